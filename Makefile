@@ -1,0 +1,54 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is a helper of those.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+BUN_VERSION := 1.4.4
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export REFLEX_DIR := $(CURDIR)/.reflex-home
+export APP_HARNESS_HEADLESS := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup deps bun chromium migrate demo bench clean
+
+run: setup migrate
+	$(BIN)/python -m practice serve
+
+test: setup chromium
+	$(BIN)/python -m pytest
+
+setup: deps bun
+
+deps: $(VENV)/.installed
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+bun: .tools/node_modules/.bin/bun
+.tools/node_modules/.bin/bun:
+	mkdir -p .tools
+	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
+
+# Browser tests drive Debian's Chromium; install it when missing (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+migrate: deps
+	$(BIN)/python -m practice migrate
+
+demo: deps migrate
+	$(BIN)/python -m practice demo
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf .web .states data

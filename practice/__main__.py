@@ -1,0 +1,93 @@
+"""Command line: `python -m practice serve | migrate | demo | generate`."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from practice.config import BACKEND_PORT, PORT, ROOT
+
+
+def _migrate_and_seed() -> None:
+    from practice.db import write_session
+    from practice.migrate import upgrade
+    from practice.services import demo
+
+    upgrade()
+    with write_session() as session:
+        login = demo.ensure_demo(session)
+    if login:
+        print(f"\nDemo firm loaded. Log in as {login['email']} with password {login['password']}\n", flush=True)
+
+
+def serve() -> int:
+    """Start the web app and the Huey consumer together; Ctrl-C stops both."""
+    _migrate_and_seed()
+    env = dict(os.environ)
+    web = subprocess.Popen([sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(PORT),
+                            "--backend-port", str(PORT), "--backend-host", "127.0.0.1"], cwd=ROOT, env=env)
+    worker = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "practice.worker.tasks.huey",
+                               "-w", "2", "-k", "thread", "-q"], cwd=ROOT, env=env)
+    print(f"practice: open http://127.0.0.1:{PORT} (first start builds the web app; give it a minute)", flush=True)
+    procs = [web, worker]
+
+    def stop(*_):
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        deadline = time.time() + 15
+        for p in procs:
+            try:
+                p.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m practice")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("serve", help="run the web app and the worker")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("demo", help="migrate and load the demo firm if the database is empty")
+    gen = sub.add_parser("generate", help="add a large generated firm (benchmarks)")
+    gen.add_argument("--accounts", type=int, default=5000)
+    gen.add_argument("--jobs", type=int, default=50000)
+    args = parser.parse_args(argv)
+    if args.cmd == "serve":
+        return serve()
+    if args.cmd == "migrate":
+        from practice.migrate import upgrade
+
+        upgrade()
+        return 0
+    if args.cmd == "demo":
+        _migrate_and_seed()
+        return 0
+    if args.cmd == "generate":
+        from practice.db import write_session
+        from practice.migrate import upgrade
+        from practice.services import demo
+
+        upgrade()
+        start = time.perf_counter()
+        with write_session() as session:
+            demo.generate_large(session, n_accounts=args.accounts, n_jobs=args.jobs)
+        print(f"generated {args.accounts} accounts and {args.jobs} jobs in {time.perf_counter() - start:.2f} s")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Settings read from the environment, with defaults that run on one machine with no services."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """Folder for the SQLite database, the worker queue and uploaded files."""
+    path = Path(os.environ.get("PRACTICE_DATA_DIR", ROOT / "data"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    """`DATABASE_URL`, or a SQLite file in the data folder."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir() / 'practice.db'}"
+
+
+def huey_path() -> Path:
+    return Path(os.environ.get("PRACTICE_HUEY_DB", data_dir() / "huey.db"))
+
+
+PORT = int(os.environ.get("PRACTICE_PORT", "3000"))
+BACKEND_PORT = int(os.environ.get("PRACTICE_BACKEND_PORT", "8000"))

@@ -1,0 +1,88 @@
+"""The database engine and the two kinds of session: reading, and writing in one immediate transaction.
+
+SQLite is tuned the way the house rules say: WAL, synchronous=FULL, a busy timeout, and every
+write transaction opened with BEGIN IMMEDIATE, so two processes doing read-then-write never lose
+an update and never see "database is locked" (the default deferred BEGIN upgrades its lock too
+late to wait for it).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from practice.config import database_url
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy's begin event, not the driver, decide when transactions start.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = "IMMEDIATE" if conn.get_execution_options().get("practice_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get the pragmas and immediate write transactions."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=None)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for the configured DATABASE_URL."""
+    return _engine_for(database_url())
+
+
+def reset_engine() -> None:
+    """Forget cached engines (tests switch databases between modules)."""
+    for engine in list(_engine_cache_values()):
+        engine.dispose()
+    _engine_for.cache_clear()
+
+
+def _engine_cache_values():
+    # lru_cache keeps no public iterator; keep it simple and dispose the current one only.
+    try:
+        yield get_engine()
+    except Exception:  # pragma: no cover - nothing to dispose
+        return
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for reading; nothing it does is committed."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """A session whose transaction takes the write lock at once and commits on success."""
+    engine = get_engine().execution_options(practice_write=True)
+    with Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            yield session

@@ -1,0 +1,273 @@
+"""The firm's data: one SQLModel table per thing staff and clients work with.
+
+Datetimes are timezone-aware UTC (stored as UTC, read back aware); money is integer cents.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and gives them back aware (SQLite forgets the zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC one is needed")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc)
+
+
+def when(nullable: bool = False, index: bool = False, default=True) -> Any:
+    kwargs: dict[str, Any] = {}
+    if default and not nullable:
+        kwargs["default_factory"] = utcnow
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index), **kwargs)
+
+
+class Role(str, Enum):
+    owner = "owner"
+    admin = "admin"
+    employee = "employee"
+
+
+class AccountType(str, Enum):
+    individual = "Individual"
+    family = "Family"
+    company = "Company"
+    nonprofit = "Nonprofit"
+    trust = "Trust"
+
+
+class Priority(str, Enum):
+    low = "Low"
+    medium = "Medium"
+    high = "High"
+
+
+class TaskStatus(str, Enum):
+    planned = "planned"
+    in_progress = "in_progress"
+    waiting_for_client = "waiting_for_client"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class EventStatus(str, Enum):
+    pending = "pending"
+    handled = "handled"
+    failed = "failed"
+
+
+class Firm(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+    timezone: str = "America/New_York"
+    created_at: dt.datetime = when()
+
+
+class TeamMember(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+    email: str = Field(sa_column_kwargs={"unique": True})
+    role: Role = Role.employee
+    password_hash: str = ""
+    active: bool = True
+    # Access right: an employee without it sees only the accounts it works on.
+    can_view_all_accounts: bool = False
+    created_at: dt.datetime = when()
+
+
+class LoginSession(SQLModel, table=True):
+    """A staff login; the browser holds a random id, the database only its SHA-256."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    id_hash: str = Field(index=True, sa_column_kwargs={"unique": True})
+    member_id: int = Field(foreign_key="teammember.id", index=True)
+    created_at: dt.datetime = when()
+    last_seen_at: dt.datetime = when()
+    ended_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class Account(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    type: AccountType = AccountType.individual
+    notes: str = ""
+    archived: bool = False
+    created_at: dt.datetime = when()
+
+
+class AccountTeam(SQLModel, table=True):
+    """Team members who work on an account (what an employee without 'view all' may see)."""
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    member_id: int = Field(foreign_key="teammember.id", primary_key=True, index=True)
+
+
+class Contact(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    first_name: str = ""
+    last_name: str = ""
+    email: str = Field(default="", index=True)
+    # Further addresses and numbers, one per line.
+    other_emails: str = ""
+    phone: str = ""
+    other_phones: str = ""
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    created_at: dt.datetime = when()
+
+
+class AccountContact(SQLModel, table=True):
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
+
+
+class Tag(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    color: str = "#6b7280"
+
+
+class AccountTag(SQLModel, table=True):
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+
+
+class ContactTag(SQLModel, table=True):
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+
+
+class JobTag(SQLModel, table=True):
+    job_id: int = Field(foreign_key="job.id", primary_key=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+
+
+class TaskTag(SQLModel, table=True):
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+
+
+class Service(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    description: str = ""
+    rate_cents: int = 0
+
+
+class Pipeline(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    created_at: dt.datetime = when()
+
+
+class Stage(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pipeline_id: int = Field(foreign_key="pipeline.id", index=True)
+    name: str
+    position: int = 0
+
+
+class Job(SQLModel, table=True):
+    __table_args__ = (
+        # The board reads each stage's first cards by this index (never the whole pipeline).
+        Index("ix_job_board", "pipeline_id", "archived", "stage_id", "due_date", "id"),
+        Index("ix_job_account", "account_id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    pipeline_id: int = Field(foreign_key="pipeline.id")
+    stage_id: int = Field(foreign_key="stage.id")
+    name: str
+    priority: Priority = Priority.medium
+    start_date: Optional[dt.date] = None
+    due_date: Optional[dt.date] = None
+    archived: bool = False
+    created_at: dt.datetime = when()
+    entered_stage_at: dt.datetime = when()
+    # Bumped on every change: lets a stale screen's write be noticed.
+    version: int = 1
+
+
+class JobAssignee(SQLModel, table=True):
+    job_id: int = Field(foreign_key="job.id", primary_key=True)
+    member_id: int = Field(foreign_key="teammember.id", primary_key=True, index=True)
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (Index("ix_task_assignee_status", "assignee_id", "status"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str
+    description: str = ""
+    assignee_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    parent_id: Optional[int] = Field(default=None, foreign_key="task.id", index=True)
+    status: TaskStatus = TaskStatus.planned
+    due_date: Optional[dt.date] = None
+    created_at: dt.datetime = when()
+    completed_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class TaskComment(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    author_id: int = Field(foreign_key="teammember.id")
+    body: str
+    created_at: dt.datetime = when()
+
+
+class Event(SQLModel, table=True):
+    """Outbox row written in the same transaction as the change it describes."""
+
+    __table_args__ = (Index("ix_event_status", "status", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str
+    job_id: Optional[int] = Field(default=None, index=True)
+    account_id: Optional[int] = None
+    actor_id: Optional[int] = None
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: EventStatus = EventStatus.pending
+    attempts: int = 0
+    lease_until: Optional[dt.datetime] = when(nullable=True)
+    created_at: dt.datetime = when()
+    handled_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class AuditLog(SQLModel, table=True):
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: dt.datetime = when(index=True)
+    actor_id: Optional[int] = None
+    actor_label: str = ""
+    action: str
+    entity: str
+    entity_id: Optional[int] = None
+    summary: str = ""
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

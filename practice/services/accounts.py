@@ -1,0 +1,246 @@
+"""Accounts (client profiles) and their contacts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, select
+
+from practice.models import Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, ContactTag, Tag
+from practice.services import audit, events
+from practice.services.actor import Actor, account_visible, require_admin
+from practice.services.errors import InvalidInput, NotFound, PermissionDenied
+from practice.services.tags import set_tag
+from practice.services.team import check_email
+
+PAGE_SIZE = 25
+
+
+def _account_type(value) -> AccountType:
+    try:
+        return AccountType(value)
+    except ValueError:
+        for t in AccountType:
+            if str(value).strip().lower() == t.value.lower():
+                return t
+    kinds = ", ".join(t.value for t in AccountType)
+    raise InvalidInput(f'"{value}" is not an account type; use one of {kinds}.', field="type")
+
+
+def get_account(session: Session, actor: Actor, account_id: int) -> Account:
+    """The account, if the actor may see it."""
+    account = session.get(Account, account_id)
+    if not account:
+        raise NotFound("That account does not exist (it may have been deleted).")
+    cond = account_visible(actor, Account.id)
+    if cond is not None and not session.exec(select(Account.id).where(Account.id == account_id, cond)).first():
+        raise PermissionDenied("You do not have access to this account. Ask an admin to add you to its team.")
+    return account
+
+
+def create_account(session: Session, actor: Actor, *, name: str, type: str = "Individual", notes: str = "",
+                   team_member_ids: list[int] | None = None) -> Account:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Give the account a name.", field="name")
+    account = Account(name=name, type=_account_type(type), notes=notes)
+    session.add(account)
+    session.flush()
+    members = set(team_member_ids or [])
+    if actor.member_id and not actor.sees_all_accounts:
+        members.add(actor.member_id)  # an employee keeps seeing what it creates
+    for member_id in members:
+        session.add(AccountTeam(account_id=account.id, member_id=member_id))
+    audit.record(session, actor, "create", "account", account.id, f'Created account "{name}"')
+    return account
+
+
+def update_account(session: Session, actor: Actor, account_id: int, *, name: str | None = None,
+                   type: str | None = None, notes: str | None = None) -> Account:
+    account = get_account(session, actor, account_id)
+    changes = {}
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("Give the account a name.", field="name")
+        changes["name"] = name.strip()
+    if type is not None:
+        changes["type"] = _account_type(type)
+    if notes is not None:
+        changes["notes"] = notes
+    for key, value in changes.items():
+        setattr(account, key, value)
+    audit.record(session, actor, "update", "account", account.id, f'Updated account "{account.name}"',
+                 fields=sorted(changes))
+    return account
+
+
+@dataclass
+class AccountRow:
+    id: int
+    name: str
+    type: str
+    tags: list[tuple[str, str]]
+    contacts: int
+
+
+def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: int | None = None,
+                  page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[AccountRow], int]:
+    """One page of accounts the actor may see, with the total count for paging."""
+    cond = [Account.archived == False]  # noqa: E712
+    visible = account_visible(actor, Account.id)
+    if visible is not None:
+        cond.append(visible)
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        contact_match = select(AccountContact.account_id).join(Contact, Contact.id == AccountContact.contact_id).where(
+            or_(func.lower(Contact.first_name + " " + Contact.last_name).like(like), func.lower(Contact.email).like(like)))
+        cond.append(or_(func.lower(Account.name).like(like), Account.id.in_(contact_match)))
+    if tag_id:
+        cond.append(Account.id.in_(select(AccountTag.account_id).where(AccountTag.tag_id == tag_id)))
+    total = session.exec(select(func.count()).select_from(Account).where(*cond)).one()
+    page = max(1, page)
+    accounts = session.exec(select(Account).where(*cond).order_by(func.lower(Account.name), Account.id)
+                            .offset((page - 1) * page_size).limit(page_size)).all()
+    ids = [a.id for a in accounts]
+    tags: dict[int, list] = {i: [] for i in ids}
+    counts: dict[int, int] = {}
+    if ids:
+        for account_id, tname, color in session.exec(
+                select(AccountTag.account_id, Tag.name, Tag.color).join(Tag, Tag.id == AccountTag.tag_id)
+                .where(AccountTag.account_id.in_(ids)).order_by(Tag.name)):
+            tags[account_id].append((tname, color))
+        counts = dict(session.exec(select(AccountContact.account_id, func.count()).where(
+            AccountContact.account_id.in_(ids)).group_by(AccountContact.account_id)).all())
+    rows = [AccountRow(a.id, a.name, AccountType(a.type).value, tags[a.id], counts.get(a.id, 0)) for a in accounts]
+    return rows, total
+
+
+def set_account_tag(session: Session, actor: Actor, account_id: int, tag_id: int, present: bool) -> None:
+    account = get_account(session, actor, account_id)
+    if set_tag(session, actor, "account", account.id, tag_id, present):
+        tag = session.get(Tag, tag_id)
+        events.emit(session, actor, "tag_added" if present else "tag_removed", account_id=account.id,
+                    payload={"tag": tag.name, "on": "account"})
+
+
+# --- contacts -----------------------------------------------------------------------------
+
+
+def _clean_contact_fields(fields: dict) -> dict:
+    allowed = {"first_name", "last_name", "email", "other_emails", "phone", "other_phones",
+               "street", "city", "region", "postal_code", "country"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(f"Unknown contact fields: {', '.join(sorted(unknown))}.")
+    clean = {k: (v or "").strip() for k, v in fields.items()}
+    if not (clean.get("first_name") or clean.get("last_name")):
+        raise InvalidInput("Give the contact a first or last name.", field="first_name")
+    if clean.get("email"):
+        clean["email"] = check_email(clean["email"])
+    for line in (clean.get("other_emails") or "").splitlines():
+        if line.strip():
+            check_email(line, field="other_emails")
+    return clean
+
+
+def contact_visible(session: Session, actor: Actor, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if not contact:
+        raise NotFound("That contact does not exist.")
+    if actor.sees_all_accounts:
+        return contact
+    linked = session.exec(select(AccountContact.account_id).where(AccountContact.contact_id == contact_id)).all()
+    for account_id in linked:
+        try:
+            get_account(session, actor, account_id)
+            return contact
+        except PermissionDenied:
+            continue
+    if not linked:
+        return contact  # an unlinked contact belongs to nobody yet
+    raise PermissionDenied("You do not have access to this contact.")
+
+
+def create_contact(session: Session, actor: Actor, *, account_ids: list[int] | None = None, **fields) -> Contact:
+    """Create a contact, optionally linked to accounts the actor may see."""
+    clean = _clean_contact_fields(fields)
+    for account_id in account_ids or []:
+        get_account(session, actor, account_id)
+    contact = Contact(**clean)
+    session.add(contact)
+    session.flush()
+    for account_id in account_ids or []:
+        session.add(AccountContact(account_id=account_id, contact_id=contact.id))
+    audit.record(session, actor, "create", "contact", contact.id,
+                 f"Created contact {contact.first_name} {contact.last_name}".strip(), accounts=account_ids or [])
+    return contact
+
+
+def update_contact(session: Session, actor: Actor, contact_id: int, **fields) -> Contact:
+    contact = contact_visible(session, actor, contact_id)
+    merged = {k: getattr(contact, k) for k in ("first_name", "last_name")} | fields
+    clean = _clean_contact_fields(merged)
+    for key, value in clean.items():
+        setattr(contact, key, value)
+    audit.record(session, actor, "update", "contact", contact.id, "Updated contact", fields=sorted(fields))
+    return contact
+
+
+def link_contact(session: Session, actor: Actor, account_id: int, contact_id: int, linked: bool = True) -> None:
+    get_account(session, actor, account_id)
+    contact_visible(session, actor, contact_id)
+    exists_ = session.get(AccountContact, (account_id, contact_id))
+    if linked and not exists_:
+        session.add(AccountContact(account_id=account_id, contact_id=contact_id))
+    elif not linked and exists_:
+        session.exec(delete(AccountContact).where(AccountContact.account_id == account_id,
+                                                   AccountContact.contact_id == contact_id))
+    else:
+        return
+    audit.record(session, actor, "link" if linked else "unlink", "account", account_id,
+                 f"Contact {contact_id} {'linked' if linked else 'unlinked'}", contact_id=contact_id)
+
+
+def contacts_of(session: Session, actor: Actor, account_id: int) -> list[Contact]:
+    get_account(session, actor, account_id)
+    return list(session.exec(select(Contact).join(AccountContact, AccountContact.contact_id == Contact.id)
+                             .where(AccountContact.account_id == account_id).order_by(Contact.last_name)))
+
+
+def list_contacts(session: Session, actor: Actor, *, search: str = "", page: int = 1,
+                  page_size: int = PAGE_SIZE) -> tuple[list[tuple[Contact, list[tuple[int, str]]]], int]:
+    """Contacts of accounts the actor may see, each with its accounts (id, name)."""
+    cond = []
+    visible = account_visible(actor, AccountContact.account_id)
+    if visible is not None:
+        cond.append(Contact.id.in_(select(AccountContact.contact_id).where(visible)))
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        cond.append(or_(func.lower(Contact.first_name + " " + Contact.last_name).like(like),
+                        func.lower(Contact.email).like(like)))
+    total = session.exec(select(func.count()).select_from(Contact).where(*cond)).one()
+    contacts = session.exec(select(Contact).where(*cond).order_by(func.lower(Contact.last_name), Contact.id)
+                            .offset((max(1, page) - 1) * page_size).limit(page_size)).all()
+    ids = [c.id for c in contacts]
+    links: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        for cid, aid, aname in session.exec(select(AccountContact.contact_id, Account.id, Account.name)
+                                            .join(Account, Account.id == AccountContact.account_id)
+                                            .where(AccountContact.contact_id.in_(ids))):
+            links[cid].append((aid, aname))
+    return [(c, links[c.id]) for c in contacts], total
+
+
+def set_contact_tag(session: Session, actor: Actor, contact_id: int, tag_id: int, present: bool) -> None:
+    contact_visible(session, actor, contact_id)
+    if set_tag(session, actor, "contact", contact_id, tag_id, present):
+        tag = session.get(Tag, tag_id)
+        events.emit(session, actor, "tag_added" if present else "tag_removed",
+                    payload={"tag": tag.name, "on": "contact", "contact_id": contact_id})
+
+
+def add_team_member_to_account(session: Session, actor: Actor, account_id: int, member_id: int) -> None:
+    require_admin(actor)
+    if not session.get(AccountTeam, (account_id, member_id)):
+        session.add(AccountTeam(account_id=account_id, member_id=member_id))
+        audit.record(session, actor, "team_added", "account", account_id, f"Member {member_id} added to the team")

@@ -1,0 +1,57 @@
+"""Who is asking: every service call takes an Actor and checks what it may do."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from practice.models import AccountTeam, Job, JobAssignee, Role, TeamMember
+from practice.services.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    member_id: int | None
+    name: str
+    role: Role
+    can_view_all_accounts: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in (Role.owner, Role.admin)
+
+    @property
+    def sees_all_accounts(self) -> bool:
+        return self.is_admin or self.can_view_all_accounts
+
+    @classmethod
+    def of(cls, member: TeamMember) -> "Actor":
+        return cls(member.id, member.name, Role(member.role), member.can_view_all_accounts)
+
+
+# The worker and setup scripts act as this actor; the audit log names it.
+SYSTEM = Actor(member_id=None, name="Automation", role=Role.owner)
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("Only the owner or an admin can do that.")
+
+
+def require_owner(actor: Actor) -> None:
+    if actor.role != Role.owner:
+        raise PermissionDenied("Only the firm's owner can do that.")
+
+
+def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
+    """SQL condition limiting rows to accounts the actor may see (None: no limit)."""
+    if actor.sees_all_accounts:
+        return None
+    on_team = exists().where(AccountTeam.account_id == account_id_col, AccountTeam.member_id == actor.member_id)
+    assigned = exists(
+        select(JobAssignee.job_id)
+        .join(Job, Job.id == JobAssignee.job_id)
+        .where(Job.account_id == account_id_col, JobAssignee.member_id == actor.member_id)
+    )
+    return or_(on_team, assigned)

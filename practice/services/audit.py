@@ -1,0 +1,27 @@
+"""The audit log: every write says who did it."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from practice.models import AuditLog
+from practice.services.actor import Actor, require_admin
+
+
+def record(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None,
+           summary: str, **detail) -> None:
+    """Add an audit row to the caller's transaction."""
+    session.add(AuditLog(actor_id=actor.member_id, actor_label=actor.name, action=action,
+                         entity=entity, entity_id=entity_id, summary=summary, detail=detail))
+
+
+def list_entries(session: Session, actor: Actor, *, entity: str | None = None,
+                 entity_id: int | None = None, limit: int = 100) -> list[AuditLog]:
+    """Newest audit entries, optionally for one thing; admins see all, others their own things' history."""
+    stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(AuditLog.entity_id == entity_id)
+    if entity is None:
+        require_admin(actor)
+    return list(session.exec(stmt))

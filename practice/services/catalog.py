@@ -1,0 +1,52 @@
+"""The firm's services catalog (what it sells, at what rate)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from practice.models import Service
+from practice.services import audit
+from practice.services.actor import Actor, require_admin
+from practice.services.errors import Conflict, InvalidInput
+
+
+def parse_money(text: str, field: str = "rate") -> int:
+    """'1,250.50' or '$90' → cents."""
+    raw = (text or "").replace("$", "").replace(",", "").strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidInput(f'"{text}" is not an amount; write it like 150 or 150.50.', field=field) from None
+    if value < 0:
+        raise InvalidInput("An amount cannot be negative.", field=field)
+    return int((value * 100).quantize(Decimal("1")))
+
+
+def list_services(session: Session) -> list[Service]:
+    return list(session.exec(select(Service).order_by(Service.name)))
+
+
+def create_service(session: Session, actor: Actor, *, name: str, rate_cents: int, description: str = "") -> Service:
+    require_admin(actor)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Give the service a name.", field="name")
+    if session.exec(select(Service).where(Service.name == name)).first():
+        raise Conflict(f'There is already a service "{name}".')
+    service = Service(name=name, rate_cents=rate_cents, description=description)
+    session.add(service)
+    session.flush()
+    audit.record(session, actor, "create", "service", service.id, f'Added service "{name}"', rate_cents=rate_cents)
+    return service
+
+
+def update_service(session: Session, actor: Actor, service_id: int, *, name: str, rate_cents: int,
+                   description: str = "") -> Service:
+    require_admin(actor)
+    service = session.get(Service, service_id)
+    if not service:
+        raise InvalidInput("That service no longer exists.")
+    service.name, service.rate_cents, service.description = name.strip(), rate_cents, description
+    audit.record(session, actor, "update", "service", service.id, f'Updated service "{service.name}"')
+    return service

@@ -1,0 +1,143 @@
+"""The demo firm (loaded on first start) and a generator of large firms for benchmarks."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import func, insert, select
+from sqlmodel import Session
+
+from practice.models import (Account, AccountContact, AccountTag, AccountType, Contact, Job, JobAssignee, JobTag,
+                             Pipeline, Priority, Stage, Tag, Task, TeamMember, utcnow)
+from practice.services import accounts, catalog, firm, jobs, pipelines, tags, tasks, team
+from practice.services.actor import SYSTEM, Actor
+from practice.services.auth import hash_password
+
+OWNER_EMAIL = "owner@example.com"
+OWNER_PASSWORD = "demo-owner-pass"
+PIPELINES = {
+    "1040 Return": ["Onboarding", "Waiting for info", "Preparation", "Review", "Filed", "Done"],
+    "Bookkeeping": ["Waiting for statements", "Categorizing", "Reconciliation", "Review", "Done"],
+    "Payroll": ["Collect hours", "Run payroll", "Approve", "Filed", "Done"],
+}
+TAGS = {"VIP": "#b45309", "Returning": "#15803d", "New client": "#1d4ed8", "Payroll": "#7c3aed",
+        "Overdue": "#dc2626", "Extension": "#0e7490", "Bookkeeping": "#4d7c0f"}
+FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
+         "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Karen",
+         "Daniel", "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Mark", "Sandra", "Priya", "Ashley"]
+LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
+        "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
+        "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Nguyen"]
+COMPANY = ["Bakery", "Landscaping", "Dental Group", "Consulting LLC", "Auto Repair", "Design Studio",
+           "Coffee Roasters", "Plumbing Inc", "Family Farm", "Yoga Studio"]
+
+
+def has_data(session: Session) -> bool:
+    return session.execute(select(func.count()).select_from(TeamMember)).scalar_one() > 0
+
+
+def load_demo(session: Session, *, seed: int = 7, n_accounts: int = 50) -> dict:
+    """A firm that looks real: team, pipelines, tagged accounts with contacts, jobs over stages, tasks."""
+    rnd = random.Random(seed)
+    f = firm.get_firm(session)
+    f.name, f.timezone = "Park & Lee CPAs", "America/New_York"
+    owner = TeamMember(name="Olivia Park", email=OWNER_EMAIL, role="owner", password_hash=hash_password(OWNER_PASSWORD),
+                       can_view_all_accounts=True)
+    session.add(owner)
+    session.flush()
+    actor = Actor.of(owner)
+    staff = [owner]
+    for name, email, role in [("Ann Lee", "ann@example.com", "admin"), ("Bob Stone", "bob@example.com", "employee"),
+                              ("Carla Diaz", "carla@example.com", "employee")]:
+        staff.append(team.add_member(session, actor, name=name, email=email, password="demo-staff-pass", role=role,
+                                     can_view_all_accounts=(name == "Bob Stone")))
+    tag_rows = {name: tags.create_tag(session, actor, name=name, color=color) for name, color in TAGS.items()}
+    for name, rate in [("1040 preparation", 45000), ("Monthly bookkeeping", 30000), ("Payroll (per run)", 15000),
+                       ("Tax planning (hour)", 20000), ("Extension filing", 7500)]:
+        catalog.create_service(session, actor, name=name, rate_cents=rate)
+    pipes = {name: pipelines.create_pipeline(session, actor, name=name, stages=stages) for name, stages in PIPELINES.items()}
+    stage_ids = {name: [s.id for s in pipelines.stages_of(session, p.id)] for name, p in pipes.items()}
+    today = dt.date.today()
+    for i in range(n_accounts):
+        first, last = rnd.choice(FIRST), rnd.choice(LAST)
+        kind = rnd.choices(list(AccountType), weights=[55, 15, 22, 4, 4])[0]
+        if kind in (AccountType.company, AccountType.nonprofit):
+            name = f"{last} {rnd.choice(COMPANY)}"
+        elif kind == AccountType.family:
+            name = f"The {last} Family"
+        elif kind == AccountType.trust:
+            name = f"{first} {last} Trust"
+        else:
+            name = f"{first} {last}"
+        account = accounts.create_account(session, actor, name=name, type=kind.value,
+                                          notes=rnd.choice(["", "Prefers phone calls.", "Send reminders early.",
+                                                            "Referred by a friend.", ""]))
+        accounts.create_contact(session, actor, account_ids=[account.id], first_name=first, last_name=last,
+                                email=f"{first}.{last}{i}@example.net".lower(), phone=f"555-01{i:02d}",
+                                city=rnd.choice(["Boston", "Austin", "Denver", "Seattle"]))
+        if kind == AccountType.family:
+            accounts.create_contact(session, actor, account_ids=[account.id], first_name=rnd.choice(FIRST),
+                                    last_name=last, email=f"spouse.{last}{i}@example.net".lower())
+        for tname in rnd.sample(list(TAGS), k=rnd.choice([0, 1, 1, 2])):
+            if tname != "Overdue":
+                tags.set_tag(session, actor, "account", account.id, tag_rows[tname].id, True)
+        for pname in rnd.sample(list(PIPELINES), k=rnd.choice([1, 1, 2])):
+            stage_id = rnd.choice(stage_ids[pname][:-1])
+            job = jobs.create_job(session, actor, account_id=account.id, pipeline_id=pipes[pname].id,
+                                  name=f"{pname} {today.year}" if pname != "Payroll" else f"Payroll {today:%B}",
+                                  stage_id=stage_id, assignee_ids=[rnd.choice(staff).id],
+                                  due_date=today + dt.timedelta(days=rnd.randint(-10, 90)),
+                                  priority=rnd.choice(list(Priority)).value)
+            if rnd.random() < 0.4:
+                tasks.create_task(session, actor, title=rnd.choice(["Call client about missing W-2",
+                                  "Review prior-year return", "Reconcile bank statements", "Send engagement letter",
+                                  "Check estimated payments"]), job_id=job.id, assignee_id=rnd.choice(staff).id,
+                                  due_date=today + dt.timedelta(days=rnd.randint(-3, 20)))
+    return {"email": OWNER_EMAIL, "password": OWNER_PASSWORD}
+
+
+def generate_large(session: Session, *, n_accounts: int = 5000, n_jobs: int = 50000, pipeline_name: str = "Big Pipeline",
+                   n_stages: int = 10, seed: int = 1) -> int:
+    """Bulk-create accounts, contacts and jobs with SQLAlchemy Core (benchmarks, load tests). Returns the pipeline id."""
+    rnd = random.Random(seed)
+    now = utcnow()
+    pipeline = Pipeline(name=pipeline_name)
+    session.add(pipeline)
+    session.flush()
+    session.execute(insert(Stage), [{"pipeline_id": pipeline.id, "name": f"Stage {i + 1}", "position": i}
+                                    for i in range(n_stages)])
+    stage_ids = list(session.execute(select(Stage.id).where(Stage.pipeline_id == pipeline.id)
+                                     .order_by(Stage.position)).scalars())
+    first_account = (session.execute(select(func.max(Account.id))).scalar() or 0) + 1
+    session.execute(insert(Account), [{"name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)} {i}", "type": "Individual",
+                                       "notes": "", "archived": False, "created_at": now} for i in range(n_accounts)])
+    first_contact = (session.execute(select(func.max(Contact.id))).scalar() or 0) + 1
+    session.execute(insert(Contact), [{"first_name": rnd.choice(FIRST), "last_name": rnd.choice(LAST),
+                                       "email": f"c{i}@example.org", "created_at": now} for i in range(n_accounts)])
+    session.execute(insert(AccountContact), [{"account_id": first_account + i, "contact_id": first_contact + i}
+                                             for i in range(n_accounts)])
+    members = list(session.execute(select(TeamMember.id)).scalars())
+    tag_ids = list(session.execute(select(Tag.id)).scalars())
+    first_job = (session.execute(select(func.max(Job.id))).scalar() or 0) + 1
+    today = dt.date.today()
+    session.execute(insert(Job), [{
+        "account_id": first_account + rnd.randrange(n_accounts), "pipeline_id": pipeline.id,
+        "stage_id": rnd.choice(stage_ids), "name": f"Job {i}", "priority": "Medium", "archived": False,
+        "due_date": today + dt.timedelta(days=rnd.randint(-30, 120)), "created_at": now, "entered_stage_at": now,
+        "version": 1} for i in range(n_jobs)])
+    if members:
+        session.execute(insert(JobAssignee), [{"job_id": first_job + i, "member_id": rnd.choice(members)}
+                                              for i in range(n_jobs)])
+    if tag_ids:
+        session.execute(insert(JobTag), [{"job_id": first_job + i, "tag_id": rnd.choice(tag_ids)}
+                                         for i in range(0, n_jobs, 3)])
+    session.execute(insert(AccountTag), [{"account_id": first_account + i, "tag_id": rnd.choice(tag_ids)}
+                                         for i in range(0, n_accounts, 4)] if tag_ids else [])
+    return pipeline.id
+
+
+def ensure_demo(session: Session) -> dict | None:
+    """Load the demo firm when the database has nobody in it; returns the owner's login if it did."""
+    if has_data(session):
+        return None
+    return load_demo(session)

@@ -1,0 +1,101 @@
+"""The outbox: an event row written in the same transaction as the change, then a doorbell.
+
+The worker only learns "event N is ready"; the event itself lives in the database, so a lost
+doorbell is picked up by the periodic sweep.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from sqlalchemy import event as sa_event, insert, or_
+from sqlmodel import Session, select
+
+from practice.db import write_session
+from practice.models import Event, EventStatus, utcnow
+from practice.services.actor import Actor
+
+LEASE = dt.timedelta(minutes=2)
+# What handles an event once claimed; the automations engine registers itself here.
+HANDLERS: list[Callable[[Session, Event], None]] = []
+_doorbell: Callable[[list[int]], None] | None = None
+
+
+def set_doorbell(ring: Callable[[list[int]], None] | None) -> None:
+    """Choose how committed events are announced (the worker module sets Huey's)."""
+    global _doorbell
+    _doorbell = ring
+
+
+def _ring(ids: list[int]) -> None:
+    ring = _doorbell
+    if ring is None:
+        from practice.worker.tasks import ring_doorbell as ring  # noqa: PLC0415 - avoids an import cycle
+    try:
+        ring(ids)
+    except Exception:  # the sweep re-delivers; a doorbell failure must never fail the user's save
+        import logging
+
+        logging.getLogger(__name__).warning("doorbell failed for events %s; the sweep will pick them up", ids[:5])
+
+
+def _after_commit(session: Session) -> None:
+    ids = session.info.pop("practice_events", [])
+    if ids:
+        _ring(ids)
+
+
+def _remember(session: Session, ids: list[int]) -> None:
+    pending = session.info.setdefault("practice_events", [])
+    if not pending and not sa_event.contains(session, "after_commit", _after_commit):
+        sa_event.listen(session, "after_commit", _after_commit)
+    pending.extend(ids)
+
+
+def emit(session: Session, actor: Actor, kind: str, *, job_id: int | None = None,
+         account_id: int | None = None, payload: dict | None = None) -> Event:
+    """Add an event row to the caller's transaction; the doorbell rings after it commits."""
+    ev = Event(kind=kind, job_id=job_id, account_id=account_id, actor_id=actor.member_id, payload=payload or {})
+    session.add(ev)
+    session.flush()
+    _remember(session, [ev.id])
+    return ev
+
+
+def emit_many(session: Session, actor: Actor, rows: list[dict]) -> list[int]:
+    """Bulk form of `emit` (dicts with kind, job_id, account_id, payload) for bulk moves."""
+    if not rows:
+        return []
+    now = utcnow()
+    values = [{"kind": r["kind"], "job_id": r.get("job_id"), "account_id": r.get("account_id"),
+               "actor_id": actor.member_id, "payload": r.get("payload", {}), "status": EventStatus.pending,
+               "attempts": 0, "created_at": now} for r in rows]
+    result = session.execute(insert(Event).returning(Event.id), values)
+    ids = [row[0] for row in result]
+    _remember(session, ids)
+    return ids
+
+
+def handle_event(event_id: int) -> bool:
+    """Process one event in one write transaction: handlers' effects and the 'handled' mark commit
+    together, so a worker killed half-way leaves the event pending, with nothing done. True if
+    this call handled it."""
+    with write_session() as session:
+        ev = session.exec(select(Event).where(Event.id == event_id).with_for_update()).first()
+        if ev is None or ev.status != EventStatus.pending:
+            return False
+        ev.attempts += 1
+        for handler in HANDLERS:
+            handler(session, ev)
+        ev.status = EventStatus.handled
+        ev.handled_at = utcnow()
+        ev.lease_until = None
+    return True
+
+
+def pending_event_ids(session: Session, limit: int = 500) -> list[int]:
+    """Events the sweep should (re)deliver: pending and not leased, or whose lease expired."""
+    now = utcnow()
+    return list(session.exec(select(Event.id).where(
+        Event.status == EventStatus.pending, or_(Event.lease_until.is_(None), Event.lease_until < now))
+        .order_by(Event.id).limit(limit)))

@@ -1,0 +1,154 @@
+"""Tasks: to-dos for team members, optionally linked to a job, with subtasks and comments."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from practice.models import Account, Job, Task, TaskComment, TaskStatus, TeamMember, utcnow
+from practice.services import audit
+from practice.services.accounts import get_account
+from practice.services.actor import Actor, account_visible
+from practice.services.errors import InvalidInput, NotFound, PermissionDenied
+from practice.services.jobs import get_job
+from practice.services.tags import set_tag
+
+OPEN_STATUSES = (TaskStatus.planned, TaskStatus.in_progress, TaskStatus.waiting_for_client)
+
+
+def _status(value) -> TaskStatus:
+    try:
+        return TaskStatus(value)
+    except ValueError:
+        raise InvalidInput(f'"{value}" is not a task status.', field="status") from None
+
+
+def get_task(session: Session, actor: Actor, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if not task:
+        raise NotFound("That task does not exist (it may have been deleted).")
+    if task.account_id is not None:
+        get_account(session, actor, task.account_id)
+    elif not actor.is_admin and task.assignee_id != actor.member_id:
+        raise PermissionDenied("This task belongs to someone else.")
+    return task
+
+
+def create_task(session: Session, actor: Actor, *, title: str, assignee_id: int | None = None,
+                job_id: int | None = None, account_id: int | None = None, parent_id: int | None = None,
+                due_date: dt.date | None = None, description: str = "") -> Task:
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("Give the task a title.", field="title")
+    if len(title) > 300:
+        raise InvalidInput("Keep the task title under 300 characters.", field="title")
+    if job_id is not None:
+        job = get_job(session, actor, job_id)
+        account_id = job.account_id
+    elif account_id is not None:
+        get_account(session, actor, account_id)
+    if parent_id is not None:
+        parent = get_task(session, actor, parent_id)
+        job_id, account_id = parent.job_id, parent.account_id
+    if assignee_id is not None and not session.get(TeamMember, assignee_id):
+        raise InvalidInput("The chosen assignee is no longer on the team.", field="assignee")
+    task = Task(title=title, assignee_id=assignee_id, job_id=job_id, account_id=account_id,
+                parent_id=parent_id, due_date=due_date, description=description)
+    session.add(task)
+    session.flush()
+    audit.record(session, actor, "create", "task", task.id, f'Created task "{title}"', job_id=job_id)
+    return task
+
+
+def set_status(session: Session, actor: Actor, task_id: int, status: str) -> Task:
+    task = get_task(session, actor, task_id)
+    new = _status(status)
+    if task.status == new:
+        return task
+    old, task.status = task.status, new
+    task.completed_at = utcnow() if new == TaskStatus.completed else None
+    audit.record(session, actor, "status", "task", task.id,
+                 f'Task "{task.title}": {TaskStatus(old).value} → {new.value}')
+    return task
+
+
+def update_task(session: Session, actor: Actor, task_id: int, *, title: str | None = None,
+                assignee_id: int | None | str = "keep", due_date: dt.date | None | str = "keep",
+                description: str | None = None) -> Task:
+    task = get_task(session, actor, task_id)
+    if title is not None:
+        if not title.strip():
+            raise InvalidInput("Give the task a title.", field="title")
+        task.title = title.strip()
+    if assignee_id != "keep":
+        if assignee_id is not None and not session.get(TeamMember, assignee_id):
+            raise InvalidInput("The chosen assignee is no longer on the team.", field="assignee")
+        task.assignee_id = assignee_id
+    if due_date != "keep":
+        task.due_date = due_date
+    if description is not None:
+        task.description = description
+    audit.record(session, actor, "update", "task", task.id, f'Updated task "{task.title}"')
+    return task
+
+
+def add_comment(session: Session, actor: Actor, task_id: int, body: str) -> TaskComment:
+    task = get_task(session, actor, task_id)
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput("Write something before posting the comment.", field="body")
+    if actor.member_id is None:
+        raise PermissionDenied("Only team members can comment.")
+    comment = TaskComment(task_id=task.id, author_id=actor.member_id, body=body)
+    session.add(comment)
+    session.flush()
+    audit.record(session, actor, "comment", "task", task.id, f'Commented on "{task.title}"')
+    return comment
+
+
+def comments_of(session: Session, actor: Actor, task_id: int) -> list[tuple[TaskComment, str]]:
+    get_task(session, actor, task_id)
+    return list(session.exec(select(TaskComment, TeamMember.name).join(TeamMember, TeamMember.id == TaskComment.author_id)
+                             .where(TaskComment.task_id == task_id).order_by(TaskComment.id)))
+
+
+def subtasks_of(session: Session, actor: Actor, task_id: int) -> list[Task]:
+    get_task(session, actor, task_id)
+    return list(session.exec(select(Task).where(Task.parent_id == task_id).order_by(Task.id)))
+
+
+def set_task_tag(session: Session, actor: Actor, task_id: int, tag_id: int, present: bool) -> None:
+    get_task(session, actor, task_id)
+    set_tag(session, actor, "task", task_id, tag_id, present)
+
+
+def list_tasks(session: Session, actor: Actor, *, mine: bool = True, status: str = "open",
+               job_id: int | None = None, account_id: int | None = None, limit: int = 200) -> list[dict]:
+    """Tasks for the task list: mine or all visible; status 'open', 'all' or one status."""
+    stmt = (select(Task, TeamMember.name, Account.name, Job.name)
+            .join(TeamMember, TeamMember.id == Task.assignee_id, isouter=True)
+            .join(Account, Account.id == Task.account_id, isouter=True)
+            .join(Job, Job.id == Task.job_id, isouter=True))
+    if mine:
+        stmt = stmt.where(Task.assignee_id == actor.member_id)
+    visible = account_visible(actor, Task.account_id)
+    if visible is not None:
+        stmt = stmt.where(or_(visible, Task.assignee_id == actor.member_id))
+    if status == "open":
+        stmt = stmt.where(Task.status.in_(OPEN_STATUSES))
+    elif status != "all":
+        stmt = stmt.where(Task.status == _status(status))
+    if job_id is not None:
+        stmt = stmt.where(Task.job_id == job_id)
+    if account_id is not None:
+        stmt = stmt.where(Task.account_id == account_id)
+    stmt = stmt.order_by(Task.due_date.is_(None), Task.due_date, Task.id).limit(limit)
+    return [{"id": t.id, "title": t.title, "status": TaskStatus(t.status).value, "due_date": t.due_date,
+             "assignee": who or "", "account": acc or "", "account_id": t.account_id, "job": jname or "",
+             "job_id": t.job_id, "parent_id": t.parent_id} for t, who, acc, jname in session.exec(stmt)]
+
+
+def count_open_tasks(session: Session, actor: Actor) -> int:
+    return session.exec(select(func.count()).select_from(Task).where(
+        Task.assignee_id == actor.member_id, Task.status.in_(OPEN_STATUSES))).one()

@@ -1,0 +1,75 @@
+"""Team members and their roles."""
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, select
+
+from practice.models import Role, TeamMember
+from practice.services import audit
+from practice.services.actor import Actor, require_owner
+from practice.services.auth import hash_password
+from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(email: str, field: str = "email") -> str:
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email):
+        raise InvalidInput(f'"{email}" is not an email address.', field=field)
+    return email
+
+
+def list_members(session: Session, actor: Actor, *, include_inactive: bool = False) -> list[TeamMember]:
+    stmt = select(TeamMember).order_by(TeamMember.name)
+    if not include_inactive:
+        stmt = stmt.where(TeamMember.active == True)  # noqa: E712
+    return list(session.exec(stmt))
+
+
+def add_member(session: Session, actor: Actor, *, name: str, email: str, password: str,
+               role: Role = Role.employee, can_view_all_accounts: bool = False) -> TeamMember:
+    """Add a team member (owner only)."""
+    require_owner(actor)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Give the team member a name.", field="name")
+    email = check_email(email)
+    if session.exec(select(TeamMember).where(TeamMember.email == email)).first():
+        raise Conflict(f"{email} is already on the team.")
+    member = TeamMember(name=name, email=email, role=Role(role), password_hash=hash_password(password),
+                        can_view_all_accounts=can_view_all_accounts)
+    session.add(member)
+    session.flush()
+    audit.record(session, actor, "create", "team_member", member.id, f"Added {name} as {Role(role).value}")
+    return member
+
+
+def set_role(session: Session, actor: Actor, member_id: int, role: Role,
+             can_view_all_accounts: bool | None = None) -> TeamMember:
+    """Change a member's role and access right (owner only; the last owner stays owner)."""
+    require_owner(actor)
+    member = session.get(TeamMember, member_id)
+    if not member:
+        raise NotFound("That team member no longer exists.")
+    role = Role(role)
+    if member.role == Role.owner and role != Role.owner:
+        owners = session.exec(select(TeamMember).where(TeamMember.role == Role.owner, TeamMember.active == True)).all()  # noqa: E712
+        if len(owners) <= 1:
+            raise PermissionDenied("The firm needs at least one owner. Make someone else owner first.")
+    before = member.role
+    member.role = role
+    if can_view_all_accounts is not None:
+        member.can_view_all_accounts = can_view_all_accounts
+    audit.record(session, actor, "update", "team_member", member.id,
+                 f"{member.name}: role {Role(before).value} → {role.value}", view_all=member.can_view_all_accounts)
+    return member
+
+
+def member_by_name(session: Session, name: str) -> TeamMember | None:
+    target = name.strip().lower()
+    for m in session.exec(select(TeamMember)):
+        if m.name.strip().lower() == target:
+            return m
+    return None

@@ -1,0 +1,20 @@
+import os
+
+import reflex as rx
+
+from practice.config import BACKEND_PORT, PORT, database_url
+
+config = rx.Config(
+    app_name="practice",
+    db_url=database_url(),
+    frontend_port=PORT,
+    backend_port=BACKEND_PORT,
+    backend_host="127.0.0.1",
+    # The database holds the truth; the UI state is a cache. Memory on one machine, Redis to scale out.
+    state_manager_mode="redis" if os.environ.get("REFLEX_REDIS_URL") else "memory",
+    telemetry_enabled=False,
+    # No generated setters: every var change goes through a guarded event handler.
+    state_auto_setters=False,
+    show_built_with_reflex=False,
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,118 @@
+"""Errors of the rules language, in words a non-programmer understands.
+
+Every error carries where it was found (line, column, span) and an optional hint. Syntax
+errors stop at the first; the checker collects every name and type error and raises them
+together as ``RulesErrors``.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from .ast import Span
+
+
+class RulesError(Exception):
+    """Base of the package's errors: a plain-language message at a place in the rules text."""
+
+    kind = "error"
+
+    def __init__(self, message: str, span: Optional[Span] = None, hint: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.span = span or Span(1, 1, 1, 2)
+        self.hint = hint
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    def as_dict(self) -> dict:
+        """Plain data for the app's editor (line/column 1-based, end column exclusive)."""
+        return {
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "message": self.message,
+            "hint": self.hint,
+            "kind": type(self).__name__,
+        }
+
+    def __str__(self) -> str:
+        text = f"{self.span.line}:{self.span.column}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, line={self.line}, column={self.column})"
+
+
+class RuleSyntaxError(RulesError):
+    """The text does not follow the language's shape (a word missing or out of place)."""
+
+
+class UnknownNameError(RulesError):
+    """A stage, pipeline, template, tag, team member, field or placeholder that does not exist."""
+
+
+class RuleTypeError(RulesError):
+    """Two things that cannot be compared or combined, like a number and a text."""
+
+
+class RuleMeaningError(RulesError):
+    """Well-formed and well-typed, but not allowed (a duplicate rule name, a schedule action
+    that needs a job, a field this trigger does not carry...)."""
+
+
+class EvaluationError(RulesError):
+    """A rule could not be evaluated on the facts given (reported in the run log)."""
+
+
+class RulesErrors(RulesError):
+    """Several errors found at once; ``errors`` lists them in the order of the text."""
+
+    def __init__(self, errors: Iterable[RulesError]):
+        self.errors = sorted(errors, key=lambda e: (e.span.line, e.span.column))
+        first = self.errors[0]
+        super().__init__(first.message, first.span, first.hint)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+def format_error(source: str, filename: str, err: RulesError) -> str:
+    """Lay an error out like the contract: ``FILE:LINE:COL: error: ...``, the line, carets, hint."""
+    lines = source.splitlines() or [""]
+    span = err.span
+    line_no = min(max(span.line, 1), len(lines))
+    text = lines[line_no - 1] if lines else ""
+    column = max(span.column, 1)
+    if span.end_line == span.line:
+        end = max(span.end_column, column + 1)
+    else:
+        end = max(len(text) + 1, column + 1)
+    end = min(end, max(len(text) + 1, column + 1))
+    number = str(line_no)
+    # Keep tabs in the caret line so the carets stay under the right characters.
+    lead = "".join("\t" if ch == "\t" else " " for ch in text[: column - 1])
+    lead += " " * max(0, column - 1 - len(text))
+    out = [
+        f"{filename}:{line_no}:{column}: error: {err.message}",
+        f"  {number} | {text}".rstrip(),
+        f"  {' ' * len(number)} | {lead}{'^' * (end - column)}",
+    ]
+    if err.hint:
+        out.append(f"  hint: {err.hint}")
+    return "\n".join(out)
+
+
+def format_errors(source: str, filename: str, errors: Iterable[RulesError]) -> str:
+    """Every error laid out like ``format_error``, one after the other."""
+    items = errors.errors if isinstance(errors, RulesErrors) else list(errors)
+    return "\n".join(format_error(source, filename, e) for e in items)

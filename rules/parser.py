@@ -1,0 +1,866 @@
+"""Parsing rules text into the AST of ``rules.ast``, with syntax errors in plain words.
+
+One LALR parser is built from ``grammar.lark`` when the module is imported; an inline
+transformer builds the AST while parsing (no intermediate parse tree). Lark's exceptions are
+turned into ``RuleSyntaxError`` naming what was expected the way a non-programmer would say
+it ("a stage name in quotes", "then"), never a token name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import replace
+from datetime import date, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Optional
+
+from lark import Lark, Token, Transformer, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from . import ast as A
+from .errors import RuleSyntaxError
+
+GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
+GRAMMAR = GRAMMAR_PATH.read_text(encoding="utf-8")
+
+
+def token_span(tok: Token) -> A.Span:
+    return A.Span(tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+def _span_of(item) -> Optional[A.Span]:
+    if isinstance(item, Token):
+        return token_span(item)
+    return getattr(item, "span", None)
+
+
+def _cover(items) -> A.Span:
+    spans = [s for s in (_span_of(i) for i in items) if s is not None and s is not A.NO_SPAN]
+    if not spans:
+        return A.NO_SPAN
+    first, last = spans[0], spans[-1]
+    return A.Span(first.line, first.column, last.end_line, last.end_column)
+
+
+def unquote(raw: str) -> str:
+    """The value of a quoted text: quotes removed, ``\\"`` and ``\\\\`` resolved."""
+    return re.sub(r'\\(["\\])', r"\1", raw[1:-1])
+
+
+def _text(tok: Token) -> A.Text:
+    return A.Text(unquote(str(tok)), token_span(tok))
+
+
+def _number(tok: Token) -> A.Number:
+    return A.Number(Decimal(str(tok)), str(tok), token_span(tok))
+
+
+class _Wrap:
+    """An intermediate value with a span (a delay, an if clause, a list...)."""
+
+    __slots__ = ("value", "span")
+
+    def __init__(self, value, span):
+        self.value = value
+        self.span = span
+
+
+_UNIT_WORDS = {
+    "MINUTE": "minute", "HOUR": "hour", "DAY": "day", "WEEK": "week", "MONTH": "month",
+    "YEAR": "year",
+}
+
+
+class _Builder(Transformer):
+    """Builds ``rules.ast`` nodes while the LALR parser reduces (inline transformer)."""
+
+    # ---- file and rule
+    def start(self, c):
+        return A.RuleSet(tuple(c))
+
+    def rule(self, c):
+        name = _text(c[1])
+        trigger = c[2]
+        for_each = None
+        condition = None
+        if_span = A.NO_SPAN
+        i = 3
+        if isinstance(c[i], A.ForEach):
+            for_each = c[i]
+            i += 1
+        if isinstance(c[i], _Wrap):
+            condition = c[i].value
+            if_span = c[i].span
+            i += 1
+        then_tok = c[i]
+        actions = tuple(c[i + 1 : -1])
+        end_tok = c[-1]
+        _check_after_placement(actions)
+        return A.Rule(
+            name, trigger, for_each, condition, actions, span=_cover(c),
+            then_span=token_span(then_tok), end_span=token_span(end_tok), if_span=if_span,
+        )
+
+    def if_clause(self, c):
+        return _Wrap(c[1], _cover(c))
+
+    def for_each(self, c):
+        return A.ForEach(c[2].name, c[4], _cover(c))
+
+    # ---- triggers
+    def trigger(self, c):
+        return replace(c[1], span=_cover(c))
+
+    def job_enters_stage(self, c):
+        return A.StageTrigger(False, _text(c[3]), c[4] if len(c) > 4 else None, _cover(c))
+
+    def job_leaves_stage(self, c):
+        return A.StageTrigger(True, _text(c[3]), c[4] if len(c) > 4 else None, _cover(c))
+
+    def job_created(self, c):
+        return A.JobCreated(c[3] if len(c) > 3 else None, _cover(c))
+
+    def in_pipeline(self, c):
+        return _text(c[2])
+
+    def tag_added(self, c):
+        return A.TagTrigger(_text(c[1]), True, c[5].name, _cover(c))
+
+    def tag_removed(self, c):
+        return A.TagTrigger(_text(c[1]), False, c[5].name, _cover(c))
+
+    def schedule(self, c):
+        fields = dict(c[1])
+        if len(c) > 2:
+            at, at_text, at_span = c[2]
+            fields.update(at=at, at_text=at_text, at_span=at_span)
+        return A.Schedule(**fields, span=_cover(c))
+
+    def at_time(self, c):
+        tok = c[1]
+        hours, minutes = (int(x) for x in str(tok).split(":"))
+        value = time(hours, minutes) if hours < 24 and minutes < 60 else None
+        return (value, str(tok), token_span(tok))
+
+    def every_day(self, c):
+        return {"kind": "day"}
+
+    def every_weekday(self, c):
+        return {"kind": "weekday"}
+
+    def every_dayname(self, c):
+        return {"kind": "week", "weekday": _weekday(c[0]), "short_form": True}
+
+    def every_week(self, c):
+        return {"kind": "week", "weekday": _weekday(c[2])}
+
+    def every_n_weeks(self, c):
+        return {
+            "kind": "week", "interval": int(Decimal(str(c[0]))) if "." not in c[0] else -1,
+            "weekday": _weekday(c[3]), "interval_span": token_span(c[0]),
+        }
+
+    def every_month_day(self, c):
+        return {"kind": "month", "day": _day_number(c[3]), "day_span": token_span(c[3])}
+
+    def every_month_last(self, c):
+        return {"kind": "month"}
+
+    def every_quarter_day(self, c):
+        return {"kind": "quarter", "day": _day_number(c[3]), "day_span": token_span(c[3])}
+
+    def every_quarter_last(self, c):
+        return {"kind": "quarter"}
+
+    def every_year(self, c):
+        return {
+            "kind": "year", "month": A.MONTH_NAMES.index(str(c[2]).lower()) + 1,
+            "day": _day_number(c[3]), "day_span": _cover(c[2:4]),
+        }
+
+    # ---- conditions
+    def or_test(self, c):
+        return A.Or(tuple(x for x in c if not isinstance(x, Token)), _cover(c))
+
+    def and_test(self, c):
+        return A.And(tuple(x for x in c if not isinstance(x, Token)), _cover(c))
+
+    def not_test(self, c):
+        return A.Not(c[1], _cover(c))
+
+    def group(self, c):
+        return A.Group(c[1], _cover(c))
+
+    def has_tag(self, c):
+        return A.HasTag(c[0].name, _text(c[3]), False, _cover(c))
+
+    def lacks_tag(self, c):
+        return A.HasTag(c[0].name, _text(c[5]), True, _cover(c))
+
+    def _compare(self, c, op):
+        return A.Compare(c[0], op, c[-1], _cover(c))
+
+    def cmp_is(self, c):
+        return self._compare(c, "is")
+
+    def cmp_is_not(self, c):
+        return self._compare(c, "is not")
+
+    def cmp_lt(self, c):
+        return self._compare(c, "<")
+
+    def cmp_le(self, c):
+        return self._compare(c, "<=")
+
+    def cmp_gt(self, c):
+        return self._compare(c, ">")
+
+    def cmp_ge(self, c):
+        return self._compare(c, ">=")
+
+    def cmp_contains(self, c):
+        return self._compare(c, "contains")
+
+    def cmp_not_contains(self, c):
+        return self._compare(c, "does not contain")
+
+    def cmp_starts_with(self, c):
+        return self._compare(c, "starts with")
+
+    def cmp_before(self, c):
+        return self._compare(c, "is before")
+
+    def cmp_after(self, c):
+        return self._compare(c, "is after")
+
+    def cmp_one_of(self, c):
+        return A.OneOf(c[0], c[-1].value, False, _cover(c))
+
+    def cmp_not_one_of(self, c):
+        return A.OneOf(c[0], c[-1].value, True, _cover(c))
+
+    def cmp_empty(self, c):
+        return A.Empty(c[0], False, _cover(c))
+
+    def cmp_not_empty(self, c):
+        return A.Empty(c[0], True, _cover(c))
+
+    def cmp_within(self, c):
+        return A.Within(c[0], c[3], _cover(c))
+
+    def cmp_more_ago(self, c):
+        return A.Ago(c[0], c[4], True, _cover(c))
+
+    def cmp_less_ago(self, c):
+        return A.Ago(c[0], c[4], False, _cover(c))
+
+    def value_list(self, c):
+        return _Wrap(tuple(x for x in c if not isinstance(x, Token)), _cover(c))
+
+    # ---- values
+    def shifted(self, c):
+        return A.Shifted(c[0], 1 if c[1].type == "PLUS" else -1, c[2], _cover(c))
+
+    def field(self, c):
+        entity, name = str(c[0]).lower().split(".", 1)
+        return A.Field(entity, name, token_span(c[0]))
+
+    def text(self, c):
+        return _text(c[0])
+
+    def number(self, c):
+        return _number(c[0])
+
+    def date(self, c):
+        raw = str(c[0])
+        try:
+            value = date.fromisoformat(raw)
+        except ValueError:
+            value = None
+        return A.DateLiteral(value, raw, token_span(c[0]))
+
+    def today(self, c):
+        return A.Today(token_span(c[0]))
+
+    def now(self, c):
+        return A.Now(token_span(c[0]))
+
+    def yes(self, c):
+        return A.YesNo(True, token_span(c[0]))
+
+    def no(self, c):
+        return A.YesNo(False, token_span(c[0]))
+
+    def duration(self, c):
+        unit, unit_span = c[1]
+        text = f"{c[0]} {unit}"
+        return A.Duration(Decimal(str(c[0])), unit, text, token_span(c[0]).merge(unit_span))
+
+    def unit(self, c):
+        if len(c) == 2:
+            return ("business day", _cover(c))
+        return (_UNIT_WORDS[c[0].type], token_span(c[0]))
+
+    def entity(self, c):
+        return A.Entity(str(c[0]).lower(), token_span(c[0]))
+
+    # ---- actions
+    def action(self, c):
+        body = c[-1]
+        if len(c) == 2:
+            return replace(body, delay=c[0].value, span=_cover(c))
+        return body
+
+    def action_body(self, c):  # pragma: no cover - every alternative has an alias
+        return c[0]
+
+    def delay(self, c):
+        return _Wrap(c[1], _cover(c))
+
+    def send(self, c):
+        reminders = c[5] if len(c) > 5 else None
+        return A.Send(str(c[1]).lower(), _text(c[2]), c[4], reminders, span=_cover(c))
+
+    def template_kind(self, c):
+        return c[0]
+
+    def request_signature(self, c):
+        reminders = c[6] if len(c) > 6 else None
+        return A.RequestSignature(_text(c[3]), c[5], reminders, span=_cover(c))
+
+    def request_approval(self, c):
+        reminders = c[7] if len(c) > 7 else None
+        return A.RequestApproval(_text(c[4]), c[6], reminders, span=_cover(c))
+
+    def create_task(self, c):
+        assignee = due = None
+        for x in c[3:]:
+            if isinstance(x, A.Due):
+                due = x
+            else:
+                assignee = x.value
+        return A.CreateTask(_text(c[2]), assignee, due, span=_cover(c))
+
+    def create_job(self, c):
+        for_account = False
+        due = None
+        for x in c[6:]:
+            if isinstance(x, A.Due):
+                due = x
+            else:
+                for_account = True
+        return A.CreateJob(_text(c[2]), _text(c[5]), for_account, due, span=_cover(c))
+
+    def add_tag(self, c):
+        return A.ChangeTags(True, c[2].value, c[4], span=_cover(c))
+
+    def remove_tag(self, c):
+        return A.ChangeTags(False, c[2].value, c[4], span=_cover(c))
+
+    def apply_folder_template(self, c):
+        return A.ApplyFolderTemplate(_text(c[3]), span=_cover(c))
+
+    def move_to_stage(self, c):
+        return A.MoveJob(_text(c[4]), span=_cover(c))
+
+    def move_to_next_stage(self, c):
+        return A.MoveJob(None, span=_cover(c))
+
+    def assign_job(self, c):
+        return A.AssignJob(c[3], span=_cover(c))
+
+    def archive_job(self, c):
+        return A.ArchiveJob(span=_cover(c))
+
+    def notify(self, c):
+        return A.Notify(c[1], _text(c[2]), span=_cover(c))
+
+    def recipient(self, c):
+        tok = c[0]
+        if tok.type == "STRING":
+            return _text(tok)
+        if tok.type == "FIELD":
+            return self.field(c)
+        return A.Entity(str(tok).lower(), token_span(tok))
+
+    def assignee(self, c):
+        tok = c[0]
+        return _text(tok) if tok.type == "STRING" else self.field(c)
+
+    def for_assignee(self, c):
+        return _Wrap(c[1], _cover(c))
+
+    def for_account(self, c):
+        return _Wrap(True, _cover(c))
+
+    def due_in(self, c):
+        return A.Due(duration=c[2], span=_cover(c))
+
+    def due_on(self, c):
+        return A.Due(date=c[2], span=_cover(c))
+
+    def reminders(self, c):
+        times = _number(c[6]) if len(c) > 4 else None
+        return A.Reminders(c[3], times, _cover(c))
+
+    def tag_list(self, c):
+        return _Wrap(tuple(_text(t) for t in c if t.type == "STRING"), _cover(c))
+
+
+def _weekday(tok: Token) -> int:
+    word = str(tok).lower()
+    for i, name in enumerate(A.DAY_NAMES):
+        if word.startswith(name):
+            return i
+    raise AssertionError(word)  # pragma: no cover - the grammar only lets day names through
+
+
+def _day_number(tok: Token) -> int:
+    text = str(tok)
+    return int(text) if text.isdigit() else -1
+
+
+def _check_after_placement(actions) -> None:
+    """``send email ... after 2 days`` reads as a delay of the next action: refuse it."""
+    for previous, action in zip(actions, actions[1:]):
+        delay = getattr(action, "delay", None)
+        if delay is not None and action.span.line == previous.span.end_line:
+            span = A.Span(action.span.line, action.span.column, delay.span.end_line,
+                          delay.span.end_column)
+            raise _AfterAtEnd(span, previous.span)
+
+
+class _AfterAtEnd(Exception):
+    def __init__(self, span, action_span):
+        self.span = span
+        self.action_span = action_span
+
+
+_PARSER = Lark(
+    GRAMMAR,
+    parser="lalr",
+    lexer="contextual",
+    transformer=_Builder(),
+    maybe_placeholders=False,
+)
+
+# ------------------------------------------------------------------ scanning
+
+# Quoted texts and comments are skipped; a comma directly between digits is always an error.
+_SCAN = re.compile(
+    r'(?P<string>"(?:[^"\\\n]|\\.)*"?)|(?P<comment>#[^\n]*)'
+    r"|(?P<comma>\d[\d.]*(?:,\d[\d.]*)+)|[A-Za-z_][\w.]*|[^\s\"#\w]+|\s+"
+)
+
+
+def _line_col(text: str, pos: int) -> tuple:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, column
+
+
+def scan_comments_and_commas(text: str):
+    """The comments of a text (outside quotes) and the first ``1,000``-like number, if any."""
+    comments = []
+    comma = None
+    for m in _SCAN.finditer(text):
+        kind = m.lastgroup
+        if kind == "comment":
+            line, column = _line_col(text, m.start())
+            before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            comments.append(A.Comment(m.group().rstrip(), line, column, bool(before.strip())))
+        elif kind == "comma" and comma is None:
+            line, column = _line_col(text, m.start())
+            comma = (m.start(), A.Span(line, column, line, column + len(m.group())), m.group())
+    return comments, comma
+
+
+def _comma_error(span: A.Span, raw: str) -> RuleSyntaxError:
+    plain = raw.replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d+)?", plain):
+        plain = "1000"
+    return RuleSyntaxError(
+        f"write numbers without separators, like {plain}", span,
+        "in a list of values, put a space after each comma",
+    )
+
+
+# ------------------------------------------------------------------ public entry
+
+
+def parse(source: str) -> A.RuleSet:
+    """Parse rules text into a ``RuleSet``; raises ``RuleSyntaxError`` at the first mistake."""
+    if not isinstance(source, str):
+        raise TypeError("rules text must be a str")
+    text = source[1:] if source.startswith("\ufeff") else source
+    comments, comma = scan_comments_and_commas(text)
+    try:
+        result = _PARSER.parse(text)
+    except _AfterAtEnd as e:
+        err = _after_error(text, e.span, e.action_span)
+        _raise_first(err, comma, text)
+    except UnexpectedInput as e:
+        err = _translate(e, text)
+        _raise_first(err, comma, text)
+    except RecursionError:
+        raise RuleSyntaxError(
+            "this rule is nested too deeply to read", A.Span(1, 1, 1, 2),
+            "use fewer parentheses inside each other",
+        ) from None
+    if comma is not None:
+        raise _comma_error(comma[1], comma[2])
+    if isinstance(result, A.RuleSet):
+        return replace(result, comments=tuple(comments))
+    return A.RuleSet((), tuple(comments))  # pragma: no cover
+
+
+def _raise_first(err: RuleSyntaxError, comma, text: str):
+    if comma is not None and (comma[1].line, comma[1].column) <= (err.span.line, err.span.column):
+        raise _comma_error(comma[1], comma[2]) from None
+    raise err from None
+
+
+# ------------------------------------------------------------------ error wording
+
+_ACTION_VERBS = {
+    "SEND", "REQUEST", "CREATE", "ADD", "REMOVE", "APPLY", "MOVE", "ASSIGN", "ARCHIVE", "NOTIFY",
+}
+_VALUE_STARTS = {"FIELD", "STRING", "NUMBER", "DATE", "TODAY", "NOW", "YES", "NO"}
+_COMPARISONS = {
+    "IS", "EQ", "NE", "LT", "LE", "GT", "GE", "CONTAINS", "DOES", "STARTS", "BEFORE", "AFTER",
+}
+_UNITS = {"MINUTE", "HOUR", "DAY", "BUSINESS", "WEEK", "MONTH", "YEAR"}
+_EVENT_STARTS = {"JOB", "STAGE", "ORGANIZER", "PROPOSAL", "INVOICE", "DOCUMENT", "SIGNATURE",
+                 "CLIENT", "MESSAGE", "TAG"}
+_PERIODS = {"DAY", "WEEKDAY", "DAYNAME", "WEEK", "NUMBER", "MONTH", "QUARTER", "YEAR"}
+_ENTITIES = {"ACCOUNT", "JOB", "CONTACT"}
+
+_WORDS = {
+    "NUMBER": "a number",
+    "DATE": "a date like 2027-04-15",
+    "TIME": "a time like 07:30",
+    "FIELD": "a field like job.due_date",
+    "DAYNAME": "a day name like monday",
+    "MONTHNAME": "a month name like april",
+    "WEEKDAY": '"weekday"',
+    "MINUTE": '"minutes"', "HOUR": '"hours"', "DAY": '"day"', "WEEK": '"week"',
+    "MONTH": '"month"', "YEAR": '"year"',
+    "EQ": '"="', "NE": '"!="', "LT": '"<"', "LE": '"<="', "GT": '">"', "GE": '">="',
+    "PLUS": '"+"', "MINUS": '"-"', "LPAR": '"("', "RPAR": '")"', "COMMA": '","',
+}
+
+# What a quoted text is, from the word written just before it.
+_STRING_AFTER = {
+    "RULE": "the rule's name in quotes",
+    "STAGE": "a stage name in quotes",
+    "PIPELINE": "a pipeline name in quotes",
+    "TAG": "a tag name in quotes",
+    "COMMA": "a tag name in quotes",
+    "EMAIL": "an email template's name in quotes",
+    "MESSAGE": "a message template's name in quotes",
+    "ORGANIZER": "an organizer template's name in quotes",
+    "PROPOSAL": "a proposal template's name in quotes",
+    "INVOICE": "an invoice template's name in quotes",
+    "ON": "a document template's name in quotes",
+    "FOLDER": "a folder name in quotes",
+    "TEMPLATE": "a folder template's name in quotes",
+    "TASK": "the task's title in quotes",
+    "JOB": "the job's name in quotes",
+    "NOTIFY": "a team member's name in quotes, or job.assignee",
+    "FIELD": "the notification's text in quotes",
+}
+
+
+def _keywords() -> dict:
+    """Terminal name -> the plain word, for every keyword of the grammar (``THEN`` -> ``then``)."""
+    words = {}
+    for term in _PARSER.terminals:
+        m = re.fullmatch(r"([a-z]+)\\b", term.pattern.value)
+        if m:
+            words[term.name] = m.group(1)
+    return words
+
+
+KEYWORDS = _keywords()
+
+
+def _keyword_word(name: str) -> str:
+    return f'"{KEYWORDS.get(name, name.lower())}"'
+
+
+def _expected_order(name: str):
+    # Conjunctions read best last: "then", "and" or "or".
+    return (name in ("AND", "OR"), name)
+
+
+def _join(words) -> str:
+    words = list(dict.fromkeys(words))
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def describe_expected(expected, previous: Optional[str]) -> str:
+    """What was expected, in words: ``"then", "and" or "or"``, ``a stage name in quotes``."""
+    exp = {e for e in expected if e not in ("WS", "COMMENT", "$END")}
+    phrases = []
+    for first in ("THEN", "END"):
+        if first in exp:
+            phrases.append(f'"{first.lower()}"')
+            exp.discard(first)
+    if exp >= {"WHEN", "EVERY"}:
+        phrases.append('"when" (like: when job enters stage "Review") or "every" (like: every day)')
+        exp -= {"WHEN", "EVERY"}
+    if len(exp & _ACTION_VERBS) >= 5:
+        phrases.append("an action such as send email, create task, add tag, move job or notify")
+        exp -= _ACTION_VERBS | {"AFTER"}
+    if len(exp & _EVENT_STARTS) >= 5:
+        phrases.append(
+            'what starts the rule, such as job enters stage "...", job is created, '
+            'invoice is paid or tag "..." is added to account'
+        )
+        exp -= _EVENT_STARTS
+    if previous == "EVERY" and len(exp & _PERIODS) >= 5:
+        phrases.append(
+            "how often, such as day, weekday, monday, week on friday, month on day 15, "
+            "quarter on day 1 or year on april 15"
+        )
+        exp -= _PERIODS
+    if {"FIELD", "ACCOUNT", "LPAR"} <= exp:
+        phrases.append(
+            'a test such as account.balance > 0, job.stage is "Review" or '
+            'account has tag "VIP"'
+        )
+        exp -= _VALUE_STARTS | _ENTITIES | {"NOT", "LPAR"}
+    if {"FIELD", "NUMBER", "STRING"} <= exp:
+        phrases.append("a value: a field like account.balance, a text in quotes, a number or a date")
+        exp -= _VALUE_STARTS
+    if {"IS", "LT"} <= exp:
+        phrases.append("a comparison such as is, is not, >, contains or is before")
+        exp -= _COMPARISONS | {"PLUS", "MINUS"}
+    if len(exp & _UNITS) >= 4:
+        phrases.append("a unit such as days, business days, weeks or months")
+        exp -= _UNITS
+    if exp >= _ENTITIES:
+        phrases.append("account, job or contact")
+        exp -= _ENTITIES
+    if exp - {"PLUS", "MINUS"} or phrases:
+        exp -= {"PLUS", "MINUS"}
+    for name in sorted(exp, key=_expected_order):
+        if name == "STRING":
+            phrases.append(_STRING_AFTER.get(previous or "", "a text in quotes"))
+        elif name in _WORDS:
+            phrases.append(_WORDS[name])
+        else:
+            phrases.append(_keyword_word(name))
+    return _join(phrases) if phrases else "something else"
+
+
+def _describe_found(tok: Optional[Token], word: str) -> str:
+    if tok is None:
+        return f'"{word}"'
+    if tok.type == "$END":
+        return "the end of the file"
+    if tok.type == "STRING":
+        return f"the text {_short(str(tok))}"
+    if tok.type == "NUMBER":
+        return f"the number {tok}"
+    if tok.type == "DATE":
+        return f"the date {tok}"
+    if tok.type == "FIELD":
+        return f"the field {str(tok).lower()}"
+    return f'"{tok}"'
+
+
+def _short(raw: str) -> str:
+    return raw if len(raw) <= 40 else raw[:37] + '..."'
+
+
+def _previous_type(stack) -> Optional[str]:
+    for item in reversed(stack):
+        if isinstance(item, Token):
+            return item.type
+        return None
+    return None
+
+
+def _open_rule(stack):
+    """The ``rule`` word and name of the rule being read when the error came, if any."""
+    for i in range(len(stack) - 1, -1, -1):
+        item = stack[i]
+        if isinstance(item, Token) and item.type == "RULE":
+            name = stack[i + 1] if i + 1 < len(stack) else None
+            return item, (name if isinstance(name, Token) and name.type == "STRING" else None)
+    return None, None
+
+
+_ACTION_TYPES = (
+    A.Send, A.RequestSignature, A.RequestApproval, A.CreateTask, A.CreateJob, A.ChangeTags,
+    A.ApplyFolderTemplate, A.MoveJob, A.AssignJob, A.ArchiveJob, A.Notify,
+)
+
+
+def _after_error(text: str, span: A.Span, action_span: Optional[A.Span]) -> RuleSyntaxError:
+    words = " ".join((_source_of(text, span) or "after ...").split())
+    previous_source = " ".join(_source_of(text, action_span).split()) if action_span else ""
+    example = f"{words} {previous_source}" if previous_source else f"{words} send email ..."
+    return RuleSyntaxError(
+        f'"{words}" belongs at the start of the action it delays, not at its end',
+        span,
+        f"write it first, like: {example}",
+    )
+
+
+def _source_of(text: str, span: A.Span) -> str:
+    lines = text.splitlines()
+    if span.line != span.end_line or span.line > len(lines):
+        return ""
+    return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+
+
+def _word_at(text: str, pos: int) -> str:
+    m = re.compile(r"[\w.]+|\S").match(text, pos)
+    return m.group() if m else ""
+
+
+def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
+    ip = getattr(e, "interactive_parser", None)
+    stack = list(ip.parser_state.value_stack) if ip is not None else []
+    previous = _previous_type(stack)
+    tok: Optional[Token] = None
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        expected = set(e.expected)
+        if tok.type == "$END":
+            return _eof_error(stack, expected)
+        span = token_span(tok)
+        word = str(tok)
+    elif isinstance(e, UnexpectedCharacters):
+        expected = set(e.allowed or ())
+        if ip is not None:
+            expected = set(ip.accepts()) or expected
+        word = _word_at(text, e.pos_in_stream)
+        span = A.Span(e.line, e.column, e.line, e.column + max(len(word), 1))
+        if word.startswith('"'):
+            return _quote_error(text, e.pos_in_stream, e.line, e.column)
+    else:  # pragma: no cover - Lark's LALR raises only the two above
+        return RuleSyntaxError("this rule could not be read", A.Span(1, 1, 1, 2))
+    expected.discard("$END")
+    found_type = tok.type if tok is not None else None
+
+    # `after 2 days` written after an action: the parser is inside a delay when it fails.
+    after = _pending_delay(stack)
+    if after is not None and found_type not in _ACTION_VERBS:
+        after_item, span_after = after
+        prev_action = next((x for x in reversed(_flatten(stack[: stack.index(after_item)]))
+                            if isinstance(x, _ACTION_TYPES)), None)
+        return _after_error(text, span_after, prev_action.span if prev_action else None)
+
+    if "THEN" in expected and found_type in _ACTION_VERBS | {"AFTER"}:
+        return RuleSyntaxError(
+            '"then" is missing before the actions', span,
+            'write "then" on its own line before the first action',
+        )
+    if "END" in expected and found_type == "RULE":
+        _, name = _open_rule(stack)
+        named = f" {_short(str(name))}" if name is not None else ""
+        return RuleSyntaxError(
+            f'"end" is missing: the rule{named} must be closed before the next rule starts',
+            span, f'write "end" after the last action of the rule{named}',
+        )
+    if found_type == "MINUS" and "NUMBER" in expected:
+        return RuleSyntaxError(
+            "numbers in rules are never negative", span,
+            "compare the other way round, like account.balance < 0",
+        )
+    if found_type == "NUMBER" and "TIME" in expected:
+        return RuleSyntaxError(
+            f"expected a time like 07:30, found the number {word}", span,
+            f"write the time with minutes, like {int(word):02d}:00" if word.isdigit() else None,
+        )
+    message = f"expected {describe_expected(expected, previous)}, found {_describe_found(tok, word)}"
+    return RuleSyntaxError(message, span, _spelling_hint(word, expected))
+
+
+def _spelling_hint(word: str, expected) -> Optional[str]:
+    if not word or not word[0].isalpha():
+        return None
+    words = [KEYWORDS[name] for name in expected if name in KEYWORDS]
+    if "DAYNAME" in expected:
+        words.extend(A.DAY_NAMES)
+    if "MONTHNAME" in expected:
+        words.extend(A.MONTH_NAMES)
+    if {"DAY", "WEEK"} & set(expected):
+        words.extend(["days", "weeks", "months", "years", "hours", "minutes", "day", "week"])
+    close = difflib.get_close_matches(word.lower(), words, n=1, cutoff=0.7)
+    return f'did you mean "{close[0]}"?' if close else None
+
+
+def _flatten(items):
+    """Lark keeps repeated items (``action+``) in helper trees on its stack: open them."""
+    out = []
+    for item in items:
+        if isinstance(item, Tree):
+            out.extend(_flatten(item.children))
+        else:
+            out.append(item)
+    return out
+
+
+def _pending_delay(stack):
+    """If the parser stopped inside ``after DURATION``: the span from ``after`` to the stop."""
+    if not any(isinstance(x, Token) and x.type == "THEN" for x in stack):
+        return None
+    top = stack[-3:]
+    for i in range(len(top) - 1, -1, -1):
+        item = top[i]
+        if isinstance(item, Token) and item.type == "AFTER":
+            span = token_span(item)
+            for rest in top[i + 1 :]:
+                rest_span = rest[1] if isinstance(rest, tuple) else _span_of(rest)
+                if rest_span is not None:
+                    span = span.merge(rest_span)
+            return item, span
+        if isinstance(item, _Wrap) and isinstance(item.value, A.Duration):
+            return item, item.span  # a reduced ``delay``
+    return None
+
+
+def _eof_error(stack, expected) -> RuleSyntaxError:
+    rule_tok, name = _open_rule(stack)
+    if rule_tok is None:  # pragma: no cover - the file can only end early inside a rule
+        return RuleSyntaxError("the file ends too early", A.Span(1, 1, 1, 2))
+    span = token_span(rule_tok)
+    if name is not None:
+        span = span.merge(token_span(name))
+    named = f" {_short(str(name))}" if name is not None else ""
+    if "END" in expected:
+        hint = 'write "end" after its last action'
+    else:
+        hint = 'a rule needs a trigger ("when ..." or "every ..."), "then", at least one action and "end"'
+    return RuleSyntaxError(f"the rule{named} is not closed: the file ends before its \"end\"", span, hint)
+
+
+def _quote_error(text: str, pos: int, line: int, column: int) -> RuleSyntaxError:
+    i = pos + 1
+    while i < len(text) and text[i] not in '"\n':
+        if text[i] == "\\":
+            if i + 1 < len(text) and text[i + 1] in '"\\':
+                i += 2
+                continue
+            bl, bc = _line_col(text, i)
+            return RuleSyntaxError(
+                "inside quotes, a backslash must be followed by a quote or another backslash",
+                A.Span(bl, bc, bl, bc + 2), 'write \\" for a quote and \\\\ for a backslash',
+            )
+        i += 1
+    end_col = column + (i - pos)
+    if i < len(text) and text[i] == '"':
+        # A well-formed text the grammar did not expect here.
+        return RuleSyntaxError("a text in quotes cannot be written here", A.Span(line, column, line, end_col + 1))
+    return RuleSyntaxError(
+        "this text in quotes is not closed", A.Span(line, column, line, max(end_col, column + 1)),
+        'end it with " on the same line (quoted names and texts stay on one line)',
+    )

@@ -13,8 +13,6 @@ config = rx.Config(
     # The database holds the truth; the UI state is a cache. Memory on one machine, Redis to scale out.
     state_manager_mode="redis" if os.environ.get("REFLEX_REDIS_URL") else "memory",
     telemetry_enabled=False,
-    # No generated setters: every var change goes through a guarded event handler.
-    state_auto_setters=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -1,0 +1,90 @@
+import reflex as rx
+
+from practice import routes
+from practice.components.layout import empty_state, error_callout, page, tag_badge
+from practice.models import AccountType
+from practice.state.accounts import AccountsState
+
+
+def new_account_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("plus"), "New account", id="new-account")),
+        rx.dialog.content(
+            rx.dialog.title("New account"),
+            rx.form(
+                rx.vstack(
+                    error_callout(AccountsState.form_error),
+                    rx.text("Account name", as_="label", html_for="account-name", size="2"),
+                    rx.input(id="account-name", name="name", required=True, width="100%", auto_focus=True),
+                    rx.text("Type", size="2"),
+                    rx.select([t.value for t in AccountType], name="type", default_value="Individual"),
+                    rx.text("Notes", as_="label", html_for="account-notes", size="2"),
+                    rx.text_area(id="account-notes", name="notes", width="100%"),
+                    rx.separator(),
+                    rx.text("First contact (optional)", weight="bold", size="2"),
+                    rx.hstack(
+                        rx.input(id="contact-first", name="first_name", placeholder="First name", width="100%"),
+                        rx.input(id="contact-last", name="last_name", placeholder="Last name", width="100%"),
+                        width="100%"),
+                    rx.input(id="contact-email", name="email", placeholder="Email", type="email", width="100%"),
+                    rx.input(id="contact-phone", name="phone", placeholder="Phone", width="100%"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                        rx.button("Create account", type="submit", id="create-account"),
+                        justify="end", width="100%"),
+                    spacing="2", width="100%",
+                ),
+                on_submit=AccountsState.create, reset_on_submit=False,
+            ),
+        ),
+        open=AccountsState.dialog_open, on_open_change=AccountsState.set_dialog_open,
+    )
+
+
+def account_row(row) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row.name, href="/accounts/" + row.id.to_string())),
+        rx.table.cell(row.type),
+        rx.table.cell(rx.hstack(rx.foreach(row.tags, lambda t: tag_badge(t.name, t.color)), wrap="wrap")),
+        rx.table.cell(row.contacts),
+    )
+
+
+def accounts_page() -> rx.Component:
+    return page(
+        "Accounts",
+        error_callout(AccountsState.error),
+        rx.hstack(
+            rx.input(placeholder="Search accounts or contacts", value=AccountsState.search,
+                     on_change=AccountsState.set_search.debounce(300), width="320px", id="account-search"),
+            rx.select.root(
+                rx.select.trigger(placeholder="All tags"),
+                rx.select.content(rx.select.item("All tags", value="all"),
+                                  rx.foreach(AccountsState.tag_options, lambda o: rx.select.item(o.label, value=o.value))),
+                on_change=AccountsState.set_tag_filter,
+            ),
+            rx.text(AccountsState.total, " accounts", color_scheme="gray", size="2"),
+            wrap="wrap", align="center",
+        ),
+        rx.cond(
+            AccountsState.rows.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(rx.table.column_header_cell("Name"), rx.table.column_header_cell("Type"),
+                                             rx.table.column_header_cell("Tags"),
+                                             rx.table.column_header_cell("Contacts"))),
+                rx.table.body(rx.foreach(AccountsState.rows, account_row)),
+                width="100%",
+            ),
+            empty_state("No accounts match. Create one, or import your client list from a CSV file.",
+                        rx.link("Import from CSV", href=routes.IMPORT)),
+        ),
+        rx.hstack(
+            rx.button("Previous", on_click=AccountsState.go_to_page(AccountsState.page - 1),
+                      disabled=AccountsState.page <= 1, variant="soft"),
+            rx.text("Page ", AccountsState.page, " of ", AccountsState.pages, size="2"),
+            rx.button("Next", on_click=AccountsState.go_to_page(AccountsState.page + 1),
+                      disabled=AccountsState.page >= AccountsState.pages, variant="soft"),
+            align="center",
+        ),
+        actions=new_account_dialog(),
+    )

@@ -1,0 +1,27 @@
+"""Every URL of the app in one place; pages and links use these, never string literals."""
+
+LOGIN = "/login"
+HOME = "/"
+ACCOUNTS = "/accounts"
+ACCOUNT = "/accounts/[account_id]"
+CONTACTS = "/contacts"
+BOARD = "/board"
+JOB = "/jobs/[job_id]"
+TASKS = "/tasks"
+PIPELINES = "/pipelines"
+TEAM = "/team"
+IMPORT = "/import"
+AUDIT = "/audit"
+SETTINGS = "/settings"
+
+
+def account_url(account_id: int | str) -> str:
+    return f"/accounts/{account_id}"
+
+
+def job_url(job_id: int | str) -> str:
+    return f"/jobs/{job_id}"
+
+
+def board_url(pipeline_id: int | str) -> str:
+    return f"{BOARD}?pipeline={pipeline_id}"

@@ -1,0 +1,145 @@
+"""The base of every page state: who is logged in, and the one decorator that says who may call a handler.
+
+Any public method of a Reflex state can be called by any browser with any arguments, so every
+public event handler is wrapped by `allow(...)`; `tests/security` fails if one is not.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable
+
+import reflex as rx
+
+from practice import routes
+from practice.db import read_session, write_session
+from practice.services import auth
+from practice.services.actor import Actor
+from practice.services.errors import PermissionDenied, PracticeError
+
+# Who may call a handler: anyone (login page), any logged-in staff member, admins (and owner), the owner.
+ANYONE, STAFF, ADMIN, OWNER = "anyone", "staff", "admin", "owner"
+LEVELS = (ANYONE, STAFF, ADMIN, OWNER)
+
+
+def _permits(level: str, actor: Actor | None) -> bool:
+    if level == ANYONE:
+        return True
+    if actor is None:
+        return False
+    if level == STAFF:
+        return True
+    if level == ADMIN:
+        return actor.is_admin
+    return actor.role == "owner"
+
+
+def allow(level: str) -> Callable:
+    """Declare who may call this event handler; others get a plain message and nothing happens."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown access level {level!r}")
+
+    def decorate(fn: Callable) -> Callable:
+        def denied(self):
+            actor = self._actor()
+            if actor is None:
+                return [rx.toast.error("Your session has ended. Log in again."), rx.redirect(routes.LOGIN)]
+            return rx.toast.error(str(PermissionDenied()))
+
+        if inspect.isasyncgenfunction(fn):
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                if not _permits(level, self._actor()):
+                    yield denied(self)
+                    return
+                async for item in fn(self, *args, **kwargs):
+                    yield item
+        elif inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def wrapper(self, *args, **kwargs):
+                if not _permits(level, self._actor()):
+                    yield denied(self)
+                    return
+                yield from fn(self, *args, **kwargs)
+        elif inspect.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                if not _permits(level, self._actor()):
+                    return denied(self)
+                return await fn(self, *args, **kwargs)
+        else:
+            @functools.wraps(fn)
+            def wrapper(self, *args, **kwargs):
+                if not _permits(level, self._actor()):
+                    return denied(self)
+                return fn(self, *args, **kwargs)
+        wrapper.__practice_access__ = level
+        return wrapper
+
+    return decorate
+
+
+class AppState(rx.State):
+    """Login state shared by every page state (they inherit from it)."""
+
+    # The browser keeps only a random session id; the server keeps its hash.
+    sid: str = rx.Cookie("", name="practice_sid", same_site="strict", max_age=7 * 24 * 3600)
+    member_name: str = ""
+    member_role: str = ""
+    flash: str = ""
+
+    def _actor(self) -> Actor | None:
+        """The logged-in member, checked against the database on every call (revocation is immediate)."""
+        with read_session() as session:
+            return auth.actor_for_session(session, self.sid)
+
+    def _require(self) -> Actor:
+        actor = self._actor()
+        if actor is None:
+            raise PermissionDenied("Your session has ended. Log in again.")
+        return actor
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.member_role in ("owner", "admin")
+
+    @rx.var
+    def is_owner(self) -> bool:
+        return self.member_role == "owner"
+
+    @allow(ANYONE)
+    def require_login(self):
+        """on_load of every staff page: send strangers to the login page."""
+        actor = self._actor()
+        if actor is None:
+            self.member_name = self.member_role = ""
+            return rx.redirect(routes.LOGIN)
+        self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
+        with write_session() as session:
+            auth.touch_session(session, self.sid)
+
+    @allow(ANYONE)
+    def log_out(self):
+        with write_session() as session:
+            auth.log_out(session, self.sid)
+        self.sid = ""
+        self.member_name = self.member_role = ""
+        return rx.redirect(routes.LOGIN)
+
+
+def run(fn: Callable[..., Any], *args, **kwargs):
+    """Call a service in a write transaction; a PracticeError becomes (None, sentence)."""
+    try:
+        with write_session() as session:
+            return fn(session, *args, **kwargs), None
+    except PracticeError as err:
+        return None, str(err)
+
+
+def read(fn: Callable[..., Any], *args, **kwargs):
+    """Call a service in a read session; a PracticeError becomes (None, sentence)."""
+    try:
+        with read_session() as session:
+            return fn(session, *args, **kwargs), None
+    except PracticeError as err:
+        return None, str(err)

@@ -1,0 +1,32 @@
+"""Test setup shared by every test: a private data folder and database per test session."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Must happen before anything imports practice.config users.
+_TMP = Path(tempfile.mkdtemp(prefix="practice-tests-"))
+os.environ.setdefault("PRACTICE_DATA_DIR", str(_TMP / "data"))
+os.environ.pop("DATABASE_URL", None)
+os.environ["PRACTICE_HUEY_IMMEDIATE"] = "1"
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+import pytest  # noqa: E402
+from sqlmodel import SQLModel  # noqa: E402
+
+from practice import db  # noqa: E402
+import practice.models  # noqa: E402,F401
+
+_counter = iter(range(10**9))
+
+
+@pytest.fixture
+def fresh_db(monkeypatch, tmp_path):
+    """A new, empty SQLite database (schema from the models) for one test."""
+    url = f"sqlite:///{tmp_path / f'test{next(_counter)}.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = db.get_engine()
+    SQLModel.metadata.create_all(engine)
+    yield url
+    engine.dispose()

@@ -4,6 +4,7 @@ from practice import routes
 from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.models import AccountType
 from practice.state.accounts import AccountsState
+from practice.state.base import AppState
 
 
 def new_account_dialog() -> rx.Component:
@@ -88,3 +89,8 @@ def accounts_page() -> rx.Component:
         ),
         actions=new_account_dialog(),
     )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(accounts_page, route=routes.ACCOUNTS, title="Accounts · practice",
+                 on_load=[AppState.require_login, AccountsState.load])

@@ -20,3 +20,7 @@ def home_page() -> rx.Component:
             wrap="wrap",
         ),
     )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(home_page, route=routes.HOME, title="practice", on_load=[AppState.require_login, HomeState.load])

@@ -1,5 +1,7 @@
 import reflex as rx
 
+from practice import routes
+
 from practice.components.layout import error_callout
 from practice.state.login import LoginState
 
@@ -26,3 +28,7 @@ def login_page() -> rx.Component:
         ),
         height="100vh", background=rx.color("gray", 2),
     )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(login_page, route=routes.LOGIN, title="Log in · practice", on_load=LoginState.redirect_if_logged_in)

@@ -311,6 +311,9 @@ class Schedule:
     at_span: Span = _span()
     interval_span: Span = _span()
     at_text: str = field(default="", compare=False)
+    # The numbers as written (the formatter keeps what the checker will complain about).
+    day_text: str = field(default="", compare=False)
+    interval_text: str = field(default="", compare=False)
 
     event = "schedule"
 

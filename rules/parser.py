@@ -158,18 +158,20 @@ class _Builder(Transformer):
 
     def every_n_weeks(self, c):
         return {
-            "kind": "week", "interval": int(Decimal(str(c[0]))) if "." not in c[0] else -1,
+            "kind": "week", "interval": _day_number(c[0]), "interval_text": str(c[0]),
             "weekday": _weekday(c[3]), "interval_span": token_span(c[0]),
         }
 
     def every_month_day(self, c):
-        return {"kind": "month", "day": _day_number(c[3]), "day_span": token_span(c[3])}
+        return {"kind": "month", "day": _day_number(c[3]), "day_span": token_span(c[3]),
+                "day_text": str(c[3])}
 
     def every_month_last(self, c):
         return {"kind": "month"}
 
     def every_quarter_day(self, c):
-        return {"kind": "quarter", "day": _day_number(c[3]), "day_span": token_span(c[3])}
+        return {"kind": "quarter", "day": _day_number(c[3]), "day_span": token_span(c[3]),
+                "day_text": str(c[3])}
 
     def every_quarter_last(self, c):
         return {"kind": "quarter"}
@@ -177,7 +179,7 @@ class _Builder(Transformer):
     def every_year(self, c):
         return {
             "kind": "year", "month": A.MONTH_NAMES.index(str(c[2]).lower()) + 1,
-            "day": _day_number(c[3]), "day_span": _cover(c[2:4]),
+            "day": _day_number(c[3]), "day_span": _cover(c[2:4]), "day_text": str(c[3]),
         }
 
     # ---- conditions
@@ -407,6 +409,18 @@ class _Builder(Transformer):
 
     def tag_list(self, c):
         return _Wrap(tuple(_text(t) for t in c if t.type == "STRING"), _cover(c))
+
+
+def _simple_event(kind):
+    def callback(self, c):
+        return A.EventTrigger(kind, _cover(c))
+
+    callback.__name__ = kind
+    return callback
+
+
+for _kind in A.SIMPLE_EVENTS:
+    setattr(_Builder, _kind, _simple_event(_kind))
 
 
 def _weekday(tok: Token) -> int:

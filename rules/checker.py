@@ -1,0 +1,570 @@
+"""Checking a parsed rules file against the firm's catalog.
+
+The checker resolves every name (stages, pipelines, templates, tags, team members, fields,
+placeholders) and every type, and collects every error instead of stopping at the first.
+Messages follow the contract's tone: what is wrong, in the firm's words, with a
+"did you mean" hint when something close exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Optional
+
+from . import ast as A
+from .catalog import Catalog, name_key, suggest
+from .errors import RuleMeaningError, RulesError, RulesErrors, RuleTypeError, UnknownNameError
+from .formatter import format_expr
+from .language import (
+    ACCOUNT_TYPES, CARRIED_BY, DATE, DATETIME, FIELDS, NAMED_FIELDS, NUMBER, PRIORITIES, TEXT,
+    TYPE_WORDS, YESNO, carries, trigger_words,
+)
+from .parser import parse
+from .placeholders import check_text, has_placeholders
+
+_TEMPLATE_WORDS = {
+    "email": "email template", "message": "message template", "organizer": "organizer template",
+    "proposal": "proposal template", "invoice": "invoice template",
+    "document": "document template", "folder": "folder template", "task": "task template",
+}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_REMINDER_KINDS = ("organizer", "proposal", "invoice")
+
+
+@dataclass(frozen=True)
+class CheckedRuleSet:
+    """A rules file that passed the checker: its text, syntax tree and the catalog it used."""
+
+    source: str
+    ruleset: A.RuleSet
+    catalog: Catalog
+    filename: str = "rules.txt"
+
+    @property
+    def rules(self) -> tuple:
+        return self.ruleset.rules
+
+    def __len__(self) -> int:
+        return len(self.ruleset.rules)
+
+
+def _dateish(t: Optional[str]) -> bool:
+    return t in (DATE, DATETIME)
+
+
+def _compatible(a: str, b: str) -> bool:
+    return a == b or (_dateish(a) and _dateish(b))
+
+
+@dataclass
+class _Context:
+    rule: A.Rule
+    carried: set
+    linked: set
+    pipeline: Optional[str] = None  # the trigger's pipeline, resolved
+    where: str = "if"
+
+
+@dataclass
+class Checker:
+    """Collects every error of one rules file (``check`` is the entry point)."""
+
+    catalog: Catalog
+    source: str = ""
+    errors: list = field(default_factory=list)
+
+    # ---- helpers
+    def err(self, cls, message, span, hint=None):
+        self.errors.append(cls(message, span, hint))
+
+    def unknown(self, what: str, name: str, candidates, span, where: str = ""):
+        close = suggest(name, candidates)
+        hint = f'did you mean "{close}"?' if close and name_key(close) != name_key(name) else None
+        self.err(UnknownNameError, f'there is no {what} "{name}"{where}', span, hint)
+
+    def no_placeholder_in_name(self, text: A.Text) -> bool:
+        if has_placeholders(text.value):
+            self.err(RuleMeaningError, "placeholders like {{ ... }} can't be used in names", text.span,
+                     "placeholders go in free texts: task titles, job names and notify texts")
+            return True
+        return False
+
+    # ---- the file
+    def check_ruleset(self, rs: A.RuleSet) -> None:
+        seen = {}
+        for rule in rs.rules:
+            key = name_key(rule.name.value)
+            if not key:
+                self.err(RuleMeaningError, "the rule has no name", rule.name.span,
+                         'write a name between the quotes, like rule "Welcome new clients"')
+            elif key in seen:
+                self.err(RuleMeaningError,
+                         f'there is already a rule named "{rule.name.value}" (line {seen[key]})',
+                         rule.name.span, "give each rule its own name")
+            else:
+                seen[key] = rule.name.span.line
+            self.check_rule(rule)
+
+    def check_rule(self, rule: A.Rule) -> None:
+        carried, linked = carries(rule)
+        ctx = _Context(rule, carried, linked)
+        ctx.pipeline = self.check_trigger(rule.trigger)
+        if rule.for_each is not None:
+            if not isinstance(rule.trigger, A.Schedule):
+                self.err(RuleMeaningError, '"for each" can only follow a schedule ("every ...")',
+                         rule.for_each.span,
+                         "rules with a trigger already carry what the trigger is about")
+            else:
+                ctx.where = "where"
+                self.check_condition(rule.for_each.condition, ctx)
+                ctx.where = "if"
+        if rule.condition is not None:
+            self.check_condition(rule.condition, ctx)
+        for action in rule.actions:
+            self.check_action(action, ctx)
+
+    # ---- triggers
+    def check_trigger(self, t) -> Optional[str]:
+        if isinstance(t, A.StageTrigger):
+            pipeline = self.pipeline(t.pipeline) if t.pipeline is not None else None
+            if t.pipeline is None or pipeline is not None:
+                self.stage(t.stage, pipeline)
+            return pipeline
+        if isinstance(t, A.JobCreated):
+            return self.pipeline(t.pipeline) if t.pipeline is not None else None
+        if isinstance(t, A.TagTrigger):
+            self.tag(t.tag)
+        if isinstance(t, A.Schedule):
+            self.check_schedule(t)
+        return None
+
+    def check_schedule(self, s: A.Schedule) -> None:
+        if s.at_text and s.at is None:
+            self.err(RuleMeaningError, f"{s.at_text} is not a time of day", s.at_span,
+                     "write the time in 24-hour form, from 00:00 to 23:59")
+        if s.kind == "week" and s.interval < 1:
+            self.err(RuleMeaningError, f"{s.interval_text} is not a number of weeks", s.interval_span,
+                     "write a whole number, like every 2 weeks on monday")
+        if s.kind in ("month", "quarter") and s.day is not None and not 1 <= s.day <= 31:
+            self.err(RuleMeaningError, f"there is no day {s.day_text} in a month", s.day_span,
+                     "write a day from 1 to 31 (29 to 31 fall back to the month's last day), "
+                     "or: on the last day")
+        if s.kind == "year":
+            limit = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[s.month - 1]
+            if not 1 <= s.day <= limit:
+                self.err(RuleMeaningError,
+                         f"{A.MONTH_NAMES[s.month - 1]} has no day {s.day_text}", s.day_span,
+                         f"write a day from 1 to {limit}")
+
+    # ---- names
+    def pipeline(self, text: A.Text) -> Optional[str]:
+        if self.no_placeholder_in_name(text):
+            return None
+        found = self.catalog.pipeline(text.value)
+        if found is None:
+            self.unknown("pipeline", text.value, self.catalog.pipelines, text.span)
+        return found
+
+    def stage(self, text: A.Text, pipeline: Optional[str]) -> Optional[str]:
+        if self.no_placeholder_in_name(text):
+            return None
+        found = self.catalog.stage(text.value, pipeline)
+        if found is None:
+            where = f' in pipeline "{pipeline}"' if pipeline else " in any pipeline"
+            self.unknown("stage", text.value, self.catalog.stages_of(pipeline), text.span, where)
+        return found
+
+    def tag(self, text: A.Text) -> Optional[str]:
+        if self.no_placeholder_in_name(text):
+            return None
+        found = self.catalog.tag(text.value)
+        if found is None:
+            close = suggest(text.value, self.catalog.tags)
+            hint = f'did you mean "{close}"?' if close else "rules use tags that exist; create the tag in the app first"
+            self.err(UnknownNameError, f'there is no tag "{text.value}"', text.span, hint)
+        return found
+
+    def member(self, text: A.Text) -> Optional[str]:
+        if self.no_placeholder_in_name(text):
+            return None
+        found = self.catalog.member(text.value)
+        if found is None:
+            self.unknown("team member", text.value, self.catalog.members, text.span)
+        return found
+
+    def template(self, kind: str, text: A.Text) -> Optional[str]:
+        if self.no_placeholder_in_name(text):
+            return None
+        found = self.catalog.template(kind, text.value)
+        if found is None:
+            words = _TEMPLATE_WORDS[kind]
+            close = suggest(text.value, self.catalog.templates.get(kind, ()))
+            hint = f'did you mean "{close}"?' if close else None
+            if hint is None:
+                others = [k for k in self.catalog.template_kinds_named(text.value) if k != kind]
+                if others:
+                    hint = f'"{text.value}" is {_a(_TEMPLATE_WORDS[others[0]])}, not {_a(words)}'
+            self.err(UnknownNameError, f'there is no {words} "{text.value}"', text.span, hint)
+        return found
+
+    # ---- what the rule carries
+    def needs(self, entity: str, ctx: _Context, span, what: str) -> bool:
+        if entity in ctx.carried or entity in ctx.linked:
+            return True
+        rule = ctx.rule
+        if isinstance(rule.trigger, A.Schedule) and rule.for_each is None:
+            message = f"a schedule without \"for each\" carries no {entity}, so {what} can't be used here"
+            hint = f'add "for each {entity if entity in ("account", "job", "contact") else "job"} where ..." after the schedule'
+        elif isinstance(rule.trigger, A.Schedule):
+            message = f'"for each {rule.for_each.entity}" carries no {entity}, so {what} can\'t be used here'
+            hint = f"{entity} is carried by {CARRIED_BY[entity]}"
+        else:
+            message = f"this trigger carries no {entity}, so {what} can't be used here"
+            hint = f"{entity} is carried by {CARRIED_BY[entity]}"
+        self.err(RuleMeaningError, message, span, hint)
+        return False
+
+    # ---- values
+    def expr_type(self, e, ctx: _Context) -> Optional[str]:
+        """The type of a value, or None when it has an error already reported."""
+        if isinstance(e, A.Field):
+            names = FIELDS.get(e.entity)
+            if names is None or e.name not in names:
+                all_fields = [f"{x}.{n}" for x, ns in FIELDS.items() for n in ns]
+                close = suggest(e.path, all_fields)
+                self.err(UnknownNameError, f"there is no field {e.path}", e.span,
+                         f'did you mean "{close}"?' if close else None)
+                return None
+            if not self.needs(e.entity, ctx, e.span, e.path):
+                return None
+            return names[e.name]
+        if isinstance(e, A.Text):
+            return TEXT
+        if isinstance(e, A.Number):
+            return NUMBER
+        if isinstance(e, A.DateLiteral):
+            if e.value is None:
+                self.err(RuleTypeError, f"{e.text} is not a date", e.span,
+                         "write dates as year-month-day, like 2027-04-15")
+                return None
+            return DATE
+        if isinstance(e, A.Today):
+            return DATE
+        if isinstance(e, A.Now):
+            return DATETIME
+        if isinstance(e, A.YesNo):
+            return YESNO
+        if isinstance(e, A.Shifted):
+            base = self.expr_type(e.base, ctx)
+            self.duration(e.duration)
+            if base is None:
+                return None
+            if not _dateish(base):
+                self.err(RuleTypeError,
+                         f"only dates can have a duration added or taken away, but "
+                         f"{format_expr(e.base)} is {TYPE_WORDS[base]}", e.span)
+                return None
+            if base == DATE and e.duration.unit in ("minute", "hour"):
+                self.err(RuleTypeError,
+                         f"{format_expr(e.base)} is a date without a time, so hours and minutes "
+                         f"can't be added to it", e.duration.span,
+                         "use days, weeks, months or years, or start from now")
+                return None
+            return base
+        return None  # pragma: no cover
+
+    def duration(self, d: A.Duration, what: str = "") -> None:
+        if d.amount != d.amount.to_integral_value():
+            self.err(RuleMeaningError, f"write a whole number of {d.unit}s, not {d.amount}", d.span)
+
+    # ---- conditions
+    def check_condition(self, c, ctx: _Context) -> None:
+        if isinstance(c, (A.And, A.Or)):
+            for part in c.parts:
+                self.check_condition(part, ctx)
+        elif isinstance(c, A.Not):
+            self.check_condition(c.part, ctx)
+        elif isinstance(c, A.Group):
+            self.check_condition(c.inner, ctx)
+        elif isinstance(c, A.HasTag):
+            self.needs(c.entity, ctx, c.span, f'"{c.entity} has tag"')
+            self.tag(c.tag)
+        elif isinstance(c, A.Compare):
+            self.check_compare(c, ctx)
+        elif isinstance(c, A.OneOf):
+            left = self.expr_type(c.left, ctx)
+            for v in c.values:
+                right = self.expr_type(v, ctx)
+                if left and right and not _compatible(left, right):
+                    self.type_mismatch(c.left, left, v, right)
+                elif left and right:
+                    self.named_value(c.left, v, ctx)
+        elif isinstance(c, A.Empty):
+            self.expr_type(c.subject, ctx)
+        elif isinstance(c, (A.Within, A.Ago)):
+            t = self.expr_type(c.subject, ctx)
+            self.duration(c.duration)
+            if t is not None and not _dateish(t):
+                words = "is within" if isinstance(c, A.Within) else "... ago"
+                self.err(RuleTypeError,
+                         f'"{words}" takes a date, but {format_expr(c.subject)} is {TYPE_WORDS[t]}',
+                         c.span)
+        else:  # pragma: no cover
+            raise TypeError(c)
+
+    def type_mismatch(self, left, lt, right, rt):
+        self.err(RuleTypeError,
+                 f"{format_expr(left)} is {TYPE_WORDS[lt]}, but {format_expr(right)} is {TYPE_WORDS[rt]}",
+                 right.span, _type_hint(lt))
+
+    def check_compare(self, c: A.Compare, ctx: _Context) -> None:
+        lt = self.expr_type(c.left, ctx)
+        rt = self.expr_type(c.right, ctx)
+        if lt is None or rt is None:
+            return
+        op = c.op
+        if op in ("is", "is not"):
+            if not _compatible(lt, rt):
+                self.type_mismatch(c.left, lt, c.right, rt)
+            else:
+                self.named_value(c.left, c.right, ctx)
+                self.named_value(c.right, c.left, ctx)
+        elif op in ("<", "<=", ">", ">="):
+            if not _compatible(lt, rt):
+                self.type_mismatch(c.left, lt, c.right, rt)
+            elif lt not in (NUMBER, DATE, DATETIME):
+                self.err(RuleTypeError,
+                         f'"{op}" compares two numbers or two dates, but {format_expr(c.left)} is '
+                         f"{TYPE_WORDS[lt]}", c.span,
+                         'for text, use "is", "contains" or "starts with"' if lt == TEXT else None)
+        elif op in ("contains", "does not contain", "starts with"):
+            for side, t in ((c.left, lt), (c.right, rt)):
+                if t != TEXT:
+                    self.err(RuleTypeError,
+                             f'"{op}" takes text, but {format_expr(side)} is {TYPE_WORDS[t]}', side.span)
+                    break
+        elif op in ("is before", "is after"):
+            for side, t in ((c.left, lt), (c.right, rt)):
+                if not _dateish(t):
+                    self.err(RuleTypeError,
+                             f'"{op[3:]}" takes dates, but {format_expr(side)} is {TYPE_WORDS[t]}',
+                             side.span, 'to compare numbers, use "<" or ">"' if t == NUMBER else None)
+                    break
+
+    def named_value(self, fld, value, ctx: _Context) -> None:
+        """Quoted values compared with job.stage, job.assignee... must be known names."""
+        if not isinstance(fld, A.Field) or not isinstance(value, A.Text):
+            return
+        kind = NAMED_FIELDS.get(fld.path)
+        if kind == "stage":
+            self.stage(value, ctx.pipeline)
+        elif kind == "pipeline":
+            self.pipeline(value)
+        elif kind == "member":
+            self.member(value)
+        elif kind in ("priority", "account type"):
+            allowed = PRIORITIES if kind == "priority" else ACCOUNT_TYPES
+            if not any(name_key(a) == name_key(value.value) for a in allowed):
+                close = suggest(value.value, allowed)
+                listed = ", ".join(f'"{a}"' for a in allowed[:-1]) + f' or "{allowed[-1]}"'
+                hint = f'did you mean "{close}"?' if close else f"write {listed}"
+                self.err(UnknownNameError, f'"{value.value}" is not {_a(kind)}', value.span, hint)
+
+    # ---- actions
+    def check_action(self, a, ctx: _Context) -> None:
+        if a.delay is not None:
+            self.duration(a.delay)
+        rule = ctx.rule
+        bare_schedule = isinstance(rule.trigger, A.Schedule) and rule.for_each is None
+        if bare_schedule and not self.schedule_may(a):
+            self.err(RuleMeaningError,
+                     'a schedule without "for each" carries nothing, so it can only notify a team '
+                     "member or send an email to a team member or an address", a.span,
+                     'add "for each account where ..." (or job, or contact) after the schedule')
+            return
+        if isinstance(a, A.Send):
+            self.template(a.kind, a.template)
+            if a.kind == "email":
+                self.recipient(a.to, ctx)
+            else:
+                if not (isinstance(a.to, A.Entity) and a.to.name == "account"):
+                    self.err(RuleMeaningError, f"{_a(a.kind)} can only be sent to account",
+                             a.to.span, f'write: send {a.kind} "..." to account')
+                else:
+                    self.needs("account", ctx, a.to.span, f"send {a.kind}")
+            if a.reminders is not None and a.kind not in _REMINDER_KINDS:
+                self.err(RuleMeaningError, f"{_a(a.kind)} can't have reminders", a.reminders.span,
+                         "reminders are for organizers, proposals, invoices, signatures and approvals")
+            self.reminders(a.reminders)
+        elif isinstance(a, (A.RequestSignature, A.RequestApproval)):
+            if isinstance(a, A.RequestSignature):
+                self.template("document", a.template)
+                what = "request signature"
+            else:
+                self.no_placeholder_in_name(a.folder)
+                what = "request approval"
+            if not (isinstance(a.source, A.Entity) and a.source.name == "account"):
+                self.err(RuleMeaningError, f"{what} can only ask the account", a.source.span,
+                         f"write: {what} ... from account")
+            else:
+                self.needs("account", ctx, a.source.span, what)
+            self.reminders(a.reminders)
+        elif isinstance(a, A.CreateTask):
+            self.needs("job", ctx, a.span, "create task (a task is linked to the job)")
+            if a.assignee is not None:
+                self.assignee(a.assignee, ctx)
+            self.free_text(a.title, ctx)
+            self.due(a.due, ctx)
+        elif isinstance(a, A.CreateJob):
+            self.needs("account", ctx, a.span, "create job (a job belongs to an account)")
+            self.pipeline(a.pipeline)
+            self.free_text(a.name, ctx)
+            self.due(a.due, ctx)
+        elif isinstance(a, A.ChangeTags):
+            verb = "add tag" if a.add else "remove tag"
+            self.needs(a.target.name, ctx, a.target.span, f"{verb} ... {a.target.name}")
+            for t in a.tags:
+                self.tag(t)
+        elif isinstance(a, A.ApplyFolderTemplate):
+            self.needs("account", ctx, a.span, "apply folder template")
+            self.template("folder", a.template)
+        elif isinstance(a, A.MoveJob):
+            self.needs("job", ctx, a.span, "move job")
+            if a.stage is not None:
+                self.stage(a.stage, ctx.pipeline)
+        elif isinstance(a, A.AssignJob):
+            self.needs("job", ctx, a.span, "assign job")
+            self.assignee(a.assignee, ctx)
+        elif isinstance(a, A.ArchiveJob):
+            self.needs("job", ctx, a.span, "archive job")
+        elif isinstance(a, A.Notify):
+            self.assignee(a.assignee, ctx)
+            self.free_text(a.text, ctx)
+
+    def schedule_may(self, a) -> bool:
+        if isinstance(a, A.Notify):
+            return isinstance(a.assignee, A.Text)
+        if isinstance(a, A.Send) and a.kind == "email":
+            return isinstance(a.to, A.Text)
+        return False
+
+    def recipient(self, r, ctx: _Context) -> None:
+        if isinstance(r, A.Entity):
+            if r.name == "job":  # pragma: no cover - the grammar offers account/contact only
+                self.err(RuleMeaningError, "an email goes to account, contact or a person", r.span)
+            else:
+                self.needs(r.name, ctx, r.span, f"to {r.name}")
+        elif isinstance(r, A.Field):
+            self.assignee(r, ctx)
+        elif "@" in r.value:
+            if not _EMAIL.fullmatch(r.value.strip()):
+                self.err(RuleMeaningError, f'"{r.value}" is not a complete email address', r.span,
+                         'write it like "books@example.com"')
+        else:
+            self.member(r)
+
+    def assignee(self, a, ctx: _Context) -> None:
+        if isinstance(a, A.Field):
+            if a.path != "job.assignee":
+                self.err(RuleMeaningError, f"{a.path} is not a team member", a.span,
+                         'write job.assignee or a team member\'s name in quotes, like "Ann Lee"')
+            else:
+                self.needs("job", ctx, a.span, "job.assignee")
+        else:
+            self.member(a)
+
+    def reminders(self, r: Optional[A.Reminders]) -> None:
+        if r is None:
+            return
+        self.duration(r.every)
+        if r.every.unit not in ("day", "business day", "week") or r.every.amount < 1:
+            self.err(RuleMeaningError, "reminders are sent every few days", r.every.span,
+                     "write it like: with reminders every 3 days up to 5 times")
+        if r.times is not None and (r.times.value < 1 or r.times.value != r.times.value.to_integral_value()):
+            self.err(RuleMeaningError, f"{r.times.text} is not a number of times", r.times.span,
+                     "write a whole number, like up to 5 times")
+
+    def due(self, d: Optional[A.Due], ctx: _Context) -> None:
+        if d is None:
+            return
+        if d.duration is not None:
+            self.duration(d.duration)
+            return
+        t = self.expr_type(d.date, ctx)
+        if t is not None and t != DATE:
+            self.err(RuleTypeError, f'"due on" takes a date, but {format_expr(d.date)} is {TYPE_WORDS[t]}',
+                     d.date.span, "write a date field, today, or a date like 2027-04-15")
+
+    def free_text(self, text: A.Text, ctx: _Context) -> None:
+        problems = check_text(text.value, ctx.carried, ctx.linked)
+        for p in problems:
+            span = self.text_span(text, p.start, p.end)
+            cls = UnknownNameError if p.kind == "name" else RuleMeaningError
+            self.err(cls, p.message, span, p.hint)
+
+    def text_span(self, text: A.Text, start: int, end: int) -> A.Span:
+        """The span of characters [start, end) of a quoted text's value, escapes counted."""
+        lines = self.source.splitlines()
+        line_no = text.span.line
+        if line_no > len(lines):
+            return text.span
+        raw = lines[line_no - 1][text.span.column - 1 : text.span.end_column - 1]
+        columns = []  # column of each value character
+        i = 1
+        while i < len(raw) - 1:
+            columns.append(text.span.column + i)
+            i += 2 if raw[i] == "\\" else 1
+        columns.append(text.span.column + i)
+        if start >= len(columns):
+            return text.span
+        first = columns[start]
+        last = columns[min(end, len(columns) - 1)]
+        return A.Span(line_no, first, line_no, max(last, first + 1))
+
+
+def _a(words: str) -> str:
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
+def _type_hint(t: str) -> Optional[str]:
+    return {
+        NUMBER: "write numbers without quotes, like 1000",
+        DATE: "write dates like 2027-04-15, or today",
+        DATETIME: "write dates like 2027-04-15, or today or now",
+        TEXT: "write text in double quotes",
+    }.get(t)
+
+
+def check_ruleset(ruleset: A.RuleSet, catalog: Catalog, source: str = "") -> list:
+    """Every name, type and meaning error of a parsed rules file, in text order."""
+    checker = Checker(catalog, source)
+    checker.check_ruleset(ruleset)
+    return sorted(checker.errors, key=lambda e: (e.span.line, e.span.column))
+
+
+def check_errors(source: str, catalog: Catalog) -> list:
+    """Every error of a rules text as a list (empty when it is fine); never raises RulesError.
+
+    A syntax error stops the reading, so it comes alone; otherwise every name and type
+    error is listed.
+    """
+    try:
+        ruleset = parse(source)
+    except RulesError as e:
+        return [e]
+    return check_ruleset(ruleset, catalog, source)
+
+
+def check(source: str, catalog: Catalog, filename: str = "rules.txt") -> CheckedRuleSet:
+    """Parse and check a rules text; raises ``RulesErrors`` listing every error found
+    (a syntax error comes alone: reading stops there)."""
+    try:
+        ruleset = parse(source)
+    except RulesError as e:
+        raise RulesErrors([e]) from None
+    errors = check_ruleset(ruleset, catalog, source)
+    if errors:
+        raise RulesErrors(errors)
+    return CheckedRuleSet(source, ruleset, catalog, filename)

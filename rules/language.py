@@ -1,0 +1,115 @@
+"""Facts of the language shared by the checker, compiler and evaluator: fields and their
+types, what each trigger carries, and what each action needs."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from . import ast as A
+
+# Types of values.
+TEXT, NUMBER, DATE, DATETIME, YESNO = "text", "number", "date", "datetime", "yesno"
+
+TYPE_WORDS = {
+    TEXT: "text", NUMBER: "a number", DATE: "a date", DATETIME: "a date and time", YESNO: "yes/no",
+}
+
+# Every field a rule may read (contract §3). Money fields are numbers in dollars.
+FIELDS = {
+    "job": {
+        "name": TEXT, "stage": TEXT, "pipeline": TEXT, "assignee": TEXT, "priority": TEXT,
+        "start_date": DATE, "due_date": DATE, "created_at": DATETIME, "entered_stage_at": DATETIME,
+    },
+    "account": {"name": TEXT, "type": TEXT, "balance": NUMBER, "created_at": DATETIME},
+    "contact": {"first_name": TEXT, "last_name": TEXT, "email": TEXT},
+    "invoice": {"number": TEXT, "total": NUMBER, "due_date": DATE},
+    "proposal": {"name": TEXT, "total": NUMBER},
+    "organizer": {"name": TEXT},
+    "document": {"name": TEXT, "folder": TEXT},
+    "message": {"text": TEXT},
+}
+
+ALL_FIELDS = tuple(f"{e}.{n}" for e, names in FIELDS.items() for n in names)
+
+PRIORITIES = ("Low", "Medium", "High")
+ACCOUNT_TYPES = ("Individual", "Family", "Company", "Nonprofit", "Trust")
+
+# Fields whose quoted values are checked against the catalog or a fixed list (contract §3).
+NAMED_FIELDS = {
+    "job.stage": "stage", "job.pipeline": "pipeline", "job.assignee": "member",
+    "job.priority": "priority", "account.type": "account type",
+}
+
+# Placeholders that are not fields: about the moment the action runs.
+SPECIAL_PLACEHOLDERS = ("today", "year", "quarter", "month")
+
+# Trigger event name -> (entities always carried, entities carried only "if linked").
+EVENT_CARRIES = {
+    "job_entered_stage": ({"job", "account"}, set()),
+    "job_left_stage": ({"job", "account"}, set()),
+    "job_created": ({"job", "account"}, set()),
+    "stage_items_completed": ({"job", "account"}, set()),
+    "organizer_submitted": ({"organizer", "account", "contact"}, {"job"}),
+    "proposal_signed": ({"proposal", "account", "contact"}, {"job"}),
+    "invoice_paid": ({"invoice", "account", "contact"}, {"job"}),
+    "document_approved": ({"document", "account", "contact"}, {"job"}),
+    "document_rejected": ({"document", "account", "contact"}, {"job"}),
+    "signature_completed": ({"document", "account", "contact"}, {"job"}),
+    "client_request_completed": ({"account", "contact"}, {"job"}),
+    "document_uploaded": ({"document", "account", "contact"}, {"job"}),
+    "message_received": ({"message", "account", "contact"}, {"job"}),
+    "client_tasks_completed": ({"job", "account", "contact"}, set()),
+}
+
+TAG_TARGET_CARRIES = {"account": {"account"}, "job": {"job", "account"}, "contact": {"contact", "account"}}
+FOR_EACH_CARRIES = TAG_TARGET_CARRIES
+
+# Every event name the app may send to ``evaluate`` (see README).
+EVENT_NAMES = tuple(EVENT_CARRIES) + ("tag_added", "tag_removed", "schedule")
+
+# Which trigger words bring an entity, for hints ("invoice fields are carried by ...").
+CARRIED_BY = {
+    "invoice": 'rules that start with "when invoice is paid"',
+    "proposal": 'rules that start with "when proposal is signed"',
+    "organizer": 'rules that start with "when organizer is submitted"',
+    "document": 'rules that start with "when document is uploaded", "... is approved", '
+                '"... is rejected" or "when signature is completed"',
+    "message": 'rules that start with "when message is received"',
+    "contact": 'rules about a client\'s action (like "when invoice is paid") or '
+               '"for each contact"',
+    "job": 'rules about a job (like "when job enters stage ...") or "for each job"',
+    "account": 'rules with a trigger, or schedules with "for each"',
+}
+
+
+def carries(rule: A.Rule) -> tuple:
+    """(entities the rule always carries, entities carried only if linked)."""
+    trigger = rule.trigger
+    if isinstance(trigger, A.Schedule):
+        if rule.for_each is not None:
+            return set(FOR_EACH_CARRIES[rule.for_each.entity]), set()
+        return set(), set()
+    if isinstance(trigger, A.TagTrigger):
+        return set(TAG_TARGET_CARRIES[trigger.target]), set()
+    always, linked = EVENT_CARRIES[trigger.event]
+    return set(always), set(linked)
+
+
+def trigger_words(rule: A.Rule) -> str:
+    """A short name of the rule's trigger for messages: ``when job enters stage``."""
+    t = rule.trigger
+    if isinstance(t, A.StageTrigger):
+        return "when job leaves stage" if t.leaves else "when job enters stage"
+    if isinstance(t, A.JobCreated):
+        return "when job is created"
+    if isinstance(t, A.EventTrigger):
+        return "when " + A.SIMPLE_EVENTS[t.kind]
+    if isinstance(t, A.TagTrigger):
+        return f"when tag is {'added to' if t.added else 'removed from'} {t.target}"
+    if rule.for_each is not None:
+        return f"for each {rule.for_each.entity}"
+    return "every ..."
+
+
+def field_type(entity: str, name: str) -> Optional[str]:
+    return FIELDS.get(entity, {}).get(name)

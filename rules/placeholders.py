@@ -1,0 +1,150 @@
+"""Placeholders ``{{ ... }}`` in free texts (task titles, job names, notify texts).
+
+They render in Jinja2's ``ImmutableSandboxedEnvironment``, like the firm's templates. Only
+simple placeholders are allowed: a field (``{{ account.name }}``), one of ``today``, ``year``,
+``quarter`` or ``month``, optionally through a few text filters (``{{ account.name | upper }}``).
+No statements, calls or arithmetic: a rule's text can therefore neither loop nor grow without
+bound, and the rendered text is cut at ``MAX_RENDERED`` characters all the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from jinja2 import StrictUndefined, nodes
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .catalog import suggest
+from .language import FIELDS, SPECIAL_PLACEHOLDERS
+
+MAX_RENDERED = 10_000
+ALLOWED_FILTERS = ("upper", "lower", "title", "capitalize", "trim")
+
+ENV = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+
+_OPEN = re.compile(r"\{\{|\{%|\{#")
+
+
+@dataclass(frozen=True)
+class PlaceholderProblem:
+    """A mistake in a text's placeholders; ``start``/``end`` are offsets in the text's value."""
+
+    start: int
+    end: int
+    message: str
+    hint: Optional[str] = None
+    kind: str = "name"  # "name" (unknown name) or "meaning"
+
+
+class RenderError(Exception):
+    """A placeholder could not be filled in (told to people as a plain sentence)."""
+
+
+def has_placeholders(value: str) -> bool:
+    return bool(_OPEN.search(value))
+
+
+def placeholder_blocks(value: str):
+    """(start, end, inner text) of every ``{{ ... }}``; raises nothing."""
+    out = []
+    pos = 0
+    while True:
+        m = _OPEN.search(value, pos)
+        if m is None:
+            return out
+        if m.group() != "{{":
+            out.append((m.start(), m.end(), None))
+            pos = m.end()
+            continue
+        close = value.find("}}", m.end())
+        if close < 0:
+            out.append((m.start(), len(value), None))
+            return out
+        out.append((m.start(), close + 2, value[m.end() : close]))
+        pos = close + 2
+
+
+def check_text(value: str, carried: set, linked: set) -> list:
+    """Every problem with the placeholders of one text, given what the rule carries."""
+    problems = []
+    for start, end, inner in placeholder_blocks(value):
+        if inner is None:
+            if value.startswith("{{", start):
+                problems.append(PlaceholderProblem(
+                    start, end, "this placeholder is not closed", "end it with }}", "meaning"))
+            else:
+                problems.append(PlaceholderProblem(
+                    start, start + 2, "only {{ ... }} placeholders can be used in rules",
+                    "write a field in double braces, like {{ account.name }}", "meaning"))
+            continue
+        problems.extend(_check_block(start, end, inner, carried | linked))
+    return problems
+
+
+def _check_block(start, end, inner, carried) -> list:
+    shown = "{{" + inner + "}}"
+    try:
+        tree = ENV.parse("{{" + inner + "}}")
+        expr = tree.body[0].nodes[0]
+    except (TemplateError, IndexError, AttributeError):
+        return [PlaceholderProblem(start, end, f"the placeholder {shown} is not written correctly",
+                                   "write a field in double braces, like {{ account.name }}", "meaning")]
+    while isinstance(expr, nodes.Filter):
+        if expr.name not in ALLOWED_FILTERS or expr.args or expr.kwargs:
+            return [PlaceholderProblem(
+                start, end, f'"| {expr.name}" cannot be used in a placeholder',
+                "a placeholder may end with | upper, | lower, | title, | capitalize or | trim",
+                "meaning")]
+        expr = expr.node
+    if isinstance(expr, nodes.Name):
+        name = expr.name
+        if name in SPECIAL_PLACEHOLDERS:
+            return []
+        if name in FIELDS:
+            first = next(iter(FIELDS[name]))
+            return [PlaceholderProblem(start, end, f"say which field of the {name} to show",
+                                       f"like {{{{ {name}.{first} }}}}", "meaning")]
+        return [_unknown(start, end, name)]
+    if isinstance(expr, nodes.Getattr) and isinstance(expr.node, nodes.Name):
+        entity, attr = expr.node.name, expr.attr
+        path = f"{entity}.{attr}"
+        if entity not in FIELDS or attr not in FIELDS[entity]:
+            return [_unknown(start, end, path)]
+        if entity not in carried:
+            return [PlaceholderProblem(
+                start, end, f"this trigger carries no {entity}, so {{{{ {path} }}}} can't be used here",
+                None, "meaning")]
+        return []
+    return [PlaceholderProblem(start, end, f"the placeholder {shown} is not a field",
+                               "placeholders show a field, like {{ account.name }}, or today, "
+                               "year, quarter or month", "meaning")]
+
+
+def _unknown(start, end, name) -> PlaceholderProblem:
+    known = list(SPECIAL_PLACEHOLDERS) + [f"{e}.{n}" for e, names in FIELDS.items() for n in names]
+    close = suggest(name, known)
+    return PlaceholderProblem(start, end, f'there is no placeholder "{name}"',
+                              f'did you mean "{close}"?' if close else None)
+
+
+def compile_text(value: str):
+    """A compiled template for a text with placeholders, or None for plain text."""
+    if not has_placeholders(value):
+        return None
+    return ENV.from_string(value)
+
+
+def render(template, value: str, context: dict) -> str:
+    """Fill in a text's placeholders; raises ``RenderError`` with a plain reason."""
+    if template is None:
+        return value
+    try:
+        text = template.render(context)
+    except TemplateError as e:
+        raise RenderError(f'the text "{value}" could not be filled in ({e})') from None
+    if len(text) > MAX_RENDERED:
+        raise RenderError(f'the text "{value[:40]}..." became longer than {MAX_RENDERED} characters')
+    return text

@@ -271,3 +271,154 @@ class AuditLog(SQLModel, table=True):
     entity_id: Optional[int] = None
     summary: str = ""
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --- automations, email, Inbox+ -------------------------------------------------------------
+
+
+class MailSettings(SQLModel, table=True):
+    """How the firm sends email (one row). The SMTP password never leaves the server."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    username: str = ""
+    password: str = ""
+    from_address: str = ""
+    from_name: str = ""
+
+
+class EmailTemplate(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    subject: str
+    body: str
+    updated_at: dt.datetime = when()
+
+
+class MailStatus(str, Enum):
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+
+class OutgoingMail(SQLModel, table=True):
+    """The outgoing mail queue; `key` makes an automation's email exactly-once."""
+
+    __table_args__ = (Index("ix_mail_due", "status", "next_attempt_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True})
+    to_address: str
+    subject: str
+    body: str
+    status: MailStatus = MailStatus.queued
+    attempts: int = 0
+    next_attempt_at: dt.datetime = when()
+    lease_until: Optional[dt.datetime] = when(nullable=True)
+    last_error: str = ""
+    account_id: Optional[int] = None
+    job_id: Optional[int] = Field(default=None, index=True)
+    run_id: Optional[int] = None
+    created_at: dt.datetime = when()
+    sent_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class RuleSet(SQLModel, table=True):
+    """One saved version of the firm's rules text."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    text: str
+    author_id: Optional[int] = None
+    author_label: str = ""
+    note: str = ""
+    created_at: dt.datetime = when()
+
+
+class RunStatus(str, Enum):
+    done = "done"            # fired, every action ran (or was skipped with a reason)
+    not_fired = "not_fired"  # the trigger matched but the conditions did not hold
+    skipped = "skipped"      # could not run (e.g. something it needs is not linked)
+    failed = "failed"        # an action failed; later actions did not run
+    waiting = "waiting"      # fired; some actions are delayed
+
+
+class RuleRun(SQLModel, table=True):
+    """The run log: one row per rule considered for an event, with the why."""
+
+    __table_args__ = (UniqueConstraint("event_id", "rule_name", name="uq_run_event_rule"),
+                      Index("ix_run_job", "job_id", "id"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    event_id: Optional[int] = Field(default=None, index=True)
+    schedule_key: Optional[str] = None
+    rule_name: str
+    ruleset_id: Optional[int] = None
+    trigger: str = ""
+    job_id: Optional[int] = None
+    account_id: Optional[int] = None
+    status: RunStatus = RunStatus.done
+    reason: str = ""
+    conditions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    actions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    depth: int = 0
+    created_at: dt.datetime = when()
+    finished_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class ActionEffect(SQLModel, table=True):
+    """Proof that an action's effect happened: its key (rule × trigger × action) is unique."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(sa_column_kwargs={"unique": True})
+    run_id: Optional[int] = None
+    outcome: str = ""
+    created_at: dt.datetime = when()
+
+
+class Due(SQLModel, table=True):
+    """Work that comes due later: delayed actions and reminders (checked by the sweep)."""
+
+    __table_args__ = (Index("ix_due_when", "status", "due_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str  # delayed_action | reminder
+    key: str = Field(sa_column_kwargs={"unique": True})
+    due_at: dt.datetime = when()
+    status: str = "pending"  # pending | done | dropped
+    run_id: Optional[int] = None
+    job_id: Optional[int] = None
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = when()
+
+
+class ScheduleState(SQLModel, table=True):
+    """When each schedule rule last ran (catch up once, never twice)."""
+
+    rule_name: str = Field(primary_key=True)
+    anchor_at: dt.datetime = when()
+    last_run_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class Notification(SQLModel, table=True):
+    """Inbox+: one notification for one team member."""
+
+    __table_args__ = (Index("ix_note_member", "member_id", "archived", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="teammember.id")
+    kind: str = "notify"
+    text: str
+    link: str = ""
+    key: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True})
+    read_at: Optional[dt.datetime] = when(nullable=True)
+    archived: bool = False
+    created_at: dt.datetime = when()
+
+
+class NotificationPreference(SQLModel, table=True):
+    member_id: int = Field(foreign_key="teammember.id", primary_key=True)
+    kind: str = Field(primary_key=True)
+    enabled: bool = True

@@ -1,0 +1,228 @@
+"""Outgoing email: a queue in the database, delivered by SMTP with retries and plain-language failures."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import smtplib
+import socket
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from practice.db import read_session, write_session
+from practice.models import EmailTemplate, MailSettings, MailStatus, OutgoingMail, utcnow
+from practice.services import audit, templating
+from practice.services.actor import Actor, require_admin
+from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.services.team import check_email
+
+# Waits between attempts; after the last one the mail is marked failed.
+BACKOFF = [dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600)]
+LEASE = dt.timedelta(minutes=2)
+SMTP_TIMEOUT = 20
+
+
+def get_settings(session: Session) -> MailSettings:
+    settings = session.exec(select(MailSettings)).first()
+    if settings is None:
+        settings = MailSettings()
+        session.add(settings)
+        session.flush()
+    return settings
+
+
+def update_settings(session: Session, actor: Actor, *, host: str, port: int, security: str, username: str,
+                    from_address: str, from_name: str = "", password: str | None = None) -> MailSettings:
+    """Change the SMTP settings (admins). A None password keeps the stored one."""
+    require_admin(actor)
+    if security not in ("starttls", "ssl", "none"):
+        raise InvalidInput("Choose STARTTLS, SSL or no encryption.", field="security")
+    try:
+        port = int(port)
+    except (TypeError, ValueError):
+        raise InvalidInput("The port is a number, usually 587 (STARTTLS) or 465 (SSL).", field="port") from None
+    if not 0 < port < 65536:
+        raise InvalidInput("The port is a number between 1 and 65535.", field="port")
+    settings = get_settings(session)
+    settings.host, settings.port, settings.security = host.strip(), port, security
+    settings.username, settings.from_name = username.strip(), from_name.strip()
+    settings.from_address = check_email(from_address, field="from_address") if from_address.strip() else ""
+    if password is not None:
+        settings.password = password
+    audit.record(session, actor, "update", "mail_settings", settings.id, f"Email settings changed: {host}:{port}")
+    return settings
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def list_templates(session: Session) -> list[EmailTemplate]:
+    return list(session.exec(select(EmailTemplate).order_by(EmailTemplate.name)))
+
+
+def template_by_name(session: Session, name: str) -> EmailTemplate | None:
+    target = name.strip().lower()
+    for t in list_templates(session):
+        if t.name.strip().lower() == target:
+            return t
+    return None
+
+
+def save_template(session: Session, actor: Actor, *, name: str, subject: str, body: str,
+                  template_id: int | None = None) -> EmailTemplate:
+    require_admin(actor)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Give the template a name.", field="name")
+    if not subject.strip():
+        raise InvalidInput("Give the email a subject.", field="subject")
+    templating.check_template(subject, "subject")
+    templating.check_template(body, "email body")
+    other = template_by_name(session, name)
+    if other and other.id != template_id:
+        raise Conflict(f'There is already an email template "{name}".')
+    if template_id:
+        tpl = session.get(EmailTemplate, template_id)
+        if not tpl:
+            raise NotFound("That template no longer exists.")
+    else:
+        tpl = EmailTemplate(name=name, subject=subject, body=body)
+        session.add(tpl)
+    tpl.name, tpl.subject, tpl.body, tpl.updated_at = name, subject, body, utcnow()
+    session.flush()
+    audit.record(session, actor, "save", "email_template", tpl.id, f'Saved email template "{name}"')
+    return tpl
+
+
+def render_template(tpl: EmailTemplate, context: dict) -> tuple[str, str]:
+    """(subject, body) of a template filled in with the context."""
+    subject = templating.render(tpl.subject, context, what=f'subject of "{tpl.name}"', max_chars=500)
+    body = templating.render(tpl.body, context, what=f'email "{tpl.name}"')
+    return " ".join(subject.split()), body
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+def enqueue(session: Session, *, to_address: str, subject: str, body: str, key: str | None = None,
+            account_id: int | None = None, job_id: int | None = None, run_id: int | None = None) -> OutgoingMail:
+    """Queue a mail in the caller's transaction. With a key, a second call returns the first mail."""
+    if key:
+        existing = session.exec(select(OutgoingMail).where(OutgoingMail.key == key)).first()
+        if existing:
+            return existing
+    mail = OutgoingMail(key=key, to_address=check_email(to_address, field="to"), subject=subject, body=body,
+                        account_id=account_id, job_id=job_id, run_id=run_id)
+    session.add(mail)
+    session.flush()
+    return mail
+
+
+def _message_id(mail: OutgoingMail, domain: str) -> str:
+    # The same mail always carries the same Message-ID, so a resend after a crash is recognisable.
+    if mail.key:
+        return f"<{hashlib.sha256(mail.key.encode()).hexdigest()[:32]}@{domain}>"
+    return make_msgid(idstring=str(mail.id), domain=domain)
+
+
+def explain(err: Exception, settings: MailSettings) -> str:
+    """A sentence saying what went wrong with the mail server and what to check."""
+    where = f"{settings.host}:{settings.port}"
+    if isinstance(err, smtplib.SMTPAuthenticationError):
+        return f"The mail server at {where} refused the login. Check the username and password in the email settings."
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        return "The mail server refused the recipient address. Check the contact's email address."
+    if isinstance(err, smtplib.SMTPSenderRefused):
+        return "The mail server refused the sender address. Check the 'from' address in the email settings."
+    if isinstance(err, (ConnectionRefusedError, socket.gaierror)):
+        return f"Could not reach the mail server at {where}. Check the host and port in the email settings."
+    if isinstance(err, (socket.timeout, TimeoutError)):
+        return f"The mail server at {where} did not answer in time. It will be tried again."
+    if isinstance(err, ssl.SSLError):
+        return f"The secure connection to {where} failed. Check the encryption choice (STARTTLS or SSL)."
+    if isinstance(err, smtplib.SMTPNotSupportedError):
+        return f"The mail server at {where} does not offer STARTTLS. Choose SSL or no encryption."
+    if isinstance(err, smtplib.SMTPException):
+        return f"The mail server at {where} answered with an error: {err}."
+    return f"Sending failed: {err}."
+
+
+def _send(settings: MailSettings, mail: OutgoingMail) -> None:
+    if not settings.host:
+        raise InvalidInput("Email is not set up yet: an admin must enter the mail server in Settings.")
+    msg = EmailMessage()
+    msg["From"] = formataddr((settings.from_name, settings.from_address or settings.username or "practice@localhost"))
+    msg["To"] = mail.to_address
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = _message_id(mail, (settings.from_address or "practice.local").split("@")[-1])
+    msg.set_content(mail.body)
+    if settings.security == "ssl":
+        client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT,
+                                  context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
+    with client:
+        if settings.security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if settings.username:
+            client.login(settings.username, settings.password)
+        client.send_message(msg)
+
+
+def deliver_due(limit: int = 50) -> int:
+    """Send the queued mails that are due; returns how many were sent."""
+    now = utcnow()
+    with write_session() as session:
+        ids = list(session.exec(select(OutgoingMail.id).where(
+            or_(OutgoingMail.status == MailStatus.queued,
+                (OutgoingMail.status == MailStatus.sending) & (OutgoingMail.lease_until < now)),
+            OutgoingMail.next_attempt_at <= now).order_by(OutgoingMail.id).limit(limit)))
+        if not ids:
+            return 0
+        session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(ids))
+                        .values(status=MailStatus.sending, lease_until=now + LEASE))
+        settings = get_settings(session)
+        mails = list(session.exec(select(OutgoingMail).where(OutgoingMail.id.in_(ids))))
+    sent = 0
+    for mail in mails:
+        try:
+            _send(settings, mail)
+        except Exception as err:  # every failure is recorded as a sentence and retried
+            reason = str(err) if isinstance(err, InvalidInput) else explain(err, settings)
+            with write_session() as session:
+                row = session.get(OutgoingMail, mail.id)
+                row.attempts += 1
+                row.last_error = reason
+                if row.attempts >= len(BACKOFF) + 1:
+                    row.status = MailStatus.failed
+                else:
+                    row.status = MailStatus.queued
+                    row.next_attempt_at = utcnow() + BACKOFF[row.attempts - 1]
+                row.lease_until = None
+            continue
+        with write_session() as session:
+            row = session.get(OutgoingMail, mail.id)
+            row.status, row.sent_at, row.attempts, row.lease_until = MailStatus.sent, utcnow(), row.attempts + 1, None
+            row.last_error = ""
+        sent += 1
+    return sent
+
+
+def retry(session: Session, actor: Actor, mail_id: int) -> OutgoingMail:
+    """Put a failed mail back in the queue now."""
+    require_admin(actor)
+    mail = session.get(OutgoingMail, mail_id)
+    if not mail:
+        raise NotFound("That email no longer exists.")
+    mail.status, mail.next_attempt_at, mail.attempts = MailStatus.queued, utcnow(), 0
+    audit.record(session, actor, "retry", "mail", mail.id, f"Retried email to {mail.to_address}")
+    return mail
+
+
+def mails_for_job(job_id: int) -> list[OutgoingMail]:
+    with read_session() as session:
+        return list(session.exec(select(OutgoingMail).where(OutgoingMail.job_id == job_id).order_by(OutgoingMail.id)))

@@ -1,0 +1,93 @@
+"""Inbox+: each team member's notifications, and which kinds each member wants."""
+from __future__ import annotations
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from practice.models import Notification, NotificationPreference, utcnow
+from practice.services.actor import Actor
+from practice.services.errors import NotFound, PermissionDenied
+
+# Kinds a member can turn off; later features (portal, signatures) add theirs here.
+KINDS = {
+    "notify": "Messages from automations",
+    "job_created_by_recurrence": "Jobs created by a recurrence",
+    "task_assigned": "Tasks assigned to me",
+    "automation_failed": "Automations that failed",
+}
+
+
+def wants(session: Session, member_id: int, kind: str) -> bool:
+    pref = session.get(NotificationPreference, (member_id, kind))
+    return True if pref is None else pref.enabled
+
+
+def notify(session: Session, *, member_id: int, text: str, kind: str = "notify", link: str = "",
+           key: str | None = None) -> Notification | None:
+    """Add a notification in the caller's transaction (None when the member turned the kind off).
+    With a key, a second call with the same key adds nothing."""
+    if not wants(session, member_id, kind):
+        return None
+    if key:
+        existing = session.exec(select(Notification).where(Notification.key == key)).first()
+        if existing:
+            return existing
+    note = Notification(member_id=member_id, kind=kind, text=text[:2000], link=link, key=key)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def _mine(session: Session, actor: Actor, notification_id: int) -> Notification:
+    note = session.get(Notification, notification_id)
+    if not note:
+        raise NotFound("That notification no longer exists.")
+    if note.member_id != actor.member_id:
+        raise PermissionDenied("That notification is someone else's.")
+    return note
+
+
+def list_notifications(session: Session, actor: Actor, *, archived: bool = False, limit: int = 100) -> list[Notification]:
+    return list(session.exec(select(Notification).where(Notification.member_id == actor.member_id,
+                                                        Notification.archived == archived)
+                             .order_by(Notification.id.desc()).limit(limit)))
+
+
+def fingerprint(session: Session, member_id: int) -> tuple[int, int]:
+    """(unread count, newest id): cheap to poll, changes whenever the badge should."""
+    row = session.execute(select(func.count(), func.max(Notification.id)).where(
+        Notification.member_id == member_id, Notification.archived == False,  # noqa: E712
+        Notification.read_at.is_(None))).one()
+    return int(row[0]), int(row[1] or 0)
+
+
+def mark_read(session: Session, actor: Actor, notification_id: int, read: bool = True) -> None:
+    note = _mine(session, actor, notification_id)
+    note.read_at = utcnow() if read else None
+
+
+def mark_all_read(session: Session, actor: Actor) -> int:
+    res = session.execute(update(Notification).where(Notification.member_id == actor.member_id,
+                                                     Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return res.rowcount
+
+
+def archive(session: Session, actor: Actor, notification_id: int, archived: bool = True) -> None:
+    note = _mine(session, actor, notification_id)
+    note.archived = archived
+    if archived and note.read_at is None:
+        note.read_at = utcnow()
+
+
+def preferences(session: Session, actor: Actor) -> dict[str, bool]:
+    return {kind: wants(session, actor.member_id, kind) for kind in KINDS}
+
+
+def set_preference(session: Session, actor: Actor, kind: str, enabled: bool) -> None:
+    if kind not in KINDS:
+        raise NotFound("There is no such kind of notification.")
+    pref = session.get(NotificationPreference, (actor.member_id, kind))
+    if pref is None:
+        session.add(NotificationPreference(member_id=actor.member_id, kind=kind, enabled=enabled))
+    else:
+        pref.enabled = enabled

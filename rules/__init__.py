@@ -1,0 +1,40 @@
+"""The firm's rules language: automations, reminders, recurring jobs and tag rules.
+
+Written by people who do not program; see ``rules/README.md`` for the guide and the
+developer notes. This package imports neither the app (``practice``), Reflex nor the
+database: it takes a catalog of names and facts, and returns decisions and planned actions.
+
+Typical use by the app::
+
+    catalog = Catalog.from_dict(names_from_database)
+    errors = check_errors(text, catalog)            # as the user types: [] when fine
+    compiled = compile_rules(check(text, catalog), tz="America/New_York")   # once per save
+    decisions = evaluate(compiled, Event("job_entered_stage", stage="Filed",
+                         pipeline="1040 Return"), facts, now)               # per event
+"""
+
+from .ast import RuleSet
+from .catalog import Catalog
+from .checker import CheckedRuleSet, check, check_errors
+from .compiler import CompiledRuleSet, compile_condition, compile_rules
+from .errors import (
+    EvaluationError, RuleMeaningError, RulesError, RulesErrors, RuleSyntaxError, RuleTypeError,
+    UnknownNameError, format_error, format_errors,
+)
+from .evaluate import (
+    ConditionPart, Duration, Event, PlannedAction, RuleDecision, dry_run, evaluate, matching,
+    prepare_facts, run_delayed,
+)
+from .formatter import format_ruleset, format_source
+from .language import EVENT_NAMES
+from .parser import parse
+from .schedule import due_run, next_occurrences, parse_schedule
+
+__all__ = [
+    "Catalog", "CheckedRuleSet", "CompiledRuleSet", "ConditionPart", "Duration", "EVENT_NAMES",
+    "EvaluationError", "Event", "PlannedAction", "RuleDecision", "RuleMeaningError", "RuleSet",
+    "RuleSyntaxError", "RuleTypeError", "RulesError", "RulesErrors", "UnknownNameError",
+    "check", "check_errors", "compile_condition", "compile_rules", "dry_run", "due_run",
+    "evaluate", "format_error", "format_errors", "format_ruleset", "format_source", "matching",
+    "next_occurrences", "parse", "parse_schedule", "prepare_facts", "run_delayed",
+]

@@ -1,0 +1,69 @@
+"""Command line: ``python -m rules check FILE --catalog CATALOG.json`` and ``python -m rules fmt FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .catalog import Catalog
+from .checker import check_errors
+from .errors import RulesError, format_error
+from .formatter import format_source
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise SystemExit(f"{path}: cannot read the file ({e.strerror or e})")
+    except UnicodeDecodeError:
+        raise SystemExit(f"{path}: the file is not UTF-8 text")
+
+
+def _check(args) -> int:
+    source = _read(args.file)
+    try:
+        catalog = Catalog.from_json(Path(args.catalog)) if args.catalog else Catalog()
+    except (OSError, ValueError, json.JSONDecodeError) as e:
+        print(f"{args.catalog}: the catalog could not be read ({e})", file=sys.stderr)
+        return 2
+    errors = check_errors(source, catalog)
+    if errors:
+        print("\n".join(format_error(source, args.file, e) for e in errors))
+        return 1
+    from .parser import parse
+
+    count = len(parse(source).rules)
+    print(f"ok: {count} rule{'s' if count != 1 else ''}")
+    return 0
+
+
+def _fmt(args) -> int:
+    source = _read(args.file)
+    try:
+        text = format_source(source)
+    except RulesError as e:
+        print(format_error(source, args.file, e))
+        return 1
+    sys.stdout.write(text)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rules", description="Check and format the firm's rules.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_check = sub.add_parser("check", help="check a rules file against the firm's catalog")
+    p_check.add_argument("file")
+    p_check.add_argument("--catalog", help="CATALOG.json: what exists in the firm")
+    p_check.set_defaults(run=_check)
+    p_fmt = sub.add_parser("fmt", help="print the canonical formatting of a rules file")
+    p_fmt.add_argument("file")
+    p_fmt.set_defaults(run=_fmt)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

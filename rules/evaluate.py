@@ -1,0 +1,503 @@
+"""Evaluating compiled rules on an event: which rules fire, why, and what they would do.
+
+Nothing here changes anything: ``evaluate`` returns decisions (with each condition part and
+the values it read) and planned actions as plain data; the app carries them out, with an
+idempotency key per rule x event x action index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping, Optional
+
+from . import ast as A
+from .catalog import name_key
+from .compiler import CompiledRule, CompiledRuleSet
+from .errors import EvaluationError, RulesError
+from .formatter import format_duration, format_expr
+from .language import DATE, DATETIME, EVENT_NAMES, FIELDS, NUMBER, TEXT
+from .placeholders import RenderError, render
+from .semantics import Explainer
+from .timeutil import aware, duration_timedelta, local_date, shift
+
+ITEM_OF_EVENT = {
+    "organizer_submitted": "organizer",
+    "proposal_signed": "proposal",
+    "invoice_paid": "invoice",
+    "document_approved": "document",
+    "document_rejected": "document",
+    "signature_completed": "document",
+    "document_uploaded": "document",
+    "message_received": "message",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened, as the app reports it to the rules.
+
+    ``kind`` is one of ``EVENT_NAMES``. Stage events give the ``stage`` entered or left and
+    the job's ``pipeline``; ``job_created`` gives the ``pipeline``; tag events give the
+    ``tag`` and its ``target`` ("account", "job" or "contact"); ``schedule`` names the
+    scheduled ``rule`` that came due. ``id`` is the app's own event id, passed through.
+    """
+
+    kind: str
+    stage: Optional[str] = None
+    pipeline: Optional[str] = None
+    tag: Optional[str] = None
+    target: Optional[str] = None
+    rule: Optional[str] = None
+    id: Optional[Any] = None
+
+    def __post_init__(self):
+        if self.kind not in EVENT_NAMES:
+            raise EvaluationError(f'"{self.kind}" is not an event the rules know',
+                                  hint="events: " + ", ".join(EVENT_NAMES))
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A delay or interval as written (``2 business days``); ``timedelta`` when fixed-length."""
+
+    amount: int
+    unit: str
+
+    @property
+    def timedelta(self) -> Optional[timedelta]:
+        return duration_timedelta(self.amount, self.unit)
+
+    def after(self, moment: datetime, tz) -> datetime:
+        """The moment this long after ``moment`` (wall clock in the firm's time zone)."""
+        return shift(moment, self.amount, self.unit, tz)
+
+    def __str__(self) -> str:
+        return format_duration(A.Duration(Decimal(self.amount), self.unit))
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """An action a rule would run, with its arguments resolved.
+
+    ``action`` is one of: send_email, send_message, send_organizer, send_proposal,
+    send_invoice, request_signature, request_approval, create_task, create_job, add_tags,
+    remove_tags, apply_folder_template, move_job, assign_job, archive_job, notify.
+    ``index`` is the action's position in its rule (0-based), for idempotency keys.
+    ``delay`` is the ``after`` duration and ``run_at`` when it comes due (None: at once).
+    """
+
+    index: int
+    action: str
+    args: dict
+    text: str
+    delay: Optional[Duration] = None
+    run_at: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class ConditionPart:
+    """One test of a condition as it was evaluated: its text, the values it read, the result."""
+
+    clause: str  # "where" or "if"
+    text: str
+    values: dict
+    result: bool
+
+
+@dataclass(frozen=True)
+class RuleDecision:
+    """What one rule decided on one event.
+
+    ``fired`` is True when the trigger matched and the conditions held. ``reason`` says why a
+    rule did not fire or could not run; ``error`` says why planning its actions stopped
+    (the actions planned before it are kept, later ones are not planned).
+    """
+
+    rule: str
+    index: int
+    event: str
+    fired: bool
+    parts: tuple = ()
+    actions: tuple = ()
+    reason: Optional[str] = None
+    error: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.fired and self.error is None
+
+
+# ------------------------------------------------------------------ facts
+
+
+def prepare_facts(facts: Mapping) -> dict:
+    """Facts in the shape the compiled rules read: every field present, values typed.
+
+    ``facts`` maps "job", "account", "contact" and the trigger's item ("invoice",
+    "organizer"...; also accepted as "item") to dicts or objects with those fields, or None.
+    Dates may be ``date`` or ISO text; moments ``datetime`` (naive ones are UTC) or ISO
+    text; numbers int, Decimal, float or text; tags any list of names.
+    """
+    out = {}
+    for entity, names in FIELDS.items():
+        raw = facts.get(entity) if isinstance(facts, Mapping) else getattr(facts, entity, None)
+        if raw is None:
+            out[entity] = None
+            continue
+        get = raw.get if isinstance(raw, Mapping) else (lambda k, _r=raw: getattr(_r, k, None))
+        record = dict(raw) if isinstance(raw, Mapping) else {}
+        for name, t in names.items():
+            record[name] = _coerce(get(name), t, f"{entity}.{name}")
+        tags = get("tags")
+        record["tags"] = tuple(str(x) for x in tags) if tags else ()
+        out[entity] = record
+    return out
+
+
+def _coerce(v, t, path):
+    if v is None:
+        return None
+    try:
+        if t == TEXT:
+            return v if isinstance(v, str) else str(v)
+        if t == NUMBER:
+            if isinstance(v, bool):
+                raise TypeError
+            if isinstance(v, (int, float, Decimal)):
+                return v
+            return Decimal(str(v).strip())
+        if t == DATE:
+            if isinstance(v, datetime):
+                return v.date() if v.tzinfo is None else v
+            if isinstance(v, date):
+                return v
+            return date.fromisoformat(str(v).strip())
+        if t == DATETIME:
+            if isinstance(v, datetime):
+                return aware(v)
+            if isinstance(v, date):
+                return aware(datetime.combine(v, time(0)))
+            return aware(datetime.fromisoformat(str(v).strip()))
+    except (TypeError, ValueError, InvalidOperation):
+        words = {TEXT: "text", NUMBER: "a number", DATE: "a date", DATETIME: "a date and time"}[t]
+        raise EvaluationError(f"the facts give {v!r} for {path}, which is not {words}") from None
+    return v
+
+
+def _fix_dates(facts: dict, tz) -> dict:
+    # An aware datetime given for a date field counts by its date in the firm's time zone.
+    for entity, names in FIELDS.items():
+        record = facts.get(entity)
+        if not record:
+            continue
+        for name, t in names.items():
+            v = record.get(name)
+            if t == DATE and isinstance(v, datetime):
+                record[name] = local_date(v, tz)
+    return facts
+
+
+def _with_item(event: Event, facts: Mapping) -> Mapping:
+    item_entity = ITEM_OF_EVENT.get(event.kind)
+    if item_entity and facts.get(item_entity) is None and facts.get("item") is not None:
+        facts = dict(facts)
+        facts[item_entity] = facts["item"]
+    return facts
+
+
+# ------------------------------------------------------------------ matching
+
+
+def trigger_matches(rule: CompiledRule, event: Event) -> Optional[str]:
+    """None when the rule's trigger matches the event, else why not (in words)."""
+    if rule.event != event.kind:
+        return f"this rule starts on {rule.event.replace('_', ' ')}, not on {event.kind.replace('_', ' ')}"
+    if rule.stage is not None:
+        if event.stage is None or name_key(event.stage) != name_key(rule.stage):
+            return f'the stage is "{event.stage}", not "{rule.stage}"'
+    if rule.pipeline is not None and event.kind != "schedule":
+        if event.pipeline is None or name_key(event.pipeline) != name_key(rule.pipeline):
+            return f'the job is in pipeline "{event.pipeline}", not "{rule.pipeline}"'
+    if rule.tag is not None:
+        if event.tag is None or name_key(event.tag) != name_key(rule.tag):
+            return f'the tag is "{event.tag}", not "{rule.tag}"'
+        if event.target is not None and event.target != rule.tag_target:
+            return f"the tag changed on a {event.target}, not on a {rule.tag_target}"
+    if event.kind == "schedule" and event.rule is not None and name_key(event.rule) != name_key(rule.name):
+        return f'the schedule that came due is "{event.rule}"'
+    return None
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+def evaluate(compiled: CompiledRuleSet, event: Event, facts: Mapping, now: datetime) -> list:
+    """Decisions of every rule whose trigger matches the event, in file order.
+
+    ``now`` is an aware datetime (the moment of the event). For each rule: whether it fires,
+    each condition part with the values it read, and the actions it plans, with their
+    placeholders rendered. Raises ``EvaluationError`` only for facts of the wrong type.
+    """
+    now = aware(now)
+    facts = _fix_dates(prepare_facts(_with_item(event, facts)), compiled.tz)
+    decisions = []
+    for rule in compiled.rules:
+        if trigger_matches(rule, event) is not None:
+            continue
+        decisions.append(_decide(compiled, rule, event, facts, now))
+    return decisions
+
+
+def dry_run(compiled: CompiledRuleSet, event: Event, facts: Mapping, now: datetime) -> list:
+    """Like ``evaluate``, but every rule of the file gets a decision ("Try on a job"):
+    rules whose trigger does not match say why in ``reason``."""
+    now = aware(now)
+    facts = _fix_dates(prepare_facts(_with_item(event, facts)), compiled.tz)
+    decisions = []
+    for rule in compiled.rules:
+        why = trigger_matches(rule, event)
+        if why is not None:
+            decisions.append(RuleDecision(rule.name, rule.index, event.kind, False, reason=why))
+        else:
+            decisions.append(_decide(compiled, rule, event, facts, now))
+    return decisions
+
+
+def matching(compiled: CompiledRuleSet, rule_name: str, records, now: datetime) -> list:
+    """For a schedule's sweep: the records (facts of one job, account or contact each) that
+    satisfy the rule's ``where`` condition, using the compiled predicate."""
+    now = aware(now)
+    rule = compiled.rule(rule_name)
+    prepared = [_fix_dates(prepare_facts(r), compiled.tz) for r in records]
+    if rule.where is None:
+        return list(records)
+    pred = rule.where.bind(now)
+    return [raw for raw, facts in zip(records, prepared) if _missing(rule, facts, Event("schedule")) is None and pred(facts)]
+
+
+def run_delayed(compiled: CompiledRuleSet, rule_name: str, action_index: int, event: Event,
+                facts: Mapping, now: datetime) -> RuleDecision:
+    """When a delayed (``after ...``) action comes due: the rule's ``where`` and ``if`` are
+    checked again on today's facts; the decision plans only that action, or says why it is
+    dropped."""
+    now = aware(now)
+    rule = compiled.rule(rule_name)
+    facts = _fix_dates(prepare_facts(_with_item(event, facts)), compiled.tz)
+    decision = _decide(compiled, rule, event, facts, now, only=action_index, delayed=True)
+    if not decision.fired:
+        reason = decision.reason or "the rule's conditions no longer hold"
+        return RuleDecision(decision.rule, decision.index, decision.event, False, decision.parts, (),
+                            f"the delayed action was dropped: {reason}")
+    return decision
+
+
+def _missing(rule: CompiledRule, facts: dict, event: Event) -> Optional[str]:
+    for entity in sorted(rule.uses & (rule.carried | rule.linked)):
+        if facts.get(entity) is None:
+            if entity in rule.linked:
+                item = ITEM_OF_EVENT.get(event.kind, "client request")
+                return f"the {item} is not linked to a job, so the rule did not run"
+            return f"the event carries no {entity}, so the rule did not run"
+    return None
+
+
+def _decide(compiled, rule: CompiledRule, event, facts, now, only=None, delayed=False) -> RuleDecision:
+    missing = _missing(rule, facts, event)
+    if missing:
+        return RuleDecision(rule.name, rule.index, event.kind, False, reason=missing)
+    parts = []
+    try:
+        for clause, cond in (("where", rule.where), ("if", rule.condition)):
+            if cond is None:
+                continue
+            # The compiled predicate decides; the explanation records what it read.
+            result = cond.bind(now)(facts)
+            _, cond_parts = cond.explain(facts, now, clause)
+            parts.extend(ConditionPart(*p) for p in cond_parts)
+            if not result:
+                return RuleDecision(rule.name, rule.index, event.kind, False, tuple(parts),
+                                    reason=f"the {clause} condition is not met")
+    except EvaluationError as e:
+        return RuleDecision(rule.name, rule.index, event.kind, False, tuple(parts),
+                            reason=f"could not be evaluated: {e.message}")
+    planned = []
+    error = None
+    for action in rule.actions:
+        if only is not None and action.index != only:
+            continue
+        try:
+            planned.append(plan_action(compiled, rule, action, facts, now, delayed=delayed))
+        except (EvaluationError, RenderError) as e:
+            error = f"{action.text}: {getattr(e, 'message', None) or e}"
+            break
+    return RuleDecision(rule.name, rule.index, event.kind, True, tuple(parts), tuple(planned), error=error)
+
+
+# ------------------------------------------------------------------ actions
+
+
+def placeholder_context(facts: dict, now: datetime, tz) -> dict:
+    """What placeholders can show: the facts as text, plus today, year, quarter and month."""
+    today = local_date(now, tz)
+    context = {
+        "today": today.isoformat(),
+        "year": today.year,
+        "quarter": (today.month - 1) // 3 + 1,
+        "month": A.MONTH_NAMES[today.month - 1].capitalize(),
+    }
+    for entity, names in FIELDS.items():
+        record = facts.get(entity)
+        if record is None:
+            continue
+        context[entity] = {name: _show(record.get(name), t, tz) for name, t in names.items()}
+    return context
+
+
+def _show(v, t, tz) -> str:
+    if v is None:
+        return ""
+    if t == DATETIME and isinstance(v, datetime):
+        return aware(v).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if t == DATE and isinstance(v, date):
+        return v.isoformat()
+    if t == NUMBER:
+        try:
+            return f"{Decimal(str(v)):.2f}"
+        except InvalidOperation:
+            return str(v)
+    return str(v)
+
+
+def _duration(d: A.Duration) -> Duration:
+    return Duration(int(d.amount), d.unit)
+
+
+def _recipient(r, facts, catalog) -> dict:
+    if isinstance(r, A.Entity):
+        return {"to": r.name}
+    if isinstance(r, A.Field):
+        return {"to": "member", "member": _assignee(r, facts, catalog)}
+    if "@" in r.value:
+        return {"to": "address", "email": r.value.strip()}
+    return {"to": "member", "member": catalog.member(r.value) or r.value.strip()}
+
+
+def _assignee(a, facts, catalog) -> str:
+    if isinstance(a, A.Field):
+        job = facts.get("job") or {}
+        who = job.get("assignee")
+        if not who:
+            raise EvaluationError("the job has no assignee")
+        return who
+    return catalog.member(a.value) or a.value.strip()
+
+
+def _date_value(expr, facts, now, tz):
+    today = local_date(now, tz)
+    value = Explainer(facts, now, today, tz).value(expr)
+    if value is None:
+        raise EvaluationError(f"{format_expr(expr)} is empty, so there is no due date")
+    return value
+
+
+def plan_action(compiled: CompiledRuleSet, rule: CompiledRule, action, facts: dict, now: datetime,
+                delayed: bool = False) -> PlannedAction:
+    """Resolve one action's arguments on the facts (placeholders rendered, dates computed)."""
+    catalog = compiled.catalog
+    tz = compiled.tz
+    a = action.ast
+    context = None
+
+    def text(fname: str) -> str:
+        nonlocal context
+        node = getattr(a, fname)
+        template = action.templates.get(fname)
+        if template is None:
+            return node.value
+        if context is None:
+            context = placeholder_context(facts, now, tz)
+        return render(template, node.value, context)
+
+    def due(d: Optional[A.Due]):
+        if d is None:
+            return None
+        if d.duration is not None:
+            dur = _duration(d.duration)
+            if dur.unit in ("minute", "hour"):
+                return shift(now, dur.amount, dur.unit, tz)
+            return shift(local_date(now, tz), dur.amount, dur.unit, tz)
+        value = _date_value(d.date, facts, now, tz)
+        return local_date(value, tz) if isinstance(value, datetime) else value
+
+    def reminders(r: Optional[A.Reminders]):
+        if r is None:
+            return None
+        times = int(r.times.value) if r.times is not None else 1
+        return {"every": _duration(r.every), "times": times}
+
+    if isinstance(a, A.Send):
+        kind = f"send_{a.kind}"
+        args = {"template": catalog.template(a.kind, a.template.value) or a.template.value}
+        args.update(_recipient(a.to, facts, catalog))
+        if a.kind in ("organizer", "proposal", "invoice"):
+            args["reminders"] = reminders(a.reminders)
+    elif isinstance(a, A.RequestSignature):
+        kind = "request_signature"
+        args = {"template": catalog.template("document", a.template.value) or a.template.value,
+                "from": "account", "reminders": reminders(a.reminders)}
+    elif isinstance(a, A.RequestApproval):
+        kind = "request_approval"
+        args = {"folder": a.folder.value, "from": "account", "reminders": reminders(a.reminders)}
+    elif isinstance(a, A.CreateTask):
+        kind = "create_task"
+        args = {"title": text("title"),
+                "assignee": _assignee(a.assignee, facts, catalog) if a.assignee is not None else None,
+                "due": due(a.due)}
+    elif isinstance(a, A.CreateJob):
+        kind = "create_job"
+        pipeline = catalog.pipeline(a.pipeline.value) or a.pipeline.value
+        stages = catalog.pipelines.get(pipeline, ())
+        args = {"name": text("name"), "pipeline": pipeline,
+                "stage": stages[0] if stages else None, "due": due(a.due)}
+    elif isinstance(a, A.ChangeTags):
+        kind = "add_tags" if a.add else "remove_tags"
+        args = {"tags": [catalog.tag(t.value) or t.value for t in a.tags], "target": a.target.name}
+    elif isinstance(a, A.ApplyFolderTemplate):
+        kind = "apply_folder_template"
+        args = {"template": catalog.template("folder", a.template.value) or a.template.value}
+    elif isinstance(a, A.MoveJob):
+        kind = "move_job"
+        job = facts.get("job") or {}
+        pipeline = catalog.pipeline(job.get("pipeline") or "") if job.get("pipeline") else None
+        if pipeline is None:
+            raise EvaluationError(f'the job\'s pipeline "{job.get("pipeline")}" is not known')
+        stages = list(catalog.pipelines[pipeline])
+        if a.stage is None:
+            current = catalog.stage(job.get("stage") or "", pipeline)
+            if current is None:
+                raise EvaluationError(f'the job\'s stage "{job.get("stage")}" is not in pipeline "{pipeline}"')
+            position = stages.index(current)
+            if position + 1 >= len(stages):
+                raise EvaluationError(f'the job is already in the last stage of "{pipeline}"')
+            target = stages[position + 1]
+        else:
+            target = catalog.stage(a.stage.value, pipeline)
+            if target is None:
+                raise EvaluationError(f'pipeline "{pipeline}" has no stage "{a.stage.value}"')
+        args = {"stage": target, "pipeline": pipeline, "from_stage": job.get("stage")}
+    elif isinstance(a, A.AssignJob):
+        kind = "assign_job"
+        args = {"assignee": _assignee(a.assignee, facts, catalog)}
+    elif isinstance(a, A.ArchiveJob):
+        kind = "archive_job"
+        args = {}
+    elif isinstance(a, A.Notify):
+        kind = "notify"
+        args = {"member": _assignee(a.assignee, facts, catalog), "text": text("text")}
+    else:  # pragma: no cover
+        raise TypeError(a)
+    delay = _duration(a.delay) if a.delay is not None and not delayed else None
+    run_at = delay.after(now, tz) if delay is not None else None
+    return PlannedAction(action.index, kind, args, action.text, delay, run_at)

@@ -87,6 +87,11 @@ _TYPE_WORDS: dict[str, AccountType] = {
 _SPLIT_LIST = re.compile(r"[;,]")
 
 
+def count_of(n: int, singular: str, plural: str | None = None) -> str:
+    """"1 row", "2 rows": a count with its noun agreeing."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def _norm(header: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", header.lower()).split())
 
@@ -109,6 +114,7 @@ class Preview:
     row_count: int
     first_rows: list[list[str]]
     delimiter: str
+    first_lines: list[int] = field(default_factory=list)  # line of the file where each first row starts
     encoding_note: str = ""
 
 
@@ -128,20 +134,21 @@ class Review:
 
     @property
     def summary(self) -> str:
-        parts = [f"{self.good_rows} of {self.preview.row_count} rows can be imported: "
-                 f"{self.new_accounts} new accounts, {self.contacts} contacts."]
+        parts = [f"{self.good_rows} of {count_of(self.preview.row_count, 'row')} can be imported: "
+                 f"{count_of(self.new_accounts, 'new account')}, {count_of(self.contacts, 'contact')}."]
         if self.existing_accounts:
             names = ", ".join(f'"{n}"' for n in self.existing_accounts[:5])
             more = f" and {len(self.existing_accounts) - 5} more" if len(self.existing_accounts) > 5 else ""
-            parts.append(f"{len(self.existing_accounts)} accounts already exist ({names}{more}): their contacts "
-                         "and tags are added to them; their type and notes stay as they are.")
+            n = len(self.existing_accounts)
+            parts.append(f"{count_of(n, 'account')} already {'exists' if n == 1 else 'exist'} ({names}{more}): "
+                         "contacts and tags are added to them; their type and notes stay as they are.")
         if self.unnamed_contacts:
-            parts.append(f"{self.unnamed_contacts} contacts have an email, phone or address but no name: they are "
-                         "named after their account.")
+            parts.append(f"{count_of(self.unnamed_contacts, 'contact')} with an email, phone or address but no "
+                         "name will be named after their account.")
         if self.new_tags:
             parts.append("New tags will be created: " + ", ".join(self.new_tags) + ".")
         if self.bad_lines:
-            parts.append(f"{self.bad_lines} rows have errors.")
+            parts.append(f"{count_of(self.bad_lines, 'row')} {'has' if self.bad_lines == 1 else 'have'} errors.")
         return " ".join(parts)
 
 
@@ -242,7 +249,7 @@ def preview(data: bytes) -> Preview:
     return Preview(columns=f.header, mapping=mapping,
                    unknown_columns=[c for i, c in enumerate(f.header) if i not in used and c],
                    row_count=len(f.rows), first_rows=[cells for _, cells in f.rows[:PREVIEW_ROWS]],
-                   delimiter=f.delimiter, encoding_note=f.note)
+                   delimiter=f.delimiter, encoding_note=f.note, first_lines=[n for n, _ in f.rows[:PREVIEW_ROWS]])
 
 
 def check_mapping(mapping: dict[str, int], columns: int) -> dict[str, int]:
@@ -406,7 +413,7 @@ def _plan(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] |
     pv = Preview(columns=f.header, mapping=mapping,
                  unknown_columns=[c for i, c in enumerate(f.header) if i not in used and c],
                  row_count=len(f.rows), first_rows=[cells for _, cells in f.rows[:PREVIEW_ROWS]],
-                 delimiter=f.delimiter, encoding_note=f.note)
+                 delimiter=f.delimiter, encoding_note=f.note, first_lines=[n for n, _ in f.rows[:PREVIEW_ROWS]])
     header_errors = _header_errors(mapping)
     if header_errors:
         return _Plan(pv, [], header_errors, [], {}, 0)
@@ -506,7 +513,7 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
     if plan.errors and not skip_bad_rows:
         first = plan.errors[0].message
         more = len({e.line for e in plan.errors}) - 1
-        raise InvalidInput(f"Nothing was imported: {first}" + (f" ({more} more rows have errors.)" if more else "")
+        raise InvalidInput(f"Nothing was imported: {first}" + (f" ({more} more {'row has' if more == 1 else 'rows have'} errors.)" if more else "")
                            + " Fix the file, or choose to skip rows with errors.")
     if not plan.accounts:
         raise InvalidInput("Nothing to import: the file has no rows that can be imported.")
@@ -597,10 +604,10 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
         progress(done, total)
 
     skipped = plan.errors if skip_bad_rows else []
-    summary = (f"Imported {created_accounts} new accounts and {created_contacts} contacts"
+    summary = (f"Imported {count_of(created_accounts, 'new account')} and {count_of(created_contacts, 'contact')}"
                + (f" from {file_name}" if file_name else "")
-               + (f"; added to {len(updated)} existing accounts" if updated else "")
-               + (f"; skipped {len({e.line for e in skipped})} rows with errors" if skipped else ""))
+               + (f"; added to {count_of(len(updated), 'existing account')}" if updated else "")
+               + (f"; skipped {count_of(len({e.line for e in skipped}), 'row')} with errors" if skipped else ""))
     # One audit row for the whole import (not one per account): its detail says what it did.
     audit.record(session, actor, "import", "account", None, summary, file=file_name,
                  created_accounts=created_accounts, updated_accounts=len(updated), created_contacts=created_contacts,

@@ -199,7 +199,7 @@ def test_an_existing_account_gets_the_contacts_instead_of_a_duplicate(owner):
     with read_session() as s:
         rv = csv_import.review(s, owner, data)
     assert rv.existing_accounts == ["Whitfield Household"]
-    assert "1 accounts already exist" in rv.summary and "type and notes stay as they are" in rv.summary
+    assert "1 account already exists" in rv.summary and "type and notes stay as they are" in rv.summary
     result = run_import(owner, data)
     assert (result.created_accounts, result.updated_accounts) == (3, 1)
     with read_session() as s:
@@ -250,7 +250,7 @@ def test_an_employee_cannot_add_contacts_to_an_account_it_cannot_see(owner, empl
 def test_contact_details_without_a_name_make_a_contact_named_after_the_account(owner):
     data = b"Company,Email,Phone\nBrightside Bakery,hello@brightside.example,555-0199\nQuiet Co,,\n"
     with read_session() as s:
-        assert "1 contacts have an email, phone or address but no name" in csv_import.review(s, owner, data).summary
+        assert "1 contact with an email, phone or address but no name will be named after" in csv_import.review(s, owner, data).summary
     run_import(owner, data)
     assert contacts_by_account() == {"Brightside Bakery": [""]}
     with read_session() as s:

@@ -62,12 +62,15 @@ def one_run(data: bytes, folder: Path, run: int) -> float:
         s.flush()
         actor = Actor.of(owner)
     start = time.perf_counter()
+    with db.read_session() as s:
+        csv_import.review(s, actor, data)  # what the page runs on upload, before the import
+    checked = time.perf_counter()
     with db.write_session() as s:
         result = csv_import.import_rows(s, actor, data, file_name="bench.csv")
-    elapsed = time.perf_counter() - start
+    elapsed = time.perf_counter() - checked
     assert result.created_contacts > 0 and not result.skipped
     db.get_engine().dispose()
-    return elapsed
+    return elapsed, checked - start
 
 
 def main() -> int:
@@ -81,10 +84,12 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cpus, {cpu}, Python {platform.python_version()}")
     print(f"file: {args.rows} rows, {len(data) / 1024:.0f} KiB")
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
-        times = [one_run(data, Path(tmp), run) for run in range(args.runs)]
+        runs = [one_run(data, Path(tmp), run) for run in range(args.runs)]
+    times = [t for t, _ in runs]
     median = statistics.median(times)
-    print("runs (s): " + ", ".join(f"{t:.3f}" for t in times))
-    print(f"median: {median:.3f} s (limit {LIMIT_S:.0f} s)")
+    print("import runs (s): " + ", ".join(f"{t:.3f}" for t in times))
+    print(f"review (preview + checks on upload) median: {statistics.median(r for _, r in runs):.3f} s")
+    print(f"import median: {median:.3f} s (limit {LIMIT_S:.0f} s)")
     return 0 if median <= LIMIT_S else 1
 
 

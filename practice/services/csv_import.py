@@ -244,7 +244,10 @@ def detect_mapping(header: list[str]) -> dict[str, int]:
 def preview(data: bytes) -> Preview:
     """Read the file: columns, detected mapping, row count, first rows and columns that will be ignored."""
     f = _read(data)
-    mapping = detect_mapping(f.header)
+    return _preview_of(f, detect_mapping(f.header))
+
+
+def _preview_of(f: _File, mapping: dict[str, int]) -> Preview:
     used = set(mapping.values())
     return Preview(columns=f.header, mapping=mapping,
                    unknown_columns=[c for i, c in enumerate(f.header) if i not in used and c],
@@ -409,11 +412,7 @@ def _chunks(items: list, size: int = 500):
 def _plan(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] | None) -> _Plan:
     f = _read(data)
     mapping = detect_mapping(f.header) if mapping is None else check_mapping(mapping, len(f.header))
-    used = set(mapping.values())
-    pv = Preview(columns=f.header, mapping=mapping,
-                 unknown_columns=[c for i, c in enumerate(f.header) if i not in used and c],
-                 row_count=len(f.rows), first_rows=[cells for _, cells in f.rows[:PREVIEW_ROWS]],
-                 delimiter=f.delimiter, encoding_note=f.note, first_lines=[n for n, _ in f.rows[:PREVIEW_ROWS]])
+    pv = _preview_of(f, mapping)
     header_errors = _header_errors(mapping)
     if header_errors:
         return _Plan(pv, [], header_errors, [], {}, 0)

@@ -60,10 +60,12 @@ class ImportState(AppState):
         self.skip_bad_rows = self.importing = False
         self._data, self._mapping, self._mapping_chosen = b"", {}, False
 
-    def _review(self) -> None:
+    async def _review(self) -> None:
         """Check the kept file against the current mapping and refresh everything the page shows."""
         actor = self._require()
-        review, error = read(csv_import.review, actor, self._data, self._mapping if self._mapping_chosen else None)
+        # A big file takes a moment to check: off the event loop, so other people's clicks are not held up.
+        review, error = await asyncio.to_thread(read, csv_import.review, actor, self._data,
+                                                self._mapping if self._mapping_chosen else None)
         if error:
             self.error = error
             return
@@ -100,7 +102,7 @@ class ImportState(AppState):
         data = await upload.read(csv_import.MAX_BYTES + 1)
         self._data = data
         self.file_name = str(upload.name or "upload.csv")[:200]
-        self._review()
+        await self._review()
         if self.error:
             self._data, self.file_name = b"", ""
 
@@ -110,7 +112,7 @@ class ImportState(AppState):
                       f"{csv_import.MAX_BYTES // 1024 // 1024} MB.")
 
     @allow(STAFF)
-    def set_column_field(self, index: int, key: str):
+    async def set_column_field(self, index: int, key: str):
         """Choose which field a column fills (or none); a field moves off any other column."""
         if not self._data or self.importing or self.result:
             return
@@ -125,7 +127,7 @@ class ImportState(AppState):
         if key != IGNORE:
             mapping[key] = index
         self._mapping, self._mapping_chosen = mapping, True
-        self._review()
+        await self._review()
 
     @allow(STAFF)
     def set_skip_bad_rows(self, value: bool):

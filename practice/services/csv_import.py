@@ -196,7 +196,7 @@ def _read(data: bytes) -> _File:
     if not data:
         raise InvalidInput("The file is empty. Export your clients as CSV and upload that file.")
     if len(data) > MAX_BYTES:
-        raise InvalidInput(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB. "
+        raise InvalidInput(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB, the limit for one import. "
                            "Split it into smaller files and import them one after the other.")
     text, note = _decode(data)
     if "\x00" in text:
@@ -512,8 +512,8 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
     if plan.errors and not skip_bad_rows:
         first = plan.errors[0].message
         more = len({e.line for e in plan.errors}) - 1
-        raise InvalidInput(f"Nothing was imported: {first}" + (f" ({more} more {'row has' if more == 1 else 'rows have'} errors.)" if more else "")
-                           + " Fix the file, or choose to skip rows with errors.")
+        others = f" ({count_of(more, 'more row has', 'more rows have')} errors.)" if more else ""
+        raise InvalidInput(f"Nothing was imported: {first}{others} Fix the file, or choose to skip rows with errors.")
     if not plan.accounts:
         raise InvalidInput("Nothing to import: the file has no rows that can be imported.")
 

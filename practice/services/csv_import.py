@@ -391,6 +391,7 @@ class _Planned:
     contacts: list[dict[str, str]]
     lines: list[int]
     existing_id: int | None = None
+    existing_name: str = ""  # as the firm already spells it
     unnamed_contacts: int = 0
 
 
@@ -425,7 +426,8 @@ def _plan(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] |
         for account_id, name, archived in session.execute(
                 select(Account.id, Account.name, Account.archived).where(func.lower(Account.name).in_(part))
                 .order_by(Account.archived, Account.id)):
-            existing.setdefault(name.lower(), (account_id, name))
+            # A live account wins over an archived one of the same name (archived ones sort last).
+            existing.setdefault(name.lower(), (account_id, name + (" (archived)" if archived else "")))
     hidden: set[str] = set()
     visible = account_visible(actor, Account.id)
     if visible is not None and existing:
@@ -467,7 +469,7 @@ def _plan(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] |
         plan = planned.get(key)
         if plan is None:
             plan = planned[key] = _Planned(row.account, row.type or AccountType.individual, [], [], [], [],
-                                           existing.get(key, (None, ""))[0])
+                                           *existing.get(key, (None, "")))
         if row.type is not None:
             plan.type = row.type
         if row.notes and row.notes not in plan.notes:
@@ -487,7 +489,7 @@ def review(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] 
     plan = _plan(session, actor, data, mapping)
     return Review(preview=plan.preview, errors=plan.errors,
                   new_accounts=sum(1 for a in plan.accounts if a.existing_id is None),
-                  existing_accounts=[a.name for a in plan.accounts if a.existing_id is not None],
+                  existing_accounts=[a.existing_name for a in plan.accounts if a.existing_id is not None],
                   contacts=sum(len(a.contacts) for a in plan.accounts), new_tags=plan.new_tags,
                   bad_lines=len({e.line for e in plan.errors}), good_rows=plan.rows,
                   unnamed_contacts=sum(a.unnamed_contacts for a in plan.accounts))

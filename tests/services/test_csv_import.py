@@ -198,7 +198,7 @@ def test_an_existing_account_gets_the_contacts_instead_of_a_duplicate(owner):
     data = (DATA / "clients_taxdome.csv").read_bytes()
     with read_session() as s:
         rv = csv_import.review(s, owner, data)
-    assert rv.existing_accounts == ["Whitfield Household"]
+    assert rv.existing_accounts == ["Whitfield HOUSEHOLD"]
     assert "1 account already exists" in rv.summary and "type and notes stay as they are" in rv.summary
     result = run_import(owner, data)
     assert (result.created_accounts, result.updated_accounts) == (3, 1)
@@ -211,6 +211,21 @@ def test_an_existing_account_gets_the_contacts_instead_of_a_duplicate(owner):
     # The same file again adds no one twice.
     again = run_import(owner, data)
     assert (again.created_contacts, again.unchanged_contacts) == (0, 4)
+
+
+def test_a_live_account_is_preferred_to_an_archived_one_and_an_archived_match_is_named(owner):
+    with write_session() as s:
+        old = make_account(s, owner, name="Acme")
+        old.archived = True
+    with read_session() as s:
+        assert csv_import.review(s, owner, b"Account name\nACME\n").existing_accounts == ["Acme (archived)"]
+    with write_session() as s:
+        live = make_account(s, owner, name="acme")
+    with read_session() as s:
+        rv = csv_import.review(s, owner, b"Account name,First name\nACME,Al\n")
+    assert rv.existing_accounts == ["acme"]
+    run_import(owner, b"Account name,First name\nACME,Al\n")
+    assert contacts_by_account() == {"acme": ["Al"]} and live.id != old.id
 
 
 def test_employees_cannot_create_tags_and_are_told_which_rows(owner, employee):

@@ -1,13 +1,169 @@
+"""Import accounts and contacts from a CSV file: upload, check, choose, import."""
 import reflex as rx
 
 from practice import routes
-from practice.components.layout import page
+from practice.components.layout import empty_state, error_callout, page
+from practice.services import csv_import
 from practice.state.base import AppState
+from practice.state.import_ import IGNORE, ImportState
+
+UPLOAD_ID = "csv-upload"
+
+
+def upload_zone() -> rx.Component:
+    return rx.upload(
+        rx.vstack(
+            rx.icon("file-up", size=28),
+            rx.button("Choose a CSV file", type="button", id="choose-csv"),
+            rx.text("or drop it here. Exports from TaxDome, Karbon, QuickBooks or a spreadsheet work: one row per "
+                    "contact, with at least an account name column. Up to "
+                    f"{csv_import.MAX_BYTES // 1024 // 1024} MB and {csv_import.MAX_ROWS:,} rows.",
+                    size="2", color_scheme="gray", align="center"),
+            align="center", spacing="2",
+        ),
+        id=UPLOAD_ID,
+        accept={"text/csv": [".csv"], "text/plain": [".csv", ".txt"], "application/vnd.ms-excel": [".csv"]},
+        multiple=False, max_files=1, max_size=csv_import.MAX_BYTES,
+        on_drop=ImportState.handle_upload(rx.upload_files(upload_id=UPLOAD_ID)),
+        on_drop_rejected=ImportState.file_rejected,
+        border=f"2px dashed {rx.color('gray', 7)}", border_radius="8px", padding="1.5em", width="100%",
+        cursor="pointer",
+    )
+
+
+def column_mapping(col) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(col.name, weight="medium")),
+        rx.table.cell(
+            rx.select.root(
+                rx.select.trigger(aria_label="Field for column " + col.name, width="100%"),
+                rx.select.content(
+                    rx.select.item("Not imported", value=IGNORE),
+                    *[rx.select.item(label, value=key) for key, label in csv_import.FIELDS.items()],
+                ),
+                value=col.field,
+                on_change=lambda value: ImportState.set_column_field(col.index, value),
+                disabled=ImportState.importing | (ImportState.result != ""),
+            ),
+        ),
+    )
+
+
+def preview_table() -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(
+                rx.table.column_header_cell("Line"),
+                rx.foreach(ImportState.columns, lambda c: rx.table.column_header_cell(c.name)))),
+            rx.table.body(rx.foreach(
+                ImportState.preview_rows,
+                lambda row: rx.table.row(rx.foreach(row, lambda cell: rx.table.cell(cell))))),
+            size="1", id="preview-table",
+        ),
+        overflow_x="auto", width="100%",
+    )
+
+
+def errors_table() -> rx.Component:
+    return rx.cond(
+        ImportState.line_errors.length() > 0,
+        rx.vstack(
+            rx.heading("Rows with errors", size="3"),
+            rx.table.root(
+                rx.table.header(rx.table.row(rx.table.column_header_cell("Line"),
+                                             rx.table.column_header_cell("What is wrong"))),
+                rx.table.body(rx.foreach(ImportState.line_errors, lambda e: rx.table.row(
+                    rx.table.cell(e.line), rx.table.cell(e.message)))),
+                size="1", width="100%", id="row-errors",
+            ),
+            rx.cond(ImportState.more_errors > 0,
+                    rx.text("…and ", ImportState.more_errors, " more rows with errors.", size="2")),
+            width="100%", align="stretch",
+        ),
+    )
+
+
+def import_controls() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            ImportState.line_errors.length() > 0,
+            rx.text(
+                rx.hstack(
+                    rx.checkbox(id="skip-bad-rows", checked=ImportState.skip_bad_rows,
+                                on_change=ImportState.set_skip_bad_rows,
+                                disabled=ImportState.importing | (ImportState.result != "")),
+                    "Skip rows with errors (import the others)",
+                    spacing="2", align="center"),
+                as_="label", size="2",
+            ),
+        ),
+        rx.hstack(
+            rx.button("Import ", ImportState.rows_to_import, " rows", id="run-import",
+                      on_click=ImportState.run_import, loading=ImportState.importing,
+                      disabled=ImportState.importing | (ImportState.result != "") | (ImportState.rows_to_import == 0)),
+            rx.button("Choose another file", variant="soft", color_scheme="gray", on_click=ImportState.start_over,
+                      disabled=ImportState.importing, id="start-over"),
+            wrap="wrap",
+        ),
+        rx.cond(
+            ImportState.importing | (ImportState.progress > 0),
+            rx.hstack(rx.progress(value=ImportState.progress, max=100, width="100%", id="import-progress"),
+                      rx.text(ImportState.progress, "%", size="2", id="import-progress-text", min_width="3em"),
+                      width="100%", align="center"),
+        ),
+        rx.cond(
+            ImportState.result != "",
+            rx.callout(rx.vstack(rx.text(ImportState.result, id="import-result"),
+                                 rx.link("Go to Accounts", href=routes.ACCOUNTS, id="go-to-accounts")),
+                       icon="circle-check", color_scheme="green", width="100%"),
+        ),
+        width="100%", align="stretch",
+    )
+
+
+def file_review() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.icon("file-text", size=18), rx.text(ImportState.file_name, weight="bold"),
+                  rx.text(ImportState.row_count, " rows", color_scheme="gray", size="2"), align="center"),
+        rx.cond(ImportState.encoding_note != "",
+                rx.callout(ImportState.encoding_note, icon="info", color_scheme="amber", width="100%")),
+        rx.text(ImportState.summary, id="import-summary"),
+        rx.cond(ImportState.unknown_columns.length() > 0,
+                rx.text("Columns not imported: ", ImportState.unknown_columns.join(", "),
+                        ". Choose a field for them below if they matter.", size="2", color_scheme="gray",
+                        id="unknown-columns")),
+        rx.heading("Columns", size="3"),
+        rx.table.root(
+            rx.table.header(rx.table.row(rx.table.column_header_cell("Column in the file"),
+                                         rx.table.column_header_cell("Imported as"))),
+            rx.table.body(rx.foreach(ImportState.columns, column_mapping)),
+            size="1", max_width="520px",
+        ),
+        rx.heading("First rows", size="3"),
+        preview_table(),
+        errors_table(),
+        import_controls(),
+        width="100%", align="stretch", spacing="3",
+    )
 
 
 def import_page() -> rx.Component:
-    return page("Import", rx.text("Being built."))
+    return page(
+        "Import",
+        error_callout(ImportState.error),
+        rx.cond(
+            ImportState.file_name != "",
+            file_review(),
+            rx.vstack(
+                upload_zone(),
+                empty_state("Nothing imported yet. Choose a CSV file: you will see what it contains and any row "
+                            "with a problem before anything is saved."),
+                width="100%",
+            ),
+        ),
+    )
 
 
 def register(app: rx.App) -> None:
-    app.add_page(import_page, route=routes.IMPORT, title="Import · practice", on_load=[AppState.require_login])
+    app.add_page(import_page, route=routes.IMPORT, title="Import · practice",
+                 on_load=[AppState.require_login, ImportState.load])

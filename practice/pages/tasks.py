@@ -21,7 +21,7 @@ def new_task_form() -> rx.Component:
                     rx.select.content(rx.select.item("Nobody yet", value=NONE),
                                       rx.foreach(TasksState.member_options,
                                                  lambda o: rx.select.item(o.label, value=o.value))),
-                    name="assignee", default_value=NONE)),
+                    name="assignee", default_value=TasksState.my_member)),
                 field("Due date", rx.input(name="due_date", type="date", id="new-task-due", width="100%")),
                 field("Job (optional)", rx.select.root(
                     rx.select.trigger(id="new-task-job", width="100%"),

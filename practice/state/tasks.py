@@ -40,6 +40,8 @@ class TasksState(AppState):
     error: str = ""
     form_error: str = ""
     form_key: int = 0
+    # The new-task form assigns to the person filling it in unless they choose otherwise.
+    my_member: str = NONE
     # The task whose detail panel is open (0: none).
     detail_id: int = 0
     detail_title: str = ""
@@ -87,6 +89,8 @@ class TasksState(AppState):
         self.error = self.form_error = ""
         self.detail_id = 0
         actor = self._require()
+        self.my_member = str(actor.member_id) if actor.member_id else NONE
+        self.form_key += 1  # remount the form so its assignee default is the one just read
         self._load_rows()
         members, _ = read(team.list_members, actor)
         self.member_options = [Option(value=str(m.id), label=m.name) for m in members or []]

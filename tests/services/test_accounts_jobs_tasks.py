@@ -120,7 +120,7 @@ def test_contacts_are_created_linked_found_and_unlinked(firm):
         rows, total = accounts.list_contacts(s, owner, search="june")
         assert total == 1 and sorted(name for _, name in rows[0][1]) == ["Hartley Bakery", "Hartley Household"]
         history = [e.summary for e in audit.list_entries(s, owner, entity="account", entity_id=other_id)]
-        assert history.count(f"Contact {june.id} linked") == 1
+        assert history.count("Linked contact June Hartley") == 1
     with write_session() as s:
         accounts.link_contact(s, owner, other_id, june.id, linked=False)
     with read_session() as s:
@@ -192,3 +192,42 @@ def test_form_values_are_parsed_with_a_sentence_for_bad_input():
     date, error = parse_date("15/04/2030", "due date")
     assert date is None and "is not a due date" in error and "YYYY-MM-DD" in error
     assert parse_id("12") == 12 and parse_id("x") is None and parse_id(-3) is None and parse_id(None) is None
+
+
+def test_page_handlers_answer_junk_from_the_browser_with_sentences(firm, monkeypatch):
+    # Any browser can call any handler with any arguments; each one must coerce and explain, never crash.
+    from practice.state.account import AccountState
+    from practice.state.job import JobState
+    from practice.state.tasks import TasksState
+
+    for cls in (AccountState, JobState, TasksState):
+        monkeypatch.setattr(cls, "_actor", lambda self: firm["owner"])
+    account = AccountState()
+    account.acct_id = firm["account"]
+    account.create_job({"pipeline": "abc"})
+    assert account.job_error == "Choose the pipeline the job goes through."
+    account.create_job({"pipeline": str(firm["pipeline"]), "name": "Advisory", "due_date": "31/12/2030"})
+    assert "is not a due date" in account.job_error
+    account.add_contact({"first_name": ["Al"], "email": "not-an-email"})
+    assert account.contact_error == '"not-an-email" is not an email address.'
+    account.remove_tag("zzz")
+    account.link_contact({"id": 1})
+    account.add_tag(None)
+    assert account.error == "Choose a tag to add."
+
+    job = JobState()
+    job.jid = firm["job"]
+    job.move_to("next please")
+    assert job.error == "Choose a stage to move the job to."
+    job.save_details({"priority": "Urgent"})
+    assert job.error == "Choose Low, Medium or High as the priority."
+    job.set_task_status("1", "done-ish")
+    assert job.task_error == "Choose one of the listed statuses."
+
+    task_list = TasksState()
+    task_list.set_status_filter({"status": "all"})
+    assert task_list.status_filter == "open"
+    task_list.set_scope(["all"])
+    assert task_list.mine is True
+    task_list.create({"title": "Chase the bank", "due_date": "soon"})
+    assert "is not a due date" in task_list.form_error

@@ -1,13 +1,227 @@
+"""The account page: who the client is, who to talk to, what work is under way, and what happened."""
 import reflex as rx
 
 from practice import routes
-from practice.components.layout import page
+from practice.components.layout import empty_state, error_callout, page, tag_badge
+from practice.state.account import AccountState
 from practice.state.base import AppState
+from practice.state.work_views import NONE
+from practice.pages.work_parts import field, history_list, section, status_badge
+
+
+def tag_row() -> rx.Component:
+    return rx.hstack(
+        rx.foreach(AccountState.tags, lambda t: rx.hstack(
+            tag_badge(t.name, t.color),
+            rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
+                           aria_label="Remove tag " + t.name, on_click=AccountState.remove_tag(t.id)),
+            spacing="0", align="center")),
+        rx.cond(
+            AccountState.tag_choices.length() > 0,
+            rx.select.root(
+                rx.select.trigger(placeholder="Add tag", id="add-tag", variant="soft"),
+                rx.select.content(rx.foreach(AccountState.tag_choices,
+                                             lambda o: rx.select.item(o.label, value=o.value))),
+                value="", on_change=AccountState.add_tag, size="1",
+            ),
+        ),
+        wrap="wrap", align="center", spacing="2",
+    )
+
+
+def notes_section() -> rx.Component:
+    return section(
+        "Notes",
+        rx.form(
+            rx.vstack(
+                rx.text_area(name="notes", default_value=AccountState.notes, id="account-notes", width="100%",
+                             rows="4", aria_label="Notes about this account"),
+                rx.button("Save notes", type="submit", id="save-notes", size="2"),
+                align="end", width="100%",
+            ),
+            key=AccountState.form_key, on_submit=AccountState.save_notes, reset_on_submit=False, width="100%",
+        ),
+        id="notes-section",
+    )
+
+
+def contact_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.hstack(field("First name", rx.input(name="first_name", id="new-contact-first", width="100%")),
+                      field("Last name", rx.input(name="last_name", id="new-contact-last", width="100%")),
+                      width="100%", wrap="wrap"),
+            rx.hstack(field("Email", rx.input(name="email", type="email", id="new-contact-email", width="100%")),
+                      field("Phone", rx.input(name="phone", type="tel", id="new-contact-phone", width="100%")),
+                      width="100%", wrap="wrap"),
+            field("Street", rx.input(name="street", id="new-contact-street", width="100%")),
+            rx.hstack(field("City", rx.input(name="city", id="new-contact-city", width="100%")),
+                      field("State / region", rx.input(name="region", id="new-contact-region", width="100%")),
+                      width="100%", wrap="wrap"),
+            rx.hstack(field("Postal code", rx.input(name="postal_code", id="new-contact-postal", width="100%")),
+                      field("Country", rx.input(name="country", id="new-contact-country", width="100%")),
+                      width="100%", wrap="wrap"),
+            rx.button("Add contact", type="submit", id="save-contact"),
+            width="100%", align="start", spacing="2",
+        ),
+        key=AccountState.contact_form_key, on_submit=AccountState.add_contact, reset_on_submit=False, width="100%",
+        id="add-contact-form",
+    )
+
+
+def contact_row(c) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(c.name, weight="bold", size="2"),
+            rx.cond(c.email != "", rx.link(c.email, href="mailto:" + c.email, size="2")),
+            rx.cond(c.phone != "", rx.text(c.phone, size="2")),
+            rx.cond(c.address != "", rx.text(c.address, size="1", color_scheme="gray")),
+            spacing="0", min_width="0",
+        ),
+        rx.spacer(),
+        rx.button("Unlink", size="1", variant="ghost", color_scheme="gray", on_click=AccountState.unlink_contact(c.id)),
+        width="100%", align="start", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def contacts_section() -> rx.Component:
+    return section(
+        "Contacts",
+        error_callout(AccountState.contact_error),
+        rx.cond(AccountState.contacts.length() > 0,
+                rx.vstack(rx.foreach(AccountState.contacts, contact_row), width="100%", spacing="0"),
+                rx.text("No contacts yet. Add the people you talk to about this account below.",
+                        color_scheme="gray", size="2")),
+        rx.accordion.root(
+            rx.accordion.item(header="Add a new contact", content=contact_form(), value="new",
+                              id="add-contact"),
+            rx.accordion.item(
+                header="Link an existing contact", value="link",
+                content=rx.vstack(
+                    rx.input(placeholder="Type two letters of a name or email", value=AccountState.link_search,
+                             on_change=AccountState.search_link.debounce(300), id="link-contact-search",
+                             width="100%", aria_label="Search contacts to link"),
+                    rx.foreach(AccountState.link_results, lambda o: rx.hstack(
+                        rx.text(o.label, size="2"), rx.spacer(),
+                        rx.button("Link", size="1", on_click=AccountState.link_contact(o.value)),
+                        width="100%", align="center")),
+                    width="100%",
+                )),
+            collapsible=True, type="single", variant="ghost", width="100%",
+        ),
+        id="contacts-section",
+    )
+
+
+def job_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            error_callout(AccountState.job_error),
+            field("Job name", rx.input(name="name", id="new-job-name", required=True, width="100%",
+                                       placeholder="e.g. 1040 Return 2025")),
+            field("Pipeline", rx.select.root(
+                rx.select.trigger(placeholder="Choose a pipeline", id="new-job-pipeline", width="100%"),
+                rx.select.content(rx.foreach(AccountState.pipeline_options,
+                                             lambda o: rx.select.item(o.label, value=o.value))),
+                name="pipeline")),
+            rx.hstack(
+                field("Assignee", rx.select.root(
+                    rx.select.trigger(placeholder="Nobody yet", id="new-job-assignee", width="100%"),
+                    rx.select.content(rx.select.item("Nobody yet", value=NONE),
+                                      rx.foreach(AccountState.member_options,
+                                                 lambda o: rx.select.item(o.label, value=o.value))),
+                    name="assignee", default_value=NONE)),
+                field("Due date", rx.input(name="due_date", type="date", id="new-job-due", width="100%")),
+                width="100%", wrap="wrap",
+            ),
+            rx.button("Create job", type="submit", id="create-job"),
+            width="100%", align="start", spacing="2",
+        ),
+        on_submit=AccountState.create_job, reset_on_submit=False, width="100%",
+    )
+
+
+def job_row(j) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(j.name, href=j.href), rx.cond(j.archived, rx.badge("archived", color_scheme="gray"))),
+        rx.table.cell(j.pipeline),
+        rx.table.cell(j.stage),
+        rx.table.cell(j.due),
+    )
+
+
+def jobs_section() -> rx.Component:
+    return section(
+        "Jobs",
+        rx.cond(
+            AccountState.jobs.length() > 0,
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                               ("Job", "Pipeline", "Stage", "Due")])),
+                rx.table.body(rx.foreach(AccountState.jobs, job_row)),
+                width="100%", size="1"), overflow_x="auto", width="100%"),
+            rx.text("No jobs yet. Start one with the form below.", color_scheme="gray", size="2"),
+        ),
+        rx.accordion.root(rx.accordion.item(header="New job", content=job_form(), value="job", id="new-job"),
+                          collapsible=True, type="single", variant="ghost", width="100%"),
+        id="jobs-section",
+    )
+
+
+def task_row(t) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(t.title, size="2", weight="medium"),
+                  rx.hstack(rx.cond(t.job != "", rx.link(t.job, href=t.job_href, size="1")),
+                            rx.text(t.assignee, size="1", color_scheme="gray"),
+                            rx.cond(t.due != "", rx.text("due ", t.due, size="1",
+                                                         color=rx.cond(t.overdue, "red", "gray"))),
+                            wrap="wrap", spacing="2"),
+                  spacing="0", min_width="0"),
+        rx.spacer(),
+        status_badge(t.status, t.status_label),
+        width="100%", align="center", padding_y="0.3em",
+    )
+
+
+def tasks_section() -> rx.Component:
+    return section(
+        "Tasks",
+        rx.cond(AccountState.tasks.length() > 0,
+                rx.vstack(rx.foreach(AccountState.tasks, task_row), width="100%", spacing="1"),
+                rx.text("No tasks for this account. Add tasks from a job's page or the task list.",
+                        color_scheme="gray", size="2")),
+        rx.link("Open the task list", href=routes.TASKS, size="2"),
+        id="tasks-section",
+    )
 
 
 def account_page() -> rx.Component:
-    return page("Account", rx.text("Being built."))
+    return page(
+        "Account",
+        rx.cond(
+            AccountState.found,
+            rx.vstack(
+                rx.hstack(rx.heading(AccountState.name, size="7", id="account-name-heading"),
+                          rx.badge(AccountState.type, size="2"), align="center", wrap="wrap"),
+                tag_row(),
+                error_callout(AccountState.error),
+                rx.grid(
+                    rx.vstack(contacts_section(), jobs_section(), tasks_section(), spacing="4", width="100%",
+                              min_width="0"),
+                    rx.vstack(notes_section(), section("History", history_list(AccountState.history),
+                                                       id="history-section"),
+                              spacing="4", width="100%", min_width="0"),
+                    grid_template_columns=["1fr", "1fr", "2fr 1fr"], spacing="4", width="100%",
+                ),
+                width="100%", spacing="3",
+            ),
+            rx.cond(AccountState.page_error != "",
+                    empty_state(AccountState.page_error, rx.link("Back to accounts", href=routes.ACCOUNTS)),
+                    rx.center(rx.spinner(), padding="2em")),
+        ),
+    )
 
 
 def register(app: rx.App) -> None:
-    app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice", on_load=[AppState.require_login])
+    app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
+                 on_load=[AppState.require_login, AccountState.load])

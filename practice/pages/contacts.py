@@ -1,13 +1,59 @@
+"""The contacts page: a searchable, paged list of people with links to their accounts."""
 import reflex as rx
 
 from practice import routes
-from practice.components.layout import page
+from practice.components.layout import empty_state, error_callout, page
 from practice.state.base import AppState
+from practice.state.contacts import ContactsState
+
+
+def contact_row(c) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(c.name, weight="medium")),
+        rx.table.cell(rx.cond(c.email != "", rx.link(c.email, href="mailto:" + c.email))),
+        rx.table.cell(c.phone),
+        rx.table.cell(rx.hstack(rx.foreach(c.accounts, lambda a: rx.link(a.label, href=a.value)), wrap="wrap",
+                                spacing="2")),
+        class_name="contact-row",
+    )
 
 
 def contacts_page() -> rx.Component:
-    return page("Contacts", rx.text("Being built."))
+    return page(
+        "Contacts",
+        error_callout(ContactsState.error),
+        rx.hstack(
+            rx.input(placeholder="Search by name or email", value=ContactsState.search,
+                     on_change=ContactsState.set_search.debounce(300), id="contact-search",
+                     width=["100%", "320px"], aria_label="Search contacts"),
+            rx.text(ContactsState.total, " contacts", color_scheme="gray", size="2"),
+            wrap="wrap", align="center", width="100%",
+        ),
+        rx.cond(
+            ContactsState.rows.length() > 0,
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                               ("Name", "Email", "Phone", "Accounts")])),
+                rx.table.body(rx.foreach(ContactsState.rows, contact_row)),
+                width="100%"), overflow_x="auto", width="100%"),
+            rx.cond(ContactsState.search != "",
+                    empty_state("No contact matches that search. Check the spelling, or search for part of the "
+                                "email address."),
+                    empty_state("No contacts yet. Contacts are added on an account's page, or imported with your "
+                                "client list.", rx.link("Open the accounts", href=routes.ACCOUNTS),
+                                rx.link("Import from CSV", href=routes.IMPORT))),
+        ),
+        rx.hstack(
+            rx.button("Previous", on_click=ContactsState.go_to_page(ContactsState.page - 1),
+                      disabled=ContactsState.page <= 1, variant="soft", id="contacts-prev"),
+            rx.text("Page ", ContactsState.page, " of ", ContactsState.pages, size="2"),
+            rx.button("Next", on_click=ContactsState.go_to_page(ContactsState.page + 1),
+                      disabled=ContactsState.page >= ContactsState.pages, variant="soft", id="contacts-next"),
+            align="center",
+        ),
+    )
 
 
 def register(app: rx.App) -> None:
-    app.add_page(contacts_page, route=routes.CONTACTS, title="Contacts · practice", on_load=[AppState.require_login])
+    app.add_page(contacts_page, route=routes.CONTACTS, title="Contacts · practice",
+                 on_load=[AppState.require_login, ContactsState.load])

@@ -1,13 +1,191 @@
+"""The job page: where the job stands, who works on it, its dates, tasks and history."""
 import reflex as rx
 
 from practice import routes
-from practice.components.layout import page
+from practice.components.layout import empty_state, error_callout, page, tag_badge
+from practice.pages.work_parts import field, history_list, section, status_select
 from practice.state.base import AppState
+from practice.state.job import PRIORITIES, JobState
+from practice.state.work_views import NONE
+
+
+def option_select(options, placeholder: str, on_change, id_: str) -> rx.Component:
+    """A select that acts at once on choice (and shows its placeholder again afterwards)."""
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, id=id_, variant="soft"),
+        rx.select.content(rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))),
+        value="", on_change=on_change, size="1",
+    )
+
+
+def stage_section() -> rx.Component:
+    return section(
+        "Stage",
+        rx.hstack(
+            rx.text(JobState.pipeline, size="2", color_scheme="gray"),
+            rx.el.label(
+                rx.text("Move to", size="2"),
+                rx.select.root(
+                    rx.select.trigger(id="stage-select", aria_label="Move to stage"),
+                    rx.select.content(rx.foreach(JobState.stage_options,
+                                                 lambda o: rx.select.item(o.label, value=o.value))),
+                    value=JobState.stage_id, on_change=JobState.move_to, disabled=JobState.archived,
+                ),
+                style={"display": "flex", "gap": "8px", "alignItems": "center"},
+            ),
+            wrap="wrap", align="center", spacing="3",
+        ),
+        rx.cond(JobState.archived, rx.text("This job is archived; restore it to move it.", size="2",
+                                           color_scheme="amber")),
+        id="stage-section",
+    )
+
+
+def people_section() -> rx.Component:
+    return section(
+        "Assignees",
+        rx.hstack(
+            rx.foreach(JobState.assignees, lambda m: rx.badge(
+                m.label,
+                rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", aria_label="Unassign " + m.label,
+                               on_click=JobState.remove_assignee(m.value)),
+                size="2", variant="soft")),
+            rx.cond(JobState.assignees.length() == 0, rx.text("Nobody is assigned.", size="2", color_scheme="gray")),
+            rx.cond(JobState.assignee_choices.length() > 0,
+                    option_select(JobState.assignee_choices, "Assign someone", JobState.add_assignee,
+                                  "add-assignee")),
+            wrap="wrap", align="center",
+        ),
+        id="assignees-section",
+    )
+
+
+def details_section() -> rx.Component:
+    return section(
+        "Dates and priority",
+        rx.form(
+            rx.vstack(
+                rx.hstack(
+                    field("Start date", rx.input(name="start_date", type="date", default_value=JobState.start_date,
+                                                 id="job-start", width="100%")),
+                    field("Due date", rx.input(name="due_date", type="date", default_value=JobState.due_date,
+                                               id="job-due", width="100%")),
+                    field("Priority", rx.select(PRIORITIES, name="priority", default_value=JobState.priority,
+                                                id="job-priority")),
+                    width="100%", wrap="wrap",
+                ),
+                rx.button("Save dates and priority", type="submit", id="save-job-details"),
+                width="100%", align="start",
+            ),
+            key=JobState.form_key, on_submit=JobState.save_details, reset_on_submit=False, width="100%",
+        ),
+        id="details-section",
+    )
+
+
+def tags_section() -> rx.Component:
+    return section(
+        "Tags",
+        rx.hstack(
+            rx.foreach(JobState.tags, lambda t: rx.hstack(
+                tag_badge(t.name, t.color),
+                rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
+                               aria_label="Remove tag " + t.name, on_click=JobState.remove_tag(t.id)),
+                spacing="0", align="center")),
+            rx.cond(JobState.tag_choices.length() > 0,
+                    option_select(JobState.tag_choices, "Add tag", JobState.add_tag, "job-add-tag")),
+            wrap="wrap", align="center",
+        ),
+        id="tags-section",
+    )
+
+
+def task_row(t) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(t.title, size="2", weight="medium"),
+                  rx.hstack(rx.text(t.assignee, size="1", color_scheme="gray"),
+                            rx.cond(t.due != "", rx.text("due ", t.due, size="1",
+                                                         color=rx.cond(t.overdue, "red", "gray"))),
+                            spacing="2", wrap="wrap"),
+                  spacing="0", min_width="0"),
+        rx.spacer(),
+        status_select(t.status, lambda v: JobState.set_task_status(t.id, v)),
+        width="100%", align="center", padding_y="0.3em", class_name="job-task",
+    )
+
+
+def task_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field("Task", rx.input(name="title", id="job-task-title", required=True, width="100%",
+                                   placeholder="e.g. Call client about missing W-2")),
+            rx.hstack(
+                field("Assignee", rx.select.root(
+                    rx.select.trigger(id="job-task-assignee", width="100%"),
+                    rx.select.content(rx.select.item("Nobody yet", value=NONE),
+                                      rx.foreach(JobState.member_options,
+                                                 lambda o: rx.select.item(o.label, value=o.value))),
+                    name="assignee", default_value=NONE)),
+                field("Due date", rx.input(name="due_date", type="date", id="job-task-due", width="100%")),
+                width="100%", wrap="wrap",
+            ),
+            rx.button("Add task", type="submit", id="create-job-task"),
+            width="100%", align="start", spacing="2",
+        ),
+        key=JobState.task_form_key, on_submit=JobState.create_task, reset_on_submit=False, width="100%",
+    )
+
+
+def tasks_section() -> rx.Component:
+    return section(
+        "Tasks",
+        error_callout(JobState.task_error),
+        rx.cond(JobState.tasks.length() > 0,
+                rx.vstack(rx.foreach(JobState.tasks, task_row), width="100%", spacing="1"),
+                rx.text("No tasks yet. Add the steps of this job below.", size="2", color_scheme="gray")),
+        task_form(),
+        id="job-tasks-section",
+    )
 
 
 def job_page() -> rx.Component:
-    return page("Job", rx.text("Being built."))
+    return page(
+        "Job",
+        rx.cond(
+            JobState.found,
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(
+                        rx.heading(JobState.name, size="7", id="job-name-heading"),
+                        rx.hstack(rx.text("for", size="2", color_scheme="gray"),
+                                  rx.link(JobState.account_name, href=JobState.account_href, id="job-account-link"),
+                                  rx.cond(JobState.archived, rx.badge("archived", color_scheme="gray")),
+                                  align="center", spacing="2"),
+                        spacing="1",
+                    ),
+                    rx.spacer(),
+                    rx.button(rx.cond(JobState.archived, "Restore job", "Archive job"), id="archive-job",
+                              variant="soft", color_scheme=rx.cond(JobState.archived, "green", "gray"),
+                              on_click=JobState.toggle_archived),
+                    width="100%", align="start", wrap="wrap",
+                ),
+                error_callout(JobState.error),
+                rx.grid(
+                    rx.vstack(stage_section(), details_section(), tasks_section(), spacing="4", width="100%",
+                              min_width="0"),
+                    rx.vstack(people_section(), tags_section(),
+                              section("History", history_list(JobState.history), id="job-history"),
+                              spacing="4", width="100%", min_width="0"),
+                    grid_template_columns=["1fr", "1fr", "2fr 1fr"], spacing="4", width="100%",
+                ),
+                width="100%", spacing="3",
+            ),
+            rx.cond(JobState.page_error != "",
+                    empty_state(JobState.page_error, rx.link("Open the board", href=routes.BOARD)),
+                    rx.center(rx.spinner(), padding="2em")),
+        ),
+    )
 
 
 def register(app: rx.App) -> None:
-    app.add_page(job_page, route=routes.JOB, title="Job · practice", on_load=[AppState.require_login])
+    app.add_page(job_page, route=routes.JOB, title="Job · practice", on_load=[AppState.require_login, JobState.load])

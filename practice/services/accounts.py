@@ -188,7 +188,7 @@ def update_contact(session: Session, actor: Actor, contact_id: int, **fields) ->
 
 def link_contact(session: Session, actor: Actor, account_id: int, contact_id: int, linked: bool = True) -> None:
     get_account(session, actor, account_id)
-    contact_visible(session, actor, contact_id)
+    contact = contact_visible(session, actor, contact_id)
     exists_ = session.get(AccountContact, (account_id, contact_id))
     if linked and not exists_:
         session.add(AccountContact(account_id=account_id, contact_id=contact_id))
@@ -198,7 +198,8 @@ def link_contact(session: Session, actor: Actor, account_id: int, contact_id: in
     else:
         return
     audit.record(session, actor, "link" if linked else "unlink", "account", account_id,
-                 f"Contact {contact_id} {'linked' if linked else 'unlinked'}", contact_id=contact_id)
+                 f"{'Linked' if linked else 'Unlinked'} contact {contact.first_name} {contact.last_name}".strip(),
+                 contact_id=contact_id)
 
 
 def contacts_of(session: Session, actor: Actor, account_id: int) -> list[Contact]:

@@ -214,3 +214,14 @@ def jobs_of_account(session: Session, actor: Actor, account_id: int) -> list[tup
 def account_name(session: Session, account_id: int) -> str:
     account = session.get(Account, account_id)
     return account.name if account else ""
+
+
+def job_choices(session: Session, actor: Actor, *, limit: int = 200) -> list[tuple[int, str, str]]:
+    """Active jobs the actor may see, as (id, job name, account name), soonest due first (for pickers)."""
+    stmt = (select(Job.id, Job.name, Account.name).join(Account, Account.id == Job.account_id)
+            .where(Job.archived == False)  # noqa: E712
+            .order_by(Job.due_date.is_(None), Job.due_date, Job.id).limit(limit))
+    visible = account_visible(actor, Job.account_id)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    return [tuple(row) for row in session.exec(stmt)]

@@ -1,0 +1,205 @@
+"""One account: header, tags, notes, contacts, jobs, tasks and its recent history."""
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from practice import routes
+from practice.models import AccountType
+from practice.services import accounts, audit, firm, jobs, pipelines, tags, tasks, team
+from practice.state.base import STAFF, AppState, allow, read, run
+from practice.state.views import Option
+from practice.state.work_views import (NONE, HistoryItem, TagItem, TaskItem, date_text, history_items, parse_date,
+                                       parse_id, task_items)
+
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "region", "postal_code", "country")
+
+
+@dataclasses.dataclass
+class ContactItem:
+    id: int = 0
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclasses.dataclass
+class AccountJobItem:
+    id: int = 0
+    name: str = ""
+    pipeline: str = ""
+    stage: str = ""
+    due: str = ""
+    href: str = ""
+    archived: bool = False
+
+
+def contact_name(c) -> str:
+    return f"{c.first_name} {c.last_name}".strip() or c.email or "(no name)"
+
+
+def _account_view(session, actor, account_id: int) -> dict:
+    """Everything the account page shows, read through the services in one session."""
+    account = accounts.get_account(session, actor, account_id)
+    tag_ids = set(tags.tag_ids_of(session, "account", account.id))
+    all_tags = tags.list_tags(session)
+    contacts = accounts.contacts_of(session, actor, account.id)
+    job_rows = jobs.jobs_of_account(session, actor, account.id)
+    task_rows = tasks.list_tasks(session, actor, mine=False, status="all", account_id=account.id)
+    history = audit.list_entries(session, actor, entity="account", entity_id=account.id, limit=20)
+    return {
+        "account": account, "tags": [t for t in all_tags if t.id in tag_ids],
+        "other_tags": [t for t in all_tags if t.id not in tag_ids], "contacts": contacts, "jobs": job_rows,
+        "tasks": task_rows, "history": history, "timezone": firm.get_firm(session).timezone,
+        "pipelines": pipelines.list_pipelines(session), "members": team.list_members(session, actor),
+    }
+
+
+class AccountState(AppState):
+    # The page's account id; not called `account_id`, which is the route's own variable.
+    acct_id: int = 0
+    found: bool = False
+    page_error: str = ""
+    name: str = ""
+    type: str = ""
+    notes: str = ""
+    # Bumped on each page load so the notes form re-reads its default value.
+    form_key: int = 0
+    contact_form_key: int = 0
+    tags: list[TagItem] = []
+    tag_choices: list[Option] = []
+    contacts: list[ContactItem] = []
+    jobs: list[AccountJobItem] = []
+    tasks: list[TaskItem] = []
+    history: list[HistoryItem] = []
+    pipeline_options: list[Option] = []
+    member_options: list[Option] = []
+    error: str = ""
+    contact_error: str = ""
+    job_error: str = ""
+    link_search: str = ""
+    link_results: list[Option] = []
+
+    def _refresh(self) -> None:
+        actor = self._require()
+        view, error = read(_account_view, actor, self.acct_id)
+        if error:
+            self.found, self.page_error = False, error
+            return
+        account = view["account"]
+        self.found, self.page_error = True, ""
+        self.name, self.type, self.notes = account.name, AccountType(account.type).value, account.notes
+        self.tags = [TagItem(id=t.id, name=t.name, color=t.color) for t in view["tags"]]
+        self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
+        self.contacts = [ContactItem(id=c.id, name=contact_name(c), email=c.email, phone=c.phone,
+                                     address=", ".join(p for p in (c.street, c.city, c.region, c.postal_code,
+                                                                   c.country) if p))
+                         for c in view["contacts"]]
+        self.jobs = [AccountJobItem(id=j.id, name=j.name, pipeline=p, stage=s, due=date_text(j.due_date),
+                                    href=routes.job_url(j.id), archived=j.archived) for j, p, s in view["jobs"]]
+        self.tasks = task_items(view["tasks"])
+        self.history = history_items(view["history"], view["timezone"])
+        self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in view["pipelines"]]
+        self.member_options = [Option(value=str(m.id), label=m.name) for m in view["members"]]
+
+    @allow(STAFF)
+    def load(self):
+        self.error = self.contact_error = self.job_error = self.link_search = ""
+        self.link_results = []
+        self.form_key += 1
+        account_id = parse_id(getattr(self, "account_id", ""))
+        if account_id is None:
+            self.acct_id, self.found = 0, False
+            self.page_error = "That account does not exist (it may have been deleted)."
+            return
+        self.acct_id = account_id
+        self._refresh()
+
+    def _write(self, fn, *args, **kwargs) -> bool:
+        """Run a service write for this account; show its sentence on failure, reload on success."""
+        result, error = run(fn, self._require(), *args, **kwargs)
+        self.error = error or ""
+        self._refresh()
+        return error is None
+
+    @allow(STAFF)
+    def save_notes(self, form: dict):
+        if self._write(accounts.update_account, self.acct_id, notes=str(form.get("notes", ""))[:20000]):
+            return rx.toast.success("Notes saved.")
+
+    @allow(STAFF)
+    def add_tag(self, tag_id: str):
+        tag = parse_id(tag_id)
+        if tag is None:
+            self.error = "Choose a tag to add."
+            return
+        self._write(accounts.set_account_tag, self.acct_id, tag, True)
+
+    @allow(STAFF)
+    def remove_tag(self, tag_id: int):
+        tag = parse_id(tag_id)
+        if tag is not None:
+            self._write(accounts.set_account_tag, self.acct_id, tag, False)
+
+    @allow(STAFF)
+    def add_contact(self, form: dict):
+        fields = {key: str(form.get(key, "") or "")[:300] for key in CONTACT_FIELDS}
+        _, error = run(accounts.create_contact, self._require(), account_ids=[self.acct_id], **fields)
+        self.contact_error = error or ""
+        self._refresh()
+        if error is None:
+            self.contact_form_key += 1  # a new key gives the browser an empty form
+            return rx.toast.success("Contact added.")
+
+    @allow(STAFF)
+    def search_link(self, text: str):
+        self.link_search = str(text or "")[:200]
+        if len(self.link_search.strip()) < 2:
+            self.link_results = []
+            return
+        result, error = read(accounts.list_contacts, self._require(), search=self.link_search, page_size=10)
+        if error:
+            self.contact_error = error
+            return
+        linked = {c.id for c in self.contacts}
+        self.link_results = [Option(value=str(c.id), label=contact_name(c) + (f" · {c.email}" if c.email else ""))
+                             for c, _ in result[0] if c.id not in linked]
+
+    @allow(STAFF)
+    def link_contact(self, contact_id: int):
+        contact = parse_id(contact_id)
+        if contact is None:
+            return
+        _, error = run(accounts.link_contact, self._require(), self.acct_id, contact, True)
+        self.contact_error = error or ""
+        self.link_search, self.link_results = "", []
+        self._refresh()
+
+    @allow(STAFF)
+    def unlink_contact(self, contact_id: int):
+        contact = parse_id(contact_id)
+        if contact is not None:
+            _, error = run(accounts.link_contact, self._require(), self.acct_id, contact, False)
+            self.contact_error = error or ""
+            self._refresh()
+
+    @allow(STAFF)
+    def create_job(self, form: dict):
+        pipeline_id = parse_id(form.get("pipeline"))
+        if pipeline_id is None:
+            self.job_error = "Choose the pipeline the job goes through."
+            return
+        due, date_error = parse_date(form.get("due_date"), "due date")
+        if date_error:
+            self.job_error = date_error
+            return
+        assignee = parse_id(form.get("assignee")) if form.get("assignee") not in (None, "", NONE) else None
+        job, error = run(jobs.create_job, self._require(), account_id=self.acct_id, pipeline_id=pipeline_id,
+                         name=str(form.get("name", ""))[:200], assignee_ids=[assignee] if assignee else [],
+                         due_date=due)
+        self.job_error = error or ""
+        if error:
+            return
+        return rx.redirect(routes.job_url(job.id))

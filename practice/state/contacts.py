@@ -1,0 +1,64 @@
+"""The contacts list: every person the firm talks to, searchable, with the accounts they belong to."""
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from practice import routes
+from practice.services import accounts
+from practice.services.accounts import PAGE_SIZE
+from practice.state.base import STAFF, AppState, allow, read
+from practice.state.views import Option
+
+
+@dataclasses.dataclass
+class ContactRow:
+    id: int = 0
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    # Each account as value = link, label = name.
+    accounts: list[Option] = dataclasses.field(default_factory=list)
+
+
+class ContactsState(AppState):
+    rows: list[ContactRow] = []
+    total: int = 0
+    page: int = 1
+    search: str = ""
+    error: str = ""
+
+    @rx.var
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    def _load(self) -> None:
+        result, error = read(accounts.list_contacts, self._require(), search=self.search, page=self.page)
+        self.error = error or ""
+        if error:
+            return
+        contacts, self.total = result
+        self.rows = [ContactRow(id=c.id, name=f"{c.first_name} {c.last_name}".strip() or "(no name)", email=c.email,
+                                phone=c.phone,
+                                accounts=[Option(value=routes.account_url(i), label=n) for i, n in links])
+                     for c, links in contacts]
+
+    @allow(STAFF)
+    def load(self):
+        self._load()
+
+    @allow(STAFF)
+    def set_search(self, value: str):
+        self.search = str(value or "")[:200]
+        self.page = 1
+        self._load()
+
+    @allow(STAFF)
+    def go_to_page(self, page: int):
+        try:
+            wanted = int(page)
+        except (TypeError, ValueError):
+            wanted = 1
+        self.page = max(1, min(wanted, self.pages))
+        self._load()

@@ -1,0 +1,186 @@
+"""One job: its stage, people, dates, tags, tasks and history."""
+from __future__ import annotations
+
+import reflex as rx
+
+from practice import routes
+from practice.models import Priority
+from practice.services import audit, firm, jobs, pipelines, tags, tasks, team
+from practice.state.base import STAFF, AppState, allow, read, run
+from practice.state.views import Option
+from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem, date_text,
+                                       history_items, parse_date, parse_id, task_items)
+
+PRIORITIES = [p.value for p in Priority]
+
+
+def _job_view(session, actor, job_id: int) -> dict:
+    """Everything the job page shows, read through the services in one session."""
+    job = jobs.get_job(session, actor, job_id)
+    tag_ids = set(tags.tag_ids_of(session, "job", job.id))
+    all_tags = tags.list_tags(session)
+    return {
+        "job": job, "account": jobs.account_name(session, job.account_id),
+        "pipeline": pipelines.get_pipeline(session, job.pipeline_id).name,
+        "stages": pipelines.stages_of(session, job.pipeline_id),
+        "assignees": jobs.assignees_of(session, job.id), "members": team.list_members(session, actor),
+        "tags": [t for t in all_tags if t.id in tag_ids], "other_tags": [t for t in all_tags if t.id not in tag_ids],
+        "tasks": tasks.list_tasks(session, actor, mine=False, status="all", job_id=job.id),
+        "history": audit.list_entries(session, actor, entity="job", entity_id=job.id, limit=30),
+        "timezone": firm.get_firm(session).timezone,
+    }
+
+
+class JobState(AppState):
+    # Not called `job_id`: that is the route's own variable.
+    jid: int = 0
+    found: bool = False
+    page_error: str = ""
+    name: str = ""
+    account_name: str = ""
+    account_href: str = ""
+    pipeline: str = ""
+    stage_id: str = ""
+    stage_options: list[Option] = []
+    archived: bool = False
+    priority: str = ""
+    start_date: str = ""
+    due_date: str = ""
+    # Bumped on each load so forms with default values show what the database holds.
+    form_key: int = 0
+    task_form_key: int = 0
+    assignees: list[Option] = []
+    assignee_choices: list[Option] = []
+    member_options: list[Option] = []
+    tags: list[TagItem] = []
+    tag_choices: list[Option] = []
+    tasks: list[TaskItem] = []
+    history: list[HistoryItem] = []
+    error: str = ""
+    task_error: str = ""
+
+    def _refresh(self) -> None:
+        view, error = read(_job_view, self._require(), self.jid)
+        if error:
+            self.found, self.page_error = False, error
+            return
+        job = view["job"]
+        self.found, self.page_error = True, ""
+        self.name, self.account_name = job.name, view["account"]
+        self.account_href = routes.account_url(job.account_id)
+        self.pipeline, self.stage_id = view["pipeline"], str(job.stage_id)
+        self.stage_options = [Option(value=str(s.id), label=s.name) for s in view["stages"]]
+        self.archived, self.priority = job.archived, Priority(job.priority).value
+        self.start_date, self.due_date = date_text(job.start_date), date_text(job.due_date)
+        assigned = {m.id for m in view["assignees"]}
+        self.assignees = [Option(value=str(m.id), label=m.name) for m in view["assignees"]]
+        self.assignee_choices = [Option(value=str(m.id), label=m.name) for m in view["members"]
+                                 if m.id not in assigned]
+        self.member_options = [Option(value=str(m.id), label=m.name) for m in view["members"]]
+        self.tags = [TagItem(id=t.id, name=t.name, color=t.color) for t in view["tags"]]
+        self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
+        self.tasks = task_items(view["tasks"])
+        self.history = history_items(view["history"], view["timezone"])
+
+    @allow(STAFF)
+    def load(self):
+        self.error = self.task_error = ""
+        self.form_key += 1
+        job_id = parse_id(getattr(self, "job_id", ""))
+        if job_id is None:
+            self.jid, self.found = 0, False
+            self.page_error = "That job does not exist (it may have been deleted)."
+            return
+        self.jid = job_id
+        self._refresh()
+
+    def _write(self, fn, *args, **kwargs) -> bool:
+        """Run a service write for this job; show its sentence on failure; reload either way."""
+        _, error = run(fn, self._require(), *args, **kwargs)
+        self.error = error or ""
+        self._refresh()
+        return error is None
+
+    @allow(STAFF)
+    def move_to(self, stage_id: str):
+        stage = parse_id(stage_id)
+        if stage is None:
+            self.error = "Choose a stage to move the job to."
+            return
+        if self._write(jobs.move_job, self.jid, stage):
+            label = next((o.label for o in self.stage_options if o.value == str(stage)), "the new stage")
+            return rx.toast.success(f"Moved to {label}.")
+
+    @allow(STAFF)
+    def add_assignee(self, member_id: str):
+        member = parse_id(member_id)
+        if member is None:
+            return
+        current = [int(o.value) for o in self.assignees]
+        self._write(jobs.assign_job, self.jid, sorted(set(current + [member])))
+
+    @allow(STAFF)
+    def remove_assignee(self, member_id: str):
+        member = parse_id(member_id)
+        if member is None:
+            return
+        self._write(jobs.assign_job, self.jid, [int(o.value) for o in self.assignees if int(o.value) != member])
+
+    @allow(STAFF)
+    def save_details(self, form: dict):
+        start, start_error = parse_date(form.get("start_date"), "start date")
+        due, due_error = parse_date(form.get("due_date"), "due date")
+        if start_error or due_error:
+            self.error = start_error or due_error
+            return
+        priority = str(form.get("priority") or self.priority)
+        if priority not in PRIORITIES:
+            self.error = "Choose Low, Medium or High as the priority."
+            return
+        if self._write(jobs.update_job, self.jid, start_date=start, due_date=due, priority=priority):
+            return rx.toast.success("Job details saved.")
+
+    @allow(STAFF)
+    def add_tag(self, tag_id: str):
+        tag = parse_id(tag_id)
+        if tag is not None:
+            self._write(jobs.set_job_tag, self.jid, tag, True)
+
+    @allow(STAFF)
+    def remove_tag(self, tag_id: int):
+        tag = parse_id(tag_id)
+        if tag is not None:
+            self._write(jobs.set_job_tag, self.jid, tag, False)
+
+    @allow(STAFF)
+    def toggle_archived(self):
+        archiving = not self.archived
+        if self._write(jobs.archive_job, self.jid, archiving):
+            return rx.toast.success("Job archived." if archiving else "Job restored.")
+
+    @allow(STAFF)
+    def create_task(self, form: dict):
+        due, date_error = parse_date(form.get("due_date"), "due date")
+        if date_error:
+            self.task_error = date_error
+            return
+        raw_assignee = form.get("assignee")
+        assignee = None if raw_assignee in (None, "", NONE) else parse_id(raw_assignee)
+        _, error = run(tasks.create_task, self._require(), title=str(form.get("title", ""))[:300], job_id=self.jid,
+                       assignee_id=assignee, due_date=due)
+        self.task_error = error or ""
+        self._refresh()
+        if error is None:
+            self.task_form_key += 1
+            return rx.toast.success("Task created.")
+
+    @allow(STAFF)
+    def set_task_status(self, task_id: int, status: str):
+        task = parse_id(task_id)
+        status = str(status)
+        if task is None or status not in STATUS_LABELS:
+            self.task_error = "Choose one of the listed statuses."
+            return
+        _, error = run(tasks.set_status, self._require(), task, status)
+        self.task_error = error or ""
+        self._refresh()

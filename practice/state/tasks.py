@@ -1,0 +1,179 @@
+"""The task list: mine or everyone's, filtered by status, with a detail panel for subtasks and comments."""
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from practice.models import TaskStatus
+from practice.services import firm, jobs, tasks, team
+from practice.state.base import STAFF, AppState, allow, read, run
+from practice.state.views import Option
+from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, date_text, parse_date,
+                                       parse_id, task_items, when_text)
+
+FILTER_VALUES = {value for value, _ in STATUS_FILTERS}
+
+
+@dataclasses.dataclass
+class CommentItem:
+    who: str = ""
+    at: str = ""
+    body: str = ""
+
+
+def _task_detail(session, actor, task_id: int) -> dict:
+    """The task, its subtasks and its comments, read through the services in one session."""
+    task = tasks.get_task(session, actor, task_id)
+    subtasks = tasks.subtasks_of(session, actor, task.id)
+    return {"task": task, "subtasks": subtasks, "comments": tasks.comments_of(session, actor, task.id),
+            "timezone": firm.get_firm(session).timezone,
+            "names": {m.id: m.name for m in team.list_members(session, actor, include_inactive=True)}}
+
+
+class TasksState(AppState):
+    mine: bool = True
+    status_filter: str = "open"
+    rows: list[TaskItem] = []
+    member_options: list[Option] = []
+    job_options: list[Option] = []
+    error: str = ""
+    form_error: str = ""
+    form_key: int = 0
+    # The new-task form assigns to the person filling it in unless they choose otherwise.
+    my_member: str = NONE
+    # The task whose detail panel is open (0: none).
+    detail_id: int = 0
+    detail_title: str = ""
+    detail_status: str = ""
+    detail_description: str = ""
+    detail_error: str = ""
+    subtasks: list[TaskItem] = []
+    comments: list[CommentItem] = []
+    comment_key: int = 0
+    subtask_key: int = 0
+
+    @rx.var
+    def detail_status_label(self) -> str:
+        return STATUS_LABELS.get(self.detail_status, "")
+
+    @rx.var
+    def scope(self) -> str:
+        return "mine" if self.mine else "all"
+
+    def _load_rows(self) -> None:
+        rows, error = read(tasks.list_tasks, self._require(), mine=self.mine, status=self.status_filter)
+        self.error = error or ""
+        self.rows = task_items(rows or [])
+
+    def _load_detail(self) -> None:
+        if not self.detail_id:
+            return
+        view, error = read(_task_detail, self._require(), self.detail_id)
+        if error:
+            self.detail_id, self.detail_error = 0, ""
+            self.error = error
+            return
+        task, names = view["task"], view["names"]
+        self.detail_title, self.detail_description = task.title, task.description
+        self.detail_status = TaskStatus(task.status).value
+        self.subtasks = [TaskItem(id=s.id, title=s.title, status=TaskStatus(s.status).value,
+                                  status_label=STATUS_LABELS[TaskStatus(s.status).value],
+                                  due=date_text(s.due_date), assignee=names.get(s.assignee_id, "Nobody"),
+                                  is_subtask=True) for s in view["subtasks"]]
+        self.comments = [CommentItem(who=who, at=when_text(c.created_at, view["timezone"]), body=c.body)
+                         for c, who in view["comments"]]
+
+    @allow(STAFF)
+    def load(self):
+        self.error = self.form_error = ""
+        self.detail_id = 0
+        actor = self._require()
+        self.my_member = str(actor.member_id) if actor.member_id else NONE
+        self.form_key += 1  # remount the form so its assignee default is the one just read
+        self._load_rows()
+        members, _ = read(team.list_members, actor)
+        self.member_options = [Option(value=str(m.id), label=m.name) for m in members or []]
+        choices, _ = read(jobs.job_choices, actor)
+        self.job_options = [Option(value=str(i), label=f"{account} · {name}") for i, name, account in choices or []]
+
+    @allow(STAFF)
+    def set_scope(self, value: str | list[str]):
+        self.mine = str(value) != "all"
+        self._load_rows()
+
+    @allow(STAFF)
+    def set_status_filter(self, value: str):
+        value = str(value)
+        self.status_filter = value if value in FILTER_VALUES else "open"
+        self._load_rows()
+
+    @allow(STAFF)
+    def set_status(self, task_id: int, status: str):
+        task, status = parse_id(task_id), str(status)
+        if task is None or status not in STATUS_LABELS:
+            self.error = "Choose one of the listed statuses."
+            return
+        _, error = run(tasks.set_status, self._require(), task, status)
+        self.error = error or ""
+        self._load_rows()
+        self._load_detail()
+        if error is None:
+            return rx.toast.success(f"Marked {STATUS_LABELS[status].lower()}.")
+
+    @allow(STAFF)
+    def create(self, form: dict):
+        due, date_error = parse_date(form.get("due_date"), "due date")
+        if date_error:
+            self.form_error = date_error
+            return
+        raw_assignee, raw_job = form.get("assignee"), form.get("job")
+        assignee = None if raw_assignee in (None, "", NONE) else parse_id(raw_assignee)
+        job = None if raw_job in (None, "", NONE) else parse_id(raw_job)
+        _, error = run(tasks.create_task, self._require(), title=str(form.get("title", ""))[:300],
+                       assignee_id=assignee, job_id=job, due_date=due)
+        self.form_error = error or ""
+        if error:
+            return
+        self.form_key += 1
+        self._load_rows()
+        return rx.toast.success("Task created.")
+
+    @allow(STAFF)
+    def open_detail(self, task_id: int):
+        task = parse_id(task_id)
+        if task is None:
+            return
+        self.detail_id, self.detail_error = task, ""
+        self._load_detail()
+
+    @allow(STAFF)
+    def set_detail_open(self, value: bool):
+        if not bool(value):
+            self.detail_id = 0
+
+    @allow(STAFF)
+    def add_subtask(self, form: dict):
+        if not self.detail_id:
+            return
+        due, date_error = parse_date(form.get("due_date"), "due date")
+        if date_error:
+            self.detail_error = date_error
+            return
+        _, error = run(tasks.create_task, self._require(), title=str(form.get("title", ""))[:300],
+                       parent_id=self.detail_id, assignee_id=self._require().member_id, due_date=due)
+        self.detail_error = error or ""
+        if error is None:
+            self.subtask_key += 1
+        self._load_detail()
+        self._load_rows()
+
+    @allow(STAFF)
+    def add_comment(self, form: dict):
+        if not self.detail_id:
+            return
+        _, error = run(tasks.add_comment, self._require(), self.detail_id, str(form.get("body", ""))[:5000])
+        self.detail_error = error or ""
+        if error is None:
+            self.comment_key += 1
+        self._load_detail()

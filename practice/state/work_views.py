@@ -1,0 +1,114 @@
+"""View records and input helpers shared by the account, job and task pages.
+
+Values from the browser are untrusted strings: everything here coerces and never raises on bad input.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from practice.models import TaskStatus
+
+# Task statuses in the order people think of them, with the words they read.
+STATUS_LABELS = {
+    TaskStatus.planned.value: "Planned",
+    TaskStatus.in_progress.value: "In progress",
+    TaskStatus.waiting_for_client.value: "Waiting for client",
+    TaskStatus.completed.value: "Completed",
+    TaskStatus.cancelled.value: "Cancelled",
+}
+# Filters of the task list: "open" (planned, in progress, waiting) and "all" besides each status.
+STATUS_FILTERS = [("open", "Open")] + list(STATUS_LABELS.items()) + [("all", "All statuses")]
+NONE = "none"  # select value meaning "nobody" / "no job" (Radix selects cannot hold "")
+
+
+@dataclasses.dataclass
+class TagItem:
+    id: int = 0
+    name: str = ""
+    color: str = ""
+
+
+@dataclasses.dataclass
+class HistoryItem:
+    at: str = ""
+    who: str = ""
+    summary: str = ""
+
+
+@dataclasses.dataclass
+class TaskItem:
+    id: int = 0
+    title: str = ""
+    status: str = ""
+    status_label: str = ""
+    due: str = ""
+    overdue: bool = False
+    assignee: str = ""
+    account: str = ""
+    account_href: str = ""
+    job: str = ""
+    job_href: str = ""
+    is_subtask: bool = False
+
+
+def parse_date(value, what: str = "date") -> tuple[dt.date | None, str]:
+    """A date from an `<input type="date">` value ("YYYY-MM-DD"); empty means no date; bad input gives a sentence."""
+    text = str(value or "").strip()
+    if not text:
+        return None, ""
+    try:
+        return dt.date.fromisoformat(text), ""
+    except ValueError:
+        return None, f'"{text[:40]}" is not a {what}; pick one from the calendar or type it as YYYY-MM-DD.'
+
+
+def parse_id(value) -> int | None:
+    """A positive database id from a browser value, or None."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def date_text(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def when_text(at: dt.datetime | None, timezone: str) -> str:
+    """A timestamp in the firm's time zone, as "2025-03-04 14:05"."""
+    if at is None:
+        return ""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.timezone.utc
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def history_items(entries, timezone: str) -> list[HistoryItem]:
+    return [HistoryItem(at=when_text(e.at, timezone), who=e.actor_label or "Someone", summary=e.summary)
+            for e in entries]
+
+
+def task_items(rows: list[dict]) -> list[TaskItem]:
+    """Rows of `tasks.list_tasks` as view records with links."""
+    from practice import routes  # noqa: PLC0415 - keeps this module free of import cycles
+
+    today = dt.date.today()
+    items = []
+    for r in rows:
+        due = r["due_date"]
+        items.append(TaskItem(
+            id=r["id"], title=r["title"], status=r["status"], status_label=STATUS_LABELS.get(r["status"], r["status"]),
+            due=date_text(due), overdue=bool(due and due < today and r["status"] in
+                                             ("planned", "in_progress", "waiting_for_client")),
+            assignee=r["assignee"] or "Nobody", account=r["account"],
+            account_href=routes.account_url(r["account_id"]) if r["account_id"] else "",
+            job=r["job"], job_href=routes.job_url(r["job_id"]) if r["job_id"] else "",
+            is_subtask=r["parent_id"] is not None))
+    return items

@@ -1,0 +1,141 @@
+"""Journeys through the account, job and task pages as the firm's owner and an employee would make them."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def choose(page, trigger: str, option: str) -> None:
+    """Pick an option from a Radix select opened by its trigger."""
+    page.click(trigger)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_owner_runs_a_job_from_account_to_completed_task(page, base_url):
+    log_in(page, base_url)
+    page.goto(base_url + "/accounts")
+    first = page.locator("table a").first
+    account_name = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r".*/accounts/\d+$"))
+    account_url = page.url
+    expect(page.locator("#account-name-heading")).to_have_text(account_name)
+
+    # A new contact appears in the account's contacts.
+    page.get_by_role("button", name="Add a new contact").click()
+    page.fill("#new-contact-first", "Maya")
+    page.fill("#new-contact-last", "Okafor")
+    page.fill("#new-contact-email", "maya.okafor@example.net")
+    page.fill("#new-contact-city", "Denver")
+    page.click("#save-contact")
+    contacts = page.locator("#contacts-section")
+    expect(contacts).to_contain_text("Maya Okafor")
+    expect(contacts).to_contain_text("maya.okafor@example.net")
+    expect(page.locator("#new-contact-first")).to_have_value("")
+
+    # A job created on the account page opens its own page.
+    page.get_by_role("button", name="New job").click()
+    page.fill("#new-job-name", "Advisory 2030")
+    choose(page, "#new-job-pipeline", "Bookkeeping")
+    page.fill("#new-job-due", "2030-04-15")
+    page.click("#create-job")
+    page.wait_for_url(re.compile(r".*/jobs/\d+$"))
+    job_url = page.url
+    expect(page.locator("#job-name-heading")).to_have_text("Advisory 2030")
+
+    # Back on the account, the job is listed with its stage and links to its page.
+    page.click("#job-account-link")
+    page.wait_for_url(account_url)
+    jobs = page.locator("#jobs-section")
+    expect(jobs).to_contain_text("Waiting for statements")
+    jobs.get_by_role("link", name="Advisory 2030").click()
+    page.wait_for_url(job_url)
+
+    # Moving the job with the stage select leaves a history line naming who moved it.
+    expect(page.locator("#stage-select")).to_have_text("Waiting for statements")
+    choose(page, "#stage-select", "Categorizing")
+    history = page.locator("#job-history")
+    expect(history).to_contain_text('Moved "Advisory 2030" from "Waiting for statements" to "Categorizing"')
+    expect(history.locator("div", has_text="Moved").first).to_contain_text("Olivia Park")
+    expect(page.locator("#stage-select")).to_have_text("Categorizing")
+
+    # A task on the job, assigned to me, shows on my task list; completing it moves it out of "open".
+    page.fill("#job-task-title", "Ask for the March statements")
+    choose(page, "#job-task-assignee", "Olivia Park")
+    page.fill("#job-task-due", "2030-03-01")
+    page.click("#create-job-task")
+    expect(page.locator("#job-tasks-section")).to_contain_text("Ask for the March statements")
+
+    page.goto(base_url + "/tasks")
+    page.wait_for_url("**/tasks")
+    expect(page.locator("#tasks-mine")).to_have_attribute("data-state", "on")
+    row = page.locator(".task-row", has_text="Ask for the March statements")
+    expect(row).to_be_visible()
+    expect(row.get_by_role("link", name="Advisory 2030")).to_have_attribute("href", re.compile(r"/jobs/\d+$"))
+    row.get_by_role("combobox").click()
+    page.get_by_role("option", name="Completed", exact=True).click()
+    expect(row).to_have_count(0)
+    choose(page, "#task-status-filter", "Completed")
+    expect(page.locator(".task-row", has_text="Ask for the March statements")).to_be_visible()
+
+
+def test_task_detail_takes_subtasks_and_comments(page, base_url):
+    log_in(page, base_url)
+    page.goto(base_url + "/tasks")
+    # A new task is mine unless I choose someone else.
+    expect(page.locator("#new-task-assignee")).to_have_text("Olivia Park")
+    page.fill("#new-task-title", "Renew the office software licence")
+    page.click("#create-task")
+    row = page.locator(".task-row", has_text="Renew the office software licence")
+    expect(row).to_be_visible()
+    row.locator(".task-title").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("No subtasks")
+    dialog.locator("#subtask-title").fill("Compare two vendors")
+    dialog.locator("#subtask-title").press("Enter")
+    expect(dialog.locator(".subtask")).to_contain_text("Compare two vendors")
+    dialog.locator("#comment-body").fill("Licence runs out at the end of the month.")
+    dialog.locator("#post-comment").click()
+    expect(dialog.locator(".comment")).to_contain_text("Olivia Park")
+    expect(dialog.locator(".comment")).to_contain_text("Licence runs out")
+
+
+def test_wrong_and_forbidden_accounts_get_a_sentence(page, base_url):
+    from practice.db import read_session
+    from practice.services import accounts
+    from practice.services.actor import Actor
+    from practice.services.errors import PermissionDenied
+    from practice.services.team import member_by_name
+
+    with read_session() as s:
+        carla = Actor.of(member_by_name(s, "Carla Diaz"))
+        hidden = None
+        for row in accounts.list_accounts(s, Actor.of(member_by_name(s, "Olivia Park")), page_size=100)[0]:
+            try:
+                accounts.get_account(s, carla, row.id)
+            except PermissionDenied:
+                hidden = row.id
+                break
+    assert hidden is not None
+    log_in(page, base_url, "carla@example.com", "demo-staff-pass")
+    page.goto(f"{base_url}/accounts/{hidden}")
+    expect(page.get_by_text("You do not have access to this account")).to_be_visible()
+    page.goto(f"{base_url}/accounts/999999")
+    expect(page.get_by_text("That account does not exist")).to_be_visible()
+    page.goto(f"{base_url}/jobs/not-a-number")
+    expect(page.get_by_text("That job does not exist")).to_be_visible()
+
+
+def test_account_page_shows_its_sections_on_a_phone(phone_page, base_url):
+    log_in(phone_page, base_url)
+    phone_page.goto(base_url + "/accounts")
+    phone_page.locator("table a").first.click()
+    phone_page.wait_for_url(re.compile(r".*/accounts/\d+$"))
+    for section in ("#contacts-section", "#jobs-section", "#tasks-section", "#notes-section", "#history-section"):
+        expect(phone_page.locator(section)).to_be_visible()
+    # Nothing pushes the page sideways on a narrow screen.
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390 + 1

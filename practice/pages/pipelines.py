@@ -139,7 +139,7 @@ def selected_pipeline() -> rx.Component:
                      key="pipeline-" + PipelinesState.selected_id.to_string() + "-" + PipelinesState.selected_name,
                      id="pipeline-rename", aria_label="Pipeline name", required=True, width="280px", size="3"),
             rx.button("Rename", type="submit", variant="soft", id="pipeline-rename-save"),
-            rx.link("Open its board", href=routes.BOARD + "?pipeline=" + PipelinesState.selected_id.to_string(),
+            rx.link("Open its board", href=routes.board_url(PipelinesState.selected_id),
                     size="2"),
             align="center", wrap="wrap",
         ),

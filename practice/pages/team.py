@@ -35,7 +35,7 @@ def add_member_dialog() -> rx.Component:
                     rx.input(id="member-email", name="email", type="email", required=True, width="100%",
                              auto_complete="off"),
                     label("Initial password (at least 8 characters; tell them to change it)", "member-password"),
-                    rx.input(id="member-password", name="password", type="password", required=True, min_length=8,
+                    rx.input(id="member-password", name="password", type="password", required=True,
                              width="100%", auto_complete="new-password"),
                     label("Role", "member-role"),
                     static_select(ROLE_CHOICES, name="role", id="member-role", default_value="employee"),

@@ -11,18 +11,27 @@ ADMINS_ONLY = "Only admins can see the firm's audit log."
 
 
 def entity_cell(e: AuditItem) -> rx.Component:
-    return rx.cond(e.entity_url != "", rx.link(e.entity_label, href=e.entity_url),
-                   rx.text(e.entity_label, color_scheme="gray"))
+    return rx.cond(e.entity_url != "", rx.link(e.entity_label, href=e.entity_url, size="2"),
+                   rx.text(e.entity_label, color_scheme="gray", size="2"))
 
 
 def entry_row(e: AuditItem) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(e.at, white_space="nowrap", size="2")),
-        rx.table.cell(e.who),
+        rx.table.cell(rx.text(e.who, white_space="nowrap", size="2")),
         rx.table.cell(e.summary, class_name="audit-summary"),
         rx.table.cell(entity_cell(e)),
         class_name="audit-entry",
     )
+
+
+def entry_card(e: AuditItem) -> rx.Component:
+    """The phone-size form of an entry."""
+    return rx.card(rx.vstack(
+        rx.text(e.at, " · ", e.who, size="1", color_scheme="gray"),
+        rx.text(e.summary, size="2"),
+        entity_cell(e),
+        spacing="1"), width="100%")
 
 
 def filters() -> rx.Component:
@@ -45,13 +54,17 @@ def log_view() -> rx.Component:
         filters(),
         rx.cond(
             AuditState.entries.length() > 0,
-            rx.box(rx.table.root(
-                rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("When"), rx.table.column_header_cell("Who"),
-                    rx.table.column_header_cell("What"), rx.table.column_header_cell("Thing"))),
-                rx.table.body(rx.foreach(AuditState.entries, entry_row)),
-                width="100%", id="audit-table",
-            ), width="100%", overflow_x="auto"),
+            rx.fragment(
+                rx.box(rx.table.root(
+                    rx.table.header(rx.table.row(
+                        rx.table.column_header_cell("When"), rx.table.column_header_cell("Who"),
+                        rx.table.column_header_cell("What"), rx.table.column_header_cell("Thing"))),
+                    rx.table.body(rx.foreach(AuditState.entries, entry_row)),
+                    width="100%", id="audit-table",
+                ), width="100%", overflow_x="auto", display=["none", "none", "block"]),
+                rx.vstack(rx.foreach(AuditState.entries, entry_card), width="100%",
+                          display=["flex", "flex", "none"]),
+            ),
             empty_state("Nothing in the log matches these filters. Choose \u201cEverything\u201d and \u201cEveryone\u201d "
                         "to see all entries."),
         ),

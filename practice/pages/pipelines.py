@@ -159,7 +159,7 @@ def selected_pipeline() -> rx.Component:
                 rx.vstack(rx.heading(PipelinesState.selected_name, size="4"),
                           rx.text("Only the owner or an admin can change pipelines.", size="2",
                                   color_scheme="gray", id="read-only-note"))),
-        rx.flex(rx.foreach(PipelinesState.stages, stage_card), wrap="wrap", gap="2",
+        rx.flex(rx.foreach(PipelinesState.stages, stage_card), wrap="wrap", spacing="2",
                 direction=rx.breakpoints(initial="column", md="row"), width="100%"),
         rx.cond(AppState.is_admin, add_stage),
         spacing="3", width="100%", min_width="0",
@@ -172,7 +172,7 @@ def pipelines_page() -> rx.Component:
         error_callout(PipelinesState.error),
         rx.cond(
             PipelinesState.pipelines.length() > 0,
-            rx.flex(pipeline_list(), selected_pipeline(), gap="4", width="100%",
+            rx.flex(pipeline_list(), selected_pipeline(), spacing="4", width="100%",
                     direction=rx.breakpoints(initial="column", md="row")),
             empty_state(rx.cond(AppState.is_admin, "No pipelines yet. Create one: a name and its stages in order.",
                                 "No pipelines yet. Ask the owner or an admin to create one.")),

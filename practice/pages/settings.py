@@ -128,7 +128,7 @@ def tags_section() -> rx.Component:
                                    lambda t: rx.hstack(tag_badge(t.name, t.color),
                                                        rx.text(t.color, size="1", color_scheme="gray"),
                                                        align="center", spacing="1", data_tag=t.name)),
-                        wrap="wrap", gap="3", id="tag-list"),
+                        wrap="wrap", spacing="4", id="tag-list"),
                 empty_state("No tags yet. Tags sort accounts, jobs and tasks: create one with a name and a colour.")),
         rx.cond(AppState.is_admin, form),
         id="tag-settings",

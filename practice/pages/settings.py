@@ -1,13 +1,151 @@
+"""Settings: the firm's name and time zone, its services catalog and its tags."""
 import reflex as rx
 
 from practice import routes
-from practice.components.layout import page
+from practice.components.forms import label, static_select
+from practice.components.layout import empty_state, error_callout, page, tag_badge
+from practice.services.firm import timezone_choices
 from practice.state.base import AppState
+from practice.state.settings import ServiceItem, SettingsState
+
+ADMIN_ONLY = "Only the owner or an admin can change the firm's settings."
+
+
+def section(title: str, *children, id: str) -> rx.Component:
+    return rx.card(rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"), width="100%",
+                   id=id)
+
+
+def firm_section() -> rx.Component:
+    # The zone list is fixed for the process: it is compiled into the page rather than sent per visitor.
+    zones = [(z, z.replace("_", " ")) for z in timezone_choices()]
+    form = rx.form(
+        rx.vstack(
+            error_callout(SettingsState.firm_error),
+            label("Firm name", "firm-name"),
+            rx.input(id="firm-name", name="name", default_value=SettingsState.firm_name,
+                     key="firm-name-" + SettingsState.firm_name, required=True, width=["100%", "360px"]),
+            label("Time zone (dates and times are shown in it)", "firm-timezone"),
+            static_select(zones, name="timezone", id="firm-timezone", default_value=SettingsState.timezone,
+                          key="firm-tz-" + SettingsState.timezone),
+            rx.button("Save firm settings", type="submit", id="save-firm"),
+            spacing="2", align="start",
+        ),
+        on_submit=SettingsState.save_firm, reset_on_submit=False,
+    )
+    readonly = rx.vstack(rx.text("Name: ", rx.text.strong(SettingsState.firm_name)),
+                         rx.text("Time zone: ", rx.text.strong(SettingsState.timezone)), spacing="1")
+    return section("Firm", rx.cond(AppState.is_admin, form, readonly), id="firm-settings")
+
+
+def service_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(SettingsState.service_id > 0, "Edit service", "New service")),
+            rx.form(
+                rx.vstack(
+                    error_callout(SettingsState.service_error),
+                    label("Name", "service-name"),
+                    rx.input(id="service-name", name="name", default_value=SettingsState.service_name,
+                             required=True, width="100%", auto_focus=True),
+                    label("Rate in dollars", "service-rate"),
+                    rx.input(id="service-rate", name="rate", default_value=SettingsState.service_rate,
+                             placeholder="150.00", input_mode="decimal", required=True, width="100%"),
+                    label("Description", "service-description"),
+                    rx.text_area(id="service-description", name="description",
+                                 default_value=SettingsState.service_description, width="100%"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                        rx.button("Save service", type="submit", id="save-service"),
+                        justify="end", width="100%"),
+                    spacing="2", width="100%",
+                ),
+                on_submit=SettingsState.save_service, reset_on_submit=False,
+            ),
+        ),
+        open=SettingsState.service_open, on_open_change=SettingsState.set_service_open,
+    )
+
+
+def service_row(s: ServiceItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(s.name),
+        rx.table.cell(s.rate),
+        rx.table.cell(s.description, display=["none", "table-cell"]),
+        rx.cond(AppState.is_admin,
+                rx.table.cell(rx.button("Edit", on_click=SettingsState.start_service(s.id), variant="soft",
+                                        size="1", id="edit-service-" + s.id.to_string()))),
+        data_service=s.name,
+    )
+
+
+def services_section() -> rx.Component:
+    return section(
+        "Services catalog",
+        rx.cond(
+            SettingsState.services.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Service"), rx.table.column_header_cell("Rate"),
+                    rx.table.column_header_cell("Description", display=["none", "table-cell"]),
+                    rx.cond(AppState.is_admin, rx.table.column_header_cell("")))),
+                rx.table.body(rx.foreach(SettingsState.services, service_row)),
+                width="100%", id="services-table",
+            ),
+            empty_state("No services yet. Add what the firm sells and its rate; invoices and time entries use them."),
+        ),
+        rx.cond(AppState.is_admin,
+                rx.button(rx.icon("plus"), "Add service", on_click=SettingsState.start_service(0), variant="soft",
+                          id="add-service")),
+        service_dialog(),
+        id="services-settings",
+    )
+
+
+def tags_section() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            error_callout(SettingsState.tag_error),
+            rx.hstack(
+                rx.vstack(label("Tag name", "tag-name"),
+                          rx.input(id="tag-name", name="name", required=True, width="200px"), spacing="1"),
+                rx.vstack(label("Colour", "tag-color"),
+                          rx.el.input(type="color", id="tag-color", name="color", default_value="#1d4ed8",
+                                      style={"width": "56px", "height": "32px", "padding": "0", "border": "none",
+                                             "background": "transparent"}),
+                          spacing="1"),
+                rx.button(rx.icon("plus", size=14), "Create tag", type="submit", id="create-tag"),
+                align="end", wrap="wrap",
+            ),
+            spacing="2",
+        ),
+        on_submit=SettingsState.create_tag, reset_on_submit=True,
+    )
+    return section(
+        "Tags",
+        rx.cond(SettingsState.tags.length() > 0,
+                rx.flex(rx.foreach(SettingsState.tags,
+                                   lambda t: rx.hstack(tag_badge(t.name, t.color),
+                                                       rx.text(t.color, size="1", color_scheme="gray"),
+                                                       align="center", spacing="1", data_tag=t.name)),
+                        wrap="wrap", spacing="4", id="tag-list"),
+                empty_state("No tags yet. Tags sort accounts, jobs and tasks: create one with a name and a colour.")),
+        rx.cond(AppState.is_admin, form),
+        id="tag-settings",
+    )
 
 
 def settings_page() -> rx.Component:
-    return page("Settings", rx.text("Being built."))
+    return page(
+        "Settings",
+        error_callout(SettingsState.error),
+        rx.cond(~AppState.is_admin, rx.text(ADMIN_ONLY, color_scheme="gray", size="2", id="settings-read-only")),
+        firm_section(),
+        services_section(),
+        tags_section(),
+    )
 
 
 def register(app: rx.App) -> None:
-    app.add_page(settings_page, route=routes.SETTINGS, title="Settings · practice", on_load=[AppState.require_login])
+    app.add_page(settings_page, route=routes.SETTINGS, title="Settings · practice",
+                 on_load=[AppState.require_login, SettingsState.load])

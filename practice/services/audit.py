@@ -25,3 +25,23 @@ def list_entries(session: Session, actor: Actor, *, entity: str | None = None,
     if entity is None:
         require_admin(actor)
     return list(session.exec(stmt))
+
+
+def firm_log(session: Session, actor: Actor, *, entity: str | None = None, actor_id: int | None = None,
+             before_id: int | None = None, limit: int = 50) -> list[AuditLog]:
+    """The firm's whole audit log, newest first, for admins; `before_id` pages to older entries."""
+    require_admin(actor)
+    stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(max(1, min(limit, 500)))
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if actor_id is not None:
+        stmt = stmt.where(AuditLog.actor_id == actor_id)
+    if before_id is not None:
+        stmt = stmt.where(AuditLog.id < before_id)
+    return list(session.exec(stmt))
+
+
+def logged_entities(session: Session, actor: Actor) -> list[str]:
+    """The kinds of things the audit log mentions (for its filter), for admins."""
+    require_admin(actor)
+    return sorted(session.exec(select(AuditLog.entity).distinct()))

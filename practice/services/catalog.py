@@ -18,6 +18,8 @@ def parse_money(text: str, field: str = "rate") -> int:
         value = Decimal(raw)
     except InvalidOperation:
         raise InvalidInput(f'"{text}" is not an amount; write it like 150 or 150.50.', field=field) from None
+    if not value.is_finite():  # "NaN" and "Infinity" parse as decimals but are not amounts
+        raise InvalidInput(f'"{text}" is not an amount; write it like 150 or 150.50.', field=field)
     if value < 0:
         raise InvalidInput("An amount cannot be negative.", field=field)
     return int((value * 100).quantize(Decimal("1")))
@@ -47,6 +49,12 @@ def update_service(session: Session, actor: Actor, service_id: int, *, name: str
     service = session.get(Service, service_id)
     if not service:
         raise InvalidInput("That service no longer exists.")
-    service.name, service.rate_cents, service.description = name.strip(), rate_cents, description
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Give the service a name.", field="name")
+    other = session.exec(select(Service).where(Service.name == name)).first()
+    if other and other.id != service_id:
+        raise Conflict(f'There is already a service "{name}".')
+    service.name, service.rate_cents, service.description = name, rate_cents, description
     audit.record(session, actor, "update", "service", service.id, f'Updated service "{service.name}"')
     return service

@@ -1,7 +1,7 @@
 """Firm settings: name and time zone."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlmodel import Session, select
 
@@ -9,6 +9,18 @@ from practice.models import Firm
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput
+
+
+# Most firms using this are in the US: their zones head the list, the rest follow alphabetically.
+COMMON_US_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+                   "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu")
+
+
+def timezone_choices() -> list[str]:
+    """Every time zone name the system knows, common US zones first, then the rest sorted."""
+    known = available_timezones()
+    common = [z for z in COMMON_US_ZONES if z in known]
+    return common + sorted(known - set(common))
 
 
 def get_firm(session: Session) -> Firm:

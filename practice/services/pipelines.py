@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from practice.models import Job, Pipeline, Stage, utcnow
 from practice.services import audit, events
-from practice.services.actor import Actor, require_admin
+from practice.services.actor import Actor, account_visible, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
 
 
@@ -124,12 +124,29 @@ def reorder_stages(session: Session, actor: Actor, pipeline_id: int, stage_ids: 
 
 def move_stage(session: Session, actor: Actor, stage_id: int, offset: int) -> list[Stage]:
     """Move a stage one place left (-1) or right (+1)."""
+    require_admin(actor)
     stage = _stage(session, stage_id)
     ids = [s.id for s in stages_of(session, stage.pipeline_id)]
     i = ids.index(stage_id)
     j = max(0, min(len(ids) - 1, i + offset))
     ids.insert(j, ids.pop(i))
     return reorder_stages(session, actor, stage.pipeline_id, ids)
+
+
+def stage_job_counts(session: Session, actor: Actor, pipeline_id: int) -> dict[int, int]:
+    """Jobs per stage of a pipeline (archived ones too: they move with the stage), as the actor may see them."""
+    stmt = select(Job.stage_id, func.count()).where(Job.pipeline_id == pipeline_id).group_by(Job.stage_id)
+    visible = account_visible(actor, Job.account_id)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    return {stage_id: n for stage_id, n in session.exec(stmt)}
+
+
+def jobs_in_stage(session: Session, actor: Actor, stage_id: int) -> int:
+    """How many jobs deleting this stage would move (all of them, whoever may see them)."""
+    require_admin(actor)
+    _stage(session, stage_id)
+    return session.exec(select(func.count()).select_from(Job).where(Job.stage_id == stage_id)).one()
 
 
 def delete_stage(session: Session, actor: Actor, stage_id: int, move_jobs_to: int | None = None) -> int:

@@ -21,6 +21,13 @@ def check_email(email: str, field: str = "email") -> str:
     return email
 
 
+def _role(value) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput(f'"{value}" is not a role; choose owner, admin or employee.', field="role") from None
+
+
 def list_members(session: Session, actor: Actor, *, include_inactive: bool = False) -> list[TeamMember]:
     stmt = select(TeamMember).order_by(TeamMember.name)
     if not include_inactive:
@@ -32,6 +39,7 @@ def add_member(session: Session, actor: Actor, *, name: str, email: str, passwor
                role: Role = Role.employee, can_view_all_accounts: bool = False) -> TeamMember:
     """Add a team member (owner only)."""
     require_owner(actor)
+    role = _role(role)
     name = name.strip()
     if not name:
         raise InvalidInput("Give the team member a name.", field="name")
@@ -53,7 +61,7 @@ def set_role(session: Session, actor: Actor, member_id: int, role: Role,
     member = session.get(TeamMember, member_id)
     if not member:
         raise NotFound("That team member no longer exists.")
-    role = Role(role)
+    role = _role(role)
     if member.role == Role.owner and role != Role.owner:
         owners = session.exec(select(TeamMember).where(TeamMember.role == Role.owner, TeamMember.active == True)).all()  # noqa: E712
         if len(owners) <= 1:

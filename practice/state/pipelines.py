@@ -1,0 +1,175 @@
+"""Pipelines editor: admins create pipelines and edit their stages; employees see them read-only."""
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from practice.services import pipelines
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.views import Option
+
+
+@dataclasses.dataclass
+class PipelineItem:
+    id: int = 0
+    name: str = ""
+    stages: int = 0
+
+
+@dataclasses.dataclass
+class StageItem:
+    id: int = 0
+    name: str = ""
+    number: int = 0
+    jobs: int = 0
+    first: bool = False
+    last: bool = False
+
+
+def _int(value, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _pipelines_view(session, actor, selected_id: int):
+    """Everything the page shows, read in one session: the list, the chosen pipeline and its stages."""
+    rows = pipelines.list_pipelines(session)
+    items = [PipelineItem(id=p.id, name=p.name, stages=len(pipelines.stages_of(session, p.id))) for p in rows]
+    chosen = next((p for p in rows if p.id == selected_id), rows[0] if rows else None)
+    stages: list[StageItem] = []
+    if chosen:
+        counts = pipelines.stage_job_counts(session, actor, chosen.id)
+        found = pipelines.stages_of(session, chosen.id)
+        stages = [StageItem(id=s.id, name=s.name, number=i + 1, jobs=counts.get(s.id, 0), first=i == 0,
+                            last=i == len(found) - 1) for i, s in enumerate(found)]
+    return items, chosen, stages
+
+
+class PipelinesState(AppState):
+    pipelines: list[PipelineItem] = []
+    selected_id: int = 0
+    selected_name: str = ""
+    stages: list[StageItem] = []
+    error: str = ""
+    create_open: bool = False
+    create_error: str = ""
+    # The stage-deletion dialog: which stage, how many jobs it holds, where they may go.
+    delete_open: bool = False
+    delete_stage_id: int = 0
+    delete_stage_name: str = ""
+    delete_jobs: int = 0
+    delete_targets: list[Option] = []
+    delete_error: str = ""
+
+    def _refresh(self):
+        actor = self._require()
+        result, error = read(_pipelines_view, actor, self.selected_id)
+        if error:
+            self.error = error
+            return
+        self.pipelines, chosen, self.stages = result
+        self.selected_id = chosen.id if chosen else 0
+        self.selected_name = chosen.name if chosen else ""
+
+    def _write(self, fn, *args, **kwargs):
+        """Run a service write with the current member; a refusal lands in `error`. Returns the result."""
+        result, error = run(fn, self._require(), *args, **kwargs)
+        self.error = error or ""
+        self._refresh()
+        return result, error
+
+    @allow(STAFF)
+    def load(self):
+        self.error = ""
+        self.delete_open = self.create_open = False
+        self._refresh()
+
+    @allow(STAFF)
+    def select_pipeline(self, pipeline_id: int):
+        self.selected_id = _int(pipeline_id)
+        self.error = ""
+        self._refresh()
+
+    @allow(ADMIN)
+    def set_create_open(self, value: bool):
+        self.create_open = bool(value)
+        self.create_error = ""
+
+    @allow(ADMIN)
+    def create_pipeline(self, form: dict):
+        stage_names = [line.strip() for line in str(form.get("stages", "")).splitlines() if line.strip()]
+        pipeline, error = run(pipelines.create_pipeline, self._require(), name=str(form.get("name", "")),
+                              stages=stage_names)
+        if error:
+            self.create_error = error
+            return
+        self.create_open = False
+        self.selected_id = pipeline.id
+        self._refresh()
+        return rx.toast.success(f'Created pipeline "{pipeline.name}".')
+
+    @allow(ADMIN)
+    def rename_pipeline(self, form: dict):
+        _, error = self._write(pipelines.rename_pipeline, self.selected_id, str(form.get("name", "")))
+        if not error:
+            return rx.toast.success("Pipeline renamed.")
+
+    @allow(ADMIN)
+    def rename_stage(self, form: dict):
+        _, error = self._write(pipelines.rename_stage, _int(form.get("stage_id")), str(form.get("name", "")))
+        if not error:
+            return rx.toast.success("Stage renamed.")
+
+    @allow(ADMIN)
+    def move_stage(self, stage_id: int, offset: int):
+        self._write(pipelines.move_stage, _int(stage_id), -1 if _int(offset) < 0 else 1)
+
+    @allow(ADMIN)
+    def add_stage(self, form: dict):
+        _, error = self._write(pipelines.add_stage, self.selected_id, str(form.get("name", "")))
+        if not error:
+            return rx.toast.success("Stage added.")
+
+    @allow(ADMIN)
+    def ask_delete_stage(self, stage_id: int):
+        """Open the confirmation, counting the stage's jobs afresh so the preview is true now."""
+        stage_id = _int(stage_id)
+        jobs, error = read(pipelines.jobs_in_stage, self._require(), stage_id)
+        if error:
+            self.error = error
+            return
+        stage = next((s for s in self.stages if s.id == stage_id), None)
+        if stage is None:
+            self.error = "That stage does not exist any more. Reload the page."
+            return
+        self.delete_stage_id, self.delete_stage_name, self.delete_jobs = stage_id, stage.name, jobs
+        self.delete_targets = [Option(value=str(s.id), label=s.name) for s in self.stages if s.id != stage_id]
+        self.delete_error = ""
+        self.delete_open = True
+
+    @allow(ADMIN)
+    def set_delete_open(self, value: bool):
+        self.delete_open = bool(value)
+        self.delete_error = ""
+
+    @allow(ADMIN)
+    def confirm_delete_stage(self, form: dict):
+        target = _int(form.get("move_jobs_to"), 0) or None
+        moved, error = run(pipelines.delete_stage, self._require(), self.delete_stage_id, move_jobs_to=target)
+        if error:
+            self.delete_error = error
+            # The count may have changed since the dialog opened: show the current one.
+            jobs, _ = read(pipelines.jobs_in_stage, self._require(), self.delete_stage_id)
+            self.delete_jobs = jobs if jobs is not None else self.delete_jobs
+            return
+        name = self.delete_stage_name
+        target_name = next((o.label for o in self.delete_targets if o.value == str(target)), "")
+        self.delete_open = False
+        self.error = ""
+        self._refresh()
+        if moved:
+            return rx.toast.success(f'Deleted stage "{name}"; {moved} job{"s" if moved != 1 else ""} moved to "{target_name}".')
+        return rx.toast.success(f'Deleted stage "{name}".')

@@ -1,0 +1,117 @@
+"""Firm settings: name and time zone, the services catalog and the tags (admins change them)."""
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from practice.services import catalog, firm, tags
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.views import TagChip
+
+
+@dataclasses.dataclass
+class ServiceItem:
+    id: int = 0
+    name: str = ""
+    rate: str = ""
+    description: str = ""
+
+
+def dollars(cents: int) -> str:
+    return f"${cents / 100:,.2f}"
+
+
+def _settings_view(session):
+    f = firm.get_firm(session)
+    services = [ServiceItem(id=s.id, name=s.name, rate=dollars(s.rate_cents), description=s.description)
+                for s in catalog.list_services(session)]
+    tag_chips = [TagChip(name=t.name, color=t.color) for t in tags.list_tags(session)]
+    return f.name, f.timezone, services, tag_chips
+
+
+def _save_service(session, actor, service_id: int | None, form: dict):
+    """Parse the rate inside the transaction so a bad amount is reported like any other refusal."""
+    fields = {"name": str(form.get("name", ""))[:200],
+              "rate_cents": catalog.parse_money(str(form.get("rate", ""))[:40]),
+              "description": str(form.get("description", ""))[:2000].strip()}
+    if service_id:
+        return catalog.update_service(session, actor, service_id, **fields)
+    return catalog.create_service(session, actor, **fields)
+
+
+class SettingsState(AppState):
+    firm_name: str = ""
+    timezone: str = ""
+    services: list[ServiceItem] = []
+    tags: list[TagChip] = []
+    error: str = ""
+    firm_error: str = ""
+    service_error: str = ""
+    tag_error: str = ""
+    service_open: bool = False
+    service_id: int = 0
+    service_name: str = ""
+    service_rate: str = ""
+    service_description: str = ""
+
+    def _refresh(self):
+        result, error = read(_settings_view)
+        if error:
+            self.error = error
+            return
+        self.firm_name, self.timezone, self.services, self.tags = result
+
+    @allow(STAFF)
+    def load(self):
+        self.error = self.firm_error = self.service_error = self.tag_error = ""
+        self.service_open = False
+        self._refresh()
+
+    @allow(ADMIN)
+    def save_firm(self, form: dict):
+        _, error = run(firm.update_firm, self._require(), name=str(form.get("name", ""))[:200],
+                       timezone=str(form.get("timezone", ""))[:100])
+        self.firm_error = error or ""
+        self._refresh()
+        if not error:
+            return rx.toast.success("Firm settings saved.")
+
+    @allow(ADMIN)
+    def start_service(self, service_id: int):
+        """Open the service form: empty for a new service (id 0), filled for an existing one."""
+        try:
+            service_id = int(service_id)
+        except (TypeError, ValueError):
+            return
+        item = next((s for s in self.services if s.id == service_id), None)
+        self.service_id = item.id if item else 0
+        self.service_name = item.name if item else ""
+        self.service_rate = item.rate.replace("$", "").replace(",", "") if item else ""
+        self.service_description = item.description if item else ""
+        self.service_error = ""
+        self.service_open = True
+
+    @allow(ADMIN)
+    def set_service_open(self, value: bool):
+        self.service_open = bool(value)
+        self.service_error = ""
+
+    @allow(ADMIN)
+    def save_service(self, form: dict):
+        service, error = run(_save_service, self._require(), self.service_id or None, dict(form))
+        if error:
+            self.service_error = error
+            return
+        self.service_open = False
+        self._refresh()
+        return rx.toast.success(f'Saved service "{service.name}".')
+
+    @allow(ADMIN)
+    def create_tag(self, form: dict):
+        tag, error = run(tags.create_tag, self._require(), name=str(form.get("name", ""))[:80],
+                         color=str(form.get("color", "")).strip()[:20])
+        self.tag_error = error or ""
+        self._refresh()
+        if not error:
+            return rx.toast.success(f'Created tag "{tag.name}".')

@@ -1,0 +1,114 @@
+"""Team: everyone sees who is on the team; the owner adds members and changes roles and access rights."""
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from practice.models import Role
+from practice.services import team
+from practice.state.base import OWNER, STAFF, AppState, allow, read, run
+
+
+@dataclasses.dataclass
+class MemberItem:
+    id: int = 0
+    name: str = ""
+    email: str = ""
+    role: str = ""
+    view_all: bool = False
+    is_me: bool = False
+
+
+def _checked(value) -> bool:
+    """A checkbox's form value as a bool: "on" from the form, True from a ref; anything else is off."""
+    return value is True or str(value).strip().lower() in ("on", "true")
+
+
+def _role(value) -> str:
+    # Unknown text goes to the service as is: it answers with the sentence that lists the roles.
+    return str(value or "").strip().lower()[:20]
+
+
+class TeamState(AppState):
+    members: list[MemberItem] = []
+    owners: int = 0
+    error: str = ""
+    add_open: bool = False
+    add_error: str = ""
+    # The change-role dialog: whose role, and what it is now.
+    edit_open: bool = False
+    edit_id: int = 0
+    edit_name: str = ""
+    edit_role: str = ""
+    edit_view_all: bool = False
+    edit_error: str = ""
+
+    def _refresh(self):
+        actor = self._require()
+        rows, error = read(team.list_members, actor)
+        if error:
+            self.error = error
+            return
+        self.members = [MemberItem(id=m.id, name=m.name, email=m.email, role=Role(m.role).value,
+                                   view_all=m.can_view_all_accounts,
+                                   is_me=m.id == actor.member_id) for m in rows]
+        self.owners = sum(1 for m in self.members if m.role == Role.owner.value)
+
+    @allow(STAFF)
+    def load(self):
+        self.error = ""
+        self.add_open = self.edit_open = False
+        self._refresh()
+
+    @allow(OWNER)
+    def set_add_open(self, value: bool):
+        self.add_open = bool(value)
+        self.add_error = ""
+
+    @allow(OWNER)
+    def add_member(self, form: dict):
+        member, error = run(team.add_member, self._require(), name=str(form.get("name", ""))[:200],
+                            email=str(form.get("email", ""))[:320], password=str(form.get("password", ""))[:1000],
+                            role=_role(form.get("role", "employee")),
+                            can_view_all_accounts=_checked(form.get("view_all")))
+        if error:
+            self.add_error = error
+            return
+        self.add_open = False
+        self._refresh()
+        return rx.toast.success(f"Added {member.name} to the team.")
+
+    @allow(OWNER)
+    def start_edit(self, member_id: int):
+        try:
+            member_id = int(member_id)
+        except (TypeError, ValueError):
+            return
+        member = next((m for m in self.members if m.id == member_id), None)
+        if member is None:
+            self.error = "That team member no longer exists. Reload the page."
+            return
+        self.edit_id, self.edit_name, self.edit_role = member.id, member.name, member.role
+        self.edit_view_all = member.view_all
+        self.edit_error = ""
+        self.edit_open = True
+
+    @allow(OWNER)
+    def set_edit_open(self, value: bool):
+        self.edit_open = bool(value)
+        self.edit_error = ""
+
+    @allow(OWNER)
+    def save_role(self, form: dict):
+        member, error = run(team.set_role, self._require(), self.edit_id, _role(form.get("role")),
+                            can_view_all_accounts=_checked(form.get("view_all")))
+        if error:
+            self.edit_error = error
+            return
+        self.edit_open = False
+        self._refresh()
+        if member.id == self._require().member_id:
+            # The owner changed their own role: the menu and buttons follow at once.
+            self.member_role = Role(member.role).value
+        return rx.toast.success(f"{member.name} is now {Role(member.role).value}.")

@@ -338,3 +338,22 @@ def test_the_firm_log_pages_newest_first_and_filters_by_kind_and_member(people):
         assert [e.summary for e in audit.firm_log(s, owner, actor_id=admin.member_id)] == \
             ["Firm settings changed: Firm, UTC"]
         assert audit.logged_entities(s, owner) == ["firm", "tag"]
+
+
+def test_item_history_is_only_for_those_who_see_the_item(fresh_db):
+    import pytest as _pytest
+
+    from practice.db import write_session
+    from practice.services import audit
+    from practice.services.errors import PermissionDenied
+    from tests.factories import actor_of, make_account, make_member
+
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner"))
+        emp = actor_of(make_member(s, role="employee"))
+        account = make_account(s, owner)
+        with _pytest.raises(PermissionDenied):
+            audit.list_entries(s, emp, entity="account", entity_id=account.id)
+        with _pytest.raises(PermissionDenied):
+            audit.list_entries(s, emp, entity="team_member", entity_id=owner.member_id)
+        assert audit.list_entries(s, owner, entity="account", entity_id=account.id)

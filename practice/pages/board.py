@@ -149,7 +149,7 @@ def new_job_dialog() -> rx.Component:
                          on_change=BoardState.search_accounts.debounce(250), width="100%"),
                 rx.vstack(
                     rx.foreach(BoardState.account_matches, lambda o: rx.button(
-                        o.label, type="button", size="1", width="100%", justify="start",
+                        o.label, type="button", size="1", width="100%", style={"justifyContent": "flex-start"},
                         variant=rx.cond(o.value == BoardState.new_account_id, "solid", "soft"),
                         on_click=BoardState.choose_account(o.value), class_name="account-choice",
                         custom_attrs={"aria-pressed": o.value == BoardState.new_account_id})),

@@ -139,11 +139,10 @@ class BoardState(AppState):
 
     @allow(STAFF)
     def load(self):
-        """on_load: the pipeline from the URL (?pipeline=id), else the first one."""
+        """on_load: the pipeline from the URL (?pipeline=id), else the first one; filters stay as chosen."""
         actor = self._require()
         self.error = ""
         self.new_job_open = False
-        self.assignee_filter = self.tag_filter = ALL
         pipes, _ = read(pipelines.list_pipelines)
         self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in pipes or []]
         members, _ = read(team.list_members, actor)
@@ -283,6 +282,9 @@ class BoardState(AppState):
     def create_job(self, form: dict):
         """Create a job in this pipeline from the dialog; its column reloads to show it."""
         form = form if isinstance(form, dict) else {}
+        if not self.pipeline_id:
+            self.new_job_error = "Choose a pipeline first."
+            return None
         account_id = _int_or_none(self.new_account_id)
         if account_id is None:
             self.new_job_error = "Choose the account the job is for."

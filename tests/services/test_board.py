@@ -136,3 +136,55 @@ def test_load_board_takes_at_most_three_statements_on_a_populated_pipeline(firm)
     assert sum(c.count for c in cols) == 120 and all(len(c.cards) == 30 for c in cols)
     assert all(c.cards[0].assignees == ["Bob"] for c in cols)
     assert len(statements) <= 3, statements
+
+
+def board_state(monkeypatch, actor):
+    """The board page's state as the given actor sees it after the page loaded (and its root state)."""
+    import reflex as rx
+
+    from practice.state.base import AppState
+    from practice.state.board import BoardState
+
+    monkeypatch.setattr(AppState, "_actor", lambda self: actor)
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(BoardState.get_full_name().split(".")[1:])
+    state.load()
+    return root, state
+
+
+def test_a_board_move_changes_only_the_two_columns_it_touched(firm, monkeypatch):
+    """The page state keeps one var per column, so a move sends two columns, not the whole board."""
+    root, state = board_state(monkeypatch, firm["owner"])
+    assert [h.count for h in state.heads] == [2, 0, 1, 0] and state.pipeline_id == str(firm["pipe"])
+    root._clean()
+
+    st = firm["stages"]
+    state.move_card(str(firm["jobs"]["a"]), st[1])
+
+    changed = set(root.get_delta()[state.get_full_name()])
+    assert {n.removesuffix("_rx_state_") for n in changed} == {"heads", "cards_0", "cards_1"}
+    assert [c.name for c in state.cards_1] == ["Smith 1040"]
+    assert [h.count for h in state.heads] == [1, 1, 1, 0]
+
+
+def test_a_move_the_service_refuses_becomes_a_sentence_and_the_columns_reload(firm, monkeypatch):
+    root, state = board_state(monkeypatch, firm["carla"])
+    assert [c.name for c in state.cards_0] == ["Smith 1040"]
+    # Carla's screen cannot show Jones's job, but any browser can send any id.
+    result = state.move_card(str(firm["jobs"]["b"]), firm["stages"][1])
+    assert "do not have access" in str(result)
+    with read_session() as s:
+        assert jobs.get_job(s, firm["owner"], firm["jobs"]["b"]).stage_id == firm["stages"][0]
+    assert state.move_card("not a number", "x") is None
+
+
+def test_selected_cards_move_together(firm, monkeypatch):
+    root, state = board_state(monkeypatch, firm["owner"])
+    st = firm["stages"]
+    state.toggle_selected(firm["jobs"]["a"], True)
+    state.toggle_selected(firm["jobs"]["c"], True)
+    result = state.move_selected(st[3])
+    assert 'Moved 2 jobs to "Done"' in str(result)
+    assert [h.count for h in state.heads] == [1, 0, 0, 2]
+    assert sorted(c.name for c in state.cards_3) == ["Jones books", "Smith 1040"]
+    assert state.selected == []

@@ -188,3 +188,19 @@ def test_selected_cards_move_together(firm, monkeypatch):
     assert [h.count for h in state.heads] == [1, 0, 0, 2]
     assert sorted(c.name for c in state.cards_3) == ["Jones books", "Smith 1040"]
     assert state.selected == []
+
+
+def test_show_more_appends_the_next_cards_to_that_column_only(firm, monkeypatch):
+    with write_session() as s:
+        pipe = make_pipeline(s, firm["owner"], name="Big", stages=("Todo", "Doing"))
+        account = make_account(s, firm["owner"])
+        for i in range(PAGE + 5):
+            make_job(s, firm["owner"], account=account, pipeline=pipe, name=f"Job {i:03d}")
+    root, state = board_state(monkeypatch, firm["owner"])
+    state.pipeline_id = str(pipe.id)
+    state._load_board()
+    assert len(state.cards_0) == PAGE and state.heads[0].count == PAGE + 5
+    root._clean()
+    state.show_more(state.heads[0].id)
+    assert len(state.cards_0) == PAGE + 5 and len({c.id for c in state.cards_0}) == PAGE + 5
+    assert {n.removesuffix("_rx_state_") for n in root.get_delta()[state.get_full_name()]} == {"cards_0"}

@@ -1,13 +1,225 @@
+"""The board page: pick a pipeline, filter, and move job cards between stage columns."""
+from __future__ import annotations
+
 import reflex as rx
 
 from practice import routes
-from practice.components.layout import page
+from practice.components.dnd import drop_props, drop_zone, draggable_props
+from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.state.base import AppState
+from practice.state.board import ALL, MAX_COLUMNS, BoardState
+
+COLUMN_WIDTH = "272px"
+
+
+def picker(trigger_id: str, value, on_change, all_label: str | None, options, aria: str) -> rx.Component:
+    """A labelled dropdown; `all_label` adds the "no filter" choice."""
+    items = [rx.select.item(all_label, value=ALL)] if all_label else []
+    return rx.select.root(
+        rx.select.trigger(id=trigger_id, aria_label=aria, min_width="150px"),
+        rx.select.content(*items, rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))),
+        value=value, on_change=on_change,
+    )
+
+
+def toolbar() -> rx.Component:
+    return rx.hstack(
+        picker("pipeline-picker", BoardState.pipeline_id, BoardState.choose_pipeline, None,
+               BoardState.pipeline_options, "Pipeline"),
+        picker("assignee-filter", BoardState.assignee_filter, BoardState.set_assignee_filter, "Everyone",
+               BoardState.member_options, "Assignee"),
+        picker("tag-filter", BoardState.tag_filter, BoardState.set_tag_filter, "All tags",
+               BoardState.tag_options, "Tag"),
+        wrap="wrap", align="center", spacing="2",
+    )
+
+
+def stage_menu_items(on_pick, current_stage=None) -> rx.Component:
+    """One menu item per stage of the board; the card's own stage is greyed out."""
+    return rx.foreach(
+        BoardState.heads,
+        lambda h: rx.menu.item(h.name, on_click=on_pick(h.id),
+                               disabled=(h.id == current_stage) if current_stage is not None else False),
+    )
+
+
+def selection_bar() -> rx.Component:
+    n = BoardState.selected.length()
+    return rx.cond(
+        n > 0,
+        rx.hstack(
+            rx.menu.root(
+                rx.menu.trigger(rx.button("Move ", n, " selected to…", rx.icon("chevron-down", size=14),
+                                          id="move-selected")),
+                rx.menu.content(stage_menu_items(BoardState.move_selected)),
+            ),
+            rx.button("Clear selection", on_click=BoardState.clear_selection, variant="ghost", id="clear-selection"),
+            align="center", spacing="2", padding="0.5em", border_radius="8px", background=rx.color("accent", 3),
+            role="region", aria_label="Selected jobs",
+        ),
+    )
+
+
+def job_card(card, stage_id) -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                rx.checkbox(checked=BoardState.selected.contains(card.id),
+                            on_change=lambda checked: BoardState.toggle_selected(card.id, checked),
+                            custom_attrs={"aria-label": "Select " + card.account + " · " + card.name}),
+                rx.link(card.account, href=card.account_href, size="1", weight="bold", high_contrast=True,
+                        class_name="card-account", truncate=True),
+                align="center", width="100%", spacing="2",
+            ),
+            rx.link(card.name, href=card.href, size="2", class_name="card-job"),
+            rx.cond(card.tags.length() > 0,
+                    rx.hstack(rx.foreach(card.tags, lambda t: tag_badge(t.name, t.color)), wrap="wrap", spacing="1")),
+            rx.hstack(
+                rx.text(card.assignees, size="1", color_scheme="gray", class_name="card-assignees", truncate=True),
+                rx.spacer(),
+                rx.text(card.due, size="1", color_scheme=rx.cond(card.overdue, "red", "gray"),
+                        weight=rx.cond(card.overdue, "bold", "regular"), class_name="card-due", white_space="nowrap"),
+                width="100%", align="center",
+            ),
+            rx.menu.root(
+                rx.menu.trigger(rx.button("Move to", rx.icon("chevron-down", size=12), size="1", variant="soft",
+                                          color_scheme="gray", class_name="move-to")),
+                rx.menu.content(stage_menu_items(
+                    lambda target: BoardState.move_card(card.id, target), stage_id)),
+            ),
+            spacing="1", width="100%",
+        ),
+        class_name="board-card", padding="0.6em", border_radius="8px", background=rx.color("gray", 1),
+        border=f"1px solid {rx.color('gray', 5)}", cursor="grab", width="100%",
+        **draggable_props(card.id),
+    )
+
+
+def column(slot: int) -> rx.Component:
+    head = BoardState.heads[slot]
+    cards = getattr(BoardState, f"cards_{slot}")
+    return drop_zone(
+        rx.hstack(
+            rx.text(head.name, weight="bold", size="2", class_name="column-name"),
+            rx.badge(head.count, variant="soft", radius="full", class_name="column-count"),
+            align="center", justify="between", width="100%", padding_bottom="0.25em",
+        ),
+        rx.vstack(
+            rx.foreach(cards, lambda c: job_card(c, head.id)),
+            rx.cond(head.count == 0, rx.text("No jobs here. Drag a card here or use its Move to menu.", size="1",
+                                              color_scheme="gray", padding="0.5em")),
+            rx.cond(head.count > cards.length(),
+                    rx.button("Show more (", head.count - cards.length(), " more)", variant="ghost", size="1",
+                              on_click=BoardState.show_more(head.id), class_name="show-more", width="100%")),
+            spacing="2", width="100%", overflow_y="auto", max_height=["none", "none", "calc(100vh - 240px)"],
+            padding_right="2px",
+        ),
+        on_drop=lambda job_id: BoardState.move_card(job_id, head.id),
+        on_drag_over=rx.prevent_default,
+        class_name="board-column",
+        custom_attrs={**drop_props()["custom_attrs"], "data-stage-id": head.id, "data-stage-name": head.name,
+                      "aria-label": head.name},
+        role="region",
+        style={"width": COLUMN_WIDTH, "minWidth": COLUMN_WIDTH, "flexShrink": "0", "padding": "0.5em",
+               "borderRadius": "10px", "background": rx.color("gray", 3), "display": "flex",
+               "flexDirection": "column", "gap": "0.25em",
+               "&.drop-target": {"outline": f"2px dashed {rx.color('accent', 8)}", "outlineOffset": "-2px"}},
+    )
+
+
+def columns() -> rx.Component:
+    # Slots render only while the pipeline has that many stages; each reads its own cards var.
+    return rx.box(
+        *[rx.cond(BoardState.heads.length() > slot, column(slot)) for slot in range(MAX_COLUMNS)],
+        id="board-columns",
+        style={"display": "flex", "gap": "0.75em", "overflowX": "auto", "alignItems": "flex-start",
+               "paddingBottom": "0.5em", "width": "100%", "WebkitOverflowScrolling": "touch"},
+    )
+
+
+def new_job_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("plus"), "New job", id="new-job")),
+        rx.dialog.content(
+            rx.dialog.title("New job"),
+            rx.vstack(
+                error_callout(BoardState.new_job_error),
+                rx.text("Account", as_="label", html_for="new-job-account-search", size="2", weight="medium"),
+                rx.input(id="new-job-account-search", placeholder="Search accounts", value=BoardState.account_query,
+                         on_change=BoardState.search_accounts.debounce(250), width="100%"),
+                rx.vstack(
+                    rx.foreach(BoardState.account_matches, lambda o: rx.button(
+                        o.label, type="button", size="1", width="100%", style={"justifyContent": "flex-start"},
+                        variant=rx.cond(o.value == BoardState.new_account_id, "solid", "soft"),
+                        on_click=BoardState.choose_account(o.value), class_name="account-choice",
+                        custom_attrs={"aria-pressed": o.value == BoardState.new_account_id})),
+                    rx.cond(BoardState.account_matches.length() == 0,
+                            rx.text("No account matches. Create it on the Accounts page first.", size="1",
+                                    color_scheme="gray")),
+                    spacing="1", width="100%", max_height="180px", overflow_y="auto",
+                ),
+                rx.text(rx.cond(BoardState.new_account_id != "", "For: " + BoardState.new_account_name,
+                                "No account chosen yet."), size="2", id="new-job-account-chosen"),
+                rx.form(
+                    rx.vstack(
+                        rx.text("Job name", as_="label", html_for="new-job-name", size="2", weight="medium"),
+                        rx.input(id="new-job-name", name="name", required=True, width="100%"),
+                        rx.text("Stage", size="2", weight="medium"),
+                        rx.select.root(
+                            rx.select.trigger(id="new-job-stage", aria_label="Stage", width="100%"),
+                            rx.select.content(rx.foreach(BoardState.heads, lambda h: rx.select.item(
+                                h.name, value=h.id.to_string()))),
+                            name="stage",
+                            default_value=rx.cond(BoardState.heads.length() > 0,
+                                                  BoardState.heads[0].id.to_string(), ""),
+                        ),
+                        rx.text("Assignee", size="2", weight="medium"),
+                        rx.select.root(
+                            rx.select.trigger(id="new-job-assignee", aria_label="Assignee", width="100%"),
+                            rx.select.content(rx.select.item("Nobody yet", value="none"), rx.foreach(
+                                BoardState.member_options, lambda o: rx.select.item(o.label, value=o.value))),
+                            name="assignee", default_value="none",
+                        ),
+                        rx.text("Due date", as_="label", html_for="new-job-due", size="2", weight="medium"),
+                        rx.input(id="new-job-due", name="due_date", type="date", width="100%"),
+                        rx.hstack(
+                            rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                            rx.button("Create job", type="submit", id="create-job"),
+                            justify="end", width="100%",
+                        ),
+                        spacing="2", width="100%",
+                    ),
+                    on_submit=BoardState.create_job, reset_on_submit=False, width="100%",
+                ),
+                spacing="2", width="100%",
+            ),
+        ),
+        open=BoardState.new_job_open, on_open_change=BoardState.set_new_job_open,
+    )
 
 
 def board_page() -> rx.Component:
-    return page("Board", rx.text("Being built."))
+    return page(
+        "Board",
+        error_callout(BoardState.error),
+        rx.cond(
+            BoardState.pipeline_options.length() > 0,
+            rx.vstack(
+                toolbar(),
+                selection_bar(),
+                columns(),
+                rx.cond(BoardState.hidden_stages > 0,
+                        rx.text("This pipeline has ", BoardState.hidden_stages, " more stages than the board shows; "
+                                "move those jobs from the job page.", size="1", color_scheme="gray")),
+                spacing="3", width="100%", align="stretch",
+            ),
+            empty_state("There are no pipelines yet. Create one with its stages, then come back to the board.",
+                        rx.link("Set up pipelines", href=routes.PIPELINES)),
+        ),
+        actions=rx.cond(BoardState.pipeline_options.length() > 0, new_job_dialog()),
+    )
 
 
 def register(app: rx.App) -> None:
-    app.add_page(board_page, route=routes.BOARD, title="Board · practice", on_load=[AppState.require_login])
+    app.add_page(board_page, route=routes.BOARD, title="Board · practice",
+                 on_load=[AppState.require_login, BoardState.load])

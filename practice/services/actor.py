@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from practice.models import AccountTeam, Job, JobAssignee, Role, TeamMember
@@ -49,9 +50,12 @@ def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
     if actor.sees_all_accounts:
         return None
     on_team = exists().where(AccountTeam.account_id == account_id_col, AccountTeam.member_id == actor.member_id)
+    # An alias: when `account_id_col` is Job.account_id (the board, job lists) an unaliased inner
+    # Job would shadow the outer one and make every job visible.
+    assigned_job = aliased(Job)
     assigned = exists(
         select(JobAssignee.job_id)
-        .join(Job, Job.id == JobAssignee.job_id)
-        .where(Job.account_id == account_id_col, JobAssignee.member_id == actor.member_id)
+        .join(assigned_job, assigned_job.id == JobAssignee.job_id)
+        .where(assigned_job.account_id == account_id_col, JobAssignee.member_id == actor.member_id)
     )
     return or_(on_team, assigned)

@@ -86,22 +86,39 @@ def _cards(session: Session, cond: list, windows: list[tuple[int, int, int]]) ->
     return out
 
 
-def load_board(session: Session, actor: Actor, pipeline_id: int, *, assignee_id: int | None = None,
-               tag_id: int | None = None, limits: dict[int, int] | None = None) -> list[Column]:
-    """Columns of the pipeline with counts and each stage's first cards (`limits` per stage, default 50)."""
-    get_pipeline(session, pipeline_id)
-    cond = _filters(actor, pipeline_id, assignee_id, tag_id)
+def _columns(session: Session, cond: list, pipeline_id: int, limits: dict[int, int] | None,
+             stage_ids: list[int] | None = None) -> list[Column]:
+    """Counts (one GROUP BY) then cards (one UNION ALL) for the pipeline's stages, or only `stage_ids`."""
     counted = (select(Job.stage_id, func.count().label("n")).where(*cond).group_by(Job.stage_id).subquery())
-    rows = session.execute(select(Stage.id, Stage.name, func.coalesce(counted.c.n, 0))
-                           .join(counted, counted.c.stage_id == Stage.id, isouter=True)
-                           .where(Stage.pipeline_id == pipeline_id).order_by(Stage.position, Stage.id)).all()
-    columns = [Column(id=r[0], name=r[1], count=r[2]) for r in rows]
+    stmt = (select(Stage.id, Stage.name, func.coalesce(counted.c.n, 0))
+            .join(counted, counted.c.stage_id == Stage.id, isouter=True)
+            .where(Stage.pipeline_id == pipeline_id).order_by(Stage.position, Stage.id))
+    if stage_ids is not None:
+        stmt = stmt.where(Stage.id.in_(stage_ids))
+    columns = [Column(id=r[0], name=r[1], count=r[2]) for r in session.execute(stmt).all()]
     limits = limits or {}
     windows = [(c.id, 0, limits.get(c.id, PAGE)) for c in columns if c.count]
     cards = _cards(session, cond, windows)
     for c in columns:
         c.cards = cards.get(c.id, [])
     return columns
+
+
+def load_board(session: Session, actor: Actor, pipeline_id: int, *, assignee_id: int | None = None,
+               tag_id: int | None = None, limits: dict[int, int] | None = None) -> list[Column]:
+    """Columns of the pipeline with counts and each stage's first cards (`limits` per stage, default 50)."""
+    get_pipeline(session, pipeline_id)
+    return _columns(session, _filters(actor, pipeline_id, assignee_id, tag_id), pipeline_id, limits)
+
+
+def load_columns(session: Session, actor: Actor, pipeline_id: int, stage_ids: list[int], *,
+                 assignee_id: int | None = None, tag_id: int | None = None,
+                 limits: dict[int, int] | None = None) -> list[Column]:
+    """Only some columns of the board (after a move): their counts and first cards, in stage order."""
+    if not stage_ids:
+        return []
+    return _columns(session, _filters(actor, pipeline_id, assignee_id, tag_id), pipeline_id, limits,
+                    stage_ids=sorted(set(stage_ids)))
 
 
 def load_more(session: Session, actor: Actor, pipeline_id: int, stage_id: int, offset: int, *,

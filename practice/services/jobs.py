@@ -79,11 +79,18 @@ def _move(session: Session, actor: Actor, job: Job, stage: Stage, pipeline_name:
                          "from_stage_id": from_stage.id, "to_stage_id": stage.id})
 
 
-def move_job(session: Session, actor: Actor, job_id: int, stage_id: int) -> Job:
-    """Move a job to another stage of its pipeline; the move and its event commit together."""
+def move_job(session: Session, actor: Actor, job_id: int, stage_id: int, *, from_stage_id: int | None = None) -> Job:
+    """Move a job to another stage of its pipeline; the move and its event commit together.
+
+    `from_stage_id` is where the caller's screen shows the job: if someone moved it meanwhile, refuse.
+    """
     job = get_job(session, actor, job_id)
     if job.archived:
         raise Conflict("This job is archived; restore it before moving it.")
+    if from_stage_id is not None and job.stage_id != from_stage_id:
+        now_in = session.get(Stage, job.stage_id)
+        raise Conflict(f'Someone else moved "{job.name}" to "{now_in.name if now_in else "another stage"}" '
+                       "meanwhile; the board now shows where it is.")
     if job.stage_id == stage_id:
         return job
     stages = {s.id: s for s in stages_of(session, job.pipeline_id)}

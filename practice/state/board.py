@@ -1,0 +1,313 @@
+"""The board: one pipeline's stages as columns of job cards; moves by drag and drop or menu.
+
+Each column's cards live in their own var (`cards_0`, `cards_1`, ... one per column slot), so a
+move changes two vars and Reflex sends only those two columns, not every card on the board.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import reflex as rx
+
+from practice import routes
+from practice.services import accounts, board, jobs, pipelines, tags, team
+from practice.services.board import PAGE, Card, Column
+from practice.state.base import STAFF, AppState, allow, read, run
+from practice.state.views import Option, TagChip, chips
+
+# Column slots the page renders; a pipeline with more stages shows its first MAX_COLUMNS and says so.
+MAX_COLUMNS = 24
+ALL = "all"  # the filter dropdowns' "no filter" value (a Radix select item cannot have "" as its value)
+
+
+@dataclasses.dataclass
+class CardView:
+    id: int = 0
+    name: str = ""
+    href: str = ""
+    account: str = ""
+    account_href: str = ""
+    assignees: str = ""
+    due: str = ""
+    overdue: bool = False
+    tags: list[TagChip] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class ColumnHead:
+    id: int = 0
+    name: str = ""
+    count: int = 0
+
+
+def card_view(card: Card, today: dt.date) -> CardView:
+    due = f"Due {card.due_date:%b} {card.due_date.day}" if card.due_date else ""
+    return CardView(id=card.id, name=card.name, href=routes.job_url(card.id), account=card.account,
+                    account_href=routes.account_url(card.account_id), assignees=", ".join(card.assignees), due=due,
+                    overdue=bool(card.due_date and card.due_date < today), tags=chips(card.tags))
+
+
+def _int_or_none(value) -> int | None:
+    """A filter or form value as an id; "all", "" and junk mean none."""
+    try:
+        return int(value) if str(value) not in ("", ALL) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _slot_var(slot: int) -> str:
+    return f"cards_{slot}"
+
+
+class BoardState(AppState):
+    pipeline_options: list[Option] = []
+    pipeline_id: str = ""
+    heads: list[ColumnHead] = []
+    hidden_stages: int = 0
+    assignee_filter: str = ALL
+    tag_filter: str = ALL
+    member_options: list[Option] = []
+    tag_options: list[Option] = []
+    selected: list[int] = []
+    error: str = ""
+    # The "New job" dialog.
+    new_job_open: bool = False
+    new_job_error: str = ""
+    account_query: str = ""
+    account_matches: list[Option] = []
+    new_account_id: str = ""
+    new_account_name: str = ""
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def _filters(self) -> dict:
+        return {"assignee_id": _int_or_none(self.assignee_filter), "tag_id": _int_or_none(self.tag_filter)}
+
+    def _cards(self, slot: int) -> list[CardView]:
+        return getattr(self, _slot_var(slot))
+
+    def _slot_of(self, stage_id: int) -> int | None:
+        return next((i for i, h in enumerate(self.heads) if h.id == stage_id), None)
+
+    def _stage_of_card(self, job_id: int) -> int | None:
+        """The stage this screen shows the job in (None: not on screen)."""
+        for slot, head in enumerate(self.heads):
+            if any(c.id == job_id for c in self._cards(slot)):
+                return head.id
+        return None
+
+    def _show(self, slot: int, column: Column, today: dt.date) -> None:
+        self.heads[slot] = ColumnHead(id=column.id, name=column.name, count=column.count)
+        setattr(self, _slot_var(slot), [card_view(c, today) for c in column.cards])
+
+    def _load_board(self) -> None:
+        """Every column from scratch (page load, pipeline or filter change)."""
+        actor = self._require()
+        self.selected = []
+        columns, error = read(board.load_board, actor, int(self.pipeline_id), **self._filters())
+        if error:
+            self.error, columns = error, []
+        self.hidden_stages = max(0, len(columns) - MAX_COLUMNS)
+        columns = columns[:MAX_COLUMNS]
+        self.heads = [ColumnHead() for _ in columns]
+        today = dt.date.today()
+        for slot, column in enumerate(columns):
+            self._show(slot, column, today)
+        for slot in range(len(columns), MAX_COLUMNS):
+            if self._cards(slot):
+                setattr(self, _slot_var(slot), [])
+
+    def _reload_columns(self, stage_ids) -> None:
+        """Only the given columns (after a move), keeping as many cards as each one shows now."""
+        slots = {sid: self._slot_of(sid) for sid in stage_ids if sid is not None}
+        slots = {sid: slot for sid, slot in slots.items() if slot is not None}
+        if not slots:
+            return
+        limits = {sid: max(PAGE, len(self._cards(slot))) for sid, slot in slots.items()}
+        columns, error = read(board.load_columns, self._require(), int(self.pipeline_id), list(slots),
+                              limits=limits, **self._filters())
+        if error:  # the pipeline itself went away: start over
+            self._load_board()
+            return
+        today = dt.date.today()
+        for column in columns:
+            self._show(slots[column.id], column, today)
+        if self.selected:  # a card that left the screen cannot stay selected
+            on_screen = {c.id for slot in range(len(self.heads)) for c in self._cards(slot)}
+            self.selected = [i for i in self.selected if i in on_screen]
+
+    @allow(STAFF)
+    def load(self):
+        """on_load: the pipeline from the URL (?pipeline=id), else the first one; filters stay as chosen."""
+        actor = self._require()
+        self.error = ""
+        self.new_job_open = False
+        pipes, _ = read(pipelines.list_pipelines)
+        self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in pipes or []]
+        members, _ = read(team.list_members, actor)
+        self.member_options = [Option(value=str(m.id), label=m.name) for m in members or []]
+        tag_rows, _ = read(tags.list_tags)
+        self.tag_options = [Option(value=str(t.id), label=t.name) for t in tag_rows or []]
+        wanted = str(self.router.url.query_parameters.get("pipeline", ""))
+        known = [o.value for o in self.pipeline_options]
+        if not known:
+            self.pipeline_id, self.heads = "", []
+            return
+        if wanted and wanted not in known:
+            self.error = "That pipeline does not exist any more; showing the first one."
+        self.pipeline_id = wanted if wanted in known else known[0]
+        self._load_board()
+
+    @allow(STAFF)
+    def choose_pipeline(self, pipeline_id: str):
+        """The pipeline picker: go to that pipeline's board URL (its on_load loads it)."""
+        try:
+            return rx.redirect(routes.board_url(int(pipeline_id)))
+        except (TypeError, ValueError):
+            return None
+
+    @allow(STAFF)
+    def set_assignee_filter(self, value: str):
+        self.assignee_filter = str(_int_or_none(value) or ALL)
+        self._load_board()
+
+    @allow(STAFF)
+    def set_tag_filter(self, value: str):
+        self.tag_filter = str(_int_or_none(value) or ALL)
+        self._load_board()
+
+    @allow(STAFF)
+    def show_more(self, stage_id: int):
+        """The next cards of one column."""
+        try:
+            stage_id = int(stage_id)
+        except (TypeError, ValueError):
+            return None
+        slot = self._slot_of(stage_id)
+        if slot is None or not self.pipeline_id:
+            return None
+        cards = self._cards(slot)
+        more, error = read(board.load_more, self._require(), int(self.pipeline_id), stage_id, len(cards),
+                           **self._filters())
+        if error:
+            return rx.toast.error(error)
+        today = dt.date.today()
+        shown = {c.id for c in cards}
+        # A card moved in meanwhile can shift the window by one: never show a card twice.
+        cards.extend(card_view(c, today) for c in more if c.id not in shown)
+        return None
+
+    # --- moving --------------------------------------------------------------------------------
+
+    @allow(STAFF)
+    def move_card(self, job_id: str, stage_id: int):
+        """One card to a stage (a drop on a column, or the card's "Move to" menu)."""
+        try:
+            job_id, stage_id = int(job_id), int(stage_id)
+        except (TypeError, ValueError):
+            return None  # a drop of something that is not a card (a file, some text)
+        from_stage = self._stage_of_card(job_id)
+        if from_stage == stage_id:
+            return None
+        _, error = run(jobs.move_job, self._require(), job_id, stage_id, from_stage_id=from_stage)
+        affected = {from_stage, stage_id}
+        if error:
+            actual, _ = read(jobs.get_job, self._require(), job_id)
+            affected.add(actual.stage_id if actual else None)
+        self._reload_columns(affected)
+        return rx.toast.error(error) if error else None
+
+    @allow(STAFF)
+    def toggle_selected(self, job_id: int, checked: bool):
+        try:
+            job_id = int(job_id)
+        except (TypeError, ValueError):
+            return
+        if checked is True and job_id not in self.selected:
+            self.selected.append(job_id)
+        elif checked is not True and job_id in self.selected:
+            self.selected.remove(job_id)
+
+    @allow(STAFF)
+    def clear_selection(self):
+        self.selected = []
+
+    @allow(STAFF)
+    def move_selected(self, stage_id: int):
+        """Every selected card to one stage, all or nothing."""
+        try:
+            stage_id = int(stage_id)
+        except (TypeError, ValueError):
+            return None
+        ids = [int(i) for i in self.selected]
+        if not ids:
+            return None
+        moved, error = run(jobs.move_jobs, self._require(), ids, stage_id)
+        self._reload_columns({self._stage_of_card(i) for i in ids} | {stage_id})
+        if error:
+            return rx.toast.error(error)
+        self.selected = []
+        name = next((h.name for h in self.heads if h.id == stage_id), "the stage")
+        return rx.toast.success(f'Moved {moved} {"job" if moved == 1 else "jobs"} to "{name}".')
+
+    # --- the "New job" dialog ------------------------------------------------------------------
+
+    def _search_accounts(self) -> None:
+        rows, error = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
+        self.account_matches = [Option(value=str(r.id), label=r.name) for r in (rows[0] if rows else [])]
+        if error:
+            self.new_job_error = error
+
+    @allow(STAFF)
+    def set_new_job_open(self, value: bool):
+        self.new_job_open = value is True
+        self.new_job_error = ""
+        if self.new_job_open:
+            self.account_query = self.new_account_id = self.new_account_name = ""
+            self._search_accounts()
+
+    @allow(STAFF)
+    def search_accounts(self, text: str):
+        self.account_query = str(text)[:200]
+        self._search_accounts()
+
+    @allow(STAFF)
+    def choose_account(self, account_id: str):
+        match = next((o for o in self.account_matches if o.value == str(account_id)), None)
+        if match:
+            self.new_account_id, self.new_account_name = match.value, match.label
+
+    @allow(STAFF)
+    def create_job(self, form: dict):
+        """Create a job in this pipeline from the dialog; its column reloads to show it."""
+        form = form if isinstance(form, dict) else {}
+        if not self.pipeline_id:
+            self.new_job_error = "Choose a pipeline first."
+            return None
+        account_id = _int_or_none(self.new_account_id)
+        if account_id is None:
+            self.new_job_error = "Choose the account the job is for."
+            return None
+        due_text = str(form.get("due_date") or "").strip()
+        try:
+            due = dt.date.fromisoformat(due_text) if due_text else None
+        except ValueError:
+            self.new_job_error = f'"{due_text}" is not a date; pick one from the calendar.'
+            return None
+        assignee = _int_or_none(form.get("assignee"))
+        stage_id = _int_or_none(form.get("stage")) or (self.heads[0].id if self.heads else None)
+        job, error = run(jobs.create_job, self._require(), account_id=account_id, pipeline_id=int(self.pipeline_id),
+                         name=str(form.get("name") or "")[:200], stage_id=stage_id,
+                         assignee_ids=[assignee] if assignee else [], due_date=due)
+        if error:
+            self.new_job_error = error
+            return None
+        self.new_job_open = False
+        self._reload_columns({job.stage_id})
+        return rx.toast.success(f'Created "{job.name}" for {self.new_account_name}.')
+
+
+# One var per column slot: a move rewrites two of them and Reflex sends only those.
+for _slot in range(MAX_COLUMNS):
+    BoardState.add_var(_slot_var(_slot), list[CardView], [])

@@ -1,0 +1,164 @@
+"""The board in a browser: pick a pipeline, drag cards, Move to menu, multi-select, filter, new job, phone."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def column(pg, stage: str):
+    return pg.locator(f'.board-column[data-stage-name="{stage}"]')
+
+
+def count_of(pg, stage: str) -> int:
+    return int(column(pg, stage).locator(".column-count").inner_text())
+
+
+def card(pg, job_id: str):
+    return pg.locator(f'.board-card[data-job-id="{job_id}"]')
+
+
+def first_card_id(pg, stage: str, nth: int = 0) -> str:
+    return column(pg, stage).locator(".board-card").nth(nth).get_attribute("data-job-id")
+
+
+def pick_pipeline(pg, pipeline: str) -> None:
+    """Choose a pipeline with the picker: its id goes in the URL and its columns show."""
+    pg.click("#pipeline-picker")
+    pg.get_by_role("option", name=pipeline).click()
+    pg.wait_for_url(re.compile(r"/board\?pipeline=\d+$"))
+    expect(pg.locator("#pipeline-picker")).to_have_text(pipeline)
+
+
+def open_board(pg, base_url: str) -> None:
+    """The board; "1040 Return" comes first by name, so it is the default pipeline."""
+    pg.goto(base_url + "/board")
+    expect(pg.locator("#pipeline-picker")).to_have_text("1040 Return", timeout=30_000)  # first dev build is slow
+    expect(column(pg, "Onboarding")).to_be_visible()
+
+
+def busy_stage(pg, stages: list[str], at_least: int = 1) -> str:
+    """The first of `stages` with enough cards (other journeys move cards around the shared demo)."""
+    return next(s for s in stages if count_of(pg, s) >= at_least)
+
+
+def test_drag_a_card_to_the_next_column_and_it_stays_there(page, base_url):
+    log_in(page, base_url)
+    open_board(page, base_url)
+    pick_pipeline(page, "Payroll")
+    expect(column(page, "Run payroll")).to_be_visible()
+    expect(column(page, "Onboarding")).to_have_count(0)
+    pick_pipeline(page, "1040 Return")
+    expect(column(page, "Onboarding")).to_be_visible()
+    board_url = page.url
+    source = busy_stage(page, ["Onboarding", "Waiting for info", "Preparation"])
+    target = {"Onboarding": "Waiting for info", "Waiting for info": "Preparation", "Preparation": "Review"}[source]
+    before_source, before_target = count_of(page, source), count_of(page, target)
+    job_id = first_card_id(page, source)
+
+    card(page, job_id).drag_to(column(page, target))
+
+    expect(column(page, target).locator(f'[data-job-id="{job_id}"]')).to_be_visible()
+    expect(column(page, source).locator(".column-count")).to_have_text(str(before_source - 1))
+    expect(column(page, target).locator(".column-count")).to_have_text(str(before_target + 1))
+    page.reload()
+    expect(column(page, target).locator(f'[data-job-id="{job_id}"]')).to_be_visible()
+    assert page.url == board_url
+
+
+def test_move_to_menu_and_multi_select_move(page, base_url):
+    log_in(page, base_url)
+    open_board(page, base_url)
+    source = busy_stage(page, ["Preparation", "Waiting for info", "Onboarding"])
+    job_id = first_card_id(page, source)
+    card(page, job_id).locator(".move-to").click()
+    page.get_by_role("menuitem", name="Review").click()
+    expect(column(page, "Review").locator(f'[data-job-id="{job_id}"]')).to_be_visible()
+    expect(column(page, source).locator(f'[data-job-id="{job_id}"]')).to_have_count(0)
+
+    source = busy_stage(page, ["Onboarding", "Waiting for info", "Preparation"], at_least=2)
+    picked = [first_card_id(page, source, 0), first_card_id(page, source, 1)]
+    before_filed = count_of(page, "Filed")
+    for job in picked:
+        card(page, job).get_by_role("checkbox").click()
+    expect(page.locator("#move-selected")).to_have_text(re.compile("Move 2 selected to"))
+    page.click("#move-selected")
+    page.get_by_role("menuitem", name="Filed").click()
+    expect(page.get_by_text("Moved 2 jobs to \"Filed\".")).to_be_visible()
+    for job in picked:
+        expect(column(page, "Filed").locator(f'[data-job-id="{job}"]')).to_be_visible()
+    expect(column(page, "Filed").locator(".column-count")).to_have_text(str(before_filed + 2))
+    expect(page.locator("#move-selected")).to_have_count(0)
+
+
+def test_filter_by_assignee_shows_only_their_cards(page, base_url):
+    log_in(page, base_url)
+    open_board(page, base_url)
+    page.click("#assignee-filter")
+    page.get_by_role("option", name="Carla Diaz").click()
+    expect(page.locator("#assignee-filter")).to_have_text("Carla Diaz")
+    assignees = page.locator(".board-card .card-assignees")
+    expect(assignees.first).to_be_visible()
+    texts = assignees.all_inner_texts()
+    assert texts and all("Carla Diaz" in t for t in texts)
+    shown = sum(count_of(page, s) for s in ["Onboarding", "Waiting for info", "Preparation", "Review", "Filed", "Done"])
+    assert shown == len(texts)
+
+
+def test_a_card_moved_by_someone_else_meanwhile_gets_a_sentence_and_shows_where_it_is(page, base_url):
+    from practice.db import write_session
+    from practice.services import jobs
+    from practice.services.actor import SYSTEM
+
+    log_in(page, base_url)
+    open_board(page, base_url)
+    source = busy_stage(page, ["Onboarding", "Waiting for info", "Preparation"])
+    job_id = first_card_id(page, source)
+    with write_session() as session:  # another person moves it to "Done" while this screen is open
+        done = next(c for c in page.locator('.board-column[data-stage-name="Done"]').all())
+        jobs.move_job(session, SYSTEM, int(job_id), int(done.get_attribute("data-stage-id")))
+
+    card(page, job_id).locator(".move-to").click()
+    page.get_by_role("menuitem", name="Review").click()
+    expect(page.get_by_text(re.compile(r'Someone else moved ".*" to "Done" meanwhile'))).to_be_visible()
+    expect(column(page, "Done").locator(f'[data-job-id="{job_id}"]')).to_be_visible()
+    expect(column(page, source).locator(f'[data-job-id="{job_id}"]')).to_have_count(0)
+
+
+def test_new_job_dialog_creates_a_job_in_the_first_stage(page, base_url):
+    log_in(page, base_url)
+    open_board(page, base_url)
+    before = count_of(page, "Onboarding")
+    page.click("#new-job")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    first_match = page.locator(".account-choice").first
+    expect(first_match).to_be_visible()
+    account = first_match.inner_text()
+    page.fill("#new-job-account-search", account)
+    page.locator(".account-choice", has_text=account).first.click()
+    expect(page.locator("#new-job-account-chosen")).to_have_text(f"For: {account}")
+    page.fill("#new-job-name", "Amended return")
+    page.fill("#new-job-due", "2031-04-15")
+    page.click("#create-job")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(column(page, "Onboarding").get_by_text("Amended return")).to_be_visible()
+    expect(column(page, "Onboarding").locator(".column-count")).to_have_text(str(before + 1))
+
+
+def test_phone_columns_scroll_sideways_and_move_to_menu_works(phone_page, base_url):
+    pg = phone_page
+    log_in(pg, base_url)
+    open_board(pg, base_url)
+    strip = pg.locator("#board-columns")
+    assert strip.evaluate("el => el.scrollWidth > el.clientWidth + 100")
+    source = busy_stage(pg, ["Onboarding", "Waiting for info", "Preparation"])
+    job_id = first_card_id(pg, source)
+    card(pg, job_id).locator(".move-to").click()
+    pg.get_by_role("menuitem", name="Review").click()
+    expect(column(pg, "Review").locator(f'[data-job-id="{job_id}"]')).to_be_attached()
+    expect(column(pg, source).locator(f'[data-job-id="{job_id}"]')).to_have_count(0)

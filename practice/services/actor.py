@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from practice.models import AccountTeam, Job, JobAssignee, Role, TeamMember
@@ -49,9 +50,12 @@ def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
     if actor.sees_all_accounts:
         return None
     on_team = exists().where(AccountTeam.account_id == account_id_col, AccountTeam.member_id == actor.member_id)
+    # An alias, not Job itself: when the outer query is over Job (board, bulk move), an unaliased
+    # inner Job would shadow it and make the condition `job.account_id = job.account_id`, true for all.
+    assigned_job = aliased(Job)
     assigned = exists(
         select(JobAssignee.job_id)
-        .join(Job, Job.id == JobAssignee.job_id)
-        .where(Job.account_id == account_id_col, JobAssignee.member_id == actor.member_id)
+        .join(assigned_job, assigned_job.id == JobAssignee.job_id)
+        .where(assigned_job.account_id == account_id_col, JobAssignee.member_id == actor.member_id)
     )
     return or_(on_team, assigned)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import CompoundSelect, exists, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -59,3 +59,24 @@ def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
         .where(assigned_job.account_id == account_id_col, JobAssignee.member_id == actor.member_id)
     )
     return or_(on_team, assigned)
+
+
+def visible_account_ids(actor: Actor) -> CompoundSelect | None:
+    """The ids of accounts the actor may see, as one uncorrelated subquery (None: no limit).
+
+    Same rule as `account_visible`, but computed once per statement instead of once per row:
+    the better form when a query checks tens of thousands of rows (the board's counts)."""
+    if actor.sees_all_accounts:
+        return None
+    return member_account_ids(actor.member_id)
+
+
+def member_account_ids(member_id) -> CompoundSelect:
+    """Accounts a member works on: on the account's team, or assigned to one of its jobs.
+    `member_id` may be a bind parameter (statements built once and reused)."""
+    assigned_job = aliased(Job)
+    return union(
+        select(AccountTeam.account_id).where(AccountTeam.member_id == member_id),
+        select(assigned_job.account_id).join(JobAssignee, JobAssignee.job_id == assigned_job.id)
+        .where(JobAssignee.member_id == member_id),
+    )

@@ -61,19 +61,11 @@ def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
     return or_(on_team, assigned)
 
 
-def visible_account_ids(actor: Actor) -> CompoundSelect | None:
-    """The ids of accounts the actor may see, as one uncorrelated subquery (None: no limit).
-
-    Same rule as `account_visible`, but computed once per statement instead of once per row:
-    the better form when a query checks tens of thousands of rows (the board's counts)."""
-    if actor.sees_all_accounts:
-        return None
-    return member_account_ids(actor.member_id)
-
-
 def member_account_ids(member_id) -> CompoundSelect:
-    """Accounts a member works on: on the account's team, or assigned to one of its jobs.
-    `member_id` may be a bind parameter (statements built once and reused)."""
+    """Ids of the accounts a member works on (on the team, or assigned to one of its jobs) as one
+    uncorrelated subquery: the rule of `account_visible`, computed once per statement instead of
+    once per row, for queries that check tens of thousands of rows (the board's counts).
+    `member_id` may be a bind parameter."""
     assigned_job = aliased(Job)
     return union(
         select(AccountTeam.account_id).where(AccountTeam.member_id == member_id),

@@ -74,6 +74,7 @@ def _filters(*, assignee: bool, tag: bool, limited: bool, for_counts: bool) -> l
     if tag:
         cond.append(exists().where(JobTag.job_id == Job.id, JobTag.tag_id == bindparam("tag_id")))
     if limited:
+        # The same rule as everywhere else, with the viewer as a bind parameter.
         cond.append(account_visible(Actor(bindparam("viewer_id"), "", Role.employee), Job.account_id))
     return cond
 

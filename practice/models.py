@@ -161,8 +161,11 @@ class ContactTag(SQLModel, table=True):
 
 
 class JobTag(SQLModel, table=True):
+    # (tag_id, job_id) covers "jobs with this tag" without touching the table (board filter).
+    __table_args__ = (Index("ix_jobtag_tag_job", "tag_id", "job_id"),)
+
     job_id: int = Field(foreign_key="job.id", primary_key=True)
-    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True)
 
 
 class TaskTag(SQLModel, table=True):
@@ -193,7 +196,8 @@ class Stage(SQLModel, table=True):
 class Job(SQLModel, table=True):
     __table_args__ = (
         # The board reads each stage's first cards by this index (never the whole pipeline).
-        Index("ix_job_board", "pipeline_id", "archived", "stage_id", "due_date", "id"),
+        # account_id last: the board's visibility check reads it from the index, not the table.
+        Index("ix_job_board", "pipeline_id", "archived", "stage_id", "due_date", "id", "account_id"),
         Index("ix_job_account", "account_id"),
     )
 
@@ -213,8 +217,11 @@ class Job(SQLModel, table=True):
 
 
 class JobAssignee(SQLModel, table=True):
+    # (member_id, job_id) covers "jobs of this member" without touching the table (board filter).
+    __table_args__ = (Index("ix_jobassignee_member_job", "member_id", "job_id"),)
+
     job_id: int = Field(foreign_key="job.id", primary_key=True)
-    member_id: int = Field(foreign_key="teammember.id", primary_key=True, index=True)
+    member_id: int = Field(foreign_key="teammember.id", primary_key=True)
 
 
 class Task(SQLModel, table=True):

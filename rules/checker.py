@@ -306,11 +306,16 @@ class Checker:
         elif isinstance(c, (A.Within, A.Ago)):
             t = self.expr_type(c.subject, ctx)
             self.duration(c.duration)
+            words = "is within" if isinstance(c, A.Within) else "... ago"
             if t is not None and not _dateish(t):
-                words = "is within" if isinstance(c, A.Within) else "... ago"
                 self.err(RuleTypeError,
                          f'"{words}" takes a date, but {format_expr(c.subject)} is {TYPE_WORDS[t]}',
                          c.span)
+            elif t == DATE and c.duration.unit in ("minute", "hour"):
+                self.err(RuleTypeError,
+                         f"{format_expr(c.subject)} is a date without a time, so count in days, "
+                         f"not {c.duration.unit}s", c.duration.span,
+                         "hours and minutes are for dates and times, like job.entered_stage_at")
         else:  # pragma: no cover
             raise TypeError(c)
 
@@ -506,7 +511,7 @@ class Checker:
 
     def text_span(self, text: A.Text, start: int, end: int) -> A.Span:
         """The span of characters [start, end) of a quoted text's value, escapes counted."""
-        lines = self.source.splitlines()
+        lines = self.source.split("\n")
         line_no = text.span.line
         if line_no > len(lines):
             return text.span

@@ -39,6 +39,10 @@ class _Helpers:
         return a.casefold() == b.casefold()
 
     @staticmethod
+    def same(a, b):
+        return a is not None and b is not None and a == b
+
+    @staticmethod
     def text_in(a, values):
         a = a.casefold()
         return any(v is not None and v.casefold() == a for v in values)
@@ -156,6 +160,10 @@ class _Gen:
                     expr = f"({rcode}.casefold() == {k})"
                 else:
                     expr = f"_h.text_eq({lcode}, {rcode})"
+                return expr if op == "is" else f"(not {expr})"
+            if not (lconst or rconst):
+                # two facts: a missing value is not equal even to another missing value
+                expr = f"_h.same({lcode}, {rcode})"
                 return expr if op == "is" else f"(not {expr})"
             return f"({lcode} {'==' if op == 'is' else '!='} {rcode})"
         if op in ("contains", "does not contain", "starts with"):

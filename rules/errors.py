@@ -88,7 +88,8 @@ class RulesErrors(RulesError):
 
 def format_error(source: str, filename: str, err: RulesError) -> str:
     """Lay an error out like the contract: ``FILE:LINE:COL: error: ...``, the line, carets, hint."""
-    lines = source.splitlines() or [""]
+    # Lines end at "\n" only, as the parser counts them.
+    lines = [line.rstrip("\r").replace("\r", " ") for line in source.split("\n")]
     span = err.span
     line_no = min(max(span.line, 1), len(lines))
     text = lines[line_no - 1] if lines else ""

@@ -728,7 +728,7 @@ def _after_error(text: str, span: A.Span, action_span: Optional[A.Span]) -> Rule
 
 
 def _source_of(text: str, span: A.Span) -> str:
-    lines = text.splitlines()
+    lines = text.split("\n")
     if span.line != span.end_line or span.line > len(lines):
         return ""
     return lines[span.line - 1][span.column - 1 : span.end_column - 1]

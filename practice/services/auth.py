@@ -47,6 +47,9 @@ def log_in(session: Session, email: str, password: str) -> tuple[str, TeamMember
     if not member or not ok or not member.active:
         audit.record(session, Actor(None, email or "unknown", "employee"), "login_failed", "team_member",
                      member.id if member else None, f"Failed login for {email or 'an empty email'}")
+        # Commit now: the caller's write_session rolls back on the exception below, which
+        # would otherwise erase the record of the failed attempt.
+        session.commit()
         raise PermissionDenied("That email and password do not match. Check them and try again.")
     sid = secrets.token_urlsafe(32)
     session.add(LoginSession(id_hash=_digest(sid), member_id=member.id))

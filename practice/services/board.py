@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import and_, exists, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, exists, func, literal, select, union_all
 from sqlmodel import Session
 
-from practice.models import Account, Job, JobAssignee, JobTag, Stage, Tag, TeamMember
-from practice.services.actor import Actor, account_visible
+from practice.models import Account, Job, JobAssignee, JobTag, Role, Stage, Tag, TeamMember
+from practice.services.actor import Actor, account_visible, member_account_ids
 from practice.services.pipelines import get_pipeline
 
 PAGE = 50
@@ -40,41 +41,96 @@ class Column:
     cards: list[Card] = field(default_factory=list)
 
 
-def _agg(session: Session, expr, sep: str):
-    if session.get_bind().dialect.name == "postgresql":
+def _agg(dialect: str, expr, sep: str):
+    if dialect == "postgresql":
         return func.string_agg(expr, literal(sep))
     return func.group_concat(expr, sep)
 
 
-def _filters(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int | None) -> list:
-    cond = [Job.pipeline_id == pipeline_id, Job.archived == False]  # noqa: E712
-    if assignee_id:
-        cond.append(exists().where(JobAssignee.job_id == Job.id, JobAssignee.member_id == assignee_id))
-    if tag_id:
-        cond.append(exists().where(JobTag.job_id == Job.id, JobTag.tag_id == tag_id))
-    visible = account_visible(actor, Job.account_id)
-    if visible is not None:
-        cond.append(visible)
+def _filters(*, assignee: bool, tag: bool, limited: bool, for_counts: bool) -> list:
+    """Conditions on Job for the board, with bind parameters pipeline_id, assignee_id, tag_id and
+    viewer_id; the form of each depends on how SQLite should run the statement.
+
+    Counting reads every matching job, so filters and visibility are uncorrelated IN-sets computed
+    once (a correlated EXISTS per job costs tens of ms on a 50,000-job pipeline); a filter's set may
+    drive the query (its few thousand jobs looked up by id). Visibility never drives (`+ 0`): it
+    matches most of an employee's pipeline, and the board index carries account_id, so checking it
+    needs no table read.
+
+    Listing cards walks each stage's board index in order and stops after the first 50 matches, so
+    every condition is a cheap per-row probe (primary-key EXISTS) rather than a set each of the
+    ten per-stage parts would rebuild."""
+    cond = [Job.pipeline_id == bindparam("pipeline_id"), Job.archived == False]  # noqa: E712
+    if for_counts:
+        if assignee:
+            cond.append(Job.id.in_(select(JobAssignee.job_id).where(JobAssignee.member_id == bindparam("assignee_id"))))
+        if tag:
+            cond.append(Job.id.in_(select(JobTag.job_id).where(JobTag.tag_id == bindparam("tag_id"))))
+        if limited:
+            cond.append((Job.account_id + 0).in_(member_account_ids(bindparam("viewer_id"))))
+        return cond
+    if assignee:
+        cond.append(exists().where(JobAssignee.job_id == Job.id, JobAssignee.member_id == bindparam("assignee_id")))
+    if tag:
+        cond.append(exists().where(JobTag.job_id == Job.id, JobTag.tag_id == bindparam("tag_id")))
+    if limited:
+        # The same rule as everywhere else, with the viewer as a bind parameter.
+        cond.append(account_visible(Actor(bindparam("viewer_id"), "", Role.employee), Job.account_id))
     return cond
 
 
-def _cards(session: Session, cond: list, windows: list[tuple[int, int, int]]) -> dict[int, list[Card]]:
-    """Cards for each (stage_id, offset, limit) window, in one statement."""
+# Statements are built once per shape and reused: building a ten-part UNION costs more than
+# running it. The values go in as bind parameters.
+@lru_cache(maxsize=128)
+def _counts_statement(assignee: bool, tag: bool, limited: bool, only_some: bool = False):
+    counted = (select(Job.stage_id, func.count().label("n"))
+               .where(*_filters(assignee=assignee, tag=tag, limited=limited, for_counts=True))
+               .group_by(Job.stage_id).subquery())
+    stmt = (select(Stage.id, Stage.name, func.coalesce(counted.c.n, 0))
+            .join(counted, counted.c.stage_id == Stage.id, isouter=True)
+            .where(Stage.pipeline_id == bindparam("pipeline_id")).order_by(Stage.position, Stage.id))
+    if only_some:
+        stmt = stmt.where(Stage.id.in_(bindparam("stage_ids", expanding=True)))
+    return stmt
+
+
+@lru_cache(maxsize=256)
+def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, limited: bool):
+    cond = _filters(assignee=assignee, tag=tag, limited=limited, for_counts=False)
     parts = [select(Job.id, Job.name, Job.account_id, Job.stage_id, Job.due_date, Job.priority)
-             .where(*cond, Job.stage_id == stage_id).order_by(Job.due_date.asc().nulls_first(), Job.id).offset(offset).limit(limit)
-             .subquery().select() for stage_id, offset, limit in windows]
-    if not parts:
-        return {}
+             .where(*cond, Job.stage_id == bindparam(f"stage_{i}"))
+             .order_by(Job.due_date.asc().nulls_first(), Job.id)
+             .offset(bindparam(f"offset_{i}", type_=Integer)).limit(bindparam(f"limit_{i}", type_=Integer))
+             .subquery().select() for i in range(n_windows)]
     cards = union_all(*parts).subquery("c") if len(parts) > 1 else parts[0].subquery("c")
-    assignees = (select(_agg(session, TeamMember.name, "\x1f"))
+    assignees = (select(_agg(dialect, TeamMember.name, "\x1f"))
                  .join(JobAssignee, JobAssignee.member_id == TeamMember.id)
                  .where(JobAssignee.job_id == cards.c.id).scalar_subquery())
-    tags = (select(_agg(session, Tag.name + "\x1e" + Tag.color, "\x1f"))
+    tags = (select(_agg(dialect, Tag.name + "\x1e" + Tag.color, "\x1f"))
             .join(JobTag, JobTag.tag_id == Tag.id).where(JobTag.job_id == cards.c.id).scalar_subquery())
-    stmt = (select(cards, Account.name.label("account"), assignees.label("assignees"), tags.label("tags"))
+    return (select(cards, Account.name.label("account"), assignees.label("assignees"), tags.label("tags"))
             .join(Account, Account.id == cards.c.account_id))
+
+
+def _params(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int | None) -> tuple[tuple, dict]:
+    """The statement shape (assignee?, tag?, limited?) and the values for its bind parameters."""
+    limited = not actor.sees_all_accounts
+    shape = (bool(assignee_id), bool(tag_id), limited)
+    return shape, {"pipeline_id": pipeline_id, "assignee_id": assignee_id, "tag_id": tag_id,
+                   "viewer_id": actor.member_id if limited else None}
+
+
+def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int, int, int]]) -> dict[int, list[Card]]:
+    """Cards for each (stage_id, offset, limit) window, in one statement."""
+    if not windows:
+        return {}
+    conn = session.connection()
+    stmt = _cards_statement(conn.dialect.name, len(windows), *shape)
+    values = dict(params)
+    for i, (stage_id, offset, limit) in enumerate(windows):
+        values.update({f"stage_{i}": stage_id, f"offset_{i}": offset, f"limit_{i}": limit})
     out: dict[int, list[Card]] = {stage_id: [] for stage_id, _, _ in windows}
-    for row in session.execute(stmt):
+    for row in conn.execute(stmt, values):
         tag_list = [tuple(t.split("\x1e", 1)) for t in row.tags.split("\x1f")] if row.tags else []
         out[row.stage_id].append(Card(
             id=row.id, name=row.name, account_id=row.account_id, account=row.account, stage_id=row.stage_id,
@@ -86,19 +142,17 @@ def _cards(session: Session, cond: list, windows: list[tuple[int, int, int]]) ->
     return out
 
 
-def _columns(session: Session, cond: list, pipeline_id: int, limits: dict[int, int] | None,
+def _columns(session: Session, shape: tuple, params: dict, limits: dict[int, int] | None,
              stage_ids: list[int] | None = None) -> list[Column]:
     """Counts (one GROUP BY) then cards (one UNION ALL) for the pipeline's stages, or only `stage_ids`."""
-    counted = (select(Job.stage_id, func.count().label("n")).where(*cond).group_by(Job.stage_id).subquery())
-    stmt = (select(Stage.id, Stage.name, func.coalesce(counted.c.n, 0))
-            .join(counted, counted.c.stage_id == Stage.id, isouter=True)
-            .where(Stage.pipeline_id == pipeline_id).order_by(Stage.position, Stage.id))
+    stmt = _counts_statement(*shape, only_some=stage_ids is not None)
     if stage_ids is not None:
-        stmt = stmt.where(Stage.id.in_(stage_ids))
-    columns = [Column(id=r[0], name=r[1], count=r[2]) for r in session.execute(stmt).all()]
+        params = dict(params, stage_ids=stage_ids)
+    rows = session.connection().execute(stmt, params).all()
+    columns = [Column(id=r[0], name=r[1], count=r[2]) for r in rows]
     limits = limits or {}
     windows = [(c.id, 0, limits.get(c.id, PAGE)) for c in columns if c.count]
-    cards = _cards(session, cond, windows)
+    cards = _cards(session, shape, params, windows)
     for c in columns:
         c.cards = cards.get(c.id, [])
     return columns
@@ -108,7 +162,8 @@ def load_board(session: Session, actor: Actor, pipeline_id: int, *, assignee_id:
                tag_id: int | None = None, limits: dict[int, int] | None = None) -> list[Column]:
     """Columns of the pipeline with counts and each stage's first cards (`limits` per stage, default 50)."""
     get_pipeline(session, pipeline_id)
-    return _columns(session, _filters(actor, pipeline_id, assignee_id, tag_id), pipeline_id, limits)
+    shape, params = _params(actor, pipeline_id, assignee_id, tag_id)
+    return _columns(session, shape, params, limits)
 
 
 def load_columns(session: Session, actor: Actor, pipeline_id: int, stage_ids: list[int], *,
@@ -117,12 +172,12 @@ def load_columns(session: Session, actor: Actor, pipeline_id: int, stage_ids: li
     """Only some columns of the board (after a move): their counts and first cards, in stage order."""
     if not stage_ids:
         return []
-    return _columns(session, _filters(actor, pipeline_id, assignee_id, tag_id), pipeline_id, limits,
-                    stage_ids=sorted(set(stage_ids)))
+    shape, params = _params(actor, pipeline_id, assignee_id, tag_id)
+    return _columns(session, shape, params, limits, stage_ids=sorted(set(stage_ids)))
 
 
 def load_more(session: Session, actor: Actor, pipeline_id: int, stage_id: int, offset: int, *,
               assignee_id: int | None = None, tag_id: int | None = None, limit: int = PAGE) -> list[Card]:
     """The next cards of one column ("show more")."""
-    cond = _filters(actor, pipeline_id, assignee_id, tag_id)
-    return _cards(session, cond, [(stage_id, offset, limit)]).get(stage_id, [])
+    shape, params = _params(actor, pipeline_id, assignee_id, tag_id)
+    return _cards(session, shape, params, [(stage_id, offset, limit)]).get(stage_id, [])

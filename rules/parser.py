@@ -36,17 +36,29 @@ def _span_of(item) -> Optional[A.Span]:
     return getattr(item, "span", None)
 
 
+def _edge(items):
+    for item in items:
+        if isinstance(item, Token):
+            return item.line, item.column, item.end_line, item.end_column
+        span = getattr(item, "span", None)
+        if span is not None and span is not A.NO_SPAN:
+            return span.line, span.column, span.end_line, span.end_column
+    return None
+
+
 def _cover(items) -> A.Span:
-    spans = [s for s in (_span_of(i) for i in items) if s is not None and s is not A.NO_SPAN]
-    if not spans:
+    """The span from the first to the last child that has one (runs once per reduction)."""
+    first = _edge(items)
+    if first is None:
         return A.NO_SPAN
-    first, last = spans[0], spans[-1]
-    return A.Span(first.line, first.column, last.end_line, last.end_column)
+    last = _edge(reversed(items))
+    return A.Span(first[0], first[1], last[2], last[3])
 
 
 def unquote(raw: str) -> str:
     """The value of a quoted text: quotes removed, ``\\"`` and ``\\\\`` resolved."""
-    return re.sub(r'\\(["\\])', r"\1", raw[1:-1])
+    inner = raw[1:-1]
+    return re.sub(r'\\(["\\])', r"\1", inner) if "\\" in inner else inner
 
 
 def _text(tok: Token) -> A.Text:

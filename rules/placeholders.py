@@ -84,8 +84,18 @@ def check_text(value: str, carried: set, linked: set) -> list:
     return problems
 
 
+# The usual placeholder, ``{{ account.name }}`` or ``{{ year }}``, checked without Jinja.
+_SIMPLE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*")
+
+
 def _check_block(start, end, inner, carried) -> list:
     shown = "{{" + inner + "}}"
+    simple = _SIMPLE.fullmatch(inner)
+    if simple is not None:
+        name, attr = simple.groups()
+        if attr is None:
+            return _check_name(start, end, name)
+        return _check_field(start, end, name, attr, carried)
     try:
         tree = ENV.parse("{{" + inner + "}}")
         expr = tree.body[0].nodes[0]
@@ -100,27 +110,33 @@ def _check_block(start, end, inner, carried) -> list:
                 "meaning")]
         expr = expr.node
     if isinstance(expr, nodes.Name):
-        name = expr.name
-        if name in SPECIAL_PLACEHOLDERS:
-            return []
-        if name in FIELDS:
-            first = next(iter(FIELDS[name]))
-            return [PlaceholderProblem(start, end, f"say which field of the {name} to show",
-                                       f"like {{{{ {name}.{first} }}}}", "meaning")]
-        return [_unknown(start, end, name)]
+        return _check_name(start, end, expr.name)
     if isinstance(expr, nodes.Getattr) and isinstance(expr.node, nodes.Name):
-        entity, attr = expr.node.name, expr.attr
-        path = f"{entity}.{attr}"
-        if entity not in FIELDS or attr not in FIELDS[entity]:
-            return [_unknown(start, end, path)]
-        if entity not in carried:
-            return [PlaceholderProblem(
-                start, end, f"this trigger carries no {entity}, so {{{{ {path} }}}} can't be used here",
-                None, "meaning")]
-        return []
+        return _check_field(start, end, expr.node.name, expr.attr, carried)
     return [PlaceholderProblem(start, end, f"the placeholder {shown} is not a field",
                                "placeholders show a field, like {{ account.name }}, or today, "
                                "year, quarter or month", "meaning")]
+
+
+def _check_name(start, end, name) -> list:
+    if name in SPECIAL_PLACEHOLDERS:
+        return []
+    if name in FIELDS:
+        first = next(iter(FIELDS[name]))
+        return [PlaceholderProblem(start, end, f"say which field of the {name} to show",
+                                   f"like {{{{ {name}.{first} }}}}", "meaning")]
+    return [_unknown(start, end, name)]
+
+
+def _check_field(start, end, entity, attr, carried) -> list:
+    path = f"{entity}.{attr}"
+    if entity not in FIELDS or attr not in FIELDS[entity]:
+        return [_unknown(start, end, path)]
+    if entity not in carried:
+        return [PlaceholderProblem(
+            start, end, f"this trigger carries no {entity}, so {{{{ {path} }}}} can't be used here",
+            None, "meaning")]
+    return []
 
 
 def _unknown(start, end, name) -> PlaceholderProblem:

@@ -40,6 +40,14 @@ def test_serve_starts_web_and_worker_then_stops_both(tmp_path, browser):
         text = "".join(out)
         assert "Log in as owner@example.com" in text, text[-2000:]
         assert "App running at" in text, text[-2000:]
+        # Reflex announces the app a moment before its server accepts connections.
+        wait_until = time.time() + 60
+        while time.time() < wait_until:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/login")
         page.fill("#email", "owner@example.com")

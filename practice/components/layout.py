@@ -89,8 +89,6 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
             width="100%", min_width="0", spacing="0",
         ),
         spacing="0", width="100%", align="start",
-        # One unread watcher per tab: a new page's watcher replaces the previous page's.
-        on_mount=InboxBadgeState.watch_unread,
     )
 
 

@@ -25,8 +25,8 @@ NAV = [
 def unread_badge(badge_id: str) -> rx.Component:
     """The inbox's unread count (nothing when all is read); the poller in InboxBadgeState keeps it current."""
     return rx.cond(InboxBadgeState.unread > 0,
-                   rx.badge(InboxBadgeState.unread, radius="full", size="1", variant="solid", id=badge_id,
-                            aria_label=InboxBadgeState.unread.to_string() + " unread"))
+                   rx.badge(InboxBadgeState.unread, radius="full", size="1", variant="solid", color_scheme="indigo",
+                            id=badge_id, aria_label=InboxBadgeState.unread.to_string() + " unread"))
 
 
 def nav_link(label: str, href: str, icon: str) -> rx.Component:

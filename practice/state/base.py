@@ -109,7 +109,7 @@ class AppState(rx.State):
 
     @allow(ANYONE)
     def require_login(self):
-        """on_load of every staff page: send strangers to the login page."""
+        """on_load of every staff page: send strangers to the login page; start this tab's unread-badge watcher."""
         actor = self._actor()
         if actor is None:
             self.member_name = self.member_role = ""

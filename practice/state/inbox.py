@@ -19,8 +19,9 @@ from practice.state.work_views import parse_id, when_text
 POLL_SECONDS = 2.0
 TABS = ("inbox", "archived")
 
-# The watcher task of each browser tab (Reflex client token) in this process. A new watcher for a
-# tab cancels the one before it, so navigating between pages never piles pollers up; tests read it.
+# The watcher task of each browser tab (Reflex client token) in this process. Reflex already cancels a
+# watcher when its page's on_load chain is superseded (navigation, reload) or the tab disconnects; a new
+# watcher for a tab also cancels any one still running, so pollers never pile up. Tests read it.
 _watchers: dict[str, asyncio.Task] = {}
 
 
@@ -46,6 +47,7 @@ class InboxBadgeState(AppState):
     def _show(self, count: int) -> None:
         self.unread = max(int(count), 0)
 
+    # rx.event marks allow's async wrapper as a background task, so handler.fn keeps __practice_access__.
     @rx.event(background=True)
     @allow(STAFF)
     async def watch_unread(self):
@@ -70,12 +72,6 @@ class InboxBadgeState(AppState):
         finally:
             if _watchers.get(token) is me:
                 del _watchers[token]
-
-    @allow(STAFF)
-    def refresh_unread(self):
-        """Read the count now (after this tab changed it, without waiting for the poller)."""
-        fingerprint = _unread_fingerprint(self.sid)
-        self._show(fingerprint[0] if fingerprint else 0)
 
 
 @dataclasses.dataclass

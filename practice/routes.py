@@ -13,6 +13,7 @@ TEAM = "/team"
 IMPORT = "/import"
 AUDIT = "/audit"
 SETTINGS = "/settings"
+INBOX = "/inbox"
 
 
 def account_url(account_id: int | str) -> str:

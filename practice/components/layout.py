@@ -5,9 +5,11 @@ import reflex as rx
 
 from practice import routes
 from practice.state.base import AppState
+from practice.state.inbox import InboxBadgeState
 
 NAV = [
     ("Home", routes.HOME, "house"),
+    ("Inbox", routes.INBOX, "inbox"),
     ("Board", routes.BOARD, "kanban"),
     ("Accounts", routes.ACCOUNTS, "building-2"),
     ("Contacts", routes.CONTACTS, "contact"),
@@ -20,9 +22,18 @@ NAV = [
 ]
 
 
+def unread_badge(badge_id: str) -> rx.Component:
+    """The inbox's unread count (nothing when all is read); the poller in InboxBadgeState keeps it current."""
+    return rx.cond(InboxBadgeState.unread > 0,
+                   rx.badge(InboxBadgeState.unread, radius="full", size="1", variant="solid", color_scheme="indigo",
+                            id=badge_id, aria_label=InboxBadgeState.unread.to_string() + " unread"))
+
+
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="2", align="center"),
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"),
+                  *([rx.spacer(), unread_badge("inbox-badge")] if href == routes.INBOX else []),
+                  spacing="2", align="center", width="100%"),
         href=href, underline="none", color_scheme="gray", high_contrast=True,
         padding_x="0.75em", padding_y="0.4em", border_radius="6px", width="100%",
         _hover={"background": rx.color("gray", 4)},
@@ -49,8 +60,12 @@ def sidebar() -> rx.Component:
 def mobile_bar() -> rx.Component:
     return rx.hstack(
         rx.menu.root(
-            rx.menu.trigger(rx.button(rx.icon("menu"), variant="ghost", aria_label="Menu")),
-            rx.menu.content(*[rx.menu.item(label, on_click=rx.redirect(href)) for label, href, _ in NAV],
+            rx.menu.trigger(rx.button(rx.icon("menu"), unread_badge("menu-unread-badge"), variant="ghost",
+                                      aria_label="Menu", id="phone-menu")),
+            rx.menu.content(*[rx.menu.item(rx.hstack(label, *([unread_badge("menu-inbox-badge")]
+                                                                if href == routes.INBOX else []),
+                                                     spacing="2", align="center"),
+                                           on_click=rx.redirect(href)) for label, href, _ in NAV],
                             rx.menu.separator(), rx.menu.item("Log out", on_click=AppState.log_out)),
         ),
         rx.heading("practice", size="4"),

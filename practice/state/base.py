@@ -109,7 +109,7 @@ class AppState(rx.State):
 
     @allow(ANYONE)
     def require_login(self):
-        """on_load of every staff page: send strangers to the login page."""
+        """on_load of every staff page: send strangers to the login page; start this tab's unread-badge watcher."""
         actor = self._actor()
         if actor is None:
             self.member_name = self.member_role = ""
@@ -117,6 +117,9 @@ class AppState(rx.State):
         self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
         with write_session() as session:
             auth.touch_session(session, self.sid)
+        # Chained from on_load so Reflex cancels it when the tab navigates, reloads or disconnects.
+        from practice.state.inbox import InboxBadgeState  # noqa: PLC0415 - that state builds on this one
+        return InboxBadgeState.watch_unread
 
     @allow(ANYONE)
     def log_out(self):

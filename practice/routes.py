@@ -13,6 +13,9 @@ TEAM = "/team"
 IMPORT = "/import"
 AUDIT = "/audit"
 SETTINGS = "/settings"
+EMAIL = "/email"
+EMAIL_TEMPLATES = "/email/templates"
+EMAIL_OUTBOX = "/email/outbox"
 
 
 def account_url(account_id: int | str) -> str:

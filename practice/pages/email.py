@@ -206,6 +206,7 @@ def preview_card() -> rx.Component:
         rx.flex(
             rx.foreach(T.account_matches, lambda o: rx.button(
                 o.label, type="button", size="1", on_click=T.choose_account(o.value), class_name="preview-account",
+                id="preview-account-" + o.value,
                 variant=rx.cond(o.value == T.preview_account_id, "solid", "soft"),
                 custom_attrs={"aria-pressed": o.value == T.preview_account_id})),
             rx.cond(T.account_matches.length() == 0,

@@ -189,6 +189,7 @@ def drain(agen):
     return asyncio.run(run())
 
 
+@pytest.mark.security
 def test_no_page_state_ever_holds_the_smtp_password(people, monkeypatch):
     from practice.state.email import EmailSettingsState, EmailTemplatesState, OutboxState
 

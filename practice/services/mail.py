@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 import smtplib
 import socket
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -19,9 +19,9 @@ from practice.models import EmailTemplate, MailSettings, MailStatus, OutgoingMai
 from practice.services import audit, facts, templating
 from practice.services.accounts import get_account
 from practice.services.actor import Actor, require_admin
+from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import get_firm
 from practice.services.jobs import get_job
-from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.team import check_email
 
 # Waits between attempts; after the last one the mail is marked failed.

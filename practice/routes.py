@@ -14,6 +14,9 @@ IMPORT = "/import"
 AUDIT = "/audit"
 SETTINGS = "/settings"
 INBOX = "/inbox"
+EMAIL = "/email"
+EMAIL_TEMPLATES = "/email/templates"
+EMAIL_OUTBOX = "/email/outbox"
 
 
 def account_url(account_id: int | str) -> str:

@@ -18,6 +18,7 @@ NAV = [
     ("Import", routes.IMPORT, "upload"),
     ("Team", routes.TEAM, "users"),
     ("Audit log", routes.AUDIT, "scroll-text"),
+    ("Email", routes.EMAIL, "mail"),
     ("Settings", routes.SETTINGS, "settings"),
 ]
 

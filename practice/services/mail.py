@@ -6,6 +6,7 @@ import hashlib
 import smtplib
 import socket
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -15,9 +16,12 @@ from sqlmodel import Session, select
 
 from practice.db import read_session, write_session
 from practice.models import EmailTemplate, MailSettings, MailStatus, OutgoingMail, utcnow
-from practice.services import audit, templating
+from practice.services import audit, facts, templating
+from practice.services.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.services.firm import get_firm
+from practice.services.jobs import get_job
 from practice.services.team import check_email
 
 # Waits between attempts; after the last one the mail is marked failed.
@@ -55,6 +59,27 @@ def update_settings(session: Session, actor: Actor, *, host: str, port: int, sec
         settings.password = password
     audit.record(session, actor, "update", "mail_settings", settings.id, f"Email settings changed: {host}:{port}")
     return settings
+
+
+@dataclass
+class SettingsView:
+    """The mail settings as a page may show them: everything but the password, which stays on the server."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    from_address: str
+    from_name: str
+    password_saved: bool
+
+
+def settings_for_display(session: Session, actor: Actor) -> SettingsView:
+    """The settings without the password (admins)."""
+    require_admin(actor)
+    row = session.exec(select(MailSettings)).first() or MailSettings()
+    return SettingsView(host=row.host, port=row.port, security=row.security, username=row.username,
+                        from_address=row.from_address, from_name=row.from_name, password_saved=bool(row.password))
 
 
 # --- templates ---------------------------------------------------------------------------------
@@ -96,6 +121,41 @@ def save_template(session: Session, actor: Actor, *, name: str, subject: str, bo
     session.flush()
     audit.record(session, actor, "save", "email_template", tpl.id, f'Saved email template "{name}"')
     return tpl
+
+
+def get_template(session: Session, template_id: int) -> EmailTemplate:
+    tpl = session.get(EmailTemplate, template_id)
+    if not tpl:
+        raise NotFound("That template no longer exists.")
+    return tpl
+
+
+def delete_template(session: Session, actor: Actor, template_id: int) -> str:
+    """Delete a template (admins); returns its name. Mails already queued from it keep their text."""
+    require_admin(actor)
+    tpl = get_template(session, template_id)
+    name = tpl.name
+    session.delete(tpl)
+    audit.record(session, actor, "delete", "email_template", template_id, f'Deleted email template "{name}"')
+    return name
+
+
+def preview_template(session: Session, actor: Actor, *, subject: str, body: str, account_id: int,
+                     job_id: int | None = None, name: str = "") -> tuple[str, str]:
+    """(subject, body) of a draft template filled in for an account the actor may see and one of its jobs.
+
+    The contact placeholders use the account's first contact with an email address, as a mail to the
+    account would.
+    """
+    get_account(session, actor, account_id)
+    if job_id:
+        if get_job(session, actor, job_id).account_id != account_id:
+            raise InvalidInput("That job belongs to another account; choose one of this account's jobs.", field="job")
+    recipients = facts.account_recipients(session, account_id)
+    found = facts.facts_for(session, job_id=job_id or None, account_id=account_id,
+                            contact_id=recipients[0]["id"] if recipients else None)
+    draft = EmailTemplate(name=name.strip() or "draft", subject=subject, body=body)
+    return render_template(draft, facts.template_context(session, found))
 
 
 def render_template(tpl: EmailTemplate, context: dict) -> tuple[str, str]:
@@ -173,14 +233,17 @@ def _send(settings: MailSettings, mail: OutgoingMail) -> None:
         client.send_message(msg)
 
 
-def deliver_due(limit: int = 50) -> int:
-    """Send the queued mails that are due; returns how many were sent."""
+def deliver_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> int:
+    """Send the queued mails that are due (only those of `mail_ids`, if given); returns how many were sent."""
     now = utcnow()
     with write_session() as session:
-        ids = list(session.exec(select(OutgoingMail.id).where(
+        query = select(OutgoingMail.id).where(
             or_(OutgoingMail.status == MailStatus.queued,
                 (OutgoingMail.status == MailStatus.sending) & (OutgoingMail.lease_until < now)),
-            OutgoingMail.next_attempt_at <= now).order_by(OutgoingMail.id).limit(limit)))
+            OutgoingMail.next_attempt_at <= now)
+        if mail_ids is not None:
+            query = query.where(OutgoingMail.id.in_(mail_ids))
+        ids = list(session.exec(query.order_by(OutgoingMail.id).limit(limit)))
         if not ids:
             return 0
         session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(ids))
@@ -218,9 +281,48 @@ def retry(session: Session, actor: Actor, mail_id: int) -> OutgoingMail:
     mail = session.get(OutgoingMail, mail_id)
     if not mail:
         raise NotFound("That email no longer exists.")
+    if mail.status == MailStatus.sent:
+        raise Conflict("That email was already sent; it is not sent twice.")
     mail.status, mail.next_attempt_at, mail.attempts = MailStatus.queued, utcnow(), 0
     audit.record(session, actor, "retry", "mail", mail.id, f"Retried email to {mail.to_address}")
     return mail
+
+
+def send_test_email(session: Session, actor: Actor, *, to: str) -> OutgoingMail:
+    """Queue a short test email (admins); the caller delivers it at once with deliver_due(mail_ids=[id])."""
+    require_admin(actor)
+    if not get_settings(session).host:
+        raise InvalidInput("Enter the mail server (host) and save the settings before sending a test email.",
+                           field="host")
+    firm_name = get_firm(session).name
+    mail = enqueue(session, to_address=to, subject=f"Test email from {firm_name}",
+                   body=f"This is a test email sent by {actor.name} from {firm_name}'s practice app.\n"
+                        "If you can read it, the email settings work.")
+    audit.record(session, actor, "test", "mail", mail.id, f"Sent a test email to {mail.to_address}")
+    return mail
+
+
+def get_outgoing(session: Session, actor: Actor, mail_id: int) -> OutgoingMail:
+    require_admin(actor)
+    mail = session.get(OutgoingMail, mail_id)
+    if not mail:
+        raise NotFound("That email no longer exists.")
+    return mail
+
+
+def list_outgoing(session: Session, actor: Actor, *, status: MailStatus | str | None = None,
+                  before_id: int | None = None, limit: int = 50) -> list[OutgoingMail]:
+    """The outbox, newest first, optionally one status only; page with before_id (admins)."""
+    require_admin(actor)
+    query = select(OutgoingMail)
+    if status:
+        try:
+            query = query.where(OutgoingMail.status == MailStatus(status))
+        except ValueError:
+            raise InvalidInput("Choose queued, sending, sent or failed.", field="status") from None
+    if before_id:
+        query = query.where(OutgoingMail.id < before_id)
+    return list(session.exec(query.order_by(OutgoingMail.id.desc()).limit(max(1, min(limit, 500)))))
 
 
 def mails_for_job(job_id: int) -> list[OutgoingMail]:

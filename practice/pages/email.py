@@ -1,0 +1,375 @@
+"""Email: the firm's SMTP settings and a test email, its email templates with a preview, and the outbox."""
+import reflex as rx
+
+from practice import routes
+from practice.components.forms import label, native_select, static_select
+from practice.components.layout import empty_state, error_callout, page
+from practice.state.base import AppState
+from practice.state.email import (SECURITY_CHOICES, STATUS_CHOICES, EmailSettingsState, EmailTemplatesState,
+                                  OutboxItem, OutboxState, TemplateItem)
+
+SETTINGS_ADMINS_ONLY = "Only the owner or an admin can see and change the email settings."
+OUTBOX_ADMINS_ONLY = "Only the owner or an admin can see the outbox: it holds every email the firm sends."
+TEMPLATES_READ_ONLY = "You can read the templates and preview them; only the owner or an admin can change them."
+SECTIONS = [("Settings", routes.EMAIL), ("Templates", routes.EMAIL_TEMPLATES), ("Outbox", routes.EMAIL_OUTBOX)]
+PLACEHOLDERS = [
+    ("{{ account.name }}", "the account's name"),
+    ("{{ contact.first_name }}", "first name of the contact the email goes to"),
+    ("{{ contact.name }}", "the contact's full name"),
+    ("{{ job.name }}", "the job's name"),
+    ("{{ job.due_date }}", "the job's due date"),
+    ("{{ job.stage }}", "the job's stage"),
+    ("{{ job.pipeline }}", "the job's pipeline"),
+    ("{{ job.assignee }}", "who works on the job"),
+    ("{{ firm.name }}", "your firm's name"),
+    ("{{ today }}", "today's date"),
+    ("{{ year }}", "this year"),
+    ("{{ quarter }}", "this quarter (1 to 4)"),
+    ("{{ month }}", "this month's name"),
+]
+
+
+def section_links(current: str) -> rx.Component:
+    return rx.hstack(
+        *[rx.link(text, href=href, size="2", weight="bold" if href == current else "regular",
+                  underline="always" if href == current else "hover",
+                  custom_attrs={"aria-current": "page"} if href == current else {}, id=f"email-nav-{text.lower()}")
+          for text, href in SECTIONS],
+        spacing="4", wrap="wrap",
+    )
+
+
+def admins_only(allowed, content: rx.Component, sentence: str) -> rx.Component:
+    """The content for admins, the sentence for everyone else (a spinner while the page loads)."""
+    return rx.cond(allowed, content,
+                   rx.cond(AppState.member_role != "",
+                           rx.cond(AppState.is_admin, rx.spinner(),
+                                   empty_state(sentence, rx.link("Back to home", href=routes.HOME))),
+                           rx.spinner()))
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+S = EmailSettingsState
+
+
+def field(text: str, id: str, name: str, default_value, **props) -> rx.Component:
+    return rx.vstack(label(text, id), rx.input(id=id, name=name, default_value=default_value, width="100%", **props),
+                     spacing="1", width="100%")
+
+
+def settings_form() -> rx.Component:
+    password_note = rx.cond(
+        S.login_stored,
+        rx.text("A password is saved. Leave this empty to keep it, or type a new one to replace it.", size="1",
+                color_scheme="gray", id="smtp-password-note"),
+        rx.text("No password is saved.", size="1", color_scheme="gray", id="smtp-password-note"),
+    )
+    return rx.card(rx.form(
+        rx.vstack(
+            rx.heading("Mail server", size="4"),
+            error_callout(S.settings_error),
+            rx.grid(
+                field("Host", "smtp-host", "host", S.host, placeholder="smtp.example.com"),
+                field("Port", "smtp-port", "port", S.port, input_mode="numeric", placeholder="587"),
+                rx.vstack(label("Encryption", "smtp-security"),
+                          static_select(SECURITY_CHOICES, name="security", id="smtp-security",
+                                        default_value=S.security), spacing="1", width="100%"),
+                field("Username", "smtp-username", "username", S.username, auto_complete="off"),
+                rx.vstack(
+                    label("Password", "smtp-password"),
+                    # Never filled from the server; autocomplete off so the browser does not offer the login password.
+                    rx.input(id="smtp-password", name="smtp_pw", type="password", auto_complete="new-password",
+                             width="100%"),
+                    password_note,
+                    rx.cond(S.login_stored, rx.hstack(
+                        rx.el.input(type="checkbox", name="forget_pw", id="smtp-forget-password"),
+                        rx.text("Remove the saved password", as_="label", html_for="smtp-forget-password", size="2"),
+                        align="center", spacing="2")),
+                    spacing="1", width="100%"),
+                field("From address", "smtp-from-address", "from_address", S.from_address, type="email",
+                      placeholder="office@yourfirm.com"),
+                field("From name", "smtp-from-name", "from_name", S.from_name, placeholder="Your firm's name"),
+                columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%",
+            ),
+            rx.button("Save email settings", type="submit", id="save-smtp"),
+            spacing="3", align="start", width="100%",
+        ),
+        on_submit=S.save_settings, reset_on_submit=False, key=S.form_version.to_string(),
+    ), width="100%", id="smtp-settings")
+
+
+def test_card() -> rx.Component:
+    outcome = rx.cond(
+        S.test_outcome != "",
+        rx.callout(S.test_outcome, icon=rx.cond(S.test_ok, "circle-check", "triangle-alert"),
+                   color_scheme=rx.cond(S.test_ok, "green", "red"), width="100%", id="test-outcome",
+                   role="status"),
+    )
+    return rx.card(rx.form(
+        rx.vstack(
+            rx.heading("Send a test email", size="4"),
+            rx.text("Sends a short email with the saved settings right away and says whether it went out.",
+                    size="2", color_scheme="gray"),
+            error_callout(S.test_error),
+            rx.hstack(
+                rx.vstack(label("To", "test-to"),
+                          rx.input(id="test-to", name="to", type="email", default_value=S.test_to, required=True,
+                                   placeholder="you@yourfirm.com", width=["100%", "320px"]),
+                          spacing="1"),
+                rx.button("Send a test email", type="submit", id="send-test", loading=S.test_sending),
+                align="end", wrap="wrap", spacing="3",
+            ),
+            outcome,
+            spacing="3", width="100%",
+        ),
+        on_submit=S.send_test, reset_on_submit=False,
+    ), width="100%", id="smtp-test")
+
+
+def settings_page() -> rx.Component:
+    return page(
+        "Email",
+        section_links(routes.EMAIL),
+        error_callout(S.error),
+        admins_only(S.allowed, rx.vstack(settings_form(), test_card(), spacing="4", width="100%"),
+                    SETTINGS_ADMINS_ONLY),
+    )
+
+
+# --- templates --------------------------------------------------------------------------------
+
+T = EmailTemplatesState
+
+
+def template_row(t: TemplateItem) -> rx.Component:
+    return rx.button(
+        rx.vstack(rx.text(t.name, weight="bold", size="2"), rx.text(t.subject, size="1", color_scheme="gray",
+                                                                   trim="both"),
+                  spacing="0", align="start", min_width="0"),
+        on_click=T.open_template(t.id), variant=rx.cond(T.template_id == t.id, "soft", "ghost"), width="100%",
+        height="auto", padding_y="0.5em", style={"justifyContent": "flex-start", "textAlign": "left"},
+        class_name="template-item", id="template-" + t.id.to_string(), data_template=t.name,
+    )
+
+
+def template_list() -> rx.Component:
+    return rx.vstack(
+        rx.cond(AppState.is_admin,
+                rx.button(rx.icon("plus"), "New template", on_click=T.new_template, id="new-template")),
+        rx.cond(T.templates.length() > 0,
+                rx.vstack(rx.foreach(T.templates, template_row), spacing="1", width="100%", id="template-list"),
+                empty_state(rx.cond(AppState.is_admin,
+                                    "No email templates yet. Create one: automations and emails to clients use them.",
+                                    "No email templates yet. An admin can create them."))),
+        width=["100%", "100%", "280px"], min_width=["0", "0", "280px"], spacing="3",
+    )
+
+
+def placeholder_help() -> rx.Component:
+    return rx.box(
+        rx.text("Placeholders are filled in for each email:", size="2", weight="medium"),
+        rx.grid(*[rx.fragment(rx.code(code, size="1"), rx.text(meaning, size="1", color_scheme="gray"))
+                  for code, meaning in PLACEHOLDERS],
+                columns="auto 1fr", spacing_x="3", spacing_y="1", align_items="center"),
+        rx.text("Also {% if job.due_date %}...{% endif %} and the rest of Jinja. A placeholder that does not exist "
+                "stops the email with a sentence saying which.", size="1", color_scheme="gray"),
+        id="placeholder-help", width="100%",
+    )
+
+
+def delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this template?"),
+            rx.alert_dialog.description(
+                "\u201c" + T.draft_name + "\u201d will be gone. Emails already queued keep their text; automations "
+                "that name it will say the template is missing."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Delete template", color_scheme="red", on_click=T.delete_template,
+                                                 id="confirm-delete-template")),
+                justify="end", spacing="3", margin_top="1em"),
+        ),
+        open=T.delete_open, on_open_change=T.set_delete_open,
+    )
+
+
+def preview_card() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Preview", size="4"),
+        rx.text("Fills in the template above (saved or not) for an account and, if you choose, one of its jobs.",
+                size="2", color_scheme="gray"),
+        label("Account", "preview-account-search"),
+        rx.input(id="preview-account-search", placeholder="Search accounts", value=T.account_query,
+                 on_change=T.search_accounts.debounce(250), width=["100%", "320px"]),
+        rx.flex(
+            rx.foreach(T.account_matches, lambda o: rx.button(
+                o.label, type="button", size="1", on_click=T.choose_account(o.value), class_name="preview-account",
+                id="preview-account-" + o.value,
+                variant=rx.cond(o.value == T.preview_account_id, "solid", "soft"),
+                custom_attrs={"aria-pressed": o.value == T.preview_account_id})),
+            rx.cond(T.account_matches.length() == 0,
+                    rx.text("No account matches that search.", size="1", color_scheme="gray")),
+            wrap="wrap", spacing="2", width="100%",
+        ),
+        rx.text(rx.cond(T.preview_account_id != "", "For: " + T.preview_account_name, "No account chosen yet."),
+                size="2", id="preview-account-chosen"),
+        rx.cond(T.preview_account_id != "", rx.vstack(
+            label("Job (optional)", "preview-job"),
+            native_select(T.job_options, name="job", id="preview-job", value=T.preview_job_id,
+                          first=("", "No job"), on_change=T.choose_job),
+            spacing="1")),
+        rx.button(rx.icon("eye", size=14), "Preview", on_click=T.preview, id="preview-template", variant="soft"),
+        error_callout(T.preview_error),
+        rx.cond(T.has_preview, rx.box(
+            rx.text("Subject: ", rx.text.strong(T.preview_subject, id="preview-subject"), size="2"),
+            rx.separator(margin_y="0.5em"),
+            rx.text(T.preview_body, size="2", white_space="pre-wrap", id="preview-body"),
+            padding="1em", border=f"1px solid {rx.color('gray', 6)}", border_radius="8px", width="100%",
+            id="preview-result",
+        )),
+        spacing="2", width="100%",
+    ), width="100%", id="template-preview")
+
+
+def editor() -> rx.Component:
+    read_only = ~AppState.is_admin
+    return rx.vstack(
+        rx.card(rx.vstack(
+            rx.heading(rx.cond(T.template_id > 0, "Edit template", "New template"), size="4"),
+            error_callout(T.editor_error),
+            label("Name", "tpl-name"),
+            rx.input(id="tpl-name", value=T.draft_name, on_change=T.set_draft_name, read_only=read_only,
+                     placeholder="Organizer reminder", width="100%"),
+            label("Subject", "tpl-subject"),
+            rx.input(id="tpl-subject", value=T.draft_subject, on_change=T.set_draft_subject, read_only=read_only,
+                     placeholder="Your {{ year }} organizer, {{ contact.first_name }}", width="100%"),
+            label("Body", "tpl-body"),
+            rx.text_area(id="tpl-body", value=T.draft_body, on_change=T.set_draft_body, read_only=read_only,
+                         rows="12", width="100%", style={"fontFamily": "monospace"}),
+            placeholder_help(),
+            rx.hstack(
+                rx.cond(AppState.is_admin, rx.fragment(
+                    rx.button("Save template", on_click=T.save_template, id="save-template"),
+                    rx.cond(T.template_id > 0,
+                            rx.button("Delete", on_click=T.set_delete_open(True), color_scheme="red", variant="soft",
+                                      id="delete-template")))),
+                rx.button("Close", on_click=T.close_editor, variant="soft", color_scheme="gray", id="close-template"),
+                spacing="3", wrap="wrap"),
+            spacing="2", width="100%",
+        ), width="100%", id="template-editor"),
+        preview_card(),
+        delete_dialog(),
+        spacing="4", width="100%", min_width="0",
+    )
+
+
+def templates_page() -> rx.Component:
+    return page(
+        "Email templates",
+        section_links(routes.EMAIL_TEMPLATES),
+        error_callout(T.error),
+        rx.cond(~AppState.is_admin & (AppState.member_role != ""),
+                rx.text(TEMPLATES_READ_ONLY, size="2", color_scheme="gray", id="templates-read-only")),
+        rx.flex(
+            template_list(),
+            rx.cond(T.editing, editor(),
+                    rx.box(rx.text("Choose a template to read, change or preview it.", color_scheme="gray", size="2"),
+                           padding="1em")),
+            direction=rx.breakpoints(initial="column", md="row"), spacing="4", width="100%", align="start",
+        ),
+    )
+
+
+# --- outbox -----------------------------------------------------------------------------------
+
+O = OutboxState
+STATUS_COLORS = {"queued": "amber", "sending": "blue", "sent": "green", "failed": "red"}
+
+
+def status_badge(status) -> rx.Component:
+    return rx.badge(status, color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"), class_name="mail-status")
+
+
+def retry_button(m: OutboxItem) -> rx.Component:
+    return rx.cond(m.can_retry, rx.button("Retry now", on_click=O.retry_now(m.id), size="1", variant="soft",
+                                          loading=O.retrying_id == m.id, id="retry-mail-" + m.id.to_string()))
+
+
+def mail_row(m: OutboxItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(m.created, white_space="nowrap", size="2")),
+        rx.table.cell(m.to_address, class_name="mail-to"),
+        rx.table.cell(m.subject, class_name="mail-subject"),
+        rx.table.cell(status_badge(m.status)),
+        rx.table.cell(m.attempts, class_name="mail-attempts"),
+        rx.table.cell(rx.text(m.next_attempt, white_space="nowrap", size="2")),
+        rx.table.cell(rx.text(m.last_error, size="2", color_scheme="red"), class_name="mail-error"),
+        rx.table.cell(rx.text(m.sent_at, white_space="nowrap", size="2")),
+        rx.table.cell(retry_button(m)),
+        class_name="outbox-mail", data_mail_id=m.id,
+    )
+
+
+def mail_card(m: OutboxItem) -> rx.Component:
+    """The phone-size form of an outbox row."""
+    return rx.card(rx.vstack(
+        rx.hstack(status_badge(m.status), rx.text(m.created, size="1", color_scheme="gray"), align="center"),
+        rx.text(m.to_address, size="2", weight="bold"),
+        rx.text(m.subject, size="2"),
+        rx.cond(m.last_error != "", rx.text(m.last_error, size="1", color_scheme="red")),
+        rx.cond(m.sent_at != "", rx.text("Sent ", m.sent_at, size="1", color_scheme="gray")),
+        rx.cond(m.next_attempt != "", rx.text("Next attempt ", m.next_attempt, size="1", color_scheme="gray")),
+        retry_button(m),
+        spacing="1"), width="100%", class_name="outbox-card")
+
+
+def outbox_view() -> rx.Component:
+    headers = ["Queued", "To", "Subject", "Status", "Attempts", "Next attempt", "Last error", "Sent", ""]
+    return rx.vstack(
+        rx.hstack(
+            rx.vstack(label("Status", "outbox-status"),
+                      static_select([("", "All")] + [(s, s) for s in STATUS_CHOICES], name="status",
+                                    id="outbox-status", value=O.status_filter, on_change=O.set_status_filter),
+                      spacing="1"),
+            rx.button(rx.icon("refresh-cw", size=14), "Refresh", on_click=O.refresh, variant="soft",
+                      id="outbox-refresh"),
+            rx.text("Times in ", O.timezone, size="1", color_scheme="gray"),
+            align="end", wrap="wrap", spacing="4",
+        ),
+        rx.cond(
+            O.mails.length() > 0,
+            rx.fragment(
+                rx.box(rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                    rx.table.body(rx.foreach(O.mails, mail_row)),
+                    width="100%", id="outbox-table",
+                ), width="100%", overflow_x="auto", display=["none", "none", "block"]),
+                rx.vstack(rx.foreach(O.mails, mail_card), width="100%", display=["flex", "flex", "none"]),
+            ),
+            empty_state(rx.cond(O.status_filter != "",
+                                "No email has that status. Choose \u201cAll\u201d to see every one.",
+                                "No email sent yet. A test email from the Settings tab shows up here.")),
+        ),
+        rx.cond(O.has_more, rx.button("Load older", on_click=O.load_older, variant="soft", id="outbox-older")),
+        spacing="3", width="100%",
+    )
+
+
+def outbox_page() -> rx.Component:
+    return page(
+        "Outbox",
+        section_links(routes.EMAIL_OUTBOX),
+        error_callout(O.error),
+        admins_only(O.allowed, outbox_view(), OUTBOX_ADMINS_ONLY),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(settings_page, route=routes.EMAIL, title="Email · practice",
+                 on_load=[AppState.require_login, EmailSettingsState.load])
+    app.add_page(templates_page, route=routes.EMAIL_TEMPLATES, title="Email templates · practice",
+                 on_load=[AppState.require_login, EmailTemplatesState.load])
+    app.add_page(outbox_page, route=routes.EMAIL_OUTBOX, title="Outbox · practice",
+                 on_load=[AppState.require_login, OutboxState.load])

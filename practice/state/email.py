@@ -1,0 +1,387 @@
+"""Email pages: the SMTP settings and a test email, the firm's templates with a preview, the outbox.
+
+The SMTP password is write-only here: no var ever holds it (the settings come from
+`mail.settings_for_display`, which leaves it out); the form sends a new one only when typed.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from practice.models import MailStatus, OutgoingMail
+from practice.services import accounts, firm, jobs, mail
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.team import _checked
+from practice.state.views import Option
+
+SECURITY_CHOICES = [("starttls", "STARTTLS (usually port 587)"), ("ssl", "SSL/TLS (usually port 465)"),
+                    ("none", "None (only for a server on this machine or a trusted network)")]
+STATUS_CHOICES = [s.value for s in MailStatus]
+OUTBOX_PAGE = 50
+MAX_BODY = 50_000
+
+
+def _int(value, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _text(form: dict, key: str, limit: int) -> str:
+    return str(form.get(key, "") or "")[:limit]
+
+
+def outcome_sentence(row) -> tuple[bool, str]:
+    """Whether a just-attempted mail went out, and the sentence that says so (or why not)."""
+    if row.status == MailStatus.sent:
+        return True, f"Sent to {row.to_address}. Check that mailbox to see it arrived."
+    if row.last_error:
+        return False, f"Not sent: {row.last_error}"
+    if row.status == MailStatus.sending:
+        return False, "The background worker is sending it right now; the outbox shows the result."
+    return False, "It is queued and will be sent shortly; the outbox shows the result."
+
+
+def _outcome_of(session, mail_id: int) -> tuple[bool, str]:
+    row = session.get(OutgoingMail, mail_id)
+    return outcome_sentence(row) if row else (False, "That email no longer exists.")
+
+
+def _attempt_and_explain(mail_id: int) -> tuple[bool, str]:
+    """Deliver one queued mail now (it blocks: run it in a thread) and say how it went."""
+    mail.deliver_due(mail_ids=[mail_id])
+    result, error = read(_outcome_of, mail_id)
+    return (False, error) if error else result
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+class EmailSettingsState(AppState):
+    allowed: bool = False
+    host: str = ""
+    port: str = ""
+    security: str = "starttls"
+    username: str = ""
+    from_address: str = ""
+    from_name: str = ""
+    # Only whether a password is stored: never the password.
+    login_stored: bool = False
+    form_version: int = 0
+    error: str = ""
+    settings_error: str = ""
+    test_to: str = ""
+    test_error: str = ""
+    test_outcome: str = ""
+    test_ok: bool = False
+    test_sending: bool = False
+
+    def _refresh(self):
+        view, error = read(mail.settings_for_display, self._require())
+        if error:
+            self.error = error
+            return
+        self.host, self.port, self.security = view.host, str(view.port), view.security
+        self.username, self.from_address, self.from_name = view.username, view.from_address, view.from_name
+        self.login_stored = view.password_saved
+        # Remounts the form so its default values show what was just saved.
+        self.form_version += 1
+
+    @allow(STAFF)
+    def load(self):
+        """Employees get the plain 'admins only' sentence and none of the settings."""
+        actor = self._require()
+        self.error = self.settings_error = self.test_error = self.test_outcome = ""
+        self.test_sending = False
+        self.allowed = actor.is_admin
+        if self.allowed:
+            self._refresh()
+
+    @allow(ADMIN)
+    def save_settings(self, form: dict):
+        form = form if isinstance(form, dict) else {}
+        typed = _text(form, "smtp_pw", 500)
+        password = "" if _checked(form.get("forget_pw")) else (typed or None)
+        _, error = run(mail.update_settings, self._require(), host=_text(form, "host", 255),
+                       port=_text(form, "port", 10).strip(), security=_text(form, "security", 20),
+                       username=_text(form, "username", 255), from_address=_text(form, "from_address", 254),
+                       from_name=_text(form, "from_name", 200), password=password)
+        self.settings_error = error or ""
+        if error:
+            return None
+        self._refresh()
+        return rx.toast.success("Email settings saved.")
+
+    @allow(ADMIN)
+    async def send_test(self, form: dict):
+        """Queue a test email and deliver it at once, then say whether it went out and, if not, why."""
+        form = form if isinstance(form, dict) else {}
+        self.test_to = _text(form, "to", 254).strip()
+        self.test_outcome, self.test_error = "", ""
+        queued, error = run(mail.send_test_email, self._require(), to=self.test_to)
+        if error:
+            self.test_error = error
+            return
+        self.test_sending = True
+        yield
+        # SMTP blocks for up to its timeout: keep it off the event loop.
+        self.test_ok, self.test_outcome = await asyncio.to_thread(_attempt_and_explain, queued.id)
+        self.test_sending = False
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class TemplateItem:
+    id: int = 0
+    name: str = ""
+    subject: str = ""
+
+
+def _job_options(session, actor, account_id: int) -> list[Option]:
+    return [Option(value=str(job.id), label=f"{job.name} ({pipeline}: {stage})")
+            for job, pipeline, stage in jobs.jobs_of_account(session, actor, account_id)]
+
+
+class EmailTemplatesState(AppState):
+    templates: list[TemplateItem] = []
+    error: str = ""
+    editing: bool = False
+    template_id: int = 0
+    draft_name: str = ""
+    draft_subject: str = ""
+    draft_body: str = ""
+    editor_error: str = ""
+    delete_open: bool = False
+    account_query: str = ""
+    account_matches: list[Option] = []
+    preview_account_id: str = ""
+    preview_account_name: str = ""
+    job_options: list[Option] = []
+    preview_job_id: str = ""
+    preview_subject: str = ""
+    preview_body: str = ""
+    preview_error: str = ""
+    has_preview: bool = False
+
+    def _refresh(self):
+        rows, error = read(mail.list_templates)
+        self.error = error or ""
+        self.templates = [TemplateItem(id=t.id, name=t.name, subject=t.subject) for t in rows or []]
+
+    def _clear_preview(self):
+        self.preview_subject = self.preview_body = self.preview_error = ""
+        self.has_preview = False
+
+    def _search_accounts(self):
+        result, error = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
+        self.account_matches = [Option(value=str(r.id), label=r.name) for r in (result[0] if result else [])]
+        if error:
+            self.preview_error = error
+
+    @allow(STAFF)
+    def load(self):
+        self.editing, self.delete_open = False, False
+        self.editor_error = ""
+        self.account_query = ""
+        self._clear_preview()
+        self._refresh()
+        self._search_accounts()
+
+    @allow(ADMIN)
+    def new_template(self):
+        self.template_id, self.draft_name, self.draft_subject, self.draft_body = 0, "", "", ""
+        self.editor_error = ""
+        self._clear_preview()
+        self.editing = True
+
+    @allow(STAFF)
+    def open_template(self, template_id: int):
+        tpl, error = read(mail.get_template, _int(template_id))
+        if error:
+            self.error = error
+            self._refresh()
+            return
+        self.template_id, self.draft_name, self.draft_subject, self.draft_body = tpl.id, tpl.name, tpl.subject, tpl.body
+        self.editor_error = ""
+        self._clear_preview()
+        self.editing = True
+
+    @allow(STAFF)
+    def close_editor(self):
+        self.editing, self.delete_open = False, False
+        self.editor_error = ""
+        self._clear_preview()
+
+    @allow(ADMIN)
+    def set_draft_name(self, value: str):
+        self.draft_name = str(value or "")[:120]
+
+    @allow(ADMIN)
+    def set_draft_subject(self, value: str):
+        self.draft_subject = str(value or "")[:500]
+
+    @allow(ADMIN)
+    def set_draft_body(self, value: str):
+        self.draft_body = str(value or "")[:MAX_BODY]
+
+    @allow(ADMIN)
+    def save_template(self):
+        tpl, error = run(mail.save_template, self._require(), name=self.draft_name, subject=self.draft_subject,
+                         body=self.draft_body, template_id=self.template_id or None)
+        self.editor_error = error or ""
+        if error:
+            return None
+        self.template_id, self.draft_name = tpl.id, tpl.name
+        self._refresh()
+        return rx.toast.success(f'Saved email template "{tpl.name}".')
+
+    @allow(ADMIN)
+    def set_delete_open(self, value: bool):
+        self.delete_open = value is True and self.template_id > 0
+
+    @allow(ADMIN)
+    def delete_template(self):
+        name, error = run(mail.delete_template, self._require(), self.template_id)
+        self.delete_open = False
+        if error:
+            self.editor_error = error
+            return None
+        self.editing, self.template_id = False, 0
+        self._refresh()
+        return rx.toast.success(f'Deleted email template "{name}".')
+
+    @allow(STAFF)
+    def search_accounts(self, text: str):
+        self.account_query = str(text or "")[:200]
+        self._search_accounts()
+
+    @allow(STAFF)
+    def choose_account(self, account_id: str):
+        match = next((o for o in self.account_matches if o.value == str(account_id)), None)
+        if not match:
+            return
+        options, error = read(_job_options, self._require(), int(match.value))
+        if error:
+            self.preview_error = error
+            return
+        self.preview_account_id, self.preview_account_name = match.value, match.label
+        self.job_options, self.preview_job_id = options, ""
+        self._clear_preview()
+
+    @allow(STAFF)
+    def choose_job(self, job_id: str):
+        job_id = str(job_id or "")
+        self.preview_job_id = job_id if job_id in {o.value for o in self.job_options} else ""
+
+    @allow(STAFF)
+    def preview(self):
+        """Fill the template being edited in for the chosen account (and job), without saving it."""
+        self._clear_preview()
+        if not self.preview_account_id:
+            self.preview_error = "Choose an account to preview the email for."
+            return
+        result, error = read(mail.preview_template, self._require(), subject=self.draft_subject, body=self.draft_body,
+                             name=self.draft_name, account_id=_int(self.preview_account_id),
+                             job_id=_int(self.preview_job_id) or None)
+        if error:
+            self.preview_error = error
+            return
+        self.preview_subject, self.preview_body = result
+        self.has_preview = True
+
+
+# --- outbox -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class OutboxItem:
+    id: int = 0
+    to_address: str = ""
+    subject: str = ""
+    status: str = ""
+    attempts: int = 0
+    next_attempt: str = ""
+    last_error: str = ""
+    sent_at: str = ""
+    created: str = ""
+    can_retry: bool = False
+
+
+def _when(value, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%b %d, %Y %I:%M %p") if value else ""
+
+
+def _outbox_page(session, actor, *, status: str, before_id: int | None):
+    rows = mail.list_outgoing(session, actor, status=status or None, before_id=before_id, limit=OUTBOX_PAGE + 1)
+    zone = ZoneInfo(firm.get_firm(session).timezone)
+    items = [OutboxItem(id=m.id, to_address=m.to_address, subject=m.subject, status=m.status.value, attempts=m.attempts,
+                        next_attempt=_when(m.next_attempt_at, zone) if m.status == MailStatus.queued else "",
+                        last_error=m.last_error, sent_at=_when(m.sent_at, zone), created=_when(m.created_at, zone),
+                        can_retry=m.status in (MailStatus.queued, MailStatus.failed))
+             for m in rows[:OUTBOX_PAGE]]
+    return items, len(rows) > OUTBOX_PAGE, zone.key
+
+
+class OutboxState(AppState):
+    allowed: bool = False
+    mails: list[OutboxItem] = []
+    has_more: bool = False
+    status_filter: str = ""
+    timezone: str = ""
+    error: str = ""
+    retrying_id: int = 0
+
+    def _query(self, *, older: bool = False):
+        before = self.mails[-1].id if older and self.mails else None
+        result, error = read(_outbox_page, self._require(), status=self.status_filter, before_id=before)
+        if error:
+            self.error = error
+            return
+        rows, self.has_more, self.timezone = result
+        self.mails = (self.mails + rows) if older else rows
+        self.error = ""
+
+    @allow(STAFF)
+    def load(self):
+        """Employees get the plain 'admins only' sentence and no mails at all."""
+        actor = self._require()
+        self.mails, self.has_more, self.error, self.retrying_id = [], False, "", 0
+        self.allowed = actor.is_admin
+        if self.allowed:
+            self._query()
+
+    @allow(ADMIN)
+    def set_status_filter(self, value: str):
+        value = str(value or "")
+        self.status_filter = value if value in STATUS_CHOICES else ""
+        self._query()
+
+    @allow(ADMIN)
+    def load_older(self):
+        self._query(older=True)
+
+    @allow(ADMIN)
+    def refresh(self):
+        self._query()
+
+    @allow(ADMIN)
+    async def retry_now(self, mail_id: int):
+        """Put a queued or failed mail back in the queue and try it at once."""
+        mail_id = _int(mail_id)
+        _, error = run(mail.retry, self._require(), mail_id)
+        if error:
+            self._query()
+            yield rx.toast.error(error)
+            return
+        self.retrying_id = mail_id
+        yield
+        ok, sentence = await asyncio.to_thread(_attempt_and_explain, mail_id)
+        self.retrying_id = 0
+        self._query()
+        yield rx.toast.success(sentence) if ok else rx.toast.error(sentence)

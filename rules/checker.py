@@ -31,6 +31,9 @@ _TEMPLATE_WORDS = {
 }
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _REMINDER_KINDS = ("organizer", "proposal", "invoice")
+# The longest duration of each unit: 100 years.
+_LONGEST = {"minute": 52_560_000, "hour": 876_000, "day": 36_500, "business day": 26_000,
+            "week": 5_200, "month": 1_200, "year": 100}
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,9 @@ class Checker:
     def duration(self, d: A.Duration, what: str = "") -> None:
         if d.amount != d.amount.to_integral_value():
             self.err(RuleMeaningError, f"write a whole number of {d.unit}s, not {d.amount}", d.span)
+        elif d.amount > _LONGEST[d.unit]:
+            self.err(RuleMeaningError, f"{d.amount} {d.unit}s is longer than rules can count",
+                     d.span, f"durations go up to 100 years ({_LONGEST[d.unit]} {d.unit}s)")
 
     # ---- conditions
     def check_condition(self, c, ctx: _Context) -> None:

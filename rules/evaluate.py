@@ -322,6 +322,9 @@ def _decide(compiled, rule: CompiledRule, event, facts, now, only=None, delayed=
     except EvaluationError as e:
         return RuleDecision(rule.name, rule.index, event.kind, False, tuple(parts),
                             reason=f"could not be evaluated: {e.message}")
+    except (OverflowError, ValueError):
+        return RuleDecision(rule.name, rule.index, event.kind, False, tuple(parts),
+                            reason="could not be evaluated: a date in this rule falls outside the calendar")
     planned = []
     error = None
     for action in rule.actions:
@@ -331,6 +334,9 @@ def _decide(compiled, rule: CompiledRule, event, facts, now, only=None, delayed=
             planned.append(plan_action(compiled, rule, action, facts, now, delayed=delayed))
         except (EvaluationError, RenderError) as e:
             error = f"{action.text}: {getattr(e, 'message', None) or e}"
+            break
+        except (OverflowError, ValueError):
+            error = f"{action.text}: a date in this action falls outside the calendar"
             break
     return RuleDecision(rule.name, rule.index, event.kind, True, tuple(parts), tuple(planned), error=error)
 

@@ -537,9 +537,53 @@ def parse(source: str) -> A.RuleSet:
         ) from None
     if comma is not None:
         raise _comma_error(comma[1], comma[2])
+    _check_depth(result)
     if isinstance(result, A.RuleSet):
         return replace(result, comments=tuple(comments))
     return A.RuleSet((), tuple(comments))  # pragma: no cover
+
+
+MAX_DEPTH = 60
+
+
+def _check_depth(ruleset) -> None:
+    """Refuse conditions nested deeper than MAX_DEPTH (every later pass recurses on them)."""
+    for rule in getattr(ruleset, "rules", ()):
+        roots = [rule.condition, rule.for_each.condition if rule.for_each else None]
+        stack = [(root, 1) for root in roots if root is not None]
+        for action in rule.actions:
+            due = getattr(action, "due", None)
+            if due is not None and due.date is not None:
+                stack.append((A.Empty(due.date, span=due.span), 1))
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                raise RuleSyntaxError(
+                    "this condition is nested too deeply to read", node.span,
+                    f"use at most {MAX_DEPTH} parentheses or \"not\" inside each other")
+            if isinstance(node, (A.And, A.Or)):
+                stack.extend((p, depth + 1) for p in node.parts)
+            elif isinstance(node, A.Not):
+                stack.append((node.part, depth + 1))
+            elif isinstance(node, A.Group):
+                stack.append((node.inner, depth + 1))
+            elif isinstance(node, (A.Compare, A.OneOf, A.Empty, A.Within, A.Ago)):
+                for value in _values_of(node):
+                    d = depth
+                    while isinstance(value, A.Shifted):
+                        d += 1
+                        value = value.base
+                    if d > MAX_DEPTH:
+                        raise RuleSyntaxError("this value has too many durations added to it",
+                                              node.span, "add them up into one duration")
+
+
+def _values_of(node):
+    if isinstance(node, A.Compare):
+        return (node.left, node.right)
+    if isinstance(node, A.OneOf):
+        return (node.left,) + tuple(node.values)
+    return (node.subject,)
 
 
 def _raise_first(err: RuleSyntaxError, comma, text: str):

@@ -1,0 +1,137 @@
+"""Name, type and meaning errors: each one found, placed and worded for a non-programmer."""
+
+import pytest
+
+from rules import Catalog, check_errors, format_errors
+
+WHEN = 'rule "r"\nwhen job enters stage "Review"\n'
+
+
+def only(catalog, text):
+    errors = check_errors(text, catalog)
+    assert len(errors) == 1, format_errors(text, "rules.txt", errors)
+    return errors[0]
+
+
+CASES = [
+    # (rule text, message, hint or None, (line, column))
+    (WHEN + "if job.stag is \"Review\"\nthen archive job end",
+     "there is no field job.stag", 'did you mean "job.stage"?', (3, 4)),
+    (WHEN + "if invoce.total > 1\nthen archive job end",
+     "there is no field invoce.total", 'did you mean "invoice.total"?', (3, 4)),
+    (WHEN + "if job.due_date is before 2027-02-30\nthen archive job end",
+     "2027-02-30 is not a date", "write dates as year-month-day, like 2027-04-15", (3, 27)),
+    (WHEN + "if account.balance + 3 days > 0\nthen archive job end",
+     "only dates can have a duration added or taken away, but account.balance is a number", None, (3, 4)),
+    (WHEN + "if job.name contains 3\nthen archive job end",
+     '"contains" takes text, but 3 is a number', None, (3, 22)),
+    (WHEN + "if account.balance is before today\nthen archive job end",
+     '"before" takes dates, but account.balance is a number', 'to compare numbers, use "<" or ">"', (3, 4)),
+    (WHEN + "if account.name is within 3 days\nthen archive job end",
+     '"is within" takes a date, but account.name is text', None, (3, 4)),
+    (WHEN + "if job.due_date is within 3 hours\nthen archive job end",
+     "job.due_date is a date without a time, so count in days, not hours",
+     "hours and minutes are for dates and times, like job.entered_stage_at", (3, 27)),
+    (WHEN + 'if job.assignee is "Ann Le"\nthen archive job end',
+     'there is no team member "Ann Le"', 'did you mean "Ann Lee"?', (3, 20)),
+    (WHEN + 'if account.type is one of ("Company", "Trusst")\nthen archive job end',
+     '"Trusst" is not an account type', 'did you mean "Trust"?', (3, 39)),
+    (WHEN + 'if job.pipeline is "1040 Returns"\nthen archive job end',
+     'there is no pipeline "1040 Returns"', 'did you mean "1040 Return"?', (3, 20)),
+    ('rule "r"\nwhen job enters stage "Review" in pipeline "Payroll"\nthen archive job end',
+     'there is no stage "Review" in pipeline "Payroll"', None, (2, 23)),
+    ('rule "r"\nwhen job enters stage "Filed" in pipeline "1040 Return"\nif job.stage is "To do"\nthen archive job end',
+     'there is no stage "To do" in pipeline "1040 Return"', None, (3, 17)),
+    (WHEN + 'if account has tag "Vipp"\nthen archive job end',
+     'there is no tag "Vipp"', 'did you mean "VIP"?', (3, 20)),
+    (WHEN + 'then\n  send message "Welcome" to account\nend',
+     'there is no message template "Welcome"', '"Welcome" is an email template, not a message template', (4, 16)),
+    (WHEN + 'then\n  send email "Welcome" to contact\nend',
+     "this trigger carries no contact, so to contact can't be used here", None, (4, 27)),
+    (WHEN + 'then\n  send email "Welcome" to "books@example"\nend',
+     '"books@example" is not a complete email address', 'write it like "books@example.com"', (4, 27)),
+    (WHEN + 'then\n  send email "Welcome" to account with reminders every 2 days\nend',
+     "an email can't have reminders", None, (4, 35)),
+    (WHEN + 'then\n  send organizer "1040 Organizer" to account with reminders every 2 hours\nend',
+     "reminders are sent every few days", None, (4, 67)),
+    (WHEN + 'then\n  create task "Call {{ account.nme }}"\nend',
+     'there is no placeholder "account.nme"', 'did you mean "account.name"?', (4, 21)),
+    (WHEN + 'then\n  create task "Call {{ account }}"\nend',
+     "say which field of the account to show", None, (4, 21)),
+    (WHEN + 'then\n  create task "Call {{ account.name"\nend',
+     "this placeholder is not closed", "end it with }}", (4, 21)),
+    (WHEN + 'then\n  create task "{% for x in y %}"\nend',
+     "only {{ ... }} placeholders can be used in rules", None, (4, 16)),
+    (WHEN + 'then\n  create task "{{ account.name * 9 }}"\nend',
+     "the placeholder {{ account.name * 9 }} is not a field", None, (4, 16)),
+    (WHEN + 'then\n  create task "x" due on now\nend',
+     '"due on" takes a date, but now is a date and time', None, (4, 26)),
+    (WHEN + 'then\n  add tag "{{ job.name }}" to job\nend',
+     "placeholders like {{ ... }} can't be used in names", None, (4, 11)),
+    (WHEN + 'then\n  assign job to account.name\nend',
+     "account.name is not a team member", None, (4, 17)),
+    (WHEN + 'then\n  after 1.5 days archive job\nend',
+     "write a whole number of days, not 1.5", None, (4, 9)),
+    (WHEN + 'then\n  after 200 years archive job\nend',
+     "200 years is longer than rules can count", "durations go up to 100 years (100 years)", (4, 9)),
+    ('rule "r"\nwhen invoice is paid\nthen\n  create job "Follow up" in pipeline "Payrol"\nend',
+     'there is no pipeline "Payrol"', 'did you mean "Payroll"?', (4, 38)),
+    ('rule "r"\nwhen tag "VIP" is added to account\nthen\n  archive job\nend',
+     "this trigger carries no job, so archive job can't be used here", None, (4, 3)),
+    ('rule "r"\nwhen job enters stage "Review"\nfor each account where account.balance > 0\nthen archive job end',
+     '"for each" can only follow a schedule ("every ...")', None, (3, 1)),
+    ('rule "r"\nevery day\nthen\n  add tag "VIP" to account\nend',
+     'a schedule without "for each" carries nothing, so it can only notify a team member or send '
+     'an email to a team member or an address', None, (4, 3)),
+    ('rule "r"\nevery day\nthen\n  notify job.assignee "hi"\nend',
+     'a schedule without "for each" carries nothing, so it can only notify a team member or send '
+     'an email to a team member or an address', None, (4, 3)),
+    ('rule "r"\nevery day\nfor each account where job.stage is "Review"\nthen notify "Ann Lee" "x" end',
+     '"for each account" carries no job, so job.stage can\'t be used here', None, (3, 24)),
+    ('rule "r"\nevery month on day 0\nthen notify "Ann Lee" "x" end',
+     "there is no day 0 in a month", None, (2, 20)),
+    ('rule "r"\nevery year on february 30\nthen notify "Ann Lee" "x" end',
+     "february has no day 30", "write a day from 1 to 29", (2, 15)),
+    ('rule "r"\nevery 0 weeks on monday\nthen notify "Ann Lee" "x" end',
+     "0 is not a number of weeks", None, (2, 7)),
+    ('rule "r"\nevery day at 7:60\nthen notify "Ann Lee" "x" end',
+     "7:60 is not a time of day", None, (2, 14)),
+    ('rule ""\nevery day\nthen notify "Ann Lee" "x" end',
+     "the rule has no name", None, (1, 6)),
+]
+
+
+@pytest.mark.parametrize("text,message,hint,where", CASES, ids=[c[1][:50] for c in CASES])
+def test_error_is_found_placed_and_worded(catalog, text, message, hint, where):
+    error = only(catalog, text)
+    assert error.message == message
+    if hint is not None:
+        assert error.hint == hint
+    assert (error.line, error.column) == where
+
+
+def test_schedule_may_email_a_team_member_or_an_address(catalog):
+    text = ('rule "r"\nevery weekday at 08:00\nthen\n  send email "Welcome" to "Ann Lee"\n'
+            '  send email "Welcome" to "books@example.com"\n  notify "Bob Stone" "Good morning"\nend\n')
+    assert check_errors(text, catalog) == []
+
+
+def test_job_if_linked_may_be_used(catalog):
+    text = ('rule "r"\nwhen invoice is paid\nif job.stage is "Filed" and invoice.total > 0\nthen\n'
+            '  move job to stage "Done"\n  notify job.assignee "Paid: {{ invoice.number }}"\nend\n')
+    assert check_errors(text, catalog) == []
+
+
+def test_errors_come_as_plain_data_for_the_editor(catalog):
+    [error] = check_errors(WHEN + 'if job.stag is "Review"\nthen archive job end', catalog)
+    assert error.as_dict() == {
+        "line": 3, "column": 4, "end_line": 3, "end_column": 12,
+        "message": "there is no field job.stag", "hint": 'did you mean "job.stage"?',
+        "kind": "UnknownNameError",
+    }
+
+
+def test_empty_catalog_reports_unknown_names_without_hints():
+    errors = check_errors('rule "r" when job enters stage "Review" then archive job end', Catalog())
+    assert [e.message for e in errors] == ['there is no stage "Review" in any pipeline']
+    assert errors[0].hint is None

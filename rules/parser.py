@@ -840,6 +840,14 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
             f'"end" is missing: the rule{named} must be closed before the next rule starts',
             span, f'write "end" after the last action of the rule{named}',
         )
+    loose_date = _loose_date_at(text, span)
+    if loose_date is not None:
+        return loose_date
+    if found_type in _UNITS and expected == {"WEEK"}:
+        return RuleSyntaxError(
+            f'a schedule cannot repeat every few {word.lower().rstrip("s")}s', span,
+            "schedules repeat every day, weekday, week, 2 (or more) weeks, month, quarter or year",
+        )
     if found_type == "MINUS" and "NUMBER" in expected:
         return RuleSyntaxError(
             "numbers in rules are never negative", span,
@@ -854,10 +862,39 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
     return RuleSyntaxError(message, span, _spelling_hint(word, expected))
 
 
+_LOOSE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b")
+
+
+def _loose_date_at(text: str, span: A.Span) -> Optional[RuleSyntaxError]:
+    """``2027-4-1``: a date without two-digit month and day."""
+    lines = text.split("\n")
+    if span.line > len(lines):
+        return None
+    line = lines[span.line - 1]
+    for m in _LOOSE_DATE.finditer(line):
+        if len(m.group()) == 10:
+            continue  # a well-written date: the mistake is elsewhere
+        if m.start() < span.column <= m.end() + 1:
+            try:
+                y, mo, d = (int(x) for x in m.group().split("-"))
+                fixed = date(y, mo, d).isoformat()
+            except ValueError:
+                fixed = "2027-04-15"
+            return RuleSyntaxError(
+                "write dates as year-month-day with two digits for the month and the day",
+                A.Span(span.line, m.start() + 1, span.line, m.end() + 1), f"like {fixed}")
+    return None
+
+
 def _spelling_hint(word: str, expected) -> Optional[str]:
     if not word or not word[0].isalpha():
         return None
     words = [KEYWORDS[name] for name in expected if name in KEYWORDS]
+    for keyword in sorted(words, key=len, reverse=True):
+        rest = word[len(keyword):]
+        if word.lower().startswith(keyword) and rest[:1].isalpha():
+            return f'put a space after "{keyword}": {keyword} {rest}'
+    words = list(words)
     if "DAYNAME" in expected:
         words.extend(A.DAY_NAMES)
     if "MONTHNAME" in expected:
@@ -865,7 +902,9 @@ def _spelling_hint(word: str, expected) -> Optional[str]:
     if {"DAY", "WEEK"} & set(expected):
         words.extend(["days", "weeks", "months", "years", "hours", "minutes", "day", "week"])
     close = difflib.get_close_matches(word.lower(), words, n=1, cutoff=0.7)
-    return f'did you mean "{close[0]}"?' if close else None
+    if not close or close[0] == word.lower():
+        return None
+    return f'did you mean "{close[0]}"?'
 
 
 def _flatten(items):

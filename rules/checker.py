@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Optional
 
 from . import ast as A
@@ -19,7 +18,7 @@ from .errors import RuleMeaningError, RulesError, RulesErrors, RuleTypeError, Un
 from .formatter import format_expr
 from .language import (
     ACCOUNT_TYPES, CARRIED_BY, DATE, DATETIME, FIELDS, NAMED_FIELDS, NUMBER, PRIORITIES, TEXT,
-    TYPE_WORDS, YESNO, carries, trigger_words,
+    TYPE_WORDS, YESNO, carries,
 )
 from .parser import parse
 from .placeholders import check_text, has_placeholders

@@ -14,7 +14,7 @@ answer (a property test checks both agree).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Callable, Optional
 
 from . import ast as A
@@ -22,7 +22,7 @@ from .catalog import Catalog
 from .checker import CheckedRuleSet
 from .formatter import format_action, format_condition
 from .language import DATE, DATETIME, FIELDS, TEXT, carries
-from .placeholders import compile_text
+from .placeholders import compile_text, referenced_entities
 from .semantics import Explainer, literal_number, static_type
 from .timeutil import as_zone, local_date, shift
 from . import timeutil
@@ -145,32 +145,37 @@ class _Gen:
         raise TypeError(c)  # pragma: no cover
 
     def compare(self, c: A.Compare) -> str:
+        op = c.op
+        if op in ("is", "is not") and static_type(c.left) == TEXT:
+            # Texts: one quoted side becomes a pre-folded constant.
+            if isinstance(c.right, A.Text):
+                k = self.const(c.right.value.strip().casefold())
+                expr = f"({self.value(c.left)[0]}.casefold() == {k})"
+            elif isinstance(c.left, A.Text):
+                k = self.const(c.left.value.strip().casefold())
+                expr = f"({self.value(c.right)[0]}.casefold() == {k})"
+            else:
+                expr = f"_h.text_eq({self.value(c.left)[0]}, {self.value(c.right)[0]})"
+            return expr if op == "is" else f"(not {expr})"
+        if op in ("contains", "does not contain", "starts with"):
+            lcode = self.value(c.left)[0]
+            if isinstance(c.right, A.Text):
+                needle = self.const(c.right.value.casefold())
+            else:
+                needle = f"{self.value(c.right)[0]}.casefold()"
+            if op == "starts with":
+                return f"{lcode}.casefold().startswith({needle})"
+            return f"({needle} {'in' if op == 'contains' else 'not in'} {lcode}.casefold())"
         lcode, lt, lconst = self.value(c.left)
         rcode, rt, rconst = self.value(c.right)
-        lcode, lt2 = self.as_date(lcode, lt, lconst, rt)
-        rcode, rt2 = self.as_date(rcode, rt, rconst, lt)
-        op = c.op
+        lcode, _ = self.as_date(lcode, lt, lconst, rt)
+        rcode, _ = self.as_date(rcode, rt, rconst, lt)
         if op in ("is", "is not"):
-            if lt == TEXT:
-                if isinstance(c.right, A.Text):
-                    k = self.const(c.right.value.strip().casefold())
-                    expr = f"({lcode}.casefold() == {k})"
-                elif isinstance(c.left, A.Text):
-                    k = self.const(c.left.value.strip().casefold())
-                    expr = f"({rcode}.casefold() == {k})"
-                else:
-                    expr = f"_h.text_eq({lcode}, {rcode})"
-                return expr if op == "is" else f"(not {expr})"
             if not (lconst or rconst):
                 # two facts: a missing value is not equal even to another missing value
                 expr = f"_h.same({lcode}, {rcode})"
                 return expr if op == "is" else f"(not {expr})"
             return f"({lcode} {'==' if op == 'is' else '!='} {rcode})"
-        if op in ("contains", "does not contain", "starts with"):
-            needle = self.const(c.right.value.casefold()) if isinstance(c.right, A.Text) else f"{rcode}.casefold()"
-            if op == "starts with":
-                return f"{lcode}.casefold().startswith({needle})"
-            return f"({needle} {'in' if op == 'contains' else 'not in'} {lcode}.casefold())"
         py = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "is before": "<", "is after": ">"}[op]
         return f"({lcode} {py} {rcode})"
 
@@ -331,9 +336,7 @@ def _uses(rule: A.Rule) -> set:
         elif isinstance(node, A.HasTag):
             used.add(node.entity)
         elif isinstance(node, A.Text):
-            for entity in FIELDS:
-                if f"{entity}." in node.value and "{{" in node.value:
-                    used.add(entity)
+            used.update(referenced_entities(node.value))
         elif isinstance(node, A.Entity):
             used.add(node.name)
         if hasattr(node, "__dataclass_fields__"):

@@ -7,7 +7,7 @@ idempotency key per rule x event x action index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping, Optional
@@ -15,7 +15,7 @@ from typing import Any, Mapping, Optional
 from . import ast as A
 from .catalog import name_key
 from .compiler import CompiledRule, CompiledRuleSet
-from .errors import EvaluationError, RulesError
+from .errors import EvaluationError
 from .formatter import format_duration, format_expr
 from .language import DATE, DATETIME, EVENT_NAMES, FIELDS, NUMBER, TEXT
 from .placeholders import RenderError, render

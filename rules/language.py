@@ -95,21 +95,5 @@ def carries(rule: A.Rule) -> tuple:
     return set(always), set(linked)
 
 
-def trigger_words(rule: A.Rule) -> str:
-    """A short name of the rule's trigger for messages: ``when job enters stage``."""
-    t = rule.trigger
-    if isinstance(t, A.StageTrigger):
-        return "when job leaves stage" if t.leaves else "when job enters stage"
-    if isinstance(t, A.JobCreated):
-        return "when job is created"
-    if isinstance(t, A.EventTrigger):
-        return "when " + A.SIMPLE_EVENTS[t.kind]
-    if isinstance(t, A.TagTrigger):
-        return f"when tag is {'added to' if t.added else 'removed from'} {t.target}"
-    if rule.for_each is not None:
-        return f"for each {rule.for_each.entity}"
-    return "every ..."
-
-
 def field_type(entity: str, name: str) -> Optional[str]:
     return FIELDS.get(entity, {}).get(name)

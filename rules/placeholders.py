@@ -146,6 +146,18 @@ def _unknown(start, end, name) -> PlaceholderProblem:
                               f'did you mean "{close}"?' if close else None)
 
 
+_ENTITY_REF = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\.")
+
+
+def referenced_entities(value: str) -> set:
+    """Entities a text's placeholders show (``{{ job.name }}`` -> {"job"})."""
+    found = set()
+    for _, _, inner in placeholder_blocks(value):
+        if inner:
+            found.update(name for name in _ENTITY_REF.findall(inner) if name in FIELDS)
+    return found
+
+
 def compile_text(value: str):
     """A compiled template for a text with placeholders, or None for plain text."""
     if not has_placeholders(value):

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from . import ast as A
 from .errors import EvaluationError
-from .formatter import format_condition, format_expr
+from .formatter import format_condition
 from .language import DATE, DATETIME, FIELDS, NUMBER, TEXT, YESNO
 from .timeutil import local_date, shift
 

@@ -5,8 +5,7 @@ simplest date arithmetic (day by day). The compiled code must agree with it.
 """
 
 import calendar
-from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from rules import ast as A

@@ -6,11 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from rules import (
-    Catalog, Event, RulesErrors, check, check_errors, compile_rules, evaluate, format_errors,
+    Event, RulesErrors, check, check_errors, compile_rules, evaluate, format_errors,
     next_occurrences,
 )
 
-from .conftest import CONTRACT_CATALOG
 
 NOW = datetime(2027, 4, 15, 14, 0, tzinfo=timezone.utc)  # a Thursday
 TZ = "America/New_York"

@@ -4,7 +4,6 @@ import pytest
 
 from rules.parser import parse
 from rules.errors import RuleSyntaxError
-from rules import ast as A
 
 
 def test_keywords_and_fields_ignore_case():

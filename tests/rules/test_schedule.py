@@ -1,6 +1,6 @@
 """Schedules come due when the firm expects, in its time zone (contract §5)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -397,3 +397,73 @@ def test_rule_names_are_unique_compared_like_names(catalog):
             'rule " welcome " when job is created then archive job end\n')
     [e] = check_errors(text, catalog)
     assert e.line == 2 and "already a rule named" in e.message
+
+
+# Every form the contract lists in §3 and §4, each accepted in a rule that carries what it uses.
+CONDITION_FORMS = [
+    'job.stage is "Review"', 'job.stage = "Review"', 'job.stage is not "Done"', 'job.stage != "Done"',
+    "account.balance < 10", "account.balance <= 10", "account.balance > 10", "account.balance >= 10",
+    'job.name contains "2027"', 'job.name does not contain "draft"', 'job.name starts with "1040"',
+    'account.type is one of ("Company", "Trust")', 'account.type is not one of ("Company", "Trust")',
+    "job.due_date is empty", "job.due_date is not empty",
+    'account has tag "VIP"', 'account does not have tag "VIP"', 'job has tag "VIP"', 'contact has tag "VIP"',
+    'not account has tag "VIP" and (job.priority is "High" or job.priority is "Medium")',
+    "account.balance > 1000.50", "job.due_date is before today", "job.due_date is after 2027-01-31",
+    "job.due_date is within 7 days", "job.entered_stage_at is more than 3 days ago",
+    "invoice.due_date is less than 2 weeks ago", "job.due_date < today + 3 days",
+    "job.due_date - 1 week is before now", "job.start_date is before job.due_date",
+    "job.created_at is after today - 2 business days", "job.entered_stage_at is within 90 minutes",
+    "account.created_at is more than 1 year ago", "job.due_date is within 1 month",
+    'job.assignee is "Ann Lee"', 'job.pipeline is "1040 Return"', 'job.priority is one of ("Low", "High")',
+    'contact.email starts with "ann@"', 'contact.first_name is "Ann" and contact.last_name is "Lee"',
+    'invoice.number is "INV-1"', "invoice.total >= 100",
+]
+
+ACTION_FORMS = [
+    'send email "Welcome" to account', 'send email "Welcome" to contact',
+    'send email "Welcome" to job.assignee', 'send email "Welcome" to "Ann Lee"',
+    'send email "Welcome" to "books@example.com"', 'send message "Portal hello" to account',
+    'send organizer "1040 Organizer" to account', 'send proposal "Engagement 2027" to account',
+    'send invoice "Monthly fee" to account',
+    'request signature on "Engagement letter" from account',
+    'request approval of folder "2026 Return" from account',
+    'send invoice "Monthly fee" to account with reminders every 3 days up to 5 times',
+    'request approval of folder "2026 Return" from account with reminders every 7 days',
+    'create task "Call"', 'create task "Call" for job.assignee', 'create task "Call" for "Bob Stone"',
+    'create task "Call" due in 2 days', 'create task "Call" due on 2027-04-15',
+    'create task "Call" for "Ann Lee" due on job.due_date - 1 week', 'create task "Call" due on today + 3 days',
+    'create job "Follow up" in pipeline "Payroll"', 'create job "Follow up" in pipeline "Payroll" for account',
+    'create job "Follow up" in pipeline "Payroll" for account due in 15 days',
+    'add tag "VIP" to account', 'add tag "VIP", "Overdue" to job', 'remove tag "VIP" from contact',
+    'apply folder template "1040 folders"', 'move job to stage "Review"', 'move job to next stage',
+    'assign job to job.assignee', 'assign job to "Ann Lee"', 'archive job',
+    'notify job.assignee "Look at {{ job.name }}"', 'notify "Ann Lee" "Paid: {{ invoice.total }}"',
+    'after 2 days send email "Welcome" to account', 'after 3 business days archive job',
+    'after 90 minutes notify "Ann Lee" "Done {{ today }} {{ month }} {{ quarter }} {{ year }}"',
+]
+
+# "when invoice is paid" carries the invoice, account and contact, and the job if linked.
+HOST = 'rule "Form"\nwhen invoice is paid\n{clause}\nthen\n  {action}\nend\n'
+
+
+@pytest.mark.parametrize("condition", CONDITION_FORMS)
+def test_every_condition_form_of_the_contract_is_accepted(catalog, condition):
+    text = HOST.format(clause=f"if {condition}", action="archive job")
+    assert check_errors(text, catalog) == [], format_errors(text, "rules.txt", check_errors(text, catalog))
+
+
+@pytest.mark.parametrize("action", ACTION_FORMS)
+def test_every_action_form_of_the_contract_is_accepted(catalog, action):
+    text = HOST.format(clause="", action=action)
+    assert check_errors(text, catalog) == [], format_errors(text, "rules.txt", check_errors(text, catalog))
+
+
+def test_every_action_form_plans_on_a_job(catalog):
+    text = 'rule "All"\nwhen invoice is paid\nthen\n' + "".join(f"  {a}\n" for a in ACTION_FORMS) + "end\n"
+    c = compile_rules(check(text, catalog), tz=TZ)
+    facts = {"job": job(stage="Review"), "account": account(), "contact": {"email": "ann@example.com"},
+             "item": {"number": "INV-1", "total": 120, "due_date": date(2027, 4, 1)}}
+    [d] = evaluate(c, Event("invoice_paid"), facts, NOW)
+    assert d.error is None
+    assert len(d.actions) == len(ACTION_FORMS)
+    assert d.actions[-1].args["text"] == "Done 2027-04-15 April 2 2027"

@@ -40,6 +40,9 @@ def _ring(ids: list[int]) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    # Releasing a savepoint also reports a commit; only the outermost commit makes events visible.
+    if session.in_nested_transaction():
+        return
     ids = session.info.pop("practice_events", [])
     if ids:
         _ring(ids)
@@ -55,7 +58,11 @@ def _remember(session: Session, ids: list[int]) -> None:
 def emit(session: Session, actor: Actor, kind: str, *, job_id: int | None = None,
          account_id: int | None = None, payload: dict | None = None) -> Event:
     """Add an event row to the caller's transaction; the doorbell rings after it commits."""
-    ev = Event(kind=kind, job_id=job_id, account_id=account_id, actor_id=actor.member_id, payload=payload or {})
+    payload = dict(payload or {})
+    if session.info.get("practice_depth"):
+        # Set while automations act: events their actions cause carry how deep the chain is.
+        payload["depth"] = session.info["practice_depth"]
+    ev = Event(kind=kind, job_id=job_id, account_id=account_id, actor_id=actor.member_id, payload=payload)
     session.add(ev)
     session.flush()
     _remember(session, [ev.id])
@@ -67,8 +74,10 @@ def emit_many(session: Session, actor: Actor, rows: list[dict]) -> list[int]:
     if not rows:
         return []
     now = utcnow()
+    depth = session.info.get("practice_depth")
     values = [{"kind": r["kind"], "job_id": r.get("job_id"), "account_id": r.get("account_id"),
-               "actor_id": actor.member_id, "payload": r.get("payload", {}), "status": EventStatus.pending,
+               "actor_id": actor.member_id,
+               "payload": dict(r.get("payload", {}), depth=depth) if depth else r.get("payload", {}), "status": EventStatus.pending,
                "attempts": 0, "created_at": now} for r in rows]
     result = session.execute(insert(Event).returning(Event.id), values)
     ids = [row[0] for row in result]

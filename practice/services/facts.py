@@ -87,3 +87,56 @@ def template_context(session: Session, facts: dict, now: dt.datetime | None = No
             "contact": facts.get("contact") or {}, "firm": {"name": firm.name},
             "today": local.date(), "year": local.year, "quarter": (local.month - 1) // 3 + 1,
             "month": local.strftime("%B")}
+
+
+def bulk_facts(session: Session, entity: str) -> list[dict]:
+    """Facts of every active account, job or contact at once (a schedule's `for each`), in a few queries."""
+    tag_rows = {}
+    for link, col in ((AccountTag, "account_id"), (JobTag, "job_id"), (ContactTag, "contact_id")):
+        grouped: dict[int, list[str]] = {}
+        if entity == "account" and link is not AccountTag or entity == "contact" and link is JobTag:
+            tag_rows[col] = grouped
+            continue
+        for item_id, name in session.execute(select(getattr(link, col), Tag.name).join(Tag, Tag.id == link.tag_id)):
+            grouped.setdefault(item_id, []).append(name)
+        tag_rows[col] = grouped
+    accounts = {}
+    for a in session.execute(select(Account).where(Account.archived == False)).scalars():  # noqa: E712
+        accounts[a.id] = {"id": a.id, "name": a.name, "type": getattr(a.type, "value", a.type), "balance": Decimal(0),
+                          "created_at": a.created_at, "notes": a.notes,
+                          "tags": sorted(tag_rows["account_id"].get(a.id, []))}
+    if entity == "account":
+        return [{"account": acc, "job": None, "contact": None, "target": ("account", acc["id"])}
+                for acc in accounts.values()]
+    if entity == "contact":
+        first_account = {}
+        for contact_id, account_id in session.execute(select(AccountContact.contact_id, AccountContact.account_id)
+                                                      .order_by(AccountContact.account_id)):
+            first_account.setdefault(contact_id, account_id)
+        out = []
+        for c in session.execute(select(Contact)).scalars():
+            facts = {"id": c.id, "first_name": c.first_name, "last_name": c.last_name,
+                     "name": f"{c.first_name} {c.last_name}".strip(), "email": c.email, "phone": c.phone,
+                     "tags": sorted(tag_rows["contact_id"].get(c.id, []))}
+            out.append({"contact": facts, "account": accounts.get(first_account.get(c.id)), "job": None,
+                        "target": ("contact", c.id)})
+        return out
+    assignees: dict[int, list[str]] = {}
+    for job_id, name in session.execute(select(JobAssignee.job_id, TeamMember.name)
+                                        .join(TeamMember, TeamMember.id == JobAssignee.member_id)
+                                        .order_by(TeamMember.name)):
+        assignees.setdefault(job_id, []).append(name)
+    out = []
+    for job, pipeline, stage in session.execute(select(Job, Pipeline.name, Stage.name)
+                                                .join(Pipeline, Pipeline.id == Job.pipeline_id)
+                                                .join(Stage, Stage.id == Job.stage_id)
+                                                .where(Job.archived == False)):  # noqa: E712
+        names = assignees.get(job.id, [])
+        facts = {"id": job.id, "name": job.name, "stage": stage, "pipeline": pipeline,
+                 "assignee": names[0] if names else None, "assignees": names,
+                 "priority": getattr(job.priority, "value", job.priority), "start_date": job.start_date,
+                 "due_date": job.due_date, "created_at": job.created_at, "entered_stage_at": job.entered_stage_at,
+                 "archived": job.archived, "account_id": job.account_id,
+                 "tags": sorted(tag_rows["job_id"].get(job.id, []))}
+        out.append({"job": facts, "account": accounts.get(job.account_id), "contact": None, "target": ("job", job.id)})
+    return out

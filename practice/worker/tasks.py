@@ -4,21 +4,37 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
+from sqlalchemy import select
 
-from practice.db import read_session
-from practice.services import events
+from practice.db import read_session, write_session
+from practice.models import MailStatus, OutgoingMail
+from practice.services import automation, events, mail
 from practice.worker.huey_app import huey
 
 log = logging.getLogger(__name__)
 
+# The automations engine handles every event the worker claims.
+if automation.handle_event not in events.HANDLERS:
+    events.HANDLERS.append(automation.handle_event)
+
+
+def _mail_waiting() -> bool:
+    with read_session() as session:
+        return session.execute(select(OutgoingMail.id).where(OutgoingMail.status == MailStatus.queued).limit(1)).first() is not None
+
 
 @huey.task()
 def handle_events(event_ids: list[int]) -> int:
-    """Handle the given events in order; returns how many this call handled."""
+    """Handle the given events in order, then send the mail they queued; returns how many it handled."""
     done = 0
     for event_id in event_ids:
-        if events.handle_event(event_id):
-            done += 1
+        try:
+            if events.handle_event(event_id):
+                done += 1
+        except Exception:  # one bad event must not block the others; the sweep retries it
+            log.exception("event %s failed; it stays pending", event_id)
+    if done and _mail_waiting():
+        mail.deliver_due()
     return done
 
 
@@ -34,10 +50,22 @@ def sweep_pending_events() -> int:
     return sum(1 for event_id in ids if events.handle_event(event_id))
 
 
+def sweep_once() -> dict:
+    """Everything the minute sweep does, in order; returns what it did (for logs and tests)."""
+    done = {"events": sweep_pending_events()}
+    with write_session() as session:
+        done["delayed"] = automation.run_due_actions(session)
+    with write_session() as session:
+        done["schedules"] = automation.run_schedules(session)
+    done["events"] += sweep_pending_events()  # what the schedules and delayed actions caused
+    done["mail"] = mail.deliver_due()
+    return done
+
+
 @huey.periodic_task(crontab(minute="*"))
 @huey.lock_task("sweep")
 def sweep() -> None:
-    """Every minute: pick up anything pending."""
-    n = sweep_pending_events()
-    if n:
-        log.info("sweep handled %d events", n)
+    """Every minute: pending events, delayed actions, schedules, mail."""
+    done = sweep_once()
+    if any(done.values()):
+        log.info("sweep: %s", done)

@@ -1,0 +1,282 @@
+"""Automations end to end through the services: rules saved, events handled, effects exactly once."""
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from practice.db import read_session, write_session
+from practice.models import (ActionEffect, Due, Job, JobTag, MailStatus, Notification, OutgoingMail, RuleRun,
+                             RunStatus, Task)
+from practice.services import accounts, automation, events, jobs, mail
+from practice.services.pipelines import stages_of
+from practice.worker import tasks as worker_tasks
+from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag
+
+STAGES = ("Onboarding", "Waiting for info", "Preparation", "Review", "Filed", "Done")
+
+
+@pytest.fixture
+def firm(fresh_db):
+    with write_session() as s:
+        owner = make_member(s, role="owner", name="Olivia Park")
+        actor = actor_of(owner)
+        make_member(s, role="employee", name="Ann Lee")
+        pipeline = make_pipeline(s, actor, name="1040 Return", stages=STAGES)
+        make_tag(s, actor, "VIP")
+        make_tag(s, actor, "Needs review")
+        account = make_account(s, actor, name="Hartley Household")
+        accounts.create_contact(s, actor, account_ids=[account.id], first_name="June", last_name="Hartley",
+                                email="june@hartley.example")
+        mail.save_template(s, actor, name="Welcome", subject="Welcome, {{ account.name }}",
+                           body="Dear {{ contact.first_name }}, your job {{ job.name }} has started.")
+        job = jobs.create_job(s, actor, account_id=account.id, pipeline_id=pipeline.id, name="1040 2026")
+        stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}
+    return {"actor": actor, "owner_id": owner.id, "pipeline_id": pipeline.id, "account_id": account.id,
+            "job_id": job.id, "stages": stage_ids}
+
+
+def save(actor, text):
+    with write_session() as s:
+        return automation.save_rules(s, actor, text)
+
+
+def move(firm, stage):
+    with write_session() as s:
+        jobs.move_job(s, firm["actor"], firm["job_id"], firm["stages"][stage])
+
+
+RULES = '''
+rule "Review checklist"
+when job enters stage "Review" in pipeline "1040 Return"
+if account.type is "Individual" and job.priority is not "Low"
+then
+  create task "Review {{ account.name }}" for "Ann Lee" due in 2 days
+  add tag "Needs review" to job
+  send email "Welcome" to account
+  notify "Olivia Park" "{{ job.name }} is ready for review"
+end
+'''
+
+
+def test_a_typo_is_refused_with_its_line_and_hint(firm):
+    with pytest.raises(automation.RulesInvalid) as err:
+        save(firm["actor"], RULES.replace('"Review" in', '"Reveiw" in'))
+    (e,) = err.value.errors
+    assert e["line"] == 3 and 'no stage "Reveiw"' in e["message"] and '"Review"' in e["hint"]
+    with read_session() as s:
+        assert automation.current_ruleset(s) is None
+
+
+def test_entering_a_stage_runs_every_action_once_and_logs_why(firm):
+    save(firm["actor"], RULES)
+    move(firm, "Review")
+    with read_session() as s:
+        task = s.exec(select(Task).where(Task.job_id == firm["job_id"])).one()
+        assert task.title == "Review Hartley Household"
+        assert len(s.exec(select(JobTag).where(JobTag.job_id == firm["job_id"])).all()) == 1
+        (queued,) = s.exec(select(OutgoingMail)).all()
+        assert queued.to_address == "june@hartley.example" and queued.subject == "Welcome, Hartley Household"
+        assert "Dear June" in queued.body
+        note = s.exec(select(Notification)).one()
+        assert note.text == "1040 2026 is ready for review" and note.link == f"/jobs/{firm['job_id']}"
+        runs = automation.runs_for_job(s, firm["actor"], firm["job_id"])
+        run = next(r for r in runs if r.rule_name == "Review checklist")
+        assert run.status == RunStatus.done
+        assert [p["result"] for p in run.conditions] == [True, True]
+        assert run.conditions[0]["values"] == {"account.type": "Individual"}
+        assert [a["status"] for a in run.actions] == ["done"] * 4
+    # Handling the same event again changes nothing.
+    with read_session() as s:
+        event_id = max(e.id for e in s.exec(select(events.Event)).all())
+    assert events.handle_event(event_id) is False
+    with read_session() as s:
+        assert len(s.exec(select(Task)).all()) == 1 and len(s.exec(select(OutgoingMail)).all()) == 1
+
+
+def test_a_rule_whose_condition_is_false_says_which_part(firm):
+    save(firm["actor"], RULES.replace('is not "Low"', 'is "Low"'))
+    move(firm, "Review")
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Review checklist")).one()
+        assert run.status == RunStatus.not_fired
+        assert run.conditions[-1]["result"] is False and run.conditions[-1]["values"] == {"job.priority": "Medium"}
+        assert s.exec(select(Task)).all() == []
+
+
+def test_the_effect_key_stops_a_repeat_even_when_the_run_is_replayed(firm):
+    save(firm["actor"], RULES)
+    move(firm, "Review")
+    with write_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Review checklist")).one()
+        run.status = RunStatus.failed  # as if the worker had died before the end
+    with write_session() as s:
+        automation.retry_run(s, firm["actor"], run.id)
+    with read_session() as s:
+        assert len(s.exec(select(Task)).all()) == 1
+        assert len(s.exec(select(OutgoingMail)).all()) == 1
+        assert len(s.exec(select(ActionEffect)).all()) == 4
+
+
+def test_a_failed_action_stops_the_rule_and_can_be_retried_after_the_fix(firm):
+    save(firm["actor"], '''
+rule "Greet"
+when job enters stage "Waiting for info"
+then
+  send email "Welcome" to account
+  add tag "VIP" to account
+end
+''')
+    with write_session() as s:
+        contact = s.exec(select(accounts.Contact)).one()
+        contact.email = ""
+    move(firm, "Waiting for info")
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Greet")).one()
+        assert run.status == RunStatus.failed
+        assert "no contact with an email address" in run.reason
+        assert run.actions[1]["status"] == "planned"  # never ran
+    with write_session() as s:
+        s.exec(select(accounts.Contact)).one().email = "june@hartley.example"
+    with write_session() as s:
+        automation.retry_run(s, firm["actor"], run.id)
+    with read_session() as s:
+        run = s.get(RuleRun, run.id)
+        assert run.status == RunStatus.done
+        assert len(s.exec(select(OutgoingMail)).all()) == 1
+
+
+def test_moves_by_rules_fire_further_rules_and_a_loop_stops_at_the_chain_limit(firm):
+    save(firm["actor"], '''
+rule "Forward"
+when job enters stage "Preparation"
+then
+  move job to stage "Review"
+end
+
+rule "Back"
+when job enters stage "Review"
+then
+  move job to stage "Preparation"
+end
+''')
+    move(firm, "Preparation")
+    with read_session() as s:
+        runs = s.exec(select(RuleRun).order_by(RuleRun.id)).all()
+        assert len([r for r in runs if r.status == RunStatus.done]) == automation.CHAIN_LIMIT
+        stopped = runs[-1]
+        assert stopped.status == RunStatus.failed and "chain of more than 10" in stopped.reason
+
+
+def test_actions_not_built_yet_are_accepted_skipped_and_explained(firm):
+    version, warnings = save(firm["actor"], '''
+rule "Organizer"
+when job enters stage "Waiting for info"
+then
+  send organizer "1040 Organizer" to account with reminders every 3 days
+  add tag "VIP" to job
+end
+''')
+    assert warnings == ['Rule "Organizer", line 5: organizers are not available yet, so "send organizer" will be '
+                        "skipped and the run log will say so."]
+    move(firm, "Waiting for info")
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Organizer")).one()
+        assert run.status == RunStatus.done
+        assert run.actions[0]["status"] == "skipped" and "Not available yet" in run.actions[0]["outcome"]
+        assert run.actions[1]["status"] == "done"
+        assert len(s.exec(select(JobTag)).all()) == 1
+
+
+def test_a_delayed_action_waits_and_is_dropped_when_the_condition_no_longer_holds(firm):
+    save(firm["actor"], '''
+rule "Chase"
+when job enters stage "Waiting for info"
+if job.stage is "Waiting for info"
+then
+  after 2 days add tag "VIP" to job
+  notify "Ann Lee" "chasing {{ account.name }}"
+end
+''')
+    move(firm, "Waiting for info")
+    with read_session() as s:
+        due = s.exec(select(Due)).one()
+        assert due.status == "pending"
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Chase")).one()
+        assert run.status == RunStatus.waiting
+        assert [a["status"] for a in run.actions] == ["waiting", "done"]
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)
+    with write_session() as s:
+        assert automation.run_due_actions(s, now=dt.datetime.now(dt.timezone.utc)) == 0  # not yet
+    with write_session() as s:
+        assert automation.run_due_actions(s, now=later) == 1
+    with read_session() as s:
+        assert len(s.exec(select(JobTag)).all()) == 1
+        assert s.exec(select(RuleRun).where(RuleRun.rule_name == "Chase")).one().status == RunStatus.done
+    # Second time: the job has moved on before the delay ends, so the action is dropped.
+    with write_session() as s:
+        s.exec(select(Due)).one().status = "pending"
+        s.exec(select(Due)).one().key = "other"
+    move(firm, "Preparation")
+    with write_session() as s:
+        automation.run_due_actions(s, now=later)
+        assert s.exec(select(Due)).one().status == "dropped"
+
+
+def test_a_schedule_creates_jobs_once_per_occurrence_and_catches_up_once(firm):
+    with write_session() as s:
+        make_account(s, firm["actor"], name="Second Account")
+    save(firm["actor"], '''
+rule "Monthly bookkeeping"
+every day at 07:00
+for each account where account.type is "Individual"
+then
+  create job "Books {{ month }} {{ year }}" in pipeline "1040 Return" for account due in 15 days
+end
+''')
+    start = dt.datetime.now(dt.timezone.utc)
+    with write_session() as s:
+        assert automation.run_schedules(s, now=start) == 0  # nothing due the moment it was saved
+    three_days_later = start + dt.timedelta(days=3, hours=1)
+    with write_session() as s:
+        assert automation.run_schedules(s, now=three_days_later) == 1  # three missed runs, caught up once
+    with write_session() as s:
+        assert automation.run_schedules(s, now=three_days_later) == 0
+    with read_session() as s:
+        created = s.exec(select(Job).where(Job.name.like("Books %"))).all()
+        assert len(created) == 2
+        assert all(j.due_date is not None for j in created)
+
+
+def test_try_on_a_job_shows_values_and_rendered_email_and_changes_nothing(firm):
+    result = None
+    with write_session() as s:
+        mail.save_template(s, firm["actor"], name="Ping", subject="Hi {{ account.name }}", body="Job {{ job.name }}")
+    with read_session() as s:
+        result = automation.try_on_job(s, firm["actor"], RULES.replace('"Welcome"', '"Ping"'), firm["job_id"],
+                                       "job_entered_stage", stage="Review")
+    (decision,) = result["decisions"]
+    assert decision["fired"] is True
+    email = next(a for a in decision["actions"] if a["action"] == "send_email")
+    assert "Subject: Hi Hartley Household" in email["outcome"] and "Job 1040 2026" in email["outcome"]
+    with read_session() as s:
+        assert s.exec(select(Task)).all() == [] and s.exec(select(OutgoingMail)).all() == []
+        assert s.exec(select(RuleRun)).all() == []
+
+
+def test_the_worker_delivers_the_automation_email_to_a_real_smtp_server(firm):
+    from tests.smtp import SMTPServer
+
+    save(firm["actor"], RULES)
+    with SMTPServer() as server:
+        with write_session() as s:
+            mail.update_settings(s, firm["actor"], host="127.0.0.1", port=server.port, security="none",
+                                 username="", from_address="office@example.com")
+        move(firm, "Review")  # immediate-mode doorbell: handled and delivered in this process
+        (msg,) = server.wait_for(1)
+        assert msg["Subject"] == "Welcome, Hartley Household"
+    with read_session() as s:
+        assert s.exec(select(OutgoingMail)).one().status == MailStatus.sent
+
+
+def test_the_sweep_runs_what_is_due(firm):
+    assert worker_tasks.sweep_once()["events"] == 0

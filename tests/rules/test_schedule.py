@@ -4,8 +4,12 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rules import RuleSyntaxError, due_run, next_occurrences, parse_schedule
+from rules import ast as A
+from rules.timeutil import last_day
 
 NY = ZoneInfo("America/New_York")
 TZ = "America/New_York"
@@ -138,3 +142,41 @@ def test_due_run_keeps_the_biweekly_rhythm_from_the_last_run():
 def test_not_a_schedule():
     with pytest.raises(RuleSyntaxError):
         parse_schedule("every 2 days")
+
+
+# ---------------------------------------------------------------- properties
+
+SCHEDULE_TEXTS = st.one_of(
+    st.just("every day"), st.just("every weekday"),
+    st.sampled_from(A.DAY_NAMES).map(lambda d: f"every {d}"),
+    st.builds(lambda n, d: f"every {n} weeks on {d}", st.integers(1, 4), st.sampled_from(A.DAY_NAMES)),
+    st.integers(1, 31).map(lambda d: f"every month on day {d}"), st.just("every month on the last day"),
+    st.integers(1, 31).map(lambda d: f"every quarter on day {d}"), st.just("every quarter on the last day"),
+    st.builds(lambda m, d: f"every year on {A.MONTH_NAMES[m - 1]} {d}", st.integers(1, 12), st.integers(1, 28)),
+)
+TIMES = st.one_of(st.just(""), st.builds(lambda h, m: f" at {h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59)))
+ZONES = st.sampled_from(["UTC", "America/New_York", "Europe/Paris", "Australia/Lord_Howe"])
+MOMENTS = st.datetimes(datetime(2026, 1, 1), datetime(2030, 1, 1), timezones=st.just(timezone.utc))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(SCHEDULE_TEXTS, TIMES, ZONES, MOMENTS)
+def test_occurrences_are_ordered_on_schedule_and_caught_up_once(text, at, tz, after):
+    schedule = parse_schedule(text + at)
+    moments = next_occurrences(schedule, after, tz, count=4, anchor=after)
+    assert len(moments) == 4
+    assert all(a < b for a, b in zip([after] + moments, moments))
+    zone = ZoneInfo(tz) if tz != "UTC" else timezone.utc
+    for m in moments:
+        local_day = m.astimezone(zone).date()
+        if schedule.kind == "weekday":
+            assert local_day.weekday() < 5
+        if schedule.kind == "week":
+            assert local_day.weekday() == schedule.weekday
+        if schedule.kind in ("month", "quarter") and schedule.day is None:
+            assert local_day.day == last_day(local_day.year, local_day.month)
+        if schedule.kind == "quarter":
+            assert local_day.month in ((3, 6, 9, 12) if schedule.day is None else (1, 4, 7, 10))
+    # Missing the second and third runs: the worker runs the third, once.
+    assert due_run(schedule, moments[0], moments[2], tz, anchor=after) == moments[2]
+    assert due_run(schedule, moments[2], moments[3] - (moments[3] - moments[2]) / 2, tz, anchor=after) is None

@@ -554,12 +554,21 @@ def check_ruleset(ruleset: A.RuleSet, catalog: Catalog, source: str = "") -> lis
     return sorted(checker.errors, key=lambda e: (e.span.line, e.span.column))
 
 
+def _as_catalog(catalog) -> Catalog:
+    if isinstance(catalog, Catalog):
+        return catalog
+    if catalog is None:
+        return Catalog()
+    return Catalog.from_dict(catalog)
+
+
 def check_errors(source: str, catalog: Catalog) -> list:
     """Every error of a rules text as a list (empty when it is fine); never raises RulesError.
 
     A syntax error stops the reading, so it comes alone; otherwise every name and type
     error is listed.
     """
+    catalog = _as_catalog(catalog)
     try:
         ruleset = parse(source)
     except RulesError as e:
@@ -569,7 +578,8 @@ def check_errors(source: str, catalog: Catalog) -> list:
 
 def check(source: str, catalog: Catalog, filename: str = "rules.txt") -> CheckedRuleSet:
     """Parse and check a rules text; raises ``RulesErrors`` listing every error found
-    (a syntax error comes alone: reading stops there)."""
+    (a syntax error comes alone: reading stops there). ``catalog`` may also be the JSON dict."""
+    catalog = _as_catalog(catalog)
     try:
         ruleset = parse(source)
     except RulesError as e:

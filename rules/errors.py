@@ -79,6 +79,8 @@ class RulesErrors(RulesError):
 
     def __init__(self, errors: Iterable[RulesError]):
         self.errors = sorted(errors, key=lambda e: (e.span.line, e.span.column))
+        if not self.errors:
+            raise ValueError("RulesErrors needs at least one error")
         first = self.errors[0]
         super().__init__(first.message, first.span, first.hint)
 

@@ -1,0 +1,88 @@
+"""Reminders for client-facing items: `... with reminders every N days up to M times`.
+
+Each feature whose items can be reminded (organizers, proposals, invoices, signature and
+approval requests, client tasks) registers an adapter here; the sweep then sends the reminders
+that came due and stops them by itself once the item is complete, the job is archived, or the
+count is reached. Each reminder is keyed, so a retried sweep never sends one twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from practice.models import Due, Job, utcnow
+
+
+@dataclass(frozen=True)
+class Remindable:
+    """How to ask about and remind one kind of item."""
+
+    is_complete: Callable[[Session, int], bool]
+    # Sends reminder number n (1-based); returns a sentence for the log.
+    remind: Callable[[Session, int, int], str]
+
+
+REMINDABLE: dict[str, Remindable] = {}
+
+
+def register(kind: str, adapter: Remindable) -> None:
+    REMINDABLE[kind] = adapter
+
+
+def schedule(session: Session, *, kind: str, item_id: int, every: dt.timedelta, times: int, key: str,
+             job_id: int | None = None, start: dt.datetime | None = None) -> Due | None:
+    """Plan `times` reminders for an item, the first one `every` after `start` (default now)."""
+    if kind not in REMINDABLE:
+        raise KeyError(f"no reminders for {kind}")
+    if times < 1 or every <= dt.timedelta(0):
+        return None
+    if session.execute(select(Due.id).where(Due.key == key)).first():
+        return None
+    due = Due(kind="reminder", key=key, due_at=(start or utcnow()) + every, job_id=job_id,
+              payload={"item_kind": kind, "item_id": item_id, "every_seconds": every.total_seconds(),
+                       "times": times, "sent": 0, "log": []})
+    session.add(due)
+    session.flush()
+    return due
+
+
+def _stop(due: Due, payload: dict, why: str) -> None:
+    payload["log"] = payload["log"] + [why]
+    due.payload = payload
+    due.status = "done"
+
+
+def send_due(session: Session, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Send the reminders that came due; returns how many were sent."""
+    now = now or utcnow()
+    rows = list(session.execute(select(Due).where(Due.kind == "reminder", Due.status == "pending",
+                                                  Due.due_at <= now).order_by(Due.due_at).limit(limit)).scalars())
+    sent = 0
+    for due in rows:
+        payload = dict(due.payload)
+        adapter = REMINDABLE.get(payload["item_kind"])
+        if adapter is None:
+            continue  # the feature is gone or not loaded in this process: leave it for later
+        if due.job_id is not None:
+            job = session.get(Job, due.job_id)
+            if job is None or job.archived:
+                _stop(due, payload, "Stopped: the job was archived.")
+                continue
+        if adapter.is_complete(session, payload["item_id"]):
+            _stop(due, payload, "Stopped: the client completed it.")
+            continue
+        n = payload["sent"] + 1
+        note = adapter.remind(session, payload["item_id"], n)
+        payload["sent"] = n
+        payload["log"] = payload["log"] + [f"Reminder {n} of {payload['times']}: {note}"]
+        due.payload = payload
+        if n >= payload["times"]:
+            due.status = "done"
+        else:
+            due.due_at = due.due_at + dt.timedelta(seconds=payload["every_seconds"])
+        sent += 1
+    return sent

@@ -12,7 +12,8 @@
 2. Checking a generated file of 200 rules against a catalog: under 200 ms.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_rules.py
-It prints medians and exits 1 when a target is missed. ``--quick`` runs fewer repetitions.
+It prints medians (process CPU time and wall clock) and exits 1 when a target is missed,
+judged on CPU time unless ``--judge wall``. ``--quick`` runs fewer repetitions.
 """
 
 from __future__ import annotations
@@ -169,6 +170,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--repeat", type=int, default=None, help="repetitions of ours and the lambda")
+    parser.add_argument("--judge", choices=("cpu", "wall"), default="cpu",
+                        help="which medians the targets apply to (default: process CPU time)")
     args = parser.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 9)
 
@@ -208,7 +211,7 @@ def main(argv=None) -> int:
     check_wall, check_cpu = med(check_runs, 0), med(check_runs, 1)
     # The targets are judged on CPU time: on a shared machine the wall clock also counts
     # the time other processes held the CPU. Both are printed.
-    ratio = ours_cpu / hand_cpu
+    cpu_ratio = ours_cpu / hand_cpu
     wall_ratio = ours_wall / hand_wall
 
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
@@ -219,10 +222,11 @@ def main(argv=None) -> int:
     print(f"  {'ours (compiled)':22} {ours_cpu:9.1f} {ours_wall:9.1f}")
     print(f"  {'hand-written lambda':22} {hand_cpu:9.1f} {hand_wall:9.1f}")
     print(f"  {'rule-engine 5.1.0':22} {engine_cpu:9.1f} {engine_wall:9.1f}   ({engine_cpu / ours_cpu:.0f}x ours)")
-    print(f"  {'ratio ours / lambda':22} {ratio:9.2f} {wall_ratio:9.2f}   (target <= {RATIO_TARGET})")
+    print(f"  {'ratio ours / lambda':22} {cpu_ratio:9.2f} {wall_ratio:9.2f}   (target <= {RATIO_TARGET})")
     print(f"  {'check 200 rules':22} {check_cpu:9.1f} {check_wall:9.1f}   (target < {CHECK_TARGET_MS:.0f} ms)")
 
-    check_ms = check_cpu
+    ratio, check_ms = (cpu_ratio, check_cpu) if args.judge == "cpu" else (wall_ratio, check_wall)
+    print(f"targets judged on {args.judge} time")
     failed = []
     if ratio > RATIO_TARGET:
         failed.append(f"ours is {ratio:.2f}x the lambda (target {RATIO_TARGET}x)")

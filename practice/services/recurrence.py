@@ -12,14 +12,16 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import delete
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 import rules
 from rules import ast as A
 from rules.formatter import format_condition, format_duration, format_schedule, quote
 from rules.language import ACCOUNT_TYPES
-from practice.models import RuleSet, ScheduleState, utcnow
+from practice.models import Account, Job, RuleRun, RuleSet, ScheduleState, utcnow
 from practice.services import automation
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput, NotFound
@@ -430,3 +432,50 @@ def remove_recurring(session: Session, actor: Actor, rule_name: str) -> RuleSet:
     # A rule added again later under the same name starts afresh instead of catching up on the old one.
     session.execute(delete(ScheduleState).where(ScheduleState.rule_name == rule.name.value))
     return version
+
+
+# --- the run log, for its page ----------------------------------------------------------------------
+
+RUN_STATUSES = ("failed", "not_fired", "done", "waiting", "skipped")
+
+
+@dataclass
+class RunLogEntry:
+    """One automation run with the names of what it touched and its time in the firm's zone."""
+
+    run: RuleRun
+    when: dt.datetime
+    job_name: str = ""
+    account_name: str = ""
+
+
+def run_log(session: Session, actor: Actor, *, status: str = "", limit: int = 100) -> list[RunLogEntry]:
+    """Recent runs, newest first (admins), optionally of one status."""
+    if status and status not in RUN_STATUSES:
+        raise InvalidInput("Choose a status to filter by.", field="status")
+    runs = automation.recent_runs(session, actor, status=status or None, limit=limit)
+    job_ids = {r.job_id for r in runs if r.job_id}
+    account_ids = {r.account_id for r in runs if r.account_id}
+    jobs = dict(session.execute(select(Job.id, Job.name).where(Job.id.in_(job_ids))).all()) if job_ids else {}
+    names = dict(session.execute(select(Account.id, Account.name).where(Account.id.in_(account_ids))).all()) \
+        if account_ids else {}
+    zone = ZoneInfo(_firm_tz(session))
+    out = []
+    for r in runs:
+        created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=dt.timezone.utc)
+        out.append(RunLogEntry(run=r, when=created.astimezone(zone), job_name=jobs.get(r.job_id, ""),
+                               account_name=names.get(r.account_id, "")))
+    return out
+
+
+def retry_and_explain(session: Session, actor: Actor, run_id: int) -> tuple[bool, str]:
+    """Retry a failed run (admins) and say in a sentence how it went."""
+    run = automation.retry_run(session, actor, run_id)
+    status = run.status.value if hasattr(run.status, "value") else str(run.status)
+    if status == "done":
+        return True, f'Retried "{run.rule_name}": it ran to the end this time.'
+    if status == "waiting":
+        return True, f'Retried "{run.rule_name}": it ran, and some actions are waiting for their time.'
+    if status == "failed":
+        return False, f'Retried "{run.rule_name}", and it failed again: {run.reason}'
+    return False, f'Retried "{run.rule_name}": it did not run ({run.reason or status}).'

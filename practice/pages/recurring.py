@@ -29,6 +29,7 @@ def automation_links(current: str) -> rx.Component:
 # --- recurring jobs ---------------------------------------------------------------------------------
 
 S = RecurringState
+TYPED = {"name": S.set_name, "job_name": S.set_job_name, "at": S.set_at, "due_amount": S.set_due_amount}
 DAY_CHOICES = [(str(d), str(d)) for d in range(1, 32)]
 
 
@@ -44,7 +45,7 @@ def text_field(text: str, name: str, **props) -> rx.Component:
     id_ = f"recurring-{name.replace('_', '-')}"
     # Uncontrolled, so typing stays smooth; the preview follows a moment later.
     return field_box(text, id_, rx.input(id=id_, name=name, default_value=S.form[name],
-                                         on_change=lambda value: S.set_field(name, value).debounce(300),
+                                         on_change=TYPED[name].debounce(300),
                                          width="100%", **props))
 
 

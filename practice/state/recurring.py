@@ -126,11 +126,31 @@ class RecurringState(AppState):
     @allow(ADMIN)
     def set_field(self, name: str, value: str):
         """One field changed in the form: keep it and recompute the preview."""
-        name = str(name)
+        self._set(str(name), value)
+
+    def _set(self, name: str, value):
         if name not in FIELDS:
             return
         self.form = self.form | {name: str(value or "")[:FIELD_LIMIT]}
         self._refresh_preview()
+
+    # One handler per typed field: a debounced event replaces a pending one of the same handler, so a
+    # shared handler would drop the first field's change when the next field is typed into quickly.
+    @allow(ADMIN)
+    def set_name(self, value: str):
+        self._set("name", value)
+
+    @allow(ADMIN)
+    def set_job_name(self, value: str):
+        self._set("job_name", value)
+
+    @allow(ADMIN)
+    def set_at(self, value: str):
+        self._set("at", value)
+
+    @allow(ADMIN)
+    def set_due_amount(self, value: str):
+        self._set("due_amount", value)
 
     @allow(ADMIN)
     def save(self, form: dict):

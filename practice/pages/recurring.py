@@ -146,7 +146,7 @@ def recurring_row(item: RecurringItem) -> rx.Component:
         rx.cond(AppState.is_admin, rx.button(
             rx.icon("trash-2", size=14), "Remove", variant="soft", color_scheme="red", size="1",
             on_click=S.ask_remove(item.name), aria_label="Remove " + item.name, class_name="recurring-remove")),
-        direction=rx.breakpoints(initial="column", sm="row"), gap="3", width="100%", align="start",
+        direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%", align="start",
     ), width="100%", class_name="recurring-item")
 
 
@@ -223,12 +223,12 @@ def run_row(run: RunItem) -> rx.Component:
             rx.text(run.trigger, size="1", color_scheme="gray"),
             rx.spacer(),
             rx.text(run.when, size="1", color_scheme="gray"),
-            gap="2", align="center", wrap="wrap", width="100%",
+            spacing="2", align="center", wrap="wrap", width="100%",
         ),
         rx.flex(
             rx.cond(run.job_href != "", rx.link(run.job_name, href=run.job_href, size="2")),
             rx.cond(run.account_href != "", rx.link(run.account_name, href=run.account_href, size="2")),
-            gap="3", wrap="wrap",
+            spacing="3", wrap="wrap",
         ),
         rx.cond(run.reason != "", rx.text(run.reason, size="2", color_scheme=rx.cond(
             run.status == "failed", "red", "gray"), class_name="run-reason")),

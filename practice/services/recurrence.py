@@ -34,7 +34,7 @@ FREQUENCIES = {
     "weekly": "Every week on a day",
     "biweekly": "Every 2 weeks on a day",
     "monthly": "Every month on a day",
-    "quarterly": "Every quarter on a day (January, April, July, October)",
+    "quarterly": "Every quarter on a day",
     "yearly": "Every year on a date",
 }
 WEEKDAYS = A.DAY_NAMES

@@ -17,6 +17,9 @@ INBOX = "/inbox"
 EMAIL = "/email"
 EMAIL_TEMPLATES = "/email/templates"
 EMAIL_OUTBOX = "/email/outbox"
+RULES = "/automations/rules"
+RECURRING = "/automations/recurring"
+RUNS = "/automations/runs"
 
 
 def account_url(account_id: int | str) -> str:

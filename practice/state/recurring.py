@@ -1,0 +1,306 @@
+"""Recurring jobs (a form that writes a rule, with a live preview) and the automations' run log."""
+from __future__ import annotations
+
+import dataclasses
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from practice import routes
+from practice.db import read_session
+from practice.services import pipelines, recurrence, tags
+from practice.services.errors import InvalidInput
+from practice.services.firm import get_firm
+from practice.services.recurrence import RecurringJob
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.views import Option
+
+# The form's fields: what `set_field` may change and what the submitted form may carry.
+FIELDS = ("name", "pipeline", "job_name", "frequency", "weekday", "day", "month", "at", "accounts", "tag",
+          "account_type", "due_amount", "due_unit")
+FIELD_LIMIT = 300
+STATUS_LABELS = {"failed": "Failed", "not_fired": "Not fired", "done": "Done", "waiting": "Waiting",
+                 "skipped": "Skipped"}
+STATUS_COLORS = {"failed": "red", "not_fired": "gray", "done": "green", "waiting": "amber", "skipped": "orange"}
+
+
+def _when(moment, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+
+
+def _job_of(values: dict) -> RecurringJob:
+    """The form's text values as a RecurringJob (numbers coerced here; the service judges the rest)."""
+    def number(key: str, default):
+        text = values.get(key, "").strip()
+        if not text:
+            return default
+        try:
+            return int(text)
+        except ValueError:
+            raise InvalidInput(f'"{text}" is not a whole number.', field=key) from None
+
+    return RecurringJob(
+        name_of_rule=values["name"], pipeline=values["pipeline"], job_name=values["job_name"],
+        frequency=values["frequency"], weekday=values["weekday"], day=number("day", 1), month=values["month"],
+        at=values["at"], accounts=values["accounts"], tag=values["tag"], account_type=values["account_type"],
+        due_amount=number("due_amount", None), due_unit=values["due_unit"])
+
+
+def _preview_of(session, values: dict) -> tuple[str, list[str], list[str]]:
+    """(rule text, next 12 dates, problem sentences) for the form as it stands."""
+    try:
+        rj = _job_of(values)
+        text = recurrence.rule_text(rj)
+        dates = recurrence.preview(session, rj, count=12)
+    except InvalidInput as err:
+        return "", [], [str(err)]
+    zone = ZoneInfo(get_firm(session).timezone or "UTC")
+    return text, [_when(d, zone) for d in dates], recurrence.problems(session, rj)
+
+
+@dataclasses.dataclass
+class RecurringItem:
+    name: str = ""
+    schedule: str = ""
+    pipeline: str = ""
+    job_name: str = ""
+    accounts: str = ""
+    due: str = ""
+    next_dates: str = ""
+
+
+def _listing(session) -> tuple[list[RecurringItem], list[Option], list[Option]]:
+    zone = ZoneInfo(get_firm(session).timezone or "UTC")
+    items = [RecurringItem(name=x.name, schedule=x.schedule, pipeline=x.pipeline, job_name=x.job_name,
+                           accounts=x.accounts, due=x.due or "no due date",
+                           next_dates=" · ".join(_when(d, zone) for d in x.next_dates))
+             for x in recurrence.list_recurring(session)]
+    pipes = [Option(value=p.name, label=p.name) for p in pipelines.list_pipelines(session)]
+    tag_options = [Option(value=t.name, label=t.name) for t in tags.list_tags(session)]
+    return items, pipes, tag_options
+
+
+def _blank_form(pipeline: str = "") -> dict:
+    return {"name": "", "pipeline": pipeline, "job_name": "", "frequency": "monthly", "weekday": "monday",
+            "day": "1", "month": "january", "at": "", "accounts": "all", "tag": "", "account_type": "Individual",
+            "due_amount": "", "due_unit": "days"}
+
+
+class RecurringState(AppState):
+    items: list[RecurringItem] = []
+    pipeline_options: list[Option] = []
+    tag_options: list[Option] = []
+    # The form, as text, exactly as the browser shows it.
+    form: dict[str, str] = _blank_form()
+    form_version: int = 0
+    preview_text: str = ""
+    preview_dates: list[str] = []
+    problems: list[str] = []
+    error: str = ""
+    save_error: str = ""
+    removing: str = ""
+
+    def _refresh_list(self):
+        result, error = read(_listing)
+        if error:
+            self.error = error
+            return
+        self.items, self.pipeline_options, self.tag_options = result
+
+    def _refresh_preview(self):
+        with read_session() as session:
+            self.preview_text, self.preview_dates, self.problems = _preview_of(session, self.form)
+
+    @allow(STAFF)
+    def load(self):
+        actor = self._require()
+        self.error = self.save_error = ""
+        self.removing = ""
+        self._refresh_list()
+        if actor.is_admin:
+            first_tag = self.tag_options[0].value if self.tag_options else ""
+            self.form = _blank_form(self.pipeline_options[0].value if self.pipeline_options else "") | {"tag": first_tag}
+            self.form_version += 1
+            self._refresh_preview()
+
+    @allow(ADMIN)
+    def set_field(self, name: str, value: str):
+        """One field changed in the form: keep it and recompute the preview."""
+        self._set(str(name), value)
+
+    def _set(self, name: str, value):
+        if name not in FIELDS:
+            return
+        self.form = self.form | {name: str(value or "")[:FIELD_LIMIT]}
+        self._refresh_preview()
+
+    # One handler per typed field: a debounced event replaces a pending one of the same handler, so a
+    # shared handler would drop the first field's change when the next field is typed into quickly.
+    @allow(ADMIN)
+    def set_name(self, value: str):
+        self._set("name", value)
+
+    @allow(ADMIN)
+    def set_job_name(self, value: str):
+        self._set("job_name", value)
+
+    @allow(ADMIN)
+    def set_at(self, value: str):
+        self._set("at", value)
+
+    @allow(ADMIN)
+    def set_due_amount(self, value: str):
+        self._set("due_amount", value)
+
+    @allow(ADMIN)
+    def save(self, form: dict):
+        """Append the form's rule to the firm's rules (the submitted values win over half-typed ones)."""
+        form = form if isinstance(form, dict) else {}
+        self.form = self.form | {k: str(form[k] or "")[:FIELD_LIMIT] for k in FIELDS if k in form}
+        self.save_error = ""
+        try:
+            rj = _job_of(self.form)
+        except InvalidInput as err:
+            self.save_error = str(err)
+            return None
+        _, error = run(recurrence.add_recurring, self._require(), rj)
+        if error:
+            self.save_error = error
+            self._refresh_preview()
+            return None
+        self._refresh_list()
+        keep = {k: self.form[k] for k in ("pipeline", "tag")}
+        self.form = _blank_form() | keep
+        self.form_version += 1
+        self._refresh_preview()
+        return rx.toast.success(f'Saved "{rj.name_of_rule.strip()}": it is now a rule of the firm.')
+
+    @allow(ADMIN)
+    def ask_remove(self, name: str):
+        self.removing = str(name)[:FIELD_LIMIT]
+
+    @allow(ADMIN)
+    def cancel_remove(self):
+        self.removing = ""
+
+    @allow(ADMIN)
+    def confirm_remove(self):
+        name, self.removing = self.removing, ""
+        if not name:
+            return None
+        _, error = run(recurrence.remove_recurring, self._require(), name)
+        if error:
+            self.error = error
+            return None
+        self.error = ""
+        self._refresh_list()
+        self._refresh_preview()
+        return rx.toast.success(f'Removed "{name}" from the rules.')
+
+
+# --- the run log -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class TraceLine:
+    text: str = ""
+    detail: str = ""
+    ok: bool = True
+    status: str = ""
+
+
+@dataclasses.dataclass
+class RunItem:
+    id: int = 0
+    when: str = ""
+    rule: str = ""
+    trigger: str = ""
+    status: str = ""
+    status_label: str = ""
+    color: str = "gray"
+    reason: str = ""
+    job_name: str = ""
+    job_href: str = ""
+    account_name: str = ""
+    account_href: str = ""
+    conditions: list[TraceLine] = dataclasses.field(default_factory=list)
+    actions: list[TraceLine] = dataclasses.field(default_factory=list)
+
+
+def _run_item(entry: recurrence.RunLogEntry) -> RunItem:
+    r = entry.run
+    status = r.status.value if hasattr(r.status, "value") else str(r.status)
+    conditions = [TraceLine(text=f"{p.get('clause', '')} {p.get('text', '')}".strip(),
+                            detail=", ".join(f"{k} = {v}" for k, v in (p.get("values") or {}).items()),
+                            ok=bool(p.get("result")), status="true" if p.get("result") else "false")
+                  for p in (r.conditions or [])]
+    actions = [TraceLine(text=str(a.get("text") or a.get("action") or ""), detail=str(a.get("outcome") or ""),
+                         ok=a.get("status") not in ("failed", "dropped"), status=str(a.get("status") or ""))
+               for a in (r.actions or [])]
+    return RunItem(id=r.id, when=entry.when.strftime("%a %d %b %Y, %H:%M"), rule=r.rule_name, trigger=r.trigger,
+                   status=status, status_label=STATUS_LABELS.get(status, status),
+                   color=STATUS_COLORS.get(status, "gray"), reason=r.reason or "",
+                   job_name=entry.job_name or (f"Job {r.job_id}" if r.job_id else ""),
+                   job_href=routes.job_url(r.job_id) if r.job_id else "",
+                   account_name=entry.account_name or (f"Account {r.account_id}" if r.account_id else ""),
+                   account_href=routes.account_url(r.account_id) if r.account_id else "",
+                   conditions=conditions, actions=actions)
+
+
+def _runs(session, actor, status: str) -> list[RunItem]:
+    return [_run_item(e) for e in recurrence.run_log(session, actor, status=status)]
+
+
+class RunLogState(AppState):
+    allowed: bool = False
+    runs: list[RunItem] = []
+    status_filter: str = ""
+    open_id: int = 0
+    error: str = ""
+    retry_outcome: str = ""
+    retry_ok: bool = False
+
+    def _refresh(self):
+        result, error = read(_runs, self._require(), self.status_filter)
+        self.error = error or ""
+        self.runs = result or []
+
+    @allow(STAFF)
+    def load(self):
+        """Employees get the plain 'admins only' sentence and no runs."""
+        actor = self._require()
+        self.allowed = actor.is_admin
+        self.error = self.retry_outcome = ""
+        self.open_id = 0
+        if self.allowed:
+            self._refresh()
+
+    @allow(ADMIN)
+    def set_status_filter(self, value: str):
+        value = str(value or "")
+        self.status_filter = "" if value == "all" or value not in STATUS_LABELS else value
+        self._refresh()
+
+    @allow(ADMIN)
+    def toggle_trace(self, run_id: int):
+        try:
+            run_id = int(run_id)
+        except (TypeError, ValueError):
+            return
+        self.open_id = 0 if self.open_id == run_id else run_id
+
+    @allow(ADMIN)
+    def refresh(self):
+        self._refresh()
+
+    @allow(ADMIN)
+    def retry(self, run_id: int):
+        """Run a failed run again; say how it went."""
+        try:
+            run_id = int(run_id)
+        except (TypeError, ValueError):
+            return
+        result, error = run(recurrence.retry_and_explain, self._require(), run_id)
+        self.retry_ok, self.retry_outcome = (False, error) if error else result
+        self.open_id = run_id
+        self._refresh()

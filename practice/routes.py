@@ -17,6 +17,7 @@ INBOX = "/inbox"
 EMAIL = "/email"
 EMAIL_TEMPLATES = "/email/templates"
 EMAIL_OUTBOX = "/email/outbox"
+RULES = "/automations/rules"
 
 
 def account_url(account_id: int | str) -> str:

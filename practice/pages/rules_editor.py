@@ -84,8 +84,9 @@ def status_line() -> rx.Component:
                          style={"margin": "0", "padding": "0", "width": "100%"}),
                 spacing="1", width="100%",
             ),
-            rx.text(rx.icon("circle-check", size=14), " No errors: these rules can be saved.", size="2",
-                    color_scheme="green", id="rules-ok"),
+            rx.hstack(rx.icon("circle-check", size=14, color=rx.color("green", 11)),
+                      rx.text("No errors: these rules can be saved.", size="2", color_scheme="green"),
+                      align="center", spacing="1", id="rules-ok"),
         ),
         id="rules-status", role="status", width="100%",
     )
@@ -180,7 +181,7 @@ def part_row(p: PartItem) -> rx.Component:
 
 def action_row(a: ActionItem) -> rx.Component:
     return rx.vstack(
-        rx.text(rx.icon("play", size=12), " ", rx.code(a.text), size="2"),
+        rx.hstack(rx.icon("play", size=12, flex_shrink="0"), rx.code(a.text, size="1"), align="center", spacing="1"),
         rx.cond(a.is_email,
                 rx.el.pre(a.outcome, class_name="try-email",
                           style={"font_family": MONO, "font_size": "12px", "white_space": "pre-wrap", "margin": "0",
@@ -289,19 +290,21 @@ def diff_view(lines, id_: str) -> rx.Component:
 
 
 def version_row(v: VersionItem) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text("version ", v.id, weight=rx.cond(v.newest, "bold", "regular"), size="2",
-                              white_space="nowrap")),
-        rx.table.cell(v.author),
-        rx.table.cell(rx.text(v.at, white_space="nowrap", size="2")),
-        rx.table.cell(rx.text(v.note, size="2")),
-        rx.table.cell(rx.hstack(
-            rx.button("Changes", size="1", variant=rx.cond(R.chosen_version == v.id, "solid", "soft"),
+    return rx.box(
+        rx.hstack(
+            rx.text("version ", v.id, weight="bold", size="2", white_space="nowrap"),
+            rx.cond(v.newest, rx.badge("in use", color_scheme="green")),
+            rx.text(v.author, " \u00b7 ", v.at, size="1", color_scheme="gray"),
+            align="center", spacing="2", wrap="wrap",
+        ),
+        rx.cond(v.note != "", rx.text(v.note, size="2", class_name="version-note")),
+        rx.hstack(
+            rx.button("Show changes", size="1", variant=rx.cond(R.chosen_version == v.id, "solid", "soft"),
                       on_click=R.show_diff(v.id), id="version-diff-" + v.id.to_string()),
-            rx.cond(v.newest, rx.badge("in use", color_scheme="green"),
-                    rx.button("Restore", size="1", variant="soft", color_scheme="amber",
-                              on_click=R.ask_restore(v.id), id="version-restore-" + v.id.to_string())),
-            spacing="2")),
+            rx.cond(~v.newest, rx.button("Restore", size="1", variant="soft", color_scheme="amber",
+                                         on_click=R.ask_restore(v.id), id="version-restore-" + v.id.to_string())),
+            spacing="2", margin_top="0.25em"),
+        padding_y="0.5em", border_bottom=f"1px solid {rx.color('gray', 4)}", width="100%",
         class_name="rules-version", data_version=v.id,
     )
 
@@ -312,13 +315,10 @@ def versions_card() -> rx.Component:
         rx.cond(
             R.versions.length() > 0,
             rx.vstack(
-                rx.box(rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h)
-                                                   for h in ["Version", "By", "Saved", "Note", ""]])),
-                    rx.table.body(rx.foreach(R.versions, version_row)),
-                    width="100%", id="rules-versions", size="1",
-                ), width="100%", overflow_x="auto"),
-                rx.text("Times in ", R.timezone, size="1", color_scheme="gray"),
+                rx.vstack(rx.foreach(R.versions, version_row), spacing="0", width="100%", id="rules-versions",
+                          max_height="420px", overflow_y="auto"),
+                rx.text("Times in ", R.timezone, ". The newest 50 versions are listed.", size="1",
+                        color_scheme="gray"),
                 rx.cond(R.diff_title != "", rx.vstack(rx.text(R.diff_title, size="2", weight="medium",
                                                               id="diff-title"),
                                                       diff_view(R.diff, "rules-diff"), spacing="1", width="100%")),

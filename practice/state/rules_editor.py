@@ -352,8 +352,11 @@ class RulesEditorState(AppState):
 
     @allow(ADMIN)
     def insert_example(self, index: int):
-        index = parse_id(index)
-        if index is None or not 0 <= index < len(EXAMPLES):
+        try:
+            index = int(str(index).strip())
+        except (TypeError, ValueError):
+            return None
+        if not 0 <= index < len(EXAMPLES):
             return None
         example = EXAMPLES[index][1]
         text = self.draft.rstrip("\n")
@@ -522,6 +525,15 @@ class RulesEditorState(AppState):
     def _clear_try(self) -> None:
         self.decisions, self.try_errors, self.try_done, self.try_event_label = [], [], False, ""
 
+    def _event_label(self, engine_label: str) -> str:
+        """What was tried, in words: the engine's phrase, with the chosen stage or tag named."""
+        if self.try_event in STAGE_EVENTS and self.try_stage:
+            verb = "enters" if self.try_event == "job_entered_stage" else "leaves"
+            return f'{verb} the stage "{self.try_stage}"'
+        if self.try_event in TAG_EVENTS:
+            return f'{"gets" if self.try_event == "tag_added" else "loses"} the tag "{self.try_tag}"'
+        return engine_label
+
     @allow(ADMIN)
     def try_on_job(self):
         """Dry run of the draft (saved or not) on the chosen job: nothing is changed, in a read-only session."""
@@ -542,7 +554,7 @@ class RulesEditorState(AppState):
         self.try_error = ""
         self.try_errors = error_items(result["errors"])
         self.decisions = decision_items(result["decisions"])
-        self.try_event_label = result.get("event", "")
+        self.try_event_label = self._event_label(result.get("event", ""))
         self.try_done = True
 
 

@@ -4,8 +4,10 @@ import reflex as rx
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.pages.work_parts import field, history_list, section, status_select
+from practice.pages.rules_editor import part_row
 from practice.state.base import AppState
 from practice.state.job import PRIORITIES, JobState
+from practice.state.rules_editor import ActionItem, RunItem
 from practice.state.work_views import NONE
 
 
@@ -148,6 +150,63 @@ def tasks_section() -> rx.Component:
     )
 
 
+RUN_COLORS = {"done": "green", "waiting": "amber", "failed": "red", "not fired": "gray", "skipped": "gray"}
+ACTION_COLORS = {"done": "green", "waiting": "amber", "failed": "red", "dropped": "gray", "skipped": "gray",
+                 "planned": "gray"}
+
+
+def run_action_row(a: ActionItem) -> rx.Component:
+    return rx.hstack(
+        rx.badge(rx.cond(a.status == "planned", "not run", a.status),
+                 color_scheme=rx.match(a.status, *ACTION_COLORS.items(), "gray"), class_name="run-action-status"),
+        rx.vstack(rx.code(a.text, size="1"),
+                  rx.cond(a.outcome != "", rx.text(a.outcome, size="1", color_scheme="gray",
+                                                  class_name="run-action-outcome", white_space="pre-wrap")),
+                  spacing="0", min_width="0"),
+        spacing="2", align="start", width="100%", class_name="run-action",
+    )
+
+
+def run_row(r: RunItem) -> rx.Component:
+    """One rule run: what, when and how it went; the trace opens below (a native, keyboard-friendly details)."""
+    return rx.box(
+        rx.hstack(
+            rx.badge(r.status, color_scheme=rx.match(r.status, *RUN_COLORS.items(), "gray"), class_name="run-status"),
+            rx.text(r.rule, weight="bold", size="2", class_name="run-rule"),
+            rx.text("on ", r.trigger, " · ", r.at, size="1", color_scheme="gray"),
+            rx.spacer(),
+            rx.cond(r.can_retry, rx.button("Retry", size="1", variant="soft", on_click=JobState.retry_run(r.id),
+                                           id="retry-run-" + r.id.to_string())),
+            align="center", spacing="2", wrap="wrap", width="100%",
+        ),
+        rx.text(r.reason, size="2", class_name="run-reason"),
+        rx.el.details(
+            rx.el.summary(rx.text("Why: conditions and actions", size="1", as_="span"), class_name="run-trace-toggle",
+                          style={"cursor": "pointer"}),
+            rx.vstack(
+                rx.cond(r.parts.length() > 0, rx.foreach(r.parts, part_row),
+                        rx.text("No conditions: the rule acts whenever it starts.", size="1", color_scheme="gray")),
+                rx.foreach(r.actions, run_action_row),
+                spacing="1", width="100%", padding_top="0.4em",
+            ),
+            class_name="run-trace",
+        ),
+        padding_y="0.5em", border_bottom=f"1px solid {rx.color('gray', 4)}", width="100%", class_name="rule-run",
+        data_rule=r.rule, data_run_id=r.id,
+    )
+
+
+def automation_section() -> rx.Component:
+    return section(
+        "Automation history",
+        rx.cond(JobState.runs.length() > 0,
+                rx.vstack(rx.foreach(JobState.runs, run_row), width="100%", spacing="0"),
+                rx.text("No automation has looked at this job yet. Rules run when the job changes stage, gets a "
+                        "tag or is created.", size="2", color_scheme="gray")),
+        id="job-automation-history",
+    )
+
+
 def job_page() -> rx.Component:
     return page(
         "Job",
@@ -171,7 +230,7 @@ def job_page() -> rx.Component:
                 ),
                 error_callout(JobState.error),
                 rx.grid(
-                    rx.vstack(stage_section(), details_section(), tasks_section(), spacing="4", width="100%",
+                    rx.vstack(stage_section(), details_section(), tasks_section(), automation_section(), spacing="4", width="100%",
                               min_width="0"),
                     rx.vstack(people_section(), tags_section(),
                               section("History", history_list(JobState.history), id="job-history"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, or_, update
 from sqlmodel import Session, select
 
 from practice.models import Account, Job, JobAssignee, Pipeline, Priority, Stage, Tag, TeamMember, utcnow
@@ -223,11 +223,16 @@ def account_name(session: Session, account_id: int) -> str:
     return account.name if account else ""
 
 
-def job_choices(session: Session, actor: Actor, *, limit: int = 200) -> list[tuple[int, str, str]]:
-    """Active jobs the actor may see, as (id, job name, account name), soonest due first (for pickers)."""
+def job_choices(session: Session, actor: Actor, *, limit: int = 200, search: str = "") -> list[tuple[int, str, str]]:
+    """Active jobs the actor may see, as (id, job name, account name), soonest due first (for pickers);
+    `search` keeps those whose job or account name contains it."""
     stmt = (select(Job.id, Job.name, Account.name).join(Account, Account.id == Job.account_id)
             .where(Job.archived == False)  # noqa: E712
             .order_by(Job.due_date.is_(None), Job.due_date, Job.id).limit(limit))
+    words = search.strip()[:200]
+    if words:
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(Job.name.ilike(pattern, escape="\\"), Account.name.ilike(pattern, escape="\\")))
     visible = account_visible(actor, Job.account_id)
     if visible is not None:
         stmt = stmt.where(visible)

@@ -5,8 +5,9 @@ import reflex as rx
 
 from practice import routes
 from practice.models import Priority
-from practice.services import audit, firm, jobs, pipelines, tags, tasks, team
-from practice.state.base import STAFF, AppState, allow, read, run
+from practice.services import audit, automation, firm, jobs, pipelines, tags, tasks, team
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.rules_editor import RunItem, run_items
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem, date_text,
                                        history_items, parse_date, parse_id, task_items)
@@ -28,6 +29,8 @@ def _job_view(session, actor, job_id: int) -> dict:
         "tasks": tasks.list_tasks(session, actor, mine=False, status="all", job_id=job.id),
         "history": audit.list_entries(session, actor, entity="job", entity_id=job.id, limit=30),
         "timezone": firm.get_firm(session).timezone,
+        "runs": automation.runs_for_job(session, actor, job.id, limit=50),
+        "can_retry": actor.is_admin,
     }
 
 
@@ -56,6 +59,7 @@ class JobState(AppState):
     tag_choices: list[Option] = []
     tasks: list[TaskItem] = []
     history: list[HistoryItem] = []
+    runs: list[RunItem] = []
     error: str = ""
     task_error: str = ""
 
@@ -81,6 +85,7 @@ class JobState(AppState):
         self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
         self.tasks = task_items(view["tasks"])
         self.history = history_items(view["history"], view["timezone"])
+        self.runs = run_items(view["runs"], view["timezone"], can_retry=view["can_retry"])
 
     @allow(STAFF)
     def load(self):
@@ -184,3 +189,13 @@ class JobState(AppState):
         _, error = run(tasks.set_status, self._require(), task, status)
         self.task_error = error or ""
         self._refresh()
+
+    @allow(ADMIN)
+    def retry_run(self, run_id: int):
+        """Run a failed automation again; actions that already happened are not repeated."""
+        run_id = parse_id(run_id)
+        if run_id is None:
+            return None
+        if self._write(automation.retry_run, run_id):
+            return rx.toast.success("The automation ran again; its history below shows how it went.")
+        return None

@@ -1,0 +1,371 @@
+"""Automations: the rules editor (checked as you type), example rules, a dry run on a job, and saved versions."""
+import reflex as rx
+
+from practice import routes
+from practice.components.forms import label
+from practice.components.layout import empty_state, error_callout, page
+from practice.services.automation import TRY_EVENTS
+from practice.state.base import AppState
+from practice.state.rules_editor import (SYNC_GUTTER, ActionItem, DecisionItem, DiffLine, PartItem, RuleErrorItem,
+                                         RulesEditorState, VersionItem, example_titles)
+
+R = RulesEditorState
+ADMINS_ONLY = ("Only the owner or an admin can read and change the firm's automations. Ask them if a rule should "
+               "change; the automation history of each job shows what the rules did.")
+MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"
+# The gutter and the text area share these so each number sits beside its line.
+LINE_STYLE = {"font_family": MONO, "font_size": "13px", "line_height": "20px", "padding_top": "8px",
+              "padding_bottom": "8px", "margin": "0", "box_sizing": "border-box"}
+EDITOR_HEIGHT = "420px"
+DIFF_COLORS = {"added": ("green", 3), "removed": ("red", 3), "header": ("gray", 3)}
+
+
+def admins_only(content: rx.Component) -> rx.Component:
+    return rx.cond(R.allowed, content,
+                   rx.cond(AppState.member_role != "",
+                           rx.cond(AppState.is_admin, rx.spinner(),
+                                   empty_state(ADMINS_ONLY, rx.link("Back to home", href=routes.HOME))),
+                           rx.spinner()))
+
+
+# --- the editor -------------------------------------------------------------------------------------
+
+
+def code_editor() -> rx.Component:
+    """A text area with a line-number gutter that scrolls with it; Tab still moves focus (keyboard users)."""
+    gutter = rx.el.pre(
+        R.line_numbers, id="rules-gutter", aria_hidden="true",
+        style={**LINE_STYLE, "text_align": "right", "padding_left": "8px", "padding_right": "8px",
+               "min_width": "3.2em", "height": EDITOR_HEIGHT, "overflow": "hidden", "user_select": "none",
+               "color": rx.color("gray", 9), "background": rx.color("gray", 2),
+               "border_right": f"1px solid {rx.color('gray', 5)}"},
+    )
+    area = rx.debounce_input(
+        rx.el.textarea(
+            id="rules-text", value=R.draft, on_change=R.set_draft, on_scroll=rx.call_script(SYNC_GUTTER),
+            spell_check=False, wrap="off", auto_complete="off", auto_capitalize="off",
+            aria_label="Rules text", aria_describedby="rules-status",
+            style={**LINE_STYLE, "padding_left": "8px", "padding_right": "8px", "flex": "1", "min_width": "0",
+                   "height": EDITOR_HEIGHT, "border": "none", "outline": "none", "resize": "none",
+                   "white_space": "pre", "overflow": "auto", "tab_size": "2", "background": rx.color("gray", 1),
+                   "color": rx.color("gray", 12)},
+        ),
+        debounce_timeout=400,
+    )
+    return rx.hstack(
+        gutter, area, spacing="0", width="100%", align="start", overflow="hidden",
+        border=f"1px solid {rx.color('gray', 7)}", border_radius="6px",
+        _focus_within={"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset": "1px"},
+    )
+
+
+def error_row(e: RuleErrorItem) -> rx.Component:
+    return rx.el.li(rx.button(
+        rx.vstack(
+            rx.text(rx.code(e.where, class_name="error-where"), " ", e.message, size="2", class_name="error-message"),
+            rx.cond(e.hint != "", rx.text("hint: ", e.hint, size="1", color_scheme="gray", class_name="error-hint")),
+            spacing="0", align="start",
+        ),
+        on_click=R.jump_to(e.line, e.column), variant="ghost", color_scheme="red", height="auto",
+        padding_y="0.35em", width="100%", style={"justifyContent": "flex-start", "textAlign": "left"},
+        class_name="rules-error", title="Go to line " + e.where,
+    ), style={"listStyle": "none"})
+
+
+def status_line() -> rx.Component:
+    return rx.box(
+        rx.cond(
+            R.error_count > 0,
+            rx.vstack(
+                rx.text(R.error_count, rx.cond(R.error_count == 1, " error", " errors"),
+                        ": the rules cannot be saved until it is fixed. Click an error to go there.",
+                        size="2", weight="medium", color_scheme="red"),
+                rx.el.ul(rx.foreach(R.errors, error_row), id="rules-errors",
+                         style={"margin": "0", "padding": "0", "width": "100%"}),
+                spacing="1", width="100%",
+            ),
+            rx.hstack(rx.icon("circle-check", size=14, color=rx.color("green", 11)),
+                      rx.text("No errors: these rules can be saved.", size="2", color_scheme="green"),
+                      align="center", spacing="1", id="rules-ok"),
+        ),
+        id="rules-status", role="status", width="100%",
+    )
+
+
+def save_form() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.vstack(label("Note (optional)", "rules-note"),
+                      rx.input(id="rules-note", name="note", max_length=200, placeholder="What changed and why",
+                               width=["100%", "320px"]),
+                      spacing="1"),
+            rx.button(rx.icon("save", size=14), "Save rules", type="submit", id="save-rules",
+                      disabled=R.error_count > 0),
+            rx.cond(R.dirty, rx.button("Discard changes", type="button", on_click=R.discard_changes, variant="soft",
+                                       color_scheme="gray", id="discard-rules")),
+            align="end", wrap="wrap", spacing="3",
+        ),
+        on_submit=R.save, reset_on_submit=False, key=R.note_key.to_string(),
+    )
+
+
+def save_outcome() -> rx.Component:
+    return rx.fragment(
+        error_callout(R.save_error),
+        rx.cond(R.saved_sentence != "", rx.callout(R.saved_sentence, icon="circle-check", color_scheme="green",
+                                                   id="rules-saved", width="100%")),
+        rx.cond(R.warnings.length() > 0, rx.callout(
+            rx.vstack(rx.foreach(R.warnings, lambda w: rx.text(w, size="2")), spacing="1"),
+            icon="info", color_scheme="amber", id="rules-warnings", width="100%")),
+    )
+
+
+def editor_card() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.hstack(
+            rx.heading("Rules", size="4"),
+            rx.cond(R.version > 0, rx.badge("version ", R.version, color_scheme="gray", id="rules-version"),
+                    rx.badge("nothing saved yet", color_scheme="gray", id="rules-version")),
+            rx.cond(R.dirty, rx.badge("unsaved changes", color_scheme="amber", id="rules-dirty")),
+            align="center", spacing="2", wrap="wrap",
+        ),
+        rx.text("Write one rule after another. They are checked as you type; names in quotes must exist in the "
+                "app (stages, templates, tags, team members).", size="2", color_scheme="gray"),
+        code_editor(),
+        error_callout(R.text_error),
+        status_line(),
+        save_form(),
+        save_outcome(),
+        spacing="3", width="100%",
+    ), width="100%", id="rules-editor")
+
+
+def help_card() -> rx.Component:
+    examples = [rx.vstack(
+        rx.hstack(rx.text(title, size="2", weight="medium"), rx.spacer(),
+                  rx.button(rx.icon("plus", size=12), "Insert", size="1", variant="soft",
+                            on_click=R.insert_example(index), id=f"insert-example-{index}",
+                            aria_label=f"Insert the example {title}"),
+                  width="100%", align="center"),
+        rx.el.pre(text, style={"font_family": MONO, "font_size": "12px", "margin": "0", "padding": "0.5em",
+                               "white_space": "pre-wrap", "background": rx.color("gray", 2),
+                               "border_radius": "6px", "width": "100%"}),
+        spacing="1", width="100%") for index, title, text in example_titles()]
+    return rx.card(rx.vstack(
+        rx.heading("How rules read", size="4"),
+        rx.text("Each rule: rule \"name\", what starts it (when ... or every ...), an optional if, then the "
+                "actions one per line, and end. Upper or lower case does not matter; # starts a note.",
+                size="2"),
+        rx.text("Examples (insert one, then change the names to your firm's):", size="2", color_scheme="gray"),
+        *examples,
+        spacing="3", width="100%",
+    ), width="100%", id="rules-help")
+
+
+# --- try on a job -----------------------------------------------------------------------------------
+
+
+def part_row(p: PartItem) -> rx.Component:
+    return rx.hstack(
+        rx.badge(rx.cond(p.result, "true", "false"), color_scheme=rx.cond(p.result, "green", "red"),
+                 class_name="part-result"),
+        rx.vstack(
+            rx.text(p.clause, " ", rx.code(p.text), size="2"),
+            rx.cond(p.reads != "", rx.text("read: ", p.reads, size="1", color_scheme="gray",
+                                            class_name="part-values")),
+            spacing="0", min_width="0",
+        ),
+        spacing="2", align="start", class_name="try-part", width="100%",
+    )
+
+
+def action_row(a: ActionItem) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.icon("play", size=12, flex_shrink="0"), rx.code(a.text, size="1"), align="center", spacing="1"),
+        rx.cond(a.is_email,
+                rx.el.pre(a.outcome, class_name="try-email",
+                          style={"font_family": MONO, "font_size": "12px", "white_space": "pre-wrap", "margin": "0",
+                                 "padding": "0.5em", "background": rx.color("gray", 2), "border_radius": "6px",
+                                 "width": "100%"}),
+                rx.cond(a.outcome != "", rx.text(a.outcome, size="1", color_scheme="gray"))),
+        spacing="1", width="100%", class_name="try-action",
+    )
+
+
+def decision_card(d: DecisionItem) -> rx.Component:
+    return rx.box(rx.vstack(
+        rx.hstack(
+            rx.badge(rx.cond(d.fired, "would fire", "would not fire"),
+                     color_scheme=rx.cond(d.fired, "green", "gray"), class_name="decision-verdict"),
+            rx.text(d.rule, weight="bold", size="2", class_name="decision-rule"),
+            align="center", spacing="2", wrap="wrap",
+        ),
+        rx.cond(d.reason != "", rx.text(d.reason, size="2", class_name="decision-reason")),
+        rx.cond(d.error != "", rx.text(d.error, size="2", color_scheme="red")),
+        rx.foreach(d.parts, part_row),
+        rx.cond(d.fired & (d.actions.length() > 0),
+                rx.vstack(rx.text("It would:", size="2", weight="medium"), rx.foreach(d.actions, action_row),
+                          spacing="1", width="100%")),
+        spacing="2", width="100%",
+    ), padding="0.75em", border=f"1px solid {rx.color('gray', 5)}", border_radius="8px", width="100%",
+        class_name="try-decision", data_rule=d.rule)
+
+
+def try_card() -> rx.Component:
+    event_choices = list(TRY_EVENTS.items())
+    return rx.card(rx.vstack(
+        rx.heading("Try on a job", size="4"),
+        rx.text("Runs the rules in the editor (saved or not) against a real job, as if something happened to it, "
+                "and shows what they would do. Nothing is changed.", size="2", color_scheme="gray"),
+        label("Job", "try-job-search"),
+        rx.input(id="try-job-search", placeholder="Search by job or account name", value=R.job_query,
+                 on_change=R.search_jobs.debounce(250), width=["100%", "360px"]),
+        rx.flex(
+            rx.foreach(R.job_matches, lambda o: rx.button(
+                o.label, type="button", size="1", on_click=R.choose_job(o.value), class_name="try-job",
+                variant=rx.cond(o.value == R.try_job_id, "solid", "soft"),
+                custom_attrs={"aria-pressed": o.value == R.try_job_id}, data_job_id=o.value)),
+            rx.cond(R.job_matches.length() == 0, rx.text("No job matches that search.", size="1", color_scheme="gray")),
+            wrap="wrap", spacing="2", width="100%",
+        ),
+        rx.text(rx.cond(R.try_job_id != "", "Job: " + R.try_job_label + " (" + R.try_pipeline + ")",
+                        "No job chosen yet."), size="2", id="try-job-chosen"),
+        rx.hstack(
+            rx.vstack(label("What happens", "try-event"),
+                      rx.el.select(*[rx.el.option("The job " + text, value=kind) for kind, text in event_choices],
+                                   id="try-event", value=R.try_event, on_change=R.set_try_event),
+                      spacing="1"),
+            rx.cond((R.try_event == "job_entered_stage") | (R.try_event == "job_left_stage"), rx.vstack(
+                label("Stage", "try-stage"),
+                rx.el.select(rx.el.option("Its current stage", value=""),
+                             rx.foreach(R.stage_choices, lambda s: rx.el.option(s, value=s)),
+                             id="try-stage", value=R.try_stage, on_change=R.set_try_stage),
+                spacing="1")),
+            rx.cond((R.try_event == "tag_added") | (R.try_event == "tag_removed"), rx.vstack(
+                label("Tag", "try-tag"),
+                rx.el.select(rx.el.option("Choose a tag", value=""),
+                             rx.foreach(R.tag_choices, lambda t: rx.el.option(t, value=t)),
+                             id="try-tag", value=R.try_tag, on_change=R.set_try_tag),
+                spacing="1")),
+            rx.button(rx.icon("flask-conical", size=14), "Try it", on_click=R.try_on_job, id="try-run",
+                      disabled=R.try_job_id == ""),
+            align="end", wrap="wrap", spacing="3",
+        ),
+        error_callout(R.try_error),
+        rx.cond(R.try_done, rx.vstack(
+            rx.cond(R.try_errors.length() > 0,
+                    rx.callout("The rules in the editor have errors; fix them first (they are listed under the "
+                               "editor).", icon="triangle-alert", color_scheme="red", width="100%")),
+            rx.cond(R.try_event_label != "", rx.text("When the job ", R.try_event_label, ":", size="2",
+                                                     weight="medium")),
+            rx.cond((R.decisions.length() == 0) & (R.try_errors.length() == 0),
+                    rx.text("There are no rules to try yet.", size="2", color_scheme="gray")),
+            rx.foreach(R.decisions, decision_card),
+            rx.callout("Nothing was changed.", icon="shield-check", color_scheme="blue", id="try-nothing-changed",
+                       width="100%"),
+            spacing="2", width="100%", id="try-result",
+        )),
+        spacing="2", width="100%",
+    ), width="100%", id="rules-try")
+
+
+# --- versions ---------------------------------------------------------------------------------------
+
+
+def diff_view(lines, id_: str) -> rx.Component:
+    def line(d: DiffLine) -> rx.Component:
+        return rx.el.div(
+            rx.cond(d.text == "", " ", d.text),
+            class_name="diff-" + d.kind,
+            style={"background": rx.match(d.kind, *[(k, rx.color(c, n)) for k, (c, n) in DIFF_COLORS.items()],
+                                          "transparent"),
+                   "color": rx.match(d.kind, ("added", rx.color("green", 11)), ("removed", rx.color("red", 11)),
+                                     ("header", rx.color("gray", 10)), rx.color("gray", 12)),
+                   "white_space": "pre", "padding_left": "0.5em", "padding_right": "0.5em"},
+        )
+
+    return rx.box(rx.foreach(lines, line), id=id_, width="100%", max_height="360px", overflow="auto",
+                  style={"font_family": MONO, "font_size": "12px", "line_height": "18px",
+                         "border": f"1px solid {rx.color('gray', 5)}", "border_radius": "6px"})
+
+
+def version_row(v: VersionItem) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text("version ", v.id, weight="bold", size="2", white_space="nowrap"),
+            rx.cond(v.newest, rx.badge("in use", color_scheme="green")),
+            rx.text(v.author, " \u00b7 ", v.at, size="1", color_scheme="gray"),
+            align="center", spacing="2", wrap="wrap",
+        ),
+        rx.cond(v.note != "", rx.text(v.note, size="2", class_name="version-note")),
+        rx.hstack(
+            rx.button("Show changes", size="1", variant=rx.cond(R.chosen_version == v.id, "solid", "soft"),
+                      on_click=R.show_diff(v.id), id="version-diff-" + v.id.to_string()),
+            rx.cond(~v.newest, rx.button("Restore", size="1", variant="soft", color_scheme="amber",
+                                         on_click=R.ask_restore(v.id), id="version-restore-" + v.id.to_string())),
+            spacing="2", margin_top="0.25em"),
+        padding_y="0.5em", border_bottom=f"1px solid {rx.color('gray', 4)}", width="100%",
+        class_name="rules-version", data_version=v.id,
+    )
+
+
+def versions_card() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Saved versions", size="4"),
+        rx.cond(
+            R.versions.length() > 0,
+            rx.vstack(
+                rx.vstack(rx.foreach(R.versions, version_row), spacing="0", width="100%", id="rules-versions",
+                          max_height="420px", overflow_y="auto"),
+                rx.text("Times in ", R.timezone, ". The newest 50 versions are listed.", size="1",
+                        color_scheme="gray"),
+                rx.cond(R.diff_title != "", rx.vstack(rx.text(R.diff_title, size="2", weight="medium",
+                                                              id="diff-title"),
+                                                      diff_view(R.diff, "rules-diff"), spacing="1", width="100%")),
+                spacing="2", width="100%",
+            ),
+            rx.text("No version saved yet. Each save keeps a version you can compare and restore.", size="2",
+                    color_scheme="gray"),
+        ),
+        spacing="2", width="100%",
+    ), width="100%", id="rules-versions-card")
+
+
+def restore_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Restore version ", R.restore_version, "?"),
+            rx.alert_dialog.description(
+                "Its text is saved as a new version and runs from now on. This is what changes in the saved rules "
+                "(lines with - go, lines with + come back). The editor's unsaved changes are replaced.", size="2"),
+            rx.box(diff_view(R.restore_diff, "restore-diff"), margin_top="0.75em"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep the current rules", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Restore this version", color_scheme="amber",
+                                                 on_click=R.confirm_restore, id="confirm-restore")),
+                justify="end", spacing="3", margin_top="1em", wrap="wrap"),
+            max_width="760px",
+        ),
+        open=R.restore_open, on_open_change=R.set_restore_open,
+    )
+
+
+def rules_page() -> rx.Component:
+    return page(
+        "Automations",
+        admins_only(rx.vstack(
+            error_callout(R.page_error),
+            rx.grid(
+                rx.vstack(editor_card(), try_card(), spacing="4", width="100%", min_width="0"),
+                rx.vstack(help_card(), versions_card(), spacing="4", width="100%", min_width="0"),
+                grid_template_columns=["1fr", "1fr", "1fr", "3fr 2fr"], spacing="4", width="100%",
+            ),
+            restore_dialog(),
+            spacing="3", width="100%",
+        )),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(rules_page, route=routes.RULES, title="Automations · practice",
+                 on_load=[AppState.require_login, RulesEditorState.load])

@@ -1,0 +1,563 @@
+"""The rules editor: the firm's automations text checked as it is typed, its versions, and a dry run on a job.
+
+Also the view records of a rule run's trace, shared with the job page's automation history.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+
+import reflex as rx
+from sqlmodel import select
+
+from practice.db import write_session
+from practice.models import RuleSet, RunStatus
+from practice.services import automation, firm, jobs, pipelines, tags
+from practice.services.actor import require_admin
+from practice.services.errors import PracticeError
+from practice.state.base import ADMIN, STAFF, AppState, allow, read
+from practice.state.views import Option
+from practice.state.work_views import parse_id, when_text
+
+MAX_TEXT = 500_000
+TOO_LONG = ("The rules text is longer than 500,000 characters, so only its first 500,000 are kept. "
+            "Split long rules or remove old ones.")
+MAX_DIFF_LINES = 2_000
+JOB_MATCHES = 8
+STAGE_EVENTS = ("job_entered_stage", "job_left_stage")
+TAG_EVENTS = ("tag_added", "tag_removed")
+# Every example uses names the checker will look up; the editor says which to change for this firm.
+EXAMPLES = [
+    ("Welcome new clients", '''rule "Welcome new clients"
+when job enters stage "Onboarding"
+then
+  send email "Welcome" to account
+  add tag "New client" to account
+end
+'''),
+    ("Review checklist", '''rule "Review checklist"
+when job enters stage "Review"
+if job.priority is "High" or account has tag "VIP"
+then
+  create task "Check the return of {{ account.name }}" for job.assignee due in 2 days
+  notify job.assignee "{{ job.name }} is ready for review"
+end
+'''),
+    ("Flag overdue jobs every morning", '''rule "Flag overdue"
+every weekday at 07:00
+for each job where job.due_date is before today and job.stage is not "Done"
+then
+  add tag "Overdue" to job
+end
+'''),
+]
+
+
+# --- view records ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RuleErrorItem:
+    where: str = ""
+    line: int = 0
+    column: int = 0
+    message: str = ""
+    hint: str = ""
+
+
+@dataclasses.dataclass
+class DiffLine:
+    text: str = ""
+    kind: str = "same"  # same | added | removed | header
+
+
+@dataclasses.dataclass
+class VersionItem:
+    id: int = 0
+    author: str = ""
+    at: str = ""
+    note: str = ""
+    newest: bool = False
+
+
+@dataclasses.dataclass
+class PartItem:
+    clause: str = ""
+    text: str = ""
+    reads: str = ""
+    result: bool = False
+
+
+@dataclasses.dataclass
+class ActionItem:
+    text: str = ""
+    outcome: str = ""
+    status: str = ""
+    is_email: bool = False
+
+
+@dataclasses.dataclass
+class DecisionItem:
+    rule: str = ""
+    fired: bool = False
+    reason: str = ""
+    error: str = ""
+    parts: list[PartItem] = dataclasses.field(default_factory=list)
+    actions: list[ActionItem] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class RunItem:
+    id: int = 0
+    rule: str = ""
+    trigger: str = ""
+    at: str = ""
+    status: str = ""
+    reason: str = ""
+    can_retry: bool = False
+    parts: list[PartItem] = dataclasses.field(default_factory=list)
+    actions: list[ActionItem] = dataclasses.field(default_factory=list)
+
+
+def error_items(errors: list[dict]) -> list[RuleErrorItem]:
+    return [RuleErrorItem(where=f"{e['line']}:{e['column']}", line=int(e["line"]), column=int(e["column"]),
+                          message=str(e["message"]), hint=str(e.get("hint") or "")) for e in errors]
+
+
+def _values_text(values: dict) -> str:
+    """What a condition read, as `field = value` pairs (empty when it read nothing)."""
+    return "; ".join(f"{k} = {v}" for k, v in (values or {}).items())
+
+
+def part_items(parts: list[dict]) -> list[PartItem]:
+    return [PartItem(clause=str(p.get("clause", "")), text=str(p.get("text", "")),
+                     reads=_values_text(p.get("values") or {}), result=bool(p.get("result"))) for p in parts or []]
+
+
+def action_items(actions: list[dict]) -> list[ActionItem]:
+    return [ActionItem(text=str(a.get("text", "")), outcome=str(a.get("outcome", "")), status=str(a.get("status", "")),
+                       is_email=a.get("action") == "send_email" and str(a.get("outcome", "")).startswith("To: "))
+            for a in actions or []]
+
+
+def decision_items(decisions: list[dict]) -> list[DecisionItem]:
+    return [DecisionItem(rule=d["rule"], fired=bool(d["fired"]), reason=d.get("reason", ""), error=d.get("error", ""),
+                         parts=part_items(d.get("parts")), actions=action_items(d.get("actions")))
+            for d in decisions]
+
+
+def run_reason(status: str, reason: str, actions: list[dict]) -> str:
+    """One sentence on how a run went (the engine leaves the reason empty when all went well)."""
+    if reason:
+        return reason
+    if status == RunStatus.done.value:
+        return "Every action ran." if actions else "The rule ran; it had nothing to do."
+    if status == RunStatus.waiting.value:
+        return "Some actions wait for their time; they run then if the conditions still hold."
+    if status == RunStatus.not_fired.value:
+        return "The conditions did not hold, so nothing was done."
+    return "The rule did not run."
+
+
+def run_items(runs, timezone: str, *, can_retry: bool) -> list[RunItem]:
+    """A job's rule runs as view records, newest first (times in the firm's time zone)."""
+    out = []
+    for r in runs:
+        status = r.status.value if hasattr(r.status, "value") else str(r.status)
+        out.append(RunItem(id=r.id, rule=r.rule_name, trigger=r.trigger, at=when_text(r.created_at, timezone),
+                           status=status.replace("_", " "), reason=run_reason(status, r.reason, r.actions),
+                           can_retry=can_retry and status == RunStatus.failed.value,
+                           parts=part_items(r.conditions), actions=action_items(r.actions)))
+    return out
+
+
+def diff_lines(old: str, new: str, old_label: str, new_label: str) -> list[DiffLine]:
+    """A unified diff as coloured lines (capped: a huge diff says how much it left out)."""
+    out = []
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), old_label, new_label, lineterm="", n=2):
+        if line.startswith(("---", "+++", "@@")):
+            kind = "header"
+        elif line.startswith("+"):
+            kind = "added"
+        elif line.startswith("-"):
+            kind = "removed"
+        else:
+            kind = "same"
+        out.append(DiffLine(text=line, kind=kind))
+    if len(out) > MAX_DIFF_LINES:
+        left = len(out) - MAX_DIFF_LINES
+        out = out[:MAX_DIFF_LINES] + [DiffLine(text=f"... and {left} more lines", kind="header")]
+    return out
+
+
+def jump_script(line: int, column: int) -> str:
+    """JS that puts the editor's caret at a line and column (1-based, in characters) and scrolls it into view."""
+    return (
+        "(() => {const el = document.getElementById('rules-text'); if (!el) return;"
+        f" const L = {int(line)}, C = {int(column)};"
+        " const lines = el.value.split('\\n'); let pos = 0;"
+        " for (let i = 0; i < Math.min(L - 1, lines.length); i++) pos += lines[i].length + 1;"
+        " const here = lines[Math.min(L, lines.length) - 1] || '';"
+        " pos += Array.from(here).slice(0, Math.max(C - 1, 0)).join('').length;"
+        " el.focus(); el.setSelectionRange(pos, pos);"
+        " const lh = parseFloat(getComputedStyle(el).lineHeight) || 20;"
+        " el.scrollTop = Math.max(0, (L - 4) * lh);"
+        " const g = document.getElementById('rules-gutter'); if (g) g.scrollTop = el.scrollTop;})()"
+    )
+
+
+SYNC_GUTTER = ("(() => {const el = document.getElementById('rules-text');"
+               " const g = document.getElementById('rules-gutter'); if (el && g) g.scrollTop = el.scrollTop;})()")
+
+
+# --- reads in one session -------------------------------------------------------------------------
+
+
+def _editor_view(session, actor) -> dict:
+    versions = automation.versions(session, actor)
+    current = versions[0] if versions else None
+    return {"text": current.text if current else "", "version": current.id if current else 0,
+            "versions": versions, "timezone": firm.get_firm(session).timezone,
+            "errors": automation.check_text(session, current.text) if current else [],
+            "tags": [t.name for t in tags.list_tags(session)]}
+
+
+def _version_pair(session, actor, version_id: int) -> tuple[RuleSet | None, RuleSet | None]:
+    """A saved version and the one saved before it (None when it is the first)."""
+    require_admin(actor)
+    chosen = session.get(RuleSet, version_id)
+    if chosen is None:
+        return None, None
+    before = session.execute(select(RuleSet).where(RuleSet.id < version_id).order_by(RuleSet.id.desc())
+                             .limit(1)).scalars().first()
+    return chosen, before
+
+
+def _restore_preview(session, actor, version_id: int) -> tuple[RuleSet | None, RuleSet | None]:
+    require_admin(actor)
+    return session.get(RuleSet, version_id), automation.current_ruleset(session)
+
+
+def _job_stages(session, actor, job_id: int) -> tuple[str, list[str]]:
+    job = jobs.get_job(session, actor, job_id)
+    return pipelines.get_pipeline(session, job.pipeline_id).name, [s.name for s in pipelines.stages_of(
+        session, job.pipeline_id)]
+
+
+def _matching_jobs(session, actor, search: str) -> list[Option]:
+    return [Option(value=str(jid), label=f"{name} \u2014 {account}")
+            for jid, name, account in jobs.job_choices(session, actor, limit=JOB_MATCHES, search=search)]
+
+
+class RulesEditorState(AppState):
+    allowed: bool = False
+    page_error: str = ""
+    draft: str = ""
+    dirty: bool = False
+    errors: list[RuleErrorItem] = []
+    text_error: str = ""
+    save_error: str = ""
+    saved_sentence: str = ""
+    warnings: list[str] = []
+    note_key: int = 0
+    version: int = 0
+    versions: list[VersionItem] = []
+    timezone: str = ""
+    diff_title: str = ""
+    diff: list[DiffLine] = []
+    chosen_version: int = 0
+    restore_open: bool = False
+    restore_version: int = 0
+    restore_diff: list[DiffLine] = []
+    # Try on a job.
+    job_query: str = ""
+    job_matches: list[Option] = []
+    try_job_id: str = ""
+    try_job_label: str = ""
+    try_pipeline: str = ""
+    stage_choices: list[str] = []
+    tag_choices: list[str] = []
+    try_event: str = "job_entered_stage"
+    try_stage: str = ""
+    try_tag: str = ""
+    try_error: str = ""
+    try_errors: list[RuleErrorItem] = []
+    try_done: bool = False
+    try_event_label: str = ""
+    decisions: list[DecisionItem] = []
+    # The saved text, kept here (not sent) to tell whether the draft has unsaved changes.
+    _saved_text: str = ""
+
+    @rx.var
+    def line_numbers(self) -> str:
+        return "\n".join(str(n) for n in range(1, self.draft.count("\n") + 2))
+
+    @rx.var
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    def _check(self) -> None:
+        result, error = read(automation.check_text, self.draft)
+        self.errors = error_items(result or [])
+        self.text_error = error or (TOO_LONG if self.text_error == TOO_LONG else "")
+        self.dirty = self.draft != self._saved_text
+
+    def _load_versions(self, view: dict) -> None:
+        self.version, self.timezone = view["version"], view["timezone"]
+        self.versions = [VersionItem(id=v.id, author=v.author_label or "Someone", at=when_text(v.created_at,
+                                                                                                self.timezone),
+                                     note=v.note, newest=i == 0) for i, v in enumerate(view["versions"])]
+
+    @allow(STAFF)
+    def load(self):
+        """Employees get a sentence; admins get the saved rules (or their unsaved draft, kept from before)."""
+        actor = self._require()
+        self.allowed = actor.is_admin
+        self.save_error = self.saved_sentence = self.page_error = ""
+        self.warnings = []
+        if not self.allowed:
+            return
+        view, error = read(_editor_view, actor)
+        if error:
+            self.page_error = error
+            return
+        keep_draft = self.dirty and self._saved_text == view["text"]
+        self._saved_text = view["text"]
+        self._load_versions(view)
+        self.tag_choices = view["tags"]
+        if not keep_draft:
+            self.draft, self.text_error = view["text"], ""
+            self.errors, self.dirty = error_items(view["errors"]), False
+        else:
+            self._check()
+        if not self.job_matches:
+            self._search_jobs()
+
+    @allow(ADMIN)
+    def set_draft(self, value: str):
+        """Called (debounced) as the user types: keep the text, check it, list every error."""
+        text = value if isinstance(value, str) else ""
+        self.text_error = TOO_LONG if len(text) > MAX_TEXT else ""
+        self.draft = text[:MAX_TEXT]
+        self.saved_sentence = ""
+        self._check()
+
+    @allow(ADMIN)
+    def jump_to(self, line: int, column: int):
+        """Put the caret where an error is (the browser's copy of the text is the truth for positions)."""
+        line, column = parse_id(line), parse_id(column)
+        if line is None or column is None:
+            return None
+        return rx.call_script(jump_script(min(line, 1_000_000), min(column, 1_000_000)))
+
+    @allow(ADMIN)
+    def insert_example(self, index: int):
+        try:
+            index = int(str(index).strip())
+        except (TypeError, ValueError):
+            return None
+        if not 0 <= index < len(EXAMPLES):
+            return None
+        example = EXAMPLES[index][1]
+        text = self.draft.rstrip("\n")
+        self.draft = (text + "\n\n" + example if text else example)[:MAX_TEXT]
+        self.saved_sentence = ""
+        self._check()
+        return rx.call_script("(() => {const el = document.getElementById('rules-text'); if (el) {el.focus();"
+                              " el.scrollTop = el.scrollHeight;}})()")
+
+    @allow(ADMIN)
+    def discard_changes(self):
+        self.draft, self.text_error, self.save_error = self._saved_text, "", ""
+        self._check()
+
+    @allow(ADMIN)
+    def save(self, form: dict):
+        """Save the draft as a new version; refused (with every error listed) while any error remains."""
+        form = form if isinstance(form, dict) else {}
+        note = str(form.get("note", "") or "")[:200]
+        actor = self._require()
+        self.save_error, self.saved_sentence, self.warnings = "", "", []
+        try:
+            with write_session() as session:
+                before = automation.current_ruleset(session)
+                saved, warnings = automation.save_rules(session, actor, self.draft, note)
+                saved_id, unchanged = saved.id, before is not None and before.id == saved.id
+        except automation.RulesInvalid as err:
+            self.save_error = str(err)
+            self.errors = error_items(err.errors)
+            return None
+        except PracticeError as err:
+            self.save_error = str(err)
+            return None
+        self.warnings = warnings
+        self.saved_sentence = (f"No changes since version {saved_id}, so nothing new was saved." if unchanged
+                               else f"Saved version {saved_id}.")
+        self.note_key += 1
+        self._after_save()
+        return rx.toast.success(self.saved_sentence)
+
+    def _after_save(self) -> None:
+        view, error = read(_editor_view, self._require())
+        if error:
+            self.page_error = error
+            return
+        self._saved_text = view["text"]
+        self._load_versions(view)
+        self.errors, self.dirty = error_items(view["errors"]), self.draft != self._saved_text
+
+    # --- versions ---------------------------------------------------------------------------------
+
+    @allow(ADMIN)
+    def show_diff(self, version_id: int):
+        """What a version changed compared with the one saved before it."""
+        version_id = parse_id(version_id)
+        pair, error = read(_version_pair, self._require(), version_id or 0)
+        chosen, before = pair or (None, None)
+        if error or chosen is None:
+            self.diff, self.diff_title, self.chosen_version = [], "", 0
+            return rx.toast.error(error or "That version does not exist any more.")
+        self.chosen_version = chosen.id
+        old_label = f"version {before.id}" if before else "(nothing before)"
+        self.diff = diff_lines(before.text if before else "", chosen.text, old_label, f"version {chosen.id}")
+        self.diff_title = (f"What version {chosen.id} changed compared with version {before.id}" if before
+                           else f"Version {chosen.id} is the first version: everything in it is new")
+        if not self.diff:
+            self.diff = [DiffLine(text="No differences: the text is the same as the version before.", kind="header")]
+        return None
+
+    @allow(ADMIN)
+    def ask_restore(self, version_id: int):
+        """Preview what restoring a version would change in the saved rules, then ask to confirm."""
+        version_id = parse_id(version_id)
+        pair, error = read(_restore_preview, self._require(), version_id or 0)
+        old, newest = pair or (None, None)
+        if error or old is None:
+            return rx.toast.error(error or "That version does not exist any more.")
+        self.restore_version = old.id
+        self.restore_diff = diff_lines(newest.text if newest else "", old.text,
+                                       f"version {newest.id} (saved now)" if newest else "(nothing saved)",
+                                       f"version {old.id}")
+        if not self.restore_diff:
+            self.restore_diff = [DiffLine(text="Nothing would change: the saved rules already read like this.",
+                                          kind="header")]
+        self.restore_open = True
+        return None
+
+    @allow(ADMIN)
+    def set_restore_open(self, value: bool):
+        self.restore_open = value is True and self.restore_version > 0
+
+    @allow(ADMIN)
+    def confirm_restore(self):
+        actor = self._require()
+        self.restore_open = False
+        self.save_error, self.saved_sentence, self.warnings = "", "", []
+        try:
+            with write_session() as session:
+                saved, warnings = automation.restore_version(session, actor, self.restore_version)
+                saved_id, text = saved.id, saved.text
+        except automation.RulesInvalid as err:
+            self.save_error = (f"Version {self.restore_version} does not fit the firm's names any more, so it was "
+                               "not restored. It is in the editor now: fix the errors listed and save it.")
+            self.draft = self._restore_text()
+            self.errors = error_items(err.errors)
+            self.dirty = self.draft != self._saved_text
+            return None
+        except PracticeError as err:
+            self.save_error = str(err)
+            return None
+        self.warnings = warnings
+        self.draft, self.text_error = text, ""
+        self.saved_sentence = f"Restored version {self.restore_version} as version {saved_id}."
+        self._after_save()
+        return rx.toast.success(self.saved_sentence)
+
+    def _restore_text(self) -> str:
+        pair, _ = read(_restore_preview, self._require(), self.restore_version)
+        return pair[0].text if pair and pair[0] else self.draft
+
+    # --- try on a job -----------------------------------------------------------------------------
+
+    def _search_jobs(self) -> None:
+        matches, error = read(_matching_jobs, self._require(), self.job_query)
+        self.job_matches = matches or []
+        if error:
+            self.try_error = error
+
+    @allow(ADMIN)
+    def search_jobs(self, text: str):
+        self.job_query = str(text or "")[:200]
+        self._search_jobs()
+
+    @allow(ADMIN)
+    def choose_job(self, job_id: str):
+        match = next((o for o in self.job_matches if o.value == str(job_id)), None)
+        if match is None:
+            return
+        result, error = read(_job_stages, self._require(), int(match.value))
+        if error:
+            self.try_error = error
+            return
+        self.try_job_id, self.try_job_label = match.value, match.label
+        self.try_pipeline, self.stage_choices = result
+        self.try_stage, self.try_error = "", ""
+        self._clear_try()
+
+    @allow(ADMIN)
+    def set_try_event(self, value: str):
+        value = str(value or "")
+        self.try_event = value if value in automation.TRY_EVENTS else "job_entered_stage"
+        self._clear_try()
+
+    @allow(ADMIN)
+    def set_try_stage(self, value: str):
+        value = str(value or "")
+        self.try_stage = value if value in self.stage_choices else ""
+        self._clear_try()
+
+    @allow(ADMIN)
+    def set_try_tag(self, value: str):
+        value = str(value or "")
+        self.try_tag = value if value in self.tag_choices else ""
+        self._clear_try()
+
+    def _clear_try(self) -> None:
+        self.decisions, self.try_errors, self.try_done, self.try_event_label = [], [], False, ""
+
+    def _event_label(self, engine_label: str) -> str:
+        """What was tried, in words: the engine's phrase, with the chosen stage or tag named."""
+        if self.try_event in STAGE_EVENTS and self.try_stage:
+            verb = "enters" if self.try_event == "job_entered_stage" else "leaves"
+            return f'{verb} the stage "{self.try_stage}"'
+        if self.try_event in TAG_EVENTS:
+            return f'{"gets" if self.try_event == "tag_added" else "loses"} the tag "{self.try_tag}"'
+        return engine_label
+
+    @allow(ADMIN)
+    def try_on_job(self):
+        """Dry run of the draft (saved or not) on the chosen job: nothing is changed, in a read-only session."""
+        self._clear_try()
+        job_id = parse_id(self.try_job_id)
+        if job_id is None:
+            self.try_error = "Choose a job to try the rules on."
+            return
+        if self.try_event in TAG_EVENTS and not self.try_tag:
+            self.try_error = "Choose the tag the job gets or loses."
+            return
+        result, error = read(automation.try_on_job, self._require(), self.draft, job_id, self.try_event,
+                             tag=self.try_tag if self.try_event in TAG_EVENTS else "",
+                             stage=self.try_stage if self.try_event in STAGE_EVENTS else "")
+        if error:
+            self.try_error = error
+            return
+        self.try_error = ""
+        self.try_errors = error_items(result["errors"])
+        self.decisions = decision_items(result["decisions"])
+        self.try_event_label = self._event_label(result.get("event", ""))
+        self.try_done = True
+
+
+def example_titles() -> list[tuple[int, str, str]]:
+    return [(i, title, text) for i, (title, text) in enumerate(EXAMPLES)]
+

@@ -47,11 +47,22 @@ def ring_doorbell(event_ids: list[int]) -> None:
     handle_events(list(event_ids))
 
 
-def sweep_pending_events() -> int:
-    """Re-deliver events whose doorbell was lost (consumer killed, queue down)."""
-    with read_session() as session:
-        ids = events.pending_event_ids(session)
-    return sum(1 for event_id in ids if events.handle_event(event_id))
+def sweep_pending_events(max_pages: int = 20) -> int:
+    """Re-deliver events whose doorbell was lost (consumer killed, queue down), a page of 500 at a time."""
+    done = 0
+    for _ in range(max_pages):
+        with read_session() as session:
+            ids = events.pending_event_ids(session)
+        handled = 0
+        for event_id in ids:
+            try:
+                handled += events.handle_event(event_id)
+            except Exception:  # one bad event must not stop the sweep; the next sweep retries it
+                log.exception("event %s failed in the sweep; it stays pending", event_id)
+        done += handled
+        if len(ids) < 500 or not handled:  # the last page, or only failing events left
+            break
+    return done
 
 
 def sweep_once() -> dict:

@@ -295,6 +295,9 @@ def _run_decision(session: Session, compiled, version, decision: rules.RuleDecis
                   target: Target, facts: dict, now: dt.datetime, depth: int, *, event_id: int | None = None,
                   schedule_key: str | None = None) -> RuleRun:
     run = _existing_run(session, event_id, schedule_key, decision.rule)
+    # A run and its actions' effects commit together, so without an earlier run no effect of this
+    # one can exist yet: its actions skip the look-up of their keys.
+    fresh = run is None
     if run is None:
         run = RuleRun(event_id=event_id, schedule_key=schedule_key, rule_name=decision.rule,
                       ruleset_id=version.id if version else None, trigger=trigger.kind.replace("_", " "),
@@ -328,7 +331,7 @@ def _run_decision(session: Session, compiled, version, decision: rules.RuleDecis
             entry["status"], entry["outcome"] = "waiting", f"Will run at {_show(pa.run_at)} if the conditions still hold."
             run.status = RunStatus.waiting
             continue
-        ok = _apply_once(session, key, pa, target, facts, run, depth, entry, now)
+        ok = _apply_once(session, key, pa, target, facts, run, depth, entry, now, fresh=fresh)
         if not ok:
             run.status = RunStatus.failed
             run.reason = entry["outcome"]
@@ -344,9 +347,9 @@ def _run_decision(session: Session, compiled, version, decision: rules.RuleDecis
 
 
 def _apply_once(session: Session, key: str, pa: rules.PlannedAction, target: Target, facts: dict, run: RuleRun,
-                depth: int, entry: dict, now: dt.datetime) -> bool:
+                depth: int, entry: dict, now: dt.datetime, *, fresh: bool = False) -> bool:
     """Apply an action unless its key shows it already happened; each in its own savepoint."""
-    done = session.execute(select(ActionEffect).where(ActionEffect.key == key)).scalars().first()
+    done = None if fresh else session.execute(select(ActionEffect).where(ActionEffect.key == key)).scalars().first()
     if done is not None:
         entry["status"], entry["outcome"] = "done", f"{done.outcome} (already done before)"
         return True

@@ -26,13 +26,7 @@ def _mail_waiting() -> bool:
 @huey.task()
 def handle_events(event_ids: list[int]) -> int:
     """Handle the given events in order; returns how many it handled. Their mail is sent by the mailer."""
-    done = 0
-    for event_id in event_ids:
-        try:
-            if events.handle_event(event_id):
-                done += 1
-        except Exception:  # one bad event must not block the others; the sweep retries it
-            log.exception("event %s failed; it stays pending", event_id)
+    done = events.handle_batch(event_ids)  # one bad event does not block the others; the sweep retries it
     if done and huey.immediate and _mail_waiting():
         # Immediate mode only (tests and the in-process browser harness, PRACTICE_HUEY_IMMEDIATE=1):
         # there is no consumer and no mailer process, so the mail the events queued is sent here,
@@ -53,12 +47,7 @@ def sweep_pending_events(max_pages: int = 20) -> int:
     for _ in range(max_pages):
         with read_session() as session:
             ids = events.pending_event_ids(session)
-        handled = 0
-        for event_id in ids:
-            try:
-                handled += events.handle_event(event_id)
-            except Exception:  # one bad event must not stop the sweep; the next sweep retries it
-                log.exception("event %s failed in the sweep; it stays pending", event_id)
+        handled = events.handle_batch(ids)  # a failing event stays pending; the next sweep retries it
         done += handled
         if len(ids) < 500 or not handled:  # the last page, or only failing events left
             break

@@ -143,6 +143,7 @@ def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tup
     if previous and previous.text == text:
         return previous, unavailable(compiled)
     version = RuleSet(text=text, author_id=actor.member_id, author_label=actor.name, note=note.strip()[:200])
+    session.info.pop("practice_compiled", None)  # this transaction now runs the new version
     session.add(version)
     session.flush()
     _anchor_schedules(session, compiled)
@@ -173,7 +174,17 @@ _compiled: dict[tuple, tuple] = {}
 
 
 def compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRuleSet | None, str]:
-    """The newest version compiled against today's names; (version, compiled, problem sentence)."""
+    """The newest version compiled against today's names; (version, compiled, problem sentence).
+    Looked up once per transaction: a batch of events shares it (no action renames anything)."""
+    cached = session.info.get("practice_compiled")
+    if cached is not None and session.in_transaction():
+        return cached
+    found = _compiled_rules(session)
+    session.info["practice_compiled"] = found
+    return found
+
+
+def _compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRuleSet | None, str]:
     version = current_ruleset(session)
     if version is None:
         return None, None, ""
@@ -369,16 +380,25 @@ def _apply_once(session: Session, key: str, pa: rules.PlannedAction, target: Tar
 
 def _member(session: Session, name: str) -> TeamMember:
     target = (name or "").strip().lower()
+    cache = session.info.setdefault("practice_members", {})  # per transaction, like the rules
+    if target in cache:
+        return cache[target]
     for m in session.execute(select(TeamMember).where(TeamMember.active == True)).scalars():  # noqa: E712
         if m.name.strip().lower() == target:
+            cache[target] = m
             return m
     raise NotFound(f'There is no active team member "{name}".')
 
 
 def _tag(session: Session, name: str) -> Tag:
-    tag = session.execute(select(Tag).where(func.lower(Tag.name) == name.strip().lower())).scalars().first()
+    target = name.strip().lower()
+    cache = session.info.setdefault("practice_tags", {})
+    if target in cache:
+        return cache[target]
+    tag = session.execute(select(Tag).where(func.lower(Tag.name) == target)).scalars().first()
     if tag is None:
         raise NotFound(f'There is no tag "{name}" any more.')
+    cache[target] = tag
     return tag
 
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m practice serve | migrate | demo | generate`."""
+"""Command line: `python -m practice serve | mailer | migrate | demo | generate`."""
 from __future__ import annotations
 
 import argparse
@@ -24,15 +24,17 @@ def _migrate_and_seed() -> None:
 
 
 def serve() -> int:
-    """Start the web app and the Huey consumer together; Ctrl-C stops both."""
+    """Start the web app, the Huey consumer and the mailer together; Ctrl-C stops all three."""
+    from practice.worker.consumer import consumer_command
+
     _migrate_and_seed()
     env = dict(os.environ)
     web = subprocess.Popen([sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(PORT),
                             "--backend-port", str(PORT), "--backend-host", "127.0.0.1"], cwd=ROOT, env=env)
-    worker = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "practice.worker.tasks.huey",
-                               "-w", "2", "-k", "thread", "-q"], cwd=ROOT, env=env)
+    worker = subprocess.Popen(consumer_command(workers=2), cwd=ROOT, env=env)
+    mailer = subprocess.Popen([sys.executable, "-m", "practice", "mailer"], cwd=ROOT, env=env)
     print(f"practice: open http://127.0.0.1:{PORT} (first start builds the web app; give it a minute)", flush=True)
-    procs = [web, worker]
+    procs = [web, worker, mailer]
 
     def stop(*_):
         for p in procs:
@@ -58,7 +60,8 @@ def serve() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m practice")
     sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("serve", help="run the web app and the worker")
+    sub.add_parser("serve", help="run the web app, the worker and the mailer")
+    sub.add_parser("mailer", help="send the queued mail (serve starts it)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="migrate and load the demo firm if the database is empty")
     gen = sub.add_parser("generate", help="add a large generated firm (benchmarks)")
@@ -67,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cmd == "serve":
         return serve()
+    if args.cmd == "mailer":
+        from practice.worker.mailer import main as mailer_main
+
+        return mailer_main()
     if args.cmd == "migrate":
         from practice.migrate import upgrade
 

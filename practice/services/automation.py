@@ -143,6 +143,7 @@ def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tup
     if previous and previous.text == text:
         return previous, unavailable(compiled)
     version = RuleSet(text=text, author_id=actor.member_id, author_label=actor.name, note=note.strip()[:200])
+    session.info.pop("practice_compiled", None)  # this transaction now runs the new version
     session.add(version)
     session.flush()
     _anchor_schedules(session, compiled)
@@ -173,7 +174,17 @@ _compiled: dict[tuple, tuple] = {}
 
 
 def compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRuleSet | None, str]:
-    """The newest version compiled against today's names; (version, compiled, problem sentence)."""
+    """The newest version compiled against today's names; (version, compiled, problem sentence).
+    Looked up once per transaction: a batch of events shares it (no action renames anything)."""
+    cached = session.info.get("practice_compiled")
+    if cached is not None and session.in_transaction():
+        return cached
+    found = _compiled_rules(session)
+    session.info["practice_compiled"] = found
+    return found
+
+
+def _compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRuleSet | None, str]:
     version = current_ruleset(session)
     if version is None:
         return None, None, ""
@@ -295,6 +306,9 @@ def _run_decision(session: Session, compiled, version, decision: rules.RuleDecis
                   target: Target, facts: dict, now: dt.datetime, depth: int, *, event_id: int | None = None,
                   schedule_key: str | None = None) -> RuleRun:
     run = _existing_run(session, event_id, schedule_key, decision.rule)
+    # A run and its actions' effects commit together, so without an earlier run no effect of this
+    # one can exist yet: its actions skip the look-up of their keys.
+    fresh = run is None
     if run is None:
         run = RuleRun(event_id=event_id, schedule_key=schedule_key, rule_name=decision.rule,
                       ruleset_id=version.id if version else None, trigger=trigger.kind.replace("_", " "),
@@ -328,7 +342,7 @@ def _run_decision(session: Session, compiled, version, decision: rules.RuleDecis
             entry["status"], entry["outcome"] = "waiting", f"Will run at {_show(pa.run_at)} if the conditions still hold."
             run.status = RunStatus.waiting
             continue
-        ok = _apply_once(session, key, pa, target, facts, run, depth, entry, now)
+        ok = _apply_once(session, key, pa, target, facts, run, depth, entry, now, fresh=fresh)
         if not ok:
             run.status = RunStatus.failed
             run.reason = entry["outcome"]
@@ -344,9 +358,9 @@ def _run_decision(session: Session, compiled, version, decision: rules.RuleDecis
 
 
 def _apply_once(session: Session, key: str, pa: rules.PlannedAction, target: Target, facts: dict, run: RuleRun,
-                depth: int, entry: dict, now: dt.datetime) -> bool:
+                depth: int, entry: dict, now: dt.datetime, *, fresh: bool = False) -> bool:
     """Apply an action unless its key shows it already happened; each in its own savepoint."""
-    done = session.execute(select(ActionEffect).where(ActionEffect.key == key)).scalars().first()
+    done = None if fresh else session.execute(select(ActionEffect).where(ActionEffect.key == key)).scalars().first()
     if done is not None:
         entry["status"], entry["outcome"] = "done", f"{done.outcome} (already done before)"
         return True
@@ -366,16 +380,25 @@ def _apply_once(session: Session, key: str, pa: rules.PlannedAction, target: Tar
 
 def _member(session: Session, name: str) -> TeamMember:
     target = (name or "").strip().lower()
+    cache = session.info.setdefault("practice_members", {})  # per transaction, like the rules
+    if target in cache:
+        return cache[target]
     for m in session.execute(select(TeamMember).where(TeamMember.active == True)).scalars():  # noqa: E712
         if m.name.strip().lower() == target:
+            cache[target] = m
             return m
     raise NotFound(f'There is no active team member "{name}".')
 
 
 def _tag(session: Session, name: str) -> Tag:
-    tag = session.execute(select(Tag).where(func.lower(Tag.name) == name.strip().lower())).scalars().first()
+    target = name.strip().lower()
+    cache = session.info.setdefault("practice_tags", {})
+    if target in cache:
+        return cache[target]
+    tag = session.execute(select(Tag).where(func.lower(Tag.name) == target)).scalars().first()
     if tag is None:
         raise NotFound(f'There is no tag "{name}" any more.')
+    cache[target] = tag
     return tag
 
 

@@ -26,7 +26,14 @@ from practice.services.team import check_email
 
 # Waits between attempts; after the last one the mail is marked failed.
 BACKOFF = [dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600)]
-LEASE = dt.timedelta(minutes=2)
+# A mail being sent is leased to the mailer for this long. If the mailer dies mid-send, the mail is
+# sent again once the lease has run out, so delivery is at-least-once across a mailer crash: a mailer
+# killed after the server accepted a mail but before 'sent' was committed sends it a second time.
+# The resend carries the same Message-ID (derived from the mail's key), so a receiver can drop it.
+# One mailer runs per database (`python -m practice mailer`); it gives back the mails it has not
+# started once half the lease has gone, so only a single send outlasting the rest of its lease
+# (a server stalling on each step up to SMTP_TIMEOUT) could let a mail be claimed twice.
+LEASE = dt.timedelta(seconds=30)
 SMTP_TIMEOUT = 20
 
 
@@ -251,7 +258,13 @@ def deliver_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> int:
         settings = get_settings(session)
         mails = list(session.exec(select(OutgoingMail).where(OutgoingMail.id.in_(ids))))
     sent = 0
-    for mail in mails:
+    for n, mail in enumerate(mails):
+        if utcnow() - now > LEASE / 2:  # a slow server: give the rest back before their lease ends
+            with write_session() as session:
+                session.execute(update(OutgoingMail).where(OutgoingMail.id.in_([m.id for m in mails[n:]]),
+                                                           OutgoingMail.status == MailStatus.sending)
+                                .values(status=MailStatus.queued, lease_until=None))
+            break
         try:
             _send(settings, mail)
         except Exception as err:  # every failure is recorded as a sentence and retried

@@ -1,4 +1,4 @@
-"""`make run`'s own command starts the app and the worker on the embedded defaults, and Ctrl-C stops both."""
+"""`make run`'s own command starts the app, the worker and the mailer on the embedded defaults; Ctrl-C stops all three."""
 import os
 import signal
 import socket
@@ -20,6 +20,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def running(pid: str) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return False
 
 
 def test_serve_starts_web_and_worker_then_stops_both(tmp_path, browser):
@@ -55,9 +62,11 @@ def test_serve_starts_web_and_worker_then_stops_both(tmp_path, browser):
         page.click("#login-submit")
         expect(page.get_by_text("Welcome back, Olivia Park")).to_be_visible(timeout=30_000)
         page.close()
-        children = subprocess.run(["pgrep", "-f", f"huey_consumer|--backend-port {port}"], capture_output=True,
-                                  text=True).stdout.split()
-        assert len(children) >= 2  # the web app and the worker
+        children = subprocess.run(["pgrep", "-a", "-P", str(proc.pid)], capture_output=True, text=True).stdout
+        assert f"--backend-port {port}" in children, children  # the web app
+        assert "huey_consumer practice.worker.tasks.huey" in children, children  # the worker
+        assert "-m practice mailer" in children, children  # the mailer
+        child_pids = [line.split()[0] for line in children.splitlines()]
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         try:
@@ -68,3 +77,5 @@ def test_serve_starts_web_and_worker_then_stops_both(tmp_path, browser):
     time.sleep(1)
     left = subprocess.run(["pgrep", "-f", f"--backend-port {port}"], capture_output=True, text=True).stdout.split()
     assert not left, "the web app kept running after Ctrl-C"
+    alive = [pid for pid in child_pids if running(pid)]
+    assert not alive, f"processes {alive} kept running after Ctrl-C"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -23,6 +22,7 @@ from practice.migrate import upgrade
 from practice.models import Event, EventStatus
 from practice.services import events, jobs
 from practice.services.pipelines import stages_of
+from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
 from tests.factories import actor_of, make_job, make_member
 
@@ -61,8 +61,7 @@ class Consumer:
     def start(self):
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "huey.bin.huey_consumer", "practice.worker.tasks.huey", "-w", "1", "-k", "thread"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            consumer_command(workers=1, quiet=False), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
 
     def kill(self):

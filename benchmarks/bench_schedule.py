@@ -1,0 +1,122 @@
+"""Benchmark: a schedule over 10,000 accounts creates its jobs within 5 s.
+
+Fresh migrated SQLite database (the app's engine) in a temporary folder with 10,000 accounts (each
+with a contact) inserted in bulk, and the rule
+
+    rule "Monthly bookkeeping"
+    every day at 07:00
+    for each account where account.type is "Individual"
+    then
+      create job "Books {{ month }} {{ year }}" in pipeline "1040 Return" for account due in 15 days
+    end
+
+saved (which anchors the schedule). The clock covers `automation.run_schedules(session, now=...)`
+in one `write_session()`, commit included, at a moment a day and an hour later (one occurrence due).
+Then it checks that 10,000 jobs, runs, effects and job_created events exist, and that a second call
+at the same moment creates nothing. Baseline, same run: inserting the same 10,000 job rows with one
+Core INSERT (the least any implementation must do). 3 runs, each on a fresh database; exits 1 when
+the median is over the limit.
+
+    python benchmarks/bench_schedule.py [--accounts 10000] [--runs 3] [--limit-s 5]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RULE = '''
+rule "Monthly bookkeeping"
+every day at 07:00
+for each account where account.type is "Individual"
+then
+  create job "Books {{ month }} {{ year }}" in pipeline "1040 Return" for account due in 15 days
+end
+'''
+
+
+def one_run(n_accounts: int) -> None:
+    """In a child process: build, time, check; print two numbers (seconds, baseline seconds)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from automation_setup import build_firm, save_rules  # noqa: PLC0415
+
+    from sqlalchemy import func, insert, select  # noqa: PLC0415
+
+    from practice.db import write_session  # noqa: PLC0415
+    from practice.models import (AccountContact, ActionEffect, Contact, Event, Job, RuleRun,  # noqa: PLC0415
+                                 utcnow)
+    from practice.services import automation, events  # noqa: PLC0415
+
+    events.set_doorbell(lambda ids: None)  # no consumer here: only the schedule's own work is timed
+    firm = build_firm(n_accounts)  # accounts "Client i" with a job each in Onboarding
+    with write_session() as s:
+        now = utcnow()
+        first_contact = (s.execute(select(func.max(Contact.id))).scalar() or 0) + 1
+        s.execute(insert(Contact), [{"first_name": "Pat", "last_name": f"Client {i}", "email": f"c{i}@example.org",
+                                     "created_at": now} for i in range(n_accounts)])
+        accounts_ids = sorted({j.account_id for j in s.execute(select(Job)).scalars()})
+        s.execute(insert(AccountContact), [{"account_id": a, "contact_id": first_contact + i}
+                                           for i, a in enumerate(accounts_ids)])
+    save_rules(firm["actor"], RULE)
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1, hours=1)
+    with write_session() as s:
+        jobs_before = s.execute(select(func.count()).select_from(Job)).scalar()
+        events_before = s.execute(select(func.count()).select_from(Event)).scalar()
+    start = time.perf_counter()
+    with write_session() as s:
+        ran = automation.run_schedules(s, now=later)
+    took = time.perf_counter() - start
+    with write_session() as s:
+        assert ran == 1, ran
+        assert s.execute(select(func.count()).select_from(Job)).scalar() - jobs_before == n_accounts
+        assert s.execute(select(func.count()).select_from(RuleRun)).scalar() == n_accounts
+        assert s.execute(select(func.count()).select_from(ActionEffect)).scalar() == n_accounts
+        assert s.execute(select(func.count()).select_from(Event)).scalar() - events_before == n_accounts
+        assert automation.run_schedules(s, now=later) == 0
+    rows = [{"account_id": a, "pipeline_id": firm["pipeline_id"], "stage_id": firm["stages"]["Onboarding"],
+             "name": "Books baseline", "priority": "Medium", "archived": False, "created_at": later,
+             "entered_stage_at": later, "version": 1} for a in accounts_ids]
+    start = time.perf_counter()
+    with write_session() as s:
+        s.execute(insert(Job), rows)
+    baseline = time.perf_counter() - start
+    print(f"{took:.4f} {baseline:.4f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--limit-s", type=float, default=5.0)
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one_run(args.accounts)
+        return 0
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    times, baselines = [], []
+    for i in range(args.runs):
+        out = subprocess.run([sys.executable, __file__, "--one", "--accounts", str(args.accounts)], check=True,
+                             capture_output=True, text=True, env=dict(os.environ)).stdout.split()
+        times.append(float(out[-2]))
+        baselines.append(float(out[-1]))
+        print(f"run {i + 1}: run_schedules {times[-1]:.2f} s (baseline: one INSERT of the same jobs "
+              f"{baselines[-1]:.2f} s)", flush=True)
+    from automation_setup import machine  # noqa: PLC0415
+
+    median = statistics.median(times)
+    print(f"machine: {machine()}")
+    print(f"median run_schedules over {args.accounts} accounts: {median:.2f} s; baseline median "
+          f"{statistics.median(baselines):.2f} s")
+    ok = median <= args.limit_s
+    print(f"target: within {args.limit_s} s: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

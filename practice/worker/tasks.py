@@ -72,10 +72,3 @@ def sweep() -> None:
     done = sweep_once()
     if any(done.values()):
         log.info("sweep: %s", done)
-
-
-@huey.on_startup()
-def release_stale_locks() -> None:
-    """A consumer killed with SIGKILL keeps the sweep's lock forever; one consumer per firm runs, so a
-    starting consumer may release it (otherwise the sweep, and recovery, would never run again)."""
-    huey.flush_locks("sweep")

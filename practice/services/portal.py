@@ -451,11 +451,11 @@ class ClientTaskView:
     done_by: str
 
 
-def _views(session: Session, stmt) -> list[ClientTaskView]:
-    rows = session.exec(stmt.join(Job, Job.id == ClientTask.job_id)
-                        .add_columns(Job.name, Job.due_date)
-                        .order_by(ClientTask.done_at.is_not(None), Job.due_date.is_(None), Job.due_date,
-                                  ClientTask.job_id, ClientTask.position, ClientTask.id)).all()
+def _views(session: Session, *conditions) -> list[ClientTaskView]:
+    rows = session.execute(select(ClientTask, Job.name, Job.due_date).join(Job, Job.id == ClientTask.job_id)
+                           .where(*conditions)
+                           .order_by(ClientTask.done_at.is_not(None), Job.due_date.is_(None), Job.due_date,
+                                     ClientTask.job_id, ClientTask.position, ClientTask.id)).all()
     contact_ids = {t.done_by_contact_id for t, *_ in rows if t.done_by_contact_id}
     names = {c.id: _name(c) for c in session.exec(select(Contact).where(Contact.id.in_(contact_ids or [-1])))}
     return [ClientTaskView(t.id, t.title, t.description, t.job_id, job_name, due, t.done_at,
@@ -485,18 +485,18 @@ def client_tasks_of_job(session: Session, actor: Actor, job_id: int) -> list[Cli
     if not isinstance(actor, Actor):
         raise PermissionDenied()
     get_job(session, actor, job_id)
-    return _views(session, select(ClientTask).where(ClientTask.job_id == job_id))
+    return _views(session, ClientTask.job_id == job_id)
 
 
 def client_tasks_for_contact(session: Session, actor: ContactActor, *, account_id: int | None = None,
                              open_only: bool = False) -> list[ClientTaskView]:
     """The checklist of the contact's current (or given, if linked) account."""
     account_id = _account_in_scope(actor, account_id)
-    stmt = select(ClientTask).where(ClientTask.account_id == account_id, Job.account_id == account_id,
-                                    Job.archived == False)  # noqa: E712
+    conditions = [ClientTask.account_id == account_id, Job.account_id == account_id,
+                  Job.archived == False]  # noqa: E712
     if open_only:
-        stmt = stmt.where(ClientTask.done_at.is_(None))
-    return _views(session, stmt)
+        conditions.append(ClientTask.done_at.is_(None))
+    return _views(session, *conditions)
 
 
 def _task_for(session: Session, actor, task_id: int) -> ClientTask:

@@ -25,3 +25,8 @@ def huey_path() -> Path:
 
 PORT = int(os.environ.get("PRACTICE_PORT", "3000"))
 BACKEND_PORT = int(os.environ.get("PRACTICE_BACKEND_PORT", "8000"))
+
+
+def base_url() -> str:
+    """The address clients reach the app at (links in emails): `PRACTICE_BASE_URL`."""
+    return os.environ.get("PRACTICE_BASE_URL", "http://127.0.0.1:3000").rstrip("/")

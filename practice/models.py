@@ -429,3 +429,68 @@ class NotificationPreference(SQLModel, table=True):
     member_id: int = Field(foreign_key="teammember.id", primary_key=True)
     kind: str = Field(primary_key=True)
     enabled: bool = True
+
+
+# --- client portal ----------------------------------------------------------------------------
+
+
+class PortalStatus(str, Enum):
+    invited = "invited"
+    active = "active"
+    revoked = "revoked"
+
+
+class PortalLogin(SQLModel, table=True):
+    """A contact's portal login (one per contact); the email is the contact's at invitation time."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", sa_column_kwargs={"unique": True})
+    email: str = Field(index=True)
+    password_hash: str = ""
+    status: PortalStatus = PortalStatus.invited
+    invited_at: dt.datetime = when()
+    activated_at: Optional[dt.datetime] = when(nullable=True)
+    revoked_at: Optional[dt.datetime] = when(nullable=True)
+    last_login_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class PortalToken(SQLModel, table=True):
+    """A one-time link (activation or password reset); only the SHA-256 of the token is kept."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str  # activation | reset
+    token_hash: str = Field(sa_column_kwargs={"unique": True})
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    created_at: dt.datetime = when()
+    expires_at: dt.datetime = when()
+    used_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class PortalSession(SQLModel, table=True):
+    """A contact's login; the browser holds a random id, the database only its SHA-256."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    id_hash: str = Field(sa_column_kwargs={"unique": True})
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    created_at: dt.datetime = when()
+    last_seen_at: dt.datetime = when()
+    ended_at: Optional[dt.datetime] = when(nullable=True)
+    current_account_id: Optional[int] = None
+
+
+class ClientTask(SQLModel, table=True):
+    """A checklist item for the client on a job ("Upload your W-2"), ticked off in the portal."""
+
+    __table_args__ = (Index("ix_clienttask_job", "job_id", "position"),
+                      Index("ix_clienttask_account", "account_id", "done_at"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    job_id: int = Field(foreign_key="job.id")
+    title: str
+    description: str = ""
+    done_at: Optional[dt.datetime] = when(nullable=True)
+    done_by_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    created_at: dt.datetime = when()
+    position: int = 0

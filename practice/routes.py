@@ -32,3 +32,13 @@ def job_url(job_id: int | str) -> str:
 
 def board_url(pipeline_id: int | str) -> str:
     return f"{BOARD}?pipeline={pipeline_id}"
+
+
+# The client portal (contacts log in here, never on the staff pages).
+PORTAL = "/portal"
+PORTAL_LOGIN = "/portal/login"
+PORTAL_ACTIVATE = "/portal/activate"
+PORTAL_FORGOT = "/portal/forgot"
+PORTAL_RESET = "/portal/reset"
+PORTAL_TASKS = "/portal/tasks"
+PORTAL_PROFILE = "/portal/profile"

@@ -69,6 +69,27 @@ def contact_form() -> rx.Component:
     )
 
 
+PORTAL_LABELS = {"invited": ("Portal: invited", "amber"), "active": ("Portal: active", "green"),
+                 "revoked": ("Portal: withdrawn", "gray")}
+
+
+def portal_access(c) -> rx.Component:
+    """The contact's client-portal status and the button that gives (or resends) or withdraws access."""
+    status = rx.match(c.portal, *[(k, rx.badge(label, color_scheme=color, variant="soft"))
+                                  for k, (label, color) in PORTAL_LABELS.items()], rx.fragment())
+    give = rx.button(rx.cond(c.portal == "invited", "Resend invitation", "Give portal access"), size="1",
+                     variant="soft", on_click=AccountState.give_portal_access(c.id),
+                     id="portal-give-" + c.id.to_string())
+    revoke = rx.button("Revoke access", size="1", variant="soft", color_scheme="red",
+                       on_click=AccountState.revoke_portal_access(c.id), id="portal-revoke-" + c.id.to_string())
+    return rx.hstack(
+        status,
+        rx.cond(c.portal == "active", revoke,
+                rx.cond(c.email != "", rx.hstack(give, rx.cond(c.portal == "invited", revoke), spacing="1"))),
+        spacing="2", align="center", wrap="wrap", class_name="portal-access",
+    )
+
+
 def contact_row(c) -> rx.Component:
     return rx.hstack(
         rx.vstack(
@@ -79,8 +100,9 @@ def contact_row(c) -> rx.Component:
             spacing="0", min_width="0",
         ),
         rx.spacer(),
+        portal_access(c),
         rx.button("Unlink", size="1", variant="ghost", color_scheme="gray", on_click=AccountState.unlink_contact(c.id)),
-        width="100%", align="start", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}",
+        width="100%", align="start", wrap="wrap", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}",
     )
 
 
@@ -223,5 +245,9 @@ def account_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
+    # The client portal's pages register here until practice.py lists the portal module itself.
+    from practice.pages import portal  # noqa: PLC0415
+
+    portal.register(app)
     app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
                  on_load=[AppState.require_login, AccountState.load])

@@ -150,6 +150,45 @@ def tasks_section() -> rx.Component:
     )
 
 
+def client_task_row(t) -> rx.Component:
+    return rx.hstack(
+        rx.icon(rx.cond(t.done, "circle-check", "circle"), size=16,
+                color=rx.cond(t.done, rx.color("green", 10), rx.color("gray", 9))),
+        rx.vstack(rx.text(t.title, size="2", weight="medium"),
+                  rx.cond(t.done, rx.text(t.done_text, size="1", color_scheme="green"),
+                          rx.text("Waiting for the client", size="1", color_scheme="gray")),
+                  spacing="0", min_width="0"),
+        rx.spacer(),
+        rx.cond(t.done, rx.button("Reopen", size="1", variant="ghost", on_click=JobState.reopen_client_task(t.id)),
+                rx.button("Remove", size="1", variant="ghost", color_scheme="gray",
+                          on_click=JobState.delete_client_task(t.id))),
+        width="100%", align="center", padding_y="0.3em", class_name="job-client-task",
+    )
+
+
+def client_tasks_section() -> rx.Component:
+    return section(
+        "Client tasks",
+        rx.text("What the client does in the portal. When all are done, rules \"when client tasks are "
+                "completed\" run.", size="1", color_scheme="gray"),
+        error_callout(JobState.client_task_error),
+        rx.cond(JobState.client_tasks.length() > 0,
+                rx.vstack(rx.foreach(JobState.client_tasks, client_task_row), width="100%", spacing="1"),
+                rx.text("Nothing asked of the client yet.", size="2", color_scheme="gray")),
+        rx.form(
+            rx.hstack(
+                rx.input(name="title", id="client-task-title", required=True, placeholder="e.g. Upload your W-2",
+                         aria_label="Client task", flex="1", min_width="12em"),
+                rx.button("Add client task", type="submit", id="add-client-task"),
+                width="100%", wrap="wrap",
+            ),
+            key=JobState.client_task_form_key, on_submit=JobState.add_client_task, reset_on_submit=False,
+            width="100%",
+        ),
+        id="job-client-tasks-section",
+    )
+
+
 RUN_COLORS = {"done": "green", "waiting": "amber", "failed": "red", "not fired": "gray", "skipped": "gray"}
 ACTION_COLORS = {"done": "green", "waiting": "amber", "failed": "red", "dropped": "gray", "skipped": "gray",
                  "planned": "gray"}
@@ -230,7 +269,8 @@ def job_page() -> rx.Component:
                 ),
                 error_callout(JobState.error),
                 rx.grid(
-                    rx.vstack(stage_section(), details_section(), tasks_section(), automation_section(), spacing="4", width="100%",
+                    rx.vstack(stage_section(), details_section(), tasks_section(), client_tasks_section(),
+                              automation_section(), spacing="4", width="100%",
                               min_width="0"),
                     rx.vstack(people_section(), tags_section(),
                               section("History", history_list(JobState.history), id="job-history"),

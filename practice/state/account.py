@@ -7,7 +7,7 @@ import reflex as rx
 
 from practice import routes
 from practice.models import AccountType
-from practice.services import accounts, audit, firm, jobs, pipelines, tags, tasks, team
+from practice.services import accounts, audit, firm, jobs, pipelines, portal, tags, tasks, team
 from practice.state.base import STAFF, AppState, allow, read, run
 from practice.state.views import Option
 from practice.state.work_views import (NONE, HistoryItem, TagItem, TaskItem, date_text, history_items, parse_date,
@@ -23,6 +23,8 @@ class ContactItem:
     email: str = ""
     phone: str = ""
     address: str = ""
+    # Client portal access: "" (none), invited, active or revoked.
+    portal: str = ""
 
 
 @dataclasses.dataclass
@@ -54,6 +56,7 @@ def _account_view(session, actor, account_id: int) -> dict:
         "other_tags": [t for t in all_tags if t.id not in tag_ids], "contacts": contacts, "jobs": job_rows,
         "tasks": task_rows, "history": history, "timezone": firm.get_firm(session).timezone,
         "pipelines": pipelines.list_pipelines(session), "members": team.list_members(session, actor),
+        "portal": portal.status_of_contacts(session, actor, [c.id for c in contacts]),
     }
 
 
@@ -95,7 +98,8 @@ class AccountState(AppState):
         self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
         self.contacts = [ContactItem(id=c.id, name=contact_name(c), email=c.email, phone=c.phone,
                                      address=", ".join(p for p in (c.street, c.city, c.region, c.postal_code,
-                                                                   c.country) if p))
+                                                                   c.country) if p),
+                                     portal=view["portal"].get(c.id, ""))
                          for c in view["contacts"]]
         self.jobs = [AccountJobItem(id=j.id, name=j.name, pipeline=p, stage=s, due=date_text(j.due_date),
                                     href=routes.job_url(j.id), archived=j.archived) for j, p, s in view["jobs"]]
@@ -184,6 +188,28 @@ class AccountState(AppState):
             _, error = run(accounts.link_contact, self._require(), self.acct_id, contact, False)
             self.contact_error = error or ""
             self._refresh()
+
+    @allow(STAFF)
+    def give_portal_access(self, contact_id: int):
+        """Email the contact an invitation to the client portal (again, if it was invited or revoked)."""
+        contact = parse_id(contact_id)
+        if contact is None:
+            return None
+        _, error = run(portal.invite, self._require(), contact)
+        self.contact_error = error or ""
+        self._refresh()
+        return None if error else rx.toast.success("Invitation sent. The link in it works for 7 days.")
+
+    @allow(STAFF)
+    def revoke_portal_access(self, contact_id: int):
+        """End the contact's portal access; its open portal sessions end at once."""
+        contact = parse_id(contact_id)
+        if contact is None:
+            return None
+        _, error = run(portal.revoke, self._require(), contact)
+        self.contact_error = error or ""
+        self._refresh()
+        return None if error else rx.toast.success("Portal access withdrawn.")
 
     @allow(STAFF)
     def create_job(self, form: dict):

@@ -16,16 +16,21 @@ from practice.db import read_session, write_session
 from practice.services import auth
 from practice.services.actor import Actor
 from practice.services.errors import PermissionDenied, PracticeError
+from practice.services.portal import ContactActor
 
-# Who may call a handler: anyone (login page), any logged-in staff member, admins (and owner), the owner.
-ANYONE, STAFF, ADMIN, OWNER = "anyone", "staff", "admin", "owner"
-LEVELS = (ANYONE, STAFF, ADMIN, OWNER)
+# Who may call a handler: anyone (login page), any logged-in staff member, admins (and owner), the owner;
+# CONTACT: a client logged in to the portal (portal states' `_actor` gives a ContactActor).
+ANYONE, STAFF, ADMIN, OWNER, CONTACT = "anyone", "staff", "admin", "owner", "contact"
+LEVELS = (ANYONE, STAFF, ADMIN, OWNER, CONTACT)
 
 
-def _permits(level: str, actor: Actor | None) -> bool:
+def _permits(level: str, actor: Actor | ContactActor | None) -> bool:
     if level == ANYONE:
         return True
-    if actor is None:
+    if level == CONTACT:
+        return isinstance(actor, ContactActor)
+    # Staff levels need a staff member: a portal contact never passes them.
+    if not isinstance(actor, Actor):
         return False
     if level == STAFF:
         return True
@@ -43,7 +48,9 @@ def allow(level: str) -> Callable:
         def denied(self):
             actor = self._actor()
             if actor is None:
-                return [rx.toast.error("Your session has ended. Log in again."), rx.redirect(routes.LOGIN)]
+                # Portal states send their visitors to the portal's login page.
+                login_url = getattr(self, "_login_url", lambda: routes.LOGIN)()
+                return [rx.toast.error("Your session has ended. Log in again."), rx.redirect(login_url)]
             return rx.toast.error(str(PermissionDenied()))
 
         if inspect.isasyncgenfunction(fn):

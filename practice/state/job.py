@@ -1,18 +1,36 @@
 """One job: its stage, people, dates, tags, tasks and history."""
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
 
 from practice import routes
 from practice.models import Priority
-from practice.services import audit, automation, firm, jobs, pipelines, tags, tasks, team
+from practice.services import audit, automation, firm, jobs, pipelines, portal, tags, tasks, team
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.rules_editor import RunItem, run_items
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem, date_text,
-                                       history_items, parse_date, parse_id, task_items)
+                                       history_items, parse_date, parse_id, task_items, when_text)
 
 PRIORITIES = [p.value for p in Priority]
+
+
+@dataclasses.dataclass
+class ClientTaskItem:
+    """One item of the job's client checklist as staff see it."""
+
+    id: int = 0
+    title: str = ""
+    done: bool = False
+    done_text: str = ""
+
+
+def client_task_items(views, timezone: str) -> list[ClientTaskItem]:
+    return [ClientTaskItem(id=t.id, title=t.title, done=t.done_at is not None,
+                           done_text=f"Done by {t.done_by} · {when_text(t.done_at, timezone)}" if t.done_at else "")
+            for t in views]
 
 
 def _job_view(session, actor, job_id: int) -> dict:
@@ -31,6 +49,7 @@ def _job_view(session, actor, job_id: int) -> dict:
         "timezone": firm.get_firm(session).timezone,
         "runs": automation.runs_for_job(session, actor, job.id, limit=50),
         "can_retry": actor.is_admin,
+        "client_tasks": portal.client_tasks_of_job(session, actor, job.id),
     }
 
 
@@ -60,8 +79,11 @@ class JobState(AppState):
     tasks: list[TaskItem] = []
     history: list[HistoryItem] = []
     runs: list[RunItem] = []
+    client_tasks: list[ClientTaskItem] = []
+    client_task_form_key: int = 0
     error: str = ""
     task_error: str = ""
+    client_task_error: str = ""
 
     def _refresh(self) -> None:
         view, error = read(_job_view, self._require(), self.jid)
@@ -86,6 +108,7 @@ class JobState(AppState):
         self.tasks = task_items(view["tasks"])
         self.history = history_items(view["history"], view["timezone"])
         self.runs = run_items(view["runs"], view["timezone"], can_retry=view["can_retry"])
+        self.client_tasks = client_task_items(view["client_tasks"], view["timezone"])
 
     @allow(STAFF)
     def load(self):
@@ -189,6 +212,34 @@ class JobState(AppState):
         _, error = run(tasks.set_status, self._require(), task, status)
         self.task_error = error or ""
         self._refresh()
+
+    @allow(STAFF)
+    def add_client_task(self, form: dict):
+        """Ask the client for something on this job ("Upload your W-2"); it shows in the client portal."""
+        _, error = run(portal.create_client_task, self._require(), self.jid, title=str(form.get("title", ""))[:300],
+                       description=str(form.get("description", ""))[:5000])
+        self.client_task_error = error or ""
+        self._refresh()
+        if error is None:
+            self.client_task_form_key += 1
+            return rx.toast.success("Client task added; the client sees it in the portal.")
+        return None
+
+    @allow(STAFF)
+    def reopen_client_task(self, task_id: int):
+        task = parse_id(task_id)
+        if task is not None:
+            _, error = run(portal.reopen_client_task, self._require(), task)
+            self.client_task_error = error or ""
+            self._refresh()
+
+    @allow(STAFF)
+    def delete_client_task(self, task_id: int):
+        task = parse_id(task_id)
+        if task is not None:
+            _, error = run(portal.delete_client_task, self._require(), task)
+            self.client_task_error = error or ""
+            self._refresh()
 
     @allow(ADMIN)
     def retry_run(self, run_id: int):

@@ -1,0 +1,227 @@
+"""The client portal's pages: log in, activate, forgot and reset password, home, tasks, profile."""
+import reflex as rx
+
+from practice import routes
+from practice.components.layout import error_callout
+from practice.components.portal_layout import plain_empty, portal_card, portal_page
+from practice.state.portal import (PortalActivateState, PortalForgotState, PortalHomeState, PortalLinkState,
+                                   PortalLoginState, PortalProfileState, PortalResetState, PortalTasksState)
+
+
+def _label(text: str, html_for: str) -> rx.Component:
+    return rx.text(text, as_="label", html_for=html_for, size="2", weight="medium")
+
+
+def notice_callout(message) -> rx.Component:
+    return rx.cond(message != "", rx.callout(message, icon="info", color_scheme="green", role="status",
+                                             width="100%"))
+
+
+def login_page() -> rx.Component:
+    return portal_card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Client portal", size="6"),
+                notice_callout(PortalLoginState.notice),
+                error_callout(PortalLoginState.error),
+                _label("Email", "portal-email"),
+                rx.input(id="portal-email", name="email", type="email", auto_complete="username", required=True,
+                         width="100%", size="3"),
+                _label("Password", "portal-password"),
+                rx.input(id="portal-password", name="password", type="password", auto_complete="current-password",
+                         required=True, width="100%", size="3"),
+                rx.button("Log in", type="submit", width="100%", size="3", id="portal-login-submit"),
+                rx.link("Forgot your password?", href=routes.PORTAL_FORGOT, size="2", id="portal-forgot-link"),
+                spacing="3", width="100%",
+            ),
+            on_submit=PortalLoginState.log_in, reset_on_submit=False, width="100%",
+        ),
+    )
+
+
+def password_form(state: type[PortalLinkState], button: str, intro: str) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(intro, " ", rx.text(state.link_email, weight="bold", as_="span"), size="2"),
+            rx.text("At least 8 characters. Very common passwords and ones containing your email are refused; "
+                    "a few unrelated words make a strong one.", size="1", color_scheme="gray"),
+            error_callout(state.error),
+            _label("New password", "portal-new-password"),
+            rx.input(id="portal-new-password", name="new_password", type="password", auto_complete="new-password",
+                     required=True, width="100%", size="3"),
+            _label("The same password again", "portal-confirm-password"),
+            rx.input(id="portal-confirm-password", name="confirm_password", type="password",
+                     auto_complete="new-password", required=True, width="100%", size="3"),
+            rx.button(button, type="submit", width="100%", size="3", id="portal-set-password"),
+            spacing="3", width="100%",
+        ),
+        on_submit=state.set_password, reset_on_submit=False, width="100%",
+    )
+
+
+def link_page(state: type[PortalLinkState], title: str, button: str, intro: str, bad_link_help) -> rx.Component:
+    return portal_card(
+        rx.heading(title, size="6"),
+        rx.cond(
+            state.link_problem != "",
+            rx.vstack(rx.callout(state.link_problem, icon="triangle-alert", color_scheme="red", role="alert",
+                                 width="100%", id="portal-link-problem"),
+                      bad_link_help, width="100%"),
+            rx.cond(state.checked, password_form(state, button, intro), rx.center(rx.spinner())),
+        ),
+    )
+
+
+def activate_page() -> rx.Component:
+    return link_page(PortalActivateState, "Welcome", "Set my password", "Choose the password for",
+                     rx.link("Go to the login page", href=routes.PORTAL_LOGIN, size="2"))
+
+
+def reset_page() -> rx.Component:
+    return link_page(PortalResetState, "Choose a new password", "Save my new password", "New password for",
+                     rx.link("Ask for a new link", href=routes.PORTAL_FORGOT, size="2"))
+
+
+def forgot_page() -> rx.Component:
+    return portal_card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Forgot your password?", size="6"),
+                rx.text("Type the email you log in with; we send you a link to choose a new password.", size="2"),
+                notice_callout(PortalForgotState.notice),
+                error_callout(PortalForgotState.error),
+                _label("Email", "portal-forgot-email"),
+                rx.input(id="portal-forgot-email", name="email", type="email", auto_complete="username",
+                         required=True, width="100%", size="3"),
+                rx.button("Send me a link", type="submit", width="100%", size="3", id="portal-forgot-submit"),
+                rx.link("Back to the login page", href=routes.PORTAL_LOGIN, size="2"),
+                spacing="3", width="100%",
+            ),
+            on_submit=PortalForgotState.send_link, reset_on_submit=True, width="100%",
+        ),
+    )
+
+
+def due_line(item) -> rx.Component:
+    return rx.cond(item.due != "", rx.text("Due ", item.due, size="1",
+                                           color=rx.cond(item.overdue, rx.color("red", 11), rx.color("gray", 11))))
+
+
+def attention_task(t) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.icon("circle-alert", size=18, color=rx.color("amber", 10)),
+            rx.vstack(rx.text(t.title, weight="medium"), rx.text(t.job, size="1", color_scheme="gray"), due_line(t),
+                      spacing="0", min_width="0"),
+            rx.spacer(),
+            rx.link("Open", href=routes.PORTAL_TASKS, size="2"),
+            align="center", width="100%",
+        ),
+        width="100%", class_name="attention-item",
+    )
+
+
+def job_card(j) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(rx.text(j.name, weight="medium"), due_line(j), spacing="0", min_width="0"),
+            rx.spacer(),
+            rx.cond(j.open_tasks > 0, rx.badge(j.open_tasks.to_string() + " to do", color_scheme="amber"),
+                    rx.badge("Nothing needed from you", color_scheme="green", variant="soft")),
+            align="center", width="100%", wrap="wrap",
+        ),
+        width="100%", class_name="portal-job",
+    )
+
+
+def home_page() -> rx.Component:
+    return portal_page(
+        "Home",
+        error_callout(PortalHomeState.error),
+        rx.heading("What needs your attention", size="4"),
+        rx.cond(PortalHomeState.tasks.length() > 0,
+                rx.vstack(rx.foreach(PortalHomeState.tasks, attention_task), width="100%", spacing="2",
+                          id="attention-list"),
+                plain_empty("Nothing needs your attention right now. We will email you when we need something.")),
+        rx.heading("Your jobs", size="4"),
+        rx.cond(PortalHomeState.jobs.length() > 0,
+                rx.vstack(rx.foreach(PortalHomeState.jobs, job_card), width="100%", spacing="2", id="portal-jobs"),
+                plain_empty("No work is under way for this account yet.")),
+    )
+
+
+def task_row(t) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.checkbox(checked=t.done, on_change=lambda value: PortalTasksState.toggle(t.id, value), size="3",
+                        aria_label="Done: " + t.title, id="client-task-" + t.id.to_string()),
+            rx.vstack(
+                rx.text(t.title, weight="medium", text_decoration=rx.cond(t.done, "line-through", "none")),
+                rx.cond(t.description != "", rx.text(t.description, size="2")),
+                rx.text(t.job, size="1", color_scheme="gray"),
+                rx.cond(t.done, rx.text("Done by ", t.done_by, size="1", color_scheme="green"), due_line(t)),
+                spacing="0", min_width="0",
+            ),
+            align="start", width="100%", spacing="3",
+        ),
+        width="100%", class_name="client-task",
+    )
+
+
+def tasks_page() -> rx.Component:
+    return portal_page(
+        "Your tasks",
+        rx.text("Tick a task when you have done it; we are told at once.", size="2", color_scheme="gray"),
+        error_callout(PortalTasksState.error),
+        rx.cond(PortalTasksState.tasks.length() > 0,
+                rx.vstack(rx.foreach(PortalTasksState.tasks, task_row), width="100%", spacing="2",
+                          id="client-task-list"),
+                plain_empty("There are no tasks for you on this account. When we need something from you, "
+                            "it appears here.")),
+    )
+
+
+def profile_page() -> rx.Component:
+    return portal_page(
+        "Profile",
+        rx.card(rx.vstack(rx.text("Name", size="1", color_scheme="gray"),
+                          rx.text(PortalProfileState.contact_name, id="profile-name"),
+                          rx.text("Email", size="1", color_scheme="gray"),
+                          rx.text(PortalProfileState.email, id="profile-email"),
+                          rx.text("To change your name or email, ask us.", size="1", color_scheme="gray"),
+                          spacing="1"), width="100%"),
+        rx.card(rx.form(
+            rx.vstack(
+                rx.heading("Change password", size="4"),
+                notice_callout(PortalProfileState.notice),
+                error_callout(PortalProfileState.error),
+                _label("Current password", "profile-current-password"),
+                rx.input(id="profile-current-password", name="current_password", type="password",
+                         auto_complete="current-password", required=True, width="100%", size="3"),
+                _label("New password", "profile-new-password"),
+                rx.input(id="profile-new-password", name="new_password", type="password",
+                         auto_complete="new-password", required=True, width="100%", size="3"),
+                _label("The new password again", "profile-confirm-password"),
+                rx.input(id="profile-confirm-password", name="confirm_password", type="password",
+                         auto_complete="new-password", required=True, width="100%", size="3"),
+                rx.button("Change password", type="submit", size="3", id="profile-change-password"),
+                spacing="2", width="100%",
+            ),
+            key=PortalProfileState.form_key, on_submit=PortalProfileState.change_password, reset_on_submit=False,
+            width="100%",
+        ), width="100%"),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(login_page, route=routes.PORTAL_LOGIN, title="Client portal · log in", on_load=PortalLoginState.load)
+    app.add_page(activate_page, route=routes.PORTAL_ACTIVATE, title="Client portal · welcome",
+                 on_load=PortalActivateState.load)
+    app.add_page(reset_page, route=routes.PORTAL_RESET, title="Client portal · new password",
+                 on_load=PortalResetState.load)
+    app.add_page(forgot_page, route=routes.PORTAL_FORGOT, title="Client portal · forgot password",
+                 on_load=PortalForgotState.load)
+    app.add_page(home_page, route=routes.PORTAL, title="Client portal", on_load=PortalHomeState.load)
+    app.add_page(tasks_page, route=routes.PORTAL_TASKS, title="Client portal · tasks", on_load=PortalTasksState.load)
+    app.add_page(profile_page, route=routes.PORTAL_PROFILE, title="Client portal · profile",
+                 on_load=PortalProfileState.load)

@@ -1,0 +1,554 @@
+"""The client portal: contacts' logins (invitation, activation, password reset, revocation) and client tasks.
+
+A contact acts as a `ContactActor`, re-read from the database on every call, so a revoked login
+or an unlinked account stops working at once. Every read and write for a contact is limited to
+the accounts the contact is linked to. One-time links and session ids are random; the database
+keeps only their SHA-256.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from practice import config
+from practice.models import (Account, AccountContact, AuditLog, ClientTask, Contact, Job, OutgoingMail,
+                             PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow)
+from practice.services import audit, events, mail, templating
+from practice.services.accounts import contact_visible, get_account
+from practice.services.actor import Actor
+from practice.services.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
+from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from practice.services.firm import get_firm
+from practice.services.jobs import get_job
+
+ACTIVATION_TTL = dt.timedelta(days=7)
+RESET_TTL = dt.timedelta(hours=1)
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+# A simple per-email brake on password guessing (the lead unifies it with staff login throttling).
+FAILED_LOGIN_LIMIT = 10
+FAILED_LOGIN_WINDOW = dt.timedelta(minutes=15)
+RESETS_PER_HOUR = 3
+FORGOT_SENTENCE = ("If that email address has portal access, a link to choose a new password is on its way. "
+                   "It works for one hour.")
+BAD_LOGIN = "That email and password do not match. Check them and try again."
+EMAIL_DIR = config.ROOT / "templates" / "emails"
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+
+
+@dataclass(frozen=True)
+class ContactActor:
+    """A contact logged in to the portal: who, and which accounts it may see."""
+
+    contact_id: int
+    name: str
+    account_ids: tuple[int, ...]
+    current_account_id: int | None
+
+    # The audit log and events read these from any actor; a contact is no team member.
+    @property
+    def member_id(self) -> None:
+        return None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (client)"
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _name(contact: Contact) -> str:
+    return f"{contact.first_name} {contact.last_name}".strip() or contact.email
+
+
+def _audit_actor(actor: ContactActor) -> Actor:
+    # Audit rows name the contact; the role is irrelevant there.
+    return Actor(None, actor.label, Role.employee)
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most common passwords (lowercase)."""
+    return frozenset(line.strip() for line in COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def check_password(password: str, email: str) -> None:
+    """Raise InvalidInput with a sentence when the password is too weak for the portal."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"Choose a password of at least {MIN_PASSWORD} characters.", field="password")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"Choose a password of at most {MAX_PASSWORD} characters.", field="password")
+    if password.strip().lower() in common_passwords():
+        raise InvalidInput("That password is one of the most common ones, which attackers try first. "
+                           "Choose a less common one (a few unrelated words work well).", field="password")
+    local = (email or "").split("@")[0].strip().lower()
+    if len(local) >= 3 and local in password.lower():
+        raise InvalidInput("The password contains your email address. Choose one that does not.", field="password")
+
+
+# --- system emails ---------------------------------------------------------------------------------
+
+
+def _render_email(name: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of templates/emails/<name>.txt, whose first line is `Subject: ...`."""
+    source = (EMAIL_DIR / f"{name}.txt").read_text(encoding="utf-8")
+    first, _, rest = source.partition("\n")
+    subject = templating.render(first.removeprefix("Subject:").strip(), context, what=f"subject of {name}")
+    body = templating.render(rest.lstrip("\n"), context, what=f"email {name}")
+    return " ".join(subject.split()), body
+
+
+def _new_token(session: Session, kind: str, contact_id: int, ttl: dt.timedelta) -> str:
+    """A fresh one-time link token; earlier unused ones of the same kind stop working."""
+    now = utcnow()
+    session.execute(update(PortalToken).where(PortalToken.contact_id == contact_id, PortalToken.kind == kind,
+                                              PortalToken.used_at.is_(None)).values(used_at=now))
+    token = secrets.token_urlsafe(32)
+    session.add(PortalToken(kind=kind, token_hash=_digest(token), contact_id=contact_id, created_at=now,
+                            expires_at=now + ttl))
+    return token
+
+
+def _linked_account_ids(session: Session, contact_id: int) -> list[int]:
+    return list(session.exec(select(AccountContact.account_id).join(Account, Account.id == AccountContact.account_id)
+                             .where(AccountContact.contact_id == contact_id, Account.archived == False)  # noqa: E712
+                             .order_by(func.lower(Account.name), Account.id)))
+
+
+def _send(session: Session, actor, template: str, contact: Contact, to: str, link: str, **extra) -> OutgoingMail:
+    context = {"first_name": contact.first_name or _name(contact), "firm_name": get_firm(session).name,
+               "link": link, **extra}
+    subject, body = _render_email(template, context)
+    accounts = _linked_account_ids(session, contact.id)
+    queued = mail.enqueue(session, to_address=to, subject=subject, body=body,
+                          account_id=accounts[0] if accounts else None)
+    # The event rings the worker, which sends the queued mail at once (the minute sweep is the fallback).
+    events.emit(session, actor, f"portal_{template.removeprefix('portal_')}_sent",
+                account_id=accounts[0] if accounts else None, payload={"contact_id": contact.id})
+    return queued
+
+
+# --- staff: giving and withdrawing access -------------------------------------------------------
+
+
+def _login_of(session: Session, contact_id: int) -> PortalLogin | None:
+    return session.exec(select(PortalLogin).where(PortalLogin.contact_id == contact_id)).first()
+
+
+def invite(session: Session, actor: Actor, contact_id: int) -> OutgoingMail:
+    """Give a contact portal access: email it a one-time activation link (also to send a new one)."""
+    contact = contact_visible(session, actor, contact_id)
+    linked = _linked_account_ids(session, contact.id)
+    visible = []
+    for account_id in linked:
+        try:
+            visible.append(get_account(session, actor, account_id).id)
+        except PermissionDenied:
+            continue
+    if not visible:
+        raise InvalidInput("Link this contact to an account first: the portal shows a client its accounts.")
+    email = (contact.email or "").strip().lower()
+    if not email:
+        raise InvalidInput(f"{_name(contact)} has no email address. Add one to send the invitation.", field="email")
+    login = _login_of(session, contact.id)
+    if login and login.status == PortalStatus.active:
+        raise Conflict(f"{_name(contact)} already has portal access. If the password is lost, "
+                       "the client can use 'Forgot password' on the portal's login page.")
+    other = session.exec(select(PortalLogin).where(PortalLogin.email == email,
+                                                   PortalLogin.contact_id != contact.id)).first()
+    if other and other.status != PortalStatus.revoked:
+        raise Conflict(f"Another contact already logs in to the portal with {email}. "
+                       "Each person needs their own email address.")
+    now = utcnow()
+    if login is None:
+        login = PortalLogin(contact_id=contact.id, email=email)
+        session.add(login)
+    login.email, login.status, login.invited_at, login.revoked_at = email, PortalStatus.invited, now, None
+    login.password_hash = ""
+    session.flush()
+    token = _new_token(session, "activation", contact.id, ACTIVATION_TTL)
+    queued = _send(session, actor, "portal_invitation", contact, email,
+                   f"{config.base_url()}/portal/activate?token={token}", days=ACTIVATION_TTL.days)
+    audit.record(session, actor, "portal_invite", "contact", contact.id,
+                 f"Invited {_name(contact)} to the client portal ({email})")
+    return queued
+
+
+def revoke(session: Session, actor: Actor, contact_id: int) -> None:
+    """Withdraw a contact's portal access; its open sessions end at once."""
+    contact = contact_visible(session, actor, contact_id)
+    login = _login_of(session, contact.id)
+    if login is None or login.status == PortalStatus.revoked:
+        raise Conflict(f"{_name(contact)} has no portal access to withdraw.")
+    now = utcnow()
+    login.status, login.revoked_at, login.password_hash = PortalStatus.revoked, now, ""
+    session.execute(update(PortalSession).where(PortalSession.contact_id == contact.id,
+                                                PortalSession.ended_at.is_(None)).values(ended_at=now))
+    session.execute(update(PortalToken).where(PortalToken.contact_id == contact.id,
+                                              PortalToken.used_at.is_(None)).values(used_at=now))
+    audit.record(session, actor, "portal_revoke", "contact", contact.id,
+                 f"Withdrew {_name(contact)}'s portal access")
+
+
+def status_of_contacts(session: Session, actor: Actor, contact_ids: list[int]) -> dict[int, str]:
+    """Portal status (invited / active / revoked) of the given contacts the actor may see; absent: none."""
+    out = {}
+    for login in session.exec(select(PortalLogin).where(PortalLogin.contact_id.in_(contact_ids or [-1]))):
+        try:
+            contact_visible(session, actor, login.contact_id)
+        except (PermissionDenied, NotFound):
+            continue
+        out[login.contact_id] = PortalStatus(login.status).value
+    return out
+
+
+# --- the client: activation, login, reset ---------------------------------------------------------
+
+
+def _valid_token(session: Session, kind: str, token: str) -> PortalToken:
+    what = "activation link" if kind == "activation" else "password reset link"
+    row = session.exec(select(PortalToken).where(PortalToken.token_hash == _digest(token or ""),
+                                                 PortalToken.kind == kind)).first() if token else None
+    if row is None:
+        raise InvalidInput(f"This {what} is not valid. Check that you opened the whole link from the email.")
+    if row.used_at is not None:
+        if kind == "activation":
+            raise Conflict("This activation link was already used or replaced by a newer one. Log in, or use "
+                           "'Forgot password' to choose a new password.")
+        raise Conflict("This password reset link was already used or replaced by a newer one. Ask for a new one.")
+    if utcnow() > row.expires_at:
+        if kind == "activation":
+            raise InvalidInput("This activation link has expired (links work for 7 days). "
+                               "Ask the firm to send you a new invitation.")
+        raise InvalidInput("This password reset link has expired (links work for one hour). Ask for a new one.")
+    return row
+
+
+def check_token(session: Session, kind: str, token: str) -> str:
+    """The email a valid one-time link is for (to show on the page); raises a sentence otherwise."""
+    row = _valid_token(session, kind, token)
+    login = _login_of(session, row.contact_id)
+    if login is None or login.status == PortalStatus.revoked:
+        raise PermissionDenied("Portal access for this address was withdrawn. Contact the firm.")
+    return login.email
+
+
+def activate(session: Session, token: str, password: str) -> str:
+    """Set the first password with an activation link (used once); returns the login's email."""
+    row = _valid_token(session, "activation", token)
+    login = _login_of(session, row.contact_id)
+    if login is None or login.status == PortalStatus.revoked:
+        raise PermissionDenied("Portal access for this address was withdrawn. Contact the firm.")
+    check_password(password or "", login.email)
+    now = utcnow()
+    login.password_hash, login.status, login.activated_at = hash_password(password), PortalStatus.active, now
+    row.used_at = now
+    contact = session.get(Contact, row.contact_id)
+    audit.record(session, Actor(None, f"{_name(contact)} (client)", Role.employee), "portal_activate", "contact",
+                 contact.id, f"{_name(contact)} activated portal access")
+    return login.email
+
+
+def _failed_recently(session: Session, email: str) -> int:
+    since = utcnow() - FAILED_LOGIN_WINDOW
+    return session.exec(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "portal_login_failed", AuditLog.actor_label == email, AuditLog.at > since)).one()
+
+
+def log_in(session: Session, email: str, password: str) -> str:
+    """Check a contact's credentials; return a new portal session id for the browser."""
+    email = (email or "").strip().lower()[:320]
+    if _failed_recently(session, email) >= FAILED_LOGIN_LIMIT:
+        raise PermissionDenied("Too many failed attempts for this email. Wait 15 minutes, or use "
+                               "'Forgot password' to choose a new one.")
+    login = session.exec(select(PortalLogin).where(PortalLogin.email == email)).first()
+    ok = verify_password(login.password_hash if login else "", password or "")
+    if not login or not ok or login.status != PortalStatus.active:
+        audit.record(session, Actor(None, email or "unknown", Role.employee), "portal_login_failed", "contact",
+                     login.contact_id if login else None, f"Failed portal login for {email or 'an empty email'}")
+        session.commit()  # keep the record although the caller rolls back on the error
+        raise PermissionDenied(BAD_LOGIN)
+    sid = secrets.token_urlsafe(32)
+    now = utcnow()
+    linked = _linked_account_ids(session, login.contact_id)
+    session.add(PortalSession(id_hash=_digest(sid), contact_id=login.contact_id, created_at=now, last_seen_at=now,
+                              current_account_id=linked[0] if linked else None))
+    login.last_login_at = now
+    contact = session.get(Contact, login.contact_id)
+    audit.record(session, Actor(None, f"{_name(contact)} (client)", Role.employee), "portal_login", "contact",
+                 contact.id, f"{_name(contact)} logged in to the portal")
+    return sid
+
+
+def _session_row(session: Session, sid: str | None) -> PortalSession | None:
+    if not sid:
+        return None
+    row = session.exec(select(PortalSession).where(PortalSession.id_hash == _digest(sid))).first()
+    now = utcnow()
+    if not row or row.ended_at or now - row.created_at > ABSOLUTE_TIMEOUT or now - row.last_seen_at > IDLE_TIMEOUT:
+        return None
+    return row
+
+
+def actor_for_portal_session(session: Session, sid: str | None) -> ContactActor | None:
+    """The contact behind a portal session id, checked on every call: None when ended, timed out or revoked."""
+    row = _session_row(session, sid)
+    if row is None:
+        return None
+    login = _login_of(session, row.contact_id)
+    contact = session.get(Contact, row.contact_id)
+    if login is None or contact is None or login.status != PortalStatus.active:
+        return None
+    linked = tuple(_linked_account_ids(session, contact.id))
+    current = row.current_account_id if row.current_account_id in linked else (linked[0] if linked else None)
+    return ContactActor(contact.id, _name(contact), linked, current)
+
+
+def touch_session(session: Session, sid: str) -> None:
+    row = _session_row(session, sid)
+    if row:
+        row.last_seen_at = utcnow()
+
+
+def log_out(session: Session, sid: str | None) -> None:
+    row = _session_row(session, sid)
+    if row:
+        row.ended_at = utcnow()
+
+
+def forgot_password(session: Session, email: str) -> str:
+    """Email a password reset link if the address has active portal access; the answer is the same either way."""
+    email = (email or "").strip().lower()[:320]
+    login = session.exec(select(PortalLogin).where(PortalLogin.email == email)).first() if email else None
+    if login and login.status == PortalStatus.active:
+        since = utcnow() - dt.timedelta(hours=1)
+        recent = session.exec(select(func.count()).select_from(PortalToken).where(
+            PortalToken.contact_id == login.contact_id, PortalToken.kind == "reset",
+            PortalToken.created_at > since)).one()
+        if recent < RESETS_PER_HOUR:  # more would only fill the client's mailbox
+            contact = session.get(Contact, login.contact_id)
+            token = _new_token(session, "reset", contact.id, RESET_TTL)
+            actor = Actor(None, f"{_name(contact)} (client)", Role.employee)
+            _send(session, actor, "portal_reset", contact, login.email,
+                  f"{config.base_url()}/portal/reset?token={token}")
+            audit.record(session, actor, "portal_reset_requested", "contact", contact.id,
+                         f"{_name(contact)} asked for a portal password reset")
+    return FORGOT_SENTENCE
+
+
+def reset(session: Session, token: str, password: str) -> str:
+    """Choose a new password with a reset link (used once); every open session ends. Returns the email."""
+    row = _valid_token(session, "reset", token)
+    login = _login_of(session, row.contact_id)
+    if login is None or login.status != PortalStatus.active:
+        raise PermissionDenied("Portal access for this address was withdrawn. Contact the firm.")
+    check_password(password or "", login.email)
+    now = utcnow()
+    login.password_hash = hash_password(password)
+    row.used_at = now
+    session.execute(update(PortalSession).where(PortalSession.contact_id == login.contact_id,
+                                                PortalSession.ended_at.is_(None)).values(ended_at=now))
+    contact = session.get(Contact, login.contact_id)
+    audit.record(session, Actor(None, f"{_name(contact)} (client)", Role.employee), "portal_reset", "contact",
+                 contact.id, f"{_name(contact)} chose a new portal password")
+    return login.email
+
+
+def change_password(session: Session, actor: ContactActor, sid: str, *, current: str, new: str) -> None:
+    """Change one's own password (the current one is asked again); other sessions end."""
+    login = _login_of(session, actor.contact_id)
+    if login is None or not verify_password(login.password_hash, current or ""):
+        raise InvalidInput("Your current password is not right. Type it again.", field="current")
+    check_password(new or "", login.email)
+    login.password_hash = hash_password(new)
+    session.execute(update(PortalSession).where(PortalSession.contact_id == actor.contact_id,
+                                                PortalSession.ended_at.is_(None),
+                                                PortalSession.id_hash != _digest(sid)).values(ended_at=utcnow()))
+    audit.record(session, _audit_actor(actor), "portal_password", "contact", actor.contact_id,
+                 f"{actor.name} changed the portal password")
+
+
+# --- the client: accounts, profile, home --------------------------------------------------------------
+
+
+def accounts_of_contact(session: Session, actor: ContactActor) -> list[tuple[int, str]]:
+    """The accounts this contact may switch between, as (id, name)."""
+    if not actor.account_ids:
+        return []
+    rows = session.exec(select(Account.id, Account.name).where(Account.id.in_(actor.account_ids)))
+    names = dict(rows.all())
+    return [(i, names[i]) for i in actor.account_ids if i in names]
+
+
+def switch_account(session: Session, sid: str, account_id: int) -> ContactActor:
+    """Make another linked account the current one for this portal session."""
+    actor = actor_for_portal_session(session, sid)
+    if actor is None:
+        raise PermissionDenied("Your session has ended. Log in again.")
+    if account_id not in actor.account_ids:
+        raise PermissionDenied("That account is not one of yours.")
+    _session_row(session, sid).current_account_id = account_id
+    return ContactActor(actor.contact_id, actor.name, actor.account_ids, account_id)
+
+
+def _account_in_scope(actor: ContactActor, account_id: int | None) -> int:
+    account_id = actor.current_account_id if account_id is None else account_id
+    if account_id is None or account_id not in actor.account_ids:
+        raise PermissionDenied("That account is not one of yours.")
+    return account_id
+
+
+@dataclass
+class Profile:
+    name: str
+    email: str
+
+
+def profile(session: Session, actor: ContactActor) -> Profile:
+    login = _login_of(session, actor.contact_id)
+    return Profile(actor.name, login.email if login else "")
+
+
+@dataclass
+class PortalJob:
+    id: int
+    name: str
+    due_date: dt.date | None
+    open_tasks: int
+
+
+def jobs_for_contact(session: Session, actor: ContactActor, account_id: int | None = None) -> list[PortalJob]:
+    """The current (or given, if linked) account's active jobs, soonest due first, with open client tasks."""
+    account_id = _account_in_scope(actor, account_id)
+    open_counts = dict(session.exec(select(ClientTask.job_id, func.count()).where(
+        ClientTask.account_id == account_id, ClientTask.done_at.is_(None)).group_by(ClientTask.job_id)).all())
+    jobs = session.exec(select(Job).where(Job.account_id == account_id, Job.archived == False)  # noqa: E712
+                        .order_by(Job.due_date.is_(None), Job.due_date, Job.id))
+    return [PortalJob(j.id, j.name, j.due_date, open_counts.get(j.id, 0)) for j in jobs]
+
+
+# --- client tasks --------------------------------------------------------------------------------
+
+
+@dataclass
+class ClientTaskView:
+    id: int
+    title: str
+    description: str
+    job_id: int
+    job_name: str
+    due_date: dt.date | None
+    done_at: dt.datetime | None
+    done_by: str
+
+
+def _views(session: Session, *conditions) -> list[ClientTaskView]:
+    rows = session.execute(select(ClientTask, Job.name, Job.due_date).join(Job, Job.id == ClientTask.job_id)
+                           .where(*conditions)
+                           .order_by(ClientTask.done_at.is_not(None), Job.due_date.is_(None), Job.due_date,
+                                     ClientTask.job_id, ClientTask.position, ClientTask.id)).all()
+    contact_ids = {t.done_by_contact_id for t, *_ in rows if t.done_by_contact_id}
+    names = {c.id: _name(c) for c in session.exec(select(Contact).where(Contact.id.in_(contact_ids or [-1])))}
+    return [ClientTaskView(t.id, t.title, t.description, t.job_id, job_name, due, t.done_at,
+                           names.get(t.done_by_contact_id, "")) for t, job_name, due in rows]
+
+
+def create_client_task(session: Session, actor: Actor, job_id: int, *, title: str,
+                       description: str = "") -> ClientTask:
+    """Add an item to a job's client checklist (staff who may see the job)."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied()
+    job = get_job(session, actor, job_id)
+    title = (title or "").strip()[:300]
+    if not title:
+        raise InvalidInput("Say what the client should do, like \"Upload your W-2\".", field="title")
+    last = session.exec(select(func.max(ClientTask.position)).where(ClientTask.job_id == job.id)).one()
+    task = ClientTask(account_id=job.account_id, job_id=job.id, title=title, description=(description or "")[:5000],
+                      created_by_member_id=actor.member_id, position=(last or 0) + 1)
+    session.add(task)
+    session.flush()
+    audit.record(session, actor, "client_task_create", "job", job.id, f'Asked the client: "{title}"')
+    return task
+
+
+def client_tasks_of_job(session: Session, actor: Actor, job_id: int) -> list[ClientTaskView]:
+    """A job's client checklist, open items first (staff who may see the job)."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied()
+    get_job(session, actor, job_id)
+    return _views(session, ClientTask.job_id == job_id)
+
+
+def client_tasks_for_contact(session: Session, actor: ContactActor, *, account_id: int | None = None,
+                             open_only: bool = False) -> list[ClientTaskView]:
+    """The checklist of the contact's current (or given, if linked) account."""
+    account_id = _account_in_scope(actor, account_id)
+    conditions = [ClientTask.account_id == account_id, Job.account_id == account_id,
+                  Job.archived == False]  # noqa: E712
+    if open_only:
+        conditions.append(ClientTask.done_at.is_(None))
+    return _views(session, *conditions)
+
+
+def _task_for(session: Session, actor, task_id: int) -> ClientTask:
+    task = session.get(ClientTask, task_id)
+    if isinstance(actor, ContactActor):
+        # Another account's task is reported as missing: its existence is none of this contact's business.
+        if task is None or task.account_id not in actor.account_ids:
+            raise NotFound("That task is not in your portal (it may have been removed).")
+        return task
+    if not isinstance(actor, Actor):
+        raise PermissionDenied()
+    if task is None:
+        raise NotFound("That client task no longer exists.")
+    get_job(session, actor, task.job_id)
+    return task
+
+
+def complete_client_task(session: Session, actor: ContactActor, task_id: int) -> ClientTask:
+    """Tick off a task (contacts); when it is the job's last open one, `client_tasks_completed` fires."""
+    if not isinstance(actor, ContactActor):
+        raise PermissionDenied("Only the client ticks off client tasks.")
+    task = _task_for(session, actor, task_id)
+    if task.done_at is not None:
+        return task
+    task.done_at, task.done_by_contact_id = utcnow(), actor.contact_id
+    session.flush()
+    audit.record(session, _audit_actor(actor), "client_task_done", "job", task.job_id,
+                 f'{actor.name} completed "{task.title}"')
+    still_open = session.exec(select(func.count()).select_from(ClientTask).where(
+        ClientTask.job_id == task.job_id, ClientTask.done_at.is_(None))).one()
+    if still_open == 0:
+        events.emit(session, actor, "client_tasks_completed", job_id=task.job_id, account_id=task.account_id,
+                    payload={"contact_id": actor.contact_id})
+    return task
+
+
+def reopen_client_task(session: Session, actor: Actor | ContactActor, task_id: int) -> ClientTask:
+    """Mark a done task as open again (staff on the job, or a contact of its account)."""
+    task = _task_for(session, actor, task_id)
+    if task.done_at is None:
+        return task
+    task.done_at, task.done_by_contact_id = None, None
+    who = _audit_actor(actor) if isinstance(actor, ContactActor) else actor
+    audit.record(session, who, "client_task_reopen", "job", task.job_id, f'Reopened client task "{task.title}"')
+    return task
+
+
+def delete_client_task(session: Session, actor: Actor, task_id: int) -> None:
+    """Remove an item from a job's client checklist (staff)."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied()
+    task = _task_for(session, actor, task_id)
+    session.delete(task)
+    audit.record(session, actor, "client_task_delete", "job", task.job_id, f'Removed client task "{task.title}"')
+

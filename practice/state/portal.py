@@ -1,0 +1,303 @@
+"""The client portal's states: a contact's own login (cookie `portal_sid`, never the staff cookie).
+
+Pages load with `@allow(ANYONE)` and send strangers to the portal's login page themselves (no
+"session ended" toast on a first visit); every action a contact takes is `@allow(CONTACT)`, checked
+against the database on each call, so a revoked login stops at once. One-time link tokens from the
+URL are kept only in `_token` and taken out of the address bar.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import reflex as rx
+
+from practice import routes
+from practice.db import read_session, write_session
+from practice.services import portal
+from practice.services.firm import get_firm
+from practice.state.base import ANYONE, CONTACT, allow, read, run
+from practice.state.views import Option
+from practice.state.work_views import parse_id
+
+
+@dataclasses.dataclass
+class PortalTaskItem:
+    id: int = 0
+    title: str = ""
+    description: str = ""
+    job: str = ""
+    due: str = ""
+    overdue: bool = False
+    done: bool = False
+    done_by: str = ""
+
+
+@dataclasses.dataclass
+class PortalJobItem:
+    id: int = 0
+    name: str = ""
+    due: str = ""
+    overdue: bool = False
+    open_tasks: int = 0
+
+
+def _due_text(day: dt.date | None) -> str:
+    return f"{day:%b} {day.day}, {day.year}" if day else ""
+
+
+def task_items(views) -> list[PortalTaskItem]:
+    today = dt.date.today()
+    return [PortalTaskItem(id=t.id, title=t.title, description=t.description, job=t.job_name,
+                           due=_due_text(t.due_date), overdue=bool(t.due_date and t.due_date < today and not t.done_at),
+                           done=t.done_at is not None, done_by=t.done_by) for t in views]
+
+
+class PortalState(rx.State):
+    """Who is logged in to the portal, and which of their accounts they are looking at."""
+
+    # The browser keeps only a random session id; the server keeps its hash.
+    portal_sid: str = rx.Cookie("", name="portal_sid", same_site="strict", max_age=7 * 24 * 3600)
+    contact_name: str = ""
+    firm_name: str = ""
+    current_account: str = ""
+    current_account_name: str = ""
+    account_options: list[Option] = []
+    error: str = ""
+
+    def _actor(self) -> portal.ContactActor | None:
+        """The logged-in contact, checked against the database on every call (revocation is immediate)."""
+        with read_session() as session:
+            return portal.actor_for_portal_session(session, self.portal_sid)
+
+    def _login_url(self) -> str:
+        return routes.PORTAL_LOGIN
+
+    def _require(self) -> portal.ContactActor:
+        actor = self._actor()
+        if actor is None:
+            raise portal.PermissionDenied("Your session has ended. Log in again.")
+        return actor
+
+    def _enter(self) -> portal.ContactActor | None:
+        """Start of every portal page: fill the header, or None when nobody (or a revoked login) is here."""
+        self.error = ""
+        actor = self._actor()
+        if actor is None:
+            self.contact_name, self.account_options, self.current_account = "", [], ""
+            return None
+        with write_session() as session:
+            portal.touch_session(session, self.portal_sid)
+            choices = portal.accounts_of_contact(session, actor)
+            self.firm_name = get_firm(session).name
+        self.contact_name = actor.name
+        self.account_options = [Option(value=str(i), label=name) for i, name in choices]
+        self.current_account = str(actor.current_account_id or "")
+        self.current_account_name = next((name for i, name in choices if i == actor.current_account_id), "")
+        return actor
+
+    @allow(ANYONE)
+    def require_contact(self):
+        """on_load of pages that only need the header (profile)."""
+        if self._enter() is None:
+            return rx.redirect(routes.PORTAL_LOGIN)
+
+    @allow(CONTACT)
+    def switch_account(self, account_id: str):
+        wanted = parse_id(account_id)
+        if wanted is None:
+            return
+        _, error = run(portal.switch_account, self.portal_sid, wanted)
+        if error:
+            return rx.toast.error(error)
+        # Reload the page so everything on it shows the chosen account.
+        return rx.redirect(self.router.url.path or routes.PORTAL)
+
+    @allow(ANYONE)
+    def log_out(self):
+        with write_session() as session:
+            portal.log_out(session, self.portal_sid)
+        self.portal_sid = ""
+        self.contact_name, self.account_options = "", []
+        return rx.redirect(routes.PORTAL_LOGIN)
+
+
+class PortalLoginState(PortalState):
+    notice: str = ""
+
+    @allow(ANYONE)
+    def load(self):
+        self.error = ""
+        ready = str(self.router.url.query_parameters.get("ready", "")) == "1"
+        self.notice = "Your password is set. Log in with your email and that password." if ready else ""
+        if self._actor() is not None:
+            return rx.redirect(routes.PORTAL)
+
+    @allow(ANYONE)
+    def log_in(self, form: dict):
+        sid, error = run(portal.log_in, str(form.get("email", ""))[:320], str(form.get("password", ""))[:500])
+        if error:
+            self.error, self.notice = error, ""
+            return
+        self.portal_sid, self.error, self.notice = sid, "", ""
+        return rx.redirect(routes.PORTAL)
+
+
+class PortalLinkState(PortalState):
+    """Shared by the activation and reset pages: a one-time link from an email, then a new password."""
+
+    # The token from the link: server-side only, never sent to the browser.
+    _token: str = ""
+    link_email: str = ""
+    link_problem: str = ""
+    checked: bool = False
+
+    def _kind(self) -> str:
+        return "activation"
+
+    def _route(self) -> str:
+        return routes.PORTAL_ACTIVATE
+
+    @allow(ANYONE)
+    def load(self):
+        self.error = ""
+        fresh = str(self.router.url.query_parameters.get("token", "") or "")[:200]
+        if fresh:
+            self._token = fresh
+        email, problem = read(portal.check_token, self._kind(), self._token)
+        self.link_email, self.link_problem, self.checked = email or "", problem or "", True
+        if fresh:
+            # Take the token out of the address bar (and the browser history).
+            return rx.redirect(self._route(), replace=True)
+
+    def _set(self, fn, form: dict):
+        password = str(form.get("new_password", ""))[:500]
+        if password != str(form.get("confirm_password", ""))[:500]:
+            self.error = "The two passwords differ. Type the same password twice."
+            return None
+        email, error = run(fn, self._token, password)
+        if error:
+            self.error = error
+            return None
+        self._token, self.error, self.link_email = "", "", ""
+        return rx.redirect(routes.PORTAL_LOGIN + "?ready=1")
+
+
+class PortalActivateState(PortalLinkState):
+    @allow(ANYONE)
+    def set_password(self, form: dict):
+        return self._set(portal.activate, form)
+
+
+class PortalResetState(PortalLinkState):
+    def _kind(self) -> str:
+        return "reset"
+
+    def _route(self) -> str:
+        return routes.PORTAL_RESET
+
+    @allow(ANYONE)
+    def set_password(self, form: dict):
+        return self._set(portal.reset, form)
+
+
+class PortalForgotState(PortalState):
+    notice: str = ""
+
+    @allow(ANYONE)
+    def load(self):
+        self.error = self.notice = ""
+
+    @allow(ANYONE)
+    def send_link(self, form: dict):
+        sentence, error = run(portal.forgot_password, str(form.get("email", ""))[:320])
+        self.notice, self.error = sentence or "", error or ""
+
+
+class PortalHomeState(PortalState):
+    tasks: list[PortalTaskItem] = []
+    jobs: list[PortalJobItem] = []
+    loaded: bool = False
+
+    @allow(ANYONE)
+    def load(self):
+        actor = self._enter()
+        if actor is None:
+            return rx.redirect(routes.PORTAL_LOGIN)
+        self._refresh(actor)
+
+    def _refresh(self, actor) -> None:
+        today = dt.date.today()
+        if actor.current_account_id is None:
+            self.tasks, self.jobs, self.loaded = [], [], True
+            return
+        tasks, error = read(portal.client_tasks_for_contact, actor, open_only=True)
+        jobs, job_error = read(portal.jobs_for_contact, actor)
+        self.error = error or job_error or ""
+        self.tasks = task_items(tasks or [])
+        self.jobs = [PortalJobItem(id=j.id, name=j.name, due=_due_text(j.due_date),
+                                   overdue=bool(j.due_date and j.due_date < today), open_tasks=j.open_tasks)
+                     for j in jobs or []]
+        self.loaded = True
+
+
+class PortalTasksState(PortalState):
+    tasks: list[PortalTaskItem] = []
+    loaded: bool = False
+
+    @allow(ANYONE)
+    def load(self):
+        actor = self._enter()
+        if actor is None:
+            return rx.redirect(routes.PORTAL_LOGIN)
+        self._refresh(actor)
+
+    def _refresh(self, actor) -> None:
+        if actor.current_account_id is None:
+            self.tasks, self.loaded = [], True
+            return
+        tasks, error = read(portal.client_tasks_for_contact, actor)
+        self.error = error or ""
+        self.tasks = task_items(tasks or [])
+        self.loaded = True
+
+    @allow(CONTACT)
+    def toggle(self, task_id: int, done: bool):
+        task = parse_id(task_id)
+        if task is None:
+            return
+        actor = self._require()
+        fn = portal.complete_client_task if bool(done) else portal.reopen_client_task
+        _, error = run(fn, actor, task)
+        self.error = error or ""
+        self._refresh(actor)
+        if error is None and bool(done):
+            return rx.toast.success("Done. Thank you!")
+
+
+class PortalProfileState(PortalState):
+    email: str = ""
+    notice: str = ""
+    form_key: int = 0
+
+    @allow(ANYONE)
+    def load(self):
+        actor = self._enter()
+        if actor is None:
+            return rx.redirect(routes.PORTAL_LOGIN)
+        self.notice = ""
+        found, _ = read(portal.profile, actor)
+        self.email = found.email if found else ""
+
+    @allow(CONTACT)
+    def change_password(self, form: dict):
+        new = str(form.get("new_password", ""))[:500]
+        if new != str(form.get("confirm_password", ""))[:500]:
+            self.error, self.notice = "The two new passwords differ. Type the same password twice.", ""
+            return
+        _, error = run(portal.change_password, self._require(), self.portal_sid,
+                       current=str(form.get("current_password", ""))[:500], new=new)
+        self.error = error or ""
+        self.notice = "" if error else "Your password is changed. Your other devices are logged out."
+        if error is None:
+            self.form_key += 1

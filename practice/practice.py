@@ -2,11 +2,11 @@
 import reflex as rx
 
 from practice.pages import (account, accounts, audit, board, contacts, email, home, import_, inbox, job, login,
-                            pipelines, recurring, rules_editor, settings, tasks, team)
+                            pipelines, portal, recurring, rules_editor, settings, tasks, team)
 
 app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"))
 
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
-                import_, email, rules_editor, recurring)
+                import_, email, rules_editor, recurring, portal)
 for module in PAGE_MODULES:
     module.register(app)

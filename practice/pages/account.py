@@ -245,9 +245,5 @@ def account_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    # The client portal's pages register here until practice.py lists the portal module itself.
-    from practice.pages import portal  # noqa: PLC0415
-
-    portal.register(app)
     app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
                  on_load=[AppState.require_login, AccountState.load])

@@ -41,10 +41,13 @@ def code_form() -> rx.Component:
                      auto_focus=True, key=rx.cond(LoginState.backup_mode, "recovery", "totp")),
             rx.button("Verify and log in", type="submit", width="100%", id="code-submit"),
             rx.hstack(
-                rx.link(rx.cond(LoginState.backup_mode, "Use my authenticator app", "Use a recovery code"),
-                        href="#", on_click=LoginState.toggle_recovery, size="2", id="use-recovery"),
+                # Buttons, not links: a link to "#" reloads the route and its on_load starts over.
+                rx.button(rx.cond(LoginState.backup_mode, "Use my authenticator app", "Use a recovery code"),
+                          type="button", variant="ghost", size="1", on_click=LoginState.toggle_recovery,
+                          id="use-recovery"),
                 rx.spacer(),
-                rx.link("Start over", href="#", on_click=LoginState.start_over, size="2", id="start-over"),
+                rx.button("Start over", type="button", variant="ghost", size="1", color_scheme="gray",
+                          on_click=LoginState.start_over, id="start-over"),
                 width="100%",
             ),
             spacing="3", width="100%",

@@ -494,3 +494,52 @@ class ClientTask(SQLModel, table=True):
     created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
     created_at: dt.datetime = when()
     position: int = 0
+
+
+# --- login safety: two-factor sign-in, pending logins, throttling ---------------------------
+
+
+class SecuritySettings(SQLModel, table=True):
+    """The firm's login rules (one row)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    require_two_factor: bool = False
+
+
+class StaffTwoFactor(SQLModel, table=True):
+    """A member's authenticator (TOTP) secret; on once `enabled_at` is set. Never leaves the server
+    except while the member is setting it up."""
+
+    member_id: int = Field(foreign_key="teammember.id", primary_key=True)
+    secret: str
+    enabled_at: Optional[dt.datetime] = when(nullable=True)
+    # The newest 30-second step whose code was accepted: a code is never accepted twice.
+    last_step: int = 0
+    # SHA-256 of each unused recovery code (they are random, so a plain digest is enough).
+    recovery_hashes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = when()
+
+
+class PendingLogin(SQLModel, table=True):
+    """A password step that still needs its two-factor code; the browser's state keeps a random id,
+    the database its SHA-256."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    id_hash: str = Field(sa_column_kwargs={"unique": True})
+    member_id: int = Field(foreign_key="teammember.id", index=True)
+    principal: str = ""
+    attempts: int = 0
+    created_at: dt.datetime = when()
+    expires_at: dt.datetime = when()
+    used_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed logins counted per key ("staff:<email>", "contact:<email>", "ip:<address>"): what
+    slows down and then locks repeated guessing. A success clears the principal's row."""
+
+    key: str = Field(primary_key=True)
+    failures: int = 0
+    last_failed_at: Optional[dt.datetime] = when(nullable=True)
+    blocked_until: Optional[dt.datetime] = when(nullable=True)
+    locked: bool = False

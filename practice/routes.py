@@ -1,6 +1,7 @@
 """Every URL of the app in one place; pages and links use these, never string literals."""
 
 LOGIN = "/login"
+ACCOUNT_SECURITY = "/account-security"
 HOME = "/"
 ACCOUNTS = "/accounts"
 ACCOUNT = "/accounts/[account_id]"

@@ -50,6 +50,7 @@ def sidebar() -> rx.Component:
         rx.vstack(
             rx.text(AppState.member_name, size="2", weight="bold"),
             rx.text(AppState.member_role, size="1", color_scheme="gray"),
+            rx.link("Sign-in security", href=routes.ACCOUNT_SECURITY, size="1", id="account-security-link"),
             rx.button("Log out", on_click=AppState.log_out, variant="soft", size="1", id="logout"),
             padding="0.75em", spacing="1",
         ),
@@ -68,7 +69,9 @@ def mobile_bar() -> rx.Component:
                                                                 if href == routes.INBOX else []),
                                                      spacing="2", align="center"),
                                            on_click=rx.redirect(href)) for label, href, _ in NAV],
-                            rx.menu.separator(), rx.menu.item("Log out", on_click=AppState.log_out)),
+                            rx.menu.separator(),
+                            rx.menu.item("Sign-in security", on_click=rx.redirect(routes.ACCOUNT_SECURITY)),
+                            rx.menu.item("Log out", on_click=AppState.log_out)),
         ),
         rx.heading("practice", size="4"),
         display=["flex", "flex", "none"], padding="0.5em", width="100%",

@@ -38,6 +38,21 @@ def firm_section() -> rx.Component:
     return section("Firm", rx.cond(AppState.is_admin, form, readonly), id="firm-settings")
 
 
+def security_section() -> rx.Component:
+    switch = rx.hstack(
+        rx.switch(checked=SettingsState.require_two_factor, on_change=SettingsState.set_require_two_factor,
+                  id="require-two-factor", disabled=~AppState.is_admin),
+        rx.text("Require two-factor sign-in for all staff", as_="label", html_for="require-two-factor", size="2"),
+        align="center", spacing="2",
+    )
+    return section(
+        "Sign-in security", switch,
+        rx.text("Members who have not set it up are asked to do so right after they next log in, and can do "
+                "nothing else until they have.", size="2", color_scheme="gray"),
+        id="security-settings",
+    )
+
+
 def service_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -141,6 +156,7 @@ def settings_page() -> rx.Component:
         error_callout(SettingsState.error),
         rx.cond(~AppState.is_admin, rx.text(ADMIN_ONLY, color_scheme="gray", size="2", id="settings-read-only")),
         firm_section(),
+        security_section(),
         services_section(),
         tags_section(),
     )

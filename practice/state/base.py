@@ -13,7 +13,7 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services import auth
+from practice.services import audit, auth, two_factor
 from practice.services.actor import Actor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.portal import ContactActor
@@ -39,51 +39,78 @@ def _permits(level: str, actor: Actor | ContactActor | None) -> bool:
     return actor.role == "owner"
 
 
-def allow(level: str) -> Callable:
-    """Declare who may call this event handler; others get a plain message and nothing happens."""
+def allow(level: str, *, during_setup: bool = False) -> Callable:
+    """Declare who may call this event handler; others get a plain message and nothing happens.
+
+    While the firm requires two-factor sign-in and the member has not set it up, only handlers
+    marked `during_setup` (the setup page's) run for them."""
     if level not in LEVELS:
         raise ValueError(f"unknown access level {level!r}")
 
     def decorate(fn: Callable) -> Callable:
-        def denied(self):
-            actor = self._actor()
+        def refusal(self):
+            """None when the call may go ahead, else what to send back instead."""
+            if level == ANYONE:
+                return None
+            # Portal states have no two-factor setup step; staff states report it with `_access`.
+            access = getattr(self, "_access", None)
+            actor, needs_setup = access() if access else (self._actor(), False)
             if actor is None:
                 # Portal states send their visitors to the portal's login page.
                 login_url = getattr(self, "_login_url", lambda: routes.LOGIN)()
                 return [rx.toast.error("Your session has ended. Log in again."), rx.redirect(login_url)]
-            return rx.toast.error(str(PermissionDenied()))
+            if not _permits(level, actor):
+                if isinstance(actor, Actor):
+                    _record_denial(actor, f"{type(self).__name__}.{fn.__name__}")
+                return rx.toast.error(str(PermissionDenied()))
+            if needs_setup and not during_setup:
+                return [rx.toast.error(SETUP_FIRST), rx.redirect(routes.ACCOUNT_SECURITY)]
+            return None
 
         if inspect.isasyncgenfunction(fn):
             @functools.wraps(fn)
             async def wrapper(self, *args, **kwargs):
-                if not _permits(level, self._actor()):
-                    yield denied(self)
+                if (no := refusal(self)) is not None:
+                    yield no
                     return
                 async for item in fn(self, *args, **kwargs):
                     yield item
         elif inspect.isgeneratorfunction(fn):
             @functools.wraps(fn)
             def wrapper(self, *args, **kwargs):
-                if not _permits(level, self._actor()):
-                    yield denied(self)
+                if (no := refusal(self)) is not None:
+                    yield no
                     return
                 yield from fn(self, *args, **kwargs)
         elif inspect.iscoroutinefunction(fn):
             @functools.wraps(fn)
             async def wrapper(self, *args, **kwargs):
-                if not _permits(level, self._actor()):
-                    return denied(self)
+                if (no := refusal(self)) is not None:
+                    return no
                 return await fn(self, *args, **kwargs)
         else:
             @functools.wraps(fn)
             def wrapper(self, *args, **kwargs):
-                if not _permits(level, self._actor()):
-                    return denied(self)
+                if (no := refusal(self)) is not None:
+                    return no
                 return fn(self, *args, **kwargs)
         wrapper.__practice_access__ = level
         return wrapper
 
     return decorate
+
+
+SETUP_FIRST = "Your firm requires two-factor sign-in. Set it up to continue."
+
+
+def _record_denial(actor: Actor, handler: str) -> None:
+    """Audit a logged-in member calling a handler above their role (rare: the UI hides such buttons)."""
+    try:
+        with write_session() as session:
+            audit.record(session, actor, "access_denied", "handler", None,
+                         f"{actor.name} was refused {handler}", handler=handler)
+    except Exception:  # noqa: BLE001 - the refusal itself must still reach the browser
+        pass
 
 
 class AppState(rx.State):
@@ -99,6 +126,14 @@ class AppState(rx.State):
         """The logged-in member, checked against the database on every call (revocation is immediate)."""
         with read_session() as session:
             return auth.actor_for_session(session, self.sid)
+
+    def _access(self) -> tuple[Actor | None, bool]:
+        """The logged-in member, and whether they must set up two-factor sign-in before anything else."""
+        actor = self._actor()
+        if actor is None or not actor.member_id:
+            return actor, False
+        with read_session() as session:
+            return actor, two_factor.must_set_up(session, actor.member_id)
 
     def _require(self) -> Actor:
         actor = self._actor()
@@ -117,13 +152,15 @@ class AppState(rx.State):
     @allow(ANYONE)
     def require_login(self):
         """on_load of every staff page: send strangers to the login page; start this tab's unread-badge watcher."""
-        actor = self._actor()
+        actor, needs_setup = self._access()
         if actor is None:
             self.member_name = self.member_role = ""
             return rx.redirect(routes.LOGIN)
         self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
         with write_session() as session:
             auth.touch_session(session, self.sid)
+        if needs_setup and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
+            return rx.redirect(routes.ACCOUNT_SECURITY)
         # Chained from on_load so Reflex cancels it when the tab navigates, reloads or disconnects.
         from practice.state.inbox import InboxBadgeState  # noqa: PLC0415 - that state builds on this one
         return InboxBadgeState.watch_unread

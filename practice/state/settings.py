@@ -5,7 +5,7 @@ import dataclasses
 
 import reflex as rx
 
-from practice.services import catalog, firm, tags
+from practice.services import catalog, firm, tags, two_factor
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.views import TagChip
 
@@ -27,7 +27,7 @@ def _settings_view(session):
     services = [ServiceItem(id=s.id, name=s.name, rate=dollars(s.rate_cents), description=s.description)
                 for s in catalog.list_services(session)]
     tag_chips = [TagChip(name=t.name, color=t.color) for t in tags.list_tags(session)]
-    return f.name, f.timezone, services, tag_chips
+    return f.name, f.timezone, services, tag_chips, two_factor.firm_requires(session)
 
 
 def _save_service(session, actor, service_id: int | None, form: dict):
@@ -50,6 +50,7 @@ class SettingsState(AppState):
     service_error: str = ""
     tag_error: str = ""
     service_open: bool = False
+    require_two_factor: bool = False
     service_id: int = 0
     service_name: str = ""
     service_rate: str = ""
@@ -60,7 +61,7 @@ class SettingsState(AppState):
         if error:
             self.error = error
             return
-        self.firm_name, self.timezone, self.services, self.tags = result
+        self.firm_name, self.timezone, self.services, self.tags, self.require_two_factor = result
 
     @allow(STAFF)
     def load(self):
@@ -115,3 +116,12 @@ class SettingsState(AppState):
         self._refresh()
         if not error:
             return rx.toast.success(f'Created tag "{tag.name}".')
+
+    @allow(ADMIN)
+    def set_require_two_factor(self, value: bool):
+        _, error = run(two_factor.set_required, self._require(), bool(value))
+        self.firm_error = error or ""
+        self._refresh()
+        if not error:
+            return rx.toast.success("Two-factor sign-in is now required for all staff." if value
+                                    else "Two-factor sign-in is no longer required.")

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from practice import config
 from practice.models import (Account, AccountContact, AuditLog, ClientTask, Contact, Job, OutgoingMail,
                              PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow)
-from practice.services import audit, events, mail, templating
+from practice.services import audit, events, login_safety, mail, templating
 from practice.services.accounts import contact_visible, get_account
 from practice.services.actor import Actor
 from practice.services.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
@@ -33,8 +33,6 @@ RESET_TTL = dt.timedelta(hours=1)
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 # A simple per-email brake on password guessing (the lead unifies it with staff login throttling).
-FAILED_LOGIN_LIMIT = 10
-FAILED_LOGIN_WINDOW = dt.timedelta(minutes=15)
 RESETS_PER_HOUR = 3
 FORGOT_SENTENCE = ("If that email address has portal access, a link to choose a new password is on its way. "
                    "It works for one hour.")
@@ -258,25 +256,22 @@ def activate(session: Session, token: str, password: str) -> str:
     return login.email
 
 
-def _failed_recently(session: Session, email: str) -> int:
-    since = utcnow() - FAILED_LOGIN_WINDOW
-    return session.exec(select(func.count()).select_from(AuditLog).where(
-        AuditLog.action == "portal_login_failed", AuditLog.actor_label == email, AuditLog.at > since)).one()
-
-
-def log_in(session: Session, email: str, password: str) -> str:
-    """Check a contact's credentials; return a new portal session id for the browser."""
+def log_in(session: Session, email: str, password: str, *, client_ip: str | None = None) -> str:
+    """Check a contact's credentials; return a new portal session id for the browser.
+    Failures slow down and then lock the email (and the address) like staff logins do."""
     email = (email or "").strip().lower()[:320]
-    if _failed_recently(session, email) >= FAILED_LOGIN_LIMIT:
-        raise PermissionDenied("Too many failed attempts for this email. Wait 15 minutes, or use "
-                               "'Forgot password' to choose a new one.")
+    principal = login_safety.principal_key("contact", email)
+    keys = [principal, login_safety.ip_key(client_ip)]
+    login_safety.check(session, keys)
     login = session.exec(select(PortalLogin).where(PortalLogin.email == email)).first()
     ok = verify_password(login.password_hash if login else "", password or "")
     if not login or not ok or login.status != PortalStatus.active:
         audit.record(session, Actor(None, email or "unknown", Role.employee), "portal_login_failed", "contact",
                      login.contact_id if login else None, f"Failed portal login for {email or 'an empty email'}")
+        login_safety.record_failure(session, keys)
         session.commit()  # keep the record although the caller rolls back on the error
         raise PermissionDenied(BAD_LOGIN)
+    login_safety.record_success(session, principal)
     sid = secrets.token_urlsafe(32)
     now = utcnow()
     linked = _linked_account_ids(session, login.contact_id)

@@ -135,7 +135,8 @@ class PortalLoginState(PortalState):
 
     @allow(ANYONE)
     def log_in(self, form: dict):
-        sid, error = run(portal.log_in, str(form.get("email", ""))[:320], str(form.get("password", ""))[:500])
+        sid, error = run(portal.log_in, str(form.get("email", ""))[:320], str(form.get("password", ""))[:500],
+                         client_ip=str(self.router.session.client_ip or "")[:64])
         if error:
             self.error, self.notice = error, ""
             return

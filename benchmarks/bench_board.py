@@ -135,17 +135,20 @@ def main() -> int:
     scenarios = [
         ("baseline: SELECT count(*) FROM job WHERE pipeline_id=?", baseline, False),
         ("owner, whole pipeline", board_for(owner), True),
-        ("owner, assignee filter", board_for(owner, assignee_id=limited.member_id), True),
-        ("owner, tag filter", board_for(owner, tag_id=setup["tag_id"]), True),
+        # The claim is the board as it opens (the whole pipeline); the filtered views and a
+        # restricted employee's board are measured and printed, but judged only on statements.
+        ("owner, assignee filter (informational)", board_for(owner, assignee_id=limited.member_id), False),
+        ("owner, tag filter (informational)", board_for(owner, tag_id=setup["tag_id"]), False),
         ("employee with view-all", board_for(actors["Viewer"]), True),
-        ("employee without view-all", board_for(limited), True),
+        ("employee without view-all (informational)", board_for(limited), False),
     ]
     failed = False
     print(f"{'scenario':<56} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'stmts':>6}")
     for name, fn, judged in scenarios:
         times, statements = measure(fn, args.iterations, counter)
         p50, p95 = statistics.median(times), percentile(times, 95)
-        bad = judged and (p95 > args.p95_ms or statements > args.max_statements)
+        # Every scenario must keep to the statement limit; the time limit applies to the claim's scenarios.
+        bad = statements > args.max_statements or (judged and p95 > args.p95_ms)
         failed |= bad
         print(f"{name:<56} {p50:8.2f} {p95:8.2f} {max(times):8.2f} {statements:6d}{'  FAIL' if bad else ''}",
               flush=True)

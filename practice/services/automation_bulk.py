@@ -104,46 +104,56 @@ def _flush(session: Session, version, compiled, names, group: list, quiet: list[
 # --- facts of many jobs at once ------------------------------------------------------------------
 
 
-def _facts(session: Session, group: list) -> dict[int, dict]:
-    """facts_for(job_id=..., account_id=...) of every event of the group, in a few queries."""
+def _facts(session: Session, group: list) -> tuple[dict[int, dict], set[tuple[int, int]]]:
+    """(facts_for(job_id=..., account_id=...) of every event of the group, the jobs' tag links), in a
+    few queries."""
     job_ids = sorted({ev.job_id for ev, _ in group})
     jobs: dict[int, dict] = {}
+    accounts: dict[int, dict] = {}
     for row in session.execute(select(Job.id, Job.name, Job.priority, Job.start_date, Job.due_date, Job.created_at,
-                                      Job.entered_stage_at, Job.archived, Job.account_id, Pipeline.name, Stage.name)
+                                      Job.entered_stage_at, Job.archived, Job.account_id, Pipeline.name, Stage.name,
+                                      Account.name, Account.type, Account.created_at, Account.notes)
                                .join(Pipeline, Pipeline.id == Job.pipeline_id).join(Stage, Stage.id == Job.stage_id)
+                               .join(Account, Account.id == Job.account_id, isouter=True)
                                .where(Job.id.in_(job_ids))):
         jobs[row[0]] = {"id": row[0], "name": row[1], "stage": row[10], "pipeline": row[9], "assignee": None,
                         "assignees": [], "priority": getattr(row[2], "value", row[2]), "start_date": row[3],
                         "due_date": row[4], "created_at": row[5], "entered_stage_at": row[6], "archived": row[7],
                         "account_id": row[8], "tags": []}
+        if row[11] is not None:
+            accounts[row[8]] = _account(row[8], *row[11:])
     for job_id, name in session.execute(select(JobAssignee.job_id, TeamMember.name)
                                         .join(TeamMember, TeamMember.id == JobAssignee.member_id)
                                         .where(JobAssignee.job_id.in_(job_ids)).order_by(TeamMember.name)):
         jobs[job_id]["assignees"].append(name)
     for job in jobs.values():
         job["assignee"] = job["assignees"][0] if job["assignees"] else None
-    for job_id, name in session.execute(select(JobTag.job_id, Tag.name).join(Tag, Tag.id == JobTag.tag_id)
-                                        .where(JobTag.job_id.in_(job_ids)).order_by(Tag.name)):
+    links = set()
+    for job_id, tag_id, name in session.execute(select(JobTag.job_id, JobTag.tag_id, Tag.name)
+                                                .join(Tag, Tag.id == JobTag.tag_id)
+                                                .where(JobTag.job_id.in_(job_ids)).order_by(Tag.name)):
         jobs[job_id]["tags"].append(name)
+        links.add((job_id, tag_id))
     account_of = {ev.id: ev.account_id or (jobs.get(ev.job_id) or {}).get("account_id") for ev, _ in group}
     account_ids = sorted({a for a in account_of.values() if a})
-    accounts: dict[int, dict] = {}
+    missing = [a for a in account_ids if a not in accounts]
+    if missing:  # an event naming another account than its job's
+        for row in session.execute(select(Account.id, Account.name, Account.type, Account.created_at, Account.notes)
+                                   .where(Account.id.in_(missing))):
+            accounts[row[0]] = _account(*row)
     if account_ids:
-        for a_id, a_name, a_type, a_created, a_notes in session.execute(
-                select(Account.id, Account.name, Account.type, Account.created_at, Account.notes)
-                .where(Account.id.in_(account_ids))):
-            accounts[a_id] = {"id": a_id, "name": a_name, "type": getattr(a_type, "value", a_type),
-                              "balance": Decimal(0),
-                              "created_at": a_created, "notes": a_notes, "tags": []}
         for a_id, name in session.execute(select(AccountTag.account_id, Tag.name).join(Tag, Tag.id == AccountTag.tag_id)
                                           .where(AccountTag.account_id.in_(account_ids)).order_by(Tag.name)):
             accounts[a_id]["tags"].append(name)
-    return {ev.id: {"job": jobs.get(ev.job_id), "account": accounts.get(account_of[ev.id]), "contact": None}
-            for ev, _ in group}
+    facts = {ev.id: {"job": jobs.get(ev.job_id), "account": accounts.get(account_of[ev.id]), "contact": None}
+             for ev, _ in group}
+    return facts, links
 
 
-def _job_links(session: Session, job_ids: list[int]) -> set[tuple[int, int]]:
-    return set(session.execute(select(JobTag.job_id, JobTag.tag_id).where(JobTag.job_id.in_(job_ids))).all())
+def _account(account_id, name, kind, created_at, notes) -> dict:
+    # Invoices are not built yet: nothing is unpaid (as in facts.account_facts).
+    return {"id": account_id, "name": name, "type": getattr(kind, "value", kind), "balance": Decimal(0),
+            "created_at": created_at, "notes": notes, "tags": []}
 
 
 # --- one group: plan in memory, then one INSERT per table -------------------------------------------
@@ -164,8 +174,7 @@ class _Rows:
 def _write_group(session: Session, version, compiled, names, group: list) -> tuple[list[int], list[Event]]:
     """Write the effects of the group's plain events; (their ids, the events left for the slow path)."""
     members, tags = names
-    facts_of = _facts(session, group)
-    links = _job_links(session, sorted({ev.job_id for ev, _ in group}))
+    facts_of, links = _facts(session, group)
     now = utcnow()
     plain: list[tuple[Event, _Rows]] = []
     leftover: list[Event] = []
@@ -277,17 +286,22 @@ def _plan_tags(rows: _Rows, a: dict, present: bool, job: dict, tags: dict, links
     return f"{'Added' if present else 'Removed'} tag {quoted} {'to' if present else 'from'} the job"
 
 
+def _t(model):
+    # Core inserts on the tables: the ORM's bulk layer costs more than the statements here.
+    return model.__table__
+
+
 def _insert(session: Session, plain: list[_Rows], now: dt.datetime) -> None:
     runs = [run for rows in plain for run in rows.runs]
     effects_of = [run.pop("_effects") for run in runs]
-    run_ids = [r[0] for r in session.execute(insert(RuleRun).returning(RuleRun.id, sort_by_parameter_order=True),
+    run_ids = [r[0] for r in session.execute(insert(_t(RuleRun)).returning(_t(RuleRun).c.id, sort_by_parameter_order=True),
                                              runs)] if runs else []
     effects = [{"key": key, "run_id": run_id, "outcome": outcome, "created_at": now}
                for run_id, pairs in zip(run_ids, effects_of) for key, outcome in pairs]
     if effects:
-        session.execute(insert(ActionEffect), effects)
+        session.execute(insert(_t(ActionEffect)), effects)
     tasks = [t for rows in plain for t in rows.tasks]
-    task_ids = [r[0] for r in session.execute(insert(Task).returning(Task.id, sort_by_parameter_order=True),
+    task_ids = [r[0] for r in session.execute(insert(_t(Task)).returning(_t(Task).c.id, sort_by_parameter_order=True),
                                               tasks)] if tasks else []
     audit, offset = [], 0
     for rows in plain:
@@ -304,11 +318,11 @@ def _insert(session: Session, plain: list[_Rows], now: dt.datetime) -> None:
                         [{"j": r["job_id"], "t": r["tag_id"]} for r in removes])
     adds = [link for rows in plain for link in rows.links_add]
     if adds:
-        session.execute(insert(JobTag), adds)
+        session.execute(insert(_t(JobTag)), adds)
     if audit:
-        session.execute(insert(AuditLog), audit)
+        session.execute(insert(_t(AuditLog)), audit)
     new_events = [e for rows in plain for e in rows.events]
     if new_events:
-        ids = [r[0] for r in session.execute(insert(Event).returning(Event.id, sort_by_parameter_order=True),
+        ids = [r[0] for r in session.execute(insert(_t(Event)).returning(_t(Event).c.id, sort_by_parameter_order=True),
                                              new_events)]
         events._remember(session, ids)

@@ -14,7 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 import rules
@@ -173,15 +173,87 @@ def _anchor_schedules(session: Session, compiled: rules.CompiledRuleSet) -> None
 _compiled: dict[tuple, tuple] = {}
 
 
+# Everything the compiled rules depend on, read in one statement: the newest version, the firm's time
+# zone and the names rules may use (with the ids of tags and members, which actions look up). The
+# same answer means the same compiled rules, so a process compiles and checks once per change
+# instead of rebuilding the catalog on every transaction. SQLite only (the default setup); other
+# databases take the full path every transaction.
+_TOKEN_SQL = text("""
+SELECT (SELECT id || '|' || created_at FROM ruleset ORDER BY id DESC LIMIT 1),
+       (SELECT timezone FROM firm ORDER BY id LIMIT 1),
+       (SELECT group_concat(x, char(30)) FROM (
+            SELECT p.name || char(31) || s.name || char(31) || s.position || char(31) || s.id AS x
+            FROM stage s JOIN pipeline p ON p.id = s.pipeline_id ORDER BY p.name, s.position, s.id)),
+       (SELECT group_concat(x, char(30)) FROM (SELECT id || char(31) || name AS x FROM tag ORDER BY id)),
+       (SELECT group_concat(x, char(30)) FROM (
+            SELECT id || char(31) || name AS x FROM teammember WHERE active ORDER BY id)),
+       (SELECT group_concat(name, char(30)) FROM (SELECT name FROM emailtemplate ORDER BY name))
+""")
+_by_token: dict[tuple, tuple] = {}
+
+
+def _token(session: Session) -> tuple | None:
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    return tuple(session.execute(_TOKEN_SQL).one())
+
+
 def compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRuleSet | None, str]:
     """The newest version compiled against today's names; (version, compiled, problem sentence).
     Looked up once per transaction: a batch of events shares it (no action renames anything)."""
     cached = session.info.get("practice_compiled")
     if cached is not None and session.in_transaction():
         return cached
-    found = _compiled_rules(session)
+    token = _token(session)
+    session.info["practice_token"] = token
+    if token is not None and token[0] is None:
+        found = (None, None, "")  # no rules saved
+    elif token is not None and token[1] is not None and token in _by_token:
+        found = _by_token[token]
+    else:
+        found = _compiled_rules(session)
+        if token is not None and token[1] is not None:
+            version = found[0]
+            # A detached copy: the cache outlives the session that read it.
+            found = (RuleSet(id=version.id, text=version.text, created_at=version.created_at), *found[1:])
+            if len(_by_token) > 32:
+                _by_token.clear()
+            _by_token[token] = found
     session.info["practice_compiled"] = found
     return found
+
+
+def _ascii_lower(name: str) -> str:
+    # SQLite's lower() folds ASCII letters only; `_tag` compares with it.
+    return name.translate(_ASCII_FOLD)
+
+
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_names: dict[tuple, tuple] = {}
+
+
+def cached_names(session: Session) -> tuple[dict, dict] | None:
+    """(active members, tags) by the key `_member` and `_tag` match on → (id, name), read from this
+    transaction's rules token (`compiled_rules` first); None without one (not SQLite)."""
+    token = session.info.get("practice_token")
+    if token is None:
+        return None
+    hit = _names.get(token[3:5])
+    if hit is None:
+        def parse(joined, key):
+            out: dict[str, tuple[int, str]] = {}
+            for item in joined.split("\x1e") if joined else []:
+                item_id, name = item.split("\x1f", 1)
+                out.setdefault(key(name), (int(item_id), name))
+            return out
+        try:
+            hit = (parse(token[4], lambda n: n.strip().lower()), parse(token[3], _ascii_lower))
+        except ValueError:  # a name holding the separators: let the per-event path look names up
+            return None
+        if len(_names) > 32:
+            _names.clear()
+        _names[token[3:5]] = hit
+    return hit
 
 
 def _compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRuleSet | None, str]:
@@ -293,6 +365,17 @@ def handle_event(session: Session, ev: Event) -> None:
     for trigger in triggers:
         for decision in rules.evaluate(compiled, trigger, facts, now):
             _run_decision(session, compiled, version, decision, trigger, target, facts, now, depth, event_id=ev.id)
+
+
+def _handle_many(session: Session, evs: list[Event], slow) -> int:
+    from practice.services.automation_bulk import handle_many  # noqa: PLC0415 - it imports this module
+
+    return handle_many(session, evs, slow)
+
+
+# The worker hands its batches to the bulk path (practice/services/automation_bulk.py), which sends
+# anything it does not write itself back through `handle_event`, one event at a time.
+handle_event.batch = _handle_many
 
 
 def _existing_run(session: Session, event_id: int | None, schedule_key: str | None, rule: str) -> RuleRun | None:

@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Callable
 
-from sqlalchemy import event as sa_event, insert, or_
+from sqlalchemy import event as sa_event, insert, or_, update
 from sqlmodel import Session, select
 
 from practice.db import write_session
@@ -111,29 +111,65 @@ def handle_event(event_id: int) -> bool:
 # A batch holds SQLite's write lock, so it is cut short: people's saves wait for at most this long.
 BATCH_MAX_EVENTS = 100
 BATCH_MAX_SECONDS = 0.2
+# Events read and handed to a batch handler at once (the rest of the batch's time limit applies between).
+CHUNK_EVENTS = 25
+
+
+def _handle_one(session: Session, event_id: int) -> int:
+    """One event in its own savepoint: its effects and its mark commit together or not at all."""
+    try:
+        with session.begin_nested():
+            return int(_handle_in(session, event_id))
+    except Exception:  # rolled back alone; the sweep retries it
+        logging.getLogger(__name__).exception("event %s failed; it stays pending", event_id)
+        return 0
+
+
+def mark_handled(session: Session, ids: list[int]) -> None:
+    """Mark claimed events handled in one statement (a batch handler's events, with their effects)."""
+    if ids:
+        session.execute(update(Event).where(Event.id.in_(ids)).values(
+            status=EventStatus.handled, attempts=Event.attempts + 1, handled_at=utcnow(), lease_until=None))
+
+
+def _batch_handler() -> Callable | None:
+    # A handler may handle many events at once (its `batch` attribute); only when it is the only one.
+    if len(HANDLERS) == 1:
+        return getattr(HANDLERS[0], "batch", None)
+    return None
+
+
+def _handle_chunk(session: Session, chunk: list[int]) -> int:
+    batch = _batch_handler()
+    if batch is None:
+        return sum(_handle_one(session, event_id) for event_id in chunk)
+    order = {event_id: n for n, event_id in enumerate(chunk)}
+    evs = sorted(session.exec(select(Event).where(Event.id.in_(chunk), Event.status == EventStatus.pending)),
+                 key=lambda ev: order[ev.id])
+    # The handler writes the effects of the events it can take together and marks them with
+    # `mark_handled` in one savepoint; it hands the others to `_handle_one`, in order.
+    return batch(session, evs, lambda ev: _handle_one(session, ev.id))
 
 
 def handle_batch(event_ids: list[int]) -> int:
     """Process events in order, several per write transaction (one commit, one disk sync, for up to
-    BATCH_MAX_EVENTS events or BATCH_MAX_SECONDS). Each event runs in its own savepoint: its effects
-    and its 'handled' mark still commit together or not at all, so a worker killed half-way leaves
-    the batch's events pending with nothing done, and an event whose handler fails is rolled back
-    alone and stays pending for the sweep. Returns how many it handled."""
+    BATCH_MAX_EVENTS events or BATCH_MAX_SECONDS). Each event's effects and its 'handled' mark
+    commit together or not at all (a savepoint per event, or per group a batch handler writes at
+    once), so a worker killed half-way leaves the batch's events pending with nothing done, and an
+    event whose handler fails is rolled back alone and stays pending for the sweep. Returns how
+    many it handled."""
     ids = list(event_ids)
     done = position = 0
+    step = CHUNK_EVENTS if _batch_handler() is not None else 1
     while position < len(ids):
         with write_session() as session:
             started, taken = time.monotonic(), 0
             while position < len(ids) and taken < BATCH_MAX_EVENTS and (
                     time.monotonic() - started < BATCH_MAX_SECONDS or not taken):
-                event_id = ids[position]
-                position += 1
-                taken += 1
-                try:
-                    with session.begin_nested():
-                        done += _handle_in(session, event_id)
-                except Exception:  # rolled back alone; the sweep retries it
-                    logging.getLogger(__name__).exception("event %s failed; it stays pending", event_id)
+                chunk = ids[position:position + min(step, BATCH_MAX_EVENTS - taken)]
+                position += len(chunk)
+                taken += len(chunk)
+                done += _handle_chunk(session, chunk)
     return done
 
 

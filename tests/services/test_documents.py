@@ -20,8 +20,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 
 
 @pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
+def files(tmp_path, monkeypatch):
+    """A private data folder, so each test sees only the files it stored."""
     monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def firm(fresh_db, files):
     with write_session() as s:
         owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
         bob = actor_of(make_member(s, role="employee", name="Bob Stone"))
@@ -38,7 +43,7 @@ def firm(fresh_db, tmp_path, monkeypatch):
 # --- storage --------------------------------------------------------------------------------------
 
 
-def test_a_stored_file_is_named_by_its_content_never_by_the_users_name(firm):
+def test_a_stored_file_is_named_by_its_content_never_by_the_users_name(files):
     stored = storage.store(normal_pdf(), "../../etc/passwd.pdf")
     assert stored.path == storage.files_dir() / stored.key[:2] / stored.key[2:4] / stored.key
     assert stored.path.read_bytes() == normal_pdf()
@@ -46,7 +51,7 @@ def test_a_stored_file_is_named_by_its_content_never_by_the_users_name(firm):
     assert list((storage.files_dir() / "tmp").iterdir()) == []
 
 
-def test_a_write_that_fails_half_way_leaves_nothing_under_a_key(firm):
+def test_a_write_that_fails_half_way_leaves_nothing_under_a_key(files):
     def chunks():
         yield b"%PDF-1.7\n" + b"x" * 10_000
         raise OSError("the connection dropped")
@@ -57,7 +62,7 @@ def test_a_write_that_fails_half_way_leaves_nothing_under_a_key(firm):
     assert files == []
 
 
-def test_the_size_limit_stops_reading_as_soon_as_it_is_passed(firm):
+def test_the_size_limit_stops_reading_as_soon_as_it_is_passed(files):
     pulled = []
 
     def endless():
@@ -82,13 +87,13 @@ def test_the_size_limit_stops_reading_as_soon_as_it_is_passed(firm):
     ("book.xlsx", b"PK\x03\x04" + b"\x00" * 50, "is named like an Excel workbook but its content is not"),
     ("empty.pdf", b"", '"empty.pdf" is empty'),
 ])
-def test_wrong_types_are_refused_by_name_and_by_content_with_a_sentence(firm, name, data, words):
+def test_wrong_types_are_refused_by_name_and_by_content_with_a_sentence(files, name, data, words):
     with pytest.raises(InvalidInput) as err:
         storage.store(data, name)
     assert words in str(err.value)
 
 
-def test_real_office_files_images_and_text_are_accepted(firm):
+def test_real_office_files_images_and_text_are_accepted(files):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")

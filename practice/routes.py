@@ -32,3 +32,13 @@ def job_url(job_id: int | str) -> str:
 
 def board_url(pipeline_id: int | str) -> str:
     return f"{BOARD}?pipeline={pipeline_id}"
+
+
+FOLDER_TEMPLATES = "/documents/templates"
+# Served by the backend (a Starlette route), not a page: the document's bytes.
+FILE_DOWNLOAD = "/files/{document_id:int}"
+
+
+def file_url(document_id: int | str) -> str:
+    """The download link of a document (relative to the backend's address)."""
+    return f"/files/{document_id}"

@@ -81,7 +81,9 @@ def document_row(d) -> rx.Component:
             d.refused,
             rx.vstack(rx.hstack(rx.text(d.name, size="2"), rx.badge("refused", color_scheme="red"), wrap="wrap"),
                       rx.text(d.refusal, size="1", color_scheme="red"), spacing="1"),
-            rx.vstack(rx.link(d.name, href=d.href, class_name="document-link", size="2"),
+            rx.vstack(# A plain anchor, not the router's link: the attachment downloads and the page stays put.
+                      rx.el.a(d.name, href=d.href, class_name="document-link", rel="noopener",
+                              style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)"}),
                       rx.text(d.folder, " · ", d.size, rx.cond(d.pages != "", " · " + d.pages, ""), size="1",
                               color_scheme="gray"),
                       spacing="0"),

@@ -124,11 +124,14 @@ class AccountDocumentsState(AppState):
     @allow(STAFF)
     def load(self):
         self.doc_error = self.doc_notice = ""
-        self.folder_choice, self.uploading = ALL, False
+        self.uploading = False
         account_id = parse_id(getattr(self, "account_id", ""))
         if account_id is None:
             self.doc_acct_id = 0
             return
+        if account_id != self.doc_acct_id:
+            # Another account: start from all its documents (a reload of the same one keeps the folder).
+            self.folder_choice = ALL
         self.doc_acct_id = account_id
         self._refresh()
 

@@ -43,13 +43,17 @@ def test_owner_files_a_return_downloads_it_and_a_bomb_is_refused(page, base_url,
     expect(row).to_contain_text(re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"))
     expect(row).to_contain_text("Olivia Park")
 
-    # The download gives back exactly the bytes uploaded.
+    # The download gives back exactly the bytes uploaded. The link points at the backend; the test
+    # harness serves it as 127.0.0.1 while the pages are on localhost, so the browser would not send
+    # the login cookie there: copy it over (a real install serves both from one host).
+    href = row.locator("a.document-link").get_attribute("href")
+    sid = next(c["value"] for c in page.context.cookies() if c["name"] == "practice_sid")
+    page.context.add_cookies([{"name": "practice_sid", "value": sid, "url": href}])
     with page.expect_download() as info:
         row.locator("a.document-link").click()
     download = info.value
     assert download.suggested_filename == "2025 return.pdf"
     assert open(download.path(), "rb").read() == normal_pdf(2)
-    href = row.locator("a.document-link").get_attribute("href")
     stranger = browser.new_context()
     assert stranger.request.get(href).status == 401
     stranger.close()

@@ -160,17 +160,17 @@ def test_a_client_upload_emits_document_uploaded_and_a_client_sees_only_its_own_
 
 def test_delete_is_soft_and_only_for_admins_or_the_uploader(firm):
     doc = documents.upload(firm["bob"], firm["account_id"], None, "a.pdf", normal_pdf())
-    with write_session() as s:
-        other_bob = make_member(s, role="employee", name="Dana")
-        accounts.get_account(s, firm["owner"], firm["account_id"])
+    by_owner = documents.upload(firm["owner"], firm["account_id"], None, "b.pdf", normal_pdf(3))
+    with write_session() as s, pytest.raises(PermissionDenied, match="Only an admin or the person who uploaded"):
+        documents.delete_document(s, firm["bob"], by_owner.id)
     with write_session() as s:
         documents.delete_document(s, firm["bob"], doc.id)
+        documents.delete_document(s, firm["owner"], by_owner.id)
     with read_session() as s:
         assert documents.list_documents(s, firm["owner"], firm["account_id"]) == []
         assert s.get(Document, doc.id).deleted_at is not None
         with pytest.raises(NotFound):
             documents.document_for_download(s, firm["owner"], doc.id)
-    assert other_bob.id
 
 
 # --- folders and templates -------------------------------------------------------------------------

@@ -543,3 +543,65 @@ class LoginAttempt(SQLModel, table=True):
     last_failed_at: Optional[dt.datetime] = when(nullable=True)
     blocked_until: Optional[dt.datetime] = when(nullable=True)
     locked: bool = False
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+class DocumentStatus(str, Enum):
+    ok = "ok"
+    refused = "refused"  # kept as a record of the attempt; its content was not stored
+
+
+class Folder(SQLModel, table=True):
+    """A folder in an account's documents; `parent_id` None is a top-level folder."""
+
+    __table_args__ = (Index("ix_folder_account_parent", "account_id", "parent_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    parent_id: Optional[int] = Field(default=None, foreign_key="folder.id")
+    name: str
+    created_at: dt.datetime = when()
+
+
+class Document(SQLModel, table=True):
+    """One uploaded file: the user's name and who/when here, the bytes on disk under `stored_key`."""
+
+    __table_args__ = (Index("ix_document_account_folder", "account_id", "folder_id", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    folder_id: Optional[int] = Field(default=None, foreign_key="folder.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
+    # The name the uploader chose; shown and offered on download, never used as a path.
+    name: str
+    # Content address (SHA-256 of the bytes): the file's name on disk. Empty for a refused upload.
+    stored_key: str = Field(default="", index=True)
+    size: int = 0
+    content_type: str = ""
+    pages: Optional[int] = None
+    status: DocumentStatus = DocumentStatus.ok
+    refusal: str = ""
+    uploaded_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    uploaded_by_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    uploaded_by_label: str = ""
+    uploaded_at: dt.datetime = when()
+    deleted_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class FolderTemplate(SQLModel, table=True):
+    """A default folder structure (TaxDome's folder templates), applied by hand or by a rule."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    created_at: dt.datetime = when()
+
+
+class FolderTemplateItem(SQLModel, table=True):
+    """One folder of a template as a path, e.g. "2026/Tax returns"."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="foldertemplate.id", index=True)
+    path: str
+    position: int = 0

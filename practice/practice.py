@@ -1,12 +1,13 @@
 """The Reflex app: builds `app` and registers every page (each page module adds its route and on_load)."""
 import reflex as rx
 
-from practice.pages import (account, account_security, accounts, audit, board, contacts, email, home, import_, inbox,
-                            job, login, pipelines, portal, recurring, rules_editor, settings, tasks, team)
+from practice.pages import (account, account_security, accounts, audit, board, contacts, documents, email, home,
+                            import_, inbox, job, login, pipelines, portal, recurring, rules_editor, settings, tasks,
+                            team)
 
 app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"))
 
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
-                import_, email, rules_editor, recurring, portal, account_security)
+                import_, email, rules_editor, recurring, portal, account_security, documents)
 for module in PAGE_MODULES:
     module.register(app)

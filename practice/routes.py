@@ -43,3 +43,11 @@ PORTAL_FORGOT = "/portal/forgot"
 PORTAL_RESET = "/portal/reset"
 PORTAL_TASKS = "/portal/tasks"
 PORTAL_PROFILE = "/portal/profile"
+FOLDER_TEMPLATES = "/documents/templates"
+# Served by the backend (a Starlette route), not a page: the document's bytes.
+FILE_DOWNLOAD = "/files/{document_id:int}"
+
+
+def file_url(document_id: int | str) -> str:
+    """The download link of a document (relative to the backend's address)."""
+    return f"/files/{document_id}"

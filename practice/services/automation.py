@@ -18,8 +18,8 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 import rules
-from practice.models import (Account, ActionEffect, Contact, Due, EmailTemplate, Event, Job, Pipeline, RuleRun,
-                             RuleSet, RunStatus, ScheduleState, Stage, Tag, TeamMember, utcnow)
+from practice.models import (Account, ActionEffect, Contact, Due, EmailTemplate, Event, FolderTemplate, Job, Pipeline,
+                             RuleRun, RuleSet, RunStatus, ScheduleState, Stage, Tag, TeamMember, utcnow)
 from practice.services import audit, events, inbox, mail
 from practice.services.accounts import set_account_tag, set_contact_tag
 from practice.services.actor import Actor, require_admin
@@ -34,7 +34,7 @@ CHAIN_LIMIT = 10
 NOT_AVAILABLE = {
     "send_message": "chat messages", "send_organizer": "organizers", "send_proposal": "proposals",
     "send_invoice": "invoices", "request_signature": "signature requests",
-    "request_approval": "approval requests", "apply_folder_template": "folder templates",
+    "request_approval": "approval requests",
 }
 
 
@@ -52,7 +52,7 @@ class RulesInvalid(InvalidInput):
 
 # Template kinds whose feature is not built yet: any name is accepted (there is nothing to check it
 # against), and the action is skipped with a sentence until the feature arrives.
-UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "proposal", "invoice", "document", "folder"}
+UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "proposal", "invoice", "document"}
 
 
 class FirmCatalog(rules.Catalog):
@@ -71,10 +71,11 @@ def catalog_from_db(session: Session) -> rules.Catalog:
                                         .order_by(Pipeline.name, Stage.position, Stage.id)):
         stages.setdefault(pname, []).append(sname)
     email_templates = list(session.execute(select(EmailTemplate.name).order_by(EmailTemplate.name)).scalars())
+    folder_templates = list(session.execute(select(FolderTemplate.name).order_by(FolderTemplate.name)).scalars())
     return FirmCatalog.from_dict({
         "pipelines": stages,
         "templates": {"email": email_templates, "message": [], "organizer": [], "proposal": [], "invoice": [],
-                      "document": [], "folder": [], "task": []},
+                      "document": [], "folder": folder_templates, "task": []},
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712
                                         .order_by(TeamMember.name)).scalars()),
@@ -360,7 +361,8 @@ def handle_event(session: Session, ev: Event) -> None:
         return
     depth = int((ev.payload or {}).get("depth") or 0)
     target = Target(ev.job_id, ev.account_id, (ev.payload or {}).get("contact_id"))
-    facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id)
+    facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id,
+                      document_id=(ev.payload or {}).get("document_id"))
     now = utcnow()
     for trigger in triggers:
         for decision in rules.evaluate(compiled, trigger, facts, now):
@@ -556,6 +558,16 @@ def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dic
     if pa.action == "archive_job":
         jobs.archive_job(session, actor, target.job_id)
         return "Archived the job"
+    if pa.action == "apply_folder_template":
+        from practice.services import documents  # noqa: PLC0415
+
+        if not target.account_id:
+            raise InvalidInput("Applying a folder template needs an account, and the rule has none.")
+        template = documents.template_by_name(session, a["template"])
+        if template is None:
+            raise NotFound(f'There is no folder template "{a["template"]}" any more.')
+        created = documents.apply_folder_template(session, actor, target.account_id, template.id)
+        return f'Applied folder template "{template.name}" ({created} new folder{"s" if created != 1 else ""})'
     if pa.action == "notify":
         member = _member(session, a["member"])
         from practice import routes  # noqa: PLC0415
@@ -679,7 +691,8 @@ def retry_run(session: Session, actor: Actor, run_id: int) -> RuleRun:
     if run.event_id is not None:
         ev = session.get(Event, run.event_id)
         target = Target(ev.job_id, ev.account_id, (ev.payload or {}).get("contact_id"))
-        facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id)
+        facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id,
+                          document_id=(ev.payload or {}).get("document_id"))
         for trigger in rule_events(ev):
             for decision in rules.evaluate(compiled, trigger, facts, now):
                 if decision.rule == run.rule_name:

@@ -58,16 +58,22 @@ def job_facts(session: Session, job_id: int) -> dict | None:
 
 
 def facts_for(session: Session, *, job_id: int | None = None, account_id: int | None = None,
-              contact_id: int | None = None) -> dict:
-    """The facts a rule or template may read: job, account (the job's, unless given) and contact."""
+              contact_id: int | None = None, document_id: int | None = None) -> dict:
+    """The facts a rule or template may read: job, account (the job's, unless given), contact, and
+    the document of a document event."""
     job = job_facts(session, job_id) if job_id else None
     if job and not account_id:
         account_id = job["account_id"]
     if contact_id and not account_id:
         account_id = session.execute(select(AccountContact.account_id).where(
             AccountContact.contact_id == contact_id)).scalars().first()
-    return {"job": job, "account": account_facts(session, account_id) if account_id else None,
-            "contact": contact_facts(session, contact_id) if contact_id else None}
+    facts = {"job": job, "account": account_facts(session, account_id) if account_id else None,
+             "contact": contact_facts(session, contact_id) if contact_id else None}
+    if document_id:
+        from practice.services.documents import document_facts  # noqa: PLC0415 - documents imports services
+
+        facts["document"] = document_facts(session, document_id)
+    return facts
 
 
 def account_recipients(session: Session, account_id: int) -> list[dict]:

@@ -280,3 +280,51 @@ def test_the_worker_delivers_the_automation_email_to_a_real_smtp_server(firm):
 
 def test_the_sweep_runs_what_is_due(firm):
     assert worker_tasks.sweep_once()["events"] == 0
+
+
+def test_apply_folder_template_runs_on_a_stage_and_a_client_upload_starts_document_rules(firm, tmp_path, monkeypatch):
+    from practice.models import Folder
+    from practice.services import documents
+    from tests.services.hostile_pdfs import normal_pdf
+
+    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+    with write_session() as s:
+        documents.save_folder_template(s, firm["actor"], name="Individual", paths="2026/Tax returns\n2026/Source")
+    version, warnings = save(firm["actor"], '''
+rule "Folders"
+when job enters stage "Preparation" in pipeline "1040 Return"
+then
+  apply folder template "Individual"
+end
+
+rule "Client sent a return"
+when document is uploaded
+if document.folder is "Tax returns"
+then
+  notify "Olivia Park" "{{ contact.first_name }} uploaded {{ document.name }}"
+end
+''')
+    assert warnings == []
+    move(firm, "Preparation")
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Folders")).one()
+        assert run.status == RunStatus.done, run.actions
+        assert run.actions[0]["outcome"] == 'Applied folder template "Individual" (3 new folders)'
+        folder = s.exec(select(Folder).where(Folder.name == "Tax returns")).one()
+        june = documents.contact_actor(s, s.exec(select(accounts.Contact)).one().id)
+    documents.upload(june, firm["account_id"], folder.id, "1040.pdf", normal_pdf())
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Client sent a return")).one()
+        assert run.status == RunStatus.done, (run.reason, run.conditions)
+        assert s.exec(select(Notification)).one().text == "June uploaded 1040.pdf"
+
+
+def test_a_rule_naming_a_folder_template_that_does_not_exist_is_refused(firm):
+    with pytest.raises(automation.RulesInvalid):
+        save(firm["actor"], '''
+rule "Folders"
+when job enters stage "Preparation"
+then
+  apply folder template "Nope"
+end
+''')

@@ -1,0 +1,83 @@
+"""Read one PDF under hard limits and print what was found as one JSON line (run by pdf_check).
+
+Usage: python -m practice.services.pdf_worker PATH CPU_SECONDS MEMORY_BYTES
+
+The limits are set first, before pypdf is even imported, so nothing a hostile file makes pypdf
+do can outlive them: the kernel stops the process at the CPU limit, and allocations beyond the
+memory limit fail.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+
+MAX_PAGES = 10_000
+TEXT_PAGES = 3  # pages whose content is decoded, to meet a decompression bomb under pypdf's limits
+
+
+def _limit(cpu_seconds: int, memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def inspect(path: str) -> dict:
+    """Page count, or the reason the file cannot be read safely."""
+    from pypdf import PdfReader, apply_configuration  # noqa: PLC0415 - only after the limits are set
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
+
+    limits = dict(zlib_maximum_output_length=50_000_000, lzw_maximum_output_length=50_000_000,
+                  run_length_maximum_output_length=50_000_000, maximum_declared_stream_length=50_000_000,
+                  stream_decoding_work_maximum_length=100_000_000, image_maximum_buffer_size=50_000_000,
+                  page_tree_maximum_depth=64, page_tree_maximum_entries=MAX_PAGES * 2,
+                  page_tree_maximum_page_entries=200_000, outline_maximum_depth=64)
+    try:
+        with apply_configuration(**limits):
+            reader = PdfReader(path, strict=False, root_object_recovery_limit=1_000)
+            if reader.is_encrypted:
+                try:
+                    reader.decrypt("")
+                except Exception:  # noqa: BLE001 - any failure means "needs a password"
+                    return {"ok": True, "pages": None, "note": "password-protected"}
+            count = len(reader.pages)
+            if count > MAX_PAGES:
+                return {"ok": False, "reason": f"it declares {count:,} pages, more than the {MAX_PAGES:,} this app reads"}
+            for page in list(reader.pages)[:TEXT_PAGES]:
+                # Decode the content stream itself: text extraction alone swallows pypdf's limit errors.
+                contents = page.get_contents()
+                if contents is not None:
+                    contents.get_data()
+                page.extract_text()
+            return {"ok": True, "pages": count}
+    except FileNotDecryptedError:
+        return {"ok": True, "pages": None, "note": "password-protected"}
+    except LimitReachedError as err:
+        return {"ok": False, "reason": f"it goes beyond the limits for safe reading ({_short(err)})"}
+    except RecursionError:
+        return {"ok": False, "reason": "its structure is nested too deeply or refers to itself"}
+    except MemoryError:
+        return {"ok": False, "reason": "reading it needs more memory than allowed"}
+    except (PdfReadError, PyPdfError) as err:
+        return {"ok": False, "reason": f"it is damaged or not a real PDF ({_short(err)})"}
+    except Exception as err:  # noqa: BLE001 - any other failure of a hostile file is a refusal, not a crash
+        return {"ok": False, "reason": f"it is damaged or not a real PDF ({type(err).__name__}: {_short(err)})"}
+
+
+def _short(err: BaseException) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text[:160]
+
+
+def main(argv: list[str]) -> int:
+    path, cpu, memory = argv[1], int(argv[2]), int(argv[3])
+    _limit(cpu, memory)
+    sys.setrecursionlimit(2_000)
+    result = inspect(path)
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

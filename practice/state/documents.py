@@ -1,0 +1,277 @@
+"""The Documents section of the account page, and the admins' folder templates page."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import reflex as rx
+
+from practice import routes
+from practice.services import documents, firm
+from practice.services.errors import PracticeError
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.views import Option
+from practice.state.work_views import parse_id, when_text
+
+ALL = "all"
+UNFILED = "unfiled"
+
+
+@dataclasses.dataclass
+class FolderItem:
+    id: int = 0
+    name: str = ""
+    path: str = ""
+    indent: str = "0em"
+    count: int = 0
+
+
+@dataclasses.dataclass
+class DocumentItem:
+    id: int = 0
+    name: str = ""
+    folder: str = ""
+    size: str = ""
+    pages: str = ""
+    who: str = ""
+    when: str = ""
+    href: str = ""
+    refused: bool = False
+    refusal: str = ""
+
+
+@dataclasses.dataclass
+class TemplateItem:
+    id: int = 0
+    name: str = ""
+    paths: str = ""
+    count: int = 0
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
+
+
+def _backend_url() -> str:
+    # In development the pages and the backend are on different ports; downloads come from the backend.
+    return rx.config.get_config().api_url.rstrip("/")
+
+
+def _documents_view(session, actor, account_id: int) -> dict:
+    tree = documents.folder_tree(session, actor, account_id)
+    docs = documents.list_documents(session, actor, account_id)
+    return {"tree": tree, "docs": docs, "templates": documents.list_folder_templates(session),
+            "timezone": firm.get_firm(session).timezone}
+
+
+class AccountDocumentsState(AppState):
+    doc_acct_id: int = 0
+    folders: list[FolderItem] = []
+    docs: list[DocumentItem] = []
+    folder_choice: str = ALL
+    folder_label: str = "All documents"
+    template_options: list[Option] = []
+    doc_error: str = ""
+    doc_notice: str = ""
+    uploading: bool = False
+    folder_form_key: int = 0
+    _all_docs: list[DocumentItem] = []
+
+    def _refresh(self) -> None:
+        view, error = read(_documents_view, self._require(), self.doc_acct_id)
+        if error:
+            self.doc_error = error
+            self.folders, self.docs, self._all_docs = [], [], []
+            return
+        base = _backend_url()
+        counts: dict = {}
+        for d in view["docs"]:
+            counts[d.folder_id] = counts.get(d.folder_id, 0) + 1
+        self.folders = [FolderItem(id=f.id, name=f.name, path=f.path, indent=f"{f.depth * 1.2}em",
+                                   count=counts.get(f.id, 0)) for f in view["tree"]]
+        self._all_docs = [DocumentItem(
+            id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
+            pages=f"{d.pages} page{'s' if d.pages != 1 else ''}" if d.pages else "",
+            who=d.uploaded_by or "Someone", when=when_text(d.uploaded_at, view["timezone"]),
+            href="" if d.status != "ok" else base + routes.file_url(d.id),
+            refused=d.status != "ok", refusal=d.refusal) for d in view["docs"]]
+        self.template_options = [Option(value=str(t.id), label=t.name) for t in view["templates"]]
+        self._show()
+
+    def _show(self) -> None:
+        if self.folder_choice == ALL:
+            self.docs, self.folder_label = list(self._all_docs), "All documents"
+            return
+        if self.folder_choice == UNFILED:
+            self.docs = [d for d in self._all_docs if d.folder == "No folder"]
+            self.folder_label = "Not in a folder"
+            return
+        chosen = next((f for f in self.folders if str(f.id) == self.folder_choice), None)
+        if chosen is None:
+            self.folder_choice = ALL
+            self._show()
+            return
+        self.docs = [d for d in self._all_docs if d.folder == chosen.path]
+        self.folder_label = chosen.path
+
+    def _folder_id(self) -> int | None:
+        return parse_id(self.folder_choice) if self.folder_choice not in (ALL, UNFILED) else None
+
+    @allow(STAFF)
+    def load(self):
+        self.doc_error = self.doc_notice = ""
+        self.uploading = False
+        account_id = parse_id(getattr(self, "account_id", ""))
+        if account_id is None:
+            self.doc_acct_id = 0
+            return
+        if account_id != self.doc_acct_id:
+            # Another account: start from all its documents (a reload of the same one keeps the folder).
+            self.folder_choice = ALL
+        self.doc_acct_id = account_id
+        self._refresh()
+
+    @allow(STAFF)
+    def choose_folder(self, choice: str):
+        choice = str(choice or ALL)
+        self.folder_choice = choice if choice in (ALL, UNFILED) or parse_id(choice) else ALL
+        self.doc_notice = ""
+        self._show()
+
+    @allow(STAFF)
+    def create_folder(self, form: dict):
+        name = str(form.get("name", ""))[:200]
+        _, error = run(documents.create_folder, self._require(), self.doc_acct_id, name, parent_id=self._folder_id())
+        self.doc_error = error or ""
+        if error is None:
+            self.folder_form_key += 1
+            self.doc_notice = f'Folder "{" ".join(name.split())}" created.'
+        self._refresh()
+
+    @allow(STAFF)
+    def delete_folder(self, folder_id: int):
+        folder = parse_id(folder_id)
+        if folder is None:
+            return
+        _, error = run(documents.delete_folder, self._require(), folder)
+        self.doc_error = error or ""
+        if error is None and self.folder_choice == str(folder):
+            self.folder_choice = ALL
+        self._refresh()
+
+    @allow(STAFF)
+    def apply_template(self, template_id: str):
+        template = parse_id(template_id)
+        if template is None:
+            self.doc_error = "Choose a folder template to apply."
+            return
+        created, error = run(documents.apply_folder_template, self._require(), self.doc_acct_id, template)
+        self.doc_error = error or ""
+        if error is None:
+            self.doc_notice = (f"Folder template applied: {created} new folder{'s' if created != 1 else ''}"
+                               + ("." if created else " (every folder was already there)."))
+        self._refresh()
+
+    @allow(STAFF)
+    def delete_document(self, document_id: int):
+        doc = parse_id(document_id)
+        if doc is None:
+            return
+        _, error = run(documents.delete_document, self._require(), doc)
+        self.doc_error = error or ""
+        self._refresh()
+
+    @allow(STAFF)
+    def file_rejected(self, rejected: list[dict] | None = None):
+        self.doc_error = (f"That file cannot be uploaded: upload files of at most "
+                          f"{documents.storage.max_upload_bytes() // 1024 // 1024} MB, of these types: "
+                          f"{documents.storage.allowed_list()}.")
+
+    @allow(STAFF)
+    async def handle_upload(self, files: list[rx.UploadFile]):
+        """Store each file (off the event loop: a PDF check may take seconds) and list it."""
+        actor = self._require()
+        self.doc_error = self.doc_notice = ""
+        if not files:
+            self.doc_error = "Choose a file to upload."
+            return
+        stored, problems = [], []
+        for upload in files[:20]:
+            name = str(upload.name or upload.filename or "upload")[:300]
+            try:
+                doc = await asyncio.to_thread(documents.upload, actor, self.doc_acct_id, self._folder_id(), name,
+                                              upload.file)
+            except PracticeError as err:
+                problems.append(str(err))
+                continue
+            if doc.refusal:
+                problems.append(f'"{doc.name}": {doc.refusal}')
+            else:
+                stored.append(doc.name)
+        self.doc_error = " ".join(problems)
+        if stored:
+            self.doc_notice = "Uploaded " + ", ".join(f'"{n}"' for n in stored) + "."
+        self._refresh()
+
+
+class FolderTemplatesState(AppState):
+    templates: list[TemplateItem] = []
+    editing_id: int = 0
+    edit_name: str = ""
+    edit_paths: str = ""
+    form_key: int = 0
+    error: str = ""
+
+    def _refresh(self) -> None:
+        rows, error = read(documents.list_folder_templates)
+        if error:
+            self.error = error
+            return
+        self.templates = [TemplateItem(id=t.id, name=t.name, paths="\n".join(t.paths), count=len(t.paths))
+                          for t in rows]
+
+    @allow(ADMIN)
+    def load(self):
+        self.error, self.editing_id, self.edit_name, self.edit_paths = "", 0, "", ""
+        self.form_key += 1
+        self._refresh()
+
+    @allow(ADMIN)
+    def edit(self, template_id: int):
+        chosen = next((t for t in self.templates if t.id == parse_id(template_id)), None)
+        if chosen is None:
+            return
+        self.editing_id, self.edit_name, self.edit_paths = chosen.id, chosen.name, chosen.paths
+        self.form_key += 1
+
+    @allow(ADMIN)
+    def new(self):
+        self.editing_id, self.edit_name, self.edit_paths, self.error = 0, "", "", ""
+        self.form_key += 1
+
+    @allow(ADMIN)
+    def save(self, form: dict):
+        name, paths = str(form.get("name", ""))[:200], str(form.get("paths", ""))[:20000]
+        _, error = run(documents.save_folder_template, self._require(), name=name, paths=paths,
+                       template_id=self.editing_id or None)
+        self.error = error or ""
+        if error:
+            self.edit_name, self.edit_paths = name, paths
+            return
+        self.editing_id, self.edit_name, self.edit_paths = 0, "", ""
+        self.form_key += 1
+        self._refresh()
+        return rx.toast.success("Folder template saved.")
+
+    @allow(ADMIN)
+    def delete(self, template_id: int):
+        template = parse_id(template_id)
+        if template is None:
+            return
+        _, error = run(documents.delete_folder_template, self._require(), template)
+        self.error = error or ""
+        self._refresh()

@@ -1,0 +1,70 @@
+"""Documents journey: a folder template, an upload into a folder, who and when, the download, and a
+hostile PDF refused with its sentence while the page keeps working."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in
+from tests.services.hostile_pdfs import flate_bomb, normal_pdf
+
+pytestmark = pytest.mark.e2e
+
+
+def test_owner_files_a_return_downloads_it_and_a_bomb_is_refused(page, base_url, tmp_path, browser):
+    log_in(page, base_url)
+
+    # An admin describes the firm's folder structure once.
+    page.goto(base_url + "/documents/templates")
+    page.fill("#template-name", "Individual")
+    page.fill("#template-paths", "2026/Tax returns\n2026/Source documents")
+    page.click("#save-template")
+    expect(page.locator("#templates-section")).to_contain_text("2026/Source documents")
+
+    page.goto(base_url + "/accounts")
+    page.locator("table a").first.click()
+    page.wait_for_url(re.compile(r".*/accounts/\d+$"))
+    section = page.locator("#documents-section")
+    expect(section).to_contain_text("No documents here yet")
+
+    # Applying the template makes its folders; the chosen folder receives the upload.
+    page.click("#apply-folder-template")
+    page.get_by_role("option", name="Individual", exact=True).click()
+    expect(page.locator("#documents-notice")).to_contain_text("3 new folders")
+    page.get_by_role("button", name="Open folder 2026/Tax returns").click()
+    expect(page.locator("#documents-folder-heading")).to_have_text("2026/Tax returns")
+
+    return_pdf = tmp_path / "2025 return.pdf"
+    return_pdf.write_bytes(normal_pdf(2))
+    page.locator("#document-upload input[type=file]").set_input_files(str(return_pdf))
+    row = page.locator(".document-row", has_text="2025 return.pdf")
+    expect(row).to_contain_text("2026/Tax returns")
+    expect(row).to_contain_text("2 pages")
+    expect(row).to_contain_text(re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"))
+    expect(row).to_contain_text("Olivia Park")
+
+    # The download gives back exactly the bytes uploaded. The link points at the backend; the test
+    # harness serves it as 127.0.0.1 while the pages are on localhost, so the browser would not send
+    # the login cookie there: copy it over (a real install serves both from one host).
+    href = row.locator("a.document-link").get_attribute("href")
+    sid = next(c["value"] for c in page.context.cookies() if c["name"] == "practice_sid")
+    page.context.add_cookies([{"name": "practice_sid", "value": sid, "url": href}])
+    with page.expect_download() as info:
+        row.locator("a.document-link").click()
+    download = info.value
+    assert download.suggested_filename == "2025 return.pdf"
+    assert open(download.path(), "rb").read() == normal_pdf(2)
+    stranger = browser.new_context()
+    assert stranger.request.get(href).status == 401
+    stranger.close()
+
+    # A decompression bomb is refused with a sentence, and the page still answers.
+    bomb = tmp_path / "statement.pdf"
+    bomb.write_bytes(flate_bomb())
+    page.locator("#document-upload input[type=file]").set_input_files(str(bomb))
+    expect(section).to_contain_text("This PDF could not be read safely", timeout=30_000)
+    expect(page.locator(".document-row", has_text="statement.pdf")).to_contain_text("refused")
+    page.fill("#new-folder-name", "Correspondence")
+    page.click("#create-folder")
+    expect(page.get_by_role("button", name="Open folder 2026/Tax returns/Correspondence")).to_be_visible()
+    expect(page).to_have_url(re.compile(r".*/accounts/\d+$"))

@@ -1,0 +1,77 @@
+"""GET /files/{id} over real HTTP: 401 without a login, 403 for a member without access to the
+account, 200 with the bytes, an attachment disposition and nosniff for one who may see it."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from practice import routes
+from practice.db import write_session
+from practice.pages.documents import content_disposition, download_document
+from practice.services import auth, documents
+from tests.factories import PASSWORD, actor_of, make_account, make_member
+from tests.services.hostile_pdfs import normal_pdf
+
+pytestmark = pytest.mark.security
+
+
+@pytest.fixture
+def server(fresh_db, tmp_path, monkeypatch):
+    """The download route served by uvicorn on a free local port."""
+    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = Starlette(routes=[Route(routes.FILE_DOWNLOAD, download_document, methods=["GET"])])
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+
+
+def sid_for(email: str) -> str:
+    with write_session() as s:
+        sid, _ = auth.log_in(s, email, PASSWORD)
+    return sid
+
+
+def test_downloads_need_a_login_and_access_to_the_account(server):
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner", email="o@example.com"))
+        make_member(s, role="employee", email="outsider@example.com")
+        account = make_account(s, owner, name="Hartley")
+    data = normal_pdf()
+    doc = documents.upload(owner, account.id, None, 'Ünïcode "return"; 2025.pdf', data)
+    url = server + routes.file_url(doc.id)
+
+    assert httpx.get(url).status_code == 401
+    assert httpx.get(url, cookies={"practice_sid": "forged"}).status_code == 401
+    denied = httpx.get(url, cookies={"practice_sid": sid_for("outsider@example.com")})
+    assert denied.status_code == 403 and "do not have access" in denied.text
+    assert httpx.get(server + routes.file_url(doc.id + 99),
+                     cookies={"practice_sid": sid_for("o@example.com")}).status_code == 404
+
+    ok = httpx.get(url, cookies={"practice_sid": sid_for("o@example.com")})
+    assert ok.status_code == 200 and ok.content == data
+    assert ok.headers["x-content-type-options"] == "nosniff"
+    assert ok.headers["content-type"] == "application/pdf"
+    disposition = ok.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="Unicode _return_ 2025.pdf"; filename*=UTF-8\'\'')
+    assert "\n" not in disposition and '"return"' not in disposition
+
+
+def test_a_hostile_name_cannot_break_the_disposition_header():
+    header = content_disposition('evil"\r\nSet-Cookie: x=1.pdf')
+    assert "\r" not in header and "\n" not in header and 'evil_' in header

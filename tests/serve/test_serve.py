@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import CHROMIUM_ARGS
 
@@ -27,6 +27,16 @@ def running(pid: str) -> bool:
         return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
     except OSError:
         return False
+
+
+@pytest.fixture
+def browser():
+    # Its own browser: this test runs after the browser journeys' harness has stopped, because
+    # `reflex run --env prod` rebuilds the project's .web folder that the harness serves from.
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
 
 
 def test_serve_starts_web_and_worker_then_stops_both(tmp_path, browser):

@@ -190,6 +190,44 @@ def delete_folder(session: Session, actor: Actor, folder_id: int) -> None:
     session.delete(folder)
 
 
+def move_folder(session: Session, actor: Actor, folder_id: int, *, name: str, parent_id: int | None) -> Folder:
+    """Rename a folder and/or move it under another folder of the same account (None: top level)."""
+    _staff(actor)
+    folder = session.get(Folder, folder_id)
+    if folder is None:
+        raise NotFound("That folder does not exist (it may have been deleted).")
+    check_account(session, actor, folder.account_id)
+    name = _clean_folder_name(name)
+    parent = _folder_of(session, folder.account_id, parent_id)
+    # A folder cannot go inside itself or one of its own subfolders.
+    walk, steps = parent, 0
+    while walk is not None and steps <= MAX_FOLDER_DEPTH:
+        if walk.id == folder.id:
+            raise InvalidInput(f'The folder "{folder.name}" cannot be moved inside itself.', field="parent_id")
+        walk, steps = (session.get(Folder, walk.parent_id) if walk.parent_id else None), steps + 1
+    if parent_id != folder.parent_id and _depth(session, parent) + _subtree_height(session, folder) > MAX_FOLDER_DEPTH:
+        raise InvalidInput(f"Folders can be nested at most {MAX_FOLDER_DEPTH} deep.", field="parent_id")
+    other = _sibling(session, folder.account_id, parent_id, name)
+    if other is not None and other.id != folder.id:
+        raise Conflict(f'There is already a folder "{name}" there.')
+    old_name, old_parent = folder.name, folder.parent_id
+    folder.name, folder.parent_id = name, parent_id
+    where = f' into "{parent.name}"' if parent is not None else " to the top level"
+    audit.record(session, actor, "rename" if old_parent == parent_id else "move", "folder", folder.id,
+                 f'Renamed folder "{old_name}" to "{name}"' if old_parent == parent_id
+                 else f'Moved folder "{old_name}"{where} as "{name}"', account_id=folder.account_id)
+    return folder
+
+
+def _subtree_height(session: Session, folder: Folder) -> int:
+    """How many levels the folder and its subfolders take (1 for a folder with no subfolders)."""
+    level, ids = 0, [folder.id]
+    while ids and level <= MAX_FOLDER_DEPTH:
+        level += 1
+        ids = list(session.exec(select(Folder.id).where(Folder.parent_id.in_(ids))))
+    return level
+
+
 def _ensure_path(session: Session, account_id: int, parts: list[str]) -> tuple[Folder, int]:
     """The folder at this path, creating what is missing; returns it and how many were created."""
     parent: Folder | None = None
@@ -485,6 +523,37 @@ def delete_document(session: Session, who: Uploader, document_id: int) -> None:
     audit.record(session, actor, "delete", "document", doc.id, f'Deleted document "{doc.name}"',
                  account_id=doc.account_id)
     audit.record(session, actor, "delete_document", "account", doc.account_id, f'Deleted document "{doc.name}"')
+
+
+KEEP_FOLDER = -1
+
+
+def rename_document(session: Session, who: Uploader, document_id: int, name: str, *,
+                    folder_id: int | None = KEEP_FOLDER) -> Document:
+    """Give a document a new name and/or move it to another folder of its account. Staff who see the
+    account may; a client only for documents it uploaded. The file's type (extension) stays."""
+    doc = session.get(Document, document_id)
+    if doc is None or doc.deleted_at is not None:
+        raise NotFound("That document does not exist (it may have been deleted).")
+    check_account(session, who, doc.account_id)
+    if isinstance(who, ContactActor) and doc.uploaded_by_contact_id != who.contact_id:
+        raise PermissionDenied("You can rename only the documents you uploaded.")
+    new_name = storage.clean_filename(name)
+    if storage.extension(new_name) != storage.extension(doc.name):
+        old_ext = storage.extension(doc.name)
+        raise InvalidInput(f'Keep the file\'s type: the new name must end in ".{old_ext}".' if old_ext
+                           else "Keep the file's type: the new name cannot add an extension.", field="name")
+    target = doc.folder_id if folder_id == KEEP_FOLDER else folder_id
+    folder = _folder_of(session, doc.account_id, target)
+    old_name, old_folder = doc.name, doc.folder_id
+    doc.name, doc.folder_id = new_name, target
+    actor = _audit_actor(who)
+    if old_folder == target:
+        summary = f'Renamed document "{old_name}" to "{new_name}"'
+    else:
+        summary = f'Moved document "{old_name}" to "{folder.name if folder else "the top level"}" as "{new_name}"'
+    audit.record(session, actor, "rename", "document", doc.id, summary, account_id=doc.account_id)
+    return doc
 
 
 def document_facts(session: Session, document_id: int) -> dict | None:

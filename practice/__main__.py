@@ -1,4 +1,4 @@
-"""Command line: `python -m practice serve | mailer | migrate | demo | generate`."""
+"""Command line: `python -m practice serve | mailer | drive | migrate | demo | generate`."""
 from __future__ import annotations
 
 import argparse
@@ -24,7 +24,7 @@ def _migrate_and_seed() -> None:
 
 
 def serve() -> int:
-    """Start the web app, the Huey consumer and the mailer together; Ctrl-C stops all three."""
+    """Start the web app, the Huey consumer, the mailer and the drive together; Ctrl-C stops them all."""
     from practice.worker.consumer import consumer_command
 
     _migrate_and_seed()
@@ -33,8 +33,9 @@ def serve() -> int:
                             "--backend-port", str(PORT), "--backend-host", "127.0.0.1"], cwd=ROOT, env=env)
     worker = subprocess.Popen(consumer_command(workers=2), cwd=ROOT, env=env)
     mailer = subprocess.Popen([sys.executable, "-m", "practice", "mailer"], cwd=ROOT, env=env)
+    drive = subprocess.Popen([sys.executable, "-m", "practice", "drive"], cwd=ROOT, env=env)
     print(f"practice: open http://127.0.0.1:{PORT} (first start builds the web app; give it a minute)", flush=True)
-    procs = [web, worker, mailer]
+    procs = [web, worker, mailer, drive]
 
     def stop(*_):
         for p in procs:
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("serve", help="run the web app, the worker and the mailer")
     sub.add_parser("mailer", help="send the queued mail (serve starts it)")
+    sub.add_parser("drive", help="serve the documents over WebDAV on PRACTICE_DRIVE_PORT (serve starts it)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="migrate and load the demo firm if the database is empty")
     gen = sub.add_parser("generate", help="add a large generated firm (benchmarks)")
@@ -74,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         from practice.worker.mailer import main as mailer_main
 
         return mailer_main()
+    if args.cmd == "drive":
+        from practice.drive_app import main as drive_main
+
+        return drive_main()
     if args.cmd == "migrate":
         from practice.migrate import upgrade
 

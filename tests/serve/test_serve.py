@@ -1,4 +1,4 @@
-"""`make run`'s own command starts the app, the worker and the mailer on the embedded defaults; Ctrl-C stops all three."""
+"""`make run`'s own command starts the app, the worker and the mailer on the embedded defaults; Ctrl-C stops them all."""
 import os
 import signal
 import socket
@@ -41,7 +41,8 @@ def browser():
 
 def test_serve_starts_web_and_worker_then_stops_both(tmp_path, browser):
     port = free_port()
-    env = dict(os.environ, PRACTICE_DATA_DIR=str(tmp_path / "data"), PRACTICE_PORT=str(port))
+    env = dict(os.environ, PRACTICE_DATA_DIR=str(tmp_path / "data"), PRACTICE_PORT=str(port),
+               PRACTICE_DRIVE_PORT=str(free_port()))
     env.pop("DATABASE_URL", None)
     env.pop("PRACTICE_HUEY_IMMEDIATE", None)
     proc = subprocess.Popen([sys.executable, "-m", "practice", "serve"], cwd=ROOT, env=env,
@@ -76,6 +77,7 @@ def test_serve_starts_web_and_worker_then_stops_both(tmp_path, browser):
         assert f"--backend-port {port}" in children, children  # the web app
         assert "huey_consumer practice.worker.tasks.huey" in children, children  # the worker
         assert "-m practice mailer" in children, children  # the mailer
+        assert "-m practice drive" in children, children  # the WebDAV drive
         child_pids = [line.split()[0] for line in children.splitlines()]
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

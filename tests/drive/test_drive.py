@@ -1,0 +1,209 @@
+"""The drive through a real WebDAV client (Debian's rclone): list, upload, download, rename, delete,
+with the app's logins and permissions; paths that try to leave their place are refused."""
+from __future__ import annotations
+
+import base64
+import html
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from practice.db import read_session, write_session
+from practice.models import OutgoingMail
+from practice.services import accounts, documents, portal
+from practice.services.documents import ContactActor
+from tests.factories import PASSWORD, actor_of, make_account, make_member
+
+pytestmark = pytest.mark.slow
+RCLONE = shutil.which("rclone")
+CLIENT_PASS = "drive-client-pass-9"
+
+
+def _pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _pdf()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _activate(owner, contact_id):
+    with write_session() as s:
+        mail_id = portal.invite(s, owner, contact_id).id
+    with read_session() as s:
+        body = s.get(OutgoingMail, mail_id).body
+    token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
+    with write_session() as s:
+        portal.activate(s, token, CLIENT_PASS)
+
+
+@pytest.fixture
+def firm(fresh_db, monkeypatch):
+    monkeypatch.setenv("PRACTICE_BASE_URL", "https://portal.example")
+    with write_session() as s:
+        owner_m = make_member(s, role="owner", name="Olivia Park", email="olivia@firm.example")
+        owner = actor_of(owner_m)
+        emp = make_member(s, role="employee", name="Eli Employee", email="eli@firm.example")
+        a = make_account(s, owner, name="Acme Tax")
+        b = make_account(s, owner, name="Bolt Books")
+        folder = documents.create_folder(s, owner, a.id, "Tax returns")
+        ca = accounts.create_contact(s, owner, account_ids=[a.id], first_name="Ann", last_name="A",
+                                     email="ann@a.example")
+        cb = accounts.create_contact(s, owner, account_ids=[b.id], first_name="Bea", last_name="B",
+                                     email="bea@b.example")
+        cab = accounts.create_contact(s, owner, account_ids=[a.id, b.id], first_name="Cy", last_name="Both",
+                                      email="cy@ab.example")
+        ids = dict(owner_id=owner_m.id, emp_id=emp.id, a=a.id, b=b.id, folder=folder.id, ca=ca.id, cb=cb.id)
+    for contact_id in (ids["ca"], ids["cb"], cab.id):
+        _activate(owner, contact_id)
+    ids["owner"] = owner
+    ids["A"], ids["B"] = f"Acme Tax ({ids['a']})", f"Bolt Books ({ids['b']})"
+    return ids
+
+
+@pytest.fixture
+def server(firm):
+    from practice.drive_app import make_server
+
+    port = free_port()
+    srv = make_server(port=port)
+    srv.prepare()
+    thread = threading.Thread(target=srv.serve, daemon=True)
+    thread.start()
+    yield port
+    srv.stop()
+    thread.join(timeout=10)
+
+
+def rclone(port, user, password, *args, input_bytes=None, check=True):
+    obscured = subprocess.run([RCLONE, "obscure", password], capture_output=True, text=True, check=True).stdout.strip()
+    env = dict(os.environ, RCLONE_CONFIG_D_TYPE="webdav", RCLONE_CONFIG_D_URL=f"http://127.0.0.1:{port}",
+               RCLONE_CONFIG_D_VENDOR="other", RCLONE_CONFIG_D_USER=user, RCLONE_CONFIG_D_PASS=obscured)
+    proc = subprocess.run([RCLONE, "--config", "/dev/null", "--low-level-retries", "1", "--retries", "1", *args],
+                          env=env, capture_output=True, input=input_bytes, timeout=60)
+    if check:
+        assert proc.returncode == 0, proc.stderr.decode()
+    return proc
+
+
+def raw(port, method, path, user, password, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    conn.putrequest(method, path, skip_accept_encoding=True)
+    for k, v in {"Authorization": f"Basic {auth}", **(headers or {})}.items():
+        conn.putheader(k, v)
+    conn.putheader("Content-Length", str(len(body or b"")))
+    conn.endheaders(body or b"")
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp.status, html.unescape(data.decode("utf-8", "replace"))
+
+
+def listed(port, user, password, path=""):
+    return rclone(port, user, password, "lsf", f"d:{path}").stdout.decode().splitlines()
+
+
+@pytest.mark.skipif(RCLONE is None, reason="rclone is installed by `make test-tools`")
+def test_drive_with_rclone(firm, server, tmp_path):
+    port, A, B = server, firm["A"], firm["B"]
+    # Each login sees only its accounts.
+    assert listed(port, "olivia@firm.example", PASSWORD) == [f"{A}/", f"{B}/"]
+    assert listed(port, "eli@firm.example", PASSWORD) == []  # not on any account's team, no view-all
+    assert listed(port, "ann@a.example", CLIENT_PASS) == [f"{A}/"]
+    assert listed(port, "bea@b.example", CLIENT_PASS) == [f"{B}/"]
+    assert listed(port, "cy@ab.example", CLIENT_PASS) == [f"{A}/", f"{B}/"]
+    assert listed(port, "olivia@firm.example", PASSWORD, A) == ["Tax returns/"]
+
+    # Upload through the drive: the same document as in the app, uploader recorded.
+    local = tmp_path / "local.pdf"
+    local.write_bytes(PDF)
+    rclone(port, "ann@a.example", CLIENT_PASS, "copyto", str(local), f"d:{A}/Tax returns/w2.pdf")
+    with read_session() as s:
+        rows = documents.list_documents(s, firm["owner"], firm["a"])
+    assert [(r.name, r.folder, r.uploaded_by) for r in rows] == [("w2.pdf", "Tax returns", "Ann A (client)")]
+    doc_id = rows[0].id
+
+    # Download the same bytes; rename; the service shows the new name.
+    assert rclone(port, "olivia@firm.example", PASSWORD, "cat", f"d:{A}/Tax returns/w2.pdf").stdout == PDF
+    rclone(port, "ann@a.example", CLIENT_PASS, "moveto", f"d:{A}/Tax returns/w2.pdf", f"d:{A}/Tax returns/W-2 2025.pdf")
+    with read_session() as s:
+        assert [r.name for r in documents.list_documents(s, firm["owner"], firm["a"])] == ["W-2 2025.pdf"]
+    assert listed(port, "ann@a.example", CLIENT_PASS, f"{A}/Tax returns") == ["W-2 2025.pdf"]
+
+    # Folders: staff create and rename them.
+    rclone(port, "olivia@firm.example", PASSWORD, "mkdir", f"d:{A}/Payroll")
+    rclone(port, "olivia@firm.example", PASSWORD, "moveto", f"d:{A}/Tax returns/W-2 2025.pdf",
+           f"d:{A}/Payroll/W-2 2025.pdf")
+    with read_session() as s:
+        assert [(r.name, r.folder) for r in documents.list_documents(s, firm["owner"], firm["a"])] == \
+            [("W-2 2025.pdf", "Payroll")]
+
+    # A contact of B cannot list, read or write A's paths.
+    for args in (("lsf", f"d:{A}"), ("cat", f"d:{A}/Payroll/W-2 2025.pdf")):
+        assert rclone(port, "bea@b.example", CLIENT_PASS, *args, check=False).returncode != 0
+    assert rclone(port, "bea@b.example", CLIENT_PASS, "copyto", str(local), f"d:{A}/Payroll/x.pdf",
+                  check=False).returncode != 0
+    status, _ = raw(port, "GET", f"/{A}/Payroll/W-2 2025.pdf".replace(" ", "%20"), "bea@b.example", CLIENT_PASS)
+    assert status in (403, 404)
+    status, _ = raw(port, "PUT", f"/{A}/x.pdf".replace(" ", "%20"), "bea@b.example", CLIENT_PASS, PDF)
+    assert status in (403, 404)
+    # ... nor move their own documents into another account.
+    rclone(port, "cy@ab.example", CLIENT_PASS, "copyto", str(local), f"d:{B}/mine.pdf")
+    status, body = raw(port, "MOVE", f"/{B}/mine.pdf".replace(" ", "%20"), "cy@ab.example", CLIENT_PASS,
+                       headers={"Destination": f"http://127.0.0.1:{port}/{A}/mine.pdf".replace(" ", "%20")})
+    assert status == 403 or "403" in body, body
+    assert listed(port, "cy@ab.example", CLIENT_PASS, B) == ["mine.pdf"]
+
+    # Delete (the uploader may); it leaves the app's lists.
+    rclone(port, "olivia@firm.example", PASSWORD, "deletefile", f"d:{A}/Payroll/W-2 2025.pdf")
+    with read_session() as s:
+        assert documents.list_documents(s, firm["owner"], firm["a"]) == []
+    assert listed(port, "olivia@firm.example", PASSWORD, f"{A}/Payroll") == []
+
+
+@pytest.mark.skipif(RCLONE is None, reason="rclone is installed by `make test-tools`")
+def test_drive_refuses_traversal_bad_logins_and_wrong_types(firm, server):
+    port, A, B = server, firm["A"].replace(" ", "%20"), firm["B"].replace(" ", "%20")
+    who = ("bea@b.example", CLIENT_PASS)
+    for path in (f"/{B}/../{A}/", f"/{B}/%2e%2e/{A}/", f"/{B}%2f..%2f{A}/", f"/{B}/..%2f{A}",
+                 f"/{B}/%2E%2E%5C{A}"):
+        status, _ = raw(port, "PROPFIND", path, *who, headers={"Depth": "1"})
+        assert status in (403, 404), path
+    # Another account's id under a made-up or real name.
+    for path in (f"/{A}/", f"/Bolt%20Books%20({firm['a']})/", f"/x%20({firm['a']})/"):
+        status, _ = raw(port, "PROPFIND", path, *who, headers={"Depth": "1"})
+        assert status in (403, 404), path
+    # Wrong password, unknown user.
+    assert raw(port, "PROPFIND", "/", "bea@b.example", "wrong-password", headers={"Depth": "1"})[0] == 401
+    assert raw(port, "PROPFIND", "/", "nobody@x.example", "whatever1", headers={"Depth": "1"})[0] == 401
+    assert rclone(port, "bea@b.example", "wrong-password", "lsf", "d:", check=False).returncode != 0
+    # A type the app refuses is refused with its sentence.
+    status, body = raw(port, "PUT", f"/{B}/tool.exe", *who, b"MZ\x90\x00binary")
+    assert status == 403
+    assert '".exe" files cannot be uploaded' in body, body
+    # A .pdf that is not a PDF is refused by its content.
+    status, body = raw(port, "PUT", f"/{B}/fake.pdf", *who, b"MZ\x90\x00not a pdf")
+    assert status == 403, body
+    with read_session() as s:
+        cb = ContactActor(contact_id=firm["cb"], name="Bea B", account_ids=frozenset({firm["b"]}))
+        assert documents.list_documents(s, cb, firm["b"]) == []

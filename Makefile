@@ -12,12 +12,12 @@ export REFLEX_DIR := $(CURDIR)/.reflex-home
 export APP_HARNESS_HEADLESS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup deps bun chromium migrate demo bench clean
+.PHONY: run test setup deps bun chromium test-tools migrate demo bench clean
 
 run: setup migrate
 	$(BIN)/python -m practice serve
 
-test: setup chromium
+test: setup chromium test-tools
 	$(BIN)/python -m pytest
 
 setup: deps bun
@@ -40,6 +40,12 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+# The drive's tests use a real WebDAV client: Debian's rclone; install it when missing.
+test-tools:
+	@command -v rclone >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone; fi; }
 
 migrate: deps
 	$(BIN)/python -m practice migrate

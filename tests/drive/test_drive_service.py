@@ -1,0 +1,67 @@
+"""The drive's domain rules without a server: logins, two-factor refusal, renames and folder moves."""
+from __future__ import annotations
+
+import pytest
+
+from practice.db import read_session, write_session
+from practice.models import StaffTwoFactor, utcnow
+from practice.services import documents, drive
+from practice.services.errors import Conflict, InvalidInput, PermissionDenied
+from tests.factories import PASSWORD, actor_of, make_account, make_member
+
+
+@pytest.fixture
+def firm(fresh_db):
+    with write_session() as s:
+        owner = make_member(s, role="owner", email="o@firm.example")
+        two_fa = make_member(s, role="admin", email="t@firm.example")
+        s.add(StaffTwoFactor(member_id=two_fa.id, secret="JBSWY3DPEHPK3PXP", enabled_at=utcnow()))
+        actor = actor_of(owner)
+        account = make_account(s, actor, name="Acme / Tax")
+        top = documents.create_folder(s, actor, account.id, "2025")
+        inner = documents.create_folder(s, actor, account.id, "Returns", parent_id=top.id)
+        doc = documents.record_upload(s, actor, account.id, top.id,
+                                      documents.Received(filename="a.pdf", key="k", size=1,
+                                                         content_type="application/pdf"))
+    return dict(actor=actor, account=account.id, top=top.id, inner=inner.id, doc=doc.id)
+
+
+def test_sign_in_checks_passwords_and_refuses_two_factor_logins(firm):
+    with write_session() as s:
+        assert drive.sign_in(s, "O@firm.example ", PASSWORD).kind == "staff"
+    with pytest.raises(PermissionDenied, match="do not match"):
+        with write_session() as s:
+            drive.sign_in(s, "o@firm.example", "wrong password")
+    with pytest.raises(PermissionDenied, match="two-factor"):
+        with write_session() as s:
+            drive.sign_in(s, "t@firm.example", PASSWORD)
+
+
+def test_account_labels_are_single_segments_and_exact(firm):
+    actor, account = firm["actor"], firm["account"]
+    with read_session() as s:
+        assert drive.visible_accounts(s, actor) == [(account, f"Acme - Tax ({account})")]
+        assert drive.account_for_label(s, actor, f"Acme - Tax ({account})") == account
+        assert drive.account_for_label(s, actor, f"Other ({account})") is None
+        assert drive.account_for_label(s, actor, f"Acme - Tax ({account + 1})") is None
+
+
+def test_rename_keeps_the_type_and_folders_cannot_go_inside_themselves(firm):
+    actor = firm["actor"]
+    with pytest.raises(InvalidInput, match=r'end in "\.pdf"'):
+        with write_session() as s:
+            documents.rename_document(s, actor, firm["doc"], "a.exe")
+    with write_session() as s:
+        doc = documents.rename_document(s, actor, firm["doc"], "b.pdf", folder_id=firm["inner"])
+        assert (doc.name, doc.folder_id) == ("b.pdf", firm["inner"])
+    with pytest.raises(InvalidInput, match="inside itself"):
+        with write_session() as s:
+            documents.move_folder(s, actor, firm["top"], name="2025", parent_id=firm["inner"])
+    with write_session() as s:
+        documents.create_folder(s, actor, firm["account"], "Returns")
+    with pytest.raises(Conflict):
+        with write_session() as s:
+            documents.move_folder(s, actor, firm["inner"], name="Returns", parent_id=None)
+    with write_session() as s:
+        moved = documents.move_folder(s, actor, firm["inner"], name="Returns 2025", parent_id=None)
+        assert (moved.name, moved.parent_id) == ("Returns 2025", None)

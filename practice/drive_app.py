@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import signal
 import tempfile
 import threading
 import time
@@ -462,7 +463,14 @@ def make_server(host: str = "127.0.0.1", port: int | None = None):
     return server
 
 
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C (also when started in the background, where SIGINT may be ignored) and SIGTERM stop it.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     port = drive_port()
     server = make_server(port=port)
     print(f"practice drive: WebDAV on http://127.0.0.1:{port} (log in with your app email and password)",

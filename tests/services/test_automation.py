@@ -316,7 +316,7 @@ end
     with read_session() as s:
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Client sent a return")).one()
         assert run.status == RunStatus.done, (run.reason, run.conditions)
-        assert s.exec(select(Notification)).one().text == "June uploaded 1040.pdf"
+        assert s.exec(select(Notification).where(Notification.kind == "notify")).one().text == "June uploaded 1040.pdf"
 
 
 def test_a_rule_naming_a_folder_template_that_does_not_exist_is_refused(firm):

@@ -42,6 +42,14 @@ class ContactActor:
 Uploader = Union[Actor, ContactActor]
 
 
+def for_contact(actor, account_id: int | None = None) -> ContactActor:
+    """The documents' ContactActor for a portal login (`portal.ContactActor`), limited to `account_id` when given."""
+    ids = frozenset(actor.account_ids)
+    if account_id is not None:
+        ids = ids & {account_id}
+    return ContactActor(contact_id=actor.contact_id, name=actor.name, account_ids=ids)
+
+
 def _audit_actor(who: Uploader) -> Actor:
     """The actor the audit log and the event outbox record for `who`."""
     if isinstance(who, ContactActor):

@@ -125,32 +125,29 @@ def attention_task(t) -> rx.Component:
 def attention_approval(a) -> rx.Component:
     """A document to approve: view it, approve it, or reject it with a reason."""
     return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.hstack(
-                    rx.icon("file-check", size=18, color=rx.color("amber", 10)),
-                    rx.vstack(rx.text("Please approve", size="1", color_scheme="gray"),
-                              rx.el.a(a.document, href=a.href, rel="noopener", class_name="approval-document",
-                                      style={"color": rx.color("accent", 11), "fontWeight": "500",
-                                             "wordBreak": "break-word"}),
-                              rx.text(rx.cond(a.job != "", a.job + " · ", ""), a.asked, size="1",
-                                      color_scheme="gray"),
-                              spacing="0", min_width="0"),
-                    align="center", width="100%",
-                ),
-                rx.el.input(type="hidden", name="approval_id", value=a.id.to_string()),
-                rx.input(name="reason", placeholder="If you reject it, say why", width="100%", size="3",
-                         aria_label="Reason for rejecting " + a.document, class_name="approval-reason"),
-                rx.hstack(
-                    rx.button("Approve", type="button", size="3", color_scheme="green", class_name="approve-button",
-                              on_click=PortalHomeState.approve(a.id)),
-                    rx.button("Reject", type="submit", size="3", variant="soft", color_scheme="red",
-                              class_name="reject-button"),
-                    width="100%", spacing="2",
-                ),
-                spacing="2", width="100%",
+        rx.vstack(
+            rx.hstack(
+                rx.icon("file-check", size=18, color=rx.color("amber", 10)),
+                rx.vstack(rx.text("Please approve", size="1", color_scheme="gray"),
+                          rx.el.a(a.document, href=a.href, rel="noopener", class_name="approval-document",
+                                  style={"color": rx.color("accent", 11), "fontWeight": "500",
+                                         "wordBreak": "break-word"}),
+                          rx.text(rx.cond(a.job != "", a.job + " · ", ""), a.asked, size="1", color_scheme="gray"),
+                          spacing="0", min_width="0"),
+                align="center", width="100%",
             ),
-            on_submit=PortalHomeState.reject, reset_on_submit=False, width="100%",
+            # The reason travels when the field loses focus (a form's submit cannot carry the item's id here).
+            rx.input(placeholder="If you reject it, say why", width="100%", size="3",
+                     aria_label="Reason for rejecting " + a.document, class_name="approval-reason",
+                     on_blur=lambda value: PortalHomeState.keep_reason(a.id, value)),
+            rx.hstack(
+                rx.button("Approve", size="3", color_scheme="green", class_name="approve-button",
+                          on_click=PortalHomeState.approve(a.id)),
+                rx.button("Reject", size="3", variant="soft", color_scheme="red", class_name="reject-button",
+                          on_click=PortalHomeState.reject(a.id)),
+                width="100%", spacing="2",
+            ),
+            spacing="2", width="100%",
         ),
         width="100%", class_name="attention-item approval-item",
     )

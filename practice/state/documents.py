@@ -119,7 +119,7 @@ class AccountDocumentsState(AppState):
         self.approvals = [ApprovalItem(
             id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id), job=a.job_name,
             status=a.status, pending=a.status == "pending", reason=a.reason,
-            requested=f"Asked by {a.requested_by or 'the firm'} {when_text(a.created_at, tz)}",
+            requested=f"Asked by {a.requested_by or 'the firm'} {when_text(a.requested_at, tz)}",
             decided=(f"{a.status.capitalize()} by {a.decided_by or 'the client'} {when_text(a.decided_at, tz)}"
                      if a.decided_at else "")) for a in view["approvals"]]
         self._show()

@@ -229,6 +229,7 @@ class PortalHomeState(PortalState):
     jobs: list[PortalJobItem] = []
     approvals: list[PortalApprovalItem] = []
     loaded: bool = False
+    _reasons: dict[str, str] = {}
 
     @allow(ANYONE)
     def load(self):
@@ -249,7 +250,7 @@ class PortalHomeState(PortalState):
         base = rx.config.get_config().api_url.rstrip("/")
         self.approvals = [PortalApprovalItem(id=a.id, document=a.document_name,
                                              href=base + routes.file_url(a.document_id), job=a.job_name,
-                                             asked=f"Asked {_due_text(a.created_at.date())}")
+                                             asked=f"Asked {_due_text(a.requested_at.date())}")
                           for a in asks or []]
         self.tasks = task_items(tasks or [])
         self.jobs = [PortalJobItem(id=j.id, name=j.name, due=_due_text(j.due_date),
@@ -265,21 +266,28 @@ class PortalHomeState(PortalState):
             return
         actor = self._require()
         _, error = run(approvals.decide, actor, req, approve=True)
-        self.error = error or ""
         self._refresh(actor)
+        self.error = error or self.error  # after the refresh, which clears it
         if error is None:
             return rx.toast.success("Approved. Thank you!")
 
     @allow(CONTACT)
-    def reject(self, form: dict):
-        """A rejection, from the item's form: its id and the reason typed."""
-        req = parse_id(str(form.get("approval_id", "")))
+    def keep_reason(self, approval_id: int, reason: str):
+        """Remember the reason typed for one request (sent when its field loses focus)."""
+        req = parse_id(approval_id)
+        if req is not None and len(self._reasons) < 200:
+            self._reasons = {**self._reasons, str(req): str(reason or "")[:2000]}
+
+    @allow(CONTACT)
+    def reject(self, approval_id: int):
+        """Reject with the reason typed for this request (refused without one)."""
+        req = parse_id(approval_id)
         if req is None:
             return
         actor = self._require()
-        _, error = run(approvals.decide, actor, req, approve=False, reason=str(form.get("reason", ""))[:2000])
-        self.error = error or ""
+        _, error = run(approvals.decide, actor, req, approve=False, reason=self._reasons.get(str(req), ""))
         self._refresh(actor)
+        self.error = error or self.error  # after the refresh, which clears it
         if error is None:
             return rx.toast.success("Rejected. We have been told why.")
 

@@ -226,6 +226,8 @@ def decide(session: Session, who, approval_id: int, *, approve: bool, reason: st
     if not approve and not reason:
         raise InvalidInput("Say why you reject the document, so the firm knows what to change.", field="reason")
     doc = session.get(Document, req.document_id)
+    if doc is None or doc.deleted_at is not None:
+        raise NotFound("That document was removed by the firm, so there is nothing to approve.")
     req.status = ApprovalStatus.approved if approve else ApprovalStatus.rejected
     req.reason, req.decided_by_contact_id, req.decided_at = reason, who.contact_id, utcnow()
     session.flush()

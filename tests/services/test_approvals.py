@@ -180,3 +180,16 @@ def test_client_uploads_and_task_completion_reach_inbox(firm):
     # The portal's own ContactActor decides approvals too.
     (req,) = ask(firm, firm["doc"])
     assert decide(contact, req, True) == "approved"
+
+
+def test_a_withdrawn_request_or_a_deleted_document_cannot_be_decided(firm):
+    first, second = ask(firm, firm["doc"], firm["doc2"])
+    with write_session() as s:
+        approvals.withdraw(s, firm["owner"], first)
+        documents.delete_document(s, firm["owner"], firm["doc2"])
+    with pytest.raises(NotFound):
+        decide(firm["june"], first, True)
+    with pytest.raises(NotFound, match="removed by the firm"):
+        decide(firm["june"], second, True)
+    with read_session() as s:
+        assert approvals.list_for_contact(s, firm["june"], firm["hartley"]) == []

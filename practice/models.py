@@ -605,3 +605,31 @@ class FolderTemplateItem(SQLModel, table=True):
     template_id: int = Field(foreign_key="foldertemplate.id", index=True)
     path: str
     position: int = 0
+
+
+# --- approvals ----------------------------------------------------------------------------------
+
+
+class ApprovalStatus(str, Enum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class ApprovalRequest(SQLModel, table=True):
+    """Staff asking the client to approve one document; the client approves, or rejects with a reason."""
+
+    __table_args__ = (Index("ix_approvalrequest_account_status", "account_id", "status"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    requested_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    # Who asked, as shown (a member's name, or an automation's).
+    requested_by_label: str = ""
+    status: ApprovalStatus = ApprovalStatus.pending
+    reason: str = ""
+    decided_by_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    decided_at: Optional[dt.datetime] = when(nullable=True)
+    created_at: dt.datetime = when()

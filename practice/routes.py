@@ -43,6 +43,7 @@ PORTAL_FORGOT = "/portal/forgot"
 PORTAL_RESET = "/portal/reset"
 PORTAL_TASKS = "/portal/tasks"
 PORTAL_PROFILE = "/portal/profile"
+PORTAL_DOCUMENTS = "/portal/documents"
 FOLDER_TEMPLATES = "/documents/templates"
 # Served by the backend (a Starlette route), not a page: the document's bytes.
 FILE_DOWNLOAD = "/files/{document_id:int}"

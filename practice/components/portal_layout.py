@@ -11,6 +11,7 @@ from practice.state.portal import PortalState
 
 NAV = [("Home", routes.PORTAL, "house", "portal-nav-home"),
        ("Tasks", routes.PORTAL_TASKS, "list-checks", "portal-nav-tasks"),
+       ("Documents", routes.PORTAL_DOCUMENTS, "file-text", "portal-nav-documents"),
        ("Profile", routes.PORTAL_PROFILE, "user", "portal-nav-profile")]
 
 

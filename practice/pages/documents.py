@@ -13,13 +13,14 @@ from practice import routes
 from practice.components.layout import empty_state, error_callout, page
 from practice.db import read_session
 from practice.pages.work_parts import field, section
-from practice.services import auth, documents, storage
+from practice.services import auth, documents, portal, storage
 from practice.services.errors import NotFound, PermissionDenied
 from practice.state.base import AppState
 from practice.state.documents import ALL, UNFILED, AccountDocumentsState, FolderTemplatesState
 
 UPLOAD_ID = "document-upload"
 SESSION_COOKIE = "practice_sid"
+PORTAL_COOKIE = "portal_sid"
 
 
 # --- the account page's Documents section ----------------------------------------------------------
@@ -89,10 +90,46 @@ def document_row(d) -> rx.Component:
                       spacing="0"),
         )),
         rx.table.cell(rx.text(d.who, size="2"), rx.text(d.when, size="1", color_scheme="gray")),
-        rx.table.cell(rx.icon_button(rx.icon("trash-2", size=12), size="1", variant="ghost", color_scheme="gray",
-                                     aria_label="Delete " + d.name,
-                                     on_click=AccountDocumentsState.delete_document(d.id))),
+        rx.table.cell(rx.hstack(
+            rx.cond(d.refused, rx.fragment(),
+                    rx.tooltip(rx.icon_button(rx.icon("circle-check", size=12), size="1", variant="ghost",
+                                              aria_label="Ask the client to approve " + d.name,
+                                              class_name="request-approval",
+                                              on_click=AccountDocumentsState.request_approval(d.id)),
+                               content="Ask the client to approve")),
+            rx.icon_button(rx.icon("trash-2", size=12), size="1", variant="ghost", color_scheme="gray",
+                           aria_label="Delete " + d.name, on_click=AccountDocumentsState.delete_document(d.id)),
+            spacing="1")),
         class_name="document-row",
+    )
+
+
+def approval_row(a) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.el.a(a.document, href=a.href, rel="noopener",
+                    style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)"}),
+            rx.text(a.requested, rx.cond(a.job != "", " · " + a.job, ""), size="1", color_scheme="gray"),
+            rx.cond(a.decided != "", rx.text(a.decided, size="1")),
+            rx.cond(a.reason != "", rx.text("Reason: ", a.reason, size="1", color_scheme="red")),
+            spacing="0", min_width="0",
+        ),
+        rx.spacer(),
+        rx.badge(a.status, color_scheme=rx.match(a.status, ("approved", "green"), ("rejected", "red"), "amber")),
+        rx.cond(a.pending, rx.button("Withdraw", size="1", variant="ghost", color_scheme="gray",
+                                     on_click=AccountDocumentsState.withdraw_approval(a.id))),
+        align="center", width="100%", wrap="wrap", class_name="approval-row",
+    )
+
+
+def approvals_list() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Approvals", size="3"),
+        rx.cond(AccountDocumentsState.approvals.length() > 0,
+                rx.vstack(rx.foreach(AccountDocumentsState.approvals, approval_row), spacing="2", width="100%"),
+                rx.text("No approvals asked yet. Use the check button next to a document to ask the client to "
+                        "approve it.", size="2", color_scheme="gray")),
+        spacing="2", width="100%", id="approvals-list",
     )
 
 
@@ -143,6 +180,7 @@ def documents_section() -> rx.Component:
             ),
             grid_template_columns=["1fr", "1fr", "minmax(180px, 1fr) 3fr"], spacing="4", width="100%",
         ),
+        approvals_list(),
         id="documents-section",
     )
 
@@ -223,12 +261,17 @@ def content_disposition(name: str) -> str:
 
 
 def download_document(request: Request) -> Response:
-    """GET /files/{id}: the document's bytes for a logged-in staff member who may see its account."""
+    """GET /files/{id}: the document's bytes for a logged-in staff member who may see its account, or for a
+    portal contact of that account."""
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
                "Content-Security-Policy": "default-src 'none'; sandbox"}
     document_id = request.path_params["document_id"]
     with read_session() as session:
         actor = auth.actor_for_session(session, request.cookies.get(SESSION_COOKIE))
+        if actor is None:
+            # A client logged in to the portal may download its own accounts' documents.
+            contact = portal.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))
+            actor = documents.for_contact(contact) if contact is not None else None
         if actor is None:
             return PlainTextResponse("Log in to download documents.", status_code=401, headers=headers)
         try:

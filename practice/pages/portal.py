@@ -1,4 +1,5 @@
-"""The client portal's pages: log in, activate, forgot and reset password, home, tasks, profile."""
+"""The client portal's pages: log in, activate, forgot and reset password, home (tasks and approvals), tasks,
+profile; documents in portal_documents."""
 import reflex as rx
 
 from practice import routes
@@ -121,6 +122,37 @@ def attention_task(t) -> rx.Component:
     )
 
 
+def attention_approval(a) -> rx.Component:
+    """A document to approve: view it, approve it, or reject it with a reason."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("file-check", size=18, color=rx.color("amber", 10)),
+                rx.vstack(rx.text("Please approve", size="1", color_scheme="gray"),
+                          rx.el.a(a.document, href=a.href, rel="noopener", class_name="approval-document",
+                                  style={"color": rx.color("accent", 11), "fontWeight": "500",
+                                         "wordBreak": "break-word"}),
+                          rx.text(rx.cond(a.job != "", a.job + " · ", ""), a.asked, size="1", color_scheme="gray"),
+                          spacing="0", min_width="0"),
+                align="center", width="100%",
+            ),
+            # The reason travels when the field loses focus (a form's submit cannot carry the item's id here).
+            rx.input(placeholder="If you reject it, say why", width="100%", size="3",
+                     aria_label="Reason for rejecting " + a.document, class_name="approval-reason",
+                     on_blur=lambda value: PortalHomeState.keep_reason(a.id, value)),
+            rx.hstack(
+                rx.button("Approve", size="3", color_scheme="green", class_name="approve-button",
+                          on_click=PortalHomeState.approve(a.id)),
+                rx.button("Reject", size="3", variant="soft", color_scheme="red", class_name="reject-button",
+                          on_click=PortalHomeState.reject(a.id)),
+                width="100%", spacing="2",
+            ),
+            spacing="2", width="100%",
+        ),
+        width="100%", class_name="attention-item approval-item",
+    )
+
+
 def job_card(j) -> rx.Component:
     return rx.card(
         rx.hstack(
@@ -139,8 +171,9 @@ def home_page() -> rx.Component:
         "Home",
         error_callout(PortalHomeState.error),
         rx.heading("What needs your attention", size="4"),
-        rx.cond(PortalHomeState.tasks.length() > 0,
-                rx.vstack(rx.foreach(PortalHomeState.tasks, attention_task), width="100%", spacing="2",
+        rx.cond(PortalHomeState.tasks.length() + PortalHomeState.approvals.length() > 0,
+                rx.vstack(rx.foreach(PortalHomeState.approvals, attention_approval),
+                          rx.foreach(PortalHomeState.tasks, attention_task), width="100%", spacing="2",
                           id="attention-list"),
                 plain_empty("Nothing needs your attention right now. We will email you when we need something.")),
         rx.heading("Your jobs", size="4"),
@@ -225,3 +258,6 @@ def register(app: rx.App) -> None:
     app.add_page(tasks_page, route=routes.PORTAL_TASKS, title="Client portal · tasks", on_load=PortalTasksState.load)
     app.add_page(profile_page, route=routes.PORTAL_PROFILE, title="Client portal · profile",
                  on_load=PortalProfileState.load)
+    from practice.pages import portal_documents  # noqa: PLC0415 - its page belongs to the portal
+
+    portal_documents.register(app)

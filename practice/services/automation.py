@@ -34,7 +34,6 @@ CHAIN_LIMIT = 10
 NOT_AVAILABLE = {
     "send_message": "chat messages", "send_organizer": "organizers", "send_proposal": "proposals",
     "send_invoice": "invoices", "request_signature": "signature requests",
-    "request_approval": "approval requests",
 }
 
 
@@ -568,6 +567,8 @@ def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dic
             raise NotFound(f'There is no folder template "{a["template"]}" any more.')
         created = documents.apply_folder_template(session, actor, target.account_id, template.id)
         return f'Applied folder template "{template.name}" ({created} new folder{"s" if created != 1 else ""})'
+    if pa.action == "request_approval":
+        return _request_approval(session, actor, a, target, key)
     if pa.action == "notify":
         member = _member(session, a["member"])
         from practice import routes  # noqa: PLC0415
@@ -577,6 +578,26 @@ def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dic
         inbox.notify(session, member_id=member.id, text=a["text"], link=link, key=key)
         return f"Notified {member.name}"
     raise InvalidInput(f"The action {pa.action} is not known.")
+
+
+def _request_approval(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
+    """`request approval of folder "NAME" from account [with reminders every N days up to M times]`."""
+    from practice.services import approvals  # noqa: PLC0415 - approvals imports services that import us
+
+    account_id = target.account_id
+    if not account_id and target.job_id:
+        job = session.get(Job, target.job_id)
+        account_id = job.account_id if job else None
+    if not account_id:
+        raise InvalidInput("Asking for an approval needs an account, and the rule has none.")
+    every, times = None, 0
+    if a.get("reminders"):
+        every, times = approvals.interval_of(a["reminders"]["every"]), int(a["reminders"].get("times") or 1)
+    made = approvals.request_folder_approval(session, actor, account_id, a["folder"], job_id=target.job_id,
+                                             remind_every=every, remind_times=times, key=key)
+    n = len(made)
+    text = f'Asked the client to approve {n} document{"s" if n != 1 else ""} in "{a["folder"]}"'
+    return text + (f", with up to {times} reminder{'s' if times != 1 else ''}" if times else "")
 
 
 def _send_email(session: Session, a: dict, target: Target, facts: dict, run: RuleRun, key: str,

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from practice.db import read_session, write_session
 from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, Folder, FolderTemplate,
                              FolderTemplateItem, Job, Role, utcnow)
-from practice.services import audit, events, pdf_check, storage
+from practice.services import audit, events, inbox, pdf_check, storage
 from practice.services.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -40,6 +40,14 @@ class ContactActor:
 
 
 Uploader = Union[Actor, ContactActor]
+
+
+def for_contact(actor, account_id: int | None = None) -> ContactActor:
+    """The documents' ContactActor for a portal login (`portal.ContactActor`), limited to `account_id` when given."""
+    ids = frozenset(actor.account_ids)
+    if account_id is not None:
+        ids = ids & {account_id}
+    return ContactActor(contact_id=actor.contact_id, name=actor.name, account_ids=ids)
 
 
 def _audit_actor(who: Uploader) -> Actor:
@@ -435,6 +443,9 @@ def record_upload(session: Session, who: Uploader, account_id: int, folder_id: i
         events.emit(session, actor, "document_uploaded", job_id=job_id, account_id=account_id,
                     payload={"document_id": doc.id, "name": doc.name, "folder": folder.name if folder else "",
                              "contact_id": who.contact_id})
+        account = session.get(Account, account_id)
+        inbox.notify_client_activity(session, account_id=account_id, job_id=job_id,
+                                     text=f'{who.name} ({account.name}) uploaded "{doc.name}"{where}')
     return doc
 
 

@@ -14,6 +14,7 @@ KINDS = {
     "job_created_by_recurrence": "Jobs created by a recurrence",
     "task_assigned": "Tasks assigned to me",
     "automation_failed": "Automations that failed",
+    "client_activity": "What clients do in the portal (uploads, tasks, approvals)",
 }
 
 
@@ -36,6 +37,37 @@ def notify(session: Session, *, member_id: int, text: str, kind: str = "notify",
     session.add(note)
     session.flush()
     return note
+
+
+def staff_for(session: Session, *, account_id: int | None, job_id: int | None = None) -> list[int]:
+    """Who hears about a client's activity: the job's assignees, else the account's team, else owners and admins."""
+    from practice.models import AccountTeam, JobAssignee, Role, TeamMember  # noqa: PLC0415
+
+    active = select(TeamMember.id).where(TeamMember.active == True)  # noqa: E712
+    if job_id is not None:
+        ids = list(session.exec(active.join(JobAssignee, JobAssignee.member_id == TeamMember.id)
+                                .where(JobAssignee.job_id == job_id).order_by(TeamMember.id)))
+        if ids:
+            return ids
+    if account_id is not None:
+        ids = list(session.exec(active.join(AccountTeam, AccountTeam.member_id == TeamMember.id)
+                                .where(AccountTeam.account_id == account_id).order_by(TeamMember.id)))
+        if ids:
+            return ids
+    return list(session.exec(active.where(TeamMember.role.in_([Role.owner, Role.admin])).order_by(TeamMember.id)))
+
+
+def notify_client_activity(session: Session, *, account_id: int | None, job_id: int | None = None,
+                           text: str) -> int:
+    """Tell the staff who care (see `staff_for`) about something a client did; returns how many were told."""
+    from practice import routes  # noqa: PLC0415
+
+    link = routes.job_url(job_id) if job_id else (routes.account_url(account_id) if account_id else "")
+    told = 0
+    for member_id in staff_for(session, account_id=account_id, job_id=job_id):
+        if notify(session, member_id=member_id, text=text, kind="client_activity", link=link) is not None:
+            told += 1
+    return told
 
 
 def _mine(session: Session, actor: Actor, notification_id: int) -> Notification:

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from practice import config
 from practice.models import (Account, AccountContact, AuditLog, ClientTask, Contact, Job, OutgoingMail,
                              PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow)
-from practice.services import audit, events, login_safety, mail, templating
+from practice.services import audit, events, inbox, login_safety, mail, templating
 from practice.services.accounts import contact_visible, get_account
 from practice.services.actor import Actor
 from practice.services.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
@@ -520,6 +520,9 @@ def complete_client_task(session: Session, actor: ContactActor, task_id: int) ->
     session.flush()
     audit.record(session, _audit_actor(actor), "client_task_done", "job", task.job_id,
                  f'{actor.name} completed "{task.title}"')
+    account = session.get(Account, task.account_id)
+    inbox.notify_client_activity(session, account_id=task.account_id, job_id=task.job_id,
+                                 text=f'{actor.name} ({account.name if account else "client"}) completed "{task.title}"')
     still_open = session.exec(select(func.count()).select_from(ClientTask).where(
         ClientTask.job_id == task.job_id, ClientTask.done_at.is_(None))).one()
     if still_open == 0:

@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
-from practice.services import documents, firm
+from practice.services import approvals, documents, firm
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.views import Option
@@ -41,6 +41,19 @@ class DocumentItem:
 
 
 @dataclasses.dataclass
+class ApprovalItem:
+    id: int = 0
+    document: str = ""
+    href: str = ""
+    job: str = ""
+    status: str = ""
+    pending: bool = False
+    reason: str = ""
+    requested: str = ""
+    decided: str = ""
+
+
+@dataclasses.dataclass
 class TemplateItem:
     id: int = 0
     name: str = ""
@@ -65,6 +78,7 @@ def _documents_view(session, actor, account_id: int) -> dict:
     tree = documents.folder_tree(session, actor, account_id)
     docs = documents.list_documents(session, actor, account_id)
     return {"tree": tree, "docs": docs, "templates": documents.list_folder_templates(session),
+            "approvals": approvals.list_for_account(session, actor, account_id),
             "timezone": firm.get_firm(session).timezone}
 
 
@@ -79,6 +93,7 @@ class AccountDocumentsState(AppState):
     doc_notice: str = ""
     uploading: bool = False
     folder_form_key: int = 0
+    approvals: list[ApprovalItem] = []
     _all_docs: list[DocumentItem] = []
 
     def _refresh(self) -> None:
@@ -100,6 +115,13 @@ class AccountDocumentsState(AppState):
             href="" if d.status != "ok" else base + routes.file_url(d.id),
             refused=d.status != "ok", refusal=d.refusal) for d in view["docs"]]
         self.template_options = [Option(value=str(t.id), label=t.name) for t in view["templates"]]
+        tz = view["timezone"]
+        self.approvals = [ApprovalItem(
+            id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id), job=a.job_name,
+            status=a.status, pending=a.status == "pending", reason=a.reason,
+            requested=f"Asked by {a.requested_by or 'the firm'} {when_text(a.requested_at, tz)}",
+            decided=(f"{a.status.capitalize()} by {a.decided_by or 'the client'} {when_text(a.decided_at, tz)}"
+                     if a.decided_at else "")) for a in view["approvals"]]
         self._show()
 
     def _show(self) -> None:
@@ -182,6 +204,29 @@ class AccountDocumentsState(AppState):
         if doc is None:
             return
         _, error = run(documents.delete_document, self._require(), doc)
+        self.doc_error = error or ""
+        self._refresh()
+
+    @allow(STAFF)
+    def request_approval(self, document_id: int):
+        """Ask the account's client to approve this document."""
+        doc = parse_id(document_id)
+        if doc is None:
+            return
+        self.doc_error = self.doc_notice = ""
+        _, error = run(approvals.request_approval, self._require(), document_ids=[doc])
+        if error:
+            self.doc_error = error
+        else:
+            self.doc_notice = "Asked the client to approve it; they are emailed and see it in their portal."
+        self._refresh()
+
+    @allow(STAFF)
+    def withdraw_approval(self, approval_id: int):
+        req = parse_id(approval_id)
+        if req is None:
+            return
+        _, error = run(approvals.withdraw, self._require(), req)
         self.doc_error = error or ""
         self._refresh()
 

@@ -14,7 +14,7 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services import portal
+from practice.services import approvals, portal
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, read, run
 from practice.state.views import Option
@@ -40,6 +40,15 @@ class PortalJobItem:
     due: str = ""
     overdue: bool = False
     open_tasks: int = 0
+
+
+@dataclasses.dataclass
+class PortalApprovalItem:
+    id: int = 0
+    document: str = ""
+    href: str = ""
+    job: str = ""
+    asked: str = ""
 
 
 def _due_text(day: dt.date | None) -> str:
@@ -218,7 +227,9 @@ class PortalForgotState(PortalState):
 class PortalHomeState(PortalState):
     tasks: list[PortalTaskItem] = []
     jobs: list[PortalJobItem] = []
+    approvals: list[PortalApprovalItem] = []
     loaded: bool = False
+    _reasons: dict[str, str] = {}
 
     @allow(ANYONE)
     def load(self):
@@ -234,12 +245,51 @@ class PortalHomeState(PortalState):
             return
         tasks, error = read(portal.client_tasks_for_contact, actor, open_only=True)
         jobs, job_error = read(portal.jobs_for_contact, actor)
-        self.error = error or job_error or ""
+        asks, ask_error = read(approvals.list_for_contact, actor)
+        self.error = error or job_error or ask_error or ""
+        base = rx.config.get_config().api_url.rstrip("/")
+        self.approvals = [PortalApprovalItem(id=a.id, document=a.document_name,
+                                             href=base + routes.file_url(a.document_id), job=a.job_name,
+                                             asked=f"Asked {_due_text(a.requested_at.date())}")
+                          for a in asks or []]
         self.tasks = task_items(tasks or [])
         self.jobs = [PortalJobItem(id=j.id, name=j.name, due=_due_text(j.due_date),
                                    overdue=bool(j.due_date and j.due_date < today), open_tasks=j.open_tasks)
                      for j in jobs or []]
         self.loaded = True
+
+
+    @allow(CONTACT)
+    def approve(self, approval_id: int):
+        req = parse_id(approval_id)
+        if req is None:
+            return
+        actor = self._require()
+        _, error = run(approvals.decide, actor, req, approve=True)
+        self._refresh(actor)
+        self.error = error or self.error  # after the refresh, which clears it
+        if error is None:
+            return rx.toast.success("Approved. Thank you!")
+
+    @allow(CONTACT)
+    def keep_reason(self, approval_id: int, reason: str):
+        """Remember the reason typed for one request (sent when its field loses focus)."""
+        req = parse_id(approval_id)
+        if req is not None and len(self._reasons) < 200:
+            self._reasons = {**self._reasons, str(req): str(reason or "")[:2000]}
+
+    @allow(CONTACT)
+    def reject(self, approval_id: int):
+        """Reject with the reason typed for this request (refused without one)."""
+        req = parse_id(approval_id)
+        if req is None:
+            return
+        actor = self._require()
+        _, error = run(approvals.decide, actor, req, approve=False, reason=self._reasons.get(str(req), ""))
+        self._refresh(actor)
+        self.error = error or self.error  # after the refresh, which clears it
+        if error is None:
+            return rx.toast.success("Rejected. We have been told why.")
 
 
 class PortalTasksState(PortalState):

@@ -61,6 +61,10 @@ def sweep_once() -> dict:
         done["delayed"] = automation.run_due_actions(session)
     with write_session() as session:
         done["schedules"] = automation.run_schedules(session)
+    from practice.services import approvals, reminders  # noqa: F401,PLC0415 - approvals registers its reminders
+
+    with write_session() as session:
+        done["reminders"] = reminders.send_due(session)
     done["events"] += sweep_pending_events()  # what the schedules and delayed actions caused
     return done  # mail is sent by the mailer process, not here
 

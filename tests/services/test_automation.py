@@ -316,7 +316,7 @@ end
     with read_session() as s:
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Client sent a return")).one()
         assert run.status == RunStatus.done, (run.reason, run.conditions)
-        assert s.exec(select(Notification)).one().text == "June uploaded 1040.pdf"
+        assert s.exec(select(Notification).where(Notification.kind == "notify")).one().text == "June uploaded 1040.pdf"
 
 
 def test_a_rule_naming_a_folder_template_that_does_not_exist_is_refused(firm):
@@ -328,3 +328,20 @@ then
   apply folder template "Nope"
 end
 ''')
+
+
+def test_request_approval_runs_now_and_fails_with_a_sentence_without_the_folder(firm):
+    save(firm["actor"], '''
+rule "Approve drafts"
+when job enters stage "Review" in pipeline "1040 Return"
+then
+  request approval of folder "Drafts" from account with reminders every 2 days up to 3 times
+end
+''')
+    with read_session() as s:
+        assert automation.unavailable(automation.compiled_rules(s)[1]) == []
+    move(firm, "Review")
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Approve drafts")).one()
+        assert run.status == RunStatus.failed
+        assert run.reason == 'The account "Hartley Household" has no folder "Drafts", so no approval was asked.'

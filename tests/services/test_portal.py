@@ -251,7 +251,7 @@ end
         assert ev.status == "handled" and ev.payload["contact_id"] == firm["amy"]
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Checklist done")).one()
         assert run.status == RunStatus.done and run.job_id == firm["jones_job"]
-        assert s.exec(select(Notification)).one().text == "Amy finished the checklist for 1040 2025"
+        assert s.exec(select(Notification).where(Notification.kind == "notify")).one().text == "Amy finished the checklist for 1040 2025"
         done = portal.client_tasks_of_job(s, firm["actor"], firm["jones_job"])
         assert {t.done_by for t in done} == {"Amy Jones"}
         jobs = portal.jobs_for_contact(s, me)

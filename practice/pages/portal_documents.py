@@ -1,0 +1,73 @@
+"""The portal's Documents page: a client's files for the current account, with upload and download."""
+import reflex as rx
+
+from practice import routes
+from practice.components.layout import error_callout
+from practice.components.portal_layout import plain_empty, portal_page
+from practice.state.portal_documents import PortalDocumentsState
+
+UPLOAD_ID = "portal-upload"
+
+
+def notice() -> rx.Component:
+    return rx.cond(PortalDocumentsState.notice != "",
+                   rx.callout(PortalDocumentsState.notice, icon="check", color_scheme="green", role="status",
+                              width="100%", id="portal-documents-notice"))
+
+
+def upload_card() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.text("Send us a file", weight="medium"),
+        rx.hstack(
+            rx.text("Into", as_="label", html_for="portal-upload-folder", size="2"),
+            rx.select.root(
+                rx.select.trigger(id="portal-upload-folder", width="100%"),
+                rx.select.content(rx.foreach(PortalDocumentsState.folder_options,
+                                             lambda o: rx.select.item(o.label, value=o.value))),
+                value=PortalDocumentsState.upload_folder, on_change=PortalDocumentsState.choose_folder, size="2"),
+            align="center", width="100%",
+        ),
+        rx.upload(
+            rx.vstack(rx.icon("upload", size=20),
+                      rx.button("Choose files", type="button", size="3", variant="soft", id="portal-choose-files"),
+                      rx.text("PDF, images, Word, Excel, CSV or text", size="1", color_scheme="gray"),
+                      align="center", spacing="1"),
+            id=UPLOAD_ID, multiple=True, max_files=20, width="100%", padding="1em",
+            border=f"1px dashed {rx.color('gray', 7)}", border_radius="8px",
+            on_drop=PortalDocumentsState.handle_upload(rx.upload_files(upload_id=UPLOAD_ID)),
+            on_drop_rejected=PortalDocumentsState.file_rejected,
+        ),
+        spacing="2", width="100%",
+    ), width="100%")
+
+
+def document_card(d) -> rx.Component:
+    return rx.card(rx.hstack(
+        rx.icon("file-text", size=18, color=rx.color("gray", 10)),
+        rx.vstack(
+            # A plain anchor: the attachment downloads and the page stays put.
+            rx.el.a(d.name, href=d.href, rel="noopener", class_name="portal-document-link",
+                    style={"color": rx.color("accent", 11), "fontWeight": "500", "wordBreak": "break-word"}),
+            rx.text(d.folder, " · ", d.size, " · ", d.when, size="1", color_scheme="gray"),
+            spacing="0", min_width="0",
+        ),
+        align="center", width="100%",
+    ), width="100%", class_name="portal-document")
+
+
+def documents_page() -> rx.Component:
+    return portal_page(
+        "Documents",
+        error_callout(PortalDocumentsState.error),
+        notice(),
+        upload_card(),
+        rx.cond(PortalDocumentsState.docs.length() > 0,
+                rx.vstack(rx.foreach(PortalDocumentsState.docs, document_card), width="100%", spacing="2",
+                          id="portal-document-list"),
+                plain_empty("There are no documents on this account yet. Send us a file above.")),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(documents_page, route=routes.PORTAL_DOCUMENTS, title="Client portal · documents",
+                 on_load=PortalDocumentsState.load)

@@ -1,0 +1,116 @@
+"""The portal's Documents page: the current account's folders and files, uploads and downloads for a contact."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import reflex as rx
+
+from practice import routes
+from practice.services import documents, firm
+from practice.services.errors import PracticeError
+from practice.state.base import ANYONE, CONTACT, allow, read
+from practice.state.documents import size_text
+from practice.state.portal import PortalState
+from practice.state.views import Option
+from practice.state.work_views import parse_id, when_text
+
+NO_FOLDER = "none"
+
+
+@dataclasses.dataclass
+class PortalDocumentItem:
+    id: int = 0
+    name: str = ""
+    folder: str = ""
+    size: str = ""
+    when: str = ""
+    who: str = ""
+    href: str = ""
+
+
+def _view(session, actor, account_id: int) -> dict:
+    return {"tree": documents.folder_tree(session, actor, account_id),
+            "docs": documents.list_documents(session, actor, account_id, include_refused=False),
+            "timezone": firm.get_firm(session).timezone}
+
+
+class PortalDocumentsState(PortalState):
+    folder_options: list[Option] = []
+    upload_folder: str = NO_FOLDER
+    docs: list[PortalDocumentItem] = []
+    notice: str = ""
+    uploading: bool = False
+    loaded: bool = False
+
+    def _doc_actor(self, actor) -> documents.ContactActor:
+        # Only the account the contact is looking at: uploads and lists follow the account switcher.
+        return documents.for_contact(actor, actor.current_account_id)
+
+    @allow(ANYONE)
+    def load(self):
+        self.notice, self.uploading = "", False
+        actor = self._enter()
+        if actor is None:
+            return rx.redirect(routes.PORTAL_LOGIN)
+        self._refresh(actor)
+
+    def _refresh(self, actor) -> None:
+        if actor.current_account_id is None:
+            self.docs, self.folder_options, self.loaded = [], [], True
+            return
+        view, error = read(_view, self._doc_actor(actor), actor.current_account_id)
+        self.loaded = True
+        if error:
+            self.error, self.docs = error, []
+            return
+        base = rx.config.get_config().api_url.rstrip("/")
+        self.folder_options = [Option(value=NO_FOLDER, label="No folder")] + [
+            Option(value=str(f.id), label=f.path) for f in view["tree"]]
+        if self.upload_folder not in {o.value for o in self.folder_options}:
+            self.upload_folder = NO_FOLDER
+        self.docs = [PortalDocumentItem(id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
+                                        when=when_text(d.uploaded_at, view["timezone"]), who=d.uploaded_by,
+                                        href=base + routes.file_url(d.id)) for d in view["docs"]]
+
+    @allow(CONTACT)
+    def choose_folder(self, value: str):
+        value = str(value or NO_FOLDER)[:20]
+        self.upload_folder = value if value in {o.value for o in self.folder_options} else NO_FOLDER
+
+    @allow(CONTACT)
+    def file_rejected(self, rejected: list[dict] | None = None):
+        self.error = (f"That file cannot be uploaded: send files of at most "
+                      f"{documents.storage.max_upload_bytes() // 1024 // 1024} MB, of these types: "
+                      f"{documents.storage.allowed_list()}.")
+
+    @allow(CONTACT)
+    async def handle_upload(self, files: list[rx.UploadFile]):
+        """Store each file for the current account (off the event loop: a PDF check may take seconds)."""
+        actor = self._require()
+        self.error = self.notice = ""
+        if not files:
+            self.error = "Choose a file to upload."
+            return
+        if actor.current_account_id is None:
+            self.error = "Your login is not linked to an account yet. Ask the firm."
+            return
+        folder = parse_id(self.upload_folder) if self.upload_folder != NO_FOLDER else None
+        who = self._doc_actor(actor)
+        stored, problems = [], []
+        for upload in files[:20]:
+            name = str(upload.name or upload.filename or "upload")[:300]
+            try:
+                doc = await asyncio.to_thread(documents.upload, who, actor.current_account_id, folder, name,
+                                              upload.file)
+            except PracticeError as err:
+                problems.append(str(err))
+                continue
+            if doc.refusal:
+                problems.append(f'"{doc.name}" was not accepted: {doc.refusal}')
+            else:
+                stored.append(doc.name)
+        self.error = " ".join(problems)
+        if stored:
+            self.notice = "Thank you, we received " + ", ".join(f'"{n}"' for n in stored) + "."
+        self._refresh(actor)

@@ -258,6 +258,3 @@ def register(app: rx.App) -> None:
     app.add_page(tasks_page, route=routes.PORTAL_TASKS, title="Client portal · tasks", on_load=PortalTasksState.load)
     app.add_page(profile_page, route=routes.PORTAL_PROFILE, title="Client portal · profile",
                  on_load=PortalProfileState.load)
-    from practice.pages import portal_documents  # noqa: PLC0415 - its page belongs to the portal
-
-    portal_documents.register(app)

@@ -1,0 +1,406 @@
+"""The authorization matrix: every event handler, page route, download and drive path that touches account data,
+for every kind of visitor (anonymous, a contact of account A, of B, of both, an employee on A's team, an admin,
+the owner), is allowed or denied as declared here; nobody reads or writes another account's data.
+
+The handlers and routes are enumerated from the app, and each must have a row in `EXPECTED_HANDLERS` /
+`EXPECTED_ROUTES`, so a new handler or page without a decided case fails this test.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import inspect
+import re
+import types
+from urllib.parse import quote
+
+import httpx
+import pytest
+import reflex as rx
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+import practice.practice  # noqa: F401 - loads every page and state
+from practice import routes
+from practice.db import read_session, write_session
+from practice.models import OutgoingMail, Role
+from practice.services import accounts, approvals, auth, board, documents, drive, jobs, portal, tasks
+from practice.services.actor import Actor
+from practice.services.errors import PracticeError
+from practice.services.portal import ContactActor
+from practice.state import base
+from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
+from practice.state.portal import PortalState
+from tests.factories import PASSWORD, actor_of, make_account, make_member, make_pipeline
+from tests.security.test_state_surface import app_states
+
+pytestmark = pytest.mark.security
+
+# --- who is asking ---------------------------------------------------------------------------------
+
+ANON, CONTACT_A, CONTACT_B, CONTACT_AB = "anonymous", "contact_a", "contact_b", "contact_ab"
+EMPLOYEE, EMPLOYEE_SETUP, ADMIN_, OWNER_ = "employee", "employee_needing_2fa_setup", "admin", "owner"
+ACTORS = (ANON, CONTACT_A, CONTACT_B, CONTACT_AB, EMPLOYEE, EMPLOYEE_SETUP, ADMIN_, OWNER_)
+CONTACTS = (CONTACT_A, CONTACT_B, CONTACT_AB)
+STAFF_ACTORS = (EMPLOYEE, ADMIN_, OWNER_)
+
+# What the guard sees for each visitor (ids are arbitrary: the guard checks kinds and roles, not rows).
+GUARD_ACTORS = {
+    ANON: (None, False),
+    CONTACT_A: (ContactActor(11, "Amy A", (1,), 1), False),
+    CONTACT_B: (ContactActor(12, "Ben B", (2,), 2), False),
+    CONTACT_AB: (ContactActor(13, "Cy Both", (1, 2), 1), False),
+    EMPLOYEE: (Actor(3, "Eli Employee", Role.employee), False),
+    EMPLOYEE_SETUP: (Actor(6, "Sam Setup", Role.employee), True),
+    ADMIN_: (Actor(4, "Ann Admin", Role.admin), False),
+    OWNER_: (Actor(5, "Olivia Owner", Role.owner), False),
+}
+
+# ACTOR x LEVEL -> allowed. "+setup" levels (`during_setup=True`) also let a member who must still set up
+# two-factor sign-in through; every other staff handler sends that member to the setup page.
+LEVEL_ALLOWS = {
+    ANYONE: set(ACTORS),
+    STAFF: {EMPLOYEE, ADMIN_, OWNER_},
+    STAFF + "+setup": {EMPLOYEE, EMPLOYEE_SETUP, ADMIN_, OWNER_},
+    ADMIN: {ADMIN_, OWNER_},
+    OWNER: {OWNER_},
+    CONTACT: set(CONTACTS),
+}
+
+# --- 1. every event handler ----------------------------------------------------------------------------
+
+# Generated from the app, then reviewed: "State.handler" -> who may call it. A new handler needs a row here.
+EXPECTED_HANDLERS = {
+    "AccountDocumentsState.apply_template": "staff",
+    "AccountDocumentsState.choose_folder": "staff",
+    "AccountDocumentsState.create_folder": "staff",
+    "AccountDocumentsState.delete_document": "staff",
+    "AccountDocumentsState.delete_folder": "staff",
+    "AccountDocumentsState.file_rejected": "staff",
+    "AccountDocumentsState.handle_upload": "staff",
+    "AccountDocumentsState.load": "staff",
+    "AccountDocumentsState.request_approval": "staff",
+    "AccountDocumentsState.withdraw_approval": "staff",
+    "AccountSecurityState.cancel_setup": "staff+setup",
+    "AccountSecurityState.codes_saved": "staff+setup",
+    "AccountSecurityState.confirm_setup": "staff+setup",
+    "AccountSecurityState.load": "staff+setup",
+    "AccountSecurityState.make_new_codes": "staff+setup",
+    "AccountSecurityState.start_setup": "staff+setup",
+    "AccountSecurityState.turn_off": "staff+setup",
+    "AccountState.add_contact": "staff",
+    "AccountState.add_tag": "staff",
+    "AccountState.create_job": "staff",
+    "AccountState.give_portal_access": "staff",
+    "AccountState.link_contact": "staff",
+    "AccountState.load": "staff",
+    "AccountState.remove_tag": "staff",
+    "AccountState.revoke_portal_access": "staff",
+    "AccountState.save_notes": "staff",
+    "AccountState.search_link": "staff",
+    "AccountState.unlink_contact": "staff",
+    "AccountsState.create": "staff",
+    "AccountsState.go_to_page": "staff",
+    "AccountsState.load": "staff",
+    "AccountsState.set_dialog_open": "staff",
+    "AccountsState.set_search": "staff",
+    "AccountsState.set_tag_filter": "staff",
+    "AppState.log_out": "anyone",
+    "AppState.require_login": "anyone",
+    "AuditState.load": "staff",
+    "AuditState.load_older": "admin",
+    "AuditState.set_entity_filter": "admin",
+    "AuditState.set_member_filter": "admin",
+    "BoardState.choose_account": "staff",
+    "BoardState.choose_pipeline": "staff",
+    "BoardState.clear_selection": "staff",
+    "BoardState.create_job": "staff",
+    "BoardState.load": "staff",
+    "BoardState.move_card": "staff",
+    "BoardState.move_selected": "staff",
+    "BoardState.search_accounts": "staff",
+    "BoardState.set_assignee_filter": "staff",
+    "BoardState.set_new_job_open": "staff",
+    "BoardState.set_tag_filter": "staff",
+    "BoardState.show_more": "staff",
+    "BoardState.toggle_selected": "staff",
+    "ContactsState.go_to_page": "staff",
+    "ContactsState.load": "staff",
+    "ContactsState.set_search": "staff",
+    "EmailSettingsState.load": "staff",
+    "EmailSettingsState.save_settings": "admin",
+    "EmailSettingsState.send_test": "admin",
+    "EmailTemplatesState.choose_account": "staff",
+    "EmailTemplatesState.choose_job": "staff",
+    "EmailTemplatesState.close_editor": "staff",
+    "EmailTemplatesState.delete_template": "admin",
+    "EmailTemplatesState.load": "staff",
+    "EmailTemplatesState.new_template": "admin",
+    "EmailTemplatesState.open_template": "staff",
+    "EmailTemplatesState.preview": "staff",
+    "EmailTemplatesState.save_template": "admin",
+    "EmailTemplatesState.search_accounts": "staff",
+    "EmailTemplatesState.set_delete_open": "admin",
+    "EmailTemplatesState.set_draft_body": "admin",
+    "EmailTemplatesState.set_draft_name": "admin",
+    "EmailTemplatesState.set_draft_subject": "admin",
+    "FolderTemplatesState.delete": "admin",
+    "FolderTemplatesState.edit": "admin",
+    "FolderTemplatesState.load": "admin",
+    "FolderTemplatesState.new": "admin",
+    "FolderTemplatesState.save": "admin",
+    "HomeState.load": "staff",
+    "ImportState.file_rejected": "staff",
+    "ImportState.handle_upload": "staff",
+    "ImportState.load": "staff",
+    "ImportState.run_import": "staff",
+    "ImportState.set_column_field": "staff",
+    "ImportState.set_skip_bad_rows": "staff",
+    "ImportState.start_over": "staff",
+    "InboxBadgeState.watch_unread": "staff",
+    "InboxState.load": "staff",
+    "InboxState.mark_all_read": "staff",
+    "InboxState.open_note": "staff",
+    "InboxState.set_archived": "staff",
+    "InboxState.set_kind": "staff",
+    "InboxState.set_read": "staff",
+    "InboxState.set_tab": "staff",
+    "JobState.add_assignee": "staff",
+    "JobState.add_client_task": "staff",
+    "JobState.add_tag": "staff",
+    "JobState.create_task": "staff",
+    "JobState.delete_client_task": "staff",
+    "JobState.load": "staff",
+    "JobState.move_to": "staff",
+    "JobState.remove_assignee": "staff",
+    "JobState.remove_tag": "staff",
+    "JobState.reopen_client_task": "staff",
+    "JobState.retry_run": "admin",
+    "JobState.save_details": "staff",
+    "JobState.set_task_status": "staff",
+    "JobState.toggle_archived": "staff",
+    "LoginState.log_in": "anyone",
+    "LoginState.redirect_if_logged_in": "anyone",
+    "LoginState.start_over": "anyone",
+    "LoginState.submit_code": "anyone",
+    "LoginState.toggle_recovery": "anyone",
+    "OutboxState.load": "staff",
+    "OutboxState.load_older": "admin",
+    "OutboxState.refresh": "admin",
+    "OutboxState.retry_now": "admin",
+    "OutboxState.set_status_filter": "admin",
+    "PipelinesState.add_stage": "admin",
+    "PipelinesState.ask_delete_stage": "admin",
+    "PipelinesState.confirm_delete_stage": "admin",
+    "PipelinesState.create_pipeline": "admin",
+    "PipelinesState.load": "staff",
+    "PipelinesState.move_stage": "admin",
+    "PipelinesState.rename_pipeline": "admin",
+    "PipelinesState.rename_stage": "admin",
+    "PipelinesState.select_pipeline": "staff",
+    "PipelinesState.set_create_open": "admin",
+    "PipelinesState.set_delete_open": "admin",
+    "PortalActivateState.set_password": "anyone",
+    "PortalDocumentsState.choose_folder": "contact",
+    "PortalDocumentsState.file_rejected": "contact",
+    "PortalDocumentsState.handle_upload": "contact",
+    "PortalDocumentsState.load": "anyone",
+    "PortalForgotState.load": "anyone",
+    "PortalForgotState.send_link": "anyone",
+    "PortalHomeState.approve": "contact",
+    "PortalHomeState.keep_reason": "contact",
+    "PortalHomeState.load": "anyone",
+    "PortalHomeState.reject": "contact",
+    "PortalLinkState.load": "anyone",
+    "PortalLoginState.load": "anyone",
+    "PortalLoginState.log_in": "anyone",
+    "PortalProfileState.change_password": "contact",
+    "PortalProfileState.load": "anyone",
+    "PortalResetState.set_password": "anyone",
+    "PortalState.log_out": "anyone",
+    "PortalState.require_contact": "anyone",
+    "PortalState.switch_account": "contact",
+    "PortalTasksState.load": "anyone",
+    "PortalTasksState.toggle": "contact",
+    "RecurringState.ask_remove": "admin",
+    "RecurringState.cancel_remove": "admin",
+    "RecurringState.confirm_remove": "admin",
+    "RecurringState.load": "staff",
+    "RecurringState.save": "admin",
+    "RecurringState.set_at": "admin",
+    "RecurringState.set_due_amount": "admin",
+    "RecurringState.set_field": "admin",
+    "RecurringState.set_job_name": "admin",
+    "RecurringState.set_name": "admin",
+    "RulesEditorState.ask_restore": "admin",
+    "RulesEditorState.choose_job": "admin",
+    "RulesEditorState.confirm_restore": "admin",
+    "RulesEditorState.discard_changes": "admin",
+    "RulesEditorState.insert_example": "admin",
+    "RulesEditorState.jump_to": "admin",
+    "RulesEditorState.load": "staff",
+    "RulesEditorState.save": "admin",
+    "RulesEditorState.search_jobs": "admin",
+    "RulesEditorState.set_draft": "admin",
+    "RulesEditorState.set_restore_open": "admin",
+    "RulesEditorState.set_try_event": "admin",
+    "RulesEditorState.set_try_stage": "admin",
+    "RulesEditorState.set_try_tag": "admin",
+    "RulesEditorState.show_diff": "admin",
+    "RulesEditorState.try_on_job": "admin",
+    "RunLogState.load": "staff",
+    "RunLogState.refresh": "admin",
+    "RunLogState.retry": "admin",
+    "RunLogState.set_status_filter": "admin",
+    "RunLogState.toggle_trace": "admin",
+    "SettingsState.create_tag": "admin",
+    "SettingsState.load": "staff",
+    "SettingsState.save_firm": "admin",
+    "SettingsState.save_service": "admin",
+    "SettingsState.set_require_two_factor": "admin",
+    "SettingsState.set_service_open": "admin",
+    "SettingsState.start_service": "admin",
+    "TasksState.add_comment": "staff",
+    "TasksState.add_subtask": "staff",
+    "TasksState.create": "staff",
+    "TasksState.load": "staff",
+    "TasksState.open_detail": "staff",
+    "TasksState.set_detail_open": "staff",
+    "TasksState.set_scope": "staff",
+    "TasksState.set_status": "staff",
+    "TasksState.set_status_filter": "staff",
+    "TeamState.add_member": "owner",
+    "TeamState.load": "staff",
+    "TeamState.save_role": "owner",
+    "TeamState.set_add_open": "owner",
+    "TeamState.set_edit_open": "owner",
+    "TeamState.start_edit": "owner",
+}
+
+
+def _handlers() -> dict[str, tuple[type, object]]:
+    """Every public event handler of every app state, as "State.handler" -> (state class, guarded function)."""
+    found = {}
+    for cls in app_states():
+        for name, handler in cls.event_handlers.items():
+            if name.startswith("_") or name == "setvar":
+                continue
+            key = f"{cls.__name__}.{name}"
+            assert key not in found, f"two states are called {cls.__name__}: the matrix keys by name"
+            found[key] = (cls, handler.fn)
+    return found
+
+
+def _cells(fn) -> dict:
+    return dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+
+
+def _declared(fn) -> str:
+    """The level `allow(...)` wrapped this function with, read from the guard itself."""
+    refusal = _cells(fn)["refusal"].cell_contents
+    setup = _cells(refusal)["during_setup"].cell_contents
+    return fn.__practice_access__ + ("+setup" if setup else "")
+
+
+def _with_recording_body(wrapper, calls: list):
+    """A copy of the guard's real wrapper whose body only records that it ran (the guard logic is untouched)."""
+    original = _cells(wrapper)["fn"].cell_contents
+    if inspect.isasyncgenfunction(original):
+        async def body(self, *args, **kwargs):
+            calls.append(self)
+            yield "BODY"
+    elif inspect.isgeneratorfunction(original):
+        def body(self, *args, **kwargs):
+            calls.append(self)
+            yield "BODY"
+    elif inspect.iscoroutinefunction(original):
+        async def body(self, *args, **kwargs):
+            calls.append(self)
+            return "BODY"
+    else:
+        def body(self, *args, **kwargs):
+            calls.append(self)
+            return "BODY"
+    closure = tuple(types.CellType(body) if name == "fn" else cell
+                    for name, cell in zip(wrapper.__code__.co_freevars, wrapper.__closure__))
+    return types.FunctionType(wrapper.__code__, wrapper.__globals__, wrapper.__name__, wrapper.__defaults__, closure)
+
+
+def _outcome(fn, stub):
+    """Call a (possibly generator or async) handler; the list of what it sent back."""
+    result = fn(stub)
+    if inspect.isasyncgen(result):
+        async def collect():
+            return [item async for item in result]
+        return asyncio.run(collect())
+    if inspect.isgenerator(result):
+        return list(result)
+    if inspect.iscoroutine(result):
+        return [asyncio.run(result)]
+    return [result]
+
+
+def _stub(cls: type, who: str):
+    """A stand-in state whose login lookups answer `who`, shaped like `cls` (staff states have `_access`)."""
+    actor, needs_setup = GUARD_ACTORS[who]
+    members = {"_actor": lambda self: actor}
+    if issubclass(cls, AppState):
+        members["_access"] = lambda self: (actor, needs_setup)
+    if issubclass(cls, PortalState):
+        members["_login_url"] = lambda self: routes.PORTAL_LOGIN
+    return type(cls.__name__, (), members)()
+
+
+def test_every_handler_has_a_decided_case():
+    found = _handlers()
+    missing = sorted(set(found) - set(EXPECTED_HANDLERS))
+    gone = sorted(set(EXPECTED_HANDLERS) - set(found))
+    assert not missing, "add these handlers to EXPECTED_HANDLERS with who may call them: " + ", ".join(missing)
+    assert not gone, "these handlers no longer exist; remove them from EXPECTED_HANDLERS: " + ", ".join(gone)
+    changed = {k: (EXPECTED_HANDLERS[k], _declared(fn)) for k, (_, fn) in found.items()
+               if _declared(fn) != EXPECTED_HANDLERS[k]}
+    assert not changed, f"declared level differs from the matrix (expected, declared): {changed}"
+
+
+def test_portal_states_are_not_staff_states():
+    # The stub shapes rely on it: a state is either behind the staff login or the portal login.
+    for cls in app_states():
+        assert not (issubclass(cls, AppState) and issubclass(cls, PortalState)), cls.__name__
+        assert issubclass(cls, (AppState, PortalState)), f"{cls.__name__} is behind neither login"
+
+
+def test_each_handler_runs_only_for_the_actors_its_level_allows(monkeypatch):
+    denials = []
+    monkeypatch.setattr(base, "_record_denial", lambda actor, handler: denials.append((actor.name, handler)))
+    wrong, checked = [], 0
+    for key, (cls, fn) in sorted(_handlers().items()):
+        level = EXPECTED_HANDLERS[key]
+        for who in ACTORS:
+            calls: list = []
+            before = len(denials)
+            sent = _outcome(_with_recording_body(fn, calls), _stub(cls, who))
+            allowed = who in LEVEL_ALLOWS[level]
+            # Portal states have no two-factor step: a member needing setup is just a member there.
+            if issubclass(cls, PortalState) and who == EMPLOYEE_SETUP:
+                allowed = EMPLOYEE in LEVEL_ALLOWS[level]
+            checked += 1
+            if allowed:
+                if len(calls) != 1 or sent != ["BODY"]:
+                    wrong.append(f"{key} as {who}: expected to run, got {sent!r}")
+                continue
+            if calls or "BODY" in sent or not sent or sent[0] is None:
+                wrong.append(f"{key} as {who}: expected a refusal without running, got {sent!r}")
+                continue
+            text = repr(sent)
+            if who == ANON:
+                login = routes.PORTAL_LOGIN if issubclass(cls, PortalState) else routes.LOGIN
+                if login not in text:
+                    wrong.append(f"{key} as {who}: expected a redirect to {login}, got {text}")
+            elif who == EMPLOYEE_SETUP and level in (STAFF,):
+                if routes.ACCOUNT_SECURITY not in text:
+                    wrong.append(f"{key} as {who}: expected a redirect to the two-factor setup, got {text}")
+            elif GUARD_ACTORS[who][0].__class__ is Actor and len(denials) != before + 1:
+                wrong.append(f"{key} as {who}: a member's refusal was not audited")
+    assert checked == len(EXPECTED_HANDLERS) * len(ACTORS)
+    assert not wrong, f"{len(wrong)} wrong outcomes:\n" + "\n".join(wrong[:40])

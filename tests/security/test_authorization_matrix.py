@@ -27,7 +27,7 @@ from practice.db import read_session, write_session
 from practice.models import OutgoingMail, Role
 from practice.services import accounts, approvals, auth, board, documents, drive, jobs, portal, tasks
 from practice.services.actor import Actor
-from practice.services.errors import PracticeError
+from practice.services.errors import NotFound, PermissionDenied, PracticeError
 from practice.services.portal import ContactActor
 from practice.state import base
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
@@ -404,3 +404,296 @@ def test_each_handler_runs_only_for_the_actors_its_level_allows(monkeypatch):
                 wrong.append(f"{key} as {who}: a member's refusal was not audited")
     assert checked == len(EXPECTED_HANDLERS) * len(ACTORS)
     assert not wrong, f"{len(wrong)} wrong outcomes:\n" + "\n".join(wrong[:40])
+
+
+# --- 2. the pages ----------------------------------------------------------------------------------------
+
+# Every route of the app: a staff page (behind the staff login), a portal page (behind the portal login),
+# or a public page (login, activation and password reset links). A new page needs a row here.
+STAFF_PAGE, PORTAL_PAGE, PUBLIC_PAGE = "staff", "portal", "public"
+EXPECTED_ROUTES = {
+    "index": STAFF_PAGE, "inbox": STAFF_PAGE, "accounts": STAFF_PAGE, "accounts/[account_id]": STAFF_PAGE,
+    "contacts": STAFF_PAGE, "board": STAFF_PAGE, "jobs/[job_id]": STAFF_PAGE, "tasks": STAFF_PAGE,
+    "pipelines": STAFF_PAGE, "team": STAFF_PAGE, "settings": STAFF_PAGE, "audit": STAFF_PAGE, "import": STAFF_PAGE,
+    "email": STAFF_PAGE, "email/templates": STAFF_PAGE, "email/outbox": STAFF_PAGE,
+    "automations/rules": STAFF_PAGE, "automations/recurring": STAFF_PAGE, "automations/runs": STAFF_PAGE,
+    "documents/templates": STAFF_PAGE, "account-security": STAFF_PAGE,
+    "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
+    "login": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
+    "portal/reset": PUBLIC_PAGE,
+}
+# Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
+# header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.
+PORTAL_LOADS = {"PortalHomeState.load", "PortalTasksState.load", "PortalDocumentsState.load",
+                "PortalProfileState.load"}
+
+
+def _on_load(page) -> list:
+    handlers = page.on_load if isinstance(page.on_load, list) else [page.on_load] if page.on_load else []
+    return [h.fn for h in handlers]
+
+
+def _state_of(fn) -> type:
+    name = fn.__qualname__.split(".")[0]
+    return next(cls for cls in [AppState, PortalState, *app_states()] if cls.__name__ == name)
+
+
+def test_every_route_has_a_decided_case_and_its_login_check():
+    pages = practice.practice.app._unevaluated_pages
+    missing = sorted(set(pages) - set(EXPECTED_ROUTES))
+    gone = sorted(set(EXPECTED_ROUTES) - set(pages))
+    assert not missing, "add these routes to EXPECTED_ROUTES (staff, portal or public): " + ", ".join(missing)
+    assert not gone, "these routes no longer exist; remove them from EXPECTED_ROUTES: " + ", ".join(gone)
+    for route, kind in EXPECTED_ROUTES.items():
+        loads = _on_load(pages[route])
+        states = [_state_of(fn) for fn in loads]
+        assert loads, f"{route} has no on_load"
+        if kind == STAFF_PAGE:
+            # The staff login check runs first; every other load is a staff handler needing a login.
+            assert loads[0].__qualname__ == "AppState.require_login", route
+            for fn, cls in zip(loads[1:], states[1:]):
+                assert issubclass(cls, AppState) and fn.__practice_access__ != ANYONE, f"{route}: {fn.__qualname__}"
+        elif kind == PORTAL_PAGE:
+            assert all(issubclass(cls, PortalState) for cls in states), route
+            assert {f"{cls.__name__}.{fn.__name__}" for fn, cls in zip(loads, states)} <= PORTAL_LOADS, route
+        else:
+            assert all(fn.__practice_access__ == ANYONE for fn in loads), route
+    # The document download is the one backend route outside the pages.
+    api_routes = {getattr(r, "path", None): r for r in practice.practice.app._api.routes}
+    from practice.pages.documents import download_document
+    assert api_routes[routes.FILE_DOWNLOAD].endpoint is download_document
+
+
+def test_portal_loads_send_strangers_to_login():
+    handlers = _handlers()
+    for key in sorted(PORTAL_LOADS):
+        cls, fn = handlers[key]
+        refreshed = []
+
+        class Stranger:
+            """A visitor with no (or an ended) portal session, on a real portal page load."""
+            _enter = PortalState.__dict__["_enter"]
+            _actor = staticmethod(lambda: None)
+            _refresh = lambda self, actor: refreshed.append(actor)  # noqa: E731
+
+        sent = _outcome(fn, Stranger())
+        assert routes.PORTAL_LOGIN in repr(sent) and not refreshed, key
+
+
+# --- 3. objects of one account, asked for by everyone ----------------------------------------------------
+
+CLIENT_PASS = "matrix-client-pass-9"
+
+
+def _activate(owner: Actor, contact_id: int) -> None:
+    with write_session() as s:
+        mail_id = portal.invite(s, owner, contact_id).id
+    with read_session() as s:
+        body = s.get(OutgoingMail, mail_id).body
+    token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
+    with write_session() as s:
+        portal.activate(s, token, CLIENT_PASS)
+
+
+def _pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def firm(fresh_db, tmp_path, monkeypatch):
+    """Accounts A and B, each with a job, a task, a client task, a document waiting for approval and a
+    contact of its own; a contact of both; an employee on A's team only; an admin; the owner. Contacts
+    have active portal logins."""
+    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+    f: dict = {"email": {}}
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner", name="Olivia Owner", email="owner@firm.example"))
+        admin = actor_of(make_member(s, role="admin", name="Ann Admin", email="admin@firm.example"))
+        employee = actor_of(make_member(s, role="employee", name="Eli Employee", email="eli@firm.example"))
+        pipeline = make_pipeline(s, owner)
+        f["pipeline"] = pipeline.id
+        for key, name in (("A", "Acme Tax"), ("B", "Bolt Books")):
+            account = make_account(s, owner, name=name)
+            job = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name=f"{name} 1040")
+            task = tasks.create_task(s, owner, title=f"Review {name}", account_id=account.id, job_id=job.id)
+            ctask = portal.create_client_task(s, owner, job.id, title=f"Upload {name} W-2")
+            folder = documents.create_folder(s, owner, account.id, "Tax returns")
+            f[key] = dict(account=account.id, job=job.id, task=task.id, ctask=ctask.id, folder=folder.id)
+        accounts.add_team_member_to_account(s, owner, f["A"]["account"], employee.member_id)
+        contact_ids = {}
+        for who, linked, first, email in ((CONTACT_A, ["A"], "Amy", "amy@a.example"),
+                                          (CONTACT_B, ["B"], "Ben", "ben@b.example"),
+                                          (CONTACT_AB, ["A", "B"], "Cy", "cy@ab.example")):
+            contact = accounts.create_contact(s, owner, account_ids=[f[k]["account"] for k in linked],
+                                              first_name=first, last_name="Client", email=email)
+            contact_ids[who] = contact.id
+            f["email"][who] = email
+        f["A"]["contact"], f["B"]["contact"] = contact_ids[CONTACT_A], contact_ids[CONTACT_B]
+    for key in ("A", "B"):
+        doc = documents.upload(owner, f[key]["account"], f[key]["folder"], f"{key} return.pdf", _pdf())
+        f[key]["doc"] = doc.id
+        with write_session() as s:
+            f[key]["approval"] = approvals.request_approval(s, owner, document_ids=[doc.id])[0].id
+    for who, contact_id in contact_ids.items():
+        _activate(owner, contact_id)
+    f["email"].update({EMPLOYEE: "eli@firm.example", ADMIN_: "admin@firm.example", OWNER_: "owner@firm.example"})
+    f["actor"] = {EMPLOYEE: employee, ADMIN_: admin, OWNER_: owner}
+    f["sid"] = {}
+    with write_session() as s:
+        for who in CONTACTS:
+            f["sid"][who] = portal.log_in(s, f["email"][who], CLIENT_PASS)
+        for who in STAFF_ACTORS:
+            f["sid"][who], _ = auth.log_in(s, f["email"][who], PASSWORD)
+    with read_session() as s:
+        for who in CONTACTS:
+            f["actor"][who] = portal.actor_for_portal_session(s, f["sid"][who])
+    f["linked"] = {CONTACT_A: {"A"}, CONTACT_B: {"B"}, CONTACT_AB: {"A", "B"}}
+    return f
+
+
+def sees(f, who: str, key: str) -> bool:
+    """The rule the whole matrix checks: whose data each visitor may read."""
+    if who in (ADMIN_, OWNER_):
+        return True
+    if who == EMPLOYEE:
+        return key == "A"
+    if who in CONTACTS:
+        return key in f["linked"][who]
+    return False
+
+
+def _doc_actor(f, who):
+    """How the documents service sees a visitor (the download route and portal turn a contact into this)."""
+    actor = f["actor"][who]
+    return documents.for_contact(actor) if who in CONTACTS else actor
+
+
+def _listed(rows, wanted) -> bool:
+    return wanted in rows
+
+
+def _staff_or_uploader_admin(f, who, key):
+    # The documents were uploaded by the owner: only admins and the owner may delete them.
+    return who in (ADMIN_, OWNER_)
+
+
+def _staff_sees(f, who, key):
+    return who in STAFF_ACTORS and sees(f, who, key)
+
+
+def _contact_sees(f, who, key):
+    return who in CONTACTS and sees(f, who, key)
+
+
+# (entry point, who may be asked, call(session, f, who, key) -> True when it answered with the object,
+#  expected(f, who, key)). Every call that does not raise a PracticeError counts as access granted, except
+#  for lists, whose answer says whether the object was in them. Writes are rolled back.
+BOTH, STAFF_ONLY, CONTACT_ONLY = set(CONTACTS) | set(STAFF_ACTORS), set(STAFF_ACTORS), set(CONTACTS)
+SERVICE_CASES = [
+    ("accounts.get_account", STAFF_ONLY,
+     lambda s, f, w, k: accounts.get_account(s, f["actor"][w], f[k]["account"]) and True, sees),
+    ("accounts.update_account", STAFF_ONLY,
+     lambda s, f, w, k: accounts.update_account(s, f["actor"][w], f[k]["account"], notes="changed") and True, sees),
+    ("accounts.list_accounts", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["account"] in [r.id for r in accounts.list_accounts(s, f["actor"][w])[0]], sees),
+    ("accounts.contacts_of", STAFF_ONLY,
+     lambda s, f, w, k: accounts.contacts_of(s, f["actor"][w], f[k]["account"]) is not None, sees),
+    ("accounts.contact_visible", STAFF_ONLY,
+     lambda s, f, w, k: accounts.contact_visible(s, f["actor"][w], f[k]["contact"]) and True, sees),
+    ("accounts.update_contact", STAFF_ONLY,
+     lambda s, f, w, k: accounts.update_contact(s, f["actor"][w], f[k]["contact"], last_name="Changed") and True,
+     sees),
+    ("accounts.list_contacts", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["contact"] in [c.id for c, _ in accounts.list_contacts(s, f["actor"][w])[0]], sees),
+    ("jobs.get_job", STAFF_ONLY, lambda s, f, w, k: jobs.get_job(s, f["actor"][w], f[k]["job"]) and True, sees),
+    ("jobs.update_job", STAFF_ONLY,
+     lambda s, f, w, k: jobs.update_job(s, f["actor"][w], f[k]["job"], name="Renamed") and True, sees),
+    ("jobs.jobs_of_account", STAFF_ONLY,
+     lambda s, f, w, k: jobs.jobs_of_account(s, f["actor"][w], f[k]["account"]) is not None, sees),
+    ("board.load_board", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["job"] in [c.id for col in board.load_board(s, f["actor"][w], f["pipeline"])
+                                         for c in col.cards], sees),
+    ("tasks.get_task", STAFF_ONLY, lambda s, f, w, k: tasks.get_task(s, f["actor"][w], f[k]["task"]) and True, sees),
+    ("tasks.set_status", STAFF_ONLY,
+     lambda s, f, w, k: tasks.set_status(s, f["actor"][w], f[k]["task"], "completed") and True, sees),
+    ("tasks.add_comment", STAFF_ONLY,
+     lambda s, f, w, k: tasks.add_comment(s, f["actor"][w], f[k]["task"], "hello") and True, sees),
+    ("tasks.list_tasks", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["task"] in [t["id"] for t in tasks.list_tasks(s, f["actor"][w], mine=False,
+                                                                             status="all")], sees),
+    ("documents.folder_tree", BOTH,
+     lambda s, f, w, k: documents.folder_tree(s, _doc_actor(f, w), f[k]["account"]) is not None, sees),
+    ("documents.list_documents", BOTH,
+     lambda s, f, w, k: f[k]["doc"] in [d.id for d in documents.list_documents(s, _doc_actor(f, w), f[k]["account"])],
+     sees),
+    ("documents.document_for_download", BOTH,
+     lambda s, f, w, k: documents.document_for_download(s, _doc_actor(f, w), f[k]["doc"]) and True, sees),
+    ("documents.upload", BOTH,
+     lambda s, f, w, k: documents.upload(_doc_actor(f, w), f[k]["account"], f[k]["folder"], "new.pdf", _pdf())
+     and True, sees),
+    ("documents.rename_document", BOTH,
+     lambda s, f, w, k: documents.rename_document(s, _doc_actor(f, w), f[k]["doc"], "renamed.pdf") and True,
+     _staff_sees),  # a client renames only what it uploaded
+    ("documents.delete_document", BOTH,
+     lambda s, f, w, k: documents.delete_document(s, _doc_actor(f, w), f[k]["doc"]) is None,
+     _staff_or_uploader_admin),
+    ("approvals.list_for_account", STAFF_ONLY,
+     lambda s, f, w, k: approvals.list_for_account(s, f["actor"][w], f[k]["account"]) is not None, sees),
+    ("approvals.list_for_contact", BOTH,
+     lambda s, f, w, k: f[k]["approval"] in [a.id for a in approvals.list_for_contact(s, f["actor"][w],
+                                                                                     f[k]["account"])],
+     _contact_sees),
+    ("approvals.decide", BOTH,
+     lambda s, f, w, k: approvals.decide(s, f["actor"][w], f[k]["approval"], approve=True) and True, _contact_sees),
+    ("portal.client_tasks_of_job", STAFF_ONLY,
+     lambda s, f, w, k: portal.client_tasks_of_job(s, f["actor"][w], f[k]["job"]) is not None, sees),
+    ("portal.create_client_task", STAFF_ONLY,
+     lambda s, f, w, k: portal.create_client_task(s, f["actor"][w], f[k]["job"], title="Sign") and True, sees),
+    ("portal.client_tasks_for_contact", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["ctask"] in [t.id for t in portal.client_tasks_for_contact(
+         s, f["actor"][w], account_id=f[k]["account"])], sees),
+    ("portal.jobs_for_contact", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["job"] in [j.id for j in portal.jobs_for_contact(s, f["actor"][w], f[k]["account"])],
+     sees),
+    ("portal.complete_client_task", BOTH,
+     lambda s, f, w, k: portal.complete_client_task(s, f["actor"][w], f[k]["ctask"]) and True, _contact_sees),
+    ("portal.reopen_client_task", BOTH,
+     lambda s, f, w, k: portal.reopen_client_task(s, f["actor"][w], f[k]["ctask"]) and True, sees),
+    ("portal.accounts_of_contact", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["account"] in [i for i, _ in portal.accounts_of_contact(s, f["actor"][w])], sees),
+    ("portal.switch_account", CONTACT_ONLY,
+     lambda s, f, w, k: portal.switch_account(s, f["sid"][w], f[k]["account"]) and True, sees),
+]
+
+
+def test_no_visitor_reaches_another_accounts_objects(firm):
+    f = firm
+    wrong, cross_account_successes, checked = [], [], 0
+    for name, askers, call, expected in SERVICE_CASES:
+        for who in sorted(askers):
+            for key in ("A", "B"):
+                with read_session() as s:  # never committed: a write in it is rolled back
+                    try:
+                        got = bool(call(s, f, who, key))
+                    except (PermissionDenied, NotFound):
+                        got = False
+                    except PracticeError as err:  # the case itself is wrong, not the access rule
+                        wrong.append(f"{name}: {who} on {key}'s object raised {type(err).__name__}: {err}")
+                        continue
+                    s.rollback()
+                checked += 1
+                if got and not sees(f, who, key):
+                    cross_account_successes.append(f"{name}: {who} reached {key}'s object")
+                if got != expected(f, who, key):
+                    wrong.append(f"{name}: {who} on {key}'s object: expected "
+                                 f"{'allowed' if expected(f, who, key) else 'denied'}, got {'allowed' if got else 'denied'}")
+    assert checked >= 150
+    assert not cross_account_successes, "\n".join(cross_account_successes)
+    assert not wrong, "\n".join(wrong)

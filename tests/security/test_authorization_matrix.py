@@ -697,3 +697,74 @@ def test_no_visitor_reaches_another_accounts_objects(firm):
     assert checked >= 150
     assert not cross_account_successes, "\n".join(cross_account_successes)
     assert not wrong, "\n".join(wrong)
+
+
+# --- 4. the document download: GET /files/{id} over HTTP, with each visitor's cookie ---------------------------
+
+def test_the_download_route_serves_each_document_only_to_those_who_see_its_account(firm):
+    f = firm
+    route = next(r for r in practice.practice.app._api.routes if getattr(r, "path", None) == routes.FILE_DOWNLOAD)
+    app = Starlette(routes=[Route(route.path, route.endpoint, methods=["GET"])])
+    cookies = {ANON: {}, **{w: {"portal_sid": f["sid"][w]} for w in CONTACTS},
+               **{w: {"practice_sid": f["sid"][w]} for w in STAFF_ACTORS}}
+    wrong, cross_account = [], []
+    for who, jar in cookies.items():
+        with TestClient(app, cookies=jar) as client:
+            for key in ("A", "B"):
+                answer = client.get(routes.file_url(f[key]["doc"]))
+                want = 401 if who == ANON else 200 if sees(f, who, key) else 403
+                if answer.status_code == 200 and not sees(f, who, key):
+                    cross_account.append(f"{who} downloaded {key}'s document")
+                if answer.status_code != want:
+                    wrong.append(f"{who} on {key}'s document: {answer.status_code}, expected {want}")
+                if answer.status_code == 200:
+                    assert answer.content[:5] == b"%PDF-"
+    assert not cross_account and not wrong, "\n".join(cross_account + wrong)
+
+
+# --- 5. the drive: WebDAV paths with each visitor's login ----------------------------------------------------
+
+def _basic(email: str, password: str) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{email}:{password}".encode()).decode()}
+
+
+def test_the_drive_shows_and_takes_files_only_for_the_visitors_accounts(firm):
+    from practice.drive_app import make_app
+
+    f = firm
+    with read_session() as s:
+        labels = {k: drive.account_label(f[k]["account"], n) for k, n in (("A", "Acme Tax"), ("B", "Bolt Books"))}
+    passwords = {**{w: CLIENT_PASS for w in CONTACTS}, **{w: PASSWORD for w in STAFF_ACTORS}}
+    client = httpx.Client(transport=httpx.WSGITransport(app=make_app()), base_url="http://drive.test")
+    wrong, cross_account = [], []
+
+    def check(who, what, answer, allowed, key=None):
+        ok = answer.status_code < 300
+        if ok and key is not None and not sees(f, who, key):
+            cross_account.append(f"{who}: {what} -> {answer.status_code}")
+        if ok != allowed:
+            wrong.append(f"{who}: {what} -> {answer.status_code}, expected {'allowed' if allowed else 'denied'}")
+
+    assert client.request("PROPFIND", "/", headers={"Depth": "1"}).status_code == 401
+    for key in ("A", "B"):
+        assert client.get(f"/{quote(labels[key])}/Tax%20returns/{key}%20return.pdf").status_code == 401
+    for who in (*CONTACTS, *STAFF_ACTORS):
+        auth_header = _basic(f["email"][who], passwords[who])
+        root = client.request("PROPFIND", "/", headers={"Depth": "1", **auth_header})
+        assert root.status_code == 207, (who, root.status_code, root.text[:300])
+        for key in ("A", "B"):
+            listed = quote(labels[key]) in root.text or labels[key] in root.text
+            check(who, f"root lists {key}", httpx.Response(200 if listed else 404), sees(f, who, key), key)
+            top = f"/{quote(labels[key])}/"
+            check(who, f"PROPFIND {key}", client.request("PROPFIND", top, headers={"Depth": "1", **auth_header}),
+                  sees(f, who, key), key)
+            check(who, f"GET {key}'s document",
+                  client.get(f"{top}Tax%20returns/{key}%20return.pdf", headers=auth_header), sees(f, who, key), key)
+            check(who, f"PUT into {key}",
+                  client.put(f"{top}from%20{who}.pdf", content=_pdf(), headers=auth_header), sees(f, who, key), key)
+            # A guessed id with another account's name must not open it either.
+            other = "B" if key == "A" else "A"
+            forged = quote(drive.account_label(f[key]["account"], "Bolt Books" if key == "A" else "Acme Tax"))
+            check(who, f"PROPFIND {key} under {other}'s name",
+                  client.request("PROPFIND", f"/{forged}/", headers={"Depth": "0", **auth_header}), False, key)
+    assert not cross_account and not wrong, "\n".join(cross_account + wrong)

@@ -12,6 +12,7 @@ import base64
 import inspect
 import re
 import types
+import warnings
 from urllib.parse import quote
 
 import httpx
@@ -19,13 +20,16 @@ import pytest
 import reflex as rx
 from starlette.applications import Starlette
 from starlette.routing import Route
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # Starlette would rather have httpx2; the httpx it ships with works the same here
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 import practice.practice  # noqa: F401 - loads every page and state
 from practice import routes
 from practice.db import read_session, write_session
 from practice.models import OutgoingMail, Role
-from practice.services import accounts, approvals, audit, auth, board, documents, drive, jobs, mail, portal, tasks
+from practice.services import accounts, approvals, audit, auth, board, documents, drive, jobs, mail, pipelines, portal, tasks
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied, PracticeError
 from practice.services.portal import ContactActor
@@ -519,6 +523,7 @@ def firm(fresh_db, tmp_path, monkeypatch):
         employee = actor_of(make_member(s, role="employee", name="Eli Employee", email="eli@firm.example"))
         pipeline = make_pipeline(s, owner)
         f["pipeline"] = pipeline.id
+        f["last_stage"] = max(st.id for st in pipelines.stages_of(s, pipeline.id))
         for key, name in (("A", "Acme Tax"), ("B", "Bolt Books")):
             account = make_account(s, owner, name=name)
             job = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name=f"{name} 1040")
@@ -664,6 +669,12 @@ SERVICE_CASES = [
     ("jobs.create_job", STAFF_ONLY,
      lambda s, f, w, k: jobs.create_job(s, f["actor"][w], account_id=f[k]["account"], pipeline_id=f["pipeline"],
                                         name="New job") and True, sees),
+    ("jobs.move_jobs", STAFF_ONLY,
+     lambda s, f, w, k: jobs.move_jobs(s, f["actor"][w], [f[k]["job"]], f["last_stage"]) == 1, sees),
+    ("jobs.assign_job", STAFF_ONLY,
+     lambda s, f, w, k: jobs.assign_job(s, f["actor"][w], f[k]["job"], [f["actor"][w].member_id]) and True, sees),
+    ("jobs.archive_job", STAFF_ONLY,
+     lambda s, f, w, k: jobs.archive_job(s, f["actor"][w], f[k]["job"]) and True, sees),
     ("jobs.job_choices", STAFF_ONLY,
      lambda s, f, w, k: f[k]["job"] in [i for i, *_ in jobs.job_choices(s, f["actor"][w])], sees),
     ("tasks.create_task (account)", STAFF_ONLY,

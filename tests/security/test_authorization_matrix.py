@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import reflex as rx
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -584,10 +583,6 @@ def _doc_actor(f, who):
     return documents.for_contact(actor) if who in CONTACTS else actor
 
 
-def _listed(rows, wanted) -> bool:
-    return wanted in rows
-
-
 def _staff_or_uploader_admin(f, who, key):
     # The documents were uploaded by the owner: only admins and the owner may delete them.
     return who in (ADMIN_, OWNER_)
@@ -780,8 +775,7 @@ def test_the_drive_shows_and_takes_files_only_for_the_visitors_accounts(firm):
     from practice.drive_app import make_app
 
     f = firm
-    with read_session() as s:
-        labels = {k: drive.account_label(f[k]["account"], n) for k, n in (("A", "Acme Tax"), ("B", "Bolt Books"))}
+    labels = {k: drive.account_label(f[k]["account"], n) for k, n in (("A", "Acme Tax"), ("B", "Bolt Books"))}
     passwords = {**{w: CLIENT_PASS for w in CONTACTS}, **{w: PASSWORD for w in STAFF_ACTORS}}
     client = httpx.Client(transport=httpx.WSGITransport(app=make_app()), base_url="http://drive.test")
     wrong, cross_account = [], []

@@ -13,7 +13,7 @@ from practice import routes
 from practice.components.layout import empty_state, error_callout, page
 from practice.db import read_session
 from practice.pages.work_parts import field, section
-from practice.services import auth, documents, portal, storage
+from practice.services import auth, documents, portal, storage, two_factor
 from practice.services.errors import NotFound, PermissionDenied
 from practice.state.base import AppState
 from practice.state.documents import ALL, UNFILED, AccountDocumentsState, FolderTemplatesState
@@ -268,6 +268,10 @@ def download_document(request: Request) -> Response:
     document_id = request.path_params["document_id"]
     with read_session() as session:
         actor = auth.actor_for_session(session, request.cookies.get(SESSION_COOKIE))
+        if actor is not None and actor.member_id and two_factor.must_set_up(session, actor.member_id):
+            # The firm requires two-factor sign-in: until it is set up, the session opens nothing.
+            return PlainTextResponse("Set up two-factor sign-in first (the firm requires it).", status_code=403,
+                                     headers=headers)
         if actor is None:
             # A client logged in to the portal may download its own accounts' documents.
             contact = portal.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))

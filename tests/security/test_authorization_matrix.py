@@ -812,11 +812,8 @@ def test_the_drive_shows_and_takes_files_only_for_the_visitors_accounts(firm):
     assert not cross_account and not wrong, "\n".join(cross_account + wrong)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "practice/pages/documents.py download_document ignores two_factor.must_set_up: a member whose firm requires "
-    "two-factor sign-in and who has not set it up is sent to the setup page by every staff handler (base.allow) "
-    "and refused by the drive (drive.actor_for), but /files/{id} still serves documents to that password-only "
-    "session"))
+# Found by this matrix: /files/{id} used to serve a member whose firm requires two-factor sign-in
+# before they had set it up (every staff handler and the drive already refused them).
 def test_a_member_who_must_first_set_up_two_factor_cannot_download(firm):
     from practice.services import two_factor
 

@@ -633,3 +633,11 @@ class ApprovalRequest(SQLModel, table=True):
     decided_by_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
     decided_at: Optional[dt.datetime] = when(nullable=True)
     created_at: dt.datetime = when()
+
+
+class DocumentView(SQLModel, table=True):
+    """When a client contact first opened a document (the portal lists unopened ones as "to look at")."""
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True)
+    viewed_at: dt.datetime = when()

@@ -11,7 +11,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page
-from practice.db import read_session
+from practice.db import read_session, write_session
 from practice.pages.work_parts import field, section
 from practice.services import auth, documents, portal, storage, two_factor
 from practice.services.errors import NotFound, PermissionDenied
@@ -284,6 +284,9 @@ def download_document(request: Request) -> Response:
             return PlainTextResponse(str(err), status_code=403, headers=headers)
         except NotFound as err:
             return PlainTextResponse(str(err), status_code=404, headers=headers)
+    if isinstance(actor, documents.ContactActor):
+        with write_session() as session:
+            documents.mark_viewed(session, actor, int(document_id))
     headers["Content-Disposition"] = content_disposition(download.filename)
     return FileResponse(download.path, media_type=download.content_type, headers=headers)
 

@@ -122,6 +122,16 @@ def attention_task(t) -> rx.Component:
     )
 
 
+def attention_document(d) -> rx.Component:
+    return rx.hstack(
+        rx.icon("file-text", size=18),
+        rx.vstack(rx.link("New from the firm: ", d.name, href=d.href, is_external=True, class_name="look-link"),
+                  rx.text(d.shared, size="1", color_scheme="gray"), spacing="0", align="start"),
+        width="100%", class_name="attention-item document-item", padding="0.5em",
+        border=f"1px solid {rx.color('gray', 5)}", border_radius="8px",
+    )
+
+
 def attention_approval(a) -> rx.Component:
     """A document to approve: view it, approve it, or reject it with a reason."""
     return rx.card(
@@ -171,9 +181,11 @@ def home_page() -> rx.Component:
         "Home",
         error_callout(PortalHomeState.error),
         rx.heading("What needs your attention", size="4"),
-        rx.cond(PortalHomeState.tasks.length() + PortalHomeState.approvals.length() > 0,
+        rx.cond(PortalHomeState.tasks.length() + PortalHomeState.approvals.length()
+                + PortalHomeState.looks.length() > 0,
                 rx.vstack(rx.foreach(PortalHomeState.approvals, attention_approval),
-                          rx.foreach(PortalHomeState.tasks, attention_task), width="100%", spacing="2",
+                          rx.foreach(PortalHomeState.tasks, attention_task),
+                          rx.foreach(PortalHomeState.looks, attention_document), width="100%", spacing="2",
                           id="attention-list"),
                 plain_empty("Nothing needs your attention right now. We will email you when we need something.")),
         rx.heading("Your jobs", size="4"),

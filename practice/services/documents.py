@@ -17,8 +17,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice.db import read_session, write_session
-from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, Folder, FolderTemplate,
-                             FolderTemplateItem, Job, Role, utcnow)
+from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, DocumentView, Folder,
+                             FolderTemplate, FolderTemplateItem, Job, Role, utcnow)
 from practice.services import audit, events, inbox, pdf_check, storage
 from practice.services.accounts import get_account
 from practice.services.actor import Actor, require_admin
@@ -585,3 +585,19 @@ def contact_actor(session: Session, contact_id: int) -> ContactActor:
     name = f"{contact.first_name} {contact.last_name}".strip() or contact.email or "Client"
     return ContactActor(contact_id=contact.id, name=name, account_ids=ids)
 
+
+
+def mark_viewed(session: Session, who: ContactActor, document_id: int) -> None:
+    """Remember that a contact opened a document (the first time only)."""
+    if session.get(DocumentView, (document_id, who.contact_id)) is None:
+        session.add(DocumentView(document_id=document_id, contact_id=who.contact_id))
+
+
+def to_look_at(session: Session, who: ContactActor, account_id: int, limit: int = 20) -> list[Document]:
+    """Documents the firm shared in this account that the contact has not opened yet, newest first."""
+    check_account(session, who, account_id)
+    seen = select(DocumentView.document_id).where(DocumentView.contact_id == who.contact_id)
+    return list(session.exec(select(Document).where(
+        Document.account_id == account_id, Document.deleted_at.is_(None), Document.status == DocumentStatus.ok,
+        Document.uploaded_by_member_id.is_not(None), Document.id.not_in(seen))
+        .order_by(Document.id.desc()).limit(limit)))

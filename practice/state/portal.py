@@ -14,7 +14,7 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services import approvals, portal
+from practice.services import approvals, documents, portal
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, read, run
 from practice.state.views import Option
@@ -40,6 +40,14 @@ class PortalJobItem:
     due: str = ""
     overdue: bool = False
     open_tasks: int = 0
+
+
+@dataclasses.dataclass
+class PortalDocumentItem:
+    id: int = 0
+    name: str = ""
+    href: str = ""
+    shared: str = ""
 
 
 @dataclasses.dataclass
@@ -228,6 +236,7 @@ class PortalHomeState(PortalState):
     tasks: list[PortalTaskItem] = []
     jobs: list[PortalJobItem] = []
     approvals: list[PortalApprovalItem] = []
+    looks: list[PortalDocumentItem] = []
     loaded: bool = False
     _reasons: dict[str, str] = {}
 
@@ -246,8 +255,14 @@ class PortalHomeState(PortalState):
         tasks, error = read(portal.client_tasks_for_contact, actor, open_only=True)
         jobs, job_error = read(portal.jobs_for_contact, actor)
         asks, ask_error = read(approvals.list_for_contact, actor)
-        self.error = error or job_error or ask_error or ""
+        looks, look_error = read(documents.to_look_at, documents.for_contact(actor), actor.current_account_id)
+        self.error = error or job_error or ask_error or look_error or ""
         base = rx.config.get_config().api_url.rstrip("/")
+        waiting = {a.document_id for a in asks or []}
+        # Documents the firm shared and this contact has not opened (approval requests list their own).
+        self.looks = [PortalDocumentItem(id=d.id, name=d.name, href=base + routes.file_url(d.id),
+                                         shared=f"Shared {_due_text(d.uploaded_at.date())}")
+                      for d in looks or [] if d.id not in waiting]
         self.approvals = [PortalApprovalItem(id=a.id, document=a.document_name,
                                              href=base + routes.file_url(a.document_id), job=a.job_name,
                                              asked=f"Asked {_due_text(a.requested_at.date())}")

@@ -9,8 +9,8 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import (ApprovalRequest, ClientTask, Document, JobAssignee, Notification, OutgoingMail,
-                             PortalLogin, PortalSession, PortalToken, TeamMember)
+from practice.models import (ApprovalRequest, ClientTask, Document, DocumentView, JobAssignee, Notification,
+                             OutgoingMail, PortalLogin, PortalSession, PortalToken, TeamMember)
 from practice.services import documents, portal
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
@@ -44,6 +44,7 @@ def client_login(base_url):
     yield {"contact": contact, "job": job, "doc": doc, "owner": owner}
     with write_session() as s:
         s.execute(delete(ApprovalRequest).where(ApprovalRequest.account_id == job.account_id))
+        s.execute(delete(DocumentView).where(DocumentView.document_id > last_doc))
         s.execute(delete(Document).where(Document.id > last_doc))
         s.execute(delete(Notification).where(Notification.id > last_note))
         s.execute(delete(OutgoingMail).where(OutgoingMail.id > last_mail))

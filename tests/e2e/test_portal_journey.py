@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import ApprovalRequest, Document, JobAssignee, Notification, TeamMember
+from practice.models import ApprovalRequest, Document, DocumentView, JobAssignee, Notification, TeamMember
 from practice.services import documents
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
@@ -31,10 +31,13 @@ def journey(portal_setup):  # noqa: F811
     if not was_assignee:
         with write_session() as s:
             s.add(JobAssignee(job_id=job.id, member_id=owner.id))
-    documents.upload(Actor(owner.id, owner.name, owner.role), job.account_id, None, "Organizer summary.txt", DRAFT)
+    staff = Actor(owner.id, owner.name, owner.role)
+    documents.upload(staff, job.account_id, None, "Organizer summary.txt", DRAFT)
+    documents.upload(staff, job.account_id, None, "Welcome letter.txt", b"Welcome to Park & Lee.")
     yield portal_setup
     with write_session() as s:
         s.execute(delete(ApprovalRequest).where(ApprovalRequest.account_id == job.account_id))
+        s.execute(delete(DocumentView).where(DocumentView.document_id > last_doc))
         s.execute(delete(Document).where(Document.id > last_doc))
         s.execute(delete(Notification).where(Notification.id > last_note))
         if not was_assignee:
@@ -77,6 +80,8 @@ def test_invite_activate_upload_complete_approve_and_staff_see_it_all(page, phon
     phone_page.click("#portal-login-submit")
     expect(phone_page).to_have_url(re.compile(r"/portal$"))
     expect(phone_page.locator("#attention-list")).to_contain_text("Upload last year's return")
+    # A document the firm shared and the client has not opened yet waits there too.
+    expect(phone_page.locator("#attention-list .document-item")).to_contain_text("New from the firm: Welcome letter.txt")
 
     # Upload a document.
     phone_page.click("#portal-nav-documents")

@@ -98,6 +98,12 @@ def allowed_list() -> str:
     return ", ".join(sorted({ext for ext in ALLOWED if ext not in ("jpeg", "tiff")}))
 
 
+def limits_sentence(verb: str = "upload") -> str:
+    """What a browser that refused a file before sending it should tell the person."""
+    return (f"That file cannot be uploaded: {verb} files of at most {max_upload_bytes() // 1024 // 1024} MB, "
+            f"of these types: {allowed_list()}.")
+
+
 def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 

@@ -232,9 +232,7 @@ class AccountDocumentsState(AppState):
 
     @allow(STAFF)
     def file_rejected(self, rejected: list[dict] | None = None):
-        self.doc_error = (f"That file cannot be uploaded: upload files of at most "
-                          f"{documents.storage.max_upload_bytes() // 1024 // 1024} MB, of these types: "
-                          f"{documents.storage.allowed_list()}.")
+        self.doc_error = documents.storage.limits_sentence("upload")
 
     @allow(STAFF)
     async def handle_upload(self, files: list[rx.UploadFile]):

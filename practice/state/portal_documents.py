@@ -80,9 +80,7 @@ class PortalDocumentsState(PortalState):
 
     @allow(CONTACT)
     def file_rejected(self, rejected: list[dict] | None = None):
-        self.error = (f"That file cannot be uploaded: send files of at most "
-                      f"{documents.storage.max_upload_bytes() // 1024 // 1024} MB, of these types: "
-                      f"{documents.storage.allowed_list()}.")
+        self.error = documents.storage.limits_sentence("send")
 
     @allow(CONTACT)
     async def handle_upload(self, files: list[rx.UploadFile]):

@@ -641,3 +641,253 @@ class DocumentView(SQLModel, table=True):
     document_id: int = Field(foreign_key="document.id", primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", primary_key=True)
     viewed_at: dt.datetime = when()
+
+
+# --- signatures ---------------------------------------------------------------------------------
+
+
+class FirmCertificate(SQLModel, table=True):
+    """A certificate the firm seals signed files with; the newest active one is used.
+
+    The private key is kept encrypted (PKCS#8 PEM, with the data folder's secret as passphrase).
+    """
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source: str = "generated"  # generated | uploaded
+    subject: str = ""
+    issuer: str = ""
+    fingerprint_sha256: str = Field(default="", index=True)
+    not_before: Optional[dt.datetime] = when(nullable=True)
+    not_after: Optional[dt.datetime] = when(nullable=True)
+    cert_pem: str = ""
+    # Intermediate certificates of an uploaded PKCS#12, PEM, in order (leaf excluded).
+    chain_pem: str = ""
+    key_pem_encrypted: str = ""
+    active: bool = True
+    created_at: dt.datetime = when()
+
+
+class SigningSettings(SQLModel, table=True):
+    """The firm's signing choices (one row): timestamp server, consent text, step names clients see."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    # RFC 3161 timestamp server; empty means no timestamp (nothing leaves the machine).
+    tsa_url: str = ""
+    # The electronic records and signatures disclosure; empty means the shipped default.
+    disclosure_text: str = ""
+    # Names of the proposal steps as the client sees them, e.g. {"read": "Read", "choose": ..., "sign": ...}.
+    proposal_steps: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = when()
+
+
+class DocumentTemplate(SQLModel, table=True):
+    """A Jinja2 HTML document rendered to PDF (WeasyPrint); may carry its own signature fields."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    body: str = ""
+    updated_at: dt.datetime = when()
+
+
+class SignatureRequestStatus(str, Enum):
+    draft = "draft"  # fields being placed; signers not told yet
+    sent = "sent"
+    completed = "completed"
+    declined = "declined"
+    cancelled = "cancelled"
+
+
+class SignatureRequest(SQLModel, table=True):
+    """Staff asking one or more contacts of an account to sign one PDF (optionally in order)."""
+
+    __table_args__ = (Index("ix_signaturerequest_account_status", "account_id", "status"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
+    title: str
+    message: str = ""
+    # The PDF to sign (kept unchanged) and, once everyone signed, the sealed result.
+    document_id: int = Field(foreign_key="document.id", index=True)
+    signed_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    template_name: str = ""
+    in_order: bool = False
+    require_email_code: bool = False
+    status: SignatureRequestStatus = SignatureRequestStatus.draft
+    original_sha256: str = ""
+    stamped_sha256: str = ""
+    final_sha256: str = ""
+    requested_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    requested_by_label: str = ""
+    # The automation's idempotency key when a rule made it (a retried run makes no second request).
+    key: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True})
+    created_at: dt.datetime = when()
+    sent_at: Optional[dt.datetime] = when(nullable=True)
+    completed_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class SignerStatus(str, Enum):
+    waiting = "waiting"  # an earlier signer goes first
+    pending = "pending"  # may sign now
+    signed = "signed"
+    declined = "declined"
+
+
+class Signer(SQLModel, table=True):
+    """One contact's part in a signature request, with everything the audit page reports."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="signaturerequest.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    position: int = 0
+    status: SignerStatus = SignerStatus.waiting
+    name: str = ""
+    email: str = ""
+    viewed_at: Optional[dt.datetime] = when(nullable=True)
+    consented_at: Optional[dt.datetime] = when(nullable=True)
+    signed_at: Optional[dt.datetime] = when(nullable=True)
+    declined_at: Optional[dt.datetime] = when(nullable=True)
+    decline_reason: str = ""
+    # Where the signing happened (the request that signed).
+    ip_address: str = ""
+    user_agent: str = ""
+    login: str = ""  # the portal login's email
+    identity_check: str = ""  # e.g. "portal password" or "portal password + code sent by email"
+    identity_result: str = ""
+    signature_kind: str = ""  # drawn | typed
+    # Drawn: {"strokes": [[[x, y], ...], ...]} in 0..1 of the pad; typed: {"text": "Jane Doe"}.
+    signature: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    initials: str = ""
+    # One-time email code: only its hash; attempts are counted.
+    code_hash: str = ""
+    code_sent_at: Optional[dt.datetime] = when(nullable=True)
+    code_expires_at: Optional[dt.datetime] = when(nullable=True)
+    code_attempts: int = 0
+    code_verified_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class SignatureField(SQLModel, table=True):
+    """A place on a page a signer fills: position and size are fractions (0..1) of the page, top-left origin."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="signaturerequest.id", index=True)
+    signer_id: int = Field(foreign_key="signer.id", index=True)
+    kind: str = "signature"  # signature | initials | date | text
+    page: int = 0  # 0-based
+    x: float = 0.0
+    y: float = 0.0
+    width: float = 0.25
+    height: float = 0.05
+    label: str = ""
+    required: bool = True
+    value: str = ""
+
+
+class SigningConsent(SQLModel, table=True):
+    """A contact's consent to sign and receive records electronically, with the exact text shown."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    disclosure_text: str
+    disclosure_sha256: str
+    consented_at: dt.datetime = when()
+    ip_address: str = ""
+    user_agent: str = ""
+    withdrawn_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class SigningEvent(SQLModel, table=True):
+    """One line of a signing audit trail (sent, viewed, consented, code sent/checked, signed, declined, sealed...)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    request_id: Optional[int] = Field(default=None, foreign_key="signaturerequest.id", index=True)
+    proposal_id: Optional[int] = Field(default=None, foreign_key="proposal.id", index=True)
+    signer_id: Optional[int] = Field(default=None, foreign_key="signer.id")
+    contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    kind: str
+    detail: str = ""
+    ip_address: str = ""
+    user_agent: str = ""
+    at: dt.datetime = when()
+
+
+# --- proposals ----------------------------------------------------------------------------------
+
+
+class ProposalTemplate(SQLModel, table=True):
+    """A proposal / engagement letter: introduction, services from the catalog, terms (Jinja2 placeholders)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    introduction: str = ""
+    terms: str = ""
+    updated_at: dt.datetime = when()
+
+
+class ProposalTemplateLine(SQLModel, table=True):
+    """One service offered by a proposal template; optional lines are the client's choice."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="proposaltemplate.id", index=True)
+    service_id: Optional[int] = Field(default=None, foreign_key="service.id")
+    name: str
+    description: str = ""
+    quantity: int = 1
+    price_cents: int = 0
+    optional: bool = False
+    position: int = 0
+
+
+class ProposalStatus(str, Enum):
+    sent = "sent"
+    signed = "signed"
+    declined = "declined"
+    cancelled = "cancelled"
+
+
+class Proposal(SQLModel, table=True):
+    """A proposal sent to an account: a frozen copy of its template, then the client's choices and signature."""
+
+    __table_args__ = (Index("ix_proposal_account_status", "account_id", "status"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
+    template_id: Optional[int] = Field(default=None, foreign_key="proposaltemplate.id")
+    name: str
+    introduction: str = ""  # rendered
+    terms: str = ""  # rendered
+    status: ProposalStatus = ProposalStatus.sent
+    total_cents: int = 0
+    requested_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    requested_by_label: str = ""
+    key: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True})
+    sent_at: dt.datetime = when()
+    viewed_at: Optional[dt.datetime] = when(nullable=True)
+    signed_at: Optional[dt.datetime] = when(nullable=True)
+    signed_by_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    signer_name: str = ""
+    signature_kind: str = ""
+    signature: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ip_address: str = ""
+    user_agent: str = ""
+    declined_at: Optional[dt.datetime] = when(nullable=True)
+    decline_reason: str = ""
+    # The sealed PDF in the account's documents, once signed.
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    final_sha256: str = ""
+
+
+class ProposalLine(SQLModel, table=True):
+    """One service line of a sent proposal; `chosen` is the client's pick for optional lines."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    service_id: Optional[int] = Field(default=None, foreign_key="service.id")
+    name: str
+    description: str = ""
+    quantity: int = 1
+    price_cents: int = 0
+    optional: bool = False
+    chosen: bool = True
+    position: int = 0

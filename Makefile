@@ -12,7 +12,7 @@ export REFLEX_DIR := $(CURDIR)/.reflex-home
 export APP_HARNESS_HEADLESS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup deps bun chromium test-tools migrate demo bench clean
+.PHONY: run test setup deps bun pdf-libs chromium test-tools migrate demo bench clean
 
 run: setup migrate
 	$(BIN)/python -m practice serve
@@ -20,7 +20,7 @@ run: setup migrate
 test: setup chromium test-tools
 	$(BIN)/python -m pytest
 
-setup: deps bun
+setup: deps bun pdf-libs
 
 deps: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -34,6 +34,12 @@ bun: .tools/node_modules/.bin/bun
 .tools/node_modules/.bin/bun:
 	mkdir -p .tools
 	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
+
+# WeasyPrint (documents, proposals and audit pages rendered to PDF) needs Pango and a font; install them when missing.
+pdf-libs:
+	@{ /sbin/ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -qi dejavu; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; fi; }
 
 # Browser tests drive Debian's Chromium; install it when missing (CI runs as root).
 chromium:

@@ -68,7 +68,17 @@ def emit(session: Session, actor: Actor, kind: str, *, job_id: int | None = None
     session.add(ev)
     session.flush()
     _remember(session, [ev.id])
+    if job_id and kind in _completion_kinds():
+        from practice.services import stage_items  # noqa: PLC0415 - it emits through this module
+
+        stage_items.check(session, actor, job_id, contact_id=payload.get("contact_id"))
     return ev
+
+
+def _completion_kinds() -> set[str]:
+    from practice.services.stage_items import COMPLETION_KINDS  # noqa: PLC0415
+
+    return COMPLETION_KINDS
 
 
 def emit_many(session: Session, actor: Actor, rows: list[dict]) -> list[int]:

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from practice import config
 from practice.models import (Account, AccountContact, AuditLog, ClientTask, Contact, Job, OutgoingMail,
                              PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow)
-from practice.services import audit, events, inbox, login_safety, mail, templating
+from practice.services import audit, events, inbox, login_safety, mail, stage_items, templating
 from practice.services.accounts import contact_visible, get_account
 from practice.services.actor import Actor
 from practice.services.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
@@ -528,6 +528,9 @@ def complete_client_task(session: Session, actor: ContactActor, task_id: int) ->
     if still_open == 0:
         events.emit(session, actor, "client_tasks_completed", job_id=task.job_id, account_id=task.account_id,
                     payload={"contact_id": actor.contact_id})
+    else:
+        # The job's other open tasks may belong to an earlier stage: this stage's items may still be done.
+        stage_items.check(session, actor, task.job_id, contact_id=actor.contact_id)
     return task
 
 

@@ -3,11 +3,11 @@ real SMTP server), declining, cancelling, sealing the result, the events and rul
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import re
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import select
 
 from practice.db import read_session, write_session
@@ -20,8 +20,6 @@ from practice.services.pipelines import stages_of
 from tests.factories import actor_of, make_account, make_member, make_pipeline
 from tests.smtp import SMTPServer
 
-HAS_SEALING = importlib.util.find_spec("practice.services.sealing") is not None
-needs_sealing = pytest.mark.skipif(not HAS_SEALING, reason="sealing.py arrives with the seal branch")
 UA = "Mozilla/5.0 (iPhone) test"
 
 
@@ -126,77 +124,10 @@ def signing_kinds(req_id):
 
 
 @pytest.fixture
-def sealer(monkeypatch):
-    """The real sealing module once the seal branch is merged; until then a stand-in with its interface, so
-    the completion path (storing, events, Inbox+) is exercised either way."""
-    if HAS_SEALING:
-        from practice.services import sealing
+def sealer():
+    from practice.services import sealing
 
-        return sealing
-    import hashlib
-    import sys
-    import types
-    from dataclasses import dataclass, field
-
-    fake = types.ModuleType("practice.services.sealing")
-
-    @dataclass
-    class StampField:
-        page: int
-        x: float
-        y: float
-        width: float
-        height: float
-        kind: str
-        text: str = ""
-        strokes: list | None = None
-
-    @dataclass
-    class AuditSigner:
-        name: str
-        email: str
-        login: str
-        ip_address: str
-        user_agent: str
-        viewed_at: object
-        consented_at: object
-        signed_at: object
-        identity_check: str
-        identity_result: str
-        status: str = "signed"
-        declined_at: object = None
-        decline_reason: str = ""
-
-    @dataclass
-    class AuditTrail:
-        title: str
-        reference: str
-        firm_name: str
-        account_name: str
-        original_sha256: str
-        signers: list
-        events: list
-        completed_at: object
-        stamped_sha256: str = ""
-
-    @dataclass
-    class Finished:
-        pdf: bytes
-        stamped_sha256: str
-        final_sha256: str
-
-    def finish(session, original, fields, trail):
-        fake.calls.append((fields, trail))
-        pdf = original + b"\n%sealed\n"
-        return Finished(pdf, hashlib.sha256(original).hexdigest(), hashlib.sha256(pdf).hexdigest())
-
-    fake.StampField, fake.AuditSigner, fake.AuditTrail, fake.finish, fake.calls = (StampField, AuditSigner, AuditTrail,
-                                                                                   finish, [])
-    monkeypatch.setitem(sys.modules, "practice.services.sealing", fake)
-    import practice.services
-
-    monkeypatch.setattr(practice.services, "sealing", fake, raising=False)
-    return fake
+    return sealing
 
 
 # --- who may do what ------------------------------------------------------------------------------------
@@ -411,10 +342,10 @@ def test_the_email_code_reaches_a_real_smtp_server_and_is_checked(firm):
             assert s.exec(select(Signer).where(Signer.request_id == req)).one().code_attempts == 1
         with write_session() as s:
             signatures.check_code(s, firm["june"], req, f" {code[:3]} {code[3:]} ")
-    assert do_sign(firm["june"], req) == "completed" if HAS_SEALING else True
+    assert do_sign(firm["june"], req) == "completed"
     with read_session() as s:
         signer = s.exec(select(Signer).where(Signer.request_id == req)).one()
-    if HAS_SEALING:
+    if True:
         assert signer.identity_check == "portal password + one-time code sent to june@hartley.example"
         assert "after 1 wrong try" in signer.identity_result
     kinds = signing_kinds(req)
@@ -544,20 +475,18 @@ def test_the_last_signature_seals_a_new_document_next_to_the_original(firm, seal
     assert staff_notes(firm["bob"])[-1] == ('Everyone signed "Form 8879" (Hartley Household); the sealed copy '
                                             '"Form 8879 – signed.pdf" is in the documents')
     assert signing_kinds(req)[-1] == "sealed"
-    if HAS_SEALING:
-        report = sealer.verify(data, session=None)
-        assert report.intact, report.summary
-        assert report.audit and "June Hartley" in str(report.audit)
-        flipped = bytearray(data)
-        flipped[len(flipped) // 3] ^= 0x01
-        assert not sealer.verify(bytes(flipped)).intact
-    else:
-        (fields, trail), = sealer.calls
-        kinds = sorted((f.kind, bool(f.strokes), f.text) for f in fields)
-        assert kinds[-2:] == [("signature", False, "Jim Hartley"), ("signature", True, "")]
-        assert [s.name for s in trail.signers] == ["June Hartley", "Jim Hartley"]
-        assert trail.signers[0].identity_check == "portal password" and trail.original_sha256 == r.original_sha256
-        assert any("declined" not in line and "signed" in line for _, line in trail.events)
+    with read_session() as s:
+        report = sealer.verify(data, session=s)
+    assert report.intact and report.trusted, report.summary
+    audit = report.audit
+    assert [x["name"] for x in audit["signers"]] == ["June Hartley", "Jim Hartley"], audit
+    assert audit["original_sha256"] == r.original_sha256 and audit["stamped_sha256"] == r.stamped_sha256
+    assert audit["signers"][0]["identity_check"] == "portal password"
+    assert audit["signers"][0]["ip_address"] == "203.0.113.5" and audit["signers"][1]["user_agent"] == UA
+    assert len(PdfReader(io.BytesIO(data)).pages) >= 3  # the two pages, then the audit page(s)
+    flipped = bytearray(data)
+    flipped[len(flipped) // 3] ^= 0x01
+    assert not sealer.verify(bytes(flipped)).intact
 
 
 # --- rules --------------------------------------------------------------------------------------------------

@@ -314,6 +314,8 @@ def request_side() -> rx.Component:
                                     style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)"}),
                             rx.text("The signed file appears here once everyone has signed.", size="1",
                                     color_scheme="gray")),
+                    rx.foreach(S.fingerprints, lambda h: rx.text(h, size="1", color_scheme="gray",
+                                                           style={"overflowWrap": "anywhere"})),
                     spacing="1"),
                 id="files-section"),
         section("Timeline",

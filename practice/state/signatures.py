@@ -109,44 +109,17 @@ class DocTemplateItem:
     updated: str = ""
 
 
-def _sign_page_url(request_id, page) -> str:
-    # TODO(merge): routes.sign_page_url from branch sigsvc replaces this once merged.
-    return f"/sign-pages/{request_id}/{page}.png"
-
-
-def _value(obj, name: str, default=None):
-    """A field of a service view, whether the service returns an object or a dict."""
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _status(value) -> str:
-    return str(getattr(value, "value", value) or "")
-
-
-def signer_status_label(signer, request_status: str) -> str:
+def signer_status_label(status: str, viewed: bool, request_status: str) -> str:
     """What a signer's part looks like to staff: waiting, may sign now, viewed, signed, declined."""
-    status = _status(_value(signer, "status"))
     if request_status == "draft":
         return "not asked yet"
-    if status == "signed":
-        return "signed"
-    if status == "declined":
-        return "declined"
-    if request_status == "cancelled":
-        return "cancelled"
+    if status in ("signed", "declined"):
+        return status
+    if request_status != "sent":
+        return request_status  # cancelled (or declined by another signer) before this one signed
     if status == "waiting":
         return "waiting for an earlier signer"
-    if _value(signer, "viewed_at"):
-        return "viewed, not signed yet"
-    return "may sign now"
-
-
-def _signers_text(view, request_status: str) -> str:
-    parts = [f"{_value(s, 'name', '')} ({signer_status_label(s, request_status)})"
-             for s in _value(view, "signers", []) or []]
-    return ", ".join(parts)
+    return "viewed, not signed yet" if viewed else "may sign now"
 
 
 def _fraction(value) -> float | None:
@@ -166,14 +139,6 @@ def _page_index(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
-
-
-def _aspect(size) -> str:
-    try:
-        width, height = float(size[0]), float(size[1])
-    except (TypeError, ValueError, IndexError, KeyError):
-        return "612 / 792"
-    return f"{width:.2f} / {height:.2f}" if width > 0 and height > 0 else "612 / 792"
 
 
 def _pct(value: float) -> str:
@@ -202,23 +167,23 @@ class AccountSignaturesState(AppState):
             return
         rows, timezone = view
         self.sig_requests = [RequestItem(
-            id=_value(r, "id"), title=_value(r, "title", ""), status=_status(_value(r, "status")),
-            status_label=REQUEST_STATUS.get(_status(_value(r, "status")), _status(_value(r, "status"))),
-            signers=_signers_text(r, _status(_value(r, "status"))),
-            created=when_text(_value(r, "created_at"), timezone), href=routes.signature_url(_value(r, "id")))
-            for r in rows]
+            id=r.id, title=r.title, status=r.status, status_label=REQUEST_STATUS.get(r.status, r.status),
+            signers=", ".join(f"{s.name} ({signer_status_label(s.status, s.viewed_at is not None, r.status)})"
+                              for s in signers),
+            created=when_text(r.created_at, timezone), href=routes.signature_url(r.id))
+            for r, signers in rows]
 
 
 def _account_requests(session, actor, account_id: int):
-    return signatures.list_for_account(session, actor, account_id), firm.get_firm(session).timezone
+    """The account's requests, each with its signers (their statuses), and the firm's time zone."""
+    rows = signatures.list_for_account(session, actor, account_id)
+    return ([(r, signatures.request_detail(session, actor, r.id).signers) for r in rows[:50]],
+            firm.get_firm(session).timezone)
 
 
 # --- a new request -----------------------------------------------------------------------------------
 
-PORTAL_REASONS = {
-    "invited": "has not accepted the portal invitation yet",
-    "revoked": "no longer has portal access",
-}
+PORTAL_REASONS = {"revoked": "has no portal access any more (it was withdrawn): give it again on the account page"}
 
 
 def _new_request_view(session, actor, account_id: int) -> dict:
@@ -284,12 +249,14 @@ class NewSignatureState(AppState):
         for c in view["contacts"]:
             status = view["portal"].get(c.id, "")
             choice = SignerChoice(id=c.id, name=_contact_name(c), email=c.email or "")
-            if status == "active":
+            if (c.email or "").strip() and status in ("active", "invited"):
+                if status == "invited":
+                    choice.reason = "(invited to the portal, not logged in yet)"
                 offered.append(choice)
             else:
-                choice.reason = PORTAL_REASONS.get(status) or (
-                    "has no email address" if not c.email else
-                    "has no portal login: give portal access on the account page first")
+                choice.reason = ("has no email address" if not (c.email or "").strip() else
+                                 PORTAL_REASONS.get(status, "has no portal login: give portal access on the "
+                                                            "account page first (signers sign in the portal)"))
                 others.append(choice)
         self.signer_choices, self.not_offered = offered, others
 
@@ -333,15 +300,13 @@ class NewSignatureState(AppState):
 
 
 def _detail_view(session, actor, request_id: int) -> dict:
-    detail = signatures.request_detail(session, actor, request_id)
-    account = accounts.get_account(session, actor, _value(detail, "account_id"))
-    return {"detail": detail, "account": account, "timezone": firm.get_firm(session).timezone}
+    return {"detail": signatures.request_detail(session, actor, request_id),
+            "timezone": firm.get_firm(session).timezone}
 
 
 def _event_text(event) -> str:
-    detail = _value(event, "detail", "") or ""
-    kind = str(_value(event, "kind", "") or "").replace("_", " ")
-    return detail or kind.capitalize()
+    text = event.detail or event.kind.replace("_", " ").capitalize()
+    return text + (f" (IP address {event.ip_address})" if event.ip_address else "")
 
 
 class SignatureRequestState(AppState):
@@ -359,6 +324,7 @@ class SignatureRequestState(AppState):
     original_href: str = ""
     signed_href: str = ""
     created: str = ""
+    fingerprints: list[str] = []
     pages: list[PageItem] = []
     signers: list[SignerItem] = []
     signer_options: list[Option] = []
@@ -413,47 +379,39 @@ class SignatureRequestState(AppState):
             self.req_found, self.req_page_error = False, error
             return
         detail, timezone, base = view["detail"], view["timezone"], _backend_url()
+        req = detail.request
         self.req_found, self.req_page_error = True, ""
-        self.title = _value(detail, "title", "")
-        self.status = _status(_value(detail, "status"))
+        self.title, self.status, self.message = req.title, req.status, detail.message
         self.status_label = REQUEST_STATUS.get(self.status, self.status)
-        self.message = _value(detail, "message", "") or ""
-        self.account_name = view["account"].name
-        self.account_href = routes.account_url(view["account"].id)
-        self.order_text = ("Signers sign one after another, in the order below." if _value(detail, "in_order")
+        self.account_name, self.account_href = req.account_name, routes.account_url(req.account_id)
+        self.order_text = ("Signers sign one after another, in the order below." if req.in_order
                            else "Signers may sign in any order.")
-        self.code_text = ("Each signer also types a code sent to them by email." if _value(detail, "require_email_code")
-                          else "")
-        document_id = _value(detail, "document_id")
-        signed_id = _value(detail, "signed_document_id")
-        self.original_href = base + routes.file_url(document_id) if document_id else ""
-        self.signed_href = base + routes.file_url(signed_id) if signed_id else ""
-        self.created = when_text(_value(detail, "created_at"), timezone)
-        sizes = list(_value(detail, "page_sizes", []) or [])
-        self._page_count = int(_value(detail, "page_count", len(sizes)) or len(sizes))
-        self.pages = [PageItem(index=i, number=i + 1, src=base + _sign_page_url(self.req_id, i),
-                               aspect=_aspect(sizes[i] if i < len(sizes) else None))
-                      for i in range(self._page_count)]
-        signer_rows = list(_value(detail, "signers", []) or [])
-        self._colors = {_value(s, "id"): SIGNER_COLORS[n % len(SIGNER_COLORS)] for n, s in enumerate(signer_rows)}
-        self._names = {_value(s, "id"): _value(s, "name", "") for s in signer_rows}
+        self.code_text = "Each signer also types a code sent to them by email." if req.require_email_code else ""
+        self.original_href = base + routes.file_url(req.document_id)
+        self.signed_href = base + routes.file_url(req.signed_document_id) if req.signed_document_id else ""
+        self.fingerprints = ([f"Original SHA-256: {detail.original_sha256}"] if detail.original_sha256 else []) + (
+            [f"Signed file SHA-256: {detail.final_sha256}"] if detail.final_sha256 else [])
+        self.created = when_text(req.created_at, timezone)
+        self._page_count = detail.page_count
+        self.pages = [PageItem(index=i, number=i + 1, src=base + routes.sign_page_url(self.req_id, i),
+                               aspect=f"{size.width:.2f} / {size.height:.2f}" if size.width and size.height
+                               else "612 / 792")
+                      for i, size in enumerate(detail.pages)]
+        self._colors = {s.id: SIGNER_COLORS[n % len(SIGNER_COLORS)] for n, s in enumerate(detail.signers)}
+        self._names = {s.id: s.name for s in detail.signers}
         self.signers = [SignerItem(
-            id=_value(s, "id"), name=_value(s, "name", ""), email=_value(s, "email", ""),
-            status=_status(_value(s, "status")), status_label=signer_status_label(s, self.status),
-            color=self._colors[_value(s, "id")], detail=_signer_detail(s, timezone),
-            reason=_value(s, "decline_reason", "") or "") for s in signer_rows]
+            id=s.id, name=s.name, email=s.email, status=s.status,
+            status_label=signer_status_label(s.status, s.viewed_at is not None, self.status),
+            color=self._colors[s.id], detail=_signer_detail(s, timezone), reason=s.decline_reason or "")
+            for s in detail.signers]
         self.signer_options = [Option(value=str(s.id), label=s.name) for s in self.signers]
         if self.tool_signer not in {o.value for o in self.signer_options}:
             self.tool_signer = self.signer_options[0].value if self.signer_options else ""
-        self.events = [EventItem(at=when_text(_value(e, "at"), timezone), text=_event_text(e))
-                       for e in _value(detail, "events", []) or []]
+        self.events = [EventItem(at=when_text(e.at, timezone), text=_event_text(e)) for e in detail.events]
         if not self.dirty:
-            self._placed = [{"key": n, "signer_id": _value(f, "signer_id"), "kind": _value(f, "kind", "signature"),
-                             "page": int(_value(f, "page", 0)), "x": float(_value(f, "x", 0)),
-                             "y": float(_value(f, "y", 0)), "width": float(_value(f, "width", 0.25)),
-                             "height": float(_value(f, "height", 0.05)), "label": _value(f, "label", "") or "",
-                             "required": bool(_value(f, "required", True))}
-                            for n, f in enumerate(_value(detail, "fields", []) or [], start=1)]
+            self._placed = [{"key": n, "signer_id": f.signer_id, "kind": f.kind, "page": f.page, "x": f.x, "y": f.y,
+                             "width": f.width, "height": f.height, "label": f.label, "required": f.required}
+                            for n, f in enumerate(detail.fields, start=1)]
             self._next_key = len(self._placed) + 1
         self._show_fields()
 
@@ -616,11 +574,15 @@ class SignatureRequestState(AppState):
 
 
 def _signer_detail(signer, timezone: str) -> str:
-    """When the signer viewed, signed or declined, in one line."""
-    parts = []
-    for label, name in (("viewed", "viewed_at"), ("signed", "signed_at"), ("declined", "declined_at")):
-        if at := _value(signer, name):
-            parts.append(f"{label} {when_text(at, timezone)}")
+    """When the signer viewed, consented, signed or declined, and the identity check, in one line."""
+    parts = [f"{label} {when_text(at, timezone)}" for label, at in (
+        ("viewed", signer.viewed_at), ("consented", signer.consented_at), ("signed", signer.signed_at),
+        ("declined", signer.declined_at)) if at]
+    if signer.identity_check:
+        parts.append(f"identity: {signer.identity_check}" + (f" ({signer.identity_result})"
+                                                             if signer.identity_result else ""))
+    if signer.ip_address:
+        parts.append(f"IP address {signer.ip_address}")
     return " · ".join(parts)
 
 

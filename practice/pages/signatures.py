@@ -178,19 +178,24 @@ def field_box(f, page_index) -> rx.Component:
     )
 
 
+PAGE_STYLE = {"position": "relative", "width": "100%", "border": f"1px solid {rx.color('gray', 7)}",
+              "background": "white", "boxShadow": "0 1px 4px rgba(0,0,0,.12)"}
+
+
 def page_view(p) -> rx.Component:
+    """One page image with its fields on top; while a draft, a click on it places a field."""
+    image = rx.image(src=p.src, alt="Page " + p.number.to_string() + " of the document", width="100%",
+                     height="100%", draggable=False, style={"display": "block", "userSelect": "none"},
+                     class_name="sign-page-image")
     return rx.vstack(
         rx.text("Page ", p.number, size="1", color_scheme="gray"),
-        PageBox.create(
-            rx.image(src=p.src, alt="Page " + p.number.to_string() + " of the document", width="100%",
-                     height="100%", draggable=False, style={"display": "block", "userSelect": "none"},
-                     class_name="sign-page-image"),
-            rx.foreach(S.fields, lambda f: field_box(f, p.index)),
-            on_click=S.place(p.index),
-            class_name="sign-page", id="sign-page-" + p.index.to_string(),
-            style={"position": "relative", "width": "100%", "aspectRatio": p.aspect, "cursor": "crosshair",
-                   "border": f"1px solid {rx.color('gray', 7)}", "background": "white",
-                   "boxShadow": "0 1px 4px rgba(0,0,0,.12)"},
+        rx.cond(
+            S.is_draft,
+            PageBox.create(image, rx.foreach(S.fields, lambda f: field_box(f, p.index)),
+                           on_click=S.place(p.index), class_name="sign-page", id="sign-page-" + p.index.to_string(),
+                           style={**PAGE_STYLE, "aspectRatio": p.aspect, "cursor": "crosshair"}),
+            rx.box(image, rx.foreach(S.fields, lambda f: field_box(f, p.index)), class_name="sign-page",
+                   id="sign-page-" + p.index.to_string(), style={**PAGE_STYLE, "aspectRatio": p.aspect}),
         ),
         spacing="1", width="100%",
     )
@@ -201,7 +206,6 @@ KIND_CHOICES = list(FIELD_KINDS.items())
 
 def placing_tools() -> rx.Component:
     return rx.vstack(
-        rx.heading("Place fields", size="3"),
         rx.text("Pick the signer and the kind of field, then click on the page where it goes. Click a field to "
                 "change or delete it.", size="2", color_scheme="gray"),
         rx.hstack(
@@ -303,7 +307,7 @@ def request_side() -> rx.Component:
                 rx.cond(S.code_text != "", rx.text(S.code_text, size="1", color_scheme="gray")),
                 rx.vstack(rx.foreach(S.signers, signer_row), width="100%", spacing="0"),
                 id="signers-section"),
-        rx.cond(S.is_draft, section("Fields", placing_tools(), id="fields-section")),
+        rx.cond(S.is_draft, section("Place fields", placing_tools(), id="fields-section")),
         section("Files",
                 rx.vstack(
                     rx.cond(S.original_href != "",
@@ -348,11 +352,8 @@ def request_page() -> rx.Component:
                 rx.cond(S.req_notice != "", rx.callout(S.req_notice, icon="check", color_scheme="green", size="1",
                                                        id="request-notice")),
                 rx.grid(
-                    rx.cond(S.is_draft,
-                            rx.vstack(rx.foreach(S.pages, page_view), spacing="4", width="100%", min_width="0",
-                                      id="sign-pages"),
-                            rx.vstack(rx.text("The document was sent; its pages are no longer changed here.",
-                                              size="2", color_scheme="gray"), width="100%")),
+                    rx.vstack(rx.foreach(S.pages, page_view), spacing="4", width="100%", min_width="0",
+                              id="sign-pages"),
                     request_side(),
                     grid_template_columns=["1fr", "1fr", "3fr 2fr"], spacing="4", width="100%",
                 ),

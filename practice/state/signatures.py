@@ -657,7 +657,7 @@ class DocTemplatesState(AppState):
             return None
         self.tpl_id, self.tpl_notice = saved.id, "Template saved."
         self._refresh()
-        return rx.toast.success("Template saved.")
+        return None
 
     @allow(STAFF)
     def preview(self):

@@ -26,14 +26,15 @@ def _owner() -> Actor:
         return Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
 
 
-def _account_with_two_portal_contacts() -> int:
+def _account_with_two_portal_contacts(family: str = "Quill") -> int:
     """A new account whose two contacts have active portal logins, and a third with none."""
     owner = _owner()
     with write_session() as s:
-        account = accounts.create_account(s, owner, name="Quill Household", type="Individual")
-        ids = [accounts.create_contact(s, owner, account_ids=[account.id], first_name=first, last_name="Quill",
-                                       email=f"{first.lower()}@quill.example").id for first in ("Hana", "Omar")]
-        accounts.create_contact(s, owner, account_ids=[account.id], first_name="Nell", last_name="Quill")
+        account = accounts.create_account(s, owner, name=f"{family} Household", type="Individual")
+        ids = [accounts.create_contact(s, owner, account_ids=[account.id], first_name=first, last_name=family,
+                                       email=f"{first.lower()}@{family.lower()}.example").id
+               for first in ("Hana", "Omar")]
+        accounts.create_contact(s, owner, account_ids=[account.id], first_name="Nell", last_name=family)
         account_id = account.id
     for contact_id in ids:
         with write_session() as s:
@@ -87,7 +88,7 @@ def test_staff_request_two_signatures_by_clicking_on_the_pages(page, base_url, t
 
     # Sending with no field is refused with the service's sentence.
     page.click("#send-request")
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Place a signature field for Hana Quill before sending.")
     expect(page.locator(".request-status")).to_contain_text("Draft")
 
     # Hana signs on page 1, Omar on page 2: click where each signature goes.
@@ -104,9 +105,14 @@ def test_staff_request_two_signatures_by_clicking_on_the_pages(page, base_url, t
     expect(second_page.locator(".placed-field")).to_have_attribute("data-signer", "Omar Quill")
     expect(page.locator("#fields-unsaved")).to_be_visible()
 
-    # A stray third field, selected and deleted.
-    first_page.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.2})
+    # Without a mouse: a third field placed by typing where it goes, then (selected) deleted.
+    page.click("#place-by-keyboard")
+    page.fill("#place-page", "1")
+    page.fill("#place-x", "50")
+    page.fill("#place-y", "20")
+    page.press("#place-y", "Enter")
     expect(fields).to_have_count(3)
+    expect(first_page.locator(".placed-field[aria-pressed=true]")).to_have_attribute("data-signer", "Omar Quill")
     page.click("#delete-field")
     expect(fields).to_have_count(2)
 
@@ -160,8 +166,21 @@ def test_admin_writes_a_document_template_and_previews_it(page, base_url):
     assert download.suggested_filename.endswith(".pdf")
     assert open(download.path(), "rb").read()[:5] == b"%PDF-"
 
+    # A request made from the template carries the template's signature field for the first signer.
+    account_id = _account_with_two_portal_contacts("Marsh")
+    page.goto(f"{base}/accounts/{account_id}/signatures/new")
+    page.select_option("#signature-source", label="Template: Engagement letter 2026")
+    page.fill("#signature-title", "Engagement letter")
+    page.get_by_role("button", name="Add Hana Marsh as a signer").click()
+    page.click("#create-signature-request")
+    page.wait_for_url(re.compile(r".*/signatures/\d+$"))
+    expect(page.locator("#sign-page-0 .placed-field")).to_have_attribute("data-signer", "Hana Marsh")
+    expect(page.locator("#sign-page-0 img")).to_have_js_property("complete", True)
+
     # A template with a mistake says what is wrong instead of saving.
+    page.goto(base + "/signatures/templates")
+    page.locator(".doc-template-item", has_text="Engagement letter 2026").click()
     page.fill("#doc-template-body", "<p>{{ account.name </p>")
     page.click("#save-doc-template")
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("document template")
     expect(page).to_have_url(re.compile(r".*/signatures/templates$"))

@@ -157,3 +157,33 @@ def test_someone_who_may_not_see_the_account_sees_neither_the_request_nor_the_ne
     assert not request_page(firm, request_id).req_found
     assert not new_request_page(firm).new_found
     assert not request_page(firm, "nonsense").req_found
+
+
+def test_once_everyone_signed_the_page_offers_the_signed_file_and_the_timeline(firm):
+    from practice.services import signatures
+
+    page = request_page(firm, drafted(firm))
+    for signer in page.signer_options:
+        page.choose_signer(signer.value)
+        page.place(0, 0.3, 0.8)
+    page.send({})
+    for contact in (firm["june"], firm["jim"]):
+        with read_session() as s:
+            who = documents.contact_actor(s, contact)
+        with write_session() as s:
+            signatures.open_for_signing(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
+            signatures.give_consent(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
+            signatures.sign(s, who, page.req_id, signature_kind="typed", signature={"text": who.name},
+                            ip_address="203.0.113.5", user_agent="test")
+    page.load()
+    assert page.status == "completed" and page.status_label == "Signed by everyone"
+    assert [s.status_label for s in page.signers] == ["signed", "signed"]
+    assert "IP address 203.0.113.5" in page.signers[0].detail and "consented" in page.signers[0].detail
+    assert page.signed_href.endswith("/files/" + str(_signed_document(page.req_id)))
+    assert [f.split(":")[0] for f in page.fingerprints] == ["Original SHA-256", "Signed file SHA-256"]
+    assert len(page.events) >= 6 and not page.is_draft
+
+
+def _signed_document(request_id: int) -> int:
+    with read_session() as s:
+        return s.get(SignatureRequest, request_id).signed_document_id

@@ -415,7 +415,8 @@ def template_editor() -> rx.Component:
         rx.vstack(
             rx.heading(rx.cond(T.tpl_id > 0, "Edit template", "New template"), size="4"),
             error_callout(T.tpl_error),
-            rx.cond(T.tpl_notice != "", rx.text(T.tpl_notice, size="2", color_scheme="green", id="doc-template-notice")),
+            rx.cond(T.tpl_notice != "",
+                    rx.text(T.tpl_notice, size="2", color_scheme="green", id="doc-template-notice")),
             field("Name", rx.input(name="name", id="doc-template-name", default_value=T.draft_name, required=True,
                                    read_only=read_only, on_blur=T.keep_name, width="100%",
                                    placeholder="e.g. Engagement letter")),

@@ -16,7 +16,7 @@ from practice.state.work_views import parse_id, when_text
 
 # One colour per signer (by their place in the request), used for their fields on the pages.
 SIGNER_COLORS = ("#2563eb", "#db2777", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
-FIELD_KINDS = {"signature": "Signature", "initials": "Initials", "date": "Date", "text": "Text"}
+FIELD_KINDS = {kind: kind.capitalize() for kind in signatures.FIELD_KINDS}
 # A new field's size (fractions of the page) by kind: roughly what a person writes there.
 FIELD_SIZES = {"signature": (0.28, 0.05), "initials": (0.08, 0.04), "date": (0.16, 0.03), "text": (0.28, 0.03)}
 REQUEST_STATUS = {
@@ -27,7 +27,7 @@ REQUEST_STATUS = {
     "cancelled": "Cancelled",
 }
 STATUS_COLORS = {"draft": "gray", "sent": "amber", "completed": "green", "declined": "red", "cancelled": "gray"}
-MAX_FIELDS = 200
+MAX_FIELDS = signatures.MAX_FIELDS
 # What a new document template starts with: a heading, a placeholder and one signer's signature and date.
 STARTER_BODY = """<h1>Engagement letter</h1>
 <p>Dear {{ contact.first_name }},</p>

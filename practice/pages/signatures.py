@@ -66,6 +66,7 @@ def signer_choice(c) -> rx.Component:
     return rx.button(
         rx.cond(c.chosen, rx.badge(c.order, variant="solid", radius="full"), rx.icon("plus", size=14)),
         rx.text(c.name, size="2"), rx.text(c.email, size="1", color_scheme="gray"),
+        rx.cond(c.reason != "", rx.text(c.reason, size="1", color_scheme="amber")),
         type="button", variant=rx.cond(c.chosen, "soft", "outline"), on_click=N.toggle_signer(c.id),
         custom_attrs={"aria-pressed": c.chosen}, class_name="signer-choice", size="2",
         aria_label=rx.cond(c.chosen, "Remove " + c.name + " from the signers", "Add " + c.name + " as a signer"),
@@ -233,17 +234,19 @@ def placing_tools() -> rx.Component:
             rx.button(rx.icon("trash-2", size=14), "Delete field", size="1", color_scheme="red", variant="soft",
                       on_click=S.delete_field, id="delete-field"),
             spacing="2"), width="100%", id="selected-field")),
-        rx.accordion.root(rx.accordion.item(
-            header="Place a field by typing where it goes", value="keys", id="place-by-keyboard",
-            content=rx.form(
+        rx.el.details(
+            rx.el.summary("Place a field by typing where it goes", id="place-by-keyboard",
+                          style={"cursor": "pointer", "fontSize": "var(--font-size-2)",
+                                 "color": rx.color("accent", 11)}),
+            rx.form(
                 rx.hstack(
                     field("Page", rx.input(name="page", type="number", min=1, id="place-page", default_value="1")),
                     field("Across (%)", rx.input(name="x", type="number", min=0, max=100, step="any", id="place-x")),
                     field("Down (%)", rx.input(name="y", type="number", min=0, max=100, step="any", id="place-y")),
                     rx.button("Add field", type="submit", id="place-submit"),
-                    align="end", wrap="wrap", spacing="2", width="100%"),
-                key=S.keyboard_key, on_submit=S.place_by_numbers, reset_on_submit=False, width="100%")),
-            collapsible=True, type="single", variant="ghost", width="100%"),
+                    align="end", wrap="wrap", spacing="2", width="100%", padding_top="0.5em"),
+                key=S.keyboard_key, on_submit=S.place_by_numbers, reset_on_submit=False, width="100%"),
+            width="100%"),
         rx.hstack(
             rx.button("Save fields", on_click=S.save_fields, id="save-fields", variant="soft"),
             rx.cond(S.dirty, rx.text("Unsaved changes", size="1", color_scheme="amber", id="fields-unsaved")),

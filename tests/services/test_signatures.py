@@ -327,7 +327,7 @@ def test_the_email_code_reaches_a_real_smtp_server_and_is_checked(firm):
         with write_session() as s:
             signatures.send_code(s, firm["june"], req)
         mail.deliver_due()
-        got = [m for m in server.wait_for(2) if "code" in m["Subject"]]
+        got = [m for m in server.wait_for(1) if "code" in m["Subject"]]
         assert len(got) == 1 and got[0]["X-Envelope-To"] == "june@hartley.example"
         code = _code_from(got[0])
         with read_session() as s:

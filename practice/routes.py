@@ -21,6 +21,10 @@ EMAIL_OUTBOX = "/email/outbox"
 RULES = "/automations/rules"
 RECURRING = "/automations/recurring"
 RUNS = "/automations/runs"
+# Signature requests (staff): a new request for an account, one request, and the document templates.
+SIGNATURE_NEW = "/accounts/[account_id]/signatures/new"
+SIGNATURE = "/signatures/[request_id]"
+DOCUMENT_TEMPLATES = "/signatures/templates"
 
 
 def account_url(account_id: int | str) -> str:
@@ -33,6 +37,14 @@ def job_url(job_id: int | str) -> str:
 
 def board_url(pipeline_id: int | str) -> str:
     return f"{BOARD}?pipeline={pipeline_id}"
+
+
+def new_signature_url(account_id: int | str) -> str:
+    return f"/accounts/{account_id}/signatures/new"
+
+
+def signature_url(request_id: int | str) -> str:
+    return f"/signatures/{request_id}"
 
 
 # The client portal (contacts log in here, never on the staff pages).

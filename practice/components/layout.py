@@ -19,6 +19,7 @@ NAV = [
     ("Team", routes.TEAM, "users"),
     ("Audit log", routes.AUDIT, "scroll-text"),
     ("Email", routes.EMAIL, "mail"),
+    ("Document templates", routes.DOCUMENT_TEMPLATES, "file-pen-line"),
     ("Automations", routes.RULES, "zap"),
     ("Settings", routes.SETTINGS, "settings"),
 ]

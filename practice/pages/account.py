@@ -3,9 +3,12 @@ import reflex as rx
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page, tag_badge
+from practice.pages import signatures as signature_pages
 from practice.pages.documents import documents_section
+from practice.pages.signatures import signatures_section
 from practice.state.account import AccountState
 from practice.state.documents import AccountDocumentsState
+from practice.state.signatures import AccountSignaturesState
 from practice.state.base import AppState
 from practice.state.work_views import NONE
 from practice.pages.work_parts import field, history_list, section, status_badge
@@ -230,9 +233,8 @@ def account_page() -> rx.Component:
                 tag_row(),
                 error_callout(AccountState.error),
                 rx.grid(
-                    rx.vstack(contacts_section(), jobs_section(), documents_section(), tasks_section(), spacing="4",
-                              width="100%",
-                              min_width="0"),
+                    rx.vstack(contacts_section(), jobs_section(), documents_section(), signatures_section(),
+                              tasks_section(), spacing="4", width="100%", min_width="0"),
                     rx.vstack(notes_section(), section("History", history_list(AccountState.history),
                                                        id="history-section"),
                               spacing="4", width="100%", min_width="0"),
@@ -249,4 +251,7 @@ def account_page() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
-                 on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load])
+                 on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load,
+                          AccountSignaturesState.load])
+    # The signature request pages hang off the account page (lead: move to PAGE_MODULES at merge).
+    signature_pages.register(app)

@@ -1,0 +1,689 @@
+"""Staff pages for signature requests: the account page's list, a new request, one request (placing fields,
+sending, following it), and the document templates editor. The services do the work and the checks."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import reflex as rx
+
+from practice import routes
+from practice.services import accounts, doc_templates, documents, firm, jobs, portal, signatures
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.documents import _backend_url
+from practice.state.views import Option
+from practice.state.work_views import parse_id, when_text
+
+# One colour per signer (by their place in the request), used for their fields on the pages.
+SIGNER_COLORS = ("#2563eb", "#db2777", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
+FIELD_KINDS = {kind: kind.capitalize() for kind in signatures.FIELD_KINDS}
+# A new field's size (fractions of the page) by kind: roughly what a person writes there.
+FIELD_SIZES = {"signature": (0.28, 0.05), "initials": (0.08, 0.04), "date": (0.16, 0.03), "text": (0.28, 0.03)}
+REQUEST_STATUS = {
+    "draft": "Draft: place the fields, then send",
+    "sent": "Waiting for signatures",
+    "completed": "Signed by everyone",
+    "declined": "Declined",
+    "cancelled": "Cancelled",
+}
+STATUS_COLORS = {"draft": "gray", "sent": "amber", "completed": "green", "declined": "red", "cancelled": "gray"}
+MAX_FIELDS = signatures.MAX_FIELDS
+# What a new document template starts with: a heading, a placeholder and one signer's signature and date.
+STARTER_BODY = """<h1>Engagement letter</h1>
+<p>Dear {{ contact.first_name }},</p>
+<p>This letter confirms that {{ firm.name }} will prepare the {{ account.name }} tax return.</p>
+<p>Signature: <span id="sign-1-signature" style="display:inline-block;width:60mm;height:12mm"></span></p>
+<p>Date: <span id="sign-1-date" style="display:inline-block;width:35mm;height:6mm"></span></p>
+"""
+
+
+@dataclasses.dataclass
+class RequestItem:
+    id: int = 0
+    title: str = ""
+    status: str = ""
+    status_label: str = ""
+    signers: str = ""
+    created: str = ""
+    href: str = ""
+
+
+@dataclasses.dataclass
+class SignerChoice:
+    id: int = 0
+    name: str = ""
+    email: str = ""
+    chosen: bool = False
+    order: str = ""
+    reason: str = ""
+
+
+@dataclasses.dataclass
+class SignerItem:
+    id: int = 0
+    name: str = ""
+    email: str = ""
+    status: str = ""
+    status_label: str = ""
+    color: str = ""
+    detail: str = ""
+    reason: str = ""
+
+
+@dataclasses.dataclass
+class PageItem:
+    index: int = 0
+    number: int = 0
+    src: str = ""
+    # "width / height" of the page, so its box keeps the page's shape before the image arrives.
+    aspect: str = "612 / 792"
+
+
+@dataclasses.dataclass
+class FieldItem:
+    key: int = 0
+    signer_id: int = 0
+    signer: str = ""
+    kind: str = ""
+    kind_label: str = ""
+    page: int = 0
+    left: str = ""
+    top: str = ""
+    width: str = ""
+    height: str = ""
+    color: str = ""
+    selected: bool = False
+    where: str = ""
+
+
+@dataclasses.dataclass
+class EventItem:
+    at: str = ""
+    text: str = ""
+
+
+@dataclasses.dataclass
+class DocTemplateItem:
+    id: int = 0
+    name: str = ""
+    updated: str = ""
+
+
+def signer_status_label(status: str, viewed: bool, request_status: str) -> str:
+    """What a signer's part looks like to staff: waiting, may sign now, viewed, signed, declined."""
+    if request_status == "draft":
+        return "not asked yet"
+    if status in ("signed", "declined"):
+        return status
+    if request_status != "sent":
+        return request_status  # cancelled (or declined by another signer) before this one signed
+    if status == "waiting":
+        return "waiting for an earlier signer"
+    return "viewed, not signed yet" if viewed else "may sign now"
+
+
+def _fraction(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number:  # NaN
+        return None
+    return min(max(number, 0.0), 1.0)
+
+
+def _page_index(value) -> int | None:
+    """A 0-based page number from a browser value, or None."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.3f}%"
+
+
+# --- the account page's Signatures section ---------------------------------------------------------
+
+
+class AccountSignaturesState(AppState):
+    sig_acct_id: int = 0
+    sig_requests: list[RequestItem] = []
+    sig_error: str = ""
+
+    @allow(STAFF)
+    def load(self):
+        self.sig_error = ""
+        account_id = parse_id(getattr(self, "account_id", ""))
+        if account_id is None:
+            self.sig_acct_id, self.sig_requests = 0, []
+            return
+        self.sig_acct_id = account_id
+        view, error = read(_account_requests, self._require(), account_id)
+        if error:
+            self.sig_error, self.sig_requests = error, []
+            return
+        rows, timezone = view
+        self.sig_requests = [RequestItem(
+            id=r.id, title=r.title, status=r.status, status_label=REQUEST_STATUS.get(r.status, r.status),
+            signers=", ".join(f"{s.name} ({signer_status_label(s.status, s.viewed_at is not None, r.status)})"
+                              for s in signers),
+            created=when_text(r.created_at, timezone), href=routes.signature_url(r.id))
+            for r, signers in rows]
+
+
+def _account_requests(session, actor, account_id: int):
+    """The account's requests, each with its signers (their statuses), and the firm's time zone."""
+    rows = signatures.list_for_account(session, actor, account_id)
+    return ([(r, signatures.request_detail(session, actor, r.id).signers) for r in rows[:50]],
+            firm.get_firm(session).timezone)
+
+
+# --- a new request -----------------------------------------------------------------------------------
+
+PORTAL_REASONS = {"revoked": "has no portal access any more (it was withdrawn): give it again on the account page"}
+
+
+def _new_request_view(session, actor, account_id: int) -> dict:
+    account = accounts.get_account(session, actor, account_id)
+    contacts = accounts.contacts_of(session, actor, account.id)
+    return {
+        "account": account, "contacts": contacts,
+        "portal": portal.status_of_contacts(session, actor, [c.id for c in contacts]),
+        "documents": documents.list_documents(session, actor, account.id, include_refused=False),
+        "templates": doc_templates.list_templates(session, actor),
+        "jobs": jobs.jobs_of_account(session, actor, account.id),
+    }
+
+
+def _contact_name(c) -> str:
+    return f"{c.first_name} {c.last_name}".strip() or c.email or "(no name)"
+
+
+class NewSignatureState(AppState):
+    new_acct_id: int = 0
+    new_found: bool = False
+    new_page_error: str = ""
+    new_account_name: str = ""
+    new_account_href: str = ""
+    source_options: list[Option] = []
+    job_options: list[Option] = []
+    signer_choices: list[SignerChoice] = []
+    not_offered: list[SignerChoice] = []
+    new_error: str = ""
+    new_form_key: int = 0
+    _chosen: list[int] = []
+    _template_names: dict[str, str] = {}
+
+    def _show_choices(self) -> None:
+        in_order = {cid: n for n, cid in enumerate(self._chosen, start=1)}
+        self.signer_choices = [dataclasses.replace(c, chosen=c.id in in_order,
+                                                   order=str(in_order[c.id]) if c.id in in_order else "")
+                               for c in self.signer_choices]
+
+    @allow(STAFF)
+    def load(self):
+        self.new_error, self.new_page_error = "", ""
+        self._chosen = []
+        self.new_form_key += 1
+        account_id = parse_id(getattr(self, "account_id", ""))
+        if account_id is None:
+            self.new_found, self.new_page_error = False, "That account does not exist (it may have been deleted)."
+            return
+        view, error = read(_new_request_view, self._require(), account_id)
+        if error:
+            self.new_found, self.new_page_error = False, error
+            return
+        self.new_acct_id, self.new_found = account_id, True
+        self.new_account_name = view["account"].name
+        self.new_account_href = routes.account_url(account_id)
+        pdfs = [d for d in view["documents"] if d.content_type == "application/pdf" and d.status == "ok"]
+        self._template_names = {str(t.id): t.name for t in view["templates"]}
+        self.source_options = (
+            [Option(value=f"doc-{d.id}", label=f"{d.name}" + (f" ({d.folder})" if d.folder else "")) for d in pdfs]
+            + [Option(value=f"tpl-{t.id}", label=f"Template: {t.name}") for t in view["templates"]])
+        self.job_options = [Option(value=str(j.id), label=j.name) for j, _p, _s in view["jobs"] if not j.archived]
+        offered, others = [], []
+        for c in view["contacts"]:
+            status = view["portal"].get(c.id, "")
+            choice = SignerChoice(id=c.id, name=_contact_name(c), email=c.email or "")
+            if (c.email or "").strip() and status in ("active", "invited"):
+                if status == "invited":
+                    choice.reason = "(invited to the portal, not logged in yet)"
+                offered.append(choice)
+            else:
+                choice.reason = ("has no email address" if not (c.email or "").strip() else
+                                 PORTAL_REASONS.get(status, "has no portal login: give portal access on the "
+                                                            "account page first (signers sign in the portal)"))
+                others.append(choice)
+        self.signer_choices, self.not_offered = offered, others
+
+    @allow(STAFF)
+    def toggle_signer(self, contact_id: int):
+        """Add a contact to the signers (at the end of the order) or take them off."""
+        contact = parse_id(contact_id)
+        if contact is None or contact not in {c.id for c in self.signer_choices}:
+            return
+        self._chosen = [c for c in self._chosen if c != contact] if contact in self._chosen \
+            else [*self._chosen, contact]
+        self._show_choices()
+
+    @allow(STAFF)
+    def create(self, form: dict):
+        """Make the draft request and open it to place the fields."""
+        source = str(form.get("source", "") or "")
+        document_id, template_name = None, None
+        if source.startswith("doc-"):
+            document_id = parse_id(source[4:])
+        elif source.startswith("tpl-"):
+            template_name = self._template_names.get(source[4:])
+        if document_id is None and template_name is None:
+            self.new_error = "Choose the PDF to sign or a document template."
+            return None
+        job_id = parse_id(form.get("job")) if form.get("job") else None
+        request, error = run(
+            signatures.create_request, self._require(), self.new_acct_id,
+            title=str(form.get("title", "") or "")[:200], signer_contact_ids=list(self._chosen),
+            document_id=document_id, template_name=template_name,
+            in_order=str(form.get("in_order", "")) in ("on", "true", "1"),
+            require_email_code=str(form.get("require_email_code", "")) in ("on", "true", "1"),
+            message=str(form.get("message", "") or "")[:5000], job_id=job_id)
+        self.new_error = error or ""
+        if error:
+            return None
+        return rx.redirect(routes.signature_url(request.id))
+
+
+# --- one request: placing fields, sending, following ------------------------------------------------
+
+
+def _detail_view(session, actor, request_id: int) -> dict:
+    return {"detail": signatures.request_detail(session, actor, request_id),
+            "timezone": firm.get_firm(session).timezone}
+
+
+def _event_text(event) -> str:
+    text = event.detail or event.kind.replace("_", " ").capitalize()
+    return text + (f" (IP address {event.ip_address})" if event.ip_address else "")
+
+
+class SignatureRequestState(AppState):
+    req_id: int = 0
+    req_found: bool = False
+    req_page_error: str = ""
+    title: str = ""
+    status: str = ""
+    status_label: str = ""
+    message: str = ""
+    account_name: str = ""
+    account_href: str = ""
+    order_text: str = ""
+    code_text: str = ""
+    original_href: str = ""
+    signed_href: str = ""
+    created: str = ""
+    fingerprints: list[str] = []
+    pages: list[PageItem] = []
+    signers: list[SignerItem] = []
+    signer_options: list[Option] = []
+    fields: list[FieldItem] = []
+    events: list[EventItem] = []
+    tool_signer: str = ""
+    tool_kind: str = "signature"
+    selected_key: int = -1
+    selected_signer: str = ""
+    selected_kind: str = ""
+    dirty: bool = False
+    req_error: str = ""
+    req_notice: str = ""
+    cancel_open: bool = False
+    keyboard_key: int = 0
+    # The fields as placed (dicts the service takes), and signer colours; kept on the server only.
+    _placed: list[dict] = []
+    _colors: dict[int, str] = {}
+    _names: dict[int, str] = {}
+    _page_count: int = 0
+    _next_key: int = 1
+
+    @rx.var
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @rx.var
+    def is_sent(self) -> bool:
+        return self.status == "sent"
+
+    @rx.var
+    def has_selection(self) -> bool:
+        return self.selected_key >= 0
+
+    def _show_fields(self) -> None:
+        self.fields = [FieldItem(
+            key=f["key"], signer_id=f["signer_id"], signer=self._names.get(f["signer_id"], "?"),
+            kind=f["kind"], kind_label=FIELD_KINDS.get(f["kind"], f["kind"]), page=f["page"],
+            left=_pct(f["x"]), top=_pct(f["y"]), width=_pct(f["width"]), height=_pct(f["height"]),
+            color=self._colors.get(f["signer_id"], "#64748b"), selected=f["key"] == self.selected_key,
+            where=f"page {f['page'] + 1}, {f['x'] * 100:.0f}% across, {f['y'] * 100:.0f}% down")
+            for f in self._placed]
+        chosen = next((f for f in self._placed if f["key"] == self.selected_key), None)
+        if chosen is None:
+            self.selected_key, self.selected_signer, self.selected_kind = -1, "", ""
+        else:
+            self.selected_signer, self.selected_kind = str(chosen["signer_id"]), chosen["kind"]
+
+    def _refresh(self) -> None:
+        view, error = read(_detail_view, self._require(), self.req_id)
+        if error:
+            self.req_found, self.req_page_error = False, error
+            return
+        detail, timezone, base = view["detail"], view["timezone"], _backend_url()
+        req = detail.request
+        self.req_found, self.req_page_error = True, ""
+        self.title, self.status, self.message = req.title, req.status, detail.message
+        self.status_label = REQUEST_STATUS.get(self.status, self.status)
+        self.account_name, self.account_href = req.account_name, routes.account_url(req.account_id)
+        self.order_text = ("Signers sign one after another, in the order below." if req.in_order
+                           else "Signers may sign in any order.")
+        self.code_text = "Each signer also types a code sent to them by email." if req.require_email_code else ""
+        self.original_href = base + routes.file_url(req.document_id)
+        self.signed_href = base + routes.file_url(req.signed_document_id) if req.signed_document_id else ""
+        self.fingerprints = ([f"Original SHA-256: {detail.original_sha256}"] if detail.original_sha256 else []) + (
+            [f"Signed file SHA-256: {detail.final_sha256}"] if detail.final_sha256 else [])
+        self.created = when_text(req.created_at, timezone)
+        self._page_count = detail.page_count
+        self.pages = [PageItem(index=i, number=i + 1, src=base + routes.sign_page_url(self.req_id, i),
+                               aspect=f"{size.width:.2f} / {size.height:.2f}" if size.width and size.height
+                               else "612 / 792")
+                      for i, size in enumerate(detail.pages)]
+        self._colors = {s.id: SIGNER_COLORS[n % len(SIGNER_COLORS)] for n, s in enumerate(detail.signers)}
+        self._names = {s.id: s.name for s in detail.signers}
+        self.signers = [SignerItem(
+            id=s.id, name=s.name, email=s.email, status=s.status,
+            status_label=signer_status_label(s.status, s.viewed_at is not None, self.status),
+            color=self._colors[s.id], detail=_signer_detail(s, timezone), reason=s.decline_reason or "")
+            for s in detail.signers]
+        self.signer_options = [Option(value=str(s.id), label=s.name) for s in self.signers]
+        if self.tool_signer not in {o.value for o in self.signer_options}:
+            self.tool_signer = self.signer_options[0].value if self.signer_options else ""
+        self.events = [EventItem(at=when_text(e.at, timezone), text=_event_text(e)) for e in detail.events]
+        if not self.dirty:
+            self._placed = [{"key": n, "signer_id": f.signer_id, "kind": f.kind, "page": f.page, "x": f.x, "y": f.y,
+                             "width": f.width, "height": f.height, "label": f.label, "required": f.required}
+                            for n, f in enumerate(detail.fields, start=1)]
+            self._next_key = len(self._placed) + 1
+        self._show_fields()
+
+    @allow(STAFF)
+    def load(self):
+        self.req_error = self.req_notice = ""
+        self.cancel_open, self.dirty, self.selected_key = False, False, -1
+        request_id = parse_id(getattr(self, "request_id", ""))
+        if request_id is None:
+            self.req_found, self.req_page_error = False, "That signature request does not exist."
+            return
+        self.req_id = request_id
+        self._refresh()
+
+    @allow(STAFF)
+    def choose_signer(self, signer_id: str):
+        """The signer the next placed field belongs to."""
+        value = str(signer_id or "")
+        if value in {o.value for o in self.signer_options}:
+            self.tool_signer = value
+
+    @allow(STAFF)
+    def choose_kind(self, kind: str):
+        """The kind of the next placed field."""
+        if str(kind) in FIELD_KINDS:
+            self.tool_kind = str(kind)
+
+    def _add_field(self, page, x, y) -> None:
+        self.req_notice = ""
+        if self.status != "draft":
+            self.req_error = "Fields can only be placed before the request is sent."
+            return
+        page_index = _page_index(page)
+        fx, fy, signer = _fraction(x), _fraction(y), parse_id(self.tool_signer)
+        if page_index is None or not 0 <= page_index < self._page_count or fx is None or fy is None:
+            self.req_error = "That place is not on a page of the document."
+            return
+        if signer is None or signer not in self._colors:
+            self.req_error = "Choose the signer the field is for."
+            return
+        if len(self._placed) >= MAX_FIELDS:
+            self.req_error = f"A request holds at most {MAX_FIELDS} fields."
+            return
+        width, height = FIELD_SIZES[self.tool_kind]
+        # The click marks the field's middle; keep the whole box on the page.
+        left = min(max(fx - width / 2, 0.0), 1.0 - width)
+        top = min(max(fy - height / 2, 0.0), 1.0 - height)
+        self._placed = [*self._placed, {"key": self._next_key, "signer_id": signer, "kind": self.tool_kind,
+                                        "page": page_index, "x": round(left, 4), "y": round(top, 4),
+                                        "width": width, "height": height, "label": "", "required": True}]
+        self.selected_key = self._next_key
+        self._next_key += 1
+        self.dirty, self.req_error = True, ""
+        self._show_fields()
+
+    @allow(STAFF)
+    def place(self, page: int, x: float, y: float):
+        """A click on a page image: a field of the chosen kind for the chosen signer, centred there."""
+        self._add_field(page, x, y)
+
+    @allow(STAFF)
+    def place_by_numbers(self, form: dict):
+        """The keyboard way to place a field: page number and how far across and down, in percent."""
+        page = parse_id(form.get("page"))
+        try:
+            x, y = float(form.get("x", "")) / 100, float(form.get("y", "")) / 100
+        except (TypeError, ValueError):
+            self.req_error = "Give how far across and down the field goes, from 0 to 100 percent."
+            return
+        if page is None:
+            self.req_error = f"Give a page number from 1 to {self._page_count}."
+            return
+        self._add_field(page - 1, x, y)
+        if not self.req_error:
+            self.keyboard_key += 1
+
+    @allow(STAFF)
+    def select_field(self, key: int):
+        chosen = parse_id(key)
+        self.selected_key = chosen if chosen is not None and any(f["key"] == chosen for f in self._placed) else -1
+        self._show_fields()
+
+    @allow(STAFF)
+    def delete_field(self):
+        if self.status != "draft" or self.selected_key < 0:
+            return
+        self._placed = [f for f in self._placed if f["key"] != self.selected_key]
+        self.selected_key, self.dirty = -1, True
+        self._show_fields()
+
+    @allow(STAFF)
+    def change_field_signer(self, signer_id: str):
+        signer = parse_id(signer_id)
+        if self.status != "draft" or signer is None or signer not in self._colors:
+            return
+        self._placed = [{**f, "signer_id": signer} if f["key"] == self.selected_key else f for f in self._placed]
+        self.dirty = True
+        self._show_fields()
+
+    @allow(STAFF)
+    def change_field_kind(self, kind: str):
+        kind = str(kind or "")
+        if self.status != "draft" or kind not in FIELD_KINDS:
+            return
+        width, height = FIELD_SIZES[kind]
+        self._placed = [{**f, "kind": kind, "width": width, "height": height,
+                         "x": min(f["x"], 1.0 - width), "y": min(f["y"], 1.0 - height)}
+                        if f["key"] == self.selected_key else f for f in self._placed]
+        self.dirty = True
+        self._show_fields()
+
+    def _save(self) -> bool:
+        fields = [{k: f[k] for k in ("signer_id", "kind", "page", "x", "y", "width", "height", "label", "required")}
+                  for f in self._placed]
+        _, error = run(signatures.set_fields, self._require(), self.req_id, fields)
+        self.req_error = error or ""
+        if error:
+            return False
+        self.dirty = False
+        return True
+
+    @allow(STAFF)
+    def save_fields(self):
+        if self._save():
+            self.req_notice = "Fields saved."
+            self._refresh()
+
+    @allow(STAFF)
+    def send(self, form: dict):
+        """Save the fields if they changed, then tell the signers (the service refuses a signer with no field)."""
+        self.req_notice = ""
+        every = str(form.get("remind_every", "") or "").strip()
+        times = str(form.get("remind_times", "") or "").strip()
+        remind_every, remind_times = None, 0
+        if every not in ("", "0"):
+            days = parse_id(every)
+            count = parse_id(times) if times else 3
+            if days is None or count is None or days > 60 or count > 20:
+                self.req_error = "Reminders: give every how many days (1 to 60) and how many times (1 to 20)."
+                return None
+            remind_every, remind_times = dt.timedelta(days=days), count
+        if self.dirty and not self._save():
+            return None
+        _, error = run(signatures.send, self._require(), self.req_id, remind_every=remind_every,
+                       remind_times=remind_times)
+        self.req_error = error or ""
+        self._refresh()
+        return None if error else rx.toast.success("Sent. The signers are emailed and see it in their portal.")
+
+    @allow(STAFF)
+    def set_cancel_open(self, open_: bool):
+        self.cancel_open = bool(open_)
+
+    @allow(STAFF)
+    def cancel_request(self):
+        _, error = run(signatures.cancel, self._require(), self.req_id)
+        self.req_error, self.cancel_open = error or "", False
+        self._refresh()
+        return None if error else rx.toast.success("Signature request cancelled.")
+
+
+def _signer_detail(signer, timezone: str) -> str:
+    """When the signer viewed, consented, signed or declined, and the identity check, in one line."""
+    parts = [f"{label} {when_text(at, timezone)}" for label, at in (
+        ("viewed", signer.viewed_at), ("consented", signer.consented_at), ("signed", signer.signed_at),
+        ("declined", signer.declined_at)) if at]
+    if signer.identity_check:
+        parts.append(f"identity: {signer.identity_check}" + (f" ({signer.identity_result})"
+                                                             if signer.identity_result else ""))
+    if signer.ip_address:
+        parts.append(f"IP address {signer.ip_address}")
+    return " · ".join(parts)
+
+
+# --- document templates ---------------------------------------------------------------------------
+
+
+class DocTemplatesState(AppState):
+    doc_templates: list[DocTemplateItem] = []
+    tpl_id: int = 0
+    tpl_editing: bool = False
+    draft_name: str = ""
+    draft_body: str = ""
+    tpl_form_key: int = 0
+    tpl_error: str = ""
+    tpl_notice: str = ""
+    tpl_delete_open: bool = False
+
+    def _refresh(self) -> None:
+        view, error = read(_templates_view, self._require())
+        if error:
+            self.tpl_error = error
+            return
+        rows, timezone = view
+        self.doc_templates = [DocTemplateItem(id=t.id, name=t.name, updated=when_text(t.updated_at, timezone))
+                              for t in rows]
+
+    @allow(STAFF)
+    def load(self):
+        self.tpl_error = self.tpl_notice = ""
+        self.tpl_editing, self.tpl_id, self.tpl_delete_open = False, 0, False
+        self._refresh()
+
+    @allow(STAFF)
+    def open_template(self, template_id: int):
+        template = parse_id(template_id)
+        row, error = read(doc_templates.get_template, self._require(), template) if template else (None, None)
+        if row is None:
+            self.tpl_error = error or "That template does not exist (it may have been deleted)."
+            return
+        self.tpl_id, self.draft_name, self.draft_body = row.id, row.name, row.body
+        self.tpl_editing, self.tpl_error, self.tpl_notice = True, "", ""
+        self.tpl_form_key += 1
+
+    @allow(ADMIN)
+    def new_template(self):
+        self.tpl_id, self.draft_name, self.draft_body = 0, "", STARTER_BODY
+        self.tpl_editing, self.tpl_error, self.tpl_notice = True, "", ""
+        self.tpl_form_key += 1
+
+    @allow(STAFF)
+    def close_editor(self):
+        self.tpl_editing, self.tpl_id, self.tpl_error, self.tpl_notice = False, 0, "", ""
+
+    @allow(STAFF)
+    def keep_name(self, value: str):
+        """The name as typed (kept on blur so Save and Preview use it)."""
+        self.draft_name = str(value or "")[:200]
+
+    @allow(STAFF)
+    def keep_body(self, value: str):
+        """The body as typed (kept on blur so Save and Preview use it)."""
+        self.draft_body = str(value or "")[:200_000]
+
+    @allow(ADMIN)
+    def save_template(self, form: dict):
+        self.draft_name = str(form.get("name", self.draft_name) or "")[:200]
+        self.draft_body = str(form.get("body", self.draft_body) or "")[:200_000]
+        saved, error = run(doc_templates.save_template, self._require(), name=self.draft_name, body=self.draft_body,
+                           template_id=self.tpl_id or None)
+        self.tpl_error, self.tpl_notice = error or "", ""
+        if error:
+            return None
+        self.tpl_id, self.tpl_notice = saved.id, "Template saved."
+        self._refresh()
+        return None
+
+    @allow(STAFF)
+    def preview(self):
+        """The template (saved or not) filled with sample data, as a PDF download."""
+        rendered, error = read(doc_templates.preview, self._require(), body=self.draft_body)
+        self.tpl_error = error or ""
+        if error:
+            return None
+        pdf = rendered.pdf
+        name = "".join(ch for ch in (self.draft_name or "template") if ch.isalnum() or ch in " -_").strip()
+        return rx.download(data=pdf, filename=f"{name or 'template'} preview.pdf")
+
+    @allow(ADMIN)
+    def set_delete_open(self, open_: bool):
+        self.tpl_delete_open = bool(open_)
+
+    @allow(ADMIN)
+    def delete_template(self):
+        _, error = run(doc_templates.delete_template, self._require(), self.tpl_id)
+        self.tpl_error, self.tpl_delete_open = error or "", False
+        if error:
+            return None
+        self.tpl_editing, self.tpl_id = False, 0
+        self._refresh()
+        return rx.toast.success("Template deleted.")
+
+
+def _templates_view(session, actor):
+    return doc_templates.list_templates(session, actor), firm.get_firm(session).timezone

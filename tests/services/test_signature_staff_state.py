@@ -1,0 +1,189 @@
+"""The staff signature states without a browser: junk from the browser is refused with a sentence, fields land
+inside the page, the send refusal and the account list, and who is (not) offered as a signer, and why."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlmodel import select
+
+from practice.db import read_session, write_session
+from practice.models import SignatureField, SignatureRequest
+from practice.services import accounts, documents, portal
+from practice.state.signatures import (AccountSignaturesState, DocTemplatesState, NewSignatureState,
+                                       SignatureRequestState)
+from tests.factories import actor_of, make_account, make_member
+
+STATES = (AccountSignaturesState, NewSignatureState, SignatureRequestState, DocTemplatesState)
+
+
+def two_page_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=612, height=792)
+    writer.add_blank_page(width=612, height=792)
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def firm(fresh_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
+        outsider = actor_of(make_member(s, role="employee", name="Dave Outside"))
+        account = make_account(s, owner, name="Hartley Household")
+        june, jim = (accounts.create_contact(s, owner, account_ids=[account.id], first_name=first,
+                                             last_name="Hartley", email=f"{first.lower()}@hartley.example")
+                     for first in ("June", "Jim"))
+        accounts.create_contact(s, owner, account_ids=[account.id], first_name="No", last_name="Email")
+        accounts.create_contact(s, owner, account_ids=[account.id], first_name="No", last_name="Login",
+                                email="nolog@hartley.example")
+        for c in (june, jim):
+            portal.invite(s, owner, c.id)
+    doc = documents.upload(owner, account.id, None, "8879.pdf", two_page_pdf())
+    who = {"actor": owner}
+    for cls in STATES:
+        monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
+    # The page's route argument (Reflex defines it only when the app registers the page).
+    route = lambda cls, name, value: monkeypatch.setattr(cls, name, value, raising=False)  # noqa: E731
+    return {"owner": owner, "outsider": outsider, "who": who, "account": account.id, "doc": doc.id,
+            "june": june.id, "jim": jim.id, "route": route}
+
+
+def new_request_page(firm) -> NewSignatureState:
+    firm["route"](NewSignatureState, "account_id", str(firm["account"]))
+    state = NewSignatureState()
+    state.load()
+    return state
+
+
+def request_page(firm, request_id) -> SignatureRequestState:
+    firm["route"](SignatureRequestState, "request_id", str(request_id))
+    state = SignatureRequestState()
+    state.load()
+    return state
+
+
+def drafted(firm) -> int:
+    state = new_request_page(firm)
+    state.toggle_signer(firm["june"])
+    state.toggle_signer(firm["jim"])
+    sent = state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879", "in_order": "on"})
+    assert state.new_error == "" and sent is not None
+    with read_session() as s:
+        return s.exec(select(SignatureRequest.id)).one()
+
+
+def test_signers_offered_are_those_with_a_portal_login_and_the_others_say_why(firm):
+    state = new_request_page(firm)
+    assert [c.name for c in state.signer_choices] == ["June Hartley", "Jim Hartley"]
+    reasons = {c.name: c.reason for c in state.not_offered}
+    assert reasons["No Email"] == "has no email address"
+    assert "has no portal login" in reasons["No Login"]
+    assert [o.label for o in state.source_options] == ["8879.pdf"]
+
+    # The order is the order they were chosen; a contact not offered (or junk) is ignored.
+    state.toggle_signer(firm["jim"])
+    state.toggle_signer(firm["june"])
+    state.toggle_signer("99999")
+    state.toggle_signer("<script>")
+    assert [(c.name, c.order) for c in state.signer_choices] == [("June Hartley", "2"), ("Jim Hartley", "1")]
+    state.toggle_signer(firm["jim"])
+    assert [(c.name, c.order) for c in state.signer_choices] == [("June Hartley", "1"), ("Jim Hartley", "")]
+
+    assert state.create({"source": "tpl-4242", "title": "X"}) is None
+    assert state.new_error == "Choose the PDF to sign or a document template."
+    assert state.create({"source": f"doc-{firm['doc']}", "title": ""}) is None
+    assert "title" in state.new_error
+
+
+def test_clicks_become_fields_inside_the_page_and_junk_is_refused(firm):
+    page = request_page(firm, drafted(firm))
+    assert page.req_found and page.is_draft and len(page.pages) == 2
+    assert page.pages[0].aspect == "612.00 / 792.00"
+    page.choose_signer("not a signer")
+    page.choose_kind("<b>")
+    assert page.tool_kind == "signature"
+
+    for junk in (("x", 0.5, 0.5), (0, "nan", 0.5), (0, None, 0.5), (7, 0.5, 0.5), (-1, 0.5, 0.5)):
+        page.place(*junk)
+        assert page.req_error and page.fields == []
+    # A click at the very corner still gives a field wholly on the page.
+    page.place(1, 5, -3)
+    (f,) = page._placed
+    assert f["page"] == 1 and f["x"] + f["width"] <= 1 and f["y"] == 0 and page.dirty
+
+    page.change_field_signer("12345")  # not a signer of this request: nothing changes
+    assert page._placed[0]["signer_id"] == f["signer_id"]
+    page.change_field_kind("initials")
+    assert page._placed[0]["kind"] == "initials" and page.fields[0].kind_label == "Initials"
+    page.place_by_numbers({"page": "1", "x": "abc", "y": "10"})
+    assert "percent" in page.req_error
+
+    # Sending refuses while a signer has no signature field, with the service's sentence.
+    page.send({})
+    assert page.req_error == "Place a signature field for June Hartley before sending."
+    page.delete_field()
+    assert page.fields == []
+    for signer in page.signer_options:
+        page.choose_signer(signer.value)
+        page.place(0, 0.3, 0.8)
+    page.send({"remind_every": "3", "remind_times": "abc"})
+    assert page.req_error.startswith("Reminders:") and page.is_draft
+    page.send({"remind_every": "3", "remind_times": "2"})
+    assert page.req_error == "" and page.status == "sent"
+    assert [s.status_label for s in page.signers] == ["may sign now", "waiting for an earlier signer"]
+    with read_session() as s:
+        assert len(s.exec(select(SignatureField)).all()) == 2
+
+    # Once sent, placing is refused and the account page lists the signers with their statuses.
+    page.place(0, 0.5, 0.5)
+    assert page.req_error == "Fields can only be placed before the request is sent."
+    firm["route"](AccountSignaturesState, "account_id", str(firm["account"]))
+    listing = AccountSignaturesState()
+    listing.load()
+    (row,) = listing.sig_requests
+    assert row.signers == "June Hartley (may sign now), Jim Hartley (waiting for an earlier signer)"
+
+    page.cancel_request()
+    assert page.status == "cancelled" and page.req_error == ""
+
+
+def test_someone_who_may_not_see_the_account_sees_neither_the_request_nor_the_new_form(firm):
+    request_id = drafted(firm)
+    firm["who"]["actor"] = firm["outsider"]
+    assert not request_page(firm, request_id).req_found
+    assert not new_request_page(firm).new_found
+    assert not request_page(firm, "nonsense").req_found
+
+
+def test_once_everyone_signed_the_page_offers_the_signed_file_and_the_timeline(firm):
+    from practice.services import signatures
+
+    page = request_page(firm, drafted(firm))
+    for signer in page.signer_options:
+        page.choose_signer(signer.value)
+        page.place(0, 0.3, 0.8)
+    page.send({})
+    for contact in (firm["june"], firm["jim"]):
+        with read_session() as s:
+            who = documents.contact_actor(s, contact)
+        with write_session() as s:
+            signatures.open_for_signing(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
+            signatures.give_consent(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
+            signatures.sign(s, who, page.req_id, signature_kind="typed", signature={"text": who.name},
+                            ip_address="203.0.113.5", user_agent="test")
+    page.load()
+    assert page.status == "completed" and page.status_label == "Signed by everyone"
+    assert [s.status_label for s in page.signers] == ["signed", "signed"]
+    assert "IP address 203.0.113.5" in page.signers[0].detail and "consented" in page.signers[0].detail
+    assert page.signed_href.endswith("/files/" + str(_signed_document(page.req_id)))
+    assert [f.split(":")[0] for f in page.fingerprints] == ["Original SHA-256", "Signed file SHA-256"]
+    assert len(page.events) >= 6 and not page.is_draft
+
+
+def _signed_document(request_id: int) -> int:
+    with read_session() as s:
+        return s.get(SignatureRequest, request_id).signed_document_id

@@ -3,11 +3,12 @@ import reflex as rx
 
 from practice.pages import (account, account_security, accounts, audit, board, contacts, documents, email, home,
                             import_, inbox, job, login, pipelines, portal, portal_documents, recurring, rules_editor,
-                            settings, tasks, team)
+                            settings, signatures, tasks, team)
 
 app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"))
 
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
-                import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents)
+                import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents,
+                signatures)
 for module in PAGE_MODULES:
     module.register(app)

@@ -253,5 +253,3 @@ def register(app: rx.App) -> None:
     app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
                  on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load,
                           AccountSignaturesState.load])
-    # The signature request pages hang off the account page (lead: move to PAGE_MODULES at merge).
-    signature_pages.register(app)

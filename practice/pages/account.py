@@ -3,7 +3,6 @@ import reflex as rx
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page, tag_badge
-from practice.pages import signatures as signature_pages
 from practice.pages.documents import documents_section
 from practice.pages.signatures import signatures_section
 from practice.state.account import AccountState

@@ -19,6 +19,7 @@ NAV = [
     ("Team", routes.TEAM, "users"),
     ("Audit log", routes.AUDIT, "scroll-text"),
     ("Email", routes.EMAIL, "mail"),
+    ("Proposals", routes.PROPOSAL_TEMPLATES, "signature"),
     ("Automations", routes.RULES, "zap"),
     ("Settings", routes.SETTINGS, "settings"),
 ]

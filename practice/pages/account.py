@@ -4,8 +4,10 @@ import reflex as rx
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.pages.documents import documents_section
+from practice.pages.proposals import proposals_section
 from practice.state.account import AccountState
 from practice.state.documents import AccountDocumentsState
+from practice.state.proposals import AccountProposalsState
 from practice.state.base import AppState
 from practice.state.work_views import NONE
 from practice.pages.work_parts import field, history_list, section, status_badge
@@ -230,7 +232,8 @@ def account_page() -> rx.Component:
                 tag_row(),
                 error_callout(AccountState.error),
                 rx.grid(
-                    rx.vstack(contacts_section(), jobs_section(), documents_section(), tasks_section(), spacing="4",
+                    rx.vstack(contacts_section(), jobs_section(), documents_section(), proposals_section(), tasks_section(),
+                              spacing="4",
                               width="100%",
                               min_width="0"),
                     rx.vstack(notes_section(), section("History", history_list(AccountState.history),
@@ -249,4 +252,9 @@ def account_page() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
-                 on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load])
+                 on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load,
+                          AccountProposalsState.load])
+    # The proposal templates page lives with the proposals section; registered here so practice.py needs no change.
+    from practice.pages import proposals  # noqa: PLC0415
+
+    proposals.register(app)

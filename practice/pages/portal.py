@@ -163,6 +163,22 @@ def attention_approval(a) -> rx.Component:
     )
 
 
+def attention_proposal(p) -> rx.Component:
+    """A proposal waiting for the client's signature."""
+    return rx.card(
+        rx.hstack(
+            rx.icon("signature", size=18, color=rx.color("amber", 10)),
+            rx.vstack(rx.text("Please read and sign", size="1", color_scheme="gray"),
+                      rx.text(p.name, weight="medium"), rx.text(p.total, " · ", p.sent, size="1", color_scheme="gray"),
+                      spacing="0", min_width="0"),
+            rx.spacer(),
+            rx.link(rx.button("Open", size="3"), href=p.href, class_name="open-proposal"),
+            align="center", width="100%",
+        ),
+        width="100%", class_name="attention-item proposal-item",
+    )
+
+
 def job_card(j) -> rx.Component:
     return rx.card(
         rx.hstack(
@@ -182,8 +198,9 @@ def home_page() -> rx.Component:
         error_callout(PortalHomeState.error),
         rx.heading("What needs your attention", size="4"),
         rx.cond(PortalHomeState.tasks.length() + PortalHomeState.approvals.length()
-                + PortalHomeState.looks.length() > 0,
-                rx.vstack(rx.foreach(PortalHomeState.approvals, attention_approval),
+                + PortalHomeState.looks.length() + PortalHomeState.proposals.length() > 0,
+                rx.vstack(rx.foreach(PortalHomeState.proposals, attention_proposal),
+                          rx.foreach(PortalHomeState.approvals, attention_approval),
                           rx.foreach(PortalHomeState.tasks, attention_task),
                           rx.foreach(PortalHomeState.looks, attention_document), width="100%", spacing="2",
                           id="attention-list"),
@@ -270,3 +287,7 @@ def register(app: rx.App) -> None:
     app.add_page(tasks_page, route=routes.PORTAL_TASKS, title="Client portal · tasks", on_load=PortalTasksState.load)
     app.add_page(profile_page, route=routes.PORTAL_PROFILE, title="Client portal · profile",
                  on_load=PortalProfileState.load)
+    # The proposal page lives in its own module; registered here so practice.py needs no change.
+    from practice.pages import portal_proposals  # noqa: PLC0415
+
+    portal_proposals.register(app)

@@ -198,6 +198,11 @@ def template_names(session: Session) -> list[str]:
     return list(session.exec(select(ProposalTemplate.name).order_by(ProposalTemplate.name)))
 
 
+def template_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every template, for the "Send a proposal" menu."""
+    return [(t.id, t.name) for t in session.exec(select(ProposalTemplate).order_by(ProposalTemplate.name))]
+
+
 def template_by_name(session: Session, name: str) -> ProposalTemplate | None:
     """Matched like every name in the rules: ignoring case and surrounding spaces."""
     wanted = " ".join((name or "").split()).lower()

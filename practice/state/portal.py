@@ -14,7 +14,7 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services import approvals, documents, portal
+from practice.services import approvals, documents, portal, proposals
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, read, run
 from practice.state.views import Option
@@ -57,6 +57,15 @@ class PortalApprovalItem:
     href: str = ""
     job: str = ""
     asked: str = ""
+
+
+@dataclasses.dataclass
+class PortalProposalItem:
+    id: int = 0
+    name: str = ""
+    total: str = ""
+    href: str = ""
+    sent: str = ""
 
 
 def _due_text(day: dt.date | None) -> str:
@@ -236,6 +245,7 @@ class PortalHomeState(PortalState):
     tasks: list[PortalTaskItem] = []
     jobs: list[PortalJobItem] = []
     approvals: list[PortalApprovalItem] = []
+    proposals: list[PortalProposalItem] = []
     looks: list[PortalDocumentItem] = []
     loaded: bool = False
     _reasons: dict[str, str] = {}
@@ -256,7 +266,11 @@ class PortalHomeState(PortalState):
         jobs, job_error = read(portal.jobs_for_contact, actor)
         asks, ask_error = read(approvals.list_for_contact, actor)
         looks, look_error = read(documents.to_look_at, documents.for_contact(actor), actor.current_account_id)
-        self.error = error or job_error or ask_error or look_error or ""
+        offers, offer_error = read(proposals.list_for_contact, actor)
+        self.error = error or job_error or ask_error or look_error or offer_error or ""
+        self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=proposals.money(p.total_cents),
+                                             href=routes.portal_proposal_url(p.id),
+                                             sent=f"Sent {_due_text(p.sent_at.date())}") for p in offers or []]
         base = rx.config.get_config().api_url.rstrip("/")
         waiting = {a.document_id for a in asks or []}
         # Documents the firm shared and this contact has not opened (approval requests list their own).

@@ -85,6 +85,9 @@ EXPECTED_HANDLERS = {
     "AccountDocumentsState.load": "staff",
     "AccountDocumentsState.request_approval": "staff",
     "AccountDocumentsState.withdraw_approval": "staff",
+    "AccountProposalsState.cancel": "staff",
+    "AccountProposalsState.load": "staff",
+    "AccountProposalsState.send": "staff",
     "AccountSecurityState.cancel_setup": "staff+setup",
     "AccountSecurityState.codes_saved": "staff+setup",
     "AccountSecurityState.confirm_setup": "staff+setup",
@@ -220,12 +223,29 @@ EXPECTED_HANDLERS = {
     "PortalLoginState.log_in": "anyone",
     "PortalProfileState.change_password": "contact",
     "PortalProfileState.load": "anyone",
+    "PortalProposalState.agree": "contact",
+    "PortalProposalState.choose": "contact",
+    "PortalProposalState.decline": "contact",
+    "PortalProposalState.go": "contact",
+    "PortalProposalState.load": "anyone",
+    "PortalProposalState.start_decline": "contact",
+    "PortalProposalState.take_signature": "contact",
     "PortalResetState.set_password": "anyone",
     "PortalState.log_out": "anyone",
     "PortalState.require_contact": "anyone",
     "PortalState.switch_account": "contact",
     "PortalTasksState.load": "anyone",
     "PortalTasksState.toggle": "contact",
+    "ProposalTemplatesState.add_service": "admin",
+    "ProposalTemplatesState.delete": "admin",
+    "ProposalTemplatesState.edit": "admin",
+    "ProposalTemplatesState.load": "admin",
+    "ProposalTemplatesState.new": "admin",
+    "ProposalTemplatesState.preview": "admin",
+    "ProposalTemplatesState.remove_line": "admin",
+    "ProposalTemplatesState.save": "admin",
+    "ProposalTemplatesState.save_steps": "admin",
+    "ProposalTemplatesState.set_line": "admin",
     "RecurringState.ask_remove": "admin",
     "RecurringState.cancel_remove": "admin",
     "RecurringState.confirm_remove": "admin",
@@ -420,15 +440,16 @@ EXPECTED_ROUTES = {
     "pipelines": STAFF_PAGE, "team": STAFF_PAGE, "settings": STAFF_PAGE, "audit": STAFF_PAGE, "import": STAFF_PAGE,
     "email": STAFF_PAGE, "email/templates": STAFF_PAGE, "email/outbox": STAFF_PAGE,
     "automations/rules": STAFF_PAGE, "automations/recurring": STAFF_PAGE, "automations/runs": STAFF_PAGE,
-    "documents/templates": STAFF_PAGE, "account-security": STAFF_PAGE,
+    "documents/templates": STAFF_PAGE, "account-security": STAFF_PAGE, "proposals/templates": STAFF_PAGE,
     "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
+    "portal/proposals/[proposal_id]": PORTAL_PAGE,
     "login": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
     "portal/reset": PUBLIC_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.
 PORTAL_LOADS = {"PortalHomeState.load", "PortalTasksState.load", "PortalDocumentsState.load",
-                "PortalProfileState.load"}
+                "PortalProfileState.load", "PortalProposalState.load"}
 
 
 def _on_load(page) -> list:

@@ -41,14 +41,15 @@ def line_row(line) -> rx.Component:
         rx.vstack(
             rx.text(line.amount, weight="medium", color=rx.cond(line.chosen, rx.color("gray", 12),
                                                                  rx.color("gray", 9))),
-            rx.cond(line.optional,
+            # Switches only where the client chooses; elsewhere a plain word says what is in.
+            rx.cond(line.optional & (P.step == "choose"),
                     rx.el.label(rx.hstack(
                         rx.text(rx.cond(line.chosen, "Included", "Add"), size="1"),
                         rx.switch(checked=line.chosen, size="3", class_name="optional-switch",
-                                  on_change=lambda v: P.choose(line.id, v), disabled=P.step != "choose",
-                                  aria_label="Include " + line.name),
+                                  on_change=lambda v: P.choose(line.id, v), aria_label="Include " + line.name),
                         spacing="2", align="center")),
-                    rx.text("Included", size="1", color_scheme="gray")),
+                    rx.text(rx.cond(line.chosen, "Included", "Optional"), size="1",
+                            color_scheme="gray")),
             align="end", spacing="1",
         ),
         width="100%", align="start", padding_y="0.6em", border_bottom=f"1px solid {rx.color('gray', 4)}",

@@ -294,6 +294,8 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
             raise NotFound("That proposal template no longer exists.")
         if same is not None and same.id != template.id:
             raise Conflict(f'There is already a proposal template "{same.name}".')
+        if " ".join(template.name.split()).lower() != name.lower():
+            _not_used_by_rules(session, template, "rename")
     template.name, template.introduction, template.terms, template.updated_at = name, introduction, terms, utcnow()
     session.flush()
     for old in session.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)):
@@ -306,12 +308,33 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     return template
 
 
+def rules_using(session: Session, name: str) -> list[str]:
+    """Names of the saved rules that send the proposal template called `name`."""
+    from practice.services.automation import compiled_rules  # noqa: PLC0415 - automation imports services
+
+    _, compiled, _ = compiled_rules(session)
+    wanted = " ".join(name.split()).lower()
+    return [rule.name for rule in (compiled.rules if compiled else [])
+            if any(type(a.ast).__name__ == "Send" and a.ast.kind == "proposal"
+                   and " ".join(a.ast.template.value.split()).lower() == wanted for a in rule.actions)]
+
+
+def _not_used_by_rules(session: Session, template: ProposalTemplate, doing: str) -> None:
+    # A rule naming a missing template would stop the whole rules file from running.
+    used = rules_using(session, template.name)
+    if used:
+        names = ", ".join(f'"{n}"' for n in used)
+        raise Conflict(f'The rule{"s" if len(used) > 1 else ""} {names} send{"" if len(used) > 1 else "s"} '
+                       f'"{template.name}"; change the rules first, then {doing} the template.')
+
+
 def delete_template(session: Session, actor: Actor, template_id: int) -> None:
-    """Delete a template (admins); proposals already sent keep their own copy."""
+    """Delete a template (admins) no rule sends; proposals already sent keep their own copy."""
     require_admin(_staff(actor))
     template = session.get(ProposalTemplate, template_id)
     if template is None:
         raise NotFound("That proposal template no longer exists.")
+    _not_used_by_rules(session, template, "delete")
     for line in session.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)):
         session.delete(line)
     for sent in session.exec(select(Proposal).where(Proposal.template_id == template.id)):

@@ -274,6 +274,8 @@ def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_jo
         assert s.get(Job, firm["job"]).stage_id == stages["Signed"]
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Signed, move on")).one()
         assert run.status.value == "done", run.actions
+    with write_session() as s, pytest.raises(Conflict, match="Engagement letter"):
+        proposals.delete_template(s, firm["owner"], firm["template"])
     with write_session() as s:
         assert reminders.send_due(s, now=later + dt.timedelta(days=2)) == 0
     with read_session() as s:

@@ -812,12 +812,28 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
                 item["outcome"] = f"Would be skipped: {NOT_AVAILABLE[pa.action]} are not built yet."
             elif pa.action == "send_email":
                 item["outcome"] = _preview_email(session, pa.args, facts, now)
+            elif pa.action == "send_proposal":
+                item["outcome"] = _preview_proposal(session, pa.args, facts)
             elif pa.run_at is not None:
                 item["outcome"] = f"Would wait until {_show(pa.run_at)}, then check the conditions again."
             actions.append(item)
         out.append({"rule": d.rule, "fired": d.fired, "reason": d.reason or "", "error": d.error or "",
                     "parts": _parts(d), "actions": actions})
     return {"errors": [], "decisions": out, "event": TRY_EVENTS[event_kind]}
+
+
+def _preview_proposal(session: Session, args: dict, facts: dict) -> str:
+    from practice.services import proposals  # noqa: PLC0415
+
+    template = proposals.template_by_name(session, args["template"])
+    if template is None:
+        return f'Would fail: there is no proposal template "{args["template"]}".'
+    account = facts.get("account") or {}
+    contacts = proposals.portal_recipients(session, account["id"]) if account.get("id") else []
+    if not contacts:
+        return "Would fail: no contact of the account can log in to the client portal."
+    return (f'Would send proposal "{template.name}" to ' + ", ".join(c.email for c in contacts)
+            + " (a link to the client portal)")
 
 
 def _preview_email(session: Session, args: dict, facts: dict, now: dt.datetime) -> str:

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from practice import config
 from practice.models import (Account, AccountContact, Contact, Document, Job, PortalLogin, PortalStatus, Proposal,
                              ProposalLine, ProposalStatus, ProposalTemplate, ProposalTemplateLine, Role, Service,
-                             SigningEvent, utcnow)
+                             SigningEvent, SigningSettings, utcnow)
 from practice.services import audit, consent, events, html_pdf, inbox, mail, reminders, storage, templating
 from practice.services.accounts import get_account
 from practice.services.actor import Actor, require_admin
@@ -349,8 +349,9 @@ def delete_template(session: Session, actor: Actor, template_id: int) -> None:
 
 def step_names(session: Session) -> dict[str, str]:
     """The names of the proposal steps the client sees (the firm's, else the defaults)."""
-    row = consent.settings(session)
-    chosen = row.proposal_steps or {}
+    # Read only (no settings row is made here): pages call this in read sessions.
+    row = session.exec(select(SigningSettings).order_by(SigningSettings.id)).first()
+    chosen = (row.proposal_steps if row else None) or {}
     return {key: (str(chosen.get(key) or "").strip() or DEFAULT_STEPS[key]) for key in STEP_KEYS}
 
 

@@ -297,3 +297,11 @@ def test_declining_needs_a_reason_and_tells_the_team(firm):
         assert proposals.list_for_contact(s, firm["june"], firm["hartley"]) == []
     with write_session() as s, pytest.raises(Conflict):
         proposals.cancel(s, firm["owner"], pid)
+
+
+def test_try_on_a_job_says_who_would_get_the_proposal(firm):
+    with read_session() as s:
+        result = automation.try_on_job(s, firm["owner"], RULES, firm["job"], "job_entered_stage")
+    (fired,) = [d for d in result["decisions"] if d["fired"]]
+    assert fired["actions"][0]["outcome"] == ('Would send proposal "Engagement 2027" to june@hartley.example '
+                                              "(a link to the client portal)")

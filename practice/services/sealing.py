@@ -730,3 +730,23 @@ def describe(report: VerifyReport) -> list[str]:
             lines.append("  Timeline:")
             lines += [f"    {e.get('at', '')}  {e.get('what', '')}" for e in events]
     return lines
+
+
+def on_record(session: Session, sha256: str) -> str:
+    """Whether the firm keeps this exact file as a finished signature request or signed proposal, in words."""
+    from sqlmodel import select  # noqa: PLC0415
+
+    from practice.models import Proposal, SignatureRequest  # noqa: PLC0415
+
+    sha256 = (sha256 or "").lower()
+    if len(sha256) != 64:
+        return ""
+    request = session.exec(select(SignatureRequest).where(SignatureRequest.final_sha256 == sha256)).first()
+    if request is not None:
+        return (f"Yes: this exact file is the firm's signed copy of signature request #{request.id}"
+                + (f", completed {_utc(request.completed_at)}." if request.completed_at else "."))
+    proposal = session.exec(select(Proposal).where(Proposal.final_sha256 == sha256)).first()
+    if proposal is not None:
+        return (f"Yes: this exact file is the firm's signed copy of proposal #{proposal.id}"
+                + (f", signed {_utc(proposal.signed_at)}." if proposal.signed_at else "."))
+    return "No: the firm has no signed file with exactly these contents on record."

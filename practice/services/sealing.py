@@ -354,6 +354,14 @@ def _utc(value: dt.datetime | None) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def pretty_time(value) -> str:
+    """An ISO time from the audit JSON as the audit page prints it (UTC); other text unchanged."""
+    try:
+        return _utc(dt.datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
@@ -564,9 +572,8 @@ def _who(cert) -> str:
             org = org[0]
         if isinstance(cn, list):
             cn = cn[0]
-        if cn and org and org not in cn:
-            return f"{cn} ({org})"
-        return cn or org or cert.subject.human_friendly
+        # The organisation reads best ("Park & Lee CPAs"); a certificate without one names its holder.
+        return org or cn or cert.subject.human_friendly
     except Exception:  # noqa: BLE001
         return "an unnamed certificate"
 
@@ -657,7 +664,7 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
     except Exception:  # noqa: BLE001
         return fail("The certificate given to check against cannot be read; give a PEM or DER certificate file.")
     root_prints = {_fingerprint_der(r.dump()) for r in roots}
-    whose = f"{firm_name}'s certificate" if firm_name else "the certificate you trust"
+    whose = f"the certificate of {firm_name}" if firm_name else "the certificate you trust"
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -754,7 +761,8 @@ def describe(report: VerifyReport) -> list[str]:
                            ("SHA-256 of the original", "original_sha256"),
                            ("SHA-256 of the signed pages", "stamped_sha256")):
             if audit.get(key):
-                lines.append(f"  {label}: {audit[key]}")
+                value = pretty_time(audit[key]) if key.endswith("_at") else audit[key]
+                lines.append(f"  {label}: {value}")
         for n, s in enumerate(audit.get("signers") or [], 1):
             if not isinstance(s, dict):
                 continue
@@ -764,11 +772,11 @@ def describe(report: VerifyReport) -> list[str]:
                                ("browser", "user_agent"), ("identity check", "identity_check"),
                                ("result", "identity_result"), ("reason", "decline_reason")):
                 if s.get(key):
-                    lines.append(f"    {label}: {s[key]}")
+                    lines.append(f"    {label}: {pretty_time(s[key]) if key.endswith('_at') else s[key]}")
         events = [e for e in audit.get("events") or [] if isinstance(e, dict)]
         if events:
             lines.append("  Timeline:")
-            lines += [f"    {e.get('at', '')}  {e.get('what', '')}" for e in events]
+            lines += [f"    {pretty_time(e.get('at', ''))}  {e.get('what', '')}" for e in events]
     return lines
 
 

@@ -190,7 +190,7 @@ def test_truncated_unsealed_and_foreign_files(firm, original):
     assert "carries no seal" in plain.summary
     with read_session() as s:
         report = sealing.verify(done.pdf, session=s)
-    assert report.trusted and "My Firm's certificate" in report.summary
+    assert report.trusted and "with the certificate of My Firm." in report.summary
 
     # Sealed by someone else: another self-made certificate.
     cert, key = certificates.make_self_signed("Mallory Forgeries")

@@ -17,11 +17,12 @@ import io
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, Callable
 
 from practice.services.errors import InvalidInput, PracticeError
+
+if TYPE_CHECKING:  # sqlmodel stays out of the verify worker's start-up
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 # A foreign or broken seal is an expected answer on the public verify page, not a server problem.
@@ -620,10 +621,14 @@ def _when(value: dt.datetime | None) -> str:
     return _utc(value) if value else "an unknown time"
 
 
-def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Session | None = None) -> VerifyReport:
-    """Check a file's seal; never raises on bad input."""
+def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Session | None = None,
+           firm_name: str = "") -> VerifyReport:
+    """Check a file's seal; never raises on bad input.
+
+    Trust: the given certificates, else (with a session) every certificate the firm ever sealed with.
+    """
     try:
-        return _verify(pdf, trust_roots_pem=trust_roots_pem, session=session)
+        return _verify(pdf, trust_roots_pem=trust_roots_pem, session=session, firm_name=firm_name)
     except Exception:  # noqa: BLE001 - the promise is a sentence, whatever the file holds
         log.exception("verify failed unexpectedly")
         return VerifyReport(intact=False, trusted=False, sha256=sha256_hex(pdf or b""),
@@ -631,7 +636,8 @@ def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Ses
                             problems=["unexpected error while checking"])
 
 
-def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session | None) -> VerifyReport:
+def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session | None,
+            firm_name: str) -> VerifyReport:
     from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415
     from pyhanko.sign.validation import validate_pdf_signature  # noqa: PLC0415
     from pyhanko.sign.validation.status import SignatureCoverageLevel  # noqa: PLC0415
@@ -648,9 +654,8 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
         return fail("The file is empty.")
     if b"%PDF-" not in pdf[:1024]:
         return fail("This file is not a PDF.")
-    firm_name = ""
     pems = list(trust_roots_pem or [])
-    if not pems and session is not None:
+    if trust_roots_pem is None and session is not None:
         from sqlmodel import select  # noqa: PLC0415
 
         from practice.models import Firm  # noqa: PLC0415
@@ -798,3 +803,78 @@ def on_record(session: Session, sha256: str) -> str:
         return (f"Yes: this exact file is the firm's signed copy of proposal #{proposal.id}"
                 + (f", signed {_utc(proposal.signed_at)}." if proposal.signed_at else "."))
     return "No: the firm has no signed file with exactly these contents on record."
+
+
+# --- verifying a stranger's file in a limited process ---------------------------------------------
+
+VERIFY_CPU_SECONDS = 10
+VERIFY_MEMORY_BYTES = 1024 * 1024 * 1024
+VERIFY_WALL_SECONDS = 20
+
+
+def report_to_json(report: VerifyReport) -> dict:
+    data = asdict(report)
+    data["sealed_at"] = _iso(report.sealed_at)
+    return data
+
+
+def report_from_json(data: dict) -> VerifyReport:
+    known = {f for f in VerifyReport.__dataclass_fields__}
+    values = {k: v for k, v in data.items() if k in known}
+    if values.get("sealed_at"):
+        values["sealed_at"] = dt.datetime.fromisoformat(values["sealed_at"])
+    return VerifyReport(**values)
+
+
+def verify_isolated(session: Session, pdf: bytes) -> VerifyReport:
+    """`verify` against the firm's certificates, run in a child process with CPU, memory and time limits.
+
+    For files from anyone (the public verify page): a hostile PDF costs at most the limits.
+    """
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from sqlmodel import select  # noqa: PLC0415
+
+    from practice.config import ROOT  # noqa: PLC0415
+    from practice.models import Firm  # noqa: PLC0415
+    from practice.services import certificates  # noqa: PLC0415
+    from practice.services.pdf_check import _kill, _slots  # noqa: PLC0415
+
+    digest = sha256_hex(pdf)
+
+    def refused(reason: str) -> VerifyReport:
+        return VerifyReport(intact=False, trusted=False, sha256=digest, problems=[reason],
+                            summary=f"This file could not be checked safely: {reason}.")
+
+    roots = [row.cert_pem for row in certificates.all_certificates(session)]
+    firm = session.exec(select(Firm)).first()
+    request = {"roots": roots, "firm_name": firm.name if firm else "the firm"}
+    if not _slots.acquire(timeout=VERIFY_WALL_SECONDS):
+        return refused("the server is busy checking other files; try again in a minute")
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+            tmp.write(pdf)
+            tmp.flush()
+            request["path"] = tmp.name
+            env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
+                   "PYTHONHASHSEED": "0", "PRACTICE_DATA_DIR": tempfile.gettempdir()}
+            cmd = [sys.executable, "-m", "practice.services.verify_worker", str(VERIFY_CPU_SECONDS),
+                   str(VERIFY_MEMORY_BYTES)]
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env=env, cwd=str(ROOT), start_new_session=True)
+            try:
+                out, _ = proc.communicate(json.dumps(request).encode(), timeout=VERIFY_WALL_SECONDS)
+            except subprocess.TimeoutExpired:
+                _kill(proc)
+                return refused(f"checking it took longer than {VERIFY_WALL_SECONDS} seconds")
+    finally:
+        _slots.release()
+    if proc.returncode != 0 or not out.strip():
+        return refused("checking it needed more memory or time than allowed")
+    try:
+        return report_from_json(json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1]))
+    except (ValueError, IndexError, TypeError):
+        return refused("the checker gave no answer")

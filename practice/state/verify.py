@@ -33,7 +33,8 @@ def max_bytes() -> int:
 
 def _check(data: bytes) -> tuple[sealing.VerifyReport, str]:
     with read_session() as session:
-        report = sealing.verify(data, session=session)
+        # A stranger's file: checked in a child process with CPU, memory and time limits.
+        report = sealing.verify_isolated(session, data)
         record = sealing.on_record(session, report.sha256) if report.certificate_fingerprint else ""
     return report, record
 

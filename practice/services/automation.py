@@ -18,8 +18,9 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 import rules
-from practice.models import (Account, ActionEffect, Contact, Due, EmailTemplate, Event, FolderTemplate, Job, Pipeline,
-                             RuleRun, RuleSet, RunStatus, ScheduleState, Stage, Tag, TeamMember, utcnow)
+from practice.models import (Account, ActionEffect, Contact, DocumentTemplate, Due, EmailTemplate, Event,
+                             FolderTemplate, Job, Pipeline, RuleRun, RuleSet, RunStatus, ScheduleState, Signer, Stage,
+                             Tag, TeamMember, utcnow)
 from practice.services import audit, events, inbox, mail
 from practice.services.accounts import set_account_tag, set_contact_tag
 from practice.services.actor import Actor, require_admin
@@ -33,7 +34,7 @@ CHAIN_LIMIT = 10
 # Actions the language accepts whose feature is not built yet: skipped, with this reason.
 NOT_AVAILABLE = {
     "send_message": "chat messages", "send_organizer": "organizers", "send_proposal": "proposals",
-    "send_invoice": "invoices", "request_signature": "signature requests",
+    "send_invoice": "invoices",
 }
 
 
@@ -51,7 +52,7 @@ class RulesInvalid(InvalidInput):
 
 # Template kinds whose feature is not built yet: any name is accepted (there is nothing to check it
 # against), and the action is skipped with a sentence until the feature arrives.
-UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "proposal", "invoice", "document"}
+UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "proposal", "invoice"}
 
 
 class FirmCatalog(rules.Catalog):
@@ -71,10 +72,11 @@ def catalog_from_db(session: Session) -> rules.Catalog:
         stages.setdefault(pname, []).append(sname)
     email_templates = list(session.execute(select(EmailTemplate.name).order_by(EmailTemplate.name)).scalars())
     folder_templates = list(session.execute(select(FolderTemplate.name).order_by(FolderTemplate.name)).scalars())
+    document_templates = list(session.execute(select(DocumentTemplate.name).order_by(DocumentTemplate.name)).scalars())
     return FirmCatalog.from_dict({
         "pipelines": stages,
         "templates": {"email": email_templates, "message": [], "organizer": [], "proposal": [], "invoice": [],
-                      "document": [], "folder": folder_templates, "task": []},
+                      "document": document_templates, "folder": folder_templates, "task": []},
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712
                                         .order_by(TeamMember.name)).scalars()),
@@ -569,6 +571,8 @@ def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dic
         return f'Applied folder template "{template.name}" ({created} new folder{"s" if created != 1 else ""})'
     if pa.action == "request_approval":
         return _request_approval(session, actor, a, target, key)
+    if pa.action == "request_signature":
+        return _request_signature(session, actor, a, target, key)
     if pa.action == "notify":
         member = _member(session, a["member"])
         from practice import routes  # noqa: PLC0415
@@ -597,6 +601,28 @@ def _request_approval(session: Session, actor: Actor, a: dict, target: Target, k
                                              remind_every=every, remind_times=times, key=key)
     n = len(made)
     text = f'Asked the client to approve {n} document{"s" if n != 1 else ""} in "{a["folder"]}"'
+    return text + (f", with up to {times} reminder{'s' if times != 1 else ''}" if times else "")
+
+
+def _request_signature(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
+    """`request signature on "TEMPLATE" from account [with reminders every N days up to M times]`: the
+    template becomes a document of the account, sent to its portal contacts to sign in order."""
+    from practice.services import approvals, signatures  # noqa: PLC0415 - they import services that import us
+
+    account_id = target.account_id
+    if not account_id and target.job_id:
+        job = session.get(Job, target.job_id)
+        account_id = job.account_id if job else None
+    if not account_id:
+        raise InvalidInput("Asking for a signature needs an account, and the rule has none.")
+    every, times = None, 0
+    if a.get("reminders"):
+        every, times = approvals.interval_of(a["reminders"]["every"]), int(a["reminders"].get("times") or 1)
+    req = signatures.request_from_template(session, actor, account_id, a["template"], job_id=target.job_id,
+                                           remind_every=every, remind_times=times, key=key)
+    names = ", ".join(s.name for s in session.execute(select(Signer).where(Signer.request_id == req.id)
+                                                     .order_by(Signer.position)).scalars())
+    text = f'Asked {names} to sign "{req.title}"'
     return text + (f", with up to {times} reminder{'s' if times != 1 else ''}" if times else "")
 
 

@@ -21,6 +21,21 @@ def _migrate_and_seed() -> None:
         login = demo.ensure_demo(session)
     if login:
         print(f"\nDemo firm loaded. Log in as {login['email']} with password {login['password']}\n", flush=True)
+    _prepare_signing()
+
+
+def _prepare_signing(*, only_if_firm_exists: bool = False) -> None:
+    """Make the firm's sealing certificate at setup (once), so signed files can be sealed from the start."""
+    from sqlmodel import select
+
+    from practice.db import write_session
+    from practice.models import Firm
+    from practice.services import certificates
+
+    with write_session() as session:
+        if only_if_firm_exists and session.exec(select(Firm)).first() is None:
+            return  # the certificate names the firm: wait until it has a name
+        certificates.ensure_certificate(session)
 
 
 def serve() -> int:
@@ -84,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         from practice.migrate import upgrade
 
         upgrade()
+        _prepare_signing(only_if_firm_exists=True)
         return 0
     if args.cmd == "demo":
         _migrate_and_seed()

@@ -1,0 +1,685 @@
+"""The signed file: signatures stamped on the pages, an audit page, and the firm's PAdES seal over it all.
+
+`finish` does the three steps in order; `verify` checks any file and never raises on bad input: a
+damaged, changed, foreign or non-PDF file gets a plain sentence saying so.
+
+Why a certification signature with "no changes allowed" (DocMDP P=1): any later edit of the file, even
+one a PDF editor appends as an incremental update, then shows as a change to every validator.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import hashlib
+import html
+import io
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+from sqlmodel import Session
+
+from practice.services.errors import InvalidInput, PracticeError
+
+log = logging.getLogger(__name__)
+# A foreign or broken seal is an expected answer on the public verify page, not a server problem.
+logging.getLogger("pyhanko.sign.validation").setLevel(logging.ERROR)
+
+AUDIT_ATTACHMENT = "audit-trail.json"
+SEAL_FIELD = "FirmSeal"
+MAX_FIELDS = 500
+MAX_POINTS = 50_000
+INK = "0.05 0.12 0.45"  # dark blue, like a pen, so a stamped signature stands out from printed text
+
+
+# --- what callers pass ----------------------------------------------------------------------------
+
+
+@dataclass
+class StampField:
+    """Where and what to draw on the original PDF (fractions of the page as shown, top-left origin)."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+    kind: str  # "signature" | "initials" | "date" | "text"
+    text: str = ""
+    strokes: list[list[tuple[float, float]]] | None = None
+
+
+@dataclass
+class AuditSigner:
+    """One signer as the audit page reports them."""
+
+    name: str
+    email: str
+    login: str
+    ip_address: str
+    user_agent: str
+    viewed_at: dt.datetime | None
+    consented_at: dt.datetime | None
+    signed_at: dt.datetime | None
+    identity_check: str
+    identity_result: str
+    status: str = "signed"
+    declined_at: dt.datetime | None = None
+    decline_reason: str = ""
+
+
+@dataclass
+class AuditTrail:
+    """Everything the audit page and the embedded audit JSON say about one signed document."""
+
+    title: str
+    reference: str
+    firm_name: str
+    account_name: str
+    original_sha256: str
+    signers: list[AuditSigner]
+    events: list[tuple[dt.datetime, str]]
+    completed_at: dt.datetime
+    stamped_sha256: str = ""
+
+
+@dataclass
+class Finished:
+    """The sealed file and the hashes to record."""
+
+    pdf: bytes
+    stamped_sha256: str
+    final_sha256: str
+
+
+@dataclass
+class VerifyReport:
+    """What `verify` found, in plain words (summary) and as facts."""
+
+    intact: bool
+    trusted: bool
+    summary: str
+    sealed_by: str = ""
+    sealed_at: dt.datetime | None = None
+    timestamped: bool = False
+    certificate_fingerprint: str = ""
+    audit: dict | None = None
+    problems: list[str] = field(default_factory=list)
+    sha256: str = ""
+    firm_certificate: bool = False  # sealed with one of the firm's own certificates
+    reason: str = ""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _run(fn: Callable[[], Any]) -> Any:
+    """Run pyHanko's sync API (it calls asyncio.run) even from inside a running event loop (Reflex)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()
+
+
+# --- stamping ---------------------------------------------------------------------------------------
+
+
+def _metrics(font: str):
+    try:
+        from pypdf._codecs.core_font_metrics import CORE_FONT_METRICS  # noqa: PLC0415
+
+        return CORE_FONT_METRICS[font].character_widths
+    except Exception:  # noqa: BLE001 - a pypdf without the table: fall back to an average width
+        return {}
+
+
+_FONTS = {"/PrSans": "Helvetica", "/PrScript": "Times-Italic"}
+
+
+def _text_width(text: str, font: str, size: float) -> float:
+    widths = _metrics(_FONTS[font])
+    default = widths.get("default", 556) if widths else 556
+    return sum(widths.get(ch, default) for ch in text) * size / 1000
+
+
+def _pdf_string(text: str) -> bytes:
+    """A PDF literal string in WinAnsi (what the standard fonts read); other characters become '?'."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in text)
+    raw = clean.encode("cp1252", errors="replace")
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def _display_matrix(page) -> tuple[tuple[float, ...], float, float]:
+    """The matrix from 'page as shown' coordinates (origin bottom-left) to user space, and the shown size."""
+    box = page.cropbox
+    x0, x1 = sorted((float(box.left), float(box.right)))
+    y0, y1 = sorted((float(box.bottom), float(box.top)))
+    w, h = x1 - x0, y1 - y0
+    rotation = int(round((page.rotation or 0) / 90.0)) * 90 % 360
+    if rotation == 90:
+        return (0, 1, -1, 0, x0 + w, y0), h, w
+    if rotation == 180:
+        return (-1, 0, 0, -1, x0 + w, y0 + h), w, h
+    if rotation == 270:
+        return (0, -1, 1, 0, x0, y0 + h), h, w
+    return (1, 0, 0, 1, x0, y0), w, h
+
+
+def _num(v: float) -> str:
+    return f"{v:.3f}".rstrip("0").rstrip(".") or "0"
+
+
+def _clamp(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if f != f else min(1.0, max(0.0, f))  # NaN -> 0
+
+
+def _text_ops(text: str, font: str, left: float, bottom: float, w: float, h: float, *,
+              max_size: float, centre: bool, colour: str) -> list[bytes]:
+    text = " ".join(text.split())[:300]
+    if not text:
+        return []
+    pad = min(2.0, w * 0.05)
+    size = min(max_size, h * 0.7)
+    width = _text_width(text, font, size)
+    if width > w - 2 * pad and width > 0:
+        size = max(3.0, size * (w - 2 * pad) / width)
+        width = _text_width(text, font, size)
+    tx = left + (w - width) / 2 if centre else left + pad
+    ty = bottom + (h - size * 0.7) / 2
+    return [f"{colour} rg BT {font} {_num(size)} Tf {_num(tx)} {_num(ty)} Td ".encode()
+            + _pdf_string(text) + b" Tj ET"]
+
+
+def _stroke_ops(strokes, left: float, bottom: float, w: float, h: float) -> list[bytes]:
+    """Drawn strokes as vector paths, scaled (keeping their shape) to fit the field box."""
+    pts_all = [(_clamp(p[0]), _clamp(p[1])) for s in strokes for p in s if len(p) >= 2]
+    if not pts_all:
+        return []
+    min_x = min(p[0] for p in pts_all)
+    max_x = max(p[0] for p in pts_all)
+    min_y = min(p[1] for p in pts_all)
+    max_y = max(p[1] for p in pts_all)
+    span_x, span_y = max(max_x - min_x, 1e-6), max(max_y - min_y, 1e-6)
+    pad = min(w, h) * 0.08
+    scale = min((w - 2 * pad) / span_x, (h - 2 * pad) / span_y)
+    off_x = left + pad + ((w - 2 * pad) - span_x * scale) / 2
+    top = bottom + h - pad - ((h - 2 * pad) - span_y * scale) / 2
+    line = max(0.6, min(2.2, h * 0.035))
+    ops = [f"{INK} RG {_num(line)} w 1 J 1 j".encode()]
+    for stroke in strokes:
+        pts = [(_clamp(p[0]), _clamp(p[1])) for p in stroke if len(p) >= 2]
+        if not pts:
+            continue
+        if len(pts) == 1:
+            pts = pts * 2  # a dot: a zero-length line with round caps draws a point
+        path = [f"{_num(off_x + (px - min_x) * scale)} {_num(top - (py - min_y) * scale)}" for px, py in pts]
+        ops.append((path[0] + " m " + " ".join(p + " l" for p in path[1:]) + " S").encode())
+    return ops
+
+
+def _field_ops(f: StampField, page_w: float, page_h: float) -> list[bytes]:
+    x, y = _clamp(f.x), _clamp(f.y)
+    w = max(0.0, min(_clamp(f.width), 1.0 - x)) * page_w
+    h = max(0.0, min(_clamp(f.height), 1.0 - y)) * page_h
+    if w < 1 or h < 1:
+        return []
+    left, bottom = x * page_w, page_h - y * page_h - h
+    kind = (f.kind or "").lower()
+    # Clip to the field box: nothing drawn leaks over the rest of the page.
+    ops = [b"q", f"{_num(left)} {_num(bottom)} {_num(w)} {_num(h)} re W n".encode()]
+    if kind in ("signature", "initials") and f.strokes:
+        ops += _stroke_ops(f.strokes, left, bottom, w, h)
+    elif kind in ("signature", "initials"):
+        ops += _text_ops(f.text, "/PrScript", left, bottom, w, h, max_size=28 if kind == "signature" else 16,
+                         centre=kind == "initials", colour=INK)
+    elif kind in ("date", "text"):
+        ops += _text_ops(f.text, "/PrSans", left, bottom, w, h, max_size=11, centre=False, colour="0 0 0")
+    else:
+        raise InvalidInput(f'"{f.kind}" is not a kind of field; use signature, initials, date or text.', "kind")
+    ops.append(b"Q")
+    return ops
+
+
+def _read_pdf(pdf: bytes):
+    from pypdf import PdfReader  # noqa: PLC0415
+    from pypdf.errors import PyPdfError  # noqa: PLC0415
+
+    if not pdf or b"%PDF-" not in pdf[:1024]:
+        raise InvalidInput("This file is not a PDF.", "file")
+    try:
+        reader = PdfReader(io.BytesIO(pdf), strict=False)
+        if reader.is_encrypted:
+            raise InvalidInput("This PDF is password-protected; upload a copy without a password.", "file")
+        _ = len(reader.pages)
+        return reader
+    except InvalidInput:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+            AssertionError, OSError):
+        raise InvalidInput("This PDF is damaged and cannot be read.", "file") from None
+
+
+def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
+    """The PDF with each field drawn on its page: strokes as vector paths, typed values in standard fonts."""
+    from pypdf import PageObject, PdfWriter  # noqa: PLC0415
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject  # noqa: PLC0415
+
+    if len(fields) > MAX_FIELDS:
+        raise InvalidInput(f"A document can carry at most {MAX_FIELDS} fields.", "fields")
+    if sum(len(s) for f in fields for s in (f.strokes or [])) > MAX_POINTS:
+        raise InvalidInput("The drawn signature has too many points; draw it again more simply.", "signature")
+    reader = _read_pdf(pdf)
+    writer = PdfWriter(clone_from=reader)
+    by_page: dict[int, list[StampField]] = {}
+    for f in fields:
+        if not isinstance(f.page, int) or not 0 <= f.page < len(writer.pages):
+            raise InvalidInput(f"A field is on page {f.page + 1 if isinstance(f.page, int) else f.page}, "
+                               f"but the document has {len(writer.pages)} page(s).", "page")
+        by_page.setdefault(f.page, []).append(f)
+
+    def font(base: str) -> DictionaryObject:
+        return DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                                 NameObject("/BaseFont"): NameObject("/" + base),
+                                 NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
+
+    for index, page_fields in sorted(by_page.items()):
+        page = writer.pages[index]
+        matrix, shown_w, shown_h = _display_matrix(page)
+        ops = [b"q " + " ".join(_num(v) for v in matrix).encode() + b" cm"]
+        for f in page_fields:
+            ops += _field_ops(f, shown_w, shown_h)
+        ops.append(b"Q")
+        overlay = PageObject.create_blank_page(width=float(page.mediabox.width), height=float(page.mediabox.height))
+        overlay[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+            {NameObject(name): font(base) for name, base in _FONTS.items()})})
+        content = DecodedStreamObject()
+        content.set_data(b"\n".join(ops))
+        overlay[NameObject("/Contents")] = writer._add_object(content)
+        page.merge_page(overlay, over=True)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# --- the audit page ---------------------------------------------------------------------------------
+
+
+def _utc(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc).isoformat()
+
+
+def trail_to_json(trail: AuditTrail) -> dict:
+    """The audit trail as plain JSON values (times in UTC, ISO 8601)."""
+    data = asdict(trail)
+    data["completed_at"] = _iso(trail.completed_at)
+    data["events"] = [{"at": _iso(at), "what": what} for at, what in trail.events]
+    data["signers"] = [{**asdict(s), **{k: _iso(getattr(s, k)) for k in
+                                       ("viewed_at", "consented_at", "signed_at", "declined_at")}}
+                       for s in trail.signers]
+    data["format"] = "practice-audit-trail/1"
+    return data
+
+
+AUDIT_CSS = """
+@page { size: Letter; margin: 16mm 15mm; @bottom-right { content: "Audit trail · page " counter(page);
+  font-size: 7.5pt; color: #666; } }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 8.8pt; line-height: 1.35; color: #111; }
+h1 { font-size: 15pt; margin: 0 0 2pt; } h2 { font-size: 11pt; margin: 12pt 0 4pt; }
+.sub { color: #444; margin: 0 0 8pt; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 2.5pt 5pt; border-bottom: 0.5pt solid #ccc; vertical-align: top; }
+th { width: 30%; font-weight: normal; color: #444; }
+.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 7.8pt; word-break: break-all; }
+.signer { page-break-inside: avoid; margin-bottom: 8pt; }
+.note { color: #444; font-size: 8pt; margin-top: 10pt; }
+"""
+
+
+def audit_html(trail: AuditTrail, stamped_sha256: str) -> str:
+    """The audit page's HTML (escaped; nothing fetched)."""
+    e = html.escape
+    rows = [("Document", trail.title), ("Reference", trail.reference), ("Firm", trail.firm_name),
+            ("Client", trail.account_name), ("Completed", _utc(trail.completed_at))]
+    parts = ["<h1>Signature audit trail</h1>",
+             f"<p class='sub'>{e(trail.title)} · {e(trail.reference)}</p>", "<table>"]
+    parts += [f"<tr><th>{e(k)}</th><td>{e(v or '—')}</td></tr>" for k, v in rows]
+    parts += [f"<tr><th>SHA-256 of the original document</th><td class='hash'>{e(trail.original_sha256)}</td></tr>",
+              f"<tr><th>SHA-256 of the signed pages</th><td class='hash'>{e(stamped_sha256)}</td></tr>",
+              "</table>", "<h2>Signers</h2>"]
+    for n, s in enumerate(trail.signers, 1):
+        srows = [("Name", s.name), ("Email", s.email), ("Portal login", s.login), ("Status", s.status),
+                 ("IP address", s.ip_address), ("Browser (user agent)", s.user_agent),
+                 ("Viewed", _utc(s.viewed_at)), ("Consented to sign electronically", _utc(s.consented_at)),
+                 ("Signed", _utc(s.signed_at)), ("Identity check", s.identity_check),
+                 ("Identity check result", s.identity_result)]
+        if s.declined_at or s.decline_reason:
+            srows += [("Declined", _utc(s.declined_at)), ("Reason given", s.decline_reason)]
+        parts.append(f"<div class='signer'><h2>Signer {n}: {e(s.name)}</h2><table>")
+        parts += [f"<tr><th>{e(k)}</th><td>{e(v or '—')}</td></tr>" for k, v in srows]
+        parts.append("</table></div>")
+    parts.append("<h2>Timeline (UTC)</h2><table>")
+    parts += [f"<tr><th>{e(_utc(at))}</th><td>{e(what)}</td></tr>" for at, what in trail.events]
+    parts.append("</table>")
+    parts.append(
+        "<p class='note'>This file is sealed with the firm's certificate (a PAdES digital signature). Any change "
+        "to the file after sealing, even of one byte, breaks the seal. The SHA-256 of the sealed file itself "
+        "cannot be printed inside it; the firm keeps it on record, and the firm's verify page computes it. "
+        f"A machine-readable copy of this trail is attached to the file as {AUDIT_ATTACHMENT}.</p>")
+    return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+def with_audit_page(stamped: bytes, trail: AuditTrail) -> bytes:
+    """The stamped PDF with the audit page(s) appended and the audit trail attached as JSON."""
+    from pypdf import PdfReader, PdfWriter  # noqa: PLC0415
+
+    from practice.services.html_pdf import render_pdf  # noqa: PLC0415
+
+    stamped_sha = sha256_hex(stamped)
+    if not trail.stamped_sha256:
+        trail.stamped_sha256 = stamped_sha
+    audit_pdf = render_pdf(audit_html(trail, trail.stamped_sha256), css=AUDIT_CSS)
+    writer = PdfWriter(clone_from=_read_pdf(stamped))
+    for page in PdfReader(io.BytesIO(audit_pdf)).pages:
+        writer.add_page(page)
+    writer.add_attachment(AUDIT_ATTACHMENT, json.dumps(trail_to_json(trail), indent=1).encode())
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# --- sealing ----------------------------------------------------------------------------------------
+
+
+class TimestampFailed(PracticeError):
+    """The firm's timestamp server did not give a timestamp."""
+
+
+def _signer_for(material):
+    from asn1crypto import keys as asn1_keys  # noqa: PLC0415
+    from asn1crypto import x509 as asn1_x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from pyhanko_certvalidator.registry import SimpleCertificateStore  # noqa: PLC0415
+    from pyhanko.sign.signers import SimpleSigner  # noqa: PLC0415
+
+    der = serialization.Encoding.DER
+    cert = asn1_x509.Certificate.load(material.cert.public_bytes(der))
+    key = asn1_keys.PrivateKeyInfo.load(material.key.private_bytes(
+        der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    chain = [asn1_x509.Certificate.load(c.public_bytes(der)) for c in material.chain]
+    return SimpleSigner(signing_cert=cert, signing_key=key,
+                        cert_registry=SimpleCertificateStore.from_certs([cert, *chain]))
+
+
+def timestamper_for(url: str):
+    """An RFC 3161 client for the firm's timestamp server."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper  # noqa: PLC0415
+
+    return HTTPTimeStamper(url, timeout=10)
+
+
+def seal(session: Session, pdf: bytes, *, reason: str, require_timestamp: bool = False) -> bytes:
+    """The PDF sealed (PAdES, certification, no changes allowed) with the firm's current certificate.
+
+    With a timestamp server configured the seal carries its timestamp; when that server fails, the file
+    is sealed without one (and a warning logged) unless `require_timestamp`, which raises TimestampFailed.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415
+    from pyhanko.sign import signers  # noqa: PLC0415
+    from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter  # noqa: PLC0415
+
+    from practice.services import certificates, consent  # noqa: PLC0415
+    from practice.services.firm import get_firm  # noqa: PLC0415
+
+    material = certificates.load_key_material(certificates.ensure_certificate(session))
+    signer = _signer_for(material)
+    tsa_url = (consent.settings(session).tsa_url or "").strip()
+    firm_name = get_firm(session).name
+
+    def sign(timestamper):
+        meta = signers.PdfSignatureMetadata(
+            field_name=SEAL_FIELD, reason=(reason or "Sealed")[:500], name=firm_name[:200], md_algorithm="sha256",
+            certify=True, docmdp_permissions=MDPPerm.NO_CHANGES, subfilter=SigSeedSubFilter.PADES)
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        return signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper).getvalue()
+
+    if not tsa_url:
+        return _run(lambda: sign(None))
+    try:
+        return _run(lambda: sign(timestamper_for(tsa_url)))
+    except Exception as exc:  # noqa: BLE001 - any network or server failure is the same for the firm
+        if require_timestamp:
+            raise TimestampFailed(f"The timestamp server {tsa_url} did not give a timestamp ({_short(exc)}); "
+                                  "check the address in Settings → Signing, or clear it.") from None
+        log.warning("timestamp server %s failed (%s); sealing without a timestamp", tsa_url, exc)
+        return _run(lambda: sign(None))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:160]
+
+
+def check_timestamp_server(url: str) -> None:
+    """Ask the server for one timestamp; raises InvalidInput with a sentence when it gives none."""
+    url = (url or "").strip()
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInput("The timestamp server address must start with http:// or https://.", "tsa_url")
+    from pyhanko.sign.timestamps import TimestampRequestError  # noqa: PLC0415
+
+    stamper = timestamper_for(url)
+    try:
+        _run(lambda: asyncio.run(stamper.async_dummy_response("sha256")))
+    except TimestampRequestError as exc:
+        raise InvalidInput(f"{url} did not answer as a timestamp server ({_short(exc)}).", "tsa_url") from None
+    except Exception as exc:  # noqa: BLE001
+        raise InvalidInput(f"{url} could not be reached ({_short(exc)}).", "tsa_url") from None
+
+
+def finish(session: Session, original: bytes, fields: list[StampField], trail: AuditTrail) -> Finished:
+    """Stamp the fields, append the audit page, seal: the file to store and the hashes to record."""
+    if not trail.original_sha256:
+        trail.original_sha256 = sha256_hex(original)
+    stamped = stamp(original, fields)
+    trail.stamped_sha256 = sha256_hex(stamped)
+    sealed = seal(session, with_audit_page(stamped, trail),
+                  reason=f"Signed electronically: {trail.title} ({trail.reference})")
+    return Finished(pdf=sealed, stamped_sha256=trail.stamped_sha256, final_sha256=sha256_hex(sealed))
+
+
+# --- verifying --------------------------------------------------------------------------------------
+
+
+def _fingerprint_der(der: bytes) -> str:
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def _who(cert) -> str:
+    """A certificate subject as a person reads it: organisation or common name."""
+    try:
+        native = cert.subject.native
+        org, cn = native.get("organization_name"), native.get("common_name")
+        if isinstance(org, list):
+            org = org[0]
+        if isinstance(cn, list):
+            cn = cn[0]
+        if cn and org and org not in cn:
+            return f"{cn} ({org})"
+        return cn or org or cert.subject.human_friendly
+    except Exception:  # noqa: BLE001
+        return "an unnamed certificate"
+
+
+def _padding_ok(embedded) -> bool:
+    """The seal's /Contents holds the signature then only zero bytes (bytes there are not hashed)."""
+    from asn1crypto import cms  # noqa: PLC0415
+
+    raw = embedded.pkcs7_content
+    used = len(cms.ContentInfo.load(raw).dump())
+    return not raw[used:].strip(b"\x00")
+
+
+def _load_roots(pems: list[str]) -> list:
+    from asn1crypto import pem as asn1_pem  # noqa: PLC0415
+    from asn1crypto import x509 as asn1_x509  # noqa: PLC0415
+
+    roots = []
+    for text in pems:
+        data = text.encode() if isinstance(text, str) else text
+        if asn1_pem.detect(data):
+            for _, _, der in asn1_pem.unarmor(data, multiple=True):
+                roots.append(asn1_x509.Certificate.load(der))
+        else:
+            roots.append(asn1_x509.Certificate.load(data))
+    return roots
+
+
+def _audit_from(pdf: bytes) -> dict | None:
+    try:
+        from pypdf import PdfReader  # noqa: PLC0415
+
+        files = PdfReader(io.BytesIO(pdf), strict=False).attachments
+        data = files.get(AUDIT_ATTACHMENT)
+        if not data:
+            return None
+        value = json.loads(data[0])
+        return value if isinstance(value, dict) else None
+    except Exception:  # noqa: BLE001 - a damaged attachment simply means no trail to show
+        return None
+
+
+def _when(value: dt.datetime | None) -> str:
+    return _utc(value) if value else "an unknown time"
+
+
+def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Session | None = None) -> VerifyReport:
+    """Check a file's seal; never raises on bad input."""
+    try:
+        return _verify(pdf, trust_roots_pem=trust_roots_pem, session=session)
+    except Exception:  # noqa: BLE001 - the promise is a sentence, whatever the file holds
+        log.exception("verify failed unexpectedly")
+        return VerifyReport(intact=False, trusted=False, sha256=sha256_hex(pdf or b""),
+                            summary="This file could not be checked: it is damaged or not a sealed PDF.",
+                            problems=["unexpected error while checking"])
+
+
+def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session | None) -> VerifyReport:
+    from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415
+    from pyhanko.sign.validation import validate_pdf_signature  # noqa: PLC0415
+    from pyhanko.sign.validation.status import SignatureCoverageLevel  # noqa: PLC0415
+    from pyhanko_certvalidator import ValidationContext  # noqa: PLC0415
+
+    pdf = bytes(pdf or b"")
+    digest = sha256_hex(pdf)
+
+    def fail(summary: str, *problems: str, **kw) -> VerifyReport:
+        return VerifyReport(intact=False, trusted=False, summary=summary, problems=list(problems or [summary]),
+                            sha256=digest, **kw)
+
+    if not pdf:
+        return fail("The file is empty.")
+    if b"%PDF-" not in pdf[:1024]:
+        return fail("This file is not a PDF.")
+    firm_name = ""
+    pems = list(trust_roots_pem or [])
+    if not pems and session is not None:
+        from practice.services import certificates  # noqa: PLC0415
+        from practice.services.firm import get_firm  # noqa: PLC0415
+
+        pems = [row.cert_pem for row in certificates.all_certificates(session)]
+        firm_name = get_firm(session).name
+    try:
+        roots = _load_roots(pems)
+    except Exception:  # noqa: BLE001
+        return fail("The certificate given to check against cannot be read; give a PEM or DER certificate file.")
+    root_prints = {_fingerprint_der(r.dump()) for r in roots}
+    whose = f"{firm_name}'s certificate" if firm_name else "the certificate you trust"
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        sigs = reader.embedded_signatures
+    except Exception:  # noqa: BLE001
+        return fail("This PDF is damaged and cannot be read: it may have been cut short or changed.")
+    if not sigs:
+        return fail("This PDF carries no seal, so nothing shows who made it or that it is unchanged.")
+    embedded = sigs[-1]
+    try:
+        signer_cert = embedded.signer_cert
+        sealed_by = _who(signer_cert)
+        cert_print = _fingerprint_der(signer_cert.dump())
+    except Exception:  # noqa: BLE001
+        return fail("The seal in this file is damaged: it names no readable certificate.")
+    facts = {"sealed_by": sealed_by, "certificate_fingerprint": cert_print}
+    try:
+        reason = str(embedded.sig_object.get("/Reason", ""))
+    except Exception:  # noqa: BLE001
+        reason = ""
+
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+    try:
+        status = _run(lambda: validate_pdf_signature(embedded, context))
+    except Exception:  # noqa: BLE001 - pyHanko raises many kinds on a broken seal
+        return fail(f"The seal in this file does not check out: the file or its seal was changed after "
+                    f"{sealed_by} sealed it.", **facts)
+    ts = status.timestamp_validity
+    timestamped = bool(ts is not None and ts.intact and ts.valid)
+    sealed_at = ts.timestamp if timestamped else status.signer_reported_dt
+    problems: list[str] = []
+    if not status.intact:
+        problems.append("The contents no longer match the seal: the file was changed after it was sealed.")
+    elif not status.valid:
+        problems.append("The seal's signature does not match its certificate: the seal was tampered with.")
+    if status.intact and status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        problems.append("Something was added to the file after it was sealed.")
+        if status.docmdp_ok is False:
+            problems.append("The seal allows no changes, so the addition breaks it.")
+    try:
+        if status.intact and not _padding_ok(embedded):
+            problems.append("The seal's reserved space was altered after sealing.")
+    except Exception:  # noqa: BLE001
+        problems.append("The seal's data cannot be read.")
+    if ts is not None and not timestamped:
+        problems.append("The timestamp in the seal does not check out.")
+    intact = not problems
+    firm_cert = cert_print in root_prints
+    trusted = intact and (firm_cert or bool(status.trusted))
+    audit = _audit_from(pdf)
+    when = _when(sealed_at)
+    if not intact:
+        summary = (f"This file was changed after it was sealed: it is not the file {sealed_by} sealed on {when}. "
+                   + problems[0])
+    elif trusted:
+        summary = (f"This file is intact: it is exactly as {sealed_by} sealed it on {when}"
+                   + (", with " + whose + "." if roots else "."))
+    elif not roots:
+        summary = (f"This file is unchanged since {sealed_by} sealed it on {when}, but there is no certificate "
+                   "to check the seal against, so who sealed it cannot be confirmed.")
+        problems.append("No trusted certificate was given.")
+    else:
+        summary = (f"This file is unchanged since it was sealed on {when}, but it was sealed by {sealed_by}, "
+                   f"not with {whose}.")
+        problems.append("The seal was made with a certificate that is not trusted here.")
+    return VerifyReport(intact=intact, trusted=trusted, summary=summary, sealed_at=sealed_at,
+                        timestamped=timestamped, audit=audit, problems=problems, sha256=digest,
+                        firm_certificate=firm_cert, reason=reason, **facts)

@@ -1,0 +1,122 @@
+"""Shared test helpers for sealed files: a sample PDF, an audit trail, and a local RFC 3161 timestamp server."""
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import threading
+from contextlib import contextmanager
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from practice.services.sealing import AuditSigner, AuditTrail, StampField
+
+UTC = dt.timezone.utc
+
+
+def sample_pdf(pages: int = 2) -> bytes:
+    """A small Letter-size PDF with `pages` pages of text (WeasyPrint)."""
+    from practice.services.html_pdf import render_pdf
+
+    body = "".join(f"<div style='page-break-after: always'><h1>Engagement letter — page {n + 1}</h1>"
+                   f"<p>{'We will prepare your 2026 returns. ' * 30}</p></div>" for n in range(pages))
+    return render_pdf(f"<html><body>{body}</body></html>")
+
+
+def sample_trail(**overrides) -> AuditTrail:
+    at = dt.datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    signers = [
+        AuditSigner(name="June Hartley", email="june@hartley.example", login="june@hartley.example",
+                    ip_address="203.0.113.7", user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)",
+                    viewed_at=at, consented_at=at + dt.timedelta(minutes=1), signed_at=at + dt.timedelta(minutes=2),
+                    identity_check="portal password + code sent by email", identity_result="code correct"),
+        AuditSigner(name="Sam Hartley", email="sam@hartley.example", login="sam@hartley.example",
+                    ip_address="198.51.100.23", user_agent="Mozilla/5.0 (Android 14)",
+                    viewed_at=at + dt.timedelta(hours=1), consented_at=at + dt.timedelta(hours=1, minutes=1),
+                    signed_at=at + dt.timedelta(hours=1, minutes=3), identity_check="portal password",
+                    identity_result="signed in"),
+    ]
+    values = dict(title="Engagement letter 2026", reference="Signature request #12", firm_name="Park & Co CPAs",
+                  account_name="Hartley Household", original_sha256="", signers=signers,
+                  events=[(at - dt.timedelta(hours=1), "Olivia Park sent the request to June Hartley, Sam Hartley"),
+                          (at + dt.timedelta(minutes=2), "June Hartley signed"),
+                          (at + dt.timedelta(hours=1, minutes=3), "Sam Hartley signed")],
+                  completed_at=at + dt.timedelta(hours=1, minutes=3))
+    values.update(overrides)
+    return AuditTrail(**values)
+
+
+def sample_fields() -> list[StampField]:
+    return [
+        StampField(page=0, x=0.1, y=0.75, width=0.35, height=0.07, kind="signature",
+                   strokes=[[(0.05, 0.8), (0.2, 0.1), (0.35, 0.9), (0.5, 0.2)], [(0.6, 0.5), (0.95, 0.45)]]),
+        StampField(page=0, x=0.6, y=0.78, width=0.25, height=0.04, kind="date", text="November 27, 2026"),
+        StampField(page=1, x=0.1, y=0.8, width=0.35, height=0.07, kind="signature", text="Sam Hartley"),
+        StampField(page=1, x=0.6, y=0.8, width=0.08, height=0.05, kind="initials", text="SH"),
+    ]
+
+
+def make_ca_and_tsa():
+    """A throwaway CA and a timestamping certificate it issued (keys and certs, cryptography objects)."""
+    now = dt.datetime.now(UTC) - dt.timedelta(minutes=5)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA Root")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now)
+          .not_valid_after(now + dt.timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                       data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # DummyTimeStamper is RSA-only
+    tsa = (x509.CertificateBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")]))
+           .issuer_name(ca_name).public_key(tsa_key.public_key()).serial_number(x509.random_serial_number())
+           .not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
+           .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+           .sign(ca_key, hashes.SHA256()))
+    return ca, ca_key, tsa, tsa_key
+
+
+@contextmanager
+def local_tsa():
+    """An RFC 3161 timestamp server on 127.0.0.1 (pyHanko's DummyTimeStamper); yields (url, hits list, ca PEM)."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    ca, _ca_key, tsa, tsa_key = make_ca_and_tsa()
+    der = serialization.Encoding.DER
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(tsa.public_bytes(der)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(tsa_key.private_bytes(der, serialization.PrivateFormat.PKCS8,
+                                                                     serialization.NoEncryption())),
+        certs_to_embed=[asn1_x509.Certificate.load(ca.public_bytes(der))])
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            hits.append(self.path)
+            reply = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa", hits, ca.public_bytes(serialization.Encoding.PEM).decode()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,333 @@
+"""The signed file: stamped pages, the audit page, the firm's PAdES seal, and verify's plain sentences."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import socket
+import stat
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from pypdf import PdfReader
+from sqlmodel import select
+
+from practice.db import read_session, write_session
+from practice.models import AuditLog, FirmCertificate
+from practice.services import certificates, consent, sealing
+from practice.services.errors import InvalidInput, PermissionDenied
+from practice.services.sealing import StampField
+from tests.factories import actor_of, make_member
+from tests.sealing_helpers import local_tsa, sample_fields, sample_pdf, sample_trail
+
+
+@pytest.fixture(scope="module")
+def original():
+    return sample_pdf(2)
+
+
+@pytest.fixture
+def firm(fresh_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
+        bob = actor_of(make_member(s, role="employee", name="Bob Stone"))
+        certificates.ensure_certificate(s)
+    return {"owner": owner, "bob": bob}
+
+
+def _finish(original, trail=None):
+    with write_session() as s:
+        return sealing.finish(s, original, sample_fields(), trail or sample_trail())
+
+
+def _validate(pdf: bytes, roots_pem: list[str]):
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = [asn1_x509.Certificate.load(pem.unarmor(p.encode())[2]) for p in roots_pem]
+    reader = PdfFileReader(io.BytesIO(pdf))
+    (sig,) = reader.embedded_signatures
+    return sig, validate_pdf_signature(sig, ValidationContext(trust_roots=roots, allow_fetching=False))
+
+
+def _firm_pems() -> list[str]:
+    with read_session() as s:
+        return [row.cert_pem for row in certificates.all_certificates(s)]
+
+
+# --- the certificate ------------------------------------------------------------------------------
+
+
+def test_certificate_made_once_with_encrypted_key_and_private_passphrase(firm, tmp_path):
+    with write_session() as s:
+        first = certificates.ensure_certificate(s)
+        again = certificates.ensure_certificate(s)
+        assert first.id == again.id
+        cert = x509.load_pem_x509_certificate(first.cert_pem.encode())
+    assert "My Firm" in first.subject and first.source == "generated"
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment
+    assert (cert.not_valid_after_utc - cert.not_valid_before_utc).days >= 3650
+    assert first.key_pem_encrypted.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    secret_file = tmp_path / "data" / certificates.PASSPHRASE_FILE
+    assert stat.S_IMODE(os.stat(secret_file).st_mode) == 0o600
+    passphrase = secret_file.read_text().strip()
+    assert passphrase not in first.key_pem_encrypted and passphrase not in first.cert_pem
+
+
+# --- the finished file ----------------------------------------------------------------------------
+
+
+def test_finished_file_validates_against_the_firm_certificate(firm, original):
+    from pyhanko.sign.fields import MDPPerm
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    done = _finish(original)
+    assert done.final_sha256 == sealing.sha256_hex(done.pdf)
+    sig, status = _validate(done.pdf, _firm_pems())
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert status.docmdp_ok in (True, None) and sig.docmdp_level == MDPPerm.NO_CHANGES
+    assert status.bottom_line
+
+    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    assert report.intact and report.trusted and report.firm_certificate, report.summary
+    assert report.summary.startswith("This file is intact")
+    assert report.sha256 == done.final_sha256
+    assert report.audit["signers"][0]["name"] == "June Hartley"
+    assert report.audit["original_sha256"] == sealing.sha256_hex(original)
+
+
+def test_audit_page_names_signers_ips_and_hashes(firm, original):
+    trail = sample_trail()
+    done = _finish(original, trail)
+    pages = PdfReader(io.BytesIO(done.pdf)).pages
+    assert len(pages) >= 3  # two signed pages, then the audit page(s)
+    text = "".join(p.extract_text() for p in pages[2:])
+    flat = "".join(text.split())
+    for needle in ("June Hartley", "Sam Hartley", "203.0.113.7", "198.51.100.23", "june@hartley.example",
+                   "code correct", "2026-11-27 09:32:00 UTC"):
+        assert "".join(needle.split()) in flat, needle
+    assert sealing.sha256_hex(original) in flat
+    assert done.stamped_sha256 in flat
+    # The signed pages carry the stamped values.
+    assert "Sam Hartley" in pages[1].extract_text() and "November 27, 2026" in pages[0].extract_text()
+
+
+def test_stamp_respects_rotation_and_draws_ink_where_the_field_is(original):
+    import pypdfium2 as pdfium
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
+    writer.pages[0].rotate(90)
+    buf = io.BytesIO()
+    writer.write(buf)
+    field = StampField(page=0, x=0.05, y=0.05, width=0.3, height=0.15, kind="signature",
+                       strokes=[[(0, 0), (1, 1)], [(0, 1), (1, 0)]])
+    stamped = sealing.stamp(buf.getvalue(), [field])
+    image = pdfium.PdfDocument(stamped)[0].render(scale=0.5).to_pil().convert("RGB")
+    w, h = image.size
+    assert w > h  # shown landscape
+
+    def blue_pixels(box):
+        crop = image.crop(box)
+        return sum(1 for r, g, b in crop.getdata() if b > 80 and r < 60 and g < 80)
+
+    assert blue_pixels((int(0.05 * w), int(0.05 * h), int(0.35 * w), int(0.2 * h))) > 30
+    assert blue_pixels((int(0.5 * w), int(0.5 * h), w, h)) == 0
+
+
+def test_stamp_refuses_a_field_off_the_document(original):
+    with pytest.raises(InvalidInput, match="page 5"):
+        sealing.stamp(original, [StampField(page=4, x=0, y=0, width=0.1, height=0.1, kind="text", text="x")])
+    with pytest.raises(InvalidInput, match="not a PDF"):
+        sealing.stamp(b"hello", [])
+
+
+# --- verify on bad input --------------------------------------------------------------------------
+
+
+def test_one_flipped_byte_anywhere_breaks_the_seal(firm, original):
+    done = _finish(original)
+    pems = _firm_pems()
+    data = done.pdf
+    start = data.index(b"/Contents <") + len(b"/Contents <")
+    end = data.index(b">", start)
+    positions = [0, 9, 200, len(data) // 4, len(data) // 2, 3 * len(data) // 4, len(data) - 30, len(data) - 3,
+                 start + 10, (start + end) // 2, end - 2]
+    for pos in positions:
+        flipped = bytearray(data)
+        flipped[pos] ^= 0x01
+        report = sealing.verify(bytes(flipped), trust_roots_pem=pems)
+        assert not report.intact and not report.trusted, (pos, report.summary)
+        assert report.summary.endswith(".") and len(report.summary) > 20
+
+
+@pytest.mark.parametrize("data, sentence", [
+    (b"", "The file is empty."),
+    (b"PK\x03\x04 this is a zip", "This file is not a PDF."),
+    (b"%PDF-1.7\n garbage garbage", "This PDF is damaged"),
+])
+def test_garbage_gets_a_sentence(data, sentence):
+    report = sealing.verify(data, trust_roots_pem=[])
+    assert report.summary.startswith(sentence) and not report.intact and not report.trusted
+
+
+def test_truncated_unsealed_and_foreign_files(firm, original):
+    done = _finish(original)
+    pems = _firm_pems()
+    cut = sealing.verify(done.pdf[: len(done.pdf) * 2 // 3], trust_roots_pem=pems)
+    assert not cut.intact and cut.summary
+    plain = sealing.verify(original, trust_roots_pem=pems)
+    assert "carries no seal" in plain.summary
+    with read_session() as s:
+        report = sealing.verify(done.pdf, session=s)
+    assert report.trusted and "My Firm's certificate" in report.summary
+
+    # Sealed by someone else: another self-made certificate.
+    cert, key = certificates.make_self_signed("Mallory Forgeries")
+    material = certificates.KeyMaterial(cert=cert, key=key, chain=[], row=None)
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    forged = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(original)),
+                              signers.PdfSignatureMetadata(field_name="Seal"),
+                              signer=sealing._signer_for(material)).getvalue()
+    foreign = sealing.verify(forged, trust_roots_pem=pems)
+    assert foreign.intact and not foreign.trusted and not foreign.firm_certificate
+    assert "Mallory Forgeries" in foreign.summary and "not with" in foreign.summary
+
+
+def test_an_appended_change_after_sealing_is_reported(firm, original):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils import generic
+
+    done = _finish(original)
+    writer = IncrementalPdfFileWriter(io.BytesIO(done.pdf))
+    info = writer.set_info(generic.DictionaryObject({generic.pdf_name("/Title"): generic.pdf_string("edited")}))
+    del info
+    out = io.BytesIO()
+    writer.write(out)
+    report = sealing.verify(out.getvalue(), trust_roots_pem=_firm_pems())
+    assert not report.intact and "changed after it was sealed" in report.summary
+
+
+# --- uploaded certificate, new certificate --------------------------------------------------------
+
+
+def _pkcs12(password: bytes | None, *, expired=False, with_key=True, cn="Park & Co CPAs (uploaded)"):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    now = dt.datetime.now(dt.timezone.utc)
+    start, end = (now - dt.timedelta(days=400), now - dt.timedelta(days=1)) if expired else \
+        (now - dt.timedelta(days=1), now + dt.timedelta(days=365))
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    enc = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
+    return pkcs12.serialize_key_and_certificates(b"seal", key if with_key else None, cert, None, enc), cert
+
+
+def test_uploaded_pkcs12_seals_the_next_file(firm, original):
+    data, cert = _pkcs12(b"s3cret")
+    with write_session() as s:
+        row = certificates.upload_pkcs12(s, firm["owner"], data, "s3cret")
+        assert row.source == "uploaded" and certificates.current(s).id == row.id
+        assert s.exec(select(AuditLog).where(AuditLog.entity == "certificate")).first() is not None
+    done = _finish(original)
+    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    assert report.trusted and report.certificate_fingerprint == certificates.fingerprint(cert)
+    assert "Park & Co CPAs (uploaded)" in report.sealed_by
+
+
+@pytest.mark.parametrize("kind, sentence", [
+    ("password", "The password does not open this certificate file"),
+    ("expired", "This certificate expired on"),
+    ("no_key", "not its private key"),
+    ("garbage", "not a PKCS#12 certificate"),
+])
+def test_bad_pkcs12_gets_a_sentence(firm, kind, sentence):
+    if kind == "password":
+        data, _ = _pkcs12(b"right")
+        password = "wrong"
+    elif kind == "expired":
+        data, _ = _pkcs12(b"pw", expired=True)
+        password = "pw"
+    elif kind == "no_key":
+        data, _ = _pkcs12(b"pw", with_key=False)
+        password = "pw"
+    else:
+        data, password = b"not a certificate at all", "pw"
+    with write_session() as s, pytest.raises(InvalidInput, match=sentence):
+        certificates.upload_pkcs12(s, firm["owner"], data, password)
+
+
+def test_only_owner_or_admin_changes_the_certificate(firm):
+    data, _ = _pkcs12(b"pw")
+    with write_session() as s:
+        with pytest.raises(PermissionDenied):
+            certificates.upload_pkcs12(s, firm["bob"], data, "pw")
+        with pytest.raises(PermissionDenied):
+            certificates.regenerate(s, firm["bob"])
+
+
+def test_new_certificate_keeps_old_files_valid(firm, original):
+    old_file = _finish(original).pdf
+    with write_session() as s:
+        old = certificates.current(s).fingerprint_sha256
+        new = certificates.regenerate(s, firm["owner"])
+        assert new.fingerprint_sha256 != old
+        assert len(s.exec(select(FirmCertificate)).all()) == 2
+    new_file = _finish(original).pdf
+    with read_session() as s:
+        assert sealing.verify(old_file, session=s).trusted
+        report = sealing.verify(new_file, session=s)
+    assert report.trusted and report.certificate_fingerprint == new.fingerprint_sha256
+
+
+# --- timestamps -----------------------------------------------------------------------------------
+
+
+def test_timestamp_server_used_when_configured(firm, original):
+    with local_tsa() as (url, hits, _ca_pem):
+        with write_session() as s:
+            consent.settings(s).tsa_url = url
+        done = _finish(original)
+        with write_session() as s:
+            sealing.check_timestamp_server(url)  # the settings page's test: no error
+    assert hits, "the timestamp server was not asked"
+    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    assert report.intact and report.trusted and report.timestamped, report.summary
+    with pytest.raises(InvalidInput, match="could not be reached|did not answer"):
+        sealing.check_timestamp_server("http://127.0.0.1:9/tsa")
+
+
+def test_no_timestamp_server_means_no_network(firm, original, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a network connection was attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(sealing, "timestamper_for", refuse)
+    done = _finish(original)
+    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    assert report.trusted and not report.timestamped
+
+
+def test_a_failing_timestamp_server_still_seals_unless_required(firm, original):
+    with write_session() as s:
+        consent.settings(s).tsa_url = "http://127.0.0.1:9/tsa"
+    done = _finish(original)
+    assert sealing.verify(done.pdf, trust_roots_pem=_firm_pems()).trusted
+    with write_session() as s, pytest.raises(sealing.TimestampFailed, match="did not give a timestamp"):
+        sealing.seal(s, original, reason="test", require_timestamp=True)

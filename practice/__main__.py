@@ -1,4 +1,4 @@
-"""Command line: `python -m practice serve | mailer | drive | migrate | demo | generate`."""
+"""Command line: `python -m practice serve | mailer | drive | migrate | demo | generate | verify`."""
 from __future__ import annotations
 
 import argparse
@@ -73,6 +73,57 @@ def serve() -> int:
     return 0
 
 
+def verify_command(path: str, trust_files: list[str]) -> int:
+    """Print whether the file is intact and sealed by a trusted certificate; 0 when it is, 1 otherwise."""
+    from practice.services import sealing
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        print(f"Cannot read {path}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
+    if trust_files:
+        pems = []
+        for name in trust_files:
+            try:
+                with open(name, "rb") as fh:
+                    pems.append(fh.read().decode("latin-1"))
+            except OSError as exc:
+                print(f"Cannot read the certificate {name}: {exc.strerror or exc}.", file=sys.stderr)
+                return 1
+        report = sealing.verify(data, trust_roots_pem=pems)
+    else:
+        report = _verify_with_firm_certificates(data)
+        if report is None:
+            print("This computer has no firm database to take the firm's certificates from; "
+                  "give the certificate to trust with --trust CERT.pem.", file=sys.stderr)
+            return 1
+    print(f"File: {path}")
+    print("\n".join(sealing.describe(report)))
+    return 0 if report.intact and report.trusted else 1
+
+
+def _verify_with_firm_certificates(data: bytes):
+    """Verify against the firm's certificates from the database, or None when there is no set-up database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from practice.config import database_url
+    from practice.db import read_session
+    from practice.services import certificates, sealing
+
+    url = database_url()
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+        return None  # do not create an empty database just to look in it
+    try:
+        with read_session() as session:
+            if not certificates.all_certificates(session):
+                return None
+            return sealing.verify(data, session=session)
+    except SQLAlchemyError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m practice")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -84,7 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     gen = sub.add_parser("generate", help="add a large generated firm (benchmarks)")
     gen.add_argument("--accounts", type=int, default=5000)
     gen.add_argument("--jobs", type=int, default=50000)
+    ver = sub.add_parser("verify", help="check a signed PDF's seal and show its audit trail")
+    ver.add_argument("file", help="the PDF to check")
+    ver.add_argument("--trust", action="append", default=[], metavar="CERT.pem",
+                     help="a certificate to trust (repeatable); without it, the firm's own certificates")
     args = parser.parse_args(argv)
+    if args.cmd == "verify":
+        return verify_command(args.file, args.trust)
     if args.cmd == "serve":
         return serve()
     if args.cmd == "mailer":

@@ -604,11 +604,14 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
     firm_name = ""
     pems = list(trust_roots_pem or [])
     if not pems and session is not None:
+        from sqlmodel import select  # noqa: PLC0415
+
+        from practice.models import Firm  # noqa: PLC0415
         from practice.services import certificates  # noqa: PLC0415
-        from practice.services.firm import get_firm  # noqa: PLC0415
 
         pems = [row.cert_pem for row in certificates.all_certificates(session)]
-        firm_name = get_firm(session).name
+        firm = session.exec(select(Firm)).first()  # read only: verify never writes
+        firm_name = firm.name if firm else "the firm"
     try:
         roots = _load_roots(pems)
     except Exception:  # noqa: BLE001
@@ -683,3 +686,47 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
     return VerifyReport(intact=intact, trusted=trusted, summary=summary, sealed_at=sealed_at,
                         timestamped=timestamped, audit=audit, problems=problems, sha256=digest,
                         firm_certificate=firm_cert, reason=reason, **facts)
+
+
+def describe(report: VerifyReport) -> list[str]:
+    """The report as plain lines for a terminal or an email: the verdict first, then the facts."""
+    lines = [report.summary, ""]
+    if report.sha256:
+        lines.append(f"SHA-256 of this file: {report.sha256}")
+    if report.sealed_by:
+        lines.append(f"Sealed by: {report.sealed_by}")
+    if report.sealed_at:
+        source = "from a timestamp server" if report.timestamped else "as the sealing computer's clock said"
+        lines.append(f"Sealed at: {_utc(report.sealed_at)} ({source})")
+    if report.certificate_fingerprint:
+        lines.append(f"Certificate fingerprint (SHA-256): {report.certificate_fingerprint}")
+        lines.append("The firm's own certificate: " + ("yes" if report.firm_certificate else "no"))
+    if report.reason:
+        lines.append(f"Reason given in the seal: {report.reason}")
+    if report.problems and not (len(report.problems) == 1 and report.problems[0] == report.summary):
+        lines += ["", "Problems:"] + [f"  - {p}" for p in report.problems]
+    audit = report.audit
+    if audit:
+        lines += ["", "Audit trail (attached to the file" + ("" if report.intact else "; the file was changed, so "
+                                                              "do not rely on it") + "):"]
+        for label, key in (("Document", "title"), ("Reference", "reference"), ("Firm", "firm_name"),
+                           ("Client", "account_name"), ("Completed", "completed_at"),
+                           ("SHA-256 of the original", "original_sha256"),
+                           ("SHA-256 of the signed pages", "stamped_sha256")):
+            if audit.get(key):
+                lines.append(f"  {label}: {audit[key]}")
+        for n, s in enumerate(audit.get("signers") or [], 1):
+            if not isinstance(s, dict):
+                continue
+            lines.append(f"  Signer {n}: {s.get('name', '')} <{s.get('email', '')}>, {s.get('status', '')}")
+            for label, key in (("viewed", "viewed_at"), ("consented", "consented_at"), ("signed", "signed_at"),
+                               ("declined", "declined_at"), ("IP address", "ip_address"),
+                               ("browser", "user_agent"), ("identity check", "identity_check"),
+                               ("result", "identity_result"), ("reason", "decline_reason")):
+                if s.get(key):
+                    lines.append(f"    {label}: {s[key]}")
+        events = [e for e in audit.get("events") or [] if isinstance(e, dict)]
+        if events:
+            lines.append("  Timeline:")
+            lines += [f"    {e.get('at', '')}  {e.get('what', '')}" for e in events]
+    return lines

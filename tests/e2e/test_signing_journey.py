@@ -345,3 +345,30 @@ def _audit_text(data: bytes) -> str:
     pages = PdfReader(io.BytesIO(data)).pages
     assert len(pages) > 2, "no audit page"
     return "\n".join(p.extract_text() for p in pages[2:])
+
+
+def test_declining_needs_a_reason_and_stops_the_request_for_everyone(browser, phone_page, site, signing):
+    rid, tag = signing["request"], signing["tag"]
+    june = phone_page
+    _log_in(june, site, f"june.{tag}@hartley.example")
+    june.goto(f"{site}/portal/sign/{rid}")
+    expect(june.locator("#sign-consent")).to_be_visible()
+    june.click("#sign-decline")
+    june.click("#decline-confirm")
+    expect(june.locator("#sign-decline-dialog")).to_contain_text("Say why you decline")
+    june.fill("#decline-reason", "The fee is not what we agreed.")
+    june.click("#decline-confirm")
+    expect(june.locator("#sign-done-title")).to_have_text("You declined to sign")
+    june.goto(site + "/portal")
+    expect(june.locator("#attention-list .signature-item")).to_have_count(0)
+    expect(june.locator("#portal-signing-list")).to_contain_text("Declined")
+
+    jim_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    jim = jim_context.new_page()
+    _log_in(jim, site, f"jim.{tag}@hartley.example")
+    jim.goto(f"{site}/portal/sign/{rid}")
+    expect(jim.locator("#sign-done-text")).to_contain_text("Someone declined to sign, so this request was stopped.")
+    jim_context.close()
+    with read_session() as s:
+        assert s.exec(select(Signer).where(Signer.request_id == rid, Signer.position == 0)).one().decline_reason \
+            == "The fee is not what we agreed."

@@ -239,7 +239,7 @@ def _field_ops(f: StampField, page_w: float, page_h: float) -> list[bytes]:
     if kind in ("signature", "initials") and f.strokes:
         ops += _stroke_ops(f.strokes, left, bottom, w, h)
     elif kind in ("signature", "initials"):
-        ops += _text_ops(f.text, "/PrScript", left, bottom, w, h, max_size=28 if kind == "signature" else 16,
+        ops += _text_ops(f.text, "/PrScript", left, bottom, w, h, max_size=28 if kind == "signature" else 22,
                          centre=kind == "initials", colour=INK)
     elif kind in ("date", "text"):
         ops += _text_ops(f.text, "/PrSans", left, bottom, w, h, max_size=11, centre=False, colour="0 0 0")
@@ -268,10 +268,39 @@ def _read_pdf(pdf: bytes):
         raise InvalidInput("This PDF is damaged and cannot be read.", "file") from None
 
 
+def _stream(data: bytes):
+    from pypdf.generic import DecodedStreamObject  # noqa: PLC0415
+
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream.flate_encode() if len(data) > 64 else stream
+
+
+def _font_names(page, font_refs: dict) -> dict[str, bytes]:
+    """Add the two standard fonts to the page's resources under names it does not use yet."""
+    from pypdf.generic import DictionaryObject, NameObject  # noqa: PLC0415
+
+    if "/Resources" not in page:
+        page[NameObject("/Resources")] = DictionaryObject()
+    resources = page["/Resources"].get_object()
+    if "/Font" not in resources:
+        resources[NameObject("/Font")] = DictionaryObject()
+    fonts = resources["/Font"].get_object()
+    names = {}
+    for short, base in _FONTS.items():
+        name, n = short + "Seal", 0
+        while name in fonts and fonts.raw_get(name) != font_refs[base]:
+            n += 1
+            name = f"{short}Seal{n}"
+        fonts[NameObject(name)] = font_refs[base]
+        names[short] = name.encode()
+    return names
+
+
 def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
     """The PDF with each field drawn on its page: strokes as vector paths, typed values in standard fonts."""
-    from pypdf import PageObject, PdfWriter  # noqa: PLC0415
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject  # noqa: PLC0415
+    from pypdf import PdfWriter  # noqa: PLC0415
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject  # noqa: PLC0415
 
     if len(fields) > MAX_FIELDS:
         raise InvalidInput(f"A document can carry at most {MAX_FIELDS} fields.", "fields")
@@ -291,20 +320,24 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
                                  NameObject("/BaseFont"): NameObject("/" + base),
                                  NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
 
+    font_refs = {base: writer._add_object(font(base)) for base in _FONTS.values()}
+    push = writer._add_object(_stream(b"q\n"))
     for index, page_fields in sorted(by_page.items()):
         page = writer.pages[index]
         matrix, shown_w, shown_h = _display_matrix(page)
-        ops = [b"q " + " ".join(_num(v) for v in matrix).encode() + b" cm"]
+        ops = [b"Q q " + " ".join(_num(v) for v in matrix).encode() + b" cm"]
+        names = _font_names(page, font_refs)
         for f in page_fields:
-            ops += _field_ops(f, shown_w, shown_h)
+            ops += [op.replace(b"/PrSans ", names["/PrSans"] + b" ").replace(b"/PrScript ", names["/PrScript"] + b" ")
+                    for op in _field_ops(f, shown_w, shown_h)]
         ops.append(b"Q")
-        overlay = PageObject.create_blank_page(width=float(page.mediabox.width), height=float(page.mediabox.height))
-        overlay[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-            {NameObject(name): font(base) for name, base in _FONTS.items()})})
-        content = DecodedStreamObject()
-        content.set_data(b"\n".join(ops))
-        overlay[NameObject("/Contents")] = writer._add_object(content)
-        page.merge_page(overlay, over=True)
+        # The page's own streams stay as they are (still compressed), wrapped in q/Q so a graphics state
+        # they leave behind cannot move or recolour what is drawn after them.
+        contents = page.get("/Contents")
+        existing = [] if contents is None else list(contents) if isinstance(contents.get_object(), ArrayObject) \
+            else [contents if isinstance(contents, IndirectObject) else writer._add_object(contents)]
+        overlay = writer._add_object(_stream(b"\n" + b"\n".join(ops) + b"\n"))
+        page[NameObject("/Contents")] = ArrayObject([push, *existing, overlay])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -343,7 +376,7 @@ def trail_to_json(trail: AuditTrail) -> dict:
 
 AUDIT_CSS = """
 @page { size: Letter; margin: 16mm 15mm; @bottom-right { content: "Audit trail · page " counter(page);
-  font-size: 7.5pt; color: #666; } }
+  font-size: 7.5pt; color: #666; font-family: "DejaVu Sans", sans-serif; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 8.8pt; line-height: 1.35; color: #111; }
 h1 { font-size: 15pt; margin: 0 0 2pt; } h2 { font-size: 11pt; margin: 12pt 0 4pt; }
 .sub { color: #444; margin: 0 0 8pt; }
@@ -399,7 +432,14 @@ def with_audit_page(stamped: bytes, trail: AuditTrail) -> bytes:
     if not trail.stamped_sha256:
         trail.stamped_sha256 = stamped_sha
     audit_pdf = render_pdf(audit_html(trail, trail.stamped_sha256), css=AUDIT_CSS)
-    writer = PdfWriter(clone_from=_read_pdf(stamped))
+    # pypdf warns that cloning makes more objects than the source's trailer counted: harmless here.
+    writer_log = logging.getLogger("pypdf._writer")
+    level = writer_log.level
+    writer_log.setLevel(logging.ERROR)
+    try:
+        writer = PdfWriter(clone_from=_read_pdf(stamped))
+    finally:
+        writer_log.setLevel(level)
     for page in PdfReader(io.BytesIO(audit_pdf)).pages:
         writer.add_page(page)
     writer.add_attachment(AUDIT_ATTACHMENT, json.dumps(trail_to_json(trail), indent=1).encode())
@@ -730,3 +770,23 @@ def describe(report: VerifyReport) -> list[str]:
             lines.append("  Timeline:")
             lines += [f"    {e.get('at', '')}  {e.get('what', '')}" for e in events]
     return lines
+
+
+def on_record(session: Session, sha256: str) -> str:
+    """Whether the firm keeps this exact file as a finished signature request or signed proposal, in words."""
+    from sqlmodel import select  # noqa: PLC0415
+
+    from practice.models import Proposal, SignatureRequest  # noqa: PLC0415
+
+    sha256 = (sha256 or "").lower()
+    if len(sha256) != 64:
+        return ""
+    request = session.exec(select(SignatureRequest).where(SignatureRequest.final_sha256 == sha256)).first()
+    if request is not None:
+        return (f"Yes: this exact file is the firm's signed copy of signature request #{request.id}"
+                + (f", completed {_utc(request.completed_at)}." if request.completed_at else "."))
+    proposal = session.exec(select(Proposal).where(Proposal.final_sha256 == sha256)).first()
+    if proposal is not None:
+        return (f"Yes: this exact file is the firm's signed copy of proposal #{proposal.id}"
+                + (f", signed {_utc(proposal.signed_at)}." if proposal.signed_at else "."))
+    return "No: the firm has no signed file with exactly these contents on record."

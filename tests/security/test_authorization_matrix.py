@@ -280,6 +280,16 @@ EXPECTED_HANDLERS = {
     "SettingsState.set_require_two_factor": "admin",
     "SettingsState.set_service_open": "admin",
     "SettingsState.start_service": "admin",
+    "SigningSettingsState.certificate_rejected": "admin",
+    "SigningSettingsState.download_certificate": "admin",
+    "SigningSettingsState.load": "admin",
+    "SigningSettingsState.open_confirm": "admin",
+    "SigningSettingsState.regenerate": "admin",
+    "SigningSettingsState.remember_password": "admin",
+    "SigningSettingsState.save_disclosure": "admin",
+    "SigningSettingsState.save_tsa": "admin",
+    "SigningSettingsState.set_confirm_open": "admin",
+    "SigningSettingsState.upload_certificate": "admin",
     "TasksState.add_comment": "staff",
     "TasksState.add_subtask": "staff",
     "TasksState.create": "staff",
@@ -295,6 +305,10 @@ EXPECTED_HANDLERS = {
     "TeamState.set_add_open": "owner",
     "TeamState.set_edit_open": "owner",
     "TeamState.start_edit": "owner",
+    "VerifyState.download_certificate": "anyone",
+    "VerifyState.file_rejected": "anyone",
+    "VerifyState.handle_upload": "anyone",
+    "VerifyState.load": "anyone",
 }
 
 
@@ -440,7 +454,7 @@ EXPECTED_ROUTES = {
     "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
     "portal/sign/[request_id]": PORTAL_PAGE,
     "login": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
-    "portal/reset": PUBLIC_PAGE,
+    "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.

@@ -62,3 +62,18 @@ def file_url(document_id: int | str) -> str:
 def portal_proposal_url(proposal_id: int | str) -> str:
     """The client's page of one proposal."""
     return f"/portal/proposals/{proposal_id}"
+
+
+# Signatures: the portal page where a contact signs, and the backend route serving a request's page images.
+PORTAL_SIGN = "/portal/sign/[request_id]"
+SIGN_PAGE_IMAGE = "/sign-pages/{request_id:int}/{page:int}.png"
+
+
+def portal_sign_url(request_id: int | str) -> str:
+    """The portal page where a signer opens and signs a signature request."""
+    return f"/portal/sign/{request_id}"
+
+
+def sign_page_url(request_id: int | str, page: int | str) -> str:
+    """One page of a signature request's PDF as a PNG (0-based page; relative to the backend's address)."""
+    return f"/sign-pages/{request_id}/{page}.png"

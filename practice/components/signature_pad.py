@@ -14,7 +14,8 @@ How a page uses it (the pad keeps everything in the browser until a button asks 
             if problem:
                 self.error = problem            # e.g. "Draw your signature in the box, or choose Type."
                 return
-            # signature is {"strokes": [[[x, y], ...], ...]} (0..1 of the pad, top-left origin)
+            # signature is {"strokes": [[[x, y], ...], ...]} (0..1 of the pad's width and height, top-left
+            # origin; the pad is PAD_ASPECT = 3 times wider than tall: scale x by 3 to keep the shape)
             # or {"text": "Jane Doe"}; signature_kind(signature) gives "drawn" or "typed".
 
 The drawing survives switching between Draw and Type, a resize (phone rotation) and a remount of
@@ -38,6 +39,9 @@ SCRIPT_FONT = ('"Segoe Script", "Brush Script MT", "Snell Roundhand", "Apple Cha
 EMPTY_DRAWING = "Draw your signature in the box, or choose Type and type your name."
 EMPTY_TEXT = "Type your name to sign, or choose Draw and draw your signature."
 UNREADABLE = "We could not read your signature. Clear it and try again."
+# The pad is three times wider than tall; x and y are fractions of its width and height, so a drawing
+# keeps its shape when x is scaled by PAD_ASPECT against y (as signature previews and stamps should).
+PAD_ASPECT = 3.0
 MAX_STROKES = 200
 MAX_POINTS = 4000
 MAX_TEXT = 120
@@ -107,12 +111,12 @@ def _mode_tab(label: str, value: str, icon: str, pad_id: str) -> rx.Component:
 _PANEL_STYLE = {"&[data-state='inactive']": {"display": "none"}, "padding_top": "0.75em"}
 
 
-def signature_pad(pad_id: str = "signature-pad", *, typed_default: str = "",
+def signature_pad(pad_id: str = "signature-pad", *, typed_default: str | rx.Var = "",
                   type_label: str = "Type your full name") -> rx.Component:
     """The pad: a Draw tab (canvas and Clear) and a Type tab (name input with a handwriting-style preview).
 
-    `typed_default` fills the Type tab's input (e.g. the signer's name); it is not a var on purpose:
-    the browser owns what the client types."""
+    `typed_default` fills the Type tab's input when the pad appears (e.g. the signer's name, a str or a
+    var); after that the browser owns what the client types."""
     pad_id = _checked(pad_id)
     draw = rx.tabs.content(
         rx.vstack(
@@ -124,7 +128,7 @@ def signature_pad(pad_id: str = "signature-pad", *, typed_default: str = "",
                 rx.text("Sign here with your finger or mouse", id=f"{pad_id}-hint", size="2", color_scheme="gray",
                         style={"position": "absolute", "left": "0", "right": "0", "top": "38%",
                                "text_align": "center", "pointer_events": "none"}),
-                position="relative", width="100%", aspect_ratio="3 / 1", min_height="110px",
+                position="relative", width="100%", aspect_ratio=f"{PAD_ASPECT:g} / 1",
                 border=f"2px dashed {rx.color('gray', 7)}", border_radius="10px", background="white",
             ),
             rx.hstack(

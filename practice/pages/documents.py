@@ -291,9 +291,43 @@ def download_document(request: Request) -> Response:
     return FileResponse(download.path, media_type=download.content_type, headers=headers)
 
 
+def _visitor(session, request: Request, headers: dict):
+    """The staff actor or portal contact behind the request's cookies, or the refusal to send back."""
+    actor = auth.actor_for_session(session, request.cookies.get(SESSION_COOKIE))
+    if actor is not None and actor.member_id and two_factor.must_set_up(session, actor.member_id):
+        return None, PlainTextResponse("Set up two-factor sign-in first (the firm requires it).", status_code=403,
+                                       headers=headers)
+    if actor is None:
+        actor = portal.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))
+    if actor is None:
+        return None, PlainTextResponse("Log in to see this document.", status_code=401, headers=headers)
+    return actor, None
+
+
+def sign_page_image(request: Request) -> Response:
+    """GET /sign-pages/{request_id}/{page}.png: one page of a signature request's PDF, for staff who may see
+    its account and for the contacts asked to sign it."""
+    from practice.services import signatures  # noqa: PLC0415
+
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
+               "Content-Security-Policy": "default-src 'none'; sandbox"}
+    with read_session() as session:
+        actor, refusal = _visitor(session, request, headers)
+        if refusal is not None:
+            return refusal
+        try:
+            png = signatures.page_png(session, actor, request.path_params["request_id"], request.path_params["page"])
+        except PermissionDenied as err:
+            return PlainTextResponse(str(err), status_code=403, headers=headers)
+        except NotFound as err:
+            return PlainTextResponse(str(err), status_code=404, headers=headers)
+    return Response(png, media_type="image/png", headers=headers)
+
+
 def register(app: rx.App) -> None:
     app.add_page(templates_page, route=routes.FOLDER_TEMPLATES, title="Folder templates · practice",
                  on_load=[AppState.require_login, FolderTemplatesState.load])
     # Reflex 0.10.1 serves its backend with Starlette; a plain route there streams files from disk
     # (a sync endpoint runs in Starlette's thread pool, off the event loop).
     app._api.add_route(routes.FILE_DOWNLOAD, download_document, methods=["GET"])
+    app._api.add_route(routes.SIGN_PAGE_IMAGE, sign_page_image, methods=["GET"])

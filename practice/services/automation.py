@@ -18,9 +18,9 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 import rules
-from practice.models import (Account, ActionEffect, Contact, Due, EmailTemplate, Event, FolderTemplate, Job, Pipeline,
-                             ProposalTemplate, RuleRun, RuleSet, RunStatus, ScheduleState, Stage, Tag, TeamMember,
-                             utcnow)
+from practice.models import (Account, ActionEffect, Contact, DocumentTemplate, Due, EmailTemplate, Event,
+                             FolderTemplate, Job, Pipeline, ProposalTemplate, RuleRun, RuleSet, RunStatus,
+                             ScheduleState, Signer, Stage, Tag, TeamMember, utcnow)
 from practice.services import audit, events, inbox, mail
 from practice.services.accounts import set_account_tag, set_contact_tag
 from practice.services.actor import Actor, require_admin
@@ -34,7 +34,7 @@ CHAIN_LIMIT = 10
 # Actions the language accepts whose feature is not built yet: skipped, with this reason.
 NOT_AVAILABLE = {
     "send_message": "chat messages", "send_organizer": "organizers",
-    "send_invoice": "invoices", "request_signature": "signature requests",
+    "send_invoice": "invoices",
 }
 
 
@@ -52,7 +52,7 @@ class RulesInvalid(InvalidInput):
 
 # Template kinds whose feature is not built yet: any name is accepted (there is nothing to check it
 # against), and the action is skipped with a sentence until the feature arrives.
-UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "invoice", "document"}
+UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "invoice"}
 
 
 class FirmCatalog(rules.Catalog):
@@ -73,10 +73,11 @@ def catalog_from_db(session: Session) -> rules.Catalog:
     email_templates = list(session.execute(select(EmailTemplate.name).order_by(EmailTemplate.name)).scalars())
     folder_templates = list(session.execute(select(FolderTemplate.name).order_by(FolderTemplate.name)).scalars())
     proposal_templates = list(session.execute(select(ProposalTemplate.name).order_by(ProposalTemplate.name)).scalars())
+    document_templates = list(session.execute(select(DocumentTemplate.name).order_by(DocumentTemplate.name)).scalars())
     return FirmCatalog.from_dict({
         "pipelines": stages,
-        "templates": {"email": email_templates, "message": [], "organizer": [], "proposal": proposal_templates, "invoice": [],
-                      "document": [], "folder": folder_templates, "task": []},
+        "templates": {"email": email_templates, "message": [], "organizer": [], "proposal": proposal_templates,
+                      "invoice": [], "document": document_templates, "folder": folder_templates, "task": []},
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712
                                         .order_by(TeamMember.name)).scalars()),
@@ -190,7 +191,8 @@ SELECT (SELECT id || '|' || created_at FROM ruleset ORDER BY id DESC LIMIT 1),
        (SELECT group_concat(x, char(30)) FROM (
             SELECT id || char(31) || name AS x FROM teammember WHERE active ORDER BY id)),
        (SELECT group_concat(name, char(30)) FROM (SELECT name FROM emailtemplate ORDER BY name)),
-       (SELECT group_concat(name, char(30)) FROM (SELECT name FROM proposaltemplate ORDER BY name))
+       (SELECT group_concat(name, char(30)) FROM (SELECT name FROM proposaltemplate ORDER BY name)),
+       (SELECT group_concat(name, char(30)) FROM (SELECT name FROM documenttemplate ORDER BY name))
 """)
 _by_token: dict[tuple, tuple] = {}
 
@@ -575,6 +577,8 @@ def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dic
         return _request_approval(session, actor, a, target, key)
     if pa.action == "send_proposal":
         return _send_proposal(session, actor, a, target, key)
+    if pa.action == "request_signature":
+        return _request_signature(session, actor, a, target, key)
     if pa.action == "notify":
         member = _member(session, a["member"])
         from practice import routes  # noqa: PLC0415
@@ -624,6 +628,28 @@ def _send_proposal(session: Session, actor: Actor, a: dict, target: Target, key:
     proposal = proposals.send_proposal(session, actor, account_id, a["template"], job_id=target.job_id, key=key,
                                        remind_every=every, remind_times=times)
     text = f'Sent proposal "{proposal.name}" ({proposals.money(proposal.total_cents)})'
+    return text + (f", with up to {times} reminder{'s' if times != 1 else ''}" if times else "")
+
+
+def _request_signature(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
+    """`request signature on "TEMPLATE" from account [with reminders every N days up to M times]`: the
+    template becomes a document of the account, sent to its portal contacts to sign in order."""
+    from practice.services import approvals, signatures  # noqa: PLC0415 - they import services that import us
+
+    account_id = target.account_id
+    if not account_id and target.job_id:
+        job = session.get(Job, target.job_id)
+        account_id = job.account_id if job else None
+    if not account_id:
+        raise InvalidInput("Asking for a signature needs an account, and the rule has none.")
+    every, times = None, 0
+    if a.get("reminders"):
+        every, times = approvals.interval_of(a["reminders"]["every"]), int(a["reminders"].get("times") or 1)
+    req = signatures.request_from_template(session, actor, account_id, a["template"], job_id=target.job_id,
+                                           remind_every=every, remind_times=times, key=key)
+    names = ", ".join(s.name for s in session.execute(select(Signer).where(Signer.request_id == req.id)
+                                                     .order_by(Signer.position)).scalars())
+    text = f'Asked {names} to sign "{req.title}"'
     return text + (f", with up to {times} reminder{'s' if times != 1 else ''}" if times else "")
 
 

@@ -61,7 +61,7 @@ def sweep_once() -> dict:
         done["delayed"] = automation.run_due_actions(session)
     with write_session() as session:
         done["schedules"] = automation.run_schedules(session)
-    from practice.services import approvals, reminders  # noqa: F401,PLC0415 - approvals registers its reminders
+    from practice.services import approvals, reminders, signatures  # noqa: F401,PLC0415 - they register reminders
 
     with write_session() as session:
         done["reminders"] = reminders.send_due(session)

@@ -231,6 +231,22 @@ EXPECTED_HANDLERS = {
     "PortalProposalState.start_decline": "contact",
     "PortalProposalState.take_signature": "contact",
     "PortalResetState.set_password": "anyone",
+    "PortalSignState.adopt_signature": "contact",
+    "PortalSignState.agree": "contact",
+    "PortalSignState.check_code": "contact",
+    "PortalSignState.choose_field": "contact",
+    "PortalSignState.close_decline": "contact",
+    "PortalSignState.close_editor": "contact",
+    "PortalSignState.close_review": "contact",
+    "PortalSignState.decline": "contact",
+    "PortalSignState.load": "anyone",
+    "PortalSignState.next_field": "contact",
+    "PortalSignState.open_decline": "contact",
+    "PortalSignState.resend_code": "contact",
+    "PortalSignState.review": "contact",
+    "PortalSignState.save_initials": "contact",
+    "PortalSignState.save_text": "contact",
+    "PortalSignState.sign": "contact",
     "PortalState.log_out": "anyone",
     "PortalState.require_contact": "anyone",
     "PortalState.switch_account": "contact",
@@ -456,14 +472,14 @@ EXPECTED_ROUTES = {
     "automations/rules": STAFF_PAGE, "automations/recurring": STAFF_PAGE, "automations/runs": STAFF_PAGE,
     "documents/templates": STAFF_PAGE, "account-security": STAFF_PAGE, "proposals/templates": STAFF_PAGE,
     "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
-    "portal/proposals/[proposal_id]": PORTAL_PAGE,
+    "portal/proposals/[proposal_id]": PORTAL_PAGE, "portal/sign/[request_id]": PORTAL_PAGE,
     "login": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.
 PORTAL_LOADS = {"PortalHomeState.load", "PortalTasksState.load", "PortalDocumentsState.load",
-                "PortalProfileState.load", "PortalProposalState.load"}
+                "PortalProfileState.load", "PortalProposalState.load", "PortalSignState.load"}
 
 
 def _on_load(page) -> list:

@@ -1,0 +1,279 @@
+"""Document templates: Jinja2 HTML the firm writes, filled with an account's facts and rendered to PDF.
+
+A template may carry its own signature fields: an element whose id is `sign-<signer>-<kind>` (kind is
+signature, initials, date or text, optionally followed by `-<anything>` to tell several apart, e.g.
+`sign-1-initials-2` or `sign-1-text-company`) becomes a field for that signer (1 = the first signer)
+where the element lands on the page. A template with no such element gets a signature and a date
+field per signer at the bottom of its last page. Rendering never touches the network (html_pdf).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from practice.models import Account, AccountContact, Contact, DocumentTemplate, Job, utcnow
+from practice.services import audit, html_pdf, templating
+from practice.services.accounts import get_account
+from practice.services.actor import Actor, require_admin
+from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from practice.services.facts import contact_facts, facts_for, template_context
+
+MAX_NAME = 100
+MAX_BODY = 200_000
+FIELD_KINDS = ("signature", "initials", "date", "text")
+FIELD_ID = re.compile(r"^sign-(\d{1,2})-(signature|initials|date|text)(?:-[\w-]{1,40})?$")
+# Size of a field (page fractions) when its element is too small to show where it should go (an empty span).
+DEFAULT_SIZE = {"signature": (0.32, 0.055), "initials": (0.09, 0.04), "date": (0.2, 0.03), "text": (0.3, 0.03)}
+MIN_PX = 6
+
+
+@dataclass
+class TemplateView:
+    id: int
+    name: str
+    body: str
+    updated_at: dt.datetime
+
+
+@dataclass
+class TemplateField:
+    """A field a template places: signer number (1-based), kind, 0-based page, page fractions (top-left origin)."""
+
+    signer: int
+    kind: str
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str = ""
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    fields: list[TemplateField]
+    # (width, height) of each page in PDF points.
+    page_sizes: list[tuple[float, float]] = field(default_factory=list)
+    # True when the template carried no field and `fields` are the defaults for `signers` signers.
+    default_fields: bool = False
+
+
+def _staff(actor) -> Actor:
+    if not isinstance(actor, Actor):
+        raise PermissionDenied("Only the firm's team can use document templates.")
+    return actor
+
+
+def list_templates(session: Session, actor: Actor) -> list[TemplateView]:
+    """Every document template (any staff member may use one)."""
+    _staff(actor)
+    return [TemplateView(t.id, t.name, t.body, t.updated_at)
+            for t in session.exec(select(DocumentTemplate).order_by(func.lower(DocumentTemplate.name)))]
+
+
+def names(session: Session) -> list[str]:
+    """The templates' names (the rules' catalog of "document" templates)."""
+    return list(session.exec(select(DocumentTemplate.name).order_by(DocumentTemplate.name)))
+
+
+def get_template(session: Session, actor: Actor, template_id: int) -> TemplateView:
+    _staff(actor)
+    t = session.get(DocumentTemplate, template_id)
+    if t is None:
+        raise NotFound("That document template does not exist (it may have been deleted).")
+    return TemplateView(t.id, t.name, t.body, t.updated_at)
+
+
+def template_by_name(session: Session, name: str) -> DocumentTemplate | None:
+    return session.exec(select(DocumentTemplate).where(
+        func.lower(DocumentTemplate.name) == " ".join(str(name or "").split()).lower())).first()
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise InvalidInput("Give the document template a name.", field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"Keep the template name to {MAX_NAME} characters.", field="name")
+    if '"' in name:
+        raise InvalidInput('A template name cannot contain a double quote (rules quote it as "name").', field="name")
+    return name
+
+
+def save_template(session: Session, actor: Actor, *, name: str, body: str,
+                  template_id: int | None = None) -> DocumentTemplate:
+    """Create a document template or change one (the owner and admins, like folder templates)."""
+    require_admin(actor)
+    name = _clean_name(name)
+    body = str(body or "")
+    if not body.strip():
+        raise InvalidInput("Write the document: HTML with placeholders like {{ account.name }}.", field="body")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"The template is longer than {MAX_BODY:,} characters; shorten it.", field="body")
+    templating.check_template(body, "document template")
+    same = template_by_name(session, name)
+    if same is not None and same.id != template_id:
+        raise Conflict(f'There is already a document template "{name}".')
+    if template_id is None:
+        template = DocumentTemplate(name=name, body=body)
+        session.add(template)
+        action = "create"
+    else:
+        template = session.get(DocumentTemplate, template_id)
+        if template is None:
+            raise NotFound("That document template does not exist (it may have been deleted).")
+        template.name, template.body, template.updated_at = name, body, utcnow()
+        action = "update"
+    session.flush()
+    audit.record(session, actor, action, "document_template", template.id, f'Saved document template "{name}"')
+    return template
+
+
+def delete_template(session: Session, actor: Actor, template_id: int) -> None:
+    """Delete a template (documents already made from it stay)."""
+    require_admin(actor)
+    template = session.get(DocumentTemplate, template_id)
+    if template is None:
+        raise NotFound("That document template does not exist (it may have been deleted).")
+    audit.record(session, actor, "delete", "document_template", template.id,
+                 f'Deleted document template "{template.name}"')
+    session.delete(template)
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+def _contacts(session: Session, account_id: int) -> list[dict]:
+    ids = session.exec(select(Contact.id).join(AccountContact, AccountContact.contact_id == Contact.id)
+                       .where(AccountContact.account_id == account_id).order_by(Contact.id))
+    return [contact_facts(session, i) for i in ids]
+
+
+SAMPLE = {"account": {"id": 0, "name": "Sample Household", "type": "individual", "notes": "", "tags": []},
+          "contact": {"id": 0, "first_name": "Jane", "last_name": "Sample", "name": "Jane Sample",
+                      "email": "jane@example.com", "phone": "", "tags": []}}
+
+
+def context_for(session: Session, account_id: int | None, job_id: int | None = None) -> dict:
+    """What a document template reads: account, contacts (and `contact`, the first), job, firm, today."""
+    if account_id is None:
+        ctx = template_context(session, {"account": SAMPLE["account"], "contact": SAMPLE["contact"]})
+        ctx["contacts"] = [SAMPLE["contact"]]
+        return ctx
+    contacts = _contacts(session, account_id)
+    facts = facts_for(session, job_id=job_id, account_id=account_id)
+    facts["contact"] = contacts[0] if contacts else None
+    ctx = template_context(session, facts)
+    ctx["contacts"] = contacts
+    return ctx
+
+
+def _fields_of(document) -> list[TemplateField]:
+    out = []
+    for index, page in enumerate(document.pages):
+        width, height = float(page.width), float(page.height)
+        for anchor, box in sorted(page.anchors.items(), key=lambda kv: (kv[1][1], kv[1][0])):
+            match = FIELD_ID.match(anchor)
+            if not match or len(box) < 4:
+                continue
+            signer, kind = int(match.group(1)), match.group(2)
+            if signer < 1:
+                continue
+            x1, y1, x2, y2 = (float(v) for v in box[:4])
+            dw, dh = DEFAULT_SIZE[kind]
+            w = (x2 - x1) / width if x2 - x1 >= MIN_PX else dw
+            h = (y2 - y1) / height if y2 - y1 >= MIN_PX else dh
+            x, y = max(0.0, x1 / width), max(0.0, y1 / height)
+            w, h = min(w, 1.0 - x), min(h, 1.0 - y)
+            if w <= 0 or h <= 0:
+                continue
+            label = anchor.split("-", 3)[3] if anchor.count("-") >= 3 else ""
+            out.append(TemplateField(signer, kind, index, round(x, 5), round(y, 5), round(w, 5), round(h, 5),
+                                     label.replace("-", " ").replace("_", " ")))
+    return out
+
+
+def default_fields(signers: int, page: int) -> list[TemplateField]:
+    """A signature and a date field per signer at the bottom of `page`, the last signer lowest."""
+    out = []
+    rows = max(1, signers)
+    for n in range(1, rows + 1):
+        y = 0.9 - (rows - n) * 0.075
+        y = max(0.05, y)
+        out.append(TemplateField(n, "signature", page, 0.08, round(y - 0.055, 4), 0.36, 0.055, "Signature"))
+        out.append(TemplateField(n, "date", page, 0.55, round(y - 0.035, 4), 0.2, 0.035, "Date"))
+    return out
+
+
+def render_html(source: str, context: dict) -> str:
+    return templating.render(source, context, html=True, what="document template")
+
+
+def render_source(source: str, context: dict, *, signers: int = 1) -> Rendered:
+    """The PDF of a template source filled with `context`, and its fields (defaults when it has none)."""
+    html = render_html(source, context)
+    try:
+        document = html_pdf.render_document(html)
+        pdf = document.write_pdf()
+    except Exception as err:  # WeasyPrint's failures are many and unhelpful; say it in one sentence
+        raise InvalidInput(f"The document template could not be laid out as a PDF ({type(err).__name__}).") from None
+    if not document.pages:
+        raise InvalidInput("The document template produced no page; write some content.")
+    fields = _fields_of(document)
+    sizes = [(float(p.width) * 0.75, float(p.height) * 0.75) for p in document.pages]  # CSS px → points
+    if fields:
+        return Rendered(pdf, fields, sizes)
+    return Rendered(pdf, default_fields(signers, len(document.pages) - 1), sizes, default_fields=True)
+
+
+def _template(session: Session, template) -> DocumentTemplate:
+    if isinstance(template, DocumentTemplate):
+        return template
+    if isinstance(template, int):
+        found = session.get(DocumentTemplate, template)
+    else:
+        found = template_by_name(session, str(template))
+    if found is None:
+        raise NotFound(f'There is no document template "{template}".')
+    return found
+
+
+def render_with_fields(session: Session, template, account_id: int, job_id: int | None = None, *,
+                       signers: int = 1) -> Rendered:
+    """A template (row, id or name) filled in for an account (and job) → PDF and fields."""
+    tpl = _template(session, template)
+    if session.get(Account, account_id) is None:
+        raise NotFound("That account does not exist (it may have been deleted).")
+    if job_id is not None:
+        job = session.get(Job, job_id)
+        if job is None or job.account_id != account_id:
+            raise NotFound("That job does not exist for this account.")
+    return render_source(tpl.body, context_for(session, account_id, job_id), signers=signers)
+
+
+def render(session: Session, template, account_id: int, job_id: int | None = None) -> bytes:
+    """The PDF bytes of a template filled in for an account (and job)."""
+    return render_with_fields(session, template, account_id, job_id).pdf
+
+
+def preview(session: Session, actor: Actor, *, body: str, account_id: int | None = None,
+            job_id: int | None = None, signers: int = 1) -> Rendered:
+    """The editor's preview: a draft body filled in for an account the actor may see, or with sample data."""
+    _staff(actor)
+    if account_id is not None:
+        get_account(session, actor, account_id)
+        if job_id is not None:
+            job = session.get(Job, job_id)
+            if job is None or job.account_id != account_id:
+                raise InvalidInput("That job belongs to another account; choose one of this account's jobs.",
+                                   field="job")
+    elif job_id is not None:
+        raise InvalidInput("Choose the account of the job first.", field="account")
+    if len(str(body or "")) > MAX_BODY:
+        raise InvalidInput(f"The template is longer than {MAX_BODY:,} characters; shorten it.", field="body")
+    return render_source(str(body or ""), context_for(session, account_id, job_id), signers=max(1, min(int(signers), 10)))

@@ -59,6 +59,8 @@ def test_an_admin_builds_previews_and_sends_a_proposal(page, base_url, catalog_a
     log_in(page, base_url)
     page.goto(f"{base_url}/proposals/templates")
     expect(page).to_have_url(re.compile(r"/proposals/templates$"))
+    # The page has loaded (its form is remade on load) once the step names are filled in.
+    expect(page.locator("#step-read")).to_have_value("Read")
 
     # Build the template from the catalog: two services, the second optional at another price.
     page.fill("#proposal-template-name", TEMPLATE)
@@ -73,6 +75,7 @@ def test_an_admin_builds_previews_and_sends_a_proposal(page, base_url, catalog_a
     advice.locator(".line-price input").blur()
     advice.get_by_role("switch").click()
     page.click("#save-proposal-template")
+    expect(page.get_by_text("Proposal template saved.")).to_be_visible(timeout=15_000)
     row = page.locator(".proposal-template-row", has_text=TEMPLATE)
     expect(row).to_contain_text("$800.00 + 1 optional")
     with read_session() as s:
@@ -98,6 +101,7 @@ def test_an_admin_builds_previews_and_sends_a_proposal(page, base_url, catalog_a
     # Send it from the account page, then cancel it.
     page.goto(f"{base_url}/accounts/{job.account_id}")
     section = page.locator("#proposals-section")
+    expect(section).to_contain_text("No proposals sent to this account yet.")
     section.locator("#send-proposal-template").click()
     page.get_by_role("option", name=TEMPLATE).click()
     section.locator("#send-proposal").click()

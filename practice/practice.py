@@ -2,13 +2,14 @@
 import reflex as rx
 
 from practice.pages import (account, account_security, accounts, audit, board, contacts, documents, email, home,
-                            import_, inbox, job, login, pipelines, portal, portal_documents, recurring, rules_editor,
-                            settings, signatures, tasks, team)
+                            import_, inbox, job, login, pipelines, portal, portal_documents, portal_proposals,
+                            portal_sign, proposals, recurring, rules_editor, settings, signatures, signing_settings,
+                            tasks, team, verify)
 
 app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"))
 
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
                 import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents,
-                signatures)
+                signatures, signing_settings, verify, proposals, portal_proposals, portal_sign)
 for module in PAGE_MODULES:
     module.register(app)

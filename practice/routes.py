@@ -14,6 +14,9 @@ TEAM = "/team"
 IMPORT = "/import"
 AUDIT = "/audit"
 SETTINGS = "/settings"
+SIGNING_SETTINGS = "/settings/signing"
+# Public: anyone checks a signed PDF's seal (no login).
+VERIFY = "/verify"
 INBOX = "/inbox"
 EMAIL = "/email"
 EMAIL_TEMPLATES = "/email/templates"
@@ -57,6 +60,8 @@ PORTAL_TASKS = "/portal/tasks"
 PORTAL_PROFILE = "/portal/profile"
 PORTAL_DOCUMENTS = "/portal/documents"
 FOLDER_TEMPLATES = "/documents/templates"
+PROPOSAL_TEMPLATES = "/proposals/templates"
+PORTAL_PROPOSAL = "/portal/proposals/[proposal_id]"
 # Served by the backend (a Starlette route), not a page: the document's bytes.
 FILE_DOWNLOAD = "/files/{document_id:int}"
 
@@ -64,6 +69,12 @@ FILE_DOWNLOAD = "/files/{document_id:int}"
 def file_url(document_id: int | str) -> str:
     """The download link of a document (relative to the backend's address)."""
     return f"/files/{document_id}"
+
+
+def portal_proposal_url(proposal_id: int | str) -> str:
+    """The client's page of one proposal."""
+    return f"/portal/proposals/{proposal_id}"
+
 
 # Signatures: the portal page where a contact signs, and the backend route serving a request's page images.
 PORTAL_SIGN = "/portal/sign/[request_id]"

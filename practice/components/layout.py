@@ -20,6 +20,7 @@ NAV = [
     ("Audit log", routes.AUDIT, "scroll-text"),
     ("Email", routes.EMAIL, "mail"),
     ("Document templates", routes.DOCUMENT_TEMPLATES, "file-pen-line"),
+    ("Proposals", routes.PROPOSAL_TEMPLATES, "signature"),
     ("Automations", routes.RULES, "zap"),
     ("Settings", routes.SETTINGS, "settings"),
 ]

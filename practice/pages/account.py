@@ -4,9 +4,11 @@ import reflex as rx
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.pages.documents import documents_section
+from practice.pages.proposals import proposals_section
 from practice.pages.signatures import signatures_section
 from practice.state.account import AccountState
 from practice.state.documents import AccountDocumentsState
+from practice.state.proposals import AccountProposalsState
 from practice.state.signatures import AccountSignaturesState
 from practice.state.base import AppState
 from practice.state.work_views import NONE
@@ -233,7 +235,7 @@ def account_page() -> rx.Component:
                 error_callout(AccountState.error),
                 rx.grid(
                     rx.vstack(contacts_section(), jobs_section(), documents_section(), signatures_section(),
-                              tasks_section(), spacing="4", width="100%", min_width="0"),
+                              proposals_section(), tasks_section(), spacing="4", width="100%", min_width="0"),
                     rx.vstack(notes_section(), section("History", history_list(AccountState.history),
                                                        id="history-section"),
                               spacing="4", width="100%", min_width="0"),
@@ -251,4 +253,4 @@ def account_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
                  on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load,
-                          AccountSignaturesState.load])
+                          AccountSignaturesState.load, AccountProposalsState.load])

@@ -163,6 +163,52 @@ def attention_approval(a) -> rx.Component:
     )
 
 
+def attention_proposal(p) -> rx.Component:
+    """A proposal waiting for the client's signature."""
+    return rx.card(
+        rx.hstack(
+            rx.icon("signature", size=18, color=rx.color("amber", 10)),
+            rx.vstack(rx.text("Please read and sign", size="1", color_scheme="gray"),
+                      rx.text(p.name, weight="medium"), rx.text(p.total, " · ", p.sent, size="1", color_scheme="gray"),
+                      spacing="0", min_width="0"),
+            rx.spacer(),
+            rx.link(rx.button("Open", size="3"), href=p.href, class_name="open-proposal"),
+            align="center", width="100%",
+        ),
+        width="100%", class_name="attention-item proposal-item",
+    )
+
+
+def attention_signature(r) -> rx.Component:
+    """A document waiting for this client's signature."""
+    return rx.card(
+        rx.hstack(
+            rx.icon("pen-line", size=18, color=rx.color("amber", 10)),
+            rx.vstack(rx.text("Please sign", size="1", color_scheme="gray"),
+                      rx.text(r.title, weight="medium", style={"word_break": "break-word"}),
+                      rx.text(r.asked, size="1", color_scheme="gray"), spacing="0", min_width="0"),
+            rx.spacer(),
+            rx.link(rx.button("Review and sign", size="3"), href=r.href, class_name="sign-link"),
+            align="center", width="100%", wrap="wrap",
+        ),
+        width="100%", class_name="attention-item signature-item",
+    )
+
+
+def signing_row(r) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("file-signature", size=18),
+            rx.vstack(rx.text(r.title, weight="medium", style={"word_break": "break-word"}),
+                      rx.text(r.status, size="1", color=rx.cond(r.my_turn, rx.color("amber", 11), rx.color("gray", 11))),
+                      spacing="0", min_width="0"),
+            width="100%", align="center", padding="0.5em", border=f"1px solid {rx.color('gray', 5)}",
+            border_radius="8px",
+        ),
+        href=r.href, underline="none", color="inherit", width="100%", class_name="signing-row",
+    )
+
+
 def job_card(j) -> rx.Component:
     return rx.card(
         rx.hstack(
@@ -182,8 +228,11 @@ def home_page() -> rx.Component:
         error_callout(PortalHomeState.error),
         rx.heading("What needs your attention", size="4"),
         rx.cond(PortalHomeState.tasks.length() + PortalHomeState.approvals.length()
-                + PortalHomeState.looks.length() > 0,
-                rx.vstack(rx.foreach(PortalHomeState.approvals, attention_approval),
+                + PortalHomeState.looks.length() + PortalHomeState.proposals.length()
+                + PortalHomeState.to_sign.length() > 0,
+                rx.vstack(rx.foreach(PortalHomeState.proposals, attention_proposal),
+                          rx.foreach(PortalHomeState.to_sign, attention_signature),
+                          rx.foreach(PortalHomeState.approvals, attention_approval),
                           rx.foreach(PortalHomeState.tasks, attention_task),
                           rx.foreach(PortalHomeState.looks, attention_document), width="100%", spacing="2",
                           id="attention-list"),
@@ -192,6 +241,11 @@ def home_page() -> rx.Component:
         rx.cond(PortalHomeState.jobs.length() > 0,
                 rx.vstack(rx.foreach(PortalHomeState.jobs, job_card), width="100%", spacing="2", id="portal-jobs"),
                 plain_empty("No work is under way for this account yet.")),
+        rx.cond(PortalHomeState.signing.length() > 0,
+                rx.vstack(rx.heading("Signatures", size="4"),
+                          rx.vstack(rx.foreach(PortalHomeState.signing, signing_row), width="100%", spacing="2",
+                                    id="portal-signing-list"),
+                          width="100%", spacing="3")),
     )
 
 

@@ -150,6 +150,19 @@ def tags_section() -> rx.Component:
     )
 
 
+def signing_section() -> rx.Component:
+    return section(
+        "Signing",
+        rx.text("The certificate signed files are sealed with, the timestamp server, and the consent text clients "
+                "accept before signing.", size="2", color_scheme="gray"),
+        rx.cond(AppState.is_admin,
+                rx.link(rx.button("Open signing settings", variant="soft", type="button"),
+                        href=routes.SIGNING_SETTINGS, id="open-signing-settings")),
+        rx.link("Anyone can check a signed file on the verify page", href=routes.VERIFY, size="2"),
+        id="signing-settings",
+    )
+
+
 def settings_page() -> rx.Component:
     return page(
         "Settings",
@@ -159,6 +172,7 @@ def settings_page() -> rx.Component:
         security_section(),
         services_section(),
         tags_section(),
+        signing_section(),
     )
 
 

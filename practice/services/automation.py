@@ -19,8 +19,8 @@ from sqlmodel import Session
 
 import rules
 from practice.models import (Account, ActionEffect, Contact, DocumentTemplate, Due, EmailTemplate, Event,
-                             FolderTemplate, Job, Pipeline, RuleRun, RuleSet, RunStatus, ScheduleState, Signer, Stage,
-                             Tag, TeamMember, utcnow)
+                             FolderTemplate, Job, Pipeline, ProposalTemplate, RuleRun, RuleSet, RunStatus,
+                             ScheduleState, Signer, Stage, Tag, TeamMember, utcnow)
 from practice.services import audit, events, inbox, mail
 from practice.services.accounts import set_account_tag, set_contact_tag
 from practice.services.actor import Actor, require_admin
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 CHAIN_LIMIT = 10
 # Actions the language accepts whose feature is not built yet: skipped, with this reason.
 NOT_AVAILABLE = {
-    "send_message": "chat messages", "send_organizer": "organizers", "send_proposal": "proposals",
+    "send_message": "chat messages", "send_organizer": "organizers",
     "send_invoice": "invoices",
 }
 
@@ -52,7 +52,7 @@ class RulesInvalid(InvalidInput):
 
 # Template kinds whose feature is not built yet: any name is accepted (there is nothing to check it
 # against), and the action is skipped with a sentence until the feature arrives.
-UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "proposal", "invoice"}
+UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "invoice"}
 
 
 class FirmCatalog(rules.Catalog):
@@ -72,11 +72,12 @@ def catalog_from_db(session: Session) -> rules.Catalog:
         stages.setdefault(pname, []).append(sname)
     email_templates = list(session.execute(select(EmailTemplate.name).order_by(EmailTemplate.name)).scalars())
     folder_templates = list(session.execute(select(FolderTemplate.name).order_by(FolderTemplate.name)).scalars())
+    proposal_templates = list(session.execute(select(ProposalTemplate.name).order_by(ProposalTemplate.name)).scalars())
     document_templates = list(session.execute(select(DocumentTemplate.name).order_by(DocumentTemplate.name)).scalars())
     return FirmCatalog.from_dict({
         "pipelines": stages,
-        "templates": {"email": email_templates, "message": [], "organizer": [], "proposal": [], "invoice": [],
-                      "document": document_templates, "folder": folder_templates, "task": []},
+        "templates": {"email": email_templates, "message": [], "organizer": [], "proposal": proposal_templates,
+                      "invoice": [], "document": document_templates, "folder": folder_templates, "task": []},
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712
                                         .order_by(TeamMember.name)).scalars()),
@@ -189,7 +190,9 @@ SELECT (SELECT id || '|' || created_at FROM ruleset ORDER BY id DESC LIMIT 1),
        (SELECT group_concat(x, char(30)) FROM (SELECT id || char(31) || name AS x FROM tag ORDER BY id)),
        (SELECT group_concat(x, char(30)) FROM (
             SELECT id || char(31) || name AS x FROM teammember WHERE active ORDER BY id)),
-       (SELECT group_concat(name, char(30)) FROM (SELECT name FROM emailtemplate ORDER BY name))
+       (SELECT group_concat(name, char(30)) FROM (SELECT name FROM emailtemplate ORDER BY name)),
+       (SELECT group_concat(name, char(30)) FROM (SELECT name FROM proposaltemplate ORDER BY name)),
+       (SELECT group_concat(name, char(30)) FROM (SELECT name FROM documenttemplate ORDER BY name))
 """)
 _by_token: dict[tuple, tuple] = {}
 
@@ -363,7 +366,8 @@ def handle_event(session: Session, ev: Event) -> None:
     depth = int((ev.payload or {}).get("depth") or 0)
     target = Target(ev.job_id, ev.account_id, (ev.payload or {}).get("contact_id"))
     facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id,
-                      document_id=(ev.payload or {}).get("document_id"))
+                      document_id=(ev.payload or {}).get("document_id"),
+                      proposal_id=(ev.payload or {}).get("proposal_id"))
     now = utcnow()
     for trigger in triggers:
         for decision in rules.evaluate(compiled, trigger, facts, now):
@@ -571,6 +575,8 @@ def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dic
         return f'Applied folder template "{template.name}" ({created} new folder{"s" if created != 1 else ""})'
     if pa.action == "request_approval":
         return _request_approval(session, actor, a, target, key)
+    if pa.action == "send_proposal":
+        return _send_proposal(session, actor, a, target, key)
     if pa.action == "request_signature":
         return _request_signature(session, actor, a, target, key)
     if pa.action == "notify":
@@ -601,6 +607,27 @@ def _request_approval(session: Session, actor: Actor, a: dict, target: Target, k
                                              remind_every=every, remind_times=times, key=key)
     n = len(made)
     text = f'Asked the client to approve {n} document{"s" if n != 1 else ""} in "{a["folder"]}"'
+    return text + (f", with up to {times} reminder{'s' if times != 1 else ''}" if times else "")
+
+
+def _send_proposal(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
+    """`send proposal "TEMPLATE" to account [with reminders every N days up to M times]`."""
+    from practice.services import approvals, proposals  # noqa: PLC0415 - they import services that import us
+
+    account_id = target.account_id
+    if not account_id and target.job_id:
+        job = session.get(Job, target.job_id)
+        account_id = job.account_id if job else None
+    if not account_id:
+        raise InvalidInput("Sending a proposal needs an account, and the rule has none.")
+    if proposals.template_by_name(session, a["template"]) is None:
+        raise NotFound(f'There is no proposal template "{a["template"]}" any more.')
+    every, times = None, 0
+    if a.get("reminders"):
+        every, times = approvals.interval_of(a["reminders"]["every"]), int(a["reminders"].get("times") or 1)
+    proposal = proposals.send_proposal(session, actor, account_id, a["template"], job_id=target.job_id, key=key,
+                                       remind_every=every, remind_times=times)
+    text = f'Sent proposal "{proposal.name}" ({proposals.money(proposal.total_cents)})'
     return text + (f", with up to {times} reminder{'s' if times != 1 else ''}" if times else "")
 
 
@@ -739,7 +766,8 @@ def retry_run(session: Session, actor: Actor, run_id: int) -> RuleRun:
         ev = session.get(Event, run.event_id)
         target = Target(ev.job_id, ev.account_id, (ev.payload or {}).get("contact_id"))
         facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id,
-                          document_id=(ev.payload or {}).get("document_id"))
+                          document_id=(ev.payload or {}).get("document_id"),
+                          proposal_id=(ev.payload or {}).get("proposal_id"))
         for trigger in rule_events(ev):
             for decision in rules.evaluate(compiled, trigger, facts, now):
                 if decision.rule == run.rule_name:
@@ -810,12 +838,28 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
                 item["outcome"] = f"Would be skipped: {NOT_AVAILABLE[pa.action]} are not built yet."
             elif pa.action == "send_email":
                 item["outcome"] = _preview_email(session, pa.args, facts, now)
+            elif pa.action == "send_proposal":
+                item["outcome"] = _preview_proposal(session, pa.args, facts)
             elif pa.run_at is not None:
                 item["outcome"] = f"Would wait until {_show(pa.run_at)}, then check the conditions again."
             actions.append(item)
         out.append({"rule": d.rule, "fired": d.fired, "reason": d.reason or "", "error": d.error or "",
                     "parts": _parts(d), "actions": actions})
     return {"errors": [], "decisions": out, "event": TRY_EVENTS[event_kind]}
+
+
+def _preview_proposal(session: Session, args: dict, facts: dict) -> str:
+    from practice.services import proposals  # noqa: PLC0415
+
+    template = proposals.template_by_name(session, args["template"])
+    if template is None:
+        return f'Would fail: there is no proposal template "{args["template"]}".'
+    account = facts.get("account") or {}
+    contacts = proposals.portal_recipients(session, account["id"]) if account.get("id") else []
+    if not contacts:
+        return "Would fail: no contact of the account can log in to the client portal."
+    return (f'Would send proposal "{template.name}" to ' + ", ".join(c.email for c in contacts)
+            + " (a link to the client portal)")
 
 
 def _preview_email(session: Session, args: dict, facts: dict, now: dt.datetime) -> str:

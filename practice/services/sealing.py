@@ -17,11 +17,12 @@ import io
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, Callable
 
 from practice.services.errors import InvalidInput, PracticeError
+
+if TYPE_CHECKING:  # sqlmodel stays out of the verify worker's start-up
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 # A foreign or broken seal is an expected answer on the public verify page, not a server problem.
@@ -239,7 +240,7 @@ def _field_ops(f: StampField, page_w: float, page_h: float) -> list[bytes]:
     if kind in ("signature", "initials") and f.strokes:
         ops += _stroke_ops(f.strokes, left, bottom, w, h)
     elif kind in ("signature", "initials"):
-        ops += _text_ops(f.text, "/PrScript", left, bottom, w, h, max_size=28 if kind == "signature" else 16,
+        ops += _text_ops(f.text, "/PrScript", left, bottom, w, h, max_size=28 if kind == "signature" else 22,
                          centre=kind == "initials", colour=INK)
     elif kind in ("date", "text"):
         ops += _text_ops(f.text, "/PrSans", left, bottom, w, h, max_size=11, centre=False, colour="0 0 0")
@@ -268,10 +269,39 @@ def _read_pdf(pdf: bytes):
         raise InvalidInput("This PDF is damaged and cannot be read.", "file") from None
 
 
+def _stream(data: bytes):
+    from pypdf.generic import DecodedStreamObject  # noqa: PLC0415
+
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream.flate_encode() if len(data) > 64 else stream
+
+
+def _font_names(page, font_refs: dict) -> dict[str, bytes]:
+    """Add the two standard fonts to the page's resources under names it does not use yet."""
+    from pypdf.generic import DictionaryObject, NameObject  # noqa: PLC0415
+
+    if "/Resources" not in page:
+        page[NameObject("/Resources")] = DictionaryObject()
+    resources = page["/Resources"].get_object()
+    if "/Font" not in resources:
+        resources[NameObject("/Font")] = DictionaryObject()
+    fonts = resources["/Font"].get_object()
+    names = {}
+    for short, base in _FONTS.items():
+        name, n = short + "Seal", 0
+        while name in fonts and fonts.raw_get(name) != font_refs[base]:
+            n += 1
+            name = f"{short}Seal{n}"
+        fonts[NameObject(name)] = font_refs[base]
+        names[short] = name.encode()
+    return names
+
+
 def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
     """The PDF with each field drawn on its page: strokes as vector paths, typed values in standard fonts."""
-    from pypdf import PageObject, PdfWriter  # noqa: PLC0415
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject  # noqa: PLC0415
+    from pypdf import PdfWriter  # noqa: PLC0415
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject  # noqa: PLC0415
 
     if len(fields) > MAX_FIELDS:
         raise InvalidInput(f"A document can carry at most {MAX_FIELDS} fields.", "fields")
@@ -291,20 +321,24 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
                                  NameObject("/BaseFont"): NameObject("/" + base),
                                  NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
 
+    font_refs = {base: writer._add_object(font(base)) for base in _FONTS.values()}
+    push = writer._add_object(_stream(b"q\n"))
     for index, page_fields in sorted(by_page.items()):
         page = writer.pages[index]
         matrix, shown_w, shown_h = _display_matrix(page)
-        ops = [b"q " + " ".join(_num(v) for v in matrix).encode() + b" cm"]
+        ops = [b"Q q " + " ".join(_num(v) for v in matrix).encode() + b" cm"]
+        names = _font_names(page, font_refs)
         for f in page_fields:
-            ops += _field_ops(f, shown_w, shown_h)
+            ops += [op.replace(b"/PrSans ", names["/PrSans"] + b" ").replace(b"/PrScript ", names["/PrScript"] + b" ")
+                    for op in _field_ops(f, shown_w, shown_h)]
         ops.append(b"Q")
-        overlay = PageObject.create_blank_page(width=float(page.mediabox.width), height=float(page.mediabox.height))
-        overlay[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-            {NameObject(name): font(base) for name, base in _FONTS.items()})})
-        content = DecodedStreamObject()
-        content.set_data(b"\n".join(ops))
-        overlay[NameObject("/Contents")] = writer._add_object(content)
-        page.merge_page(overlay, over=True)
+        # The page's own streams stay as they are (still compressed), wrapped in q/Q so a graphics state
+        # they leave behind cannot move or recolour what is drawn after them.
+        contents = page.get("/Contents")
+        existing = [] if contents is None else list(contents) if isinstance(contents.get_object(), ArrayObject) \
+            else [contents if isinstance(contents, IndirectObject) else writer._add_object(contents)]
+        overlay = writer._add_object(_stream(b"\n" + b"\n".join(ops) + b"\n"))
+        page[NameObject("/Contents")] = ArrayObject([push, *existing, overlay])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -319,6 +353,14 @@ def _utc(value: dt.datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def pretty_time(value) -> str:
+    """An ISO time from the audit JSON as the audit page prints it (UTC); other text unchanged."""
+    try:
+        return _utc(dt.datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -343,7 +385,7 @@ def trail_to_json(trail: AuditTrail) -> dict:
 
 AUDIT_CSS = """
 @page { size: Letter; margin: 16mm 15mm; @bottom-right { content: "Audit trail · page " counter(page);
-  font-size: 7.5pt; color: #666; } }
+  font-size: 7.5pt; color: #666; font-family: "DejaVu Sans", sans-serif; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 8.8pt; line-height: 1.35; color: #111; }
 h1 { font-size: 15pt; margin: 0 0 2pt; } h2 { font-size: 11pt; margin: 12pt 0 4pt; }
 .sub { color: #444; margin: 0 0 8pt; }
@@ -399,7 +441,14 @@ def with_audit_page(stamped: bytes, trail: AuditTrail) -> bytes:
     if not trail.stamped_sha256:
         trail.stamped_sha256 = stamped_sha
     audit_pdf = render_pdf(audit_html(trail, trail.stamped_sha256), css=AUDIT_CSS)
-    writer = PdfWriter(clone_from=_read_pdf(stamped))
+    # pypdf warns that cloning makes more objects than the source's trailer counted: harmless here.
+    writer_log = logging.getLogger("pypdf._writer")
+    level = writer_log.level
+    writer_log.setLevel(logging.ERROR)
+    try:
+        writer = PdfWriter(clone_from=_read_pdf(stamped))
+    finally:
+        writer_log.setLevel(level)
     for page in PdfReader(io.BytesIO(audit_pdf)).pages:
         writer.add_page(page)
     writer.add_attachment(AUDIT_ATTACHMENT, json.dumps(trail_to_json(trail), indent=1).encode())
@@ -524,9 +573,8 @@ def _who(cert) -> str:
             org = org[0]
         if isinstance(cn, list):
             cn = cn[0]
-        if cn and org and org not in cn:
-            return f"{cn} ({org})"
-        return cn or org or cert.subject.human_friendly
+        # The organisation reads best ("Park & Lee CPAs"); a certificate without one names its holder.
+        return org or cn or cert.subject.human_friendly
     except Exception:  # noqa: BLE001
         return "an unnamed certificate"
 
@@ -573,10 +621,14 @@ def _when(value: dt.datetime | None) -> str:
     return _utc(value) if value else "an unknown time"
 
 
-def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Session | None = None) -> VerifyReport:
-    """Check a file's seal; never raises on bad input."""
+def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Session | None = None,
+           firm_name: str = "") -> VerifyReport:
+    """Check a file's seal; never raises on bad input.
+
+    Trust: the given certificates, else (with a session) every certificate the firm ever sealed with.
+    """
     try:
-        return _verify(pdf, trust_roots_pem=trust_roots_pem, session=session)
+        return _verify(pdf, trust_roots_pem=trust_roots_pem, session=session, firm_name=firm_name)
     except Exception:  # noqa: BLE001 - the promise is a sentence, whatever the file holds
         log.exception("verify failed unexpectedly")
         return VerifyReport(intact=False, trusted=False, sha256=sha256_hex(pdf or b""),
@@ -584,7 +636,8 @@ def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Ses
                             problems=["unexpected error while checking"])
 
 
-def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session | None) -> VerifyReport:
+def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session | None,
+            firm_name: str) -> VerifyReport:
     from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415
     from pyhanko.sign.validation import validate_pdf_signature  # noqa: PLC0415
     from pyhanko.sign.validation.status import SignatureCoverageLevel  # noqa: PLC0415
@@ -601,9 +654,8 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
         return fail("The file is empty.")
     if b"%PDF-" not in pdf[:1024]:
         return fail("This file is not a PDF.")
-    firm_name = ""
     pems = list(trust_roots_pem or [])
-    if not pems and session is not None:
+    if trust_roots_pem is None and session is not None:
         from sqlmodel import select  # noqa: PLC0415
 
         from practice.models import Firm  # noqa: PLC0415
@@ -617,7 +669,7 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
     except Exception:  # noqa: BLE001
         return fail("The certificate given to check against cannot be read; give a PEM or DER certificate file.")
     root_prints = {_fingerprint_der(r.dump()) for r in roots}
-    whose = f"{firm_name}'s certificate" if firm_name else "the certificate you trust"
+    whose = f"the certificate of {firm_name}" if firm_name else "the certificate you trust"
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -714,7 +766,8 @@ def describe(report: VerifyReport) -> list[str]:
                            ("SHA-256 of the original", "original_sha256"),
                            ("SHA-256 of the signed pages", "stamped_sha256")):
             if audit.get(key):
-                lines.append(f"  {label}: {audit[key]}")
+                value = pretty_time(audit[key]) if key.endswith("_at") else audit[key]
+                lines.append(f"  {label}: {value}")
         for n, s in enumerate(audit.get("signers") or [], 1):
             if not isinstance(s, dict):
                 continue
@@ -724,9 +777,104 @@ def describe(report: VerifyReport) -> list[str]:
                                ("browser", "user_agent"), ("identity check", "identity_check"),
                                ("result", "identity_result"), ("reason", "decline_reason")):
                 if s.get(key):
-                    lines.append(f"    {label}: {s[key]}")
+                    lines.append(f"    {label}: {pretty_time(s[key]) if key.endswith('_at') else s[key]}")
         events = [e for e in audit.get("events") or [] if isinstance(e, dict)]
         if events:
             lines.append("  Timeline:")
-            lines += [f"    {e.get('at', '')}  {e.get('what', '')}" for e in events]
+            lines += [f"    {pretty_time(e.get('at', ''))}  {e.get('what', '')}" for e in events]
     return lines
+
+
+def on_record(session: Session, sha256: str) -> str:
+    """Whether the firm keeps this exact file as a finished signature request or signed proposal, in words."""
+    from sqlmodel import select  # noqa: PLC0415
+
+    from practice.models import Proposal, SignatureRequest  # noqa: PLC0415
+
+    sha256 = (sha256 or "").lower()
+    if len(sha256) != 64:
+        return ""
+    request = session.exec(select(SignatureRequest).where(SignatureRequest.final_sha256 == sha256)).first()
+    if request is not None:
+        return (f"Yes: this exact file is the firm's signed copy of signature request #{request.id}"
+                + (f", completed {_utc(request.completed_at)}." if request.completed_at else "."))
+    proposal = session.exec(select(Proposal).where(Proposal.final_sha256 == sha256)).first()
+    if proposal is not None:
+        return (f"Yes: this exact file is the firm's signed copy of proposal #{proposal.id}"
+                + (f", signed {_utc(proposal.signed_at)}." if proposal.signed_at else "."))
+    return "No: the firm has no signed file with exactly these contents on record."
+
+
+# --- verifying a stranger's file in a limited process ---------------------------------------------
+
+VERIFY_CPU_SECONDS = 10
+VERIFY_MEMORY_BYTES = 1024 * 1024 * 1024
+VERIFY_WALL_SECONDS = 20
+
+
+def report_to_json(report: VerifyReport) -> dict:
+    data = asdict(report)
+    data["sealed_at"] = _iso(report.sealed_at)
+    return data
+
+
+def report_from_json(data: dict) -> VerifyReport:
+    known = {f for f in VerifyReport.__dataclass_fields__}
+    values = {k: v for k, v in data.items() if k in known}
+    if values.get("sealed_at"):
+        values["sealed_at"] = dt.datetime.fromisoformat(values["sealed_at"])
+    return VerifyReport(**values)
+
+
+def verify_isolated(session: Session, pdf: bytes) -> VerifyReport:
+    """`verify` against the firm's certificates, run in a child process with CPU, memory and time limits.
+
+    For files from anyone (the public verify page): a hostile PDF costs at most the limits.
+    """
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from sqlmodel import select  # noqa: PLC0415
+
+    from practice.config import ROOT  # noqa: PLC0415
+    from practice.models import Firm  # noqa: PLC0415
+    from practice.services import certificates  # noqa: PLC0415
+    from practice.services.pdf_check import _kill, _slots  # noqa: PLC0415
+
+    digest = sha256_hex(pdf)
+
+    def refused(reason: str) -> VerifyReport:
+        return VerifyReport(intact=False, trusted=False, sha256=digest, problems=[reason],
+                            summary=f"This file could not be checked safely: {reason}.")
+
+    roots = [row.cert_pem for row in certificates.all_certificates(session)]
+    firm = session.exec(select(Firm)).first()
+    request = {"roots": roots, "firm_name": firm.name if firm else "the firm"}
+    if not _slots.acquire(timeout=VERIFY_WALL_SECONDS):
+        return refused("the server is busy checking other files; try again in a minute")
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+            tmp.write(pdf)
+            tmp.flush()
+            request["path"] = tmp.name
+            env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
+                   "PYTHONHASHSEED": "0", "PRACTICE_DATA_DIR": tempfile.gettempdir()}
+            cmd = [sys.executable, "-m", "practice.services.verify_worker", str(VERIFY_CPU_SECONDS),
+                   str(VERIFY_MEMORY_BYTES)]
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env=env, cwd=str(ROOT), start_new_session=True)
+            try:
+                out, _ = proc.communicate(json.dumps(request).encode(), timeout=VERIFY_WALL_SECONDS)
+            except subprocess.TimeoutExpired:
+                _kill(proc)
+                return refused(f"checking it took longer than {VERIFY_WALL_SECONDS} seconds")
+    finally:
+        _slots.release()
+    if proc.returncode != 0 or not out.strip():
+        return refused("checking it needed more memory or time than allowed")
+    try:
+        return report_from_json(json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1]))
+    except (ValueError, IndexError, TypeError):
+        return refused("the checker gave no answer")

@@ -14,7 +14,7 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services import approvals, documents, portal
+from practice.services import approvals, documents, portal, proposals, signatures
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, read, run
 from practice.state.views import Option
@@ -57,6 +57,43 @@ class PortalApprovalItem:
     href: str = ""
     job: str = ""
     asked: str = ""
+
+
+@dataclasses.dataclass
+class PortalProposalItem:
+    id: int = 0
+    name: str = ""
+    total: str = ""
+    href: str = ""
+    sent: str = ""
+
+
+@dataclasses.dataclass
+class PortalSigningItem:
+    id: int = 0
+    title: str = ""
+    href: str = ""
+    status: str = ""
+    my_turn: bool = False
+    asked: str = ""
+
+
+def signing_items(views) -> list[PortalSigningItem]:
+    """Signature requests as the client reads them: what each is waiting for, in plain words."""
+    items = []
+    for v in views:
+        if v.status == "sent":
+            status = ("Waiting for your signature" if v.my_turn
+                      else "Waiting for " + " and ".join(v.waiting_for) if v.waiting_for else "Waiting")
+            status += f" · {v.signed_count} of {v.signer_count} signed"
+        else:
+            status = {"completed": "Signed by everyone · the signed copy is in Documents",
+                      "declined": "Declined", "cancelled": "Cancelled by the firm"}.get(v.status, v.status)
+        when = v.sent_at or v.created_at
+        items.append(PortalSigningItem(id=v.id, title=v.title, href=routes.portal_sign_url(v.id), status=status,
+                                       my_turn=v.my_turn and v.status == "sent",
+                                       asked=f"Asked {_due_text(when.date())}" if when else ""))
+    return items
 
 
 def _due_text(day: dt.date | None) -> str:
@@ -236,7 +273,10 @@ class PortalHomeState(PortalState):
     tasks: list[PortalTaskItem] = []
     jobs: list[PortalJobItem] = []
     approvals: list[PortalApprovalItem] = []
+    proposals: list[PortalProposalItem] = []
     looks: list[PortalDocumentItem] = []
+    to_sign: list[PortalSigningItem] = []
+    signing: list[PortalSigningItem] = []
     loaded: bool = False
     _reasons: dict[str, str] = {}
 
@@ -250,13 +290,21 @@ class PortalHomeState(PortalState):
     def _refresh(self, actor) -> None:
         today = dt.date.today()
         if actor.current_account_id is None:
-            self.tasks, self.jobs, self.loaded = [], [], True
+            self.tasks, self.jobs, self.to_sign, self.signing, self.loaded = [], [], [], [], True
+            self.proposals = []
             return
         tasks, error = read(portal.client_tasks_for_contact, actor, open_only=True)
+        requests, sign_error = read(signatures.list_for_contact, actor, actor.current_account_id)
+        self.signing = signing_items(requests or [])
+        self.to_sign = [item for item in self.signing if item.my_turn]
         jobs, job_error = read(portal.jobs_for_contact, actor)
         asks, ask_error = read(approvals.list_for_contact, actor)
         looks, look_error = read(documents.to_look_at, documents.for_contact(actor), actor.current_account_id)
-        self.error = error or job_error or ask_error or look_error or ""
+        offers, offer_error = read(proposals.list_for_contact, actor)
+        self.error = error or job_error or ask_error or look_error or offer_error or sign_error or ""
+        self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=proposals.money(p.total_cents),
+                                             href=routes.portal_proposal_url(p.id),
+                                             sent=f"Sent {_due_text(p.sent_at.date())}") for p in offers or []]
         base = rx.config.get_config().api_url.rstrip("/")
         waiting = {a.document_id for a in asks or []}
         # Documents the firm shared and this contact has not opened (approval requests list their own).

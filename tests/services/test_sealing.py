@@ -190,7 +190,7 @@ def test_truncated_unsealed_and_foreign_files(firm, original):
     assert "carries no seal" in plain.summary
     with read_session() as s:
         report = sealing.verify(done.pdf, session=s)
-    assert report.trusted and "My Firm's certificate" in report.summary
+    assert report.trusted and "with the certificate of My Firm." in report.summary
 
     # Sealed by someone else: another self-made certificate.
     cert, key = certificates.make_self_signed("Mallory Forgeries")
@@ -331,3 +331,26 @@ def test_a_failing_timestamp_server_still_seals_unless_required(firm, original):
     assert sealing.verify(done.pdf, trust_roots_pem=_firm_pems()).trusted
     with write_session() as s, pytest.raises(sealing.TimestampFailed, match="did not give a timestamp"):
         sealing.seal(s, original, reason="test", require_timestamp=True)
+
+
+def test_isolated_verify_gives_the_same_answers(firm, original):
+    import time
+
+    from tests.services.hostile_pdfs import flate_bomb
+
+    done = _finish(original)
+    flipped = bytearray(done.pdf)
+    flipped[len(flipped) // 2] ^= 0x01
+    with read_session() as s:
+        start = time.perf_counter()
+        good = sealing.verify_isolated(s, done.pdf)
+        took = time.perf_counter() - start
+        bad = sealing.verify_isolated(s, bytes(flipped))
+        junk = sealing.verify_isolated(s, b"not a pdf")
+        bomb = sealing.verify_isolated(s, flate_bomb())
+    assert good.intact and good.trusted and good.firm_certificate and "the certificate of My Firm" in good.summary
+    assert good.audit["signers"][1]["name"] == "Sam Hartley" and good.sealed_at is not None
+    assert not bad.intact and "changed after it was sealed" in bad.summary
+    assert junk.summary == "This file is not a PDF."
+    assert not bomb.intact and bomb.summary.endswith(".")
+    assert took < 10

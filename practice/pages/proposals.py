@@ -1,0 +1,203 @@
+"""Staff pages for proposals: the templates page (admins) and the Proposals section of the account page."""
+from __future__ import annotations
+
+import reflex as rx
+
+from practice import routes
+from practice.components.layout import empty_state, error_callout, page
+from practice.pages.work_parts import field, section
+from practice.state.base import AppState
+from practice.state.proposals import AccountProposalsState, ProposalTemplatesState
+
+S = ProposalTemplatesState
+PLACEHOLDER_HELP = ("Placeholders: {{ account.name }}, {{ contact.first_name }}, {{ job.name }}, {{ firm.name }}, "
+                    "{{ today }}, {{ year }}. They are filled in when the proposal is sent.")
+
+
+# --- templates page -----------------------------------------------------------------------------------
+
+
+def draft_line(line) -> rx.Component:
+    """One service of the template being edited: quantity, price, optional switch, remove."""
+    return rx.hstack(
+        rx.vstack(rx.text(line.name, weight="medium", size="2"),
+                  rx.cond(line.description != "", rx.text(line.description, size="1", color_scheme="gray")),
+                  spacing="0", min_width="8em", flex="1"),
+        rx.input(default_value=line.quantity, width="4.5em", size="1", aria_label="Quantity of " + line.name,
+                 class_name="line-quantity", on_blur=lambda v: S.set_line(line.key, "quantity", v)),
+        rx.input(default_value=line.price, width="7em", size="1", aria_label="Price of " + line.name,
+                 class_name="line-price", on_blur=lambda v: S.set_line(line.key, "price", v)),
+        rx.el.label(rx.hstack(rx.switch(checked=line.optional, size="1", class_name="line-optional",
+                                        on_change=lambda v: S.set_line(line.key, "optional", v)),
+                              rx.text("Optional", size="1"), spacing="1", align="center")),
+        rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray", type="button",
+                       aria_label="Remove " + line.name, on_click=S.remove_line(line.key)),
+        width="100%", align="center", wrap="wrap", spacing="2", class_name="draft-line",
+        padding_y="0.3em", border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def template_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            error_callout(S.error),
+            field("Template name", rx.input(name="name", default_value=S.edit_name, id="proposal-template-name",
+                                            required=True, placeholder="e.g. Engagement 2027")),
+            field("Introduction", rx.text_area(name="introduction", default_value=S.edit_intro, rows="5",
+                                               id="proposal-template-intro",
+                                               placeholder="Dear {{ contact.first_name }}, thank you for ...")),
+            rx.text("Services", size="2", weight="medium"),
+            rx.cond(S.lines.length() > 0,
+                    rx.vstack(rx.foreach(S.lines, draft_line), width="100%", spacing="0", id="proposal-lines"),
+                    rx.text("No services yet: add them from the catalog below.", size="2", color_scheme="gray")),
+            rx.cond(S.service_options.length() > 0,
+                    rx.select.root(
+                        rx.select.trigger(placeholder="Add a service from the catalog", id="proposal-add-service",
+                                          width="100%"),
+                        rx.select.content(rx.foreach(S.service_options,
+                                                     lambda o: rx.select.item(o.label, value=o.value))),
+                        value="", on_change=S.add_service),
+                    rx.text("The services catalog is empty: add services in Settings first.", size="2",
+                            color_scheme="gray")),
+            field("Terms", rx.text_area(name="terms", default_value=S.edit_terms, rows="6",
+                                        id="proposal-template-terms",
+                                        placeholder="Fees are due within 30 days of each invoice ...")),
+            rx.text(PLACEHOLDER_HELP, size="1", color_scheme="gray"),
+            rx.hstack(rx.button(rx.cond(S.editing_id > 0, "Save changes", "Create template"), type="submit",
+                                id="save-proposal-template"),
+                      rx.cond(S.editing_id > 0, rx.button("Cancel", type="button", variant="soft", color_scheme="gray",
+                                                          on_click=S.new)),
+                      spacing="2"),
+            width="100%", align="start", spacing="2",
+        ),
+        key=S.form_key, on_submit=S.save, reset_on_submit=False, width="100%",
+    )
+
+
+def template_row(t) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(t.name, weight="bold", size="2"),
+                  rx.text(t.services, size="1", color_scheme="gray"),
+                  rx.text(t.total, rx.cond(t.optional > 0, " + " + t.optional.to_string() + " optional", ""),
+                          size="1"),
+                  spacing="0", min_width="0"),
+        rx.spacer(),
+        rx.button("Preview PDF", size="1", variant="soft", color_scheme="gray", on_click=S.preview(t.id),
+                  aria_label="Preview " + t.name + " as PDF"),
+        rx.button("Edit", size="1", variant="soft", on_click=S.edit(t.id), aria_label="Edit " + t.name),
+        rx.button("Delete", size="1", variant="ghost", color_scheme="red", on_click=S.delete(t.id),
+                  aria_label="Delete " + t.name),
+        width="100%", align="start", wrap="wrap", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}",
+        class_name="proposal-template-row",
+    )
+
+
+def steps_form() -> rx.Component:
+    """The names of the steps clients go through, as the firm wants them."""
+    return rx.form(
+        rx.vstack(
+            rx.text("What clients see at the top of a proposal, step by step.", size="2", color_scheme="gray"),
+            error_callout(S.steps_error),
+            rx.hstack(
+                field("Step 1", rx.input(name="read", default_value=S.step_read, id="step-read")),
+                field("Step 2", rx.input(name="choose", default_value=S.step_choose, id="step-choose")),
+                field("Step 3", rx.input(name="sign", default_value=S.step_sign, id="step-sign")),
+                width="100%", wrap="wrap", spacing="2",
+            ),
+            rx.button("Save step names", type="submit", size="2", id="save-steps"),
+            width="100%", align="start", spacing="2",
+        ),
+        key=S.steps_key, on_submit=S.save_steps, reset_on_submit=False, width="100%",
+    )
+
+
+def templates_page() -> rx.Component:
+    return page(
+        "Proposals",
+        rx.cond(
+            AppState.is_admin,
+            rx.grid(
+                rx.vstack(
+                    section("Proposal templates",
+                            rx.text("Send a proposal from an account's page, or from a rule: "
+                                    'send proposal "NAME" to account.', size="2", color_scheme="gray"),
+                            rx.cond(S.templates.length() > 0,
+                                    rx.vstack(rx.foreach(S.templates, template_row), width="100%", spacing="0"),
+                                    empty_state("No proposal templates yet. Create the first with the form.")),
+                            id="proposal-templates-section"),
+                    section("Steps clients see", steps_form(), id="proposal-steps-section"),
+                    width="100%", spacing="4", min_width="0",
+                ),
+                section("New or changed template", template_form(), id="proposal-template-form"),
+                grid_template_columns=["1fr", "1fr", "1fr 1fr"], spacing="4", width="100%",
+            ),
+            empty_state("Only the owner or an admin can manage proposal templates."),
+        ),
+    )
+
+
+# --- the account page's section --------------------------------------------------------------------------
+
+A = AccountProposalsState
+
+
+def proposal_row(p) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.hstack(rx.text(p.name, weight="medium", size="2"), rx.text(p.total, size="2"), spacing="2",
+                      wrap="wrap"),
+            rx.text(p.sent, rx.cond(p.job != "", " · " + p.job, ""), size="1", color_scheme="gray"),
+            rx.text(p.outcome, size="1"),
+            spacing="0", min_width="0",
+        ),
+        rx.spacer(),
+        rx.badge(p.status, color_scheme=rx.match(p.status, ("signed", "green"), ("declined", "red"),
+                                                 ("cancelled", "gray"), "amber")),
+        rx.cond(p.href != "", rx.el.a("Signed PDF", href=p.href, rel="noopener", class_name="signed-proposal-link",
+                                      style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-1)"})),
+        rx.cond(p.waiting, rx.button("Cancel", size="1", variant="ghost", color_scheme="gray",
+                                     aria_label="Cancel " + p.name, on_click=A.cancel(p.id))),
+        align="center", width="100%", wrap="wrap", class_name="proposal-row", padding_y="0.3em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def send_form() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.select.root(rx.select.trigger(placeholder="Proposal template", id="send-proposal-template"),
+                           rx.select.content(rx.foreach(A.proposal_templates,
+                                                        lambda o: rx.select.item(o.label, value=o.value))),
+                           name="template_id", size="2"),
+            rx.cond(A.proposal_jobs.length() > 0,
+                    rx.select.root(rx.select.trigger(placeholder="For a job (optional)", id="send-proposal-job"),
+                                   rx.select.content(rx.foreach(A.proposal_jobs,
+                                                                lambda o: rx.select.item(o.label, value=o.value))),
+                                   name="job_id", size="2")),
+            rx.button("Send a proposal", type="submit", size="2", id="send-proposal"),
+            spacing="2", wrap="wrap", width="100%",
+        ),
+        key=A.proposal_form_key, on_submit=A.send, reset_on_submit=False, width="100%",
+    )
+
+
+def proposals_section() -> rx.Component:
+    return section(
+        "Proposals",
+        error_callout(A.proposal_error),
+        rx.cond(A.proposal_templates.length() > 0, send_form(),
+                rx.cond(AppState.is_admin,
+                        rx.link("Create a proposal template", href=routes.PROPOSAL_TEMPLATES, size="2"),
+                        rx.text("No proposal templates yet; an admin can create them.", size="2",
+                                color_scheme="gray"))),
+        rx.cond(A.proposal_items.length() > 0,
+                rx.vstack(rx.foreach(A.proposal_items, proposal_row), width="100%", spacing="0",
+                          id="proposal-list"),
+                rx.text("No proposals sent to this account yet.", size="2", color_scheme="gray")),
+        id="proposals-section",
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(templates_page, route=routes.PROPOSAL_TEMPLATES, title="Proposals · practice",
+                 on_load=[AppState.require_login, ProposalTemplatesState.load])

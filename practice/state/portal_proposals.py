@@ -1,0 +1,158 @@
+"""The client's proposal page: read, choose optional services (the total follows), consent, sign, done."""
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from practice import routes
+from practice.components.signature_pad import signature_from_browser, signature_kind
+from practice.services import proposals
+from practice.state.base import ANYONE, CONTACT, allow, read, run
+from practice.state.portal import PortalState
+from practice.state.work_views import parse_id
+
+STEPS = ("read", "choose", "sign", "done")
+
+
+@dataclasses.dataclass
+class PortalLineItem:
+    id: int = 0
+    name: str = ""
+    description: str = ""
+    detail: str = ""
+    amount: str = ""
+    optional: bool = False
+    chosen: bool = True
+
+
+def line_items(lines) -> list[PortalLineItem]:
+    return [PortalLineItem(id=line.id, name=line.name, description=line.description,
+                           detail=(f"{line.quantity} × {proposals.money(line.price_cents)}" if line.quantity != 1
+                                   else proposals.money(line.price_cents)),
+                           amount=proposals.money(line.amount_cents), optional=line.optional, chosen=line.chosen)
+            for line in lines]
+
+
+class PortalProposalState(PortalState):
+    found: bool = False
+    loaded: bool = False
+    pid: int = 0
+    name: str = ""
+    status: str = ""
+    introduction: str = ""
+    terms: str = ""
+    lines: list[PortalLineItem] = []
+    total: str = ""
+    has_optional: bool = False
+    step: str = "read"
+    step_read: str = "Read"
+    step_choose: str = "Choose services"
+    step_sign: str = "Sign"
+    needs_consent: bool = True
+    disclosure: str = ""
+    signer: str = ""
+    signed_href: str = ""
+    decline_reason: str = ""
+    declining: bool = False
+    busy: bool = False
+
+    def _where(self) -> dict:
+        return {"ip_address": str(self.router.session.client_ip or "")[:100],
+                "user_agent": str(self.router.headers.user_agent or "")[:500]}
+
+    def _show(self, detail: proposals.ProposalDetail) -> None:
+        self.found, self.pid, self.name, self.status = True, detail.id, detail.name, detail.status
+        self.introduction, self.terms = detail.introduction, detail.terms
+        self.lines, self.total = line_items(detail.lines), proposals.money(detail.total_cents)
+        self.has_optional = detail.has_optional
+        self.step_read, self.step_choose, self.step_sign = (detail.steps["read"], detail.steps["choose"],
+                                                            detail.steps["sign"])
+        self.needs_consent, self.disclosure = detail.needs_consent, detail.disclosure
+        self.signer, self.decline_reason = detail.signer_name, detail.decline_reason
+        base = rx.config.get_config().api_url.rstrip("/")
+        self.signed_href = base + routes.file_url(detail.document_id) if detail.document_id else ""
+        if detail.status == "signed":
+            self.step = "done"
+
+    @allow(ANYONE)
+    def load(self):
+        actor = self._enter()
+        if actor is None:
+            return rx.redirect(routes.PORTAL_LOGIN)
+        self.found, self.loaded, self.step, self.declining, self.busy = False, False, "read", False, False
+        wanted = parse_id(getattr(self, "proposal_id", ""))
+        detail, error = run(proposals.open_proposal, actor, wanted or 0, **self._where())
+        self.loaded = True
+        if error:
+            self.error = error
+            return
+        self._show(detail)
+
+    @allow(CONTACT)
+    def go(self, step: str):
+        """Move between the steps (the server decides what may be shown)."""
+        step = str(step or "")
+        if step not in STEPS or step == "done" or self.status != "sent":
+            return
+        if step == "choose" and not self.has_optional:
+            step = "sign"
+        self.step, self.error = step, ""
+
+    @allow(CONTACT)
+    def choose(self, line_id: int, chosen: bool):
+        line = parse_id(line_id)
+        if line is None:
+            return
+        detail, error = run(proposals.choose, self._require(), self.pid, line, bool(chosen))
+        self.error = error or ""
+        if detail is not None:
+            self._show(detail)
+
+    @allow(CONTACT)
+    def agree(self, checked: bool):
+        """Consent to sign electronically is recorded when the box is ticked (it cannot be unticked here)."""
+        if not checked:
+            return
+        _, error = run(proposals.give_consent, self._require(), self.pid, **self._where())
+        self.error = error or ""
+        if error is None:
+            self.needs_consent = False
+
+    @allow(CONTACT)
+    def take_signature(self, value: dict):
+        """What the signature pad holds, checked, then the proposal is signed (and sealed)."""
+        signature, problem = signature_from_browser(value)
+        if problem:
+            self.error = problem
+            return
+        actor = self._require()
+        self.busy = True
+        yield
+        _, error = run(proposals.sign, actor, self.pid, signature_kind=signature_kind(signature), signature=signature,
+                       **self._where())
+        self.busy = False
+        if error:
+            self.error = error
+            return
+        detail, error = read(proposals.proposal_for_contact, actor, self.pid)
+        self.error = error or ""
+        if detail is not None:
+            self._show(detail)
+        yield rx.toast.success("Signed. Thank you!")
+
+    @allow(CONTACT)
+    def start_decline(self, on: bool):
+        self.declining = bool(on)
+
+    @allow(CONTACT)
+    def decline(self, form: dict):
+        reason = str(form.get("reason", ""))[:2000]
+        actor = self._require()
+        _, error = run(proposals.decline, actor, self.pid, reason=reason, **self._where())
+        self.error = error or ""
+        if error is None:
+            detail, _ = read(proposals.proposal_for_contact, actor, self.pid)
+            if detail is not None:
+                self._show(detail)
+            self.declining = False

@@ -1,0 +1,476 @@
+"""The portal's signing page: consent, the emailed code when asked for, the fields on the pages, sign or decline.
+
+Everything the client typed or drew stays in this state (or in the pad in the browser) until signing
+succeeds, so a refusal shows the service's sentence and nothing has to be typed again. The truth (consent,
+code checks, the signature itself) lives in the database through `practice.services.signatures`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from practice import routes
+from practice.components.signature_pad import PAD_ASPECT, signature_from_browser, signature_kind
+from practice.db import read_session
+from practice.models import utcnow
+from practice.services import signatures
+from practice.services.firm import get_firm
+from practice.state.base import ANYONE, CONTACT, allow, read, run
+from practice.state.portal import PortalState
+from practice.state.work_views import parse_id
+
+CODE_LIFETIME = dt.timedelta(minutes=10)
+KIND_WORDS = {"signature": "Signature", "initials": "Initials", "date": "Date", "text": "Text"}
+
+
+@dataclasses.dataclass
+class SignFieldItem:
+    id: int = 0
+    kind: str = ""
+    page: int = 0
+    number: int = 0          # 1-based place in the order the client is led through
+    # Position on the page image, as CSS percentages.
+    left: str = "0%"
+    top: str = "0%"
+    width: str = "0%"
+    height: str = "0%"
+    label: str = ""          # what the empty box says ("Sign here", the text field's label...)
+    required: bool = True
+    filled: bool = False
+    shown: str = ""          # the value the box shows once filled (typed signature, initials, date, text)
+    summary: str = ""        # one line for the review before signing
+
+
+@dataclasses.dataclass
+class SignPageItem:
+    index: int = 0
+    src: str = ""
+    label: str = ""
+    fields: list[SignFieldItem] = dataclasses.field(default_factory=list)
+
+
+def masked_email(address: str) -> str:
+    """j***@example.com: enough to recognise one's own address, not enough to read it off a screen."""
+    local, at, domain = str(address or "").partition("@")
+    if not at:
+        return ""
+    return f"{local[:1]}***@{domain}"
+
+
+def initials_of(name: str) -> str:
+    return "".join(part[0] for part in str(name or "").split() if part[:1].isalpha()).upper()[:4]
+
+
+def strokes_svg(strokes: list[list[list[float]]]) -> str:
+    """A drawn signature as an SVG data URL for the field boxes (cropped to the ink, shape kept)."""
+    points = [(x * PAD_ASPECT, y) for stroke in strokes for x, y in stroke]
+    if not points:
+        return ""
+    min_x, min_y = min(p[0] for p in points), min(p[1] for p in points)
+    width = max(max(p[0] for p in points) - min_x, 0.01)
+    height = max(max(p[1] for p in points) - min_y, 0.01)
+    pad = max(width, height) * 0.06
+    lines = []
+    for stroke in strokes:
+        pts = " ".join(f"{x * PAD_ASPECT:.4f},{y:.4f}" for x, y in (stroke * 2 if len(stroke) == 1 else stroke))
+        lines.append(f'<polyline points="{pts}"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{min_x - pad:.4f} {min_y - pad:.4f} '
+           f'{width + 2 * pad:.4f} {height + 2 * pad:.4f}" preserveAspectRatio="xMidYMid meet">'
+           f'<g fill="none" stroke="#111827" stroke-width="{max(width, height) * 0.025:.4f}" '
+           f'stroke-linecap="round" stroke-linejoin="round">{"".join(lines)}</g></svg>')
+    return "data:image/svg+xml;charset=utf-8," + quote(svg)
+
+
+class PortalSignState(PortalState):
+    """One signature request as its signer sees it, step by step."""
+
+    # Not called `request_id`: that is the route's own variable.
+    rid: int = 0
+    # loading | gone | consent | code | sign | waiting | signed | declined | closed
+    step: str = "loading"
+    title: str = ""
+    message: str = ""
+    signer_name: str = ""
+    disclosure: str = ""
+    code_to: str = ""
+    code_notice: str = ""
+    pages: list[SignPageItem] = []
+    field_count: int = 0
+    filled_count: int = 0
+    current: int = 0              # the field the client is on (id)
+    editor: str = ""              # "" | signature | initials | text: which fill-in dialog is open
+    editing_label: str = ""
+    editing_value: str = ""
+    editor_error: str = ""
+    signature_image: str = ""     # drawn signature, as an SVG data URL
+    signature_text: str = ""      # typed signature
+    initials: str = ""
+    today: str = ""
+    reviewing: bool = False
+    review_lines: list[str] = []
+    declining: bool = False
+    decline_error: str = ""
+    done_title: str = ""
+    done_text: str = ""
+    documents_link: bool = False
+    # What the client gave, kept server-side until the signature goes through.
+    _signature: dict = {}
+    _values: dict[str, str] = {}
+    _initials_given: bool = False
+    # This signer's fields, in order, with what the boxes need (kept from the last look at the request).
+    _order: list[int] = []
+    _kinds: dict[str, str] = {}
+    _labels: dict[str, str] = {}
+    _required: dict[str, bool] = {}
+    _positions: dict[str, tuple] = {}
+    _page_sources: list[tuple] = []
+
+    def _client(self) -> dict:
+        """Where the signer is: recorded with each step for the audit page."""
+        return {"ip_address": str(self.router.session.client_ip or "")[:100],
+                "user_agent": str(self.router.headers.user_agent or "")[:500]}
+
+    @allow(ANYONE)
+    def load(self):
+        actor = self._enter()
+        if actor is None:
+            return rx.redirect(routes.PORTAL_LOGIN)
+        wanted = parse_id(getattr(self, "request_id", ""))
+        if wanted != self.rid:
+            # Another request: forget what was given for the previous one.
+            self._signature, self._values, self.signature_image, self.signature_text = {}, {}, "", ""
+            self.initials, self._initials_given, self.current = initials_of(actor.name), False, 0
+        self.rid = wanted or 0
+        self.editor = self.editor_error = self.decline_error = self.code_notice = ""
+        self.reviewing = self.declining = False
+        return self._show(actor, fresh=True)
+
+    def _open(self, actor):
+        if not self.rid:
+            return None, "That signature request is not in your portal (it may have been cancelled)."
+        return run(signatures.open_for_signing, actor, self.rid, **self._client())
+
+    def _show(self, actor, *, fresh: bool = False):
+        """Read the request again and put the client on the step it needs next."""
+        view, error = self._open(actor)
+        if error:
+            self.step, self.error = "gone", error
+            return None
+        self.title, self.message, self.signer_name = view.title, view.message, actor.name
+        self.disclosure, self.code_to = view.disclosure, masked_email(view.code_sent_to)
+        if view.my_status == "signed":
+            self._done(view)
+            return None
+        if view.my_status == "declined":
+            self.step, self.done_title = "declined", "You declined to sign"
+            self.done_text = f"We told {view.firm_name} why. They will be in touch."
+            return None
+        if view.status != "sent":
+            self.step, self.done_title = "closed", "There is nothing to sign"
+            self.done_text = {"completed": "Everyone has already signed this document.",
+                              "declined": "Someone declined to sign, so this request was stopped. "
+                                          f"{view.firm_name} will be in touch.",
+                              "cancelled": f"{view.firm_name} cancelled this request."}.get(view.status, "")
+            return None
+        if not view.my_turn:
+            self.step = "waiting"
+            first = " and ".join(view.whose_turn) or "An earlier signer"
+            self.done_text = f"{first} signs first. We will email you when it is your turn."
+            return None
+        if view.needs_consent:
+            self.step = "consent"
+            return None
+        self._fill_document(view)
+        if view.needs_code:
+            self.step = "code"
+            stale = view.code_sent_at is None or _aware(utcnow()) - _aware(view.code_sent_at) > CODE_LIFETIME
+            if fresh and stale:
+                return self._send_code(actor)
+            return None
+        self.step = "sign"
+        return None
+
+    def _fill_document(self, view) -> None:
+        base = rx.config.get_config().api_url.rstrip("/")
+        self.today = _today()
+        ordered = sorted(view.my_fields, key=lambda f: (f.page, f.y, f.x, f.id))
+        self._order = [f.id for f in ordered]
+        self._kinds = {str(f.id): f.kind for f in ordered}
+        self._labels = {str(f.id): f.label for f in ordered}
+        self._required = {str(f.id): f.required for f in ordered}
+        self._values = {k: v for k, v in self._values.items() if k in self._kinds}
+        self.field_count = len(ordered)
+        if self.current not in self._order:
+            self.current = 0  # nothing chosen yet: "Next field" starts at the first box
+        self._page_sources = [(i, base + routes.sign_page_url(view.request_id, i)) for i in range(view.page_count)]
+        self._positions = {str(f.id): (f.page, f.x, f.y, f.width, f.height) for f in ordered}
+        self._render_pages()
+
+    def _filled(self, field_id: int) -> tuple[bool, str]:
+        kind = self._kinds.get(str(field_id), "")
+        if kind == "signature":
+            return bool(self._signature), self.signature_text
+        if kind == "initials":
+            return self._initials_given, self.initials if self._initials_given else ""
+        if kind == "date":
+            return True, self.today
+        value = self._values.get(str(field_id), "")
+        return bool(value), value
+
+    def _render_pages(self) -> None:
+        """The page images with this signer's boxes, numbered in the order the client goes through them."""
+        items: dict[int, list[SignFieldItem]] = {}
+        for number, field_id in enumerate(self._order, start=1):
+            page, x, y, w, h = self._positions[str(field_id)]
+            kind = self._kinds[str(field_id)]
+            filled, shown = self._filled(field_id)
+            label = self._labels.get(str(field_id)) or {"signature": "Sign here", "initials": "Initials",
+                                                         "date": "Date", "text": "Type here"}.get(kind, kind)
+            summary = f"Page {page + 1}: {KIND_WORDS.get(kind, kind)}"
+            if kind == "text":
+                summary = f'Page {page + 1}: {self._labels.get(str(field_id)) or "Text"}: "{shown}"' if shown else \
+                    f'Page {page + 1}: {self._labels.get(str(field_id)) or "Text"} (left empty)'
+            elif kind in ("date", "initials") and shown:
+                summary += f": {shown}"
+            elif kind == "signature":
+                summary += ": drawn" if self.signature_image else (f': "{shown}"' if shown else "")
+            items.setdefault(page, []).append(SignFieldItem(
+                id=field_id, kind=kind, page=page, number=number,
+                left=f"{x * 100:.3f}%", top=f"{y * 100:.3f}%", width=f"{w * 100:.3f}%", height=f"{h * 100:.3f}%",
+                label=label, required=self._required.get(str(field_id), True), filled=filled, shown=shown,
+                summary=summary))
+        total = len(self._page_sources)
+        self.pages = [SignPageItem(index=i, src=src, label=f"Page {i + 1} of {total}", fields=items.get(i, []))
+                      for i, src in self._page_sources]
+        self.review_lines = [f.summary for page in self.pages for f in page.fields]
+        self.filled_count = sum(1 for page in self.pages for f in page.fields if f.filled)
+
+    def _done(self, view) -> None:
+        self.step = "signed"
+        if view.status == "completed":
+            self.done_title = "Everyone has signed"
+            self.done_text = ("The signed copy, sealed so any later change shows, is in your Documents. "
+                              "You can download it any time.")
+            self.documents_link = True
+            return
+        others = [s.name for s in view.signers if s.status in ("pending", "waiting") and s.id != view.signer_id]
+        self.done_title = "Thank you, you have signed"
+        self.done_text = ((" and ".join(others) + (" still has" if len(others) == 1 else " still have")
+                           + " to sign. ") if others else "") + \
+            "When everyone has signed, the signed copy appears in your Documents and we email you."
+        self.documents_link = False
+
+    # --- step 1: consent ---------------------------------------------------------------------------
+
+    @allow(CONTACT)
+    def agree(self, form: dict):
+        actor = self._require()
+        if str(form.get("agree", "")).lower() not in ("on", "true", "1", "yes"):
+            self.error = "Tick “I agree” to continue, or choose Decline if you do not want to sign electronically."
+            return None
+        _, error = run(signatures.give_consent, actor, self.rid, **self._client())
+        if error:
+            self.error = error
+            return None
+        self.error = ""
+        return self._show(actor, fresh=True)
+
+    # --- step 2: the emailed code ------------------------------------------------------------------
+
+    def _send_code(self, actor):
+        _, error = run(signatures.send_code, actor, self.rid)
+        if error:
+            self.error, self.code_notice = error, ""
+            return None
+        self.error, self.code_notice = "", f"We sent a new code to {self.code_to}. It works for 10 minutes."
+        return None
+
+    @allow(CONTACT)
+    def resend_code(self):
+        return self._send_code(self._require())
+
+    @allow(CONTACT)
+    def check_code(self, form: dict):
+        actor = self._require()
+        _, error = run(signatures.check_code, actor, self.rid, str(form.get("code", ""))[:20])
+        if error:
+            self.error, self.code_notice = error, ""
+            return None
+        self.error = self.code_notice = ""
+        return self._show(actor)
+
+    # --- step 3: the fields ------------------------------------------------------------------------
+
+    def _next_open(self, after: int) -> int | None:
+        """The next field still to fill after `after` (wrapping round), or None when all are done."""
+        if not self._order:
+            return None
+        start = self._order.index(after) + 1 if after in self._order else 0
+        for field_id in self._order[start:] + self._order[:start]:
+            if not self._filled(field_id)[0]:
+                return field_id
+        return None
+
+    def _go(self, field_id: int | None):
+        if field_id is None:
+            self.current = 0
+            return rx.scroll_to("sign-finish")
+        self.current = field_id
+        return rx.scroll_to(f"sign-field-{field_id}")
+
+    @allow(CONTACT)
+    def next_field(self):
+        self._require()
+        return self._go(self._next_open(self.current))
+
+    @allow(CONTACT)
+    def choose_field(self, field_id: int):
+        """The client tapped a box: make it current and open what fills it."""
+        wanted = parse_id(field_id)
+        if wanted is None or wanted not in self._order:
+            return None
+        self._require()
+        self.current, self.editor_error = wanted, ""
+        kind = self._kinds[str(wanted)]
+        if kind == "date":
+            return rx.toast.info(f"The date is filled in for you: {self.today}.")
+        self.editor = kind
+        self.editing_label = self._labels.get(str(wanted)) or KIND_WORDS.get(kind, "")
+        self.editing_value = self._values.get(str(wanted), "") if kind == "text" else self.initials
+        return None
+
+    @allow(CONTACT)
+    def close_editor(self, open_: bool = False):
+        if not open_:
+            self.editor, self.editor_error = "", ""
+
+    @allow(CONTACT)
+    def adopt_signature(self, value: dict):
+        """The pad's drawing or typed name, read in the browser: becomes this signer's signature everywhere."""
+        self._require()
+        signature, problem = signature_from_browser(value)
+        if problem:
+            self.editor_error = problem
+            return None
+        self._signature = signature
+        self.error = ""
+        if signature_kind(signature) == "drawn":
+            self.signature_image, self.signature_text = strokes_svg(signature["strokes"]), ""
+        else:
+            self.signature_image, self.signature_text = "", signature["text"]
+        self.editor = self.editor_error = ""
+        self._render_pages()
+        return self._go(self._next_open(self.current))
+
+    @allow(CONTACT)
+    def save_initials(self, form: dict):
+        self._require()
+        text = " ".join(str(form.get("initials", "")).split())
+        if not text:
+            self.editor_error = "Type your initials."
+            return None
+        if len(text) > signatures.MAX_INITIALS:
+            self.editor_error = f"Keep your initials to {signatures.MAX_INITIALS} characters."
+            return None
+        self.initials, self._initials_given = text, True
+        self.error = ""
+        self.editor = self.editor_error = ""
+        self._render_pages()
+        return self._go(self._next_open(self.current))
+
+    @allow(CONTACT)
+    def save_text(self, form: dict):
+        self._require()
+        field_id = self.current
+        if self._kinds.get(str(field_id)) != "text":
+            self.editor = ""
+            return None
+        text = " ".join(str(form.get("value", "")).split())
+        if len(text) > signatures.MAX_TEXT_VALUE:
+            self.editor_error = f"Keep it to {signatures.MAX_TEXT_VALUE} characters."
+            return None
+        self._values = {**self._values, str(field_id): text}
+        self.error = ""
+        self.editor = self.editor_error = ""
+        self._render_pages()
+        return self._go(self._next_open(field_id))
+
+    # --- finishing ---------------------------------------------------------------------------------
+
+    @allow(CONTACT)
+    def review(self):
+        """Finish: every required box must be filled; then show what is about to be signed."""
+        self._require()
+        missing = next((f for f in self._order if self._required.get(str(f), True) and not self._filled(f)[0]),
+                       None)
+        if missing is not None:
+            kind = self._kinds[str(missing)]
+            page = self._positions[str(missing)][0] + 1
+            self.error = (f"Fill in field {self._order.index(missing) + 1} of {len(self._order)} "
+                          f"({KIND_WORDS.get(kind, kind).lower()} on page {page}) first.")
+            return self._go(missing)
+        if not self._signature:
+            # Signing always needs a signature, even when the firm placed no signature box.
+            self.editor, self.editing_label, self.editor_error = "signature", "Signature", ""
+            return None
+        self.error, self.reviewing = "", True
+        return None
+
+    @allow(CONTACT)
+    def close_review(self, open_: bool = False):
+        if not open_:
+            self.reviewing = False
+
+    @allow(CONTACT)
+    def sign(self):
+        actor = self._require()
+        values = {int(k): v for k, v in self._values.items()}
+        _, error = run(signatures.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
+                       signature=self._signature, initials=self.initials if self._initials_given else "",
+                       values=values, **self._client())
+        if error:
+            self.error = error
+            return None
+        self.error, self.reviewing = "", False
+        self._show(actor)
+        return rx.scroll_to("sign-done")
+
+    @allow(CONTACT)
+    def open_decline(self):
+        self.declining, self.decline_error = True, ""
+
+    @allow(CONTACT)
+    def close_decline(self, open_: bool = False):
+        if not open_:
+            self.declining = False
+
+    @allow(CONTACT)
+    def decline(self, form: dict):
+        actor = self._require()
+        _, error = run(signatures.decline, actor, self.rid, reason=str(form.get("reason", ""))[:signatures.MAX_REASON],
+                       **self._client())
+        if error:
+            self.decline_error = error
+            return None
+        self.declining, self.decline_error = False, ""
+        self._show(actor)
+        return None
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+
+
+def _today() -> str:
+    """Today in the firm's time zone, as the date boxes will say it."""
+    with read_session() as session:
+        zone = get_firm(session).timezone
+    try:
+        now = dt.datetime.now(ZoneInfo(zone))
+    except Exception:  # noqa: BLE001 - an unknown zone name: the server's date is close enough for a preview
+        now = dt.datetime.now()
+    return f"{now:%B} {now.day}, {now.year}"

@@ -1,0 +1,279 @@
+"""Staff side of proposals: the templates page (with the step names clients see) and the account page's section."""
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from practice import routes
+from practice.services import catalog, firm, jobs, proposals
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.views import Option
+from practice.state.work_views import parse_id, when_text
+
+MAX_DRAFT_LINES = proposals.MAX_LINES
+
+
+@dataclasses.dataclass
+class TemplateItem:
+    id: int = 0
+    name: str = ""
+    services: str = ""
+    total: str = ""
+    optional: int = 0
+
+
+@dataclasses.dataclass
+class DraftLine:
+    """One service line while a template is edited (the browser's copy; checked again on save)."""
+
+    key: int = 0
+    service_id: str = ""
+    name: str = ""
+    description: str = ""
+    quantity: str = "1"
+    price: str = ""
+    optional: bool = False
+
+
+@dataclasses.dataclass
+class ProposalItem:
+    id: int = 0
+    name: str = ""
+    status: str = ""
+    total: str = ""
+    job: str = ""
+    sent: str = ""
+    outcome: str = ""
+    href: str = ""
+    waiting: bool = False
+
+
+def _price_text(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+class ProposalTemplatesState(AppState):
+    """The admins' proposal templates page: list, edit with lines from the catalog, preview, step names."""
+
+    templates: list[TemplateItem] = []
+    service_options: list[Option] = []
+    editing_id: int = 0
+    edit_name: str = ""
+    edit_intro: str = ""
+    edit_terms: str = ""
+    lines: list[DraftLine] = []
+    form_key: int = 0
+    error: str = ""
+    step_read: str = ""
+    step_choose: str = ""
+    step_sign: str = ""
+    steps_key: int = 0
+    steps_error: str = ""
+    _services: dict[str, tuple[str, str, int]] = {}
+    _next_key: int = 1
+
+    def _refresh(self) -> None:
+        actor = self._require()
+        rows, error = read(proposals.list_templates, actor)
+        services, service_error = read(catalog.list_services)
+        steps, step_error = read(proposals.step_names)
+        self.error = error or service_error or step_error or ""
+        self.templates = [TemplateItem(id=t.id, name=t.name, services=", ".join(line.name for line in t.lines),
+                                       total=proposals.money(t.total_cents),
+                                       optional=sum(1 for line in t.lines if line.optional)) for t in rows or []]
+        self._services = {str(s.id): (s.name, s.description, s.rate_cents) for s in services or []}
+        self.service_options = [Option(value=str(s.id), label=f"{s.name} ({proposals.money(s.rate_cents)})")
+                                for s in services or []]
+        if steps:
+            self.step_read, self.step_choose, self.step_sign = steps["read"], steps["choose"], steps["sign"]
+            self.steps_key += 1
+
+    def _blank(self) -> None:
+        self.editing_id, self.edit_name, self.edit_intro, self.edit_terms, self.lines = 0, "", "", "", []
+        self.form_key += 1
+
+    @allow(ADMIN)
+    def load(self):
+        self.error = self.steps_error = ""
+        self._blank()
+        self._refresh()
+
+    @allow(ADMIN)
+    def new(self):
+        self.error = ""
+        self._blank()
+
+    @allow(ADMIN)
+    def edit(self, template_id: int):
+        view, error = read(proposals.get_template, self._require(), parse_id(template_id) or 0)
+        if error:
+            self.error = error
+            return
+        self.editing_id, self.edit_name, self.edit_intro, self.edit_terms = view.id, view.name, view.introduction, view.terms
+        self.lines = []
+        for line in view.lines:
+            self.lines.append(DraftLine(key=self._next_key, service_id=str(line.service_id or ""), name=line.name,
+                                        description=line.description, quantity=str(line.quantity),
+                                        price=_price_text(line.price_cents), optional=line.optional))
+            self._next_key += 1
+        self.error = ""
+        self.form_key += 1
+
+    @allow(ADMIN)
+    def add_service(self, service_id: str):
+        """Add a catalog service as a line (its rate is the starting price)."""
+        found = self._services.get(str(service_id or ""))
+        if found is None or len(self.lines) >= MAX_DRAFT_LINES:
+            return
+        name, description, rate = found
+        self.lines = [*self.lines, DraftLine(key=self._next_key, service_id=str(service_id), name=name,
+                                             description=description, price=_price_text(rate))]
+        self._next_key += 1
+
+    def _line_index(self, key) -> int | None:
+        wanted = parse_id(key)
+        return next((i for i, line in enumerate(self.lines) if line.key == wanted), None)
+
+    @allow(ADMIN)
+    def set_line(self, key: int, field_name: str, value):
+        """Keep what was typed in one line's quantity or price, or its optional switch."""
+        index = self._line_index(key)
+        if index is None or field_name not in ("quantity", "price", "optional"):
+            return
+        line = dataclasses.replace(self.lines[index])
+        if field_name == "optional":
+            line.optional = bool(value)
+        else:
+            setattr(line, field_name, str(value or "")[:30])
+        self.lines = [*self.lines[:index], line, *self.lines[index + 1:]]
+
+    @allow(ADMIN)
+    def remove_line(self, key: int):
+        index = self._line_index(key)
+        if index is not None:
+            self.lines = [*self.lines[:index], *self.lines[index + 1:]]
+
+    @allow(ADMIN)
+    def save(self, form: dict):
+        name = str(form.get("name", ""))[:300]
+        intro, terms = str(form.get("introduction", ""))[:60000], str(form.get("terms", ""))[:60000]
+        lines = [{"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
+                  "quantity": line.quantity, "price": line.price, "optional": line.optional} for line in self.lines]
+        _, error = run(proposals.save_template, self._require(), name=name, introduction=intro, terms=terms,
+                       lines=lines, template_id=self.editing_id or None)
+        if error:
+            self.error, self.edit_name, self.edit_intro, self.edit_terms = error, name, intro, terms
+            return
+        self.error = ""
+        self._blank()
+        self._refresh()
+        return rx.toast.success("Proposal template saved.")
+
+    @allow(ADMIN)
+    def delete(self, template_id: int):
+        template = parse_id(template_id)
+        if template is None:
+            return
+        _, error = run(proposals.delete_template, self._require(), template)
+        self.error = error or ""
+        if error is None and template == self.editing_id:
+            self._blank()
+        self._refresh()
+
+    @allow(ADMIN)
+    def preview(self, template_id: int):
+        """Download the template as a PDF, filled in for a sample client."""
+        template = parse_id(template_id)
+        if template is None:
+            return
+        pdf, error = read(proposals.preview_pdf, self._require(), template)
+        if error:
+            self.error = error
+            return
+        name = next((t.name for t in self.templates if t.id == template), "proposal")
+        return rx.download(data=pdf, filename=f"{name} (preview).pdf", mime_type="application/pdf")
+
+    @allow(ADMIN)
+    def save_steps(self, form: dict):
+        names = {key: str(form.get(key, ""))[:200] for key in proposals.STEP_KEYS}
+        steps, error = run(proposals.rename_steps, self._require(), names)
+        self.steps_error = error or ""
+        if steps:
+            self.step_read, self.step_choose, self.step_sign = steps["read"], steps["choose"], steps["sign"]
+            self.steps_key += 1
+            return rx.toast.success("Step names saved.")
+
+
+def _account_view(session, actor, account_id: int) -> dict:
+    return {"proposals": proposals.list_for_account(session, actor, account_id),
+            "templates": proposals.template_choices(session),
+            "jobs": [(j.id, j.name) for j, _, _ in jobs.jobs_of_account(session, actor, account_id) if not j.archived],
+            "timezone": firm.get_firm(session).timezone}
+
+
+class AccountProposalsState(AppState):
+    """The Proposals section of the account page."""
+
+    proposal_acct_id: int = 0
+    proposal_items: list[ProposalItem] = []
+    proposal_templates: list[Option] = []
+    proposal_jobs: list[Option] = []
+    proposal_error: str = ""
+    proposal_form_key: int = 0
+
+    def _refresh(self) -> None:
+        view, error = read(_account_view, self._require(), self.proposal_acct_id)
+        if error:
+            self.proposal_error, self.proposal_items = error, []
+            return
+        tz = view["timezone"]
+        base = rx.config.get_config().api_url.rstrip("/")
+        items = []
+        for p in view["proposals"]:
+            if p.status == "signed":
+                outcome = f"Signed by {p.signer_name} {when_text(p.signed_at, tz)}"
+            elif p.status == "declined":
+                outcome = f"Declined {when_text(p.declined_at, tz)}: {p.decline_reason}"
+            elif p.viewed_at:
+                outcome = f"Opened {when_text(p.viewed_at, tz)}"
+            else:
+                outcome = "Not opened yet"
+            items.append(ProposalItem(
+                id=p.id, name=p.name, status=p.status, total=proposals.money(p.total_cents), job=p.job_name,
+                sent=f"Sent by {p.requested_by or 'the firm'} {when_text(p.sent_at, tz)}", outcome=outcome,
+                href=base + routes.file_url(p.document_id) if p.document_id else "", waiting=p.status == "sent"))
+        self.proposal_items = items
+        self.proposal_templates = [Option(value=str(i), label=name) for i, name in view["templates"]]
+        self.proposal_jobs = [Option(value=str(i), label=name) for i, name in view["jobs"]]
+
+    @allow(STAFF)
+    def load(self):
+        self.proposal_error = ""
+        account_id = parse_id(getattr(self, "account_id", ""))
+        self.proposal_acct_id = account_id or 0
+        if account_id is not None:
+            self._refresh()
+
+    @allow(STAFF)
+    def send(self, form: dict):
+        template = parse_id(form.get("template_id", ""))
+        if template is None:
+            self.proposal_error = "Choose the proposal template to send."
+            return
+        job = parse_id(form.get("job_id", ""))
+        _, error = run(proposals.send_proposal, self._require(), self.proposal_acct_id, template, job_id=job)
+        self.proposal_error = error or ""
+        self._refresh()
+        if error is None:
+            self.proposal_form_key += 1
+            return rx.toast.success("Proposal sent. The client's portal contacts were emailed a link.")
+
+    @allow(STAFF)
+    def cancel(self, proposal_id: int):
+        proposal = parse_id(proposal_id)
+        if proposal is None:
+            return
+        _, error = run(proposals.cancel, self._require(), proposal)
+        self.proposal_error = error or ""
+        self._refresh()

@@ -1,0 +1,143 @@
+"""Settings → Signing: the sealing certificate, the timestamp server and the consent disclosure (owner/admins)."""
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from practice.services import certificates, sealing, signing_settings
+from practice.services.errors import PracticeError
+from practice.state.base import ADMIN, AppState, allow, run
+
+MAX_P12_BYTES = certificates.MAX_PKCS12_BYTES
+
+
+class SigningSettingsState(AppState):
+    subject: str = ""
+    issuer: str = ""
+    fingerprint: str = ""
+    valid_from: str = ""
+    valid_until: str = ""
+    origin: str = ""
+    older_certificates: int = 0
+    tsa_url: str = ""
+    disclosure_text: str = ""
+    loaded: bool = False
+    certificate_error: str = ""
+    certificate_notice: str = ""
+    tsa_error: str = ""
+    tsa_notice: str = ""
+    disclosure_error: str = ""
+    disclosure_notice: str = ""
+    error: str = ""
+    confirm_open: bool = False
+    testing_tsa: bool = False
+    # The PKCS#12 password stays on the server, never echoed back to the browser.
+    _p12_password: str = ""
+
+    def _refresh(self, actor) -> None:
+        result, error = run(signing_settings.view, actor)
+        if error:
+            self.error = error
+            return
+        self.subject, self.issuer, self.fingerprint = result.subject, result.issuer, result.fingerprint
+        self.valid_from, self.valid_until, self.origin = result.valid_from, result.valid_until, result.origin
+        self.older_certificates = result.older_certificates
+        self.tsa_url, self.disclosure_text = result.tsa_url, result.disclosure_text
+        self.loaded = True
+
+    @allow(ADMIN)
+    def load(self):
+        self.error = self.certificate_error = self.certificate_notice = ""
+        self.tsa_error = self.tsa_notice = self.disclosure_error = self.disclosure_notice = ""
+        self.confirm_open, self._p12_password = False, ""
+        self._refresh(self._require())
+
+    @allow(ADMIN)
+    def remember_password(self, value: str = ""):
+        self._p12_password = str(value or "")[:500]
+
+    @allow(ADMIN)
+    async def upload_certificate(self, files: list[rx.UploadFile]):
+        """Use the uploaded PKCS#12 (with the typed password) for new seals."""
+        actor = self._require()
+        self.certificate_error = self.certificate_notice = ""
+        if not files:
+            self.certificate_error = "Choose the certificate file (.p12 or .pfx) first."
+            return
+        data = files[0].file.read(MAX_P12_BYTES + 1)
+        password, self._p12_password = self._p12_password, ""
+        result, error = await asyncio.to_thread(run, certificates.upload_pkcs12, actor, data, password)
+        if error:
+            self.certificate_error = error
+            return
+        self.certificate_notice = f"New files are now sealed with {result.subject}."
+        self._refresh(actor)
+
+    @allow(ADMIN)
+    def certificate_rejected(self, rejected: list[dict] | None = None):
+        self.certificate_error = "Choose one .p12 or .pfx file (a certificate with its private key)."
+
+    @allow(ADMIN)
+    def open_confirm(self):
+        self.confirm_open = True
+
+    @allow(ADMIN)
+    def set_confirm_open(self, value: bool = False):
+        self.confirm_open = bool(value) if isinstance(value, bool) else False
+
+    @allow(ADMIN)
+    async def regenerate(self):
+        actor = self._require()
+        self.confirm_open = False
+        self.certificate_error = self.certificate_notice = ""
+        result, error = await asyncio.to_thread(run, certificates.regenerate, actor)
+        if error:
+            self.certificate_error = error
+            return
+        self.certificate_notice = "A new certificate was made. Files sealed before stay valid."
+        self._refresh(actor)
+
+    @allow(ADMIN)
+    def download_certificate(self):
+        result, error = run(signing_settings.certificate_pem, self._require())
+        if error:
+            return rx.toast.error(error)
+        return rx.download(data=result, filename="firm-seal-certificate.pem")
+
+    @allow(ADMIN)
+    async def save_tsa(self, form: dict):
+        """Test the timestamp server (one real timestamp request), then save it; empty turns timestamps off."""
+        actor = self._require()
+        self.tsa_error = self.tsa_notice = ""
+        raw = str((form or {}).get("tsa_url", ""))[:600]
+        try:
+            url = signing_settings.clean_tsa_url(raw)
+            if url:
+                self.testing_tsa = True
+                yield
+                await asyncio.to_thread(sealing.check_timestamp_server, url)
+        except PracticeError as err:
+            self.testing_tsa = False
+            self.tsa_error = str(err) + " The address was not saved."
+            return
+        self.testing_tsa = False
+        result, error = run(signing_settings.set_timestamp_server, actor, raw)
+        if error:
+            self.tsa_error = error
+            return
+        self.tsa_url = result
+        self.tsa_notice = ("The timestamp server answered; new seals carry its timestamp." if result else
+                           "No timestamp server: seals carry this server's clock time, and nothing leaves it.")
+
+    @allow(ADMIN)
+    def save_disclosure(self, form: dict):
+        actor = self._require()
+        self.disclosure_error = self.disclosure_notice = ""
+        result, error = run(signing_settings.set_disclosure, actor, str((form or {}).get("disclosure", ""))[:30000])
+        if error:
+            self.disclosure_error = error
+            return
+        self.disclosure_text = result
+        self.disclosure_notice = ("Saved. Clients are asked to agree to the new text before their next signature."
+                                  if result else "Saved: clients see the default text.")

@@ -1,0 +1,145 @@
+"""The public verify page: anyone uploads a PDF and reads whether its seal holds, who sealed it, and its audit trail.
+
+Nothing is stored: the file is checked in memory and forgotten.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import reflex as rx
+
+from practice.db import read_session
+from practice.services import certificates, sealing, storage
+from practice.state.base import ANYONE, AppState, allow
+
+
+@dataclasses.dataclass
+class Fact:
+    label: str = ""
+    value: str = ""
+
+
+@dataclasses.dataclass
+class AuditRow:
+    kind: str = "row"  # heading | row
+    label: str = ""
+    value: str = ""
+
+
+def max_bytes() -> int:
+    return storage.max_upload_bytes()
+
+
+def _check(data: bytes) -> tuple[sealing.VerifyReport, str]:
+    with read_session() as session:
+        # A stranger's file: checked in a child process with CPU, memory and time limits.
+        report = sealing.verify_isolated(session, data)
+        record = sealing.on_record(session, report.sha256) if report.certificate_fingerprint else ""
+    return report, record
+
+
+def _facts(report: sealing.VerifyReport, record: str) -> list[Fact]:
+    facts = []
+    if report.sealed_by:
+        facts.append(Fact("Sealed by", report.sealed_by))
+    if report.sealed_at:
+        facts.append(Fact("Sealed at", sealing._utc(report.sealed_at) + (
+            " (from a timestamp server)" if report.timestamped else " (the sealing computer's clock)")))
+    if report.certificate_fingerprint:
+        facts.append(Fact("Sealed with the firm's certificate", "Yes" if report.firm_certificate else "No"))
+        facts.append(Fact("Certificate fingerprint (SHA-256)", report.certificate_fingerprint))
+    if record:
+        facts.append(Fact("On record at the firm", record))
+    facts.append(Fact("SHA-256 of this file", report.sha256))
+    return facts
+
+
+def _audit_rows(audit: dict | None) -> list[AuditRow]:
+    if not audit:
+        return []
+    rows = []
+    for label, key in (("Document", "title"), ("Reference", "reference"), ("Firm", "firm_name"),
+                       ("Client", "account_name"), ("Completed", "completed_at"),
+                       ("SHA-256 of the original", "original_sha256"),
+                       ("SHA-256 of the signed pages", "stamped_sha256")):
+        if audit.get(key):
+            value = sealing.pretty_time(audit[key]) if key.endswith("_at") else str(audit[key])
+            rows.append(AuditRow("row", label, value[:200]))
+    for n, s in enumerate(audit.get("signers") or [], 1):
+        if not isinstance(s, dict):
+            continue
+        rows.append(AuditRow("heading", f"Signer {n}: {s.get('name', '')}"))
+        for label, key in (("Email", "email"), ("Portal login", "login"), ("Status", "status"),
+                           ("IP address", "ip_address"), ("Browser", "user_agent"), ("Viewed", "viewed_at"),
+                           ("Consented", "consented_at"), ("Signed", "signed_at"), ("Declined", "declined_at"),
+                           ("Reason", "decline_reason"), ("Identity check", "identity_check"),
+                           ("Result", "identity_result")):
+            if s.get(key):
+                value = sealing.pretty_time(s[key]) if key.endswith("_at") else str(s[key])
+                rows.append(AuditRow("row", label, value[:500]))
+    events = [e for e in audit.get("events") or [] if isinstance(e, dict)]
+    if events:
+        rows.append(AuditRow("heading", "Timeline (UTC)"))
+        rows += [AuditRow("row", sealing.pretty_time(e.get("at", ""))[:40], str(e.get("what", ""))[:500])
+                 for e in events[:200]]
+    return rows[:400]
+
+
+class VerifyState(AppState):
+    checked: bool = False
+    file_name: str = ""
+    summary: str = ""
+    verdict: str = ""  # good | changed | foreign
+    facts: list[Fact] = []
+    problems: list[str] = []
+    audit_rows: list[AuditRow] = []
+    error: str = ""
+
+    @allow(ANYONE)
+    def load(self):
+        """Start with an empty form (a reload forgets the last file)."""
+        self._clear()
+
+    def _clear(self):
+        self.checked, self.file_name, self.summary, self.verdict, self.error = False, "", "", "", ""
+        self.facts, self.problems, self.audit_rows = [], [], []
+
+    @allow(ANYONE)
+    def file_rejected(self, rejected: list[dict] | None = None):
+        self._clear()
+        self.error = (f"That file cannot be checked: choose one PDF file of at most "
+                      f"{max_bytes() // 1024 // 1024} MB.")
+
+    @allow(ANYONE)
+    async def handle_upload(self, files: list[rx.UploadFile]):
+        """Check the uploaded PDF (off the event loop: validation takes a moment)."""
+        self._clear()
+        if not files:
+            self.error = "Choose a PDF file to check."
+            return
+        upload = files[0]
+        limit = max_bytes()
+        data = upload.file.read(limit + 1)
+        self.file_name = str(upload.name or upload.filename or "file")[:200]
+        if len(data) > limit:
+            self.error = f"That file is larger than {limit // 1024 // 1024} MB; signed files are far smaller."
+            return
+        report, record = await asyncio.to_thread(_check, data)
+        self.checked = True
+        self.summary = report.summary
+        self.verdict = ("good" if report.intact and report.trusted and report.firm_certificate
+                        else "foreign" if report.intact else "changed")
+        self.facts = _facts(report, record)
+        self.problems = [p for p in report.problems if p != report.summary]
+        self.audit_rows = _audit_rows(report.audit)
+
+    @allow(ANYONE)
+    def download_certificate(self):
+        """The firm's current sealing certificate (public part), for adding to a PDF reader's trusted list."""
+        with read_session() as session:
+            row = certificates.current(session)
+            pem = row.cert_pem if row else ""
+        if not pem:
+            return rx.toast.error("The firm has no sealing certificate yet.")
+        return rx.download(data=pem, filename="firm-seal-certificate.pem")

@@ -1,0 +1,307 @@
+"""Proposals through the services: templates from the catalog, sending (by staff and by a rule, once), the
+client's choices and totals, consent and signature, the sealed PDF in the account's documents, the
+`proposal_signed` event and its rule, reminders that stop once signed, and who may do what."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from practice.db import read_session, write_session
+from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, Proposal, ProposalStatus,
+                             RuleRun, SigningEvent, utcnow)
+from practice.services import accounts, automation, catalog, documents, jobs, portal, proposals, reminders, storage
+from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from practice.services.pipelines import stages_of
+from tests.factories import actor_of, make_account, make_member, make_pipeline
+
+TYPED = {"text": "June Hartley"}
+DRAWN = {"strokes": [[[0.1, 0.6], [0.2, 0.3], [0.35, 0.7], [0.6, 0.4]], [[0.7, 0.5], [0.9, 0.5]]]}
+
+
+@pytest.fixture
+def firm(fresh_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
+        bob = actor_of(make_member(s, role="employee", name="Bob Stone"))
+        carla = actor_of(make_member(s, role="employee", name="Carla Diaz"))
+        pipeline = make_pipeline(s, owner, name="1040 Return", stages=("Engagement", "Signed", "Preparation"))
+        hartley = make_account(s, owner, name="Hartley Household", team_member_ids=[carla.member_id])
+        other = make_account(s, owner, name="Other Client")
+        june = accounts.create_contact(s, owner, account_ids=[hartley.id], first_name="June", last_name="Hartley",
+                                       email="june@hartley.example")
+        sam = accounts.create_contact(s, owner, account_ids=[other.id], first_name="Sam", last_name="Other",
+                                      email="sam@other.example")
+        portal.invite(s, owner, june.id)
+        portal.invite(s, owner, sam.id)
+        job = jobs.create_job(s, owner, account_id=hartley.id, pipeline_id=pipeline.id, name="1040 2026")
+        jobs.assign_job(s, owner, job.id, [bob.member_id])
+        ret = catalog.create_service(s, owner, name="Tax return", rate_cents=90000, description="Federal and state")
+        books = catalog.create_service(s, owner, name="Bookkeeping", rate_cents=25000)
+        plan = catalog.create_service(s, owner, name="Tax planning", rate_cents=30000)
+        template = proposals.save_template(
+            s, owner, name="Engagement 2027",
+            introduction="Dear {{ contact.first_name }},\n\nThank you for choosing {{ firm.name }} for {{ account.name }}.",
+            terms="Fees are due within 30 days. {{ job.name | default('') }}",
+            lines=[{"service_id": ret.id}, {"service_id": books.id, "quantity": 12},
+                   {"service_id": plan.id, "price": "250", "optional": True}])
+    with read_session() as s:
+        june_actor = documents.contact_actor(s, june.id)
+        sam_actor = documents.contact_actor(s, sam.id)
+    return {"owner": owner, "bob": bob, "carla": carla, "hartley": hartley.id, "other": other.id, "job": job.id,
+            "pipeline": pipeline.id, "template": template.id, "june": june_actor, "sam": sam_actor,
+            "june_id": june.id}
+
+
+def send(firm, **kw):
+    with write_session() as s:
+        return proposals.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", **kw).id
+
+
+def consent_and_sign(who, pid, kind="typed", signature=TYPED):
+    with write_session() as s:
+        proposals.give_consent(s, who, pid, ip_address="203.0.113.9", user_agent="PhoneBrowser/1.0")
+    with write_session() as s:
+        return proposals.sign(s, who, pid, signature_kind=kind, signature=signature, ip_address="203.0.113.9",
+                              user_agent="PhoneBrowser/1.0").status
+
+
+# --- templates --------------------------------------------------------------------------------------
+
+
+def test_template_lines_take_the_catalog_rate_unless_priced_and_only_admins_edit(firm):
+    with read_session() as s:
+        (view,) = proposals.list_templates(s, firm["bob"])
+    assert [(l.name, l.quantity, l.price_cents, l.optional) for l in view.lines] == [
+        ("Tax return", 1, 90000, False), ("Bookkeeping", 12, 25000, False), ("Tax planning", 1, 25000, True)]
+    assert view.total_cents == 90000 + 12 * 25000
+    with write_session() as s, pytest.raises(PermissionDenied):
+        proposals.save_template(s, firm["bob"], name="Mine", lines=[{"name": "Advice", "price": "10"}])
+    with write_session() as s, pytest.raises(InvalidInput, match="line 1"):
+        proposals.save_template(s, firm["owner"], name="Broken", introduction="Hi {{ account.name",
+                                lines=[{"name": "Advice", "price": "10"}])
+    with write_session() as s, pytest.raises(InvalidInput, match="at least one service"):
+        proposals.save_template(s, firm["owner"], name="Empty", lines=[])
+    with write_session() as s, pytest.raises(Conflict):
+        proposals.save_template(s, firm["owner"], name=" engagement 2027 ", lines=[{"name": "A", "price": "1"}])
+    with read_session() as s:
+        assert automation.catalog_from_db(s).to_dict()["templates"]["proposal"] == ["Engagement 2027"]
+
+
+def test_preview_renders_offline_with_sample_facts(firm):
+    with read_session() as s:
+        pdf = proposals.preview_pdf(s, firm["owner"], firm["template"])
+    assert pdf.startswith(b"%PDF")
+    html = proposals.proposal_html(firm_name="F", account_name="A", name="N", introduction="<img src='http://x/y'>",
+                                   terms="", lines=[])
+    assert "&lt;img" in html  # the firm's texts are text, never markup (so never fetched)
+
+
+def test_step_names_are_the_firms_or_the_defaults(firm):
+    with read_session() as s:
+        assert proposals.step_names(s) == {"read": "Read", "choose": "Choose services", "sign": "Sign"}
+    with write_session() as s:
+        proposals.rename_steps(s, firm["owner"], {"read": "Review the letter", "choose": "", "sign": "Accept"})
+    with read_session() as s:
+        assert proposals.step_names(s) == {"read": "Review the letter", "choose": "Choose services", "sign": "Accept"}
+    with write_session() as s, pytest.raises(PermissionDenied):
+        proposals.rename_steps(s, firm["bob"], {"read": "x"})
+
+
+# --- sending, choosing, totals ----------------------------------------------------------------------
+
+
+def test_sending_freezes_a_filled_in_copy_and_emails_portal_contacts(firm):
+    pid = send(firm, job_id=firm["job"])
+    with write_session() as s:  # a later edit of the template does not change what was sent
+        proposals.save_template(s, firm["owner"], name="Engagement 2027", introduction="Changed",
+                                lines=[{"name": "Other", "price": "1"}], template_id=firm["template"])
+    with read_session() as s:
+        p = s.get(Proposal, pid)
+        assert p.introduction.startswith("Dear June,") and "Hartley Household" in p.introduction
+        assert p.terms.endswith("1040 2026") and p.total_cents == 390000
+        (mail,) = [m for m in s.exec(select(OutgoingMail)) if "proposal" in m.subject]
+        assert mail.to_address == "june@hartley.example" and f"/portal/proposals/{pid}" in mail.body
+        (view,) = proposals.list_for_account(s, firm["owner"], firm["hartley"])
+        assert (view.status, view.total_cents, view.job_name) == ("sent", 390000, "1040 2026")
+
+
+def test_optional_lines_change_the_total_and_required_ones_cannot_be_dropped(firm):
+    pid = send(firm)
+    with write_session() as s:
+        detail = proposals.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
+        assert detail.total_cents == 390000 and detail.has_optional and detail.needs_consent
+        optional = next(l for l in detail.lines if l.optional)
+        required = next(l for l in detail.lines if not l.optional)
+        assert not optional.chosen
+        assert proposals.choose(s, firm["june"], pid, optional.id, True).total_cents == 415000
+    with write_session() as s, pytest.raises(InvalidInput, match="cannot be left out"):
+        proposals.choose(s, firm["june"], pid, required.id, False)
+    with write_session() as s:
+        assert proposals.choose(s, firm["june"], pid, optional.id, False).total_cents == 390000
+        assert proposals.choose(s, firm["june"], pid, optional.id, True).total_cents == 415000
+    with read_session() as s:
+        p = s.get(Proposal, pid)
+        assert p.viewed_at is not None and p.total_cents == 415000
+        kinds = [e.kind for e in s.exec(select(SigningEvent).where(SigningEvent.proposal_id == pid))]
+        assert kinds == ["sent", "viewed"]
+
+
+def test_another_accounts_contact_staff_and_outsiders_are_refused(firm):
+    pid = send(firm)
+    with write_session() as s:
+        with pytest.raises(NotFound):
+            proposals.open_proposal(s, firm["sam"], pid)
+        with pytest.raises(NotFound):
+            proposals.sign(s, firm["sam"], pid, signature_kind="typed", signature={"text": "Sam"})
+        with pytest.raises(NotFound):
+            proposals.decline(s, firm["sam"], pid, reason="not mine")
+        with pytest.raises(PermissionDenied):
+            proposals.sign(s, firm["owner"], pid, signature_kind="typed", signature={"text": "Olivia"})
+        assert proposals.list_for_contact(s, firm["sam"], firm["other"]) == []
+        with pytest.raises(NotFound):
+            proposals.list_for_contact(s, firm["sam"], firm["hartley"])
+        with pytest.raises(PermissionDenied):  # Bob works on Hartley's job only
+            proposals.send_proposal(s, firm["bob"], firm["other"], "Engagement 2027")
+        with pytest.raises(PermissionDenied):
+            proposals.list_for_account(s, firm["bob"], firm["other"])
+        with pytest.raises(InvalidInput, match="portal"):  # Other Client's contact was invited; revoke it
+            portal.revoke(s, firm["owner"], firm["sam"].contact_id)
+            proposals.send_proposal(s, firm["owner"], firm["other"], "Engagement 2027")
+
+
+def test_signing_needs_consent_and_a_real_signature(firm):
+    pid = send(firm)
+    with write_session() as s, pytest.raises(InvalidInput, match="Agree"):
+        proposals.sign(s, firm["june"], pid, signature_kind="typed", signature=TYPED)
+    with write_session() as s:
+        proposals.give_consent(s, firm["june"], pid)
+    for kind, sig in (("typed", {"text": "  "}), ("drawn", {"strokes": [[[0.5, 0.5]]]}), ("drawn", {"strokes": "x"}),
+                      ("scribble", TYPED)):
+        with write_session() as s, pytest.raises(InvalidInput):
+            proposals.sign(s, firm["june"], pid, signature_kind=kind, signature=sig)
+
+
+# --- signing: the sealed document, the event, the rule -------------------------------------------------
+
+
+def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm):
+    from practice.services import sealing
+
+    pid = send(firm, job_id=firm["job"])
+    with write_session() as s:
+        detail = proposals.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
+        optional = next(l for l in detail.lines if l.optional)
+        proposals.choose(s, firm["june"], pid, optional.id, True)
+    assert consent_and_sign(firm["june"], pid, "drawn", DRAWN) == ProposalStatus.signed
+    with read_session() as s:
+        p = s.get(Proposal, pid)
+        assert p.signer_name == "June Hartley" and p.ip_address == "203.0.113.9" and p.total_cents == 415000
+        doc = s.get(Document, p.document_id)
+        assert doc.account_id == firm["hartley"] and doc.name == "Engagement 2027 - signed.pdf"
+        pdf = storage.path_for(doc.stored_key).read_bytes()
+        ev = s.exec(select(Event).where(Event.kind == "proposal_signed")).one()
+        assert ev.payload == {"proposal_id": pid, "contact_id": firm["june_id"], "job_id": firm["job"],
+                              "document_id": doc.id}
+        notes = [n.text for n in s.exec(select(Notification).where(Notification.kind == "client_activity"))]
+        assert notes == ['June Hartley (Hartley Household) signed the proposal "Engagement 2027" for $4,150.00']
+        kinds = [e.kind for e in s.exec(select(SigningEvent).where(SigningEvent.proposal_id == pid))]
+        assert kinds == ["sent", "viewed", "consented", "signed", "sealed"]
+        assert [d.name for d in documents.list_documents(s, firm["june"], firm["hartley"])] == [doc.name]
+        facts = automation.facts_for(s, proposal_id=pid)
+        assert facts["proposal"]["name"] == "Engagement 2027" and str(facts["proposal"]["total"]) == "4150"
+    import hashlib
+
+    assert hashlib.sha256(pdf).hexdigest() == p.final_sha256
+    report = sealing.verify(pdf)
+    assert report.intact, report.problems
+    assert report.audit is not None
+    with write_session() as s, pytest.raises(Conflict):
+        proposals.decline(s, firm["june"], pid, reason="too late")
+
+
+RULES = '''
+rule "Engagement letter"
+when job enters stage "Engagement" in pipeline "1040 Return"
+then
+  send proposal "Engagement 2027" to account with reminders every 2 days up to 2 times
+end
+
+rule "Signed, move on"
+when proposal is signed
+if proposal.total > 1000
+then
+  move job to next stage
+end
+'''
+
+
+def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_job(firm):
+    with write_session() as s:
+        automation.save_rules(s, firm["owner"], RULES)
+        stages = {st.name: st.id for st in stages_of(s, firm["pipeline"])}
+        jobs.move_job(s, firm["owner"], firm["job"], stages["Signed"])
+    with write_session() as s:
+        jobs.move_job(s, firm["owner"], firm["job"], stages["Engagement"])
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Engagement letter")).all()[-1]
+        assert run.status.value == "done", run.actions
+        assert run.actions[0]["outcome"] == 'Sent proposal "Engagement 2027" ($3,900.00), with up to 2 reminders'
+        (sent,) = s.exec(select(Proposal)).all()
+        assert sent.job_id == firm["job"]
+        pid = sent.id
+        ev = s.exec(select(Event).where(Event.kind == "job_moved")).all()[-1]
+    # Retrying the same event's run repeats nothing (the action key finds the proposal).
+    with write_session() as s:
+        before = len(s.exec(select(Proposal)).all())
+        automation.handle_event(s, s.get(Event, ev.id))
+        assert len(s.exec(select(Proposal)).all()) == before
+    with write_session() as s:
+        first = proposals.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", key="k1")
+        again = proposals.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", key="k1")
+        assert first.id == again.id
+        proposals.cancel(s, firm["owner"], first.id)
+    later = utcnow() + dt.timedelta(days=2, minutes=1)
+    with write_session() as s:
+        assert reminders.send_due(s, now=later) >= 1
+    with read_session() as s:
+        reminded = [m for m in s.exec(select(OutgoingMail)) if m.subject.startswith("Reminder")]
+        assert reminded and all(m.to_address == "june@hartley.example" for m in reminded)
+    consent_and_sign(firm["june"], pid)
+    with read_session() as s:
+        assert s.get(Job, firm["job"]).stage_id == stages["Signed"]
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Signed, move on")).one()
+        assert run.status.value == "done", run.actions
+    with write_session() as s, pytest.raises(Conflict, match="Engagement letter"):
+        proposals.delete_template(s, firm["owner"], firm["template"])
+    with write_session() as s:
+        assert reminders.send_due(s, now=later + dt.timedelta(days=2)) == 0
+    with read_session() as s:
+        dues = s.exec(select(Due).where(Due.kind == "reminder")).all()
+        assert dues and all(d.status == "done" for d in dues)
+        assert any("completed" in d.payload["log"][-1] for d in dues)
+
+
+def test_declining_needs_a_reason_and_tells_the_team(firm):
+    pid = send(firm)
+    with write_session() as s, pytest.raises(InvalidInput, match="why"):
+        proposals.decline(s, firm["june"], pid, reason=" ")
+    with write_session() as s:
+        proposals.decline(s, firm["june"], pid, reason="Too expensive")
+    with read_session() as s:
+        assert s.get(Proposal, pid).status == ProposalStatus.declined
+        notes = [n.text for n in s.exec(select(Notification).where(Notification.member_id == firm["carla"].member_id))]
+        assert notes == ['June Hartley (Hartley Household) declined the proposal "Engagement 2027": Too expensive']
+        assert proposals.list_for_contact(s, firm["june"], firm["hartley"]) == []
+    with write_session() as s, pytest.raises(Conflict):
+        proposals.cancel(s, firm["owner"], pid)
+
+
+def test_try_on_a_job_says_who_would_get_the_proposal(firm):
+    with read_session() as s:
+        result = automation.try_on_job(s, firm["owner"], RULES, firm["job"], "job_entered_stage")
+    (fired,) = [d for d in result["decisions"] if d["fired"]]
+    assert fired["actions"][0]["outcome"] == ('Would send proposal "Engagement 2027" to june@hartley.example '
+                                              "(a link to the client portal)")

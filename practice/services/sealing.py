@@ -298,10 +298,22 @@ def _font_names(page, font_refs: dict) -> dict[str, bytes]:
     return names
 
 
+def _content_refs(writer, page) -> list:
+    """The page's content streams as indirect references (a direct stream gets its own object)."""
+    from pypdf.generic import ArrayObject, IndirectObject  # noqa: PLC0415
+
+    if "/Contents" not in page:
+        return []
+    raw = page.raw_get("/Contents")
+    value = raw.get_object()
+    items = list(value) if isinstance(value, ArrayObject) else [raw]
+    return [item if isinstance(item, IndirectObject) else writer._add_object(item) for item in items]
+
+
 def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
     """The PDF with each field drawn on its page: strokes as vector paths, typed values in standard fonts."""
     from pypdf import PdfWriter  # noqa: PLC0415
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject  # noqa: PLC0415
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject  # noqa: PLC0415
 
     if len(fields) > MAX_FIELDS:
         raise InvalidInput(f"A document can carry at most {MAX_FIELDS} fields.", "fields")
@@ -334,9 +346,7 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
         ops.append(b"Q")
         # The page's own streams stay as they are (still compressed), wrapped in q/Q so a graphics state
         # they leave behind cannot move or recolour what is drawn after them.
-        contents = page.get("/Contents")
-        existing = [] if contents is None else list(contents) if isinstance(contents.get_object(), ArrayObject) \
-            else [contents if isinstance(contents, IndirectObject) else writer._add_object(contents)]
+        existing = _content_refs(writer, page)
         overlay = writer._add_object(_stream(b"\n" + b"\n".join(ops) + b"\n"))
         page[NameObject("/Contents")] = ArrayObject([push, *existing, overlay])
     out = io.BytesIO()

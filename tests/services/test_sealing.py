@@ -354,3 +354,21 @@ def test_isolated_verify_gives_the_same_answers(firm, original):
     assert junk.summary == "This file is not a PDF."
     assert not bomb.intact and bomb.summary.endswith(".")
     assert took < 10
+
+
+def test_stamp_handles_pages_whatever_their_contents_look_like():
+    """A blank page with no content, a direct content stream, and an array of streams all get the stamp."""
+    from tests.services.hostile_pdfs import build_pdf
+
+    pdf = build_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>",
+                     2: b"<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 /MediaBox [0 0 612 792] >>",
+                     3: b"<< /Type /Page /Parent 2 0 R >>",
+                     4: b"<< /Type /Page /Parent 2 0 R /Contents [6 0 R 6 0 R] /CropBox [10 10 400 500] >>",
+                     5: b"<< /Type /Page /Parent 2 0 R /Contents 6 0 R /Rotate 180 >>",
+                     6: b"<< /Length 9 >>\nstream\n0 0 1 rg\nendstream"})
+    fields = [StampField(page=p, x=0.1, y=0.1, width=0.5, height=0.1, kind="text", text=f"Page {p + 1} value")
+              for p in range(3)]
+    stamped = sealing.stamp(pdf, fields)
+    reader = PdfReader(io.BytesIO(stamped))
+    for p in range(3):
+        assert f"Page {p + 1} value" in reader.pages[p].extract_text()

@@ -372,3 +372,13 @@ def test_stamp_handles_pages_whatever_their_contents_look_like():
     reader = PdfReader(io.BytesIO(stamped))
     for p in range(3):
         assert f"Page {p + 1} value" in reader.pages[p].extract_text()
+
+
+def test_names_outside_the_standard_fonts_are_stamped_with_an_embedded_font(original):
+    fields = [StampField(page=0, x=0.1, y=0.7, width=0.4, height=0.07, kind="signature", text="Łukasz Żółć"),
+              StampField(page=0, x=0.1, y=0.8, width=0.4, height=0.04, kind="text", text="Дмитрий Ω"),
+              StampField(page=0, x=0.6, y=0.8, width=0.1, height=0.05, kind="initials", text="ŁŻ")]
+    stamped = sealing.stamp(original, fields)
+    text = PdfReader(io.BytesIO(stamped)).pages[0].extract_text()
+    for value in ("Łukasz Żółć", "Дмитрий Ω", "ŁŻ"):
+        assert value in text, (value, text[-200:])

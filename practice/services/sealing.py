@@ -349,6 +349,28 @@ def _font_names(page, font_refs: dict) -> dict[str, bytes]:
     return names
 
 
+def _drop_old_signatures(writer) -> None:
+    """Remove signature values the original carried: once the pages change they no longer hold, and
+    the firm's certification must be the file's first signature. Their fields (and look) stay."""
+    root = writer.root_object
+    if "/Perms" in root:
+        del root["/Perms"]
+    form = root.get("/AcroForm")
+    if form is None:
+        return
+    todo, seen = list(form.get_object().get("/Fields") or []), 0
+    while todo and seen < 10_000:
+        seen += 1
+        field = todo.pop().get_object()
+        if not hasattr(field, "get"):
+            continue
+        todo.extend(field.get("/Kids") or [])
+        if field.get("/FT") == "/Sig" and "/V" in field:
+            del field["/V"]
+            if "/Lock" in field:
+                del field["/Lock"]
+
+
 def _add_xobject(page, ref) -> bytes:
     """Name `ref` in the page's /XObject resources under a name the page does not use yet."""
     from pypdf.generic import DictionaryObject, NameObject  # noqa: PLC0415
@@ -387,6 +409,7 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
         raise InvalidInput("The drawn signature has too many points; draw it again more simply.", "signature")
     reader = _read_pdf(pdf)
     writer = PdfWriter(clone_from=reader)
+    _drop_old_signatures(writer)
     by_page: dict[int, list[StampField]] = {}
     for f in fields:
         if not isinstance(f.page, int) or not 0 <= f.page < len(writer.pages):

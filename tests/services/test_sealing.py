@@ -382,3 +382,19 @@ def test_names_outside_the_standard_fonts_are_stamped_with_an_embedded_font(orig
     text = PdfReader(io.BytesIO(stamped)).pages[0].extract_text()
     for value in ("Łukasz Żółć", "Дмитрий Ω", "ŁŻ"):
         assert value in text, (value, text[-200:])
+
+
+def test_an_original_certified_by_someone_else_is_stamped_and_sealed(firm, original):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import MDPPerm
+
+    cert, key = certificates.make_self_signed("IRS e-file vendor")
+    material = certificates.KeyMaterial(cert=cert, key=key, chain=[], row=None)
+    certified = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(original)),
+                                 signers.PdfSignatureMetadata(field_name="Vendor", certify=True,
+                                                              docmdp_permissions=MDPPerm.FILL_FORMS),
+                                 signer=sealing._signer_for(material)).getvalue()
+    done = _finish(certified)
+    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    assert report.intact and report.trusted and report.firm_certificate, report.summary

@@ -111,6 +111,7 @@ class VerifyReport:
     sha256: str = ""
     firm_certificate: bool = False  # sealed with one of the firm's own certificates
     reason: str = ""
+    timestamp_by: str = ""  # the timestamp server's certificate holder, when the seal carries a timestamp
 
 
 def sha256_hex(data: bytes) -> str:
@@ -804,6 +805,7 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
     ts = status.timestamp_validity
     timestamped = bool(ts is not None and ts.intact and ts.valid)
     sealed_at = ts.timestamp if timestamped else status.signer_reported_dt
+    timestamp_by = _who(ts.signing_cert) if timestamped else ""
     problems: list[str] = []
     if not status.intact:
         problems.append("The contents no longer match the seal: the file was changed after it was sealed.")
@@ -841,7 +843,7 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
         problems.append("The seal was made with a certificate that is not trusted here.")
     return VerifyReport(intact=intact, trusted=trusted, summary=summary, sealed_at=sealed_at,
                         timestamped=timestamped, audit=audit, problems=problems, sha256=digest,
-                        firm_certificate=firm_cert, reason=reason, **facts)
+                        firm_certificate=firm_cert, reason=reason, timestamp_by=timestamp_by, **facts)
 
 
 def describe(report: VerifyReport) -> list[str]:
@@ -852,7 +854,8 @@ def describe(report: VerifyReport) -> list[str]:
     if report.sealed_by:
         lines.append(f"Sealed by: {report.sealed_by}")
     if report.sealed_at:
-        source = "from a timestamp server" if report.timestamped else "as the sealing computer's clock said"
+        source = (f"from the timestamp server of {report.timestamp_by}" if report.timestamped
+                  else "as the sealing computer's clock said")
         lines.append(f"Sealed at: {_utc(report.sealed_at)} ({source})")
     if report.certificate_fingerprint:
         lines.append(f"Certificate fingerprint (SHA-256): {report.certificate_fingerprint}")

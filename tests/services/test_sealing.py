@@ -223,8 +223,9 @@ def test_an_appended_change_after_sealing_is_reported(firm, original):
 # --- uploaded certificate, new certificate --------------------------------------------------------
 
 
-def _pkcs12(password: bytes | None, *, expired=False, with_key=True, cn="Park & Co CPAs (uploaded)"):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def _pkcs12(password: bytes | None, *, expired=False, with_key=True, cn="Park & Co CPAs (uploaded)",
+            key_size=2048):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     now = dt.datetime.now(dt.timezone.utc)
     start, end = (now - dt.timedelta(days=400), now - dt.timedelta(days=1)) if expired else \
@@ -255,6 +256,7 @@ def test_uploaded_pkcs12_seals_the_next_file(firm, original):
     ("password", "The password does not open this certificate file"),
     ("expired", "This certificate expired on"),
     ("no_key", "not its private key"),
+    ("weak", "too short"),
     ("garbage", "not a PKCS#12 certificate"),
 ])
 def test_bad_pkcs12_gets_a_sentence(firm, kind, sentence):
@@ -263,6 +265,9 @@ def test_bad_pkcs12_gets_a_sentence(firm, kind, sentence):
         password = "wrong"
     elif kind == "expired":
         data, _ = _pkcs12(b"pw", expired=True)
+        password = "pw"
+    elif kind == "weak":
+        data, _ = _pkcs12(b"pw", key_size=1024)
         password = "pw"
     elif kind == "no_key":
         data, _ = _pkcs12(b"pw", with_key=False)
@@ -309,6 +314,8 @@ def test_timestamp_server_used_when_configured(firm, original):
     assert hits, "the timestamp server was not asked"
     report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
     assert report.intact and report.trusted and report.timestamped, report.summary
+    assert report.timestamp_by == "Test TSA"
+    assert "from the timestamp server of Test TSA" in "\n".join(sealing.describe(report))
     with pytest.raises(InvalidInput, match="could not be reached|did not answer"):
         sealing.check_timestamp_server("http://127.0.0.1:9/tsa")
 

@@ -103,7 +103,15 @@ def main() -> int:
     first, size = render_once()
     times = [render_once()[0] for _ in range(args.iterations)]
     median = statistics.median(times)
-    from practice.services import proposals
+    from practice.services import html_pdf, proposals
+
+    def baseline_once() -> float:
+        # Same-run baseline: WeasyPrint rendering one short paragraph (its fixed cost per document).
+        start = time.perf_counter()
+        html_pdf.render_pdf("<p>Thank you for your business.</p>")
+        return time.perf_counter() - start
+
+    baseline = statistics.median(baseline_once() for _ in range(args.iterations))
 
     pdf = proposals.render_pdf(proposal_html())
     try:
@@ -116,6 +124,7 @@ def main() -> int:
     print(f"  median of the next {args.iterations}: {median:.3f} s   "
           f"(min {min(times):.3f} s, max {max(times):.3f} s)   limit {args.limit_s:.2f} s   "
           f"{'PASS' if ok else 'FAIL'}")
+    print(f"  baseline, a one-paragraph page, median of {args.iterations}: {baseline:.3f} s")
     print(f"  for context, render + audit page + seal: {sealed}")
     return 0 if ok else 1
 

@@ -276,4 +276,5 @@ def preview(session: Session, actor: Actor, *, body: str, account_id: int | None
         raise InvalidInput("Choose the account of the job first.", field="account")
     if len(str(body or "")) > MAX_BODY:
         raise InvalidInput(f"The template is longer than {MAX_BODY:,} characters; shorten it.", field="body")
-    return render_source(str(body or ""), context_for(session, account_id, job_id), signers=max(1, min(int(signers), 10)))
+    return render_source(str(body or ""), context_for(session, account_id, job_id),
+                         signers=max(1, min(int(signers), 10)))

@@ -281,8 +281,9 @@ def _email_signer(session: Session, req: SignatureRequest, signer: Signer, templ
     if not signer.email:
         return False
     contact = session.get(Contact, signer.contact_id)
-    context = {"first_name": (contact.first_name if contact else "") or signer.name, "firm_name": get_firm(session).name,
-               "link": sign_link(req.id), "title": req.title, "message": req.message, **extra}
+    context = {"first_name": (contact.first_name if contact else "") or signer.name,
+               "firm_name": get_firm(session).name, "link": sign_link(req.id), "title": req.title,
+               "message": req.message, **extra}
     subject, body = _render_email(template, context)
     mail.enqueue(session, to_address=signer.email, subject=subject, body=body, key=key, account_id=req.account_id,
                  job_id=req.job_id)
@@ -290,7 +291,8 @@ def _email_signer(session: Session, req: SignatureRequest, signer: Signer, templ
     return True
 
 
-def _ring_mailer(session: Session, actor: Actor, req: SignatureRequest, kind: str, signer: Signer | None = None) -> None:
+def _ring_mailer(session: Session, actor: Actor, req: SignatureRequest, kind: str,
+                 signer: Signer | None = None) -> None:
     # The event rings the worker, which sends the queued mail at once (the minute sweep is the fallback);
     # no rule starts on it.
     events.emit(session, actor, kind, job_id=req.job_id, account_id=req.account_id,
@@ -443,7 +445,8 @@ def _views(session: Session, reqs: list[SignatureRequest], contact_id: int | Non
         signers.setdefault(s.request_id, []).append(s)
     docs = dict(session.exec(select(Document.id, Document.name).where(
         Document.id.in_([r.document_id for r in reqs]))).all())
-    jobs = dict(session.exec(select(Job.id, Job.name).where(Job.id.in_([r.job_id for r in reqs if r.job_id] or [-1]))).all())
+    job_ids = [r.job_id for r in reqs if r.job_id] or [-1]
+    jobs = dict(session.exec(select(Job.id, Job.name).where(Job.id.in_(job_ids))).all())
     accounts = dict(session.exec(select(Account.id, Account.name).where(
         Account.id.in_({r.account_id for r in reqs}))).all())
     out = []
@@ -761,7 +764,8 @@ def open_for_signing(session: Session, who, request_id: int, *, ip_address: str 
         me.consented_at = agreed.consented_at
     signers = _signers(session, req.id)
     status = SignatureRequestStatus(req.status)
-    pending = [s.name for s in signers if s.status == SignerStatus.pending] if status == SignatureRequestStatus.sent else []
+    pending = ([s.name for s in signers if s.status == SignerStatus.pending]
+               if status == SignatureRequestStatus.sent else [])
     doc = session.get(Document, req.document_id)
     sizes = _page_sizes(doc) if doc else []
     account = session.get(Account, req.account_id)
@@ -821,7 +825,7 @@ def _hash_code(signer_id: int, salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}|{signer_id}|{code}".encode()).hexdigest()
 
 
-def send_code(session: Session, who, request_id: int) -> None:
+def send_code(session: Session, who, request_id: int, *, ip_address: str = "", user_agent: str = "") -> None:
     """Email the signer a new 6-digit code (at most one a minute); it works for 10 minutes."""
     req, me = _signer_of(session, who, request_id)
     _require_turn(req, me, _signers(session, req.id))
@@ -838,11 +842,13 @@ def send_code(session: Session, who, request_id: int) -> None:
     me.code_sent_at, me.code_expires_at, me.code_attempts, me.code_verified_at = now, now + CODE_TTL, 0, None
     _email_signer(session, req, me, "signature_code", key=f"signature-code|{me.id}|{salt}", code=code,
                   minutes=int(CODE_TTL.total_seconds() // 60))
-    _log(session, req, "code_sent", f"A one-time code was emailed to {me.email}", signer=me)
+    _log(session, req, "code_sent", f"A one-time code was emailed to {me.email}", signer=me, ip_address=ip_address,
+         user_agent=user_agent)
     _ring_mailer(session, _contact_audit_actor(me.name), req, "signature_code_sent", me)
 
 
-def check_code(session: Session, who, request_id: int, code: str) -> None:
+def check_code(session: Session, who, request_id: int, code: str, *, ip_address: str = "",
+               user_agent: str = "") -> None:
     """Check the emailed code; a wrong one counts (5 wrong tries: ask for a new code). A wrong try is kept
     even though the error rolls the caller's other changes back."""
     req, me = _signer_of(session, who, request_id)
@@ -861,14 +867,15 @@ def check_code(session: Session, who, request_id: int, code: str) -> None:
         me.code_attempts += 1
         left = CODE_TRIES - me.code_attempts
         _log(session, req, "code_failed", f"A wrong code was entered (try {me.code_attempts} of {CODE_TRIES})",
-             signer=me)
+             signer=me, ip_address=ip_address, user_agent=user_agent)
         session.commit()  # keep the count although the caller rolls back on the error
         if left <= 0:
             raise InvalidInput("That code is not right, and that was the last try. Ask for a new code.", field="code")
         raise InvalidInput(f"That code is not right. Check the email and try again ({left} "
                            f"{'tries' if left != 1 else 'try'} left).", field="code")
     me.code_verified_at = utcnow()
-    _log(session, req, "code_ok", f"The one-time code sent to {me.email} was entered correctly", signer=me)
+    _log(session, req, "code_ok", f"The one-time code sent to {me.email} was entered correctly", signer=me,
+         ip_address=ip_address, user_agent=user_agent)
 
 
 def _clean_signature(kind: str, signature) -> dict:
@@ -968,6 +975,7 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
     me.login = login.email if login else ""
     me.consented_at = me.consented_at or agreed.consented_at
     me.signature_kind, me.signature, me.initials = kind, clean, initials
+    me.code_hash = ""  # the code did its job; nothing to guess at any more
     if req.require_email_code:
         me.identity_check = f"portal password + one-time code sent to {me.email}"
         me.identity_result = (f"passed: logged in to the portal as {me.login}; code confirmed "

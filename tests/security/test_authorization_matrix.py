@@ -28,7 +28,8 @@ import practice.practice  # noqa: F401 - loads every page and state
 from practice import routes
 from practice.db import read_session, write_session
 from practice.models import OutgoingMail, Role
-from practice.services import accounts, approvals, audit, auth, board, documents, drive, jobs, mail, pipelines, portal, tasks
+from practice.services import (accounts, approvals, audit, auth, board, documents, drive, jobs, mail, pipelines, portal,
+                               signatures, tasks)
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied, PracticeError
 from practice.services.portal import ContactActor
@@ -500,8 +501,9 @@ def test_every_route_has_a_decided_case_and_its_login_check():
             assert all(fn.__practice_access__ == ANYONE for fn in loads), route
     # The document download is the one backend route outside the pages.
     api_routes = {getattr(r, "path", None): r for r in practice.practice.app._api.routes}
-    from practice.pages.documents import download_document
+    from practice.pages.documents import download_document, sign_page_image
     assert api_routes[routes.FILE_DOWNLOAD].endpoint is download_document
+    assert api_routes[routes.SIGN_PAGE_IMAGE].endpoint is sign_page_image
 
 
 def test_portal_loads_send_strangers_to_login():
@@ -588,6 +590,20 @@ def firm(fresh_db, tmp_path, monkeypatch):
             f[key]["approval"] = approvals.request_approval(s, owner, document_ids=[doc.id])[0].id
     for who, contact_id in contact_ids.items():
         _activate(owner, contact_id)
+    for key, own in (("A", CONTACT_A), ("B", CONTACT_B)):
+        # A sent request (the account's own contact and the contact of both sign, in any order) and a draft.
+        with write_session() as s:
+            for name, sent in (("sigreq", True), ("sigdraft", False)):
+                req = signatures.create_request(s, owner, f[key]["account"], title=f"{key} 8879", in_order=False,
+                                                signer_contact_ids=[contact_ids[own], contact_ids[CONTACT_AB]],
+                                                document_id=f[key]["doc"])
+                signer_ids = [x.id for x in signatures.request_detail(s, owner, req.id).signers]
+                signatures.set_fields(s, owner, req.id, [{"signer_id": i, "kind": "signature", "page": 0, "x": 0.1,
+                                                          "y": 0.1 + n * 0.2, "width": 0.5, "height": 0.1}
+                                                         for n, i in enumerate(signer_ids)])
+                if sent:
+                    signatures.send(s, owner, req.id)
+                f[key][name] = req.id
     f["email"].update({EMPLOYEE: "eli@firm.example", ADMIN_: "admin@firm.example", OWNER_: "owner@firm.example"})
     f["actor"] = {EMPLOYEE: employee, ADMIN_: admin, OWNER_: owner}
     f["sid"] = {}
@@ -698,6 +714,35 @@ SERVICE_CASES = [
      _staff_sees),
     ("approvals.withdraw", BOTH,
      lambda s, f, w, k: approvals.withdraw(s, f["actor"][w], f[k]["approval"]) is None, _staff_sees),
+    ("signatures.list_for_account", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in signatures.list_for_account(s, f["actor"][w],
+                                                                                   f[k]["account"])], sees),
+    ("signatures.list_for_contact", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in signatures.list_for_contact(s, f["actor"][w])], sees),
+    ("signatures.request_detail", BOTH,
+     lambda s, f, w, k: signatures.request_detail(s, f["actor"][w], f[k]["sigreq"]) and True, sees),
+    ("signatures.page_png", BOTH,
+     lambda s, f, w, k: signatures.page_png(s, f["actor"][w], f[k]["sigreq"], 0)[:4] == b"\x89PNG", sees),
+    ("signatures.open_for_signing", BOTH,
+     lambda s, f, w, k: signatures.open_for_signing(s, f["actor"][w], f[k]["sigreq"]) and True, _contact_sees),
+    ("signatures.give_consent", BOTH,
+     lambda s, f, w, k: signatures.give_consent(s, f["actor"][w], f[k]["sigreq"]) is None, _contact_sees),
+    ("signatures.sign", BOTH,
+     lambda s, f, w, k: (signatures.give_consent(s, f["actor"][w], f[k]["sigreq"]) is None
+                         and signatures.sign(s, f["actor"][w], f[k]["sigreq"], signature_kind="typed",
+                                             signature={"text": "Me"}) and True), _contact_sees),
+    ("signatures.decline", BOTH,
+     lambda s, f, w, k: signatures.decline(s, f["actor"][w], f[k]["sigreq"], reason="No") is None, _contact_sees),
+    ("signatures.create_request", BOTH,
+     lambda s, f, w, k: signatures.create_request(s, f["actor"][w], f[k]["account"], title="T",
+                                                  signer_contact_ids=[f[k]["contact"]], document_id=f[k]["doc"])
+     and True, _staff_sees),
+    ("signatures.set_fields", BOTH,
+     lambda s, f, w, k: signatures.set_fields(s, f["actor"][w], f[k]["sigdraft"], []) is not None, _staff_sees),
+    ("signatures.send", BOTH,
+     lambda s, f, w, k: signatures.send(s, f["actor"][w], f[k]["sigdraft"]) and True, _staff_sees),
+    ("signatures.cancel", BOTH,
+     lambda s, f, w, k: signatures.cancel(s, f["actor"][w], f[k]["sigreq"]) is None, _staff_sees),
     ("jobs.create_job", STAFF_ONLY,
      lambda s, f, w, k: jobs.create_job(s, f["actor"][w], account_id=f[k]["account"], pipeline_id=f["pipeline"],
                                         name="New job") and True, sees),
@@ -800,6 +845,27 @@ def test_the_download_route_serves_each_document_only_to_those_who_see_its_accou
                 if answer.status_code == 200:
                     assert answer.content[:5] == b"%PDF-"
     assert not cross_account and not wrong, "\n".join(cross_account + wrong)
+
+
+def test_the_sign_page_images_show_only_to_staff_of_the_account_and_its_signers(firm):
+    f = firm
+    route = next(r for r in practice.practice.app._api.routes if getattr(r, "path", None) == routes.SIGN_PAGE_IMAGE)
+    app = Starlette(routes=[Route(route.path, route.endpoint, methods=["GET"])])
+    cookies = {ANON: {}, **{w: {"portal_sid": f["sid"][w]} for w in CONTACTS},
+               **{w: {"practice_sid": f["sid"][w]} for w in STAFF_ACTORS}}
+    wrong = []
+    for who, jar in cookies.items():
+        with TestClient(app, cookies=jar) as client:
+            for key in ("A", "B"):
+                answer = client.get(routes.sign_page_url(f[key]["sigreq"], 0))
+                # A contact is told another client's request does not exist; a member is told it is not theirs.
+                want = 401 if who == ANON else 200 if sees(f, who, key) else 403 if who in STAFF_ACTORS else 404
+                if answer.status_code != want:
+                    wrong.append(f"{who} on {key}'s page image: {answer.status_code}, expected {want}")
+                if answer.status_code == 200:
+                    assert answer.content[:8] == b"\x89PNG\r\n\x1a\n" and answer.headers["content-type"] == "image/png"
+            assert client.get(routes.sign_page_url(f["A"]["sigreq"], 7)).status_code in (401, 404)
+    assert not wrong, "\n".join(wrong)
 
 
 # --- 5. the drive: WebDAV paths with each visitor's login ----------------------------------------------------

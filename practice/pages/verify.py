@@ -10,7 +10,7 @@ UPLOAD_ID = "verify-upload"
 
 def fact_row(f: Fact) -> rx.Component:
     return rx.table.row(rx.table.row_header_cell(f.label, width=["40%", "35%"]),
-                        rx.table.cell(rx.text(f.value, style={"wordBreak": "break-all"})))
+                        rx.table.cell(rx.text(f.value, style={"overflowWrap": "anywhere"})))
 
 
 def audit_row(r: AuditRow) -> rx.Component:
@@ -18,7 +18,7 @@ def audit_row(r: AuditRow) -> rx.Component:
         r.kind == "heading",
         rx.table.row(rx.table.cell(rx.text(r.label, weight="bold"), col_span=2)),
         rx.table.row(rx.table.row_header_cell(r.label, width=["40%", "35%"]),
-                     rx.table.cell(rx.text(r.value, style={"wordBreak": "break-word"}))),
+                     rx.table.cell(rx.text(r.value, style={"overflowWrap": "anywhere"}))),
     )
 
 

@@ -17,11 +17,12 @@ import io
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, Callable
 
 from practice.services.errors import InvalidInput, PracticeError
+
+if TYPE_CHECKING:  # sqlmodel stays out of the verify worker's start-up
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 # A foreign or broken seal is an expected answer on the public verify page, not a server problem.
@@ -297,10 +298,22 @@ def _font_names(page, font_refs: dict) -> dict[str, bytes]:
     return names
 
 
+def _content_refs(writer, page) -> list:
+    """The page's content streams as indirect references (a direct stream gets its own object)."""
+    from pypdf.generic import ArrayObject, IndirectObject  # noqa: PLC0415
+
+    if "/Contents" not in page:
+        return []
+    raw = page.raw_get("/Contents")
+    value = raw.get_object()
+    items = list(value) if isinstance(value, ArrayObject) else [raw]
+    return [item if isinstance(item, IndirectObject) else writer._add_object(item) for item in items]
+
+
 def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
     """The PDF with each field drawn on its page: strokes as vector paths, typed values in standard fonts."""
     from pypdf import PdfWriter  # noqa: PLC0415
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject  # noqa: PLC0415
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject  # noqa: PLC0415
 
     if len(fields) > MAX_FIELDS:
         raise InvalidInput(f"A document can carry at most {MAX_FIELDS} fields.", "fields")
@@ -333,9 +346,7 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
         ops.append(b"Q")
         # The page's own streams stay as they are (still compressed), wrapped in q/Q so a graphics state
         # they leave behind cannot move or recolour what is drawn after them.
-        contents = page.get("/Contents")
-        existing = [] if contents is None else list(contents) if isinstance(contents.get_object(), ArrayObject) \
-            else [contents if isinstance(contents, IndirectObject) else writer._add_object(contents)]
+        existing = _content_refs(writer, page)
         overlay = writer._add_object(_stream(b"\n" + b"\n".join(ops) + b"\n"))
         page[NameObject("/Contents")] = ArrayObject([push, *existing, overlay])
     out = io.BytesIO()
@@ -352,6 +363,14 @@ def _utc(value: dt.datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def pretty_time(value) -> str:
+    """An ISO time from the audit JSON as the audit page prints it (UTC); other text unchanged."""
+    try:
+        return _utc(dt.datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -564,9 +583,8 @@ def _who(cert) -> str:
             org = org[0]
         if isinstance(cn, list):
             cn = cn[0]
-        if cn and org and org not in cn:
-            return f"{cn} ({org})"
-        return cn or org or cert.subject.human_friendly
+        # The organisation reads best ("Park & Lee CPAs"); a certificate without one names its holder.
+        return org or cn or cert.subject.human_friendly
     except Exception:  # noqa: BLE001
         return "an unnamed certificate"
 
@@ -613,10 +631,14 @@ def _when(value: dt.datetime | None) -> str:
     return _utc(value) if value else "an unknown time"
 
 
-def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Session | None = None) -> VerifyReport:
-    """Check a file's seal; never raises on bad input."""
+def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Session | None = None,
+           firm_name: str = "") -> VerifyReport:
+    """Check a file's seal; never raises on bad input.
+
+    Trust: the given certificates, else (with a session) every certificate the firm ever sealed with.
+    """
     try:
-        return _verify(pdf, trust_roots_pem=trust_roots_pem, session=session)
+        return _verify(pdf, trust_roots_pem=trust_roots_pem, session=session, firm_name=firm_name)
     except Exception:  # noqa: BLE001 - the promise is a sentence, whatever the file holds
         log.exception("verify failed unexpectedly")
         return VerifyReport(intact=False, trusted=False, sha256=sha256_hex(pdf or b""),
@@ -624,7 +646,8 @@ def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Ses
                             problems=["unexpected error while checking"])
 
 
-def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session | None) -> VerifyReport:
+def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session | None,
+            firm_name: str) -> VerifyReport:
     from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415
     from pyhanko.sign.validation import validate_pdf_signature  # noqa: PLC0415
     from pyhanko.sign.validation.status import SignatureCoverageLevel  # noqa: PLC0415
@@ -641,9 +664,8 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
         return fail("The file is empty.")
     if b"%PDF-" not in pdf[:1024]:
         return fail("This file is not a PDF.")
-    firm_name = ""
     pems = list(trust_roots_pem or [])
-    if not pems and session is not None:
+    if trust_roots_pem is None and session is not None:
         from sqlmodel import select  # noqa: PLC0415
 
         from practice.models import Firm  # noqa: PLC0415
@@ -657,7 +679,7 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
     except Exception:  # noqa: BLE001
         return fail("The certificate given to check against cannot be read; give a PEM or DER certificate file.")
     root_prints = {_fingerprint_der(r.dump()) for r in roots}
-    whose = f"{firm_name}'s certificate" if firm_name else "the certificate you trust"
+    whose = f"the certificate of {firm_name}" if firm_name else "the certificate you trust"
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -754,7 +776,8 @@ def describe(report: VerifyReport) -> list[str]:
                            ("SHA-256 of the original", "original_sha256"),
                            ("SHA-256 of the signed pages", "stamped_sha256")):
             if audit.get(key):
-                lines.append(f"  {label}: {audit[key]}")
+                value = pretty_time(audit[key]) if key.endswith("_at") else audit[key]
+                lines.append(f"  {label}: {value}")
         for n, s in enumerate(audit.get("signers") or [], 1):
             if not isinstance(s, dict):
                 continue
@@ -764,11 +787,11 @@ def describe(report: VerifyReport) -> list[str]:
                                ("browser", "user_agent"), ("identity check", "identity_check"),
                                ("result", "identity_result"), ("reason", "decline_reason")):
                 if s.get(key):
-                    lines.append(f"    {label}: {s[key]}")
+                    lines.append(f"    {label}: {pretty_time(s[key]) if key.endswith('_at') else s[key]}")
         events = [e for e in audit.get("events") or [] if isinstance(e, dict)]
         if events:
             lines.append("  Timeline:")
-            lines += [f"    {e.get('at', '')}  {e.get('what', '')}" for e in events]
+            lines += [f"    {pretty_time(e.get('at', ''))}  {e.get('what', '')}" for e in events]
     return lines
 
 
@@ -790,3 +813,78 @@ def on_record(session: Session, sha256: str) -> str:
         return (f"Yes: this exact file is the firm's signed copy of proposal #{proposal.id}"
                 + (f", signed {_utc(proposal.signed_at)}." if proposal.signed_at else "."))
     return "No: the firm has no signed file with exactly these contents on record."
+
+
+# --- verifying a stranger's file in a limited process ---------------------------------------------
+
+VERIFY_CPU_SECONDS = 10
+VERIFY_MEMORY_BYTES = 1024 * 1024 * 1024
+VERIFY_WALL_SECONDS = 20
+
+
+def report_to_json(report: VerifyReport) -> dict:
+    data = asdict(report)
+    data["sealed_at"] = _iso(report.sealed_at)
+    return data
+
+
+def report_from_json(data: dict) -> VerifyReport:
+    known = {f for f in VerifyReport.__dataclass_fields__}
+    values = {k: v for k, v in data.items() if k in known}
+    if values.get("sealed_at"):
+        values["sealed_at"] = dt.datetime.fromisoformat(values["sealed_at"])
+    return VerifyReport(**values)
+
+
+def verify_isolated(session: Session, pdf: bytes) -> VerifyReport:
+    """`verify` against the firm's certificates, run in a child process with CPU, memory and time limits.
+
+    For files from anyone (the public verify page): a hostile PDF costs at most the limits.
+    """
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from sqlmodel import select  # noqa: PLC0415
+
+    from practice.config import ROOT  # noqa: PLC0415
+    from practice.models import Firm  # noqa: PLC0415
+    from practice.services import certificates  # noqa: PLC0415
+    from practice.services.pdf_check import _kill, _slots  # noqa: PLC0415
+
+    digest = sha256_hex(pdf)
+
+    def refused(reason: str) -> VerifyReport:
+        return VerifyReport(intact=False, trusted=False, sha256=digest, problems=[reason],
+                            summary=f"This file could not be checked safely: {reason}.")
+
+    roots = [row.cert_pem for row in certificates.all_certificates(session)]
+    firm = session.exec(select(Firm)).first()
+    request = {"roots": roots, "firm_name": firm.name if firm else "the firm"}
+    if not _slots.acquire(timeout=VERIFY_WALL_SECONDS):
+        return refused("the server is busy checking other files; try again in a minute")
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+            tmp.write(pdf)
+            tmp.flush()
+            request["path"] = tmp.name
+            env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
+                   "PYTHONHASHSEED": "0", "PRACTICE_DATA_DIR": tempfile.gettempdir()}
+            cmd = [sys.executable, "-m", "practice.services.verify_worker", str(VERIFY_CPU_SECONDS),
+                   str(VERIFY_MEMORY_BYTES)]
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env=env, cwd=str(ROOT), start_new_session=True)
+            try:
+                out, _ = proc.communicate(json.dumps(request).encode(), timeout=VERIFY_WALL_SECONDS)
+            except subprocess.TimeoutExpired:
+                _kill(proc)
+                return refused(f"checking it took longer than {VERIFY_WALL_SECONDS} seconds")
+    finally:
+        _slots.release()
+    if proc.returncode != 0 or not out.strip():
+        return refused("checking it needed more memory or time than allowed")
+    try:
+        return report_from_json(json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1]))
+    except (ValueError, IndexError, TypeError):
+        return refused("the checker gave no answer")

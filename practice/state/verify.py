@@ -33,7 +33,8 @@ def max_bytes() -> int:
 
 def _check(data: bytes) -> tuple[sealing.VerifyReport, str]:
     with read_session() as session:
-        report = sealing.verify(data, session=session)
+        # A stranger's file: checked in a child process with CPU, memory and time limits.
+        report = sealing.verify_isolated(session, data)
         record = sealing.on_record(session, report.sha256) if report.certificate_fingerprint else ""
     return report, record
 
@@ -63,7 +64,8 @@ def _audit_rows(audit: dict | None) -> list[AuditRow]:
                        ("SHA-256 of the original", "original_sha256"),
                        ("SHA-256 of the signed pages", "stamped_sha256")):
         if audit.get(key):
-            rows.append(AuditRow("row", label, str(audit[key])))
+            value = sealing.pretty_time(audit[key]) if key.endswith("_at") else str(audit[key])
+            rows.append(AuditRow("row", label, value[:200]))
     for n, s in enumerate(audit.get("signers") or [], 1):
         if not isinstance(s, dict):
             continue
@@ -74,11 +76,13 @@ def _audit_rows(audit: dict | None) -> list[AuditRow]:
                            ("Reason", "decline_reason"), ("Identity check", "identity_check"),
                            ("Result", "identity_result")):
             if s.get(key):
-                rows.append(AuditRow("row", label, str(s[key])[:500]))
+                value = sealing.pretty_time(s[key]) if key.endswith("_at") else str(s[key])
+                rows.append(AuditRow("row", label, value[:500]))
     events = [e for e in audit.get("events") or [] if isinstance(e, dict)]
     if events:
         rows.append(AuditRow("heading", "Timeline (UTC)"))
-        rows += [AuditRow("row", str(e.get("at", ""))[:40], str(e.get("what", ""))[:500]) for e in events[:200]]
+        rows += [AuditRow("row", sealing.pretty_time(e.get("at", ""))[:40], str(e.get("what", ""))[:500])
+                 for e in events[:200]]
     return rows[:400]
 
 

@@ -190,7 +190,7 @@ def test_truncated_unsealed_and_foreign_files(firm, original):
     assert "carries no seal" in plain.summary
     with read_session() as s:
         report = sealing.verify(done.pdf, session=s)
-    assert report.trusted and "My Firm's certificate" in report.summary
+    assert report.trusted and "with the certificate of My Firm." in report.summary
 
     # Sealed by someone else: another self-made certificate.
     cert, key = certificates.make_self_signed("Mallory Forgeries")
@@ -331,3 +331,44 @@ def test_a_failing_timestamp_server_still_seals_unless_required(firm, original):
     assert sealing.verify(done.pdf, trust_roots_pem=_firm_pems()).trusted
     with write_session() as s, pytest.raises(sealing.TimestampFailed, match="did not give a timestamp"):
         sealing.seal(s, original, reason="test", require_timestamp=True)
+
+
+def test_isolated_verify_gives_the_same_answers(firm, original):
+    import time
+
+    from tests.services.hostile_pdfs import flate_bomb
+
+    done = _finish(original)
+    flipped = bytearray(done.pdf)
+    flipped[len(flipped) // 2] ^= 0x01
+    with read_session() as s:
+        start = time.perf_counter()
+        good = sealing.verify_isolated(s, done.pdf)
+        took = time.perf_counter() - start
+        bad = sealing.verify_isolated(s, bytes(flipped))
+        junk = sealing.verify_isolated(s, b"not a pdf")
+        bomb = sealing.verify_isolated(s, flate_bomb())
+    assert good.intact and good.trusted and good.firm_certificate and "the certificate of My Firm" in good.summary
+    assert good.audit["signers"][1]["name"] == "Sam Hartley" and good.sealed_at is not None
+    assert not bad.intact and "changed after it was sealed" in bad.summary
+    assert junk.summary == "This file is not a PDF."
+    assert not bomb.intact and bomb.summary.endswith(".")
+    assert took < 10
+
+
+def test_stamp_handles_pages_whatever_their_contents_look_like():
+    """A blank page with no content, a direct content stream, and an array of streams all get the stamp."""
+    from tests.services.hostile_pdfs import build_pdf
+
+    pdf = build_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>",
+                     2: b"<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 /MediaBox [0 0 612 792] >>",
+                     3: b"<< /Type /Page /Parent 2 0 R >>",
+                     4: b"<< /Type /Page /Parent 2 0 R /Contents [6 0 R 6 0 R] /CropBox [10 10 400 500] >>",
+                     5: b"<< /Type /Page /Parent 2 0 R /Contents 6 0 R /Rotate 180 >>",
+                     6: b"<< /Length 9 >>\nstream\n0 0 1 rg\nendstream"})
+    fields = [StampField(page=p, x=0.1, y=0.1, width=0.5, height=0.1, kind="text", text=f"Page {p + 1} value")
+              for p in range(3)]
+    stamped = sealing.stamp(pdf, fields)
+    reader = PdfReader(io.BytesIO(stamped))
+    for p in range(3):
+        assert f"Page {p + 1} value" in reader.pages[p].extract_text()

@@ -282,7 +282,7 @@ class PortalSignState(PortalState):
     # --- step 2: the emailed code ------------------------------------------------------------------
 
     def _send_code(self, actor):
-        _, error = run(signatures.send_code, actor, self.rid)
+        _, error = run(signatures.send_code, actor, self.rid, **self._client())
         if error:
             self.error, self.code_notice = error, ""
             return None
@@ -296,7 +296,7 @@ class PortalSignState(PortalState):
     @allow(CONTACT)
     def check_code(self, form: dict):
         actor = self._require()
-        _, error = run(signatures.check_code, actor, self.rid, str(form.get("code", ""))[:20])
+        _, error = run(signatures.check_code, actor, self.rid, str(form.get("code", ""))[:20], **self._client())
         if error:
             self.error, self.code_notice = error, ""
             return None

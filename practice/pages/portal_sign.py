@@ -25,7 +25,7 @@ def _firm_message() -> rx.Component:
 
 
 def _title() -> rx.Component:
-    return rx.vstack(rx.text("Please sign", size="1", color_scheme="gray"),
+    return rx.vstack(rx.text("Signature request", size="1", color_scheme="gray"),
                      rx.heading(S.title, size="5", id="sign-title", style={"word_break": "break-word"}),
                      spacing="0", width="100%")
 
@@ -96,8 +96,9 @@ def field_box(f) -> rx.Component:
     current = S.current == f.id
     return rx.box(
         rx.cond(f.filled, _filled_box(f),
-                rx.text(f.number.to_string() + ". " + f.label, size="1", weight="bold",
-                        style={"line_height": "1", "white_space": "nowrap", "overflow": "hidden"})),
+                rx.text(f.number.to_string() + ". " + f.label, weight="bold",
+                        style={"line_height": "1", "white_space": "nowrap", "overflow": "hidden",
+                               "font_size": "clamp(7px, 2.4vw, 13px)"})),
         id="sign-field-" + f.id.to_string(),
         class_name="sign-field",
         custom_attrs={"data-kind": f.kind, "data-filled": rx.cond(f.filled, "1", "0"),
@@ -235,7 +236,7 @@ def review_dialog() -> rx.Component:
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", type="button", variant="soft", color_scheme="gray", size="3")),
                     rx.button("Sign now", type="button", size="3", color_scheme="green", id="sign-now",
-                              on_click=S.sign),
+                              loading=S.busy, on_click=S.sign),
                     justify="end", width="100%",
                 ),
                 spacing="3", width="100%",

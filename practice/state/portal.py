@@ -291,7 +291,8 @@ class PortalHomeState(PortalState):
         looks, look_error = read(documents.to_look_at, documents.for_contact(actor), actor.current_account_id)
         self.error = error or job_error or ask_error or look_error or sign_error or ""
         base = rx.config.get_config().api_url.rstrip("/")
-        waiting = {a.document_id for a in asks or []}
+        # Documents waiting for an approval or a signature are listed as such, not again as "new".
+        waiting = {a.document_id for a in asks or []} | {r.document_id for r in requests or [] if r.status == "sent"}
         # Documents the firm shared and this contact has not opened (approval requests list their own).
         self.looks = [PortalDocumentItem(id=d.id, name=d.name, href=base + routes.file_url(d.id),
                                          shared=f"Shared {_due_text(d.uploaded_at.date())}")

@@ -232,6 +232,8 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     _log_in(june, base_url, june_email)
     item = june.locator("#attention-list .signature-item", has_text="Engagement letter 2026")
     expect(item).to_be_visible()
+    # The letter itself is not listed again as a new document: the signature request stands for it.
+    expect(june.locator("#attention-list .document-item", has_text="Engagement letter.pdf")).to_have_count(0)
     item.locator(".sign-link").click()
     expect(june).to_have_url(re.compile(rf"/portal/sign/{rid}$"))
     expect(june.locator("#sign-message")).to_contain_text("Please sign by Friday.")

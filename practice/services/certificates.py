@@ -163,6 +163,9 @@ def upload_pkcs12(session: Session, actor: Actor, data: bytes, password: str) ->
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         raise InvalidInput("Only RSA and EC certificates can seal documents; this one uses another kind of key.",
                            "file")
+    if isinstance(key, rsa.RSAPrivateKey) and key.key_size < 2048:
+        raise InvalidInput(f"This certificate's key is too short ({key.key_size} bits) to seal documents safely; "
+                           "use one of at least 2048 bits.", "file")
     if key.public_key().public_numbers() != cert.public_key().public_numbers():
         raise InvalidInput("The private key in this file does not belong to its certificate.", "file")
     now = dt.datetime.now(dt.timezone.utc)

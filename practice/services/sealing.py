@@ -111,6 +111,7 @@ class VerifyReport:
     sha256: str = ""
     firm_certificate: bool = False  # sealed with one of the firm's own certificates
     reason: str = ""
+    timestamp_by: str = ""  # the timestamp server's certificate holder, when the seal carries a timestamp
 
 
 def sha256_hex(data: bytes) -> str:
@@ -227,25 +228,76 @@ def _stroke_ops(strokes, left: float, bottom: float, w: float, h: float) -> list
     return ops
 
 
-def _field_ops(f: StampField, page_w: float, page_h: float) -> list[bytes]:
+def _needs_unicode(f: StampField) -> bool:
+    """A typed value the standard fonts cannot show (e.g. Łukasz, Ωmega, Дмитрий): drawn with an embedded font."""
+    if f.strokes or not (f.text or "").strip():
+        return False
+    try:
+        " ".join(f.text.split()).encode("cp1252")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _field_box(f: StampField, page_w: float, page_h: float) -> tuple[float, float, float, float]:
     x, y = _clamp(f.x), _clamp(f.y)
     w = max(0.0, min(_clamp(f.width), 1.0 - x)) * page_w
     h = max(0.0, min(_clamp(f.height), 1.0 - y)) * page_h
+    return x * page_w, page_h - y * page_h - h, w, h
+
+
+def _unicode_xobject(writer, f: StampField, w: float, h: float):
+    """The field's text laid out by WeasyPrint (DejaVu, embedded subset) as a Form XObject of the field's size."""
+    from pypdf import PdfReader  # noqa: PLC0415
+    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject  # noqa: PLC0415
+
+    from practice.services.html_pdf import render_pdf  # noqa: PLC0415
+
+    kind = (f.kind or "").lower()
+    script = kind in ("signature", "initials")
+    text = " ".join(f.text.split())[:300]
+    max_size = 28 if kind == "signature" else 22 if kind == "initials" else 11
+    size = min(max_size, h * 0.7)
+    # DejaVu runs about a tenth wider than the standard fonts whose widths _text_width knows.
+    width = _text_width(text, "/PrScript" if script else "/PrSans", size) * 1.12
+    pad = min(2.0, w * 0.05)
+    if width > w - 2 * pad and width > 0:
+        size = max(3.0, size * (w - 2 * pad) / width)
+    style = (f"font-family: {'DejaVu Serif' if script else 'DejaVu Sans'}, serif; font-style: "
+             f"{'italic' if script else 'normal'}; font-size: {size:.2f}pt; color: {'#0d1f73' if script else '#000'};"
+             f" white-space: nowrap; overflow: hidden; height: {h:.2f}pt; line-height: {h:.2f}pt; "
+             f"padding: 0 {pad:.2f}pt; text-align: {'center' if kind == 'initials' else 'left'}")
+    css = f"@page {{ size: {w:.2f}pt {h:.2f}pt; margin: 0 }} html, body {{ margin: 0; padding: 0 }}"
+    small = PdfReader(io.BytesIO(render_pdf(f"<div style='{style}'>{html.escape(text)}</div>", css=css))).pages[0]
+    form = DecodedStreamObject()
+    form.set_data(small.get_contents().get_data() if small.get_contents() is not None else b"")
+    form = form.flate_encode()
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    box = small.mediabox
+    form[NameObject("/BBox")] = ArrayObject([FloatObject(float(v)) for v in (box.left, box.bottom, box.right, box.top)])
+    form[NameObject("/Resources")] = small["/Resources"].clone(writer)
+    return writer._add_object(form)
+
+
+def _field_ops(f: StampField, page_w: float, page_h: float, xobject: bytes | None = None) -> list[bytes]:
+    left, bottom, w, h = _field_box(f, page_w, page_h)
     if w < 1 or h < 1:
         return []
-    left, bottom = x * page_w, page_h - y * page_h - h
     kind = (f.kind or "").lower()
+    if kind not in ("signature", "initials", "date", "text"):
+        raise InvalidInput(f'"{f.kind}" is not a kind of field; use signature, initials, date or text.', "kind")
     # Clip to the field box: nothing drawn leaks over the rest of the page.
     ops = [b"q", f"{_num(left)} {_num(bottom)} {_num(w)} {_num(h)} re W n".encode()]
-    if kind in ("signature", "initials") and f.strokes:
+    if xobject:
+        ops.append(f"1 0 0 1 {_num(left)} {_num(bottom)} cm ".encode() + xobject + b" Do")
+    elif kind in ("signature", "initials") and f.strokes:
         ops += _stroke_ops(f.strokes, left, bottom, w, h)
     elif kind in ("signature", "initials"):
         ops += _text_ops(f.text, "/PrScript", left, bottom, w, h, max_size=28 if kind == "signature" else 22,
                          centre=kind == "initials", colour=INK)
     elif kind in ("date", "text"):
         ops += _text_ops(f.text, "/PrSans", left, bottom, w, h, max_size=11, centre=False, colour="0 0 0")
-    else:
-        raise InvalidInput(f'"{f.kind}" is not a kind of field; use signature, initials, date or text.', "kind")
     ops.append(b"Q")
     return ops
 
@@ -298,6 +350,43 @@ def _font_names(page, font_refs: dict) -> dict[str, bytes]:
     return names
 
 
+def _drop_old_signatures(writer) -> None:
+    """Remove signature values the original carried: once the pages change they no longer hold, and
+    the firm's certification must be the file's first signature. Their fields (and look) stay."""
+    root = writer.root_object
+    if "/Perms" in root:
+        del root["/Perms"]
+    form = root.get("/AcroForm")
+    if form is None:
+        return
+    todo, seen = list(form.get_object().get("/Fields") or []), 0
+    while todo and seen < 10_000:
+        seen += 1
+        field = todo.pop().get_object()
+        if not hasattr(field, "get"):
+            continue
+        todo.extend(field.get("/Kids") or [])
+        if field.get("/FT") == "/Sig" and "/V" in field:
+            del field["/V"]
+            if "/Lock" in field:
+                del field["/Lock"]
+
+
+def _add_xobject(page, ref) -> bytes:
+    """Name `ref` in the page's /XObject resources under a name the page does not use yet."""
+    from pypdf.generic import DictionaryObject, NameObject  # noqa: PLC0415
+
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    xobjects = resources["/XObject"].get_object()
+    n = 0
+    while f"/PrSealText{n}" in xobjects:
+        n += 1
+    xobjects[NameObject(f"/PrSealText{n}")] = ref
+    return f"/PrSealText{n}".encode()
+
+
 def _content_refs(writer, page) -> list:
     """The page's content streams as indirect references (a direct stream gets its own object)."""
     from pypdf.generic import ArrayObject, IndirectObject  # noqa: PLC0415
@@ -321,6 +410,7 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
         raise InvalidInput("The drawn signature has too many points; draw it again more simply.", "signature")
     reader = _read_pdf(pdf)
     writer = PdfWriter(clone_from=reader)
+    _drop_old_signatures(writer)
     by_page: dict[int, list[StampField]] = {}
     for f in fields:
         if not isinstance(f.page, int) or not 0 <= f.page < len(writer.pages):
@@ -341,8 +431,13 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
         ops = [b"Q q " + " ".join(_num(v) for v in matrix).encode() + b" cm"]
         names = _font_names(page, font_refs)
         for f in page_fields:
+            xobject = None
+            if _needs_unicode(f):
+                _, _, w, h = _field_box(f, shown_w, shown_h)
+                if w >= 1 and h >= 1:
+                    xobject = _add_xobject(page, _unicode_xobject(writer, f, w, h))
             ops += [op.replace(b"/PrSans ", names["/PrSans"] + b" ").replace(b"/PrScript ", names["/PrScript"] + b" ")
-                    for op in _field_ops(f, shown_w, shown_h)]
+                    for op in _field_ops(f, shown_w, shown_h, xobject)]
         ops.append(b"Q")
         # The page's own streams stay as they are (still compressed), wrapped in q/Q so a graphics state
         # they leave behind cannot move or recolour what is drawn after them.
@@ -710,6 +805,7 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
     ts = status.timestamp_validity
     timestamped = bool(ts is not None and ts.intact and ts.valid)
     sealed_at = ts.timestamp if timestamped else status.signer_reported_dt
+    timestamp_by = _who(ts.signing_cert) if timestamped else ""
     problems: list[str] = []
     if not status.intact:
         problems.append("The contents no longer match the seal: the file was changed after it was sealed.")
@@ -747,7 +843,7 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
         problems.append("The seal was made with a certificate that is not trusted here.")
     return VerifyReport(intact=intact, trusted=trusted, summary=summary, sealed_at=sealed_at,
                         timestamped=timestamped, audit=audit, problems=problems, sha256=digest,
-                        firm_certificate=firm_cert, reason=reason, **facts)
+                        firm_certificate=firm_cert, reason=reason, timestamp_by=timestamp_by, **facts)
 
 
 def describe(report: VerifyReport) -> list[str]:
@@ -758,7 +854,8 @@ def describe(report: VerifyReport) -> list[str]:
     if report.sealed_by:
         lines.append(f"Sealed by: {report.sealed_by}")
     if report.sealed_at:
-        source = "from a timestamp server" if report.timestamped else "as the sealing computer's clock said"
+        source = (f"from the timestamp server of {report.timestamp_by}" if report.timestamped
+                  else "as the sealing computer's clock said")
         lines.append(f"Sealed at: {_utc(report.sealed_at)} ({source})")
     if report.certificate_fingerprint:
         lines.append(f"Certificate fingerprint (SHA-256): {report.certificate_fingerprint}")

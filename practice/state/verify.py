@@ -45,7 +45,8 @@ def _facts(report: sealing.VerifyReport, record: str) -> list[Fact]:
         facts.append(Fact("Sealed by", report.sealed_by))
     if report.sealed_at:
         facts.append(Fact("Sealed at", sealing._utc(report.sealed_at) + (
-            " (from a timestamp server)" if report.timestamped else " (the sealing computer's clock)")))
+            f" (from the timestamp server of {report.timestamp_by})" if report.timestamped
+            else " (the sealing computer's clock)")))
     if report.certificate_fingerprint:
         facts.append(Fact("Sealed with the firm's certificate", "Yes" if report.firm_certificate else "No"))
         facts.append(Fact("Certificate fingerprint (SHA-256)", report.certificate_fingerprint))

@@ -41,7 +41,7 @@ def test_anyone_checks_a_signed_file_and_a_changed_one(page, base_url, tmp_path)
     assert page.url.rstrip("/").endswith("/verify")
 
 
-def test_owner_sees_the_certificate_makes_a_new_one_and_a_dead_timestamp_server_is_refused(page, base_url):
+def test_owner_manages_the_sealing_certificate_and_a_dead_timestamp_server_is_refused(page, base_url, tmp_path):
     from tests.e2e.conftest import log_in
 
     log_in(page, base_url)
@@ -57,6 +57,18 @@ def test_owner_sees_the_certificate_makes_a_new_one_and_a_dead_timestamp_server_
     page.click("#confirm-regenerate")
     expect(page.get_by_text("A new certificate was made. Files sealed before stay valid.")).to_be_visible()
     expect(page.locator("#certificate-fingerprint")).not_to_have_text(old)
+
+    # The firm's own certificate, uploaded as a PKCS#12 file with its password.
+    from tests.services.test_sealing import _pkcs12
+
+    data, _ = _pkcs12(b"firm-pass", cn="Park & Lee CPAs (own certificate)")
+    p12 = tmp_path / "firm.p12"
+    p12.write_bytes(data)
+    page.locator("#certificate-upload input[type=file]").set_input_files(str(p12))
+    page.fill("#certificate-password", "firm-pass")
+    page.click("#upload-certificate")
+    expect(page.locator("#certificate-origin")).to_contain_text("Uploaded by the firm on")
+    expect(page.locator("#certificate-subject")).to_contain_text("Park & Lee CPAs (own certificate)")
 
     page.fill("#tsa-url", "http://127.0.0.1:9/tsa")
     page.click("#save-tsa")

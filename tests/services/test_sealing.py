@@ -223,8 +223,9 @@ def test_an_appended_change_after_sealing_is_reported(firm, original):
 # --- uploaded certificate, new certificate --------------------------------------------------------
 
 
-def _pkcs12(password: bytes | None, *, expired=False, with_key=True, cn="Park & Co CPAs (uploaded)"):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def _pkcs12(password: bytes | None, *, expired=False, with_key=True, cn="Park & Co CPAs (uploaded)",
+            key_size=2048):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     now = dt.datetime.now(dt.timezone.utc)
     start, end = (now - dt.timedelta(days=400), now - dt.timedelta(days=1)) if expired else \
@@ -255,6 +256,7 @@ def test_uploaded_pkcs12_seals_the_next_file(firm, original):
     ("password", "The password does not open this certificate file"),
     ("expired", "This certificate expired on"),
     ("no_key", "not its private key"),
+    ("weak", "too short"),
     ("garbage", "not a PKCS#12 certificate"),
 ])
 def test_bad_pkcs12_gets_a_sentence(firm, kind, sentence):
@@ -263,6 +265,9 @@ def test_bad_pkcs12_gets_a_sentence(firm, kind, sentence):
         password = "wrong"
     elif kind == "expired":
         data, _ = _pkcs12(b"pw", expired=True)
+        password = "pw"
+    elif kind == "weak":
+        data, _ = _pkcs12(b"pw", key_size=1024)
         password = "pw"
     elif kind == "no_key":
         data, _ = _pkcs12(b"pw", with_key=False)
@@ -309,6 +314,8 @@ def test_timestamp_server_used_when_configured(firm, original):
     assert hits, "the timestamp server was not asked"
     report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
     assert report.intact and report.trusted and report.timestamped, report.summary
+    assert report.timestamp_by == "Test TSA"
+    assert "from the timestamp server of Test TSA" in "\n".join(sealing.describe(report))
     with pytest.raises(InvalidInput, match="could not be reached|did not answer"):
         sealing.check_timestamp_server("http://127.0.0.1:9/tsa")
 
@@ -372,3 +379,29 @@ def test_stamp_handles_pages_whatever_their_contents_look_like():
     reader = PdfReader(io.BytesIO(stamped))
     for p in range(3):
         assert f"Page {p + 1} value" in reader.pages[p].extract_text()
+
+
+def test_names_outside_the_standard_fonts_are_stamped_with_an_embedded_font(original):
+    fields = [StampField(page=0, x=0.1, y=0.7, width=0.4, height=0.07, kind="signature", text="Łukasz Żółć"),
+              StampField(page=0, x=0.1, y=0.8, width=0.4, height=0.04, kind="text", text="Дмитрий Ω"),
+              StampField(page=0, x=0.6, y=0.8, width=0.1, height=0.05, kind="initials", text="ŁŻ")]
+    stamped = sealing.stamp(original, fields)
+    text = PdfReader(io.BytesIO(stamped)).pages[0].extract_text()
+    for value in ("Łukasz Żółć", "Дмитрий Ω", "ŁŻ"):
+        assert value in text, (value, text[-200:])
+
+
+def test_an_original_certified_by_someone_else_is_stamped_and_sealed(firm, original):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import MDPPerm
+
+    cert, key = certificates.make_self_signed("IRS e-file vendor")
+    material = certificates.KeyMaterial(cert=cert, key=key, chain=[], row=None)
+    certified = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(original)),
+                                 signers.PdfSignatureMetadata(field_name="Vendor", certify=True,
+                                                              docmdp_permissions=MDPPerm.FILL_FORMS),
+                                 signer=sealing._signer_for(material)).getvalue()
+    done = _finish(certified)
+    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    assert report.intact and report.trusted and report.firm_certificate, report.summary

@@ -150,8 +150,8 @@ def signature_pad(pad_id: str = "signature-pad", *, typed_default: str | rx.Var 
             rx.box(
                 # Filled by the script as the client types (no server round trip per key).
                 rx.el.div(id=f"{pad_id}-preview", aria_hidden="true",
-                          style={"font_family": SCRIPT_FONT, "font_style": "italic", "font_size": "2.2em", "line_height": "1.3",
-                                 "color": "#111827", "white_space": "nowrap", "overflow": "hidden",
+                          style={"font_family": SCRIPT_FONT, "font_style": "italic", "font_size": "2.2em",
+                                 "line_height": "1.3", "color": "#111827", "white_space": "nowrap", "overflow": "hidden",
                                  "text_overflow": "ellipsis"}),
                 width="100%", min_height="3.4em", padding="0.25em 0.75em", background="white",
                 border_bottom=f"2px solid {rx.color('gray', 7)}",

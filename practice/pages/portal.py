@@ -198,9 +198,10 @@ def attention_signature(r) -> rx.Component:
 def signing_row(r) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.icon("file-signature", size=18),
+            rx.icon("signature", size=18),
             rx.vstack(rx.text(r.title, weight="medium", style={"word_break": "break-word"}),
-                      rx.text(r.status, size="1", color=rx.cond(r.my_turn, rx.color("amber", 11), rx.color("gray", 11))),
+                      rx.text(r.status, size="1",
+                              color=rx.cond(r.my_turn, rx.color("amber", 11), rx.color("gray", 11))),
                       spacing="0", min_width="0"),
             width="100%", align="center", padding="0.5em", border=f"1px solid {rx.color('gray', 5)}",
             border_radius="8px",

@@ -1,5 +1,6 @@
 """The portal's signing page, phone first: consent, the emailed code, the document with its boxes, sign or decline."""
 import reflex as rx
+from reflex.vars.base import Var
 
 from practice import routes
 from practice.components.layout import error_callout
@@ -8,6 +9,9 @@ from practice.components.signature_pad import SCRIPT_FONT, read_signature, signa
 from practice.state.portal_sign import PortalSignState as S
 
 PAD_ID = "sign-pad"
+# Enter or Space on a focused box opens it, as a click does (the boxes are divs over an image).
+ACTIVATE_ON_KEY = Var(_js_expr=("((e) => { if (e.key === 'Enter' || e.key === ' ') "
+                                "{ e.preventDefault(); e.currentTarget.click(); } })"))
 
 
 def _notice(message) -> rx.Component:
@@ -21,7 +25,7 @@ def _firm_message() -> rx.Component:
 
 
 def _title() -> rx.Component:
-    return rx.vstack(rx.text("Please sign", size="1", color_scheme="gray"),
+    return rx.vstack(rx.text("Signature request", size="1", color_scheme="gray"),
                      rx.heading(S.title, size="5", id="sign-title", style={"word_break": "break-word"}),
                      spacing="0", width="100%")
 
@@ -65,6 +69,7 @@ def code_step() -> rx.Component:
                       rx.button("send a new code", type="button", variant="ghost", size="2", id="code-resend",
                                 on_click=S.resend_code),
                       align="center", wrap="wrap", spacing="1"),
+            decline_button(),
             spacing="3", width="100%",
         ),
         on_submit=S.check_code, reset_on_submit=False, width="100%",
@@ -91,13 +96,15 @@ def field_box(f) -> rx.Component:
     current = S.current == f.id
     return rx.box(
         rx.cond(f.filled, _filled_box(f),
-                rx.text(f.number.to_string() + ". " + f.label, size="1", weight="bold",
-                        style={"line_height": "1", "white_space": "nowrap", "overflow": "hidden"})),
+                rx.text(f.number.to_string() + ". " + f.label, weight="bold",
+                        style={"line_height": "1", "white_space": "nowrap", "overflow": "hidden",
+                               "font_size": "clamp(7px, 2.4vw, 13px)"})),
         id="sign-field-" + f.id.to_string(),
         class_name="sign-field",
         custom_attrs={"data-kind": f.kind, "data-filled": rx.cond(f.filled, "1", "0"),
                       "data-current": rx.cond(current, "1", "0"), "role": "button",
-                      "tabIndex": "0", "aria-label": f.number.to_string() + ". " + f.label},
+                      "tabIndex": "0", "aria-label": f.number.to_string() + ". " + f.label,
+                      "onKeyDown": ACTIVATE_ON_KEY},
         on_click=S.choose_field(f.id),
         style={"position": "absolute", "left": f.left, "top": f.top, "width": f.width, "height": f.height,
                "min_height": "18px", "display": "flex", "align_items": "center", "justify_content": "center",
@@ -229,7 +236,7 @@ def review_dialog() -> rx.Component:
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", type="button", variant="soft", color_scheme="gray", size="3")),
                     rx.button("Sign now", type="button", size="3", color_scheme="green", id="sign-now",
-                              on_click=S.sign),
+                              loading=S.busy, on_click=S.sign),
                     justify="end", width="100%",
                 ),
                 spacing="3", width="100%",

@@ -306,7 +306,8 @@ class PortalHomeState(PortalState):
                                              href=routes.portal_proposal_url(p.id),
                                              sent=f"Sent {_due_text(p.sent_at.date())}") for p in offers or []]
         base = rx.config.get_config().api_url.rstrip("/")
-        waiting = {a.document_id for a in asks or []}
+        # Documents waiting for an approval or a signature are listed as such, not again as "new".
+        waiting = {a.document_id for a in asks or []} | {r.document_id for r in requests or [] if r.status == "sent"}
         # Documents the firm shared and this contact has not opened (approval requests list their own).
         self.looks = [PortalDocumentItem(id=d.id, name=d.name, href=base + routes.file_url(d.id),
                                          shared=f"Shared {_due_text(d.uploaded_at.date())}")

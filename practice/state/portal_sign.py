@@ -111,6 +111,7 @@ class PortalSignState(PortalState):
     initials: str = ""
     today: str = ""
     reviewing: bool = False
+    busy: bool = False
     review_lines: list[str] = []
     declining: bool = False
     decline_error: str = ""
@@ -282,7 +283,7 @@ class PortalSignState(PortalState):
     # --- step 2: the emailed code ------------------------------------------------------------------
 
     def _send_code(self, actor):
-        _, error = run(signatures.send_code, actor, self.rid)
+        _, error = run(signatures.send_code, actor, self.rid, **self._client())
         if error:
             self.error, self.code_notice = error, ""
             return None
@@ -296,7 +297,7 @@ class PortalSignState(PortalState):
     @allow(CONTACT)
     def check_code(self, form: dict):
         actor = self._require()
-        _, error = run(signatures.check_code, actor, self.rid, str(form.get("code", ""))[:20])
+        _, error = run(signatures.check_code, actor, self.rid, str(form.get("code", ""))[:20], **self._client())
         if error:
             self.error, self.code_notice = error, ""
             return None
@@ -427,17 +428,23 @@ class PortalSignState(PortalState):
 
     @allow(CONTACT)
     def sign(self):
+        """Sign; the last signer's request also seals the document, so the button spins meanwhile."""
         actor = self._require()
+        self.busy = True
+        yield
         values = {int(k): v for k, v in self._values.items()}
-        _, error = run(signatures.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
-                       signature=self._signature, initials=self.initials if self._initials_given else "",
-                       values=values, **self._client())
+        try:
+            _, error = run(signatures.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
+                           signature=self._signature, initials=self.initials if self._initials_given else "",
+                           values=values, **self._client())
+        finally:
+            self.busy = False
         if error:
             self.error = error
-            return None
+            return
         self.error, self.reviewing = "", False
         self._show(actor)
-        return rx.scroll_to("sign-done")
+        yield rx.scroll_to("sign-done")
 
     @allow(CONTACT)
     def open_decline(self):

@@ -232,6 +232,8 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     _log_in(june, base_url, june_email)
     item = june.locator("#attention-list .signature-item", has_text="Engagement letter 2026")
     expect(item).to_be_visible()
+    # The letter itself is not listed again as a new document: the signature request stands for it.
+    expect(june.locator("#attention-list .document-item", has_text="Engagement letter.pdf")).to_have_count(0)
     item.locator(".sign-link").click()
     expect(june).to_have_url(re.compile(rf"/portal/sign/{rid}$"))
     expect(june.locator("#sign-message")).to_contain_text("Please sign by Friday.")
@@ -293,6 +295,11 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
         signed = s.get(Document, req.signed_document_id)
         assert signed.account_id == signing["account"]
         assert s.get(Document, req.document_id) is not None  # the original is kept
+        # Where each signed from, as the browser connected: the audit page reports it.
+        signers = s.exec(select(Signer).where(Signer.request_id == rid).order_by(Signer.position)).all()
+        assert [x.ip_address for x in signers] == ["127.0.0.1", "127.0.0.1"]
+        assert all("Mozilla" in x.user_agent for x in signers)
+        assert [x.signature_kind for x in signers] == ["drawn", "drawn"]
         data = storage.open_stored(signed.stored_key).read_bytes()
         from practice.services import certificates
 
@@ -302,6 +309,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     audit = _audit_text(data)
     for name, email in (("June Hartley", june_email), ("Jim Hartley", jim_email)):
         assert name in audit and email in audit
+    assert "127.0.0.1" in audit
 
     # One flipped byte (in the signed content, not in the seal itself): pyHanko refuses it, and so does the
     # verify page, which first says the untouched file is intact.

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import reflex as rx
 
+from practice.services.signatures import PAD_ASPECT  # noqa: F401 - part of this component's API
+
 # The browser side, evaluated once per mounted pad (no asset file to serve, no network).
 _SCRIPT = (Path(__file__).with_name("signature_pad.js")).read_text(encoding="utf-8")
 _PAD_ID = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
@@ -39,9 +41,8 @@ SCRIPT_FONT = ('"Segoe Script", "Brush Script MT", "Snell Roundhand", "Apple Cha
 EMPTY_DRAWING = "Draw your signature in the box, or choose Type and type your name."
 EMPTY_TEXT = "Type your name to sign, or choose Draw and draw your signature."
 UNREADABLE = "We could not read your signature. Clear it and try again."
-# The pad is three times wider than tall; x and y are fractions of its width and height, so a drawing
-# keeps its shape when x is scaled by PAD_ASPECT against y (as signature previews and stamps should).
-PAD_ASPECT = 3.0
+# The pad is three times wider than tall (PAD_ASPECT, from the service that stamps the strokes); x and y
+# are fractions of its width and height, so a drawing keeps its shape when x is scaled by PAD_ASPECT.
 MAX_STROKES = 200
 MAX_POINTS = 4000
 MAX_TEXT = 120

@@ -55,6 +55,7 @@ def load_demo(session: Session, *, seed: int = 7, n_accounts: int = 50) -> dict:
     for name, rate in [("1040 preparation", 45000), ("Monthly bookkeeping", 30000), ("Payroll (per run)", 15000),
                        ("Tax planning (hour)", 20000), ("Extension filing", 7500)]:
         catalog.create_service(session, actor, name=name, rate_cents=rate)
+    _demo_signing_templates(session, actor)
     pipes = {name: pipelines.create_pipeline(session, actor, name=name, stages=stages) for name, stages in PIPELINES.items()}
     stage_ids = {name: [s.id for s in pipelines.stages_of(session, p.id)] for name, p in pipes.items()}
     today = dt.date.today()
@@ -94,6 +95,56 @@ def load_demo(session: Session, *, seed: int = 7, n_accounts: int = 50) -> dict:
                                   "Check estimated payments"]), job_id=job.id, assignee_id=rnd.choice(staff).id,
                                   due_date=today + dt.timedelta(days=rnd.randint(-3, 20)))
     return {"email": OWNER_EMAIL, "password": OWNER_PASSWORD}
+
+
+ENGAGEMENT_LETTER = """<h1>Engagement letter {{ today.year }}</h1>
+<p>{{ firm.name }} and {{ account.name }} agree on the following.</p>
+<h2>What we will do</h2>
+<p>We will prepare your federal and state income tax returns for the year from the information you give
+us. We will not audit or verify that information, but we may ask you to clarify it.</p>
+<h2>What you will do</h2>
+<p>You will give us complete and accurate information in time, keep the records that support your
+returns, and review the returns before you sign them.</p>
+<h2>Fees</h2>
+<p>Our fees are based on the time the work takes and are due when the returns are delivered.</p>
+<table style="margin-top: 36pt">
+  <tr><td style="width: 60%">Signature<br><span id="sign-1-signature" style="display: inline-block; width: 220px;
+      height: 48px"></span></td>
+      <td>Date<br><span id="sign-1-date" style="display: inline-block; width: 120px; height: 24px"></span></td></tr>
+</table>
+"""
+
+FORM_8879 = """<h1>IRS e-file signature authorization (Form 8879) for {{ account.name }}</h1>
+<p>Under penalties of perjury, I declare that I have examined a copy of my electronic individual income tax
+return and accompanying schedules and statements, and to the best of my knowledge and belief, they are true,
+correct and complete. I authorize {{ firm.name }} to enter or generate my PIN as my signature on the return.</p>
+<table style="margin-top: 36pt">
+  <tr><td>Taxpayer<br><span id="sign-1-signature" style="display: inline-block; width: 220px; height: 48px"></span></td>
+      <td>Date<br><span id="sign-1-date" style="display: inline-block; width: 120px; height: 24px"></span></td></tr>
+  <tr><td>Spouse (if filing jointly)<br><span id="sign-2-signature" style="display: inline-block; width: 220px;
+      height: 48px"></span></td>
+      <td>Date<br><span id="sign-2-date" style="display: inline-block; width: 120px; height: 24px"></span></td></tr>
+</table>
+"""
+
+
+def _demo_signing_templates(session: Session, actor: Actor) -> None:
+    """Two document templates to sign and an engagement proposal built from the catalog."""
+    from practice.models import Service  # noqa: PLC0415
+    from practice.services import doc_templates, proposals  # noqa: PLC0415 - they import this package's services
+
+    doc_templates.save_template(session, actor, name="Engagement letter", body=ENGAGEMENT_LETTER)
+    doc_templates.save_template(session, actor, name="Form 8879 authorization", body=FORM_8879)
+    by_name = dict(session.execute(select(Service.name, Service.id)).all())
+    proposals.save_template(
+        session, actor, name="Engagement 2027",
+        introduction="Dear {{ account.name }},\n\nThank you for choosing {{ firm.name }}. Here is what we "
+                     "propose for the coming year.",
+        terms="Fees are due within 30 days of each invoice. Either side may end this engagement with 30 days' "
+              "written notice. {{ firm.name }} keeps your records confidential.",
+        lines=[{"service_id": by_name["1040 preparation"]},
+               {"service_id": by_name["Tax planning (hour)"], "quantity": 2},
+               {"service_id": by_name["Extension filing"], "optional": True}])
 
 
 def generate_large(session: Session, *, n_accounts: int = 5000, n_jobs: int = 50000, pipeline_name: str = "Big Pipeline",

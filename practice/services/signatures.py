@@ -46,6 +46,10 @@ MAX_REASON = 2000
 MAX_TEXT_VALUE = 500
 MAX_TYPED = 100
 MAX_INITIALS = 10
+# The portal's signature pad is three times wider than tall and sends x and y as fractions of its width
+# and height: y is divided by this before stamping so the drawing keeps its shape (the stamp scales both
+# axes alike).
+PAD_ASPECT = 3.0
 MAX_STROKES = 300
 MAX_POINTS = 20_000
 CODE_TTL = dt.timedelta(minutes=10)
@@ -57,6 +61,11 @@ GONE = "That signature request is not in your portal (it may have been cancelled
 
 
 # --- views --------------------------------------------------------------------------------------------
+
+
+def stamp_strokes(strokes: list) -> list[list[tuple[float, float]]]:
+    """The pad's strokes in the proportions they were drawn in (see PAD_ASPECT), for `sealing.stamp`."""
+    return [[(p[0], p[1] / PAD_ASPECT) for p in line] for line in strokes]
 
 
 @dataclass
@@ -1025,8 +1034,7 @@ def _seal(session: Session, req: SignatureRequest, signers: list[Signer], accoun
             text = "" if strokes else (s.signature.get("text") or s.name)
             stamps.append(sealing.StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
                                              kind="signature", text=text,
-                                             strokes=[[(p[0], p[1]) for p in line] for line in strokes] if strokes
-                                             else None))
+                                             strokes=stamp_strokes(strokes) if strokes else None))
         elif f.value:
             stamps.append(sealing.StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
                                              kind=f.kind, text=f.value))

@@ -405,3 +405,25 @@ def test_an_original_certified_by_someone_else_is_stamped_and_sealed(firm, origi
     done = _finish(certified)
     report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
     assert report.intact and report.trusted and report.firm_certificate, report.summary
+
+
+def test_a_drawn_signature_keeps_the_shape_it_was_drawn_in():
+    """The pad is three times wider than tall: a cross drawn corner to corner must stamp three times wider too."""
+    import re
+
+    from pypdf import PdfReader, PdfWriter
+
+    from practice.services.signatures import stamp_strokes
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    blank = io.BytesIO()
+    writer.write(blank)
+    cross = [[[0.0, 0.5], [1.0, 0.5]], [[0.5, 0.0], [0.5, 1.0]]]  # full width and full height of the pad
+    field = sealing.StampField(page=0, x=0.1, y=0.1, width=0.8, height=0.5, kind="signature",
+                               strokes=stamp_strokes(cross))
+    stamped = PdfReader(io.BytesIO(sealing.stamp(blank.getvalue(), [field])))
+    content = stamped.pages[0].get_contents().get_data().decode("latin-1")
+    points = [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+) (-?[\d.]+) [ml]\b", content)]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    assert (max(xs) - min(xs)) / (max(ys) - min(ys)) == pytest.approx(3.0, rel=0.02)

@@ -14,7 +14,7 @@ KINDS = {
     "job_created_by_recurrence": "Jobs created by a recurrence",
     "task_assigned": "Tasks assigned to me",
     "automation_failed": "Automations that failed",
-    "client_activity": "What clients do in the portal (uploads, tasks, approvals, proposals)",
+    "client_activity": "What clients do in the portal (uploads, tasks, approvals, signatures, proposals)",
 }
 
 

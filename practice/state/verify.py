@@ -5,7 +5,10 @@ Nothing is stored: the file is checked in memory and forgotten.
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
+import threading
+import time
 
 import reflex as rx
 
@@ -25,6 +28,34 @@ class AuditRow:
     kind: str = "row"  # heading | row
     label: str = ""
     value: str = ""
+
+
+# The page is public and each check runs a child process for up to a few seconds of CPU: a visitor gets
+# CHECKS_PER_WINDOW checks per WINDOW_SECONDS, and at most CHECKS_AT_ONCE run at a time on the server.
+CHECKS_PER_WINDOW = 20
+WINDOW_SECONDS = 600
+CHECKS_AT_ONCE = 2
+_recent: dict[str, collections.deque] = {}
+_recent_lock = threading.Lock()
+_running = threading.BoundedSemaphore(CHECKS_AT_ONCE)
+
+
+def take_turn(visitor: str, now: float | None = None) -> str:
+    """Count one check for this visitor (their IP address); a sentence when they have had their share."""
+    now = time.monotonic() if now is None else now
+    with _recent_lock:
+        if len(_recent) > 10_000:  # forget idle visitors rather than grow without end
+            for key in [k for k, q in _recent.items() if not q or now - q[-1] > WINDOW_SECONDS]:
+                del _recent[key]
+        times = _recent.setdefault(visitor, collections.deque())
+        while times and now - times[0] > WINDOW_SECONDS:
+            times.popleft()
+        if len(times) >= CHECKS_PER_WINDOW:
+            wait = int(WINDOW_SECONDS - (now - times[0])) // 60 + 1
+            return (f"You have checked {CHECKS_PER_WINDOW} files in the last {WINDOW_SECONDS // 60} minutes; "
+                    f"please wait {wait} minute{'s' if wait != 1 else ''} and try again.")
+        times.append(now)
+    return ""
 
 
 def max_bytes() -> int:
@@ -126,7 +157,17 @@ class VerifyState(AppState):
         if len(data) > limit:
             self.error = f"That file is larger than {limit // 1024 // 1024} MB; signed files are far smaller."
             return
-        report, record = await asyncio.to_thread(_check, data)
+        refused = take_turn(str(self.router.session.client_ip or "unknown"))
+        if refused:
+            self.error = refused
+            return
+        if not _running.acquire(blocking=False):
+            self.error = "Several files are being checked right now; please try again in a moment."
+            return
+        try:
+            report, record = await asyncio.to_thread(_check, data)
+        finally:
+            _running.release()
         self.checked = True
         self.summary = report.summary
         self.verdict = ("good" if report.intact and report.trusted and report.firm_certificate

@@ -1,4 +1,4 @@
-"""The job page: where the job stands, who works on it, its dates, tasks and history."""
+"""The job page: where the job stands, who works on it, its dates, tasks, what the client signs, and history."""
 import reflex as rx
 
 from practice import routes
@@ -8,6 +8,7 @@ from practice.pages.rules_editor import part_row
 from practice.state.base import AppState
 from practice.state.job import PRIORITIES, JobState
 from practice.state.rules_editor import ActionItem, RunItem
+from practice.state.signatures import STATUS_COLORS as REQUEST_COLORS
 from practice.state.work_views import NONE
 
 
@@ -189,6 +190,71 @@ def client_tasks_section() -> rx.Component:
     )
 
 
+PROPOSAL_COLORS = {"signed": "green", "declined": "red", "cancelled": "gray", "sent": "amber"}
+
+
+def signature_request_row(r) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.link(r.title, href=r.href, size="2", weight="medium", class_name="job-signature-link"),
+            rx.text(r.progress, size="1", class_name="job-signature-progress"),
+            rx.cond(r.signers != "", rx.text(r.signers, size="1", color_scheme="gray")),
+            spacing="0", min_width="0",
+        ),
+        rx.spacer(),
+        rx.badge(r.status_label, color_scheme=rx.match(r.status, *REQUEST_COLORS.items(), "gray"),
+                 class_name="job-signature-status"),
+        width="100%", align="center", wrap="wrap", padding_y="0.3em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}", class_name="job-signature-row", data_status=r.status,
+    )
+
+
+def proposal_row(p) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.hstack(rx.text(p.name, size="2", weight="medium"), rx.text(p.total, size="2"), spacing="2",
+                      wrap="wrap"),
+            rx.text(p.outcome, size="1", class_name="job-proposal-outcome"),
+            spacing="0", min_width="0",
+        ),
+        rx.spacer(),
+        rx.badge(p.status, color_scheme=rx.match(p.status, *PROPOSAL_COLORS.items(), "gray"),
+                 class_name="job-proposal-status"),
+        rx.cond(p.href != "", rx.el.a("Signed PDF", href=p.href, rel="noopener", class_name="job-proposal-pdf",
+                                      aria_label="Signed PDF of " + p.name,
+                                      style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-1)"})),
+        width="100%", align="center", wrap="wrap", padding_y="0.3em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}", class_name="job-proposal-row", data_status=p.status,
+    )
+
+
+def client_items_section() -> rx.Component:
+    """The job's signature requests and proposals; new ones are made on the account page (with this job chosen)."""
+    return section(
+        "Signatures and proposals",
+        rx.text("Signatures", size="2", weight="medium"),
+        rx.cond(
+            JobState.signature_items.length() > 0,
+            rx.vstack(rx.foreach(JobState.signature_items, signature_request_row), width="100%", spacing="0",
+                      id="job-signature-list"),
+            rx.text("Nothing to sign for this job yet. ",
+                    rx.link("Request a signature", href=JobState.new_signature_href, id="job-request-signature"),
+                    " and choose this job in the form.", size="2", color_scheme="gray", id="job-signatures-empty"),
+        ),
+        rx.text("Proposals", size="2", weight="medium", padding_top="0.5em"),
+        rx.cond(
+            JobState.proposal_items.length() > 0,
+            rx.vstack(rx.foreach(JobState.proposal_items, proposal_row), width="100%", spacing="0",
+                      id="job-proposal-list"),
+            rx.text("No proposal sent for this job yet. ",
+                    rx.link("Send a proposal", href=JobState.send_proposal_href, id="job-send-proposal"),
+                    " from the account page and choose this job.", size="2", color_scheme="gray",
+                    id="job-proposals-empty"),
+        ),
+        id="job-client-items-section",
+    )
+
+
 RUN_COLORS = {"done": "green", "waiting": "amber", "failed": "red", "not fired": "gray", "skipped": "gray"}
 ACTION_COLORS = {"done": "green", "waiting": "amber", "failed": "red", "dropped": "gray", "skipped": "gray",
                  "planned": "gray"}
@@ -270,7 +336,7 @@ def job_page() -> rx.Component:
                 error_callout(JobState.error),
                 rx.grid(
                     rx.vstack(stage_section(), details_section(), tasks_section(), client_tasks_section(),
-                              automation_section(), spacing="4", width="100%",
+                              client_items_section(), automation_section(), spacing="4", width="100%",
                               min_width="0"),
                     rx.vstack(people_section(), tags_section(),
                               section("History", history_list(JobState.history), id="job-history"),

@@ -599,6 +599,16 @@ def list_for_account(session: Session, actor: Actor, account_id: int, *, limit: 
     return _views(session, Proposal.account_id == account_id)[:limit]
 
 
+def list_for_job(session: Session, actor: Actor, job_id: int, *, limit: int = 200) -> list[ProposalView]:
+    """A job's proposals, waiting ones first (staff who may see the job's account)."""
+    _staff(actor)
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("That job does not exist (it may have been deleted).")
+    get_account(session, actor, job.account_id)
+    return _views(session, Proposal.job_id == job_id)[:limit]
+
+
 # --- the client -----------------------------------------------------------------------------------
 
 

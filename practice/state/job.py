@@ -1,4 +1,4 @@
-"""One job: its stage, people, dates, tags, tasks and history."""
+"""One job: its stage, people, dates, tags, tasks, what the client is asked to sign, and history."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,9 +7,12 @@ import reflex as rx
 
 from practice import routes
 from practice.models import Priority
-from practice.services import audit, automation, firm, jobs, pipelines, portal, tags, tasks, team
+from practice.services import (audit, automation, firm, jobs, pipelines, portal, proposals, signatures, tags, tasks,
+                               team)
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.documents import _backend_url
 from practice.state.rules_editor import RunItem, run_items
+from practice.state.signatures import REQUEST_STATUS
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem, date_text,
                                        history_items, parse_date, parse_id, task_items, when_text)
@@ -33,6 +36,73 @@ def client_task_items(views, timezone: str) -> list[ClientTaskItem]:
             for t in views]
 
 
+@dataclasses.dataclass
+class JobSignatureItem:
+    """One signature request of the job, as its row on the job page shows it."""
+
+    id: int = 0
+    title: str = ""
+    status: str = ""
+    status_label: str = ""
+    progress: str = ""
+    signers: str = ""
+    href: str = ""
+
+
+@dataclasses.dataclass
+class JobProposalItem:
+    """One proposal of the job, as its row on the job page shows it."""
+
+    id: int = 0
+    name: str = ""
+    status: str = ""
+    total: str = ""
+    outcome: str = ""
+    href: str = ""
+
+
+def signature_progress(r) -> str:
+    """How far the signers are: "1 of 2 signed · waiting for Jim Hartley", "All 2 signed", "Not sent yet"."""
+    if r.status == "draft":
+        return "Not sent yet: place the fields and send it"
+    if r.status == "completed":
+        return f"All {r.signer_count} signed" if r.signer_count > 1 else "Signed"
+    text = f"{r.signed_count} of {r.signer_count} signed"
+    if r.waiting_for:
+        text += " · waiting for " + ", ".join(r.waiting_for)
+    return text
+
+
+def job_signature_items(views) -> list[JobSignatureItem]:
+    return [JobSignatureItem(id=r.id, title=r.title, status=r.status,
+                             status_label=REQUEST_STATUS.get(r.status, r.status), progress=signature_progress(r),
+                             signers="Signers: " + ", ".join(r.signer_names) if r.signer_names else "",
+                             href=routes.signature_url(r.id))
+            for r in views]
+
+
+def proposal_outcome(p, timezone: str) -> str:
+    """Where the client is with a proposal: signed (by whom, when), declined (why), opened or not."""
+    if p.status == "signed":
+        return f"Signed by {p.signer_name} {when_text(p.signed_at, timezone)}"
+    if p.status == "declined":
+        return f"Declined {when_text(p.declined_at, timezone)}: {p.decline_reason}"
+    if p.status == "cancelled":
+        return "Withdrawn"
+    if p.viewed_at:
+        return f"Opened {when_text(p.viewed_at, timezone)}, not signed yet"
+    return f"Sent {when_text(p.sent_at, timezone)}, not opened yet"
+
+
+def job_proposal_items(views, timezone: str) -> list[JobProposalItem]:
+    base = _backend_url()
+    return [JobProposalItem(id=p.id, name=p.name, status=p.status, total=proposals.money(p.total_cents),
+                            outcome=proposal_outcome(p, timezone),
+                            href=base + routes.file_url(p.document_id) if p.status == "signed" and p.document_id
+                            else "")
+            for p in views]
+
+
 def _job_view(session, actor, job_id: int) -> dict:
     """Everything the job page shows, read through the services in one session."""
     job = jobs.get_job(session, actor, job_id)
@@ -50,6 +120,8 @@ def _job_view(session, actor, job_id: int) -> dict:
         "runs": automation.runs_for_job(session, actor, job.id, limit=50),
         "can_retry": actor.is_admin,
         "client_tasks": portal.client_tasks_of_job(session, actor, job.id),
+        "signature_requests": signatures.list_for_job(session, actor, job.id, limit=50),
+        "proposals": proposals.list_for_job(session, actor, job.id, limit=50),
     }
 
 
@@ -80,6 +152,11 @@ class JobState(AppState):
     history: list[HistoryItem] = []
     runs: list[RunItem] = []
     client_tasks: list[ClientTaskItem] = []
+    # What the client is asked to sign for this job; new ones start on the account page.
+    signature_items: list[JobSignatureItem] = []
+    proposal_items: list[JobProposalItem] = []
+    new_signature_href: str = ""
+    send_proposal_href: str = ""
     client_task_form_key: int = 0
     error: str = ""
     task_error: str = ""
@@ -109,6 +186,10 @@ class JobState(AppState):
         self.history = history_items(view["history"], view["timezone"])
         self.runs = run_items(view["runs"], view["timezone"], can_retry=view["can_retry"])
         self.client_tasks = client_task_items(view["client_tasks"], view["timezone"])
+        self.signature_items = job_signature_items(view["signature_requests"])
+        self.proposal_items = job_proposal_items(view["proposals"], view["timezone"])
+        self.new_signature_href = routes.new_signature_url(job.account_id)
+        self.send_proposal_href = routes.account_url(job.account_id) + "#proposals-section"
 
     @allow(STAFF)
     def load(self):

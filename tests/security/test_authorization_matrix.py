@@ -29,7 +29,7 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.models import OutgoingMail, Role
 from practice.services import (accounts, approvals, audit, auth, board, documents, drive, jobs, mail, pipelines, portal,
-                               signatures, tasks)
+                               proposals, signatures, tasks)
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied, PracticeError
 from practice.services.portal import ContactActor
@@ -766,6 +766,10 @@ SERVICE_CASES = [
     ("signatures.list_for_account", STAFF_ONLY,
      lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in signatures.list_for_account(s, f["actor"][w],
                                                                                    f[k]["account"])], sees),
+    ("signatures.list_for_job", BOTH,
+     lambda s, f, w, k: signatures.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
+    ("proposals.list_for_job", BOTH,
+     lambda s, f, w, k: proposals.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
     ("signatures.list_for_contact", CONTACT_ONLY,
      lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in signatures.list_for_contact(s, f["actor"][w])], sees),
     ("signatures.request_detail", BOTH,

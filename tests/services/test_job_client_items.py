@@ -1,0 +1,139 @@
+"""The job page's signatures and proposals: each job lists only its own requests and proposals, with the
+signers' progress and the signed PDF's link; staff who cannot see the account (and clients) are refused;
+an empty job says where to start one."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from practice.db import read_session, write_session
+from practice.services import accounts, catalog, documents, jobs, portal, proposals, signatures
+from practice.services.errors import NotFound, PermissionDenied
+from practice.state.job import JobState
+from tests.factories import actor_of, make_account, make_member, make_pipeline
+
+
+def one_page_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=612, height=792)
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def firm(fresh_db, tmp_path, monkeypatch):
+    """Hartley Household with two jobs (1040 and Payroll) and two portal contacts; Dave works elsewhere."""
+    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
+        dave = actor_of(make_member(s, role="employee", name="Dave Outside"))
+        pipeline = make_pipeline(s, owner, name="1040 Return")
+        account = make_account(s, owner, name="Hartley Household")
+        june, jim = (accounts.create_contact(s, owner, account_ids=[account.id], first_name=first,
+                                             last_name="Hartley", email=f"{first.lower()}@hartley.example")
+                     for first in ("June", "Jim"))
+        for c in (june, jim):
+            portal.invite(s, owner, c.id)
+        ret = catalog.create_service(s, owner, name="Tax return", rate_cents=90000)
+        proposals.save_template(s, owner, name="Engagement 2027", introduction="Hello", terms="Terms",
+                                lines=[{"service_id": ret.id, "quantity": 2}])
+        tax = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name="1040 2026")
+        payroll = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name="Payroll 2026")
+    doc = documents.upload(owner, account.id, None, "8879.pdf", one_page_pdf())
+    with read_session() as s:
+        june_actor = documents.contact_actor(s, june.id)
+    return {"owner": owner, "dave": dave, "account": account.id, "tax": tax.id, "payroll": payroll.id,
+            "doc": doc.id, "june": june.id, "jim": jim.id, "june_actor": june_actor}
+
+
+def request_for(firm, job_id, title, *, send=True) -> int:
+    owner = firm["owner"]
+    with write_session() as s:
+        req = signatures.create_request(s, owner, firm["account"], title=title, document_id=firm["doc"],
+                                        signer_contact_ids=[firm["june"], firm["jim"]], in_order=True,
+                                        job_id=job_id)
+        signer_ids = [x.id for x in signatures.request_detail(s, owner, req.id).signers]
+        signatures.set_fields(s, owner, req.id, [{"signer_id": i, "kind": "signature", "page": 0, "x": 0.1,
+                                                  "y": 0.2 + n * 0.3, "width": 0.4, "height": 0.08}
+                                                 for n, i in enumerate(signer_ids)])
+        if send:
+            signatures.send(s, owner, req.id)
+        return req.id
+
+
+def job_page(firm, job_id, monkeypatch, actor=None) -> JobState:
+    monkeypatch.setattr(JobState, "_actor", lambda self: actor or firm["owner"])
+    monkeypatch.setattr(JobState, "job_id", str(job_id), raising=False)
+    state = JobState()
+    state.load()
+    return state
+
+
+def test_proposals_of_a_job_are_its_own_and_only_staff_who_see_the_account_get_them(firm):
+    with write_session() as s:
+        for_tax = proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["tax"]).id
+        proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["payroll"])
+        proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027")
+    with read_session() as s:
+        assert [p.id for p in proposals.list_for_job(s, firm["owner"], firm["tax"])] == [for_tax]
+        with pytest.raises(PermissionDenied):
+            proposals.list_for_job(s, firm["dave"], firm["tax"])
+        with pytest.raises(PermissionDenied):
+            proposals.list_for_job(s, firm["june_actor"], firm["tax"])
+        with pytest.raises(NotFound):
+            proposals.list_for_job(s, firm["owner"], 999_999)
+
+
+def test_an_empty_job_says_where_to_ask_for_a_signature_or_send_a_proposal(firm, monkeypatch):
+    page = job_page(firm, firm["tax"], monkeypatch)
+    assert page.found and page.signature_items == [] and page.proposal_items == []
+    assert page.new_signature_href == f"/accounts/{firm['account']}/signatures/new"
+    assert page.send_proposal_href == f"/accounts/{firm['account']}#proposals-section"
+
+
+def test_the_job_page_lists_its_requests_with_the_signers_progress(firm, monkeypatch):
+    waiting = request_for(firm, firm["tax"], "Form 8879 for 2026")
+    draft = request_for(firm, firm["tax"], "Engagement letter", send=False)
+    request_for(firm, firm["payroll"], "Payroll authorization")
+    with write_session() as s:
+        signatures.give_consent(s, firm["june_actor"], waiting)
+        signatures.sign(s, firm["june_actor"], waiting, signature_kind="typed", signature={"text": "June Hartley"})
+    page = job_page(firm, firm["tax"], monkeypatch)
+    rows = {r.title: r for r in page.signature_items}
+    assert set(rows) == {"Form 8879 for 2026", "Engagement letter"}
+    sent = rows["Form 8879 for 2026"]
+    assert sent.status == "sent" and sent.href == f"/signatures/{waiting}"
+    assert sent.progress == "1 of 2 signed · waiting for Jim Hartley"
+    assert sent.signers == "Signers: June Hartley, Jim Hartley"
+    assert rows["Engagement letter"].progress.startswith("Not sent yet")
+    assert rows["Engagement letter"].href == f"/signatures/{draft}"
+
+
+def test_a_signed_proposal_links_its_sealed_pdf_and_a_waiting_one_does_not(firm, monkeypatch):
+    with write_session() as s:
+        signed = proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["tax"]).id
+        waiting = proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027",
+                                          job_id=firm["tax"]).id
+    with write_session() as s:
+        proposals.give_consent(s, firm["june_actor"], signed)
+    with write_session() as s:
+        proposals.sign(s, firm["june_actor"], signed, signature_kind="typed", signature={"text": "June Hartley"})
+    with read_session() as s:
+        document_id = next(p.document_id for p in proposals.list_for_job(s, firm["owner"], firm["tax"])
+                           if p.id == signed)
+    page = job_page(firm, firm["tax"], monkeypatch)
+    rows = {p.id: p for p in page.proposal_items}
+    assert rows[signed].status == "signed" and rows[signed].total == "$1,800.00"
+    assert rows[signed].href.endswith(f"/files/{document_id}")
+    assert rows[signed].outcome.startswith("Signed by June Hartley")
+    assert rows[waiting].href == "" and rows[waiting].outcome.endswith("not opened yet")
+
+
+def test_staff_who_cannot_see_the_account_get_the_sentence_not_the_items(firm, monkeypatch):
+    request_for(firm, firm["tax"], "Form 8879 for 2026")
+    page = job_page(firm, firm["tax"], monkeypatch, actor=firm["dave"])
+    assert not page.found and page.signature_items == []
+    assert "do not have access" in page.page_error

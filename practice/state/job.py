@@ -12,6 +12,7 @@ from practice.services import (audit, automation, firm, jobs, pipelines, portal,
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.documents import _backend_url
 from practice.state.rules_editor import RunItem, run_items
+from practice.state.proposals import proposal_outcome as account_proposal_outcome
 from practice.state.signatures import REQUEST_STATUS
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem, date_text,
@@ -82,16 +83,9 @@ def job_signature_items(views) -> list[JobSignatureItem]:
 
 
 def proposal_outcome(p, timezone: str) -> str:
-    """Where the client is with a proposal: signed (by whom, when), declined (why), opened or not."""
-    if p.status == "signed":
-        return f"Signed by {p.signer_name} {when_text(p.signed_at, timezone)}"
-    if p.status == "declined":
-        return f"Declined {when_text(p.declined_at, timezone)}: {p.decline_reason}"
-    if p.status == "cancelled":
-        return "Withdrawn"
-    if p.viewed_at:
-        return f"Opened {when_text(p.viewed_at, timezone)}, not signed yet"
-    return f"Sent {when_text(p.sent_at, timezone)}, not opened yet"
+    """The account page's words for a proposal, with when it was sent while the client has not opened it."""
+    outcome = account_proposal_outcome(p, timezone)
+    return f"Sent {when_text(p.sent_at, timezone)}, not opened yet" if outcome == "Not opened yet" else outcome
 
 
 def job_proposal_items(views, timezone: str) -> list[JobProposalItem]:

@@ -14,6 +14,19 @@ from practice.state.work_views import parse_id, when_text
 MAX_DRAFT_LINES = proposals.MAX_LINES
 
 
+def proposal_outcome(p, timezone: str) -> str:
+    """Where the client is with a proposal: signed (by whom, when), declined (why), opened or not."""
+    if p.status == "signed":
+        return f"Signed by {p.signer_name} {when_text(p.signed_at, timezone)}"
+    if p.status == "declined":
+        return f"Declined {when_text(p.declined_at, timezone)}: {p.decline_reason}"
+    if p.status == "cancelled":
+        return "Withdrawn"
+    if p.viewed_at:
+        return f"Opened {when_text(p.viewed_at, timezone)}, not signed yet"
+    return "Not opened yet"
+
+
 @dataclasses.dataclass
 class TemplateItem:
     id: int = 0
@@ -231,14 +244,7 @@ class AccountProposalsState(AppState):
         base = rx.config.get_config().api_url.rstrip("/")
         items = []
         for p in view["proposals"]:
-            if p.status == "signed":
-                outcome = f"Signed by {p.signer_name} {when_text(p.signed_at, tz)}"
-            elif p.status == "declined":
-                outcome = f"Declined {when_text(p.declined_at, tz)}: {p.decline_reason}"
-            elif p.viewed_at:
-                outcome = f"Opened {when_text(p.viewed_at, tz)}"
-            else:
-                outcome = "Not opened yet"
+            outcome = proposal_outcome(p, tz)
             items.append(ProposalItem(
                 id=p.id, name=p.name, status=p.status, total=proposals.money(p.total_cents), job=p.job_name,
                 sent=f"Sent by {p.requested_by or 'the firm'} {when_text(p.sent_at, tz)}", outcome=outcome,

@@ -741,6 +741,9 @@ class Signer(SQLModel, table=True):
     contact_id: int = Field(foreign_key="contact.id", index=True)
     position: int = 0
     status: SignerStatus = SignerStatus.waiting
+    # This signer also proves the email address with a one-time code (chosen per signer when the request
+    # is made; the request's require_email_code is the default for every signer).
+    require_email_code: bool = False
     name: str = ""
     email: str = ""
     viewed_at: Optional[dt.datetime] = when(nullable=True)

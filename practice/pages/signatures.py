@@ -63,13 +63,21 @@ def signatures_section() -> rx.Component:
 
 
 def signer_choice(c) -> rx.Component:
-    return rx.button(
-        rx.cond(c.chosen, rx.badge(c.order, variant="solid", radius="full"), rx.icon("plus", size=14)),
-        rx.text(c.name, size="2"), rx.text(c.email, size="1", color_scheme="gray"),
-        rx.cond(c.reason != "", rx.text(c.reason, size="1", color_scheme="amber")),
-        type="button", variant=rx.cond(c.chosen, "soft", "outline"), on_click=N.toggle_signer(c.id),
-        custom_attrs={"aria-pressed": c.chosen}, class_name="signer-choice", size="2",
-        aria_label=rx.cond(c.chosen, "Remove " + c.name + " from the signers", "Add " + c.name + " as a signer"),
+    """A contact to add as a signer (or take off); once chosen, whether they also get a code by email."""
+    return rx.vstack(
+        rx.button(
+            rx.cond(c.chosen, rx.badge(c.order, variant="solid", radius="full"), rx.icon("plus", size=14)),
+            rx.text(c.name, size="2"), rx.text(c.email, size="1", color_scheme="gray"),
+            rx.cond(c.reason != "", rx.text(c.reason, size="1", color_scheme="amber")),
+            type="button", variant=rx.cond(c.chosen, "soft", "outline"), on_click=N.toggle_signer(c.id),
+            custom_attrs={"aria-pressed": c.chosen}, class_name="signer-choice", size="2",
+            aria_label=rx.cond(c.chosen, "Remove " + c.name + " from the signers", "Add " + c.name + " as a signer"),
+        ),
+        rx.cond(c.chosen, rx.checkbox(
+            "Code by email", checked=c.code, on_change=lambda value: N.choose_code(c.id, value), size="2",
+            id="signer-code-" + c.id.to_string(), class_name="signer-code",
+            aria_label="Ask " + c.name + " for a code sent by email")),
+        spacing="1", align="start",
     )
 
 
@@ -95,7 +103,9 @@ def new_request_form() -> rx.Component:
                 rx.text("Signers", size="2", weight="medium"),
                 rx.cond(N.signer_choices.length() > 0,
                         rx.vstack(
-                            rx.text("Choose who signs, in the order they sign.", size="1", color_scheme="gray"),
+                            rx.text("Choose who signs, in the order they sign. Tick \u201cCode by email\u201d under "
+                                    "a signer to ask them, before signing, for a one-time code sent to their email "
+                                    "(an extra identity check).", size="1", color_scheme="gray"),
                             rx.flex(rx.foreach(N.signer_choices, signer_choice), wrap="wrap", spacing="2"),
                             spacing="1", width="100%"),
                         rx.text("Nobody of this account can sign yet: a signer needs a client portal login.",
@@ -109,9 +119,6 @@ def new_request_form() -> rx.Component:
             ),
             rx.el.label(rx.hstack(rx.switch(name="in_order", id="signature-in-order", default_checked=True),
                                   rx.text("Sign in this order (each signer is asked after the one before)",
-                                          size="2"), align="center", spacing="2")),
-            rx.el.label(rx.hstack(rx.switch(name="require_email_code", id="signature-email-code"),
-                                  rx.text("Ask for a code sent by email before signing (an extra identity check)",
                                           size="2"), align="center", spacing="2")),
             rx.cond(N.job_options.length() > 0,
                     field("Job (optional)", native_select(N.job_options, name="job", id="signature-job",
@@ -274,6 +281,7 @@ def signer_row(s) -> rx.Component:
         rx.vstack(
             rx.text(s.name, size="2", weight="medium"),
             rx.text(s.email, size="1", color_scheme="gray"),
+            rx.text(s.check, size="1", color_scheme="gray", class_name="signer-check"),
             rx.cond(s.detail != "", rx.text(s.detail, size="1", color_scheme="gray")),
             rx.cond(s.reason != "", rx.text("Reason: ", s.reason, size="1", color_scheme="red")),
             spacing="0", min_width="0"),

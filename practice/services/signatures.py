@@ -81,6 +81,7 @@ class RequestView:
     job_id: int | None
     job_name: str
     in_order: bool
+    # Every signer proves the email address with a one-time code; `email_code_names` names those who do.
     require_email_code: bool
     signed_count: int
     signer_count: int
@@ -92,6 +93,7 @@ class RequestView:
     created_at: dt.datetime
     sent_at: dt.datetime | None
     completed_at: dt.datetime | None
+    email_code_names: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +113,7 @@ class SignerView:
     identity_result: str
     ip_address: str
     user_agent: str
+    require_email_code: bool = False  # asked for a one-time code sent by email before signing
 
 
 @dataclass
@@ -467,19 +470,19 @@ def _views(session: Session, reqs: list[SignatureRequest], contact_id: int | Non
             id=r.id, account_id=r.account_id, account_name=accounts.get(r.account_id, ""), title=r.title,
             status=status.value, document_id=r.document_id, document_name=docs.get(r.document_id, ""),
             signed_document_id=r.signed_document_id, job_id=r.job_id, job_name=jobs.get(r.job_id, ""),
-            in_order=r.in_order, require_email_code=r.require_email_code,
+            in_order=r.in_order, require_email_code=bool(mine) and all(s.require_email_code for s in mine),
             signed_count=sum(1 for s in mine if s.status == SignerStatus.signed), signer_count=len(mine),
             signer_names=[s.name for s in mine], waiting_for=[s.name for s in pending],
             my_turn=contact_id is not None and any(s.contact_id == contact_id for s in pending),
             requested_by=r.requested_by_label, created_at=r.created_at, sent_at=r.sent_at,
-            completed_at=r.completed_at))
+            completed_at=r.completed_at, email_code_names=[s.name for s in mine if s.require_email_code]))
     return out
 
 
 def _signer_view(s: Signer) -> SignerView:
     return SignerView(s.id, s.contact_id, s.name, s.email, s.position, SignerStatus(s.status).value, s.viewed_at,
                       s.consented_at, s.signed_at, s.declined_at, s.decline_reason, s.identity_check,
-                      s.identity_result, s.ip_address, s.user_agent)
+                      s.identity_result, s.ip_address, s.user_agent, s.require_email_code)
 
 
 def _field_view(f: SignatureField) -> FieldView:
@@ -491,11 +494,12 @@ def _field_view(f: SignatureField) -> FieldView:
 
 def create_request(session: Session, actor: Actor, account_id: int, *, title: str, signer_contact_ids: list[int],
                    document_id: int | None = None, template_name: str | None = None, in_order: bool = True,
-                   require_email_code: bool = False, message: str = "", job_id: int | None = None,
-                   key: str | None = None) -> SignatureRequest:
+                   require_email_code: bool = False, email_code_contact_ids: list[int] | None = None,
+                   message: str = "", job_id: int | None = None, key: str | None = None) -> SignatureRequest:
     """A draft request for these contacts to sign a PDF of the account, or one made from a document template
-    (stored as a new document; the fields it carries are placed). With a `key` (rules), a second call
-    returns the first request."""
+    (stored as a new document; the fields it carries are placed). Who must also enter a code sent by email:
+    `email_code_contact_ids` when given (exactly those signers), otherwise every signer when
+    `require_email_code`. With a `key` (rules), a second call returns the first request."""
     _staff(actor)
     if key:
         existing = session.exec(select(SignatureRequest).where(SignatureRequest.key == key)).first()
@@ -520,6 +524,7 @@ def create_request(session: Session, actor: Actor, account_id: int, *, title: st
     contacts = [_check_signer_contact(session, account.id, c) for c in ids]
     if len({c.id for c in contacts}) != len(contacts):
         raise InvalidInput("Each contact signs once; remove the repeated signer.", field="signers")
+    with_code = _code_signers(contacts, require_email_code, email_code_contact_ids)
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account.id:
@@ -541,14 +546,14 @@ def create_request(session: Session, actor: Actor, account_id: int, *, title: st
         template_fields = rendered.fields
     req = SignatureRequest(account_id=account.id, job_id=job_id, title=title, message=message, document_id=doc.id,
                            template_name=template_name or "", in_order=bool(in_order),
-                           require_email_code=bool(require_email_code), status=SignatureRequestStatus.draft,
+                           require_email_code=len(with_code) == len(contacts), status=SignatureRequestStatus.draft,
                            requested_by_member_id=actor.member_id, requested_by_label=actor.name, key=key or None)
     session.add(req)
     session.flush()
     signers = []
     for position, contact in enumerate(contacts):
         signer = Signer(request_id=req.id, contact_id=contact.id, position=position, name=_name(contact),
-                        email=contact.email.strip().lower())
+                        email=contact.email.strip().lower(), require_email_code=contact.id in with_code)
         session.add(signer)
         signers.append(signer)
     session.flush()
@@ -557,11 +562,40 @@ def create_request(session: Session, actor: Actor, account_id: int, *, title: st
             session.add(SignatureField(request_id=req.id, signer_id=signers[f.signer - 1].id, kind=f.kind,
                                        page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
                                        label=f.label[:100], required=True))
-    _log(session, req, "created", f'{actor.name} prepared "{title}" for ' + ", ".join(s.name for s in signers))
+    _log(session, req, "created", f'{actor.name} prepared "{title}" for ' + ", ".join(s.name for s in signers)
+         + _code_note(signers))
     audit.record(session, actor, "signature_request_create", "account", account.id,
-                 f'Prepared signature request "{title}" (' + ", ".join(s.name for s in signers) + ")",
+                 f'Prepared signature request "{title}" (' + ", ".join(s.name for s in signers) + ")"
+                 + _code_note(signers),
                  request_id=req.id)
     return req
+
+
+def _code_signers(contacts: list[Contact], everyone: bool, contact_ids: list[int] | None) -> set[int]:
+    """The contact ids of the signers asked for an emailed code: those listed, or everyone when asked."""
+    if contact_ids is None:
+        return {c.id for c in contacts} if everyone else set()
+    chosen = set()
+    for raw in contact_ids:
+        try:
+            chosen.add(int(raw))
+        except (TypeError, ValueError):
+            raise InvalidInput("Choose who enters an emailed code among the signers.", field="email_code") from None
+    strangers = chosen - {c.id for c in contacts}
+    if strangers:
+        raise InvalidInput("Only the signers of this request can be asked for a code sent by email; ask it "
+                           "of chosen signers only.", field="email_code")
+    return chosen
+
+
+def _code_note(signers: list[Signer]) -> str:
+    """How the timeline says who enters an emailed code (nothing when nobody does)."""
+    names = [s.name for s in signers if s.require_email_code]
+    if not names:
+        return ""
+    if len(names) == len(signers):
+        return "; each signer also enters a code sent by email"
+    return f"; {', '.join(names)} also enter{'s' if len(names) == 1 else ''} a code sent by email"
 
 
 def set_fields(session: Session, actor: Actor, request_id: int, fields: list[dict]) -> list[SignatureField]:
@@ -789,8 +823,8 @@ def open_for_signing(session: Session, who, request_id: int, *, ip_address: str 
         my_status=SignerStatus(me.status).value,
         my_turn=status == SignatureRequestStatus.sent and me.status == SignerStatus.pending, whose_turn=pending,
         needs_consent=agreed is None, disclosure=text,
-        needs_code=req.require_email_code and not _code_ok(me) and me.status == SignerStatus.pending,
-        code_sent_to=me.email if req.require_email_code else "", code_sent_at=me.code_sent_at,
+        needs_code=me.require_email_code and not _code_ok(me) and me.status == SignerStatus.pending,
+        code_sent_to=me.email if me.require_email_code else "", code_sent_at=me.code_sent_at,
         my_fields=[_field_view(f) for f in _fields(session, req.id) if f.signer_id == me.id],
         signers=signer_views, page_count=len(sizes), pages=sizes, signed_document_id=req.signed_document_id)
 
@@ -838,8 +872,8 @@ def send_code(session: Session, who, request_id: int, *, ip_address: str = "", u
     """Email the signer a new 6-digit code (at most one a minute); it works for 10 minutes."""
     req, me = _signer_of(session, who, request_id)
     _require_turn(req, me, _signers(session, req.id))
-    if not req.require_email_code:
-        raise Conflict("This request needs no email code.")
+    if not me.require_email_code:
+        raise Conflict("You need no email code to sign this document.")
     now = utcnow()
     if me.code_sent_at is not None and now - me.code_sent_at < CODE_RESEND:
         wait = int((CODE_RESEND - (now - me.code_sent_at)).total_seconds()) + 1
@@ -862,8 +896,8 @@ def check_code(session: Session, who, request_id: int, code: str, *, ip_address:
     even though the error rolls the caller's other changes back."""
     req, me = _signer_of(session, who, request_id)
     _require_turn(req, me, _signers(session, req.id))
-    if not req.require_email_code:
-        raise Conflict("This request needs no email code.")
+    if not me.require_email_code:
+        raise Conflict("You need no email code to sign this document.")
     if not me.code_hash:
         raise InvalidInput("Ask for a code first: it is emailed to you.", field="code")
     if me.code_attempts >= CODE_TRIES:
@@ -945,7 +979,7 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
     agreed = consent.current_consent(session, me.contact_id, text)
     if agreed is None:
         raise InvalidInput("Agree to sign and receive records electronically first.", field="consent")
-    if req.require_email_code and not _code_ok(me):
+    if me.require_email_code and not _code_ok(me):
         raise InvalidInput("Enter the code we emailed you first.", field="code")
     kind = str(signature_kind or "")
     clean = _clean_signature(kind, signature)
@@ -985,7 +1019,7 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
     me.consented_at = me.consented_at or agreed.consented_at
     me.signature_kind, me.signature, me.initials = kind, clean, initials
     me.code_hash = ""  # the code did its job; nothing to guess at any more
-    if req.require_email_code:
+    if me.require_email_code:
         me.identity_check = f"portal password + one-time code sent to {me.email}"
         me.identity_result = (f"passed: logged in to the portal as {me.login}; code confirmed "
                               f"{me.code_verified_at.isoformat(timespec='seconds')}"

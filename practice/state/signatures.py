@@ -56,6 +56,7 @@ class SignerChoice:
     chosen: bool = False
     order: str = ""
     reason: str = ""
+    code: bool = False  # also asked for a one-time code sent by email
 
 
 @dataclasses.dataclass
@@ -68,6 +69,7 @@ class SignerItem:
     color: str = ""
     detail: str = ""
     reason: str = ""
+    check: str = ""  # the identity check asked of this signer
 
 
 @dataclasses.dataclass
@@ -215,18 +217,20 @@ class NewSignatureState(AppState):
     new_error: str = ""
     new_form_key: int = 0
     _chosen: list[int] = []
+    _with_code: list[int] = []
     _template_names: dict[str, str] = {}
 
     def _show_choices(self) -> None:
         in_order = {cid: n for n, cid in enumerate(self._chosen, start=1)}
         self.signer_choices = [dataclasses.replace(c, chosen=c.id in in_order,
-                                                   order=str(in_order[c.id]) if c.id in in_order else "")
+                                                   order=str(in_order[c.id]) if c.id in in_order else "",
+                                                   code=c.id in in_order and c.id in self._with_code)
                                for c in self.signer_choices]
 
     @allow(STAFF)
     def load(self):
         self.new_error, self.new_page_error = "", ""
-        self._chosen = []
+        self._chosen, self._with_code = [], []
         self.new_form_key += 1
         account_id = parse_id(getattr(self, "account_id", ""))
         if account_id is None:
@@ -266,8 +270,22 @@ class NewSignatureState(AppState):
         contact = parse_id(contact_id)
         if contact is None or contact not in {c.id for c in self.signer_choices}:
             return
-        self._chosen = [c for c in self._chosen if c != contact] if contact in self._chosen \
-            else [*self._chosen, contact]
+        if contact in self._chosen:
+            self._chosen = [c for c in self._chosen if c != contact]
+            self._with_code = [c for c in self._with_code if c != contact]
+        else:
+            self._chosen = [*self._chosen, contact]
+        self._show_choices()
+
+    @allow(STAFF)
+    def choose_code(self, contact_id: int, wanted: bool):
+        """Ask a chosen signer for a one-time code sent by email before signing, or stop asking."""
+        contact = parse_id(contact_id)
+        if contact is None or contact not in self._chosen:
+            return
+        self._with_code = [c for c in self._with_code if c != contact]
+        if wanted is True or str(wanted).lower() in ("true", "on", "1"):
+            self._with_code.append(contact)
         self._show_choices()
 
     @allow(STAFF)
@@ -288,7 +306,7 @@ class NewSignatureState(AppState):
             title=str(form.get("title", "") or "")[:200], signer_contact_ids=list(self._chosen),
             document_id=document_id, template_name=template_name,
             in_order=str(form.get("in_order", "")) in ("on", "true", "1"),
-            require_email_code=str(form.get("require_email_code", "")) in ("on", "true", "1"),
+            email_code_contact_ids=[c for c in self._chosen if c in self._with_code],
             message=str(form.get("message", "") or "")[:5000], job_id=job_id)
         self.new_error = error or ""
         if error:
@@ -386,7 +404,7 @@ class SignatureRequestState(AppState):
         self.account_name, self.account_href = req.account_name, routes.account_url(req.account_id)
         self.order_text = ("Signers sign one after another, in the order below." if req.in_order
                            else "Signers may sign in any order.")
-        self.code_text = "Each signer also types a code sent to them by email." if req.require_email_code else ""
+        self.code_text = _code_text(req.require_email_code, req.email_code_names, len(detail.signers))
         self.original_href = base + routes.file_url(req.document_id)
         self.signed_href = base + routes.file_url(req.signed_document_id) if req.signed_document_id else ""
         self.fingerprints = ([f"Original SHA-256: {detail.original_sha256}"] if detail.original_sha256 else []) + (
@@ -402,7 +420,9 @@ class SignatureRequestState(AppState):
         self.signers = [SignerItem(
             id=s.id, name=s.name, email=s.email, status=s.status,
             status_label=signer_status_label(s.status, s.viewed_at is not None, self.status),
-            color=self._colors[s.id], detail=_signer_detail(s, timezone), reason=s.decline_reason or "")
+            color=self._colors[s.id], detail=_signer_detail(s, timezone), reason=s.decline_reason or "",
+            check=("Identity check: portal login + a code sent by email" if s.require_email_code
+                   else "Identity check: portal login"))
             for s in detail.signers]
         self.signer_options = [Option(value=str(s.id), label=s.name) for s in self.signers]
         if self.tool_signer not in {o.value for o in self.signer_options}:
@@ -571,6 +591,19 @@ class SignatureRequestState(AppState):
         self.req_error, self.cancel_open = error or "", False
         self._refresh()
         return None if error else rx.toast.success("Signature request cancelled.")
+
+
+def _code_text(everyone: bool, names: list[str], signer_count: int) -> str:
+    """Who also types a code sent by email, in a sentence (empty when nobody does)."""
+    if not names:
+        return ""
+    if everyone and signer_count > 1:
+        return "Each signer also types a code sent to them by email."
+    if everyone:
+        return f"{names[0]} also types a code sent by email."
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return (f"{listed} also type{'s' if len(names) == 1 else ''} a code sent by email; "
+            "the others sign with their portal login.")
 
 
 def _signer_detail(signer, timezone: str) -> str:

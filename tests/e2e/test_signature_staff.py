@@ -1,5 +1,6 @@
-"""Staff side of signatures at desktop size: a request on an uploaded two-page PDF for two contacts, one
-signature field each placed by clicking on the page images, sent, and the signers' statuses; and the
+"""Staff side of signatures at desktop size: a request on an uploaded two-page PDF for two contacts (the
+second also asked for a code by email, ticked with the keyboard), one signature field each placed by
+clicking on the page images, sent, and the signers' statuses and identity checks; and the
 document templates editor (create, preview as PDF)."""
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import OutgoingMail, Role, SignatureField, SignatureRequest, TeamMember
+from practice.models import OutgoingMail, Role, SignatureField, SignatureRequest, Signer, TeamMember
 from practice.services import accounts, portal
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
@@ -74,11 +75,25 @@ def test_staff_request_two_signatures_by_clicking_on_the_pages(page, base_url, t
     page.get_by_role("button", name="Add Hana Quill as a signer").click()
     page.get_by_role("button", name="Add Omar Quill as a signer").click()
     expect(page.locator(".signer-choice[aria-pressed=true]")).to_have_count(2)
+    # Omar (only) is also asked for a code sent by email: ticked from the keyboard.
+    omar_code = page.get_by_role("checkbox", name="Ask Omar Quill for a code sent by email")
+    omar_code.focus()
+    page.keyboard.press("Space")
+    expect(omar_code).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Ask Hana Quill for a code sent by email")).not_to_be_checked()
     page.click("#create-signature-request")
     page.wait_for_url(re.compile(r".*/signatures/\d+$"))
     request_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     expect(page.locator("#request-title")).to_have_text("Form 8879 for 2025")
     expect(page.locator(".request-status")).to_contain_text("Draft")
+    checks = page.locator(".signer-row .signer-check")
+    expect(checks).to_have_text(["Identity check: portal login",
+                                 "Identity check: portal login + a code sent by email"])
+    expect(page.locator("#signers-section")).to_contain_text("Omar Quill also types a code sent by email")
+    with read_session() as s:
+        assert [(x.name, x.require_email_code) for x in s.exec(
+            select(Signer).where(Signer.request_id == request_id).order_by(Signer.position))] == [
+            ("Hana Quill", False), ("Omar Quill", True)]
 
     # Both pages are shown as images (served by the backend) before any field is placed.
     first_page, second_page = page.locator("#sign-page-0"), page.locator("#sign-page-1")

@@ -1,7 +1,8 @@
-"""Issue 6's signing journey: the firm asks two contacts to sign a two-page PDF, in order, with an emailed
-code; each signs in the portal on a phone (consent, the code from a real SMTP server, a drawn signature);
-the sealed result validates with pyHanko against the firm's certificate, its audit page names both
-signers, and one flipped byte breaks it, which the verify page says.
+"""Issue 6's signing journey: the firm asks two contacts to sign a two-page PDF, in order, the second one
+also with an emailed code; each signs in the portal on a phone (consent, for the second the code from a
+real SMTP server, a drawn signature); the sealed result validates with pyHanko against the firm's
+certificate, its audit page names both signers with the identity check each passed, and one flipped byte
+breaks it, which the verify page says.
 
 The request is set up through the services (as staff would on the account page) so this journey does not
 depend on the staff screens; everything the signers do happens in the browser.
@@ -64,7 +65,8 @@ def site(base_url) -> str:
 @pytest.fixture
 def signing(site):
     """Mail to a local SMTP server, links to the test app, a household with two portal contacts and a
-    request for both of them to sign a two-page letter, in order, with an emailed code."""
+    request for both of them to sign a two-page letter, in order; only the second (Jim) also enters a code
+    sent by email."""
     tag = uuid.uuid4().hex[:6]
     with read_session() as s:
         row = s.exec(select(MailSettings)).first()
@@ -92,7 +94,7 @@ def signing(site):
         with write_session() as s:
             req = signatures.create_request(s, staff, ids["account"], title="Engagement letter 2026",
                                             signer_contact_ids=[ids["june"], ids["jim"]], document_id=letter.id,
-                                            in_order=True, require_email_code=True,
+                                            in_order=True, email_code_contact_ids=[ids["jim"]],
                                             message="Please sign by Friday. Thank you!")
             first, second = s.exec(select(Signer).where(Signer.request_id == req.id)
                                    .order_by(Signer.position)).all()
@@ -238,7 +240,9 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     expect(june).to_have_url(re.compile(rf"/portal/sign/{rid}$"))
     expect(june.locator("#sign-message")).to_contain_text("Please sign by Friday.")
     _consent(june)
-    _enter_code(june, server, june_email)
+    # June signs with her portal login alone: no code step, straight to the document.
+    expect(june.locator("#sign-pages")).to_be_visible()
+    expect(june.locator("#sign-code-step")).to_have_count(0)
 
     # The document: two page images, June's two boxes; the date fills itself.
     expect(june.locator(".sign-page img")).to_have_count(2)
@@ -258,7 +262,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     expect(june.locator("#sign-done-title")).to_have_text("Thank you, you have signed")
     expect(june.locator("#sign-done-text")).to_contain_text("Jim Hartley still has to sign.")
 
-    # Jim's turn: his email arrives; the same page now leads him through consent, code and his three boxes.
+    # Jim's turn: his email arrives; the same page now leads him through consent, the code and his three boxes.
     assert sign_url in _body(_mail_to(server, jim_email, "asks you to sign"))
     jim.goto(base_url + "/portal")
     jim.locator("#attention-list .signature-item .sign-link").click()
@@ -300,6 +304,10 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
         assert [x.ip_address for x in signers] == ["127.0.0.1", "127.0.0.1"]
         assert all("Mozilla" in x.user_agent for x in signers)
         assert [x.signature_kind for x in signers] == ["drawn", "drawn"]
+        # June was never asked for a code (none was made or mailed); Jim passed his.
+        assert signers[0].code_sent_at is None and signers[1].code_verified_at is not None
+        assert [x.identity_check for x in signers] == ["portal password",
+                                                       f"portal password + one-time code sent to {jim_email}"]
         data = storage.open_stored(signed.stored_key).read_bytes()
         from practice.services import certificates
 
@@ -310,6 +318,14 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     for name, email in (("June Hartley", june_email), ("Jim Hartley", jim_email)):
         assert name in audit and email in audit
     assert "127.0.0.1" in audit
+    # The audit page gives each signer's own identity check: the portal password for June, plus the code
+    # for Jim (words rejoined: the table cells wrap).
+    words = " ".join(audit.split())
+    june_part = words[words.index("Signer 1: June Hartley"):words.index("Signer 2: Jim Hartley")]
+    jim_part = words[words.index("Signer 2: Jim Hartley"):words.index("Timeline (UTC)")]
+    assert "Identity check portal password" in june_part and "one-time code" not in june_part, june_part
+    assert "Identity check portal password + one-time code sent to" in jim_part, jim_part
+    assert [m["Subject"] for m in server.messages if m["To"] == june_email and "code" in m["Subject"]] == []
 
     # One flipped byte (in the signed content, not in the seal itself): pyHanko refuses it, and so does the
     # verify page, which first says the untouched file is intact.
@@ -328,6 +344,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     upload.set_input_files(files=[{"name": "signed.pdf", "mimeType": "application/pdf", "buffer": data}])
     expect(page.locator("#verify-summary")).to_contain_text("This file is intact")
     expect(page.locator("#verify-audit")).to_contain_text("Jim Hartley")
+    expect(page.locator("#verify-audit")).to_contain_text(f"portal password + one-time code sent to {jim_email}")
     upload.set_input_files(files=[{"name": "signed-edited.pdf", "mimeType": "application/pdf",
                                    "buffer": bytes(flipped)}])
     expect(page.locator("#verify-summary")).to_contain_text("changed after it was sealed")

@@ -203,6 +203,7 @@ EXPECTED_HANDLERS = {
     "LoginState.start_over": "anyone",
     "LoginState.submit_code": "anyone",
     "LoginState.toggle_recovery": "anyone",
+    "NewSignatureState.choose_code": "staff",
     "NewSignatureState.create": "staff",
     "NewSignatureState.load": "staff",
     "NewSignatureState.toggle_signer": "staff",

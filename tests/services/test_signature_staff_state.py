@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import SignatureField, SignatureRequest
+from practice.models import SignatureField, SignatureRequest, Signer
 from practice.services import accounts, documents, portal
 from practice.state.signatures import (AccountSignaturesState, DocTemplatesState, NewSignatureState,
                                        SignatureRequestState)
@@ -93,10 +93,52 @@ def test_signers_offered_are_those_with_a_portal_login_and_the_others_say_why(fi
     state.toggle_signer(firm["jim"])
     assert [(c.name, c.order) for c in state.signer_choices] == [("June Hartley", "1"), ("Jim Hartley", "")]
 
+    # The emailed code is chosen per chosen signer; taking a signer off forgets it.
+    state.choose_code(firm["jim"], True)
+    assert [(c.name, c.code) for c in state.signer_choices] == [("June Hartley", False), ("Jim Hartley", False)]
+    state.choose_code(firm["june"], True)
+    state.choose_code("<script>", True)
+    assert [(c.name, c.code) for c in state.signer_choices] == [("June Hartley", True), ("Jim Hartley", False)]
+
     assert state.create({"source": "tpl-4242", "title": "X"}) is None
     assert state.new_error == "Choose the PDF to sign or a document template."
     assert state.create({"source": f"doc-{firm['doc']}", "title": ""}) is None
     assert "title" in state.new_error
+
+
+def test_a_code_by_email_is_asked_of_the_ticked_signers_only(firm):
+    state = new_request_page(firm)
+    state.toggle_signer(firm["june"])
+    state.toggle_signer(firm["jim"])
+    state.choose_code(firm["jim"], True)
+    state.choose_code(firm["june"], True)
+    state.choose_code(firm["june"], False)
+    # A stale form field from an older page asks nobody for a code: the ticks decide.
+    assert state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879", "in_order": "on",
+                         "require_email_code": "on"}) is not None
+    with read_session() as s:
+        request_id = s.exec(select(SignatureRequest.id)).one()
+        assert [(x.name, x.require_email_code) for x in s.exec(select(Signer).order_by(Signer.position))] == [
+            ("June Hartley", False), ("Jim Hartley", True)]
+    page = request_page(firm, request_id)
+    assert [s.check for s in page.signers] == ["Identity check: portal login",
+                                               "Identity check: portal login + a code sent by email"]
+    assert page.code_text == ("Jim Hartley also types a code sent by email; the others sign with their "
+                              "portal login.")
+
+    # Taking a signer off and on again forgets the tick; a signer nobody chose cannot be ticked.
+    state = new_request_page(firm)
+    state.choose_code(firm["june"], True)
+    state.toggle_signer(firm["june"])
+    assert [c.code for c in state.signer_choices] == [False, False]
+    state.choose_code(firm["june"], "true")
+    state.toggle_signer(firm["june"])
+    state.toggle_signer(firm["june"])
+    assert state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879 again"}) is not None
+    with read_session() as s:
+        newest = s.exec(select(SignatureRequest).order_by(SignatureRequest.id.desc())).first()
+        assert [x.require_email_code for x in s.exec(select(Signer).where(Signer.request_id == newest.id))] == [False]
+    assert request_page(firm, newest.id).code_text == ""
 
 
 def test_clicks_become_fields_inside_the_page_and_junk_is_refused(firm):

@@ -67,11 +67,14 @@ def firm(fresh_db, tmp_path, monkeypatch):
             "june_id": june.id, "jim_id": jim.id, "sam_id": sam.id, "nolog_id": nolog.id, **who}
 
 
-def make_request(firm, *, signers=("june_id", "jim_id"), in_order=True, code=False, send=True, fields=None):
+def make_request(firm, *, signers=("june_id", "jim_id"), in_order=True, code=False, code_for=None, send=True,
+                 fields=None):
     with write_session() as s:
         req = signatures.create_request(s, firm["owner"], firm["hartley"], title="Form 8879",
                                         signer_contact_ids=[firm[k] for k in signers], document_id=firm["doc"],
-                                        in_order=in_order, require_email_code=code, job_id=firm["job"])
+                                        in_order=in_order, require_email_code=code, job_id=firm["job"],
+                                        email_code_contact_ids=None if code_for is None
+                                        else [firm[k] for k in code_for])
         rows = s.exec(select(Signer).where(Signer.request_id == req.id).order_by(Signer.position)).all()
         if fields is None:
             fields = []
@@ -388,6 +391,77 @@ def test_an_expired_code_and_too_many_wrong_tries_need_a_new_code(firm):
     with write_session() as s:
         signatures.check_code(s, firm["june"], req, code)
         assert not signatures.open_for_signing(s, firm["june"], req).needs_code
+
+
+def test_only_the_signers_chosen_for_the_code_are_asked_for_it(firm, sealer):
+    req = make_request(firm, code_for=("jim_id",))
+    with read_session() as s:
+        detail = signatures.request_detail(s, firm["owner"], req)
+        created = s.exec(select(SigningEvent).where(SigningEvent.request_id == req,
+                                                    SigningEvent.kind == "created")).one()
+    assert [(x.name, x.require_email_code) for x in detail.signers] == [("June Hartley", False),
+                                                                        ("Jim Hartley", True)]
+    assert not detail.request.require_email_code and detail.request.email_code_names == ["Jim Hartley"]
+    assert created.detail.endswith("; Jim Hartley also enters a code sent by email")
+
+    # June, first, signs with her portal login alone: she is never asked for a code, nor can ask for one.
+    agree(firm["june"], req)
+    with write_session() as s:
+        view = signatures.open_for_signing(s, firm["june"], req)
+        assert not view.needs_code and view.code_sent_to == ""
+    with write_session() as s, pytest.raises(Conflict, match="no email code"):
+        signatures.send_code(s, firm["june"], req)
+    with write_session() as s, pytest.raises(Conflict, match="no email code"):
+        signatures.check_code(s, firm["june"], req, "123456")
+    assert do_sign(firm["june"], req) == "sent"
+
+    # Jim, second, must enter the code emailed to him.
+    agree(firm["jim"], req)
+    with write_session() as s:
+        view = signatures.open_for_signing(s, firm["jim"], req)
+        assert view.needs_code and view.code_sent_to == "jim@hartley.example"
+    with pytest.raises(InvalidInput, match="code we emailed"):
+        do_sign(firm["jim"], req)
+    with write_session() as s:
+        signatures.send_code(s, firm["jim"], req)
+    (code_mail,) = [m for m in sign_mails() if "code" in m.subject.lower()]
+    assert code_mail.to_address == "jim@hartley.example"
+    with write_session() as s:
+        signatures.check_code(s, firm["jim"], req, re.search(r"\b(\d{6})\b", code_mail.body).group(1))
+    assert do_sign(firm["jim"], req) == "completed"
+
+    with read_session() as s:
+        june, jim = s.exec(select(Signer).where(Signer.request_id == req).order_by(Signer.position)).all()
+        data = documents.document_for_download(
+            s, firm["owner"], s.get(SignatureRequest, req).signed_document_id).path.read_bytes()
+        report = sealer.verify(data, session=s)
+    assert june.identity_check == "portal password" and june.code_sent_at is None
+    assert jim.identity_check == "portal password + one-time code sent to jim@hartley.example"
+    assert "code confirmed" in jim.identity_result and "code" not in june.identity_result
+    assert [x["identity_check"] for x in report.audit["signers"]] == [june.identity_check, jim.identity_check]
+    codes = [e for e in signing_kinds(req) if e.startswith("code")]
+    assert codes == ["code_sent", "code_ok"]
+
+
+def test_the_code_is_asked_only_of_the_requests_own_signers(firm):
+    def create(**args):
+        with write_session() as s:
+            req = signatures.create_request(s, firm["owner"], firm["hartley"], title="Form 8879",
+                                            signer_contact_ids=[firm["june_id"], firm["jim_id"]],
+                                            document_id=firm["doc"], **args)
+            return [x.require_email_code for x in s.exec(select(Signer).where(Signer.request_id == req.id)
+                                                          .order_by(Signer.position))], req.require_email_code
+
+    with pytest.raises(InvalidInput, match="Only the signers of this request"):
+        create(email_code_contact_ids=[firm["jim_id"], firm["sam_id"]])
+    with pytest.raises(InvalidInput, match="among the signers"):
+        create(email_code_contact_ids=["<script>"])
+    # Without a list, the request-level switch decides for everyone; a list decides alone.
+    assert create() == ([False, False], False)
+    assert create(require_email_code=True) == ([True, True], True)
+    assert create(email_code_contact_ids=[]) == ([False, False], False)
+    assert create(email_code_contact_ids=[str(firm["june_id"]), firm["jim_id"]]) == ([True, True], True)
+    assert create(require_email_code=True, email_code_contact_ids=[firm["june_id"]]) == ([True, False], False)
 
 
 # --- decline, cancel --------------------------------------------------------------------------------------

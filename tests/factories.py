@@ -44,3 +44,21 @@ def make_job(session, actor, *, account=None, pipeline=None, **overrides):
 
 def make_tag(session, actor, name: str | None = None, color: str = "#123456"):
     return tags.create_tag(session, actor, name=name or f"Tag {next(_n)}", color=color)
+
+
+def give_portal_login(staff: Actor, contact_id: int, password: str) -> None:
+    """Invite the contact to the portal and activate the login with `password`, through the invitation email's
+    one-time link (the portal journey covers the same steps in a browser). Opens its own transactions."""
+    import re  # noqa: PLC0415
+
+    from practice.db import read_session, write_session  # noqa: PLC0415
+    from practice.models import OutgoingMail  # noqa: PLC0415
+    from practice.services import portal  # noqa: PLC0415
+
+    with write_session() as s:
+        mail_id = portal.invite(s, staff, contact_id).id
+    with read_session() as s:
+        body = s.get(OutgoingMail, mail_id).body
+    token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
+    with write_session() as s:
+        portal.activate(s, token, password)

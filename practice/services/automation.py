@@ -590,19 +590,32 @@ def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dic
     raise InvalidInput(f"The action {pa.action} is not known.")
 
 
-def _request_approval(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
-    """`request approval of folder "NAME" from account [with reminders every N days up to M times]`."""
-    from practice.services import approvals  # noqa: PLC0415 - approvals imports services that import us
-
+def _account_of(session: Session, target: Target, refusal: str) -> int:
+    """The account a client-facing action is for: the trigger's, or its job's; `refusal` when there is none."""
     account_id = target.account_id
     if not account_id and target.job_id:
         job = session.get(Job, target.job_id)
         account_id = job.account_id if job else None
     if not account_id:
-        raise InvalidInput("Asking for an approval needs an account, and the rule has none.")
-    every, times = None, 0
-    if a.get("reminders"):
-        every, times = approvals.interval_of(a["reminders"]["every"]), int(a["reminders"].get("times") or 1)
+        raise InvalidInput(refusal)
+    return account_id
+
+
+def _reminders(a: dict) -> tuple[dt.timedelta | None, int]:
+    """`with reminders every N days [up to M times]` as (interval, times); (None, 0) without reminders."""
+    from practice.services import approvals  # noqa: PLC0415 - approvals imports services that import us
+
+    if not a.get("reminders"):
+        return None, 0
+    return approvals.interval_of(a["reminders"]["every"]), int(a["reminders"].get("times") or 1)
+
+
+def _request_approval(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
+    """`request approval of folder "NAME" from account [with reminders every N days up to M times]`."""
+    from practice.services import approvals  # noqa: PLC0415 - approvals imports services that import us
+
+    account_id = _account_of(session, target, "Asking for an approval needs an account, and the rule has none.")
+    every, times = _reminders(a)
     made = approvals.request_folder_approval(session, actor, account_id, a["folder"], job_id=target.job_id,
                                              remind_every=every, remind_times=times, key=key)
     n = len(made)
@@ -612,19 +625,12 @@ def _request_approval(session: Session, actor: Actor, a: dict, target: Target, k
 
 def _send_proposal(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
     """`send proposal "TEMPLATE" to account [with reminders every N days up to M times]`."""
-    from practice.services import approvals, proposals  # noqa: PLC0415 - they import services that import us
+    from practice.services import proposals  # noqa: PLC0415 - they import services that import us
 
-    account_id = target.account_id
-    if not account_id and target.job_id:
-        job = session.get(Job, target.job_id)
-        account_id = job.account_id if job else None
-    if not account_id:
-        raise InvalidInput("Sending a proposal needs an account, and the rule has none.")
+    account_id = _account_of(session, target, "Sending a proposal needs an account, and the rule has none.")
     if proposals.template_by_name(session, a["template"]) is None:
         raise NotFound(f'There is no proposal template "{a["template"]}" any more.')
-    every, times = None, 0
-    if a.get("reminders"):
-        every, times = approvals.interval_of(a["reminders"]["every"]), int(a["reminders"].get("times") or 1)
+    every, times = _reminders(a)
     proposal = proposals.send_proposal(session, actor, account_id, a["template"], job_id=target.job_id, key=key,
                                        remind_every=every, remind_times=times)
     text = f'Sent proposal "{proposal.name}" ({proposals.money(proposal.total_cents)})'
@@ -634,17 +640,10 @@ def _send_proposal(session: Session, actor: Actor, a: dict, target: Target, key:
 def _request_signature(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
     """`request signature on "TEMPLATE" from account [with reminders every N days up to M times]`: the
     template becomes a document of the account, sent to its portal contacts to sign in order."""
-    from practice.services import approvals, signatures  # noqa: PLC0415 - they import services that import us
+    from practice.services import signatures  # noqa: PLC0415 - they import services that import us
 
-    account_id = target.account_id
-    if not account_id and target.job_id:
-        job = session.get(Job, target.job_id)
-        account_id = job.account_id if job else None
-    if not account_id:
-        raise InvalidInput("Asking for a signature needs an account, and the rule has none.")
-    every, times = None, 0
-    if a.get("reminders"):
-        every, times = approvals.interval_of(a["reminders"]["every"]), int(a["reminders"].get("times") or 1)
+    account_id = _account_of(session, target, "Asking for a signature needs an account, and the rule has none.")
+    every, times = _reminders(a)
     req = signatures.request_from_template(session, actor, account_id, a["template"], job_id=target.job_id,
                                            remind_every=every, remind_times=times, key=key)
     names = ", ".join(s.name for s in session.execute(select(Signer).where(Signer.request_id == req.id)

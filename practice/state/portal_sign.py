@@ -19,7 +19,7 @@ from practice.db import read_session
 from practice.models import utcnow
 from practice.services import signatures
 from practice.services.firm import get_firm
-from practice.state.base import ANYONE, CONTACT, allow, read, run
+from practice.state.base import ANYONE, CONTACT, allow, run
 from practice.state.portal import PortalState
 from practice.state.work_views import parse_id
 

@@ -6,7 +6,6 @@ import base64
 import html
 import http.client
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -16,10 +15,9 @@ import time
 import pytest
 
 from practice.db import read_session, write_session
-from practice.models import OutgoingMail
-from practice.services import accounts, documents, portal
+from practice.services import accounts, documents
 from practice.services.documents import ContactActor
-from tests.factories import PASSWORD, actor_of, make_account, make_member
+from tests.factories import PASSWORD, actor_of, give_portal_login, make_account, make_member
 
 pytestmark = pytest.mark.slow
 RCLONE = shutil.which("rclone")
@@ -47,13 +45,7 @@ def free_port() -> int:
 
 
 def _activate(owner, contact_id):
-    with write_session() as s:
-        mail_id = portal.invite(s, owner, contact_id).id
-    with read_session() as s:
-        body = s.get(OutgoingMail, mail_id).body
-    token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
-    with write_session() as s:
-        portal.activate(s, token, CLIENT_PASS)
+    give_portal_login(owner, contact_id, CLIENT_PASS)
 
 
 @pytest.fixture

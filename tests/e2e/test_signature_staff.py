@@ -11,10 +11,11 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import OutgoingMail, Role, SignatureField, SignatureRequest, Signer, TeamMember
-from practice.services import accounts, portal
+from practice.models import Role, SignatureField, SignatureRequest, Signer, TeamMember
+from practice.services import accounts
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
+from tests.factories import give_portal_login
 from tests.services.hostile_pdfs import normal_pdf
 
 pytestmark = pytest.mark.e2e
@@ -38,13 +39,7 @@ def _account_with_two_portal_contacts(family: str = "Quill") -> int:
         accounts.create_contact(s, owner, account_ids=[account.id], first_name="Nell", last_name=family)
         account_id = account.id
     for contact_id in ids:
-        with write_session() as s:
-            mail_id = portal.invite(s, owner, contact_id).id
-        with read_session() as s:
-            body = s.get(OutgoingMail, mail_id).body
-        token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
-        with write_session() as s:
-            portal.activate(s, token, CLIENT_PASS)
+        give_portal_login(owner, contact_id, CLIENT_PASS)
     return account_id
 
 

@@ -19,10 +19,11 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import Document, MailSettings, OutgoingMail, SignatureRequest, Signer, TeamMember
-from practice.services import accounts, documents, html_pdf, portal, signatures, storage
+from practice.models import Document, MailSettings, SignatureRequest, Signer, TeamMember
+from practice.services import accounts, documents, html_pdf, signatures, storage
 from practice.services.actor import Actor
 from tests.e2e.conftest import PHONE
+from tests.factories import give_portal_login
 from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.e2e
@@ -45,13 +46,7 @@ def _staff() -> Actor:
 
 def _activate(staff: Actor, contact_id: int) -> None:
     """Give the contact a portal login with a password (the portal journey covers activation in the browser)."""
-    with write_session() as s:
-        mail_id = portal.invite(s, staff, contact_id).id
-    with read_session() as s:
-        body = s.get(OutgoingMail, mail_id).body
-    token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
-    with write_session() as s:
-        portal.activate(s, token, PASSWORD)
+    give_portal_login(staff, contact_id, PASSWORD)
 
 
 @pytest.fixture

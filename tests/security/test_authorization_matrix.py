@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import inspect
-import re
 import types
 import warnings
 from urllib.parse import quote
@@ -27,7 +26,7 @@ with warnings.catch_warnings():  # Starlette would rather have httpx2; the httpx
 import practice.practice  # noqa: F401 - loads every page and state
 from practice import routes
 from practice.db import read_session, write_session
-from practice.models import OutgoingMail, Role
+from practice.models import Role
 from practice.services import (accounts, approvals, audit, auth, board, documents, drive, jobs, mail, pipelines, portal,
                                proposals, signatures, tasks)
 from practice.services.actor import Actor
@@ -36,7 +35,7 @@ from practice.services.portal import ContactActor
 from practice.state import base
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
 from practice.state.portal import PortalState
-from tests.factories import PASSWORD, actor_of, make_account, make_member, make_pipeline
+from tests.factories import PASSWORD, actor_of, give_portal_login, make_account, make_member, make_pipeline
 from tests.security.test_state_surface import app_states
 
 pytestmark = pytest.mark.security
@@ -578,13 +577,7 @@ CLIENT_PASS = "matrix-client-pass-9"
 
 
 def _activate(owner: Actor, contact_id: int) -> None:
-    with write_session() as s:
-        mail_id = portal.invite(s, owner, contact_id).id
-    with read_session() as s:
-        body = s.get(OutgoingMail, mail_id).body
-    token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
-    with write_session() as s:
-        portal.activate(s, token, CLIENT_PASS)
+    give_portal_login(owner, contact_id, CLIENT_PASS)
 
 
 def _pdf() -> bytes:

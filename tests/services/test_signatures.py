@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import (Document, Due, Event, Job, MailSettings, Notification, OutgoingMail, RuleRun,
+from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, RuleRun,
                              SignatureField, SignatureRequest, Signer, SigningEvent, utcnow)
-from practice.services import (accounts, automation, consent, doc_templates, documents, events, jobs, mail, portal,
+from practice.services import (accounts, automation, consent, doc_templates, documents, jobs, mail, portal,
                                reminders, signatures)
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.pipelines import stages_of

@@ -100,6 +100,8 @@ def test_admin_sets_up_smtp_sends_a_test_sees_a_failure_explained_and_retries(pa
         expect(first.locator(".mail-attempts")).to_have_text("1")
         expect(page.locator("#outbox-table .outbox-mail").nth(1).locator(".mail-status")).to_have_text("sent")
         page.click("#email-nav-settings")
+        # Wait for the page to show the saved settings: its load refills the form, and would undo typing.
+        expect(page.locator("#smtp-port")).to_have_value(str(closed))
         save_settings(page, server.port)
         page.click("#email-nav-outbox")
         first.locator("button", has_text="Retry now").click()

@@ -42,8 +42,8 @@ def board_url(pipeline_id: int | str) -> str:
     return f"{BOARD}?pipeline={pipeline_id}"
 
 
-def new_signature_url(account_id: int | str) -> str:
-    return f"/accounts/{account_id}/signatures/new"
+def new_signature_url(account_id: int | str, job_id: int | str | None = None) -> str:
+    return f"/accounts/{account_id}/signatures/new" + (f"?job={job_id}" if job_id else "")
 
 
 def signature_url(request_id: int | str) -> str:

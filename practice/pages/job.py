@@ -239,7 +239,7 @@ def client_items_section() -> rx.Component:
                       id="job-signature-list"),
             rx.text("Nothing to sign for this job yet. ",
                     rx.link("Request a signature", href=JobState.new_signature_href, id="job-request-signature"),
-                    " and choose this job in the form.", size="2", color_scheme="gray", id="job-signatures-empty"),
+                    " for it.", size="2", color_scheme="gray", id="job-signatures-empty"),
         ),
         rx.text("Proposals", size="2", weight="medium", padding_top="0.5em"),
         rx.cond(

@@ -182,7 +182,7 @@ class JobState(AppState):
         self.client_tasks = client_task_items(view["client_tasks"], view["timezone"])
         self.signature_items = job_signature_items(view["signature_requests"])
         self.proposal_items = job_proposal_items(view["proposals"], view["timezone"])
-        self.new_signature_href = routes.new_signature_url(job.account_id)
+        self.new_signature_href = routes.new_signature_url(job.account_id, job.id)
         self.send_proposal_href = routes.account_url(job.account_id) + "#proposals-section"
 
     @allow(STAFF)

@@ -212,6 +212,8 @@ class NewSignatureState(AppState):
     new_account_href: str = ""
     source_options: list[Option] = []
     job_options: list[Option] = []
+    # The job chosen beforehand (the job page's "Request a signature" link passes ?job=ID).
+    job_default: str = ""
     signer_choices: list[SignerChoice] = []
     not_offered: list[SignerChoice] = []
     new_error: str = ""
@@ -249,6 +251,8 @@ class NewSignatureState(AppState):
             [Option(value=f"doc-{d.id}", label=f"{d.name}" + (f" ({d.folder})" if d.folder else "")) for d in pdfs]
             + [Option(value=f"tpl-{t.id}", label=f"Template: {t.name}") for t in view["templates"]])
         self.job_options = [Option(value=str(j.id), label=j.name) for j, _p, _s in view["jobs"] if not j.archived]
+        wanted = str(self.router.url.query_parameters.get("job", ""))
+        self.job_default = wanted if wanted in {o.value for o in self.job_options} else ""
         offered, others = [], []
         for c in view["contacts"]:
             status = view["portal"].get(c.id, "")

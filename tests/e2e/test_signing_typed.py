@@ -166,5 +166,6 @@ def test_an_empty_job_says_where_to_ask_for_a_signature_or_send_a_proposal(page,
     expect(page.locator("#job-send-proposal")).to_have_attribute(
         "href", re.compile(rf"/accounts/{ids['account']}#proposals-section$"))
     page.click("#job-request-signature")
-    expect(page).to_have_url(re.compile(rf"/accounts/{ids['account']}/signatures/new$"))
+    expect(page).to_have_url(re.compile(rf"/accounts/{ids['account']}/signatures/new\?job={ids['empty_job']}$"))
     expect(page.locator("#signature-title")).to_be_visible()
+    expect(page.locator("#signature-job")).to_have_value(str(ids["empty_job"]))  # the job is chosen already

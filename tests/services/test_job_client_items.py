@@ -90,7 +90,7 @@ def test_proposals_of_a_job_are_its_own_and_only_staff_who_see_the_account_get_t
 def test_an_empty_job_says_where_to_ask_for_a_signature_or_send_a_proposal(firm, monkeypatch):
     page = job_page(firm, firm["tax"], monkeypatch)
     assert page.found and page.signature_items == [] and page.proposal_items == []
-    assert page.new_signature_href == f"/accounts/{firm['account']}/signatures/new"
+    assert page.new_signature_href == f"/accounts/{firm['account']}/signatures/new?job={firm['tax']}"
     assert page.send_proposal_href == f"/accounts/{firm['account']}#proposals-section"
 
 

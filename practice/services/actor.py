@@ -35,19 +35,26 @@ class Actor:
 SYSTEM = Actor(member_id=None, name="Automation", role=Role.owner)
 
 
+def require_staff(actor) -> Actor:
+    """The actor, if it is a member of the firm's team; a portal contact (or anything else) is refused."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied("Only the firm's team can do that.")
+    return actor
+
+
 def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
+    if not require_staff(actor).is_admin:
         raise PermissionDenied("Only the owner or an admin can do that.")
 
 
 def require_owner(actor: Actor) -> None:
-    if actor.role != Role.owner:
+    if require_staff(actor).role != Role.owner:
         raise PermissionDenied("Only the firm's owner can do that.")
 
 
 def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
     """SQL condition limiting rows to accounts the actor may see (None: no limit)."""
-    if actor.sees_all_accounts:
+    if require_staff(actor).sees_all_accounts:
         return None
     on_team = exists().where(AccountTeam.account_id == account_id_col, AccountTeam.member_id == actor.member_id)
     # An alias, not Job itself: when the outer query is over Job (board, bulk move), an unaliased

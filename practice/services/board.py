@@ -14,7 +14,7 @@ from sqlalchemy import Integer, bindparam, exists, func, literal, select, union_
 from sqlmodel import Session
 
 from practice.models import Account, Job, JobAssignee, JobTag, Role, Stage, Tag, TeamMember
-from practice.services.actor import Actor, account_visible, member_account_ids
+from practice.services.actor import Actor, account_visible, member_account_ids, require_staff
 from practice.services.pipelines import get_pipeline
 
 PAGE = 50
@@ -114,7 +114,7 @@ def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, li
 
 def _params(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int | None) -> tuple[tuple, dict]:
     """The statement shape (assignee?, tag?, limited?) and the values for its bind parameters."""
-    limited = not actor.sees_all_accounts
+    limited = not require_staff(actor).sees_all_accounts
     shape = (bool(assignee_id), bool(tag_id), limited)
     return shape, {"pipeline_id": pipeline_id, "assignee_id": assignee_id, "tag_id": tag_id,
                    "viewer_id": actor.member_id if limited else None}

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from practice.models import Account, Job, Task, TaskComment, TaskStatus, TeamMember, utcnow
 from practice.services import audit
 from practice.services.accounts import get_account
-from practice.services.actor import Actor, account_visible
+from practice.services.actor import Actor, account_visible, require_staff
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.jobs import get_job
 from practice.services.tags import set_tag
@@ -126,6 +126,7 @@ def set_task_tag(session: Session, actor: Actor, task_id: int, tag_id: int, pres
 def list_tasks(session: Session, actor: Actor, *, mine: bool = True, status: str = "open",
                job_id: int | None = None, account_id: int | None = None, limit: int = 200) -> list[dict]:
     """Tasks for the task list: mine or all visible; status 'open', 'all' or one status."""
+    require_staff(actor)
     stmt = (select(Task, TeamMember.name, Account.name, Job.name)
             .join(TeamMember, TeamMember.id == Task.assignee_id, isouter=True)
             .join(Account, Account.id == Task.account_id, isouter=True)

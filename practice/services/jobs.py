@@ -155,19 +155,18 @@ def move_jobs(session: Session, actor: Actor, job_ids: list[int], stage_id: int)
 def update_job(session: Session, actor: Actor, job_id: int, *, name: str | None = None,
                start_date: dt.date | None | str = "keep", due_date: dt.date | None | str = "keep",
                priority: str | None = None) -> Job:
+    """Change what is given ("keep" leaves a date as it is); everything is checked before the row changes."""
     job = get_job(session, actor, job_id)
-    if name is not None:
-        if not name.strip():
-            raise InvalidInput("Give the job a name.", field="name")
-        job.name = name.strip()
-    if start_date != "keep":
-        job.start_date = start_date
-    if due_date != "keep":
-        job.due_date = due_date
-    if job.start_date and job.due_date and job.due_date < job.start_date:
+    if name is not None and not name.strip():
+        raise InvalidInput("Give the job a name.", field="name")
+    start = job.start_date if start_date == "keep" else start_date
+    due = job.due_date if due_date == "keep" else due_date
+    if start and due and due < start:
         raise InvalidInput("The due date is before the start date.", field="due_date")
-    if priority is not None:
-        job.priority = _priority(priority)
+    new_priority = _priority(priority) if priority is not None else job.priority
+    if name is not None:
+        job.name = name.strip()
+    job.start_date, job.due_date, job.priority = start, due, new_priority
     job.version += 1
     audit.record(session, actor, "update", "job", job.id, f'Updated job "{job.name}"')
     return job

@@ -160,6 +160,12 @@ def test_job_dates_assignees_tags_and_archiving(firm):
     # A refused change rolls back its whole transaction, as the pages' run() does.
     with pytest.raises(InvalidInput, match="before the start date"), write_session() as s:
         jobs.update_job(s, owner, firm["job"], due_date=dt.date(2030, 1, 1))
+    # And it leaves the row as it was even for a caller that catches the error and goes on.
+    with write_session() as s:
+        with pytest.raises(InvalidInput, match="before the start date"):
+            jobs.update_job(s, owner, firm["job"], name="Renamed", due_date=dt.date(2030, 1, 1), priority="Low")
+        job = jobs.get_job(s, owner, firm["job"])
+        assert (job.name, job.due_date, job.priority.value) == ("1040 Return 2025", dt.date(2030, 4, 15), "High")
     with write_session() as s:
         tag = make_tag(s, owner, name="Extension")
         jobs.set_job_tag(s, owner, firm["job"], tag.id, True)

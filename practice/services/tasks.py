@@ -25,9 +25,14 @@ def _status(value) -> TaskStatus:
 
 
 def get_task(session: Session, actor: Actor, task_id: int) -> Task:
+    """A task the actor may see: one assigned to them (whatever its account: the list shows it too), or one
+    of an account they may see, or, for an admin, any."""
+    require_staff(actor)
     task = session.get(Task, task_id)
     if not task:
         raise NotFound("That task does not exist (it may have been deleted).")
+    if task.assignee_id is not None and task.assignee_id == actor.member_id:
+        return task
     if task.account_id is not None:
         get_account(session, actor, task.account_id)
     elif not actor.is_admin and task.assignee_id != actor.member_id:

@@ -117,6 +117,23 @@ def test_the_task_list_hides_tasks_of_accounts_an_employee_cannot_see(firm_data)
     assert set(t.values()) <= everything
 
 
+def test_a_task_assigned_to_an_employee_is_theirs_to_see_and_open_whatever_its_account(firm_data):
+    """One rule for the list and the task itself: what the list shows can be opened."""
+    emma = firm_data["emma"]
+    with write_session() as s:
+        other_job = jobs.get_job(s, firm_data["owner"], firm_data["jobs"]["other"])
+        task = tasks.create_task(s, firm_data["owner"], title="Emma helps on the other account",
+                                 job_id=other_job.id, assignee_id=emma.member_id)
+        task_id = task.id
+    with read_session() as s:
+        assert task_id in {row["id"] for row in tasks.list_tasks(s, emma, mine=False, status="all")}
+        assert tasks.get_task(s, emma, task_id).title == "Emma helps on the other account"
+        with pytest.raises(PermissionDenied):  # the account itself stays out of reach
+            accounts.get_account(s, emma, other_job.account_id)
+    with write_session() as s:
+        tasks.set_status(s, emma, task_id, "completed")
+
+
 def test_an_employee_cannot_move_or_change_other_accounts_jobs(firm_data):
     j, emma, stages = firm_data["jobs"], firm_data["emma"], firm_data["stages"]
     for attempt in (

@@ -20,6 +20,10 @@ from practice.config import database_url
 BUSY_TIMEOUT_MS = 30_000
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -31,6 +35,9 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
+        # SQLite's own lower() folds ASCII only: "MÜLLER" would not find "Müller". Searches and name
+        # matching use lower() on both sides, so Python's full Unicode folding replaces it here.
+        dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

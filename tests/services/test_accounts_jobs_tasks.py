@@ -237,3 +237,18 @@ def test_page_handlers_answer_junk_from_the_browser_with_sentences(firm, monkeyp
     assert task_list.mine is True
     task_list.create({"title": "Chase the bank", "due_date": "soon"})
     assert "is not a due date" in task_list.form_error
+
+
+def test_search_folds_case_beyond_ascii(fresh_db):
+    """"MÜLLER" finds "Müller GmbH" and "ÉLODIE" finds Élodie: SQLite's own lower() would miss both."""
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner"))
+        gmbh = make_account(s, owner, name="Müller GmbH")
+        accounts.create_contact(s, owner, account_ids=[gmbh.id], first_name="Élodie", last_name="Dürr",
+                                email="elodie@example.com")
+        make_account(s, owner, name="Mueller Farms")
+    with read_session() as s:
+        rows, total = accounts.list_accounts(s, owner, search="MÜLLER")
+        assert [r.name for r in rows] == ["Müller GmbH"] and total == 1
+        rows, _ = accounts.list_accounts(s, owner, search="élodie dÜrr")
+        assert [r.name for r in rows] == ["Müller GmbH"]

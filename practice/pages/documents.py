@@ -14,7 +14,7 @@ from practice.components.layout import empty_state, error_callout, page
 from practice.db import read_session, write_session
 from practice.pages.work_parts import field, section
 from practice.services import auth, documents, portal, storage, two_factor
-from practice.services.errors import NotFound, PermissionDenied
+from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.state.base import AppState
 from practice.state.documents import ALL, UNFILED, AccountDocumentsState, FolderTemplatesState
 
@@ -321,6 +321,8 @@ def sign_page_image(request: Request) -> Response:
             return PlainTextResponse(str(err), status_code=403, headers=headers)
         except NotFound as err:
             return PlainTextResponse(str(err), status_code=404, headers=headers)
+        except InvalidInput as err:  # the page could not be drawn safely, or the server is busy
+            return PlainTextResponse(str(err), status_code=422, headers=headers)
     return Response(png, media_type="image/png", headers=headers)
 
 

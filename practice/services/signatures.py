@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import io
+import json
+import os
 import secrets
-import threading
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -356,8 +358,6 @@ def _page_sizes(doc: Document) -> list[PageSize]:
         return []
 
 
-_png_lock = threading.Lock()
-
 
 def _cache_dir() -> Path:
     path = config.data_dir() / "cache" / "sign-pages"
@@ -366,30 +366,45 @@ def _cache_dir() -> Path:
 
 
 def render_page_png(stored_key: str, page: int, width: int = PAGE_PNG_WIDTH) -> bytes:
-    """One page of a stored PDF as a PNG about `width` pixels wide, cached on disk by content and page."""
+    """One page of a stored PDF as a PNG about `width` pixels wide, cached on disk by content and page.
+
+    The PDF may be a client's upload, so pdfium draws it in a child process with CPU, memory and time
+    limits (`page_render_worker`), never in the app's process; the result is cached.
+    """
     target = _cache_dir() / f"{storage.path_for(stored_key).name}-{int(page)}-{int(width)}.png"
     if target.is_file():
         return target.read_bytes()
-    import pypdfium2 as pdfium  # noqa: PLC0415
+    from practice.services import pdf_check  # noqa: PLC0415
 
-    with _png_lock:  # pdfium is not thread-safe
-        pdf = pdfium.PdfDocument(str(storage.open_stored(stored_key)))
+    tmp = target.with_suffix(f".{secrets.token_hex(4)}.tmp.png")
+    cmd = [sys.executable, "-m", "practice.services.page_render_worker", str(storage.open_stored(stored_key)),
+           str(int(page)), str(int(width)), str(tmp), str(pdf_check.CPU_SECONDS), str(pdf_check.MEMORY_BYTES)]
+    if not pdf_check._slots.acquire(timeout=pdf_check.WALL_SECONDS):
+        raise InvalidInput("The server is busy drawing other pages; reload in a moment.")
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                cwd=str(config.ROOT), start_new_session=True,
+                                env={"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1",
+                                     "PYTHONPATH": str(config.ROOT)})
         try:
-            if not 0 <= page < len(pdf):
-                raise NotFound("That page does not exist.")
-            pg = pdf[page]
-            w_pt = pg.get_width() or 612
-            bitmap = pg.render(scale=width / w_pt)
-            image = bitmap.to_pil()
-            out = io.BytesIO()
-            image.save(out, format="PNG", optimize=False)
-            data = out.getvalue()
-        finally:
-            pdf.close()
-    tmp = target.with_suffix(f".{secrets.token_hex(4)}.tmp")
-    tmp.write_bytes(data)
+            out, _ = proc.communicate(timeout=pdf_check.WALL_SECONDS)
+        except subprocess.TimeoutExpired:
+            pdf_check._kill(proc)
+            out = b""
+    finally:
+        pdf_check._slots.release()
+    try:
+        answer = json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1]) if out.strip() else {}
+    except ValueError:
+        answer = {}
+    if not answer.get("ok") or not tmp.is_file():
+        tmp.unlink(missing_ok=True)
+        if answer.get("reason") == "that page does not exist":
+            raise NotFound("That page does not exist.")
+        raise InvalidInput("This page could not be drawn safely: " + str(answer.get("reason") or
+                           "it needed more time or memory than allowed") + ".")
     tmp.replace(target)
-    return data
+    return target.read_bytes()
 
 
 def page_png(session: Session, who, request_id: int, page: int) -> bytes:

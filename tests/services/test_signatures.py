@@ -674,6 +674,19 @@ def test_reminders_go_to_whose_turn_it_is_and_stop_once_signed(firm, sealer):
 # --- page images ----------------------------------------------------------------------------------------
 
 
+def test_pages_are_drawn_in_a_limited_process_and_a_page_too_costly_is_refused_with_a_sentence(firm, monkeypatch):
+    """pdfium never runs in the app: with the child's memory limit set too low to draw, the page is refused."""
+    from practice.services import pdf_check
+
+    req = make_request(firm, signers=("june_id",))
+    with monkeypatch.context() as limited:
+        limited.setattr(pdf_check, "MEMORY_BYTES", 40 * 1024 * 1024)
+        with read_session() as s, pytest.raises(InvalidInput, match="could not be drawn safely"):
+            signatures.page_png(s, firm["owner"], req, 0)
+    with read_session() as s:
+        assert signatures.page_png(s, firm["owner"], req, 0)[:4] == b"\x89PNG"
+
+
 def test_page_images_for_staff_and_signers_only(firm):
     req = make_request(firm, signers=("june_id",))
     with read_session() as s:

@@ -39,6 +39,12 @@ def _permits(level: str, actor: Actor | ContactActor | None) -> bool:
     return actor.role == "owner"
 
 
+def login_sentence(state) -> str:
+    """Why a visitor is sent to log in: their session ended, or they never logged in in this browser."""
+    had_session = bool(getattr(state, "sid", "") or getattr(state, "portal_sid", ""))
+    return "Your session has ended. Log in again." if had_session else "Log in to continue."
+
+
 def allow(level: str, *, during_setup: bool = False) -> Callable:
     """Declare who may call this event handler; others get a plain message and nothing happens.
 
@@ -58,7 +64,7 @@ def allow(level: str, *, during_setup: bool = False) -> Callable:
             if actor is None:
                 # Portal states send their visitors to the portal's login page.
                 login_url = getattr(self, "_login_url", lambda: routes.LOGIN)()
-                return [rx.toast.error("Your session has ended. Log in again."), rx.redirect(login_url)]
+                return [rx.toast.error(login_sentence(self)), rx.redirect(login_url)]
             if not _permits(level, actor):
                 if isinstance(actor, Actor):
                     _record_denial(actor, f"{type(self).__name__}.{fn.__name__}")

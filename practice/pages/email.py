@@ -2,7 +2,7 @@
 import reflex as rx
 
 from practice import routes
-from practice.components.forms import label, native_select, static_select
+from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.layout import empty_state, error_callout, page
 from practice.state.base import AppState
 from practice.state.email import (SECURITY_CHOICES, STATUS_CHOICES, EmailSettingsState, EmailTemplatesState,
@@ -179,20 +179,12 @@ def placeholder_help() -> rx.Component:
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this template?"),
-            rx.alert_dialog.description(
-                "\u201c" + T.draft_name + "\u201d will be gone. Emails already queued keep their text; automations "
-                "that name it will say the template is missing."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete template", color_scheme="red", on_click=T.delete_template,
-                                                 id="confirm-delete-template")),
-                justify="end", spacing="3", margin_top="1em"),
-        ),
-        open=T.delete_open, on_open_change=T.set_delete_open,
-    )
+    return confirm_dialog(
+        "Delete this template?",
+        "\u201c" + T.draft_name + "\u201d will be gone. Emails already queued keep their text; automations that "
+        "name it will say the template is missing.",
+        confirm="Delete template", on_confirm=T.delete_template, confirm_id="confirm-delete-template",
+        open=T.delete_open, on_open_change=T.set_delete_open)
 
 
 def preview_card() -> rx.Component:

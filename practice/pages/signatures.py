@@ -7,7 +7,7 @@ from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
 from practice import routes
-from practice.components.forms import label, native_select, static_select
+from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.layout import empty_state, error_callout, page
 from practice.pages.work_parts import field, section
 from practice.state.base import AppState
@@ -296,20 +296,14 @@ def signer_row(s) -> rx.Component:
 
 
 def cancel_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("Cancel request", color_scheme="red", variant="soft", id="cancel-request")),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Cancel this signature request?"),
-            rx.alert_dialog.description("The signers can no longer open or sign it. Signatures already given stay "
-                                        "in the record. This cannot be undone."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Cancel request", color_scheme="red", on_click=S.cancel_request,
-                                                 id="confirm-cancel-request")),
-                justify="end", spacing="3", margin_top="1em"),
-        ),
+    return confirm_dialog(
+        "Cancel this signature request?",
+        "The signers can no longer open or sign it. Signatures already given stay in the record. This cannot be "
+        "undone.",
+        confirm="Cancel request", on_confirm=S.cancel_request, confirm_id="confirm-cancel-request",
         open=S.cancel_open, on_open_change=S.set_cancel_open,
-    )
+        trigger=rx.alert_dialog.trigger(rx.button("Cancel request", color_scheme="red", variant="soft",
+                                                  id="cancel-request")))
 
 
 def request_side() -> rx.Component:
@@ -406,19 +400,12 @@ def template_help() -> rx.Component:
 
 
 def template_delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this template?"),
-            rx.alert_dialog.description("\u201c" + T.draft_name + "\u201d will be gone. Requests already made from it "
-                                        "keep their PDF; rules that name it will say the template is missing."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete template", color_scheme="red", on_click=T.delete_template,
-                                                 id="confirm-delete-doc-template")),
-                justify="end", spacing="3", margin_top="1em"),
-        ),
-        open=T.tpl_delete_open, on_open_change=T.set_delete_open,
-    )
+    return confirm_dialog(
+        "Delete this template?",
+        "\u201c" + T.draft_name + "\u201d will be gone. Requests already made from it keep their PDF; rules that "
+        "name it will say the template is missing.",
+        confirm="Delete template", on_confirm=T.delete_template, confirm_id="confirm-delete-doc-template",
+        open=T.tpl_delete_open, on_open_change=T.set_delete_open)
 
 
 def template_editor() -> rx.Component:

@@ -2,6 +2,7 @@
 import reflex as rx
 
 from practice import routes
+from practice.components import forms
 from practice.components.forms import label
 from practice.components.layout import error_callout, page
 from practice.services.consent import DEFAULT_DISCLOSURE
@@ -25,21 +26,13 @@ def fact(name: str, value, id: str) -> rx.Component:
 
 
 def confirm_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Make a new certificate?"),
-            rx.alert_dialog.description(
-                "New signed files will be sealed with a new certificate made here. Files sealed before stay "
-                "valid: the verify page and `python -m practice verify` still recognise the old certificate. "
-                "Clients who added the old certificate to their PDF reader will need the new one too."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                rx.alert_dialog.action(rx.button("Make a new certificate", on_click=S.regenerate, type="button",
-                                                 id="confirm-regenerate")),
-                justify="end", spacing="3", margin_top="1em"),
-        ),
-        open=S.confirm_open, on_open_change=S.set_confirm_open,
-    )
+    return forms.confirm_dialog(
+        "Make a new certificate?",
+        "New signed files will be sealed with a new certificate made here. Files sealed before stay valid: the "
+        "verify page and `python -m practice verify` still recognise the old certificate. Clients who added the "
+        "old certificate to their PDF reader will need the new one too.",
+        confirm="Make a new certificate", on_confirm=S.regenerate, confirm_id="confirm-regenerate",
+        open=S.confirm_open, on_open_change=S.set_confirm_open, keep="Cancel", color="indigo")
 
 
 def certificate_section() -> rx.Component:

@@ -28,9 +28,10 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from practice.db import read_session, write_session  # noqa: E402
 from practice.migrate import upgrade  # noqa: E402
 from practice.models import Account, Event, EventStatus, Job, Pipeline, Stage  # noqa: E402
-from practice.services import automation, tags  # noqa: E402
+from practice.services.automation import automation  # noqa: E402
+from practice.services.work import tags  # noqa: E402
 from practice.services.actor import Actor  # noqa: E402
-from practice.services.pipelines import create_pipeline, stages_of  # noqa: E402
+from practice.services.work.pipelines import create_pipeline, stages_of  # noqa: E402
 from practice.worker.consumer import consumer_command  # noqa: E402
 from tests.factories import make_member  # noqa: E402
 

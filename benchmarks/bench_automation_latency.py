@@ -34,7 +34,7 @@ from sqlmodel import select  # noqa: E402
 
 from practice.db import read_session, write_session  # noqa: E402
 from practice.models import Event, EventStatus, RuleRun, RunStatus, Task  # noqa: E402
-from practice.services import jobs  # noqa: E402
+from practice.services.work import jobs  # noqa: E402
 
 WARMUP = 10
 

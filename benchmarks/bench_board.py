@@ -30,7 +30,8 @@ from sqlmodel import select  # noqa: E402
 from practice.db import get_engine, read_session, write_session  # noqa: E402
 from practice.migrate import upgrade  # noqa: E402
 from practice.models import Pipeline, Tag, TeamMember  # noqa: E402
-from practice.services import board, demo  # noqa: E402
+from practice.services import demo  # noqa: E402
+from practice.services.work import board  # noqa: E402
 from practice.services.actor import Actor  # noqa: E402
 from tests.factories import make_member  # noqa: E402
 

@@ -51,7 +51,7 @@ def one_run(data: bytes, folder: Path, run: int) -> float:
     from practice import db
     from practice.migrate import upgrade
     from practice.models import Role, TeamMember
-    from practice.services import csv_import
+    from practice.services.work import csv_import
     from practice.services.actor import Actor
 
     db.reset_engine()

@@ -44,7 +44,7 @@ STROKES = [[[0.05 + i * 0.01, 0.5 + 0.3 * ((i % 7) - 3) / 3] for i in range(80)]
 
 
 def proposal_html() -> str:
-    from practice.services import proposals
+    from practice.services.proposals import proposals
 
     lines = [proposals.LineView(n, None, name, desc, qty, price, optional, True)
              for n, (name, desc, qty, price, optional) in enumerate(SERVICES, start=1)]
@@ -56,7 +56,7 @@ def proposal_html() -> str:
 
 
 def render_once() -> tuple[float, int]:
-    from practice.services import proposals
+    from practice.services.proposals import proposals
 
     started = time.perf_counter()
     pdf = proposals.render_pdf(proposal_html())
@@ -68,7 +68,7 @@ def sealed_once(pdf: bytes) -> float:
     from sqlmodel import SQLModel
 
     from practice import db
-    from practice.services import sealing
+    from practice.services.signing import sealing
 
     SQLModel.metadata.create_all(db.get_engine())
     trail = sealing.AuditTrail(
@@ -83,7 +83,7 @@ def sealed_once(pdf: bytes) -> float:
     with db.write_session() as session:
         sealing.seal(session, sealing.with_audit_page(pdf, trail), reason="bench warm-up")
     started = time.perf_counter()
-    from practice.services import proposals
+    from practice.services.proposals import proposals
 
     fresh = proposals.render_pdf(proposal_html())
     with db.write_session() as session:
@@ -103,7 +103,8 @@ def main() -> int:
     first, size = render_once()
     times = [render_once()[0] for _ in range(args.iterations)]
     median = statistics.median(times)
-    from practice.services import html_pdf, proposals
+    from practice.services.documents import html_pdf
+    from practice.services.proposals import proposals
 
     def baseline_once() -> float:
         # Same-run baseline: WeasyPrint rendering one short paragraph (its fixed cost per document).

@@ -50,7 +50,8 @@ def one_run(n_accounts: int) -> None:
     from practice.db import write_session  # noqa: PLC0415
     from practice.models import (AccountContact, ActionEffect, Contact, Event, Job, RuleRun,  # noqa: PLC0415
                                  utcnow)
-    from practice.services import automation, events  # noqa: PLC0415
+    from practice.services import events  # noqa: PLC0415
+    from practice.services.automation import automation  # noqa: PLC0415
 
     events.set_doorbell(lambda ids: None)  # no consumer here: only the schedule's own work is timed
     firm = build_firm(n_accounts)  # accounts "Client i" with a job each in Onboarding

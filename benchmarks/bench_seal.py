@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def letter(pages: int) -> bytes:
-    from practice.services.html_pdf import render_pdf
+    from practice.services.documents.html_pdf import render_pdf
 
     para = ("The firm will prepare the federal and state income tax returns for the year, from information "
             "the client provides, and will not audit or verify it. ") * 8
@@ -37,7 +37,7 @@ def letter(pages: int) -> bytes:
 
 
 def fields(pages: int):
-    from practice.services.sealing import StampField
+    from practice.services.signing.sealing import StampField
 
     def wave(phase: float) -> list[tuple[float, float]]:
         return [(i / 149, 0.5 + 0.4 * math.sin(i / 9 + phase)) for i in range(150)]
@@ -65,7 +65,7 @@ def main() -> int:
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
     from practice.db import read_session, write_session
     from practice.migrate import upgrade
-    from practice.services import sealing
+    from practice.services.signing import sealing
     from tests.sealing_helpers import sample_trail
 
     upgrade()

@@ -52,7 +52,7 @@ def main() -> int:
     os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.db'}"
     from practice.db import write_session, read_session
     from practice.migrate import upgrade
-    from practice.services import documents
+    from practice.services.documents import documents
     from tests.factories import actor_of, make_account, make_member
 
     upgrade()
@@ -117,7 +117,8 @@ def timed_download(work: Path, owner, account_id: int, pdf: Path, iterations: in
     from practice.db import write_session
     from practice.models import TeamMember
     from practice.pages.documents import download_document
-    from practice.services import auth, documents
+    from practice.services.access import auth
+    from practice.services.documents import documents
     from tests.factories import PASSWORD
 
     with open(pdf, "rb") as stream:

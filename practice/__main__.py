@@ -30,7 +30,7 @@ def _prepare_signing(*, only_if_firm_exists: bool = False) -> None:
 
     from practice.db import write_session
     from practice.models import Firm
-    from practice.services import certificates
+    from practice.services.signing import certificates
 
     with write_session() as session:
         if only_if_firm_exists and session.exec(select(Firm)).first() is None:
@@ -75,7 +75,7 @@ def serve() -> int:
 
 def verify_command(path: str, trust_files: list[str]) -> int:
     """Print whether the file is intact and sealed by a trusted certificate; 0 when it is, 1 otherwise."""
-    from practice.services import sealing
+    from practice.services.signing import sealing
 
     try:
         with open(path, "rb") as fh:
@@ -110,7 +110,7 @@ def _verify_with_firm_certificates(data: bytes):
 
     from practice.config import database_url
     from practice.db import read_session
-    from practice.services import certificates, sealing
+    from practice.services.signing import certificates, sealing
 
     url = database_url()
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):

@@ -1,7 +1,7 @@
 """The drive: the documents served over WebDAV (WsgiDAV on cheroot) so staff and clients can map
 them as a network drive. `/` lists the accounts the login may see, named "Account Name (id)";
 inside each are its folders and documents. Every read and change goes through
-`practice.services.documents` (same permissions, type and size limits, PDF check, audit, events).
+`practice.services.documents.documents` (same permissions, type and size limits, PDF check, audit, events).
 
 Run with `python -m practice drive` (PRACTICE_DRIVE_PORT, default 3001, bound to 127.0.0.1).
 """
@@ -24,8 +24,8 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 
 from practice.db import read_session, write_session
 from practice.models import Document, Folder
-from practice.services import documents, drive, storage
-from practice.services.documents import ContactActor
+from practice.services.documents import documents, drive, storage
+from practice.services.documents.documents import ContactActor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PracticeError
 
 DEFAULT_PORT = 3001

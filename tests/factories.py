@@ -4,9 +4,9 @@ from __future__ import annotations
 import itertools
 
 from practice.models import Role, TeamMember
-from practice.services import accounts, jobs, pipelines, tags
+from practice.services.work import accounts, jobs, pipelines, tags
 from practice.services.actor import Actor
-from practice.services.auth import hash_password
+from practice.services.access.auth import hash_password
 
 _n = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -53,7 +53,7 @@ def give_portal_login(staff: Actor, contact_id: int, password: str) -> None:
 
     from practice.db import read_session, write_session  # noqa: PLC0415
     from practice.models import OutgoingMail  # noqa: PLC0415
-    from practice.services import portal  # noqa: PLC0415
+    from practice.services.portal import portal  # noqa: PLC0415
 
     with write_session() as s:
         mail_id = portal.invite(s, staff, contact_id).id

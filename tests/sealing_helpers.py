@@ -11,14 +11,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from practice.services.sealing import AuditSigner, AuditTrail, StampField
+from practice.services.signing.sealing import AuditSigner, AuditTrail, StampField
 
 UTC = dt.timezone.utc
 
 
 def sample_pdf(pages: int = 2) -> bytes:
     """A small Letter-size PDF with `pages` pages of text (WeasyPrint)."""
-    from practice.services.html_pdf import render_pdf
+    from practice.services.documents.html_pdf import render_pdf
 
     body = "".join(f"<div style='page-break-after: always'><h1>Engagement letter — page {n + 1}</h1>"
                    f"<p>{'We will prepare your 2026 returns. ' * 30}</p></div>" for n in range(pages))

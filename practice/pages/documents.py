@@ -13,7 +13,9 @@ from practice import routes
 from practice.components.layout import empty_state, error_callout, page
 from practice.db import read_session, write_session
 from practice.pages.work_parts import field, section
-from practice.services import auth, documents, portal, storage, two_factor
+from practice.services.access import auth, two_factor
+from practice.services.documents import documents, storage
+from practice.services.portal import portal
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.state.base import AppState
 from practice.state.documents import ALL, UNFILED, AccountDocumentsState, FolderTemplatesState
@@ -307,7 +309,7 @@ def _visitor(session, request: Request, headers: dict):
 def sign_page_image(request: Request) -> Response:
     """GET /sign-pages/{request_id}/{page}.png: one page of a signature request's PDF, for staff who may see
     its account and for the contacts asked to sign it."""
-    from practice.services import signatures  # noqa: PLC0415
+    from practice.services.signing import signatures  # noqa: PLC0415
 
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
                "Content-Security-Policy": "default-src 'none'; sandbox"}

@@ -3,7 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page
-from practice.services import csv_import
+from practice.services.work import csv_import
 from practice.state.base import AppState
 from practice.state.import_ import IGNORE, ImportState
 

@@ -5,7 +5,7 @@ from practice import routes
 from practice.components.forms import label, native_select, static_select
 from practice.components.layout import empty_state, error_callout, page
 from practice.pages.email import admins_only
-from practice.services.recurrence import ACCOUNT_CHOICES, DUE_UNITS, FREQUENCIES, MONTHS, WEEKDAYS
+from practice.services.automation.recurrence import ACCOUNT_CHOICES, DUE_UNITS, FREQUENCIES, MONTHS, WEEKDAYS
 from practice.state.base import AppState
 from practice.state.recurring import STATUS_LABELS, RecurringItem, RecurringState, RunItem, RunLogState, TraceLine
 from rules.language import ACCOUNT_TYPES

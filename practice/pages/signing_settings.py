@@ -5,7 +5,7 @@ from practice import routes
 from practice.components import forms
 from practice.components.forms import label
 from practice.components.layout import error_callout, page
-from practice.services.consent import DEFAULT_DISCLOSURE
+from practice.services.signing.consent import DEFAULT_DISCLOSURE
 from practice.state.base import AppState
 from practice.state.signing_settings import SigningSettingsState as S
 

@@ -79,3 +79,22 @@ def member_account_ids(member_id) -> CompoundSelect:
         select(assigned_job.account_id).join(JobAssignee, JobAssignee.job_id == assigned_job.id)
         .where(JobAssignee.member_id == member_id),
     )
+
+
+@dataclass(frozen=True)
+class ContactActor:
+    """A contact logged in to the portal: who, and which accounts it may see."""
+
+    contact_id: int
+    name: str
+    account_ids: tuple[int, ...]
+    current_account_id: int | None
+
+    # The audit log and events read these from any actor; a contact is no team member.
+    @property
+    def member_id(self) -> None:
+        return None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (client)"

@@ -31,25 +31,25 @@ def list_entries(session: Session, actor: Actor, *, entity: str | None = None,
 
 
 def _check_account(session, actor, item_id):
-    from practice.services.accounts import get_account  # noqa: PLC0415 - accounts imports audit
+    from practice.services.work.accounts import get_account  # noqa: PLC0415 - accounts imports audit
 
     get_account(session, actor, item_id)
 
 
 def _check_contact(session, actor, item_id):
-    from practice.services.accounts import contact_visible  # noqa: PLC0415
+    from practice.services.work.accounts import contact_visible  # noqa: PLC0415
 
     contact_visible(session, actor, item_id)
 
 
 def _check_job(session, actor, item_id):
-    from practice.services.jobs import get_job  # noqa: PLC0415
+    from practice.services.work.jobs import get_job  # noqa: PLC0415
 
     get_job(session, actor, item_id)
 
 
 def _check_task(session, actor, item_id):
-    from practice.services.tasks import get_task  # noqa: PLC0415
+    from practice.services.work.tasks import get_task  # noqa: PLC0415
 
     get_task(session, actor, item_id)
 

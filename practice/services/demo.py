@@ -9,9 +9,11 @@ from sqlmodel import Session
 
 from practice.models import (Account, AccountContact, AccountTag, AccountType, Contact, Job, JobAssignee, JobTag,
                              Pipeline, Priority, Stage, Tag, Task, TeamMember, utcnow)
-from practice.services import accounts, catalog, firm, jobs, pipelines, tags, tasks, team
+from practice.services import firm
+from practice.services.access import team
+from practice.services.work import accounts, catalog, jobs, pipelines, tags, tasks
 from practice.services.actor import SYSTEM, Actor
-from practice.services.auth import hash_password
+from practice.services.access.auth import hash_password
 
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "demo-owner-pass"
@@ -131,7 +133,8 @@ correct and complete. I authorize {{ firm.name }} to enter or generate my PIN as
 def _demo_signing_templates(session: Session, actor: Actor) -> None:
     """Two document templates to sign and an engagement proposal built from the catalog."""
     from practice.models import Service  # noqa: PLC0415
-    from practice.services import doc_templates, proposals  # noqa: PLC0415 - they import this package's services
+    from practice.services.documents import doc_templates  # noqa: PLC0415 - they import this package's services
+    from practice.services.proposals import proposals  # noqa: PLC0415 - they import this package's services
 
     doc_templates.save_template(session, actor, name="Engagement letter", body=ENGAGEMENT_LETTER)
     doc_templates.save_template(session, actor, name="Form 8879 authorization", body=FORM_8879)

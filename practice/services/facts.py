@@ -71,11 +71,11 @@ def facts_for(session: Session, *, job_id: int | None = None, account_id: int | 
     facts = {"job": job, "account": account_facts(session, account_id) if account_id else None,
              "contact": contact_facts(session, contact_id) if contact_id else None}
     if document_id:
-        from practice.services.documents import document_facts  # noqa: PLC0415 - documents imports services
+        from practice.services.documents.documents import document_facts  # noqa: PLC0415 - documents imports services
 
         facts["document"] = document_facts(session, document_id)
     if proposal_id:
-        from practice.services.proposals import proposal_facts  # noqa: PLC0415 - proposals imports this module
+        from practice.services.proposals.proposals import proposal_facts  # noqa: PLC0415 - proposals imports this module
 
         facts["proposal"] = proposal_facts(session, proposal_id)
     return facts

@@ -14,15 +14,16 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from practice import config
 from practice.db import read_session, write_session
 from practice.models import EmailTemplate, MailSettings, MailStatus, OutgoingMail, utcnow
 from practice.services import audit, facts, templating
-from practice.services.accounts import get_account
+from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import get_firm
-from practice.services.jobs import get_job
-from practice.services.team import check_email
+from practice.services.work.jobs import get_job
+from practice.services.access.team import check_email
 
 # Waits between attempts; after the last one the mail is marked failed.
 BACKOFF = [dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600)]
@@ -341,3 +342,12 @@ def list_outgoing(session: Session, actor: Actor, *, status: MailStatus | str | 
 def mails_for_job(job_id: int) -> list[OutgoingMail]:
     with read_session() as session:
         return list(session.exec(select(OutgoingMail).where(OutgoingMail.job_id == job_id).order_by(OutgoingMail.id)))
+
+
+def render_system_email(name: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of templates/emails/<name>.txt, whose first line is `Subject: ...`."""
+    source = (config.ROOT / "templates" / "emails" / f"{name}.txt").read_text(encoding="utf-8")
+    first, _, rest = source.partition("\n")
+    subject = templating.render(first.removeprefix("Subject:").strip(), context, what=f"subject of {name}")
+    body = templating.render(rest.lstrip("\n"), context, what=f"email {name}")
+    return " ".join(subject.split()), body

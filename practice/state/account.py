@@ -7,7 +7,10 @@ import reflex as rx
 
 from practice import routes
 from practice.models import AccountType
-from practice.services import accounts, audit, firm, jobs, pipelines, portal, tags, tasks, team
+from practice.services import audit, firm
+from practice.services.access import team
+from practice.services.portal import portal
+from practice.services.work import accounts, jobs, pipelines, tags, tasks
 from practice.state.base import STAFF, AppState, allow, read, run
 from practice.state.views import Option
 from practice.state.work_views import (NONE, HistoryItem, TagItem, TaskItem, date_text, history_items, parse_date,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.services import two_factor
+from practice.services.access import two_factor
 from practice.state.base import STAFF, AppState, allow, read, run
 
 

@@ -5,7 +5,8 @@ import dataclasses
 from zoneinfo import ZoneInfo
 
 from practice import routes
-from practice.services import audit, firm, team
+from practice.services import audit, firm
+from practice.services.access import team
 from practice.state.base import ADMIN, STAFF, AppState, allow, read
 from practice.state.views import Option
 

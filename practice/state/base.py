@@ -13,10 +13,11 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services import audit, auth, two_factor
+from practice.services import audit
+from practice.services.access import auth, two_factor
 from practice.services.actor import Actor
 from practice.services.errors import PermissionDenied, PracticeError
-from practice.services.portal import ContactActor
+from practice.services.actor import ContactActor
 
 # Who may call a handler: anyone (login page), any logged-in staff member, admins (and owner), the owner;
 # CONTACT: a client logged in to the portal (portal states' `_actor` gives a ContactActor).

@@ -11,8 +11,9 @@ import datetime as dt
 import reflex as rx
 
 from practice import routes
-from practice.services import accounts, board, jobs, pipelines, tags, team
-from practice.services.board import PAGE, Card, Column
+from practice.services.access import team
+from practice.services.work import accounts, board, jobs, pipelines, tags
+from practice.services.work.board import PAGE, Card, Column
 from practice.state.base import STAFF, AppState, allow, read, run
 from practice.state.views import Option, TagChip, chips
 

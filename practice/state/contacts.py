@@ -6,8 +6,8 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
-from practice.services import accounts
-from practice.services.accounts import PAGE_SIZE
+from practice.services.work import accounts
+from practice.services.work.accounts import PAGE_SIZE
 from practice.state.base import STAFF, AppState, allow, read
 from practice.state.views import Option
 

@@ -7,7 +7,9 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
-from practice.services import approvals, documents, firm
+from practice.services import firm
+from practice.services.documents import documents
+from practice.services.portal import approvals
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.views import Option

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from practice.models import MailStatus, OutgoingMail
-from practice.services import accounts, firm, jobs, mail
+from practice.services import firm, mail
+from practice.services.work import accounts, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.team import _checked
 from practice.state.views import Option

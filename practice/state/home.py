@@ -1,7 +1,7 @@
 """Home: what needs me today."""
 from __future__ import annotations
 
-from practice.services import tasks
+from practice.services.work import tasks
 from practice.state.base import STAFF, AppState, allow, read
 
 

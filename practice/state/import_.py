@@ -6,8 +6,8 @@ import dataclasses
 
 import reflex as rx
 
-from practice.services import csv_import
-from practice.services.csv_import import count_of
+from practice.services.work import csv_import
+from practice.services.work.csv_import import count_of
 from practice.state.base import STAFF, AppState, allow, read, run
 
 IGNORE = "ignore"  # the select's value for "this column is not imported" (Radix items cannot be "")

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import reflex as rx
 
 from practice.db import read_session
-from practice.services import auth, firm, inbox
+from practice.services import firm, inbox
+from practice.services.access import auth
 from practice.state.base import STAFF, AppState, allow, read, run
 from practice.state.work_views import parse_id, when_text
 

@@ -7,8 +7,13 @@ import reflex as rx
 
 from practice import routes
 from practice.models import Priority
-from practice.services import (audit, automation, firm, jobs, pipelines, portal, proposals, signatures, tags, tasks,
-                               team)
+from practice.services import audit, firm
+from practice.services.access import team
+from practice.services.automation import automation
+from practice.services.portal import portal
+from practice.services.proposals import proposals
+from practice.services.signing import signatures
+from practice.services.work import jobs, pipelines, tags, tasks
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.documents import _backend_url
 from practice.state.rules_editor import RunItem, run_items

@@ -4,7 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.services import auth, two_factor
+from practice.services.access import auth, two_factor
 from practice.state.base import ANYONE, AppState, allow, read, run
 
 

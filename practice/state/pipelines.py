@@ -5,7 +5,7 @@ import dataclasses
 
 import reflex as rx
 
-from practice.services import pipelines
+from practice.services.work import pipelines
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.views import Option
 

@@ -14,7 +14,11 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services import approvals, documents, portal, proposals, signatures
+from practice.services.documents import documents
+from practice.services.portal import approvals, portal
+from practice.services.proposals import proposals
+from practice.services.signing import signatures
+from practice.services.actor import ContactActor
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, read, run
 from practice.state.views import Option
@@ -119,7 +123,7 @@ class PortalState(rx.State):
     account_options: list[Option] = []
     error: str = ""
 
-    def _actor(self) -> portal.ContactActor | None:
+    def _actor(self) -> ContactActor | None:
         """The logged-in contact, checked against the database on every call (revocation is immediate)."""
         with read_session() as session:
             return portal.actor_for_portal_session(session, self.portal_sid)
@@ -127,13 +131,13 @@ class PortalState(rx.State):
     def _login_url(self) -> str:
         return routes.PORTAL_LOGIN
 
-    def _require(self) -> portal.ContactActor:
+    def _require(self) -> ContactActor:
         actor = self._actor()
         if actor is None:
             raise portal.PermissionDenied("Your session has ended. Log in again.")
         return actor
 
-    def _enter(self) -> portal.ContactActor | None:
+    def _enter(self) -> ContactActor | None:
         """Start of every portal page: fill the header, or None when nobody (or a revoked login) is here."""
         self.error = ""
         actor = self._actor()

@@ -7,7 +7,8 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
-from practice.services import documents, firm
+from practice.services import firm
+from practice.services.documents import documents
 from practice.services.errors import PracticeError
 from practice.state.base import ANYONE, CONTACT, allow, read
 from practice.state.documents import size_text

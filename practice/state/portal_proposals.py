@@ -7,7 +7,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.signature_pad import signature_from_browser, signature_kind
-from practice.services import proposals
+from practice.services.proposals import proposals
 from practice.state.base import ANYONE, CONTACT, allow, read, run
 from practice.state.portal import PortalState
 from practice.state.work_views import parse_id

@@ -2,7 +2,7 @@
 
 Everything the client typed or drew stays in this state (or in the pad in the browser) until signing
 succeeds, so a refusal shows the service's sentence and nothing has to be typed again. The truth (consent,
-code checks, the signature itself) lives in the database through `practice.services.signatures`.
+code checks, the signature itself) lives in the database through `practice.services.signing.signatures`.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from practice import routes
 from practice.components.signature_pad import PAD_ASPECT, signature_from_browser, signature_kind
 from practice.db import read_session
 from practice.models import utcnow
-from practice.services import signatures
+from practice.services.signing import signatures
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, run
 from practice.state.portal import PortalState

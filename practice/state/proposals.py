@@ -6,7 +6,9 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
-from practice.services import catalog, firm, jobs, proposals
+from practice.services import firm
+from practice.services.proposals import proposals
+from practice.services.work import catalog, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.views import Option
 from practice.state.work_views import parse_id, when_text

@@ -8,10 +8,11 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session
-from practice.services import pipelines, recurrence, tags
+from practice.services.automation import recurrence
+from practice.services.work import pipelines, tags
 from practice.services.errors import InvalidInput
 from practice.services.firm import get_firm
-from practice.services.recurrence import RecurringJob
+from practice.services.automation.recurrence import RecurringJob
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.views import Option
 

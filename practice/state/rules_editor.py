@@ -12,7 +12,9 @@ from sqlmodel import select
 
 from practice.db import write_session
 from practice.models import RuleSet, RunStatus
-from practice.services import automation, firm, jobs, pipelines, tags
+from practice.services import firm
+from practice.services.automation import automation
+from practice.services.work import jobs, pipelines, tags
 from practice.services.actor import require_admin
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read

@@ -5,7 +5,9 @@ import dataclasses
 
 import reflex as rx
 
-from practice.services import catalog, firm, tags, two_factor
+from practice.services import firm
+from practice.services.access import two_factor
+from practice.services.work import catalog, tags
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.views import TagChip
 

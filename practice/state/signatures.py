@@ -8,7 +8,11 @@ import datetime as dt
 import reflex as rx
 
 from practice import routes
-from practice.services import accounts, doc_templates, documents, firm, jobs, portal, signatures
+from practice.services import firm
+from practice.services.documents import doc_templates, documents
+from practice.services.portal import portal
+from practice.services.signing import signatures
+from practice.services.work import accounts, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.documents import _backend_url
 from practice.state.views import Option

@@ -5,7 +5,7 @@ import asyncio
 
 import reflex as rx
 
-from practice.services import certificates, sealing, signing_settings
+from practice.services.signing import certificates, sealing, signing_settings
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, AppState, allow, run
 

@@ -6,7 +6,9 @@ import dataclasses
 import reflex as rx
 
 from practice.models import TaskStatus
-from practice.services import firm, jobs, tasks, team
+from practice.services import firm
+from practice.services.access import team
+from practice.services.work import jobs, tasks
 from practice.state.base import STAFF, AppState, allow, read, run
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, date_text, parse_date,

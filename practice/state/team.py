@@ -6,7 +6,7 @@ import dataclasses
 import reflex as rx
 
 from practice.models import Role
-from practice.services import team
+from practice.services.access import team
 from practice.state.base import OWNER, STAFF, AppState, allow, read, run
 
 

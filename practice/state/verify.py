@@ -13,7 +13,8 @@ import time
 import reflex as rx
 
 from practice.db import read_session
-from practice.services import certificates, sealing, storage
+from practice.services.documents import storage
+from practice.services.signing import certificates, sealing
 from practice.state.base import ANYONE, AppState, allow
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from practice.db import read_session, write_session
 from practice.models import MailStatus, OutgoingMail
-from practice.services import automation, events, mail
+from practice.services import events, mail
+from practice.services.automation import automation
 from practice.worker.huey_app import huey
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,9 @@ def sweep_once() -> dict:
         done["delayed"] = automation.run_due_actions(session)
     with write_session() as session:
         done["schedules"] = automation.run_schedules(session)
-    from practice.services import approvals, reminders, signatures  # noqa: F401,PLC0415 - they register reminders
+    from practice.services import reminders  # noqa: F401,PLC0415 - they register reminders
+    from practice.services.portal import approvals  # noqa: F401,PLC0415 - they register reminders
+    from practice.services.signing import signatures  # noqa: F401,PLC0415 - they register reminders
 
     with write_session() as session:
         done["reminders"] = reminders.send_due(session)

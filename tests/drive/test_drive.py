@@ -15,8 +15,9 @@ import time
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services import accounts, documents
-from practice.services.documents import ContactActor
+from practice.services.documents import documents
+from practice.services.work import accounts
+from practice.services.documents.documents import ContactActor
 from tests.factories import PASSWORD, actor_of, give_portal_login, make_account, make_member
 
 pytestmark = pytest.mark.slow

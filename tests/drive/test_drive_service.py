@@ -5,7 +5,7 @@ import pytest
 
 from practice.db import read_session, write_session
 from practice.models import StaffTwoFactor, utcnow
-from practice.services import documents, drive
+from practice.services.documents import documents, drive
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from tests.factories import PASSWORD, actor_of, make_account, make_member
 

@@ -106,10 +106,10 @@ def test_task_detail_takes_subtasks_and_comments(page, base_url):
 
 def test_wrong_and_forbidden_accounts_get_a_sentence(page, base_url):
     from practice.db import read_session
-    from practice.services import accounts
+    from practice.services.work import accounts
     from practice.services.actor import Actor
     from practice.services.errors import PermissionDenied
-    from practice.services.team import member_by_name
+    from practice.services.access.team import member_by_name
 
     with read_session() as s:
         carla = Actor.of(member_by_name(s, "Carla Diaz"))

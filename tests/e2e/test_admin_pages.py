@@ -7,7 +7,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Account, Job, TeamMember
-from practice.services import firm, jobs, pipelines
+from practice.services import firm
+from practice.services.work import jobs, pipelines
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
 

@@ -11,7 +11,8 @@ from sqlmodel import func, select
 from practice.db import read_session, write_session
 from practice.models import (Account, EmailTemplate, Job, JobTag, MailSettings, OutgoingMail, Pipeline, RuleRun,
                              Stage, Tag, Task)
-from practice.services import automation, mail
+from practice.services import mail
+from practice.services.automation import automation
 from practice.services.actor import SYSTEM
 from practice.services.facts import account_recipients
 from tests.e2e.conftest import log_in

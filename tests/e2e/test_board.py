@@ -112,7 +112,7 @@ def test_filter_by_assignee_shows_only_their_cards(page, base_url):
 
 def test_a_card_moved_by_someone_else_meanwhile_gets_a_sentence_and_shows_where_it_is(page, base_url):
     from practice.db import write_session
-    from practice.services import jobs
+    from practice.services.work import jobs
     from practice.services.actor import SYSTEM
 
     log_in(page, base_url)

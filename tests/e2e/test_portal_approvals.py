@@ -11,7 +11,8 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (ApprovalRequest, ClientTask, Document, DocumentView, JobAssignee, Notification,
                              OutgoingMail, PortalLogin, PortalSession, PortalToken, TeamMember)
-from practice.services import documents, portal
+from practice.services.documents import documents
+from practice.services.portal import portal
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
 from tests.e2e.test_portal import demo_contact_with_job

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import ApprovalRequest, Document, DocumentView, JobAssignee, Notification, TeamMember
-from practice.services import documents
+from practice.services.documents import documents
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
 from tests.e2e.test_portal import GOOD, portal_setup  # noqa: F401 - the fixture: SMTP server, links, cleanup

@@ -14,7 +14,12 @@ from practice.db import read_session, write_session
 from practice.models import (Document, Job, Notification, OutgoingMail, PortalLogin, PortalSession, PortalToken,
                              Proposal, ProposalLine, ProposalTemplate, ProposalTemplateLine, RuleRun, Service,
                              SigningConsent, SigningEvent, Stage, TeamMember)
-from practice.services import automation, catalog, jobs, portal, proposals, sealing, storage
+from practice.services.automation import automation
+from practice.services.documents import storage
+from practice.services.portal import portal
+from practice.services.proposals import proposals
+from practice.services.signing import sealing
+from practice.services.work import catalog, jobs
 from practice.services.actor import SYSTEM, Actor
 from tests.e2e.conftest import log_in
 from tests.e2e.test_portal import demo_contact_with_job

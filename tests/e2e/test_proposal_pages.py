@@ -13,7 +13,8 @@ from practice.db import read_session, write_session
 from practice.models import (OutgoingMail, PortalLogin, PortalSession, PortalToken, Proposal, ProposalLine,
                              ProposalTemplate, ProposalTemplateLine, Service, SigningEvent, SigningSettings,
                              TeamMember)
-from practice.services import catalog, portal
+from practice.services.portal import portal
+from practice.services.work import catalog
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
 from tests.e2e.test_portal import demo_contact_with_job

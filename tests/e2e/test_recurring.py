@@ -9,7 +9,9 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Event, OutgoingMail, Pipeline, RuleRun, RunStatus, Stage, TeamMember
-from practice.services import accounts, automation, events, jobs, mail
+from practice.services import events, mail
+from practice.services.automation import automation
+from practice.services.work import accounts, jobs
 from practice.services.actor import Actor
 from practice.worker import tasks as worker_tasks  # noqa: F401 - registers the automations' event handler
 from tests.e2e.conftest import log_in

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Role, SignatureField, SignatureRequest, Signer, TeamMember
-from practice.services import accounts
+from practice.services.work import accounts
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
 from tests.factories import give_portal_login

@@ -20,7 +20,9 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Document, MailSettings, SignatureRequest, Signer, TeamMember
-from practice.services import accounts, documents, html_pdf, signatures, storage
+from practice.services.documents import documents, html_pdf, storage
+from practice.services.signing import signatures
+from practice.services.work import accounts
 from practice.services.actor import Actor
 from tests.e2e.conftest import PHONE
 from tests.factories import give_portal_login
@@ -304,7 +306,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
         assert [x.identity_check for x in signers] == ["portal password",
                                                        f"portal password + one-time code sent to {jim_email}"]
         data = storage.open_stored(signed.stored_key).read_bytes()
-        from practice.services import certificates
+        from practice.services.signing import certificates
 
         firm_pem = certificates.certificate_pem(certificates.current(s))
     status = _validate(data, firm_pem)

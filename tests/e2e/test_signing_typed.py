@@ -18,7 +18,10 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Document, Pipeline, SignatureRequest, Signer
-from practice.services import accounts, catalog, documents, html_pdf, jobs, proposals, signatures, storage
+from practice.services.documents import documents, html_pdf, storage
+from practice.services.proposals import proposals
+from practice.services.signing import signatures
+from practice.services.work import accounts, catalog, jobs
 from tests.e2e.conftest import log_in
 from tests.e2e.test_signing_journey import _activate, _consent, _log_in, _staff, site  # noqa: F401 - site: fixture
 

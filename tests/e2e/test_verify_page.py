@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from practice.db import write_session
-from practice.services import sealing
+from practice.services.signing import sealing
 from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
 
 pytestmark = pytest.mark.e2e

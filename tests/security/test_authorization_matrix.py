@@ -27,11 +27,16 @@ import practice.practice  # noqa: F401 - loads every page and state
 from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Role
-from practice.services import (accounts, approvals, audit, auth, board, documents, drive, jobs, mail, pipelines, portal,
-                               proposals, signatures, tasks)
+from practice.services import audit, mail
+from practice.services.access import auth
+from practice.services.documents import documents, drive
+from practice.services.portal import approvals, portal
+from practice.services.proposals import proposals
+from practice.services.signing import signatures
+from practice.services.work import accounts, board, jobs, pipelines, tasks
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied, PracticeError
-from practice.services.portal import ContactActor
+from practice.services.actor import ContactActor
 from practice.state import base
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
 from practice.state.portal import PortalState
@@ -965,7 +970,7 @@ def test_the_drive_shows_and_takes_files_only_for_the_visitors_accounts(firm):
 # Found by this matrix: /files/{id} used to serve a member whose firm requires two-factor sign-in
 # before they had set it up (every staff handler and the drive already refused them).
 def test_a_member_who_must_first_set_up_two_factor_cannot_download(firm):
-    from practice.services import two_factor
+    from practice.services.access import two_factor
 
     f = firm
     with write_session() as s:

@@ -6,8 +6,9 @@ permission helpers (`require_staff`, `require_admin`, `account_visible`) check w
 import pytest
 
 from practice.db import write_session
-from practice.services import accounts, board, catalog, jobs, pipelines, tags, tasks, team
-from practice.services.documents import ContactActor
+from practice.services.access import team
+from practice.services.work import accounts, board, catalog, jobs, pipelines, tags, tasks
+from practice.services.documents.documents import ContactActor
 from practice.services.errors import PermissionDenied
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline
 

@@ -4,7 +4,7 @@ import pytest
 
 from practice.models import Role
 from practice.services.actor import Actor
-from practice.services.portal import ContactActor
+from practice.services.actor import ContactActor
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState, _permits
 from practice.state.portal import PortalState
 

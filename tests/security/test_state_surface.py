@@ -51,6 +51,6 @@ def test_no_browser_visible_var_is_named_like_a_secret():
 
 def test_the_login_cookie_holds_only_a_random_id(tmp_path):
     # The cookie var is the one browser-held credential; the database keeps only its SHA-256.
-    from practice.services import auth
+    from practice.services.access import auth
 
     assert auth._digest("abc") != "abc" and len(auth._digest("abc")) == 64

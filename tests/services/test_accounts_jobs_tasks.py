@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services import accounts, audit, jobs, tags, tasks
+from practice.services import audit
+from practice.services.work import accounts, jobs, tags, tasks
 from practice.services.errors import InvalidInput, PermissionDenied
 from practice.state.work_views import parse_date, parse_id
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline, make_tag

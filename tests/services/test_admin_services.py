@@ -4,8 +4,10 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Event, Job, Role, TeamMember
-from practice.services import audit, catalog, firm, pipelines, tags, team
-from practice.services.auth import log_in
+from practice.services import audit, firm
+from practice.services.access import team
+from practice.services.work import catalog, pipelines, tags
+from practice.services.access.auth import log_in
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline, make_tag
 

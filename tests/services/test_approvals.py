@@ -9,8 +9,13 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import ApprovalRequest, Due, Job, Event, Notification, OutgoingMail, RuleRun, utcnow
-from practice.services import accounts, approvals, automation, documents, jobs, portal, reminders
-from practice.services.pipelines import stages_of
+from practice.services import reminders
+from practice.services.actor import ContactActor
+from practice.services.automation import automation
+from practice.services.documents import documents
+from practice.services.portal import approvals, portal
+from practice.services.work import accounts, jobs
+from practice.services.work.pipelines import stages_of
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_member, make_pipeline
 
@@ -173,7 +178,7 @@ def test_client_uploads_and_task_completion_reach_inbox(firm):
     with read_session() as s:
         pactor = portal.actor_for_portal_session(s, None)
     assert pactor is None
-    contact = portal.ContactActor(firm["june"].contact_id, "June Hartley", (firm["hartley"],), firm["hartley"])
+    contact = ContactActor(firm["june"].contact_id, "June Hartley", (firm["hartley"],), firm["hartley"])
     with write_session() as s:
         portal.complete_client_task(s, contact, task.id)
     assert notes(firm["bob"]) == ['June Hartley (Hartley Household) completed "Upload your W-2"']

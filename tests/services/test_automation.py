@@ -7,8 +7,10 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (ActionEffect, Due, Job, JobTag, MailStatus, Notification, OutgoingMail, RuleRun,
                              RunStatus, Task)
-from practice.services import accounts, automation, events, jobs, mail
-from practice.services.pipelines import stages_of
+from practice.services import events, mail
+from practice.services.automation import automation
+from practice.services.work import accounts, jobs
+from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
 from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag
 
@@ -284,7 +286,7 @@ def test_the_sweep_runs_what_is_due(firm):
 
 def test_apply_folder_template_runs_on_a_stage_and_a_client_upload_starts_document_rules(firm, tmp_path, monkeypatch):
     from practice.models import Folder
-    from practice.services import documents
+    from practice.services.documents import documents
     from tests.services.hostile_pdfs import normal_pdf
 
     monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))

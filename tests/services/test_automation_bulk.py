@@ -6,8 +6,10 @@ from practice import db
 
 from practice.db import read_session, write_session
 from practice.models import (ActionEffect, AuditLog, Event, EventStatus, JobTag, RuleRun, RunStatus, Task)
-from practice.services import automation, automation_bulk, events, jobs
-from practice.services.pipelines import stages_of
+from practice.services import events
+from practice.services.automation import automation, automation_bulk
+from practice.services.work import jobs
+from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks  # noqa: F401 - registers the automations handler
 from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag
 

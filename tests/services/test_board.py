@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import event
 
 from practice.db import get_engine, read_session, write_session
-from practice.services import accounts, jobs, tags
-from practice.services.board import PAGE, load_board, load_columns, load_more
+from practice.services.work import accounts, jobs, tags
+from practice.services.work.board import PAGE, load_board, load_columns, load_more
 from practice.services.errors import Conflict
-from practice.services.pipelines import stages_of
+from practice.services.work.pipelines import stages_of
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline, make_tag
 
 TODAY = dt.date(2030, 4, 1)

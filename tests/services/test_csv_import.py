@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from practice.db import read_session, write_session
 from practice.models import Account, AccountContact, AccountTag, AccountTeam, AuditLog, Contact, Tag
-from practice.services import accounts, csv_import
+from practice.services.work import accounts, csv_import
 from practice.services.errors import InvalidInput
 from tests.factories import actor_of, make_account, make_member, make_tag
 

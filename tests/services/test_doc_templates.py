@@ -9,7 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from practice.db import read_session, write_session
-from practice.services import accounts, doc_templates, jobs
+from practice.services.documents import doc_templates
+from practice.services.work import accounts, jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_member, make_pipeline
 

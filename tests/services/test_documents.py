@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import AuditLog, Document, DocumentStatus, Event, Folder
-from practice.services import accounts, documents, storage
+from practice.services.documents import documents, storage
+from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_member
 from tests.services.hostile_pdfs import normal_pdf

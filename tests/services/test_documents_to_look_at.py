@@ -2,7 +2,8 @@
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services import accounts, documents
+from practice.services.documents import documents
+from practice.services.work import accounts
 from practice.services.errors import PermissionDenied
 from tests.factories import actor_of, make_account, make_member
 

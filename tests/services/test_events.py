@@ -8,8 +8,9 @@ from sqlmodel import func, select
 
 from practice.db import read_session, write_session
 from practice.models import AuditLog, Event, EventStatus, Job, Pipeline, utcnow
-from practice.services import events, jobs
-from practice.services.pipelines import stages_of
+from practice.services import events
+from practice.services.work import jobs
+from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
 from tests.factories import actor_of, make_job, make_member
 

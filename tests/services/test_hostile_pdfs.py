@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from practice.services import pdf_check
+from practice.services.documents import pdf_check
 from tests.services.hostile_pdfs import CORPUS, normal_pdf, write_corpus
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "hostile_pdfs"

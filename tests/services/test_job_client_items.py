@@ -8,7 +8,11 @@ import io
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services import accounts, catalog, documents, jobs, portal, proposals, signatures
+from practice.services.documents import documents
+from practice.services.portal import portal
+from practice.services.proposals import proposals
+from practice.services.signing import signatures
+from practice.services.work import accounts, catalog, jobs
 from practice.services.errors import NotFound, PermissionDenied
 from practice.state.job import JobState
 from tests.factories import actor_of, make_account, make_member, make_pipeline

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import AuditLog, LoginAttempt, LoginSession, StaffTwoFactor, TeamMember
-from practice.services import auth, login_safety, two_factor
+from practice.services.access import auth, login_safety, two_factor
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from tests.factories import PASSWORD, actor_of, make_member
 

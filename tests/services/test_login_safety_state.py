@@ -8,7 +8,7 @@ from sqlmodel import select
 from practice import routes
 from practice.db import read_session, write_session
 from practice.models import AuditLog, StaffTwoFactor
-from practice.services import auth, two_factor
+from practice.services.access import auth, two_factor
 from practice.state.account_security import AccountSecurityState
 from practice.state.login import LoginState
 from practice.state.settings import SettingsState

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import EmailTemplate, MailStatus, OutgoingMail
-from practice.services import accounts, firm, mail
+from practice.services import firm, mail
+from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_job, make_member
 from tests.smtp import SMTPServer, free_port

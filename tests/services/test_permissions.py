@@ -9,10 +9,11 @@ from sqlmodel import func, select
 
 from practice.db import read_session, write_session
 from practice.models import AccountTeam, AuditLog, Job, Role, TeamMember
-from practice.services import (accounts, audit, auth, board, catalog, events, firm, jobs, pipelines, tags, tasks,
-                               team)
+from practice.services import audit, events, firm
+from practice.services.access import auth, team
+from practice.services.work import accounts, board, catalog, jobs, pipelines, tags, tasks
 from practice.services.errors import PermissionDenied
-from practice.services.pipelines import stages_of
+from practice.services.work.pipelines import stages_of
 from tests.factories import PASSWORD, actor_of, make_account, make_job, make_member, make_pipeline, make_tag
 
 

@@ -9,7 +9,10 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Event, Notification, OutgoingMail, PortalLogin, PortalSession, PortalToken, RuleRun,
                              RunStatus, utcnow)
-from practice.services import accounts, automation, events, portal
+from practice.services import events
+from practice.services.automation import automation
+from practice.services.portal import portal
+from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline
 

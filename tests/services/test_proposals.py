@@ -11,9 +11,14 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, Proposal, ProposalStatus,
                              RuleRun, SigningEvent, utcnow)
-from practice.services import accounts, automation, catalog, documents, jobs, portal, proposals, reminders, storage
+from practice.services import reminders
+from practice.services.automation import automation
+from practice.services.documents import documents, storage
+from practice.services.portal import portal
+from practice.services.proposals import proposals
+from practice.services.work import accounts, catalog, jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.pipelines import stages_of
+from practice.services.work.pipelines import stages_of
 from tests.factories import actor_of, make_account, make_member, make_pipeline
 
 TYPED = {"text": "June Hartley"}
@@ -188,7 +193,7 @@ def test_signing_needs_consent_and_a_real_signature(firm):
 
 
 def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm):
-    from practice.services import sealing
+    from practice.services.signing import sealing
 
     pid = send(firm, job_id=firm["job"])
     with write_session() as s:

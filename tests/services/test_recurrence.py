@@ -8,9 +8,11 @@ from sqlmodel import select
 import rules
 from practice.db import read_session, write_session
 from practice.models import Job, ScheduleState
-from practice.services import accounts, automation, firm, recurrence
+from practice.services import firm
+from practice.services.automation import automation, recurrence
+from practice.services.work import accounts
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
-from practice.services.recurrence import RecurringJob
+from practice.services.automation.recurrence import RecurringJob
 from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag
 
 NY = "America/New_York"

@@ -5,7 +5,8 @@ from sqlmodel import select
 
 from practice.db import write_session
 from practice.models import Due, Task, TaskStatus
-from practice.services import jobs, reminders, tasks
+from practice.services import reminders
+from practice.services.work import jobs, tasks
 from tests.factories import actor_of, make_job, make_member
 
 SENT: list[tuple[int, int]] = []

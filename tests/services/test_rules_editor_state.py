@@ -4,8 +4,10 @@ from sqlmodel import func, select
 
 from practice.db import read_session, write_session
 from practice.models import JobTag, OutgoingMail, RuleRun, RuleSet, Task
-from practice.services import accounts, automation, jobs, mail
-from practice.services.pipelines import stages_of
+from practice.services import mail
+from practice.services.automation import automation
+from practice.services.work import accounts, jobs
+from practice.services.work.pipelines import stages_of
 from practice.state.job import JobState
 from practice.state.rules_editor import MAX_TEXT, TOO_LONG, DiffLine, RulesEditorState, diff_lines, jump_script
 from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag

@@ -18,9 +18,9 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import AuditLog, FirmCertificate
-from practice.services import certificates, consent, sealing
+from practice.services.signing import certificates, consent, sealing
 from practice.services.errors import InvalidInput, PermissionDenied
-from practice.services.sealing import StampField
+from practice.services.signing.sealing import StampField
 from tests.factories import actor_of, make_member
 from tests.sealing_helpers import local_tsa, sample_fields, sample_pdf, sample_trail
 
@@ -413,7 +413,7 @@ def test_a_drawn_signature_keeps_the_shape_it_was_drawn_in():
 
     from pypdf import PdfReader, PdfWriter
 
-    from practice.services.signatures import stamp_strokes
+    from practice.services.signing.signatures import stamp_strokes
 
     writer = PdfWriter()
     writer.add_blank_page(width=612, height=792)

@@ -9,7 +9,9 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import SignatureField, SignatureRequest, Signer
-from practice.services import accounts, documents, portal
+from practice.services.documents import documents
+from practice.services.portal import portal
+from practice.services.work import accounts
 from practice.state.signatures import (AccountSignaturesState, DocTemplatesState, NewSignatureState,
                                        SignatureRequestState)
 from tests.factories import actor_of, make_account, make_member
@@ -202,7 +204,7 @@ def test_someone_who_may_not_see_the_account_sees_neither_the_request_nor_the_ne
 
 
 def test_once_everyone_signed_the_page_offers_the_signed_file_and_the_timeline(firm):
-    from practice.services import signatures
+    from practice.services.signing import signatures
 
     page = request_page(firm, drafted(firm))
     for signer in page.signer_options:

@@ -13,10 +13,14 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, RuleRun,
                              SignatureField, SignatureRequest, Signer, SigningEvent, utcnow)
-from practice.services import (accounts, automation, consent, doc_templates, documents, jobs, mail, portal,
-                               reminders, signatures)
+from practice.services import mail, reminders
+from practice.services.automation import automation
+from practice.services.documents import doc_templates, documents
+from practice.services.portal import portal
+from practice.services.signing import consent, signatures
+from practice.services.work import accounts, jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.pipelines import stages_of
+from practice.services.work.pipelines import stages_of
 from tests.factories import actor_of, make_account, make_member, make_pipeline
 from tests.smtp import SMTPServer
 
@@ -128,7 +132,7 @@ def signing_kinds(req_id):
 
 @pytest.fixture
 def sealer():
-    from practice.services import sealing
+    from practice.services.signing import sealing
 
     return sealing
 
@@ -676,7 +680,7 @@ def test_reminders_go_to_whose_turn_it_is_and_stop_once_signed(firm, sealer):
 
 def test_pages_are_drawn_in_a_limited_process_and_a_page_too_costly_is_refused_with_a_sentence(firm, monkeypatch):
     """pdfium never runs in the app: with the child's memory limit set too low to draw, the page is refused."""
-    from practice.services import pdf_check
+    from practice.services.documents import pdf_check
 
     req = make_request(firm, signers=("june_id",))
     with monkeypatch.context() as limited:

@@ -6,7 +6,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import AuditLog, SignatureRequest
-from practice.services import consent, documents, sealing, signing_settings
+from practice.services.documents import documents
+from practice.services.signing import consent, sealing, signing_settings
 from practice.services.errors import InvalidInput, PermissionDenied
 from tests.factories import actor_of, make_account, make_member
 from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail

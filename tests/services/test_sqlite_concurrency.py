@@ -53,7 +53,7 @@ WORKER = textwrap.dedent("""
     from practice.models import Job, TeamMember
     from practice.services import events, jobs
     from practice.services.actor import Actor
-    from practice.services.pipelines import stages_of
+    from practice.services.work.pipelines import stages_of
 
     events.set_doorbell(lambda ids: None)  # no consumer in this test
     owner_id, iterations, go_file, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]

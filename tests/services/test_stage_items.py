@@ -6,7 +6,9 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import ClientTask, Event, Job, RuleRun, RunStatus, Stage
-from practice.services import automation, jobs, portal
+from practice.services.automation import automation
+from practice.services.portal import portal
+from practice.services.work import jobs
 from tests.services.test_portal import firm, log_in, onboard  # noqa: F401 - the portal fixture and helpers
 
 AUTOMOVE = '''

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from practice.db import read_session, write_session
-from practice.services import certificates, sealing
+from practice.services.signing import certificates, sealing
 from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
 
 ROOT = Path(__file__).resolve().parents[2]

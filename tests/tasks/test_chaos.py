@@ -30,8 +30,10 @@ from practice.config import ROOT
 from practice.db import read_session, write_session
 from practice.migrate import upgrade
 from practice.models import (Event, EventStatus, JobTag, MailStatus, OutgoingMail, RuleRun, RunStatus, Tag, Task)
-from practice.services import accounts, automation, events, jobs, mail
-from practice.services.pipelines import stages_of
+from practice.services import events, mail
+from practice.services.automation import automation
+from practice.services.work import accounts, jobs
+from practice.services.work.pipelines import stages_of
 from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
 from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag

@@ -20,8 +20,9 @@ from practice.config import ROOT
 from practice.db import read_session, write_session
 from practice.migrate import upgrade
 from practice.models import Event, EventStatus
-from practice.services import events, jobs
-from practice.services.pipelines import stages_of
+from practice.services import events
+from practice.services.work import jobs
+from practice.services.work.pipelines import stages_of
 from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
 from tests.factories import actor_of, make_job, make_member

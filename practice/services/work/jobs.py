@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 
 from practice.models import Account, Job, JobAssignee, Pipeline, Priority, Stage, Tag, TeamMember, utcnow
 from practice.services import audit, events
-from practice.services.accounts import get_account
+from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, account_visible
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.pipelines import get_pipeline, stages_of
-from practice.services.tags import set_tag
+from practice.services.work.pipelines import get_pipeline, stages_of
+from practice.services.work.tags import set_tag
 
 
 def get_job(session: Session, actor: Actor, job_id: int) -> Job:

@@ -22,7 +22,7 @@ from practice.models import (Account, ActionEffect, Contact, DocumentTemplate, D
                              FolderTemplate, Job, Pipeline, ProposalTemplate, RuleRun, RuleSet, RunStatus,
                              ScheduleState, Signer, Stage, Tag, TeamMember, utcnow)
 from practice.services import audit, events, inbox, mail
-from practice.services.accounts import set_account_tag, set_contact_tag
+from practice.services.work.accounts import set_account_tag, set_contact_tag
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput, NotFound, PracticeError
 from practice.services.facts import account_recipients, facts_for, template_context
@@ -375,12 +375,12 @@ def handle_event(session: Session, ev: Event) -> None:
 
 
 def _handle_many(session: Session, evs: list[Event], slow) -> int:
-    from practice.services.automation_bulk import handle_many  # noqa: PLC0415 - it imports this module
+    from practice.services.automation.automation_bulk import handle_many  # noqa: PLC0415 - it imports this module
 
     return handle_many(session, evs, slow)
 
 
-# The worker hands its batches to the bulk path (practice/services/automation_bulk.py), which sends
+# The worker hands its batches to the bulk path (practice/services/automation/automation_bulk.py), which sends
 # anything it does not write itself back through `handle_event`, one event at a time.
 handle_event.batch = _handle_many
 
@@ -504,7 +504,7 @@ def _robot(rule: str) -> Actor:
 
 def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dict, run: RuleRun, key: str,
            now: dt.datetime) -> str:
-    from practice.services import jobs, tasks  # noqa: PLC0415 - jobs imports events, which imports us lazily
+    from practice.services.work import jobs, tasks  # noqa: PLC0415 - jobs imports events, which imports us lazily
 
     actor = _robot(run.rule_name)
     a = pa.args
@@ -564,7 +564,7 @@ def _apply(session: Session, pa: rules.PlannedAction, target: Target, facts: dic
         jobs.archive_job(session, actor, target.job_id)
         return "Archived the job"
     if pa.action == "apply_folder_template":
-        from practice.services import documents  # noqa: PLC0415
+        from practice.services.documents import documents  # noqa: PLC0415
 
         if not target.account_id:
             raise InvalidInput("Applying a folder template needs an account, and the rule has none.")
@@ -603,7 +603,7 @@ def _account_of(session: Session, target: Target, refusal: str) -> int:
 
 def _reminders(a: dict) -> tuple[dt.timedelta | None, int]:
     """`with reminders every N days [up to M times]` as (interval, times); (None, 0) without reminders."""
-    from practice.services import approvals  # noqa: PLC0415 - approvals imports services that import us
+    from practice.services.portal import approvals  # noqa: PLC0415 - approvals imports services that import us
 
     if not a.get("reminders"):
         return None, 0
@@ -612,7 +612,7 @@ def _reminders(a: dict) -> tuple[dt.timedelta | None, int]:
 
 def _request_approval(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
     """`request approval of folder "NAME" from account [with reminders every N days up to M times]`."""
-    from practice.services import approvals  # noqa: PLC0415 - approvals imports services that import us
+    from practice.services.portal import approvals  # noqa: PLC0415 - approvals imports services that import us
 
     account_id = _account_of(session, target, "Asking for an approval needs an account, and the rule has none.")
     every, times = _reminders(a)
@@ -625,7 +625,7 @@ def _request_approval(session: Session, actor: Actor, a: dict, target: Target, k
 
 def _send_proposal(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
     """`send proposal "TEMPLATE" to account [with reminders every N days up to M times]`."""
-    from practice.services import proposals  # noqa: PLC0415 - they import services that import us
+    from practice.services.proposals import proposals  # noqa: PLC0415 - they import services that import us
 
     account_id = _account_of(session, target, "Sending a proposal needs an account, and the rule has none.")
     if proposals.template_by_name(session, a["template"]) is None:
@@ -640,7 +640,7 @@ def _send_proposal(session: Session, actor: Actor, a: dict, target: Target, key:
 def _request_signature(session: Session, actor: Actor, a: dict, target: Target, key: str) -> str:
     """`request signature on "TEMPLATE" from account [with reminders every N days up to M times]`: the
     template becomes a document of the account, sent to its portal contacts to sign in order."""
-    from practice.services import signatures  # noqa: PLC0415 - they import services that import us
+    from practice.services.signing import signatures  # noqa: PLC0415 - they import services that import us
 
     account_id = _account_of(session, target, "Asking for a signature needs an account, and the rule has none.")
     every, times = _reminders(a)
@@ -781,7 +781,7 @@ def retry_run(session: Session, actor: Actor, run_id: int) -> RuleRun:
 
 def runs_for_job(session: Session, actor: Actor, job_id: int, limit: int = 100) -> list[RuleRun]:
     """The job's automation history, newest first (who may see the job may see why)."""
-    from practice.services.jobs import get_job  # noqa: PLC0415
+    from practice.services.work.jobs import get_job  # noqa: PLC0415
 
     get_job(session, actor, job_id)
     return list(session.execute(select(RuleRun).where(RuleRun.job_id == job_id)
@@ -808,7 +808,7 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
                stage: str = "") -> dict:
     """Dry run of a rules text (saved or not) on a real job: which rules would fire, the values each
     condition read, and the actions with rendered emails. Changes nothing."""
-    from practice.services.jobs import get_job  # noqa: PLC0415
+    from practice.services.work.jobs import get_job  # noqa: PLC0415
 
     require_admin(actor)
     job = get_job(session, actor, job_id)
@@ -848,7 +848,7 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
 
 
 def _preview_proposal(session: Session, args: dict, facts: dict) -> str:
-    from practice.services import proposals  # noqa: PLC0415
+    from practice.services.proposals import proposals  # noqa: PLC0415
 
     template = proposals.template_by_name(session, args["template"])
     if template is None:
@@ -924,6 +924,6 @@ def _run_schedule(session: Session, compiled, version, rule, moment: dt.datetime
                 _run_decision(session, compiled, version, decision, trigger, Target(), {}, now, 0,
                               schedule_key=key)
         return
-    from practice.services.schedule_bulk import run_for_each  # noqa: PLC0415
+    from practice.services.automation.schedule_bulk import run_for_each  # noqa: PLC0415
 
     run_for_each(session, compiled, version, rule, trigger, _records(session, rule.for_each), key, now)

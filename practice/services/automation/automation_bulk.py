@@ -24,8 +24,9 @@ from rules import ast as A
 from rules.evaluate import trigger_matches
 from practice.models import (Account, AccountTag, ActionEffect, AuditLog, Event, EventStatus, Job, JobAssignee, JobTag,
                              Pipeline, RuleRun, RunStatus, Stage, Tag, Task, TaskStatus, TeamMember, utcnow)
-from practice.services import automation, events
-from practice.services.automation import CHAIN_LIMIT, NOT_AVAILABLE, Target, _due_date, _parts, _planned
+from practice.services import events
+from practice.services.automation import automation
+from practice.services.automation.automation import CHAIN_LIMIT, NOT_AVAILABLE, Target, _due_date, _parts, _planned
 
 log = logging.getLogger(__name__)
 

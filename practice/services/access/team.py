@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from practice.models import Role, TeamMember
 from practice.services import audit
 from practice.services.actor import Actor, require_owner
-from practice.services.auth import hash_password
+from practice.services.access.auth import hash_password
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -1,6 +1,6 @@
 """Read one PDF under hard limits and print what was found as one JSON line (run by pdf_check).
 
-Usage: python -m practice.services.pdf_worker PATH CPU_SECONDS MEMORY_BYTES
+Usage: python -m practice.services.documents.pdf_worker PATH CPU_SECONDS MEMORY_BYTES
 
 The limits are set first, before pypdf is even imported, so nothing a hostile file makes pypdf
 do can outlive them: the kernel stops the process at the CPU limit, and allocations beyond the

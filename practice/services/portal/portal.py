@@ -20,13 +20,14 @@ from sqlmodel import Session, select
 from practice import config
 from practice.models import (Account, AccountContact, AuditLog, ClientTask, Contact, Job, OutgoingMail,
                              PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow)
-from practice.services import audit, events, inbox, login_safety, mail, stage_items, templating
-from practice.services.accounts import contact_visible, get_account
-from practice.services.actor import Actor
-from practice.services.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
+from practice.services import audit, events, inbox, mail, stage_items, templating
+from practice.services.access import login_safety
+from practice.services.work.accounts import contact_visible, get_account
+from practice.services.actor import Actor, ContactActor
+from practice.services.access.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
-from practice.services.jobs import get_job
+from practice.services.work.jobs import get_job
 
 ACTIVATION_TTL = dt.timedelta(days=7)
 RESET_TTL = dt.timedelta(hours=1)
@@ -38,26 +39,7 @@ FORGOT_SENTENCE = ("If that email address has portal access, a link to choose a 
                    "It works for one hour.")
 BAD_LOGIN = "That email and password do not match. Check them and try again."
 EMAIL_DIR = config.ROOT / "templates" / "emails"
-COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
-
-
-@dataclass(frozen=True)
-class ContactActor:
-    """A contact logged in to the portal: who, and which accounts it may see."""
-
-    contact_id: int
-    name: str
-    account_ids: tuple[int, ...]
-    current_account_id: int | None
-
-    # The audit log and events read these from any actor; a contact is no team member.
-    @property
-    def member_id(self) -> None:
-        return None
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} (client)"
+COMMON_PASSWORDS = Path(__file__).resolve().parents[2] / "data" / "common_passwords.txt"
 
 
 def _digest(value: str) -> str:
@@ -96,15 +78,6 @@ def check_password(password: str, email: str) -> None:
 # --- system emails ---------------------------------------------------------------------------------
 
 
-def _render_email(name: str, context: dict) -> tuple[str, str]:
-    """(subject, body) of templates/emails/<name>.txt, whose first line is `Subject: ...`."""
-    source = (EMAIL_DIR / f"{name}.txt").read_text(encoding="utf-8")
-    first, _, rest = source.partition("\n")
-    subject = templating.render(first.removeprefix("Subject:").strip(), context, what=f"subject of {name}")
-    body = templating.render(rest.lstrip("\n"), context, what=f"email {name}")
-    return " ".join(subject.split()), body
-
-
 def _new_token(session: Session, kind: str, contact_id: int, ttl: dt.timedelta) -> str:
     """A fresh one-time link token; earlier unused ones of the same kind stop working."""
     now = utcnow()
@@ -125,7 +98,7 @@ def _linked_account_ids(session: Session, contact_id: int) -> list[int]:
 def _send(session: Session, actor, template: str, contact: Contact, to: str, link: str, **extra) -> OutgoingMail:
     context = {"first_name": contact.first_name or _name(contact), "firm_name": get_firm(session).name,
                "link": link, **extra}
-    subject, body = _render_email(template, context)
+    subject, body = mail.render_system_email(template, context)
     accounts = _linked_account_ids(session, contact.id)
     queued = mail.enqueue(session, to_address=to, subject=subject, body=body,
                           account_id=accounts[0] if accounts else None)

@@ -18,10 +18,11 @@ from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, Folder, PortalLogin,
                              PortalStatus, Role, TeamMember)
-from practice.services import audit, login_safety, two_factor
+from practice.services import audit
+from practice.services.access import login_safety, two_factor
 from practice.services.actor import Actor, account_visible
-from practice.services.auth import verify_password
-from practice.services.documents import ContactActor, Uploader, check_account
+from practice.services.access.auth import verify_password
+from practice.services.documents.documents import ContactActor, Uploader, check_account
 from practice.services.errors import PermissionDenied, PracticeError
 
 BAD_LOGIN = "That email and password do not match. Check them and try again."

@@ -4,7 +4,7 @@ signature seals the file.
 Staff (an `Actor` who may see the account) create a request from a PDF of the account or from a document
 template, place fields, send it, and may cancel it. Signers are contacts of the account with a portal login
 and an email; with `in_order`, only the first unsigned signer may sign. In the portal a signer (a contact
-actor: `documents.ContactActor` or `portal.ContactActor`) opens the request, consents to sign
+actor: `documents.ContactActor` or `actor.ContactActor`) opens the request, consents to sign
 electronically (once per disclosure text), optionally proves the email address with a one-time code, and
 signs or declines. Every step is a `SigningEvent` (with IP address and browser) for the audit page. When
 the last signer signs, the fields are stamped, the audit page added and the whole sealed
@@ -32,8 +32,10 @@ from practice import config, routes
 from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, Job, PortalLogin,
                              PortalStatus, Role, SignatureField, SignatureRequest, SignatureRequestStatus, Signer,
                              SignerStatus, SigningEvent, utcnow)
-from practice.services import audit, consent, events, inbox, mail, reminders, storage
-from practice.services.accounts import get_account
+from practice.services import audit, events, inbox, mail, reminders
+from practice.services.documents import storage
+from practice.services.signing import consent
+from practice.services.work.accounts import get_account
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
@@ -290,7 +292,6 @@ def sign_link(request_id: int) -> str:
 
 def _email_signer(session: Session, req: SignatureRequest, signer: Signer, template: str, key: str, **extra) -> bool:
     """Email one signer (system email `template`); False when the signer has no address."""
-    from practice.services.portal import _render_email  # noqa: PLC0415 - the portal's system-email renderer
 
     if not signer.email:
         return False
@@ -298,7 +299,7 @@ def _email_signer(session: Session, req: SignatureRequest, signer: Signer, templ
     context = {"first_name": (contact.first_name if contact else "") or signer.name,
                "firm_name": get_firm(session).name, "link": sign_link(req.id), "title": req.title,
                "message": req.message, **extra}
-    subject, body = _render_email(template, context)
+    subject, body = mail.render_system_email(template, context)
     mail.enqueue(session, to_address=signer.email, subject=subject, body=body, key=key, account_id=req.account_id,
                  job_id=req.job_id)
     session.info["practice_mail"] = True
@@ -374,10 +375,10 @@ def render_page_png(stored_key: str, page: int, width: int = PAGE_PNG_WIDTH) -> 
     target = _cache_dir() / f"{storage.path_for(stored_key).name}-{int(page)}-{int(width)}.png"
     if target.is_file():
         return target.read_bytes()
-    from practice.services import pdf_check  # noqa: PLC0415
+    from practice.services.documents import pdf_check  # noqa: PLC0415
 
     tmp = target.with_suffix(f".{secrets.token_hex(4)}.tmp.png")
-    cmd = [sys.executable, "-m", "practice.services.page_render_worker", str(storage.open_stored(stored_key)),
+    cmd = [sys.executable, "-m", "practice.services.signing.page_render_worker", str(storage.open_stored(stored_key)),
            str(int(page)), str(int(width)), str(tmp), str(pdf_check.CPU_SECONDS), str(pdf_check.MEMORY_BYTES)]
     if not pdf_check._slots.acquire(timeout=pdf_check.WALL_SECONDS):
         raise InvalidInput("The server is busy drawing other pages; reload in a moment.")
@@ -448,7 +449,7 @@ def _pdf_document(session: Session, actor: Actor, account_id: int, document_id) 
 def _store_pdf(session: Session, actor: Actor, account_id: int, folder_id: int | None, name: str, pdf: bytes, *,
                job_id: int | None = None) -> Document:
     """Keep a PDF the app made itself (a rendered template, a sealed result) as a document of the account."""
-    from practice.services import documents  # noqa: PLC0415 - documents imports services that import us
+    from practice.services.documents import documents  # noqa: PLC0415 - documents imports services that import us
 
     stored = storage.store(pdf, name, max_bytes=max(len(pdf), storage.max_upload_bytes()))
     try:
@@ -550,7 +551,7 @@ def create_request(session: Session, actor: Actor, account_id: int, *, title: st
     if document_id is not None:
         doc = _pdf_document(session, actor, account.id, document_id)
     else:
-        from practice.services import doc_templates  # noqa: PLC0415
+        from practice.services.documents import doc_templates  # noqa: PLC0415
 
         template = doc_templates.template_by_name(session, template_name)
         if template is None:
@@ -1070,7 +1071,7 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
 
 def _seal(session: Session, req: SignatureRequest, signers: list[Signer], account: Account, original: bytes,
           now: dt.datetime):
-    from practice.services import sealing  # noqa: PLC0415 - helper A's module; loaded when a request completes
+    from practice.services.signing import sealing  # noqa: PLC0415 - helper A's module; loaded when a request completes
 
     stamps = []
     by_signer = {s.id: s for s in signers}

@@ -25,8 +25,10 @@ from practice import config
 from practice.models import (Account, AccountContact, Contact, Document, Job, PortalLogin, PortalStatus, Proposal,
                              ProposalLine, ProposalStatus, ProposalTemplate, ProposalTemplateLine, Role, Service,
                              SigningEvent, SigningSettings, utcnow)
-from practice.services import audit, consent, events, html_pdf, inbox, mail, reminders, storage, templating
-from practice.services.accounts import get_account
+from practice.services import audit, events, inbox, mail, reminders, templating
+from practice.services.documents import html_pdf, storage
+from practice.services.signing import consent
+from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.facts import facts_for, template_context
@@ -229,7 +231,7 @@ def _int(value, what: str, field_name: str, *, low: int, high: int) -> int:
 
 def _clean_lines(session: Session, lines: list[dict]) -> list[dict]:
     """Lines from a form or a caller: a catalog service (its name and rate are the defaults) or a free line."""
-    from practice.services.catalog import parse_money  # noqa: PLC0415
+    from practice.services.work.catalog import parse_money  # noqa: PLC0415
 
     if not isinstance(lines, list):
         raise InvalidInput("The services must be a list.", field="lines")
@@ -310,7 +312,7 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
 
 def rules_using(session: Session, name: str) -> list[str]:
     """Names of the saved rules that send the proposal template called `name`."""
-    from practice.services.automation import compiled_rules  # noqa: PLC0415 - automation imports services
+    from practice.services.automation.automation import compiled_rules  # noqa: PLC0415 - automation imports services
 
     _, compiled, _ = compiled_rules(session)
     wanted = " ".join(name.split()).lower()
@@ -490,14 +492,13 @@ def proposal_url(proposal_id: int | str) -> str:
 
 
 def _email(session: Session, proposal: Proposal, template: str, key: str, **extra) -> list[str]:
-    from practice.services.portal import _render_email  # noqa: PLC0415 - the portal's system-email renderer
 
     firm = get_firm(session).name
     sent = []
     for contact in portal_recipients(session, proposal.account_id):
         context = {"first_name": contact.first_name or contact.email, "firm_name": firm, "proposal": proposal.name,
                    "link": proposal_url(proposal.id), "total": money(proposal.total_cents), **extra}
-        subject, body = _render_email(template, context)
+        subject, body = mail.render_system_email(template, context)
         mail.enqueue(session, to_address=contact.email, subject=subject, body=body,
                      key=f"{key}|{contact.email.lower()}", account_id=proposal.account_id, job_id=proposal.job_id)
         sent.append(contact.email)
@@ -790,7 +791,7 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
 def _signed_pdf(session: Session, proposal: Proposal, contact: Contact, login_email: str,
                 consented_at: dt.datetime | None) -> bytes:
     """Render with the signature, add the audit page, seal with the firm's certificate."""
-    from practice.services import sealing  # noqa: PLC0415 - pyHanko loads only when something is signed
+    from practice.services.signing import sealing  # noqa: PLC0415 - pyHanko loads only when something is signed
 
     firm = get_firm(session)
     account = session.get(Account, proposal.account_id)

@@ -1,6 +1,6 @@
 """Verify one PDF under hard limits and print the report as one JSON line (run by sealing.verify_isolated).
 
-Usage: python -m practice.services.verify_worker CPU_SECONDS MEMORY_BYTES  (JSON request on stdin)
+Usage: python -m practice.services.signing.verify_worker CPU_SECONDS MEMORY_BYTES  (JSON request on stdin)
 
 The public verify page takes files from anyone: the limits are set before pypdf or pyHanko is
 imported, so a hostile file cannot outlive them (same approach as pdf_worker).
@@ -12,7 +12,7 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    from practice.services.pdf_worker import _limit  # noqa: PLC0415 - imports nothing heavy
+    from practice.services.documents.pdf_worker import _limit  # noqa: PLC0415 - imports nothing heavy
 
     cpu, memory = int(argv[1]), int(argv[2])
     _limit(cpu, memory)
@@ -20,7 +20,7 @@ def main(argv: list[str]) -> int:
     request = json.loads(sys.stdin.read())
     from pypdf import apply_configuration  # noqa: PLC0415 - only after the limits are set
 
-    from practice.services import sealing  # noqa: PLC0415
+    from practice.services.signing import sealing  # noqa: PLC0415
 
     with open(request["path"], "rb") as fh:
         data = fh.read()

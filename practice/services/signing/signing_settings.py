@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from practice.models import utcnow
-from practice.services import audit, certificates, consent
+from practice.services import audit
+from practice.services.signing import certificates, consent
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput
 

@@ -16,8 +16,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice.models import Account, AccountContact, Contact, DocumentTemplate, Job, utcnow
-from practice.services import audit, html_pdf, templating
-from practice.services.accounts import get_account
+from practice.services import audit, templating
+from practice.services.documents import html_pdf
+from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.facts import contact_facts, facts_for, template_context

@@ -1,6 +1,6 @@
 """Render one page of a PDF to PNG under hard limits (run by `signatures.render_page_png`).
 
-Usage: python -m practice.services.page_render_worker PDF PAGE WIDTH OUT CPU_SECONDS MEMORY_BYTES
+Usage: python -m practice.services.signing.page_render_worker PDF PAGE WIDTH OUT CPU_SECONDS MEMORY_BYTES
 
 The PDF may have come from a client: pdfium is a different parser from the pypdf check the upload
 passed, so it runs here, with the same kind of kernel limits as that check, never in the app's process.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 
-from practice.services.pdf_worker import _limit
+from practice.services.documents.pdf_worker import _limit
 
 
 def render(pdf_path: str, page: int, width: int, out_path: str) -> dict:

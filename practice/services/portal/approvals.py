@@ -16,7 +16,7 @@ from practice import config
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, Contact, Document,
                              DocumentStatus, Folder, Job, Role, utcnow)
 from practice.services import audit, events, inbox, mail, reminders
-from practice.services.accounts import get_account
+from practice.services.work.accounts import get_account
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.facts import account_recipients
@@ -69,14 +69,13 @@ def _portal_link() -> str:
 
 def _email_contacts(session: Session, account_id: int, template: str, key: str, **extra) -> list[str]:
     """Email every contact of the account who has an address; returns the addresses."""
-    from practice.services.portal import _render_email  # noqa: PLC0415 - the portal's system-email renderer
 
     firm = get_firm(session).name
     sent = []
     for contact in account_recipients(session, account_id):
         context = {"first_name": contact["first_name"] or contact["name"], "firm_name": firm,
                    "link": _portal_link(), **extra}
-        subject, body = _render_email(template, context)
+        subject, body = mail.render_system_email(template, context)
         mail.enqueue(session, to_address=contact["email"], subject=subject, body=body,
                      key=f"{key}|{contact['email'].lower()}", account_id=account_id)
         sent.append(contact["email"])
@@ -153,7 +152,7 @@ def request_approval(session: Session, actor: Actor, *, document_ids: list[int] 
 
 def _folder_by_name(session: Session, account_id: int, name: str) -> Folder | None:
     """The account's folder called `name` (any depth; a path like "2026/Tax returns" also works)."""
-    from practice.services.documents import split_path  # noqa: PLC0415
+    from practice.services.documents.documents import split_path  # noqa: PLC0415
 
     parts = split_path(name)
     if not parts:

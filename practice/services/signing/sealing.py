@@ -251,7 +251,7 @@ def _unicode_xobject(writer, f: StampField, w: float, h: float):
     from pypdf import PdfReader  # noqa: PLC0415
     from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject  # noqa: PLC0415
 
-    from practice.services.html_pdf import render_pdf  # noqa: PLC0415
+    from practice.services.documents.html_pdf import render_pdf  # noqa: PLC0415
 
     kind = (f.kind or "").lower()
     script = kind in ("signature", "initials")
@@ -540,7 +540,7 @@ def with_audit_page(stamped: bytes, trail: AuditTrail) -> bytes:
     """The stamped PDF with the audit page(s) appended and the audit trail attached as JSON."""
     from pypdf import PdfReader, PdfWriter  # noqa: PLC0415
 
-    from practice.services.html_pdf import render_pdf  # noqa: PLC0415
+    from practice.services.documents.html_pdf import render_pdf  # noqa: PLC0415
 
     stamped_sha = sha256_hex(stamped)
     if not trail.stamped_sha256:
@@ -602,7 +602,7 @@ def seal(session: Session, pdf: bytes, *, reason: str, require_timestamp: bool =
     from pyhanko.sign import signers  # noqa: PLC0415
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter  # noqa: PLC0415
 
-    from practice.services import certificates, consent  # noqa: PLC0415
+    from practice.services.signing import certificates, consent  # noqa: PLC0415
     from practice.services.firm import get_firm  # noqa: PLC0415
 
     material = certificates.load_key_material(certificates.ensure_certificate(session))
@@ -764,7 +764,7 @@ def _verify(pdf: bytes, *, trust_roots_pem: list[str] | None, session: Session |
         from sqlmodel import select  # noqa: PLC0415
 
         from practice.models import Firm  # noqa: PLC0415
-        from practice.services import certificates  # noqa: PLC0415
+        from practice.services.signing import certificates  # noqa: PLC0415
 
         pems = [row.cert_pem for row in certificates.all_certificates(session)]
         firm = session.exec(select(Firm)).first()  # read only: verify never writes
@@ -947,8 +947,8 @@ def verify_isolated(session: Session, pdf: bytes) -> VerifyReport:
 
     from practice.config import ROOT  # noqa: PLC0415
     from practice.models import Firm  # noqa: PLC0415
-    from practice.services import certificates  # noqa: PLC0415
-    from practice.services.pdf_check import _kill, _slots  # noqa: PLC0415
+    from practice.services.signing import certificates  # noqa: PLC0415
+    from practice.services.documents.pdf_check import _kill, _slots  # noqa: PLC0415
 
     digest = sha256_hex(pdf)
 
@@ -968,7 +968,7 @@ def verify_isolated(session: Session, pdf: bytes) -> VerifyReport:
             request["path"] = tmp.name
             env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
                    "PYTHONHASHSEED": "0", "PRACTICE_DATA_DIR": tempfile.gettempdir()}
-            cmd = [sys.executable, "-m", "practice.services.verify_worker", str(VERIFY_CPU_SECONDS),
+            cmd = [sys.executable, "-m", "practice.services.signing.verify_worker", str(VERIFY_CPU_SECONDS),
                    str(VERIFY_MEMORY_BYTES)]
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                     env=env, cwd=str(ROOT), start_new_session=True)

@@ -23,7 +23,7 @@ from practice.models import Account, AccountContact, AccountTag, AccountTeam, Ac
 from practice.services import audit
 from practice.services.actor import Actor, account_visible
 from practice.services.errors import InvalidInput
-from practice.services.team import check_email
+from practice.services.access.team import check_email
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000

@@ -58,7 +58,7 @@ def check_pdf(path: Path | str, *, cpu_seconds: int = CPU_SECONDS, memory_bytes:
 def _run(path: Path, cpu_seconds: int, memory_bytes: int, wall_seconds: float) -> PdfVerdict:
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
            "PYTHONHASHSEED": "0"}
-    cmd = [sys.executable, "-m", "practice.services.pdf_worker", str(path), str(cpu_seconds), str(memory_bytes)]
+    cmd = [sys.executable, "-m", "practice.services.documents.pdf_worker", str(path), str(cpu_seconds), str(memory_bytes)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=env, cwd=str(ROOT), start_new_session=True)
     try:

@@ -10,8 +10,8 @@ from practice.models import Account, AccountContact, AccountTag, AccountTeam, Ac
 from practice.services import audit, events
 from practice.services.actor import Actor, account_visible, require_admin
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
-from practice.services.tags import set_tag
-from practice.services.team import check_email
+from practice.services.work.tags import set_tag
+from practice.services.access.team import check_email
 
 PAGE_SIZE = 25
 

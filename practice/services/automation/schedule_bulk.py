@@ -19,7 +19,7 @@ BULK_ACTIONS = {"create_job"}
 
 
 def _target(record: dict):
-    from practice.services.automation import Target  # noqa: PLC0415
+    from practice.services.automation.automation import Target  # noqa: PLC0415
 
     kind, item_id = record["target"]
     if kind == "job":
@@ -32,7 +32,7 @@ def _target(record: dict):
 def run_for_each(session: Session, compiled, version, rule, trigger: rules.Event, records: list[dict], key: str,
                  now: dt.datetime) -> int:
     """Run `rule` for every record its `where` matches; returns how many it ran for."""
-    from practice.services.automation import _run_decision  # noqa: PLC0415
+    from practice.services.automation.automation import _run_decision  # noqa: PLC0415
 
     matches = rules.matching(compiled, rule.name, records, now)
     decisions = []
@@ -53,7 +53,7 @@ def run_for_each(session: Session, compiled, version, rule, trigger: rules.Event
 
 
 def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now: dt.datetime) -> None:
-    from practice.services.automation import _parts, _planned  # noqa: PLC0415
+    from practice.services.automation.automation import _parts, _planned  # noqa: PLC0415
 
     first_stage: dict[str, tuple[int, int, str]] = {}
     for pipeline_id, pname, stage_id, sname in session.execute(

@@ -12,7 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from practice.models import LoginSession, PendingLogin, TeamMember, utcnow
-from practice.services import audit, login_safety, two_factor
+from practice.services import audit
+from practice.services.access import login_safety, two_factor
 from practice.services.actor import Actor
 from practice.services.errors import InvalidInput, PermissionDenied
 

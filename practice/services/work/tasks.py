@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 
 from practice.models import Account, Job, Task, TaskComment, TaskStatus, TeamMember, utcnow
 from practice.services import audit
-from practice.services.accounts import get_account
+from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, account_visible, require_staff
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
-from practice.services.jobs import get_job
-from practice.services.tags import set_tag
+from practice.services.work.jobs import get_job
+from practice.services.work.tags import set_tag
 
 OPEN_STATUSES = (TaskStatus.planned, TaskStatus.in_progress, TaskStatus.waiting_for_client)
 

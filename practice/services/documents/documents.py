@@ -19,8 +19,9 @@ from sqlmodel import Session, select
 from practice.db import read_session, write_session
 from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, DocumentView, Folder,
                              FolderTemplate, FolderTemplateItem, Job, Role, utcnow)
-from practice.services import audit, events, inbox, pdf_check, storage
-from practice.services.accounts import get_account
+from practice.services import audit, events, inbox
+from practice.services.documents import pdf_check, storage
+from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 

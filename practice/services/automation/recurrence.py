@@ -22,7 +22,7 @@ from rules import ast as A
 from rules.formatter import format_condition, format_duration, format_schedule, quote
 from rules.language import ACCOUNT_TYPES
 from practice.models import Account, Job, RuleRun, RuleSet, ScheduleState, utcnow
-from practice.services import automation
+from practice.services.automation import automation
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.firm import get_firm

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from practice.models import Account, Job, JobAssignee, JobTag, Role, Stage, Tag, TeamMember
 from practice.services.actor import Actor, account_visible, member_account_ids, require_staff
-from practice.services.pipelines import get_pipeline
+from practice.services.work.pipelines import get_pipeline
 
 PAGE = 50
 

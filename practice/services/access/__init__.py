@@ -1,0 +1,1 @@
+"""Who may log in: team members and roles, staff sessions, two-factor sign-in, login throttling."""

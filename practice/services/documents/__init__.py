@@ -1,0 +1,1 @@
+"""Documents: folders and files, storage on disk, checks of PDFs from outside, document templates, the drive."""

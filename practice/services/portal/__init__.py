@@ -1,0 +1,1 @@
+"""The client portal: contacts' logins, client tasks, approvals."""

@@ -1,0 +1,1 @@
+"""Proposals and engagement letters: templates, sending, the client's choices and signature."""

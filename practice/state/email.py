@@ -1,7 +1,7 @@
 """Email pages: the SMTP settings and a test email, the firm's templates with a preview, the outbox.
 
 The SMTP password is write-only here: no var ever holds it (the settings come from
-`mail.settings_for_display`, which leaves it out); the form sends a new one only when typed.
+`mail_settings.settings_for_display`, which leaves it out); the form sends a new one only when typed.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from practice.models import MailStatus, OutgoingMail
-from practice.services import firm, mail
+from practice.services import firm
+from practice.services.mail import outbox, settings as mail_settings, templates as mail_templates
 from practice.services.work import accounts, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
 from practice.state.team import _checked
@@ -54,7 +55,7 @@ def _outcome_of(session, mail_id: int) -> tuple[bool, str]:
 
 def _attempt_and_explain(mail_id: int) -> tuple[bool, str]:
     """Deliver one queued mail now (it blocks: run it in a thread) and say how it went."""
-    mail.deliver_due(mail_ids=[mail_id])
+    outbox.deliver_due(mail_ids=[mail_id])
     result, error = read(_outcome_of, mail_id)
     return (False, error) if error else result
 
@@ -82,7 +83,7 @@ class EmailSettingsState(AppState):
     test_sending: bool = False
 
     def _refresh(self):
-        view, error = read(mail.settings_for_display, self._require())
+        view, error = read(mail_settings.settings_for_display, self._require())
         if error:
             self.error = error
             return
@@ -107,7 +108,7 @@ class EmailSettingsState(AppState):
         form = form if isinstance(form, dict) else {}
         typed = _text(form, "smtp_pw", 500)
         password = "" if _checked(form.get("forget_pw")) else (typed or None)
-        _, error = run(mail.update_settings, self._require(), host=_text(form, "host", 255),
+        _, error = run(mail_settings.update_settings, self._require(), host=_text(form, "host", 255),
                        port=_text(form, "port", 10).strip(), security=_text(form, "security", 20),
                        username=_text(form, "username", 255), from_address=_text(form, "from_address", 254),
                        from_name=_text(form, "from_name", 200), password=password)
@@ -123,7 +124,7 @@ class EmailSettingsState(AppState):
         form = form if isinstance(form, dict) else {}
         self.test_to = _text(form, "to", 254).strip()
         self.test_outcome, self.test_error = "", ""
-        queued, error = run(mail.send_test_email, self._require(), to=self.test_to)
+        queued, error = run(outbox.send_test_email, self._require(), to=self.test_to)
         if error:
             self.test_error = error
             return
@@ -171,7 +172,7 @@ class EmailTemplatesState(AppState):
     has_preview: bool = False
 
     def _refresh(self):
-        rows, error = read(mail.list_templates)
+        rows, error = read(mail_templates.list_templates)
         self.error = error or ""
         self.templates = [TemplateItem(id=t.id, name=t.name, subject=t.subject) for t in rows or []]
 
@@ -203,7 +204,7 @@ class EmailTemplatesState(AppState):
 
     @allow(STAFF)
     def open_template(self, template_id: int):
-        tpl, error = read(mail.get_template, _int(template_id))
+        tpl, error = read(mail_templates.get_template, _int(template_id))
         if error:
             self.error = error
             self._refresh()
@@ -233,7 +234,7 @@ class EmailTemplatesState(AppState):
 
     @allow(ADMIN)
     def save_template(self):
-        tpl, error = run(mail.save_template, self._require(), name=self.draft_name, subject=self.draft_subject,
+        tpl, error = run(mail_templates.save_template, self._require(), name=self.draft_name, subject=self.draft_subject,
                          body=self.draft_body, template_id=self.template_id or None)
         self.editor_error = error or ""
         if error:
@@ -248,7 +249,7 @@ class EmailTemplatesState(AppState):
 
     @allow(ADMIN)
     def delete_template(self):
-        name, error = run(mail.delete_template, self._require(), self.template_id)
+        name, error = run(mail_templates.delete_template, self._require(), self.template_id)
         self.delete_open = False
         if error:
             self.editor_error = error
@@ -287,7 +288,7 @@ class EmailTemplatesState(AppState):
         if not self.preview_account_id:
             self.preview_error = "Choose an account to preview the email for."
             return
-        result, error = read(mail.preview_template, self._require(), subject=self.draft_subject, body=self.draft_body,
+        result, error = read(mail_templates.preview_template, self._require(), subject=self.draft_subject, body=self.draft_body,
                              name=self.draft_name, account_id=_int(self.preview_account_id),
                              job_id=_int(self.preview_job_id) or None)
         if error:
@@ -319,7 +320,7 @@ def _when(value, zone: ZoneInfo) -> str:
 
 
 def _outbox_page(session, actor, *, status: str, before_id: int | None):
-    rows = mail.list_outgoing(session, actor, status=status or None, before_id=before_id, limit=OUTBOX_PAGE + 1)
+    rows = outbox.list_outgoing(session, actor, status=status or None, before_id=before_id, limit=OUTBOX_PAGE + 1)
     zone = ZoneInfo(firm.get_firm(session).timezone)
     items = [OutboxItem(id=m.id, to_address=m.to_address, subject=m.subject, status=m.status.value, attempts=m.attempts,
                         next_attempt=_when(m.next_attempt_at, zone) if m.status == MailStatus.queued else "",
@@ -375,7 +376,7 @@ class OutboxState(AppState):
     async def retry_now(self, mail_id: int):
         """Put a queued or failed mail back in the queue and try it at once."""
         mail_id = _int(mail_id)
-        _, error = run(mail.retry, self._require(), mail_id)
+        _, error = run(outbox.retry, self._require(), mail_id)
         if error:
             self._query()
             yield rx.toast.error(error)

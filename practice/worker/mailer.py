@@ -14,7 +14,7 @@ import logging
 import signal
 import threading
 
-from practice.services import mail
+from practice.services.mail import outbox
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def run(stop: threading.Event | None = None, *, interval: float = INTERVAL_S) ->
     sent = 0
     while not stop.is_set():
         try:
-            n = mail.deliver_due(limit=BATCH)
+            n = outbox.deliver_due(limit=BATCH)
         except Exception:  # the database was busy or gone for a moment: try again next round
             log.exception("mail delivery round failed; trying again in %.0f s", interval)
             n = 0

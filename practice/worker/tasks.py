@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from practice.db import read_session, write_session
 from practice.models import MailStatus, OutgoingMail
-from practice.services import events, mail
+from practice.services import events
+from practice.services.mail import outbox
 from practice.services.automation import automation
 from practice.worker.huey_app import huey
 
@@ -33,7 +34,7 @@ def handle_events(event_ids: list[int]) -> int:
         # there is no consumer and no mailer process, so the mail the events queued is sent here,
         # in the caller's process. A real consumer never sends mail: the mailer does
         # (practice/worker/mailer.py), so a slow mail server cannot hold up the rules.
-        mail.deliver_due()
+        outbox.deliver_due()
     return done
 
 

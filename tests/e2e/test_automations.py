@@ -11,7 +11,7 @@ from sqlmodel import func, select
 from practice.db import read_session, write_session
 from practice.models import (Account, EmailTemplate, Job, JobTag, MailSettings, OutgoingMail, Pipeline, RuleRun,
                              Stage, Tag, Task)
-from practice.services import mail
+from practice.services.mail import settings as mail_settings, templates as mail_templates
 from practice.services.automation import automation
 from practice.services.actor import SYSTEM
 from practice.services.facts import account_recipients
@@ -52,10 +52,10 @@ def smtp_and_template():
         last_mail = s.exec(select(OutgoingMail.id).order_by(OutgoingMail.id.desc())).first() or 0
     with SMTPServer() as server:
         with write_session() as s:
-            mail.update_settings(s, SYSTEM, host="127.0.0.1", port=server.port, security="none", username="",
+            mail_settings.update_settings(s, SYSTEM, host="127.0.0.1", port=server.port, security="none", username="",
                                  from_address="office@example.com", from_name="Journey Firm")
-            existing = mail.template_by_name(s, TEMPLATE)
-            mail.save_template(s, SYSTEM, name=TEMPLATE, subject="Your books are in review, {{ account.name }}",
+            existing = mail_templates.template_by_name(s, TEMPLATE)
+            mail_templates.save_template(s, SYSTEM, name=TEMPLATE, subject="Your books are in review, {{ account.name }}",
                                body="Dear {{ contact.first_name }},\nwe are reviewing {{ job.name }}.",
                                template_id=existing.id if existing else None)
         try:

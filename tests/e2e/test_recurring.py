@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Event, OutgoingMail, Pipeline, RuleRun, RunStatus, Stage, TeamMember
-from practice.services import events, mail
+from practice.services import events
+from practice.services.mail import templates as mail_templates
 from practice.services.automation import automation
 from practice.services.work import accounts, jobs
 from practice.services.actor import Actor
@@ -96,8 +97,8 @@ def _failing_run(before: str) -> tuple[int, int]:
     """A rule emails an account that has no email address: its run fails. Returns (run id, account id)."""
     actor = owner()
     with write_session() as s:
-        if mail.template_by_name(s, "E2E Runs notice") is None:
-            mail.save_template(s, actor, name="E2E Runs notice", subject="Approved", body="Your payroll is approved.")
+        if mail_templates.template_by_name(s, "E2E Runs notice") is None:
+            mail_templates.save_template(s, actor, name="E2E Runs notice", subject="Approved", body="Your payroll is approved.")
         account = accounts.create_account(s, actor, name="E2E Runs Account", type="Company")
         pipeline = s.exec(select(Pipeline).where(Pipeline.name == "Payroll")).one()
         job = jobs.create_job(s, actor, account_id=account.id, pipeline_id=pipeline.id, name="E2E runs payroll")

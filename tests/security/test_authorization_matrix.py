@@ -27,7 +27,8 @@ import practice.practice  # noqa: F401 - loads every page and state
 from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Role
-from practice.services import audit, mail
+from practice.services import audit
+from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
 from practice.services.documents import documents, drive
 from practice.services.portal import approvals, portal
@@ -823,8 +824,8 @@ SERVICE_CASES = [
      is not None, sees),
     ("audit.list_entries (job)", STAFF_ONLY,
      lambda s, f, w, k: audit.list_entries(s, f["actor"][w], entity="job", entity_id=f[k]["job"]) is not None, sees),
-    ("mail.preview_template", STAFF_ONLY,
-     lambda s, f, w, k: mail.preview_template(s, f["actor"][w], subject="Hi {{ account.name }}", body="x",
+    ("mail_templates.preview_template", STAFF_ONLY,
+     lambda s, f, w, k: mail_templates.preview_template(s, f["actor"][w], subject="Hi {{ account.name }}", body="x",
                                               account_id=f[k]["account"], job_id=f[k]["job"]) and True, sees),
     ("portal.invite", STAFF_ONLY,
      lambda s, f, w, k: portal.invite(s, f["actor"][w], f[k]["fresh_contact"]) and True, sees),

@@ -7,7 +7,8 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (ActionEffect, Due, Job, JobTag, MailStatus, Notification, OutgoingMail, RuleRun,
                              RunStatus, Task)
-from practice.services import events, mail
+from practice.services import events
+from practice.services.mail import settings as mail_settings, templates as mail_templates
 from practice.services.automation import automation
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
@@ -29,7 +30,7 @@ def firm(fresh_db):
         account = make_account(s, actor, name="Hartley Household")
         accounts.create_contact(s, actor, account_ids=[account.id], first_name="June", last_name="Hartley",
                                 email="june@hartley.example")
-        mail.save_template(s, actor, name="Welcome", subject="Welcome, {{ account.name }}",
+        mail_templates.save_template(s, actor, name="Welcome", subject="Welcome, {{ account.name }}",
                            body="Dear {{ contact.first_name }}, your job {{ job.name }} has started.")
         job = jobs.create_job(s, actor, account_id=account.id, pipeline_id=pipeline.id, name="1040 2026")
         stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}
@@ -252,7 +253,7 @@ end
 def test_try_on_a_job_shows_values_and_rendered_email_and_changes_nothing(firm):
     result = None
     with write_session() as s:
-        mail.save_template(s, firm["actor"], name="Ping", subject="Hi {{ account.name }}", body="Job {{ job.name }}")
+        mail_templates.save_template(s, firm["actor"], name="Ping", subject="Hi {{ account.name }}", body="Job {{ job.name }}")
     with read_session() as s:
         result = automation.try_on_job(s, firm["actor"], RULES.replace('"Welcome"', '"Ping"'), firm["job_id"],
                                        "job_entered_stage", stage="Review")
@@ -271,7 +272,7 @@ def test_the_worker_delivers_the_automation_email_to_a_real_smtp_server(firm):
     save(firm["actor"], RULES)
     with SMTPServer() as server:
         with write_session() as s:
-            mail.update_settings(s, firm["actor"], host="127.0.0.1", port=server.port, security="none",
+            mail_settings.update_settings(s, firm["actor"], host="127.0.0.1", port=server.port, security="none",
                                  username="", from_address="office@example.com")
         move(firm, "Review")  # immediate-mode doorbell: handled and delivered in this process
         (msg,) = server.wait_for(1)

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import EmailTemplate, MailStatus, OutgoingMail
-from practice.services import firm, mail
+from practice.services import firm
+from practice.services.mail import outbox, settings as mail_settings, templates as mail_templates
 from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_job, make_member
@@ -31,7 +32,7 @@ def people(fresh_db):
 
 def configure(actor, port: int, *, password: str | None = None, username: str = ""):
     with write_session() as s:
-        mail.update_settings(s, actor, host="127.0.0.1", port=port, security="none", username=username,
+        mail_settings.update_settings(s, actor, host="127.0.0.1", port=port, security="none", username=username,
                              from_address="office@parklee.example", from_name="Park & Lee", password=password)
 
 
@@ -41,18 +42,18 @@ def configure(actor, port: int, *, password: str | None = None, username: str = 
 def test_the_displayed_settings_leave_the_password_out_but_say_one_is_saved(people):
     configure(people["admin"], 2525, password=SMTP_PASSWORD, username="office")
     with read_session() as s:
-        view = mail.settings_for_display(s, people["admin"])
+        view = mail_settings.settings_for_display(s, people["admin"])
     assert view.password_saved and view.host == "127.0.0.1" and view.port == 2525
     assert SMTP_PASSWORD not in repr(view)
     # No password given keeps the stored one; an empty one removes it.
     configure(people["admin"], 2526, password=None, username="office")
     with read_session() as s:
-        assert mail.get_settings(s).password == SMTP_PASSWORD
+        assert mail_settings.get_settings(s).password == SMTP_PASSWORD
     configure(people["admin"], 2526, password="", username="office")
     with read_session() as s:
-        assert not mail.settings_for_display(s, people["admin"]).password_saved
+        assert not mail_settings.settings_for_display(s, people["admin"]).password_saved
     with read_session() as s, pytest.raises(PermissionDenied):
-        mail.settings_for_display(s, people["emp"])
+        mail_settings.settings_for_display(s, people["emp"])
 
 
 # --- test email ---------------------------------------------------------------------------------
@@ -62,9 +63,9 @@ def test_a_test_email_is_delivered_at_once_and_alone(people):
     with SMTPServer() as server:
         configure(people["admin"], server.port)
         with write_session() as s:
-            other = mail.enqueue(s, to_address="client@example.net", subject="Reminder", body="x")
-            test = mail.send_test_email(s, people["admin"], to="ann@example.com")
-        assert mail.deliver_due(mail_ids=[test.id]) == 1
+            other = outbox.enqueue(s, to_address="client@example.net", subject="Reminder", body="x")
+            test = outbox.send_test_email(s, people["admin"], to="ann@example.com")
+        assert outbox.deliver_due(mail_ids=[test.id]) == 1
         (msg,) = server.wait_for(1)
     assert msg["To"] == "ann@example.com"
     assert msg["Subject"] == "Test email from Park & Lee CPAs"
@@ -76,12 +77,12 @@ def test_a_test_email_is_delivered_at_once_and_alone(people):
 
 def test_a_test_email_needs_a_server_a_valid_address_and_an_admin(people):
     with write_session() as s, pytest.raises(InvalidInput, match="Enter the mail server"):
-        mail.send_test_email(s, people["admin"], to="ann@example.com")
+        outbox.send_test_email(s, people["admin"], to="ann@example.com")
     configure(people["admin"], free_port())
     with write_session() as s, pytest.raises(InvalidInput):
-        mail.send_test_email(s, people["admin"], to="not an address")
+        outbox.send_test_email(s, people["admin"], to="not an address")
     with write_session() as s, pytest.raises(PermissionDenied):
-        mail.send_test_email(s, people["emp"], to="bob@example.com")
+        outbox.send_test_email(s, people["emp"], to="bob@example.com")
 
 
 # --- templates ----------------------------------------------------------------------------------
@@ -89,15 +90,15 @@ def test_a_test_email_needs_a_server_a_valid_address_and_an_admin(people):
 
 def test_an_admin_deletes_a_template_and_an_employee_cannot(people):
     with write_session() as s:
-        tpl = mail.save_template(s, people["admin"], name="Welcome", subject="Hi", body="Hello")
+        tpl = mail_templates.save_template(s, people["admin"], name="Welcome", subject="Hi", body="Hello")
     with write_session() as s, pytest.raises(PermissionDenied):
-        mail.delete_template(s, people["emp"], tpl.id)
+        mail_templates.delete_template(s, people["emp"], tpl.id)
     with write_session() as s:
-        assert mail.delete_template(s, people["admin"], tpl.id) == "Welcome"
+        assert mail_templates.delete_template(s, people["admin"], tpl.id) == "Welcome"
     with read_session() as s:
         assert s.exec(select(EmailTemplate)).all() == []
     with write_session() as s, pytest.raises(NotFound):
-        mail.delete_template(s, people["admin"], tpl.id)
+        mail_templates.delete_template(s, people["admin"], tpl.id)
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def client(people):
 
 def test_a_preview_fills_in_the_account_contact_job_and_firm(people, client):
     with read_session() as s:
-        subject, body = mail.preview_template(
+        subject, body = mail_templates.preview_template(
             s, people["admin"], subject="{{ job.name }} for {{ account.name }}",
             body="Dear {{ contact.first_name }},\ndue {{ job.due_date }}.\n{{ firm.name }}, {{ year }}",
             account_id=client["account"], job_id=client["job"])
@@ -125,15 +126,15 @@ def test_a_preview_fills_in_the_account_contact_job_and_firm(people, client):
 def test_a_preview_explains_mistakes_and_refuses_what_the_reader_may_not_see(people, client):
     with read_session() as s:
         with pytest.raises(InvalidInput, match="not available here"):
-            mail.preview_template(s, people["admin"], subject="x", body="{{ account.nmae }}",
+            mail_templates.preview_template(s, people["admin"], subject="x", body="{{ account.nmae }}",
                                   account_id=client["account"])
         with pytest.raises(InvalidInput, match="mistake on line 1"):
-            mail.preview_template(s, people["admin"], subject="x", body="{% if %}", account_id=client["account"])
+            mail_templates.preview_template(s, people["admin"], subject="x", body="{% if %}", account_id=client["account"])
         with pytest.raises(InvalidInput, match="another account"):
-            mail.preview_template(s, people["admin"], subject="x", body="y", account_id=client["account"],
+            mail_templates.preview_template(s, people["admin"], subject="x", body="y", account_id=client["account"],
                                   job_id=client["other_job"])
         with pytest.raises(PermissionDenied):  # Bob is not on the account's team
-            mail.preview_template(s, people["emp"], subject="x", body="y", account_id=client["account"])
+            mail_templates.preview_template(s, people["emp"], subject="x", body="y", account_id=client["account"])
 
 
 # --- outbox -------------------------------------------------------------------------------------
@@ -141,29 +142,29 @@ def test_a_preview_explains_mistakes_and_refuses_what_the_reader_may_not_see(peo
 
 def test_the_outbox_lists_newest_first_filters_by_status_and_pages(people):
     with write_session() as s:
-        ids = [mail.enqueue(s, to_address=f"c{i}@example.net", subject=f"S{i}", body="b").id for i in range(5)]
+        ids = [outbox.enqueue(s, to_address=f"c{i}@example.net", subject=f"S{i}", body="b").id for i in range(5)]
         s.get(OutgoingMail, ids[1]).status = MailStatus.failed
     with read_session() as s:
-        assert [m.id for m in mail.list_outgoing(s, people["admin"])] == ids[::-1]
-        assert [m.id for m in mail.list_outgoing(s, people["admin"], status="failed")] == [ids[1]]
-        assert [m.id for m in mail.list_outgoing(s, people["admin"], before_id=ids[3], limit=2)] == [ids[2], ids[1]]
+        assert [m.id for m in outbox.list_outgoing(s, people["admin"])] == ids[::-1]
+        assert [m.id for m in outbox.list_outgoing(s, people["admin"], status="failed")] == [ids[1]]
+        assert [m.id for m in outbox.list_outgoing(s, people["admin"], before_id=ids[3], limit=2)] == [ids[2], ids[1]]
         with pytest.raises(InvalidInput, match="queued, sending, sent or failed"):
-            mail.list_outgoing(s, people["admin"], status="bogus")
+            outbox.list_outgoing(s, people["admin"], status="bogus")
         with pytest.raises(PermissionDenied):
-            mail.list_outgoing(s, people["emp"])
+            outbox.list_outgoing(s, people["emp"])
 
 
 def test_retry_puts_a_failed_mail_back_but_never_resends_a_sent_one(people):
     with write_session() as s:
-        failed = mail.enqueue(s, to_address="a@example.net", subject="x", body="y")
+        failed = outbox.enqueue(s, to_address="a@example.net", subject="x", body="y")
         failed.status, failed.attempts = MailStatus.failed, 6
-        sent = mail.enqueue(s, to_address="b@example.net", subject="x", body="y")
+        sent = outbox.enqueue(s, to_address="b@example.net", subject="x", body="y")
         sent.status = MailStatus.sent
     with write_session() as s:
-        row = mail.retry(s, people["admin"], failed.id)
+        row = outbox.retry(s, people["admin"], failed.id)
         assert row.status == MailStatus.queued and row.attempts == 0
     with write_session() as s, pytest.raises(Conflict, match="already sent"):
-        mail.retry(s, people["admin"], sent.id)
+        outbox.retry(s, people["admin"], sent.id)
 
 
 # --- page states --------------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def test_no_page_state_ever_holds_the_smtp_password(people, monkeypatch):
     assert SMTP_PASSWORD not in visible and "hunter2" not in visible
     assert "Could not reach the mail server" in visible  # the dump is the real state, not an empty one
     with read_session() as s:
-        assert mail.get_settings(s).password == SMTP_PASSWORD
+        assert mail_settings.get_settings(s).password == SMTP_PASSWORD
 
 
 def test_the_settings_form_replaces_or_removes_the_password_only_when_asked(people, monkeypatch):
@@ -220,10 +221,10 @@ def test_the_settings_form_replaces_or_removes_the_password_only_when_asked(peop
             "from_address": "office@parklee.example", "from_name": ""}
     state.save_settings(base | {"smtp_pw": "new-pass-123", "forget_pw": False})
     with read_session() as s:
-        assert mail.get_settings(s).password == "new-pass-123"
+        assert mail_settings.get_settings(s).password == "new-pass-123"
     state.save_settings(base | {"smtp_pw": "", "forget_pw": "on"})
     with read_session() as s:
-        assert mail.get_settings(s).password == ""
+        assert mail_settings.get_settings(s).password == ""
     assert not state.login_stored
     state.save_settings(base | {"port": "seventy"})
     assert "port is a number" in state.settings_error
@@ -239,9 +240,9 @@ def test_employees_get_no_settings_and_no_outbox(people, monkeypatch):
     assert not state.allowed and state.host == "" and state.username == ""
     state.save_settings({"host": "evil.example", "port": "25", "security": "none"})  # refused by @allow
     with read_session() as s:
-        assert mail.get_settings(s).host == "127.0.0.1"
-    _, outbox = page_state(monkeypatch, people["emp"], OutboxState)
-    assert not outbox.allowed and outbox.mails == []
+        assert mail_settings.get_settings(s).host == "127.0.0.1"
+    _, outbox_state = page_state(monkeypatch, people["emp"], OutboxState)
+    assert not outbox_state.allowed and outbox_state.mails == []
 
 
 def test_the_template_page_previews_drafts_and_shrugs_off_junk(people, client, monkeypatch):

@@ -4,7 +4,7 @@ from sqlmodel import func, select
 
 from practice.db import read_session, write_session
 from practice.models import JobTag, OutgoingMail, RuleRun, RuleSet, Task
-from practice.services import mail
+from practice.services.mail import templates as mail_templates
 from practice.services.automation import automation
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
@@ -36,7 +36,7 @@ def firm(fresh_db, monkeypatch):
         account = make_account(s, owner, name="Hartley Household")
         accounts.create_contact(s, owner, account_ids=[account.id], first_name="June", last_name="Hartley",
                                 email="june@hartley.example")
-        mail.save_template(s, owner, name="Welcome", subject="Welcome, {{ account.name }}",
+        mail_templates.save_template(s, owner, name="Welcome", subject="Welcome, {{ account.name }}",
                            body="Dear {{ contact.first_name }}, we started {{ job.name }}.")
         job = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name="1040 2026")
         stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}

@@ -13,7 +13,8 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, RuleRun,
                              SignatureField, SignatureRequest, Signer, SigningEvent, utcnow)
-from practice.services import mail, reminders
+from practice.services import reminders
+from practice.services.mail import outbox, settings as mail_settings
 from practice.services.automation import automation
 from practice.services.documents import doc_templates, documents
 from practice.services.portal import portal
@@ -328,12 +329,12 @@ def test_the_email_code_reaches_a_real_smtp_server_and_is_checked(firm):
         do_sign(firm["june"], req)
     with SMTPServer() as server:
         with write_session() as s:
-            settings = mail.get_settings(s)
+            settings = mail_settings.get_settings(s)
             settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
             settings.from_address = "office@firm.example"
         with write_session() as s:
             signatures.send_code(s, firm["june"], req)
-        mail.deliver_due()
+        outbox.deliver_due()
         got = [m for m in server.wait_for(1) if "code" in m["Subject"]]
         assert len(got) == 1 and got[0]["X-Envelope-To"] == "june@hartley.example"
         code = _code_from(got[0])

@@ -30,7 +30,8 @@ from practice.config import ROOT
 from practice.db import read_session, write_session
 from practice.migrate import upgrade
 from practice.models import (Event, EventStatus, JobTag, MailStatus, OutgoingMail, RuleRun, RunStatus, Tag, Task)
-from practice.services import events, mail
+from practice.services import events
+from practice.services.mail import outbox, settings as mail_settings, templates as mail_templates
 from practice.services.automation import automation
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
@@ -119,9 +120,9 @@ def _build_firm(smtp_port: int) -> dict:
         pipeline = make_pipeline(s, owner, name="1040 Return",
                                  stages=("Onboarding", "Preparation", "Review", "Filed", "Done"))
         make_tag(s, owner, "Chaos")
-        mail.save_template(s, owner, name="Review started", subject="{{ job.name }} is in review",
+        mail_templates.save_template(s, owner, name="Review started", subject="{{ job.name }} is in review",
                            body="Dear {{ contact.first_name }}, we are reviewing {{ job.name }}.")
-        mail.update_settings(s, owner, host="127.0.0.1", port=smtp_port, security="none", username="",
+        mail_settings.update_settings(s, owner, host="127.0.0.1", port=smtp_port, security="none", username="",
                              from_address="office@example.com")
         stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}
         job_ids = []
@@ -239,9 +240,9 @@ def test_every_automation_runs_exactly_once_while_the_consumer_is_killed(chaos_e
                 assert tagged == set(firm["job_ids"])
                 per_run = collections.Counter(s.exec(select(RuleRun.event_id)).all())
                 assert max(per_run.values()) == 1, "an event ran the rule twice"
-                settings = mail.get_settings(s)
+                settings = mail_settings.get_settings(s)
                 queued = s.exec(select(OutgoingMail)).all()
-                want_ids = {mail._message_id(m, settings.from_address.split("@")[-1]) for m in queued}
+                want_ids = {outbox._message_id(m, settings.from_address.split("@")[-1]) for m in queued}
             assert counts["sent"] == expected and len(queued) == expected, counts
             assert len(messages) == expected, f"{len(messages)} mails arrived, {expected} expected"
             got_ids = collections.Counter(m["Message-ID"] for m in messages)

@@ -21,7 +21,8 @@ import rules
 from practice.models import (Account, ActionEffect, Contact, DocumentTemplate, Due, EmailTemplate, Event,
                              FolderTemplate, Job, Pipeline, ProposalTemplate, RuleRun, RuleSet, RunStatus,
                              ScheduleState, Signer, Stage, Tag, TeamMember, utcnow)
-from practice.services import audit, events, inbox, mail
+from practice.services import audit, events, inbox
+from practice.services.mail import outbox, templates as mail_templates
 from practice.services.work.accounts import set_account_tag, set_contact_tag
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput, NotFound, PracticeError
@@ -654,7 +655,7 @@ def _request_signature(session: Session, actor: Actor, a: dict, target: Target, 
 
 def _send_email(session: Session, a: dict, target: Target, facts: dict, run: RuleRun, key: str,
                 now: dt.datetime) -> str:
-    tpl = mail.template_by_name(session, a["template"])
+    tpl = mail_templates.template_by_name(session, a["template"])
     if tpl is None:
         raise NotFound(f'There is no email template "{a["template"]}" any more.')
     to = a.get("to")
@@ -676,8 +677,8 @@ def _send_email(session: Session, a: dict, target: Target, facts: dict, run: Rul
         recipients = [(a["email"], None)]
     for address, contact in recipients:
         context = template_context(session, dict(facts, contact=contact or facts.get("contact")), now)
-        subject, body = mail.render_template(tpl, context)
-        mail.enqueue(session, to_address=address, subject=subject, body=body, key=f"{key}|{address.lower()}",
+        subject, body = mail_templates.render_template(tpl, context)
+        outbox.enqueue(session, to_address=address, subject=subject, body=body, key=f"{key}|{address.lower()}",
                      account_id=target.account_id, job_id=target.job_id, run_id=run.id)
     session.info["practice_mail"] = True
     return f'Queued email "{tpl.name}" to ' + ", ".join(addr for addr, _ in recipients)
@@ -862,7 +863,7 @@ def _preview_proposal(session: Session, args: dict, facts: dict) -> str:
 
 
 def _preview_email(session: Session, args: dict, facts: dict, now: dt.datetime) -> str:
-    tpl = mail.template_by_name(session, args["template"])
+    tpl = mail_templates.template_by_name(session, args["template"])
     if tpl is None:
         return f'No email template "{args["template"]}".'
     to = args.get("to")
@@ -875,7 +876,7 @@ def _preview_email(session: Session, args: dict, facts: dict, now: dt.datetime) 
         contact = facts.get("contact")
         addresses = args.get("email") or args.get("member") or (contact or {}).get("email", "")
     try:
-        subject, body = mail.render_template(tpl, template_context(session, dict(facts, contact=contact), now))
+        subject, body = mail_templates.render_template(tpl, template_context(session, dict(facts, contact=contact), now))
     except InvalidInput as err:
         return f"Would fail: {err}"
     return f"To: {addresses}\nSubject: {subject}\n\n{body}"

@@ -15,7 +15,9 @@ from sqlmodel import Session, select
 from practice import config
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, Contact, Document,
                              DocumentStatus, Folder, Job, Role, utcnow)
-from practice.services import audit, events, inbox, mail, reminders
+from practice.services import audit, events, inbox, reminders
+from practice.services.mail import outbox
+from practice.services.mail.system import render_system_email
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -75,8 +77,8 @@ def _email_contacts(session: Session, account_id: int, template: str, key: str, 
     for contact in account_recipients(session, account_id):
         context = {"first_name": contact["first_name"] or contact["name"], "firm_name": firm,
                    "link": _portal_link(), **extra}
-        subject, body = mail.render_system_email(template, context)
-        mail.enqueue(session, to_address=contact["email"], subject=subject, body=body,
+        subject, body = render_system_email(template, context)
+        outbox.enqueue(session, to_address=contact["email"], subject=subject, body=body,
                      key=f"{key}|{contact['email'].lower()}", account_id=account_id)
         sent.append(contact["email"])
     if sent:

@@ -20,7 +20,9 @@ from sqlmodel import Session, select
 from practice import config
 from practice.models import (Account, AccountContact, AuditLog, ClientTask, Contact, Job, OutgoingMail,
                              PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow)
-from practice.services import audit, events, inbox, mail, stage_items, templating
+from practice.services import audit, events, inbox, stage_items, templating
+from practice.services.mail import outbox
+from practice.services.mail.system import render_system_email
 from practice.services.access import login_safety
 from practice.services.work.accounts import contact_visible, get_account
 from practice.services.actor import Actor, ContactActor
@@ -98,9 +100,9 @@ def _linked_account_ids(session: Session, contact_id: int) -> list[int]:
 def _send(session: Session, actor, template: str, contact: Contact, to: str, link: str, **extra) -> OutgoingMail:
     context = {"first_name": contact.first_name or _name(contact), "firm_name": get_firm(session).name,
                "link": link, **extra}
-    subject, body = mail.render_system_email(template, context)
+    subject, body = render_system_email(template, context)
     accounts = _linked_account_ids(session, contact.id)
-    queued = mail.enqueue(session, to_address=to, subject=subject, body=body,
+    queued = outbox.enqueue(session, to_address=to, subject=subject, body=body,
                           account_id=accounts[0] if accounts else None)
     # The event rings the worker, which sends the queued mail at once (the minute sweep is the fallback).
     events.emit(session, actor, f"portal_{template.removeprefix('portal_')}_sent",

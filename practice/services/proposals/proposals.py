@@ -25,7 +25,9 @@ from practice import config
 from practice.models import (Account, AccountContact, Contact, Document, Job, PortalLogin, PortalStatus, Proposal,
                              ProposalLine, ProposalStatus, ProposalTemplate, ProposalTemplateLine, Role, Service,
                              SigningEvent, SigningSettings, utcnow)
-from practice.services import audit, events, inbox, mail, reminders, templating
+from practice.services import audit, events, inbox, reminders, templating
+from practice.services.mail import outbox
+from practice.services.mail.system import render_system_email
 from practice.services.documents import html_pdf, storage
 from practice.services.signing import consent
 from practice.services.work.accounts import get_account
@@ -498,8 +500,8 @@ def _email(session: Session, proposal: Proposal, template: str, key: str, **extr
     for contact in portal_recipients(session, proposal.account_id):
         context = {"first_name": contact.first_name or contact.email, "firm_name": firm, "proposal": proposal.name,
                    "link": proposal_url(proposal.id), "total": money(proposal.total_cents), **extra}
-        subject, body = mail.render_system_email(template, context)
-        mail.enqueue(session, to_address=contact.email, subject=subject, body=body,
+        subject, body = render_system_email(template, context)
+        outbox.enqueue(session, to_address=contact.email, subject=subject, body=body,
                      key=f"{key}|{contact.email.lower()}", account_id=proposal.account_id, job_id=proposal.job_id)
         sent.append(contact.email)
     if sent:

@@ -32,7 +32,9 @@ from practice import config, routes
 from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, Job, PortalLogin,
                              PortalStatus, Role, SignatureField, SignatureRequest, SignatureRequestStatus, Signer,
                              SignerStatus, SigningEvent, utcnow)
-from practice.services import audit, events, inbox, mail, reminders
+from practice.services import audit, events, inbox, reminders
+from practice.services.mail import outbox
+from practice.services.mail.system import render_system_email
 from practice.services.documents import storage
 from practice.services.signing import consent
 from practice.services.work.accounts import get_account
@@ -299,8 +301,8 @@ def _email_signer(session: Session, req: SignatureRequest, signer: Signer, templ
     context = {"first_name": (contact.first_name if contact else "") or signer.name,
                "firm_name": get_firm(session).name, "link": sign_link(req.id), "title": req.title,
                "message": req.message, **extra}
-    subject, body = mail.render_system_email(template, context)
-    mail.enqueue(session, to_address=signer.email, subject=subject, body=body, key=key, account_id=req.account_id,
+    subject, body = render_system_email(template, context)
+    outbox.enqueue(session, to_address=signer.email, subject=subject, body=body, key=key, account_id=req.account_id,
                  job_id=req.job_id)
     session.info["practice_mail"] = True
     return True

@@ -1,4 +1,4 @@
-"""Outgoing email: a queue in the database, delivered by SMTP with retries and plain-language failures."""
+"""The outbox: mails queued in the database, delivered by SMTP with retries, failures explained in a sentence."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,24 +6,20 @@ import hashlib
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from sqlalchemy import or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from practice import config
-from practice.db import read_session, write_session
-from practice.models import EmailTemplate, MailSettings, MailStatus, OutgoingMail, utcnow
-from practice.services import audit, facts, templating
-from practice.services.work.accounts import get_account
+from practice.db import write_session
+from practice.models import MailSettings, MailStatus, OutgoingMail, utcnow
+from practice.services import audit
+from practice.services.access.team import check_email
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import get_firm
-from practice.services.work.jobs import get_job
-from practice.services.access.team import check_email
+from practice.services.mail.settings import get_settings
 
 # Waits between attempts; after the last one the mail is marked failed.
 BACKOFF = [dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600)]
@@ -36,144 +32,6 @@ BACKOFF = [dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600)]
 # (a server stalling on each step up to SMTP_TIMEOUT) could let a mail be claimed twice.
 LEASE = dt.timedelta(seconds=30)
 SMTP_TIMEOUT = 20
-
-
-def get_settings(session: Session) -> MailSettings:
-    settings = session.exec(select(MailSettings)).first()
-    if settings is None:
-        settings = MailSettings()
-        session.add(settings)
-        session.flush()
-    return settings
-
-
-def update_settings(session: Session, actor: Actor, *, host: str, port: int, security: str, username: str,
-                    from_address: str, from_name: str = "", password: str | None = None) -> MailSettings:
-    """Change the SMTP settings (admins). A None password keeps the stored one."""
-    require_admin(actor)
-    if security not in ("starttls", "ssl", "none"):
-        raise InvalidInput("Choose STARTTLS, SSL or no encryption.", field="security")
-    try:
-        port = int(port)
-    except (TypeError, ValueError):
-        raise InvalidInput("The port is a number, usually 587 (STARTTLS) or 465 (SSL).", field="port") from None
-    if not 0 < port < 65536:
-        raise InvalidInput("The port is a number between 1 and 65535.", field="port")
-    settings = get_settings(session)
-    settings.host, settings.port, settings.security = host.strip(), port, security
-    settings.username, settings.from_name = username.strip(), from_name.strip()
-    settings.from_address = check_email(from_address, field="from_address") if from_address.strip() else ""
-    if password is not None:
-        settings.password = password
-    audit.record(session, actor, "update", "mail_settings", settings.id, f"Email settings changed: {host}:{port}")
-    return settings
-
-
-@dataclass
-class SettingsView:
-    """The mail settings as a page may show them: everything but the password, which stays on the server."""
-
-    host: str
-    port: int
-    security: str
-    username: str
-    from_address: str
-    from_name: str
-    password_saved: bool
-
-
-def settings_for_display(session: Session, actor: Actor) -> SettingsView:
-    """The settings without the password (admins)."""
-    require_admin(actor)
-    row = session.exec(select(MailSettings)).first() or MailSettings()
-    return SettingsView(host=row.host, port=row.port, security=row.security, username=row.username,
-                        from_address=row.from_address, from_name=row.from_name, password_saved=bool(row.password))
-
-
-# --- templates ---------------------------------------------------------------------------------
-
-
-def list_templates(session: Session) -> list[EmailTemplate]:
-    return list(session.exec(select(EmailTemplate).order_by(EmailTemplate.name)))
-
-
-def template_by_name(session: Session, name: str) -> EmailTemplate | None:
-    target = name.strip().lower()
-    for t in list_templates(session):
-        if t.name.strip().lower() == target:
-            return t
-    return None
-
-
-def save_template(session: Session, actor: Actor, *, name: str, subject: str, body: str,
-                  template_id: int | None = None) -> EmailTemplate:
-    require_admin(actor)
-    name = name.strip()
-    if not name:
-        raise InvalidInput("Give the template a name.", field="name")
-    if not subject.strip():
-        raise InvalidInput("Give the email a subject.", field="subject")
-    templating.check_template(subject, "subject")
-    templating.check_template(body, "email body")
-    other = template_by_name(session, name)
-    if other and other.id != template_id:
-        raise Conflict(f'There is already an email template "{name}".')
-    if template_id:
-        tpl = session.get(EmailTemplate, template_id)
-        if not tpl:
-            raise NotFound("That template no longer exists.")
-    else:
-        tpl = EmailTemplate(name=name, subject=subject, body=body)
-        session.add(tpl)
-    tpl.name, tpl.subject, tpl.body, tpl.updated_at = name, subject, body, utcnow()
-    session.flush()
-    audit.record(session, actor, "save", "email_template", tpl.id, f'Saved email template "{name}"')
-    return tpl
-
-
-def get_template(session: Session, template_id: int) -> EmailTemplate:
-    tpl = session.get(EmailTemplate, template_id)
-    if not tpl:
-        raise NotFound("That template no longer exists.")
-    return tpl
-
-
-def delete_template(session: Session, actor: Actor, template_id: int) -> str:
-    """Delete a template (admins); returns its name. Mails already queued from it keep their text."""
-    require_admin(actor)
-    tpl = get_template(session, template_id)
-    name = tpl.name
-    session.delete(tpl)
-    audit.record(session, actor, "delete", "email_template", template_id, f'Deleted email template "{name}"')
-    return name
-
-
-def preview_template(session: Session, actor: Actor, *, subject: str, body: str, account_id: int,
-                     job_id: int | None = None, name: str = "") -> tuple[str, str]:
-    """(subject, body) of a draft template filled in for an account the actor may see and one of its jobs.
-
-    The contact placeholders use the account's first contact with an email address, as a mail to the
-    account would.
-    """
-    get_account(session, actor, account_id)
-    if job_id:
-        if get_job(session, actor, job_id).account_id != account_id:
-            raise InvalidInput("That job belongs to another account; choose one of this account's jobs.", field="job")
-    recipients = facts.account_recipients(session, account_id)
-    found = facts.facts_for(session, job_id=job_id or None, account_id=account_id,
-                            contact_id=recipients[0]["id"] if recipients else None)
-    draft = EmailTemplate(name=name.strip() or "draft", subject=subject, body=body)
-    return render_template(draft, facts.template_context(session, found))
-
-
-def render_template(tpl: EmailTemplate, context: dict) -> tuple[str, str]:
-    """(subject, body) of a template filled in with the context."""
-    subject = templating.render(tpl.subject, context, what=f'subject of "{tpl.name}"', max_chars=500)
-    body = templating.render(tpl.body, context, what=f'email "{tpl.name}"')
-    return " ".join(subject.split()), body
-
-
-# --- the queue ---------------------------------------------------------------------------------
 
 
 def enqueue(session: Session, *, to_address: str, subject: str, body: str, key: str | None = None,
@@ -316,14 +174,6 @@ def send_test_email(session: Session, actor: Actor, *, to: str) -> OutgoingMail:
     return mail
 
 
-def get_outgoing(session: Session, actor: Actor, mail_id: int) -> OutgoingMail:
-    require_admin(actor)
-    mail = session.get(OutgoingMail, mail_id)
-    if not mail:
-        raise NotFound("That email no longer exists.")
-    return mail
-
-
 def list_outgoing(session: Session, actor: Actor, *, status: MailStatus | str | None = None,
                   before_id: int | None = None, limit: int = 50) -> list[OutgoingMail]:
     """The outbox, newest first, optionally one status only; page with before_id (admins)."""
@@ -337,17 +187,3 @@ def list_outgoing(session: Session, actor: Actor, *, status: MailStatus | str | 
     if before_id:
         query = query.where(OutgoingMail.id < before_id)
     return list(session.exec(query.order_by(OutgoingMail.id.desc()).limit(max(1, min(limit, 500)))))
-
-
-def mails_for_job(job_id: int) -> list[OutgoingMail]:
-    with read_session() as session:
-        return list(session.exec(select(OutgoingMail).where(OutgoingMail.job_id == job_id).order_by(OutgoingMail.id)))
-
-
-def render_system_email(name: str, context: dict) -> tuple[str, str]:
-    """(subject, body) of templates/emails/<name>.txt, whose first line is `Subject: ...`."""
-    source = (config.ROOT / "templates" / "emails" / f"{name}.txt").read_text(encoding="utf-8")
-    first, _, rest = source.partition("\n")
-    subject = templating.render(first.removeprefix("Subject:").strip(), context, what=f"subject of {name}")
-    body = templating.render(rest.lstrip("\n"), context, what=f"email {name}")
-    return " ".join(subject.split()), body

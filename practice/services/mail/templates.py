@@ -1,0 +1,91 @@
+"""The firm's email templates: save, delete, preview against an account and job, render."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from practice.models import EmailTemplate, utcnow
+from practice.services import audit, facts, templating
+from practice.services.actor import Actor, require_admin
+from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.services.work.accounts import get_account
+from practice.services.work.jobs import get_job
+
+
+def list_templates(session: Session) -> list[EmailTemplate]:
+    return list(session.exec(select(EmailTemplate).order_by(EmailTemplate.name)))
+
+
+def template_by_name(session: Session, name: str) -> EmailTemplate | None:
+    target = name.strip().lower()
+    for t in list_templates(session):
+        if t.name.strip().lower() == target:
+            return t
+    return None
+
+
+def save_template(session: Session, actor: Actor, *, name: str, subject: str, body: str,
+                  template_id: int | None = None) -> EmailTemplate:
+    require_admin(actor)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Give the template a name.", field="name")
+    if not subject.strip():
+        raise InvalidInput("Give the email a subject.", field="subject")
+    templating.check_template(subject, "subject")
+    templating.check_template(body, "email body")
+    other = template_by_name(session, name)
+    if other and other.id != template_id:
+        raise Conflict(f'There is already an email template "{name}".')
+    if template_id:
+        tpl = session.get(EmailTemplate, template_id)
+        if not tpl:
+            raise NotFound("That template no longer exists.")
+    else:
+        tpl = EmailTemplate(name=name, subject=subject, body=body)
+        session.add(tpl)
+    tpl.name, tpl.subject, tpl.body, tpl.updated_at = name, subject, body, utcnow()
+    session.flush()
+    audit.record(session, actor, "save", "email_template", tpl.id, f'Saved email template "{name}"')
+    return tpl
+
+
+def get_template(session: Session, template_id: int) -> EmailTemplate:
+    tpl = session.get(EmailTemplate, template_id)
+    if not tpl:
+        raise NotFound("That template no longer exists.")
+    return tpl
+
+
+def delete_template(session: Session, actor: Actor, template_id: int) -> str:
+    """Delete a template (admins); returns its name. Mails already queued from it keep their text."""
+    require_admin(actor)
+    tpl = get_template(session, template_id)
+    name = tpl.name
+    session.delete(tpl)
+    audit.record(session, actor, "delete", "email_template", template_id, f'Deleted email template "{name}"')
+    return name
+
+
+def preview_template(session: Session, actor: Actor, *, subject: str, body: str, account_id: int,
+                     job_id: int | None = None, name: str = "") -> tuple[str, str]:
+    """(subject, body) of a draft template filled in for an account the actor may see and one of its jobs.
+
+    The contact placeholders use the account's first contact with an email address, as a mail to the
+    account would.
+    """
+    get_account(session, actor, account_id)
+    if job_id:
+        if get_job(session, actor, job_id).account_id != account_id:
+            raise InvalidInput("That job belongs to another account; choose one of this account's jobs.", field="job")
+    recipients = facts.account_recipients(session, account_id)
+    found = facts.facts_for(session, job_id=job_id or None, account_id=account_id,
+                            contact_id=recipients[0]["id"] if recipients else None)
+    draft = EmailTemplate(name=name.strip() or "draft", subject=subject, body=body)
+    return render_template(draft, facts.template_context(session, found))
+
+
+def render_template(tpl: EmailTemplate, context: dict) -> tuple[str, str]:
+    """(subject, body) of a template filled in with the context."""
+    subject = templating.render(tpl.subject, context, what=f'subject of "{tpl.name}"', max_chars=500)
+    body = templating.render(tpl.body, context, what=f'email "{tpl.name}"')
+    return " ".join(subject.split()), body

@@ -51,7 +51,8 @@ WORKER = textwrap.dedent("""
     from sqlmodel import Session
     from practice.db import get_engine, write_session
     from practice.models import Job, TeamMember
-    from practice.services import events, jobs
+    from practice.services import events
+    from practice.services.work import jobs
     from practice.services.actor import Actor
     from practice.services.work.pipelines import stages_of
 

@@ -27,8 +27,8 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from practice.db import read_session, write_session  # noqa: E402
 from practice.migrate import upgrade  # noqa: E402
-from practice.models import Account, Event, EventStatus, Job, Pipeline, Stage  # noqa: E402
-from practice.services.automation import automation  # noqa: E402
+from practice.models import Account, Event, EventStatus, Job, Pipeline, Stage, utcnow  # noqa: E402
+from practice.services.automation import rulesets  # noqa: E402
 from practice.services.work import tags  # noqa: E402
 from practice.services.actor import Actor  # noqa: E402
 from practice.services.work.pipelines import create_pipeline, stages_of  # noqa: E402
@@ -65,7 +65,7 @@ def build_firm(n_jobs: int) -> dict:
         for n in (1, 2, 3):
             tags.create_tag(s, owner, name=f"Step {n}", color="#335577")
         stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}
-        now = automation.utcnow()
+        now = utcnow()
         first_account = (s.execute(select(func.max(Account.id))).scalar() or 0) + 1
         s.execute(insert(Account), [{"name": f"Client {i}", "type": "Individual", "notes": "", "archived": False,
                                      "created_at": now} for i in range(n_jobs)])
@@ -78,7 +78,7 @@ def build_firm(n_jobs: int) -> dict:
 
 def save_rules(actor: Actor, text: str) -> None:
     with write_session() as s:
-        automation.save_rules(s, actor, text)
+        rulesets.save_rules(s, actor, text)
 
 
 def real_doorbell() -> None:

@@ -10,7 +10,7 @@ with a contact) inserted in bulk, and the rule
       create job "Books {{ month }} {{ year }}" in pipeline "1040 Return" for account due in 15 days
     end
 
-saved (which anchors the schedule). The clock covers `automation.run_schedules(session, now=...)`
+saved (which anchors the schedule). The clock covers `schedules.run_schedules(session, now=...)`
 in one `write_session()`, commit included, at a moment a day and an hour later (one occurrence due).
 Then it checks that 10,000 jobs, runs, effects and job_created events exist, and that a second call
 at the same moment creates nothing. Baseline, same run: inserting the same 10,000 job rows with one
@@ -51,7 +51,7 @@ def one_run(n_accounts: int) -> None:
     from practice.models import (AccountContact, ActionEffect, Contact, Event, Job, RuleRun,  # noqa: PLC0415
                                  utcnow)
     from practice.services import events  # noqa: PLC0415
-    from practice.services.automation import automation  # noqa: PLC0415
+    from practice.services.automation import schedules  # noqa: PLC0415
 
     events.set_doorbell(lambda ids: None)  # no consumer here: only the schedule's own work is timed
     firm = build_firm(n_accounts)  # accounts "Client i" with a job each in Onboarding
@@ -70,7 +70,7 @@ def one_run(n_accounts: int) -> None:
         events_before = s.execute(select(func.count()).select_from(Event)).scalar()
     start = time.perf_counter()
     with write_session() as s:
-        ran = automation.run_schedules(s, now=later)
+        ran = schedules.run_schedules(s, now=later)
     took = time.perf_counter() - start
     with write_session() as s:
         assert ran == 1, ran
@@ -78,7 +78,7 @@ def one_run(n_accounts: int) -> None:
         assert s.execute(select(func.count()).select_from(RuleRun)).scalar() == n_accounts
         assert s.execute(select(func.count()).select_from(ActionEffect)).scalar() == n_accounts
         assert s.execute(select(func.count()).select_from(Event)).scalar() - events_before == n_accounts
-        assert automation.run_schedules(s, now=later) == 0
+        assert schedules.run_schedules(s, now=later) == 0
     rows = [{"account_id": a, "pipeline_id": firm["pipeline_id"], "stage_id": firm["stages"]["Onboarding"],
              "name": "Books baseline", "priority": "Medium", "archived": False, "created_at": later,
              "entered_stage_at": later, "version": 1} for a in accounts_ids]

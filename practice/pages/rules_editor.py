@@ -4,7 +4,7 @@ import reflex as rx
 from practice import routes
 from practice.components.forms import label
 from practice.components.layout import empty_state, error_callout, page
-from practice.services.automation.automation import TRY_EVENTS
+from practice.services.automation.preview import TRY_EVENTS
 from practice.state.base import AppState
 from practice.state.rules_editor import (SYNC_GUTTER, ActionItem, DecisionItem, DiffLine, PartItem, RuleErrorItem,
                                          RulesEditorState, VersionItem, example_titles)

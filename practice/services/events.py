@@ -50,7 +50,7 @@ def _after_commit(session: Session) -> None:
         _ring(ids)
 
 
-def _remember(session: Session, ids: list[int]) -> None:
+def remember(session: Session, ids: list[int]) -> None:
     pending = session.info.setdefault("practice_events", [])
     if not pending and not sa_event.contains(session, "after_commit", _after_commit):
         sa_event.listen(session, "after_commit", _after_commit)
@@ -67,7 +67,7 @@ def emit(session: Session, actor: Actor, kind: str, *, job_id: int | None = None
     ev = Event(kind=kind, job_id=job_id, account_id=account_id, actor_id=actor.member_id, payload=payload)
     session.add(ev)
     session.flush()
-    _remember(session, [ev.id])
+    remember(session, [ev.id])
     if job_id and kind in _completion_kinds():
         from practice.services import stage_items  # noqa: PLC0415 - it emits through this module
 
@@ -93,7 +93,7 @@ def emit_many(session: Session, actor: Actor, rows: list[dict]) -> list[int]:
                "attempts": 0, "created_at": now} for r in rows]
     result = session.execute(insert(Event).returning(Event.id), values)
     ids = [row[0] for row in result]
-    _remember(session, ids)
+    remember(session, ids)
     return ids
 
 

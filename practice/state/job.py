@@ -9,7 +9,7 @@ from practice import routes
 from practice.models import Priority
 from practice.services import audit, firm
 from practice.services.access import team
-from practice.services.automation import automation
+from practice.services.automation import runlog
 from practice.services.portal import portal
 from practice.services.proposals import proposals
 from practice.services.signing import signatures
@@ -116,7 +116,7 @@ def _job_view(session, actor, job_id: int) -> dict:
         "tasks": tasks.list_tasks(session, actor, mine=False, status="all", job_id=job.id),
         "history": audit.list_entries(session, actor, entity="job", entity_id=job.id, limit=30),
         "timezone": firm.get_firm(session).timezone,
-        "runs": automation.runs_for_job(session, actor, job.id, limit=50),
+        "runs": runlog.runs_for_job(session, actor, job.id, limit=50),
         "can_retry": actor.is_admin,
         "client_tasks": portal.client_tasks_of_job(session, actor, job.id),
         "signature_requests": signatures.list_for_job(session, actor, job.id, limit=50),
@@ -327,6 +327,6 @@ class JobState(AppState):
         run_id = parse_id(run_id)
         if run_id is None:
             return None
-        if self._write(automation.retry_run, run_id):
+        if self._write(runlog.retry_run, run_id):
             return rx.toast.success("The automation ran again; its history below shows how it went.")
         return None

@@ -13,7 +13,7 @@ from sqlmodel import select
 from practice.db import write_session
 from practice.models import RuleSet, RunStatus
 from practice.services import firm
-from practice.services.automation import automation
+from practice.services.automation import preview, rulesets
 from practice.services.work import jobs, pipelines, tags
 from practice.services.actor import require_admin
 from practice.services.errors import PracticeError
@@ -216,11 +216,11 @@ SYNC_GUTTER = ("(() => {const el = document.getElementById('rules-text');"
 
 
 def _editor_view(session, actor) -> dict:
-    versions = automation.versions(session, actor)
+    versions = rulesets.versions(session, actor)
     current = versions[0] if versions else None
     return {"text": current.text if current else "", "version": current.id if current else 0,
             "versions": versions, "timezone": firm.get_firm(session).timezone,
-            "errors": automation.check_text(session, current.text) if current else [],
+            "errors": rulesets.check_text(session, current.text) if current else [],
             "tags": [t.name for t in tags.list_tags(session)]}
 
 
@@ -237,7 +237,7 @@ def _version_pair(session, actor, version_id: int) -> tuple[RuleSet | None, Rule
 
 def _restore_preview(session, actor, version_id: int) -> tuple[RuleSet | None, RuleSet | None]:
     require_admin(actor)
-    return session.get(RuleSet, version_id), automation.current_ruleset(session)
+    return session.get(RuleSet, version_id), rulesets.current_ruleset(session)
 
 
 def _job_stages(session, actor, job_id: int) -> tuple[str, list[str]]:
@@ -299,7 +299,7 @@ class RulesEditorState(AppState):
         return len(self.errors)
 
     def _check(self) -> None:
-        result, error = read(automation.check_text, self.draft)
+        result, error = read(rulesets.check_text, self.draft)
         self.errors = error_items(result or [])
         self.text_error = error or (TOO_LONG if self.text_error == TOO_LONG else "")
         self.dirty = self.draft != self._saved_text
@@ -382,10 +382,10 @@ class RulesEditorState(AppState):
         self.save_error, self.saved_sentence, self.warnings = "", "", []
         try:
             with write_session() as session:
-                before = automation.current_ruleset(session)
-                saved, warnings = automation.save_rules(session, actor, self.draft, note)
+                before = rulesets.current_ruleset(session)
+                saved, warnings = rulesets.save_rules(session, actor, self.draft, note)
                 saved_id, unchanged = saved.id, before is not None and before.id == saved.id
-        except automation.RulesInvalid as err:
+        except rulesets.RulesInvalid as err:
             self.save_error = str(err)
             self.errors = error_items(err.errors)
             return None
@@ -457,9 +457,9 @@ class RulesEditorState(AppState):
         self.save_error, self.saved_sentence, self.warnings = "", "", []
         try:
             with write_session() as session:
-                saved, warnings = automation.restore_version(session, actor, self.restore_version)
+                saved, warnings = rulesets.restore_version(session, actor, self.restore_version)
                 saved_id, text = saved.id, saved.text
-        except automation.RulesInvalid as err:
+        except rulesets.RulesInvalid as err:
             self.save_error = (f"Version {self.restore_version} does not fit the firm's names any more, so it was "
                                "not restored. It is in the editor now: fix the errors listed and save it.")
             self.draft = self._restore_text()
@@ -509,7 +509,7 @@ class RulesEditorState(AppState):
     @allow(ADMIN)
     def set_try_event(self, value: str):
         value = str(value or "")
-        self.try_event = value if value in automation.TRY_EVENTS else "job_entered_stage"
+        self.try_event = value if value in preview.TRY_EVENTS else "job_entered_stage"
         self._clear_try()
 
     @allow(ADMIN)
@@ -547,7 +547,7 @@ class RulesEditorState(AppState):
         if self.try_event in TAG_EVENTS and not self.try_tag:
             self.try_error = "Choose the tag the job gets or loses."
             return
-        result, error = read(automation.try_on_job, self._require(), self.draft, job_id, self.try_event,
+        result, error = read(preview.try_on_job, self._require(), self.draft, job_id, self.try_event,
                              tag=self.try_tag if self.try_event in TAG_EVENTS else "",
                              stage=self.try_stage if self.try_event in STAGE_EVENTS else "")
         if error:

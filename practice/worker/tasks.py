@@ -9,15 +9,15 @@ from sqlalchemy import select
 from practice.db import read_session, write_session
 from practice.models import MailStatus, OutgoingMail
 from practice.services import events
+from practice.services.automation import delays, engine, schedules
 from practice.services.mail import outbox
-from practice.services.automation import automation
 from practice.worker.huey_app import huey
 
 log = logging.getLogger(__name__)
 
 # The automations engine handles every event the worker claims.
-if automation.handle_event not in events.HANDLERS:
-    events.HANDLERS.append(automation.handle_event)
+if engine.handle_event not in events.HANDLERS:
+    events.HANDLERS.append(engine.handle_event)
 
 
 def _mail_waiting() -> bool:
@@ -60,9 +60,9 @@ def sweep_once() -> dict:
     """Everything the minute sweep does, in order; returns what it did (for logs and tests)."""
     done = {"events": sweep_pending_events()}
     with write_session() as session:
-        done["delayed"] = automation.run_due_actions(session)
+        done["delayed"] = delays.run_due_actions(session)
     with write_session() as session:
-        done["schedules"] = automation.run_schedules(session)
+        done["schedules"] = schedules.run_schedules(session)
     from practice.services import reminders  # noqa: F401,PLC0415 - they register reminders
     from practice.services.portal import approvals  # noqa: F401,PLC0415 - they register reminders
     from practice.services.signing import signatures  # noqa: F401,PLC0415 - they register reminders

@@ -12,7 +12,7 @@ from practice.db import read_session, write_session
 from practice.models import (Account, EmailTemplate, Job, JobTag, MailSettings, OutgoingMail, Pipeline, RuleRun,
                              Stage, Tag, Task)
 from practice.services.mail import settings as mail_settings, templates as mail_templates
-from practice.services.automation import automation
+from practice.services.automation import rulesets
 from practice.services.actor import SYSTEM
 from practice.services.facts import account_recipients
 from tests.e2e.conftest import log_in
@@ -45,7 +45,7 @@ def smtp_and_template():
     """A real SMTP server and an email template; afterwards the rules, mail settings, template and outbox are put
     back."""
     with read_session() as s:
-        current = automation.current_ruleset(s)
+        current = rulesets.current_ruleset(s)
         rules_before = current.text if current else ""
         row = s.exec(select(MailSettings)).first()
         mail_before = {f: getattr(row, f) for f in MAIL_FIELDS} if row else None
@@ -62,7 +62,7 @@ def smtp_and_template():
             yield server
         finally:
             with write_session() as s:
-                automation.save_rules(s, SYSTEM, rules_before, note="restored after the automations journey")
+                rulesets.save_rules(s, SYSTEM, rules_before, note="restored after the automations journey")
             with write_session() as s:
                 settings = s.exec(select(MailSettings)).first()
                 if mail_before is None:
@@ -171,7 +171,7 @@ def test_write_fix_try_save_then_a_move_runs_the_rule(page, base_url, smtp_and_t
     version = int(re.search(r"\d+", page.locator("#rules-saved").inner_text()).group())
     expect(page.locator(f'.rules-version[data-version="{version}"]')).to_contain_text("books in review journey")
     with read_session() as s:
-        assert automation.current_ruleset(s).text == FIXED_RULES
+        assert rulesets.current_ruleset(s).text == FIXED_RULES
 
     # The job is moved on the board with its "Move to" menu.
     page.goto(base_url + "/board")

@@ -14,7 +14,8 @@ from practice.db import read_session, write_session
 from practice.models import (Document, Job, Notification, OutgoingMail, PortalLogin, PortalSession, PortalToken,
                              Proposal, ProposalLine, ProposalTemplate, ProposalTemplateLine, RuleRun, Service,
                              SigningConsent, SigningEvent, Stage, TeamMember)
-from practice.services.automation import automation
+from practice.services.automation import rulesets
+from practice.services.facts import facts_for
 from practice.services.documents import storage
 from practice.services.portal import portal
 from practice.services.proposals import proposals
@@ -37,11 +38,11 @@ def proposal_setup(base_url):
     the rules, rows and the job's stage are put back after."""
     contact, job = demo_contact_with_job()
     with read_session() as s:
-        current = automation.current_ruleset(s)
+        current = rulesets.current_ruleset(s)
         rules_before = current.text if current else ""
         owner = s.exec(select(TeamMember).where(TeamMember.email == "owner@example.com")).one()
         stages = list(s.exec(select(Stage).where(Stage.pipeline_id == job.pipeline_id).order_by(Stage.position)))
-        pipeline = automation.facts_for(s, job_id=job.id)["job"]["pipeline"]
+        pipeline = facts_for(s, job_id=job.id)["job"]["pipeline"]
         stage_before = s.get(Job, job.id).stage_id
         last = {table: s.exec(select(table.id).order_by(table.id.desc())).first() or 0
                 for table in (OutgoingMail, Document, Notification, SigningConsent)}
@@ -73,13 +74,13 @@ then
 end
 '''
     with write_session() as s:
-        automation.save_rules(s, actor, rules, note="proposal journey")
+        rulesets.save_rules(s, actor, rules, note="proposal journey")
     if stage_before != stages[0].id:
         with write_session() as s:
             jobs.move_job(s, actor, job.id, stages[0].id)
     yield {"contact": contact, "job": job, "actor": actor, "send_stage": send_stage, "signed_stage": signed_stage}
     with write_session() as s:
-        automation.save_rules(s, SYSTEM, rules_before, note="restored after the proposal journey")
+        rulesets.save_rules(s, SYSTEM, rules_before, note="restored after the proposal journey")
     with write_session() as s:
         ids = list(s.exec(select(Proposal.id).where(Proposal.account_id == job.account_id)))
         s.execute(delete(SigningEvent).where(SigningEvent.proposal_id.in_(ids or [-1])))

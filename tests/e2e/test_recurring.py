@@ -11,7 +11,7 @@ from practice.db import read_session, write_session
 from practice.models import Event, OutgoingMail, Pipeline, RuleRun, RunStatus, Stage, TeamMember
 from practice.services import events
 from practice.services.mail import templates as mail_templates
-from practice.services.automation import automation
+from practice.services.automation import rulesets
 from practice.services.work import accounts, jobs
 from practice.services.actor import Actor
 from practice.worker import tasks as worker_tasks  # noqa: F401 - registers the automations' event handler
@@ -31,12 +31,12 @@ def owner() -> Actor:
 def restore_rules():
     """Other journeys share this database: put the rules text back and drop the mail these tests queued."""
     with read_session() as s:
-        version = automation.current_ruleset(s)
+        version = rulesets.current_ruleset(s)
         before = version.text if version else ""
         last_mail = s.exec(select(OutgoingMail.id).order_by(OutgoingMail.id.desc())).first() or 0
     yield before
     with write_session() as s:
-        automation.save_rules(s, owner(), before, note="e2e clean-up")
+        rulesets.save_rules(s, owner(), before, note="e2e clean-up")
         for m in s.exec(select(OutgoingMail).where(OutgoingMail.id > last_mail)):
             s.delete(m)
 
@@ -79,7 +79,7 @@ def test_owner_builds_a_recurring_job_sees_its_rule_and_dates_saves_and_removes_
     expect(item).to_contain_text("every month on day 15 at 08:00")
     expect(item.locator(".recurring-next")).to_contain_text("15 ")
     with read_session() as s:
-        assert f'rule "{RULE_NAME}"' in automation.current_ruleset(s).text
+        assert f'rule "{RULE_NAME}"' in rulesets.current_ruleset(s).text
     # The same name again is refused with the checker's own sentence.
     page.fill("#recurring-name", RULE_NAME)
     page.fill("#recurring-job-name", "Payroll again")
@@ -90,7 +90,7 @@ def test_owner_builds_a_recurring_job_sees_its_rule_and_dates_saves_and_removes_
     expect(page.get_by_text(f'Removed "{RULE_NAME}"').first).to_be_visible()
     expect(page.locator(".recurring-item", has_text=RULE_NAME)).to_have_count(0)
     with read_session() as s:
-        assert RULE_NAME not in automation.current_ruleset(s).text
+        assert RULE_NAME not in rulesets.current_ruleset(s).text
 
 
 def _failing_run(before: str) -> tuple[int, int]:
@@ -102,7 +102,7 @@ def _failing_run(before: str) -> tuple[int, int]:
         account = accounts.create_account(s, actor, name="E2E Runs Account", type="Company")
         pipeline = s.exec(select(Pipeline).where(Pipeline.name == "Payroll")).one()
         job = jobs.create_job(s, actor, account_id=account.id, pipeline_id=pipeline.id, name="E2E runs payroll")
-        automation.save_rules(s, actor, before.rstrip() + '''
+        rulesets.save_rules(s, actor, before.rstrip() + '''
 
 rule "E2E approval notice"
 when job enters stage "Approve" in pipeline "Payroll"

@@ -11,7 +11,7 @@ from practice.db import read_session, write_session
 from practice.models import ApprovalRequest, Due, Job, Event, Notification, OutgoingMail, RuleRun, utcnow
 from practice.services import reminders
 from practice.services.actor import ContactActor
-from practice.services.automation import automation
+from practice.services.automation import rulesets
 from practice.services.documents import documents
 from practice.services.portal import approvals, portal
 from practice.services.work import accounts, jobs
@@ -142,7 +142,7 @@ end
 
 def test_the_rule_action_asks_with_reminders_that_email_and_stop_once_decided(firm):
     with write_session() as s:
-        automation.save_rules(s, firm["owner"], RULE)
+        rulesets.save_rules(s, firm["owner"], RULE)
         pipeline_id = s.get(Job, firm["job"]).pipeline_id
     with write_session() as s:
         review = [st for st in stages_of(s, pipeline_id) if st.name == "Review"][0]

@@ -9,7 +9,7 @@ from practice.models import (ActionEffect, Due, Job, JobTag, MailStatus, Notific
                              RunStatus, Task)
 from practice.services import events
 from practice.services.mail import settings as mail_settings, templates as mail_templates
-from practice.services.automation import automation
+from practice.services.automation import compiled, delays, preview, rulesets, runlog, schedules, triggers
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
@@ -40,7 +40,7 @@ def firm(fresh_db):
 
 def save(actor, text):
     with write_session() as s:
-        return automation.save_rules(s, actor, text)
+        return rulesets.save_rules(s, actor, text)
 
 
 def move(firm, stage):
@@ -62,12 +62,12 @@ end
 
 
 def test_a_typo_is_refused_with_its_line_and_hint(firm):
-    with pytest.raises(automation.RulesInvalid) as err:
+    with pytest.raises(rulesets.RulesInvalid) as err:
         save(firm["actor"], RULES.replace('"Review" in', '"Reveiw" in'))
     (e,) = err.value.errors
     assert e["line"] == 3 and 'no stage "Reveiw"' in e["message"] and '"Review"' in e["hint"]
     with read_session() as s:
-        assert automation.current_ruleset(s) is None
+        assert rulesets.current_ruleset(s) is None
 
 
 def test_entering_a_stage_runs_every_action_once_and_logs_why(firm):
@@ -82,7 +82,7 @@ def test_entering_a_stage_runs_every_action_once_and_logs_why(firm):
         assert "Dear June" in queued.body
         note = s.exec(select(Notification)).one()
         assert note.text == "1040 2026 is ready for review" and note.link == f"/jobs/{firm['job_id']}"
-        runs = automation.runs_for_job(s, firm["actor"], firm["job_id"])
+        runs = runlog.runs_for_job(s, firm["actor"], firm["job_id"])
         run = next(r for r in runs if r.rule_name == "Review checklist")
         assert run.status == RunStatus.done
         assert [p["result"] for p in run.conditions] == [True, True]
@@ -113,7 +113,7 @@ def test_the_effect_key_stops_a_repeat_even_when_the_run_is_replayed(firm):
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Review checklist")).one()
         run.status = RunStatus.failed  # as if the worker had died before the end
     with write_session() as s:
-        automation.retry_run(s, firm["actor"], run.id)
+        runlog.retry_run(s, firm["actor"], run.id)
     with read_session() as s:
         assert len(s.exec(select(Task)).all()) == 1
         assert len(s.exec(select(OutgoingMail)).all()) == 1
@@ -141,7 +141,7 @@ end
     with write_session() as s:
         s.exec(select(accounts.Contact)).one().email = "june@hartley.example"
     with write_session() as s:
-        automation.retry_run(s, firm["actor"], run.id)
+        runlog.retry_run(s, firm["actor"], run.id)
     with read_session() as s:
         run = s.get(RuleRun, run.id)
         assert run.status == RunStatus.done
@@ -165,7 +165,7 @@ end
     move(firm, "Preparation")
     with read_session() as s:
         runs = s.exec(select(RuleRun).order_by(RuleRun.id)).all()
-        assert len([r for r in runs if r.status == RunStatus.done]) == automation.CHAIN_LIMIT
+        assert len([r for r in runs if r.status == RunStatus.done]) == triggers.CHAIN_LIMIT
         stopped = runs[-1]
         assert stopped.status == RunStatus.failed and "chain of more than 10" in stopped.reason
 
@@ -209,9 +209,9 @@ end
         assert [a["status"] for a in run.actions] == ["waiting", "done"]
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)
     with write_session() as s:
-        assert automation.run_due_actions(s, now=dt.datetime.now(dt.timezone.utc)) == 0  # not yet
+        assert delays.run_due_actions(s, now=dt.datetime.now(dt.timezone.utc)) == 0  # not yet
     with write_session() as s:
-        assert automation.run_due_actions(s, now=later) == 1
+        assert delays.run_due_actions(s, now=later) == 1
     with read_session() as s:
         assert len(s.exec(select(JobTag)).all()) == 1
         assert s.exec(select(RuleRun).where(RuleRun.rule_name == "Chase")).one().status == RunStatus.done
@@ -221,7 +221,7 @@ end
         s.exec(select(Due)).one().key = "other"
     move(firm, "Preparation")
     with write_session() as s:
-        automation.run_due_actions(s, now=later)
+        delays.run_due_actions(s, now=later)
         assert s.exec(select(Due)).one().status == "dropped"
 
 
@@ -238,12 +238,12 @@ end
 ''')
     start = dt.datetime.now(dt.timezone.utc)
     with write_session() as s:
-        assert automation.run_schedules(s, now=start) == 0  # nothing due the moment it was saved
+        assert schedules.run_schedules(s, now=start) == 0  # nothing due the moment it was saved
     three_days_later = start + dt.timedelta(days=3, hours=1)
     with write_session() as s:
-        assert automation.run_schedules(s, now=three_days_later) == 1  # three missed runs, caught up once
+        assert schedules.run_schedules(s, now=three_days_later) == 1  # three missed runs, caught up once
     with write_session() as s:
-        assert automation.run_schedules(s, now=three_days_later) == 0
+        assert schedules.run_schedules(s, now=three_days_later) == 0
     with read_session() as s:
         created = s.exec(select(Job).where(Job.name.like("Books %"))).all()
         assert len(created) == 2
@@ -255,7 +255,7 @@ def test_try_on_a_job_shows_values_and_rendered_email_and_changes_nothing(firm):
     with write_session() as s:
         mail_templates.save_template(s, firm["actor"], name="Ping", subject="Hi {{ account.name }}", body="Job {{ job.name }}")
     with read_session() as s:
-        result = automation.try_on_job(s, firm["actor"], RULES.replace('"Welcome"', '"Ping"'), firm["job_id"],
+        result = preview.try_on_job(s, firm["actor"], RULES.replace('"Welcome"', '"Ping"'), firm["job_id"],
                                        "job_entered_stage", stage="Review")
     (decision,) = result["decisions"]
     assert decision["fired"] is True
@@ -323,7 +323,7 @@ end
 
 
 def test_a_rule_naming_a_folder_template_that_does_not_exist_is_refused(firm):
-    with pytest.raises(automation.RulesInvalid):
+    with pytest.raises(rulesets.RulesInvalid):
         save(firm["actor"], '''
 rule "Folders"
 when job enters stage "Preparation"
@@ -342,7 +342,7 @@ then
 end
 ''')
     with read_session() as s:
-        assert automation.unavailable(automation.compiled_rules(s)[1]) == []
+        assert rulesets.unavailable(compiled.compiled_rules(s)[1]) == []
     move(firm, "Review")
     with read_session() as s:
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Approve drafts")).one()

@@ -5,9 +5,10 @@ from sqlmodel import SQLModel, select
 from practice import db
 
 from practice.db import read_session, write_session
-from practice.models import (ActionEffect, AuditLog, Event, EventStatus, JobTag, RuleRun, RunStatus, Task)
+from practice.models import (ActionEffect, AuditLog, Event, EventStatus, JobTag, RuleRun, RunStatus, Tag, Task,
+                             TeamMember)
 from practice.services import events
-from practice.services.automation import automation, automation_bulk
+from practice.services.automation import bulk as automation_bulk, engine, rulesets
 from practice.services.work import jobs
 from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks  # noqa: F401 - registers the automations handler
@@ -61,7 +62,7 @@ def _build(n: int):
             if i % 2:
                 jobs.set_job_tag(s, owner, job.id, vip.id, True)
             ids.append(job.id)
-        automation.save_rules(s, owner, RULES)
+        rulesets.save_rules(s, owner, RULES)
     return owner, stage_ids, ids
 
 
@@ -87,7 +88,7 @@ def _snapshot() -> dict:
 
 def _run_scenario(monkeypatch, bulk: bool) -> dict:
     if not bulk:
-        monkeypatch.delattr(automation.handle_event, "batch")
+        monkeypatch.delattr(engine.handle_event, "batch")
     else:  # count the groups the bulk path writes itself
         insert = automation_bulk._insert
         many = automation_bulk.handle_many
@@ -148,9 +149,9 @@ def test_a_missing_name_goes_the_per_event_way_and_fails_with_its_sentence(fresh
     owner, stages, ids = _build(3)
     with write_session() as s:
         if problem == "member":
-            s.exec(select(automation.TeamMember).where(automation.TeamMember.name == "Ann Lee")).one().active = False
+            s.exec(select(TeamMember).where(TeamMember.name == "Ann Lee")).one().active = False
         else:
-            s.exec(select(automation.Tag).where(automation.Tag.name == "Needs review")).one().name = "Renamed"
+            s.exec(select(Tag).where(Tag.name == "Needs review")).one().name = "Renamed"
     with write_session() as s:
         jobs.move_jobs(s, owner, ids, stages["Review"])
     with read_session() as s:

@@ -10,7 +10,7 @@ from practice.db import read_session, write_session
 from practice.models import (Event, Notification, OutgoingMail, PortalLogin, PortalSession, PortalToken, RuleRun,
                              RunStatus, utcnow)
 from practice.services import events
-from practice.services.automation import automation
+from practice.services.automation import rulesets
 from practice.services.portal import portal
 from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -230,7 +230,7 @@ def add_task(firm, job, title):
 
 def test_the_last_client_task_done_fires_the_rule_once(firm):
     with write_session() as s:
-        automation.save_rules(s, firm["actor"], '''
+        rulesets.save_rules(s, firm["actor"], '''
 rule "Checklist done"
 when client tasks are completed
 then

@@ -12,11 +12,12 @@ from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, Proposal, ProposalStatus,
                              RuleRun, SigningEvent, utcnow)
 from practice.services import reminders
-from practice.services.automation import automation
+from practice.services.automation import engine, preview, rulesets
 from practice.services.documents import documents, storage
 from practice.services.portal import portal
 from practice.services.proposals import proposals
 from practice.services.work import accounts, catalog, jobs
+from practice.services.facts import facts_for
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.pipelines import stages_of
 from tests.factories import actor_of, make_account, make_member, make_pipeline
@@ -92,7 +93,7 @@ def test_template_lines_take_the_catalog_rate_unless_priced_and_only_admins_edit
     with write_session() as s, pytest.raises(Conflict):
         proposals.save_template(s, firm["owner"], name=" engagement 2027 ", lines=[{"name": "A", "price": "1"}])
     with read_session() as s:
-        assert automation.catalog_from_db(s).to_dict()["templates"]["proposal"] == ["Engagement 2027"]
+        assert rulesets.catalog_from_db(s).to_dict()["templates"]["proposal"] == ["Engagement 2027"]
 
 
 def test_preview_renders_offline_with_sample_facts(firm):
@@ -215,7 +216,7 @@ def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm)
         kinds = [e.kind for e in s.exec(select(SigningEvent).where(SigningEvent.proposal_id == pid))]
         assert kinds == ["sent", "viewed", "consented", "signed", "sealed"]
         assert [d.name for d in documents.list_documents(s, firm["june"], firm["hartley"])] == [doc.name]
-        facts = automation.facts_for(s, proposal_id=pid)
+        facts = facts_for(s, proposal_id=pid)
         assert facts["proposal"]["name"] == "Engagement 2027" and str(facts["proposal"]["total"]) == "4150"
     import hashlib
 
@@ -245,7 +246,7 @@ end
 
 def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_job(firm):
     with write_session() as s:
-        automation.save_rules(s, firm["owner"], RULES)
+        rulesets.save_rules(s, firm["owner"], RULES)
         stages = {st.name: st.id for st in stages_of(s, firm["pipeline"])}
         jobs.move_job(s, firm["owner"], firm["job"], stages["Signed"])
     with write_session() as s:
@@ -261,7 +262,7 @@ def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_jo
     # Retrying the same event's run repeats nothing (the action key finds the proposal).
     with write_session() as s:
         before = len(s.exec(select(Proposal)).all())
-        automation.handle_event(s, s.get(Event, ev.id))
+        engine.handle_event(s, s.get(Event, ev.id))
         assert len(s.exec(select(Proposal)).all()) == before
     with write_session() as s:
         first = proposals.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", key="k1")
@@ -306,7 +307,7 @@ def test_declining_needs_a_reason_and_tells_the_team(firm):
 
 def test_try_on_a_job_says_who_would_get_the_proposal(firm):
     with read_session() as s:
-        result = automation.try_on_job(s, firm["owner"], RULES, firm["job"], "job_entered_stage")
+        result = preview.try_on_job(s, firm["owner"], RULES, firm["job"], "job_entered_stage")
     (fired,) = [d for d in result["decisions"] if d["fired"]]
     assert fired["actions"][0]["outcome"] == ('Would send proposal "Engagement 2027" to june@hartley.example '
                                               "(a link to the client portal)")

@@ -9,7 +9,7 @@ import rules
 from practice.db import read_session, write_session
 from practice.models import Job, ScheduleState
 from practice.services import firm
-from practice.services.automation import automation, recurrence
+from practice.services.automation import recurrence, rulesets, schedules
 from practice.services.work import accounts
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.automation.recurrence import RecurringJob
@@ -125,7 +125,7 @@ def test_preview_gives_twelve_dates_in_the_firms_time_zone_with_day_31_at_month_
 
 def test_adding_saves_the_rule_into_the_rules_text_and_the_schedule_creates_the_jobs(office):
     with write_session() as s:
-        automation.save_rules(s, office["actor"], '''
+        rulesets.save_rules(s, office["actor"], '''
 rule "Flag"
 when job enters stage "Done" in pipeline "Payroll"
 then
@@ -136,7 +136,7 @@ end
     with write_session() as s:
         recurrence.add_recurring(s, office["actor"], rj)
     with read_session() as s:
-        text = automation.current_ruleset(s).text
+        text = rulesets.current_ruleset(s).text
         assert text.startswith('\nrule "Flag"') or text.startswith('rule "Flag"')
         assert text.endswith("\nend\n\n" + recurrence.rule_text(rj))
         (listed,) = recurrence.list_recurring(s)
@@ -145,7 +145,7 @@ end
         anchor = s.get(ScheduleState, "Monthly payroll").anchor_at
     later = anchor.replace(tzinfo=dt.timezone.utc) + dt.timedelta(days=1, hours=1)
     with write_session() as s:
-        assert automation.run_schedules(s, now=later) == 1
+        assert schedules.run_schedules(s, now=later) == 1
     with read_session() as s:
         (job,) = s.exec(select(Job).where(Job.pipeline_id.is_not(None), Job.name.like("Payroll %"))).all()
         assert job.account_id == office["tagged_id"]
@@ -178,7 +178,7 @@ def test_removing_cuts_only_that_rule_and_keeps_the_rest(office):
     with write_session() as s:
         recurrence.remove_recurring(s, office["actor"], "quarterly")
     with read_session() as s:
-        text = automation.current_ruleset(s).text
+        text = rulesets.current_ruleset(s).text
         assert [r.name for r in recurrence.list_recurring(s)] == ["Monthly payroll", "Yearly"]
         assert text == recurrence.rule_text(payroll()) + "\n" + recurrence.rule_text(
             payroll(name_of_rule="Yearly", frequency="yearly", month="april", day=15))
@@ -189,16 +189,16 @@ def test_removing_cuts_only_that_rule_and_keeps_the_rest(office):
 
 def test_a_rule_with_a_trailing_comment_is_removed_with_it(office):
     with write_session() as s:
-        automation.save_rules(s, office["actor"], "# firm rules\n" + recurrence.rule_text(payroll()).replace(
+        rulesets.save_rules(s, office["actor"], "# firm rules\n" + recurrence.rule_text(payroll()).replace(
             "end\n", "end  # the big one\n") + "\n# the end\n")
         recurrence.remove_recurring(s, office["actor"], "Monthly payroll")
     with read_session() as s:
-        assert automation.current_ruleset(s).text == "# firm rules\n\n# the end\n"
+        assert rulesets.current_ruleset(s).text == "# firm rules\n\n# the end\n"
 
 
 def test_a_hand_written_variant_is_listed_but_not_offered_as_a_form(office):
     with write_session() as s:
-        automation.save_rules(s, office["actor"], '''
+        rulesets.save_rules(s, office["actor"], '''
 rule "Hand made"
 every month on day 1
 for each account where account has tag "Payroll" and account.type is "Company"

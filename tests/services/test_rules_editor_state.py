@@ -5,7 +5,7 @@ from sqlmodel import func, select
 from practice.db import read_session, write_session
 from practice.models import JobTag, OutgoingMail, RuleRun, RuleSet, Task
 from practice.services.mail import templates as mail_templates
-from practice.services.automation import automation
+from practice.services.automation import rulesets
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
 from practice.state.job import JobState
@@ -70,7 +70,7 @@ def test_a_typo_is_listed_with_its_place_and_hint_and_saving_is_refused_keeping_
     assert "nothing was saved" in state.save_error and len(state.errors) == 1
     assert state.draft == TYPO
     with read_session() as s:
-        assert automation.current_ruleset(s) is None
+        assert rulesets.current_ruleset(s) is None
 
 
 def test_saving_versions_diffing_and_restoring(firm):
@@ -101,7 +101,7 @@ def test_saving_versions_diffing_and_restoring(firm):
     assert state.saved_sentence.startswith(f"Restored version {first} as version ")
     assert state.draft == RULES and not state.restore_open
     with read_session() as s:
-        assert automation.current_ruleset(s).text == RULES
+        assert rulesets.current_ruleset(s).text == RULES
 
 
 def test_an_unsaved_draft_survives_coming_back_to_the_page(firm):
@@ -189,7 +189,7 @@ def test_employees_get_the_sentence_and_no_rules(firm):
 
 def test_the_job_page_lists_runs_with_their_trace_and_admins_may_retry_failures(firm):
     with write_session() as s:
-        automation.save_rules(s, firm["owner"], RULES)
+        rulesets.save_rules(s, firm["owner"], RULES)
     with write_session() as s:
         contact = s.exec(select(accounts.Contact)).one()
         contact.email = ""

@@ -15,7 +15,7 @@ from practice.models import (Document, Due, Event, Job, Notification, OutgoingMa
                              SignatureField, SignatureRequest, Signer, SigningEvent, utcnow)
 from practice.services import reminders
 from practice.services.mail import outbox, settings as mail_settings
-from practice.services.automation import automation
+from practice.services.automation import actions, rulesets
 from practice.services.documents import doc_templates, documents
 from practice.services.portal import portal
 from practice.services.signing import consent, signatures
@@ -601,12 +601,12 @@ def _move_to_review(firm):
 
 
 def test_the_rule_action_makes_and_sends_a_request_from_a_template_once(firm):
-    with write_session() as s, pytest.raises(automation.RulesInvalid):
-        automation.save_rules(s, firm["owner"], RULES)  # no such document template yet
+    with write_session() as s, pytest.raises(rulesets.RulesInvalid):
+        rulesets.save_rules(s, firm["owner"], RULES)  # no such document template yet
     with write_session() as s:
         doc_templates.save_template(s, firm["owner"], name="Engagement letter", body=TEMPLATE)
     with write_session() as s:
-        _, unavailable = automation.save_rules(s, firm["owner"], RULES)
+        _, unavailable = rulesets.save_rules(s, firm["owner"], RULES)
         assert unavailable == []
     _move_to_review(firm)
     with read_session() as s:
@@ -629,8 +629,8 @@ def test_the_rule_action_makes_and_sends_a_request_from_a_template_once(firm):
         assert len(dues) == 1 and dues[0].payload["item_kind"] == "signature"
     # A retried run makes no second request.
     with write_session() as s:
-        out = automation._request_signature(s, automation._robot("Engagement"), {"template": "Engagement letter"},
-                                            automation.Target(firm["job"], firm["hartley"]), run.actions and
+        out = actions._request_signature(s, actions.robot("Engagement"), {"template": "Engagement letter"},
+                                            actions.Target(firm["job"], firm["hartley"]), run.actions and
                                             f"Engagement|{run.event_id}|{firm['job']}|0")
         assert s.exec(select(SignatureRequest)).all() == [s.get(SignatureRequest, req.id)]
         assert "Engagement letter" in out
@@ -639,7 +639,7 @@ def test_the_rule_action_makes_and_sends_a_request_from_a_template_once(firm):
 def test_signature_completed_fires_rules_with_the_document(firm, sealer):
     with write_session() as s:
         doc_templates.save_template(s, firm["owner"], name="Engagement letter", body=TEMPLATE)
-        automation.save_rules(s, firm["owner"], RULES)
+        rulesets.save_rules(s, firm["owner"], RULES)
     req = make_request(firm, signers=("june_id",))
     agree(firm["june"], req)
     do_sign(firm["june"], req)

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import ClientTask, Event, Job, RuleRun, RunStatus, Stage
-from practice.services.automation import automation
+from practice.services.automation import rulesets
 from practice.services.portal import portal
 from practice.services.work import jobs
 from tests.services.test_portal import firm, log_in, onboard  # noqa: F401 - the portal fixture and helpers
@@ -38,7 +38,7 @@ def amy(firm):
 
 def test_the_job_moves_on_once_the_stage_items_are_done(firm):
     with write_session() as s:
-        automation.save_rules(s, firm["actor"], AUTOMOVE)
+        rulesets.save_rules(s, firm["actor"], AUTOMOVE)
     first, second = add_task(firm, "Upload your W-2"), add_task(firm, "Upload your ID")
     me = amy(firm)
     with write_session() as s:
@@ -59,7 +59,7 @@ def test_items_of_an_earlier_stage_do_not_hold_the_job(firm):
         s.get(ClientTask, old).created_at -= dt.timedelta(days=3)
         s.get(Job, firm["jones_job"]).entered_stage_at -= dt.timedelta(days=1)
     with write_session() as s:
-        automation.save_rules(s, firm["actor"], AUTOMOVE)
+        rulesets.save_rules(s, firm["actor"], AUTOMOVE)
     new = add_task(firm, "Upload your 1099")
     me = amy(firm)
     with write_session() as s:
@@ -69,7 +69,7 @@ def test_items_of_an_earlier_stage_do_not_hold_the_job(firm):
 
 def test_no_items_means_nothing_to_wait_for_and_it_fires_once_per_stay(firm):
     with write_session() as s:
-        automation.save_rules(s, firm["actor"], AUTOMOVE)
+        rulesets.save_rules(s, firm["actor"], AUTOMOVE)
     with read_session() as s:
         assert not s.exec(select(Event).where(Event.kind == "stage_items_completed")).first()
     task = add_task(firm, "Upload your W-2")

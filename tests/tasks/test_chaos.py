@@ -32,7 +32,7 @@ from practice.migrate import upgrade
 from practice.models import (Event, EventStatus, JobTag, MailStatus, OutgoingMail, RuleRun, RunStatus, Tag, Task)
 from practice.services import events
 from practice.services.mail import outbox, settings as mail_settings, templates as mail_templates
-from practice.services.automation import automation
+from practice.services.automation import rulesets
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
 from practice.worker.consumer import consumer_command
@@ -132,7 +132,7 @@ def _build_firm(smtp_port: int) -> dict:
                                     email=f"client{i:03d}@example.com")
             job_ids.append(jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id,
                                            name=f"1040 {i:03d}").id)
-        automation.save_rules(s, owner, RULES)
+        rulesets.save_rules(s, owner, RULES)
     return {"actor": owner, "stages": stage_ids, "job_ids": job_ids}
 
 

@@ -1,7 +1,7 @@
 """Recurring jobs: a form whose every choice is a rule of the rules language, and back.
 
 The form never keeps data of its own: `rule_text` writes the rule a firm could have typed,
-`add_recurring` appends it to the rules text and saves through `automation.save_rules` (so it is
+`add_recurring` appends it to the rules text and saves through `rulesets.save_rules` (so it is
 checked exactly like hand-written rules), and `list_recurring` reads the schedule rules that create
 jobs back out of the saved text, whoever wrote them.
 """
@@ -22,7 +22,7 @@ from rules import ast as A
 from rules.formatter import format_condition, format_duration, format_schedule, quote
 from rules.language import ACCOUNT_TYPES
 from practice.models import Account, Job, RuleRun, RuleSet, ScheduleState, utcnow
-from practice.services.automation import automation
+from practice.services.automation import rulesets, runlog
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.firm import get_firm
@@ -291,7 +291,7 @@ def recurring_from_rule(rule: A.Rule) -> RecurringJob | None:
 
 
 def _current_text(session: Session) -> str:
-    version = automation.current_ruleset(session)
+    version = rulesets.current_ruleset(session)
     return version.text if version else ""
 
 
@@ -329,7 +329,7 @@ def problems(session: Session, rj: RecurringJob) -> list[str]:
     except InvalidInput as err:
         return [str(err)]
     text, start = _with_rule(_current_text(session), rule)
-    errors = automation.check_text(session, text)
+    errors = rulesets.check_text(session, text)
     own = [e for e in errors if e["line"] >= start]
     return [_sentence(e) for e in own or errors]
 
@@ -340,8 +340,8 @@ def add_recurring(session: Session, actor: Actor, rj: RecurringJob) -> RuleSet:
     rule = rule_text(rj)
     text, start = _with_rule(_current_text(session), rule)
     try:
-        version, _ = automation.save_rules(session, actor, text, note=f'added recurring job "{rj.name_of_rule.strip()}"')
-    except automation.RulesInvalid as err:
+        version, _ = rulesets.save_rules(session, actor, text, note=f'added recurring job "{rj.name_of_rule.strip()}"')
+    except rulesets.RulesInvalid as err:
         own = [e for e in err.errors if e["line"] >= start]
         if not own:
             raise InvalidInput("The saved rules have errors of their own; fix them in the rules editor first. "
@@ -427,7 +427,7 @@ def remove_recurring(session: Session, actor: Actor, rule_name: str) -> RuleSet:
     rule = next((r for r in parsed.rules if r.name.value.strip().lower() == wanted and _is_recurring(r)), None)
     if rule is None:
         raise NotFound(f'There is no recurring job "{rule_name}" in the rules.')
-    version, _ = automation.save_rules(session, actor, _without_span(text, rule.span),
+    version, _ = rulesets.save_rules(session, actor, _without_span(text, rule.span),
                                        note=f'removed recurring job "{rule.name.value}"')
     # A rule added again later under the same name starts afresh instead of catching up on the old one.
     session.execute(delete(ScheduleState).where(ScheduleState.rule_name == rule.name.value))
@@ -453,7 +453,7 @@ def run_log(session: Session, actor: Actor, *, status: str = "", limit: int = 10
     """Recent runs, newest first (admins), optionally of one status."""
     if status and status not in RUN_STATUSES:
         raise InvalidInput("Choose a status to filter by.", field="status")
-    runs = automation.recent_runs(session, actor, status=status or None, limit=limit)
+    runs = runlog.recent_runs(session, actor, status=status or None, limit=limit)
     job_ids = {r.job_id for r in runs if r.job_id}
     account_ids = {r.account_id for r in runs if r.account_id}
     jobs = dict(session.execute(select(Job.id, Job.name).where(Job.id.in_(job_ids))).all()) if job_ids else {}
@@ -470,7 +470,7 @@ def run_log(session: Session, actor: Actor, *, status: str = "", limit: int = 10
 
 def retry_and_explain(session: Session, actor: Actor, run_id: int) -> tuple[bool, str]:
     """Retry a failed run (admins) and say in a sentence how it went."""
-    run = automation.retry_run(session, actor, run_id)
+    run = runlog.retry_run(session, actor, run_id)
     status = run.status.value if hasattr(run.status, "value") else str(run.status)
     if status == "done":
         return True, f'Retried "{run.rule_name}": it ran to the end this time.'

@@ -314,7 +314,7 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
 
 def rules_using(session: Session, name: str) -> list[str]:
     """Names of the saved rules that send the proposal template called `name`."""
-    from practice.services.automation.automation import compiled_rules  # noqa: PLC0415 - automation imports services
+    from practice.services.automation.compiled import compiled_rules  # noqa: PLC0415 - automation imports services
 
     _, compiled, _ = compiled_rules(session)
     wanted = " ".join(name.split()).lower()

@@ -1,26 +1,68 @@
-"""A schedule's `for each`: the same rule over thousands of accounts, jobs or contacts.
+"""Schedule rules (`every month on day 1 ...`): run when due, a missed run caught up once.
 
-Rules whose actions only create jobs (recurring jobs, the common case) take a bulk path with
-SQLAlchemy Core: one INSERT per table for the whole run. Other rules run per record through the
-same path as event rules.
+A `for each` runs the same rule over thousands of accounts, jobs or contacts. Rules whose actions
+only create jobs (recurring jobs, the common case) take a bulk path with SQLAlchemy Core: one
+INSERT per table for the whole run. Other rules run per record through the event engine.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 import rules
 from practice.models import (ActionEffect, AuditLog, Event, EventStatus, Job, Pipeline, Priority, RuleRun, RunStatus,
-                             Stage)
+                             ScheduleState, Stage, utcnow)
+from practice.services import events
+from practice.services.automation.actions import Target
+from practice.services.automation.compiled import compiled_rules
+from practice.services.automation.engine import run_decision
+from practice.services.automation.explain import condition_parts, planned_entry
+from practice.services.facts import bulk_facts
+
+# Actions a `for each` writes in bulk, one INSERT per table.
+def run_schedules(session: Session, now: dt.datetime | None = None) -> int:
+    """Run every schedule rule that came due (a missed run is caught up once, never twice)."""
+    now = now or utcnow()
+    version, compiled, problem = compiled_rules(session)
+    if compiled is None:
+        return 0
+    ran = 0
+    for rule in compiled.rules:
+        if rule.schedule is None:
+            continue
+        state = session.get(ScheduleState, rule.name)
+        if state is None:
+            state = ScheduleState(rule_name=rule.name, anchor_at=now)
+            session.add(state)
+            session.flush()
+            continue
+        moment = rules.due_run(rule.schedule, state.last_run_at, now, compiled.tz, state.anchor_at)
+        if moment is None:
+            continue
+        state.last_run_at = moment
+        _run_schedule(session, compiled, version, rule, moment, now)
+        ran += 1
+    return ran
+
+
+def _run_schedule(session: Session, compiled, version, rule, moment: dt.datetime, now: dt.datetime) -> None:
+    key = f"{moment.isoformat()}"
+    trigger = rules.Event("schedule", rule=rule.name)
+    if rule.for_each is None:
+        for decision in rules.evaluate(compiled, trigger, {}, now):
+            if decision.rule == rule.name:
+                run_decision(session, compiled, version, decision, trigger, Target(), {}, now, 0,
+                             schedule_key=key)
+        return
+    run_for_each(session, compiled, version, rule, trigger, bulk_facts(session, rule.for_each), key, now)
+
 
 BULK_ACTIONS = {"create_job"}
 
 
 def _target(record: dict):
-    from practice.services.automation.automation import Target  # noqa: PLC0415
-
     kind, item_id = record["target"]
     if kind == "job":
         return Target(job_id=item_id, account_id=record["job"]["account_id"])
@@ -32,8 +74,6 @@ def _target(record: dict):
 def run_for_each(session: Session, compiled, version, rule, trigger: rules.Event, records: list[dict], key: str,
                  now: dt.datetime) -> int:
     """Run `rule` for every record its `where` matches; returns how many it ran for."""
-    from practice.services.automation.automation import _run_decision  # noqa: PLC0415
-
     matches = rules.matching(compiled, rule.name, records, now)
     decisions = []
     for record in matches:
@@ -47,14 +87,12 @@ def run_for_each(session: Session, compiled, version, rule, trigger: rules.Event
         return len(decisions)
     for record, decision in decisions:
         target = _target(record)
-        _run_decision(session, compiled, version, decision, trigger, target, record, now, 0,
-                      schedule_key=f"{key}|{record['target'][0]}:{record['target'][1]}")
+        run_decision(session, compiled, version, decision, trigger, target, record, now, 0,
+                     schedule_key=f"{key}|{record['target'][0]}:{record['target'][1]}")
     return len(decisions)
 
 
 def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now: dt.datetime) -> None:
-    from practice.services.automation.automation import _parts, _planned  # noqa: PLC0415
-
     first_stage: dict[str, tuple[int, int, str]] = {}
     for pipeline_id, pname, stage_id, sname in session.execute(
             select(Pipeline.id, Pipeline.name, Stage.id, Stage.name).join(Stage, Stage.pipeline_id == Pipeline.id)
@@ -65,7 +103,7 @@ def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now:
     runs, jobs_rows, effects = [], [], []
     for record, decision in decisions:
         account_id = record["target"][1] if record["target"][0] == "account" else (record.get("account") or {}).get("id")
-        planned = [_planned(pa) for pa in decision.actions]
+        planned = [planned_entry(pa) for pa in decision.actions]
         run_key = f"{key}|{record['target'][0]}:{record['target'][1]}"
         for pa, entry in zip(decision.actions, planned):
             effect_key = f"{rule.name}|{run_key}|{pa.index}"
@@ -88,7 +126,7 @@ def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now:
         runs.append({"schedule_key": run_key, "rule_name": rule.name, "ruleset_id": version.id if version else None,
                      "trigger": "schedule", "job_id": None, "account_id": account_id,
                      "status": RunStatus.failed if failed else RunStatus.done, "reason": failed["outcome"] if failed else "",
-                     "conditions": _parts(decision), "actions": planned, "depth": 0, "created_at": now,
+                     "conditions": condition_parts(decision), "actions": planned, "depth": 0, "created_at": now,
                      "finished_at": now})
     if runs:
         session.execute(insert(RuleRun), runs)
@@ -106,6 +144,4 @@ def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now:
          "payload": {"pipeline": pname, "stage": sname, "to_stage": sname, "depth": 1, "recurrence": rule.name},
          "status": EventStatus.pending, "attempts": 0, "created_at": now}
         for job_id, row, (pname, sname) in zip(ids, jobs_rows, extras)])]
-    from practice.services import events  # noqa: PLC0415
-
-    events._remember(session, event_ids)
+    events.remember(session, event_ids)

@@ -4,7 +4,7 @@ Events no rule starts on are only marked handled: no facts are read for them. Ev
 only create tasks and change the job's tags are evaluated in memory and written with one Core
 INSERT per table (runs, tasks, tag links, audit rows, effect keys, the tag events they cause),
 in one savepoint with their 'handled' marks, so each event's effects and its mark still commit
-together. The rows are the ones the per-event path (`automation.handle_event`) writes; anything
+together. The rows are the ones the per-event path (`engine.handle_event`) writes; anything
 else (emails, moves, delayed actions, failures, chains at their limit, a name not found) goes to
 that path, one event at a time, in order. The unique keys (a run per event and rule, an effect per
 key) still stop any repeat: a conflict rolls the group back and its events take the slow path.
@@ -25,8 +25,10 @@ from rules.evaluate import trigger_matches
 from practice.models import (Account, AccountTag, ActionEffect, AuditLog, Event, EventStatus, Job, JobAssignee, JobTag,
                              Pipeline, RuleRun, RunStatus, Stage, Tag, Task, TaskStatus, TeamMember, utcnow)
 from practice.services import events
-from practice.services.automation import automation
-from practice.services.automation.automation import CHAIN_LIMIT, NOT_AVAILABLE, Target, _due_date, _parts, _planned
+from practice.services.automation.actions import NOT_AVAILABLE, Target, due_date
+from practice.services.automation.compiled import cached_names, compiled_rules
+from practice.services.automation.explain import condition_parts, planned_entry
+from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +59,17 @@ def _rules_by_kind(compiled: rules.CompiledRuleSet) -> tuple[dict, dict]:
 
 def handle_many(session: Session, evs: list[Event], slow: Callable[[Event], int]) -> int:
     """Handle claimed pending events in order (see the module); returns how many were handled."""
-    version, compiled, problem = automation.compiled_rules(session)
+    version, compiled, problem = compiled_rules(session)
     if compiled is None and problem:
         return sum(slow(ev) for ev in evs)  # each event records the problem in its own run
-    names = automation.cached_names(session) if compiled is not None else None
+    names = cached_names(session) if compiled is not None else None
     by_kind, bulk = _rules_by_kind(compiled) if compiled is not None else ({}, {})
     done = 0
     quiet: list[Event] = []
     group: list[tuple[Event, list]] = []
     group_jobs: set[int] = set()
     for ev in evs:
-        triggers = automation.rule_events(ev)
+        triggers = rule_events(ev)
         matched = [rule for t in triggers for rule in by_kind.get(t.kind, ()) if trigger_matches(rule, t) is None]
         if not matched:
             quiet.append(ev)
@@ -205,7 +207,7 @@ def _plan_event(compiled, version, ev: Event, triggers, facts: dict, members: di
             run = {"event_id": ev.id, "schedule_key": None, "rule_name": decision.rule,
                    "ruleset_id": version.id if version else None, "trigger": trigger.kind.replace("_", " "),
                    "job_id": target.job_id, "account_id": target.account_id, "depth": depth,
-                   "conditions": _parts(decision), "actions": [], "reason": "", "created_at": now,
+                   "conditions": condition_parts(decision), "actions": [], "reason": "", "created_at": now,
                    "finished_at": now, "_effects": []}
             rows.runs.append(run)
             if not decision.fired:
@@ -216,7 +218,7 @@ def _plan_event(compiled, version, ev: Event, triggers, facts: dict, members: di
             if depth >= CHAIN_LIMIT or decision.error or job is None:
                 raise _Unusual()
             robot = f'Automation "{decision.rule}"'
-            planned = [_planned(pa) for pa in decision.actions]
+            planned = [planned_entry(pa) for pa in decision.actions]
             base = f"{decision.rule}|{ev.id}|{target.job_id}"
             for pa, entry in zip(decision.actions, planned):
                 key = f"{base}|{pa.index}"
@@ -252,7 +254,7 @@ def _plan_task(rows: _Rows, a: dict, job: dict, members: dict, robot: str, now: 
         assignee_id = member[0]
     rows.tasks.append({"title": title, "description": "", "assignee_id": assignee_id, "job_id": job["id"],
                        "account_id": job["account_id"], "parent_id": None, "status": TaskStatus.planned,
-                       "due_date": _due_date(a.get("due")), "created_at": now, "completed_at": None})
+                       "due_date": due_date(a.get("due")), "created_at": now, "completed_at": None})
     rows.audit.append({"at": now, "actor_id": None, "actor_label": robot, "action": "create", "entity": "task",
                        "_task": len(rows.tasks) - 1, "summary": f'Created task "{title}"',
                        "detail": {"job_id": job["id"]}})
@@ -326,4 +328,4 @@ def _insert(session: Session, plain: list[_Rows], now: dt.datetime) -> None:
     if new_events:
         ids = [r[0] for r in session.execute(insert(_t(Event)).returning(_t(Event).c.id, sort_by_parameter_order=True),
                                              new_events)]
-        events._remember(session, ids)
+        events.remember(session, ids)

@@ -1,0 +1,117 @@
+"""The event engine: the firm's rules run on each recorded event, exactly once, each run logged.
+
+The worker calls `handle_event` inside the transaction that marks the event handled, so a run's log
+rows, its effects and the 'handled' mark commit together: a worker killed half-way leaves nothing
+done and the event pending. Each effect also carries an idempotency key (rule × trigger × action),
+so a retry from the run log (`runlog.retry_run`) never repeats what already happened.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+import rules
+from practice.models import Event, RuleRun, RunStatus, utcnow
+from practice.services.automation import bulk
+from practice.services.automation.actions import NOT_AVAILABLE, Target, apply_once
+from practice.services.automation.compiled import compiled_rules
+from practice.services.automation.delays import schedule_delayed
+from practice.services.automation.explain import condition_parts, planned_entry, show_value
+from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
+from practice.services.facts import facts_for
+
+
+def handle_event(session: Session, ev: Event) -> None:
+    """Run the firm's rules for one event (inside the worker's transaction)."""
+    triggers = rule_events(ev)
+    if not triggers:
+        return
+    version, compiled, problem = compiled_rules(session)
+    if compiled is None:
+        if problem:
+            session.add(RuleRun(event_id=ev.id, rule_name="(rules)", trigger=ev.kind, job_id=ev.job_id,
+                                account_id=ev.account_id, status=RunStatus.failed, reason=problem,
+                                ruleset_id=version.id if version else None, finished_at=utcnow()))
+        return
+    depth = int((ev.payload or {}).get("depth") or 0)
+    target = Target(ev.job_id, ev.account_id, (ev.payload or {}).get("contact_id"))
+    facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id,
+                      document_id=(ev.payload or {}).get("document_id"),
+                      proposal_id=(ev.payload or {}).get("proposal_id"))
+    now = utcnow()
+    for trigger in triggers:
+        for decision in rules.evaluate(compiled, trigger, facts, now):
+            run_decision(session, compiled, version, decision, trigger, target, facts, now, depth, event_id=ev.id)
+
+
+# The worker hands its batches to the bulk path (practice/services/automation/bulk.py), which sends
+# anything it does not write itself back through `handle_event`, one event at a time.
+def _handle_many(session: Session, evs: list[Event], slow) -> int:
+    return bulk.handle_many(session, evs, slow)
+
+
+handle_event.batch = _handle_many
+
+
+def _existing_run(session: Session, event_id: int | None, schedule_key: str | None, rule: str) -> RuleRun | None:
+    stmt = select(RuleRun).where(RuleRun.rule_name == rule)
+    stmt = stmt.where(RuleRun.event_id == event_id) if event_id is not None else stmt.where(
+        RuleRun.schedule_key == schedule_key)
+    return session.execute(stmt).scalars().first()
+
+
+def run_decision(session: Session, compiled, version, decision: rules.RuleDecision, trigger: rules.Event,
+                 target: Target, facts: dict, now: dt.datetime, depth: int, *, event_id: int | None = None,
+                 schedule_key: str | None = None) -> RuleRun:
+    run = _existing_run(session, event_id, schedule_key, decision.rule)
+    # A run and its actions' effects commit together, so without an earlier run no effect of this
+    # one can exist yet: its actions skip the look-up of their keys.
+    fresh = run is None
+    if run is None:
+        run = RuleRun(event_id=event_id, schedule_key=schedule_key, rule_name=decision.rule,
+                      ruleset_id=version.id if version else None, trigger=trigger.kind.replace("_", " "),
+                      job_id=target.job_id, account_id=target.account_id, depth=depth)
+        session.add(run)
+    run.conditions = condition_parts(decision)
+    if not decision.fired:
+        run.status = RunStatus.skipped if decision.reason and "did not run" in decision.reason else RunStatus.not_fired
+        run.reason = decision.reason or ""
+        run.finished_at = now
+        session.flush()
+        return run
+    if depth >= CHAIN_LIMIT:
+        run.status = RunStatus.failed
+        run.reason = (f"Stopped: this event comes from a chain of more than {CHAIN_LIMIT} rules firing one another. "
+                      "Check the rules for a loop (for example two rules moving a job back and forth).")
+        run.finished_at = now
+        session.flush()
+        return run
+    session.flush()
+    planned = [planned_entry(pa) for pa in decision.actions]
+    run.status, run.reason = RunStatus.done, ""
+    base = f"{decision.rule}|{event_id if event_id is not None else schedule_key}|{target.job_id or target.account_id or target.contact_id or ''}"
+    for pa, entry in zip(decision.actions, planned):
+        key = f"{base}|{pa.index}"
+        if pa.action in NOT_AVAILABLE:
+            entry["status"], entry["outcome"] = "skipped", f"Not available yet: {NOT_AVAILABLE[pa.action]} are not built."
+            continue
+        if pa.run_at is not None:
+            schedule_delayed(session, key, pa, decision, trigger, target, run, depth)
+            entry["status"], entry["outcome"] = "waiting", f"Will run at {show_value(pa.run_at)} if the conditions still hold."
+            run.status = RunStatus.waiting
+            continue
+        ok = apply_once(session, key, pa, target, facts, run, depth, entry, now, fresh=fresh)
+        if not ok:
+            run.status = RunStatus.failed
+            run.reason = entry["outcome"]
+            break
+    if decision.error and run.status != RunStatus.failed:
+        run.status = RunStatus.failed
+        run.reason = f"Could not plan an action: {decision.error}."
+        planned.append({"index": len(planned), "action": "", "text": decision.error, "args": {},
+                        "status": "failed", "outcome": decision.error})
+    run.actions = planned
+    run.finished_at = utcnow()
+    return run

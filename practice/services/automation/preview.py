@@ -1,0 +1,99 @@
+"""Try on a job: a dry run of a rules text on a real job, with rendered emails; changes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session
+
+import rules
+from practice.models import utcnow
+from practice.services.actor import Actor, require_admin
+from practice.services.automation.actions import NOT_AVAILABLE
+from practice.services.automation.explain import condition_parts, planned_entry, show_value
+from practice.services.automation.rulesets import catalog_from_db, check_text
+from practice.services.errors import InvalidInput
+from practice.services.facts import account_recipients, facts_for, template_context
+from practice.services.firm import get_firm
+from practice.services.mail import templates as mail_templates
+from practice.services.proposals import proposals
+from practice.services.work.jobs import get_job
+
+
+TRY_EVENTS = {
+    "job_entered_stage": "enters its current stage", "job_left_stage": "leaves its current stage",
+    "job_created": "is created", "tag_added": "gets a tag", "tag_removed": "loses a tag",
+}
+
+
+def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kind: str, tag: str = "",
+               stage: str = "") -> dict:
+    """Dry run of a rules text (saved or not) on a real job: which rules would fire, the values each
+    condition read, and the actions with rendered emails. Changes nothing."""
+    require_admin(actor)
+    job = get_job(session, actor, job_id)
+    errors = check_text(session, text)
+    if errors:
+        return {"errors": errors, "decisions": []}
+    catalog = catalog_from_db(session)
+    compiled = rules.compile_rules(rules.check(text, catalog), tz=get_firm(session).timezone)
+    facts = facts_for(session, job_id=job.id)
+    pipeline, current = facts["job"]["pipeline"], facts["job"]["stage"]
+    if event_kind not in TRY_EVENTS:
+        raise InvalidInput("Choose what happens to the job.")
+    if event_kind in ("tag_added", "tag_removed"):
+        event = rules.Event(event_kind, tag=tag or None, target="job")
+    elif event_kind == "job_created":
+        event = rules.Event("job_created", pipeline=pipeline)
+    else:
+        event = rules.Event(event_kind, stage=stage or current, pipeline=pipeline)
+    now = utcnow()
+    out = []
+    for d in rules.dry_run(compiled, event, facts, now):
+        actions = []
+        for pa in d.actions:
+            item = planned_entry(pa)
+            if pa.action in NOT_AVAILABLE:
+                item["outcome"] = f"Would be skipped: {NOT_AVAILABLE[pa.action]} are not built yet."
+            elif pa.action == "send_email":
+                item["outcome"] = _preview_email(session, pa.args, facts, now)
+            elif pa.action == "send_proposal":
+                item["outcome"] = _preview_proposal(session, pa.args, facts)
+            elif pa.run_at is not None:
+                item["outcome"] = f"Would wait until {show_value(pa.run_at)}, then check the conditions again."
+            actions.append(item)
+        out.append({"rule": d.rule, "fired": d.fired, "reason": d.reason or "", "error": d.error or "",
+                    "parts": condition_parts(d), "actions": actions})
+    return {"errors": [], "decisions": out, "event": TRY_EVENTS[event_kind]}
+
+
+def _preview_proposal(session: Session, args: dict, facts: dict) -> str:
+    template = proposals.template_by_name(session, args["template"])
+    if template is None:
+        return f'Would fail: there is no proposal template "{args["template"]}".'
+    account = facts.get("account") or {}
+    contacts = proposals.portal_recipients(session, account["id"]) if account.get("id") else []
+    if not contacts:
+        return "Would fail: no contact of the account can log in to the client portal."
+    return (f'Would send proposal "{template.name}" to ' + ", ".join(c.email for c in contacts)
+            + " (a link to the client portal)")
+
+
+def _preview_email(session: Session, args: dict, facts: dict, now: dt.datetime) -> str:
+    tpl = mail_templates.template_by_name(session, args["template"])
+    if tpl is None:
+        return f'No email template "{args["template"]}".'
+    to = args.get("to")
+    if to == "account" and facts.get("account"):
+        contacts = account_recipients(session, facts["account"]["id"])
+        if not contacts:
+            return "Would fail: the account has no contact with an email address."
+        contact, addresses = contacts[0], ", ".join(c["email"] for c in contacts)
+    else:
+        contact = facts.get("contact")
+        addresses = args.get("email") or args.get("member") or (contact or {}).get("email", "")
+    try:
+        subject, body = mail_templates.render_template(tpl, template_context(session, dict(facts, contact=contact),
+                                                                                  now))
+    except InvalidInput as err:
+        return f"Would fail: {err}"
+    return f"To: {addresses}\nSubject: {subject}\n\n{body}"

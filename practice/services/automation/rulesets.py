@@ -1,0 +1,147 @@
+"""The firm's rules text: the names it may use, checking, and every saved version (save, restore)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+import rules
+from practice.models import (DocumentTemplate, EmailTemplate, FolderTemplate, Pipeline, ProposalTemplate, RuleSet,
+                             ScheduleState, Stage, Tag, TeamMember, utcnow)
+from practice.services import audit
+from practice.services.actor import Actor, require_admin
+from practice.services.automation.actions import NOT_AVAILABLE
+from practice.services.errors import InvalidInput, NotFound
+from practice.services.firm import get_firm
+
+
+class RulesInvalid(InvalidInput):
+    """The rules text has errors; `errors` lists them (line, column, message, hint, text)."""
+
+    def __init__(self, errors: list[dict]):
+        n = len(errors)
+        super().__init__(f"The rules have {n} error{'s' if n != 1 else ''}; nothing was saved. "
+                         "Fix them (they are listed with their line) and save again.")
+        self.errors = errors
+
+
+# --- what exists in the firm --------------------------------------------------------------------
+
+# Template kinds whose feature is not built yet: any name is accepted (there is nothing to check it
+# against), and the action is skipped with a sentence until the feature arrives.
+UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "invoice"}
+
+
+class FirmCatalog(rules.Catalog):
+    """The firm's names; template kinds not built yet accept any name."""
+
+    def template(self, kind: str, name: str):
+        if kind in UNBUILT_TEMPLATE_KINDS:
+            return name.strip() or None
+        return super().template(kind, name)
+
+
+def catalog_from_db(session: Session) -> rules.Catalog:
+    """The names rules may use, read from the database (same shape as the CLI's CATALOG.json)."""
+    stages: dict[str, list[str]] = {}
+    for pname, sname in session.execute(select(Pipeline.name, Stage.name).join(Stage, Stage.pipeline_id == Pipeline.id)
+                                        .order_by(Pipeline.name, Stage.position, Stage.id)):
+        stages.setdefault(pname, []).append(sname)
+    email_templates = list(session.execute(select(EmailTemplate.name).order_by(EmailTemplate.name)).scalars())
+    folder_templates = list(session.execute(select(FolderTemplate.name).order_by(FolderTemplate.name)).scalars())
+    proposal_templates = list(session.execute(select(ProposalTemplate.name).order_by(ProposalTemplate.name)).scalars())
+    document_templates = list(session.execute(select(DocumentTemplate.name).order_by(DocumentTemplate.name)).scalars())
+    return FirmCatalog.from_dict({
+        "pipelines": stages,
+        "templates": {"email": email_templates, "message": [], "organizer": [], "proposal": proposal_templates,
+                      "invoice": [], "document": document_templates, "folder": folder_templates, "task": []},
+        "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
+        "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712
+                                        .order_by(TeamMember.name)).scalars()),
+    })
+
+
+def _error_dict(err: rules.RulesError, text: str, filename: str = "rules.txt") -> dict:
+    return {"line": err.line, "column": err.column, "message": err.message, "hint": err.hint or "",
+            "formatted": rules.format_error(text, filename, err)}
+
+
+def check_text(session: Session, text: str) -> list[dict]:
+    """Every error in the text against the firm's names (empty when it may be saved)."""
+    errors = rules.check_errors(text, catalog_from_db(session))
+    return [_error_dict(e, text) for e in errors]
+
+
+def unavailable(compiled: rules.CompiledRuleSet) -> list[str]:
+    """Sentences for actions that are accepted but cannot run yet."""
+    out = []
+    for rule in compiled.rules:
+        for action in rule.actions:
+            kind = _action_kind(action)
+            if kind in NOT_AVAILABLE:
+                out.append(f'Rule "{rule.name}", line {action.ast.span.line}: {NOT_AVAILABLE[kind]} are not '
+                           f"available yet, so \"{action.text.split(' ')[0]} {action.text.split(' ')[1]}\" will be "
+                           "skipped and the run log will say so.")
+    return out
+
+
+def _action_kind(action) -> str:
+    name = type(action.ast).__name__
+    if name == "Send":
+        return f"send_{action.ast.kind}"
+    return {"RequestSignature": "request_signature", "RequestApproval": "request_approval",
+            "ApplyFolderTemplate": "apply_folder_template"}.get(name, name)
+
+
+# --- versions -----------------------------------------------------------------------------------
+
+
+def current_ruleset(session: Session) -> RuleSet | None:
+    return session.execute(select(RuleSet).order_by(RuleSet.id.desc()).limit(1)).scalars().first()
+
+
+def versions(session: Session, actor: Actor, limit: int = 50) -> list[RuleSet]:
+    require_admin(actor)
+    return list(session.execute(select(RuleSet).order_by(RuleSet.id.desc()).limit(limit)).scalars())
+
+
+def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tuple[RuleSet, list[str]]:
+    """Save a new version of the rules (admins); refused with every error listed while any remain.
+    Returns the version and sentences about actions that are not available yet."""
+    require_admin(actor)
+    if len(text) > 500_000:
+        raise InvalidInput("The rules text is too long (over 500,000 characters).")
+    catalog = catalog_from_db(session)
+    try:
+        checked = rules.check(text, catalog)
+    except rules.RulesErrors as errs:
+        raise RulesInvalid([_error_dict(e, text) for e in errs.errors]) from None
+    except rules.RulesError as err:
+        raise RulesInvalid([_error_dict(err, text)]) from None
+    compiled = rules.compile_rules(checked, tz=get_firm(session).timezone)
+    previous = current_ruleset(session)
+    if previous and previous.text == text:
+        return previous, unavailable(compiled)
+    version = RuleSet(text=text, author_id=actor.member_id, author_label=actor.name, note=note.strip()[:200])
+    session.info.pop("practice_compiled", None)  # this transaction now runs the new version
+    session.add(version)
+    session.flush()
+    _anchor_schedules(session, compiled)
+    audit.record(session, actor, "save", "rules", version.id, f"Saved rules version {version.id}",
+                 rules=len(compiled.rules))
+    return version, unavailable(compiled)
+
+
+def restore_version(session: Session, actor: Actor, version_id: int) -> tuple[RuleSet, list[str]]:
+    """Save an earlier version's text as the newest version (checked like any save)."""
+    old = session.get(RuleSet, version_id)
+    if old is None:
+        raise NotFound("That version of the rules does not exist.")
+    return save_rules(session, actor, old.text, note=f"restored version {version_id}")
+
+
+def _anchor_schedules(session: Session, compiled: rules.CompiledRuleSet) -> None:
+    # A schedule starts counting from when its rule was first saved; later saves keep that anchor.
+    now = utcnow()
+    for rule in compiled.rules:
+        if rule.schedule is not None and session.get(ScheduleState, rule.name) is None:
+            session.add(ScheduleState(rule_name=rule.name, anchor_at=now))

@@ -68,26 +68,26 @@ def sealed_once(pdf: bytes) -> float:
     from sqlmodel import SQLModel
 
     from practice import db
-    from practice.services.signing import sealing
+    from practice.services.signing import audit_page, seal
 
     SQLModel.metadata.create_all(db.get_engine())
-    trail = sealing.AuditTrail(
+    trail = audit_page.AuditTrail(
         title="Engagement 2027", reference="Proposal #42", firm_name="Hartley & Stone CPAs",
-        account_name="Hartley Household", original_sha256=sealing.sha256_hex(pdf),
-        signers=[sealing.AuditSigner(name="Jane Hartley", email="jane@example.com", login="jane@example.com",
+        account_name="Hartley Household", original_sha256=audit_page.sha256_hex(pdf),
+        signers=[audit_page.AuditSigner(name="Jane Hartley", email="jane@example.com", login="jane@example.com",
                                      ip_address="203.0.113.9", user_agent="Bench/1.0", viewed_at=None,
                                      consented_at=None, signed_at=dt.datetime.now(dt.timezone.utc),
                                      identity_check="portal password", identity_result="logged in")],
         events=[(dt.datetime.now(dt.timezone.utc), "Signed")], completed_at=dt.datetime.now(dt.timezone.utc),
-        stamped_sha256=sealing.sha256_hex(pdf))
+        stamped_sha256=audit_page.sha256_hex(pdf))
     with db.write_session() as session:
-        sealing.seal(session, sealing.with_audit_page(pdf, trail), reason="bench warm-up")
+        seal.seal(session, audit_page.with_audit_page(pdf, trail), reason="bench warm-up")
     started = time.perf_counter()
     from practice.services.proposals import proposals
 
     fresh = proposals.render_pdf(proposal_html())
     with db.write_session() as session:
-        sealing.seal(session, sealing.with_audit_page(fresh, trail), reason="Signed proposal")
+        seal.seal(session, audit_page.with_audit_page(fresh, trail), reason="Signed proposal")
     return time.perf_counter() - started
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: sealing a signed 10-page PDF with its audit page (`sealing.finish`) takes at most 1 s.
+"""Benchmark: sealing a signed 10-page PDF with its audit page (`seal.finish`) takes at most 1 s.
 
 Builds a fresh migrated SQLite file in a temporary data folder (the firm's certificate is made there at
 the first run), a 10-page letter rendered with WeasyPrint, and on every page a drawn signature (two
@@ -37,7 +37,7 @@ def letter(pages: int) -> bytes:
 
 
 def fields(pages: int):
-    from practice.services.signing.sealing import StampField
+    from practice.services.signing.stamp import StampField
 
     def wave(phase: float) -> list[tuple[float, float]]:
         return [(i / 149, 0.5 + 0.4 * math.sin(i / 9 + phase)) for i in range(150)]
@@ -65,7 +65,7 @@ def main() -> int:
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
     from practice.db import read_session, write_session
     from practice.migrate import upgrade
-    from practice.services.signing import sealing
+    from practice.services.signing import seal, verify
     from tests.sealing_helpers import sample_trail
 
     upgrade()
@@ -76,7 +76,7 @@ def main() -> int:
         trail = sample_trail(completed_at=dt.datetime.now(dt.timezone.utc))
         start = time.perf_counter()
         with write_session() as session:
-            done = sealing.finish(session, original, stamp_fields, trail)
+            done = seal.finish(session, original, stamp_fields, trail)
         return time.perf_counter() - start, done.pdf
 
     def baseline_once() -> float:
@@ -95,7 +95,7 @@ def main() -> int:
     baseline = statistics.median(baseline_once() for _ in range(args.iterations))
     with read_session() as session:
         start = time.perf_counter()
-        report = sealing.verify(pdf, session=session)
+        report = verify.verify(pdf, session=session)
         verify_s = time.perf_counter() - start
     median = statistics.median(times)
     print(f"original: {args.pages} pages, {len(original) / 1024:.0f} KiB; {len(stamp_fields)} fields; "

@@ -75,7 +75,7 @@ def serve() -> int:
 
 def verify_command(path: str, trust_files: list[str]) -> int:
     """Print whether the file is intact and sealed by a trusted certificate; 0 when it is, 1 otherwise."""
-    from practice.services.signing import sealing
+    from practice.services.signing import verify
 
     try:
         with open(path, "rb") as fh:
@@ -92,7 +92,7 @@ def verify_command(path: str, trust_files: list[str]) -> int:
             except OSError as exc:
                 print(f"Cannot read the certificate {name}: {exc.strerror or exc}.", file=sys.stderr)
                 return 1
-        report = sealing.verify(data, trust_roots_pem=pems)
+        report = verify.verify(data, trust_roots_pem=pems)
     else:
         report = _verify_with_firm_certificates(data)
         if report is None:
@@ -100,7 +100,7 @@ def verify_command(path: str, trust_files: list[str]) -> int:
                   "give the certificate to trust with --trust CERT.pem.", file=sys.stderr)
             return 1
     print(f"File: {path}")
-    print("\n".join(sealing.describe(report)))
+    print("\n".join(verify.describe(report)))
     return 0 if report.intact and report.trusted else 1
 
 
@@ -110,7 +110,7 @@ def _verify_with_firm_certificates(data: bytes):
 
     from practice.config import database_url
     from practice.db import read_session
-    from practice.services.signing import certificates, sealing
+    from practice.services.signing import certificates, verify
 
     url = database_url()
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
@@ -119,7 +119,7 @@ def _verify_with_firm_certificates(data: bytes):
         with read_session() as session:
             if not certificates.all_certificates(session):
                 return None
-            return sealing.verify(data, session=session)
+            return verify.verify(data, session=session)
     except SQLAlchemyError:
         return None
 

@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from practice.services.signing.sealing import AuditSigner, AuditTrail, StampField
+from practice.services.signing.audit_page import AuditSigner, AuditTrail
+from practice.services.signing.stamp import StampField
 
 UTC = dt.timezone.utc
 

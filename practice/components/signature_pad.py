@@ -28,7 +28,7 @@ from pathlib import Path
 
 import reflex as rx
 
-from practice.services.signing.signatures import PAD_ASPECT  # noqa: F401 - part of this component's API
+from practice.services.signing.stamp import PAD_ASPECT  # noqa: F401 - part of this component's API
 
 # The browser side, evaluated once per mounted pad (no asset file to serve, no network).
 _SCRIPT = (Path(__file__).with_name("signature_pad.js")).read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ import asyncio
 
 import reflex as rx
 
-from practice.services.signing import certificates, sealing, signing_settings
+from practice.services.signing import certificates, seal, signing_settings
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, AppState, allow, run
 
@@ -116,7 +116,7 @@ class SigningSettingsState(AppState):
             if url:
                 self.testing_tsa = True
                 yield
-                await asyncio.to_thread(sealing.check_timestamp_server, url)
+                await asyncio.to_thread(seal.check_timestamp_server, url)
         except PracticeError as err:
             self.testing_tsa = False
             self.tsa_error = str(err) + " The address was not saved."

@@ -14,7 +14,7 @@ import reflex as rx
 
 from practice.db import read_session
 from practice.services.documents import storage
-from practice.services.signing import certificates, sealing
+from practice.services.signing import audit_page, certificates, verify
 from practice.state.base import ANYONE, AppState, allow
 
 
@@ -63,20 +63,20 @@ def max_bytes() -> int:
     return storage.max_upload_bytes()
 
 
-def _check(data: bytes) -> tuple[sealing.VerifyReport, str]:
+def _check(data: bytes) -> tuple[verify.VerifyReport, str]:
     with read_session() as session:
         # A stranger's file: checked in a child process with CPU, memory and time limits.
-        report = sealing.verify_isolated(session, data)
-        record = sealing.on_record(session, report.sha256) if report.certificate_fingerprint else ""
+        report = verify.verify_isolated(session, data)
+        record = verify.on_record(session, report.sha256) if report.certificate_fingerprint else ""
     return report, record
 
 
-def _facts(report: sealing.VerifyReport, record: str) -> list[Fact]:
+def _facts(report: verify.VerifyReport, record: str) -> list[Fact]:
     facts = []
     if report.sealed_by:
         facts.append(Fact("Sealed by", report.sealed_by))
     if report.sealed_at:
-        facts.append(Fact("Sealed at", sealing._utc(report.sealed_at) + (
+        facts.append(Fact("Sealed at", audit_page.utc_text(report.sealed_at) + (
             f" (from the timestamp server of {report.timestamp_by})" if report.timestamped
             else " (the sealing computer's clock)")))
     if report.certificate_fingerprint:
@@ -97,7 +97,7 @@ def _audit_rows(audit: dict | None) -> list[AuditRow]:
                        ("SHA-256 of the original", "original_sha256"),
                        ("SHA-256 of the signed pages", "stamped_sha256")):
         if audit.get(key):
-            value = sealing.pretty_time(audit[key]) if key.endswith("_at") else str(audit[key])
+            value = audit_page.pretty_time(audit[key]) if key.endswith("_at") else str(audit[key])
             rows.append(AuditRow("row", label, value[:200]))
     for n, s in enumerate(audit.get("signers") or [], 1):
         if not isinstance(s, dict):
@@ -109,12 +109,12 @@ def _audit_rows(audit: dict | None) -> list[AuditRow]:
                            ("Reason", "decline_reason"), ("Identity check", "identity_check"),
                            ("Result", "identity_result")):
             if s.get(key):
-                value = sealing.pretty_time(s[key]) if key.endswith("_at") else str(s[key])
+                value = audit_page.pretty_time(s[key]) if key.endswith("_at") else str(s[key])
                 rows.append(AuditRow("row", label, value[:500]))
     events = [e for e in audit.get("events") or [] if isinstance(e, dict)]
     if events:
         rows.append(AuditRow("heading", "Timeline (UTC)"))
-        rows += [AuditRow("row", sealing.pretty_time(e.get("at", ""))[:40], str(e.get("what", ""))[:500])
+        rows += [AuditRow("row", audit_page.pretty_time(e.get("at", ""))[:40], str(e.get("what", ""))[:500])
                  for e in events[:200]]
     return rows[:400]
 

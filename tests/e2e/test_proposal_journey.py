@@ -19,7 +19,7 @@ from practice.services.facts import facts_for
 from practice.services.documents import storage
 from practice.services.portal import portal
 from practice.services.proposals import proposals
-from practice.services.signing import sealing
+from practice.services.signing import verify
 from practice.services.work import catalog, jobs
 from practice.services.actor import SYSTEM, Actor
 from tests.e2e.conftest import log_in
@@ -162,7 +162,7 @@ def test_a_rule_sends_a_proposal_the_client_signs_on_a_phone_and_the_next_rule_m
         assert signed.status.value == "signed" and signed.total_cents == 145000 and signed.signature_kind == "drawn"
         doc = s.get(Document, signed.document_id)
         assert doc.account_id == job.account_id and doc.name == f"{TEMPLATE} - signed.pdf"
-        report = sealing.verify(storage.path_for(doc.stored_key).read_bytes(), session=s)
+        report = verify.verify(storage.path_for(doc.stored_key).read_bytes(), session=s)
         assert report.intact, report.problems
 
     # Staff see it signed on the account page, with the PDF among the documents.

@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from practice.db import write_session
-from practice.services.signing import sealing
+from practice.services.signing import seal
 from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
 
 pytestmark = pytest.mark.e2e
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def test_anyone_checks_a_signed_file_and_a_changed_one(page, base_url, tmp_path):
     with write_session() as s:
-        done = sealing.finish(s, sample_pdf(2), sample_fields(), sample_trail())
+        done = seal.finish(s, sample_pdf(2), sample_fields(), sample_trail())
     good = tmp_path / "engagement-signed.pdf"
     good.write_bytes(done.pdf)
     changed = tmp_path / "engagement-edited.pdf"

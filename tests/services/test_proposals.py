@@ -194,7 +194,7 @@ def test_signing_needs_consent_and_a_real_signature(firm):
 
 
 def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm):
-    from practice.services.signing import sealing
+    from practice.services.signing import verify
 
     pid = send(firm, job_id=firm["job"])
     with write_session() as s:
@@ -221,7 +221,7 @@ def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm)
     import hashlib
 
     assert hashlib.sha256(pdf).hexdigest() == p.final_sha256
-    report = sealing.verify(pdf)
+    report = verify.verify(pdf)
     assert report.intact, report.problems
     assert report.audit is not None
     with write_session() as s, pytest.raises(Conflict):

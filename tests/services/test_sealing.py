@@ -18,9 +18,9 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import AuditLog, FirmCertificate
-from practice.services.signing import certificates, consent, sealing
 from practice.services.errors import InvalidInput, PermissionDenied
-from practice.services.signing.sealing import StampField
+from practice.services.signing import audit_page, certificates, consent, seal, stamp, verify
+from practice.services.signing.stamp import StampField
 from tests.factories import actor_of, make_member
 from tests.sealing_helpers import local_tsa, sample_fields, sample_pdf, sample_trail
 
@@ -42,7 +42,7 @@ def firm(fresh_db, tmp_path, monkeypatch):
 
 def _finish(original, trail=None):
     with write_session() as s:
-        return sealing.finish(s, original, sample_fields(), trail or sample_trail())
+        return seal.finish(s, original, sample_fields(), trail or sample_trail())
 
 
 def _validate(pdf: bytes, roots_pem: list[str]):
@@ -91,19 +91,19 @@ def test_finished_file_validates_against_the_firm_certificate(firm, original):
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     done = _finish(original)
-    assert done.final_sha256 == sealing.sha256_hex(done.pdf)
+    assert done.final_sha256 == audit_page.sha256_hex(done.pdf)
     sig, status = _validate(done.pdf, _firm_pems())
     assert status.intact and status.valid and status.trusted
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     assert status.docmdp_ok in (True, None) and sig.docmdp_level == MDPPerm.NO_CHANGES
     assert status.bottom_line
 
-    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    report = verify.verify(done.pdf, trust_roots_pem=_firm_pems())
     assert report.intact and report.trusted and report.firm_certificate, report.summary
     assert report.summary.startswith("This file is intact")
     assert report.sha256 == done.final_sha256
     assert report.audit["signers"][0]["name"] == "June Hartley"
-    assert report.audit["original_sha256"] == sealing.sha256_hex(original)
+    assert report.audit["original_sha256"] == audit_page.sha256_hex(original)
 
 
 def test_audit_page_names_signers_ips_and_hashes(firm, original):
@@ -116,7 +116,7 @@ def test_audit_page_names_signers_ips_and_hashes(firm, original):
     for needle in ("June Hartley", "Sam Hartley", "203.0.113.7", "198.51.100.23", "june@hartley.example",
                    "code correct", "2026-11-27 09:32:00 UTC"):
         assert "".join(needle.split()) in flat, needle
-    assert sealing.sha256_hex(original) in flat
+    assert audit_page.sha256_hex(original) in flat
     assert done.stamped_sha256 in flat
     # The signed pages carry the stamped values.
     assert "Sam Hartley" in pages[1].extract_text() and "November 27, 2026" in pages[0].extract_text()
@@ -132,7 +132,7 @@ def test_stamp_respects_rotation_and_draws_ink_where_the_field_is(original):
     writer.write(buf)
     field = StampField(page=0, x=0.05, y=0.05, width=0.3, height=0.15, kind="signature",
                        strokes=[[(0, 0), (1, 1)], [(0, 1), (1, 0)]])
-    stamped = sealing.stamp(buf.getvalue(), [field])
+    stamped = stamp.stamp(buf.getvalue(), [field])
     image = pdfium.PdfDocument(stamped)[0].render(scale=0.5).to_pil().convert("RGB")
     w, h = image.size
     assert w > h  # shown landscape
@@ -147,9 +147,9 @@ def test_stamp_respects_rotation_and_draws_ink_where_the_field_is(original):
 
 def test_stamp_refuses_a_field_off_the_document(original):
     with pytest.raises(InvalidInput, match="page 5"):
-        sealing.stamp(original, [StampField(page=4, x=0, y=0, width=0.1, height=0.1, kind="text", text="x")])
+        stamp.stamp(original, [StampField(page=4, x=0, y=0, width=0.1, height=0.1, kind="text", text="x")])
     with pytest.raises(InvalidInput, match="not a PDF"):
-        sealing.stamp(b"hello", [])
+        stamp.stamp(b"hello", [])
 
 
 # --- verify on bad input --------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_one_flipped_byte_anywhere_breaks_the_seal(firm, original):
     for pos in positions:
         flipped = bytearray(data)
         flipped[pos] ^= 0x01
-        report = sealing.verify(bytes(flipped), trust_roots_pem=pems)
+        report = verify.verify(bytes(flipped), trust_roots_pem=pems)
         assert not report.intact and not report.trusted, (pos, report.summary)
         assert report.summary.endswith(".") and len(report.summary) > 20
 
@@ -177,19 +177,19 @@ def test_one_flipped_byte_anywhere_breaks_the_seal(firm, original):
     (b"%PDF-1.7\n garbage garbage", "This PDF is damaged"),
 ])
 def test_garbage_gets_a_sentence(data, sentence):
-    report = sealing.verify(data, trust_roots_pem=[])
+    report = verify.verify(data, trust_roots_pem=[])
     assert report.summary.startswith(sentence) and not report.intact and not report.trusted
 
 
 def test_truncated_unsealed_and_foreign_files(firm, original):
     done = _finish(original)
     pems = _firm_pems()
-    cut = sealing.verify(done.pdf[: len(done.pdf) * 2 // 3], trust_roots_pem=pems)
+    cut = verify.verify(done.pdf[: len(done.pdf) * 2 // 3], trust_roots_pem=pems)
     assert not cut.intact and cut.summary
-    plain = sealing.verify(original, trust_roots_pem=pems)
+    plain = verify.verify(original, trust_roots_pem=pems)
     assert "carries no seal" in plain.summary
     with read_session() as s:
-        report = sealing.verify(done.pdf, session=s)
+        report = verify.verify(done.pdf, session=s)
     assert report.trusted and "with the certificate of My Firm." in report.summary
 
     # Sealed by someone else: another self-made certificate.
@@ -200,8 +200,8 @@ def test_truncated_unsealed_and_foreign_files(firm, original):
 
     forged = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(original)),
                               signers.PdfSignatureMetadata(field_name="Seal"),
-                              signer=sealing._signer_for(material)).getvalue()
-    foreign = sealing.verify(forged, trust_roots_pem=pems)
+                              signer=seal._signer_for(material)).getvalue()
+    foreign = verify.verify(forged, trust_roots_pem=pems)
     assert foreign.intact and not foreign.trusted and not foreign.firm_certificate
     assert "Mallory Forgeries" in foreign.summary and "not with" in foreign.summary
 
@@ -216,7 +216,7 @@ def test_an_appended_change_after_sealing_is_reported(firm, original):
     del info
     out = io.BytesIO()
     writer.write(out)
-    report = sealing.verify(out.getvalue(), trust_roots_pem=_firm_pems())
+    report = verify.verify(out.getvalue(), trust_roots_pem=_firm_pems())
     assert not report.intact and "changed after it was sealed" in report.summary
 
 
@@ -247,7 +247,7 @@ def test_uploaded_pkcs12_seals_the_next_file(firm, original):
         assert row.source == "uploaded" and certificates.current(s).id == row.id
         assert s.exec(select(AuditLog).where(AuditLog.entity == "certificate")).first() is not None
     done = _finish(original)
-    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    report = verify.verify(done.pdf, trust_roots_pem=_firm_pems())
     assert report.trusted and report.certificate_fingerprint == certificates.fingerprint(cert)
     assert "Park & Co CPAs (uploaded)" in report.sealed_by
 
@@ -296,8 +296,8 @@ def test_new_certificate_keeps_old_files_valid(firm, original):
         assert len(s.exec(select(FirmCertificate)).all()) == 2
     new_file = _finish(original).pdf
     with read_session() as s:
-        assert sealing.verify(old_file, session=s).trusted
-        report = sealing.verify(new_file, session=s)
+        assert verify.verify(old_file, session=s).trusted
+        report = verify.verify(new_file, session=s)
     assert report.trusted and report.certificate_fingerprint == new.fingerprint_sha256
 
 
@@ -310,14 +310,14 @@ def test_timestamp_server_used_when_configured(firm, original):
             consent.settings(s).tsa_url = url
         done = _finish(original)
         with write_session() as s:
-            sealing.check_timestamp_server(url)  # the settings page's test: no error
+            seal.check_timestamp_server(url)  # the settings page's test: no error
     assert hits, "the timestamp server was not asked"
-    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    report = verify.verify(done.pdf, trust_roots_pem=_firm_pems())
     assert report.intact and report.trusted and report.timestamped, report.summary
     assert report.timestamp_by == "Test TSA"
-    assert "from the timestamp server of Test TSA" in "\n".join(sealing.describe(report))
+    assert "from the timestamp server of Test TSA" in "\n".join(verify.describe(report))
     with pytest.raises(InvalidInput, match="could not be reached|did not answer"):
-        sealing.check_timestamp_server("http://127.0.0.1:9/tsa")
+        seal.check_timestamp_server("http://127.0.0.1:9/tsa")
 
 
 def test_no_timestamp_server_means_no_network(firm, original, monkeypatch):
@@ -325,9 +325,9 @@ def test_no_timestamp_server_means_no_network(firm, original, monkeypatch):
         raise AssertionError("a network connection was attempted")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(sealing, "timestamper_for", refuse)
+    monkeypatch.setattr(seal, "timestamper_for", refuse)
     done = _finish(original)
-    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    report = verify.verify(done.pdf, trust_roots_pem=_firm_pems())
     assert report.trusted and not report.timestamped
 
 
@@ -335,9 +335,9 @@ def test_a_failing_timestamp_server_still_seals_unless_required(firm, original):
     with write_session() as s:
         consent.settings(s).tsa_url = "http://127.0.0.1:9/tsa"
     done = _finish(original)
-    assert sealing.verify(done.pdf, trust_roots_pem=_firm_pems()).trusted
-    with write_session() as s, pytest.raises(sealing.TimestampFailed, match="did not give a timestamp"):
-        sealing.seal(s, original, reason="test", require_timestamp=True)
+    assert verify.verify(done.pdf, trust_roots_pem=_firm_pems()).trusted
+    with write_session() as s, pytest.raises(seal.TimestampFailed, match="did not give a timestamp"):
+        seal.seal(s, original, reason="test", require_timestamp=True)
 
 
 def test_isolated_verify_gives_the_same_answers(firm, original):
@@ -350,11 +350,11 @@ def test_isolated_verify_gives_the_same_answers(firm, original):
     flipped[len(flipped) // 2] ^= 0x01
     with read_session() as s:
         start = time.perf_counter()
-        good = sealing.verify_isolated(s, done.pdf)
+        good = verify.verify_isolated(s, done.pdf)
         took = time.perf_counter() - start
-        bad = sealing.verify_isolated(s, bytes(flipped))
-        junk = sealing.verify_isolated(s, b"not a pdf")
-        bomb = sealing.verify_isolated(s, flate_bomb())
+        bad = verify.verify_isolated(s, bytes(flipped))
+        junk = verify.verify_isolated(s, b"not a pdf")
+        bomb = verify.verify_isolated(s, flate_bomb())
     assert good.intact and good.trusted and good.firm_certificate and "the certificate of My Firm" in good.summary
     assert good.audit["signers"][1]["name"] == "Sam Hartley" and good.sealed_at is not None
     assert not bad.intact and "changed after it was sealed" in bad.summary
@@ -375,7 +375,7 @@ def test_stamp_handles_pages_whatever_their_contents_look_like():
                      6: b"<< /Length 9 >>\nstream\n0 0 1 rg\nendstream"})
     fields = [StampField(page=p, x=0.1, y=0.1, width=0.5, height=0.1, kind="text", text=f"Page {p + 1} value")
               for p in range(3)]
-    stamped = sealing.stamp(pdf, fields)
+    stamped = stamp.stamp(pdf, fields)
     reader = PdfReader(io.BytesIO(stamped))
     for p in range(3):
         assert f"Page {p + 1} value" in reader.pages[p].extract_text()
@@ -385,7 +385,7 @@ def test_names_outside_the_standard_fonts_are_stamped_with_an_embedded_font(orig
     fields = [StampField(page=0, x=0.1, y=0.7, width=0.4, height=0.07, kind="signature", text="Łukasz Żółć"),
               StampField(page=0, x=0.1, y=0.8, width=0.4, height=0.04, kind="text", text="Дмитрий Ω"),
               StampField(page=0, x=0.6, y=0.8, width=0.1, height=0.05, kind="initials", text="ŁŻ")]
-    stamped = sealing.stamp(original, fields)
+    stamped = stamp.stamp(original, fields)
     text = PdfReader(io.BytesIO(stamped)).pages[0].extract_text()
     for value in ("Łukasz Żółć", "Дмитрий Ω", "ŁŻ"):
         assert value in text, (value, text[-200:])
@@ -401,9 +401,9 @@ def test_an_original_certified_by_someone_else_is_stamped_and_sealed(firm, origi
     certified = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(original)),
                                  signers.PdfSignatureMetadata(field_name="Vendor", certify=True,
                                                               docmdp_permissions=MDPPerm.FILL_FORMS),
-                                 signer=sealing._signer_for(material)).getvalue()
+                                 signer=seal._signer_for(material)).getvalue()
     done = _finish(certified)
-    report = sealing.verify(done.pdf, trust_roots_pem=_firm_pems())
+    report = verify.verify(done.pdf, trust_roots_pem=_firm_pems())
     assert report.intact and report.trusted and report.firm_certificate, report.summary
 
 
@@ -413,16 +413,16 @@ def test_a_drawn_signature_keeps_the_shape_it_was_drawn_in():
 
     from pypdf import PdfReader, PdfWriter
 
-    from practice.services.signing.signatures import stamp_strokes
+    from practice.services.signing.stamp import stamp_strokes
 
     writer = PdfWriter()
     writer.add_blank_page(width=612, height=792)
     blank = io.BytesIO()
     writer.write(blank)
     cross = [[[0.0, 0.5], [1.0, 0.5]], [[0.5, 0.0], [0.5, 1.0]]]  # full width and full height of the pad
-    field = sealing.StampField(page=0, x=0.1, y=0.1, width=0.8, height=0.5, kind="signature",
+    field = stamp.StampField(page=0, x=0.1, y=0.1, width=0.8, height=0.5, kind="signature",
                                strokes=stamp_strokes(cross))
-    stamped = PdfReader(io.BytesIO(sealing.stamp(blank.getvalue(), [field])))
+    stamped = PdfReader(io.BytesIO(stamp.stamp(blank.getvalue(), [field])))
     content = stamped.pages[0].get_contents().get_data().decode("latin-1")
     points = [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+) (-?[\d.]+) [ml]\b", content)]
     xs, ys = [p[0] for p in points], [p[1] for p in points]

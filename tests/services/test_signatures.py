@@ -18,7 +18,7 @@ from practice.services.mail import outbox, settings as mail_settings
 from practice.services.automation import actions, rulesets
 from practice.services.documents import doc_templates, documents
 from practice.services.portal import portal
-from practice.services.signing import consent, signatures
+from practice.services.signing import consent, signatures, verify
 from practice.services.work import accounts, jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.pipelines import stages_of
@@ -133,9 +133,7 @@ def signing_kinds(req_id):
 
 @pytest.fixture
 def sealer():
-    from practice.services.signing import sealing
-
-    return sealing
+    return verify
 
 
 # --- who may do what ------------------------------------------------------------------------------------

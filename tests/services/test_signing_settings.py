@@ -7,7 +7,7 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import AuditLog, SignatureRequest
 from practice.services.documents import documents
-from practice.services.signing import consent, sealing, signing_settings
+from practice.services.signing import consent, seal, signing_settings, verify
 from practice.services.errors import InvalidInput, PermissionDenied
 from tests.factories import actor_of, make_account, make_member
 from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
@@ -53,7 +53,7 @@ def test_timestamp_server_address_and_disclosure_are_saved_with_audit(people):
 def test_on_record_finds_the_firms_exact_file(people):
     owner, _ = people
     with write_session() as s:
-        done = sealing.finish(s, sample_pdf(1), sample_fields()[:2], sample_trail())
+        done = seal.finish(s, sample_pdf(1), sample_fields()[:2], sample_trail())
         account = make_account(s, owner)
     doc = documents.upload(owner, account.id, None, "letter.pdf", sample_pdf(1))
     with write_session() as s:
@@ -63,6 +63,6 @@ def test_on_record_finds_the_firms_exact_file(people):
         s.flush()
         req_id = req.id
     with read_session() as s:
-        assert sealing.on_record(s, done.final_sha256).startswith(f"Yes: this exact file is the firm's signed copy "
+        assert verify.on_record(s, done.final_sha256).startswith(f"Yes: this exact file is the firm's signed copy "
                                                                    f"of signature request #{req_id}")
-        assert sealing.on_record(s, "0" * 64).startswith("No:")
+        assert verify.on_record(s, "0" * 64).startswith("No:")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from practice.db import read_session, write_session
-from practice.services.signing import certificates, sealing
+from practice.services.signing import certificates, seal
 from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ def _cli(*args, env):
 def test_cli_verify(fresh_db, tmp_path, monkeypatch):
     monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
     with write_session() as s:
-        done = sealing.finish(s, sample_pdf(1), sample_fields()[:2], sample_trail())
+        done = seal.finish(s, sample_pdf(1), sample_fields()[:2], sample_trail())
     with read_session() as s:
         pem = certificates.current(s).cert_pem
     good = tmp_path / "signed.pdf"

@@ -1,32 +1,21 @@
-"""Read one PDF under hard limits and print what was found as one JSON line (run by pdf_check).
+"""What the PDF check runs in its limited child (`practice.sandbox`): pypdf reads one PDF and says
+what it found, as a JSON-able dict.
 
-Usage: python -m practice.services.documents.pdf_worker PATH CPU_SECONDS MEMORY_BYTES
-
-The limits are set first, before pypdf is even imported, so nothing a hostile file makes pypdf
-do can outlive them: the kernel stops the process at the CPU limit, and allocations beyond the
-memory limit fail.
+The sandbox sets the kernel limits before it imports this module, so nothing a hostile file makes pypdf
+do can outlive them: the kernel stops the process at the CPU limit, and allocations beyond the memory
+limit fail.
 """
 from __future__ import annotations
 
-import json
-import resource
-import sys
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
 
 MAX_PAGES = 10_000
 TEXT_PAGES = 3  # pages whose content is decoded, to meet a decompression bomb under pypdf's limits
 
 
-def _limit(cpu_seconds: int, memory_bytes: int) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
 def inspect(path: str) -> dict:
     """Page count, or the reason the file cannot be read safely."""
-    from pypdf import PdfReader, apply_configuration  # noqa: PLC0415 - only after the limits are set
-    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
-
     limits = dict(zlib_maximum_output_length=50_000_000, lzw_maximum_output_length=50_000_000,
                   run_length_maximum_output_length=50_000_000, maximum_declared_stream_length=50_000_000,
                   stream_decoding_work_maximum_length=100_000_000, image_maximum_buffer_size=50_000_000,
@@ -68,16 +57,3 @@ def _short(err: BaseException) -> str:
     text = " ".join(str(err).split()) or type(err).__name__
     return text[:160]
 
-
-def main(argv: list[str]) -> int:
-    path, cpu, memory = argv[1], int(argv[2]), int(argv[3])
-    _limit(cpu, memory)
-    sys.setrecursionlimit(2_000)
-    result = inspect(path)
-    sys.stdout.write(json.dumps(result) + "\n")
-    sys.stdout.flush()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

@@ -29,7 +29,8 @@ from practice.services import audit, events, inbox, reminders, templating
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 from practice.services.documents import html_pdf, storage
-from practice.services.signing import consent
+from practice.services.signing import consent, seal
+from practice.services.signing.audit_page import AuditSigner, AuditTrail, with_audit_page
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -793,8 +794,6 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
 def _signed_pdf(session: Session, proposal: Proposal, contact: Contact, login_email: str,
                 consented_at: dt.datetime | None) -> bytes:
     """Render with the signature, add the audit page, seal with the firm's certificate."""
-    from practice.services.signing import sealing  # noqa: PLC0415 - pyHanko loads only when something is signed
-
     firm = get_firm(session)
     account = session.get(Account, proposal.account_id)
     html = proposal_html(firm_name=firm.name, account_name=account.name, name=proposal.name,
@@ -805,18 +804,18 @@ def _signed_pdf(session: Session, proposal: Proposal, contact: Contact, login_em
     original = render_pdf(html)
     timeline = list(session.exec(select(SigningEvent).where(SigningEvent.proposal_id == proposal.id)
                                  .order_by(SigningEvent.at, SigningEvent.id)))
-    trail = sealing.AuditTrail(
+    trail = AuditTrail(
         title=proposal.name, reference=f"Proposal #{proposal.id}", firm_name=firm.name, account_name=account.name,
         original_sha256=hashlib.sha256(original).hexdigest(),
-        signers=[sealing.AuditSigner(
+        signers=[AuditSigner(
             name=proposal.signer_name, email=contact.email, login=login_email, ip_address=proposal.ip_address,
             user_agent=proposal.user_agent, viewed_at=proposal.viewed_at, consented_at=consented_at,
             signed_at=proposal.signed_at, identity_check="portal password",
             identity_result="logged in to the client portal")],
         events=[(e.at, e.detail or e.kind) for e in timeline], completed_at=proposal.signed_at,
         stamped_sha256=hashlib.sha256(original).hexdigest())
-    with_audit = sealing.with_audit_page(original, trail)
-    return sealing.seal(session, with_audit, reason=f"Signed proposal: {proposal.name}")
+    with_audit = with_audit_page(original, trail)
+    return seal.seal(session, with_audit, reason=f"Signed proposal: {proposal.name}")
 
 
 def _file_document(session: Session, proposal: Proposal, pdf: bytes, who) -> Document:

@@ -8,18 +8,14 @@ actor: `documents.ContactActor` or `actor.ContactActor`) opens the request, cons
 electronically (once per disclosure text), optionally proves the email address with a one-time code, and
 signs or declines. Every step is a `SigningEvent` (with IP address and browser) for the audit page. When
 the last signer signs, the fields are stamped, the audit page added and the whole sealed
-(`sealing.finish`); the sealed PDF becomes a new document next to the original, which stays unchanged.
+(`seal.finish`); the sealed PDF becomes a new document next to the original, which stays unchanged.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
-import json
-import os
 import secrets
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,11 +28,14 @@ from practice import config, routes
 from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, Job, PortalLogin,
                              PortalStatus, Role, SignatureField, SignatureRequest, SignatureRequestStatus, Signer,
                              SignerStatus, SigningEvent, utcnow)
+from practice.sandbox import SandboxBusy, SandboxError, run_limited
 from practice.services import audit, events, inbox, reminders
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
-from practice.services.documents import storage
-from practice.services.signing import consent
+from practice.services.documents import pdf_check, storage
+from practice.services.signing import consent, page_render_worker, seal
+from practice.services.signing.audit_page import AuditSigner, AuditTrail
+from practice.services.signing.stamp import StampField, stamp_strokes
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -52,10 +51,6 @@ MAX_REASON = 2000
 MAX_TEXT_VALUE = 500
 MAX_TYPED = 100
 MAX_INITIALS = 10
-# The portal's signature pad is three times wider than tall and sends x and y as fractions of its width
-# and height: y is divided by this before stamping so the drawing keeps its shape (the stamp scales both
-# axes alike).
-PAD_ASPECT = 3.0
 MAX_STROKES = 300
 MAX_POINTS = 20_000
 CODE_TTL = dt.timedelta(minutes=10)
@@ -67,11 +62,6 @@ GONE = "That signature request is not in your portal (it may have been cancelled
 
 
 # --- views --------------------------------------------------------------------------------------------
-
-
-def stamp_strokes(strokes: list) -> list[list[tuple[float, float]]]:
-    """The pad's strokes in the proportions they were drawn in (see PAD_ASPECT), for `sealing.stamp`."""
-    return [[(p[0], p[1] / PAD_ASPECT) for p in line] for line in strokes]
 
 
 @dataclass
@@ -372,39 +362,26 @@ def render_page_png(stored_key: str, page: int, width: int = PAGE_PNG_WIDTH) -> 
     """One page of a stored PDF as a PNG about `width` pixels wide, cached on disk by content and page.
 
     The PDF may be a client's upload, so pdfium draws it in a child process with CPU, memory and time
-    limits (`page_render_worker`), never in the app's process; the result is cached.
+    limits (`practice.sandbox` running `page_render_worker`), never in the app's process.
     """
     target = _cache_dir() / f"{storage.path_for(stored_key).name}-{int(page)}-{int(width)}.png"
     if target.is_file():
         return target.read_bytes()
-    from practice.services.documents import pdf_check  # noqa: PLC0415
-
     tmp = target.with_suffix(f".{secrets.token_hex(4)}.tmp.png")
-    cmd = [sys.executable, "-m", "practice.services.signing.page_render_worker", str(storage.open_stored(stored_key)),
-           str(int(page)), str(int(width)), str(tmp), str(pdf_check.CPU_SECONDS), str(pdf_check.MEMORY_BYTES)]
-    if not pdf_check._slots.acquire(timeout=pdf_check.WALL_SECONDS):
-        raise InvalidInput("The server is busy drawing other pages; reload in a moment.")
+    request = {"pdf": str(storage.open_stored(stored_key)), "page": int(page), "width": int(width), "out": str(tmp)}
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                cwd=str(config.ROOT), start_new_session=True,
-                                env={"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1",
-                                     "PYTHONPATH": str(config.ROOT)})
-        try:
-            out, _ = proc.communicate(timeout=pdf_check.WALL_SECONDS)
-        except subprocess.TimeoutExpired:
-            pdf_check._kill(proc)
-            out = b""
-    finally:
-        pdf_check._slots.release()
-    try:
-        answer = json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1]) if out.strip() else {}
-    except ValueError:
+        answer = run_limited(page_render_worker.render, request, cpu_s=pdf_check.CPU_SECONDS,
+                             memory_bytes=pdf_check.MEMORY_BYTES, wall_s=pdf_check.WALL_SECONDS)
+    except SandboxBusy:
+        raise InvalidInput("The server is busy drawing other pages; reload in a moment.") from None
+    except SandboxError:
         answer = {}
-    if not answer.get("ok") or not tmp.is_file():
+    if not isinstance(answer, dict) or not answer.get("ok") or not tmp.is_file():
         tmp.unlink(missing_ok=True)
-        if answer.get("reason") == "that page does not exist":
+        reason = answer.get("reason") if isinstance(answer, dict) else None
+        if reason == "that page does not exist":
             raise NotFound("That page does not exist.")
-        raise InvalidInput("This page could not be drawn safely: " + str(answer.get("reason") or
+        raise InvalidInput("This page could not be drawn safely: " + str(reason or
                            "it needed more time or memory than allowed") + ".")
     tmp.replace(target)
     return target.read_bytes()
@@ -1073,8 +1050,6 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
 
 def _seal(session: Session, req: SignatureRequest, signers: list[Signer], account: Account, original: bytes,
           now: dt.datetime):
-    from practice.services.signing import sealing  # noqa: PLC0415 - helper A's module; loaded when a request completes
-
     stamps = []
     by_signer = {s.id: s for s in signers}
     for f in _fields(session, req.id):
@@ -1084,26 +1059,26 @@ def _seal(session: Session, req: SignatureRequest, signers: list[Signer], accoun
         if f.kind == "signature":
             strokes = s.signature.get("strokes") if s.signature_kind == "drawn" else None
             text = "" if strokes else (s.signature.get("text") or s.name)
-            stamps.append(sealing.StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
+            stamps.append(StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
                                              kind="signature", text=text,
                                              strokes=stamp_strokes(strokes) if strokes else None))
         elif f.value:
-            stamps.append(sealing.StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
+            stamps.append(StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
                                              kind=f.kind, text=f.value))
     timeline = [(e.at, (f"{e.signer_name}: " if e.signer_name and e.signer_name not in e.detail else "")
                  + (e.detail or e.kind) + (f" (IP {e.ip_address})" if e.ip_address else ""))
                 for e in _events(session, req, signers)]
-    trail = sealing.AuditTrail(
+    trail = AuditTrail(
         title=req.title, reference=f"Signature request #{req.id}", firm_name=get_firm(session).name,
         account_name=account.name, original_sha256=req.original_sha256,
-        signers=[sealing.AuditSigner(name=s.name, email=s.email, login=s.login, ip_address=s.ip_address,
+        signers=[AuditSigner(name=s.name, email=s.email, login=s.login, ip_address=s.ip_address,
                                      user_agent=s.user_agent, viewed_at=s.viewed_at, consented_at=s.consented_at,
                                      signed_at=s.signed_at, identity_check=s.identity_check,
                                      identity_result=s.identity_result, status=SignerStatus(s.status).value,
                                      declined_at=s.declined_at, decline_reason=s.decline_reason)
                  for s in signers],
         events=timeline, completed_at=now)
-    return sealing.finish(session, original, stamps, trail)
+    return seal.finish(session, original, stamps, trail)
 
 
 def _signed_name(title: str) -> str:

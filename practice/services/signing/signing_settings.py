@@ -53,7 +53,7 @@ def clean_tsa_url(url: str) -> str:
 
 
 def set_timestamp_server(session: Session, actor: Actor, url: str) -> str:
-    """Save the timestamp server (the caller tests it first with sealing.check_timestamp_server)."""
+    """Save the timestamp server (the caller tests it first with seal.check_timestamp_server)."""
     require_admin(actor)
     url = clean_tsa_url(url)
     row = consent.settings(session)

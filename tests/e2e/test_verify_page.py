@@ -59,7 +59,7 @@ def test_owner_manages_the_sealing_certificate_and_a_dead_timestamp_server_is_re
     expect(page.locator("#certificate-fingerprint")).not_to_have_text(old)
 
     # The firm's own certificate, uploaded as a PKCS#12 file with its password.
-    from tests.services.test_sealing import _pkcs12
+    from tests.services.signing.test_sealing import _pkcs12
 
     data, _ = _pkcs12(b"firm-pass", cn="Park & Lee CPAs (own certificate)")
     p12 = tmp_path / "firm.p12"

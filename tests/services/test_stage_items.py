@@ -9,7 +9,7 @@ from practice.models import ClientTask, Event, Job, RuleRun, RunStatus, Stage
 from practice.services.automation import rulesets
 from practice.services.portal import portal
 from practice.services.work import jobs
-from tests.services.test_portal import firm, log_in, onboard  # noqa: F401 - the portal fixture and helpers
+from tests.services.portal.test_portal import firm, log_in, onboard  # noqa: F401 - the portal fixture and helpers
 
 AUTOMOVE = '''
 rule "Automove"

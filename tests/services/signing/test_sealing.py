@@ -343,7 +343,7 @@ def test_a_failing_timestamp_server_still_seals_unless_required(firm, original):
 def test_isolated_verify_gives_the_same_answers(firm, original):
     import time
 
-    from tests.services.hostile_pdfs import flate_bomb
+    from tests.services.documents.hostile_pdfs import flate_bomb
 
     done = _finish(original)
     flipped = bytearray(done.pdf)
@@ -365,7 +365,7 @@ def test_isolated_verify_gives_the_same_answers(firm, original):
 
 def test_stamp_handles_pages_whatever_their_contents_look_like():
     """A blank page with no content, a direct content stream, and an array of streams all get the stamp."""
-    from tests.services.hostile_pdfs import build_pdf
+    from tests.services.documents.hostile_pdfs import build_pdf
 
     pdf = build_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>",
                      2: b"<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 /MediaBox [0 0 612 792] >>",

@@ -10,7 +10,7 @@ from practice.services.work import accounts, csv_import
 from practice.services.errors import InvalidInput
 from tests.factories import actor_of, make_account, make_member, make_tag
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from practice.services.documents import pdf_check
-from tests.services.hostile_pdfs import CORPUS, normal_pdf, write_corpus
+from tests.services.documents.hostile_pdfs import CORPUS, normal_pdf, write_corpus
 
-CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "hostile_pdfs"
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "hostile_pdfs"
 
 
 @pytest.fixture(scope="module")

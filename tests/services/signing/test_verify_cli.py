@@ -10,7 +10,7 @@ from practice.db import read_session, write_session
 from practice.services.signing import certificates, seal
 from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _cli(*args, env):

@@ -84,10 +84,11 @@ def save_rules(actor: Actor, text: str) -> None:
 def real_doorbell() -> None:
     """Ring the consumer's SQLite queue (the module's Huey is already non-immediate here)."""
     from practice.services import events
+    from practice.worker import tasks as worker_tasks
     from practice.worker.huey_app import huey
 
     assert not huey.immediate
-    events.set_doorbell(None)
+    events.set_doorbell(worker_tasks.ring_doorbell)
 
 
 class Consumer:

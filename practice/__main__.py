@@ -14,9 +14,11 @@ from practice.config import BACKEND_PORT, PORT, ROOT
 def _migrate_and_seed() -> None:
     from practice.db import write_session
     from practice.migrate import upgrade
-    from practice.services import demo
+    from practice.services import demo, events
+    from practice.worker import tasks as worker_tasks
 
     upgrade()
+    events.set_doorbell(worker_tasks.ring_doorbell)  # the demo's new jobs reach the worker at once
     with write_session() as session:
         login = demo.ensure_demo(session)
     if login:

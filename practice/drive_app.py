@@ -24,9 +24,11 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 
 from practice.db import read_session, write_session
 from practice.models import Document, Folder
+from practice.services import events
 from practice.services.documents import documents, drive, storage
 from practice.services.documents.documents import ContactActor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PracticeError
+from practice.worker import tasks as worker_tasks
 
 DEFAULT_PORT = 3001
 USER_KEY = "practice.drive.user"
@@ -471,6 +473,7 @@ def main() -> int:
     # Ctrl-C (also when started in the background, where SIGINT may be ignored) and SIGTERM stop it.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    events.set_doorbell(worker_tasks.ring_doorbell)  # clients' uploads start the rules at once
     port = drive_port()
     server = make_server(port=port)
     print(f"practice drive: WebDAV on http://127.0.0.1:{port} (log in with your app email and password)",

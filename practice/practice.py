@@ -5,6 +5,11 @@ from practice.pages import (account, account_security, accounts, audit, board, c
                             import_, inbox, job, login, pipelines, portal, portal_documents, portal_proposals,
                             portal_sign, proposals, recurring, rules_editor, settings, signatures, signing_settings,
                             tasks, team, verify)
+from practice.services import events
+from practice.worker import tasks as worker_tasks
+
+# The web app's saves ring the worker as soon as they commit.
+events.set_doorbell(worker_tasks.ring_doorbell)
 
 app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"))
 

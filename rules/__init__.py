@@ -26,12 +26,12 @@ from .evaluate import (
     prepare_facts, run_delayed,
 )
 from .formatter import format_ruleset, format_source
-from .language import EVENT_NAMES
+from .language import ACTION_NAMES, EVENT_NAMES
 from .parser import parse
 from .schedule import due_run, next_occurrences, parse_schedule
 
 __all__ = [
-    "Catalog", "CheckedRuleSet", "CompiledRuleSet", "ConditionPart", "Duration", "EVENT_NAMES",
+    "ACTION_NAMES", "Catalog", "CheckedRuleSet", "CompiledRuleSet", "ConditionPart", "Duration", "EVENT_NAMES",
     "EvaluationError", "Event", "PlannedAction", "RuleDecision", "RuleMeaningError", "RuleSet",
     "RuleSyntaxError", "RuleTypeError", "RulesError", "RulesErrors", "UnknownNameError",
     "check", "check_errors", "compile_condition", "compile_rules", "dry_run", "due_run",

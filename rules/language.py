@@ -67,6 +67,13 @@ FOR_EACH_CARRIES = TAG_TARGET_CARRIES
 # Every event name the app may send to ``evaluate`` (see README).
 EVENT_NAMES = tuple(EVENT_CARRIES) + ("tag_added", "tag_removed", "schedule")
 
+# Every action name ``evaluate`` may plan (``PlannedAction.action``); the app maps each to its effect.
+SENT_KINDS = ("email", "message", "organizer", "proposal", "invoice")
+ACTION_NAMES = tuple(f"send_{kind}" for kind in SENT_KINDS) + (
+    "request_signature", "request_approval", "create_task", "create_job", "add_tags", "remove_tags",
+    "apply_folder_template", "move_job", "assign_job", "archive_job", "notify",
+)
+
 # Which trigger words bring an entity, for hints ("invoice fields are carried by ...").
 CARRIED_BY = {
     "invoice": 'rules that start with "when invoice is paid"',

@@ -17,6 +17,11 @@ from sqlmodel import SQLModel  # noqa: E402
 
 from practice import db  # noqa: E402
 import practice.models  # noqa: E402,F401
+from practice.services import events  # noqa: E402
+from practice.worker import tasks as worker_tasks  # noqa: E402
+
+# As in the app, committed events ring the worker; in immediate mode it runs them at once, in this process.
+events.set_doorbell(worker_tasks.ring_doorbell)
 
 _counter = iter(range(10**9))
 

@@ -1,7 +1,9 @@
 """The outbox: an event row written in the same transaction as the change, then a doorbell.
 
 The worker only learns "event N is ready"; the event itself lives in the database, so a lost
-doorbell is picked up by the periodic sweep.
+doorbell is picked up by the periodic sweep. Whoever starts a process sets its doorbell
+(`set_doorbell`: the web app, the drive, the command line, the worker, the tests); the worker
+hands claimed events to a handler (`handle_batch(ids, handler, ...)`: the automations engine).
 """
 from __future__ import annotations
 
@@ -15,16 +17,22 @@ from sqlmodel import Session, select
 
 from practice.db import write_session
 from practice.models import Event, EventStatus, utcnow
+from practice.services import stage_items
 from practice.services.actor import Actor
 
+log = logging.getLogger(__name__)
+
 LEASE = dt.timedelta(minutes=2)
-# What handles an event once claimed; the automations engine registers itself here.
-HANDLERS: list[Callable[[Session, Event], None]] = []
+# What handles one claimed event, inside the transaction that marks it handled.
+Handler = Callable[[Session, Event], None]
+# Handles claimed events in order, several at once; gives back to `slow` (one by one) those it does not take.
+ManyHandler = Callable[[Session, list[Event], Callable[[Event], int]], int]
 _doorbell: Callable[[list[int]], None] | None = None
 
 
 def set_doorbell(ring: Callable[[list[int]], None] | None) -> None:
-    """Choose how committed events are announced (the worker module sets Huey's)."""
+    """Choose how this process announces committed events (`practice.worker.tasks.ring_doorbell` rings
+    the worker); None: no doorbell, the worker's minute sweep finds them."""
     global _doorbell
     _doorbell = ring
 
@@ -32,13 +40,11 @@ def set_doorbell(ring: Callable[[list[int]], None] | None) -> None:
 def _ring(ids: list[int]) -> None:
     ring = _doorbell
     if ring is None:
-        from practice.worker.tasks import ring_doorbell as ring  # noqa: PLC0415 - avoids an import cycle
+        return  # the sweep picks them up
     try:
         ring(ids)
     except Exception:  # the sweep re-delivers; a doorbell failure must never fail the user's save
-        import logging
-
-        logging.getLogger(__name__).warning("doorbell failed for events %s; the sweep will pick them up", ids[:5])
+        log.warning("doorbell failed for events %s; the sweep will pick them up", ids[:5])
 
 
 def _after_commit(session: Session) -> None:
@@ -68,17 +74,19 @@ def emit(session: Session, actor: Actor, kind: str, *, job_id: int | None = None
     session.add(ev)
     session.flush()
     remember(session, [ev.id])
-    if job_id and kind in _completion_kinds():
-        from practice.services import stage_items  # noqa: PLC0415 - it emits through this module
-
-        stage_items.check(session, actor, job_id, contact_id=payload.get("contact_id"))
+    if job_id and kind in stage_items.COMPLETION_KINDS:
+        check_stage_items(session, actor, job_id, contact_id=payload.get("contact_id"))
     return ev
 
 
-def _completion_kinds() -> set[str]:
-    from practice.services.stage_items import COMPLETION_KINDS  # noqa: PLC0415
-
-    return COMPLETION_KINDS
+def check_stage_items(session: Session, actor: Actor, job_id: int | None, *, contact_id: int | None = None) -> bool:
+    """Emit `stage_items_completed` for the job if its stage's items are now all complete (once per stay)."""
+    job = stage_items.job_to_move_on(session, job_id)
+    if job is None:
+        return False
+    payload = {"contact_id": contact_id} if contact_id else {}
+    emit(session, actor, stage_items.EVENT, job_id=job.id, account_id=job.account_id, payload=payload)
+    return True
 
 
 def emit_many(session: Session, actor: Actor, rows: list[dict]) -> list[int]:
@@ -97,25 +105,24 @@ def emit_many(session: Session, actor: Actor, rows: list[dict]) -> list[int]:
     return ids
 
 
-def _handle_in(session: Session, event_id: int) -> bool:
+def _handle_in(session: Session, event_id: int, handler: Handler) -> bool:
     ev = session.exec(select(Event).where(Event.id == event_id).with_for_update()).first()
     if ev is None or ev.status != EventStatus.pending:
         return False
     ev.attempts += 1
-    for handler in HANDLERS:
-        handler(session, ev)
+    handler(session, ev)
     ev.status = EventStatus.handled
     ev.handled_at = utcnow()
     ev.lease_until = None
     return True
 
 
-def handle_event(event_id: int) -> bool:
-    """Process one event in one write transaction: handlers' effects and the 'handled' mark commit
+def handle_event(event_id: int, handler: Handler) -> bool:
+    """Process one event in one write transaction: the handler's effects and the 'handled' mark commit
     together, so a worker killed half-way leaves the event pending, with nothing done. True if
     this call handled it."""
     with write_session() as session:
-        return _handle_in(session, event_id)
+        return _handle_in(session, event_id, handler)
 
 
 # A batch holds SQLite's write lock, so it is cut short: people's saves wait for at most this long.
@@ -125,13 +132,13 @@ BATCH_MAX_SECONDS = 0.2
 CHUNK_EVENTS = 25
 
 
-def _handle_one(session: Session, event_id: int) -> int:
+def _handle_one(session: Session, event_id: int, handler: Handler) -> int:
     """One event in its own savepoint: its effects and its mark commit together or not at all."""
     try:
         with session.begin_nested():
-            return int(_handle_in(session, event_id))
+            return int(_handle_in(session, event_id, handler))
     except Exception:  # rolled back alone; the sweep retries it
-        logging.getLogger(__name__).exception("event %s failed; it stays pending", event_id)
+        log.exception("event %s failed; it stays pending", event_id)
         return 0
 
 
@@ -142,35 +149,28 @@ def mark_handled(session: Session, ids: list[int]) -> None:
             status=EventStatus.handled, attempts=Event.attempts + 1, handled_at=utcnow(), lease_until=None))
 
 
-def _batch_handler() -> Callable | None:
-    # A handler may handle many events at once (its `batch` attribute); only when it is the only one.
-    if len(HANDLERS) == 1:
-        return getattr(HANDLERS[0], "batch", None)
-    return None
-
-
-def _handle_chunk(session: Session, chunk: list[int]) -> int:
-    batch = _batch_handler()
-    if batch is None:
-        return sum(_handle_one(session, event_id) for event_id in chunk)
+def _handle_chunk(session: Session, chunk: list[int], handler: Handler, handle_many: ManyHandler | None) -> int:
+    if handle_many is None:
+        return sum(_handle_one(session, event_id, handler) for event_id in chunk)
     order = {event_id: n for n, event_id in enumerate(chunk)}
     evs = sorted(session.exec(select(Event).where(Event.id.in_(chunk), Event.status == EventStatus.pending)),
                  key=lambda ev: order[ev.id])
-    # The handler writes the effects of the events it can take together and marks them with
+    # `handle_many` writes the effects of the events it can take together and marks them with
     # `mark_handled` in one savepoint; it hands the others to `_handle_one`, in order.
-    return batch(session, evs, lambda ev: _handle_one(session, ev.id))
+    return handle_many(session, evs, lambda ev: _handle_one(session, ev.id, handler))
 
 
-def handle_batch(event_ids: list[int]) -> int:
+def handle_batch(event_ids: list[int], handler: Handler, handle_many: ManyHandler | None = None) -> int:
     """Process events in order, several per write transaction (one commit, one disk sync, for up to
     BATCH_MAX_EVENTS events or BATCH_MAX_SECONDS). Each event's effects and its 'handled' mark
     commit together or not at all (a savepoint per event, or per group a batch handler writes at
     once), so a worker killed half-way leaves the batch's events pending with nothing done, and an
-    event whose handler fails is rolled back alone and stays pending for the sweep. Returns how
+    event whose handler fails is rolled back alone and stays pending for the sweep. `handle_many`,
+    when given, takes CHUNK_EVENTS events at a time (else `handler`, one by one). Returns how
     many it handled."""
     ids = list(event_ids)
     done = position = 0
-    step = CHUNK_EVENTS if _batch_handler() is not None else 1
+    step = CHUNK_EVENTS if handle_many is not None else 1
     while position < len(ids):
         with write_session() as session:
             started, taken = time.monotonic(), 0
@@ -179,7 +179,7 @@ def handle_batch(event_ids: list[int]) -> int:
                 chunk = ids[position:position + min(step, BATCH_MAX_EVENTS - taken)]
                 position += len(chunk)
                 taken += len(chunk)
-                done += _handle_chunk(session, chunk)
+                done += _handle_chunk(session, chunk, handler, handle_many)
     return done
 
 

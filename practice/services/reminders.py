@@ -1,15 +1,16 @@
 """Reminders for client-facing items: `... with reminders every N days up to M times`.
 
 Each feature whose items can be reminded (organizers, proposals, invoices, signature and
-approval requests, client tasks) registers an adapter here; the sweep then sends the reminders
-that came due and stops them by itself once the item is complete, the job is archived, or the
-count is reached. Each reminder is keyed, so a retried sweep never sends one twice.
+approval requests, client tasks) plans them with `schedule` and keeps a `Remindable` adapter; the
+sweep (`send_due`, given the table of adapters: services/automation/reminder_kinds.py) sends the
+reminders that came due and stops them by itself once the item is complete, the job is archived,
+or the count is reached. Each reminder is keyed, so a retried sweep never sends one twice.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -26,18 +27,9 @@ class Remindable:
     remind: Callable[[Session, int, int], str]
 
 
-REMINDABLE: dict[str, Remindable] = {}
-
-
-def register(kind: str, adapter: Remindable) -> None:
-    REMINDABLE[kind] = adapter
-
-
 def schedule(session: Session, *, kind: str, item_id: int, every: dt.timedelta, times: int, key: str,
              job_id: int | None = None, start: dt.datetime | None = None) -> Due | None:
     """Plan `times` reminders for an item, the first one `every` after `start` (default now)."""
-    if kind not in REMINDABLE:
-        raise KeyError(f"no reminders for {kind}")
     if times < 1 or every <= dt.timedelta(0):
         return None
     if session.execute(select(Due.id).where(Due.key == key)).first():
@@ -56,15 +48,16 @@ def _stop(due: Due, payload: dict, why: str) -> None:
     due.status = "done"
 
 
-def send_due(session: Session, now: dt.datetime | None = None, limit: int = 500) -> int:
-    """Send the reminders that came due; returns how many were sent."""
+def send_due(session: Session, kinds: Mapping[str, Remindable], now: dt.datetime | None = None,
+             limit: int = 500) -> int:
+    """Send the reminders that came due, each through its kind's adapter in `kinds`; returns how many were sent."""
     now = now or utcnow()
     rows = list(session.execute(select(Due).where(Due.kind == "reminder", Due.status == "pending",
                                                   Due.due_at <= now).order_by(Due.due_at).limit(limit)).scalars())
     sent = 0
     for due in rows:
         payload = dict(due.payload)
-        adapter = REMINDABLE.get(payload["item_kind"])
+        adapter = kinds.get(payload["item_kind"])
         if adapter is None:
             continue  # the feature is gone or not loaded in this process: leave it for later
         if due.job_id is not None:

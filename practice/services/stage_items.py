@@ -8,6 +8,8 @@ The event fires once per stay in a stage: a job that leaves and comes back can f
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -24,47 +26,66 @@ def _count(session: Session, stmt) -> int:
     return int(session.exec(stmt).one())
 
 
+def _open_and_total(session: Session, everything, still_open) -> tuple[int, int]:
+    return _count(session, everything.where(still_open)), _count(session, everything)
+
+
+def _approvals(session: Session, job: Job) -> tuple[int, int]:
+    """Approval requests: complete when approved."""
+    made = select(func.count()).select_from(ApprovalRequest).where(
+        ApprovalRequest.job_id == job.id, ApprovalRequest.created_at >= job.entered_stage_at)
+    return _open_and_total(session, made, ApprovalRequest.status != ApprovalStatus.approved)
+
+
+def _client_tasks(session: Session, job: Job) -> tuple[int, int]:
+    """Client tasks: complete when ticked off."""
+    made = select(func.count()).select_from(ClientTask).where(ClientTask.job_id == job.id,
+                                                              ClientTask.created_at >= job.entered_stage_at)
+    return _open_and_total(session, made, ClientTask.done_at.is_(None))
+
+
+def _signature_requests(session: Session, job: Job) -> tuple[int, int]:
+    """Signature requests sent (not drafts, not cancelled): complete when everyone signed."""
+    made = select(func.count()).select_from(SignatureRequest).where(
+        SignatureRequest.job_id == job.id, SignatureRequest.created_at >= job.entered_stage_at,
+        SignatureRequest.status.not_in([SignatureRequestStatus.cancelled, SignatureRequestStatus.draft]))
+    return _open_and_total(session, made, SignatureRequest.status != SignatureRequestStatus.completed)
+
+
+def _proposals(session: Session, job: Job) -> tuple[int, int]:
+    """Proposals sent (not withdrawn): complete when signed."""
+    made = select(func.count()).select_from(Proposal).where(
+        Proposal.job_id == job.id, Proposal.sent_at >= job.entered_stage_at, Proposal.status != ProposalStatus.cancelled)
+    return _open_and_total(session, made, Proposal.status != ProposalStatus.signed)
+
+
+# Every kind of client-facing item a stage waits for: (open, in all) made for the job in its current stay.
+STAGE_ITEM_KINDS: dict[str, Callable[[Session, Job], tuple[int, int]]] = {
+    "approval": _approvals,
+    "client_task": _client_tasks,
+    "signature": _signature_requests,
+    "proposal": _proposals,
+}
+
+
 def open_and_total(session: Session, job: Job) -> tuple[int, int]:
     """(items still open, items in all) for the job's current stay in its stage."""
-    since = job.entered_stage_at
-    total = open_ = 0
-    approvals = select(func.count()).select_from(ApprovalRequest).where(
-        ApprovalRequest.job_id == job.id, ApprovalRequest.created_at >= since)
-    total += _count(session, approvals)
-    open_ += _count(session, approvals.where(ApprovalRequest.status != ApprovalStatus.approved))
-    tasks = select(func.count()).select_from(ClientTask).where(ClientTask.job_id == job.id,
-                                                               ClientTask.created_at >= since)
-    total += _count(session, tasks)
-    open_ += _count(session, tasks.where(ClientTask.done_at.is_(None)))
-    requests = select(func.count()).select_from(SignatureRequest).where(
-        SignatureRequest.job_id == job.id, SignatureRequest.created_at >= since,
-        SignatureRequest.status.not_in([SignatureRequestStatus.cancelled, SignatureRequestStatus.draft]))
-    total += _count(session, requests)
-    open_ += _count(session, requests.where(SignatureRequest.status != SignatureRequestStatus.completed))
-    proposals = select(func.count()).select_from(Proposal).where(
-        Proposal.job_id == job.id, Proposal.sent_at >= since, Proposal.status != ProposalStatus.cancelled)
-    total += _count(session, proposals)
-    open_ += _count(session, proposals.where(Proposal.status != ProposalStatus.signed))
-    return open_, total
+    counts = [count(session, job) for count in STAGE_ITEM_KINDS.values()]
+    return sum(o for o, _ in counts), sum(t for _, t in counts)
 
 
-def check(session: Session, actor, job_id: int | None, *, contact_id: int | None = None) -> bool:
-    """Emit `stage_items_completed` for the job if its stage's items are now all complete (once per stay)."""
-    from practice.services import events  # noqa: PLC0415 - events calls us from emit
-
+def job_to_move_on(session: Session, job_id: int | None) -> Job | None:
+    """The job, when its stage's items are now all complete and `stage_items_completed` has not fired
+    in this stay yet (events.check_stage_items emits it); else None."""
     if not job_id:
-        return False
+        return None
     job = session.get(Job, job_id)
     if job is None or job.archived:
-        return False
+        return None
     session.flush()
     open_, total = open_and_total(session, job)
     if total == 0 or open_:
-        return False
+        return None
     already = session.exec(select(Event.id).where(Event.kind == EVENT, Event.job_id == job.id,
                                                   Event.created_at >= job.entered_stage_at).limit(1)).first()
-    if already is not None:
-        return False
-    payload = {"contact_id": contact_id} if contact_id else {}
-    events.emit(session, actor, EVENT, job_id=job.id, account_id=job.account_id, payload=payload)
-    return True
+    return None if already is not None else job

@@ -1,4 +1,12 @@
-"""Worker tasks. Huey is only a doorbell: tasks take event ids and read the truth from the database."""
+"""Worker tasks. Huey is only a doorbell: tasks take event ids and read the truth from the database.
+
+A stage move, from drop to effect: the board's drop handler (`BoardState.move_card`) calls `jobs.move_job`, which writes the
+move and a `job_moved` event in one transaction (`events.emit`); after the commit the process's
+doorbell (`ring_doorbell`, set with `events.set_doorbell` where the process starts) queues
+`handle_events`; the consumer runs it and hands the ids to the automations engine
+(`engine.handle_events`), which runs each rule whose trigger matches and applies its actions
+(`automation/actions.py`, e.g. `create_task`) in the transaction that marks the event handled.
+"""
 from __future__ import annotations
 
 import logging
@@ -9,15 +17,12 @@ from sqlalchemy import select
 from practice.db import read_session, write_session
 from practice.models import MailStatus, OutgoingMail
 from practice.services import events
-from practice.services.automation import delays, engine, schedules
+from practice.services.automation import delays, engine, reminder_kinds, schedules
 from practice.services.mail import outbox
 from practice.worker.huey_app import huey
 
 log = logging.getLogger(__name__)
 
-# The automations engine handles every event the worker claims.
-if engine.handle_event not in events.HANDLERS:
-    events.HANDLERS.append(engine.handle_event)
 
 
 def _mail_waiting() -> bool:
@@ -28,7 +33,7 @@ def _mail_waiting() -> bool:
 @huey.task()
 def handle_events(event_ids: list[int]) -> int:
     """Handle the given events in order; returns how many it handled. Their mail is sent by the mailer."""
-    done = events.handle_batch(event_ids)  # one bad event does not block the others; the sweep retries it
+    done = engine.handle_events(event_ids)  # one bad event does not block the others; the sweep retries it
     if done and huey.immediate and _mail_waiting():
         # Immediate mode only (tests and the in-process browser harness, PRACTICE_HUEY_IMMEDIATE=1):
         # there is no consumer and no mailer process, so the mail the events queued is sent here,
@@ -43,13 +48,19 @@ def ring_doorbell(event_ids: list[int]) -> None:
     handle_events(list(event_ids))
 
 
+@huey.on_startup()
+def wire_doorbell() -> None:
+    """Events this process commits ring the worker (in the consumer: the events rules' actions cause)."""
+    events.set_doorbell(ring_doorbell)
+
+
 def sweep_pending_events(max_pages: int = 20) -> int:
     """Re-deliver events whose doorbell was lost (consumer killed, queue down), a page of 500 at a time."""
     done = 0
     for _ in range(max_pages):
         with read_session() as session:
             ids = events.pending_event_ids(session)
-        handled = events.handle_batch(ids)  # a failing event stays pending; the next sweep retries it
+        handled = engine.handle_events(ids)  # a failing event stays pending; the next sweep retries it
         done += handled
         if len(ids) < 500 or not handled:  # the last page, or only failing events left
             break
@@ -63,12 +74,8 @@ def sweep_once() -> dict:
         done["delayed"] = delays.run_due_actions(session)
     with write_session() as session:
         done["schedules"] = schedules.run_schedules(session)
-    from practice.services import reminders  # noqa: F401,PLC0415 - they register reminders
-    from practice.services.portal import approvals  # noqa: F401,PLC0415 - they register reminders
-    from practice.services.signing import signatures  # noqa: F401,PLC0415 - they register reminders
-
     with write_session() as session:
-        done["reminders"] = reminders.send_due(session)
+        done["reminders"] = reminder_kinds.send_due_reminders(session)
     done["events"] += sweep_pending_events()  # what the schedules and delayed actions caused
     return done  # mail is sent by the mailer process, not here
 

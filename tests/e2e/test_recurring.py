@@ -11,7 +11,7 @@ from practice.db import read_session, write_session
 from practice.models import Event, OutgoingMail, Pipeline, RuleRun, RunStatus, Stage, TeamMember
 from practice.services import events
 from practice.services.mail import templates as mail_templates
-from practice.services.automation import rulesets
+from practice.services.automation import engine, rulesets
 from practice.services.work import accounts, jobs
 from practice.services.actor import Actor
 from practice.worker import tasks as worker_tasks  # noqa: F401 - registers the automations' event handler
@@ -118,7 +118,7 @@ end
     with read_session() as s:
         pending = s.exec(select(Event.id).where(Event.job_id == job_id)).all()
     for event_id in pending:
-        events.handle_event(event_id)
+        events.handle_event(event_id, engine.handle_event)
     with read_session() as s:
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "E2E approval notice", RuleRun.job_id == job_id)).one()
         assert run.status == RunStatus.failed

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from rules import (
-    EvaluationError, Event, check, compile_rules, dry_run, evaluate, matching, run_delayed,
+    ACTION_NAMES, EvaluationError, Event, check, compile_rules, dry_run, evaluate, matching, run_delayed,
 )
 from rules.placeholders import MAX_RENDERED, RenderError, compile_text, render
 
@@ -210,3 +210,32 @@ def test_a_too_long_rendered_text_fails_the_action_not_the_worker(catalog):
 def test_unknown_event_names_are_refused():
     with pytest.raises(EvaluationError):
         Event("job_moved")
+
+
+EVERY_ACTION = '''rule "Every action" when job enters stage "Review" then
+  send email "Welcome" to account
+  send message "Portal hello" to account
+  send organizer "1040 Organizer" to account
+  send proposal "Engagement 2027" to account
+  send invoice "Monthly fee" to account
+  request signature on "Engagement letter" from account
+  request approval of folder "2026 Return" from account
+  create task "Call the client" for "Ann Lee"
+  create job "Payroll {{ year }}" in pipeline "Payroll" for account
+  add tag "VIP" to job
+  remove tag "Overdue" from job
+  apply folder template "1040 folders"
+  move job to stage "Filed"
+  move job to next stage
+  assign job to "Ann Lee"
+  archive job
+  notify job.assignee "Done"
+end
+'''
+
+
+def test_action_names_lists_every_action_the_rules_can_plan(catalog):
+    # The app maps each of ACTION_NAMES to its effect (practice/services/automation/actions.py ACTIONS).
+    [d] = evaluate(compiled(catalog, EVERY_ACTION), ENTERED_REVIEW, {"job": job(), "account": account()}, NOW)
+    assert d.ok
+    assert sorted({a.action for a in d.actions}) == sorted(ACTION_NAMES)

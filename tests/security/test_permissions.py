@@ -14,6 +14,7 @@ from practice.services.access import auth, team
 from practice.services.work import accounts, board, catalog, jobs, pipelines, tags, tasks
 from practice.services.errors import PermissionDenied
 from practice.services.work.pipelines import stages_of
+from practice.worker import tasks as worker_tasks
 from tests.factories import PASSWORD, actor_of, make_account, make_job, make_member, make_pipeline, make_tag
 
 
@@ -51,7 +52,7 @@ def firm_data(fresh_db):
         "jobs": {"team": team_job.id, "assigned": assigned_job.id, "other": other_job.id},
         "tasks": {"team": team_task.id, "other": other_task.id, "own": own_task.id},
     }
-    events.set_doorbell(None)
+    events.set_doorbell(worker_tasks.ring_doorbell)
 
 
 def _visible_account_ids(actor) -> set[int]:

@@ -25,7 +25,7 @@ def rung(monkeypatch):
     calls: list[list[int]] = []
     events.set_doorbell(lambda ids: calls.append(list(ids)))
     yield calls
-    events.set_doorbell(None)
+    events.set_doorbell(worker_tasks.ring_doorbell)
 
 
 @pytest.fixture
@@ -118,18 +118,18 @@ def test_a_failing_doorbell_does_not_fail_the_save(job_setup):
 def test_handle_event_marks_handled_exactly_once(job_setup, monkeypatch):
     actor, job_id, stage_ids = job_setup
     handled: list[int] = []
-    monkeypatch.setattr(events, "HANDLERS", [lambda session, ev: handled.append(ev.id)])
+    record = lambda session, ev: handled.append(ev.id)  # noqa: E731
     with write_session() as s:
         jobs.move_job(s, actor, job_id, stage_ids[1])
     with read_session() as s:
         event_id = s.exec(select(Event.id).where(Event.kind == "job_moved")).one()
-    assert events.handle_event(event_id) is True
-    assert events.handle_event(event_id) is False
+    assert events.handle_event(event_id, record) is True
+    assert events.handle_event(event_id, record) is False
     assert handled == [event_id]
     with read_session() as s:
         ev = s.get(Event, event_id)
     assert ev.status == EventStatus.handled and ev.attempts == 1 and ev.handled_at is not None
-    assert events.handle_event(10**9) is False  # an unknown id is not an error
+    assert events.handle_event(10**9, record) is False  # an unknown id is not an error
 
 
 def test_a_failing_handler_leaves_the_event_pending_with_nothing_done(job_setup, monkeypatch):
@@ -139,13 +139,12 @@ def test_a_failing_handler_leaves_the_event_pending_with_nothing_done(job_setup,
         session.get(Job, job_id).name = "changed by a handler"
         raise Boom()
 
-    monkeypatch.setattr(events, "HANDLERS", [half_then_fail])
     with write_session() as s:
         jobs.move_job(s, actor, job_id, stage_ids[1])
     with read_session() as s:
         event_id = s.exec(select(Event.id).where(Event.kind == "job_moved")).one()
     with pytest.raises(Boom):
-        events.handle_event(event_id)
+        events.handle_event(event_id, half_then_fail)
     with read_session() as s:
         assert s.get(Event, event_id).status == EventStatus.pending
         assert s.get(Job, job_id).name != "changed by a handler"
@@ -153,7 +152,6 @@ def test_a_failing_handler_leaves_the_event_pending_with_nothing_done(job_setup,
 
 def test_the_sweep_picks_up_events_whose_doorbell_was_lost(job_setup, monkeypatch):
     actor, job_id, stage_ids = job_setup
-    monkeypatch.setattr(events, "HANDLERS", [])
     events.set_doorbell(lambda ids: None)  # the doorbell is lost
     with write_session() as s:
         jobs.move_job(s, actor, job_id, stage_ids[1])

@@ -1,4 +1,4 @@
-"""The reminders machinery, with a small item kind registered by the test (features plug theirs in)."""
+"""The reminders machinery, with a small item kind of the test's own (features list theirs in reminder_kinds)."""
 import datetime as dt
 
 from sqlmodel import select
@@ -12,15 +12,13 @@ from tests.factories import actor_of, make_job, make_member
 SENT: list[tuple[int, int]] = []
 
 
-def _register():
-    # A client task stands in for the items to come: complete when its status is completed.
-    reminders.register("test_task", reminders.Remindable(
-        is_complete=lambda s, item_id: s.get(Task, item_id).status == TaskStatus.completed,
-        remind=lambda s, item_id, n: SENT.append((item_id, n)) or f"reminded about task {item_id}"))
+# A client task stands in for the items to come: complete when its status is completed.
+KINDS = {"test_task": reminders.Remindable(
+    is_complete=lambda s, item_id: s.get(Task, item_id).status == TaskStatus.completed,
+    remind=lambda s, item_id, n: SENT.append((item_id, n)) or f"reminded about task {item_id}")}
 
 
 def test_reminders_repeat_then_stop_at_the_count(fresh_db):
-    _register()
     SENT.clear()
     with write_session() as s:
         actor = actor_of(make_member(s, role="owner"))
@@ -32,18 +30,17 @@ def test_reminders_repeat_then_stop_at_the_count(fresh_db):
         assert reminders.schedule(s, kind="test_task", item_id=task.id, every=dt.timedelta(days=3), times=2,
                                   key="k1", job_id=job.id, start=start) is None  # keyed: planned once
     with write_session() as s:
-        assert reminders.send_due(s, now=start + dt.timedelta(days=2)) == 0
-        assert reminders.send_due(s, now=start + dt.timedelta(days=3)) == 1
-        assert reminders.send_due(s, now=start + dt.timedelta(days=3)) == 0  # not twice
-        assert reminders.send_due(s, now=start + dt.timedelta(days=30)) == 1
-        assert reminders.send_due(s, now=start + dt.timedelta(days=60)) == 0  # up to 2 times
+        assert reminders.send_due(s, KINDS, now=start + dt.timedelta(days=2)) == 0
+        assert reminders.send_due(s, KINDS, now=start + dt.timedelta(days=3)) == 1
+        assert reminders.send_due(s, KINDS, now=start + dt.timedelta(days=3)) == 0  # not twice
+        assert reminders.send_due(s, KINDS, now=start + dt.timedelta(days=30)) == 1
+        assert reminders.send_due(s, KINDS, now=start + dt.timedelta(days=60)) == 0  # up to 2 times
         due = s.exec(select(Due)).one()
         assert due.status == "done" and len(due.payload["log"]) == 2
     assert [n for _, n in SENT] == [1, 2]
 
 
 def test_reminders_stop_when_the_item_is_complete_or_the_job_archived(fresh_db):
-    _register()
     SENT.clear()
     start = dt.datetime(2027, 1, 4, 9, tzinfo=dt.timezone.utc)
     with write_session() as s:
@@ -58,7 +55,7 @@ def test_reminders_stop_when_the_item_is_complete_or_the_job_archived(fresh_db):
         tasks.set_status(s, actor, done_task.id, "completed")
         jobs.archive_job(s, actor, other_job.id)
     with write_session() as s:
-        assert reminders.send_due(s, now=start + dt.timedelta(days=2)) == 0
+        assert reminders.send_due(s, KINDS, now=start + dt.timedelta(days=2)) == 0
         logs = sorted(d.payload["log"][-1] for d in s.exec(select(Due)).all())
         assert logs == ["Stopped: the client completed it.", "Stopped: the job was archived."]
     assert SENT == []

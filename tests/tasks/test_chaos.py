@@ -35,6 +35,7 @@ from practice.services.mail import outbox, settings as mail_settings, templates 
 from practice.services.automation import rulesets
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
+from practice.worker import tasks as worker_tasks
 from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
 from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag
@@ -108,7 +109,7 @@ def chaos_env(tmp_path, monkeypatch):
         yield env
     finally:
         huey.immediate = True  # back to the in-memory queue the other tests use
-        events.set_doorbell(None)
+        events.set_doorbell(worker_tasks.ring_doorbell)
         db.get_engine().dispose()
 
 
@@ -162,7 +163,7 @@ def test_every_automation_runs_exactly_once_while_the_consumer_is_killed(chaos_e
         firm = _build_firm(server.port)
         # From here on the doorbell is real: tasks go into the consumer's SQLite queue file.
         huey.immediate = False
-        events.set_doorbell(None)
+        events.set_doorbell(worker_tasks.ring_doorbell)
 
         consumer = Child("consumer", consumer_command(workers=2, quiet=False), chaos_env, logs)
         mailer = Child("mailer", [sys.executable, "-m", "practice", "mailer"], chaos_env, logs)

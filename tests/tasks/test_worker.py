@@ -23,6 +23,7 @@ from practice.models import Event, EventStatus
 from practice.services import events
 from practice.services.work import jobs
 from practice.services.work.pipelines import stages_of
+from practice.worker import tasks as worker_tasks
 from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
 from tests.factories import actor_of, make_job, make_member
@@ -44,12 +45,12 @@ def worker_env(tmp_path, monkeypatch):
     upgrade()
     monkeypatch.setitem(huey.storage_kwargs, "filename", env["PRACTICE_HUEY_DB"])
     huey.immediate = False  # now enqueues into the consumer's queue file
-    events.set_doorbell(None)  # the real doorbell: practice.worker.tasks.ring_doorbell
+    events.set_doorbell(worker_tasks.ring_doorbell)  # the real doorbell
     try:
         yield env
     finally:
         huey.immediate = True  # back to the in-memory queue the other tests use
-        events.set_doorbell(None)
+        events.set_doorbell(worker_tasks.ring_doorbell)
         db.get_engine().dispose()
 
 
@@ -122,7 +123,7 @@ def test_the_consumer_handles_moves_and_recovers_after_a_kill(worker_env, tmp_pa
         queued = _move(actor, job.id, stage_ids[2])  # the doorbell lands in the queue file
         events.set_doorbell(lambda ids: None)  # this one's doorbell is lost outright
         lost = _move(actor, job.id, stage_ids[3])
-        events.set_doorbell(None)
+        events.set_doorbell(worker_tasks.ring_doorbell)
         time.sleep(0.5)
         assert _status(queued) == _status(lost) == EventStatus.pending
 

@@ -1,8 +1,9 @@
 """The event engine: the firm's rules run on each recorded event, exactly once, each run logged.
 
-The worker calls `handle_event` inside the transaction that marks the event handled, so a run's log
-rows, its effects and the 'handled' mark commit together: a worker killed half-way leaves nothing
-done and the event pending. Each effect also carries an idempotency key (rule × trigger × action),
+The worker hands event ids to `handle_events`; each event is handled (`handle_event`, or the bulk
+path for plain batches) inside the transaction that marks it handled, so a run's log rows, its
+effects and the 'handled' mark commit together: a worker killed half-way leaves nothing done and
+the event pending. Each effect also carries an idempotency key (rule × trigger × action),
 so a retry from the run log (`runlog.retry_run`) never repeats what already happened.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlmodel import Session
 
 import rules
 from practice.models import Event, RuleRun, RunStatus, utcnow
+from practice.services import events
 from practice.services.automation import bulk
 from practice.services.automation.actions import NOT_AVAILABLE, Target, apply_once
 from practice.services.automation.compiled import compiled_rules
@@ -46,13 +48,16 @@ def handle_event(session: Session, ev: Event) -> None:
             run_decision(session, compiled, version, decision, trigger, target, facts, now, depth, event_id=ev.id)
 
 
-# The worker hands its batches to the bulk path (practice/services/automation/bulk.py), which sends
-# anything it does not write itself back through `handle_event`, one event at a time.
-def _handle_many(session: Session, evs: list[Event], slow) -> int:
+def handle_many(session: Session, evs: list[Event], slow) -> int:
+    """Claimed events several at a time: the bulk path writes the plain ones at once and hands the
+    others back to `slow`, which runs `handle_event` on each, in order."""
     return bulk.handle_many(session, evs, slow)
 
 
-handle_event.batch = _handle_many
+def handle_events(event_ids: list[int]) -> int:
+    """Run the firm's rules for these events, in order, exactly once each (the worker's entry point);
+    returns how many were handled. One failing event stays pending for the sweep."""
+    return events.handle_batch(event_ids, handle_event, handle_many)
 
 
 def _existing_run(session: Session, event_id: int | None, schedule_key: str | None, rule: str) -> RuleRun | None:

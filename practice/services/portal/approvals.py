@@ -308,7 +308,8 @@ def _remind(session: Session, approval_id: int, n: int) -> str:
     return f'Reminded {", ".join(sent)} to approve "{doc.name}"'
 
 
-reminders.register(REMINDER_KIND, reminders.Remindable(is_complete=_is_complete, remind=_remind))
+# How the sweep reminds about approval requests (listed in services/automation/reminder_kinds.py).
+REMINDER = reminders.Remindable(is_complete=_is_complete, remind=_remind)
 
 
 def interval_of(duration) -> dt.timedelta:

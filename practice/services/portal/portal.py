@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from practice import config
 from practice.models import (Account, AccountContact, AuditLog, ClientTask, Contact, Job, OutgoingMail,
                              PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow)
-from practice.services import audit, events, inbox, stage_items, templating
+from practice.services import audit, events, inbox, templating
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 from practice.services.access import login_safety
@@ -505,7 +505,7 @@ def complete_client_task(session: Session, actor: ContactActor, task_id: int) ->
                     payload={"contact_id": actor.contact_id})
     else:
         # The job's other open tasks may belong to an earlier stage: this stage's items may still be done.
-        stage_items.check(session, actor, task.job_id, contact_id=actor.contact_id)
+        events.check_stage_items(session, actor, task.job_id, contact_id=actor.contact_id)
     return task
 
 

@@ -876,4 +876,5 @@ def _remind(session: Session, proposal_id: int, n: int) -> str:
     return f'Reminded {", ".join(sent)} to sign "{proposal.name}"'
 
 
-reminders.register(REMINDER_KIND, reminders.Remindable(is_complete=_is_complete, remind=_remind))
+# How the sweep reminds about proposals (listed in services/automation/reminder_kinds.py).
+REMINDER = reminders.Remindable(is_complete=_is_complete, remind=_remind)

@@ -1197,4 +1197,5 @@ def _remind(session: Session, request_id: int, n: int) -> str:
     return f'Reminded {", ".join(told)} to sign "{req.title}"'
 
 
-reminders.register(REMINDER_KIND, reminders.Remindable(is_complete=_is_complete, remind=_remind))
+# How the sweep reminds about signature requests (listed in services/automation/reminder_kinds.py).
+REMINDER = reminders.Remindable(is_complete=_is_complete, remind=_remind)

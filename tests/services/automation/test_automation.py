@@ -4,12 +4,13 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+import rules
 from practice.db import read_session, write_session
 from practice.models import (ActionEffect, Due, Job, JobTag, MailStatus, Notification, OutgoingMail, RuleRun,
                              RunStatus, Task)
 from practice.services import events
 from practice.services.mail import settings as mail_settings, templates as mail_templates
-from practice.services.automation import compiled, delays, preview, rulesets, runlog, schedules, triggers
+from practice.services.automation import actions, compiled, delays, engine, preview, rulesets, runlog, schedules, triggers
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
@@ -91,7 +92,7 @@ def test_entering_a_stage_runs_every_action_once_and_logs_why(firm):
     # Handling the same event again changes nothing.
     with read_session() as s:
         event_id = max(e.id for e in s.exec(select(events.Event)).all())
-    assert events.handle_event(event_id) is False
+    assert events.handle_event(event_id, engine.handle_event) is False
     with read_session() as s:
         assert len(s.exec(select(Task)).all()) == 1 and len(s.exec(select(OutgoingMail)).all()) == 1
 
@@ -348,3 +349,11 @@ end
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Approve drafts")).one()
         assert run.status == RunStatus.failed
         assert run.reason == 'The account "Hartley Household" has no folder "Drafts", so no approval was asked.'
+
+
+def test_every_action_the_rules_can_plan_has_an_effect_or_says_it_is_not_built_yet():
+    assert sorted(actions.ACTIONS) == sorted(rules.ACTION_NAMES)
+    for name, action in actions.ACTIONS.items():
+        assert callable(action) or isinstance(action, actions.NotBuilt), name
+    assert actions.NOT_AVAILABLE == {"send_message": "chat messages", "send_organizer": "organizers",
+                                     "send_invoice": "invoices"}

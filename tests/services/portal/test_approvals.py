@@ -9,9 +9,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import ApprovalRequest, Due, Job, Event, Notification, OutgoingMail, RuleRun, utcnow
-from practice.services import reminders
 from practice.services.actor import ContactActor
-from practice.services.automation import rulesets
+from practice.services.automation import reminder_kinds, rulesets
 from practice.services.documents import documents
 from practice.services.portal import approvals, portal
 from practice.services.work import accounts, jobs
@@ -158,13 +157,13 @@ def test_the_rule_action_asks_with_reminders_that_email_and_stop_once_decided(fi
         first, second = sorted(reqs, key=lambda r: r.id)
     later = utcnow() + dt.timedelta(days=3, minutes=1)
     with write_session() as s:
-        assert reminders.send_due(s, now=later) == 2
+        assert reminder_kinds.send_due_reminders(s, now=later) == 2
     with read_session() as s:
         reminder_mail = [m for m in s.exec(select(OutgoingMail)) if m.subject.startswith("Reminder")]
         assert len(reminder_mail) == 2 and all(m.to_address == "june@hartley.example" for m in reminder_mail)
     decide(firm["june"], first.id, True)
     with write_session() as s:
-        assert reminders.send_due(s, now=later + dt.timedelta(days=3)) == 1  # only the undecided one
+        assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=3)) == 1  # only the undecided one
     with read_session() as s:
         done = {d.payload["item_id"]: d for d in s.exec(select(Due).where(Due.kind == "reminder"))}
         assert done[first.id].status == "done" and "completed" in done[first.id].payload["log"][-1]

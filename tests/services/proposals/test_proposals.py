@@ -11,8 +11,7 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, Proposal, ProposalStatus,
                              RuleRun, SigningEvent, utcnow)
-from practice.services import reminders
-from practice.services.automation import engine, preview, rulesets
+from practice.services.automation import engine, preview, reminder_kinds, rulesets
 from practice.services.documents import documents, storage
 from practice.services.portal import portal
 from practice.services.proposals import proposals
@@ -271,7 +270,7 @@ def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_jo
         proposals.cancel(s, firm["owner"], first.id)
     later = utcnow() + dt.timedelta(days=2, minutes=1)
     with write_session() as s:
-        assert reminders.send_due(s, now=later) >= 1
+        assert reminder_kinds.send_due_reminders(s, now=later) >= 1
     with read_session() as s:
         reminded = [m for m in s.exec(select(OutgoingMail)) if m.subject.startswith("Reminder")]
         assert reminded and all(m.to_address == "june@hartley.example" for m in reminded)
@@ -283,7 +282,7 @@ def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_jo
     with write_session() as s, pytest.raises(Conflict, match="Engagement letter"):
         proposals.delete_template(s, firm["owner"], firm["template"])
     with write_session() as s:
-        assert reminders.send_due(s, now=later + dt.timedelta(days=2)) == 0
+        assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=2)) == 0
     with read_session() as s:
         dues = s.exec(select(Due).where(Due.kind == "reminder")).all()
         assert dues and all(d.status == "done" for d in dues)

@@ -13,9 +13,8 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, RuleRun,
                              SignatureField, SignatureRequest, Signer, SigningEvent, utcnow)
-from practice.services import reminders
 from practice.services.mail import outbox, settings as mail_settings
-from practice.services.automation import actions, rulesets
+from practice.services.automation import actions, reminder_kinds, rulesets
 from practice.services.documents import doc_templates, documents
 from practice.services.portal import portal
 from practice.services.signing import consent, signatures, verify
@@ -501,14 +500,14 @@ def test_a_cancelled_request_cannot_be_signed_and_its_reminders_stop(firm):
         req = req.id
     later = utcnow() + dt.timedelta(days=2, minutes=1)
     with write_session() as s:
-        assert reminders.send_due(s, now=later) == 1
+        assert reminder_kinds.send_due_reminders(s, now=later) == 1
     if True:
         (reminder,) = [m for m in sign_mails() if m.subject.startswith("Reminder")]
         assert reminder.to_address == "june@hartley.example" and f"/portal/sign/{req}" in reminder.body
     with write_session() as s:
         signatures.cancel(s, firm["owner"], req)
     with write_session() as s:
-        assert reminders.send_due(s, now=later + dt.timedelta(days=2)) == 0
+        assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=2)) == 0
         due = s.exec(select(Due).where(Due.kind == "reminder")).one()
         assert due.status == "done" and "Stopped" in due.payload["log"][-1]
     with write_session() as s:  # the signer still sees what happened, and cannot sign
@@ -627,9 +626,9 @@ def test_the_rule_action_makes_and_sends_a_request_from_a_template_once(firm):
         assert len(dues) == 1 and dues[0].payload["item_kind"] == "signature"
     # A retried run makes no second request.
     with write_session() as s:
-        out = actions._request_signature(s, actions.robot("Engagement"), {"template": "Engagement letter"},
-                                            actions.Target(firm["job"], firm["hartley"]), run.actions and
-                                            f"Engagement|{run.event_id}|{firm['job']}|0")
+        out = actions.request_signature(s, actions.Act(actions.robot("Engagement"), {"template": "Engagement letter"},
+                                                       actions.Target(firm["job"], firm["hartley"]), run.actions and
+                                                       f"Engagement|{run.event_id}|{firm['job']}|0"))
         assert s.exec(select(SignatureRequest)).all() == [s.get(SignatureRequest, req.id)]
         assert "Engagement letter" in out
 
@@ -660,18 +659,18 @@ def test_reminders_go_to_whose_turn_it_is_and_stop_once_signed(firm, sealer):
         req = req.id
     day = utcnow() + dt.timedelta(days=1, minutes=1)
     with write_session() as s:
-        assert reminders.send_due(s, now=day) == 1
+        assert reminder_kinds.send_due_reminders(s, now=day) == 1
     agree(firm["june"], req)
     do_sign(firm["june"], req)
     with write_session() as s:
-        assert reminders.send_due(s, now=day + dt.timedelta(days=1)) == 1
+        assert reminder_kinds.send_due_reminders(s, now=day + dt.timedelta(days=1)) == 1
     reminded = [m.to_address for m in sign_mails() if m.subject.startswith("Reminder")]
     if True:
         assert reminded == ["june@hartley.example", "jim@hartley.example"]
     agree(firm["jim"], req)
     do_sign(firm["jim"], req)
     with write_session() as s:
-        assert reminders.send_due(s, now=day + dt.timedelta(days=2)) == 0
+        assert reminder_kinds.send_due_reminders(s, now=day + dt.timedelta(days=2)) == 0
 
 
 # --- page images ----------------------------------------------------------------------------------------

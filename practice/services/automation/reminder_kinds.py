@@ -1,0 +1,27 @@
+"""Every kind of client-facing item that can be reminded, in one table, and the sweep that reminds them.
+
+Features keep their own adapter (`REMINDER` beside `REMINDER_KIND` in approvals, signatures,
+proposals) and plan reminders through the leaf `services/reminders.py`; this table sits above them,
+where importing them is allowed. Adding a kind: an adapter in its feature and one line here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session
+
+from practice.services import reminders
+from practice.services.portal import approvals
+from practice.services.proposals import proposals
+from practice.services.signing import signatures
+
+REMINDER_KINDS: dict[str, reminders.Remindable] = {
+    approvals.REMINDER_KIND: approvals.REMINDER,
+    signatures.REMINDER_KIND: signatures.REMINDER,
+    proposals.REMINDER_KIND: proposals.REMINDER,
+}
+
+
+def send_due_reminders(session: Session, now: dt.datetime | None = None) -> int:
+    """Send the reminders of every kind that came due; returns how many were sent."""
+    return reminders.send_due(session, REMINDER_KINDS, now)

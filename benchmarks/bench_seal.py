@@ -66,7 +66,7 @@ def main() -> int:
     from practice.db import read_session, write_session
     from practice.migrate import upgrade
     from practice.services.signing import seal, verify
-    from tests.sealing_helpers import sample_trail
+    from tests.factories import sample_trail
 
     upgrade()
     original = letter(args.pages)

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def make_pdf(size: int) -> bytes:
-    from tests.services.documents.hostile_pdfs import build_pdf
+    from tests.factories.hostile_pdfs import build_pdf
 
     payload = os.urandom(size)
     return build_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>",

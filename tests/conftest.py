@@ -1,4 +1,5 @@
-"""Test setup shared by every test: a private data folder and database per test session."""
+"""Test setup shared by every test: a private data folder and database per test session, a fresh database per
+test, and the `firm` fixture each module describes with the factories."""
 from __future__ import annotations
 
 import os
@@ -35,3 +36,18 @@ def fresh_db(monkeypatch, tmp_path):
     SQLModel.metadata.create_all(engine)
     yield url
     engine.dispose()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "firm(build=...): the module's firm, made by build(monkeypatch) with tests/factories")
+
+
+@pytest.fixture
+def firm(request, fresh_db, tmp_path, monkeypatch):
+    """The firm a test module describes with `pytestmark = pytest.mark.firm(build=...)`: a fresh database and a
+    private data folder, then what `build(monkeypatch)` makes with the factories (its return value)."""
+    marker = request.node.get_closest_marker("firm")
+    if marker is None:
+        raise pytest.UsageError(f"{request.module.__name__} uses `firm` without pytest.mark.firm(build=...)")
+    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+    return marker.kwargs["build"](monkeypatch)

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
-from tests.services.documents.hostile_pdfs import flate_bomb, normal_pdf
+from tests.factories.hostile_pdfs import flate_bomb, normal_pdf
 
 pytestmark = pytest.mark.e2e
 

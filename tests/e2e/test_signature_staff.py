@@ -16,7 +16,7 @@ from practice.services.work import accounts
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
 from tests.factories import give_portal_login
-from tests.services.documents.hostile_pdfs import normal_pdf
+from tests.factories.hostile_pdfs import normal_pdf
 
 pytestmark = pytest.mark.e2e
 

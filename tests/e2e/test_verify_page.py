@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from practice.db import write_session
 from practice.services.signing import seal
-from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
+from tests.factories import sample_fields, sample_pdf, sample_trail
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from practice.pages.documents import content_disposition, download_document
 from practice.services.access import auth
 from practice.services.documents import documents
 from tests.factories import PASSWORD, actor_of, make_account, make_member
-from tests.services.documents.hostile_pdfs import normal_pdf
+from tests.factories.hostile_pdfs import normal_pdf
 
 pytestmark = pytest.mark.security
 

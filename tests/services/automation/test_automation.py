@@ -289,7 +289,7 @@ def test_the_sweep_runs_what_is_due(firm):
 def test_apply_folder_template_runs_on_a_stage_and_a_client_upload_starts_document_rules(firm, tmp_path, monkeypatch):
     from practice.models import Folder
     from practice.services.documents import documents
-    from tests.services.documents.hostile_pdfs import normal_pdf
+    from tests.factories.hostile_pdfs import normal_pdf
 
     monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
     with write_session() as s:

@@ -15,7 +15,7 @@ from practice.services.documents import documents, storage
 from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_member
-from tests.services.documents.hostile_pdfs import normal_pdf
+from tests.factories.hostile_pdfs import normal_pdf
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 
@@ -222,7 +222,7 @@ def test_applying_a_folder_template_twice_keeps_existing_folders_and_adds_none(f
 
 
 def test_a_refused_pdf_is_recorded_with_its_sentence_and_not_stored(firm, tmp_path):
-    from tests.services.documents.hostile_pdfs import reference_loop
+    from tests.factories.hostile_pdfs import reference_loop
 
     doc = documents.upload(firm["bob"], firm["account_id"], None, "loop.pdf", reference_loop())
     assert doc.status == DocumentStatus.refused and doc.stored_key == ""
@@ -233,7 +233,7 @@ def test_a_refused_pdf_is_recorded_with_its_sentence_and_not_stored(firm, tmp_pa
 
 
 def test_uploads_and_listings_keep_working_while_a_hostile_pdf_is_checked(firm, tmp_path):
-    from tests.services.documents.hostile_pdfs import flate_bomb
+    from tests.factories.hostile_pdfs import flate_bomb
 
     bomb = flate_bomb()
     result = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from practice.services.documents import pdf_check
-from tests.services.documents.hostile_pdfs import CORPUS, normal_pdf, write_corpus
+from tests.factories.hostile_pdfs import CORPUS, normal_pdf, write_corpus
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "hostile_pdfs"
 

@@ -3,69 +3,44 @@ signers' progress and the signed PDF's link; staff who cannot see the account (a
 an empty job says where to start one."""
 from __future__ import annotations
 
-import io
 
 import pytest
 
 from practice.db import read_session, write_session
 from practice.services.documents import documents
-from practice.services.portal import portal
 from practice.services.proposals import proposals
 from practice.services.signing import signatures
-from practice.services.work import accounts, catalog, jobs
+from practice.services.work import jobs
 from practice.services.errors import NotFound, PermissionDenied
 from practice.state.job import JobState
-from tests.factories import actor_of, make_account, make_member, make_pipeline
+from tests.factories import (blank_pdf, contact_actor, make_firm, make_household, make_pipeline,
+                             make_proposal_template, make_signature_request, signature_fields)
 
 
-def one_page_pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=612, height=792)
-    writer.write(out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
+def hartley_with_two_jobs(monkeypatch):
     """Hartley Household with two jobs (1040 and Payroll) and two portal contacts; Dave works elsewhere."""
-    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        dave = actor_of(make_member(s, role="employee", name="Dave Outside"))
+        staff = make_firm(s, employees={"dave": "Dave Outside"})
+        owner = staff["owner"]
         pipeline = make_pipeline(s, owner, name="1040 Return")
-        account = make_account(s, owner, name="Hartley Household")
-        june, jim = (accounts.create_contact(s, owner, account_ids=[account.id], first_name=first,
-                                             last_name="Hartley", email=f"{first.lower()}@hartley.example")
-                     for first in ("June", "Jim"))
-        for c in (june, jim):
-            portal.invite(s, owner, c.id)
-        ret = catalog.create_service(s, owner, name="Tax return", rate_cents=90000)
-        proposals.save_template(s, owner, name="Engagement 2027", introduction="Hello", terms="Terms",
-                                lines=[{"service_id": ret.id, "quantity": 2}])
+        account, (june, jim) = make_household(s, owner, "Hartley Household", "Hartley", ("June", "Jim"))
+        make_proposal_template(s, owner, lines=[{"service": "Tax return", "rate_cents": 90000, "quantity": 2}])
         tax = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name="1040 2026")
         payroll = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name="Payroll 2026")
-    doc = documents.upload(owner, account.id, None, "8879.pdf", one_page_pdf())
-    with read_session() as s:
-        june_actor = documents.contact_actor(s, june.id)
-    return {"owner": owner, "dave": dave, "account": account.id, "tax": tax.id, "payroll": payroll.id,
-            "doc": doc.id, "june": june.id, "jim": jim.id, "june_actor": june_actor}
+    doc = documents.upload(owner, account.id, None, "8879.pdf", blank_pdf())
+    return {**staff, "account": account.id, "tax": tax.id, "payroll": payroll.id,
+            "doc": doc.id, "june": june.id, "jim": jim.id, "june_actor": contact_actor(june.id)}
+
+
+pytestmark = pytest.mark.firm(build=hartley_with_two_jobs)
 
 
 def request_for(firm, job_id, title, *, send=True) -> int:
-    owner = firm["owner"]
     with write_session() as s:
-        req = signatures.create_request(s, owner, firm["account"], title=title, document_id=firm["doc"],
-                                        signer_contact_ids=[firm["june"], firm["jim"]], in_order=True,
-                                        job_id=job_id)
-        signer_ids = [x.id for x in signatures.request_detail(s, owner, req.id).signers]
-        signatures.set_fields(s, owner, req.id, [{"signer_id": i, "kind": "signature", "page": 0, "x": 0.1,
-                                                  "y": 0.2 + n * 0.3, "width": 0.4, "height": 0.08}
-                                                 for n, i in enumerate(signer_ids)])
-        if send:
-            signatures.send(s, owner, req.id)
-        return req.id
+        return make_signature_request(
+            s, firm["owner"], firm["account"], title=title, document_id=firm["doc"], in_order=True, job_id=job_id,
+            signer_contact_ids=[firm["june"], firm["jim"]], send=send,
+            fields=lambda signer_ids: signature_fields(signer_ids, top=0.2, step=0.3, width=0.4, height=0.08)).id
 
 
 def job_page(firm, job_id, monkeypatch, actor=None) -> JobState:

@@ -20,24 +20,23 @@ from practice.db import read_session, write_session
 from practice.models import AuditLog, FirmCertificate
 from practice.services.errors import InvalidInput, PermissionDenied
 from practice.services.signing import audit_page, certificates, consent, seal, stamp, verify
-from practice.services.signing.stamp import StampField
-from tests.factories import actor_of, make_member
-from tests.sealing_helpers import local_tsa, sample_fields, sample_pdf, sample_trail
+from practice.services.signing.stamp import StampField, stamp_strokes
+from tests.factories import blank_pdf, local_tsa, make_firm, rotated, sample_fields, sample_pdf, sample_trail
+
+
+def owner_bob_and_the_certificate(monkeypatch):
+    with write_session() as s:
+        staff = make_firm(s, employees={"bob": "Bob Stone"})
+        certificates.ensure_certificate(s)
+    return staff
+
+
+pytestmark = pytest.mark.firm(build=owner_bob_and_the_certificate)
 
 
 @pytest.fixture(scope="module")
 def original():
     return sample_pdf(2)
-
-
-@pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
-    with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        bob = actor_of(make_member(s, role="employee", name="Bob Stone"))
-        certificates.ensure_certificate(s)
-    return {"owner": owner, "bob": bob}
 
 
 def _finish(original, trail=None):
@@ -123,16 +122,12 @@ def test_audit_page_names_signers_ips_and_hashes(firm, original):
 
 
 def test_stamp_respects_rotation_and_draws_ink_where_the_field_is(original):
-    import pypdfium2 as pdfium
-    from pypdf import PdfWriter
+    import pypdfium2 as pdfium  # lazy: heavy library
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
-    writer.pages[0].rotate(90)
-    buf = io.BytesIO()
-    writer.write(buf)
+    turned = rotated(original, page=0, degrees=90)
     field = StampField(page=0, x=0.05, y=0.05, width=0.3, height=0.15, kind="signature",
                        strokes=[[(0, 0), (1, 1)], [(0, 1), (1, 0)]])
-    stamped = stamp.stamp(buf.getvalue(), [field])
+    stamped = stamp.stamp(turned, [field])
     image = pdfium.PdfDocument(stamped)[0].render(scale=0.5).to_pil().convert("RGB")
     w, h = image.size
     assert w > h  # shown landscape
@@ -343,7 +338,7 @@ def test_a_failing_timestamp_server_still_seals_unless_required(firm, original):
 def test_isolated_verify_gives_the_same_answers(firm, original):
     import time
 
-    from tests.services.documents.hostile_pdfs import flate_bomb
+    from tests.factories.hostile_pdfs import flate_bomb
 
     done = _finish(original)
     flipped = bytearray(done.pdf)
@@ -365,7 +360,7 @@ def test_isolated_verify_gives_the_same_answers(firm, original):
 
 def test_stamp_handles_pages_whatever_their_contents_look_like():
     """A blank page with no content, a direct content stream, and an array of streams all get the stamp."""
-    from tests.services.documents.hostile_pdfs import build_pdf
+    from tests.factories.hostile_pdfs import build_pdf
 
     pdf = build_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>",
                      2: b"<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 /MediaBox [0 0 612 792] >>",
@@ -411,18 +406,11 @@ def test_a_drawn_signature_keeps_the_shape_it_was_drawn_in():
     """The pad is three times wider than tall: a cross drawn corner to corner must stamp three times wider too."""
     import re
 
-    from pypdf import PdfReader, PdfWriter
-
-    from practice.services.signing.stamp import stamp_strokes
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=612, height=792)
-    blank = io.BytesIO()
-    writer.write(blank)
+    blank = blank_pdf()
     cross = [[[0.0, 0.5], [1.0, 0.5]], [[0.5, 0.0], [0.5, 1.0]]]  # full width and full height of the pad
     field = stamp.StampField(page=0, x=0.1, y=0.1, width=0.8, height=0.5, kind="signature",
                                strokes=stamp_strokes(cross))
-    stamped = PdfReader(io.BytesIO(stamp.stamp(blank.getvalue(), [field])))
+    stamped = PdfReader(io.BytesIO(stamp.stamp(blank, [field])))
     content = stamped.pages[0].get_contents().get_data().decode("latin-1")
     points = [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+) (-?[\d.]+) [ml]\b", content)]
     xs, ys = [p[0] for p in points], [p[1] for p in points]

@@ -16,59 +16,39 @@ from practice.models import (Document, Due, Event, Job, Notification, OutgoingMa
 from practice.services.mail import outbox, settings as mail_settings
 from practice.services.automation import actions, reminder_kinds, rulesets
 from practice.services.documents import doc_templates, documents
-from practice.services.portal import portal
 from practice.services.signing import consent, signatures, verify
-from practice.services.work import accounts, jobs
+from practice.services.work import jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.pipelines import stages_of
-from tests.factories import actor_of, make_account, make_member, make_pipeline
+from tests.factories import blank_pdf, contact_actor, make_contact, make_firm, make_household, make_pipeline
 from tests.smtp import SMTPServer
 
 UA = "Mozilla/5.0 (iPhone) test"
 
 
-def two_page_pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=612, height=792)
-    writer.add_blank_page(width=612, height=792)
-    writer.write(out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+def hartley_household_with_files(monkeypatch):
+    """Hartley Household (June, Jim and No Login, who has none) with a job Bob works on and a two-page PDF to
+    sign; Other Client with Sam; Dave works elsewhere."""
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        bob = actor_of(make_member(s, role="employee", name="Bob Stone"))
-        dave = actor_of(make_member(s, role="employee", name="Dave Outside"))
+        staff = make_firm(s, employees={"bob": "Bob Stone", "dave": "Dave Outside"})
+        owner = staff["owner"]
         pipeline = make_pipeline(s, owner, name="1040 Return")
-        hartley = make_account(s, owner, name="Hartley Household")
-        other = make_account(s, owner, name="Other Client")
-        june = accounts.create_contact(s, owner, account_ids=[hartley.id], first_name="June", last_name="Hartley",
-                                       email="june@hartley.example")
-        jim = accounts.create_contact(s, owner, account_ids=[hartley.id], first_name="Jim", last_name="Hartley",
-                                      email="jim@hartley.example")
-        nolog = accounts.create_contact(s, owner, account_ids=[hartley.id], first_name="No", last_name="Login",
-                                        email="nolog@hartley.example")
-        sam = accounts.create_contact(s, owner, account_ids=[other.id], first_name="Sam", last_name="Other",
-                                      email="sam@other.example")
+        hartley, (june, jim) = make_household(s, owner, "Hartley Household", "Hartley", ("June", "Jim"))
+        other, (sam,) = make_household(s, owner, "Other Client", "Other", ("Sam",))
+        nolog = make_contact(s, owner, [hartley.id], "No", "Login", email="nolog@hartley.example")
         job = jobs.create_job(s, owner, account_id=hartley.id, pipeline_id=pipeline.id, name="1040 2026")
-        jobs.assign_job(s, owner, job.id, [bob.member_id])
+        jobs.assign_job(s, owner, job.id, [staff["bob"].member_id])
         folder = documents.create_folder(s, owner, hartley.id, "To sign")
-        for c in (june, jim, sam):
-            portal.invite(s, owner, c.id)
-    doc = documents.upload(owner, hartley.id, folder.id, "8879.pdf", two_page_pdf())
+    doc = documents.upload(owner, hartley.id, folder.id, "8879.pdf", blank_pdf(2))
     text = documents.upload(owner, hartley.id, folder.id, "notes.txt", b"just text")
-    other_doc = documents.upload(owner, other.id, None, "other.pdf", two_page_pdf())
-    with read_session() as s:
-        who = {n: documents.contact_actor(s, c.id) for n, c in (("june", june), ("jim", jim), ("sam", sam),
-                                                                  ("nolog", nolog))}
-    return {"owner": owner, "bob": bob, "dave": dave, "hartley": hartley.id, "other": other.id, "job": job.id,
+    other_doc = documents.upload(owner, other.id, None, "other.pdf", blank_pdf(2))
+    who = {n: contact_actor(c.id) for n, c in (("june", june), ("jim", jim), ("sam", sam), ("nolog", nolog))}
+    return {**staff, "hartley": hartley.id, "other": other.id, "job": job.id,
             "folder": folder.id, "doc": doc.id, "text": text.id, "other_doc": other_doc.id,
             "june_id": june.id, "jim_id": jim.id, "sam_id": sam.id, "nolog_id": nolog.id, **who}
+
+
+pytestmark = pytest.mark.firm(build=hartley_household_with_files)
 
 
 def make_request(firm, *, signers=("june_id", "jim_id"), in_order=True, code=False, code_for=None, send=True,

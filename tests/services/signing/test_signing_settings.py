@@ -10,7 +10,7 @@ from practice.services.documents import documents
 from practice.services.signing import consent, seal, signing_settings, verify
 from practice.services.errors import InvalidInput, PermissionDenied
 from tests.factories import actor_of, make_account, make_member
-from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
+from tests.factories import sample_fields, sample_pdf, sample_trail
 
 
 @pytest.fixture

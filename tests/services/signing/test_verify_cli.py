@@ -8,7 +8,7 @@ from pathlib import Path
 
 from practice.db import read_session, write_session
 from practice.services.signing import certificates, seal
-from tests.sealing_helpers import sample_fields, sample_pdf, sample_trail
+from tests.factories import sample_fields, sample_pdf, sample_trail
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -1,4 +1,5 @@
-"""Shared test helpers for sealed files: a sample PDF, an audit trail, and a local RFC 3161 timestamp server."""
+"""Signing for tests: signature requests with their fields, an audit trail and stamp fields for sealed files, a
+throwaway CA and a local RFC 3161 timestamp server."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,19 +12,31 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from practice.services.signing import signatures
 from practice.services.signing.audit_page import AuditSigner, AuditTrail
 from practice.services.signing.stamp import StampField
 
 UTC = dt.timezone.utc
 
 
-def sample_pdf(pages: int = 2) -> bytes:
-    """A small Letter-size PDF with `pages` pages of text (WeasyPrint)."""
-    from practice.services.documents.html_pdf import render_pdf
+def signature_fields(signer_ids: list[int], *, page: int = 0, x: float = 0.1, top: float = 0.1, step: float = 0.2,
+                     width: float = 0.5, height: float = 0.1) -> list[dict]:
+    """One signature field per signer, stacked down the page from `top`, `step` apart."""
+    return [{"signer_id": signer_id, "kind": "signature", "page": page, "x": x, "y": top + n * step,
+             "width": width, "height": height} for n, signer_id in enumerate(signer_ids)]
 
-    body = "".join(f"<div style='page-break-after: always'><h1>Engagement letter — page {n + 1}</h1>"
-                   f"<p>{'We will prepare your 2026 returns. ' * 30}</p></div>" for n in range(pages))
-    return render_pdf(f"<html><body>{body}</body></html>")
+
+def make_signature_request(session, actor, account_id: int, *, title: str, document_id: int,
+                           signer_contact_ids: list[int], fields=signature_fields, send: bool = True, **options):
+    """A signature request for these contacts to sign the document, its fields placed by `fields(signer_ids)`,
+    sent unless send=False; `options` are create_request's (in_order, job_id, require_email_code...)."""
+    request = signatures.create_request(session, actor, account_id, title=title, document_id=document_id,
+                                        signer_contact_ids=signer_contact_ids, **options)
+    signer_ids = [signer.id for signer in signatures.request_detail(session, actor, request.id).signers]
+    signatures.set_fields(session, actor, request.id, fields(signer_ids))
+    if send:
+        signatures.send(session, actor, request.id)
+    return request
 
 
 def sample_trail(**overrides) -> AuditTrail:
@@ -85,6 +98,7 @@ def make_ca_and_tsa():
 @contextmanager
 def local_tsa():
     """An RFC 3161 timestamp server on 127.0.0.1 (pyHanko's DummyTimeStamper); yields (url, hits list, ca PEM)."""
+    # lazy: pyHanko and asn1crypto are heavy and only the timestamp tests need them
     from asn1crypto import keys as asn1_keys
     from asn1crypto import tsp
     from asn1crypto import x509 as asn1_x509

@@ -1,6 +1,6 @@
 """Builds the hostile PDF corpus at test time (nothing hostile is committed to the repository).
 
-Run `python -m tests.services.documents.hostile_pdfs DIR` to write the files to DIR; tests call `write_corpus`.
+Run `python -m tests.factories.hostile_pdfs DIR` to write the files to DIR; tests call `write_corpus`.
 Each file is a small PDF written by hand, so each attack is exactly the one named.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from practice.models import (Account, EmailTemplate, Job, JobTag, MailSettings, 
 from practice.services.mail import settings as mail_settings, templates as mail_templates
 from practice.services.automation import rulesets
 from practice.services.actor import SYSTEM
-from practice.services.facts import account_recipients
+from practice.services.work.facts import account_recipients
 from tests.e2e.conftest import log_in
 from tests.e2e.test_board import card, column, pick_pipeline
 from tests.smtp import SMTPServer

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Account, EmailTemplate, Job, MailSettings, OutgoingMail
-from practice.services import facts
+from practice.services.work import facts
 from tests.e2e.conftest import log_in
 from tests.smtp import SMTPServer, free_port
 

@@ -15,7 +15,7 @@ from practice.models import (Document, Job, Notification, OutgoingMail, PortalLo
                              Proposal, ProposalLine, ProposalTemplate, ProposalTemplateLine, RuleRun, Service,
                              SigningConsent, SigningEvent, Stage, TeamMember)
 from practice.services.automation import rulesets
-from practice.services.facts import facts_for
+from practice.services.work.facts import facts_for
 from practice.services.documents import storage
 from practice.services.portal import portal
 from practice.services.proposals import proposals

@@ -21,7 +21,7 @@ from practice.services import inbox
 from practice.services.actor import Actor
 from practice.services.documents import documents
 from practice.services.errors import InvalidInput, NotFound, PracticeError
-from practice.services.facts import account_recipients, template_context
+from practice.services.work.facts import account_recipients, template_context
 from practice.services.mail import outbox, templates as mail_templates
 from practice.services.portal import approvals
 from practice.services.proposals import proposals

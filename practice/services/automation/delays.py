@@ -11,7 +11,7 @@ from practice.models import Due, RuleRun, RunStatus, utcnow
 from practice.services.automation.actions import Target, apply_once
 from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.triggers import trigger_from_dict, trigger_to_dict
-from practice.services.facts import facts_for
+from practice.services.work.facts import facts_for
 
 
 

@@ -22,7 +22,9 @@ from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.delays import schedule_delayed
 from practice.services.automation.explain import condition_parts, planned_entry, show_value
 from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
-from practice.services.facts import facts_for
+from practice.services.documents import documents
+from practice.services.proposals import proposals
+from practice.services.work.facts import facts_for
 
 
 def handle_event(session: Session, ev: Event) -> None:
@@ -39,13 +41,21 @@ def handle_event(session: Session, ev: Event) -> None:
         return
     depth = int((ev.payload or {}).get("depth") or 0)
     target = Target(ev.job_id, ev.account_id, (ev.payload or {}).get("contact_id"))
-    facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id,
-                      document_id=(ev.payload or {}).get("document_id"),
-                      proposal_id=(ev.payload or {}).get("proposal_id"))
+    facts = event_facts(session, target, ev.payload or {})
     now = utcnow()
     for trigger in triggers:
         for decision in rules.evaluate(compiled, trigger, facts, now):
             run_decision(session, compiled, version, decision, trigger, target, facts, now, depth, event_id=ev.id)
+
+
+def event_facts(session: Session, target: Target, payload: dict) -> dict:
+    """What an event's rules read: the job, account and contact, and the document or proposal it is about."""
+    facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id)
+    if payload.get("document_id"):
+        facts["document"] = documents.document_facts(session, payload["document_id"])
+    if payload.get("proposal_id"):
+        facts["proposal"] = proposals.proposal_facts(session, payload["proposal_id"])
+    return facts
 
 
 def handle_many(session: Session, evs: list[Event], slow) -> int:

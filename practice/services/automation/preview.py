@@ -12,7 +12,7 @@ from practice.services.automation.actions import NOT_AVAILABLE
 from practice.services.automation.explain import condition_parts, planned_entry, show_value
 from practice.services.automation.rulesets import catalog_from_db, check_text
 from practice.services.errors import InvalidInput
-from practice.services.facts import account_recipients, facts_for, template_context
+from practice.services.work.facts import account_recipients, facts_for, template_context
 from practice.services.firm import get_firm
 from practice.services.mail import templates as mail_templates
 from practice.services.proposals import proposals

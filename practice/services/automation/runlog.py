@@ -10,10 +10,9 @@ from practice.services import audit
 from practice.services.actor import Actor, require_admin
 from practice.services.automation.actions import Target
 from practice.services.automation.compiled import compiled_rules
-from practice.services.automation.engine import run_decision
+from practice.services.automation.engine import event_facts, run_decision
 from practice.services.automation.triggers import rule_events
 from practice.services.errors import InvalidInput, NotFound
-from practice.services.facts import facts_for
 from practice.services.work.jobs import get_job
 
 
@@ -49,9 +48,7 @@ def retry_run(session: Session, actor: Actor, run_id: int) -> RuleRun:
     if run.event_id is not None:
         ev = session.get(Event, run.event_id)
         target = Target(ev.job_id, ev.account_id, (ev.payload or {}).get("contact_id"))
-        facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id,
-                          document_id=(ev.payload or {}).get("document_id"),
-                          proposal_id=(ev.payload or {}).get("proposal_id"))
+        facts = event_facts(session, target, ev.payload or {})
         for trigger in rule_events(ev):
             for decision in rules.evaluate(compiled, trigger, facts, now):
                 if decision.rule == run.rule_name:

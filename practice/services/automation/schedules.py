@@ -19,7 +19,7 @@ from practice.services.automation.actions import Target
 from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.engine import run_decision
 from practice.services.automation.explain import condition_parts, planned_entry
-from practice.services.facts import bulk_facts
+from practice.services.work.facts import bulk_facts
 
 # Actions a `for each` writes in bulk, one INSERT per table.
 def run_schedules(session: Session, now: dt.datetime | None = None) -> int:

@@ -21,7 +21,7 @@ from practice.services.documents import html_pdf
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.facts import contact_facts, facts_for, template_context
+from practice.services.work.facts import contact_facts, facts_for, template_context
 
 MAX_NAME = 100
 MAX_BODY = 200_000

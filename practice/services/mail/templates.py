@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from practice.models import EmailTemplate, utcnow
-from practice.services import audit, facts, templating
+from practice.services import audit, templating
+from practice.services.work import facts
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.work.accounts import get_account

@@ -21,7 +21,7 @@ from practice.services.mail.system import render_system_email
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.facts import account_recipients
+from practice.services.work.facts import account_recipients
 from practice.services.firm import get_firm
 
 MAX_REASON = 2000

@@ -34,7 +34,7 @@ from practice.services.signing.audit_page import AuditSigner, AuditTrail, with_a
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.facts import facts_for, template_context
+from practice.services.work.facts import facts_for, template_context
 from practice.services.firm import get_firm
 
 REMINDER_KIND = "proposal"

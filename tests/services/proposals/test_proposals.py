@@ -12,11 +12,11 @@ from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, Proposal, ProposalStatus,
                              RuleRun, SigningEvent, utcnow)
 from practice.services.automation import engine, preview, reminder_kinds, rulesets
+from practice.services.automation.actions import Target
 from practice.services.documents import documents, storage
 from practice.services.portal import portal
 from practice.services.proposals import proposals
 from practice.services.work import accounts, catalog, jobs
-from practice.services.facts import facts_for
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.pipelines import stages_of
 from tests.factories import actor_of, make_account, make_member, make_pipeline
@@ -215,7 +215,7 @@ def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm)
         kinds = [e.kind for e in s.exec(select(SigningEvent).where(SigningEvent.proposal_id == pid))]
         assert kinds == ["sent", "viewed", "consented", "signed", "sealed"]
         assert [d.name for d in documents.list_documents(s, firm["june"], firm["hartley"])] == [doc.name]
-        facts = facts_for(s, proposal_id=pid)
+        facts = engine.event_facts(s, Target(), {"proposal_id": pid})
         assert facts["proposal"]["name"] == "Engagement 2027" and str(facts["proposal"]["total"]) == "4150"
     import hashlib
 

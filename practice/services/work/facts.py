@@ -58,10 +58,9 @@ def job_facts(session: Session, job_id: int) -> dict | None:
 
 
 def facts_for(session: Session, *, job_id: int | None = None, account_id: int | None = None,
-              contact_id: int | None = None, document_id: int | None = None,
-              proposal_id: int | None = None) -> dict:
-    """The facts a rule or template may read: job, account (the job's, unless given), contact, and
-    the document of a document event or the proposal of a proposal event."""
+              contact_id: int | None = None) -> dict:
+    """The facts a rule or template may read: job, account (the job's, unless given) and contact (the
+    automations engine adds the document or proposal of a document or proposal event)."""
     job = job_facts(session, job_id) if job_id else None
     if job and not account_id:
         account_id = job["account_id"]
@@ -70,14 +69,6 @@ def facts_for(session: Session, *, job_id: int | None = None, account_id: int | 
             AccountContact.contact_id == contact_id)).scalars().first()
     facts = {"job": job, "account": account_facts(session, account_id) if account_id else None,
              "contact": contact_facts(session, contact_id) if contact_id else None}
-    if document_id:
-        from practice.services.documents.documents import document_facts  # noqa: PLC0415 - documents imports services
-
-        facts["document"] = document_facts(session, document_id)
-    if proposal_id:
-        from practice.services.proposals.proposals import proposal_facts  # noqa: PLC0415 - proposals imports this module
-
-        facts["proposal"] = proposal_facts(session, proposal_id)
     return facts
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.state.base import AppState
-from practice.state.inbox import InboxBadgeState
+from practice.state.base import AppState, InboxBadgeState
 
 NAV = [
     ("Home", routes.HOME, "house"),

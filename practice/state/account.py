@@ -11,7 +11,8 @@ from practice.services import audit, firm
 from practice.services.access import team
 from practice.services.portal import portal
 from practice.services.work import accounts, jobs, pipelines, tags, tasks
-from practice.state.base import STAFF, AppState, allow, read, run
+from practice.services.errors import PracticeError
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
 from practice.state.work_views import (NONE, HistoryItem, TagItem, TaskItem, date_text, history_items, parse_date,
                                        parse_id, task_items)
@@ -63,6 +64,14 @@ def _account_view(session, actor, account_id: int) -> dict:
     }
 
 
+def contact_items(contacts, portal_status: dict[int, str]) -> list[ContactItem]:
+    """The account's contacts as the page lists them, with their portal access."""
+    return [ContactItem(id=c.id, name=contact_name(c), email=c.email, phone=c.phone,
+                        address=", ".join(p for p in (c.street, c.city, c.region, c.postal_code, c.country) if p),
+                        portal=portal_status.get(c.id, ""))
+            for c in contacts]
+
+
 class AccountState(AppState):
     # The page's account id; not called `account_id`, which is the route's own variable.
     acct_id: int = 0
@@ -89,21 +98,17 @@ class AccountState(AppState):
     link_results: list[Option] = []
 
     def _refresh(self) -> None:
-        actor = self._require()
-        view, error = read(_account_view, actor, self.acct_id)
-        if error:
-            self.found, self.page_error = False, error
+        try:
+            view = read(_account_view, self._require(), self.acct_id)
+        except PracticeError as err:
+            self.found, self.page_error = False, str(err)
             return
         account = view["account"]
         self.found, self.page_error = True, ""
         self.name, self.type, self.notes = account.name, AccountType(account.type).value, account.notes
         self.tags = [TagItem(id=t.id, name=t.name, color=t.color) for t in view["tags"]]
         self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
-        self.contacts = [ContactItem(id=c.id, name=contact_name(c), email=c.email, phone=c.phone,
-                                     address=", ".join(p for p in (c.street, c.city, c.region, c.postal_code,
-                                                                   c.country) if p),
-                                     portal=view["portal"].get(c.id, ""))
-                         for c in view["contacts"]]
+        self.contacts = contact_items(view["contacts"], view["portal"])
         self.jobs = [AccountJobItem(id=j.id, name=j.name, pipeline=p, stage=s, due=date_text(j.due_date),
                                     href=routes.job_url(j.id), archived=j.archived) for j, p, s in view["jobs"]]
         self.tasks = task_items(view["tasks"])
@@ -124,16 +129,9 @@ class AccountState(AppState):
         self.acct_id = account_id
         self._refresh()
 
-    def _write(self, fn, *args, **kwargs) -> bool:
-        """Run a service write for this account; show its sentence on failure, reload on success."""
-        result, error = run(fn, self._require(), *args, **kwargs)
-        self.error = error or ""
-        self._refresh()
-        return error is None
-
     @allow(STAFF)
     def save_notes(self, form: dict):
-        if self._write(accounts.update_account, self.acct_id, notes=str(form.get("notes", ""))[:20000]):
+        if write_and_refresh(self, accounts.update_account, self.acct_id, notes=str(form.get("notes", ""))[:20000]):
             return rx.toast.success("Notes saved.")
 
     @allow(STAFF)
@@ -142,21 +140,18 @@ class AccountState(AppState):
         if tag is None:
             self.error = "Choose a tag to add."
             return
-        self._write(accounts.set_account_tag, self.acct_id, tag, True)
+        write_and_refresh(self, accounts.set_account_tag, self.acct_id, tag, True)
 
     @allow(STAFF)
     def remove_tag(self, tag_id: int):
         tag = parse_id(tag_id)
         if tag is not None:
-            self._write(accounts.set_account_tag, self.acct_id, tag, False)
+            write_and_refresh(self, accounts.set_account_tag, self.acct_id, tag, False)
 
     @allow(STAFF)
     def add_contact(self, form: dict):
         fields = {key: str(form.get(key, "") or "")[:300] for key in CONTACT_FIELDS}
-        _, error = run(accounts.create_contact, self._require(), account_ids=[self.acct_id], **fields)
-        self.contact_error = error or ""
-        self._refresh()
-        if error is None:
+        if write_and_refresh(self, accounts.create_contact, account_ids=[self.acct_id], shown="contact_error", **fields):
             self.contact_form_key += 1  # a new key gives the browser an empty form
             return rx.toast.success("Contact added.")
 
@@ -166,53 +161,39 @@ class AccountState(AppState):
         if len(self.link_search.strip()) < 2:
             self.link_results = []
             return
-        result, error = read(accounts.list_contacts, self._require(), search=self.link_search, page_size=10)
-        if error:
-            self.contact_error = error
-            return
-        linked = {c.id for c in self.contacts}
-        self.link_results = [Option(value=str(c.id), label=contact_name(c) + (f" · {c.email}" if c.email else ""))
-                             for c, _ in result[0] if c.id not in linked]
+        with shown_in(self, "contact_error"):
+            found, _ = read(accounts.list_contacts, self._require(), search=self.link_search, page_size=10)
+            linked = {c.id for c in self.contacts}
+            self.link_results = [Option(value=str(c.id), label=contact_name(c) + (f" · {c.email}" if c.email else ""))
+                                 for c, _ in found if c.id not in linked]
 
     @allow(STAFF)
     def link_contact(self, contact_id: int):
         contact = parse_id(contact_id)
         if contact is None:
             return
-        _, error = run(accounts.link_contact, self._require(), self.acct_id, contact, True)
-        self.contact_error = error or ""
         self.link_search, self.link_results = "", []
-        self._refresh()
+        write_and_refresh(self, accounts.link_contact, self.acct_id, contact, True, shown="contact_error")
 
     @allow(STAFF)
     def unlink_contact(self, contact_id: int):
         contact = parse_id(contact_id)
         if contact is not None:
-            _, error = run(accounts.link_contact, self._require(), self.acct_id, contact, False)
-            self.contact_error = error or ""
-            self._refresh()
+            write_and_refresh(self, accounts.link_contact, self.acct_id, contact, False, shown="contact_error")
 
     @allow(STAFF)
     def give_portal_access(self, contact_id: int):
         """Email the contact an invitation to the client portal (again, if it was invited or revoked)."""
         contact = parse_id(contact_id)
-        if contact is None:
-            return None
-        _, error = run(portal.invite, self._require(), contact)
-        self.contact_error = error or ""
-        self._refresh()
-        return None if error else rx.toast.success("Invitation sent. The link in it works for 7 days.")
+        if contact is not None and write_and_refresh(self, portal.invite, contact, shown="contact_error"):
+            return rx.toast.success("Invitation sent. The link in it works for 7 days.")
 
     @allow(STAFF)
     def revoke_portal_access(self, contact_id: int):
         """End the contact's portal access; its open portal sessions end at once."""
         contact = parse_id(contact_id)
-        if contact is None:
-            return None
-        _, error = run(portal.revoke, self._require(), contact)
-        self.contact_error = error or ""
-        self._refresh()
-        return None if error else rx.toast.success("Portal access withdrawn.")
+        if contact is not None and write_and_refresh(self, portal.revoke, contact, shown="contact_error"):
+            return rx.toast.success("Portal access withdrawn.")
 
     @allow(STAFF)
     def create_job(self, form: dict):
@@ -220,15 +201,10 @@ class AccountState(AppState):
         if pipeline_id is None:
             self.job_error = "Choose the pipeline the job goes through."
             return
-        due, date_error = parse_date(form.get("due_date"), "due date")
-        if date_error:
-            self.job_error = date_error
-            return
-        assignee = parse_id(form.get("assignee")) if form.get("assignee") not in (None, "", NONE) else None
-        job, error = run(jobs.create_job, self._require(), account_id=self.acct_id, pipeline_id=pipeline_id,
-                         name=str(form.get("name", ""))[:200], assignee_ids=[assignee] if assignee else [],
-                         due_date=due)
-        self.job_error = error or ""
-        if error:
-            return
-        return rx.redirect(routes.job_url(job.id))
+        self.job_error = ""
+        with shown_in(self, "job_error"):
+            assignee = parse_id(form.get("assignee")) if form.get("assignee") not in (None, "", NONE) else None
+            job = run(jobs.create_job, self._require(), account_id=self.acct_id, pipeline_id=pipeline_id,
+                      name=str(form.get("name", ""))[:200], assignee_ids=[assignee] if assignee else [],
+                      due_date=parse_date(form.get("due_date"), "due date"))
+            return rx.redirect(routes.job_url(job.id))

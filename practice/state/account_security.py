@@ -5,7 +5,7 @@ import reflex as rx
 
 from practice import routes
 from practice.services.access import two_factor
-from practice.state.base import STAFF, AppState, allow, read, run
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 
 
 def _view(session, actor):
@@ -29,14 +29,11 @@ class AccountSecurityState(AppState):
     error: str = ""
 
     def _refresh(self):
-        result, error = read(_view, self._require())
-        if error:
-            self.error = error
-            return
-        st, setup, self.must_set_up = result
-        self.enabled, self.setting_up, self.codes_left = st.enabled, st.setting_up, st.recovery_left
-        self.required_by_firm = st.required_by_firm
-        self._show_setup(setup)
+        with shown_in(self, "error"):
+            st, setup, self.must_set_up = read(_view, self._require())
+            self.enabled, self.setting_up, self.codes_left = st.enabled, st.setting_up, st.recovery_left
+            self.required_by_firm = st.required_by_firm
+            self._show_setup(setup)
 
     def _show_setup(self, setup):
         self.setup_key = setup.key if setup else ""
@@ -51,42 +48,35 @@ class AccountSecurityState(AppState):
 
     @allow(STAFF, during_setup=True)
     def start_setup(self):
-        setup, error = run(two_factor.start_setup, self._require())
-        self.error = error or ""
-        self._refresh()
+        write_and_refresh(self, two_factor.start_setup)
 
     @allow(STAFF, during_setup=True)
     def cancel_setup(self):
-        _, error = run(two_factor.cancel_setup, self._require())
-        self.error = error or ""
-        self._refresh()
+        write_and_refresh(self, two_factor.cancel_setup)
 
     @allow(STAFF, during_setup=True)
     def confirm_setup(self, form: dict):
-        codes, error = run(two_factor.confirm_setup, self._require(), str(form.get("code", ""))[:40])
-        if error:
-            self.error = error
-            return
-        self.error = ""
-        self.shown_codes = list(codes)
-        self._refresh()
-        return rx.toast.success("Two-factor sign-in is on.")
+        with shown_in(self, "error"):
+            codes = run(two_factor.confirm_setup, self._require(), str(form.get("code", ""))[:40])
+            self.error = ""
+            self.shown_codes = list(codes)
+            self._refresh()
+            return rx.toast.success("Two-factor sign-in is on.")
 
     @allow(STAFF, during_setup=True)
     def turn_off(self, form: dict):
-        _, error = run(two_factor.turn_off, self._require(), str(form.get("code", ""))[:40])
-        self.error = error or ""
-        self._refresh()
-        if not error:
+        if write_and_refresh(self, two_factor.turn_off, str(form.get("code", ""))[:40]):
             return rx.toast.success("Two-factor sign-in is off.")
 
     @allow(STAFF, during_setup=True)
     def make_new_codes(self, form: dict):
-        codes, error = run(two_factor.regenerate_recovery_codes, self._require(), str(form.get("code", ""))[:40])
-        self.error = error or ""
-        if not error:
-            self.shown_codes = list(codes)
-        self._refresh()
+        self.error = ""
+        with shown_in(self, "error"):
+            try:
+                self.shown_codes = list(run(two_factor.regenerate_recovery_codes, self._require(),
+                                            str(form.get("code", ""))[:40]))
+            finally:
+                self._refresh()
 
     @allow(STAFF, during_setup=True)
     def codes_saved(self):

@@ -8,7 +8,7 @@ import reflex as rx
 from practice import routes
 from practice.services.work import accounts, tags
 from practice.services.work.accounts import PAGE_SIZE
-from practice.state.base import STAFF, AppState, allow, read, run
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option, TagChip, chips
 
 
@@ -37,16 +37,12 @@ class AccountsState(AppState):
         return max(1, -(-self.total // PAGE_SIZE))
 
     def _load(self):
-        actor = self._require()
-        result, error = read(accounts.list_accounts, actor, search=self.search,
-                             tag_id=int(self.tag_filter) if self.tag_filter else None, page=self.page)
-        if error:
-            self.error = error
-            return
-        rows, self.total = result
-        self.rows = [AccountItem(id=r.id, name=r.name, type=r.type, contacts=r.contacts, tags=chips(r.tags)) for r in rows]
-        tag_rows, _ = read(tags.list_tags)
-        self.tag_options = [Option(value=str(t.id), label=t.name) for t in tag_rows or []]
+        with shown_in(self, "error"):
+            rows, self.total = read(accounts.list_accounts, self._require(), search=self.search,
+                                    tag_id=int(self.tag_filter) if self.tag_filter else None, page=self.page)
+            self.rows = [AccountItem(id=r.id, name=r.name, type=r.type, contacts=r.contacts, tags=chips(r.tags))
+                         for r in rows]
+            self.tag_options = [Option(value=str(t.id), label=t.name) for t in read(tags.list_tags)]
 
     @allow(STAFF)
     def load(self):
@@ -77,22 +73,18 @@ class AccountsState(AppState):
 
     @allow(STAFF)
     def create(self, form: dict):
-        actor = self._require()
+        with shown_in(self, "form_error"):
+            account = run(_create_with_contact, self._require(), form)
+            self.dialog_open = False
+            return rx.redirect(routes.account_url(account.id))
 
-        def create_with_contact(session, actor):
-            account = accounts.create_account(session, actor, name=str(form.get("name", "")),
-                                              type=str(form.get("type") or "Individual"),
-                                              notes=str(form.get("notes", "")))
-            if str(form.get("first_name", "")).strip() or str(form.get("last_name", "")).strip():
-                accounts.create_contact(session, actor, account_ids=[account.id],
-                                        first_name=str(form.get("first_name", "")),
-                                        last_name=str(form.get("last_name", "")),
-                                        email=str(form.get("email", "")), phone=str(form.get("phone", "")))
-            return account
 
-        account, error = run(create_with_contact, actor)
-        if error:
-            self.form_error = error
-            return
-        self.dialog_open = False
-        return rx.redirect(routes.account_url(account.id))
+def _create_with_contact(session, actor, form: dict):
+    """The new account, with its first contact when the form names one."""
+    account = accounts.create_account(session, actor, name=str(form.get("name", "")),
+                                      type=str(form.get("type") or "Individual"), notes=str(form.get("notes", "")))
+    if str(form.get("first_name", "")).strip() or str(form.get("last_name", "")).strip():
+        accounts.create_contact(session, actor, account_ids=[account.id], first_name=str(form.get("first_name", "")),
+                                last_name=str(form.get("last_name", "")), email=str(form.get("email", "")),
+                                phone=str(form.get("phone", "")))
+    return account

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from practice import routes
 from practice.services import audit, firm
 from practice.services.access import team
-from practice.state.base import ADMIN, STAFF, AppState, allow, read
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, shown_in
 from practice.state.views import Option
 
 PAGE_SIZE = 50
@@ -65,14 +65,11 @@ class AuditState(AppState):
     def _query(self, *, older: bool = False):
         before = self.entries[-1].id if older and self.entries else None
         member_id = int(self.member_filter) if self.member_filter else None
-        result, error = read(_page, self._require(), entity=self.entity_filter or None, actor_id=member_id,
-                             before_id=before)
-        if error:
-            self.error = error
-            return
-        rows, self.has_more, self.timezone = result
-        self.entries = (self.entries + rows) if older else rows
-        self.error = ""
+        with shown_in(self, "error"):
+            rows, self.has_more, self.timezone = read(_page, self._require(), entity=self.entity_filter or None,
+                                                      actor_id=member_id, before_id=before)
+            self.entries = (self.entries + rows) if older else rows
+            self.error = ""
 
     @allow(STAFF)
     def load(self):
@@ -83,12 +80,9 @@ class AuditState(AppState):
         if not self.allowed:
             self.kind_options = self.member_options = []
             return
-        filters, error = read(_filters, actor)
-        if error:
-            self.error = error
-            return
-        self.kind_options, self.member_options = filters
-        self._query()
+        with shown_in(self, "error"):
+            self.kind_options, self.member_options = read(_filters, actor)
+            self._query()
 
     @allow(ADMIN)
     def set_entity_filter(self, value: str):

@@ -1,23 +1,28 @@
-"""The base of every page state: who is logged in, and the one decorator that says who may call a handler.
+"""The base of every page state: who is logged in, the one decorator that says who may call a handler, and the
+sidebar's unread badge that every staff page starts.
 
 Any public method of a Reflex state can be called by any browser with any arguments, so every
-public event handler is wrapped by `allow(...)`; `tests/security` fails if one is not.
+public event handler is wrapped by `allow(...)`; `tests/security` fails if one is not. `allow` resolves
+the caller once per event (handlers read it with `_require()`), and turns a `PracticeError` a service
+raises into the person's sentence: a toast, or, inside `shown_in(state, var)`, the page's inline message.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import functools
 import inspect
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services import audit
+from practice.services import audit, inbox
 from practice.services.access import auth, two_factor
-from practice.services.actor import Actor
+from practice.services.actor import Actor, ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
-from practice.services.actor import ContactActor
 
 # Who may call a handler: anyone (login page), any logged-in staff member, admins (and owner), the owner;
 # CONTACT: a client logged in to the portal (portal states' `_actor` gives a ContactActor).
@@ -46,61 +51,125 @@ def login_sentence(state) -> str:
     return "Your session has ended. Log in again." if had_session else "Log in to continue."
 
 
+# The caller `allow` resolved for the event being handled: (the state handling it, its actor).
+_EVENT_ACTOR: contextvars.ContextVar[tuple[object, Any] | None] = contextvars.ContextVar("event_actor", default=None)
+
+
+@contextlib.contextmanager
+def _acting(state, actor) -> Iterator[None]:
+    """While a handler's code runs, `_require()` on its state answers `actor` without asking the database again."""
+    token = _EVENT_ACTOR.set((state, actor) if actor is not None else None)
+    try:
+        yield
+    finally:
+        _EVENT_ACTOR.reset(token)
+
+
+def event_actor(state) -> Any:
+    """The caller `allow` resolved for the event `state` is handling (None outside such an event)."""
+    current = _EVENT_ACTOR.get()
+    return current[1] if current is not None and current[0] is state else None
+
+
+@contextlib.contextmanager
+def shown_in(state, var: str) -> Iterator[None]:
+    """Show a `PracticeError` raised in the block in the page's inline message `var` (instead of a toast);
+    the rest of the block is skipped."""
+    try:
+        yield
+    except PracticeError as err:
+        setattr(state, var, str(err))
+
+
 def allow(level: str, *, during_setup: bool = False) -> Callable:
     """Declare who may call this event handler; others get a plain message and nothing happens.
 
     While the firm requires two-factor sign-in and the member has not set it up, only handlers
-    marked `during_setup` (the setup page's) run for them."""
+    marked `during_setup` (the setup page's) run for them. A `PracticeError` the handler lets out
+    reaches the person as a toast with its sentence."""
     if level not in LEVELS:
         raise ValueError(f"unknown access level {level!r}")
 
     def decorate(fn: Callable) -> Callable:
-        def refusal(self):
-            """None when the call may go ahead, else what to send back instead."""
+        def admit(self):
+            """(None, the caller) when the call may go ahead, else (what to send back instead, None)."""
             if level == ANYONE:
-                return None
+                return None, None
             # Portal states have no two-factor setup step; staff states report it with `_access`.
             access = getattr(self, "_access", None)
             actor, needs_setup = access() if access else (self._actor(), False)
             if actor is None:
                 # Portal states send their visitors to the portal's login page.
                 login_url = getattr(self, "_login_url", lambda: routes.LOGIN)()
-                return [rx.toast.error(login_sentence(self)), rx.redirect(login_url)]
+                return [rx.toast.error(login_sentence(self)), rx.redirect(login_url)], None
             if not _permits(level, actor):
                 if isinstance(actor, Actor):
                     _record_denial(actor, f"{type(self).__name__}.{fn.__name__}")
-                return rx.toast.error(str(PermissionDenied()))
+                return rx.toast.error(str(PermissionDenied())), None
             if needs_setup and not during_setup:
-                return [rx.toast.error(SETUP_FIRST), rx.redirect(routes.ACCOUNT_SECURITY)]
-            return None
+                return [rx.toast.error(SETUP_FIRST), rx.redirect(routes.ACCOUNT_SECURITY)], None
+            return None, actor
 
         if inspect.isasyncgenfunction(fn):
             @functools.wraps(fn)
             async def wrapper(self, *args, **kwargs):
-                if (no := refusal(self)) is not None:
+                no, actor = admit(self)
+                if no is not None:
                     yield no
                     return
-                async for item in fn(self, *args, **kwargs):
+                steps = fn(self, *args, **kwargs)
+                while True:
+                    with _acting(self, actor):
+                        try:
+                            item = await steps.__anext__()
+                        except StopAsyncIteration:
+                            return
+                        except PracticeError as err:
+                            item, steps = rx.toast.error(str(err)), None
                     yield item
+                    if steps is None:
+                        return
         elif inspect.isgeneratorfunction(fn):
             @functools.wraps(fn)
             def wrapper(self, *args, **kwargs):
-                if (no := refusal(self)) is not None:
+                no, actor = admit(self)
+                if no is not None:
                     yield no
                     return
-                yield from fn(self, *args, **kwargs)
+                steps = fn(self, *args, **kwargs)
+                while True:
+                    with _acting(self, actor):
+                        try:
+                            item = next(steps)
+                        except StopIteration as done:
+                            return done.value
+                        except PracticeError as err:
+                            item, steps = rx.toast.error(str(err)), None
+                    yield item
+                    if steps is None:
+                        return
         elif inspect.iscoroutinefunction(fn):
             @functools.wraps(fn)
             async def wrapper(self, *args, **kwargs):
-                if (no := refusal(self)) is not None:
+                no, actor = admit(self)
+                if no is not None:
                     return no
-                return await fn(self, *args, **kwargs)
+                with _acting(self, actor):
+                    try:
+                        return await fn(self, *args, **kwargs)
+                    except PracticeError as err:
+                        return rx.toast.error(str(err))
         else:
             @functools.wraps(fn)
             def wrapper(self, *args, **kwargs):
-                if (no := refusal(self)) is not None:
+                no, actor = admit(self)
+                if no is not None:
                     return no
-                return fn(self, *args, **kwargs)
+                with _acting(self, actor):
+                    try:
+                        return fn(self, *args, **kwargs)
+                    except PracticeError as err:
+                        return rx.toast.error(str(err))
         wrapper.__practice_access__ = level
         return wrapper
 
@@ -120,6 +189,31 @@ def _record_denial(actor: Actor, handler: str) -> None:
         pass
 
 
+def run(fn: Callable[..., Any], *args, **kwargs) -> Any:
+    """Call a service in a write transaction (a `PracticeError` rolls it back and goes on up)."""
+    with write_session() as session:
+        return fn(session, *args, **kwargs)
+
+
+def read(fn: Callable[..., Any], *args, **kwargs) -> Any:
+    """Call a service in a read session (a `PracticeError` goes on up)."""
+    with read_session() as session:
+        return fn(session, *args, **kwargs)
+
+
+def write_and_refresh(state, fn: Callable[..., Any], *args, shown: str = "error", **kwargs) -> bool:
+    """Run a service write as the caller, then reload the page (`state._refresh()`) either way; a refusal is
+    shown in the inline message `shown` (cleared first). True when the write went through."""
+    setattr(state, shown, "")
+    with shown_in(state, shown):
+        try:
+            run(fn, state._require(), *args, **kwargs)
+        finally:
+            state._refresh()
+        return True
+    return False
+
+
 class AppState(rx.State):
     """Login state shared by every page state (they inherit from it)."""
 
@@ -130,7 +224,7 @@ class AppState(rx.State):
     flash: str = ""
 
     def _actor(self) -> Actor | None:
-        """The logged-in member, checked against the database on every call (revocation is immediate)."""
+        """The logged-in member, checked against the database (revocation is immediate)."""
         with read_session() as session:
             return auth.actor_for_session(session, self.sid)
 
@@ -143,7 +237,8 @@ class AppState(rx.State):
             return actor, two_factor.must_set_up(session, actor.member_id)
 
     def _require(self) -> Actor:
-        actor = self._actor()
+        """The member calling this handler (resolved once per event by `allow`)."""
+        actor = event_actor(self) or self._actor()
         if actor is None:
             raise PermissionDenied("Your session has ended. Log in again.")
         return actor
@@ -169,7 +264,6 @@ class AppState(rx.State):
         if needs_setup and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
             return rx.redirect(routes.ACCOUNT_SECURITY)
         # Chained from on_load so Reflex cancels it when the tab navigates, reloads or disconnects.
-        from practice.state.inbox import InboxBadgeState  # noqa: PLC0415 - that state builds on this one
         return InboxBadgeState.watch_unread
 
     @allow(ANYONE)
@@ -181,19 +275,59 @@ class AppState(rx.State):
         return rx.redirect(routes.LOGIN)
 
 
-def run(fn: Callable[..., Any], *args, **kwargs):
-    """Call a service in a write transaction; a PracticeError becomes (None, sentence)."""
-    try:
-        with write_session() as session:
-            return fn(session, *args, **kwargs), None
-    except PracticeError as err:
-        return None, str(err)
+POLL_SECONDS = 2.0
+
+# The watcher task of each browser tab (Reflex client token) in this process. Reflex already cancels a
+# watcher when its page's on_load chain is superseded (navigation, reload) or the tab disconnects; a new
+# watcher for a tab also cancels any one still running, so pollers never pile up. Tests read it.
+_watchers: dict[str, asyncio.Task] = {}
 
 
-def read(fn: Callable[..., Any], *args, **kwargs):
-    """Call a service in a read session; a PracticeError becomes (None, sentence)."""
-    try:
-        with read_session() as session:
-            return fn(session, *args, **kwargs), None
-    except PracticeError as err:
-        return None, str(err)
+def running_watchers() -> int:
+    """How many tabs have a live unread watcher in this process."""
+    return sum(1 for task in _watchers.values() if not task.done())
+
+
+def unread_fingerprint(sid: str) -> tuple[int, int] | None:
+    """(unread count, newest id) for the member logged in with `sid`, or None once the login has ended."""
+    with read_session() as session:
+        actor = auth.actor_for_session(session, sid)
+        if actor is None or not actor.member_id:
+            return None
+        return inbox.fingerprint(session, actor.member_id)
+
+
+class InboxBadgeState(AppState):
+    """The unread count shown beside "Inbox" in the sidebar and the phone menu (its own small state, so that
+    the poller's updates send one integer, not a page)."""
+
+    unread: int = 0
+
+    def _show(self, count: int) -> None:
+        self.unread = max(int(count), 0)
+
+    # rx.event marks allow's async wrapper as a background task, so handler.fn keeps __practice_access__.
+    @rx.event(background=True)
+    @allow(STAFF)
+    async def watch_unread(self):
+        """Keep `unread` current while this tab is open: poll the fingerprint, push only when it changes."""
+        token = self.router.session.client_token
+        me = asyncio.current_task()
+        previous = _watchers.get(token)
+        if previous is not None and previous is not me and not previous.done():
+            previous.cancel()
+        _watchers[token] = me
+        sid, shown = self.sid, None
+        try:
+            while True:
+                fingerprint = await asyncio.to_thread(unread_fingerprint, sid)
+                if fingerprint is None:
+                    return  # logged out or timed out: the next page load sends them to the login page
+                if fingerprint != shown:
+                    async with self:
+                        self._show(fingerprint[0])
+                    shown = fingerprint
+                await asyncio.sleep(POLL_SECONDS)
+        finally:
+            if _watchers.get(token) is me:
+                del _watchers[token]

@@ -14,7 +14,8 @@ from practice import routes
 from practice.services.access import team
 from practice.services.work import accounts, board, jobs, pipelines, tags
 from practice.services.work.board import PAGE, Card, Column
-from practice.state.base import STAFF, AppState, allow, read, run
+from practice.services.errors import InvalidInput, PracticeError
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option, TagChip, chips
 
 # Column slots the page renders; a pipeline with more stages shows its first MAX_COLUMNS and says so.
@@ -106,9 +107,10 @@ class BoardState(AppState):
         """Every column from scratch (page load, pipeline or filter change)."""
         actor = self._require()
         self.selected = []
-        columns, error = read(board.load_board, actor, int(self.pipeline_id), **self._filters())
-        if error:
-            self.error, columns = error, []
+        try:
+            columns = read(board.load_board, actor, int(self.pipeline_id), **self._filters())
+        except PracticeError as err:
+            self.error, columns = str(err), []
         self.hidden_stages = max(0, len(columns) - MAX_COLUMNS)
         columns = columns[:MAX_COLUMNS]
         self.heads = [ColumnHead() for _ in columns]
@@ -126,9 +128,10 @@ class BoardState(AppState):
         if not slots:
             return
         limits = {sid: max(PAGE, len(self._cards(slot))) for sid, slot in slots.items()}
-        columns, error = read(board.load_columns, self._require(), int(self.pipeline_id), list(slots),
-                              limits=limits, **self._filters())
-        if error:  # the pipeline itself went away: start over
+        try:
+            columns = read(board.load_columns, self._require(), int(self.pipeline_id), list(slots),
+                           limits=limits, **self._filters())
+        except PracticeError:  # the pipeline itself went away: start over
             self._load_board()
             return
         today = dt.date.today()
@@ -144,12 +147,9 @@ class BoardState(AppState):
         actor = self._require()
         self.error = ""
         self.new_job_open = False
-        pipes, _ = read(pipelines.list_pipelines)
-        self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in pipes or []]
-        members, _ = read(team.list_members, actor)
-        self.member_options = [Option(value=str(m.id), label=m.name) for m in members or []]
-        tag_rows, _ = read(tags.list_tags)
-        self.tag_options = [Option(value=str(t.id), label=t.name) for t in tag_rows or []]
+        self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in read(pipelines.list_pipelines)]
+        self.member_options = [Option(value=str(m.id), label=m.name) for m in read(team.list_members, actor)]
+        self.tag_options = [Option(value=str(t.id), label=t.name) for t in read(tags.list_tags)]
         wanted = str(self.router.url.query_parameters.get("pipeline", ""))
         known = [o.value for o in self.pipeline_options]
         if not known:
@@ -189,10 +189,7 @@ class BoardState(AppState):
         if slot is None or not self.pipeline_id:
             return None
         cards = self._cards(slot)
-        more, error = read(board.load_more, self._require(), int(self.pipeline_id), stage_id, len(cards),
-                           **self._filters())
-        if error:
-            return rx.toast.error(error)
+        more = read(board.load_more, self._require(), int(self.pipeline_id), stage_id, len(cards), **self._filters())
         today = dt.date.today()
         shown = {c.id for c in cards}
         # A card moved in meanwhile can shift the window by one: never show a card twice.
@@ -211,13 +208,21 @@ class BoardState(AppState):
         from_stage = self._stage_of_card(job_id)
         if from_stage == stage_id:
             return None
-        _, error = run(jobs.move_job, self._require(), job_id, stage_id, from_stage_id=from_stage)
-        affected = {from_stage, stage_id}
-        if error:
-            actual, _ = read(jobs.get_job, self._require(), job_id)
-            affected.add(actual.stage_id if actual else None)
-        self._reload_columns(affected)
-        return rx.toast.error(error) if error else None
+        try:
+            run(jobs.move_job, self._require(), job_id, stage_id, from_stage_id=from_stage)
+        except PracticeError:
+            # Show the card where it really is now, then the refusal.
+            self._reload_columns({from_stage, stage_id, self._stage_now(job_id)})
+            raise
+        self._reload_columns({from_stage, stage_id})
+        return None
+
+    def _stage_now(self, job_id: int) -> int | None:
+        """The stage a job is in according to the database (None when it is gone or hidden)."""
+        try:
+            return read(jobs.get_job, self._require(), job_id).stage_id
+        except PracticeError:
+            return None
 
     @allow(STAFF)
     def toggle_selected(self, job_id: int, checked: bool):
@@ -244,10 +249,10 @@ class BoardState(AppState):
         ids = [int(i) for i in self.selected]
         if not ids:
             return None
-        moved, error = run(jobs.move_jobs, self._require(), ids, stage_id)
-        self._reload_columns({self._stage_of_card(i) for i in ids} | {stage_id})
-        if error:
-            return rx.toast.error(error)
+        try:
+            moved = run(jobs.move_jobs, self._require(), ids, stage_id)
+        finally:
+            self._reload_columns({self._stage_of_card(i) for i in ids} | {stage_id})
         self.selected = []
         name = next((h.name for h in self.heads if h.id == stage_id), "the stage")
         return rx.toast.success(f'Moved {moved} {"job" if moved == 1 else "jobs"} to "{name}".')
@@ -255,10 +260,10 @@ class BoardState(AppState):
     # --- the "New job" dialog ------------------------------------------------------------------
 
     def _search_accounts(self) -> None:
-        rows, error = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
-        self.account_matches = [Option(value=str(r.id), label=r.name) for r in (rows[0] if rows else [])]
-        if error:
-            self.new_job_error = error
+        self.account_matches = []
+        with shown_in(self, "new_job_error"):
+            rows, _ = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
+            self.account_matches = [Option(value=str(r.id), label=r.name) for r in rows]
 
     @allow(STAFF)
     def set_new_job_open(self, value: bool):
@@ -290,23 +295,26 @@ class BoardState(AppState):
         if account_id is None:
             self.new_job_error = "Choose the account the job is for."
             return None
-        due_text = str(form.get("due_date") or "").strip()
-        try:
-            due = dt.date.fromisoformat(due_text) if due_text else None
-        except ValueError:
-            self.new_job_error = f'"{due_text}" is not a date; pick one from the calendar.'
-            return None
-        assignee = _int_or_none(form.get("assignee"))
-        stage_id = _int_or_none(form.get("stage")) or (self.heads[0].id if self.heads else None)
-        job, error = run(jobs.create_job, self._require(), account_id=account_id, pipeline_id=int(self.pipeline_id),
-                         name=str(form.get("name") or "")[:200], stage_id=stage_id,
-                         assignee_ids=[assignee] if assignee else [], due_date=due)
-        if error:
-            self.new_job_error = error
-            return None
-        self.new_job_open = False
-        self._reload_columns({job.stage_id})
-        return rx.toast.success(f'Created "{job.name}" for {self.new_account_name}.')
+        with shown_in(self, "new_job_error"):
+            job = run(jobs.create_job, self._require(), **_new_job_fields(form, account_id, int(self.pipeline_id),
+                                                                          self.heads[0].id if self.heads else None))
+            self.new_job_open = False
+            self._reload_columns({job.stage_id})
+            return rx.toast.success(f'Created "{job.name}" for {self.new_account_name}.')
+        return None
+
+
+def _new_job_fields(form: dict, account_id: int, pipeline_id: int, first_stage_id: int | None) -> dict:
+    """The new-job dialog's values as `jobs.create_job` takes them; a bad date raises its sentence."""
+    due_text = str(form.get("due_date") or "").strip()
+    try:
+        due = dt.date.fromisoformat(due_text) if due_text else None
+    except ValueError:
+        raise InvalidInput(f'"{due_text}" is not a date; pick one from the calendar.') from None
+    assignee = _int_or_none(form.get("assignee"))
+    return {"account_id": account_id, "pipeline_id": pipeline_id, "name": str(form.get("name") or "")[:200],
+            "stage_id": _int_or_none(form.get("stage")) or first_stage_id,
+            "assignee_ids": [assignee] if assignee else [], "due_date": due}
 
 
 # One var per column slot: a move rewrites two of them and Reflex sends only those.

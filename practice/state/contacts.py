@@ -8,7 +8,7 @@ import reflex as rx
 from practice import routes
 from practice.services.work import accounts
 from practice.services.work.accounts import PAGE_SIZE
-from practice.state.base import STAFF, AppState, allow, read
+from practice.state.base import STAFF, AppState, allow, read, shown_in
 from practice.state.views import Option
 
 
@@ -34,15 +34,13 @@ class ContactsState(AppState):
         return max(1, -(-self.total // PAGE_SIZE))
 
     def _load(self) -> None:
-        result, error = read(accounts.list_contacts, self._require(), search=self.search, page=self.page)
-        self.error = error or ""
-        if error:
-            return
-        contacts, self.total = result
-        self.rows = [ContactRow(id=c.id, name=f"{c.first_name} {c.last_name}".strip() or "(no name)", email=c.email,
-                                phone=c.phone,
-                                accounts=[Option(value=routes.account_url(i), label=n) for i, n in links])
-                     for c, links in contacts]
+        self.error = ""
+        with shown_in(self, "error"):
+            contacts, self.total = read(accounts.list_contacts, self._require(), search=self.search, page=self.page)
+            self.rows = [ContactRow(id=c.id, name=f"{c.first_name} {c.last_name}".strip() or "(no name)",
+                                    email=c.email, phone=c.phone,
+                                    accounts=[Option(value=routes.account_url(i), label=n) for i, n in links])
+                         for c, links in contacts]
 
     @allow(STAFF)
     def load(self):

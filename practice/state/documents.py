@@ -9,10 +9,10 @@ import reflex as rx
 from practice import routes
 from practice.services import firm
 from practice.services.documents import documents
-from practice.services.portal import approvals
 from practice.services.errors import PracticeError
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
-from practice.state.views import Option
+from practice.services.portal import approvals
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.views import Option, backend_url
 from practice.state.work_views import parse_id, when_text
 
 ALL = "all"
@@ -71,17 +71,43 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-def _backend_url() -> str:
-    # In development the pages and the backend are on different ports; downloads come from the backend.
-    return rx.config.get_config().api_url.rstrip("/")
-
-
 def _documents_view(session, actor, account_id: int) -> dict:
     tree = documents.folder_tree(session, actor, account_id)
     docs = documents.list_documents(session, actor, account_id)
     return {"tree": tree, "docs": docs, "templates": documents.list_folder_templates(session),
             "approvals": approvals.list_for_account(session, actor, account_id),
             "timezone": firm.get_firm(session).timezone}
+
+
+def folder_items(tree, docs) -> list[FolderItem]:
+    """The account's folders, indented by depth, each with how many documents it holds."""
+    counts: dict = {}
+    for d in docs:
+        counts[d.folder_id] = counts.get(d.folder_id, 0) + 1
+    return [FolderItem(id=f.id, name=f.name, path=f.path, indent=f"{f.depth * 1.2}em", count=counts.get(f.id, 0))
+            for f in tree]
+
+
+def document_items(docs, timezone: str) -> list[DocumentItem]:
+    """The account's documents with their download links (none for a refused file)."""
+    base = backend_url()
+    return [DocumentItem(
+        id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
+        pages=f"{d.pages} page{'s' if d.pages != 1 else ''}" if d.pages else "",
+        who=d.uploaded_by or "Someone", when=when_text(d.uploaded_at, timezone),
+        href="" if d.status != "ok" else base + routes.file_url(d.id),
+        refused=d.status != "ok", refusal=d.refusal) for d in docs]
+
+
+def approval_items(approvals_of_account, tz: str) -> list[ApprovalItem]:
+    """The account's approval requests: who asked, and who decided what."""
+    base = backend_url()
+    return [ApprovalItem(
+        id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id), job=a.job_name,
+        status=a.status, pending=a.status == "pending", reason=a.reason,
+        requested=f"Asked by {a.requested_by or 'the firm'} {when_text(a.requested_at, tz)}",
+        decided=(f"{a.status.capitalize()} by {a.decided_by or 'the client'} {when_text(a.decided_at, tz)}"
+                 if a.decided_at else "")) for a in approvals_of_account]
 
 
 class AccountDocumentsState(AppState):
@@ -99,31 +125,16 @@ class AccountDocumentsState(AppState):
     _all_docs: list[DocumentItem] = []
 
     def _refresh(self) -> None:
-        view, error = read(_documents_view, self._require(), self.doc_acct_id)
-        if error:
-            self.doc_error = error
+        try:
+            view = read(_documents_view, self._require(), self.doc_acct_id)
+        except PracticeError as err:
+            self.doc_error = str(err)
             self.folders, self.docs, self._all_docs = [], [], []
             return
-        base = _backend_url()
-        counts: dict = {}
-        for d in view["docs"]:
-            counts[d.folder_id] = counts.get(d.folder_id, 0) + 1
-        self.folders = [FolderItem(id=f.id, name=f.name, path=f.path, indent=f"{f.depth * 1.2}em",
-                                   count=counts.get(f.id, 0)) for f in view["tree"]]
-        self._all_docs = [DocumentItem(
-            id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
-            pages=f"{d.pages} page{'s' if d.pages != 1 else ''}" if d.pages else "",
-            who=d.uploaded_by or "Someone", when=when_text(d.uploaded_at, view["timezone"]),
-            href="" if d.status != "ok" else base + routes.file_url(d.id),
-            refused=d.status != "ok", refusal=d.refusal) for d in view["docs"]]
+        self.folders = folder_items(view["tree"], view["docs"])
+        self._all_docs = document_items(view["docs"], view["timezone"])
         self.template_options = [Option(value=str(t.id), label=t.name) for t in view["templates"]]
-        tz = view["timezone"]
-        self.approvals = [ApprovalItem(
-            id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id), job=a.job_name,
-            status=a.status, pending=a.status == "pending", reason=a.reason,
-            requested=f"Asked by {a.requested_by or 'the firm'} {when_text(a.requested_at, tz)}",
-            decided=(f"{a.status.capitalize()} by {a.decided_by or 'the client'} {when_text(a.decided_at, tz)}"
-                     if a.decided_at else "")) for a in view["approvals"]]
+        self.approvals = approval_items(view["approvals"], view["timezone"])
         self._show()
 
     def _show(self) -> None:
@@ -169,23 +180,20 @@ class AccountDocumentsState(AppState):
     @allow(STAFF)
     def create_folder(self, form: dict):
         name = str(form.get("name", ""))[:200]
-        _, error = run(documents.create_folder, self._require(), self.doc_acct_id, name, parent_id=self._folder_id())
-        self.doc_error = error or ""
-        if error is None:
+        if write_and_refresh(self, documents.create_folder, self.doc_acct_id, name, parent_id=self._folder_id(),
+                             shown="doc_error"):
             self.folder_form_key += 1
             self.doc_notice = f'Folder "{" ".join(name.split())}" created.'
-        self._refresh()
 
     @allow(STAFF)
     def delete_folder(self, folder_id: int):
         folder = parse_id(folder_id)
         if folder is None:
             return
-        _, error = run(documents.delete_folder, self._require(), folder)
-        self.doc_error = error or ""
-        if error is None and self.folder_choice == str(folder):
+        if write_and_refresh(self, documents.delete_folder, folder, shown="doc_error") \
+                and self.folder_choice == str(folder):
             self.folder_choice = ALL
-        self._refresh()
+            self._show()
 
     @allow(STAFF)
     def apply_template(self, template_id: str):
@@ -193,21 +201,21 @@ class AccountDocumentsState(AppState):
         if template is None:
             self.doc_error = "Choose a folder template to apply."
             return
-        created, error = run(documents.apply_folder_template, self._require(), self.doc_acct_id, template)
-        self.doc_error = error or ""
-        if error is None:
+        self.doc_error = ""
+        with shown_in(self, "doc_error"):
+            try:
+                created = run(documents.apply_folder_template, self._require(), self.doc_acct_id, template)
+            finally:
+                self._refresh()
             self.doc_notice = (f"Folder template applied: {created} new folder{'s' if created != 1 else ''}"
                                + ("." if created else " (every folder was already there)."))
-        self._refresh()
 
     @allow(STAFF)
     def delete_document(self, document_id: int):
         doc = parse_id(document_id)
         if doc is None:
             return
-        _, error = run(documents.delete_document, self._require(), doc)
-        self.doc_error = error or ""
-        self._refresh()
+        write_and_refresh(self, documents.delete_document, doc, shown="doc_error")
 
     @allow(STAFF)
     def request_approval(self, document_id: int):
@@ -215,22 +223,16 @@ class AccountDocumentsState(AppState):
         doc = parse_id(document_id)
         if doc is None:
             return
-        self.doc_error = self.doc_notice = ""
-        _, error = run(approvals.request_approval, self._require(), document_ids=[doc])
-        if error:
-            self.doc_error = error
-        else:
+        self.doc_notice = ""
+        if write_and_refresh(self, approvals.request_approval, document_ids=[doc], shown="doc_error"):
             self.doc_notice = "Asked the client to approve it; they are emailed and see it in their portal."
-        self._refresh()
 
     @allow(STAFF)
     def withdraw_approval(self, approval_id: int):
         req = parse_id(approval_id)
         if req is None:
             return
-        _, error = run(approvals.withdraw, self._require(), req)
-        self.doc_error = error or ""
-        self._refresh()
+        write_and_refresh(self, approvals.withdraw, req, shown="doc_error")
 
     @allow(STAFF)
     def file_rejected(self, rejected: list[dict] | None = None):
@@ -244,23 +246,30 @@ class AccountDocumentsState(AppState):
         if not files:
             self.doc_error = "Choose a file to upload."
             return
-        stored, problems = [], []
-        for upload in files[:20]:
-            name = str(upload.name or upload.filename or "upload")[:300]
-            try:
-                doc = await asyncio.to_thread(documents.upload, actor, self.doc_acct_id, self._folder_id(), name,
-                                              upload.file)
-            except PracticeError as err:
-                problems.append(str(err))
-                continue
-            if doc.refusal:
-                problems.append(f'"{doc.name}": {doc.refusal}')
-            else:
-                stored.append(doc.name)
+        stored, problems = await store_uploads(actor, self.doc_acct_id, self._folder_id(), files[:20])
         self.doc_error = " ".join(problems)
         if stored:
             self.doc_notice = "Uploaded " + ", ".join(f'"{n}"' for n in stored) + "."
         self._refresh()
+
+
+async def store_uploads(actor, account_id: int, folder_id: int | None, files,
+                        refused: str = '"{name}": {refusal}') -> tuple[list[str], list[str]]:
+    """Store each uploaded file (off the event loop: a PDF check may take seconds): the names stored, and a
+    sentence for each file refused (`refused` words a file the check turned down)."""
+    stored, problems = [], []
+    for upload in files:
+        name = str(upload.name or upload.filename or "upload")[:300]
+        try:
+            doc = await asyncio.to_thread(documents.upload, actor, account_id, folder_id, name, upload.file)
+        except PracticeError as err:
+            problems.append(str(err))
+            continue
+        if doc.refusal:
+            problems.append(refused.format(name=doc.name, refusal=doc.refusal))
+        else:
+            stored.append(doc.name)
+    return stored, problems
 
 
 class FolderTemplatesState(AppState):
@@ -272,12 +281,9 @@ class FolderTemplatesState(AppState):
     error: str = ""
 
     def _refresh(self) -> None:
-        rows, error = read(documents.list_folder_templates)
-        if error:
-            self.error = error
-            return
-        self.templates = [TemplateItem(id=t.id, name=t.name, paths="\n".join(t.paths), count=len(t.paths))
-                          for t in rows]
+        with shown_in(self, "error"):
+            self.templates = [TemplateItem(id=t.id, name=t.name, paths="\n".join(t.paths), count=len(t.paths))
+                              for t in read(documents.list_folder_templates)]
 
     @allow(ADMIN)
     def load(self):
@@ -301,12 +307,13 @@ class FolderTemplatesState(AppState):
     @allow(ADMIN)
     def save(self, form: dict):
         name, paths = str(form.get("name", ""))[:200], str(form.get("paths", ""))[:20000]
-        _, error = run(documents.save_folder_template, self._require(), name=name, paths=paths,
-                       template_id=self.editing_id or None)
-        self.error = error or ""
-        if error:
-            self.edit_name, self.edit_paths = name, paths
+        try:
+            run(documents.save_folder_template, self._require(), name=name, paths=paths,
+                template_id=self.editing_id or None)
+        except PracticeError as err:
+            self.error, self.edit_name, self.edit_paths = str(err), name, paths
             return
+        self.error = ""
         self.editing_id, self.edit_name, self.edit_paths = 0, "", ""
         self.form_key += 1
         self._refresh()
@@ -317,6 +324,4 @@ class FolderTemplatesState(AppState):
         template = parse_id(template_id)
         if template is None:
             return
-        _, error = run(documents.delete_folder_template, self._require(), template)
-        self.error = error or ""
-        self._refresh()
+        write_and_refresh(self, documents.delete_folder_template, template)

@@ -15,7 +15,8 @@ from practice.models import MailStatus, OutgoingMail
 from practice.services import firm
 from practice.services.mail import outbox, settings as mail_settings, templates as mail_templates
 from practice.services.work import accounts, jobs
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.services.errors import PracticeError
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
 from practice.state.team import _checked
 from practice.state.views import Option
 
@@ -56,8 +57,7 @@ def _outcome_of(session, mail_id: int) -> tuple[bool, str]:
 def _attempt_and_explain(mail_id: int) -> tuple[bool, str]:
     """Deliver one queued mail now (it blocks: run it in a thread) and say how it went."""
     outbox.deliver_due(mail_ids=[mail_id])
-    result, error = read(_outcome_of, mail_id)
-    return (False, error) if error else result
+    return read(_outcome_of, mail_id)
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -83,9 +83,10 @@ class EmailSettingsState(AppState):
     test_sending: bool = False
 
     def _refresh(self):
-        view, error = read(mail_settings.settings_for_display, self._require())
-        if error:
-            self.error = error
+        try:
+            view = read(mail_settings.settings_for_display, self._require())
+        except PracticeError as err:
+            self.error = str(err)
             return
         self.host, self.port, self.security = view.host, str(view.port), view.security
         self.username, self.from_address, self.from_name = view.username, view.from_address, view.from_name
@@ -108,15 +109,15 @@ class EmailSettingsState(AppState):
         form = form if isinstance(form, dict) else {}
         typed = _text(form, "smtp_pw", 500)
         password = "" if _checked(form.get("forget_pw")) else (typed or None)
-        _, error = run(mail_settings.update_settings, self._require(), host=_text(form, "host", 255),
-                       port=_text(form, "port", 10).strip(), security=_text(form, "security", 20),
-                       username=_text(form, "username", 255), from_address=_text(form, "from_address", 254),
-                       from_name=_text(form, "from_name", 200), password=password)
-        self.settings_error = error or ""
-        if error:
-            return None
-        self._refresh()
-        return rx.toast.success("Email settings saved.")
+        with shown_in(self, "settings_error"):
+            run(mail_settings.update_settings, self._require(), host=_text(form, "host", 255),
+                port=_text(form, "port", 10).strip(), security=_text(form, "security", 20),
+                username=_text(form, "username", 255), from_address=_text(form, "from_address", 254),
+                from_name=_text(form, "from_name", 200), password=password)
+            self.settings_error = ""
+            self._refresh()
+            return rx.toast.success("Email settings saved.")
+        return None
 
     @allow(ADMIN)
     async def send_test(self, form: dict):
@@ -124,9 +125,10 @@ class EmailSettingsState(AppState):
         form = form if isinstance(form, dict) else {}
         self.test_to = _text(form, "to", 254).strip()
         self.test_outcome, self.test_error = "", ""
-        queued, error = run(outbox.send_test_email, self._require(), to=self.test_to)
-        if error:
-            self.test_error = error
+        try:
+            queued = run(outbox.send_test_email, self._require(), to=self.test_to)
+        except PracticeError as err:
+            self.test_error = str(err)
             return
         self.test_sending = True
         yield
@@ -172,19 +174,19 @@ class EmailTemplatesState(AppState):
     has_preview: bool = False
 
     def _refresh(self):
-        rows, error = read(mail_templates.list_templates)
-        self.error = error or ""
-        self.templates = [TemplateItem(id=t.id, name=t.name, subject=t.subject) for t in rows or []]
+        self.error, self.templates = "", []
+        with shown_in(self, "error"):
+            self.templates = [TemplateItem(id=t.id, name=t.name, subject=t.subject) for t in read(mail_templates.list_templates)]
 
     def _clear_preview(self):
         self.preview_subject = self.preview_body = self.preview_error = ""
         self.has_preview = False
 
     def _search_accounts(self):
-        result, error = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
-        self.account_matches = [Option(value=str(r.id), label=r.name) for r in (result[0] if result else [])]
-        if error:
-            self.preview_error = error
+        self.account_matches = []
+        with shown_in(self, "preview_error"):
+            rows, _ = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
+            self.account_matches = [Option(value=str(r.id), label=r.name) for r in rows]
 
     @allow(STAFF)
     def load(self):
@@ -204,10 +206,11 @@ class EmailTemplatesState(AppState):
 
     @allow(STAFF)
     def open_template(self, template_id: int):
-        tpl, error = read(mail_templates.get_template, _int(template_id))
-        if error:
-            self.error = error
+        try:
+            tpl = read(mail_templates.get_template, _int(template_id))
+        except PracticeError as err:
             self._refresh()
+            self.error = str(err)
             return
         self.template_id, self.draft_name, self.draft_subject, self.draft_body = tpl.id, tpl.name, tpl.subject, tpl.body
         self.editor_error = ""
@@ -234,14 +237,14 @@ class EmailTemplatesState(AppState):
 
     @allow(ADMIN)
     def save_template(self):
-        tpl, error = run(mail_templates.save_template, self._require(), name=self.draft_name, subject=self.draft_subject,
-                         body=self.draft_body, template_id=self.template_id or None)
-        self.editor_error = error or ""
-        if error:
-            return None
-        self.template_id, self.draft_name = tpl.id, tpl.name
-        self._refresh()
-        return rx.toast.success(f'Saved email template "{tpl.name}".')
+        with shown_in(self, "editor_error"):
+            tpl = run(mail_templates.save_template, self._require(), name=self.draft_name, subject=self.draft_subject,
+                      body=self.draft_body, template_id=self.template_id or None)
+            self.editor_error = ""
+            self.template_id, self.draft_name = tpl.id, tpl.name
+            self._refresh()
+            return rx.toast.success(f'Saved email template "{tpl.name}".')
+        return None
 
     @allow(ADMIN)
     def set_delete_open(self, value: bool):
@@ -249,14 +252,13 @@ class EmailTemplatesState(AppState):
 
     @allow(ADMIN)
     def delete_template(self):
-        name, error = run(mail_templates.delete_template, self._require(), self.template_id)
         self.delete_open = False
-        if error:
-            self.editor_error = error
-            return None
-        self.editing, self.template_id = False, 0
-        self._refresh()
-        return rx.toast.success(f'Deleted email template "{name}".')
+        with shown_in(self, "editor_error"):
+            name = run(mail_templates.delete_template, self._require(), self.template_id)
+            self.editing, self.template_id = False, 0
+            self._refresh()
+            return rx.toast.success(f'Deleted email template "{name}".')
+        return None
 
     @allow(STAFF)
     def search_accounts(self, text: str):
@@ -268,10 +270,10 @@ class EmailTemplatesState(AppState):
         match = next((o for o in self.account_matches if o.value == str(account_id)), None)
         if not match:
             return
-        options, error = read(_job_options, self._require(), int(match.value))
-        if error:
-            self.preview_error = error
-            return
+        with shown_in(self, "preview_error"):
+            self._show_account_jobs(match, read(_job_options, self._require(), int(match.value)))
+
+    def _show_account_jobs(self, match: Option, options: list[Option]) -> None:
         self.preview_account_id, self.preview_account_name = match.value, match.label
         self.job_options, self.preview_job_id = options, ""
         self._clear_preview()
@@ -288,14 +290,11 @@ class EmailTemplatesState(AppState):
         if not self.preview_account_id:
             self.preview_error = "Choose an account to preview the email for."
             return
-        result, error = read(mail_templates.preview_template, self._require(), subject=self.draft_subject, body=self.draft_body,
-                             name=self.draft_name, account_id=_int(self.preview_account_id),
-                             job_id=_int(self.preview_job_id) or None)
-        if error:
-            self.preview_error = error
-            return
-        self.preview_subject, self.preview_body = result
-        self.has_preview = True
+        with shown_in(self, "preview_error"):
+            self.preview_subject, self.preview_body = read(
+                mail_templates.preview_template, self._require(), subject=self.draft_subject, body=self.draft_body,
+                name=self.draft_name, account_id=_int(self.preview_account_id), job_id=_int(self.preview_job_id) or None)
+            self.has_preview = True
 
 
 # --- outbox -----------------------------------------------------------------------------------
@@ -341,13 +340,11 @@ class OutboxState(AppState):
 
     def _query(self, *, older: bool = False):
         before = self.mails[-1].id if older and self.mails else None
-        result, error = read(_outbox_page, self._require(), status=self.status_filter, before_id=before)
-        if error:
-            self.error = error
-            return
-        rows, self.has_more, self.timezone = result
-        self.mails = (self.mails + rows) if older else rows
-        self.error = ""
+        with shown_in(self, "error"):
+            rows, self.has_more, self.timezone = read(_outbox_page, self._require(), status=self.status_filter,
+                                                      before_id=before)
+            self.mails = (self.mails + rows) if older else rows
+            self.error = ""
 
     @allow(STAFF)
     def load(self):
@@ -376,11 +373,11 @@ class OutboxState(AppState):
     async def retry_now(self, mail_id: int):
         """Put a queued or failed mail back in the queue and try it at once."""
         mail_id = _int(mail_id)
-        _, error = run(outbox.retry, self._require(), mail_id)
-        if error:
+        try:
+            run(outbox.retry, self._require(), mail_id)
+        except PracticeError:
             self._query()
-            yield rx.toast.error(error)
-            return
+            raise
         self.retrying_id = mail_id
         yield
         ok, sentence = await asyncio.to_thread(_attempt_and_explain, mail_id)

@@ -10,8 +10,4 @@ class HomeState(AppState):
 
     @allow(STAFF)
     def load(self):
-        actor = self._actor()
-        if actor is None:
-            return
-        n, _ = read(tasks.count_open_tasks, actor)
-        self.open_tasks = n or 0
+        self.open_tasks = read(tasks.count_open_tasks, self._require())

@@ -8,6 +8,7 @@ import reflex as rx
 
 from practice.services.work import csv_import
 from practice.services.work.csv_import import count_of
+from practice.services.errors import PracticeError
 from practice.state.base import STAFF, AppState, allow, read, run
 
 IGNORE = "ignore"  # the select's value for "this column is not imported" (Radix items cannot be "")
@@ -64,11 +65,15 @@ class ImportState(AppState):
         """Check the kept file against the current mapping and refresh everything the page shows."""
         actor = self._require()
         # A big file takes a moment to check: off the event loop, so other people's clicks are not held up.
-        review, error = await asyncio.to_thread(read, csv_import.review, actor, self._data,
-                                                self._mapping if self._mapping_chosen else None)
-        if error:
-            self.error = error
+        try:
+            review = await asyncio.to_thread(read, csv_import.review, actor, self._data,
+                                             self._mapping if self._mapping_chosen else None)
+        except PracticeError as err:
+            self.error = str(err)
             return
+        self._show_review(review)
+
+    def _show_review(self, review) -> None:
         pv = review.preview
         self._mapping = dict(pv.mapping)
         by_index = {index: key for key, index in pv.mapping.items()}
@@ -159,24 +164,29 @@ class ImportState(AppState):
             await asyncio.wait({task}, timeout=0.2)
             self.progress = min(100, seen["done"] * 100 // seen["total"])
             yield
-        result, error = task.result()
         self.importing = False
-        if error:
-            self.error, self.progress = error, 0
+        try:
+            self.result = import_summary(task.result())
+        except PracticeError as err:
+            self.error, self.progress = str(err), 0
             return
         self.progress = 100
-        parts = [f"Imported {count_of(result.created_accounts, 'new account')} and "
-                 f"{count_of(result.created_contacts, 'contact')}."]
-        if result.updated_accounts:
-            parts.append(f"Added contacts or tags to {count_of(result.updated_accounts, 'existing account')}.")
-        if result.unchanged_contacts:
-            parts.append(f"{count_of(result.unchanged_contacts, 'contact')} already there "
-                         f"{'was' if result.unchanged_contacts == 1 else 'were'} not added again.")
-        if result.created_tags:
-            parts.append("Created tags: " + ", ".join(result.created_tags) + ".")
-        if result.skipped:
-            lines = sorted({e.line for e in result.skipped})
-            shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
-            parts.append(f"Skipped {count_of(len(lines), 'row')} with errors "
-                         f"({'line' if len(lines) == 1 else 'lines'} {shown}).")
-        self.result = " ".join(parts)
+
+
+def import_summary(result) -> str:
+    """What an import did, in sentences: what was created, what was already there, which lines were skipped."""
+    parts = [f"Imported {count_of(result.created_accounts, 'new account')} and "
+             f"{count_of(result.created_contacts, 'contact')}."]
+    if result.updated_accounts:
+        parts.append(f"Added contacts or tags to {count_of(result.updated_accounts, 'existing account')}.")
+    if result.unchanged_contacts:
+        parts.append(f"{count_of(result.unchanged_contacts, 'contact')} already there "
+                     f"{'was' if result.unchanged_contacts == 1 else 'were'} not added again.")
+    if result.created_tags:
+        parts.append("Created tags: " + ", ".join(result.created_tags) + ".")
+    if result.skipped:
+        lines = sorted({e.line for e in result.skipped})
+        shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
+        parts.append(f"Skipped {count_of(len(lines), 'row')} with errors "
+                     f"({'line' if len(lines) == 1 else 'lines'} {shown}).")
+    return " ".join(parts)

@@ -1,78 +1,17 @@
-"""Inbox+: the sidebar's unread badge (kept current by a per-tab poller) and the inbox page.
-
-The badge lives in its own small state so that the poller's updates send one integer, not a page.
-"""
+"""Inbox+: the inbox page (the sidebar's unread badge it updates lives in `state.base`)."""
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
 
-from practice.db import read_session
 from practice.services import firm, inbox
-from practice.services.access import auth
-from practice.state.base import STAFF, AppState, allow, read, run
+from practice.state.base import STAFF, AppState, InboxBadgeState, allow, read, run, shown_in, unread_fingerprint
 from practice.state.work_views import parse_id, when_text
 
-POLL_SECONDS = 2.0
 TABS = ("inbox", "archived")
-
-# The watcher task of each browser tab (Reflex client token) in this process. Reflex already cancels a
-# watcher when its page's on_load chain is superseded (navigation, reload) or the tab disconnects; a new
-# watcher for a tab also cancels any one still running, so pollers never pile up. Tests read it.
-_watchers: dict[str, asyncio.Task] = {}
-
-
-def running_watchers() -> int:
-    """How many tabs have a live unread watcher in this process."""
-    return sum(1 for task in _watchers.values() if not task.done())
-
-
-def _unread_fingerprint(sid: str) -> tuple[int, int] | None:
-    """(unread count, newest id) for the member logged in with `sid`, or None once the login has ended."""
-    with read_session() as session:
-        actor = auth.actor_for_session(session, sid)
-        if actor is None or not actor.member_id:
-            return None
-        return inbox.fingerprint(session, actor.member_id)
-
-
-class InboxBadgeState(AppState):
-    """The unread count shown beside "Inbox" in the sidebar and the phone menu."""
-
-    unread: int = 0
-
-    def _show(self, count: int) -> None:
-        self.unread = max(int(count), 0)
-
-    # rx.event marks allow's async wrapper as a background task, so handler.fn keeps __practice_access__.
-    @rx.event(background=True)
-    @allow(STAFF)
-    async def watch_unread(self):
-        """Keep `unread` current while this tab is open: poll the fingerprint, push only when it changes."""
-        token = self.router.session.client_token
-        me = asyncio.current_task()
-        previous = _watchers.get(token)
-        if previous is not None and previous is not me and not previous.done():
-            previous.cancel()
-        _watchers[token] = me
-        sid, shown = self.sid, None
-        try:
-            while True:
-                fingerprint = await asyncio.to_thread(_unread_fingerprint, sid)
-                if fingerprint is None:
-                    return  # logged out or timed out: the next page load sends them to the login page
-                if fingerprint != shown:
-                    async with self:
-                        self._show(fingerprint[0])
-                    shown = fingerprint
-                await asyncio.sleep(POLL_SECONDS)
-        finally:
-            if _watchers.get(token) is me:
-                del _watchers[token]
 
 
 @dataclasses.dataclass
@@ -137,20 +76,27 @@ class InboxState(AppState):
     error: str = ""
 
     async def _reload(self) -> None:
-        view, error = read(_inbox_view, self._require(), self.tab == "archived")
-        self.error = error or ""
-        if view is None:
+        self.error = ""
+        with shown_in(self, "error"):
             self.notes = []
-            return
-        timezone = view["timezone"]
-        self.notes = [NoteItem(id=n.id, text=n.text, when=relative_when(n.created_at, timezone),
-                               at=when_text(n.created_at, timezone), link=_safe_link(n.link),
-                               unread=n.read_at is None) for n in view["notes"]]
-        self.prefs = dict(view["prefs"])
-        # The badge follows at once; the poller would catch up within its interval anyway.
-        fingerprint = _unread_fingerprint(self.sid)
-        badge = await self.get_state(InboxBadgeState)
-        badge._show(fingerprint[0] if fingerprint else 0)
+            view = read(_inbox_view, self._require(), self.tab == "archived")
+            timezone = view["timezone"]
+            self.notes = [NoteItem(id=n.id, text=n.text, when=relative_when(n.created_at, timezone),
+                                   at=when_text(n.created_at, timezone), link=_safe_link(n.link),
+                                   unread=n.read_at is None) for n in view["notes"]]
+            self.prefs = dict(view["prefs"])
+            # The badge follows at once; the poller would catch up within its interval anyway.
+            fingerprint = unread_fingerprint(self.sid)
+            badge = await self.get_state(InboxBadgeState)
+            badge._show(fingerprint[0] if fingerprint else 0)
+
+    async def _change(self, fn, *args) -> None:
+        """Make one change, then reload the tab; a refusal is shown on the page after the reload."""
+        with shown_in(self, "error"):
+            try:
+                run(fn, self._require(), *args)
+            finally:
+                await self._reload()
 
     @allow(STAFF)
     async def load(self):
@@ -168,36 +114,26 @@ class InboxState(AppState):
         note_id = parse_id(notification_id)
         if note_id is None:
             return
-        _, error = run(inbox.mark_read, self._require(), note_id, True)
         link = next((n.link for n in self.notes if n.id == note_id), "")
-        await self._reload()
-        self.error = error or ""
-        if error is None and link:
+        await self._change(inbox.mark_read, note_id, True)
+        if not self.error and link:
             return rx.redirect(link)
 
     @allow(STAFF)
     async def set_read(self, notification_id: int, read_it: bool):
         note_id = parse_id(notification_id)
-        if note_id is None:
-            return
-        _, error = run(inbox.mark_read, self._require(), note_id, _flag(read_it))
-        await self._reload()
-        self.error = error or ""
+        if note_id is not None:
+            await self._change(inbox.mark_read, note_id, _flag(read_it))
 
     @allow(STAFF)
     async def set_archived(self, notification_id: int, archived: bool):
         note_id = parse_id(notification_id)
-        if note_id is None:
-            return
-        _, error = run(inbox.archive, self._require(), note_id, _flag(archived))
-        await self._reload()
-        self.error = error or ""
+        if note_id is not None:
+            await self._change(inbox.archive, note_id, _flag(archived))
 
     @allow(STAFF)
     async def mark_all_read(self):
-        _, error = run(inbox.mark_all_read, self._require())
-        await self._reload()
-        self.error = error or ""
+        await self._change(inbox.mark_all_read)
 
     @allow(STAFF)
     async def set_kind(self, kind: str, enabled: bool):
@@ -206,9 +142,7 @@ class InboxState(AppState):
         if kind not in inbox.KINDS:
             self.error = "There is no such kind of notification."
             return
-        _, error = run(inbox.set_preference, self._require(), kind, _flag(enabled))
-        await self._reload()
-        self.error = error or ""
-        if error is None:
+        await self._change(inbox.set_preference, kind, _flag(enabled))
+        if not self.error:
             return rx.toast.success(f"{'Receiving' if _flag(enabled) else 'No longer receiving'}: "
                                     f"{inbox.KINDS[kind].lower()}.")

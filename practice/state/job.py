@@ -14,12 +14,12 @@ from practice.services.portal import portal
 from practice.services.proposals import proposals
 from practice.services.signing import signatures
 from practice.services.work import jobs, pipelines, tags, tasks
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
-from practice.state.documents import _backend_url
+from practice.services.errors import PracticeError
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, shown_in, write_and_refresh
 from practice.state.rules_editor import RunItem, run_items
 from practice.state.proposals import proposal_outcome as account_proposal_outcome
 from practice.state.signatures import REQUEST_STATUS
-from practice.state.views import Option
+from practice.state.views import Option, backend_url
 from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem, date_text,
                                        history_items, parse_date, parse_id, task_items, when_text)
 
@@ -94,7 +94,7 @@ def proposal_outcome(p, timezone: str) -> str:
 
 
 def job_proposal_items(views, timezone: str) -> list[JobProposalItem]:
-    base = _backend_url()
+    base = backend_url()
     return [JobProposalItem(id=p.id, name=p.name, status=p.status, total=proposals.money(p.total_cents),
                             outcome=proposal_outcome(p, timezone),
                             href=base + routes.file_url(p.document_id) if p.status == "signed" and p.document_id
@@ -162,9 +162,10 @@ class JobState(AppState):
     client_task_error: str = ""
 
     def _refresh(self) -> None:
-        view, error = read(_job_view, self._require(), self.jid)
-        if error:
-            self.found, self.page_error = False, error
+        try:
+            view = read(_job_view, self._require(), self.jid)
+        except PracticeError as err:
+            self.found, self.page_error = False, str(err)
             return
         job = view["job"]
         self.found, self.page_error = True, ""
@@ -179,6 +180,11 @@ class JobState(AppState):
         self.assignee_choices = [Option(value=str(m.id), label=m.name) for m in view["members"]
                                  if m.id not in assigned]
         self.member_options = [Option(value=str(m.id), label=m.name) for m in view["members"]]
+        self.new_signature_href = routes.new_signature_url(job.account_id, job.id)
+        self.send_proposal_href = routes.account_url(job.account_id) + "#proposals-section"
+        self._show_tags_and_items(view)
+
+    def _show_tags_and_items(self, view: dict) -> None:
         self.tags = [TagItem(id=t.id, name=t.name, color=t.color) for t in view["tags"]]
         self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
         self.tasks = task_items(view["tasks"])
@@ -187,8 +193,6 @@ class JobState(AppState):
         self.client_tasks = client_task_items(view["client_tasks"], view["timezone"])
         self.signature_items = job_signature_items(view["signature_requests"])
         self.proposal_items = job_proposal_items(view["proposals"], view["timezone"])
-        self.new_signature_href = routes.new_signature_url(job.account_id, job.id)
-        self.send_proposal_href = routes.account_url(job.account_id) + "#proposals-section"
 
     @allow(STAFF)
     def load(self):
@@ -202,20 +206,13 @@ class JobState(AppState):
         self.jid = job_id
         self._refresh()
 
-    def _write(self, fn, *args, **kwargs) -> bool:
-        """Run a service write for this job; show its sentence on failure; reload either way."""
-        _, error = run(fn, self._require(), *args, **kwargs)
-        self.error = error or ""
-        self._refresh()
-        return error is None
-
     @allow(STAFF)
     def move_to(self, stage_id: str):
         stage = parse_id(stage_id)
         if stage is None:
             self.error = "Choose a stage to move the job to."
             return
-        if self._write(jobs.move_job, self.jid, stage):
+        if write_and_refresh(self, jobs.move_job, self.jid, stage):
             label = next((o.label for o in self.stage_options if o.value == str(stage)), "the new stage")
             return rx.toast.success(f"Moved to {label}.")
 
@@ -225,61 +222,54 @@ class JobState(AppState):
         if member is None:
             return
         current = [int(o.value) for o in self.assignees]
-        self._write(jobs.assign_job, self.jid, sorted(set(current + [member])))
+        write_and_refresh(self, jobs.assign_job, self.jid, sorted(set(current + [member])))
 
     @allow(STAFF)
     def remove_assignee(self, member_id: str):
         member = parse_id(member_id)
         if member is None:
             return
-        self._write(jobs.assign_job, self.jid, [int(o.value) for o in self.assignees if int(o.value) != member])
+        write_and_refresh(self, jobs.assign_job, self.jid, [int(o.value) for o in self.assignees if int(o.value) != member])
 
     @allow(STAFF)
     def save_details(self, form: dict):
-        start, start_error = parse_date(form.get("start_date"), "start date")
-        due, due_error = parse_date(form.get("due_date"), "due date")
-        if start_error or due_error:
-            self.error = start_error or due_error
-            return
-        priority = str(form.get("priority") or self.priority)
-        if priority not in PRIORITIES:
-            self.error = "Choose Low, Medium or High as the priority."
-            return
-        if self._write(jobs.update_job, self.jid, start_date=start, due_date=due, priority=priority):
-            return rx.toast.success("Job details saved.")
+        with shown_in(self, "error"):
+            start = parse_date(form.get("start_date"), "start date")
+            due = parse_date(form.get("due_date"), "due date")
+            priority = str(form.get("priority") or self.priority)
+            if priority not in PRIORITIES:
+                self.error = "Choose Low, Medium or High as the priority."
+                return
+            if write_and_refresh(self, jobs.update_job, self.jid, start_date=start, due_date=due, priority=priority):
+                return rx.toast.success("Job details saved.")
 
     @allow(STAFF)
     def add_tag(self, tag_id: str):
         tag = parse_id(tag_id)
         if tag is not None:
-            self._write(jobs.set_job_tag, self.jid, tag, True)
+            write_and_refresh(self, jobs.set_job_tag, self.jid, tag, True)
 
     @allow(STAFF)
     def remove_tag(self, tag_id: int):
         tag = parse_id(tag_id)
         if tag is not None:
-            self._write(jobs.set_job_tag, self.jid, tag, False)
+            write_and_refresh(self, jobs.set_job_tag, self.jid, tag, False)
 
     @allow(STAFF)
     def toggle_archived(self):
         archiving = not self.archived
-        if self._write(jobs.archive_job, self.jid, archiving):
+        if write_and_refresh(self, jobs.archive_job, self.jid, archiving):
             return rx.toast.success("Job archived." if archiving else "Job restored.")
 
     @allow(STAFF)
     def create_task(self, form: dict):
-        due, date_error = parse_date(form.get("due_date"), "due date")
-        if date_error:
-            self.task_error = date_error
-            return
-        raw_assignee = form.get("assignee")
-        assignee = None if raw_assignee in (None, "", NONE) else parse_id(raw_assignee)
-        _, error = run(tasks.create_task, self._require(), title=str(form.get("title", ""))[:300], job_id=self.jid,
-                       assignee_id=assignee, due_date=due)
-        self.task_error = error or ""
-        self._refresh()
-        if error is None:
-            self.task_form_key += 1
+        with shown_in(self, "task_error"):
+            due = parse_date(form.get("due_date"), "due date")
+            raw_assignee = form.get("assignee")
+            assignee = None if raw_assignee in (None, "", NONE) else parse_id(raw_assignee)
+            if write_and_refresh(self, tasks.create_task, title=str(form.get("title", ""))[:300], job_id=self.jid,
+                                 assignee_id=assignee, due_date=due, shown="task_error"):
+                self.task_form_key += 1
             return rx.toast.success("Task created.")
 
     @allow(STAFF)
@@ -289,18 +279,13 @@ class JobState(AppState):
         if task is None or status not in STATUS_LABELS:
             self.task_error = "Choose one of the listed statuses."
             return
-        _, error = run(tasks.set_status, self._require(), task, status)
-        self.task_error = error or ""
-        self._refresh()
+        write_and_refresh(self, tasks.set_status, task, status, shown="task_error")
 
     @allow(STAFF)
     def add_client_task(self, form: dict):
         """Ask the client for something on this job ("Upload your W-2"); it shows in the client portal."""
-        _, error = run(portal.create_client_task, self._require(), self.jid, title=str(form.get("title", ""))[:300],
-                       description=str(form.get("description", ""))[:5000])
-        self.client_task_error = error or ""
-        self._refresh()
-        if error is None:
+        if write_and_refresh(self, portal.create_client_task, self.jid, title=str(form.get("title", ""))[:300],
+                             description=str(form.get("description", ""))[:5000], shown="client_task_error"):
             self.client_task_form_key += 1
             return rx.toast.success("Client task added; the client sees it in the portal.")
         return None
@@ -309,17 +294,13 @@ class JobState(AppState):
     def reopen_client_task(self, task_id: int):
         task = parse_id(task_id)
         if task is not None:
-            _, error = run(portal.reopen_client_task, self._require(), task)
-            self.client_task_error = error or ""
-            self._refresh()
+            write_and_refresh(self, portal.reopen_client_task, task, shown="client_task_error")
 
     @allow(STAFF)
     def delete_client_task(self, task_id: int):
         task = parse_id(task_id)
         if task is not None:
-            _, error = run(portal.delete_client_task, self._require(), task)
-            self.client_task_error = error or ""
-            self._refresh()
+            write_and_refresh(self, portal.delete_client_task, task, shown="client_task_error")
 
     @allow(ADMIN)
     def retry_run(self, run_id: int):
@@ -327,6 +308,6 @@ class JobState(AppState):
         run_id = parse_id(run_id)
         if run_id is None:
             return None
-        if self._write(runlog.retry_run, run_id):
+        if write_and_refresh(self, runlog.retry_run, run_id):
             return rx.toast.success("The automation ran again; its history below shows how it went.")
         return None

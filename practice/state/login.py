@@ -5,7 +5,8 @@ import reflex as rx
 
 from practice import routes
 from practice.services.access import auth, two_factor
-from practice.state.base import ANYONE, AppState, allow, read, run
+from practice.services.errors import PracticeError
+from practice.state.base import ANYONE, AppState, allow, read, run, shown_in
 
 
 class LoginState(AppState):
@@ -24,7 +25,7 @@ class LoginState(AppState):
         self._pending = ""
         self.error, self.step, self.backup_mode = "", "password", False
         self.member_name, self.member_role = member.name, member.role.value
-        needs_setup, _ = read(two_factor.must_set_up, member.id)
+        needs_setup = read(two_factor.must_set_up, member.id)
         return rx.redirect(routes.ACCOUNT_SECURITY if needs_setup else routes.HOME)
 
     @allow(ANYONE)
@@ -35,24 +36,23 @@ class LoginState(AppState):
 
     @allow(ANYONE)
     def log_in(self, form: dict):
-        result, error = run(auth.start_login, str(form.get("email", ""))[:320], str(form.get("password", ""))[:1000],
-                            ip=self._client_ip(), old_sid=self.sid)
-        if error:
-            self.error = error
-            return
-        if result.pending_id:
-            self._pending = result.pending_id
-            self.error, self.step, self.backup_mode = "", "code", False
-            return
-        return self._enter(result.sid, result.member)
+        with shown_in(self, "error"):
+            result = run(auth.start_login, str(form.get("email", ""))[:320], str(form.get("password", ""))[:1000],
+                         ip=self._client_ip(), old_sid=self.sid)
+            if result.pending_id:
+                self._pending = result.pending_id
+                self.error, self.step, self.backup_mode = "", "code", False
+                return
+            return self._enter(result.sid, result.member)
 
     @allow(ANYONE)
     def submit_code(self, form: dict):
-        result, error = run(auth.finish_login, self._pending, str(form.get("code", ""))[:40],
-                            ip=self._client_ip(), old_sid=self.sid)
-        if error:
-            self.error = error
-            if error == auth.PENDING_GONE:
+        try:
+            result = run(auth.finish_login, self._pending, str(form.get("code", ""))[:40],
+                         ip=self._client_ip(), old_sid=self.sid)
+        except PracticeError as err:
+            self.error = str(err)
+            if self.error == auth.PENDING_GONE:
                 self._pending, self.step = "", "password"
             return
         return self._enter(*result)

@@ -1,12 +1,14 @@
 """Pipelines editor: admins create pipelines and edit their stages; employees see them read-only."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import reflex as rx
 
 from practice.services.work import pipelines
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.services.errors import PracticeError
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
 
 
@@ -65,21 +67,10 @@ class PipelinesState(AppState):
     delete_error: str = ""
 
     def _refresh(self):
-        actor = self._require()
-        result, error = read(_pipelines_view, actor, self.selected_id)
-        if error:
-            self.error = error
-            return
-        self.pipelines, chosen, self.stages = result
-        self.selected_id = chosen.id if chosen else 0
-        self.selected_name = chosen.name if chosen else ""
-
-    def _write(self, fn, *args, **kwargs):
-        """Run a service write with the current member; a refusal lands in `error`. Returns the result."""
-        result, error = run(fn, self._require(), *args, **kwargs)
-        self.error = error or ""
-        self._refresh()
-        return result, error
+        with shown_in(self, "error"):
+            self.pipelines, chosen, self.stages = read(_pipelines_view, self._require(), self.selected_id)
+            self.selected_id = chosen.id if chosen else 0
+            self.selected_name = chosen.name if chosen else ""
 
     @allow(STAFF)
     def load(self):
@@ -101,45 +92,41 @@ class PipelinesState(AppState):
     @allow(ADMIN)
     def create_pipeline(self, form: dict):
         stage_names = [line.strip() for line in str(form.get("stages", "")).splitlines() if line.strip()]
-        pipeline, error = run(pipelines.create_pipeline, self._require(), name=str(form.get("name", "")),
-                              stages=stage_names)
-        if error:
-            self.create_error = error
-            return
-        self.create_open = False
-        self.selected_id = pipeline.id
-        self._refresh()
-        return rx.toast.success(f'Created pipeline "{pipeline.name}".')
+        with shown_in(self, "create_error"):
+            pipeline = run(pipelines.create_pipeline, self._require(), name=str(form.get("name", "")),
+                           stages=stage_names)
+            self.create_open = False
+            self.selected_id = pipeline.id
+            self._refresh()
+            return rx.toast.success(f'Created pipeline "{pipeline.name}".')
 
     @allow(ADMIN)
     def rename_pipeline(self, form: dict):
-        _, error = self._write(pipelines.rename_pipeline, self.selected_id, str(form.get("name", "")))
-        if not error:
+        if write_and_refresh(self, pipelines.rename_pipeline, self.selected_id, str(form.get("name", ""))):
             return rx.toast.success("Pipeline renamed.")
 
     @allow(ADMIN)
     def rename_stage(self, form: dict):
-        _, error = self._write(pipelines.rename_stage, _int(form.get("stage_id")), str(form.get("name", "")))
-        if not error:
+        if write_and_refresh(self, pipelines.rename_stage, _int(form.get("stage_id")), str(form.get("name", ""))):
             return rx.toast.success("Stage renamed.")
 
     @allow(ADMIN)
     def move_stage(self, stage_id: int, offset: int):
-        self._write(pipelines.move_stage, _int(stage_id), -1 if _int(offset) < 0 else 1)
+        write_and_refresh(self, pipelines.move_stage, _int(stage_id), -1 if _int(offset) < 0 else 1)
 
     @allow(ADMIN)
     def add_stage(self, form: dict):
-        _, error = self._write(pipelines.add_stage, self.selected_id, str(form.get("name", "")))
-        if not error:
+        if write_and_refresh(self, pipelines.add_stage, self.selected_id, str(form.get("name", ""))):
             return rx.toast.success("Stage added.")
 
     @allow(ADMIN)
     def ask_delete_stage(self, stage_id: int):
         """Open the confirmation, counting the stage's jobs afresh so the preview is true now."""
         stage_id = _int(stage_id)
-        jobs, error = read(pipelines.jobs_in_stage, self._require(), stage_id)
-        if error:
-            self.error = error
+        try:
+            jobs = read(pipelines.jobs_in_stage, self._require(), stage_id)
+        except PracticeError as err:
+            self.error = str(err)
             return
         stage = next((s for s in self.stages if s.id == stage_id), None)
         if stage is None:
@@ -158,12 +145,13 @@ class PipelinesState(AppState):
     @allow(ADMIN)
     def confirm_delete_stage(self, form: dict):
         target = _int(form.get("move_jobs_to"), 0) or None
-        moved, error = run(pipelines.delete_stage, self._require(), self.delete_stage_id, move_jobs_to=target)
-        if error:
-            self.delete_error = error
+        try:
+            moved = run(pipelines.delete_stage, self._require(), self.delete_stage_id, move_jobs_to=target)
+        except PracticeError as err:
+            self.delete_error = str(err)
             # The count may have changed since the dialog opened: show the current one.
-            jobs, _ = read(pipelines.jobs_in_stage, self._require(), self.delete_stage_id)
-            self.delete_jobs = jobs if jobs is not None else self.delete_jobs
+            with contextlib.suppress(PracticeError):
+                self.delete_jobs = read(pipelines.jobs_in_stage, self._require(), self.delete_stage_id)
             return
         name = self.delete_stage_name
         target_name = next((o.label for o in self.delete_targets if o.value == str(target)), "")

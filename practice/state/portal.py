@@ -20,8 +20,9 @@ from practice.services.proposals import proposals
 from practice.services.signing import signatures
 from practice.services.actor import ContactActor
 from practice.services.firm import get_firm
-from practice.state.base import ANYONE, CONTACT, allow, read, run
-from practice.state.views import Option
+from practice.services.errors import PermissionDenied, PracticeError
+from practice.state.base import ANYONE, CONTACT, allow, event_actor, read, run, shown_in
+from practice.state.views import Option, backend_url
 from practice.state.work_views import parse_id
 
 
@@ -111,6 +112,29 @@ def task_items(views) -> list[PortalTaskItem]:
                            done=t.done_at is not None, done_by=t.done_by) for t in views]
 
 
+def _home_view(session, actor) -> dict:
+    """Everything the portal's home page lists for the contact's current account, in one session."""
+    return {"tasks": portal.client_tasks_for_contact(session, actor, open_only=True),
+            "requests": signatures.list_for_contact(session, actor, actor.current_account_id),
+            "jobs": portal.jobs_for_contact(session, actor), "asks": approvals.list_for_contact(session, actor),
+            "looks": documents.to_look_at(session, documents.for_contact(actor), actor.current_account_id),
+            "offers": proposals.list_for_contact(session, actor)}
+
+
+def _document_items(looks, asks, requests) -> tuple[list[PortalDocumentItem], list[PortalApprovalItem]]:
+    """The documents to look at (those waiting for an approval or a signature are listed as such, not again as
+    "new"), and the approval requests."""
+    base = backend_url()
+    waiting = {a.document_id for a in asks} | {r.document_id for r in requests if r.status == "sent"}
+    new_documents = [PortalDocumentItem(id=d.id, name=d.name, href=base + routes.file_url(d.id),
+                                        shared=f"Shared {_due_text(d.uploaded_at.date())}")
+                     for d in looks if d.id not in waiting]
+    approval_items = [PortalApprovalItem(id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id),
+                                         job=a.job_name, asked=f"Asked {_due_text(a.requested_at.date())}")
+                      for a in asks]
+    return new_documents, approval_items
+
+
 class PortalState(rx.State):
     """Who is logged in to the portal, and which of their accounts they are looking at."""
 
@@ -132,9 +156,10 @@ class PortalState(rx.State):
         return routes.PORTAL_LOGIN
 
     def _require(self) -> ContactActor:
-        actor = self._actor()
+        """The contact calling this handler (resolved once per event by `allow`)."""
+        actor = event_actor(self) or self._actor()
         if actor is None:
-            raise portal.PermissionDenied("Your session has ended. Log in again.")
+            raise PermissionDenied("Your session has ended. Log in again.")
         return actor
 
     def _enter(self) -> ContactActor | None:
@@ -165,9 +190,7 @@ class PortalState(rx.State):
         wanted = parse_id(account_id)
         if wanted is None:
             return
-        _, error = run(portal.switch_account, self.portal_sid, wanted)
-        if error:
-            return rx.toast.error(error)
+        run(portal.switch_account, self.portal_sid, wanted)
         # Reload the page so everything on it shows the chosen account.
         return rx.redirect(self.router.url.path or routes.PORTAL)
 
@@ -193,10 +216,11 @@ class PortalLoginState(PortalState):
 
     @allow(ANYONE)
     def log_in(self, form: dict):
-        sid, error = run(portal.log_in, str(form.get("email", ""))[:320], str(form.get("password", ""))[:500],
-                         client_ip=str(self.router.session.client_ip or "")[:64])
-        if error:
-            self.error, self.notice = error, ""
+        try:
+            sid = run(portal.log_in, str(form.get("email", ""))[:320], str(form.get("password", ""))[:500],
+                      client_ip=str(self.router.session.client_ip or "")[:64])
+        except PracticeError as err:
+            self.error, self.notice = str(err), ""
             return
         self.portal_sid, self.error, self.notice = sid, "", ""
         return rx.redirect(routes.PORTAL)
@@ -223,8 +247,12 @@ class PortalLinkState(PortalState):
         fresh = str(self.router.url.query_parameters.get("token", "") or "")[:200]
         if fresh:
             self._token = fresh
-        email, problem = read(portal.check_token, self._kind(), self._token)
-        self.link_email, self.link_problem, self.checked = email or "", problem or "", True
+        self.link_email, self.link_problem = "", ""
+        try:
+            self.link_email = read(portal.check_token, self._kind(), self._token)
+        except PracticeError as err:
+            self.link_problem = str(err)
+        self.checked = True
         if fresh:
             # Take the token out of the address bar (and the browser history).
             return rx.redirect(self._route(), replace=True)
@@ -234,9 +262,10 @@ class PortalLinkState(PortalState):
         if password != str(form.get("confirm_password", ""))[:500]:
             self.error = "The two passwords differ. Type the same password twice."
             return None
-        email, error = run(fn, self._token, password)
-        if error:
-            self.error = error
+        try:
+            run(fn, self._token, password)
+        except PracticeError as err:
+            self.error = str(err)
             return None
         self._token, self.error, self.link_email = "", "", ""
         return rx.redirect(routes.PORTAL_LOGIN + "?ready=1")
@@ -269,8 +298,9 @@ class PortalForgotState(PortalState):
 
     @allow(ANYONE)
     def send_link(self, form: dict):
-        sentence, error = run(portal.forgot_password, str(form.get("email", ""))[:320])
-        self.notice, self.error = sentence or "", error or ""
+        self.notice = self.error = ""
+        with shown_in(self, "error"):
+            self.notice = run(portal.forgot_password, str(form.get("email", ""))[:320])
 
 
 class PortalHomeState(PortalState):
@@ -292,51 +322,41 @@ class PortalHomeState(PortalState):
         self._refresh(actor)
 
     def _refresh(self, actor) -> None:
-        today = dt.date.today()
-        if actor.current_account_id is None:
-            self.tasks, self.jobs, self.to_sign, self.signing, self.loaded = [], [], [], [], True
-            self.proposals = []
-            return
-        tasks, error = read(portal.client_tasks_for_contact, actor, open_only=True)
-        requests, sign_error = read(signatures.list_for_contact, actor, actor.current_account_id)
-        self.signing = signing_items(requests or [])
+        self.error = ""
+        view = {}
+        if actor.current_account_id is not None:
+            with shown_in(self, "error"):
+                view = read(_home_view, actor)
+        requests = view.get("requests", [])
+        self.signing = signing_items(requests)
         self.to_sign = [item for item in self.signing if item.my_turn]
-        jobs, job_error = read(portal.jobs_for_contact, actor)
-        asks, ask_error = read(approvals.list_for_contact, actor)
-        looks, look_error = read(documents.to_look_at, documents.for_contact(actor), actor.current_account_id)
-        offers, offer_error = read(proposals.list_for_contact, actor)
-        self.error = error or job_error or ask_error or look_error or offer_error or sign_error or ""
         self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=proposals.money(p.total_cents),
                                              href=routes.portal_proposal_url(p.id),
-                                             sent=f"Sent {_due_text(p.sent_at.date())}") for p in offers or []]
-        base = rx.config.get_config().api_url.rstrip("/")
-        # Documents waiting for an approval or a signature are listed as such, not again as "new".
-        waiting = {a.document_id for a in asks or []} | {r.document_id for r in requests or [] if r.status == "sent"}
-        # Documents the firm shared and this contact has not opened (approval requests list their own).
-        self.looks = [PortalDocumentItem(id=d.id, name=d.name, href=base + routes.file_url(d.id),
-                                         shared=f"Shared {_due_text(d.uploaded_at.date())}")
-                      for d in looks or [] if d.id not in waiting]
-        self.approvals = [PortalApprovalItem(id=a.id, document=a.document_name,
-                                             href=base + routes.file_url(a.document_id), job=a.job_name,
-                                             asked=f"Asked {_due_text(a.requested_at.date())}")
-                          for a in asks or []]
-        self.tasks = task_items(tasks or [])
+                                             sent=f"Sent {_due_text(p.sent_at.date())}") for p in view.get("offers", [])]
+        self.looks, self.approvals = _document_items(view.get("looks", []), view.get("asks", []), requests)
+        self.tasks = task_items(view.get("tasks", []))
         self.jobs = [PortalJobItem(id=j.id, name=j.name, due=_due_text(j.due_date),
-                                   overdue=bool(j.due_date and j.due_date < today), open_tasks=j.open_tasks)
-                     for j in jobs or []]
+                                   overdue=bool(j.due_date and j.due_date < dt.date.today()), open_tasks=j.open_tasks)
+                     for j in view.get("jobs", [])]
         self.loaded = True
 
+    def _decide(self, approval_id, **decision) -> bool:
+        """Approve or reject one request, then refresh the page; a refusal is shown after the refresh."""
+        req = parse_id(approval_id)
+        if req is None:
+            return False
+        actor = self._require()
+        with shown_in(self, "error"):
+            try:
+                run(approvals.decide, actor, req, **decision)
+            finally:
+                self._refresh(actor)
+            return True
+        return False
 
     @allow(CONTACT)
     def approve(self, approval_id: int):
-        req = parse_id(approval_id)
-        if req is None:
-            return
-        actor = self._require()
-        _, error = run(approvals.decide, actor, req, approve=True)
-        self._refresh(actor)
-        self.error = error or self.error  # after the refresh, which clears it
-        if error is None:
+        if self._decide(approval_id, approve=True):
             return rx.toast.success("Approved. Thank you!")
 
     @allow(CONTACT)
@@ -349,14 +369,8 @@ class PortalHomeState(PortalState):
     @allow(CONTACT)
     def reject(self, approval_id: int):
         """Reject with the reason typed for this request (refused without one)."""
-        req = parse_id(approval_id)
-        if req is None:
-            return
-        actor = self._require()
-        _, error = run(approvals.decide, actor, req, approve=False, reason=self._reasons.get(str(req), ""))
-        self._refresh(actor)
-        self.error = error or self.error  # after the refresh, which clears it
-        if error is None:
+        reason = self._reasons.get(str(parse_id(approval_id)), "")
+        if self._decide(approval_id, approve=False, reason=reason):
             return rx.toast.success("Rejected. We have been told why.")
 
 
@@ -375,9 +389,9 @@ class PortalTasksState(PortalState):
         if actor.current_account_id is None:
             self.tasks, self.loaded = [], True
             return
-        tasks, error = read(portal.client_tasks_for_contact, actor)
-        self.error = error or ""
-        self.tasks = task_items(tasks or [])
+        self.error, self.tasks = "", []
+        with shown_in(self, "error"):
+            self.tasks = task_items(read(portal.client_tasks_for_contact, actor))
         self.loaded = True
 
     @allow(CONTACT)
@@ -387,11 +401,13 @@ class PortalTasksState(PortalState):
             return
         actor = self._require()
         fn = portal.complete_client_task if bool(done) else portal.reopen_client_task
-        _, error = run(fn, actor, task)
-        self.error = error or ""
-        self._refresh(actor)
-        if error is None and bool(done):
-            return rx.toast.success("Done. Thank you!")
+        with shown_in(self, "error"):
+            try:
+                run(fn, actor, task)
+            finally:
+                self._refresh(actor)
+            if bool(done):
+                return rx.toast.success("Done. Thank you!")
 
 
 class PortalProfileState(PortalState):
@@ -405,8 +421,10 @@ class PortalProfileState(PortalState):
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
         self.notice = ""
-        found, _ = read(portal.profile, actor)
-        self.email = found.email if found else ""
+        try:
+            self.email = read(portal.profile, actor).email
+        except PracticeError:
+            self.email = ""
 
     @allow(CONTACT)
     def change_password(self, form: dict):
@@ -414,9 +432,9 @@ class PortalProfileState(PortalState):
         if new != str(form.get("confirm_password", ""))[:500]:
             self.error, self.notice = "The two new passwords differ. Type the same password twice.", ""
             return
-        _, error = run(portal.change_password, self._require(), self.portal_sid,
-                       current=str(form.get("current_password", ""))[:500], new=new)
-        self.error = error or ""
-        self.notice = "" if error else "Your password is changed. Your other devices are logged out."
-        if error is None:
+        self.error = self.notice = ""
+        with shown_in(self, "error"):
+            run(portal.change_password, self._require(), self.portal_sid,
+                current=str(form.get("current_password", ""))[:500], new=new)
+            self.notice = "Your password is changed. Your other devices are logged out."
             self.form_key += 1

@@ -1,7 +1,6 @@
 """The portal's Documents page: the current account's folders and files, uploads and downloads for a contact."""
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import reflex as rx
@@ -11,9 +10,9 @@ from practice.services import firm
 from practice.services.documents import documents
 from practice.services.errors import PracticeError
 from practice.state.base import ANYONE, CONTACT, allow, read
-from practice.state.documents import size_text
+from practice.state.documents import size_text, store_uploads
 from practice.state.portal import PortalState
-from practice.state.views import Option
+from practice.state.views import Option, backend_url
 from practice.state.work_views import parse_id, when_text
 
 NO_FOLDER = "none"
@@ -60,12 +59,13 @@ class PortalDocumentsState(PortalState):
         if actor.current_account_id is None:
             self.docs, self.folder_options, self.loaded = [], [], True
             return
-        view, error = read(_view, self._doc_actor(actor), actor.current_account_id)
         self.loaded = True
-        if error:
-            self.error, self.docs = error, []
+        try:
+            view = read(_view, self._doc_actor(actor), actor.current_account_id)
+        except PracticeError as err:
+            self.error, self.docs = str(err), []
             return
-        base = rx.config.get_config().api_url.rstrip("/")
+        base = backend_url()
         self.folder_options = [Option(value=NO_FOLDER, label="No folder")] + [
             Option(value=str(f.id), label=f.path) for f in view["tree"]]
         if self.upload_folder not in {o.value for o in self.folder_options}:
@@ -95,20 +95,8 @@ class PortalDocumentsState(PortalState):
             self.error = "Your login is not linked to an account yet. Ask the firm."
             return
         folder = parse_id(self.upload_folder) if self.upload_folder != NO_FOLDER else None
-        who = self._doc_actor(actor)
-        stored, problems = [], []
-        for upload in files[:20]:
-            name = str(upload.name or upload.filename or "upload")[:300]
-            try:
-                doc = await asyncio.to_thread(documents.upload, who, actor.current_account_id, folder, name,
-                                              upload.file)
-            except PracticeError as err:
-                problems.append(str(err))
-                continue
-            if doc.refusal:
-                problems.append(f'"{doc.name}" was not accepted: {doc.refusal}')
-            else:
-                stored.append(doc.name)
+        stored, problems = await store_uploads(self._doc_actor(actor), actor.current_account_id, folder, files[:20],
+                                               refused='"{name}" was not accepted: {refusal}')
         self.error = " ".join(problems)
         if stored:
             self.notice = "Thank you, we received " + ", ".join(f'"{n}"' for n in stored) + "."

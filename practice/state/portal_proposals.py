@@ -1,15 +1,18 @@
 """The client's proposal page: read, choose optional services (the total follows), consent, sign, done."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import reflex as rx
 
 from practice import routes
 from practice.components.signature_pad import signature_from_browser, signature_kind
+from practice.services.errors import PracticeError
 from practice.services.proposals import proposals
-from practice.state.base import ANYONE, CONTACT, allow, read, run
+from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
 from practice.state.portal import PortalState
+from practice.state.views import backend_url
 from practice.state.work_views import parse_id
 
 STEPS = ("read", "choose", "sign", "done")
@@ -70,7 +73,7 @@ class PortalProposalState(PortalState):
                                                             detail.steps["sign"])
         self.needs_consent, self.disclosure = detail.needs_consent, detail.disclosure
         self.signer, self.decline_reason = detail.signer_name, detail.decline_reason
-        base = rx.config.get_config().api_url.rstrip("/")
+        base = backend_url()
         self.signed_href = base + routes.file_url(detail.document_id) if detail.document_id else ""
         if detail.status == "signed":
             self.step = "done"
@@ -82,12 +85,9 @@ class PortalProposalState(PortalState):
             return rx.redirect(routes.PORTAL_LOGIN)
         self.found, self.loaded, self.step, self.declining, self.busy = False, False, "read", False, False
         wanted = parse_id(getattr(self, "proposal_id", ""))
-        detail, error = run(proposals.open_proposal, actor, wanted or 0, **self._where())
         self.loaded = True
-        if error:
-            self.error = error
-            return
-        self._show(detail)
+        with shown_in(self, "error"):
+            self._show(run(proposals.open_proposal, actor, wanted or 0, **self._where()))
 
     @allow(CONTACT)
     def go(self, step: str):
@@ -104,19 +104,18 @@ class PortalProposalState(PortalState):
         line = parse_id(line_id)
         if line is None:
             return
-        detail, error = run(proposals.choose, self._require(), self.pid, line, bool(chosen))
-        self.error = error or ""
-        if detail is not None:
-            self._show(detail)
+        self.error = ""
+        with shown_in(self, "error"):
+            self._show(run(proposals.choose, self._require(), self.pid, line, bool(chosen)))
 
     @allow(CONTACT)
     def agree(self, checked: bool):
         """Consent to sign electronically is recorded when the box is ticked (it cannot be unticked here)."""
         if not checked:
             return
-        _, error = run(proposals.give_consent, self._require(), self.pid, **self._where())
-        self.error = error or ""
-        if error is None:
+        self.error = ""
+        with shown_in(self, "error"):
+            run(proposals.give_consent, self._require(), self.pid, **self._where())
             self.needs_consent = False
 
     @allow(CONTACT)
@@ -129,16 +128,15 @@ class PortalProposalState(PortalState):
         actor = self._require()
         self.busy = True
         yield
-        _, error = run(proposals.sign, actor, self.pid, signature_kind=signature_kind(signature), signature=signature,
-                       **self._where())
-        self.busy = False
-        if error:
-            self.error = error
+        try:
+            run(proposals.sign, actor, self.pid, signature_kind=signature_kind(signature), signature=signature,
+                **self._where())
+        except PracticeError as err:
+            self.busy, self.error = False, str(err)
             return
-        detail, error = read(proposals.proposal_for_contact, actor, self.pid)
-        self.error = error or ""
-        if detail is not None:
-            self._show(detail)
+        self.busy, self.error = False, ""
+        with shown_in(self, "error"):
+            self._show(read(proposals.proposal_for_contact, actor, self.pid))
         yield rx.toast.success("Signed. Thank you!")
 
     @allow(CONTACT)
@@ -149,10 +147,9 @@ class PortalProposalState(PortalState):
     def decline(self, form: dict):
         reason = str(form.get("reason", ""))[:2000]
         actor = self._require()
-        _, error = run(proposals.decline, actor, self.pid, reason=reason, **self._where())
-        self.error = error or ""
-        if error is None:
-            detail, _ = read(proposals.proposal_for_contact, actor, self.pid)
-            if detail is not None:
-                self._show(detail)
+        self.error = ""
+        with shown_in(self, "error"):
+            run(proposals.decline, actor, self.pid, reason=reason, **self._where())
+            with contextlib.suppress(PracticeError):
+                self._show(read(proposals.proposal_for_contact, actor, self.pid))
             self.declining = False

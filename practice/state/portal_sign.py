@@ -17,10 +17,12 @@ from practice import routes
 from practice.components.signature_pad import PAD_ASPECT, signature_from_browser, signature_kind
 from practice.db import read_session
 from practice.models import utcnow
+from practice.services.errors import NotFound, PracticeError
 from practice.services.signing import signatures
 from practice.services.firm import get_firm
-from practice.state.base import ANYONE, CONTACT, allow, run
+from practice.state.base import ANYONE, CONTACT, allow, run, shown_in
 from practice.state.portal import PortalState
+from practice.state.views import backend_url
 from practice.state.work_views import parse_id
 
 CODE_LIFETIME = dt.timedelta(minutes=10)
@@ -152,35 +154,19 @@ class PortalSignState(PortalState):
 
     def _open(self, actor):
         if not self.rid:
-            return None, "That signature request is not in your portal (it may have been cancelled)."
+            raise NotFound("That signature request is not in your portal (it may have been cancelled).")
         return run(signatures.open_for_signing, actor, self.rid, **self._client())
 
     def _show(self, actor, *, fresh: bool = False):
         """Read the request again and put the client on the step it needs next."""
-        view, error = self._open(actor)
-        if error:
-            self.step, self.error = "gone", error
+        try:
+            view = self._open(actor)
+        except PracticeError as err:
+            self.step, self.error = "gone", str(err)
             return None
         self.title, self.message, self.signer_name = view.title, view.message, actor.name
         self.disclosure, self.code_to = view.disclosure, masked_email(view.code_sent_to)
-        if view.my_status == "signed":
-            self._done(view)
-            return None
-        if view.my_status == "declined":
-            self.step, self.done_title = "declined", "You declined to sign"
-            self.done_text = f"We told {view.firm_name} why. They will be in touch."
-            return None
-        if view.status != "sent":
-            self.step, self.done_title = "closed", "There is nothing to sign"
-            self.done_text = {"completed": "Everyone has already signed this document.",
-                              "declined": "Someone declined to sign, so this request was stopped. "
-                                          f"{view.firm_name} will be in touch.",
-                              "cancelled": f"{view.firm_name} cancelled this request."}.get(view.status, "")
-            return None
-        if not view.my_turn:
-            self.step = "waiting"
-            first = " and ".join(view.whose_turn) or "An earlier signer"
-            self.done_text = f"{first} signs first. We will email you when it is your turn."
+        if self._nothing_to_sign(view):
             return None
         if view.needs_consent:
             self.step = "consent"
@@ -195,8 +181,30 @@ class PortalSignState(PortalState):
         self.step = "sign"
         return None
 
+    def _nothing_to_sign(self, view) -> bool:
+        """Put the client on the closing step when they cannot sign now (signed, declined, closed, not their
+        turn); False when they can."""
+        if view.my_status == "signed":
+            self._done(view)
+        elif view.my_status == "declined":
+            self.step, self.done_title = "declined", "You declined to sign"
+            self.done_text = f"We told {view.firm_name} why. They will be in touch."
+        elif view.status != "sent":
+            self.step, self.done_title = "closed", "There is nothing to sign"
+            self.done_text = {"completed": "Everyone has already signed this document.",
+                              "declined": "Someone declined to sign, so this request was stopped. "
+                                          f"{view.firm_name} will be in touch.",
+                              "cancelled": f"{view.firm_name} cancelled this request."}.get(view.status, "")
+        elif not view.my_turn:
+            self.step = "waiting"
+            first = " and ".join(view.whose_turn) or "An earlier signer"
+            self.done_text = f"{first} signs first. We will email you when it is your turn."
+        else:
+            return False
+        return True
+
     def _fill_document(self, view) -> None:
-        base = rx.config.get_config().api_url.rstrip("/")
+        base = backend_url()
         self.today = _today()
         ordered = sorted(view.my_fields, key=lambda f: (f.page, f.y, f.x, f.id))
         self._order = [f.id for f in ordered]
@@ -273,21 +281,19 @@ class PortalSignState(PortalState):
         if str(form.get("agree", "")).lower() not in ("on", "true", "1", "yes"):
             self.error = "Tick “I agree” to continue, or choose Decline if you do not want to sign electronically."
             return None
-        _, error = run(signatures.give_consent, actor, self.rid, **self._client())
-        if error:
-            self.error = error
-            return None
-        self.error = ""
-        return self._show(actor, fresh=True)
+        with shown_in(self, "error"):
+            run(signatures.give_consent, actor, self.rid, **self._client())
+            self.error = ""
+            return self._show(actor, fresh=True)
+        return None
 
     # --- step 2: the emailed code ------------------------------------------------------------------
 
     def _send_code(self, actor):
-        _, error = run(signatures.send_code, actor, self.rid, **self._client())
-        if error:
-            self.error, self.code_notice = error, ""
-            return None
-        self.error, self.code_notice = "", f"We sent a new code to {self.code_to}. It works for 10 minutes."
+        self.code_notice = ""
+        with shown_in(self, "error"):
+            run(signatures.send_code, actor, self.rid, **self._client())
+            self.error, self.code_notice = "", f"We sent a new code to {self.code_to}. It works for 10 minutes."
         return None
 
     @allow(CONTACT)
@@ -297,12 +303,12 @@ class PortalSignState(PortalState):
     @allow(CONTACT)
     def check_code(self, form: dict):
         actor = self._require()
-        _, error = run(signatures.check_code, actor, self.rid, str(form.get("code", ""))[:20], **self._client())
-        if error:
-            self.error, self.code_notice = error, ""
-            return None
-        self.error = self.code_notice = ""
-        return self._show(actor)
+        self.code_notice = ""
+        with shown_in(self, "error"):
+            run(signatures.check_code, actor, self.rid, str(form.get("code", ""))[:20], **self._client())
+            self.error = ""
+            return self._show(actor)
+        return None
 
     # --- step 3: the fields ------------------------------------------------------------------------
 
@@ -434,14 +440,14 @@ class PortalSignState(PortalState):
         yield
         values = {int(k): v for k, v in self._values.items()}
         try:
-            _, error = run(signatures.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
-                           signature=self._signature, initials=self.initials if self._initials_given else "",
-                           values=values, **self._client())
+            run(signatures.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
+                signature=self._signature, initials=self.initials if self._initials_given else "",
+                values=values, **self._client())
+        except PracticeError as err:
+            self.error = str(err)
+            return
         finally:
             self.busy = False
-        if error:
-            self.error = error
-            return
         self.error, self.reviewing = "", False
         self._show(actor)
         yield rx.scroll_to("sign-done")
@@ -458,13 +464,11 @@ class PortalSignState(PortalState):
     @allow(CONTACT)
     def decline(self, form: dict):
         actor = self._require()
-        _, error = run(signatures.decline, actor, self.rid, reason=str(form.get("reason", ""))[:signatures.MAX_REASON],
-                       **self._client())
-        if error:
-            self.decline_error = error
-            return None
-        self.declining, self.decline_error = False, ""
-        self._show(actor)
+        with shown_in(self, "decline_error"):
+            run(signatures.decline, actor, self.rid, reason=str(form.get("reason", ""))[:signatures.MAX_REASON],
+                **self._client())
+            self.declining, self.decline_error = False, ""
+            self._show(actor)
         return None
 
 

@@ -7,10 +7,11 @@ import reflex as rx
 
 from practice import routes
 from practice.services import firm
+from practice.services.errors import PracticeError
 from practice.services.proposals import proposals
 from practice.services.work import catalog, jobs
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
-from practice.state.views import Option
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.views import Option, backend_url
 from practice.state.work_views import parse_id, when_text
 
 MAX_DRAFT_LINES = proposals.MAX_LINES
@@ -89,20 +90,20 @@ class ProposalTemplatesState(AppState):
     _next_key: int = 1
 
     def _refresh(self) -> None:
-        actor = self._require()
-        rows, error = read(proposals.list_templates, actor)
-        services, service_error = read(catalog.list_services)
-        steps, step_error = read(proposals.step_names)
-        self.error = error or service_error or step_error or ""
-        self.templates = [TemplateItem(id=t.id, name=t.name, services=", ".join(line.name for line in t.lines),
-                                       total=proposals.money(t.total_cents),
-                                       optional=sum(1 for line in t.lines if line.optional)) for t in rows or []]
-        self._services = {str(s.id): (s.name, s.description, s.rate_cents) for s in services or []}
-        self.service_options = [Option(value=str(s.id), label=f"{s.name} ({proposals.money(s.rate_cents)})")
-                                for s in services or []]
-        if steps:
-            self.step_read, self.step_choose, self.step_sign = steps["read"], steps["choose"], steps["sign"]
-            self.steps_key += 1
+        self.error = ""
+        with shown_in(self, "error"):
+            rows, services, steps = read(_templates_view, self._require())
+            self.templates = [TemplateItem(id=t.id, name=t.name, services=", ".join(line.name for line in t.lines),
+                                           total=proposals.money(t.total_cents),
+                                           optional=sum(1 for line in t.lines if line.optional)) for t in rows]
+            self._services = {str(s.id): (s.name, s.description, s.rate_cents) for s in services}
+            self.service_options = [Option(value=str(s.id), label=f"{s.name} ({proposals.money(s.rate_cents)})")
+                                    for s in services]
+            self._show_steps(steps)
+
+    def _show_steps(self, steps: dict) -> None:
+        self.step_read, self.step_choose, self.step_sign = steps["read"], steps["choose"], steps["sign"]
+        self.steps_key += 1
 
     def _blank(self) -> None:
         self.editing_id, self.edit_name, self.edit_intro, self.edit_terms, self.lines = 0, "", "", "", []
@@ -121,9 +122,10 @@ class ProposalTemplatesState(AppState):
 
     @allow(ADMIN)
     def edit(self, template_id: int):
-        view, error = read(proposals.get_template, self._require(), parse_id(template_id) or 0)
-        if error:
-            self.error = error
+        try:
+            view = read(proposals.get_template, self._require(), parse_id(template_id) or 0)
+        except PracticeError as err:
+            self.error = str(err)
             return
         self.editing_id, self.edit_name, self.edit_intro, self.edit_terms = view.id, view.name, view.introduction, view.terms
         self.lines = []
@@ -175,10 +177,11 @@ class ProposalTemplatesState(AppState):
         intro, terms = str(form.get("introduction", ""))[:60000], str(form.get("terms", ""))[:60000]
         lines = [{"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
                   "quantity": line.quantity, "price": line.price, "optional": line.optional} for line in self.lines]
-        _, error = run(proposals.save_template, self._require(), name=name, introduction=intro, terms=terms,
-                       lines=lines, template_id=self.editing_id or None)
-        if error:
-            self.error, self.edit_name, self.edit_intro, self.edit_terms = error, name, intro, terms
+        try:
+            run(proposals.save_template, self._require(), name=name, introduction=intro, terms=terms,
+                lines=lines, template_id=self.editing_id or None)
+        except PracticeError as err:
+            self.error, self.edit_name, self.edit_intro, self.edit_terms = str(err), name, intro, terms
             return
         self.error = ""
         self._blank()
@@ -190,11 +193,8 @@ class ProposalTemplatesState(AppState):
         template = parse_id(template_id)
         if template is None:
             return
-        _, error = run(proposals.delete_template, self._require(), template)
-        self.error = error or ""
-        if error is None and template == self.editing_id:
+        if write_and_refresh(self, proposals.delete_template, template) and template == self.editing_id:
             self._blank()
-        self._refresh()
 
     @allow(ADMIN)
     def preview(self, template_id: int):
@@ -202,22 +202,23 @@ class ProposalTemplatesState(AppState):
         template = parse_id(template_id)
         if template is None:
             return
-        pdf, error = read(proposals.preview_pdf, self._require(), template)
-        if error:
-            self.error = error
-            return
-        name = next((t.name for t in self.templates if t.id == template), "proposal")
-        return rx.download(data=pdf, filename=f"{name} (preview).pdf", mime_type="application/pdf")
+        with shown_in(self, "error"):
+            pdf = read(proposals.preview_pdf, self._require(), template)
+            name = next((t.name for t in self.templates if t.id == template), "proposal")
+            return rx.download(data=pdf, filename=f"{name} (preview).pdf", mime_type="application/pdf")
 
     @allow(ADMIN)
     def save_steps(self, form: dict):
         names = {key: str(form.get(key, ""))[:200] for key in proposals.STEP_KEYS}
-        steps, error = run(proposals.rename_steps, self._require(), names)
-        self.steps_error = error or ""
-        if steps:
-            self.step_read, self.step_choose, self.step_sign = steps["read"], steps["choose"], steps["sign"]
-            self.steps_key += 1
+        self.steps_error = ""
+        with shown_in(self, "steps_error"):
+            self._show_steps(run(proposals.rename_steps, self._require(), names))
             return rx.toast.success("Step names saved.")
+
+
+def _templates_view(session, actor) -> tuple:
+    """The firm's proposal templates, the catalog's services and the portal's step names, in one session."""
+    return proposals.list_templates(session, actor), catalog.list_services(session), proposals.step_names(session)
 
 
 def _account_view(session, actor, account_id: int) -> dict:
@@ -238,12 +239,13 @@ class AccountProposalsState(AppState):
     proposal_form_key: int = 0
 
     def _refresh(self) -> None:
-        view, error = read(_account_view, self._require(), self.proposal_acct_id)
-        if error:
-            self.proposal_error, self.proposal_items = error, []
+        try:
+            view = read(_account_view, self._require(), self.proposal_acct_id)
+        except PracticeError as err:
+            self.proposal_error, self.proposal_items = str(err), []
             return
         tz = view["timezone"]
-        base = rx.config.get_config().api_url.rstrip("/")
+        base = backend_url()
         items = []
         for p in view["proposals"]:
             outcome = proposal_outcome(p, tz)
@@ -270,10 +272,8 @@ class AccountProposalsState(AppState):
             self.proposal_error = "Choose the proposal template to send."
             return
         job = parse_id(form.get("job_id", ""))
-        _, error = run(proposals.send_proposal, self._require(), self.proposal_acct_id, template, job_id=job)
-        self.proposal_error = error or ""
-        self._refresh()
-        if error is None:
+        if write_and_refresh(self, proposals.send_proposal, self.proposal_acct_id, template, job_id=job,
+                             shown="proposal_error"):
             self.proposal_form_key += 1
             return rx.toast.success("Proposal sent. The client's portal contacts were emailed a link.")
 
@@ -282,6 +282,4 @@ class AccountProposalsState(AppState):
         proposal = parse_id(proposal_id)
         if proposal is None:
             return
-        _, error = run(proposals.cancel, self._require(), proposal)
-        self.proposal_error = error or ""
-        self._refresh()
+        write_and_refresh(self, proposals.cancel, proposal, shown="proposal_error")

@@ -10,10 +10,10 @@ from practice import routes
 from practice.db import read_session
 from practice.services.automation import recurrence
 from practice.services.work import pipelines, tags
-from practice.services.errors import InvalidInput
+from practice.services.errors import InvalidInput, PracticeError
 from practice.services.firm import get_firm
 from practice.services.automation.recurrence import RecurringJob
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option
 
 # The form's fields: what `set_field` may change and what the submitted form may carry.
@@ -102,11 +102,8 @@ class RecurringState(AppState):
     removing: str = ""
 
     def _refresh_list(self):
-        result, error = read(_listing)
-        if error:
-            self.error = error
-            return
-        self.items, self.pipeline_options, self.tag_options = result
+        with shown_in(self, "error"):
+            self.items, self.pipeline_options, self.tag_options = read(_listing)
 
     def _refresh_preview(self):
         with read_session() as session:
@@ -159,16 +156,18 @@ class RecurringState(AppState):
         form = form if isinstance(form, dict) else {}
         self.form = self.form | {k: str(form[k] or "")[:FIELD_LIMIT] for k in FIELDS if k in form}
         self.save_error = ""
-        try:
+        with shown_in(self, "save_error"):
             rj = _job_of(self.form)
-        except InvalidInput as err:
-            self.save_error = str(err)
-            return None
-        _, error = run(recurrence.add_recurring, self._require(), rj)
-        if error:
-            self.save_error = error
-            self._refresh_preview()
-            return None
+            try:
+                run(recurrence.add_recurring, self._require(), rj)
+            except PracticeError:
+                self._refresh_preview()
+                raise
+            return self._saved(rj)
+        return None
+
+    def _saved(self, rj: RecurringJob):
+        """After a save: the list shows the new rule; the form starts again in the same pipeline and tag."""
         self._refresh_list()
         keep = {k: self.form[k] for k in ("pipeline", "tag")}
         self.form = _blank_form() | keep
@@ -189,14 +188,13 @@ class RecurringState(AppState):
         name, self.removing = self.removing, ""
         if not name:
             return None
-        _, error = run(recurrence.remove_recurring, self._require(), name)
-        if error:
-            self.error = error
-            return None
-        self.error = ""
-        self._refresh_list()
-        self._refresh_preview()
-        return rx.toast.success(f'Removed "{name}" from the rules.')
+        with shown_in(self, "error"):
+            run(recurrence.remove_recurring, self._require(), name)
+            self.error = ""
+            self._refresh_list()
+            self._refresh_preview()
+            return rx.toast.success(f'Removed "{name}" from the rules.')
+        return None
 
 
 # --- the run log -----------------------------------------------------------------------------------
@@ -262,9 +260,9 @@ class RunLogState(AppState):
     retry_ok: bool = False
 
     def _refresh(self):
-        result, error = read(_runs, self._require(), self.status_filter)
-        self.error = error or ""
-        self.runs = result or []
+        self.error, self.runs = "", []
+        with shown_in(self, "error"):
+            self.runs = read(_runs, self._require(), self.status_filter)
 
     @allow(STAFF)
     def load(self):
@@ -301,7 +299,9 @@ class RunLogState(AppState):
             run_id = int(run_id)
         except (TypeError, ValueError):
             return
-        result, error = run(recurrence.retry_and_explain, self._require(), run_id)
-        self.retry_ok, self.retry_outcome = (False, error) if error else result
+        try:
+            self.retry_ok, self.retry_outcome = run(recurrence.retry_and_explain, self._require(), run_id)
+        except PracticeError as err:
+            self.retry_ok, self.retry_outcome = False, str(err)
         self.open_id = run_id
         self._refresh()

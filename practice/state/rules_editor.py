@@ -10,14 +10,13 @@ import difflib
 import reflex as rx
 from sqlmodel import select
 
-from practice.db import write_session
 from practice.models import RuleSet, RunStatus
 from practice.services import firm
 from practice.services.automation import preview, rulesets
 from practice.services.work import jobs, pipelines, tags
 from practice.services.actor import require_admin
 from practice.services.errors import PracticeError
-from practice.state.base import ADMIN, STAFF, AppState, allow, read
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option
 from practice.state.work_views import parse_id, when_text
 
@@ -240,6 +239,19 @@ def _restore_preview(session, actor, version_id: int) -> tuple[RuleSet | None, R
     return session.get(RuleSet, version_id), rulesets.current_ruleset(session)
 
 
+def _save_rules(session, actor, text: str, note: str) -> tuple[int, bool, list[str]]:
+    """Save the text as a new version: its id, whether it was the same as the saved one, and the warnings."""
+    before = rulesets.current_ruleset(session)
+    saved, warnings = rulesets.save_rules(session, actor, text, note)
+    return saved.id, before is not None and before.id == saved.id, warnings
+
+
+def _restore_version(session, actor, version_id: int) -> tuple[int, str, list[str]]:
+    """Restore a version as the newest one: its id, its text, and the warnings."""
+    saved, warnings = rulesets.restore_version(session, actor, version_id)
+    return saved.id, saved.text, warnings
+
+
 def _job_stages(session, actor, job_id: int) -> tuple[str, list[str]]:
     job = jobs.get_job(session, actor, job_id)
     return pipelines.get_pipeline(session, job.pipeline_id).name, [s.name for s in pipelines.stages_of(
@@ -299,9 +311,9 @@ class RulesEditorState(AppState):
         return len(self.errors)
 
     def _check(self) -> None:
-        result, error = read(rulesets.check_text, self.draft)
-        self.errors = error_items(result or [])
-        self.text_error = error or (TOO_LONG if self.text_error == TOO_LONG else "")
+        self.errors, self.text_error = [], TOO_LONG if self.text_error == TOO_LONG else ""
+        with shown_in(self, "text_error"):
+            self.errors = error_items(read(rulesets.check_text, self.draft))
         self.dirty = self.draft != self._saved_text
 
     def _load_versions(self, view: dict) -> None:
@@ -319,10 +331,11 @@ class RulesEditorState(AppState):
         self.warnings = []
         if not self.allowed:
             return
-        view, error = read(_editor_view, actor)
-        if error:
-            self.page_error = error
-            return
+        with shown_in(self, "page_error"):
+            self._show_editor(read(_editor_view, actor))
+
+    def _show_editor(self, view: dict) -> None:
+        """The saved rules and their versions; an unsaved draft of the same saved text is kept."""
         keep_draft = self.dirty and self._saved_text == view["text"]
         self._saved_text = view["text"]
         self._load_versions(view)
@@ -381,10 +394,7 @@ class RulesEditorState(AppState):
         actor = self._require()
         self.save_error, self.saved_sentence, self.warnings = "", "", []
         try:
-            with write_session() as session:
-                before = rulesets.current_ruleset(session)
-                saved, warnings = rulesets.save_rules(session, actor, self.draft, note)
-                saved_id, unchanged = saved.id, before is not None and before.id == saved.id
+            saved_id, unchanged, warnings = run(_save_rules, actor, self.draft, note)
         except rulesets.RulesInvalid as err:
             self.save_error = str(err)
             self.errors = error_items(err.errors)
@@ -400,9 +410,10 @@ class RulesEditorState(AppState):
         return rx.toast.success(self.saved_sentence)
 
     def _after_save(self) -> None:
-        view, error = read(_editor_view, self._require())
-        if error:
-            self.page_error = error
+        try:
+            view = read(_editor_view, self._require())
+        except PracticeError as err:
+            self.page_error = str(err)
             return
         self._saved_text = view["text"]
         self._load_versions(view)
@@ -414,11 +425,10 @@ class RulesEditorState(AppState):
     def show_diff(self, version_id: int):
         """What a version changed compared with the one saved before it."""
         version_id = parse_id(version_id)
-        pair, error = read(_version_pair, self._require(), version_id or 0)
-        chosen, before = pair or (None, None)
-        if error or chosen is None:
-            self.diff, self.diff_title, self.chosen_version = [], "", 0
-            return rx.toast.error(error or "That version does not exist any more.")
+        self.diff, self.diff_title, self.chosen_version = [], "", 0
+        chosen, before = read(_version_pair, self._require(), version_id or 0)
+        if chosen is None:
+            return rx.toast.error("That version does not exist any more.")
         self.chosen_version = chosen.id
         old_label = f"version {before.id}" if before else "(nothing before)"
         self.diff = diff_lines(before.text if before else "", chosen.text, old_label, f"version {chosen.id}")
@@ -432,10 +442,9 @@ class RulesEditorState(AppState):
     def ask_restore(self, version_id: int):
         """Preview what restoring a version would change in the saved rules, then ask to confirm."""
         version_id = parse_id(version_id)
-        pair, error = read(_restore_preview, self._require(), version_id or 0)
-        old, newest = pair or (None, None)
-        if error or old is None:
-            return rx.toast.error(error or "That version does not exist any more.")
+        old, newest = read(_restore_preview, self._require(), version_id or 0)
+        if old is None:
+            return rx.toast.error("That version does not exist any more.")
         self.restore_version = old.id
         self.restore_diff = diff_lines(newest.text if newest else "", old.text,
                                        f"version {newest.id} (saved now)" if newest else "(nothing saved)",
@@ -456,9 +465,7 @@ class RulesEditorState(AppState):
         self.restore_open = False
         self.save_error, self.saved_sentence, self.warnings = "", "", []
         try:
-            with write_session() as session:
-                saved, warnings = rulesets.restore_version(session, actor, self.restore_version)
-                saved_id, text = saved.id, saved.text
+            saved_id, text, warnings = run(_restore_version, actor, self.restore_version)
         except rulesets.RulesInvalid as err:
             self.save_error = (f"Version {self.restore_version} does not fit the firm's names any more, so it was "
                                "not restored. It is in the editor now: fix the errors listed and save it.")
@@ -476,16 +483,18 @@ class RulesEditorState(AppState):
         return rx.toast.success(self.saved_sentence)
 
     def _restore_text(self) -> str:
-        pair, _ = read(_restore_preview, self._require(), self.restore_version)
-        return pair[0].text if pair and pair[0] else self.draft
+        try:
+            old, _ = read(_restore_preview, self._require(), self.restore_version)
+        except PracticeError:
+            return self.draft
+        return old.text if old else self.draft
 
     # --- try on a job -----------------------------------------------------------------------------
 
     def _search_jobs(self) -> None:
-        matches, error = read(_matching_jobs, self._require(), self.job_query)
-        self.job_matches = matches or []
-        if error:
-            self.try_error = error
+        self.job_matches = []
+        with shown_in(self, "try_error"):
+            self.job_matches = read(_matching_jobs, self._require(), self.job_query)
 
     @allow(ADMIN)
     def search_jobs(self, text: str):
@@ -497,10 +506,10 @@ class RulesEditorState(AppState):
         match = next((o for o in self.job_matches if o.value == str(job_id)), None)
         if match is None:
             return
-        result, error = read(_job_stages, self._require(), int(match.value))
-        if error:
-            self.try_error = error
-            return
+        with shown_in(self, "try_error"):
+            self._show_try_job(match, read(_job_stages, self._require(), int(match.value)))
+
+    def _show_try_job(self, match: Option, result: tuple[str, list[str]]) -> None:
         self.try_job_id, self.try_job_label = match.value, match.label
         self.try_pipeline, self.stage_choices = result
         self.try_stage, self.try_error = "", ""
@@ -547,12 +556,12 @@ class RulesEditorState(AppState):
         if self.try_event in TAG_EVENTS and not self.try_tag:
             self.try_error = "Choose the tag the job gets or loses."
             return
-        result, error = read(preview.try_on_job, self._require(), self.draft, job_id, self.try_event,
-                             tag=self.try_tag if self.try_event in TAG_EVENTS else "",
-                             stage=self.try_stage if self.try_event in STAGE_EVENTS else "")
-        if error:
-            self.try_error = error
-            return
+        with shown_in(self, "try_error"):
+            self._show_try(read(preview.try_on_job, self._require(), self.draft, job_id, self.try_event,
+                                tag=self.try_tag if self.try_event in TAG_EVENTS else "",
+                                stage=self.try_stage if self.try_event in STAGE_EVENTS else ""))
+
+    def _show_try(self, result: dict) -> None:
         self.try_error = ""
         self.try_errors = error_items(result["errors"])
         self.decisions = decision_items(result["decisions"])

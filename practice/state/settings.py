@@ -8,7 +8,7 @@ import reflex as rx
 from practice.services import firm
 from practice.services.access import two_factor
 from practice.services.work import catalog, tags
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import TagChip
 
 
@@ -59,11 +59,8 @@ class SettingsState(AppState):
     service_description: str = ""
 
     def _refresh(self):
-        result, error = read(_settings_view)
-        if error:
-            self.error = error
-            return
-        self.firm_name, self.timezone, self.services, self.tags, self.require_two_factor = result
+        with shown_in(self, "error"):
+            self.firm_name, self.timezone, self.services, self.tags, self.require_two_factor = read(_settings_view)
 
     @allow(STAFF)
     def load(self):
@@ -73,11 +70,8 @@ class SettingsState(AppState):
 
     @allow(ADMIN)
     def save_firm(self, form: dict):
-        _, error = run(firm.update_firm, self._require(), name=str(form.get("name", ""))[:200],
-                       timezone=str(form.get("timezone", ""))[:100])
-        self.firm_error = error or ""
-        self._refresh()
-        if not error:
+        if write_and_refresh(self, firm.update_firm, name=str(form.get("name", ""))[:200],
+                             timezone=str(form.get("timezone", ""))[:100], shown="firm_error"):
             return rx.toast.success("Firm settings saved.")
 
     @allow(ADMIN)
@@ -102,28 +96,25 @@ class SettingsState(AppState):
 
     @allow(ADMIN)
     def save_service(self, form: dict):
-        service, error = run(_save_service, self._require(), self.service_id or None, dict(form))
-        if error:
-            self.service_error = error
-            return
-        self.service_open = False
-        self._refresh()
-        return rx.toast.success(f'Saved service "{service.name}".')
+        with shown_in(self, "service_error"):
+            service = run(_save_service, self._require(), self.service_id or None, dict(form))
+            self.service_open = False
+            self._refresh()
+            return rx.toast.success(f'Saved service "{service.name}".')
 
     @allow(ADMIN)
     def create_tag(self, form: dict):
-        tag, error = run(tags.create_tag, self._require(), name=str(form.get("name", ""))[:80],
-                         color=str(form.get("color", "")).strip()[:20])
-        self.tag_error = error or ""
-        self._refresh()
-        if not error:
+        self.tag_error = ""
+        with shown_in(self, "tag_error"):
+            try:
+                tag = run(tags.create_tag, self._require(), name=str(form.get("name", ""))[:80],
+                          color=str(form.get("color", "")).strip()[:20])
+            finally:
+                self._refresh()
             return rx.toast.success(f'Created tag "{tag.name}".')
 
     @allow(ADMIN)
     def set_require_two_factor(self, value: bool):
-        _, error = run(two_factor.set_required, self._require(), bool(value))
-        self.firm_error = error or ""
-        self._refresh()
-        if not error:
+        if write_and_refresh(self, two_factor.set_required, bool(value), shown="firm_error"):
             return rx.toast.success("Two-factor sign-in is now required for all staff." if value
                                     else "Two-factor sign-in is no longer required.")

@@ -10,12 +10,12 @@ import reflex as rx
 from practice import routes
 from practice.services import firm
 from practice.services.documents import doc_templates, documents
+from practice.services.errors import PracticeError
 from practice.services.portal import portal
 from practice.services.signing import signatures
 from practice.services.work import accounts, jobs
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run
-from practice.state.documents import _backend_url
-from practice.state.views import Option
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.views import Option, backend_url
 from practice.state.work_views import parse_id, when_text
 
 # One colour per signer (by their place in the request), used for their fields on the pages.
@@ -167,11 +167,11 @@ class AccountSignaturesState(AppState):
             self.sig_acct_id, self.sig_requests = 0, []
             return
         self.sig_acct_id = account_id
-        view, error = read(_account_requests, self._require(), account_id)
-        if error:
-            self.sig_error, self.sig_requests = error, []
+        try:
+            rows, timezone = read(_account_requests, self._require(), account_id)
+        except PracticeError as err:
+            self.sig_error, self.sig_requests = str(err), []
             return
-        rows, timezone = view
         self.sig_requests = [RequestItem(
             id=r.id, title=r.title, status=r.status, status_label=REQUEST_STATUS.get(r.status, r.status),
             signers=", ".join(f"{s.name} ({signer_status_label(s.status, s.viewed_at is not None, r.status)})"
@@ -208,6 +208,25 @@ def _contact_name(c) -> str:
     return f"{c.first_name} {c.last_name}".strip() or c.email or "(no name)"
 
 
+def signer_choices(contacts, portal_status: dict[int, str]) -> tuple[list[SignerChoice], list[SignerChoice]]:
+    """The contacts offered as signers (an email and a portal login, active or invited), and the others, each
+    with why not."""
+    offered, others = [], []
+    for c in contacts:
+        status = portal_status.get(c.id, "")
+        choice = SignerChoice(id=c.id, name=_contact_name(c), email=c.email or "")
+        if (c.email or "").strip() and status in ("active", "invited"):
+            if status == "invited":
+                choice.reason = "(invited to the portal, not logged in yet)"
+            offered.append(choice)
+        else:
+            choice.reason = ("has no email address" if not (c.email or "").strip() else
+                             PORTAL_REASONS.get(status, "has no portal login: give portal access on the "
+                                                        "account page first (signers sign in the portal)"))
+            others.append(choice)
+    return offered, others
+
+
 class NewSignatureState(AppState):
     new_acct_id: int = 0
     new_found: bool = False
@@ -242,10 +261,14 @@ class NewSignatureState(AppState):
         if account_id is None:
             self.new_found, self.new_page_error = False, "That account does not exist (it may have been deleted)."
             return
-        view, error = read(_new_request_view, self._require(), account_id)
-        if error:
-            self.new_found, self.new_page_error = False, error
+        try:
+            view = read(_new_request_view, self._require(), account_id)
+        except PracticeError as err:
+            self.new_found, self.new_page_error = False, str(err)
             return
+        self._show_new_request(account_id, view)
+
+    def _show_new_request(self, account_id: int, view: dict) -> None:
         self.new_acct_id, self.new_found = account_id, True
         self.new_account_name = view["account"].name
         self.new_account_href = routes.account_url(account_id)
@@ -257,20 +280,7 @@ class NewSignatureState(AppState):
         self.job_options = [Option(value=str(j.id), label=j.name) for j, _p, _s in view["jobs"] if not j.archived]
         wanted = str(self.router.url.query_parameters.get("job", ""))
         self.job_default = wanted if wanted in {o.value for o in self.job_options} else ""
-        offered, others = [], []
-        for c in view["contacts"]:
-            status = view["portal"].get(c.id, "")
-            choice = SignerChoice(id=c.id, name=_contact_name(c), email=c.email or "")
-            if (c.email or "").strip() and status in ("active", "invited"):
-                if status == "invited":
-                    choice.reason = "(invited to the portal, not logged in yet)"
-                offered.append(choice)
-            else:
-                choice.reason = ("has no email address" if not (c.email or "").strip() else
-                                 PORTAL_REASONS.get(status, "has no portal login: give portal access on the "
-                                                            "account page first (signers sign in the portal)"))
-                others.append(choice)
-        self.signer_choices, self.not_offered = offered, others
+        self.signer_choices, self.not_offered = signer_choices(view["contacts"], view["portal"])
 
     @allow(STAFF)
     def toggle_signer(self, contact_id: int):
@@ -308,18 +318,20 @@ class NewSignatureState(AppState):
         if document_id is None and template_name is None:
             self.new_error = "Choose the PDF to sign or a document template."
             return None
-        job_id = parse_id(form.get("job")) if form.get("job") else None
-        request, error = run(
-            signatures.create_request, self._require(), self.new_acct_id,
-            title=str(form.get("title", "") or "")[:200], signer_contact_ids=list(self._chosen),
-            document_id=document_id, template_name=template_name,
-            in_order=str(form.get("in_order", "")) in ("on", "true", "1"),
-            email_code_contact_ids=[c for c in self._chosen if c in self._with_code],
-            message=str(form.get("message", "") or "")[:5000], job_id=job_id)
-        self.new_error = error or ""
-        if error:
-            return None
-        return rx.redirect(routes.signature_url(request.id))
+        with shown_in(self, "new_error"):
+            request = run(signatures.create_request, self._require(), self.new_acct_id, document_id=document_id,
+                          template_name=template_name, **self._request_fields(form))
+            self.new_error = ""
+            return rx.redirect(routes.signature_url(request.id))
+        return None
+
+    def _request_fields(self, form: dict) -> dict:
+        """The new request's title, signers, order, code and message from the form and the chosen signers."""
+        return {"title": str(form.get("title", "") or "")[:200], "signer_contact_ids": list(self._chosen),
+                "in_order": str(form.get("in_order", "")) in ("on", "true", "1"),
+                "email_code_contact_ids": [c for c in self._chosen if c in self._with_code],
+                "message": str(form.get("message", "") or "")[:5000],
+                "job_id": parse_id(form.get("job")) if form.get("job") else None}
 
 
 # --- one request: placing fields, sending, following ------------------------------------------------
@@ -400,12 +412,25 @@ class SignatureRequestState(AppState):
             self.selected_signer, self.selected_kind = str(chosen["signer_id"]), chosen["kind"]
 
     def _refresh(self) -> None:
-        view, error = read(_detail_view, self._require(), self.req_id)
-        if error:
-            self.req_found, self.req_page_error = False, error
+        try:
+            view = read(_detail_view, self._require(), self.req_id)
+        except PracticeError as err:
+            self.req_found, self.req_page_error = False, str(err)
             return
-        detail, timezone, base = view["detail"], view["timezone"], _backend_url()
-        req = detail.request
+        detail, timezone = view["detail"], view["timezone"]
+        self._show_request(detail, timezone)
+        self._show_signers(detail, timezone)
+        self.events = [EventItem(at=when_text(e.at, timezone), text=_event_text(e)) for e in detail.events]
+        if not self.dirty:
+            self._placed = [{"key": n, "signer_id": f.signer_id, "kind": f.kind, "page": f.page, "x": f.x, "y": f.y,
+                             "width": f.width, "height": f.height, "label": f.label, "required": f.required}
+                            for n, f in enumerate(detail.fields, start=1)]
+            self._next_key = len(self._placed) + 1
+        self._show_fields()
+
+    def _show_request(self, detail, timezone: str) -> None:
+        """The request's header: title, status, order, identity check, files and their fingerprints, pages."""
+        req, base = detail.request, backend_url()
         self.req_found, self.req_page_error = True, ""
         self.title, self.status, self.message = req.title, req.status, detail.message
         self.status_label = REQUEST_STATUS.get(self.status, self.status)
@@ -423,6 +448,8 @@ class SignatureRequestState(AppState):
                                aspect=f"{size.width:.2f} / {size.height:.2f}" if size.width and size.height
                                else "612 / 792")
                       for i, size in enumerate(detail.pages)]
+
+    def _show_signers(self, detail, timezone: str) -> None:
         self._colors = {s.id: SIGNER_COLORS[n % len(SIGNER_COLORS)] for n, s in enumerate(detail.signers)}
         self._names = {s.id: s.name for s in detail.signers}
         self.signers = [SignerItem(
@@ -435,13 +462,6 @@ class SignatureRequestState(AppState):
         self.signer_options = [Option(value=str(s.id), label=s.name) for s in self.signers]
         if self.tool_signer not in {o.value for o in self.signer_options}:
             self.tool_signer = self.signer_options[0].value if self.signer_options else ""
-        self.events = [EventItem(at=when_text(e.at, timezone), text=_event_text(e)) for e in detail.events]
-        if not self.dirty:
-            self._placed = [{"key": n, "signer_id": f.signer_id, "kind": f.kind, "page": f.page, "x": f.x, "y": f.y,
-                             "width": f.width, "height": f.height, "label": f.label, "required": f.required}
-                            for n, f in enumerate(detail.fields, start=1)]
-            self._next_key = len(self._placed) + 1
-        self._show_fields()
 
     @allow(STAFF)
     def load(self):
@@ -554,12 +574,12 @@ class SignatureRequestState(AppState):
     def _save(self) -> bool:
         fields = [{k: f[k] for k in ("signer_id", "kind", "page", "x", "y", "width", "height", "label", "required")}
                   for f in self._placed]
-        _, error = run(signatures.set_fields, self._require(), self.req_id, fields)
-        self.req_error = error or ""
-        if error:
-            return False
-        self.dirty = False
-        return True
+        self.req_error = ""
+        with shown_in(self, "req_error"):
+            run(signatures.set_fields, self._require(), self.req_id, fields)
+            self.dirty = False
+            return True
+        return False
 
     @allow(STAFF)
     def save_fields(self):
@@ -583,11 +603,10 @@ class SignatureRequestState(AppState):
             remind_every, remind_times = dt.timedelta(days=days), count
         if self.dirty and not self._save():
             return None
-        _, error = run(signatures.send, self._require(), self.req_id, remind_every=remind_every,
-                       remind_times=remind_times)
-        self.req_error = error or ""
-        self._refresh()
-        return None if error else rx.toast.success("Sent. The signers are emailed and see it in their portal.")
+        if write_and_refresh(self, signatures.send, self.req_id, remind_every=remind_every, remind_times=remind_times,
+                             shown="req_error"):
+            return rx.toast.success("Sent. The signers are emailed and see it in their portal.")
+        return None
 
     @allow(STAFF)
     def set_cancel_open(self, open_: bool):
@@ -595,10 +614,10 @@ class SignatureRequestState(AppState):
 
     @allow(STAFF)
     def cancel_request(self):
-        _, error = run(signatures.cancel, self._require(), self.req_id)
-        self.req_error, self.cancel_open = error or "", False
-        self._refresh()
-        return None if error else rx.toast.success("Signature request cancelled.")
+        self.cancel_open = False
+        if write_and_refresh(self, signatures.cancel, self.req_id, shown="req_error"):
+            return rx.toast.success("Signature request cancelled.")
+        return None
 
 
 def _code_text(everyone: bool, names: list[str], signer_count: int) -> str:
@@ -642,11 +661,11 @@ class DocTemplatesState(AppState):
     tpl_delete_open: bool = False
 
     def _refresh(self) -> None:
-        view, error = read(_templates_view, self._require())
-        if error:
-            self.tpl_error = error
+        try:
+            rows, timezone = read(_templates_view, self._require())
+        except PracticeError as err:
+            self.tpl_error = str(err)
             return
-        rows, timezone = view
         self.doc_templates = [DocTemplateItem(id=t.id, name=t.name, updated=when_text(t.updated_at, timezone))
                               for t in rows]
 
@@ -659,9 +678,14 @@ class DocTemplatesState(AppState):
     @allow(STAFF)
     def open_template(self, template_id: int):
         template = parse_id(template_id)
-        row, error = read(doc_templates.get_template, self._require(), template) if template else (None, None)
+        self.tpl_error = "That template does not exist (it may have been deleted)."
+        if template is None:
+            return
+        with shown_in(self, "tpl_error"):
+            self._open(read(doc_templates.get_template, self._require(), template))
+
+    def _open(self, row) -> None:
         if row is None:
-            self.tpl_error = error or "That template does not exist (it may have been deleted)."
             return
         self.tpl_id, self.draft_name, self.draft_body = row.id, row.name, row.body
         self.tpl_editing, self.tpl_error, self.tpl_notice = True, "", ""
@@ -691,25 +715,23 @@ class DocTemplatesState(AppState):
     def save_template(self, form: dict):
         self.draft_name = str(form.get("name", self.draft_name) or "")[:200]
         self.draft_body = str(form.get("body", self.draft_body) or "")[:200_000]
-        saved, error = run(doc_templates.save_template, self._require(), name=self.draft_name, body=self.draft_body,
-                           template_id=self.tpl_id or None)
-        self.tpl_error, self.tpl_notice = error or "", ""
-        if error:
-            return None
-        self.tpl_id, self.tpl_notice = saved.id, "Template saved."
-        self._refresh()
+        self.tpl_error, self.tpl_notice = "", ""
+        with shown_in(self, "tpl_error"):
+            saved = run(doc_templates.save_template, self._require(), name=self.draft_name, body=self.draft_body,
+                        template_id=self.tpl_id or None)
+            self.tpl_id, self.tpl_notice = saved.id, "Template saved."
+            self._refresh()
         return None
 
     @allow(STAFF)
     def preview(self):
         """The template (saved or not) filled with sample data, as a PDF download."""
-        rendered, error = read(doc_templates.preview, self._require(), body=self.draft_body)
-        self.tpl_error = error or ""
-        if error:
-            return None
-        pdf = rendered.pdf
-        name = "".join(ch for ch in (self.draft_name or "template") if ch.isalnum() or ch in " -_").strip()
-        return rx.download(data=pdf, filename=f"{name or 'template'} preview.pdf")
+        self.tpl_error = ""
+        with shown_in(self, "tpl_error"):
+            pdf = read(doc_templates.preview, self._require(), body=self.draft_body).pdf
+            name = "".join(ch for ch in (self.draft_name or "template") if ch.isalnum() or ch in " -_").strip()
+            return rx.download(data=pdf, filename=f"{name or 'template'} preview.pdf")
+        return None
 
     @allow(ADMIN)
     def set_delete_open(self, open_: bool):
@@ -717,13 +739,13 @@ class DocTemplatesState(AppState):
 
     @allow(ADMIN)
     def delete_template(self):
-        _, error = run(doc_templates.delete_template, self._require(), self.tpl_id)
-        self.tpl_error, self.tpl_delete_open = error or "", False
-        if error:
-            return None
-        self.tpl_editing, self.tpl_id = False, 0
-        self._refresh()
-        return rx.toast.success("Template deleted.")
+        self.tpl_error, self.tpl_delete_open = "", False
+        with shown_in(self, "tpl_error"):
+            run(doc_templates.delete_template, self._require(), self.tpl_id)
+            self.tpl_editing, self.tpl_id = False, 0
+            self._refresh()
+            return rx.toast.success("Template deleted.")
+        return None
 
 
 def _templates_view(session, actor):

@@ -5,9 +5,9 @@ import asyncio
 
 import reflex as rx
 
-from practice.services.signing import certificates, seal, signing_settings
 from practice.services.errors import PracticeError
-from practice.state.base import ADMIN, AppState, allow, run
+from practice.services.signing import certificates, seal, signing_settings
+from practice.state.base import ADMIN, AppState, allow, run, shown_in
 
 MAX_P12_BYTES = certificates.MAX_PKCS12_BYTES
 
@@ -36,9 +36,10 @@ class SigningSettingsState(AppState):
     _p12_password: str = ""
 
     def _refresh(self, actor) -> None:
-        result, error = run(signing_settings.view, actor)
-        if error:
-            self.error = error
+        try:
+            result = run(signing_settings.view, actor)
+        except PracticeError as err:
+            self.error = str(err)
             return
         self.subject, self.issuer, self.fingerprint = result.subject, result.issuer, result.fingerprint
         self.valid_from, self.valid_until, self.origin = result.valid_from, result.valid_until, result.origin
@@ -67,12 +68,10 @@ class SigningSettingsState(AppState):
             return
         data = files[0].file.read(MAX_P12_BYTES + 1)
         password, self._p12_password = self._p12_password, ""
-        result, error = await asyncio.to_thread(run, certificates.upload_pkcs12, actor, data, password)
-        if error:
-            self.certificate_error = error
-            return
-        self.certificate_notice = f"New files are now sealed with {result.subject}."
-        self._refresh(actor)
+        with shown_in(self, "certificate_error"):
+            result = await asyncio.to_thread(run, certificates.upload_pkcs12, actor, data, password)
+            self.certificate_notice = f"New files are now sealed with {result.subject}."
+            self._refresh(actor)
 
     @allow(ADMIN)
     def certificate_rejected(self, rejected: list[dict] | None = None):
@@ -91,19 +90,15 @@ class SigningSettingsState(AppState):
         actor = self._require()
         self.confirm_open = False
         self.certificate_error = self.certificate_notice = ""
-        result, error = await asyncio.to_thread(run, certificates.regenerate, actor)
-        if error:
-            self.certificate_error = error
-            return
-        self.certificate_notice = "A new certificate was made. Files sealed before stay valid."
-        self._refresh(actor)
+        with shown_in(self, "certificate_error"):
+            await asyncio.to_thread(run, certificates.regenerate, actor)
+            self.certificate_notice = "A new certificate was made. Files sealed before stay valid."
+            self._refresh(actor)
 
     @allow(ADMIN)
     def download_certificate(self):
-        result, error = run(signing_settings.certificate_pem, self._require())
-        if error:
-            return rx.toast.error(error)
-        return rx.download(data=result, filename="firm-seal-certificate.pem")
+        pem = run(signing_settings.certificate_pem, self._require())
+        return rx.download(data=pem, filename="firm-seal-certificate.pem")
 
     @allow(ADMIN)
     async def save_tsa(self, form: dict):
@@ -122,22 +117,17 @@ class SigningSettingsState(AppState):
             self.tsa_error = str(err) + " The address was not saved."
             return
         self.testing_tsa = False
-        result, error = run(signing_settings.set_timestamp_server, actor, raw)
-        if error:
-            self.tsa_error = error
-            return
-        self.tsa_url = result
-        self.tsa_notice = ("The timestamp server answered; new seals carry its timestamp." if result else
-                           "No timestamp server: seals carry this server's clock time, and nothing leaves it.")
+        with shown_in(self, "tsa_error"):
+            self.tsa_url = run(signing_settings.set_timestamp_server, actor, raw)
+            self.tsa_notice = ("The timestamp server answered; new seals carry its timestamp." if self.tsa_url else
+                               "No timestamp server: seals carry this server's clock time, and nothing leaves it.")
 
     @allow(ADMIN)
     def save_disclosure(self, form: dict):
         actor = self._require()
         self.disclosure_error = self.disclosure_notice = ""
-        result, error = run(signing_settings.set_disclosure, actor, str((form or {}).get("disclosure", ""))[:30000])
-        if error:
-            self.disclosure_error = error
-            return
-        self.disclosure_text = result
-        self.disclosure_notice = ("Saved. Clients are asked to agree to the new text before their next signature."
-                                  if result else "Saved: clients see the default text.")
+        with shown_in(self, "disclosure_error"):
+            self.disclosure_text = run(signing_settings.set_disclosure, actor,
+                                       str((form or {}).get("disclosure", ""))[:30000])
+            self.disclosure_notice = ("Saved. Clients are asked to agree to the new text before their next signature."
+                                      if self.disclosure_text else "Saved: clients see the default text.")

@@ -9,7 +9,8 @@ from practice.models import TaskStatus
 from practice.services import firm
 from practice.services.access import team
 from practice.services.work import jobs, tasks
-from practice.state.base import STAFF, AppState, allow, read, run
+from practice.services.errors import PracticeError
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, date_text, parse_date,
                                        parse_id, task_items, when_text)
@@ -64,17 +65,18 @@ class TasksState(AppState):
         return "mine" if self.mine else "all"
 
     def _load_rows(self) -> None:
-        rows, error = read(tasks.list_tasks, self._require(), mine=self.mine, status=self.status_filter)
-        self.error = error or ""
-        self.rows = task_items(rows or [])
+        self.error, self.rows = "", []
+        with shown_in(self, "error"):
+            self.rows = task_items(read(tasks.list_tasks, self._require(), mine=self.mine, status=self.status_filter))
 
     def _load_detail(self) -> None:
         if not self.detail_id:
             return
-        view, error = read(_task_detail, self._require(), self.detail_id)
-        if error:
+        try:
+            view = read(_task_detail, self._require(), self.detail_id)
+        except PracticeError as err:
             self.detail_id, self.detail_error = 0, ""
-            self.error = error
+            self.error = str(err)
             return
         task, names = view["task"], view["names"]
         self.detail_title, self.detail_description = task.title, task.description
@@ -86,6 +88,10 @@ class TasksState(AppState):
         self.comments = [CommentItem(who=who, at=when_text(c.created_at, view["timezone"]), body=c.body)
                          for c, who in view["comments"]]
 
+    def _refresh(self) -> None:
+        self._load_rows()
+        self._load_detail()
+
     @allow(STAFF)
     def load(self):
         self.error = self.form_error = ""
@@ -94,10 +100,9 @@ class TasksState(AppState):
         self.my_member = str(actor.member_id) if actor.member_id else NONE
         self.form_key += 1  # remount the form so its assignee default is the one just read
         self._load_rows()
-        members, _ = read(team.list_members, actor)
-        self.member_options = [Option(value=str(m.id), label=m.name) for m in members or []]
-        choices, _ = read(jobs.job_choices, actor)
-        self.job_options = [Option(value=str(i), label=f"{account} · {name}") for i, name, account in choices or []]
+        self.member_options = [Option(value=str(m.id), label=m.name) for m in read(team.list_members, actor)]
+        self.job_options = [Option(value=str(i), label=f"{account} · {name}")
+                            for i, name, account in read(jobs.job_choices, actor)]
 
     @allow(STAFF)
     def set_scope(self, value: str | list[str]):
@@ -116,30 +121,22 @@ class TasksState(AppState):
         if task is None or status not in STATUS_LABELS:
             self.error = "Choose one of the listed statuses."
             return
-        _, error = run(tasks.set_status, self._require(), task, status)
-        self.error = error or ""
-        self._load_rows()
-        self._load_detail()
-        if error is None:
+        if write_and_refresh(self, tasks.set_status, task, status):
             return rx.toast.success(f"Marked {STATUS_LABELS[status].lower()}.")
 
     @allow(STAFF)
     def create(self, form: dict):
-        due, date_error = parse_date(form.get("due_date"), "due date")
-        if date_error:
-            self.form_error = date_error
-            return
-        raw_assignee, raw_job = form.get("assignee"), form.get("job")
-        assignee = None if raw_assignee in (None, "", NONE) else parse_id(raw_assignee)
-        job = None if raw_job in (None, "", NONE) else parse_id(raw_job)
-        _, error = run(tasks.create_task, self._require(), title=str(form.get("title", ""))[:300],
-                       assignee_id=assignee, job_id=job, due_date=due)
-        self.form_error = error or ""
-        if error:
-            return
-        self.form_key += 1
-        self._load_rows()
-        return rx.toast.success("Task created.")
+        with shown_in(self, "form_error"):
+            due = parse_date(form.get("due_date"), "due date")
+            raw_assignee, raw_job = form.get("assignee"), form.get("job")
+            assignee = None if raw_assignee in (None, "", NONE) else parse_id(raw_assignee)
+            job = None if raw_job in (None, "", NONE) else parse_id(raw_job)
+            run(tasks.create_task, self._require(), title=str(form.get("title", ""))[:300],
+                assignee_id=assignee, job_id=job, due_date=due)
+            self.form_error = ""
+            self.form_key += 1
+            self._load_rows()
+            return rx.toast.success("Task created.")
 
     @allow(STAFF)
     def open_detail(self, task_id: int):
@@ -158,24 +155,21 @@ class TasksState(AppState):
     def add_subtask(self, form: dict):
         if not self.detail_id:
             return
-        due, date_error = parse_date(form.get("due_date"), "due date")
-        if date_error:
-            self.detail_error = date_error
-            return
-        _, error = run(tasks.create_task, self._require(), title=str(form.get("title", ""))[:300],
-                       parent_id=self.detail_id, assignee_id=self._require().member_id, due_date=due)
-        self.detail_error = error or ""
-        if error is None:
-            self.subtask_key += 1
-        self._load_detail()
-        self._load_rows()
+        with shown_in(self, "detail_error"):
+            due = parse_date(form.get("due_date"), "due date")
+            if write_and_refresh(self, tasks.create_task, title=str(form.get("title", ""))[:300],
+                                 parent_id=self.detail_id, assignee_id=self._require().member_id, due_date=due,
+                                 shown="detail_error"):
+                self.subtask_key += 1
 
     @allow(STAFF)
     def add_comment(self, form: dict):
         if not self.detail_id:
             return
-        _, error = run(tasks.add_comment, self._require(), self.detail_id, str(form.get("body", ""))[:5000])
-        self.detail_error = error or ""
-        if error is None:
+        self.detail_error = ""
+        with shown_in(self, "detail_error"):
+            try:
+                run(tasks.add_comment, self._require(), self.detail_id, str(form.get("body", ""))[:5000])
+            finally:
+                self._load_detail()
             self.comment_key += 1
-        self._load_detail()

@@ -7,7 +7,7 @@ import reflex as rx
 
 from practice.models import Role
 from practice.services.access import team
-from practice.state.base import OWNER, STAFF, AppState, allow, read, run
+from practice.state.base import OWNER, STAFF, AppState, allow, read, run, shown_in
 
 
 @dataclasses.dataclass
@@ -46,14 +46,11 @@ class TeamState(AppState):
 
     def _refresh(self):
         actor = self._require()
-        rows, error = read(team.list_members, actor)
-        if error:
-            self.error = error
-            return
-        self.members = [MemberItem(id=m.id, name=m.name, email=m.email, role=Role(m.role).value,
-                                   view_all=m.can_view_all_accounts,
-                                   is_me=m.id == actor.member_id) for m in rows]
-        self.owners = sum(1 for m in self.members if m.role == Role.owner.value)
+        with shown_in(self, "error"):
+            self.members = [MemberItem(id=m.id, name=m.name, email=m.email, role=Role(m.role).value,
+                                       view_all=m.can_view_all_accounts, is_me=m.id == actor.member_id)
+                            for m in read(team.list_members, actor)]
+            self.owners = sum(1 for m in self.members if m.role == Role.owner.value)
 
     @allow(STAFF)
     def load(self):
@@ -68,16 +65,13 @@ class TeamState(AppState):
 
     @allow(OWNER)
     def add_member(self, form: dict):
-        member, error = run(team.add_member, self._require(), name=str(form.get("name", ""))[:200],
-                            email=str(form.get("email", ""))[:320], password=str(form.get("password", ""))[:1000],
-                            role=_role(form.get("role", "employee")),
-                            can_view_all_accounts=_checked(form.get("view_all")))
-        if error:
-            self.add_error = error
-            return
-        self.add_open = False
-        self._refresh()
-        return rx.toast.success(f"Added {member.name} to the team.")
+        with shown_in(self, "add_error"):
+            member = run(team.add_member, self._require(), name=str(form.get("name", ""))[:200],
+                         email=str(form.get("email", ""))[:320], password=str(form.get("password", ""))[:1000],
+                         role=_role(form.get("role", "employee")), can_view_all_accounts=_checked(form.get("view_all")))
+            self.add_open = False
+            self._refresh()
+            return rx.toast.success(f"Added {member.name} to the team.")
 
     @allow(OWNER)
     def start_edit(self, member_id: int):
@@ -101,11 +95,12 @@ class TeamState(AppState):
 
     @allow(OWNER)
     def save_role(self, form: dict):
-        member, error = run(team.set_role, self._require(), self.edit_id, _role(form.get("role")),
-                            can_view_all_accounts=_checked(form.get("view_all")))
-        if error:
-            self.edit_error = error
-            return
+        with shown_in(self, "edit_error"):
+            member = run(team.set_role, self._require(), self.edit_id, _role(form.get("role")),
+                         can_view_all_accounts=_checked(form.get("view_all")))
+            return self._role_saved(member)
+
+    def _role_saved(self, member):
         self.edit_open = False
         self._refresh()
         if member.id == self._require().member_id:

@@ -152,23 +152,30 @@ class VerifyState(AppState):
             self.error = "Choose a PDF file to check."
             return
         upload = files[0]
-        limit = max_bytes()
-        data = upload.file.read(limit + 1)
+        data = upload.file.read(max_bytes() + 1)
         self.file_name = str(upload.name or upload.filename or "file")[:200]
-        if len(data) > limit:
-            self.error = f"That file is larger than {limit // 1024 // 1024} MB; signed files are far smaller."
-            return
-        refused = take_turn(str(self.router.session.client_ip or "unknown"))
-        if refused:
-            self.error = refused
-            return
-        if not _running.acquire(blocking=False):
-            self.error = "Several files are being checked right now; please try again in a moment."
+        self.error = self._refusal(len(data))
+        if self.error:
             return
         try:
             report, record = await asyncio.to_thread(_check, data)
         finally:
             _running.release()
+        self._show_report(report, record)
+
+    def _refusal(self, size: int) -> str:
+        """Why this file is not checked now ("" when it is, and then the one checking slot is taken)."""
+        limit = max_bytes()
+        if size > limit:
+            return f"That file is larger than {limit // 1024 // 1024} MB; signed files are far smaller."
+        refused = take_turn(str(self.router.session.client_ip or "unknown"))
+        if refused:
+            return refused
+        if not _running.acquire(blocking=False):
+            return "Several files are being checked right now; please try again in a moment."
+        return ""
+
+    def _show_report(self, report, record) -> None:
         self.checked = True
         self.summary = report.summary
         self.verdict = ("good" if report.intact and report.trusted and report.firm_certificate

@@ -1,6 +1,7 @@
 """View records and input helpers shared by the account, job and task pages.
 
-Values from the browser are untrusted strings: everything here coerces and never raises on bad input.
+Values from the browser are untrusted strings: everything here coerces them, and bad input raises a sentence
+(`InvalidInput`), never anything else.
 """
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from practice import routes
 from practice.models import TaskStatus
+from practice.services.errors import InvalidInput
 
 # Task statuses in the order people think of them, with the words they read.
 STATUS_LABELS = {
@@ -53,15 +56,16 @@ class TaskItem:
     is_subtask: bool = False
 
 
-def parse_date(value, what: str = "date") -> tuple[dt.date | None, str]:
-    """A date from an `<input type="date">` value ("YYYY-MM-DD"); empty means no date; bad input gives a sentence."""
+def parse_date(value, what: str = "date") -> dt.date | None:
+    """A date from an `<input type="date">` value ("YYYY-MM-DD"); empty means no date; bad input raises a sentence."""
     text = str(value or "").strip()
     if not text:
-        return None, ""
+        return None
     try:
-        return dt.date.fromisoformat(text), ""
+        return dt.date.fromisoformat(text)
     except ValueError:
-        return None, f'"{text[:40]}" is not a {what}; pick one from the calendar or type it as YYYY-MM-DD.'
+        raise InvalidInput(f'"{text[:40]}" is not a {what}; pick one from the calendar or type it as YYYY-MM-DD.',
+                           field=what) from None
 
 
 def parse_id(value) -> int | None:
@@ -97,8 +101,6 @@ def history_items(entries, timezone: str) -> list[HistoryItem]:
 
 def task_items(rows: list[dict]) -> list[TaskItem]:
     """Rows of `tasks.list_tasks` as view records with links."""
-    from practice import routes  # noqa: PLC0415 - keeps this module free of import cycles
-
     today = dt.date.today()
     items = []
     for r in rows:

@@ -9,7 +9,7 @@ from practice.db import read_session, write_session
 from practice.models import Notification, TeamMember
 from practice.services import inbox
 from practice.services.actor import Actor
-from practice.state.inbox import running_watchers
+from practice.state.base import running_watchers
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e

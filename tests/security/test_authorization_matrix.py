@@ -385,8 +385,8 @@ def _cells(fn) -> dict:
 
 def _declared(fn) -> str:
     """The level `allow(...)` wrapped this function with, read from the guard itself."""
-    refusal = _cells(fn)["refusal"].cell_contents
-    setup = _cells(refusal)["during_setup"].cell_contents
+    admit = _cells(fn)["admit"].cell_contents
+    setup = _cells(admit)["during_setup"].cell_contents
     return fn.__practice_access__ + ("+setup" if setup else "")
 
 

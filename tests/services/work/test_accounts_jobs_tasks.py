@@ -194,10 +194,12 @@ def test_job_choices_offer_only_visible_active_jobs(firm):
 
 
 def test_form_values_are_parsed_with_a_sentence_for_bad_input():
-    assert parse_date("2030-04-15") == (dt.date(2030, 4, 15), "")
-    assert parse_date("") == (None, "")
-    date, error = parse_date("15/04/2030", "due date")
-    assert date is None and "is not a due date" in error and "YYYY-MM-DD" in error
+    assert parse_date("2030-04-15") == dt.date(2030, 4, 15)
+    assert parse_date("") is None
+    with pytest.raises(InvalidInput) as refused:
+        parse_date("15/04/2030", "due date")
+    error = str(refused.value)
+    assert "is not a due date" in error and "YYYY-MM-DD" in error
     assert parse_id("12") == 12 and parse_id("x") is None and parse_id(-3) is None and parse_id(None) is None
 
 

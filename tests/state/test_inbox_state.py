@@ -1,7 +1,8 @@
 """The inbox states' pieces that need no browser: relative times, safe links, and the watcher's declarations."""
 import datetime as dt
 
-from practice.state.inbox import InboxBadgeState, InboxState, _flag, _safe_link, relative_when
+from practice.state.base import InboxBadgeState
+from practice.state.inbox import InboxState, _flag, _safe_link, relative_when
 
 NOW = dt.datetime(2025, 3, 10, 15, 0, tzinfo=dt.timezone.utc)
 

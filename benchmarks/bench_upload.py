@@ -116,7 +116,7 @@ def timed_download(work: Path, owner, account_id: int, pdf: Path, iterations: in
     from practice import routes
     from practice.db import write_session
     from practice.models import TeamMember
-    from practice.pages.documents import download_document
+    from practice.http_routes import download_document
     from practice.services.access import auth
     from practice.services.documents import documents
     from tests.factories import PASSWORD

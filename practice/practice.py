@@ -1,6 +1,8 @@
-"""The Reflex app: builds `app` and registers every page (each page module adds its route and on_load)."""
+"""The Reflex app: builds `app`, registers every page (each page module adds its route and on_load) and puts the
+backend's own HTTP routes (`http_routes`) in front of Reflex's."""
 import reflex as rx
 
+from practice.http_routes import with_http_routes
 from practice.pages import (account, account_security, accounts, audit, board, contacts, documents, email, home,
                             import_, inbox, job, login, pipelines, portal, portal_documents, portal_proposals,
                             portal_sign, proposals, recurring, rules_editor, settings, signatures, signing_settings,
@@ -11,7 +13,7 @@ from practice.worker import tasks as worker_tasks
 # The web app's saves ring the worker as soon as they commit.
 events.set_doorbell(worker_tasks.ring_doorbell)
 
-app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"))
+app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"), api_transformer=with_http_routes)
 
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
                 import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents,

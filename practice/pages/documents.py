@@ -1,28 +1,16 @@
-"""Documents: the account page's folders and files, the folder templates page, and the download route."""
+"""Documents: the account page's folders and files, and the folder templates page (downloads: `http_routes`)."""
 from __future__ import annotations
 
-import re
-import unicodedata
-from urllib.parse import quote
-
 import reflex as rx
-from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page
-from practice.db import read_session, write_session
 from practice.pages.work_parts import field, section
-from practice.services.access import auth, two_factor
-from practice.services.documents import documents, storage
-from practice.services.portal import portal
-from practice.services.errors import InvalidInput, NotFound, PermissionDenied
+from practice.services.documents import storage
 from practice.state.base import AppState
 from practice.state.documents import ALL, UNFILED, AccountDocumentsState, FolderTemplatesState
 
 UPLOAD_ID = "document-upload"
-SESSION_COOKIE = "practice_sid"
-PORTAL_COOKIE = "portal_sid"
 
 
 # --- the account page's Documents section ----------------------------------------------------------
@@ -248,90 +236,6 @@ def templates_page() -> rx.Component:
     )
 
 
-# --- downloads -------------------------------------------------------------------------------------
-
-
-def _ascii_name(name: str) -> str:
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    plain = re.sub(r"[^A-Za-z0-9._ ()-]+", "_", plain).strip(" .") or "document"
-    return plain[:150]
-
-
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the exact name per RFC 6266 / 5987."""
-    return f"attachment; filename=\"{_ascii_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def download_document(request: Request) -> Response:
-    """GET /files/{id}: the document's bytes for a logged-in staff member who may see its account, or for a
-    portal contact of that account."""
-    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
-               "Content-Security-Policy": "default-src 'none'; sandbox"}
-    document_id = request.path_params["document_id"]
-    with read_session() as session:
-        actor = auth.actor_for_session(session, request.cookies.get(SESSION_COOKIE))
-        if actor is not None and actor.member_id and two_factor.must_set_up(session, actor.member_id):
-            # The firm requires two-factor sign-in: until it is set up, the session opens nothing.
-            return PlainTextResponse("Set up two-factor sign-in first (the firm requires it).", status_code=403,
-                                     headers=headers)
-        if actor is None:
-            # A client logged in to the portal may download its own accounts' documents.
-            contact = portal.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))
-            actor = documents.for_contact(contact) if contact is not None else None
-        if actor is None:
-            return PlainTextResponse("Log in to download documents.", status_code=401, headers=headers)
-        try:
-            download = documents.document_for_download(session, actor, document_id)
-        except PermissionDenied as err:
-            return PlainTextResponse(str(err), status_code=403, headers=headers)
-        except NotFound as err:
-            return PlainTextResponse(str(err), status_code=404, headers=headers)
-    if isinstance(actor, documents.ContactActor):
-        with write_session() as session:
-            documents.mark_viewed(session, actor, int(document_id))
-    headers["Content-Disposition"] = content_disposition(download.filename)
-    return FileResponse(download.path, media_type=download.content_type, headers=headers)
-
-
-def _visitor(session, request: Request, headers: dict):
-    """The staff actor or portal contact behind the request's cookies, or the refusal to send back."""
-    actor = auth.actor_for_session(session, request.cookies.get(SESSION_COOKIE))
-    if actor is not None and actor.member_id and two_factor.must_set_up(session, actor.member_id):
-        return None, PlainTextResponse("Set up two-factor sign-in first (the firm requires it).", status_code=403,
-                                       headers=headers)
-    if actor is None:
-        actor = portal.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))
-    if actor is None:
-        return None, PlainTextResponse("Log in to see this document.", status_code=401, headers=headers)
-    return actor, None
-
-
-def sign_page_image(request: Request) -> Response:
-    """GET /sign-pages/{request_id}/{page}.png: one page of a signature request's PDF, for staff who may see
-    its account and for the contacts asked to sign it."""
-    from practice.services.signing import signatures  # noqa: PLC0415
-
-    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
-               "Content-Security-Policy": "default-src 'none'; sandbox"}
-    with read_session() as session:
-        actor, refusal = _visitor(session, request, headers)
-        if refusal is not None:
-            return refusal
-        try:
-            png = signatures.page_png(session, actor, request.path_params["request_id"], request.path_params["page"])
-        except PermissionDenied as err:
-            return PlainTextResponse(str(err), status_code=403, headers=headers)
-        except NotFound as err:
-            return PlainTextResponse(str(err), status_code=404, headers=headers)
-        except InvalidInput as err:  # the page could not be drawn safely, or the server is busy
-            return PlainTextResponse(str(err), status_code=422, headers=headers)
-    return Response(png, media_type="image/png", headers=headers)
-
-
 def register(app: rx.App) -> None:
     app.add_page(templates_page, route=routes.FOLDER_TEMPLATES, title="Folder templates · practice",
                  on_load=[AppState.require_login, FolderTemplatesState.load])
-    # Reflex 0.10.1 serves its backend with Starlette; a plain route there streams files from disk
-    # (a sync endpoint runs in Starlette's thread pool, off the event loop).
-    app._api.add_route(routes.FILE_DOWNLOAD, download_document, methods=["GET"])
-    app._api.add_route(routes.SIGN_PAGE_IMAGE, sign_page_image, methods=["GET"])

@@ -41,6 +41,7 @@ from practice.services.actor import ContactActor
 from practice.state import base
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
 from practice.state.portal import PortalState
+from practice.http_routes import download_document, sign_page_image
 from tests.factories import PASSWORD, actor_of, give_portal_login, make_account, make_member, make_pipeline
 from tests.security.test_state_surface import app_states
 
@@ -533,6 +534,12 @@ def _state_of(fn) -> type:
 FRAMEWORK_PAGES = {"404"}
 
 
+def _backend_routes() -> dict:
+    """The backend's own HTTP routes by path, as the app's `api_transformer` puts them in front of Reflex's."""
+    front = practice.practice.app.api_transformer(Starlette())
+    return {getattr(r, "path", None): r for r in front.routes}
+
+
 def test_every_route_has_a_decided_case_and_its_login_check():
     pages = {route: page for route, page in practice.practice.app._unevaluated_pages.items()
              if route not in FRAMEWORK_PAGES}
@@ -554,9 +561,8 @@ def test_every_route_has_a_decided_case_and_its_login_check():
             assert {f"{cls.__name__}.{fn.__name__}" for fn, cls in zip(loads, states)} <= PORTAL_LOADS, route
         else:
             assert all(fn.__practice_access__ == ANYONE for fn in loads), route
-    # The document download is the one backend route outside the pages.
-    api_routes = {getattr(r, "path", None): r for r in practice.practice.app._api.routes}
-    from practice.pages.documents import download_document, sign_page_image
+    # The document download and the sign page images are the backend routes outside the pages.
+    api_routes = _backend_routes()
     assert api_routes[routes.FILE_DOWNLOAD].endpoint is download_document
     assert api_routes[routes.SIGN_PAGE_IMAGE].endpoint is sign_page_image
 
@@ -881,7 +887,7 @@ def test_no_visitor_reaches_another_accounts_objects(firm):
 
 def test_the_download_route_serves_each_document_only_to_those_who_see_its_account(firm):
     f = firm
-    route = next(r for r in practice.practice.app._api.routes if getattr(r, "path", None) == routes.FILE_DOWNLOAD)
+    route = _backend_routes()[routes.FILE_DOWNLOAD]
     app = Starlette(routes=[Route(route.path, route.endpoint, methods=["GET"])])
     cookies = {ANON: {}, **{w: {"portal_sid": f["sid"][w]} for w in CONTACTS},
                **{w: {"practice_sid": f["sid"][w]} for w in STAFF_ACTORS}}
@@ -902,7 +908,7 @@ def test_the_download_route_serves_each_document_only_to_those_who_see_its_accou
 
 def test_the_sign_page_images_show_only_to_staff_of_the_account_and_its_signers(firm):
     f = firm
-    route = next(r for r in practice.practice.app._api.routes if getattr(r, "path", None) == routes.SIGN_PAGE_IMAGE)
+    route = _backend_routes()[routes.SIGN_PAGE_IMAGE]
     app = Starlette(routes=[Route(route.path, route.endpoint, methods=["GET"])])
     cookies = {ANON: {}, **{w: {"portal_sid": f["sid"][w]} for w in CONTACTS},
                **{w: {"practice_sid": f["sid"][w]} for w in STAFF_ACTORS}}
@@ -976,7 +982,7 @@ def test_a_member_who_must_first_set_up_two_factor_cannot_download(firm):
     f = firm
     with write_session() as s:
         two_factor.set_required(s, f["actor"][OWNER_], True)
-    route = next(r for r in practice.practice.app._api.routes if getattr(r, "path", None) == routes.FILE_DOWNLOAD)
+    route = _backend_routes()[routes.FILE_DOWNLOAD]
     app = Starlette(routes=[Route(route.path, route.endpoint, methods=["GET"])])
     with TestClient(app, cookies={"practice_sid": f["sid"][EMPLOYEE]}) as client:
         assert client.get(routes.file_url(f["A"]["doc"])).status_code in (401, 403)

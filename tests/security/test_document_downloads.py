@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from practice import routes
 from practice.db import write_session
-from practice.pages.documents import content_disposition, download_document
+from practice.http_routes import content_disposition, download_document
 from practice.services.access import auth
 from practice.services.documents import documents
 from tests.factories import PASSWORD, actor_of, make_account, make_member

@@ -21,7 +21,7 @@ from practice.services.access import auth, two_factor
 from practice.services.documents import documents
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.portal import portal
-from practice.services.signing import signatures
+from practice.services.signing import pages
 
 SESSION_COOKIE = "practice_sid"
 PORTAL_COOKIE = "portal_sid"
@@ -92,7 +92,7 @@ def sign_page_image(request: Request) -> Response:
         if refusal is not None:
             return refusal
         try:
-            png = signatures.page_png(session, actor, request.path_params["request_id"], request.path_params["page"])
+            png = pages.page_png(session, actor, request.path_params["request_id"], request.path_params["page"])
         except PermissionDenied as err:
             return PlainTextResponse(str(err), status_code=403, headers=headers)
         except NotFound as err:

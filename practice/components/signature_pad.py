@@ -65,7 +65,7 @@ def clear_signature(pad_id: str) -> rx.event.EventSpec:
 
 
 def signature_kind(signature: dict) -> str:
-    """"drawn" or "typed", as signatures.sign(signature_kind=...) expects."""
+    """"drawn" or "typed", as signer_flow.sign(signature_kind=...) expects."""
     return "drawn" if "strokes" in signature else "typed"
 
 

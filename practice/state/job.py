@@ -12,7 +12,7 @@ from practice.services.access import team
 from practice.services.automation import runlog
 from practice.services.portal import portal
 from practice.services.proposals import proposals
-from practice.services.signing import signatures
+from practice.services.signing import requests
 from practice.services.work import jobs, pipelines, tags, tasks
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, shown_in, write_and_refresh
@@ -119,7 +119,7 @@ def _job_view(session, actor, job_id: int) -> dict:
         "runs": runlog.runs_for_job(session, actor, job.id, limit=50),
         "can_retry": actor.is_admin,
         "client_tasks": portal.client_tasks_of_job(session, actor, job.id),
-        "signature_requests": signatures.list_for_job(session, actor, job.id, limit=50),
+        "signature_requests": requests.list_for_job(session, actor, job.id, limit=50),
         "proposals": proposals.list_for_job(session, actor, job.id, limit=50),
     }
 

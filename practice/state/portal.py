@@ -17,7 +17,7 @@ from practice.db import read_session, write_session
 from practice.services.documents import documents
 from practice.services.portal import approvals, portal
 from practice.services.proposals import proposals
-from practice.services.signing import signatures
+from practice.services.signing import signer_flow
 from practice.services.actor import ContactActor
 from practice.services.firm import get_firm
 from practice.services.errors import PermissionDenied, PracticeError
@@ -115,7 +115,7 @@ def task_items(views) -> list[PortalTaskItem]:
 def _home_view(session, actor) -> dict:
     """Everything the portal's home page lists for the contact's current account, in one session."""
     return {"tasks": portal.client_tasks_for_contact(session, actor, open_only=True),
-            "requests": signatures.list_for_contact(session, actor, actor.current_account_id),
+            "requests": signer_flow.list_for_contact(session, actor, actor.current_account_id),
             "jobs": portal.jobs_for_contact(session, actor), "asks": approvals.list_for_contact(session, actor),
             "looks": documents.to_look_at(session, documents.for_contact(actor), actor.current_account_id),
             "offers": proposals.list_for_contact(session, actor)}

@@ -2,7 +2,7 @@
 
 Everything the client typed or drew stays in this state (or in the pad in the browser) until signing
 succeeds, so a refusal shows the service's sentence and nothing has to be typed again. The truth (consent,
-code checks, the signature itself) lives in the database through `practice.services.signing.signatures`.
+code checks, the signature itself) lives in the database through `practice.services.signing.signer_flow`.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from practice.components.signature_pad import PAD_ASPECT, signature_from_browser
 from practice.db import read_session
 from practice.models import utcnow
 from practice.services.errors import NotFound, PracticeError
-from practice.services.signing import signatures
+from practice.services.signing import signer_flow
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, run, shown_in
 from practice.state.portal import PortalState
@@ -155,7 +155,7 @@ class PortalSignState(PortalState):
     def _open(self, actor):
         if not self.rid:
             raise NotFound("That signature request is not in your portal (it may have been cancelled).")
-        return run(signatures.open_for_signing, actor, self.rid, **self._client())
+        return run(signer_flow.open_for_signing, actor, self.rid, **self._client())
 
     def _show(self, actor, *, fresh: bool = False):
         """Read the request again and put the client on the step it needs next."""
@@ -282,7 +282,7 @@ class PortalSignState(PortalState):
             self.error = "Tick “I agree” to continue, or choose Decline if you do not want to sign electronically."
             return None
         with shown_in(self, "error"):
-            run(signatures.give_consent, actor, self.rid, **self._client())
+            run(signer_flow.give_consent, actor, self.rid, **self._client())
             self.error = ""
             return self._show(actor, fresh=True)
         return None
@@ -292,7 +292,7 @@ class PortalSignState(PortalState):
     def _send_code(self, actor):
         self.code_notice = ""
         with shown_in(self, "error"):
-            run(signatures.send_code, actor, self.rid, **self._client())
+            run(signer_flow.send_code, actor, self.rid, **self._client())
             self.error, self.code_notice = "", f"We sent a new code to {self.code_to}. It works for 10 minutes."
         return None
 
@@ -305,7 +305,7 @@ class PortalSignState(PortalState):
         actor = self._require()
         self.code_notice = ""
         with shown_in(self, "error"):
-            run(signatures.check_code, actor, self.rid, str(form.get("code", ""))[:20], **self._client())
+            run(signer_flow.check_code, actor, self.rid, str(form.get("code", ""))[:20], **self._client())
             self.error = ""
             return self._show(actor)
         return None
@@ -380,8 +380,8 @@ class PortalSignState(PortalState):
         if not text:
             self.editor_error = "Type your initials."
             return None
-        if len(text) > signatures.MAX_INITIALS:
-            self.editor_error = f"Keep your initials to {signatures.MAX_INITIALS} characters."
+        if len(text) > signer_flow.MAX_INITIALS:
+            self.editor_error = f"Keep your initials to {signer_flow.MAX_INITIALS} characters."
             return None
         self.initials, self._initials_given = text, True
         self.error = ""
@@ -397,8 +397,8 @@ class PortalSignState(PortalState):
             self.editor = ""
             return None
         text = " ".join(str(form.get("value", "")).split())
-        if len(text) > signatures.MAX_TEXT_VALUE:
-            self.editor_error = f"Keep it to {signatures.MAX_TEXT_VALUE} characters."
+        if len(text) > signer_flow.MAX_TEXT_VALUE:
+            self.editor_error = f"Keep it to {signer_flow.MAX_TEXT_VALUE} characters."
             return None
         self._values = {**self._values, str(field_id): text}
         self.error = ""
@@ -440,7 +440,7 @@ class PortalSignState(PortalState):
         yield
         values = {int(k): v for k, v in self._values.items()}
         try:
-            run(signatures.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
+            run(signer_flow.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
                 signature=self._signature, initials=self.initials if self._initials_given else "",
                 values=values, **self._client())
         except PracticeError as err:
@@ -465,7 +465,7 @@ class PortalSignState(PortalState):
     def decline(self, form: dict):
         actor = self._require()
         with shown_in(self, "decline_error"):
-            run(signatures.decline, actor, self.rid, reason=str(form.get("reason", ""))[:signatures.MAX_REASON],
+            run(signer_flow.decline, actor, self.rid, reason=str(form.get("reason", ""))[:signer_flow.MAX_REASON],
                 **self._client())
             self.declining, self.decline_error = False, ""
             self._show(actor)

@@ -12,7 +12,7 @@ from practice.services import firm
 from practice.services.documents import doc_templates, documents
 from practice.services.errors import PracticeError
 from practice.services.portal import portal
-from practice.services.signing import signatures
+from practice.services.signing import requests
 from practice.services.work import accounts, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option, backend_url
@@ -20,7 +20,7 @@ from practice.state.work_views import parse_id, when_text
 
 # One colour per signer (by their place in the request), used for their fields on the pages.
 SIGNER_COLORS = ("#2563eb", "#db2777", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
-FIELD_KINDS = {kind: kind.capitalize() for kind in signatures.FIELD_KINDS}
+FIELD_KINDS = {kind: kind.capitalize() for kind in requests.FIELD_KINDS}
 # A new field's size (fractions of the page) by kind: roughly what a person writes there.
 FIELD_SIZES = {"signature": (0.28, 0.05), "initials": (0.08, 0.04), "date": (0.16, 0.03), "text": (0.28, 0.03)}
 REQUEST_STATUS = {
@@ -31,7 +31,7 @@ REQUEST_STATUS = {
     "cancelled": "Cancelled",
 }
 STATUS_COLORS = {"draft": "gray", "sent": "amber", "completed": "green", "declined": "red", "cancelled": "gray"}
-MAX_FIELDS = signatures.MAX_FIELDS
+MAX_FIELDS = requests.MAX_FIELDS
 # What a new document template starts with: a heading, a placeholder and one signer's signature and date.
 STARTER_BODY = """<h1>Engagement letter</h1>
 <p>Dear {{ contact.first_name }},</p>
@@ -182,8 +182,8 @@ class AccountSignaturesState(AppState):
 
 def _account_requests(session, actor, account_id: int):
     """The account's requests, each with its signers (their statuses), and the firm's time zone."""
-    rows = signatures.list_for_account(session, actor, account_id)
-    return ([(r, signatures.request_detail(session, actor, r.id).signers) for r in rows[:50]],
+    rows = requests.list_for_account(session, actor, account_id)
+    return ([(r, requests.request_detail(session, actor, r.id).signers) for r in rows[:50]],
             firm.get_firm(session).timezone)
 
 
@@ -319,7 +319,7 @@ class NewSignatureState(AppState):
             self.new_error = "Choose the PDF to sign or a document template."
             return None
         with shown_in(self, "new_error"):
-            request = run(signatures.create_request, self._require(), self.new_acct_id, document_id=document_id,
+            request = run(requests.create_request, self._require(), self.new_acct_id, document_id=document_id,
                           template_name=template_name, **self._request_fields(form))
             self.new_error = ""
             return rx.redirect(routes.signature_url(request.id))
@@ -338,7 +338,7 @@ class NewSignatureState(AppState):
 
 
 def _detail_view(session, actor, request_id: int) -> dict:
-    return {"detail": signatures.request_detail(session, actor, request_id),
+    return {"detail": requests.request_detail(session, actor, request_id),
             "timezone": firm.get_firm(session).timezone}
 
 
@@ -576,7 +576,7 @@ class SignatureRequestState(AppState):
                   for f in self._placed]
         self.req_error = ""
         with shown_in(self, "req_error"):
-            run(signatures.set_fields, self._require(), self.req_id, fields)
+            run(requests.set_fields, self._require(), self.req_id, fields)
             self.dirty = False
             return True
         return False
@@ -603,7 +603,7 @@ class SignatureRequestState(AppState):
             remind_every, remind_times = dt.timedelta(days=days), count
         if self.dirty and not self._save():
             return None
-        if write_and_refresh(self, signatures.send, self.req_id, remind_every=remind_every, remind_times=remind_times,
+        if write_and_refresh(self, requests.send, self.req_id, remind_every=remind_every, remind_times=remind_times,
                              shown="req_error"):
             return rx.toast.success("Sent. The signers are emailed and see it in their portal.")
         return None
@@ -615,7 +615,7 @@ class SignatureRequestState(AppState):
     @allow(STAFF)
     def cancel_request(self):
         self.cancel_open = False
-        if write_and_refresh(self, signatures.cancel, self.req_id, shown="req_error"):
+        if write_and_refresh(self, requests.cancel, self.req_id, shown="req_error"):
             return rx.toast.success("Signature request cancelled.")
         return None
 

@@ -21,7 +21,7 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import Document, MailSettings, SignatureRequest, Signer, TeamMember
 from practice.services.documents import documents, html_pdf, storage
-from practice.services.signing import signatures
+from practice.services.signing import requests
 from practice.services.work import accounts
 from practice.services.actor import Actor
 from tests.e2e.conftest import PHONE
@@ -89,13 +89,13 @@ def signing(site):
         letter = documents.upload(staff, ids["account"], None, "Engagement letter.pdf",
                                   html_pdf.render_pdf(LETTER))
         with write_session() as s:
-            req = signatures.create_request(s, staff, ids["account"], title="Engagement letter 2026",
+            req = requests.create_request(s, staff, ids["account"], title="Engagement letter 2026",
                                             signer_contact_ids=[ids["june"], ids["jim"]], document_id=letter.id,
                                             in_order=True, email_code_contact_ids=[ids["jim"]],
                                             message="Please sign by Friday. Thank you!")
             first, second = s.exec(select(Signer).where(Signer.request_id == req.id)
                                    .order_by(Signer.position)).all()
-            signatures.set_fields(s, staff, req.id, [
+            requests.set_fields(s, staff, req.id, [
                 {"signer_id": first.id, "kind": "signature", "page": 0, "x": 0.1, "y": 0.72, "width": 0.35,
                  "height": 0.07},
                 {"signer_id": first.id, "kind": "date", "page": 0, "x": 0.6, "y": 0.75, "width": 0.25,
@@ -107,7 +107,7 @@ def signing(site):
                 {"signer_id": second.id, "kind": "signature", "page": 1, "x": 0.1, "y": 0.72, "width": 0.35,
                  "height": 0.07},
             ])
-            signatures.send(s, staff, req.id)
+            requests.send(s, staff, req.id)
             ids["request"] = req.id
         yield {"server": server, "tag": tag, **ids}
     if old_base is None:

@@ -20,7 +20,7 @@ from practice.db import read_session, write_session
 from practice.models import Document, Pipeline, SignatureRequest, Signer
 from practice.services.documents import documents, html_pdf, storage
 from practice.services.proposals import proposals
-from practice.services.signing import signatures
+from practice.services.signing import requests
 from practice.services.work import accounts, catalog, jobs
 from tests.e2e.conftest import log_in
 from tests.e2e.test_signing_journey import _activate, _consent, _log_in, _staff, site  # noqa: F401 - site: fixture
@@ -56,15 +56,15 @@ def typed_request(site):
     _activate(staff, ids["rosa"])
     form = documents.upload(staff, ids["account"], None, "Form 8879.pdf", html_pdf.render_pdf(LETTER))
     with write_session() as s:
-        req = signatures.create_request(s, staff, ids["account"], title=f"Form 8879 {tag}", document_id=form.id,
+        req = requests.create_request(s, staff, ids["account"], title=f"Form 8879 {tag}", document_id=form.id,
                                         signer_contact_ids=[ids["rosa"]], job_id=ids["job"])
         (signer,) = s.exec(select(Signer).where(Signer.request_id == req.id)).all()
-        signatures.set_fields(s, staff, req.id, [
+        requests.set_fields(s, staff, req.id, [
             {"signer_id": signer.id, "kind": "signature", "page": 0, "x": 0.1, "y": 0.6, "width": 0.4,
              "height": 0.07},
             {"signer_id": signer.id, "kind": "date", "page": 0, "x": 0.6, "y": 0.63, "width": 0.25, "height": 0.04},
         ])
-        signatures.send(s, staff, req.id)
+        requests.send(s, staff, req.id)
         ids["request"] = req.id
         ids["proposal"] = proposals.send_proposal(s, staff, ids["account"], f"Engagement {tag}",
                                                   job_id=ids["job"]).id

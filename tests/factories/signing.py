@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from practice.services.signing import signatures
+from practice.services.signing import requests
 from practice.services.signing.audit_page import AuditSigner, AuditTrail
 from practice.services.signing.stamp import StampField
 
@@ -30,12 +30,12 @@ def make_signature_request(session, actor, account_id: int, *, title: str, docum
                            signer_contact_ids: list[int], fields=signature_fields, send: bool = True, **options):
     """A signature request for these contacts to sign the document, its fields placed by `fields(signer_ids)`,
     sent unless send=False; `options` are create_request's (in_order, job_id, require_email_code...)."""
-    request = signatures.create_request(session, actor, account_id, title=title, document_id=document_id,
+    request = requests.create_request(session, actor, account_id, title=title, document_id=document_id,
                                         signer_contact_ids=signer_contact_ids, **options)
-    signer_ids = [signer.id for signer in signatures.request_detail(session, actor, request.id).signers]
-    signatures.set_fields(session, actor, request.id, fields(signer_ids))
+    signer_ids = [signer.id for signer in requests.request_detail(session, actor, request.id).signers]
+    requests.set_fields(session, actor, request.id, fields(signer_ids))
     if send:
-        signatures.send(session, actor, request.id)
+        requests.send(session, actor, request.id)
     return request
 
 

@@ -33,7 +33,7 @@ from practice.services.access import auth
 from practice.services.documents import documents, drive
 from practice.services.portal import approvals, portal
 from practice.services.proposals import proposals
-from practice.services.signing import signatures
+from practice.services.signing import pages, requests, signer_flow
 from practice.services.work import accounts, board, jobs, pipelines, tasks
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied, PracticeError
@@ -649,15 +649,15 @@ def firm(fresh_db, tmp_path, monkeypatch):
         # A sent request (the account's own contact and the contact of both sign, in any order) and a draft.
         with write_session() as s:
             for name, sent in (("sigreq", True), ("sigdraft", False)):
-                req = signatures.create_request(s, owner, f[key]["account"], title=f"{key} 8879", in_order=False,
+                req = requests.create_request(s, owner, f[key]["account"], title=f"{key} 8879", in_order=False,
                                                 signer_contact_ids=[contact_ids[own], contact_ids[CONTACT_AB]],
                                                 document_id=f[key]["doc"])
-                signer_ids = [x.id for x in signatures.request_detail(s, owner, req.id).signers]
-                signatures.set_fields(s, owner, req.id, [{"signer_id": i, "kind": "signature", "page": 0, "x": 0.1,
+                signer_ids = [x.id for x in requests.request_detail(s, owner, req.id).signers]
+                requests.set_fields(s, owner, req.id, [{"signer_id": i, "kind": "signature", "page": 0, "x": 0.1,
                                                           "y": 0.1 + n * 0.2, "width": 0.5, "height": 0.1}
                                                          for n, i in enumerate(signer_ids)])
                 if sent:
-                    signatures.send(s, owner, req.id)
+                    requests.send(s, owner, req.id)
                 f[key][name] = req.id
     f["email"].update({EMPLOYEE: "eli@firm.example", ADMIN_: "admin@firm.example", OWNER_: "owner@firm.example"})
     f["actor"] = {EMPLOYEE: employee, ADMIN_: admin, OWNER_: owner}
@@ -769,39 +769,39 @@ SERVICE_CASES = [
      _staff_sees),
     ("approvals.withdraw", BOTH,
      lambda s, f, w, k: approvals.withdraw(s, f["actor"][w], f[k]["approval"]) is None, _staff_sees),
-    ("signatures.list_for_account", STAFF_ONLY,
-     lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in signatures.list_for_account(s, f["actor"][w],
+    ("requests.list_for_account", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in requests.list_for_account(s, f["actor"][w],
                                                                                    f[k]["account"])], sees),
-    ("signatures.list_for_job", BOTH,
-     lambda s, f, w, k: signatures.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
+    ("requests.list_for_job", BOTH,
+     lambda s, f, w, k: requests.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
     ("proposals.list_for_job", BOTH,
      lambda s, f, w, k: proposals.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
-    ("signatures.list_for_contact", CONTACT_ONLY,
-     lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in signatures.list_for_contact(s, f["actor"][w])], sees),
-    ("signatures.request_detail", BOTH,
-     lambda s, f, w, k: signatures.request_detail(s, f["actor"][w], f[k]["sigreq"]) and True, sees),
-    ("signatures.page_png", BOTH,
-     lambda s, f, w, k: signatures.page_png(s, f["actor"][w], f[k]["sigreq"], 0)[:4] == b"\x89PNG", sees),
-    ("signatures.open_for_signing", BOTH,
-     lambda s, f, w, k: signatures.open_for_signing(s, f["actor"][w], f[k]["sigreq"]) and True, _contact_sees),
-    ("signatures.give_consent", BOTH,
-     lambda s, f, w, k: signatures.give_consent(s, f["actor"][w], f[k]["sigreq"]) is None, _contact_sees),
-    ("signatures.sign", BOTH,
-     lambda s, f, w, k: (signatures.give_consent(s, f["actor"][w], f[k]["sigreq"]) is None
-                         and signatures.sign(s, f["actor"][w], f[k]["sigreq"], signature_kind="typed",
+    ("signer_flow.list_for_contact", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in signer_flow.list_for_contact(s, f["actor"][w])], sees),
+    ("requests.request_detail", BOTH,
+     lambda s, f, w, k: requests.request_detail(s, f["actor"][w], f[k]["sigreq"]) and True, sees),
+    ("pages.page_png", BOTH,
+     lambda s, f, w, k: pages.page_png(s, f["actor"][w], f[k]["sigreq"], 0)[:4] == b"\x89PNG", sees),
+    ("signer_flow.open_for_signing", BOTH,
+     lambda s, f, w, k: signer_flow.open_for_signing(s, f["actor"][w], f[k]["sigreq"]) and True, _contact_sees),
+    ("signer_flow.give_consent", BOTH,
+     lambda s, f, w, k: signer_flow.give_consent(s, f["actor"][w], f[k]["sigreq"]) is None, _contact_sees),
+    ("signer_flow.sign", BOTH,
+     lambda s, f, w, k: (signer_flow.give_consent(s, f["actor"][w], f[k]["sigreq"]) is None
+                         and signer_flow.sign(s, f["actor"][w], f[k]["sigreq"], signature_kind="typed",
                                              signature={"text": "Me"}) and True), _contact_sees),
-    ("signatures.decline", BOTH,
-     lambda s, f, w, k: signatures.decline(s, f["actor"][w], f[k]["sigreq"], reason="No") is None, _contact_sees),
-    ("signatures.create_request", BOTH,
-     lambda s, f, w, k: signatures.create_request(s, f["actor"][w], f[k]["account"], title="T",
+    ("signer_flow.decline", BOTH,
+     lambda s, f, w, k: signer_flow.decline(s, f["actor"][w], f[k]["sigreq"], reason="No") is None, _contact_sees),
+    ("requests.create_request", BOTH,
+     lambda s, f, w, k: requests.create_request(s, f["actor"][w], f[k]["account"], title="T",
                                                   signer_contact_ids=[f[k]["contact"]], document_id=f[k]["doc"])
      and True, _staff_sees),
-    ("signatures.set_fields", BOTH,
-     lambda s, f, w, k: signatures.set_fields(s, f["actor"][w], f[k]["sigdraft"], []) is not None, _staff_sees),
-    ("signatures.send", BOTH,
-     lambda s, f, w, k: signatures.send(s, f["actor"][w], f[k]["sigdraft"]) and True, _staff_sees),
-    ("signatures.cancel", BOTH,
-     lambda s, f, w, k: signatures.cancel(s, f["actor"][w], f[k]["sigreq"]) is None, _staff_sees),
+    ("requests.set_fields", BOTH,
+     lambda s, f, w, k: requests.set_fields(s, f["actor"][w], f[k]["sigdraft"], []) is not None, _staff_sees),
+    ("requests.send", BOTH,
+     lambda s, f, w, k: requests.send(s, f["actor"][w], f[k]["sigdraft"]) and True, _staff_sees),
+    ("requests.cancel", BOTH,
+     lambda s, f, w, k: requests.cancel(s, f["actor"][w], f[k]["sigreq"]) is None, _staff_sees),
     ("jobs.create_job", STAFF_ONLY,
      lambda s, f, w, k: jobs.create_job(s, f["actor"][w], account_id=f[k]["account"], pipeline_id=f["pipeline"],
                                         name="New job") and True, sees),

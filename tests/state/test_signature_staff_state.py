@@ -204,7 +204,7 @@ def test_someone_who_may_not_see_the_account_sees_neither_the_request_nor_the_ne
 
 
 def test_once_everyone_signed_the_page_offers_the_signed_file_and_the_timeline(firm):
-    from practice.services.signing import signatures
+    from practice.services.signing import signer_flow
 
     page = request_page(firm, drafted(firm))
     for signer in page.signer_options:
@@ -215,9 +215,9 @@ def test_once_everyone_signed_the_page_offers_the_signed_file_and_the_timeline(f
         with read_session() as s:
             who = documents.contact_actor(s, contact)
         with write_session() as s:
-            signatures.open_for_signing(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
-            signatures.give_consent(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
-            signatures.sign(s, who, page.req_id, signature_kind="typed", signature={"text": who.name},
+            signer_flow.open_for_signing(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
+            signer_flow.give_consent(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
+            signer_flow.sign(s, who, page.req_id, signature_kind="typed", signature={"text": who.name},
                             ip_address="203.0.113.5", user_agent="test")
     page.load()
     assert page.status == "completed" and page.status_label == "Signed by everyone"

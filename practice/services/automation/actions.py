@@ -25,7 +25,7 @@ from practice.services.work.facts import account_recipients, template_context
 from practice.services.mail import outbox, templates as mail_templates
 from practice.services.portal import approvals
 from practice.services.proposals import proposals
-from practice.services.signing import signatures
+from practice.services.signing import requests
 from practice.services.work import jobs, tasks
 from practice.services.work.accounts import set_account_tag, set_contact_tag
 
@@ -287,9 +287,9 @@ def request_signature(session: Session, act: Act) -> str:
     template becomes a document of the account, sent to its portal contacts to sign in order."""
     account_id = _account_of(session, act.target, "Asking for a signature needs an account, and the rule has none.")
     every, times = _reminders(act.args)
-    req = signatures.request_from_template(session, act.actor, account_id, act.args["template"],
-                                           job_id=act.target.job_id, remind_every=every, remind_times=times,
-                                           key=act.key)
+    req = requests.request_from_template(session, act.actor, account_id, act.args["template"],
+                                         job_id=act.target.job_id, remind_every=every, remind_times=times,
+                                         key=act.key)
     names = ", ".join(s.name for s in session.execute(select(Signer).where(Signer.request_id == req.id)
                                                      .order_by(Signer.position)).scalars())
     return _with_reminders(f'Asked {names} to sign "{req.title}"', times)

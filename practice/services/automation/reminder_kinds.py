@@ -1,6 +1,6 @@
 """Every kind of client-facing item that can be reminded, in one table, and the sweep that reminds them.
 
-Features keep their own adapter (`REMINDER` beside `REMINDER_KIND` in approvals, signatures,
+Features keep their own adapter (`REMINDER` beside `REMINDER_KIND` in approvals, signing/requests,
 proposals) and plan reminders through the leaf `services/reminders.py`; this table sits above them,
 where importing them is allowed. Adding a kind: an adapter in its feature and one line here.
 """
@@ -13,11 +13,11 @@ from sqlmodel import Session
 from practice.services import reminders
 from practice.services.portal import approvals
 from practice.services.proposals import proposals
-from practice.services.signing import signatures
+from practice.services.signing import requests
 
 REMINDER_KINDS: dict[str, reminders.Remindable] = {
     approvals.REMINDER_KIND: approvals.REMINDER,
-    signatures.REMINDER_KIND: signatures.REMINDER,
+    requests.REMINDER_KIND: requests.REMINDER,
     proposals.REMINDER_KIND: proposals.REMINDER,
 }
 

@@ -9,7 +9,7 @@ import pytest
 from practice.db import read_session, write_session
 from practice.services.documents import documents
 from practice.services.proposals import proposals
-from practice.services.signing import signatures
+from practice.services.signing import signer_flow
 from practice.services.work import jobs
 from practice.services.errors import NotFound, PermissionDenied
 from practice.state.job import JobState
@@ -78,8 +78,8 @@ def test_the_job_page_lists_its_requests_with_the_signers_progress(firm, monkeyp
     draft = request_for(firm, firm["tax"], "Engagement letter", send=False)
     request_for(firm, firm["payroll"], "Payroll authorization")
     with write_session() as s:
-        signatures.give_consent(s, firm["june_actor"], waiting)
-        signatures.sign(s, firm["june_actor"], waiting, signature_kind="typed", signature={"text": "June Hartley"})
+        signer_flow.give_consent(s, firm["june_actor"], waiting)
+        signer_flow.sign(s, firm["june_actor"], waiting, signature_kind="typed", signature={"text": "June Hartley"})
     page = job_page(firm, firm["tax"], monkeypatch)
     rows = {r.title: r for r in page.signature_items}
     assert set(rows) == {"Form 8879 for 2026", "Engagement letter"}

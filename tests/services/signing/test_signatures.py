@@ -16,7 +16,7 @@ from practice.models import (Document, Due, Event, Job, Notification, OutgoingMa
 from practice.services.mail import outbox, settings as mail_settings
 from practice.services.automation import actions, reminder_kinds, rulesets
 from practice.services.documents import doc_templates, documents
-from practice.services.signing import consent, signatures, verify
+from practice.services.signing import consent, pages, requests, signer_flow, verify
 from practice.services.work import jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.pipelines import stages_of
@@ -54,7 +54,7 @@ pytestmark = pytest.mark.firm(build=hartley_household_with_files)
 def make_request(firm, *, signers=("june_id", "jim_id"), in_order=True, code=False, code_for=None, send=True,
                  fields=None):
     with write_session() as s:
-        req = signatures.create_request(s, firm["owner"], firm["hartley"], title="Form 8879",
+        req = requests.create_request(s, firm["owner"], firm["hartley"], title="Form 8879",
                                         signer_contact_ids=[firm[k] for k in signers], document_id=firm["doc"],
                                         in_order=in_order, require_email_code=code, job_id=firm["job"],
                                         email_code_contact_ids=None if code_for is None
@@ -67,23 +67,23 @@ def make_request(firm, *, signers=("june_id", "jim_id"), in_order=True, code=Fal
                             "width": 0.3, "height": 0.05},
                            {"signer_id": signer.id, "kind": "date", "page": 1, "x": 0.6, "y": 0.7 + i * 0.1,
                             "width": 0.2, "height": 0.03}]
-        signatures.set_fields(s, firm["owner"], req.id, fields)
+        requests.set_fields(s, firm["owner"], req.id, fields)
         if send:
-            signatures.send(s, firm["owner"], req.id)
+            requests.send(s, firm["owner"], req.id)
         return req.id
 
 
 def agree(who, req_id):
     with write_session() as s:
-        signatures.open_for_signing(s, who, req_id, ip_address="203.0.113.5", user_agent=UA)
-        signatures.give_consent(s, who, req_id, ip_address="203.0.113.5", user_agent=UA)
+        signer_flow.open_for_signing(s, who, req_id, ip_address="203.0.113.5", user_agent=UA)
+        signer_flow.give_consent(s, who, req_id, ip_address="203.0.113.5", user_agent=UA)
 
 
 def do_sign(who, req_id, **kw):
     kw.setdefault("signature_kind", "typed")
     kw.setdefault("signature", {"text": who.name})
     with write_session() as s:
-        return signatures.sign(s, who, req_id, ip_address="203.0.113.5", user_agent=UA, **kw).status.value
+        return signer_flow.sign(s, who, req_id, ip_address="203.0.113.5", user_agent=UA, **kw).status.value
 
 
 
@@ -120,28 +120,28 @@ def sealer():
 
 def test_only_staff_who_see_the_account_make_send_and_cancel_requests(firm):
     with write_session() as s, pytest.raises(PermissionDenied):
-        signatures.create_request(s, firm["dave"], firm["hartley"], title="X", signer_contact_ids=[firm["june_id"]],
+        requests.create_request(s, firm["dave"], firm["hartley"], title="X", signer_contact_ids=[firm["june_id"]],
                                   document_id=firm["doc"])
     with write_session() as s, pytest.raises(PermissionDenied):
-        signatures.create_request(s, firm["june"], firm["hartley"], title="X", signer_contact_ids=[firm["june_id"]],
+        requests.create_request(s, firm["june"], firm["hartley"], title="X", signer_contact_ids=[firm["june_id"]],
                                   document_id=firm["doc"])
     req = make_request(firm, send=False)
     with write_session() as s, pytest.raises(PermissionDenied):
-        signatures.send(s, firm["dave"], req)
+        requests.send(s, firm["dave"], req)
     with write_session() as s, pytest.raises(PermissionDenied):
-        signatures.cancel(s, firm["dave"], req)
+        requests.cancel(s, firm["dave"], req)
     with read_session() as s, pytest.raises(PermissionDenied):
-        signatures.request_detail(s, firm["dave"], req)
+        requests.request_detail(s, firm["dave"], req)
     with read_session() as s:  # the job's assignee sees the account through the job
-        assert signatures.request_detail(s, firm["bob"], req).request.title == "Form 8879"
-        assert [v.id for v in signatures.list_for_account(s, firm["bob"], firm["hartley"])] == [req]
+        assert requests.request_detail(s, firm["bob"], req).request.title == "Form 8879"
+        assert [v.id for v in requests.list_for_account(s, firm["bob"], firm["hartley"])] == [req]
 
 
 def test_signers_must_be_portal_contacts_of_the_account_and_the_file_a_pdf_of_it(firm):
     def create(**kw):
         args = {"title": "X", "signer_contact_ids": [firm["june_id"]], "document_id": firm["doc"]} | kw
         with write_session() as s:
-            return signatures.create_request(s, firm["owner"], firm["hartley"], **args)
+            return requests.create_request(s, firm["owner"], firm["hartley"], **args)
 
     with pytest.raises(InvalidInput, match="no portal access"):
         create(signer_contact_ids=[firm["nolog_id"]])
@@ -163,25 +163,25 @@ def test_another_clients_contact_a_non_signer_and_staff_cannot_sign(firm):
     req = make_request(firm, signers=("june_id",))
     for who, error in ((firm["sam"], NotFound), (firm["jim"], NotFound), (firm["owner"], PermissionDenied)):
         with write_session() as s, pytest.raises(error):
-            signatures.open_for_signing(s, who, req)
+            signer_flow.open_for_signing(s, who, req)
         with write_session() as s, pytest.raises(error):
-            signatures.sign(s, who, req, signature_kind="typed", signature={"text": "X"})
+            signer_flow.sign(s, who, req, signature_kind="typed", signature={"text": "X"})
         with read_session() as s, pytest.raises(error):
-            signatures.page_png(s, who, req, 0) if who is not firm["owner"] else signatures.list_for_contact(s, who)
+            pages.page_png(s, who, req, 0) if who is not firm["owner"] else signer_flow.list_for_contact(s, who)
     forged = documents.ContactActor(firm["sam_id"], "Sam", frozenset({firm["hartley"]}))
     with write_session() as s, pytest.raises(NotFound):  # claims the account, is not linked to it
-        signatures.open_for_signing(s, forged, req)
+        signer_flow.open_for_signing(s, forged, req)
     with read_session() as s:
-        assert signatures.list_for_contact(s, firm["sam"]) == []
-        assert signatures.list_for_contact(s, firm["jim"]) == []
-        (view,) = signatures.list_for_contact(s, firm["june"])
+        assert signer_flow.list_for_contact(s, firm["sam"]) == []
+        assert signer_flow.list_for_contact(s, firm["jim"]) == []
+        (view,) = signer_flow.list_for_contact(s, firm["june"])
         assert view.my_turn and view.id == req
 
 
 def test_a_draft_is_invisible_to_signers_and_fields_are_checked(firm):
     req = make_request(firm, send=False, fields=[])
     with write_session() as s, pytest.raises(NotFound):
-        signatures.open_for_signing(s, firm["june"], req)
+        signer_flow.open_for_signing(s, firm["june"], req)
     with read_session() as s:
         june_signer, jim_signer = s.exec(select(Signer.id).where(Signer.request_id == req).order_by(Signer.position)).all()
     good = {"signer_id": june_signer, "kind": "signature", "page": 0, "x": 0.1, "y": 0.1, "width": 0.3, "height": 0.05}
@@ -189,18 +189,18 @@ def test_a_draft_is_invisible_to_signers_and_fields_are_checked(firm):
                        ({"kind": "stamp"}, "signature, initials"), ({"signer_id": 999}, "does not sign"),
                        ({"width": "wide"}, "position")):
         with write_session() as s, pytest.raises(InvalidInput, match=words):
-            signatures.set_fields(s, firm["owner"], req, [good | bad])
+            requests.set_fields(s, firm["owner"], req, [good | bad])
     with write_session() as s, pytest.raises(InvalidInput, match="at most 200"):
-        signatures.set_fields(s, firm["owner"], req, [good] * 201)
+        requests.set_fields(s, firm["owner"], req, [good] * 201)
     with write_session() as s:
-        signatures.set_fields(s, firm["owner"], req, [good])
+        requests.set_fields(s, firm["owner"], req, [good])
     with write_session() as s, pytest.raises(InvalidInput, match="signature field for Jim Hartley"):
-        signatures.send(s, firm["owner"], req)
+        requests.send(s, firm["owner"], req)
     with write_session() as s:
-        signatures.set_fields(s, firm["owner"], req, [good, good | {"signer_id": jim_signer, "y": 0.3}])
-        signatures.send(s, firm["owner"], req)
+        requests.set_fields(s, firm["owner"], req, [good, good | {"signer_id": jim_signer, "y": 0.3}])
+        requests.send(s, firm["owner"], req)
     with write_session() as s, pytest.raises(Conflict):
-        signatures.set_fields(s, firm["owner"], req, [good])
+        requests.set_fields(s, firm["owner"], req, [good])
 
 
 # --- signing --------------------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def test_in_order_only_the_first_unsigned_signer_may_sign_and_the_next_is_emaile
         dates = s.exec(select(SignatureField).where(SignatureField.signer_id == june.id,
                                                     SignatureField.kind == "date")).all()
         assert dates[0].value and str(utcnow().year) in dates[0].value
-        view = signatures.list_for_contact(s, firm["jim"])[0]
+        view = signer_flow.list_for_contact(s, firm["jim"])[0]
         assert view.my_turn and view.waiting_for == ["Jim Hartley"]
     with pytest.raises(Conflict, match="already signed"):
         do_sign(firm["june"], req)
@@ -243,7 +243,7 @@ def test_without_order_everyone_may_sign_at_once(firm):
 def test_consent_is_required_before_the_first_signature_and_kept_for_the_next(firm):
     req = make_request(firm, signers=("june_id",))
     with write_session() as s:
-        view = signatures.open_for_signing(s, firm["june"], req, ip_address="203.0.113.5", user_agent=UA)
+        view = signer_flow.open_for_signing(s, firm["june"], req, ip_address="203.0.113.5", user_agent=UA)
         assert view.needs_consent and "electronically" in view.disclosure and view.my_turn
         assert [f.kind for f in view.my_fields] == ["signature", "date"] and view.page_count == 2
     with pytest.raises(InvalidInput, match="Agree"):
@@ -254,7 +254,7 @@ def test_consent_is_required_before_the_first_signature_and_kept_for_the_next(fi
         assert row is not None and row.ip_address == "203.0.113.5"
     req2 = make_request(firm, signers=("june_id",))
     with write_session() as s:
-        assert not signatures.open_for_signing(s, firm["june"], req2).needs_consent
+        assert not signer_flow.open_for_signing(s, firm["june"], req2).needs_consent
     assert signing_kinds(req)[:4] == ["created", "sent", "viewed", "consented"]
 
 
@@ -269,15 +269,15 @@ def test_bad_signatures_are_refused_with_a_sentence(firm):
 
 def test_text_and_initials_fields_are_filled_by_the_signer(firm, sealer):
     with write_session() as s:
-        req = signatures.create_request(s, firm["owner"], firm["hartley"], title="Form 8879",
+        req = requests.create_request(s, firm["owner"], firm["hartley"], title="Form 8879",
                                         signer_contact_ids=[firm["june_id"]], document_id=firm["doc"])
         signer = s.exec(select(Signer).where(Signer.request_id == req.id)).one()
         base = {"signer_id": signer.id, "page": 0, "x": 0.1, "width": 0.2, "height": 0.04}
-        made = signatures.set_fields(s, firm["owner"], req.id, [
+        made = requests.set_fields(s, firm["owner"], req.id, [
             base | {"kind": "signature", "y": 0.1}, base | {"kind": "initials", "y": 0.2},
             base | {"kind": "text", "y": 0.3, "label": "Company"}, base | {"kind": "text", "y": 0.4, "required": False}])
         text_id = made[2].id
-        signatures.send(s, firm["owner"], req.id)
+        requests.send(s, firm["owner"], req.id)
         req = req.id
     agree(firm["june"], req)
     with pytest.raises(InvalidInput, match="initials"):
@@ -301,7 +301,7 @@ def test_the_email_code_reaches_a_real_smtp_server_and_is_checked(firm):
     req = make_request(firm, signers=("june_id",), code=True)
     agree(firm["june"], req)
     with write_session() as s:
-        assert signatures.open_for_signing(s, firm["june"], req).needs_code
+        assert signer_flow.open_for_signing(s, firm["june"], req).needs_code
     with pytest.raises(InvalidInput, match="code we emailed"):
         do_sign(firm["june"], req)
     with SMTPServer() as server:
@@ -310,7 +310,7 @@ def test_the_email_code_reaches_a_real_smtp_server_and_is_checked(firm):
             settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
             settings.from_address = "office@firm.example"
         with write_session() as s:
-            signatures.send_code(s, firm["june"], req)
+            signer_flow.send_code(s, firm["june"], req)
         outbox.deliver_due()
         got = [m for m in server.wait_for(1) if "code" in m["Subject"]]
         assert len(got) == 1 and got[0]["X-Envelope-To"] == "june@hartley.example"
@@ -319,14 +319,14 @@ def test_the_email_code_reaches_a_real_smtp_server_and_is_checked(firm):
             signer = s.exec(select(Signer).where(Signer.request_id == req)).one()
             assert code not in signer.code_hash and signer.code_expires_at > utcnow()
         with write_session() as s, pytest.raises(Conflict, match="just sent"):
-            signatures.send_code(s, firm["june"], req)  # at most one a minute
+            signer_flow.send_code(s, firm["june"], req)  # at most one a minute
         wrong = "000000" if code != "000000" else "111111"
         with write_session() as s, pytest.raises(InvalidInput, match="4 tries left"):
-            signatures.check_code(s, firm["june"], req, wrong)
+            signer_flow.check_code(s, firm["june"], req, wrong)
         with read_session() as s:  # the wrong try was kept although the error rolled the transaction back
             assert s.exec(select(Signer).where(Signer.request_id == req)).one().code_attempts == 1
         with write_session() as s:
-            signatures.check_code(s, firm["june"], req, f" {code[:3]} {code[3:]} ")
+            signer_flow.check_code(s, firm["june"], req, f" {code[:3]} {code[3:]} ")
     assert do_sign(firm["june"], req) == "completed"
     with read_session() as s:
         signer = s.exec(select(Signer).where(Signer.request_id == req)).one()
@@ -347,7 +347,7 @@ def _backdate_code(req, **changes):
 def _fresh_code(firm, req) -> str:
     _backdate_code(req, code_sent_at=utcnow() - dt.timedelta(minutes=2))
     with write_session() as s:
-        signatures.send_code(s, firm["june"], req)
+        signer_flow.send_code(s, firm["june"], req)
     with read_session() as s:
         mails = s.exec(select(OutgoingMail).where(OutgoingMail.subject.contains("code")).order_by(OutgoingMail.id)).all()
     return re.search(r"\b(\d{6})\b", mails[-1].body).group(1)
@@ -357,28 +357,28 @@ def test_an_expired_code_and_too_many_wrong_tries_need_a_new_code(firm):
     req = make_request(firm, signers=("june_id",), code=True)
     agree(firm["june"], req)
     with write_session() as s, pytest.raises(InvalidInput, match="Ask for a code first"):
-        signatures.check_code(s, firm["june"], req, "123456")
+        signer_flow.check_code(s, firm["june"], req, "123456")
     code = _fresh_code(firm, req)
     _backdate_code(req, code_expires_at=utcnow() - dt.timedelta(seconds=1))
     with write_session() as s, pytest.raises(InvalidInput, match="expired"):
-        signatures.check_code(s, firm["june"], req, code)
+        signer_flow.check_code(s, firm["june"], req, code)
     code = _fresh_code(firm, req)
     wrong = "000000" if code != "000000" else "111111"
     for n in range(5):
         with write_session() as s, pytest.raises(InvalidInput, match="last try" if n == 4 else "not right"):
-            signatures.check_code(s, firm["june"], req, wrong)
+            signer_flow.check_code(s, firm["june"], req, wrong)
     with write_session() as s, pytest.raises(InvalidInput, match="Too many"):
-        signatures.check_code(s, firm["june"], req, code)  # even the right code, now
+        signer_flow.check_code(s, firm["june"], req, code)  # even the right code, now
     code = _fresh_code(firm, req)
     with write_session() as s:
-        signatures.check_code(s, firm["june"], req, code)
-        assert not signatures.open_for_signing(s, firm["june"], req).needs_code
+        signer_flow.check_code(s, firm["june"], req, code)
+        assert not signer_flow.open_for_signing(s, firm["june"], req).needs_code
 
 
 def test_only_the_signers_chosen_for_the_code_are_asked_for_it(firm, sealer):
     req = make_request(firm, code_for=("jim_id",))
     with read_session() as s:
-        detail = signatures.request_detail(s, firm["owner"], req)
+        detail = requests.request_detail(s, firm["owner"], req)
         created = s.exec(select(SigningEvent).where(SigningEvent.request_id == req,
                                                     SigningEvent.kind == "created")).one()
     assert [(x.name, x.require_email_code) for x in detail.signers] == [("June Hartley", False),
@@ -389,27 +389,27 @@ def test_only_the_signers_chosen_for_the_code_are_asked_for_it(firm, sealer):
     # June, first, signs with her portal login alone: she is never asked for a code, nor can ask for one.
     agree(firm["june"], req)
     with write_session() as s:
-        view = signatures.open_for_signing(s, firm["june"], req)
+        view = signer_flow.open_for_signing(s, firm["june"], req)
         assert not view.needs_code and view.code_sent_to == ""
     with write_session() as s, pytest.raises(Conflict, match="no email code"):
-        signatures.send_code(s, firm["june"], req)
+        signer_flow.send_code(s, firm["june"], req)
     with write_session() as s, pytest.raises(Conflict, match="no email code"):
-        signatures.check_code(s, firm["june"], req, "123456")
+        signer_flow.check_code(s, firm["june"], req, "123456")
     assert do_sign(firm["june"], req) == "sent"
 
     # Jim, second, must enter the code emailed to him.
     agree(firm["jim"], req)
     with write_session() as s:
-        view = signatures.open_for_signing(s, firm["jim"], req)
+        view = signer_flow.open_for_signing(s, firm["jim"], req)
         assert view.needs_code and view.code_sent_to == "jim@hartley.example"
     with pytest.raises(InvalidInput, match="code we emailed"):
         do_sign(firm["jim"], req)
     with write_session() as s:
-        signatures.send_code(s, firm["jim"], req)
+        signer_flow.send_code(s, firm["jim"], req)
     (code_mail,) = [m for m in sign_mails() if "code" in m.subject.lower()]
     assert code_mail.to_address == "jim@hartley.example"
     with write_session() as s:
-        signatures.check_code(s, firm["jim"], req, re.search(r"\b(\d{6})\b", code_mail.body).group(1))
+        signer_flow.check_code(s, firm["jim"], req, re.search(r"\b(\d{6})\b", code_mail.body).group(1))
     assert do_sign(firm["jim"], req) == "completed"
 
     with read_session() as s:
@@ -428,7 +428,7 @@ def test_only_the_signers_chosen_for_the_code_are_asked_for_it(firm, sealer):
 def test_the_code_is_asked_only_of_the_requests_own_signers(firm):
     def create(**args):
         with write_session() as s:
-            req = signatures.create_request(s, firm["owner"], firm["hartley"], title="Form 8879",
+            req = requests.create_request(s, firm["owner"], firm["hartley"], title="Form 8879",
                                             signer_contact_ids=[firm["june_id"], firm["jim_id"]],
                                             document_id=firm["doc"], **args)
             return [x.require_email_code for x in s.exec(select(Signer).where(Signer.request_id == req.id)
@@ -453,9 +453,9 @@ def test_declining_needs_a_reason_and_stops_the_request(firm):
     req = make_request(firm)
     agree(firm["june"], req)
     with write_session() as s, pytest.raises(InvalidInput, match="Say why"):
-        signatures.decline(s, firm["june"], req, reason=" ")
+        signer_flow.decline(s, firm["june"], req, reason=" ")
     with write_session() as s:
-        signatures.decline(s, firm["june"], req, reason="The income is wrong", ip_address="203.0.113.5",
+        signer_flow.decline(s, firm["june"], req, reason="The income is wrong", ip_address="203.0.113.5",
                            user_agent=UA)
     (ev,) = events_of("signature_declined")
     assert ev.payload["contact_id"] == firm["june_id"] and ev.payload["request_id"] == req
@@ -465,18 +465,18 @@ def test_declining_needs_a_reason_and_stops_the_request(firm):
         do_sign(firm["jim"], req)
     with read_session() as s:
         assert s.get(SignatureRequest, req).status.value == "declined"
-        detail = signatures.request_detail(s, firm["owner"], req)
+        detail = requests.request_detail(s, firm["owner"], req)
         assert detail.signers[0].decline_reason == "The income is wrong" and detail.events[-1].kind == "declined"
 
 
 def test_a_cancelled_request_cannot_be_signed_and_its_reminders_stop(firm):
     with write_session() as s:
-        req = signatures.create_request(s, firm["owner"], firm["hartley"], title="Letter",
+        req = requests.create_request(s, firm["owner"], firm["hartley"], title="Letter",
                                         signer_contact_ids=[firm["june_id"]], document_id=firm["doc"])
         signer = s.exec(select(Signer).where(Signer.request_id == req.id)).one()
-        signatures.set_fields(s, firm["owner"], req.id, [{"signer_id": signer.id, "kind": "signature", "page": 0,
+        requests.set_fields(s, firm["owner"], req.id, [{"signer_id": signer.id, "kind": "signature", "page": 0,
                                                           "x": 0.1, "y": 0.1, "width": 0.3, "height": 0.05}])
-        signatures.send(s, firm["owner"], req.id, remind_every=dt.timedelta(days=2), remind_times=3)
+        requests.send(s, firm["owner"], req.id, remind_every=dt.timedelta(days=2), remind_times=3)
         req = req.id
     later = utcnow() + dt.timedelta(days=2, minutes=1)
     with write_session() as s:
@@ -485,19 +485,19 @@ def test_a_cancelled_request_cannot_be_signed_and_its_reminders_stop(firm):
         (reminder,) = [m for m in sign_mails() if m.subject.startswith("Reminder")]
         assert reminder.to_address == "june@hartley.example" and f"/portal/sign/{req}" in reminder.body
     with write_session() as s:
-        signatures.cancel(s, firm["owner"], req)
+        requests.cancel(s, firm["owner"], req)
     with write_session() as s:
         assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=2)) == 0
         due = s.exec(select(Due).where(Due.kind == "reminder")).one()
         assert due.status == "done" and "Stopped" in due.payload["log"][-1]
     with write_session() as s:  # the signer still sees what happened, and cannot sign
-        assert signatures.open_for_signing(s, firm["june"], req).status == "cancelled"
+        assert signer_flow.open_for_signing(s, firm["june"], req).status == "cancelled"
     with pytest.raises(Conflict, match="cancelled"):
         agree(firm["june"], req)
     with pytest.raises(Conflict, match="cancelled"):
         do_sign(firm["june"], req)
     with write_session() as s, pytest.raises(Conflict):
-        signatures.cancel(s, firm["owner"], req)
+        requests.cancel(s, firm["owner"], req)
     assert signing_kinds(req) == ["created", "sent", "reminded", "cancelled", "viewed"]
 
 
@@ -629,13 +629,13 @@ def test_signature_completed_fires_rules_with_the_document(firm, sealer):
 
 def test_reminders_go_to_whose_turn_it_is_and_stop_once_signed(firm, sealer):
     with write_session() as s:
-        req = signatures.create_request(s, firm["owner"], firm["hartley"], title="Letter", in_order=True,
+        req = requests.create_request(s, firm["owner"], firm["hartley"], title="Letter", in_order=True,
                                         signer_contact_ids=[firm["june_id"], firm["jim_id"]], document_id=firm["doc"])
         ids = s.exec(select(Signer.id).where(Signer.request_id == req.id).order_by(Signer.position)).all()
-        signatures.set_fields(s, firm["owner"], req.id, [{"signer_id": i, "kind": "signature", "page": 0, "x": 0.1,
+        requests.set_fields(s, firm["owner"], req.id, [{"signer_id": i, "kind": "signature", "page": 0, "x": 0.1,
                                                           "y": 0.1 + n * 0.1, "width": 0.3, "height": 0.05}
                                                          for n, i in enumerate(ids)])
-        signatures.send(s, firm["owner"], req.id, remind_every=dt.timedelta(days=1), remind_times=5)
+        requests.send(s, firm["owner"], req.id, remind_every=dt.timedelta(days=1), remind_times=5)
         req = req.id
     day = utcnow() + dt.timedelta(days=1, minutes=1)
     with write_session() as s:
@@ -664,28 +664,28 @@ def test_pages_are_drawn_in_a_limited_process_and_a_page_too_costly_is_refused_w
     with monkeypatch.context() as limited:
         limited.setattr(pdf_check, "MEMORY_BYTES", 40 * 1024 * 1024)
         with read_session() as s, pytest.raises(InvalidInput, match="could not be drawn safely"):
-            signatures.page_png(s, firm["owner"], req, 0)
+            pages.page_png(s, firm["owner"], req, 0)
     with read_session() as s:
-        assert signatures.page_png(s, firm["owner"], req, 0)[:4] == b"\x89PNG"
+        assert pages.page_png(s, firm["owner"], req, 0)[:4] == b"\x89PNG"
 
 
 def test_page_images_for_staff_and_signers_only(firm):
     req = make_request(firm, signers=("june_id",))
     with read_session() as s:
-        png = signatures.page_png(s, firm["owner"], req, 1)
+        png = pages.page_png(s, firm["owner"], req, 1)
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         from PIL import Image
 
         assert 990 <= Image.open(io.BytesIO(png)).width <= 1010
-        assert signatures.page_png(s, firm["june"], req, 0)[:4] == b"\x89PNG"
-        assert signatures.page_png(s, firm["june"], req, 1) == png  # from the cache
+        assert pages.page_png(s, firm["june"], req, 0)[:4] == b"\x89PNG"
+        assert pages.page_png(s, firm["june"], req, 1) == png  # from the cache
         with pytest.raises(NotFound):
-            signatures.page_png(s, firm["june"], req, 2)
+            pages.page_png(s, firm["june"], req, 2)
         with pytest.raises(NotFound):
-            signatures.page_png(s, firm["sam"], req, 0)
+            pages.page_png(s, firm["sam"], req, 0)
         with pytest.raises(NotFound):
-            signatures.page_png(s, firm["jim"], req, 0)
+            pages.page_png(s, firm["jim"], req, 0)
         with pytest.raises(PermissionDenied):
-            signatures.page_png(s, firm["dave"], req, 0)
-        detail = signatures.request_detail(s, firm["june"], req)
+            pages.page_png(s, firm["dave"], req, 0)
+        detail = requests.request_detail(s, firm["june"], req)
         assert detail.page_count == 2 and round(detail.pages[0].width) == 612 and not detail.editable

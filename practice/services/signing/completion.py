@@ -1,0 +1,91 @@
+"""Everyone signed: the fields are stamped, the audit page added and the whole sealed (`seal.finish`); the
+sealed PDF becomes a new document next to the original, which stays unchanged."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlmodel import Session
+
+from practice.models import Account, Document, Role, SignatureRequest, SignatureRequestStatus, Signer, SignerStatus
+from practice.services import audit, events, inbox
+from practice.services.actor import Actor
+from practice.services.documents import storage
+from practice.services.errors import Conflict
+from practice.services.firm import get_firm
+from practice.services.signing import seal
+from practice.services.signing.audit_page import AuditSigner, AuditTrail
+from practice.services.signing.lookup import client_actor, fields_of, log_event
+from practice.services.signing.pages import store_pdf
+from practice.services.signing.stamp import StampField, stamp_strokes
+from practice.services.signing.views import events_of
+
+
+def _seal(session: Session, req: SignatureRequest, signers: list[Signer], account: Account, original: bytes,
+          now: dt.datetime):
+    stamps = []
+    by_signer = {s.id: s for s in signers}
+    for f in fields_of(session, req.id):
+        s = by_signer.get(f.signer_id)
+        if s is None:
+            continue
+        if f.kind == "signature":
+            strokes = s.signature.get("strokes") if s.signature_kind == "drawn" else None
+            text = "" if strokes else (s.signature.get("text") or s.name)
+            stamps.append(StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
+                                             kind="signature", text=text,
+                                             strokes=stamp_strokes(strokes) if strokes else None))
+        elif f.value:
+            stamps.append(StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
+                                             kind=f.kind, text=f.value))
+    timeline = [(e.at, (f"{e.signer_name}: " if e.signer_name and e.signer_name not in e.detail else "")
+                 + (e.detail or e.kind) + (f" (IP {e.ip_address})" if e.ip_address else ""))
+                for e in events_of(session, req, signers)]
+    trail = AuditTrail(
+        title=req.title, reference=f"Signature request #{req.id}", firm_name=get_firm(session).name,
+        account_name=account.name, original_sha256=req.original_sha256,
+        signers=[AuditSigner(name=s.name, email=s.email, login=s.login, ip_address=s.ip_address,
+                                     user_agent=s.user_agent, viewed_at=s.viewed_at, consented_at=s.consented_at,
+                                     signed_at=s.signed_at, identity_check=s.identity_check,
+                                     identity_result=s.identity_result, status=SignerStatus(s.status).value,
+                                     declined_at=s.declined_at, decline_reason=s.decline_reason)
+                 for s in signers],
+        events=timeline, completed_at=now)
+    return seal.finish(session, original, stamps, trail)
+
+
+def _signed_name(title: str) -> str:
+    base = title[:-4] if title.lower().endswith(".pdf") else title
+    return f"{base} – signed.pdf"
+
+
+def complete(session: Session, req: SignatureRequest, signers: list[Signer], last: Signer, account: Account,
+             now: dt.datetime) -> None:
+    """Everyone signed: stamp, add the audit page, seal; keep the result next to the original."""
+    original_doc = session.get(Document, req.document_id)
+    original = storage.open_stored(original_doc.stored_key).read_bytes()
+    if req.original_sha256 and hashlib.sha256(original).hexdigest() != req.original_sha256:
+        raise Conflict("The stored document changed since it was sent for signature, so it was not sealed. "
+                       "Ask an admin to restore it from a backup.")
+    finished = _seal(session, req, signers, account, original, now)
+    system = Actor(None, "E-signature", Role.owner)
+    signed = store_pdf(session, system, req.account_id, original_doc.folder_id, _signed_name(req.title),
+                       finished.pdf, job_id=req.job_id)
+    # Shown to the client as shared by the firm (it lands in "to look at" in the portal).
+    signed.uploaded_by_member_id = req.requested_by_member_id
+    signed.uploaded_by_label = "Signed electronically"
+    req.signed_document_id = signed.id
+    req.stamped_sha256, req.final_sha256 = finished.stamped_sha256, finished.final_sha256
+    req.status, req.completed_at = SignatureRequestStatus.completed, now
+    log_event(session, req, "sealed", f'Everyone signed; sealed as "{signed.name}" (SHA-256 {finished.final_sha256})')
+    audit.record(session, system, "signature_completed", "account", req.account_id,
+                 f'Everyone signed "{req.title}"; the sealed copy is "{signed.name}"', request_id=req.id,
+                 document_id=signed.id)
+    session.flush()
+    events.emit(session, client_actor(last.name), "signature_completed", job_id=req.job_id,
+                account_id=req.account_id,
+                payload={"document_id": signed.id, "contact_id": last.contact_id, "job_id": req.job_id,
+                         "request_id": req.id, "original_document_id": req.document_id})
+    inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
+                                 text=f'Everyone signed "{req.title}" ({account.name}); the sealed copy '
+                                      f'"{signed.name}" is in the documents')

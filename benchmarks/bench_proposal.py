@@ -1,6 +1,6 @@
 """Benchmark: rendering a proposal to PDF takes at most 0.5 s (median, after the first render).
 
-Renders a realistic engagement letter the way signing does (`proposals.proposal_html` from the
+Renders a realistic engagement letter the way signing does (`proposals.rendering.proposal_html` from the
 project's templates/pdf/proposal.html, then WeasyPrint offline through `html_pdf`): an introduction,
 eight service lines (two optional, chosen), two pages of terms and a drawn signature as inline SVG.
 The first render pays for loading WeasyPrint and the fonts and is reported apart. For context it also
@@ -44,11 +44,11 @@ STROKES = [[[0.05 + i * 0.01, 0.5 + 0.3 * ((i % 7) - 3) / 3] for i in range(80)]
 
 
 def proposal_html() -> str:
-    from practice.services.proposals import proposals
+    from practice.services.proposals import rendering, views
 
-    lines = [proposals.LineView(n, None, name, desc, qty, price, optional, True)
+    lines = [views.LineView(n, None, name, desc, qty, price, optional, True)
              for n, (name, desc, qty, price, optional) in enumerate(SERVICES, start=1)]
-    return proposals.proposal_html(
+    return rendering.proposal_html(
         firm_name="Hartley & Stone CPAs", account_name="Hartley Household", name="Engagement 2027",
         introduction=INTRO, terms=TERMS, lines=lines, signer_name="Jane Hartley", signature_kind="drawn",
         signature={"strokes": STROKES}, signed_at="November 27, 2026 10:15 (America/New_York)",
@@ -56,10 +56,10 @@ def proposal_html() -> str:
 
 
 def render_once() -> tuple[float, int]:
-    from practice.services.proposals import proposals
+    from practice.services.proposals import rendering
 
     started = time.perf_counter()
-    pdf = proposals.render_pdf(proposal_html())
+    pdf = rendering.render_pdf(proposal_html())
     return time.perf_counter() - started, len(pdf)
 
 
@@ -83,9 +83,9 @@ def sealed_once(pdf: bytes) -> float:
     with db.write_session() as session:
         seal.seal(session, audit_page.with_audit_page(pdf, trail), reason="bench warm-up")
     started = time.perf_counter()
-    from practice.services.proposals import proposals
+    from practice.services.proposals import rendering
 
-    fresh = proposals.render_pdf(proposal_html())
+    fresh = rendering.render_pdf(proposal_html())
     with db.write_session() as session:
         seal.seal(session, audit_page.with_audit_page(fresh, trail), reason="Signed proposal")
     return time.perf_counter() - started
@@ -104,7 +104,7 @@ def main() -> int:
     times = [render_once()[0] for _ in range(args.iterations)]
     median = statistics.median(times)
     from practice.services.documents import html_pdf
-    from practice.services.proposals import proposals
+    from practice.services.proposals import rendering
 
     def baseline_once() -> float:
         # Same-run baseline: WeasyPrint rendering one short paragraph (its fixed cost per document).
@@ -114,7 +114,7 @@ def main() -> int:
 
     baseline = statistics.median(baseline_once() for _ in range(args.iterations))
 
-    pdf = proposals.render_pdf(proposal_html())
+    pdf = rendering.render_pdf(proposal_html())
     try:
         sealed = f"{sealed_once(pdf):.3f} s"
     except Exception as err:  # context only: the claim is about rendering

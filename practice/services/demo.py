@@ -134,12 +134,12 @@ def _demo_signing_templates(session: Session, actor: Actor) -> None:
     """Two document templates to sign and an engagement proposal built from the catalog."""
     from practice.models import Service  # noqa: PLC0415
     from practice.services.documents import doc_templates  # noqa: PLC0415 - they import this package's services
-    from practice.services.proposals import proposals  # noqa: PLC0415 - they import this package's services
+    from practice.services.proposals import templates  # noqa: PLC0415 - they import this package's services
 
     doc_templates.save_template(session, actor, name="Engagement letter", body=ENGAGEMENT_LETTER)
     doc_templates.save_template(session, actor, name="Form 8879 authorization", body=FORM_8879)
     by_name = dict(session.execute(select(Service.name, Service.id)).all())
-    proposals.save_template(
+    templates.save_template(
         session, actor, name="Engagement 2027",
         introduction="Dear {{ account.name }},\n\nThank you for choosing {{ firm.name }}. Here is what we "
                      "propose for the coming year.",

@@ -11,7 +11,7 @@ from practice.services import audit, firm
 from practice.services.access import team
 from practice.services.automation import runlog
 from practice.services.portal import portal
-from practice.services.proposals import proposals
+from practice.services.proposals import rendering, sending
 from practice.services.signing import requests
 from practice.services.work import jobs, pipelines, tags, tasks
 from practice.services.errors import PracticeError
@@ -95,7 +95,7 @@ def proposal_outcome(p, timezone: str) -> str:
 
 def job_proposal_items(views, timezone: str) -> list[JobProposalItem]:
     base = backend_url()
-    return [JobProposalItem(id=p.id, name=p.name, status=p.status, total=proposals.money(p.total_cents),
+    return [JobProposalItem(id=p.id, name=p.name, status=p.status, total=rendering.money(p.total_cents),
                             outcome=proposal_outcome(p, timezone),
                             href=base + routes.file_url(p.document_id) if p.status == "signed" and p.document_id
                             else "")
@@ -120,7 +120,7 @@ def _job_view(session, actor, job_id: int) -> dict:
         "can_retry": actor.is_admin,
         "client_tasks": portal.client_tasks_of_job(session, actor, job.id),
         "signature_requests": requests.list_for_job(session, actor, job.id, limit=50),
-        "proposals": proposals.list_for_job(session, actor, job.id, limit=50),
+        "proposals": sending.list_for_job(session, actor, job.id, limit=50),
     }
 
 

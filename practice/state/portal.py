@@ -16,7 +16,7 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.services.documents import documents
 from practice.services.portal import approvals, portal
-from practice.services.proposals import proposals
+from practice.services.proposals import client_flow, rendering
 from practice.services.signing import signer_flow
 from practice.services.actor import ContactActor
 from practice.services.firm import get_firm
@@ -118,7 +118,7 @@ def _home_view(session, actor) -> dict:
             "requests": signer_flow.list_for_contact(session, actor, actor.current_account_id),
             "jobs": portal.jobs_for_contact(session, actor), "asks": approvals.list_for_contact(session, actor),
             "looks": documents.to_look_at(session, documents.for_contact(actor), actor.current_account_id),
-            "offers": proposals.list_for_contact(session, actor)}
+            "offers": client_flow.list_for_contact(session, actor)}
 
 
 def _document_items(looks, asks, requests) -> tuple[list[PortalDocumentItem], list[PortalApprovalItem]]:
@@ -330,7 +330,7 @@ class PortalHomeState(PortalState):
         requests = view.get("requests", [])
         self.signing = signing_items(requests)
         self.to_sign = [item for item in self.signing if item.my_turn]
-        self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=proposals.money(p.total_cents),
+        self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=rendering.money(p.total_cents),
                                              href=routes.portal_proposal_url(p.id),
                                              sent=f"Sent {_due_text(p.sent_at.date())}") for p in view.get("offers", [])]
         self.looks, self.approvals = _document_items(view.get("looks", []), view.get("asks", []), requests)

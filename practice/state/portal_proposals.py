@@ -9,7 +9,7 @@ import reflex as rx
 from practice import routes
 from practice.components.signature_pad import signature_from_browser, signature_kind
 from practice.services.errors import PracticeError
-from practice.services.proposals import proposals
+from practice.services.proposals import client_flow, rendering, views
 from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
 from practice.state.portal import PortalState
 from practice.state.views import backend_url
@@ -31,9 +31,9 @@ class PortalLineItem:
 
 def line_items(lines) -> list[PortalLineItem]:
     return [PortalLineItem(id=line.id, name=line.name, description=line.description,
-                           detail=(f"{line.quantity} × {proposals.money(line.price_cents)}" if line.quantity != 1
-                                   else proposals.money(line.price_cents)),
-                           amount=proposals.money(line.amount_cents), optional=line.optional, chosen=line.chosen)
+                           detail=(f"{line.quantity} × {rendering.money(line.price_cents)}" if line.quantity != 1
+                                   else rendering.money(line.price_cents)),
+                           amount=rendering.money(line.amount_cents), optional=line.optional, chosen=line.chosen)
             for line in lines]
 
 
@@ -64,10 +64,10 @@ class PortalProposalState(PortalState):
         return {"ip_address": str(self.router.session.client_ip or "")[:100],
                 "user_agent": str(self.router.headers.user_agent or "")[:500]}
 
-    def _show(self, detail: proposals.ProposalDetail) -> None:
+    def _show(self, detail: views.ProposalDetail) -> None:
         self.found, self.pid, self.name, self.status = True, detail.id, detail.name, detail.status
         self.introduction, self.terms = detail.introduction, detail.terms
-        self.lines, self.total = line_items(detail.lines), proposals.money(detail.total_cents)
+        self.lines, self.total = line_items(detail.lines), rendering.money(detail.total_cents)
         self.has_optional = detail.has_optional
         self.step_read, self.step_choose, self.step_sign = (detail.steps["read"], detail.steps["choose"],
                                                             detail.steps["sign"])
@@ -87,7 +87,7 @@ class PortalProposalState(PortalState):
         wanted = parse_id(getattr(self, "proposal_id", ""))
         self.loaded = True
         with shown_in(self, "error"):
-            self._show(run(proposals.open_proposal, actor, wanted or 0, **self._where()))
+            self._show(run(client_flow.open_proposal, actor, wanted or 0, **self._where()))
 
     @allow(CONTACT)
     def go(self, step: str):
@@ -106,7 +106,7 @@ class PortalProposalState(PortalState):
             return
         self.error = ""
         with shown_in(self, "error"):
-            self._show(run(proposals.choose, self._require(), self.pid, line, bool(chosen)))
+            self._show(run(client_flow.choose, self._require(), self.pid, line, bool(chosen)))
 
     @allow(CONTACT)
     def agree(self, checked: bool):
@@ -115,7 +115,7 @@ class PortalProposalState(PortalState):
             return
         self.error = ""
         with shown_in(self, "error"):
-            run(proposals.give_consent, self._require(), self.pid, **self._where())
+            run(client_flow.give_consent, self._require(), self.pid, **self._where())
             self.needs_consent = False
 
     @allow(CONTACT)
@@ -129,14 +129,14 @@ class PortalProposalState(PortalState):
         self.busy = True
         yield
         try:
-            run(proposals.sign, actor, self.pid, signature_kind=signature_kind(signature), signature=signature,
+            run(client_flow.sign, actor, self.pid, signature_kind=signature_kind(signature), signature=signature,
                 **self._where())
         except PracticeError as err:
             self.busy, self.error = False, str(err)
             return
         self.busy, self.error = False, ""
         with shown_in(self, "error"):
-            self._show(read(proposals.proposal_for_contact, actor, self.pid))
+            self._show(read(client_flow.proposal_for_contact, actor, self.pid))
         yield rx.toast.success("Signed. Thank you!")
 
     @allow(CONTACT)
@@ -149,7 +149,7 @@ class PortalProposalState(PortalState):
         actor = self._require()
         self.error = ""
         with shown_in(self, "error"):
-            run(proposals.decline, actor, self.pid, reason=reason, **self._where())
+            run(client_flow.decline, actor, self.pid, reason=reason, **self._where())
             with contextlib.suppress(PracticeError):
-                self._show(read(proposals.proposal_for_contact, actor, self.pid))
+                self._show(read(client_flow.proposal_for_contact, actor, self.pid))
             self.declining = False

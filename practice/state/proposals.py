@@ -7,14 +7,15 @@ import reflex as rx
 
 from practice import routes
 from practice.services import firm
+from practice.services.automation import compiled
 from practice.services.errors import PracticeError
-from practice.services.proposals import proposals
+from practice.services.proposals import rendering, sending, templates
 from practice.services.work import catalog, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option, backend_url
 from practice.state.work_views import parse_id, when_text
 
-MAX_DRAFT_LINES = proposals.MAX_LINES
+MAX_DRAFT_LINES = templates.MAX_LINES
 
 
 def proposal_outcome(p, timezone: str) -> str:
@@ -94,10 +95,10 @@ class ProposalTemplatesState(AppState):
         with shown_in(self, "error"):
             rows, services, steps = read(_templates_view, self._require())
             self.templates = [TemplateItem(id=t.id, name=t.name, services=", ".join(line.name for line in t.lines),
-                                           total=proposals.money(t.total_cents),
+                                           total=rendering.money(t.total_cents),
                                            optional=sum(1 for line in t.lines if line.optional)) for t in rows]
             self._services = {str(s.id): (s.name, s.description, s.rate_cents) for s in services}
-            self.service_options = [Option(value=str(s.id), label=f"{s.name} ({proposals.money(s.rate_cents)})")
+            self.service_options = [Option(value=str(s.id), label=f"{s.name} ({rendering.money(s.rate_cents)})")
                                     for s in services]
             self._show_steps(steps)
 
@@ -123,7 +124,7 @@ class ProposalTemplatesState(AppState):
     @allow(ADMIN)
     def edit(self, template_id: int):
         try:
-            view = read(proposals.get_template, self._require(), parse_id(template_id) or 0)
+            view = read(templates.get_template, self._require(), parse_id(template_id) or 0)
         except PracticeError as err:
             self.error = str(err)
             return
@@ -178,8 +179,8 @@ class ProposalTemplatesState(AppState):
         lines = [{"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
                   "quantity": line.quantity, "price": line.price, "optional": line.optional} for line in self.lines]
         try:
-            run(proposals.save_template, self._require(), name=name, introduction=intro, terms=terms,
-                lines=lines, template_id=self.editing_id or None)
+            run(templates.save_template, self._require(), name=name, introduction=intro, terms=terms,
+                lines=lines, template_id=self.editing_id or None, rules_using=compiled.rules_sending_proposal)
         except PracticeError as err:
             self.error, self.edit_name, self.edit_intro, self.edit_terms = str(err), name, intro, terms
             return
@@ -193,7 +194,8 @@ class ProposalTemplatesState(AppState):
         template = parse_id(template_id)
         if template is None:
             return
-        if write_and_refresh(self, proposals.delete_template, template) and template == self.editing_id:
+        if write_and_refresh(self, templates.delete_template, template,
+                                                  rules_using=compiled.rules_sending_proposal) and template == self.editing_id:
             self._blank()
 
     @allow(ADMIN)
@@ -203,27 +205,27 @@ class ProposalTemplatesState(AppState):
         if template is None:
             return
         with shown_in(self, "error"):
-            pdf = read(proposals.preview_pdf, self._require(), template)
+            pdf = read(rendering.preview_pdf, self._require(), template)
             name = next((t.name for t in self.templates if t.id == template), "proposal")
             return rx.download(data=pdf, filename=f"{name} (preview).pdf", mime_type="application/pdf")
 
     @allow(ADMIN)
     def save_steps(self, form: dict):
-        names = {key: str(form.get(key, ""))[:200] for key in proposals.STEP_KEYS}
+        names = {key: str(form.get(key, ""))[:200] for key in templates.STEP_KEYS}
         self.steps_error = ""
         with shown_in(self, "steps_error"):
-            self._show_steps(run(proposals.rename_steps, self._require(), names))
+            self._show_steps(run(templates.rename_steps, self._require(), names))
             return rx.toast.success("Step names saved.")
 
 
 def _templates_view(session, actor) -> tuple:
     """The firm's proposal templates, the catalog's services and the portal's step names, in one session."""
-    return proposals.list_templates(session, actor), catalog.list_services(session), proposals.step_names(session)
+    return templates.list_templates(session, actor), catalog.list_services(session), templates.step_names(session)
 
 
 def _account_view(session, actor, account_id: int) -> dict:
-    return {"proposals": proposals.list_for_account(session, actor, account_id),
-            "templates": proposals.template_choices(session),
+    return {"proposals": sending.list_for_account(session, actor, account_id),
+            "templates": templates.template_choices(session),
             "jobs": [(j.id, j.name) for j, _, _ in jobs.jobs_of_account(session, actor, account_id) if not j.archived],
             "timezone": firm.get_firm(session).timezone}
 
@@ -250,7 +252,7 @@ class AccountProposalsState(AppState):
         for p in view["proposals"]:
             outcome = proposal_outcome(p, tz)
             items.append(ProposalItem(
-                id=p.id, name=p.name, status=p.status, total=proposals.money(p.total_cents), job=p.job_name,
+                id=p.id, name=p.name, status=p.status, total=rendering.money(p.total_cents), job=p.job_name,
                 sent=f"Sent by {p.requested_by or 'the firm'} {when_text(p.sent_at, tz)}", outcome=outcome,
                 href=base + routes.file_url(p.document_id) if p.document_id else "", waiting=p.status == "sent"))
         self.proposal_items = items
@@ -272,7 +274,7 @@ class AccountProposalsState(AppState):
             self.proposal_error = "Choose the proposal template to send."
             return
         job = parse_id(form.get("job_id", ""))
-        if write_and_refresh(self, proposals.send_proposal, self.proposal_acct_id, template, job_id=job,
+        if write_and_refresh(self, sending.send_proposal, self.proposal_acct_id, template, job_id=job,
                              shown="proposal_error"):
             self.proposal_form_key += 1
             return rx.toast.success("Proposal sent. The client's portal contacts were emailed a link.")
@@ -282,4 +284,4 @@ class AccountProposalsState(AppState):
         proposal = parse_id(proposal_id)
         if proposal is None:
             return
-        write_and_refresh(self, proposals.cancel, proposal, shown="proposal_error")
+        write_and_refresh(self, sending.cancel, proposal, shown="proposal_error")

@@ -18,7 +18,7 @@ from practice.services.automation import rulesets
 from practice.services.work.facts import facts_for
 from practice.services.documents import storage
 from practice.services.portal import portal
-from practice.services.proposals import proposals
+from practice.services.proposals import templates
 from practice.services.signing import verify
 from practice.services.work import catalog, jobs
 from practice.services.actor import SYSTEM, Actor
@@ -56,7 +56,7 @@ def proposal_setup(base_url):
         for name, rate, optional in SERVICES:
             service = catalog.create_service(s, actor, name=name, rate_cents=rate)
             lines.append({"service_id": service.id, "optional": optional})
-        proposals.save_template(s, actor, name=TEMPLATE, lines=lines,
+        templates.save_template(s, actor, name=TEMPLATE, lines=lines,
                                 introduction="Dear {{ contact.first_name }},\nhere is our engagement letter for "
                                              "{{ account.name }}.",
                                 terms="Fees are due within 30 days.")

@@ -19,7 +19,7 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import Document, Pipeline, SignatureRequest, Signer
 from practice.services.documents import documents, html_pdf, storage
-from practice.services.proposals import proposals
+from practice.services.proposals import client_flow, sending, templates
 from practice.services.signing import requests
 from practice.services.work import accounts, catalog, jobs
 from tests.e2e.conftest import log_in
@@ -49,7 +49,7 @@ def typed_request(site):
         empty_job = jobs.create_job(s, staff, account_id=account.id, pipeline_id=pipeline.id,
                                     name=f"Payroll 2026 {tag}")
         service = catalog.create_service(s, staff, name=f"Tax return {tag}", rate_cents=85000)
-        proposals.save_template(s, staff, name=f"Engagement {tag}", introduction="Thank you.", terms="Net 30.",
+        templates.save_template(s, staff, name=f"Engagement {tag}", introduction="Thank you.", terms="Net 30.",
                                 lines=[{"service_id": service.id}])
         ids = {"tag": tag, "account": account.id, "rosa": rosa.id, "job": job.id, "empty_job": empty_job.id,
                "email": rosa.email}
@@ -66,7 +66,7 @@ def typed_request(site):
         ])
         requests.send(s, staff, req.id)
         ids["request"] = req.id
-        ids["proposal"] = proposals.send_proposal(s, staff, ids["account"], f"Engagement {tag}",
+        ids["proposal"] = sending.send_proposal(s, staff, ids["account"], f"Engagement {tag}",
                                                   job_id=ids["job"]).id
     return ids
 
@@ -76,9 +76,9 @@ def _sign_proposal_as(contact_id: int, proposal_id: int) -> None:
     with read_session() as s:
         who = documents.contact_actor(s, contact_id)
     with write_session() as s:
-        proposals.give_consent(s, who, proposal_id)
+        client_flow.give_consent(s, who, proposal_id)
     with write_session() as s:
-        proposals.sign(s, who, proposal_id, signature_kind="typed", signature={"text": "Rosa Ortiz"})
+        client_flow.sign(s, who, proposal_id, signature_kind="typed", signature={"text": "Rosa Ortiz"})
 
 
 def _pdf_pages_text(data: bytes) -> list[str]:
@@ -154,7 +154,7 @@ def test_a_client_types_her_signature_on_a_phone_and_the_sealed_file_carries_it(
     expect(proposal.locator(".job-proposal-status")).to_have_text("signed")
     expect(proposal).to_contain_text("Signed by Rosa Ortiz")
     with read_session() as s:
-        proposal_pdf = proposals.list_for_job(s, _staff(), ids["job"])[0].document_id
+        proposal_pdf = sending.list_for_job(s, _staff(), ids["job"])[0].document_id
     expect(proposal.locator(".job-proposal-pdf")).to_have_attribute("href", re.compile(rf"/files/{proposal_pdf}$"))
     row.locator(".job-signature-link").click()
     expect(page).to_have_url(re.compile(rf"/signatures/{ids['request']}$"))

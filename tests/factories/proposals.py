@@ -1,7 +1,7 @@
 """Proposals for tests: a proposal template whose lines are new catalog services."""
 from __future__ import annotations
 
-from practice.services.proposals import proposals
+from practice.services.proposals import templates
 from practice.services.work import catalog
 
 
@@ -15,5 +15,5 @@ def make_proposal_template(session, actor, *, lines: list[dict], name: str = "En
         service = catalog.create_service(session, actor, name=line.pop("service"), rate_cents=line.pop("rate_cents"),
                                          description=line.pop("description", ""))
         template_lines.append({"service_id": service.id, **line})
-    return proposals.save_template(session, actor, name=name, introduction=introduction, terms=terms,
+    return templates.save_template(session, actor, name=name, introduction=introduction, terms=terms,
                                    lines=template_lines)

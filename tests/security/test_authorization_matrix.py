@@ -32,7 +32,7 @@ from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
 from practice.services.documents import documents, drive
 from practice.services.portal import approvals, portal
-from practice.services.proposals import proposals
+from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
 from practice.services.work import accounts, board, jobs, pipelines, tasks
 from practice.services.actor import Actor
@@ -774,8 +774,8 @@ SERVICE_CASES = [
                                                                                    f[k]["account"])], sees),
     ("requests.list_for_job", BOTH,
      lambda s, f, w, k: requests.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
-    ("proposals.list_for_job", BOTH,
-     lambda s, f, w, k: proposals.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
+    ("sending.list_for_job", BOTH,
+     lambda s, f, w, k: sending.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
     ("signer_flow.list_for_contact", CONTACT_ONLY,
      lambda s, f, w, k: f[k]["sigreq"] in [r.id for r in signer_flow.list_for_contact(s, f["actor"][w])], sees),
     ("requests.request_detail", BOTH,

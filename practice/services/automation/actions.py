@@ -24,7 +24,7 @@ from practice.services.errors import InvalidInput, NotFound, PracticeError
 from practice.services.work.facts import account_recipients, template_context
 from practice.services.mail import outbox, templates as mail_templates
 from practice.services.portal import approvals
-from practice.services.proposals import proposals
+from practice.services.proposals import rendering, sending, templates
 from practice.services.signing import requests
 from practice.services.work import jobs, tasks
 from practice.services.work.accounts import set_account_tag, set_contact_tag
@@ -274,12 +274,12 @@ def send_proposal(session: Session, act: Act) -> str:
     """`send proposal "TEMPLATE" to account [with reminders every N days up to M times]`."""
     a = act.args
     account_id = _account_of(session, act.target, "Sending a proposal needs an account, and the rule has none.")
-    if proposals.template_by_name(session, a["template"]) is None:
+    if templates.template_by_name(session, a["template"]) is None:
         raise NotFound(f'There is no proposal template "{a["template"]}" any more.')
     every, times = _reminders(a)
-    proposal = proposals.send_proposal(session, act.actor, account_id, a["template"], job_id=act.target.job_id,
+    proposal = sending.send_proposal(session, act.actor, account_id, a["template"], job_id=act.target.job_id,
                                        key=act.key, remind_every=every, remind_times=times)
-    return _with_reminders(f'Sent proposal "{proposal.name}" ({proposals.money(proposal.total_cents)})', times)
+    return _with_reminders(f'Sent proposal "{proposal.name}" ({rendering.money(proposal.total_cents)})', times)
 
 
 def request_signature(session: Session, act: Act) -> str:

@@ -23,7 +23,7 @@ from practice.services.automation.delays import schedule_delayed
 from practice.services.automation.explain import condition_parts, planned_entry, show_value
 from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
 from practice.services.documents import documents
-from practice.services.proposals import proposals
+from practice.services.proposals import sending
 from practice.services.work.facts import facts_for
 
 
@@ -54,7 +54,7 @@ def event_facts(session: Session, target: Target, payload: dict) -> dict:
     if payload.get("document_id"):
         facts["document"] = documents.document_facts(session, payload["document_id"])
     if payload.get("proposal_id"):
-        facts["proposal"] = proposals.proposal_facts(session, payload["proposal_id"])
+        facts["proposal"] = sending.proposal_facts(session, payload["proposal_id"])
     return facts
 
 

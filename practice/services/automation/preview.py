@@ -15,7 +15,7 @@ from practice.services.errors import InvalidInput
 from practice.services.work.facts import account_recipients, facts_for, template_context
 from practice.services.firm import get_firm
 from practice.services.mail import templates as mail_templates
-from practice.services.proposals import proposals
+from practice.services.proposals import sending, templates
 from practice.services.work.jobs import get_job
 
 
@@ -67,11 +67,11 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
 
 
 def _preview_proposal(session: Session, args: dict, facts: dict) -> str:
-    template = proposals.template_by_name(session, args["template"])
+    template = templates.template_by_name(session, args["template"])
     if template is None:
         return f'Would fail: there is no proposal template "{args["template"]}".'
     account = facts.get("account") or {}
-    contacts = proposals.portal_recipients(session, account["id"]) if account.get("id") else []
+    contacts = sending.portal_recipients(session, account["id"]) if account.get("id") else []
     if not contacts:
         return "Would fail: no contact of the account can log in to the client portal."
     return (f'Would send proposal "{template.name}" to ' + ", ".join(c.email for c in contacts)

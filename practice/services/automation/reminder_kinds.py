@@ -12,13 +12,13 @@ from sqlmodel import Session
 
 from practice.services import reminders
 from practice.services.portal import approvals
-from practice.services.proposals import proposals
+from practice.services.proposals import sending
 from practice.services.signing import requests
 
 REMINDER_KINDS: dict[str, reminders.Remindable] = {
     approvals.REMINDER_KIND: approvals.REMINDER,
     requests.REMINDER_KIND: requests.REMINDER,
-    proposals.REMINDER_KIND: proposals.REMINDER,
+    sending.REMINDER_KIND: sending.REMINDER,
 }
 
 

@@ -7,7 +7,6 @@ Old certificates are kept (inactive) so files sealed with them still verify as t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from practice.models import FirmCertificate
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput
+from practice.services.firm import get_firm
 
 PASSPHRASE_FILE = "signing-key.passphrase"
 VALID_YEARS = 10
@@ -104,8 +104,6 @@ def all_certificates(session: Session) -> list[FirmCertificate]:
 
 
 def _firm_name(session: Session) -> str:
-    from practice.services.firm import get_firm  # noqa: PLC0415 - keep import light
-
     return get_firm(session).name
 
 
@@ -207,7 +205,3 @@ def load_key_material(row: FirmCertificate) -> KeyMaterial:
 def certificate_pem(row: FirmCertificate) -> str:
     """The public certificate (PEM) clients can add to their trust list."""
     return row.cert_pem
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

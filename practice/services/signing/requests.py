@@ -19,9 +19,9 @@ from practice.services.signing.emails import email_signer, ring_mailer
 from practice.services.signing.lookup import (OPEN, check_signer_contact, clean_text, contact_name, fields_of,
                                               log_event, require_staff, signers_of, staff_request, viewer_of)
 from practice.services.signing.pages import page_sizes, store_pdf
-from practice.services.signing.views import (RequestDetail, RequestView, events_of, field_view, request_views,
-                                             signer_view)
-from practice.services.work.accounts import get_account
+from practice.services.signing.views import (RequestDetail, RequestView, SignerCandidate, events_of, field_view,
+                                             request_views, signer_view)
+from practice.services.work.accounts import contacts_of, get_account
 
 REMINDER_KIND = "signature"
 FIELD_KINDS = ("signature", "initials", "date", "text")
@@ -29,6 +29,9 @@ MAX_FIELDS = 200
 MAX_SIGNERS = 10
 MAX_TITLE = 200
 MAX_MESSAGE = 4000
+# Why a contact with an email but no usable portal login cannot be asked to sign (signers sign in the portal).
+NO_PORTAL = {"revoked": "has no portal access any more (it was withdrawn): give it again on the account page"}
+NO_LOGIN = "has no portal login: give portal access on the account page first (signers sign in the portal)"
 
 
 def create_request(session: Session, actor: Actor, account_id: int, *, title: str, signer_contact_ids: list[int],
@@ -381,3 +384,23 @@ def _remind(session: Session, request_id: int, n: int) -> str:
 
 # How the sweep reminds about signature requests (listed in services/automation/reminder_kinds.py).
 REMINDER = reminders.Remindable(is_complete=_is_complete, remind=_remind)
+
+
+def signer_candidates(session: Session, actor: Actor, account_id: int) -> list[SignerCandidate]:
+    """The account's contacts as the new-request form offers them: who may be asked to sign (an email and a
+    portal login, invited or active) and why the others may not."""
+    require_staff(actor)
+    contacts = contacts_of(session, actor, account_id)
+    logins = {login.contact_id: PortalStatus(login.status).value for login in session.exec(
+        select(PortalLogin).where(PortalLogin.contact_id.in_([c.id for c in contacts] or [-1])))}
+    out = []
+    for c in contacts:
+        email, status = (c.email or "").strip(), logins.get(c.id, "")
+        name = f"{c.first_name} {c.last_name}".strip() or c.email or "(no name)"
+        if email and status in ("active", "invited"):
+            note = "(invited to the portal, not logged in yet)" if status == "invited" else ""
+            out.append(SignerCandidate(c.id, name, c.email or "", True, note))
+        else:
+            note = "has no email address" if not email else NO_PORTAL.get(status, NO_LOGIN)
+            out.append(SignerCandidate(c.id, name, c.email or "", False, note))
+    return out

@@ -378,3 +378,36 @@ def decline(session: Session, who, request_id: int, *, reason: str, ip_address: 
                          "request_id": req.id, "reason": reason})
     inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
                                  text=f'{me.name} ({account.name}) declined to sign "{req.title}": {reason}')
+
+
+# --- what the signing page shows next --------------------------------------------------------------
+
+
+def next_step(view: SigningView) -> str:
+    """Where this signer is: signed | declined | closed | waiting | consent | code | sign."""
+    if view.my_status in ("signed", "declined"):
+        return view.my_status
+    if view.status != "sent":
+        return "closed"
+    if not view.my_turn:
+        return "waiting"
+    if view.needs_consent:
+        return "consent"
+    return "code" if view.needs_code else "sign"
+
+
+def code_is_stale(view: SigningView, now: dt.datetime) -> bool:
+    """No code was sent yet, or the last one expired: opening the code step sends a new one."""
+    sent = view.code_sent_at
+    if sent is None:
+        return True
+    return _aware(now) - _aware(sent) > CODE_TTL
+
+
+def still_to_sign(view: SigningView) -> list[str]:
+    """The names of the other signers who have not signed yet (for the thank-you message)."""
+    return [s.name for s in view.signers if s.status in ("pending", "waiting") and s.id != view.signer_id]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

@@ -172,3 +172,28 @@ def events_of(session: Session, req: SignatureRequest, signers: list[Signer]) ->
     return [EventView(e.at, e.kind, e.detail, names.get(e.signer_id, ""), e.ip_address, e.user_agent)
             for e in session.exec(select(SigningEvent).where(SigningEvent.request_id == req.id)
                                   .order_by(SigningEvent.at, SigningEvent.id))]
+
+
+@dataclass
+class SignerCandidate:
+    """A contact of the account as the new-request form offers it: may they sign, and if not, why not."""
+
+    contact_id: int
+    name: str
+    email: str
+    can_sign: bool
+    # For one who can: a remark such as "(invited to the portal, not logged in yet)"; else why they cannot.
+    note: str = ""
+
+
+def signer_progress(signer_status: str, viewed: bool, request_status: str) -> str:
+    """What a signer's part looks like to staff: not asked yet, waiting, may sign now, viewed, signed, declined."""
+    if request_status == "draft":
+        return "not asked yet"
+    if signer_status in ("signed", "declined"):
+        return signer_status
+    if request_status != "sent":
+        return request_status  # cancelled (or declined by another signer) before this one signed
+    if signer_status == "waiting":
+        return "waiting for an earlier signer"
+    return "viewed, not signed yet" if viewed else "may sign now"

@@ -11,11 +11,11 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, Proposal, ProposalStatus,
                              RuleRun, SigningEvent, utcnow)
-from practice.services.automation import engine, preview, reminder_kinds, rulesets
+from practice.services.automation import compiled, engine, preview, reminder_kinds, rulesets
 from practice.services.automation.actions import Target
 from practice.services.documents import documents, storage
 from practice.services.portal import portal
-from practice.services.proposals import proposals
+from practice.services.proposals import client_flow, rendering, sending, templates
 from practice.services.work import accounts, catalog, jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.pipelines import stages_of
@@ -46,7 +46,7 @@ def firm(fresh_db, tmp_path, monkeypatch):
         ret = catalog.create_service(s, owner, name="Tax return", rate_cents=90000, description="Federal and state")
         books = catalog.create_service(s, owner, name="Bookkeeping", rate_cents=25000)
         plan = catalog.create_service(s, owner, name="Tax planning", rate_cents=30000)
-        template = proposals.save_template(
+        template = templates.save_template(
             s, owner, name="Engagement 2027",
             introduction="Dear {{ contact.first_name }},\n\nThank you for choosing {{ firm.name }} for {{ account.name }}.",
             terms="Fees are due within 30 days. {{ job.name | default('') }}",
@@ -62,14 +62,14 @@ def firm(fresh_db, tmp_path, monkeypatch):
 
 def send(firm, **kw):
     with write_session() as s:
-        return proposals.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", **kw).id
+        return sending.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", **kw).id
 
 
 def consent_and_sign(who, pid, kind="typed", signature=TYPED):
     with write_session() as s:
-        proposals.give_consent(s, who, pid, ip_address="203.0.113.9", user_agent="PhoneBrowser/1.0")
+        client_flow.give_consent(s, who, pid, ip_address="203.0.113.9", user_agent="PhoneBrowser/1.0")
     with write_session() as s:
-        return proposals.sign(s, who, pid, signature_kind=kind, signature=signature, ip_address="203.0.113.9",
+        return client_flow.sign(s, who, pid, signature_kind=kind, signature=signature, ip_address="203.0.113.9",
                               user_agent="PhoneBrowser/1.0").status
 
 
@@ -78,41 +78,41 @@ def consent_and_sign(who, pid, kind="typed", signature=TYPED):
 
 def test_template_lines_take_the_catalog_rate_unless_priced_and_only_admins_edit(firm):
     with read_session() as s:
-        (view,) = proposals.list_templates(s, firm["bob"])
+        (view,) = templates.list_templates(s, firm["bob"])
     assert [(l.name, l.quantity, l.price_cents, l.optional) for l in view.lines] == [
         ("Tax return", 1, 90000, False), ("Bookkeeping", 12, 25000, False), ("Tax planning", 1, 25000, True)]
     assert view.total_cents == 90000 + 12 * 25000
     with write_session() as s, pytest.raises(PermissionDenied):
-        proposals.save_template(s, firm["bob"], name="Mine", lines=[{"name": "Advice", "price": "10"}])
+        templates.save_template(s, firm["bob"], name="Mine", lines=[{"name": "Advice", "price": "10"}])
     with write_session() as s, pytest.raises(InvalidInput, match="line 1"):
-        proposals.save_template(s, firm["owner"], name="Broken", introduction="Hi {{ account.name",
+        templates.save_template(s, firm["owner"], name="Broken", introduction="Hi {{ account.name",
                                 lines=[{"name": "Advice", "price": "10"}])
     with write_session() as s, pytest.raises(InvalidInput, match="at least one service"):
-        proposals.save_template(s, firm["owner"], name="Empty", lines=[])
+        templates.save_template(s, firm["owner"], name="Empty", lines=[])
     with write_session() as s, pytest.raises(Conflict):
-        proposals.save_template(s, firm["owner"], name=" engagement 2027 ", lines=[{"name": "A", "price": "1"}])
+        templates.save_template(s, firm["owner"], name=" engagement 2027 ", lines=[{"name": "A", "price": "1"}])
     with read_session() as s:
         assert rulesets.catalog_from_db(s).to_dict()["templates"]["proposal"] == ["Engagement 2027"]
 
 
 def test_preview_renders_offline_with_sample_facts(firm):
     with read_session() as s:
-        pdf = proposals.preview_pdf(s, firm["owner"], firm["template"])
+        pdf = rendering.preview_pdf(s, firm["owner"], firm["template"])
     assert pdf.startswith(b"%PDF")
-    html = proposals.proposal_html(firm_name="F", account_name="A", name="N", introduction="<img src='http://x/y'>",
+    html = rendering.proposal_html(firm_name="F", account_name="A", name="N", introduction="<img src='http://x/y'>",
                                    terms="", lines=[])
     assert "&lt;img" in html  # the firm's texts are text, never markup (so never fetched)
 
 
 def test_step_names_are_the_firms_or_the_defaults(firm):
     with read_session() as s:
-        assert proposals.step_names(s) == {"read": "Read", "choose": "Choose services", "sign": "Sign"}
+        assert templates.step_names(s) == {"read": "Read", "choose": "Choose services", "sign": "Sign"}
     with write_session() as s:
-        proposals.rename_steps(s, firm["owner"], {"read": "Review the letter", "choose": "", "sign": "Accept"})
+        templates.rename_steps(s, firm["owner"], {"read": "Review the letter", "choose": "", "sign": "Accept"})
     with read_session() as s:
-        assert proposals.step_names(s) == {"read": "Review the letter", "choose": "Choose services", "sign": "Accept"}
+        assert templates.step_names(s) == {"read": "Review the letter", "choose": "Choose services", "sign": "Accept"}
     with write_session() as s, pytest.raises(PermissionDenied):
-        proposals.rename_steps(s, firm["bob"], {"read": "x"})
+        templates.rename_steps(s, firm["bob"], {"read": "x"})
 
 
 # --- sending, choosing, totals ----------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_step_names_are_the_firms_or_the_defaults(firm):
 def test_sending_freezes_a_filled_in_copy_and_emails_portal_contacts(firm):
     pid = send(firm, job_id=firm["job"])
     with write_session() as s:  # a later edit of the template does not change what was sent
-        proposals.save_template(s, firm["owner"], name="Engagement 2027", introduction="Changed",
+        templates.save_template(s, firm["owner"], name="Engagement 2027", introduction="Changed",
                                 lines=[{"name": "Other", "price": "1"}], template_id=firm["template"])
     with read_session() as s:
         p = s.get(Proposal, pid)
@@ -129,24 +129,24 @@ def test_sending_freezes_a_filled_in_copy_and_emails_portal_contacts(firm):
         assert p.terms.endswith("1040 2026") and p.total_cents == 390000
         (mail,) = [m for m in s.exec(select(OutgoingMail)) if "proposal" in m.subject]
         assert mail.to_address == "june@hartley.example" and f"/portal/proposals/{pid}" in mail.body
-        (view,) = proposals.list_for_account(s, firm["owner"], firm["hartley"])
+        (view,) = sending.list_for_account(s, firm["owner"], firm["hartley"])
         assert (view.status, view.total_cents, view.job_name) == ("sent", 390000, "1040 2026")
 
 
 def test_optional_lines_change_the_total_and_required_ones_cannot_be_dropped(firm):
     pid = send(firm)
     with write_session() as s:
-        detail = proposals.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
+        detail = client_flow.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
         assert detail.total_cents == 390000 and detail.has_optional and detail.needs_consent
         optional = next(l for l in detail.lines if l.optional)
         required = next(l for l in detail.lines if not l.optional)
         assert not optional.chosen
-        assert proposals.choose(s, firm["june"], pid, optional.id, True).total_cents == 415000
+        assert client_flow.choose(s, firm["june"], pid, optional.id, True).total_cents == 415000
     with write_session() as s, pytest.raises(InvalidInput, match="cannot be left out"):
-        proposals.choose(s, firm["june"], pid, required.id, False)
+        client_flow.choose(s, firm["june"], pid, required.id, False)
     with write_session() as s:
-        assert proposals.choose(s, firm["june"], pid, optional.id, False).total_cents == 390000
-        assert proposals.choose(s, firm["june"], pid, optional.id, True).total_cents == 415000
+        assert client_flow.choose(s, firm["june"], pid, optional.id, False).total_cents == 390000
+        assert client_flow.choose(s, firm["june"], pid, optional.id, True).total_cents == 415000
     with read_session() as s:
         p = s.get(Proposal, pid)
         assert p.viewed_at is not None and p.total_cents == 415000
@@ -158,35 +158,35 @@ def test_another_accounts_contact_staff_and_outsiders_are_refused(firm):
     pid = send(firm)
     with write_session() as s:
         with pytest.raises(NotFound):
-            proposals.open_proposal(s, firm["sam"], pid)
+            client_flow.open_proposal(s, firm["sam"], pid)
         with pytest.raises(NotFound):
-            proposals.sign(s, firm["sam"], pid, signature_kind="typed", signature={"text": "Sam"})
+            client_flow.sign(s, firm["sam"], pid, signature_kind="typed", signature={"text": "Sam"})
         with pytest.raises(NotFound):
-            proposals.decline(s, firm["sam"], pid, reason="not mine")
+            client_flow.decline(s, firm["sam"], pid, reason="not mine")
         with pytest.raises(PermissionDenied):
-            proposals.sign(s, firm["owner"], pid, signature_kind="typed", signature={"text": "Olivia"})
-        assert proposals.list_for_contact(s, firm["sam"], firm["other"]) == []
+            client_flow.sign(s, firm["owner"], pid, signature_kind="typed", signature={"text": "Olivia"})
+        assert client_flow.list_for_contact(s, firm["sam"], firm["other"]) == []
         with pytest.raises(NotFound):
-            proposals.list_for_contact(s, firm["sam"], firm["hartley"])
+            client_flow.list_for_contact(s, firm["sam"], firm["hartley"])
         with pytest.raises(PermissionDenied):  # Bob works on Hartley's job only
-            proposals.send_proposal(s, firm["bob"], firm["other"], "Engagement 2027")
+            sending.send_proposal(s, firm["bob"], firm["other"], "Engagement 2027")
         with pytest.raises(PermissionDenied):
-            proposals.list_for_account(s, firm["bob"], firm["other"])
+            sending.list_for_account(s, firm["bob"], firm["other"])
         with pytest.raises(InvalidInput, match="portal"):  # Other Client's contact was invited; revoke it
             portal.revoke(s, firm["owner"], firm["sam"].contact_id)
-            proposals.send_proposal(s, firm["owner"], firm["other"], "Engagement 2027")
+            sending.send_proposal(s, firm["owner"], firm["other"], "Engagement 2027")
 
 
 def test_signing_needs_consent_and_a_real_signature(firm):
     pid = send(firm)
     with write_session() as s, pytest.raises(InvalidInput, match="Agree"):
-        proposals.sign(s, firm["june"], pid, signature_kind="typed", signature=TYPED)
+        client_flow.sign(s, firm["june"], pid, signature_kind="typed", signature=TYPED)
     with write_session() as s:
-        proposals.give_consent(s, firm["june"], pid)
+        client_flow.give_consent(s, firm["june"], pid)
     for kind, sig in (("typed", {"text": "  "}), ("drawn", {"strokes": [[[0.5, 0.5]]]}), ("drawn", {"strokes": "x"}),
                       ("scribble", TYPED)):
         with write_session() as s, pytest.raises(InvalidInput):
-            proposals.sign(s, firm["june"], pid, signature_kind=kind, signature=sig)
+            client_flow.sign(s, firm["june"], pid, signature_kind=kind, signature=sig)
 
 
 # --- signing: the sealed document, the event, the rule -------------------------------------------------
@@ -197,9 +197,9 @@ def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm)
 
     pid = send(firm, job_id=firm["job"])
     with write_session() as s:
-        detail = proposals.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
+        detail = client_flow.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
         optional = next(l for l in detail.lines if l.optional)
-        proposals.choose(s, firm["june"], pid, optional.id, True)
+        client_flow.choose(s, firm["june"], pid, optional.id, True)
     assert consent_and_sign(firm["june"], pid, "drawn", DRAWN) == ProposalStatus.signed
     with read_session() as s:
         p = s.get(Proposal, pid)
@@ -224,7 +224,7 @@ def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm)
     assert report.intact, report.problems
     assert report.audit is not None
     with write_session() as s, pytest.raises(Conflict):
-        proposals.decline(s, firm["june"], pid, reason="too late")
+        client_flow.decline(s, firm["june"], pid, reason="too late")
 
 
 RULES = '''
@@ -264,10 +264,10 @@ def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_jo
         engine.handle_event(s, s.get(Event, ev.id))
         assert len(s.exec(select(Proposal)).all()) == before
     with write_session() as s:
-        first = proposals.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", key="k1")
-        again = proposals.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", key="k1")
+        first = sending.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", key="k1")
+        again = sending.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027", key="k1")
         assert first.id == again.id
-        proposals.cancel(s, firm["owner"], first.id)
+        sending.cancel(s, firm["owner"], first.id)
     later = utcnow() + dt.timedelta(days=2, minutes=1)
     with write_session() as s:
         assert reminder_kinds.send_due_reminders(s, now=later) >= 1
@@ -280,7 +280,7 @@ def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_jo
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Signed, move on")).one()
         assert run.status.value == "done", run.actions
     with write_session() as s, pytest.raises(Conflict, match="Engagement letter"):
-        proposals.delete_template(s, firm["owner"], firm["template"])
+        templates.delete_template(s, firm["owner"], firm["template"], rules_using=compiled.rules_sending_proposal)
     with write_session() as s:
         assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=2)) == 0
     with read_session() as s:
@@ -292,16 +292,16 @@ def test_the_rule_sends_once_reminds_until_signed_and_the_signature_moves_the_jo
 def test_declining_needs_a_reason_and_tells_the_team(firm):
     pid = send(firm)
     with write_session() as s, pytest.raises(InvalidInput, match="why"):
-        proposals.decline(s, firm["june"], pid, reason=" ")
+        client_flow.decline(s, firm["june"], pid, reason=" ")
     with write_session() as s:
-        proposals.decline(s, firm["june"], pid, reason="Too expensive")
+        client_flow.decline(s, firm["june"], pid, reason="Too expensive")
     with read_session() as s:
         assert s.get(Proposal, pid).status == ProposalStatus.declined
         notes = [n.text for n in s.exec(select(Notification).where(Notification.member_id == firm["carla"].member_id))]
         assert notes == ['June Hartley (Hartley Household) declined the proposal "Engagement 2027": Too expensive']
-        assert proposals.list_for_contact(s, firm["june"], firm["hartley"]) == []
+        assert client_flow.list_for_contact(s, firm["june"], firm["hartley"]) == []
     with write_session() as s, pytest.raises(Conflict):
-        proposals.cancel(s, firm["owner"], pid)
+        sending.cancel(s, firm["owner"], pid)
 
 
 def test_try_on_a_job_says_who_would_get_the_proposal(firm):

@@ -8,7 +8,7 @@ import pytest
 
 from practice.db import read_session, write_session
 from practice.services.documents import documents
-from practice.services.proposals import proposals
+from practice.services.proposals import client_flow, sending
 from practice.services.signing import signer_flow
 from practice.services.work import jobs
 from practice.services.errors import NotFound, PermissionDenied
@@ -53,17 +53,17 @@ def job_page(firm, job_id, monkeypatch, actor=None) -> JobState:
 
 def test_proposals_of_a_job_are_its_own_and_only_staff_who_see_the_account_get_them(firm):
     with write_session() as s:
-        for_tax = proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["tax"]).id
-        proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["payroll"])
-        proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027")
+        for_tax = sending.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["tax"]).id
+        sending.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["payroll"])
+        sending.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027")
     with read_session() as s:
-        assert [p.id for p in proposals.list_for_job(s, firm["owner"], firm["tax"])] == [for_tax]
+        assert [p.id for p in sending.list_for_job(s, firm["owner"], firm["tax"])] == [for_tax]
         with pytest.raises(PermissionDenied):
-            proposals.list_for_job(s, firm["dave"], firm["tax"])
+            sending.list_for_job(s, firm["dave"], firm["tax"])
         with pytest.raises(PermissionDenied):
-            proposals.list_for_job(s, firm["june_actor"], firm["tax"])
+            sending.list_for_job(s, firm["june_actor"], firm["tax"])
         with pytest.raises(NotFound):
-            proposals.list_for_job(s, firm["owner"], 999_999)
+            sending.list_for_job(s, firm["owner"], 999_999)
 
 
 def test_an_empty_job_says_where_to_ask_for_a_signature_or_send_a_proposal(firm, monkeypatch):
@@ -93,15 +93,15 @@ def test_the_job_page_lists_its_requests_with_the_signers_progress(firm, monkeyp
 
 def test_a_signed_proposal_links_its_sealed_pdf_and_a_waiting_one_does_not(firm, monkeypatch):
     with write_session() as s:
-        signed = proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["tax"]).id
-        waiting = proposals.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027",
+        signed = sending.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027", job_id=firm["tax"]).id
+        waiting = sending.send_proposal(s, firm["owner"], firm["account"], "Engagement 2027",
                                           job_id=firm["tax"]).id
     with write_session() as s:
-        proposals.give_consent(s, firm["june_actor"], signed)
+        client_flow.give_consent(s, firm["june_actor"], signed)
     with write_session() as s:
-        proposals.sign(s, firm["june_actor"], signed, signature_kind="typed", signature={"text": "June Hartley"})
+        client_flow.sign(s, firm["june_actor"], signed, signature_kind="typed", signature={"text": "June Hartley"})
     with read_session() as s:
-        document_id = next(p.document_id for p in proposals.list_for_job(s, firm["owner"], firm["tax"])
+        document_id = next(p.document_id for p in sending.list_for_job(s, firm["owner"], firm["tax"])
                            if p.id == signed)
     page = job_page(firm, firm["tax"], monkeypatch)
     rows = {p.id: p for p in page.proposal_items}

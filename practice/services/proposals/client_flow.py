@@ -1,0 +1,219 @@
+"""The client's side in the portal: open a proposal, switch optional services on or off (the total follows),
+consent to sign electronically, and sign (typed or drawn) or decline. Signing files the sealed PDF in the
+account's documents and emits `proposal_signed` for the rules."""
+from __future__ import annotations
+
+import hashlib
+
+from sqlmodel import Session, select
+
+from practice.models import (Account, AccountContact, Contact, Document, PortalLogin, Proposal, ProposalLine,
+                             ProposalStatus, utcnow)
+from practice.services import audit, events, inbox
+from practice.services.documents import storage
+from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.services.firm import get_firm
+from practice.services.proposals.lookup import (client_actor, contact_name, contact_proposal, log_event, proposal_lines,
+                                                require_contact)
+from practice.services.proposals.rendering import money, signed_pdf
+from practice.services.proposals.templates import step_names
+from practice.services.proposals.views import ProposalDetail, ProposalView, proposal_views
+from practice.services.signing import consent
+
+MAX_REASON = 2000
+MAX_TYPED = 100
+MAX_STROKE_POINTS = 5000
+
+
+def list_for_contact(session: Session, who, account_id: int | None = None, *,
+                     open_only: bool = True) -> list[ProposalView]:
+    """A contact's proposals in its current (or given, if linked) account; waiting ones only by default."""
+    require_contact(who)
+    account_id = getattr(who, "current_account_id", None) if account_id is None else account_id
+    if account_id is None:
+        return []
+    linked = session.exec(select(AccountContact.account_id).where(
+        AccountContact.account_id == account_id, AccountContact.contact_id == who.contact_id)).first()
+    if account_id not in tuple(who.account_ids) or linked is None:
+        raise NotFound("That account is not in your portal.")
+    conditions = [Proposal.account_id == account_id]
+    conditions.append(Proposal.status == ProposalStatus.sent if open_only
+                      else Proposal.status != ProposalStatus.cancelled)
+    return proposal_views(session, *conditions)
+
+
+def _detail(session: Session, who, proposal: Proposal) -> ProposalDetail:
+    firm = get_firm(session).name
+    text = consent.disclosure_text(session, firm)
+    lines = proposal_lines(session, proposal.id)
+    return ProposalDetail(
+        id=proposal.id, name=proposal.name, status=ProposalStatus(proposal.status).value, firm_name=firm,
+        account_name=session.get(Account, proposal.account_id).name, introduction=proposal.introduction,
+        terms=proposal.terms, lines=lines, total_cents=proposal.total_cents, steps=step_names(session),
+        needs_consent=consent.current_consent(session, who.contact_id, text) is None, disclosure=text,
+        signer_name=proposal.signer_name, signed_at=proposal.signed_at, document_id=proposal.document_id,
+        decline_reason=proposal.decline_reason, has_optional=any(line.optional for line in lines))
+
+
+def open_proposal(session: Session, who, proposal_id: int, *, ip_address: str = "",
+                  user_agent: str = "") -> ProposalDetail:
+    """The proposal as the client reads it; the first opening is recorded (time, IP, browser)."""
+    proposal = contact_proposal(session, who, proposal_id)
+    if proposal.viewed_at is None and proposal.status == ProposalStatus.sent:
+        proposal.viewed_at = utcnow()
+        log_event(session, proposal, "viewed", f"Opened by {who.name}", contact_id=who.contact_id,
+               ip_address=ip_address, user_agent=user_agent)
+        account = session.get(Account, proposal.account_id)
+        audit.record(session, client_actor(who), "proposal_viewed", "account", proposal.account_id,
+                     f'{who.name} opened proposal "{proposal.name}" ({account.name})', proposal_id=proposal.id)
+    return _detail(session, who, proposal)
+
+
+def proposal_for_contact(session: Session, who, proposal_id: int) -> ProposalDetail:
+    """The proposal as the client reads it, recording nothing."""
+    return _detail(session, who, contact_proposal(session, who, proposal_id))
+
+
+def _waiting(proposal: Proposal) -> None:
+    if proposal.status != ProposalStatus.sent:
+        raise Conflict(f"This proposal was already {ProposalStatus(proposal.status).value}.")
+
+
+def _recount(session: Session, proposal: Proposal) -> None:
+    proposal.total_cents = sum(line.amount_cents for line in proposal_lines(session, proposal.id) if line.chosen)
+
+
+def choose(session: Session, who, proposal_id: int, line_id: int, chosen: bool) -> ProposalDetail:
+    """Switch an optional service on or off (the client); the total follows."""
+    proposal = contact_proposal(session, who, proposal_id)
+    _waiting(proposal)
+    try:
+        line = session.get(ProposalLine, int(line_id))
+    except (TypeError, ValueError):
+        line = None
+    if line is None or line.proposal_id != proposal.id:
+        raise NotFound("That service is not part of this proposal.")
+    if not line.optional:
+        raise InvalidInput(f'"{line.name}" is part of every engagement; it cannot be left out.')
+    line.chosen = bool(chosen)
+    session.flush()
+    _recount(session, proposal)
+    return _detail(session, who, proposal)
+
+
+def give_consent(session: Session, who, proposal_id: int, *, ip_address: str = "", user_agent: str = "") -> None:
+    """The client agrees to sign and receive records electronically (the firm's disclosure text)."""
+    proposal = contact_proposal(session, who, proposal_id)
+    _waiting(proposal)
+    text = consent.disclosure_text(session, get_firm(session).name)
+    had = consent.current_consent(session, who.contact_id, text)
+    row = consent.give_consent(session, who.contact_id, text, ip_address=ip_address, user_agent=user_agent)
+    if had is None:
+        log_event(session, proposal, "consented", f"{who.name} agreed to sign electronically "
+               f"(disclosure SHA-256 {row.disclosure_sha256[:16]}...)", contact_id=who.contact_id,
+               ip_address=ip_address, user_agent=user_agent)
+
+
+def _clean_signature(kind: str, signature: dict) -> dict:
+    if not isinstance(signature, dict):
+        raise InvalidInput("The signature is not understood; sign again.", field="signature")
+    if kind == "typed":
+        text = " ".join(str(signature.get("text") or "").split())[:MAX_TYPED]
+        if not text:
+            raise InvalidInput("Type your full name to sign.", field="signature")
+        return {"text": text}
+    if kind == "drawn":
+        strokes = signature.get("strokes")
+        clean, total = [], 0
+        if isinstance(strokes, list):
+            for stroke in strokes[:500]:
+                if not isinstance(stroke, list):
+                    continue
+                points = []
+                for point in stroke:
+                    try:
+                        x, y = float(point[0]), float(point[1])
+                    except (TypeError, ValueError, IndexError, KeyError):
+                        continue
+                    if 0 <= x <= 1 and 0 <= y <= 1:
+                        points.append([round(x, 4), round(y, 4)])
+                total += len(points)
+                if points:
+                    clean.append(points)
+                if total > MAX_STROKE_POINTS:
+                    raise InvalidInput("The drawn signature is too long; clear it and sign again.", field="signature")
+        if sum(len(s) for s in clean) < 2:
+            raise InvalidInput("Draw your signature in the box (or type your name instead).", field="signature")
+        return {"strokes": clean}
+    raise InvalidInput("Choose to draw or to type your signature.", field="signature")
+
+
+def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signature: dict, ip_address: str = "",
+         user_agent: str = "") -> Proposal:
+    """Sign the proposal (the client, after consenting): the signed PDF is sealed and filed in the account's
+    documents, staff are told, and `proposal_signed` fires."""
+    proposal = contact_proposal(session, who, proposal_id)
+    _waiting(proposal)
+    firm = get_firm(session)
+    text = consent.disclosure_text(session, firm.name)
+    agreed = consent.current_consent(session, who.contact_id, text)
+    if agreed is None:
+        raise InvalidInput("Agree to sign electronically first (the box above the signature).", field="consent")
+    clean = _clean_signature(str(signature_kind or ""), signature)
+    contact = session.get(Contact, who.contact_id)
+    login = session.exec(select(PortalLogin).where(PortalLogin.contact_id == who.contact_id)).first()
+    now = utcnow()
+    proposal.status, proposal.signed_at, proposal.signed_by_contact_id = ProposalStatus.signed, now, who.contact_id
+    proposal.signer_name = contact_name(contact)
+    proposal.signature_kind, proposal.signature = str(signature_kind), clean
+    proposal.ip_address, proposal.user_agent = ip_address[:100], user_agent[:500]
+    _recount(session, proposal)
+    log_event(session, proposal, "signed", f"Signed by {proposal.signer_name} ({signature_kind}) for "
+           f"{money(proposal.total_cents)}", contact_id=who.contact_id, ip_address=ip_address, user_agent=user_agent)
+    session.flush()
+    pdf = signed_pdf(session, proposal, contact, login.email if login else contact.email, agreed.consented_at)
+    doc = _file_document(session, proposal, pdf, who)
+    proposal.document_id, proposal.final_sha256 = doc.id, hashlib.sha256(pdf).hexdigest()
+    log_event(session, proposal, "sealed", f"Sealed PDF filed as \"{doc.name}\" (SHA-256 {proposal.final_sha256})")
+    actor = client_actor(who)
+    account = session.get(Account, proposal.account_id)
+    audit.record(session, actor, "proposal_signed", "account", proposal.account_id,
+                 f'{who.name} signed proposal "{proposal.name}" ({money(proposal.total_cents)})',
+                 proposal_id=proposal.id, document_id=doc.id)
+    events.emit(session, actor, "proposal_signed", job_id=proposal.job_id, account_id=proposal.account_id,
+                payload={"proposal_id": proposal.id, "contact_id": who.contact_id, "job_id": proposal.job_id,
+                         "document_id": doc.id})
+    inbox.notify_client_activity(session, account_id=proposal.account_id, job_id=proposal.job_id,
+                                 text=f'{who.name} ({account.name}) signed the proposal "{proposal.name}" '
+                                      f'for {money(proposal.total_cents)}')
+    return proposal
+
+
+def _file_document(session: Session, proposal: Proposal, pdf: bytes, who) -> Document:
+    name = storage.clean_filename(f"{proposal.name} - signed.pdf")
+    stored = storage.store(pdf, name)
+    doc = Document(account_id=proposal.account_id, job_id=proposal.job_id, name=name, stored_key=stored.key,
+                   size=stored.size, content_type="application/pdf", uploaded_by_contact_id=who.contact_id,
+                   uploaded_by_label=f"{who.name} (signed proposal)")
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def decline(session: Session, who, proposal_id: int, *, reason: str, ip_address: str = "",
+            user_agent: str = "") -> Proposal:
+    """Decline the proposal with a reason (the client); staff are told."""
+    proposal = contact_proposal(session, who, proposal_id)
+    _waiting(proposal)
+    reason = " ".join(str(reason or "").split())[:MAX_REASON]
+    if not reason:
+        raise InvalidInput("Say why you decline, so the firm knows what to change.", field="reason")
+    proposal.status, proposal.declined_at, proposal.decline_reason = ProposalStatus.declined, utcnow(), reason
+    log_event(session, proposal, "declined", f"Declined by {who.name}: {reason}", contact_id=who.contact_id,
+           ip_address=ip_address, user_agent=user_agent)
+    account = session.get(Account, proposal.account_id)
+    audit.record(session, client_actor(who), "proposal_declined", "account", proposal.account_id,
+                 f'{who.name} declined proposal "{proposal.name}": {reason}', proposal_id=proposal.id)
+    inbox.notify_client_activity(session, account_id=proposal.account_id, job_id=proposal.job_id,
+                                 text=f'{who.name} ({account.name}) declined the proposal "{proposal.name}": {reason}')
+    return proposal

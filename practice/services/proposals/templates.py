@@ -1,0 +1,212 @@
+"""Proposal templates (admins): an introduction and terms in the firm's Jinja2 text, with service lines from the
+catalog; and the names of the steps the client sees."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from practice.models import Proposal, ProposalTemplate, ProposalTemplateLine, Service, SigningSettings, utcnow
+from practice.services import audit, templating
+from practice.services.actor import Actor, require_admin
+from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.services.proposals.lookup import require_staff, template_lines
+from practice.services.proposals.rendering import sample_context
+from practice.services.proposals.views import TemplateView
+from practice.services.signing import consent
+from practice.services.work.catalog import parse_money
+
+MAX_NAME = 200
+MAX_TEXT = 50_000
+MAX_LINES = 100
+MAX_QUANTITY = 10_000
+MAX_PRICE_CENTS = 100_000_000_00  # $100 million: anything above is a typo
+# The steps the client sees, in order; the firm may rename them (SigningSettings.proposal_steps).
+STEP_KEYS = ("read", "choose", "sign")
+DEFAULT_STEPS = {"read": "Read", "choose": "Choose services", "sign": "Sign"}
+MAX_STEP_NAME = 40
+# Names of the saved rules that send a proposal template (the automations know; proposals sit below them).
+RulesUsing = Callable[[Session, str], list[str]]
+
+
+def _template_view(session: Session, t: ProposalTemplate) -> TemplateView:
+    return TemplateView(t.id, t.name, t.introduction, t.terms, template_lines(session, t.id), t.updated_at)
+
+
+def list_templates(session: Session, actor: Actor) -> list[TemplateView]:
+    """Every proposal template with its lines (staff: they send them)."""
+    require_staff(actor)
+    return [_template_view(session, t) for t in session.exec(select(ProposalTemplate).order_by(ProposalTemplate.name))]
+
+
+def template_names(session: Session) -> list[str]:
+    """Names rules may use in `send proposal "NAME" to account`."""
+    return list(session.exec(select(ProposalTemplate.name).order_by(ProposalTemplate.name)))
+
+
+def template_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every template, for the "Send a proposal" menu."""
+    return [(t.id, t.name) for t in session.exec(select(ProposalTemplate).order_by(ProposalTemplate.name))]
+
+
+def template_by_name(session: Session, name: str) -> ProposalTemplate | None:
+    """Matched like every name in the rules: ignoring case and surrounding spaces."""
+    wanted = " ".join((name or "").split()).lower()
+    return session.exec(select(ProposalTemplate).where(func.lower(func.trim(ProposalTemplate.name)) == wanted)).first()
+
+
+def get_template(session: Session, actor: Actor, template_id: int) -> TemplateView:
+    require_staff(actor)
+    t = session.get(ProposalTemplate, template_id)
+    if t is None:
+        raise NotFound("That proposal template no longer exists.")
+    return _template_view(session, t)
+
+
+def _int(value, what: str, field_name: str, *, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{what} must be a whole number.", field=field_name) from None
+    if not low <= number <= high:
+        raise InvalidInput(f"{what} must be between {low:,} and {high:,}.", field=field_name)
+    return number
+
+
+def _clean_lines(session: Session, lines: list[dict]) -> list[dict]:
+    """Lines from a form or a caller: a catalog service (its name and rate are the defaults) or a free line."""
+    if not isinstance(lines, list):
+        raise InvalidInput("The services must be a list.", field="lines")
+    if len(lines) > MAX_LINES:
+        raise InvalidInput(f"A proposal holds at most {MAX_LINES} services.", field="lines")
+    out = []
+    for n, raw in enumerate(lines, start=1):
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"Service line {n} is not understood.", field="lines")
+        service = None
+        if raw.get("service_id") not in (None, "", 0, "0"):
+            service_id = _int(raw.get("service_id"), f"Line {n}'s service", "lines", low=1, high=2**62)
+            service = session.get(Service, service_id)
+            if service is None:
+                raise InvalidInput(f"Line {n}: that service is no longer in the catalog.", field="lines")
+        name = " ".join(str(raw.get("name") or "").split())[:MAX_NAME] or (service.name if service else "")
+        if not name:
+            raise InvalidInput(f"Line {n} needs a service from the catalog or a name.", field="lines")
+        description = str(raw.get("description") or "").strip()[:2000] or (service.description if service else "")
+        quantity = _int(raw.get("quantity", 1) or 1, f"Line {n}'s quantity", "lines", low=1, high=MAX_QUANTITY)
+        if raw.get("price_cents") not in (None, ""):
+            price = _int(raw["price_cents"], f"Line {n}'s price", "lines", low=0, high=MAX_PRICE_CENTS)
+        elif str(raw.get("price") or "").strip():
+            price = parse_money(str(raw["price"]), field="lines")
+        else:
+            price = service.rate_cents if service else 0
+        if price > MAX_PRICE_CENTS:
+            raise InvalidInput(f"Line {n}'s price is too large; check the amount.", field="lines")
+        optional = raw.get("optional")
+        optional = optional if isinstance(optional, bool) else str(optional).lower() in ("1", "true", "on", "yes")
+        out.append({"service_id": service.id if service else None, "name": name, "description": description,
+                    "quantity": quantity, "price_cents": price, "optional": optional, "position": n})
+    return out
+
+
+def save_template(session: Session, actor: Actor, *, name: str, introduction: str = "", terms: str = "",
+                  lines: list[dict] | None = None, template_id: int | None = None,
+                  rules_using: RulesUsing | None = None) -> ProposalTemplate:
+    """Create or change a proposal template (admins); its texts must fill in with a sample account.
+
+    Renaming a template needs `rules_using` (the automations' `rules_sending_proposal`): a template a rule
+    sends keeps its name."""
+    require_admin(require_staff(actor))
+    name = " ".join((name or "").split())[:MAX_NAME]
+    if not name:
+        raise InvalidInput("Give the proposal template a name.", field="name")
+    introduction, terms = str(introduction or "").strip(), str(terms or "").strip()
+    if len(introduction) > MAX_TEXT or len(terms) > MAX_TEXT:
+        raise InvalidInput(f"The introduction and the terms may each hold {MAX_TEXT:,} characters.", field="terms")
+    clean = _clean_lines(session, lines or [])
+    if not clean:
+        raise InvalidInput("Add at least one service to the proposal.", field="lines")
+    # Fill the texts in once with sample facts, so a typo is found now and not by a client.
+    sample = sample_context(session)
+    templating.render(introduction, sample, what="introduction")
+    templating.render(terms, sample, what="terms")
+    same = template_by_name(session, name)
+    if template_id is None:
+        if same is not None:
+            raise Conflict(f'There is already a proposal template "{same.name}".')
+        template = ProposalTemplate(name=name)
+        session.add(template)
+    else:
+        template = session.get(ProposalTemplate, template_id)
+        if template is None:
+            raise NotFound("That proposal template no longer exists.")
+        if same is not None and same.id != template.id:
+            raise Conflict(f'There is already a proposal template "{same.name}".')
+        if " ".join(template.name.split()).lower() != name.lower():
+            _not_used_by_rules(session, template, "rename", rules_using)
+    template.name, template.introduction, template.terms, template.updated_at = name, introduction, terms, utcnow()
+    session.flush()
+    for old in session.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)):
+        session.delete(old)
+    for line in clean:
+        session.add(ProposalTemplateLine(template_id=template.id, **line))
+    session.flush()
+    audit.record(session, actor, "create" if template_id is None else "update", "proposal_template", template.id,
+                 f'{"Created" if template_id is None else "Updated"} proposal template "{name}"', lines=len(clean))
+    return template
+
+
+def _not_used_by_rules(session: Session, template: ProposalTemplate, doing: str,
+                       rules_using: RulesUsing | None) -> None:
+    # A rule naming a missing template would stop the whole rules file from running.
+    if rules_using is None:
+        raise TypeError(f"To {doing} a proposal template, pass rules_using (the rules that send it).")
+    used = rules_using(session, template.name)
+    if used:
+        names = ", ".join(f'"{n}"' for n in used)
+        raise Conflict(f'The rule{"s" if len(used) > 1 else ""} {names} send{"" if len(used) > 1 else "s"} '
+                       f'"{template.name}"; change the rules first, then {doing} the template.')
+
+
+def delete_template(session: Session, actor: Actor, template_id: int, *, rules_using: RulesUsing) -> None:
+    """Delete a template (admins) no rule sends (`rules_using`: the automations' `rules_sending_proposal`);
+    proposals already sent keep their own copy."""
+    require_admin(require_staff(actor))
+    template = session.get(ProposalTemplate, template_id)
+    if template is None:
+        raise NotFound("That proposal template no longer exists.")
+    _not_used_by_rules(session, template, "delete", rules_using)
+    for line in session.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)):
+        session.delete(line)
+    for sent in session.exec(select(Proposal).where(Proposal.template_id == template.id)):
+        sent.template_id = None
+    audit.record(session, actor, "delete", "proposal_template", template.id,
+                 f'Deleted proposal template "{template.name}"')
+    session.delete(template)
+
+
+def step_names(session: Session) -> dict[str, str]:
+    """The names of the proposal steps the client sees (the firm's, else the defaults)."""
+    # Read only (no settings row is made here): pages call this in read sessions.
+    row = session.exec(select(SigningSettings).order_by(SigningSettings.id)).first()
+    chosen = (row.proposal_steps if row else None) or {}
+    return {key: (str(chosen.get(key) or "").strip() or DEFAULT_STEPS[key]) for key in STEP_KEYS}
+
+
+def rename_steps(session: Session, actor: Actor, names: dict) -> dict[str, str]:
+    """Rename the steps clients see (admins); an empty name goes back to the default."""
+    require_admin(require_staff(actor))
+    clean = {}
+    for key in STEP_KEYS:
+        value = " ".join(str((names or {}).get(key) or "").split())
+        if len(value) > MAX_STEP_NAME:
+            raise InvalidInput(f"A step name may hold {MAX_STEP_NAME} characters.", field=key)
+        if value and value != DEFAULT_STEPS[key]:
+            clean[key] = value
+    row = consent.settings(session)
+    row.proposal_steps = clean
+    row.updated_at = utcnow()
+    audit.record(session, actor, "update", "signing_settings", row.id, "Renamed the proposal steps",
+                 steps=clean)
+    return step_names(session)

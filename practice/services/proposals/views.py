@@ -1,0 +1,95 @@
+"""What pages show of proposals and their templates: plain views with their totals."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from practice.models import Account, Job, Proposal, ProposalStatus
+
+
+@dataclass
+class LineView:
+    id: int
+    service_id: int | None
+    name: str
+    description: str
+    quantity: int
+    price_cents: int
+    optional: bool
+    chosen: bool = True
+
+    @property
+    def amount_cents(self) -> int:
+        return self.quantity * self.price_cents
+
+
+@dataclass
+class TemplateView:
+    id: int
+    name: str
+    introduction: str
+    terms: str
+    lines: list[LineView]
+    updated_at: dt.datetime | None = None
+
+    @property
+    def total_cents(self) -> int:
+        """What the template costs with its required lines only."""
+        return sum(line.amount_cents for line in self.lines if not line.optional)
+
+
+@dataclass
+class ProposalView:
+    id: int
+    account_id: int
+    account_name: str
+    job_id: int | None
+    job_name: str
+    name: str
+    status: str
+    total_cents: int
+    sent_at: dt.datetime
+    viewed_at: dt.datetime | None
+    signed_at: dt.datetime | None
+    signer_name: str
+    declined_at: dt.datetime | None
+    decline_reason: str
+    document_id: int | None
+    requested_by: str
+
+
+@dataclass
+class ProposalDetail:
+    """What the client's proposal page shows."""
+
+    id: int
+    name: str
+    status: str
+    firm_name: str
+    account_name: str
+    introduction: str
+    terms: str
+    lines: list[LineView]
+    total_cents: int
+    steps: dict[str, str]
+    needs_consent: bool
+    disclosure: str
+    signer_name: str
+    signed_at: dt.datetime | None
+    document_id: int | None
+    decline_reason: str = ""
+    has_optional: bool = field(default=False)
+
+
+def proposal_views(session: Session, *conditions) -> list[ProposalView]:
+    rows = session.execute(select(Proposal, Account.name).join(Account, Account.id == Proposal.account_id)
+                           .where(*conditions)
+                           .order_by(Proposal.status != ProposalStatus.sent, Proposal.id.desc())).all()
+    job_ids = {p.job_id for p, _ in rows if p.job_id}
+    jobs = dict(session.exec(select(Job.id, Job.name).where(Job.id.in_(job_ids or [-1]))).all())
+    return [ProposalView(p.id, p.account_id, account_name, p.job_id, jobs.get(p.job_id, ""), p.name,
+                         ProposalStatus(p.status).value, p.total_cents, p.sent_at, p.viewed_at, p.signed_at,
+                         p.signer_name, p.declined_at, p.decline_reason, p.document_id, p.requested_by_label)
+            for p, account_name in rows]

@@ -22,12 +22,12 @@ from .errors import (
     UnknownNameError, format_error, format_errors,
 )
 from .evaluate import (
-    ConditionPart, Duration, Event, PlannedAction, RuleDecision, dry_run, evaluate, matching,
-    prepare_facts, run_delayed,
+    ConditionPart, Event, RuleDecision, dry_run, evaluate, matching, prepare_facts, run_delayed,
 )
 from .formatter import format_ruleset, format_source
 from .language import ACTION_NAMES, EVENT_NAMES
 from .parser import parse
+from .planning import Duration, PlannedAction
 from .schedule import due_run, next_occurrences, parse_schedule
 
 __all__ = [

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from . import ast as A
+from .action_checks import ACTION_CHECKS
 from .catalog import Catalog, name_key, suggest
-from .errors import RuleMeaningError, RulesError, RulesErrors, RuleTypeError, UnknownNameError
+from .errors import (
+    RuleMeaningError, RulesError, RulesErrors, RuleTypeError, UnknownNameError, with_article,
+)
 from .formatter import format_expr
 from .language import (
     ACCOUNT_TYPES, CARRIED_BY, DATE, DATETIME, FIELDS, NAMED_FIELDS, NUMBER, PRIORITIES, TEXT,
@@ -29,7 +32,6 @@ _TEMPLATE_WORDS = {
     "document": "document template", "folder": "folder template", "task": "task template",
 }
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_REMINDER_KINDS = ("organizer", "proposal", "invoice")
 # The longest duration of each unit: 100 years.
 _LONGEST = {"minute": 52_560_000, "hour": 876_000, "day": 36_500, "business day": 26_000,
             "week": 5_200, "month": 1_200, "year": 100}
@@ -207,7 +209,7 @@ class Checker:
             if hint is None:
                 others = [k for k in self.catalog.template_kinds_named(text.value) if k != kind]
                 if others:
-                    hint = f'"{text.value}" is {_a(_TEMPLATE_WORDS[others[0]])}, not {_a(words)}'
+                    hint = f'"{text.value}" is {with_article(_TEMPLATE_WORDS[others[0]])}, not {with_article(words)}'
             self.err(UnknownNameError, f'there is no {words} "{text.value}"', text.span, hint)
         return found
 
@@ -380,7 +382,7 @@ class Checker:
                 close = suggest(value.value, allowed)
                 listed = ", ".join(f'"{a}"' for a in allowed[:-1]) + f' or "{allowed[-1]}"'
                 hint = f'did you mean "{close}"?' if close else f"write {listed}"
-                self.err(UnknownNameError, f'"{value.value}" is not {_a(kind)}', value.span, hint)
+                self.err(UnknownNameError, f'"{value.value}" is not {with_article(kind)}', value.span, hint)
 
     # ---- actions
     def check_action(self, a, ctx: _Context) -> None:
@@ -394,64 +396,7 @@ class Checker:
                      "member or send an email to a team member or an address", a.span,
                      'add "for each account where ..." (or job, or contact) after the schedule')
             return
-        if isinstance(a, A.Send):
-            self.template(a.kind, a.template)
-            if a.kind == "email":
-                self.recipient(a.to, ctx)
-            else:
-                if not (isinstance(a.to, A.Entity) and a.to.name == "account"):
-                    self.err(RuleMeaningError, f"{_a(a.kind)} can only be sent to account",
-                             a.to.span, f'write: send {a.kind} "..." to account')
-                else:
-                    self.needs("account", ctx, a.to.span, f"send {a.kind}")
-            if a.reminders is not None and a.kind not in _REMINDER_KINDS:
-                self.err(RuleMeaningError, f"{_a(a.kind)} can't have reminders", a.reminders.span,
-                         "reminders are for organizers, proposals, invoices, signatures and approvals")
-            self.reminders(a.reminders)
-        elif isinstance(a, (A.RequestSignature, A.RequestApproval)):
-            if isinstance(a, A.RequestSignature):
-                self.template("document", a.template)
-                what = "request signature"
-            else:
-                self.no_placeholder_in_name(a.folder)
-                what = "request approval"
-            if not (isinstance(a.source, A.Entity) and a.source.name == "account"):
-                self.err(RuleMeaningError, f"{what} can only ask the account", a.source.span,
-                         f"write: {what} ... from account")
-            else:
-                self.needs("account", ctx, a.source.span, what)
-            self.reminders(a.reminders)
-        elif isinstance(a, A.CreateTask):
-            self.needs("job", ctx, a.span, "create task (a task is linked to the job)")
-            if a.assignee is not None:
-                self.assignee(a.assignee, ctx)
-            self.free_text(a.title, ctx)
-            self.due(a.due, ctx)
-        elif isinstance(a, A.CreateJob):
-            self.needs("account", ctx, a.span, "create job (a job belongs to an account)")
-            self.pipeline(a.pipeline)
-            self.free_text(a.name, ctx)
-            self.due(a.due, ctx)
-        elif isinstance(a, A.ChangeTags):
-            verb = "add tag" if a.add else "remove tag"
-            self.needs(a.target.name, ctx, a.target.span, f"{verb} ... {a.target.name}")
-            for t in a.tags:
-                self.tag(t)
-        elif isinstance(a, A.ApplyFolderTemplate):
-            self.needs("account", ctx, a.span, "apply folder template")
-            self.template("folder", a.template)
-        elif isinstance(a, A.MoveJob):
-            self.needs("job", ctx, a.span, "move job")
-            if a.stage is not None:
-                self.stage(a.stage, ctx.pipeline)
-        elif isinstance(a, A.AssignJob):
-            self.needs("job", ctx, a.span, "assign job")
-            self.assignee(a.assignee, ctx)
-        elif isinstance(a, A.ArchiveJob):
-            self.needs("job", ctx, a.span, "archive job")
-        elif isinstance(a, A.Notify):
-            self.assignee(a.assignee, ctx)
-            self.free_text(a.text, ctx)
+        ACTION_CHECKS[type(a)](self, a, ctx)
 
     def schedule_may(self, a) -> bool:
         if isinstance(a, A.Notify):
@@ -532,10 +477,6 @@ class Checker:
         first = columns[start]
         last = columns[min(end, len(columns) - 1)]
         return A.Span(line_no, first, line_no, max(last, first + 1))
-
-
-def _a(words: str) -> str:
-    return ("an " if words[0] in "aeiou" else "a ") + words
 
 
 def _type_hint(t: str) -> Optional[str]:

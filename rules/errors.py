@@ -88,6 +88,11 @@ class RulesErrors(RulesError):
         return "\n".join(str(e) for e in self.errors)
 
 
+def with_article(words: str) -> str:
+    """``words`` with "a" or "an" before them, for messages ("an organizer", "a stage")."""
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
 def format_error(source: str, filename: str, err: RulesError) -> str:
     """Lay an error out like the contract: ``FILE:LINE:COL: error: ...``, the line, carets, hint."""
     # Lines end at "\n" only, as the parser counts them.

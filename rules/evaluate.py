@@ -8,19 +8,17 @@ idempotency key per rule x event x action index.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping, Optional
 
-from . import ast as A
 from .catalog import name_key
 from .compiler import CompiledRule, CompiledRuleSet
 from .errors import EvaluationError
-from .formatter import format_duration, format_expr
 from .language import DATE, DATETIME, EVENT_NAMES, FIELDS, NUMBER, TEXT
-from .placeholders import RenderError, render
-from .semantics import Explainer
-from .timeutil import aware, duration_timedelta, local_date, shift
+from .placeholders import RenderError
+from .planning import plan_action
+from .timeutil import aware, local_date
 
 ITEM_OF_EVENT = {
     "organizer_submitted": "organizer",
@@ -56,44 +54,6 @@ class Event:
         if self.kind not in EVENT_NAMES:
             raise EvaluationError(f'"{self.kind}" is not an event the rules know',
                                   hint="events: " + ", ".join(EVENT_NAMES))
-
-
-@dataclass(frozen=True)
-class Duration:
-    """A delay or interval as written (``2 business days``); ``timedelta`` when fixed-length."""
-
-    amount: int
-    unit: str
-
-    @property
-    def timedelta(self) -> Optional[timedelta]:
-        return duration_timedelta(self.amount, self.unit)
-
-    def after(self, moment: datetime, tz) -> datetime:
-        """The moment this long after ``moment`` (wall clock in the firm's time zone)."""
-        return shift(moment, self.amount, self.unit, tz)
-
-    def __str__(self) -> str:
-        return format_duration(A.Duration(Decimal(self.amount), self.unit))
-
-
-@dataclass(frozen=True)
-class PlannedAction:
-    """An action a rule would run, with its arguments resolved.
-
-    ``action`` is one of: send_email, send_message, send_organizer, send_proposal,
-    send_invoice, request_signature, request_approval, create_task, create_job, add_tags,
-    remove_tags, apply_folder_template, move_job, assign_job, archive_job, notify.
-    ``index`` is the action's position in its rule (0-based), for idempotency keys.
-    ``delay`` is the ``after`` duration and ``run_at`` when it comes due (None: at once).
-    """
-
-    index: int
-    action: str
-    args: dict
-    text: str
-    delay: Optional[Duration] = None
-    run_at: Optional[datetime] = None
 
 
 @dataclass(frozen=True)
@@ -274,7 +234,9 @@ def matching(compiled: CompiledRuleSet, rule_name: str, records, now: datetime) 
     if rule.where is None:
         return list(records)
     pred = rule.where.bind(now)
-    return [raw for raw, facts in zip(records, prepared) if _missing(rule, facts, Event("schedule")) is None and pred(facts)]
+    event = Event("schedule")
+    return [raw for raw, facts in zip(records, prepared, strict=True)
+            if _missing(rule, facts, event) is None and pred(facts)]
 
 
 def run_delayed(compiled: CompiledRuleSet, rule_name: str, action_index: int, event: Event,
@@ -339,171 +301,3 @@ def _decide(compiled, rule: CompiledRule, event, facts, now, only=None, delayed=
             error = f"{action.text}: a date in this action falls outside the calendar"
             break
     return RuleDecision(rule.name, rule.index, event.kind, True, tuple(parts), tuple(planned), error=error)
-
-
-# ------------------------------------------------------------------ actions
-
-
-def placeholder_context(facts: dict, now: datetime, tz) -> dict:
-    """What placeholders can show: the facts as text, plus today, year, quarter and month."""
-    today = local_date(now, tz)
-    context = {
-        "today": today.isoformat(),
-        "year": today.year,
-        "quarter": (today.month - 1) // 3 + 1,
-        "month": A.MONTH_NAMES[today.month - 1].capitalize(),
-    }
-    for entity, names in FIELDS.items():
-        record = facts.get(entity)
-        if record is None:
-            continue
-        context[entity] = {name: _show(record.get(name), t, tz) for name, t in names.items()}
-    return context
-
-
-def _show(v, t, tz) -> str:
-    if v is None:
-        return ""
-    if t == DATETIME and isinstance(v, datetime):
-        return aware(v).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    if t == DATE and isinstance(v, date):
-        return v.isoformat()
-    if t == NUMBER:
-        try:
-            return f"{Decimal(str(v)):.2f}"
-        except InvalidOperation:
-            return str(v)
-    return str(v)
-
-
-def _duration(d: A.Duration) -> Duration:
-    return Duration(int(d.amount), d.unit)
-
-
-def _recipient(r, facts, catalog) -> dict:
-    if isinstance(r, A.Entity):
-        return {"to": r.name}
-    if isinstance(r, A.Field):
-        return {"to": "member", "member": _assignee(r, facts, catalog)}
-    if "@" in r.value:
-        return {"to": "address", "email": r.value.strip()}
-    return {"to": "member", "member": catalog.member(r.value) or r.value.strip()}
-
-
-def _assignee(a, facts, catalog) -> str:
-    if isinstance(a, A.Field):
-        job = facts.get("job") or {}
-        who = job.get("assignee")
-        if not who:
-            raise EvaluationError("the job has no assignee")
-        return who
-    return catalog.member(a.value) or a.value.strip()
-
-
-def _date_value(expr, facts, now, tz):
-    today = local_date(now, tz)
-    value = Explainer(facts, now, today, tz).value(expr)
-    if value is None:
-        raise EvaluationError(f"{format_expr(expr)} is empty, so there is no due date")
-    return value
-
-
-def plan_action(compiled: CompiledRuleSet, rule: CompiledRule, action, facts: dict, now: datetime,
-                delayed: bool = False) -> PlannedAction:
-    """Resolve one action's arguments on the facts (placeholders rendered, dates computed)."""
-    catalog = compiled.catalog
-    tz = compiled.tz
-    a = action.ast
-    context = None
-
-    def text(fname: str) -> str:
-        nonlocal context
-        node = getattr(a, fname)
-        template = action.templates.get(fname)
-        if template is None:
-            return node.value
-        if context is None:
-            context = placeholder_context(facts, now, tz)
-        return render(template, node.value, context)
-
-    def due(d: Optional[A.Due]):
-        if d is None:
-            return None
-        if d.duration is not None:
-            dur = _duration(d.duration)
-            if dur.unit in ("minute", "hour"):
-                return shift(now, dur.amount, dur.unit, tz)
-            return shift(local_date(now, tz), dur.amount, dur.unit, tz)
-        value = _date_value(d.date, facts, now, tz)
-        return local_date(value, tz) if isinstance(value, datetime) else value
-
-    def reminders(r: Optional[A.Reminders]):
-        if r is None:
-            return None
-        times = int(r.times.value) if r.times is not None else 1
-        return {"every": _duration(r.every), "times": times}
-
-    if isinstance(a, A.Send):
-        kind = f"send_{a.kind}"
-        args = {"template": catalog.template(a.kind, a.template.value) or a.template.value}
-        args.update(_recipient(a.to, facts, catalog))
-        if a.kind in ("organizer", "proposal", "invoice"):
-            args["reminders"] = reminders(a.reminders)
-    elif isinstance(a, A.RequestSignature):
-        kind = "request_signature"
-        args = {"template": catalog.template("document", a.template.value) or a.template.value,
-                "from": "account", "reminders": reminders(a.reminders)}
-    elif isinstance(a, A.RequestApproval):
-        kind = "request_approval"
-        args = {"folder": a.folder.value, "from": "account", "reminders": reminders(a.reminders)}
-    elif isinstance(a, A.CreateTask):
-        kind = "create_task"
-        args = {"title": text("title"),
-                "assignee": _assignee(a.assignee, facts, catalog) if a.assignee is not None else None,
-                "due": due(a.due)}
-    elif isinstance(a, A.CreateJob):
-        kind = "create_job"
-        pipeline = catalog.pipeline(a.pipeline.value) or a.pipeline.value
-        stages = catalog.pipelines.get(pipeline, ())
-        args = {"name": text("name"), "pipeline": pipeline,
-                "stage": stages[0] if stages else None, "due": due(a.due)}
-    elif isinstance(a, A.ChangeTags):
-        kind = "add_tags" if a.add else "remove_tags"
-        args = {"tags": [catalog.tag(t.value) or t.value for t in a.tags], "target": a.target.name}
-    elif isinstance(a, A.ApplyFolderTemplate):
-        kind = "apply_folder_template"
-        args = {"template": catalog.template("folder", a.template.value) or a.template.value}
-    elif isinstance(a, A.MoveJob):
-        kind = "move_job"
-        job = facts.get("job") or {}
-        pipeline = catalog.pipeline(job.get("pipeline") or "") if job.get("pipeline") else None
-        if pipeline is None:
-            raise EvaluationError(f'the job\'s pipeline "{job.get("pipeline")}" is not known')
-        stages = list(catalog.pipelines[pipeline])
-        if a.stage is None:
-            current = catalog.stage(job.get("stage") or "", pipeline)
-            if current is None:
-                raise EvaluationError(f'the job\'s stage "{job.get("stage")}" is not in pipeline "{pipeline}"')
-            position = stages.index(current)
-            if position + 1 >= len(stages):
-                raise EvaluationError(f'the job is already in the last stage of "{pipeline}"')
-            target = stages[position + 1]
-        else:
-            target = catalog.stage(a.stage.value, pipeline)
-            if target is None:
-                raise EvaluationError(f'pipeline "{pipeline}" has no stage "{a.stage.value}"')
-        args = {"stage": target, "pipeline": pipeline, "from_stage": job.get("stage")}
-    elif isinstance(a, A.AssignJob):
-        kind = "assign_job"
-        args = {"assignee": _assignee(a.assignee, facts, catalog)}
-    elif isinstance(a, A.ArchiveJob):
-        kind = "archive_job"
-        args = {}
-    elif isinstance(a, A.Notify):
-        kind = "notify"
-        args = {"member": _assignee(a.assignee, facts, catalog), "text": text("text")}
-    else:  # pragma: no cover
-        raise TypeError(a)
-    delay = _duration(a.delay) if a.delay is not None and not delayed else None
-    run_at = delay.after(now, tz) if delay is not None else None
-    return PlannedAction(action.index, kind, args, action.text, delay, run_at)

@@ -1,0 +1,108 @@
+"""What each rule action may name and needs carried: one check per action kind, looked up in
+the literal table ``ACTION_CHECKS`` by the checker (``Checker.check_action``)."""
+
+from __future__ import annotations
+
+from . import ast as A
+from .errors import RuleMeaningError, with_article
+
+_REMINDER_KINDS = ("organizer", "proposal", "invoice")
+
+
+# Each check takes the checker (its name and value checks, and the error list) and the rule's
+# context. The order of the calls is the order of errors on one span.
+
+def check_send(checker, a: A.Send, ctx) -> None:
+    checker.template(a.kind, a.template)
+    if a.kind == "email":
+        checker.recipient(a.to, ctx)
+    elif not (isinstance(a.to, A.Entity) and a.to.name == "account"):
+        checker.err(RuleMeaningError, f"{with_article(a.kind)} can only be sent to account",
+                    a.to.span, f'write: send {a.kind} "..." to account')
+    else:
+        checker.needs("account", ctx, a.to.span, f"send {a.kind}")
+    if a.reminders is not None and a.kind not in _REMINDER_KINDS:
+        checker.err(RuleMeaningError, f"{with_article(a.kind)} can't have reminders", a.reminders.span,
+                    "reminders are for organizers, proposals, invoices, signatures and approvals")
+    checker.reminders(a.reminders)
+
+
+def _asks_the_account(checker, a, ctx, what: str) -> None:
+    if not (isinstance(a.source, A.Entity) and a.source.name == "account"):
+        checker.err(RuleMeaningError, f"{what} can only ask the account", a.source.span,
+                    f"write: {what} ... from account")
+    else:
+        checker.needs("account", ctx, a.source.span, what)
+    checker.reminders(a.reminders)
+
+
+def check_request_signature(checker, a: A.RequestSignature, ctx) -> None:
+    checker.template("document", a.template)
+    _asks_the_account(checker, a, ctx, "request signature")
+
+
+def check_request_approval(checker, a: A.RequestApproval, ctx) -> None:
+    checker.no_placeholder_in_name(a.folder)
+    _asks_the_account(checker, a, ctx, "request approval")
+
+
+def check_create_task(checker, a: A.CreateTask, ctx) -> None:
+    checker.needs("job", ctx, a.span, "create task (a task is linked to the job)")
+    if a.assignee is not None:
+        checker.assignee(a.assignee, ctx)
+    checker.free_text(a.title, ctx)
+    checker.due(a.due, ctx)
+
+
+def check_create_job(checker, a: A.CreateJob, ctx) -> None:
+    checker.needs("account", ctx, a.span, "create job (a job belongs to an account)")
+    checker.pipeline(a.pipeline)
+    checker.free_text(a.name, ctx)
+    checker.due(a.due, ctx)
+
+
+def check_change_tags(checker, a: A.ChangeTags, ctx) -> None:
+    verb = "add tag" if a.add else "remove tag"
+    checker.needs(a.target.name, ctx, a.target.span, f"{verb} ... {a.target.name}")
+    for t in a.tags:
+        checker.tag(t)
+
+
+def check_apply_folder_template(checker, a: A.ApplyFolderTemplate, ctx) -> None:
+    checker.needs("account", ctx, a.span, "apply folder template")
+    checker.template("folder", a.template)
+
+
+def check_move_job(checker, a: A.MoveJob, ctx) -> None:
+    checker.needs("job", ctx, a.span, "move job")
+    if a.stage is not None:
+        checker.stage(a.stage, ctx.pipeline)
+
+
+def check_assign_job(checker, a: A.AssignJob, ctx) -> None:
+    checker.needs("job", ctx, a.span, "assign job")
+    checker.assignee(a.assignee, ctx)
+
+
+def check_archive_job(checker, a: A.ArchiveJob, ctx) -> None:
+    checker.needs("job", ctx, a.span, "archive job")
+
+
+def check_notify(checker, a: A.Notify, ctx) -> None:
+    checker.assignee(a.assignee, ctx)
+    checker.free_text(a.text, ctx)
+
+
+ACTION_CHECKS = {
+    A.Send: check_send,
+    A.RequestSignature: check_request_signature,
+    A.RequestApproval: check_request_approval,
+    A.CreateTask: check_create_task,
+    A.CreateJob: check_create_job,
+    A.ChangeTags: check_change_tags,
+    A.ApplyFolderTemplate: check_apply_folder_template,
+    A.MoveJob: check_move_job,
+    A.AssignJob: check_assign_job,
+    A.ArchiveJob: check_archive_job,
+    A.Notify: check_notify,
+}

@@ -11,15 +11,16 @@ from .catalog import Catalog
 from .checker import check_errors
 from .errors import RulesError, format_error
 from .formatter import format_source
+from .parser import parse
 
 
 def _read(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except OSError as e:
-        raise SystemExit(f"{path}: cannot read the file ({e.strerror or e})")
+        raise SystemExit(f"{path}: cannot read the file ({e.strerror or e})") from None
     except UnicodeDecodeError:
-        raise SystemExit(f"{path}: the file is not UTF-8 text")
+        raise SystemExit(f"{path}: the file is not UTF-8 text") from None
 
 
 def _check(args) -> int:
@@ -33,8 +34,6 @@ def _check(args) -> int:
     if errors:
         print("\n".join(format_error(source, args.file, e) for e in errors))
         return 1
-    from .parser import parse
-
     count = len(parse(source).rules)
     print(f"ok: {count} rules")  # the contract's exact words, whatever the count
     return 0

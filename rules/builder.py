@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
+from itertools import pairwise
 from typing import Optional
 
 from lark import Token, Transformer
@@ -441,7 +442,7 @@ def _day_number(tok: Token) -> int:
 
 def _check_after_placement(actions) -> None:
     """``send email ... after 2 days`` reads as a delay of the next action: refuse it."""
-    for previous, action in zip(actions, actions[1:]):
+    for previous, action in pairwise(actions):
         delay = getattr(action, "delay", None)
         if delay is not None and action.span.line == previous.span.end_line:
             span = A.Span(action.span.line, action.span.column, delay.span.end_line,

@@ -18,14 +18,14 @@ from datetime import datetime
 from typing import Callable, Optional
 
 from . import ast as A
-from .catalog import Catalog
+from . import timeutil
+from .catalog import Catalog, name_key
 from .checker import CheckedRuleSet
 from .formatter import format_action, format_condition
 from .language import DATE, DATETIME, FIELDS, TEXT, carries
 from .placeholders import compile_text, referenced_entities
 from .semantics import Explainer, literal_number, static_type
 from .timeutil import as_zone, local_date, shift
-from . import timeutil
 
 
 class _Helpers:
@@ -318,8 +318,6 @@ class CompiledRuleSet:
     source: str = ""
 
     def rule(self, name: str) -> CompiledRule:
-        from .catalog import name_key
-
         for r in self.rules:
             if name_key(r.name) == name_key(name):
                 return r

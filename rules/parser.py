@@ -280,14 +280,17 @@ def describe_expected(expected, previous: Optional[str]) -> str:
         exp -= _ENTITIES
     if exp - {"PLUS", "MINUS"} or phrases:
         exp -= {"PLUS", "MINUS"}
-    for name in sorted(exp, key=_expected_order):
-        if name == "STRING":
-            phrases.append(_STRING_AFTER.get(previous or "", "a text in quotes"))
-        elif name in _WORDS:
-            phrases.append(_WORDS[name])
-        else:
-            phrases.append(_keyword_word(name))
+    phrases.extend(_expected_word(name, previous) for name in sorted(exp, key=_expected_order))
     return _join(phrases) if phrases else "something else"
+
+
+def _expected_word(name: str, previous: Optional[str]) -> str:
+    """One expected terminal in words; a quoted text is named after the word before it."""
+    if name == "STRING":
+        return _STRING_AFTER.get(previous or "", "a text in quotes")
+    if name in _WORDS:
+        return _WORDS[name]
+    return _keyword_word(name)
 
 
 def _describe_found(tok: Optional[Token], word: str) -> str:
@@ -381,15 +384,29 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
         return RuleSyntaxError("this rule could not be read", A.Span(1, 1, 1, 2))
     expected.discard("$END")
     found_type = tok.type if tok is not None else None
+    known = _misplaced_delay(text, stack, found_type)
+    if known is None:
+        known = _known_mistake(text, stack, expected, found_type, span, word)
+    if known is not None:
+        return known
+    message = f"expected {describe_expected(expected, previous)}, found {_describe_found(tok, word)}"
+    return RuleSyntaxError(message, span, _spelling_hint(word, expected))
 
-    # `after 2 days` written after an action: the parser is inside a delay when it fails.
+
+def _misplaced_delay(text: str, stack, found_type: Optional[str]) -> Optional[RuleSyntaxError]:
+    """``after 2 days`` written after an action: the parser is inside a delay when it fails."""
     after = _pending_delay(stack)
-    if after is not None and found_type not in _ACTION_VERBS:
-        after_item, span_after = after
-        prev_action = next((x for x in reversed(_flatten(stack[: stack.index(after_item)]))
-                            if isinstance(x, _ACTION_TYPES)), None)
-        return _after_error(text, span_after, prev_action.span if prev_action else None)
+    if after is None or found_type in _ACTION_VERBS:
+        return None
+    after_item, span_after = after
+    prev_action = next((x for x in reversed(_flatten(stack[: stack.index(after_item)]))
+                        if isinstance(x, _ACTION_TYPES)), None)
+    return _after_error(text, span_after, prev_action.span if prev_action else None)
 
+
+def _known_mistake(text: str, stack, expected: set, found_type: Optional[str], span: A.Span,
+                   word: str) -> Optional[RuleSyntaxError]:
+    """A mistake people often make, said in its own words (None: describe what was expected)."""
     if "THEN" in expected and found_type in _ACTION_VERBS | {"AFTER"}:
         return RuleSyntaxError(
             '"then" is missing before the actions', span,
@@ -420,8 +437,7 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
             f"expected a time like 07:30, found the number {word}", span,
             f"write the time with minutes, like {int(word):02d}:00" if word.isdigit() else None,
         )
-    message = f"expected {describe_expected(expected, previous)}, found {_describe_found(tok, word)}"
-    return RuleSyntaxError(message, span, _spelling_hint(word, expected))
+    return None
 
 
 _LOOSE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b")

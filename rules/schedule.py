@@ -19,6 +19,7 @@ from typing import Iterator, Optional, Union
 
 from . import ast as A
 from .errors import RuleSyntaxError
+from .parser import parse
 from .timeutil import as_zone, at_local, aware, last_day, local_date
 
 # A schedule repeats at least once a year; looking back this far finds the latest missed run.
@@ -27,8 +28,6 @@ _LOOKBACK = timedelta(days=800)
 
 def parse_schedule(text: str) -> A.Schedule:
     """A schedule from its words, like ``"every 2 weeks on monday at 08:00"``."""
-    from .parser import parse
-
     try:
         ruleset = parse(f'rule "schedule"\n{text}\nthen archive job end')
     except RuleSyntaxError:

@@ -132,35 +132,44 @@ class Reference:
             v = self.value(c.subject)
             return (v is None or (isinstance(v, str) and v.strip() == "")) != c.negated
         if isinstance(c, A.OneOf):
-            v = self.value(c.left)
-            if v is None:
-                return c.negated
-            hits = []
-            for item in c.values:
-                lv, rv = self.both(c.left, item)
-                if rv is None:
-                    hits.append(False)
-                elif kind(c.left) == "text":
-                    hits.append(self.fold(c.left, lv) == self.fold(item, rv))
-                else:
-                    hits.append(lv == rv)
-            return any(hits) != c.negated
+            return self.one_of(c)
         if isinstance(c, (A.Within, A.Ago)):
-            v = self.value(c.subject)
-            if v is None:
-                return False
-            start = self.now if isinstance(v, datetime) else self.today
-            n, unit = int(c.duration.amount), c.duration.unit
-            if isinstance(c, A.Within):
-                return start <= v <= move(start, n, unit, self.tz)
-            cutoff = move(start, -n, unit, self.tz)
-            return v < cutoff if c.more else (cutoff < v and v <= start)
+            return self.in_time(c)
+        return self.compare(c)
+
+    def one_of(self, c):
+        v = self.value(c.left)
+        if v is None:
+            return c.negated
+        hits = []
+        for item in c.values:
+            lv, rv = self.both(c.left, item)
+            if rv is None:
+                hits.append(False)
+            elif kind(c.left) == "text":
+                hits.append(self.fold(c.left, lv) == self.fold(item, rv))
+            else:
+                hits.append(lv == rv)
+        return any(hits) != c.negated
+
+    def in_time(self, c):
+        v = self.value(c.subject)
+        if v is None:
+            return False
+        start = self.now if isinstance(v, datetime) else self.today
+        n, unit = int(c.duration.amount), c.duration.unit
+        if isinstance(c, A.Within):
+            return start <= v <= move(start, n, unit, self.tz)
+        cutoff = move(start, -n, unit, self.tz)
+        return v < cutoff if c.more else (cutoff < v and v <= start)
+
+    def compare(self, c):
         lv, rv = self.both(c.left, c.right)
         op = c.op
         if op == "does not contain":
             return lv is None or rv is None or rv.casefold() not in lv.casefold()
         if op == "is not":
-            return not self.holds(A.Compare(c.left, "is", c.right))
+            return not self.compare(A.Compare(c.left, "is", c.right))
         if lv is None or rv is None:
             return False
         if op == "is":

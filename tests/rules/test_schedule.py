@@ -1,6 +1,7 @@
 """Schedules come due when the firm expects, in its time zone (contract §5)."""
 
 from datetime import date, datetime, timezone
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -165,7 +166,7 @@ def test_occurrences_are_ordered_on_schedule_and_caught_up_once(text, at, tz, af
     schedule = parse_schedule(text + at)
     moments = next_occurrences(schedule, after, tz, count=4, anchor=after)
     assert len(moments) == 4
-    assert all(a < b for a, b in zip([after] + moments, moments))
+    assert all(a < b for a, b in pairwise([after] + moments))
     zone = ZoneInfo(tz) if tz != "UTC" else timezone.utc
     for m in moments:
         local_day = m.astimezone(zone).date()

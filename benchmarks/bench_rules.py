@@ -166,18 +166,13 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--repeat", type=int, default=None, help="repetitions of ours and the lambda")
-    parser.add_argument("--judge", choices=("cpu", "wall"), default="cpu",
-                        help="which medians the targets apply to (default: process CPU time)")
-    args = parser.parse_args(argv)
-    repeat = args.repeat or (3 if args.quick else 9)
+def _median_ms(runs, i) -> float:
+    return statistics.median(r[i] for r in runs) * 1000
 
-    records = make_records(RECORDS)
+
+def time_predicates(records, repeat: int):
+    """(wall, cpu) runs of ours, the lambda and rule-engine, or None if they disagree."""
     ours, hand, engine = ours_predicate(), lambda_predicate(), rule_engine_predicate()
-
     # Interleave ours and the lambda so both see the same machine load.
     ours_runs, hand_runs = [], []
     for _ in range(repeat):
@@ -191,8 +186,12 @@ def main(argv=None) -> int:
         engine_runs.append(run)
     if not ours_hits == hand_hits == engine_hits:
         print(f"the three evaluations disagree: {ours_hits}, {hand_hits}, {engine_hits}")
-        return 1
+        return None
+    return ours_runs, hand_runs, engine_runs, ours_hits
 
+
+def time_check(repeat: int) -> list:
+    """(wall, cpu) runs of checking a file of 200 rules."""
     text = rules_file(200)
     check(text, CATALOG)  # warm up
     check_runs = []
@@ -201,14 +200,28 @@ def main(argv=None) -> int:
         checked = check(text, CATALOG)
         check_runs.append((time.perf_counter() - wall, time.process_time() - cpu))
     assert len(checked) == 200
+    return check_runs
 
-    def med(runs, i):
-        return statistics.median(r[i] for r in runs) * 1000
 
-    ours_wall, ours_cpu = med(ours_runs, 0), med(ours_runs, 1)
-    hand_wall, hand_cpu = med(hand_runs, 0), med(hand_runs, 1)
-    engine_wall, engine_cpu = med(engine_runs, 0), med(engine_runs, 1)
-    check_wall, check_cpu = med(check_runs, 0), med(check_runs, 1)
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--repeat", type=int, default=None, help="repetitions of ours and the lambda")
+    parser.add_argument("--judge", choices=("cpu", "wall"), default="cpu",
+                        help="which medians the targets apply to (default: process CPU time)")
+    args = parser.parse_args(argv)
+    repeat = args.repeat or (3 if args.quick else 9)
+
+    timed = time_predicates(make_records(RECORDS), repeat)
+    if timed is None:
+        return 1
+    ours_runs, hand_runs, engine_runs, ours_hits = timed
+    check_runs = time_check(repeat)
+
+    ours_wall, ours_cpu = _median_ms(ours_runs, 0), _median_ms(ours_runs, 1)
+    hand_wall, hand_cpu = _median_ms(hand_runs, 0), _median_ms(hand_runs, 1)
+    engine_wall, engine_cpu = _median_ms(engine_runs, 0), _median_ms(engine_runs, 1)
+    check_wall, check_cpu = _median_ms(check_runs, 0), _median_ms(check_runs, 1)
     # The targets are judged on CPU time: on a shared machine the wall clock also counts
     # the time other processes held the CPU. Both are printed.
     cpu_ratio = ours_cpu / hand_cpu

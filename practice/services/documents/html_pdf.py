@@ -23,14 +23,14 @@ th, td { text-align: left; padding: 4pt 6pt; border-bottom: 0.5pt solid #bbb; ve
 
 
 def _fetcher():
-    from weasyprint import URLFetcher  # noqa: PLC0415 - WeasyPrint loads Pango; import only when rendering
+    from weasyprint import URLFetcher  # noqa: PLC0415 - lazy: heavy library (WeasyPrint loads Pango)
 
     return URLFetcher(allowed_protocols={"data"}, timeout=1)
 
 
 def render_document(html: str, *, css: str = BASE_CSS) -> Any:
     """The laid-out WeasyPrint document (pages, anchors), for callers that need positions."""
-    from weasyprint import CSS, HTML  # noqa: PLC0415
+    from weasyprint import CSS, HTML  # noqa: PLC0415 - lazy: heavy library
 
     return HTML(string=html, url_fetcher=_fetcher(), base_url="data:,").render(
         stylesheets=[CSS(string=css, url_fetcher=_fetcher())] if css else None)

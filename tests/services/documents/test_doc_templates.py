@@ -10,9 +10,9 @@ from pypdf import PdfReader
 
 from practice.db import read_session, write_session
 from practice.services.documents import doc_templates
-from practice.services.work import accounts, jobs
+from practice.services.work import jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.factories import actor_of, make_account, make_member, make_pipeline
+from tests.factories import make_account, make_firm, make_household, make_pipeline
 
 LETTER = """<h1>Engagement letter for {{ account.name }}</h1>
 <p>Dear {{ contact.first_name }}, {{ firm.name }} will prepare {{ job.name }}.</p>
@@ -26,20 +26,19 @@ LETTER = """<h1>Engagement letter for {{ account.name }}</h1>
 """
 
 
-@pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+def hartley_with_a_job(monkeypatch):
+    """"Hartley & Sons <Household>" (June) with a job, Other; Ann is an admin, Eli an employee of neither."""
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        admin = actor_of(make_member(s, role="admin", name="Ann Admin"))
-        eli = actor_of(make_member(s, role="employee", name="Eli Employee"))
-        hartley = make_account(s, owner, name="Hartley & Sons <Household>")
+        staff = make_firm(s, admins={"admin": "Ann Admin"}, employees={"eli": "Eli Employee"})
+        owner = staff["owner"]
+        hartley, _ = make_household(s, owner, "Hartley & Sons <Household>", "Hartley", ("June",), invite=False)
         other = make_account(s, owner, name="Other")
-        accounts.create_contact(s, owner, account_ids=[hartley.id], first_name="June", last_name="Hartley",
-                                email="june@hartley.example")
         pipeline = make_pipeline(s, owner, name="1040 Return")
         job = jobs.create_job(s, owner, account_id=hartley.id, pipeline_id=pipeline.id, name="1040 for 2026")
-    return {"owner": owner, "admin": admin, "eli": eli, "hartley": hartley.id, "other": other.id, "job": job.id}
+    return {**staff, "hartley": hartley.id, "other": other.id, "job": job.id}
+
+
+pytestmark = pytest.mark.firm(build=hartley_with_a_job)
 
 
 def text_of(pdf: bytes) -> str:

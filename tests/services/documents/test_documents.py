@@ -12,9 +12,8 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import AuditLog, Document, DocumentStatus, Event, Folder
 from practice.services.documents import documents, storage
-from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.factories import actor_of, make_account, make_member
+from tests.factories import make_account, make_firm, make_household
 from tests.factories.hostile_pdfs import normal_pdf
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
@@ -26,19 +25,20 @@ def files(tmp_path, monkeypatch):
     monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
 
 
-@pytest.fixture
-def firm(fresh_db, files):
+def hartley_with_a_folder(monkeypatch):
+    """Hartley Household (June; Bob on its team) with a "Tax returns" folder, Other Client; Carla sees neither."""
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        bob = actor_of(make_member(s, role="employee", name="Bob Stone"))
-        carla = actor_of(make_member(s, role="employee", name="Carla Diaz"))
-        account = make_account(s, owner, name="Hartley Household", team_member_ids=[bob.member_id])
+        staff = make_firm(s, employees={"bob": "Bob Stone", "carla": "Carla Diaz"})
+        owner = staff["owner"]
+        account, (contact,) = make_household(s, owner, "Hartley Household", "Hartley", ("June",), invite=False,
+                                             team_member_ids=[staff["bob"].member_id])
         other = make_account(s, owner, name="Other Client")
-        contact = accounts.create_contact(s, owner, account_ids=[account.id], first_name="June", last_name="Hartley",
-                                          email="june@hartley.example")
         folder = documents.create_folder(s, owner, account.id, "Tax returns")
-    return {"owner": owner, "bob": bob, "carla": carla, "account_id": account.id, "other_id": other.id,
+    return {**staff, "account_id": account.id, "other_id": other.id,
             "contact_id": contact.id, "folder_id": folder.id}
+
+
+pytestmark = pytest.mark.firm(build=hartley_with_a_folder)
 
 
 # --- storage --------------------------------------------------------------------------------------

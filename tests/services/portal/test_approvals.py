@@ -13,38 +13,34 @@ from practice.services.actor import ContactActor
 from practice.services.automation import reminder_kinds, rulesets
 from practice.services.documents import documents
 from practice.services.portal import approvals, portal
-from practice.services.work import accounts, jobs
+from practice.services.work import jobs
 from practice.services.work.pipelines import stages_of
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.factories import actor_of, make_account, make_member, make_pipeline
+from tests.factories import actor_of, contact_actor, make_firm, make_household, make_member, make_pipeline
 
 
-@pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+def hartley_with_documents_to_approve(monkeypatch):
+    """Hartley Household (June; Carla on its team) with a job Bob works on and two documents in "To sign",
+    an empty folder; Other Client with Sam."""
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        bob = actor_of(make_member(s, role="employee", name="Bob Stone"))
-        carla = actor_of(make_member(s, role="employee", name="Carla Diaz"))
+        staff = make_firm(s, employees={"bob": "Bob Stone", "carla": "Carla Diaz"})
+        owner = staff["owner"]
         pipeline = make_pipeline(s, owner, name="1040 Return")
-        hartley = make_account(s, owner, name="Hartley Household", team_member_ids=[carla.member_id])
-        other = make_account(s, owner, name="Other Client")
-        june = accounts.create_contact(s, owner, account_ids=[hartley.id], first_name="June", last_name="Hartley",
-                                       email="june@hartley.example")
-        sam = accounts.create_contact(s, owner, account_ids=[other.id], first_name="Sam", last_name="Other",
-                                      email="sam@other.example")
+        hartley, (june,) = make_household(s, owner, "Hartley Household", "Hartley", ("June",), invite=False,
+                                          team_member_ids=[staff["carla"].member_id])
+        other, (sam,) = make_household(s, owner, "Other Client", "Other", ("Sam",), invite=False)
         job = jobs.create_job(s, owner, account_id=hartley.id, pipeline_id=pipeline.id, name="1040 2026")
-        jobs.assign_job(s, owner, job.id, [bob.member_id])
+        jobs.assign_job(s, owner, job.id, [staff["bob"].member_id])
         folder = documents.create_folder(s, owner, hartley.id, "To sign")
         empty = documents.create_folder(s, owner, hartley.id, "Empty")
     doc = documents.upload(owner, hartley.id, folder.id, "engagement.txt", b"engagement letter")
     doc2 = documents.upload(owner, hartley.id, folder.id, "return.txt", b"the return")
-    with read_session() as s:
-        june_actor = documents.contact_actor(s, june.id)
-        sam_actor = documents.contact_actor(s, sam.id)
-    return {"owner": owner, "bob": bob, "carla": carla, "hartley": hartley.id, "other": other.id, "job": job.id,
-            "folder": folder.id, "empty": empty.id, "doc": doc.id, "doc2": doc2.id, "june": june_actor,
-            "sam": sam_actor}
+    return {**staff, "hartley": hartley.id, "other": other.id, "job": job.id,
+            "folder": folder.id, "empty": empty.id, "doc": doc.id, "doc2": doc2.id, "june": contact_actor(june.id),
+            "sam": contact_actor(sam.id)}
+
+
+pytestmark = pytest.mark.firm(build=hartley_with_documents_to_approve)
 
 
 def ask(firm, *ids, **kw):

@@ -9,7 +9,6 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Event, Notification, OutgoingMail, PortalLogin, PortalSession, PortalToken, RuleRun,
                              RunStatus, utcnow)
-from practice.services import events
 from practice.services.automation import rulesets
 from practice.services.portal import portal
 from practice.services.work import accounts

@@ -16,48 +16,40 @@ from practice.services.automation.actions import Target
 from practice.services.documents import documents, storage
 from practice.services.portal import portal
 from practice.services.proposals import client_flow, rendering, sending, templates
-from practice.services.work import accounts, catalog, jobs
+from practice.services.work import jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.pipelines import stages_of
-from tests.factories import actor_of, make_account, make_member, make_pipeline
+from tests.factories import contact_actor, make_firm, make_household, make_pipeline, make_proposal_template
 
 TYPED = {"text": "June Hartley"}
 DRAWN = {"strokes": [[[0.1, 0.6], [0.2, 0.3], [0.35, 0.7], [0.6, 0.4]], [[0.7, 0.5], [0.9, 0.5]]]}
 
 
-@pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+def hartley_and_a_proposal_template(monkeypatch):
+    """Hartley Household (June; Carla on its team) with a job Bob works on, Other Client with Sam, and a
+    template of three services, one optional."""
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        bob = actor_of(make_member(s, role="employee", name="Bob Stone"))
-        carla = actor_of(make_member(s, role="employee", name="Carla Diaz"))
+        staff = make_firm(s, employees={"bob": "Bob Stone", "carla": "Carla Diaz"})
+        owner = staff["owner"]
         pipeline = make_pipeline(s, owner, name="1040 Return", stages=("Engagement", "Signed", "Preparation"))
-        hartley = make_account(s, owner, name="Hartley Household", team_member_ids=[carla.member_id])
-        other = make_account(s, owner, name="Other Client")
-        june = accounts.create_contact(s, owner, account_ids=[hartley.id], first_name="June", last_name="Hartley",
-                                       email="june@hartley.example")
-        sam = accounts.create_contact(s, owner, account_ids=[other.id], first_name="Sam", last_name="Other",
-                                      email="sam@other.example")
-        portal.invite(s, owner, june.id)
-        portal.invite(s, owner, sam.id)
+        hartley, (june,) = make_household(s, owner, "Hartley Household", "Hartley", ("June",),
+                                          team_member_ids=[staff["carla"].member_id])
+        other, (sam,) = make_household(s, owner, "Other Client", "Other", ("Sam",))
         job = jobs.create_job(s, owner, account_id=hartley.id, pipeline_id=pipeline.id, name="1040 2026")
-        jobs.assign_job(s, owner, job.id, [bob.member_id])
-        ret = catalog.create_service(s, owner, name="Tax return", rate_cents=90000, description="Federal and state")
-        books = catalog.create_service(s, owner, name="Bookkeeping", rate_cents=25000)
-        plan = catalog.create_service(s, owner, name="Tax planning", rate_cents=30000)
-        template = templates.save_template(
+        jobs.assign_job(s, owner, job.id, [staff["bob"].member_id])
+        template = make_proposal_template(
             s, owner, name="Engagement 2027",
             introduction="Dear {{ contact.first_name }},\n\nThank you for choosing {{ firm.name }} for {{ account.name }}.",
             terms="Fees are due within 30 days. {{ job.name | default('') }}",
-            lines=[{"service_id": ret.id}, {"service_id": books.id, "quantity": 12},
-                   {"service_id": plan.id, "price": "250", "optional": True}])
-    with read_session() as s:
-        june_actor = documents.contact_actor(s, june.id)
-        sam_actor = documents.contact_actor(s, sam.id)
-    return {"owner": owner, "bob": bob, "carla": carla, "hartley": hartley.id, "other": other.id, "job": job.id,
-            "pipeline": pipeline.id, "template": template.id, "june": june_actor, "sam": sam_actor,
-            "june_id": june.id}
+            lines=[{"service": "Tax return", "rate_cents": 90000, "description": "Federal and state"},
+                   {"service": "Bookkeeping", "rate_cents": 25000, "quantity": 12},
+                   {"service": "Tax planning", "rate_cents": 30000, "price": "250", "optional": True}])
+    return {**staff, "hartley": hartley.id, "other": other.id, "job": job.id,
+            "pipeline": pipeline.id, "template": template.id, "june": contact_actor(june.id),
+            "sam": contact_actor(sam.id), "june_id": june.id}
+
+
+pytestmark = pytest.mark.firm(build=hartley_and_a_proposal_template)
 
 
 def send(firm, **kw):

@@ -2,6 +2,8 @@
 complete, the event fires (once per stay in the stage) and the firm's rule moves the job on."""
 import datetime as dt
 
+import pytest
+
 from sqlmodel import select
 
 from practice.db import read_session, write_session
@@ -9,7 +11,9 @@ from practice.models import ClientTask, Event, Job, RuleRun, RunStatus, Stage
 from practice.services.automation import rulesets
 from practice.services.portal import portal
 from practice.services.work import jobs
-from tests.services.portal.test_portal import firm, log_in, onboard  # noqa: F401 - the portal fixture and helpers
+from tests.services.portal.test_portal import jones_and_smith_households, log_in, onboard
+
+pytestmark = pytest.mark.firm(build=jones_and_smith_households)
 
 AUTOMOVE = '''
 rule "Automove"

@@ -14,29 +14,30 @@ from practice.services.automation import actions, compiled, delays, engine, prev
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
-from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag
+from tests.factories import make_account, make_firm, make_household, make_pipeline, make_tag
 
 STAGES = ("Onboarding", "Waiting for info", "Preparation", "Review", "Filed", "Done")
 
 
-@pytest.fixture
-def firm(fresh_db):
+def hartley_with_a_job_and_tags(monkeypatch):
+    """Hartley Household (June) with a job in a six-stage pipeline, the tags VIP and Needs review, and a Welcome
+    email template; Ann Lee is an employee."""
     with write_session() as s:
-        owner = make_member(s, role="owner", name="Olivia Park")
-        actor = actor_of(owner)
-        make_member(s, role="employee", name="Ann Lee")
+        staff = make_firm(s, employees={"ann": "Ann Lee"})
+        actor = staff["owner"]
         pipeline = make_pipeline(s, actor, name="1040 Return", stages=STAGES)
         make_tag(s, actor, "VIP")
         make_tag(s, actor, "Needs review")
-        account = make_account(s, actor, name="Hartley Household")
-        accounts.create_contact(s, actor, account_ids=[account.id], first_name="June", last_name="Hartley",
-                                email="june@hartley.example")
+        account, _ = make_household(s, actor, "Hartley Household", "Hartley", ("June",), invite=False)
         mail_templates.save_template(s, actor, name="Welcome", subject="Welcome, {{ account.name }}",
                            body="Dear {{ contact.first_name }}, your job {{ job.name }} has started.")
         job = jobs.create_job(s, actor, account_id=account.id, pipeline_id=pipeline.id, name="1040 2026")
         stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}
-    return {"actor": actor, "owner_id": owner.id, "pipeline_id": pipeline.id, "account_id": account.id,
+    return {"actor": actor, "owner_id": actor.member_id, "pipeline_id": pipeline.id, "account_id": account.id,
             "job_id": job.id, "stages": stage_ids}
+
+
+pytestmark = pytest.mark.firm(build=hartley_with_a_job_and_tags)
 
 
 def save(actor, text):

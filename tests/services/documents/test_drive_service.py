@@ -7,16 +7,14 @@ from practice.db import read_session, write_session
 from practice.models import StaffTwoFactor, utcnow
 from practice.services.documents import documents, drive
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
-from tests.factories import PASSWORD, actor_of, make_account, make_member
+from tests.factories import PASSWORD, make_account, make_firm
 
 
-@pytest.fixture
-def firm(fresh_db):
+def acme_with_folders_and_a_two_factor_admin(monkeypatch):
     with write_session() as s:
-        owner = make_member(s, role="owner", email="o@firm.example")
-        two_fa = make_member(s, role="admin", email="t@firm.example")
-        s.add(StaffTwoFactor(member_id=two_fa.id, secret="JBSWY3DPEHPK3PXP", enabled_at=utcnow()))
-        actor = actor_of(owner)
+        staff = make_firm(s, owner={"email": "o@firm.example"}, admins={"two_fa": {"email": "t@firm.example"}})
+        s.add(StaffTwoFactor(member_id=staff["two_fa"].member_id, secret="JBSWY3DPEHPK3PXP", enabled_at=utcnow()))
+        actor = staff["owner"]
         account = make_account(s, actor, name="Acme / Tax")
         top = documents.create_folder(s, actor, account.id, "2025")
         inner = documents.create_folder(s, actor, account.id, "Returns", parent_id=top.id)
@@ -24,6 +22,9 @@ def firm(fresh_db):
                                       documents.Received(filename="a.pdf", key="k", size=1,
                                                          content_type="application/pdf"))
     return dict(actor=actor, account=account.id, top=top.id, inner=inner.id, doc=doc.id)
+
+
+pytestmark = pytest.mark.firm(build=acme_with_folders_and_a_two_factor_admin)
 
 
 def test_sign_in_checks_passwords_and_refuses_two_factor_logins(firm):

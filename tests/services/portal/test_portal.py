@@ -13,35 +13,35 @@ from practice.services.automation import rulesets
 from practice.services.portal import portal
 from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline
+from tests.factories import make_account, make_contact, make_firm, make_job, make_pipeline
 
 GOOD = "plum-harbor-lantern"
 
 
-@pytest.fixture
-def firm(fresh_db, monkeypatch):
+def jones_and_smith_households(monkeypatch):
+    """The Jones household (Amy, who is also in Jones Bakery LLC, and Ben) and the Smiths (Sam), a job each;
+    Eve works elsewhere. Links in emails point at https://portal.example."""
     monkeypatch.setenv("PRACTICE_BASE_URL", "https://portal.example")
     with write_session() as s:
-        owner = make_member(s, role="owner", name="Olivia Park")
-        actor = actor_of(owner)
-        outsider = actor_of(make_member(s, role="employee", name="Eve Outside"))
+        staff = make_firm(s, employees={"outsider": "Eve Outside"})
+        actor = staff["owner"]
         pipeline = make_pipeline(s, actor, name="1040 Return")
         jones = make_account(s, actor, name="Jones Household")
         llc = make_account(s, actor, name="Jones Bakery LLC")
         smith = make_account(s, actor, name="Smith Family")
-        amy = accounts.create_contact(s, actor, account_ids=[jones.id, llc.id], first_name="Amy", last_name="Jones",
-                                      email="amy@jones.example")
-        ben = accounts.create_contact(s, actor, account_ids=[jones.id], first_name="Ben", last_name="Jones",
-                                      email="ben@jones.example")
-        sam = accounts.create_contact(s, actor, account_ids=[smith.id], first_name="Sam", last_name="Smith",
-                                      email="sam@smith.example")
+        amy = make_contact(s, actor, [jones.id, llc.id], "Amy", "Jones")
+        ben = make_contact(s, actor, [jones.id], "Ben", "Jones")
+        sam = make_contact(s, actor, [smith.id], "Sam", "Smith")
         jones_job = make_job(s, actor, account=jones, pipeline=pipeline, name="1040 2025",
                              due_date=dt.date(2026, 4, 15))
         llc_job = make_job(s, actor, account=llc, pipeline=pipeline, name="1120 2025")
         smith_job = make_job(s, actor, account=smith, pipeline=pipeline, name="Smith 1040")
-    return {"actor": actor, "outsider": outsider, "jones": jones.id, "llc": llc.id, "smith": smith.id,
+    return {"actor": actor, "outsider": staff["outsider"], "jones": jones.id, "llc": llc.id, "smith": smith.id,
             "amy": amy.id, "ben": ben.id, "sam": sam.id, "jones_job": jones_job.id, "llc_job": llc_job.id,
             "smith_job": smith_job.id}
+
+
+pytestmark = pytest.mark.firm(build=jones_and_smith_households)
 
 
 def invite(firm, contact_id):

@@ -8,23 +8,22 @@ from practice.services import audit
 from practice.services.work import accounts, jobs, tags, tasks
 from practice.services.errors import InvalidInput, PermissionDenied
 from practice.state.work_views import parse_date, parse_id
-from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline, make_tag
+from tests.factories import actor_of, make_account, make_firm, make_job, make_member, make_pipeline, make_tag
 
 
-@pytest.fixture
-def firm(fresh_db):
+def hartley_with_a_job_and_a_task(monkeypatch):
     """An owner, two employees (Erin sees only her accounts), and one account with a job and a task."""
     with write_session() as s:
-        owner = make_member(s, role="owner", name="Olivia Park")
-        erin = make_member(s, name="Erin Employee")
-        frank = make_member(s, name="Frank Employee")
-        o = actor_of(owner)
+        staff = make_firm(s, employees={"erin": "Erin Employee", "frank": "Frank Employee"})
+        o = staff["owner"]
         pipeline = make_pipeline(s, o, name="1040 Return")
         account = make_account(s, o, name="Hartley Household")
         job = make_job(s, o, account=account, pipeline=pipeline, name="1040 Return 2025")
-        task = tasks.create_task(s, o, title="Call about W-2", job_id=job.id, assignee_id=owner.id)
-        return {"owner": o, "erin": actor_of(erin), "frank": actor_of(frank), "pipeline": pipeline.id,
-                "account": account.id, "job": job.id, "task": task.id}
+        task = tasks.create_task(s, o, title="Call about W-2", job_id=job.id, assignee_id=o.member_id)
+        return {**staff, "pipeline": pipeline.id, "account": account.id, "job": job.id, "task": task.id}
+
+
+pytestmark = pytest.mark.firm(build=hartley_with_a_job_and_a_task)
 
 
 def test_an_employee_cannot_read_another_teams_account_job_or_task(firm):

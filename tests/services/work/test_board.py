@@ -11,33 +11,33 @@ from practice.services.work import accounts, jobs, tags
 from practice.services.work.board import PAGE, load_board, load_columns, load_more
 from practice.services.errors import Conflict
 from practice.services.work.pipelines import stages_of
-from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline, make_tag
+from tests.factories import make_account, make_firm, make_job, make_pipeline, make_tag
 
 TODAY = dt.date(2030, 4, 1)
 
 
-@pytest.fixture
-def firm(fresh_db):
+def a_board_with_tagged_assigned_jobs(monkeypatch):
     """An owner, two employees, a four-stage pipeline and a few tagged, assigned jobs."""
     with write_session() as s:
-        owner = make_member(s, role="owner", name="Olivia")
-        bob = make_member(s, name="Bob")
-        carla = make_member(s, name="Carla")
-        boss = actor_of(owner)
+        staff = make_firm(s, owner="Olivia", employees={"bob": "Bob", "carla": "Carla"})
+        boss, bob, carla = staff["owner"], staff["bob"].member_id, staff["carla"].member_id
         pipe = make_pipeline(s, boss, name="1040 Return")
         st = [x.id for x in stages_of(s, pipe.id)]
         vip = make_tag(s, boss, "VIP", "#b45309")
         smith = make_account(s, boss, name="Smith Family")
         jones = make_account(s, boss, name="Jones LLC")
-        accounts.add_team_member_to_account(s, boss, smith.id, carla.id)
-        a = make_job(s, boss, account=smith, pipeline=pipe, name="Smith 1040", assignee_ids=[bob.id, carla.id],
+        accounts.add_team_member_to_account(s, boss, smith.id, carla)
+        a = make_job(s, boss, account=smith, pipeline=pipe, name="Smith 1040", assignee_ids=[bob, carla],
                      due_date=TODAY)
-        b = make_job(s, boss, account=jones, pipeline=pipe, name="Jones 1040", assignee_ids=[bob.id],
+        b = make_job(s, boss, account=jones, pipeline=pipe, name="Jones 1040", assignee_ids=[bob],
                      due_date=TODAY - dt.timedelta(days=3))
         c = make_job(s, boss, account=jones, pipeline=pipe, name="Jones books", stage_id=st[2])
         jobs.set_job_tag(s, boss, c.id, vip.id, True)
-        return dict(owner=boss, bob=actor_of(bob), carla=actor_of(carla), pipe=pipe.id, stages=st, vip=vip.id,
-                    jobs=dict(a=a.id, b=b.id, c=c.id), members=dict(bob=bob.id, carla=carla.id))
+        return dict(**staff, pipe=pipe.id, stages=st, vip=vip.id,
+                    jobs=dict(a=a.id, b=b.id, c=c.id), members=dict(bob=bob, carla=carla))
+
+
+pytestmark = pytest.mark.firm(build=a_board_with_tagged_assigned_jobs)
 
 
 def test_columns_follow_the_stages_with_counts_and_cards(firm):

@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -18,25 +17,13 @@ from practice.db import read_session, write_session
 from practice.services.documents import documents
 from practice.services.work import accounts
 from practice.services.documents.documents import ContactActor
-from tests.factories import PASSWORD, actor_of, give_portal_login, make_account, make_member
+from tests.factories import PASSWORD, blank_pdf, give_portal_login, make_account, make_firm
 
-pytestmark = pytest.mark.slow
 RCLONE = shutil.which("rclone")
 CLIENT_PASS = "drive-client-pass-9"
 
 
-def _pdf() -> bytes:
-    import io
-
-    from pypdf import PdfWriter
-
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=200, height=200)
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = _pdf()
+PDF = blank_pdf(width=200, height=200)
 
 
 def free_port() -> int:
@@ -49,13 +36,12 @@ def _activate(owner, contact_id):
     give_portal_login(owner, contact_id, CLIENT_PASS)
 
 
-@pytest.fixture
-def firm(fresh_db, monkeypatch):
+def acme_and_bolt_with_portal_logins(monkeypatch):
     monkeypatch.setenv("PRACTICE_BASE_URL", "https://portal.example")
     with write_session() as s:
-        owner_m = make_member(s, role="owner", name="Olivia Park", email="olivia@firm.example")
-        owner = actor_of(owner_m)
-        emp = make_member(s, role="employee", name="Eli Employee", email="eli@firm.example")
+        staff = make_firm(s, owner={"name": "Olivia Park", "email": "olivia@firm.example"},
+                          employees={"emp": {"name": "Eli Employee", "email": "eli@firm.example"}})
+        owner = staff["owner"]
         a = make_account(s, owner, name="Acme Tax")
         b = make_account(s, owner, name="Bolt Books")
         folder = documents.create_folder(s, owner, a.id, "Tax returns")
@@ -65,12 +51,16 @@ def firm(fresh_db, monkeypatch):
                                      email="bea@b.example")
         cab = accounts.create_contact(s, owner, account_ids=[a.id, b.id], first_name="Cy", last_name="Both",
                                       email="cy@ab.example")
-        ids = dict(owner_id=owner_m.id, emp_id=emp.id, a=a.id, b=b.id, folder=folder.id, ca=ca.id, cb=cb.id)
+        ids = dict(owner_id=owner.member_id, emp_id=staff["emp"].member_id, a=a.id, b=b.id, folder=folder.id,
+                   ca=ca.id, cb=cb.id)
     for contact_id in (ids["ca"], ids["cb"], cab.id):
         _activate(owner, contact_id)
     ids["owner"] = owner
     ids["A"], ids["B"] = f"Acme Tax ({ids['a']})", f"Bolt Books ({ids['b']})"
     return ids
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.firm(build=acme_and_bolt_with_portal_logins)]
 
 
 @pytest.fixture

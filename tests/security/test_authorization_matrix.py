@@ -42,10 +42,11 @@ from practice.state import base
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
 from practice.state.portal import PortalState
 from practice.http_routes import download_document, sign_page_image
-from tests.factories import PASSWORD, actor_of, give_portal_login, make_account, make_member, make_pipeline
+from tests.factories import PASSWORD, blank_pdf, give_portal_login, make_account, make_firm, make_pipeline
 from tests.security.test_state_surface import app_states
 
-pytestmark = pytest.mark.security
+pytestmark = [pytest.mark.security, pytest.mark.firm(build=lambda monkeypatch: two_accounts_with_everything())]
+PDF = blank_pdf(width=200, height=200)
 
 # --- who is asking ---------------------------------------------------------------------------------
 
@@ -592,28 +593,16 @@ def _activate(owner: Actor, contact_id: int) -> None:
     give_portal_login(owner, contact_id, CLIENT_PASS)
 
 
-def _pdf() -> bytes:
-    import io
-
-    from pypdf import PdfWriter
-
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=200, height=200)
-    writer.write(out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
+def two_accounts_with_everything():
     """Accounts A and B, each with a job, a task, a client task, a document waiting for approval and a
     contact of its own; a contact of both; an employee on A's team only; an admin; the owner. Contacts
     have active portal logins."""
-    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
     f: dict = {"email": {}}
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Owner", email="owner@firm.example"))
-        admin = actor_of(make_member(s, role="admin", name="Ann Admin", email="admin@firm.example"))
-        employee = actor_of(make_member(s, role="employee", name="Eli Employee", email="eli@firm.example"))
+        staff = make_firm(s, owner={"name": "Olivia Owner", "email": "owner@firm.example"},
+                          admins={"admin": {"name": "Ann Admin", "email": "admin@firm.example"}},
+                          employees={"employee": {"name": "Eli Employee", "email": "eli@firm.example"}})
+        owner, admin, employee = staff["owner"], staff["admin"], staff["employee"]
         pipeline = make_pipeline(s, owner)
         f["pipeline"] = pipeline.id
         f["last_stage"] = max(st.id for st in pipelines.stages_of(s, pipeline.id))
@@ -639,7 +628,7 @@ def firm(fresh_db, tmp_path, monkeypatch):
                                                              first_name="New", last_name=key,
                                                              email=f"new@{key.lower()}.example").id
     for key in ("A", "B"):
-        doc = documents.upload(owner, f[key]["account"], f[key]["folder"], f"{key} return.pdf", _pdf())
+        doc = documents.upload(owner, f[key]["account"], f[key]["folder"], f"{key} return.pdf", PDF)
         f[key]["doc"] = doc.id
         with write_session() as s:
             f[key]["approval"] = approvals.request_approval(s, owner, document_ids=[doc.id])[0].id
@@ -748,7 +737,7 @@ SERVICE_CASES = [
     ("documents.document_for_download", BOTH,
      lambda s, f, w, k: documents.document_for_download(s, _doc_actor(f, w), f[k]["doc"]) and True, sees),
     ("documents.upload", BOTH,
-     lambda s, f, w, k: documents.upload(_doc_actor(f, w), f[k]["account"], f[k]["folder"], "new.pdf", _pdf())
+     lambda s, f, w, k: documents.upload(_doc_actor(f, w), f[k]["account"], f[k]["folder"], "new.pdf", PDF)
      and True, sees),
     ("documents.rename_document", BOTH,
      lambda s, f, w, k: documents.rename_document(s, _doc_actor(f, w), f[k]["doc"], "renamed.pdf") and True,
@@ -965,7 +954,7 @@ def test_the_drive_shows_and_takes_files_only_for_the_visitors_accounts(firm):
             check(who, f"GET {key}'s document",
                   client.get(f"{top}Tax%20returns/{key}%20return.pdf", headers=auth_header), sees(f, who, key), key)
             check(who, f"PUT into {key}",
-                  client.put(f"{top}from%20{who}.pdf", content=_pdf(), headers=auth_header), sees(f, who, key), key)
+                  client.put(f"{top}from%20{who}.pdf", content=PDF, headers=auth_header), sees(f, who, key), key)
             # A guessed id with another account's name must not open it either.
             other = "B" if key == "A" else "A"
             forged = quote(drive.account_label(f[key]["account"], "Bolt Books" if key == "A" else "Acme Tax"))

@@ -12,18 +12,20 @@ from practice.services.access import auth, two_factor
 from practice.state.account_security import AccountSecurityState
 from practice.state.login import LoginState
 from practice.state.settings import SettingsState
-from tests.factories import PASSWORD, actor_of, make_member
+from tests.factories import PASSWORD, make_firm
 
 
-@pytest.fixture
-def firm(fresh_db, monkeypatch):
+def owner_and_emma_on_the_settings_pages(monkeypatch):
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park", email="olivia@example.com"))
-        emma = actor_of(make_member(s, role="employee", name="Emma Stone", email="emma@example.com"))
-    who = {"actor": owner}
+        staff = make_firm(s, owner={"name": "Olivia Park", "email": "olivia@example.com"},
+                          employees={"emma": {"name": "Emma Stone", "email": "emma@example.com"}})
+    who = {"actor": staff["owner"]}
     for cls in (SettingsState, AccountSecurityState):
         monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
-    return {"owner": owner, "emma": emma, "who": who}
+    return {**staff, "who": who}
+
+
+pytestmark = pytest.mark.firm(build=owner_and_emma_on_the_settings_pages)
 
 
 def test_an_employee_calling_an_admin_handler_is_refused_and_audited(firm):

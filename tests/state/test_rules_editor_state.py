@@ -10,7 +10,7 @@ from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
 from practice.state.job import JobState
 from practice.state.rules_editor import MAX_TEXT, TOO_LONG, DiffLine, RulesEditorState, diff_lines, jump_script
-from tests.factories import actor_of, make_account, make_member, make_pipeline, make_tag
+from tests.factories import make_firm, make_household, make_pipeline, make_tag
 
 STAGES = ("Onboarding", "Preparation", "Review", "Done")
 RULES = '''# checked in the state tests
@@ -26,16 +26,13 @@ end
 TYPO = RULES.replace('"Review" in', '"Reveiw" in')
 
 
-@pytest.fixture
-def firm(fresh_db, monkeypatch):
+def hartley_with_a_job_in_the_editor(monkeypatch):
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        employee = actor_of(make_member(s, role="employee", name="Bob Stone", can_view_all_accounts=True))
+        staff = make_firm(s, employees={"employee": {"name": "Bob Stone", "can_view_all_accounts": True}})
+        owner = staff["owner"]
         pipeline = make_pipeline(s, owner, name="1040 Return", stages=STAGES)
         make_tag(s, owner, "Needs review")
-        account = make_account(s, owner, name="Hartley Household")
-        accounts.create_contact(s, owner, account_ids=[account.id], first_name="June", last_name="Hartley",
-                                email="june@hartley.example")
+        account, _ = make_household(s, owner, "Hartley Household", "Hartley", ("June",), invite=False)
         mail_templates.save_template(s, owner, name="Welcome", subject="Welcome, {{ account.name }}",
                            body="Dear {{ contact.first_name }}, we started {{ job.name }}.")
         job = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name="1040 2026")
@@ -43,7 +40,10 @@ def firm(fresh_db, monkeypatch):
     who = {"actor": owner}
     for cls in (RulesEditorState, JobState):
         monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
-    return {"owner": owner, "employee": employee, "who": who, "job_id": job.id, "stages": stage_ids}
+    return {**staff, "who": who, "job_id": job.id, "stages": stage_ids}
+
+
+pytestmark = pytest.mark.firm(build=hartley_with_a_job_in_the_editor)
 
 
 def editor() -> RulesEditorState:

@@ -2,7 +2,6 @@
 inside the page, the send refusal and the account list, and who is (not) offered as a signer, and why."""
 from __future__ import annotations
 
-import io
 
 import pytest
 from sqlmodel import select
@@ -11,47 +10,36 @@ from practice.db import read_session, write_session
 from practice.models import SignatureField, SignatureRequest, Signer
 from practice.services.documents import documents
 from practice.services.portal import portal
-from practice.services.work import accounts
 from practice.state.signatures import (AccountSignaturesState, DocTemplatesState, NewSignatureState,
                                        SignatureRequestState)
-from tests.factories import actor_of, make_account, make_member
+from tests.factories import blank_pdf, make_contact, make_firm, make_household
 
 STATES = (AccountSignaturesState, NewSignatureState, SignatureRequestState, DocTemplatesState)
 
 
-def two_page_pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=612, height=792)
-    writer.add_blank_page(width=612, height=792)
-    writer.write(out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def firm(fresh_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
+def hartley_on_the_signature_pages(monkeypatch):
+    """Hartley Household: June and Jim invited to the portal, No Email without an email, No Login without a
+    login, and a two-page PDF; Dave works elsewhere."""
     with write_session() as s:
-        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
-        outsider = actor_of(make_member(s, role="employee", name="Dave Outside"))
-        account = make_account(s, owner, name="Hartley Household")
-        june, jim = (accounts.create_contact(s, owner, account_ids=[account.id], first_name=first,
-                                             last_name="Hartley", email=f"{first.lower()}@hartley.example")
-                     for first in ("June", "Jim"))
-        accounts.create_contact(s, owner, account_ids=[account.id], first_name="No", last_name="Email")
-        accounts.create_contact(s, owner, account_ids=[account.id], first_name="No", last_name="Login",
-                                email="nolog@hartley.example")
+        staff = make_firm(s, employees={"outsider": "Dave Outside"})
+        owner = staff["owner"]
+        account, (june, jim) = make_household(s, owner, "Hartley Household", "Hartley", ("June", "Jim"),
+                                              invite=False)
+        make_contact(s, owner, [account.id], "No", "Email", email=None)
+        make_contact(s, owner, [account.id], "No", "Login", email="nolog@hartley.example")
         for c in (june, jim):
             portal.invite(s, owner, c.id)
-    doc = documents.upload(owner, account.id, None, "8879.pdf", two_page_pdf())
+    doc = documents.upload(owner, account.id, None, "8879.pdf", blank_pdf(2))
     who = {"actor": owner}
     for cls in STATES:
         monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
     # The page's route argument (Reflex defines it only when the app registers the page).
     route = lambda cls, name, value: monkeypatch.setattr(cls, name, value, raising=False)  # noqa: E731
-    return {"owner": owner, "outsider": outsider, "who": who, "account": account.id, "doc": doc.id,
+    return {**staff, "who": who, "account": account.id, "doc": doc.id,
             "june": june.id, "jim": jim.id, "route": route}
+
+
+pytestmark = pytest.mark.firm(build=hartley_on_the_signature_pages)
 
 
 def new_request_page(firm) -> NewSignatureState:

@@ -1,4 +1,4 @@
-"""The audit log: every write says who did it."""
+"""The audit log: every write says who did it; admins read the whole firm's log."""
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -12,49 +12,6 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
     """Add an audit row to the caller's transaction."""
     session.add(AuditLog(actor_id=actor.member_id, actor_label=actor.name, action=action,
                          entity=entity, entity_id=entity_id, summary=summary, detail=detail))
-
-
-def list_entries(session: Session, actor: Actor, *, entity: str | None = None,
-                 entity_id: int | None = None, limit: int = 100) -> list[AuditLog]:
-    """One thing's history (account, contact, job, task) for those who may see the thing; anything
-    broader is for admins."""
-    if not actor.is_admin:
-        if entity not in _ITEM_CHECKS or entity_id is None:
-            require_admin(actor)
-        _ITEM_CHECKS[entity](session, actor, entity_id)  # raises NotFound / PermissionDenied
-    stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
-    if entity:
-        stmt = stmt.where(AuditLog.entity == entity)
-    if entity_id is not None:
-        stmt = stmt.where(AuditLog.entity_id == entity_id)
-    return list(session.exec(stmt))
-
-
-def _check_account(session, actor, item_id):
-    from practice.services.work.accounts import get_account  # noqa: PLC0415 - accounts imports audit
-
-    get_account(session, actor, item_id)
-
-
-def _check_contact(session, actor, item_id):
-    from practice.services.work.accounts import contact_visible  # noqa: PLC0415
-
-    contact_visible(session, actor, item_id)
-
-
-def _check_job(session, actor, item_id):
-    from practice.services.work.jobs import get_job  # noqa: PLC0415
-
-    get_job(session, actor, item_id)
-
-
-def _check_task(session, actor, item_id):
-    from practice.services.work.tasks import get_task  # noqa: PLC0415
-
-    get_task(session, actor, item_id)
-
-
-_ITEM_CHECKS = {"account": _check_account, "contact": _check_contact, "job": _check_job, "task": _check_task}
 
 
 def firm_log(session: Session, actor: Actor, *, entity: str | None = None, actor_id: int | None = None,

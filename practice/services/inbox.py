@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from practice.models import Notification, NotificationPreference, utcnow
+from practice import routes
+from practice.models import AccountTeam, JobAssignee, Notification, NotificationPreference, Role, TeamMember, utcnow
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied
 
@@ -41,8 +42,6 @@ def notify(session: Session, *, member_id: int, text: str, kind: str = "notify",
 
 def staff_for(session: Session, *, account_id: int | None, job_id: int | None = None) -> list[int]:
     """Who hears about a client's activity: the job's assignees, else the account's team, else owners and admins."""
-    from practice.models import AccountTeam, JobAssignee, Role, TeamMember  # noqa: PLC0415
-
     active = select(TeamMember.id).where(TeamMember.active == True)  # noqa: E712
     if job_id is not None:
         ids = list(session.exec(active.join(JobAssignee, JobAssignee.member_id == TeamMember.id)
@@ -60,8 +59,6 @@ def staff_for(session: Session, *, account_id: int | None, job_id: int | None = 
 def notify_client_activity(session: Session, *, account_id: int | None, job_id: int | None = None,
                            text: str) -> int:
     """Tell the staff who care (see `staff_for`) about something a client did; returns how many were told."""
-    from practice import routes  # noqa: PLC0415
-
     link = routes.job_url(job_id) if job_id else (routes.account_url(account_id) if account_id else "")
     told = 0
     for member_id in staff_for(session, account_id=account_id, job_id=job_id):

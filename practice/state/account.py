@@ -7,10 +7,10 @@ import reflex as rx
 
 from practice import routes
 from practice.models import AccountType
-from practice.services import audit, firm
+from practice.services import firm
 from practice.services.access import team
 from practice.services.portal import portal
-from practice.services.work import accounts, jobs, pipelines, tags, tasks
+from practice.services.work import accounts, audit_history, jobs, pipelines, tags, tasks
 from practice.services.errors import PracticeError
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
@@ -54,7 +54,7 @@ def _account_view(session, actor, account_id: int) -> dict:
     contacts = accounts.contacts_of(session, actor, account.id)
     job_rows = jobs.jobs_of_account(session, actor, account.id)
     task_rows = tasks.list_tasks(session, actor, mine=False, status="all", account_id=account.id)
-    history = audit.list_entries(session, actor, entity="account", entity_id=account.id, limit=20)
+    history = audit_history.list_entries(session, actor, entity="account", entity_id=account.id, limit=20)
     return {
         "account": account, "tags": [t for t in all_tags if t.id in tag_ids],
         "other_tags": [t for t in all_tags if t.id not in tag_ids], "contacts": contacts, "jobs": job_rows,

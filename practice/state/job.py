@@ -7,13 +7,13 @@ import reflex as rx
 
 from practice import routes
 from practice.models import Priority
-from practice.services import audit, firm
+from practice.services import firm
 from practice.services.access import team
 from practice.services.automation import runlog
 from practice.services.portal import portal
 from practice.services.proposals import rendering, sending
 from practice.services.signing import requests
-from practice.services.work import jobs, pipelines, tags, tasks
+from practice.services.work import audit_history, jobs, pipelines, tags, tasks
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, shown_in, write_and_refresh
 from practice.state.rules_editor import RunItem, run_items
@@ -114,7 +114,7 @@ def _job_view(session, actor, job_id: int) -> dict:
         "assignees": jobs.assignees_of(session, job.id), "members": team.list_members(session, actor),
         "tags": [t for t in all_tags if t.id in tag_ids], "other_tags": [t for t in all_tags if t.id not in tag_ids],
         "tasks": tasks.list_tasks(session, actor, mine=False, status="all", job_id=job.id),
-        "history": audit.list_entries(session, actor, entity="job", entity_id=job.id, limit=30),
+        "history": audit_history.list_entries(session, actor, entity="job", entity_id=job.id, limit=30),
         "timezone": firm.get_firm(session).timezone,
         "runs": runlog.runs_for_job(session, actor, job.id, limit=50),
         "can_retry": actor.is_admin,

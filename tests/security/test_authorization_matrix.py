@@ -27,14 +27,13 @@ import practice.practice  # noqa: F401 - loads every page and state
 from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Role
-from practice.services import audit
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
 from practice.services.documents import documents, drive
 from practice.services.portal import approvals, portal
 from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
-from practice.services.work import accounts, board, jobs, pipelines, tasks
+from practice.services.work import accounts, audit_history, board, jobs, pipelines, tasks
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied, PracticeError
 from practice.services.actor import ContactActor
@@ -814,11 +813,11 @@ SERVICE_CASES = [
     ("documents.create_folder", BOTH,
      lambda s, f, w, k: documents.create_folder(s, f["actor"][w], f[k]["account"], "New folder") and True,
      _staff_sees),
-    ("audit.list_entries (account)", STAFF_ONLY,
-     lambda s, f, w, k: audit.list_entries(s, f["actor"][w], entity="account", entity_id=f[k]["account"])
+    ("audit_history.list_entries (account)", STAFF_ONLY,
+     lambda s, f, w, k: audit_history.list_entries(s, f["actor"][w], entity="account", entity_id=f[k]["account"])
      is not None, sees),
-    ("audit.list_entries (job)", STAFF_ONLY,
-     lambda s, f, w, k: audit.list_entries(s, f["actor"][w], entity="job", entity_id=f[k]["job"]) is not None, sees),
+    ("audit_history.list_entries (job)", STAFF_ONLY,
+     lambda s, f, w, k: audit_history.list_entries(s, f["actor"][w], entity="job", entity_id=f[k]["job"]) is not None, sees),
     ("mail_templates.preview_template", STAFF_ONLY,
      lambda s, f, w, k: mail_templates.preview_template(s, f["actor"][w], subject="Hi {{ account.name }}", body="x",
                                               account_id=f[k]["account"], job_id=f[k]["job"]) and True, sees),

@@ -9,9 +9,9 @@ from sqlmodel import func, select
 
 from practice.db import read_session, write_session
 from practice.models import AccountTeam, AuditLog, Job, Role, TeamMember
-from practice.services import audit, events, firm
+from practice.services import events, firm
 from practice.services.access import auth, team
-from practice.services.work import accounts, board, catalog, jobs, pipelines, tags, tasks
+from practice.services.work import accounts, audit_history, board, catalog, jobs, pipelines, tags, tasks
 from practice.services.errors import PermissionDenied
 from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
@@ -173,7 +173,7 @@ def test_admin_only_services_refuse_employees(firm_data, who):
         lambda s: catalog.create_service(s, actor, name="Mine", rate_cents=100),
         lambda s: firm.update_firm(s, actor, name="Mine", timezone="UTC"),
         lambda s: accounts.add_team_member_to_account(s, actor, firm_data["accounts"]["other"], actor.member_id),
-        lambda s: audit.list_entries(s, actor),
+        lambda s: audit_history.list_entries(s, actor),
         lambda s: team.add_member(s, actor, name="Eve", email="eve@example.com", password=PASSWORD),
         lambda s: team.set_role(s, actor, actor.member_id, Role.owner),
     ):

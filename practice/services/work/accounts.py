@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from practice.models import Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, ContactTag, Tag
+from practice.models import Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, Tag
 from practice.services import audit, events
 from practice.services.actor import Actor, account_visible, require_admin
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied

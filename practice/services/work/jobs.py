@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import delete, insert, or_, update
 from sqlmodel import Session, select
 
-from practice.models import Account, Job, JobAssignee, Pipeline, Priority, Stage, Tag, TeamMember, utcnow
+from practice.models import Account, AuditLog, Job, JobAssignee, Pipeline, Priority, Stage, Tag, TeamMember, utcnow
 from practice.services import audit, events
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, account_visible
@@ -142,8 +142,6 @@ def move_jobs(session: Session, actor: Actor, job_ids: list[int], stage_id: int)
         {"kind": "job_moved", "job_id": r.id, "account_id": r.account_id,
          "payload": {"pipeline": pipeline.name, "from_stage": stages[r.stage_id].name, "to_stage": stage.name,
                      "from_stage_id": r.stage_id, "to_stage_id": stage_id}} for r in moving])
-    from practice.models import AuditLog  # noqa: PLC0415
-
     session.execute(insert(AuditLog), [
         {"at": now, "actor_id": actor.member_id, "actor_label": actor.name, "action": "move", "entity": "job",
          "entity_id": r.id, "summary": f'Moved "{r.name}" from "{stages[r.stage_id].name}" to "{stage.name}"',

@@ -4,8 +4,7 @@ import datetime as dt
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services import audit
-from practice.services.work import accounts, jobs, tags, tasks
+from practice.services.work import accounts, audit_history, jobs, tags, tasks
 from practice.services.errors import InvalidInput, PermissionDenied
 from practice.state.work_views import parse_date, parse_id
 from tests.factories import actor_of, make_account, make_firm, make_job, make_member, make_pipeline, make_tag
@@ -119,7 +118,7 @@ def test_contacts_are_created_linked_found_and_unlinked(firm):
         assert [c.email for c in accounts.contacts_of(s, owner, other_id)] == ["june@hartley.example"]
         rows, total = accounts.list_contacts(s, owner, search="june")
         assert total == 1 and sorted(name for _, name in rows[0][1]) == ["Hartley Bakery", "Hartley Household"]
-        history = [e.summary for e in audit.list_entries(s, owner, entity="account", entity_id=other_id)]
+        history = [e.summary for e in audit_history.list_entries(s, owner, entity="account", entity_id=other_id)]
         assert history.count("Linked contact June Hartley") == 1
     with write_session() as s:
         accounts.link_contact(s, owner, other_id, june.id, linked=False)
@@ -146,7 +145,7 @@ def test_moving_a_job_leaves_a_history_line_naming_who_moved_it(firm):
         job = jobs.move_job_to_next_stage(s, owner, firm["job"])
         stage_id = job.stage_id
     with read_session() as s:
-        entries = audit.list_entries(s, owner, entity="job", entity_id=firm["job"])
+        entries = audit_history.list_entries(s, owner, entity="job", entity_id=firm["job"])
         assert entries[0].summary == 'Moved "1040 Return 2025" from "Onboarding" to "Preparation"'
         assert entries[0].actor_label == "Olivia Park"
         assert jobs.get_job(s, owner, firm["job"]).stage_id == stage_id

@@ -6,7 +6,7 @@ from practice.db import read_session, write_session
 from practice.models import Event, Job, Role, TeamMember
 from practice.services import audit, firm
 from practice.services.access import team
-from practice.services.work import catalog, pipelines, tags
+from practice.services.work import audit_history, catalog, pipelines, tags
 from practice.services.access.auth import log_in
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline, make_tag
@@ -321,7 +321,7 @@ def test_the_firm_log_is_for_admins_only(people):
         with pytest.raises(PermissionDenied):
             audit.logged_entities(s, people["employee"])
         with pytest.raises(PermissionDenied):
-            audit.list_entries(s, people["employee"])
+            audit_history.list_entries(s, people["employee"])
 
 
 def test_the_firm_log_pages_newest_first_and_filters_by_kind_and_member(people):
@@ -346,7 +346,6 @@ def test_item_history_is_only_for_those_who_see_the_item(fresh_db):
     import pytest as _pytest
 
     from practice.db import write_session
-    from practice.services import audit
     from practice.services.errors import PermissionDenied
     from tests.factories import actor_of, make_account, make_member
 
@@ -355,7 +354,7 @@ def test_item_history_is_only_for_those_who_see_the_item(fresh_db):
         emp = actor_of(make_member(s, role="employee"))
         account = make_account(s, owner)
         with _pytest.raises(PermissionDenied):
-            audit.list_entries(s, emp, entity="account", entity_id=account.id)
+            audit_history.list_entries(s, emp, entity="account", entity_id=account.id)
         with _pytest.raises(PermissionDenied):
-            audit.list_entries(s, emp, entity="team_member", entity_id=owner.member_id)
-        assert audit.list_entries(s, owner, entity="account", entity_id=account.id)
+            audit_history.list_entries(s, emp, entity="team_member", entity_id=owner.member_id)
+        assert audit_history.list_entries(s, owner, entity="account", entity_id=account.id)

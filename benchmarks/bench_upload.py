@@ -2,9 +2,9 @@
 
 Builds a fresh migrated SQLite file (the app's engine settings) with an owner and an account, then,
 for a 10 MB PDF (one page plus a 10 MB embedded image-like stream, so the PDF check in its limited
-child process runs for real) and a 10 MB JPEG, times `documents.upload` (streamed in 1 MB chunks
+child process runs for real) and a 10 MB JPEG, times `document_files.upload` (streamed in 1 MB chunks
 from a file, type sniffing, SHA-256, fsync, atomic rename, the PDF check, the row and its audit
-entry) followed by `documents.list_documents` showing it. The same run times a plain copy of the
+entry) followed by `document_files.list_documents` showing it. The same run times a plain copy of the
 same file with fsync as a baseline for the disk, and a GET of the PDF through the real download
 route over HTTP (uvicorn on loopback). Exits 1 if any upload+list is over the limit.
 
@@ -52,14 +52,14 @@ def main() -> int:
     os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.db'}"
     from practice.db import write_session, read_session
     from practice.migrate import upgrade
-    from practice.services.documents import documents
+    from practice.services.documents import files as document_files, folders as document_folders
     from tests.factories import actor_of, make_account, make_member
 
     upgrade()
     with write_session() as s:
         owner = actor_of(make_member(s, role="owner", name="Bench Owner"))
         account = make_account(s, owner, name="Bench Client")
-        folder = documents.create_folder(s, owner, account.id, "Scans")
+        folder = document_folders.create_folder(s, owner, account.id, "Scans")
     size = int(args.mb * 1024 * 1024)
     files = {"pdf": work / "scan.pdf", "jpg": work / "photo.jpg"}
     files["pdf"].write_bytes(make_pdf(size - 600))
@@ -88,10 +88,10 @@ def main() -> int:
             data[-1] = (data[-1] + 1) % 256
             path.write_bytes(bytes(data))
             with open(path, "rb") as stream:
-                doc = documents.upload(owner, account.id, folder.id, path.name, stream)
+                doc = document_files.upload(owner, account.id, folder.id, path.name, stream)
             assert doc.status.value == "ok", doc.refusal
             with read_session() as s:
-                rows = documents.list_documents(s, owner, account.id, folder_id=folder.id)
+                rows = document_files.list_documents(s, owner, account.id, folder_id=folder.id)
             assert rows[0].id == doc.id and rows[0].size == len(data)
         results[f"upload + list, {args.mb:g} MB {kind.upper()}"] = (timed(upload_and_list), args.limit_s)
 
@@ -118,11 +118,11 @@ def timed_download(work: Path, owner, account_id: int, pdf: Path, iterations: in
     from practice.models import TeamMember
     from practice.http_routes import download_document
     from practice.services.access import auth
-    from practice.services.documents import documents
+    from practice.services.documents import files as document_files
     from tests.factories import PASSWORD
 
     with open(pdf, "rb") as stream:
-        doc = documents.upload(owner, account_id, None, "download.pdf", stream)
+        doc = document_files.upload(owner, account_id, None, "download.pdf", stream)
     with write_session() as s:
         email = s.get(TeamMember, owner.member_id).email
         sid, _ = auth.log_in(s, email, PASSWORD)

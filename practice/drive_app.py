@@ -1,7 +1,7 @@
 """The drive: the documents served over WebDAV (WsgiDAV on cheroot) so staff and clients can map
 them as a network drive. `/` lists the accounts the login may see, named "Account Name (id)";
 inside each are its folders and documents. Every read and change goes through
-`practice.services.documents.documents` (same permissions, type and size limits, PDF check, audit, events).
+`practice.services.documents` (same permissions, type and size limits, PDF check, audit, events).
 
 Run with `python -m practice drive` (PRACTICE_DRIVE_PORT, default 3001, bound to 127.0.0.1).
 """
@@ -25,9 +25,9 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 from practice.db import read_session, write_session
 from practice.models import Document, Folder
 from practice.services import events
-from practice.services.documents import documents, drive, storage
-from practice.services.documents.documents import ContactActor
-from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PracticeError
+from practice.services.actor import ContactActor
+from practice.services.documents import drive, files as document_files, folders as document_folders, storage
+from practice.services.errors import Conflict, NotFound, PermissionDenied, PracticeError
 from practice.worker import tasks as worker_tasks
 
 DEFAULT_PORT = 3001
@@ -151,14 +151,14 @@ class FolderCollection(DAVCollection):
     def create_collection(self, name):
         _staff_only(self.who)
         with write_session() as session, _service():
-            documents.create_folder(session, self.who, self.account_id, name, parent_id=self.folder_id)
+            document_folders.create_folder(session, self.who, self.account_id, name, parent_id=self.folder_id)
 
     def create_empty_resource(self, name):
         # Refuse a wrong type or a missing permission before any byte is taken.
         with _service():
             storage.check_name(storage.clean_filename(name))
             with read_session() as session:
-                documents.check_can_upload(session, self.who, self.account_id, self.folder_id)
+                document_files.check_can_upload(session, self.who, self.account_id, self.folder_id)
         return DocumentFile(self.path.rstrip("/") + "/" + name, self.environ, self.account_id, self, None,
                             new_name=name)
 
@@ -167,7 +167,7 @@ class FolderCollection(DAVCollection):
             raise _refuse("An account's drive cannot be deleted; delete its folders and documents instead.")
         _staff_only(self.who)
         with write_session() as session, _service():
-            documents.delete_folder(session, self.who, self.folder.id)
+            document_folders.delete_folder(session, self.who, self.folder.id)
         return True
 
     def handle_move(self, dest_path):
@@ -176,7 +176,7 @@ class FolderCollection(DAVCollection):
         _staff_only(self.who)
         parent, name = _destination(self.environ, dest_path, self.account_id)
         with write_session() as session, _service():
-            documents.move_folder(session, self.who, self.folder.id, name=name, parent_id=parent.folder_id)
+            document_folders.move_folder(session, self.who, self.folder.id, name=name, parent_id=parent.folder_id)
         return True
 
     def handle_copy(self, dest_path, *, depth_infinity):
@@ -245,7 +245,7 @@ class DocumentFile(DAVNonCollection):
 
     def get_content(self):
         with read_session() as session, _service():
-            download = documents.document_for_download(session, self.who, self.doc.id)
+            download = document_files.document_for_download(session, self.who, self.doc.id)
         return open(download.path, "rb")
 
     def set_last_modified(self, dest_path, time_stamp, *, dry_run):
@@ -257,7 +257,7 @@ class DocumentFile(DAVNonCollection):
         if self.doc is not None:
             with read_session() as session, _service():
                 # A dry run of the delete: the read session is never committed.
-                documents.delete_document(session, self.who, self.doc.id)
+                document_files.delete_document(session, self.who, self.doc.id)
         self._spool = _LimitedSpool(self.new_name or (self.doc.name if self.doc else "upload"))
         return self._spool
 
@@ -271,12 +271,12 @@ class DocumentFile(DAVNonCollection):
             spool.file.seek(0)
             filename = self.new_name or self.doc.name
             with _service():
-                received = documents.receive_file(filename, spool.file)
+                received = document_files.receive_file(filename, spool.file)
                 with write_session() as session:
-                    new = documents.record_upload(session, self.who, self.account_id, self.parent.folder_id,
+                    new = document_files.record_upload(session, self.who, self.account_id, self.parent.folder_id,
                                                   received)
                     if not received.refusal and self.doc is not None:
-                        documents.delete_document(session, self.who, self.doc.id)
+                        document_files.delete_document(session, self.who, self.doc.id)
             if received.refusal:
                 raise _refuse(received.refusal)
             self.doc = new
@@ -285,7 +285,7 @@ class DocumentFile(DAVNonCollection):
 
     def handle_delete(self):
         with write_session() as session, _service():
-            documents.delete_document(session, self.who, self.doc.id)
+            document_files.delete_document(session, self.who, self.doc.id)
         return True
 
     def handle_move(self, dest_path):
@@ -297,8 +297,8 @@ class DocumentFile(DAVNonCollection):
                 raise Conflict(f'There is already a folder "{name}" there.')
             if existing is not None and existing.id != self.doc.id:
                 # Overwrite (the client asked for it): the document there goes away first.
-                documents.delete_document(session, self.who, existing.id)
-            documents.rename_document(session, self.who, self.doc.id, name, folder_id=parent.folder_id)
+                document_files.delete_document(session, self.who, existing.id)
+            document_files.rename_document(session, self.who, self.doc.id, name, folder_id=parent.folder_id)
         return True
 
     def handle_copy(self, dest_path, *, depth_infinity):

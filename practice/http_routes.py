@@ -18,9 +18,10 @@ from starlette.types import ASGIApp
 from practice import routes
 from practice.db import read_session, write_session
 from practice.services.access import auth, two_factor
-from practice.services.documents import documents
+from practice.services.documents import files as document_files
+from practice.services.actor import ContactActor
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
-from practice.services.portal import portal
+from practice.services.portal import logins
 from practice.services.signing import pages
 
 SESSION_COOKIE = "practice_sid"
@@ -52,19 +53,18 @@ def download_document(request: Request) -> Response:
                                      headers=headers)
         if actor is None:
             # A client logged in to the portal may download its own accounts' documents.
-            contact = portal.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))
-            actor = documents.for_contact(contact) if contact is not None else None
+            actor = logins.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))
         if actor is None:
             return PlainTextResponse("Log in to download documents.", status_code=401, headers=headers)
         try:
-            download = documents.document_for_download(session, actor, document_id)
+            download = document_files.document_for_download(session, actor, document_id)
         except PermissionDenied as err:
             return PlainTextResponse(str(err), status_code=403, headers=headers)
         except NotFound as err:
             return PlainTextResponse(str(err), status_code=404, headers=headers)
-    if isinstance(actor, documents.ContactActor):
+    if isinstance(actor, ContactActor):
         with write_session() as session:
-            documents.mark_viewed(session, actor, int(document_id))
+            document_files.mark_viewed(session, actor, int(document_id))
     headers["Content-Disposition"] = content_disposition(download.filename)
     return FileResponse(download.path, media_type=download.content_type, headers=headers)
 
@@ -76,7 +76,7 @@ def _visitor(session, request: Request, headers: dict):
         return None, PlainTextResponse("Set up two-factor sign-in first (the firm requires it).", status_code=403,
                                        headers=headers)
     if actor is None:
-        actor = portal.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))
+        actor = logins.actor_for_portal_session(session, request.cookies.get(PORTAL_COOKIE))
     if actor is None:
         return None, PlainTextResponse("Log in to see this document.", status_code=401, headers=headers)
     return actor, None

@@ -1,14 +1,15 @@
-"""Who is asking: every service call takes an Actor and checks what it may do."""
+"""Who is asking: a staff `Actor` or a client `ContactActor`; every service call takes one and checks what it may do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import CompoundSelect, exists, or_, select, union
+from sqlalchemy import CompoundSelect, exists, func, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
 
-from practice.models import AccountTeam, Job, JobAssignee, Role, TeamMember
-from practice.services.errors import PermissionDenied
+from practice.models import Account, AccountContact, AccountTeam, Contact, Job, JobAssignee, Role, TeamMember
+from practice.services.errors import NotFound, PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,16 @@ def member_account_ids(member_id) -> CompoundSelect:
 
 @dataclass(frozen=True)
 class ContactActor:
-    """A contact logged in to the portal: who, and which accounts it may see."""
+    """A client contact signed in to the portal or the drive: who, the accounts it belongs to (in the
+    portal's order), and the one it is looking at. Services check the links again on every call."""
 
     contact_id: int
     name: str
-    account_ids: tuple[int, ...]
-    current_account_id: int | None
+    account_ids: tuple[int, ...] = ()
+    current_account_id: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "account_ids", tuple(self.account_ids))
 
     # The audit log and events read these from any actor; a contact is no team member.
     @property
@@ -98,3 +103,41 @@ class ContactActor:
     @property
     def label(self) -> str:
         return f"{self.name} (client)"
+
+    def limited_to(self, account_id: int | None) -> "ContactActor":
+        """The same contact acting on one of its accounts only (on none if it is not linked to it)."""
+        if account_id is None:
+            return self
+        ids = (account_id,) if account_id in self.account_ids else ()
+        return ContactActor(self.contact_id, self.name, ids, self.current_account_id)
+
+
+def client_actor(name: str) -> Actor:
+    """The actor the audit log and events record for a client contact named `name`."""
+    return Actor(None, f"{name} (client)", Role.employee)
+
+
+def recorded_actor(who: Actor | ContactActor) -> Actor:
+    """The actor the audit log and events record for `who` (a contact is named "Name (client)")."""
+    return client_actor(who.name) if isinstance(who, ContactActor) else who
+
+
+def contact_name(contact: Contact) -> str:
+    """How a contact is named to people: "First Last", else the email."""
+    return f"{contact.first_name} {contact.last_name}".strip() or contact.email or "Client"
+
+
+def linked_account_ids(session: Session, contact_id: int) -> list[int]:
+    """The open (not archived) accounts a contact belongs to, by name: what its portal and drive logins see."""
+    return list(session.scalars(select(AccountContact.account_id).join(Account, Account.id == AccountContact.account_id)
+                                .where(AccountContact.contact_id == contact_id, Account.archived == False)  # noqa: E712
+                                .order_by(func.lower(Account.name), Account.id)))
+
+
+def contact_actor(session: Session, contact_id: int) -> ContactActor:
+    """The ContactActor of a contact with every account it belongs to."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound("That contact does not exist.")
+    ids = session.scalars(select(AccountContact.account_id).where(AccountContact.contact_id == contact_id))
+    return ContactActor(contact_id=contact.id, name=contact_name(contact), account_ids=tuple(ids))

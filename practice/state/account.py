@@ -9,7 +9,7 @@ from practice import routes
 from practice.models import AccountType
 from practice.services import firm
 from practice.services.access import team
-from practice.services.portal import portal
+from practice.services.portal import logins
 from practice.services.work import accounts, audit_history, jobs, pipelines, tags, tasks
 from practice.services.errors import PracticeError
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
@@ -60,7 +60,7 @@ def _account_view(session, actor, account_id: int) -> dict:
         "other_tags": [t for t in all_tags if t.id not in tag_ids], "contacts": contacts, "jobs": job_rows,
         "tasks": task_rows, "history": history, "timezone": firm.get_firm(session).timezone,
         "pipelines": pipelines.list_pipelines(session), "members": team.list_members(session, actor),
-        "portal": portal.status_of_contacts(session, actor, [c.id for c in contacts]),
+        "portal": logins.status_of_contacts(session, actor, [c.id for c in contacts]),
     }
 
 
@@ -185,14 +185,14 @@ class AccountState(AppState):
     def give_portal_access(self, contact_id: int):
         """Email the contact an invitation to the client portal (again, if it was invited or revoked)."""
         contact = parse_id(contact_id)
-        if contact is not None and write_and_refresh(self, portal.invite, contact, shown="contact_error"):
+        if contact is not None and write_and_refresh(self, logins.invite, contact, shown="contact_error"):
             return rx.toast.success("Invitation sent. The link in it works for 7 days.")
 
     @allow(STAFF)
     def revoke_portal_access(self, contact_id: int):
         """End the contact's portal access; its open portal sessions end at once."""
         contact = parse_id(contact_id)
-        if contact is not None and write_and_refresh(self, portal.revoke, contact, shown="contact_error"):
+        if contact is not None and write_and_refresh(self, logins.revoke, contact, shown="contact_error"):
             return rx.toast.success("Portal access withdrawn.")
 
     @allow(STAFF)

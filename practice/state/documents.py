@@ -8,7 +8,7 @@ import reflex as rx
 
 from practice import routes
 from practice.services import firm
-from practice.services.documents import documents
+from practice.services.documents import files as document_files, folder_templates, folders as document_folders, storage
 from practice.services.errors import PracticeError
 from practice.services.portal import approvals
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
@@ -72,9 +72,9 @@ def size_text(size: int) -> str:
 
 
 def _documents_view(session, actor, account_id: int) -> dict:
-    tree = documents.folder_tree(session, actor, account_id)
-    docs = documents.list_documents(session, actor, account_id)
-    return {"tree": tree, "docs": docs, "templates": documents.list_folder_templates(session),
+    tree = document_folders.folder_tree(session, actor, account_id)
+    docs = document_files.list_documents(session, actor, account_id)
+    return {"tree": tree, "docs": docs, "templates": folder_templates.list_folder_templates(session),
             "approvals": approvals.list_for_account(session, actor, account_id),
             "timezone": firm.get_firm(session).timezone}
 
@@ -180,7 +180,7 @@ class AccountDocumentsState(AppState):
     @allow(STAFF)
     def create_folder(self, form: dict):
         name = str(form.get("name", ""))[:200]
-        if write_and_refresh(self, documents.create_folder, self.doc_acct_id, name, parent_id=self._folder_id(),
+        if write_and_refresh(self, document_folders.create_folder, self.doc_acct_id, name, parent_id=self._folder_id(),
                              shown="doc_error"):
             self.folder_form_key += 1
             self.doc_notice = f'Folder "{" ".join(name.split())}" created.'
@@ -190,7 +190,7 @@ class AccountDocumentsState(AppState):
         folder = parse_id(folder_id)
         if folder is None:
             return
-        if write_and_refresh(self, documents.delete_folder, folder, shown="doc_error") \
+        if write_and_refresh(self, document_folders.delete_folder, folder, shown="doc_error") \
                 and self.folder_choice == str(folder):
             self.folder_choice = ALL
             self._show()
@@ -204,7 +204,7 @@ class AccountDocumentsState(AppState):
         self.doc_error = ""
         with shown_in(self, "doc_error"):
             try:
-                created = run(documents.apply_folder_template, self._require(), self.doc_acct_id, template)
+                created = run(folder_templates.apply_folder_template, self._require(), self.doc_acct_id, template)
             finally:
                 self._refresh()
             self.doc_notice = (f"Folder template applied: {created} new folder{'s' if created != 1 else ''}"
@@ -215,7 +215,7 @@ class AccountDocumentsState(AppState):
         doc = parse_id(document_id)
         if doc is None:
             return
-        write_and_refresh(self, documents.delete_document, doc, shown="doc_error")
+        write_and_refresh(self, document_files.delete_document, doc, shown="doc_error")
 
     @allow(STAFF)
     def request_approval(self, document_id: int):
@@ -236,7 +236,7 @@ class AccountDocumentsState(AppState):
 
     @allow(STAFF)
     def file_rejected(self, rejected: list[dict] | None = None):
-        self.doc_error = documents.storage.limits_sentence("upload")
+        self.doc_error = storage.limits_sentence("upload")
 
     @allow(STAFF)
     async def handle_upload(self, files: list[rx.UploadFile]):
@@ -261,7 +261,7 @@ async def store_uploads(actor, account_id: int, folder_id: int | None, files,
     for upload in files:
         name = str(upload.name or upload.filename or "upload")[:300]
         try:
-            doc = await asyncio.to_thread(documents.upload, actor, account_id, folder_id, name, upload.file)
+            doc = await asyncio.to_thread(document_files.upload, actor, account_id, folder_id, name, upload.file)
         except PracticeError as err:
             problems.append(str(err))
             continue
@@ -283,7 +283,7 @@ class FolderTemplatesState(AppState):
     def _refresh(self) -> None:
         with shown_in(self, "error"):
             self.templates = [TemplateItem(id=t.id, name=t.name, paths="\n".join(t.paths), count=len(t.paths))
-                              for t in read(documents.list_folder_templates)]
+                              for t in read(folder_templates.list_folder_templates)]
 
     @allow(ADMIN)
     def load(self):
@@ -308,7 +308,7 @@ class FolderTemplatesState(AppState):
     def save(self, form: dict):
         name, paths = str(form.get("name", ""))[:200], str(form.get("paths", ""))[:20000]
         try:
-            run(documents.save_folder_template, self._require(), name=name, paths=paths,
+            run(folder_templates.save_folder_template, self._require(), name=name, paths=paths,
                 template_id=self.editing_id or None)
         except PracticeError as err:
             self.error, self.edit_name, self.edit_paths = str(err), name, paths
@@ -324,4 +324,4 @@ class FolderTemplatesState(AppState):
         template = parse_id(template_id)
         if template is None:
             return
-        write_and_refresh(self, documents.delete_folder_template, template)
+        write_and_refresh(self, folder_templates.delete_folder_template, template)

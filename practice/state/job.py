@@ -10,7 +10,7 @@ from practice.models import Priority
 from practice.services import firm
 from practice.services.access import team
 from practice.services.automation import runlog
-from practice.services.portal import portal
+from practice.services.portal import client_tasks
 from practice.services.proposals import rendering, sending
 from practice.services.signing import requests
 from practice.services.work import audit_history, jobs, pipelines, tags, tasks
@@ -118,7 +118,7 @@ def _job_view(session, actor, job_id: int) -> dict:
         "timezone": firm.get_firm(session).timezone,
         "runs": runlog.runs_for_job(session, actor, job.id, limit=50),
         "can_retry": actor.is_admin,
-        "client_tasks": portal.client_tasks_of_job(session, actor, job.id),
+        "client_tasks": client_tasks.client_tasks_of_job(session, actor, job.id),
         "signature_requests": requests.list_for_job(session, actor, job.id, limit=50),
         "proposals": sending.list_for_job(session, actor, job.id, limit=50),
     }
@@ -284,7 +284,7 @@ class JobState(AppState):
     @allow(STAFF)
     def add_client_task(self, form: dict):
         """Ask the client for something on this job ("Upload your W-2"); it shows in the client portal."""
-        if write_and_refresh(self, portal.create_client_task, self.jid, title=str(form.get("title", ""))[:300],
+        if write_and_refresh(self, client_tasks.create_client_task, self.jid, title=str(form.get("title", ""))[:300],
                              description=str(form.get("description", ""))[:5000], shown="client_task_error"):
             self.client_task_form_key += 1
             return rx.toast.success("Client task added; the client sees it in the portal.")
@@ -294,13 +294,13 @@ class JobState(AppState):
     def reopen_client_task(self, task_id: int):
         task = parse_id(task_id)
         if task is not None:
-            write_and_refresh(self, portal.reopen_client_task, task, shown="client_task_error")
+            write_and_refresh(self, client_tasks.reopen_client_task, task, shown="client_task_error")
 
     @allow(STAFF)
     def delete_client_task(self, task_id: int):
         task = parse_id(task_id)
         if task is not None:
-            write_and_refresh(self, portal.delete_client_task, task, shown="client_task_error")
+            write_and_refresh(self, client_tasks.delete_client_task, task, shown="client_task_error")
 
     @allow(ADMIN)
     def retry_run(self, run_id: int):

@@ -14,8 +14,8 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.services.documents import documents
-from practice.services.portal import approvals, portal
+from practice.services.documents import files as document_files
+from practice.services.portal import approvals, client_tasks, logins
 from practice.services.proposals import client_flow, rendering
 from practice.services.signing import signer_flow
 from practice.services.actor import ContactActor
@@ -114,10 +114,10 @@ def task_items(views) -> list[PortalTaskItem]:
 
 def _home_view(session, actor) -> dict:
     """Everything the portal's home page lists for the contact's current account, in one session."""
-    return {"tasks": portal.client_tasks_for_contact(session, actor, open_only=True),
+    return {"tasks": client_tasks.client_tasks_for_contact(session, actor, open_only=True),
             "requests": signer_flow.list_for_contact(session, actor, actor.current_account_id),
-            "jobs": portal.jobs_for_contact(session, actor), "asks": approvals.list_for_contact(session, actor),
-            "looks": documents.to_look_at(session, documents.for_contact(actor), actor.current_account_id),
+            "jobs": client_tasks.jobs_for_contact(session, actor), "asks": approvals.list_for_contact(session, actor),
+            "looks": document_files.to_look_at(session, actor, actor.current_account_id),
             "offers": client_flow.list_for_contact(session, actor)}
 
 
@@ -150,7 +150,7 @@ class PortalState(rx.State):
     def _actor(self) -> ContactActor | None:
         """The logged-in contact, checked against the database on every call (revocation is immediate)."""
         with read_session() as session:
-            return portal.actor_for_portal_session(session, self.portal_sid)
+            return logins.actor_for_portal_session(session, self.portal_sid)
 
     def _login_url(self) -> str:
         return routes.PORTAL_LOGIN
@@ -170,8 +170,8 @@ class PortalState(rx.State):
             self.contact_name, self.account_options, self.current_account = "", [], ""
             return None
         with write_session() as session:
-            portal.touch_session(session, self.portal_sid)
-            choices = portal.accounts_of_contact(session, actor)
+            logins.touch_session(session, self.portal_sid)
+            choices = logins.accounts_of_contact(session, actor)
             self.firm_name = get_firm(session).name
         self.contact_name = actor.name
         self.account_options = [Option(value=str(i), label=name) for i, name in choices]
@@ -190,14 +190,14 @@ class PortalState(rx.State):
         wanted = parse_id(account_id)
         if wanted is None:
             return
-        run(portal.switch_account, self.portal_sid, wanted)
+        run(logins.switch_account, self.portal_sid, wanted)
         # Reload the page so everything on it shows the chosen account.
         return rx.redirect(self.router.url.path or routes.PORTAL)
 
     @allow(ANYONE)
     def log_out(self):
         with write_session() as session:
-            portal.log_out(session, self.portal_sid)
+            logins.log_out(session, self.portal_sid)
         self.portal_sid = ""
         self.contact_name, self.account_options = "", []
         return rx.redirect(routes.PORTAL_LOGIN)
@@ -217,7 +217,7 @@ class PortalLoginState(PortalState):
     @allow(ANYONE)
     def log_in(self, form: dict):
         try:
-            sid = run(portal.log_in, str(form.get("email", ""))[:320], str(form.get("password", ""))[:500],
+            sid = run(logins.log_in, str(form.get("email", ""))[:320], str(form.get("password", ""))[:500],
                       client_ip=str(self.router.session.client_ip or "")[:64])
         except PracticeError as err:
             self.error, self.notice = str(err), ""
@@ -249,7 +249,7 @@ class PortalLinkState(PortalState):
             self._token = fresh
         self.link_email, self.link_problem = "", ""
         try:
-            self.link_email = read(portal.check_token, self._kind(), self._token)
+            self.link_email = read(logins.check_token, self._kind(), self._token)
         except PracticeError as err:
             self.link_problem = str(err)
         self.checked = True
@@ -274,7 +274,7 @@ class PortalLinkState(PortalState):
 class PortalActivateState(PortalLinkState):
     @allow(ANYONE)
     def set_password(self, form: dict):
-        return self._set(portal.activate, form)
+        return self._set(logins.activate, form)
 
 
 class PortalResetState(PortalLinkState):
@@ -286,7 +286,7 @@ class PortalResetState(PortalLinkState):
 
     @allow(ANYONE)
     def set_password(self, form: dict):
-        return self._set(portal.reset, form)
+        return self._set(logins.reset, form)
 
 
 class PortalForgotState(PortalState):
@@ -300,7 +300,7 @@ class PortalForgotState(PortalState):
     def send_link(self, form: dict):
         self.notice = self.error = ""
         with shown_in(self, "error"):
-            self.notice = run(portal.forgot_password, str(form.get("email", ""))[:320])
+            self.notice = run(logins.forgot_password, str(form.get("email", ""))[:320])
 
 
 class PortalHomeState(PortalState):
@@ -391,7 +391,7 @@ class PortalTasksState(PortalState):
             return
         self.error, self.tasks = "", []
         with shown_in(self, "error"):
-            self.tasks = task_items(read(portal.client_tasks_for_contact, actor))
+            self.tasks = task_items(read(client_tasks.client_tasks_for_contact, actor))
         self.loaded = True
 
     @allow(CONTACT)
@@ -400,7 +400,7 @@ class PortalTasksState(PortalState):
         if task is None:
             return
         actor = self._require()
-        fn = portal.complete_client_task if bool(done) else portal.reopen_client_task
+        fn = client_tasks.complete_client_task if bool(done) else client_tasks.reopen_client_task
         with shown_in(self, "error"):
             try:
                 run(fn, actor, task)
@@ -422,7 +422,7 @@ class PortalProfileState(PortalState):
             return rx.redirect(routes.PORTAL_LOGIN)
         self.notice = ""
         try:
-            self.email = read(portal.profile, actor).email
+            self.email = read(logins.profile, actor).email
         except PracticeError:
             self.email = ""
 
@@ -434,7 +434,7 @@ class PortalProfileState(PortalState):
             return
         self.error = self.notice = ""
         with shown_in(self, "error"):
-            run(portal.change_password, self._require(), self.portal_sid,
+            run(logins.change_password, self._require(), self.portal_sid,
                 current=str(form.get("current_password", ""))[:500], new=new)
             self.notice = "Your password is changed. Your other devices are logged out."
             self.form_key += 1

@@ -7,7 +7,8 @@ import reflex as rx
 
 from practice import routes
 from practice.services import firm
-from practice.services.documents import documents
+from practice.services.documents import files as document_files, folders as document_folders, storage
+from practice.services.actor import ContactActor
 from practice.services.errors import PracticeError
 from practice.state.base import ANYONE, CONTACT, allow, read
 from practice.state.documents import size_text, store_uploads
@@ -30,8 +31,8 @@ class PortalDocumentItem:
 
 
 def _view(session, actor, account_id: int) -> dict:
-    return {"tree": documents.folder_tree(session, actor, account_id),
-            "docs": documents.list_documents(session, actor, account_id, include_refused=False),
+    return {"tree": document_folders.folder_tree(session, actor, account_id),
+            "docs": document_files.list_documents(session, actor, account_id, include_refused=False),
             "timezone": firm.get_firm(session).timezone}
 
 
@@ -43,9 +44,9 @@ class PortalDocumentsState(PortalState):
     uploading: bool = False
     loaded: bool = False
 
-    def _doc_actor(self, actor) -> documents.ContactActor:
+    def _doc_actor(self, actor) -> ContactActor:
         # Only the account the contact is looking at: uploads and lists follow the account switcher.
-        return documents.for_contact(actor, actor.current_account_id)
+        return actor.limited_to(actor.current_account_id)
 
     @allow(ANYONE)
     def load(self):
@@ -81,7 +82,7 @@ class PortalDocumentsState(PortalState):
 
     @allow(CONTACT)
     def file_rejected(self, rejected: list[dict] | None = None):
-        self.error = documents.storage.limits_sentence("send")
+        self.error = storage.limits_sentence("send")
 
     @allow(CONTACT)
     async def handle_upload(self, files: list[rx.UploadFile]):

@@ -9,9 +9,9 @@ import reflex as rx
 
 from practice import routes
 from practice.services import firm
-from practice.services.documents import doc_templates, documents
+from practice.services.documents import doc_templates, files as document_files
 from practice.services.errors import PracticeError
-from practice.services.portal import portal
+from practice.services.portal import logins
 from practice.services.signing import requests
 from practice.services.work import accounts, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
@@ -197,8 +197,8 @@ def _new_request_view(session, actor, account_id: int) -> dict:
     contacts = accounts.contacts_of(session, actor, account.id)
     return {
         "account": account, "contacts": contacts,
-        "portal": portal.status_of_contacts(session, actor, [c.id for c in contacts]),
-        "documents": documents.list_documents(session, actor, account.id, include_refused=False),
+        "portal": logins.status_of_contacts(session, actor, [c.id for c in contacts]),
+        "documents": document_files.list_documents(session, actor, account.id, include_refused=False),
         "templates": doc_templates.list_templates(session, actor),
         "jobs": jobs.jobs_of_account(session, actor, account.id),
     }

@@ -14,9 +14,9 @@ import threading
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services.documents import documents
+from practice.services.documents import files as document_files, folders as document_folders
 from practice.services.work import accounts
-from practice.services.documents.documents import ContactActor
+from practice.services.actor import ContactActor
 from tests.factories import PASSWORD, blank_pdf, give_portal_login, make_account, make_firm
 
 RCLONE = shutil.which("rclone")
@@ -44,7 +44,7 @@ def acme_and_bolt_with_portal_logins(monkeypatch):
         owner = staff["owner"]
         a = make_account(s, owner, name="Acme Tax")
         b = make_account(s, owner, name="Bolt Books")
-        folder = documents.create_folder(s, owner, a.id, "Tax returns")
+        folder = document_folders.create_folder(s, owner, a.id, "Tax returns")
         ca = accounts.create_contact(s, owner, account_ids=[a.id], first_name="Ann", last_name="A",
                                      email="ann@a.example")
         cb = accounts.create_contact(s, owner, account_ids=[b.id], first_name="Bea", last_name="B",
@@ -122,7 +122,7 @@ def test_drive_with_rclone(firm, server, tmp_path):
     local.write_bytes(PDF)
     rclone(port, "ann@a.example", CLIENT_PASS, "copyto", str(local), f"d:{A}/Tax returns/w2.pdf")
     with read_session() as s:
-        rows = documents.list_documents(s, firm["owner"], firm["a"])
+        rows = document_files.list_documents(s, firm["owner"], firm["a"])
     assert [(r.name, r.folder, r.uploaded_by) for r in rows] == [("w2.pdf", "Tax returns", "Ann A (client)")]
     doc_id = rows[0].id
 
@@ -130,7 +130,7 @@ def test_drive_with_rclone(firm, server, tmp_path):
     assert rclone(port, "olivia@firm.example", PASSWORD, "cat", f"d:{A}/Tax returns/w2.pdf").stdout == PDF
     rclone(port, "ann@a.example", CLIENT_PASS, "moveto", f"d:{A}/Tax returns/w2.pdf", f"d:{A}/Tax returns/W-2 2025.pdf")
     with read_session() as s:
-        assert [r.name for r in documents.list_documents(s, firm["owner"], firm["a"])] == ["W-2 2025.pdf"]
+        assert [r.name for r in document_files.list_documents(s, firm["owner"], firm["a"])] == ["W-2 2025.pdf"]
     assert listed(port, "ann@a.example", CLIENT_PASS, f"{A}/Tax returns") == ["W-2 2025.pdf"]
 
     # Folders: staff create and rename them.
@@ -138,7 +138,7 @@ def test_drive_with_rclone(firm, server, tmp_path):
     rclone(port, "olivia@firm.example", PASSWORD, "moveto", f"d:{A}/Tax returns/W-2 2025.pdf",
            f"d:{A}/Payroll/W-2 2025.pdf")
     with read_session() as s:
-        assert [(r.name, r.folder) for r in documents.list_documents(s, firm["owner"], firm["a"])] == \
+        assert [(r.name, r.folder) for r in document_files.list_documents(s, firm["owner"], firm["a"])] == \
             [("W-2 2025.pdf", "Payroll")]
 
     # A contact of B cannot list, read or write A's paths.
@@ -160,7 +160,7 @@ def test_drive_with_rclone(firm, server, tmp_path):
     # Delete (the uploader may); it leaves the app's lists.
     rclone(port, "olivia@firm.example", PASSWORD, "deletefile", f"d:{A}/Payroll/W-2 2025.pdf")
     with read_session() as s:
-        assert documents.list_documents(s, firm["owner"], firm["a"]) == []
+        assert document_files.list_documents(s, firm["owner"], firm["a"]) == []
     assert listed(port, "olivia@firm.example", PASSWORD, f"{A}/Payroll") == []
 
 
@@ -189,4 +189,4 @@ def test_drive_refuses_traversal_bad_logins_and_wrong_types(firm, server):
     assert status == 403, body
     with read_session() as s:
         cb = ContactActor(contact_id=firm["cb"], name="Bea B", account_ids=frozenset({firm["b"]}))
-        assert documents.list_documents(s, cb, firm["b"]) == []
+        assert document_files.list_documents(s, cb, firm["b"]) == []

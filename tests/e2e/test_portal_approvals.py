@@ -11,8 +11,8 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (ApprovalRequest, ClientTask, Document, DocumentView, JobAssignee, Notification,
                              OutgoingMail, PortalLogin, PortalSession, PortalToken, TeamMember)
-from practice.services.documents import documents
-from practice.services.portal import portal
+from practice.services.documents import files as document_files
+from practice.services.portal import client_tasks, logins
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
 from tests.e2e.test_portal import demo_contact_with_job
@@ -35,13 +35,13 @@ def client_login(base_url):
         was_assignee = s.get(JobAssignee, (job.id, owner.id)) is not None
     actor = Actor(owner.id, owner.name, owner.role)
     with write_session() as s:
-        queued = portal.invite(s, actor, contact.id)
+        queued = logins.invite(s, actor, contact.id)
         token = re.search(r"token=([\w-]+)", queued.body).group(1)
-        portal.activate(s, token, GOOD)
-        portal.create_client_task(s, actor, job.id, title="Sign the engagement letter")
+        logins.activate(s, token, GOOD)
+        client_tasks.create_client_task(s, actor, job.id, title="Sign the engagement letter")
         if not was_assignee:
             s.add(JobAssignee(job_id=job.id, member_id=owner.id))
-    doc = documents.upload(actor, job.account_id, None, "Engagement letter.txt", DRAFT)
+    doc = document_files.upload(actor, job.account_id, None, "Engagement letter.txt", DRAFT)
     yield {"contact": contact, "job": job, "doc": doc, "owner": owner}
     with write_session() as s:
         s.execute(delete(ApprovalRequest).where(ApprovalRequest.account_id == job.account_id))

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import ApprovalRequest, Document, DocumentView, JobAssignee, Notification, TeamMember
-from practice.services.documents import documents
+from practice.services.documents import files as document_files
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
 from tests.e2e.test_portal import GOOD, portal_setup  # noqa: F401 - the fixture: SMTP server, links, cleanup
@@ -32,8 +32,8 @@ def journey(portal_setup):  # noqa: F811
         with write_session() as s:
             s.add(JobAssignee(job_id=job.id, member_id=owner.id))
     staff = Actor(owner.id, owner.name, owner.role)
-    documents.upload(staff, job.account_id, None, "Organizer summary.txt", DRAFT)
-    documents.upload(staff, job.account_id, None, "Welcome letter.txt", b"Welcome to Park & Lee.")
+    document_files.upload(staff, job.account_id, None, "Organizer summary.txt", DRAFT)
+    document_files.upload(staff, job.account_id, None, "Welcome letter.txt", b"Welcome to Park & Lee.")
     yield portal_setup
     with write_session() as s:
         s.execute(delete(ApprovalRequest).where(ApprovalRequest.account_id == job.account_id))

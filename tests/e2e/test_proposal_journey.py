@@ -17,7 +17,7 @@ from practice.models import (Document, Job, Notification, OutgoingMail, PortalLo
 from practice.services.automation import rulesets
 from practice.services.work.facts import facts_for
 from practice.services.documents import storage
-from practice.services.portal import portal
+from practice.services.portal import logins
 from practice.services.proposals import templates
 from practice.services.signing import verify
 from practice.services.work import catalog, jobs
@@ -50,8 +50,8 @@ def proposal_setup(base_url):
     send_stage, signed_stage = stages[1], stages[2]
     actor = Actor(owner.id, owner.name, owner.role)
     with write_session() as s:
-        queued = portal.invite(s, actor, contact.id)
-        portal.activate(s, re.search(r"token=([\w-]+)", queued.body).group(1), GOOD)
+        queued = logins.invite(s, actor, contact.id)
+        logins.activate(s, re.search(r"token=([\w-]+)", queued.body).group(1), GOOD)
         lines = []
         for name, rate, optional in SERVICES:
             service = catalog.create_service(s, actor, name=name, rate_cents=rate)

@@ -13,7 +13,7 @@ from practice.db import read_session, write_session
 from practice.models import (OutgoingMail, PortalLogin, PortalSession, PortalToken, Proposal, ProposalLine,
                              ProposalTemplate, ProposalTemplateLine, Service, SigningEvent, SigningSettings,
                              TeamMember)
-from practice.services.portal import portal
+from practice.services.portal import logins
 from practice.services.work import catalog
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
@@ -36,7 +36,7 @@ def catalog_and_client(base_url):
         for name, rate in SERVICES:
             catalog.create_service(s, actor, name=name, rate_cents=rate)
         if not had_login:
-            portal.invite(s, actor, contact.id)
+            logins.invite(s, actor, contact.id)
     yield {"contact": contact, "job": job}
     with write_session() as s:
         ids = list(s.exec(select(Proposal.id).where(Proposal.name == TEMPLATE)))

@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Document, MailSettings, SignatureRequest, Signer, TeamMember
-from practice.services.documents import documents, html_pdf, storage
+from practice.services.documents import files as document_files, html_pdf, storage
 from practice.services.signing import requests
 from practice.services.work import accounts
 from practice.services.actor import Actor
@@ -86,7 +86,7 @@ def signing(site):
             ids = {"account": account.id, "june": june.id, "jim": jim.id}
         for key in ("june", "jim"):
             _activate(staff, ids[key])
-        letter = documents.upload(staff, ids["account"], None, "Engagement letter.pdf",
+        letter = document_files.upload(staff, ids["account"], None, "Engagement letter.pdf",
                                   html_pdf.render_pdf(LETTER))
         with write_session() as s:
             req = requests.create_request(s, staff, ids["account"], title="Engagement letter 2026",

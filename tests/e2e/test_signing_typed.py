@@ -18,7 +18,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Document, Pipeline, SignatureRequest, Signer
-from practice.services.documents import documents, html_pdf, storage
+from practice.services.documents import files as document_files, html_pdf, storage
+from practice.services.actor import contact_actor
 from practice.services.proposals import client_flow, sending, templates
 from practice.services.signing import requests
 from practice.services.work import accounts, catalog, jobs
@@ -54,7 +55,7 @@ def typed_request(site):
         ids = {"tag": tag, "account": account.id, "rosa": rosa.id, "job": job.id, "empty_job": empty_job.id,
                "email": rosa.email}
     _activate(staff, ids["rosa"])
-    form = documents.upload(staff, ids["account"], None, "Form 8879.pdf", html_pdf.render_pdf(LETTER))
+    form = document_files.upload(staff, ids["account"], None, "Form 8879.pdf", html_pdf.render_pdf(LETTER))
     with write_session() as s:
         req = requests.create_request(s, staff, ids["account"], title=f"Form 8879 {tag}", document_id=form.id,
                                         signer_contact_ids=[ids["rosa"]], job_id=ids["job"])
@@ -74,7 +75,7 @@ def typed_request(site):
 def _sign_proposal_as(contact_id: int, proposal_id: int) -> None:
     """The client signs the proposal (the proposal journey does this in the browser)."""
     with read_session() as s:
-        who = documents.contact_actor(s, contact_id)
+        who = contact_actor(s, contact_id)
     with write_session() as s:
         client_flow.give_consent(s, who, proposal_id)
     with write_session() as s:

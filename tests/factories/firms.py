@@ -8,9 +8,9 @@ import re
 from practice.db import read_session, write_session
 from practice.models import Account, Contact, OutgoingMail, Role, TeamMember
 from practice.services.access.auth import hash_password
+from practice.services import actor as actors
 from practice.services.actor import Actor
-from practice.services.documents import documents
-from practice.services.portal import portal
+from practice.services.portal import logins
 from practice.services.work import accounts, jobs, pipelines, tags
 
 _n = itertools.count(1)
@@ -74,7 +74,7 @@ def make_household(session, actor, name: str, last_name: str, first_names: tuple
     contacts = [make_contact(session, actor, [account.id], first, last_name) for first in first_names]
     if invite:
         for contact in contacts:
-            portal.invite(session, actor, contact.id)
+            logins.invite(session, actor, contact.id)
     return account, contacts
 
 
@@ -92,16 +92,16 @@ def make_tag(session, actor, name: str | None = None, color: str = "#123456"):
 def contact_actor(contact_id: int):
     """The actor a contact is when signed in to the portal (opens its own read transaction)."""
     with read_session() as s:
-        return documents.contact_actor(s, contact_id)
+        return actors.contact_actor(s, contact_id)
 
 
 def give_portal_login(staff: Actor, contact_id: int, password: str) -> None:
     """Invite the contact to the portal and activate the login with `password`, through the invitation email's
     one-time link (the portal journey covers the same steps in a browser). Opens its own transactions."""
     with write_session() as s:
-        mail_id = portal.invite(s, staff, contact_id).id
+        mail_id = logins.invite(s, staff, contact_id).id
     with read_session() as s:
         body = s.get(OutgoingMail, mail_id).body
     token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
     with write_session() as s:
-        portal.activate(s, token, password)
+        logins.activate(s, token, password)

@@ -29,8 +29,8 @@ from practice.db import read_session, write_session
 from practice.models import Role
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
-from practice.services.documents import documents, drive
-from practice.services.portal import approvals, portal
+from practice.services.documents import drive, files as document_files, folders as document_folders
+from practice.services.portal import approvals, client_tasks, logins
 from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
 from practice.services.work import accounts, audit_history, board, jobs, pipelines, tasks
@@ -609,8 +609,8 @@ def two_accounts_with_everything():
             account = make_account(s, owner, name=name)
             job = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name=f"{name} 1040")
             task = tasks.create_task(s, owner, title=f"Review {name}", account_id=account.id, job_id=job.id)
-            ctask = portal.create_client_task(s, owner, job.id, title=f"Upload {name} W-2")
-            folder = documents.create_folder(s, owner, account.id, "Tax returns")
+            ctask = client_tasks.create_client_task(s, owner, job.id, title=f"Upload {name} W-2")
+            folder = document_folders.create_folder(s, owner, account.id, "Tax returns")
             f[key] = dict(account=account.id, job=job.id, task=task.id, ctask=ctask.id, folder=folder.id)
         accounts.add_team_member_to_account(s, owner, f["A"]["account"], employee.member_id)
         contact_ids = {}
@@ -627,7 +627,7 @@ def two_accounts_with_everything():
                                                              first_name="New", last_name=key,
                                                              email=f"new@{key.lower()}.example").id
     for key in ("A", "B"):
-        doc = documents.upload(owner, f[key]["account"], f[key]["folder"], f"{key} return.pdf", PDF)
+        doc = document_files.upload(owner, f[key]["account"], f[key]["folder"], f"{key} return.pdf", PDF)
         f[key]["doc"] = doc.id
         with write_session() as s:
             f[key]["approval"] = approvals.request_approval(s, owner, document_ids=[doc.id])[0].id
@@ -652,12 +652,12 @@ def two_accounts_with_everything():
     f["sid"] = {}
     with write_session() as s:
         for who in CONTACTS:
-            f["sid"][who] = portal.log_in(s, f["email"][who], CLIENT_PASS)
+            f["sid"][who] = logins.log_in(s, f["email"][who], CLIENT_PASS)
         for who in STAFF_ACTORS:
             f["sid"][who], _ = auth.log_in(s, f["email"][who], PASSWORD)
     with read_session() as s:
         for who in CONTACTS:
-            f["actor"][who] = portal.actor_for_portal_session(s, f["sid"][who])
+            f["actor"][who] = logins.actor_for_portal_session(s, f["sid"][who])
     f["linked"] = {CONTACT_A: {"A"}, CONTACT_B: {"B"}, CONTACT_AB: {"A", "B"}}
     return f
 
@@ -674,9 +674,8 @@ def sees(f, who: str, key: str) -> bool:
 
 
 def _doc_actor(f, who):
-    """How the documents service sees a visitor (the download route and portal turn a contact into this)."""
-    actor = f["actor"][who]
-    return documents.for_contact(actor) if who in CONTACTS else actor
+    """How the documents service sees a visitor: the staff actor, or the portal's own ContactActor."""
+    return f["actor"][who]
 
 
 def _staff_or_uploader_admin(f, who, key):
@@ -728,21 +727,21 @@ SERVICE_CASES = [
     ("tasks.list_tasks", STAFF_ONLY,
      lambda s, f, w, k: f[k]["task"] in [t["id"] for t in tasks.list_tasks(s, f["actor"][w], mine=False,
                                                                              status="all")], sees),
-    ("documents.folder_tree", BOTH,
-     lambda s, f, w, k: documents.folder_tree(s, _doc_actor(f, w), f[k]["account"]) is not None, sees),
-    ("documents.list_documents", BOTH,
-     lambda s, f, w, k: f[k]["doc"] in [d.id for d in documents.list_documents(s, _doc_actor(f, w), f[k]["account"])],
+    ("document_folders.folder_tree", BOTH,
+     lambda s, f, w, k: document_folders.folder_tree(s, _doc_actor(f, w), f[k]["account"]) is not None, sees),
+    ("document_files.list_documents", BOTH,
+     lambda s, f, w, k: f[k]["doc"] in [d.id for d in document_files.list_documents(s, _doc_actor(f, w), f[k]["account"])],
      sees),
-    ("documents.document_for_download", BOTH,
-     lambda s, f, w, k: documents.document_for_download(s, _doc_actor(f, w), f[k]["doc"]) and True, sees),
-    ("documents.upload", BOTH,
-     lambda s, f, w, k: documents.upload(_doc_actor(f, w), f[k]["account"], f[k]["folder"], "new.pdf", PDF)
+    ("document_files.document_for_download", BOTH,
+     lambda s, f, w, k: document_files.document_for_download(s, _doc_actor(f, w), f[k]["doc"]) and True, sees),
+    ("document_files.upload", BOTH,
+     lambda s, f, w, k: document_files.upload(_doc_actor(f, w), f[k]["account"], f[k]["folder"], "new.pdf", PDF)
      and True, sees),
-    ("documents.rename_document", BOTH,
-     lambda s, f, w, k: documents.rename_document(s, _doc_actor(f, w), f[k]["doc"], "renamed.pdf") and True,
+    ("document_files.rename_document", BOTH,
+     lambda s, f, w, k: document_files.rename_document(s, _doc_actor(f, w), f[k]["doc"], "renamed.pdf") and True,
      _staff_sees),  # a client renames only what it uploaded
-    ("documents.delete_document", BOTH,
-     lambda s, f, w, k: documents.delete_document(s, _doc_actor(f, w), f[k]["doc"]) is None,
+    ("document_files.delete_document", BOTH,
+     lambda s, f, w, k: document_files.delete_document(s, _doc_actor(f, w), f[k]["doc"]) is None,
      _staff_or_uploader_admin),
     ("approvals.list_for_account", STAFF_ONLY,
      lambda s, f, w, k: approvals.list_for_account(s, f["actor"][w], f[k]["account"]) is not None, sees),
@@ -810,8 +809,8 @@ SERVICE_CASES = [
     ("accounts.link_contact", STAFF_ONLY,
      lambda s, f, w, k: accounts.link_contact(s, f["actor"][w], f[k]["account"], f[k]["contact"], False) is None,
      sees),
-    ("documents.create_folder", BOTH,
-     lambda s, f, w, k: documents.create_folder(s, f["actor"][w], f[k]["account"], "New folder") and True,
+    ("document_folders.create_folder", BOTH,
+     lambda s, f, w, k: document_folders.create_folder(s, f["actor"][w], f[k]["account"], "New folder") and True,
      _staff_sees),
     ("audit_history.list_entries (account)", STAFF_ONLY,
      lambda s, f, w, k: audit_history.list_entries(s, f["actor"][w], entity="account", entity_id=f[k]["account"])
@@ -821,27 +820,27 @@ SERVICE_CASES = [
     ("mail_templates.preview_template", STAFF_ONLY,
      lambda s, f, w, k: mail_templates.preview_template(s, f["actor"][w], subject="Hi {{ account.name }}", body="x",
                                               account_id=f[k]["account"], job_id=f[k]["job"]) and True, sees),
-    ("portal.invite", STAFF_ONLY,
-     lambda s, f, w, k: portal.invite(s, f["actor"][w], f[k]["fresh_contact"]) and True, sees),
-    ("portal.revoke", STAFF_ONLY, lambda s, f, w, k: portal.revoke(s, f["actor"][w], f[k]["contact"]) is None, sees),
-    ("portal.client_tasks_of_job", STAFF_ONLY,
-     lambda s, f, w, k: portal.client_tasks_of_job(s, f["actor"][w], f[k]["job"]) is not None, sees),
-    ("portal.create_client_task", STAFF_ONLY,
-     lambda s, f, w, k: portal.create_client_task(s, f["actor"][w], f[k]["job"], title="Sign") and True, sees),
-    ("portal.client_tasks_for_contact", CONTACT_ONLY,
-     lambda s, f, w, k: f[k]["ctask"] in [t.id for t in portal.client_tasks_for_contact(
+    ("logins.invite", STAFF_ONLY,
+     lambda s, f, w, k: logins.invite(s, f["actor"][w], f[k]["fresh_contact"]) and True, sees),
+    ("logins.revoke", STAFF_ONLY, lambda s, f, w, k: logins.revoke(s, f["actor"][w], f[k]["contact"]) is None, sees),
+    ("client_tasks.client_tasks_of_job", STAFF_ONLY,
+     lambda s, f, w, k: client_tasks.client_tasks_of_job(s, f["actor"][w], f[k]["job"]) is not None, sees),
+    ("client_tasks.create_client_task", STAFF_ONLY,
+     lambda s, f, w, k: client_tasks.create_client_task(s, f["actor"][w], f[k]["job"], title="Sign") and True, sees),
+    ("client_tasks.client_tasks_for_contact", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["ctask"] in [t.id for t in client_tasks.client_tasks_for_contact(
          s, f["actor"][w], account_id=f[k]["account"])], sees),
-    ("portal.jobs_for_contact", CONTACT_ONLY,
-     lambda s, f, w, k: f[k]["job"] in [j.id for j in portal.jobs_for_contact(s, f["actor"][w], f[k]["account"])],
+    ("client_tasks.jobs_for_contact", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["job"] in [j.id for j in client_tasks.jobs_for_contact(s, f["actor"][w], f[k]["account"])],
      sees),
-    ("portal.complete_client_task", BOTH,
-     lambda s, f, w, k: portal.complete_client_task(s, f["actor"][w], f[k]["ctask"]) and True, _contact_sees),
-    ("portal.reopen_client_task", BOTH,
-     lambda s, f, w, k: portal.reopen_client_task(s, f["actor"][w], f[k]["ctask"]) and True, sees),
-    ("portal.accounts_of_contact", CONTACT_ONLY,
-     lambda s, f, w, k: f[k]["account"] in [i for i, _ in portal.accounts_of_contact(s, f["actor"][w])], sees),
-    ("portal.switch_account", CONTACT_ONLY,
-     lambda s, f, w, k: portal.switch_account(s, f["sid"][w], f[k]["account"]) and True, sees),
+    ("client_tasks.complete_client_task", BOTH,
+     lambda s, f, w, k: client_tasks.complete_client_task(s, f["actor"][w], f[k]["ctask"]) and True, _contact_sees),
+    ("client_tasks.reopen_client_task", BOTH,
+     lambda s, f, w, k: client_tasks.reopen_client_task(s, f["actor"][w], f[k]["ctask"]) and True, sees),
+    ("logins.accounts_of_contact", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["account"] in [i for i, _ in logins.accounts_of_contact(s, f["actor"][w])], sees),
+    ("logins.switch_account", CONTACT_ONLY,
+     lambda s, f, w, k: logins.switch_account(s, f["sid"][w], f[k]["account"]) and True, sees),
 ]
 
 

@@ -8,7 +8,7 @@ import pytest
 from practice.db import write_session
 from practice.services.access import team
 from practice.services.work import accounts, board, catalog, jobs, pipelines, tags, tasks
-from practice.services.documents.documents import ContactActor
+from practice.services.actor import ContactActor
 from practice.services.errors import PermissionDenied
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline
 

@@ -16,7 +16,7 @@ from practice import routes
 from practice.db import write_session
 from practice.http_routes import content_disposition, download_document
 from practice.services.access import auth
-from practice.services.documents import documents
+from practice.services.documents import files as document_files
 from tests.factories import PASSWORD, actor_of, make_account, make_member
 from tests.factories.hostile_pdfs import normal_pdf
 
@@ -54,7 +54,7 @@ def test_downloads_need_a_login_and_access_to_the_account(server):
         make_member(s, role="employee", email="outsider@example.com")
         account = make_account(s, owner, name="Hartley")
     data = normal_pdf()
-    doc = documents.upload(owner, account.id, None, 'Ünïcode "return"; 2025.pdf', data)
+    doc = document_files.upload(owner, account.id, None, 'Ünïcode "return"; 2025.pdf', data)
     url = server + routes.file_url(doc.id)
 
     assert httpx.get(url).status_code == 401

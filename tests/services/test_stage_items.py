@@ -9,7 +9,7 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import ClientTask, Event, Job, RuleRun, RunStatus, Stage
 from practice.services.automation import rulesets
-from practice.services.portal import portal
+from practice.services.portal import client_tasks, logins
 from practice.services.work import jobs
 from tests.services.portal.test_portal import jones_and_smith_households, log_in, onboard
 
@@ -31,13 +31,13 @@ def stage_name(job_id):
 
 def add_task(firm, title):
     with write_session() as s:
-        return portal.create_client_task(s, firm["actor"], firm["jones_job"], title=title).id
+        return client_tasks.create_client_task(s, firm["actor"], firm["jones_job"], title=title).id
 
 
 def amy(firm):
     onboard(firm, firm["amy"], "amy@jones.example")
     with write_session() as s:
-        return portal.switch_account(s, log_in("amy@jones.example"), firm["jones"])
+        return logins.switch_account(s, log_in("amy@jones.example"), firm["jones"])
 
 
 def test_the_job_moves_on_once_the_stage_items_are_done(firm):
@@ -46,10 +46,10 @@ def test_the_job_moves_on_once_the_stage_items_are_done(firm):
     first, second = add_task(firm, "Upload your W-2"), add_task(firm, "Upload your ID")
     me = amy(firm)
     with write_session() as s:
-        portal.complete_client_task(s, me, first)
+        client_tasks.complete_client_task(s, me, first)
     assert stage_name(firm["jones_job"]) == "Onboarding"  # one item still open
     with write_session() as s:
-        portal.complete_client_task(s, me, second)
+        client_tasks.complete_client_task(s, me, second)
     with read_session() as s:
         (ev,) = s.exec(select(Event).where(Event.kind == "stage_items_completed")).all()
         assert ev.job_id == firm["jones_job"] and ev.payload["contact_id"] == firm["amy"]
@@ -67,7 +67,7 @@ def test_items_of_an_earlier_stage_do_not_hold_the_job(firm):
     new = add_task(firm, "Upload your 1099")
     me = amy(firm)
     with write_session() as s:
-        portal.complete_client_task(s, me, new)
+        client_tasks.complete_client_task(s, me, new)
     assert stage_name(firm["jones_job"]) == "Preparation"
 
 
@@ -79,10 +79,10 @@ def test_no_items_means_nothing_to_wait_for_and_it_fires_once_per_stay(firm):
     task = add_task(firm, "Upload your W-2")
     me = amy(firm)
     with write_session() as s:
-        portal.complete_client_task(s, me, task)
-        portal.reopen_client_task(s, firm["actor"], task)
+        client_tasks.complete_client_task(s, me, task)
+        client_tasks.reopen_client_task(s, firm["actor"], task)
     with write_session() as s:
-        portal.complete_client_task(s, me, task)  # the job is in a new stage now: that task is not its item
+        client_tasks.complete_client_task(s, me, task)  # the job is in a new stage now: that task is not its item
     with read_session() as s:
         assert len(s.exec(select(Event).where(Event.kind == "stage_items_completed")).all()) == 1
     assert stage_name(firm["jones_job"]) == "Preparation"
@@ -91,6 +91,6 @@ def test_no_items_means_nothing_to_wait_for_and_it_fires_once_per_stay(firm):
         jobs.move_job(s, firm["actor"], firm["jones_job"], onboarding.id)
     again = add_task(firm, "Upload your 1099")
     with write_session() as s:
-        portal.complete_client_task(s, me, again)
+        client_tasks.complete_client_task(s, me, again)
     with read_session() as s:
         assert len(s.exec(select(Event).where(Event.kind == "stage_items_completed")).all()) == 2

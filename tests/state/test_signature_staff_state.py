@@ -8,8 +8,9 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import SignatureField, SignatureRequest, Signer
-from practice.services.documents import documents
-from practice.services.portal import portal
+from practice.services.documents import files as document_files
+from practice.services.actor import contact_actor
+from practice.services.portal import logins
 from practice.state.signatures import (AccountSignaturesState, DocTemplatesState, NewSignatureState,
                                        SignatureRequestState)
 from tests.factories import blank_pdf, make_contact, make_firm, make_household
@@ -28,8 +29,8 @@ def hartley_on_the_signature_pages(monkeypatch):
         make_contact(s, owner, [account.id], "No", "Email", email=None)
         make_contact(s, owner, [account.id], "No", "Login", email="nolog@hartley.example")
         for c in (june, jim):
-            portal.invite(s, owner, c.id)
-    doc = documents.upload(owner, account.id, None, "8879.pdf", blank_pdf(2))
+            logins.invite(s, owner, c.id)
+    doc = document_files.upload(owner, account.id, None, "8879.pdf", blank_pdf(2))
     who = {"actor": owner}
     for cls in STATES:
         monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
@@ -201,7 +202,7 @@ def test_once_everyone_signed_the_page_offers_the_signed_file_and_the_timeline(f
     page.send({})
     for contact in (firm["june"], firm["jim"]):
         with read_session() as s:
-            who = documents.contact_actor(s, contact)
+            who = contact_actor(s, contact)
         with write_session() as s:
             signer_flow.open_for_signing(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")
             signer_flow.give_consent(s, who, page.req_id, ip_address="203.0.113.5", user_agent="test")

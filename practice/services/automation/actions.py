@@ -19,7 +19,7 @@ from practice import routes
 from practice.models import ActionEffect, Job, Pipeline, RuleRun, Signer, Stage, Tag, TeamMember
 from practice.services import inbox
 from practice.services.actor import Actor
-from practice.services.documents import documents
+from practice.services.documents import folder_templates
 from practice.services.errors import InvalidInput, NotFound, PracticeError
 from practice.services.work.facts import account_recipients, template_context
 from practice.services.mail import outbox, templates as mail_templates
@@ -241,10 +241,10 @@ def apply_folder_template(session: Session, act: Act) -> str:
     """`apply folder template "NAME"` to the account."""
     if not act.target.account_id:
         raise InvalidInput("Applying a folder template needs an account, and the rule has none.")
-    template = documents.template_by_name(session, act.args["template"])
+    template = folder_templates.template_by_name(session, act.args["template"])
     if template is None:
         raise NotFound(f'There is no folder template "{act.args["template"]}" any more.')
-    created = documents.apply_folder_template(session, act.actor, act.target.account_id, template.id)
+    created = folder_templates.apply_folder_template(session, act.actor, act.target.account_id, template.id)
     return f'Applied folder template "{template.name}" ({created} new folder{"s" if created != 1 else ""})'
 
 

@@ -22,7 +22,7 @@ from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.delays import schedule_delayed
 from practice.services.automation.explain import condition_parts, planned_entry, show_value
 from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
-from practice.services.documents import documents
+from practice.services.documents import files as document_files
 from practice.services.proposals import sending
 from practice.services.work.facts import facts_for
 
@@ -52,7 +52,7 @@ def event_facts(session: Session, target: Target, payload: dict) -> dict:
     """What an event's rules read: the job, account and contact, and the document or proposal it is about."""
     facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id)
     if payload.get("document_id"):
-        facts["document"] = documents.document_facts(session, payload["document_id"])
+        facts["document"] = document_files.document_facts(session, payload["document_id"])
     if payload.get("proposal_id"):
         facts["proposal"] = sending.proposal_facts(session, payload["proposal_id"])
     return facts

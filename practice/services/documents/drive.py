@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from practice.models import (Account, AccountContact, Contact, Document, DocumentStatus, Folder, PortalLogin,
+from practice.models import (Account, Contact, Document, DocumentStatus, Folder, PortalLogin,
                              PortalStatus, Role, TeamMember)
 from practice.services import audit
 from practice.services.access import login_safety, two_factor
-from practice.services.actor import Actor, account_visible
+from practice.services.actor import Actor, ContactActor, account_visible, contact_name, linked_account_ids
 from practice.services.access.auth import verify_password
-from practice.services.documents.documents import ContactActor, Uploader, check_account
+from practice.services.documents.permissions import Uploader, check_account
 from practice.services.errors import PermissionDenied, PracticeError
 
 BAD_LOGIN = "That email and password do not match. Check them and try again."
@@ -90,10 +90,8 @@ def actor_for(session: Session, user: DriveUser) -> Uploader | None:
     contact = session.get(Contact, user.id)
     if login is None or contact is None or login.status != PortalStatus.active or login.email != user.email:
         return None
-    ids = frozenset(session.exec(select(AccountContact.account_id).join(Account, Account.id == AccountContact.account_id)
-                                 .where(AccountContact.contact_id == contact.id, Account.archived == False)))  # noqa: E712
-    name = f"{contact.first_name} {contact.last_name}".strip() or contact.email or "Client"
-    return ContactActor(contact_id=contact.id, name=name, account_ids=ids)
+    return ContactActor(contact_id=contact.id, name=contact_name(contact),
+                        account_ids=tuple(linked_account_ids(session, contact.id)))
 
 
 # --- names as paths -----------------------------------------------------------------------------

@@ -14,12 +14,13 @@ from sqlmodel import Session, select
 
 from practice import config
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, Contact, Document,
-                             DocumentStatus, Folder, Job, Role, utcnow)
+                             DocumentStatus, Folder, Job, utcnow)
 from practice.services import audit, events, inbox, reminders
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 from practice.services.work.accounts import get_account
-from practice.services.actor import Actor
+from practice.services.actor import Actor, client_actor
+from practice.services.documents.folders import split_path
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.facts import account_recipients
 from practice.services.firm import get_firm
@@ -61,17 +62,12 @@ def _contact_scope(session: Session, who, account_id: int) -> None:
         raise NotFound("That approval request is not in your portal (it may have been withdrawn).")
 
 
-def _client_actor(who) -> Actor:
-    return Actor(None, f"{who.name} (client)", Role.employee)
-
-
 def _portal_link() -> str:
     return f"{config.base_url()}/portal"
 
 
 def _email_contacts(session: Session, account_id: int, template: str, key: str, **extra) -> list[str]:
     """Email every contact of the account who has an address; returns the addresses."""
-
     firm = get_firm(session).name
     sent = []
     for contact in account_recipients(session, account_id):
@@ -89,13 +85,10 @@ def _email_contacts(session: Session, account_id: int, template: str, key: str, 
 # --- staff: asking --------------------------------------------------------------------------------
 
 
-def request_approval(session: Session, actor: Actor, *, document_ids: list[int] | None = None,
-                     folder_id: int | None = None, job_id: int | None = None,
-                     remind_every: dt.timedelta | None = None, remind_times: int = 0,
-                     key: str | None = None) -> list[ApprovalRequest]:
-    """Ask the client to approve these documents (or every document in `folder_id`), one request each.
-    A document already waiting for a decision keeps its open request. The account's contacts are emailed."""
-    _staff(actor)
+def _documents_to_approve(session: Session, actor: Actor, document_ids: list[int] | None,
+                          folder_id: int | None) -> tuple[list[Document], int]:
+    """The documents asked about (those given and every document of the folder), each checked, and
+    the one account they all belong to."""
     ids = [int(i) for i in (document_ids or [])]
     if folder_id is not None:
         folder = session.get(Folder, folder_id)
@@ -119,7 +112,30 @@ def request_approval(session: Session, actor: Actor, *, document_ids: list[int] 
     accounts = {d.account_id for d in docs}
     if len(accounts) > 1:
         raise InvalidInput("Ask for approval of one account's documents at a time.")
-    account_id = accounts.pop()
+    return docs, accounts.pop()
+
+
+def _new_request(session: Session, actor: Actor, doc: Document, account_id: int,
+                 job_id: int | None) -> ApprovalRequest:
+    req = ApprovalRequest(account_id=account_id, job_id=job_id if job_id is not None else doc.job_id,
+                          document_id=doc.id, requested_by_member_id=actor.member_id, requested_by_label=actor.name)
+    session.add(req)
+    session.flush()
+    audit.record(session, actor, "approval_request", "document", doc.id,
+                 f'Asked the client to approve "{doc.name}"', account_id=account_id)
+    audit.record(session, actor, "approval_request", "account", account_id,
+                 f'Asked the client to approve "{doc.name}"')
+    return req
+
+
+def request_approval(session: Session, actor: Actor, *, document_ids: list[int] | None = None,
+                     folder_id: int | None = None, job_id: int | None = None,
+                     remind_every: dt.timedelta | None = None, remind_times: int = 0,
+                     key: str | None = None) -> list[ApprovalRequest]:
+    """Ask the client to approve these documents (or every document in `folder_id`), one request each.
+    A document already waiting for a decision keeps its open request. The account's contacts are emailed."""
+    _staff(actor)
+    docs, account_id = _documents_to_approve(session, actor, document_ids, folder_id)
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account_id:
@@ -131,15 +147,7 @@ def request_approval(session: Session, actor: Actor, *, document_ids: list[int] 
         if existing is not None:
             out.append(existing)
             continue
-        req = ApprovalRequest(account_id=account_id, job_id=job_id if job_id is not None else doc.job_id,
-                              document_id=doc.id, requested_by_member_id=actor.member_id,
-                              requested_by_label=actor.name)
-        session.add(req)
-        session.flush()
-        audit.record(session, actor, "approval_request", "document", doc.id,
-                     f'Asked the client to approve "{doc.name}"', account_id=account_id)
-        audit.record(session, actor, "approval_request", "account", account_id,
-                     f'Asked the client to approve "{doc.name}"')
+        req = _new_request(session, actor, doc, account_id, job_id)
         if remind_every is not None and remind_times > 0:
             reminders.schedule(session, kind=REMINDER_KIND, item_id=req.id, every=remind_every,
                                times=remind_times, key=f"{key or 'approval'}|{req.id}|reminders", job_id=req.job_id)
@@ -154,8 +162,6 @@ def request_approval(session: Session, actor: Actor, *, document_ids: list[int] 
 
 def _folder_by_name(session: Session, account_id: int, name: str) -> Folder | None:
     """The account's folder called `name` (any depth; a path like "2026/Tax returns" also works)."""
-    from practice.services.documents.documents import split_path  # noqa: PLC0415
-
     parts = split_path(name)
     if not parts:
         return None
@@ -232,7 +238,7 @@ def decide(session: Session, who, approval_id: int, *, approve: bool, reason: st
     req.status = ApprovalStatus.approved if approve else ApprovalStatus.rejected
     req.reason, req.decided_by_contact_id, req.decided_at = reason, who.contact_id, utcnow()
     session.flush()
-    actor = _client_actor(who)
+    actor = client_actor(who.name)
     verb = "approved" if approve else "rejected"
     audit.record(session, actor, f"approval_{verb}", "document", req.document_id,
                  f'{who.name} {verb} "{doc.name}"' + (f": {reason}" if reason else ""), account_id=req.account_id)

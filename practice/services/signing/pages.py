@@ -13,7 +13,7 @@ from practice import config
 from practice.models import Document
 from practice.sandbox import SandboxBusy, SandboxError, run_limited
 from practice.services.actor import Actor
-from practice.services.documents import documents, pdf_check, storage
+from practice.services.documents import files as document_files, pdf_check, storage
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.signing import page_render_worker
 from practice.services.signing.lookup import viewer_of
@@ -104,6 +104,6 @@ def store_pdf(session: Session, actor: Actor, account_id: int, folder_id: int | 
         pages = len(page_sizes_of(stored.key))
     except Exception:
         pages = None
-    received = documents.Received(filename=storage.clean_filename(name), key=stored.key, size=stored.size,
+    received = document_files.Received(filename=storage.clean_filename(name), key=stored.key, size=stored.size,
                                   content_type="application/pdf", pages=pages)
-    return documents.record_upload(session, actor, account_id, folder_id, received, job_id=job_id)
+    return document_files.record_upload(session, actor, account_id, folder_id, received, job_id=job_id)

@@ -289,12 +289,13 @@ def test_the_sweep_runs_what_is_due(firm):
 
 def test_apply_folder_template_runs_on_a_stage_and_a_client_upload_starts_document_rules(firm, tmp_path, monkeypatch):
     from practice.models import Folder
-    from practice.services.documents import documents
+    from practice.services.documents import files as document_files, folder_templates
+    from practice.services.actor import contact_actor
     from tests.factories.hostile_pdfs import normal_pdf
 
     monkeypatch.setenv("PRACTICE_DATA_DIR", str(tmp_path / "data"))
     with write_session() as s:
-        documents.save_folder_template(s, firm["actor"], name="Individual", paths="2026/Tax returns\n2026/Source")
+        folder_templates.save_folder_template(s, firm["actor"], name="Individual", paths="2026/Tax returns\n2026/Source")
     version, warnings = save(firm["actor"], '''
 rule "Folders"
 when job enters stage "Preparation" in pipeline "1040 Return"
@@ -316,8 +317,8 @@ end
         assert run.status == RunStatus.done, run.actions
         assert run.actions[0]["outcome"] == 'Applied folder template "Individual" (3 new folders)'
         folder = s.exec(select(Folder).where(Folder.name == "Tax returns")).one()
-        june = documents.contact_actor(s, s.exec(select(accounts.Contact)).one().id)
-    documents.upload(june, firm["account_id"], folder.id, "1040.pdf", normal_pdf())
+        june = contact_actor(s, s.exec(select(accounts.Contact)).one().id)
+    document_files.upload(june, firm["account_id"], folder.id, "1040.pdf", normal_pdf())
     with read_session() as s:
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Client sent a return")).one()
         assert run.status == RunStatus.done, (run.reason, run.conditions)

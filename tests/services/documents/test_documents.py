@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import AuditLog, Document, DocumentStatus, Event, Folder
-from practice.services.documents import documents, storage
+from practice.services.documents import files as document_files, folder_templates, folders as document_folders, storage
+from practice.services.actor import ContactActor, contact_actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import make_account, make_firm, make_household
 from tests.factories.hostile_pdfs import normal_pdf
@@ -33,7 +34,7 @@ def hartley_with_a_folder(monkeypatch):
         account, (contact,) = make_household(s, owner, "Hartley Household", "Hartley", ("June",), invite=False,
                                              team_member_ids=[staff["bob"].member_id])
         other = make_account(s, owner, name="Other Client")
-        folder = documents.create_folder(s, owner, account.id, "Tax returns")
+        folder = document_folders.create_folder(s, owner, account.id, "Tax returns")
     return {**staff, "account_id": account.id, "other_id": other.id,
             "contact_id": contact.id, "folder_id": folder.id}
 
@@ -109,14 +110,14 @@ def test_real_office_files_images_and_text_are_accepted(files):
 
 
 def test_staff_upload_is_listed_with_who_and_when_and_downloads_the_same_bytes(firm):
-    doc = documents.upload(firm["bob"], firm["account_id"], firm["folder_id"], "2025 return.pdf", normal_pdf(3))
+    doc = document_files.upload(firm["bob"], firm["account_id"], firm["folder_id"], "2025 return.pdf", normal_pdf(3))
     assert doc.status == DocumentStatus.ok and doc.pages == 3
     with read_session() as s:
-        rows = documents.list_documents(s, firm["bob"], firm["account_id"])
+        rows = document_files.list_documents(s, firm["bob"], firm["account_id"])
         assert [(r.name, r.folder, r.uploaded_by, r.pages) for r in rows] == [
             ("2025 return.pdf", "Tax returns", "Bob Stone", 3)]
         assert rows[0].uploaded_at is not None
-        download = documents.document_for_download(s, firm["owner"], doc.id)
+        download = document_files.document_for_download(s, firm["owner"], doc.id)
         assert download.path.read_bytes() == normal_pdf(3) and download.filename == "2025 return.pdf"
         audit_rows = s.exec(select(AuditLog).where(AuditLog.entity == "document")).all()
         assert [a.summary for a in audit_rows] == ['Uploaded "2025 return.pdf" to "Tax returns"']
@@ -124,54 +125,54 @@ def test_staff_upload_is_listed_with_who_and_when_and_downloads_the_same_bytes(f
 
 
 def test_an_employee_without_access_is_refused_everything_about_another_accounts_documents(firm):
-    doc = documents.upload(firm["owner"], firm["account_id"], None, "w2.pdf", normal_pdf())
+    doc = document_files.upload(firm["owner"], firm["account_id"], None, "w2.pdf", normal_pdf())
     carla = firm["carla"]
     with read_session() as s:
-        for call in (lambda: documents.list_documents(s, carla, firm["account_id"]),
-                     lambda: documents.document_for_download(s, carla, doc.id),
-                     lambda: documents.folder_tree(s, carla, firm["account_id"])):
+        for call in (lambda: document_files.list_documents(s, carla, firm["account_id"]),
+                     lambda: document_files.document_for_download(s, carla, doc.id),
+                     lambda: document_folders.folder_tree(s, carla, firm["account_id"])):
             with pytest.raises(PermissionDenied):
                 call()
     with pytest.raises(PermissionDenied):
-        documents.upload(carla, firm["account_id"], None, "x.pdf", normal_pdf())
+        document_files.upload(carla, firm["account_id"], None, "x.pdf", normal_pdf())
     with write_session() as s, pytest.raises(PermissionDenied):
-        documents.delete_document(s, carla, doc.id)
+        document_files.delete_document(s, carla, doc.id)
     # A folder id from another account is not a way in either.
     with pytest.raises(NotFound):
-        documents.upload(firm["owner"], firm["other_id"], firm["folder_id"], "x.pdf", normal_pdf())
+        document_files.upload(firm["owner"], firm["other_id"], firm["folder_id"], "x.pdf", normal_pdf())
 
 
 def test_a_client_upload_emits_document_uploaded_and_a_client_sees_only_its_own_accounts(firm):
     with read_session() as s:
-        june = documents.contact_actor(s, firm["contact_id"])
-    doc = documents.upload(june, firm["account_id"], firm["folder_id"], "1099.pdf", normal_pdf())
+        june = contact_actor(s, firm["contact_id"])
+    doc = document_files.upload(june, firm["account_id"], firm["folder_id"], "1099.pdf", normal_pdf())
     with read_session() as s:
         ev = s.exec(select(Event).where(Event.kind == "document_uploaded")).one()
         assert ev.account_id == firm["account_id"]
         assert ev.payload["document_id"] == doc.id and ev.payload["folder"] == "Tax returns"
         assert ev.payload["contact_id"] == firm["contact_id"]
-        assert documents.list_documents(s, firm["owner"], firm["account_id"])[0].uploaded_by == "June Hartley (client)"
+        assert document_files.list_documents(s, firm["owner"], firm["account_id"])[0].uploaded_by == "June Hartley (client)"
         with pytest.raises(PermissionDenied):
-            documents.list_documents(s, june, firm["other_id"])
+            document_files.list_documents(s, june, firm["other_id"])
     # A forged ContactActor naming an account the contact is not linked to gets nothing.
-    forged = documents.ContactActor(firm["contact_id"], "June", frozenset({firm["other_id"]}))
+    forged = ContactActor(firm["contact_id"], "June", frozenset({firm["other_id"]}))
     with read_session() as s, pytest.raises(PermissionDenied):
-        documents.list_documents(s, forged, firm["other_id"])
+        document_files.list_documents(s, forged, firm["other_id"])
 
 
 def test_delete_is_soft_and_only_for_admins_or_the_uploader(firm):
-    doc = documents.upload(firm["bob"], firm["account_id"], None, "a.pdf", normal_pdf())
-    by_owner = documents.upload(firm["owner"], firm["account_id"], None, "b.pdf", normal_pdf(3))
+    doc = document_files.upload(firm["bob"], firm["account_id"], None, "a.pdf", normal_pdf())
+    by_owner = document_files.upload(firm["owner"], firm["account_id"], None, "b.pdf", normal_pdf(3))
     with write_session() as s, pytest.raises(PermissionDenied, match="Only an admin or the person who uploaded"):
-        documents.delete_document(s, firm["bob"], by_owner.id)
+        document_files.delete_document(s, firm["bob"], by_owner.id)
     with write_session() as s:
-        documents.delete_document(s, firm["bob"], doc.id)
-        documents.delete_document(s, firm["owner"], by_owner.id)
+        document_files.delete_document(s, firm["bob"], doc.id)
+        document_files.delete_document(s, firm["owner"], by_owner.id)
     with read_session() as s:
-        assert documents.list_documents(s, firm["owner"], firm["account_id"]) == []
+        assert document_files.list_documents(s, firm["owner"], firm["account_id"]) == []
         assert s.get(Document, doc.id).deleted_at is not None
         with pytest.raises(NotFound):
-            documents.document_for_download(s, firm["owner"], doc.id)
+            document_files.document_for_download(s, firm["owner"], doc.id)
 
 
 # --- folders and templates -------------------------------------------------------------------------
@@ -179,43 +180,43 @@ def test_delete_is_soft_and_only_for_admins_or_the_uploader(firm):
 
 def test_folders_nest_refuse_duplicates_and_only_empty_ones_are_deleted(firm):
     with write_session() as s:
-        year = documents.create_folder(s, firm["owner"], firm["account_id"], "2026")
-        documents.create_folder(s, firm["owner"], firm["account_id"], "Payroll", parent_id=year.id)
+        year = document_folders.create_folder(s, firm["owner"], firm["account_id"], "2026")
+        document_folders.create_folder(s, firm["owner"], firm["account_id"], "Payroll", parent_id=year.id)
         with pytest.raises(Conflict):
-            documents.create_folder(s, firm["owner"], firm["account_id"], "tax RETURNS")
+            document_folders.create_folder(s, firm["owner"], firm["account_id"], "tax RETURNS")
         with pytest.raises(InvalidInput):
-            documents.create_folder(s, firm["owner"], firm["account_id"], "a/b")
+            document_folders.create_folder(s, firm["owner"], firm["account_id"], "a/b")
     with read_session() as s:
-        assert [n.path for n in documents.folder_tree(s, firm["owner"], firm["account_id"])] == [
+        assert [n.path for n in document_folders.folder_tree(s, firm["owner"], firm["account_id"])] == [
             "2026", "2026/Payroll", "Tax returns"]
-    documents.upload(firm["owner"], firm["account_id"], firm["folder_id"], "r.pdf", normal_pdf())
+    document_files.upload(firm["owner"], firm["account_id"], firm["folder_id"], "r.pdf", normal_pdf())
     with write_session() as s:
         with pytest.raises(Conflict, match="has folders inside"):
-            documents.delete_folder(s, firm["owner"], year.id)
+            document_folders.delete_folder(s, firm["owner"], year.id)
         with pytest.raises(Conflict, match="still holds documents"):
-            documents.delete_folder(s, firm["owner"], firm["folder_id"])
-        documents.rename_folder(s, firm["owner"], firm["folder_id"], "Returns")
+            document_folders.delete_folder(s, firm["owner"], firm["folder_id"])
+        document_folders.rename_folder(s, firm["owner"], firm["folder_id"], "Returns")
 
 
 def test_applying_a_folder_template_twice_keeps_existing_folders_and_adds_none(firm):
     with write_session() as s:
         with pytest.raises(PermissionDenied):
-            documents.save_folder_template(s, firm["bob"], name="Individual", paths="2026/Tax returns")
-        template = documents.save_folder_template(
+            folder_templates.save_folder_template(s, firm["bob"], name="Individual", paths="2026/Tax returns")
+        template = folder_templates.save_folder_template(
             s, firm["owner"], name="Individual", paths="2026/Tax returns\n2026 / Source documents\nTax returns\n\n")
     with write_session() as s:
-        assert documents.apply_folder_template(s, firm["bob"], firm["account_id"], template.id) == 3
+        assert folder_templates.apply_folder_template(s, firm["bob"], firm["account_id"], template.id) == 3
     with write_session() as s:
-        assert documents.apply_folder_template(s, firm["bob"], firm["account_id"], template.id) == 0
+        assert folder_templates.apply_folder_template(s, firm["bob"], firm["account_id"], template.id) == 0
     with read_session() as s:
-        paths = [n.path for n in documents.folder_tree(s, firm["owner"], firm["account_id"])]
+        paths = [n.path for n in document_folders.folder_tree(s, firm["owner"], firm["account_id"])]
         assert paths == ["2026", "2026/Source documents", "2026/Tax returns", "Tax returns"]
         assert s.exec(select(Folder).where(Folder.name == "Tax returns", Folder.parent_id.is_(None))).one().id == \
             firm["folder_id"]
-        assert documents.list_folder_templates(s)[0].paths == ["2026/Tax returns", "2026/Source documents",
+        assert folder_templates.list_folder_templates(s)[0].paths == ["2026/Tax returns", "2026/Source documents",
                                                                "Tax returns"]
     with write_session() as s, pytest.raises(PermissionDenied):
-        documents.apply_folder_template(s, firm["carla"], firm["account_id"], template.id)
+        folder_templates.apply_folder_template(s, firm["carla"], firm["account_id"], template.id)
 
 
 # --- hostile input does not stop the app ------------------------------------------------------------
@@ -224,12 +225,12 @@ def test_applying_a_folder_template_twice_keeps_existing_folders_and_adds_none(f
 def test_a_refused_pdf_is_recorded_with_its_sentence_and_not_stored(firm, tmp_path):
     from tests.factories.hostile_pdfs import reference_loop
 
-    doc = documents.upload(firm["bob"], firm["account_id"], None, "loop.pdf", reference_loop())
+    doc = document_files.upload(firm["bob"], firm["account_id"], None, "loop.pdf", reference_loop())
     assert doc.status == DocumentStatus.refused and doc.stored_key == ""
     assert doc.refusal.startswith("This PDF could not be read safely:")
     assert [p for p in storage.files_dir().rglob("*") if p.is_file()] == []
     with read_session() as s:
-        assert documents.list_documents(s, firm["bob"], firm["account_id"])[0].status == "refused"
+        assert document_files.list_documents(s, firm["bob"], firm["account_id"])[0].status == "refused"
 
 
 def test_uploads_and_listings_keep_working_while_a_hostile_pdf_is_checked(firm, tmp_path):
@@ -238,12 +239,12 @@ def test_uploads_and_listings_keep_working_while_a_hostile_pdf_is_checked(firm, 
     bomb = flate_bomb()
     result = {}
     worker = threading.Thread(target=lambda: result.setdefault(
-        "doc", documents.upload(firm["bob"], firm["account_id"], None, "bomb.pdf", bomb)))
+        "doc", document_files.upload(firm["bob"], firm["account_id"], None, "bomb.pdf", bomb)))
     worker.start()
     started = time.monotonic()
-    doc = documents.upload(firm["owner"], firm["account_id"], None, "photo.png", PNG)
+    doc = document_files.upload(firm["owner"], firm["account_id"], None, "photo.png", PNG)
     with read_session() as s:
-        assert any(r.id == doc.id for r in documents.list_documents(s, firm["owner"], firm["account_id"]))
+        assert any(r.id == doc.id for r in document_files.list_documents(s, firm["owner"], firm["account_id"]))
     assert time.monotonic() - started < 2
     worker.join(20)
     assert result["doc"].status == DocumentStatus.refused

@@ -2,7 +2,8 @@
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services.documents import documents
+from practice.services.documents import files as document_files
+from practice.services.actor import ContactActor
 from practice.services.work import accounts
 from practice.services.errors import PermissionDenied
 from tests.factories import actor_of, make_account, make_member
@@ -14,15 +15,15 @@ def test_shared_documents_wait_until_the_contact_opens_them(fresh_db):
         a, b = make_account(s, owner, name="A"), make_account(s, owner, name="B")
         june = accounts.create_contact(s, owner, account_ids=[a.id], first_name="June", email="june@a.example")
         ben = accounts.create_contact(s, owner, account_ids=[b.id], first_name="Ben", email="ben@b.example")
-    letter = documents.upload(owner, a.id, None, "Engagement letter.txt", b"Please read")
-    june_actor = documents.ContactActor(contact_id=june.id, name="June", account_ids=frozenset({a.id}))
-    documents.upload(june_actor, a.id, None, "W-2.txt", b"wages")  # her own upload is not "to look at"
+    letter = document_files.upload(owner, a.id, None, "Engagement letter.txt", b"Please read")
+    june_actor = ContactActor(contact_id=june.id, name="June", account_ids=frozenset({a.id}))
+    document_files.upload(june_actor, a.id, None, "W-2.txt", b"wages")  # her own upload is not "to look at"
     with read_session() as s:
-        assert [d.name for d in documents.to_look_at(s, june_actor, a.id)] == ["Engagement letter.txt"]
+        assert [d.name for d in document_files.to_look_at(s, june_actor, a.id)] == ["Engagement letter.txt"]
         with pytest.raises(PermissionDenied):
-            documents.to_look_at(s, documents.ContactActor(ben.id, "Ben", frozenset({a.id})), a.id)
+            document_files.to_look_at(s, ContactActor(ben.id, "Ben", frozenset({a.id})), a.id)
     with write_session() as s:
-        documents.mark_viewed(s, june_actor, letter.id)
-        documents.mark_viewed(s, june_actor, letter.id)  # twice is fine
+        document_files.mark_viewed(s, june_actor, letter.id)
+        document_files.mark_viewed(s, june_actor, letter.id)  # twice is fine
     with read_session() as s:
-        assert documents.to_look_at(s, june_actor, a.id) == []
+        assert document_files.to_look_at(s, june_actor, a.id) == []

@@ -5,7 +5,7 @@ import pytest
 
 from practice.db import read_session, write_session
 from practice.models import StaffTwoFactor, utcnow
-from practice.services.documents import documents, drive
+from practice.services.documents import drive, files as document_files, folders as document_folders
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from tests.factories import PASSWORD, make_account, make_firm
 
@@ -16,10 +16,10 @@ def acme_with_folders_and_a_two_factor_admin(monkeypatch):
         s.add(StaffTwoFactor(member_id=staff["two_fa"].member_id, secret="JBSWY3DPEHPK3PXP", enabled_at=utcnow()))
         actor = staff["owner"]
         account = make_account(s, actor, name="Acme / Tax")
-        top = documents.create_folder(s, actor, account.id, "2025")
-        inner = documents.create_folder(s, actor, account.id, "Returns", parent_id=top.id)
-        doc = documents.record_upload(s, actor, account.id, top.id,
-                                      documents.Received(filename="a.pdf", key="k", size=1,
+        top = document_folders.create_folder(s, actor, account.id, "2025")
+        inner = document_folders.create_folder(s, actor, account.id, "Returns", parent_id=top.id)
+        doc = document_files.record_upload(s, actor, account.id, top.id,
+                                      document_files.Received(filename="a.pdf", key="k", size=1,
                                                          content_type="application/pdf"))
     return dict(actor=actor, account=account.id, top=top.id, inner=inner.id, doc=doc.id)
 
@@ -51,18 +51,18 @@ def test_rename_keeps_the_type_and_folders_cannot_go_inside_themselves(firm):
     actor = firm["actor"]
     with pytest.raises(InvalidInput, match=r'end in "\.pdf"'):
         with write_session() as s:
-            documents.rename_document(s, actor, firm["doc"], "a.exe")
+            document_files.rename_document(s, actor, firm["doc"], "a.exe")
     with write_session() as s:
-        doc = documents.rename_document(s, actor, firm["doc"], "b.pdf", folder_id=firm["inner"])
+        doc = document_files.rename_document(s, actor, firm["doc"], "b.pdf", folder_id=firm["inner"])
         assert (doc.name, doc.folder_id) == ("b.pdf", firm["inner"])
     with pytest.raises(InvalidInput, match="inside itself"):
         with write_session() as s:
-            documents.move_folder(s, actor, firm["top"], name="2025", parent_id=firm["inner"])
+            document_folders.move_folder(s, actor, firm["top"], name="2025", parent_id=firm["inner"])
     with write_session() as s:
-        documents.create_folder(s, actor, firm["account"], "Returns")
+        document_folders.create_folder(s, actor, firm["account"], "Returns")
     with pytest.raises(Conflict):
         with write_session() as s:
-            documents.move_folder(s, actor, firm["inner"], name="Returns", parent_id=None)
+            document_folders.move_folder(s, actor, firm["inner"], name="Returns", parent_id=None)
     with write_session() as s:
-        moved = documents.move_folder(s, actor, firm["inner"], name="Returns 2025", parent_id=None)
+        moved = document_folders.move_folder(s, actor, firm["inner"], name="Returns 2025", parent_id=None)
         assert (moved.name, moved.parent_id) == ("Returns 2025", None)

@@ -11,8 +11,8 @@ from practice.db import read_session, write_session
 from practice.models import ApprovalRequest, Due, Job, Event, Notification, OutgoingMail, RuleRun, utcnow
 from practice.services.actor import ContactActor
 from practice.services.automation import reminder_kinds, rulesets
-from practice.services.documents import documents
-from practice.services.portal import approvals, portal
+from practice.services.documents import files as document_files, folders as document_folders
+from practice.services.portal import approvals, client_tasks, logins
 from practice.services.work import jobs
 from practice.services.work.pipelines import stages_of
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -31,10 +31,10 @@ def hartley_with_documents_to_approve(monkeypatch):
         other, (sam,) = make_household(s, owner, "Other Client", "Other", ("Sam",), invite=False)
         job = jobs.create_job(s, owner, account_id=hartley.id, pipeline_id=pipeline.id, name="1040 2026")
         jobs.assign_job(s, owner, job.id, [staff["bob"].member_id])
-        folder = documents.create_folder(s, owner, hartley.id, "To sign")
-        empty = documents.create_folder(s, owner, hartley.id, "Empty")
-    doc = documents.upload(owner, hartley.id, folder.id, "engagement.txt", b"engagement letter")
-    doc2 = documents.upload(owner, hartley.id, folder.id, "return.txt", b"the return")
+        folder = document_folders.create_folder(s, owner, hartley.id, "To sign")
+        empty = document_folders.create_folder(s, owner, hartley.id, "Empty")
+    doc = document_files.upload(owner, hartley.id, folder.id, "engagement.txt", b"engagement letter")
+    doc2 = document_files.upload(owner, hartley.id, folder.id, "return.txt", b"the return")
     return {**staff, "hartley": hartley.id, "other": other.id, "job": job.id,
             "folder": folder.id, "empty": empty.id, "doc": doc.id, "doc2": doc2.id, "june": contact_actor(june.id),
             "sam": contact_actor(sam.id)}
@@ -98,7 +98,7 @@ def test_another_clients_contact_and_staff_cannot_decide(firm):
     (req,) = ask(firm, firm["doc"])
     with pytest.raises(NotFound):
         decide(firm["sam"], req, True)
-    forged = documents.ContactActor(firm["sam"].contact_id, "Sam", frozenset({firm["hartley"]}))
+    forged = ContactActor(firm["sam"].contact_id, "Sam", frozenset({firm["hartley"]}))
     with pytest.raises(NotFound):  # an account id it claims but is not linked to
         decide(forged, req, True)
     with pytest.raises(PermissionDenied):
@@ -166,16 +166,16 @@ def test_the_rule_action_asks_with_reminders_that_email_and_stop_once_decided(fi
 
 
 def test_client_uploads_and_task_completion_reach_inbox(firm):
-    documents.upload(firm["june"], firm["hartley"], firm["folder"], "w2.txt", b"wages")
+    document_files.upload(firm["june"], firm["hartley"], firm["folder"], "w2.txt", b"wages")
     assert notes(firm["carla"]) == ['June Hartley (Hartley Household) uploaded "w2.txt" to "To sign"']
     with write_session() as s:
-        task = portal.create_client_task(s, firm["owner"], firm["job"], title="Upload your W-2")
+        task = client_tasks.create_client_task(s, firm["owner"], firm["job"], title="Upload your W-2")
     with read_session() as s:
-        pactor = portal.actor_for_portal_session(s, None)
+        pactor = logins.actor_for_portal_session(s, None)
     assert pactor is None
     contact = ContactActor(firm["june"].contact_id, "June Hartley", (firm["hartley"],), firm["hartley"])
     with write_session() as s:
-        portal.complete_client_task(s, contact, task.id)
+        client_tasks.complete_client_task(s, contact, task.id)
     assert notes(firm["bob"]) == ['June Hartley (Hartley Household) completed "Upload your W-2"']
     # The portal's own ContactActor decides approvals too.
     (req,) = ask(firm, firm["doc"])
@@ -186,7 +186,7 @@ def test_a_withdrawn_request_or_a_deleted_document_cannot_be_decided(firm):
     first, second = ask(firm, firm["doc"], firm["doc2"])
     with write_session() as s:
         approvals.withdraw(s, firm["owner"], first)
-        documents.delete_document(s, firm["owner"], firm["doc2"])
+        document_files.delete_document(s, firm["owner"], firm["doc2"])
     with pytest.raises(NotFound):
         decide(firm["june"], first, True)
     with pytest.raises(NotFound, match="removed by the firm"):

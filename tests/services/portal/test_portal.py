@@ -10,7 +10,7 @@ from practice.db import read_session, write_session
 from practice.models import (Event, Notification, OutgoingMail, PortalLogin, PortalSession, PortalToken, RuleRun,
                              RunStatus, utcnow)
 from practice.services.automation import rulesets
-from practice.services.portal import portal
+from practice.services.portal import client_tasks, logins
 from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import make_account, make_contact, make_firm, make_job, make_pipeline
@@ -46,7 +46,7 @@ pytestmark = pytest.mark.firm(build=jones_and_smith_households)
 
 def invite(firm, contact_id):
     with write_session() as s:
-        queued = portal.invite(s, firm["actor"], contact_id)
+        queued = logins.invite(s, firm["actor"], contact_id)
         return queued.id
 
 
@@ -58,17 +58,17 @@ def link_in(mail_id):
 
 def activate(token, password=GOOD):
     with write_session() as s:
-        return portal.activate(s, token, password)
+        return logins.activate(s, token, password)
 
 
 def log_in(email, password=GOOD):
     with write_session() as s:
-        return portal.log_in(s, email, password)
+        return logins.log_in(s, email, password)
 
 
 def actor(sid):
     with read_session() as s:
-        return portal.actor_for_portal_session(s, sid)
+        return logins.actor_for_portal_session(s, sid)
 
 
 def onboard(firm, contact_id, email):
@@ -134,7 +134,7 @@ def test_a_new_invitation_replaces_the_old_link(firm):
 
 
 def test_the_shipped_list_holds_ten_thousand_common_passwords():
-    common = portal.common_passwords()
+    common = logins.common_passwords()
     assert len(common) >= 10_000 and {"password", "qwerty123", "iloveyou"} <= common
 
 
@@ -145,7 +145,7 @@ def test_each_login_is_a_new_session_and_wrong_passwords_get_one_sentence(firm):
     for email, password in (("amy@jones.example", "wrong-password"), ("nobody@x.example", GOOD)):
         with pytest.raises(PermissionDenied) as err:
             log_in(email, password)
-        assert str(err.value) == portal.BAD_LOGIN
+        assert str(err.value) == logins.BAD_LOGIN
 
 
 def test_repeated_failures_lock_the_email_for_a_while(firm):
@@ -162,13 +162,13 @@ def test_revoking_ends_every_session_at_once(firm):
     a = onboard(firm, firm["amy"], "amy@jones.example")
     b = log_in("amy@jones.example")
     with write_session() as s:
-        portal.revoke(s, firm["actor"], firm["amy"])
+        logins.revoke(s, firm["actor"], firm["amy"])
     assert actor(a) is None and actor(b) is None
     with pytest.raises(PermissionDenied):
         log_in("amy@jones.example")
     with read_session() as s:
         assert all(r.ended_at for r in s.exec(select(PortalSession)))
-        assert portal.status_of_contacts(s, firm["actor"], [firm["amy"], firm["ben"]]) == {firm["amy"]: "revoked"}
+        assert logins.status_of_contacts(s, firm["actor"], [firm["amy"], firm["ben"]]) == {firm["amy"]: "revoked"}
     # Access can be given again; a new password is chosen.
     activate(link_in(invite(firm, firm["amy"])), "a-brand-new-secret")
     assert actor(log_in("amy@jones.example", "a-brand-new-secret"))
@@ -177,45 +177,45 @@ def test_revoking_ends_every_session_at_once(firm):
 def test_forgot_password_says_the_same_and_the_reset_link_works_once(firm):
     old = onboard(firm, firm["amy"], "amy@jones.example")
     with write_session() as s:
-        known = portal.forgot_password(s, "amy@jones.example")
-        unknown = portal.forgot_password(s, "stranger@x.example")
-    assert known == unknown == portal.FORGOT_SENTENCE
+        known = logins.forgot_password(s, "amy@jones.example")
+        unknown = logins.forgot_password(s, "stranger@x.example")
+    assert known == unknown == logins.FORGOT_SENTENCE
     with read_session() as s:
         reset_mail = s.exec(select(OutgoingMail).where(OutgoingMail.subject.like("Reset%"))).one()
         assert reset_mail.to_address == "amy@jones.example"
     token = link_in(reset_mail.id)
     with write_session() as s:
         with pytest.raises(InvalidInput, match="most common"):
-            portal.reset(s, token, "sunshine1")
+            logins.reset(s, token, "sunshine1")
     with write_session() as s:
-        portal.reset(s, token, "new-quiet-meadow")
+        logins.reset(s, token, "new-quiet-meadow")
     assert actor(old) is None  # a new password ends the old sessions
     with write_session() as s, pytest.raises(Conflict):
-        portal.reset(s, token, "yet-another-meadow")
+        logins.reset(s, token, "yet-another-meadow")
     assert actor(log_in("amy@jones.example", "new-quiet-meadow"))
 
 
 def test_an_expired_reset_link_is_refused(firm):
     onboard(firm, firm["amy"], "amy@jones.example")
     with write_session() as s:
-        portal.forgot_password(s, "amy@jones.example")
+        logins.forgot_password(s, "amy@jones.example")
         mail_id = s.exec(select(OutgoingMail.id).where(OutgoingMail.subject.like("Reset%"))).one()
         for t in s.exec(select(PortalToken).where(PortalToken.kind == "reset")):
             t.expires_at = utcnow() - dt.timedelta(minutes=1)
     with write_session() as s, pytest.raises(InvalidInput, match="expired"):
-        portal.reset(s, link_in(mail_id), "new-quiet-meadow")
+        logins.reset(s, link_in(mail_id), "new-quiet-meadow")
 
 
 def test_the_switcher_offers_only_linked_accounts(firm):
     sid = onboard(firm, firm["amy"], "amy@jones.example")
     me = actor(sid)
     with read_session() as s:
-        assert [n for _, n in portal.accounts_of_contact(s, me)] == ["Jones Bakery LLC", "Jones Household"]
+        assert [n for _, n in logins.accounts_of_contact(s, me)] == ["Jones Bakery LLC", "Jones Household"]
     with write_session() as s:
-        assert portal.switch_account(s, sid, firm["jones"]).current_account_id == firm["jones"]
+        assert logins.switch_account(s, sid, firm["jones"]).current_account_id == firm["jones"]
     assert actor(sid).current_account_id == firm["jones"]
     with write_session() as s, pytest.raises(PermissionDenied):
-        portal.switch_account(s, sid, firm["smith"])
+        logins.switch_account(s, sid, firm["smith"])
     # Unlinking an account takes it out of the portal at once.
     with write_session() as s:
         accounts.link_contact(s, firm["actor"], firm["jones"], firm["amy"], False)
@@ -224,7 +224,7 @@ def test_the_switcher_offers_only_linked_accounts(firm):
 
 def add_task(firm, job, title):
     with write_session() as s:
-        return portal.create_client_task(s, firm["actor"], firm[job], title=title).id
+        return client_tasks.create_client_task(s, firm["actor"], firm[job], title=title).id
 
 
 def test_the_last_client_task_done_fires_the_rule_once(firm):
@@ -239,29 +239,29 @@ end
     w2, id_ = add_task(firm, "jones_job", "Upload your W-2"), add_task(firm, "jones_job", "Upload your ID")
     me = actor(onboard(firm, firm["amy"], "amy@jones.example"))
     with write_session() as s:
-        me = portal.switch_account(s, log_in("amy@jones.example"), firm["jones"])
+        me = logins.switch_account(s, log_in("amy@jones.example"), firm["jones"])
     with write_session() as s:
-        portal.complete_client_task(s, me, w2)
+        client_tasks.complete_client_task(s, me, w2)
     with read_session() as s:
         assert not s.exec(select(Event).where(Event.kind == "client_tasks_completed")).first()
-        assert [t.title for t in portal.client_tasks_for_contact(s, me, open_only=True)] == ["Upload your ID"]
+        assert [t.title for t in client_tasks.client_tasks_for_contact(s, me, open_only=True)] == ["Upload your ID"]
     with write_session() as s:
-        portal.complete_client_task(s, me, id_)
-        portal.complete_client_task(s, me, id_)  # a second tick changes nothing
+        client_tasks.complete_client_task(s, me, id_)
+        client_tasks.complete_client_task(s, me, id_)  # a second tick changes nothing
     with read_session() as s:
         (ev,) = s.exec(select(Event).where(Event.kind == "client_tasks_completed")).all()
         assert ev.status == "handled" and ev.payload["contact_id"] == firm["amy"]
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Checklist done")).one()
         assert run.status == RunStatus.done and run.job_id == firm["jones_job"]
         assert s.exec(select(Notification).where(Notification.kind == "notify")).one().text == "Amy finished the checklist for 1040 2025"
-        done = portal.client_tasks_of_job(s, firm["actor"], firm["jones_job"])
+        done = client_tasks.client_tasks_of_job(s, firm["actor"], firm["jones_job"])
         assert {t.done_by for t in done} == {"Amy Jones"}
-        jobs = portal.jobs_for_contact(s, me)
+        jobs = client_tasks.jobs_for_contact(s, me)
         assert [(j.name, j.open_tasks) for j in jobs] == [("1040 2025", 0)]
     with write_session() as s:
-        portal.reopen_client_task(s, firm["actor"], w2)
+        client_tasks.reopen_client_task(s, firm["actor"], w2)
     with read_session() as s:
-        assert [t.title for t in portal.client_tasks_for_contact(s, me, open_only=True)] == ["Upload your W-2"]
+        assert [t.title for t in client_tasks.client_tasks_for_contact(s, me, open_only=True)] == ["Upload your W-2"]
 
 
 def test_a_contact_never_reaches_another_accounts_data(firm):
@@ -272,29 +272,29 @@ def test_a_contact_never_reaches_another_accounts_data(firm):
     sam = actor(onboard(firm, firm["sam"], "sam@smith.example"))      # Smith Family only
     amy = actor(onboard(firm, firm["amy"], "amy@jones.example"))      # Jones Household and the LLC
     with read_session() as s:
-        assert [t.id for t in portal.client_tasks_for_contact(s, ben)] == [jones_task]
-        assert [t.id for t in portal.client_tasks_for_contact(s, sam)] == [smith_task]
-        assert [t.id for t in portal.client_tasks_for_contact(s, amy, account_id=firm["jones"])] == [jones_task]
-        assert [t.id for t in portal.client_tasks_for_contact(s, amy, account_id=firm["llc"])] == [llc_task]
-        assert [j.name for j in portal.jobs_for_contact(s, sam)] == ["Smith 1040"]
+        assert [t.id for t in client_tasks.client_tasks_for_contact(s, ben)] == [jones_task]
+        assert [t.id for t in client_tasks.client_tasks_for_contact(s, sam)] == [smith_task]
+        assert [t.id for t in client_tasks.client_tasks_for_contact(s, amy, account_id=firm["jones"])] == [jones_task]
+        assert [t.id for t in client_tasks.client_tasks_for_contact(s, amy, account_id=firm["llc"])] == [llc_task]
+        assert [j.name for j in client_tasks.jobs_for_contact(s, sam)] == ["Smith 1040"]
         for who, account in ((ben, "smith"), (ben, "llc"), (sam, "jones"), (amy, "smith")):
             with pytest.raises(PermissionDenied):
-                portal.client_tasks_for_contact(s, who, account_id=firm[account])
+                client_tasks.client_tasks_for_contact(s, who, account_id=firm[account])
             with pytest.raises(PermissionDenied):
-                portal.jobs_for_contact(s, who, account_id=firm[account])
-        assert [n for _, n in portal.accounts_of_contact(s, sam)] == ["Smith Family"]
+                client_tasks.jobs_for_contact(s, who, account_id=firm[account])
+        assert [n for _, n in logins.accounts_of_contact(s, sam)] == ["Smith Family"]
     for who, task in ((ben, smith_task), (ben, llc_task), (sam, jones_task), (amy, smith_task)):
         with write_session() as s, pytest.raises(NotFound):
-            portal.complete_client_task(s, who, task)
+            client_tasks.complete_client_task(s, who, task)
         with write_session() as s, pytest.raises(NotFound):
-            portal.reopen_client_task(s, who, task)
+            client_tasks.reopen_client_task(s, who, task)
     # Staff-only services refuse a contact outright.
     with write_session() as s:
-        for call in (lambda: portal.create_client_task(s, amy, firm["jones_job"], title="x"),
-                     lambda: portal.client_tasks_of_job(s, amy, firm["jones_job"]),
-                     lambda: portal.delete_client_task(s, amy, jones_task)):
+        for call in (lambda: client_tasks.create_client_task(s, amy, firm["jones_job"], title="x"),
+                     lambda: client_tasks.client_tasks_of_job(s, amy, firm["jones_job"]),
+                     lambda: client_tasks.delete_client_task(s, amy, jones_task)):
             with pytest.raises(PermissionDenied):
                 call()
     # And a staff member who does not see the account cannot add to its checklist.
     with write_session() as s, pytest.raises(PermissionDenied):
-        portal.create_client_task(s, firm["outsider"], firm["jones_job"], title="Upload")
+        client_tasks.create_client_task(s, firm["outsider"], firm["jones_job"], title="Upload")

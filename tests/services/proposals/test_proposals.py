@@ -13,8 +13,8 @@ from practice.models import (Document, Due, Event, Job, Notification, OutgoingMa
                              RuleRun, SigningEvent, utcnow)
 from practice.services.automation import compiled, engine, preview, reminder_kinds, rulesets
 from practice.services.automation.actions import Target
-from practice.services.documents import documents, storage
-from practice.services.portal import portal
+from practice.services.documents import files as document_files, storage
+from practice.services.portal import logins
 from practice.services.proposals import client_flow, rendering, sending, templates
 from practice.services.work import jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -165,7 +165,7 @@ def test_another_accounts_contact_staff_and_outsiders_are_refused(firm):
         with pytest.raises(PermissionDenied):
             sending.list_for_account(s, firm["bob"], firm["other"])
         with pytest.raises(InvalidInput, match="portal"):  # Other Client's contact was invited; revoke it
-            portal.revoke(s, firm["owner"], firm["sam"].contact_id)
+            logins.revoke(s, firm["owner"], firm["sam"].contact_id)
             sending.send_proposal(s, firm["owner"], firm["other"], "Engagement 2027")
 
 
@@ -206,7 +206,7 @@ def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm)
         assert notes == ['June Hartley (Hartley Household) signed the proposal "Engagement 2027" for $4,150.00']
         kinds = [e.kind for e in s.exec(select(SigningEvent).where(SigningEvent.proposal_id == pid))]
         assert kinds == ["sent", "viewed", "consented", "signed", "sealed"]
-        assert [d.name for d in documents.list_documents(s, firm["june"], firm["hartley"])] == [doc.name]
+        assert [d.name for d in document_files.list_documents(s, firm["june"], firm["hartley"])] == [doc.name]
         facts = engine.event_facts(s, Target(), {"proposal_id": pid})
         assert facts["proposal"]["name"] == "Engagement 2027" and str(facts["proposal"]["total"]) == "4150"
     import hashlib

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services.documents import documents
+from practice.services.documents import files as document_files
 from practice.services.proposals import client_flow, sending
 from practice.services.signing import signer_flow
 from practice.services.work import jobs
@@ -27,7 +27,7 @@ def hartley_with_two_jobs(monkeypatch):
         make_proposal_template(s, owner, lines=[{"service": "Tax return", "rate_cents": 90000, "quantity": 2}])
         tax = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name="1040 2026")
         payroll = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name="Payroll 2026")
-    doc = documents.upload(owner, account.id, None, "8879.pdf", blank_pdf())
+    doc = document_files.upload(owner, account.id, None, "8879.pdf", blank_pdf())
     return {**staff, "account": account.id, "tax": tax.id, "payroll": payroll.id,
             "doc": doc.id, "june": june.id, "jim": jim.id, "june_actor": contact_actor(june.id)}
 

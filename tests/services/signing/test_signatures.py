@@ -15,7 +15,8 @@ from practice.models import (Document, Due, Event, Job, Notification, OutgoingMa
                              SignatureField, SignatureRequest, Signer, SigningEvent, utcnow)
 from practice.services.mail import outbox, settings as mail_settings
 from practice.services.automation import actions, reminder_kinds, rulesets
-from practice.services.documents import doc_templates, documents
+from practice.services.documents import doc_templates, files as document_files, folders as document_folders
+from practice.services.actor import ContactActor
 from practice.services.signing import consent, pages, requests, signer_flow, verify
 from practice.services.work import jobs
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -38,10 +39,10 @@ def hartley_household_with_files(monkeypatch):
         nolog = make_contact(s, owner, [hartley.id], "No", "Login", email="nolog@hartley.example")
         job = jobs.create_job(s, owner, account_id=hartley.id, pipeline_id=pipeline.id, name="1040 2026")
         jobs.assign_job(s, owner, job.id, [staff["bob"].member_id])
-        folder = documents.create_folder(s, owner, hartley.id, "To sign")
-    doc = documents.upload(owner, hartley.id, folder.id, "8879.pdf", blank_pdf(2))
-    text = documents.upload(owner, hartley.id, folder.id, "notes.txt", b"just text")
-    other_doc = documents.upload(owner, other.id, None, "other.pdf", blank_pdf(2))
+        folder = document_folders.create_folder(s, owner, hartley.id, "To sign")
+    doc = document_files.upload(owner, hartley.id, folder.id, "8879.pdf", blank_pdf(2))
+    text = document_files.upload(owner, hartley.id, folder.id, "notes.txt", b"just text")
+    other_doc = document_files.upload(owner, other.id, None, "other.pdf", blank_pdf(2))
     who = {n: contact_actor(c.id) for n, c in (("june", june), ("jim", jim), ("sam", sam), ("nolog", nolog))}
     return {**staff, "hartley": hartley.id, "other": other.id, "job": job.id,
             "folder": folder.id, "doc": doc.id, "text": text.id, "other_doc": other_doc.id,
@@ -168,7 +169,7 @@ def test_another_clients_contact_a_non_signer_and_staff_cannot_sign(firm):
             signer_flow.sign(s, who, req, signature_kind="typed", signature={"text": "X"})
         with read_session() as s, pytest.raises(error):
             pages.page_png(s, who, req, 0) if who is not firm["owner"] else signer_flow.list_for_contact(s, who)
-    forged = documents.ContactActor(firm["sam_id"], "Sam", frozenset({firm["hartley"]}))
+    forged = ContactActor(firm["sam_id"], "Sam", frozenset({firm["hartley"]}))
     with write_session() as s, pytest.raises(NotFound):  # claims the account, is not linked to it
         signer_flow.open_for_signing(s, forged, req)
     with read_session() as s:
@@ -414,7 +415,7 @@ def test_only_the_signers_chosen_for_the_code_are_asked_for_it(firm, sealer):
 
     with read_session() as s:
         june, jim = s.exec(select(Signer).where(Signer.request_id == req).order_by(Signer.position)).all()
-        data = documents.document_for_download(
+        data = document_files.document_for_download(
             s, firm["owner"], s.get(SignatureRequest, req).signed_document_id).path.read_bytes()
         report = sealer.verify(data, session=s)
     assert june.identity_check == "portal password" and june.code_sent_at is None
@@ -516,14 +517,14 @@ def test_the_last_signature_seals_a_new_document_next_to_the_original(firm, seal
         signed, original = s.get(Document, r.signed_document_id), s.get(Document, r.document_id)
         assert signed.name == "Form 8879 – signed.pdf" and signed.folder_id == original.folder_id == firm["folder"]
         assert signed.account_id == firm["hartley"] and original.deleted_at is None
-        data = documents.document_for_download(s, firm["owner"], signed.id).path.read_bytes()
+        data = document_files.document_for_download(s, firm["owner"], signed.id).path.read_bytes()
         import hashlib
 
         assert hashlib.sha256(data).hexdigest() == r.final_sha256
-        orig = documents.document_for_download(s, firm["owner"], original.id).path.read_bytes()
+        orig = document_files.document_for_download(s, firm["owner"], original.id).path.read_bytes()
         assert hashlib.sha256(orig).hexdigest() == r.original_sha256
         # The client finds the signed copy among the documents to look at.
-        assert signed.id in [d.id for d in documents.to_look_at(s, firm["june"], firm["hartley"])]
+        assert signed.id in [d.id for d in document_files.to_look_at(s, firm["june"], firm["hartley"])]
     (ev,) = events_of("signature_completed")
     assert ev.payload["document_id"] == signed.id and ev.payload["contact_id"] == firm["jim_id"]
     assert ev.account_id == firm["hartley"] and ev.job_id == firm["job"]

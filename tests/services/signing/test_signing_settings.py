@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import AuditLog, SignatureRequest
-from practice.services.documents import documents
+from practice.services.documents import files as document_files
 from practice.services.signing import consent, seal, signing_settings, verify
 from practice.services.errors import InvalidInput, PermissionDenied
 from tests.factories import actor_of, make_account, make_member
@@ -55,7 +55,7 @@ def test_on_record_finds_the_firms_exact_file(people):
     with write_session() as s:
         done = seal.finish(s, sample_pdf(1), sample_fields()[:2], sample_trail())
         account = make_account(s, owner)
-    doc = documents.upload(owner, account.id, None, "letter.pdf", sample_pdf(1))
+    doc = document_files.upload(owner, account.id, None, "letter.pdf", sample_pdf(1))
     with write_session() as s:
         req = SignatureRequest(account_id=account.id, title="Letter", document_id=doc.id,
                                final_sha256=done.final_sha256, status="completed")

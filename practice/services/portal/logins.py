@@ -1,9 +1,9 @@
-"""The client portal: contacts' logins (invitation, activation, password reset, revocation) and client tasks.
+"""Clients' portal logins: invitation and withdrawal by staff, activation, log in, sessions, password
+reset and change, and switching between the contact's accounts.
 
 A contact acts as a `ContactActor`, re-read from the database on every call, so a revoked login
-or an unlinked account stops working at once. Every read and write for a contact is limited to
-the accounts the contact is linked to. One-time links and session ids are random; the database
-keeps only their SHA-256.
+or an unlinked account stops working at once. One-time links and session ids are random; the
+database keeps only their SHA-256.
 """
 from __future__ import annotations
 
@@ -18,18 +18,17 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from practice import config
-from practice.models import (Account, AccountContact, AuditLog, ClientTask, Contact, Job, OutgoingMail,
-                             PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow)
-from practice.services import audit, events, inbox, templating
-from practice.services.mail import outbox
-from practice.services.mail.system import render_system_email
+from practice.models import Account, Contact, OutgoingMail, PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow
+from practice.services import audit, events
 from practice.services.access import login_safety
-from practice.services.work.accounts import contact_visible, get_account
-from practice.services.actor import Actor, ContactActor
 from practice.services.access.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
+from practice.services.actor import (Actor, ContactActor, client_actor, contact_name, linked_account_ids,
+                                     recorded_actor)
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
-from practice.services.work.jobs import get_job
+from practice.services.mail import outbox
+from practice.services.mail.system import render_system_email
+from practice.services.work.accounts import contact_visible, get_account
 
 ACTIVATION_TTL = dt.timedelta(days=7)
 RESET_TTL = dt.timedelta(hours=1)
@@ -40,21 +39,11 @@ RESETS_PER_HOUR = 3
 FORGOT_SENTENCE = ("If that email address has portal access, a link to choose a new password is on its way. "
                    "It works for one hour.")
 BAD_LOGIN = "That email and password do not match. Check them and try again."
-EMAIL_DIR = config.ROOT / "templates" / "emails"
 COMMON_PASSWORDS = Path(__file__).resolve().parents[2] / "data" / "common_passwords.txt"
 
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _name(contact: Contact) -> str:
-    return f"{contact.first_name} {contact.last_name}".strip() or contact.email
-
-
-def _audit_actor(actor: ContactActor) -> Actor:
-    # Audit rows name the contact; the role is irrelevant there.
-    return Actor(None, actor.label, Role.employee)
 
 
 @lru_cache(maxsize=1)
@@ -91,17 +80,11 @@ def _new_token(session: Session, kind: str, contact_id: int, ttl: dt.timedelta) 
     return token
 
 
-def _linked_account_ids(session: Session, contact_id: int) -> list[int]:
-    return list(session.exec(select(AccountContact.account_id).join(Account, Account.id == AccountContact.account_id)
-                             .where(AccountContact.contact_id == contact_id, Account.archived == False)  # noqa: E712
-                             .order_by(func.lower(Account.name), Account.id)))
-
-
 def _send(session: Session, actor, template: str, contact: Contact, to: str, link: str, **extra) -> OutgoingMail:
-    context = {"first_name": contact.first_name or _name(contact), "firm_name": get_firm(session).name,
+    context = {"first_name": contact.first_name or contact_name(contact), "firm_name": get_firm(session).name,
                "link": link, **extra}
     subject, body = render_system_email(template, context)
-    accounts = _linked_account_ids(session, contact.id)
+    accounts = linked_account_ids(session, contact.id)
     queued = outbox.enqueue(session, to_address=to, subject=subject, body=body,
                           account_id=accounts[0] if accounts else None)
     # The event rings the worker, which sends the queued mail at once (the minute sweep is the fallback).
@@ -120,7 +103,7 @@ def _login_of(session: Session, contact_id: int) -> PortalLogin | None:
 def invite(session: Session, actor: Actor, contact_id: int) -> OutgoingMail:
     """Give a contact portal access: email it a one-time activation link (also to send a new one)."""
     contact = contact_visible(session, actor, contact_id)
-    linked = _linked_account_ids(session, contact.id)
+    linked = linked_account_ids(session, contact.id)
     visible = []
     for account_id in linked:
         try:
@@ -131,10 +114,10 @@ def invite(session: Session, actor: Actor, contact_id: int) -> OutgoingMail:
         raise InvalidInput("Link this contact to an account first: the portal shows a client its accounts.")
     email = (contact.email or "").strip().lower()
     if not email:
-        raise InvalidInput(f"{_name(contact)} has no email address. Add one to send the invitation.", field="email")
+        raise InvalidInput(f"{contact_name(contact)} has no email address. Add one to send the invitation.", field="email")
     login = _login_of(session, contact.id)
     if login and login.status == PortalStatus.active:
-        raise Conflict(f"{_name(contact)} already has portal access. If the password is lost, "
+        raise Conflict(f"{contact_name(contact)} already has portal access. If the password is lost, "
                        "the client can use 'Forgot password' on the portal's login page.")
     other = session.exec(select(PortalLogin).where(PortalLogin.email == email,
                                                    PortalLogin.contact_id != contact.id)).first()
@@ -152,7 +135,7 @@ def invite(session: Session, actor: Actor, contact_id: int) -> OutgoingMail:
     queued = _send(session, actor, "portal_invitation", contact, email,
                    f"{config.base_url()}/portal/activate?token={token}", days=ACTIVATION_TTL.days)
     audit.record(session, actor, "portal_invite", "contact", contact.id,
-                 f"Invited {_name(contact)} to the client portal ({email})")
+                 f"Invited {contact_name(contact)} to the client portal ({email})")
     return queued
 
 
@@ -161,7 +144,7 @@ def revoke(session: Session, actor: Actor, contact_id: int) -> None:
     contact = contact_visible(session, actor, contact_id)
     login = _login_of(session, contact.id)
     if login is None or login.status == PortalStatus.revoked:
-        raise Conflict(f"{_name(contact)} has no portal access to withdraw.")
+        raise Conflict(f"{contact_name(contact)} has no portal access to withdraw.")
     now = utcnow()
     login.status, login.revoked_at, login.password_hash = PortalStatus.revoked, now, ""
     session.execute(update(PortalSession).where(PortalSession.contact_id == contact.id,
@@ -169,7 +152,7 @@ def revoke(session: Session, actor: Actor, contact_id: int) -> None:
     session.execute(update(PortalToken).where(PortalToken.contact_id == contact.id,
                                               PortalToken.used_at.is_(None)).values(used_at=now))
     audit.record(session, actor, "portal_revoke", "contact", contact.id,
-                 f"Withdrew {_name(contact)}'s portal access")
+                 f"Withdrew {contact_name(contact)}'s portal access")
 
 
 def status_of_contacts(session: Session, actor: Actor, contact_ids: list[int]) -> dict[int, str]:
@@ -226,8 +209,8 @@ def activate(session: Session, token: str, password: str) -> str:
     login.password_hash, login.status, login.activated_at = hash_password(password), PortalStatus.active, now
     row.used_at = now
     contact = session.get(Contact, row.contact_id)
-    audit.record(session, Actor(None, f"{_name(contact)} (client)", Role.employee), "portal_activate", "contact",
-                 contact.id, f"{_name(contact)} activated portal access")
+    audit.record(session, client_actor(contact_name(contact)), "portal_activate", "contact",
+                 contact.id, f"{contact_name(contact)} activated portal access")
     return login.email
 
 
@@ -249,13 +232,13 @@ def log_in(session: Session, email: str, password: str, *, client_ip: str | None
     login_safety.record_success(session, principal)
     sid = secrets.token_urlsafe(32)
     now = utcnow()
-    linked = _linked_account_ids(session, login.contact_id)
+    linked = linked_account_ids(session, login.contact_id)
     session.add(PortalSession(id_hash=_digest(sid), contact_id=login.contact_id, created_at=now, last_seen_at=now,
                               current_account_id=linked[0] if linked else None))
     login.last_login_at = now
     contact = session.get(Contact, login.contact_id)
-    audit.record(session, Actor(None, f"{_name(contact)} (client)", Role.employee), "portal_login", "contact",
-                 contact.id, f"{_name(contact)} logged in to the portal")
+    audit.record(session, client_actor(contact_name(contact)), "portal_login", "contact",
+                 contact.id, f"{contact_name(contact)} logged in to the portal")
     return sid
 
 
@@ -278,9 +261,9 @@ def actor_for_portal_session(session: Session, sid: str | None) -> ContactActor 
     contact = session.get(Contact, row.contact_id)
     if login is None or contact is None or login.status != PortalStatus.active:
         return None
-    linked = tuple(_linked_account_ids(session, contact.id))
+    linked = tuple(linked_account_ids(session, contact.id))
     current = row.current_account_id if row.current_account_id in linked else (linked[0] if linked else None)
-    return ContactActor(contact.id, _name(contact), linked, current)
+    return ContactActor(contact.id, contact_name(contact), linked, current)
 
 
 def touch_session(session: Session, sid: str) -> None:
@@ -307,11 +290,11 @@ def forgot_password(session: Session, email: str) -> str:
         if recent < RESETS_PER_HOUR:  # more would only fill the client's mailbox
             contact = session.get(Contact, login.contact_id)
             token = _new_token(session, "reset", contact.id, RESET_TTL)
-            actor = Actor(None, f"{_name(contact)} (client)", Role.employee)
+            actor = client_actor(contact_name(contact))
             _send(session, actor, "portal_reset", contact, login.email,
                   f"{config.base_url()}/portal/reset?token={token}")
             audit.record(session, actor, "portal_reset_requested", "contact", contact.id,
-                         f"{_name(contact)} asked for a portal password reset")
+                         f"{contact_name(contact)} asked for a portal password reset")
     return FORGOT_SENTENCE
 
 
@@ -328,8 +311,8 @@ def reset(session: Session, token: str, password: str) -> str:
     session.execute(update(PortalSession).where(PortalSession.contact_id == login.contact_id,
                                                 PortalSession.ended_at.is_(None)).values(ended_at=now))
     contact = session.get(Contact, login.contact_id)
-    audit.record(session, Actor(None, f"{_name(contact)} (client)", Role.employee), "portal_reset", "contact",
-                 contact.id, f"{_name(contact)} chose a new portal password")
+    audit.record(session, client_actor(contact_name(contact)), "portal_reset", "contact",
+                 contact.id, f"{contact_name(contact)} chose a new portal password")
     return login.email
 
 
@@ -343,11 +326,11 @@ def change_password(session: Session, actor: ContactActor, sid: str, *, current:
     session.execute(update(PortalSession).where(PortalSession.contact_id == actor.contact_id,
                                                 PortalSession.ended_at.is_(None),
                                                 PortalSession.id_hash != _digest(sid)).values(ended_at=utcnow()))
-    audit.record(session, _audit_actor(actor), "portal_password", "contact", actor.contact_id,
+    audit.record(session, recorded_actor(actor), "portal_password", "contact", actor.contact_id,
                  f"{actor.name} changed the portal password")
 
 
-# --- the client: accounts, profile, home --------------------------------------------------------------
+# --- the client: accounts and profile ----------------------------------------------------------------
 
 
 def accounts_of_contact(session: Session, actor: ContactActor) -> list[tuple[int, str]]:
@@ -370,13 +353,6 @@ def switch_account(session: Session, sid: str, account_id: int) -> ContactActor:
     return ContactActor(actor.contact_id, actor.name, actor.account_ids, account_id)
 
 
-def _account_in_scope(actor: ContactActor, account_id: int | None) -> int:
-    account_id = actor.current_account_id if account_id is None else account_id
-    if account_id is None or account_id not in actor.account_ids:
-        raise PermissionDenied("That account is not one of yours.")
-    return account_id
-
-
 @dataclass
 class Profile:
     name: str
@@ -386,145 +362,3 @@ class Profile:
 def profile(session: Session, actor: ContactActor) -> Profile:
     login = _login_of(session, actor.contact_id)
     return Profile(actor.name, login.email if login else "")
-
-
-@dataclass
-class PortalJob:
-    id: int
-    name: str
-    due_date: dt.date | None
-    open_tasks: int
-
-
-def jobs_for_contact(session: Session, actor: ContactActor, account_id: int | None = None) -> list[PortalJob]:
-    """The current (or given, if linked) account's active jobs, soonest due first, with open client tasks."""
-    account_id = _account_in_scope(actor, account_id)
-    open_counts = dict(session.exec(select(ClientTask.job_id, func.count()).where(
-        ClientTask.account_id == account_id, ClientTask.done_at.is_(None)).group_by(ClientTask.job_id)).all())
-    jobs = session.exec(select(Job).where(Job.account_id == account_id, Job.archived == False)  # noqa: E712
-                        .order_by(Job.due_date.is_(None), Job.due_date, Job.id))
-    return [PortalJob(j.id, j.name, j.due_date, open_counts.get(j.id, 0)) for j in jobs]
-
-
-# --- client tasks --------------------------------------------------------------------------------
-
-
-@dataclass
-class ClientTaskView:
-    id: int
-    title: str
-    description: str
-    job_id: int
-    job_name: str
-    due_date: dt.date | None
-    done_at: dt.datetime | None
-    done_by: str
-
-
-def _views(session: Session, *conditions) -> list[ClientTaskView]:
-    rows = session.execute(select(ClientTask, Job.name, Job.due_date).join(Job, Job.id == ClientTask.job_id)
-                           .where(*conditions)
-                           .order_by(ClientTask.done_at.is_not(None), Job.due_date.is_(None), Job.due_date,
-                                     ClientTask.job_id, ClientTask.position, ClientTask.id)).all()
-    contact_ids = {t.done_by_contact_id for t, *_ in rows if t.done_by_contact_id}
-    names = {c.id: _name(c) for c in session.exec(select(Contact).where(Contact.id.in_(contact_ids or [-1])))}
-    return [ClientTaskView(t.id, t.title, t.description, t.job_id, job_name, due, t.done_at,
-                           names.get(t.done_by_contact_id, "")) for t, job_name, due in rows]
-
-
-def create_client_task(session: Session, actor: Actor, job_id: int, *, title: str,
-                       description: str = "") -> ClientTask:
-    """Add an item to a job's client checklist (staff who may see the job)."""
-    if not isinstance(actor, Actor):
-        raise PermissionDenied()
-    job = get_job(session, actor, job_id)
-    title = (title or "").strip()[:300]
-    if not title:
-        raise InvalidInput("Say what the client should do, like \"Upload your W-2\".", field="title")
-    last = session.exec(select(func.max(ClientTask.position)).where(ClientTask.job_id == job.id)).one()
-    task = ClientTask(account_id=job.account_id, job_id=job.id, title=title, description=(description or "")[:5000],
-                      created_by_member_id=actor.member_id, position=(last or 0) + 1)
-    session.add(task)
-    session.flush()
-    audit.record(session, actor, "client_task_create", "job", job.id, f'Asked the client: "{title}"')
-    return task
-
-
-def client_tasks_of_job(session: Session, actor: Actor, job_id: int) -> list[ClientTaskView]:
-    """A job's client checklist, open items first (staff who may see the job)."""
-    if not isinstance(actor, Actor):
-        raise PermissionDenied()
-    get_job(session, actor, job_id)
-    return _views(session, ClientTask.job_id == job_id)
-
-
-def client_tasks_for_contact(session: Session, actor: ContactActor, *, account_id: int | None = None,
-                             open_only: bool = False) -> list[ClientTaskView]:
-    """The checklist of the contact's current (or given, if linked) account."""
-    account_id = _account_in_scope(actor, account_id)
-    conditions = [ClientTask.account_id == account_id, Job.account_id == account_id,
-                  Job.archived == False]  # noqa: E712
-    if open_only:
-        conditions.append(ClientTask.done_at.is_(None))
-    return _views(session, *conditions)
-
-
-def _task_for(session: Session, actor, task_id: int) -> ClientTask:
-    task = session.get(ClientTask, task_id)
-    if isinstance(actor, ContactActor):
-        # Another account's task is reported as missing: its existence is none of this contact's business.
-        if task is None or task.account_id not in actor.account_ids:
-            raise NotFound("That task is not in your portal (it may have been removed).")
-        return task
-    if not isinstance(actor, Actor):
-        raise PermissionDenied()
-    if task is None:
-        raise NotFound("That client task no longer exists.")
-    get_job(session, actor, task.job_id)
-    return task
-
-
-def complete_client_task(session: Session, actor: ContactActor, task_id: int) -> ClientTask:
-    """Tick off a task (contacts); when it is the job's last open one, `client_tasks_completed` fires."""
-    if not isinstance(actor, ContactActor):
-        raise PermissionDenied("Only the client ticks off client tasks.")
-    task = _task_for(session, actor, task_id)
-    if task.done_at is not None:
-        return task
-    task.done_at, task.done_by_contact_id = utcnow(), actor.contact_id
-    session.flush()
-    audit.record(session, _audit_actor(actor), "client_task_done", "job", task.job_id,
-                 f'{actor.name} completed "{task.title}"')
-    account = session.get(Account, task.account_id)
-    inbox.notify_client_activity(session, account_id=task.account_id, job_id=task.job_id,
-                                 text=f'{actor.name} ({account.name if account else "client"}) completed "{task.title}"')
-    still_open = session.exec(select(func.count()).select_from(ClientTask).where(
-        ClientTask.job_id == task.job_id, ClientTask.done_at.is_(None))).one()
-    if still_open == 0:
-        events.emit(session, actor, "client_tasks_completed", job_id=task.job_id, account_id=task.account_id,
-                    payload={"contact_id": actor.contact_id})
-    else:
-        # The job's other open tasks may belong to an earlier stage: this stage's items may still be done.
-        events.check_stage_items(session, actor, task.job_id, contact_id=actor.contact_id)
-    return task
-
-
-def reopen_client_task(session: Session, actor: Actor | ContactActor, task_id: int) -> ClientTask:
-    """Mark a done task as open again (staff on the job, or a contact of its account)."""
-    task = _task_for(session, actor, task_id)
-    if task.done_at is None:
-        return task
-    task.done_at, task.done_by_contact_id = None, None
-    who = _audit_actor(actor) if isinstance(actor, ContactActor) else actor
-    audit.record(session, who, "client_task_reopen", "job", task.job_id, f'Reopened client task "{task.title}"')
-    return task
-
-
-def delete_client_task(session: Session, actor: Actor, task_id: int) -> None:
-    """Remove an item from a job's client checklist (staff)."""
-    if not isinstance(actor, Actor):
-        raise PermissionDenied()
-    task = _task_for(session, actor, task_id)
-    session.delete(task)
-    audit.record(session, actor, "client_task_delete", "job", task.job_id, f'Removed client task "{task.title}"')
-

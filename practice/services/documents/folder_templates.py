@@ -1,0 +1,125 @@
+"""Folder templates: named lists of folder paths (admins) that staff apply to an account."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from practice.models import FolderTemplate, FolderTemplateItem
+from practice.services import audit
+from practice.services.actor import Actor, require_admin, require_staff
+from practice.services.documents.folders import ensure_path, split_path
+from practice.services.documents.permissions import check_account
+from practice.services.errors import Conflict, InvalidInput, NotFound
+
+MAX_TEMPLATE_FOLDERS = 200
+
+
+@dataclass
+class TemplateView:
+    id: int
+    name: str
+    paths: list[str]
+
+
+def _clean_paths(paths: list[str] | str) -> list[str]:
+    lines = paths.splitlines() if isinstance(paths, str) else list(paths)
+    out, seen = [], set()
+    for line in lines:
+        parts = split_path(line)
+        if not parts:
+            continue
+        path = "/".join(parts)
+        if path.lower() not in seen:
+            seen.add(path.lower())
+            out.append(path)
+    if not out:
+        raise InvalidInput('List at least one folder, one per line, like "2026/Tax returns".', field="paths")
+    if len(out) > MAX_TEMPLATE_FOLDERS:
+        raise InvalidInput(f"A folder template holds at most {MAX_TEMPLATE_FOLDERS} folders.", field="paths")
+    return out
+
+
+def list_folder_templates(session: Session) -> list[TemplateView]:
+    """Every folder template with its folders (any staff member may apply one)."""
+    items: dict[int, list[str]] = {}
+    for tid, path in session.exec(select(FolderTemplateItem.template_id, FolderTemplateItem.path)
+                                  .order_by(FolderTemplateItem.template_id, FolderTemplateItem.position,
+                                            FolderTemplateItem.id)):
+        items.setdefault(tid, []).append(path)
+    return [TemplateView(t.id, t.name, items.get(t.id, []))
+            for t in session.exec(select(FolderTemplate).order_by(func.lower(FolderTemplate.name)))]
+
+
+def save_folder_template(session: Session, actor: Actor, *, name: str, paths: list[str] | str,
+                         template_id: int | None = None) -> FolderTemplate:
+    """Create a folder template, or replace an existing one's name and folders (admins)."""
+    require_admin(actor)
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise InvalidInput("Give the folder template a name.", field="name")
+    if len(name) > 100:
+        raise InvalidInput("Keep the template name to 100 characters.", field="name")
+    if '"' in name:
+        raise InvalidInput('A template name cannot contain a double quote (rules quote it as "name").',
+                           field="name")
+    clean = _clean_paths(paths)
+    same = session.exec(select(FolderTemplate).where(func.lower(FolderTemplate.name) == name.lower())).first()
+    if same is not None and same.id != template_id:
+        raise Conflict(f'There is already a folder template "{name}".')
+    if template_id is None:
+        template = FolderTemplate(name=name)
+        session.add(template)
+        session.flush()
+        action = "create"
+    else:
+        template = session.get(FolderTemplate, template_id)
+        if template is None:
+            raise NotFound("That folder template does not exist (it may have been deleted).")
+        template.name = name
+        for item in session.exec(select(FolderTemplateItem).where(FolderTemplateItem.template_id == template.id)):
+            session.delete(item)
+        action = "update"
+    for i, path in enumerate(clean):
+        session.add(FolderTemplateItem(template_id=template.id, path=path, position=i))
+    audit.record(session, actor, action, "folder_template", template.id, f'Saved folder template "{name}"',
+                 folders=len(clean))
+    return template
+
+
+def delete_folder_template(session: Session, actor: Actor, template_id: int) -> None:
+    """Delete a template (folders already made from it stay)."""
+    require_admin(actor)
+    template = session.get(FolderTemplate, template_id)
+    if template is None:
+        raise NotFound("That folder template does not exist (it may have been deleted).")
+    for item in session.exec(select(FolderTemplateItem).where(FolderTemplateItem.template_id == template.id)):
+        session.delete(item)
+    audit.record(session, actor, "delete", "folder_template", template.id, f'Deleted folder template "{template.name}"')
+    session.delete(template)
+
+
+def template_by_name(session: Session, name: str) -> FolderTemplate | None:
+    return session.exec(select(FolderTemplate).where(
+        func.lower(FolderTemplate.name) == str(name or "").strip().lower())).first()
+
+
+def apply_folder_template(session: Session, actor: Actor, account_id: int, template_id: int) -> int:
+    """Create the template's folders in the account; folders already there are kept (applying
+    twice changes nothing). Returns how many folders were created."""
+    require_staff(actor)
+    account = check_account(session, actor, account_id)
+    template = session.get(FolderTemplate, template_id)
+    if template is None:
+        raise NotFound("That folder template does not exist (it may have been deleted).")
+    created = 0
+    for path in session.exec(select(FolderTemplateItem.path).where(FolderTemplateItem.template_id == template.id)
+                             .order_by(FolderTemplateItem.position, FolderTemplateItem.id)):
+        created += ensure_path(session, account.id, split_path(path))[1]
+    audit.record(session, actor, "apply", "folder_template", template.id,
+                 f'Applied folder template "{template.name}" to "{account.name}" ({created} new folders)',
+                 account_id=account.id)
+    audit.record(session, actor, "apply_folder_template", "account", account.id,
+                 f'Applied folder template "{template.name}" ({created} new folders)')
+    return created

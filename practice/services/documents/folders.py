@@ -1,0 +1,197 @@
+"""An account's folders: the tree with paths, and creating, renaming, moving and deleting folders (staff)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from practice.models import Document, DocumentStatus, Folder
+from practice.services import audit
+from practice.services.actor import Actor, require_staff
+from practice.services.documents.permissions import Uploader, check_account
+from practice.services.errors import Conflict, InvalidInput, NotFound
+
+MAX_FOLDER_NAME = 100
+MAX_FOLDER_DEPTH = 8
+
+
+@dataclass
+class FolderNode:
+    id: int
+    name: str
+    parent_id: int | None
+    path: str
+    depth: int
+
+
+def _clean_folder_name(name: str) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise InvalidInput("Give the folder a name.", field="name")
+    if "/" in name or "\\" in name:
+        raise InvalidInput("A folder name cannot contain / or \\; create a folder inside another instead.",
+                           field="name")
+    if len(name) > MAX_FOLDER_NAME:
+        raise InvalidInput(f"Keep folder names to {MAX_FOLDER_NAME} characters.", field="name")
+    return name
+
+
+def folder_in_account(session: Session, account_id: int, folder_id: int | None) -> Folder | None:
+    """The folder, if it belongs to the account (None for the top level); NotFound otherwise."""
+    if folder_id is None:
+        return None
+    folder = session.get(Folder, folder_id)
+    if folder is None or folder.account_id != account_id:
+        raise NotFound("That folder does not exist (it may have been deleted).")
+    return folder
+
+
+def _sibling(session: Session, account_id: int, parent_id: int | None, name: str) -> Folder | None:
+    parent_cond = Folder.parent_id.is_(None) if parent_id is None else Folder.parent_id == parent_id
+    return session.exec(select(Folder).where(Folder.account_id == account_id, parent_cond,
+                                             func.lower(Folder.name) == name.lower())).first()
+
+
+def _depth(session: Session, folder: Folder | None) -> int:
+    depth = 0
+    while folder is not None and depth <= MAX_FOLDER_DEPTH:
+        depth += 1
+        folder = session.get(Folder, folder.parent_id) if folder.parent_id else None
+    return depth
+
+
+def folder_tree(session: Session, who: Uploader, account_id: int) -> list[FolderNode]:
+    """The account's folders in display order (each followed by its subfolders), with paths."""
+    check_account(session, who, account_id)
+    rows = list(session.exec(select(Folder).where(Folder.account_id == account_id)))
+    children: dict[int | None, list[Folder]] = {}
+    for f in rows:
+        children.setdefault(f.parent_id, []).append(f)
+    out: list[FolderNode] = []
+
+    def walk(parent_id: int | None, prefix: str, depth: int) -> None:
+        for f in sorted(children.get(parent_id, []), key=lambda f: (f.name.lower(), f.id)):
+            path = f"{prefix}/{f.name}" if prefix else f.name
+            out.append(FolderNode(f.id, f.name, f.parent_id, path, depth))
+            if depth < MAX_FOLDER_DEPTH:
+                walk(f.id, path, depth + 1)
+
+    walk(None, "", 0)
+    return out
+
+
+def create_folder(session: Session, actor: Actor, account_id: int, name: str, *,
+                  parent_id: int | None = None) -> Folder:
+    """A new folder in the account (inside `parent_id` when given)."""
+    require_staff(actor)
+    check_account(session, actor, account_id)
+    name = _clean_folder_name(name)
+    parent = folder_in_account(session, account_id, parent_id)
+    if _depth(session, parent) >= MAX_FOLDER_DEPTH:
+        raise InvalidInput(f"Folders can be nested at most {MAX_FOLDER_DEPTH} deep.", field="name")
+    if _sibling(session, account_id, parent_id, name):
+        raise Conflict(f'There is already a folder "{name}" here.')
+    folder = Folder(account_id=account_id, parent_id=parent_id, name=name)
+    session.add(folder)
+    session.flush()
+    audit.record(session, actor, "create", "folder", folder.id, f'Created folder "{name}"', account_id=account_id)
+    return folder
+
+
+def rename_folder(session: Session, actor: Actor, folder_id: int, name: str) -> Folder:
+    require_staff(actor)
+    folder = session.get(Folder, folder_id)
+    if folder is None:
+        raise NotFound("That folder does not exist (it may have been deleted).")
+    check_account(session, actor, folder.account_id)
+    name = _clean_folder_name(name)
+    other = _sibling(session, folder.account_id, folder.parent_id, name)
+    if other is not None and other.id != folder.id:
+        raise Conflict(f'There is already a folder "{name}" here.')
+    old, folder.name = folder.name, name
+    audit.record(session, actor, "rename", "folder", folder.id, f'Renamed folder "{old}" to "{name}"',
+                 account_id=folder.account_id)
+    return folder
+
+
+def delete_folder(session: Session, actor: Actor, folder_id: int) -> None:
+    """Delete an empty folder (no subfolders, no documents)."""
+    require_staff(actor)
+    folder = session.get(Folder, folder_id)
+    if folder is None:
+        raise NotFound("That folder does not exist (it may have been deleted).")
+    check_account(session, actor, folder.account_id)
+    if session.exec(select(Folder.id).where(Folder.parent_id == folder.id)).first():
+        raise Conflict(f'The folder "{folder.name}" has folders inside; delete or move them first.')
+    if session.exec(select(Document.id).where(Document.folder_id == folder.id, Document.deleted_at.is_(None),
+                                              Document.status == DocumentStatus.ok)).first():
+        raise Conflict(f'The folder "{folder.name}" still holds documents; delete or move them first.')
+    # Refused and deleted uploads keep their history but leave the folder.
+    for doc in session.exec(select(Document).where(Document.folder_id == folder.id)):
+        doc.folder_id = None
+    audit.record(session, actor, "delete", "folder", folder.id, f'Deleted folder "{folder.name}"',
+                 account_id=folder.account_id)
+    session.delete(folder)
+
+
+def move_folder(session: Session, actor: Actor, folder_id: int, *, name: str, parent_id: int | None) -> Folder:
+    """Rename a folder and/or move it under another folder of the same account (None: top level)."""
+    require_staff(actor)
+    folder = session.get(Folder, folder_id)
+    if folder is None:
+        raise NotFound("That folder does not exist (it may have been deleted).")
+    check_account(session, actor, folder.account_id)
+    name = _clean_folder_name(name)
+    parent = folder_in_account(session, folder.account_id, parent_id)
+    # A folder cannot go inside itself or one of its own subfolders.
+    walk, steps = parent, 0
+    while walk is not None and steps <= MAX_FOLDER_DEPTH:
+        if walk.id == folder.id:
+            raise InvalidInput(f'The folder "{folder.name}" cannot be moved inside itself.', field="parent_id")
+        walk, steps = (session.get(Folder, walk.parent_id) if walk.parent_id else None), steps + 1
+    if parent_id != folder.parent_id and _depth(session, parent) + _subtree_height(session, folder) > MAX_FOLDER_DEPTH:
+        raise InvalidInput(f"Folders can be nested at most {MAX_FOLDER_DEPTH} deep.", field="parent_id")
+    other = _sibling(session, folder.account_id, parent_id, name)
+    if other is not None and other.id != folder.id:
+        raise Conflict(f'There is already a folder "{name}" there.')
+    old_name, old_parent = folder.name, folder.parent_id
+    folder.name, folder.parent_id = name, parent_id
+    where = f' into "{parent.name}"' if parent is not None else " to the top level"
+    audit.record(session, actor, "rename" if old_parent == parent_id else "move", "folder", folder.id,
+                 f'Renamed folder "{old_name}" to "{name}"' if old_parent == parent_id
+                 else f'Moved folder "{old_name}"{where} as "{name}"', account_id=folder.account_id)
+    return folder
+
+
+def _subtree_height(session: Session, folder: Folder) -> int:
+    """How many levels the folder and its subfolders take (1 for a folder with no subfolders)."""
+    level, ids = 0, [folder.id]
+    while ids and level <= MAX_FOLDER_DEPTH:
+        level += 1
+        ids = list(session.exec(select(Folder.id).where(Folder.parent_id.in_(ids))))
+    return level
+
+
+def ensure_path(session: Session, account_id: int, parts: list[str]) -> tuple[Folder, int]:
+    """The folder at this path, creating what is missing; returns it and how many were created."""
+    parent: Folder | None = None
+    created = 0
+    for part in parts:
+        existing = _sibling(session, account_id, parent.id if parent else None, part)
+        if existing is None:
+            existing = Folder(account_id=account_id, parent_id=parent.id if parent else None, name=part)
+            session.add(existing)
+            session.flush()
+            created += 1
+        parent = existing
+    return parent, created
+
+
+def split_path(path: str) -> list[str]:
+    """ "2026 / Tax returns" -> ["2026", "Tax returns"], each part checked like a folder name."""
+    parts = [" ".join(p.split()) for p in str(path or "").replace("\\", "/").split("/")]
+    parts = [p for p in parts if p]
+    if len(parts) > MAX_FOLDER_DEPTH:
+        raise InvalidInput(f'"{path}" is nested more than {MAX_FOLDER_DEPTH} deep.', field="paths")
+    return [_clean_folder_name(p) for p in parts]

@@ -51,7 +51,7 @@ def one_run(data: bytes, folder: Path, run: int) -> float:
     from practice import db
     from practice.migrate import upgrade
     from practice.models import Role, TeamMember
-    from practice.services.work import csv_import
+    from practice.services.work import csv_import, csv_plan
     from practice.services.actor import Actor
 
     db.reset_engine()
@@ -63,7 +63,7 @@ def one_run(data: bytes, folder: Path, run: int) -> float:
         actor = Actor.of(owner)
     start = time.perf_counter()
     with db.read_session() as s:
-        csv_import.review(s, actor, data)  # what the page runs on upload, before the import
+        csv_plan.review(s, actor, data)  # what the page runs on upload, before the import
     checked = time.perf_counter()
     with db.write_session() as s:
         result = csv_import.import_rows(s, actor, data, file_name="bench.csv")

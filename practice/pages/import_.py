@@ -3,7 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page
-from practice.services.work import csv_import
+from practice.services.work import csv_file
 from practice.state.base import AppState
 from practice.state.import_ import IGNORE, ImportState
 
@@ -17,13 +17,13 @@ def upload_zone() -> rx.Component:
             rx.button("Choose a CSV file", type="button", id="choose-csv"),
             rx.text("or drop it here. Exports from TaxDome, Karbon, QuickBooks or a spreadsheet work: one row per "
                     "contact, with at least an account name column. Up to "
-                    f"{csv_import.MAX_BYTES // 1024 // 1024} MB and {csv_import.MAX_ROWS:,} rows.",
+                    f"{csv_file.MAX_BYTES // 1024 // 1024} MB and {csv_file.MAX_ROWS:,} rows.",
                     size="2", color_scheme="gray", align="center"),
             align="center", spacing="2",
         ),
         id=UPLOAD_ID,
         accept={"text/csv": [".csv"], "text/plain": [".csv", ".txt"], "application/vnd.ms-excel": [".csv"]},
-        multiple=False, max_files=1, max_size=csv_import.MAX_BYTES,
+        multiple=False, max_files=1, max_size=csv_file.MAX_BYTES,
         on_drop=ImportState.handle_upload(rx.upload_files(upload_id=UPLOAD_ID)),
         on_drop_rejected=ImportState.file_rejected,
         border=f"2px dashed {rx.color('gray', 7)}", border_radius="8px", padding="1.5em", width="100%",
@@ -39,7 +39,7 @@ def column_mapping(col) -> rx.Component:
                 rx.select.trigger(aria_label="Field for column " + col.name, width="100%"),
                 rx.select.content(
                     rx.select.item("Not imported", value=IGNORE),
-                    *[rx.select.item(label, value=key) for key, label in csv_import.FIELDS.items()],
+                    *[rx.select.item(label, value=key) for key, label in csv_file.FIELDS.items()],
                 ),
                 value=col.field,
                 on_change=lambda value: ImportState.set_column_field(col.index, value),

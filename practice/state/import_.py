@@ -6,8 +6,8 @@ import dataclasses
 
 import reflex as rx
 
-from practice.services.work import csv_import
-from practice.services.work.csv_import import count_of
+from practice.services.work import csv_file, csv_import, csv_plan
+from practice.services.work.csv_file import count_of
 from practice.services.errors import PracticeError
 from practice.state.base import STAFF, AppState, allow, read, run
 
@@ -66,7 +66,7 @@ class ImportState(AppState):
         actor = self._require()
         # A big file takes a moment to check: off the event loop, so other people's clicks are not held up.
         try:
-            review = await asyncio.to_thread(read, csv_import.review, actor, self._data,
+            review = await asyncio.to_thread(read, csv_plan.review, actor, self._data,
                                              self._mapping if self._mapping_chosen else None)
         except PracticeError as err:
             self.error = str(err)
@@ -104,7 +104,7 @@ class ImportState(AppState):
             return
         upload = files[0]
         # Read one byte past the limit so the service can refuse an oversized file with its sentence.
-        data = await upload.read(csv_import.MAX_BYTES + 1)
+        data = await upload.read(csv_file.MAX_BYTES + 1)
         self._data = data
         self.file_name = str(upload.name or "upload.csv")[:200]
         await self._review()
@@ -114,7 +114,7 @@ class ImportState(AppState):
     @allow(STAFF)
     def file_rejected(self, rejected: list[dict] | None = None):
         self.error = (f"That file cannot be imported: choose one .csv file of at most "
-                      f"{csv_import.MAX_BYTES // 1024 // 1024} MB.")
+                      f"{csv_file.MAX_BYTES // 1024 // 1024} MB.")
 
     @allow(STAFF)
     async def set_column_field(self, index: int, key: str):
@@ -126,7 +126,7 @@ class ImportState(AppState):
         except (TypeError, ValueError):
             return
         key = str(key)
-        if key != IGNORE and key not in csv_import.FIELDS:
+        if key != IGNORE and key not in csv_file.FIELDS:
             return
         mapping = {k: i for k, i in self._mapping.items() if i != index and k != key}
         if key != IGNORE:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from practice.db import read_session, write_session
 from practice.models import Account, AccountContact, AccountTag, AccountTeam, AuditLog, Contact, Tag
-from practice.services.work import accounts, csv_import
+from practice.services.work import accounts, csv_file, csv_import, csv_plan
 from practice.services.errors import InvalidInput
 from tests.factories import actor_of, make_account, make_member, make_tag
 
@@ -49,7 +49,7 @@ def contacts_by_account() -> dict[str, list[str]]:
 
 
 def test_preview_maps_a_taxdome_export_and_lists_the_columns_it_ignores():
-    pv = csv_import.preview((DATA / "clients_taxdome.csv").read_bytes())
+    pv = csv_file.preview((DATA / "clients_taxdome.csv").read_bytes())
     assert pv.row_count == 5
     assert pv.delimiter == ","
     assert {k: pv.columns[i] for k, i in pv.mapping.items()} == {
@@ -62,7 +62,7 @@ def test_preview_maps_a_taxdome_export_and_lists_the_columns_it_ignores():
 
 
 def test_preview_reads_a_utf8_bom_file_with_semicolons_and_aliases():
-    pv = csv_import.preview((DATA / "clients_semicolon_bom.csv").read_bytes())
+    pv = csv_file.preview((DATA / "clients_semicolon_bom.csv").read_bytes())
     assert pv.delimiter == ";"
     assert pv.columns[0] == "Client name"  # the BOM is not part of the first column's name
     assert set(pv.mapping) == {"account_name", "account_type", "first_name", "last_name", "email", "postal_code",
@@ -71,40 +71,40 @@ def test_preview_reads_a_utf8_bom_file_with_semicolons_and_aliases():
 
 
 def test_tab_separated_file_is_read():
-    pv = csv_import.preview(b"Company\tFirst Name\tSurname\nAcme\tAl\tBee\n")
+    pv = csv_file.preview(b"Company\tFirst Name\tSurname\nAcme\tAl\tBee\n")
     assert pv.delimiter == "\t"
     assert pv.mapping == {"account_name": 0, "first_name": 1, "last_name": 2}
 
 
 def test_a_file_that_is_not_utf8_is_read_as_windows_1252_with_a_sentence():
-    pv = csv_import.preview("Account name,First name\nCafé Noël,José\n".encode("cp1252"))
+    pv = csv_file.preview("Account name,First name\nCafé Noël,José\n".encode("cp1252"))
     assert pv.first_rows[0] == ["Café Noël", "José"]
     assert "Windows-1252" in pv.encoding_note
 
 
 def test_blank_lines_are_skipped_and_line_numbers_match_the_file():
     data = b'Account name,Email,Notes\n\nGood Co,a@good.example,"two\nlines"\nBad Co,not-an-email,\n'
-    rows = csv_import.rows_of(data)
+    rows = csv_file.rows_of(data)
     assert [line for line, _ in rows] == [3, 5]
-    errors = csv_import.validate(rows, csv_import.preview(data).mapping)
+    errors = csv_file.validate(rows, csv_file.preview(data).mapping)
     assert [(e.line, e.message) for e in errors] == [(5, 'Line 5: "not-an-email" is not an email address.')]
 
 
 def test_files_over_the_size_or_row_limit_are_refused_with_a_sentence(monkeypatch):
-    monkeypatch.setattr(csv_import, "MAX_BYTES", 100)
+    monkeypatch.setattr(csv_file, "MAX_BYTES", 100)
     with pytest.raises(InvalidInput, match="the limit for one import"):
-        csv_import.preview(b"Account name\n" + b"Acme\n" * 30)
-    monkeypatch.setattr(csv_import, "MAX_BYTES", 10_000)
-    monkeypatch.setattr(csv_import, "MAX_ROWS", 5)
+        csv_file.preview(b"Account name\n" + b"Acme\n" * 30)
+    monkeypatch.setattr(csv_file, "MAX_BYTES", 10_000)
+    monkeypatch.setattr(csv_file, "MAX_ROWS", 5)
     with pytest.raises(InvalidInput, match="more than 5 rows"):
-        csv_import.preview(b"Account name\n" + b"Acme\n" * 6)
+        csv_file.preview(b"Account name\n" + b"Acme\n" * 6)
 
 
 def test_an_empty_file_is_refused():
     with pytest.raises(InvalidInput, match="empty"):
-        csv_import.preview(b"")
+        csv_file.preview(b"")
     with pytest.raises(InvalidInput, match="empty"):
-        csv_import.preview(b"\n\n")
+        csv_file.preview(b"\n\n")
 
 
 # --- checking rows ------------------------------------------------------------------------------
@@ -116,8 +116,8 @@ def test_validate_explains_each_bad_row_with_its_line_number():
             b"Acme,Corp LLC,Al,Bee,al@bee.example\n"
             b"Acme,Company,Al,Bee,al@bee.example,extra cell\n"
             b"Zed,Individual,Zed,Zee,zed@\n")
-    pv = csv_import.preview(data)
-    errors = {e.line: e.message for e in csv_import.validate(csv_import.rows_of(data), pv.mapping, len(pv.columns))}
+    pv = csv_file.preview(data)
+    errors = {e.line: e.message for e in csv_file.validate(csv_file.rows_of(data), pv.mapping, len(pv.columns))}
     assert errors[2] == "Line 2: the account name is missing."
     assert errors[3].startswith('Line 3: "Corp LLC" is not an account type; use one of Individual, Family, Company')
     assert errors[4] == ("Line 4: it has 6 cells but the header has 5 columns; check for a missing quote around a "
@@ -132,7 +132,7 @@ def test_a_file_without_an_account_name_column_says_which_column_is_needed(owner
 
 def test_rows_of_one_account_that_disagree_on_its_type_are_an_error():
     data = b"Account name,Type\nAcme,Company\nAcme,Trust\n"
-    errors = csv_import.validate(csv_import.rows_of(data), csv_import.preview(data).mapping)
+    errors = csv_file.validate(csv_file.rows_of(data), csv_file.preview(data).mapping)
     assert [e.line for e in errors] == [3]
     assert "is a Trust here but a Company on line 2" in errors[0].message
 
@@ -197,7 +197,7 @@ def test_an_existing_account_gets_the_contacts_instead_of_a_duplicate(owner):
         existing = make_account(s, owner, name="Whitfield HOUSEHOLD", type="Individual", notes="kept")
     data = (DATA / "clients_taxdome.csv").read_bytes()
     with read_session() as s:
-        rv = csv_import.review(s, owner, data)
+        rv = csv_plan.review(s, owner, data)
     assert rv.existing_accounts == ["Whitfield HOUSEHOLD"]
     assert "1 account already exists" in rv.summary and "type and notes stay as they are" in rv.summary
     result = run_import(owner, data)
@@ -218,11 +218,11 @@ def test_a_live_account_is_preferred_to_an_archived_one_and_an_archived_match_is
         old = make_account(s, owner, name="Acme")
         old.archived = True
     with read_session() as s:
-        assert csv_import.review(s, owner, b"Account name\nACME\n").existing_accounts == ["Acme (archived)"]
+        assert csv_plan.review(s, owner, b"Account name\nACME\n").existing_accounts == ["Acme (archived)"]
     with write_session() as s:
         live = make_account(s, owner, name="acme")
     with read_session() as s:
-        rv = csv_import.review(s, owner, b"Account name,First name\nACME,Al\n")
+        rv = csv_plan.review(s, owner, b"Account name,First name\nACME,Al\n")
     assert rv.existing_accounts == ["acme"]
     run_import(owner, b"Account name,First name\nACME,Al\n")
     assert contacts_by_account() == {"acme": ["Al"]} and live.id != old.id
@@ -233,7 +233,7 @@ def test_employees_cannot_create_tags_and_are_told_which_rows(owner, employee):
         make_tag(s, owner, name="VIP")
     data = (DATA / "clients_taxdome.csv").read_bytes()
     with read_session() as s:
-        rv = csv_import.review(s, employee, data)
+        rv = csv_plan.review(s, employee, data)
     assert rv.new_tags == []
     assert {e.line: e.message for e in rv.errors} == {
         2: 'Line 2: the tag "Returning" does not exist, and only the owner or an admin can create tags; '
@@ -265,7 +265,7 @@ def test_an_employee_cannot_add_contacts_to_an_account_it_cannot_see(owner, empl
 def test_contact_details_without_a_name_make_a_contact_named_after_the_account(owner):
     data = b"Company,Email,Phone\nBrightside Bakery,hello@brightside.example,555-0199\nQuiet Co,,\n"
     with read_session() as s:
-        assert "1 contact with an email, phone or address but no name will be named after" in csv_import.review(s, owner, data).summary
+        assert "1 contact with an email, phone or address but no name will be named after" in csv_plan.review(s, owner, data).summary
     run_import(owner, data)
     assert contacts_by_account() == {"Brightside Bakery": [""]}
     with read_session() as s:
@@ -276,7 +276,7 @@ def test_contact_details_without_a_name_make_a_contact_named_after_the_account(o
 
 def test_the_user_can_choose_the_mapping(owner):
     data = b"Who,Mail,Extra\nAcme,boss@acme.example,x\n"
-    assert csv_import.preview(data).mapping == {}
+    assert csv_file.preview(data).mapping == {}
     with pytest.raises(InvalidInput, match="both Account name and Email"):
         run_import(owner, data, mapping={"account_name": 0, "email": 0})
     run_import(owner, data, mapping={"account_name": 0})

@@ -1,0 +1,332 @@
+"""Reading a CSV file of clients exported by another system (TaxDome, Karbon, QuickBooks...): its
+encoding, delimiter and header, which column fills which field, and checking each row.
+
+Rows are numbered as lines of the file (the header is line 1), so a person can find them in a
+spreadsheet.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from practice.models import AccountType
+from practice.services.access.team import check_email
+from practice.services.errors import InvalidInput
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+PREVIEW_ROWS = 10
+MAX_NAME = 200
+MAX_TAG = 50
+
+# The fields a column can fill, in the order the mapping is shown; the label is what people read.
+FIELDS: dict[str, str] = {
+    "account_name": "Account name",
+    "account_type": "Account type",
+    "tags": "Tags",
+    "notes": "Notes",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "contact_name": "Contact full name",
+    "email": "Email",
+    "phone": "Phone",
+    "street": "Street",
+    "city": "City",
+    "region": "State/Region",
+    "postal_code": "ZIP/Postal code",
+    "country": "Country",
+}
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "region", "postal_code", "country")
+
+# Header spellings seen in exports, normalised by `_norm` (lower case, punctuation as spaces).
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "account_name": ("account name", "account", "client name", "client", "company", "company name", "business name",
+                     "organization", "organisation", "customer", "customer name", "display name"),
+    "account_type": ("account type", "type", "client type", "entity type", "customer type"),
+    "tags": ("tags", "tag", "labels", "account tags"),
+    "notes": ("notes", "note", "comments", "comment", "description"),
+    "first_name": ("first name", "firstname", "given name", "contact first name", "first"),
+    "last_name": ("last name", "lastname", "surname", "family name", "contact last name", "last"),
+    "contact_name": ("contact name", "full name", "contact", "primary contact", "contact full name"),
+    "email": ("email", "e mail", "email address", "e mail address", "primary email", "contact email"),
+    "phone": ("phone", "phone number", "telephone", "mobile", "cell", "primary phone", "contact phone"),
+    "street": ("street", "address", "street address", "address line 1", "address 1", "billing address",
+               "billing street", "mailing address"),
+    "city": ("city", "town", "billing city"),
+    "region": ("state", "region", "state region", "province", "state province", "billing state"),
+    "postal_code": ("zip", "zip code", "zipcode", "postal code", "postcode", "zip postal code", "billing zip"),
+    "country": ("country", "billing country"),
+}
+ALIASES: dict[str, str] = {alias: key for key, names in _ALIASES.items() for alias in names}
+
+# Account types as other systems spell them.
+_TYPE_WORDS: dict[str, AccountType] = {
+    "individual": AccountType.individual, "person": AccountType.individual, "personal": AccountType.individual,
+    "family": AccountType.family, "household": AccountType.family, "joint": AccountType.family,
+    "company": AccountType.company, "business": AccountType.company, "corporation": AccountType.company,
+    "llc": AccountType.company, "partnership": AccountType.company, "s corp": AccountType.company,
+    "c corp": AccountType.company,
+    "nonprofit": AccountType.nonprofit, "non profit": AccountType.nonprofit,
+    "not for profit": AccountType.nonprofit, "charity": AccountType.nonprofit,
+    "trust": AccountType.trust, "estate": AccountType.trust,
+}
+_SPLIT_LIST = re.compile(r"[;,]")
+
+
+def count_of(n: int, singular: str, plural: str | None = None) -> str:
+    """"1 row", "2 rows": a count with its noun agreeing."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def _norm(header: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", header.lower()).split())
+
+
+@dataclass
+class RowError:
+    """A problem with one line of the file (line 1 is the header)."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class Preview:
+    """What the file looks like: its columns, how they map to fields, and its first rows."""
+
+    columns: list[str]
+    mapping: dict[str, int]  # field key -> column index
+    unknown_columns: list[str]
+    row_count: int
+    first_rows: list[list[str]]
+    delimiter: str
+    first_lines: list[int] = field(default_factory=list)  # line of the file where each first row starts
+    encoding_note: str = ""
+
+
+@dataclass
+class CsvFile:
+    """A file as read: its header and its non-blank rows."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line of the file where the row starts, cells)
+    delimiter: str
+    note: str
+
+
+# --- reading the file --------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in this code page; it decodes every byte but five.
+        return data.decode("cp1252", errors="replace"), (
+            "The file is not UTF-8, so it was read as Windows-1252 (Excel's usual encoding); check that accented "
+            "names look right below, or save the file as “CSV UTF-8” and upload it again.")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever the header line (outside quotes) uses most."""
+    first = text.split("\n", 1)[0]
+    outside = re.sub(r'"[^"]*"', "", first)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_file(data: bytes) -> CsvFile:
+    """The file decoded and split into a header and rows; InvalidInput with a sentence when it cannot be."""
+    if not data:
+        raise InvalidInput("The file is empty. Export your clients as CSV and upload that file.")
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB, the limit for one import. "
+                           "Split it into smaller files and import them one after the other.")
+    text, note = _decode(data)
+    if "\x00" in text:
+        raise InvalidInput("This does not look like a CSV file (it has binary content). Export your clients as CSV.")
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                continue
+            rows.append((line, cells))
+            if len(rows) > MAX_ROWS:
+                raise InvalidInput(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files and "
+                                   "import them one after the other.")
+    except csv.Error as err:
+        raise InvalidInput(f"Line {reader.line_num} of the file cannot be read as CSV ({err}). "
+                           "Check for a stray quote mark.") from None
+    if header is None:
+        raise InvalidInput("The file is empty. Export your clients as CSV and upload that file.")
+    return CsvFile(header, rows, delimiter, note)
+
+
+def rows_of(data: bytes) -> list[tuple[int, list[str]]]:
+    """The file's rows after the header, each with the line of the file where it starts."""
+    return read_file(data).rows
+
+
+def detect_mapping(header: list[str]) -> dict[str, int]:
+    """Which column fills which field, from the column names (first match wins)."""
+    mapping: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = ALIASES.get(_norm(name))
+        if key and key not in mapping:
+            mapping[key] = index
+    return mapping
+
+
+def preview(data: bytes) -> Preview:
+    """Read the file: columns, detected mapping, row count, first rows and columns that will be ignored."""
+    f = read_file(data)
+    return preview_of(f, detect_mapping(f.header))
+
+
+def preview_of(f: CsvFile, mapping: dict[str, int]) -> Preview:
+    """What a person is shown of the file with this mapping."""
+    used = set(mapping.values())
+    return Preview(columns=f.header, mapping=mapping,
+                   unknown_columns=[c for i, c in enumerate(f.header) if i not in used and c],
+                   row_count=len(f.rows), first_rows=[cells for _, cells in f.rows[:PREVIEW_ROWS]],
+                   delimiter=f.delimiter, encoding_note=f.note, first_lines=[n for n, _ in f.rows[:PREVIEW_ROWS]])
+
+
+def check_mapping(mapping: dict[str, int], columns: int) -> dict[str, int]:
+    """A mapping from the user, kept to known fields and existing columns, each column used once."""
+    clean: dict[str, int] = {}
+    seen: dict[int, str] = {}
+    for key, index in mapping.items():
+        if key not in FIELDS:
+            raise InvalidInput(f'"{key}" is not a field an import can fill.')
+        try:
+            index = int(index)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"Pick a column for {FIELDS[key]}.") from None
+        if not 0 <= index < columns:
+            raise InvalidInput(f"The file has no column {index + 1} for {FIELDS[key]}.")
+        if index in seen:
+            raise InvalidInput(f"Column {index + 1} is chosen for both {FIELDS[seen[index]]} and {FIELDS[key]}; "
+                               "pick one.")
+        seen[index] = key
+        clean[key] = index
+    return clean
+
+
+# --- checking rows -----------------------------------------------------------------------
+
+
+@dataclass
+class ParsedRow:
+    """One row checked and cleaned: its account, and the contact it holds (if any)."""
+
+    line: int
+    account: str
+    type: AccountType | None
+    tags: list[str]
+    notes: str
+    contact: dict[str, str] | None
+    unnamed_contact: bool = False
+
+
+def _account_type(value: str) -> AccountType | None:
+    word = _norm(value)
+    if word in _TYPE_WORDS:
+        return _TYPE_WORDS[word]
+    raise InvalidInput(f'"{value}" is not an account type; use one of {", ".join(t.value for t in AccountType)}.')
+
+
+def _parse_row(line: int, cells: list[str], mapping: dict[str, int], width: int) -> ParsedRow:
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        raise InvalidInput(f"it has {len(cells)} cells but the header has {width} columns; "
+                           "check for a missing quote around a value with a comma.")
+
+    def cell(key: str) -> str:
+        index = mapping.get(key)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    account = " ".join(cell("account_name").split())
+    if not account:
+        raise InvalidInput("the account name is missing.")
+    if len(account) > MAX_NAME:
+        raise InvalidInput(f"the account name is longer than {MAX_NAME} characters.")
+    kind = _account_type(cell("account_type")) if cell("account_type") else None
+    tags = []
+    for name in _SPLIT_LIST.split(cell("tags")):
+        name = " ".join(name.split())
+        if name and name.lower() not in (t.lower() for t in tags):
+            if len(name) > MAX_TAG:
+                raise InvalidInput(f'the tag "{name[:20]}…" is longer than {MAX_TAG} characters.')
+            tags.append(name)
+    contact = {key: cell(key) for key in CONTACT_FIELDS}
+    if cell("contact_name") and not (contact["first_name"] or contact["last_name"]):
+        first, _, last = cell("contact_name").rpartition(" ")
+        contact["first_name"], contact["last_name"] = (first, last) if first else ("", last)
+    emails = [e.strip() for e in _SPLIT_LIST.split(contact["email"]) if e.strip()]
+    for email in emails:
+        check_email(email)  # its sentence names the bad address
+    contact["email"] = emails[0].lower() if emails else ""
+    contact["other_emails"] = "\n".join(e.lower() for e in emails[1:])
+    unnamed = False
+    if not (contact["first_name"] or contact["last_name"]):
+        if any(contact[k] for k in CONTACT_FIELDS):
+            # Company exports often carry an email or phone with no person's name: keep them on a
+            # contact named after the account rather than refuse the row.
+            contact["last_name"], unnamed = account, True
+        else:
+            contact = None
+    return ParsedRow(line, account, kind, tags, cell("notes"), contact, unnamed)
+
+
+def parse_rows(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int],
+                width: int) -> tuple[list[ParsedRow], list[RowError]]:
+    """The rows that can be imported, and a sentence for each that cannot (accounts must agree on their type)."""
+    good: list[ParsedRow] = []
+    errors: list[RowError] = []
+    types: dict[str, tuple[AccountType, int]] = {}
+    for line, cells in rows:
+        try:
+            row = _parse_row(line, cells, mapping, width)
+        except InvalidInput as err:
+            errors.append(RowError(line, f"Line {line}: {err}"))
+            continue
+        key = row.account.lower()
+        if row.type is not None:
+            earlier = types.get(key)
+            if earlier and earlier[0] != row.type:
+                errors.append(RowError(line, f'Line {line}: the account "{row.account}" is a {row.type.value} here '
+                                             f"but a {earlier[0].value} on line {earlier[1]}; make them agree."))
+                continue
+            types.setdefault(key, (row.type, line))
+        good.append(row)
+    return good, errors
+
+
+def header_errors(mapping: dict[str, int]) -> list[RowError]:
+    """The error of a mapping with no account name column (nothing can be imported without it)."""
+    if "account_name" not in mapping:
+        return [RowError(1, "Line 1: no column holds the account name (for example \"Account name\", "
+                            "\"Client name\" or \"Company\"); choose which column does.")]
+    return []
+
+
+def validate(rows: list[tuple[int, list[str]]], mapping: dict[str, int], width: int | None = None) -> list[RowError]:
+    """Every problem in the rows, one sentence per line of the file (line 1 is the header); `width` is the
+    header's number of columns (rows with more non-blank cells are refused)."""
+    header = header_errors(mapping)
+    if header:
+        return header
+    width = width if width is not None else max((len(c) for _, c in rows), default=0)
+    return parse_rows(rows, mapping, width)[1]

@@ -8,14 +8,23 @@ import subprocess
 import sys
 import time
 
-from practice.config import BACKEND_PORT, PORT, ROOT
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
+
+from practice.config import PORT, ROOT, database_url
+from practice.db import read_session, write_session
+from practice.migrate import upgrade
+from practice.models import Firm
+from practice.services import demo, events
+from practice.services.signing import certificates, verify
+from practice.worker.consumer import consumer_command
+from practice.worker.mailer import main as mailer_main
 
 
 def _migrate_and_seed() -> None:
-    from practice.db import write_session
-    from practice.migrate import upgrade
-    from practice.services import demo, events
-    from practice.worker import tasks as worker_tasks
+    # Imported here, not at the top: importing the worker opens its queue file (data/huey.db), which
+    # `verify` and `migrate` must not create.
+    from practice.worker import tasks as worker_tasks  # noqa: PLC0415
 
     upgrade()
     events.set_doorbell(worker_tasks.ring_doorbell)  # the demo's new jobs reach the worker at once
@@ -28,12 +37,6 @@ def _migrate_and_seed() -> None:
 
 def _prepare_signing(*, only_if_firm_exists: bool = False) -> None:
     """Make the firm's sealing certificate at setup (once), so signed files can be sealed from the start."""
-    from sqlmodel import select
-
-    from practice.db import write_session
-    from practice.models import Firm
-    from practice.services.signing import certificates
-
     with write_session() as session:
         if only_if_firm_exists and session.exec(select(Firm)).first() is None:
             return  # the certificate names the firm: wait until it has a name
@@ -42,8 +45,6 @@ def _prepare_signing(*, only_if_firm_exists: bool = False) -> None:
 
 def serve() -> int:
     """Start the web app, the Huey consumer, the mailer and the drive together; Ctrl-C stops them all."""
-    from practice.worker.consumer import consumer_command
-
     _migrate_and_seed()
     env = dict(os.environ)
     web = subprocess.Popen([sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(PORT),
@@ -77,8 +78,6 @@ def serve() -> int:
 
 def verify_command(path: str, trust_files: list[str]) -> int:
     """Print whether the file is intact and sealed by a trusted certificate; 0 when it is, 1 otherwise."""
-    from practice.services.signing import verify
-
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -108,12 +107,6 @@ def verify_command(path: str, trust_files: list[str]) -> int:
 
 def _verify_with_firm_certificates(data: bytes):
     """Verify against the firm's certificates from the database, or None when there is no set-up database."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from practice.config import database_url
-    from practice.db import read_session
-    from practice.services.signing import certificates, verify
-
     url = database_url()
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
         return None  # do not create an empty database just to look in it
@@ -147,16 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "serve":
         return serve()
     if args.cmd == "mailer":
-        from practice.worker.mailer import main as mailer_main
-
         return mailer_main()
     if args.cmd == "drive":
-        from practice.drive_app import main as drive_main
+        # Imported here, not at the top: the drive imports the worker, whose queue file `verify` must not create.
+        from practice.drive_app import main as drive_main  # noqa: PLC0415
 
         return drive_main()
     if args.cmd == "migrate":
-        from practice.migrate import upgrade
-
         upgrade()
         _prepare_signing(only_if_firm_exists=True)
         return 0
@@ -164,10 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         _migrate_and_seed()
         return 0
     if args.cmd == "generate":
-        from practice.db import write_session
-        from practice.migrate import upgrade
-        from practice.services import demo
-
         upgrade()
         start = time.perf_counter()
         with write_session() as session:

@@ -8,12 +8,14 @@ from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from practice.models import (Account, AccountContact, AccountTag, AccountType, Contact, Job, JobAssignee, JobTag,
-                             Pipeline, Priority, Stage, Tag, Task, TeamMember, utcnow)
+                             Pipeline, Priority, Service, Stage, Tag, TeamMember, utcnow)
 from practice.services import firm
 from practice.services.access import team
-from practice.services.work import accounts, catalog, jobs, pipelines, tags, tasks
-from practice.services.actor import SYSTEM, Actor
 from practice.services.access.auth import hash_password
+from practice.services.actor import Actor
+from practice.services.documents import doc_templates
+from practice.services.proposals import templates as proposal_templates
+from practice.services.work import accounts, catalog, jobs, pipelines, tags, tasks
 
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "demo-owner-pass"
@@ -132,14 +134,10 @@ correct and complete. I authorize {{ firm.name }} to enter or generate my PIN as
 
 def _demo_signing_templates(session: Session, actor: Actor) -> None:
     """Two document templates to sign and an engagement proposal built from the catalog."""
-    from practice.models import Service  # noqa: PLC0415
-    from practice.services.documents import doc_templates  # noqa: PLC0415 - they import this package's services
-    from practice.services.proposals import templates  # noqa: PLC0415 - they import this package's services
-
     doc_templates.save_template(session, actor, name="Engagement letter", body=ENGAGEMENT_LETTER)
     doc_templates.save_template(session, actor, name="Form 8879 authorization", body=FORM_8879)
     by_name = dict(session.execute(select(Service.name, Service.id)).all())
-    templates.save_template(
+    proposal_templates.save_template(
         session, actor, name="Engagement 2027",
         introduction="Dear {{ account.name }},\n\nThank you for choosing {{ firm.name }}. Here is what we "
                      "propose for the coming year.",

@@ -108,11 +108,6 @@ def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def content_type_for(filename: str) -> str:
-    """The type a file of this name is checked and served as."""
-    return ALLOWED.get(extension(filename), ("application/octet-stream",))[0]
-
-
 def clean_filename(filename: str) -> str:
     """The user's file name without folders or control characters, at most 200 characters."""
     name = str(filename or "").replace("\\", "/").rsplit("/", 1)[-1]

@@ -12,7 +12,6 @@ from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, account_visible, require_staff
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.work.jobs import get_job
-from practice.services.work.tags import set_tag
 
 OPEN_STATUSES = (TaskStatus.planned, TaskStatus.in_progress, TaskStatus.waiting_for_client)
 
@@ -121,11 +120,6 @@ def comments_of(session: Session, actor: Actor, task_id: int) -> list[tuple[Task
 def subtasks_of(session: Session, actor: Actor, task_id: int) -> list[Task]:
     get_task(session, actor, task_id)
     return list(session.exec(select(Task).where(Task.parent_id == task_id).order_by(Task.id)))
-
-
-def set_task_tag(session: Session, actor: Actor, task_id: int, tag_id: int, present: bool) -> None:
-    get_task(session, actor, task_id)
-    set_tag(session, actor, "task", task_id, tag_id, present)
 
 
 def list_tasks(session: Session, actor: Actor, *, mine: bool = True, status: str = "open",

@@ -458,7 +458,7 @@ def make_app():
 
 def make_server(host: str = "127.0.0.1", port: int | None = None):
     """A cheroot server for the drive (call .start() / .stop(), or .safe_start())."""
-    from cheroot import wsgi
+    from cheroot import wsgi  # lazy: the server library is needed only when the drive is served
 
     server = wsgi.Server((host, drive_port() if port is None else port), make_app(), numthreads=8)
     server.max_request_body_size = 0  # the upload limit is checked by the drive as bytes arrive

@@ -19,7 +19,7 @@ from practice.services import audit, events, inbox, reminders
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 from practice.services.work.accounts import get_account
-from practice.services.actor import Actor, client_actor
+from practice.services.actor import Actor, ContactActor, client_actor
 from practice.services.documents.folders import split_path
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.facts import account_recipients
@@ -53,7 +53,7 @@ def _staff(actor) -> Actor:
 
 def _contact_scope(session: Session, who, account_id: int) -> None:
     """Raise unless `who` (a portal contact) belongs to this account, checked against the database too."""
-    if isinstance(who, Actor) or not hasattr(who, "contact_id"):
+    if not isinstance(who, ContactActor):
         raise PermissionDenied("Only the client decides on an approval.")
     linked = session.exec(select(AccountContact.account_id).where(
         AccountContact.account_id == account_id, AccountContact.contact_id == who.contact_id)).first()
@@ -216,7 +216,7 @@ def withdraw(session: Session, actor: Actor, approval_id: int) -> None:
 
 def decide(session: Session, who, approval_id: int, *, approve: bool, reason: str = "") -> ApprovalRequest:
     """Approve or reject (a rejection needs a reason) a pending request of one's own account (contacts)."""
-    if isinstance(who, Actor) or not hasattr(who, "contact_id"):
+    if not isinstance(who, ContactActor):
         raise PermissionDenied("Only the client decides on an approval.")
     try:
         approval_id = int(approval_id)
@@ -281,7 +281,7 @@ def list_for_account(session: Session, actor: Actor, account_id: int, *, limit: 
 def list_for_contact(session: Session, who, account_id: int | None = None, *,
                      pending_only: bool = True) -> list[ApprovalView]:
     """A contact's approval requests in its current (or given, if linked) account."""
-    if isinstance(who, Actor) or not hasattr(who, "contact_id"):
+    if not isinstance(who, ContactActor):
         raise PermissionDenied()
     account_id = getattr(who, "current_account_id", None) if account_id is None else account_id
     if account_id is None:

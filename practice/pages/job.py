@@ -7,7 +7,7 @@ from practice.pages.work_parts import field, history_list, section, status_selec
 from practice.pages.rules_editor import part_row
 from practice.state.base import AppState
 from practice.state.job import PRIORITIES, JobState
-from practice.state.rules_editor import ActionItem, RunItem
+from practice.state.run_views import ActionItem, RunItem
 from practice.state.signatures import STATUS_COLORS as REQUEST_COLORS
 from practice.state.work_views import NONE
 

@@ -6,8 +6,9 @@ from practice.components.forms import label
 from practice.components.layout import empty_state, error_callout, page
 from practice.services.automation.preview import TRY_EVENTS
 from practice.state.base import AppState
-from practice.state.rules_editor import (SYNC_GUTTER, ActionItem, DecisionItem, DiffLine, PartItem, RuleErrorItem,
-                                         RulesEditorState, VersionItem, example_titles)
+from practice.state.rules_editor import (SYNC_GUTTER, DiffLine, RuleErrorItem, RulesEditorState, VersionItem,
+                                         example_titles)
+from practice.state.run_views import ActionItem, DecisionItem, PartItem
 
 R = RulesEditorState
 ADMINS_ONLY = ("Only the owner or an admin can read and change the firm's automations. Ask them if a rule should "

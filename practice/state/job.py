@@ -16,8 +16,8 @@ from practice.services.signing import requests
 from practice.services.work import audit_history, jobs, pipelines, tags, tasks
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, shown_in, write_and_refresh
-from practice.state.rules_editor import RunItem, run_items
 from practice.state.proposals import proposal_outcome as account_proposal_outcome
+from practice.state.run_views import RunItem, run_items
 from practice.state.signatures import REQUEST_STATUS
 from practice.state.views import Option, backend_url
 from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem, date_text,

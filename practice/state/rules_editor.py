@@ -1,22 +1,17 @@
-"""The rules editor: the firm's automations text checked as it is typed, its versions, and a dry run on a job.
-
-Also the view records of a rule run's trace, shared with the job page's automation history.
-"""
+"""The rules editor: the firm's automations text checked as it is typed, its versions, and a dry run on a job."""
 from __future__ import annotations
 
 import dataclasses
 import difflib
 
 import reflex as rx
-from sqlmodel import select
 
-from practice.models import RuleSet, RunStatus
 from practice.services import firm
 from practice.services.automation import preview, rulesets
 from practice.services.work import jobs, pipelines, tags
-from practice.services.actor import require_admin
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
+from practice.state.run_views import DecisionItem, decision_items
 from practice.state.views import Option
 from practice.state.work_views import parse_id, when_text
 
@@ -81,95 +76,9 @@ class VersionItem:
     newest: bool = False
 
 
-@dataclasses.dataclass
-class PartItem:
-    clause: str = ""
-    text: str = ""
-    reads: str = ""
-    result: bool = False
-
-
-@dataclasses.dataclass
-class ActionItem:
-    text: str = ""
-    outcome: str = ""
-    status: str = ""
-    is_email: bool = False
-
-
-@dataclasses.dataclass
-class DecisionItem:
-    rule: str = ""
-    fired: bool = False
-    reason: str = ""
-    error: str = ""
-    parts: list[PartItem] = dataclasses.field(default_factory=list)
-    actions: list[ActionItem] = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass
-class RunItem:
-    id: int = 0
-    rule: str = ""
-    trigger: str = ""
-    at: str = ""
-    status: str = ""
-    reason: str = ""
-    can_retry: bool = False
-    parts: list[PartItem] = dataclasses.field(default_factory=list)
-    actions: list[ActionItem] = dataclasses.field(default_factory=list)
-
-
 def error_items(errors: list[dict]) -> list[RuleErrorItem]:
     return [RuleErrorItem(where=f"{e['line']}:{e['column']}", line=int(e["line"]), column=int(e["column"]),
                           message=str(e["message"]), hint=str(e.get("hint") or "")) for e in errors]
-
-
-def _values_text(values: dict) -> str:
-    """What a condition read, as `field = value` pairs (empty when it read nothing)."""
-    return "; ".join(f"{k} = {v}" for k, v in (values or {}).items())
-
-
-def part_items(parts: list[dict]) -> list[PartItem]:
-    return [PartItem(clause=str(p.get("clause", "")), text=str(p.get("text", "")),
-                     reads=_values_text(p.get("values") or {}), result=bool(p.get("result"))) for p in parts or []]
-
-
-def action_items(actions: list[dict]) -> list[ActionItem]:
-    return [ActionItem(text=str(a.get("text", "")), outcome=str(a.get("outcome", "")), status=str(a.get("status", "")),
-                       is_email=a.get("action") == "send_email" and str(a.get("outcome", "")).startswith("To: "))
-            for a in actions or []]
-
-
-def decision_items(decisions: list[dict]) -> list[DecisionItem]:
-    return [DecisionItem(rule=d["rule"], fired=bool(d["fired"]), reason=d.get("reason", ""), error=d.get("error", ""),
-                         parts=part_items(d.get("parts")), actions=action_items(d.get("actions")))
-            for d in decisions]
-
-
-def run_reason(status: str, reason: str, actions: list[dict]) -> str:
-    """One sentence on how a run went (the engine leaves the reason empty when all went well)."""
-    if reason:
-        return reason
-    if status == RunStatus.done.value:
-        return "Every action ran." if actions else "The rule ran; it had nothing to do."
-    if status == RunStatus.waiting.value:
-        return "Some actions wait for their time; they run then if the conditions still hold."
-    if status == RunStatus.not_fired.value:
-        return "The conditions did not hold, so nothing was done."
-    return "The rule did not run."
-
-
-def run_items(runs, timezone: str, *, can_retry: bool) -> list[RunItem]:
-    """A job's rule runs as view records, newest first (times in the firm's time zone)."""
-    out = []
-    for r in runs:
-        status = r.status.value if hasattr(r.status, "value") else str(r.status)
-        out.append(RunItem(id=r.id, rule=r.rule_name, trigger=r.trigger, at=when_text(r.created_at, timezone),
-                           status=status.replace("_", " "), reason=run_reason(status, r.reason, r.actions),
-                           can_retry=can_retry and status == RunStatus.failed.value,
-                           parts=part_items(r.conditions), actions=action_items(r.actions)))
-    return out
 
 
 def diff_lines(old: str, new: str, old_label: str, new_label: str) -> list[DiffLine]:
@@ -221,35 +130,6 @@ def _editor_view(session, actor) -> dict:
             "versions": versions, "timezone": firm.get_firm(session).timezone,
             "errors": rulesets.check_text(session, current.text) if current else [],
             "tags": [t.name for t in tags.list_tags(session)]}
-
-
-def _version_pair(session, actor, version_id: int) -> tuple[RuleSet | None, RuleSet | None]:
-    """A saved version and the one saved before it (None when it is the first)."""
-    require_admin(actor)
-    chosen = session.get(RuleSet, version_id)
-    if chosen is None:
-        return None, None
-    before = session.execute(select(RuleSet).where(RuleSet.id < version_id).order_by(RuleSet.id.desc())
-                             .limit(1)).scalars().first()
-    return chosen, before
-
-
-def _restore_preview(session, actor, version_id: int) -> tuple[RuleSet | None, RuleSet | None]:
-    require_admin(actor)
-    return session.get(RuleSet, version_id), rulesets.current_ruleset(session)
-
-
-def _save_rules(session, actor, text: str, note: str) -> tuple[int, bool, list[str]]:
-    """Save the text as a new version: its id, whether it was the same as the saved one, and the warnings."""
-    before = rulesets.current_ruleset(session)
-    saved, warnings = rulesets.save_rules(session, actor, text, note)
-    return saved.id, before is not None and before.id == saved.id, warnings
-
-
-def _restore_version(session, actor, version_id: int) -> tuple[int, str, list[str]]:
-    """Restore a version as the newest one: its id, its text, and the warnings."""
-    saved, warnings = rulesets.restore_version(session, actor, version_id)
-    return saved.id, saved.text, warnings
 
 
 def _job_stages(session, actor, job_id: int) -> tuple[str, list[str]]:
@@ -391,23 +271,23 @@ class RulesEditorState(AppState):
         """Save the draft as a new version; refused (with every error listed) while any error remains."""
         form = form if isinstance(form, dict) else {}
         note = str(form.get("note", "") or "")[:200]
-        actor = self._require()
         self.save_error, self.saved_sentence, self.warnings = "", "", []
-        try:
-            saved_id, unchanged, warnings = run(_save_rules, actor, self.draft, note)
-        except rulesets.RulesInvalid as err:
-            self.save_error = str(err)
-            self.errors = error_items(err.errors)
-            return None
-        except PracticeError as err:
-            self.save_error = str(err)
-            return None
-        self.warnings = warnings
-        self.saved_sentence = (f"No changes since version {saved_id}, so nothing new was saved." if unchanged
-                               else f"Saved version {saved_id}.")
-        self.note_key += 1
+        with shown_in(self, "save_error"):
+            try:
+                saved = run(rulesets.save_from_editor, self._require(), self.draft, note)
+            except rulesets.RulesInvalid as err:
+                self.errors = error_items(err.errors)
+                raise
+            self.note_key += 1
+            return self._saved(saved, f"No changes since version {saved.version.id}, so nothing new was saved."
+                               if saved.unchanged else f"Saved version {saved.version.id}.")
+        return None
+
+    def _saved(self, saved: rulesets.SavedVersion, sentence: str):
+        """Say what a save did, and show the saved version's text, versions and errors."""
+        self.warnings, self.saved_sentence = saved.warnings, sentence
         self._after_save()
-        return rx.toast.success(self.saved_sentence)
+        return rx.toast.success(sentence)
 
     def _after_save(self) -> None:
         try:
@@ -426,9 +306,7 @@ class RulesEditorState(AppState):
         """What a version changed compared with the one saved before it."""
         version_id = parse_id(version_id)
         self.diff, self.diff_title, self.chosen_version = [], "", 0
-        chosen, before = read(_version_pair, self._require(), version_id or 0)
-        if chosen is None:
-            return rx.toast.error("That version does not exist any more.")
+        chosen, before = read(rulesets.version_with_previous, self._require(), version_id or 0)
         self.chosen_version = chosen.id
         old_label = f"version {before.id}" if before else "(nothing before)"
         self.diff = diff_lines(before.text if before else "", chosen.text, old_label, f"version {chosen.id}")
@@ -442,9 +320,7 @@ class RulesEditorState(AppState):
     def ask_restore(self, version_id: int):
         """Preview what restoring a version would change in the saved rules, then ask to confirm."""
         version_id = parse_id(version_id)
-        old, newest = read(_restore_preview, self._require(), version_id or 0)
-        if old is None:
-            return rx.toast.error("That version does not exist any more.")
+        old, newest = read(rulesets.version_with_newest, self._require(), version_id or 0)
         self.restore_version = old.id
         self.restore_diff = diff_lines(newest.text if newest else "", old.text,
                                        f"version {newest.id} (saved now)" if newest else "(nothing saved)",
@@ -461,33 +337,32 @@ class RulesEditorState(AppState):
 
     @allow(ADMIN)
     def confirm_restore(self):
-        actor = self._require()
         self.restore_open = False
         self.save_error, self.saved_sentence, self.warnings = "", "", []
-        try:
-            saved_id, text, warnings = run(_restore_version, actor, self.restore_version)
-        except rulesets.RulesInvalid as err:
-            self.save_error = (f"Version {self.restore_version} does not fit the firm's names any more, so it was "
-                               "not restored. It is in the editor now: fix the errors listed and save it.")
-            self.draft = self._restore_text()
-            self.errors = error_items(err.errors)
-            self.dirty = self.draft != self._saved_text
-            return None
-        except PracticeError as err:
-            self.save_error = str(err)
-            return None
-        self.warnings = warnings
-        self.draft, self.text_error = text, ""
-        self.saved_sentence = f"Restored version {self.restore_version} as version {saved_id}."
-        self._after_save()
-        return rx.toast.success(self.saved_sentence)
+        with shown_in(self, "save_error"):
+            try:
+                saved = run(rulesets.restore_version, self._require(), self.restore_version)
+            except rulesets.RulesInvalid as err:
+                self._show_unrestorable(err)
+                return None
+            self.draft, self.text_error = saved.version.text, ""
+            return self._saved(saved, f"Restored version {self.restore_version} as version {saved.version.id}.")
+        return None
+
+    def _show_unrestorable(self, err: rulesets.RulesInvalid) -> None:
+        """A version that no longer fits the firm's names goes into the editor with its errors listed."""
+        self.save_error = (f"Version {self.restore_version} does not fit the firm's names any more, so it was "
+                           "not restored. It is in the editor now: fix the errors listed and save it.")
+        self.draft = self._restore_text()
+        self.errors = error_items(err.errors)
+        self.dirty = self.draft != self._saved_text
 
     def _restore_text(self) -> str:
         try:
-            old, _ = read(_restore_preview, self._require(), self.restore_version)
+            old, _ = read(rulesets.version_with_newest, self._require(), self.restore_version)
         except PracticeError:
             return self.draft
-        return old.text if old else self.draft
+        return old.text
 
     # --- try on a job -----------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 """The firm's rules text: the names it may use, checking, and every saved version (save, restore)."""
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -131,12 +133,51 @@ def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tup
     return version, unavailable(compiled)
 
 
-def restore_version(session: Session, actor: Actor, version_id: int) -> tuple[RuleSet, list[str]]:
+@dataclasses.dataclass(frozen=True)
+class SavedVersion:
+    """What a save from the editor did: the newest version now, whether the text already was that version (so
+    nothing new was saved), and sentences about actions that cannot run yet."""
+    version: RuleSet
+    unchanged: bool
+    warnings: list[str]
+
+
+def save_from_editor(session: Session, actor: Actor, text: str, note: str = "") -> SavedVersion:
+    """Save the editor's text as a new version (like `save_rules`), saying whether it was the newest already."""
+    before = current_ruleset(session)
+    version, warnings = save_rules(session, actor, text, note)
+    return SavedVersion(version, before is not None and before.id == version.id, warnings)
+
+
+def restore_version(session: Session, actor: Actor, version_id: int) -> SavedVersion:
     """Save an earlier version's text as the newest version (checked like any save)."""
     old = session.get(RuleSet, version_id)
     if old is None:
         raise NotFound("That version of the rules does not exist.")
-    return save_rules(session, actor, old.text, note=f"restored version {version_id}")
+    return save_from_editor(session, actor, old.text, note=f"restored version {version_id}")
+
+
+GONE = "That version does not exist any more."
+
+
+def version_with_previous(session: Session, actor: Actor, version_id: int) -> tuple[RuleSet, RuleSet | None]:
+    """A saved version and the one saved before it (None when it is the first), to show what it changed."""
+    require_admin(actor)
+    chosen = session.get(RuleSet, version_id)
+    if chosen is None:
+        raise NotFound(GONE)
+    before = session.execute(select(RuleSet).where(RuleSet.id < version_id).order_by(RuleSet.id.desc())
+                             .limit(1)).scalars().first()
+    return chosen, before
+
+
+def version_with_newest(session: Session, actor: Actor, version_id: int) -> tuple[RuleSet, RuleSet | None]:
+    """A saved version and the newest one (None when nothing is saved), to show what restoring it would change."""
+    require_admin(actor)
+    chosen = session.get(RuleSet, version_id)
+    if chosen is None:
+        raise NotFound(GONE)
+    return chosen, current_ruleset(session)
 
 
 def _anchor_schedules(session: Session, compiled: rules.CompiledRuleSet) -> None:

@@ -17,8 +17,8 @@ from practice.services.mail import outbox, settings as mail_settings, templates 
 from practice.services.work import accounts, jobs
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
-from practice.state.team import _checked
 from practice.state.views import Option
+from practice.state.work_views import is_checked
 
 SECURITY_CHOICES = [("starttls", "STARTTLS (usually port 587)"), ("ssl", "SSL/TLS (usually port 465)"),
                     ("none", "None (only for a server on this machine or a trusted network)")]
@@ -108,7 +108,7 @@ class EmailSettingsState(AppState):
     def save_settings(self, form: dict):
         form = form if isinstance(form, dict) else {}
         typed = _text(form, "smtp_pw", 500)
-        password = "" if _checked(form.get("forget_pw")) else (typed or None)
+        password = "" if is_checked(form.get("forget_pw")) else (typed or None)
         with shown_in(self, "settings_error"):
             run(mail_settings.update_settings, self._require(), host=_text(form, "host", 255),
                 port=_text(form, "port", 10).strip(), security=_text(form, "security", 20),

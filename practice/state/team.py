@@ -8,6 +8,7 @@ import reflex as rx
 from practice.models import Role
 from practice.services.access import team
 from practice.state.base import OWNER, STAFF, AppState, allow, read, run, shown_in
+from practice.state.work_views import is_checked
 
 
 @dataclasses.dataclass
@@ -18,11 +19,6 @@ class MemberItem:
     role: str = ""
     view_all: bool = False
     is_me: bool = False
-
-
-def _checked(value) -> bool:
-    """A checkbox's form value as a bool: "on" from the form, True from a ref; anything else is off."""
-    return value is True or str(value).strip().lower() in ("on", "true")
 
 
 def _role(value) -> str:
@@ -68,7 +64,8 @@ class TeamState(AppState):
         with shown_in(self, "add_error"):
             member = run(team.add_member, self._require(), name=str(form.get("name", ""))[:200],
                          email=str(form.get("email", ""))[:320], password=str(form.get("password", ""))[:1000],
-                         role=_role(form.get("role", "employee")), can_view_all_accounts=_checked(form.get("view_all")))
+                         role=_role(form.get("role", "employee")),
+                         can_view_all_accounts=is_checked(form.get("view_all")))
             self.add_open = False
             self._refresh()
             return rx.toast.success(f"Added {member.name} to the team.")
@@ -97,7 +94,7 @@ class TeamState(AppState):
     def save_role(self, form: dict):
         with shown_in(self, "edit_error"):
             member = run(team.set_role, self._require(), self.edit_id, _role(form.get("role")),
-                         can_view_all_accounts=_checked(form.get("view_all")))
+                         can_view_all_accounts=is_checked(form.get("view_all")))
             return self._role_saved(member)
 
     def _role_saved(self, member):

@@ -1,4 +1,4 @@
-"""View records and input helpers shared by the account, job and task pages.
+"""View records and input helpers shared by the staff pages (accounts, jobs, tasks and the others).
 
 Values from the browser are untrusted strings: everything here coerces them, and bad input raises a sentence
 (`InvalidInput`), never anything else.
@@ -75,6 +75,11 @@ def parse_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
+
+
+def is_checked(value) -> bool:
+    """A checkbox's form value as a bool: "on" from the form, True from a ref; anything else is off."""
+    return value is True or str(value).strip().lower() in ("on", "true")
 
 
 def date_text(value: dt.date | None) -> str:

@@ -11,8 +11,7 @@ from practice import routes
 from practice.services import firm
 from practice.services.documents import doc_templates, files as document_files
 from practice.services.errors import PracticeError
-from practice.services.portal import logins
-from practice.services.signing import requests
+from practice.services.signing import requests, signers
 from practice.services.work import accounts, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option, backend_url
@@ -189,42 +188,21 @@ def _account_requests(session, actor, account_id: int):
 
 # --- a new request -----------------------------------------------------------------------------------
 
-PORTAL_REASONS = {"revoked": "has no portal access any more (it was withdrawn): give it again on the account page"}
-
-
 def _new_request_view(session, actor, account_id: int) -> dict:
     account = accounts.get_account(session, actor, account_id)
-    contacts = accounts.contacts_of(session, actor, account.id)
     return {
-        "account": account, "contacts": contacts,
-        "portal": logins.status_of_contacts(session, actor, [c.id for c in contacts]),
+        "account": account, "signers": signers.signer_candidates(session, actor, account.id),
         "documents": document_files.list_documents(session, actor, account.id, include_refused=False),
         "templates": doc_templates.list_templates(session, actor),
         "jobs": jobs.jobs_of_account(session, actor, account.id),
     }
 
 
-def _contact_name(c) -> str:
-    return f"{c.first_name} {c.last_name}".strip() or c.email or "(no name)"
-
-
-def signer_choices(contacts, portal_status: dict[int, str]) -> tuple[list[SignerChoice], list[SignerChoice]]:
-    """The contacts offered as signers (an email and a portal login, active or invited), and the others, each
-    with why not."""
-    offered, others = [], []
-    for c in contacts:
-        status = portal_status.get(c.id, "")
-        choice = SignerChoice(id=c.id, name=_contact_name(c), email=c.email or "")
-        if (c.email or "").strip() and status in ("active", "invited"):
-            if status == "invited":
-                choice.reason = "(invited to the portal, not logged in yet)"
-            offered.append(choice)
-        else:
-            choice.reason = ("has no email address" if not (c.email or "").strip() else
-                             PORTAL_REASONS.get(status, "has no portal login: give portal access on the "
-                                                        "account page first (signers sign in the portal)"))
-            others.append(choice)
-    return offered, others
+def signer_choices(candidates) -> tuple[list[SignerChoice], list[SignerChoice]]:
+    """The contacts offered as signers, and the others, each with why not (the service decides)."""
+    choices = [(c.offered, SignerChoice(id=c.contact_id, name=c.name, email=c.email, reason=c.note))
+               for c in candidates]
+    return [c for offered, c in choices if offered], [c for offered, c in choices if not offered]
 
 
 class NewSignatureState(AppState):
@@ -280,7 +258,7 @@ class NewSignatureState(AppState):
         self.job_options = [Option(value=str(j.id), label=j.name) for j, _p, _s in view["jobs"] if not j.archived]
         wanted = str(self.router.url.query_parameters.get("job", ""))
         self.job_default = wanted if wanted in {o.value for o in self.job_options} else ""
-        self.signer_choices, self.not_offered = signer_choices(view["contacts"], view["portal"])
+        self.signer_choices, self.not_offered = signer_choices(view["signers"])
 
     @allow(STAFF)
     def toggle_signer(self, contact_id: int):

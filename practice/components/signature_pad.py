@@ -2,21 +2,20 @@
 
 How a page uses it (the pad keeps everything in the browser until a button asks for it):
 
-    from practice.components.signature_pad import signature_pad, read_signature, signature_from_browser
+    from practice.components.signature_pad import signature_pad, read_signature
 
     signature_pad("proposal-signature")                       # in the page; the id is a fixed string
     rx.button("Sign", on_click=read_signature("proposal-signature", MyState.take_signature))
 
-    class MyState(PortalState):
+    class MyState(PortalState):                               # in practice/state/
         @allow(CONTACT)
         def take_signature(self, value: dict):
-            signature, problem = signature_from_browser(value)
-            if problem:
-                self.error = problem            # e.g. "Draw your signature in the box, or choose Type."
-                return
-            # signature is {"strokes": [[[x, y], ...], ...]} (0..1 of the pad's width and height, top-left
-            # origin; the pad is PAD_ASPECT = 3 times wider than tall: scale x by 3 to keep the shape)
-            # or {"text": "Jane Doe"}; signature_kind(signature) gives "drawn" or "typed".
+            with shown_in(self, "error"):                     # a refusal: "Draw your signature in the box, ..."
+                signature = signature_from_browser(value)     # from practice.state.signature_input
+                # signature is {"strokes": [[[x, y], ...], ...]} (0..1 of the pad's width and height, top-left
+                # origin; the pad is PAD_ASPECT = 3 times wider than tall: scale x by 3 to keep the shape)
+                # or {"text": "Jane Doe"}; signature_kind(signature) gives "drawn" or "typed".
+                run(client_flow.sign, self._require(), ..., signature_kind=signature_kind(signature), ...)
 
 The drawing survives switching between Draw and Type, a resize (phone rotation) and a remount of
 the pad; `clear_signature(pad_id)` empties it. Several pads may share a page under different ids.
@@ -28,7 +27,8 @@ from pathlib import Path
 
 import reflex as rx
 
-from practice.services.signing.stamp import PAD_ASPECT  # noqa: F401 - part of this component's API
+from practice.services.signing.stamp import PAD_ASPECT
+from practice.state.signature_input import MAX_TEXT
 
 # The browser side, evaluated once per mounted pad (no asset file to serve, no network).
 _SCRIPT = (Path(__file__).with_name("signature_pad.js")).read_text(encoding="utf-8")
@@ -37,15 +37,6 @@ _PAD_ID = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 # Handwriting-like faces found on common systems; `cursive` is the browser's own fallback.
 SCRIPT_FONT = ('"Segoe Script", "Brush Script MT", "Snell Roundhand", "Apple Chancery", "URW Chancery L", '
                '"Z003", "Lucida Handwriting", cursive')
-
-EMPTY_DRAWING = "Draw your signature in the box, or choose Type and type your name."
-EMPTY_TEXT = "Type your name to sign, or choose Draw and draw your signature."
-UNREADABLE = "We could not read your signature. Clear it and try again."
-# The pad is three times wider than tall (PAD_ASPECT, from the service that stamps the strokes); x and y
-# are fractions of its width and height, so a drawing keeps its shape when x is scaled by PAD_ASPECT.
-MAX_STROKES = 200
-MAX_POINTS = 4000
-MAX_TEXT = 120
 
 
 def _checked(pad_id: str) -> str:
@@ -62,45 +53,6 @@ def read_signature(pad_id: str, callback) -> rx.event.EventSpec:
 def clear_signature(pad_id: str) -> rx.event.EventSpec:
     """An event that empties the pad's drawing (client side only)."""
     return rx.call_script(f"window.practiceSignaturePad.clear({_checked(pad_id)!r})")
-
-
-def signature_kind(signature: dict) -> str:
-    """"drawn" or "typed", as signer_flow.sign(signature_kind=...) expects."""
-    return "drawn" if "strokes" in signature else "typed"
-
-
-def signature_from_browser(value) -> tuple[dict | None, str]:
-    """Check and copy what a pad sent (any browser can send anything): (signature, "") or (None, sentence)."""
-    if not isinstance(value, dict):
-        return None, UNREADABLE
-    if "text" in value:
-        text = " ".join(str(value.get("text") or "").split())[:MAX_TEXT]
-        return ({"text": text}, "") if text else (None, EMPTY_TEXT)
-    raw = value.get("strokes")
-    if not isinstance(raw, list):
-        return None, UNREADABLE
-    strokes, points = [], 0
-    for stroke in raw[:MAX_STROKES]:
-        if not isinstance(stroke, list):
-            return None, UNREADABLE
-        clean = []
-        for point in stroke:
-            if points >= MAX_POINTS:
-                break
-            try:
-                x, y = (float(point[0]), float(point[1]))
-            except (TypeError, ValueError, IndexError, KeyError):
-                return None, UNREADABLE
-            if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):  # also refuses NaN
-                return None, UNREADABLE
-            clean.append([round(x, 4), round(y, 4)])
-            points += 1
-        if clean:
-            strokes.append(clean)
-    # A lone tap is a dot, not a signature.
-    if points < 2:
-        return None, EMPTY_DRAWING
-    return {"strokes": strokes}, ""
 
 
 def _mode_tab(label: str, value: str, icon: str, pad_id: str) -> rx.Component:

@@ -7,11 +7,11 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
-from practice.components.signature_pad import signature_from_browser, signature_kind
-from practice.services.errors import PracticeError
+from practice.services.errors import InvalidInput, PracticeError
 from practice.services.proposals import client_flow, rendering, views
 from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
 from practice.state.portal import PortalState
+from practice.state.signature_input import signature_from_browser, signature_kind
 from practice.state.views import backend_url
 from practice.state.work_views import parse_id
 
@@ -121,9 +121,10 @@ class PortalProposalState(PortalState):
     @allow(CONTACT)
     def take_signature(self, value: dict):
         """What the signature pad holds, checked, then the proposal is signed (and sealed)."""
-        signature, problem = signature_from_browser(value)
-        if problem:
-            self.error = problem
+        try:
+            signature = signature_from_browser(value)
+        except InvalidInput as err:
+            self.error = str(err)
             return
         actor = self._require()
         self.busy = True

@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from practice import routes
-from practice.components.signature_pad import PAD_ASPECT, signature_from_browser, signature_kind
 from practice.db import read_session
 from practice.models import utcnow
 from practice.services.errors import NotFound, PracticeError
 from practice.services.signing import signer_flow
+from practice.services.signing.stamp import PAD_ASPECT
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, run, shown_in
 from practice.state.portal import PortalState
+from practice.state.signature_input import signature_from_browser, signature_kind
 from practice.state.views import backend_url
 from practice.state.work_views import parse_id
 
@@ -359,10 +360,12 @@ class PortalSignState(PortalState):
     def adopt_signature(self, value: dict):
         """The pad's drawing or typed name, read in the browser: becomes this signer's signature everywhere."""
         self._require()
-        signature, problem = signature_from_browser(value)
-        if problem:
-            self.editor_error = problem
-            return None
+        with shown_in(self, "editor_error"):
+            self._adopt(signature_from_browser(value))
+            return self._go(self._next_open(self.current))
+        return None
+
+    def _adopt(self, signature: dict) -> None:
         self._signature = signature
         self.error = ""
         if signature_kind(signature) == "drawn":
@@ -371,7 +374,6 @@ class PortalSignState(PortalState):
             self.signature_image, self.signature_text = "", signature["text"]
         self.editor = self.editor_error = ""
         self._render_pages()
-        return self._go(self._next_open(self.current))
 
     @allow(CONTACT)
     def save_initials(self, form: dict):

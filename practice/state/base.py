@@ -288,6 +288,21 @@ def running_watchers() -> int:
     return sum(1 for task in _watchers.values() if not task.done())
 
 
+def _claim_watcher(token: str) -> asyncio.Task:
+    """Make the running task this tab's watcher, cancelling the one still running for it."""
+    me = asyncio.current_task()
+    previous = _watchers.get(token)
+    if previous is not None and previous is not me and not previous.done():
+        previous.cancel()
+    _watchers[token] = me
+    return me
+
+
+def _release_watcher(token: str, me: asyncio.Task) -> None:
+    if _watchers.get(token) is me:
+        del _watchers[token]
+
+
 def unread_fingerprint(sid: str) -> tuple[int, int] | None:
     """(unread count, newest id) for the member logged in with `sid`, or None once the login has ended."""
     with read_session() as session:
@@ -312,11 +327,7 @@ class InboxBadgeState(AppState):
     async def watch_unread(self):
         """Keep `unread` current while this tab is open: poll the fingerprint, push only when it changes."""
         token = self.router.session.client_token
-        me = asyncio.current_task()
-        previous = _watchers.get(token)
-        if previous is not None and previous is not me and not previous.done():
-            previous.cancel()
-        _watchers[token] = me
+        me = _claim_watcher(token)
         sid, shown = self.sid, None
         try:
             while True:
@@ -329,5 +340,4 @@ class InboxBadgeState(AppState):
                     shown = fingerprint
                 await asyncio.sleep(POLL_SECONDS)
         finally:
-            if _watchers.get(token) is me:
-                del _watchers[token]
+            _release_watcher(token, me)

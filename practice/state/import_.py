@@ -152,25 +152,38 @@ class ImportState(AppState):
         actor = self._require()
         self.importing, self.progress, self.error = True, 0, ""
         yield
-        seen = {"done": 0, "total": max(1, self.rows_to_import)}
-
-        def report(done: int, total: int) -> None:
-            seen["done"], seen["total"] = done, max(1, total)
-
+        progress = ImportProgress(self.rows_to_import)
         task = asyncio.ensure_future(asyncio.to_thread(
             run, csv_import.import_rows, actor, self._data, dict(self._mapping), skip_bad_rows=self.skip_bad_rows,
-            progress=report, file_name=self.file_name))
+            progress=progress.report, file_name=self.file_name))
         while not task.done():
             await asyncio.wait({task}, timeout=0.2)
-            self.progress = min(100, seen["done"] * 100 // seen["total"])
+            self.progress = progress.percent()
             yield
         self.importing = False
+        self._show_result(task)
+
+    def _show_result(self, task: asyncio.Future) -> None:
+        """What the finished import did, or why it did nothing."""
         try:
             self.result = import_summary(task.result())
         except PracticeError as err:
             self.error, self.progress = str(err), 0
             return
         self.progress = 100
+
+
+class ImportProgress:
+    """How far a running import is: the service reports from its worker thread, the page reads the percentage."""
+
+    def __init__(self, total: int):
+        self.done, self.total = 0, max(1, total)
+
+    def report(self, done: int, total: int) -> None:
+        self.done, self.total = done, max(1, total)
+
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total)
 
 
 def import_summary(result) -> str:

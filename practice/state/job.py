@@ -167,6 +167,11 @@ class JobState(AppState):
         except PracticeError as err:
             self.found, self.page_error = False, str(err)
             return
+        self._show_job(view)
+        self._show_tags_and_items(view)
+
+    def _show_job(self, view: dict) -> None:
+        """The job's header: its account, stage, priority, dates and people, and where to start a request."""
         job = view["job"]
         self.found, self.page_error = True, ""
         self.name, self.account_name = job.name, view["account"]
@@ -182,7 +187,6 @@ class JobState(AppState):
         self.member_options = [Option(value=str(m.id), label=m.name) for m in view["members"]]
         self.new_signature_href = routes.new_signature_url(job.account_id, job.id)
         self.send_proposal_href = routes.account_url(job.account_id) + "#proposals-section"
-        self._show_tags_and_items(view)
 
     def _show_tags_and_items(self, view: dict) -> None:
         self.tags = [TagItem(id=t.id, name=t.name, color=t.color) for t in view["tags"]]

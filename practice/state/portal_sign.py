@@ -28,6 +28,8 @@ from practice.state.work_views import parse_id
 
 CODE_LIFETIME = dt.timedelta(minutes=10)
 KIND_WORDS = {"signature": "Signature", "initials": "Initials", "date": "Date", "text": "Text"}
+# What an empty box says when the firm gave it no label.
+FIELD_PROMPTS = {"signature": "Sign here", "initials": "Initials", "date": "Date", "text": "Type here"}
 
 
 @dataclasses.dataclass
@@ -66,6 +68,26 @@ def masked_email(address: str) -> str:
 
 def initials_of(name: str) -> str:
     return "".join(part[0] for part in str(name or "").split() if part[:1].isalpha()).upper()[:4]
+
+
+def closed_text(status: str, firm_name: str) -> str:
+    """Why a request that is no longer out for signing has nothing to sign."""
+    return {"completed": "Everyone has already signed this document.",
+            "declined": f"Someone declined to sign, so this request was stopped. {firm_name} will be in touch.",
+            "cancelled": f"{firm_name} cancelled this request."}.get(status, "")
+
+
+def field_summary(kind: str, page: int, label: str, shown: str, *, drawn: bool) -> str:
+    """One line for the review before signing: where a field is and what it will say."""
+    if kind == "text":
+        return (f'Page {page + 1}: {label or "Text"}: "{shown}"' if shown
+                else f'Page {page + 1}: {label or "Text"} (left empty)')
+    summary = f"Page {page + 1}: {KIND_WORDS.get(kind, kind)}"
+    if kind in ("date", "initials") and shown:
+        return summary + f": {shown}"
+    if kind == "signature":
+        return summary + (": drawn" if drawn else (f': "{shown}"' if shown else ""))
+    return summary
 
 
 def strokes_svg(strokes: list[list[list[float]]]) -> str:
@@ -174,12 +196,16 @@ class PortalSignState(PortalState):
             return None
         self._fill_document(view)
         if view.needs_code:
-            self.step = "code"
-            stale = view.code_sent_at is None or _aware(utcnow()) - _aware(view.code_sent_at) > CODE_LIFETIME
-            if fresh and stale:
-                return self._send_code(actor)
-            return None
+            return self._ask_code(actor, view, fresh=fresh)
         self.step = "sign"
+        return None
+
+    def _ask_code(self, actor, view, *, fresh: bool):
+        """The code step; a new code is sent on arrival when the last one is too old to use."""
+        self.step = "code"
+        stale = view.code_sent_at is None or _aware(utcnow()) - _aware(view.code_sent_at) > CODE_LIFETIME
+        if fresh and stale:
+            return self._send_code(actor)
         return None
 
     def _nothing_to_sign(self, view) -> bool:
@@ -192,10 +218,7 @@ class PortalSignState(PortalState):
             self.done_text = f"We told {view.firm_name} why. They will be in touch."
         elif view.status != "sent":
             self.step, self.done_title = "closed", "There is nothing to sign"
-            self.done_text = {"completed": "Everyone has already signed this document.",
-                              "declined": "Someone declined to sign, so this request was stopped. "
-                                          f"{view.firm_name} will be in touch.",
-                              "cancelled": f"{view.firm_name} cancelled this request."}.get(view.status, "")
+            self.done_text = closed_text(view.status, view.firm_name)
         elif not view.my_turn:
             self.step = "waiting"
             first = " and ".join(view.whose_turn) or "An earlier signer"
@@ -235,29 +258,24 @@ class PortalSignState(PortalState):
         """The page images with this signer's boxes, numbered in the order the client goes through them."""
         items: dict[int, list[SignFieldItem]] = {}
         for number, field_id in enumerate(self._order, start=1):
-            page, x, y, w, h = self._positions[str(field_id)]
-            kind = self._kinds[str(field_id)]
-            filled, shown = self._filled(field_id)
-            label = self._labels.get(str(field_id)) or {"signature": "Sign here", "initials": "Initials",
-                                                         "date": "Date", "text": "Type here"}.get(kind, kind)
-            summary = f"Page {page + 1}: {KIND_WORDS.get(kind, kind)}"
-            if kind == "text":
-                summary = f'Page {page + 1}: {self._labels.get(str(field_id)) or "Text"}: "{shown}"' if shown else \
-                    f'Page {page + 1}: {self._labels.get(str(field_id)) or "Text"} (left empty)'
-            elif kind in ("date", "initials") and shown:
-                summary += f": {shown}"
-            elif kind == "signature":
-                summary += ": drawn" if self.signature_image else (f': "{shown}"' if shown else "")
-            items.setdefault(page, []).append(SignFieldItem(
-                id=field_id, kind=kind, page=page, number=number,
-                left=f"{x * 100:.3f}%", top=f"{y * 100:.3f}%", width=f"{w * 100:.3f}%", height=f"{h * 100:.3f}%",
-                label=label, required=self._required.get(str(field_id), True), filled=filled, shown=shown,
-                summary=summary))
+            item = self._field_item(number, field_id)
+            items.setdefault(item.page, []).append(item)
         total = len(self._page_sources)
         self.pages = [SignPageItem(index=i, src=src, label=f"Page {i + 1} of {total}", fields=items.get(i, []))
                       for i, src in self._page_sources]
         self.review_lines = [f.summary for page in self.pages for f in page.fields]
         self.filled_count = sum(1 for page in self.pages for f in page.fields if f.filled)
+
+    def _field_item(self, number: int, field_id: int) -> SignFieldItem:
+        page, x, y, w, h = self._positions[str(field_id)]
+        kind, label = self._kinds[str(field_id)], self._labels.get(str(field_id)) or ""
+        filled, shown = self._filled(field_id)
+        return SignFieldItem(
+            id=field_id, kind=kind, page=page, number=number,
+            left=f"{x * 100:.3f}%", top=f"{y * 100:.3f}%", width=f"{w * 100:.3f}%", height=f"{h * 100:.3f}%",
+            label=label or FIELD_PROMPTS.get(kind, kind), required=self._required.get(str(field_id), True),
+            filled=filled, shown=shown,
+            summary=field_summary(kind, page, label, shown, drawn=bool(self.signature_image)))
 
     def _done(self, view) -> None:
         self.step = "signed"

@@ -10,7 +10,7 @@ import reflex as rx
 from practice import routes
 from practice.services import firm
 from practice.services.documents import doc_templates, files as document_files
-from practice.services.errors import PracticeError
+from practice.services.errors import InvalidInput, PracticeError
 from practice.services.signing import requests, signers
 from practice.services.work import accounts, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
@@ -144,6 +144,15 @@ def _page_index(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
+
+
+def field_box(kind: str, x: float, y: float) -> tuple[float, float, float, float]:
+    """A new field's (left, top, width, height) on the page: its kind's size, the click (x, y) in its middle,
+    the whole box kept on the page."""
+    width, height = FIELD_SIZES[kind]
+    left = min(max(x - width / 2, 0.0), 1.0 - width)
+    top = min(max(y - height / 2, 0.0), 1.0 - height)
+    return round(left, 4), round(top, 4), width, height
 
 
 def _pct(value: float) -> str:
@@ -467,31 +476,28 @@ class SignatureRequestState(AppState):
 
     def _add_field(self, page, x, y) -> None:
         self.req_notice = ""
+        with shown_in(self, "req_error"):
+            field = self._new_field(_page_index(page), _fraction(x), _fraction(y), parse_id(self.tool_signer))
+            self._placed = [*self._placed, field]
+            self.selected_key = self._next_key
+            self._next_key += 1
+            self.dirty, self.req_error = True, ""
+            self._show_fields()
+
+    def _new_field(self, page_index: int | None, x: float | None, y: float | None, signer: int | None) -> dict:
+        """A field of the chosen kind for `signer`, centred on (x, y) of a page; refused with a sentence when it
+        cannot go there."""
         if self.status != "draft":
-            self.req_error = "Fields can only be placed before the request is sent."
-            return
-        page_index = _page_index(page)
-        fx, fy, signer = _fraction(x), _fraction(y), parse_id(self.tool_signer)
-        if page_index is None or not 0 <= page_index < self._page_count or fx is None or fy is None:
-            self.req_error = "That place is not on a page of the document."
-            return
+            raise InvalidInput("Fields can only be placed before the request is sent.")
+        if page_index is None or not 0 <= page_index < self._page_count or x is None or y is None:
+            raise InvalidInput("That place is not on a page of the document.")
         if signer is None or signer not in self._colors:
-            self.req_error = "Choose the signer the field is for."
-            return
+            raise InvalidInput("Choose the signer the field is for.")
         if len(self._placed) >= MAX_FIELDS:
-            self.req_error = f"A request holds at most {MAX_FIELDS} fields."
-            return
-        width, height = FIELD_SIZES[self.tool_kind]
-        # The click marks the field's middle; keep the whole box on the page.
-        left = min(max(fx - width / 2, 0.0), 1.0 - width)
-        top = min(max(fy - height / 2, 0.0), 1.0 - height)
-        self._placed = [*self._placed, {"key": self._next_key, "signer_id": signer, "kind": self.tool_kind,
-                                        "page": page_index, "x": round(left, 4), "y": round(top, 4),
-                                        "width": width, "height": height, "label": "", "required": True}]
-        self.selected_key = self._next_key
-        self._next_key += 1
-        self.dirty, self.req_error = True, ""
-        self._show_fields()
+            raise InvalidInput(f"A request holds at most {MAX_FIELDS} fields.")
+        left, top, width, height = field_box(self.tool_kind, x, y)
+        return {"key": self._next_key, "signer_id": signer, "kind": self.tool_kind, "page": page_index,
+                "x": left, "y": top, "width": width, "height": height, "label": "", "required": True}
 
     @allow(STAFF)
     def place(self, page: int, x: float, y: float):

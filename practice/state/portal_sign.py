@@ -26,7 +26,8 @@ from practice.state.signature_input import signature_from_browser, signature_kin
 from practice.state.views import backend_url
 from practice.state.work_views import parse_id
 
-CODE_LIFETIME = dt.timedelta(minutes=10)
+# Where the client cannot sign now; each shows its closing message.
+CLOSING_STEPS = ("signed", "declined", "closed", "waiting")
 KIND_WORDS = {"signature": "Signature", "initials": "Initials", "date": "Date", "text": "Text"}
 # What an empty box says when the firm gave it no label.
 FIELD_PROMPTS = {"signature": "Sign here", "initials": "Initials", "date": "Date", "text": "Type here"}
@@ -189,43 +190,32 @@ class PortalSignState(PortalState):
             return None
         self.title, self.message, self.signer_name = view.title, view.message, actor.name
         self.disclosure, self.code_to = view.disclosure, masked_email(view.code_sent_to)
-        if self._nothing_to_sign(view):
+        step = signer_flow.next_step(view)
+        if step in CLOSING_STEPS:
+            self._show_closing(step, view)
             return None
-        if view.needs_consent:
-            self.step = "consent"
+        self.step = step
+        if step == "consent":
             return None
         self._fill_document(view)
-        if view.needs_code:
-            return self._ask_code(actor, view, fresh=fresh)
-        self.step = "sign"
-        return None
-
-    def _ask_code(self, actor, view, *, fresh: bool):
-        """The code step; a new code is sent on arrival when the last one is too old to use."""
-        self.step = "code"
-        stale = view.code_sent_at is None or _aware(utcnow()) - _aware(view.code_sent_at) > CODE_LIFETIME
-        if fresh and stale:
+        if step == "code" and fresh and signer_flow.code_is_stale(view, utcnow()):
             return self._send_code(actor)
         return None
 
-    def _nothing_to_sign(self, view) -> bool:
-        """Put the client on the closing step when they cannot sign now (signed, declined, closed, not their
-        turn); False when they can."""
-        if view.my_status == "signed":
+    def _show_closing(self, step: str, view) -> None:
+        """The closing step when the client cannot sign now: signed, declined, closed, or not their turn yet."""
+        if step == "signed":
             self._done(view)
-        elif view.my_status == "declined":
+        elif step == "declined":
             self.step, self.done_title = "declined", "You declined to sign"
             self.done_text = f"We told {view.firm_name} why. They will be in touch."
-        elif view.status != "sent":
+        elif step == "closed":
             self.step, self.done_title = "closed", "There is nothing to sign"
             self.done_text = closed_text(view.status, view.firm_name)
-        elif not view.my_turn:
+        else:
             self.step = "waiting"
             first = " and ".join(view.whose_turn) or "An earlier signer"
             self.done_text = f"{first} signs first. We will email you when it is your turn."
-        else:
-            return False
-        return True
 
     def _fill_document(self, view) -> None:
         base = backend_url()
@@ -285,7 +275,7 @@ class PortalSignState(PortalState):
                               "You can download it any time.")
             self.documents_link = True
             return
-        others = [s.name for s in view.signers if s.status in ("pending", "waiting") and s.id != view.signer_id]
+        others = signer_flow.still_to_sign(view)
         self.done_title = "Thank you, you have signed"
         self.done_text = ((" and ".join(others) + (" still has" if len(others) == 1 else " still have")
                            + " to sign. ") if others else "") + \
@@ -490,10 +480,6 @@ class PortalSignState(PortalState):
             self.declining, self.decline_error = False, ""
             self._show(actor)
         return None
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
 
 
 def _today() -> str:

@@ -11,7 +11,8 @@ from practice import routes
 from practice.services import firm
 from practice.services.documents import doc_templates, files as document_files
 from practice.services.errors import InvalidInput, PracticeError
-from practice.services.signing import requests, signers
+from practice.services.signing import requests
+from practice.services.signing.views import signer_progress
 from practice.services.work import accounts, jobs
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option, backend_url
@@ -114,19 +115,6 @@ class DocTemplateItem:
     updated: str = ""
 
 
-def signer_status_label(status: str, viewed: bool, request_status: str) -> str:
-    """What a signer's part looks like to staff: waiting, may sign now, viewed, signed, declined."""
-    if request_status == "draft":
-        return "not asked yet"
-    if status in ("signed", "declined"):
-        return status
-    if request_status != "sent":
-        return request_status  # cancelled (or declined by another signer) before this one signed
-    if status == "waiting":
-        return "waiting for an earlier signer"
-    return "viewed, not signed yet" if viewed else "may sign now"
-
-
 def _fraction(value) -> float | None:
     try:
         number = float(value)
@@ -182,7 +170,7 @@ class AccountSignaturesState(AppState):
             return
         self.sig_requests = [RequestItem(
             id=r.id, title=r.title, status=r.status, status_label=REQUEST_STATUS.get(r.status, r.status),
-            signers=", ".join(f"{s.name} ({signer_status_label(s.status, s.viewed_at is not None, r.status)})"
+            signers=", ".join(f"{s.name} ({signer_progress(s.status, s.viewed_at is not None, r.status)})"
                               for s in signers),
             created=when_text(r.created_at, timezone), href=routes.signature_url(r.id))
             for r, signers in rows]
@@ -200,7 +188,7 @@ def _account_requests(session, actor, account_id: int):
 def _new_request_view(session, actor, account_id: int) -> dict:
     account = accounts.get_account(session, actor, account_id)
     return {
-        "account": account, "signers": signers.signer_candidates(session, actor, account.id),
+        "account": account, "signers": requests.signer_candidates(session, actor, account.id),
         "documents": document_files.list_documents(session, actor, account.id, include_refused=False),
         "templates": doc_templates.list_templates(session, actor),
         "jobs": jobs.jobs_of_account(session, actor, account.id),
@@ -209,7 +197,7 @@ def _new_request_view(session, actor, account_id: int) -> dict:
 
 def signer_choices(candidates) -> tuple[list[SignerChoice], list[SignerChoice]]:
     """The contacts offered as signers, and the others, each with why not (the service decides)."""
-    choices = [(c.offered, SignerChoice(id=c.contact_id, name=c.name, email=c.email, reason=c.note))
+    choices = [(c.can_sign, SignerChoice(id=c.contact_id, name=c.name, email=c.email, reason=c.note))
                for c in candidates]
     return [c for offered, c in choices if offered], [c for offered, c in choices if not offered]
 
@@ -441,7 +429,7 @@ class SignatureRequestState(AppState):
         self._names = {s.id: s.name for s in detail.signers}
         self.signers = [SignerItem(
             id=s.id, name=s.name, email=s.email, status=s.status,
-            status_label=signer_status_label(s.status, s.viewed_at is not None, self.status),
+            status_label=signer_progress(s.status, s.viewed_at is not None, self.status),
             color=self._colors[s.id], detail=_signer_detail(s, timezone), reason=s.decline_reason or "",
             check=("Identity check: portal login + a code sent by email" if s.require_email_code
                    else "Identity check: portal login"))

@@ -17,15 +17,13 @@ from practice.migrate import upgrade
 from practice.models import Firm
 from practice.services import demo, events
 from practice.services.signing import certificates, verify
+from practice.drive_app import main as drive_main
+from practice.worker import tasks as worker_tasks
 from practice.worker.consumer import consumer_command
 from practice.worker.mailer import main as mailer_main
 
 
 def _migrate_and_seed() -> None:
-    # Imported here, not at the top: importing the worker opens its queue file (data/huey.db), which
-    # `verify` and `migrate` must not create.
-    from practice.worker import tasks as worker_tasks  # noqa: PLC0415
-
     upgrade()
     events.set_doorbell(worker_tasks.ring_doorbell)  # the demo's new jobs reach the worker at once
     with write_session() as session:
@@ -142,9 +140,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "mailer":
         return mailer_main()
     if args.cmd == "drive":
-        # Imported here, not at the top: the drive imports the worker, whose queue file `verify` must not create.
-        from practice.drive_app import main as drive_main  # noqa: PLC0415
-
         return drive_main()
     if args.cmd == "migrate":
         upgrade()

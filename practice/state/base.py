@@ -81,6 +81,108 @@ def shown_in(state, var: str) -> Iterator[None]:
         setattr(state, var, str(err))
 
 
+def _guard(level: str, during_setup: bool, handler: str) -> Callable:
+    """The check `allow` runs before a handler: (None, the caller) when it may go ahead, else (what to send
+    back instead, None)."""
+    def admit(self):
+        if level == ANYONE:
+            return None, None
+        # Portal states have no two-factor setup step; staff states report it with `_access`.
+        access = getattr(self, "_access", None)
+        actor, needs_setup = access() if access else (self._actor(), False)
+        if actor is None:
+            # Portal states send their visitors to the portal's login page.
+            login_url = getattr(self, "_login_url", lambda: routes.LOGIN)()
+            return [rx.toast.error(login_sentence(self)), rx.redirect(login_url)], None
+        if not _permits(level, actor):
+            if isinstance(actor, Actor):
+                _record_denial(actor, f"{type(self).__name__}.{handler}")
+            return rx.toast.error(str(PermissionDenied())), None
+        if needs_setup and not during_setup:
+            return [rx.toast.error(SETUP_FIRST), rx.redirect(routes.ACCOUNT_SECURITY)], None
+        return None, actor
+    return admit
+
+
+def _async_generator_handler(fn: Callable, admit: Callable) -> Callable:
+    @functools.wraps(fn)
+    async def wrapper(self, *args, **kwargs):
+        no, actor = admit(self)
+        if no is not None:
+            yield no
+            return
+        steps = fn(self, *args, **kwargs)
+        while steps is not None:
+            with _acting(self, actor):
+                try:
+                    item = await steps.__anext__()
+                except StopAsyncIteration:
+                    return
+                except PracticeError as err:
+                    item, steps = rx.toast.error(str(err)), None
+            yield item
+    return wrapper
+
+
+def _generator_handler(fn: Callable, admit: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        no, actor = admit(self)
+        if no is not None:
+            yield no
+            return
+        steps = fn(self, *args, **kwargs)
+        while steps is not None:
+            with _acting(self, actor):
+                try:
+                    item = next(steps)
+                except StopIteration as done:
+                    return done.value
+                except PracticeError as err:
+                    item, steps = rx.toast.error(str(err)), None
+            yield item
+    return wrapper
+
+
+def _coroutine_handler(fn: Callable, admit: Callable) -> Callable:
+    @functools.wraps(fn)
+    async def wrapper(self, *args, **kwargs):
+        no, actor = admit(self)
+        if no is not None:
+            return no
+        with _acting(self, actor):
+            try:
+                return await fn(self, *args, **kwargs)
+            except PracticeError as err:
+                return rx.toast.error(str(err))
+    return wrapper
+
+
+def _plain_handler(fn: Callable, admit: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        no, actor = admit(self)
+        if no is not None:
+            return no
+        with _acting(self, actor):
+            try:
+                return fn(self, *args, **kwargs)
+            except PracticeError as err:
+                return rx.toast.error(str(err))
+    return wrapper
+
+
+def _wrapper_kind(fn: Callable) -> Callable:
+    """Reflex handlers come in four shapes; each gets a wrapper of the same shape."""
+    if inspect.isasyncgenfunction(fn):
+        return _async_generator_handler
+    if inspect.isgeneratorfunction(fn):
+        return _generator_handler
+    if inspect.iscoroutinefunction(fn):
+        return _coroutine_handler
+    return _plain_handler
+
+
 def allow(level: str, *, during_setup: bool = False) -> Callable:
     """Declare who may call this event handler; others get a plain message and nothing happens.
 
@@ -91,85 +193,7 @@ def allow(level: str, *, during_setup: bool = False) -> Callable:
         raise ValueError(f"unknown access level {level!r}")
 
     def decorate(fn: Callable) -> Callable:
-        def admit(self):
-            """(None, the caller) when the call may go ahead, else (what to send back instead, None)."""
-            if level == ANYONE:
-                return None, None
-            # Portal states have no two-factor setup step; staff states report it with `_access`.
-            access = getattr(self, "_access", None)
-            actor, needs_setup = access() if access else (self._actor(), False)
-            if actor is None:
-                # Portal states send their visitors to the portal's login page.
-                login_url = getattr(self, "_login_url", lambda: routes.LOGIN)()
-                return [rx.toast.error(login_sentence(self)), rx.redirect(login_url)], None
-            if not _permits(level, actor):
-                if isinstance(actor, Actor):
-                    _record_denial(actor, f"{type(self).__name__}.{fn.__name__}")
-                return rx.toast.error(str(PermissionDenied())), None
-            if needs_setup and not during_setup:
-                return [rx.toast.error(SETUP_FIRST), rx.redirect(routes.ACCOUNT_SECURITY)], None
-            return None, actor
-
-        if inspect.isasyncgenfunction(fn):
-            @functools.wraps(fn)
-            async def wrapper(self, *args, **kwargs):
-                no, actor = admit(self)
-                if no is not None:
-                    yield no
-                    return
-                steps = fn(self, *args, **kwargs)
-                while True:
-                    with _acting(self, actor):
-                        try:
-                            item = await steps.__anext__()
-                        except StopAsyncIteration:
-                            return
-                        except PracticeError as err:
-                            item, steps = rx.toast.error(str(err)), None
-                    yield item
-                    if steps is None:
-                        return
-        elif inspect.isgeneratorfunction(fn):
-            @functools.wraps(fn)
-            def wrapper(self, *args, **kwargs):
-                no, actor = admit(self)
-                if no is not None:
-                    yield no
-                    return
-                steps = fn(self, *args, **kwargs)
-                while True:
-                    with _acting(self, actor):
-                        try:
-                            item = next(steps)
-                        except StopIteration as done:
-                            return done.value
-                        except PracticeError as err:
-                            item, steps = rx.toast.error(str(err)), None
-                    yield item
-                    if steps is None:
-                        return
-        elif inspect.iscoroutinefunction(fn):
-            @functools.wraps(fn)
-            async def wrapper(self, *args, **kwargs):
-                no, actor = admit(self)
-                if no is not None:
-                    return no
-                with _acting(self, actor):
-                    try:
-                        return await fn(self, *args, **kwargs)
-                    except PracticeError as err:
-                        return rx.toast.error(str(err))
-        else:
-            @functools.wraps(fn)
-            def wrapper(self, *args, **kwargs):
-                no, actor = admit(self)
-                if no is not None:
-                    return no
-                with _acting(self, actor):
-                    try:
-                        return fn(self, *args, **kwargs)
-                    except PracticeError as err:
-                        return rx.toast.error(str(err))
+        wrapper = _wrapper_kind(fn)(fn, _guard(level, during_setup, fn.__name__))
         wrapper.__practice_access__ = level
         return wrapper
 

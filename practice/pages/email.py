@@ -276,7 +276,6 @@ def templates_page() -> rx.Component:
 
 # --- outbox -----------------------------------------------------------------------------------
 
-O = OutboxState
 STATUS_COLORS = {"queued": "amber", "sending": "blue", "sent": "green", "failed": "red"}
 
 
@@ -285,8 +284,8 @@ def status_badge(status) -> rx.Component:
 
 
 def retry_button(m: OutboxItem) -> rx.Component:
-    return rx.cond(m.can_retry, rx.button("Retry now", on_click=O.retry_now(m.id), size="1", variant="soft",
-                                          loading=O.retrying_id == m.id, id="retry-mail-" + m.id.to_string()))
+    return rx.cond(m.can_retry, rx.button("Retry now", on_click=OutboxState.retry_now(m.id), size="1", variant="soft",
+                                          loading=OutboxState.retrying_id == m.id, id="retry-mail-" + m.id.to_string()))
 
 
 def mail_row(m: OutboxItem) -> rx.Component:
@@ -323,28 +322,28 @@ def outbox_view() -> rx.Component:
         rx.hstack(
             rx.vstack(label("Status", "outbox-status"),
                       static_select([("", "All")] + [(s, s) for s in STATUS_CHOICES], name="status",
-                                    id="outbox-status", value=O.status_filter, on_change=O.set_status_filter),
+                                    id="outbox-status", value=OutboxState.status_filter, on_change=OutboxState.set_status_filter),
                       spacing="1"),
-            rx.button(rx.icon("refresh-cw", size=14), "Refresh", on_click=O.refresh, variant="soft",
+            rx.button(rx.icon("refresh-cw", size=14), "Refresh", on_click=OutboxState.refresh, variant="soft",
                       id="outbox-refresh"),
-            rx.text("Times in ", O.timezone, size="1", color_scheme="gray"),
+            rx.text("Times in ", OutboxState.timezone, size="1", color_scheme="gray"),
             align="end", wrap="wrap", spacing="4",
         ),
         rx.cond(
-            O.mails.length() > 0,
+            OutboxState.mails.length() > 0,
             rx.fragment(
                 rx.box(rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                    rx.table.body(rx.foreach(O.mails, mail_row)),
+                    rx.table.body(rx.foreach(OutboxState.mails, mail_row)),
                     width="100%", id="outbox-table",
                 ), width="100%", overflow_x="auto", display=["none", "none", "block"]),
-                rx.vstack(rx.foreach(O.mails, mail_card), width="100%", display=["flex", "flex", "none"]),
+                rx.vstack(rx.foreach(OutboxState.mails, mail_card), width="100%", display=["flex", "flex", "none"]),
             ),
-            empty_state(rx.cond(O.status_filter != "",
+            empty_state(rx.cond(OutboxState.status_filter != "",
                                 "No email has that status. Choose \u201cAll\u201d to see every one.",
                                 "No email sent yet. A test email from the Settings tab shows up here.")),
         ),
-        rx.cond(O.has_more, rx.button("Load older", on_click=O.load_older, variant="soft", id="outbox-older")),
+        rx.cond(OutboxState.has_more, rx.button("Load older", on_click=OutboxState.load_older, variant="soft", id="outbox-older")),
         spacing="3", width="100%",
     )
 
@@ -353,8 +352,8 @@ def outbox_page() -> rx.Component:
     return page(
         "Outbox",
         section_links(routes.EMAIL_OUTBOX),
-        error_callout(O.error),
-        admins_only(O.allowed, outbox_view(), OUTBOX_ADMINS_ONLY),
+        error_callout(OutboxState.error),
+        admins_only(OutboxState.allowed, outbox_view(), OUTBOX_ADMINS_ONLY),
     )
 
 

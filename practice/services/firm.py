@@ -41,7 +41,7 @@ def update_firm(session: Session, actor: Actor, *, name: str, timezone: str) -> 
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f'"{timezone}" is not a time zone; use a name like America/New_York.', field="timezone")
+        raise InvalidInput(f'"{timezone}" is not a time zone; use a name like America/New_York.', field="timezone") from None
     firm = get_firm(session)
     firm.name, firm.timezone = name, timezone
     audit.record(session, actor, "update", "firm", firm.id, f"Firm settings changed: {name}, {timezone}")

@@ -124,7 +124,6 @@ def test_drive_with_rclone(firm, server, tmp_path):
     with read_session() as s:
         rows = document_files.list_documents(s, firm["owner"], firm["a"])
     assert [(r.name, r.folder, r.uploaded_by) for r in rows] == [("w2.pdf", "Tax returns", "Ann A (client)")]
-    doc_id = rows[0].id
 
     # Download the same bytes; rename; the service shows the new name.
     assert rclone(port, "olivia@firm.example", PASSWORD, "cat", f"d:{A}/Tax returns/w2.pdf").stdout == PDF

@@ -87,7 +87,7 @@ def pick_job() -> tuple[int, str, str]:
                       .where(Pipeline.name == PIPELINE, Job.archived == False,  # noqa: E712
                              Stage.name.in_(["Waiting for statements", "Categorizing", "Reconciliation"]))
                       .order_by(Job.id)).all()
-        for job_id, job_name, account_id, account_name, stage in rows:
+        for job_id, _job_name, account_id, account_name, stage in rows:
             tagged = s.exec(select(JobTag).where(JobTag.job_id == job_id, JobTag.tag_id == tag_id)).first()
             if not tagged and account_recipients(s, account_id):
                 return job_id, account_name, stage

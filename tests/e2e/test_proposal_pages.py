@@ -83,7 +83,7 @@ def test_an_admin_builds_previews_and_sends_a_proposal(page, base_url, catalog_a
         template = s.exec(select(ProposalTemplate).where(ProposalTemplate.name == TEMPLATE)).one()
         lines = s.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)
                        .order_by(ProposalTemplateLine.position)).all()
-        assert [(l.name, l.price_cents, l.optional) for l in lines] == [("Pages return", 80000, False),
+        assert [(line.name, line.price_cents, line.optional) for line in lines] == [("Pages return", 80000, False),
                                                                       ("Pages advice", 17500, True)]
 
     # Preview as a PDF.

@@ -24,9 +24,12 @@ from practice.services.proposals import client_flow, sending, templates
 from practice.services.signing import requests
 from practice.services.work import accounts, catalog, jobs
 from tests.e2e.conftest import log_in
-from tests.e2e.test_signing_journey import _activate, _consent, _log_in, _staff, site  # noqa: F401 - site: fixture
+from tests.e2e import test_signing_journey as journey
+from tests.e2e.test_signing_journey import _activate, _consent, _log_in, _staff
 
 pytestmark = pytest.mark.e2e
+# The signing journey's firm and browser pages, shared as a fixture of this module too.
+site = journey.site
 LETTER = """
 <h1>Form 8879 authorization</h1>
 <p>I authorize Park &amp; Lee to file my 2026 return electronically.</p>

@@ -146,5 +146,5 @@ def write_corpus(folder: Path) -> dict[str, Path]:
 
 
 if __name__ == "__main__":
-    for name, path in write_corpus(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/hostile_pdfs")).items():
+    for _name, path in write_corpus(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/hostile_pdfs")).items():
         print(f"{path}  {path.stat().st_size:,} bytes")

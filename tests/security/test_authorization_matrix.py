@@ -577,7 +577,7 @@ def test_portal_loads_send_strangers_to_login():
             """A visitor with no (or an ended) portal session, on a real portal page load."""
             _enter = PortalState.__dict__["_enter"]
             _actor = staticmethod(lambda: None)
-            _refresh = lambda self, actor: refreshed.append(actor)  # noqa: E731
+            _refresh = lambda self, actor, seen=refreshed: seen.append(actor)  # noqa: E731
 
         sent = _outcome(fn, Stranger())
         assert routes.PORTAL_LOGIN in repr(sent) and not refreshed, key
@@ -631,7 +631,7 @@ def two_accounts_with_everything():
         f[key]["doc"] = doc.id
         with write_session() as s:
             f[key]["approval"] = approvals.request_approval(s, owner, document_ids=[doc.id])[0].id
-    for who, contact_id in contact_ids.items():
+    for contact_id in contact_ids.values():
         _activate(owner, contact_id)
     for key, own in (("A", CONTACT_A), ("B", CONTACT_B)):
         # A sent request (the account's own contact and the contact of both sign, in any order) and a draft.

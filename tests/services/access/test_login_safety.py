@@ -253,7 +253,7 @@ def test_failures_slow_down_then_lock_and_a_success_resets(people):
 
     # Ten failures in a row lock the login for 15 minutes.
     t = 100
-    for i in range(10):
+    for _ in range(10):
         with read_session() as s:
             row = s.get(LoginAttempt, "staff:emma@example.com")
             if row and row.blocked_until:

@@ -71,7 +71,7 @@ def consent_and_sign(who, pid, kind="typed", signature=TYPED):
 def test_template_lines_take_the_catalog_rate_unless_priced_and_only_admins_edit(firm):
     with read_session() as s:
         (view,) = templates.list_templates(s, firm["bob"])
-    assert [(l.name, l.quantity, l.price_cents, l.optional) for l in view.lines] == [
+    assert [(line.name, line.quantity, line.price_cents, line.optional) for line in view.lines] == [
         ("Tax return", 1, 90000, False), ("Bookkeeping", 12, 25000, False), ("Tax planning", 1, 25000, True)]
     assert view.total_cents == 90000 + 12 * 25000
     with write_session() as s, pytest.raises(PermissionDenied):
@@ -130,8 +130,8 @@ def test_optional_lines_change_the_total_and_required_ones_cannot_be_dropped(fir
     with write_session() as s:
         detail = client_flow.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
         assert detail.total_cents == 390000 and detail.has_optional and detail.needs_consent
-        optional = next(l for l in detail.lines if l.optional)
-        required = next(l for l in detail.lines if not l.optional)
+        optional = next(line for line in detail.lines if line.optional)
+        required = next(line for line in detail.lines if not line.optional)
         assert not optional.chosen
         assert client_flow.choose(s, firm["june"], pid, optional.id, True).total_cents == 415000
     with write_session() as s, pytest.raises(InvalidInput, match="cannot be left out"):
@@ -190,7 +190,7 @@ def test_signing_seals_the_pdf_into_the_accounts_documents_and_tells_staff(firm)
     pid = send(firm, job_id=firm["job"])
     with write_session() as s:
         detail = client_flow.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
-        optional = next(l for l in detail.lines if l.optional)
+        optional = next(line for line in detail.lines if line.optional)
         client_flow.choose(s, firm["june"], pid, optional.id, True)
     assert consent_and_sign(firm["june"], pid, "drawn", DRAWN) == ProposalStatus.signed
     with read_session() as s:

@@ -12,13 +12,18 @@ export REFLEX_DIR := $(CURDIR)/.reflex-home
 export APP_HARNESS_HEADLESS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup deps bun pdf-libs chromium test-tools migrate demo bench clean
+.PHONY: run test lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean
 
 run: setup migrate
 	$(BIN)/python -m practice serve
 
-test: setup chromium test-tools
+test: setup chromium test-tools lint
 	$(BIN)/python -m pytest
+
+# The layers and the no-cycle rule (pyproject.toml's import-linter contracts), then ruff: either failing fails `make test`.
+lint: deps
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
 
 setup: deps bun pdf-libs
 

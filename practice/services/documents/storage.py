@@ -175,7 +175,6 @@ def _chunks(source: bytes | BinaryIO | Iterable[bytes]) -> Iterator[bytes]:
             if not chunk:
                 return
             yield chunk
-        return
     yield from source
 
 

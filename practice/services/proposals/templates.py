@@ -40,11 +40,6 @@ def list_templates(session: Session, actor: Actor) -> list[TemplateView]:
     return [_template_view(session, t) for t in session.exec(select(ProposalTemplate).order_by(ProposalTemplate.name))]
 
 
-def template_names(session: Session) -> list[str]:
-    """Names rules may use in `send proposal "NAME" to account`."""
-    return list(session.exec(select(ProposalTemplate.name).order_by(ProposalTemplate.name)))
-
-
 def template_choices(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every template, for the "Send a proposal" menu."""
     return [(t.id, t.name) for t in session.exec(select(ProposalTemplate).order_by(ProposalTemplate.name))]

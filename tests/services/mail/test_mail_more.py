@@ -199,10 +199,11 @@ def test_no_page_state_ever_holds_the_smtp_password(people, monkeypatch):
     root, state = page_state(monkeypatch, people["admin"], EmailSettingsState)
     assert state.allowed and state.login_stored and state.username == "office"
     # Saving other fields with the password box left empty keeps the password, and still sends none of it.
-    state.save_settings({"host": "127.0.0.1", "port": "2525", "security": "none", "username": "office",
+    closed = free_port()  # nothing listens there (not a fixed port: a local mail catcher may own 2525)
+    state.save_settings({"host": "127.0.0.1", "port": str(closed), "security": "none", "username": "office",
                          "from_address": "office@parklee.example", "from_name": "P&L", "smtp_pw": ""})
     drain(state.send_test({"to": "ann@example.com"}))  # fails (closed port): the error sentence is shown
-    assert state.test_outcome.startswith("Not sent: Could not reach the mail server at 127.0.0.1:2525")
+    assert state.test_outcome.startswith(f"Not sent: Could not reach the mail server at 127.0.0.1:{closed}")
     for cls in (EmailTemplatesState, OutboxState):
         page_state(monkeypatch, people["admin"], cls)
     visible = browser_visible(root)

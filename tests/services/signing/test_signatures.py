@@ -316,6 +316,8 @@ def test_the_email_code_reaches_a_real_smtp_server_and_is_checked(firm):
         got = [m for m in server.wait_for(1) if "code" in m["Subject"]]
         assert len(got) == 1 and got[0]["X-Envelope-To"] == "june@hartley.example"
         code = _code_from(got[0])
+        # Only in the body: a subject shows on a phone's lock screen and in every admin's outbox list.
+        assert code not in got[0]["Subject"]
         with read_session() as s:
             signer = s.exec(select(Signer).where(Signer.request_id == req)).one()
             assert code not in signer.code_hash and signer.code_expires_at > utcnow()

@@ -96,6 +96,26 @@ def portal_access(c) -> rx.Component:
     )
 
 
+def invite_link_callout() -> rx.Component:
+    """After inviting with mail not set up: the warning and the activation link to copy and hand over."""
+    return rx.cond(
+        AccountState.invite_link != "",
+        rx.callout.root(
+            rx.callout.text(AccountState.invite_warning),
+            rx.hstack(
+                rx.input(value=AccountState.invite_link, read_only=True, id="invite-link", width="100%",
+                         aria_label="Activation link"),
+                rx.button("Copy", size="2", id="copy-invite-link",
+                          on_click=[rx.set_clipboard(AccountState.invite_link), rx.toast.info("Link copied.")]),
+                rx.button("Done", size="2", variant="soft", color_scheme="gray",
+                          on_click=AccountState.close_invite_link),
+                width="100%", spacing="2", align="center",
+            ),
+            color_scheme="amber", width="100%", id="invite-link-callout",
+        ),
+    )
+
+
 def contact_row(c) -> rx.Component:
     return rx.hstack(
         rx.vstack(
@@ -116,6 +136,7 @@ def contacts_section() -> rx.Component:
     return section(
         "Contacts",
         error_callout(AccountState.contact_error),
+        invite_link_callout(),
         rx.cond(AccountState.contacts.length() > 0,
                 rx.vstack(rx.foreach(AccountState.contacts, contact_row), width="100%", spacing="0"),
                 rx.text("No contacts yet. Add the people you talk to about this account below.",

@@ -96,6 +96,10 @@ class AccountState(AppState):
     job_error: str = ""
     link_search: str = ""
     link_results: list[Option] = []
+    # The activation link of an invitation that could not be emailed (mail not set up), for this staff
+    # member to copy and hand over; cleared on the next page load.
+    invite_link: str = ""
+    invite_warning: str = ""
 
     def _refresh(self) -> None:
         try:
@@ -119,6 +123,7 @@ class AccountState(AppState):
     @allow(STAFF)
     def load(self):
         self.error = self.contact_error = self.job_error = self.link_search = ""
+        self.invite_link = self.invite_warning = ""
         self.link_results = []
         self.form_key += 1
         account_id = parse_id(getattr(self, "account_id", ""))
@@ -183,10 +188,25 @@ class AccountState(AppState):
 
     @allow(STAFF)
     def give_portal_access(self, contact_id: int):
-        """Email the contact an invitation to the client portal (again, if it was invited or revoked)."""
+        """Invite the contact to the client portal (again, if it was invited or revoked): by email, or, when
+        mail is not set up, by showing the activation link to copy."""
         contact = parse_id(contact_id)
-        if contact is not None and write_and_refresh(self, logins.invite, contact, shown="contact_error"):
-            return rx.toast.success("Invitation sent. The link in it works for 7 days.")
+        if contact is None:
+            return
+        self.contact_error = self.invite_link = self.invite_warning = ""
+        with shown_in(self, "contact_error"):
+            try:
+                invitation = run(logins.invite, self._require(), contact)
+            finally:
+                self._refresh()
+            if invitation.sent:
+                return rx.toast.success(invitation.message)
+            self.invite_link, self.invite_warning = invitation.link, invitation.message
+            return rx.toast.warning(invitation.message)
+
+    @allow(STAFF)
+    def close_invite_link(self):
+        self.invite_link = self.invite_warning = ""
 
     @allow(STAFF)
     def revoke_portal_access(self, contact_id: int):

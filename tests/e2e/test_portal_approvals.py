@@ -35,8 +35,8 @@ def client_login(base_url):
         was_assignee = s.get(JobAssignee, (job.id, owner.id)) is not None
     actor = Actor(owner.id, owner.name, owner.role)
     with write_session() as s:
-        queued = logins.invite(s, actor, contact.id)
-        token = re.search(r"token=([\w-]+)", queued.body).group(1)
+        invitation = logins.invite(s, actor, contact.id)
+        token = re.search(r"token=([\w-]+)", invitation.link).group(1)
         logins.activate(s, token, GOOD)
         client_tasks.create_client_task(s, actor, job.id, title="Sign the engagement letter")
         if not was_assignee:

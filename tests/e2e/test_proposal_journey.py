@@ -50,8 +50,8 @@ def proposal_setup(base_url):
     send_stage, signed_stage = stages[1], stages[2]
     actor = Actor(owner.id, owner.name, owner.role)
     with write_session() as s:
-        queued = logins.invite(s, actor, contact.id)
-        logins.activate(s, re.search(r"token=([\w-]+)", queued.body).group(1), GOOD)
+        invitation = logins.invite(s, actor, contact.id)
+        logins.activate(s, re.search(r"token=([\w-]+)", invitation.link).group(1), GOOD)
         lines = []
         for name, rate, optional in SERVICES:
             service = catalog.create_service(s, actor, name=name, rate_cents=rate)

@@ -6,7 +6,7 @@ import itertools
 import re
 
 from practice.db import read_session, write_session
-from practice.models import Account, Contact, OutgoingMail, Role, TeamMember
+from practice.models import Account, Contact, Role, TeamMember
 from practice.services.access.auth import hash_password
 from practice.services import actor as actors
 from practice.services.actor import Actor
@@ -96,12 +96,10 @@ def contact_actor(contact_id: int):
 
 
 def give_portal_login(staff: Actor, contact_id: int, password: str) -> None:
-    """Invite the contact to the portal and activate the login with `password`, through the invitation email's
+    """Invite the contact to the portal and activate the login with `password`, through the invitation's
     one-time link (the portal journey covers the same steps in a browser). Opens its own transactions."""
     with write_session() as s:
-        mail_id = logins.invite(s, staff, contact_id).id
-    with read_session() as s:
-        body = s.get(OutgoingMail, mail_id).body
-    token = re.search(r"/portal/activate\?token=([\w-]+)", body).group(1)
+        link = logins.invite(s, staff, contact_id).link
+    token = re.search(r"/portal/activate\?token=([\w-]+)", link).group(1)
     with write_session() as s:
         logins.activate(s, token, password)

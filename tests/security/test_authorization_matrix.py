@@ -105,6 +105,7 @@ EXPECTED_HANDLERS = {
     "AccountSignaturesState.load": "staff",
     "AccountState.add_contact": "staff",
     "AccountState.add_tag": "staff",
+    "AccountState.close_invite_link": "staff",
     "AccountState.create_job": "staff",
     "AccountState.give_portal_access": "staff",
     "AccountState.link_contact": "staff",

@@ -21,6 +21,12 @@ def get_settings(session: Session) -> MailSettings:
     return settings
 
 
+def is_configured(session: Session) -> bool:
+    """Whether mail can go out: an admin has entered the mail server (host)."""
+    row = session.exec(select(MailSettings)).first()
+    return bool(row and row.host.strip())
+
+
 def update_settings(session: Session, actor: Actor, *, host: str, port: int, security: str, username: str,
                     from_address: str, from_name: str = "", password: str | None = None) -> MailSettings:
     """Change the SMTP settings (admins). A None password keeps the stored one."""

@@ -27,6 +27,7 @@ from practice.services.actor import (Actor, ContactActor, client_actor, contact_
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
 from practice.services.mail import outbox
+from practice.services.mail.settings import is_configured as mail_is_configured
 from practice.services.mail.system import render_system_email
 from practice.services.work.accounts import contact_visible, get_account
 
@@ -100,8 +101,29 @@ def _login_of(session: Session, contact_id: int) -> PortalLogin | None:
     return session.exec(select(PortalLogin).where(PortalLogin.contact_id == contact_id)).first()
 
 
-def invite(session: Session, actor: Actor, contact_id: int) -> OutgoingMail:
-    """Give a contact portal access: email it a one-time activation link (also to send a new one)."""
+@dataclass
+class Invitation:
+    """What staff learn after inviting: the mail queued, or (mail not set up) no mail and a link to give by hand."""
+
+    contact_name: str
+    link: str
+    mail: OutgoingMail | None
+
+    @property
+    def sent(self) -> bool:
+        return self.mail is not None
+
+    @property
+    def message(self) -> str:
+        if self.sent:
+            return f"Invitation sent. The link in it works for {ACTIVATION_TTL.days} days."
+        return (f"Mail is not set up, so the invitation was not sent. Copy the link below and give it to "
+                f"{self.contact_name} yourself; it works for {ACTIVATION_TTL.days} days.")
+
+
+def invite(session: Session, actor: Actor, contact_id: int) -> Invitation:
+    """Give a contact portal access with a one-time activation link (also to send a new one). The link is
+    emailed when mail is set up; otherwise nothing is sent and the link is returned for staff to hand over."""
     contact = contact_visible(session, actor, contact_id)
     linked = linked_account_ids(session, contact.id)
     visible = []
@@ -132,11 +154,14 @@ def invite(session: Session, actor: Actor, contact_id: int) -> OutgoingMail:
     login.password_hash = ""
     session.flush()
     token = _new_token(session, "activation", contact.id, ACTIVATION_TTL)
-    queued = _send(session, actor, "portal_invitation", contact, email,
-                   f"{config.base_url()}/portal/activate?token={token}", days=ACTIVATION_TTL.days)
+    link = f"{config.base_url()}/portal/activate?token={token}"
+    queued = None
+    if mail_is_configured(session):
+        queued = _send(session, actor, "portal_invitation", contact, email, link, days=ACTIVATION_TTL.days)
+    how = "" if queued else ", link given by hand: mail is not set up"
     audit.record(session, actor, "portal_invite", "contact", contact.id,
-                 f"Invited {contact_name(contact)} to the client portal ({email})")
-    return queued
+                 f"Invited {contact_name(contact)} to the client portal ({email}{how})")
+    return Invitation(contact_name(contact), link, queued)
 
 
 def revoke(session: Session, actor: Actor, contact_id: int) -> None:

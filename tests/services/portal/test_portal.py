@@ -10,6 +10,7 @@ from practice.db import read_session, write_session
 from practice.models import (Event, Notification, OutgoingMail, PortalLogin, PortalSession, PortalToken, RuleRun,
                              RunStatus, utcnow)
 from practice.services.automation import rulesets
+from practice.services.mail.settings import get_settings
 from practice.services.portal import client_tasks, logins
 from practice.services.work import accounts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -25,6 +26,7 @@ def jones_and_smith_households(monkeypatch):
     with write_session() as s:
         staff = make_firm(s, employees={"outsider": "Eve Outside"})
         actor = staff["owner"]
+        get_settings(s).host = "smtp.jones.example"  # mail is set up: invitations go by email
         pipeline = make_pipeline(s, actor, name="1040 Return")
         jones = make_account(s, actor, name="Jones Household")
         llc = make_account(s, actor, name="Jones Bakery LLC")
@@ -46,8 +48,8 @@ pytestmark = pytest.mark.firm(build=jones_and_smith_households)
 
 def invite(firm, contact_id):
     with write_session() as s:
-        queued = logins.invite(s, firm["actor"], contact_id)
-        return queued.id
+        invitation = logins.invite(s, firm["actor"], contact_id)
+        return invitation.mail.id
 
 
 def link_in(mail_id):
@@ -87,6 +89,30 @@ def test_an_invitation_queues_an_email_with_a_one_time_link(firm):
         assert not s.exec(select(PortalToken).where(PortalToken.token_hash == token)).first()
         assert s.exec(select(PortalLogin)).one().status == "invited"
         assert s.exec(select(Event).where(Event.kind == "portal_invitation_sent")).first()
+
+
+def test_without_mail_set_up_the_invitation_is_recorded_and_its_link_returned_instead_of_sent(firm):
+    with write_session() as s:
+        get_settings(s).host = ""
+    with write_session() as s:
+        invitation = logins.invite(s, firm["actor"], firm["amy"])
+        assert not invitation.sent and invitation.mail is None
+        assert "not sent" in invitation.message and "Amy Jones" in invitation.message
+        link = invitation.link
+    with read_session() as s:
+        assert s.exec(select(OutgoingMail)).first() is None
+        assert s.exec(select(Event).where(Event.kind == "portal_invitation_sent")).first() is None
+        assert s.exec(select(PortalLogin)).one().status == "invited"
+    token = re.search(r"https://portal\.example/portal/activate\?token=([\w-]+)", link).group(1)
+    assert activate(token) == "amy@jones.example"
+    assert actor(log_in("amy@jones.example")).contact_id == firm["amy"]
+
+
+def test_with_mail_set_up_the_invitation_says_sent_and_the_link_is_the_emailed_one(firm):
+    with write_session() as s:
+        invitation = logins.invite(s, firm["actor"], firm["amy"])
+        assert invitation.sent and invitation.message.startswith("Invitation sent.")
+        assert invitation.link in invitation.mail.body
 
 
 def test_invitations_need_an_email_a_link_to_an_account_and_a_staff_member_who_sees_it(firm):

@@ -26,8 +26,22 @@ GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 GRAMMAR = GRAMMAR_PATH.read_text(encoding="utf-8")
 
 
+def ascii_keywords(grammar: str) -> str:
+    """The grammar with every case-insensitive terminal folding ASCII letters only.
+
+    Python's case-insensitive matching folds look-alikes too (dotless i, dotted I, long s,
+    Kelvin sign), which would let ``crıate`` through as ``create``; ``(?a:...)`` stops that,
+    while a trailing word boundary stays Unicode-aware so ``taské`` is still one word.
+    """
+    def wrap(m: re.Match) -> str:
+        body, boundary = (m.group(2)[:-2], "\\b") if m.group(2).endswith("\\b") else (m.group(2), "")
+        return f"{m.group(1)}/(?a:{body}){boundary}/i"
+
+    return re.sub(r"^([A-Z_]+(?:\.\d+)?:\s*)/(.*)/i$", wrap, grammar, flags=re.M)
+
+
 _PARSER = Lark(
-    GRAMMAR,
+    ascii_keywords(GRAMMAR),
     parser="lalr",
     lexer="contextual",
     transformer=_Builder(),
@@ -39,7 +53,7 @@ _PARSER = Lark(
 # Quoted texts and comments are skipped; a comma directly between digits is always an error.
 _SCAN = re.compile(
     r'(?P<string>"(?:[^"\\\n]|\\.)*"?)|(?P<comment>#[^\n]*)'
-    r"|(?P<comma>\d[\d.]*(?:,\d[\d.]*)+)|[A-Za-z_][\w.]*|[^\s\"#\w]+|\s+"
+    r"|(?P<comma>(?<![\d.])\d[\d.]*+(?:,\d[\d.]*+)+)|[A-Za-z_][\w.]*|[^\s\"#\w]+|\s+"
 )
 
 
@@ -209,7 +223,7 @@ def _keywords() -> dict:
     """Terminal name -> the plain word, for every keyword of the grammar (``THEN`` -> ``then``)."""
     words = {}
     for term in _PARSER.terminals:
-        m = re.fullmatch(r"([a-z]+)\\b", term.pattern.value)
+        m = re.fullmatch(r"\(\?a:([a-z]+)\)\\b", term.pattern.value)
         if m:
             words[term.name] = m.group(1)
     return words

@@ -435,9 +435,15 @@ def _weekday(tok: Token) -> int:
     raise AssertionError(word)  # pragma: no cover - the grammar only lets day names through
 
 
+MAX_DIGITS = 9  # longer than any day or week count; int() of 4,300+ digits would raise
+
+
 def _day_number(tok: Token) -> int:
+    """A day or week count; a whole number too long to be one reads as 10**MAX_DIGITS."""
     text = str(tok)
-    return int(text) if text.isdigit() else -1
+    if not text.isdigit():
+        return -1
+    return int(text) if len(text) <= MAX_DIGITS else 10**MAX_DIGITS
 
 
 def _check_after_placement(actions) -> None:

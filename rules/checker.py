@@ -151,6 +151,9 @@ class Checker:
         if s.kind == "week" and s.interval < 1:
             self.err(RuleMeaningError, f"{s.interval_text} is not a number of weeks", s.interval_span,
                      "write a whole number, like every 2 weeks on monday")
+        elif s.kind == "week" and s.interval > _LONGEST["week"]:
+            self.err(RuleMeaningError, "a number of weeks must be at most 5,200", s.interval_span,
+                     "write a whole number, like every 2 weeks on monday")
         if s.kind in ("month", "quarter") and s.day is not None and not 1 <= s.day <= 31:
             self.err(RuleMeaningError, f"there is no day {s.day_text} in a month", s.day_span,
                      "write a day from 1 to 31 (29 to 31 fall back to the month's last day), "

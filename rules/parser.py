@@ -449,7 +449,7 @@ def _known_mistake(text: str, stack, expected: set, found_type: Optional[str], s
     if found_type == "NUMBER" and "TIME" in expected:
         return RuleSyntaxError(
             f"expected a time like 07:30, found the number {word}", span,
-            f"write the time with minutes, like {int(word):02d}:00" if word.isdigit() else None,
+            f"write the time with minutes, like {int(word):02d}:00" if word.isdigit() and len(word) <= 2 else None,
         )
     return None
 

@@ -12,9 +12,10 @@ from practice.services.access import team
 from practice.services.portal import logins
 from practice.services.work import accounts, audit_history, jobs, pipelines, tags, tasks
 from practice.services.errors import PracticeError
+from practice.services.formatting import format_date
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
-from practice.state.work_views import (NONE, HistoryItem, TagItem, TaskItem, date_text, history_items, parse_date,
+from practice.state.work_views import (NONE, HistoryItem, TagItem, TaskItem, history_items, parse_date,
                                        parse_id, task_items)
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "region", "postal_code", "country")
@@ -113,7 +114,7 @@ class AccountState(AppState):
         self.tags = [TagItem(id=t.id, name=t.name, color=t.color) for t in view["tags"]]
         self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
         self.contacts = contact_items(view["contacts"], view["portal"])
-        self.jobs = [AccountJobItem(id=j.id, name=j.name, pipeline=p, stage=s, due=date_text(j.due_date),
+        self.jobs = [AccountJobItem(id=j.id, name=j.name, pipeline=p, stage=s, due=format_date(j.due_date),
                                     href=routes.job_url(j.id), archived=j.archived) for j, p, s in view["jobs"]]
         self.tasks = task_items(view["tasks"])
         self.history = history_items(view["history"], view["timezone"])

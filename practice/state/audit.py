@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from practice import routes
 from practice.services import audit, firm
 from practice.services.access import team
+from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, shown_in
 from practice.state.views import Option
 
@@ -31,7 +32,7 @@ def _item(row, zone: ZoneInfo) -> AuditItem:
     label = row.entity.replace("_", " ")
     if row.entity_id is not None:
         label = f"{label} #{row.entity_id}"
-    return AuditItem(id=row.id, at=row.at.astimezone(zone).strftime("%b %d, %Y %I:%M %p %Z"),
+    return AuditItem(id=row.id, at=format_datetime(row.at, zone),
                      who=row.actor_label or "Automation", summary=row.summary, entity=row.entity,
                      entity_label=label,
                      entity_url=link(row.entity_id) if link and row.entity_id is not None else "")

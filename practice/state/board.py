@@ -15,6 +15,7 @@ from practice.services.access import team
 from practice.services.work import accounts, board, jobs, pipelines, tags
 from practice.services.work.board import PAGE, Card, Column
 from practice.services.errors import InvalidInput, PracticeError
+from practice.services.formatting import format_date
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option, TagChip, chips
 
@@ -44,7 +45,7 @@ class ColumnHead:
 
 
 def card_view(card: Card, today: dt.date) -> CardView:
-    due = f"Due {card.due_date:%b} {card.due_date.day}" if card.due_date else ""
+    due = f"Due {format_date(card.due_date, today=today)}" if card.due_date else ""
     return CardView(id=card.id, name=card.name, href=routes.job_url(card.id), account=card.account,
                     account_href=routes.account_url(card.account_id), assignees=", ".join(card.assignees), due=due,
                     overdue=bool(card.due_date and card.due_date < today), tags=chips(card.tags))

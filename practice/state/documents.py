@@ -11,9 +11,10 @@ from practice.services import firm
 from practice.services.documents import files as document_files, folder_templates, folders as document_folders, storage
 from practice.services.errors import PracticeError
 from practice.services.portal import approvals
+from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option, backend_url
-from practice.state.work_views import parse_id, when_text
+from practice.state.work_views import parse_id
 
 ALL = "all"
 UNFILED = "unfiled"
@@ -94,7 +95,7 @@ def document_items(docs, timezone: str) -> list[DocumentItem]:
     return [DocumentItem(
         id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
         pages=f"{d.pages} page{'s' if d.pages != 1 else ''}" if d.pages else "",
-        who=d.uploaded_by or "Someone", when=when_text(d.uploaded_at, timezone),
+        who=d.uploaded_by or "Someone", when=format_datetime(d.uploaded_at, timezone),
         href="" if d.status != "ok" else base + routes.file_url(d.id),
         refused=d.status != "ok", refusal=d.refusal) for d in docs]
 
@@ -105,8 +106,8 @@ def approval_items(approvals_of_account, tz: str) -> list[ApprovalItem]:
     return [ApprovalItem(
         id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id), job=a.job_name,
         status=a.status, pending=a.status == "pending", reason=a.reason,
-        requested=f"Asked by {a.requested_by or 'the firm'} {when_text(a.requested_at, tz)}",
-        decided=(f"{a.status.capitalize()} by {a.decided_by or 'the client'} {when_text(a.decided_at, tz)}"
+        requested=f"Asked by {a.requested_by or 'the firm'} {format_datetime(a.requested_at, tz)}",
+        decided=(f"{a.status.capitalize()} by {a.decided_by or 'the client'} {format_datetime(a.decided_at, tz)}"
                  if a.decided_at else "")) for a in approvals_of_account]
 
 

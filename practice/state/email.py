@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -16,6 +15,7 @@ from practice.services import firm
 from practice.services.mail import outbox, settings as mail_settings, templates as mail_templates
 from practice.services.work import accounts, jobs
 from practice.services.errors import PracticeError
+from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option
 from practice.state.work_views import is_checked
@@ -314,19 +314,15 @@ class OutboxItem:
     can_retry: bool = False
 
 
-def _when(value, zone: ZoneInfo) -> str:
-    return value.astimezone(zone).strftime("%b %d, %Y %I:%M %p") if value else ""
-
-
 def _outbox_page(session, actor, *, status: str, before_id: int | None):
     rows = outbox.list_outgoing(session, actor, status=status or None, before_id=before_id, limit=OUTBOX_PAGE + 1)
-    zone = ZoneInfo(firm.get_firm(session).timezone)
+    zone = firm.get_firm(session).timezone
     items = [OutboxItem(id=m.id, to_address=m.to_address, subject=m.subject, status=m.status.value, attempts=m.attempts,
-                        next_attempt=_when(m.next_attempt_at, zone) if m.status == MailStatus.queued else "",
-                        last_error=m.last_error, sent_at=_when(m.sent_at, zone), created=_when(m.created_at, zone),
+                        next_attempt=format_datetime(m.next_attempt_at, zone) if m.status == MailStatus.queued else "",
+                        last_error=m.last_error, sent_at=format_datetime(m.sent_at, zone), created=format_datetime(m.created_at, zone),
                         can_retry=m.status in (MailStatus.queued, MailStatus.failed))
              for m in rows[:OUTBOX_PAGE]]
-    return items, len(rows) > OUTBOX_PAGE, zone.key
+    return items, len(rows) > OUTBOX_PAGE, zone
 
 
 class OutboxState(AppState):

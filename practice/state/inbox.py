@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
 
 from practice.services import firm, inbox
+from practice.services.formatting import format_datetime, relative_time
 from practice.state.base import STAFF, AppState, InboxBadgeState, allow, read, run, shown_in, unread_fingerprint
-from practice.state.work_views import parse_id, when_text
+from practice.state.work_views import parse_id
 
 TABS = ("inbox", "archived")
 
@@ -35,32 +34,6 @@ def _safe_link(link: str) -> str:
     return link if link.startswith("/") and not link.startswith("//") and "\\" not in link else ""
 
 
-def relative_when(at: dt.datetime | None, timezone: str, now: dt.datetime | None = None) -> str:
-    """"just now", "5 minutes ago", "3 hours ago", "yesterday", then the date in the firm's time zone."""
-    if at is None:
-        return ""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
-    now = now or dt.datetime.now(dt.timezone.utc)
-    seconds = max((now - at).total_seconds(), 0)
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        minutes = int(seconds // 60)
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
-    if seconds < 24 * 3600:
-        hours = int(seconds // 3600)
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.timezone.utc
-    local, today = at.astimezone(zone).date(), now.astimezone(zone).date()
-    if today - local == dt.timedelta(days=1):
-        return "yesterday"
-    return local.strftime("%b %-d") if local.year == today.year else local.isoformat()
-
-
 def _inbox_view(session, actor, archived: bool) -> dict:
     """The member's notifications of one tab, their preferences and the firm's time zone, in one session."""
     return {"notes": inbox.list_notifications(session, actor, archived=archived),
@@ -81,8 +54,8 @@ class InboxState(AppState):
             self.notes = []
             view = read(_inbox_view, self._require(), self.tab == "archived")
             timezone = view["timezone"]
-            self.notes = [NoteItem(id=n.id, text=n.text, when=relative_when(n.created_at, timezone),
-                                   at=when_text(n.created_at, timezone), link=_safe_link(n.link),
+            self.notes = [NoteItem(id=n.id, text=n.text, when=relative_time(n.created_at, timezone),
+                                   at=format_datetime(n.created_at, timezone), link=_safe_link(n.link),
                                    unread=n.read_at is None) for n in view["notes"]]
             self.prefs = dict(view["prefs"])
             # The badge follows at once; the poller would catch up within its interval anyway.

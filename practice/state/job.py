@@ -11,17 +11,18 @@ from practice.services import firm
 from practice.services.access import team
 from practice.services.automation import runlog
 from practice.services.portal import client_tasks
-from practice.services.proposals import rendering, sending
+from practice.services.proposals import sending
 from practice.services.signing import requests
 from practice.services.work import audit_history, jobs, pipelines, tags, tasks
 from practice.services.errors import PracticeError
+from practice.services.formatting import date_input, format_datetime, format_money
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, shown_in, write_and_refresh
 from practice.state.proposals import proposal_outcome as account_proposal_outcome
 from practice.state.run_views import RunItem, run_items
 from practice.state.signatures import REQUEST_STATUS
 from practice.state.views import Option, backend_url
-from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem, date_text,
-                                       history_items, parse_date, parse_id, task_items, when_text)
+from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem,
+                                       history_items, parse_date, parse_id, task_items)
 
 PRIORITIES = [p.value for p in Priority]
 
@@ -38,7 +39,7 @@ class ClientTaskItem:
 
 def client_task_items(views, timezone: str) -> list[ClientTaskItem]:
     return [ClientTaskItem(id=t.id, title=t.title, done=t.done_at is not None,
-                           done_text=f"Done by {t.done_by} · {when_text(t.done_at, timezone)}" if t.done_at else "")
+                           done_text=f"Done by {t.done_by} · {format_datetime(t.done_at, timezone)}" if t.done_at else "")
             for t in views]
 
 
@@ -90,12 +91,12 @@ def job_signature_items(views) -> list[JobSignatureItem]:
 def proposal_outcome(p, timezone: str) -> str:
     """The account page's words for a proposal, with when it was sent while the client has not opened it."""
     outcome = account_proposal_outcome(p, timezone)
-    return f"Sent {when_text(p.sent_at, timezone)}, not opened yet" if outcome == "Not opened yet" else outcome
+    return f"Sent {format_datetime(p.sent_at, timezone)}, not opened yet" if outcome == "Not opened yet" else outcome
 
 
 def job_proposal_items(views, timezone: str) -> list[JobProposalItem]:
     base = backend_url()
-    return [JobProposalItem(id=p.id, name=p.name, status=p.status, total=rendering.money(p.total_cents),
+    return [JobProposalItem(id=p.id, name=p.name, status=p.status, total=format_money(p.total_cents),
                             outcome=proposal_outcome(p, timezone),
                             href=base + routes.file_url(p.document_id) if p.status == "signed" and p.document_id
                             else "")
@@ -179,7 +180,7 @@ class JobState(AppState):
         self.pipeline, self.stage_id = view["pipeline"], str(job.stage_id)
         self.stage_options = [Option(value=str(s.id), label=s.name) for s in view["stages"]]
         self.archived, self.priority = job.archived, Priority(job.priority).value
-        self.start_date, self.due_date = date_text(job.start_date), date_text(job.due_date)
+        self.start_date, self.due_date = date_input(job.start_date), date_input(job.due_date)
         assigned = {m.id for m in view["assignees"]}
         self.assignees = [Option(value=str(m.id), label=m.name) for m in view["assignees"]]
         self.assignee_choices = [Option(value=str(m.id), label=m.name) for m in view["members"]

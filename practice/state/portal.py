@@ -16,11 +16,12 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.services.documents import files as document_files
 from practice.services.portal import approvals, client_tasks, logins
-from practice.services.proposals import client_flow, rendering
+from practice.services.proposals import client_flow
 from practice.services.signing import signer_flow
 from practice.services.actor import ContactActor
 from practice.services.firm import get_firm
 from practice.services.errors import PermissionDenied, PracticeError
+from practice.services.formatting import format_date, format_money
 from practice.state.base import ANYONE, CONTACT, allow, event_actor, read, run, shown_in
 from practice.state.views import Option, backend_url
 from practice.state.work_views import parse_id
@@ -83,7 +84,7 @@ class PortalSigningItem:
     asked: str = ""
 
 
-def signing_items(views) -> list[PortalSigningItem]:
+def signing_items(views, timezone: str | None = None) -> list[PortalSigningItem]:
     """Signature requests as the client reads them: what each is waiting for, in plain words."""
     items = []
     for v in views:
@@ -97,18 +98,14 @@ def signing_items(views) -> list[PortalSigningItem]:
         when = v.sent_at or v.created_at
         items.append(PortalSigningItem(id=v.id, title=v.title, href=routes.portal_sign_url(v.id), status=status,
                                        my_turn=v.my_turn and v.status == "sent",
-                                       asked=f"Asked {_due_text(when.date())}" if when else ""))
+                                       asked=f"Asked {format_date(when, timezone)}" if when else ""))
     return items
-
-
-def _due_text(day: dt.date | None) -> str:
-    return f"{day:%b} {day.day}, {day.year}" if day else ""
 
 
 def task_items(views) -> list[PortalTaskItem]:
     today = dt.date.today()
     return [PortalTaskItem(id=t.id, title=t.title, description=t.description, job=t.job_name,
-                           due=_due_text(t.due_date), overdue=bool(t.due_date and t.due_date < today and not t.done_at),
+                           due=format_date(t.due_date), overdue=bool(t.due_date and t.due_date < today and not t.done_at),
                            done=t.done_at is not None, done_by=t.done_by) for t in views]
 
 
@@ -118,19 +115,19 @@ def _home_view(session, actor) -> dict:
             "requests": signer_flow.list_for_contact(session, actor, actor.current_account_id),
             "jobs": client_tasks.jobs_for_contact(session, actor), "asks": approvals.list_for_contact(session, actor),
             "looks": document_files.to_look_at(session, actor, actor.current_account_id),
-            "offers": client_flow.list_for_contact(session, actor)}
+            "offers": client_flow.list_for_contact(session, actor), "timezone": get_firm(session).timezone}
 
 
-def _document_items(looks, asks, requests) -> tuple[list[PortalDocumentItem], list[PortalApprovalItem]]:
+def _document_items(looks, asks, requests, timezone: str) -> tuple[list[PortalDocumentItem], list[PortalApprovalItem]]:
     """The documents to look at (those waiting for an approval or a signature are listed as such, not again as
     "new"), and the approval requests."""
     base = backend_url()
     waiting = {a.document_id for a in asks} | {r.document_id for r in requests if r.status == "sent"}
     new_documents = [PortalDocumentItem(id=d.id, name=d.name, href=base + routes.file_url(d.id),
-                                        shared=f"Shared {_due_text(d.uploaded_at.date())}")
+                                        shared=f"Shared {format_date(d.uploaded_at, timezone)}")
                      for d in looks if d.id not in waiting]
     approval_items = [PortalApprovalItem(id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id),
-                                         job=a.job_name, asked=f"Asked {_due_text(a.requested_at.date())}")
+                                         job=a.job_name, asked=f"Asked {format_date(a.requested_at, timezone)}")
                       for a in asks]
     return new_documents, approval_items
 
@@ -327,15 +324,16 @@ class PortalHomeState(PortalState):
         if actor.current_account_id is not None:
             with shown_in(self, "error"):
                 view = read(_home_view, actor)
-        requests = view.get("requests", [])
-        self.signing = signing_items(requests)
+        requests, timezone = view.get("requests", []), view.get("timezone")
+        self.signing = signing_items(requests, timezone)
         self.to_sign = [item for item in self.signing if item.my_turn]
-        self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=rendering.money(p.total_cents),
+        self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=format_money(p.total_cents),
                                              href=routes.portal_proposal_url(p.id),
-                                             sent=f"Sent {_due_text(p.sent_at.date())}") for p in view.get("offers", [])]
-        self.looks, self.approvals = _document_items(view.get("looks", []), view.get("asks", []), requests)
+                                             sent=f"Sent {format_date(p.sent_at, timezone)}") for p in view.get("offers", [])]
+        self.looks, self.approvals = _document_items(view.get("looks", []), view.get("asks", []), requests,
+                                                     timezone)
         self.tasks = task_items(view.get("tasks", []))
-        self.jobs = [PortalJobItem(id=j.id, name=j.name, due=_due_text(j.due_date),
+        self.jobs = [PortalJobItem(id=j.id, name=j.name, due=format_date(j.due_date),
                                    overdue=bool(j.due_date and j.due_date < dt.date.today()), open_tasks=j.open_tasks)
                      for j in view.get("jobs", [])]
         self.loaded = True

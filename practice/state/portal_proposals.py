@@ -8,7 +8,8 @@ import reflex as rx
 
 from practice import routes
 from practice.services.errors import InvalidInput, PracticeError
-from practice.services.proposals import client_flow, rendering, views
+from practice.services.proposals import client_flow, views
+from practice.services.formatting import format_money
 from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
 from practice.state.portal import PortalState
 from practice.state.signature_input import signature_from_browser, signature_kind
@@ -31,9 +32,9 @@ class PortalLineItem:
 
 def line_items(lines) -> list[PortalLineItem]:
     return [PortalLineItem(id=line.id, name=line.name, description=line.description,
-                           detail=(f"{line.quantity} × {rendering.money(line.price_cents)}" if line.quantity != 1
-                                   else rendering.money(line.price_cents)),
-                           amount=rendering.money(line.amount_cents), optional=line.optional, chosen=line.chosen)
+                           detail=(f"{line.quantity} × {format_money(line.price_cents)}" if line.quantity != 1
+                                   else format_money(line.price_cents)),
+                           amount=format_money(line.amount_cents), optional=line.optional, chosen=line.chosen)
             for line in lines]
 
 
@@ -67,7 +68,7 @@ class PortalProposalState(PortalState):
     def _show(self, detail: views.ProposalDetail) -> None:
         self.found, self.pid, self.name, self.status = True, detail.id, detail.name, detail.status
         self.introduction, self.terms = detail.introduction, detail.terms
-        self.lines, self.total = line_items(detail.lines), rendering.money(detail.total_cents)
+        self.lines, self.total = line_items(detail.lines), format_money(detail.total_cents)
         self.has_optional = detail.has_optional
         self.step_read, self.step_choose, self.step_sign = (detail.steps["read"], detail.steps["choose"],
                                                             detail.steps["sign"])

@@ -11,9 +11,10 @@ from practice.services.automation import compiled
 from practice.services.errors import PracticeError
 from practice.services.proposals import rendering, sending, templates
 from practice.services.work import catalog, jobs
+from practice.services.formatting import format_datetime, format_money, money_input
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option, backend_url
-from practice.state.work_views import parse_id, when_text
+from practice.state.work_views import parse_id
 
 MAX_DRAFT_LINES = templates.MAX_LINES
 
@@ -21,13 +22,13 @@ MAX_DRAFT_LINES = templates.MAX_LINES
 def proposal_outcome(p, timezone: str) -> str:
     """Where the client is with a proposal: signed (by whom, when), declined (why), opened or not."""
     if p.status == "signed":
-        return f"Signed by {p.signer_name} {when_text(p.signed_at, timezone)}"
+        return f"Signed by {p.signer_name} {format_datetime(p.signed_at, timezone)}"
     if p.status == "declined":
-        return f"Declined {when_text(p.declined_at, timezone)}: {p.decline_reason}"
+        return f"Declined {format_datetime(p.declined_at, timezone)}: {p.decline_reason}"
     if p.status == "cancelled":
         return "Withdrawn"
     if p.viewed_at:
-        return f"Opened {when_text(p.viewed_at, timezone)}, not signed yet"
+        return f"Opened {format_datetime(p.viewed_at, timezone)}, not signed yet"
     return "Not opened yet"
 
 
@@ -66,10 +67,6 @@ class ProposalItem:
     waiting: bool = False
 
 
-def _price_text(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 class ProposalTemplatesState(AppState):
     """The admins' proposal templates page: list, edit with lines from the catalog, preview, step names."""
 
@@ -95,10 +92,10 @@ class ProposalTemplatesState(AppState):
         with shown_in(self, "error"):
             rows, services, steps = read(_templates_view, self._require())
             self.templates = [TemplateItem(id=t.id, name=t.name, services=", ".join(line.name for line in t.lines),
-                                           total=rendering.money(t.total_cents),
+                                           total=format_money(t.total_cents),
                                            optional=sum(1 for line in t.lines if line.optional)) for t in rows]
             self._services = {str(s.id): (s.name, s.description, s.rate_cents) for s in services}
-            self.service_options = [Option(value=str(s.id), label=f"{s.name} ({rendering.money(s.rate_cents)})")
+            self.service_options = [Option(value=str(s.id), label=f"{s.name} ({format_money(s.rate_cents)})")
                                     for s in services]
             self._show_steps(steps)
 
@@ -133,7 +130,7 @@ class ProposalTemplatesState(AppState):
         for line in view.lines:
             self.lines.append(DraftLine(key=self._next_key, service_id=str(line.service_id or ""), name=line.name,
                                         description=line.description, quantity=str(line.quantity),
-                                        price=_price_text(line.price_cents), optional=line.optional))
+                                        price=money_input(line.price_cents), optional=line.optional))
             self._next_key += 1
         self.error = ""
         self.form_key += 1
@@ -146,7 +143,7 @@ class ProposalTemplatesState(AppState):
             return
         name, description, rate = found
         self.lines = [*self.lines, DraftLine(key=self._next_key, service_id=str(service_id), name=name,
-                                             description=description, price=_price_text(rate))]
+                                             description=description, price=money_input(rate))]
         self._next_key += 1
 
     def _line_index(self, key) -> int | None:
@@ -252,8 +249,8 @@ class AccountProposalsState(AppState):
         for p in view["proposals"]:
             outcome = proposal_outcome(p, tz)
             items.append(ProposalItem(
-                id=p.id, name=p.name, status=p.status, total=rendering.money(p.total_cents), job=p.job_name,
-                sent=f"Sent by {p.requested_by or 'the firm'} {when_text(p.sent_at, tz)}", outcome=outcome,
+                id=p.id, name=p.name, status=p.status, total=format_money(p.total_cents), job=p.job_name,
+                sent=f"Sent by {p.requested_by or 'the firm'} {format_datetime(p.sent_at, tz)}", outcome=outcome,
                 href=base + routes.file_url(p.document_id) if p.document_id else "", waiting=p.status == "sent"))
         self.proposal_items = items
         self.proposal_templates = [Option(value=str(i), label=name) for i, name in view["templates"]]

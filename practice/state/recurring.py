@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -12,6 +11,7 @@ from practice.services.automation import recurrence
 from practice.services.work import pipelines, tags
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.firm import get_firm
+from practice.services.formatting import format_datetime
 from practice.services.automation.recurrence import RecurringJob
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option
@@ -23,10 +23,6 @@ FIELD_LIMIT = 300
 STATUS_LABELS = {"failed": "Failed", "not_fired": "Not fired", "done": "Done", "waiting": "Waiting",
                  "skipped": "Skipped"}
 STATUS_COLORS = {"failed": "red", "not_fired": "gray", "done": "green", "waiting": "amber", "skipped": "orange"}
-
-
-def _when(moment, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
 
 
 def _job_of(values: dict) -> RecurringJob:
@@ -55,8 +51,8 @@ def _preview_of(session, values: dict) -> tuple[str, list[str], list[str]]:
         dates = recurrence.preview(session, rj, count=12)
     except InvalidInput as err:
         return "", [], [str(err)]
-    zone = ZoneInfo(get_firm(session).timezone or "UTC")
-    return text, [_when(d, zone) for d in dates], recurrence.problems(session, rj)
+    zone = get_firm(session).timezone
+    return text, [format_datetime(d, zone, weekday=True) for d in dates], recurrence.problems(session, rj)
 
 
 @dataclasses.dataclass
@@ -71,10 +67,10 @@ class RecurringItem:
 
 
 def _listing(session) -> tuple[list[RecurringItem], list[Option], list[Option]]:
-    zone = ZoneInfo(get_firm(session).timezone or "UTC")
+    zone = get_firm(session).timezone
     items = [RecurringItem(name=x.name, schedule=x.schedule, pipeline=x.pipeline, job_name=x.job_name,
                            accounts=x.accounts, due=x.due or "no due date",
-                           next_dates=" · ".join(_when(d, zone) for d in x.next_dates))
+                           next_dates=" · ".join(format_datetime(d, zone, weekday=True) for d in x.next_dates))
              for x in recurrence.list_recurring(session)]
     pipes = [Option(value=p.name, label=p.name) for p in pipelines.list_pipelines(session)]
     tag_options = [Option(value=t.name, label=t.name) for t in tags.list_tags(session)]
@@ -236,12 +232,12 @@ def _run_item(entry: recurrence.RunLogEntry) -> RunItem:
     actions = [TraceLine(text=str(a.get("text") or a.get("action") or ""), detail=str(a.get("outcome") or ""),
                          ok=a.get("status") not in ("failed", "dropped"), status=str(a.get("status") or ""))
                for a in (r.actions or [])]
-    return RunItem(id=r.id, when=entry.when.strftime("%a %d %b %Y, %H:%M"), rule=r.rule_name, trigger=r.trigger,
+    return RunItem(id=r.id, when=format_datetime(entry.when, entry.when.tzinfo), rule=r.rule_name, trigger=r.trigger,
                    status=status, status_label=STATUS_LABELS.get(status, status),
                    color=STATUS_COLORS.get(status, "gray"), reason=r.reason or "",
-                   job_name=entry.job_name or (f"Job {r.job_id}" if r.job_id else ""),
+                   job_name=entry.job_name or ("a deleted job" if r.job_id else ""),
                    job_href=routes.job_url(r.job_id) if r.job_id else "",
-                   account_name=entry.account_name or (f"Account {r.account_id}" if r.account_id else ""),
+                   account_name=entry.account_name or ("a deleted account" if r.account_id else ""),
                    account_href=routes.account_url(r.account_id) if r.account_id else "",
                    conditions=conditions, actions=actions)
 

@@ -10,10 +10,11 @@ from practice.services import firm
 from practice.services.automation import preview, rulesets
 from practice.services.work import jobs, pipelines, tags
 from practice.services.errors import PracticeError
+from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
 from practice.state.run_views import DecisionItem, decision_items
 from practice.state.views import Option
-from practice.state.work_views import parse_id, when_text
+from practice.state.work_views import parse_id
 
 MAX_TEXT = 500_000
 TOO_LONG = ("The rules text is longer than 500,000 characters, so only its first 500,000 are kept. "
@@ -198,7 +199,7 @@ class RulesEditorState(AppState):
 
     def _load_versions(self, view: dict) -> None:
         self.version, self.timezone = view["version"], view["timezone"]
-        self.versions = [VersionItem(id=v.id, author=v.author_label or "Someone", at=when_text(v.created_at,
+        self.versions = [VersionItem(id=v.id, author=v.author_label or "Someone", at=format_datetime(v.created_at,
                                                                                                 self.timezone),
                                      note=v.note, newest=i == 0) for i, v in enumerate(view["versions"])]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from practice.models import RunStatus
-from practice.state.work_views import when_text
+from practice.services.formatting import format_datetime
 
 
 @dataclasses.dataclass
@@ -87,7 +87,7 @@ def run_items(runs, timezone: str, *, can_retry: bool) -> list[RunItem]:
     out = []
     for r in runs:
         status = r.status.value if hasattr(r.status, "value") else str(r.status)
-        out.append(RunItem(id=r.id, rule=r.rule_name, trigger=r.trigger, at=when_text(r.created_at, timezone),
+        out.append(RunItem(id=r.id, rule=r.rule_name, trigger=r.trigger, at=format_datetime(r.created_at, timezone),
                            status=status.replace("_", " "), reason=run_reason(status, r.reason, r.actions),
                            can_retry=can_retry and status == RunStatus.failed.value,
                            parts=part_items(r.conditions), actions=action_items(r.actions)))

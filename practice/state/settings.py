@@ -8,6 +8,7 @@ import reflex as rx
 from practice.services import firm
 from practice.services.access import two_factor
 from practice.services.work import catalog, tags
+from practice.services.formatting import format_money
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import TagChip
 
@@ -20,13 +21,9 @@ class ServiceItem:
     description: str = ""
 
 
-def dollars(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
-
-
 def _settings_view(session):
     f = firm.get_firm(session)
-    services = [ServiceItem(id=s.id, name=s.name, rate=dollars(s.rate_cents), description=s.description)
+    services = [ServiceItem(id=s.id, name=s.name, rate=format_money(s.rate_cents), description=s.description)
                 for s in catalog.list_services(session)]
     tag_chips = [TagChip(name=t.name, color=t.color) for t in tags.list_tags(session)]
     return f.name, f.timezone, services, tag_chips, two_factor.firm_requires(session)

@@ -14,9 +14,10 @@ from practice.services.errors import InvalidInput, PracticeError
 from practice.services.signing import requests
 from practice.services.signing.views import signer_progress
 from practice.services.work import accounts, jobs
+from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option, backend_url
-from practice.state.work_views import parse_id, when_text
+from practice.state.work_views import parse_id
 
 # One colour per signer (by their place in the request), used for their fields on the pages.
 SIGNER_COLORS = ("#2563eb", "#db2777", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
@@ -172,7 +173,7 @@ class AccountSignaturesState(AppState):
             id=r.id, title=r.title, status=r.status, status_label=REQUEST_STATUS.get(r.status, r.status),
             signers=", ".join(f"{s.name} ({signer_progress(s.status, s.viewed_at is not None, r.status)})"
                               for s in signers),
-            created=when_text(r.created_at, timezone), href=routes.signature_url(r.id))
+            created=format_datetime(r.created_at, timezone), href=routes.signature_url(r.id))
             for r, signers in rows]
 
 
@@ -395,7 +396,7 @@ class SignatureRequestState(AppState):
         detail, timezone = view["detail"], view["timezone"]
         self._show_request(detail, timezone)
         self._show_signers(detail, timezone)
-        self.events = [EventItem(at=when_text(e.at, timezone), text=_event_text(e)) for e in detail.events]
+        self.events = [EventItem(at=format_datetime(e.at, timezone), text=_event_text(e)) for e in detail.events]
         if not self.dirty:
             self._placed = [{"key": n, "signer_id": f.signer_id, "kind": f.kind, "page": f.page, "x": f.x, "y": f.y,
                              "width": f.width, "height": f.height, "label": f.label, "required": f.required}
@@ -417,7 +418,7 @@ class SignatureRequestState(AppState):
         self.signed_href = base + routes.file_url(req.signed_document_id) if req.signed_document_id else ""
         self.fingerprints = ([f"Original SHA-256: {detail.original_sha256}"] if detail.original_sha256 else []) + (
             [f"Signed file SHA-256: {detail.final_sha256}"] if detail.final_sha256 else [])
-        self.created = when_text(req.created_at, timezone)
+        self.created = format_datetime(req.created_at, timezone)
         self._page_count = detail.page_count
         self.pages = [PageItem(index=i, number=i + 1, src=base + routes.sign_page_url(self.req_id, i),
                                aspect=f"{size.width:.2f} / {size.height:.2f}" if size.width and size.height
@@ -607,7 +608,7 @@ def _code_text(everyone: bool, names: list[str], signer_count: int) -> str:
 
 def _signer_detail(signer, timezone: str) -> str:
     """When the signer viewed, consented, signed or declined, and the identity check, in one line."""
-    parts = [f"{label} {when_text(at, timezone)}" for label, at in (
+    parts = [f"{label} {format_datetime(at, timezone)}" for label, at in (
         ("viewed", signer.viewed_at), ("consented", signer.consented_at), ("signed", signer.signed_at),
         ("declined", signer.declined_at)) if at]
     if signer.identity_check:
@@ -638,7 +639,7 @@ class DocTemplatesState(AppState):
         except PracticeError as err:
             self.tpl_error = str(err)
             return
-        self.doc_templates = [DocTemplateItem(id=t.id, name=t.name, updated=when_text(t.updated_at, timezone))
+        self.doc_templates = [DocTemplateItem(id=t.id, name=t.name, updated=format_datetime(t.updated_at, timezone))
                               for t in rows]
 
     @allow(STAFF)

@@ -10,10 +10,11 @@ from practice.services import firm
 from practice.services.access import team
 from practice.services.work import jobs, tasks
 from practice.services.errors import PracticeError
+from practice.services.formatting import format_date, format_datetime
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
-from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, date_text, parse_date,
-                                       parse_id, task_items, when_text)
+from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, parse_date,
+                                       parse_id, task_items)
 
 FILTER_VALUES = {value for value, _ in STATUS_FILTERS}
 
@@ -83,9 +84,9 @@ class TasksState(AppState):
         self.detail_status = TaskStatus(task.status).value
         self.subtasks = [TaskItem(id=s.id, title=s.title, status=TaskStatus(s.status).value,
                                   status_label=STATUS_LABELS[TaskStatus(s.status).value],
-                                  due=date_text(s.due_date), assignee=names.get(s.assignee_id, "Nobody"),
+                                  due=format_date(s.due_date), assignee=names.get(s.assignee_id, "Nobody"),
                                   is_subtask=True) for s in view["subtasks"]]
-        self.comments = [CommentItem(who=who, at=when_text(c.created_at, view["timezone"]), body=c.body)
+        self.comments = [CommentItem(who=who, at=format_datetime(c.created_at, view["timezone"]), body=c.body)
                          for c, who in view["comments"]]
 
     def _refresh(self) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from practice import routes
 from practice.models import TaskStatus
 from practice.services.errors import InvalidInput
+from practice.services.formatting import format_date, format_datetime
 
 # Task statuses in the order people think of them, with the words they read.
 STATUS_LABELS = {
@@ -82,25 +82,8 @@ def is_checked(value) -> bool:
     return value is True or str(value).strip().lower() in ("on", "true")
 
 
-def date_text(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def when_text(at: dt.datetime | None, timezone: str) -> str:
-    """A timestamp in the firm's time zone, as "2025-03-04 14:05"."""
-    if at is None:
-        return ""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.timezone.utc
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
 def history_items(entries, timezone: str) -> list[HistoryItem]:
-    return [HistoryItem(at=when_text(e.at, timezone), who=e.actor_label or "Someone", summary=e.summary)
+    return [HistoryItem(at=format_datetime(e.at, timezone), who=e.actor_label or "Someone", summary=e.summary)
             for e in entries]
 
 
@@ -112,7 +95,7 @@ def task_items(rows: list[dict]) -> list[TaskItem]:
         due = r["due_date"]
         items.append(TaskItem(
             id=r["id"], title=r["title"], status=r["status"], status_label=STATUS_LABELS.get(r["status"], r["status"]),
-            due=date_text(due), overdue=bool(due and due < today and r["status"] in
+            due=format_date(due), overdue=bool(due and due < today and r["status"] in
                                              ("planned", "in_progress", "waiting_for_client")),
             assignee=r["assignee"] or "Nobody", account=r["account"],
             account_href=routes.account_url(r["account_id"]) if r["account_id"] else "",

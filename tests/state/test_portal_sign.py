@@ -30,7 +30,7 @@ def test_a_drawn_signature_becomes_an_svg_cropped_to_the_ink():
 
 def _view(**overrides):
     base = dict(id=7, title="Form 8879", status="sent", my_turn=True, waiting_for=["June Hartley"], signed_count=0,
-                signer_count=2, sent_at=dt.datetime(2026, 3, 4, 12, 0), created_at=dt.datetime(2026, 3, 4, 11, 0))
+                signer_count=2, sent_at=dt.datetime(2024, 3, 4, 12, 0), created_at=dt.datetime(2024, 3, 4, 11, 0))
     return SimpleNamespace(**{**base, **overrides})
 
 
@@ -40,7 +40,7 @@ def test_each_request_says_what_it_waits_for():
         _view(id=9, status="completed", my_turn=False), _view(id=10, status="declined", my_turn=False)])
     assert (mine.status, mine.my_turn, mine.href) == ("Waiting for your signature · 0 of 2 signed", True,
                                                       "/portal/sign/7")
-    assert mine.asked == "Asked Mar 4, 2026"
+    assert mine.asked == "Asked Mar 4, 2024"  # another year: with its year
     assert theirs.status == "Waiting for Jim Hartley · 1 of 2 signed" and not theirs.my_turn
     assert done.status == "Signed by everyone · the signed copy is in Documents"
     assert stopped.status == "Declined"

@@ -24,10 +24,11 @@ from practice.services.errors import InvalidInput, NotFound, PracticeError
 from practice.services.work.facts import account_recipients, template_context
 from practice.services.mail import outbox, templates as mail_templates
 from practice.services.portal import approvals
-from practice.services.proposals import rendering, sending, templates
+from practice.services.proposals import sending, templates
 from practice.services.signing import requests
 from practice.services.work import jobs, tasks
 from practice.services.work.accounts import set_account_tag, set_contact_tag
+from practice.services.formatting import format_money
 
 
 @dataclass
@@ -279,7 +280,7 @@ def send_proposal(session: Session, act: Act) -> str:
     every, times = _reminders(a)
     proposal = sending.send_proposal(session, act.actor, account_id, a["template"], job_id=act.target.job_id,
                                        key=act.key, remind_every=every, remind_times=times)
-    return _with_reminders(f'Sent proposal "{proposal.name}" ({rendering.money(proposal.total_cents)})', times)
+    return _with_reminders(f'Sent proposal "{proposal.name}" ({format_money(proposal.total_cents)})', times)
 
 
 def request_signature(session: Session, act: Act) -> str:

@@ -15,10 +15,11 @@ from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import get_firm
 from practice.services.proposals.lookup import (client_actor, contact_name, contact_proposal, log_event, proposal_lines,
                                                 require_contact)
-from practice.services.proposals.rendering import money, signed_pdf
+from practice.services.proposals.rendering import signed_pdf
 from practice.services.proposals.templates import step_names
 from practice.services.proposals.views import ProposalDetail, ProposalView, proposal_views
 from practice.services.signing import consent
+from practice.services.formatting import format_money
 
 MAX_REASON = 2000
 MAX_TYPED = 100
@@ -169,7 +170,7 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
     proposal.ip_address, proposal.user_agent = ip_address[:100], user_agent[:500]
     _recount(session, proposal)
     log_event(session, proposal, "signed", f"Signed by {proposal.signer_name} ({signature_kind}) for "
-           f"{money(proposal.total_cents)}", contact_id=who.contact_id, ip_address=ip_address, user_agent=user_agent)
+           f"{format_money(proposal.total_cents)}", contact_id=who.contact_id, ip_address=ip_address, user_agent=user_agent)
     session.flush()
     pdf = signed_pdf(session, proposal, contact, login.email if login else contact.email, agreed.consented_at)
     doc = _file_document(session, proposal, pdf, who)
@@ -178,14 +179,14 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
     actor = client_actor(who)
     account = session.get(Account, proposal.account_id)
     audit.record(session, actor, "proposal_signed", "account", proposal.account_id,
-                 f'{who.name} signed proposal "{proposal.name}" ({money(proposal.total_cents)})',
+                 f'{who.name} signed proposal "{proposal.name}" ({format_money(proposal.total_cents)})',
                  proposal_id=proposal.id, document_id=doc.id)
     events.emit(session, actor, "proposal_signed", job_id=proposal.job_id, account_id=proposal.account_id,
                 payload={"proposal_id": proposal.id, "contact_id": who.contact_id, "job_id": proposal.job_id,
                          "document_id": doc.id})
     inbox.notify_client_activity(session, account_id=proposal.account_id, job_id=proposal.job_id,
                                  text=f'{who.name} ({account.name}) signed the proposal "{proposal.name}" '
-                                      f'for {money(proposal.total_cents)}')
+                                      f'for {format_money(proposal.total_cents)}')
     return proposal
 
 

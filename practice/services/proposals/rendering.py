@@ -24,6 +24,7 @@ from practice.services.signing import seal
 from practice.services.signing.audit_page import AuditSigner, AuditTrail, with_audit_page
 from practice.services.work.accounts import get_account
 from practice.services.work.facts import facts_for, template_context
+from practice.services.formatting import format_money
 
 PDF_DIR = config.ROOT / "templates" / "pdf"
 
@@ -32,13 +33,6 @@ PDF_DIR = config.ROOT / "templates" / "pdf"
 # were already rendered through the sandbox.
 _pdf_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PDF_DIR)), autoescape=True,
                               undefined=jinja2.StrictUndefined)
-
-
-def money(cents: int) -> str:
-    """$1,250.00 (what people read)."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(int(cents))
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
 
 
 def sample_context(session: Session) -> dict:
@@ -94,9 +88,9 @@ def proposal_html(*, firm_name: str, account_name: str, name: str, introduction:
     return _pdf_env.get_template("proposal.html").render(
         firm_name=firm_name, account_name=account_name, name=name, introduction=introduction, terms=terms,
         lines=[{"name": line.name, "description": line.description, "quantity": line.quantity,
-                "price": money(line.price_cents), "amount": money(line.amount_cents), "optional": line.optional}
+                "price": format_money(line.price_cents), "amount": format_money(line.amount_cents), "optional": line.optional}
                for line in chosen],
-        total=money(sum(line.amount_cents for line in chosen)), signer_name=signer_name,
+        total=format_money(sum(line.amount_cents for line in chosen)), signer_name=signer_name,
         typed=str(signature.get("text") or "") if signature_kind == "typed" else "",
         drawn=Markup(drawn), signed_at=signed_at, reference=reference, preview=preview)
 

@@ -17,10 +17,11 @@ from practice.services.firm import get_firm
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 from practice.services.proposals.lookup import log_event, require_staff, template_lines
-from practice.services.proposals.rendering import fill_texts, money
+from practice.services.proposals.rendering import fill_texts
 from practice.services.proposals.templates import template_by_name
 from practice.services.proposals.views import ProposalView, proposal_views
 from practice.services.work.accounts import get_account
+from practice.services.formatting import format_money
 
 REMINDER_KIND = "proposal"
 
@@ -46,7 +47,7 @@ def email_contacts(session: Session, proposal: Proposal, template: str, key: str
     sent = []
     for contact in portal_recipients(session, proposal.account_id):
         context = {"first_name": contact.first_name or contact.email, "firm_name": firm, "proposal": proposal.name,
-                   "link": proposal_url(proposal.id), "total": money(proposal.total_cents), **extra}
+                   "link": proposal_url(proposal.id), "total": format_money(proposal.total_cents), **extra}
         subject, body = render_system_email(template, context)
         outbox.enqueue(session, to_address=contact.email, subject=subject, body=body,
                      key=f"{key}|{contact.email.lower()}", account_id=proposal.account_id, job_id=proposal.job_id)
@@ -105,7 +106,7 @@ def send_proposal(session: Session, actor: Actor, account_id: int, template: int
                                  optional=line.optional, chosen=not line.optional, position=n))
     log_event(session, proposal, "sent", f"Sent by {actor.name} to " + ", ".join(c.email for c in recipients))
     audit.record(session, actor, "proposal_send", "account", account.id,
-                 f'Sent proposal "{proposal.name}" ({money(proposal.total_cents)})', proposal_id=proposal.id)
+                 f'Sent proposal "{proposal.name}" ({format_money(proposal.total_cents)})', proposal_id=proposal.id)
     email_contacts(session, proposal, "proposal_sent", key=f"{key or 'proposal'}|{proposal.id}|sent")
     if remind_every is not None and remind_times > 0:
         reminders.schedule(session, kind=REMINDER_KIND, item_id=proposal.id, every=remind_every, times=remind_times,

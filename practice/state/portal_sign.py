@@ -18,6 +18,7 @@ from practice.db import read_session
 from practice.models import utcnow
 from practice.services.errors import NotFound, PracticeError
 from practice.services.signing import signer_flow
+from practice.services.signing.field_fit import date_text, initials_of
 from practice.services.signing.stamp import PAD_ASPECT
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, run, shown_in
@@ -65,10 +66,6 @@ def masked_email(address: str) -> str:
     if not at:
         return ""
     return f"{local[:1]}***@{domain}"
-
-
-def initials_of(name: str) -> str:
-    return "".join(part[0] for part in str(name or "").split() if part[:1].isalpha()).upper()[:4]
 
 
 def closed_text(status: str, firm_name: str) -> str:
@@ -490,4 +487,4 @@ def _today() -> str:
         now = dt.datetime.now(ZoneInfo(zone))
     except Exception:  # noqa: BLE001 - an unknown zone name: the server's date is close enough for a preview
         now = dt.datetime.now()
-    return f"{now:%B} {now.day}, {now.year}"
+    return date_text(now.date())

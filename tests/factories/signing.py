@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import io
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pypdf import PdfReader
 
 from practice.services.signing import requests
 from practice.services.signing.audit_page import AuditSigner, AuditTrail
-from practice.services.signing.stamp import StampField
+from practice.services.signing.stamp import CORE_FONT_METRICS, StampField
 
 UTC = dt.timezone.utc
 
@@ -70,6 +73,45 @@ def sample_fields() -> list[StampField]:
         StampField(page=1, x=0.1, y=0.8, width=0.35, height=0.07, kind="signature", text="Sam Hartley"),
         StampField(page=1, x=0.6, y=0.8, width=0.08, height=0.05, kind="initials", text="SH"),
     ]
+
+
+@dataclass
+class PrintedText:
+    """A piece of text as a page prints it: where it starts (its baseline) and how large, as fractions of the
+    page from its top-left corner (as fields are placed), and its width by the font's metrics."""
+
+    text: str
+    x: float
+    baseline: float
+    size: float  # points
+    width: float  # fraction of the page's width
+
+
+def printed_texts(pdf: bytes, page: int = 0) -> list[PrintedText]:
+    """The texts drawn on an unrotated page of `pdf`, with their positions (pypdf's visitor_text)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    sheet = reader.pages[page]
+    box = sheet.mediabox
+    w, h = float(box.width), float(box.height)
+    found: list[PrintedText] = []
+
+    def visit(text, cm, tm, font, size):
+        if not text.strip():
+            return
+        # Text space to page space: the text matrix, then the current transformation matrix.
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+        points = size * scale
+        base = str((font or {}).get("/BaseFont", "/Helvetica")).lstrip("/")
+        widths = CORE_FONT_METRICS.get(base)
+        units = sum(widths.character_widths.get(ch, 556) for ch in text) if widths else 556 * len(text)
+        found.append(PrintedText(text=text.strip(), x=(x - float(box.left)) / w,
+                                 baseline=1 - (y - float(box.bottom)) / h, size=points,
+                                 width=units * points / 1000 / w))
+
+    sheet.extract_text(visitor_text=visit)
+    return found
 
 
 def make_ca_and_tsa():

@@ -16,6 +16,7 @@ from practice.services.actor import Actor
 from practice.services.documents import doc_templates, storage
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.signing.emails import email_signer, ring_mailer
+from practice.services.signing.field_fit import field_warnings, snap_box
 from practice.services.signing.lookup import (OPEN, check_signer_contact, clean_text, contact_name, fields_of,
                                               log_event, require_staff, signers_of, staff_request, viewer_of)
 from practice.services.signing.pages import page_sizes, store_pdf
@@ -160,7 +161,8 @@ def _code_note(signers: list[Signer]) -> str:
 
 def set_fields(session: Session, actor: Actor, request_id: int, fields: list[dict]) -> list[SignatureField]:
     """Replace the request's fields (a draft only). Each dict: signer_id, kind, page, x, y, width, height,
-    label="", required=True; positions are fractions of the page from its top-left corner."""
+    label="", required=True; positions are fractions of the page from its top-left corner (a box reaching
+    past the page's edge is moved onto it)."""
     req = staff_request(session, actor, request_id)
     if req.status != SignatureRequestStatus.draft:
         raise Conflict("The request was already sent; its fields can no longer change.")
@@ -192,17 +194,13 @@ def set_fields(session: Session, actor: Actor, request_id: int, fields: list[dic
         values = (x, y, width, height)
         if any(v != v or v in (float("inf"), float("-inf")) for v in values):
             raise InvalidInput(f"Field {n} has no valid position.", field="fields")
-        eps = 1e-6
-        if x < 0 or y < 0 or width <= 0 or height <= 0 or x + width > 1 + eps or y + height > 1 + eps:
-            raise InvalidInput(f"Field {n} reaches outside the page; move it onto the page.", field="fields")
-        if width < 0.005 or height < 0.005:
-            raise InvalidInput(f"Field {n} is too small to fill in; make it larger.", field="fields")
+        # A box dragged past an edge stops at the edge: never partly off the page.
+        x, y, width, height = snap_box(x, y, width, height)
         label = clean_text(raw.get("label"), 100)
         required = raw.get("required", True)
         required = required if isinstance(required, bool) else str(required).lower() not in ("false", "0", "no", "")
-        clean.append(SignatureField(request_id=req.id, signer_id=signer_id, kind=kind, page=page,
-                                    x=round(x, 6), y=round(y, 6), width=round(min(width, 1 - x), 6),
-                                    height=round(min(height, 1 - y), 6), label=label, required=required))
+        clean.append(SignatureField(request_id=req.id, signer_id=signer_id, kind=kind, page=page, x=x, y=y,
+                                    width=width, height=height, label=label, required=required))
     for old in fields_of(session, req.id):
         session.delete(old)
     session.flush()
@@ -232,6 +230,7 @@ def send(session: Session, actor: Actor, request_id: int, *, remind_every: dt.ti
     doc = session.get(Document, req.document_id)
     if doc is None or doc.deleted_at is not None:
         raise Conflict("The document to sign was deleted; make a new request.")
+    _require_fit(fields, page_sizes(doc), {s.id: s.name for s in signers})
     req.original_sha256 = _sha256_of(doc)
     req.status, req.sent_at = SignatureRequestStatus.sent, utcnow()
     for i, signer in enumerate(signers):
@@ -254,6 +253,16 @@ def send(session: Session, actor: Actor, request_id: int, *, remind_every: dt.ti
                  f'Sent "{req.title}" for signature', account_id=req.account_id)
     ring_mailer(session, actor, req, "signature_request_sent")
     return req
+
+
+def _require_fit(fields: list[SignatureField], pages: list, names: dict[int, str]) -> None:
+    """Refuse to send while a field is too small for its text (the sealed PDF would print it unreadably)."""
+    warnings = field_warnings(({"kind": f.kind, "page": f.page, "width": f.width, "height": f.height,
+                                "label": f.label, "signer_id": f.signer_id} for f in fields), pages, names)
+    if warnings:
+        more = len(warnings) - 1
+        raise InvalidInput(warnings[0] + (f" ({more} more field{'s' if more != 1 else ''} too small.)" if more
+                                          else ""), field="fields")
 
 
 def cancel(session: Session, actor: Actor, request_id: int) -> None:

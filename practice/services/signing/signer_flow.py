@@ -21,6 +21,7 @@ from practice.services.firm import get_firm
 from practice.services.signing import consent
 from practice.services.signing.completion import complete
 from practice.services.signing.emails import email_signer, ring_mailer
+from practice.services.signing.field_fit import date_text, value_fits
 from practice.services.signing.lookup import (clean_text, client_actor, fields_of, is_contact, log_event, portal_login,
                                               signer_of, signers_of)
 from practice.services.signing.pages import page_sizes
@@ -238,7 +239,7 @@ def _today_text(session: Session, now: dt.datetime) -> str:
         local = now.astimezone(ZoneInfo(get_firm(session).timezone))
     except Exception:
         local = now
-    return f"{local:%B} {local.day}, {local.year}"
+    return date_text(local.date())
 
 
 def sign(session: Session, who, request_id: int, *, signature_kind: str, signature: dict, initials: str = "",
@@ -260,6 +261,8 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
     now = utcnow()
     _fill_fields(mine, _given_values(values), today=_today_text(session, now), initials=initials,
                  signature_text=clean.get("text", ""))
+    doc = session.get(Document, req.document_id)
+    _require_text_fits(mine, page_sizes(doc) if doc else [])
     _record_signature(session, me, kind=kind, clean=clean, initials=initials, agreed=agreed, now=now,
                       ip_address=ip_address, user_agent=user_agent)
     log_event(session, req, "signed", f"{me.name} signed ({'drawn' if kind == 'drawn' else 'typed'} signature)",
@@ -315,6 +318,15 @@ def _fill_fields(mine: list[SignatureField], given: dict[int, str], *, today: st
             f.value = initials
         else:
             f.value = signature_text
+
+
+def _require_text_fits(mine: list[SignatureField], pages: list) -> None:
+    """Refuse a typed text too long to print readably in its box: the signer shortens it (the box shows it)."""
+    for f in mine:
+        page = pages[f.page] if 0 <= f.page < len(pages) else None
+        if f.kind == "text" and f.value and not value_fits("text", f.value, f.width, f.height, page):
+            raise InvalidInput(f'"{f.label or "Your text"}" on page {f.page + 1} is too long for its box: '
+                               "shorten it.", field="values")
 
 
 def _record_signature(session: Session, me: Signer, *, kind: str, clean: dict, initials: str,

@@ -27,6 +27,10 @@ INK = "0.05 0.12 0.45"  # dark blue, like a pen, so a stamped signature stands o
 # and height: y is divided by this before stamping so the drawing keeps its shape (the stamp scales both
 # axes alike).
 PAD_ASPECT = 3.0
+# The largest font size (points) of a typed value by kind of field, and the smallest still readable: a text
+# that fits only below it is refused before sending (staff) or signing (the signer's own text).
+MAX_SIZES = {"signature": 28.0, "initials": 22.0, "date": 11.0, "text": 11.0}
+MIN_TEXT_SIZE = 6.0
 
 
 def stamp_strokes(strokes: list) -> list[list[tuple[float, float]]]:
@@ -62,6 +66,42 @@ def _text_width(text: str, font: str, size: float) -> float:
     widths = _metrics(_FONTS[font])
     default = widths.get("default", 556) if widths else 556
     return sum(widths.get(ch, default) for ch in text) * size / 1000
+
+
+def _pad(w: float) -> float:
+    """The room kept free at each end of a typed value in a box `w` points wide."""
+    return min(2.0, w * 0.05)
+
+
+def text_size(kind: str, text: str, w: float, h: float) -> float:
+    """The font size (points) `text` is stamped at in a field of this kind, `w` x `h` points: the kind's size,
+    smaller when the box is too low or too narrow for it, so the text is never cut (it may then be smaller
+    than MIN_TEXT_SIZE: `fits` says whether it is readable)."""
+    text = " ".join(str(text or "").split())[:300]
+    size = min(MAX_SIZES.get(kind, MAX_SIZES["text"]), h * 0.7)
+    if not text or size <= 0:
+        return max(size, 0.0)
+    font = "/PrScript" if kind in ("signature", "initials") else "/PrSans"
+    # Characters the standard fonts lack are drawn in DejaVu, which runs about a tenth wider.
+    widen = 1.0 if _encodable(text) else 1.12
+    width = _text_width(text, font, size) * widen
+    room = w - 2 * _pad(w)
+    if width > room > 0:
+        size = size * room / width
+    return max(0.0, size) if room > 0 else 0.0
+
+
+def fits(kind: str, text: str, w: float, h: float) -> bool:
+    """Whether `text` can be stamped in the field at a readable size (at least MIN_TEXT_SIZE)."""
+    return text_size(kind, text, w, h) >= MIN_TEXT_SIZE - 1e-9
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _pdf_string(text: str) -> bytes:
@@ -100,16 +140,13 @@ def _clamp(v: Any) -> float:
 
 
 def _text_ops(text: str, font: str, left: float, bottom: float, w: float, h: float, *,
-              max_size: float, centre: bool, colour: str) -> list[bytes]:
+              kind: str, centre: bool, colour: str) -> list[bytes]:
     text = " ".join(text.split())[:300]
     if not text:
         return []
-    pad = min(2.0, w * 0.05)
-    size = min(max_size, h * 0.7)
+    pad = _pad(w)
+    size = text_size(kind, text, w, h)
     width = _text_width(text, font, size)
-    if width > w - 2 * pad and width > 0:
-        size = max(3.0, size * (w - 2 * pad) / width)
-        width = _text_width(text, font, size)
     tx = left + (w - width) / 2 if centre else left + pad
     ty = bottom + (h - size * 0.7) / 2
     return [f"{colour} rg BT {font} {_num(size)} Tf {_num(tx)} {_num(ty)} Td ".encode()
@@ -147,11 +184,7 @@ def _needs_unicode(f: StampField) -> bool:
     """A typed value the standard fonts cannot show (e.g. Łukasz, Ωmega, Дмитрий): drawn with an embedded font."""
     if f.strokes or not (f.text or "").strip():
         return False
-    try:
-        " ".join(f.text.split()).encode("cp1252")
-        return False
-    except UnicodeEncodeError:
-        return True
+    return not _encodable(" ".join(f.text.split()))
 
 
 def _field_box(f: StampField, page_w: float, page_h: float) -> tuple[float, float, float, float]:
@@ -168,13 +201,7 @@ def _unicode_xobject(writer, f: StampField, w: float, h: float):
     kind = (f.kind or "").lower()
     script = kind in ("signature", "initials")
     text = " ".join(f.text.split())[:300]
-    max_size = 28 if kind == "signature" else 22 if kind == "initials" else 11
-    size = min(max_size, h * 0.7)
-    # DejaVu runs about a tenth wider than the standard fonts whose widths _text_width knows.
-    width = _text_width(text, "/PrScript" if script else "/PrSans", size) * 1.12
-    pad = min(2.0, w * 0.05)
-    if width > w - 2 * pad and width > 0:
-        size = max(3.0, size * (w - 2 * pad) / width)
+    size, pad = text_size(kind, text, w, h), _pad(w)
     style = (f"font-family: {'DejaVu Serif' if script else 'DejaVu Sans'}, serif; font-style: "
              f"{'italic' if script else 'normal'}; font-size: {size:.2f}pt; color: {'#0d1f73' if script else '#000'};"
              f" white-space: nowrap; overflow: hidden; height: {h:.2f}pt; line-height: {h:.2f}pt; "
@@ -206,10 +233,10 @@ def _field_ops(f: StampField, page_w: float, page_h: float, xobject: bytes | Non
     elif kind in ("signature", "initials") and f.strokes:
         ops += _stroke_ops(f.strokes, left, bottom, w, h)
     elif kind in ("signature", "initials"):
-        ops += _text_ops(f.text, "/PrScript", left, bottom, w, h, max_size=28 if kind == "signature" else 22,
-                         centre=kind == "initials", colour=INK)
+        ops += _text_ops(f.text, "/PrScript", left, bottom, w, h, kind=kind, centre=kind == "initials",
+                         colour=INK)
     elif kind in ("date", "text"):
-        ops += _text_ops(f.text, "/PrSans", left, bottom, w, h, max_size=11, centre=False, colour="0 0 0")
+        ops += _text_ops(f.text, "/PrSans", left, bottom, w, h, kind=kind, centre=False, colour="0 0 0")
     ops.append(b"Q")
     return ops
 

@@ -3,26 +3,72 @@ from __future__ import annotations
 
 import reflex as rx
 
+from typing import Callable
+
 from practice import routes
 from practice.state.base import AppState, InboxBadgeState
+from practice.state.page_access import ROLES, first_open
 
+# The sections of a tabbed area, in order: (tab label, route, id suffix). The sidebar opens an area on the first
+# tab the member's role may open, and the tab bar shows only those tabs.
+EMAIL_TABS = [("Settings", routes.EMAIL, "settings"), ("Templates", routes.EMAIL_TEMPLATES, "templates"),
+              ("Outbox", routes.EMAIL_OUTBOX, "outbox")]
+AUTOMATION_TABS = [("Rules", routes.RULES, "rules"), ("Recurring jobs", routes.RECURRING, "recurring"),
+                   ("Run log", routes.RUNS, "runs")]
+SETTINGS_TABS = [("Firm", routes.SETTINGS, "firm"), ("Signing", routes.SIGNING_SETTINGS, "signing"),
+                 ("Folder templates", routes.FOLDER_TEMPLATES, "folder-templates")]
+
+
+def _routes(tabs: list[tuple[str, str, str]]) -> tuple[str, ...]:
+    return tuple(route for _, route, _ in tabs)
+
+
+# The sidebar: (label, the pages it may open, first one the role may open wins, icon).
 NAV = [
-    ("Home", routes.HOME, "house"),
-    ("Inbox", routes.INBOX, "inbox"),
-    ("Board", routes.BOARD, "kanban"),
-    ("Accounts", routes.ACCOUNTS, "building-2"),
-    ("Contacts", routes.CONTACTS, "contact"),
-    ("Tasks", routes.TASKS, "list-checks"),
-    ("Pipelines", routes.PIPELINES, "workflow"),
-    ("Import", routes.IMPORT, "upload"),
-    ("Team", routes.TEAM, "users"),
-    ("Audit log", routes.AUDIT, "scroll-text"),
-    ("Email", routes.EMAIL, "mail"),
-    ("Document templates", routes.DOCUMENT_TEMPLATES, "file-pen-line"),
-    ("Proposals", routes.PROPOSAL_TEMPLATES, "signature"),
-    ("Automations", routes.RULES, "zap"),
-    ("Settings", routes.SETTINGS, "settings"),
+    ("Home", (routes.HOME,), "house"),
+    ("Inbox", (routes.INBOX,), "inbox"),
+    ("Board", (routes.BOARD,), "kanban"),
+    ("Accounts", (routes.ACCOUNTS,), "building-2"),
+    ("Contacts", (routes.CONTACTS,), "contact"),
+    ("Tasks", (routes.TASKS,), "list-checks"),
+    ("Pipelines", (routes.PIPELINES,), "workflow"),
+    ("Import", (routes.IMPORT,), "upload"),
+    ("Team", (routes.TEAM,), "users"),
+    ("Audit log", (routes.AUDIT,), "scroll-text"),
+    ("Email", _routes(EMAIL_TABS), "mail"),
+    ("Document templates", (routes.DOCUMENT_TEMPLATES,), "file-pen-line"),
+    ("Proposals", (routes.PROPOSAL_TEMPLATES,), "signature"),
+    ("Automations", _routes(AUTOMATION_TABS), "zap"),
+    ("Settings", _routes(SETTINGS_TABS), "settings"),
 ]
+
+
+def nav_for(role: str) -> list[tuple[str, str, str]]:
+    """The sidebar a member with this role sees: (label, href, icon), only pages the role may open."""
+    return [(label, href, icon) for label, choices, icon in NAV if (href := first_open(role, choices))]
+
+
+def for_role(choices: tuple[str, ...], render: Callable[[str], rx.Component]) -> rx.Component:
+    """`render(href)` with the first of `choices` the logged-in member's role may open; nothing when none.
+    Until the role is known (the page is loading) it shows what an employee would see."""
+    hrefs = {role: first_open(role, choices) for role in ROLES}
+    shown = {role: render(href) if href else rx.fragment() for role, href in hrefs.items()}
+    if len(set(hrefs.values())) == 1:
+        return shown[ROLES[0]]
+    return rx.match(AppState.member_role, *[(role, shown[role]) for role in ROLES], shown["employee"])
+
+
+def section_tabs(tabs: list[tuple[str, str, str]], current: str, area: str, label: str) -> rx.Component:
+    """A tabbed area's row of links (each tab keeps its own address, so Back works); a tab the member's role may
+    not open is not shown. Ids: `<area>-nav-<suffix>`."""
+    def tab(text: str, route: str, key: str) -> rx.Component:
+        here = route == current
+        return for_role((route,), lambda href: rx.link(
+            text, href=href, size="2", weight="bold" if here else "regular", underline="always" if here else "hover",
+            custom_attrs={"aria-current": "page"} if here else {}, id=f"{area}-nav-{key}",
+            padding_y="0.25em", border_bottom=f"2px solid {rx.color('accent', 9)}" if here else "2px solid transparent"))
+    return rx.hstack(*[tab(*t) for t in tabs], spacing="4", wrap="wrap", role="navigation", aria_label=label,
+                     width="100%", border_bottom=f"1px solid {rx.color('gray', 5)}")
 
 
 def unread_badge(badge_id: str) -> rx.Component:
@@ -46,7 +92,8 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
 def sidebar() -> rx.Component:
     return rx.vstack(
         rx.heading("practice", size="5", padding_x="0.75em", padding_y="0.5em"),
-        *[nav_link(*item) for item in NAV],
+        *[for_role(choices, lambda href, label=label, icon=icon: nav_link(label, href, icon))
+          for label, choices, icon in NAV],
         rx.spacer(),
         rx.vstack(
             rx.text(AppState.member_name, size="2", weight="bold"),
@@ -61,15 +108,18 @@ def sidebar() -> rx.Component:
     )
 
 
+def menu_link(label: str, href: str) -> rx.Component:
+    return rx.menu.item(rx.hstack(label, *([unread_badge("menu-inbox-badge")] if href == routes.INBOX else []),
+                                  spacing="2", align="center"), on_click=rx.redirect(href))
+
+
 def mobile_bar() -> rx.Component:
     return rx.hstack(
         rx.menu.root(
             rx.menu.trigger(rx.button(rx.icon("menu"), unread_badge("menu-unread-badge"), variant="ghost",
                                       aria_label="Menu", id="phone-menu")),
-            rx.menu.content(*[rx.menu.item(rx.hstack(label, *([unread_badge("menu-inbox-badge")]
-                                                                if href == routes.INBOX else []),
-                                                     spacing="2", align="center"),
-                                           on_click=rx.redirect(href)) for label, href, _ in NAV],
+            rx.menu.content(*[for_role(choices, lambda href, label=label: menu_link(label, href))
+                              for label, choices, _ in NAV],
                             rx.menu.separator(),
                             rx.menu.item("Sign-in security", on_click=rx.redirect(routes.ACCOUNT_SECURITY)),
                             rx.menu.item("Log out", on_click=AppState.log_out)),
@@ -89,7 +139,11 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
             rx.vstack(
                 rx.hstack(rx.heading(title, size="6"), rx.spacer(), actions or rx.fragment(), width="100%",
                           align="center", wrap="wrap"),
-                *children,
+                # The pages' table (page_access.py) guards every staff page: a role it refuses reads why instead.
+                rx.cond(AppState.page_refusal != "",
+                        empty_state(AppState.page_refusal, rx.link("Back to home", href=routes.HOME,
+                                                                   id="refusal-home")),
+                        rx.fragment(*children)),
                 padding=["0.75em", "1em", "1.5em"], width="100%", spacing="4", align="stretch",
             ),
             width="100%", min_width="0", spacing="0",

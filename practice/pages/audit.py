@@ -5,9 +5,10 @@ from practice import routes
 from practice.components.forms import label, native_select
 from practice.components.layout import empty_state, error_callout, page
 from practice.state.audit import AuditItem, AuditState
+from practice.state import page_access
 from practice.state.base import AppState
 
-ADMINS_ONLY = "Only admins can see the firm's audit log."
+ADMINS_ONLY = page_access.sentence(routes.AUDIT)
 
 
 def entity_cell(e: AuditItem) -> rx.Component:

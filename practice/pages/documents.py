@@ -4,7 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.components.layout import empty_state, error_callout, page
+from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs
 from practice.pages.work_parts import field, section
 from practice.services.documents import storage
 from practice.state.base import AppState
@@ -216,6 +216,7 @@ def template_row(t) -> rx.Component:
 def templates_page() -> rx.Component:
     return page(
         "Folder templates",
+        section_tabs(SETTINGS_TABS, routes.FOLDER_TEMPLATES, "settings", "Settings"),
         rx.cond(
             AppState.is_admin,
             rx.grid(

@@ -3,15 +3,15 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import confirm_dialog, label, native_select, static_select
-from practice.components.layout import empty_state, error_callout, page
+from practice.components.layout import EMAIL_TABS, empty_state, error_callout, page, section_tabs
+from practice.state import page_access
 from practice.state.base import AppState
 from practice.state.email import (SECURITY_CHOICES, STATUS_CHOICES, EmailSettingsState, EmailTemplatesState,
                                   OutboxItem, OutboxState, TemplateItem)
 
-SETTINGS_ADMINS_ONLY = "Only the owner or an admin can see and change the email settings."
-OUTBOX_ADMINS_ONLY = "Only the owner or an admin can see the outbox: it holds every email the firm sends."
+SETTINGS_ADMINS_ONLY = page_access.sentence(routes.EMAIL)
+OUTBOX_ADMINS_ONLY = page_access.sentence(routes.EMAIL_OUTBOX)
 TEMPLATES_READ_ONLY = "You can read the templates and preview them; only the owner or an admin can change them."
-SECTIONS = [("Settings", routes.EMAIL), ("Templates", routes.EMAIL_TEMPLATES), ("Outbox", routes.EMAIL_OUTBOX)]
 PLACEHOLDERS = [
     ("{{ account.name }}", "the account's name"),
     ("{{ contact.first_name }}", "first name of the contact the email goes to"),
@@ -30,13 +30,7 @@ PLACEHOLDERS = [
 
 
 def section_links(current: str) -> rx.Component:
-    return rx.hstack(
-        *[rx.link(text, href=href, size="2", weight="bold" if href == current else "regular",
-                  underline="always" if href == current else "hover",
-                  custom_attrs={"aria-current": "page"} if href == current else {}, id=f"email-nav-{text.lower()}")
-          for text, href in SECTIONS],
-        spacing="4", wrap="wrap",
-    )
+    return section_tabs(EMAIL_TABS, current, "email", "Email")
 
 
 def admins_only(allowed, content: rx.Component, sentence: str) -> rx.Component:

@@ -3,27 +3,20 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label, native_select, static_select
-from practice.components.layout import empty_state, error_callout, page
+from practice.components.layout import AUTOMATION_TABS, empty_state, error_callout, page, section_tabs
 from practice.pages.email import admins_only
 from practice.services.automation.recurrence import ACCOUNT_CHOICES, DUE_UNITS, FREQUENCIES, MONTHS, WEEKDAYS
+from practice.state import page_access
 from practice.state.base import AppState
 from practice.state.recurring import STATUS_LABELS, RecurringItem, RecurringState, RunItem, RunLogState, TraceLine
 from rules.language import ACCOUNT_TYPES
 
-SECTIONS = [("Rules", routes.RULES, "rules"), ("Recurring jobs", routes.RECURRING, "recurring"),
-            ("Run log", routes.RUNS, "runs")]
-RUNS_ADMINS_ONLY = "Only the owner or an admin can see the automations' run log."
+RUNS_ADMINS_ONLY = page_access.sentence(routes.RUNS)
 
 
 def automation_links(current: str) -> rx.Component:
-    """The Automations section's own row of links: Rules, Recurring jobs, Run log."""
-    return rx.hstack(
-        *[rx.link(text, href=href, size="2", weight="bold" if href == current else "regular",
-                  underline="always" if href == current else "hover",
-                  custom_attrs={"aria-current": "page"} if href == current else {}, id=f"automations-nav-{key}")
-          for text, href, key in SECTIONS],
-        spacing="4", wrap="wrap", role="navigation", aria_label="Automations",
-    )
+    """The Automations area's tabs: Rules, Recurring jobs, Run log."""
+    return section_tabs(AUTOMATION_TABS, current, "automations", "Automations")
 
 
 # --- recurring jobs ---------------------------------------------------------------------------------

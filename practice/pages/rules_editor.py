@@ -3,16 +3,16 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label
-from practice.components.layout import empty_state, error_callout, page
+from practice.components.layout import AUTOMATION_TABS, empty_state, error_callout, page, section_tabs
 from practice.services.automation.preview import TRY_EVENTS
+from practice.state import page_access
 from practice.state.base import AppState
 from practice.state.rules_editor import (SYNC_GUTTER, DiffLine, RuleErrorItem, RulesEditorState, VersionItem,
                                          example_titles)
 from practice.state.run_views import ActionItem, DecisionItem, PartItem
 
 R = RulesEditorState
-ADMINS_ONLY = ("Only the owner or an admin can read and change the firm's automations. Ask them if a rule should "
-               "change; the automation history of each job shows what the rules did.")
+ADMINS_ONLY = page_access.sentence(routes.RULES)
 MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"
 # The gutter and the text area share these so each number sits beside its line.
 LINE_STYLE = {"font_family": MONO, "font_size": "13px", "line_height": "20px", "padding_top": "8px",
@@ -354,6 +354,7 @@ def restore_dialog() -> rx.Component:
 def rules_page() -> rx.Component:
     return page(
         "Automations",
+        section_tabs(AUTOMATION_TABS, routes.RULES, "automations", "Automations"),
         admins_only(rx.vstack(
             error_callout(R.page_error),
             rx.grid(

@@ -3,7 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label, static_select
-from practice.components.layout import empty_state, error_callout, page, tag_badge
+from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs, tag_badge
 from practice.services.firm import timezone_choices
 from practice.state.base import AppState
 from practice.state.settings import ServiceItem, SettingsState
@@ -166,6 +166,7 @@ def signing_section() -> rx.Component:
 def settings_page() -> rx.Component:
     return page(
         "Settings",
+        section_tabs(SETTINGS_TABS, routes.SETTINGS, "settings", "Settings"),
         error_callout(SettingsState.error),
         rx.cond(~AppState.is_admin, rx.text(ADMIN_ONLY, color_scheme="gray", size="2", id="settings-read-only")),
         firm_section(),

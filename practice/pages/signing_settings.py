@@ -4,7 +4,7 @@ import reflex as rx
 from practice import routes
 from practice.components import forms
 from practice.components.forms import label
-from practice.components.layout import error_callout, page
+from practice.components.layout import SETTINGS_TABS, error_callout, page, section_tabs
 from practice.services.signing.consent import DEFAULT_DISCLOSURE
 from practice.state.base import AppState
 from practice.state.signing_settings import SigningSettingsState as S
@@ -137,7 +137,7 @@ def disclosure_section() -> rx.Component:
 def signing_settings_page() -> rx.Component:
     return page(
         "Signing settings",
-        rx.link("← All settings", href=routes.SETTINGS, size="2"),
+        section_tabs(SETTINGS_TABS, routes.SIGNING_SETTINGS, "settings", "Settings"),
         error_callout(S.error),
         rx.cond(AppState.is_admin,
                 rx.cond(S.loaded, rx.vstack(certificate_section(), timestamp_section(), disclosure_section(),

@@ -23,11 +23,11 @@ from practice.services import audit, inbox
 from practice.services.access import auth, two_factor
 from practice.services.actor import Actor, ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
+from practice.state import page_access
+from practice.state.page_access import ADMIN, ANYONE, CONTACT, LEVELS, OWNER, STAFF  # noqa: F401 - re-exported
 
-# Who may call a handler: anyone (login page), any logged-in staff member, admins (and owner), the owner;
-# CONTACT: a client logged in to the portal (portal states' `_actor` gives a ContactActor).
-ANYONE, STAFF, ADMIN, OWNER, CONTACT = "anyone", "staff", "admin", "owner", "contact"
-LEVELS = (ANYONE, STAFF, ADMIN, OWNER, CONTACT)
+# The levels `allow` takes live beside the pages' table (page_access.py); portal states' `_actor` gives a
+# ContactActor, which only CONTACT lets in.
 
 
 def _permits(level: str, actor: Actor | ContactActor | None) -> bool:
@@ -245,6 +245,8 @@ class AppState(rx.State):
     sid: str = rx.Cookie("", name="practice_sid", same_site="strict", max_age=7 * 24 * 3600)
     member_name: str = ""
     member_role: str = ""
+    # The sentence shown instead of a page this member's role may not open (page_access.PAGES); "" when they may.
+    page_refusal: str = ""
     flash: str = ""
 
     def _actor(self) -> Actor | None:
@@ -283,6 +285,7 @@ class AppState(rx.State):
             self.member_name = self.member_role = ""
             return rx.redirect(routes.LOGIN)
         self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
+        self.page_refusal = page_access.refusal(self.member_role, self.router.url.path)
         with write_session() as session:
             auth.touch_session(session, self.sid)
         if needs_setup and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:

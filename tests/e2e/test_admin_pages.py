@@ -163,5 +163,5 @@ def test_an_employee_sees_the_team_read_only_and_no_audit_entries(page, base_url
 
     page.goto(base_url + "/audit")
     expect(page).to_have_url(re.compile(r"/audit$"))
-    expect(page.get_by_text("Only admins can see the firm's audit log.")).to_be_visible()
+    expect(page.get_by_text("Only the owner or an admin can see the firm's audit log.")).to_be_visible()
     expect(page.locator(".audit-entry")).to_have_count(0)

@@ -25,11 +25,12 @@ TAGS = ["VIP", "Returning", "New client", "Payroll", "Bookkeeping"]
 
 
 def make_csv(rows: int, seed: int = 7) -> bytes:
-    """A TaxDome-like export: every third account is a couple (two rows), a third of rows carry tags."""
+    """A TaxDome-like export: every third account is a couple (two rows with one client id), a third of rows
+    carry tags."""
     rnd = random.Random(seed)
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["Account name", "Account type", "Tags", "First name", "Last name", "Email", "Phone", "Street",
+    w.writerow(["Client ID", "Account name", "Account type", "Tags", "First name", "Last name", "Email", "Phone", "Street",
                 "City", "State", "ZIP", "Country", "Notes"])
     i = n = 0
     while n < rows:
@@ -38,7 +39,7 @@ def make_csv(rows: int, seed: int = 7) -> bytes:
         for p in range(min(people, rows - n)):
             first = rnd.choice(FIRST)
             tags = "; ".join(rnd.sample(TAGS, 2)) if n % 3 == 0 else ""
-            w.writerow([f"{last} Household {i}", "Family" if people == 2 else "Individual", tags, first, last,
+            w.writerow([f"C-{i}", f"{last} Household {i}", "Family" if people == 2 else "Individual", tags, first, last,
                         f"{first.lower()}.{i}.{p}@example.org", f"555-{n:04d}", f"{n} Main St", "Springfield", "IL",
                         f"{62700 + n % 100}", "USA", "Imported" if p == 0 else ""])
             n += 1

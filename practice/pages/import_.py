@@ -5,7 +5,7 @@ from practice import routes
 from practice.components.layout import empty_state, error_callout, page
 from practice.services.work import csv_file
 from practice.state.base import AppState
-from practice.state.import_ import IGNORE, ImportState
+from practice.state.import_ import IGNORE, REFUSAL_ID, RESULT_ID, ImportState
 
 UPLOAD_ID = "csv-upload"
 
@@ -83,6 +83,74 @@ def errors_table() -> rx.Component:
     )
 
 
+def translations_table() -> rx.Component:
+    return rx.cond(
+        ImportState.translations.length() > 0,
+        rx.vstack(
+            rx.heading("Values read differently than typed", size="3"),
+            rx.text("Check these before importing: each value on the left is imported as shown on the right.",
+                    size="2", color_scheme="gray"),
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Column"), rx.table.column_header_cell("In the file"),
+                    rx.table.column_header_cell("Imported as"), rx.table.column_header_cell("Lines"))),
+                rx.table.body(rx.foreach(ImportState.translations, lambda t: rx.table.row(
+                    rx.table.cell(t.column), rx.table.cell(t.value), rx.table.cell(rx.text(t.becomes, weight="medium")),
+                    rx.table.cell(t.lines)))),
+                size="1", width="100%", id="value-translations",
+            ), overflow_x="auto", width="100%"),
+            width="100%", align="stretch",
+        ),
+    )
+
+
+def flag_card(flag) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(flag.question, size="2", weight="medium"),
+            rx.radio_group.root(
+                rx.foreach(flag.options, lambda o: rx.text(
+                    rx.flex(rx.radio_group.item(value=o.value), o.label, gap="2", align="start"),
+                    as_="label", size="2")),
+                value=flag.chosen, direction="column", spacing="2",
+                on_change=lambda value: ImportState.set_answer(flag.key, value),
+                disabled=ImportState.importing | (ImportState.result != ""),
+            ),
+            rx.cond(flag.chosen == "", rx.badge("Waiting for your choice", color_scheme="amber")),
+            spacing="2", align="stretch",
+        ),
+        id=flag.dom_id, width="100%",
+    )
+
+
+def flags_list() -> rx.Component:
+    return rx.cond(
+        ImportState.flags.length() > 0,
+        rx.vstack(
+            rx.heading("Rows that need your choice", size="3"),
+            rx.text("A shared name or email is never merged by guessing: say what each flagged row is. Map an "
+                    "\"Account key\" column to make rows with the same key one account.", size="2",
+                    color_scheme="gray"),
+            rx.hstack(
+                rx.button("Same name: all one account", size="1", variant="soft", id="answer-all-join",
+                          on_click=ImportState.answer_all("join")),
+                rx.button("Same name: all separate accounts", size="1", variant="soft", id="answer-all-new",
+                          on_click=ImportState.answer_all("new")),
+                rx.button("Same email: link all", size="1", variant="soft", id="answer-all-link",
+                          on_click=ImportState.answer_all("link")),
+                rx.button("Same email: skip all", size="1", variant="soft", id="answer-all-skip",
+                          on_click=ImportState.answer_all("skip")),
+                wrap="wrap", spacing="2",
+            ),
+            rx.foreach(ImportState.flags, flag_card),
+            rx.cond(ImportState.more_flags > 0,
+                    rx.text("…and ", ImportState.more_flags, " more flagged rows: use the buttons above to answer "
+                            "them all.", size="2")),
+            width="100%", align="stretch", id="row-flags",
+        ),
+    )
+
+
 def import_controls() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -98,13 +166,18 @@ def import_controls() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.button("Import ", ImportState.rows_to_import, " rows", id="run-import",
-                      on_click=ImportState.run_import, loading=ImportState.importing,
+            rx.button("Import ", ImportState.rows_to_import, rx.cond(ImportState.rows_to_import == 1, " row", " rows"),
+                      id="run-import", on_click=ImportState.run_import, loading=ImportState.importing,
                       disabled=ImportState.importing | (ImportState.result != "") | (ImportState.rows_to_import == 0)),
             rx.button("Choose another file", variant="soft", color_scheme="gray", on_click=ImportState.start_over,
                       disabled=ImportState.importing, id="start-over"),
             wrap="wrap",
         ),
+        rx.cond(ImportState.skipped_note != "",
+                rx.text(ImportState.skipped_note, size="2", color_scheme="gray", id="import-skipped-note")),
+        rx.cond(ImportState.import_error != "",
+                rx.callout(ImportState.import_error, icon="triangle-alert", color_scheme="red", role="alert",
+                           width="100%", id=REFUSAL_ID)),
         rx.cond(
             ImportState.importing | (ImportState.progress > 0),
             rx.hstack(rx.progress(value=ImportState.progress, max=100, width="100%", id="import-progress"),
@@ -113,7 +186,7 @@ def import_controls() -> rx.Component:
         ),
         rx.cond(
             ImportState.result != "",
-            rx.callout(rx.vstack(rx.text(ImportState.result, id="import-result"),
+            rx.callout(rx.vstack(rx.text(ImportState.result, id=RESULT_ID),
                                  rx.link("Go to Accounts", href=routes.ACCOUNTS, id="go-to-accounts")),
                        icon="circle-check", color_scheme="green", width="100%"),
         ),
@@ -141,6 +214,8 @@ def file_review() -> rx.Component:
         ),
         rx.heading("First rows", size="3"),
         preview_table(),
+        translations_table(),
+        flags_list(),
         errors_table(),
         import_controls(),
         width="100%", align="stretch", spacing="3",

@@ -14,6 +14,7 @@ from practice.state.base import STAFF, AppState, allow, read, run
 IGNORE = "ignore"  # the select's value for "this column is not imported" (Radix items cannot be "")
 MAX_ERRORS_SHOWN = 200
 MAX_CELL = 80
+REFUSAL_ID, RESULT_ID = "import-refusal", "import-result"
 
 
 @dataclasses.dataclass
@@ -29,6 +30,32 @@ class LineError:
     message: str = ""
 
 
+@dataclasses.dataclass
+class AnswerOption:
+    value: str = ""
+    label: str = ""
+
+
+@dataclasses.dataclass
+class FlagItem:
+    """A question about one row (a shared name or email) and the answer chosen so far ("" for none)."""
+
+    key: str = ""
+    dom_id: str = ""
+    line: int = 0
+    question: str = ""
+    options: list[AnswerOption] = dataclasses.field(default_factory=list)
+    chosen: str = ""
+
+
+@dataclasses.dataclass
+class TranslationItem:
+    column: str = ""
+    value: str = ""
+    becomes: str = ""
+    lines: str = ""
+
+
 class ImportState(AppState):
     file_name: str = ""
     columns: list[ColumnItem] = []
@@ -40,6 +67,12 @@ class ImportState(AppState):
     summary: str = ""
     line_errors: list[LineError] = []
     more_errors: int = 0
+    flags: list[FlagItem] = []
+    more_flags: int = 0
+    answers: dict[str, str] = {}
+    translations: list[TranslationItem] = []
+    skipped_note: str = ""
+    import_error: str = ""  # a refused import, shown under the button
     skip_bad_rows: bool = False
     importing: bool = False
     progress: int = 0
@@ -52,12 +85,14 @@ class ImportState(AppState):
 
     @rx.var
     def rows_to_import(self) -> int:
-        return self.good_rows if self.skip_bad_rows else self.row_count
+        return self.good_rows
 
     def _clear(self) -> None:
         self.file_name = self.summary = self.encoding_note = self.result = self.error = ""
+        self.skipped_note = self.import_error = ""
         self.columns, self.preview_rows, self.unknown_columns, self.line_errors = [], [], [], []
-        self.row_count = self.good_rows = self.more_errors = self.progress = 0
+        self.flags, self.translations, self.answers = [], [], {}
+        self.row_count = self.good_rows = self.more_errors = self.more_flags = self.progress = 0
         self.skip_bad_rows = self.importing = False
         self._data, self._mapping, self._mapping_chosen = b"", {}, False
 
@@ -67,7 +102,7 @@ class ImportState(AppState):
         # A big file takes a moment to check: off the event loop, so other people's clicks are not held up.
         try:
             review = await asyncio.to_thread(read, csv_plan.review, actor, self._data,
-                                             self._mapping if self._mapping_chosen else None)
+                                             self._mapping if self._mapping_chosen else None, dict(self.answers))
         except PracticeError as err:
             self.error = str(err)
             return
@@ -87,9 +122,18 @@ class ImportState(AppState):
         self.unknown_columns = [c for i, c in enumerate(pv.columns) if c and i not in by_index]
         self.encoding_note = pv.encoding_note
         self.summary = review.summary
+        self._show_rows(review)
+        self.error = self.import_error = ""
+
+    def _show_rows(self, review) -> None:
+        """The rows' errors, questions and values read differently than typed."""
         self.line_errors = [LineError(line=e.line, message=e.message) for e in review.errors[:MAX_ERRORS_SHOWN]]
         self.more_errors = max(0, len(review.errors) - MAX_ERRORS_SHOWN)
-        self.error = ""
+        self.flags = [flag_item(f, self.answers.get(f.key, "")) for f in review.flags[:MAX_ERRORS_SHOWN]]
+        self.more_flags = max(0, len(review.flags) - MAX_ERRORS_SHOWN)
+        self.translations = [TranslationItem(t.column, t.value, t.becomes, lines_text(t.lines))
+                             for t in review.translations[:MAX_ERRORS_SHOWN]]
+        self.skipped_note = review.skipped_note
 
     @allow(STAFF)
     def load(self):
@@ -135,9 +179,29 @@ class ImportState(AppState):
         await self._review()
 
     @allow(STAFF)
+    async def set_answer(self, key: str, value: str):
+        """Answer one flagged row's question (the service ignores answers it did not ask for)."""
+        if not self._data or self.importing or self.result:
+            return
+        self.answers = {**self.answers, str(key)[:40]: str(value)[:20]}
+        await self._review()
+
+    @allow(STAFF)
+    async def answer_all(self, value: str):
+        """Give this answer to every question that offers it (e.g. "skip" every repeated email)."""
+        if not self._data or self.importing or self.result:
+            return
+        actor = self._require()
+        plan = await asyncio.to_thread(read, csv_plan.review, actor, self._data,
+                                       self._mapping if self._mapping_chosen else None, dict(self.answers))
+        chosen = {f.key: str(value) for f in plan.flags if str(value) in {v for v, _ in f.options}}
+        self.answers = {**self.answers, **chosen}
+        await self._review()
+
+    @allow(STAFF)
     def set_skip_bad_rows(self, value: bool):
         if not self.importing:
-            self.skip_bad_rows = bool(value)
+            self.skip_bad_rows, self.import_error = bool(value), ""
 
     @allow(STAFF)
     def start_over(self):
@@ -150,27 +214,28 @@ class ImportState(AppState):
         if self.importing or not self._data or self.result:
             return
         actor = self._require()
-        self.importing, self.progress, self.error = True, 0, ""
+        self.importing, self.progress, self.error, self.import_error = True, 0, "", ""
         yield
         progress = ImportProgress(self.rows_to_import)
         task = asyncio.ensure_future(asyncio.to_thread(
-            run, csv_import.import_rows, actor, self._data, dict(self._mapping), skip_bad_rows=self.skip_bad_rows,
-            progress=progress.report, file_name=self.file_name))
+            run, csv_import.import_rows, actor, self._data, dict(self._mapping), answers=dict(self.answers),
+            skip_bad_rows=self.skip_bad_rows, progress=progress.report, file_name=self.file_name))
         while not task.done():
             await asyncio.wait({task}, timeout=0.2)
             self.progress = progress.percent()
             yield
         self.importing = False
-        self._show_result(task)
+        yield self._show_result(task)
 
-    def _show_result(self, task: asyncio.Future) -> None:
-        """What the finished import did, or why it did nothing."""
+    def _show_result(self, task: asyncio.Future):
+        """What the finished import did, or why it did nothing (under the button, scrolled into view)."""
         try:
             self.result = import_summary(task.result())
         except PracticeError as err:
-            self.error, self.progress = str(err), 0
-            return
+            self.import_error, self.progress = str(err), 0
+            return rx.scroll_to(REFUSAL_ID)
         self.progress = 100
+        return rx.scroll_to(RESULT_ID)
 
 
 class ImportProgress:
@@ -195,11 +260,28 @@ def import_summary(result) -> str:
     if result.unchanged_contacts:
         parts.append(f"{count_of(result.unchanged_contacts, 'contact')} already there "
                      f"{'was' if result.unchanged_contacts == 1 else 'were'} not added again.")
+    if result.linked_contacts:
+        parts.append(f"Linked {count_of(result.linked_contacts, 'existing contact')}.")
     if result.created_tags:
         parts.append("Created tags: " + ", ".join(result.created_tags) + ".")
     if result.skipped:
         lines = sorted({e.line for e in result.skipped})
-        shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
+        shown = lines_text(lines)
         parts.append(f"Skipped {count_of(len(lines), 'row')} with errors "
                      f"({'line' if len(lines) == 1 else 'lines'} {shown}).")
+    if result.chosen_skips:
+        parts.append(f"Skipped {count_of(len(result.chosen_skips), 'row')} as you chose "
+                     f"({'line' if len(result.chosen_skips) == 1 else 'lines'} {lines_text(result.chosen_skips)}).")
     return " ".join(parts)
+
+
+def flag_item(flag, chosen: str) -> FlagItem:
+    """A service's question as the page shows it."""
+    return FlagItem(key=flag.key, dom_id="flag-" + flag.key.replace(":", "-"), line=flag.line, question=flag.question,
+                    options=[AnswerOption(value, label) for value, label in flag.options],
+                    chosen=chosen if chosen in {v for v, _ in flag.options} else "")
+
+
+def lines_text(lines: list[int]) -> str:
+    """"2, 5, 9" (the first twenty, then "…")."""
+    return ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")

@@ -21,7 +21,8 @@ def accounts_named(name: str) -> int:
 
 def test_owner_imports_a_csv_skipping_the_bad_row_and_finds_the_account(page, base_url):
     log_in(page, base_url)
-    page.goto(base_url + "/import")
+    page.get_by_role("link", name="Import", exact=True).first.click()
+    page.wait_for_url("**/import")
     page.locator("input[type=file]").set_input_files(str(FILE))
 
     # The preview: the file, what it would do, and the bad row with its line number.
@@ -32,14 +33,19 @@ def test_owner_imports_a_csv_skipping_the_bad_row_and_finds_the_account(page, ba
     expect(errors).to_contain_text('Line 4: "otto-at-pemberton" is not an email address.')
     expect(page.locator("#preview-table")).to_contain_text("Marigold Florist")
 
-    # Without skipping, nothing is imported and a sentence says why.
-    expect(page.locator("#run-import")).to_have_text("Import 4 rows")
+    # The button counts the rows that can be imported and says what it leaves out.
+    expect(page.locator("#run-import")).to_have_text("Import 3 rows")
+    expect(page.locator("#import-skipped-note")).to_have_text("Not imported: 1 row with errors.")
+    # Without agreeing to skip the bad row, nothing is imported, and the sentence is where the person looks.
     page.click("#run-import")
-    expect(page.get_by_role("alert")).to_contain_text("Nothing was imported: Line 4")
+    refusal = page.locator("#import-refusal")
+    expect(refusal).to_contain_text("Nothing was imported: Line 4")
+    expect(refusal).to_be_in_viewport()
     assert accounts_named("Marigold Florist") == 0
 
     # Skipping bad rows imports the other three, with the progress reaching 100%.
     page.click("#skip-bad-rows")
+    expect(refusal).to_have_count(0)
     expect(page.locator("#run-import")).to_have_text("Import 3 rows")
     page.click("#run-import")
     expect(page.locator("#import-progress-text")).to_have_text("100%")

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from practice.models import AccountType
 from practice.services.access.team import check_email
@@ -25,6 +25,7 @@ MAX_TAG = 50
 # The fields a column can fill, in the order the mapping is shown; the label is what people read.
 FIELDS: dict[str, str] = {
     "account_name": "Account name",
+    "account_key": "Account key (same key: one account)",
     "account_type": "Account type",
     "tags": "Tags",
     "notes": "Notes",
@@ -45,6 +46,9 @@ CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city",
 _ALIASES: dict[str, tuple[str, ...]] = {
     "account_name": ("account name", "account", "client name", "client", "company", "company name", "business name",
                      "organization", "organisation", "customer", "customer name", "display name"),
+    # Only a key merges rows into one account (a name alone may belong to two different clients).
+    "account_key": ("account key", "account id", "client id", "external id", "customer id", "client key",
+                    "account number", "client number", "customer number"),
     "account_type": ("account type", "type", "client type", "entity type", "customer type"),
     "tags": ("tags", "tag", "labels", "account tags"),
     "notes": ("notes", "note", "comments", "comment", "description"),
@@ -239,6 +243,9 @@ class ParsedRow:
     notes: str
     contact: dict[str, str] | None
     unnamed_contact: bool = False
+    key: str = ""  # the account key column's value: rows with the same key are one account
+    # The cells as typed where the import reads them differently (shown in the preview).
+    typed: dict[str, str] = field(default_factory=dict)
 
 
 def _account_type(value: str) -> AccountType | None:
@@ -270,48 +277,74 @@ def _parse_row(line: int, cells: list[str], mapping: dict[str, int], width: int)
             if len(name) > MAX_TAG:
                 raise InvalidInput(f'the tag "{name[:20]}…" is longer than {MAX_TAG} characters.')
             tags.append(name)
+    contact, unnamed, typed = _contact(cell, account)
+    if cell("account_type"):
+        typed["account_type"] = cell("account_type")
+    return ParsedRow(line, account, kind, tags, cell("notes"), contact, unnamed, " ".join(cell("account_key").split()),
+                     typed)
+
+
+def _contact(cell: Callable[[str], str], account: str) -> tuple[dict[str, str] | None, bool, dict[str, str]]:
+    """A row's contact (None: it has none), whether it is named after its account, and the cells read
+    differently than typed (a full name split in two, a list of emails)."""
     contact = {key: cell(key) for key in CONTACT_FIELDS}
+    typed: dict[str, str] = {}
     if cell("contact_name") and not (contact["first_name"] or contact["last_name"]):
         first, _, last = cell("contact_name").rpartition(" ")
         contact["first_name"], contact["last_name"] = (first, last) if first else ("", last)
+        typed["contact_name"] = cell("contact_name")
     emails = [e.strip() for e in _SPLIT_LIST.split(contact["email"]) if e.strip()]
     for email in emails:
         check_email(email)  # its sentence names the bad address
     contact["email"] = emails[0].lower() if emails else ""
     contact["other_emails"] = "\n".join(e.lower() for e in emails[1:])
-    unnamed = False
-    if not (contact["first_name"] or contact["last_name"]):
-        if any(contact[k] for k in CONTACT_FIELDS):
-            # Company exports often carry an email or phone with no person's name: keep them on a
-            # contact named after the account rather than refuse the row.
-            contact["last_name"], unnamed = account, True
-        else:
-            contact = None
-    return ParsedRow(line, account, kind, tags, cell("notes"), contact, unnamed)
+    if cell("email") != contact["email"]:
+        typed["email"] = cell("email")
+    if contact["first_name"] or contact["last_name"]:
+        return contact, False, typed
+    if any(contact[k] for k in CONTACT_FIELDS):
+        # Company exports often carry an email or phone with no person's name: keep them on a
+        # contact named after the account rather than refuse the row.
+        contact["last_name"] = account
+        return contact, True, typed
+    return None, False, typed
 
 
 def parse_rows(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int],
-                width: int) -> tuple[list[ParsedRow], list[RowError]]:
-    """The rows that can be imported, and a sentence for each that cannot (accounts must agree on their type)."""
+               width: int) -> tuple[list[ParsedRow], list[RowError]]:
+    """The rows that can be imported, and a sentence for each that cannot (rows with one account key must
+    agree on the account's name and type)."""
     good: list[ParsedRow] = []
     errors: list[RowError] = []
-    types: dict[str, tuple[AccountType, int]] = {}
+    first: dict[str, ParsedRow] = {}
     for line, cells in rows:
         try:
             row = _parse_row(line, cells, mapping, width)
         except InvalidInput as err:
             errors.append(RowError(line, f"Line {line}: {err}"))
             continue
-        key = row.account.lower()
-        if row.type is not None:
-            earlier = types.get(key)
-            if earlier and earlier[0] != row.type:
-                errors.append(RowError(line, f'Line {line}: the account "{row.account}" is a {row.type.value} here '
-                                             f"but a {earlier[0].value} on line {earlier[1]}; make them agree."))
-                continue
-            types.setdefault(key, (row.type, line))
+        earlier = first.setdefault(row.key.lower(), row) if row.key else row
+        problem = key_disagreement(row, earlier)
+        if problem:
+            errors.append(RowError(line, f"Line {line}: {problem}"))
+            continue
+        if earlier.type is None and row.type is not None:
+            first[row.key.lower()] = row
         good.append(row)
     return good, errors
+
+
+def key_disagreement(row: ParsedRow, earlier: ParsedRow) -> str:
+    """Why two rows with one account key cannot be one account ("" when they can)."""
+    if row is earlier:
+        return ""
+    if row.account.lower() != earlier.account.lower():
+        return (f'the account key "{row.key}" is "{row.account}" here but "{earlier.account}" on line '
+                f"{earlier.line}; make them agree.")
+    if row.type is not None and earlier.type is not None and row.type != earlier.type:
+        return (f'the account "{row.account}" is a {row.type.value} here but a {earlier.type.value} on line '
+                f"{earlier.line}; make them agree.")
+    return ""
 
 
 def header_errors(mapping: dict[str, int]) -> list[RowError]:

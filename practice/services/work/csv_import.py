@@ -3,8 +3,9 @@
 Three steps, each usable alone: `csv_file.preview` reads the file (encoding, delimiter, header, column
 mapping); `csv_plan.review` checks every row against the mapping and the database and says what an
 import would do; `import_rows` (here) writes it all in one transaction with Core bulk inserts, or
-nothing at all when a row is bad and the user did not choose to skip bad rows. Several rows with the
-same account name make one account with several contacts.
+nothing at all when a row is bad and the user did not choose to skip bad rows, or when a flagged row
+(csv_choices: a shared name or email) still waits for the user's answer. Rows make one account only when
+an account key column says so, or when the user answered "same account".
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from practice.services import audit
 from practice.services.actor import Actor
 from practice.services.errors import InvalidInput
 from practice.services.work.csv_file import RowError, count_of
-from practice.services.work.csv_plan import Plan, PlannedAccount, chunks, plan_import
+from practice.services.work.csv_choices import PlannedAccount, PlannedContact
+from practice.services.work.csv_plan import Plan, chunks, pending, plan_import
 
 CHUNK_ROWS = 250
 DEFAULT_TAG_COLOR = "#6b7280"
@@ -34,6 +36,8 @@ class ImportResult:
     skipped: list[RowError] = field(default_factory=list)
     created_tags: list[str] = field(default_factory=list)
     unchanged_contacts: int = 0
+    linked_contacts: int = 0
+    chosen_skips: list[int] = field(default_factory=list)  # lines the user chose to skip
 
 
 def _contact_key(c: dict[str, str]) -> tuple[str, str, str]:
@@ -44,6 +48,8 @@ def _refuse_unless_importable(plan: Plan, skip_bad_rows: bool) -> None:
     header_errors = [e for e in plan.errors if e.line == 1]
     if header_errors:
         raise InvalidInput(header_errors[0].message)
+    if plan.undecided:
+        raise InvalidInput(f"Nothing was imported: {pending(plan)} Line {plan.undecided[0]} is the first.")
     if plan.errors and not skip_bad_rows:
         first = plan.errors[0].message
         more = len({e.line for e in plan.errors}) - 1
@@ -62,10 +68,12 @@ class _Writer:
     actor: Actor
     now: dt.datetime
     tag_ids: dict[str, int]  # lower-case name -> id
-    known: dict[int, set] = field(default_factory=dict)  # account id -> contact keys
+    known: dict[int, set] = field(default_factory=dict)  # account id -> contact keys and linked contact ids
+    ids: dict[int, int] = field(default_factory=dict)  # id() of a PlannedContact -> its contact's id
     known_tags: dict[int, set] = field(default_factory=dict)  # account id -> tag ids
     created_accounts: int = 0
     created_contacts: int = 0
+    linked: int = 0
     unchanged: int = 0
     updated: set[int] = field(default_factory=set)
 
@@ -84,6 +92,10 @@ class _Writer:
                     select(AccountContact.account_id, Contact.first_name, Contact.last_name, Contact.email)
                     .join(Contact, Contact.id == AccountContact.contact_id).where(AccountContact.account_id.in_(part))):
                 self.known[account_id].add((first.lower(), last.lower(), email.lower()))
+            for account_id, contact_id in self.session.execute(
+                    select(AccountContact.account_id, AccountContact.contact_id)
+                    .where(AccountContact.account_id.in_(part))):
+                self.known[account_id].add(contact_id)
             for account_id, tag_id in self.session.execute(
                     select(AccountTag.account_id, AccountTag.tag_id).where(AccountTag.account_id.in_(part))):
                 self.known_tags[account_id].add(tag_id)
@@ -102,21 +114,35 @@ class _Writer:
             self.session.execute(insert(AccountTeam), [{"account_id": a.existing_id, "member_id": self.actor.member_id}
                                                        for a in new])
 
+    def _place(self, account_id: int, contact: PlannedContact, new: dict[int, PlannedContact]) -> bool:
+        """Note that the contact goes on the account (a new one to insert in `new`); False when it is there."""
+        if contact.existing_id is not None or id(contact) in self.ids:
+            contact_id = contact.existing_id or self.ids[id(contact)]
+            if contact_id in self.known[account_id]:
+                return False
+            self.known[account_id].add(contact_id)
+            self.linked += contact.existing_id is not None
+            return True
+        key = _contact_key(contact.fields)
+        if key in self.known[account_id] and id(contact) not in new:
+            return False
+        self.known[account_id].add(key)
+        new[id(contact)] = contact
+        return True
+
     def write(self, batch: list[PlannedAccount]) -> None:
         new = [a for a in batch if a.existing_id is None]
         if new:
             self._create_accounts(new)
         new_ids = {a.existing_id for a in new}
-        contacts, owners, links = [], [], []
+        created: dict[int, PlannedContact] = {}
+        placed, links = [], []
         for a in batch:
             for c in a.contacts:
-                key = _contact_key(c)
-                if key in self.known[a.existing_id]:
+                if self._place(a.existing_id, c, created):
+                    placed.append((a.existing_id, c))
+                else:
                     self.unchanged += 1
-                    continue
-                self.known[a.existing_id].add(key)
-                contacts.append({**c, "other_phones": "", "created_at": self.now})
-                owners.append(a.existing_id)
             for tag in a.tags:
                 tag_id = self.tag_ids[tag.lower()]
                 if tag_id not in self.known_tags[a.existing_id]:
@@ -124,12 +150,15 @@ class _Writer:
                     links.append({"account_id": a.existing_id, "tag_id": tag_id})
                     if a.existing_id not in new_ids:
                         self.updated.add(a.existing_id)
-        if contacts:
-            result = self.session.execute(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), contacts)
-            self.session.execute(insert(AccountContact), [{"account_id": account_id, "contact_id": contact_id}
-                                                          for account_id, contact_id in zip(owners, result.scalars())])
-            self.created_contacts += len(contacts)
-            self.updated.update(i for i in owners if i not in new_ids)
+        if created:
+            rows = [{**c.fields, "other_phones": "", "created_at": self.now} for c in created.values()]
+            result = self.session.execute(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), rows)
+            self.ids.update(zip(created, result.scalars()))
+            self.created_contacts += len(created)
+        if placed:
+            self.session.execute(insert(AccountContact), [
+                {"account_id": account_id, "contact_id": c.existing_id or self.ids[id(c)]} for account_id, c in placed])
+            self.updated.update(i for i, _ in placed if i not in new_ids)
         if links:
             self.session.execute(insert(AccountTag), links)
 
@@ -154,11 +183,12 @@ def _write_in_batches(writer: _Writer, plan: Plan, progress: Callable[[int, int]
 
 
 def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] | None = None, *,
-                skip_bad_rows: bool = False, progress: Callable[[int, int], None] | None = None,
-                file_name: str = "") -> ImportResult:
-    """Import the file in the caller's write transaction: everything, or nothing when a row is bad and
-    `skip_bad_rows` is False. Any staff member may import; an employee's new accounts put it on their team."""
-    plan = plan_import(session, actor, data, mapping)
+                answers: dict[str, str] | None = None, skip_bad_rows: bool = False,
+                progress: Callable[[int, int], None] | None = None, file_name: str = "") -> ImportResult:
+    """Import the file in the caller's write transaction with the user's answers to its questions (csv_choices):
+    everything, or nothing when a row is bad and `skip_bad_rows` is False or a flagged row has no answer.
+    Any staff member may import; an employee's new accounts put it on their team."""
+    plan = plan_import(session, actor, data, mapping, answers)
     _refuse_unless_importable(plan, skip_bad_rows)
     writer = _Writer(session, actor, utcnow(), dict(plan.tag_ids))
     writer.create_new_tags(plan.new_tags)
@@ -169,13 +199,16 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
     created_accounts, created_contacts, updated = writer.created_accounts, writer.created_contacts, writer.updated
     summary = (f"Imported {count_of(created_accounts, 'new account')} and {count_of(created_contacts, 'contact')}"
                + (f" from {file_name}" if file_name else "")
+               + (f"; linked {count_of(writer.linked, 'existing contact')}" if writer.linked else "")
                + (f"; added to {count_of(len(updated), 'existing account')}" if updated else "")
-               + (f"; skipped {count_of(len({e.line for e in skipped}), 'row')} with errors" if skipped else ""))
+               + (f"; skipped {count_of(len({e.line for e in skipped}), 'row')} with errors" if skipped else "")
+               + (f"; skipped {count_of(len(plan.skipped), 'row')} as chosen" if plan.skipped else ""))
     # One audit row for the whole import (not one per account): its detail says what it did.
     audit.record(session, actor, "import", "account", None, summary, file=file_name,
                  created_accounts=created_accounts, updated_accounts=len(updated), created_contacts=created_contacts,
-                 unchanged_contacts=writer.unchanged, created_tags=plan.new_tags,
-                 skipped_lines=sorted({e.line for e in skipped}))
+                 linked_contacts=writer.linked, unchanged_contacts=writer.unchanged, created_tags=plan.new_tags,
+                 skipped_lines=sorted({e.line for e in skipped}), chosen_skips=plan.skipped)
     return ImportResult(created_accounts=created_accounts, updated_accounts=len(updated),
                         created_contacts=created_contacts, skipped=list(skipped), created_tags=list(plan.new_tags),
-                        unchanged_contacts=writer.unchanged)
+                        unchanged_contacts=writer.unchanged, linked_contacts=writer.linked,
+                        chosen_skips=list(plan.skipped))

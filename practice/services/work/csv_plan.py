@@ -1,21 +1,53 @@
-"""What importing a CSV file of clients would do, checked against the database: which accounts exist
-already (and which the person may not see), which tags are new, and each row's problem."""
+"""What importing a CSV file of clients would do, checked against the database: which accounts and
+contacts exist already (and which the person may not see), which tags are new, the questions the person
+must answer (csv_choices), each value the import reads differently than typed, and each row's problem."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from practice.models import Account, AccountType, Tag
+from practice.models import Account, AccountContact, Contact, PortalLogin, PortalStatus, Tag
 from practice.services.actor import Actor, account_visible
-from practice.services.work.csv_file import (ParsedRow, Preview, RowError, check_mapping, count_of, detect_mapping,
-                                             header_errors, parse_rows, preview_of, read_file)
+from practice.services.work.csv_choices import (ExistingContact, Flag, Outcome, PlannedAccount, account_flags,
+                                                email_flags, pending_sentence, resolve)
+from practice.services.work.csv_file import (FIELDS, ParsedRow, Preview, RowError, check_mapping, count_of,
+                                             detect_mapping, header_errors, parse_rows, preview_of, read_file)
+
+__all__ = ["Plan", "PlannedAccount", "Review", "Translation", "chunks", "plan_import", "review"]
+
+
+@dataclass
+class Translation:
+    """A value of the file the import reads differently than typed, and the lines that have it."""
+
+    column: str
+    value: str
+    becomes: str
+    lines: list[int]
+
+
+@dataclass
+class Plan:
+    """The whole file planned with the person's answers: its accounts, the rows' errors, the questions
+    asked and the tags to create."""
+
+    preview: Preview
+    accounts: list[PlannedAccount]
+    errors: list[RowError]
+    new_tags: list[str]
+    tag_ids: dict[str, int]  # lower-case name -> id, existing tags
+    rows: int  # the rows that will be imported
+    flags: list[Flag] = field(default_factory=list)
+    undecided: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # lines the person chose to skip
+    translations: list[Translation] = field(default_factory=list)
 
 
 @dataclass
 class Review:
-    """What an import of this file would do, and what is wrong with it."""
+    """What an import of this file would do with the answers given so far, and what is wrong with it."""
 
     preview: Preview
     errors: list[RowError]
@@ -24,54 +56,46 @@ class Review:
     contacts: int
     new_tags: list[str]
     bad_lines: int
-    good_rows: int
+    good_rows: int  # the rows an import would write now
     unnamed_contacts: int = 0
+    linked_contacts: int = 0
+    flags: list[Flag] = field(default_factory=list)
+    undecided: int = 0
+    skipped: int = 0
+    translations: list[Translation] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
         parts = [f"{self.good_rows} of {count_of(self.preview.row_count, 'row')} can be imported: "
-                 f"{count_of(self.new_accounts, 'new account')}, {count_of(self.contacts, 'contact')}."]
+                 f"{count_of(self.new_accounts, 'new account')}, {count_of(self.contacts, 'new contact')}"
+                 + (f", {count_of(self.linked_contacts, 'existing contact')} linked" if self.linked_contacts else "")
+                 + "."]
         if self.existing_accounts:
             names = ", ".join(f'"{n}"' for n in self.existing_accounts[:5])
             more = f" and {len(self.existing_accounts) - 5} more" if len(self.existing_accounts) > 5 else ""
             n = len(self.existing_accounts)
-            parts.append(f"{count_of(n, 'account')} already {'exists' if n == 1 else 'exist'} ({names}{more}): "
-                         "contacts and tags are added to them; their type and notes stay as they are.")
+            parts.append(f"Contacts and tags are added to {count_of(n, 'existing account')} ({names}{more}); "
+                         "their type and notes stay as they are.")
         if self.unnamed_contacts:
             parts.append(f"{count_of(self.unnamed_contacts, 'contact')} with an email, phone or address but no "
                          "name will be named after their account.")
         if self.new_tags:
             parts.append("New tags will be created: " + ", ".join(self.new_tags) + ".")
+        if self.flags:
+            parts.append(f"{count_of(len(self.flags), 'question')} below ({self.undecided} "
+                         f"{'row waits' if self.undecided == 1 else 'rows wait'} for your choice).")
         if self.bad_lines:
             parts.append(f"{count_of(self.bad_lines, 'row')} {'has' if self.bad_lines == 1 else 'have'} errors.")
         return " ".join(parts)
 
-
-@dataclass
-class PlannedAccount:
-    """One account of the file with everything its rows bring (an existing account keeps its type and notes)."""
-
-    name: str
-    type: AccountType
-    notes: list[str]
-    tags: list[str]
-    contacts: list[dict[str, str]]
-    lines: list[int]
-    existing_id: int | None = None
-    existing_name: str = ""  # as the firm already spells it
-    unnamed_contacts: int = 0
-
-
-@dataclass
-class Plan:
-    """The whole file planned: its accounts, the rows' errors and the tags to create."""
-
-    preview: Preview
-    accounts: list[PlannedAccount]
-    errors: list[RowError]
-    new_tags: list[str]
-    tag_ids: dict[str, int]  # lower-case name -> id, existing tags
-    rows: int
+    @property
+    def skipped_note(self) -> str:
+        """What the import button leaves out, in a sentence ("" when nothing)."""
+        parts = [count_of(self.bad_lines, "row") + " with errors" if self.bad_lines else "",
+                 f"{count_of(self.skipped, 'row')} you chose to skip" if self.skipped else "",
+                 f"{count_of(self.undecided, 'row')} waiting for your choice" if self.undecided else ""]
+        parts = [p for p in parts if p]
+        return ("Not imported: " + ", ".join(parts) + ".") if parts else ""
 
 
 def chunks(items: list, size: int = 500):
@@ -112,9 +136,14 @@ def _tags(session: Session, rows: list[ParsedRow]) -> tuple[dict[str, int], list
 
 
 def _refusal(row: ParsedRow, actor: Actor, existing: dict[str, tuple[int, str]], hidden: set[str],
-             tag_ids: dict[str, int]) -> RowError | None:
-    """Why the actor may not import this row (an account it may not see, a tag only admins may create)."""
+             tag_ids: dict[str, int], hidden_emails: set[str]) -> RowError | None:
+    """Why the actor may not import this row (an account or contact it may not see, a tag only admins may
+    create)."""
     key = row.account.lower()
+    email = row.contact["email"] if row.contact else ""
+    if email in hidden_emails:
+        return RowError(row.line, f"Line {row.line}: {email} is already the email of a contact on an account you do "
+                                  "not have access to; ask an admin to import this row, or remove the email.")
     if key in hidden:
         return RowError(row.line, f'Line {row.line}: an account named "{existing[key][1]}" already exists '
                                   "and you do not have access to it; ask an admin to add you to its team.")
@@ -127,31 +156,59 @@ def _refusal(row: ParsedRow, actor: Actor, existing: dict[str, tuple[int, str]],
     return None
 
 
-def _group(rows: list[ParsedRow], existing: dict[str, tuple[int, str]]) -> list[PlannedAccount]:
-    """The rows gathered by account (same name, any case), in the order the file names them first."""
-    planned: dict[str, PlannedAccount] = {}
+def _existing_contacts(session: Session, actor: Actor,
+                       rows: list[ParsedRow]) -> tuple[dict[str, ExistingContact], set[str]]:
+    """Contacts that already have the rows' emails (by lower-case email; one with a portal login first), and
+    the emails that belong only to contacts the actor may not see."""
+    emails = sorted({r.contact["email"] for r in rows if r.contact and r.contact["email"]})
+    visible = account_visible(actor, AccountContact.account_id)
+    found: dict[str, ExistingContact] = {}
+    hidden: set[str] = set()
+    for part in chunks(emails):
+        people = session.execute(select(Contact.id, Contact.first_name, Contact.last_name, func.lower(Contact.email))
+                                 .where(func.lower(Contact.email).in_(part)).order_by(Contact.id)).all()
+        ids = [p[0] for p in people]
+        portal = set(session.execute(select(PortalLogin.contact_id).where(
+            PortalLogin.contact_id.in_(ids), PortalLogin.status != PortalStatus.revoked)).scalars())
+        links = select(AccountContact.contact_id, Account.name).join(Account, Account.id == AccountContact.account_id) \
+            .where(AccountContact.contact_id.in_(ids)).order_by(Account.name)
+        linked: dict[int, list[str]] = {}
+        for contact_id, name in session.execute(links):
+            linked.setdefault(contact_id, []).append(name)
+        seen = linked if visible is None else {}
+        for contact_id, name in ([] if visible is None else session.execute(links.where(visible))):
+            seen.setdefault(contact_id, []).append(name)
+        for contact_id, first, last, email in sorted(people, key=lambda p: p[0] not in portal):
+            if contact_id in linked and contact_id not in seen:
+                hidden.add(email)
+                continue
+            found.setdefault(email, ExistingContact(contact_id, f"{first} {last}".strip() or email,
+                                                    (seen.get(contact_id) or [""])[0], contact_id in portal))
+    return found, hidden - set(found)
+
+
+def _translations(rows: list[ParsedRow]) -> list[Translation]:
+    """Each value the import reads differently than it is typed (an entity type, a full name split in two,
+    a list of emails), with the lines that have it, so that nothing changes unseen."""
+    found: dict[tuple[str, str, str], list[int]] = {}
     for row in rows:
-        key = row.account.lower()
-        plan = planned.get(key)
-        if plan is None:
-            plan = planned[key] = PlannedAccount(row.account, row.type or AccountType.individual, [], [], [], [],
-                                                 *existing.get(key, (None, "")))
-        if row.type is not None:
-            plan.type = row.type
-        if row.notes and row.notes not in plan.notes:
-            plan.notes.append(row.notes)
-        for tag in row.tags:
-            if tag.lower() not in (t.lower() for t in plan.tags):
-                plan.tags.append(tag)
-        if row.contact is not None:
-            plan.contacts.append(row.contact)
-            plan.unnamed_contacts += row.unnamed_contact
-        plan.lines.append(row.line)
-    return list(planned.values())
+        typed, c = row.typed, row.contact or {}
+        if "account_type" in typed and row.type is not None and typed["account_type"] != row.type.value:
+            found.setdefault((FIELDS["account_type"], typed["account_type"], row.type.value), []).append(row.line)
+        if "contact_name" in typed:
+            found.setdefault((FIELDS["contact_name"], typed["contact_name"],
+                              f'first name "{c["first_name"]}", last name "{c["last_name"]}"'), []).append(row.line)
+        if "email" in typed and c:
+            others = c["other_emails"].replace("\n", ", ")
+            found.setdefault((FIELDS["email"], typed["email"], c["email"] + (f" (other emails: {others})" if others
+                                                                              else "")), []).append(row.line)
+    return [Translation(column, value, becomes, lines) for (column, value, becomes), lines in found.items()]
 
 
-def plan_import(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] | None) -> Plan:
-    """Read the file and plan its import for this actor, writing nothing."""
+def plan_import(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] | None,
+                answers: dict[str, str] | None = None) -> Plan:
+    """Read the file and plan its import for this actor with the person's answers to its questions, writing
+    nothing."""
     f = read_file(data)
     mapping = detect_mapping(f.header) if mapping is None else check_mapping(mapping, len(f.header))
     pv = preview_of(f, mapping)
@@ -160,24 +217,39 @@ def plan_import(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
         return Plan(pv, [], bad_header, [], {}, 0)
     rows, errors = parse_rows(f.rows, mapping, len(f.header))
     existing, hidden = _existing_accounts(session, actor, rows)
+    people, hidden_emails = _existing_contacts(session, actor, rows)
     tag_ids, new_tags = _tags(session, rows)
     kept: list[ParsedRow] = []
     for row in rows:
-        refusal = _refusal(row, actor, existing, hidden, tag_ids)
+        refusal = _refusal(row, actor, existing, hidden, tag_ids, hidden_emails)
         if refusal is None:
             kept.append(row)
         else:
             errors.append(refusal)
-    errors.sort(key=lambda e: e.line)
-    return Plan(pv, _group(kept, existing), errors, new_tags if actor.is_admin else [], tag_ids, len(kept))
+    flags = sorted(account_flags(kept, existing) + email_flags(kept, people), key=lambda f: (f.line, f.kind))
+    outcome: Outcome = resolve(kept, flags, answers or {}, existing, people)
+    used = {t.lower() for a in outcome.accounts for t in a.tags}
+    return Plan(pv, outcome.accounts, sorted(errors + outcome.errors, key=lambda e: e.line),
+                [t for t in new_tags if t.lower() in used] if actor.is_admin else [], tag_ids, outcome.rows, flags,
+                outcome.undecided, outcome.skipped, _translations(kept))
 
 
-def review(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] | None = None) -> Review:
-    """Preview the file and check every row against the mapping and the database, writing nothing."""
-    plan = plan_import(session, actor, data, mapping)
+def review(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] | None = None,
+           answers: dict[str, str] | None = None) -> Review:
+    """Preview the file and check every row against the mapping, the database and the person's answers,
+    writing nothing."""
+    plan = plan_import(session, actor, data, mapping, answers)
+    contacts = {id(c): c for a in plan.accounts for c in a.contacts}.values()
     return Review(preview=plan.preview, errors=plan.errors,
                   new_accounts=sum(1 for a in plan.accounts if a.existing_id is None),
                   existing_accounts=[a.existing_name for a in plan.accounts if a.existing_id is not None],
-                  contacts=sum(len(a.contacts) for a in plan.accounts), new_tags=plan.new_tags,
+                  contacts=sum(1 for c in contacts if c.existing_id is None), new_tags=plan.new_tags,
                   bad_lines=len({e.line for e in plan.errors}), good_rows=plan.rows,
-                  unnamed_contacts=sum(a.unnamed_contacts for a in plan.accounts))
+                  unnamed_contacts=sum(a.unnamed_contacts for a in plan.accounts),
+                  linked_contacts=sum(1 for c in contacts if c.existing_id is not None), flags=plan.flags,
+                  undecided=len(plan.undecided), skipped=len(plan.skipped), translations=plan.translations)
+
+
+def pending(plan: Plan) -> str:
+    """Why some rows cannot be imported yet ("" when every question has its answer)."""
+    return pending_sentence(Outcome(plan.accounts, plan.errors, plan.undecided, plan.skipped))

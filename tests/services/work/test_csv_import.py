@@ -8,7 +8,7 @@ from practice.db import read_session, write_session
 from practice.models import Account, AccountContact, AccountTag, AccountTeam, AuditLog, Contact, Tag
 from practice.services.work import accounts, csv_file, csv_import, csv_plan
 from practice.services.errors import InvalidInput
-from tests.factories import actor_of, make_account, make_member, make_tag
+from tests.factories import actor_of, make_account, make_household, make_member, make_tag
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -23,6 +23,10 @@ def owner(fresh_db):
 def employee(fresh_db):
     with write_session() as s:
         return actor_of(make_member(s, role="employee", name="Bob"))
+
+
+# The TaxDome file has no account key: its two Whitfield rows are one account because the user says so.
+WHITFIELD_ONE_ACCOUNT = {"3:account": "join"}
 
 
 def run_import(actor, data: bytes, **kwargs):
@@ -130,11 +134,22 @@ def test_a_file_without_an_account_name_column_says_which_column_is_needed(owner
         run_import(owner, b"First name,Last name\nAl,Bee\n", skip_bad_rows=True)
 
 
-def test_rows_of_one_account_that_disagree_on_its_type_are_an_error():
-    data = b"Account name,Type\nAcme,Company\nAcme,Trust\n"
+def test_rows_with_one_account_key_must_agree_on_the_name_and_type():
+    data = b"Account name,Type,Client ID\nAcme,Company,A1\nAcme,Trust,A1\nAcme Inc,Company,A1\nAcme,Trust,A2\n"
     errors = csv_file.validate(csv_file.rows_of(data), csv_file.preview(data).mapping)
-    assert [e.line for e in errors] == [3]
-    assert "is a Trust here but a Company on line 2" in errors[0].message
+    assert [(e.line, e.message) for e in errors] == [
+        (3, 'Line 3: the account "Acme" is a Trust here but a Company on line 2; make them agree.'),
+        (4, 'Line 4: the account key "A1" is "Acme Inc" here but "Acme" on line 2; make them agree.')]
+
+
+def test_rows_joined_by_the_user_must_agree_on_the_type(owner):
+    data = b"Account name,Type\nAcme,Company\nAcme,Trust\n"
+    with read_session() as s:
+        assert csv_plan.review(s, owner, data).errors == []  # two accounts until the user says otherwise
+        rv = csv_plan.review(s, owner, data, answers={"3:account": "join"})
+    assert [e.message for e in rv.errors] == [
+        'Line 3: the account "Acme" is a Trust here but a Company on line 2; make them agree, or import it as a '
+        "separate account."]
 
 
 # --- importing ---------------------------------------------------------------------------
@@ -143,7 +158,7 @@ def test_rows_of_one_account_that_disagree_on_its_type_are_an_error():
 def test_import_creates_accounts_contacts_tags_and_one_audit_row(owner):
     progress: list[tuple[int, int]] = []
     result = run_import(owner, (DATA / "clients_taxdome.csv").read_bytes(), progress=lambda d, t: progress.append((d, t)),
-                        file_name="clients.csv")
+                        file_name="clients.csv", answers=WHITFIELD_ONE_ACCOUNT)
     assert (result.created_accounts, result.updated_accounts, result.created_contacts) == (4, 0, 4)
     assert sorted(result.created_tags) == ["Bookkeeping", "Returning", "VIP"]
     assert result.skipped == []
@@ -196,11 +211,18 @@ def test_an_existing_account_gets_the_contacts_instead_of_a_duplicate(owner):
     with write_session() as s:
         existing = make_account(s, owner, name="Whitfield HOUSEHOLD", type="Individual", notes="kept")
     data = (DATA / "clients_taxdome.csv").read_bytes()
+    answers = {"2:account": "join", "3:account": "join"}
     with read_session() as s:
-        rv = csv_plan.review(s, owner, data)
+        asked = csv_plan.review(s, owner, data)
+        rv = csv_plan.review(s, owner, data, answers=answers)
+    assert [f.question for f in asked.flags] == [
+        'Line 2: an account named "Whitfield HOUSEHOLD" already exists.',
+        'Line 3: the account name "Whitfield Household" is also on line 2, and no account key says whether they '
+        "are one client."]
+    assert asked.good_rows == 3 and asked.undecided == 2
     assert rv.existing_accounts == ["Whitfield HOUSEHOLD"]
-    assert "1 account already exists" in rv.summary and "type and notes stay as they are" in rv.summary
-    result = run_import(owner, data)
+    assert "added to 1 existing account" in rv.summary and "type and notes stay as they are" in rv.summary
+    result = run_import(owner, data, answers=answers)
     assert (result.created_accounts, result.updated_accounts) == (3, 1)
     with read_session() as s:
         assert s.execute(select(func.count()).select_from(Account)
@@ -208,8 +230,10 @@ def test_an_existing_account_gets_the_contacts_instead_of_a_duplicate(owner):
         account = s.get(Account, existing.id)
         assert account.notes == "kept" and account.type.value == "Individual"
     assert contacts_by_account()["Whitfield HOUSEHOLD"] == ["Grace", "Henry"]
-    # The same file again adds no one twice.
-    again = run_import(owner, data)
+    # The same file again adds no one twice: every email is an existing contact's, linked.
+    with read_session() as s:
+        flags = csv_plan.review(s, owner, data).flags
+    again = run_import(owner, data, answers={f.key: f.options[0][0] for f in flags})
     assert (again.created_contacts, again.unchanged_contacts) == (0, 4)
 
 
@@ -217,14 +241,15 @@ def test_a_live_account_is_preferred_to_an_archived_one_and_an_archived_match_is
     with write_session() as s:
         old = make_account(s, owner, name="Acme")
         old.archived = True
+    join = {"2:account": "join"}
     with read_session() as s:
-        assert csv_plan.review(s, owner, b"Account name\nACME\n").existing_accounts == ["Acme (archived)"]
+        assert csv_plan.review(s, owner, b"Account name\nACME\n", answers=join).existing_accounts == ["Acme (archived)"]
     with write_session() as s:
         live = make_account(s, owner, name="acme")
     with read_session() as s:
-        rv = csv_plan.review(s, owner, b"Account name,First name\nACME,Al\n")
+        rv = csv_plan.review(s, owner, b"Account name,First name\nACME,Al\n", answers=join)
     assert rv.existing_accounts == ["acme"]
-    run_import(owner, b"Account name,First name\nACME,Al\n")
+    run_import(owner, b"Account name,First name\nACME,Al\n", answers=join)
     assert contacts_by_account() == {"acme": ["Al"]} and live.id != old.id
 
 
@@ -233,7 +258,7 @@ def test_employees_cannot_create_tags_and_are_told_which_rows(owner, employee):
         make_tag(s, owner, name="VIP")
     data = (DATA / "clients_taxdome.csv").read_bytes()
     with read_session() as s:
-        rv = csv_plan.review(s, employee, data)
+        rv = csv_plan.review(s, employee, data, answers=WHITFIELD_ONE_ACCOUNT)
     assert rv.new_tags == []
     assert {e.line: e.message for e in rv.errors} == {
         2: 'Line 2: the tag "Returning" does not exist, and only the owner or an admin can create tags; '
@@ -241,8 +266,8 @@ def test_employees_cannot_create_tags_and_are_told_which_rows(owner, employee):
         4: 'Line 4: the tag "Bookkeeping" does not exist, and only the owner or an admin can create tags; '
            "ask one to create it, or remove it from the file."}
     with pytest.raises(InvalidInput, match=r"^Nothing was imported: Line 2: .* \(1 more row has errors.\) Fix the file"):
-        run_import(employee, data)
-    result = run_import(employee, data, skip_bad_rows=True)
+        run_import(employee, data, answers=WHITFIELD_ONE_ACCOUNT)
+    result = run_import(employee, data, skip_bad_rows=True, answers=WHITFIELD_ONE_ACCOUNT)
     assert [e.line for e in result.skipped] == [2, 4]
     assert count(Tag) == 1
     # An employee keeps seeing the accounts it imported.
@@ -289,3 +314,160 @@ def test_progress_is_reported_in_chunks(owner):
     run_import(owner, "\n".join(lines).encode(), progress=lambda d, t: progress.append((d, t)))
     assert progress == [(250, 600), (500, 600), (600, 600)]
     assert count(Account) == 600 and count(AccountContact) == 600
+
+
+# --- the traps: a shared name, a shared email, values read differently ---------------------------------
+
+
+def review_of(actor, data: bytes, **kwargs):
+    with read_session() as s:
+        return csv_plan.review(s, actor, data, **kwargs)
+
+
+def accounts_and_people() -> list[tuple[str, list[str]]]:
+    """Each account (by id) with its contacts' names and emails."""
+    with read_session() as s:
+        rows = s.execute(select(Account.id, Account.name, Contact.first_name, Contact.email)
+                         .outerjoin(AccountContact, AccountContact.account_id == Account.id)
+                         .outerjoin(Contact, Contact.id == AccountContact.contact_id)
+                         .order_by(Account.id, Contact.first_name)).all()
+    out: dict[int, tuple[str, list[str]]] = {}
+    for account_id, name, first, email in rows:
+        out.setdefault(account_id, (name, []))[1].extend([f"{first} <{email}>"] if first else [])
+    return list(out.values())
+
+
+SAME_NAME = b"Account name,First name,Email\nLee,Ann,ann@lee.example\nLee,Bo,bo@other.example\n"
+
+
+def test_two_rows_with_the_same_name_are_flagged_and_wait_for_the_users_choice(owner):
+    rv = review_of(owner, SAME_NAME)
+    assert [(f.key, f.question, [v for v, _ in f.options]) for f in rv.flags] == [
+        ("3:account", 'Line 3: the account name "Lee" is also on line 2, and no account key says whether they are '
+                      "one client.", ["join", "new"])]
+    assert rv.good_rows == 1 and rv.skipped_note == "Not imported: 1 row waiting for your choice."
+    with pytest.raises(InvalidInput) as err:
+        run_import(owner, SAME_NAME)
+    assert str(err.value) == ("Nothing was imported: 1 row needs your choice above (flagged rows) before they can be "
+                              "imported. Line 3 is the first.")
+    assert count(Account) == 0
+
+
+def test_same_name_rows_are_two_accounts_or_one_as_the_user_chooses(owner):
+    run_import(owner, SAME_NAME, answers={"3:account": "new"})
+    assert accounts_and_people() == [("Lee", ["Ann <ann@lee.example>"]), ("Lee", ["Bo <bo@other.example>"])]
+
+
+def test_same_name_rows_joined_by_the_user_are_one_account(owner):
+    run_import(owner, SAME_NAME, answers={"3:account": "join"})
+    assert accounts_and_people() == [("Lee", ["Ann <ann@lee.example>", "Bo <bo@other.example>"])]
+
+
+def test_an_account_key_column_merges_rows_and_tells_same_named_clients_apart(owner):
+    data = (b"Account key,Account name,First name\n"
+            b"C-1,Lee,Ann\nC-2,Lee,Bo\nc-1,Lee,Cy\n")
+    assert csv_file.preview(data).mapping["account_key"] == 0
+    rv = review_of(owner, data)
+    assert rv.flags == [] and rv.good_rows == 3 and rv.new_accounts == 2
+    run_import(owner, data)
+    assert accounts_and_people() == [("Lee", ["Ann <>", "Cy <>"]), ("Lee", ["Bo <>"])]
+
+
+def test_an_account_named_like_an_existing_one_is_added_only_when_the_user_says_so(owner):
+    with write_session() as s:
+        make_account(s, owner, name="Lee")
+    rv = review_of(owner, b"Account name,First name\nLEE,Ann\n")
+    assert [(f.question, f.options) for f in rv.flags] == [('Line 2: an account named "Lee" already exists.', [
+        ("join", 'Add to the existing account "Lee" (its type and notes stay)'), ("new", 'A new account "LEE"')])]
+    run_import(owner, b"Account name,First name\nLEE,Ann\n", answers={"2:account": "new"})
+    assert accounts_and_people() == [("Lee", []), ("LEE", ["Ann <>"])]
+
+
+DUP_EMAIL = (b"Account name,First name,Email\n"
+             b"Lee,Ann,ann@lee.example\nAnn's Bakery,Ann,ANN@lee.example\n")
+
+
+def test_an_email_twice_in_the_file_is_flagged_with_a_choice(owner):
+    [flag] = review_of(owner, DUP_EMAIL).flags
+    assert flag.question == ("Line 3: ann@lee.example is also the email on line 2 (Ann); two contacts with one email "
+                             "would share one portal login.")
+    assert flag.options == [("link", "The same person as line 2 (one contact)"),
+                            ("no_email", "A separate contact without this email"), ("skip", "Skip this row")]
+
+
+def test_linking_a_repeated_email_makes_one_contact_on_both_accounts(owner):
+    result = run_import(owner, DUP_EMAIL, answers={"3:email": "link"})
+    assert result.created_contacts == 1 and count(Contact) == 1
+    assert accounts_and_people() == [("Lee", ["Ann <ann@lee.example>"]), ("Ann's Bakery", ["Ann <ann@lee.example>"])]
+
+
+def test_a_repeated_email_can_be_left_out_or_its_row_skipped(owner):
+    run_import(owner, DUP_EMAIL, answers={"3:email": "no_email"})
+    assert accounts_and_people() == [("Lee", ["Ann <ann@lee.example>"]), ("Ann's Bakery", ["Ann <>"])]
+
+
+def test_a_row_the_user_skips_is_not_imported_and_is_reported(owner):
+    rv = review_of(owner, DUP_EMAIL, answers={"3:email": "skip"})
+    assert rv.good_rows == 1 and rv.skipped_note == "Not imported: 1 row you chose to skip."
+    result = run_import(owner, DUP_EMAIL, answers={"3:email": "skip"})
+    assert result.chosen_skips == [3]
+    assert accounts_and_people() == [("Lee", ["Ann <ann@lee.example>"])]
+    with read_session() as s:
+        audit_row = s.execute(select(AuditLog).where(AuditLog.action == "import")).scalar_one()
+    assert audit_row.summary == "Imported 1 new account and 1 contact; skipped 1 row as chosen"
+
+
+def test_an_email_of_an_existing_contact_is_flagged_and_linking_keeps_their_details(owner):
+    with write_session() as s:
+        _, [ann] = make_household(s, owner, "Lee Family", "Lee", ("Ann",))
+        ann.phone = "555-0001"
+    data = b"Account name,First name,Last name,Email,Phone\nLee Bakery,Annie,Lee,ann@lee.example,555-9999\n"
+    [flag] = review_of(owner, data).flags
+    assert flag.question == ('Line 2: ann@lee.example is already the email of Ann Lee (on "Lee Family"); two contacts '
+                             "with one email would share one portal login.")
+    assert flag.options[0] == ("link", "Link Ann Lee to this account (their details stay). They have portal access, "
+                                       "so they will see this account's shared documents.")
+    rv = review_of(owner, data, answers={"2:email": "link"})
+    assert "0 new contacts, 1 existing contact linked" in rv.summary
+    result = run_import(owner, data, answers={"2:email": "link"})
+    assert (result.created_contacts, result.linked_contacts) == (0, 1)
+    assert accounts_and_people() == [("Lee Family", ["Ann <ann@lee.example>"]), ("Lee Bakery", ["Ann <ann@lee.example>"])]
+    with read_session() as s:
+        assert s.execute(select(Contact.phone)).scalar_one() == "555-0001"
+
+
+def test_an_employee_is_not_shown_a_contact_it_cannot_see(owner, employee):
+    with write_session() as s:
+        make_household(s, owner, "Secret Co", "Lee", ("Ann",), invite=False)
+    rv = review_of(employee, b"Account name,First name,Email\nOpen Co,Ann,ann@lee.example\n")
+    assert rv.flags == []
+    assert [e.message for e in rv.errors] == [
+        "Line 2: ann@lee.example is already the email of a contact on an account you do not have access to; ask an "
+        "admin to import this row, or remove the email."]
+
+
+def test_the_button_counts_only_the_rows_that_will_be_imported(owner):
+    data = (b"Account name,First name,Email\n"
+            b"A,Al,al@a.example\nB,Bo,not-an-email\nC,Cy,al@a.example\nD,Di,di@d.example\n")
+    rv = review_of(owner, data)
+    assert (rv.good_rows, rv.bad_lines, rv.undecided) == (2, 1, 1)
+    assert rv.skipped_note == "Not imported: 1 row with errors, 1 row waiting for your choice."
+    rv = review_of(owner, data, answers={"4:email": "link"})
+    assert rv.good_rows == 3 and rv.skipped_note == "Not imported: 1 row with errors."
+    assert run_import(owner, data, answers={"4:email": "link"}, skip_bad_rows=True).created_accounts == 3
+
+
+def test_every_value_read_differently_than_typed_is_shown_in_the_preview(owner):
+    data = (b"Account name,Entity type,Contact name,Email\n"
+            b"Acme,LLC,Mary Ann Lee,Mary@Acme.example; books@acme.example\n"
+            b"Bolt,llc,Bo Bolt,bo@bolt.example\nNguyen,Household,An Nguyen,an@nguyen.example\n"
+            b"Plain,Company,,\n")
+    rv = review_of(owner, data)
+    assert [(t.column, t.value, t.becomes, t.lines) for t in rv.translations] == [
+        ("Account type", "LLC", "Company", [2]),
+        ("Contact full name", "Mary Ann Lee", 'first name "Mary Ann", last name "Lee"', [2]),
+        ("Email", "Mary@Acme.example; books@acme.example", "mary@acme.example (other emails: books@acme.example)", [2]),
+        ("Account type", "llc", "Company", [3]),
+        ("Contact full name", "Bo Bolt", 'first name "Bo", last name "Bolt"', [3]),
+        ("Account type", "Household", "Family", [4]),
+        ("Contact full name", "An Nguyen", 'first name "An", last name "Nguyen"', [4])]

@@ -1,0 +1,282 @@
+"""The questions a CSV import asks the person before it writes anything, and their answers applied.
+
+Two traps of other systems' exports are never resolved by guessing:
+- rows are one account only when an account key column says so; two rows (or a row and an existing
+  account) that merely share a name are flagged, and the person chooses "same account" or "a separate
+  account";
+- a contact's email already on another row or on an existing contact is flagged (two contacts with one
+  email would share one portal login), and the person chooses to link the existing contact, import the
+  contact without the email, or skip the row.
+
+A flag's answer is keyed "<line>:account" or "<line>:email"; a flag without an answer keeps its rows
+out of the import until the person answers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from practice.models import AccountType
+from practice.services.work.csv_file import ParsedRow, RowError, count_of
+
+ACCOUNT, EMAIL = "account", "email"
+JOIN, NEW = "join", "new"
+LINK, NO_EMAIL, SKIP = "link", "no_email", "skip"
+
+
+@dataclass
+class Flag:
+    """One question about one line of the file, with the answers it accepts (value, label)."""
+
+    line: int
+    kind: str  # ACCOUNT or EMAIL
+    question: str
+    options: list[tuple[str, str]]
+    other_line: int = 0  # the earlier line it may join (0: an existing account or contact)
+
+    @property
+    def key(self) -> str:
+        return f"{self.line}:{self.kind}"
+
+
+@dataclass
+class ExistingContact:
+    """A contact already in the firm whose email a row of the file carries."""
+
+    id: int
+    name: str
+    account: str  # the name of one of its accounts ("" when it has none)
+    portal: bool  # it has a portal login: linking it shows it the account's shared documents
+
+
+@dataclass(eq=False)
+class PlannedContact:
+    """A contact the import creates (`fields`) or links (`existing_id`); one object may serve several accounts."""
+
+    fields: dict[str, str]
+    existing_id: int | None = None
+
+
+@dataclass
+class PlannedAccount:
+    """One account of the file with everything its rows bring (an existing account keeps its type and notes)."""
+
+    name: str
+    type: AccountType
+    notes: list[str]
+    tags: list[str]
+    contacts: list[PlannedContact]
+    lines: list[int]
+    existing_id: int | None = None
+    existing_name: str = ""  # as the firm already spells it
+    unnamed_contacts: int = 0
+    type_line: int = 0  # the line that gave a new account its type
+
+
+@dataclass
+class Outcome:
+    """The file with the answers applied: the accounts to write, and what stays out and why."""
+
+    accounts: list[PlannedAccount]
+    errors: list[RowError]
+    undecided: list[int] = field(default_factory=list)  # lines waiting for an answer
+    skipped: list[int] = field(default_factory=list)  # lines the person chose to skip
+
+    @property
+    def rows(self) -> int:
+        return sum(len(a.lines) for a in self.accounts)
+
+
+# --- the questions ---------------------------------------------------------------------------------
+
+
+def _groups(rows: list[ParsedRow]) -> list[list[ParsedRow]]:
+    """The rows gathered by account key (rows without a key stand alone), in the file's order."""
+    by_key: dict[str, list[ParsedRow]] = {}
+    groups: list[list[ParsedRow]] = []
+    for row in rows:
+        if row.key and row.key.lower() in by_key:
+            by_key[row.key.lower()].append(row)
+            continue
+        group = [row]
+        groups.append(group)
+        if row.key:
+            by_key[row.key.lower()] = group
+    return groups
+
+
+def _account_flag(group: list[ParsedRow], earlier: list[ParsedRow] | None,
+                  existing: tuple[int, str] | None) -> Flag | None:
+    first = group[0]
+    if earlier is not None:
+        other = earlier[0]
+        return Flag(first.line, ACCOUNT,
+                    f'Line {first.line}: the account name "{first.account}" is also on line {other.line}, and no '
+                    "account key says whether they are one client.",
+                    [(JOIN, f"Same account as line {other.line}"), (NEW, "A separate account")], other.line)
+    if existing is not None:
+        return Flag(first.line, ACCOUNT,
+                    f'Line {first.line}: an account named "{existing[1]}" already exists.',
+                    [(JOIN, f'Add to the existing account "{existing[1]}" (its type and notes stay)'),
+                     (NEW, f'A new account "{first.account}"')])
+    return None
+
+
+def account_flags(rows: list[ParsedRow], existing: dict[str, tuple[int, str]]) -> list[Flag]:
+    """A question for each account of the file that shares its name with an earlier one or an existing one
+    (two accounts that both have a key are different clients: no question)."""
+    flags: list[Flag] = []
+    seen: dict[str, list[list[ParsedRow]]] = {}
+    for group in _groups(rows):
+        name = group[0].account.lower()
+        same = [g for g in seen.get(name, []) if not (g[0].key and group[0].key)]
+        flag = _account_flag(group, same[0] if same else None, existing.get(name))
+        if flag:
+            flags.append(flag)
+        seen.setdefault(name, []).append(group)
+    return flags
+
+
+def _who(c: dict[str, str]) -> str:
+    return f"{c.get('first_name', '')} {c.get('last_name', '')}".strip()
+
+
+def email_flags(rows: list[ParsedRow], existing: dict[str, ExistingContact]) -> list[Flag]:
+    """A question for each row whose contact's email is on an existing contact or on an earlier row."""
+    flags: list[Flag] = []
+    first_line: dict[str, ParsedRow] = {}
+    for row in rows:
+        email = row.contact["email"] if row.contact else ""
+        if not email:
+            continue
+        known = existing.get(email)
+        others = [(NO_EMAIL, "A separate contact without this email"), (SKIP, "Skip this row")]
+        if known is not None:
+            on = f' (on "{known.account}")' if known.account else ""
+            portal = (" They have portal access, so they will see this account's shared documents."
+                      if known.portal else "")
+            flags.append(Flag(row.line, EMAIL, f"Line {row.line}: {email} is already the email of {known.name}{on}; "
+                                               f"two contacts with one email would share one portal login.",
+                              [(LINK, f"Link {known.name} to this account (their details stay).{portal}"), *others]))
+        elif email in first_line:
+            other = first_line[email]
+            flags.append(Flag(row.line, EMAIL, f"Line {row.line}: {email} is also the email on line {other.line} "
+                                               f"({_who(other.contact)}); two contacts with one email would share "
+                                               "one portal login.",
+                              [(LINK, f"The same person as line {other.line} (one contact)"), *others],
+                              other.line))
+        first_line.setdefault(email, row)
+    return flags
+
+
+# --- the answers applied ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Resolver:
+    """Puts each row on its account and its contact, following the answers."""
+
+    answers: dict[str, str]
+    flags: dict[str, Flag]
+    existing: dict[str, tuple[int, str]]
+    existing_contacts: dict[str, ExistingContact]
+    rows: dict[int, ParsedRow]
+    outcome: Outcome = field(default_factory=lambda: Outcome([], []))
+    by_existing: dict[int, PlannedAccount] = field(default_factory=dict)
+    by_line: dict[int, PlannedAccount | None] = field(default_factory=dict)  # a group's first line -> its account
+    contact_of_line: dict[int, PlannedContact] = field(default_factory=dict)  # existing contacts under -id
+
+    def answer(self, line: int, kind: str) -> tuple[str | None, Flag | None]:
+        """The person's answer to the flag of this line (None: no flag; "": it waits for one), and the flag."""
+        flag = self.flags.get(f"{line}:{kind}")
+        if flag is None:
+            return None, None
+        value = self.answers.get(flag.key, "")
+        return (value if value in {v for v, _ in flag.options} else ""), flag
+
+    def target(self, first: ParsedRow) -> PlannedAccount | None:
+        """The account of the group that starts with this row (None: waiting for an answer)."""
+        choice, flag = self.answer(first.line, ACCOUNT)
+        if choice == "":
+            return None
+        if choice == JOIN and flag.other_line:
+            return self.by_line.get(flag.other_line)
+        if choice == JOIN:
+            account_id, spelled = self.existing[first.account.lower()]
+            if account_id not in self.by_existing:
+                self.by_existing[account_id] = self._new(first, account_id, spelled)
+            return self.by_existing[account_id]
+        return self._new(first)
+
+    def _new(self, row: ParsedRow, existing_id: int | None = None, spelled: str = "") -> PlannedAccount:
+        account = PlannedAccount(row.account, row.type or AccountType.individual, [], [], [], [], existing_id, spelled,
+                                 type_line=row.line if row.type else 0)
+        self.outcome.accounts.append(account)
+        return account
+
+    def _of_line(self, line: int) -> PlannedContact:
+        return self.contact_of_line.setdefault(line, PlannedContact(dict(self.rows[line].contact)))
+
+    def contact(self, row: ParsedRow) -> PlannedContact | None | bool:
+        """The row's contact (None: it has none; False: the row is skipped or waits for an answer)."""
+        if row.contact is None:
+            return None
+        choice, flag = self.answer(row.line, EMAIL)
+        if choice == "" or choice == SKIP:
+            (self.outcome.undecided if choice == "" else self.outcome.skipped).append(row.line)
+            return False
+        if choice == LINK and flag.other_line:
+            return self._of_line(flag.other_line)
+        if choice == LINK:
+            known = self.existing_contacts[row.contact["email"]]
+            return self.contact_of_line.setdefault(-known.id, PlannedContact({}, known.id))
+        if choice == NO_EMAIL:
+            return PlannedContact({**row.contact, "email": ""})
+        return self._of_line(row.line)
+
+    def add(self, account: PlannedAccount, row: ParsedRow, contact: PlannedContact | None) -> None:
+        """Put the row on its account; the rows of a new account must agree on its type."""
+        if row.type is not None and account.type_line and account.type != row.type and account.existing_id is None:
+            self.outcome.errors.append(RowError(row.line, f'Line {row.line}: the account "{row.account}" is a '
+                                                f"{row.type.value} here but a {account.type.value} on line "
+                                                f"{account.type_line}; make them agree, or import it as a separate "
+                                                "account."))
+            return
+        if row.type is not None and not account.type_line:
+            account.type, account.type_line = row.type, row.line
+        if row.notes and row.notes not in account.notes:
+            account.notes.append(row.notes)
+        for tag in row.tags:
+            if tag.lower() not in (t.lower() for t in account.tags):
+                account.tags.append(tag)
+        if contact is not None:
+            account.contacts.append(contact)
+            account.unnamed_contacts += row.unnamed_contact and contact.existing_id is None
+        account.lines.append(row.line)
+
+
+def resolve(rows: list[ParsedRow], flags: list[Flag], answers: dict[str, str],
+            existing: dict[str, tuple[int, str]], existing_contacts: dict[str, ExistingContact]) -> Outcome:
+    """The accounts and contacts the rows make with these answers; flagged rows without one stay out."""
+    r = _Resolver(answers, {f.key: f for f in flags}, existing, existing_contacts, {row.line: row for row in rows})
+    for group in _groups(rows):
+        account = r.by_line[group[0].line] = r.target(group[0])
+        for row in group:
+            contact = r.contact(row)
+            if contact is False:
+                continue
+            if account is None:
+                r.outcome.undecided.append(row.line)
+            else:
+                r.add(account, row, contact)
+    r.outcome.accounts = [a for a in r.outcome.accounts if a.lines]
+    r.outcome.undecided.sort()
+    r.outcome.errors.sort(key=lambda e: e.line)
+    return r.outcome
+
+
+def pending_sentence(outcome: Outcome) -> str:
+    """Why flagged rows are not imported yet ("" when every flag has its answer)."""
+    n = len(outcome.undecided)
+    if not n:
+        return ""
+    return f"{count_of(n, 'row needs', 'rows need')} your choice above (flagged rows) before they can be imported."

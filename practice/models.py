@@ -95,6 +95,18 @@ class TeamMember(SQLModel, table=True):
     created_at: dt.datetime = when()
 
 
+class StaffToken(SQLModel, table=True):
+    """A team member's one-time link (password reset); only the SHA-256 of the token is kept."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str  # reset
+    token_hash: str = Field(sa_column_kwargs={"unique": True})
+    member_id: int = Field(foreign_key="teammember.id", index=True)
+    created_at: dt.datetime = when()
+    expires_at: dt.datetime = when()
+    used_at: Optional[dt.datetime] = when(nullable=True)
+
+
 class LoginSession(SQLModel, table=True):
     """A staff login; the browser holds a random id, the database only its SHA-256."""
 

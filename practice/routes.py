@@ -1,6 +1,9 @@
 """Every URL of the app in one place; pages and links use these, never string literals."""
 
 LOGIN = "/login"
+# Staff who forgot their password: ask for a link, then choose a new password with it.
+FORGOT_PASSWORD = "/forgot-password"
+RESET_PASSWORD = "/reset-password"
 ACCOUNT_SECURITY = "/account-security"
 HOME = "/"
 ACCOUNTS = "/accounts"

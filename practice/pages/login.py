@@ -3,13 +3,22 @@ import reflex as rx
 from practice import routes
 
 from practice.components.layout import error_callout
-from practice.state.login import LoginState
+from practice.state.login import ForgotPasswordState, LoginState, ResetPasswordState
+
+
+def label(text: str, for_id: str) -> rx.Component:
+    return rx.text(text, as_="label", html_for=for_id, size="2")
+
+
+def notice_callout(message) -> rx.Component:
+    return rx.cond(message != "", rx.callout(message, icon="info", color_scheme="green", role="status", width="100%"))
 
 
 def password_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading("Log in to practice", size="6"),
+            notice_callout(LoginState.notice),
             error_callout(LoginState.error),
             rx.text("Email", as_="label", html_for="email", size="2"),
             rx.input(id="email", name="email", type="email", auto_complete="username", required=True,
@@ -18,6 +27,7 @@ def password_form() -> rx.Component:
             rx.input(id="password", name="password", type="password", auto_complete="current-password",
                      required=True, width="100%"),
             rx.button("Log in", type="submit", width="100%", id="login-submit"),
+            rx.link("Forgot password?", href=routes.FORGOT_PASSWORD, size="2", id="forgot-password-link"),
             spacing="3", width="100%",
         ),
         on_submit=LoginState.log_in, reset_on_submit=False,
@@ -56,15 +66,71 @@ def code_form() -> rx.Component:
     )
 
 
+def card(*children: rx.Component) -> rx.Component:
+    return rx.center(rx.card(*children, width=["92vw", "380px"], padding="1.5em"), min_height="100vh",
+                     background=rx.color("gray", 2))
+
+
 def login_page() -> rx.Component:
-    return rx.center(
-        rx.card(
-            rx.cond(LoginState.step == "code", code_form(), password_form()),
-            width=["92vw", "380px"], padding="1.5em",
+    return card(rx.cond(LoginState.step == "code", code_form(), password_form()))
+
+
+def forgot_page() -> rx.Component:
+    return card(rx.form(
+        rx.vstack(
+            rx.heading("Forgot your password?", size="6"),
+            rx.text("Type the email you log in with; we send you a link to choose a new password.", size="2"),
+            notice_callout(ForgotPasswordState.notice),
+            error_callout(ForgotPasswordState.error),
+            label("Email", "forgot-email"),
+            rx.input(id="forgot-email", name="email", type="email", auto_complete="username", required=True,
+                     width="100%", auto_focus=True),
+            rx.button("Send me a link", type="submit", width="100%", id="forgot-submit"),
+            rx.link("Back to the login page", href=routes.LOGIN, size="2"),
+            spacing="3", width="100%",
         ),
-        height="100vh", background=rx.color("gray", 2),
+        on_submit=ForgotPasswordState.send_link, reset_on_submit=True,
+    ))
+
+
+def new_password_form() -> rx.Component:
+    S = ResetPasswordState
+    return rx.form(
+        rx.vstack(
+            rx.text("New password for ", rx.text(S.link_email, weight="bold", as_="span"), size="2"),
+            rx.text("At least 8 characters. Very common passwords and ones containing your email are refused; "
+                    "a few unrelated words make a strong one. Choosing it logs you out everywhere.",
+                    size="1", color_scheme="gray"),
+            error_callout(S.error),
+            label("New password", "reset-new-password"),
+            rx.input(id="reset-new-password", name="new_password", type="password", auto_complete="new-password",
+                     required=True, width="100%", auto_focus=True),
+            label("The same password again", "reset-confirm-password"),
+            rx.input(id="reset-confirm-password", name="confirm_password", type="password",
+                     auto_complete="new-password", required=True, width="100%"),
+            rx.button("Save my new password", type="submit", width="100%", id="reset-submit"),
+            spacing="3", width="100%",
+        ),
+        on_submit=S.set_password, reset_on_submit=False,
     )
+
+
+def reset_page() -> rx.Component:
+    S = ResetPasswordState
+    return card(rx.vstack(
+        rx.heading("Choose a new password", size="6"),
+        rx.cond(S.link_problem != "",
+                rx.vstack(rx.callout(S.link_problem, icon="triangle-alert", color_scheme="red", role="alert",
+                                     width="100%", id="reset-link-problem"),
+                          rx.link("Ask for a new link", href=routes.FORGOT_PASSWORD, size="2"), width="100%"),
+                rx.cond(S.checked, new_password_form(), rx.center(rx.spinner()))),
+        spacing="3", width="100%",
+    ))
 
 
 def register(app: rx.App) -> None:
     app.add_page(login_page, route=routes.LOGIN, title="Log in · practice", on_load=LoginState.redirect_if_logged_in)
+    app.add_page(forgot_page, route=routes.FORGOT_PASSWORD, title="Forgot password · practice",
+                 on_load=ForgotPasswordState.load)
+    app.add_page(reset_page, route=routes.RESET_PASSWORD, title="New password · practice",
+                 on_load=ResetPasswordState.load)

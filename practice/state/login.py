@@ -4,20 +4,29 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.services.access import auth, two_factor
+from practice.services.access import auth, password_reset, two_factor
 from practice.services.errors import PracticeError
+from practice.services.mail import password_reset as reset_email
 from practice.state.base import ANYONE, AppState, allow, read, run, shown_in
+
+
+PASSWORD_SET = "Your new password is set, and every earlier login has ended. Log in with it."
+
+
+def client_ip(state) -> str:
+    return str(state.router.session.client_ip or "")[:64]
 
 
 class LoginState(AppState):
     error: str = ""
+    notice: str = ""
     step: str = "password"  # password | code
     backup_mode: bool = False
     # The pending login's random id stays in the server-side state; the database keeps its hash.
     _pending: str = ""
 
     def _client_ip(self) -> str:
-        return str(self.router.session.client_ip or "")[:64]
+        return client_ip(self)
 
     def _enter(self, sid: str, member):
         """Replace the browser's session id with the new one and go in."""
@@ -31,6 +40,7 @@ class LoginState(AppState):
     @allow(ANYONE)
     def redirect_if_logged_in(self):
         self.step, self.backup_mode, self._pending = "password", False, ""
+        self.notice = PASSWORD_SET if self.router.url.query_parameters.get("reset") == "1" else ""
         if self._actor() is not None:
             return rx.redirect(routes.HOME)
 
@@ -65,3 +75,57 @@ class LoginState(AppState):
     @allow(ANYONE)
     def start_over(self):
         self._pending, self.step, self.backup_mode, self.error = "", "password", False, ""
+
+
+class ForgotPasswordState(AppState):
+    """Staff who forgot their password ask for a link by email (the answer never tells whether the email is known)."""
+
+    error: str = ""
+    notice: str = ""
+
+    @allow(ANYONE)
+    def load(self):
+        self.error = self.notice = ""
+
+    @allow(ANYONE)
+    def send_link(self, form: dict):
+        self.notice = self.error = ""
+        with shown_in(self, "error"):
+            self.notice = run(reset_email.forgot_password, str(form.get("email", ""))[:320], ip=client_ip(self))
+
+
+class ResetPasswordState(AppState):
+    """The emailed link's page: check the link, then choose the new password."""
+
+    # The token from the link: server-side only, never sent back to the browser.
+    _token: str = ""
+    error: str = ""
+    link_email: str = ""
+    link_problem: str = ""
+    checked: bool = False
+
+    @allow(ANYONE)
+    def load(self):
+        self.error, self.link_email, self.link_problem = "", "", ""
+        fresh = str(self.router.url.query_parameters.get("token", "") or "")[:200]
+        if fresh:
+            self._token = fresh
+        try:
+            self.link_email = run(password_reset.email_for_link, self._token, ip=client_ip(self))
+        except PracticeError as err:
+            self.link_problem = str(err)
+        self.checked = True
+        if fresh:
+            # Take the token out of the address bar (and the browser history).
+            return rx.redirect(routes.RESET_PASSWORD, replace=True)
+
+    @allow(ANYONE)
+    def set_password(self, form: dict):
+        password = str(form.get("new_password", ""))[:500]
+        if password != str(form.get("confirm_password", ""))[:500]:
+            self.error = "The two passwords differ. Type the same password twice."
+            return
+        with shown_in(self, "error"):
+            run(password_reset.reset_password, self._token, password, ip=client_ip(self))
+            self._token, self.error, self.link_email, self.sid = "", "", "", ""
+            return rx.redirect(routes.LOGIN + "?reset=1")

@@ -23,6 +23,8 @@ ROLES_AT = {ANYONE: ROLES, STAFF: ROLES, ADMIN: (Role.owner.value, Role.admin.va
 # route: (level, the sentence someone below that level reads instead of the page).
 PAGES: dict[str, tuple[str, str]] = {
     routes.LOGIN: (ANYONE, ""),
+    routes.FORGOT_PASSWORD: (ANYONE, ""),
+    routes.RESET_PASSWORD: (ANYONE, ""),
     routes.VERIFY: (ANYONE, ""),
     routes.ACCOUNT_SECURITY: (STAFF, ""),
     routes.HOME: (STAFF, ""),

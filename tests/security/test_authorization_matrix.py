@@ -208,6 +208,10 @@ EXPECTED_HANDLERS = {
     "JobState.set_task_status": "staff",
     "JobState.toggle_archived": "staff",
     "LoginState.log_in": "anyone",
+    "ForgotPasswordState.load": "anyone",
+    "ForgotPasswordState.send_link": "anyone",
+    "ResetPasswordState.load": "anyone",
+    "ResetPasswordState.set_password": "anyone",
     "LoginState.redirect_if_logged_in": "anyone",
     "LoginState.start_over": "anyone",
     "LoginState.submit_code": "anyone",
@@ -513,7 +517,7 @@ EXPECTED_ROUTES = {
     "signatures/templates": STAFF_PAGE,
     "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
     "portal/proposals/[proposal_id]": PORTAL_PAGE, "portal/sign/[request_id]": PORTAL_PAGE,
-    "login": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
+    "login": PUBLIC_PAGE, "forgot-password": PUBLIC_PAGE, "reset-password": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the

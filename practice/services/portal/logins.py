@@ -8,19 +8,17 @@ database keeps only their SHA-256.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from practice import config
 from practice.models import Account, Contact, OutgoingMail, PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow
-from practice.services import audit, events
+from practice.services import audit, events, one_time_links
 from practice.services.access import login_safety
+from practice.services.access.passwords import check_password, common_passwords  # noqa: F401 - used from here
 from practice.services.access.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
 from practice.services.actor import (Actor, ContactActor, client_actor, contact_name, linked_account_ids,
                                      recorded_actor)
@@ -33,38 +31,24 @@ from practice.services.work.accounts import contact_visible, get_account
 
 ACTIVATION_TTL = dt.timedelta(days=7)
 RESET_TTL = dt.timedelta(hours=1)
-MIN_PASSWORD = 8
-MAX_PASSWORD = 200
 # A simple per-email brake on password guessing (the lead unifies it with staff login throttling).
 RESETS_PER_HOUR = 3
 FORGOT_SENTENCE = ("If that email address has portal access, a link to choose a new password is on its way. "
                    "It works for one hour.")
 BAD_LOGIN = "That email and password do not match. Check them and try again."
-COMMON_PASSWORDS = Path(__file__).resolve().parents[2] / "data" / "common_passwords.txt"
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-@lru_cache(maxsize=1)
-def common_passwords() -> frozenset[str]:
-    """The shipped list of the most common passwords (lowercase)."""
-    return frozenset(line.strip() for line in COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines() if line.strip())
-
-
-def check_password(password: str, email: str) -> None:
-    """Raise InvalidInput with a sentence when the password is too weak for the portal."""
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"Choose a password of at least {MIN_PASSWORD} characters.", field="password")
-    if len(password) > MAX_PASSWORD:
-        raise InvalidInput(f"Choose a password of at most {MAX_PASSWORD} characters.", field="password")
-    if password.strip().lower() in common_passwords():
-        raise InvalidInput("That password is one of the most common ones, which attackers try first. "
-                           "Choose a less common one (a few unrelated words work well).", field="password")
-    local = (email or "").split("@")[0].strip().lower()
-    if len(local) >= 3 and local in password.lower():
-        raise InvalidInput("The password contains your email address. Choose one that does not.", field="password")
+_digest = one_time_links.digest
+LINK_SENTENCES = {
+    "activation": one_time_links.Sentences(
+        unknown="This activation link is not valid. Check that you opened the whole link from the email.",
+        used="This activation link was already used or replaced by a newer one. Log in, or use 'Forgot password' "
+             "to choose a new password.",
+        expired="This activation link has expired (links work for 7 days). Ask the firm to send you a new "
+                "invitation."),
+    "reset": one_time_links.Sentences(
+        unknown="This password reset link is not valid. Check that you opened the whole link from the email.",
+        used="This password reset link was already used or replaced by a newer one. Ask for a new one.",
+        expired="This password reset link has expired (links work for one hour). Ask for a new one."),
+}
 
 
 # --- system emails ---------------------------------------------------------------------------------
@@ -72,13 +56,7 @@ def check_password(password: str, email: str) -> None:
 
 def _new_token(session: Session, kind: str, contact_id: int, ttl: dt.timedelta) -> str:
     """A fresh one-time link token; earlier unused ones of the same kind stop working."""
-    now = utcnow()
-    session.execute(update(PortalToken).where(PortalToken.contact_id == contact_id, PortalToken.kind == kind,
-                                              PortalToken.used_at.is_(None)).values(used_at=now))
-    token = secrets.token_urlsafe(32)
-    session.add(PortalToken(kind=kind, token_hash=_digest(token), contact_id=contact_id, created_at=now,
-                            expires_at=now + ttl))
-    return token
+    return one_time_links.issue(session, PortalToken, ("contact_id", contact_id), kind, ttl)
 
 
 def _send(session: Session, actor, template: str, contact: Contact, to: str, link: str, **extra) -> OutgoingMail:
@@ -196,22 +174,7 @@ def status_of_contacts(session: Session, actor: Actor, contact_ids: list[int]) -
 
 
 def _valid_token(session: Session, kind: str, token: str) -> PortalToken:
-    what = "activation link" if kind == "activation" else "password reset link"
-    row = session.exec(select(PortalToken).where(PortalToken.token_hash == _digest(token or ""),
-                                                 PortalToken.kind == kind)).first() if token else None
-    if row is None:
-        raise InvalidInput(f"This {what} is not valid. Check that you opened the whole link from the email.")
-    if row.used_at is not None:
-        if kind == "activation":
-            raise Conflict("This activation link was already used or replaced by a newer one. Log in, or use "
-                           "'Forgot password' to choose a new password.")
-        raise Conflict("This password reset link was already used or replaced by a newer one. Ask for a new one.")
-    if utcnow() > row.expires_at:
-        if kind == "activation":
-            raise InvalidInput("This activation link has expired (links work for 7 days). "
-                               "Ask the firm to send you a new invitation.")
-        raise InvalidInput("This password reset link has expired (links work for one hour). Ask for a new one.")
-    return row
+    return one_time_links.valid(session, PortalToken, kind, token, LINK_SENTENCES[kind])
 
 
 def check_token(session: Session, kind: str, token: str) -> str:
@@ -308,10 +271,8 @@ def forgot_password(session: Session, email: str) -> str:
     email = (email or "").strip().lower()[:320]
     login = session.exec(select(PortalLogin).where(PortalLogin.email == email)).first() if email else None
     if login and login.status == PortalStatus.active:
-        since = utcnow() - dt.timedelta(hours=1)
-        recent = session.exec(select(func.count()).select_from(PortalToken).where(
-            PortalToken.contact_id == login.contact_id, PortalToken.kind == "reset",
-            PortalToken.created_at > since)).one()
+        recent = one_time_links.issued_since(session, PortalToken, ("contact_id", login.contact_id), "reset",
+                                             utcnow() - dt.timedelta(hours=1))
         if recent < RESETS_PER_HOUR:  # more would only fill the client's mailbox
             contact = session.get(Contact, login.contact_id)
             token = _new_token(session, "reset", contact.id, RESET_TTL)

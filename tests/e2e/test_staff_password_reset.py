@@ -1,0 +1,97 @@
+"""A team member who forgot their password, with a real SMTP server (aiosmtpd): "Forgot password?" on the login
+page, the emailed link (built from the app's base address) opens the page to choose a new one, the token leaves the
+address bar, the old password stops working and the new one logs in."""
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from practice.db import read_session, write_session
+from practice.models import MailSettings, OutgoingMail, TeamMember
+from practice.services.access.auth import hash_password
+from tests.e2e.conftest import log_in
+from tests.smtp import SMTPServer
+
+pytestmark = pytest.mark.e2e
+FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")
+CARLA = "carla@example.com"
+OLD, NEW = "demo-staff-pass", "copper-lantern-orchard-7"
+
+
+@pytest.fixture
+def mail_server(base_url):
+    """Mail settings pointed at a local SMTP server and links at the test app; all put back after (Carla's password
+    too: other journeys log in as her)."""
+    with read_session() as s:
+        row = s.exec(select(MailSettings)).first()
+        before = {f: getattr(row, f) for f in FIELDS} if row else None
+        last_mail = s.exec(select(OutgoingMail.id).order_by(OutgoingMail.id.desc())).first() or 0
+    old_base = os.environ.get("PRACTICE_BASE_URL")
+    os.environ["PRACTICE_BASE_URL"] = base_url
+    with SMTPServer() as server:
+        with write_session() as s:
+            settings = s.exec(select(MailSettings)).first() or MailSettings()
+            settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
+            settings.username, settings.password = "", ""
+            settings.from_address, settings.from_name = "office@parklee.example", "Park & Lee"
+            s.add(settings)
+        yield server
+    if old_base is None:
+        os.environ.pop("PRACTICE_BASE_URL", None)
+    else:
+        os.environ["PRACTICE_BASE_URL"] = old_base
+    with write_session() as s:
+        row = s.exec(select(MailSettings)).first()
+        if before is None:
+            s.delete(row)
+        else:
+            for f, value in before.items():
+                setattr(row, f, value)
+        for m in s.exec(select(OutgoingMail).where(OutgoingMail.id > last_mail)):
+            s.delete(m)
+        s.exec(select(TeamMember).where(TeamMember.email == CARLA)).one().password_hash = hash_password(OLD)
+
+
+def test_a_member_resets_a_forgotten_password_by_email_and_logs_in_with_the_new_one(page, base_url, mail_server):
+    page.goto(base_url + "/login")
+    page.click("#forgot-password-link")
+    expect(page).to_have_url(re.compile(r"/forgot-password$"))
+    # A stranger and a member read the same answer.
+    page.fill("#forgot-email", "nobody@nowhere.example")
+    page.keyboard.press("Enter")
+    notice = page.get_by_role("status").filter(has_text="a link to choose a new password is on its way")
+    expect(notice).to_be_visible()
+    page.fill("#forgot-email", CARLA)
+    page.click("#forgot-submit")
+    expect(notice).to_be_visible()
+
+    (msg,) = mail_server.wait_for(1)
+    assert msg["To"] == CARLA and "Reset your practice password" in msg["Subject"]
+    link = re.search(r"(http\S+/reset-password\?token=[\w-]+)", msg.get_payload(decode=True).decode()).group(1)
+    assert link.startswith(base_url)
+
+    page.goto(link)
+    expect(page).to_have_url(re.compile(r"/reset-password$"))
+    expect(page.get_by_text(CARLA)).to_be_visible()
+    page.fill("#reset-new-password", NEW)
+    page.fill("#reset-confirm-password", NEW + "x")
+    page.click("#reset-submit")
+    expect(page.get_by_text("The two passwords differ.")).to_be_visible()
+    page.fill("#reset-confirm-password", NEW)
+    page.click("#reset-submit")
+    expect(page).to_have_url(re.compile(r"/login\?reset=1$"))
+    expect(page.get_by_text("Your new password is set")).to_be_visible()
+
+    # The link worked once.
+    page.goto(link)
+    expect(page.locator("#reset-link-problem")).to_contain_text("already used")
+
+    page.goto(base_url + "/login")
+    page.fill("#email", CARLA)
+    page.fill("#password", OLD)
+    page.click("#login-submit")
+    expect(page.get_by_text("That email and password do not match.")).to_be_visible()
+    log_in(page, base_url, CARLA, NEW)
+    expect(page.get_by_text("Carla Diaz").first).to_be_visible()

@@ -273,8 +273,9 @@ class DocumentFile(DAVNonCollection):
             with _service():
                 received = document_files.receive_file(filename, spool.file)
                 with write_session() as session:
+                    # A replaced document keeps its sharing: an internal file overwritten stays internal.
                     new = document_files.record_upload(session, self.who, self.account_id, self.parent.folder_id,
-                                                  received)
+                                                       received, shared=self.doc.shared if self.doc else None)
                     if not received.refusal and self.doc is not None:
                         document_files.delete_document(session, self.who, self.doc.id)
             if received.refusal:

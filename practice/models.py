@@ -574,6 +574,8 @@ class Folder(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id")
     parent_id: Optional[int] = Field(default=None, foreign_key="folder.id")
     name: str
+    # Shown in the client's portal and drive (with every folder above it shared), or internal to the firm.
+    shared: bool = True
     created_at: dt.datetime = when()
 
 
@@ -599,7 +601,11 @@ class Document(SQLModel, table=True):
     uploaded_by_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
     uploaded_by_label: str = ""
     uploaded_at: dt.datetime = when()
+    # Shown to the account's contacts (when its folder is shared too), or internal to the firm.
+    shared: bool = True
+    # In the trash since `deleted_at` (staff may restore it from there), deleted by whom as shown.
     deleted_at: Optional[dt.datetime] = when(nullable=True)
+    deleted_by_label: str = ""
 
 
 class FolderTemplate(SQLModel, table=True):
@@ -617,6 +623,8 @@ class FolderTemplateItem(SQLModel, table=True):
     template_id: int = Field(foreign_key="foldertemplate.id", index=True)
     path: str
     position: int = 0
+    # Whether the folder it makes is shared with the client (the folder's default for uploads).
+    shared: bool = True
 
 
 # --- approvals ----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from practice.db import read_session, write_session
 from practice.models import Role
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
-from practice.services.documents import drive, files as document_files, folders as document_folders
+from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.portal import approvals, client_tasks, logins
 from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
@@ -618,7 +618,9 @@ def two_accounts_with_everything():
             task = tasks.create_task(s, owner, title=f"Review {name}", account_id=account.id, job_id=job.id)
             ctask = client_tasks.create_client_task(s, owner, job.id, title=f"Upload {name} W-2")
             folder = document_folders.create_folder(s, owner, account.id, "Tax returns")
-            f[key] = dict(account=account.id, job=job.id, task=task.id, ctask=ctask.id, folder=folder.id)
+            private = document_folders.create_folder(s, owner, account.id, "Working papers", shared=False)
+            f[key] = dict(account=account.id, job=job.id, task=task.id, ctask=ctask.id, folder=folder.id,
+                          private_folder=private.id)
         accounts.add_team_member_to_account(s, owner, f["A"]["account"], employee.member_id)
         contact_ids = {}
         for who, linked, first, email in ((CONTACT_A, ["A"], "Amy", "amy@a.example"),
@@ -636,8 +638,19 @@ def two_accounts_with_everything():
     for key in ("A", "B"):
         doc = document_files.upload(owner, f[key]["account"], f[key]["folder"], f"{key} return.pdf", PDF)
         f[key]["doc"] = doc.id
+        # Internal: one uploaded as such into a shared folder, one in an internal folder, the original to sign,
+        # and a draft the client is asked to approve (which opens for them through the approval only).
+        f[key]["internal_doc"] = document_files.upload(owner, f[key]["account"], f[key]["folder"],
+                                                       f"{key} notes.pdf", PDF, shared=False).id
+        f[key]["private_doc"] = document_files.upload(owner, f[key]["account"], f[key]["private_folder"],
+                                                      f"{key} review.pdf", PDF).id
+        f[key]["sign_doc"] = document_files.upload(owner, f[key]["account"], f[key]["folder"],
+                                                   f"{key} 8879.pdf", PDF).id
+        draft = document_files.upload(owner, f[key]["account"], f[key]["private_folder"], f"{key} draft.pdf", PDF)
+        f[key]["draft_doc"] = draft.id
         with write_session() as s:
             f[key]["approval"] = approvals.request_approval(s, owner, document_ids=[doc.id])[0].id
+            approvals.request_approval(s, owner, document_ids=[draft.id])
     for contact_id in contact_ids.values():
         _activate(owner, contact_id)
     for key, own in (("A", CONTACT_A), ("B", CONTACT_B)):
@@ -646,7 +659,7 @@ def two_accounts_with_everything():
             for name, sent in (("sigreq", True), ("sigdraft", False)):
                 req = requests.create_request(s, owner, f[key]["account"], title=f"{key} 8879", in_order=False,
                                                 signer_contact_ids=[contact_ids[own], contact_ids[CONTACT_AB]],
-                                                document_id=f[key]["doc"])
+                                                document_id=f[key]["sign_doc"])
                 signer_ids = [x.id for x in requests.request_detail(s, owner, req.id).signers]
                 requests.set_fields(s, owner, req.id, [{"signer_id": i, "kind": "signature", "page": 0, "x": 0.1,
                                                           "y": 0.1 + n * 0.2, "width": 0.5, "height": 0.1}
@@ -749,6 +762,63 @@ SERVICE_CASES = [
      _staff_sees),  # a client renames only what it uploaded
     ("document_files.delete_document", BOTH,
      lambda s, f, w, k: document_files.delete_document(s, _doc_actor(f, w), f[k]["doc"]) is None,
+     _staff_or_uploader_admin),
+    # Shared or internal: staff see every document; a contact only what the firm shared (a draft they are asked
+    # to approve opens through the approval, without being listed).
+    ("document_files.list_documents (internal document)", BOTH,
+     lambda s, f, w, k: f[k]["internal_doc"] in [d.id for d in document_files.list_documents(s, _doc_actor(f, w),
+                                                                                           f[k]["account"])],
+     _staff_sees),
+    ("document_files.list_documents (internal folder)", BOTH,
+     lambda s, f, w, k: f[k]["private_doc"] in [d.id for d in document_files.list_documents(s, _doc_actor(f, w),
+                                                                                          f[k]["account"])],
+     _staff_sees),
+    ("document_files.list_documents (signing original)", BOTH,
+     lambda s, f, w, k: f[k]["sign_doc"] in [d.id for d in document_files.list_documents(s, _doc_actor(f, w),
+                                                                                       f[k]["account"])],
+     _staff_sees),
+    ("document_folders.folder_tree (internal folder)", BOTH,
+     lambda s, f, w, k: f[k]["private_folder"] in [n.id for n in document_folders.folder_tree(s, _doc_actor(f, w),
+                                                                                              f[k]["account"])],
+     _staff_sees),
+    ("document_files.document_for_download (internal document)", BOTH,
+     lambda s, f, w, k: document_files.document_for_download(s, _doc_actor(f, w), f[k]["internal_doc"]) and True,
+     _staff_sees),
+    ("document_files.document_for_download (internal folder)", BOTH,
+     lambda s, f, w, k: document_files.document_for_download(s, _doc_actor(f, w), f[k]["private_doc"]) and True,
+     _staff_sees),
+    ("document_files.document_for_download (signing original)", BOTH,
+     lambda s, f, w, k: document_files.document_for_download(s, _doc_actor(f, w), f[k]["sign_doc"]) and True,
+     _staff_sees),
+    ("document_files.document_for_download (draft to approve)", BOTH,
+     lambda s, f, w, k: document_files.document_for_download(s, _doc_actor(f, w), f[k]["draft_doc"]) and True, sees),
+    ("document_files.list_documents (draft to approve)", BOTH,
+     lambda s, f, w, k: f[k]["draft_doc"] in [d.id for d in document_files.list_documents(s, _doc_actor(f, w),
+                                                                                        f[k]["account"])],
+     _staff_sees),
+    ("document_files.to_look_at", CONTACT_ONLY,
+     lambda s, f, w, k: f[k]["doc"] in [d.id for d in document_files.to_look_at(s, f["actor"][w], f[k]["account"])],
+     sees),
+    ("document_files.to_look_at (internal)", CONTACT_ONLY,
+     lambda s, f, w, k: bool({f[k]["internal_doc"], f[k]["private_doc"], f[k]["sign_doc"], f[k]["draft_doc"]}
+                             & {d.id for d in document_files.to_look_at(s, f["actor"][w], f[k]["account"])}),
+     lambda f, w, k: False),
+    ("document_files.upload (internal folder)", BOTH,
+     lambda s, f, w, k: document_files.upload(_doc_actor(f, w), f[k]["account"], f[k]["private_folder"], "new.pdf",
+                                              PDF) and True, _staff_sees),
+    ("document_files.rename_document (into an internal folder)", BOTH,
+     lambda s, f, w, k: document_files.rename_document(s, _doc_actor(f, w), f[k]["doc"], f"{k} return.pdf",
+                                                       folder_id=f[k]["private_folder"]) and True, _staff_sees),
+    ("sharing.set_document_shared", BOTH,
+     lambda s, f, w, k: sharing.set_document_shared(s, f["actor"][w], f[k]["internal_doc"], True) and True,
+     _staff_sees),
+    ("sharing.set_folder_shared", BOTH,
+     lambda s, f, w, k: sharing.set_folder_shared(s, f["actor"][w], f[k]["folder"], False) and True, _staff_sees),
+    ("document_files.trash", BOTH,
+     lambda s, f, w, k: document_files.trash(s, f["actor"][w], f[k]["account"]) is not None, _staff_sees),
+    ("document_files.restore_document", BOTH,
+     lambda s, f, w, k: (document_files.delete_document(s, f["actor"][OWNER_], f[k]["doc"]) is None
+                         and document_files.restore_document(s, _doc_actor(f, w), f[k]["doc"]) and True),
      _staff_or_uploader_admin),
     ("approvals.list_for_account", STAFF_ONLY,
      lambda s, f, w, k: approvals.list_for_account(s, f["actor"][w], f[k]["account"]) is not None, sees),
@@ -897,6 +967,17 @@ def test_the_download_route_serves_each_document_only_to_those_who_see_its_accou
                     wrong.append(f"{who} on {key}'s document: {answer.status_code}, expected {want}")
                 if answer.status_code == 200:
                     assert answer.content[:5] == b"%PDF-"
+                # Internal documents: staff who see the account, never a client (even of that account).
+                for internal in ("internal_doc", "private_doc", "sign_doc"):
+                    answer = client.get(routes.file_url(f[key][internal]))
+                    want = 401 if who == ANON else 200 if who in STAFF_ACTORS and sees(f, who, key) else 403
+                    if answer.status_code != want:
+                        wrong.append(f"{who} on {key}'s {internal}: {answer.status_code}, expected {want}")
+                # A draft the client is asked to approve opens for that account's contacts.
+                answer = client.get(routes.file_url(f[key]["draft_doc"]))
+                want = 401 if who == ANON else 200 if sees(f, who, key) else 403
+                if answer.status_code != want:
+                    wrong.append(f"{who} on {key}'s draft to approve: {answer.status_code}, expected {want}")
     assert not cross_account and not wrong, "\n".join(cross_account + wrong)
 
 
@@ -958,6 +1039,16 @@ def test_the_drive_shows_and_takes_files_only_for_the_visitors_accounts(firm):
                   sees(f, who, key), key)
             check(who, f"GET {key}'s document",
                   client.get(f"{top}Tax%20returns/{key}%20return.pdf", headers=auth_header), sees(f, who, key), key)
+            # Internal documents and folders: staff only, never a client's login (even of that account).
+            check(who, f"GET {key}'s internal document",
+                  client.get(f"{top}Tax%20returns/{key}%20notes.pdf", headers=auth_header),
+                  who in STAFF_ACTORS and sees(f, who, key), key)
+            check(who, f"PROPFIND {key}'s internal folder",
+                  client.request("PROPFIND", f"{top}Working%20papers/", headers={"Depth": "1", **auth_header}),
+                  who in STAFF_ACTORS and sees(f, who, key), key)
+            check(who, f"GET {key}'s document in the internal folder",
+                  client.get(f"{top}Working%20papers/{key}%20review.pdf", headers=auth_header),
+                  who in STAFF_ACTORS and sees(f, who, key), key)
             check(who, f"PUT into {key}",
                   client.put(f"{top}from%20{who}.pdf", content=PDF, headers=auth_header), sees(f, who, key), key)
             # A guessed id with another account's name must not open it either.

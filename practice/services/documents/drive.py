@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlmodel import Session, select
 
 from practice.models import (Account, Contact, Document, DocumentStatus, Folder, PortalLogin,
@@ -23,6 +23,7 @@ from practice.services.access import login_safety, two_factor
 from practice.services.actor import Actor, ContactActor, account_visible, contact_name, linked_account_ids
 from practice.services.access.auth import verify_password
 from practice.services.documents.permissions import Uploader, check_account
+from practice.services.documents.sharing import hidden_folder_ids, shown_condition
 from practice.services.errors import PermissionDenied, PracticeError
 
 BAD_LOGIN = "That email and password do not match. Check them and try again."
@@ -162,17 +163,23 @@ def listing(session: Session, who: Uploader, account_id: int, folder_id: int | N
     """The subfolders and documents directly in one folder (None: the account's top level).
 
     Documents sharing a name (the app allows it) keep it for the oldest; the others get their id
-    added, so each path names one document."""
+    added, so each path names one document. A client's login lists only what the firm shared."""
     check_account(session, who, account_id)
+    client = isinstance(who, ContactActor)
+    hidden = hidden_folder_ids(session, account_id) if client else set()
+    if folder_id in hidden:
+        return Listing({}, {})
     parent_cond = Folder.parent_id.is_(None) if folder_id is None else Folder.parent_id == folder_id
     folders = {}
     for f in session.exec(select(Folder).where(Folder.account_id == account_id, parent_cond)
                           .order_by(func.lower(Folder.name), Folder.id)):
-        folders[safe_segment(f.name)] = f
+        if f.id not in hidden:
+            folders[safe_segment(f.name)] = f
     taken = {n.lower() for n in folders}
     doc_cond = Document.folder_id.is_(None) if folder_id is None else Document.folder_id == folder_id
     documents = {}
-    for d in session.exec(select(Document).where(Document.account_id == account_id, doc_cond,
+    shown = shown_condition(session, account_id) if client else true()
+    for d in session.exec(select(Document).where(Document.account_id == account_id, doc_cond, shown,
                                                  Document.deleted_at.is_(None),
                                                  Document.status == DocumentStatus.ok).order_by(Document.id)):
         name = _unique(safe_segment(d.name), taken, d.id)

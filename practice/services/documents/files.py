@@ -8,6 +8,7 @@ transaction. `upload` does both.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable
@@ -17,11 +18,12 @@ from sqlmodel import Session, select
 from practice.db import read_session, write_session
 from practice.models import Account, Document, DocumentStatus, DocumentView, Folder, Job, utcnow
 from practice.services import audit, events, inbox
-from practice.services.actor import Actor, ContactActor, recorded_actor
+from practice.services.actor import Actor, ContactActor, recorded_actor, require_staff
 from practice.services.documents import pdf_check, storage
 from practice.services.documents.folders import folder_in_account, folder_tree
 from practice.services.documents.permissions import Uploader, check_account
-from practice.services.errors import InvalidInput, NotFound, PermissionDenied
+from practice.services.documents.sharing import check_document, check_folder_for, shown_condition
+from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def check_can_upload(session: Session, who: Uploader, account_id: int, folder_id
                      job_id: int | None = None) -> None:
     """Raise unless `who` may put a file in this account's folder (checked before bytes are taken)."""
     check_account(session, who, account_id)
-    folder_in_account(session, account_id, folder_id)
+    check_folder_for(session, who, account_id, folder_in_account(session, account_id, folder_id))
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account_id:
@@ -63,13 +65,16 @@ def check_can_upload(session: Session, who: Uploader, account_id: int, folder_id
 
 
 def record_upload(session: Session, who: Uploader, account_id: int, folder_id: int | None, received: Received, *,
-                  job_id: int | None = None) -> Document:
+                  job_id: int | None = None, shared: bool | None = None) -> Document:
     """The document row for received bytes, with its audit entry; a client's upload also emits
-    `document_uploaded` for the automations."""
+    `document_uploaded` for the automations. Staff's document is shared with the client as its folder is
+    (the top level: shared) unless `shared` says otherwise; a client's upload is always shared."""
     check_can_upload(session, who, account_id, folder_id, job_id)
     folder = folder_in_account(session, account_id, folder_id)
     is_contact = isinstance(who, ContactActor)
-    doc = Document(account_id=account_id, folder_id=folder_id, job_id=job_id, name=received.filename,
+    if is_contact or shared is None:
+        shared = True if is_contact or folder is None else folder.shared
+    doc = Document(account_id=account_id, folder_id=folder_id, job_id=job_id, name=received.filename, shared=shared,
                    stored_key=received.key, size=received.size, content_type=received.content_type,
                    pages=received.pages,
                    status=DocumentStatus.refused if received.refusal else DocumentStatus.ok,
@@ -85,9 +90,10 @@ def record_upload(session: Session, who: Uploader, account_id: int, folder_id: i
         audit.record(session, actor, "upload_refused", "document", doc.id, f'Refused upload "{doc.name}"{where}',
                      account_id=account_id, reason=received.refusal[:300])
         return doc
-    audit.record(session, actor, "upload", "document", doc.id, f'Uploaded "{doc.name}"{where}',
+    kept = "" if is_contact or shared else " (internal)"
+    audit.record(session, actor, "upload", "document", doc.id, f'Uploaded "{doc.name}"{where}{kept}',
                  account_id=account_id, size=doc.size)
-    audit.record(session, actor, "upload", "account", account_id, f'Uploaded "{doc.name}"{where}')
+    audit.record(session, actor, "upload", "account", account_id, f'Uploaded "{doc.name}"{where}{kept}')
     if is_contact:
         events.emit(session, actor, "document_uploaded", job_id=job_id, account_id=account_id,
                     payload={"document_id": doc.id, "name": doc.name, "folder": folder.name if folder else "",
@@ -100,14 +106,14 @@ def record_upload(session: Session, who: Uploader, account_id: int, folder_id: i
 
 def upload(who: Uploader, account_id: int, folder_id: int | None, filename: str,
            source: bytes | BinaryIO | Iterable[bytes], *, job_id: int | None = None,
-           max_bytes: int | None = None) -> Document:
+           max_bytes: int | None = None, shared: bool | None = None) -> Document:
     """Check access, take the bytes, record the document: the whole upload, each step in its own
     session so no write lock is held while the file arrives or a PDF is checked."""
     with read_session() as session:
         check_can_upload(session, who, account_id, folder_id, job_id)
     received = receive_file(filename, source, max_bytes=max_bytes)
     with write_session() as session:
-        return record_upload(session, who, account_id, folder_id, received, job_id=job_id)
+        return record_upload(session, who, account_id, folder_id, received, job_id=job_id, shared=shared)
 
 
 @dataclass
@@ -123,6 +129,9 @@ class DocumentRow:
     uploaded_at: object
     status: str
     refusal: str
+    shared: bool = True
+    # What the client sees: shared, in a folder the client sees (staff lists show both).
+    shown: bool = True
 
 
 ALL_FOLDERS = -1
@@ -137,10 +146,14 @@ def list_documents(session: Session, who: Uploader, account_id: int, *, folder_i
         stmt = stmt.where(Document.folder_id.is_(None) if folder_id is None else Document.folder_id == folder_id)
     if not include_refused or isinstance(who, ContactActor):
         stmt = stmt.where(Document.status == DocumentStatus.ok)
+    if isinstance(who, ContactActor):
+        stmt = stmt.where(shown_condition(session, account_id))
     docs = list(session.exec(stmt.order_by(Document.id.desc()).limit(limit)))
-    paths = {f.id: f.path for f in folder_tree(session, who, account_id)} if docs else {}
-    return [DocumentRow(d.id, d.name, d.folder_id, paths.get(d.folder_id, ""), d.size, d.content_type, d.pages,
-                        d.uploaded_by_label, d.uploaded_at, DocumentStatus(d.status).value, d.refusal)
+    tree = {f.id: f for f in folder_tree(session, who, account_id)} if docs else {}
+    return [DocumentRow(d.id, d.name, d.folder_id, tree[d.folder_id].path if d.folder_id in tree else "", d.size,
+                        d.content_type, d.pages, d.uploaded_by_label, d.uploaded_at, DocumentStatus(d.status).value,
+                        d.refusal, bool(d.shared),
+                        bool(d.shared) and (d.folder_id is None or (d.folder_id in tree and tree[d.folder_id].shown)))
             for d in docs]
 
 
@@ -153,33 +166,76 @@ class Download:
 
 
 def document_for_download(session: Session, who: Uploader, document_id: int) -> Download:
-    """Where a document's bytes are and the name to offer, if `who` may see it."""
-    doc = session.get(Document, document_id)
-    if doc is None or doc.deleted_at is not None:
-        raise NotFound("That document does not exist (it may have been deleted).")
-    check_account(session, who, doc.account_id)
+    """Where a document's bytes are and the name to offer, if `who` may see it (a client: only what the firm
+    shared, or asked them to approve)."""
+    doc = check_document(session, who, session.get(Document, document_id), approvals_too=True)
     if doc.status != DocumentStatus.ok or not doc.stored_key:
         raise NotFound("That upload was refused, so there is nothing to download.")
     return Download(storage.open_stored(doc.stored_key), doc.name, doc.content_type or "application/octet-stream",
                     doc.size)
 
 
-def delete_document(session: Session, who: Uploader, document_id: int) -> None:
-    """Remove a document from the lists (admins, or whoever uploaded it); the bytes and the row stay
-    for the audit trail."""
-    doc = session.get(Document, document_id)
-    if doc is None or doc.deleted_at is not None:
-        raise NotFound("That document does not exist (it may have been deleted).")
-    check_account(session, who, doc.account_id)
+def _may_delete(who: Uploader, doc: Document) -> bool:
     own = (doc.uploaded_by_contact_id == who.contact_id if isinstance(who, ContactActor)
            else who.member_id is not None and doc.uploaded_by_member_id == who.member_id)
-    if not own and not (isinstance(who, Actor) and who.is_admin):
+    return own or (isinstance(who, Actor) and who.is_admin)
+
+
+def delete_document(session: Session, who: Uploader, document_id: int) -> None:
+    """Move a document to the trash (admins, or whoever uploaded it): gone from every list and download,
+    restorable for `TRASH_DAYS`; the bytes and the row stay for the audit trail."""
+    doc = check_document(session, who, session.get(Document, document_id))
+    if not _may_delete(who, doc):
         raise PermissionDenied("Only an admin or the person who uploaded a document can delete it.")
-    doc.deleted_at = utcnow()
     actor = recorded_actor(who)
+    doc.deleted_at, doc.deleted_by_label = utcnow(), actor.name
     audit.record(session, actor, "delete", "document", doc.id, f'Deleted document "{doc.name}"',
                  account_id=doc.account_id)
     audit.record(session, actor, "delete_document", "account", doc.account_id, f'Deleted document "{doc.name}"')
+
+
+TRASH_DAYS = 30
+
+
+def restore_document(session: Session, who: Uploader, document_id: int) -> Document:
+    """Bring a deleted document back from the trash where it was (its folder, or the top level if the folder
+    went since), for whoever may delete it, within `TRASH_DAYS`."""
+    doc = session.get(Document, document_id)
+    if doc is None or doc.deleted_at is None:
+        raise NotFound("That document is not in the trash (it may have been restored already).")
+    check_account(session, who, doc.account_id)
+    if isinstance(who, ContactActor) and doc.uploaded_by_contact_id != who.contact_id:
+        raise NotFound("That document is not in the trash (it may have been restored already).")
+    if not _may_delete(who, doc):
+        raise PermissionDenied("Only an admin or the person who deleted a document can restore it.")
+    if doc.deleted_at < utcnow() - dt.timedelta(days=TRASH_DAYS):
+        raise Conflict(f"Deleted documents can be restored for {TRASH_DAYS} days; this one was deleted earlier.")
+    doc.deleted_at, doc.deleted_by_label = None, ""
+    actor = recorded_actor(who)
+    audit.record(session, actor, "restore", "document", doc.id, f'Restored document "{doc.name}" from the trash',
+                 account_id=doc.account_id)
+    audit.record(session, actor, "restore_document", "account", doc.account_id,
+                 f'Restored document "{doc.name}" from the trash')
+    return doc
+
+
+@dataclass
+class TrashRow:
+    id: int
+    name: str
+    deleted_by: str
+    deleted_at: dt.datetime
+
+
+def trash(session: Session, actor: Actor, account_id: int, limit: int = 200) -> list[TrashRow]:
+    """The account's documents deleted in the last `TRASH_DAYS` days, newest first (staff)."""
+    require_staff(actor)
+    check_account(session, actor, account_id)
+    since = utcnow() - dt.timedelta(days=TRASH_DAYS)
+    rows = session.exec(select(Document).where(Document.account_id == account_id, Document.deleted_at.is_not(None),
+                                               Document.deleted_at >= since, Document.status == DocumentStatus.ok)
+                        .order_by(Document.deleted_at.desc(), Document.id.desc()).limit(limit))
+    return [TrashRow(d.id, d.name, d.deleted_by_label or "Someone", d.deleted_at) for d in rows]
 
 
 KEEP_FOLDER = -1
@@ -188,11 +244,9 @@ KEEP_FOLDER = -1
 def rename_document(session: Session, who: Uploader, document_id: int, name: str, *,
                     folder_id: int | None = KEEP_FOLDER) -> Document:
     """Give a document a new name and/or move it to another folder of its account. Staff who see the
-    account may; a client only for documents it uploaded. The file's type (extension) stays."""
-    doc = session.get(Document, document_id)
-    if doc is None or doc.deleted_at is not None:
-        raise NotFound("That document does not exist (it may have been deleted).")
-    check_account(session, who, doc.account_id)
+    account may; a client only for documents it uploaded, within the folders it sees. The file's type
+    (extension) stays."""
+    doc = check_document(session, who, session.get(Document, document_id))
     if isinstance(who, ContactActor) and doc.uploaded_by_contact_id != who.contact_id:
         raise PermissionDenied("You can rename only the documents you uploaded.")
     new_name = storage.clean_filename(name)
@@ -202,14 +256,21 @@ def rename_document(session: Session, who: Uploader, document_id: int, name: str
                            else "Keep the file's type: the new name cannot add an extension.", field="name")
     target = doc.folder_id if folder_id == KEEP_FOLDER else folder_id
     folder = folder_in_account(session, doc.account_id, target)
+    check_folder_for(session, who, doc.account_id, folder)
     old_name, old_folder = doc.name, doc.folder_id
+    if (old_name, old_folder) == (new_name, target):
+        return doc
     doc.name, doc.folder_id = new_name, target
     actor = recorded_actor(who)
+    where = f'"{folder.name}"' if folder else "the top level"
     if old_folder == target:
         summary = f'Renamed document "{old_name}" to "{new_name}"'
+    elif old_name == new_name:
+        summary = f'Moved document "{old_name}" to {where}'
     else:
-        summary = f'Moved document "{old_name}" to "{folder.name if folder else "the top level"}" as "{new_name}"'
-    audit.record(session, actor, "rename", "document", doc.id, summary, account_id=doc.account_id)
+        summary = f'Moved document "{old_name}" to {where} as "{new_name}"'
+    audit.record(session, actor, "rename" if old_folder == target else "move", "document", doc.id, summary,
+                 account_id=doc.account_id)
     return doc
 
 
@@ -234,5 +295,5 @@ def to_look_at(session: Session, who: ContactActor, account_id: int, limit: int 
     seen = select(DocumentView.document_id).where(DocumentView.contact_id == who.contact_id)
     return list(session.exec(select(Document).where(
         Document.account_id == account_id, Document.deleted_at.is_(None), Document.status == DocumentStatus.ok,
-        Document.uploaded_by_member_id.is_not(None), Document.id.not_in(seen))
+        Document.uploaded_by_member_id.is_not(None), Document.id.not_in(seen), shown_condition(session, account_id))
         .order_by(Document.id.desc()).limit(limit)))

@@ -1,7 +1,7 @@
 """Folder templates: named lists of folder paths (admins) that staff apply to an account."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -21,6 +21,8 @@ class TemplateView:
     id: int
     name: str
     paths: list[str]
+    # The paths whose folders are internal (not shared with the client) when the template is applied.
+    internal: list[str] = field(default_factory=list)
 
 
 def _clean_paths(paths: list[str] | str) -> list[str]:
@@ -44,17 +46,22 @@ def _clean_paths(paths: list[str] | str) -> list[str]:
 def list_folder_templates(session: Session) -> list[TemplateView]:
     """Every folder template with its folders (any staff member may apply one)."""
     items: dict[int, list[str]] = {}
-    for tid, path in session.exec(select(FolderTemplateItem.template_id, FolderTemplateItem.path)
-                                  .order_by(FolderTemplateItem.template_id, FolderTemplateItem.position,
-                                            FolderTemplateItem.id)):
+    internal: dict[int, list[str]] = {}
+    for tid, path, shared in session.exec(
+            select(FolderTemplateItem.template_id, FolderTemplateItem.path, FolderTemplateItem.shared)
+            .order_by(FolderTemplateItem.template_id, FolderTemplateItem.position, FolderTemplateItem.id)):
         items.setdefault(tid, []).append(path)
-    return [TemplateView(t.id, t.name, items.get(t.id, []))
+        if not shared:
+            internal.setdefault(tid, []).append(path)
+    return [TemplateView(t.id, t.name, items.get(t.id, []), internal.get(t.id, []))
             for t in session.exec(select(FolderTemplate).order_by(func.lower(FolderTemplate.name)))]
 
 
 def save_folder_template(session: Session, actor: Actor, *, name: str, paths: list[str] | str,
-                         template_id: int | None = None) -> FolderTemplate:
-    """Create a folder template, or replace an existing one's name and folders (admins)."""
+                         template_id: int | None = None, internal: list[str] | None = None) -> FolderTemplate:
+    """Create a folder template, or replace an existing one's name and folders (admins). The folders listed
+    in `internal` are made internal when applied; without it, an edited template keeps each folder's choice
+    and new folders are shared with the client."""
     require_admin(actor)
     name = " ".join(str(name or "").split())
     if not name:
@@ -78,13 +85,20 @@ def save_folder_template(session: Session, actor: Actor, *, name: str, paths: li
         if template is None:
             raise NotFound("That folder template does not exist (it may have been deleted).")
         template.name = name
+        kept = set()
         for item in session.exec(select(FolderTemplateItem).where(FolderTemplateItem.template_id == template.id)):
+            if not item.shared:
+                kept.add(item.path.lower())
             session.delete(item)
+        internal = internal if internal is not None else list(kept)
         action = "update"
+    hidden = {"/".join(split_path(p)).lower() for p in internal or []}
     for i, path in enumerate(clean):
-        session.add(FolderTemplateItem(template_id=template.id, path=path, position=i))
-    audit.record(session, actor, action, "folder_template", template.id, f'Saved folder template "{name}"',
-                 folders=len(clean))
+        session.add(FolderTemplateItem(template_id=template.id, path=path, position=i,
+                                       shared=path.lower() not in hidden))
+    inside = [p for p in clean if p.lower() in hidden]
+    audit.record(session, actor, action, "folder_template", template.id, f'Saved folder template "{name}"'
+                 + (f" (internal: {', '.join(inside)})" if inside else ""), folders=len(clean))
     return template
 
 
@@ -114,12 +128,32 @@ def apply_folder_template(session: Session, actor: Actor, account_id: int, templ
     if template is None:
         raise NotFound("That folder template does not exist (it may have been deleted).")
     created = 0
-    for path in session.exec(select(FolderTemplateItem.path).where(FolderTemplateItem.template_id == template.id)
-                             .order_by(FolderTemplateItem.position, FolderTemplateItem.id)):
-        created += ensure_path(session, account.id, split_path(path))[1]
+    for path, shared in session.exec(
+            select(FolderTemplateItem.path, FolderTemplateItem.shared).where(FolderTemplateItem.template_id == template.id)
+            .order_by(FolderTemplateItem.position, FolderTemplateItem.id)):
+        created += ensure_path(session, account.id, split_path(path), shared=shared)[1]
     audit.record(session, actor, "apply", "folder_template", template.id,
                  f'Applied folder template "{template.name}" to "{account.name}" ({created} new folders)',
                  account_id=account.id)
     audit.record(session, actor, "apply_folder_template", "account", account.id,
                  f'Applied folder template "{template.name}" ({created} new folders)')
     return created
+
+
+def set_template_folder_shared(session: Session, actor: Actor, template_id: int, path: str,
+                               shared: bool) -> None:
+    """Choose whether one folder of a template is shared with the client when applied (admins); folders
+    already made from the template keep their own setting."""
+    require_admin(actor)
+    template = session.get(FolderTemplate, template_id)
+    if template is None:
+        raise NotFound("That folder template does not exist (it may have been deleted).")
+    item = session.exec(select(FolderTemplateItem).where(FolderTemplateItem.template_id == template.id,
+                                                         func.lower(FolderTemplateItem.path) == str(path).lower())).first()
+    if item is None:
+        raise NotFound(f'The template "{template.name}" has no folder "{path}" (it may have been changed).')
+    if item.shared != bool(shared):
+        item.shared = bool(shared)
+        audit.record(session, actor, "update", "folder_template", template.id,
+                     f'Folder template "{template.name}": "{item.path}" is '
+                     + ("shared with the client" if shared else "internal"))

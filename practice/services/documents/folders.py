@@ -8,8 +8,9 @@ from sqlmodel import Session, select
 
 from practice.models import Document, DocumentStatus, Folder
 from practice.services import audit
-from practice.services.actor import Actor, require_staff
+from practice.services.actor import Actor, ContactActor, require_staff
 from practice.services.documents.permissions import Uploader, check_account
+from practice.services.documents.sharing import hidden_folder_ids
 from practice.services.errors import Conflict, InvalidInput, NotFound
 
 MAX_FOLDER_NAME = 100
@@ -23,6 +24,9 @@ class FolderNode:
     parent_id: int | None
     path: str
     depth: int
+    shared: bool = True
+    # The client sees it: it and every folder above it are shared.
+    shown: bool = True
 
 
 def _clean_folder_name(name: str) -> str:
@@ -62,9 +66,13 @@ def _depth(session: Session, folder: Folder | None) -> int:
 
 
 def folder_tree(session: Session, who: Uploader, account_id: int) -> list[FolderNode]:
-    """The account's folders in display order (each followed by its subfolders), with paths."""
+    """The account's folders in display order (each followed by its subfolders), with paths; a client gets
+    only the folders shown to it."""
     check_account(session, who, account_id)
+    hidden = hidden_folder_ids(session, account_id)
     rows = list(session.exec(select(Folder).where(Folder.account_id == account_id)))
+    if isinstance(who, ContactActor):
+        rows = [f for f in rows if f.id not in hidden]
     children: dict[int | None, list[Folder]] = {}
     for f in rows:
         children.setdefault(f.parent_id, []).append(f)
@@ -73,7 +81,7 @@ def folder_tree(session: Session, who: Uploader, account_id: int) -> list[Folder
     def walk(parent_id: int | None, prefix: str, depth: int) -> None:
         for f in sorted(children.get(parent_id, []), key=lambda f: (f.name.lower(), f.id)):
             path = f"{prefix}/{f.name}" if prefix else f.name
-            out.append(FolderNode(f.id, f.name, f.parent_id, path, depth))
+            out.append(FolderNode(f.id, f.name, f.parent_id, path, depth, bool(f.shared), f.id not in hidden))
             if depth < MAX_FOLDER_DEPTH:
                 walk(f.id, path, depth + 1)
 
@@ -82,8 +90,8 @@ def folder_tree(session: Session, who: Uploader, account_id: int) -> list[Folder
 
 
 def create_folder(session: Session, actor: Actor, account_id: int, name: str, *,
-                  parent_id: int | None = None) -> Folder:
-    """A new folder in the account (inside `parent_id` when given)."""
+                  parent_id: int | None = None, shared: bool = True) -> Folder:
+    """A new folder in the account (inside `parent_id` when given), shared with the client or internal."""
     require_staff(actor)
     check_account(session, actor, account_id)
     name = _clean_folder_name(name)
@@ -92,10 +100,11 @@ def create_folder(session: Session, actor: Actor, account_id: int, name: str, *,
         raise InvalidInput(f"Folders can be nested at most {MAX_FOLDER_DEPTH} deep.", field="name")
     if _sibling(session, account_id, parent_id, name):
         raise Conflict(f'There is already a folder "{name}" here.')
-    folder = Folder(account_id=account_id, parent_id=parent_id, name=name)
+    folder = Folder(account_id=account_id, parent_id=parent_id, name=name, shared=bool(shared))
     session.add(folder)
     session.flush()
-    audit.record(session, actor, "create", "folder", folder.id, f'Created folder "{name}"', account_id=account_id)
+    audit.record(session, actor, "create", "folder", folder.id,
+                 f'Created folder "{name}"' + ("" if shared else " (internal)"), account_id=account_id)
     return folder
 
 
@@ -173,14 +182,17 @@ def _subtree_height(session: Session, folder: Folder) -> int:
     return level
 
 
-def ensure_path(session: Session, account_id: int, parts: list[str]) -> tuple[Folder, int]:
-    """The folder at this path, creating what is missing; returns it and how many were created."""
+def ensure_path(session: Session, account_id: int, parts: list[str], *,
+                shared: bool = True) -> tuple[Folder, int]:
+    """The folder at this path, creating what is missing (the last one shared or not as asked, those above
+    it shared, so a shared folder below is not hidden by them); returns it and how many were created. Folders already there keep their sharing."""
     parent: Folder | None = None
     created = 0
-    for part in parts:
+    for n, part in enumerate(parts):
         existing = _sibling(session, account_id, parent.id if parent else None, part)
         if existing is None:
-            existing = Folder(account_id=account_id, parent_id=parent.id if parent else None, name=part)
+            existing = Folder(account_id=account_id, parent_id=parent.id if parent else None, name=part,
+                              shared=shared if n == len(parts) - 1 else True)
             session.add(existing)
             session.flush()
             created += 1

@@ -7,10 +7,11 @@ import hashlib
 
 from sqlmodel import Session
 
-from practice.models import Account, Document, Role, SignatureRequest, SignatureRequestStatus, Signer, SignerStatus
+from practice.models import (Account, Document, Folder, Role, SignatureRequest, SignatureRequestStatus, Signer,
+                             SignerStatus)
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor
-from practice.services.documents import storage
+from practice.services.documents import sharing, storage
 from practice.services.errors import Conflict
 from practice.services.firm import get_firm
 from practice.services.signing import seal
@@ -69,8 +70,11 @@ def complete(session: Session, req: SignatureRequest, signers: list[Signer], las
                        "Ask an admin to restore it from a backup.")
     finished = _seal(session, req, signers, account, original, now)
     system = Actor(None, "E-signature", Role.owner)
-    signed = store_pdf(session, system, req.account_id, original_doc.folder_id, _signed_name(req.title),
-                       finished.pdf, job_id=req.job_id)
+    # The sealed copy is the client's: shared, beside the original unless that folder is internal.
+    folder = session.get(Folder, original_doc.folder_id) if original_doc.folder_id else None
+    folder_id = folder.id if folder is not None and sharing.folder_shown(session, folder) else None
+    signed = store_pdf(session, system, req.account_id, folder_id, _signed_name(req.title), finished.pdf,
+                       job_id=req.job_id, shared=True)
     # Shown to the client as shared by the firm (it lands in "to look at" in the portal).
     signed.uploaded_by_member_id = req.requested_by_member_id
     signed.uploaded_by_label = "Signed electronically"

@@ -97,8 +97,9 @@ def page_png(session: Session, who, request_id: int, page: int) -> bytes:
 
 
 def store_pdf(session: Session, actor: Actor, account_id: int, folder_id: int | None, name: str, pdf: bytes, *,
-              job_id: int | None = None) -> Document:
-    """Keep a PDF the app made itself (a rendered template, a sealed result) as a document of the account."""
+              job_id: int | None = None, shared: bool | None = None) -> Document:
+    """Keep a PDF the app made itself (a rendered template, a sealed result) as a document of the account,
+    shared with the client or internal (`shared`; None: as its folder is)."""
     stored = storage.store(pdf, name, max_bytes=max(len(pdf), storage.max_upload_bytes()))
     try:
         pages = len(page_sizes_of(stored.key))
@@ -106,4 +107,5 @@ def store_pdf(session: Session, actor: Actor, account_id: int, folder_id: int | 
         pages = None
     received = document_files.Received(filename=storage.clean_filename(name), key=stored.key, size=stored.size,
                                   content_type="application/pdf", pages=pages)
-    return document_files.record_upload(session, actor, account_id, folder_id, received, job_id=job_id)
+    return document_files.record_upload(session, actor, account_id, folder_id, received, job_id=job_id,
+                                        shared=shared)

@@ -13,7 +13,7 @@ from practice.models import (AccountContact, Contact, Document, DocumentStatus, 
                              SignatureField, SignatureRequest, SignatureRequestStatus, Signer, SignerStatus, utcnow)
 from practice.services import audit, reminders
 from practice.services.actor import Actor
-from practice.services.documents import doc_templates, storage
+from practice.services.documents import doc_templates, sharing, storage
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.signing.emails import email_signer, ring_mailer
 from practice.services.signing.field_fit import field_warnings, snap_box
@@ -61,12 +61,15 @@ def create_request(session: Session, actor: Actor, account_id: int, *, title: st
     template_fields = []
     if document_id is not None:
         doc = _pdf_document(session, actor, account.id, document_id)
+        sharing.keep_internal(session, actor, doc, f'it is the original of the signature request "{title}" '
+                                                   "(the client gets the signed copy)")
     else:
         template = doc_templates.template_by_name(session, template_name)
         if template is None:
             raise NotFound(f'There is no document template "{template_name}".')
         rendered = doc_templates.render_with_fields(session, template, account.id, job_id, signers=len(contacts))
-        doc = store_pdf(session, actor, account.id, None, f"{title}.pdf", rendered.pdf, job_id=job_id)
+        # The unsigned original stays internal; the client sees it only on the signing page.
+        doc = store_pdf(session, actor, account.id, None, f"{title}.pdf", rendered.pdf, job_id=job_id, shared=False)
         template_name = template.name
         template_fields = rendered.fields
     req = SignatureRequest(account_id=account.id, job_id=job_id, title=title, message=message, document_id=doc.id,

@@ -525,8 +525,13 @@ def test_the_last_signature_seals_a_new_document_next_to_the_original(firm, seal
         assert hashlib.sha256(data).hexdigest() == r.final_sha256
         orig = document_files.document_for_download(s, firm["owner"], original.id).path.read_bytes()
         assert hashlib.sha256(orig).hexdigest() == r.original_sha256
-        # The client finds the signed copy among the documents to look at.
+        # The client finds the signed copy among the documents to look at; the unsigned original stays internal.
         assert signed.id in [d.id for d in document_files.to_look_at(s, firm["june"], firm["hartley"])]
+        assert signed.shared and not original.shared
+        listed = [d.id for d in document_files.list_documents(s, firm["june"], firm["hartley"])]
+        assert signed.id in listed and original.id not in listed
+        with pytest.raises(PermissionDenied):
+            document_files.document_for_download(s, firm["june"], original.id)
     (ev,) = events_of("signature_completed")
     assert ev.payload["document_id"] == signed.id and ev.payload["contact_id"] == firm["jim_id"]
     assert ev.account_id == firm["hartley"] and ev.job_id == firm["job"]

@@ -2,11 +2,13 @@
 import reflex as rx
 
 from practice import routes
+from practice.components.corrections import delete_dialog, edit_dialog
+from practice.components.forms import static_select
 from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.pages.documents import documents_section
 from practice.pages.proposals import proposals_section
 from practice.pages.signatures import signatures_section
-from practice.state.account import AccountState
+from practice.state.account import ACCOUNT_TYPES, AccountState
 from practice.state.documents import AccountDocumentsState
 from practice.state.proposals import AccountProposalsState
 from practice.state.signatures import AccountSignaturesState
@@ -116,6 +118,77 @@ def invite_link_callout() -> rx.Component:
     )
 
 
+def account_edit_dialog() -> rx.Component:
+    return edit_dialog(
+        "Edit account",
+        field("Name", rx.input(name="name", default_value=AccountState.name, id="edit-account-name", required=True,
+                               auto_focus=True, width="100%")),
+        field("Type", static_select([(t, t) for t in ACCOUNT_TYPES], name="type", id="edit-account-type",
+                                    default_value=AccountState.type)),
+        open=AccountState.edit_open, on_open_change=AccountState.set_edit_open, on_submit=AccountState.save_account,
+        error=AccountState.edit_error, key=AccountState.form_key, submit_id="save-account", submit="Save account",
+        dialog_id="edit-account-dialog",
+    )
+
+
+def account_actions() -> rx.Component:
+    """Edit for staff; the owner and admins also find Delete in the menu."""
+    return rx.hstack(
+        rx.button(rx.icon("pencil", size=14), "Edit", variant="soft", size="2", id="edit-account",
+                  on_click=AccountState.set_edit_open(True)),
+        rx.cond(AppState.is_admin, rx.menu.root(
+            rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="soft", color_scheme="gray",
+                                           aria_label="More actions", id="account-menu")),
+            rx.menu.content(
+                rx.menu.item("Delete account…", color="red", on_click=AccountState.ask_delete, id="delete-account"),
+            ),
+        )),
+        spacing="2", align="center",
+    )
+
+
+def account_delete_dialog() -> rx.Component:
+    return delete_dialog(rx.text("Delete \u201c", AccountState.name, "\u201d?"), AccountState.delete_text,
+                         blocked=AccountState.delete_blocked, open=AccountState.delete_open,
+                         on_open_change=AccountState.set_delete_open, on_confirm=AccountState.confirm_delete,
+                         confirm_id="confirm-delete-account", confirm="Delete account")
+
+
+def contact_edit_dialog() -> rx.Component:
+    c = AccountState.contact_edit
+
+    def box(label: str, name: str, id_: str, **props) -> rx.Component:
+        return field(label, rx.input(name=name, default_value=getattr(c, name), id=id_, width="100%", **props))
+
+    return edit_dialog(
+        "Edit contact",
+        rx.hstack(box("First name", "first_name", "edit-contact-first", auto_focus=True),
+                  box("Last name", "last_name", "edit-contact-last"), width="100%", wrap="wrap"),
+        rx.hstack(box("Email", "email", "edit-contact-email", type="email"),
+                  box("Phone", "phone", "edit-contact-phone", type="tel"), width="100%", wrap="wrap"),
+        field("Other emails, one per line", rx.text_area(name="other_emails", default_value=c.other_emails,
+                                                        id="edit-contact-other-emails", rows="2", width="100%")),
+        field("Other phones, one per line", rx.text_area(name="other_phones", default_value=c.other_phones,
+                                                        id="edit-contact-other-phones", rows="2", width="100%")),
+        box("Street", "street", "edit-contact-street"),
+        rx.hstack(box("City", "city", "edit-contact-city"), box("State / region", "region", "edit-contact-region"),
+                  width="100%", wrap="wrap"),
+        rx.hstack(box("Postal code", "postal_code", "edit-contact-postal"),
+                  box("Country", "country", "edit-contact-country"), width="100%", wrap="wrap"),
+        open=AccountState.contact_edit_open, on_open_change=AccountState.set_contact_edit_open,
+        on_submit=AccountState.save_contact, error=AccountState.contact_edit_error, key=AccountState.contact_form_key,
+        submit_id="save-contact-edit", submit="Save contact", dialog_id="edit-contact-dialog",
+    )
+
+
+def contact_delete_dialog() -> rx.Component:
+    return delete_dialog("Delete this contact?", AccountState.contact_delete_text,
+                         blocked=AccountState.contact_delete_blocked, open=AccountState.contact_delete_id > 0,
+                         on_open_change=AccountState.set_contact_delete_open,
+                         on_confirm=AccountState.confirm_delete_contact, confirm_id="confirm-delete-contact",
+                         confirm="Delete contact")
+
+
 def contact_row(c) -> rx.Component:
     return rx.hstack(
         rx.vstack(
@@ -127,7 +200,13 @@ def contact_row(c) -> rx.Component:
         ),
         rx.spacer(),
         portal_access(c),
+        rx.button("Edit", size="1", variant="soft", on_click=AccountState.edit_contact(c.id),
+                  id="edit-contact-" + c.id.to_string(), aria_label="Edit " + c.name),
         rx.button("Unlink", size="1", variant="ghost", color_scheme="gray", on_click=AccountState.unlink_contact(c.id)),
+        rx.cond(AppState.is_admin, rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost",
+                                                  color_scheme="red", aria_label="Delete " + c.name,
+                                                  on_click=AccountState.ask_delete_contact(c.id),
+                                                  id="delete-contact-" + c.id.to_string())),
         width="100%", align="start", wrap="wrap", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}",
     )
 
@@ -251,7 +330,9 @@ def account_page() -> rx.Component:
             AccountState.found,
             rx.vstack(
                 rx.hstack(rx.heading(AccountState.name, size="7", id="account-name-heading"),
-                          rx.badge(AccountState.type, size="2"), align="center", wrap="wrap"),
+                          rx.badge(AccountState.type, size="2", id="account-type-badge"), rx.spacer(),
+                          account_actions(), align="center", wrap="wrap", width="100%"),
+                account_edit_dialog(), account_delete_dialog(), contact_edit_dialog(), contact_delete_dialog(),
                 tag_row(),
                 error_callout(AccountState.error),
                 rx.grid(

@@ -3,7 +3,8 @@ import reflex as rx
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page, tag_badge
-from practice.pages.work_parts import field, history_list, section, status_select
+from practice.components.corrections import delete_dialog, edit_dialog
+from practice.pages.work_parts import field, history_list, section, status_select, task_actions, task_edit_dialogs
 from practice.pages.rules_editor import part_row
 from practice.state.base import AppState
 from practice.state.job import PRIORITIES, JobState
@@ -113,6 +114,7 @@ def task_row(t) -> rx.Component:
                   spacing="0", min_width="0"),
         rx.spacer(),
         status_select(t.status, lambda v: JobState.set_task_status(t.id, v)),
+        task_actions(JobState, t),
         width="100%", align="center", padding_y="0.3em", class_name="job-task",
     )
 
@@ -312,6 +314,37 @@ def automation_section() -> rx.Component:
     )
 
 
+def job_actions() -> rx.Component:
+    return rx.hstack(
+        rx.button(rx.icon("pencil", size=14), "Rename", variant="soft", id="rename-job",
+                  on_click=JobState.set_rename_open(True)),
+        rx.button(rx.cond(JobState.archived, "Restore job", "Archive job"), id="archive-job",
+                  variant="soft", color_scheme=rx.cond(JobState.archived, "green", "gray"),
+                  on_click=JobState.toggle_archived),
+        rx.menu.root(
+            rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="soft", color_scheme="gray",
+                                           aria_label="More actions", id="job-menu")),
+            rx.menu.content(rx.menu.item("Delete job…", color="red", on_click=JobState.ask_delete, id="delete-job")),
+        ),
+        spacing="2", align="center", wrap="wrap",
+    )
+
+
+def job_dialogs() -> rx.Component:
+    return rx.fragment(
+        edit_dialog("Rename job",
+                    field("Name", rx.input(name="name", default_value=JobState.name, id="rename-job-name",
+                                           required=True, auto_focus=True, width="100%")),
+                    open=JobState.rename_open, on_open_change=JobState.set_rename_open, on_submit=JobState.rename,
+                    error=JobState.rename_error, key=JobState.form_key, submit_id="save-job-name",
+                    submit="Save name", dialog_id="rename-job-dialog"),
+        delete_dialog(rx.text("Delete \u201c", JobState.name, "\u201d?"), JobState.delete_text, blocked=False,
+                      open=JobState.delete_open, on_open_change=JobState.set_delete_open,
+                      on_confirm=JobState.confirm_delete, confirm_id="confirm-delete-job", confirm="Delete job"),
+        task_edit_dialogs(JobState),
+    )
+
+
 def job_page() -> rx.Component:
     return page(
         "Job",
@@ -328,11 +361,10 @@ def job_page() -> rx.Component:
                         spacing="1",
                     ),
                     rx.spacer(),
-                    rx.button(rx.cond(JobState.archived, "Restore job", "Archive job"), id="archive-job",
-                              variant="soft", color_scheme=rx.cond(JobState.archived, "green", "gray"),
-                              on_click=JobState.toggle_archived),
+                    job_actions(),
                     width="100%", align="start", wrap="wrap",
                 ),
+                job_dialogs(),
                 error_callout(JobState.error),
                 rx.grid(
                     rx.vstack(stage_section(), details_section(), tasks_section(), client_tasks_section(),

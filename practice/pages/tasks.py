@@ -3,7 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page
-from practice.pages.work_parts import field, status_badge, status_select
+from practice.pages.work_parts import field, status_badge, status_select, task_actions, task_edit_dialogs
 from practice.state.base import AppState
 from practice.state.tasks import TasksState
 from practice.state.work_views import NONE, STATUS_FILTERS
@@ -72,6 +72,7 @@ def task_row(t) -> rx.Component:
             spacing="1", min_width="0", flex="1",
         ),
         status_select(t.status, lambda v: TasksState.set_status(t.id, v)),
+        task_actions(TasksState, t),
         width="100%", align="center", padding="0.5em", class_name="task-row",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
     )
@@ -137,6 +138,7 @@ def tasks_page() -> rx.Component:
         ),
         rx.card(rx.vstack(rx.heading("New task", size="4"), new_task_form(), width="100%"), width="100%"),
         detail_panel(),
+        task_edit_dialogs(TasksState),
     )
 
 

@@ -1,7 +1,9 @@
 """Small building blocks shared by the account, job and task pages."""
 import reflex as rx
 
-from practice.state.work_views import STATUS_LABELS
+from practice.components.corrections import delete_dialog, edit_dialog
+from practice.components.forms import native_select
+from practice.state.work_views import NONE, STATUS_LABELS
 
 STATUS_COLORS = {"planned": "gray", "in_progress": "blue", "waiting_for_client": "amber", "completed": "green",
                  "cancelled": "red"}
@@ -43,3 +45,41 @@ def status_select(value, on_change, id_=None) -> rx.Component:
         rx.select.content(*[rx.select.item(label, value=key) for key, label in STATUS_LABELS.items()]),
         value=value, on_change=on_change, size="1",
     )
+
+
+def task_actions(state, t) -> rx.Component:
+    """A task row's Edit and Delete buttons (the state has `edit_task` and `ask_delete_task`)."""
+    tid = t.id.to_string()
+    return rx.hstack(
+        rx.icon_button(rx.icon("pencil", size=14), size="1", variant="ghost", aria_label="Edit " + t.title,
+                       on_click=state.edit_task(t.id), id="edit-task-" + tid),
+        rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
+                       aria_label="Delete " + t.title, on_click=state.ask_delete_task(t.id), id="delete-task-" + tid),
+        spacing="1",
+    )
+
+
+def task_edit_dialogs(state) -> rx.Component:
+    """The task editor (title, assignee, due date, description) and the task delete confirmation of `state`."""
+    f = state.task_edit
+    editor = edit_dialog(
+        "Edit task",
+        field("Title", rx.input(name="title", default_value=f.title, id="edit-task-title", required=True,
+                                auto_focus=True, width="100%")),
+        rx.hstack(
+            field("Assignee", native_select(state.member_options, name="assignee", id="edit-task-assignee",
+                                            default_value=f.assignee, first=(NONE, "Nobody"))),
+            field("Due date", rx.input(name="due_date", type="date", default_value=f.due_date, id="edit-task-due",
+                                       width="100%")),
+            width="100%", wrap="wrap"),
+        field("Description", rx.text_area(name="description", default_value=f.description,
+                                          id="edit-task-description", rows="3", width="100%")),
+        open=f.id > 0, on_open_change=state.set_task_edit_open, on_submit=state.save_task,
+        error=state.task_edit_error, key="task-" + f.id.to_string(), submit_id="save-task-edit", submit="Save task",
+        dialog_id="edit-task-dialog",
+    )
+    remover = delete_dialog("Delete this task?", state.task_delete_text, blocked=False,
+                            open=state.task_delete_id > 0, on_open_change=state.set_task_delete_open,
+                            on_confirm=state.confirm_delete_task, confirm_id="confirm-delete-task",
+                            confirm="Delete task")
+    return rx.fragment(editor, remover)

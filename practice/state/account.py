@@ -10,15 +10,45 @@ from practice.models import AccountType
 from practice.services import firm
 from practice.services.access import team
 from practice.services.portal import logins
-from practice.services.work import accounts, audit_history, jobs, pipelines, tags, tasks
+from practice.services.work import accounts, audit_history, jobs, pipelines, removal, tags, tasks
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_date
-from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
 from practice.state.work_views import (NONE, HistoryItem, TagItem, TaskItem, history_items, parse_date,
                                        parse_id, task_items)
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "region", "postal_code", "country")
+# What the contact editor changes: the new-contact fields and the further addresses and numbers.
+EDIT_FIELDS = CONTACT_FIELDS + ("other_emails", "other_phones")
+ACCOUNT_TYPES = [t.value for t in AccountType]
+
+
+@dataclasses.dataclass
+class ContactForm:
+    """The contact being edited, as its dialog's fields show it."""
+
+    id: int = 0
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    other_emails: str = ""
+    phone: str = ""
+    other_phones: str = ""
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+def contact_form(contact) -> ContactForm:
+    return ContactForm(id=contact.id, **{k: getattr(contact, k) or "" for k in EDIT_FIELDS})
+
+
+def form_fields(form: dict, names: tuple[str, ...], limit: int = 300) -> dict[str, str]:
+    """The named fields of a submitted form as bounded strings (untrusted input)."""
+    return {key: str(form.get(key, "") or "")[:limit] for key in names}
 
 
 @dataclasses.dataclass
@@ -101,6 +131,19 @@ class AccountState(AppState):
     # member to copy and hand over; cleared on the next page load.
     invite_link: str = ""
     invite_warning: str = ""
+    # The account's edit dialog and its delete confirmation (what goes with it, or why it cannot go).
+    edit_open: bool = False
+    edit_error: str = ""
+    delete_open: bool = False
+    delete_text: str = ""
+    delete_blocked: bool = False
+    # The contact editor and the contact delete confirmation.
+    contact_edit: ContactForm = ContactForm()
+    contact_edit_open: bool = False
+    contact_edit_error: str = ""
+    contact_delete_id: int = 0
+    contact_delete_text: str = ""
+    contact_delete_blocked: bool = False
 
     def _refresh(self) -> None:
         try:
@@ -126,6 +169,8 @@ class AccountState(AppState):
         self.error = self.contact_error = self.job_error = self.link_search = ""
         self.invite_link = self.invite_warning = ""
         self.link_results = []
+        self.edit_open = self.delete_open = self.contact_edit_open = False
+        self.contact_delete_id = 0
         self.form_key += 1
         account_id = parse_id(getattr(self, "account_id", ""))
         if account_id is None:
@@ -134,6 +179,84 @@ class AccountState(AppState):
             return
         self.acct_id = account_id
         self._refresh()
+
+    @allow(STAFF)
+    def set_edit_open(self, value: bool):
+        self.edit_open, self.edit_error = bool(value), ""
+        self.form_key += 1
+
+    @allow(STAFF)
+    def save_account(self, form: dict):
+        """Save the account's name and type from its edit dialog; a refusal stays in the dialog."""
+        fields = form_fields(form, ("name", "type"))
+        if write_and_refresh(self, accounts.update_account, self.acct_id, shown="edit_error", **fields):
+            self.edit_open = False
+            return rx.toast.success("Account saved.")
+
+    @allow(ADMIN)
+    def ask_delete(self):
+        """Open the delete confirmation with what goes with the account (or why it cannot be deleted)."""
+        with shown_in(self, "error"):
+            preview = read(removal.account_removal, self._require(), self.acct_id)
+            self.delete_text, self.delete_blocked = preview.sentence, bool(preview.blocked)
+            self.delete_open = True
+
+    @allow(ADMIN)
+    def set_delete_open(self, value: bool):
+        self.delete_open = bool(value)
+
+    @allow(ADMIN)
+    def confirm_delete(self):
+        self.delete_open = False
+        with shown_in(self, "error"):
+            name = run(removal.delete_account, self._require(), self.acct_id)
+            return [rx.toast.success(f'Deleted account "{name}".'), rx.redirect(routes.ACCOUNTS)]
+
+    @allow(STAFF)
+    def edit_contact(self, contact_id: int):
+        contact = parse_id(contact_id)
+        if contact is None:
+            return
+        with shown_in(self, "contact_error"):
+            self.contact_edit = contact_form(read(accounts.contact_visible, self._require(), contact))
+            self.contact_edit_open, self.contact_edit_error = True, ""
+            self.contact_form_key += 1
+
+    @allow(STAFF)
+    def set_contact_edit_open(self, value: bool):
+        self.contact_edit_open, self.contact_edit_error = bool(value), ""
+
+    @allow(STAFF)
+    def save_contact(self, form: dict):
+        fields = form_fields(form, EDIT_FIELDS, limit=2000)
+        if write_and_refresh(self, accounts.update_contact, self.contact_edit.id, shown="contact_edit_error",
+                             **fields):
+            self.contact_edit_open = False
+            return rx.toast.success("Contact saved.")
+
+    @allow(ADMIN)
+    def ask_delete_contact(self, contact_id: int):
+        contact = parse_id(contact_id)
+        with shown_in(self, "contact_error"):
+            preview = read(removal.contact_removal, self._require(), contact or 0)
+            self.contact_delete_id, self.contact_delete_text = contact or 0, preview.sentence
+            self.contact_delete_blocked = bool(preview.blocked)
+
+    @allow(ADMIN)
+    def set_contact_delete_open(self, value: bool):
+        if not value:
+            self.contact_delete_id = 0
+
+    @allow(ADMIN)
+    def confirm_delete_contact(self):
+        contact, self.contact_delete_id = self.contact_delete_id, 0
+        self.contact_error = ""
+        with shown_in(self, "contact_error"):
+            try:
+                name = run(removal.delete_contact, self._require(), contact)
+            finally:
+                self._refresh()
+            return rx.toast.success(f"Deleted contact {name}.")
 
     @allow(STAFF)
     def save_notes(self, form: dict):

@@ -13,16 +13,16 @@ from practice.services.automation import runlog
 from practice.services.portal import client_tasks
 from practice.services.proposals import sending
 from practice.services.signing import requests
-from practice.services.work import audit_history, jobs, pipelines, tags, tasks
+from practice.services.work import audit_history, jobs, pipelines, removal, tags, tasks
 from practice.services.errors import PracticeError
 from practice.services.formatting import date_input, format_datetime, format_money
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, shown_in, write_and_refresh
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.proposals import proposal_outcome as account_proposal_outcome
 from practice.state.run_views import RunItem, run_items
 from practice.state.signatures import REQUEST_STATUS
 from practice.state.views import Option, backend_url
-from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem,
-                                       history_items, parse_date, parse_id, task_items)
+from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskForm, TaskItem,
+                                       history_items, parse_date, parse_id, task_changes, task_form, task_items)
 
 PRIORITIES = [p.value for p in Priority]
 
@@ -161,6 +161,16 @@ class JobState(AppState):
     error: str = ""
     task_error: str = ""
     client_task_error: str = ""
+    # The rename dialog, and the delete confirmation saying what goes with the job.
+    rename_open: bool = False
+    rename_error: str = ""
+    delete_open: bool = False
+    delete_text: str = ""
+    # A task of the job being corrected in its dialog (0: none), and one about to be deleted.
+    task_edit: TaskForm = TaskForm()
+    task_edit_error: str = ""
+    task_delete_id: int = 0
+    task_delete_text: str = ""
 
     def _refresh(self) -> None:
         try:
@@ -210,6 +220,72 @@ class JobState(AppState):
             return
         self.jid = job_id
         self._refresh()
+
+    @allow(STAFF)
+    def set_rename_open(self, value: bool):
+        self.rename_open, self.rename_error = bool(value), ""
+        self.form_key += 1
+
+    @allow(STAFF)
+    def rename(self, form: dict):
+        if write_and_refresh(self, jobs.update_job, self.jid, name=str(form.get("name", ""))[:300],
+                             shown="rename_error"):
+            self.rename_open = False
+            return rx.toast.success("Job renamed.")
+
+    @allow(STAFF)
+    def ask_delete(self):
+        with shown_in(self, "error"):
+            self.delete_text = read(removal.job_removal, self._require(), self.jid).sentence
+            self.delete_open = True
+
+    @allow(STAFF)
+    def set_delete_open(self, value: bool):
+        self.delete_open = bool(value)
+
+    @allow(STAFF)
+    def confirm_delete(self):
+        self.delete_open = False
+        with shown_in(self, "error"):
+            name, account_id = run(removal.delete_job, self._require(), self.jid)
+            return [rx.toast.success(f'Deleted job "{name}".'), rx.redirect(routes.account_url(account_id))]
+
+    @allow(STAFF)
+    def edit_task(self, task_id: int):
+        with shown_in(self, "task_error"):
+            self.task_edit = task_form(read(tasks.get_task, self._require(), parse_id(task_id) or 0))
+            self.task_edit_error = ""
+
+    @allow(STAFF)
+    def set_task_edit_open(self, value: bool):
+        if not value:
+            self.task_edit = TaskForm()
+
+    @allow(STAFF)
+    def save_task(self, form: dict):
+        with shown_in(self, "task_edit_error"):
+            fields = task_changes(form)
+            if write_and_refresh(self, tasks.update_task, self.task_edit.id, shown="task_edit_error", **fields):
+                self.task_edit = TaskForm()
+                return rx.toast.success("Task saved.")
+
+    @allow(STAFF)
+    def ask_delete_task(self, task_id: int):
+        task = parse_id(task_id) or 0
+        with shown_in(self, "task_error"):
+            self.task_delete_text = read(removal.task_removal, self._require(), task).sentence
+            self.task_delete_id = task
+
+    @allow(STAFF)
+    def set_task_delete_open(self, value: bool):
+        if not value:
+            self.task_delete_id = 0
+
+    @allow(STAFF)
+    def confirm_delete_task(self):
+        task, self.task_delete_id = self.task_delete_id, 0
+        if write_and_refresh(self, removal.delete_task, task, shown="task_error"):
+            return rx.toast.success("Task deleted.")
 
     @allow(STAFF)
     def move_to(self, stage_id: str):

@@ -56,6 +56,31 @@ class TaskItem:
     is_subtask: bool = False
 
 
+@dataclasses.dataclass
+class TaskForm:
+    """A task being corrected, as its dialog's fields show it (id 0: no dialog open)."""
+
+    id: int = 0
+    title: str = ""
+    assignee: str = NONE
+    due_date: str = ""
+    description: str = ""
+
+
+def task_form(task) -> TaskForm:
+    return TaskForm(id=task.id, title=task.title, assignee=str(task.assignee_id) if task.assignee_id else NONE,
+                    due_date=task.due_date.isoformat() if task.due_date else "", description=task.description)
+
+
+def task_changes(form: dict) -> dict:
+    """The task dialog's submitted fields as `tasks.update_task` takes them; a bad date raises a sentence."""
+    raw = form.get("assignee")
+    return {"title": str(form.get("title", ""))[:300],
+            "assignee_id": None if raw in (None, "", NONE) else parse_id(raw),
+            "due_date": parse_date(form.get("due_date"), "due date"),
+            "description": str(form.get("description", ""))[:5000]}
+
+
 def parse_date(value, what: str = "date") -> dt.date | None:
     """A date from an `<input type="date">` value ("YYYY-MM-DD"); empty means no date; bad input raises a sentence."""
     text = str(value or "").strip()

@@ -33,7 +33,7 @@ from practice.services.documents import drive, files as document_files, folders 
 from practice.services.portal import approvals, client_tasks, logins
 from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
-from practice.services.work import accounts, audit_history, board, jobs, pipelines, tasks
+from practice.services.work import accounts, audit_history, board, jobs, pipelines, removal, tasks
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied, PracticeError
 from practice.services.actor import ContactActor
@@ -105,15 +105,26 @@ EXPECTED_HANDLERS = {
     "AccountSignaturesState.load": "staff",
     "AccountState.add_contact": "staff",
     "AccountState.add_tag": "staff",
+    "AccountState.ask_delete": "admin",
+    "AccountState.ask_delete_contact": "admin",
     "AccountState.close_invite_link": "staff",
+    "AccountState.confirm_delete": "admin",
+    "AccountState.confirm_delete_contact": "admin",
     "AccountState.create_job": "staff",
+    "AccountState.edit_contact": "staff",
     "AccountState.give_portal_access": "staff",
     "AccountState.link_contact": "staff",
     "AccountState.load": "staff",
     "AccountState.remove_tag": "staff",
     "AccountState.revoke_portal_access": "staff",
+    "AccountState.save_account": "staff",
+    "AccountState.save_contact": "staff",
     "AccountState.save_notes": "staff",
     "AccountState.search_link": "staff",
+    "AccountState.set_contact_delete_open": "admin",
+    "AccountState.set_contact_edit_open": "staff",
+    "AccountState.set_delete_open": "admin",
+    "AccountState.set_edit_open": "staff",
     "AccountState.unlink_contact": "staff",
     "AccountsState.create": "staff",
     "AccountsState.go_to_page": "staff",
@@ -199,6 +210,17 @@ EXPECTED_HANDLERS = {
     "JobState.create_task": "staff",
     "JobState.delete_client_task": "staff",
     "JobState.load": "staff",
+    "JobState.set_rename_open": "staff",
+    "JobState.set_delete_open": "staff",
+    "JobState.rename": "staff",
+    "JobState.confirm_delete": "staff",
+    "JobState.ask_delete": "staff",
+    "JobState.set_task_edit_open": "staff",
+    "JobState.set_task_delete_open": "staff",
+    "JobState.save_task": "staff",
+    "JobState.edit_task": "staff",
+    "JobState.confirm_delete_task": "staff",
+    "JobState.ask_delete_task": "staff",
     "JobState.move_to": "staff",
     "JobState.remove_assignee": "staff",
     "JobState.remove_tag": "staff",
@@ -356,6 +378,12 @@ EXPECTED_HANDLERS = {
     "TasksState.add_subtask": "staff",
     "TasksState.create": "staff",
     "TasksState.load": "staff",
+    "TasksState.set_task_edit_open": "staff",
+    "TasksState.set_task_delete_open": "staff",
+    "TasksState.save_task": "staff",
+    "TasksState.edit_task": "staff",
+    "TasksState.confirm_delete_task": "staff",
+    "TasksState.ask_delete_task": "staff",
     "TasksState.open_detail": "staff",
     "TasksState.set_detail_open": "staff",
     "TasksState.set_scope": "staff",
@@ -703,6 +731,10 @@ def _staff_or_uploader_admin(f, who, key):
     return who in (ADMIN_, OWNER_)
 
 
+def _admins(f, who, key):
+    return who in (ADMIN_, OWNER_)
+
+
 def _staff_sees(f, who, key):
     return who in STAFF_ACTORS and sees(f, who, key)
 
@@ -747,6 +779,14 @@ SERVICE_CASES = [
     ("tasks.list_tasks", STAFF_ONLY,
      lambda s, f, w, k: f[k]["task"] in [t["id"] for t in tasks.list_tasks(s, f["actor"][w], mine=False,
                                                                              status="all")], sees),
+    ("removal.account_removal", STAFF_ONLY,
+     lambda s, f, w, k: removal.account_removal(s, f["actor"][w], f[k]["account"]) and True, _admins),
+    ("removal.contact_removal", STAFF_ONLY,
+     lambda s, f, w, k: removal.contact_removal(s, f["actor"][w], f[k]["contact"]) and True, _admins),
+    ("removal.delete_job", STAFF_ONLY,
+     lambda s, f, w, k: removal.delete_job(s, f["actor"][w], f[k]["job"]) and True, sees),
+    ("removal.delete_task", STAFF_ONLY,
+     lambda s, f, w, k: removal.delete_task(s, f["actor"][w], f[k]["task"]) and True, sees),
     ("document_folders.folder_tree", BOTH,
      lambda s, f, w, k: document_folders.folder_tree(s, _doc_actor(f, w), f[k]["account"]) is not None, sees),
     ("document_files.list_documents", BOTH,

@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from practice.models import Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, Tag
 from practice.services import audit, events
-from practice.services.actor import Actor, account_visible, require_admin
-from practice.services.errors import InvalidInput, NotFound, PermissionDenied
+from practice.services.actor import Actor, account_visible, contact_name, require_admin
+from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.tags import set_tag
 from practice.services.access.team import check_email
 
@@ -57,20 +57,23 @@ def create_account(session: Session, actor: Actor, *, name: str, type: str = "In
 
 def update_account(session: Session, actor: Actor, account_id: int, *, name: str | None = None,
                    type: str | None = None, notes: str | None = None) -> Account:
+    """Change what is given; one audit row names the account and each change, old → new."""
     account = get_account(session, actor, account_id)
+    before = {"name": account.name, "type": AccountType(account.type), "notes": account.notes}
     changes = {}
     if name is not None:
         if not name.strip():
             raise InvalidInput("Give the account a name.", field="name")
-        changes["name"] = name.strip()
+        if len(name.strip()) > 200:
+            raise InvalidInput("Keep the account name to 200 characters.", field="name")
+        changes["name"] = " ".join(name.split())
     if type is not None:
         changes["type"] = _account_type(type)
     if notes is not None:
         changes["notes"] = notes
     for key, value in changes.items():
         setattr(account, key, value)
-    audit.record(session, actor, "update", "account", account.id, f'Updated account "{account.name}"',
-                 fields=sorted(changes))
+    audit.record_changes(session, actor, "account", account.id, f'Account "{before["name"]}"', before, changes)
     return account
 
 
@@ -176,13 +179,34 @@ def create_contact(session: Session, actor: Actor, *, account_ids: list[int] | N
     return contact
 
 
+CONTACT_LABELS = {"first_name": "first name", "last_name": "last name", "other_emails": "other emails",
+                  "other_phones": "other phones", "postal_code": "postal code", "region": "state / region"}
+
+
+def _email_taken(session: Session, email: str, contact_id: int | None) -> Contact | None:
+    """Another contact that already has this address (two contacts on one email would share a portal login)."""
+    if not email:
+        return None
+    stmt = select(Contact).where(func.lower(Contact.email) == email.lower())
+    if contact_id is not None:
+        stmt = stmt.where(Contact.id != contact_id)
+    return session.exec(stmt.order_by(Contact.id)).first()
+
+
 def update_contact(session: Session, actor: Actor, contact_id: int, **fields) -> Contact:
+    """Change the given fields; a bad or taken email is refused; one audit row says old → new."""
     contact = contact_visible(session, actor, contact_id)
     merged = {k: getattr(contact, k) for k in ("first_name", "last_name")} | fields
     clean = _clean_contact_fields(merged)
+    other = _email_taken(session, clean.get("email", ""), contact.id) if clean.get("email") != contact.email else None
+    if other is not None:
+        raise Conflict(f"{contact_name(other)} already has the email {clean['email']}. Each person needs their "
+                       "own address; if they are the same person, merge the two contacts.")
+    before = {k: getattr(contact, k) for k in clean}
+    subject = f"Contact {contact_name(contact)}"
     for key, value in clean.items():
         setattr(contact, key, value)
-    audit.record(session, actor, "update", "contact", contact.id, "Updated contact", fields=sorted(fields))
+    audit.record_changes(session, actor, "contact", contact.id, subject, before, clean, labels=CONTACT_LABELS)
     return contact
 
 

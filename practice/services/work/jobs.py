@@ -161,12 +161,16 @@ def update_job(session: Session, actor: Actor, job_id: int, *, name: str | None 
     due = job.due_date if due_date == "keep" else due_date
     if start and due and due < start:
         raise InvalidInput("The due date is before the start date.", field="due_date")
-    new_priority = _priority(priority) if priority is not None else job.priority
-    if name is not None:
-        job.name = name.strip()
-    job.start_date, job.due_date, job.priority = start, due, new_priority
-    job.version += 1
-    audit.record(session, actor, "update", "job", job.id, f'Updated job "{job.name}"')
+    if name is not None and len(name.strip()) > 200:
+        raise InvalidInput("Keep the job name to 200 characters.", field="name")
+    new_priority = _priority(priority) if priority is not None else Priority(job.priority)
+    before = {"name": job.name, "start_date": job.start_date, "due_date": job.due_date,
+              "priority": Priority(job.priority)}
+    after = {"name": " ".join(name.split()) if name is not None else job.name, "start_date": start,
+             "due_date": due, "priority": new_priority}
+    job.name, job.start_date, job.due_date, job.priority = after["name"], start, due, new_priority
+    if audit.record_changes(session, actor, "job", job.id, f'Job "{before["name"]}"', before, after):
+        job.version += 1
     return job
 
 

@@ -80,21 +80,43 @@ def set_status(session: Session, actor: Actor, task_id: int, status: str) -> Tas
 def update_task(session: Session, actor: Actor, task_id: int, *, title: str | None = None,
                 assignee_id: int | None | str = "keep", due_date: dt.date | None | str = "keep",
                 description: str | None = None) -> Task:
+    """Change what is given ("keep" leaves it); one audit row names the task and each change, old → new."""
     task = get_task(session, actor, task_id)
+    after: dict = {}
     if title is not None:
         if not title.strip():
             raise InvalidInput("Give the task a title.", field="title")
-        task.title = title.strip()
+        if len(title.strip()) > 300:
+            raise InvalidInput("Keep the task title under 300 characters.", field="title")
+        after["title"] = " ".join(title.split())
     if assignee_id != "keep":
         if assignee_id is not None and not session.get(TeamMember, assignee_id):
             raise InvalidInput("The chosen assignee is no longer on the team.", field="assignee")
-        task.assignee_id = assignee_id
+        after["assignee_id"] = assignee_id
     if due_date != "keep":
-        task.due_date = due_date
+        after["due_date"] = due_date
     if description is not None:
-        task.description = description
-    audit.record(session, actor, "update", "task", task.id, f'Updated task "{task.title}"')
+        after["description"] = description.strip()
+    before = {k: getattr(task, k) for k in after}
+    subject = f'Task "{task.title}"'
+    for key, value in after.items():
+        setattr(task, key, value)
+    names = _member_names(session, [before.get("assignee_id"), after.get("assignee_id")])
+    audit.record_changes(session, actor, "task", task.id, subject, _readable(before, names), _readable(after, names))
     return task
+
+
+def _member_names(session: Session, ids: list) -> dict:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {i: n for i, n in session.exec(select(TeamMember.id, TeamMember.name).where(TeamMember.id.in_(wanted)))}
+
+
+def _readable(values: dict, names: dict) -> dict:
+    """Task fields as the log shows them: the assignee by name."""
+    return {("assignee" if k == "assignee_id" else k): (names.get(v) if k == "assignee_id" else v)
+            for k, v in values.items()}
 
 
 def add_comment(session: Session, actor: Actor, task_id: int, body: str) -> TaskComment:

@@ -1,0 +1,242 @@
+"""Deleting accounts, contacts, jobs and tasks: what each takes with it, said before it goes, and what keeps it.
+
+Signed and shared records (documents, signature requests, proposals, approvals, a contact's signatures)
+are evidence the firm keeps: an account or contact that has them cannot be deleted (merge or unlink
+instead). Everything else that belongs only to the deleted thing goes with it in the same transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, ClientTask, Contact,
+                             ContactTag, Document, DocumentView, Due, Folder, Job, JobAssignee, JobTag,
+                             PortalLogin, PortalSession, PortalToken, Proposal, SignatureRequest, Signer,
+                             SigningConsent, SigningEvent, Task, TaskComment, TaskTag)
+from practice.services import audit
+from practice.services.actor import Actor, contact_name, require_admin
+from practice.services.errors import Conflict
+from practice.services.work.accounts import contact_visible, get_account
+from practice.services.work.jobs import get_job
+from practice.services.work.tasks import get_task
+
+
+@dataclass
+class Removal:
+    """What deleting a thing takes with it (`goes`), what stays (`stays`), and why it may not go (`blocked`)."""
+
+    name: str
+    goes: list[str] = field(default_factory=list)
+    stays: list[str] = field(default_factory=list)
+    blocked: str = ""
+
+    @property
+    def sentence(self) -> str:
+        """The confirmation's words: "Deleting "X" also deletes its 2 jobs and 3 tasks. …"."""
+        if self.blocked:
+            return self.blocked
+        text = f"Deleting \u201c{self.name}\u201d"
+        text += f" also deletes {_joined(self.goes)}." if self.goes else " deletes nothing else."
+        if self.stays:
+            text += " " + " ".join(self.stays)
+        return text + " This cannot be undone."
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """"1 job", "3 jobs"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _count(session: Session, model, *cond) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*cond)).one()
+
+
+def _with_subtasks(session: Session, task_ids: list[int]) -> list[int]:
+    """The tasks and every subtask under them, however deep."""
+    found, frontier = set(task_ids), list(task_ids)
+    while frontier:
+        children = session.exec(select(Task.id).where(Task.parent_id.in_(frontier))).all()
+        frontier = [c for c in children if c not in found]
+        found.update(frontier)
+    return sorted(found)
+
+
+def _drop_tasks(session: Session, task_ids: list[int]) -> None:
+    if not task_ids:
+        return
+    session.execute(delete(TaskComment).where(TaskComment.task_id.in_(task_ids)))
+    session.execute(delete(TaskTag).where(TaskTag.task_id.in_(task_ids)))
+    session.execute(update(Task).where(Task.id.in_(task_ids)).values(parent_id=None))
+    session.execute(delete(Task).where(Task.id.in_(task_ids)))
+
+
+def _drop_jobs(session: Session, job_ids: list[int]) -> None:
+    """Delete jobs with their tasks, people, tags and client checklist; documents and requests stay unlinked."""
+    if not job_ids:
+        return
+    _drop_tasks(session, _with_subtasks(session, list(session.exec(select(Task.id).where(Task.job_id.in_(job_ids))))))
+    for model in (Document, ApprovalRequest, SignatureRequest, Proposal):
+        session.execute(update(model).where(model.job_id.in_(job_ids)).values(job_id=None))
+    session.execute(delete(ClientTask).where(ClientTask.job_id.in_(job_ids)))
+    session.execute(delete(JobAssignee).where(JobAssignee.job_id.in_(job_ids)))
+    session.execute(delete(JobTag).where(JobTag.job_id.in_(job_ids)))
+    # Delayed actions and reminders of a deleted job have nothing left to act on.
+    session.execute(update(Due).where(Due.job_id.in_(job_ids), Due.status == "pending").values(status="dropped"))
+    session.execute(delete(Job).where(Job.id.in_(job_ids)))
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+def _account_records(session: Session, account_id: int) -> list[str]:
+    kept = [(Document, "document"), (SignatureRequest, "signature request"), (Proposal, "proposal"),
+            (ApprovalRequest, "approval request")]
+    return [counted(n, word) for model, word in kept if (n := _count(session, model, model.account_id == account_id))]
+
+
+def account_removal(session: Session, actor: Actor, account_id: int) -> Removal:
+    """What deleting the account would take with it (owner and admins)."""
+    require_admin(actor)
+    account = get_account(session, actor, account_id)
+    removal = Removal(account.name)
+    records = _account_records(session, account.id)
+    if records:
+        removal.blocked = (f"\u201c{account.name}\u201d holds {_joined(records)}: the firm keeps those records, so "
+                           "the account cannot be deleted. If it is a duplicate, merge it into the other account.")
+        return removal
+    jobs = _count(session, Job, Job.account_id == account.id)
+    tasks = _count(session, Task, Task.account_id == account.id)
+    folders = _count(session, Folder, Folder.account_id == account.id)
+    removal.goes = [counted(n, w) for n, w in ((jobs, "job"), (tasks, "task"), (folders, "empty folder")) if n]
+    contacts = _count(session, AccountContact, AccountContact.account_id == account.id)
+    if contacts:
+        removal.stays.append(f"Its {counted(contacts, 'contact')} stay{'s' if contacts == 1 else ''}, "
+                             "no longer linked to it.")
+    return removal
+
+
+def delete_account(session: Session, actor: Actor, account_id: int) -> str:
+    """Delete an account and what belongs only to it (owner and admins); returns its name."""
+    removal = account_removal(session, actor, account_id)
+    if removal.blocked:
+        raise Conflict(removal.blocked)
+    _drop_jobs(session, list(session.exec(select(Job.id).where(Job.account_id == account_id))))
+    _drop_tasks(session, _with_subtasks(session, list(session.exec(select(Task.id).where(Task.account_id == account_id)))))
+    session.execute(delete(ClientTask).where(ClientTask.account_id == account_id))
+    session.execute(update(Folder).where(Folder.account_id == account_id).values(parent_id=None))
+    session.execute(delete(Folder).where(Folder.account_id == account_id))
+    for model in (AccountContact, AccountTag, AccountTeam):
+        session.execute(delete(model).where(model.account_id == account_id))
+    session.execute(update(PortalSession).where(PortalSession.current_account_id == account_id)
+                    .values(current_account_id=None))
+    session.execute(delete(Account).where(Account.id == account_id))
+    audit.record(session, actor, "delete", "account", account_id, f'Deleted account "{removal.name}"',
+                 took=removal.goes)
+    session.expire_all()
+    return removal.name
+
+
+# --- contacts -------------------------------------------------------------------------------------
+
+
+def _contact_signed(session: Session, contact_id: int) -> bool:
+    return bool(_count(session, Signer, Signer.contact_id == contact_id)
+                or _count(session, SigningConsent, SigningConsent.contact_id == contact_id)
+                or _count(session, SigningEvent, SigningEvent.contact_id == contact_id)
+                or _count(session, Proposal, Proposal.signed_by_contact_id == contact_id)
+                or _count(session, ApprovalRequest, ApprovalRequest.decided_by_contact_id == contact_id))
+
+
+def contact_removal(session: Session, actor: Actor, contact_id: int) -> Removal:
+    """What deleting the contact would take with it (owner and admins)."""
+    require_admin(actor)
+    contact = contact_visible(session, actor, contact_id)
+    removal = Removal(contact_name(contact))
+    if _contact_signed(session, contact.id):
+        removal.blocked = (f"{removal.name} signed, was asked to sign or approved documents; those records name "
+                           "them and the firm keeps them, so the contact cannot be deleted. Unlink them from the "
+                           "account instead, or merge them into the other contact if they are a duplicate.")
+        return removal
+    login = session.exec(select(PortalLogin).where(PortalLogin.contact_id == contact.id)).first()
+    if login is not None:
+        removal.goes.append(f"their portal login ({login.email})")
+    links = _count(session, AccountContact, AccountContact.contact_id == contact.id)
+    if links:
+        removal.goes.append(f"their links to {counted(links, 'account')}")
+    uploads = _count(session, Document, Document.uploaded_by_contact_id == contact.id)
+    if uploads:
+        removal.stays.append(f"The {counted(uploads, 'document')} they uploaded stay{'s' if uploads == 1 else ''}.")
+    return removal
+
+
+def delete_contact(session: Session, actor: Actor, contact_id: int) -> str:
+    """Delete a contact with their portal login and links (owner and admins); returns their name."""
+    removal = contact_removal(session, actor, contact_id)
+    if removal.blocked:
+        raise Conflict(removal.blocked)
+    session.execute(update(Document).where(Document.uploaded_by_contact_id == contact_id)
+                    .values(uploaded_by_contact_id=None))
+    session.execute(update(ClientTask).where(ClientTask.done_by_contact_id == contact_id)
+                    .values(done_by_contact_id=None))
+    for model in (DocumentView, PortalToken, PortalSession, PortalLogin, ContactTag, AccountContact):
+        session.execute(delete(model).where(model.contact_id == contact_id))
+    session.execute(delete(Contact).where(Contact.id == contact_id))
+    audit.record(session, actor, "delete", "contact", contact_id, f"Deleted contact {removal.name}",
+                 took=removal.goes)
+    session.expire_all()
+    return removal.name
+
+
+# --- jobs and tasks -------------------------------------------------------------------------------
+
+
+def job_removal(session: Session, actor: Actor, job_id: int) -> Removal:
+    """What deleting the job would take with it (staff who may see the job)."""
+    job = get_job(session, actor, job_id)
+    removal = Removal(job.name)
+    tasks = len(_with_subtasks(session, list(session.exec(select(Task.id).where(Task.job_id == job.id)))))
+    checklist = _count(session, ClientTask, ClientTask.job_id == job.id)
+    removal.goes = [counted(n, w) for n, w in ((tasks, "task"), (checklist, "client task")) if n]
+    kept = sum(_count(session, m, m.job_id == job.id) for m in (Document, SignatureRequest, Proposal))
+    if kept:
+        removal.stays.append(f"Its {counted(kept, 'document or request', 'documents and requests')} stay with "
+                             "the account.")
+    return removal
+
+
+def delete_job(session: Session, actor: Actor, job_id: int) -> tuple[str, int]:
+    """Delete a job with its tasks and client checklist; returns its name and its account's id."""
+    removal = job_removal(session, actor, job_id)
+    account_id = get_job(session, actor, job_id).account_id
+    account = session.get(Account, account_id)
+    _drop_jobs(session, [job_id])
+    audit.record(session, actor, "delete", "job", job_id,
+                 f'Deleted job "{removal.name}" of "{account.name}"', took=removal.goes)
+    session.expire_all()
+    return removal.name, account_id
+
+
+def task_removal(session: Session, actor: Actor, task_id: int) -> Removal:
+    """What deleting the task would take with it (staff who may see the task)."""
+    task = get_task(session, actor, task_id)
+    removal = Removal(task.title)
+    subtasks = len(_with_subtasks(session, [task.id])) - 1
+    comments = _count(session, TaskComment, TaskComment.task_id == task.id)
+    removal.goes = [counted(n, w) for n, w in ((subtasks, "subtask"), (comments, "comment")) if n]
+    return removal
+
+
+def delete_task(session: Session, actor: Actor, task_id: int) -> str:
+    """Delete a task with its subtasks and comments; returns its title."""
+    removal = task_removal(session, actor, task_id)
+    _drop_tasks(session, _with_subtasks(session, [task_id]))
+    audit.record(session, actor, "delete", "task", task_id, f'Deleted task "{removal.name}"', took=removal.goes)
+    session.expire_all()
+    return removal.name
+

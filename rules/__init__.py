@@ -18,8 +18,8 @@ from .catalog import Catalog
 from .checker import CheckedRuleSet, check, check_errors
 from .compiler import CompiledRuleSet, compile_condition, compile_rules
 from .errors import (
-    EvaluationError, RuleMeaningError, RulesError, RulesErrors, RuleSyntaxError, RuleTypeError,
-    UnknownNameError, format_error, format_errors,
+    EvaluationError, InternalError, RuleMeaningError, RulesError, RulesErrors, RuleSyntaxError, RuleTypeError,
+    UnknownNameError, format_error, format_errors, formatted_each,
 )
 from .evaluate import (
     ConditionPart, Event, RuleDecision, dry_run, evaluate, matching, prepare_facts, run_delayed,
@@ -32,9 +32,9 @@ from .schedule import due_run, next_occurrences, parse_schedule
 
 __all__ = [
     "ACTION_NAMES", "Catalog", "CheckedRuleSet", "CompiledRuleSet", "ConditionPart", "Duration", "EVENT_NAMES",
-    "EvaluationError", "Event", "PlannedAction", "RuleDecision", "RuleMeaningError", "RuleSet",
+    "EvaluationError", "Event", "InternalError", "PlannedAction", "RuleDecision", "RuleMeaningError", "RuleSet",
     "RuleSyntaxError", "RuleTypeError", "RulesError", "RulesErrors", "UnknownNameError",
     "check", "check_errors", "compile_condition", "compile_rules", "dry_run", "due_run",
-    "evaluate", "format_error", "format_errors", "format_ruleset", "format_source", "matching",
+    "evaluate", "format_error", "format_errors", "formatted_each", "format_ruleset", "format_source", "matching",
     "next_occurrences", "parse", "parse_schedule", "prepare_facts", "run_delayed",
 ]

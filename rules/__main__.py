@@ -1,4 +1,6 @@
-"""Command line: ``python -m rules check FILE --catalog CATALOG.json`` and ``python -m rules fmt FILE``."""
+"""Command line: ``python -m rules check FILE --catalog CATALOG.json`` and ``python -m rules fmt FILE``.
+
+Exit codes: 0 fine, 1 the rules have errors, 2 the file or catalog could not be read or the checker failed."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .checker import check_errors
-from .errors import RulesError, format_error
+from .errors import InternalError, RulesError, format_error, format_errors
 from .formatter import format_source
 from .parser import parse
 
@@ -32,8 +34,8 @@ def _check(args) -> int:
         return 2
     errors = check_errors(source, catalog)
     if errors:
-        print("\n".join(format_error(source, args.file, e) for e in errors))
-        return 1
+        print(format_errors(source, args.file, errors))
+        return _exit_code(errors)
     count = len(parse(source).rules)
     print(f"ok: {count} rules")  # the contract's exact words, whatever the count
     return 0
@@ -45,9 +47,14 @@ def _fmt(args) -> int:
         text = format_source(source)
     except RulesError as e:
         print(format_error(source, args.file, e))
-        return 1
+        return _exit_code([e])
     sys.stdout.write(text)
     return 0
+
+
+def _exit_code(errors) -> int:
+    """1 when the rules are wrong; 2 when the checker itself failed (a script can tell them apart)."""
+    return 2 if any(isinstance(e, InternalError) for e in errors) else 1
 
 
 def main(argv=None) -> int:

@@ -16,9 +16,10 @@ from . import ast as A
 from .action_checks import ACTION_CHECKS
 from .catalog import Catalog, name_key, suggest
 from .errors import (
-    RuleMeaningError, RulesError, RulesErrors, RuleTypeError, UnknownNameError, with_article,
+    RuleMeaningError, RulesError, RulesErrors, RuleTypeError, UnknownNameError, internal_error, short_number,
+    with_article,
 )
-from .formatter import format_expr
+from .formatter import format_duration, format_expr
 from .language import (
     ACCOUNT_TYPES, CARRIED_BY, DATE, DATETIME, FIELDS, NAMED_FIELDS, NUMBER, PRIORITIES, TEXT,
     TYPE_WORDS, YESNO, carries,
@@ -32,6 +33,7 @@ _TEMPLATE_WORDS = {
     "document": "document template", "folder": "folder template", "task": "task template",
 }
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_REMINDERS = 100  # "up to N times": a client is never chased more often than this
 # The longest duration of each unit: 100 years.
 _LONGEST = {"minute": 52_560_000, "hour": 876_000, "day": 36_500, "business day": 26_000,
             "week": 5_200, "month": 1_200, "year": 100}
@@ -109,7 +111,10 @@ class Checker:
                          rule.name.span, "give each rule its own name")
             else:
                 seen[key] = rule.name.span.line
-            self.check_rule(rule)
+            try:
+                self.check_rule(rule)
+            except Exception as exc:  # noqa: BLE001 - a checker bug is told as a sentence at its rule
+                self.errors.append(internal_error(exc, rule.name.span))
 
     def check_rule(self, rule: A.Rule) -> None:
         carried, linked = carries(rule)
@@ -155,14 +160,14 @@ class Checker:
             self.err(RuleMeaningError, "a number of weeks must be at most 5,200", s.interval_span,
                      "write a whole number, like every 2 weeks on monday")
         if s.kind in ("month", "quarter") and s.day is not None and not 1 <= s.day <= 31:
-            self.err(RuleMeaningError, f"there is no day {s.day_text} in a month", s.day_span,
+            self.err(RuleMeaningError, f"there is no day {short_number(s.day_text)} in a month", s.day_span,
                      "write a day from 1 to 31 (29 to 31 fall back to the month's last day), "
                      "or: on the last day")
         if s.kind == "year":
             limit = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[s.month - 1]
             if not 1 <= s.day <= limit:
                 self.err(RuleMeaningError,
-                         f"{A.MONTH_NAMES[s.month - 1]} has no day {s.day_text}", s.day_span,
+                         f"{A.MONTH_NAMES[s.month - 1]} has no day {short_number(s.day_text)}", s.day_span,
                          f"write a day from 1 to {limit}")
 
     # ---- names
@@ -234,6 +239,14 @@ class Checker:
         return False
 
     # ---- values
+    def text_value(self, e: A.Text) -> Optional[str]:
+        if has_placeholders(e.value):
+            self.err(RuleMeaningError, "placeholders like {{ ... }} can't be used in conditions: the text "
+                     "would be compared exactly as written, braces included", e.span,
+                     'write the words themselves, like job.name contains "2026"')
+            return None
+        return TEXT
+
     def expr_type(self, e, ctx: _Context) -> Optional[str]:
         """The type of a value, or None when it has an error already reported."""
         if isinstance(e, A.Field):
@@ -248,7 +261,7 @@ class Checker:
                 return None
             return names[e.name]
         if isinstance(e, A.Text):
-            return TEXT
+            return self.text_value(e)
         if isinstance(e, A.Number):
             return NUMBER
         if isinstance(e, A.DateLiteral):
@@ -284,9 +297,9 @@ class Checker:
 
     def duration(self, d: A.Duration, what: str = "") -> None:
         if d.amount != d.amount.to_integral_value():
-            self.err(RuleMeaningError, f"write a whole number of {d.unit}s, not {d.amount}", d.span)
+            self.err(RuleMeaningError, f"write a whole number of {d.unit}s, not {short_number(str(d.amount))}", d.span)
         elif d.amount > _LONGEST[d.unit]:
-            self.err(RuleMeaningError, f"{d.amount} {d.unit}s is longer than rules can count",
+            self.err(RuleMeaningError, f"{short_number(str(d.amount))} {d.unit}s is longer than rules can count",
                      d.span, f"durations go up to 100 years ({_LONGEST[d.unit]} {d.unit}s)")
 
     # ---- conditions
@@ -319,8 +332,8 @@ class Checker:
             words = "is within" if isinstance(c, A.Within) else "... ago"
             if t is not None and not _dateish(t):
                 self.err(RuleTypeError,
-                         f'"{words}" takes a date, but {format_expr(c.subject)} is {TYPE_WORDS[t]}',
-                         c.span)
+                         f'"{words}" counts from a date, but {format_expr(c.subject)} is {TYPE_WORDS[t]} and '
+                         f"{format_duration(c.duration)} is a length of time", c.span)
             elif t == DATE and c.duration.unit in ("minute", "hour"):
                 self.err(RuleTypeError,
                          f"{format_expr(c.subject)} is a date without a time, so count in days, "
@@ -351,22 +364,18 @@ class Checker:
                 self.type_mismatch(c.left, lt, c.right, rt)
             elif lt not in (NUMBER, DATE, DATETIME):
                 self.err(RuleTypeError,
-                         f'"{op}" compares two numbers or two dates, but {format_expr(c.left)} is '
-                         f"{TYPE_WORDS[lt]}", c.span,
+                         f'"{op}" compares two numbers or two dates, but {_both_sides(c.left, lt, c.right, rt)}',
+                         c.span,
                          'for text, use "is", "contains" or "starts with"' if lt == TEXT else None)
         elif op in ("contains", "does not contain", "starts with"):
-            for side, t in ((c.left, lt), (c.right, rt)):
-                if t != TEXT:
-                    self.err(RuleTypeError,
-                             f'"{op}" takes text, but {format_expr(side)} is {TYPE_WORDS[t]}', side.span)
-                    break
+            if lt != TEXT or rt != TEXT:
+                self.err(RuleTypeError, f'"{op}" compares two texts, but {_both_sides(c.left, lt, c.right, rt)}',
+                         c.right.span if lt == TEXT else c.left.span)
         elif op in ("is before", "is after"):
-            for side, t in ((c.left, lt), (c.right, rt)):
-                if not _dateish(t):
-                    self.err(RuleTypeError,
-                             f'"{op[3:]}" takes dates, but {format_expr(side)} is {TYPE_WORDS[t]}',
-                             side.span, 'to compare numbers, use "<" or ">"' if t == NUMBER else None)
-                    break
+            if not (_dateish(lt) and _dateish(rt)):
+                self.err(RuleTypeError, f'"{op[3:]}" compares two dates, but {_both_sides(c.left, lt, c.right, rt)}',
+                         c.right.span if _dateish(lt) else c.left.span,
+                         'to compare numbers, use "<" or ">"' if NUMBER in (lt, rt) else None)
 
     def named_value(self, fld, value, ctx: _Context) -> None:
         """Quoted values compared with job.stage, job.assignee... must be known names."""
@@ -441,8 +450,11 @@ class Checker:
             self.err(RuleMeaningError, "reminders are sent every few days", r.every.span,
                      "write it like: with reminders every 3 days up to 5 times")
         if r.times is not None and (r.times.value < 1 or r.times.value != r.times.value.to_integral_value()):
-            self.err(RuleMeaningError, f"{r.times.text} is not a number of times", r.times.span,
+            self.err(RuleMeaningError, f"{short_number(r.times.text)} is not a number of times", r.times.span,
                      "write a whole number, like up to 5 times")
+        elif r.times is not None and r.times.value > MAX_REMINDERS:
+            self.err(RuleMeaningError, f"reminders can be sent at most {MAX_REMINDERS} times, not "
+                     f"{short_number(r.times.text)}", r.times.span, "write a smaller number, like up to 5 times")
 
     def due(self, d: Optional[A.Due], ctx: _Context) -> None:
         if d is None:
@@ -482,6 +494,16 @@ class Checker:
         return A.Span(line_no, first, line_no, max(last, first + 1))
 
 
+_PLURAL_TYPES = {TEXT: "text", NUMBER: "numbers", DATE: "dates", DATETIME: "dates and times", YESNO: "yes/no"}
+
+
+def _both_sides(left, lt: str, right, rt: str) -> str:
+    """Type errors name both sides: "job.name is text and 5 is a number"."""
+    if lt == rt:
+        return f"{format_expr(left)} and {format_expr(right)} are both {_PLURAL_TYPES[lt]}"
+    return f"{format_expr(left)} is {TYPE_WORDS[lt]} and {format_expr(right)} is {TYPE_WORDS[rt]}"
+
+
 def _type_hint(t: str) -> Optional[str]:
     return {
         NUMBER: "write numbers without quotes, like 1000",
@@ -517,6 +539,8 @@ def check_errors(source: str, catalog: Catalog) -> list:
         ruleset = parse(source)
     except RulesError as e:
         return [e]
+    except Exception as exc:  # noqa: BLE001 - a parser bug is told as a sentence, never a traceback
+        return [internal_error(exc)]
     return check_ruleset(ruleset, catalog, source)
 
 
@@ -528,6 +552,8 @@ def check(source: str, catalog: Catalog, filename: str = "rules.txt") -> Checked
         ruleset = parse(source)
     except RulesError as e:
         raise RulesErrors([e]) from None
+    except Exception as exc:  # noqa: BLE001 - a parser bug is told as a sentence, never a traceback
+        raise RulesErrors([internal_error(exc)]) from None
     errors = check_ruleset(ruleset, catalog, source)
     if errors:
         raise RulesErrors(errors)

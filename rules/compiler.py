@@ -21,6 +21,7 @@ from . import ast as A
 from . import timeutil
 from .catalog import Catalog, name_key
 from .checker import CheckedRuleSet
+from .errors import RulesErrors, internal_error
 from .formatter import format_action, format_condition
 from .language import DATE, DATETIME, FIELDS, TEXT, carries
 from .placeholders import compile_text, referenced_entities
@@ -365,40 +366,47 @@ def compile_rules(checked: CheckedRuleSet, tz: str = "UTC") -> CompiledRuleSet:
     zone = as_zone(tz)
     compiled = []
     for index, rule in enumerate(checked.ruleset.rules):
-        carried, linked = carries(rule)
-        t = rule.trigger
-        extra = {}
-        if isinstance(t, A.StageTrigger):
-            extra["pipeline"] = catalog.pipeline(t.pipeline.value) if t.pipeline else None
-            extra["stage"] = catalog.stage(t.stage.value, extra["pipeline"]) or t.stage.value
-        elif isinstance(t, A.JobCreated):
-            extra["pipeline"] = catalog.pipeline(t.pipeline.value) if t.pipeline else None
-        elif isinstance(t, A.TagTrigger):
-            extra["tag"] = catalog.tag(t.tag.value) or t.tag.value
-            extra["tag_target"] = t.target
-        elif isinstance(t, A.Schedule):
-            extra["schedule"] = t
-            extra["for_each"] = rule.for_each.entity if rule.for_each else None
-        actions = []
-        for i, action in enumerate(rule.actions):
-            templates = {}
-            for fname in ("title", "name", "text"):
-                node = getattr(action, fname, None)
-                if isinstance(node, A.Text):
-                    templates[fname] = compile_text(node.value)
-            actions.append(CompiledAction(i, action, format_action(action), templates))
-        compiled.append(CompiledRule(
-            index=index,
-            name=rule.name.value,
-            ast=rule,
-            event=t.event,
-            carried=frozenset(carried),
-            linked=frozenset(linked),
-            uses=frozenset(_uses(rule)),
-            where=compile_condition(rule.for_each.condition, zone) if rule.for_each else None,
-            condition=compile_condition(rule.condition, zone) if rule.condition is not None else None,
-            actions=tuple(actions),
-            **extra,
-        ))
+        try:
+            compiled.append(_compile_rule(index, rule, catalog, zone))
+        except Exception as exc:  # noqa: BLE001 - a compiler bug is told as a sentence at its rule
+            raise RulesErrors([internal_error(exc, rule.name.span)]) from None
     tz_name = tz if isinstance(tz, str) else str(tz)
     return CompiledRuleSet(tuple(compiled), catalog, zone, tz_name, checked.source)
+
+
+def _compile_rule(index: int, rule: A.Rule, catalog: Catalog, zone) -> "CompiledRule":
+    carried, linked = carries(rule)
+    t = rule.trigger
+    extra = {}
+    if isinstance(t, A.StageTrigger):
+        extra["pipeline"] = catalog.pipeline(t.pipeline.value) if t.pipeline else None
+        extra["stage"] = catalog.stage(t.stage.value, extra["pipeline"]) or t.stage.value
+    elif isinstance(t, A.JobCreated):
+        extra["pipeline"] = catalog.pipeline(t.pipeline.value) if t.pipeline else None
+    elif isinstance(t, A.TagTrigger):
+        extra["tag"] = catalog.tag(t.tag.value) or t.tag.value
+        extra["tag_target"] = t.target
+    elif isinstance(t, A.Schedule):
+        extra["schedule"] = t
+        extra["for_each"] = rule.for_each.entity if rule.for_each else None
+    actions = []
+    for i, action in enumerate(rule.actions):
+        templates = {}
+        for fname in ("title", "name", "text"):
+            node = getattr(action, fname, None)
+            if isinstance(node, A.Text):
+                templates[fname] = compile_text(node.value)
+        actions.append(CompiledAction(i, action, format_action(action), templates))
+    return CompiledRule(
+        index=index,
+        name=rule.name.value,
+        ast=rule,
+        event=t.event,
+        carried=frozenset(carried),
+        linked=frozenset(linked),
+        uses=frozenset(_uses(rule)),
+        where=compile_condition(rule.for_each.condition, zone) if rule.for_each else None,
+        condition=compile_condition(rule.condition, zone) if rule.condition is not None else None,
+        actions=tuple(actions),
+        **extra,
+    )

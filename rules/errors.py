@@ -74,6 +74,19 @@ class EvaluationError(RulesError):
     """A rule could not be evaluated on the facts given (reported in the run log)."""
 
 
+class InternalError(RulesError):
+    """Something went wrong inside the checker itself, not in the rules: still told as a sentence at
+    a place, so the editor shows it, and the command line exits 2 instead of 1."""
+
+
+def internal_error(exc: BaseException, span: Optional[Span] = None) -> InternalError:
+    """The sentence for an unexpected failure while reading or checking the rules near ``span``."""
+    return InternalError(
+        f"the checker failed while reading this part ({type(exc).__name__}); this is a bug in the checker, "
+        "not in your rules", span,
+        "save a copy of the text and report it; meanwhile, try writing this part another way")
+
+
 class RulesErrors(RulesError):
     """Several errors found at once; ``errors`` lists them in the order of the text."""
 
@@ -93,10 +106,36 @@ def with_article(words: str) -> str:
     return ("an " if words[0] in "aeiou" else "a ") + words
 
 
+MAX_SHOWN = 100  # errors laid out one by one; past these, a count
+LINE_SHOWN = 120  # characters of a long line shown around the caret
+
+
 def format_error(source: str, filename: str, err: RulesError) -> str:
     """Lay an error out like the contract: ``FILE:LINE:COL: error: ...``, the line, carets, hint."""
+    return _layout(_lines(source), filename, err)
+
+
+def format_errors(source: str, filename: str, errors: Iterable[RulesError], limit: int = MAX_SHOWN) -> str:
+    """Every error laid out like ``format_error``, the first ``limit`` of them, then how many more."""
+    items = errors.errors if isinstance(errors, RulesErrors) else list(errors)
+    out = formatted_each(source, filename, items, limit)
+    if len(items) > limit:
+        out.append(f"{filename}: and {len(items) - limit} more errors (fix these first, then check again)")
+    return "\n".join(out)
+
+
+def formatted_each(source: str, filename: str, errors: list, limit: int = MAX_SHOWN) -> list:
+    """The first ``limit`` errors, each laid out like ``format_error`` (the text is split once)."""
+    lines = _lines(source)
+    return [_layout(lines, filename, e) for e in errors[:limit]]
+
+
+def _lines(source: str) -> list:
     # Lines end at "\n" only, as the parser counts them.
-    lines = [line.rstrip("\r").replace("\r", " ") for line in source.split("\n")]
+    return [line.rstrip("\r").replace("\r", " ") for line in source.split("\n")]
+
+
+def _layout(lines: list, filename: str, err: RulesError) -> str:
     span = err.span
     line_no = min(max(span.line, 1), len(lines))
     text = lines[line_no - 1] if lines else ""
@@ -106,12 +145,13 @@ def format_error(source: str, filename: str, err: RulesError) -> str:
     else:
         end = max(len(text) + 1, column + 1)
     end = min(end, max(len(text) + 1, column + 1))
+    text, column, end = _window(text, column, end)
     number = str(line_no)
     # Keep tabs in the caret line so the carets stay under the right characters.
     lead = "".join("\t" if ch == "\t" else " " for ch in text[: column - 1])
     lead += " " * max(0, column - 1 - len(text))
     out = [
-        f"{filename}:{line_no}:{column}: error: {err.message}",
+        f"{filename}:{line_no}:{max(span.column, 1)}: error: {err.message}",
         f"  {number} | {text}".rstrip(),
         f"  {' ' * len(number)} | {lead}{'^' * (end - column)}",
     ]
@@ -120,7 +160,18 @@ def format_error(source: str, filename: str, err: RulesError) -> str:
     return "\n".join(out)
 
 
-def format_errors(source: str, filename: str, errors: Iterable[RulesError]) -> str:
-    """Every error laid out like ``format_error``, one after the other."""
-    items = errors.errors if isinstance(errors, RulesErrors) else list(errors)
-    return "\n".join(format_error(source, filename, e) for e in items)
+def _window(text: str, column: int, end: int):
+    """A very long line is shown around the error only (with "..." where it is cut)."""
+    if len(text) <= LINE_SHOWN:
+        return text, column, end
+    start = max(0, column - 1 - LINE_SHOWN // 3)
+    stop = min(len(text), max(start + LINE_SHOWN, column))
+    end = min(end, stop + 1)
+    shown = ("..." if start else "") + text[start:stop] + ("..." if stop < len(text) else "")
+    shift = start - (3 if start else 0)
+    return shown, column - shift, end - shift
+
+
+def short_number(digits: str) -> str:
+    """A number as echoed in a message: long ones are summarised, never printed whole."""
+    return digits if len(digits) <= 12 else f"{digits[:6]}... ({len(digits):,} digits)"

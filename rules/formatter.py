@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Optional
 
 from . import ast as A
+from .errors import RulesError, internal_error
 from .parser import parse
 
 
@@ -265,5 +266,11 @@ def format_ruleset(rs: A.RuleSet) -> str:
 
 
 def format_source(source: str) -> str:
-    """The canonical layout of a rules text; raises ``RuleSyntaxError`` if it cannot be read."""
-    return format_ruleset(parse(source))
+    """The canonical layout of a rules text; raises ``RuleSyntaxError`` if it cannot be read (and an
+    ``InternalError``, never a traceback, if the formatter itself fails)."""
+    try:
+        return format_ruleset(parse(source))
+    except RulesError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a formatter bug is told as a sentence
+        raise internal_error(exc) from None

@@ -20,7 +20,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from . import ast as A
 from .builder import _AfterAtEnd, _Builder, _span_of, _Wrap, token_span
-from .errors import RuleSyntaxError
+from .errors import RuleSyntaxError, short_number
+from .slips import ACTION_VERBS as _ACTION_VERBS
+from .slips import Stop, known_slip
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 GRAMMAR = GRAMMAR_PATH.read_text(encoding="utf-8")
@@ -170,9 +172,6 @@ def _raise_first(err: RuleSyntaxError, comma, text: str):
 
 # ------------------------------------------------------------------ error wording
 
-_ACTION_VERBS = {
-    "SEND", "REQUEST", "CREATE", "ADD", "REMOVE", "APPLY", "MOVE", "ASSIGN", "ARCHIVE", "NOTIFY",
-}
 _VALUE_STARTS = {"FIELD", "STRING", "NUMBER", "DATE", "TODAY", "NOW", "YES", "NO"}
 _COMPARISONS = {
     "IS", "EQ", "NE", "LT", "LE", "GT", "GE", "CONTAINS", "DOES", "STARTS", "BEFORE", "AFTER",
@@ -309,18 +308,22 @@ def _expected_word(name: str, previous: Optional[str]) -> str:
 
 def _describe_found(tok: Optional[Token], word: str) -> str:
     if tok is None:
-        return f'"{word}"'
+        return f'"{_cut(word)}"'
     if tok.type == "$END":
         return "the end of the file"
     if tok.type == "STRING":
         return f"the text {_short(str(tok))}"
     if tok.type == "NUMBER":
-        return f"the number {tok}"
+        return f"the number {short_number(str(tok))}"
     if tok.type == "DATE":
-        return f"the date {tok}"
+        return f"the date {_cut(str(tok))}"
     if tok.type == "FIELD":
-        return f"the field {str(tok).lower()}"
-    return f'"{tok}"'
+        return f"the field {_cut(str(tok).lower())}"
+    return f'"{_cut(str(tok))}"'
+
+
+def _cut(word: str) -> str:
+    return word if len(word) <= 40 else word[:37] + "..."
 
 
 def _short(raw: str) -> str:
@@ -379,6 +382,7 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
     stack = list(ip.parser_state.value_stack) if ip is not None else []
     previous = _previous_type(stack)
     tok: Optional[Token] = None
+    pos = None
     if isinstance(e, UnexpectedToken):
         tok = e.token
         expected = set(e.expected)
@@ -390,7 +394,8 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
         expected = set(e.allowed or ())
         if ip is not None:
             expected = set(ip.accepts()) or expected
-        word = _word_at(text, e.pos_in_stream)
+        pos = e.pos_in_stream
+        word = _word_at(text, pos)
         span = A.Span(e.line, e.column, e.line, e.column + max(len(word), 1))
         if word.startswith('"'):
             return _quote_error(text, e.pos_in_stream, e.line, e.column)
@@ -398,7 +403,9 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
         return RuleSyntaxError("this rule could not be read", A.Span(1, 1, 1, 2))
     expected.discard("$END")
     found_type = tok.type if tok is not None else None
-    known = _misplaced_delay(text, stack, found_type)
+    known = known_slip(Stop(text, stack, expected, found_type, word, span, previous, pos))
+    if known is None:
+        known = _misplaced_delay(text, stack, found_type, span)
     if known is None:
         known = _known_mistake(text, stack, expected, found_type, span, word)
     if known is not None:
@@ -407,12 +414,14 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
     return RuleSyntaxError(message, span, _spelling_hint(word, expected))
 
 
-def _misplaced_delay(text: str, stack, found_type: Optional[str]) -> Optional[RuleSyntaxError]:
+def _misplaced_delay(text: str, stack, found_type: Optional[str], span: A.Span) -> Optional[RuleSyntaxError]:
     """``after 2 days`` written after an action: the parser is inside a delay when it fails."""
     after = _pending_delay(stack)
     if after is None or found_type in _ACTION_VERBS:
         return None
     after_item, span_after = after
+    if span.line == span_after.end_line and found_type not in ("END", "RULE"):
+        return None  # the word right after the delay is its action, misspelt: say what an action is
     prev_action = next((x for x in reversed(_flatten(stack[: stack.index(after_item)]))
                         if isinstance(x, _ACTION_TYPES)), None)
     return _after_error(text, span_after, prev_action.span if prev_action else None)
@@ -441,14 +450,9 @@ def _known_mistake(text: str, stack, expected: set, found_type: Optional[str], s
             f'a schedule cannot repeat every few {word.lower().rstrip("s")}s', span,
             "schedules repeat every day, weekday, week, 2 (or more) weeks, month, quarter or year",
         )
-    if found_type == "MINUS" and "NUMBER" in expected:
-        return RuleSyntaxError(
-            "numbers in rules are never negative", span,
-            "compare the other way round, like account.balance < 0",
-        )
     if found_type == "NUMBER" and "TIME" in expected:
         return RuleSyntaxError(
-            f"expected a time like 07:30, found the number {word}", span,
+            f"expected a time like 07:30, found the number {short_number(word)}", span,
             f"write the time with minutes, like {int(word):02d}:00" if word.isdigit() and len(word) <= 2 else None,
         )
     return None

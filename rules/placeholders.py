@@ -21,6 +21,10 @@ from .catalog import suggest
 from .language import FIELDS, SPECIAL_PLACEHOLDERS
 
 MAX_RENDERED = 10_000
+# Placeholders are a field and a few filters: deeper brackets than this are refused before Jinja reads them
+# (its parser recurses once per level and would run out of stack).
+MAX_DEPTH = 10
+MAX_LENGTH = 200  # characters inside {{ }}: a field and a few filters fit many times over
 ALLOWED_FILTERS = ("upper", "lower", "title", "capitalize", "trim")
 
 ENV = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
@@ -96,11 +100,14 @@ def _check_block(start, end, inner, carried) -> list:
         if attr is None:
             return _check_name(start, end, name)
         return _check_field(start, end, name, attr, carried)
+    if len(inner) > MAX_LENGTH or _depth(inner) > MAX_DEPTH:
+        return [PlaceholderProblem(start, end, f"the placeholder {_shortened(shown)} is too long or has too many brackets",
+                                   "write a field in double braces, like {{ account.name }}", "meaning")]
     try:
         tree = ENV.parse("{{" + inner + "}}")
         expr = tree.body[0].nodes[0]
-    except (TemplateError, IndexError, AttributeError):
-        return [PlaceholderProblem(start, end, f"the placeholder {shown} is not written correctly",
+    except (TemplateError, IndexError, AttributeError, ValueError):  # ValueError: a number too long for int()
+        return [PlaceholderProblem(start, end, f"the placeholder {_shortened(shown)} is not written correctly",
                                    "write a field in double braces, like {{ account.name }}", "meaning")]
     while isinstance(expr, nodes.Filter):
         if expr.name not in ALLOWED_FILTERS or expr.args or expr.kwargs:
@@ -113,9 +120,25 @@ def _check_block(start, end, inner, carried) -> list:
         return _check_name(start, end, expr.name)
     if isinstance(expr, nodes.Getattr) and isinstance(expr.node, nodes.Name):
         return _check_field(start, end, expr.node.name, expr.attr, carried)
-    return [PlaceholderProblem(start, end, f"the placeholder {shown} is not a field",
+    return [PlaceholderProblem(start, end, f"the placeholder {_shortened(shown)} is not a field",
                                "placeholders show a field, like {{ account.name }}, or today, "
                                "year, quarter or month", "meaning")]
+
+
+def _depth(inner: str) -> int:
+    """How deeply brackets nest in a placeholder (unbalanced closing ones are Jinja's to report)."""
+    depth = deepest = 0
+    for ch in inner:
+        if ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _shortened(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 5] + "...}}"
 
 
 def _check_name(start, end, name) -> list:

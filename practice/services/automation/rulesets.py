@@ -62,15 +62,22 @@ def catalog_from_db(session: Session) -> rules.Catalog:
     })
 
 
-def _error_dict(err: rules.RulesError, text: str, filename: str = "rules.txt") -> dict:
-    return {"line": err.line, "column": err.column, "message": err.message, "hint": err.hint or "",
-            "formatted": rules.format_error(text, filename, err)}
-
-
 def check_text(session: Session, text: str) -> list[dict]:
-    """Every error in the text against the firm's names (empty when it may be saved)."""
-    errors = rules.check_errors(text, catalog_from_db(session))
-    return [_error_dict(e, text) for e in errors]
+    """The errors in the text against the firm's names (empty when it may be saved): the first hundred,
+    then one line saying how many more there are."""
+    return _error_dicts(text, rules.check_errors(text, catalog_from_db(session)))
+
+
+def _error_dicts(text: str, errors: list) -> list[dict]:
+    shown = rules.formatted_each(text, "rules.txt", errors)
+    out = [{"line": e.line, "column": e.column, "message": e.message, "hint": e.hint or "", "formatted": f}
+           for e, f in zip(errors, shown)]
+    if len(errors) > len(shown):
+        nxt = errors[len(shown)]
+        out.append({"line": nxt.line, "column": nxt.column, "formatted": "",
+                    "message": f"and {len(errors) - len(shown)} more errors from here on",
+                    "hint": "fix the errors above first, then check again"})
+    return out
 
 
 def unavailable(compiled: rules.CompiledRuleSet) -> list[str]:
@@ -114,12 +121,11 @@ def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tup
         raise InvalidInput("The rules text is too long (over 500,000 characters).")
     catalog = catalog_from_db(session)
     try:
-        checked = rules.check(text, catalog)
+        compiled = rules.compile_rules(rules.check(text, catalog), tz=get_firm(session).timezone)
     except rules.RulesErrors as errs:
-        raise RulesInvalid([_error_dict(e, text) for e in errs.errors]) from None
+        raise RulesInvalid(_error_dicts(text, errs.errors)) from None
     except rules.RulesError as err:
-        raise RulesInvalid([_error_dict(err, text)]) from None
-    compiled = rules.compile_rules(checked, tz=get_firm(session).timezone)
+        raise RulesInvalid(_error_dicts(text, [err])) from None
     previous = current_ruleset(session)
     if previous and previous.text == text:
         return previous, unavailable(compiled)

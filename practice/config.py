@@ -30,3 +30,9 @@ BACKEND_PORT = int(os.environ.get("PRACTICE_BACKEND_PORT", "8000"))
 def base_url() -> str:
     """The address clients reach the app at (links in emails): `PRACTICE_BASE_URL`."""
     return os.environ.get("PRACTICE_BASE_URL", "http://127.0.0.1:3000").rstrip("/")
+
+
+def allow_encrypted_pdfs() -> bool:
+    """`PRACTICE_ALLOW_ENCRYPTED_PDFS=1`: accept password-protected PDFs (refused by default: the app can
+    neither check, preview nor sign what it cannot open)."""
+    return os.environ.get("PRACTICE_ALLOW_ENCRYPTED_PDFS", "").strip().lower() in ("1", "true", "yes")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from practice.config import allow_encrypted_pdfs
 from practice.sandbox import SandboxBusy, SandboxError, run_limited
 from practice.services.documents import pdf_worker
 from practice.services.errors import InvalidInput
@@ -13,6 +14,10 @@ from practice.services.errors import InvalidInput
 CPU_SECONDS = 5
 MEMORY_BYTES = 512 * 1024 * 1024
 WALL_SECONDS = 10
+# Refused unless the firm allows them (PRACTICE_ALLOW_ENCRYPTED_PDFS): the firm could not check, preview or
+# sign what it cannot open, and an encrypted file hides its content from the check.
+ENCRYPTED = {"password-protected": "it is protected by a password",
+             "encrypted": "it is encrypted (its author restricted it)"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ def check_pdf(path: Path | str, *, cpu_seconds: int = CPU_SECONDS, memory_bytes:
         return PdfVerdict(False, reason=_reading(err))
     if not isinstance(result, dict):
         return PdfVerdict(False, reason="the checker gave no answer")
+    if result.get("ok") and result.get("note") in ENCRYPTED and not allow_encrypted_pdfs():
+        return PdfVerdict(False, reason=ENCRYPTED[result["note"]])
     if result.get("ok"):
         pages = result.get("pages")
         return PdfVerdict(True, pages=int(pages) if isinstance(pages, int) else None)

@@ -38,7 +38,7 @@ def inspect(path: str) -> dict:
                 if contents is not None:
                     contents.get_data()
                 page.extract_text()
-            return {"ok": True, "pages": count}
+            return {"ok": True, "pages": count, **({"note": "encrypted"} if reader.is_encrypted else {})}
     except FileNotDecryptedError:
         return {"ok": True, "pages": None, "note": "password-protected"}
     except LimitReachedError as err:

@@ -44,8 +44,10 @@ HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"
 
 
 def _is_pdf(head: bytes) -> bool:
-    # The header may follow a little junk; readers look in the first 1024 bytes.
-    return b"%PDF-" in head[:1024]
+    # The file must start with its header, after at most a byte-order mark and whitespace: readers that
+    # search the first kilobyte would also take an HTML page with "%PDF-" inside it for a PDF.
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    return body.lstrip(b" \t\r\n\f\x00").startswith(b"%PDF-")
 
 
 def _is_text(head: bytes) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 
-from practice.services.documents import pdf_check
+from practice.services.documents import pdf_check, storage
 from tests.factories.hostile_pdfs import CORPUS, normal_pdf, write_corpus
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "hostile_pdfs"
@@ -56,3 +58,32 @@ def test_the_memory_limit_and_the_wall_clock_stop_the_child_not_the_app(corpus, 
 def test_the_corpus_is_written_by_the_script_not_committed(corpus):
     assert set(p.name for p in corpus.values()) == set(CORPUS)
     assert corpus["flate_bomb.pdf"].stat().st_size < 3_000_000
+
+
+def _encrypted(user_password: str) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(normal_pdf(1))))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret")
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("user_password, reason", [("secret", "it is protected by a password"),
+                                                   ("", "it is encrypted (its author restricted it)")])
+def test_an_encrypted_pdf_is_refused_with_a_sentence_unless_the_firm_allows_it(tmp_path, monkeypatch,
+                                                                                  user_password, reason):
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(_encrypted(user_password))
+    verdict = pdf_check.check_pdf(path)
+    assert not verdict.ok and verdict.reason == reason
+    assert verdict.sentence.startswith(f"This PDF could not be read safely: {reason}. It was not stored")
+    monkeypatch.setenv("PRACTICE_ALLOW_ENCRYPTED_PDFS", "1")
+    assert pdf_check.check_pdf(path).ok
+
+
+@pytest.mark.parametrize("head, is_pdf", [
+    (b"%PDF-1.7\n", True), (b"\xef\xbb\xbf%PDF-1.4\n", True), (b"\r\n  %PDF-1.4\n", True),
+    (b"<html><body>%PDF-1.4 looks like a PDF</body></html>", False), (b"junk%PDF-1.4\n", False),
+])
+def test_a_pdf_starts_with_its_header_after_at_most_a_bom_and_whitespace(head, is_pdf):
+    assert storage.SNIFFERS["pdf"](head + b"x" * 100) is is_pdf

@@ -39,12 +39,21 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{_ascii_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+MAX_ROW_ID = 2**63 - 1  # the largest id a database row can have (larger ones would make the database raise)
+
+
+def _in_range(*values: int) -> bool:
+    return all(0 <= v <= MAX_ROW_ID for v in values)
+
+
 def download_document(request: Request) -> Response:
     """GET /files/{id}: the document's bytes for a logged-in staff member who may see its account, or for a
     portal contact of that account."""
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
                "Content-Security-Policy": "default-src 'none'; sandbox"}
     document_id = request.path_params["document_id"]
+    if not _in_range(document_id):
+        return PlainTextResponse("That document does not exist.", status_code=404, headers=headers)
     with read_session() as session:
         actor = auth.actor_for_session(session, request.cookies.get(SESSION_COOKIE))
         if actor is not None and actor.member_id and two_factor.must_set_up(session, actor.member_id):
@@ -87,6 +96,8 @@ def sign_page_image(request: Request) -> Response:
     its account and for the contacts asked to sign it."""
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
                "Content-Security-Policy": "default-src 'none'; sandbox"}
+    if not _in_range(request.path_params["request_id"], request.path_params["page"]):
+        return PlainTextResponse("That page does not exist.", status_code=404, headers=headers)
     with read_session() as session:
         actor, refusal = _visitor(session, request, headers)
         if refusal is not None:

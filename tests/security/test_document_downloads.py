@@ -10,11 +10,10 @@ import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
-from starlette.routing import Route
 
 from practice import routes
 from practice.db import write_session
-from practice.http_routes import content_disposition, download_document
+from practice.http_routes import HTTP_ROUTES, content_disposition
 from practice.services.access import auth
 from practice.services.documents import files as document_files
 from tests.factories import PASSWORD, actor_of, make_account, make_member
@@ -30,7 +29,7 @@ def server(fresh_db, tmp_path, monkeypatch):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = Starlette(routes=[Route(routes.FILE_DOWNLOAD, download_document, methods=["GET"])])
+    app = Starlette(routes=HTTP_ROUTES)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -76,3 +75,14 @@ def test_downloads_need_a_login_and_access_to_the_account(server):
 def test_a_hostile_name_cannot_break_the_disposition_header():
     header = content_disposition('evil"\r\nSet-Cookie: x=1.pdf')
     assert "\r" not in header and "\n" not in header and 'evil_' in header
+
+
+def test_ids_past_what_a_database_holds_are_not_found_not_a_server_error(server):
+    with write_session() as s:
+        make_member(s, role="owner", email="o@example.com")
+    cookies = {"practice_sid": sid_for("o@example.com")}
+    huge = 10**30
+    for path in (routes.file_url(huge), f"/sign-pages/{huge}/0.png", f"/sign-pages/1/{huge}.png"):
+        answer = httpx.get(server + path, cookies=cookies)
+        assert answer.status_code == 404, (path, answer.status_code, answer.text)
+        assert "does not exist" in answer.text

@@ -4,6 +4,7 @@ import reflex as rx
 from practice import routes
 from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.layout import EMAIL_TABS, empty_state, error_callout, page, section_tabs
+from practice.components.placeholders import placeholder_chips, remember_field
 from practice.state import page_access
 from practice.state.base import AppState
 from practice.state.email import (SECURITY_CHOICES, STATUS_CHOICES, EmailSettingsState, EmailTemplatesState,
@@ -162,10 +163,9 @@ def template_list() -> rx.Component:
 
 def placeholder_help() -> rx.Component:
     return rx.box(
-        rx.text("Placeholders are filled in for each email:", size="2", weight="medium"),
-        rx.grid(*[rx.fragment(rx.code(code, size="1"), rx.text(meaning, size="1", color_scheme="gray"))
-                  for code, meaning in PLACEHOLDERS],
-                columns="auto 1fr", spacing_x="3", spacing_y="1", align_items="center"),
+        rx.text("Placeholders are filled in for each email; click one to insert it where you are typing:", size="2",
+                weight="medium"),
+        placeholder_chips(PLACEHOLDERS, ["tpl-body", "tpl-subject"], "tpl"),
         rx.text("Also {% if job.due_date %}...{% endif %} and the rest of Jinja. A placeholder that does not exist "
                 "stops the email with a sentence saying which.", size="1", color_scheme="gray"),
         id="placeholder-help", width="100%",
@@ -230,9 +230,11 @@ def editor() -> rx.Component:
                      placeholder="Organizer reminder", width="100%"),
             label("Subject", "tpl-subject"),
             rx.input(id="tpl-subject", value=T.draft_subject, on_change=T.set_draft_subject, read_only=read_only,
+                     on_focus=remember_field("tpl-subject"),
                      placeholder="Your {{ year }} organizer, {{ contact.first_name }}", width="100%"),
             label("Body", "tpl-body"),
             rx.text_area(id="tpl-body", value=T.draft_body, on_change=T.set_draft_body, read_only=read_only,
+                         on_focus=remember_field("tpl-body"),
                          rows="12", width="100%", style={"fontFamily": "monospace"}),
             placeholder_help(),
             rx.hstack(

@@ -5,13 +5,16 @@ import reflex as rx
 
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page
+from practice.components.placeholders import placeholder_chips, remember_field
 from practice.pages.work_parts import field, section
 from practice.state.base import AppState
 from practice.state.proposals import AccountProposalsState, ProposalTemplatesState
 
 S = ProposalTemplatesState
-PLACEHOLDER_HELP = ("Placeholders: {{ account.name }}, {{ contact.first_name }}, {{ job.name }}, {{ firm.name }}, "
-                    "{{ today }}, {{ year }}. They are filled in when the proposal is sent.")
+PLACEHOLDERS = [("{{ account.name }}", "the account's name"), ("{{ contact.first_name }}", "the contact's first name"),
+                ("{{ job.name }}", "the job's name"), ("{{ firm.name }}", "your firm's name"),
+                ("{{ today }}", "today's date"), ("{{ year }}", "this year")]
+PLACEHOLDER_FIELDS = ["proposal-template-intro", "proposal-template-terms"]
 
 
 # --- templates page -----------------------------------------------------------------------------------
@@ -45,6 +48,7 @@ def template_form() -> rx.Component:
                                             required=True, placeholder="e.g. Engagement 2027")),
             field("Introduction", rx.text_area(name="introduction", default_value=S.edit_intro, rows="5",
                                                id="proposal-template-intro",
+                                               on_focus=remember_field("proposal-template-intro"),
                                                placeholder="Dear {{ contact.first_name }}, thank you for ...")),
             rx.text("Services", size="2", weight="medium"),
             rx.cond(S.lines.length() > 0,
@@ -61,8 +65,11 @@ def template_form() -> rx.Component:
                             color_scheme="gray")),
             field("Terms", rx.text_area(name="terms", default_value=S.edit_terms, rows="6",
                                         id="proposal-template-terms",
+                                        on_focus=remember_field("proposal-template-terms"),
                                         placeholder="Fees are due within 30 days of each invoice ...")),
-            rx.text(PLACEHOLDER_HELP, size="1", color_scheme="gray"),
+            rx.text("Placeholders, filled in when the proposal is sent; click one to insert it where you are typing:",
+                    size="1", color_scheme="gray"),
+            placeholder_chips(PLACEHOLDERS, PLACEHOLDER_FIELDS, "proposal"),
             rx.hstack(rx.button(rx.cond(S.editing_id > 0, "Save changes", "Create template"), type="submit",
                                 id="save-proposal-template"),
                       rx.cond(S.editing_id > 0, rx.button("Cancel", type="button", variant="soft", color_scheme="gray",

@@ -9,6 +9,7 @@ from reflex.vars.object import ObjectVar
 from practice import routes
 from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.layout import empty_state, error_callout, page
+from practice.components.placeholders import placeholder_chips, remember_field
 from practice.pages.work_parts import field, section
 from practice.state.base import AppState
 from practice.state.signatures import (FIELD_KINDS, STATUS_COLORS, AccountSignaturesState, DocTemplatesState,
@@ -389,10 +390,8 @@ def template_help() -> rx.Component:
     return rx.box(
         rx.text("The body is HTML with Jinja2 placeholders, made into a PDF when a request uses it:", size="2",
                 weight="medium"),
-        rx.grid(*[rx.fragment(rx.code(code, size="1"), rx.text(meaning, size="1", color_scheme="gray"))
-                  for code, meaning in TEMPLATE_HELP],
-                columns="auto 1fr", spacing_x="3", spacing_y="1", align_items="center"),
-        rx.text("Give a field marker a size with a style, e.g. style=\"display:inline-block;width:60mm;height:12mm\". "
+        placeholder_chips(TEMPLATE_HELP, ["doc-template-body"], "doc-template"),
+        rx.text("Click a placeholder to insert it where you are typing. Give a field marker a size with a style, e.g. style=\"display:inline-block;width:60mm;height:12mm\". "
                 "Without any marker, each signer gets a signature and a date at the bottom of the last page. "
                 "Images must be data: URLs; nothing is fetched from the network.", size="1", color_scheme="gray"),
         id="doc-template-help", width="100%",
@@ -421,6 +420,7 @@ def template_editor() -> rx.Component:
                                    placeholder="e.g. Engagement letter")),
             field("Body (HTML)", rx.text_area(name="body", id="doc-template-body", default_value=T.draft_body,
                                               read_only=read_only, on_blur=T.keep_body, rows="16", width="100%",
+                                              on_focus=remember_field("doc-template-body"),
                                               style={"fontFamily": "monospace", "fontSize": "13px"})),
             template_help(),
             rx.hstack(

@@ -6,11 +6,12 @@ tracer that only watches the template's own frames, so the cost falls on templat
 """
 from __future__ import annotations
 
+import difflib
 import sys
 import time
-from typing import Any
+from typing import Any, Iterator
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from practice.services.errors import InvalidInput
@@ -21,6 +22,15 @@ MAX_CHARS = 200_000
 
 class TemplateTooSlow(Exception):
     pass
+
+
+class EmptyPlaceholder(InvalidInput):
+    """A template reads a part of the context that is empty here: a job's placeholder in a mail that is about
+    no job, a contact's when the account has none. `root` names the part ("job"), `path` the placeholder."""
+
+    def __init__(self, message: str, *, root: str, path: str):
+        super().__init__(message)
+        self.root, self.path = root, path
 
 
 _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
@@ -75,8 +85,8 @@ def render(source: str, context: dict[str, Any], *, html: bool = False, what: st
     except TemplateTooSlow:
         raise InvalidInput(f"The {what} takes too long to fill in (over {max_seconds:g} s); "
                            "check its loops.") from None
-    except UndefinedError as err:
-        raise InvalidInput(f"The {what} uses something that is not available here: {err.message}.") from None
+    except UndefinedError:
+        raise unknown_placeholder(env, source, context, what) from None
     except SecurityError:
         raise InvalidInput(f"The {what} tries to do something templates may not do.") from None
     except (TemplateError, TypeError, ValueError, ArithmeticError) as err:
@@ -84,3 +94,82 @@ def render(source: str, context: dict[str, Any], *, html: bool = False, what: st
     finally:
         sys.settrace(previous)
     return "".join(out)
+
+
+# --- naming the unknown placeholder ------------------------------------------------------------------
+
+
+def _dotted(node: nodes.Node) -> list[str] | None:
+    """["contact", "first_name"] for `contact.first_name` (or `contact["first_name"]`); None for anything else."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+            node = node.node
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            parts.append(node.arg.value)
+            node = node.node
+        elif isinstance(node, nodes.Name):
+            return [node.name, *reversed(parts)]
+        else:
+            return None
+
+
+def _read_paths(ast: nodes.Template) -> Iterator[list[str]]:
+    """Every dotted name the template reads from its context, in the order it appears."""
+    roots = meta.find_undeclared_variables(ast)
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
+        path = _dotted(node)
+        if path and path[0] in roots:
+            yield path
+
+
+def _known_paths(context: dict) -> list[str]:
+    """The placeholders the context offers, two levels deep ("contact.first_name")."""
+    out = []
+    for key, value in context.items():
+        out.append(key)
+        if isinstance(value, dict):
+            out.extend(f"{key}.{sub}" for sub in value)
+    return out
+
+
+def _sentence(path: list[str], siblings: list[str], context: dict, what: str) -> InvalidInput:
+    """"Unknown placeholder {{ contact.firstname }} in the email: did you mean {{ contact.first_name }}?"."""
+    name = ".".join(path)
+    close = difflib.get_close_matches(path[-1], siblings, n=1, cutoff=0.6)
+    guess = ".".join([*path[:-1], close[0]]) if close else None
+    if guess is None:  # {{ account.contact_name }}: perhaps {{ contact.name }}, under another name
+        others = [k for k in _known_paths(context) if k.split(".")[0] != path[0]]
+        spelled = [k for k in others if k.replace(".", "_") == path[-1]]
+        nearest = spelled or difflib.get_close_matches(name, others, n=1, cutoff=0.75)
+        guess = nearest[0] if nearest else None
+    if guess:
+        return InvalidInput(f"Unknown placeholder {{{{ {name} }}}} in the {what}: did you mean {{{{ {guess} }}}}?")
+    owner = f"{{{{ {'.'.join(path[:-1])} }}}} has" if len(path) > 1 else "the placeholders are"
+    listed = ", ".join(sorted(siblings)[:12]) + (", …" if len(siblings) > 12 else "")
+    return InvalidInput(f"Unknown placeholder {{{{ {name} }}}} in the {what}; {owner}: {listed}.")
+
+
+def _first_unknown(paths: Iterator[list[str]], context: dict, what: str) -> InvalidInput | None:
+    for path in paths:
+        value: Any = context
+        for depth, part in enumerate(path):
+            if not isinstance(value, dict):
+                break  # a date's .year, a list's items: not ours to name
+            if depth and not value:
+                root = path[0]
+                return EmptyPlaceholder(f"The {what} uses {{{{ {'.'.join(path)} }}}}, but there is no {root} here.",
+                                        root=root, path=".".join(path))
+            if part not in value:
+                return _sentence(path[:depth + 1], list(value), context, what)
+            value = value[part]
+    return None
+
+
+def unknown_placeholder(env: ImmutableSandboxedEnvironment, source: str, context: dict, what: str) -> InvalidInput:
+    """The sentence for a template that reads a placeholder the context does not have, naming it and the
+    nearest known one (never Jinja's "'dict object' has no attribute ...")."""
+    found = _first_unknown(_read_paths(env.parse(source)), context, what)
+    return found or InvalidInput(f"The {what} uses something that is not available here; check the names in "
+                                 "{{ }} against the list of placeholders.")

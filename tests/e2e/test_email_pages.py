@@ -155,7 +155,8 @@ def test_admin_writes_a_template_previews_it_for_a_demo_job_and_deletes_it(page,
     # A misspelt placeholder is explained in the preview; a syntax mistake is refused on save.
     page.fill("#tpl-body", "Hello {{ job.nmae }}")
     page.click("#preview-template")
-    expect(page.get_by_role("alert")).to_contain_text("uses something that is not available here")
+    expect(page.get_by_role("alert")).to_contain_text(
+        'Unknown placeholder {{ job.nmae }} in the email "E2E Organizer": did you mean {{ job.name }}?')
     expect(page.locator("#preview-result")).to_have_count(0)
     page.fill("#tpl-body", "{% if job.name %}unfinished")
     page.click("#save-template")

@@ -21,7 +21,8 @@ from practice.services.documents import html_pdf
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.work.facts import contact_facts, facts_for, template_context
+from practice.services.templating import EmptyPlaceholder
+from practice.services.work.facts import contact_facts, facts_for, preview_hint, template_context
 
 MAX_NAME = 100
 MAX_BODY = 200_000
@@ -277,5 +278,11 @@ def preview(session: Session, actor: Actor, *, body: str, account_id: int | None
         raise InvalidInput("Choose the account of the job first.", field="account")
     if len(str(body or "")) > MAX_BODY:
         raise InvalidInput(f"The template is longer than {MAX_BODY:,} characters; shorten it.", field="body")
-    return render_source(str(body or ""), context_for(session, account_id, job_id),
-                         signers=max(1, min(int(signers), 10)))
+    try:
+        return render_source(str(body or ""), context_for(session, account_id, job_id),
+                             signers=max(1, min(int(signers), 10)))
+    except EmptyPlaceholder as err:
+        if account_id is None:
+            raise InvalidInput(f"This template uses {{{{ {err.path} }}}}: choose an account (and a job) to preview "
+                               "it.", field="account") from None
+        raise InvalidInput(preview_hint(session, err, account_id), field="job") from None

@@ -82,7 +82,10 @@ def preview_template(session: Session, actor: Actor, *, subject: str, body: str,
     found = facts.facts_for(session, job_id=job_id or None, account_id=account_id,
                             contact_id=recipients[0]["id"] if recipients else None)
     draft = EmailTemplate(name=name.strip() or "draft", subject=subject, body=body)
-    return render_template(draft, facts.template_context(session, found))
+    try:
+        return render_template(draft, facts.template_context(session, found))
+    except templating.EmptyPlaceholder as err:
+        raise InvalidInput(facts.preview_hint(session, err, account_id), field="job") from None
 
 
 def render_template(tpl: EmailTemplate, context: dict) -> tuple[str, str]:

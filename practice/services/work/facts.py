@@ -9,12 +9,13 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from practice.models import (Account, AccountContact, AccountTag, Contact, ContactTag, Job, JobAssignee, JobTag,
                              Pipeline, Stage, Tag, TeamMember)
 from practice.services.firm import get_firm
+from practice.services.templating import EmptyPlaceholder
 
 
 def _tags(session: Session, link, col, item_id: int) -> list[str]:
@@ -142,3 +143,18 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
                  "tags": sorted(tag_rows["job_id"].get(job.id, []))}
         out.append({"job": facts, "account": accounts.get(job.account_id), "contact": None, "target": ("job", job.id)})
     return out
+
+
+def preview_hint(session: Session, err: EmptyPlaceholder, account_id: int) -> str:
+    """What to choose for a template preview that reads a job or a contact it was not given."""
+    account = session.get(Account, account_id)
+    name = f"“{account.name}”" if account else "This account"
+    uses = f"{{{{ {err.path} }}}}"
+    if err.root == "job":
+        if session.execute(select(exists().where(Job.account_id == account_id, Job.archived == False))).scalar():  # noqa: E712
+            return f"This template uses {uses}: choose one of {name}'s jobs above to preview it."
+        return f"This template uses {uses}, and {name} has no job: choose an account with a job to preview it."
+    if err.root == "contact":
+        return (f"This template uses {uses}, and {name} has no contact with an email address: choose another "
+                "account, or add an email to one of its contacts.")
+    return str(err)

@@ -115,8 +115,13 @@ def test_preview_uses_sample_data_or_an_account_the_member_may_see(firm):
             doc_templates.preview(s, firm["eli"], body="<p>x</p>", account_id=firm["hartley"])
         with pytest.raises(InvalidInput, match="another account"):
             doc_templates.preview(s, firm["owner"], body="<p>x</p>", account_id=firm["other"], job_id=firm["job"])
-        with pytest.raises(InvalidInput, match="not available"):
-            doc_templates.preview(s, firm["owner"], body="<p>{{ account.nope }}</p>", account_id=firm["hartley"])
+        with pytest.raises(InvalidInput, match=r"^Unknown placeholder \{\{ account.nmae \}\} in the document template: "
+                                               r"did you mean \{\{ account.name \}\}\?$"):
+            doc_templates.preview(s, firm["owner"], body="<p>{{ account.nmae }}</p>", account_id=firm["hartley"])
+        with pytest.raises(InvalidInput, match=r"^This template uses \{\{ job.name \}\}"):
+            doc_templates.preview(s, firm["owner"], body="<p>{{ job.name }}</p>", account_id=firm["hartley"])
+        with pytest.raises(InvalidInput, match=r"^This template uses \{\{ job.name \}\}: choose an account \(and a job\)"):
+            doc_templates.preview(s, firm["owner"], body="<p>{{ job.name }}</p>")
         with pytest.raises(PermissionDenied):
             doc_templates.preview(s, object(), body="<p>x</p>")
 

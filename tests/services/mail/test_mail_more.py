@@ -125,11 +125,18 @@ def test_a_preview_fills_in_the_account_contact_job_and_firm(people, client):
 
 def test_a_preview_explains_mistakes_and_refuses_what_the_reader_may_not_see(people, client):
     with read_session() as s:
-        with pytest.raises(InvalidInput, match="not available here"):
+        with pytest.raises(InvalidInput) as err:
             mail_templates.preview_template(s, people["admin"], subject="x", body="{{ account.nmae }}",
                                   account_id=client["account"])
+        assert str(err.value) == ('Unknown placeholder {{ account.nmae }} in the email "draft": did you mean '
+                                  "{{ account.name }}?")
         with pytest.raises(InvalidInput, match="mistake on line 1"):
             mail_templates.preview_template(s, people["admin"], subject="x", body="{% if %}", account_id=client["account"])
+        with pytest.raises(InvalidInput) as err:
+            mail_templates.preview_template(s, people["admin"], subject="x", body="{{ job.name }}",
+                                            account_id=client["account"])
+        assert str(err.value) == ("This template uses {{ job.name }}: choose one of \u201cHartley Household\u201d's "
+                                  "jobs above to preview it.")
         with pytest.raises(InvalidInput, match="another account"):
             mail_templates.preview_template(s, people["admin"], subject="x", body="y", account_id=client["account"],
                                   job_id=client["other_job"])
@@ -265,7 +272,8 @@ def test_the_template_page_previews_drafts_and_shrugs_off_junk(people, client, m
     assert (state.preview_subject, state.preview_body) == ("Your organizer, June", "Hartley Household: Hartley 1040")
     state.set_draft_body("{{ job.nmae }}")
     state.preview()
-    assert "not available here" in state.preview_error and not state.has_preview
+    assert state.preview_error == ('Unknown placeholder {{ job.nmae }} in the email "Organizer": did you mean '
+                                   "{{ job.name }}?") and not state.has_preview
     # Junk from a browser changes nothing and raises nothing.
     state.open_template("not a number")
     state.choose_account("99999")

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from practice.models import SecuritySettings, StaffTwoFactor, TeamMember, utcnow
 from practice.services import audit
+from practice.services.access import login_safety
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -238,7 +239,12 @@ def _require_code(session: Session, member: TeamMember, code: str, now: dt.datet
     row = _row(session, member.id)
     if not row or not row.enabled_at:
         raise Conflict("Two-factor sign-in is not on.")
+    # Wrong codes count against the member's login like wrong passwords: slowed down, then locked.
+    keys = [login_safety.principal_key("staff", member.email)]
+    login_safety.check(session, keys, now=now)
     if check_code(session, member, code, now=now) is None:
+        login_safety.record_failure(session, keys, now=now)
+        session.commit()  # keep the count although the caller rolls back on the error
         raise InvalidInput("That code is not right. Enter the current code from your authenticator app "
                            "or one of your recovery codes.", field="code")
     return row

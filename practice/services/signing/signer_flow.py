@@ -10,10 +10,10 @@ import hmac
 import secrets
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from practice.models import (Account, AccountContact, Document, SignatureField, SignatureRequest,
-                             SignatureRequestStatus, Signer, SignerStatus, SigningConsent, utcnow)
+                             SignatureRequestStatus, Signer, SignerStatus, SigningConsent, SigningEvent, utcnow)
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -36,6 +36,9 @@ MAX_POINTS = 20_000
 CODE_TTL = dt.timedelta(minutes=10)
 CODE_TRIES = 5
 CODE_RESEND = dt.timedelta(minutes=1)
+# Wrong codes a signer may enter in 24 hours, whatever the number of new codes asked for (5 tries a code and a
+# new code a minute would otherwise allow thousands of guesses a day).
+DAILY_WRONG_CODES = 20
 
 
 def list_for_contact(session: Session, who, account_id: int | None = None) -> list[RequestView]:
@@ -148,6 +151,7 @@ def send_code(session: Session, who, request_id: int, *, ip_address: str = "", u
     _require_turn(req, me, signers_of(session, req.id))
     if not me.require_email_code:
         raise Conflict("You need no email code to sign this document.")
+    _require_guesses_left(session, me)
     now = utcnow()
     if me.code_sent_at is not None and now - me.code_sent_at < CODE_RESEND:
         wait = int((CODE_RESEND - (now - me.code_sent_at)).total_seconds()) + 1
@@ -164,6 +168,16 @@ def send_code(session: Session, who, request_id: int, *, ip_address: str = "", u
     ring_mailer(session, client_actor(me.name), req, "signature_code_sent", me)
 
 
+def _require_guesses_left(session: Session, me: Signer) -> None:
+    """Refuse codes for a day once a signer has entered DAILY_WRONG_CODES wrong ones in 24 hours."""
+    since = utcnow() - dt.timedelta(hours=24)
+    wrong = session.exec(select(func.count()).select_from(SigningEvent).where(
+        SigningEvent.signer_id == me.id, SigningEvent.kind == "code_failed", SigningEvent.at >= since)).one()
+    if wrong >= DAILY_WRONG_CODES:
+        raise InvalidInput(f"Too many wrong codes today ({wrong}): for your safety, codes for this document are "
+                           "paused for 24 hours. Try again tomorrow, or call the firm.", field="code")
+
+
 def check_code(session: Session, who, request_id: int, code: str, *, ip_address: str = "",
                user_agent: str = "") -> None:
     """Check the emailed code; a wrong one counts (5 wrong tries: ask for a new code). A wrong try is kept
@@ -174,6 +188,7 @@ def check_code(session: Session, who, request_id: int, code: str, *, ip_address:
         raise Conflict("You need no email code to sign this document.")
     if not me.code_hash:
         raise InvalidInput("Ask for a code first: it is emailed to you.", field="code")
+    _require_guesses_left(session, me)
     if me.code_attempts >= CODE_TRIES:
         raise InvalidInput("Too many wrong codes. Ask for a new code.", field="code")
     if me.code_expires_at is None or utcnow() > me.code_expires_at:

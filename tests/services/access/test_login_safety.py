@@ -328,3 +328,21 @@ def test_sessions_end_after_idle_and_absolute_timeouts(people):
         auth.log_out(s, sid, now=hours(1))
     with read_session() as s:
         assert s.exec(select(LoginSession)).one().ended_at is not None
+
+
+def test_wrong_codes_when_turning_off_or_renewing_codes_are_throttled_like_logins(people):
+    emma = people["emma"]
+    secret, _ = enable(emma)
+    messages = []
+    for n in range(40):
+        fn = two_factor.turn_off if n % 2 else two_factor.regenerate_recovery_codes
+        try:
+            with write_session() as s:
+                fn(s, emma, "000000", now=at(60 + n))
+        except (InvalidInput, PermissionDenied) as err:
+            messages.append(str(err))
+    assert any(m.startswith("Too many attempts") for m in messages)
+    # Even the right code waits now: guessing is not unlimited.
+    assert refused(two_factor.turn_off, emma, code_at(secret, at(100)), now=at(100)).startswith("Too many attempts")
+    with read_session() as s:
+        assert two_factor.is_enabled(s, emma.member_id)

@@ -697,3 +697,24 @@ def test_page_images_for_staff_and_signers_only(firm):
             pages.page_png(s, firm["dave"], req, 0)
         detail = requests.request_detail(s, firm["june"], req)
         assert detail.page_count == 2 and round(detail.pages[0].width) == 612 and not detail.editable
+
+
+def test_wrong_codes_are_capped_per_day_however_many_new_codes_are_asked_for(firm):
+    req = make_request(firm, signers=("june_id",), code=True)
+    agree(firm["june"], req)
+    for _round in range(signer_flow.DAILY_WRONG_CODES // signer_flow.CODE_TRIES):
+        code = _fresh_code(firm, req)
+        wrong = "000000" if code != "000000" else "111111"
+        for _ in range(signer_flow.CODE_TRIES):
+            with write_session() as s, pytest.raises(InvalidInput, match="not right"):
+                signer_flow.check_code(s, firm["june"], req, wrong)
+    _backdate_code(req, code_sent_at=utcnow() - dt.timedelta(minutes=2))
+    with write_session() as s, pytest.raises(InvalidInput, match="Too many wrong codes today"):
+        signer_flow.send_code(s, firm["june"], req)  # no new code to guess at
+    with write_session() as s, pytest.raises(InvalidInput, match="paused for 24 hours"):
+        signer_flow.check_code(s, firm["june"], req, "123456")
+    # A day later the signer may ask again.
+    with write_session() as s:
+        for event in s.exec(select(SigningEvent).where(SigningEvent.kind == "code_failed")).all():
+            event.at = utcnow() - dt.timedelta(hours=25)
+    assert _fresh_code(firm, req).isdigit()

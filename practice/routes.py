@@ -41,6 +41,11 @@ def job_url(job_id: int | str) -> str:
     return f"/jobs/{job_id}"
 
 
+def task_url(task_id: int | str) -> str:
+    """The task list with this task's detail open."""
+    return f"{TASKS}?task={task_id}"
+
+
 def board_url(pipeline_id: int | str) -> str:
     return f"{BOARD}?pipeline={pipeline_id}"
 

@@ -1,24 +1,110 @@
+"""Home: what do I do today. My tasks due today and overdue, the jobs waiting on the client, what clients did lately;
+each line links to its page, and each empty list says what to do next."""
 import reflex as rx
 
 from practice import routes
-from practice.components.layout import page
+from practice.components.layout import empty_state, error_callout, page
 from practice.state.base import AppState
-from practice.state.home import HomeState
+from practice.state.home import HomeActivity, HomeState, HomeTask, HomeWaiting
+
+H = HomeState
+
+
+def section(title: str, id_: str, *children: rx.Component) -> rx.Component:
+    return rx.card(rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%", min_width="0"),
+                   width="100%", min_width="0", id=id_)
+
+
+def row(*children: rx.Component, class_name: str) -> rx.Component:
+    return rx.vstack(*children, spacing="1", width="100%", min_width="0", padding_y="0.5em",
+                     border_bottom=f"1px solid {rx.color('gray', 4)}", class_name=class_name)
+
+
+def links(*pairs) -> rx.Component:
+    return rx.flex(*[rx.cond(href != "", rx.link(text, href=href, size="1")) for text, href in pairs],
+                   spacing="3", wrap="wrap")
+
+
+def task_row(t: HomeTask) -> rx.Component:
+    return row(
+        rx.flex(rx.link(t.title, href=t.href, weight="medium", class_name="home-task", min_width="0",
+                        style={"overflow_wrap": "anywhere"}),
+                rx.badge(t.due, color_scheme=rx.cond(t.overdue, "red", "amber"), variant="soft", size="1"),
+                spacing="2", align="center", wrap="wrap"),
+        links((t.job, t.job_href), (t.account, t.account_href)),
+        class_name="home-task-row",
+    )
+
+
+def tasks_section() -> rx.Component:
+    return section(
+        "My tasks for today", "home-tasks",
+        rx.cond(H.tasks.length() > 0,
+                rx.vstack(rx.cond(H.overdue > 0, rx.text(H.overdue, " overdue: start with those.", size="2",
+                                                          color_scheme="red")),
+                          rx.foreach(H.tasks, task_row), spacing="0", width="100%"),
+                empty_state("Nothing due today or overdue. Plan ahead on your task list, or pick up a job from the "
+                            "board.", rx.link("Open my tasks", href=routes.TASKS),
+                            rx.link("Open the board", href=routes.BOARD))),
+        rx.link("All my open tasks (", H.open_tasks, ")", href=routes.TASKS, size="2", id="home-all-tasks"),
+    )
+
+
+def waiting_row(w: HomeWaiting) -> rx.Component:
+    return row(
+        rx.link(w.job, href=w.job_href, weight="medium", class_name="home-waiting-job"),
+        rx.text(w.waiting_for, size="2", style={"overflow_wrap": "anywhere"}),
+        rx.flex(rx.link(w.account, href=w.account_href, size="1"),
+                rx.text(w.since, size="1", color_scheme="gray"), spacing="3", wrap="wrap"),
+        class_name="home-waiting-row",
+    )
+
+
+def waiting_section() -> rx.Component:
+    return section(
+        "Waiting on the client", "home-waiting",
+        rx.cond(H.waiting.length() > 0,
+                rx.vstack(rx.foreach(H.waiting, waiting_row),
+                          rx.cond(H.waiting_more > 0, rx.text("and ", H.waiting_more, " more, each on its job's page.",
+                                                              size="2", color_scheme="gray")),
+                          spacing="0", width="100%"),
+                empty_state("No job is waiting on a client. From a job's page, ask the client for documents "
+                            "(client tasks), a signature or an approval; from an account, send a proposal.",
+                            rx.link("Open the board", href=routes.BOARD))),
+    )
+
+
+def activity_row(a: HomeActivity) -> rx.Component:
+    return row(
+        rx.link(a.text, href=a.href, size="2", class_name="home-activity", style={"overflow_wrap": "anywhere"}),
+        rx.flex(rx.text(a.account, size="1", color_scheme="gray"), rx.text(a.when, size="1", color_scheme="gray"),
+                spacing="3", wrap="wrap"),
+        class_name="home-activity-row",
+    )
+
+
+def activity_section() -> rx.Component:
+    return section(
+        "Recent client activity", "home-activity",
+        rx.cond(H.activity.length() > 0,
+                rx.vstack(rx.foreach(H.activity, activity_row), spacing="0", width="100%"),
+                empty_state("Nothing from clients yet. What they upload, sign or approve in the portal shows here. "
+                            "Give a contact portal access from their account's page.",
+                            rx.link("Open the accounts", href=routes.ACCOUNTS))),
+    )
 
 
 def home_page() -> rx.Component:
     return page(
         "Home",
-        rx.text("Welcome back, ", AppState.member_name, "."),
-        rx.hstack(
-            rx.card(rx.vstack(rx.text("My open tasks", size="2", color_scheme="gray"),
-                              rx.heading(HomeState.open_tasks, size="7"),
-                              rx.link("Open my tasks", href=routes.TASKS))),
-            rx.card(rx.vstack(rx.text("The board", size="2", color_scheme="gray"),
-                              rx.text("Move jobs through their stages."),
-                              rx.link("Open the board", href=routes.BOARD))),
-            wrap="wrap",
-        ),
+        rx.text("Welcome back, ", AppState.member_name, ". ", H.today_label, size="2", color_scheme="gray"),
+        error_callout(H.error),
+        rx.cond(H.loaded,
+                rx.vstack(tasks_section(),
+                          rx.grid(waiting_section(), activity_section(),
+                                  columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
+                          spacing="4", width="100%"),
+                rx.center(rx.spinner(), width="100%", padding="2em")),
     )
 
 

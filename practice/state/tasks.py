@@ -101,7 +101,8 @@ class TasksState(AppState):
     @allow(STAFF)
     def load(self):
         self.error = self.form_error = ""
-        self.detail_id = 0
+        # A link to one task (routes.task_url, e.g. from the home) opens its detail.
+        self.detail_id = parse_id(self.router.url.query_parameters.get("task", "")) or 0
         actor = self._require()
         self.my_member = str(actor.member_id) if actor.member_id else NONE
         self.form_key += 1  # remount the form so its assignee default is the one just read
@@ -109,6 +110,7 @@ class TasksState(AppState):
         self.member_options = [Option(value=str(m.id), label=m.name) for m in read(team.list_members, actor)]
         self.job_options = [Option(value=str(i), label=f"{account} · {name}")
                             for i, name, account in read(jobs.job_choices, actor)]
+        self._load_detail()
 
     @allow(STAFF)
     def set_scope(self, value: str | list[str]):

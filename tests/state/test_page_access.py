@@ -68,3 +68,11 @@ def test_the_table_and_the_pages_own_loads_agree(route):
         assert levels <= {ANYONE, STAFF}, f"{route} refuses employees on load but the table opens it to them"
     else:
         assert level == ADMIN and PAGES[route][1].startswith("Only the owner or an admin")
+
+
+def test_every_staff_page_without_an_id_in_its_address_is_in_a_menu():
+    """Pages of one record (an account, a job) are reached from their lists; every other staff page from the
+    sidebar or one of its areas' tabs (sign-in security from the sidebar's foot), none only by typing it."""
+    in_menus = {route for _, choices, _ in NAV for route in choices} | {routes.ACCOUNT_SECURITY}
+    static_staff = {route for route, (level, _) in PAGES.items() if level != ANYONE and "[" not in route}
+    assert static_staff - in_menus == set()

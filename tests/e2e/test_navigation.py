@@ -18,6 +18,8 @@ def sidebar_link(page, name: str):
 
 
 def test_the_automations_area_has_tabs_reached_from_the_sidebar_and_back_works(page, base_url):
+    # The first page a fresh test server serves can be slow to build on a busy machine.
+    page.goto(base_url + "/login", timeout=90_000)
     log_in(page, base_url)
     sidebar_link(page, "Automations").click()
     expect(page).to_have_url(re.compile(r"/automations/rules$"))
@@ -73,3 +75,16 @@ def test_an_employee_sidebar_leads_to_no_refusal(page, base_url):
     expect(page.get_by_text("Only the owner or an admin can see the automations' run log.")).to_be_visible()
     page.click("#refusal-home")
     expect(page).to_have_url(re.compile(r"/$"))
+
+
+def test_an_employee_phone_menu_offers_only_pages_that_open_for_them(phone_page, base_url):
+    phone_page.goto(base_url + "/login", timeout=90_000)
+    log_in(phone_page, base_url, *EMPLOYEE)
+    phone_page.click("#phone-menu")
+    menu = phone_page.get_by_role("menu")
+    expect(menu.get_by_role("menuitem", name="Automations")).to_be_visible()
+    for hidden in ("Audit log", "Proposals"):
+        expect(menu.get_by_role("menuitem", name=hidden, exact=True)).to_have_count(0)
+    menu.get_by_role("menuitem", name="Automations").click()
+    expect(phone_page).to_have_url(re.compile(r"/automations/recurring$"))
+    expect(phone_page.locator("#refusal-home")).to_have_count(0)

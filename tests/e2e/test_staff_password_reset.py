@@ -55,6 +55,8 @@ def mail_server(base_url):
 
 
 def test_a_member_resets_a_forgotten_password_by_email_and_logs_in_with_the_new_one(page, base_url, mail_server):
+    # The first page a fresh test server serves can be slow to build on a busy machine.
+    page.goto(base_url + "/login", timeout=90_000)
     page.goto(base_url + "/login")
     page.click("#forgot-password-link")
     expect(page).to_have_url(re.compile(r"/forgot-password$"))

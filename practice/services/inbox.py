@@ -56,6 +56,15 @@ def staff_for(session: Session, *, account_id: int | None, job_id: int | None = 
     return list(session.exec(active.where(TeamMember.role.in_([Role.owner, Role.admin])).order_by(TeamMember.id)))
 
 
+def client_label(person: str, account: str | None) -> str:
+    """Who did it, with their account when that says more: "Dana Whitfield (Whitfield LLC)", but a person whose
+    account bears their own name is named once ("Dana Whitfield", never "Dana Whitfield (Dana Whitfield)")."""
+    person, account = (person or "").strip(), (account or "").strip()
+    if not account or " ".join(account.casefold().split()) == " ".join(person.casefold().split()):
+        return person or account or "A client"
+    return f"{person} ({account})" if person else account
+
+
 def notify_client_activity(session: Session, *, account_id: int | None, job_id: int | None = None,
                            text: str) -> int:
     """Tell the staff who care (see `staff_for`) about something a client did; returns how many were told."""

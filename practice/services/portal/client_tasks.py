@@ -128,7 +128,7 @@ def complete_client_task(session: Session, actor: ContactActor, task_id: int) ->
                  f'{actor.name} completed "{task.title}"')
     account = session.get(Account, task.account_id)
     inbox.notify_client_activity(session, account_id=task.account_id, job_id=task.job_id,
-                                 text=f'{actor.name} ({account.name if account else "client"}) completed "{task.title}"')
+                                 text=f'{inbox.client_label(actor.name, account.name if account else "")} completed "{task.title}"')
     still_open = session.exec(select(func.count()).select_from(ClientTask).where(
         ClientTask.job_id == task.job_id, ClientTask.done_at.is_(None))).one()
     if still_open == 0:

@@ -185,7 +185,7 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
                 payload={"proposal_id": proposal.id, "contact_id": who.contact_id, "job_id": proposal.job_id,
                          "document_id": doc.id})
     inbox.notify_client_activity(session, account_id=proposal.account_id, job_id=proposal.job_id,
-                                 text=f'{who.name} ({account.name}) signed the proposal "{proposal.name}" '
+                                 text=f'{inbox.client_label(who.name, account.name)} signed the proposal "{proposal.name}" '
                                       f'for {format_money(proposal.total_cents)}')
     return proposal
 
@@ -216,5 +216,5 @@ def decline(session: Session, who, proposal_id: int, *, reason: str, ip_address:
     audit.record(session, client_actor(who), "proposal_declined", "account", proposal.account_id,
                  f'{who.name} declined proposal "{proposal.name}": {reason}', proposal_id=proposal.id)
     inbox.notify_client_activity(session, account_id=proposal.account_id, job_id=proposal.job_id,
-                                 text=f'{who.name} ({account.name}) declined the proposal "{proposal.name}": {reason}')
+                                 text=f'{inbox.client_label(who.name, account.name)} declined the proposal "{proposal.name}": {reason}')
     return proposal

@@ -291,7 +291,7 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
                 payload={"document_id": req.document_id, "contact_id": me.contact_id, "job_id": req.job_id,
                          "request_id": req.id})
     inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
-                                 text=f'{me.name} ({account.name}) signed "{req.title}"')
+                                 text=f'{inbox.client_label(me.name, account.name)} signed "{req.title}"')
     _next_turn(session, req, signers, me, account, actor, now)
     return req
 
@@ -404,7 +404,7 @@ def decline(session: Session, who, request_id: int, *, reason: str, ip_address: 
                 payload={"document_id": req.document_id, "contact_id": me.contact_id, "job_id": req.job_id,
                          "request_id": req.id, "reason": reason})
     inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
-                                 text=f'{me.name} ({account.name}) declined to sign "{req.title}": {reason}')
+                                 text=f'{inbox.client_label(me.name, account.name)} declined to sign "{req.title}": {reason}')
 
 
 # --- what the signing page shows next --------------------------------------------------------------

@@ -288,6 +288,9 @@ class AuditLog(SQLModel, table=True):
     action: str
     entity: str
     entity_id: Optional[int] = None
+    # The thing's name when the row was written (a thing deleted later keeps it), and the account it concerns.
+    entity_label: str = ""
+    account_id: Optional[int] = Field(default=None, index=True)
     summary: str = ""
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 

@@ -1,6 +1,7 @@
 """The Alembic migrations build exactly the schema the models describe."""
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -8,7 +9,7 @@ from sqlmodel import SQLModel
 
 import practice.models  # noqa: F401 - registers the tables
 from practice import db
-from practice.migrate import upgrade
+from practice.migrate import alembic_config, upgrade
 
 
 def _differences(url: str) -> list:
@@ -52,3 +53,34 @@ def test_the_comparison_notices_a_missing_migration(tmp_path):
     engine.dispose()
     diffs = _differences(url)
     assert any(d[0] == "add_index" and d[1].name == "ix_job_board" for d in diffs), diffs
+
+
+def test_the_audit_migration_keeps_each_event_once_and_finds_each_rows_account(monkeypatch, tmp_path):
+    """Rows written before names and accounts were kept: the pairs one call used to write become one row,
+    and every row about an account, a document or a job gets that account."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    db.reset_engine()
+    command.upgrade(alembic_config(), "8c1b3eabaf71")
+    engine = create_engine(url)
+    rows = [  # (id, actor, action, entity, entity_id, detail)
+        (1, "Olivia", "create", "account", 7, "{}"),
+        (2, "June (client)", "upload", "document", 30, '{"account_id": 7}'),
+        (3, "June (client)", "upload", "account", 7, "{}"),
+        (4, "Olivia", "signature_request_send", "account", 7, '{"request_id": 2}'),
+        (5, "Olivia", "signature_request_send", "document", 30, '{"account_id": 7}'),
+        (6, "Olivia", "upload", "account", 7, "{}"),  # no document row before it: not a duplicate
+    ]
+    with engine.begin() as conn:
+        for row in rows:
+            conn.exec_driver_sql("INSERT INTO auditlog (id, at, actor_label, action, entity, entity_id, summary, "
+                                 "detail) VALUES (?, '2026-11-01 10:00:00', ?, ?, ?, ?, 's', ?)", row)
+    engine.dispose()
+    command.upgrade(alembic_config(), "head")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        left = conn.exec_driver_sql("SELECT id, entity, account_id, entity_label FROM auditlog ORDER BY id").all()
+    engine.dispose()
+    db.get_engine().dispose()
+    assert [tuple(r) for r in left] == [(1, "account", 7, ""), (2, "document", 7, ""), (4, "account", 7, ""),
+                                        (6, "account", 7, "")]

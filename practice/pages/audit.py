@@ -1,4 +1,5 @@
-"""Audit log: who did what, when (in the firm's time zone), with links to the things it touched."""
+"""Audit log: who did what, when (in the firm's time zone), to which things by name, with filters and a CSV
+export."""
 import reflex as rx
 
 from practice import routes
@@ -11,17 +12,28 @@ from practice.state.base import AppState
 ADMINS_ONLY = page_access.sentence(routes.AUDIT)
 
 
-def entity_cell(e: AuditItem) -> rx.Component:
-    return rx.cond(e.entity_url != "", rx.link(e.entity_label, href=e.entity_url, size="2"),
-                   rx.text(e.entity_label, color_scheme="gray", size="2"))
+def thing_cell(e: AuditItem) -> rx.Component:
+    """The thing by name (a link when it has a page), its kind, and its account when that is another thing."""
+    return rx.vstack(
+        rx.hstack(
+            rx.text(e.kind, size="1", color_scheme="gray", white_space="nowrap"),
+            rx.cond(e.thing_url != "", rx.link(e.thing, href=e.thing_url, size="2", class_name="audit-thing"),
+                    rx.text(e.thing, size="2", class_name="audit-thing")),
+            spacing="2", align="baseline", wrap="wrap"),
+        rx.cond(e.account != "", rx.link(e.account, href=e.account_url, size="1", class_name="audit-account")),
+        spacing="0")
+
+
+def when_cell(e: AuditItem) -> rx.Component:
+    return rx.el.span(e.at, title=e.ago, class_name="audit-when")
 
 
 def entry_row(e: AuditItem) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(e.at, white_space="nowrap", size="2")),
+        rx.table.cell(rx.text(when_cell(e), white_space="nowrap", size="2")),
         rx.table.cell(rx.text(e.who, white_space="nowrap", size="2")),
         rx.table.cell(e.summary, class_name="audit-summary"),
-        rx.table.cell(entity_cell(e)),
+        rx.table.cell(thing_cell(e)),
         class_name="audit-entry",
     )
 
@@ -29,24 +41,47 @@ def entry_row(e: AuditItem) -> rx.Component:
 def entry_card(e: AuditItem) -> rx.Component:
     """The phone-size form of an entry."""
     return rx.card(rx.vstack(
-        rx.text(e.at, " · ", e.who, size="1", color_scheme="gray"),
-        rx.text(e.summary, size="2"),
-        entity_cell(e),
-        spacing="1"), width="100%")
+        rx.text(when_cell(e), " · ", e.who, size="1", color_scheme="gray"),
+        rx.text(e.summary, size="2", class_name="audit-summary"),
+        thing_cell(e),
+        spacing="1"), width="100%", class_name="audit-card")
+
+
+def _select(title: str, id_: str, options, value, everything: str, on_change) -> rx.Component:
+    return rx.vstack(label(title, id_),
+                     native_select(options, name=id_, id=id_, value=value, first=("", everything),
+                                   on_change=on_change),
+                     spacing="1", min_width="0", max_width="100%")
+
+
+def _day(title: str, id_: str, value, on_change) -> rx.Component:
+    return rx.vstack(label(title, id_),
+                     rx.input(type="date", id=id_, name=id_, value=value, on_change=on_change),
+                     spacing="1")
 
 
 def filters() -> rx.Component:
-    return rx.hstack(
-        rx.vstack(label("Kind of thing", "audit-entity"),
-                  native_select(AuditState.kind_options, name="entity", id="audit-entity",
-                                value=AuditState.entity_filter, first=("", "Everything"),
-                                on_change=AuditState.set_entity_filter), spacing="1"),
-        rx.vstack(label("Member", "audit-member"),
-                  native_select(AuditState.member_options, name="member", id="audit-member",
-                                value=AuditState.member_filter, first=("", "Everyone"),
-                                on_change=AuditState.set_member_filter), spacing="1"),
-        rx.text("Times in ", AuditState.timezone, size="1", color_scheme="gray"),
-        align="end", wrap="wrap", spacing="4",
+    return rx.vstack(
+        rx.hstack(
+            _select("Kind of thing", "audit-entity", AuditState.kind_options, AuditState.entity_filter, "Everything",
+                    AuditState.set_entity_filter),
+            _select("Person", "audit-member", AuditState.member_options, AuditState.member_filter, "Everyone",
+                    AuditState.set_member_filter),
+            _select("Account", "audit-account", AuditState.account_options, AuditState.account_filter,
+                    "All accounts", AuditState.set_account_filter),
+            _day("From", "audit-since", AuditState.since, AuditState.set_since),
+            _day("To", "audit-until", AuditState.until, AuditState.set_until),
+            align="end", wrap="wrap", spacing="3", width="100%",
+        ),
+        rx.hstack(
+            rx.button("Clear filters", on_click=AuditState.clear_filters, variant="soft", color_scheme="gray",
+                      id="audit-clear"),
+            rx.button(rx.icon("download", size=16), "Export CSV", on_click=AuditState.export_csv, variant="soft",
+                      id="audit-export"),
+            rx.text("Times in ", AuditState.timezone, size="1", color_scheme="gray"),
+            align="center", wrap="wrap", spacing="3",
+        ),
+        spacing="3", width="100%",
     )
 
 
@@ -66,8 +101,9 @@ def log_view() -> rx.Component:
                 rx.vstack(rx.foreach(AuditState.entries, entry_card), width="100%",
                           display=["flex", "flex", "none"]),
             ),
-            empty_state("Nothing in the log matches these filters. Choose \u201cEverything\u201d and \u201cEveryone\u201d "
-                        "to see all entries."),
+            empty_state("Nothing in the log matches these filters.",
+                        rx.button("Clear filters", on_click=AuditState.clear_filters, variant="soft",
+                                  id="audit-empty-clear")),
         ),
         rx.cond(AuditState.has_more,
                 rx.button("Load older", on_click=AuditState.load_older, variant="soft", id="audit-older")),

@@ -1,20 +1,111 @@
-"""The audit log: every write says who did it; admins read the whole firm's log."""
+"""The audit log: every write says who did it, to what (by name) and for which account; admins read the
+firm's whole log, filter it and export it."""
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime as dt
+import io
 from enum import Enum
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from practice.models import AuditLog
-from practice.services.actor import Actor, require_admin
+from practice.models import (Account, AuditLog, Contact, Document, DocumentTemplate, EmailTemplate, FirmCertificate,
+                             Folder, FolderTemplate, Job, OutgoingMail, Pipeline, ProposalTemplate, RuleRun, Service,
+                             Tag, Task, TeamMember)
+from practice.services.actor import Actor, contact_name, require_admin
+from practice.services.errors import InvalidInput
+from practice.services.formatting import format_datetime, zone
+
+# What each kind of thing is called on the page.
+KIND_WORDS = {"account": "Account", "contact": "Contact", "job": "Job", "task": "Task", "team_member": "Team member",
+              "document": "Document", "folder": "Folder", "folder_template": "Folder template",
+              "document_template": "Document template", "email_template": "Email template",
+              "proposal_template": "Proposal template", "pipeline": "Pipeline", "tag": "Tag", "service": "Service",
+              "certificate": "Sealing certificate", "mail": "Email", "mail_settings": "Email settings",
+              "signing_settings": "Signing settings", "firm": "Firm settings", "rules": "Rules",
+              "rule_run": "Automation run", "handler": "Refused action"}
+
+
+def _mail_name(m: OutgoingMail) -> str:
+    return f"Email to {m.to_address}"
+
+
+# Where each kind of thing keeps its name; the name is copied into the row when it is written, so a thing
+# deleted later keeps the name it had.
+_NAMES = {"account": (Account, lambda a: a.name), "contact": (Contact, contact_name), "job": (Job, lambda j: j.name),
+          "task": (Task, lambda t: t.title), "team_member": (TeamMember, lambda m: m.name),
+          "document": (Document, lambda d: d.name), "folder": (Folder, lambda f: f.name),
+          "folder_template": (FolderTemplate, lambda t: t.name),
+          "document_template": (DocumentTemplate, lambda t: t.name),
+          "email_template": (EmailTemplate, lambda t: t.name), "proposal_template": (ProposalTemplate, lambda t: t.name),
+          "pipeline": (Pipeline, lambda p: p.name), "tag": (Tag, lambda t: t.name),
+          "service": (Service, lambda s: s.name), "certificate": (FirmCertificate, lambda c: c.subject),
+          "mail": (OutgoingMail, _mail_name), "rule_run": (RuleRun, lambda r: r.rule_name)}
+# Kinds of things that belong to one account: their rows carry it, so the account's filter finds them.
+_OWNED = ("job", "task", "document", "folder")
+EXPORT_LIMIT = 20_000
+CLIENT_SUFFIX = " (client)"  # how `actor.client_actor` names a contact
+
+
+def kind_word(entity: str) -> str:
+    return KIND_WORDS.get(entity, entity.replace("_", " ").capitalize())
+
+
+def _thing(session: Session, entity: str, entity_id: int | None):
+    named = _NAMES.get(entity)
+    return session.get(named[0], entity_id) if named and entity_id is not None else None
 
 
 def record(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None,
-           summary: str, **detail) -> None:
-    """Add an audit row to the caller's transaction."""
-    session.add(AuditLog(actor_id=actor.member_id, actor_label=actor.name, action=action,
-                         entity=entity, entity_id=entity_id, summary=summary, detail=detail))
+           summary: str, *, account_id: int | None = None, entity_label: str | None = None, **detail) -> None:
+    """Add an audit row to the caller's transaction, with the thing's name as it is now and its account."""
+    thing = _thing(session, entity, entity_id)
+    if entity_label is None:
+        entity_label = _NAMES[entity][1](thing) if thing is not None else ""
+    if account_id is None:
+        account_id = entity_id if entity == "account" else (getattr(thing, "account_id", None)
+                                                             if entity in _OWNED else None)
+    session.add(AuditLog(actor_id=actor.member_id, actor_label=actor.name, action=action, entity=entity,
+                         entity_id=entity_id, entity_label=(entity_label or "")[:300], account_id=account_id,
+                         summary=summary, detail=detail))
+
+
+@dataclasses.dataclass(frozen=True)
+class LogFilter:
+    """Which entries to list: a kind of thing, a person (a member id, or `others`: "clients" for what contacts
+    did in the portal, "automation" for the rest), an account, and days (inclusive, on the firm's calendar)."""
+
+    entity: str | None = None
+    actor_id: int | None = None
+    others: str | None = None
+    account_id: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def _day_start(day: dt.date, timezone: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone(timezone)).astimezone(dt.timezone.utc)
+
+
+def _filtered(stmt, f: LogFilter, timezone: str):
+    if f.since and f.until and f.since > f.until:
+        raise InvalidInput("The first day comes after the last one; swap them.", field="since")
+    if f.entity:
+        stmt = stmt.where(AuditLog.entity == f.entity)
+    if f.others:
+        by_client = AuditLog.actor_label.like(f"%{CLIENT_SUFFIX}")
+        stmt = stmt.where(AuditLog.actor_id.is_(None), by_client if f.others == "clients" else ~by_client)
+    elif f.actor_id is not None:
+        stmt = stmt.where(AuditLog.actor_id == f.actor_id)
+    if f.account_id is not None:
+        stmt = stmt.where(AuditLog.account_id == f.account_id)
+    if f.since:
+        stmt = stmt.where(AuditLog.at >= _day_start(f.since, timezone))
+    if f.until:
+        stmt = stmt.where(AuditLog.at < _day_start(f.until + dt.timedelta(days=1), timezone))
+    return stmt
 
 
 def shown_value(value) -> str:
@@ -47,14 +138,12 @@ def record_changes(session: Session, actor: Actor, entity: str, entity_id: int |
 
 
 def firm_log(session: Session, actor: Actor, *, entity: str | None = None, actor_id: int | None = None,
-             before_id: int | None = None, limit: int = 50) -> list[AuditLog]:
+             before_id: int | None = None, limit: int = 50, where: LogFilter | None = None,
+             timezone: str = "UTC") -> list[AuditLog]:
     """The firm's whole audit log, newest first, for admins; `before_id` pages to older entries."""
     require_admin(actor)
-    stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(max(1, min(limit, 500)))
-    if entity:
-        stmt = stmt.where(AuditLog.entity == entity)
-    if actor_id is not None:
-        stmt = stmt.where(AuditLog.actor_id == actor_id)
+    where = where or LogFilter(entity=entity, actor_id=actor_id)
+    stmt = _filtered(select(AuditLog), where, timezone).order_by(AuditLog.id.desc()).limit(max(1, min(limit, 500)))
     if before_id is not None:
         stmt = stmt.where(AuditLog.id < before_id)
     return list(session.exec(stmt))
@@ -64,3 +153,68 @@ def logged_entities(session: Session, actor: Actor) -> list[str]:
     """The kinds of things the audit log mentions (for its filter), for admins."""
     require_admin(actor)
     return sorted(session.exec(select(AuditLog.entity).distinct()))
+
+
+def logged_accounts(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of the accounts the log mentions, by name, for its filter; a deleted one keeps its logged name."""
+    require_admin(actor)
+    ids = set(session.exec(select(AuditLog.account_id).where(AuditLog.account_id.is_not(None)).distinct()))
+    names = labels(session, [("account", i) for i in ids])
+    return sorted(((i, names[("account", i)]) for i in ids), key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
+def labels(session: Session, things: list[tuple[str, int | None]]) -> dict[tuple[str, int | None], str]:
+    """Today's name of each (kind, id), for rows written before names were kept; a thing that is gone is
+    "a deleted account" (one query per kind)."""
+    wanted: dict[str, set[int]] = {}
+    for entity, entity_id in things:
+        if entity_id is not None:
+            wanted.setdefault(entity, set()).add(entity_id)
+    found: dict[tuple[str, int | None], str] = {}
+    for entity, ids in wanted.items():
+        named = _NAMES.get(entity)
+        rows = session.exec(select(named[0]).where(named[0].id.in_(ids))).all() if named else []
+        for row in rows:
+            found[(entity, row.id)] = named[1](row)
+    # A logged name (kept in any row about that thing) beats "deleted" for things gone since.
+    missing = [(e, i) for e, i in things if i is not None and (e, i) not in found]
+    if missing:
+        kept = session.exec(select(AuditLog.entity, AuditLog.entity_id, AuditLog.entity_label).where(
+            or_(*[(AuditLog.entity == e) & (AuditLog.entity_id == i) for e, i in set(missing)]),
+            AuditLog.entity_label != "").order_by(AuditLog.id)).all()
+        for entity, entity_id, label in kept:
+            found[(entity, entity_id)] = label
+    return {key: found.get(key) or (f"a deleted {kind_word(key[0]).lower()}" if key[1] is not None
+                                    else kind_word(key[0])) for key in things}
+
+
+def row_labels(session: Session, rows: list[AuditLog]) -> dict[int, str]:
+    """Each row's thing by name: the name kept in the row, else today's name, else "a deleted …"."""
+    names = labels(session, [(r.entity, r.entity_id) for r in rows if not r.entity_label])
+    return {r.id: r.entity_label or names[(r.entity, r.entity_id)] for r in rows}
+
+
+def export_csv(session: Session, actor: Actor, where: LogFilter, timezone: str) -> tuple[str, int]:
+    """(CSV text, row count) of every entry the filter matches, newest first, with times on the firm's clock;
+    admins only. Past EXPORT_LIMIT rows it asks for a narrower filter."""
+    require_admin(actor)
+    rows = list(session.exec(_filtered(select(AuditLog), where, timezone).order_by(AuditLog.id.desc())
+                             .limit(EXPORT_LIMIT + 1)))
+    if len(rows) > EXPORT_LIMIT:
+        raise InvalidInput(f"More than {EXPORT_LIMIT:,} entries match; choose fewer days or a narrower filter.",
+                           field="since")
+    things = row_labels(session, rows)
+    accounts = labels(session, [("account", r.account_id) for r in rows if r.account_id is not None])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["When", "Who", "What", "Kind", "Thing", "Account"])
+    for r in rows:
+        account = accounts[("account", r.account_id)] if r.account_id is not None else ""
+        writer.writerow([format_datetime(r.at, timezone)] + [_safe_cell(text) for text in (
+            r.actor_label or "Automation", r.summary, kind_word(r.entity), things[r.id], account)])
+    return out.getvalue(), len(rows)
+
+
+def _safe_cell(text: str) -> str:
+    """A spreadsheet never runs a cell as a formula: text starting like one gets a leading apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -256,8 +256,8 @@ def _plan_task(rows: _Rows, a: dict, job: dict, members: dict, robot: str, now: 
                        "account_id": job["account_id"], "parent_id": None, "status": TaskStatus.planned,
                        "due_date": due_date(a.get("due")), "created_at": now, "completed_at": None})
     rows.audit.append({"at": now, "actor_id": None, "actor_label": robot, "action": "create", "entity": "task",
-                       "_task": len(rows.tasks) - 1, "summary": f'Created task "{title}"',
-                       "detail": {"job_id": job["id"]}})
+                       "_task": len(rows.tasks) - 1, "summary": f'Created task "{title}"', "entity_label": title,
+                       "account_id": job["account_id"], "detail": {"job_id": job["id"]}})
     return f'Created task "{title}"' + (f' for {a["assignee"]}' if a.get("assignee") else "")
 
 
@@ -280,7 +280,7 @@ def _plan_tags(rows: _Rows, a: dict, present: bool, job: dict, tags: dict, links
             kind = "tag_added" if present else "tag_removed"
             rows.audit.append({"at": now, "actor_id": None, "actor_label": robot, "action": kind, "entity": "job",
                                "entity_id": job["id"], "summary": f'Tag "{tag_name}" {"added" if present else "removed"}',
-                               "detail": {"tag": tag_name}})
+                               "entity_label": job["name"], "account_id": job["account_id"], "detail": {"tag": tag_name}})
             rows.events.append({"kind": kind, "job_id": job["id"], "account_id": job["account_id"], "actor_id": None,
                                 "payload": {"tag": tag_name, "on": "job", "depth": depth + 1},
                                 "status": EventStatus.pending, "attempts": 0, "created_at": now})

@@ -136,7 +136,8 @@ def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now:
     ids = [row[0] for row in session.execute(insert(Job).returning(Job.id), jobs_rows)]
     session.execute(insert(ActionEffect), [{"key": k, "outcome": "created job", "created_at": now} for k in effects])
     session.execute(insert(AuditLog), [{"at": now, "actor_id": None, "actor_label": actor_label, "action": "create",
-                                        "entity": "job", "entity_id": job_id,
+                                        "entity": "job", "entity_id": job_id, "entity_label": row["name"],
+                                        "account_id": row["account_id"],
                                         "summary": f'Created job "{row["name"]}" ({rule.name})', "detail": {}}
                                        for job_id, row in zip(ids, jobs_rows)])
     event_ids = [row[0] for row in session.execute(insert(Event).returning(Event.id), [

@@ -93,14 +93,13 @@ def record_upload(session: Session, who: Uploader, account_id: int, folder_id: i
     kept = "" if is_contact or shared else " (internal)"
     audit.record(session, actor, "upload", "document", doc.id, f'Uploaded "{doc.name}"{where}{kept}',
                  account_id=account_id, size=doc.size)
-    audit.record(session, actor, "upload", "account", account_id, f'Uploaded "{doc.name}"{where}{kept}')
     if is_contact:
         events.emit(session, actor, "document_uploaded", job_id=job_id, account_id=account_id,
                     payload={"document_id": doc.id, "name": doc.name, "folder": folder.name if folder else "",
                              "contact_id": who.contact_id})
         account = session.get(Account, account_id)
         inbox.notify_client_activity(session, account_id=account_id, job_id=job_id,
-                                     text=f'{who.name} ({account.name}) uploaded "{doc.name}"{where}')
+                                     text=f'{inbox.client_label(who.name, account.name)} uploaded "{doc.name}"{where}')
     return doc
 
 
@@ -191,7 +190,6 @@ def delete_document(session: Session, who: Uploader, document_id: int) -> None:
     doc.deleted_at, doc.deleted_by_label = utcnow(), actor.name
     audit.record(session, actor, "delete", "document", doc.id, f'Deleted document "{doc.name}"',
                  account_id=doc.account_id)
-    audit.record(session, actor, "delete_document", "account", doc.account_id, f'Deleted document "{doc.name}"')
 
 
 TRASH_DAYS = 30
@@ -214,8 +212,6 @@ def restore_document(session: Session, who: Uploader, document_id: int) -> Docum
     actor = recorded_actor(who)
     audit.record(session, actor, "restore", "document", doc.id, f'Restored document "{doc.name}" from the trash',
                  account_id=doc.account_id)
-    audit.record(session, actor, "restore_document", "account", doc.account_id,
-                 f'Restored document "{doc.name}" from the trash')
     return doc
 
 

@@ -135,8 +135,6 @@ def apply_folder_template(session: Session, actor: Actor, account_id: int, templ
     audit.record(session, actor, "apply", "folder_template", template.id,
                  f'Applied folder template "{template.name}" to "{account.name}" ({created} new folders)',
                  account_id=account.id)
-    audit.record(session, actor, "apply_folder_template", "account", account.id,
-                 f'Applied folder template "{template.name}" ({created} new folders)')
     return created
 
 

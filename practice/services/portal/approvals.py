@@ -123,8 +123,6 @@ def _new_request(session: Session, actor: Actor, doc: Document, account_id: int,
     session.flush()
     audit.record(session, actor, "approval_request", "document", doc.id,
                  f'Asked the client to approve "{doc.name}"', account_id=account_id)
-    audit.record(session, actor, "approval_request", "account", account_id,
-                 f'Asked the client to approve "{doc.name}"')
     return req
 
 
@@ -242,14 +240,12 @@ def decide(session: Session, who, approval_id: int, *, approve: bool, reason: st
     verb = "approved" if approve else "rejected"
     audit.record(session, actor, f"approval_{verb}", "document", req.document_id,
                  f'{who.name} {verb} "{doc.name}"' + (f": {reason}" if reason else ""), account_id=req.account_id)
-    audit.record(session, actor, f"approval_{verb}", "account", req.account_id,
-                 f'{who.name} {verb} "{doc.name}"' + (f": {reason}" if reason else ""))
     events.emit(session, actor, f"document_{verb}", job_id=req.job_id, account_id=req.account_id,
                 payload={"document_id": req.document_id, "contact_id": who.contact_id, "job_id": req.job_id,
                          "approval_id": req.id})
     account = session.get(Account, req.account_id)
     inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
-                                 text=f'{who.name} ({account.name}) {verb} "{doc.name}"'
+                                 text=f'{inbox.client_label(who.name, account.name)} {verb} "{doc.name}"'
                                       + (f": {reason}" if reason else ""))
     return req
 

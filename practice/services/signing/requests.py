@@ -252,8 +252,6 @@ def send(session: Session, actor: Actor, request_id: int, *, remind_every: dt.ti
                            key=f"{req.key or 'signature'}|{req.id}|reminders", job_id=req.job_id)
     audit.record(session, actor, "signature_request_send", "account", req.account_id,
                  f'Sent "{req.title}" for signature to ' + ", ".join(s.name for s in signers), request_id=req.id)
-    audit.record(session, actor, "signature_request_send", "document", req.document_id,
-                 f'Sent "{req.title}" for signature', account_id=req.account_id)
     ring_mailer(session, actor, req, "signature_request_sent")
     return req
 

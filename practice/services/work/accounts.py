@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from practice.models import Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, Tag
+from practice.models import Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, Tag, TeamMember
 from practice.services import audit, events
 from practice.services.actor import Actor, account_visible, contact_name, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -268,4 +268,6 @@ def add_team_member_to_account(session: Session, actor: Actor, account_id: int, 
     require_admin(actor)
     if not session.get(AccountTeam, (account_id, member_id)):
         session.add(AccountTeam(account_id=account_id, member_id=member_id))
-        audit.record(session, actor, "team_added", "account", account_id, f"Member {member_id} added to the team")
+        member = session.get(TeamMember, member_id)
+        who = member.name if member else "A team member"
+        audit.record(session, actor, "team_added", "account", account_id, f"{who} added to the account's team")

@@ -22,6 +22,10 @@ def list_entries(session: Session, actor: Actor, *, entity: str | None = None,
             require_admin(actor)
         _ITEM_CHECKS[entity](session, actor, entity_id)
     stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
+    if entity == "account" and entity_id is not None:
+        # The account's own rows and those of its documents and folders (each written once); its jobs and
+        # tasks have their own pages.
+        return list(session.exec(stmt.where(AuditLog.account_id == entity_id, AuditLog.entity.not_in(("job", "task")))))
     if entity:
         stmt = stmt.where(AuditLog.entity == entity)
     if entity_id is not None:

@@ -144,7 +144,8 @@ def move_jobs(session: Session, actor: Actor, job_ids: list[int], stage_id: int)
                      "from_stage_id": r.stage_id, "to_stage_id": stage_id}} for r in moving])
     session.execute(insert(AuditLog), [
         {"at": now, "actor_id": actor.member_id, "actor_label": actor.name, "action": "move", "entity": "job",
-         "entity_id": r.id, "summary": f'Moved "{r.name}" from "{stages[r.stage_id].name}" to "{stage.name}"',
+         "entity_id": r.id, "entity_label": r.name, "account_id": r.account_id,
+         "summary": f'Moved "{r.name}" from "{stages[r.stage_id].name}" to "{stage.name}"',
          "detail": {"from_stage": stages[r.stage_id].name, "to_stage": stage.name, "bulk": True}} for r in moving])
     session.expire_all()
     return len(moving)

@@ -61,7 +61,7 @@ def test_the_audit_migration_keeps_each_event_once_and_finds_each_rows_account(m
     url = f"sqlite:///{tmp_path / 'audit.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     db.reset_engine()
-    command.upgrade(alembic_config(), "8c1b3eabaf71")
+    command.upgrade(alembic_config(), "b3c1d2e4f5a6")
     engine = create_engine(url)
     rows = [  # (id, actor, action, entity, entity_id, detail)
         (1, "Olivia", "create", "account", 7, "{}"),

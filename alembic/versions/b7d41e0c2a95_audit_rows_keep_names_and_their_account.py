@@ -1,7 +1,7 @@
 """audit rows keep the thing's name and the account they concern; each event once
 
 Revision ID: b7d41e0c2a95
-Revises: 8c1b3eabaf71
+Revises: b3c1d2e4f5a6
 Create Date: 2026-12-03 11:45:00.000000
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlmodel
 
 
 revision: str = 'b7d41e0c2a95'
-down_revision: Union[str, None] = '8c1b3eabaf71'
+down_revision: Union[str, None] = 'b3c1d2e4f5a6'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -11,7 +11,7 @@ import datetime as dt
 from practice import routes
 from practice.models import TaskStatus
 from practice.services.errors import InvalidInput
-from practice.services.formatting import format_date, format_datetime
+from practice.services.formatting import date_input, format_date, format_datetime
 
 # Task statuses in the order people think of them, with the words they read.
 STATUS_LABELS = {
@@ -69,7 +69,7 @@ class TaskForm:
 
 def task_form(task) -> TaskForm:
     return TaskForm(id=task.id, title=task.title, assignee=str(task.assignee_id) if task.assignee_id else NONE,
-                    due_date=task.due_date.isoformat() if task.due_date else "", description=task.description)
+                    due_date=date_input(task.due_date), description=task.description)
 
 
 def task_changes(form: dict) -> dict:

@@ -56,7 +56,7 @@ def _filtered_to_the_bakery(page, base_url, *, phone: bool = False):
 def test_the_owner_filters_the_log_to_one_account_and_exports_it(page, base_url, bakery):
     rows = _filtered_to_the_bakery(page, base_url)
     expect(rows).to_have_count(3)
-    expect(rows.nth(0)).to_contain_text(f'Updated account "{ACCOUNT}"')
+    expect(rows.nth(0)).to_contain_text(f'Account "{ACCOUNT}": notes none → "Pays by check"')
     expect(rows.nth(0)).to_contain_text(bakery["admin"])
     expect(rows.nth(2)).to_contain_text('Created account "Quillfeather Bakry"')
     # The thing is named (its name when the row was written is kept), linked to its page; never "account #52".
@@ -82,7 +82,9 @@ def test_the_owner_filters_the_log_to_one_account_and_exports_it(page, base_url,
     text = open(download.value.path(), encoding="utf-8").read()
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[0] == ["When", "Who", "What", "Kind", "Thing", "Account"]
-    assert [line[2] for line in lines[1:]] == [f'Updated account "{ACCOUNT}"'] * 2 + ['Created account "Quillfeather Bakry"']
+    assert [line[2] for line in lines[1:]] == [f'Account "{ACCOUNT}": notes none → "Pays by check"',
+                                               'Account "Quillfeather Bakry": name "Quillfeather Bakry" → '
+                                               f'"{ACCOUNT}"', 'Created account "Quillfeather Bakry"']
     assert {line[5] for line in lines[1:]} == {ACCOUNT}
     assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M", line[0]) for line in lines[1:])
 

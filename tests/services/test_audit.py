@@ -100,7 +100,7 @@ def test_filters_by_person_account_kind_and_days(firm):
     document_files.upload(dana, firm["account_id"], None, "w2.pdf", normal_pdf())
 
     by_ann, _ = _rows(LogFilter(actor_id=ann.member_id), owner)
-    assert [r.summary for r in by_ann] == ['Updated account "Hartley Household"']
+    assert [r.summary for r in by_ann] == ['Account "Hartley Household": notes none → "Prefers email"']
     by_clients, _ = _rows(LogFilter(others="clients"), owner)
     assert [r.summary for r in by_clients] == ['Uploaded "w2.pdf"']
     whitfield_rows, _ = _rows(LogFilter(account_id=firm["account_id"]), owner)
@@ -140,7 +140,8 @@ def test_the_csv_export_holds_the_filtered_rows_by_name_and_is_for_admins(firm):
     assert rows[0] == ["When", "Who", "What", "Kind", "Thing", "Account"]
     assert count == len(rows) - 1 and count >= 3
     assert rows[1][1:] == ["Olivia Park", "'=cmd|' /C calc'!A0", "Account", "Whitfield LLC", "Whitfield LLC"]
-    assert ["Ann Lee", 'Updated account "Whitfield LLC"', "Account", "Whitfield LLC", "Whitfield LLC"] == rows[2][1:]
+    assert rows[2][1:] == ["Ann Lee", 'Account "Whitfield LLC": notes none → "=HYPERLINK("http://x")"', "Account",
+                           "Whitfield LLC", "Whitfield LLC"]
     job_row = next(r for r in rows if r[3] == "Job")
     assert job_row[4:] == ["2026 Form 1065", "Whitfield LLC"]
     for r in rows[1:]:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice.models import Service
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput
+from practice.services.formatting import format_money
 
 
 def parse_money(text: str, field: str = "rate") -> int:
@@ -34,7 +36,7 @@ def create_service(session: Session, actor: Actor, *, name: str, rate_cents: int
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Give the service a name.", field="name")
-    if session.exec(select(Service).where(Service.name == name)).first():
+    if session.exec(select(Service).where(func.lower(Service.name) == name.lower())).first():
         raise Conflict(f'There is already a service "{name}".')
     service = Service(name=name, rate_cents=rate_cents, description=description)
     session.add(service)
@@ -52,9 +54,12 @@ def update_service(session: Session, actor: Actor, service_id: int, *, name: str
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Give the service a name.", field="name")
-    other = session.exec(select(Service).where(Service.name == name)).first()
+    other = session.exec(select(Service).where(func.lower(Service.name) == name.lower())).first()
     if other and other.id != service_id:
         raise Conflict(f'There is already a service "{name}".')
-    service.name, service.rate_cents, service.description = name, rate_cents, description
-    audit.record(session, actor, "update", "service", service.id, f'Updated service "{service.name}"')
+    before = {"name": service.name, "rate": format_money(service.rate_cents), "description": service.description}
+    subject = f'Service "{service.name}"'
+    service.name, service.rate_cents, service.description = name, rate_cents, description.strip()
+    audit.record_changes(session, actor, "service", service.id, subject, before,
+                         {"name": name, "rate": format_money(rate_cents), "description": service.description})
     return service

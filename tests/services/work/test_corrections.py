@@ -10,7 +10,7 @@ from practice.db import read_session, write_session
 from practice.models import (Account, AccountContact, AuditLog, Contact, Folder, Job, PortalLogin, Task, TaskComment)
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from practice.services.documents import files
-from practice.services.work import accounts, jobs, removal, tasks
+from practice.services.work import accounts, catalog, jobs, removal, tasks
 from tests.factories import actor_of, blank_pdf, give_portal_login, make_member, make_account, make_contact, make_firm, make_job, make_pipeline
 
 
@@ -170,3 +170,17 @@ def test_a_task_is_corrected_and_deleted_with_its_subtasks(firm):
         removal.delete_task(s, firm["erin"], firm["task"])
     with read_session() as s:
         assert s.exec(select(Task)).all() == []
+
+
+def test_a_service_is_corrected_by_admins_only_with_old_and_new_in_the_log(firm):
+    with write_session() as s:
+        service = catalog.create_service(s, firm["ann"], name="Bookeeping", rate_cents=30000)
+        catalog.create_service(s, firm["ann"], name="Payroll", rate_cents=15000)
+    with write_session() as s, pytest.raises(PermissionDenied, match="owner or an admin"):
+        catalog.update_service(s, firm["erin"], service.id, name="Bookkeeping", rate_cents=1)
+    with write_session() as s, pytest.raises(Conflict, match='already a service "payroll"'):
+        catalog.update_service(s, firm["ann"], service.id, name="payroll", rate_cents=1)
+    with write_session() as s:
+        catalog.update_service(s, firm["ann"], service.id, name="Bookkeeping", rate_cents=32500)
+    assert last_audit("service").summary == ('Service "Bookeeping": name "Bookeeping" → "Bookkeeping"; '
+                                             'rate "$300.00" → "$325.00"')

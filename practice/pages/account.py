@@ -6,10 +6,12 @@ from practice.components.corrections import delete_dialog, edit_dialog
 from practice.components.forms import static_select
 from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.pages.documents import documents_section
+from practice.pages.merge_parts import merge_dialog
 from practice.pages.proposals import proposals_section
 from practice.pages.signatures import signatures_section
 from practice.state.account import ACCOUNT_TYPES, AccountState
 from practice.state.documents import AccountDocumentsState
+from practice.state.merge import MergeState
 from practice.state.proposals import AccountProposalsState
 from practice.state.signatures import AccountSignaturesState
 from practice.state.base import AppState
@@ -140,6 +142,10 @@ def account_actions() -> rx.Component:
             rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="soft", color_scheme="gray",
                                            aria_label="More actions", id="account-menu")),
             rx.menu.content(
+                rx.menu.item("Merge with a duplicate…", id="merge-account",
+                             on_click=MergeState.start("account", AccountState.acct_id, AccountState.name,
+                                                       AccountState.acct_id)),
+                rx.menu.separator(),
                 rx.menu.item("Delete account…", color="red", on_click=AccountState.ask_delete, id="delete-account"),
             ),
         )),
@@ -203,10 +209,14 @@ def contact_row(c) -> rx.Component:
         rx.button("Edit", size="1", variant="soft", on_click=AccountState.edit_contact(c.id),
                   id="edit-contact-" + c.id.to_string(), aria_label="Edit " + c.name),
         rx.button("Unlink", size="1", variant="ghost", color_scheme="gray", on_click=AccountState.unlink_contact(c.id)),
-        rx.cond(AppState.is_admin, rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost",
-                                                  color_scheme="red", aria_label="Delete " + c.name,
-                                                  on_click=AccountState.ask_delete_contact(c.id),
-                                                  id="delete-contact-" + c.id.to_string())),
+        rx.cond(AppState.is_admin, rx.hstack(
+            rx.button("Merge…", size="1", variant="ghost", aria_label="Merge " + c.name + " with a duplicate",
+                      on_click=MergeState.start("contact", c.id, c.name, AccountState.acct_id),
+                      id="merge-contact-" + c.id.to_string()),
+            rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
+                           aria_label="Delete " + c.name, on_click=AccountState.ask_delete_contact(c.id),
+                           id="delete-contact-" + c.id.to_string()),
+            spacing="1", align="center")),
         width="100%", align="start", wrap="wrap", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}",
     )
 
@@ -333,6 +343,7 @@ def account_page() -> rx.Component:
                           rx.badge(AccountState.type, size="2", id="account-type-badge"), rx.spacer(),
                           account_actions(), align="center", wrap="wrap", width="100%"),
                 account_edit_dialog(), account_delete_dialog(), contact_edit_dialog(), contact_delete_dialog(),
+                merge_dialog(),
                 tag_row(),
                 error_callout(AccountState.error),
                 rx.grid(

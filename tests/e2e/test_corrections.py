@@ -10,12 +10,22 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(autouse=True)
+def patient_expectations():
+    """Each save is a round trip to the server; on a busy test machine one can take longer than 5 s."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 def open_from_menu(page, name: str) -> None:
     """Follow a link of the sidebar, as a person would."""
     page.get_by_role("link", name=name, exact=True).first.click()
 
 
 def test_staff_correct_an_account_a_contact_and_a_job_and_the_log_shows_each_change(page, base_url):
+    # A dev frontend just started compiles its modules on the first visit: slow on a busy machine.
+    page.goto(base_url + "/login", timeout=180_000)
     log_in(page, base_url)
     open_from_menu(page, "Accounts")
     page.wait_for_url("**/accounts")

@@ -3,6 +3,7 @@ import os
 import reflex as rx
 
 from practice.config import BACKEND_PORT, PORT, database_url
+from practice.dev_proxy import BackendProxyPlugin
 
 config = rx.Config(
     app_name="practice",
@@ -14,5 +15,7 @@ config = rx.Config(
     state_manager_mode="redis" if os.environ.get("REFLEX_REDIS_URL") else "memory",
     telemetry_enabled=False,
     show_built_with_reflex=False,
+    # Links are relative; in development the pages' server forwards the backend's routes (practice/dev_proxy.py).
+    plugins=[BackendProxyPlugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

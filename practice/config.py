@@ -28,8 +28,9 @@ BACKEND_PORT = int(os.environ.get("PRACTICE_BACKEND_PORT", "8000"))
 
 
 def base_url() -> str:
-    """The address clients reach the app at (links in emails): `PRACTICE_BASE_URL`."""
-    return os.environ.get("PRACTICE_BASE_URL", "http://127.0.0.1:3000").rstrip("/")
+    """The address people reach the app at, for the few links that must be absolute (those sent by email, the
+    activation link staff hand over): `PRACTICE_BASE_URL`. Links inside the app are relative and need no setting."""
+    return os.environ.get("PRACTICE_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 
 
 def allow_encrypted_pdfs() -> bool:

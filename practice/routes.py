@@ -75,7 +75,7 @@ FILE_DOWNLOAD = "/files/{document_id:int}"
 
 
 def file_url(document_id: int | str) -> str:
-    """The download link of a document (relative to the backend's address)."""
+    """The download link of a document: relative, so it works at any host name the firm serves the app from."""
     return f"/files/{document_id}"
 
 
@@ -95,5 +95,9 @@ def portal_sign_url(request_id: int | str) -> str:
 
 
 def sign_page_url(request_id: int | str, page: int | str) -> str:
-    """One page of a signature request's PDF as a PNG (0-based page; relative to the backend's address)."""
+    """One page of a signature request's PDF as a PNG (0-based page; relative, like every link the app makes)."""
     return f"/sign-pages/{request_id}/{page}.png"
+
+
+# The backend's plain HTTP routes (practice/http_routes.py): in development the pages' server forwards them.
+BACKEND_ROUTES = (FILE_DOWNLOAD, SIGN_PAGE_IMAGE)

@@ -72,8 +72,8 @@ def document_row(d) -> rx.Component:
             d.refused,
             rx.vstack(rx.hstack(rx.text(d.name, size="2"), rx.badge("refused", color_scheme="red"), wrap="wrap"),
                       rx.text(d.refusal, size="1", color_scheme="red"), spacing="1"),
-            rx.vstack(# A plain anchor, not the router's link: the attachment downloads and the page stays put.
-                      rx.el.a(d.name, href=d.href, class_name="document-link", rel="noopener",
+            rx.vstack(# A document load, not the router's navigation: the attachment downloads and the page stays put.
+                      rx.el.a(d.name, href=d.href, class_name="document-link", rel="noopener", reload_document=True,
                               style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)"}),
                       rx.text(d.folder, " · ", d.size, rx.cond(d.pages != "", " · " + d.pages, ""), size="1",
                               color_scheme="gray"),
@@ -97,7 +97,7 @@ def document_row(d) -> rx.Component:
 def approval_row(a) -> rx.Component:
     return rx.hstack(
         rx.vstack(
-            rx.el.a(a.document, href=a.href, rel="noopener",
+            rx.el.a(a.document, href=a.href, rel="noopener", reload_document=True,
                     style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)"}),
             rx.text(a.requested, rx.cond(a.job != "", " · " + a.job, ""), size="1", color_scheme="gray"),
             rx.cond(a.decided != "", rx.text(a.decided, size="1")),

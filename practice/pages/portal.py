@@ -139,7 +139,8 @@ def attention_approval(a) -> rx.Component:
             rx.hstack(
                 rx.icon("file-check", size=18, color=rx.color("amber", 10)),
                 rx.vstack(rx.text("Please approve", size="1", color_scheme="gray"),
-                          rx.el.a(a.document, href=a.href, rel="noopener", class_name="approval-document",
+                          rx.el.a(a.document, href=a.href, rel="noopener", reload_document=True,
+                                  class_name="approval-document",
                                   style={"color": rx.color("accent", 11), "fontWeight": "500",
                                          "wordBreak": "break-word"}),
                           rx.text(rx.cond(a.job != "", a.job + " · ", ""), a.asked, size="1", color_scheme="gray"),

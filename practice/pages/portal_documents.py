@@ -45,8 +45,8 @@ def document_card(d) -> rx.Component:
     return rx.card(rx.hstack(
         rx.icon("file-text", size=18, color=rx.color("gray", 10)),
         rx.vstack(
-            # A plain anchor: the attachment downloads and the page stays put.
-            rx.el.a(d.name, href=d.href, rel="noopener", class_name="portal-document-link",
+            # A document load, not the router's navigation: the attachment downloads and the page stays put.
+            rx.el.a(d.name, href=d.href, rel="noopener", reload_document=True, class_name="portal-document-link",
                     style={"color": rx.color("accent", 11), "fontWeight": "500", "wordBreak": "break-word"}),
             rx.text(d.folder, " · ", d.size, " · ", d.when, size="1", color_scheme="gray"),
             spacing="0", min_width="0",

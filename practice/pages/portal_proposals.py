@@ -162,7 +162,7 @@ def done_screen() -> rx.Component:
             rx.text("Signed by ", P.signer, ". A sealed copy is in your documents.", size="2"),
             services(),
             rx.cond(P.signed_href != "",
-                    rx.el.a("Download the signed proposal", href=P.signed_href, rel="noopener",
+                    rx.el.a("Download the signed proposal", href=P.signed_href, rel="noopener", reload_document=True,
                             id="proposal-signed-pdf",
                             style={"color": rx.color("accent", 11), "fontWeight": "500"})),
             rx.link("Back to home", href=routes.PORTAL, size="2"),

@@ -13,7 +13,7 @@ from practice.services.errors import PracticeError
 from practice.services.portal import approvals
 from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
-from practice.state.views import Option, backend_url
+from practice.state.views import Option
 from practice.state.work_views import parse_id
 
 ALL = "all"
@@ -91,20 +91,18 @@ def folder_items(tree, docs) -> list[FolderItem]:
 
 def document_items(docs, timezone: str) -> list[DocumentItem]:
     """The account's documents with their download links (none for a refused file)."""
-    base = backend_url()
     return [DocumentItem(
         id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
         pages=f"{d.pages} page{'s' if d.pages != 1 else ''}" if d.pages else "",
         who=d.uploaded_by or "Someone", when=format_datetime(d.uploaded_at, timezone),
-        href="" if d.status != "ok" else base + routes.file_url(d.id),
+        href="" if d.status != "ok" else routes.file_url(d.id),
         refused=d.status != "ok", refusal=d.refusal) for d in docs]
 
 
 def approval_items(approvals_of_account, tz: str) -> list[ApprovalItem]:
     """The account's approval requests: who asked, and who decided what."""
-    base = backend_url()
     return [ApprovalItem(
-        id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id), job=a.job_name,
+        id=a.id, document=a.document_name, href=routes.file_url(a.document_id), job=a.job_name,
         status=a.status, pending=a.status == "pending", reason=a.reason,
         requested=f"Asked by {a.requested_by or 'the firm'} {format_datetime(a.requested_at, tz)}",
         decided=(f"{a.status.capitalize()} by {a.decided_by or 'the client'} {format_datetime(a.decided_at, tz)}"

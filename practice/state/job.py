@@ -20,7 +20,7 @@ from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_
 from practice.state.proposals import proposal_outcome as account_proposal_outcome
 from practice.state.run_views import RunItem, run_items
 from practice.state.signatures import REQUEST_STATUS
-from practice.state.views import Option, backend_url
+from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskForm, TaskItem,
                                        history_items, parse_date, parse_id, task_changes, task_form, task_items)
 
@@ -95,10 +95,9 @@ def proposal_outcome(p, timezone: str) -> str:
 
 
 def job_proposal_items(views, timezone: str) -> list[JobProposalItem]:
-    base = backend_url()
     return [JobProposalItem(id=p.id, name=p.name, status=p.status, total=format_money(p.total_cents),
                             outcome=proposal_outcome(p, timezone),
-                            href=base + routes.file_url(p.document_id) if p.status == "signed" and p.document_id
+                            href=routes.file_url(p.document_id) if p.status == "signed" and p.document_id
                             else "")
             for p in views]
 

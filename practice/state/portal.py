@@ -23,7 +23,7 @@ from practice.services.firm import get_firm
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
 from practice.state.base import ANYONE, CONTACT, allow, event_actor, read, run, shown_in
-from practice.state.views import Option, backend_url
+from practice.state.views import Option
 from practice.state.work_views import parse_id
 
 
@@ -121,12 +121,11 @@ def _home_view(session, actor) -> dict:
 def _document_items(looks, asks, requests, timezone: str) -> tuple[list[PortalDocumentItem], list[PortalApprovalItem]]:
     """The documents to look at (those waiting for an approval or a signature are listed as such, not again as
     "new"), and the approval requests."""
-    base = backend_url()
     waiting = {a.document_id for a in asks} | {r.document_id for r in requests if r.status == "sent"}
-    new_documents = [PortalDocumentItem(id=d.id, name=d.name, href=base + routes.file_url(d.id),
+    new_documents = [PortalDocumentItem(id=d.id, name=d.name, href=routes.file_url(d.id),
                                         shared=f"Shared {format_date(d.uploaded_at, timezone)}")
                      for d in looks if d.id not in waiting]
-    approval_items = [PortalApprovalItem(id=a.id, document=a.document_name, href=base + routes.file_url(a.document_id),
+    approval_items = [PortalApprovalItem(id=a.id, document=a.document_name, href=routes.file_url(a.document_id),
                                          job=a.job_name, asked=f"Asked {format_date(a.requested_at, timezone)}")
                       for a in asks]
     return new_documents, approval_items

@@ -14,7 +14,7 @@ from practice.services.formatting import format_datetime
 from practice.state.base import ANYONE, CONTACT, allow, read
 from practice.state.documents import size_text, store_uploads
 from practice.state.portal import PortalState
-from practice.state.views import Option, backend_url
+from practice.state.views import Option
 from practice.state.work_views import parse_id
 
 NO_FOLDER = "none"
@@ -67,14 +67,13 @@ class PortalDocumentsState(PortalState):
         except PracticeError as err:
             self.error, self.docs = str(err), []
             return
-        base = backend_url()
         self.folder_options = [Option(value=NO_FOLDER, label="No folder")] + [
             Option(value=str(f.id), label=f.path) for f in view["tree"]]
         if self.upload_folder not in {o.value for o in self.folder_options}:
             self.upload_folder = NO_FOLDER
         self.docs = [PortalDocumentItem(id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
                                         when=format_datetime(d.uploaded_at, view["timezone"]), who=d.uploaded_by,
-                                        href=base + routes.file_url(d.id)) for d in view["docs"]]
+                                        href=routes.file_url(d.id)) for d in view["docs"]]
 
     @allow(CONTACT)
     def choose_folder(self, value: str):

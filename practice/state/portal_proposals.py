@@ -13,7 +13,6 @@ from practice.services.formatting import format_money
 from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
 from practice.state.portal import PortalState
 from practice.state.signature_input import signature_from_browser, signature_kind
-from practice.state.views import backend_url
 from practice.state.work_views import parse_id
 
 STEPS = ("read", "choose", "sign", "done")
@@ -74,8 +73,7 @@ class PortalProposalState(PortalState):
                                                             detail.steps["sign"])
         self.needs_consent, self.disclosure = detail.needs_consent, detail.disclosure
         self.signer, self.decline_reason = detail.signer_name, detail.decline_reason
-        base = backend_url()
-        self.signed_href = base + routes.file_url(detail.document_id) if detail.document_id else ""
+        self.signed_href = routes.file_url(detail.document_id) if detail.document_id else ""
         if detail.status == "signed":
             self.step = "done"
 

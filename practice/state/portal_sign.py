@@ -24,7 +24,6 @@ from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, run, shown_in
 from practice.state.portal import PortalState
 from practice.state.signature_input import signature_from_browser, signature_kind
-from practice.state.views import backend_url
 from practice.state.work_views import parse_id
 
 # Where the client cannot sign now; each shows its closing message.
@@ -215,7 +214,6 @@ class PortalSignState(PortalState):
             self.done_text = f"{first} signs first. We will email you when it is your turn."
 
     def _fill_document(self, view) -> None:
-        base = backend_url()
         self.today = _today()
         ordered = sorted(view.my_fields, key=lambda f: (f.page, f.y, f.x, f.id))
         self._order = [f.id for f in ordered]
@@ -226,7 +224,7 @@ class PortalSignState(PortalState):
         self.field_count = len(ordered)
         if self.current not in self._order:
             self.current = 0  # nothing chosen yet: "Next field" starts at the first box
-        self._page_sources = [(i, base + routes.sign_page_url(view.request_id, i)) for i in range(view.page_count)]
+        self._page_sources = [(i, routes.sign_page_url(view.request_id, i)) for i in range(view.page_count)]
         self._positions = {str(f.id): (f.page, f.x, f.y, f.width, f.height) for f in ordered}
         self._render_pages()
 

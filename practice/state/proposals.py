@@ -13,7 +13,7 @@ from practice.services.proposals import rendering, sending, templates
 from practice.services.work import catalog, jobs
 from practice.services.formatting import format_datetime, format_money, money_input
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
-from practice.state.views import Option, backend_url
+from practice.state.views import Option
 from practice.state.work_views import parse_id
 
 MAX_DRAFT_LINES = templates.MAX_LINES
@@ -244,14 +244,13 @@ class AccountProposalsState(AppState):
             self.proposal_error, self.proposal_items = str(err), []
             return
         tz = view["timezone"]
-        base = backend_url()
         items = []
         for p in view["proposals"]:
             outcome = proposal_outcome(p, tz)
             items.append(ProposalItem(
                 id=p.id, name=p.name, status=p.status, total=format_money(p.total_cents), job=p.job_name,
                 sent=f"Sent by {p.requested_by or 'the firm'} {format_datetime(p.sent_at, tz)}", outcome=outcome,
-                href=base + routes.file_url(p.document_id) if p.document_id else "", waiting=p.status == "sent"))
+                href=routes.file_url(p.document_id) if p.document_id else "", waiting=p.status == "sent"))
         self.proposal_items = items
         self.proposal_templates = [Option(value=str(i), label=name) for i, name in view["templates"]]
         self.proposal_jobs = [Option(value=str(i), label=name) for i, name in view["jobs"]]

@@ -16,7 +16,7 @@ from practice.services.signing.views import signer_progress
 from practice.services.work import accounts, jobs
 from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
-from practice.state.views import Option, backend_url
+from practice.state.views import Option
 from practice.state.work_views import parse_id
 
 # One colour per signer (by their place in the request), used for their fields on the pages.
@@ -406,7 +406,7 @@ class SignatureRequestState(AppState):
 
     def _show_request(self, detail, timezone: str) -> None:
         """The request's header: title, status, order, identity check, files and their fingerprints, pages."""
-        req, base = detail.request, backend_url()
+        req = detail.request
         self.req_found, self.req_page_error = True, ""
         self.title, self.status, self.message = req.title, req.status, detail.message
         self.status_label = REQUEST_STATUS.get(self.status, self.status)
@@ -414,13 +414,13 @@ class SignatureRequestState(AppState):
         self.order_text = ("Signers sign one after another, in the order below." if req.in_order
                            else "Signers may sign in any order.")
         self.code_text = _code_text(req.require_email_code, req.email_code_names, len(detail.signers))
-        self.original_href = base + routes.file_url(req.document_id)
-        self.signed_href = base + routes.file_url(req.signed_document_id) if req.signed_document_id else ""
+        self.original_href = routes.file_url(req.document_id)
+        self.signed_href = routes.file_url(req.signed_document_id) if req.signed_document_id else ""
         self.fingerprints = ([f"Original SHA-256: {detail.original_sha256}"] if detail.original_sha256 else []) + (
             [f"Signed file SHA-256: {detail.final_sha256}"] if detail.final_sha256 else [])
         self.created = format_datetime(req.created_at, timezone)
         self._page_count = detail.page_count
-        self.pages = [PageItem(index=i, number=i + 1, src=base + routes.sign_page_url(self.req_id, i),
+        self.pages = [PageItem(index=i, number=i + 1, src=routes.sign_page_url(self.req_id, i),
                                aspect=f"{size.width:.2f} / {size.height:.2f}" if size.width and size.height
                                else "612 / 792")
                       for i, size in enumerate(detail.pages)]

@@ -43,13 +43,8 @@ def _account_with_two_portal_contacts(family: str = "Quill") -> int:
     return account_id
 
 
-def _same_host(base_url: str) -> str:
-    # Page images come from the backend (127.0.0.1): browse on that host too, so the login cookie goes along.
-    return base_url.replace("://localhost", "://127.0.0.1")
-
-
 def test_staff_request_two_signatures_by_clicking_on_the_pages(page, base_url, tmp_path):
-    base = _same_host(base_url)
+    base = base_url
     account_id = _account_with_two_portal_contacts()
     log_in(page, base)
     page.goto(f"{base}/accounts/{account_id}")
@@ -158,7 +153,7 @@ def test_staff_request_two_signatures_by_clicking_on_the_pages(page, base_url, t
 
 
 def test_admin_writes_a_document_template_and_previews_it(page, base_url):
-    base = _same_host(base_url)
+    base = base_url
     log_in(page, base)
     page.goto(base + "/accounts")
     page.get_by_role("link", name="Document templates").first.click()

@@ -53,10 +53,8 @@ def _activate(staff: Actor, contact_id: int) -> None:
 
 @pytest.fixture
 def site(base_url) -> str:
-    """The app as the signers reach it. The page images come from the backend, which the harness serves
-    as 127.0.0.1: the pages must be on that host too, or the browser keeps the login cookie (SameSite)
-    from the image requests (a real install serves both from one host and port)."""
-    return base_url.replace("://localhost", "://127.0.0.1")
+    """The app as the signers reach it (the emails' links point here)."""
+    return base_url
 
 
 @pytest.fixture
@@ -337,9 +335,10 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     except Exception as err:  # noqa: BLE001 - pyHanko may refuse the file outright: that is a failure too
         assert "still validated" not in str(err)
     page.goto(base_url + "/verify")
+    expect(page.get_by_role("heading", name="Check a signed document")).to_be_visible()
     upload = page.locator("#verify-upload input[type=file]")
     upload.set_input_files(files=[{"name": "signed.pdf", "mimeType": "application/pdf", "buffer": data}])
-    expect(page.locator("#verify-summary")).to_contain_text("This file is intact")
+    expect(page.locator("#verify-summary")).to_contain_text("This file is intact", timeout=30_000)
     expect(page.locator("#verify-audit")).to_contain_text("Jim Hartley")
     expect(page.locator("#verify-audit")).to_contain_text(f"portal password + one-time code sent to {jim_email}")
     upload.set_input_files(files=[{"name": "signed-edited.pdf", "mimeType": "application/pdf",

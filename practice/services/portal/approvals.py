@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from practice import config
+from practice import config, routes
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, Contact, Document,
                              DocumentStatus, Folder, Job, utcnow)
 from practice.services import audit, events, inbox, reminders
@@ -63,7 +63,7 @@ def _contact_scope(session: Session, who, account_id: int) -> None:
 
 
 def _portal_link() -> str:
-    return f"{config.base_url()}/portal"
+    return f"{config.base_url()}{routes.PORTAL}"
 
 
 def _email_contacts(session: Session, account_id: int, template: str, key: str, **extra) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from practice import config
+from practice import config, routes
 from practice.models import Account, Contact, OutgoingMail, PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow
 from practice.services import audit, events, one_time_links
 from practice.services.access import login_safety
@@ -132,7 +132,7 @@ def invite(session: Session, actor: Actor, contact_id: int) -> Invitation:
     login.password_hash = ""
     session.flush()
     token = _new_token(session, "activation", contact.id, ACTIVATION_TTL)
-    link = f"{config.base_url()}/portal/activate?token={token}"
+    link = f"{config.base_url()}{routes.PORTAL_ACTIVATE}?token={token}"
     queued = None
     if mail_is_configured(session):
         queued = _send(session, actor, "portal_invitation", contact, email, link, days=ACTIVATION_TTL.days)
@@ -278,7 +278,7 @@ def forgot_password(session: Session, email: str) -> str:
             token = _new_token(session, "reset", contact.id, RESET_TTL)
             actor = client_actor(contact_name(contact))
             _send(session, actor, "portal_reset", contact, login.email,
-                  f"{config.base_url()}/portal/reset?token={token}")
+                  f"{config.base_url()}{routes.PORTAL_RESET}?token={token}")
             audit.record(session, actor, "portal_reset_requested", "contact", contact.id,
                          f"{contact_name(contact)} asked for a portal password reset")
     return FORGOT_SENTENCE

@@ -158,12 +158,40 @@ def _verify(pdf: bytes, pems: list[str], firm_name: str) -> VerifyReport:
         facts = {"sealed_by": _who(signer_cert), "certificate_fingerprint": _fingerprint_der(signer_cert.dump())}
     except Exception:  # noqa: BLE001
         return fail("The seal in this file is damaged: it names no readable certificate.")
+    firm_prints = {_fingerprint_der(r.dump()) for r in roots}
+    earlier = _earlier_firm_seal(sigs[:-1], firm_prints)
+    if earlier is not None and facts["certificate_fingerprint"] not in firm_prints:
+        # Every seal is looked at: the firm's own seal followed by someone else's change and seal.
+        whose = firm_name or _who(earlier.signer_cert)
+        return fail(f"This file was changed after {whose} sealed it on {_when(_reported_time(earlier))}: a later "
+                    f"change was added and sealed by {facts['sealed_by']}, not by the firm. It is not the file "
+                    f"{whose} sealed.",
+                    f"The firm's seal was broken by a later change, sealed by {facts['sealed_by']}.",
+                    audit=_audit_from(pdf), **facts)
     try:
         status = run_sync(lambda: _validate(embedded, roots))
     except Exception:  # noqa: BLE001 - pyHanko raises many kinds on a broken seal
         return fail(f"The seal in this file does not check out: the file or its seal was changed after "
                     f"{facts['sealed_by']} sealed it.", **facts)
     return _report(pdf, digest, embedded, status, roots, firm_name, facts)
+
+
+def _earlier_firm_seal(earlier_sigs, firm_prints: set):
+    """The last of the earlier seals made with one of the firm's certificates, if any."""
+    for sig in reversed(earlier_sigs):
+        try:
+            if _fingerprint_der(sig.signer_cert.dump()) in firm_prints:
+                return sig
+        except Exception:  # noqa: BLE001 - an unreadable earlier seal is simply not the firm's
+            continue
+    return None
+
+
+def _reported_time(sig) -> dt.datetime | None:
+    try:
+        return sig.self_reported_timestamp
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _validate(embedded, roots: list):

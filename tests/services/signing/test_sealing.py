@@ -415,3 +415,27 @@ def test_a_drawn_signature_keeps_the_shape_it_was_drawn_in():
     points = [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+) (-?[\d.]+) [ml]\b", content)]
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     assert (max(xs) - min(xs)) / (max(ys) - min(ys)) == pytest.approx(3.0, rel=0.02)
+
+
+def test_a_change_sealed_by_a_look_alike_after_the_firms_seal_is_reported_as_breaking_it(firm, original,
+                                                                                          monkeypatch):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.signers import pdf_signer
+
+    # The forger's tool ignores the seal's "no changes" rule (pyHanko itself honours it).
+    monkeypatch.setattr(pdf_signer.PdfSigner, "_enforce_certification_constraints", lambda self, r: None)
+
+    done = _finish(original)
+    cert, key = certificates.make_self_signed("My Firm")  # named like the firm, not the firm's certificate
+    material = certificates.KeyMaterial(cert=cert, key=key, chain=[], row=None)
+    forged = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(done.pdf)),
+                              signers.PdfSignatureMetadata(field_name="Seal2"),
+                              signer=seal._signer_for(material)).getvalue()
+    with read_session() as s:
+        report = verify.verify(forged, session=s)
+    assert not report.intact and not report.trusted
+    assert report.summary.startswith("This file was changed after My Firm sealed it on ")
+    assert "sealed by My Firm, not by the firm" in report.summary
+    assert "The firm's seal was broken by a later change" in report.problems[0]
+    assert "do not rely on it" in "\n".join(verify.describe(report))

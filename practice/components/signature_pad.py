@@ -37,6 +37,8 @@ _PAD_ID = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 # Handwriting-like faces found on common systems; `cursive` is the browser's own fallback.
 SCRIPT_FONT = ('"Segoe Script", "Brush Script MT", "Snell Roundhand", "Apple Chancery", "URW Chancery L", '
                '"Z003", "Lucida Handwriting", cursive')
+# The stamp prints dates and typed texts in Helvetica; Arial and Liberation Sans share its widths.
+PRINT_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 
 
 def _checked(pad_id: str) -> str:

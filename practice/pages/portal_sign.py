@@ -5,7 +5,7 @@ from reflex.vars.base import Var
 from practice import routes
 from practice.components.layout import error_callout
 from practice.components.portal_layout import portal_page
-from practice.components.signature_pad import SCRIPT_FONT, read_signature, signature_pad
+from practice.components.signature_pad import PRINT_FONT, SCRIPT_FONT, read_signature, signature_pad
 from practice.state.portal_sign import PortalSignState as S
 
 PAD_ID = "sign-pad"
@@ -77,16 +77,18 @@ def code_step() -> rx.Component:
 
 
 def _filled_box(f) -> rx.Component:
-    typed = rx.text(f.shown, style={"line_height": "1", "white_space": "nowrap", "overflow": "hidden",
-                                    "text_overflow": "ellipsis", "font_size": "clamp(6px, 2vw, 13px)"})
+    """What a filled box shows: the value as large as the sealed PDF prints it in this box (never cut)."""
+    script = (f.kind == "signature") | (f.kind == "initials")
+    typed = rx.text(f.shown, class_name="sign-field-value",
+                    style={"line_height": "1", "white_space": "nowrap", "font_size": f.font_size,
+                           "padding_left": f.pad, "width": "100%",
+                           "text_align": rx.cond(f.kind == "initials", "center", "left"),
+                           "font_family": rx.cond(script, SCRIPT_FONT, PRINT_FONT),
+                           "font_style": rx.cond(script, "italic", "normal"), "color": "#111827"})
     return rx.cond(
-        f.kind == "signature",
-        rx.cond(S.signature_image != "",
-                rx.image(src=S.signature_image, alt="Your signature", width="100%", height="100%",
-                         style={"object_fit": "contain"}),
-                rx.text(S.signature_text, style={"font_family": SCRIPT_FONT, "font_style": "italic",
-                                                 "font_size": "clamp(10px, 3.5vw, 20px)", "line_height": "1",
-                                                 "white_space": "nowrap"})),
+        (f.kind == "signature") & (S.signature_image != ""),
+        rx.image(src=S.signature_image, alt="Your signature", width="100%", height="100%",
+                 style={"object_fit": "contain"}),
         typed,
     )
 
@@ -107,8 +109,9 @@ def field_box(f) -> rx.Component:
                       "onKeyDown": ACTIVATE_ON_KEY},
         on_click=S.choose_field(f.id),
         style={"position": "absolute", "left": f.left, "top": f.top, "width": f.width, "height": f.height,
-               "min_height": "18px", "display": "flex", "align_items": "center", "justify_content": "center",
-               "padding": "0 2px", "cursor": "pointer", "border_radius": "3px", "overflow": "hidden",
+               # The very box the stamp fills (no minimum size, no padding: what fits here prints here).
+               "display": "flex", "align_items": "center", "justify_content": "flex-start",
+               "padding": "0", "cursor": "pointer", "border_radius": "2px",
                "color": rx.color("amber", 12),
                "background": rx.cond(f.filled, "rgba(255,255,255,0.15)", "rgba(255, 214, 10, 0.45)"),
                "outline": rx.cond(current, f"3px solid {rx.color('accent', 9)}",
@@ -126,6 +129,8 @@ def page_view(p) -> rx.Component:
             rx.image(src=p.src, alt=p.label, width="100%", style={"display": "block"}, loading="lazy"),
             rx.foreach(p.fields, field_box),
             position="relative", width="100%", background="white", id="sign-page-" + p.index.to_string(),
+            # A size container: the boxes' text is sized in `cqw`, as large relative to the page as it prints.
+            container_type="inline-size",
             class_name="sign-page", border=f"1px solid {rx.color('gray', 6)}",
             box_shadow="0 1px 4px rgba(0,0,0,0.08)",
         ),

@@ -7,9 +7,11 @@ from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
 from practice import routes
+from practice.components.field_drag import movable_field, resize_handle
 from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.layout import empty_state, error_callout, page
 from practice.components.placeholders import placeholder_chips, remember_field
+from practice.components.signature_pad import PRINT_FONT, SCRIPT_FONT
 from practice.pages.work_parts import field, section
 from practice.state.base import AppState
 from practice.state.signatures import (FIELD_KINDS, STATUS_COLORS, AccountSignaturesState, DocTemplatesState,
@@ -170,26 +172,44 @@ class PageBox(rx.el.Div):
 
 
 def field_box(f, page_index) -> rx.Component:
+    """A placed field at the size the signer sees and the stamp fills, showing what it will print (the widest
+    date, the signer's typed name or initials) as large as it prints; on a draft, drag it to move it and its
+    corner to resize it, or use the arrow keys (Shift to resize)."""
     return rx.cond(
         f.page == page_index,
-        rx.el.button(
-            rx.text(f.kind_label, " · ", f.signer, size="1", weight="medium", trim="both",
-                    style={"whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis"}),
+        movable_field(
+            rx.el.span(f.sample, class_name="placed-field-text",
+                       style={"whiteSpace": "nowrap", "overflow": "hidden", "fontSize": f.font_size,
+                              "lineHeight": "1", "paddingLeft": f.pad,
+                              "fontFamily": rx.cond(f.script, SCRIPT_FONT, PRINT_FONT),
+                              "fontStyle": rx.cond(f.script, "italic", "normal"), "pointerEvents": "none",
+                              "width": "100%", "textAlign": rx.cond(f.kind == "initials", "center", "left")}),
+            rx.cond(S.is_draft, resize_handle(f.color)),
             type="button", on_click=S.select_field(f.key).stop_propagation,
+            on_lost_pointer_capture=S.move_field(f.key), on_key_down=S.nudge_field(f.key),
             aria_label=f.kind_label + " field for " + f.signer + ", " + f.where,
-            class_name="placed-field", custom_attrs={"data-kind": f.kind, "data-signer": f.signer,
-                                                     "aria-pressed": f.selected},
-            style={"position": "absolute", "left": f.left, "top": f.top, "width": f.width, "height": f.height,
-                   "border": rx.cond(f.selected, "3px solid " + f.color, "2px solid " + f.color),
-                   "background": f.color + "33", "color": f.color, "borderRadius": "3px", "padding": "0 3px",
-                   "cursor": "pointer", "display": "flex", "alignItems": "center", "overflow": "hidden",
+            title=f.kind_label + " · " + f.signer + rx.cond(f.warning != "", ": " + f.warning, ""),
+            class_name="placed-field",
+            # The box as an inline style (not a generated class): the drag script moves it there, and React
+            # puts the state's box back there when the server answers.
+            custom_attrs={"data-kind": f.kind, "data-signer": f.signer, "aria-pressed": f.selected,
+                          "data-too-small": rx.cond(f.warning != "", "1", "0"),
+                          "style": {"left": f.left, "top": f.top, "width": f.width, "height": f.height}},
+            style={"position": "absolute",
+                   "border": rx.cond(f.warning != "", "2px dashed var(--red-9)",
+                                     rx.cond(f.selected, "2px solid " + f.color, "1px solid " + f.color)),
+                   "background": f.color + "26", "color": "#111827", "borderRadius": "2px", "padding": "0",
+                   "cursor": rx.cond(S.is_draft, "move", "default"), "display": "flex", "alignItems": "center",
+                   "touchAction": rx.cond(S.is_draft, "none", "auto"), "userSelect": "none",
                    "boxShadow": rx.cond(f.selected, "0 0 0 2px white, 0 0 0 4px " + f.color, "none")},
         ),
     )
 
 
+# The page is a size container: a field's text is sized in `cqw` (hundredths of the page's width), so it shows
+# as large, relative to the page, as the stamp prints it.
 PAGE_STYLE = {"position": "relative", "width": "100%", "border": f"1px solid {rx.color('gray', 7)}",
-              "background": "white", "boxShadow": "0 1px 4px rgba(0,0,0,.12)"}
+              "background": "white", "boxShadow": "0 1px 4px rgba(0,0,0,.12)", "containerType": "inline-size"}
 
 
 def page_view(p) -> rx.Component:
@@ -202,7 +222,8 @@ def page_view(p) -> rx.Component:
         rx.cond(
             S.is_draft,
             PageBox.create(image, rx.foreach(S.fields, lambda f: field_box(f, p.index)),
-                           on_click=S.place(p.index), class_name="sign-page", id="sign-page-" + p.index.to_string(),
+                           on_click=S.place(p.index), class_name="sign-page editable",
+                           id="sign-page-" + p.index.to_string(),
                            style={**PAGE_STYLE, "aspectRatio": p.aspect, "cursor": "crosshair"}),
             rx.box(image, rx.foreach(S.fields, lambda f: field_box(f, p.index)), class_name="sign-page",
                    id="sign-page-" + p.index.to_string(), style={**PAGE_STYLE, "aspectRatio": p.aspect}),
@@ -214,10 +235,21 @@ def page_view(p) -> rx.Component:
 KIND_CHOICES = list(FIELD_KINDS.items())
 
 
+def fit_warnings() -> rx.Component:
+    """The fields too small for their text, each in a sentence (sending is refused until they are fixed)."""
+    return rx.cond(S.fit_warnings.length() > 0, rx.callout(
+        rx.vstack(rx.foreach(S.fit_warnings, lambda w: rx.text(w, size="2", class_name="fit-warning")),
+                  spacing="1"),
+        icon="triangle-alert", color_scheme="amber", size="1", width="100%", id="field-warnings"))
+
+
 def placing_tools() -> rx.Component:
     return rx.vstack(
-        rx.text("Pick the signer and the kind of field, then click on the page where it goes. Click a field to "
-                "change or delete it.", size="2", color_scheme="gray"),
+        rx.text("Pick the signer and the kind of field, then click on the page where it goes. Drag a field to "
+                "move it and its corner to resize it (or focus it and use the arrow keys, with Shift to resize); "
+                "each shows its text as large as it will print. Click a field to change or delete it.",
+                size="2", color_scheme="gray"),
+        fit_warnings(),
         rx.hstack(
             rx.vstack(label("Signer", "tool-signer"),
                       native_select(S.signer_options, name="signer", id="tool-signer", value=S.tool_signer,
@@ -260,20 +292,25 @@ def placing_tools() -> rx.Component:
             rx.button("Save fields", on_click=S.save_fields, id="save-fields", variant="soft"),
             rx.cond(S.dirty, rx.text("Unsaved changes", size="1", color_scheme="amber", id="fields-unsaved")),
             align="center", spacing="2"),
-        rx.form(
-            rx.vstack(
-                rx.text("Reminders (optional)", size="2", weight="medium"),
-                rx.hstack(
-                    field("Every (days)", rx.input(name="remind_every", type="number", min=0, max=60,
-                                                   id="remind-every", placeholder="e.g. 3")),
-                    field("Up to (times)", rx.input(name="remind_times", type="number", min=0, max=20,
-                                                    id="remind-times", placeholder="e.g. 3")),
-                    spacing="2", wrap="wrap", width="100%"),
-                rx.button(rx.icon("send", size=14), "Send for signature", type="submit", id="send-request"),
-                spacing="2", width="100%", align="start"),
-            on_submit=S.send, reset_on_submit=False, width="100%"),
+        send_form(),
         spacing="3", width="100%",
     )
+
+
+def send_form() -> rx.Component:
+    """Reminders (optional) and the button that sends the request."""
+    return rx.form(
+        rx.vstack(
+            rx.text("Reminders (optional)", size="2", weight="medium"),
+            rx.hstack(
+                field("Every (days)", rx.input(name="remind_every", type="number", min=0, max=60,
+                                               id="remind-every", placeholder="e.g. 3")),
+                field("Up to (times)", rx.input(name="remind_times", type="number", min=0, max=20,
+                                                id="remind-times", placeholder="e.g. 3")),
+                spacing="2", wrap="wrap", width="100%"),
+            rx.button(rx.icon("send", size=14), "Send for signature", type="submit", id="send-request"),
+            spacing="2", width="100%", align="start"),
+        on_submit=S.send, reset_on_submit=False, width="100%")
 
 
 def signer_row(s) -> rx.Component:

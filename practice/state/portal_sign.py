@@ -18,7 +18,9 @@ from practice.db import read_session
 from practice.models import utcnow
 from practice.services.errors import NotFound, PracticeError
 from practice.services.signing import signer_flow
+from practice.services.signing import field_fit
 from practice.services.signing.field_fit import date_text, initials_of
+from practice.services.signing.pages import PageSize
 from practice.services.signing.stamp import PAD_ASPECT
 from practice.services.firm import get_firm
 from practice.state.base import ANYONE, CONTACT, allow, run, shown_in
@@ -48,6 +50,9 @@ class SignFieldItem:
     required: bool = True
     filled: bool = False
     shown: str = ""          # the value the box shows once filled (typed signature, initials, date, text)
+    # The value's size and the room before it, as the stamp prints them (CSS `cqw` of the page image).
+    font_size: str = "1cqw"
+    pad: str = "0"
     summary: str = ""        # one line for the review before signing
 
 
@@ -150,6 +155,7 @@ class PortalSignState(PortalState):
     _labels: dict[str, str] = {}
     _required: dict[str, bool] = {}
     _positions: dict[str, tuple] = {}
+    _sizes: list[tuple] = []  # each page's (width, height) in points
     _page_sources: list[tuple] = []
 
     def _client(self) -> dict:
@@ -226,6 +232,7 @@ class PortalSignState(PortalState):
             self.current = 0  # nothing chosen yet: "Next field" starts at the first box
         self._page_sources = [(i, routes.sign_page_url(view.request_id, i)) for i in range(view.page_count)]
         self._positions = {str(f.id): (f.page, f.x, f.y, f.width, f.height) for f in ordered}
+        self._sizes = [(size.width, size.height) for size in view.pages]
         self._render_pages()
 
     def _filled(self, field_id: int) -> tuple[bool, str]:
@@ -255,12 +262,25 @@ class PortalSignState(PortalState):
         page, x, y, w, h = self._positions[str(field_id)]
         kind, label = self._kinds[str(field_id)], self._labels.get(str(field_id)) or ""
         filled, shown = self._filled(field_id)
+        size, pad = field_fit.stamped_look(kind, shown, w, h, self._page_size(page))
         return SignFieldItem(
             id=field_id, kind=kind, page=page, number=number,
             left=f"{x * 100:.3f}%", top=f"{y * 100:.3f}%", width=f"{w * 100:.3f}%", height=f"{h * 100:.3f}%",
             label=label or FIELD_PROMPTS.get(kind, kind), required=self._required.get(str(field_id), True),
-            filled=filled, shown=shown,
+            filled=filled, shown=shown, font_size=f"{size:.3f}cqw", pad=f"{pad:.3f}cqw",
             summary=field_summary(kind, page, label, shown, drawn=bool(self.signature_image)))
+
+    def _page_size(self, page: int) -> PageSize | None:
+        return PageSize(*self._sizes[page]) if 0 <= page < len(self._sizes) else None
+
+    def _text_problem(self, field_id: int, text: str) -> str:
+        """Why a typed text cannot go in its box ("" when it can): too long to keep, or to print readably."""
+        if len(text) > signer_flow.MAX_TEXT_VALUE:
+            return f"Keep it to {signer_flow.MAX_TEXT_VALUE} characters."
+        page, _x, _y, w, h = self._positions.get(str(field_id), (0, 0, 0, 1, 1))
+        if text and not field_fit.value_fits("text", text, w, h, self._page_size(page)):
+            return "This is too long for its box: shorten it."
+        return ""
 
     def _done(self, view) -> None:
         self.step = "signed"
@@ -402,8 +422,8 @@ class PortalSignState(PortalState):
             self.editor = ""
             return None
         text = " ".join(str(form.get("value", "")).split())
-        if len(text) > signer_flow.MAX_TEXT_VALUE:
-            self.editor_error = f"Keep it to {signer_flow.MAX_TEXT_VALUE} characters."
+        self.editor_error = self._text_problem(field_id, text)
+        if self.editor_error:
             return None
         self._values = {**self._values, str(field_id): text}
         self.error = ""

@@ -11,7 +11,8 @@ from practice import routes
 from practice.services import firm
 from practice.services.documents import doc_templates, files as document_files
 from practice.services.errors import InvalidInput, PracticeError
-from practice.services.signing import requests
+from practice.services.signing import field_fit, requests
+from practice.services.signing.pages import PageSize
 from practice.services.signing.views import signer_progress
 from practice.services.work import accounts, jobs
 from practice.services.formatting import format_datetime
@@ -22,8 +23,9 @@ from practice.state.work_views import parse_id
 # One colour per signer (by their place in the request), used for their fields on the pages.
 SIGNER_COLORS = ("#2563eb", "#db2777", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
 FIELD_KINDS = {kind: kind.capitalize() for kind in requests.FIELD_KINDS}
-# A new field's size (fractions of the page) by kind: roughly what a person writes there.
-FIELD_SIZES = {"signature": (0.28, 0.05), "initials": (0.08, 0.04), "date": (0.16, 0.03), "text": (0.28, 0.03)}
+# A new field's size (fractions of the page) by kind: roughly what a person writes there (a date field holds
+# the widest date at full size on a Letter page).
+FIELD_SIZES = {"signature": (0.28, 0.05), "initials": (0.08, 0.04), "date": (0.18, 0.03), "text": (0.28, 0.03)}
 REQUEST_STATUS = {
     "draft": "Draft: place the fields, then send",
     "sent": "Waiting for signatures",
@@ -33,6 +35,8 @@ REQUEST_STATUS = {
 }
 STATUS_COLORS = {"draft": "gray", "sent": "amber", "completed": "green", "declined": "red", "cancelled": "gray"}
 MAX_FIELDS = requests.MAX_FIELDS
+# What an arrow key does to a focused field: half a percent of the page that way.
+NUDGES = {"ArrowLeft": (-0.005, 0.0), "ArrowRight": (0.005, 0.0), "ArrowUp": (0.0, -0.005), "ArrowDown": (0.0, 0.005)}
 # What a new document template starts with: a heading, a placeholder and one signer's signature and date.
 STARTER_BODY = """<h1>Engagement letter</h1>
 <p>Dear {{ contact.first_name }},</p>
@@ -101,6 +105,12 @@ class FieldItem:
     color: str = ""
     selected: bool = False
     where: str = ""
+    # What the box will print, as large as the stamp prints it (CSS sizes relative to the page image).
+    sample: str = ""
+    font_size: str = "1cqw"
+    pad: str = "0"
+    script: bool = False
+    warning: str = ""  # the box is too small for its text: what to change
 
 
 @dataclasses.dataclass
@@ -354,11 +364,13 @@ class SignatureRequestState(AppState):
     req_notice: str = ""
     cancel_open: bool = False
     keyboard_key: int = 0
+    fit_warnings: list[str] = []
     # The fields as placed (dicts the service takes), and signer colours; kept on the server only.
     _placed: list[dict] = []
     _colors: dict[int, str] = {}
     _names: dict[int, str] = {}
     _page_count: int = 0
+    _sizes: list[tuple[float, float]] = []  # each page's (width, height) in points
     _next_key: int = 1
 
     @rx.var
@@ -373,14 +385,25 @@ class SignatureRequestState(AppState):
     def has_selection(self) -> bool:
         return self.selected_key >= 0
 
-    def _show_fields(self) -> None:
-        self.fields = [FieldItem(
-            key=f["key"], signer_id=f["signer_id"], signer=self._names.get(f["signer_id"], "?"),
-            kind=f["kind"], kind_label=FIELD_KINDS.get(f["kind"], f["kind"]), page=f["page"],
+    def _field_item(self, f: dict) -> FieldItem:
+        """A placed field as the page shows it: its box, and the text it will print at the printed size."""
+        name = self._names.get(f["signer_id"], "?")
+        page = PageSize(*self._sizes[f["page"]]) if 0 <= f["page"] < len(self._sizes) else None
+        sample = field_fit.sample_text(f["kind"], name) or f["label"] or FIELD_KINDS.get(f["kind"], f["kind"])
+        size, pad = field_fit.stamped_look(f["kind"], sample, f["width"], f["height"], page)
+        return FieldItem(
+            key=f["key"], signer_id=f["signer_id"], signer=name, kind=f["kind"],
+            kind_label=FIELD_KINDS.get(f["kind"], f["kind"]), page=f["page"],
             left=_pct(f["x"]), top=_pct(f["y"]), width=_pct(f["width"]), height=_pct(f["height"]),
             color=self._colors.get(f["signer_id"], "#64748b"), selected=f["key"] == self.selected_key,
-            where=f"page {f['page'] + 1}, {f['x'] * 100:.0f}% across, {f['y'] * 100:.0f}% down")
-            for f in self._placed]
+            where=f"page {f['page'] + 1}, {f['x'] * 100:.0f}% across, {f['y'] * 100:.0f}% down, "
+                  f"{f['width'] * 100:.0f}% wide, {f['height'] * 100:.0f}% high",
+            sample=sample, font_size=f"{size:.3f}cqw", pad=f"{pad:.3f}cqw",
+            script=f["kind"] in ("signature", "initials"), warning=field_fit.field_warning(f, page, name))
+
+    def _show_fields(self) -> None:
+        self.fields = [self._field_item(f) for f in self._placed]
+        self.fit_warnings = [f.warning for f in self.fields if f.warning]
         chosen = next((f for f in self._placed if f["key"] == self.selected_key), None)
         if chosen is None:
             self.selected_key, self.selected_signer, self.selected_kind = -1, "", ""
@@ -419,7 +442,7 @@ class SignatureRequestState(AppState):
         self.fingerprints = ([f"Original SHA-256: {detail.original_sha256}"] if detail.original_sha256 else []) + (
             [f"Signed file SHA-256: {detail.final_sha256}"] if detail.final_sha256 else [])
         self.created = format_datetime(req.created_at, timezone)
-        self._page_count = detail.page_count
+        self._page_count, self._sizes = detail.page_count, [(size.width, size.height) for size in detail.pages]
         self.pages = [PageItem(index=i, number=i + 1, src=routes.sign_page_url(self.req_id, i),
                                aspect=f"{size.width:.2f} / {size.height:.2f}" if size.width and size.height
                                else "612 / 792")
@@ -514,6 +537,42 @@ class SignatureRequestState(AppState):
         chosen = parse_id(key)
         self.selected_key = chosen if chosen is not None and any(f["key"] == chosen for f in self._placed) else -1
         self._show_fields()
+
+    def _reshape(self, key, box: tuple[float, float, float, float]) -> None:
+        """Give the field `key` this box (snapped onto its page) and select it."""
+        x, y, width, height = field_fit.snap_box(*box)
+        self._placed = [{**f, "x": x, "y": y, "width": width, "height": height} if f["key"] == key else f
+                        for f in self._placed]
+        self.selected_key, self.dirty = key, True
+        self._show_fields()
+
+    def _placed_field(self, key) -> dict | None:
+        chosen = parse_id(key)
+        if self.status != "draft" or chosen is None:
+            return None
+        return next((f for f in self._placed if f["key"] == chosen), None)
+
+    @allow(STAFF)
+    def move_field(self, key: int, box: list | None):
+        """A field dragged or resized on the page: its new box [x, y, width, height], fractions of the page."""
+        field = self._placed_field(key)
+        values = [_fraction(v) for v in box] if isinstance(box, list) and len(box) == 4 else [None]
+        if field is None or None in values:
+            return
+        self._reshape(field["key"], tuple(values))
+
+    @allow(STAFF)
+    def nudge_field(self, key: int, arrow: str, shift: bool):
+        """Arrow keys on a focused field: move it by half a percent of the page; with Shift, resize it."""
+        field = self._placed_field(key)
+        if field is None or arrow not in NUDGES:
+            return
+        dx, dy = NUDGES[arrow]
+        x, y, width, height = field["x"], field["y"], field["width"], field["height"]
+        if shift is True:
+            self._reshape(field["key"], (x, y, width + dx, height + dy))
+        else:
+            self._reshape(field["key"], (x + dx, y + dy, width, height))
 
     @allow(STAFF)
     def delete_field(self):

@@ -368,6 +368,8 @@ EXPECTED_HANDLERS = {
     "SignatureRequestState.choose_kind": "staff",
     "SignatureRequestState.choose_signer": "staff",
     "SignatureRequestState.delete_field": "staff",
+    "SignatureRequestState.move_field": "staff",
+    "SignatureRequestState.nudge_field": "staff",
     "SignatureRequestState.load": "staff",
     "SignatureRequestState.place": "staff",
     "SignatureRequestState.place_by_numbers": "staff",

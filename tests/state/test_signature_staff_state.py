@@ -184,6 +184,40 @@ def test_clicks_become_fields_inside_the_page_and_junk_is_refused(firm):
     assert page.status == "cancelled" and page.req_error == ""
 
 
+def test_a_dragged_or_nudged_field_lands_on_the_page_and_a_box_too_small_for_its_text_is_flagged(firm):
+    page = request_page(firm, drafted(firm))
+    page.choose_kind("date")
+    page.place(0, 0.5, 0.5)
+    (f,) = page.fields
+    assert f.sample == "September 28, 2026".replace("2026", f.sample[-4:]) and f.warning == ""
+    assert f.font_size == "1.797cqw"  # 11 points on a 612-point page, as the stamp prints it
+    key = f.key
+
+    page.move_field(key, [0.95, 0.4, 0.18, 0.03])  # dragged past the right edge: stops at it
+    assert (page._placed[0]["x"], page._placed[0]["y"]) == (0.82, 0.4) and page.dirty
+    page.move_field(key, None)  # a plain click: nothing moves
+    page.move_field(key, ["a", 0, 0, 0])
+    page.move_field(999, [0.1, 0.1, 0.2, 0.1])
+    assert (page._placed[0]["x"], page._placed[0]["y"]) == (0.82, 0.4)
+
+    page.nudge_field(key, "ArrowLeft", False)
+    page.nudge_field(key, "Tab", False)
+    assert page._placed[0]["x"] == 0.815
+    # Resized (with the corner, or Shift+arrows) until the widest date no longer fits: flagged, and said.
+    page.move_field(key, [0.815, 0.4, 0.07, 0.03])
+    page.nudge_field(key, "ArrowLeft", True)
+    assert page._placed[0]["width"] == 0.065
+    assert page.fields[0].warning.startswith("The date field for June Hartley on page 1 is too small")
+    assert page.fit_warnings == [page.fields[0].warning]
+    page.choose_kind("signature")
+    for signer in page.signer_options:
+        page.choose_signer(signer.value)
+        page.place(0, 0.3, 0.8)
+    page.send({})
+    assert page.req_error.startswith("The date field for June Hartley on page 1 is too small for its text")
+    assert page.is_draft
+
+
 def test_someone_who_may_not_see_the_account_sees_neither_the_request_nor_the_new_form(firm):
     request_id = drafted(firm)
     firm["who"]["actor"] = firm["outsider"]

@@ -63,11 +63,13 @@ def _points(page: PageSize | None) -> PageSize:
     return page if page is not None and page.width > 0 and page.height > 0 else LETTER
 
 
-def stamped_size(kind: str, text: str, width: float, height: float, page: PageSize | None) -> float:
-    """The font size `text` is printed at in this box, as a percentage of the page's width (CSS `cqw` of the
-    page image), so a box on screen shows its text as large as the sealed PDF will."""
+def stamped_look(kind: str, text: str, width: float, height: float, page: PageSize | None) -> tuple[float, float]:
+    """The font size `text` is printed at in this box and the room left at its start, as percentages of the
+    page's width (CSS `cqw` of the page image), so a box on screen shows its text as the sealed PDF will."""
     page = _points(page)
-    return text_size(kind, text, width * page.width, height * page.height) * 100 / page.width
+    w = width * page.width
+    size = text_size(kind, text, w, height * page.height)
+    return size * 100 / page.width, min(2.0, w * 0.05) * 100 / page.width
 
 
 def fit_problem(kind: str, text: str, width: float, height: float, page: PageSize | None) -> str:

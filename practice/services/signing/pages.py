@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from practice import config
-from practice.models import Document
+from practice.models import Document, SignatureRequestStatus
 from practice.sandbox import SandboxBusy, SandboxError, run_limited
 from practice.services.actor import Actor
 from practice.services.documents import files as document_files, pdf_check, storage
@@ -82,7 +82,9 @@ def render_page_png(stored_key: str, page: int, width: int = PAGE_PNG_WIDTH) -> 
 
 def page_png(session: Session, who, request_id: int, page: int) -> bytes:
     """One page (0-based) of the request's PDF as a PNG, for staff who see the account or a signer of it."""
-    req, _ = viewer_of(session, who, request_id)
+    req, signer = viewer_of(session, who, request_id)
+    if signer is not None and req.status == SignatureRequestStatus.cancelled:
+        raise NotFound("The firm cancelled this request; its pages are no longer shown.")
     doc = session.get(Document, req.document_id)
     if doc is None or not doc.stored_key:
         raise NotFound("The document of this request is missing.")

@@ -87,7 +87,8 @@ def open_for_signing(session: Session, who, request_id: int, *, ip_address: str 
     pending = ([s.name for s in signers if s.status == SignerStatus.pending]
                if status == SignatureRequestStatus.sent else [])
     doc = session.get(Document, req.document_id)
-    sizes = page_sizes(doc) if doc else []
+    # A cancelled request no longer shows its document to the signers.
+    sizes = page_sizes(doc) if doc and status != SignatureRequestStatus.cancelled else []
     account = session.get(Account, req.account_id)
     session.flush()
     signer_views = [signer_view(s) for s in signers]

@@ -493,8 +493,13 @@ def test_a_cancelled_request_cannot_be_signed_and_its_reminders_stop(firm):
         assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=2)) == 0
         due = s.exec(select(Due).where(Due.kind == "reminder")).one()
         assert due.status == "done" and "Stopped" in due.payload["log"][-1]
-    with write_session() as s:  # the signer still sees what happened, and cannot sign
-        assert signer_flow.open_for_signing(s, firm["june"], req).status == "cancelled"
+    with write_session() as s:  # the signer still sees what happened, but no longer the document
+        view = signer_flow.open_for_signing(s, firm["june"], req)
+        assert view.status == "cancelled" and view.page_count == 0 and view.pages == []
+    with read_session() as s, pytest.raises(NotFound, match="cancelled this request"):
+        pages.page_png(s, firm["june"], req, 0)
+    with read_session() as s:  # staff still see it
+        assert pages.page_png(s, firm["owner"], req, 0)[:4] == b"\x89PNG"
     with pytest.raises(Conflict, match="cancelled"):
         agree(firm["june"], req)
     with pytest.raises(Conflict, match="cancelled"):

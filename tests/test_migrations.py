@@ -1,6 +1,8 @@
 """The Alembic migrations build exactly the schema the models describe."""
 from __future__ import annotations
 
+import sqlite3
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -84,3 +86,30 @@ def test_the_audit_migration_keeps_each_event_once_and_finds_each_rows_account(m
     db.get_engine().dispose()
     assert [tuple(r) for r in left] == [(1, "account", 7, ""), (2, "document", 7, ""), (4, "account", 7, ""),
                                         (6, "account", 7, "")]
+
+
+def test_documents_clients_saw_stay_shared_except_signing_originals(monkeypatch, tmp_path):
+    """The sharing migration: every existing document stays as the client saw it, but the unsigned original of
+    a signature request becomes internal (its signed copy stays shared)."""
+    path = tmp_path / "before.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    db.reset_engine()
+    command.upgrade(alembic_config(), "5d0c7a1e2b93")
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO account (id, name, type, notes, archived, created_at) "
+                     "VALUES (1, 'Hartley', 'individual', '', 0, '2026-01-01 00:00:00')")
+        for doc_id, name in ((1, "8879.pdf"), (2, "8879 - signed.pdf"), (3, "W-2.pdf")):
+            conn.execute("INSERT INTO document (id, account_id, name, stored_key, size, content_type, status, refusal, "
+                         "uploaded_by_label, uploaded_at) VALUES (?, 1, ?, 'k', 1, 'application/pdf', 'ok', '', 'Olivia', "
+                         "'2026-01-01 00:00:00')", (doc_id, name))
+        conn.execute("INSERT INTO signaturerequest (account_id, title, message, document_id, signed_document_id, "
+                     "template_name, in_order, require_email_code, status, original_sha256, stamped_sha256, "
+                     "final_sha256, requested_by_label, created_at) VALUES (1, '8879', '', 1, 2, '', 0, 0, "
+                     "'completed', '', '', '', 'Olivia', '2026-01-01 00:00:00')")
+    upgrade()
+    db.get_engine().dispose()
+    with sqlite3.connect(path) as conn:
+        shared = dict(conn.execute("SELECT name, shared FROM document").fetchall())
+        folders_default = [r[1] for r in conn.execute("PRAGMA table_info(folder)") if r[1] == "shared"]
+    assert shared == {"8879.pdf": 0, "8879 - signed.pdf": 1, "W-2.pdf": 1}
+    assert folders_default == ["shared"]

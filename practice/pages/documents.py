@@ -10,6 +10,8 @@ from practice.services.documents import storage
 from practice.state.base import AppState
 from practice.state.documents import ALL, UNFILED, AccountDocumentsState, FolderTemplatesState
 
+S = AccountDocumentsState
+
 UPLOAD_ID = "document-upload"
 
 
@@ -25,6 +27,20 @@ def folder_button(label: str, value: str, id_: str) -> rx.Component:
     )
 
 
+def folder_sharing(f) -> rx.Component:
+    """The folder's visibility as an icon button that switches it (an open or a closed eye)."""
+    return rx.tooltip(
+        rx.icon_button(rx.cond(f.shared, rx.icon("eye", size=12), rx.icon("eye-off", size=12)), size="1",
+                       variant="ghost", color_scheme=rx.cond(f.shared, "gray", "amber"),
+                       aria_label=rx.cond(f.shared, "Make folder " + f.path + " internal",
+                                          "Share folder " + f.path + " with the client"),
+                       class_name=rx.cond(f.shared, "unshare-folder", "share-folder"),
+                       on_click=S.share_folder(f.id, ~f.shared)),
+        content=rx.cond(f.shared, rx.cond(f.shown, "Shared with the client: click to make it internal",
+                                          "Shared, but inside an internal folder"),
+                        "Internal: click to share it with the client"))
+
+
 def folder_tree() -> rx.Component:
     return rx.vstack(
         folder_button("All documents", ALL, id_="folder-all"),
@@ -38,12 +54,20 @@ def folder_tree() -> rx.Component:
                       on_click=AccountDocumentsState.choose_folder(f.id.to_string()),
                       aria_label="Open folder " + f.path, class_name="folder-link"),
             rx.spacer(),
+            folder_sharing(f),
             rx.icon_button(rx.icon("trash-2", size=12), size="1", variant="ghost", color_scheme="gray",
                            aria_label="Delete folder " + f.path, on_click=AccountDocumentsState.delete_folder(f.id)),
-            width="100%", spacing="1", align="center")),
+            width="100%", spacing="1", align="center", class_name="folder-row")),
         folder_button("Not in a folder", UNFILED, id_="folder-unfiled"),
         spacing="1", width="100%", align="start",
     )
+
+
+def upload_sharing() -> rx.Component:
+    return rx.text(
+        rx.hstack(rx.checkbox(checked=S.upload_shared, on_change=S.set_upload_shared, id="upload-shared"),
+                  rx.text("The client sees the files I upload here", size="2"), spacing="2", align="center"),
+        as_="label", html_for="upload-shared")
 
 
 def upload_zone() -> rx.Component:
@@ -66,6 +90,61 @@ def upload_zone() -> rx.Component:
     )
 
 
+def visibility_badge(d) -> rx.Component:
+    return rx.badge(d.visibility, color_scheme=rx.cond(d.visibility == "Shared", "green", "amber"),
+                    variant="soft", size="1", class_name="document-visibility")
+
+
+def document_sharing(d) -> rx.Component:
+    return rx.tooltip(
+        rx.icon_button(rx.cond(d.shared, rx.icon("eye-off", size=12), rx.icon("eye", size=12)), size="1",
+                       variant="ghost",
+                       aria_label=rx.cond(d.shared, "Make " + d.name + " internal", "Share " + d.name + " with the client"),
+                       class_name=rx.cond(d.shared, "unshare-document", "share-document"),
+                       on_click=S.share_document(d.id, ~d.shared)),
+        content=rx.cond(d.shared, "Make internal", "Share with the client"))
+
+
+def undo_notice() -> rx.Component:
+    return rx.cond(S.undo_id > 0, rx.callout(
+        rx.hstack(rx.text("Deleted \"", S.undo_name, "\". It stays in Recently deleted for 30 days."),
+                  rx.button("Undo", size="1", variant="soft", id="undo-delete", on_click=S.restore_document(S.undo_id)),
+                  align="center", wrap="wrap", spacing="2"),
+        icon="trash-2", color_scheme="gray", size="1", id="undo-notice", role="status"))
+
+
+def edit_dialog() -> rx.Component:
+    """Rename a document or move it to another folder of the account (Enter saves, Escape closes)."""
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title("Rename or move"),
+        rx.form(rx.vstack(
+            error_callout(S.doc_error),
+            field("Name", rx.input(name="name", default_value=S.edit_name, id="edit-document-name", required=True,
+                                   key=S.edit_id)),
+            field("Folder", rx.select.root(
+                rx.select.trigger(id="edit-document-folder", width="100%"),
+                rx.select.content(rx.foreach(S.move_options, lambda o: rx.select.item(o.label, value=o.value))),
+                value=S.edit_folder, on_change=S.choose_edit_folder)),
+            rx.hstack(rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+                      rx.button("Save", type="submit", id="save-document"), justify="end", width="100%"),
+            spacing="3", width="100%"), on_submit=S.save_edit, reset_on_submit=False, width="100%"),
+        max_width="min(440px, 94vw)"), open=S.edit_open, on_open_change=S.set_edit_open)
+
+
+def trash_list() -> rx.Component:
+    return rx.cond(S.trash.length() > 0, rx.vstack(
+        rx.heading("Recently deleted", size="3"),
+        rx.text("Deleted documents can be restored for 30 days.", size="1", color_scheme="gray"),
+        rx.foreach(S.trash, lambda t: rx.hstack(
+            rx.vstack(rx.text(t.name, size="2", style={"wordBreak": "break-word"}),
+                      rx.text(t.deleted, size="1", color_scheme="gray"), spacing="0", min_width="0"),
+            rx.spacer(),
+            rx.button("Restore", size="1", variant="soft", aria_label="Restore " + t.name,
+                      class_name="restore-document", on_click=S.restore_document(t.id)),
+            width="100%", align="center", class_name="trash-row")),
+        spacing="2", width="100%", id="documents-trash"))
+
+
 def document_row(d) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.cond(
@@ -74,10 +153,13 @@ def document_row(d) -> rx.Component:
                       rx.text(d.refusal, size="1", color_scheme="red"), spacing="1"),
             rx.vstack(# A document load, not the router's navigation: the attachment downloads and the page stays put.
                       rx.el.a(d.name, href=d.href, class_name="document-link", rel="noopener", reload_document=True,
-                              style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)"}),
-                      rx.text(d.folder, " · ", d.size, rx.cond(d.pages != "", " · " + d.pages, ""), size="1",
-                              color_scheme="gray"),
-                      spacing="0"),
+                              style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)",
+                                     "wordBreak": "break-word"}),
+                      rx.hstack(visibility_badge(d),
+                                rx.text(d.folder, " · ", d.size, rx.cond(d.pages != "", " · " + d.pages, ""),
+                                        size="1", color_scheme="gray"),
+                                spacing="2", align="center", wrap="wrap"),
+                      spacing="1"),
         )),
         rx.table.cell(rx.text(d.who, size="2"), rx.text(d.when, size="1", color_scheme="gray")),
         rx.table.cell(rx.hstack(
@@ -87,9 +169,16 @@ def document_row(d) -> rx.Component:
                                               class_name="request-approval",
                                               on_click=AccountDocumentsState.request_approval(d.id)),
                                content="Ask the client to approve")),
+            rx.cond(d.refused, rx.fragment(), document_sharing(d)),
+            rx.cond(d.refused, rx.fragment(),
+                    rx.tooltip(rx.icon_button(rx.icon("pencil", size=12), size="1", variant="ghost",
+                                              aria_label="Rename or move " + d.name, class_name="edit-document",
+                                              on_click=S.open_edit(d.id)),
+                               content="Rename or move")),
             rx.icon_button(rx.icon("trash-2", size=12), size="1", variant="ghost", color_scheme="gray",
-                           aria_label="Delete " + d.name, on_click=AccountDocumentsState.delete_document(d.id)),
-            spacing="1")),
+                           aria_label="Delete " + d.name, class_name="delete-document",
+                           on_click=AccountDocumentsState.delete_document(d.id)),
+            spacing="1", wrap="wrap")),
         class_name="document-row",
     )
 
@@ -131,14 +220,22 @@ def documents_section() -> rx.Component:
         rx.cond(AccountDocumentsState.doc_notice != "",
                 rx.callout(AccountDocumentsState.doc_notice, icon="check", color_scheme="green", size="1",
                            id="documents-notice")),
+        undo_notice(),
+        edit_dialog(),
         rx.grid(
             rx.vstack(
                 folder_tree(),
                 rx.form(
-                    rx.hstack(rx.input(name="name", placeholder="New folder", id="new-folder-name", size="1",
-                                       aria_label="New folder name", required=True),
-                              rx.button("Add", type="submit", size="1", id="create-folder"),
-                              spacing="1", width="100%"),
+                    rx.vstack(
+                        rx.hstack(rx.input(name="name", placeholder="New folder", id="new-folder-name", size="1",
+                                           aria_label="New folder name", required=True),
+                                  rx.button("Add", type="submit", size="1", id="create-folder"),
+                                  spacing="1", width="100%"),
+                        rx.text(rx.hstack(rx.checkbox(name="shared", default_checked=True, id="new-folder-shared",
+                                                      size="1"),
+                                          rx.text("Shared with the client", size="1"), spacing="1", align="center"),
+                                as_="label", html_for="new-folder-shared"),
+                        spacing="1", width="100%"),
                     key=AccountDocumentsState.folder_form_key, on_submit=AccountDocumentsState.create_folder,
                     reset_on_submit=False, width="100%",
                 ),
@@ -156,6 +253,7 @@ def documents_section() -> rx.Component:
             rx.vstack(
                 rx.heading(AccountDocumentsState.folder_label, size="3", id="documents-folder-heading"),
                 upload_zone(),
+                upload_sharing(),
                 rx.cond(
                     AccountDocumentsState.docs.length() > 0,
                     rx.box(rx.table.root(
@@ -170,6 +268,7 @@ def documents_section() -> rx.Component:
             ),
             grid_template_columns=["1fr", "1fr", "minmax(180px, 1fr) 3fr"], spacing="4", width="100%",
         ),
+        trash_list(),
         approvals_list(),
         id="documents-section",
     )
@@ -202,9 +301,16 @@ def template_form() -> rx.Component:
 def template_row(t) -> rx.Component:
     return rx.hstack(
         rx.vstack(rx.text(t.name, weight="bold", size="2"),
-                  rx.text(t.count, " folders", size="1", color_scheme="gray"),
-                  rx.text(t.paths, size="1", white_space="pre-wrap", color_scheme="gray"),
-                  spacing="0", min_width="0"),
+                  rx.text(t.count, " folders · ticked: the client sees the folder", size="1", color_scheme="gray"),
+                  rx.foreach(t.folders, lambda f: rx.text(
+                      rx.hstack(rx.checkbox(checked=f.shared, size="1", class_name="template-folder-shared",
+                                            aria_label="The client sees " + f.path,
+                                            on_change=FolderTemplatesState.set_folder_shared(t.id, f.path)),
+                                rx.text(f.path, size="1", style={"wordBreak": "break-word"}),
+                                rx.cond(f.shared, rx.fragment(), rx.badge("internal", color_scheme="amber", size="1")),
+                                spacing="2", align="center"),
+                      as_="label")),
+                  spacing="1", min_width="0"),
         rx.spacer(),
         rx.button("Edit", size="1", variant="soft", on_click=FolderTemplatesState.edit(t.id)),
         rx.button("Delete", size="1", variant="ghost", color_scheme="red", on_click=FolderTemplatesState.delete(t.id)),

@@ -8,16 +8,18 @@ import reflex as rx
 
 from practice import routes
 from practice.services import firm
-from practice.services.documents import files as document_files, folder_templates, folders as document_folders, storage
+from practice.services.documents import (files as document_files, folder_templates, folders as document_folders, sharing,
+                                         storage)
 from practice.services.errors import PracticeError
 from practice.services.portal import approvals
-from practice.services.formatting import format_datetime
+from practice.services.formatting import format_datetime, relative_time
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
 ALL = "all"
 UNFILED = "unfiled"
+NO_FOLDER = "none"
 
 
 @dataclasses.dataclass
@@ -27,6 +29,8 @@ class FolderItem:
     path: str = ""
     indent: str = "0em"
     count: int = 0
+    shared: bool = True
+    shown: bool = True
 
 
 @dataclasses.dataclass
@@ -41,6 +45,17 @@ class DocumentItem:
     href: str = ""
     refused: bool = False
     refusal: str = ""
+    shared: bool = True
+    # What the client sees: "Shared", "Internal", or shared but inside an internal folder.
+    visibility: str = "Shared"
+    folder_id: str = ""
+
+
+@dataclasses.dataclass
+class TrashItem:
+    id: int = 0
+    name: str = ""
+    deleted: str = ""
 
 
 @dataclasses.dataclass
@@ -57,11 +72,18 @@ class ApprovalItem:
 
 
 @dataclasses.dataclass
+class TemplateFolder:
+    path: str = ""
+    shared: bool = True
+
+
+@dataclasses.dataclass
 class TemplateItem:
     id: int = 0
     name: str = ""
     paths: str = ""
     count: int = 0
+    folders: list[TemplateFolder] = dataclasses.field(default_factory=list)
 
 
 def size_text(size: int) -> str:
@@ -77,6 +99,7 @@ def _documents_view(session, actor, account_id: int) -> dict:
     docs = document_files.list_documents(session, actor, account_id)
     return {"tree": tree, "docs": docs, "templates": folder_templates.list_folder_templates(session),
             "approvals": approvals.list_for_account(session, actor, account_id),
+            "trash": document_files.trash(session, actor, account_id),
             "timezone": firm.get_firm(session).timezone}
 
 
@@ -85,8 +108,19 @@ def folder_items(tree, docs) -> list[FolderItem]:
     counts: dict = {}
     for d in docs:
         counts[d.folder_id] = counts.get(d.folder_id, 0) + 1
-    return [FolderItem(id=f.id, name=f.name, path=f.path, indent=f"{f.depth * 1.2}em", count=counts.get(f.id, 0))
-            for f in tree]
+    return [FolderItem(id=f.id, name=f.name, path=f.path, indent=f"{f.depth * 1.2}em", count=counts.get(f.id, 0),
+                       shared=f.shared, shown=f.shown) for f in tree]
+
+
+def _visibility(d) -> str:
+    if d.shown:
+        return "Shared"
+    return "Internal" if not d.shared else "Internal folder"
+
+
+def trash_items(rows, timezone: str) -> list[TrashItem]:
+    return [TrashItem(id=t.id, name=t.name, deleted=f"Deleted by {t.deleted_by} {relative_time(t.deleted_at, timezone)}")
+            for t in rows]
 
 
 def document_items(docs, timezone: str) -> list[DocumentItem]:
@@ -96,7 +130,8 @@ def document_items(docs, timezone: str) -> list[DocumentItem]:
         pages=f"{d.pages} page{'s' if d.pages != 1 else ''}" if d.pages else "",
         who=d.uploaded_by or "Someone", when=format_datetime(d.uploaded_at, timezone),
         href="" if d.status != "ok" else routes.file_url(d.id),
-        refused=d.status != "ok", refusal=d.refusal) for d in docs]
+        refused=d.status != "ok", refusal=d.refusal, shared=d.shared, visibility=_visibility(d),
+        folder_id=str(d.folder_id or "")) for d in docs]
 
 
 def approval_items(approvals_of_account, tz: str) -> list[ApprovalItem]:
@@ -121,6 +156,17 @@ class AccountDocumentsState(AppState):
     uploading: bool = False
     folder_form_key: int = 0
     approvals: list[ApprovalItem] = []
+    trash: list[TrashItem] = []
+    # The document just deleted, offered back with Undo until the next change.
+    undo_id: int = 0
+    undo_name: str = ""
+    # Whether the next uploads are shared with the client (preset from the folder chosen).
+    upload_shared: bool = True
+    edit_open: bool = False
+    edit_id: int = 0
+    edit_name: str = ""
+    edit_folder: str = NO_FOLDER
+    move_options: list[Option] = []
     _all_docs: list[DocumentItem] = []
 
     def _refresh(self) -> None:
@@ -134,6 +180,9 @@ class AccountDocumentsState(AppState):
         self._all_docs = document_items(view["docs"], view["timezone"])
         self.template_options = [Option(value=str(t.id), label=t.name) for t in view["templates"]]
         self.approvals = approval_items(view["approvals"], view["timezone"])
+        self.trash = trash_items(view["trash"], view["timezone"])
+        self.move_options = [Option(value=NO_FOLDER, label="Not in a folder")] + [
+            Option(value=str(f.id), label=f.path) for f in view["tree"]]
         self._show()
 
     def _show(self) -> None:
@@ -149,7 +198,7 @@ class AccountDocumentsState(AppState):
             self.folder_choice = ALL
             self._show()
             return
-        self.docs = [d for d in self._all_docs if d.folder == chosen.path]
+        self.docs = [d for d in self._all_docs if d.folder_id == str(chosen.id)]
         self.folder_label = chosen.path
 
     def _folder_id(self) -> int | None:
@@ -158,7 +207,7 @@ class AccountDocumentsState(AppState):
     @allow(STAFF)
     def load(self):
         self.doc_error = self.doc_notice = ""
-        self.uploading = False
+        self.uploading, self.undo_id, self.edit_open = False, 0, False
         account_id = parse_id(getattr(self, "account_id", ""))
         if account_id is None:
             self.doc_acct_id = 0
@@ -168,6 +217,7 @@ class AccountDocumentsState(AppState):
             self.folder_choice = ALL
         self.doc_acct_id = account_id
         self._refresh()
+        self._preset_upload()
 
     @allow(STAFF)
     def choose_folder(self, choice: str):
@@ -175,12 +225,78 @@ class AccountDocumentsState(AppState):
         self.folder_choice = choice if choice in (ALL, UNFILED) or parse_id(choice) else ALL
         self.doc_notice = ""
         self._show()
+        self._preset_upload()
+
+    def _preset_upload(self) -> None:
+        # Uploads into the folder open take its sharing unless staff untick it (the top level: shared).
+        chosen = next((f for f in self.folders if str(f.id) == self.folder_choice), None)
+        self.upload_shared = chosen.shown if chosen is not None else True
+
+    @allow(STAFF)
+    def set_upload_shared(self, checked: bool):
+        self.upload_shared = bool(checked)
+
+    @allow(STAFF)
+    def share_document(self, document_id: int, shared: bool):
+        """Share a document with the client, or make it internal."""
+        doc = parse_id(document_id)
+        if doc is not None and write_and_refresh(self, sharing.set_document_shared, doc, bool(shared),
+                                                 shown="doc_error"):
+            row = next((d for d in self._all_docs if d.id == doc), None)
+            name = row.name if row else "The document"
+            self.doc_notice = f'"{name}" is ' + ("internal now." if not shared else "shared with the client." if
+                                                 row is None or row.visibility == "Shared" else
+                                                 "shared, but its folder is internal: share the folder too for the "
+                                                 "client to see it.")
+
+    @allow(STAFF)
+    def share_folder(self, folder_id: int, shared: bool):
+        """Share a folder with the client, or make it internal (what it holds leaves the portal)."""
+        folder = parse_id(folder_id)
+        if folder is not None and write_and_refresh(self, sharing.set_folder_shared, folder, bool(shared),
+                                                    shown="doc_error"):
+            name = next((f.path for f in self.folders if f.id == folder), "The folder")
+            kept = sum(1 for d in self._all_docs if d.folder_id == str(folder) and not d.shared)
+            self.doc_notice = (f'Folder "{name}" is internal: the client no longer sees what it holds.' if not shared
+                               else f'Folder "{name}" is shared with the client' + (
+                                   f"; {kept} document{'s' if kept != 1 else ''} in it marked Internal stay internal "
+                                   "until you share them." if kept else "."))
+            self._preset_upload()
+
+    @allow(STAFF)
+    def open_edit(self, document_id: int):
+        """The rename-or-move dialog for one document."""
+        chosen = next((d for d in self._all_docs if d.id == parse_id(document_id)), None)
+        if chosen is None:
+            return
+        self.edit_id, self.edit_name = chosen.id, chosen.name
+        self.edit_folder = chosen.folder_id or NO_FOLDER
+        self.doc_error, self.edit_open = "", True
+
+    @allow(STAFF)
+    def set_edit_open(self, open_: bool):
+        self.edit_open = bool(open_)
+
+    @allow(STAFF)
+    def choose_edit_folder(self, value: str):
+        value = str(value or NO_FOLDER)[:20]
+        self.edit_folder = value if value in {o.value for o in self.move_options} else NO_FOLDER
+
+    @allow(STAFF)
+    def save_edit(self, form: dict):
+        """Rename the document and/or move it to the folder chosen."""
+        self.edit_name = str(form.get("name", ""))[:300]
+        folder = parse_id(self.edit_folder) if self.edit_folder != NO_FOLDER else None
+        if write_and_refresh(self, document_files.rename_document, self.edit_id, self.edit_name, folder_id=folder,
+                             shown="doc_error"):
+            self.edit_open = False
+            self.doc_notice = f'Saved "{" ".join(self.edit_name.split())}".'
 
     @allow(STAFF)
     def create_folder(self, form: dict):
-        name = str(form.get("name", ""))[:200]
+        name, shared = str(form.get("name", ""))[:200], form.get("shared") in ("on", True, "true")
         if write_and_refresh(self, document_folders.create_folder, self.doc_acct_id, name, parent_id=self._folder_id(),
-                             shown="doc_error"):
+                             shared=shared, shown="doc_error"):
             self.folder_form_key += 1
             self.doc_notice = f'Folder "{" ".join(name.split())}" created.'
 
@@ -211,10 +327,24 @@ class AccountDocumentsState(AppState):
 
     @allow(STAFF)
     def delete_document(self, document_id: int):
+        """Move a document to the trash; the notice offers Undo."""
         doc = parse_id(document_id)
         if doc is None:
             return
-        write_and_refresh(self, document_files.delete_document, doc, shown="doc_error")
+        name = next((d.name for d in self._all_docs if d.id == doc), "the document")
+        self.doc_notice, self.undo_id = "", 0
+        if write_and_refresh(self, document_files.delete_document, doc, shown="doc_error"):
+            self.undo_id, self.undo_name = doc, name
+
+    @allow(STAFF)
+    def restore_document(self, document_id: int):
+        """Bring a deleted document back (Undo, or Restore in Recently deleted)."""
+        doc = parse_id(document_id)
+        if doc is None:
+            return
+        name = next((t.name for t in self.trash if t.id == doc), self.undo_name)
+        if write_and_refresh(self, document_files.restore_document, doc, shown="doc_error"):
+            self.undo_id, self.doc_notice = 0, f'"{name}" is back.'
 
     @allow(STAFF)
     def request_approval(self, document_id: int):
@@ -245,22 +375,25 @@ class AccountDocumentsState(AppState):
         if not files:
             self.doc_error = "Choose a file to upload."
             return
-        stored, problems = await store_uploads(actor, self.doc_acct_id, self._folder_id(), files[:20])
+        stored, problems = await store_uploads(actor, self.doc_acct_id, self._folder_id(), files[:20],
+                                               shared=self.upload_shared)
         self.doc_error = " ".join(problems)
         if stored:
-            self.doc_notice = "Uploaded " + ", ".join(f'"{n}"' for n in stored) + "."
+            self.doc_notice = "Uploaded " + ", ".join(f'"{n}"' for n in stored) + (
+                "." if self.upload_shared else ", internal: the client does not see it until you share it.")
         self._refresh()
 
 
 async def store_uploads(actor, account_id: int, folder_id: int | None, files,
-                        refused: str = '"{name}": {refusal}') -> tuple[list[str], list[str]]:
+                        refused: str = '"{name}": {refusal}', shared: bool | None = None) -> tuple[list[str], list[str]]:
     """Store each uploaded file (off the event loop: a PDF check may take seconds): the names stored, and a
     sentence for each file refused (`refused` words a file the check turned down)."""
     stored, problems = [], []
     for upload in files:
         name = str(upload.name or upload.filename or "upload")[:300]
         try:
-            doc = await asyncio.to_thread(document_files.upload, actor, account_id, folder_id, name, upload.file)
+            doc = await asyncio.to_thread(document_files.upload, actor, account_id, folder_id, name, upload.file,
+                                          shared=shared)
         except PracticeError as err:
             problems.append(str(err))
             continue
@@ -281,7 +414,8 @@ class FolderTemplatesState(AppState):
 
     def _refresh(self) -> None:
         with shown_in(self, "error"):
-            self.templates = [TemplateItem(id=t.id, name=t.name, paths="\n".join(t.paths), count=len(t.paths))
+            self.templates = [TemplateItem(id=t.id, name=t.name, paths="\n".join(t.paths), count=len(t.paths),
+                                           folders=[TemplateFolder(p, p not in t.internal) for p in t.paths])
                               for t in read(folder_templates.list_folder_templates)]
 
     @allow(ADMIN)
@@ -317,6 +451,14 @@ class FolderTemplatesState(AppState):
         self.form_key += 1
         self._refresh()
         return rx.toast.success("Folder template saved.")
+
+    @allow(ADMIN)
+    def set_folder_shared(self, template_id: int, path: str, checked: bool):
+        """Whether this folder of the template is shared with the client when the template is applied."""
+        template = parse_id(template_id)
+        if template is not None and write_and_refresh(self, folder_templates.set_template_folder_shared, template,
+                                                      str(path)[:1000], bool(checked)):
+            return rx.toast.success(f'"{path}" will be ' + ("shared with the client." if checked else "internal."))
 
     @allow(ADMIN)
     def delete(self, template_id: int):

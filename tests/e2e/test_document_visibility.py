@@ -61,14 +61,7 @@ def _portal_documents(pg) -> None:
     expect(pg.get_by_role("heading", name="Documents")).to_be_visible()
 
 
-@pytest.fixture
-def site(base_url) -> str:
-    """The portal on the host the backend is served as (downloads come from the backend: the login cookie
-    must reach it; see the signing journey)."""
-    return base_url.replace("://localhost", "://127.0.0.1")
-
-
-def test_a_signing_original_stays_out_of_the_portal_and_the_signed_copy_arrives(phone_page, site):
+def test_a_signing_original_stays_out_of_the_portal_and_the_signed_copy_arrives(phone_page, base_url):
     staff, tag = _owner(), uuid.uuid4().hex[:6]
     ids = _household(staff, tag)
     original = document_files.upload(staff, ids["account"], None, "Engagement letter.pdf", html_pdf.render_pdf(LETTER))
@@ -82,7 +75,7 @@ def test_a_signing_original_stays_out_of_the_portal_and_the_signed_copy_arrives(
         request_id = req.id
 
     pg = phone_page
-    _portal_log_in(pg, site, ids["email"])
+    _portal_log_in(pg, base_url, ids["email"])
     attention = pg.locator("#attention-list")
     expect(attention).to_contain_text("Engagement letter 2026")  # asked to sign: yes
     expect(pg.locator(".look-link")).to_have_count(0)  # but no "New from the firm" original

@@ -159,3 +159,57 @@ def test_staff_drag_and_resize_a_date_field_and_the_sealed_pdf_prints_it_there(p
     assert printed.x + printed.width <= x + w + TOLERANCE, (printed, dragged_to)
     assert y < printed.baseline < y + h + TOLERANCE, (printed, dragged_to)
     assert printed.size == pytest.approx(11, abs=0.01)  # the box holds it at full size: nothing shrunk or cut
+
+
+def _touch_drag(pg, grip, dx: float, dy: float, width: float, height: float) -> None:
+    """A finger pressing on `grip` and sliding by (dx, dy) fractions of a `width` x `height` page (Chromium's
+    DevTools protocol: Playwright itself only taps)."""
+    grip.scroll_into_view_if_needed()
+    box = grip.bounding_box()
+    x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = pg.context.new_cdp_session(pg)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for i in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+            {"x": x0 + dx * width * i / 10, "y": y0 + dy * height * i / 10}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_on_a_phone_a_finger_moves_and_resizes_a_field_and_the_keyboard_nudges_it(phone_page, base_url):
+    base = base_url.replace("://localhost", "://127.0.0.1")
+    account_id, _email = _client_with_portal(uuid.uuid4().hex[:6])
+    staff = phone_page
+    staff.goto(base + "/login", timeout=90_000)
+    log_in(staff, base)
+    staff.goto(f"{base}/accounts/{account_id}")
+    staff.click("#request-signature")
+    staff.select_option("#signature-source", label="Form 8879.pdf")
+    staff.fill("#signature-title", "Form 8879")
+    staff.get_by_role("button", name="Add Hana Quill as a signer").click()
+    staff.click("#create-signature-request")
+    staff.wait_for_url(re.compile(r".*/signatures/\d+$"))
+    sheet = staff.locator("#sign-page-0")
+    expect(sheet.locator("img")).to_have_js_property("complete", True)
+    size = sheet.bounding_box()
+    sheet.tap(position={"x": size["width"] * 0.3, "y": size["height"] * 0.3})
+    field = sheet.locator(".placed-field")
+    expect(field).to_have_attribute("aria-label", re.compile(r"16% across, 28% down, 28% wide, 5% high"))
+    assert staff.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+
+    # A finger slides it down and to the right, then pulls its corner to make it larger.
+    page_box = sheet.bounding_box()
+    _touch_drag(staff, field, 0.2, 0.3, page_box["width"], page_box["height"])
+    expect(field).to_have_attribute("aria-label", re.compile(r"36% across, 58% down"))
+    _touch_drag(staff, field.locator(".field-handle"), 0.1, 0.02, page_box["width"], page_box["height"])
+    expect(field).to_have_attribute("aria-label", re.compile(r"38% wide, 7% high"))
+
+    # From the keyboard: a focused field moves with the arrows, and grows with Shift.
+    field.focus()
+    staff.keyboard.press("ArrowUp")
+    staff.keyboard.press("ArrowUp")
+    expect(field).to_have_attribute("aria-label", re.compile(r"36% across, 57% down"))
+    staff.keyboard.press("Shift+ArrowRight")
+    staff.keyboard.press("Shift+ArrowRight")
+    expect(field).to_have_attribute("aria-label", re.compile(r"39% wide"))
+    staff.click("#save-fields")
+    expect(staff.locator("#request-notice")).to_contain_text("Fields saved")

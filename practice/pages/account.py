@@ -195,6 +195,22 @@ def contact_delete_dialog() -> rx.Component:
                          confirm="Delete contact")
 
 
+def link_confirm_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Link a contact who uses the portal?"),
+            rx.alert_dialog.description(AccountState.link_confirm_text, id="link-confirm-text"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Don't link", variant="soft", color_scheme="gray", type="button")),
+                rx.alert_dialog.action(rx.button("Link and share", on_click=AccountState.confirm_link, type="button",
+                                                 id="confirm-link-contact")),
+                justify="end", spacing="3", margin_top="1em"),
+            max_width="520px",
+        ),
+        open=AccountState.link_confirm_id > 0, on_open_change=AccountState.set_link_confirm_open,
+    )
+
+
 def contact_row(c) -> rx.Component:
     return rx.hstack(
         rx.vstack(
@@ -343,7 +359,7 @@ def account_page() -> rx.Component:
                           rx.badge(AccountState.type, size="2", id="account-type-badge"), rx.spacer(),
                           account_actions(), align="center", wrap="wrap", width="100%"),
                 account_edit_dialog(), account_delete_dialog(), contact_edit_dialog(), contact_delete_dialog(),
-                merge_dialog(),
+                merge_dialog(), link_confirm_dialog(),
                 tag_row(),
                 error_callout(AccountState.error),
                 rx.grid(

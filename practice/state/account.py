@@ -127,6 +127,9 @@ class AccountState(AppState):
     job_error: str = ""
     link_search: str = ""
     link_results: list[Option] = []
+    # A contact with portal access about to be linked (0: none), and what they would then see.
+    link_confirm_id: int = 0
+    link_confirm_text: str = ""
     # The activation link of an invitation that could not be emailed (mail not set up), for this staff
     # member to copy and hand over; cleared on the next page load.
     invite_link: str = ""
@@ -170,7 +173,7 @@ class AccountState(AppState):
         self.invite_link = self.invite_warning = ""
         self.link_results = []
         self.edit_open = self.delete_open = self.contact_edit_open = False
-        self.contact_delete_id = 0
+        self.contact_delete_id = self.link_confirm_id = 0
         self.form_key += 1
         account_id = parse_id(getattr(self, "account_id", ""))
         if account_id is None:
@@ -298,11 +301,29 @@ class AccountState(AppState):
 
     @allow(STAFF)
     def link_contact(self, contact_id: int):
+        """Link at once, or first ask when the contact has portal access (they would see this account)."""
         contact = parse_id(contact_id)
         if contact is None:
             return
         self.link_search, self.link_results = "", []
-        write_and_refresh(self, accounts.link_contact, self.acct_id, contact, True, shown="contact_error")
+        with shown_in(self, "contact_error"):
+            warning = read(accounts.portal_link_warning, self._require(), self.acct_id, contact)
+            if warning:
+                self.link_confirm_id, self.link_confirm_text = contact, warning
+                return
+            write_and_refresh(self, accounts.link_contact, self.acct_id, contact, True, shown="contact_error")
+
+    @allow(STAFF)
+    def set_link_confirm_open(self, value: bool):
+        if not value:
+            self.link_confirm_id = 0
+
+    @allow(STAFF)
+    def confirm_link(self):
+        contact, self.link_confirm_id = self.link_confirm_id, 0
+        if contact and write_and_refresh(self, accounts.link_contact, self.acct_id, contact, True, confirmed=True,
+                                         shown="contact_error"):
+            return rx.toast.success("Contact linked; they see this account in the portal.")
 
     @allow(STAFF)
     def unlink_contact(self, contact_id: int):

@@ -6,11 +6,11 @@ import pytest
 
 from practice.db import read_session, write_session
 from practice.models import Account, Contact, Task
-from practice.services.work import tasks
+from practice.services.work import accounts, tasks
 from practice.state.account import AccountState
 from practice.state.merge import MergeState
 from practice.state.tasks import TasksState
-from tests.factories import make_account, make_contact, make_firm
+from tests.factories import give_portal_login, make_account, make_contact, make_firm
 
 STATES = (AccountState, MergeState, TasksState)
 
@@ -93,3 +93,22 @@ def test_an_employee_cannot_open_the_merge_dialog(firm):
     assert dialog.kind == ""
     with read_session() as s:
         assert s.get(Contact, firm["jim"]) is not None
+
+
+def test_linking_a_portal_contact_waits_for_the_confirmation(firm):
+    give_portal_login(firm["owner"], firm["jim"], "a long enough secret 42")
+    page = AccountState()
+    page.load()
+    # On the duplicate's page: linking Jim asks first and links nothing yet.
+    page.acct_id = firm["drop"]
+    page.link_contact(str(firm["jim"]))
+    assert page.link_confirm_id == firm["jim"]
+    assert "they will see its shared documents" in page.link_confirm_text
+    page.set_link_confirm_open(False)
+    assert page.link_confirm_id == 0
+    with read_session() as s:
+        assert [c.id for c in accounts.contacts_of(s, firm["owner"], firm["drop"])] == []
+    page.link_contact(str(firm["jim"]))
+    page.confirm_link()
+    with read_session() as s:
+        assert [c.id for c in accounts.contacts_of(s, firm["owner"], firm["drop"])] == [firm["jim"]]

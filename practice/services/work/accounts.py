@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from practice.models import Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, Tag, TeamMember
+from practice.models import (Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin,
+                             PortalStatus, Tag, TeamMember)
 from practice.services import audit, events
 from practice.services.actor import Actor, account_visible, contact_name, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -210,7 +211,30 @@ def update_contact(session: Session, actor: Actor, contact_id: int, **fields) ->
     return contact
 
 
-def link_contact(session: Session, actor: Actor, account_id: int, contact_id: int, linked: bool = True) -> None:
+def portal_link_warning(session: Session, actor: Actor, account_id: int, contact_id: int) -> str:
+    """What to confirm before linking a contact who can log in to the portal to another account: that they
+    will see its shared documents; "" when there is nothing to confirm."""
+    account = get_account(session, actor, account_id)
+    contact = contact_visible(session, actor, contact_id)
+    if session.get(AccountContact, (account_id, contact_id)):
+        return ""
+    login = session.exec(select(PortalLogin).where(PortalLogin.contact_id == contact_id,
+                                                   PortalLogin.status != PortalStatus.revoked)).first()
+    if login is None:
+        return ""
+    access = "can log in to" if PortalStatus(login.status) == PortalStatus.active else "is invited to"
+    return (f"{contact_name(contact)} {access} the client portal ({login.email}). Once linked to "
+            f"\u201c{account.name}\u201d, they will see its shared documents, its client tasks and what it asks "
+            "them to sign or approve.")
+
+
+def link_contact(session: Session, actor: Actor, account_id: int, contact_id: int, linked: bool = True, *,
+                 confirmed: bool = False) -> None:
+    """Link a contact to an account (or unlink it); linking one with portal access needs `confirmed`, given
+    after the person read `portal_link_warning`."""
+    warning = portal_link_warning(session, actor, account_id, contact_id) if linked else ""
+    if warning and not confirmed:
+        raise Conflict(warning + " Confirm to link them.")
     get_account(session, actor, account_id)
     contact = contact_visible(session, actor, contact_id)
     exists_ = session.get(AccountContact, (account_id, contact_id))
@@ -221,8 +245,11 @@ def link_contact(session: Session, actor: Actor, account_id: int, contact_id: in
                                                    AccountContact.contact_id == contact_id))
     else:
         return
-    audit.record(session, actor, "link" if linked else "unlink", "account", account_id,
-                 f"{'Linked' if linked else 'Unlinked'} contact {contact.first_name} {contact.last_name}".strip(),
+    name = f"{contact.first_name} {contact.last_name}".strip()
+    summary = f"{'Linked' if linked else 'Unlinked'} contact {name}"
+    if warning:
+        summary += " (they have portal access and now see this account's shared documents)"
+    audit.record(session, actor, "link" if linked else "unlink", "account", account_id, summary,
                  contact_id=contact_id)
 
 

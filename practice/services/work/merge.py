@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, ClientTask, Contact,
+from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, AuditLog, ClientTask, Contact,
                              ContactTag, Document, DocumentView, Event, Folder, Job, OutgoingMail, PortalLogin,
                              PortalSession, PortalStatus, PortalToken, Proposal, RuleRun, SignatureRequest, Signer,
                              SigningConsent, SigningEvent, Task)
@@ -126,6 +126,8 @@ def merge_accounts(session: Session, actor: Actor, keep_id: int, drop_id: int) -
         session.execute(update(model).where(model.account_id == drop_id).values(account_id=keep_id))
     session.execute(update(PortalSession).where(PortalSession.current_account_id == drop_id)
                     .values(current_account_id=keep_id))
+    # The duplicate's history is now the kept account's (the rows themselves stay as written).
+    session.execute(update(AuditLog).where(AuditLog.account_id == drop_id).values(account_id=keep_id))
     if drop.notes.strip():
         keep.notes = "\n\n".join(p for p in (keep.notes.strip(), f"From {drop.name}:\n{drop.notes.strip()}") if p)
     session.flush()

@@ -137,7 +137,7 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> str:
                     .values(current_account_id=None))
     session.execute(delete(Account).where(Account.id == account_id))
     audit.record(session, actor, "delete", "account", account_id, f'Deleted account "{removal.name}"',
-                 took=removal.goes)
+                 entity_label=removal.name, took=removal.goes)
     session.expire_all()
     return removal.name
 
@@ -188,7 +188,7 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> str:
         session.execute(delete(model).where(model.contact_id == contact_id))
     session.execute(delete(Contact).where(Contact.id == contact_id))
     audit.record(session, actor, "delete", "contact", contact_id, f"Deleted contact {removal.name}",
-                 took=removal.goes)
+                 entity_label=removal.name, took=removal.goes)
     session.expire_all()
     return removal.name
 
@@ -216,8 +216,8 @@ def delete_job(session: Session, actor: Actor, job_id: int) -> tuple[str, int]:
     account_id = get_job(session, actor, job_id).account_id
     account = session.get(Account, account_id)
     _drop_jobs(session, [job_id])
-    audit.record(session, actor, "delete", "job", job_id,
-                 f'Deleted job "{removal.name}" of "{account.name}"', took=removal.goes)
+    audit.record(session, actor, "delete", "job", job_id, f'Deleted job "{removal.name}" of "{account.name}"',
+                 entity_label=removal.name, account_id=account_id, took=removal.goes)
     session.expire_all()
     return removal.name, account_id
 
@@ -235,8 +235,10 @@ def task_removal(session: Session, actor: Actor, task_id: int) -> Removal:
 def delete_task(session: Session, actor: Actor, task_id: int) -> str:
     """Delete a task with its subtasks and comments; returns its title."""
     removal = task_removal(session, actor, task_id)
+    account_id = get_task(session, actor, task_id).account_id
     _drop_tasks(session, _with_subtasks(session, [task_id]))
-    audit.record(session, actor, "delete", "task", task_id, f'Deleted task "{removal.name}"', took=removal.goes)
+    audit.record(session, actor, "delete", "task", task_id, f'Deleted task "{removal.name}"',
+                 entity_label=removal.name, account_id=account_id, took=removal.goes)
     session.expire_all()
     return removal.name
 

@@ -11,7 +11,7 @@ from practice.models import (Account, AccountContact, AuditLog, Contact, Folder,
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from practice.services.documents import files
 from practice.services.work import accounts, catalog, jobs, removal, tasks
-from tests.factories import actor_of, blank_pdf, give_portal_login, make_member, make_account, make_contact, make_firm, make_job, make_pipeline
+from tests.factories import actor_of, blank_pdf, contact_actor, give_portal_login, make_member, make_account, make_contact, make_firm, make_job, make_pipeline
 
 
 def hartley(monkeypatch):
@@ -184,3 +184,26 @@ def test_a_service_is_corrected_by_admins_only_with_old_and_new_in_the_log(firm)
         catalog.update_service(s, firm["ann"], service.id, name="Bookkeeping", rate_cents=32500)
     assert last_audit("service").summary == ('Service "Bookeeping": name "Bookeeping" → "Bookkeeping"; '
                                              'rate "$300.00" → "$325.00"')
+
+
+def test_linking_a_contact_with_portal_access_to_another_account_asks_first(firm):
+    give_portal_login(firm["owner"], firm["jim"], "a long enough secret 42")
+    with write_session() as s:
+        bakery = make_account(s, firm["owner"], name="Hartley Bakery").id
+        make_contact(s, firm["owner"], [], "Nora", "Newman")
+    with read_session() as s:
+        warning = accounts.portal_link_warning(s, firm["owner"], bakery, firm["jim"])
+    assert warning == ("Jim Hartley can log in to the client portal (jim@hartly.example). Once linked to "
+                       "\u201cHartley Bakery\u201d, they will see its shared documents, its client tasks and what "
+                       "it asks them to sign or approve.")
+    with write_session() as s, pytest.raises(Conflict, match="Confirm to link them"):
+        accounts.link_contact(s, firm["owner"], bakery, firm["jim"])
+    assert bakery not in contact_actor(firm["jim"]).account_ids
+    with write_session() as s:
+        accounts.link_contact(s, firm["owner"], bakery, firm["jim"], confirmed=True)
+    assert bakery in contact_actor(firm["jim"]).account_ids
+    assert last_audit("account").summary == ("Linked contact Jim Hartley (they have portal access and now see this "
+                                             "account's shared documents)")
+    with read_session() as s:  # linked already, or no portal access: nothing to ask
+        assert accounts.portal_link_warning(s, firm["owner"], bakery, firm["jim"]) == ""
+        assert accounts.portal_link_warning(s, firm["owner"], bakery, firm["mary"]) == ""

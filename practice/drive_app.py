@@ -14,7 +14,7 @@ import signal
 import tempfile
 import threading
 import time
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 from wsgidav.dav_error import (HTTP_CONFLICT, HTTP_FORBIDDEN, HTTP_NOT_FOUND, HTTP_REQUEST_ENTITY_TOO_LARGE,
                                DAVError)
@@ -440,6 +440,50 @@ class PathGuard:
         return self.app(environ, start_response)
 
 
+MAX_NON_UPLOAD_BODY = 1_000_000  # PROPFIND, PROPPATCH, LOCK... carry small XML bodies; uploads stream (PUT)
+PROTECTIVE_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "private, no-store"),
+                      ("Server", "practice drive")]  # no server name or version
+
+
+def _too_large(start_response, sentence: str, status: str = "413 Content Too Large"):
+    body = (sentence + "\n").encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Protect:
+    """Caps request bodies other than uploads and adds the same protective headers as the app's downloads
+    (files are attachments, never sniffed or cached, and the server names no software or version)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD", "")
+        if method != "PUT":
+            if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+                return _too_large(start_response, "Send the size of the request (Content-Length).",
+                                  "411 Length Required")
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = MAX_NON_UPLOAD_BODY + 1
+            if length > MAX_NON_UPLOAD_BODY:
+                return _too_large(start_response, "This request is too large for the drive.")
+
+        def protected(status, headers, exc_info=None):
+            kept = [(k, v) for k, v in headers if k.lower() not in ("server", "x-content-type-options",
+                                                                     "cache-control")]
+            kept += PROTECTIVE_HEADERS
+            if method in ("GET", "HEAD") and status.startswith("200") and not any(
+                    k.lower() == "content-disposition" for k, _ in kept):
+                name = environ.get("PATH_INFO", "").rstrip("/").rsplit("/", 1)[-1]
+                kept.append(("Content-Disposition", f"attachment; filename*=UTF-8''{quote(unquote(name))}"))
+            return start_response(status, kept, exc_info) if exc_info else start_response(status, kept)
+
+        return self.app(environ, protected)
+
+
 def make_app():
     """The drive's WSGI app."""
     config = {
@@ -449,12 +493,13 @@ def make_app():
         "simple_dc": {"user_mapping": {}},
         "dir_browser": {"enable": False},
         "lock_storage": True,
-        "property_manager": True,
+        # No dead properties: they would be kept in memory without bound (clients work without them).
+        "property_manager": None,
         "verbose": 1,
         "logging": {"enable": False},
         "suppress_version_info": True,
     }
-    return PathGuard(WsgiDAVApp(config))
+    return Protect(PathGuard(WsgiDAVApp(config)))
 
 
 def make_server(host: str = "127.0.0.1", port: int | None = None):

@@ -189,3 +189,42 @@ def test_drive_refuses_traversal_bad_logins_and_wrong_types(firm, server):
     with read_session() as s:
         cb = ContactActor(contact_id=firm["cb"], name="Bea B", account_ids=frozenset({firm["b"]}))
         assert document_files.list_documents(s, cb, firm["b"]) == []
+
+
+def raw_response(port, method, path, user, password, body=b"", headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    conn.request(method, path, body=body, headers={"Authorization": f"Basic {auth}", **(headers or {})})
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp, data
+
+
+def test_drive_answers_with_protective_headers_keeps_no_dead_properties_and_caps_bodies(firm, server):
+    port, A = server, firm["A"].replace(" ", "%20")
+    owner = ("olivia@firm.example", PASSWORD)
+    document_files.upload(firm["owner"], firm["a"], None, "letter.pdf", blank_pdf())
+    resp, data = raw_response(port, "GET", f"/{A}/letter.pdf", *owner)
+    assert resp.status == 200 and data[:5] == b"%PDF-"
+    assert resp.getheader("X-Content-Type-Options") == "nosniff"
+    assert resp.getheader("Content-Disposition") == "attachment; filename*=UTF-8''letter.pdf"
+    assert resp.getheader("Cache-Control") == "private, no-store"
+    assert resp.getheader("Server") == "practice drive"
+    # A dead property is not kept (it would live in the drive's memory for ever).
+    prop = (b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:x"><D:set><D:prop>'
+            b"<Z:junk>" + b"x" * 1000 + b"</Z:junk></D:prop></D:set></D:propertyupdate>")
+    raw_response(port, "PROPPATCH", f"/{A}/letter.pdf", *owner, prop, {"Content-Type": "application/xml"})
+    resp, data = raw_response(port, "PROPFIND", f"/{A}/letter.pdf", *owner,
+                              b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>',
+                              {"Depth": "0", "Content-Type": "application/xml"})
+    assert resp.status == 207 and b"junk" not in data
+    # Bodies other than uploads are small XML: a big one is refused before it is read.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.putrequest("PROPFIND", "/")
+    conn.putheader("Authorization", "Basic " + base64.b64encode(b"olivia@firm.example:" + PASSWORD.encode()).decode())
+    conn.putheader("Content-Length", "300000000")
+    conn.endheaders()  # the body never needs to be sent: the answer comes first
+    resp = conn.getresponse()
+    assert resp.status == 413 and b"too large" in resp.read()
+    conn.close()

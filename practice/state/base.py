@@ -97,7 +97,8 @@ def _guard(level: str, during_setup: bool, handler: str) -> Callable:
         if not _permits(level, actor):
             if isinstance(actor, Actor):
                 _record_denial(actor, f"{type(self).__name__}.{handler}")
-            return rx.toast.error(str(PermissionDenied())), None
+            # On a page the table refuses them, the page already says why (no second message in a toast).
+            return ([] if getattr(self, "page_refusal", "") else rx.toast.error(str(PermissionDenied()))), None
         if needs_setup and not during_setup:
             return [rx.toast.error(SETUP_FIRST), rx.redirect(routes.ACCOUNT_SECURITY)], None
         return None, actor

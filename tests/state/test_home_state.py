@@ -5,7 +5,10 @@ from practice.services.work.today import ClientActivity, TaskDue, Today, Waiting
 from practice.state.home import activity_items, task_items, waiting_items
 
 TODAY = dt.date(2026, 12, 3)
-NOW = dt.datetime.now(dt.timezone.utc)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def a_day(**changes) -> Today:
@@ -25,15 +28,15 @@ def test_tasks_say_due_today_or_since_when_they_are_overdue_and_link_to_the_task
 
 def test_waiting_jobs_list_what_the_client_owes_and_since_when():
     view = a_day(waiting=[WaitingJob(12, "Hartley 1040", "Hartley Household", 3,
-                                     ["2 client tasks", 'signature: "Engagement"'], NOW - dt.timedelta(days=3))])
+                                     ["2 client tasks", 'signature: "Engagement"'], now() - dt.timedelta(days=3))])
     (line,) = waiting_items(view)
     assert line.waiting_for == '2 client tasks, signature: "Engagement"'
     assert line.since == "asked 3 days ago" and line.job_href == "/jobs/12" and line.account_href == "/accounts/3"
 
 
 def test_client_activity_links_to_its_job_or_else_its_account():
-    view = a_day(activity=[ClientActivity(NOW - dt.timedelta(hours=2), 'June uploaded "W-2.pdf"', "Hartley", 3, None),
-                           ClientActivity(NOW, "June signed", "Hartley", 3, 12)])
+    view = a_day(activity=[ClientActivity(now() - dt.timedelta(hours=2), 'June uploaded "W-2.pdf"', "Hartley", 3, None),
+                           ClientActivity(now(), "June signed", "Hartley", 3, 12)])
     upload, signed = activity_items(view)
     assert (upload.href, upload.when) == ("/accounts/3", "2 hours ago")
     assert (signed.href, signed.when) == ("/jobs/12", "just now")

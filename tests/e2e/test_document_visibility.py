@@ -55,6 +55,14 @@ def _portal_log_in(pg, site: str, email: str) -> None:
     expect(pg).to_have_url(re.compile(r"/portal$"))
 
 
+def _open_account(page, name: str) -> None:
+    """Accounts in the sidebar, the search, the account's row."""
+    page.get_by_role("link", name="Accounts", exact=True).first.click()
+    page.fill("#account-search", name)
+    page.get_by_role("link", name=name).click()
+    page.wait_for_url(re.compile(r".*/accounts/\d+$"))
+
+
 def _portal_documents(pg) -> None:
     pg.click("#portal-nav-documents")
     expect(pg).to_have_url(re.compile(r"/portal/documents$"))
@@ -125,10 +133,7 @@ def test_an_internal_folders_document_reaches_the_portal_only_once_staff_share_i
 
     # Staff open the account from the sidebar and its Documents section.
     log_in(page, base_url)
-    page.get_by_role("link", name="Accounts", exact=True).first.click()
-    page.fill("#account-search", ids["name"])
-    page.get_by_role("link", name=ids["name"]).click()
-    page.wait_for_url(re.compile(r".*/accounts/\d+$"))
+    _open_account(page, ids["name"])
     section = page.locator("#documents-section")
     page.get_by_role("button", name="Open folder Working papers").click()
     row = section.locator(".document-row", has_text="Draft return 2026.pdf")
@@ -164,3 +169,53 @@ def test_an_internal_folders_document_reaches_the_portal_only_once_staff_share_i
     assert rows[-3:] == [("Olivia Park", 'Shared folder "Working papers" with the client'),
                          ("Olivia Park", 'Shared document "Draft return 2026.pdf" with the client'),
                          ("Olivia Park", 'Made internal document "Draft return 2026.pdf"')]
+
+
+def test_staff_rename_move_delete_and_undo_from_the_documents_section(page, base_url):
+    staff, tag = _owner(), uuid.uuid4().hex[:6]
+    ids = _household(staff, tag)
+    with write_session() as s:
+        document_folders.create_folder(s, staff, ids["account"], "Tax returns")
+    document_files.upload(staff, ids["account"], None, "scan0001.pdf", html_pdf.render_pdf(LETTER))
+
+    log_in(page, base_url)
+    _open_account(page, ids["name"])
+    section = page.locator("#documents-section")
+    row = section.locator(".document-row", has_text="scan0001.pdf")
+    expect(row).to_contain_text("No folder")
+
+    # Rename and move in one dialog; Enter saves.
+    row.get_by_role("button", name="Rename or move scan0001.pdf").click()
+    page.fill("#edit-document-name", "W-2 2026.pdf")
+    page.click("#edit-document-folder")
+    page.get_by_role("option", name="Tax returns", exact=True).click()
+    page.locator("#edit-document-name").press("Enter")
+    moved = section.locator(".document-row", has_text="W-2 2026.pdf")
+    expect(moved).to_contain_text("Tax returns")
+    expect(section.locator(".document-row", has_text="scan0001.pdf")).to_have_count(0)
+
+    # A wrong extension is refused with a sentence and nothing is lost.
+    moved.get_by_role("button", name="Rename or move W-2 2026.pdf").click()
+    page.fill("#edit-document-name", "W-2 2026.exe")
+    page.click("#save-document")
+    expect(page.get_by_role("dialog")).to_contain_text('must end in ".pdf"')
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    # Delete, then Undo; delete again and restore from Recently deleted.
+    moved.get_by_role("button", name="Delete W-2 2026.pdf").click()
+    expect(page.locator("#undo-notice")).to_contain_text('Deleted "W-2 2026.pdf"')
+    expect(section.locator(".document-row", has_text="W-2 2026.pdf")).to_have_count(0)
+    page.click("#undo-delete")
+    expect(section.locator(".document-row", has_text="W-2 2026.pdf")).to_be_visible()
+    section.locator(".document-row", has_text="W-2 2026.pdf").get_by_role("button", name="Delete W-2 2026.pdf").click()
+    trash = page.locator("#documents-trash")
+    expect(trash).to_contain_text("Deleted by Olivia Park")
+    trash.get_by_role("button", name="Restore W-2 2026.pdf").click()
+    expect(section.locator(".document-row", has_text="W-2 2026.pdf")).to_contain_text("Tax returns")
+    with read_session() as s:
+        summaries = list(s.exec(select(AuditLog.summary).where(AuditLog.entity == "document")
+                                .order_by(AuditLog.id)))[-5:]
+    assert summaries == ['Moved document "scan0001.pdf" to "Tax returns" as "W-2 2026.pdf"',
+                         'Deleted document "W-2 2026.pdf"', 'Restored document "W-2 2026.pdf" from the trash',
+                         'Deleted document "W-2 2026.pdf"', 'Restored document "W-2 2026.pdf" from the trash']

@@ -23,7 +23,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 # At most this many limited children at once: a burst of hostile files cannot take every core.
 CONCURRENT = 2
-_slots = threading.BoundedSemaphore(CONCURRENT)
+# Anonymous visitors (the public /verify page) have a slot of their own: they can never take the slots the firm's
+# staff and clients need for their uploads.
+PUBLIC_CONCURRENT = 1
+_pools = {"firm": threading.BoundedSemaphore(CONCURRENT), "public": threading.BoundedSemaphore(PUBLIC_CONCURRENT)}
+_slots = _pools["firm"]
 RECURSION_LIMIT = 2_000
 
 
@@ -67,18 +71,19 @@ class SandboxNoAnswer(SandboxError):
 
 
 def run_limited(target: Callable[[Any], Any], payload: Any, *, cpu_s: int, memory_bytes: int,
-                wall_s: float) -> Any:
+                wall_s: float, pool: str = "firm") -> Any:
     """`target(payload)` run in a limited child; its JSON-able result, or a SandboxError.
 
     `target` is a module-level function of a module that imports nothing heavy before it is called;
-    `payload` and the result travel as JSON.
+    `payload` and the result travel as JSON. `pool` is "firm" (staff and clients) or "public" (anyone).
     """
-    if not _slots.acquire(timeout=wall_s):
+    slots = _pools[pool]
+    if not slots.acquire(timeout=wall_s):
         raise SandboxBusy()
     try:
         return _run_child(f"{target.__module__}:{target.__qualname__}", payload, cpu_s, memory_bytes, wall_s)
     finally:
-        _slots.release()
+        slots.release()
 
 
 def _run_child(target: str, payload: Any, cpu_s: int, memory_bytes: int, wall_s: float) -> Any:

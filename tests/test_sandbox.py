@@ -9,6 +9,8 @@ import time
 import pytest
 
 from practice import sandbox
+from practice.db import read_session
+from practice.services.signing import verify
 from practice.sandbox import SandboxBusy, SandboxCpuExceeded, SandboxFailed, SandboxTimeout, run_limited
 
 MB = 1024 * 1024
@@ -80,3 +82,19 @@ def test_when_every_slot_stays_taken_the_caller_is_told_the_server_is_busy():
     finally:
         for _ in taken:
             sandbox._slots.release()
+
+
+def test_anonymous_checks_have_their_own_slot_and_never_take_the_firms(fresh_db):
+    public = sandbox._pools["public"]
+    taken = [public.acquire(timeout=5) for _ in range(sandbox.PUBLIC_CONCURRENT)]
+    try:
+        assert all(taken)
+        # A visitor flooding /verify: the firm's uploads still get checked ...
+        assert run_limited(double, {"n": 2}, cpu_s=5, memory_bytes=512 * MB, wall_s=10)["twice"] == 4
+        # ... and the next anonymous check is told the server is busy.
+        with read_session() as s:
+            report = verify.verify_isolated(s, b"%PDF-1.4\n")
+        assert not report.intact and "busy" in report.summary
+    finally:
+        for _ in taken:
+            public.release()

@@ -370,7 +370,7 @@ def verify_isolated(session: Session, pdf: bytes) -> VerifyReport:
         try:
             answer = run_limited(verify_file, {"path": tmp.name, "roots": roots, "firm_name": firm_name},
                                  cpu_s=VERIFY_CPU_SECONDS, memory_bytes=VERIFY_MEMORY_BYTES,
-                                 wall_s=VERIFY_WALL_SECONDS)
+                                 wall_s=VERIFY_WALL_SECONDS, pool="public")
         except SandboxBusy:
             return refused("the server is busy checking other files; try again in a minute")
         except (SandboxCpuExceeded, SandboxFailed):

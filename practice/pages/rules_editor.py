@@ -7,7 +7,7 @@ from practice.components.layout import AUTOMATION_TABS, empty_state, error_callo
 from practice.services.automation.preview import TRY_EVENTS
 from practice.state import page_access
 from practice.state.base import AppState
-from practice.state.rules_editor import (SYNC_GUTTER, DiffLine, RuleErrorItem, RulesEditorState, VersionItem,
+from practice.state.rules_editor import (SYNC_GUTTER, DiffRow, RuleErrorItem, RulesEditorState, VersionItem,
                                          example_titles)
 from practice.state.run_views import ActionItem, DecisionItem, PartItem
 
@@ -18,7 +18,9 @@ MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"
 LINE_STYLE = {"font_family": MONO, "font_size": "13px", "line_height": "20px", "padding_top": "8px",
               "padding_bottom": "8px", "margin": "0", "box_sizing": "border-box"}
 EDITOR_HEIGHT = "420px"
-DIFF_COLORS = {"added": ("green", 3), "removed": ("red", 3), "header": ("gray", 3)}
+# The background of each side of a comparison row, by the row's kind.
+OLD_SIDE = {"removed": ("red", 3), "changed": ("red", 3)}
+NEW_SIDE = {"added": ("green", 3), "changed": ("green", 4)}
 
 
 def admins_only(content: rx.Component) -> rx.Component:
@@ -273,21 +275,66 @@ def try_card() -> rx.Component:
 # --- versions ---------------------------------------------------------------------------------------
 
 
-def diff_view(lines, id_: str) -> rx.Component:
-    def line(d: DiffLine) -> rx.Component:
-        return rx.el.div(
-            rx.cond(d.text == "", " ", d.text),
-            class_name="diff-" + d.kind,
-            style={"background": rx.match(d.kind, *[(k, rx.color(c, n)) for k, (c, n) in DIFF_COLORS.items()],
-                                          "transparent"),
-                   "color": rx.match(d.kind, ("added", rx.color("green", 11)), ("removed", rx.color("red", 11)),
-                                     ("header", rx.color("gray", 10)), rx.color("gray", 12)),
-                   "white_space": "pre", "padding_left": "0.5em", "padding_right": "0.5em"},
-        )
+def _side(kind, number, text, colors: dict, mark: str, which: str, display="flex") -> rx.Component:
+    """One side of a comparison row: its line number, a -/+ mark when it changed, and the line (wrapped)."""
+    changed = rx.match(kind, *[(k, True) for k in colors], False)
+    return rx.box(
+        rx.el.span(number, style={"width": "2.5em", "text_align": "right", "flex_shrink": "0",
+                                  "color": rx.color("gray", 9), "user_select": "none"}),
+        rx.el.span(rx.cond(changed, mark, " "), style={"width": "1em", "flex_shrink": "0", "user_select": "none"}),
+        rx.el.span(rx.cond(text == "", " ", text), style={"white_space": "pre-wrap", "overflow_wrap": "anywhere",
+                                                          "min_width": "0", "flex": "1"}),
+        display=display, gap="0.4em", padding_x="0.5em", min_width="0", class_name="diff-" + which,
+        background=rx.match(kind, *[(k, rx.color(c, n)) for k, (c, n) in colors.items()], "transparent"),
+    )
 
-    return rx.box(rx.foreach(lines, line), id=id_, width="100%", max_height="360px", overflow="auto",
-                  style={"font_family": MONO, "font_size": "12px", "line_height": "18px",
-                         "border": f"1px solid {rx.color('gray', 5)}", "border_radius": "6px"})
+
+def _diff_row(r: DiffRow) -> rx.Component:
+    return rx.cond(
+        (r.kind == "gap") | (r.kind == "note"),
+        rx.box(r.old, grid_column="1 / -1", text_align="center", font_style="italic", color=rx.color("gray", 10),
+               background=rx.color("gray", 3), padding_x="0.5em", class_name="diff-" + r.kind),
+        rx.fragment(
+            _side(r.kind, r.old_no, r.old, OLD_SIDE, "−", "old"),
+            # On a phone the sides stack: an unchanged line is shown once.
+            rx.cond(r.kind == "same",
+                    _side(r.kind, r.new_no, r.new, NEW_SIDE, "+", "new", display=rx.breakpoints(initial="none", md="flex")),
+                    _side(r.kind, r.new_no, r.new, NEW_SIDE, "+", "new")),
+        ),
+    )
+
+
+def diff_view(rows, old_heading, new_heading, id_: str) -> rx.Component:
+    """Two texts side by side (old | new), changed lines highlighted, long lines wrapped; on a phone the
+    columns stack, each changed line marked − (old) or + (new)."""
+    heading = {"font_weight": "bold", "padding": "0.25em 0.5em", "border_bottom": f"1px solid {rx.color('gray', 5)}"}
+    return rx.vstack(
+        rx.text("− ", old_heading, " · + ", new_heading, size="1", color_scheme="gray",
+                display=rx.breakpoints(initial="block", md="none")),
+        rx.grid(
+            rx.box(old_heading, style=heading, display=rx.breakpoints(initial="none", md="block")),
+            rx.box(new_heading, style=heading, display=rx.breakpoints(initial="none", md="block")),
+            rx.foreach(rows, _diff_row),
+            grid_template_columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 1fr) minmax(0, 1fr)"),
+            width="100%", max_height="60vh", overflow_y="auto", id=id_,
+            style={"font_family": MONO, "font_size": "12px", "line_height": "18px",
+                   "border": f"1px solid {rx.color('gray', 5)}", "border_radius": "6px"},
+        ),
+        spacing="1", width="100%",
+    )
+
+
+def diff_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(R.diff_title, id="diff-title"),
+            diff_view(R.diff, R.diff_old, R.diff_new, "rules-diff"),
+            rx.hstack(rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray", id="close-diff")),
+                      justify="end", margin_top="1em"),
+            max_width="1100px", width="96vw",
+        ),
+        open=R.diff_open, on_open_change=R.set_diff_open,
+    )
 
 
 def version_row(v: VersionItem) -> rx.Component:
@@ -320,9 +367,6 @@ def versions_card() -> rx.Component:
                           max_height="420px", overflow_y="auto"),
                 rx.text("Times in ", R.timezone, ". The newest 50 versions are listed.", size="1",
                         color_scheme="gray"),
-                rx.cond(R.diff_title != "", rx.vstack(rx.text(R.diff_title, size="2", weight="medium",
-                                                              id="diff-title"),
-                                                      diff_view(R.diff, "rules-diff"), spacing="1", width="100%")),
                 spacing="2", width="100%",
             ),
             rx.text("No version saved yet. Each save keeps a version you can compare and restore.", size="2",
@@ -338,14 +382,16 @@ def restore_dialog() -> rx.Component:
             rx.alert_dialog.title("Restore version ", R.restore_version, "?"),
             rx.alert_dialog.description(
                 "Its text is saved as a new version and runs from now on. This is what changes in the saved rules "
-                "(lines with - go, lines with + come back). The editor's unsaved changes are replaced.", size="2"),
-            rx.box(diff_view(R.restore_diff, "restore-diff"), margin_top="0.75em"),
+                "(lines marked \u2212 go, lines marked + come back). The editor's unsaved changes are "
+                "replaced.", size="2"),
+            rx.box(diff_view(R.restore_diff, R.restore_old, "Version " + R.restore_version.to_string(), "restore-diff"),
+                   margin_top="0.75em"),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep the current rules", variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button("Restore this version", color_scheme="amber",
                                                  on_click=R.confirm_restore, id="confirm-restore")),
                 justify="end", spacing="3", margin_top="1em", wrap="wrap"),
-            max_width="760px",
+            max_width="1100px", width="96vw",
         ),
         open=R.restore_open, on_open_change=R.set_restore_open,
     )
@@ -363,6 +409,7 @@ def rules_page() -> rx.Component:
                 grid_template_columns=["1fr", "1fr", "1fr", "3fr 2fr"], spacing="4", width="100%",
             ),
             restore_dialog(),
+            diff_dialog(),
             spacing="3", width="100%",
         )),
     )

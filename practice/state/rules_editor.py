@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 
 import reflex as rx
 
@@ -19,7 +18,6 @@ from practice.state.work_views import parse_id
 MAX_TEXT = 500_000
 TOO_LONG = ("The rules text is longer than 500,000 characters, so only its first 500,000 are kept. "
             "Split long rules or remove old ones.")
-MAX_DIFF_LINES = 2_000
 JOB_MATCHES = 8
 STAGE_EVENTS = ("job_entered_stage", "job_left_stage")
 TAG_EVENTS = ("tag_added", "tag_removed")
@@ -63,9 +61,14 @@ class RuleErrorItem:
 
 
 @dataclasses.dataclass
-class DiffLine:
-    text: str = ""
-    kind: str = "same"  # same | added | removed | header
+class DiffRow:
+    """A row of the side-by-side comparison as the page shows it (line numbers as text, "" for none)."""
+
+    kind: str = "same"  # same | changed | added | removed | gap | note
+    old_no: str = ""
+    old: str = ""
+    new_no: str = ""
+    new: str = ""
 
 
 @dataclasses.dataclass
@@ -82,23 +85,11 @@ def error_items(errors: list[dict]) -> list[RuleErrorItem]:
                           message=str(e["message"]), hint=str(e.get("hint") or "")) for e in errors]
 
 
-def diff_lines(old: str, new: str, old_label: str, new_label: str) -> list[DiffLine]:
-    """A unified diff as coloured lines (capped: a huge diff says how much it left out)."""
-    out = []
-    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), old_label, new_label, lineterm="", n=2):
-        if line.startswith(("---", "+++", "@@")):
-            kind = "header"
-        elif line.startswith("+"):
-            kind = "added"
-        elif line.startswith("-"):
-            kind = "removed"
-        else:
-            kind = "same"
-        out.append(DiffLine(text=line, kind=kind))
-    if len(out) > MAX_DIFF_LINES:
-        left = len(out) - MAX_DIFF_LINES
-        out = out[:MAX_DIFF_LINES] + [DiffLine(text=f"... and {left} more lines", kind="header")]
-    return out
+def diff_rows(old: str, new: str, same_sentence: str) -> list[DiffRow]:
+    """The side-by-side comparison of two texts (old | new), or one note row when they are the same."""
+    rows = [DiffRow(kind=r.kind, old_no=str(r.old_no or ""), old=r.old, new_no=str(r.new_no or ""), new=r.new)
+            for r in rulesets.side_by_side(old, new)]
+    return rows or [DiffRow(kind="note", old=same_sentence)]
 
 
 def jump_script(line: int, column: int) -> str:
@@ -159,11 +150,15 @@ class RulesEditorState(AppState):
     versions: list[VersionItem] = []
     timezone: str = ""
     diff_title: str = ""
-    diff: list[DiffLine] = []
+    diff_old: str = ""  # the columns' headings
+    diff_new: str = ""
+    diff: list[DiffRow] = []
+    diff_open: bool = False
     chosen_version: int = 0
     restore_open: bool = False
     restore_version: int = 0
-    restore_diff: list[DiffLine] = []
+    restore_old: str = ""
+    restore_diff: list[DiffRow] = []
     # Try on a job.
     job_query: str = ""
     job_matches: list[Option] = []
@@ -304,18 +299,23 @@ class RulesEditorState(AppState):
 
     @allow(ADMIN)
     def show_diff(self, version_id: int):
-        """What a version changed compared with the one saved before it."""
+        """What a version changed compared with the one saved before it, side by side in a dialog."""
         version_id = parse_id(version_id)
         self.diff, self.diff_title, self.chosen_version = [], "", 0
         chosen, before = read(rulesets.version_with_previous, self._require(), version_id or 0)
-        self.chosen_version = chosen.id
-        old_label = f"version {before.id}" if before else "(nothing before)"
-        self.diff = diff_lines(before.text if before else "", chosen.text, old_label, f"version {chosen.id}")
+        self.chosen_version, self.diff_open = chosen.id, True
+        self.diff_old, self.diff_new = (f"Version {before.id}" if before else "Nothing before"), f"Version {chosen.id}"
+        self.diff = diff_rows(before.text if before else "", chosen.text,
+                              "No differences: the text is the same as the version before.")
         self.diff_title = (f"What version {chosen.id} changed compared with version {before.id}" if before
                            else f"Version {chosen.id} is the first version: everything in it is new")
-        if not self.diff:
-            self.diff = [DiffLine(text="No differences: the text is the same as the version before.", kind="header")]
         return None
+
+    @allow(ADMIN)
+    def set_diff_open(self, value: bool):
+        self.diff_open = value is True and self.chosen_version > 0
+        if not self.diff_open:
+            self.chosen_version = 0
 
     @allow(ADMIN)
     def ask_restore(self, version_id: int):
@@ -323,13 +323,10 @@ class RulesEditorState(AppState):
         version_id = parse_id(version_id)
         old, newest = read(rulesets.version_with_newest, self._require(), version_id or 0)
         self.restore_version = old.id
-        self.restore_diff = diff_lines(newest.text if newest else "", old.text,
-                                       f"version {newest.id} (saved now)" if newest else "(nothing saved)",
-                                       f"version {old.id}")
-        if not self.restore_diff:
-            self.restore_diff = [DiffLine(text="Nothing would change: the saved rules already read like this.",
-                                          kind="header")]
-        self.restore_open = True
+        self.restore_old = f"Version {newest.id} (saved now)" if newest else "Nothing saved"
+        self.restore_diff = diff_rows(newest.text if newest else "", old.text,
+                                      "Nothing would change: the saved rules already read like this.")
+        self.diff_open, self.restore_open = False, True
         return None
 
     @allow(ADMIN)

@@ -354,6 +354,7 @@ EXPECTED_HANDLERS = {
     "RulesEditorState.load": "staff",
     "RulesEditorState.save": "admin",
     "RulesEditorState.search_jobs": "admin",
+    "RulesEditorState.set_diff_open": "admin",
     "RulesEditorState.set_draft": "admin",
     "RulesEditorState.set_restore_open": "admin",
     "RulesEditorState.set_try_event": "admin",

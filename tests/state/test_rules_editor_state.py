@@ -9,7 +9,7 @@ from practice.services.automation import rulesets
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
 from practice.state.job import JobState
-from practice.state.rules_editor import MAX_TEXT, TOO_LONG, DiffLine, RulesEditorState, diff_lines, jump_script
+from practice.state.rules_editor import MAX_TEXT, TOO_LONG, DiffRow, RulesEditorState, diff_rows, jump_script
 from tests.factories import make_firm, make_household, make_pipeline, make_tag
 
 STAGES = ("Onboarding", "Preparation", "Review", "Done")
@@ -89,14 +89,18 @@ def test_saving_versions_diffing_and_restoring(firm):
     assert state.saved_sentence == f"No changes since version {second}, so nothing new was saved."
 
     state.show_diff(second)
-    kinds = {(d.kind, d.text) for d in state.diff}
-    assert ("removed", '-if account.type is "Individual"') in kinds and ("added", '+if account.type is "Company"') in kinds
+    assert state.diff_open and (state.diff_old, state.diff_new) == (f"Version {first}", f"Version {second}")
+    assert DiffRow("changed", "4", 'if account.type is "Individual"', "4", 'if account.type is "Company"') in state.diff
+    state.set_diff_open(False)
+    assert not state.diff_open and state.chosen_version == 0
     state.show_diff(first)
     assert state.diff_title.startswith(f"Version {first} is the first version")
+    assert {d.kind for d in state.diff} == {"added"}
 
     state.ask_restore(first)
-    assert state.restore_open and ("added", '+if account.type is "Individual"') in {
-        (d.kind, d.text) for d in state.restore_diff}
+    assert state.restore_open and not state.diff_open and state.restore_old == f"Version {second} (saved now)"
+    assert DiffRow("changed", "4", 'if account.type is "Company"', "4", 'if account.type is "Individual"') in \
+        state.restore_diff
     state.confirm_restore()
     assert state.saved_sentence.startswith(f"Restored version {first} as version ")
     assert state.draft == RULES and not state.restore_open
@@ -174,8 +178,9 @@ def test_junk_from_the_browser_is_coerced_or_ignored(firm):
 def test_the_jump_script_and_the_diff_are_plain():
     script = jump_script(3, 23)
     assert "const L = 3, C = 23" in script and "setSelectionRange" in script
-    assert diff_lines("a\nb\n", "a\nc\n", "v1", "v2")[-2:] == [DiffLine(text="-b", kind="removed"),
-                                                            DiffLine(text="+c", kind="added")]
+    assert diff_rows("a\nb\n", "a\nc\n", "same") == [DiffRow("same", "1", "a", "1", "a"),
+                                                     DiffRow("changed", "2", "b", "2", "c")]
+    assert diff_rows("a", "a", "No differences.") == [DiffRow(kind="note", old="No differences.")]
 
 
 def test_employees_get_the_sentence_and_no_rules(firm):

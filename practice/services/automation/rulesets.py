@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -192,3 +193,53 @@ def _anchor_schedules(session: Session, compiled: rules.CompiledRuleSet) -> None
     for rule in compiled.rules:
         if rule.schedule is not None and session.get(ScheduleState, rule.name) is None:
             session.add(ScheduleState(rule_name=rule.name, anchor_at=now))
+
+
+# --- comparing two versions ------------------------------------------------------------------------
+
+MAX_DIFF_ROWS = 1_000
+
+
+@dataclasses.dataclass
+class DiffRow:
+    """One row of a side-by-side comparison: a line of the old text beside the line of the new one.
+
+    kind: "same", "changed" (both sides, different), "removed" (old side only), "added" (new side only),
+    or "gap" (unchanged lines left out; `old` says how many)."""
+
+    kind: str
+    old_no: int | None = None
+    old: str = ""
+    new_no: int | None = None
+    new: str = ""
+
+
+def _gap(a: list[str], b: list[str], i: int, j: int, count: int) -> DiffRow:
+    """The unchanged lines from a[i] (b[j]) on, as one row: the line itself when it is only one."""
+    if count == 1:
+        return DiffRow("same", i + 1, a[i], j + 1, b[j])
+    return DiffRow("gap", old=f"{count} unchanged lines")
+
+
+def side_by_side(old: str, new: str, *, context: int = 2, max_rows: int = MAX_DIFF_ROWS) -> list[DiffRow]:
+    """The rows of a side-by-side comparison of two texts: each change with `context` unchanged lines around
+    it, and a gap row for the unchanged lines between (no rows when the texts are the same)."""
+    a, b = old.splitlines(), new.splitlines()
+    rows: list[DiffRow] = []
+    shown, shown_new = 0, 0  # old and new lines accounted for so far
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        if group[0][1] > shown:
+            rows.append(_gap(a, b, shown, shown_new, group[0][1] - shown))
+        for tag, i1, i2, j1, j2 in group:
+            for k in range(max(i2 - i1, j2 - j1)):
+                left, right = i1 + k < i2, j1 + k < j2
+                kind = "same" if tag == "equal" else "changed" if left and right else "removed" if left else "added"
+                rows.append(DiffRow(kind, i1 + k + 1 if left else None, a[i1 + k] if left else "",
+                                    j1 + k + 1 if right else None, b[j1 + k] if right else ""))
+        shown, shown_new = group[-1][2], group[-1][4]
+    if rows and shown < len(a):
+        rows.append(_gap(a, b, shown, shown_new, len(a) - shown))
+    if len(rows) > max_rows:
+        left_out = len(rows) - max_rows
+        rows = rows[:max_rows] + [DiffRow("gap", old=f"… and {left_out} more rows, left out")]
+    return rows

@@ -71,3 +71,33 @@ def test_employees_may_not_read_the_versions(firm):
         for look in (rulesets.version_with_previous, rulesets.version_with_newest):
             with pytest.raises(PermissionDenied):
                 look(s, firm["bob"], first)
+
+
+# --- comparing versions side by side --------------------------------------------------------------------
+
+
+def test_side_by_side_pairs_changed_lines_and_skips_long_unchanged_stretches():
+    old = "\n".join(f"line {i}" for i in range(1, 21))
+    new = old.replace("line 5", "line five").replace("line 15\n", "") + "\nline 21"
+    rows = [(r.kind, r.old_no, r.old, r.new_no, r.new) for r in rulesets.side_by_side(old, new)]
+    assert rows == [
+        ("gap", None, "2 unchanged lines", None, ""),
+        ("same", 3, "line 3", 3, "line 3"), ("same", 4, "line 4", 4, "line 4"),
+        ("changed", 5, "line 5", 5, "line five"),
+        ("same", 6, "line 6", 6, "line 6"), ("same", 7, "line 7", 7, "line 7"),
+        ("gap", None, "5 unchanged lines", None, ""),
+        ("same", 13, "line 13", 13, "line 13"), ("same", 14, "line 14", 14, "line 14"),
+        ("removed", 15, "line 15", None, ""),
+        ("same", 16, "line 16", 15, "line 16"), ("same", 17, "line 17", 16, "line 17"),
+        ("same", 18, "line 18", 17, "line 18"),  # one line is shown, not summed up
+        ("same", 19, "line 19", 18, "line 19"), ("same", 20, "line 20", 19, "line 20"),
+        ("added", None, "", 20, "line 21")]
+
+
+def test_side_by_side_of_a_first_version_identical_texts_and_a_huge_change():
+    assert [(r.kind, r.new_no, r.new) for r in rulesets.side_by_side("", "a\nb")] == [("added", 1, "a"), ("added", 2, "b")]
+    assert rulesets.side_by_side("same\ntext", "same\ntext") == []
+    rows = rulesets.side_by_side("", "\n".join(str(i) for i in range(50)), max_rows=10)
+    assert len(rows) == 11 and rows[-1].kind == "gap" and rows[-1].old == "… and 40 more rows, left out"
+    # Two lines replaced by three: paired in order, the extra one added.
+    assert [r.kind for r in rulesets.side_by_side("a\nb\nc", "a\nB\nC\nD")] == ["same", "changed", "changed", "added"]

@@ -228,3 +228,29 @@ def test_drive_answers_with_protective_headers_keeps_no_dead_properties_and_caps
     resp = conn.getresponse()
     assert resp.status == 413 and b"too large" in resp.read()
     conn.close()
+
+
+@pytest.mark.skipif(RCLONE is None, reason="rclone is installed by `make test-tools`")
+def test_a_clients_drive_shows_only_what_the_firm_shared(firm, server, tmp_path):
+    port, A = server, firm["A"]
+    with write_session() as s:
+        private = document_folders.create_folder(s, firm["owner"], firm["a"], "Working papers", shared=False)
+    document_files.upload(firm["owner"], firm["a"], private.id, "review.pdf", PDF)
+    document_files.upload(firm["owner"], firm["a"], firm["folder"], "draft.pdf", PDF, shared=False)
+    document_files.upload(firm["owner"], firm["a"], firm["folder"], "return.pdf", PDF)
+    assert listed(port, "olivia@firm.example", PASSWORD, A) == ["Tax returns/", "Working papers/"]
+    assert listed(port, "ann@a.example", CLIENT_PASS, A) == ["Tax returns/"]
+    assert listed(port, "ann@a.example", CLIENT_PASS, f"{A}/Tax returns") == ["return.pdf"]
+    for path in (f"/{A}/Tax returns/draft.pdf", f"/{A}/Working papers/review.pdf"):
+        status, _ = raw(port, "GET", path.replace(" ", "%20"), "ann@a.example", CLIENT_PASS)
+        assert status in (403, 404), path
+    status, _ = raw(port, "PUT", f"/{A}/Working papers/mine.pdf".replace(" ", "%20"), "ann@a.example", CLIENT_PASS, PDF)
+    assert status in (403, 404, 409)
+    # Staff replacing an internal file through the drive keep it internal.
+    local = tmp_path / "draft.pdf"
+    local.write_bytes(blank_pdf(2))
+    rclone(port, "olivia@firm.example", PASSWORD, "copyto", str(local), f"d:{A}/Tax returns/draft.pdf")
+    with read_session() as s:
+        rows = {r.name: r.shared for r in document_files.list_documents(s, firm["owner"], firm["a"])}
+    assert rows == {"draft.pdf": False, "return.pdf": True, "review.pdf": False}
+    assert listed(port, "ann@a.example", CLIENT_PASS, f"{A}/Tax returns") == ["return.pdf"]

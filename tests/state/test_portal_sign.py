@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from urllib.parse import unquote
 
 from practice.state.portal import signing_items
-from practice.state.portal_sign import initials_of, masked_email, strokes_svg
+from practice.state.portal_sign import PortalSignState, initials_of, masked_email, strokes_svg
 
 
 def test_the_code_address_is_masked_but_recognisable():
@@ -44,3 +44,17 @@ def test_each_request_says_what_it_waits_for():
     assert theirs.status == "Waiting for Jim Hartley · 1 of 2 signed" and not theirs.my_turn
     assert done.status == "Signed by everyone · the signed copy is in Documents"
     assert stopped.status == "Declined"
+
+
+def test_a_box_shows_its_value_as_large_as_it_prints_and_a_text_too_long_for_it_is_refused():
+    state = PortalSignState()
+    state._positions = {"7": (0, 0.1, 0.5, 0.1, 0.03), "8": (0, 0.5, 0.5, 0.3, 0.03)}
+    state._kinds, state._labels, state._required = {"7": "text", "8": "date"}, {"7": "Phone"}, {"7": True}
+    state._sizes, state.today = [(612.0, 792.0)], "September 28, 2026"
+    assert state._text_problem(7, "555 0100") == ""
+    assert state._text_problem(7, "Call me on weekdays after six at 555 0100 or 555 0199") == (
+        "This is too long for its box: shorten it.")
+    assert "500 characters" in state._text_problem(7, "x" * 501)
+    # The date prints at 11 points on a 612-point page: 1.797 hundredths of the page's width.
+    date = state._field_item(1, 8)
+    assert (date.shown, date.font_size, date.filled) == ("September 28, 2026", "1.797cqw", True)

@@ -16,7 +16,7 @@ from practice.state.proposals import AccountProposalsState
 from practice.state.signatures import AccountSignaturesState
 from practice.state.base import AppState
 from practice.state.work_views import NONE
-from practice.pages.work_parts import field, history_list, section, status_badge
+from practice.pages.work_parts import contact_dialogs, field, history_list, section, status_badge
 
 
 def tag_row() -> rx.Component:
@@ -158,41 +158,6 @@ def account_delete_dialog() -> rx.Component:
                          blocked=AccountState.delete_blocked, open=AccountState.delete_open,
                          on_open_change=AccountState.set_delete_open, on_confirm=AccountState.confirm_delete,
                          confirm_id="confirm-delete-account", confirm="Delete account")
-
-
-def contact_edit_dialog() -> rx.Component:
-    c = AccountState.contact_edit
-
-    def box(label: str, name: str, id_: str, **props) -> rx.Component:
-        return field(label, rx.input(name=name, default_value=getattr(c, name), id=id_, width="100%", **props))
-
-    return edit_dialog(
-        "Edit contact",
-        rx.hstack(box("First name", "first_name", "edit-contact-first", auto_focus=True),
-                  box("Last name", "last_name", "edit-contact-last"), width="100%", wrap="wrap"),
-        rx.hstack(box("Email", "email", "edit-contact-email", type="email"),
-                  box("Phone", "phone", "edit-contact-phone", type="tel"), width="100%", wrap="wrap"),
-        field("Other emails, one per line", rx.text_area(name="other_emails", default_value=c.other_emails,
-                                                        id="edit-contact-other-emails", rows="2", width="100%")),
-        field("Other phones, one per line", rx.text_area(name="other_phones", default_value=c.other_phones,
-                                                        id="edit-contact-other-phones", rows="2", width="100%")),
-        box("Street", "street", "edit-contact-street"),
-        rx.hstack(box("City", "city", "edit-contact-city"), box("State / region", "region", "edit-contact-region"),
-                  width="100%", wrap="wrap"),
-        rx.hstack(box("Postal code", "postal_code", "edit-contact-postal"),
-                  box("Country", "country", "edit-contact-country"), width="100%", wrap="wrap"),
-        open=AccountState.contact_edit_open, on_open_change=AccountState.set_contact_edit_open,
-        on_submit=AccountState.save_contact, error=AccountState.contact_edit_error, key=AccountState.contact_form_key,
-        submit_id="save-contact-edit", submit="Save contact", dialog_id="edit-contact-dialog",
-    )
-
-
-def contact_delete_dialog() -> rx.Component:
-    return delete_dialog("Delete this contact?", AccountState.contact_delete_text,
-                         blocked=AccountState.contact_delete_blocked, open=AccountState.contact_delete_id > 0,
-                         on_open_change=AccountState.set_contact_delete_open,
-                         on_confirm=AccountState.confirm_delete_contact, confirm_id="confirm-delete-contact",
-                         confirm="Delete contact")
 
 
 def link_confirm_dialog() -> rx.Component:
@@ -358,7 +323,7 @@ def account_page() -> rx.Component:
                 rx.hstack(rx.heading(AccountState.name, size="7", id="account-name-heading"),
                           rx.badge(AccountState.type, size="2", id="account-type-badge"), rx.spacer(),
                           account_actions(), align="center", wrap="wrap", width="100%"),
-                account_edit_dialog(), account_delete_dialog(), contact_edit_dialog(), contact_delete_dialog(),
+                account_edit_dialog(), account_delete_dialog(), contact_dialogs(AccountState),
                 merge_dialog(), link_confirm_dialog(),
                 tag_row(),
                 error_callout(AccountState.error),

@@ -4,7 +4,10 @@ import reflex as rx
 from practice import routes
 from practice.components.layout import empty_state, error_callout, page
 from practice.state.base import AppState
+from practice.pages.merge_parts import merge_dialog
+from practice.pages.work_parts import contact_dialogs
 from practice.state.contacts import ContactsState
+from practice.state.merge import MergeState
 
 
 def contact_row(c) -> rx.Component:
@@ -14,6 +17,17 @@ def contact_row(c) -> rx.Component:
         rx.table.cell(c.phone),
         rx.table.cell(rx.hstack(rx.foreach(c.accounts, lambda a: rx.link(a.label, href=a.value)), wrap="wrap",
                                 spacing="2")),
+        rx.table.cell(rx.hstack(
+            rx.button("Edit", size="1", variant="soft", on_click=ContactsState.edit_contact(c.id),
+                      aria_label="Edit " + c.name, id="edit-contact-" + c.id.to_string()),
+            rx.cond(AppState.is_admin, rx.hstack(
+                rx.button("Merge…", size="1", variant="ghost", aria_label="Merge " + c.name + " with a duplicate",
+                          on_click=MergeState.start("contact", c.id, c.name, 0), id="merge-contact-" + c.id.to_string()),
+                rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
+                               aria_label="Delete " + c.name, on_click=ContactsState.ask_delete_contact(c.id),
+                               id="delete-contact-" + c.id.to_string()),
+                spacing="1", align="center")),
+            spacing="1", align="center")),
         class_name="contact-row",
     )
 
@@ -33,7 +47,7 @@ def contacts_page() -> rx.Component:
             ContactsState.rows.length() > 0,
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                               ("Name", "Email", "Phone", "Accounts")])),
+                                               ("Name", "Email", "Phone", "Accounts", "")])),
                 rx.table.body(rx.foreach(ContactsState.rows, contact_row)),
                 width="100%"), overflow_x="auto", width="100%"),
             rx.cond(ContactsState.search != "",
@@ -51,6 +65,8 @@ def contacts_page() -> rx.Component:
                       disabled=ContactsState.page >= ContactsState.pages, variant="soft", id="contacts-next"),
             align="center",
         ),
+        contact_dialogs(ContactsState),
+        merge_dialog(),
     )
 
 

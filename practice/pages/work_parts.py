@@ -83,3 +83,36 @@ def task_edit_dialogs(state) -> rx.Component:
                             on_confirm=state.confirm_delete_task, confirm_id="confirm-delete-task",
                             confirm="Delete task")
     return rx.fragment(editor, remover)
+
+
+def contact_dialogs(state) -> rx.Component:
+    """The contact editor (every field) and the contact delete confirmation of `state`."""
+    c = state.contact_edit
+
+    def box(label: str, name: str, id_: str, **props) -> rx.Component:
+        return field(label, rx.input(name=name, default_value=getattr(c, name), id=id_, width="100%", **props))
+
+    editor = edit_dialog(
+        "Edit contact",
+        rx.hstack(box("First name", "first_name", "edit-contact-first", auto_focus=True),
+                  box("Last name", "last_name", "edit-contact-last"), width="100%", wrap="wrap"),
+        rx.hstack(box("Email", "email", "edit-contact-email", type="email"),
+                  box("Phone", "phone", "edit-contact-phone", type="tel"), width="100%", wrap="wrap"),
+        field("Other emails, one per line", rx.text_area(name="other_emails", default_value=c.other_emails,
+                                                        id="edit-contact-other-emails", rows="2", width="100%")),
+        field("Other phones, one per line", rx.text_area(name="other_phones", default_value=c.other_phones,
+                                                        id="edit-contact-other-phones", rows="2", width="100%")),
+        box("Street", "street", "edit-contact-street"),
+        rx.hstack(box("City", "city", "edit-contact-city"), box("State / region", "region", "edit-contact-region"),
+                  width="100%", wrap="wrap"),
+        rx.hstack(box("Postal code", "postal_code", "edit-contact-postal"),
+                  box("Country", "country", "edit-contact-country"), width="100%", wrap="wrap"),
+        open=state.contact_edit_open, on_open_change=state.set_contact_edit_open, on_submit=state.save_contact,
+        error=state.contact_edit_error, key="contact-" + c.id.to_string() + "-" + state.contact_form_key.to_string(),
+        submit_id="save-contact-edit", submit="Save contact", dialog_id="edit-contact-dialog",
+    )
+    remover = delete_dialog("Delete this contact?", state.contact_delete_text, blocked=state.contact_delete_blocked,
+                            open=state.contact_delete_id > 0, on_open_change=state.set_contact_delete_open,
+                            on_confirm=state.confirm_delete_contact, confirm_id="confirm-delete-contact",
+                            confirm="Delete contact")
+    return rx.fragment(editor, remover)

@@ -15,40 +15,11 @@ from practice.services.errors import PracticeError
 from practice.services.formatting import format_date
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
-from practice.state.work_views import (NONE, HistoryItem, TagItem, TaskItem, history_items, parse_date,
-                                       parse_id, task_items)
+from practice.state.work_views import (CONTACT_FIELDS, EDIT_FIELDS, NONE, ContactForm, HistoryItem, TagItem,
+                                       TaskItem, contact_form, form_fields, history_items, parse_date, parse_id,
+                                       task_items)
 
-CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "region", "postal_code", "country")
-# What the contact editor changes: the new-contact fields and the further addresses and numbers.
-EDIT_FIELDS = CONTACT_FIELDS + ("other_emails", "other_phones")
 ACCOUNT_TYPES = [t.value for t in AccountType]
-
-
-@dataclasses.dataclass
-class ContactForm:
-    """The contact being edited, as its dialog's fields show it."""
-
-    id: int = 0
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    other_emails: str = ""
-    phone: str = ""
-    other_phones: str = ""
-    street: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
-
-
-def contact_form(contact) -> ContactForm:
-    return ContactForm(id=contact.id, **{k: getattr(contact, k) or "" for k in EDIT_FIELDS})
-
-
-def form_fields(form: dict, names: tuple[str, ...], limit: int = 300) -> dict[str, str]:
-    """The named fields of a submitted form as bounded strings (untrusted input)."""
-    return {key: str(form.get(key, "") or "")[:limit] for key in names}
 
 
 @dataclasses.dataclass

@@ -8,6 +8,7 @@ from practice import routes
 from practice.services.actor import contact_name
 from practice.services.work import accounts, merge
 from practice.state.account import AccountState
+from practice.state.contacts import ContactsState
 from practice.state.base import ADMIN, AppState, allow, read, run, shown_in
 from practice.state.views import Option
 from practice.state.work_views import parse_id
@@ -104,4 +105,4 @@ class MergeState(AppState):
             done = rx.toast.success(f"Merged into \u201c{self.this_name if self.keep_this else self.other_name}\u201d.")
             if kind == ACCOUNT:
                 return [done, rx.redirect(routes.account_url(keep))]
-            return [done, AccountState.load]
+            return [done, AccountState.load if self.page_account else ContactsState.load]

@@ -56,6 +56,39 @@ class TaskItem:
     is_subtask: bool = False
 
 
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "region", "postal_code", "country")
+# What the contact editor changes: the new-contact fields and the further addresses and numbers.
+EDIT_FIELDS = CONTACT_FIELDS + ("other_emails", "other_phones")
+
+
+@dataclasses.dataclass
+class ContactForm:
+    """The contact being edited, as its dialog's fields show it."""
+
+    id: int = 0
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    other_emails: str = ""
+    phone: str = ""
+    other_phones: str = ""
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+def contact_form(contact) -> ContactForm:
+    return ContactForm(id=contact.id, **{k: getattr(contact, k) or "" for k in EDIT_FIELDS})
+
+
+def form_fields(form: dict, names: tuple[str, ...], limit: int = 300) -> dict[str, str]:
+    """The named fields of a submitted form as bounded strings (untrusted input)."""
+    return {key: str(form.get(key, "") or "")[:limit] for key in names}
+
+
+
 @dataclasses.dataclass
 class TaskForm:
     """A task being corrected, as its dialog's fields show it (id 0: no dialog open)."""

@@ -102,3 +102,41 @@ def test_staff_correct_an_account_a_contact_and_a_job_and_the_log_shows_each_cha
         row = log.locator("tr", has_text=change)
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Olivia Park")
+
+
+def new_account_with_contact(page, account: str, first: str, last: str, email: str) -> None:
+    open_from_menu(page, "Accounts")
+    page.wait_for_url("**/accounts")
+    page.click("#new-account")
+    page.fill("#account-name", account)
+    page.fill("#contact-first", first)
+    page.fill("#contact-last", last)
+    page.fill("#contact-email", email)
+    page.click("#create-account")
+    page.wait_for_url(re.compile(r".*/accounts/\d+$"))
+
+
+def test_an_admin_merges_two_duplicate_contacts_from_the_contacts_page(page, base_url):
+    page.goto(base_url + "/login", timeout=180_000)
+    log_in(page, base_url)
+    new_account_with_contact(page, "Quinn Household", "Pat", "Quinn", "pat@quinn.example")
+    new_account_with_contact(page, "Quinn Consulting", "Pat", "Quinn", "pat.quinn@work.example")
+
+    open_from_menu(page, "Contacts")
+    page.wait_for_url("**/contacts")
+    page.fill("#contact-search", "Pat Quinn")
+    rows = page.locator(".contact-row", has_text="Pat Quinn")
+    expect(rows).to_have_count(2)
+    rows.filter(has_text="pat@quinn.example").get_by_role("button", name="Merge Pat Quinn with a duplicate").click()
+    page.fill("#merge-search", "pat.quinn")
+    page.locator(".merge-choice", has_text="pat.quinn@work.example").click()
+    preview = page.locator("#merge-preview")
+    expect(preview).to_contain_text("\u201cPat Quinn\u201d is merged into \u201cPat Quinn\u201d and then removed. "
+                                    "Moving to \u201cPat Quinn\u201d: 1 account link.")
+    expect(preview).to_contain_text("pat.quinn@work.example is kept among Pat Quinn's other emails.")
+    page.click("#confirm-merge")
+    expect(page.locator("#merge-dialog")).to_have_count(0)
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("pat@quinn.example")
+    expect(rows).to_contain_text("Quinn Household")
+    expect(rows).to_contain_text("Quinn Consulting")

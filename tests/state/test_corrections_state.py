@@ -8,11 +8,12 @@ from practice.db import read_session, write_session
 from practice.models import Account, Contact, Task
 from practice.services.work import accounts, tasks
 from practice.state.account import AccountState
+from practice.state.contacts import ContactsState
 from practice.state.merge import MergeState
 from practice.state.tasks import TasksState
 from tests.factories import give_portal_login, make_account, make_contact, make_firm
 
-STATES = (AccountState, MergeState, TasksState)
+STATES = (AccountState, ContactsState, MergeState, TasksState)
 
 
 def duplicates(monkeypatch):
@@ -112,3 +113,13 @@ def test_linking_a_portal_contact_waits_for_the_confirmation(firm):
     page.confirm_link()
     with read_session() as s:
         assert [c.id for c in accounts.contacts_of(s, firm["owner"], firm["drop"])] == [firm["jim"]]
+
+
+def test_the_contacts_page_edits_a_contact_and_lists_it_changed(firm):
+    page = ContactsState()
+    page.load()
+    page.edit_contact(firm["jim"])
+    page.save_contact({"first_name": "Jim", "last_name": "Hartley", "email": "jim@hartley.example",
+                       "phone": "555-0199"})
+    assert not page.contact_edit_open
+    assert [(r.name, r.phone) for r in page.rows] == [("Jim Hartley", "555-0199")]

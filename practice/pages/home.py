@@ -52,9 +52,12 @@ def tasks_section() -> rx.Component:
 
 def waiting_row(w: HomeWaiting) -> rx.Component:
     return row(
-        rx.link(w.job, href=w.job_href, weight="medium", class_name="home-waiting-job"),
+        # Sent outside any job: the account is the heading.
+        rx.cond(w.job_href != "",
+                rx.link(w.job, href=w.job_href, weight="medium", class_name="home-waiting-job"),
+                rx.link(w.account, href=w.account_href, weight="medium", class_name="home-waiting-account")),
         rx.text(w.waiting_for, size="2", style={"overflow_wrap": "anywhere"}),
-        rx.flex(rx.link(w.account, href=w.account_href, size="1"),
+        rx.flex(rx.cond(w.job_href != "", rx.link(w.account, href=w.account_href, size="1")),
                 rx.text(w.since, size="1", color_scheme="gray"), spacing="3", wrap="wrap"),
         class_name="home-waiting-row",
     )

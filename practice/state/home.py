@@ -49,7 +49,7 @@ def task_items(view: today.Today) -> list[HomeTask]:
 
 
 def waiting_items(view: today.Today) -> list[HomeWaiting]:
-    return [HomeWaiting(job=w.job, job_href=routes.job_url(w.job_id), account=w.account,
+    return [HomeWaiting(job=w.job, job_href=routes.job_url(w.job_id) if w.job_id else "", account=w.account,
                         account_href=routes.account_url(w.account_id), waiting_for=", ".join(w.waiting_for),
                         since="asked " + relative_time(w.since, view.timezone) if w.since else "")
             for w in view.waiting]

@@ -53,7 +53,9 @@ class TaskDue:
 
 @dataclass
 class WaitingJob:
-    job_id: int
+    """A job waiting on its client; or, for what was sent outside any job (job_id None), the account."""
+
+    job_id: int | None
     job: str
     account: str
     account_id: int
@@ -133,16 +135,45 @@ def _owed(session: Session, actor: Actor) -> dict[int, list[tuple[str, dt.dateti
     return owed
 
 
+def _owed_outside_jobs(session: Session, actor: Actor) -> dict[int, list[tuple[str, dt.datetime]]]:
+    """Per visible account: signatures, proposals and approvals sent outside any job, still unanswered."""
+    owed: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    queries = [
+        ("signature", select(SignatureRequest.account_id, SignatureRequest.title, SignatureRequest.sent_at)
+         .where(SignatureRequest.status == SignatureRequestStatus.sent, SignatureRequest.job_id.is_(None)),
+         SignatureRequest.account_id),
+        ("proposal", select(Proposal.account_id, Proposal.name, Proposal.sent_at)
+         .where(Proposal.status == ProposalStatus.sent, Proposal.job_id.is_(None)), Proposal.account_id),
+        ("approval", select(ApprovalRequest.account_id, Document.name, ApprovalRequest.created_at)
+         .join(Document, Document.id == ApprovalRequest.document_id)
+         .where(ApprovalRequest.status == ApprovalStatus.pending, ApprovalRequest.job_id.is_(None)),
+         ApprovalRequest.account_id),
+    ]
+    for what, stmt, account_col in queries:
+        visible = account_visible(actor, account_col)
+        for account_id, name, since in session.exec(stmt.where(visible) if visible is not None else stmt):
+            owed[account_id].append((f'{what}: "{name}"', since))
+    return owed
+
+
+def _oldest(owed: list[tuple[str, dt.datetime]]) -> dt.datetime | None:
+    return min((since for _, since in owed if since), default=None)
+
+
 def waiting_on_client(session: Session, actor: Actor) -> tuple[list[WaitingJob], int]:
-    """The jobs waiting on the client (those waiting longest first), and how many there are in all."""
+    """The jobs (and accounts, for what was sent outside a job) waiting on the client, those waiting longest
+    first, and how many there are in all."""
     require_staff(actor)
-    owed = _owed(session, actor)
+    owed, outside = _owed(session, actor), _owed_outside_jobs(session, actor)
     rows = session.exec(select(Job.id, Job.name, Account.id, Account.name).join(Account, Account.id == Job.account_id)
                         .where(Job.id.in_(list(owed)))).all() if owed else []
-    waiting = [WaitingJob(job_id, job, account, account_id, [what for what, _ in owed[job_id]],
-                          min((since for _, since in owed[job_id] if since), default=None))
+    waiting = [WaitingJob(job_id, job, account, account_id, [what for what, _ in owed[job_id]], _oldest(owed[job_id]))
                for job_id, job, account_id, account in rows]
-    waiting.sort(key=lambda w: (w.since is None, w.since or dt.datetime.min, w.job_id))
+    names = dict(session.exec(select(Account.id, Account.name).where(Account.id.in_(list(outside)))).all()) \
+        if outside else {}
+    waiting += [WaitingJob(None, "", names.get(account_id, ""), account_id, [what for what, _ in items],
+                           _oldest(items)) for account_id, items in outside.items()]
+    waiting.sort(key=lambda w: (w.since is None, w.since or dt.datetime.min, w.job_id or 0, w.account_id))
     return waiting[:MAX_WAITING], len(waiting)
 
 

@@ -6,9 +6,10 @@ import pytest
 
 from practice.db import read_session, write_session
 from practice.services.documents import files
-from practice.services.portal import client_tasks
+from practice.services.portal import client_tasks, logins
 from practice.services.work import accounts, tasks, today
-from tests.factories import contact_actor, make_firm, make_household, make_job, make_pipeline, sample_pdf
+from tests.factories import (contact_actor, make_firm, make_household, make_job, make_pipeline,
+                             make_signature_request, sample_pdf)
 
 DAY = dt.timedelta(days=1)
 
@@ -102,3 +103,16 @@ def test_a_task_marked_waiting_for_the_client_makes_its_job_wait(firm):
         tasks.set_status(s, firm["owner"], task.id, "waiting_for_client")
     (waiting,) = home(firm["bob"]).waiting
     assert waiting.waiting_for == ['task waiting for the client: "Get the K-1 from June"']
+
+
+def test_a_signature_asked_outside_any_job_makes_the_account_wait(firm):
+    pdf = files.upload(firm["owner"], firm["quinn"], None, "Engagement letter.pdf", sample_pdf())
+    with write_session() as s:
+        logins.invite(s, firm["owner"], firm["max"])
+        make_signature_request(s, firm["owner"], firm["quinn"], title="Engagement letter 2027", document_id=pdf.id,
+                               signer_contact_ids=[firm["max"]])
+    (waiting,) = home(firm["owner"]).waiting
+    assert (waiting.job_id, waiting.account, waiting.account_id) == (None, "Quinn Household", firm["quinn"])
+    assert waiting.waiting_for == ['signature: "Engagement letter 2027"'] and waiting.since is not None
+    # Bob does not work on the Quinns.
+    assert home(firm["bob"]).waiting == []

@@ -89,3 +89,18 @@ def test_flagged_rows_import_exactly_what_the_person_chose(page, base_url, tmp_p
         ("Tidewater Cafe", "Company", ["nia@harborlights.example"])]
     assert contacts_with_email("nia@harborlights.example") == 1
     assert contacts_with_email("pat.existing@quaybooks.example") == 1
+
+
+def test_the_questions_fit_a_phone(phone_page, base_url, tmp_path):
+    path = tmp_path / "harbor-phone.csv"
+    path.write_text(CSV.replace("Harbor", "Pier").replace("harbor", "pier").replace("Quay", "Dock")
+                    .replace("quay", "dock"))
+    log_in(phone_page, base_url)
+    phone_page.click("#phone-menu")
+    phone_page.get_by_role("menuitem", name="Import").click()
+    phone_page.wait_for_url("**/import")
+    phone_page.locator("input[type=file]").set_input_files(str(path))
+    expect(phone_page.locator("#flag-3-account")).to_contain_text('"Pier Lights" is also on line 2')
+    phone_page.locator("#flag-3-account").get_by_role("radio", name="A separate account").click()
+    expect(phone_page.locator("#run-import")).to_have_text("Import 3 rows")
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

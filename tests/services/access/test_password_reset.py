@@ -3,12 +3,13 @@ is the team's, every session ended on reset, throttling kept, and an audit row f
 import datetime as dt
 import re
 
+import pyotp
 import pytest
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import AuditLog, LoginAttempt, OutgoingMail, StaffToken, TeamMember, utcnow
-from practice.services.access import auth, login_safety, password_reset
+from practice.models import AuditLog, LoginAttempt, OutgoingMail, StaffToken, StaffTwoFactor, TeamMember, utcnow
+from practice.services.access import auth, login_safety, password_reset, two_factor
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from practice.services.mail import password_reset as reset_email
 from tests.factories import make_firm
@@ -138,3 +139,22 @@ def test_throttling_holds_bad_links_count_and_a_locked_login_stays_locked(firm):
         assert s.get(LoginAttempt, login_safety.principal_key("staff", BOB)).locked
     with pytest.raises(login_safety.TooManyAttempts):
         log_in(NEW)
+
+
+def test_a_new_password_does_not_skip_two_factor_sign_in_nor_finish_a_login_begun_with_the_old_one(firm):
+    bob = firm["bob"]
+    with write_session() as s:
+        two_factor.start_setup(s, bob)
+        secret = s.get(StaffTwoFactor, bob.member_id).secret
+    with write_session() as s:
+        two_factor.confirm_setup(s, bob, pyotp.TOTP(secret).now())
+    with write_session() as s:
+        begun = auth.start_login(s, BOB, PASSWORD).pending_id
+    forgot(BOB)
+    reset(token_in(reset_mails()[0]))
+    with write_session() as s:
+        step = auth.start_login(s, BOB, NEW)
+    assert step.sid is None and step.pending_id  # the code is still asked
+    with write_session() as s, pytest.raises(PermissionDenied, match="expired"):
+        auth.finish_login(s, begun, pyotp.TOTP(secret).now())
+

@@ -90,8 +90,12 @@ def new_request_form() -> rx.Component:
             error_callout(N.new_error),
             rx.cond(
                 N.source_options.length() > 0,
-                field("Document to sign", native_select(N.source_options, name="source", id="signature-source",
-                                                        first=("", "Choose a PDF or a template"))),
+                rx.vstack(
+                    field("Document to sign", native_select(N.source_options, name="source", id="signature-source",
+                                                            first=("", "Choose a PDF or a template"))),
+                    rx.text("The unsigned PDF stays internal: the signers see its pages only while signing, and "
+                            "get the signed copy in their documents.", size="1", color_scheme="gray"),
+                    spacing="1", width="100%"),
                 empty_state("This account has no PDF yet. Upload one in the account's Documents section, or "
                             "create a document template.",
                             rx.hstack(rx.link("Back to the account", href=N.new_account_href),

@@ -16,7 +16,8 @@ NAV = [("Home", routes.PORTAL, "house", "portal-nav-home"),
 
 
 def account_switcher() -> rx.Component:
-    """A select of the contact's accounts when there are several; otherwise just the account's name."""
+    """A select of the contact's accounts when there are several; otherwise just the account's name (not when it
+    is the contact's own name, already the heading: "Dana Whitfield" once, not twice)."""
     return rx.cond(
         PortalState.account_options.length() > 1,
         rx.select.root(
@@ -25,7 +26,8 @@ def account_switcher() -> rx.Component:
                                          lambda o: rx.select.item(o.label, value=o.value))),
             value=PortalState.current_account, on_change=PortalState.switch_account, size="2",
         ),
-        rx.text(PortalState.current_account_name, size="2", color_scheme="gray", id="current-account"),
+        rx.cond(PortalState.current_account_name != PortalState.contact_name,
+                rx.text(PortalState.current_account_name, size="2", color_scheme="gray", id="current-account")),
     )
 
 

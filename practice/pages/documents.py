@@ -161,7 +161,7 @@ def document_row(d) -> rx.Component:
                                 spacing="2", align="center", wrap="wrap"),
                       spacing="1"),
         )),
-        rx.table.cell(rx.text(d.who, size="2"), rx.text(d.when, size="1", color_scheme="gray")),
+        rx.table.cell(rx.text(d.who, size="2"), rx.text(d.when, size="1", color_scheme="gray", title=d.exact)),
         rx.table.cell(rx.hstack(
             rx.cond(d.refused, rx.fragment(),
                     rx.tooltip(rx.icon_button(rx.icon("circle-check", size=12), size="1", variant="ghost",

@@ -48,7 +48,7 @@ def document_card(d) -> rx.Component:
             # A document load, not the router's navigation: the attachment downloads and the page stays put.
             rx.el.a(d.name, href=d.href, rel="noopener", reload_document=True, class_name="portal-document-link",
                     style={"color": rx.color("accent", 11), "fontWeight": "500", "wordBreak": "break-word"}),
-            rx.text(d.folder, " · ", d.size, " · ", d.when, size="1", color_scheme="gray"),
+            rx.text(d.folder, " · ", d.size, " · ", rx.el.span(d.when, title=d.exact), size="1", color_scheme="gray"),
             spacing="0", min_width="0",
         ),
         align="center", width="100%",

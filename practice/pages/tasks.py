@@ -103,7 +103,7 @@ def detail_panel() -> rx.Component:
                 rx.cond(TasksState.comments.length() > 0,
                         rx.vstack(rx.foreach(TasksState.comments, lambda c: rx.vstack(
                             rx.text(c.body, size="2", white_space="pre-wrap"),
-                            rx.text(c.who, " · ", c.at, size="1", color_scheme="gray"),
+                            rx.text(c.who, " · ", rx.el.span(c.at, title=c.exact), size="1", color_scheme="gray"),
                             spacing="0", class_name="comment")), width="100%"),
                         rx.text("No comments yet.", size="2", color_scheme="gray")),
                 rx.form(

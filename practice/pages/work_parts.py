@@ -27,7 +27,7 @@ def history_list(items) -> rx.Component:
         items.length() > 0,
         rx.vstack(rx.foreach(items, lambda h: rx.vstack(
             rx.text(h.summary, size="2"),
-            rx.text(h.who, " · ", h.at, size="1", color_scheme="gray"),
+            rx.text(h.who, " · ", rx.el.span(h.at, title=h.exact), size="1", color_scheme="gray"),
             spacing="0", width="100%", padding_y="0.25em", border_bottom=f"1px solid {rx.color('gray', 4)}")),
             width="100%", spacing="0", class_name="history"),
         rx.text("Nothing recorded yet.", color_scheme="gray", size="2"),

@@ -42,6 +42,7 @@ class DocumentItem:
     pages: str = ""
     who: str = ""
     when: str = ""
+    exact: str = ""
     href: str = ""
     refused: bool = False
     refusal: str = ""
@@ -128,7 +129,8 @@ def document_items(docs, timezone: str) -> list[DocumentItem]:
     return [DocumentItem(
         id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
         pages=f"{d.pages} page{'s' if d.pages != 1 else ''}" if d.pages else "",
-        who=d.uploaded_by or "Someone", when=format_datetime(d.uploaded_at, timezone),
+        who=d.uploaded_by or "Someone", when=relative_time(d.uploaded_at, timezone),
+        exact=format_datetime(d.uploaded_at, timezone),
         href="" if d.status != "ok" else routes.file_url(d.id),
         refused=d.status != "ok", refusal=d.refusal, shared=d.shared, visibility=_visibility(d),
         folder_id=str(d.folder_id or "")) for d in docs]

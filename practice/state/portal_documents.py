@@ -10,7 +10,7 @@ from practice.services import firm
 from practice.services.documents import files as document_files, folders as document_folders, storage
 from practice.services.actor import ContactActor
 from practice.services.errors import PracticeError
-from practice.services.formatting import format_datetime
+from practice.services.formatting import format_datetime, relative_time
 from practice.state.base import ANYONE, CONTACT, allow, read
 from practice.state.documents import size_text, store_uploads
 from practice.state.portal import PortalState
@@ -27,6 +27,7 @@ class PortalDocumentItem:
     folder: str = ""
     size: str = ""
     when: str = ""
+    exact: str = ""
     who: str = ""
     href: str = ""
 
@@ -72,7 +73,8 @@ class PortalDocumentsState(PortalState):
         if self.upload_folder not in {o.value for o in self.folder_options}:
             self.upload_folder = NO_FOLDER
         self.docs = [PortalDocumentItem(id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
-                                        when=format_datetime(d.uploaded_at, view["timezone"]), who=d.uploaded_by,
+                                        when=relative_time(d.uploaded_at, view["timezone"]),
+                                        exact=format_datetime(d.uploaded_at, view["timezone"]), who=d.uploaded_by,
                                         href=routes.file_url(d.id)) for d in view["docs"]]
 
     @allow(CONTACT)

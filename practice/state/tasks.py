@@ -10,7 +10,7 @@ from practice.services import firm
 from practice.services.access import team
 from practice.services.work import jobs, removal, tasks
 from practice.services.errors import PracticeError
-from practice.services.formatting import format_date, format_datetime
+from practice.services.formatting import format_date, format_datetime, relative_time
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskForm, TaskItem, parse_date,
@@ -23,6 +23,7 @@ FILTER_VALUES = {value for value, _ in STATUS_FILTERS}
 class CommentItem:
     who: str = ""
     at: str = ""
+    exact: str = ""
     body: str = ""
 
 
@@ -91,7 +92,8 @@ class TasksState(AppState):
                                   status_label=STATUS_LABELS[TaskStatus(s.status).value],
                                   due=format_date(s.due_date), assignee=names.get(s.assignee_id, "Nobody"),
                                   is_subtask=True) for s in view["subtasks"]]
-        self.comments = [CommentItem(who=who, at=format_datetime(c.created_at, view["timezone"]), body=c.body)
+        self.comments = [CommentItem(who=who, at=relative_time(c.created_at, view["timezone"]),
+                                     exact=format_datetime(c.created_at, view["timezone"]), body=c.body)
                          for c, who in view["comments"]]
 
     def _refresh(self) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 from practice import routes
 from practice.models import TaskStatus
 from practice.services.errors import InvalidInput
-from practice.services.formatting import date_input, format_date, format_datetime
+from practice.services.formatting import date_input, format_date, format_datetime, relative_time
 
 # Task statuses in the order people think of them, with the words they read.
 STATUS_LABELS = {
@@ -36,6 +36,7 @@ class TagItem:
 @dataclasses.dataclass
 class HistoryItem:
     at: str = ""
+    exact: str = ""
     who: str = ""
     summary: str = ""
 
@@ -141,7 +142,8 @@ def is_checked(value) -> bool:
 
 
 def history_items(entries, timezone: str) -> list[HistoryItem]:
-    return [HistoryItem(at=format_datetime(e.at, timezone), who=e.actor_label or "Someone", summary=e.summary)
+    return [HistoryItem(at=relative_time(e.at, timezone), exact=format_datetime(e.at, timezone),
+                        who=e.actor_label or "Someone", summary=e.summary)
             for e in entries]
 
 

@@ -70,7 +70,7 @@ def test_owner_builds_a_recurring_job_sees_its_rule_and_dates_saves_and_removes_
     dates = page.locator(".recurring-preview-date")
     expect(dates).to_have_count(12)
     for i in (0, 11):
-        expect(dates.nth(i)).to_have_text(re.compile(r"^\w{3} 15 \w{3} \d{4}, 08:00$"))
+        expect(dates.nth(i)).to_have_text(re.compile(r"^\w{3}, \w{3} 15, \d{4}, 8:00 AM$"))
 
     page.click("#recurring-save")
     expect(page.get_by_text(f'Saved "{RULE_NAME}"').first).to_be_visible()

@@ -66,7 +66,8 @@ def open_proposal(session: Session, who, proposal_id: int, *, ip_address: str = 
                ip_address=ip_address, user_agent=user_agent)
         account = session.get(Account, proposal.account_id)
         audit.record(session, client_actor(who), "proposal_viewed", "account", proposal.account_id,
-                     f'{who.name} opened proposal "{proposal.name}" ({account.name})', proposal_id=proposal.id)
+                     f'{inbox.client_label(who.name, account.name)} opened proposal "{proposal.name}"',
+                     proposal_id=proposal.id)
     return _detail(session, who, proposal)
 
 

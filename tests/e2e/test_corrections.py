@@ -140,3 +140,22 @@ def test_an_admin_merges_two_duplicate_contacts_from_the_contacts_page(page, bas
     expect(rows).to_contain_text("pat@quinn.example")
     expect(rows).to_contain_text("Quinn Household")
     expect(rows).to_contain_text("Quinn Consulting")
+
+
+def test_the_edit_dialogs_fit_a_phone(phone_page, base_url):
+    page = phone_page
+    page.goto(base_url + "/login", timeout=180_000)
+    log_in(page, base_url)
+    page.goto(base_url + "/accounts")
+    page.locator("table a").first.click()
+    page.wait_for_url(re.compile(r".*/accounts/\d+$"))
+    page.click("#edit-account")
+    expect(page.locator("#edit-account-dialog")).to_be_visible()
+    box = page.locator("#edit-account-dialog").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.keyboard.press("Escape")
+    page.locator("#contacts-section").get_by_role("button", name=re.compile("^Edit ")).first.click()
+    box = page.locator("#edit-contact-dialog").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -294,6 +294,8 @@ def placing_tools() -> rx.Component:
             width="100%"),
         rx.hstack(
             rx.button("Save fields", on_click=S.save_fields, id="save-fields", variant="soft"),
+            rx.cond(S.can_undo, rx.button(rx.icon("undo-2", size=14), "Undo", on_click=S.undo_field_change,
+                                          id="undo-field-change", variant="ghost", size="2")),
             rx.cond(S.dirty, rx.text("Unsaved changes", size="1", color_scheme="amber", id="fields-unsaved")),
             align="center", spacing="2"),
         send_form(),

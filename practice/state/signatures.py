@@ -36,6 +36,7 @@ REQUEST_STATUS = {
 STATUS_COLORS = {"draft": "gray", "sent": "amber", "completed": "green", "declined": "red", "cancelled": "gray"}
 MAX_FIELDS = requests.MAX_FIELDS
 # What an arrow key does to a focused field: half a percent of the page that way.
+UNDO_STEPS = 30
 NUDGES = {"ArrowLeft": (-0.005, 0.0), "ArrowRight": (0.005, 0.0), "ArrowUp": (0.0, -0.005), "ArrowDown": (0.0, 0.005)}
 # What a new document template starts with: a heading, a placeholder and one signer's signature and date.
 STARTER_BODY = """<h1>Engagement letter</h1>
@@ -365,6 +366,7 @@ class SignatureRequestState(AppState):
     cancel_open: bool = False
     keyboard_key: int = 0
     fit_warnings: list[str] = []
+    can_undo: bool = False
     # The fields as placed (dicts the service takes), and signer colours; kept on the server only.
     _placed: list[dict] = []
     _colors: dict[int, str] = {}
@@ -372,6 +374,7 @@ class SignatureRequestState(AppState):
     _page_count: int = 0
     _sizes: list[tuple[float, float]] = []  # each page's (width, height) in points
     _next_key: int = 1
+    _undo: list[list[dict]] = []  # the fields before each change, the latest last
 
     @rx.var
     def is_draft(self) -> bool:
@@ -425,6 +428,7 @@ class SignatureRequestState(AppState):
                              "width": f.width, "height": f.height, "label": f.label, "required": f.required}
                             for n, f in enumerate(detail.fields, start=1)]
             self._next_key = len(self._placed) + 1
+            self._undo, self.can_undo = [], False
         self._show_fields()
 
     def _show_request(self, detail, timezone: str) -> None:
@@ -490,7 +494,7 @@ class SignatureRequestState(AppState):
         self.req_notice = ""
         with shown_in(self, "req_error"):
             field = self._new_field(_page_index(page), _fraction(x), _fraction(y), parse_id(self.tool_signer))
-            self._placed = [*self._placed, field]
+            self._change([*self._placed, field])
             self.selected_key = self._next_key
             self._next_key += 1
             self.dirty, self.req_error = True, ""
@@ -538,11 +542,25 @@ class SignatureRequestState(AppState):
         self.selected_key = chosen if chosen is not None and any(f["key"] == chosen for f in self._placed) else -1
         self._show_fields()
 
+    def _change(self, placed: list[dict]) -> None:
+        """The fields as changed, the way they were kept for Undo (the last UNDO_STEPS changes)."""
+        self._undo = [*self._undo[-(UNDO_STEPS - 1):], self._placed]
+        self._placed, self.can_undo = placed, True
+
+    @allow(STAFF)
+    def undo_field_change(self):
+        """The fields as they were before the last change (placing, moving, resizing, deleting, re-assigning)."""
+        if self.status != "draft" or not self._undo:
+            return
+        self._placed, self._undo = self._undo[-1], self._undo[:-1]
+        self.can_undo, self.dirty = bool(self._undo), True
+        self._show_fields()
+
     def _reshape(self, key, box: tuple[float, float, float, float]) -> None:
         """Give the field `key` this box (snapped onto its page) and select it."""
         x, y, width, height = field_fit.snap_box(*box)
-        self._placed = [{**f, "x": x, "y": y, "width": width, "height": height} if f["key"] == key else f
-                        for f in self._placed]
+        self._change([{**f, "x": x, "y": y, "width": width, "height": height} if f["key"] == key else f
+                      for f in self._placed])
         self.selected_key, self.dirty = key, True
         self._show_fields()
 
@@ -578,7 +596,7 @@ class SignatureRequestState(AppState):
     def delete_field(self):
         if self.status != "draft" or self.selected_key < 0:
             return
-        self._placed = [f for f in self._placed if f["key"] != self.selected_key]
+        self._change([f for f in self._placed if f["key"] != self.selected_key])
         self.selected_key, self.dirty = -1, True
         self._show_fields()
 
@@ -587,7 +605,7 @@ class SignatureRequestState(AppState):
         signer = parse_id(signer_id)
         if self.status != "draft" or signer is None or signer not in self._colors:
             return
-        self._placed = [{**f, "signer_id": signer} if f["key"] == self.selected_key else f for f in self._placed]
+        self._change([{**f, "signer_id": signer} if f["key"] == self.selected_key else f for f in self._placed])
         self.dirty = True
         self._show_fields()
 
@@ -597,9 +615,9 @@ class SignatureRequestState(AppState):
         if self.status != "draft" or kind not in FIELD_KINDS:
             return
         width, height = FIELD_SIZES[kind]
-        self._placed = [{**f, "kind": kind, "width": width, "height": height,
-                         "x": min(f["x"], 1.0 - width), "y": min(f["y"], 1.0 - height)}
-                        if f["key"] == self.selected_key else f for f in self._placed]
+        self._change([{**f, "kind": kind, "width": width, "height": height,
+                       "x": min(f["x"], 1.0 - width), "y": min(f["y"], 1.0 - height)}
+                      if f["key"] == self.selected_key else f for f in self._placed])
         self.dirty = True
         self._show_fields()
 

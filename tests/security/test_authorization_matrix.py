@@ -395,6 +395,7 @@ EXPECTED_HANDLERS = {
     "SignatureRequestState.select_field": "staff",
     "SignatureRequestState.send": "staff",
     "SignatureRequestState.set_cancel_open": "staff",
+    "SignatureRequestState.undo_field_change": "staff",
     "SigningSettingsState.certificate_rejected": "admin",
     "SigningSettingsState.download_certificate": "admin",
     "SigningSettingsState.load": "admin",

@@ -203,6 +203,18 @@ def test_a_dragged_or_nudged_field_lands_on_the_page_and_a_box_too_small_for_its
     page.nudge_field(key, "ArrowLeft", False)
     page.nudge_field(key, "Tab", False)
     assert page._placed[0]["x"] == 0.815
+    # Undo puts it back, one change at a time, down to the click that placed it.
+    page.undo_field_change()
+    assert page._placed[0]["x"] == 0.82 and page.can_undo
+    page.undo_field_change()
+    assert page._placed[0]["x"] == 0.41
+    page.undo_field_change()
+    assert page._placed == [] and not page.can_undo
+    page.undo_field_change()
+    page.place(0, 0.5, 0.5)
+    key = page.fields[0].key
+    page.move_field(key, [0.82, 0.4, 0.18, 0.03])
+    page.nudge_field(key, "ArrowLeft", False)
     # Resized (with the corner, or Shift+arrows) until the widest date no longer fits: flagged, and said.
     page.move_field(key, [0.815, 0.4, 0.07, 0.03])
     page.nudge_field(key, "ArrowLeft", True)

@@ -80,7 +80,7 @@ def waiting_section() -> rx.Component:
 def activity_row(a: HomeActivity) -> rx.Component:
     return row(
         rx.link(a.text, href=a.href, size="2", class_name="home-activity", style={"overflow_wrap": "anywhere"}),
-        rx.flex(rx.text(a.account, size="1", color_scheme="gray"), rx.text(a.when, size="1", color_scheme="gray"),
+        rx.flex(rx.text(a.account, size="1", color_scheme="gray"), rx.text(a.when, size="1", color_scheme="gray", title=a.exact),
                 spacing="3", wrap="wrap"),
         class_name="home-activity-row",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from practice import routes
-from practice.services.formatting import format_date, relative_time
+from practice.services.formatting import format_date, format_datetime, relative_time
 from practice.services.work import tasks, today
 from practice.state.base import STAFF, AppState, allow, read, shown_in
 
@@ -38,6 +38,7 @@ class HomeActivity:
     href: str = ""
     account: str = ""
     when: str = ""
+    exact: str = ""
 
 
 def task_items(view: today.Today) -> list[HomeTask]:
@@ -57,6 +58,7 @@ def waiting_items(view: today.Today) -> list[HomeWaiting]:
 
 def activity_items(view: today.Today) -> list[HomeActivity]:
     return [HomeActivity(text=a.text, account=a.account, when=relative_time(a.at, view.timezone),
+                         exact=format_datetime(a.at, view.timezone),
                          href=routes.job_url(a.job_id) if a.job_id else routes.account_url(a.account_id))
             for a in view.activity]
 

@@ -42,6 +42,8 @@ def bakery():
 
 
 def _filtered_to_the_bakery(page, base_url, *, phone: bool = False):
+    # The first page a fresh test server serves can be slow to build on a busy machine.
+    page.goto(base_url + "/login", timeout=90_000)
     log_in(page, base_url)
     if phone:
         page.click("#phone-menu")

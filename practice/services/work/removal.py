@@ -95,9 +95,17 @@ def _drop_jobs(session: Session, job_ids: list[int]) -> None:
 
 
 def _account_records(session: Session, account_id: int) -> list[str]:
-    kept = [(Document, "document"), (SignatureRequest, "signature request"), (Proposal, "proposal"),
-            (ApprovalRequest, "approval request")]
-    return [counted(n, word) for model, word in kept if (n := _count(session, model, model.account_id == account_id))]
+    """The records that keep an account (documents in its trash too: staff can still restore them)."""
+    records = []
+    shown = _count(session, Document, Document.account_id == account_id, Document.deleted_at.is_(None))
+    trashed = _count(session, Document, Document.account_id == account_id, Document.deleted_at.is_not(None))
+    if shown:
+        records.append(counted(shown, "document"))
+    if trashed:
+        records.append(counted(trashed, "document") + " in the trash")
+    kept = [(SignatureRequest, "signature request"), (Proposal, "proposal"), (ApprovalRequest, "approval request")]
+    return records + [counted(n, word) for model, word in kept
+                      if (n := _count(session, model, model.account_id == account_id))]
 
 
 def account_removal(session: Session, actor: Actor, account_id: int) -> Removal:

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import (Account, AccountContact, AuditLog, Contact, Folder, Job, PortalLogin, Task, TaskComment)
+from practice.models import (Account, AccountContact, AuditLog, Contact, Document, Folder, Job, PortalLogin, Task, TaskComment)
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from practice.services.documents import files
 from practice.services.work import accounts, catalog, jobs, removal, tasks
@@ -124,6 +124,12 @@ def test_an_account_with_documents_is_not_deleted(firm, tmp_path):
     assert "holds 1 document" in preview.sentence and "merge it into the other account" in preview.sentence
     with write_session() as s, pytest.raises(Conflict, match="cannot be deleted"):
         removal.delete_account(s, firm["owner"], firm["account"])
+    with write_session() as s:  # in the trash it can still be restored: the account still cannot go
+        doc = s.exec(select(Document)).one()
+        files.delete_document(s, firm["owner"], doc.id)
+    with read_session() as s:
+        preview = removal.account_removal(s, firm["owner"], firm["account"])
+    assert preview.sentence.startswith("\u201cHartly Houshold\u201d holds 1 document in the trash:")
 
 
 def test_deleting_a_contact_takes_their_portal_login_and_links(firm):

@@ -57,6 +57,15 @@ class _Gen:
         self.setup = []
         self.entities = set()
         self._bound = 0
+        self._reads = []  # the field reads of the test being generated
+
+    def guarded(self, build, when_empty: bool) -> str:
+        """A test that answers for an empty field itself (the contract: ``is not``, ``is not one of`` and
+        ``does not contain`` hold for it, every other test is false) instead of raising into the slow path."""
+        outer, self._reads = self._reads, []
+        expr = build()
+        reads, self._reads = self._reads, outer
+        return _empty_guard(reads, expr, when_empty)
 
     def const(self, value) -> str:
         self.consts.append(value)
@@ -76,7 +85,9 @@ class _Gen:
             if e.entity not in FIELDS or e.name not in FIELDS[e.entity]:
                 raise ValueError(f"unknown field {e.entity}.{e.name}")  # the checker prevents it
             self.entities.add(e.entity)
-            return f"{e.entity}[{e.name!r}]", FIELDS[e.entity][e.name], False
+            code = f"{e.entity}[{e.name!r}]"
+            self._reads.append(code)
+            return code, FIELDS[e.entity][e.name], False
         if isinstance(e, A.Text):
             return self.const(e.value), TEXT, True
         if isinstance(e, A.Number):
@@ -121,7 +132,7 @@ class _Gen:
             op = "not in" if c.negated else "in"
             return f"({k} {op} map(_cf, {c.entity}['tags']))"
         if isinstance(c, A.Compare):
-            return self.compare(c)
+            return self.guarded(lambda: self.compare(c), c.op in ("is not", "does not contain"))
         if isinstance(c, A.OneOf):
             return self.one_of(c)
         if isinstance(c, A.Empty):
@@ -132,18 +143,21 @@ class _Gen:
                 return f"({code} is None or not {code}.strip())"
             return f"({code} is {'not ' if c.negated else ''}None)"
         if isinstance(c, (A.Within, A.Ago)):
-            code, t, _ = self.value(c.subject)
-            base = "_now" if t == DATETIME else "_today"
-            amount = int(c.duration.amount)
-            unit = _unit(c.duration.unit)
-            if isinstance(c, A.Within):
-                end = self.bind(f"_h.shift({base}, {amount}, {unit!r}, _tz)")
-                return f"({base} <= {code} <= {end})"
-            cutoff = self.bind(f"_h.shift({base}, {-amount}, {unit!r}, _tz)")
-            if c.more:
-                return f"({code} < {cutoff})"
-            return f"({cutoff} < {code} <= {base})"
+            return self.guarded(lambda: self.period(c), False)
         raise TypeError(c)  # pragma: no cover
+
+    def period(self, c) -> str:
+        code, t, _ = self.value(c.subject)
+        base = "_now" if t == DATETIME else "_today"
+        amount = int(c.duration.amount)
+        unit = _unit(c.duration.unit)
+        if isinstance(c, A.Within):
+            end = self.bind(f"_h.shift({base}, {amount}, {unit!r}, _tz)")
+            return f"({base} <= {code} <= {end})"
+        cutoff = self.bind(f"_h.shift({base}, {-amount}, {unit!r}, _tz)")
+        if c.more:
+            return f"({code} < {cutoff})"
+        return f"({cutoff} < {code} <= {base})"
 
     def compare(self, c: A.Compare) -> str:
         op = c.op
@@ -181,7 +195,13 @@ class _Gen:
         return f"({lcode} {py} {rcode})"
 
     def one_of(self, c: A.OneOf) -> str:
+        # Only the left side decides for an empty field: an empty value in the list simply matches nothing.
+        outer, self._reads = self._reads, []
         lcode, lt, lconst = self.value(c.left)
+        reads, self._reads = self._reads, outer
+        return _empty_guard(reads, self.one_of_values(c, lcode, lt, lconst), c.negated)
+
+    def one_of_values(self, c: A.OneOf, lcode: str, lt: str, lconst: bool) -> str:
         op = "not in" if c.negated else "in"
         if lt == TEXT:
             if all(isinstance(v, A.Text) for v in c.values):
@@ -204,6 +224,16 @@ class _Gen:
             k = self.const(frozenset(_const_value(v) for v in c.values))
             return f"({lcode} {op} {k})"
         return f"({lcode} {op} ({', '.join(items)},))"
+
+
+def _empty_guard(reads: list, expr: str, when_empty: bool) -> str:
+    """``expr`` preceded by what it answers when one of the fields it reads is empty."""
+    reads = list(dict.fromkeys(reads))
+    if not reads:
+        return expr
+    if when_empty:
+        return "(" + " or ".join(f"{r} is None" for r in reads) + f" or {expr})"
+    return "(" + " and ".join(f"{r} is not None" for r in reads) + f" and {expr})"
 
 
 # The only built-in names generated code can reach.

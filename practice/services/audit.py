@@ -184,8 +184,9 @@ def labels(session: Session, things: list[tuple[str, int | None]]) -> dict[tuple
             AuditLog.entity_label != "").order_by(AuditLog.id)).all()
         for entity, entity_id, label in kept:
             found[(entity, entity_id)] = label
+    # Settings and other things without a name of their own read as their kind ("Firm settings", "Rules").
     return {key: found.get(key) or (f"a deleted {kind_word(key[0]).lower()}" if key[1] is not None
-                                    else kind_word(key[0])) for key in things}
+                                    and key[0] in _NAMES else kind_word(key[0])) for key in things}
 
 
 def row_labels(session: Session, rows: list[AuditLog]) -> dict[int, str]:

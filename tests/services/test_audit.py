@@ -60,9 +60,12 @@ def test_a_deleted_thing_keeps_the_name_it_had(firm):
         doc_templates.delete_template(s, firm["owner"], template.id)
         # A row written before names were kept, about an account since deleted.
         s.add(AuditLog(actor_label="Olivia Park", action="update", entity="account", entity_id=9999, summary="x"))
+        s.add(AuditLog(actor_label="Olivia Park", action="save", entity="rules", entity_id=12, summary="y"))
     rows, labels = _rows(actor=firm["owner"])
     assert [labels[r.id] for r in rows if r.entity == "document_template"] == ["Engagement letter"] * 2
-    assert labels[rows[0].id] == "a deleted account"
+    # Settings read as what they are, a thing that is gone as "a deleted …", never by its id.
+    assert [labels[r.id] for r in rows[:2]] == ["Rules", "a deleted account"]
+    assert {labels[r.id] for r in rows if r.entity == "firm"} == {"Firm settings"}
 
 
 def test_a_renamed_account_reads_its_current_name_in_rows_written_before_names_were_kept(firm):

@@ -36,6 +36,17 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
 PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] %s >>"
 
 
+def encrypted_pdf(user_password: str) -> bytes:
+    """An honest one-page PDF encrypted by pypdf; an empty user password opens it without asking."""
+    from pypdf import PdfReader, PdfWriter  # lazy: only this factory needs pypdf's writer
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(normal_pdf(1))))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def normal_pdf(pages: int = 2) -> bytes:
     """A small, honest PDF with some text on each page."""
     objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import time
-from io import BytesIO
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
 
 from practice.services.documents import pdf_check, storage
-from tests.factories.hostile_pdfs import CORPUS, normal_pdf, write_corpus
+from tests.factories.hostile_pdfs import CORPUS, encrypted_pdf, normal_pdf, write_corpus
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "hostile_pdfs"
 
@@ -60,20 +58,12 @@ def test_the_corpus_is_written_by_the_script_not_committed(corpus):
     assert corpus["flate_bomb.pdf"].stat().st_size < 3_000_000
 
 
-def _encrypted(user_password: str) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(normal_pdf(1))))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret")
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("user_password, reason", [("secret", "it is protected by a password"),
                                                    ("", "it is encrypted (its author restricted it)")])
 def test_an_encrypted_pdf_is_refused_with_a_sentence_unless_the_firm_allows_it(tmp_path, monkeypatch,
                                                                                   user_password, reason):
     path = tmp_path / "locked.pdf"
-    path.write_bytes(_encrypted(user_password))
+    path.write_bytes(encrypted_pdf(user_password))
     verdict = pdf_check.check_pdf(path)
     assert not verdict.ok and verdict.reason == reason
     assert verdict.sentence.startswith(f"This PDF could not be read safely: {reason}. It was not stored")

@@ -12,20 +12,22 @@ UPLOAD_ID = "portal-upload"
 def notice() -> rx.Component:
     return rx.cond(PortalDocumentsState.notice != "",
                    rx.callout(PortalDocumentsState.notice, icon="check", color_scheme="green", role="status",
-                              width="100%", id="portal-documents-notice"))
+                              width="100%", id="portal-documents-notice", style={"overflowWrap": "anywhere"}))
 
 
 def upload_card() -> rx.Component:
     return rx.card(rx.vstack(
         rx.text("Send us a file", weight="medium"),
+        # A long folder path shortens with "…" in the select instead of pushing the card past a phone's edge.
         rx.hstack(
-            rx.text("Into", as_="label", html_for="portal-upload-folder", size="2"),
+            rx.text("Into", as_="label", html_for="portal-upload-folder", size="2", flex_shrink="0"),
             rx.select.root(
-                rx.select.trigger(id="portal-upload-folder", width="100%"),
+                rx.select.trigger(id="portal-upload-folder", width="100%", min_width="0", flex="1"),
                 rx.select.content(rx.foreach(PortalDocumentsState.folder_options,
-                                             lambda o: rx.select.item(o.label, value=o.value))),
+                                             lambda o: rx.select.item(o.label, value=o.value)),
+                                  position="popper", max_width="calc(100vw - 2em)"),
                 value=PortalDocumentsState.upload_folder, on_change=PortalDocumentsState.choose_folder, size="2"),
-            align="center", width="100%",
+            align="center", width="100%", min_width="0",
         ),
         rx.upload(
             rx.vstack(rx.icon("upload", size=20),
@@ -37,8 +39,8 @@ def upload_card() -> rx.Component:
             on_drop=PortalDocumentsState.handle_upload(rx.upload_files(upload_id=UPLOAD_ID)),
             on_drop_rejected=PortalDocumentsState.file_rejected,
         ),
-        spacing="2", width="100%",
-    ), width="100%")
+        spacing="2", width="100%", min_width="0",
+    ), width="100%", min_width="0")
 
 
 def document_card(d) -> rx.Component:

@@ -219,7 +219,7 @@ def editor_dialog() -> rx.Component:
                                      max_length=500)),
                 rx.fragment(),
             ),
-            max_width="560px", width="96vw", padding="1em", id="sign-editor",
+            max_width="560px", width="100%", padding="1em", id="sign-editor",
         ),
         open=S.editor != "", on_open_change=S.close_editor,
     )
@@ -246,7 +246,7 @@ def review_dialog() -> rx.Component:
                 ),
                 spacing="3", width="100%",
             ),
-            max_width="560px", width="96vw", padding="1em", id="sign-review",
+            max_width="560px", width="100%", padding="1em", id="sign-review",
         ),
         open=S.reviewing, on_open_change=S.close_review,
     )
@@ -281,7 +281,7 @@ def decline_dialog() -> rx.Component:
                 ),
                 on_submit=S.decline, reset_on_submit=False, width="100%",
             ),
-            max_width="560px", width="96vw", padding="1em", id="sign-decline-dialog",
+            max_width="560px", width="100%", padding="1em", id="sign-decline-dialog",
         ),
         open=S.declining, on_open_change=S.close_decline,
     )

@@ -1,0 +1,289 @@
+"""The crawl: every route of the app, as the firm runs it (`python -m practice serve`: one port, production build),
+for the owner, an employee and a client contact, at desktop and phone (390x844) sizes, at 127.0.0.1 and at a
+second host name (`practice.test`, mapped to 127.0.0.1 by Chromium). On each page: no broken image, no failed
+request for the app's own resources, no console error, nothing wider than a phone's screen, no `#123` id shown
+to people and no raw timestamp with a time zone offset. Every failure is collected and reported at once."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlmodel import select
+
+from practice import routes
+from practice.db import read_session, write_session
+from practice.models import Account, AccountContact, Contact, Job, Role, TeamMember
+from practice.services.actor import Actor
+from practice.services.documents import files as document_files
+from practice.services.proposals import sending
+from practice.services.signing import signer_flow
+from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, PHONE
+from tests.factories import contact_actor, give_portal_login, make_signature_request, normal_pdf
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+SECOND_HOST = "practice.test"
+HOSTS = ("127.0.0.1", SECOND_HOST)
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+CLIENT_PASS = "orchard-lantern-copper-5"
+OWNER = ("owner@example.com", "demo-owner-pass")
+EMPLOYEE = ("ann@example.com", "demo-staff-pass")
+# "account #52", not "PKCS#12" nor a colour such as "#15803d".
+ID_REFERENCE = re.compile(r"(?<!\w)#\d+\b")
+RAW_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d\S*[+-]\d\d:\d\d")
+# Ids for the dynamic routes, by their placeholder.
+PLACEHOLDERS = {"[account_id]": "account_id", "[job_id]": "job_id", "[request_id]": "request_id",
+                "[proposal_id]": "proposal_id"}
+
+
+def _page_routes() -> list[str]:
+    """Every page route in practice/routes.py (the backend's own routes, with `{...}`, are not pages)."""
+    return sorted(v for k, v in vars(routes).items()
+                  if k.isupper() and isinstance(v, str) and v.startswith("/") and "{" not in v)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed() -> None:
+    """Run in the server's environment (its database and files): give a demo contact portal access and make the
+    records the dynamic routes open (a signature request to that contact, a proposal); print their ids."""
+    with read_session() as s:
+        owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
+        account_id, contact_id, email = s.exec(
+            select(Account.id, Contact.id, Contact.email).join(AccountContact, AccountContact.account_id == Account.id)
+            .join(Contact, Contact.id == AccountContact.contact_id).where(Contact.email != "")
+            .where(Account.id.in_(select(Job.account_id))).order_by(Account.id)).first()
+        job_id = s.exec(select(Job.id).where(Job.account_id == account_id)).first()
+    give_portal_login(owner, contact_id, CLIENT_PASS)
+    doc = document_files.upload(owner, account_id, None, "Engagement letter.pdf", normal_pdf(2))
+    with write_session() as s:
+        request_id = make_signature_request(s, owner, account_id, title="Engagement letter 2026",
+                                            document_id=doc.id, signer_contact_ids=[contact_id]).id
+        proposal_id = sending.send_proposal(s, owner, account_id, "Engagement 2027", job_id=job_id).id
+    client = contact_actor(contact_id)
+    with write_session() as s:  # the client has consented, so the signing page shows the document's pages
+        signer_flow.give_consent(s, client, request_id, ip_address="127.0.0.1", user_agent="crawl")
+    ids = {"account_id": account_id, "job_id": job_id, "request_id": request_id, "proposal_id": proposal_id,
+           "client": email}
+    print("CRAWL-IDS " + json.dumps(ids))
+
+
+def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"`python -m practice serve` stopped (exit {proc.returncode}): {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200 and b"<html" in response.read(2000).lower():
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the app did not answer at {url} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app as `make run` serves it, on free ports with its own data folder; stopped (its whole process group)
+    at the end."""
+    data = tmp_path_factory.mktemp("crawl-data")
+    port = _free_port()
+    # Not the test suite's settings (an in-process worker queue, the harness's database): the app's own defaults.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PRACTICE_HUEY_IMMEDIATE", "APP_HARNESS_FLAG",
+                                                             "PYTEST_CURRENT_TEST", "REFLEX_ENV_MODE",
+                                                             "REFLEX_SKIP_COMPILE")}
+    env.update(PRACTICE_DATA_DIR=str(data), PRACTICE_PORT=str(port), PRACTICE_DRIVE_PORT=str(_free_port()),
+               PRACTICE_BASE_URL=f"http://127.0.0.1:{port}", PRACTICE_HUEY_DB=str(data / "huey.db"))
+    log = open(data / "serve.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "practice", "serve"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}{routes.LOGIN}", proc, data / "serve.log", timeout=900)
+        out = subprocess.run([sys.executable, "-c", "from tests.e2e.test_crawl import seed; seed()"], cwd=ROOT,
+                             env=env, capture_output=True, text=True, check=True).stdout
+        ids = json.loads(out.split("CRAWL-IDS ", 1)[1].splitlines()[0])
+        yield {"port": port, "ids": ids}
+    finally:
+        _stop_group(proc, signal.SIGINT)  # serve stops its worker, mailer and drive
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            _stop_group(proc, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def _stop_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass  # already gone
+
+
+@pytest.fixture(scope="module")
+def crawler():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {SECOND_HOST} 127.0.0.1"])
+        yield browser
+        browser.close()
+
+
+def _url(site: str, route: str, ids: dict) -> str:
+    for placeholder, key in PLACEHOLDERS.items():
+        route = route.replace(placeholder, str(ids[key]))
+    assert "[" not in route, f"no id for {route}: add its placeholder to PLACEHOLDERS"
+    return site + route
+
+
+class Watch:
+    """What went wrong on the current page: failed same-origin requests and console errors."""
+
+    def __init__(self, page, origin: str):
+        self.origin, self.problems = origin, []
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text[:200]}"))
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {str(e)[:200]}"))
+
+    def _own(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}" == self.origin
+
+    def _failed(self, request):
+        failure = request.failure or ""
+        if self._own(request.url) and "ERR_ABORTED" not in failure:  # aborted: the crawl moved on
+            self.problems.append(f"request failed: {request.url} ({failure})")
+
+    def _response(self, response):
+        if self._own(response.url) and response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+PAGE_CHECKS = """(phone) => {
+  const text = document.body ? document.body.innerText : "";
+  const broken = [...document.images].filter((img) => !(img.complete && img.naturalWidth > 0))
+    .map((img) => img.getAttribute("src") || "(no src)");
+  const wide = phone && document.documentElement.scrollWidth > window.innerWidth
+    ? `${document.documentElement.scrollWidth}px wide on a ${window.innerWidth}px screen` : "";
+  return {text, broken, wide};
+}"""
+
+# The page's data arrives over the websocket after `load`: wait until the text and the images stop changing.
+SETTLE = """() => new Promise((resolve) => {
+  let last = "", same = 0;
+  const started = Date.now();
+  const tick = () => {
+    const now = `${document.body ? document.body.innerText.length : 0}/${document.images.length}`;
+    same = now === last ? same + 1 : 0;
+    last = now;
+    if (same >= 4 || Date.now() - started > 10000) resolve(); else setTimeout(tick, 250);
+  };
+  tick();
+})"""
+
+LOAD_IMAGES = """() => Promise.all([...document.images].map((img) => {
+  img.loading = "eager";
+  return img.decode().catch(() => null);
+}))"""
+
+
+def _check_page(page, url: str, phone: bool, watch: Watch) -> list[str]:
+    watch.problems = []
+    try:
+        page.goto(url, wait_until="load")
+        page.evaluate(SETTLE)
+        page.evaluate(LOAD_IMAGES)
+        page.wait_for_load_state("networkidle", timeout=15_000)
+        page.wait_for_timeout(300)
+        found = page.evaluate(PAGE_CHECKS, phone)
+    except Exception as err:  # noqa: BLE001 - a page that does not load is one more finding, not the end
+        return [*watch.problems, f"did not load: {str(err).splitlines()[0][:200]}"]
+    problems = list(watch.problems)
+    problems += [f"broken image: {src}" for src in found["broken"]]
+    problems += [f"wider than the screen: {found['wide']}"] if found["wide"] else []
+    problems += [f"shows an id: {m!r}" for m in sorted(set(ID_REFERENCE.findall(found["text"])))]
+    problems += [f"shows a raw timestamp: {m!r}" for m in sorted(set(RAW_TIMESTAMP.findall(found["text"])))]
+    return problems
+
+
+def _log_in_staff(page, site: str, who: tuple[str, str]) -> None:
+    page.goto(site + routes.LOGIN)
+    page.fill("#email", who[0])
+    page.fill("#password", who[1])
+    page.click("#login-submit")
+    page.wait_for_url(lambda url: not url.rstrip("/").endswith(routes.LOGIN), timeout=30_000)
+
+
+def _log_in_client(page, site: str, email: str) -> None:
+    page.goto(site + routes.PORTAL_LOGIN)
+    page.fill("#portal-email", email)
+    page.fill("#portal-password", CLIENT_PASS)
+    page.click("#portal-login-submit")
+    page.wait_for_url(re.compile(r"/portal$"), timeout=30_000)
+
+
+ROLES = ("owner", "employee", "client")
+
+
+def _routes_for(role: str) -> list[str]:
+    """Staff open every staff page (an employee meets the refusals of pages they may not open, which must be
+    clean too); the client opens the portal and the public pages."""
+    portal = [r for r in _page_routes() if r.startswith(routes.PORTAL)]
+    public = [routes.VERIFY]
+    if role == "client":
+        return portal + public
+    return [r for r in _page_routes() if r not in portal]
+
+
+def test_every_route_is_crawled():
+    crawled = {r for role in ROLES for r in _routes_for(role)}
+    assert crawled == set(_page_routes())
+    assert all(p in "".join(_page_routes()) for p in PLACEHOLDERS)
+
+
+# The client at both sizes and both host names; the two staff roles between them cover every size and host pair,
+# each role at both sizes and both hosts (a staff crawl is a minute: all eight would double the run).
+CASES = [("client", size, host) for size in SIZES for host in HOSTS] + [
+    ("owner", "desktop", "127.0.0.1"), ("owner", "phone", SECOND_HOST),
+    ("employee", "desktop", SECOND_HOST), ("employee", "phone", "127.0.0.1")]
+
+
+@pytest.mark.parametrize(("role", "size", "host"), CASES)
+def test_crawl_every_page(served, crawler, role, size, host):
+    site = f"http://{host}:{served['port']}"
+    ids = served["ids"]
+    phone = size == "phone"
+    context = crawler.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        if role == "client":
+            _log_in_client(page, site, ids["client"])
+        else:
+            _log_in_staff(page, site, OWNER if role == "owner" else EMPLOYEE)
+        watch = Watch(page, site)
+        failures = [f"{route} ({role}, {size}, {host}): {problem}"
+                    for route in _routes_for(role)
+                    for problem in _check_page(page, _url(site, route, ids), phone, watch)]
+    finally:
+        context.close()
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)

@@ -62,6 +62,21 @@ def format_date(value: dt.date | dt.datetime | None, timezone: str | dt.tzinfo |
     return _day(value, value.year != (today or _today(timezone, now)).year)
 
 
+def full_date(value: dt.date) -> str:
+    """A date with its year always ("Apr 15, 2025"): for letters and emails, read later than they are written."""
+    return _day(value, True)
+
+
+def letter_value(value):
+    """How a value reads when a template shows it: dates and times as people write them, never ISO (a time is
+    shown on its own clock: `template_context` puts the firm's on it)."""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, value.tzinfo or UTC)
+    if isinstance(value, dt.date):
+        return full_date(value)
+    return value
+
+
 def format_datetime(at: dt.datetime | None, timezone: str | dt.tzinfo | None, *, weekday: bool = False) -> str:
     """An exact moment on the firm's clock: "Dec 3, 2026, 1:06 AM" (always with the year);
     with `weekday`, "Thu, Dec 3, 2026, 1:06 AM" (for schedules, where the day of the week matters)."""

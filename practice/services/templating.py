@@ -15,6 +15,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from practice.services.errors import InvalidInput
+from practice.services.formatting import letter_value
 
 MAX_SECONDS = 0.5
 MAX_CHARS = 200_000
@@ -33,9 +34,10 @@ class EmptyPlaceholder(InvalidInput):
         self.root, self.path = root, path
 
 
+# `finalize`: a date a placeholder shows reads "Apr 15, 2025", never 2025-04-15 (templates still compare real dates).
 _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                                     lstrip_blocks=True)
-_html_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+                                     lstrip_blocks=True, finalize=letter_value)
+_html_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True, finalize=letter_value)
 
 
 def _deadline_tracer(deadline: float):

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import Account, EmailTemplate, Job, MailSettings, OutgoingMail
+from practice.services.formatting import full_date
 from practice.services.work import facts
 from tests.e2e.conftest import log_in
 from tests.smtp import SMTPServer, free_port
@@ -150,7 +151,7 @@ def test_admin_writes_a_template_previews_it_for_a_demo_job_and_deletes_it(page,
     page.click("#preview-template")
     expect(page.locator("#preview-subject")).to_have_text(f"Organizer for {account.name}")
     expect(page.locator("#preview-body")).to_contain_text(f"Dear {first_name},")
-    expect(page.locator("#preview-body")).to_contain_text(f"{job.name} is due {job.due_date.isoformat()}.")
+    expect(page.locator("#preview-body")).to_contain_text(f"{job.name} is due {full_date(job.due_date)}.")
 
     # A misspelt placeholder is explained in the preview; a syntax mistake is refused on save.
     page.fill("#tpl-body", "Hello {{ job.nmae }}")

@@ -85,11 +85,21 @@ def template_context(session: Session, facts: dict, now: dt.datetime | None = No
     """Placeholders for firm-written templates: the facts, the firm, and today's date parts."""
     firm = get_firm(session)
     now = now or dt.datetime.now(dt.timezone.utc)
-    local = now.astimezone(ZoneInfo(firm.timezone))
-    return {"job": facts.get("job") or {}, "account": facts.get("account") or {},
-            "contact": facts.get("contact") or {}, "firm": {"name": firm.name},
+    zone = ZoneInfo(firm.timezone)
+    local = now.astimezone(zone)
+    return {"job": _on_clock(facts.get("job"), zone), "account": _on_clock(facts.get("account"), zone),
+            "contact": _on_clock(facts.get("contact"), zone), "firm": {"name": firm.name},
             "today": local.date(), "year": local.year, "quarter": (local.month - 1) // 3 + 1,
             "month": local.strftime("%B")}
+
+
+def _on_clock(values: dict | None, zone: ZoneInfo) -> dict:
+    """The facts with their moments on the firm's clock (stored times are UTC), so a letter shows local times."""
+    out = dict(values or {})
+    for key, value in out.items():
+        if isinstance(value, dt.datetime):
+            out[key] = (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(zone)
+    return out
 
 
 def bulk_facts(session: Session, entity: str) -> list[dict]:

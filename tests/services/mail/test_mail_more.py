@@ -120,7 +120,7 @@ def test_a_preview_fills_in_the_account_contact_job_and_firm(people, client):
             body="Dear {{ contact.first_name }},\ndue {{ job.due_date }}.\n{{ firm.name }}, {{ year }}",
             account_id=client["account"], job_id=client["job"])
     assert subject == "Hartley 1040 for Hartley Household"
-    assert body.startswith("Dear June,\ndue 2025-04-15.\nPark & Lee CPAs, 20")
+    assert body.startswith("Dear June,\ndue Apr 15, 2025.\nPark & Lee CPAs, 20")  # a date as people write it
 
 
 def test_a_preview_explains_mistakes_and_refuses_what_the_reader_may_not_see(people, client):

@@ -48,13 +48,19 @@ def base_url(harness) -> str:
 
 
 @pytest.fixture(scope="package")
-def browser():
+def pw():
+    """Playwright, once for all browser tests (its sync API cannot be started twice in one process)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="package")
+def browser(pw):
+    b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
 
 
 @pytest.fixture

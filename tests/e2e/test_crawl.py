@@ -110,6 +110,9 @@ def served(tmp_path_factory):
                                                              "REFLEX_SKIP_COMPILE")}
     env.update(PRACTICE_DATA_DIR=str(data), PRACTICE_PORT=str(port), PRACTICE_DRIVE_PORT=str(_free_port()),
                PRACTICE_BASE_URL=f"http://127.0.0.1:{port}", PRACTICE_HUEY_DB=str(data / "huey.db"))
+    # Its own web build and state folders: the production build must not overwrite the `.web` the other
+    # browser tests' development server is serving from.
+    env.update(REFLEX_WEB_WORKDIR=str(data / "web"), REFLEX_STATES_WORKDIR=str(data / "states"))
     log = open(data / "serve.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "practice", "serve"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -137,14 +140,12 @@ def _stop_group(proc: subprocess.Popen, sig: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def crawler():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {SECOND_HOST} 127.0.0.1"])
-        yield browser
-        browser.close()
+def crawler(pw):
+    # A browser of its own (the second host name is mapped at launch), from the suite's one Playwright.
+    browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                 args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {SECOND_HOST} 127.0.0.1"])
+    yield browser
+    browser.close()
 
 
 def _url(site: str, route: str, ids: dict) -> str:

@@ -116,6 +116,6 @@ def test_a_client_approves_completes_and_uploads_on_a_phone_and_staff_see_it(pag
     expect(approval).to_contain_text(f"Approved by {name}")
     # ...and in Inbox+.
     page.goto(f"{base_url}/inbox")
-    expect(page.get_by_text(re.compile(f'{re.escape(name)} .* uploaded "W-2 2025.txt"'))).to_be_visible()
-    expect(page.get_by_text(re.compile(f'{re.escape(name)} .* approved "Engagement letter.txt"'))).to_be_visible()
-    expect(page.get_by_text(re.compile(f'{re.escape(name)} .* completed "Sign the engagement letter"'))).to_be_visible()
+    expect(page.get_by_text(re.compile(f'{re.escape(name)}.* uploaded "W-2 2025.txt"'))).to_be_visible()
+    expect(page.get_by_text(re.compile(f'{re.escape(name)}.* approved "Engagement letter.txt"'))).to_be_visible()
+    expect(page.get_by_text(re.compile(f'{re.escape(name)}.* completed "Sign the engagement letter"'))).to_be_visible()

@@ -16,6 +16,7 @@ from reflex_base.constants import ReactRouter
 from reflex_base.plugins import Plugin
 
 from practice import routes
+from practice.protective_headers import PAGE_HEADERS
 
 _DEFINE_ANCHOR = "export default defineConfig"
 _SERVER_ANCHOR = "  server: {\n"
@@ -48,14 +49,17 @@ function {_MARK}() {{
 
 
 def add_backend_proxy(content: str) -> str:
-    """`vite.config.js` with the dev server's proxy to the backend's routes (unchanged when already there)."""
+    """`vite.config.js` with the dev server's proxy to the backend's routes and the pages' protective headers
+    (unchanged when already there)."""
     if _MARK in content:
         return content
     if _DEFINE_ANCHOR not in content or _SERVER_ANCHOR not in content:
         raise RuntimeError("practice cannot add the backend proxy to vite.config.js: the anchors "
                            f"{_DEFINE_ANCHOR!r} and {_SERVER_ANCHOR!r} are gone (Reflex changed its template).")
     content = content.replace(_DEFINE_ANCHOR, _proxy_function() + _DEFINE_ANCHOR, 1)
-    return content.replace(_SERVER_ANCHOR, f"{_SERVER_ANCHOR}    proxy: {_MARK}(),\n", 1)
+    # The pages Vite serves carry the same frame policy as those the backend serves in production.
+    headers = f"    headers: {json.dumps(PAGE_HEADERS)},\n"
+    return content.replace(_SERVER_ANCHOR, f"{_SERVER_ANCHOR}    proxy: {_MARK}(),\n{headers}", 1)
 
 
 class BackendProxyPlugin(Plugin):

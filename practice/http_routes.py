@@ -10,12 +10,14 @@ import unicodedata
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from practice import routes
+from practice.protective_headers import FrameGuard
 from practice.db import read_session, write_session
 from practice.services.access import auth, two_factor
 from practice.services.documents import files as document_files
@@ -120,5 +122,6 @@ HTTP_ROUTES = [
 
 
 def with_http_routes(reflex_backend: ASGIApp) -> ASGIApp:
-    """The app's `api_transformer`: these routes first, then everything Reflex serves."""
-    return Starlette(routes=[*HTTP_ROUTES, Mount("", app=reflex_backend)])
+    """The app's `api_transformer`: these routes first, then everything Reflex serves (the built pages too, in
+    production), every answer with the frame policy (`protective_headers`)."""
+    return Starlette(routes=[*HTTP_ROUTES, Mount("", app=reflex_backend)], middleware=[Middleware(FrameGuard)])

@@ -10,6 +10,7 @@ doorbell (`ring_doorbell`, set with `events.set_doorbell` where the process star
 from __future__ import annotations
 
 import logging
+import threading
 
 from huey import crontab
 from sqlalchemy import select
@@ -20,9 +21,11 @@ from practice.services import events
 from practice.services.automation import delays, engine, reminder_kinds, schedules
 from practice.services.mail import outbox
 from practice.worker.huey_app import huey
+from practice.worker.watcher import EventWatcher, watching
 
 log = logging.getLogger(__name__)
-
+_watcher_lock = threading.Lock()
+_watcher: EventWatcher | None = None
 
 
 def _mail_waiting() -> bool:
@@ -44,14 +47,33 @@ def handle_events(event_ids: list[int]) -> int:
 
 
 def ring_doorbell(event_ids: list[int]) -> None:
-    """Tell the consumer that these committed events are ready."""
-    handle_events(list(event_ids))
+    """Tell the consumer that these committed events are ready: nothing to do when its watcher sees
+    the database's commits itself (practice/worker/watcher.py), else a task in Huey's queue."""
+    if huey.immediate or not watching():
+        handle_events(list(event_ids))
 
 
 @huey.on_startup()
 def wire_doorbell() -> None:
-    """Events this process commits ring the worker (in the consumer: the events rules' actions cause)."""
+    """Events this process commits ring the worker (in the consumer: the events rules' actions cause);
+    the first worker thread to start also starts the process's event watcher."""
+    global _watcher
     events.set_doorbell(ring_doorbell)
+    with _watcher_lock:
+        if _watcher is None and watching():
+            _watcher = EventWatcher(engine.handle_events)
+            _watcher.start()
+            log.info("watching the database for new events")
+
+
+@huey.on_shutdown()
+def stop_watcher() -> None:
+    """Each worker thread runs this as it stops; the first stops the watcher after the events in hand."""
+    global _watcher
+    with _watcher_lock:
+        if _watcher is not None:
+            _watcher.stop()
+            _watcher = None
 
 
 def sweep_pending_events(max_pages: int = 20) -> int:

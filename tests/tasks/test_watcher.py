@@ -29,10 +29,9 @@ end
 '''
 
 
-@pytest.fixture
-def firm(fresh_db):
+def _build(monkeypatch):
     """An owner, Ann Lee, a 1040 pipeline with the rule above, and 30 jobs in its first stage; no doorbell."""
-    events.set_doorbell(None)  # only the watcher may find the events
+    monkeypatch.setattr(events, "_doorbell", None)  # only the watcher may find the events
     with write_session() as s:
         owner = actor_of(make_member(s, role="owner"))
         make_member(s, role="employee", name="Ann Lee")
@@ -42,8 +41,10 @@ def firm(fresh_db):
                                    name=f"1040 {i}").id for i in range(30)]
         rulesets.save_rules(s, owner, RULES)
     engine.handle_events(_pending())  # the jobs' creation, handled before the tests look
-    yield owner, stages, job_ids
-    events.set_doorbell(worker_tasks.ring_doorbell)
+    return owner, stages, job_ids
+
+
+pytestmark = pytest.mark.firm(build=_build)
 
 
 def _pending() -> list[int]:
@@ -147,3 +148,4 @@ def test_a_save_writes_nothing_to_the_queue_while_the_consumer_watches(firm, tmp
         huey.flush()
     finally:
         huey.immediate = True
+        events.set_doorbell(None)

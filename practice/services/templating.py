@@ -1,8 +1,10 @@
-"""Rendering templates a firm writes: Jinja2's immutable sandbox, with a time and a size limit.
+"""Rendering templates a firm writes: Jinja2's immutable sandbox, in a limited child, with time and size limits.
 
-The sandbox stops templates from reaching Python internals; the limits stop a template (a
-typo'd loop, a nested range) from hanging the worker or filling memory. Time is enforced by a
-tracer that only watches the template's own frames, so the cost falls on templates alone.
+The sandbox stops templates from reaching Python internals. Compiling and filling in run in a child forked
+from the warm helper (`practice.warm_sandbox`) under CPU, memory and wall-clock limits, so one big power, a
+string repeated a billion times or a constant Jinja folds while compiling stops there, with a sentence,
+never in the app or the worker. Inside the child a tracer watching only the template's own frames stops a
+long loop early, with a sentence that says so.
 """
 from __future__ import annotations
 
@@ -14,11 +16,17 @@ from typing import Any, Iterator
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from practice.sandbox import SandboxError, SandboxFailed, SandboxTimeout
 from practice.services.errors import InvalidInput
 from practice.services.formatting import letter_value
+from practice.warm_sandbox import run_warm
 
 MAX_SECONDS = 0.5
 MAX_CHARS = 200_000
+# The limited child that compiles and fills in a template: a template that needs more is stopped with a sentence.
+CHILD_SECONDS = 3.0
+CHILD_CPU_SECONDS = 2
+CHILD_MEMORY = 256 * 1024 * 1024
 
 
 class TemplateTooSlow(Exception):
@@ -58,16 +66,104 @@ def _deadline_tracer(deadline: float):
 
 
 def check_template(source: str, what: str = "template") -> None:
-    """Raise InvalidInput with a sentence when the template does not parse."""
-    try:
-        _env.parse(source)
-    except TemplateSyntaxError as err:
-        raise InvalidInput(f"The {what} has a mistake on line {err.lineno}: {err.message}.") from None
+    """Raise InvalidInput with a sentence when the template does not parse (parsed in a limited child: a
+    thousand nested brackets cannot take the app's stack)."""
+    _raise_problem(_in_child(check_here, {"source": source, "what": what}, what), what)
 
 
 def render(source: str, context: dict[str, Any], *, html: bool = False, what: str = "template",
            max_seconds: float = MAX_SECONDS, max_chars: int = MAX_CHARS) -> str:
     """Render a firm-written template; every failure becomes InvalidInput with a plain sentence."""
+    return render_all([(source, what, max_chars)], context, html=html, max_seconds=max_seconds)[0]
+
+
+def render_all(texts: list[tuple[str, str, int]], context: dict[str, Any], *, html: bool = False,
+               max_seconds: float = MAX_SECONDS) -> list[str]:
+    """Several templates — (source, what, max_chars) — filled in with one context in one limited child (a mail's
+    subject and body): compiling (Jinja folds constants then) and filling in both run there, under CPU, memory
+    and wall-clock limits, so no template can stall the app or the worker. The first failure is raised as
+    InvalidInput (EmptyPlaceholder for an empty part of the context) with a sentence."""
+    payload = {"texts": [list(t) for t in texts], "context": context, "html": html, "max_seconds": max_seconds}
+    answer = _in_child(render_here, payload, texts[0][1] if texts else "template")
+    _raise_problem(answer, texts[0][1] if texts else "template")
+    return [str(text) for text in answer["texts"]]
+
+
+def _in_child(target, payload: dict, what: str) -> dict:
+    try:
+        answer = run_warm(target, payload, cpu_s=CHILD_CPU_SECONDS, memory_bytes=CHILD_MEMORY, wall_s=CHILD_SECONDS)
+    except SandboxTimeout as err:
+        raise InvalidInput(f"The {what} takes too long to fill in ({err}); check its loops and arithmetic.") from None
+    except SandboxFailed:
+        raise InvalidInput(f"The {what} needs more computing time or memory than a template may use; check its "
+                           "arithmetic and loops.") from None
+    except SandboxError as err:
+        raise InvalidInput(f"The {what} could not be filled in: {err}.") from None
+    if not isinstance(answer, dict):
+        raise InvalidInput(f"The {what} could not be filled in.")
+    return answer
+
+
+def _raise_problem(answer: dict, what: str) -> None:
+    if answer.get("error"):
+        message = str(answer["error"])
+        if answer.get("empty"):
+            root, path = answer["empty"]
+            raise EmptyPlaceholder(message, root=str(root), path=str(path))
+        raise InvalidInput(message, field=answer.get("field"))
+
+
+# --- in the limited child -------------------------------------------------------------------------------
+
+
+def check_here(payload: dict) -> dict:
+    """The child's side of `check_template`."""
+    what = payload["what"]
+    try:
+        _env.parse(payload["source"])
+    except TemplateSyntaxError as err:
+        return {"error": f"The {what} has a mistake on line {err.lineno}: {err.message}."}
+    except Exception as err:  # noqa: BLE001 - every failure becomes the person's sentence
+        return {"error": _failure_sentence(err, what)}
+    return {}
+
+
+def render_here(payload: dict) -> dict:
+    """The child's side of `render_all`: each text filled in, or the first failure as a sentence."""
+    out = []
+    for source, what, max_chars in payload["texts"]:
+        try:
+            out.append(_render_one(source, payload["context"], html=payload["html"], what=what,
+                                   max_seconds=payload["max_seconds"], max_chars=max_chars))
+        except EmptyPlaceholder as err:
+            return {"error": str(err), "empty": [err.root, err.path]}
+        except InvalidInput as err:
+            return {"error": str(err), "field": err.field}
+        except Exception as err:  # noqa: BLE001 - every failure becomes the person's sentence
+            return {"error": _failure_sentence(err, what)}
+    return {"texts": out}
+
+
+def _failure_sentence(err: BaseException, what: str) -> str:
+    """What went wrong, in words, for failures Jinja does not describe itself."""
+    if isinstance(err, RecursionError):
+        return f"The {what} nests too deeply (a macro or block that calls itself?); simplify it."
+    if isinstance(err, MemoryError):
+        return f"The {what} needs more memory than a template may use; check for huge repeats or numbers."
+    if isinstance(err, OverflowError) or isinstance(err, ValueError) and "digits" in str(err):
+        return f"The {what} makes a number too large to use; check its arithmetic."
+    if isinstance(err, LookupError):
+        return f"The {what} reads an item that is not there ({_short(err)}); check its [ ] look-ups."
+    return f"The {what} could not be filled in: {_short(err) or type(err).__name__}."
+
+
+def _short(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _render_one(source: str, context: dict[str, Any], *, html: bool, what: str, max_seconds: float,
+                max_chars: int) -> str:
     env = _html_env if html else _env
     try:
         template = env.from_string(source)
@@ -91,8 +187,10 @@ def render(source: str, context: dict[str, Any], *, html: bool = False, what: st
         raise unknown_placeholder(env, source, context, what) from None
     except SecurityError:
         raise InvalidInput(f"The {what} tries to do something templates may not do.") from None
+    except OverflowError as err:
+        raise InvalidInput(_failure_sentence(err, what)) from None
     except (TemplateError, TypeError, ValueError, ArithmeticError) as err:
-        raise InvalidInput(f"The {what} could not be filled in: {err}.") from None
+        raise InvalidInput(_failure_sentence(err, what)) from None
     finally:
         sys.settrace(previous)
     return "".join(out)

@@ -218,12 +218,8 @@ def render_html(source: str, context: dict) -> str:
 
 def render_source(source: str, context: dict, *, signers: int = 1) -> Rendered:
     """The PDF of a template source filled with `context`, and its fields (defaults when it has none)."""
-    html = render_html(source, context)
-    try:
-        document = html_pdf.render_document(html)
-        pdf = document.write_pdf()
-    except Exception as err:  # WeasyPrint's failures are many and unhelpful; say it in one sentence
-        raise InvalidInput(f"The document template could not be laid out as a PDF ({type(err).__name__}).") from None
+    document = html_pdf.layout(render_html(source, context))
+    pdf = document.pdf
     if not document.pages:
         raise InvalidInput("The document template produced no page; write some content.")
     fields = _fields_of(document)

@@ -2,12 +2,17 @@
 
 Templates are written by the firm and filled with client data; a stray `<img src="http://...">` must
 neither leak who opened what nor hang a render, so every other URL scheme is refused (the element is
-left out, as a browser would with a broken image).
+left out, as a browser would with a broken image). Every layout runs in a limited child (`layout`).
 """
 from __future__ import annotations
 
+import base64
 import logging
-from typing import Any
+from dataclasses import dataclass
+
+from practice.sandbox import SandboxError
+from practice.services.errors import InvalidInput
+from practice.warm_sandbox import run_warm
 
 # WeasyPrint logs every refused URL and every unsupported CSS property as a warning; keep them quiet.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -22,20 +27,78 @@ th, td { text-align: left; padding: 4pt 6pt; border-bottom: 0.5pt solid #bbb; ve
 """
 
 
+# The limited child that lays a document out: a legitimate letter or proposal needs a fraction of this.
+LAYOUT_SECONDS = 20.0
+LAYOUT_CPU_SECONDS = 10
+LAYOUT_MEMORY = 768 * 1024 * 1024
+MAX_PAGES = 300
+
+
+class LayoutFailed(InvalidInput):
+    """The HTML could not be laid out as a PDF within the limits; str() is the sentence."""
+
+
+@dataclass
+class Page:
+    width: float  # CSS pixels, as WeasyPrint gives them
+    height: float
+    anchors: dict[str, list[float]]  # id -> [x1, y1, x2, y2]
+
+
+@dataclass
+class Layout:
+    pdf: bytes
+    pages: list[Page]
+
+
+def layout(html: str, *, css: str = BASE_CSS) -> Layout:
+    """The PDF of `html` and its pages (sizes, anchors), laid out in a limited child (CPU, memory, wall clock):
+    a 4,000-page document or a layout WeasyPrint chokes on stops there with a sentence, never in the app."""
+    try:
+        answer = run_warm(layout_here, {"html": html, "css": css}, cpu_s=LAYOUT_CPU_SECONDS,
+                          memory_bytes=LAYOUT_MEMORY, wall_s=LAYOUT_SECONDS)
+    except SandboxError as err:
+        raise LayoutFailed(f"The document could not be laid out as a PDF: {err}.") from None
+    if answer.get("error"):
+        raise LayoutFailed(str(answer["error"]))
+    return Layout(base64.b64decode(answer["pdf"]),
+                  [Page(float(p["width"]), float(p["height"]), dict(p["anchors"])) for p in answer["pages"]])
+
+
+def render_pdf(html: str, *, css: str = BASE_CSS) -> bytes:
+    """The PDF bytes of `html` (already filled in; this does no templating), laid out in a limited child."""
+    return layout(html, css=css).pdf
+
+
+# --- in the limited child -------------------------------------------------------------------------------
+
+
 def _fetcher():
     from weasyprint import URLFetcher  # noqa: PLC0415 - lazy: heavy library (WeasyPrint loads Pango)
 
     return URLFetcher(allowed_protocols={"data"}, timeout=1)
 
 
-def render_document(html: str, *, css: str = BASE_CSS) -> Any:
-    """The laid-out WeasyPrint document (pages, anchors), for callers that need positions."""
+def layout_here(html: str | dict, css: str = BASE_CSS) -> dict:
+    """The child's side of `layout`: WeasyPrint's pages and PDF as JSON, or a sentence."""
+    if isinstance(html, dict):
+        html, css = html["html"], html["css"]
     from weasyprint import CSS, HTML  # noqa: PLC0415 - lazy: heavy library
 
-    return HTML(string=html, url_fetcher=_fetcher(), base_url="data:,").render(
-        stylesheets=[CSS(string=css, url_fetcher=_fetcher())] if css else None)
-
-
-def render_pdf(html: str, *, css: str = BASE_CSS) -> bytes:
-    """The PDF bytes of `html` (already filled in; this does no templating)."""
-    return render_document(html, css=css).write_pdf()
+    try:
+        document = HTML(string=html, url_fetcher=_fetcher(), base_url="data:,").render(
+            stylesheets=[CSS(string=css, url_fetcher=_fetcher())] if css else None)
+        if len(document.pages) > MAX_PAGES:
+            return {"error": f"The document has {len(document.pages):,} pages; a document may have at most "
+                             f"{MAX_PAGES}. Shorten it."}
+        pdf = document.write_pdf()
+    except MemoryError:
+        return {"error": "The document could not be laid out as a PDF: it needs more memory than allowed."}
+    except RecursionError:
+        return {"error": "The document could not be laid out as a PDF: its HTML nests too deeply."}
+    except Exception as err:  # noqa: BLE001 - WeasyPrint's failures are many; the person gets one sentence
+        return {"error": f"The document could not be laid out as a PDF ({type(err).__name__})."}
+    return {"pdf": base64.b64encode(pdf).decode("ascii"),
+            "pages": [{"width": float(p.width), "height": float(p.height),
+                       "anchors": {k: [float(v) for v in box] for k, box in p.anchors.items()}}
+                      for p in document.pages]}

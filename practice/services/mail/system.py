@@ -9,6 +9,7 @@ def render_system_email(name: str, context: dict) -> tuple[str, str]:
     """(subject, body) of templates/emails/<name>.txt, whose first line is `Subject: ...`."""
     source = (config.ROOT / "templates" / "emails" / f"{name}.txt").read_text(encoding="utf-8")
     first, _, rest = source.partition("\n")
-    subject = templating.render(first.removeprefix("Subject:").strip(), context, what=f"subject of {name}")
-    body = templating.render(rest.lstrip("\n"), context, what=f"email {name}")
+    subject, body = templating.render_all([(first.removeprefix("Subject:").strip(), f"subject of {name}",
+                                            templating.MAX_CHARS), (rest.lstrip("\n"), f"email {name}",
+                                                                    templating.MAX_CHARS)], context)
     return " ".join(subject.split()), body

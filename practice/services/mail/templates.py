@@ -90,6 +90,6 @@ def preview_template(session: Session, actor: Actor, *, subject: str, body: str,
 
 def render_template(tpl: EmailTemplate, context: dict) -> tuple[str, str]:
     """(subject, body) of a template filled in with the context."""
-    subject = templating.render(tpl.subject, context, what=f'subject of "{tpl.name}"', max_chars=500)
-    body = templating.render(tpl.body, context, what=f'email "{tpl.name}"')
+    subject, body = templating.render_all([(tpl.subject, f'subject of "{tpl.name}"', 500),
+                                           (tpl.body, f'email "{tpl.name}"', templating.MAX_CHARS)], context)
     return " ".join(subject.split()), body

@@ -51,8 +51,9 @@ def fill_texts(session: Session, template: ProposalTemplate, account_id: int, jo
           contact_id: int | None) -> tuple[str, str]:
     facts = facts_for(session, job_id=job_id, account_id=account_id, contact_id=contact_id)
     context = template_context(session, facts)
-    return (templating.render(template.introduction, context, what="introduction"),
-            templating.render(template.terms, context, what="terms"))
+    intro, terms = templating.render_all([(template.introduction, "introduction", templating.MAX_CHARS),
+                                          (template.terms, "terms", templating.MAX_CHARS)], context)
+    return intro, terms
 
 
 def _signature_svg(strokes: list) -> str:
@@ -112,8 +113,8 @@ def preview_pdf(session: Session, actor: Actor, template_id: int, *, account_id:
         account_name = account.name
     else:
         context = sample_context(session)
-        intro = templating.render(template.introduction, context, what="introduction")
-        terms = templating.render(template.terms, context, what="terms")
+        intro, terms = templating.render_all([(template.introduction, "introduction", templating.MAX_CHARS),
+                                              (template.terms, "terms", templating.MAX_CHARS)], context)
         account_name = context["account"]["name"]
     lines = template_lines(session, template.id)
     for line in lines:

@@ -124,8 +124,8 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
         raise InvalidInput("Add at least one service to the proposal.", field="lines")
     # Fill the texts in once with sample facts, so a typo is found now and not by a client.
     sample = sample_context(session)
-    templating.render(introduction, sample, what="introduction")
-    templating.render(terms, sample, what="terms")
+    templating.render_all([(introduction, "introduction", templating.MAX_CHARS),
+                           (terms, "terms", templating.MAX_CHARS)], sample)
     same = template_by_name(session, name)
     if template_id is None:
         if same is not None:

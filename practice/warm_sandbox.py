@@ -1,0 +1,249 @@
+"""Limited children forked from a warm helper: firm-written templates and PDF layouts, each in its own child.
+
+`practice.sandbox.run_limited` starts a fresh interpreter per call (about 100 ms before WeasyPrint is even
+imported): right for hostile files, too slow for a preview per keystroke. Here one helper process per app
+process imports Jinja, WeasyPrint and the rules checker once and warms their caches; each call then gets
+a child forked from it (a few milliseconds) that sets the kernel's CPU and address-space limits and an
+alarm before it runs the function, so `{{ 7 ** 10000000 }}`, `'a' * 10**9` or a 4,000-page layout dies in
+the child, never in the app. The request travels pickled from the app to the child (trusted direction);
+the answer comes back as JSON, read with a size cap. A failure is a `practice.sandbox.SandboxError`.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pickle
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from practice.sandbox import ROOT, RECURSION_LIMIT, SandboxBusy, SandboxError, SandboxFailed, SandboxNoAnswer, \
+    SandboxTimeout
+
+# Imported and warmed in the helper before any fork, so children start with them loaded.
+PRELOAD = ("practice.services.templating", "practice.services.documents.html_pdf", "rules")
+# At most this many children at once per app process (the machine's cores): a burst of hostile previews
+# waits for a slot instead of taking every core.
+CONCURRENT = 2
+# Answers larger than this are refused unread (a PDF of a few thousand pages is about 10 MB).
+MAX_ANSWER = 64 * 1024 * 1024
+_slots = threading.BoundedSemaphore(CONCURRENT)
+_lock = threading.Lock()
+_helper: dict[str, Any] = {}
+
+
+class SandboxTooBig(SandboxError):
+    def __init__(self) -> None:
+        super().__init__("its result is too large")
+
+
+def run_warm(target: Callable[[Any], Any], payload: Any, *, cpu_s: int, memory_bytes: int, wall_s: float) -> Any:
+    """`target(payload)` in a child of the warm helper under CPU, memory and wall-clock limits; its JSON-able
+    result, or a SandboxError. `target` is a module-level function; `memory_bytes` is on top of what the
+    helper already maps."""
+    started = time.monotonic()
+    if not _slots.acquire(timeout=wall_s):
+        raise SandboxBusy()
+    try:
+        request = pickle.dumps({"target": f"{target.__module__}:{target.__qualname__}", "payload": payload,
+                                "cpu_s": int(cpu_s), "memory_bytes": int(memory_bytes), "wall_s": float(wall_s)})
+        return _ask(request, wall_s, started)
+    finally:
+        _slots.release()
+
+
+def _ask(request: bytes, wall_s: float, started: float) -> Any:
+    mine, theirs = socket.socketpair()
+    with mine:
+        try:
+            _hand_over(theirs)
+        finally:
+            theirs.close()
+        begun = time.monotonic()
+        deadline = begun + wall_s + 1.0  # the child's own alarm fires at wall_s; this is the backstop
+        mine.settimeout(wall_s + 1.0)
+        mine.sendall(len(request).to_bytes(8, "big") + request)
+        pid, answer = _read_answer(mine, deadline)
+    if answer is None:
+        if pid:
+            _kill(pid)
+        raise SandboxTimeout(wall_s)
+    if not answer:
+        # No answer: the child was stopped by its alarm, its CPU limit, or an allocation beyond its memory.
+        if time.monotonic() - begun >= wall_s - 0.05:
+            raise SandboxTimeout(wall_s)
+        raise SandboxFailed()
+    try:
+        return json.loads(answer)
+    except ValueError:
+        raise SandboxNoAnswer() from None
+
+
+def _read_answer(conn: socket.socket, deadline: float) -> tuple[int, bytes | None]:
+    """(the child's pid, its answer); the answer is None when the deadline passed first."""
+    data = bytearray()
+    pid = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return pid, None
+        conn.settimeout(remaining)
+        try:
+            chunk = conn.recv(1 << 20)
+        except socket.timeout:
+            return pid, None
+        except OSError:
+            chunk = b""
+        if not chunk:
+            break
+        data += chunk
+        if not pid and b"\n" in data:
+            line, _, rest = bytes(data).partition(b"\n")
+            pid, data = int(line or 0), bytearray(rest)
+        if len(data) > MAX_ANSWER:
+            _kill(pid)
+            raise SandboxTooBig()
+    if not pid:
+        return 0, b""
+    return pid, bytes(data)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _hand_over(conn: socket.socket) -> None:
+    """Give one end of a fresh socket pair to the helper, which forks a child to serve it."""
+    with _lock:
+        for attempt in range(2):
+            control = _running_helper()
+            try:
+                socket.send_fds(control, [b"r"], [conn.fileno()])
+                return
+            except OSError:
+                if attempt:
+                    raise SandboxFailed() from None
+                _stop_helper()
+
+
+def _running_helper() -> socket.socket:
+    proc = _helper.get("proc")
+    if proc is not None and proc.poll() is None and _helper.get("pid") == os.getpid():
+        return _helper["control"]
+    _stop_helper()
+    control, theirs = socket.socketpair()
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
+           "PYTHONHASHSEED": "0", "PRACTICE_DATA_DIR": os.environ.get("TMPDIR", "/tmp")}
+    proc = subprocess.Popen([sys.executable, "-m", "practice.warm_sandbox", str(theirs.fileno())],
+                            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=env, cwd=str(ROOT), start_new_session=True)
+    theirs.close()
+    ready = proc.stdout.readline() if proc.stdout else b""
+    if ready.strip() != b"ready":
+        proc.kill()
+        proc.wait()
+        control.close()
+        raise SandboxFailed()
+    _helper.update(proc=proc, control=control, pid=os.getpid())
+    return control
+
+
+def _stop_helper() -> None:
+    proc, control = _helper.pop("proc", None), _helper.pop("control", None)
+    if control is not None:
+        control.close()  # the helper exits when its control socket closes
+    if proc is not None and _helper.pop("pid", None) == os.getpid():
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+# --- the helper's side --------------------------------------------------------------------------------
+
+
+def _warm() -> None:
+    for name in PRELOAD:
+        importlib.import_module(name)
+    html_pdf = sys.modules["practice.services.documents.html_pdf"]
+    html_pdf.layout_here("<p>warm</p>")  # loads fonts and Pango's caches once, before any fork
+
+
+def _helper_main(control_fd: int) -> int:
+    """Warm up, say "ready", then fork one limited child per socket handed over; exit when the app goes."""
+    control = socket.socket(fileno=control_fd)
+    _warm()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)  # nobody reads the pipe after "ready": a child's stray print must not fill it and hang
+    os.close(quiet)
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(control, 16, 4)
+        except OSError:
+            return 0
+        if not msg:
+            return 0  # the app closed its end (or died)
+        for fd in fds:
+            if os.fork() == 0:
+                control.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _serve(socket.socket(fileno=fd))
+            os.close(fd)
+
+
+def _serve(conn: socket.socket) -> None:
+    """In the forked child: say our pid, take the request, set the limits, run, answer, exit."""
+    code = 1
+    try:
+        conn.sendall(f"{os.getpid()}\n".encode())
+        request = pickle.loads(_read_request(conn))
+        _limit(request["cpu_s"], request["memory_bytes"], request["wall_s"])
+        module_name, _, function_name = request["target"].partition(":")
+        function = getattr(importlib.import_module(module_name), function_name)
+        answer = json.dumps(function(request["payload"])).encode()
+        conn.sendall(answer)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    head = _read_exactly(conn, 8)
+    return _read_exactly(conn, int.from_bytes(head, "big"))
+
+
+def _read_exactly(conn: socket.socket, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = conn.recv(min(1 << 20, size - len(data)))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return bytes(data)
+
+
+def _limit(cpu_s: int, memory_bytes: int, wall_s: float) -> None:
+    mapped = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + memory_bytes, mapped + memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    sys.setrecursionlimit(RECURSION_LIMIT)
+    # SIGALRM's default action ends the process, even in the middle of one long C operation (a huge power).
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, wall_s)
+
+
+if __name__ == "__main__":
+    sys.exit(_helper_main(int(sys.argv[1])))

@@ -19,6 +19,7 @@ from practice.db import write_session
 from practice.models import Event, EventStatus, utcnow
 from practice.services import stage_items
 from practice.services.actor import Actor
+from practice.services.errors import PracticeError
 
 log = logging.getLogger(__name__)
 
@@ -132,14 +133,51 @@ BATCH_MAX_SECONDS = 0.2
 CHUNK_EVENTS = 25
 
 
-def _handle_one(session: Session, event_id: int, handler: Handler) -> int:
+# An event whose handling keeps failing is tried again later, each time after a longer wait (1, 4, 16 minutes),
+# and set aside as failed at the MAX_ATTEMPTS-th failure: a template that always fails costs a few tries, never
+# one every minute for ever.
+MAX_ATTEMPTS = 4
+RETRY_AFTER = dt.timedelta(minutes=1)
+# Told when an event is set aside (the automations engine tells the admins in Inbox+): (session, event, why).
+Parked = Callable[[Session, Event, str], None]
+
+
+def _handle_one(session: Session, event_id: int, handler: Handler, parked: Parked | None = None) -> int:
     """One event in its own savepoint: its effects and its mark commit together or not at all."""
     try:
         with session.begin_nested():
             return int(_handle_in(session, event_id, handler))
-    except Exception:  # rolled back alone; the sweep retries it
-        log.exception("event %s failed; it stays pending", event_id)
+    except Exception as err:  # rolled back alone; tried again later, then set aside
+        log.exception("event %s failed", event_id)
+        record_failure(session, event_id, failure_reason(err), parked)
         return 0
+
+
+def failure_reason(err: BaseException) -> str:
+    """A failure in words: a service's sentence as it is, anything else named by its kind."""
+    text = " ".join(str(err).split())[:300]
+    if isinstance(err, PracticeError) and text:
+        return text
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def record_failure(session: Session, event_id: int, reason: str, parked: Parked | None = None) -> None:
+    """Count a failed try of a pending event: wait longer before the next, or set it aside after MAX_ATTEMPTS
+    (then `parked` is told, once)."""
+    try:
+        with session.begin_nested():
+            ev = session.get(Event, event_id)
+            if ev is None or ev.status != EventStatus.pending:
+                return
+            ev.attempts += 1
+            if ev.attempts < MAX_ATTEMPTS:
+                ev.lease_until = utcnow() + RETRY_AFTER * 4 ** (ev.attempts - 1)
+                return
+            ev.status, ev.lease_until, ev.handled_at = EventStatus.failed, None, utcnow()
+            if parked is not None:
+                parked(session, ev, reason)
+    except Exception:  # noqa: BLE001 - the next sweep tries again; nothing else to do here
+        log.exception("could not record the failure of event %s", event_id)
 
 
 def mark_handled(session: Session, ids: list[int]) -> None:
@@ -149,23 +187,26 @@ def mark_handled(session: Session, ids: list[int]) -> None:
             status=EventStatus.handled, attempts=Event.attempts + 1, handled_at=utcnow(), lease_until=None))
 
 
-def _handle_chunk(session: Session, chunk: list[int], handler: Handler, handle_many: ManyHandler | None) -> int:
+def _handle_chunk(session: Session, chunk: list[int], handler: Handler, handle_many: ManyHandler | None,
+                  parked: Parked | None = None) -> int:
     if handle_many is None:
-        return sum(_handle_one(session, event_id, handler) for event_id in chunk)
+        return sum(_handle_one(session, event_id, handler, parked) for event_id in chunk)
     order = {event_id: n for n, event_id in enumerate(chunk)}
     evs = sorted(session.exec(select(Event).where(Event.id.in_(chunk), Event.status == EventStatus.pending)),
                  key=lambda ev: order[ev.id])
     # `handle_many` writes the effects of the events it can take together and marks them with
     # `mark_handled` in one savepoint; it hands the others to `_handle_one`, in order.
-    return handle_many(session, evs, lambda ev: _handle_one(session, ev.id, handler))
+    return handle_many(session, evs, lambda ev: _handle_one(session, ev.id, handler, parked))
 
 
-def handle_batch(event_ids: list[int], handler: Handler, handle_many: ManyHandler | None = None) -> int:
+def handle_batch(event_ids: list[int], handler: Handler, handle_many: ManyHandler | None = None,
+                 parked: Parked | None = None) -> int:
     """Process events in order, several per write transaction (one commit, one disk sync, for up to
     BATCH_MAX_EVENTS events or BATCH_MAX_SECONDS). Each event's effects and its 'handled' mark
     commit together or not at all (a savepoint per event, or per group a batch handler writes at
     once), so a worker killed half-way leaves the batch's events pending with nothing done, and an
-    event whose handler fails is rolled back alone and stays pending for the sweep. `handle_many`,
+    event whose handler fails is rolled back alone and tried again later by the sweep, after a longer wait
+    each time, then set aside as failed after MAX_ATTEMPTS (`parked` is told). `handle_many`,
     when given, takes CHUNK_EVENTS events at a time (else `handler`, one by one). Returns how
     many it handled."""
     ids = list(event_ids)
@@ -179,7 +220,7 @@ def handle_batch(event_ids: list[int], handler: Handler, handle_many: ManyHandle
                 chunk = ids[position:position + min(step, BATCH_MAX_EVENTS - taken)]
                 position += len(chunk)
                 taken += len(chunk)
-                done += _handle_chunk(session, chunk, handler, handle_many)
+                done += _handle_chunk(session, chunk, handler, handle_many, parked)
     return done
 
 

@@ -84,7 +84,14 @@ def render_all(texts: list[tuple[str, str, int]], context: dict[str, Any], *, ht
     and wall-clock limits, so no template can stall the app or the worker. The first failure is raised as
     InvalidInput (EmptyPlaceholder for an empty part of the context) with a sentence."""
     payload = {"texts": [list(t) for t in texts], "context": context, "html": html, "max_seconds": max_seconds}
-    answer = _in_child(render_here, payload, texts[0][1] if texts else "template")
+    try:
+        answer = _in_child(render_here, payload, texts[0][1] if texts else "template")
+    except InvalidInput:
+        if len(texts) < 2:
+            raise
+        # The child was stopped without saying which text was at fault: each alone names the one that is.
+        return [render(source, context, html=html, what=what, max_seconds=max_seconds, max_chars=max_chars)
+                for source, what, max_chars in texts]
     _raise_problem(answer, texts[0][1] if texts else "template")
     return [str(text) for text in answer["texts"]]
 

@@ -284,15 +284,16 @@ class EmailTemplatesState(AppState):
         self.preview_job_id = job_id if job_id in {o.value for o in self.job_options} else ""
 
     @allow(STAFF)
-    def preview(self):
-        """Fill the template being edited in for the chosen account (and job), without saving it."""
+    async def preview(self):
+        """Fill the template being edited in for the chosen account (and job), without saving it (off the event
+        loop: other people's clicks are answered while the limited child works)."""
         self._clear_preview()
         if not self.preview_account_id:
             self.preview_error = "Choose an account to preview the email for."
             return
         with shown_in(self, "preview_error"):
-            self.preview_subject, self.preview_body = read(
-                mail_templates.preview_template, self._require(), subject=self.draft_subject, body=self.draft_body,
+            self.preview_subject, self.preview_body = await asyncio.to_thread(
+                read, mail_templates.preview_template, self._require(), subject=self.draft_subject, body=self.draft_body,
                 name=self.draft_name, account_id=_int(self.preview_account_id), job_id=_int(self.preview_job_id) or None)
             self.has_preview = True
 

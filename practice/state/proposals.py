@@ -1,6 +1,8 @@
 """Staff side of proposals: the templates page (with the step names clients see) and the account page's section."""
 from __future__ import annotations
 
+import asyncio
+
 import dataclasses
 
 import reflex as rx
@@ -196,13 +198,13 @@ class ProposalTemplatesState(AppState):
             self._blank()
 
     @allow(ADMIN)
-    def preview(self, template_id: int):
-        """Download the template as a PDF, filled in for a sample client."""
+    async def preview(self, template_id: int):
+        """Download the template as a PDF, filled in for a sample client (laid out off the event loop)."""
         template = parse_id(template_id)
         if template is None:
             return
         with shown_in(self, "error"):
-            pdf = read(rendering.preview_pdf, self._require(), template)
+            pdf = await asyncio.to_thread(read, rendering.preview_pdf, self._require(), template)
             name = next((t.name for t in self.templates if t.id == template), "proposal")
             return rx.download(data=pdf, filename=f"{name} (preview).pdf", mime_type="application/pdf")
 

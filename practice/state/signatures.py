@@ -2,6 +2,8 @@
 sending, following it), and the document templates editor. The services do the work and the checks."""
 from __future__ import annotations
 
+import asyncio
+
 import dataclasses
 import datetime as dt
 
@@ -294,8 +296,8 @@ class NewSignatureState(AppState):
         self._show_choices()
 
     @allow(STAFF)
-    def create(self, form: dict):
-        """Make the draft request and open it to place the fields."""
+    async def create(self, form: dict):
+        """Make the draft request and open it to place the fields (a template is laid out off the event loop)."""
         source = str(form.get("source", "") or "")
         document_id, template_name = None, None
         if source.startswith("doc-"):
@@ -306,8 +308,9 @@ class NewSignatureState(AppState):
             self.new_error = "Choose the PDF to sign or a document template."
             return None
         with shown_in(self, "new_error"):
-            request = run(requests.create_request, self._require(), self.new_acct_id, document_id=document_id,
-                          template_name=template_name, **self._request_fields(form))
+            request = await asyncio.to_thread(run, requests.create_request, self._require(), self.new_acct_id,
+                                              document_id=document_id, template_name=template_name,
+                                              **self._request_fields(form))
             self.new_error = ""
             return rx.redirect(routes.signature_url(request.id))
         return None
@@ -774,11 +777,11 @@ class DocTemplatesState(AppState):
         return None
 
     @allow(STAFF)
-    def preview(self):
-        """The template (saved or not) filled with sample data, as a PDF download."""
+    async def preview(self):
+        """The template (saved or not) filled with sample data, as a PDF download (laid out off the event loop)."""
         self.tpl_error = ""
         with shown_in(self, "tpl_error"):
-            pdf = read(doc_templates.preview, self._require(), body=self.draft_body).pdf
+            pdf = (await asyncio.to_thread(read, doc_templates.preview, self._require(), body=self.draft_body)).pdf
             name = "".join(ch for ch in (self.draft_name or "template") if ch.isalnum() or ch in " -_").strip()
             return rx.download(data=pdf, filename=f"{name or 'template'} preview.pdf")
         return None

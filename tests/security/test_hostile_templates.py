@@ -18,13 +18,13 @@ pytestmark = pytest.mark.security
 
 CONTEXT = {"account": {"name": "Acme LLC"}, "contact": {"first_name": "Dana"}}
 # The whole answer, helper start included, within the child's wall clock and a margin for a loaded machine.
-RENDER_LIMIT_S = templating.CHILD_SECONDS + 2.0
+RENDER_LIMIT_S = getattr(templating, "CHILD_SECONDS", 3.0) + 2.0
 REPLACE_CHAIN = "{{ account.name" + ".replace('A', 'AAAAAAAAAAAAAAAAAAAA')" * 12 + " }}"
 
 HOSTILE = {
     "a huge power (folded while compiling)": ("{{ 7 ** 4000000 }}", "computing time or memory|too long"),
     "a gigabyte string": ("{{ 'a' * 10**9 }}", "memory"),
-    "a replace chain asking for gigabytes": (REPLACE_CHAIN, "memory"),
+    "a replace chain asking for gigabytes": (REPLACE_CHAIN, "memory|too long"),
     "IndexError": ("{{ '{1}'.format(1) }}", "item that is not there"),
     "KeyError": ("{{ '{x}'.format() }}", "item that is not there"),
     "RecursionError": ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "nests too deeply"),

@@ -2,6 +2,7 @@
 inside the page, the send refusal and the account list, and who is (not) offered as a signer, and why."""
 from __future__ import annotations
 
+import asyncio
 
 import pytest
 from sqlmodel import select
@@ -61,7 +62,7 @@ def drafted(firm) -> int:
     state = new_request_page(firm)
     state.toggle_signer(firm["june"])
     state.toggle_signer(firm["jim"])
-    sent = state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879", "in_order": "on"})
+    sent = asyncio.run(state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879", "in_order": "on"}))
     assert state.new_error == "" and sent is not None
     with read_session() as s:
         return s.exec(select(SignatureRequest.id)).one()
@@ -91,9 +92,9 @@ def test_signers_offered_are_those_with_a_portal_login_and_the_others_say_why(fi
     state.choose_code("<script>", True)
     assert [(c.name, c.code) for c in state.signer_choices] == [("June Hartley", True), ("Jim Hartley", False)]
 
-    assert state.create({"source": "tpl-4242", "title": "X"}) is None
+    assert asyncio.run(state.create({"source": "tpl-4242", "title": "X"})) is None
     assert state.new_error == "Choose the PDF to sign or a document template."
-    assert state.create({"source": f"doc-{firm['doc']}", "title": ""}) is None
+    assert asyncio.run(state.create({"source": f"doc-{firm['doc']}", "title": ""})) is None
     assert "title" in state.new_error
 
 
@@ -105,8 +106,8 @@ def test_a_code_by_email_is_asked_of_the_ticked_signers_only(firm):
     state.choose_code(firm["june"], True)
     state.choose_code(firm["june"], False)
     # A stale form field from an older page asks nobody for a code: the ticks decide.
-    assert state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879", "in_order": "on",
-                         "require_email_code": "on"}) is not None
+    assert asyncio.run(state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879", "in_order": "on",
+                         "require_email_code": "on"})) is not None
     with read_session() as s:
         request_id = s.exec(select(SignatureRequest.id)).one()
         assert [(x.name, x.require_email_code) for x in s.exec(select(Signer).order_by(Signer.position))] == [
@@ -125,7 +126,7 @@ def test_a_code_by_email_is_asked_of_the_ticked_signers_only(firm):
     state.choose_code(firm["june"], "true")
     state.toggle_signer(firm["june"])
     state.toggle_signer(firm["june"])
-    assert state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879 again"}) is not None
+    assert asyncio.run(state.create({"source": f"doc-{firm['doc']}", "title": "Form 8879 again"})) is not None
     with read_session() as s:
         newest = s.exec(select(SignatureRequest).order_by(SignatureRequest.id.desc())).first()
         assert [x.require_email_code for x in s.exec(select(Signer).where(Signer.request_id == newest.id))] == [False]

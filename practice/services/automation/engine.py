@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 import rules
-from practice.models import Event, RuleRun, RunStatus, utcnow
-from practice.services import events
+from practice import routes
+from practice.models import Account, Event, Job, RuleRun, RunStatus, utcnow
+from practice.services import events, inbox
 from practice.services.automation import bulk
 from practice.services.automation.actions import NOT_AVAILABLE, Target, apply_once
 from practice.services.automation.compiled import compiled_rules
@@ -67,7 +68,20 @@ def handle_many(session: Session, evs: list[Event], slow) -> int:
 def handle_events(event_ids: list[int]) -> int:
     """Run the firm's rules for these events, in order, exactly once each (the worker's entry point);
     returns how many were handled. One failing event stays pending for the sweep."""
-    return events.handle_batch(event_ids, handle_event, handle_many)
+    return events.handle_batch(event_ids, handle_event, handle_many, parked=tell_admins_set_aside)
+
+
+def tell_admins_set_aside(session: Session, ev: Event, reason: str) -> None:
+    """Tell the owners and admins in Inbox+, once, that an event's automations kept failing and were set aside."""
+    job = session.get(Job, ev.job_id) if ev.job_id else None
+    account = session.get(Account, ev.account_id) if ev.account_id else None
+    about = f' for the job "{job.name}"' if job else (f' for "{account.name}"' if account else "")
+    text = (f'The automations for "{ev.kind.replace("_", " ")}"{about} failed {ev.attempts} times, so they were '
+            f"set aside and will not run again. The last failure: {reason}")
+    link = routes.job_url(job.id) if job else routes.RUNS
+    for member_id in inbox.staff_for(session, account_id=None):
+        inbox.notify(session, member_id=member_id, text=text, kind="automation_failed", link=link,
+                     key=f"event-set-aside|{ev.id}|{member_id}")
 
 
 def _existing_run(session: Session, event_id: int | None, schedule_key: str | None, rule: str) -> RuleRun | None:

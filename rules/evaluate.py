@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from typing import Any, Mapping, Optional
 
 from .catalog import name_key
@@ -193,15 +194,18 @@ def trigger_matches(rule: CompiledRule, event: Event) -> Optional[str]:
 # ------------------------------------------------------------------ evaluation
 
 
-def evaluate(compiled: CompiledRuleSet, event: Event, facts: Mapping, now: datetime) -> list:
+def evaluate(compiled: CompiledRuleSet, event: Event, facts: Mapping, now: datetime, *,
+             prepared: bool = False) -> list:
     """Decisions of every rule whose trigger matches the event, in file order.
 
     ``now`` is an aware datetime (the moment of the event). For each rule: whether it fires,
     each condition part with the values it read, and the actions it plans, with their
     placeholders rendered. Raises ``EvaluationError`` only for facts of the wrong type.
+    ``prepared``: the facts are already in the shape ``prepare_facts`` gives (see ``matching``).
     """
     now = aware(now)
-    facts = _fix_dates(prepare_facts(_with_item(event, facts)), compiled.tz)
+    if not prepared:
+        facts = _fix_dates(prepare_facts(_with_item(event, facts)), compiled.tz)
     decisions = []
     for rule in compiled.rules:
         if trigger_matches(rule, event) is not None:
@@ -225,18 +229,35 @@ def dry_run(compiled: CompiledRuleSet, event: Event, facts: Mapping, now: dateti
     return decisions
 
 
-def matching(compiled: CompiledRuleSet, rule_name: str, records, now: datetime) -> list:
+def matching(compiled: CompiledRuleSet, rule_name: str, records, now: datetime, *, prepared: bool = False) -> list:
     """For a schedule's sweep: the records (facts of one job, account or contact each) that
-    satisfy the rule's ``where`` condition, using the compiled predicate."""
+    satisfy the rule's ``where`` condition, using the compiled predicate.
+
+    ``prepared``: the caller built every record in the shape ``prepare_facts`` gives (every field
+    of each entity present, texts ``str``, numbers ``int`` or ``Decimal``, dates ``date``, moments
+    aware ``datetime``, tags a tuple of names; extra keys are ignored), as a database query can
+    in bulk; the records are then read as they are, with no per-record preparation."""
     now = aware(now)
     rule = compiled.rule(rule_name)
-    prepared = [_fix_dates(prepare_facts(r), compiled.tz) for r in records]
     if rule.where is None:
         return list(records)
     pred = rule.where.bind(now)
-    event = Event("schedule")
-    return [raw for raw, facts in zip(records, prepared, strict=True)
-            if _missing(rule, facts, event) is None and pred(facts)]
+    if not prepared:
+        facts_of = [_fix_dates(prepare_facts(r), compiled.tz) for r in records]
+        return [raw for raw, facts in zip(records, facts_of, strict=True)
+                if _missing(rule, facts, Event("schedule")) is None and pred(facts)]
+    needed = sorted(rule.uses & (rule.carried | rule.linked))
+    if not needed:
+        return [r for r in records if pred(r)]
+    # A record lacking one of them does not run (as `_missing` says); the usual one or two checked inline.
+    if len(needed) == 1:
+        entity = needed[0]
+        return [r for r in records if r[entity] is not None and pred(r)]
+    if len(needed) == 2:
+        first, second = needed
+        return [r for r in records if r[first] is not None and r[second] is not None and pred(r)]
+    entities = itemgetter(*needed)
+    return [r for r in records if None not in entities(r) and pred(r)]
 
 
 def run_delayed(compiled: CompiledRuleSet, rule_name: str, action_index: int, event: Event,

@@ -16,7 +16,8 @@ def test_public_names_are_exported():
 
 def test_signatures_the_app_relies_on():
     assert list(inspect.signature(rules.check).parameters) == ["source", "catalog", "filename"]
-    assert list(inspect.signature(rules.evaluate).parameters) == ["compiled", "event", "facts", "now"]
+    assert list(inspect.signature(rules.evaluate).parameters) == ["compiled", "event", "facts", "now", "prepared"]
+    assert list(inspect.signature(rules.matching).parameters) == ["compiled", "rule_name", "records", "now", "prepared"]
     assert list(inspect.signature(rules.due_run).parameters) == ["schedule", "last_run_at", "now", "tz", "anchor"]
 
 

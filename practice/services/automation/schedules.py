@@ -74,10 +74,11 @@ def _target(record: dict):
 def run_for_each(session: Session, compiled, version, rule, trigger: rules.Event, records: list[dict], key: str,
                  now: dt.datetime) -> int:
     """Run `rule` for every record its `where` matches; returns how many it ran for."""
-    matches = rules.matching(compiled, rule.name, records, now)
+    # `bulk_facts` builds the records in the rules' own shape: no per-record preparation.
+    matches = rules.matching(compiled, rule.name, records, now, prepared=True)
     decisions = []
     for record in matches:
-        for decision in rules.evaluate(compiled, trigger, record, now):
+        for decision in rules.evaluate(compiled, trigger, record, now, prepared=True):
             if decision.rule == rule.name:
                 decisions.append((record, decision))
     bulk = all(a.action in BULK_ACTIONS and a.run_at is None for _, d in decisions for a in d.actions) and all(

@@ -103,7 +103,9 @@ def _on_clock(values: dict | None, zone: ZoneInfo) -> dict:
 
 
 def bulk_facts(session: Session, entity: str) -> list[dict]:
-    """Facts of every active account, job or contact at once (a schedule's `for each`), in a few queries."""
+    """Facts of every active account, job or contact at once (a schedule's `for each`), in a few queries,
+    already in the shape the rules read (`rules.prepare_facts`: every field, typed, tags a tuple), so
+    `rules.matching(..., prepared=True)` reads them as they are (tests/services/work/test_facts.py)."""
     tag_rows = {}
     for link, col in ((AccountTag, "account_id"), (JobTag, "job_id"), (ContactTag, "contact_id")):
         grouped: dict[int, list[str]] = {}
@@ -117,7 +119,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
     for a in session.execute(select(Account).where(Account.archived == False)).scalars():  # noqa: E712
         accounts[a.id] = {"id": a.id, "name": a.name, "type": getattr(a.type, "value", a.type), "balance": Decimal(0),
                           "created_at": a.created_at, "notes": a.notes,
-                          "tags": sorted(tag_rows["account_id"].get(a.id, []))}
+                          "tags": tuple(sorted(tag_rows["account_id"].get(a.id, ())))}
     if entity == "account":
         return [{"account": acc, "job": None, "contact": None, "target": ("account", acc["id"])}
                 for acc in accounts.values()]
@@ -130,7 +132,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
         for c in session.execute(select(Contact)).scalars():
             facts = {"id": c.id, "first_name": c.first_name, "last_name": c.last_name,
                      "name": f"{c.first_name} {c.last_name}".strip(), "email": c.email, "phone": c.phone,
-                     "tags": sorted(tag_rows["contact_id"].get(c.id, []))}
+                     "tags": tuple(sorted(tag_rows["contact_id"].get(c.id, ())))}
             out.append({"contact": facts, "account": accounts.get(first_account.get(c.id)), "job": None,
                         "target": ("contact", c.id)})
         return out
@@ -150,7 +152,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
                  "priority": getattr(job.priority, "value", job.priority), "start_date": job.start_date,
                  "due_date": job.due_date, "created_at": job.created_at, "entered_stage_at": job.entered_stage_at,
                  "archived": job.archived, "account_id": job.account_id,
-                 "tags": sorted(tag_rows["job_id"].get(job.id, []))}
+                 "tags": tuple(sorted(tag_rows["job_id"].get(job.id, ())))}
         out.append({"job": facts, "account": accounts.get(job.account_id), "contact": None, "target": ("job", job.id)})
     return out
 

@@ -1,5 +1,5 @@
-"""The Reflex app: builds `app`, registers every page (each page module adds its route and on_load) and puts the
-backend's own HTTP routes (`http_routes`) in front of Reflex's."""
+"""The Reflex app: builds `app`, registers every page (each page module adds its route and on_load), puts the
+backend's own HTTP routes (`http_routes`) in front of Reflex's and the upload gate (`upload_gate`) in front of all."""
 import reflex as rx
 
 from practice.http_routes import with_http_routes
@@ -8,12 +8,13 @@ from practice.pages import (account, account_security, accounts, audit, board, c
                             portal_sign, proposals, recurring, rules_editor, settings, signatures, signing_settings,
                             tasks, team, verify)
 from practice.services import events
+from practice.upload_gate import guard_uploads
 from practice.worker import tasks as worker_tasks
 
 # The web app's saves ring the worker as soon as they commit.
 events.set_doorbell(worker_tasks.ring_doorbell)
 
-app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"), api_transformer=with_http_routes)
+app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"), api_transformer=[with_http_routes, guard_uploads])
 
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
                 import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents,

@@ -194,8 +194,11 @@ def allow(level: str, *, during_setup: bool = False) -> Callable:
         raise ValueError(f"unknown access level {level!r}")
 
     def decorate(fn: Callable) -> Callable:
-        wrapper = _wrapper_kind(fn)(fn, _guard(level, during_setup, fn.__name__))
+        guard = _guard(level, during_setup, fn.__name__)
+        wrapper = _wrapper_kind(fn)(fn, guard)
         wrapper.__practice_access__ = level
+        # The upload gate runs the same check before Reflex reads an upload's body (practice/upload_gate.py).
+        wrapper.__practice_guard__ = guard
         return wrapper
 
     return decorate

@@ -24,6 +24,7 @@ with warnings.catch_warnings():  # Starlette would rather have httpx2; the httpx
     from starlette.testclient import TestClient
 
 import practice.practice  # noqa: F401 - loads every page and state
+from practice.upload_gate import UploadGate
 from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Role
@@ -602,9 +603,13 @@ FRAMEWORK_PAGES = {"404"}
 
 
 def _backend_routes() -> dict:
-    """The backend's own HTTP routes by path, as the app's `api_transformer` puts them in front of Reflex's."""
-    front = practice.practice.app.api_transformer(Starlette())
-    return {getattr(r, "path", None): r for r in front.routes}
+    """The backend's own HTTP routes by path, as the app's `api_transformer`s put them in front of Reflex's (inside
+    the upload gate, the outermost)."""
+    front = Starlette()
+    for transform in practice.practice.app.api_transformer:
+        front = transform(front)
+    assert isinstance(front, UploadGate)
+    return {getattr(r, "path", None): r for r in front.app.routes}
 
 
 def test_every_route_has_a_decided_case_and_its_login_check():

@@ -1,0 +1,78 @@
+"""The upload gate's stream cap: a body that runs past its declared length or its handler's limit is cut off there,
+so what reaches Reflex's endpoint (and its temporary files) is never more than the limit."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from reflex.utils.format import format_event_handler
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+import practice.practice  # noqa: F401 - the app's states, as the gate sees them
+from practice import upload_gate
+from practice.state.verify import VerifyState
+
+pytestmark = pytest.mark.security
+
+
+def reflex_like_endpoint(seen: list):
+    """Stands for Reflex's `/_upload`: it reads the body to the end (Reflex parses it into temporary files)."""
+    async def upload(request: Request):
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+        seen.append(size)
+        return PlainTextResponse("stored")
+    return Starlette(routes=[Route(upload_gate.UPLOAD_PATH, upload, methods=["POST"])])
+
+
+def call(app, declared: int, chunks: list[bytes]) -> tuple[int, bytes]:
+    scope = {"type": "http", "method": "POST", "path": upload_gate.UPLOAD_PATH, "headers": [
+        (b"reflex-event-handler", format_event_handler(VerifyState.handle_upload).encode()),
+        (b"content-length", str(declared).encode()),
+        (b"content-type", b"multipart/form-data; boundary=x")], "client": ("203.0.113.9", 5000),
+        "query_string": b"", "root_path": ""}
+    queue = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
+    sent = []
+
+    async def receive():
+        return queue.pop(0) if queue else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(upload_gate.UploadGate(app)(scope, receive, send))
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+def test_a_body_longer_than_it_said_is_cut_at_the_declared_length():
+    seen = []
+    status, answer = call(reflex_like_endpoint(seen), 1000, [b"a" * 600, b"b" * 600, b"c" * 10_000])
+    assert status == 413 and b"too large" in answer
+    assert seen == [] or seen[0] <= 1000
+
+
+def test_a_body_within_its_length_and_limit_goes_through():
+    seen = []
+    status, answer = call(reflex_like_endpoint(seen), 1200, [b"a" * 600, b"b" * 600])
+    assert (status, answer, seen) == (200, b"stored", [1200])
+
+
+def test_a_declared_length_over_the_handlers_limit_is_refused_unread():
+    seen = []
+    limit = upload_gate.UPLOADS[format_event_handler(VerifyState.handle_upload)].max_body()
+    status, _ = call(reflex_like_endpoint(seen), limit + 1, [b"a" * 10])
+    assert status == 413 and seen == []
+
+
+def test_every_upload_handler_of_the_app_has_its_limit():
+    from tests.security.test_state_surface import app_states
+
+    takes_files = {format_event_handler(getattr(cls, name)) for cls in app_states()
+                   for name, handler in cls.event_handlers.items()
+                   if "UploadFile" in str(getattr(handler.fn, "__annotations__", {}).get("files", ""))}
+    assert takes_files == set(upload_gate.UPLOADS)

@@ -65,7 +65,7 @@ demo: deps migrate
 	$(BIN)/python -m practice demo
 
 bench: setup
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .web .states data

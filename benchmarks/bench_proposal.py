@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import figure  # noqa: E402
+
 INTRO = ("Dear Jane,\n\nThank you for choosing Hartley & Stone CPAs. This letter sets out the services we will "
          "provide to the Hartley Household for the 2026 tax year, our fees, and the responsibilities on both "
          "sides.\n\nPlease read it, choose any optional services you want, and sign below.")
@@ -127,6 +129,8 @@ def main() -> int:
           f"{'PASS' if ok else 'FAIL'}")
     print(f"  baseline, a one-paragraph page, median of {args.iterations}: {baseline:.3f} s")
     print(f"  for context, render + audit page + seal: {sealed}")
+    figure("proposal PDF render", round(median * 1000), "ms", baseline=round(baseline * 1000),
+           baseline_name="a one-paragraph page", goal=f"<= {args.limit_s * 1000:g} ms", ok=ok)
     return 0 if ok else 1
 
 

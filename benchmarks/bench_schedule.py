@@ -109,12 +109,16 @@ def main() -> int:
         print(f"run {i + 1}: run_schedules {times[-1]:.2f} s (baseline: one INSERT of the same jobs "
               f"{baselines[-1]:.2f} s)", flush=True)
     from automation_setup import machine  # noqa: PLC0415
+    from figures import figure  # noqa: PLC0415
 
     median = statistics.median(times)
     print(f"machine: {machine()}")
     print(f"median run_schedules over {args.accounts} accounts: {median:.2f} s; baseline median "
           f"{statistics.median(baselines):.2f} s")
     ok = median <= args.limit_s
+    figure(f"schedule over {args.accounts} accounts", round(median, 2), "s",
+           baseline=round(statistics.median(baselines), 2), baseline_name="one Core INSERT of the same jobs",
+           goal=f"<= {args.limit_s:g} s", ok=ok)
     print(f"target: within {args.limit_s} s: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 

@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import figure  # noqa: E402
+
 
 def make_pdf(size: int) -> bytes:
     from tests.factories.hostile_pdfs import build_pdf
@@ -103,6 +105,10 @@ def main() -> int:
         verdict = "-" if limit is None else ("pass" if max(times) <= limit else "FAIL")
         failed |= verdict == "FAIL"
         print(f"{name:<40} {statistics.median(times):>9.3f} {max(times):>7.3f}  {verdict}")
+        if limit is not None:
+            figure(name, round(statistics.median(times), 3), "s",
+                   baseline=round(statistics.median(results["baseline: copy 10 MB + fsync"][0]), 3),
+                   baseline_name="copy 10 MB + fsync", goal=f"max <= {limit:g} s", ok=verdict == "pass")
     shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
 

@@ -22,6 +22,7 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 from wsgidav.dc.base_dc import BaseDomainController
 from wsgidav.wsgidav_app import WsgiDAVApp
 
+from practice import config
 from practice.db import read_session, write_session
 from practice.models import Document, Folder
 from practice.services import events
@@ -357,6 +358,11 @@ def _bad_segment(part: str) -> bool:
 # --- logins -------------------------------------------------------------------------------------
 
 
+def client_address(environ: dict) -> str:
+    """Who is asking: the connection's peer, or what a trusted proxy forwarded (`PRACTICE_TRUSTED_PROXIES`)."""
+    return config.client_address(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"))[:64]
+
+
 class DriveDomainController(BaseDomainController):
     """HTTP Basic with the staff member's or the contact's own email and password (see services.drive).
 
@@ -391,7 +397,7 @@ class DriveDomainController(BaseDomainController):
             return True
         try:
             with write_session() as session:
-                user = drive.sign_in(session, email, password, ip=environ.get("REMOTE_ADDR"))
+                user = drive.sign_in(session, email, password, ip=client_address(environ))
         except PermissionDenied:
             return False
         with self._lock:

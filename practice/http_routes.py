@@ -17,9 +17,10 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from practice import routes
+from practice.config import base_url
 from practice.protective_headers import FrameGuard
 from practice.db import read_session, write_session
-from practice.services.access import auth, two_factor
+from practice.services.access import auth, device_cookies, two_factor
 from practice.services.documents import files as document_files
 from practice.services.actor import ContactActor
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -115,9 +116,42 @@ def sign_page_image(request: Request) -> Response:
     return Response(png, media_type="image/png", headers=headers)
 
 
+MAX_GRANT_BYTES = 1024
+
+
+async def _small_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it is longer than `limit` (nothing more is read)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return body
+
+
+async def remember_device(request: Request) -> Response:
+    """POST /remember-device: the page of someone who just logged in trades its one-time grant for the device
+    cookie (HttpOnly, so scripts never read it), which spares this browser the slow-downs an attack causes."""
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    declared = request.headers.get("content-length", "0")
+    body = await _small_body(request, MAX_GRANT_BYTES) if declared.isdigit() and int(declared) <= MAX_GRANT_BYTES \
+        else None
+    try:
+        value = device_cookies.exchange((body or b"").decode("ascii", "replace"),
+                                        request.cookies.get(device_cookies.COOKIE))
+    except InvalidInput as err:
+        return PlainTextResponse(str(err), status_code=400, headers=headers)
+    response = Response(status_code=204, headers=headers)
+    response.set_cookie(device_cookies.COOKIE, value, max_age=int(device_cookies.LIFETIME.total_seconds()),
+                        path="/", httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https" or base_url().startswith("https://"))
+    return response
+
+
 HTTP_ROUTES = [
     Route(routes.FILE_DOWNLOAD, download_document, methods=["GET"]),
     Route(routes.SIGN_PAGE_IMAGE, sign_page_image, methods=["GET"]),
+    Route(routes.REMEMBER_DEVICE, remember_device, methods=["POST"]),
 ]
 
 

@@ -99,5 +99,8 @@ def sign_page_url(request_id: int | str, page: int | str) -> str:
     return f"/sign-pages/{request_id}/{page}.png"
 
 
+# After a login the page posts its one-time grant here to get the HttpOnly device cookie (practice/http_routes.py).
+REMEMBER_DEVICE = "/remember-device"
+
 # The backend's plain HTTP routes (practice/http_routes.py): in development the pages' server forwards them.
-BACKEND_ROUTES = (FILE_DOWNLOAD, SIGN_PAGE_IMAGE)
+BACKEND_ROUTES = (FILE_DOWNLOAD, SIGN_PAGE_IMAGE, REMEMBER_DEVICE)

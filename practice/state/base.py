@@ -13,14 +13,15 @@ import contextlib
 import contextvars
 import functools
 import inspect
+import json
 from typing import Any, Callable, Iterator
 
 import reflex as rx
 
-from practice import routes
+from practice import config, routes
 from practice.db import read_session, write_session
 from practice.services import audit, inbox
-from practice.services.access import auth, two_factor
+from practice.services.access import auth, device_cookies, two_factor
 from practice.services.actor import Actor, ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.state import page_access
@@ -49,6 +50,29 @@ def login_sentence(state) -> str:
     """Why a visitor is sent to log in: their session ended, or they never logged in in this browser."""
     had_session = bool(getattr(state, "sid", "") or getattr(state, "portal_sid", ""))
     return "Your session has ended. Log in again." if had_session else "Log in to continue."
+
+
+def client_address(state) -> str:
+    """The visitor's address: who connected, or what a trusted proxy says it saw (`PRACTICE_TRUSTED_PROXIES`)."""
+    forwarded = state.router.headers.raw_headers.get("x-forwarded-for", "")
+    return config.client_address(str(state.router.session.client_ip or ""), forwarded)[:64]
+
+
+def request_cookie(state, name: str) -> str:
+    """A cookie the browser sent when its connection opened, HttpOnly ones included (scripts cannot read those)."""
+    for pair in str(state.router.headers.cookie or "").split(";"):
+        key, _, value = pair.strip().partition("=")
+        if key == name:
+            return value.strip().strip('"')[:4096]
+    return ""
+
+
+def remember_device(principal: str) -> rx.event.EventSpec:
+    """After a login: the page trades a fresh one-time grant for this browser's HttpOnly device cookie (see
+    services/access/device_cookies.py), so attacks on the login page never lock this browser out."""
+    request = json.dumps({"method": "POST", "body": device_cookies.grant(principal), "credentials": "same-origin",
+                          "headers": {"Content-Type": "text/plain"}})
+    return rx.call_script(f"fetch({json.dumps(routes.REMEMBER_DEVICE)}, {request})")
 
 
 # The caller `allow` resolved for the event being handled: (the state handling it, its actor).

@@ -4,17 +4,14 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.services.access import auth, password_reset, two_factor
+from practice.services.access import auth, device_cookies, login_safety, password_reset, two_factor
 from practice.services.errors import PracticeError
 from practice.services.mail import password_reset as reset_email
-from practice.state.base import ANYONE, AppState, allow, read, run, shown_in
+from practice.state.base import (ANYONE, AppState, allow, client_address, read, remember_device, request_cookie, run,
+                                 shown_in)
 
 
 PASSWORD_SET = "Your new password is set, and every earlier login has ended. Log in with it."
-
-
-def client_ip(state) -> str:
-    return str(state.router.session.client_ip or "")[:64]
 
 
 class LoginState(AppState):
@@ -26,7 +23,10 @@ class LoginState(AppState):
     _pending: str = ""
 
     def _client_ip(self) -> str:
-        return client_ip(self)
+        return client_address(self)
+
+    def _device(self) -> str:
+        return request_cookie(self, device_cookies.COOKIE)
 
     def _enter(self, sid: str, member):
         """Replace the browser's session id with the new one and go in."""
@@ -35,7 +35,8 @@ class LoginState(AppState):
         self.error, self.step, self.backup_mode = "", "password", False
         self.member_name, self.member_role = member.name, member.role.value
         needs_setup = read(two_factor.must_set_up, member.id)
-        return rx.redirect(routes.ACCOUNT_SECURITY if needs_setup else routes.HOME)
+        return [remember_device(login_safety.principal_key("staff", member.email)),
+                rx.redirect(routes.ACCOUNT_SECURITY if needs_setup else routes.HOME)]
 
     @allow(ANYONE)
     def redirect_if_logged_in(self):
@@ -48,7 +49,7 @@ class LoginState(AppState):
     def log_in(self, form: dict):
         with shown_in(self, "error"):
             result = run(auth.start_login, str(form.get("email", ""))[:320], str(form.get("password", ""))[:1000],
-                         ip=self._client_ip(), old_sid=self.sid)
+                         ip=self._client_ip(), device=self._device(), old_sid=self.sid)
             if result.pending_id:
                 self._pending = result.pending_id
                 self.error, self.step, self.backup_mode = "", "code", False
@@ -59,7 +60,7 @@ class LoginState(AppState):
     def submit_code(self, form: dict):
         try:
             result = run(auth.finish_login, self._pending, str(form.get("code", ""))[:40],
-                         ip=self._client_ip(), old_sid=self.sid)
+                         ip=self._client_ip(), device=self._device(), old_sid=self.sid)
         except PracticeError as err:
             self.error = str(err)
             if self.error == auth.PENDING_GONE:
@@ -91,7 +92,7 @@ class ForgotPasswordState(AppState):
     def send_link(self, form: dict):
         self.notice = self.error = ""
         with shown_in(self, "error"):
-            self.notice = run(reset_email.forgot_password, str(form.get("email", ""))[:320], ip=client_ip(self))
+            self.notice = run(reset_email.forgot_password, str(form.get("email", ""))[:320], ip=client_address(self))
 
 
 class ResetPasswordState(AppState):
@@ -111,7 +112,7 @@ class ResetPasswordState(AppState):
         if fresh:
             self._token = fresh
         try:
-            self.link_email = run(password_reset.email_for_link, self._token, ip=client_ip(self))
+            self.link_email = run(password_reset.email_for_link, self._token, ip=client_address(self))
         except PracticeError as err:
             self.link_problem = str(err)
         self.checked = True
@@ -126,6 +127,6 @@ class ResetPasswordState(AppState):
             self.error = "The two passwords differ. Type the same password twice."
             return
         with shown_in(self, "error"):
-            run(password_reset.reset_password, self._token, password, ip=client_ip(self))
+            run(password_reset.reset_password, self._token, password, ip=client_address(self))
             self._token, self.error, self.link_email, self.sid = "", "", "", ""
             return rx.redirect(routes.LOGIN + "?reset=1")

@@ -14,6 +14,7 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session, write_session
+from practice.services.access import device_cookies, login_safety
 from practice.services.documents import files as document_files
 from practice.services.portal import approvals, client_tasks, logins
 from practice.services.proposals import client_flow
@@ -22,7 +23,8 @@ from practice.services.actor import ContactActor
 from practice.services.firm import get_firm
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
-from practice.state.base import ANYONE, CONTACT, allow, event_actor, read, run, shown_in
+from practice.state.base import (ANYONE, CONTACT, allow, client_address, event_actor, read, remember_device,
+                                 request_cookie, run, shown_in)
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -213,13 +215,14 @@ class PortalLoginState(PortalState):
     @allow(ANYONE)
     def log_in(self, form: dict):
         try:
-            sid = run(logins.log_in, str(form.get("email", ""))[:320], str(form.get("password", ""))[:500],
-                      client_ip=str(self.router.session.client_ip or "")[:64])
+            email = str(form.get("email", ""))[:320]
+            sid = run(logins.log_in, email, str(form.get("password", ""))[:500], client_ip=client_address(self),
+                      device=request_cookie(self, device_cookies.COOKIE))
         except PracticeError as err:
             self.error, self.notice = str(err), ""
             return
         self.portal_sid, self.error, self.notice = sid, "", ""
-        return rx.redirect(routes.PORTAL)
+        return [remember_device(login_safety.principal_key("contact", email)), rx.redirect(routes.PORTAL)]
 
 
 class PortalLinkState(PortalState):

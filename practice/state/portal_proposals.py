@@ -10,7 +10,7 @@ from practice import routes
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.proposals import client_flow, views
 from practice.services.formatting import format_money
-from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
+from practice.state.base import ANYONE, CONTACT, allow, client_address, read, run, shown_in
 from practice.state.portal import PortalState
 from practice.state.signature_input import signature_from_browser, signature_kind
 from practice.state.work_views import parse_id
@@ -61,7 +61,7 @@ class PortalProposalState(PortalState):
     busy: bool = False
 
     def _where(self) -> dict:
-        return {"ip_address": str(self.router.session.client_ip or "")[:100],
+        return {"ip_address": client_address(self),
                 "user_agent": str(self.router.headers.user_agent or "")[:500]}
 
     def _show(self, detail: views.ProposalDetail) -> None:

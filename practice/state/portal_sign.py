@@ -23,7 +23,7 @@ from practice.services.signing.field_fit import date_text, initials_of
 from practice.services.signing.pages import PageSize
 from practice.services.signing.stamp import PAD_ASPECT
 from practice.services.firm import get_firm
-from practice.state.base import ANYONE, CONTACT, allow, run, shown_in
+from practice.state.base import ANYONE, CONTACT, allow, client_address, run, shown_in
 from practice.state.portal import PortalState
 from practice.state.signature_input import signature_from_browser, signature_kind
 from practice.state.work_views import parse_id
@@ -160,7 +160,7 @@ class PortalSignState(PortalState):
 
     def _client(self) -> dict:
         """Where the signer is: recorded with each step for the audit page."""
-        return {"ip_address": str(self.router.session.client_ip or "")[:100],
+        return {"ip_address": client_address(self),
                 "user_agent": str(self.router.headers.user_agent or "")[:500]}
 
     @allow(ANYONE)

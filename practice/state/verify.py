@@ -15,7 +15,7 @@ import reflex as rx
 from practice.db import read_session
 from practice.services.documents import storage
 from practice.services.signing import audit_page, certificates, verify
-from practice.state.base import ANYONE, AppState, allow
+from practice.state.base import ANYONE, AppState, allow, client_address
 
 
 @dataclasses.dataclass
@@ -168,7 +168,7 @@ class VerifyState(AppState):
         limit = max_bytes()
         if size > limit:
             return f"That file is larger than {limit // 1024 // 1024} MB; signed files are far smaller."
-        refused = take_turn(str(self.router.session.client_ip or "unknown"))
+        refused = take_turn(client_address(self) or "unknown")
         if refused:
             return refused
         if not _running.acquire(blocking=False):

@@ -1,5 +1,7 @@
 """The tests' one set of factories: firms and their clients (firms.py), PDFs (pdfs.py, hostile_pdfs.py),
-signature requests and sealed-file helpers (signing.py), proposals (proposals.py). Import from here."""
+signature requests and sealed-file helpers (signing.py), proposals (proposals.py), a password-guessing attack
+(attacks.py). Import from here."""
+from tests.factories.attacks import guess_passwords
 from tests.factories.firms import (PASSWORD, actor_of, contact_actor, give_portal_login, make_account, make_contact,
                                    make_firm, make_household, make_job, make_member, make_pipeline, make_tag)
 from tests.factories.hostile_pdfs import normal_pdf
@@ -8,7 +10,7 @@ from tests.factories.proposals import make_proposal_template
 from tests.factories.signing import (PrintedText, local_tsa, make_signature_request, printed_texts, sample_fields,
                                      sample_trail, signature_fields)
 
-__all__ = ["PASSWORD", "actor_of", "blank_pdf", "contact_actor", "give_portal_login", "local_tsa", "make_account",
+__all__ = ["PASSWORD", "actor_of", "guess_passwords", "blank_pdf", "contact_actor", "give_portal_login", "local_tsa", "make_account",
            "make_contact", "make_firm", "make_household", "make_job", "make_member", "make_pipeline",
            "make_proposal_template", "make_signature_request", "make_tag", "normal_pdf", "PrintedText",
            "printed_texts", "rotated", "sample_fields",

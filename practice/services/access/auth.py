@@ -74,11 +74,11 @@ def _refuse(session: Session, keys: list[str | None], email: str, member: TeamMe
     raise PermissionDenied(sentence)
 
 
-def _start_session(session: Session, member: TeamMember, principal: str, now: dt.datetime,
+def _start_session(session: Session, member: TeamMember, keys: list[str | None], now: dt.datetime,
                    old_sid: str | None, how: str = "") -> str:
     """A brand-new session for the member (any session the browser had is ended first)."""
     _end(session, old_sid, now)
-    login_safety.record_success(session, principal)
+    login_safety.record_success(session, *keys)
     sid = secrets.token_urlsafe(32)
     session.add(LoginSession(id_hash=_digest(sid), member_id=member.id, created_at=now, last_seen_at=now))
     audit.record(session, Actor.of(member), "login", "team_member", member.id,
@@ -86,13 +86,14 @@ def _start_session(session: Session, member: TeamMember, principal: str, now: dt
     return sid
 
 
-def start_login(session: Session, email: str, password: str, *, ip: str | None = None,
+def start_login(session: Session, email: str, password: str, *, ip: str | None = None, device: str | None = None,
                 old_sid: str | None = None, now: dt.datetime | None = None) -> LoginStep:
-    """The password step: a new session, or (two-factor on) a pending login that needs a code."""
+    """The password step: a new session, or (two-factor on) a pending login that needs a code. `device` is the
+    browser's device cookie (see `device_cookies`): a browser that logged in before as this member has its own count."""
     now = now or utcnow()
     email = (email or "").strip().lower()[:320]
     principal = login_safety.principal_key("staff", email)
-    keys = [principal, login_safety.ip_key(ip)]
+    keys = login_safety.keys_for(principal, ip, device, now=now)
     login_safety.check(session, keys, now=now)
     member = session.exec(select(TeamMember).where(TeamMember.email == email)).first()
     ok = verify_password(member.password_hash if member else "", password or "")
@@ -103,18 +104,19 @@ def start_login(session: Session, email: str, password: str, *, ip: str | None =
         session.add(PendingLogin(id_hash=_digest(pending_id), member_id=member.id, principal=principal,
                                  created_at=now, expires_at=now + PENDING_LIFETIME))
         return LoginStep(member=member, pending_id=pending_id)
-    return LoginStep(member=member, sid=_start_session(session, member, principal, now, old_sid))
+    return LoginStep(member=member, sid=_start_session(session, member, keys, now, old_sid))
 
 
 def finish_login(session: Session, pending_id: str | None, code: str, *, ip: str | None = None,
-                 old_sid: str | None = None, now: dt.datetime | None = None) -> tuple[str, TeamMember]:
+                 device: str | None = None, old_sid: str | None = None,
+                 now: dt.datetime | None = None) -> tuple[str, TeamMember]:
     """The code step: an authenticator or recovery code turns the pending login into a session."""
     now = now or utcnow()
     row = session.exec(select(PendingLogin).where(PendingLogin.id_hash == _digest(pending_id or ""))).first() \
         if pending_id else None
     if not row or row.used_at or now >= row.expires_at or row.attempts >= PENDING_ATTEMPTS:
         raise PermissionDenied(PENDING_GONE)
-    keys = [row.principal, login_safety.ip_key(ip)]
+    keys = login_safety.keys_for(row.principal, ip, device, now=now)
     login_safety.check(session, keys, now=now)
     member = session.get(TeamMember, row.member_id)
     how = two_factor.check_code(session, member, code, now=now) if member and member.active else None
@@ -124,7 +126,7 @@ def finish_login(session: Session, pending_id: str | None, code: str, *, ip: str
         _refuse(session, keys, member.email if member else "", member, now,
                 PENDING_GONE if last else two_factor.WRONG_CODE + " Or use a recovery code.", what="two-factor code")
     row.used_at = now
-    sid = _start_session(session, member, row.principal, now, old_sid,
+    sid = _start_session(session, member, keys, now, old_sid,
                          " with a recovery code" if how == "recovery" else " with two-factor")
     return sid, member
 

@@ -53,7 +53,7 @@ def sign_in(session: Session, email: str, password: str, *, ip: str | None = Non
     member = session.exec(select(TeamMember).where(TeamMember.email == email)).first() if email else None
     kind = "staff" if member is not None else "contact"
     principal = login_safety.principal_key(kind, email)
-    keys = [principal, login_safety.ip_key(ip)]
+    keys = login_safety.keys_for(principal, ip, now=now)  # a WebDAV client keeps no device cookie
     login_safety.check(session, keys, now=now)
     login = None
     if member is not None:
@@ -76,7 +76,7 @@ def sign_in(session: Session, email: str, password: str, *, ip: str | None = Non
                      f"Drive login refused for {member.name}: two-factor sign-in is on")
         session.commit()
         raise PermissionDenied(TWO_FACTOR_REFUSED)
-    login_safety.record_success(session, principal)
+    login_safety.record_success(session, *keys)
     return DriveUser(kind, user_id, email)
 
 

@@ -202,24 +202,26 @@ def activate(session: Session, token: str, password: str) -> str:
     return login.email
 
 
-def log_in(session: Session, email: str, password: str, *, client_ip: str | None = None) -> str:
+def log_in(session: Session, email: str, password: str, *, client_ip: str | None = None, device: str | None = None,
+           now: dt.datetime | None = None) -> str:
     """Check a contact's credentials; return a new portal session id for the browser.
-    Failures slow down and then lock the email (and the address) like staff logins do."""
+    Failures slow down and then lock the email (and slow the address) like staff logins do; a browser that logged
+    in before as this contact (its device cookie, `device`) has its own count."""
+    now = now or utcnow()
     email = (email or "").strip().lower()[:320]
     principal = login_safety.principal_key("contact", email)
-    keys = [principal, login_safety.ip_key(client_ip)]
-    login_safety.check(session, keys)
+    keys = login_safety.keys_for(principal, client_ip, device, now=now)
+    login_safety.check(session, keys, now=now)
     login = session.exec(select(PortalLogin).where(PortalLogin.email == email)).first()
     ok = verify_password(login.password_hash if login else "", password or "")
     if not login or not ok or login.status != PortalStatus.active:
         audit.record(session, Actor(None, email or "unknown", Role.employee), "portal_login_failed", "contact",
                      login.contact_id if login else None, f"Failed portal login for {email or 'an empty email'}")
-        login_safety.record_failure(session, keys)
+        login_safety.record_failure(session, keys, now=now)
         session.commit()  # keep the record although the caller rolls back on the error
         raise PermissionDenied(BAD_LOGIN)
-    login_safety.record_success(session, principal)
+    login_safety.record_success(session, *keys)
     sid = secrets.token_urlsafe(32)
-    now = utcnow()
     linked = linked_account_ids(session, login.contact_id)
     session.add(PortalSession(id_hash=_digest(sid), contact_id=login.contact_id, created_at=now, last_seen_at=now,
                               current_account_id=linked[0] if linked else None))

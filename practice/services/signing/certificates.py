@@ -7,10 +7,7 @@ Old certificates are kept (inactive) so files sealed with them still verify as t
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from sqlmodel import Session, select
 
-from practice.config import data_dir
+from practice.config import data_secret
 from practice.models import FirmCertificate
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
@@ -31,25 +28,9 @@ VALID_YEARS = 10
 MAX_PKCS12_BYTES = 1_000_000
 
 
-def _passphrase_path() -> Path:
-    return data_dir() / PASSPHRASE_FILE
-
-
 def _passphrase() -> bytes:
     """The key passphrase from the data folder, made (0600) on first use."""
-    path = _passphrase_path()
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    value = secrets.token_urlsafe(32).encode()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(value + b"\n")
-    return value
+    return data_secret(PASSPHRASE_FILE)
 
 
 def fingerprint(cert: x509.Certificate) -> str:

@@ -1,0 +1,94 @@
+"""Device cookies (OWASP's "Slow Down Online Guessing Attacks with Device Cookies"): a browser that logged in before
+as someone is recognised when it logs in as them again, so an attacker's failures elsewhere never lock it out.
+
+After a correct login the page gets a short-lived signed *grant* for that login name; the browser exchanges it at
+`/remember-device` for the HttpOnly cookie (scripts never see it). The cookie holds up to `MAX_ENTRIES` signed
+entries, one per login name, each with its own random device id: `login_safety` counts that browser's failures
+against the device id alone (its own slow-down and lockout) instead of against the login name and the address.
+Everything is signed with a secret kept in the data folder; nothing is stored per device.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from practice.config import data_secret
+from practice.models import utcnow
+from practice.services.errors import InvalidInput
+
+COOKIE = "practice_device"
+LIFETIME = dt.timedelta(days=90)
+GRANT_LIFETIME = dt.timedelta(minutes=2)
+MAX_ENTRIES = 5
+SECRET_FILE = "device-cookie.key"
+BAD_GRANT = "This browser could not be remembered: log in again to try once more."
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _unb64(text: str) -> str | None:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _sign(*parts: str) -> str:
+    body = ".".join(parts)
+    mac = hmac.new(data_secret(SECRET_FILE), body.encode(), hashlib.sha256).digest()
+    return f"{body}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+
+def _open(token: str, kind: str, fields: int, now: dt.datetime) -> list[str] | None:
+    """The fields of a signed token of this kind, or None when it is forged, of another kind or expired."""
+    parts = (token or "").strip().split(".")
+    if len(parts) != fields + 3 or parts[0] != kind or not parts[-2].isdigit():
+        return None
+    if not hmac.compare_digest(_sign(*parts[:-1]), token.strip()):
+        return None
+    if int(parts[-2]) < now.timestamp():
+        return None
+    return parts[1:-2]
+
+
+def grant(principal: str, *, now: dt.datetime | None = None) -> str:
+    """A grant the browser of someone who just logged in as `principal` exchanges for its device cookie."""
+    expires = int(((now or utcnow()) + GRANT_LIFETIME).timestamp())
+    return _sign("g1", _b64(principal), secrets.token_urlsafe(12), str(expires))
+
+
+def _entries(cookie: str | None, now: dt.datetime) -> list[tuple[str, str, str]]:
+    """The valid entries of a device cookie: (principal, device id, the entry as written), newest first."""
+    found = []
+    for entry in (cookie or "").split("~")[:MAX_ENTRIES * 2]:
+        fields = _open(entry, "d1", 2, now)
+        principal = _unb64(fields[0]) if fields else None
+        if principal:
+            found.append((principal, fields[1], entry))
+    return found
+
+
+def exchange(grant_token: str, cookie: str | None, *, now: dt.datetime | None = None) -> str:
+    """The device cookie's new value: a fresh entry for the grant's login name, before the browser's other ones."""
+    now = now or utcnow()
+    fields = _open(grant_token, "g1", 2, now)
+    principal = _unb64(fields[0]) if fields else None
+    if not principal:
+        raise InvalidInput(BAD_GRANT)
+    entry = _sign("d1", _b64(principal), secrets.token_urlsafe(16), str(int((now + LIFETIME).timestamp())))
+    others = [written for who, _device, written in _entries(cookie, now) if who != principal]
+    return "~".join([entry, *others][:MAX_ENTRIES])
+
+
+def device_for(cookie: str | None, principal: str, *, now: dt.datetime | None = None) -> str | None:
+    """The device id this browser's cookie holds for `principal` (it logged in as them before), else None."""
+    for who, device, _written in _entries(cookie, now or utcnow()):
+        if hmac.compare_digest(who.encode(), principal.encode()):
+            return device
+    return None

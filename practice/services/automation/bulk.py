@@ -190,7 +190,8 @@ def _write_group(session: Session, version, compiled, names, group: list) -> tup
             continue
         plain.append((ev, rows))
     if plain:
-        _insert(session, [rows for _, rows in plain], now)
+        by_kind, _ = _rules_by_kind(compiled)
+        _insert(session, [rows for _, rows in plain], now, by_kind)
     return [ev.id for ev, _ in plain], leftover
 
 
@@ -294,7 +295,12 @@ def _t(model):
     return model.__table__
 
 
-def _insert(session: Session, plain: list[_Rows], now: dt.datetime) -> None:
+def _starts_a_rule(by_kind: dict, row: dict) -> bool:
+    ev = Event(kind=row["kind"], job_id=row["job_id"], account_id=row["account_id"], payload=row["payload"])
+    return any(trigger_matches(rule, t) is None for t in rule_events(ev) for rule in by_kind.get(t.kind, ()))
+
+
+def _insert(session: Session, plain: list[_Rows], now: dt.datetime, by_kind: dict) -> None:
     runs = [run for rows in plain for run in rows.runs]
     effects_of = [run.pop("_effects") for run in runs]
     run_ids = [r[0] for r in session.execute(insert(_t(RuleRun)).returning(_t(RuleRun).c.id, sort_by_parameter_order=True),
@@ -325,7 +331,13 @@ def _insert(session: Session, plain: list[_Rows], now: dt.datetime) -> None:
     if audit:
         session.execute(insert(_t(AuditLog)), audit)
     new_events = [e for rows in plain for e in rows.events]
+    for row in new_events:
+        # No rule starts on it (the rules of this transaction, as when it is handled): written handled,
+        # as the worker would mark it, which spares a transaction and a disk sync per chain.
+        quiet = not _starts_a_rule(by_kind, row)
+        row.update(status=EventStatus.handled if quiet else EventStatus.pending, attempts=int(quiet),
+                   handled_at=now if quiet else None)
     if new_events:
         ids = [r[0] for r in session.execute(insert(_t(Event)).returning(_t(Event).c.id, sort_by_parameter_order=True),
                                              new_events)]
-        events.remember(session, ids)
+        events.remember(session, [i for i, row in zip(ids, new_events) if row["status"] == EventStatus.pending])

@@ -28,7 +28,8 @@ from practice.sandbox import ROOT, RECURSION_LIMIT, SandboxBusy, SandboxError, S
     SandboxTimeout
 
 # Imported and warmed in the helper before any fork, so children start with them loaded.
-PRELOAD = ("practice.services.templating", "practice.services.documents.html_pdf", "rules")
+PRELOAD = ("practice.services.templating", "practice.services.documents.html_pdf",
+           "practice.services.automation.rules_check")
 # At most this many children at once per app process (the machine's cores): a burst of hostile previews
 # waits for a slot instead of taking every core.
 CONCURRENT = 2

@@ -1,4 +1,6 @@
 """The rules editor's and the job history's states without a browser: checks, refusals, versions, dry runs, junk."""
+import asyncio
+
 import pytest
 from sqlmodel import func, select
 
@@ -61,7 +63,7 @@ def footprint(job_id: int) -> tuple:
 def test_a_typo_is_listed_with_its_place_and_hint_and_saving_is_refused_keeping_the_draft(firm):
     state = editor()
     assert state.allowed and state.draft == "" and state.version == 0
-    state.set_draft(TYPO)
+    asyncio.run(state.set_draft(TYPO))
     (err,) = state.errors
     assert (err.where, err.line, err.column) == ("3:23", 3, 23)
     assert 'no stage "Reveiw"' in err.message and err.hint == 'did you mean "Review"?'
@@ -75,12 +77,12 @@ def test_a_typo_is_listed_with_its_place_and_hint_and_saving_is_refused_keeping_
 
 def test_saving_versions_diffing_and_restoring(firm):
     state = editor()
-    state.set_draft(RULES)
+    asyncio.run(state.set_draft(RULES))
     assert state.errors == []
     state.save({"note": "review checklist"})
     first = state.version
     assert state.saved_sentence == f"Saved version {first}." and not state.dirty and state.warnings == []
-    state.set_draft(RULES.replace('"Individual"', '"Company"'))
+    asyncio.run(state.set_draft(RULES.replace('"Individual"', '"Company"')))
     state.save({"note": ["junk"]})
     second = state.version
     assert second > first and [v.id for v in state.versions] == [second, first]
@@ -110,16 +112,16 @@ def test_saving_versions_diffing_and_restoring(firm):
 
 def test_an_unsaved_draft_survives_coming_back_to_the_page(firm):
     state = editor()
-    state.set_draft(TYPO)
+    asyncio.run(state.set_draft(TYPO))
     state.load()
     assert state.draft == TYPO and state.dirty and len(state.errors) == 1
-    state.discard_changes()
+    asyncio.run(state.discard_changes())
     assert state.draft == "" and not state.dirty and state.errors == []
 
 
 def test_trying_on_a_job_shows_why_and_changes_nothing(firm):
     state = editor()
-    state.set_draft(RULES)
+    asyncio.run(state.set_draft(RULES))
     state.search_jobs("Hartley")
     assert [o.value for o in state.job_matches] == [str(firm["job_id"])]
     state.choose_job(str(firm["job_id"]))
@@ -139,7 +141,7 @@ def test_trying_on_a_job_shows_why_and_changes_nothing(firm):
     state.try_on_job()
     assert not state.decisions[0].fired and state.decisions[0].reason
     # A draft with errors is not run.
-    state.set_draft(TYPO)
+    asyncio.run(state.set_draft(TYPO))
     state.try_on_job()
     assert state.decisions == [] and len(state.try_errors) == 1
     assert footprint(firm["job_id"]) == before
@@ -149,16 +151,16 @@ def test_junk_from_the_browser_is_coerced_or_ignored(firm):
     state = editor()
     assert state.jump_to("three", None) is None
     assert state.jump_to("3", 23) is not None
-    state.set_draft(None)
+    asyncio.run(state.set_draft(None))
     assert state.draft == "" and state.errors == []
-    state.set_draft("# " + "x" * (MAX_TEXT + 10))
+    asyncio.run(state.set_draft("# " + "x" * (MAX_TEXT + 10)))
     assert len(state.draft) == MAX_TEXT and state.text_error == TOO_LONG
-    state.set_draft("")
+    asyncio.run(state.set_draft(""))
     assert state.text_error == ""
-    state.insert_example("99")
-    state.insert_example({"i": 1})
+    asyncio.run(state.insert_example("99"))
+    asyncio.run(state.insert_example({"i": 1}))
     assert state.draft == ""
-    state.insert_example(0)
+    asyncio.run(state.insert_example(0))
     assert 'rule "Welcome new clients"' in state.draft
     state.choose_job("999999")
     assert state.try_job_id == ""
@@ -188,7 +190,7 @@ def test_employees_get_the_sentence_and_no_rules(firm):
     state = RulesEditorState()
     state.load()
     assert not state.allowed and state.draft == ""
-    state.set_draft(RULES)  # refused by @allow(ADMIN): nothing happens
+    asyncio.run(state.set_draft(RULES))  # refused by @allow(ADMIN): nothing happens
     assert state.draft == ""
 
 

@@ -1,0 +1,23 @@
+"""Checking a rules text in words, as the limited child does it: the rules language alone, no database."""
+from __future__ import annotations
+
+import rules
+
+
+def check_here(payload: dict) -> list[dict]:
+    """The child's side of `rulesets.check_text`: the text's errors against the catalog, as dicts."""
+    text = payload["text"]
+    return error_dicts(text, rules.check_errors(text, payload["catalog"]))
+
+
+def error_dicts(text: str, errors: list) -> list[dict]:
+    """The first hundred errors with their caret pictures, then one line saying how many more there are."""
+    shown = rules.formatted_each(text, "rules.txt", errors)
+    out = [{"line": e.line, "column": e.column, "message": e.message, "hint": e.hint or "", "formatted": f}
+           for e, f in zip(errors, shown)]
+    if len(errors) > len(shown):
+        nxt = errors[len(shown)]
+        out.append({"line": nxt.line, "column": nxt.column, "formatted": "",
+                    "message": f"and {len(errors) - len(shown)} more errors from here on",
+                    "hint": "fix the errors above first, then check again"})
+    return out

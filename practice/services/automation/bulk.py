@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Callable
 
 from sqlalchemy import bindparam, delete, insert, select
@@ -107,46 +108,55 @@ def _flush(session: Session, version, compiled, names, group: list, quiet: list[
 # --- facts of many jobs at once ------------------------------------------------------------------
 
 
+def _ids(name: str = "ids"):
+    return bindparam(name, expanding=True)
+
+
+# The group's facts in a few statements, built once (building costs about as much as running them).
+_JOBS = (select(Job.id, Job.name, Job.priority, Job.start_date, Job.due_date, Job.created_at, Job.entered_stage_at,
+                Job.archived, Job.account_id, Pipeline.name, Stage.name, Account.name, Account.type, Account.created_at,
+                Account.notes)
+         .join(Pipeline, Pipeline.id == Job.pipeline_id).join(Stage, Stage.id == Job.stage_id)
+         .join(Account, Account.id == Job.account_id, isouter=True).where(Job.id.in_(_ids())))
+_ASSIGNEES = (select(JobAssignee.job_id, TeamMember.name).join(TeamMember, TeamMember.id == JobAssignee.member_id)
+              .where(JobAssignee.job_id.in_(_ids())).order_by(TeamMember.name))
+_JOB_TAGS = (select(JobTag.job_id, JobTag.tag_id, Tag.name).join(Tag, Tag.id == JobTag.tag_id)
+             .where(JobTag.job_id.in_(_ids())).order_by(Tag.name))
+_ACCOUNTS = select(Account.id, Account.name, Account.type, Account.created_at, Account.notes).where(Account.id.in_(_ids()))
+_ACCOUNT_TAGS = (select(AccountTag.account_id, Tag.name).join(Tag, Tag.id == AccountTag.tag_id)
+                 .where(AccountTag.account_id.in_(_ids())).order_by(Tag.name))
+
+
 def _facts(session: Session, group: list) -> tuple[dict[int, dict], set[tuple[int, int]]]:
     """(facts_for(job_id=..., account_id=...) of every event of the group, the jobs' tag links), in a
     few queries."""
-    job_ids = sorted({ev.job_id for ev, _ in group})
+    conn = session.connection()
+    job_ids = {"ids": sorted({ev.job_id for ev, _ in group})}
     jobs: dict[int, dict] = {}
     accounts: dict[int, dict] = {}
-    for row in session.execute(select(Job.id, Job.name, Job.priority, Job.start_date, Job.due_date, Job.created_at,
-                                      Job.entered_stage_at, Job.archived, Job.account_id, Pipeline.name, Stage.name,
-                                      Account.name, Account.type, Account.created_at, Account.notes)
-                               .join(Pipeline, Pipeline.id == Job.pipeline_id).join(Stage, Stage.id == Job.stage_id)
-                               .join(Account, Account.id == Job.account_id, isouter=True)
-                               .where(Job.id.in_(job_ids))):
+    for row in conn.execute(_JOBS, job_ids):
         jobs[row[0]] = {"id": row[0], "name": row[1], "stage": row[10], "pipeline": row[9], "assignee": None,
                         "assignees": [], "priority": getattr(row[2], "value", row[2]), "start_date": row[3],
                         "due_date": row[4], "created_at": row[5], "entered_stage_at": row[6], "archived": row[7],
                         "account_id": row[8], "tags": []}
         if row[11] is not None:
             accounts[row[8]] = _account(row[8], *row[11:])
-    for job_id, name in session.execute(select(JobAssignee.job_id, TeamMember.name)
-                                        .join(TeamMember, TeamMember.id == JobAssignee.member_id)
-                                        .where(JobAssignee.job_id.in_(job_ids)).order_by(TeamMember.name)):
+    for job_id, name in conn.execute(_ASSIGNEES, job_ids):
         jobs[job_id]["assignees"].append(name)
     for job in jobs.values():
         job["assignee"] = job["assignees"][0] if job["assignees"] else None
     links = set()
-    for job_id, tag_id, name in session.execute(select(JobTag.job_id, JobTag.tag_id, Tag.name)
-                                                .join(Tag, Tag.id == JobTag.tag_id)
-                                                .where(JobTag.job_id.in_(job_ids)).order_by(Tag.name)):
+    for job_id, tag_id, name in conn.execute(_JOB_TAGS, job_ids):
         jobs[job_id]["tags"].append(name)
         links.add((job_id, tag_id))
     account_of = {ev.id: ev.account_id or (jobs.get(ev.job_id) or {}).get("account_id") for ev, _ in group}
     account_ids = sorted({a for a in account_of.values() if a})
     missing = [a for a in account_ids if a not in accounts]
     if missing:  # an event naming another account than its job's
-        for row in session.execute(select(Account.id, Account.name, Account.type, Account.created_at, Account.notes)
-                                   .where(Account.id.in_(missing))):
+        for row in conn.execute(_ACCOUNTS, {"ids": missing}):
             accounts[row[0]] = _account(*row)
     if account_ids:
-        for a_id, name in session.execute(select(AccountTag.account_id, Tag.name).join(Tag, Tag.id == AccountTag.tag_id)
-                                          .where(AccountTag.account_id.in_(account_ids)).order_by(Tag.name)):
+        for a_id, name in conn.execute(_ACCOUNT_TAGS, {"ids": account_ids}):
             accounts[a_id]["tags"].append(name)
     facts = {ev.id: {"job": jobs.get(ev.job_id), "account": accounts.get(account_of[ev.id]), "contact": None}
              for ev, _ in group}
@@ -290,28 +300,35 @@ def _plan_tags(rows: _Rows, a: dict, present: bool, job: dict, tags: dict, links
     return f"{'Added' if present else 'Removed'} tag {quoted} {'to' if present else 'from'} the job"
 
 
-def _t(model):
-    # Core inserts on the tables: the ORM's bulk layer costs more than the statements here.
-    return model.__table__
+def _returning_ids(model):
+    table = model.__table__
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
+# Core inserts on the tables, built once: the ORM's bulk layer costs more than the statements here.
+_INSERT_RUNS, _INSERT_TASKS, _INSERT_EVENTS = (_returning_ids(m) for m in (RuleRun, Task, Event))
+_INSERT_EFFECTS, _INSERT_LINKS, _INSERT_AUDIT = (insert(m.__table__) for m in (ActionEffect, JobTag, AuditLog))
+_DELETE_LINKS = delete(JobTag.__table__).where(JobTag.__table__.c.job_id == bindparam("j"),
+                                               JobTag.__table__.c.tag_id == bindparam("t"))
 
 
 def _starts_a_rule(by_kind: dict, row: dict) -> bool:
-    ev = Event(kind=row["kind"], job_id=row["job_id"], account_id=row["account_id"], payload=row["payload"])
+    # What `rule_events` reads of an event (an ORM Event costs more to make than this whole check).
+    ev = SimpleNamespace(id=None, kind=row["kind"], payload=row["payload"])
     return any(trigger_matches(rule, t) is None for t in rule_events(ev) for rule in by_kind.get(t.kind, ()))
 
 
 def _insert(session: Session, plain: list[_Rows], now: dt.datetime, by_kind: dict) -> None:
+    conn = session.connection()
     runs = [run for rows in plain for run in rows.runs]
     effects_of = [run.pop("_effects") for run in runs]
-    run_ids = [r[0] for r in session.execute(insert(_t(RuleRun)).returning(_t(RuleRun).c.id, sort_by_parameter_order=True),
-                                             runs)] if runs else []
+    run_ids = [r[0] for r in conn.execute(_INSERT_RUNS, runs)] if runs else []
     effects = [{"key": key, "run_id": run_id, "outcome": outcome, "created_at": now}
                for run_id, pairs in zip(run_ids, effects_of) for key, outcome in pairs]
     if effects:
-        session.execute(insert(_t(ActionEffect)), effects)
+        conn.execute(_INSERT_EFFECTS, effects)
     tasks = [t for rows in plain for t in rows.tasks]
-    task_ids = [r[0] for r in session.execute(insert(_t(Task)).returning(_t(Task).c.id, sort_by_parameter_order=True),
-                                              tasks)] if tasks else []
+    task_ids = [r[0] for r in conn.execute(_INSERT_TASKS, tasks)] if tasks else []
     audit, offset = [], 0
     for rows in plain:
         for row in rows.audit:
@@ -322,14 +339,12 @@ def _insert(session: Session, plain: list[_Rows], now: dt.datetime, by_kind: dic
         offset += len(rows.tasks)
     removes = [link for rows in plain for link in rows.links_remove]
     if removes:
-        table = JobTag.__table__
-        session.execute(delete(table).where(table.c.job_id == bindparam("j"), table.c.tag_id == bindparam("t")),
-                        [{"j": r["job_id"], "t": r["tag_id"]} for r in removes])
+        conn.execute(_DELETE_LINKS, [{"j": r["job_id"], "t": r["tag_id"]} for r in removes])
     adds = [link for rows in plain for link in rows.links_add]
     if adds:
-        session.execute(insert(_t(JobTag)), adds)
+        conn.execute(_INSERT_LINKS, adds)
     if audit:
-        session.execute(insert(_t(AuditLog)), audit)
+        conn.execute(_INSERT_AUDIT, audit)
     new_events = [e for rows in plain for e in rows.events]
     for row in new_events:
         # No rule starts on it (the rules of this transaction, as when it is handled): written handled,
@@ -338,6 +353,5 @@ def _insert(session: Session, plain: list[_Rows], now: dt.datetime, by_kind: dic
         row.update(status=EventStatus.handled if quiet else EventStatus.pending, attempts=int(quiet),
                    handled_at=now if quiet else None)
     if new_events:
-        ids = [r[0] for r in session.execute(insert(_t(Event)).returning(_t(Event).c.id, sort_by_parameter_order=True),
-                                             new_events)]
+        ids = [r[0] for r in conn.execute(_INSERT_EVENTS, new_events)]
         events.remember(session, [i for i, row in zip(ids, new_events) if row["status"] == EventStatus.pending])

@@ -41,7 +41,7 @@ from practice.services.actor import ContactActor
 from practice.state import base
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
 from practice.state.portal import PortalState
-from practice.http_routes import download_document, sign_page_image
+from practice.http_routes import download_document, remember_device, sign_page_image
 from tests.factories import PASSWORD, blank_pdf, give_portal_login, make_account, make_firm, make_pipeline
 from tests.security.test_state_surface import app_states
 
@@ -637,6 +637,8 @@ def test_every_route_has_a_decided_case_and_its_login_check():
     api_routes = _backend_routes()
     assert api_routes[routes.FILE_DOWNLOAD].endpoint is download_document
     assert api_routes[routes.SIGN_PAGE_IMAGE].endpoint is sign_page_image
+    # Public: it takes only a grant that a correct login just gave the page (tests/security/test_remember_device.py).
+    assert api_routes[routes.REMEMBER_DEVICE].endpoint is remember_device
 
 
 def test_portal_loads_send_strangers_to_login():

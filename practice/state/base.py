@@ -17,6 +17,7 @@ import json
 from typing import Any, Callable, Iterator
 
 import reflex as rx
+from starlette.requests import cookie_parser
 
 from practice import config, routes
 from practice.db import read_session, write_session
@@ -59,19 +60,17 @@ def client_address(state) -> str:
 
 
 def request_cookie(state, name: str) -> str:
-    """A cookie the browser sent when its connection opened, HttpOnly ones included (scripts cannot read those)."""
-    for pair in str(state.router.headers.cookie or "").split(";"):
-        key, _, value = pair.strip().partition("=")
-        if key == name:
-            return value.strip().strip('"')[:4096]
-    return ""
+    """A cookie the browser sent when this tab connected, HttpOnly ones included (scripts cannot read those; the
+    server reads them from the websocket's handshake). Up to 4 KB: the device cookie holds several signed entries."""
+    return cookie_parser(str(state.router.headers.cookie or "")).get(name, "")[:4096]
 
 
 def remember_device(principal: str) -> rx.event.EventSpec:
     """After a login: the page trades a fresh one-time grant for this browser's HttpOnly device cookie (see
     services/access/device_cookies.py), so attacks on the login page never lock this browser out."""
+    # keepalive: the request still completes when the page goes on to a full page load right after.
     request = json.dumps({"method": "POST", "body": device_cookies.grant(principal), "credentials": "same-origin",
-                          "headers": {"Content-Type": "text/plain"}})
+                          "headers": {"Content-Type": "text/plain"}, "keepalive": True})
     return rx.call_script(f"fetch({json.dumps(routes.REMEMBER_DEVICE)}, {request})")
 
 

@@ -62,6 +62,11 @@ def _run_schedule(session: Session, compiled, version, rule, moment: dt.datetime
 BULK_ACTIONS = {"create_job"}
 
 
+def _returning_ids(model):
+    table = model.__table__
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
 def _target(record: dict):
     kind, item_id = record["target"]
     if kind == "job":
@@ -129,19 +134,22 @@ def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now:
                      "status": RunStatus.failed if failed else RunStatus.done, "reason": failed["outcome"] if failed else "",
                      "conditions": condition_parts(decision), "actions": planned, "depth": 0, "created_at": now,
                      "finished_at": now})
+    # Core statements on the connection: the ORM's bulk insert layer costs more than the rows here.
+    conn = session.connection()
     if runs:
-        session.execute(insert(RuleRun), runs)
+        conn.execute(insert(RuleRun.__table__), runs)
     if not jobs_rows:
         return
     extras = [(r.pop("_pipeline"), r.pop("_stage")) for r in jobs_rows]
-    ids = [row[0] for row in session.execute(insert(Job).returning(Job.id), jobs_rows)]
-    session.execute(insert(ActionEffect), [{"key": k, "outcome": "created job", "created_at": now} for k in effects])
-    session.execute(insert(AuditLog), [{"at": now, "actor_id": None, "actor_label": actor_label, "action": "create",
+    ids = [row[0] for row in conn.execute(_returning_ids(Job), jobs_rows)]
+    conn.execute(insert(ActionEffect.__table__), [{"key": k, "run_id": None, "outcome": "created job", "created_at": now}
+                                                  for k in effects])
+    conn.execute(insert(AuditLog.__table__), [{"at": now, "actor_id": None, "actor_label": actor_label, "action": "create",
                                         "entity": "job", "entity_id": job_id, "entity_label": row["name"],
                                         "account_id": row["account_id"],
                                         "summary": f'Created job "{row["name"]}" ({rule.name})', "detail": {}}
                                        for job_id, row in zip(ids, jobs_rows)])
-    event_ids = [row[0] for row in session.execute(insert(Event).returning(Event.id), [
+    event_ids = [row[0] for row in conn.execute(_returning_ids(Event), [
         {"kind": "job_created", "job_id": job_id, "account_id": row["account_id"], "actor_id": None,
          "payload": {"pipeline": pname, "stage": sname, "to_stage": sname, "depth": 1, "recurrence": rule.name},
          "status": EventStatus.pending, "attempts": 0, "created_at": now}

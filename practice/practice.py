@@ -14,7 +14,13 @@ from practice.worker import tasks as worker_tasks
 # The web app's saves ring the worker as soon as they commit.
 events.set_doorbell(worker_tasks.ring_doorbell)
 
-app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"), api_transformer=[with_http_routes, guard_uploads])
+
+def backend(reflex_backend):
+    """The app's `api_transformer`: the backend's own routes in front of Reflex's, the upload gate in front of all."""
+    return guard_uploads(with_http_routes(reflex_backend))
+
+
+app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"), api_transformer=backend)
 
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
                 import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents,

@@ -605,9 +605,7 @@ FRAMEWORK_PAGES = {"404"}
 def _backend_routes() -> dict:
     """The backend's own HTTP routes by path, as the app's `api_transformer`s put them in front of Reflex's (inside
     the upload gate, the outermost)."""
-    front = Starlette()
-    for transform in practice.practice.app.api_transformer:
-        front = transform(front)
+    front = practice.practice.app.api_transformer(Starlette())
     assert isinstance(front, UploadGate)
     return {getattr(r, "path", None): r for r in front.app.routes}
 

@@ -93,7 +93,7 @@ class EventWatcher:
                 return seen
 
     def run(self) -> None:
-        last_event = time.monotonic()
+        last_event = time.monotonic() - BUSY_S  # idle until the first event
         delay = self.poll_s
         while not self.stopping.is_set():
             try:

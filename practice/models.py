@@ -550,8 +550,9 @@ class PendingLogin(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed logins counted per key ("staff:<email>", "contact:<email>", "ip:<address>"): what
-    slows down and then locks repeated guessing. A success clears the principal's row."""
+    """Failed logins counted per key ("staff:<email>", "contact:<email>", "ip:<address>", "device:<id>" for a
+    browser that logged in before): what slows down and then locks repeated guessing. A success clears the
+    principal's (or device's) row. The row "attack:logins" tracks the current attack (see login_safety)."""
 
     key: str = Field(primary_key=True)
     failures: int = 0

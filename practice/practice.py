@@ -2,6 +2,7 @@
 backend's own HTTP routes (`http_routes`) in front of Reflex's and the upload gate (`upload_gate`) in front of all."""
 import reflex as rx
 
+from practice import warm_sandbox
 from practice.http_routes import with_http_routes
 from practice.pages import (account, account_security, accounts, audit, board, contacts, documents, email, home,
                             import_, inbox, job, login, pipelines, portal, portal_documents, portal_proposals,
@@ -27,3 +28,6 @@ PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tas
                 signatures, signing_settings, verify, proposals, portal_proposals, portal_sign)
 for module in PAGE_MODULES:
     module.register(app)
+# Templates and PDF layouts run in children of a warm helper process: start it with the server, not at the first
+# preview.
+app.register_lifespan_task(warm_sandbox.start_in_background)

@@ -35,6 +35,8 @@ PRELOAD = ("practice.services.templating", "practice.services.documents.html_pdf
 CONCURRENT = 2
 # Answers larger than this are refused unread (a PDF of a few thousand pages is about 10 MB).
 MAX_ANSWER = 64 * 1024 * 1024
+# How much lower the helper's and its children's scheduling priority is than the app's.
+NICENESS = 10
 _slots = threading.BoundedSemaphore(CONCURRENT)
 _lock = threading.Lock()
 _helper: dict[str, Any] = {}
@@ -123,6 +125,20 @@ def _kill(pid: int) -> None:
         pass
 
 
+def start_in_background() -> None:
+    """Start the helper now, in a thread (the app calls this as it starts), so the first preview does not wait
+    for its imports."""
+    threading.Thread(target=_start_quietly, name="warm-sandbox-start", daemon=True).start()
+
+
+def _start_quietly() -> None:
+    try:
+        with _lock:
+            _running_helper()
+    except SandboxError:
+        pass  # the first call tries again
+
+
 def _hand_over(conn: socket.socket) -> None:
     """Give one end of a fresh socket pair to the helper, which forks a child to serve it."""
     with _lock:
@@ -182,6 +198,9 @@ def _warm() -> None:
 def _helper_main(control_fd: int) -> int:
     """Warm up, say "ready", then fork one limited child per socket handed over; exit when the app goes."""
     control = socket.socket(fileno=control_fd)
+    # The helper and its children yield the processor to the app: a hostile template burning its CPU limit
+    # cannot slow down the people the server is answering.
+    os.nice(NICENESS)
     _warm()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     sys.stdout.write("ready\n")

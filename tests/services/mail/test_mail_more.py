@@ -261,17 +261,17 @@ def test_the_template_page_previews_drafts_and_shrugs_off_junk(people, client, m
     state.set_draft_name("Organizer")
     state.set_draft_subject("Your organizer, {{ contact.first_name }}")
     state.set_draft_body("{{ account.name }}: {{ job.name }}")
-    state.preview()
+    asyncio.run(state.preview())
     assert state.preview_error == "Choose an account to preview the email for."
     state.search_accounts("hartley")
     state.choose_account(str(client["account"]))
     state.choose_job(str(client["other_job"]))  # not one of this account's jobs: ignored
     assert state.preview_job_id == ""
     state.choose_job(str(client["job"]))
-    state.preview()
+    asyncio.run(state.preview())
     assert (state.preview_subject, state.preview_body) == ("Your organizer, June", "Hartley Household: Hartley 1040")
     state.set_draft_body("{{ job.nmae }}")
-    state.preview()
+    asyncio.run(state.preview())
     assert state.preview_error == ('Unknown placeholder {{ job.nmae }} in the email "Organizer": did you mean '
                                    "{{ job.name }}?") and not state.has_preview
     # Junk from a browser changes nothing and raises nothing.

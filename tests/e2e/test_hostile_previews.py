@@ -1,0 +1,158 @@
+"""Issue 20, load under hostile templates: while an employee previews `{{ 7 ** 10000000 }}` in an email template and
+a 4,000-page document template, another person's page events are answered within 200 ms, each preview answers with
+a sentence within its time limit, and the server (this process: the harness runs the backend here) stays under
+500 MB. Before the previews ran in limited children, each froze every user for seconds and the layout took
+gigabytes in the server itself."""
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from practice import routes
+from practice.db import read_session
+from practice.models import Account
+from practice.services import templating
+from practice.services.documents import html_pdf
+from tests.e2e.conftest import DESKTOP, log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.security, pytest.mark.slow]
+
+HUGE_POWER = "{{ 7 ** 10000000 }}"
+FOUR_THOUSAND_PAGES = ("<style>p { page-break-after: always }</style>"
+                       "{% for i in range(4000) %}<p>Page {{ i }}</p>{% endfor %}")
+ANSWERED_WITHIN_MS = 200
+SERVER_MEMORY_MB = 500
+
+# One click on a checkbox whose ticked state comes back from the server; resolves with the milliseconds until the
+# page shows the server's answer (a MutationObserver, so nothing polls).
+ROUND_TRIP_JS = """async (selector) => {
+  const state = () => document.querySelector(selector).getAttribute('data-state');
+  const before = state();
+  const started = performance.now();
+  document.querySelector(selector).click();
+  return await new Promise((resolve) => {
+    const done = () => { observer.disconnect(); resolve(performance.now() - started); };
+    const observer = new MutationObserver(() => { if (state() !== before) done(); });
+    observer.observe(document.body, {attributes: true, childList: true, subtree: true});
+    setTimeout(() => { observer.disconnect(); resolve(99999); }, 10000);
+  });
+}"""
+
+
+HOG = "import os\nos.nice(10)\nwhile True:\n    pass"
+
+
+def p90_of(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10)[-1]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def an_account() -> Account:
+    with read_session() as s:
+        return s.exec(select(Account).where(Account.archived == False).order_by(Account.id)).first()  # noqa: E712
+
+
+def open_inbox_preferences(page, base_url):
+    log_in(page, base_url)
+    page.get_by_role("link", name="Inbox", exact=True).first.click()
+    page.wait_for_url("**" + routes.INBOX)
+    checkbox = page.locator("#pref-notify")
+    expect(checkbox).to_be_visible()
+    return "#pref-notify"
+
+
+def draft_email_preview(page, base_url, account: Account) -> None:
+    page.goto(base_url + routes.EMAIL_TEMPLATES)
+    page.click("#new-template")
+    page.fill("#tpl-name", "Hostile power")
+    page.fill("#tpl-subject", "Hello")
+    page.fill("#tpl-body", HUGE_POWER)
+    page.fill("#preview-account-search", account.name)
+    page.click(f"#preview-account-{account.id}")
+    expect(page.locator("#preview-account-chosen")).to_be_visible()
+
+
+def draft_document_preview(page, base_url) -> None:
+    page.goto(base_url + routes.DOCUMENT_TEMPLATES)
+    page.click("#new-doc-template")
+    page.fill("#doc-template-name", "Four thousand pages")
+    page.fill("#doc-template-body", FOUR_THOUSAND_PAGES)
+    page.locator("#doc-template-name").focus()  # the body is kept when it loses the focus
+
+
+def round_trips(owner, selector: str, seconds: float, memory: list[float]) -> list[float]:
+    out = []
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        out.append(owner.evaluate(ROUND_TRIP_JS, selector))
+        memory.append(rss_mb())
+        time.sleep(0.1)
+    return out
+
+
+def test_hostile_previews_leave_other_people_answered_and_the_server_small(browser, harness, base_url):
+    owner_ctx, ann_ctx = browser.new_context(viewport=DESKTOP), browser.new_context(viewport=DESKTOP)
+    try:
+        owner = owner_ctx.new_page()
+        selector = open_inbox_preferences(owner, base_url)
+        calm = round_trips(owner, selector, 3, [])
+        hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
+        try:  # the same processor pressure as two limited children, without any preview: the machine's own figure
+            pressed = round_trips(owner, selector, 4, [])
+        finally:
+            for hog in hogs:
+                hog.kill()
+                hog.wait()
+
+        docs = ann_ctx.new_page()
+        log_in(docs, base_url, "ann@example.com", "demo-staff-pass")
+        mail = ann_ctx.new_page()
+        for pg in (owner, docs, mail):
+            pg.set_default_timeout(30_000)
+        draft_email_preview(mail, base_url, an_account())
+        draft_document_preview(docs, base_url)
+
+        memory = [rss_mb()]
+        started = time.monotonic()
+        docs.click("#preview-doc-template")
+        mail.click("#preview-template")
+        busy = round_trips(owner, selector, templating.CHILD_SECONDS + 4, memory)
+
+        expect(mail.get_by_role("alert")).to_contain_text('email "Hostile power"',
+                                                          timeout=(templating.CHILD_SECONDS + 5) * 1000)
+        mail_answer = mail.get_by_role("alert").inner_text()
+        expect(docs.get_by_role("alert")).to_contain_text("document", timeout=(html_pdf.LAYOUT_SECONDS + 5) * 1000)
+        docs_took = time.monotonic() - started
+        docs_answer = docs.get_by_role("alert").inner_text()
+        busy += round_trips(owner, selector, 1, memory)
+    finally:
+        owner_ctx.close()
+        ann_ctx.close()
+
+    print(f"\nround trips calm: median {statistics.median(calm):.0f} ms, max {max(calm):.0f} ms ({len(calm)}); "
+          f"two busy processes at the children's priority: median {statistics.median(pressed):.0f} ms, "
+          f"p90 {p90_of(pressed):.0f} ms; "
+          f"under hostile previews: median {statistics.median(busy):.0f} ms, max {max(busy):.0f} ms ({len(busy)}); "
+          f"server RSS peak {max(memory):.0f} MB; document answered after {docs_took:.1f} s\n"
+          f"  email: {mail_answer}\n  document: {docs_answer}\n  each answer (ms): {[round(b) for b in busy]}")
+    assert "too long" in mail_answer or "computing time" in mail_answer
+    assert "pages" in docs_answer or "computing time" in docs_answer or "longer than" in docs_answer
+    assert docs_took < templating.CHILD_SECONDS + html_pdf.LAYOUT_SECONDS + 3  # filled in, then laid out
+    # The machine is shared (2 cores, other engineers' work running): even a calm page has the odd slow answer.
+    # So: the typical answer within 200 ms, nine in ten within 200 ms or no worse than the machine gives under the
+    # same processor pressure without any preview, and none held for a second (before: every answer waited 10 s).
+    assert statistics.median(busy) < ANSWERED_WITHIN_MS
+    assert p90_of(busy) < max(ANSWERED_WITHIN_MS, 1.5 * p90_of(pressed)), f"p90 {p90_of(busy):.0f} ms"
+    assert max(busy) < 1000, f"a page event waited {max(busy):.0f} ms"
+    assert max(memory) < SERVER_MEMORY_MB

@@ -93,3 +93,33 @@ def write_session() -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         with session.begin():
             yield session
+
+
+# Rows ANALYZE reads per index: the planner's statistics stay close enough while the run stays in
+# milliseconds on any size (a full ANALYZE of 200,000 jobs takes a quarter of a second).
+ANALYSIS_LIMIT = 1000
+
+
+def refresh_statistics(connection=None) -> None:
+    """Give the query planner current statistics (SQLite's ANALYZE), after the data changed in bulk.
+
+    Runs on `connection` (inside its transaction) or on a connection of its own."""
+    if connection is None:
+        with get_engine().begin() as conn:
+            refresh_statistics(conn)
+        return
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        connection.exec_driver_sql("ANALYZE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE")
+
+
+def optimize() -> None:
+    """SQLite's periodic upkeep (`PRAGMA optimize`): analyses again only the tables whose statistics went stale."""
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        conn.exec_driver_sql("PRAGMA optimize")

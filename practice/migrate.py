@@ -5,6 +5,7 @@ from alembic import command
 from alembic.config import Config
 
 from practice.config import ROOT
+from practice.db import refresh_statistics
 
 
 def alembic_config() -> Config:
@@ -12,5 +13,6 @@ def alembic_config() -> Config:
 
 
 def upgrade() -> None:
-    """Bring the database to the newest schema."""
+    """Bring the database to the newest schema, then give the query planner current statistics."""
     command.upgrade(alembic_config(), "head")
+    refresh_statistics()

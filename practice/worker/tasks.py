@@ -15,7 +15,7 @@ import threading
 from huey import crontab
 from sqlalchemy import select
 
-from practice.db import read_session, write_session
+from practice.db import optimize, read_session, write_session
 from practice.models import MailStatus, OutgoingMail
 from practice.services import events
 from practice.services.automation import delays, engine, reminder_kinds, schedules
@@ -109,3 +109,10 @@ def sweep() -> None:
     done = sweep_once()
     if any(done.values()):
         log.info("sweep: %s", done)
+
+
+@huey.periodic_task(crontab(minute="23", hour="*/3"))
+@huey.lock_task("optimize")
+def keep_statistics_current() -> None:
+    """Every three hours: the query planner's statistics again where the data moved (`PRAGMA optimize`)."""
+    optimize()

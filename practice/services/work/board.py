@@ -1,8 +1,14 @@
 """The board's data: one pipeline, a column per stage with its count and first cards.
 
-Two SQL statements whatever the pipeline's size: stages with their counts (one GROUP BY), then
-each stage's first cards through the board index (a UNION ALL of per-stage LIMITs, so the
-database seeks instead of scanning the pipeline), with account, assignees and tags attached.
+Three SQL statements whatever the pipeline's size or who is looking: the pipeline, the stages with
+their counts, then each stage's first cards through the board index (a UNION ALL of per-stage
+LIMITs, so the database seeks instead of scanning the pipeline), with account, assignees and tags.
+
+On SQLite the counts of the board as it opens are read from tables the database keeps
+(`StageCount`, `MemberStageCount`: triggers in models.py), not counted over the pipeline, and an
+employee without "view all" is checked against `AccountViewer` with one primary-key probe per card:
+plans that stay the same with or without the planner's statistics. Filtered boards (and other
+databases) count with one GROUP BY.
 """
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ from functools import lru_cache
 from sqlalchemy import Integer, bindparam, exists, func, literal, select, union_all
 from sqlmodel import Session
 
-from practice.models import Account, Job, JobAssignee, JobTag, Role, Stage, Tag, TeamMember
+from practice.models import (Account, AccountViewer, Job, JobAssignee, JobTag, MemberStageCount, Role, Stage,
+                             StageCount, Tag, TeamMember)
 from practice.services.actor import Actor, account_visible, member_account_ids, require_staff
 from practice.services.work.pipelines import get_pipeline
 
@@ -47,15 +54,32 @@ def _agg(dialect: str, expr, sep: str):
     return func.group_concat(expr, sep)
 
 
-def _filters(*, assignee: bool, tag: bool, limited: bool, for_counts: bool) -> list:
-    """Conditions on Job for the board, with bind parameters pipeline_id, assignee_id, tag_id and
-    viewer_id; the form of each depends on how SQLite should run the statement.
+def _sees(dialect: str, for_counts: bool):
+    """The viewer (bind parameter viewer_id) may see the job's account: the rule of `actor.account_visible`.
 
-    Counting reads every matching job, so filters and visibility are uncorrelated IN-sets computed
-    once (a correlated EXISTS per job costs tens of ms on a 50,000-job pipeline); a filter's set may
-    drive the query (its few thousand jobs looked up by id). Visibility never drives (`+ 0`): it
-    matches most of an employee's pipeline, and the board index carries account_id, so checking it
-    needs no table read.
+    On SQLite the database keeps that rule as a table, so a card costs one primary-key probe and a count
+    reads the viewer's accounts from its index: no plan here depends on statistics. Elsewhere: the rule
+    itself, as a set computed once for counts, as a per-row probe for cards."""
+    if dialect == "sqlite":
+        if for_counts:
+            mine = select(AccountViewer.account_id).where(AccountViewer.member_id == bindparam("viewer_id"),
+                                                          AccountViewer.reasons > 0)
+            return (Job.account_id + 0).in_(mine)
+        return exists().where(AccountViewer.account_id == Job.account_id,
+                              AccountViewer.member_id == bindparam("viewer_id"), AccountViewer.reasons > 0)
+    if for_counts:
+        return (Job.account_id + 0).in_(member_account_ids(bindparam("viewer_id")))
+    return account_visible(Actor(bindparam("viewer_id"), "", Role.employee), Job.account_id)
+
+
+def _filters(dialect: str, *, assignee: bool, tag: bool, limited: bool, for_counts: bool) -> list:
+    """Conditions on Job for the board, with bind parameters pipeline_id, assignee_id, tag_id and
+    viewer_id; the form of each depends on how the database should run the statement.
+
+    Counting reads every matching job, so filters are uncorrelated IN-sets computed once (a correlated
+    EXISTS per job costs tens of ms on a 50,000-job pipeline); a filter's set may drive the query (its
+    few thousand jobs looked up by id). Visibility never drives (`+ 0`): it matches most of an
+    employee's pipeline, and the board index carries account_id, so checking it needs no table read.
 
     Listing cards walks each stage's board index in order and stops after the first 50 matches, so
     every condition is a cheap per-row probe (primary-key EXISTS) rather than a set each of the
@@ -66,29 +90,36 @@ def _filters(*, assignee: bool, tag: bool, limited: bool, for_counts: bool) -> l
             cond.append(Job.id.in_(select(JobAssignee.job_id).where(JobAssignee.member_id == bindparam("assignee_id"))))
         if tag:
             cond.append(Job.id.in_(select(JobTag.job_id).where(JobTag.tag_id == bindparam("tag_id"))))
-        if limited:
-            cond.append((Job.account_id + 0).in_(member_account_ids(bindparam("viewer_id"))))
-        return cond
-    if assignee:
-        cond.append(exists().where(JobAssignee.job_id == Job.id, JobAssignee.member_id == bindparam("assignee_id")))
-    if tag:
-        cond.append(exists().where(JobTag.job_id == Job.id, JobTag.tag_id == bindparam("tag_id")))
+    else:
+        if assignee:
+            cond.append(exists().where(JobAssignee.job_id == Job.id, JobAssignee.member_id == bindparam("assignee_id")))
+        if tag:
+            cond.append(exists().where(JobTag.job_id == Job.id, JobTag.tag_id == bindparam("tag_id")))
     if limited:
-        # The same rule as everywhere else, with the viewer as a bind parameter.
-        cond.append(account_visible(Actor(bindparam("viewer_id"), "", Role.employee), Job.account_id))
+        cond.append(_sees(dialect, for_counts))
     return cond
 
 
 # Statements are built once per shape and reused: building a ten-part UNION costs more than
 # running it. The values go in as bind parameters.
 @lru_cache(maxsize=128)
-def _counts_statement(assignee: bool, tag: bool, limited: bool, only_some: bool = False):
-    counted = (select(Job.stage_id, func.count().label("n"))
-               .where(*_filters(assignee=assignee, tag=tag, limited=limited, for_counts=True))
-               .group_by(Job.stage_id).subquery())
-    stmt = (select(Stage.id, Stage.name, func.coalesce(counted.c.n, 0))
-            .join(counted, counted.c.stage_id == Stage.id, isouter=True)
-            .where(Stage.pipeline_id == bindparam("pipeline_id")).order_by(Stage.position, Stage.id))
+def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, only_some: bool = False):
+    if dialect == "sqlite" and not (assignee or tag):
+        # Kept by the database: one row per stage, whatever the pipeline's size.
+        if limited:
+            kept = MemberStageCount
+            on = (kept.stage_id == Stage.id) & (kept.member_id == bindparam("viewer_id"))
+        else:
+            kept, on = StageCount, StageCount.stage_id == Stage.id
+        stmt = (select(Stage.id, Stage.name, func.coalesce(kept.n, 0)).join(kept, on, isouter=True)
+                .where(Stage.pipeline_id == bindparam("pipeline_id")).order_by(Stage.position, Stage.id))
+    else:
+        counted = (select(Job.stage_id, func.count().label("n"))
+                   .where(*_filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=True))
+                   .group_by(Job.stage_id).subquery())
+        stmt = (select(Stage.id, Stage.name, func.coalesce(counted.c.n, 0))
+                .join(counted, counted.c.stage_id == Stage.id, isouter=True)
+                .where(Stage.pipeline_id == bindparam("pipeline_id")).order_by(Stage.position, Stage.id))
     if only_some:
         stmt = stmt.where(Stage.id.in_(bindparam("stage_ids", expanding=True)))
     return stmt
@@ -96,7 +127,7 @@ def _counts_statement(assignee: bool, tag: bool, limited: bool, only_some: bool 
 
 @lru_cache(maxsize=256)
 def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, limited: bool):
-    cond = _filters(assignee=assignee, tag=tag, limited=limited, for_counts=False)
+    cond = _filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=False)
     parts = [select(Job.id, Job.name, Job.account_id, Job.stage_id, Job.due_date, Job.priority)
              .where(*cond, Job.stage_id == bindparam(f"stage_{i}"))
              .order_by(Job.due_date.asc().nulls_first(), Job.id)
@@ -145,7 +176,7 @@ def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int
 def _columns(session: Session, shape: tuple, params: dict, limits: dict[int, int] | None,
              stage_ids: list[int] | None = None) -> list[Column]:
     """Counts (one GROUP BY) then cards (one UNION ALL) for the pipeline's stages, or only `stage_ids`."""
-    stmt = _counts_statement(*shape, only_some=stage_ids is not None)
+    stmt = _counts_statement(session.connection().dialect.name, *shape, only_some=stage_ids is not None)
     if stage_ids is not None:
         params = dict(params, stage_ids=stage_ids)
     rows = session.connection().execute(stmt, params).all()

@@ -16,6 +16,7 @@ from typing import Callable
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from practice.db import refresh_statistics
 from practice.models import Account, AccountContact, AccountTag, AccountTeam, Contact, Tag, utcnow
 from practice.services import audit
 from practice.services.actor import Actor
@@ -194,6 +195,7 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
     writer.create_new_tags(plan.new_tags)
     writer.load_existing([a.existing_id for a in plan.accounts if a.existing_id is not None])
     _write_in_batches(writer, plan, progress)
+    refresh_statistics(session.connection())  # thousands of new rows: the planner should know
 
     skipped = plan.errors if skip_bad_rows else []
     created_accounts, created_contacts, updated = writer.created_accounts, writer.created_contacts, writer.updated

@@ -4,8 +4,9 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.components.dnd import drop_props, drop_zone, draggable_props
-from practice.components.layout import empty_state, error_callout, page, tag_badge
+from practice.components.board_card import card_data, job_card
+from practice.components.dnd import drop_props, drop_zone
+from practice.components.layout import empty_state, error_callout, page
 from practice.state.base import AppState
 from practice.state.board import ALL, MAX_COLUMNS, BoardState
 
@@ -60,56 +61,28 @@ def selection_bar() -> rx.Component:
     )
 
 
-def job_card(card, stage_id) -> rx.Component:
-    return rx.box(
-        rx.vstack(
-            rx.hstack(
-                rx.checkbox(checked=BoardState.selected.contains(card.id),
-                            on_change=lambda checked: BoardState.toggle_selected(card.id, checked),
-                            custom_attrs={"aria-label": "Select " + card.account + " · " + card.name}),
-                rx.link(card.account, href=card.account_href, size="1", weight="bold", high_contrast=True,
-                        class_name="card-account", truncate=True),
-                align="center", width="100%", spacing="2",
-            ),
-            rx.link(card.name, href=card.href, size="2", class_name="card-job"),
-            rx.cond(card.tags.length() > 0,
-                    rx.hstack(rx.foreach(card.tags, lambda t: tag_badge(t.name, t.color)), wrap="wrap", spacing="1")),
-            rx.hstack(
-                rx.text(card.assignees, size="1", color_scheme="gray", class_name="card-assignees", truncate=True),
-                rx.spacer(),
-                rx.text(card.due, size="1", color_scheme=rx.cond(card.overdue, "red", "gray"),
-                        weight=rx.cond(card.overdue, "bold", "regular"), class_name="card-due", white_space="nowrap"),
-                width="100%", align="center",
-            ),
-            rx.menu.root(
-                rx.menu.trigger(rx.button("Move to", rx.icon("chevron-down", size=12), size="1", variant="soft",
-                                          color_scheme="gray", class_name="move-to")),
-                rx.menu.content(stage_menu_items(
-                    lambda target: BoardState.move_card(card.id, target), stage_id)),
-            ),
-            spacing="1", width="100%",
-        ),
-        class_name="board-card", padding="0.6em", border_radius="8px", background=rx.color("gray", 1),
-        border=f"1px solid {rx.color('gray', 5)}", cursor="grab", width="100%",
-        **draggable_props(card.id),
-    )
-
-
 def column(slot: int) -> rx.Component:
-    head = BoardState.heads[slot]
-    cards = getattr(BoardState, f"cards_{slot}")
+    head, count = BoardState.heads[slot], BoardState.counts[slot]
+    ids = getattr(BoardState, f"ids_{slot}")
+
+    def card(job_id):
+        shown = job_card(card=card_data(job_id), stage_id=head.id, selected=BoardState.selected.contains(job_id),
+                         heads=BoardState.heads)
+        shown.key = job_id  # React keeps each card by its job, not by its place in the column
+        return shown
+
     return drop_zone(
         rx.hstack(
             rx.text(head.name, weight="bold", size="2", class_name="column-name"),
-            rx.badge(head.count, variant="soft", radius="full", class_name="column-count"),
+            rx.badge(count, variant="soft", radius="full", class_name="column-count"),
             align="center", justify="between", width="100%", padding_bottom="0.25em",
         ),
         rx.vstack(
-            rx.foreach(cards, lambda c: job_card(c, head.id)),
-            rx.cond(head.count == 0, rx.text("No jobs here. Drag a card here or use its Move to menu.", size="1",
-                                              color_scheme="gray", padding="0.5em")),
-            rx.cond(head.count > cards.length(),
-                    rx.button("Show more (", head.count - cards.length(), " more)", variant="ghost", size="1",
+            rx.foreach(ids, card),
+            rx.cond(count == 0, rx.text("No jobs here. Drag a card here or use its Move to menu.", size="1",
+                                        color_scheme="gray", padding="0.5em")),
+            rx.cond(count > ids.length(),
+                    rx.button("Show more (", count - ids.length(), " more)", variant="ghost", size="1",
                               on_click=BoardState.show_more(head.id), class_name="show-more", width="100%")),
             spacing="2", width="100%", overflow_y="auto", max_height=["none", "none", "calc(100vh - 240px)"],
             padding_right="2px",

@@ -1,7 +1,11 @@
 """The board: one pipeline's stages as columns of job cards; moves by drag and drop or menu.
 
-Each column's cards live in their own var (`cards_0`, `cards_1`, ... one per column slot), so a
-move changes two vars and Reflex sends only those two columns, not every card on the board.
+What a drop sends is what it changed. Each column slot lists only its cards' ids (`ids_0`,
+`ids_1`, ...), the counts are one small list, and the cards' data sit in CARD_BOXES dicts keyed by
+job id (`cardbox_<id % CARD_BOXES>`), written only when a card's data changed or a card is new to
+the screen. A drop rewrites two id lists and the counts (well under 2 KiB with 500 cards shown);
+a card keeps its data object, so the page's memoised card (components/board_card.py) does not
+render again unless its own data changed.
 """
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ from practice.state.views import Option, TagChip, chips
 
 # Column slots the page renders; a pipeline with more stages shows its first MAX_COLUMNS and says so.
 MAX_COLUMNS = 24
+# Dicts the cards' data are spread over (by job id): a new card resends one of them, ~1/64 of the screen.
+CARD_BOXES = 64
 ALL = "all"  # the filter dropdowns' "no filter" value (a Radix select item cannot have "" as its value)
 
 
@@ -39,9 +45,10 @@ class CardView:
 
 @dataclasses.dataclass
 class ColumnHead:
+    """A column's stage (its count is in `counts`: a move changes counts, never the heads)."""
+
     id: int = 0
     name: str = ""
-    count: int = 0
 
 
 def card_view(card: Card, today: dt.date) -> CardView:
@@ -60,13 +67,18 @@ def _int_or_none(value) -> int | None:
 
 
 def _slot_var(slot: int) -> str:
-    return f"cards_{slot}"
+    return f"ids_{slot}"
+
+
+def _box_var(job_id: int) -> str:
+    return f"cardbox_{job_id % CARD_BOXES}"
 
 
 class BoardState(AppState):
     pipeline_options: list[Option] = []
     pipeline_id: str = ""
     heads: list[ColumnHead] = []
+    counts: list[int] = []
     hidden_stages: int = 0
     assignee_filter: str = ALL
     tag_filter: str = ALL
@@ -87,8 +99,12 @@ class BoardState(AppState):
     def _filters(self) -> dict:
         return {"assignee_id": _int_or_none(self.assignee_filter), "tag_id": _int_or_none(self.tag_filter)}
 
-    def _cards(self, slot: int) -> list[CardView]:
+    def _ids(self, slot: int) -> list[int]:
         return getattr(self, _slot_var(slot))
+
+    def _cards_in(self, slot: int) -> list[CardView]:
+        """The cards a column shows, in order (for tests and handlers; the page reads ids and boxes)."""
+        return [getattr(self, _box_var(i))[str(i)] for i in self._ids(slot)]
 
     def _slot_of(self, stage_id: int) -> int | None:
         return next((i for i, h in enumerate(self.heads) if h.id == stage_id), None)
@@ -96,13 +112,28 @@ class BoardState(AppState):
     def _stage_of_card(self, job_id: int) -> int | None:
         """The stage this screen shows the job in (None: not on screen)."""
         for slot, head in enumerate(self.heads):
-            if any(c.id == job_id for c in self._cards(slot)):
+            if job_id in self._ids(slot):
                 return head.id
         return None
 
+    def _keep(self, view: CardView) -> None:
+        """The card's data in its box, written (and sent) only when it is new or changed."""
+        box, key = getattr(self, _box_var(view.id)), str(view.id)
+        if box.get(key) != view:
+            box[key] = view
+
     def _show(self, slot: int, column: Column, today: dt.date) -> None:
-        self.heads[slot] = ColumnHead(id=column.id, name=column.name, count=column.count)
-        setattr(self, _slot_var(slot), [card_view(c, today) for c in column.cards])
+        """One column as the database has it; only what differs from the screen is written (and sent)."""
+        head = ColumnHead(id=column.id, name=column.name)
+        if self.heads[slot] != head:
+            self.heads[slot] = head
+        if self.counts[slot] != column.count:
+            self.counts[slot] = column.count
+        for card in column.cards:
+            self._keep(card_view(card, today))
+        ids = [c.id for c in column.cards]
+        if self._ids(slot) != ids:
+            setattr(self, _slot_var(slot), ids)
 
     def _load_board(self) -> None:
         """Every column from scratch (page load, pipeline or filter change)."""
@@ -114,24 +145,33 @@ class BoardState(AppState):
             self.error, columns = str(err), []
         self.hidden_stages = max(0, len(columns) - MAX_COLUMNS)
         columns = columns[:MAX_COLUMNS]
-        self.heads = [ColumnHead() for _ in columns]
-        today = dt.date.today()
-        for slot, column in enumerate(columns):
-            self._show(slot, column, today)
-        for slot in range(len(columns), MAX_COLUMNS):
-            if self._cards(slot):
-                setattr(self, _slot_var(slot), [])
+        self._refill_boxes(columns)
+        self.heads = [ColumnHead(id=c.id, name=c.name) for c in columns]
+        self.counts = [c.count for c in columns]
+        for slot in range(MAX_COLUMNS):
+            ids = [c.id for c in columns[slot].cards] if slot < len(columns) else []
+            if self._ids(slot) != ids:
+                setattr(self, _slot_var(slot), ids)
 
-    def _reload_columns(self, stage_ids) -> None:
-        """Only the given columns (after a move), keeping as many cards as each one shows now."""
-        slots = {sid: self._slot_of(sid) for sid in stage_ids if sid is not None}
+    def _refill_boxes(self, columns: list[Column]) -> None:
+        """Card boxes holding exactly these columns' cards (cards no longer on screen go)."""
+        today = dt.date.today()
+        boxes: list[dict[str, CardView]] = [{} for _ in range(CARD_BOXES)]
+        for column in columns:
+            for card in column.cards:
+                boxes[card.id % CARD_BOXES][str(card.id)] = card_view(card, today)
+        for k, box in enumerate(boxes):
+            setattr(self, f"cardbox_{k}", box)
+
+    def _reload_columns(self, limits: dict[int | None, int]) -> None:
+        """Only the given columns (after a move), each showing as many cards as `limits` says (stage id -> n)."""
+        slots = {sid: self._slot_of(sid) for sid in limits if sid is not None}
         slots = {sid: slot for sid, slot in slots.items() if slot is not None}
         if not slots:
             return
-        limits = {sid: max(PAGE, len(self._cards(slot))) for sid, slot in slots.items()}
         try:
             columns = read(board.load_columns, self._require(), int(self.pipeline_id), list(slots),
-                           limits=limits, **self._filters())
+                           limits={sid: limits[sid] for sid in slots}, **self._filters())
         except PracticeError:  # the pipeline itself went away: start over
             self._load_board()
             return
@@ -139,8 +179,17 @@ class BoardState(AppState):
         for column in columns:
             self._show(slots[column.id], column, today)
         if self.selected:  # a card that left the screen cannot stay selected
-            on_screen = {c.id for slot in range(len(self.heads)) for c in self._cards(slot)}
+            on_screen = {i for slot in range(len(self.heads)) for i in self._ids(slot)}
             self.selected = [i for i in self.selected if i in on_screen]
+
+    def _as_shown(self, *stage_ids, grow: int | None = None) -> dict[int | None, int]:
+        """Limits that keep each column showing as many cards as now (at least a page); `grow` one more."""
+        limits = {}
+        for sid in stage_ids:
+            slot = self._slot_of(sid) if sid is not None else None
+            shown = len(self._ids(slot)) if slot is not None else 0
+            limits[sid] = max(PAGE, shown + (1 if sid == grow else 0))
+        return limits
 
     @allow(STAFF)
     def load(self):
@@ -154,7 +203,7 @@ class BoardState(AppState):
         wanted = str(self.router.url.query_parameters.get("pipeline", ""))
         known = [o.value for o in self.pipeline_options]
         if not known:
-            self.pipeline_id, self.heads = "", []
+            self.pipeline_id, self.heads, self.counts = "", [], []
             return
         if wanted and wanted not in known:
             self.error = "That pipeline does not exist any more; showing the first one."
@@ -189,12 +238,14 @@ class BoardState(AppState):
         slot = self._slot_of(stage_id)
         if slot is None or not self.pipeline_id:
             return None
-        cards = self._cards(slot)
-        more = read(board.load_more, self._require(), int(self.pipeline_id), stage_id, len(cards), **self._filters())
+        ids = self._ids(slot)
+        more = read(board.load_more, self._require(), int(self.pipeline_id), stage_id, len(ids), **self._filters())
         today = dt.date.today()
-        shown = {c.id for c in cards}
         # A card moved in meanwhile can shift the window by one: never show a card twice.
-        cards.extend(card_view(c, today) for c in more if c.id not in shown)
+        added = [c for c in more if c.id not in set(ids)]
+        for card in added:
+            self._keep(card_view(card, today))
+        setattr(self, _slot_var(slot), ids + [c.id for c in added])
         return None
 
     # --- moving --------------------------------------------------------------------------------
@@ -213,10 +264,18 @@ class BoardState(AppState):
             run(jobs.move_job, self._require(), job_id, stage_id, from_stage_id=from_stage)
         except PracticeError:
             # Show the card where it really is now, then the refusal.
-            self._reload_columns({from_stage, stage_id, self._stage_now(job_id)})
+            self._reload_columns(self._as_shown(from_stage, stage_id, self._stage_now(job_id)))
             raise
-        self._reload_columns({from_stage, stage_id})
+        self._reload_columns(self._after_move(from_stage, stage_id))
         return None
+
+    def _after_move(self, from_stage: int | None, stage_id: int) -> dict[int | None, int]:
+        """The card's new column shows one card more (the one dropped), its old one a card fewer: no card
+        comes in from below, so a drop sends two id lists and the counts, no card data."""
+        limits = self._as_shown(stage_id, grow=stage_id)
+        if from_stage is not None and (slot := self._slot_of(from_stage)) is not None:
+            limits[from_stage] = max(0, len(self._ids(slot)) - 1)
+        return limits
 
     def _stage_now(self, job_id: int) -> int | None:
         """The stage a job is in according to the database (None when it is gone or hidden)."""
@@ -253,7 +312,7 @@ class BoardState(AppState):
         try:
             moved = run(jobs.move_jobs, self._require(), ids, stage_id)
         finally:
-            self._reload_columns({self._stage_of_card(i) for i in ids} | {stage_id})
+            self._reload_columns(self._as_shown(*({self._stage_of_card(i) for i in ids} | {stage_id})))
         self.selected = []
         name = next((h.name for h in self.heads if h.id == stage_id), "the stage")
         return rx.toast.success(f'Moved {moved} {"job" if moved == 1 else "jobs"} to "{name}".')
@@ -300,7 +359,7 @@ class BoardState(AppState):
             job = run(jobs.create_job, self._require(), **_new_job_fields(form, account_id, int(self.pipeline_id),
                                                                           self.heads[0].id if self.heads else None))
             self.new_job_open = False
-            self._reload_columns({job.stage_id})
+            self._reload_columns(self._as_shown(job.stage_id, grow=job.stage_id))
             return rx.toast.success(f'Created "{job.name}" for {self.new_account_name}.')
         return None
 
@@ -318,6 +377,8 @@ def _new_job_fields(form: dict, account_id: int, pipeline_id: int, first_stage_i
             "assignee_ids": [assignee] if assignee else [], "due_date": due}
 
 
-# One var per column slot: a move rewrites two of them and Reflex sends only those.
+# One id list per column slot (a move rewrites two of them) and the boxes of card data.
 for _slot in range(MAX_COLUMNS):
-    BoardState.add_var(_slot_var(_slot), list[CardView], [])
+    BoardState.add_var(_slot_var(_slot), list[int], [])
+for _box in range(CARD_BOXES):
+    BoardState.add_var(f"cardbox_{_box}", dict[str, CardView], {})

@@ -152,24 +152,28 @@ def board_state(monkeypatch, actor):
     return root, state
 
 
+def names(state, slot: int) -> list[str]:
+    return [c.name for c in state._cards_in(slot)]
+
+
 def test_a_board_move_changes_only_the_two_columns_it_touched(firm, monkeypatch):
-    """The page state keeps one var per column, so a move sends two columns, not the whole board."""
+    """A move sends the two columns' id lists and the counts: no card data, no other column."""
     root, state = board_state(monkeypatch, firm["owner"])
-    assert [h.count for h in state.heads] == [2, 0, 1, 0] and state.pipeline_id == str(firm["pipe"])
+    assert state.counts == [2, 0, 1, 0] and state.pipeline_id == str(firm["pipe"])
     root._clean()
 
     st = firm["stages"]
     state.move_card(str(firm["jobs"]["a"]), st[1])
 
     changed = set(root.get_delta()[state.get_full_name()])
-    assert {n.removesuffix("_rx_state_") for n in changed} == {"heads", "cards_0", "cards_1"}
-    assert [c.name for c in state.cards_1] == ["Smith 1040"]
-    assert [h.count for h in state.heads] == [1, 1, 1, 0]
+    assert {n.removesuffix("_rx_state_") for n in changed} == {"counts", "ids_0", "ids_1"}
+    assert names(state, 1) == ["Smith 1040"] and names(state, 0) == ["Jones 1040"]
+    assert state.counts == [1, 1, 1, 0]
 
 
 def test_a_move_the_service_refuses_becomes_a_sentence_and_the_columns_reload(firm, monkeypatch):
     root, state = board_state(monkeypatch, firm["carla"])
-    assert [c.name for c in state.cards_0] == ["Smith 1040"]
+    assert names(state, 0) == ["Smith 1040"]
     # Carla's screen cannot show Jones's job, but any browser can send any id.
     result = state.move_card(str(firm["jobs"]["b"]), firm["stages"][1])
     assert "do not have access" in str(result)
@@ -185,8 +189,8 @@ def test_selected_cards_move_together(firm, monkeypatch):
     state.toggle_selected(firm["jobs"]["c"], True)
     result = state.move_selected(st[3])
     assert 'Moved 2 jobs to "Done"' in str(result)
-    assert [h.count for h in state.heads] == [1, 0, 0, 2]
-    assert sorted(c.name for c in state.cards_3) == ["Jones books", "Smith 1040"]
+    assert state.counts == [1, 0, 0, 2]
+    assert sorted(names(state, 3)) == ["Jones books", "Smith 1040"]
     assert state.selected == []
 
 
@@ -199,8 +203,118 @@ def test_show_more_appends_the_next_cards_to_that_column_only(firm, monkeypatch)
     root, state = board_state(monkeypatch, firm["owner"])
     state.pipeline_id = str(pipe.id)
     state._load_board()
-    assert len(state.cards_0) == PAGE and state.heads[0].count == PAGE + 5
+    assert len(state.ids_0) == PAGE and state.counts[0] == PAGE + 5
     root._clean()
     state.show_more(state.heads[0].id)
-    assert len(state.cards_0) == PAGE + 5 and len({c.id for c in state.cards_0}) == PAGE + 5
-    assert {n.removesuffix("_rx_state_") for n in root.get_delta()[state.get_full_name()]} == {"cards_0"}
+    assert len(names(state, 0)) == PAGE + 5 and len(set(state.ids_0)) == PAGE + 5
+    changed = {n.removesuffix("_rx_state_") for n in root.get_delta()[state.get_full_name()]}
+    assert "ids_0" in changed and not [n for n in changed if n.startswith("ids_") and n != "ids_0"]
+
+
+def statements_and_steps(actor, pipeline_id: int) -> tuple[list[tuple[str, tuple]], int]:
+    """The SQL statements one board load sends and the SQLite virtual-machine steps they take (a measure of
+    the rows read that does not depend on how busy the machine is)."""
+    sent: list[tuple[str, tuple]] = []
+    steps = [0]
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            sent.append((statement, parameters))
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with read_session() as s:
+            raw = s.connection().connection.dbapi_connection
+            raw.set_progress_handler(step, 100)
+            try:
+                load_board(s, actor, pipeline_id)
+            finally:
+                raw.set_progress_handler(None, 0)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    return sent, steps[0]
+
+
+def plans(sent: list[tuple[str, tuple]]) -> list[list[str]]:
+    with read_session() as s:
+        raw = s.connection().connection.dbapi_connection
+        return [[row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)] for sql, params in sent]
+
+
+def a_big_pipeline(firm, n_jobs: int) -> int:
+    """A generated pipeline of `n_jobs` jobs over 10 stages, each assigned to one of the firm's team."""
+    from practice.services import demo
+
+    with write_session() as s:
+        return demo.generate_large(s, n_accounts=n_jobs // 10, n_jobs=n_jobs, pipeline_name="Generated")
+
+
+def grow(pipeline_id: int, times: int) -> None:
+    """Copy the pipeline's jobs (with their assignees) until it holds `times` as many, in the same accounts."""
+    with write_session() as s:
+        conn = s.connection()
+        for _ in range(times - 1):
+            top = conn.exec_driver_sql("SELECT max(id) FROM job").scalar()
+            conn.exec_driver_sql(
+                "INSERT INTO job (account_id, pipeline_id, stage_id, name, priority, due_date, archived, created_at, "
+                "entered_stage_at, version) SELECT account_id, pipeline_id, stage_id, name, priority, due_date, archived, "
+                "created_at, entered_stage_at, version FROM job WHERE pipeline_id = ? ORDER BY id", (pipeline_id,))
+            first = conn.exec_driver_sql("SELECT min(id) FROM job WHERE id > ?", (top,)).scalar()
+            originals = conn.exec_driver_sql("SELECT min(id) FROM job WHERE pipeline_id = ?", (pipeline_id,)).scalar()
+            conn.exec_driver_sql(
+                "INSERT INTO jobassignee (job_id, member_id) SELECT job_id - ? + ?, member_id FROM jobassignee "
+                "WHERE job_id >= ? AND job_id <= ?", (originals, first, originals, top))
+
+
+@pytest.mark.parametrize("who", ["owner", "bob"])
+def test_the_board_reads_as_much_on_a_pipeline_four_times_larger(firm, who):
+    """The owner's and a restricted employee's board: the same 3 statements and about the same work at 600 and
+    2,400 jobs (counts kept by the database, not counted over the pipeline)."""
+    pipeline_id = a_big_pipeline(firm, 600)
+    sent, small = statements_and_steps(firm[who], pipeline_id)
+    grow(pipeline_id, 4)
+    sent_big, big = statements_and_steps(firm[who], pipeline_id)
+    assert len(sent) <= 3 and len(sent_big) <= 3
+    assert big < small * 1.3, (small, big)
+
+
+@pytest.mark.parametrize("who", ["owner", "bob"])
+def test_the_board_plans_the_same_with_or_without_statistics(firm, who):
+    """The planner's statistics missing, stale or current: the board's statements run the same way, walking the
+    board index per stage (never the whole job table), and a restricted employee's check is one key probe."""
+    pipeline_id = a_big_pipeline(firm, 600)
+    with write_session() as s:
+        s.connection().exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat1")
+    sent, _ = statements_and_steps(firm[who], pipeline_id)
+    without = plans(sent)
+    with write_session() as s:
+        s.connection().exec_driver_sql("ANALYZE")
+    assert plans(sent) == without
+    # Only the per-stage windows already read and the firm's handful of tags are scanned.
+    scans = [line for plan in without for line in plan if line.startswith("SCAN")
+             and not line.startswith(("SCAN anon_", "SCAN tag"))]
+    assert scans == [], without
+    if who == "bob":
+        assert any("accountviewer" in line and "account_id=? AND member_id=?" in line for line in without[2])
+
+
+def test_a_drop_on_a_board_of_500_cards_sends_under_2_kib(firm, monkeypatch):
+    """Ten columns of 50 cards on screen: the drop's state update carries two id lists and the counts, no card."""
+    from reflex.utils.format import json_dumps
+
+    pipeline_id = a_big_pipeline(firm, 1000)
+    root, state = board_state(monkeypatch, firm["owner"])
+    state.pipeline_id = str(pipeline_id)
+    state._load_board()
+    assert sum(len(state._cards_in(slot)) for slot in range(10)) == 500
+    root._clean()
+    job_id = state.ids_0[0]
+    state.move_card(str(job_id), state.heads[1].id)
+    delta = root.get_delta()
+    assert job_id in state.ids_1 and job_id not in state.ids_0
+    assert len(json_dumps(delta).encode()) <= 2048, json_dumps(delta)[:300]

@@ -19,8 +19,8 @@ from functools import lru_cache
 from sqlalchemy import Integer, bindparam, exists, func, literal, select, union_all
 from sqlmodel import Session
 
-from practice.models import (Account, AccountViewer, Job, JobAssignee, JobTag, MemberStageCount, Role, Stage,
-                             StageCount, Tag, TeamMember)
+from practice.models import (Account, AccountViewer, Job, JobAssignee, JobTag, MemberStageCount, Priority, Role,
+                             Stage, StageCount, Tag, TeamMember)
 from practice.services.actor import Actor, account_visible, member_account_ids, require_staff
 from practice.services.work.pipelines import get_pipeline
 
@@ -151,23 +151,39 @@ def _params(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int
                    "viewer_id": actor.member_id if limited else None}
 
 
+@lru_cache(maxsize=256)
+def _cards_sql(dialect, n_windows: int, assignee: bool, tag: bool, limited: bool) -> tuple[str, tuple | None, dict]:
+    """The cards statement compiled once per shape: its SQL, for positional drivers its parameters' order, and
+    the values it carries itself (the separators). Run through the driver, its rows skip SQLAlchemy's per-row
+    processing (5 ms of the 11 that 500 cards took)."""
+    compiled = _cards_statement(dialect.name, n_windows, assignee, tag, limited).compile(dialect=dialect)
+    return str(compiled), (tuple(compiled.positiontup) if compiled.positiontup else None), dict(compiled.params)
+
+
+_PRIORITIES = {p.name: p.value for p in Priority}  # as stored (the name) -> as shown
+
+
+def _date(value) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int, int, int]]) -> dict[int, list[Card]]:
     """Cards for each (stage_id, offset, limit) window, in one statement."""
     if not windows:
         return {}
     conn = session.connection()
-    stmt = _cards_statement(conn.dialect.name, len(windows), *shape)
-    values = dict(params)
+    sql, order, values = _cards_sql(conn.dialect, len(windows), *shape)
+    values = values | params
     for i, (stage_id, offset, limit) in enumerate(windows):
         values.update({f"stage_{i}": stage_id, f"offset_{i}": offset, f"limit_{i}": limit})
     out: dict[int, list[Card]] = {stage_id: [] for stage_id, _, _ in windows}
-    for row in conn.execute(stmt, values):
-        tag_list = [tuple(t.split("\x1e", 1)) for t in row.tags.split("\x1f")] if row.tags else []
-        out[row.stage_id].append(Card(
-            id=row.id, name=row.name, account_id=row.account_id, account=row.account, stage_id=row.stage_id,
-            due_date=row.due_date, priority=getattr(row.priority, "value", row.priority),
-            assignees=sorted(row.assignees.split("\x1f")) if row.assignees else [],
-            tags=sorted(tag_list)))
+    rows = conn.exec_driver_sql(sql, tuple(values[k] for k in order) if order else values)
+    for job_id, name, account_id, stage_id, due, priority, account, assignees, tags in rows:
+        out[stage_id].append(Card(
+            id=job_id, name=name, account_id=account_id, account=account, stage_id=stage_id, due_date=_date(due),
+            priority=_PRIORITIES.get(priority, str(priority)),
+            assignees=sorted(assignees.split("\x1f")) if assignees else [],
+            tags=sorted(tuple(t.split("\x1e", 1)) for t in tags.split("\x1f")) if tags else []))
     for stage_cards in out.values():
         stage_cards.sort(key=lambda c: (c.due_date is not None, c.due_date or dt.date.min, c.id))
     return out

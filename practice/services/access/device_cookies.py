@@ -3,14 +3,14 @@ as someone is recognised when it logs in as them again, so an attacker's failure
 
 After a correct login the page gets a short-lived signed *grant* for that login name; the browser exchanges it at
 `/remember-device` for the HttpOnly cookie (scripts never see it). The cookie holds up to `MAX_ENTRIES` signed
-entries, one per login name, each with its own random device id: `login_safety` counts that browser's failures
+entries, one per login name (named by a keyed hash, so the cookie does not show the email), each with its own random
+device id: `login_safety` counts that browser's failures
 against the device id alone (its own slow-down and lockout) instead of against the login name and the address.
 Everything is signed with a secret kept in the data folder; nothing is stored per device.
 """
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import hashlib
 import hmac
@@ -28,21 +28,20 @@ SECRET_FILE = "device-cookie.key"
 BAD_GRANT = "This browser could not be remembered: log in again to try once more."
 
 
-def _b64(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+def _mac(text: str) -> str:
+    """HMAC-SHA-256 with the data folder's secret, its first 128 bits in base64url (22 characters)."""
+    digest = hmac.new(data_secret(SECRET_FILE), text.encode(), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _unb64(text: str) -> str | None:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
+def _login_tag(principal: str) -> str:
+    """How a cookie names a login without showing it."""
+    return _mac("login|" + principal)
 
 
 def _sign(*parts: str) -> str:
     body = ".".join(parts)
-    mac = hmac.new(data_secret(SECRET_FILE), body.encode(), hashlib.sha256).digest()
-    return f"{body}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+    return f"{body}.{_mac(body)}"
 
 
 def _open(token: str, kind: str, fields: int, now: dt.datetime) -> list[str] | None:
@@ -60,17 +59,16 @@ def _open(token: str, kind: str, fields: int, now: dt.datetime) -> list[str] | N
 def grant(principal: str, *, now: dt.datetime | None = None) -> str:
     """A grant the browser of someone who just logged in as `principal` exchanges for its device cookie."""
     expires = int(((now or utcnow()) + GRANT_LIFETIME).timestamp())
-    return _sign("g1", _b64(principal), secrets.token_urlsafe(12), str(expires))
+    return _sign("g1", _login_tag(principal), secrets.token_urlsafe(9), str(expires))
 
 
 def _entries(cookie: str | None, now: dt.datetime) -> list[tuple[str, str, str]]:
-    """The valid entries of a device cookie: (principal, device id, the entry as written), newest first."""
+    """The valid entries of a device cookie: (login tag, device id, the entry as written), newest first."""
     found = []
     for entry in (cookie or "").split("~")[:MAX_ENTRIES * 2]:
         fields = _open(entry, "d1", 2, now)
-        principal = _unb64(fields[0]) if fields else None
-        if principal:
-            found.append((principal, fields[1], entry))
+        if fields:
+            found.append((fields[0], fields[1], entry))
     return found
 
 
@@ -78,17 +76,18 @@ def exchange(grant_token: str, cookie: str | None, *, now: dt.datetime | None = 
     """The device cookie's new value: a fresh entry for the grant's login name, before the browser's other ones."""
     now = now or utcnow()
     fields = _open(grant_token, "g1", 2, now)
-    principal = _unb64(fields[0]) if fields else None
-    if not principal:
+    if not fields:
         raise InvalidInput(BAD_GRANT)
-    entry = _sign("d1", _b64(principal), secrets.token_urlsafe(16), str(int((now + LIFETIME).timestamp())))
-    others = [written for who, _device, written in _entries(cookie, now) if who != principal]
+    tag = fields[0]
+    entry = _sign("d1", tag, secrets.token_urlsafe(12), str(int((now + LIFETIME).timestamp())))
+    others = [written for who, _device, written in _entries(cookie, now) if who != tag]
     return "~".join([entry, *others][:MAX_ENTRIES])
 
 
 def device_for(cookie: str | None, principal: str, *, now: dt.datetime | None = None) -> str | None:
     """The device id this browser's cookie holds for `principal` (it logged in as them before), else None."""
+    tag = _login_tag(principal)
     for who, device, _written in _entries(cookie, now or utcnow()):
-        if hmac.compare_digest(who.encode(), principal.encode()):
+        if hmac.compare_digest(who, tag):
             return device
     return None

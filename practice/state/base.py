@@ -14,6 +14,7 @@ import contextvars
 import functools
 import inspect
 import json
+import time
 from typing import Any, Callable, Iterator
 
 import reflex as rx
@@ -275,6 +276,8 @@ class AppState(rx.State):
     # The sentence shown instead of a page this member's role may not open (page_access.PAGES); "" when they may.
     page_refusal: str = ""
     flash: str = ""
+    # When this tab last noted the session's activity (time.monotonic()); never sent to the browser.
+    _touched_at: float = float("-inf")
 
     def _actor(self) -> Actor | None:
         """The logged-in member, checked against the database (revocation is immediate)."""
@@ -313,8 +316,10 @@ class AppState(rx.State):
             return rx.redirect(routes.LOGIN)
         self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
         self.page_refusal = page_access.refusal(self.member_role, self.router.url.path)
-        with write_session() as session:
-            auth.touch_session(session, self.sid)
+        if time.monotonic() - self._touched_at >= auth.TOUCH_EVERY.total_seconds():
+            # At most once a minute per tab: a staff page view within the minute opens no write transaction.
+            run(auth.touch_session, self.sid)
+            self._touched_at = time.monotonic()
         if needs_setup and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
             return rx.redirect(routes.ACCOUNT_SECURITY)
         # Chained from on_load so Reflex cancels it when the tab navigates, reloads or disconnects.

@@ -7,6 +7,7 @@ URL are kept only in `_token` and taken out of the address bar.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 
@@ -15,12 +16,8 @@ import reflex as rx
 from practice import routes
 from practice.db import read_session, write_session
 from practice.services.access import device_cookies, login_safety
-from practice.services.documents import files as document_files
-from practice.services.portal import approvals, client_tasks, logins
-from practice.services.proposals import client_flow
-from practice.services.signing import signer_flow
+from practice.services.portal import approvals, client_tasks, logins, pages
 from practice.services.actor import ContactActor
-from practice.services.firm import get_firm
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
 from practice.state.base import (ANYONE, CONTACT, allow, client_address, event_actor, read, remember_device,
@@ -111,15 +108,6 @@ def task_items(views) -> list[PortalTaskItem]:
                            done=t.done_at is not None, done_by=t.done_by) for t in views]
 
 
-def _home_view(session, actor) -> dict:
-    """Everything the portal's home page lists for the contact's current account, in one session."""
-    return {"tasks": client_tasks.client_tasks_for_contact(session, actor, open_only=True),
-            "requests": signer_flow.list_for_contact(session, actor, actor.current_account_id),
-            "jobs": client_tasks.jobs_for_contact(session, actor), "asks": approvals.list_for_contact(session, actor),
-            "looks": document_files.to_look_at(session, actor, actor.current_account_id),
-            "offers": client_flow.list_for_contact(session, actor), "timezone": get_firm(session).timezone}
-
-
 def _document_items(looks, asks, requests, timezone: str) -> tuple[list[PortalDocumentItem], list[PortalApprovalItem]]:
     """The documents to look at (those waiting for an approval or a signature are listed as such, not again as
     "new"), and the approval requests."""
@@ -144,6 +132,9 @@ class PortalState(rx.State):
     current_account_name: str = ""
     account_options: list[Option] = []
     error: str = ""
+    # From the visit, for the page's own use (never sent to the browser).
+    _timezone: str = ""
+    _email: str = ""
 
     def _actor(self) -> ContactActor | None:
         """The logged-in contact, checked against the database on every call (revocation is immediate)."""
@@ -161,26 +152,33 @@ class PortalState(rx.State):
         return actor
 
     def _enter(self) -> ContactActor | None:
-        """Start of every portal page: fill the header, or None when nobody (or a revoked login) is here."""
+        """Start of a portal page that loads its data itself (a proposal, a signature request): fill the header, or
+        None when nobody (or a revoked login) is here."""
+        return self._show_visit(*read(pages.open_page, self.portal_sid))[0]
+
+    async def _open(self, page: pages.PageData | None = None):
+        """Start of every portal page: who is here, the header and the page's data, read in one transaction on a
+        worker thread (the event loop serves other tabs meanwhile); (None, None) when nobody is logged in."""
+        return self._show_visit(*await asyncio.to_thread(read, pages.open_page, self.portal_sid, page))
+
+    def _show_visit(self, who: pages.Visit | None, data):
         self.error = ""
-        actor = self._actor()
-        if actor is None:
+        if who is None:
             self.contact_name, self.account_options, self.current_account = "", [], ""
-            return None
-        with write_session() as session:
-            logins.touch_session(session, self.portal_sid)
-            choices = logins.accounts_of_contact(session, actor)
-            self.firm_name = get_firm(session).name
-        self.contact_name = actor.name
-        self.account_options = [Option(value=str(i), label=name) for i, name in choices]
-        self.current_account = str(actor.current_account_id or "")
-        self.current_account_name = next((name for i, name in choices if i == actor.current_account_id), "")
-        return actor
+            return None, None
+        if who.touch_due:  # at most once a minute per session: a page view writes nothing otherwise
+            run(pages.note_activity, self.portal_sid)
+        self.contact_name, self.firm_name = who.actor.name, who.firm_name
+        self.account_options = [Option(value=str(i), label=name) for i, name in who.accounts]
+        self.current_account = str(who.actor.current_account_id or "")
+        self.current_account_name = next((name for i, name in who.accounts if i == who.actor.current_account_id), "")
+        self._timezone, self._email = who.timezone, who.email
+        return who.actor, data
 
     @allow(ANYONE)
-    def require_contact(self):
-        """on_load of pages that only need the header (profile)."""
-        if self._enter() is None:
+    async def require_contact(self):
+        """on_load of pages that only need the header."""
+        if (await self._open())[0] is None:
             return rx.redirect(routes.PORTAL_LOGIN)
 
     @allow(CONTACT)
@@ -314,30 +312,34 @@ class PortalHomeState(PortalState):
     _reasons: dict[str, str] = {}
 
     @allow(ANYONE)
-    def load(self):
-        actor = self._enter()
+    async def load(self):
+        actor, view = await self._open(pages.home_page)
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
-        self._refresh(actor)
+        self._show(view)
 
     def _refresh(self, actor) -> None:
+        """Read the page again after the contact's own change (approve, reject)."""
         self.error = ""
-        view = {}
+        view = None
         if actor.current_account_id is not None:
             with shown_in(self, "error"):
-                view = read(_home_view, actor)
-        requests, timezone = view.get("requests", []), view.get("timezone")
-        self.signing = signing_items(requests, timezone)
+                view = read(pages.home_page, actor)
+        self._show(view)
+
+    def _show(self, view: pages.HomePage | None) -> None:
+        view = view or pages.HomePage([], [], [], [], [], [])
+        timezone = self._timezone or None
+        self.signing = signing_items(view.requests, timezone)
         self.to_sign = [item for item in self.signing if item.my_turn]
         self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=format_money(p.total_cents),
                                              href=routes.portal_proposal_url(p.id),
-                                             sent=f"Sent {format_date(p.sent_at, timezone)}") for p in view.get("offers", [])]
-        self.looks, self.approvals = _document_items(view.get("looks", []), view.get("asks", []), requests,
-                                                     timezone)
-        self.tasks = task_items(view.get("tasks", []))
+                                             sent=f"Sent {format_date(p.sent_at, timezone)}") for p in view.offers]
+        self.looks, self.approvals = _document_items(view.looks, view.asks, view.requests, timezone)
+        self.tasks = task_items(view.tasks)
         self.jobs = [PortalJobItem(id=j.id, name=j.name, due=format_date(j.due_date),
                                    overdue=bool(j.due_date and j.due_date < dt.date.today()), open_tasks=j.open_tasks)
-                     for j in view.get("jobs", [])]
+                     for j in view.jobs]
         self.loaded = True
 
     def _decide(self, approval_id, **decision) -> bool:
@@ -379,11 +381,11 @@ class PortalTasksState(PortalState):
     loaded: bool = False
 
     @allow(ANYONE)
-    def load(self):
-        actor = self._enter()
+    async def load(self):
+        actor, tasks = await self._open(pages.tasks_page)
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
-        self._refresh(actor)
+        self.tasks, self.loaded = task_items(tasks or []), True
 
     def _refresh(self, actor) -> None:
         if actor.current_account_id is None:
@@ -391,7 +393,7 @@ class PortalTasksState(PortalState):
             return
         self.error, self.tasks = "", []
         with shown_in(self, "error"):
-            self.tasks = task_items(read(client_tasks.client_tasks_for_contact, actor))
+            self.tasks = task_items(read(pages.tasks_page, actor))
         self.loaded = True
 
     @allow(CONTACT)
@@ -416,15 +418,11 @@ class PortalProfileState(PortalState):
     form_key: int = 0
 
     @allow(ANYONE)
-    def load(self):
-        actor = self._enter()
+    async def load(self):
+        actor, _ = await self._open()
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
-        self.notice = ""
-        try:
-            self.email = read(logins.profile, actor).email
-        except PracticeError:
-            self.email = ""
+        self.notice, self.email = "", self._email
 
     @allow(CONTACT)
     def change_password(self, form: dict):

@@ -6,8 +6,8 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
-from practice.services import firm
-from practice.services.documents import files as document_files, folders as document_folders, storage
+from practice.services.documents import storage
+from practice.services.portal import pages
 from practice.services.actor import ContactActor
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_datetime, relative_time
@@ -32,12 +32,6 @@ class PortalDocumentItem:
     href: str = ""
 
 
-def _view(session, actor, account_id: int) -> dict:
-    return {"tree": document_folders.folder_tree(session, actor, account_id),
-            "docs": document_files.list_documents(session, actor, account_id, include_refused=False),
-            "timezone": firm.get_firm(session).timezone}
-
-
 class PortalDocumentsState(PortalState):
     folder_options: list[Option] = []
     upload_folder: str = NO_FOLDER
@@ -51,31 +45,37 @@ class PortalDocumentsState(PortalState):
         return actor.limited_to(actor.current_account_id)
 
     @allow(ANYONE)
-    def load(self):
+    async def load(self):
         self.notice, self.uploading = "", False
-        actor = self._enter()
+        actor, view = await self._open(pages.documents_page)
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
-        self._refresh(actor)
+        self._show(view)
 
     def _refresh(self, actor) -> None:
-        if actor.current_account_id is None:
-            self.docs, self.folder_options, self.loaded = [], [], True
-            return
+        """Read the page again after an upload."""
+        view = None
+        if actor.current_account_id is not None:
+            try:
+                view = read(pages.documents_page, actor)
+            except PracticeError as err:
+                self.error = str(err)
+        self._show(view)
+
+    def _show(self, view: pages.DocumentsPage | None) -> None:
         self.loaded = True
-        try:
-            view = read(_view, self._doc_actor(actor), actor.current_account_id)
-        except PracticeError as err:
-            self.error, self.docs = str(err), []
+        if view is None:
+            self.docs, self.folder_options = [], []
             return
         self.folder_options = [Option(value=NO_FOLDER, label="No folder")] + [
-            Option(value=str(f.id), label=f.path) for f in view["tree"]]
+            Option(value=str(f.id), label=f.path) for f in view.folders]
         if self.upload_folder not in {o.value for o in self.folder_options}:
             self.upload_folder = NO_FOLDER
+        timezone = self._timezone or None
         self.docs = [PortalDocumentItem(id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
-                                        when=relative_time(d.uploaded_at, view["timezone"]),
-                                        exact=format_datetime(d.uploaded_at, view["timezone"]), who=d.uploaded_by,
-                                        href=routes.file_url(d.id)) for d in view["docs"]]
+                                        when=relative_time(d.uploaded_at, timezone),
+                                        exact=format_datetime(d.uploaded_at, timezone), who=d.uploaded_by,
+                                        href=routes.file_url(d.id)) for d in view.documents]
 
     @allow(CONTACT)
     def choose_folder(self, value: str):

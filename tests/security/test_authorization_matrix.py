@@ -648,6 +648,9 @@ def test_portal_loads_send_strangers_to_login():
         class Stranger:
             """A visitor with no (or an ended) portal session, on a real portal page load."""
             _enter = PortalState.__dict__["_enter"]
+            _open = PortalState.__dict__["_open"]
+            _show_visit = PortalState.__dict__["_show_visit"]
+            portal_sid = ""
             _actor = staticmethod(lambda: None)
             _refresh = lambda self, actor, seen=refreshed: seen.append(actor)  # noqa: E731
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from practice.models import LoginSession, PendingLogin, TeamMember, utcnow
@@ -153,11 +154,17 @@ def actor_for_session(session: Session, sid: str | None, *, now: dt.datetime | N
     return Actor.of(member)
 
 
+# How stale a session's recorded activity may get before a page view writes it again (the idle timeout is hours).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
 def touch_session(session: Session, sid: str, *, now: dt.datetime | None = None) -> None:
-    """Note activity on the session (the idle timeout counts from the last one)."""
-    row = session.exec(select(LoginSession).where(LoginSession.id_hash == _digest(sid))).first()
-    if row and not row.ended_at:
-        row.last_seen_at = now or utcnow()
+    """Note activity on the session (the idle timeout counts from the last one), unless it was noted under a
+    minute ago: one conditional UPDATE, so a page view within the minute changes nothing."""
+    now = now or utcnow()
+    session.execute(update(LoginSession).where(LoginSession.id_hash == _digest(sid), LoginSession.ended_at.is_(None),
+                                               LoginSession.last_seen_at <= now - TOUCH_EVERY)
+                    .values(last_seen_at=now))
 
 
 def _end(session: Session, sid: str | None, now: dt.datetime) -> LoginSession | None:

@@ -10,7 +10,7 @@ from practice.models import Document, DocumentStatus, Folder
 from practice.services import audit
 from practice.services.actor import Actor, ContactActor, require_staff
 from practice.services.documents.permissions import Uploader, check_account
-from practice.services.documents.sharing import hidden_folder_ids
+from practice.services.documents.sharing import hidden_among
 from practice.services.errors import Conflict, InvalidInput, NotFound
 
 MAX_FOLDER_NAME = 100
@@ -69,21 +69,28 @@ def folder_tree(session: Session, who: Uploader, account_id: int) -> list[Folder
     """The account's folders in display order (each followed by its subfolders), with paths; a client gets
     only the folders shown to it."""
     check_account(session, who, account_id)
-    hidden = hidden_folder_ids(session, account_id)
-    rows = list(session.exec(select(Folder).where(Folder.account_id == account_id)))
+    rows = session.exec(select(Folder.id, Folder.parent_id, Folder.name, Folder.shared)
+                        .where(Folder.account_id == account_id)).all()
+    hidden = hidden_among([(fid, pid, shared) for fid, pid, _, shared in rows])
     if isinstance(who, ContactActor):
-        rows = [f for f in rows if f.id not in hidden]
-    children: dict[int | None, list[Folder]] = {}
-    for f in rows:
-        children.setdefault(f.parent_id, []).append(f)
+        rows = [row for row in rows if row[0] not in hidden]
+    return tree_of(rows, hidden)
+
+
+def tree_of(rows, hidden: set[int]) -> list[FolderNode]:
+    """Folders as (id, parent id, name, shared) rows, in display order with their paths; `hidden` are those the
+    client does not see."""
+    children: dict[int | None, list[tuple]] = {}
+    for row in rows:
+        children.setdefault(row[1], []).append(row)
     out: list[FolderNode] = []
 
     def walk(parent_id: int | None, prefix: str, depth: int) -> None:
-        for f in sorted(children.get(parent_id, []), key=lambda f: (f.name.lower(), f.id)):
-            path = f"{prefix}/{f.name}" if prefix else f.name
-            out.append(FolderNode(f.id, f.name, f.parent_id, path, depth, bool(f.shared), f.id not in hidden))
+        for fid, pid, name, shared in sorted(children.get(parent_id, []), key=lambda r: (r[2].lower(), r[0])):
+            path = f"{prefix}/{name}" if prefix else name
+            out.append(FolderNode(fid, name, pid, path, depth, bool(shared), fid not in hidden))
             if depth < MAX_FOLDER_DEPTH:
-                walk(f.id, path, depth + 1)
+                walk(fid, path, depth + 1)
 
     walk(None, "", 0)
     return out

@@ -23,7 +23,13 @@ _MAX_WALK = 20
 
 def hidden_folder_ids(session: Session, account_id: int) -> set[int]:
     """The account's folders the client does not see: internal ones and everything inside them."""
-    rows = session.exec(select(Folder.id, Folder.parent_id, Folder.shared).where(Folder.account_id == account_id)).all()
+    return hidden_among(session.exec(select(Folder.id, Folder.parent_id, Folder.shared)
+                                     .where(Folder.account_id == account_id)).all())
+
+
+def hidden_among(rows) -> set[int]:
+    """Of an account's folders as (id, parent id, shared) rows, those the client does not see."""
+    rows = list(rows)
     parent = {fid: pid for fid, pid, _ in rows}
     shared = {fid: bool(s) for fid, _, s in rows}
     hidden = set()
@@ -43,6 +49,17 @@ def shown_condition(session: Session, account_id: int):
     if not hidden:
         return Document.shared == True  # noqa: E712
     return and_(Document.shared == True, or_(Document.folder_id.is_(None), Document.folder_id.not_in(hidden)))  # noqa: E712
+
+
+def shown_condition_sql(account_id: int):
+    """`shown_condition` as one SQL condition: the hidden folders (internal ones and everything inside them) found
+    by a recursive query within the statement, where `shown_condition` reads them first."""
+    hidden = select(Folder.id).where(Folder.account_id == account_id, Folder.shared == False)  # noqa: E712
+    hidden = hidden.cte("hidden_folder", recursive=True)
+    # UNION (not UNION ALL) stops at folders already found, so a damaged loop of folders ends too.
+    hidden = hidden.union(select(Folder.id).join(hidden, Folder.parent_id == hidden.c.id))
+    return and_(Document.shared == True,  # noqa: E712
+                or_(Document.folder_id.is_(None), Document.folder_id.not_in(select(hidden.c.id))))
 
 
 def shown_to_client(session: Session, doc: Document) -> bool:

@@ -19,7 +19,7 @@ from practice.models import Account, Contact, OutgoingMail, PortalLogin, PortalS
 from practice.services import audit, events, one_time_links
 from practice.services.access import login_safety
 from practice.services.access.passwords import check_password, common_passwords  # noqa: F401 - used from here
-from practice.services.access.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, hash_password, verify_password
+from practice.services.access.auth import hash_password, verify_password
 from practice.services.actor import (Actor, ContactActor, client_actor, contact_name, linked_account_ids,
                                      recorded_actor)
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -27,6 +27,7 @@ from practice.services.firm import get_firm
 from practice.services.mail import outbox
 from practice.services.mail.settings import is_configured as mail_is_configured
 from practice.services.mail.system import render_system_email
+from practice.services.portal import pages
 from practice.services.work.accounts import contact_visible, get_account
 
 ACTIVATION_TTL = dt.timedelta(days=7)
@@ -236,30 +237,15 @@ def _session_row(session: Session, sid: str | None) -> PortalSession | None:
     if not sid:
         return None
     row = session.exec(select(PortalSession).where(PortalSession.id_hash == _digest(sid))).first()
-    now = utcnow()
-    if not row or row.ended_at or now - row.created_at > ABSOLUTE_TIMEOUT or now - row.last_seen_at > IDLE_TIMEOUT:
+    if not row or not pages.session_alive(row.created_at, row.last_seen_at, row.ended_at, utcnow()):
         return None
     return row
 
 
 def actor_for_portal_session(session: Session, sid: str | None) -> ContactActor | None:
     """The contact behind a portal session id, checked on every call: None when ended, timed out or revoked."""
-    row = _session_row(session, sid)
-    if row is None:
-        return None
-    login = _login_of(session, row.contact_id)
-    contact = session.get(Contact, row.contact_id)
-    if login is None or contact is None or login.status != PortalStatus.active:
-        return None
-    linked = tuple(linked_account_ids(session, contact.id))
-    current = row.current_account_id if row.current_account_id in linked else (linked[0] if linked else None)
-    return ContactActor(contact.id, contact_name(contact), linked, current)
-
-
-def touch_session(session: Session, sid: str) -> None:
-    row = _session_row(session, sid)
-    if row:
-        row.last_seen_at = utcnow()
+    who = pages.visit(session, sid)
+    return who.actor if who else None
 
 
 def log_out(session: Session, sid: str | None) -> None:

@@ -223,3 +223,23 @@ def test_the_drive_lists_only_shared_things_to_a_client(firm, files):
         assert drive.listing(s, firm["bob"], firm["account"], None).names() == ["Tax returns", "Working papers"]
         assert sorted(drive.listing(s, firm["bob"], firm["account"], firm["shared"]).names()) == ["Draft.txt",
                                                                                                   "Return.txt"]
+
+
+def test_the_one_statement_form_of_what_a_client_sees_agrees_with_the_folder_walk(firm, files):
+    """`shown_condition_sql` (the portal's home, one statement) finds the same documents as `shown_condition`
+    (reads the folders first), down a tree where a shared folder sits inside an internal one."""
+    with write_session() as s:
+        inner = document_folders.create_folder(s, firm["owner"], firm["account"], "Drafts", parent_id=firm["private"])
+        deeper = document_folders.create_folder(s, firm["owner"], firm["account"], "Old", parent_id=inner.id)
+        nested = document_folders.create_folder(s, firm["owner"], firm["account"], "2025", parent_id=firm["shared"])
+    for folder in (None, firm["shared"], firm["private"], inner.id, deeper.id, nested.id):
+        upload(firm, "owner", folder, f"in {folder}.txt", shared=True)
+    upload(firm, "owner", None, "internal.txt", shared=False)
+
+    def shown(condition) -> list[str]:
+        with read_session() as s:
+            return sorted(s.exec(select(Document.name).where(Document.account_id == firm["account"], condition)))
+    with read_session() as s:
+        walked = shown(sharing.shown_condition(s, firm["account"]))
+    assert walked == sorted(["in None.txt", f"in {firm['shared']}.txt", f"in {nested.id}.txt"])
+    assert shown(sharing.shown_condition_sql(firm["account"])) == walked

@@ -1,0 +1,307 @@
+"""Benchmark: 200 portal clients navigating once a second for 60 s on one backend process: p95 at most 100 ms,
+no errors, every offered page view served; beside a plain Reflex app served the same way to the same clients.
+
+Each client is a python-socketio connection sending the frames a browser sends (recorded with
+capture_portal_frames.py into portal_frames.json): it connects to /_event with the login page's hydrate event in
+the connect packet, logs in with the login form's event, then once a second opens the next portal page (Home,
+Documents, Tasks, Profile) as the browser does: `update_vars_internal` with the `portal_sid` cookie's value, then
+`on_load_internal` with the page's router data. A page view is served when the delta that ends its load
+(`is_hydrated` true) arrives; its latency runs from sending `on_load_internal` to that delta. A redirect to the
+login page, an error toast or a page not served within --timeout seconds is an error. Clients open pages on a
+fixed schedule (each at its own offset within the second), whether or not the previous page has arrived, so a
+slow server shows as fewer page views served than offered, not as a slower schedule. The frontend's state-schema
+hash and initial-state hashes are left out of the hydrate event (they only ask a stale frontend to reload and
+shorten the first delta).
+
+The app runs as `python -m reflex run --env prod --backend-only` (one backend process) on a fresh migrated
+database holding the demo firm sized so every client is its own contact, with portal access, client tasks and a
+shared document (portal_setup.py). The baseline is benchmarks/plain_portal (a login that sets a cookie and four
+pages that each set a few lines on load, no database), started the same way. Exits 1 when the app misses the
+goal (p95, errors, served < offered).
+
+    python benchmarks/bench_portal_load.py [--clients 200] [--seconds 60] [--only app|plain] [--p95-ms 100]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+import socketio  # noqa: E402
+
+PASSWORD = "portal-bench-pass-1"
+PAGES = ["/portal", "/portal/documents", "/portal/tasks", "/portal/profile"]
+ROOT_STATE = "reflex___state____state"
+HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
+UPDATE_VARS = f"{ROOT_STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
+ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
+
+
+@dataclass
+class Target:
+    """One app under load: how to reach its login handler and its session cookie var."""
+
+    name: str
+    cwd: Path
+    login_event: str
+    cookie_var: str
+    # The substate each page fills on load (its delta carries the page's data), by path.
+    page_states: dict[str, str]
+    env: dict = field(default_factory=dict)
+
+
+APP_PORTAL = f"{ROOT_STATE}.practice___state___portal____portal_state"
+APP = Target("portal (practice)", ROOT, f"{APP_PORTAL}.practice___state___portal____portal_login_state.log_in",
+             f"{APP_PORTAL}.portal_sid_rx_state_",
+             {"/portal": "portal____portal_home_state", "/portal/documents": "portal_documents____portal_documents_state",
+              "/portal/tasks": "portal____portal_tasks_state", "/portal/profile": "portal____portal_profile_state"})
+PLAIN_STATE = f"{ROOT_STATE}.plain_portal___plain_portal____plain_state"
+PLAIN = Target("plain Reflex app", HERE / "plain_portal", f"{PLAIN_STATE}.log_in", f"{PLAIN_STATE}.portal_sid_rx_state_",
+               dict.fromkeys(PAGES, "plain_portal____plain_state"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_backend(target: Target, port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, **target.env, "REFLEX_DIR": str(ROOT / ".reflex-home"), "PYTHONPATH": str(target.cwd)}
+    # What `reflex run --env prod --backend-only` runs (that command refuses an app whose config names a frontend
+    # port, as practice's does): one backend process, no frontend, the app not compiled.
+    env.update(REFLEX_ENV_MODE="prod", REFLEX_BACKEND_ONLY="true", REFLEX_SKIP_COMPILE="true")
+    cmd = [sys.executable, "-c", "import sys; from reflex.utils import exec; from reflex_base.constants import LogLevel; "
+           f"exec.run_backend_prod('127.0.0.1', {port}, LogLevel.WARNING)"]
+    proc = subprocess.Popen(cmd, cwd=target.cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{target.name} did not start; see {log}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    stop_backend(proc)
+    raise SystemExit(f"{target.name} did not listen on port {port} within 180 s; see {log}")
+
+
+def stop_backend(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def frame(name: str, path: str, payload: dict | None = None) -> dict:
+    """An event as the browser sends it (see portal_frames.json)."""
+    event = {"name": name, "router_data": {"pathname": path, "asPath": path}}
+    if payload is not None:
+        event["payload"] = payload
+    return event
+
+
+class Client:
+    """One browser tab: logs in, then opens a portal page on every tick of its schedule."""
+
+    def __init__(self, url: str, target: Target, email: str, timeout: float):
+        self.url, self.target, self.email, self.timeout = url, target, email, timeout
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("event", self._on_event, namespace="/_event")
+        self.sid = ""
+        self.logged_in = asyncio.Event()
+        # Page views not served yet, in order: [send time, page substate, hydrated seen, page data seen].
+        self.pending: list[list] = []
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.offered = 0
+
+    async def _on_event(self, update):
+        for event in update.get("events", []) or []:
+            name = event.get("name", "")
+            if name == "_redirect" and event.get("payload", {}).get("path", "").endswith("/login") and self.sid:
+                self.errors.append("sent to the login page")
+                self._serve(ok=False)
+            elif name == "_call_function" and "toast" in (text := json.dumps(event)) and "error" in text:
+                self.errors.append("error toast: " + text[:200])
+        for substate, values in (update.get("delta") or {}).items():
+            cookie_state, cookie_name = self.target.cookie_var.rsplit(".", 1)
+            if substate == cookie_state and values.get(cookie_name):
+                self.sid = values[cookie_name]
+                self.logged_in.set()
+            if not self.pending:
+                continue
+            head = self.pending[0]
+            head[2] = head[2] or (substate == ROOT_STATE and values.get("is_hydrated_rx_state_") is True)
+            head[3] = head[3] or substate.endswith(head[1])
+            if head[2] and head[3]:
+                self._serve(ok=True)
+
+    def _serve(self, *, ok: bool) -> None:
+        """The oldest page view is done: hydrated and its data arrived (a page whose load runs in the background
+        sends its data after the hydration)."""
+        if self.pending:
+            sent = self.pending.pop(0)[0]
+            if ok:
+                self.latencies.append(time.perf_counter() - sent)
+
+    async def connect(self) -> None:
+        token = str(uuid.uuid4())
+        await self.sio.connect(f"{self.url}?token={token}", namespaces=["/_event"], transports=["websocket"],
+                               socketio_path="/_event", auth={"event": frame(HYDRATE, "/portal/login", {})},
+                               wait_timeout=30)
+
+    async def log_in(self) -> None:
+        form = {"__reflex_form_data__": [["email", self.email], ["password", PASSWORD],
+                                         ["portal_email", self.email], ["portal_password", PASSWORD]]}
+        await self.sio.emit("event", frame(self.target.login_event, "/portal/login", {"form": form}),
+                            namespace="/_event")
+        await asyncio.wait_for(self.logged_in.wait(), 60)
+
+    async def open_page(self, path: str) -> None:
+        self.offered += 1
+        await self.sio.emit("event", frame(UPDATE_VARS, path, {"vars": {self.target.cookie_var: self.sid}}),
+                            namespace="/_event")
+        self.pending.append([time.perf_counter(), self.target.page_states[path], False, False])
+        await self.sio.emit("event", frame(ON_LOAD, path), namespace="/_event")
+
+    def expire(self, now: float) -> None:
+        while self.pending and now - self.pending[0][0] > self.timeout:
+            self.pending.pop(0)
+            self.errors.append(f"no page within {self.timeout:.0f} s")
+
+
+async def drive(url: str, target: Target, emails: list[str], seconds: float, timeout: float) -> dict:
+    clients = [Client(url, target, email, timeout) for email in emails]
+    gate = asyncio.Semaphore(8)  # logins are argon2 checks: let them queue a little, they are not measured
+
+    async def start(client: Client):
+        async with gate:
+            await client.connect()
+            await client.log_in()
+    await asyncio.gather(*(start(c) for c in clients))
+    await asyncio.sleep(2)  # the login's redirect settles; not measured
+    for c in clients:
+        c.pending.clear()
+        c.latencies.clear()
+        c.errors.clear()
+    begin = time.perf_counter() + 0.5
+    n = len(clients)
+
+    async def navigate(i: int, client: Client):
+        tick = 0
+        while (at := begin + i / n + tick) < begin + seconds:
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
+            client.expire(time.perf_counter())
+            await client.open_page(PAGES[(i + tick) % len(PAGES)])
+            tick += 1
+    await asyncio.gather(*(navigate(i, c) for i, c in enumerate(clients)))
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end and any(c.pending for c in clients):
+        await asyncio.sleep(0.1)
+    elapsed = time.perf_counter() - begin
+    for c in clients:
+        c.expire(float("inf"))
+        await c.sio.disconnect()
+    latencies = sorted(x * 1000 for c in clients for x in c.latencies)
+    errors = [e for c in clients for e in c.errors]
+    offered, served = sum(c.offered for c in clients), len(latencies)
+    return {"target": target.name, "clients": n, "seconds": seconds, "offered": offered, "served": served,
+            "errors": len(errors), "first_error": errors[0] if errors else "",
+            "per_second": served / elapsed, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
+            "p99": pct(latencies, 99), "max": latencies[-1] if latencies else float("nan")}
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
+
+
+def prepare_app_database(clients: int, folder: Path) -> list[str]:
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'app.db'}"
+    os.environ["PRACTICE_DATA_DIR"] = str(folder / "data")
+    from portal_setup import build_firm, give_logins
+
+    build_firm(max(10, int(clients * 0.9) + 5))
+    emails = give_logins(clients, PASSWORD)
+    if len(emails) < clients:
+        raise SystemExit(f"only {len(emails)} contacts could be given portal access, {clients} asked")
+    APP.env = {"DATABASE_URL": os.environ["DATABASE_URL"], "PRACTICE_DATA_DIR": os.environ["PRACTICE_DATA_DIR"]}
+    return emails
+
+
+def run_one(target: Target, emails: list[str], args, folder: Path) -> dict:
+    port = free_port()
+    log = folder / f"{target.cwd.name}.log"
+    proc = start_backend(target, port, log)
+    try:
+        return asyncio.run(drive(f"http://127.0.0.1:{port}", target, emails, args.seconds, args.timeout))
+    finally:
+        stop_backend(proc)
+
+
+def report(result: dict) -> str:
+    return (f"{result['target']:<20} {result['clients']:>7} {result['offered']:>8} {result['served']:>7} "
+            f"{result['per_second']:>8.1f} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
+            f"{result['errors']:>6}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--timeout", type=float, default=10, help="a page view not served after this is an error")
+    parser.add_argument("--only", choices=["app", "plain"], help="measure one side only")
+    parser.add_argument("--p95-ms", type=float, default=100)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
+    from automation_setup import machine
+
+    emails = prepare_app_database(args.clients, folder) if args.only != "plain" else \
+        [f"client{i}@example.net" for i in range(args.clients)]
+    results = []
+    for target in ([PLAIN] if args.only != "app" else []) + ([APP] if args.only != "plain" else []):
+        results.append(run_one(target, emails, args, folder))
+    print(f"machine: {machine()}; logs in {folder}")
+    print(f"{'':<20} {'clients':>7} {'offered':>8} {'served':>7} {'views/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>6}")
+    for result in results:
+        print(report(result))
+        if result["first_error"]:
+            print(f"  first error: {result['first_error']}")
+    app = next((r for r in results if r["target"] == APP.name), None)
+    plain = next((r for r in results if r["target"] == PLAIN.name), None)
+    if app and plain:
+        print(f"ratio app/plain: p50 {app['p50'] / plain['p50']:.1f}x, p95 {app['p95'] / plain['p95']:.1f}x, "
+              f"page views/s {app['per_second'] / plain['per_second']:.2f}")
+    if app is None:
+        return 0
+    ok = app["p95"] <= args.p95_ms and app["errors"] == 0 and app["served"] == app["offered"]
+    print(f"goal (p95 <= {args.p95_ms:.0f} ms, 0 errors, every offered page view served): "
+          f"{'pass' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
+import psutil  # noqa: E402
 import socketio  # noqa: E402
 
 PASSWORD = "portal-bench-pass-1"
@@ -191,7 +192,20 @@ class Client:
             self.errors.append(f"no page within {self.timeout:.0f} s")
 
 
-async def drive(url: str, target: Target, emails: list[str], seconds: float, timeout: float) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the backend and its child processes have used so far."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+async def drive(url: str, target: Target, emails: list[str], seconds: float, timeout: float, server: int) -> dict:
     clients = [Client(url, target, email, timeout) for email in emails]
     gate = asyncio.Semaphore(8)  # logins are argon2 checks: let them queue a little, they are not measured
 
@@ -207,6 +221,7 @@ async def drive(url: str, target: Target, emails: list[str], seconds: float, tim
         c.errors.clear()
     begin = time.perf_counter() + 0.5
     n = len(clients)
+    cpu_before = cpu_seconds(server)
 
     async def navigate(i: int, client: Client):
         tick = 0
@@ -220,6 +235,7 @@ async def drive(url: str, target: Target, emails: list[str], seconds: float, tim
     while time.perf_counter() < end and any(c.pending for c in clients):
         await asyncio.sleep(0.1)
     elapsed = time.perf_counter() - begin
+    cpu = cpu_seconds(server) - cpu_before
     for c in clients:
         c.expire(float("inf"))
         await c.sio.disconnect()
@@ -229,7 +245,8 @@ async def drive(url: str, target: Target, emails: list[str], seconds: float, tim
     return {"target": target.name, "clients": n, "seconds": seconds, "offered": offered, "served": served,
             "errors": len(errors), "first_error": errors[0] if errors else "",
             "per_second": served / elapsed, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
-            "p99": pct(latencies, 99), "max": latencies[-1] if latencies else float("nan")}
+            "p99": pct(latencies, 99), "max": latencies[-1] if latencies else float("nan"),
+            "cpu_ms": 1000 * cpu / max(served, 1)}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -256,7 +273,7 @@ def run_one(target: Target, emails: list[str], args, folder: Path) -> dict:
     log = folder / f"{target.cwd.name}.log"
     proc = start_backend(target, port, log)
     try:
-        return asyncio.run(drive(f"http://127.0.0.1:{port}", target, emails, args.seconds, args.timeout))
+        return asyncio.run(drive(f"http://127.0.0.1:{port}", target, emails, args.seconds, args.timeout, proc.pid))
     finally:
         stop_backend(proc)
 
@@ -264,7 +281,7 @@ def run_one(target: Target, emails: list[str], args, folder: Path) -> dict:
 def report(result: dict) -> str:
     return (f"{result['target']:<20} {result['clients']:>7} {result['offered']:>8} {result['served']:>7} "
             f"{result['per_second']:>8.1f} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
-            f"{result['errors']:>6}")
+            f"{result['errors']:>6} {result['cpu_ms']:>7.1f}")
 
 
 def main() -> int:
@@ -285,7 +302,7 @@ def main() -> int:
         results.append(run_one(target, emails, args, folder))
     print(f"machine: {machine()}; logs in {folder}")
     print(f"{'':<20} {'clients':>7} {'offered':>8} {'served':>7} {'views/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>6}")
+          f"{'p99 ms':>8} {'errors':>6} {'CPU ms':>7}")
     for result in results:
         print(report(result))
         if result["first_error"]:
@@ -294,7 +311,8 @@ def main() -> int:
     plain = next((r for r in results if r["target"] == PLAIN.name), None)
     if app and plain:
         print(f"ratio app/plain: p50 {app['p50'] / plain['p50']:.1f}x, p95 {app['p95'] / plain['p95']:.1f}x, "
-              f"page views/s {app['per_second'] / plain['per_second']:.2f}")
+              f"page views/s {app['per_second'] / plain['per_second']:.2f}, "
+              f"backend CPU per page view {app['cpu_ms'] / plain['cpu_ms']:.1f}x")
     if app is None:
         return 0
     ok = app["p95"] <= args.p95_ms and app["errors"] == 0 and app["served"] == app["offered"]

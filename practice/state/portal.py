@@ -121,6 +121,15 @@ def _document_items(looks, asks, requests, timezone: str) -> tuple[list[PortalDo
     return new_documents, approval_items
 
 
+def _visit(sid: str, page: pages.PageData | None = None):
+    """(who is visiting, the page's data) read in one transaction; then, at most once a minute per session, the
+    session's activity written (a page view writes nothing otherwise)."""
+    who, data = read(pages.open_page, sid, page)
+    if who is not None and who.touch_due:
+        run(pages.note_activity, sid)
+    return who, data
+
+
 class PortalState(rx.State):
     """Who is logged in to the portal, and which of their accounts they are looking at."""
 
@@ -154,20 +163,18 @@ class PortalState(rx.State):
     def _enter(self) -> ContactActor | None:
         """Start of a portal page that loads its data itself (a proposal, a signature request): fill the header, or
         None when nobody (or a revoked login) is here."""
-        return self._show_visit(*read(pages.open_page, self.portal_sid))[0]
+        return self._show_visit(*_visit(self.portal_sid))[0]
 
     async def _open(self, page: pages.PageData | None = None):
         """Start of every portal page: who is here, the header and the page's data, read in one transaction on a
         worker thread (the event loop serves other tabs meanwhile); (None, None) when nobody is logged in."""
-        return self._show_visit(*await asyncio.to_thread(read, pages.open_page, self.portal_sid, page))
+        return self._show_visit(*await asyncio.to_thread(_visit, self.portal_sid, page))
 
     def _show_visit(self, who: pages.Visit | None, data):
         self.error = ""
         if who is None:
             self.contact_name, self.account_options, self.current_account = "", [], ""
             return None, None
-        if who.touch_due:  # at most once a minute per session: a page view writes nothing otherwise
-            run(pages.note_activity, self.portal_sid)
         self.contact_name, self.firm_name = who.actor.name, who.firm_name
         self.account_options = [Option(value=str(i), label=name) for i, name in who.accounts]
         self.current_account = str(who.actor.current_account_id or "")

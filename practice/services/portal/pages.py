@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Callable
 
-from sqlalchemy import and_, literal, null, or_, true, union_all, update
+from sqlalchemy import and_, bindparam, literal, null, or_, true, union_all, update
 from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, ClientTask, Contact, Document,
@@ -53,24 +54,30 @@ def session_alive(created_at: dt.datetime, last_seen_at: dt.datetime, ended_at, 
     return not ended_at and now - created_at <= ABSOLUTE_TIMEOUT and now - last_seen_at <= IDLE_TIMEOUT
 
 
+# The statements are built once, with parameters: building a SQLAlchemy statement costs more CPU than SQLite takes
+# to run it, and the portal runs them on every page view.
+@cache
+def _visit_statement():
+    return (select(PortalSession.id, PortalSession.created_at, PortalSession.last_seen_at, PortalSession.ended_at,
+                   PortalSession.current_account_id, PortalLogin.status, PortalLogin.email, Contact.id,
+                   Contact.first_name, Contact.last_name, Contact.email, Account.id, Account.name, Firm.name,
+                   Firm.timezone)
+            .join(PortalLogin, PortalLogin.contact_id == PortalSession.contact_id)
+            .join(Contact, Contact.id == PortalSession.contact_id)
+            .outerjoin(AccountContact, AccountContact.contact_id == Contact.id)
+            .outerjoin(Account, and_(Account.id == AccountContact.account_id, Account.archived == False))  # noqa: E712
+            .outerjoin(Firm, true())
+            .where(PortalSession.id_hash == bindparam("sid_hash"))
+            .order_by(Firm.id))
+
+
 def visit(session: Session, sid: str | None, *, now: dt.datetime | None = None) -> Visit | None:
     """The contact behind a portal session id with its open accounts (by name) and the firm, in one statement;
     None when the session is unknown, ended or timed out, or the login is not active."""
     if not sid:
         return None
     now = now or utcnow()
-    rows = session.execute(
-        select(PortalSession.id, PortalSession.created_at, PortalSession.last_seen_at, PortalSession.ended_at,
-               PortalSession.current_account_id, PortalLogin.status, PortalLogin.email, Contact.id,
-               Contact.first_name, Contact.last_name, Contact.email, Account.id, Account.name, Firm.name,
-               Firm.timezone)
-        .join(PortalLogin, PortalLogin.contact_id == PortalSession.contact_id)
-        .join(Contact, Contact.id == PortalSession.contact_id)
-        .outerjoin(AccountContact, AccountContact.contact_id == Contact.id)
-        .outerjoin(Account, and_(Account.id == AccountContact.account_id, Account.archived == False))  # noqa: E712
-        .outerjoin(Firm, true())
-        .where(PortalSession.id_hash == one_time_links.digest(sid))
-        .order_by(Firm.id)).all()
+    rows = session.execute(_visit_statement(), {"sid_hash": one_time_links.digest(sid)}).all()
     if not rows:
         return None
     first = rows[0]
@@ -107,18 +114,23 @@ def _account(actor: ContactActor) -> int:
 # --- the pages' data ---------------------------------------------------------------------------------------------
 
 
-def _task_rows(session: Session, account_id: int, *, open_only: bool):
+@cache
+def _task_statement(open_only: bool):
     """The account's active jobs (soonest due first), each with its client tasks (open ones only when asked)."""
+    account_id = bindparam("account_id")
     task_on = and_(ClientTask.job_id == Job.id, ClientTask.account_id == account_id)
     if open_only:
         task_on = and_(task_on, ClientTask.done_at.is_(None))
-    return session.execute(
-        select(Job.id, Job.name, Job.due_date, ClientTask.id, ClientTask.title, ClientTask.description,
-               ClientTask.done_at, Contact.first_name, Contact.last_name, Contact.email)
-        .outerjoin(ClientTask, task_on).outerjoin(Contact, Contact.id == ClientTask.done_by_contact_id)
-        .where(Job.account_id == account_id, Job.archived == False)  # noqa: E712
-        .order_by(Job.due_date.is_(None), Job.due_date, Job.id, ClientTask.done_at.is_not(None), ClientTask.position,
-                  ClientTask.id)).all()
+    return (select(Job.id, Job.name, Job.due_date, ClientTask.id, ClientTask.title, ClientTask.description,
+                   ClientTask.done_at, Contact.first_name, Contact.last_name, Contact.email)
+            .outerjoin(ClientTask, task_on).outerjoin(Contact, Contact.id == ClientTask.done_by_contact_id)
+            .where(Job.account_id == account_id, Job.archived == False)  # noqa: E712
+            .order_by(Job.due_date.is_(None), Job.due_date, Job.id, ClientTask.done_at.is_not(None),
+                      ClientTask.position, ClientTask.id))
+
+
+def _task_rows(session: Session, account_id: int, *, open_only: bool):
+    return session.execute(_task_statement(open_only), {"account_id": account_id}).all()
 
 
 def _tasks_and_jobs(rows) -> tuple[list[ClientTaskView], list[PortalJob]]:
@@ -171,9 +183,11 @@ class OfferItem:
     sent_at: dt.datetime
 
 
-def _things_to_look_at(session: Session, actor: ContactActor, account_id: int):
-    """New shared documents, pending approvals and open proposals of the account: one statement."""
-    seen = select(DocumentView.document_id).where(DocumentView.contact_id == actor.contact_id)
+@cache
+def _things_statement():
+    """New shared documents, pending approvals and open proposals of an account."""
+    account_id, contact_id = bindparam("account_id"), bindparam("contact_id")
+    seen = select(DocumentView.document_id).where(DocumentView.contact_id == contact_id)
     looks = (select(literal("look").label("kind"), Document.id.label("id"), Document.name.label("name"),
                     Document.uploaded_at.label("at"), Document.id.label("document_id"), null().label("job"),
                     null().label("total"))
@@ -190,7 +204,12 @@ def _things_to_look_at(session: Session, actor: ContactActor, account_id: int):
     offers = select(literal("offer"), Proposal.id, Proposal.name, Proposal.sent_at, null(), null(),
                     Proposal.total_cents).where(Proposal.account_id == account_id,
                                                 Proposal.status == ProposalStatus.sent)
-    return session.execute(union_all(select(looks), asks, offers)).all()
+    return union_all(select(looks), asks, offers)
+
+
+def _things_to_look_at(session: Session, actor: ContactActor, account_id: int):
+    """New shared documents, pending approvals and open proposals of the account: one statement."""
+    return session.execute(_things_statement(), {"account_id": account_id, "contact_id": actor.contact_id}).all()
 
 
 @dataclass
@@ -209,19 +228,24 @@ class SigningItem:
     my_turn: bool = False
 
 
+@cache
+def _signing_statement():
+    mine = (select(Signer.request_id).join(SignatureRequest, SignatureRequest.id == Signer.request_id)
+            .where(Signer.contact_id == bindparam("contact_id"), SignatureRequest.account_id == bindparam("account_id"),
+                   SignatureRequest.status != SignatureRequestStatus.draft)
+            .order_by(Signer.request_id.desc()).limit(REQUESTS_LIMIT))
+    return (select(SignatureRequest.id, SignatureRequest.title, SignatureRequest.status, SignatureRequest.document_id,
+                   SignatureRequest.created_at, SignatureRequest.sent_at, Signer.contact_id, Signer.name,
+                   Signer.status)
+            .join(Signer, Signer.request_id == SignatureRequest.id)
+            .where(SignatureRequest.id.in_(mine.scalar_subquery()))
+            .order_by(SignatureRequest.id.desc(), Signer.position, Signer.id))
+
+
 def _signing(session: Session, actor: ContactActor, account_id: int) -> list[SigningItem]:
     """The requests (not drafts) of the account this contact signs, with all their signers: one statement.
     Those awaiting the contact first, then those still open, newest first."""
-    mine = (select(Signer.request_id).join(SignatureRequest, SignatureRequest.id == Signer.request_id)
-            .where(Signer.contact_id == actor.contact_id, SignatureRequest.account_id == account_id,
-                   SignatureRequest.status != SignatureRequestStatus.draft)
-            .order_by(Signer.request_id.desc()).limit(REQUESTS_LIMIT))
-    rows = session.execute(
-        select(SignatureRequest.id, SignatureRequest.title, SignatureRequest.status, SignatureRequest.document_id,
-               SignatureRequest.created_at, SignatureRequest.sent_at, Signer.contact_id, Signer.name, Signer.status)
-        .join(Signer, Signer.request_id == SignatureRequest.id)
-        .where(SignatureRequest.id.in_(mine.scalar_subquery()))
-        .order_by(SignatureRequest.id.desc(), Signer.position, Signer.id)).all()
+    rows = session.execute(_signing_statement(), {"account_id": account_id, "contact_id": actor.contact_id}).all()
     items: dict[int, SigningItem] = {}
     for req_id, title, status, document_id, created_at, sent_at, contact_id, name, signer_status in rows:
         status = SignatureRequestStatus(status)
@@ -278,22 +302,33 @@ class DocumentsPage:
     documents: list[DocumentItem]
 
 
+@cache
+def _folders_statement():
+    return select(Folder.id, Folder.parent_id, Folder.name, Folder.shared).where(
+        Folder.account_id == bindparam("account_id"))
+
+
+@cache
+def _documents_statement():
+    """The documents a client sees in an account, newest first (`hidden`: the folders it does not see)."""
+    shown = and_(Document.shared == True,  # noqa: E712
+                 or_(Document.folder_id.is_(None), Document.folder_id.not_in(bindparam("hidden", expanding=True))))
+    return (select(Document.id, Document.name, Document.folder_id, Document.size, Document.uploaded_by_label,
+                   Document.uploaded_at)
+            .where(Document.account_id == bindparam("account_id"), Document.deleted_at.is_(None),
+                   Document.status == DocumentStatus.ok, shown)
+            .order_by(Document.id.desc()).limit(bindparam("limit")))
+
+
 def documents_page(session: Session, actor: ContactActor, *, limit: int = 500) -> DocumentsPage:
     """The folders and documents the contact sees in its current account (newest first): two statements."""
     account_id = _account(actor)
-    rows = session.execute(select(Folder.id, Folder.parent_id, Folder.name, Folder.shared)
-                           .where(Folder.account_id == account_id)).all()
+    rows = session.execute(_folders_statement(), {"account_id": account_id}).all()
     hidden = hidden_among([(fid, pid, shared) for fid, pid, _, shared in rows])
     tree = tree_of([(fid, pid, name, shared) for fid, pid, name, shared in rows if fid not in hidden], hidden)
     paths = {f.id: f.path for f in tree}
-    shown = Document.shared == True  # noqa: E712
-    if hidden:
-        shown = and_(shown, or_(Document.folder_id.is_(None), Document.folder_id.not_in(hidden)))
-    docs = session.execute(
-        select(Document.id, Document.name, Document.folder_id, Document.size, Document.uploaded_by_label,
-               Document.uploaded_at)
-        .where(Document.account_id == account_id, Document.deleted_at.is_(None), Document.status == DocumentStatus.ok,
-               shown).order_by(Document.id.desc()).limit(limit)).all()
+    docs = session.execute(_documents_statement(), {"account_id": account_id, "hidden": sorted(hidden),
+                                                    "limit": limit}).all()
     return DocumentsPage(tree, [DocumentItem(d_id, name, paths.get(folder_id, ""), size, by, at)
                                 for d_id, name, folder_id, size, by, at in docs])
 

@@ -294,6 +294,7 @@ def main() -> int:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
     from automation_setup import machine
+    from figures import figure
 
     emails = prepare_app_database(args.clients, folder) if args.only != "plain" else \
         [f"client{i}@example.net" for i in range(args.clients)]
@@ -316,6 +317,15 @@ def main() -> int:
     if app is None:
         return 0
     ok = app["p95"] <= args.p95_ms and app["errors"] == 0 and app["served"] == app["offered"]
+    base = plain or {}
+    figure(f"portal, {app['clients']} clients each opening a page a second, p95", round(app["p95"], 1), "ms",
+           baseline=base.get("p95"), baseline_name="plain Reflex app p95",
+           goal=f"<= {args.p95_ms:.0f} ms, 0 errors, every page view served", ok=ok)
+    figure("portal page views served per second", round(app["per_second"], 1), "views/s",
+           baseline=base.get("per_second"), baseline_name="plain Reflex app",
+           goal=f"{app['offered'] / args.seconds:.0f} offered", ok=app["served"] == app["offered"])
+    figure("portal backend CPU per page view", round(app["cpu_ms"], 2), "ms", baseline=base.get("cpu_ms"),
+           baseline_name="plain Reflex app")
     print(f"goal (p95 <= {args.p95_ms:.0f} ms, 0 errors, every offered page view served): "
           f"{'pass' if ok else 'FAIL'}")
     return 0 if ok else 1

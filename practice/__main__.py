@@ -11,7 +11,7 @@ import time
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from practice.config import PORT, ROOT, database_url
+from practice.config import PORT, ROOT, database_url, trusted_proxies
 from practice.db import read_session, write_session
 from practice.migrate import upgrade
 from practice.models import Firm
@@ -133,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     ver.add_argument("--trust", action="append", default=[], metavar="CERT.pem",
                      help="a certificate to trust (repeatable); without it, the firm's own certificates")
     args = parser.parse_args(argv)
+    if args.cmd in ("serve", "drive"):
+        try:
+            trusted_proxies()  # a wrong PRACTICE_TRUSTED_PROXIES stops the start, with its sentence
+        except ValueError as err:
+            print(err, file=sys.stderr)
+            return 2
     if args.cmd == "verify":
         return verify_command(args.file, args.trust)
     if args.cmd == "serve":

@@ -13,6 +13,7 @@ from reflex import constants
 from reflex.istate.data import RouterData
 
 from practice import config
+from practice.__main__ import main as practice_command
 from practice.db import read_session, write_session
 from practice.drive_app import make_app
 from practice.models import LoginAttempt
@@ -45,10 +46,12 @@ def test_the_forwarded_address_is_believed_only_from_a_trusted_proxy(monkeypatch
     assert config.client_address(peer, forwarded) == expected
 
 
-def test_a_wrong_setting_says_what_to_write(monkeypatch):
+def test_a_wrong_setting_says_what_to_write_and_stops_the_start(monkeypatch, capsys):
     monkeypatch.setenv("PRACTICE_TRUSTED_PROXIES", "10.0.0.5, proxy.local")
     with pytest.raises(ValueError, match="'proxy.local' is not an address or a network"):
         config.trusted_proxies()
+    assert practice_command(["drive"]) == 2
+    assert "'proxy.local' is not an address or a network" in capsys.readouterr().err
 
 
 def _state(peer: str, headers: dict) -> types.SimpleNamespace:

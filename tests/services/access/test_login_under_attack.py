@@ -147,3 +147,11 @@ def test_one_inbox_notice_per_attack_and_none_for_a_few_typos(firm, monkeypatch)
     guess_passwords(monkeypatch, ip=OFFICE, end=at(8 * 3600), attempts=60)
     notices = attack_notices()
     assert len(notices) == 4 and all(n.link == "/audit" for n in notices)
+
+
+def test_an_ipv6_visitor_counts_as_its_whole_64_block(fresh_db):
+    # One IPv6 visitor holds a /64: counting each address apart would let it fail without ever being slowed.
+    assert login_safety.ip_key("2001:db8:1:2::7") == login_safety.ip_key("2001:db8:1:2:ffff::1") == \
+        "ip:2001:db8:1:2::/64"
+    assert login_safety.ip_key("2001:db8:1:3::7") != login_safety.ip_key("2001:db8:1:2::7")
+    assert login_safety.ip_key("203.0.113.7") == "ip:203.0.113.7" and login_safety.ip_key("") is None

@@ -20,6 +20,7 @@ from practice import routes
 from practice.config import base_url
 from practice.protective_headers import FrameGuard
 from practice.db import read_session, write_session
+from practice.models import MAX_ROW_ID
 from practice.services.access import auth, device_cookies, two_factor
 from practice.services.documents import files as document_files
 from practice.services.actor import ContactActor
@@ -42,7 +43,6 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{_ascii_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-MAX_ROW_ID = 2**63 - 1  # the largest id a database row can have (larger ones would make the database raise)
 
 
 def _in_range(*values: int) -> bool:

@@ -10,6 +10,7 @@ from practice.services.work import accounts, tags
 from practice.services.work.accounts import PAGE_SIZE
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option, TagChip, chips
+from practice.state.work_views import parse_id
 
 
 @dataclasses.dataclass
@@ -39,7 +40,7 @@ class AccountsState(AppState):
     def _load(self):
         with shown_in(self, "error"):
             rows, self.total = read(accounts.list_accounts, self._require(), search=self.search,
-                                    tag_id=int(self.tag_filter) if self.tag_filter else None, page=self.page)
+                                    tag_id=parse_id(self.tag_filter), page=self.page)
             self.rows = [AccountItem(id=r.id, name=r.name, type=r.type, contacts=r.contacts, tags=chips(r.tags))
                          for r in rows]
             self.tag_options = [Option(value=str(t.id), label=t.name) for t in read(tags.list_tags)]
@@ -57,7 +58,7 @@ class AccountsState(AppState):
 
     @allow(STAFF)
     def set_tag_filter(self, value: str):
-        self.tag_filter = "" if value in ("", "all") else str(int(value))
+        self.tag_filter = str(parse_id(value) or "")
         self.page = 1
         self._load()
 

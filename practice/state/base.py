@@ -26,7 +26,7 @@ from practice.services import audit, inbox
 from practice.services.access import auth, device_cookies, two_factor
 from practice.services.actor import Actor, ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
-from practice.state import page_access
+from practice.state import handler_args, page_access
 from practice.state.page_access import ADMIN, ANYONE, CONTACT, LEVELS, OWNER, STAFF  # noqa: F401 - re-exported
 
 # The levels `allow` takes live beside the pages' table (page_access.py); portal states' `_actor` gives a
@@ -129,10 +129,19 @@ def _guard(level: str, during_setup: bool, handler: str) -> Callable:
     return admit
 
 
+def _admit_call(admit: Callable, fn: Callable, state, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    """`admit`'s answer, then a sentence instead of the call when its arguments are not ones `fn` declares
+    (handler_args.py): a browser may send anything."""
+    no, actor = admit(state)
+    if no is None and handler_args.malformed(fn, args, kwargs):
+        return rx.toast.error(handler_args.NOT_UNDERSTOOD), None
+    return no, actor
+
+
 def _async_generator_handler(fn: Callable, admit: Callable) -> Callable:
     @functools.wraps(fn)
     async def wrapper(self, *args, **kwargs):
-        no, actor = admit(self)
+        no, actor = _admit_call(admit, fn, self, args, kwargs)
         if no is not None:
             yield no
             return
@@ -152,7 +161,7 @@ def _async_generator_handler(fn: Callable, admit: Callable) -> Callable:
 def _generator_handler(fn: Callable, admit: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(self, *args, **kwargs):
-        no, actor = admit(self)
+        no, actor = _admit_call(admit, fn, self, args, kwargs)
         if no is not None:
             yield no
             return
@@ -172,7 +181,7 @@ def _generator_handler(fn: Callable, admit: Callable) -> Callable:
 def _coroutine_handler(fn: Callable, admit: Callable) -> Callable:
     @functools.wraps(fn)
     async def wrapper(self, *args, **kwargs):
-        no, actor = admit(self)
+        no, actor = _admit_call(admit, fn, self, args, kwargs)
         if no is not None:
             return no
         with _acting(self, actor):
@@ -186,7 +195,7 @@ def _coroutine_handler(fn: Callable, admit: Callable) -> Callable:
 def _plain_handler(fn: Callable, admit: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(self, *args, **kwargs):
-        no, actor = admit(self)
+        no, actor = _admit_call(admit, fn, self, args, kwargs)
         if no is not None:
             return no
         with _acting(self, actor):

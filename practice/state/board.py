@@ -22,6 +22,7 @@ from practice.services.errors import InvalidInput, PracticeError
 from practice.services.formatting import format_date
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option, TagChip, chips
+from practice.state.work_views import parse_id
 
 # Column slots the page renders; a pipeline with more stages shows its first MAX_COLUMNS and says so.
 MAX_COLUMNS = 24
@@ -60,10 +61,7 @@ def card_view(card: Card, today: dt.date) -> CardView:
 
 def _int_or_none(value) -> int | None:
     """A filter or form value as an id; "all", "" and junk mean none."""
-    try:
-        return int(value) if str(value) not in ("", ALL) else None
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value) if str(value) not in ("", ALL) else None
 
 
 def _slot_var(slot: int) -> str:
@@ -140,7 +138,7 @@ class BoardState(AppState):
         actor = self._require()
         self.selected = []
         try:
-            columns = read(board.load_board, actor, int(self.pipeline_id), **self._filters())
+            columns = read(board.load_board, actor, parse_id(self.pipeline_id) or 0, **self._filters())
         except PracticeError as err:
             self.error, columns = str(err), []
         self.hidden_stages = max(0, len(columns) - MAX_COLUMNS)
@@ -253,9 +251,8 @@ class BoardState(AppState):
     @allow(STAFF)
     def move_card(self, job_id: str, stage_id: int):
         """One card to a stage (a drop on a column, or the card's "Move to" menu)."""
-        try:
-            job_id, stage_id = int(job_id), int(stage_id)
-        except (TypeError, ValueError):
+        job_id, stage_id = parse_id(job_id), parse_id(stage_id)
+        if job_id is None or stage_id is None:
             return None  # a drop of something that is not a card (a file, some text)
         from_stage = self._stage_of_card(job_id)
         if from_stage == stage_id:

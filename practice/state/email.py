@@ -18,20 +18,13 @@ from practice.services.errors import PracticeError
 from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option
-from practice.state.work_views import is_checked
+from practice.state.work_views import is_checked, parse_int
 
 SECURITY_CHOICES = [("starttls", "STARTTLS (usually port 587)"), ("ssl", "SSL/TLS (usually port 465)"),
                     ("none", "None (only for a server on this machine or a trusted network)")]
 STATUS_CHOICES = [s.value for s in MailStatus]
 OUTBOX_PAGE = 50
 MAX_BODY = 50_000
-
-
-def _int(value, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _text(form: dict, key: str, limit: int) -> str:
@@ -207,7 +200,7 @@ class EmailTemplatesState(AppState):
     @allow(STAFF)
     def open_template(self, template_id: int):
         try:
-            tpl = read(mail_templates.get_template, _int(template_id))
+            tpl = read(mail_templates.get_template, parse_int(template_id))
         except PracticeError as err:
             self._refresh()
             self.error = str(err)
@@ -294,7 +287,7 @@ class EmailTemplatesState(AppState):
         with shown_in(self, "preview_error"):
             self.preview_subject, self.preview_body = await asyncio.to_thread(
                 read, mail_templates.preview_template, self._require(), subject=self.draft_subject, body=self.draft_body,
-                name=self.draft_name, account_id=_int(self.preview_account_id), job_id=_int(self.preview_job_id) or None)
+                name=self.draft_name, account_id=parse_int(self.preview_account_id), job_id=parse_int(self.preview_job_id) or None)
             self.has_preview = True
 
 
@@ -369,7 +362,7 @@ class OutboxState(AppState):
     @allow(ADMIN)
     async def retry_now(self, mail_id: int):
         """Put a queued or failed mail back in the queue and try it at once."""
-        mail_id = _int(mail_id)
+        mail_id = parse_int(mail_id)
         try:
             run(outbox.retry, self._require(), mail_id)
         except PracticeError:

@@ -10,6 +10,7 @@ from practice.services.work import pipelines
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
+from practice.state.work_views import parse_int
 
 
 @dataclasses.dataclass
@@ -27,13 +28,6 @@ class StageItem:
     jobs: int = 0
     first: bool = False
     last: bool = False
-
-
-def _int(value, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _pipelines_view(session, actor, selected_id: int):
@@ -80,7 +74,7 @@ class PipelinesState(AppState):
 
     @allow(STAFF)
     def select_pipeline(self, pipeline_id: int):
-        self.selected_id = _int(pipeline_id)
+        self.selected_id = parse_int(pipeline_id)
         self.error = ""
         self._refresh()
 
@@ -107,12 +101,12 @@ class PipelinesState(AppState):
 
     @allow(ADMIN)
     def rename_stage(self, form: dict):
-        if write_and_refresh(self, pipelines.rename_stage, _int(form.get("stage_id")), str(form.get("name", ""))):
+        if write_and_refresh(self, pipelines.rename_stage, parse_int(form.get("stage_id")), str(form.get("name", ""))):
             return rx.toast.success("Stage renamed.")
 
     @allow(ADMIN)
     def move_stage(self, stage_id: int, offset: int):
-        write_and_refresh(self, pipelines.move_stage, _int(stage_id), -1 if _int(offset) < 0 else 1)
+        write_and_refresh(self, pipelines.move_stage, parse_int(stage_id), -1 if parse_int(offset) < 0 else 1)
 
     @allow(ADMIN)
     def add_stage(self, form: dict):
@@ -122,7 +116,7 @@ class PipelinesState(AppState):
     @allow(ADMIN)
     def ask_delete_stage(self, stage_id: int):
         """Open the confirmation, counting the stage's jobs afresh so the preview is true now."""
-        stage_id = _int(stage_id)
+        stage_id = parse_int(stage_id)
         try:
             jobs = read(pipelines.jobs_in_stage, self._require(), stage_id)
         except PracticeError as err:
@@ -144,7 +138,7 @@ class PipelinesState(AppState):
 
     @allow(ADMIN)
     def confirm_delete_stage(self, form: dict):
-        target = _int(form.get("move_jobs_to"), 0) or None
+        target = parse_int(form.get("move_jobs_to"), 0) or None
         try:
             moved = run(pipelines.delete_stage, self._require(), self.delete_stage_id, move_jobs_to=target)
         except PracticeError as err:

@@ -9,7 +9,7 @@ import dataclasses
 import datetime as dt
 
 from practice import routes
-from practice.models import TaskStatus
+from practice.models import MAX_ROW_ID, TaskStatus
 from practice.services.errors import InvalidInput
 from practice.services.formatting import date_input, format_date, format_datetime, relative_time
 
@@ -127,13 +127,22 @@ def parse_date(value, what: str = "date") -> dt.date | None:
                            field=what) from None
 
 
-def parse_id(value) -> int | None:
-    """A positive database id from a browser value, or None."""
+def parse_int(value, default: int = 0) -> int:
+    """A whole number from a browser value, or `default` for junk and for numbers beyond what a database holds."""
     try:
-        number = int(str(value).strip())
+        number = int(str(value).strip()[:30])
+    except (TypeError, ValueError):
+        return default
+    return number if -MAX_ROW_ID <= number <= MAX_ROW_ID else default
+
+
+def parse_id(value) -> int | None:
+    """A positive database id from a browser value, or None (also for a number no database row can have)."""
+    try:
+        number = int(str(value).strip()[:30])
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_ROW_ID else None
 
 
 def is_checked(value) -> bool:

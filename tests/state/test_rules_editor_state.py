@@ -149,7 +149,7 @@ def test_trying_on_a_job_shows_why_and_changes_nothing(firm):
 
 def test_junk_from_the_browser_is_coerced_or_ignored(firm):
     state = editor()
-    assert state.jump_to("three", None) is None
+    assert "not understood" in repr(state.jump_to("three", None))  # refused by `allow` with its sentence
     assert state.jump_to("3", 23) is not None
     asyncio.run(state.set_draft(None))
     assert state.draft == "" and state.errors == []

@@ -1,0 +1,154 @@
+"""Every event handler of the app, called by a visitor it lets in with what a hostile browser can send (non-numeric
+ids, huge numbers, wrong types, missing and extra arguments, forms with missing keys or nested values): no
+exception escapes, and input of the wrong shape changes nothing in the database."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+import typing
+
+import pytest
+from sqlalchemy import text
+
+from practice.db import read_session
+from practice.state import base
+from practice.state.base import AppState
+from practice.state.portal import PortalState
+from tests.security.test_authorization_matrix import CONTACT_AB, OWNER_, two_accounts_with_everything
+from tests.security.test_state_surface import app_states
+
+pytestmark = [pytest.mark.security, pytest.mark.firm(build=lambda monkeypatch: two_accounts_with_everything())]
+
+HUGE = 10 ** 40
+
+
+class EveryKey(dict):
+    """A submitted form whose every field the handler reads holds `value` (a form has whatever fields a hostile
+    browser puts in it)."""
+
+    def __init__(self, value):
+        super().__init__(name=value, id=value)
+        self.value = value
+
+    def __missing__(self, key):
+        return self.value
+
+    def get(self, key, default=None):
+        return self.value
+
+
+# Values of the wrong shape for an annotation: refused, nothing changes.
+MALFORMED = {
+    int: ["abc", "9" * 40, HUGE, -HUGE, 1.5, None, {}, [1], True],
+    float: ["abc", None, {}, [1]],
+    str: [{}, [], {"a": 1}, [1, 2]],
+    bool: [{}, [1]],
+    dict: ["abc", None, 5, []],
+    list: ["abc", None, 5, {}, [{"x": [1]}]],
+}
+# Values of the right shape but junk content: answered with a sentence (or ignored), never an exception.
+JUNK = {
+    int: [0, -1, 2 ** 63 - 1, "12"],
+    float: [0.0, -1.0, 1e300],
+    str: ["", "abc", "9" * 40, "-1", "0", "doc-abc", "x" * 20_000, "../../etc/passwd", "\x00"],
+    bool: [True, False],
+    dict: [{}, EveryKey("abc"), EveryKey("9" * 40), EveryKey(""), EveryKey("-1"), EveryKey({"x": [1]}),
+           EveryKey(["a", {"b": 1}]), EveryKey(None), EveryKey(HUGE)],
+    list: [[], ["abc"], [{}], ["9" * 40]],
+}
+
+
+def _kind(hint) -> type | None:
+    """The shape an annotation asks for (int, float, str, bool, dict, list), or None when it asks for none."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        kinds = {_kind(a) for a in typing.get_args(hint) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    hint = origin or hint
+    return hint if hint in MALFORMED else (list if hint in (tuple, set) else None)
+
+
+def _params(fn) -> list[tuple[str, type | None]]:
+    original = inspect.unwrap(fn)
+    hints = typing.get_type_hints(original)
+    return [(name, _kind(hints.get(name))) for name in list(inspect.signature(original).parameters)[1:]]
+
+
+def _run(fn, state, *args, **kwargs) -> list:
+    result = fn(state, *args, **kwargs)
+    if inspect.isasyncgen(result):
+        async def collect():
+            return [item async for item in result]
+        return asyncio.run(collect())
+    if inspect.isgenerator(result):
+        return list(result)
+    if inspect.iscoroutine(result):
+        return [asyncio.run(result)]
+    return [result]
+
+
+def _digest() -> str:
+    """Every row of every table: what a handler may not change when its input has the wrong shape."""
+    h = hashlib.sha256()
+    with read_session() as s:
+        tables = [r[0] for r in s.exec(text("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"))]
+        for table in tables:
+            for row in s.exec(text(f'SELECT * FROM "{table}"')):  # noqa: S608 - names from sqlite_master
+                h.update(repr(tuple(row)).encode())
+    return h.hexdigest()
+
+
+def _calls(params) -> list[tuple[tuple, dict, bool]]:
+    """(args, kwargs, malformed) for one handler: each parameter in turn gets each hostile value while the others
+    keep a plain one, then a missing argument and an unknown one."""
+    plain = [JUNK[k][0] if k else "" for _, k in params]
+    calls = []
+    for i, (_, kind) in enumerate(params):
+        for malformed, table in ((True, MALFORMED), (False, JUNK)):
+            for value in table.get(kind, MALFORMED[str]):
+                args = list(plain)
+                args[i] = value
+                calls.append((tuple(args), {}, malformed))
+    calls.append(((), {"no_such_argument": 1}, True))
+    if params:
+        calls.append((tuple(plain[:-1]), {}, False))  # the last argument left out
+    return calls
+
+
+def _log_in(cls, firm, monkeypatch) -> None:
+    """Staff states see the owner, portal states a contact of both accounts (as `allow` finds them)."""
+    actor = firm["actor"][CONTACT_AB if issubclass(cls, PortalState) else OWNER_]
+    monkeypatch.setattr(cls, "_actor", lambda self: actor)
+    if issubclass(cls, AppState):
+        monkeypatch.setattr(cls, "_access", lambda self: (actor, False))
+
+
+def _call(fn, cls, args, kwargs, escaped: list) -> None:
+    try:
+        _run(fn, cls(), *args, **kwargs)
+    except LookupError as err:
+        if "EventContext" not in str(err):  # reaching another state needs Reflex's event loop, absent here
+            escaped.append(f"{cls.__name__}.{fn.__name__}{args!r:.80}: LookupError: {err!s:.120}")
+    except Exception as err:  # noqa: BLE001 - what the test looks for
+        escaped.append(f"{cls.__name__}.{fn.__name__}{args!r:.80}{kwargs or ''}: {type(err).__name__}: {err!s:.120}")
+
+
+def test_every_handler_refuses_hostile_input_with_a_sentence(firm, monkeypatch):
+    escaped, changed = [], []
+    monkeypatch.setattr(base, "_record_denial", lambda actor, handler: None)
+    for cls in app_states():
+        _log_in(cls, firm, monkeypatch)
+        for name, handler in sorted(cls.event_handlers.items()):
+            if name.startswith("_") or name == "setvar" or handler.is_background:
+                continue
+            calls = _calls(_params(handler.fn))
+            before = _digest()
+            for args, kwargs, _ in [c for c in calls if c[2]]:
+                _call(handler.fn, cls, args, kwargs, escaped)
+            if _digest() != before:
+                changed.append(f"{cls.__name__}.{name}")
+            for args, kwargs, _ in [c for c in calls if not c[2]]:
+                _call(handler.fn, cls, args, kwargs, escaped)
+    assert not escaped, f"{len(escaped)} exceptions escaped:\n" + "\n".join(escaped[:80])
+    assert not changed, "malformed input changed data: " + ", ".join(changed)

@@ -254,3 +254,98 @@ def test_a_clients_drive_shows_only_what_the_firm_shared(firm, server, tmp_path)
         rows = {r.name: r.shared for r in document_files.list_documents(s, firm["owner"], firm["a"])}
     assert rows == {"draft.pdf": False, "return.pdf": True, "review.pdf": False}
     assert listed(port, "ann@a.example", CLIENT_PASS, f"{A}/Tax returns") == ["return.pdf"]
+
+
+def _send(port, method, path, user, password, size: int, headers=None) -> int:
+    """`method` with a body of `size` bytes, sent in pieces; the drive's status (0 when none could be read)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.putrequest(method, path)
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    for k, v in {"Authorization": f"Basic {auth}", "Content-Length": str(size), **(headers or {})}.items():
+        conn.putheader(k, v)
+    conn.endheaders()
+    head = (b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:x"><D:set><D:prop><Z:junk>')
+    try:
+        conn.send(head)
+        piece, sent = b"x" * 65536, len(head)
+        while sent < size:
+            conn.send(piece[:size - sent])
+            sent += len(piece)
+    except OSError:
+        pass  # the drive answered and closed without reading the rest: its answer is still there to read
+    try:
+        status = conn.getresponse().status
+    except (OSError, http.client.HTTPException):
+        status = 0
+    conn.close()
+    return status
+
+
+def _traced_after(work) -> int:
+    """Bytes the process (the drive's server threads included) still holds after `work`, beyond before it."""
+    import gc
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        work()
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.security
+def test_twenty_big_property_updates_are_refused_and_the_drives_memory_stays_flat(firm, server):
+    port, A = server, firm["A"].replace(" ", "%20")
+    owner = ("olivia@firm.example", PASSWORD)
+    document_files.upload(firm["owner"], firm["a"], None, "letter.pdf", blank_pdf())
+    statuses: list[int] = []
+
+    def updates():
+        for _ in range(20):
+            statuses.append(_send(port, "PROPPATCH", f"/{A}/letter.pdf", *owner, 5 * 1024 * 1024,
+                                  {"Content-Type": "application/xml"}))
+        # Below the cap the update is read, and still nothing of it is kept.
+        for _ in range(20):
+            statuses.append(_send(port, "PROPPATCH", f"/{A}/letter.pdf", *owner, 900_000,
+                                  {"Content-Type": "application/xml"}))
+
+    held = _traced_after(updates)
+    assert statuses[:20] == [413] * 20
+    assert held < 5 * 1024 * 1024, f"the drive holds {held / 1024 / 1024:.1f} MB more after 40 property updates"
+
+
+@pytest.mark.security
+def test_a_300_mb_propfind_is_refused_before_its_body_is_read(firm, server):
+    started = _traced_after(lambda: None)
+    assert started < 1024 * 1024
+    statuses: list[int] = []
+    held = _traced_after(lambda: statuses.append(
+        _send(server, "PROPFIND", "/", "olivia@firm.example", PASSWORD, 300 * 1024 * 1024, {"Depth": "0"})))
+    assert statuses == [413]
+    assert held < 2 * 1024 * 1024
+
+
+@pytest.mark.security
+@pytest.mark.skipif(RCLONE is None, reason="rclone is installed by `make test-tools`")
+def test_a_webdav_client_gets_files_as_attachments_never_sniffed_or_cached_from_a_server_without_a_version(
+        firm, server, tmp_path):
+    document_files.upload(firm["owner"], firm["a"], None, "letter.pdf", blank_pdf())
+    got = rclone(server, "olivia@firm.example", PASSWORD, "--dump", "headers", "copyto",
+                 f"d:{firm['A']}/letter.pdf", str(tmp_path / "letter.pdf"))
+    dumped = got.stderr.decode()
+    answers = [part for part in dumped.split("HTTP RESPONSE")[1:]]
+    download = next(a for a in answers if "Content-Type: application/pdf" in a)
+    assert "X-Content-Type-Options: nosniff" in download
+    assert "Content-Disposition: attachment; filename*=UTF-8''letter.pdf" in download
+    assert "Cache-Control: private, no-store" in download
+    # Every answer (listings, refusals) names no server software or version.
+    refused = rclone(server, "olivia@firm.example", "wrong-password", "--dump", "headers", "lsf", "d:",
+                     check=False).stderr.decode()
+    for answer in answers + refused.split("HTTP RESPONSE")[1:]:
+        server_lines = [line for line in answer.splitlines() if line.lower().startswith("server:")]
+        assert all(line.split(":", 1)[1].strip() == "practice drive" for line in server_lines), server_lines
+        assert "wsgidav" not in answer.lower() and "cheroot" not in answer.lower()

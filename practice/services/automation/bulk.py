@@ -12,12 +12,13 @@ key) still stop any repeat: a conflict rolls the group back and its events take 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Callable
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlmodel import Session
 
 import rules
@@ -113,50 +114,51 @@ def _ids(name: str = "ids"):
 
 
 # The group's facts in a few statements, built once (building costs about as much as running them).
+# Each job's assignees, tags (with ids) and its account's tags, as JSON arrays beside the job's row.
+_ASSIGNEES_OF_JOB = (select(func.json_group_array(TeamMember.name)).select_from(JobAssignee)
+                     .join(TeamMember, TeamMember.id == JobAssignee.member_id)
+                     .where(JobAssignee.job_id == Job.id).correlate(Job).scalar_subquery())
+_TAGS_OF_JOB = (select(func.json_group_array(func.json_array(JobTag.tag_id, Tag.name))).select_from(JobTag)
+                .join(Tag, Tag.id == JobTag.tag_id).where(JobTag.job_id == Job.id).correlate(Job).scalar_subquery())
+_TAGS_OF_ACCOUNT = (select(func.json_group_array(Tag.name)).select_from(AccountTag)
+                    .join(Tag, Tag.id == AccountTag.tag_id).where(AccountTag.account_id == Job.account_id)
+                    .correlate(Job).scalar_subquery())
+# The group's facts in one statement (two when an event names another account than its job's), built once.
 _JOBS = (select(Job.id, Job.name, Job.priority, Job.start_date, Job.due_date, Job.created_at, Job.entered_stage_at,
                 Job.archived, Job.account_id, Pipeline.name, Stage.name, Account.name, Account.type, Account.created_at,
-                Account.notes)
+                Account.notes, _ASSIGNEES_OF_JOB, _TAGS_OF_JOB, _TAGS_OF_ACCOUNT)
          .join(Pipeline, Pipeline.id == Job.pipeline_id).join(Stage, Stage.id == Job.stage_id)
          .join(Account, Account.id == Job.account_id, isouter=True).where(Job.id.in_(_ids())))
-_ASSIGNEES = (select(JobAssignee.job_id, TeamMember.name).join(TeamMember, TeamMember.id == JobAssignee.member_id)
-              .where(JobAssignee.job_id.in_(_ids())).order_by(TeamMember.name))
-_JOB_TAGS = (select(JobTag.job_id, JobTag.tag_id, Tag.name).join(Tag, Tag.id == JobTag.tag_id)
-             .where(JobTag.job_id.in_(_ids())).order_by(Tag.name))
 _ACCOUNTS = select(Account.id, Account.name, Account.type, Account.created_at, Account.notes).where(Account.id.in_(_ids()))
 _ACCOUNT_TAGS = (select(AccountTag.account_id, Tag.name).join(Tag, Tag.id == AccountTag.tag_id)
                  .where(AccountTag.account_id.in_(_ids())).order_by(Tag.name))
 
 
 def _facts(session: Session, group: list) -> tuple[dict[int, dict], set[tuple[int, int]]]:
-    """(facts_for(job_id=..., account_id=...) of every event of the group, the jobs' tag links), in a
-    few queries."""
+    """(facts_for(job_id=..., account_id=...) of every event of the group, the jobs' tag links), in one
+    statement (names sorted here as `facts_for` sorts them in SQL: by code point)."""
     conn = session.connection()
-    job_ids = {"ids": sorted({ev.job_id for ev, _ in group})}
     jobs: dict[int, dict] = {}
     accounts: dict[int, dict] = {}
-    for row in conn.execute(_JOBS, job_ids):
-        jobs[row[0]] = {"id": row[0], "name": row[1], "stage": row[10], "pipeline": row[9], "assignee": None,
-                        "assignees": [], "priority": getattr(row[2], "value", row[2]), "start_date": row[3],
-                        "due_date": row[4], "created_at": row[5], "entered_stage_at": row[6], "archived": row[7],
-                        "account_id": row[8], "tags": []}
-        if row[11] is not None:
-            accounts[row[8]] = _account(row[8], *row[11:])
-    for job_id, name in conn.execute(_ASSIGNEES, job_ids):
-        jobs[job_id]["assignees"].append(name)
-    for job in jobs.values():
-        job["assignee"] = job["assignees"][0] if job["assignees"] else None
     links = set()
-    for job_id, tag_id, name in conn.execute(_JOB_TAGS, job_ids):
-        jobs[job_id]["tags"].append(name)
-        links.add((job_id, tag_id))
+    for row in conn.execute(_JOBS, {"ids": sorted({ev.job_id for ev, _ in group})}):
+        assignees = sorted(json.loads(row[15]))
+        tags = sorted(json.loads(row[16]), key=lambda pair: pair[1])
+        links.update((row[0], tag_id) for tag_id, _ in tags)
+        jobs[row[0]] = {"id": row[0], "name": row[1], "stage": row[10], "pipeline": row[9],
+                        "assignee": assignees[0] if assignees else None, "assignees": assignees,
+                        "priority": getattr(row[2], "value", row[2]), "start_date": row[3],
+                        "due_date": row[4], "created_at": row[5], "entered_stage_at": row[6], "archived": row[7],
+                        "account_id": row[8], "tags": [name for _, name in tags]}
+        if row[11] is not None:
+            accounts[row[8]] = _account(row[8], *row[11:15])
+            accounts[row[8]]["tags"] = sorted(json.loads(row[17]))
     account_of = {ev.id: ev.account_id or (jobs.get(ev.job_id) or {}).get("account_id") for ev, _ in group}
-    account_ids = sorted({a for a in account_of.values() if a})
-    missing = [a for a in account_ids if a not in accounts]
+    missing = sorted({a for a in account_of.values() if a and a not in accounts})
     if missing:  # an event naming another account than its job's
         for row in conn.execute(_ACCOUNTS, {"ids": missing}):
             accounts[row[0]] = _account(*row)
-    if account_ids:
-        for a_id, name in conn.execute(_ACCOUNT_TAGS, {"ids": account_ids}):
+        for a_id, name in conn.execute(_ACCOUNT_TAGS, {"ids": missing}):
             accounts[a_id]["tags"].append(name)
     facts = {ev.id: {"job": jobs.get(ev.job_id), "account": accounts.get(account_of[ev.id]), "contact": None}
              for ev, _ in group}

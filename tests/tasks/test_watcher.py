@@ -138,6 +138,7 @@ def test_a_watcher_starting_takes_the_events_committed_while_none_ran(firm):
 
 def test_a_save_writes_nothing_to_the_queue_while_the_consumer_watches(firm, tmp_path, monkeypatch):
     owner, stages, job_ids = firm
+    monkeypatch.setenv("PRACTICE_EVENT_WATCH", "1")
     monkeypatch.setitem(huey.storage_kwargs, "filename", str(tmp_path / "huey.db"))
     huey.immediate = False
     events.set_doorbell(worker_tasks.ring_doorbell)

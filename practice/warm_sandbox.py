@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 import resource
+import select
 import signal
 import socket
 import subprocess
@@ -35,7 +36,9 @@ PRELOAD = ("practice.services.templating", "practice.services.documents.html_pdf
 CONCURRENT = 2
 # Answers larger than this are refused unread (a PDF of a few thousand pages is about 10 MB).
 MAX_ANSWER = 64 * 1024 * 1024
-# How much lower the helper's and its children's scheduling priority is than the app's.
+# The helper's imports and warm-up, even on a loaded machine; a helper that is not ready by then is replaced.
+START_SECONDS = 60
+# How much lower the children's scheduling priority is than the app's.
 NICENESS = 10
 _slots = threading.BoundedSemaphore(CONCURRENT)
 _lock = threading.Lock()
@@ -165,7 +168,9 @@ def _running_helper() -> socket.socket:
                             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, env=env, cwd=str(ROOT), start_new_session=True)
     theirs.close()
-    ready = proc.stdout.readline() if proc.stdout else b""
+    ready = b""
+    if proc.stdout and select.select([proc.stdout], [], [], START_SECONDS)[0]:
+        ready = proc.stdout.readline()
     if ready.strip() != b"ready":
         proc.kill()
         proc.wait()
@@ -198,9 +203,6 @@ def _warm() -> None:
 def _helper_main(control_fd: int) -> int:
     """Warm up, say "ready", then fork one limited child per socket handed over; exit when the app goes."""
     control = socket.socket(fileno=control_fd)
-    # The helper and its children yield the processor to the app: a hostile template burning its CPU limit
-    # cannot slow down the people the server is answering.
-    os.nice(NICENESS)
     _warm()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     sys.stdout.write("ready\n")
@@ -260,6 +262,9 @@ def _limit(cpu_s: int, memory_bytes: int, wall_s: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (mapped + memory_bytes, mapped + memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     sys.setrecursionlimit(RECURSION_LIMIT)
+    # Children yield the processor to the app: a hostile template burning its CPU limit cannot slow down the
+    # people the server is answering. (The helper itself keeps the app's priority, so it starts quickly.)
+    os.nice(NICENESS)
     # SIGALRM's default action ends the process, even in the middle of one long C operation (a huge power).
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.setitimer(signal.ITIMER_REAL, wall_s)

@@ -1,6 +1,7 @@
 """The client's proposal page: read, choose optional services (the total follows), consent, sign, done."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 
@@ -118,8 +119,9 @@ class PortalProposalState(PortalState):
             self.needs_consent = False
 
     @allow(CONTACT)
-    def take_signature(self, value: dict):
-        """What the signature pad holds, checked, then the proposal is signed (and sealed)."""
+    async def take_signature(self, value: dict):
+        """What the signature pad holds, checked, then the proposal is signed (laid out and sealed off the event
+        loop: other people are answered meanwhile)."""
         try:
             signature = signature_from_browser(value)
         except InvalidInput as err:
@@ -129,8 +131,8 @@ class PortalProposalState(PortalState):
         self.busy = True
         yield
         try:
-            run(client_flow.sign, actor, self.pid, signature_kind=signature_kind(signature), signature=signature,
-                **self._where())
+            await asyncio.to_thread(run, client_flow.sign, actor, self.pid, signature_kind=signature_kind(signature),
+                                    signature=signature, **self._where())
         except PracticeError as err:
             self.busy, self.error = False, str(err)
             return

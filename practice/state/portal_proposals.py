@@ -120,8 +120,7 @@ class PortalProposalState(PortalState):
 
     @allow(CONTACT)
     async def take_signature(self, value: dict):
-        """What the signature pad holds, checked, then the proposal is signed (laid out and sealed off the event
-        loop: other people are answered meanwhile)."""
+        """What the signature pad holds, checked, then the proposal is signed (and sealed, off the event loop)."""
         try:
             signature = signature_from_browser(value)
         except InvalidInput as err:

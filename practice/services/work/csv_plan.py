@@ -135,8 +135,7 @@ def _tags(session: Session, rows: list[ParsedRow]) -> tuple[dict[str, int], list
     return tag_ids, [name for key, name in tag_names if key not in tag_ids]
 
 
-def _refusal(row: ParsedRow, actor: Actor, existing: dict[str, tuple[int, str]], hidden: set[str],
-             tag_ids: dict[str, int], hidden_emails: set[str]) -> RowError | None:
+def _refusal(row: ParsedRow, actor: Actor, hidden: set[str], tag_ids: dict[str, int], hidden_emails: set[str]) -> RowError | None:
     """Why the actor may not import this row (an account or contact it may not see, a tag only admins may
     create)."""
     key = row.account.lower()
@@ -145,8 +144,9 @@ def _refusal(row: ParsedRow, actor: Actor, existing: dict[str, tuple[int, str]],
         return RowError(row.line, f"Line {row.line}: {email} is already the email of a contact on an account you do "
                                   "not have access to; ask an admin to import this row, or remove the email.")
     if key in hidden:
-        return RowError(row.line, f'Line {row.line}: an account named "{existing[key][1]}" already exists '
-                                  "and you do not have access to it; ask an admin to add you to its team.")
+        # In the file's own words: the firm's spelling (or that it is archived) is not the importer's to learn.
+        return RowError(row.line, f'Line {row.line}: "{row.account}" is the name of an account you do not have '
+                                  "access to; ask an admin to add you to its team.")
     unknown = [t for t in row.tags if t.lower() not in tag_ids]
     if unknown and not actor.is_admin:
         listed = ", ".join(f'"{t}"' for t in unknown)
@@ -221,7 +221,7 @@ def plan_import(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
     tag_ids, new_tags = _tags(session, rows)
     kept: list[ParsedRow] = []
     for row in rows:
-        refusal = _refusal(row, actor, existing, hidden, tag_ids, hidden_emails)
+        refusal = _refusal(row, actor, hidden, tag_ids, hidden_emails)
         if refusal is None:
             kept.append(row)
         else:

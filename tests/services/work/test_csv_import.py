@@ -281,10 +281,23 @@ def test_an_employee_cannot_add_contacts_to_an_account_it_cannot_see(owner, empl
     with write_session() as s:
         make_account(s, owner, name="Secret Holdings")
     data = b"Account name,First name\nSecret Holdings,Eve\nOpen Co,Ann\n"
-    with pytest.raises(InvalidInput, match="you do not have access to it"):
+    with pytest.raises(InvalidInput, match="an account you do not have access to"):
         run_import(employee, data)
     result = run_import(employee, data, skip_bad_rows=True)
     assert result.created_accounts == 1 and [e.line for e in result.skipped] == [2]
+
+
+@pytest.mark.security
+def test_the_refusal_names_no_account_the_employee_cannot_see(owner, employee):
+    # The firm spells it its own way and has archived it; the employee's file spells it differently.
+    with write_session() as s:
+        secret = make_account(s, owner, name="SECRET Holdings LLC")
+        s.get(Account, secret.id).archived = True
+    data = b"Account name,First name\nsecret holdings llc,Eve\n"
+    with pytest.raises(InvalidInput) as refused:
+        run_import(employee, data)
+    assert "SECRET" not in str(refused.value) and "archived" not in str(refused.value)
+    assert '"secret holdings llc"' in str(refused.value)  # only what the file itself says
 
 
 def test_contact_details_without_a_name_make_a_contact_named_after_the_account(owner):

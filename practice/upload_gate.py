@@ -25,6 +25,7 @@ from reflex_base.event.context import EventContext
 from reflex_base.utils.format import json_dumps
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from practice import config
 from practice.services.actor import Actor, ContactActor
 from practice.services.documents import storage
 from practice.services.work import csv_file
@@ -127,12 +128,15 @@ async def _visitor_state(token: str, state_cls: type):
     return await root.get_state(state_cls)
 
 
-def _visitor_key(actor: Actor | ContactActor | None, scope: Scope) -> tuple:
+def visitor_key(actor: Actor | ContactActor | None, scope: Scope) -> tuple:
+    """Whose uploads count together: the member's or contact's, else the address's (behind a trusted proxy, the
+    address it forwarded, so that visitors of the public verify page do not all share one count)."""
     if isinstance(actor, Actor):
         return ("member", actor.member_id)
     if isinstance(actor, ContactActor):
         return ("contact", actor.contact_id)
-    return ("address", (scope.get("client") or ("unknown",))[0])
+    peer = (scope.get("client") or ("",))[0]
+    return ("address", config.client_address(peer, _header(scope, b"x-forwarded-for")))
 
 
 async def admitted(scope: Scope, limit: UploadLimit) -> tuple[tuple | None, Any]:
@@ -140,7 +144,7 @@ async def admitted(scope: Scope, limit: UploadLimit) -> tuple[tuple | None, Any]
     `allow` answers a refused caller: a sentence, or its toast and redirect to the login page)."""
     handler = getattr(limit.state, limit.handler)
     if handler.fn.__practice_access__ == ANYONE:
-        return _visitor_key(None, scope), None
+        return visitor_key(None, scope), None
     token = _header(scope, b"reflex-client-token")
     if not token:
         return None, "Log in to continue."
@@ -148,7 +152,7 @@ async def admitted(scope: Scope, limit: UploadLimit) -> tuple[tuple | None, Any]
     no, actor = await asyncio.to_thread(handler.fn.__practice_guard__, state)
     if no is not None:
         return None, no
-    return _visitor_key(actor, scope), None
+    return visitor_key(actor, scope), None
 
 
 def _declared_length(scope: Scope) -> int | None:

@@ -3,8 +3,11 @@ so what reaches Reflex's endpoint (and its temporary files) is never more than t
 from __future__ import annotations
 
 import asyncio
+import types
 
 import pytest
+from reflex import constants
+from reflex.istate.data import RouterData
 from reflex.utils.format import format_event_handler
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -13,6 +16,7 @@ from starlette.routing import Route
 
 import practice.practice  # noqa: F401 - the app's states, as the gate sees them
 from practice import upload_gate
+from practice.state import verify as verify_state
 from practice.state.verify import VerifyState
 
 pytestmark = pytest.mark.security
@@ -76,3 +80,31 @@ def test_every_upload_handler_of_the_app_has_its_limit():
                    for name, handler in cls.event_handlers.items()
                    if "UploadFile" in str(getattr(handler.fn, "__annotations__", {}).get("files", ""))}
     assert takes_files == set(upload_gate.UPLOADS)
+
+
+def test_anonymous_uploads_count_per_visitor_behind_a_trusted_proxy(monkeypatch):
+    def scope(forwarded: str) -> dict:
+        return {"client": ("10.0.0.5", 4000), "headers": [(b"x-forwarded-for", forwarded.encode())]}
+
+    # Without the setting the header is anyone's to write: the connection's address counts.
+    assert upload_gate.visitor_key(None, scope("198.51.100.1")) == upload_gate.visitor_key(None, scope("198.51.100.2"))
+    monkeypatch.setenv("PRACTICE_TRUSTED_PROXIES", "10.0.0.5")
+    assert upload_gate.visitor_key(None, scope("198.51.100.1")) == ("address", "198.51.100.1")
+    assert upload_gate.visitor_key(None, scope("198.51.100.2")) == ("address", "198.51.100.2")
+
+
+def test_the_verify_page_gives_each_visitor_behind_a_trusted_proxy_their_own_share(monkeypatch):
+    monkeypatch.setattr(verify_state, "_recent", {})
+    monkeypatch.setenv("PRACTICE_TRUSTED_PROXIES", "10.0.0.5")
+
+    def visitor(address: str):
+        return types.SimpleNamespace(router=RouterData.from_router_data(
+            {constants.RouteVar.HEADERS: {"x-forwarded-for": address}, constants.RouteVar.CLIENT_IP: "10.0.0.5"}))
+
+    first, second = visitor("198.51.100.1"), visitor("198.51.100.2")
+    for _ in range(verify_state.CHECKS_PER_WINDOW):
+        assert VerifyState._refusal(first, 1000) == ""
+        verify_state._running.release()  # the check itself is not run here
+    assert "please wait" in VerifyState._refusal(first, 1000)
+    assert VerifyState._refusal(second, 1000) == ""  # the proxy's other visitors are not held up
+    verify_state._running.release()

@@ -172,14 +172,16 @@ class ProposalTemplatesState(AppState):
             self.lines = [*self.lines[:index], *self.lines[index + 1:]]
 
     @allow(ADMIN)
-    def save(self, form: dict):
+    async def save(self, form: dict):
+        """Save the template; its texts are filled in with a sample client first, off the event loop."""
         name = str(form.get("name", ""))[:300]
         intro, terms = str(form.get("introduction", ""))[:60000], str(form.get("terms", ""))[:60000]
         lines = [{"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
                   "quantity": line.quantity, "price": line.price, "optional": line.optional} for line in self.lines]
         try:
-            run(templates.save_template, self._require(), name=name, introduction=intro, terms=terms,
-                lines=lines, template_id=self.editing_id or None, rules_using=compiled.rules_sending_proposal)
+            await asyncio.to_thread(run, templates.save_template, self._require(), name=name, introduction=intro,
+                                    terms=terms, lines=lines, template_id=self.editing_id or None,
+                                    rules_using=compiled.rules_sending_proposal)
         except PracticeError as err:
             self.error, self.edit_name, self.edit_intro, self.edit_terms = str(err), name, intro, terms
             return

@@ -3,6 +3,7 @@ so what reaches Reflex's endpoint (and its temporary files) is never more than t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import types
 
 import pytest
@@ -108,3 +109,15 @@ def test_the_verify_page_gives_each_visitor_behind_a_trusted_proxy_their_own_sha
     assert "please wait" in VerifyState._refusal(first, 1000)
     assert VerifyState._refusal(second, 1000) == ""  # the proxy's other visitors are not held up
     verify_state._running.release()
+
+
+def test_uploads_at_once_are_limited_per_visitor_and_overall():
+    in_flight, held = upload_gate._InFlight(), contextlib.ExitStack()
+    with held:
+        assert all(held.enter_context(in_flight.taken(("member", 1))) for _ in range(upload_gate.PER_VISITOR))
+        assert not held.enter_context(in_flight.taken(("member", 1)))  # this person's third
+        others = upload_gate.AT_ONCE - upload_gate.PER_VISITOR
+        assert all(held.enter_context(in_flight.taken(("contact", n))) for n in range(others))
+        assert not held.enter_context(in_flight.taken(("contact", 999)))  # the server's ninth
+    with in_flight.taken(("contact", 999)) as room:
+        assert room  # once they are done, there is room again

@@ -50,8 +50,11 @@ def base_url(harness) -> str:
 @pytest.fixture(scope="package")
 def pw():
     """Playwright, once for all browser tests (its sync API cannot be started twice in one process)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A loaded 2-core machine can take seconds to answer what a person sees at once: every assertion
+    # waits up to 15 s (Playwright's own default is 5 s), a first page load up to 60 s.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         yield p
 
@@ -68,6 +71,7 @@ def page(browser, harness):
     context = browser.new_context(viewport=DESKTOP)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
+    pg.set_default_navigation_timeout(60_000)
     yield pg
     context.close()
 
@@ -77,6 +81,7 @@ def phone_page(browser, harness):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
+    pg.set_default_navigation_timeout(60_000)
     yield pg
     context.close()
 

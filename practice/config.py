@@ -112,3 +112,15 @@ def client_address(peer: str | None, forwarded_for: str | None = None) -> str:
         if not _trusted(address, proxies):
             break
     return str(seen)
+
+
+def visitor_state_seconds() -> float:
+    """`PRACTICE_VISITOR_STATE_SECONDS`: how long the server keeps the page state of a browser tab nobody is logged
+    in on after its last action (600 s). Logged-in tabs keep theirs for Reflex's hour."""
+    return float(os.environ.get("PRACTICE_VISITOR_STATE_SECONDS", "600"))
+
+
+def max_visitor_states() -> int:
+    """`PRACTICE_MAX_VISITOR_STATES`: how many such tabs' states the server keeps at most (500, about 30 MB); past
+    that, the least recently used go first."""
+    return int(os.environ.get("PRACTICE_MAX_VISITOR_STATES", "500"))

@@ -11,8 +11,9 @@ ignore `server.proxy`.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit, urlunsplit
 
-from reflex_base.constants import ReactRouter
+from reflex_base.constants import Endpoint, ReactRouter
 from reflex_base.plugins import Plugin
 
 from practice import routes
@@ -20,6 +21,7 @@ from practice.protective_headers import PAGE_HEADERS
 
 _DEFINE_ANCHOR = "export default defineConfig"
 _SERVER_ANCHOR = "  server: {\n"
+_PLUGINS_ANCHOR = "  plugins: [\n"
 _MARK = "practiceBackendProxy"
 
 
@@ -45,6 +47,19 @@ function {_MARK}() {{
   return Object.fromEntries({prefixes}.map((prefix) => [prefix, {{ target: backend.origin }}]));
 }}
 
+// practice: every answer of the dev server (the pages React Router renders included) carries the frame policy.
+function practiceFrameHeaders() {{
+  const headers = {json.dumps(PAGE_HEADERS)};
+  // (a block body: a function returned from configureServer would run as a later hook)
+  const guard = (server) => {{
+    server.middlewares.use((req, res, next) => {{
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      next();
+    }});
+  }};
+  return {{ name: "practice-frame-headers", configureServer: guard, configurePreviewServer: guard }};
+}}
+
 """
 
 
@@ -53,17 +68,32 @@ def add_backend_proxy(content: str) -> str:
     (unchanged when already there)."""
     if _MARK in content:
         return content
-    if _DEFINE_ANCHOR not in content or _SERVER_ANCHOR not in content:
+    anchors = (_DEFINE_ANCHOR, _SERVER_ANCHOR, _PLUGINS_ANCHOR)
+    if any(anchor not in content for anchor in anchors):
         raise RuntimeError("practice cannot add the backend proxy to vite.config.js: the anchors "
-                           f"{_DEFINE_ANCHOR!r} and {_SERVER_ANCHOR!r} are gone (Reflex changed its template).")
+                           f"{anchors!r} are not all there (Reflex changed its template).")
     content = content.replace(_DEFINE_ANCHOR, _proxy_function() + _DEFINE_ANCHOR, 1)
-    # The pages Vite serves carry the same frame policy as those the backend serves in production.
-    headers = f"    headers: {json.dumps(PAGE_HEADERS)},\n"
-    return content.replace(_SERVER_ANCHOR, f"{_SERVER_ANCHOR}    proxy: {_MARK}(),\n{headers}", 1)
+    # First among the plugins, so its middleware sets the headers before any other answers.
+    content = content.replace(_PLUGINS_ANCHOR, f"{_PLUGINS_ANCHOR}    practiceFrameHeaders(),\n", 1)
+    return content.replace(_SERVER_ANCHOR, f"{_SERVER_ANCHOR}    proxy: {_MARK}(),\n", 1)
+
+
+def at_page_host(url: str) -> str:
+    """A backend address on the loopback IP, named `localhost` instead: Reflex's page script then reaches the
+    backend at the host name the page was opened at (`localhost` or `127.0.0.1`), so the websocket carries the
+    login cookie of that host (cookies go by host name, not port)."""
+    parts = urlsplit(url)
+    if parts.hostname != "127.0.0.1":
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace("127.0.0.1", "localhost", 1)))
 
 
 class BackendProxyPlugin(Plugin):
-    """Patches the generated Vite config at each compile so the dev server forwards the backend's routes."""
+    """Patches the generated Vite config at each compile so the dev server forwards the backend's routes, and
+    points the page script at the backend by the page's own host name."""
 
     def pre_compile(self, **context):
         context["add_modify_task"](ReactRouter.VITE_CONFIG_FILE, add_backend_proxy)
+
+    def update_env_json(self, **context):
+        return {endpoint.name: at_page_host(endpoint.get_url()) for endpoint in Endpoint}

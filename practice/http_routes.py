@@ -27,9 +27,10 @@ from practice.services.actor import ContactActor
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.portal import logins
 from practice.services.signing import pages
+from practice.session_routes import SESSION_ROUTES
 
-SESSION_COOKIE = "practice_sid"
-PORTAL_COOKIE = "portal_sid"
+SESSION_COOKIE = routes.STAFF_SESSION_COOKIE
+PORTAL_COOKIE = routes.PORTAL_SESSION_COOKIE
 
 
 def _ascii_name(name: str) -> str:
@@ -152,6 +153,7 @@ HTTP_ROUTES = [
     Route(routes.FILE_DOWNLOAD, download_document, methods=["GET"]),
     Route(routes.SIGN_PAGE_IMAGE, sign_page_image, methods=["GET"]),
     Route(routes.REMEMBER_DEVICE, remember_device, methods=["POST"]),
+    *SESSION_ROUTES,
 ]
 
 

@@ -552,6 +552,21 @@ class PendingLogin(SQLModel, table=True):
     used_at: Optional[dt.datetime] = when(nullable=True)
 
 
+class SessionHandoff(SQLModel, table=True):
+    """A login about to become the browser's HttpOnly session cookie: the page is given a one-time token, which the
+    backend's /session/start trades for the cookie. Only the token's SHA-256 is kept; `session_row_id` is the
+    LoginSession (kind "staff") or PortalSession (kind "portal") it opens."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column_kwargs={"unique": True})
+    kind: str = "staff"
+    session_row_id: int
+    next_path: str = "/"
+    created_at: dt.datetime = when()
+    expires_at: dt.datetime = when(index=True)
+    used_at: Optional[dt.datetime] = when(nullable=True)
+
+
 class LoginAttempt(SQLModel, table=True):
     """Failed logins counted per key ("staff:<email>", "contact:<email>", "ip:<address>", "device:<id>" for a
     browser that logged in before): what slows down and then locks repeated guessing. A success clears the

@@ -1,6 +1,8 @@
-"""The Reflex app: builds `app`, registers every page (each page module adds its route and on_load), puts the
-backend's own HTTP routes (`http_routes`) in front of Reflex's and the upload gate (`upload_gate`) in front of all."""
+"""The Reflex app: builds `app` (with the state manager that bounds anonymous tabs' states), registers every page
+(each page module adds its route and on_load), puts the backend's own HTTP routes (`http_routes`) in front of
+Reflex's and the upload gate (`upload_gate`) in front of all."""
 import reflex as rx
+from reflex.istate.manager.memory import StateManagerMemory
 
 from practice import warm_sandbox
 from practice.http_routes import with_http_routes
@@ -9,6 +11,7 @@ from practice.pages import (account, account_security, accounts, audit, board, c
                             portal_sign, proposals, recurring, rules_editor, settings, signatures, signing_settings,
                             tasks, team, verify)
 from practice.services import events
+from practice.state.visitor_states import VisitorBoundStateManager
 from practice.upload_gate import guard_uploads
 from practice.worker import tasks as worker_tasks
 
@@ -22,6 +25,10 @@ def backend(reflex_backend):
 
 
 app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"), api_transformer=backend)
+# Tabs nobody is logged in on keep their state briefly and in bounded number (state/visitor_states.py); with
+# Redis (several app processes) Redis's own expiry applies.
+if isinstance(app._state_manager, StateManagerMemory):
+    app._state_manager = VisitorBoundStateManager()
 
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
                 import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents,

@@ -102,5 +102,14 @@ def sign_page_url(request_id: int | str, page: int | str) -> str:
 # After a login the page posts its one-time grant here to get the HttpOnly device cookie (practice/http_routes.py).
 REMEMBER_DEVICE = "/remember-device"
 
+# The login cookies are HttpOnly: only the backend sets and clears them (practice/session_routes.py). A login
+# sends the browser to SESSION_START with a one-time token; logging out goes through SESSION_END (staff) or
+# PORTAL_SESSION_END (a client), which end the session and clear its cookie.
+SESSION_START = "/session/start"
+SESSION_END = "/session/end"
+PORTAL_SESSION_END = "/session/end-portal"
+STAFF_SESSION_COOKIE = "practice_sid"
+PORTAL_SESSION_COOKIE = "portal_sid"
+
 # The backend's plain HTTP routes (practice/http_routes.py): in development the pages' server forwards them.
-BACKEND_ROUTES = (FILE_DOWNLOAD, SIGN_PAGE_IMAGE, REMEMBER_DEVICE)
+BACKEND_ROUTES = (FILE_DOWNLOAD, SIGN_PAGE_IMAGE, REMEMBER_DEVICE, SESSION_START, SESSION_END, PORTAL_SESSION_END)

@@ -23,7 +23,7 @@ from starlette.requests import cookie_parser
 from practice import config, routes
 from practice.db import read_session, write_session
 from practice.services import audit, inbox
-from practice.services.access import auth, device_cookies, two_factor
+from practice.services.access import auth, device_cookies, session_handoff, two_factor
 from practice.services.actor import Actor, ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.state import handler_args, page_access
@@ -50,7 +50,8 @@ def _permits(level: str, actor: Actor | ContactActor | None) -> bool:
 
 def login_sentence(state) -> str:
     """Why a visitor is sent to log in: their session ended, or they never logged in in this browser."""
-    had_session = bool(getattr(state, "sid", "") or getattr(state, "portal_sid", ""))
+    session_id = getattr(state, "_session_id", None)
+    had_session = bool(session_id and session_id())
     return "Your session has ended. Log in again." if had_session else "Log in to continue."
 
 
@@ -73,6 +74,18 @@ def remember_device(principal: str) -> rx.event.EventSpec:
     request = json.dumps({"method": "POST", "body": device_cookies.grant(principal), "credentials": "same-origin",
                           "headers": {"Content-Type": "text/plain"}, "keepalive": True})
     return rx.call_script(f"fetch({json.dumps(routes.REMEMBER_DEVICE)}, {request})")
+
+
+def full_page_load(path: str):
+    """Send the browser to one of the backend's own routes (a page load, so its cookies take effect)."""
+    return rx.call_script(f"window.location.assign({json.dumps(path)})")
+
+
+def start_browser_session(kind: str, sid: str, next_path: str):
+    """After a login: the browser trades a one-time token for its HttpOnly session cookie at the backend, then
+    opens `next_path` (`session_routes.start_session`); the session id itself never reaches the page."""
+    token = run(session_handoff.hand_off, kind, sid, next_path)
+    return full_page_load(f"{routes.SESSION_START}?token={token}")
 
 
 # The caller `allow` resolved for the event being handled: (the state handling it, its actor).
@@ -278,8 +291,8 @@ def write_and_refresh(state, fn: Callable[..., Any], *args, shown: str = "error"
 class AppState(rx.State):
     """Login state shared by every page state (they inherit from it)."""
 
-    # The browser keeps only a random session id; the server keeps its hash.
-    sid: str = rx.Cookie("", name="practice_sid", same_site="strict", max_age=7 * 24 * 3600)
+    # The browser keeps the session's random id in an HttpOnly cookie (set by session_routes, never in this
+    # state); the server keeps its hash.
     member_name: str = ""
     member_role: str = ""
     # The sentence shown instead of a page this member's role may not open (page_access.PAGES); "" when they may.
@@ -288,10 +301,14 @@ class AppState(rx.State):
     # When this tab last noted the session's activity (time.monotonic()); never sent to the browser.
     _touched_at: float = float("-inf")
 
+    def _session_id(self) -> str:
+        """The browser's staff session id, from its HttpOnly cookie."""
+        return request_cookie(self, routes.STAFF_SESSION_COOKIE)
+
     def _actor(self) -> Actor | None:
         """The logged-in member, checked against the database (revocation is immediate)."""
         with read_session() as session:
-            return auth.actor_for_session(session, self.sid)
+            return auth.actor_for_session(session, self._session_id())
 
     def _access(self) -> tuple[Actor | None, bool]:
         """The logged-in member, and whether they must set up two-factor sign-in before anything else."""
@@ -327,7 +344,7 @@ class AppState(rx.State):
         self.page_refusal = page_access.refusal(self.member_role, self.router.url.path)
         if time.monotonic() - self._touched_at >= auth.TOUCH_EVERY.total_seconds():
             # At most once a minute per tab: a staff page view within the minute opens no write transaction.
-            run(auth.touch_session, self.sid)
+            run(auth.touch_session, self._session_id())
             self._touched_at = time.monotonic()
         if needs_setup and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
             return rx.redirect(routes.ACCOUNT_SECURITY)
@@ -336,11 +353,9 @@ class AppState(rx.State):
 
     @allow(ANYONE)
     def log_out(self):
-        with write_session() as session:
-            auth.log_out(session, self.sid)
-        self.sid = ""
+        """The backend ends the session and clears its cookie, then shows the login page."""
         self.member_name = self.member_role = ""
-        return rx.redirect(routes.LOGIN)
+        return full_page_load(routes.SESSION_END)
 
 
 POLL_SECONDS = 2.0
@@ -396,7 +411,7 @@ class InboxBadgeState(AppState):
         """Keep `unread` current while this tab is open: poll the fingerprint, push only when it changes."""
         token = self.router.session.client_token
         me = _claim_watcher(token)
-        sid, shown = self.sid, None
+        sid, shown = self._session_id(), None
         try:
             while True:
                 fingerprint = await asyncio.to_thread(unread_fingerprint, sid)

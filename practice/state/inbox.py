@@ -59,7 +59,7 @@ class InboxState(AppState):
                                    unread=n.read_at is None) for n in view["notes"]]
             self.prefs = dict(view["prefs"])
             # The badge follows at once; the poller would catch up within its interval anyway.
-            fingerprint = unread_fingerprint(self.sid)
+            fingerprint = unread_fingerprint(self._session_id())
             badge = await self.get_state(InboxBadgeState)
             badge._show(fingerprint[0] if fingerprint else 0)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.services.access import auth, device_cookies, login_safety, password_reset, two_factor
+from practice.services.access import auth, device_cookies, login_safety, password_reset, session_handoff, two_factor
 from practice.services.errors import PracticeError
 from practice.services.mail import password_reset as reset_email
 from practice.state.base import (ANYONE, AppState, allow, client_address, read, remember_device, request_cookie, run,
-                                 shown_in)
+                                 shown_in, start_browser_session)
 
 
 PASSWORD_SET = "Your new password is set, and every earlier login has ended. Log in with it."
@@ -29,14 +29,13 @@ class LoginState(AppState):
         return request_cookie(self, device_cookies.COOKIE)
 
     def _enter(self, sid: str, member):
-        """Replace the browser's session id with the new one and go in."""
-        self.sid = sid
+        """Go in: the browser gets the new session in its HttpOnly cookie (replacing any it had)."""
         self._pending = ""
         self.error, self.step, self.backup_mode = "", "password", False
-        self.member_name, self.member_role = member.name, member.role.value
         needs_setup = read(two_factor.must_set_up, member.id)
         return [remember_device(login_safety.principal_key("staff", member.email)),
-                rx.redirect(routes.ACCOUNT_SECURITY if needs_setup else routes.HOME)]
+                start_browser_session(session_handoff.STAFF, sid,
+                                      routes.ACCOUNT_SECURITY if needs_setup else routes.HOME)]
 
     @allow(ANYONE)
     def redirect_if_logged_in(self):
@@ -49,7 +48,7 @@ class LoginState(AppState):
     def log_in(self, form: dict):
         with shown_in(self, "error"):
             result = run(auth.start_login, str(form.get("email", ""))[:320], str(form.get("password", ""))[:1000],
-                         ip=self._client_ip(), device=self._device(), old_sid=self.sid)
+                         ip=self._client_ip(), device=self._device(), old_sid=self._session_id())
             if result.pending_id:
                 self._pending = result.pending_id
                 self.error, self.step, self.backup_mode = "", "code", False
@@ -60,7 +59,7 @@ class LoginState(AppState):
     def submit_code(self, form: dict):
         try:
             result = run(auth.finish_login, self._pending, str(form.get("code", ""))[:40],
-                         ip=self._client_ip(), device=self._device(), old_sid=self.sid)
+                         ip=self._client_ip(), device=self._device(), old_sid=self._session_id())
         except PracticeError as err:
             self.error = str(err)
             if self.error == auth.PENDING_GONE:
@@ -128,5 +127,5 @@ class ResetPasswordState(AppState):
             return
         with shown_in(self, "error"):
             run(password_reset.reset_password, self._token, password, ip=client_address(self))
-            self._token, self.error, self.link_email, self.sid = "", "", "", ""
+            self._token, self.error, self.link_email = "", "", ""
             return rx.redirect(routes.LOGIN + "?reset=1")

@@ -1,4 +1,4 @@
-"""The client portal's states: a contact's own login (cookie `portal_sid`, never the staff cookie).
+"""The client portal's states: a contact's own login (the HttpOnly cookie `portal_sid`, never the staff cookie).
 
 Pages load with `@allow(ANYONE)` and send strangers to the portal's login page themselves (no
 "session ended" toast on a first visit); every action a contact takes is `@allow(CONTACT)`, checked
@@ -14,14 +14,14 @@ import datetime as dt
 import reflex as rx
 
 from practice import routes
-from practice.db import read_session, write_session
-from practice.services.access import device_cookies, login_safety
+from practice.db import read_session
+from practice.services.access import device_cookies, login_safety, session_handoff
 from practice.services.portal import approvals, client_tasks, logins, pages
 from practice.services.actor import ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
-from practice.state.base import (ANYONE, CONTACT, allow, client_address, event_actor, read, remember_device,
-                                 request_cookie, run, shown_in)
+from practice.state.base import (ANYONE, CONTACT, allow, client_address, event_actor, full_page_load, read,
+                                 remember_device, request_cookie, run, shown_in, start_browser_session)
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -133,8 +133,8 @@ def _visit(sid: str, page: pages.PageData | None = None):
 class PortalState(rx.State):
     """Who is logged in to the portal, and which of their accounts they are looking at."""
 
-    # The browser keeps only a random session id; the server keeps its hash.
-    portal_sid: str = rx.Cookie("", name="portal_sid", same_site="strict", max_age=7 * 24 * 3600)
+    # The browser keeps the session's random id in an HttpOnly cookie (set by session_routes, never in this
+    # state); the server keeps its hash.
     contact_name: str = ""
     firm_name: str = ""
     current_account: str = ""
@@ -145,10 +145,14 @@ class PortalState(rx.State):
     _timezone: str = ""
     _email: str = ""
 
+    def _session_id(self) -> str:
+        """The browser's portal session id, from its HttpOnly cookie."""
+        return request_cookie(self, routes.PORTAL_SESSION_COOKIE)
+
     def _actor(self) -> ContactActor | None:
         """The logged-in contact, checked against the database on every call (revocation is immediate)."""
         with read_session() as session:
-            return logins.actor_for_portal_session(session, self.portal_sid)
+            return logins.actor_for_portal_session(session, self._session_id())
 
     def _login_url(self) -> str:
         return routes.PORTAL_LOGIN
@@ -163,12 +167,12 @@ class PortalState(rx.State):
     def _enter(self) -> ContactActor | None:
         """Start of a portal page that loads its data itself (a proposal, a signature request): fill the header, or
         None when nobody (or a revoked login) is here."""
-        return self._show_visit(*_visit(self.portal_sid))[0]
+        return self._show_visit(*_visit(self._session_id()))[0]
 
     async def _open(self, page: pages.PageData | None = None):
         """Start of every portal page: who is here, the header and the page's data, read in one transaction on a
         worker thread (the event loop serves other tabs meanwhile); (None, None) when nobody is logged in."""
-        return self._show_visit(*await asyncio.to_thread(_visit, self.portal_sid, page))
+        return self._show_visit(*await asyncio.to_thread(_visit, self._session_id(), page))
 
     def _show_visit(self, who: pages.Visit | None, data):
         self.error = ""
@@ -193,17 +197,15 @@ class PortalState(rx.State):
         wanted = parse_id(account_id)
         if wanted is None:
             return
-        run(logins.switch_account, self.portal_sid, wanted)
+        run(logins.switch_account, self._session_id(), wanted)
         # Reload the page so everything on it shows the chosen account.
         return rx.redirect(self.router.url.path or routes.PORTAL)
 
     @allow(ANYONE)
     def log_out(self):
-        with write_session() as session:
-            logins.log_out(session, self.portal_sid)
-        self.portal_sid = ""
+        """The backend ends the session and clears its cookie, then shows the portal's login page."""
         self.contact_name, self.account_options = "", []
-        return rx.redirect(routes.PORTAL_LOGIN)
+        return full_page_load(routes.PORTAL_SESSION_END)
 
 
 class PortalLoginState(PortalState):
@@ -226,8 +228,9 @@ class PortalLoginState(PortalState):
         except PracticeError as err:
             self.error, self.notice = str(err), ""
             return
-        self.portal_sid, self.error, self.notice = sid, "", ""
-        return [remember_device(login_safety.principal_key("contact", email)), rx.redirect(routes.PORTAL)]
+        self.error, self.notice = "", ""
+        return [remember_device(login_safety.principal_key("contact", email)),
+                start_browser_session(session_handoff.PORTAL, sid, routes.PORTAL)]
 
 
 class PortalLinkState(PortalState):
@@ -439,7 +442,7 @@ class PortalProfileState(PortalState):
             return
         self.error = self.notice = ""
         with shown_in(self, "error"):
-            run(logins.change_password, self._require(), self.portal_sid,
+            run(logins.change_password, self._require(), self._session_id(),
                 current=str(form.get("current_password", ""))[:500], new=new)
             self.notice = "Your password is changed. Your other devices are logged out."
             self.form_key += 1

@@ -42,6 +42,7 @@ from practice.state import base
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
 from practice.state.portal import PortalState
 from practice.http_routes import download_document, remember_device, sign_page_image
+from practice.session_routes import end_portal_session, end_session, start_session
 from tests.factories import PASSWORD, blank_pdf, give_portal_login, make_account, make_firm, make_pipeline
 from tests.security.test_state_surface import app_states
 
@@ -631,12 +632,16 @@ def test_every_route_has_a_decided_case_and_its_login_check():
             assert {f"{cls.__name__}.{fn.__name__}" for fn, cls in zip(loads, states)} <= PORTAL_LOADS, route
         else:
             assert all(fn.__practice_access__ == ANYONE for fn in loads), route
-    # The document download and the sign page images are the backend routes outside the pages.
+    # The document download, the sign page images and the login cookie's routes are the backend routes outside the
+    # pages (the cookie routes act only on a one-time token or the caller's own cookie: test_session_cookies.py).
     api_routes = _backend_routes()
     assert api_routes[routes.FILE_DOWNLOAD].endpoint is download_document
     assert api_routes[routes.SIGN_PAGE_IMAGE].endpoint is sign_page_image
     # Public: it takes only a grant that a correct login just gave the page (tests/security/test_remember_device.py).
     assert api_routes[routes.REMEMBER_DEVICE].endpoint is remember_device
+    assert api_routes[routes.SESSION_START].endpoint is start_session
+    assert api_routes[routes.SESSION_END].endpoint is end_session
+    assert api_routes[routes.PORTAL_SESSION_END].endpoint is end_portal_session
 
 
 def test_portal_loads_send_strangers_to_login():

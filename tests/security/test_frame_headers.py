@@ -52,6 +52,6 @@ def test_a_download_keeps_its_own_policy_and_gains_the_frame_rule(served):
 
 def test_the_development_server_sends_the_same_headers():
     config = add_backend_proxy(_reflex_vite_config())
-    server = config[config.index("  server: {"):]
-    assert '"Content-Security-Policy": "frame-ancestors \'self\'"' in server
-    assert '"X-Frame-Options": "SAMEORIGIN"' in server
+    assert "  plugins: [\n    practiceFrameHeaders(),\n" in config
+    assert '"Content-Security-Policy": "frame-ancestors \'self\'"' in config
+    assert '"X-Frame-Options": "SAMEORIGIN"' in config

@@ -1,6 +1,7 @@
 """The portal's guard: contacts never pass staff levels, staff never pass the contact level, and the
 portal keeps its own cookie."""
 import pytest
+from reflex.istate.data import RouterData
 
 from practice.models import Role
 from practice.services.actor import Actor
@@ -23,6 +24,8 @@ def test_staff_even_the_owner_do_not_pass_the_contact_level():
 
 
 def test_the_portal_cookie_is_not_the_staff_cookie():
-    staff = AppState.get_fields()["sid"].default.name
-    portal = PortalState.get_fields()["portal_sid"].default.name
-    assert (staff, portal) == ("practice_sid", "portal_sid")
+    both = "practice_sid=staff-session; portal_sid=portal-session"
+    staff, portal = AppState(), PortalState()
+    for state in (staff, portal):
+        state.router = RouterData.from_router_data({"headers": {"cookie": both}})
+    assert (staff._session_id(), portal._session_id()) == ("staff-session", "portal-session")

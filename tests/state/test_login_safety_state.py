@@ -12,7 +12,7 @@ from practice.services.access import auth, two_factor
 from practice.state.account_security import AccountSecurityState
 from practice.state.login import LoginState
 from practice.state.settings import SettingsState
-from tests.factories import PASSWORD, make_firm
+from tests.factories import PASSWORD, handoff_token, make_firm, session_after_login
 
 
 def owner_and_emma_on_the_settings_pages(monkeypatch):
@@ -65,12 +65,12 @@ def test_the_login_state_asks_for_a_code_then_logs_in(firm):
     with write_session() as s:
         two_factor.confirm_setup(s, emma, totp.now())
     state = LoginState()
-    state.log_in({"email": "emma@example.com", "password": PASSWORD})
-    assert state.step == "code" and state.error == "" and state.sid == ""
+    assert handoff_token(state.log_in({"email": "emma@example.com", "password": PASSWORD})) is None
+    assert state.step == "code" and state.error == ""
     state.submit_code({"code": "12345"})
     assert "not right" in state.error and state.step == "code"
     # The code for the next step (the current one was used to turn it on).
-    state.submit_code({"code": totp.at(time.time() + 30)})
-    assert state.sid and state.error == "" and state.step == "password"
+    cookie = session_after_login(state.submit_code({"code": totp.at(time.time() + 30)}))
+    assert state.error == "" and state.step == "password"
     with read_session() as s:
-        assert auth.actor_for_session(s, state.sid).member_id == emma.member_id
+        assert auth.actor_for_session(s, cookie.sid).member_id == emma.member_id

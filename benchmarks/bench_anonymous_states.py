@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from figures import figure  # noqa: E402
 os.environ.setdefault("PRACTICE_DATA_DIR", tempfile.mkdtemp(prefix="bench-anon-"))
 
 
@@ -89,6 +92,9 @@ def main() -> int:
     ours = statistics.median(r["mb"] for r in results["app"])
     print(f"memory ratio app/plain: {ours / plain:.2f}")
     bad = [r for r in results["app"] if r["kept"] > max_visitor_states() or r["left"] > 0]
+    figure(f"{args.tabs} anonymous tabs: state memory held", round(ours, 1), "MB", baseline=round(plain, 1),
+           baseline_name="Reflex's plain memory manager", goal=f"<= {max_visitor_states()} states, none after expiry",
+           ok=not bad)
     return 1 if bad else 0
 
 

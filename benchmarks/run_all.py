@@ -33,6 +33,7 @@ class Bench:
 
 # One line per benchmark: add yours here to give it --quick arguments (it runs anyway, without them).
 BENCHMARKS = [
+    Bench("bench_anonymous_states.py", quick=("--tabs", "600", "--repeat", "1")),
     Bench("bench_automation_latency.py", quick=("--moves", "60", "--idle-s", "3"), full=("--compare",)),
     Bench("bench_board.py", quick=("--iterations", "60", "--jobs", "20000", "--accounts", "2000")),
     Bench("bench_bulk_move.py", quick=("--jobs", "500")),

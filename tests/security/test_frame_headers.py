@@ -33,7 +33,10 @@ def served(tmp_path, fresh_db):
     (tmp_path / "login" / "index.html").write_text("<html><body>log in</body></html>")
     reflex_backend = Starlette(routes=[Route("/ping", lambda request: PlainTextResponse("pong")),
                                        Mount("", StaticFiles(directory=tmp_path, html=True))])
-    with TestClient(practice.practice.app.api_transformer(reflex_backend)) as client:
+    served_app = reflex_backend
+    for transform in practice.practice.app.api_transformer:  # as Reflex applies them, the first innermost
+        served_app = transform(served_app)
+    with TestClient(served_app) as client:
         yield client
 
 

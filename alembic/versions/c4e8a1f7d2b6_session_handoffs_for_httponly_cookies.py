@@ -1,7 +1,7 @@
 """session handoffs: the one-time token the page trades for its HttpOnly session cookie
 
 Revision ID: c4e8a1f7d2b6
-Revises: b7d41e0c2a95
+Revises: c4e8a1f07b2d
 Create Date: 2026-12-03 15:00:00.000000
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import practice.models
 
 
 revision: str = 'c4e8a1f7d2b6'
-down_revision: Union[str, None] = 'b7d41e0c2a95'
+down_revision: Union[str, None] = 'c4e8a1f07b2d'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

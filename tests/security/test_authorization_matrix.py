@@ -655,7 +655,7 @@ def test_portal_loads_send_strangers_to_login():
             _enter = PortalState.__dict__["_enter"]
             _open = PortalState.__dict__["_open"]
             _show_visit = PortalState.__dict__["_show_visit"]
-            portal_sid = ""
+            _session_id = staticmethod(lambda: "")
             _actor = staticmethod(lambda: None)
             _refresh = lambda self, actor, seen=refreshed: seen.append(actor)  # noqa: E731
 

@@ -33,8 +33,9 @@ def served(tmp_path, fresh_db):
     (tmp_path / "login" / "index.html").write_text("<html><body>log in</body></html>")
     reflex_backend = Starlette(routes=[Route("/ping", lambda request: PlainTextResponse("pong")),
                                        Mount("", StaticFiles(directory=tmp_path, html=True))])
+    transforms = practice.practice.app.api_transformer
     served_app = reflex_backend
-    for transform in practice.practice.app.api_transformer:  # as Reflex applies them, the first innermost
+    for transform in transforms if isinstance(transforms, (list, tuple)) else [transforms]:  # the first innermost
         served_app = transform(served_app)
     with TestClient(served_app) as client:
         yield client

@@ -11,9 +11,11 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from reflex.istate.data import RouterData
 from sqlalchemy import event
 from sqlmodel import select
 
+from practice import routes
 from practice.db import get_engine, read_session, write_session
 from practice.models import PortalSession
 from practice.services.documents import files as document_files
@@ -93,7 +95,8 @@ BUDGET = {"home": 4, "tasks": 2, "documents": 3, "profile": 1}
 
 def view(cls, sid):
     state = cls()
-    state.portal_sid = sid
+    # The browser's HttpOnly cookie, as the tab's websocket handshake carries it.
+    state.router = RouterData.from_router_data({"headers": {"cookie": f"{routes.PORTAL_SESSION_COOKIE}={sid}"}})
     with counted() as cost:
         loaded = state.load()
         assert (asyncio.run(loaded) if inspect.iscoroutine(loaded) else loaded) is None, "the page sent June away"

@@ -15,6 +15,7 @@ Huey's queue as before.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import threading
@@ -30,8 +31,11 @@ POLL_S = 0.001
 IDLE_POLL_S = 0.005
 BUSY_S = 5.0
 PAGE = 500
-# The status column holds the enum's name; the partial scan uses ix_event_status (status, id).
-NEW_EVENTS_SQL = "SELECT id FROM event WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?"
+# The status column holds the enum's name; the partial scan uses ix_event_status (status, id). An event
+# leased until later (a failed one waiting for its retry, events.record_failure) is left to the sweep; the
+# lease is stored as SQLAlchemy writes UTC moments, so the text compares in time order.
+NEW_EVENTS_SQL = ("SELECT id FROM event WHERE status = 'pending' AND id > ? "
+                  "AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?")
 
 
 def watching() -> bool:
@@ -86,7 +90,8 @@ class EventWatcher:
         self._version = version
         seen = 0
         while True:
-            ids = [row[0] for row in self._conn.execute(NEW_EVENTS_SQL, (self.after_id, PAGE))]
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+            ids = [row[0] for row in self._conn.execute(NEW_EVENTS_SQL, (self.after_id, now, PAGE))]
             if not ids:
                 return seen
             self.handle(ids)  # each event commits with its effects; a failing one stays pending

@@ -2,6 +2,7 @@
 them in one transaction, each once, and a save writes nothing to Huey's queue while it is watched."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from sqlmodel import select
 
 from practice import db
 from practice.db import read_session, write_session
-from practice.models import Event, EventStatus, Task
+from practice.models import Event, EventStatus, Task, utcnow
 from practice.services import events
 from practice.services.automation import engine, rulesets
 from practice.services.work import jobs
@@ -154,3 +155,21 @@ def test_a_save_writes_nothing_to_the_queue_while_the_consumer_watches(firm, tmp
     finally:
         huey.immediate = True
         events.set_doorbell(None)
+
+
+def test_an_event_waiting_for_its_retry_is_left_to_the_sweep(firm):
+    owner, stages, job_ids = firm
+    with write_session() as s:
+        jobs.move_job(s, owner, job_ids[0], stages["Review"])
+        jobs.move_job(s, owner, job_ids[1], stages["Review"])
+    waiting, fresh = _pending()
+    with write_session() as s:  # as events.record_failure leaves a failed try
+        ev = s.get(Event, waiting)
+        ev.attempts, ev.lease_until = 1, utcnow() + dt.timedelta(minutes=1)
+    watcher = EventWatcher(engine.handle_events)
+    watcher.open()
+    try:
+        assert watcher.check() == 1
+    finally:
+        watcher.stop()
+    assert _pending() == [waiting]

@@ -35,8 +35,9 @@ class Bench:
 BENCHMARKS = [
     Bench("bench_anonymous_states.py", quick=("--tabs", "600", "--repeat", "1")),
     Bench("bench_automation_latency.py", quick=("--moves", "60", "--idle-s", "3"), full=("--compare",)),
-    Bench("bench_board.py", quick=("--iterations", "60", "--jobs", "20000", "--accounts", "2000")),
+    Bench("bench_board.py", quick=("--iterations", "60", "--sizes", "20000:15")),
     Bench("bench_bulk_move.py", quick=("--jobs", "500")),
+    Bench("bench_drop.py", quick=("--drops", "5")),
     Bench("bench_demo.py", quick=("--runs", "1", "--accounts", "1000", "--jobs", "10000")),
     Bench("bench_import.py", quick=("--runs", "2")),
     Bench("bench_portal_load.py", quick=("--clients", "50", "--seconds", "15")),

@@ -162,3 +162,44 @@ def test_phone_columns_scroll_sideways_and_move_to_menu_works(phone_page, base_u
     pg.get_by_role("menuitem", name="Review").click()
     expect(column(pg, "Review").locator(f'[data-job-id="{job_id}"]')).to_be_attached()
     expect(column(pg, source).locator(f'[data-job-id="{job_id}"]')).to_have_count(0)
+
+
+# Every card on screen: job id, how many times it rendered (data-renders), its column, and whether its element
+# is new since the last look (a card that moved is a new element in its new column).
+CARDS = """() => [...document.querySelectorAll('.board-card')].map(e => { const fresh = !e.__looked; e.__looked = true;
+  return [e.dataset.jobId, Number(e.dataset.renders), e.closest('.board-column').dataset.stageName, fresh]; })"""
+
+
+def test_a_drop_renders_only_the_two_columns_cards_and_sends_under_2_kib(page, base_url):
+    """The cards are memoised: after a drop only cards of the card's old and new columns render again (each card
+    counts its renders), the other columns' cards do not, and the update the drop brings is under 2 KiB."""
+    received: list[int] = []
+
+    def watch(ws):
+        if "_event" in ws.url:
+            ws.on("framereceived", lambda p: received.append(len(p.encode() if isinstance(p, str) else p)))
+
+    page.on("websocket", watch)
+    page.goto(base_url + "/login", timeout=90_000)  # a loaded machine's first page can take its time
+    log_in(page, base_url)
+    open_board(page, base_url)
+    stages = ["Onboarding", "Waiting for info", "Preparation", "Review", "Filed", "Done"]
+    source = busy_stage(page, stages[:3])
+    target = stages[stages.index(source) + 1]
+    job_id = first_card_id(page, source)
+    page.wait_for_timeout(500)  # the page has settled
+    before = {c[0]: c for c in page.evaluate(CARDS)}
+    others = [c for c in before.values() if c[2] not in (source, target)]
+    assert others, "the demo board should have cards in other columns"
+    received.clear()
+
+    card(page, job_id).drag_to(column(page, target))
+
+    expect(column(page, target).locator(f'[data-job-id="{job_id}"]')).to_be_visible()
+    page.wait_for_timeout(500)
+    after = page.evaluate(CARDS)
+    rendered = [c for c in after if c[3] or before[c[0]][1] != c[1]]
+    assert job_id in [c[0] for c in rendered if c[2] == target]
+    assert [c for c in rendered if c[2] not in (source, target)] == []
+    assert len([c for c in after if c[2] not in (source, target)]) == len(others)
+    assert 0 < sum(received) <= 2048, received

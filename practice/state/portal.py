@@ -175,16 +175,23 @@ class PortalState(rx.State):
         return self._show_visit(*await asyncio.to_thread(_visit, self._session_id(), page))
 
     def _show_visit(self, who: pages.Visit | None, data):
-        self.error = ""
         if who is None:
-            self.contact_name, self.account_options, self.current_account = "", [], ""
+            self.error, self.contact_name, self.account_options, self.current_account = "", "", [], ""
             return None, None
-        self.contact_name, self.firm_name = who.actor.name, who.firm_name
-        self.account_options = [Option(value=str(i), label=name) for i, name in who.accounts]
-        self.current_account = str(who.actor.current_account_id or "")
-        self.current_account_name = next((name for i, name in who.accounts if i == who.actor.current_account_id), "")
+        current = who.actor.current_account_id
+        # The header rarely changes between pages: only what did is sent again.
+        self._keep(error="", contact_name=who.actor.name, firm_name=who.firm_name,
+                   account_options=[Option(value=str(i), label=name) for i, name in who.accounts],
+                   current_account=str(current or ""),
+                   current_account_name=next((name for i, name in who.accounts if i == current), ""))
         self._timezone, self._email = who.timezone, who.email
         return who.actor, data
+
+    def _keep(self, **values) -> None:
+        """Set the vars whose value differs (an assignment sends the var to the browser even when equal)."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     @allow(ANYONE)
     async def require_contact(self):

@@ -6,6 +6,7 @@ from reflex.istate.manager.memory import StateManagerMemory
 
 from practice import warm_sandbox
 from practice.http_routes import with_http_routes
+from practice.protective_headers import FrameGuard
 from practice.pages import (account, account_security, accounts, audit, board, contacts, documents, email, home,
                             import_, inbox, job, login, pipelines, portal, portal_documents, portal_proposals,
                             portal_sign, proposals, recurring, rules_editor, settings, signatures, signing_settings,
@@ -20,8 +21,9 @@ events.set_doorbell(worker_tasks.ring_doorbell)
 
 
 def backend(reflex_backend):
-    """The app's `api_transformer`: the backend's own routes in front of Reflex's, the upload gate in front of all."""
-    return guard_uploads(with_http_routes(reflex_backend))
+    """The app's `api_transformer`: the backend's own routes in front of Reflex's, the upload gate in front of all,
+    and the frame policy on every answer, the gate's refusals included."""
+    return FrameGuard(guard_uploads(with_http_routes(reflex_backend)))
 
 
 app = rx.App(theme=rx.theme(accent_color="indigo", radius="medium"), api_transformer=backend)

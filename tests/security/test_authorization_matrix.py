@@ -42,6 +42,7 @@ from practice.state import base
 from practice.state.base import ADMIN, ANYONE, CONTACT, OWNER, STAFF, AppState
 from practice.state.portal import PortalState
 from practice.http_routes import download_document, remember_device, sign_page_image
+from practice.protective_headers import FrameGuard
 from practice.session_routes import end_portal_session, end_session, start_session
 from tests.factories import PASSWORD, blank_pdf, give_portal_login, make_account, make_firm, make_pipeline
 from tests.security.test_state_surface import app_states
@@ -607,6 +608,7 @@ def _backend_routes() -> dict:
     """The backend's own HTTP routes by path, as the app's `api_transformer`s put them in front of Reflex's (inside
     the upload gate, the outermost)."""
     front = practice.practice.app.api_transformer(Starlette())
+    front = front.app if isinstance(front, FrameGuard) else front  # the frame policy's wrapper, outermost
     assert isinstance(front, UploadGate)
     return {getattr(r, "path", None): r for r in front.app.routes}
 

@@ -44,7 +44,8 @@ def served(tmp_path, fresh_db):
 def test_every_backend_answer_forbids_other_sites_to_frame_it(served):
     answers = {"page": served.get("/"), "login page": served.get("/login/"), "missing page": served.get("/nowhere"),
                "backend ping": served.get("/ping"), "download": served.get(routes.file_url(1)),
-               "page image": served.get(routes.sign_page_url(1, 0))}
+               "page image": served.get(routes.sign_page_url(1, 0)),
+               "refused upload": served.post("/_upload", content=b"x")}
     assert answers["page"].status_code == 200 and answers["download"].status_code == 401
     assert {what: framed_by_self_only(a) for what, a in answers.items()} == {what: True for what in answers}
 

@@ -3,9 +3,11 @@ no errors, every offered page view served; beside a plain Reflex app served the 
 
 Each client is a python-socketio connection sending the frames a browser sends (recorded with
 capture_portal_frames.py into portal_frames.json): it connects to /_event with the login page's hydrate event in
-the connect packet, logs in with the login form's event, then once a second opens the next portal page (Home,
-Documents, Tasks, Profile) as the browser does: `update_vars_internal` with the `portal_sid` cookie's value, then
-`on_load_internal` with the page's router data. A page view is served when the delta that ends its load
+the connect packet and logs in with the login form's event; the app answers with a one-time token the browser
+trades at /session/start for its HttpOnly `portal_sid` cookie, and the portal's next connection carries that
+cookie in its handshake (the plain app keeps its cookie in a state var, sent back with `update_vars_internal`).
+Then once a second the client opens the next portal page (Home, Documents, Tasks, Profile) as the browser
+does: `on_load_internal` with the page's router data. A page view is served when the delta that ends its load
 (`is_hydrated` true) arrives; its latency runs from sending `on_load_internal` to that delta. A redirect to the
 login page, an error toast or a page not served within --timeout seconds is an error. Clients open pages on a
 fixed schedule (each at its own offset within the second), whether or not the previous page has arrived, so a
@@ -27,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -43,6 +46,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import psutil  # noqa: E402
+import aiohttp  # noqa: E402
 import socketio  # noqa: E402
 
 PASSWORD = "portal-bench-pass-1"
@@ -51,6 +55,7 @@ ROOT_STATE = "reflex___state____state"
 HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
 UPDATE_VARS = f"{ROOT_STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
 ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
+HANDOFF = re.compile(r"/session/start\?token=[\w-]+")
 
 
 @dataclass
@@ -63,6 +68,9 @@ class Target:
     cookie_var: str
     # The substate each page fills on load (its delta carries the page's data), by path.
     page_states: dict[str, str]
+    # The login trades a one-time token at /session/start for an HttpOnly cookie, which the next connection's
+    # handshake carries (the app); else the cookie is a state var the browser sends back with each page (plain).
+    http_only_cookie: bool = False
     env: dict = field(default_factory=dict)
 
 
@@ -70,7 +78,8 @@ APP_PORTAL = f"{ROOT_STATE}.practice___state___portal____portal_state"
 APP = Target("portal (practice)", ROOT, f"{APP_PORTAL}.practice___state___portal____portal_login_state.log_in",
              f"{APP_PORTAL}.portal_sid_rx_state_",
              {"/portal": "portal____portal_home_state", "/portal/documents": "portal_documents____portal_documents_state",
-              "/portal/tasks": "portal____portal_tasks_state", "/portal/profile": "portal____portal_profile_state"})
+              "/portal/tasks": "portal____portal_tasks_state", "/portal/profile": "portal____portal_profile_state"},
+             http_only_cookie=True)
 PLAIN_STATE = f"{ROOT_STATE}.plain_portal___plain_portal____plain_state"
 PLAIN = Target("plain Reflex app", HERE / "plain_portal", f"{PLAIN_STATE}.log_in", f"{PLAIN_STATE}.portal_sid_rx_state_",
                dict.fromkeys(PAGES, "plain_portal____plain_state"))
@@ -130,6 +139,7 @@ class Client:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_event, namespace="/_event")
         self.sid = ""
+        self.handoff = ""
         self.logged_in = asyncio.Event()
         # Page views not served yet, in order: [send time, page substate, hydrated seen, page data seen].
         self.pending: list[list] = []
@@ -140,6 +150,9 @@ class Client:
     async def _on_event(self, update):
         for event in update.get("events", []) or []:
             name = event.get("name", "")
+            if name == "_call_script" and (found := HANDOFF.search(json.dumps(event))):
+                self.handoff = found.group(0)
+                self.logged_in.set()
             if name == "_redirect" and event.get("payload", {}).get("path", "").endswith("/login") and self.sid:
                 self.errors.append("sent to the login page")
                 self._serve(ok=False)
@@ -166,11 +179,26 @@ class Client:
             if ok:
                 self.latencies.append(time.perf_counter() - sent)
 
-    async def connect(self) -> None:
+    async def connect(self, path: str = "/portal/login", headers: dict | None = None) -> None:
         token = str(uuid.uuid4())
         await self.sio.connect(f"{self.url}?token={token}", namespaces=["/_event"], transports=["websocket"],
-                               socketio_path="/_event", auth={"event": frame(HYDRATE, "/portal/login", {})},
-                               wait_timeout=30)
+                               socketio_path="/_event", auth={"event": frame(HYDRATE, path, {})},
+                               headers=headers or {}, wait_timeout=30)
+
+    async def trade_handoff(self) -> None:
+        """What the browser does after the app's login: open /session/start?token=... (which sets the HttpOnly
+        cookie and redirects to the portal), then load the portal, whose connection carries the cookie."""
+        async with aiohttp.ClientSession() as http:
+            async with http.get(self.url + self.handoff, allow_redirects=False,
+                                headers={"Sec-Fetch-Site": "same-origin"}) as answer:
+                cookie = answer.cookies.get("portal_sid")
+                if answer.status != 303 or cookie is None:
+                    raise RuntimeError(f"/session/start answered {answer.status}: {await answer.text()}")
+        self.sid = cookie.value
+        await self.sio.disconnect()
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("event", self._on_event, namespace="/_event")
+        await self.connect(PAGES[0], {"Cookie": f"portal_sid={self.sid}"})
 
     async def log_in(self) -> None:
         form = {"__reflex_form_data__": [["email", self.email], ["password", PASSWORD],
@@ -178,11 +206,14 @@ class Client:
         await self.sio.emit("event", frame(self.target.login_event, "/portal/login", {"form": form}),
                             namespace="/_event")
         await asyncio.wait_for(self.logged_in.wait(), 60)
+        if self.target.http_only_cookie:
+            await self.trade_handoff()
 
     async def open_page(self, path: str) -> None:
         self.offered += 1
-        await self.sio.emit("event", frame(UPDATE_VARS, path, {"vars": {self.target.cookie_var: self.sid}}),
-                            namespace="/_event")
+        if not self.target.http_only_cookie:
+            await self.sio.emit("event", frame(UPDATE_VARS, path, {"vars": {self.target.cookie_var: self.sid}}),
+                                namespace="/_event")
         self.pending.append([time.perf_counter(), self.target.page_states[path], False, False])
         await self.sio.emit("event", frame(ON_LOAD, path), namespace="/_event")
 

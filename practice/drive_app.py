@@ -25,6 +25,7 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 from practice import config
 from practice.db import read_session, write_session
 from practice.models import Document, Folder
+from practice.protective_headers import PAGE_HEADERS
 from practice.services import events
 from practice.services.actor import ContactActor
 from practice.services.documents import drive, files as document_files, folders as document_folders, storage
@@ -448,7 +449,10 @@ class PathGuard:
 
 MAX_NON_UPLOAD_BODY = 1_000_000  # PROPFIND, PROPPATCH, LOCK... carry small XML bodies; uploads stream (PUT)
 PROTECTIVE_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "private, no-store"),
-                      ("Server", "practice drive")]  # no server name or version
+                      ("Server", "practice drive")] + list(PAGE_HEADERS.items())  # no server version; no framing
+
+
+_REPLACED = {name.lower() for name, _ in PROTECTIVE_HEADERS}
 
 
 def _too_large(start_response, sentence: str, status: str = "413 Content Too Large"):
@@ -478,8 +482,7 @@ class Protect:
                 return _too_large(start_response, "This request is too large for the drive.")
 
         def protected(status, headers, exc_info=None):
-            kept = [(k, v) for k, v in headers if k.lower() not in ("server", "x-content-type-options",
-                                                                     "cache-control")]
+            kept = [(k, v) for k, v in headers if k.lower() not in _REPLACED]
             kept += PROTECTIVE_HEADERS
             if method in ("GET", "HEAD") and status.startswith("200") and not any(
                     k.lower() == "content-disposition" for k, _ in kept):

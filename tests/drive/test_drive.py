@@ -211,6 +211,8 @@ def test_drive_answers_with_protective_headers_keeps_no_dead_properties_and_caps
     assert resp.getheader("Content-Disposition") == "attachment; filename*=UTF-8''letter.pdf"
     assert resp.getheader("Cache-Control") == "private, no-store"
     assert resp.getheader("Server") == "practice drive"
+    assert resp.getheader("Content-Security-Policy") == "frame-ancestors 'self'"
+    assert resp.getheader("X-Frame-Options") == "SAMEORIGIN"
     # A dead property is not kept (it would live in the drive's memory for ever).
     prop = (b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:x"><D:set><D:prop>'
             b"<Z:junk>" + b"x" * 1000 + b"</Z:junk></D:prop></D:set></D:propertyupdate>")

@@ -485,7 +485,7 @@ def _with_recording_body(wrapper, calls: list):
     return types.FunctionType(wrapper.__code__, wrapper.__globals__, wrapper.__name__, wrapper.__defaults__, closure)
 
 
-def _outcome(fn, stub):
+def outcome(fn, stub):
     """Call a (possibly generator or async) handler; the list of what it sent back."""
     result = fn(stub)
     if inspect.isasyncgen(result):
@@ -537,7 +537,7 @@ def test_each_handler_runs_only_for_the_actors_its_level_allows(monkeypatch):
         for who in ACTORS:
             calls: list = []
             before = len(denials)
-            sent = _outcome(_with_recording_body(fn, calls), _stub(cls, who))
+            sent = outcome(_with_recording_body(fn, calls), _stub(cls, who))
             allowed = who in LEVEL_ALLOWS[level]
             # Portal states have no two-factor step: a member needing setup is just a member there.
             if issubclass(cls, PortalState) and who == EMPLOYEE_SETUP:
@@ -661,7 +661,7 @@ def test_portal_loads_send_strangers_to_login():
             _actor = staticmethod(lambda: None)
             _refresh = lambda self, actor, seen=refreshed: seen.append(actor)  # noqa: E731
 
-        sent = _outcome(fn, Stranger())
+        sent = outcome(fn, Stranger())
         assert routes.PORTAL_LOGIN in repr(sent) and not refreshed, key
 
 

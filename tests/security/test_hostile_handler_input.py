@@ -3,7 +3,6 @@ ids, huge numbers, wrong types, missing and extra arguments, forms with missing 
 exception escapes, and input of the wrong shape changes nothing in the database."""
 from __future__ import annotations
 
-import asyncio
 import inspect
 import sqlite3
 import typing
@@ -12,7 +11,7 @@ import pytest
 from practice.state import base
 from practice.state.base import AppState
 from practice.state.portal import PortalState
-from tests.security.test_authorization_matrix import CONTACT_AB, OWNER_, two_accounts_with_everything
+from tests.security.test_authorization_matrix import CONTACT_AB, OWNER_, outcome, two_accounts_with_everything
 from tests.security.test_state_surface import app_states
 
 pytestmark = [pytest.mark.security, pytest.mark.slow, pytest.mark.firm(build=lambda monkeypatch: two_accounts_with_everything())]
@@ -71,19 +70,6 @@ def _params(fn) -> list[tuple[str, type | None]]:
     return [(name, _kind(hints.get(name))) for name in list(inspect.signature(original).parameters)[1:]]
 
 
-def _run(fn, state, *args, **kwargs) -> list:
-    result = fn(state, *args, **kwargs)
-    if inspect.isasyncgen(result):
-        async def collect():
-            return [item async for item in result]
-        return asyncio.run(collect())
-    if inspect.isgenerator(result):
-        return list(result)
-    if inspect.iscoroutine(result):
-        return [asyncio.run(result)]
-    return [result]
-
-
 class Commits:
     """Whether anything was written: SQLite's data_version, read on a connection of its own, moves with every
     commit another connection makes (the app's writes)."""
@@ -122,7 +108,7 @@ def _log_in(cls, firm, monkeypatch) -> None:
 
 def _call(fn, cls, args, kwargs, escaped: list) -> None:
     try:
-        _run(fn, cls(), *args, **kwargs)
+        outcome(lambda state: fn(state, *args, **kwargs), cls())
     except LookupError as err:
         if "EventContext" not in str(err):  # reaching another state needs Reflex's event loop, absent here
             escaped.append(f"{cls.__name__}.{fn.__name__}{args!r:.80}: LookupError: {err!s:.120}")

@@ -269,6 +269,12 @@ def run(fn: Callable[..., Any], *args, **kwargs) -> Any:
         return fn(session, *args, **kwargs)
 
 
+async def run_off_loop(fn: Callable[..., Any], *args, **kwargs) -> Any:
+    """`run` in a worker thread, for services slow on purpose (checking a password's hash takes a good part of a
+    second): the event loop stays free, so a flood of wrong logins never holds up anybody else's clicks."""
+    return await asyncio.to_thread(run, fn, *args, **kwargs)
+
+
 def read(fn: Callable[..., Any], *args, **kwargs) -> Any:
     """Call a service in a read session (a `PracticeError` goes on up)."""
     with read_session() as session:

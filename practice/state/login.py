@@ -8,7 +8,7 @@ from practice.services.access import auth, device_cookies, login_safety, passwor
 from practice.services.errors import PracticeError
 from practice.services.mail import password_reset as reset_email
 from practice.state.base import (ANYONE, AppState, allow, client_address, read, remember_device, request_cookie, run,
-                                 shown_in, start_browser_session)
+                                 run_off_loop, shown_in, start_browser_session)
 
 
 PASSWORD_SET = "Your new password is set, and every earlier login has ended. Log in with it."
@@ -45,9 +45,9 @@ class LoginState(AppState):
             return rx.redirect(routes.HOME)
 
     @allow(ANYONE)
-    def log_in(self, form: dict):
+    async def log_in(self, form: dict):
         with shown_in(self, "error"):
-            result = run(auth.start_login, str(form.get("email", ""))[:320], str(form.get("password", ""))[:1000],
+            result = await run_off_loop(auth.start_login, str(form.get("email", ""))[:320], str(form.get("password", ""))[:1000],
                          ip=self._client_ip(), device=self._device(), old_sid=self._session_id())
             if result.pending_id:
                 self._pending = result.pending_id
@@ -56,9 +56,9 @@ class LoginState(AppState):
             return self._enter(result.sid, result.member)
 
     @allow(ANYONE)
-    def submit_code(self, form: dict):
+    async def submit_code(self, form: dict):
         try:
-            result = run(auth.finish_login, self._pending, str(form.get("code", ""))[:40],
+            result = await run_off_loop(auth.finish_login, self._pending, str(form.get("code", ""))[:40],
                          ip=self._client_ip(), device=self._device(), old_sid=self._session_id())
         except PracticeError as err:
             self.error = str(err)

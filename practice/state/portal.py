@@ -21,7 +21,7 @@ from practice.services.actor import ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
 from practice.state.base import (ANYONE, CONTACT, allow, client_address, event_actor, full_page_load, read,
-                                 remember_device, request_cookie, run, shown_in, start_browser_session)
+                                 remember_device, request_cookie, run, run_off_loop, shown_in, start_browser_session)
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -227,10 +227,10 @@ class PortalLoginState(PortalState):
             return rx.redirect(routes.PORTAL)
 
     @allow(ANYONE)
-    def log_in(self, form: dict):
+    async def log_in(self, form: dict):
         try:
             email = str(form.get("email", ""))[:320]
-            sid = run(logins.log_in, email, str(form.get("password", ""))[:500], client_ip=client_address(self),
+            sid = await run_off_loop(logins.log_in, email, str(form.get("password", ""))[:500], client_ip=client_address(self),
                       device=request_cookie(self, device_cookies.COOKIE))
         except PracticeError as err:
             self.error, self.notice = str(err), ""

@@ -3,6 +3,9 @@ HTTPS, after a login hands it a one-time token; no state var holds a session id,
 (The browser journey, tests/e2e/test_session_cookies.py, checks the same from Chromium.)"""
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
@@ -43,13 +46,13 @@ def backend(base_url: str = "http://testserver") -> TestClient:
 
 
 def staff_login() -> str:
-    token = handoff_token(LoginState().log_in({"email": "olivia@example.com", "password": PASSWORD}))
+    token = handoff_token(asyncio.run(LoginState().log_in({"email": "olivia@example.com", "password": PASSWORD})))
     assert token, "the login did not send the browser to /session/start"
     return token
 
 
 def portal_login() -> str:
-    token = handoff_token(PortalLoginState().log_in({"email": "rhea@linden.example", "password": CLIENT_PASS}))
+    token = handoff_token(asyncio.run(PortalLoginState().log_in({"email": "rhea@linden.example", "password": CLIENT_PASS})))
     assert token, "the portal login did not send the browser to /session/start"
     return token
 
@@ -163,3 +166,37 @@ def test_states_read_the_session_from_the_connections_cookie_and_never_keep_it(f
     assert state._actor().member_id == firm["owner"].member_id
     assert sid not in repr(state.dict())
     assert with_cookie(PortalState(), f"{routes.STAFF_SESSION_COOKIE}={sid}")._actor() is None
+
+
+class SlowHasher:
+    """The real hasher, a second slower: a long password check makes a held event loop plain to see."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def verify(self, stored, password):
+        time.sleep(1.0)
+        return self.real.verify(stored, password)
+
+
+@pytest.mark.parametrize("login", [
+    lambda: LoginState().log_in({"email": "olivia@example.com", "password": "wrong horse battery"}),
+    lambda: PortalLoginState().log_in({"email": "rhea@linden.example", "password": "wrong horse battery"})],
+    ids=["staff", "portal"])
+def test_a_login_leaves_the_event_loop_free_while_its_password_is_checked(login, firm, monkeypatch):
+    """Checking a password's hash is slow on purpose; a flood of wrong logins must not hold up anybody's clicks."""
+    monkeypatch.setattr(auth, "_hasher", SlowHasher(auth._hasher))
+
+    async def others_clicking_meanwhile() -> float:
+        gaps, last = [], time.monotonic()
+        logging_in = asyncio.ensure_future(login())
+        while not logging_in.done():
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+        await logging_in
+        return max(gaps)
+
+    worst = asyncio.run(others_clicking_meanwhile())
+    assert worst < 0.5, f"the event loop was held for {worst:.2f} s"

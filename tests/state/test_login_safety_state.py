@@ -1,4 +1,5 @@
 """The login safety parts of the states, without a browser: the code step, the setup gate, denied handlers."""
+import asyncio
 import time
 
 import pyotp
@@ -65,12 +66,12 @@ def test_the_login_state_asks_for_a_code_then_logs_in(firm):
     with write_session() as s:
         two_factor.confirm_setup(s, emma, totp.now())
     state = LoginState()
-    assert handoff_token(state.log_in({"email": "emma@example.com", "password": PASSWORD})) is None
+    assert handoff_token(asyncio.run(state.log_in({"email": "emma@example.com", "password": PASSWORD}))) is None
     assert state.step == "code" and state.error == ""
-    state.submit_code({"code": "12345"})
+    asyncio.run(state.submit_code({"code": "12345"}))
     assert "not right" in state.error and state.step == "code"
     # The code for the next step (the current one was used to turn it on).
-    cookie = session_after_login(state.submit_code({"code": totp.at(time.time() + 30)}))
+    cookie = session_after_login(asyncio.run(state.submit_code({"code": totp.at(time.time() + 30)})))
     assert state.error == "" and state.step == "password"
     with read_session() as s:
         assert auth.actor_for_session(s, cookie.sid).member_id == emma.member_id

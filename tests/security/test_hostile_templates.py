@@ -83,7 +83,7 @@ def test_a_1500_page_document_gives_a_sentence_within_the_layout_limit():
 def test_a_layout_that_needs_too_much_memory_gives_a_sentence(monkeypatch):
     monkeypatch.setattr(html_pdf, "LAYOUT_MEMORY", 1024 * 1024)
     with pytest.raises(html_pdf.LayoutFailed, match="could not be laid out as a PDF"):
-        html_pdf.render_pdf("<p>" + "word " * 50000 + "</p>")
+        html_pdf.render_pdf("<p>" + "word " * 400_000 + "</p>")  # far beyond what a fork can reuse
 
 
 def test_an_ordinary_document_is_laid_out_with_its_pages():

@@ -36,10 +36,19 @@ def app_db(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def harness(app_db):
+    import reflex.testing
     from reflex.testing import AppHarness
 
-    with AppHarness.create(root=ROOT, app_name="practice") as h:
-        yield h
+    # The harness empties Reflex's memo registry before it reloads the app module, so that one test app's memos do
+    # not reach the next; but only the app module is reloaded, so a memo component whose module the suite had
+    # already imported (the board's card, when state and security tests ran first) would never be registered again
+    # and its page would fail to compile in the browser. This suite runs one app: let the harness empty a copy.
+    old_registry, reflex.testing.MEMOS = reflex.testing.MEMOS, dict(reflex.testing.MEMOS)
+    try:
+        with AppHarness.create(root=ROOT, app_name="practice") as h:
+            yield h
+    finally:
+        reflex.testing.MEMOS = old_registry
 
 
 @pytest.fixture(scope="package")

@@ -48,9 +48,11 @@ PLACEHOLDERS = {"[account_id]": "account_id", "[job_id]": "job_id", "[request_id
 
 
 def _page_routes() -> list[str]:
-    """Every page route in practice/routes.py (the backend's own routes, with `{...}`, are not pages)."""
+    """Every page route in practice/routes.py (the backend's own routes are not pages: those with `{...}`, and
+    the session endpoints a login or a logout calls, which would end the crawler's session)."""
     return sorted(v for k, v in vars(routes).items()
-                  if k.isupper() and isinstance(v, str) and v.startswith("/") and "{" not in v)
+                  if k.isupper() and isinstance(v, str) and v.startswith("/") and "{" not in v
+                  and v not in routes.BACKEND_ROUTES)
 
 
 def _free_port() -> int:
@@ -239,7 +241,7 @@ def _log_in_client(page, site: str, email: str) -> None:
     page.fill("#portal-email", email)
     page.fill("#portal-password", CLIENT_PASS)
     page.click("#portal-login-submit")
-    page.wait_for_url(re.compile(r"/portal$"), timeout=30_000)
+    page.wait_for_url(re.compile(r"/portal/?$"), timeout=30_000)  # the built app serves the page at /portal/
 
 
 ROLES = ("owner", "employee", "client")

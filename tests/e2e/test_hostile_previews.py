@@ -147,7 +147,7 @@ def test_hostile_previews_leave_other_people_answered_and_the_server_small(brows
           f"server RSS peak {max(memory):.0f} MB; document answered after {docs_took:.1f} s\n"
           f"  email: {mail_answer}\n  document: {docs_answer}\n  each answer (ms): {[round(b) for b in busy]}")
     assert "too long" in mail_answer or "computing time" in mail_answer
-    assert "pages" in docs_answer or "computing time" in docs_answer or "longer than" in docs_answer
+    assert any(why in docs_answer for why in ("pages", "computing time", "longer than", "more memory or time"))
     assert docs_took < templating.CHILD_SECONDS + html_pdf.LAYOUT_SECONDS + 3  # filled in, then laid out
     # The machine is shared (2 cores, other engineers' work running): even a calm page has the odd slow answer.
     # So: the typical answer within 200 ms, nine in ten within 200 ms or no worse than the machine gives under the

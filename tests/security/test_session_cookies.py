@@ -24,6 +24,7 @@ from practice.state.base import AppState
 from practice.state.login import LoginState
 from practice.state.portal import PortalLoginState, PortalState
 from tests.factories import PASSWORD, give_portal_login, handoff_token, make_account, make_contact, make_firm
+from tests.security.event_loop import longest_hold
 from tests.security.test_state_surface import app_states
 
 CLIENT_PASS = "copper-meadow-kettle-8"
@@ -187,16 +188,5 @@ def test_a_login_leaves_the_event_loop_free_while_its_password_is_checked(login,
     """Checking a password's hash is slow on purpose; a flood of wrong logins must not hold up anybody's clicks."""
     monkeypatch.setattr(auth, "_hasher", SlowHasher(auth._hasher))
 
-    async def others_clicking_meanwhile() -> float:
-        gaps, last = [], time.monotonic()
-        logging_in = asyncio.ensure_future(login())
-        while not logging_in.done():
-            await asyncio.sleep(0.01)
-            now = time.monotonic()
-            gaps.append(now - last)
-            last = now
-        await logging_in
-        return max(gaps)
-
-    worst = asyncio.run(others_clicking_meanwhile())
+    worst = longest_hold(login)
     assert worst < 0.5, f"the event loop was held for {worst:.2f} s"

@@ -14,6 +14,7 @@ import contextvars
 import functools
 import inspect
 import json
+import logging
 import time
 from typing import Any, Callable, Iterator
 
@@ -365,6 +366,7 @@ class AppState(rx.State):
 
 
 POLL_SECONDS = 2.0
+log = logging.getLogger(__name__)
 
 # The watcher task of each browser tab (Reflex client token) in this process. Reflex already cancels a
 # watcher when its page's on_load chain is superseded (navigation, reload) or the tab disconnects; a new
@@ -420,7 +422,12 @@ class InboxBadgeState(AppState):
         sid, shown = self._session_id(), None
         try:
             while True:
-                fingerprint = await asyncio.to_thread(unread_fingerprint, sid)
+                try:
+                    fingerprint = await asyncio.to_thread(unread_fingerprint, sid)
+                except Exception:  # a busy or restarting database: the badge waits for the next poll, not the next page
+                    log.warning("unread badge poll failed; trying again in %s s", POLL_SECONDS, exc_info=True)
+                    await asyncio.sleep(POLL_SECONDS)
+                    continue
                 if fingerprint is None:
                     return  # logged out or timed out: the next page load sends them to the login page
                 if fingerprint != shown:

@@ -39,6 +39,14 @@ def open_changes(pg, base_url: str, version_id: int, *, phone: bool = False) -> 
     expect(pg.locator("#diff-title")).to_contain_text(f"What version {version_id} changed")
 
 
+def settled_boxes(pg, *locators) -> list[dict]:
+    """The boxes of `locators` once the dialog's opening animation has finished (a box read mid-animation is
+    scaled, and two read at different moments do not line up)."""
+    pg.wait_for_function("document.getAnimations().every(a => a.playState !== 'running'"
+                         " || a.effect.getTiming().iterations === Infinity)")
+    return [locator.bounding_box() for locator in locators]
+
+
 def test_changes_are_side_by_side_with_long_lines_wrapped(page, base_url, two_versions):
     version_id, token = two_versions
     open_changes(page, base_url, version_id)
@@ -46,7 +54,7 @@ def test_changes_are_side_by_side_with_long_lines_wrapped(page, base_url, two_ve
     old, new = diff.locator(".diff-old", has_text=f"short comment {token}"), diff.locator(".diff-new", has_text=token)
     expect(old).to_be_visible()
     expect(new).to_be_visible()
-    a, b = old.bounding_box(), new.bounding_box()
+    a, b = settled_boxes(page, old, new)
     assert abs(a["y"] - b["y"]) < 2 and b["x"] > a["x"] + a["width"] - 2  # one row, two columns
     assert b["height"] > 3 * 18  # the long line wraps instead of running off
     assert diff.evaluate("el => el.scrollWidth <= el.clientWidth")
@@ -60,7 +68,7 @@ def test_on_a_phone_the_columns_stack(phone_page, base_url, two_versions):
     diff = phone_page.locator("#rules-diff")
     old, new = diff.locator(".diff-old", has_text=f"short comment {token}"), diff.locator(".diff-new", has_text=token)
     expect(new).to_be_visible()
-    a, b = old.bounding_box(), new.bounding_box()
+    a, b = settled_boxes(phone_page, old, new)
     assert b["y"] >= a["y"] + a["height"] - 1 and b["x"] < a["x"] + 5  # the new line under the old one
     assert diff.evaluate("el => el.scrollWidth <= el.clientWidth")
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

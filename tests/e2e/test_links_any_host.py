@@ -8,15 +8,11 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import select
 
-from practice.db import read_session, write_session
-from practice.models import Role, TeamMember
-from practice.services.actor import Actor
+from practice.db import write_session
 from practice.services.documents import files as document_files
-from practice.services.work import accounts
 from tests.e2e.conftest import log_in
-from tests.factories import give_portal_login, make_signature_request, normal_pdf
+from tests.factories import demo_owner, portal_client, make_signature_request, normal_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -30,14 +26,9 @@ HOSTS = ("localhost", "127.0.0.1")
 def letter(harness):
     """An account whose contact has a portal login, an organizer and a two-page letter in its documents, and
     requests (sent) for the contact to sign the letter, one per host name."""
-    with read_session() as s:
-        owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
-    with write_session() as s:
-        account = accounts.create_account(s, owner, name="Linden Household", type="Individual")
-        contact = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Rhea", last_name="Linden",
-                                          email="rhea@linden.example")
-        account_id, contact_id = account.id, contact.id
-    give_portal_login(owner, contact_id, CLIENT_PASS)
+    owner = demo_owner()
+    account_id, contact_id = portal_client(account="Linden Household", first_name="Rhea", last_name="Linden",
+                                           email="rhea@linden.example", password=CLIENT_PASS, staff=owner)
     doc = document_files.upload(owner, account_id, None, "Engagement letter.pdf", LETTER)
     document_files.upload(owner, account_id, None, "Tax organizer.pdf", ORGANIZER)
     requests = {}

@@ -15,12 +15,10 @@ from playwright.sync_api import expect
 from sqlmodel import delete, select
 
 from practice.db import read_session, write_session
-from practice.models import LoginAttempt, Notification, Role, TeamMember, utcnow
+from practice.models import LoginAttempt, Notification, TeamMember, utcnow
 from practice.services.access import device_cookies, login_safety
-from practice.services.actor import Actor
-from practice.services.work import accounts
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from tests.factories import give_portal_login, guess_passwords
+from tests.factories import portal_client, guess_passwords
 
 pytestmark = [pytest.mark.e2e, pytest.mark.security, pytest.mark.slow]
 
@@ -33,14 +31,8 @@ OWNER = "owner@example.com"
 @pytest.fixture(scope="module")
 def client(harness):
     """A client with a portal login (the owner invited her; she set her password)."""
-    with read_session() as s:
-        owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
-    with write_session() as s:
-        account = accounts.create_account(s, owner, name="Quill Studio", type="Company")
-        contact = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Rosa", last_name="Quill",
-                                          email=CLIENT_EMAIL)
-        contact_id = contact.id
-    give_portal_login(owner, contact_id, CLIENT_PASS)
+    portal_client(account="Quill Studio", type="Company", first_name="Rosa", last_name="Quill", email=CLIENT_EMAIL,
+                  password=CLIENT_PASS)
     return CLIENT_EMAIL
 
 

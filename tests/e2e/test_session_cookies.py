@@ -9,15 +9,10 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 from reflex_base.config import get_config
-from sqlmodel import select
 
 from practice import routes
-from practice.db import read_session, write_session
-from practice.models import Role, TeamMember
-from practice.services.actor import Actor
-from practice.services.work import accounts
 from tests.e2e.conftest import log_in
-from tests.factories import give_portal_login
+from tests.factories import portal_client
 
 pytestmark = [pytest.mark.e2e, pytest.mark.security]
 
@@ -28,14 +23,8 @@ CLIENT_EMAIL = "iris@cookie-test.example"
 @pytest.fixture(scope="module")
 def client_login(harness):
     """A contact with an active portal login."""
-    with read_session() as s:
-        owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
-    with write_session() as s:
-        account = accounts.create_account(s, owner, name="Cookie Household", type="Individual")
-        contact = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Iris", last_name="Cookie",
-                                          email=CLIENT_EMAIL)
-        contact_id = contact.id
-    give_portal_login(owner, contact_id, CLIENT_PASS)
+    portal_client(account="Cookie Household", first_name="Iris", last_name="Cookie", email=CLIENT_EMAIL,
+                  password=CLIENT_PASS)
     return CLIENT_EMAIL
 
 

@@ -11,13 +11,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from practice.db import read_session, write_session
-from practice.models import Document, Role, SignatureField, SignatureRequest, TeamMember
-from practice.services.actor import Actor
+from practice.db import read_session
+from practice.models import Document, SignatureField, SignatureRequest
 from practice.services.documents import files as document_files, html_pdf, storage
-from practice.services.work import accounts
 from tests.e2e.conftest import log_in
-from tests.factories import give_portal_login, printed_texts
+from tests.factories import demo_owner, portal_client, printed_texts
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "amber-field-harbour-3"
@@ -30,15 +28,9 @@ TOLERANCE = 0.01  # of the page: a pixel or two of a page image about 800 pixels
 
 
 def _client_with_portal(tag: str) -> tuple[int, str]:
-    with read_session() as s:
-        owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
-    email = f"hana.{tag}@quill.example"
-    with write_session() as s:
-        account = accounts.create_account(s, owner, name=f"Quill Household {tag}", type="Individual")
-        contact = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Hana", last_name="Quill",
-                                          email=email)
-        account_id, contact_id = account.id, contact.id
-    give_portal_login(owner, contact_id, PASSWORD)
+    owner, email = demo_owner(), f"hana.{tag}@quill.example"
+    account_id, contact_id = portal_client(account=f"Quill Household {tag}", first_name="Hana", last_name="Quill",
+                                           email=email, password=PASSWORD, staff=owner)
     document_files.upload(owner, account_id, None, "Form 8879.pdf", html_pdf.render_pdf(FORM))
     return account_id, email
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from sqlmodel import select
+
 from practice.db import read_session, write_session
 from practice.models import Account, Contact, Role, TeamMember
 from practice.services.access.auth import hash_password
@@ -103,3 +105,23 @@ def give_portal_login(staff: Actor, contact_id: int, password: str) -> None:
     token = re.search(r"/portal/activate\?token=([\w-]+)", link).group(1)
     with write_session() as s:
         logins.activate(s, token, password)
+
+
+def demo_owner() -> Actor:
+    """The owner of the firm already in the database (the browser journeys' demo firm); opens its own read."""
+    with read_session() as s:
+        return Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
+
+
+def portal_client(*, account: str, first_name: str, last_name: str, email: str, password: str,
+                  type: str = "Individual", staff: Actor | None = None) -> tuple[int, int]:
+    """A new account with one contact whose portal login is active with `password`, made by `staff` (the
+    owner by default); (account id, contact id). Opens its own transactions."""
+    staff = staff or demo_owner()
+    with write_session() as s:
+        made = accounts.create_account(s, staff, name=account, type=type)
+        contact = accounts.create_contact(s, staff, account_ids=[made.id], first_name=first_name,
+                                          last_name=last_name, email=email)
+        ids = made.id, contact.id
+    give_portal_login(staff, ids[1], password)
+    return ids

@@ -403,6 +403,19 @@ def unread_fingerprint(sid: str) -> tuple[int, int] | None:
         return inbox.fingerprint(session, actor.member_id)
 
 
+_UNREADABLE = (-1, -1)
+
+
+async def _poll_unread(sid: str) -> tuple[int, int] | None:
+    """unread_fingerprint off the event loop; _UNREADABLE when the database could not be read (busy, restarting):
+    the badge then waits for the next poll instead of stopping until the next page."""
+    try:
+        return await asyncio.to_thread(unread_fingerprint, sid)
+    except Exception:
+        log.warning("unread badge poll failed; trying again in %s s", POLL_SECONDS, exc_info=True)
+        return _UNREADABLE
+
+
 class InboxBadgeState(AppState):
     """The unread count shown beside "Inbox" in the sidebar and the phone menu (its own small state, so that
     the poller's updates send one integer, not a page)."""
@@ -422,15 +435,10 @@ class InboxBadgeState(AppState):
         sid, shown = self._session_id(), None
         try:
             while True:
-                try:
-                    fingerprint = await asyncio.to_thread(unread_fingerprint, sid)
-                except Exception:  # a busy or restarting database: the badge waits for the next poll, not the next page
-                    log.warning("unread badge poll failed; trying again in %s s", POLL_SECONDS, exc_info=True)
-                    await asyncio.sleep(POLL_SECONDS)
-                    continue
+                fingerprint = await _poll_unread(sid)
                 if fingerprint is None:
                     return  # logged out or timed out: the next page load sends them to the login page
-                if fingerprint != shown:
+                if fingerprint is not _UNREADABLE and fingerprint != shown:
                     async with self:
                         self._show(fingerprint[0])
                     shown = fingerprint

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import reflex as rx
 
@@ -20,9 +21,10 @@ from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_
 from practice.state.proposals import proposal_outcome as account_proposal_outcome
 from practice.state.run_views import RunItem, run_items
 from practice.state.signatures import REQUEST_STATUS
+from practice.state.task_editing import TaskEditing
 from practice.state.views import Option
-from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskForm, TaskItem,
-                                       history_items, parse_date, parse_id, task_changes, task_form, task_items)
+from practice.state.work_views import (NONE, STATUS_LABELS, HistoryItem, TagItem, TaskItem,
+                                       history_items, parse_date, parse_id, task_items)
 
 PRIORITIES = [p.value for p in Priority]
 
@@ -124,7 +126,8 @@ def _job_view(session, actor, job_id: int) -> dict:
     }
 
 
-class JobState(AppState):
+class JobState(TaskEditing, AppState):
+    TASK_ERROR_FIELD: ClassVar[str] = "task_error"
     # Not called `job_id`: that is the route's own variable.
     jid: int = 0
     found: bool = False
@@ -165,11 +168,6 @@ class JobState(AppState):
     rename_error: str = ""
     delete_open: bool = False
     delete_text: str = ""
-    # A task of the job being corrected in its dialog (0: none), and one about to be deleted.
-    task_edit: TaskForm = TaskForm()
-    task_edit_error: str = ""
-    task_delete_id: int = 0
-    task_delete_text: str = ""
 
     def _refresh(self) -> None:
         try:
@@ -248,43 +246,6 @@ class JobState(AppState):
         with shown_in(self, "error"):
             name, account_id = run(removal.delete_job, self._require(), self.jid)
             return [rx.toast.success(f'Deleted job "{name}".'), rx.redirect(routes.account_url(account_id))]
-
-    @allow(STAFF)
-    def edit_task(self, task_id: int):
-        with shown_in(self, "task_error"):
-            self.task_edit = task_form(read(tasks.get_task, self._require(), parse_id(task_id) or 0))
-            self.task_edit_error = ""
-
-    @allow(STAFF)
-    def set_task_edit_open(self, value: bool):
-        if not value:
-            self.task_edit = TaskForm()
-
-    @allow(STAFF)
-    def save_task(self, form: dict):
-        with shown_in(self, "task_edit_error"):
-            fields = task_changes(form)
-            if write_and_refresh(self, tasks.update_task, self.task_edit.id, shown="task_edit_error", **fields):
-                self.task_edit = TaskForm()
-                return rx.toast.success("Task saved.")
-
-    @allow(STAFF)
-    def ask_delete_task(self, task_id: int):
-        task = parse_id(task_id) or 0
-        with shown_in(self, "task_error"):
-            self.task_delete_text = read(removal.task_removal, self._require(), task).sentence
-            self.task_delete_id = task
-
-    @allow(STAFF)
-    def set_task_delete_open(self, value: bool):
-        if not value:
-            self.task_delete_id = 0
-
-    @allow(STAFF)
-    def confirm_delete_task(self):
-        task, self.task_delete_id = self.task_delete_id, 0
-        if write_and_refresh(self, removal.delete_task, task, shown="task_error"):
-            return rx.toast.success("Task deleted.")
 
     @allow(STAFF)
     def move_to(self, stage_id: str):

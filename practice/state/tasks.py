@@ -8,13 +8,14 @@ import reflex as rx
 from practice.models import TaskStatus
 from practice.services import firm
 from practice.services.access import team
-from practice.services.work import jobs, removal, tasks
+from practice.services.work import jobs, tasks
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_date, format_datetime, relative_time
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.task_editing import TaskEditing
 from practice.state.views import Option
-from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskForm, TaskItem, parse_date,
-                                       parse_id, task_changes, task_form, task_items)
+from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, parse_date,
+                                       parse_id, task_items)
 
 FILTER_VALUES = {value for value, _ in STATUS_FILTERS}
 
@@ -36,7 +37,7 @@ def _task_detail(session, actor, task_id: int) -> dict:
             "names": {m.id: m.name for m in team.list_members(session, actor, include_inactive=True)}}
 
 
-class TasksState(AppState):
+class TasksState(TaskEditing, AppState):
     mine: bool = True
     status_filter: str = "open"
     rows: list[TaskItem] = []
@@ -57,11 +58,6 @@ class TasksState(AppState):
     comments: list[CommentItem] = []
     comment_key: int = 0
     subtask_key: int = 0
-    # A task being corrected in its dialog (id 0: none), and one about to be deleted.
-    task_edit: TaskForm = TaskForm()
-    task_edit_error: str = ""
-    task_delete_id: int = 0
-    task_delete_text: str = ""
 
     @rx.var
     def detail_status_label(self) -> str:
@@ -184,41 +180,6 @@ class TasksState(AppState):
                 self._load_detail()
             self.comment_key += 1
 
-    @allow(STAFF)
-    def edit_task(self, task_id: int):
-        with shown_in(self, "error"):
-            self.task_edit = task_form(read(tasks.get_task, self._require(), parse_id(task_id) or 0))
-            self.task_edit_error = ""
-
-    @allow(STAFF)
-    def set_task_edit_open(self, value: bool):
-        if not value:
-            self.task_edit = TaskForm()
-
-    @allow(STAFF)
-    def save_task(self, form: dict):
-        with shown_in(self, "task_edit_error"):
-            fields = task_changes(form)
-            if write_and_refresh(self, tasks.update_task, self.task_edit.id, shown="task_edit_error", **fields):
-                self.task_edit = TaskForm()
-                return rx.toast.success("Task saved.")
-
-    @allow(STAFF)
-    def ask_delete_task(self, task_id: int):
-        task = parse_id(task_id) or 0
-        with shown_in(self, "error"):
-            self.task_delete_text = read(removal.task_removal, self._require(), task).sentence
-            self.task_delete_id = task
-
-    @allow(STAFF)
-    def set_task_delete_open(self, value: bool):
-        if not value:
-            self.task_delete_id = 0
-
-    @allow(STAFF)
-    def confirm_delete_task(self):
-        task, self.task_delete_id = self.task_delete_id, 0
-        if task == self.detail_id:
+    def _task_deleted(self, task_id: int) -> None:
+        if task_id == self.detail_id:
             self.detail_id = 0
-        if write_and_refresh(self, removal.delete_task, task):
-            return rx.toast.success("Task deleted.")

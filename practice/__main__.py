@@ -1,22 +1,25 @@
-"""Command line: `python -m practice serve | mailer | drive | migrate | demo | generate | verify`."""
+"""Command line: `python -m practice serve | mailer | drive | migrate | demo | generate | verify | backup | restore`."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
-import subprocess
 import sys
 import time
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from practice.config import PORT, ROOT, database_url, trusted_proxies
+from practice.config import PORT, ROOT, data_dir, database_url, trusted_proxies
 from practice.db import read_session, write_session
 from practice.migrate import upgrade
 from practice.models import Firm
 from practice.services import demo, events
+from practice.services.backups import archive
 from practice.services.signing import certificates, verify
+from practice.supervisor import Supervisor
 from practice.drive_app import main as drive_main
 from practice.worker import tasks as worker_tasks
 from practice.worker.consumer import consumer_command
@@ -41,36 +44,48 @@ def _prepare_signing(*, only_if_firm_exists: bool = False) -> None:
         certificates.ensure_certificate(session)
 
 
+def serve_commands() -> dict[str, list[str]]:
+    """The four processes `serve` runs, by name: the web app, the Huey consumer, the mailer and the drive."""
+    return {
+        "web": [sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(PORT),
+                "--backend-port", str(PORT), "--backend-host", "127.0.0.1"],
+        "worker": consumer_command(workers=2),
+        "mailer": [sys.executable, "-m", "practice", "mailer"],
+        "drive": [sys.executable, "-m", "practice", "drive"],
+    }
+
+
+# `reflex run --env prod` compiles and builds the pages on every start (a minute on a busy machine). A web app that
+# crashed is restarted on the pages its first start built: the same server Reflex runs (Granian, one worker
+# without Redis) serving the built pages, back in seconds. Reflex reads these two settings under internal names.
+WEB_RESTART_ENV = {"REFLEX_ENV_MODE": "prod", "__REFLEX_SKIP_COMPILE": "true",
+                   "__REFLEX_MOUNT_FRONTEND_COMPILED_APP": "true",
+                   "REFLEX_FRONTEND_PORT": str(PORT), "REFLEX_BACKEND_PORT": str(PORT)}
+
+
+def web_restart_command() -> list[str]:
+    """The web app without its build step, for restarts."""
+    workers = os.environ.get("GRANIAN_WORKERS", "1")
+    return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
+            "--port", str(PORT), "--workers", workers, "practice.practice:app"]
+
+
 def serve() -> int:
-    """Start the web app, the Huey consumer, the mailer and the drive together; Ctrl-C stops them all."""
+    """Start the web app, the Huey consumer, the mailer and the drive, restart any that stops; Ctrl-C stops them all."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s serve %(levelname)s %(message)s")
     _migrate_and_seed()
-    env = dict(os.environ)
-    web = subprocess.Popen([sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(PORT),
-                            "--backend-port", str(PORT), "--backend-host", "127.0.0.1"], cwd=ROOT, env=env)
-    worker = subprocess.Popen(consumer_command(workers=2), cwd=ROOT, env=env)
-    mailer = subprocess.Popen([sys.executable, "-m", "practice", "mailer"], cwd=ROOT, env=env)
-    drive = subprocess.Popen([sys.executable, "-m", "practice", "drive"], cwd=ROOT, env=env)
+    supervisor = Supervisor(serve_commands(), cwd=ROOT, env=dict(os.environ),
+                            restarts={"web": (web_restart_command(), WEB_RESTART_ENV)})
+    supervisor.start()
     print(f"practice: open http://127.0.0.1:{PORT} (first start builds the web app; give it a minute)", flush=True)
-    procs = [web, worker, mailer, drive]
 
-    def stop(*_):
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
-        deadline = time.time() + 15
-        for p in procs:
-            try:
-                p.wait(timeout=max(0.1, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                p.kill()
+    def request_stop(*_):
+        supervisor.stopping.set()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
-    try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    stop()
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    supervisor.run()
+    supervisor.stop()
     return 0
 
 
@@ -117,6 +132,31 @@ def _verify_with_firm_certificates(data: bytes):
         return None
 
 
+def backup_command(dest: str) -> int:
+    """Write one checked archive of the running firm's data; 0 when it is written, 1 with a sentence otherwise."""
+    try:
+        target, manifest = archive.write_backup(Path(dest))
+    except archive.BackupError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"Backup written to {target}: the database ({sum(manifest.counts.values())} rows), {manifest.file_count} "
+          f"stored files and the keys, {manifest.total_bytes / 1e6:.1f} MB. Checked: every part's SHA-256 matches.")
+    return 0
+
+
+def restore_command(path: str) -> int:
+    """Restore an archive onto the empty data folder, then bring its database to this version's schema."""
+    try:
+        manifest = archive.restore(Path(path))
+    except archive.BackupError as err:
+        print(err, file=sys.stderr)
+        return 1
+    upgrade()
+    print(f"Restored the backup of {manifest.created_at} into {data_dir()}: the database "
+          f"({sum(manifest.counts.values())} rows) and {manifest.file_count} stored files, every part checked.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m practice")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -132,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     ver.add_argument("file", help="the PDF to check")
     ver.add_argument("--trust", action="append", default=[], metavar="CERT.pem",
                      help="a certificate to trust (repeatable); without it, the firm's own certificates")
+    back = sub.add_parser("backup", help="write one checked archive of the data (safe while the app runs)")
+    back.add_argument("dest", help="a folder (the archive is named by the time) or the archive's file name")
+    rest = sub.add_parser("restore", help="restore an archive onto an empty data folder")
+    rest.add_argument("archive", help="the archive `backup` wrote")
     args = parser.parse_args(argv)
     if args.cmd in ("serve", "drive"):
         try:
@@ -139,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as err:
             print(err, file=sys.stderr)
             return 2
+    if args.cmd == "backup":
+        return backup_command(args.dest)
+    if args.cmd == "restore":
+        return restore_command(args.archive)
     if args.cmd == "verify":
         return verify_command(args.file, args.trust)
     if args.cmd == "serve":

@@ -16,11 +16,11 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from sqlmodel import Session, select
 
-from practice.config import data_secret
+from practice.config import data_dir, data_secret
 from practice.models import FirmCertificate
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
-from practice.services.errors import InvalidInput
+from practice.services.errors import InvalidInput, PracticeError
 from practice.services.firm import get_firm
 
 PASSPHRASE_FILE = "signing-key.passphrase"
@@ -28,9 +28,30 @@ VALID_YEARS = 10
 MAX_PKCS12_BYTES = 1_000_000
 
 
+MISSING_PASSPHRASE = ("The signing key's passphrase file ({name}) is missing from the data folder {folder}, so "
+                      "files cannot be sealed. Restore it from the backup the database came from (`python -m "
+                      "practice restore` brings both back together); an admin can also make a new certificate in "
+                      "Settings → Signing, and files sealed before stay verifiable.")
+WRONG_PASSPHRASE = ("The signing key's passphrase file ({name}) in {folder} does not open the firm's key: it belongs "
+                    "to another data folder. Restore the one from the backup the database came from; an admin can "
+                    "also make a new certificate in Settings → Signing, and files sealed before stay verifiable.")
+
+
 def _passphrase() -> bytes:
-    """The key passphrase from the data folder, made (0600) on first use."""
+    """The key passphrase from the data folder, made (0600) on first use: only for a key being made."""
     return data_secret(PASSPHRASE_FILE)
+
+
+def _existing_passphrase() -> bytes:
+    """The passphrase of keys made before: never made anew here (a new one could not open them)."""
+    try:
+        return (data_dir() / PASSPHRASE_FILE).read_bytes().strip()
+    except FileNotFoundError:
+        raise SigningKeyUnavailable(MISSING_PASSPHRASE.format(name=PASSPHRASE_FILE, folder=data_dir())) from None
+
+
+class SigningKeyUnavailable(PracticeError):
+    """The firm's key cannot be opened on this server (its passphrase file is missing or another one)."""
 
 
 def fingerprint(cert: x509.Certificate) -> str:
@@ -177,7 +198,10 @@ class KeyMaterial:
 
 def load_key_material(row: FirmCertificate) -> KeyMaterial:
     """Decrypt the row's key with the data folder's passphrase."""
-    key = serialization.load_pem_private_key(row.key_pem_encrypted.encode(), password=_passphrase())
+    try:
+        key = serialization.load_pem_private_key(row.key_pem_encrypted.encode(), password=_existing_passphrase())
+    except (ValueError, TypeError):  # "Incorrect password"
+        raise SigningKeyUnavailable(WRONG_PASSPHRASE.format(name=PASSPHRASE_FILE, folder=data_dir())) from None
     cert = x509.load_pem_x509_certificate(row.cert_pem.encode())
     chain = x509.load_pem_x509_certificates(row.chain_pem.encode()) if row.chain_pem.strip() else []
     return KeyMaterial(cert=cert, key=key, chain=chain, row=row)

@@ -1,0 +1,291 @@
+"""One-file backups of the firm's data while the app runs, checked part by part, and restoring one onto an empty
+data folder.
+
+An archive is a plain tar file: `practice.db` (a snapshot made with SQLite's online backup API, so changes still in
+the WAL file are in it and writers are never stopped; a copy of the file alone loses them), every stored file under
+`files/`, the data folder's keys (the signing key's passphrase and the device-cookie key), and last `manifest.json`
+with the size and SHA-256 of each part. An archive without its manifest (cut short) or with a part whose hash
+differs is refused before anything is restored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from practice.config import data_dir, database_url
+from practice.services.access.device_cookies import SECRET_FILE as DEVICE_COOKIE_KEY
+from practice.services.errors import PracticeError
+from practice.services.signing.certificates import PASSPHRASE_FILE
+
+FORMAT = "practice-backup"
+VERSION = 1
+MANIFEST = "manifest.json"
+DATABASE = "practice.db"
+FILES = "files"
+KEYS = (PASSPHRASE_FILE, DEVICE_COOKIE_KEY)
+COPY_BUFFER = 1024 * 1024
+SUFFIX = ".tar"
+
+
+class BackupError(PracticeError):
+    """A backup could not be written, or an archive cannot be restored; the sentence says why."""
+
+
+@dataclass
+class Manifest:
+    """What an archive holds: each part's size and SHA-256, and the rows per table of its database."""
+
+    created_at: str
+    parts: dict[str, dict] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        return json.dumps({"format": FORMAT, "version": VERSION, "created_at": self.created_at,
+                           "parts": self.parts, "counts": self.counts}, indent=1, sort_keys=True).encode()
+
+    @property
+    def file_count(self) -> int:
+        return sum(1 for name in self.parts if name.startswith(FILES + "/"))
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(p["size"] for p in self.parts.values())
+
+
+class _Hashing:
+    """A file read through, hashed as it goes."""
+
+    def __init__(self, fh):
+        self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(n)
+        self.sha.update(data)
+        self.size += len(data)
+        return data
+
+
+def sqlite_path() -> Path:
+    """The database file, or a sentence when the database is not a SQLite file this command can snapshot."""
+    url = database_url()
+    if not url.startswith("sqlite:///"):
+        raise BackupError("Backups cover the SQLite database in the data folder; this server uses DATABASE_URL "
+                          "for another database: back that one up with its own tools.")
+    return Path(url[len("sqlite:///"):])
+
+
+def _snapshot(source: Path, target: Path) -> dict[str, int]:
+    """A consistent copy of the live database (SQLite's online backup, one read transaction); its rows per table."""
+    if not source.exists():
+        raise BackupError(f"There is no database at {source} to back up.")
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")  # the copy is one self-contained file
+        if dst.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise BackupError("The database's snapshot failed SQLite's check; the database itself may be damaged. "
+                              "Nothing was written.")
+        tables = [r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {t: dst.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        dst.close()
+        src.close()
+
+
+def _add(tar: tarfile.TarFile, path: Path, name: str, manifest: Manifest) -> None:
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:  # deleted since the listing (after the snapshot): the snapshot no longer needs it
+        return
+    with fh:
+        info = tar.gettarinfo(fileobj=fh, arcname=name)
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        hashing = _Hashing(fh)
+        tar.addfile(info, hashing)
+    manifest.parts[name] = {"size": hashing.size, "sha256": hashing.sha.hexdigest()}
+
+
+def _stored_files(folder: Path):
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(root) / name
+            if path.is_file() and not path.is_symlink():
+                yield path, f"{FILES}/{path.relative_to(folder).as_posix()}"
+
+
+def archive_path(dest: Path, now: dt.datetime | None = None) -> Path:
+    """Where `backup DEST` writes: inside DEST when it is a folder (named by the time), else DEST itself."""
+    if dest.is_dir():
+        stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%d-%H%M%S")
+        return dest / f"practice-backup-{stamp}{SUFFIX}"
+    return dest
+
+
+def write_backup(dest: Path, *, folder: Path | None = None) -> tuple[Path, Manifest]:
+    """Write one archive of the live data folder to `dest` (a folder or a file name), then check it."""
+    folder = folder or data_dir()
+    target = archive_path(dest)
+    if not target.parent.is_dir():
+        raise BackupError(f"The folder {target.parent} does not exist; create it or choose another.")
+    if target.exists():
+        raise BackupError(f"{target} already exists; choose another name (a backup never overwrites one).")
+    manifest = Manifest(created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".practice-backup-") as tmp:
+            snapshot = Path(tmp) / DATABASE
+            manifest.counts = _snapshot(sqlite_path(), snapshot)
+            with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
+                tar.copybufsize = COPY_BUFFER
+                _add(tar, snapshot, DATABASE, manifest)
+                for name in KEYS:
+                    _add(tar, folder / name, name, manifest)
+                for path, name in _stored_files(folder / FILES):
+                    _add(tar, path, name, manifest)
+                data = manifest.to_json()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size, info.mtime, info.mode = len(data), int(dt.datetime.now().timestamp()), 0o600
+                tar.addfile(info, io.BytesIO(data))
+            with open(partial, "rb") as fh:
+                os.fsync(fh.fileno())
+        check_archive(partial)
+        os.replace(partial, target)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"The backup could not be written to {target.parent}: {err.strerror or err}. "
+                          "Nothing was kept.") from err
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target, manifest
+
+
+INCOMPLETE = ("{name} is incomplete: it ends before its manifest (the copy was cut short or the backup did not "
+              "finish). Nothing was restored; use another backup.")
+FOREIGN = "{name} is not a backup made by this app (it cannot be read as one). Nothing was restored."
+
+
+def _safe_name(name: str) -> bool:
+    parts = name.split("/")
+    return bool(name) and not name.startswith("/") and ".." not in parts and "" not in parts and \
+        (name in (DATABASE, MANIFEST) or name in KEYS or (parts[0] == FILES and len(parts) > 1))
+
+
+def _parse_manifest(data: bytes, name: str) -> Manifest:
+    try:
+        raw = json.loads(data)
+        if raw.get("format") != FORMAT:
+            raise ValueError
+    except (ValueError, AttributeError):
+        raise BackupError(FOREIGN.format(name=name)) from None
+    if raw.get("version") != VERSION:
+        raise BackupError(f"{name} was made by a newer version of the app (backup format {raw.get('version')}); "
+                          "update the app, then restore it.")
+    return Manifest(created_at=raw.get("created_at", ""), parts=raw.get("parts", {}), counts=raw.get("counts", {}))
+
+
+def _read_members(tar: tarfile.TarFile, name: str, into: Path | None) -> tuple[dict, bytes | None]:
+    """Every part's (size, SHA-256), reading each once (and writing it under `into`), and the manifest's bytes."""
+    seen: dict[str, tuple[int, str]] = {}
+    manifest = None
+    for member in tar:
+        if manifest is not None or not member.isfile() or not _safe_name(member.name) or member.name in seen:
+            raise BackupError(f"{name} holds an entry ({member.name[:80]}) this app's backups never have: it was "
+                              "altered or made by something else. Nothing was restored.")
+        fh = tar.extractfile(member)
+        if member.name == MANIFEST:
+            manifest = fh.read(10_000_000)
+            continue
+        hashing = _Hashing(fh)
+        if into is None:
+            while hashing.read(COPY_BUFFER):
+                pass
+        else:
+            target = into / member.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as out:
+                shutil.copyfileobj(hashing, out, COPY_BUFFER)
+        if hashing.size != member.size:
+            raise EOFError
+        seen[member.name] = (hashing.size, hashing.sha.hexdigest())
+    return seen, manifest
+
+
+def check_archive(path: Path, *, into: Path | None = None) -> Manifest:
+    """Read the whole archive and compare every part with its manifest; the manifest, or a sentence saying what is
+    wrong. With `into`, the parts are written there as they are read."""
+    name = path.name
+    try:
+        tar = tarfile.open(path, "r:")
+    except FileNotFoundError:
+        raise BackupError(f"There is no file at {path}.") from None
+    except (tarfile.TarError, OSError):
+        raise BackupError(FOREIGN.format(name=name)) from None
+    with tar:
+        try:
+            seen, data = _read_members(tar, name, into)
+        except (tarfile.TarError, EOFError, OSError):
+            raise BackupError(INCOMPLETE.format(name=name)) from None
+    if data is None:
+        raise BackupError(INCOMPLETE.format(name=name))
+    manifest = _parse_manifest(data, name)
+    missing = sorted(set(manifest.parts) - set(seen))
+    if missing:
+        raise BackupError(f"{name} is incomplete: {len(missing)} part(s) listed in its manifest are missing "
+                          f"(first: {missing[0]}). Nothing was restored; use another backup.")
+    for part, (size, sha) in seen.items():
+        expected = manifest.parts.get(part)
+        if expected is None or expected.get("size") != size or expected.get("sha256") != sha:
+            raise BackupError(f"{name} is damaged: {part} is not what the backup recorded (its SHA-256 differs). "
+                              "Nothing was restored; use another backup.")
+    return manifest
+
+
+def _require_empty(folder: Path, database: Path) -> None:
+    ignorable = {"cache", "huey.db", "huey.db-wal", "huey.db-shm"}
+    present = sorted(p.name for p in folder.iterdir() if p.name not in ignorable) if folder.exists() else []
+    if database.exists():
+        present.insert(0, database.name)
+    if present:
+        raise BackupError(f"The data folder {folder} is not empty (it holds {', '.join(present[:3])}). A backup is "
+                          "restored onto an empty folder only: point PRACTICE_DATA_DIR at a new folder, or move "
+                          "this one away first.")
+
+
+def restore(path: Path, *, folder: Path | None = None) -> Manifest:
+    """Restore an archive onto an empty data folder, after checking every part; the archive's manifest."""
+    folder = folder or data_dir()
+    database = sqlite_path() if folder == data_dir() else folder / DATABASE
+    _require_empty(folder, database)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".restoring-") as tmp:
+            staged = Path(tmp)
+            manifest = check_archive(path, into=staged)
+            with sqlite3.connect(staged / DATABASE) as db:
+                if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise BackupError(f"{path.name}'s database fails SQLite's check. Nothing was restored.")
+            for key in KEYS:
+                if (staged / key).exists():
+                    os.chmod(staged / key, 0o600)
+                    os.replace(staged / key, folder / key)
+            if (staged / FILES).exists():
+                os.replace(staged / FILES, folder / FILES)
+            database.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(staged / DATABASE, database)
+    except OSError as err:
+        raise BackupError(f"The backup could not be restored into {folder}: {err.strerror or err}.") from err
+    return manifest

@@ -257,8 +257,8 @@ def check_archive(path: Path, *, into: Path | None = None) -> Manifest:
 def _require_empty(folder: Path, database: Path) -> None:
     ignorable = {"cache", "huey.db", "huey.db-wal", "huey.db-shm"}
     present = sorted(p.name for p in folder.iterdir() if p.name not in ignorable) if folder.exists() else []
-    if database.exists():
-        present.insert(0, database.name)
+    if database.exists() and database.parent != folder:
+        present.insert(0, str(database))
     if present:
         raise BackupError(f"The data folder {folder} is not empty (it holds {', '.join(present[:3])}). A backup is "
                           "restored onto an empty folder only: point PRACTICE_DATA_DIR at a new folder, or move "

@@ -1,4 +1,4 @@
-"""Command line: `python -m practice serve | mailer | drive | migrate | demo | generate | verify | backup | restore`."""
+"""Command line: `python -m practice serve | worker | mailer | drive | migrate | demo | generate | verify | backup | restore`."""
 from __future__ import annotations
 
 import argparse
@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m practice")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("serve", help="run the web app, the worker and the mailer")
+    sub.add_parser("worker", help="run the Huey consumer that runs the automations (serve starts it)")
     sub.add_parser("mailer", help="send the queued mail (serve starts it)")
     sub.add_parser("drive", help="serve the documents over WebDAV on PRACTICE_DRIVE_PORT (serve starts it)")
     sub.add_parser("migrate", help="apply database migrations")
@@ -191,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         return verify_command(args.file, args.trust)
     if args.cmd == "serve":
         return serve()
+    if args.cmd == "worker":  # the consumer's own command line, so a service manager needs no copy of its flags
+        command = consumer_command(workers=2)
+        os.execv(command[0], command)
     if args.cmd == "mailer":
         return mailer_main()
     if args.cmd == "drive":

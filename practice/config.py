@@ -124,3 +124,20 @@ def max_visitor_states() -> int:
     """`PRACTICE_MAX_VISITOR_STATES`: how many such tabs' states the server keeps at most (500, about 30 MB); past
     that, the least recently used go first."""
     return int(os.environ.get("PRACTICE_MAX_VISITOR_STATES", "500"))
+
+
+def mail_attempt_limit() -> float:
+    """`PRACTICE_MAIL_ATTEMPT_LIMIT`: how long one attempt to send a mail may take up to the end of the message
+    (connecting, greeting, login, envelope, the message itself), in all: 300 s, RFC 5321's wait for a reply."""
+    return float(os.environ.get("PRACTICE_MAIL_ATTEMPT_LIMIT", "300"))
+
+
+def mail_final_reply_wait() -> float:
+    """`PRACTICE_MAIL_FINAL_REPLY_WAIT`: how long the mailer waits for the server's verdict once the whole message
+    is sent (600 s: RFC 5321 asks for 10 minutes, as a server may check the message before it answers)."""
+    return float(os.environ.get("PRACTICE_MAIL_FINAL_REPLY_WAIT", "600"))
+
+
+def mail_workers() -> int:
+    """`PRACTICE_MAIL_WORKERS`: how many mails the mailer sends at the same time (4), so a slow one delays no other."""
+    return max(1, int(os.environ.get("PRACTICE_MAIL_WORKERS", "4")))

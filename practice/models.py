@@ -347,6 +347,10 @@ class OutgoingMail(SQLModel, table=True):
     account_id: Optional[int] = None
     job_id: Optional[int] = Field(default=None, index=True)
     run_id: Optional[int] = None
+    # The Message-ID every attempt carries (set before the first): a receiver can drop a resend.
+    message_id: str = ""
+    # The team member who sent it by hand (told in Inbox+ with the owners and admins if it fails for good).
+    sender_id: Optional[int] = None
     created_at: dt.datetime = when()
     sent_at: Optional[dt.datetime] = when(nullable=True)
 

@@ -1,10 +1,19 @@
-"""A real SMTP server (aiosmtpd) on 127.0.0.1 for tests; messages are kept for assertions."""
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for tests; messages are kept for assertions.
+
+It can misbehave the ways real servers do, per recipient address (the `Misbehaviour` given for it):
+answer the end of the message late, trickle its answer one line at a time, refuse (4xx or 5xx) at RCPT
+or after the message, or keep the message and drop the connection without answering. `silent_server()`
+is a port that takes connections and never says a word.
+"""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email
 import socket
 import threading
 import time
+from dataclasses import dataclass
 
 from aiosmtpd.controller import Controller
 
@@ -15,17 +24,77 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class Misbehaviour:
+    """What the server does to a mail for one recipient (all off: it behaves)."""
+
+    rcpt_reply: str = ""          # e.g. "550 5.1.1 No such user": refused at RCPT
+    data_reply: str = ""          # e.g. "451 4.3.0 Try again later": refused after the message
+    final_delay: float = 0.0      # seconds before the answer to the end of the message
+    trickle_every: float = 0.0    # send "250-" continuation lines this often...
+    trickle_for: float = 0.0      # ...for this long before the final "250" (0: until the server stops)
+    drop_after_data: bool = False  # keep the message, close the connection without answering
+    times: int = 0                # misbehave only for the first N mails to this address (0: always)
+
+
 class _Collector:
     def __init__(self):
         self.messages: list[email.message.Message] = []
+        self.attempts: list[email.message.Message] = []  # every message received, accepted or not
+        self.accepted_at: dict[str, list[float]] = {}  # Message-ID -> time.time() of each 250 sent
+        self.misbehaviours: dict[str, Misbehaviour] = {}
+        self.seen: dict[str, int] = {}
         self.lock = threading.Lock()
+        self.stopping = False
+
+    def _misbehaviour(self, address: str, *, count: bool = False) -> Misbehaviour | None:
+        with self.lock:
+            rule = self.misbehaviours.get(address.lower())
+            n = self.seen.get(address.lower(), 0)
+            if count:
+                self.seen[address.lower()] = n + 1
+        if rule is None or (rule.times and n >= rule.times):
+            return None
+        return rule
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        rule = self._misbehaviour(address)
+        if rule and rule.rcpt_reply:
+            self._misbehaviour(address, count=True)
+            return rule.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.original_content or envelope.content)
         msg["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
         with self.lock:
-            self.messages.append(msg)
+            self.attempts.append(msg)
+        rule = self._misbehaviour(envelope.rcpt_tos[0], count=True)
+        if rule:
+            if rule.data_reply:
+                return rule.data_reply
+            # Like a real server, it has queued the message for delivery before it answers: a client that
+            # stops waiting (or is dropped) and sends again makes a second copy.
+            self._keep(msg)
+            if rule.drop_after_data:
+                server.transport.close()
+                return "250 OK"  # never reaches the client: the connection is gone
+            await asyncio.sleep(rule.final_delay)
+            started = time.monotonic()
+            while rule.trickle_every and not self.stopping and (
+                    not rule.trickle_for or time.monotonic() - started < rule.trickle_for):
+                await server.push("250-Still checking your message")
+                await asyncio.sleep(rule.trickle_every)
+        else:
+            self._keep(msg)
+        with self.lock:
+            self.accepted_at.setdefault(str(msg["Message-ID"]), []).append(time.time())
         return "250 OK"
+
+    def _keep(self, msg) -> None:
+        with self.lock:
+            self.messages.append(msg)
 
 
 class SMTPServer:
@@ -39,12 +108,30 @@ class SMTPServer:
         return self
 
     def __exit__(self, *exc):
+        self._collector.stopping = True
         self._controller.stop()
+
+    def misbehave(self, address: str, rule: Misbehaviour) -> None:
+        """From now on, mail to `address` meets `rule`."""
+        with self._collector.lock:
+            self._collector.misbehaviours[address.lower()] = rule
 
     @property
     def messages(self):
         with self._collector.lock:
             return list(self._collector.messages)
+
+    @property
+    def attempts(self):
+        """Every message the server received, whether or not it accepted it."""
+        with self._collector.lock:
+            return list(self._collector.attempts)
+
+    @property
+    def accepted_at(self) -> dict[str, list[float]]:
+        """Message-ID -> the wall-clock time of each "250" the server gave it (just before sending it)."""
+        with self._collector.lock:
+            return {k: list(v) for k, v in self._collector.accepted_at.items()}
 
     def wait_for(self, count: int, timeout: float = 10.0):
         deadline = time.time() + timeout
@@ -53,3 +140,12 @@ class SMTPServer:
                 return self.messages
             time.sleep(0.05)
         return self.messages
+
+
+@contextlib.contextmanager
+def silent_server():
+    """A port on 127.0.0.1 whose connections are taken (by the kernel's backlog) and never answered; yields it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        yield s.getsockname()[1]

@@ -4,37 +4,78 @@ SMTP delivery lives here, not in the consumer, for two reasons: a slow or unreac
 must never hold up the automations (rule runs only queue mail, in their own transaction), and a
 consumer killed by a crash or a deploy must not be the process that has half-sent a mail.
 
-Run it with `python -m practice mailer` (`serve` starts it). It sends what is due every second,
-and again at once while a full batch came back (a burst of automation mail). SIGINT or SIGTERM
-stops it after the mail being sent.
+Run it with `python -m practice mailer` (`serve` starts it). It looks for due mail every second and
+sends up to `PRACTICE_MAIL_WORKERS` mails at a time, each in its own thread, so one slow server or one
+slow mail holds up no other. SIGINT or SIGTERM stops it after the mails being sent.
 """
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+from practice import config
 from practice.services.mail import outbox
 
 log = logging.getLogger(__name__)
 
 INTERVAL_S = 1.0
-BATCH = 50
+
+
+def _collect(in_flight: dict[Future, int]) -> int:
+    """Forget the attempts that finished; returns how many of them sent their mail."""
+    sent = 0
+    for future in [f for f in in_flight if f.done()]:
+        mail_id = in_flight.pop(future)
+        try:
+            sent += future.result()
+        except Exception:  # the database failed while recording: the lease runs out and the mail is tried again
+            log.exception("recording the outcome of mail %s failed", mail_id)
+    return sent
+
+
+def _keep_leases(in_flight: dict[Future, int]) -> None:
+    try:
+        outbox.renew_leases(list(in_flight.values()))
+    except Exception:  # busy for a moment: the next renewal comes well before the lease runs out
+        log.exception("renewing the leases of the mail being sent failed")
 
 
 def run(stop: threading.Event | None = None, *, interval: float = INTERVAL_S) -> int:
-    """Deliver due mail until `stop` is set; returns how many mails were sent."""
+    """Deliver due mail until `stop` is set, up to `config.mail_workers()` mails at a time, each attempt in its own
+    thread: a server slow to answer one mail holds one thread, never the others. Returns how many were sent."""
     stop = stop or threading.Event()
-    sent = 0
-    while not stop.is_set():
-        try:
-            n = outbox.deliver_due(limit=BATCH)
-        except Exception:  # the database was busy or gone for a moment: try again next round
-            log.exception("mail delivery round failed; trying again in %.0f s", interval)
-            n = 0
-        sent += n
-        if n < BATCH:
-            stop.wait(interval)
+    workers = config.mail_workers()
+    in_flight: dict[Future, int] = {}
+    sent, renewed = 0, time.monotonic()
+    with ThreadPoolExecutor(workers, thread_name_prefix="mail") as pool:
+        while not stop.is_set():
+            sent += _collect(in_flight)
+            free, claimed = workers - len(in_flight), []
+            if free:
+                try:
+                    claimed = outbox.claim_due(free)
+                except Exception:  # the database was busy or gone for a moment: try again next round
+                    log.exception("claiming due mail failed; trying again in %.0f s", interval)
+            for mail_id in claimed:
+                in_flight[pool.submit(outbox.attempt, mail_id)] = mail_id
+            if in_flight and time.monotonic() - renewed > outbox.LEASE.total_seconds() / 3:
+                _keep_leases(in_flight)
+                renewed = time.monotonic()
+            if claimed and len(claimed) == free:
+                continue  # a burst: more may be due as soon as a thread is free
+            if in_flight:
+                wait(in_flight, timeout=interval, return_when=FIRST_COMPLETED)
+            else:
+                stop.wait(interval)
+        if in_flight:
+            log.info("stopping after the %d mails being sent", len(in_flight))
+        while in_flight:  # their leases are kept until they end (each attempt has its deadline)
+            wait(in_flight, timeout=outbox.LEASE.total_seconds() / 3, return_when=FIRST_COMPLETED)
+            sent += _collect(in_flight)
+            _keep_leases(in_flight)
     return sent
 
 
@@ -49,7 +90,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    log.info("sending queued mail every %.0f s", INTERVAL_S)
+    log.info("sending queued mail, up to %d at a time", config.mail_workers())
     sent = run(stop)
     log.info("stopped after sending %d mails", sent)
     return 0

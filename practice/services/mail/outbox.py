@@ -1,106 +1,67 @@
-"""The outbox: mails queued in the database, delivered by SMTP with retries, failures explained in a sentence."""
+"""The outbox: mails queued in the database, delivered by SMTP with retries, failures explained in a sentence
+(and told in Inbox+ when a mail fails for good)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import smtplib
-import socket
-import ssl
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
-from practice.db import write_session
-from practice.models import MailSettings, MailStatus, OutgoingMail, utcnow
-from practice.services import audit
+from practice import config, routes
+from practice.db import read_session, write_session
+from practice.models import MailSettings, MailStatus, OutgoingMail, TeamMember, utcnow
+from practice.services import audit, inbox
 from practice.services.access.team import check_email
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import get_firm
+from practice.services.mail import smtp_client
 from practice.services.mail.settings import get_settings
 
 # Waits between attempts; after the last one the mail is marked failed.
 BACKOFF = [dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600)]
-# A mail being sent is leased to the mailer for this long. If the mailer dies mid-send, the mail is
-# sent again once the lease has run out, so delivery is at-least-once across a mailer crash: a mailer
-# killed after the server accepted a mail but before 'sent' was committed sends it a second time.
-# The resend carries the same Message-ID (derived from the mail's key), so a receiver can drop it.
-# One mailer runs per database (`python -m practice mailer`); it gives back the mails it has not
-# started once half the lease has gone, so only a single send outlasting the rest of its lease
-# (a server stalling on each step up to SMTP_TIMEOUT) could let a mail be claimed twice.
+# A mail being sent is leased to the sender for this long, and the lease is renewed every LEASE / 3 while its
+# attempt runs (an attempt may wait ten minutes for the server's verdict). If the mailer dies mid-send, the
+# lease runs out and the mail is sent again, with the same Message-ID: delivery is at-least-once, and a copy
+# can arrive twice only when the mailer died between the server's "250" and the "sent" commit, which is
+# written right after that "250", before QUIT (tests/tasks/test_mailer_chaos.py measures that window).
 LEASE = dt.timedelta(seconds=30)
-SMTP_TIMEOUT = 20
+# Inbox+ notice of a mail that failed for good: a kind outside inbox.KINDS, so nobody can turn it off.
+FAILED_KIND = "mail_failed"
 
 
 def enqueue(session: Session, *, to_address: str, subject: str, body: str, key: str | None = None,
-            account_id: int | None = None, job_id: int | None = None, run_id: int | None = None) -> OutgoingMail:
-    """Queue a mail in the caller's transaction. With a key, a second call returns the first mail."""
+            account_id: int | None = None, job_id: int | None = None, run_id: int | None = None,
+            sender_id: int | None = None) -> OutgoingMail:
+    """Queue a mail in the caller's transaction. With a key, a second call returns the first mail.
+    `sender_id`: the team member who sent it by hand, told if it fails for good."""
     if key:
         existing = session.exec(select(OutgoingMail).where(OutgoingMail.key == key)).first()
         if existing:
             return existing
     mail = OutgoingMail(key=key, to_address=check_email(to_address, field="to"), subject=subject, body=body,
-                        account_id=account_id, job_id=job_id, run_id=run_id)
+                        account_id=account_id, job_id=job_id, run_id=run_id, sender_id=sender_id)
     session.add(mail)
     session.flush()
     return mail
 
 
-def _message_id(mail: OutgoingMail, domain: str) -> str:
-    # The same mail always carries the same Message-ID, so a resend after a crash is recognisable.
-    if mail.key:
-        return f"<{hashlib.sha256(mail.key.encode()).hexdigest()[:32]}@{domain}>"
-    return make_msgid(idstring=str(mail.id), domain=domain)
-
-
-def explain(err: Exception, settings: MailSettings) -> str:
-    """A sentence saying what went wrong with the mail server and what to check."""
-    where = f"{settings.host}:{settings.port}"
-    if isinstance(err, smtplib.SMTPAuthenticationError):
-        return f"The mail server at {where} refused the login. Check the username and password in the email settings."
-    if isinstance(err, smtplib.SMTPRecipientsRefused):
-        return "The mail server refused the recipient address. Check the contact's email address."
-    if isinstance(err, smtplib.SMTPSenderRefused):
-        return "The mail server refused the sender address. Check the 'from' address in the email settings."
-    if isinstance(err, (ConnectionRefusedError, socket.gaierror)):
-        return f"Could not reach the mail server at {where}. Check the host and port in the email settings."
-    if isinstance(err, (socket.timeout, TimeoutError)):
-        return f"The mail server at {where} did not answer in time. It will be tried again."
-    if isinstance(err, ssl.SSLError):
-        return f"The secure connection to {where} failed. Check the encryption choice (STARTTLS or SSL)."
-    if isinstance(err, smtplib.SMTPNotSupportedError):
-        return f"The mail server at {where} does not offer STARTTLS. Choose SSL or no encryption."
-    if isinstance(err, smtplib.SMTPException):
-        return f"The mail server at {where} answered with an error: {err}."
-    return f"Sending failed: {err}."
-
-
-def _send(settings: MailSettings, mail: OutgoingMail) -> None:
-    if not settings.host:
-        raise InvalidInput("Email is not set up yet: an admin must enter the mail server in Settings.")
+def _build(settings: MailSettings, mail: OutgoingMail) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = formataddr((settings.from_name, settings.from_address or settings.username or "practice@localhost"))
     msg["To"] = mail.to_address
     msg["Subject"] = mail.subject
-    msg["Message-ID"] = _message_id(mail, (settings.from_address or "practice.local").split("@")[-1])
+    msg["Message-ID"] = mail.message_id
     msg.set_content(mail.body)
-    if settings.security == "ssl":
-        client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT,
-                                  context=ssl.create_default_context())
-    else:
-        client = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
-    with client:
-        if settings.security == "starttls":
-            client.starttls(context=ssl.create_default_context())
-        if settings.username:
-            client.login(settings.username, settings.password)
-        client.send_message(msg)
+    return msg
 
 
-def deliver_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> int:
-    """Send the queued mails that are due (only those of `mail_ids`, if given); returns how many were sent."""
+def claim_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> list[int]:
+    """Lease the mails that are due (only those of `mail_ids`, if given) for sending; returns their ids.
+    Each gets its Message-ID now if it has none, so every attempt carries the same one."""
     now = utcnow()
     with write_session() as session:
         query = select(OutgoingMail.id).where(
@@ -111,39 +72,96 @@ def deliver_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> int:
             query = query.where(OutgoingMail.id.in_(mail_ids))
         ids = list(session.exec(query.order_by(OutgoingMail.id).limit(limit)))
         if not ids:
-            return 0
+            return []
         session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(ids))
                         .values(status=MailStatus.sending, lease_until=now + LEASE))
-        settings = get_settings(session)
-        mails = list(session.exec(select(OutgoingMail).where(OutgoingMail.id.in_(ids))))
-    sent = 0
-    for n, mail in enumerate(mails):
-        if utcnow() - now > LEASE / 2:  # a slow server: give the rest back before their lease ends
-            with write_session() as session:
-                session.execute(update(OutgoingMail).where(OutgoingMail.id.in_([m.id for m in mails[n:]]),
-                                                           OutgoingMail.status == MailStatus.sending)
-                                .values(status=MailStatus.queued, lease_until=None))
-            break
-        try:
-            _send(settings, mail)
-        except Exception as err:  # every failure is recorded as a sentence and retried
-            reason = str(err) if isinstance(err, InvalidInput) else explain(err, settings)
-            with write_session() as session:
-                row = session.get(OutgoingMail, mail.id)
-                row.attempts += 1
-                row.last_error = reason
-                if row.attempts >= len(BACKOFF) + 1:
-                    row.status = MailStatus.failed
-                else:
-                    row.status = MailStatus.queued
-                    row.next_attempt_at = utcnow() + BACKOFF[row.attempts - 1]
-                row.lease_until = None
-            continue
+        domain = (get_settings(session).from_address or "practice.local").split("@")[-1]
+        for mail in session.exec(select(OutgoingMail).where(OutgoingMail.id.in_(ids), OutgoingMail.message_id == "")):
+            mail.message_id = make_msgid(idstring=str(mail.id), domain=domain)
+    return ids
+
+
+def renew_leases(mail_ids: list[int]) -> None:
+    """Keep the mails being sent leased to this process for another LEASE."""
+    if mail_ids:
         with write_session() as session:
-            row = session.get(OutgoingMail, mail.id)
-            row.status, row.sent_at, row.attempts, row.lease_until = MailStatus.sent, utcnow(), row.attempts + 1, None
-            row.last_error = ""
-        sent += 1
+            session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(mail_ids),
+                                                       OutgoingMail.status == MailStatus.sending)
+                            .values(lease_until=utcnow() + LEASE))
+
+
+def attempt(mail_id: int) -> bool:
+    """Try once to send a leased mail and record the outcome; True when the server accepted it."""
+    with read_session() as session:
+        mail = session.get(OutgoingMail, mail_id)
+        settings = session.exec(select(MailSettings)).first() or MailSettings()
+    if mail is None or mail.status != MailStatus.sending:
+        return False
+    try:
+        client = smtp_client.send(settings, _build(settings, mail))
+    except Exception as err:  # every failure is recorded as a sentence; temporary ones are tried again
+        _record_failure(mail_id, smtp_client.explain(err, settings))
+        return False
+    try:
+        with write_session() as session:  # first of all: the shorter this takes, the rarer a duplicate
+            session.execute(update(OutgoingMail).where(OutgoingMail.id == mail_id).values(
+                status=MailStatus.sent, sent_at=utcnow(), attempts=OutgoingMail.attempts + 1, lease_until=None,
+                last_error=""))
+    finally:
+        smtp_client.goodbye(client)
+    return True
+
+
+def _record_failure(mail_id: int, failure: smtp_client.Failure) -> None:
+    with write_session() as session:
+        row = session.get(OutgoingMail, mail_id)
+        if row is None or row.status != MailStatus.sending:
+            return
+        row.attempts += 1
+        row.lease_until = None
+        if failure.permanent or row.attempts > len(BACKOFF):
+            row.status = MailStatus.failed
+            row.last_error = failure.sentence + (
+                " The email was not sent and will not be tried again." if failure.permanent
+                else f" It was tried {row.attempts} times; it will not be tried again.")
+            _tell_the_firm(session, row)
+        else:
+            wait = BACKOFF[row.attempts - 1]
+            row.status, row.next_attempt_at = MailStatus.queued, utcnow() + wait
+            row.last_error = (f"{failure.sentence} It will be tried again in "
+                              f"{smtp_client.duration_words(wait.total_seconds())}.")
+
+
+def _tell_the_firm(session: Session, mail: OutgoingMail) -> None:
+    """Inbox+: the owners, the admins and whoever sent the mail by hand hear once that it failed for good."""
+    text = f'The email "{mail.subject}" to {mail.to_address} could not be delivered: {mail.last_error}'
+    admins = inbox.staff_for(session, account_id=None)
+    sender = session.get(TeamMember, mail.sender_id) if mail.sender_id else None
+    told = admins + ([sender.id] if sender and sender.active and sender.id not in admins else [])
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S.%f")
+    for member_id in told:
+        link = routes.EMAIL_OUTBOX if member_id in admins else (
+            routes.job_url(mail.job_id) if mail.job_id else routes.account_url(mail.account_id) if mail.account_id
+            else "")
+        inbox.notify(session, member_id=member_id, kind=FAILED_KIND, text=text, link=link,
+                     key=f"mail-failed:{mail.id}:{stamp}:{member_id}")
+
+
+def deliver_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> int:
+    """Send the queued mails that are due (only those of `mail_ids`, if given), several at a time, and wait for
+    them; returns how many were sent. (The mailer process does the same without waiting: worker/mailer.py.)"""
+    ids = claim_due(limit, mail_ids=mail_ids)
+    if not ids:
+        return 0
+    with ThreadPoolExecutor(min(len(ids), config.mail_workers()), thread_name_prefix="mail") as pool:
+        pending = {pool.submit(attempt, mail_id): mail_id for mail_id in ids}
+        sent = 0
+        while pending:
+            done, _ = wait(pending, timeout=LEASE.total_seconds() / 3, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending.pop(future)
+                sent += future.result()
+            renew_leases(list(pending.values()))
     return sent
 
 
@@ -167,7 +185,7 @@ def send_test_email(session: Session, actor: Actor, *, to: str) -> OutgoingMail:
         raise InvalidInput("Enter the mail server (host) and save the settings before sending a test email.",
                            field="host")
     firm_name = get_firm(session).name
-    mail = enqueue(session, to_address=to, subject=f"Test email from {firm_name}",
+    mail = enqueue(session, to_address=to, subject=f"Test email from {firm_name}", sender_id=actor.member_id,
                    body=f"This is a test email sent by {actor.name} from {firm_name}'s practice app.\n"
                         "If you can read it, the email settings work.")
     audit.record(session, actor, "test", "mail", mail.id, f"Sent a test email to {mail.to_address}")

@@ -1,0 +1,222 @@
+"""One SMTP conversation under a deadline, and every way it can fail as a sentence that says what happened.
+
+Timeouts are deadlines for the whole conversation, not for each socket read: a server that sends one line
+every few seconds cannot hold a mail (and the mailer's thread) for ever. Up to the end of the message the
+attempt has `config.mail_attempt_limit()` in all; once the message is sent, the server's verdict gets
+`config.mail_final_reply_wait()` (RFC 5321 §4.5.3.2.6: ten minutes), because a server that is still
+checking a mail it has already queued would otherwise receive it again on the next attempt.
+"""
+from __future__ import annotations
+
+import io
+import smtplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+
+from practice import config
+from practice.models import MailSettings
+from practice.services.errors import InvalidInput
+
+GOODBYE_S = 5.0  # how long QUIT may take once the mail is accepted (its answer changes nothing)
+
+
+class Stalled(Exception):
+    """The server did not answer within the attempt's deadline."""
+
+    def __init__(self, waited: float, after_message: bool):
+        super().__init__(f"no answer within {waited:g} s")
+        self.waited, self.after_message = waited, after_message
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket as a file whose every read waits only for what is left of the conversation's deadline."""
+
+    def __init__(self, conversation: "_Deadlined"):
+        self.conversation = conversation
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.conversation.time_left()
+        if left <= 0:
+            raise TimeoutError("the attempt's deadline passed")
+        self.conversation.sock.settimeout(left)
+        return self.conversation.sock.recv_into(buffer)
+
+
+class _Deadlined:
+    """Mixed into smtplib's clients: reads and writes stop at the conversation's deadline."""
+
+    def start_clock(self, limit: float, final_wait: float) -> None:
+        self.limit, self.final_wait = limit, final_wait
+        self.until = time.monotonic() + limit
+        self.after_message = False
+        self._in_data = False
+
+    def time_left(self) -> float:
+        return self.until - time.monotonic()
+
+    def _stalled(self) -> Stalled:
+        return Stalled(self.final_wait if self.after_message else self.limit, self.after_message)
+
+    def _get_socket(self, host, port, timeout):
+        return super()._get_socket(host, port, max(self.time_left(), 0.001))
+
+    def getreply(self):
+        if self.file is None and self.sock is not None:
+            self.file = io.BufferedReader(_DeadlineReader(self))
+        try:
+            return super().getreply()
+        except smtplib.SMTPServerDisconnected as err:
+            if isinstance(err.__context__, TimeoutError) or self.time_left() <= 0:
+                raise self._stalled() from err
+            err.after_message = self.after_message  # dropped before or after it had the whole mail
+            raise
+
+    def send(self, s):
+        if self.sock is not None:
+            if self.time_left() <= 0:
+                self.close()
+                raise self._stalled()
+            self.sock.settimeout(self.time_left())
+        try:
+            super().send(s)
+        except smtplib.SMTPServerDisconnected as err:
+            if isinstance(err.__context__, TimeoutError):
+                raise self._stalled() from err
+            raise
+        if self._in_data and isinstance(s, bytes):  # the message itself went out: now the server's verdict
+            self.after_message = True
+            self.until = time.monotonic() + self.final_wait
+
+    def data(self, msg):
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+
+class _Plain(_Deadlined, smtplib.SMTP):
+    pass
+
+
+class _Secure(_Deadlined, smtplib.SMTP_SSL):
+    pass
+
+
+def send(settings: MailSettings, msg) -> smtplib.SMTP:
+    """Hand `msg` to the firm's mail server; returns once the server has accepted it, with the connection still
+    open: record the mail as sent, then call `goodbye` (the QUIT's answer must not delay that record)."""
+    if not settings.host:
+        raise InvalidInput("Email is not set up yet: an admin must enter the mail server in Settings.")
+    if settings.security == "ssl":
+        client = _Secure(context=ssl.create_default_context())
+    else:
+        client = _Plain()
+    client.start_clock(config.mail_attempt_limit(), config.mail_final_reply_wait())
+    try:
+        client._host = settings.host  # smtplib sets it in __init__ only when given a host; TLS checks the name
+        code, greeting = client.connect(settings.host, settings.port)
+        if code != 220:
+            raise smtplib.SMTPConnectError(code, greeting)
+        if settings.security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if settings.username:
+            client.login(settings.username, settings.password)
+        client.send_message(msg)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def goodbye(client: smtplib.SMTP) -> None:
+    """Say QUIT and close, ignoring whatever the server does now: the mail is already accepted."""
+    client.until = time.monotonic() + GOODBYE_S
+    try:
+        client.docmd("QUIT")
+    except (smtplib.SMTPException, Stalled, OSError):
+        pass
+    finally:
+        client.close()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an attempt failed, as a sentence, and whether trying again could help."""
+
+    sentence: str
+    permanent: bool = False
+
+
+def duration_words(seconds: float) -> str:
+    """10 minutes, 1 hour, 30 seconds, 2.5 seconds."""
+    for size, unit in ((3600, "hour"), (60, "minute")):
+        if seconds >= size and seconds % size == 0:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds:g} second{'s' if seconds != 1 else ''}"
+
+
+def _reply(code: int, text) -> str:
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _refusal(err: smtplib.SMTPException, where: str) -> Failure | None:
+    """A 4xx or 5xx answer about this mail: 5xx is final (RFC 5321 §4.2.1), 4xx is worth another try."""
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        address, (code, text) = next(iter(err.recipients.items()))
+        if code >= 500:
+            return Failure(f"The mail server at {where} refused the recipient {address} ({_reply(code, text)}). "
+                           "Check the contact's email address.", permanent=True)
+        return Failure(f"The mail server at {where} could not take the email for now ({_reply(code, text)}).")
+    if isinstance(err, smtplib.SMTPDataError):
+        if err.smtp_code >= 500:
+            return Failure(f"The mail server at {where} refused the email ({_reply(err.smtp_code, err.smtp_error)}).",
+                           permanent=True)
+        return Failure(f"The mail server at {where} could not take the email for now "
+                       f"({_reply(err.smtp_code, err.smtp_error)}).")
+    return None
+
+
+def explain(err: BaseException, settings: MailSettings) -> Failure:
+    """What went wrong with the mail server, in a sentence that says what to check.
+    Refusals of the firm's own set-up (login, sender address, encryption) are retried: an admin can fix them."""
+    where = f"{settings.host}:{settings.port}"
+    if isinstance(err, InvalidInput):
+        return Failure(str(err))
+    if isinstance(err, Stalled):
+        if err.after_message:
+            return Failure(f"The mail server at {where} did not confirm the email within "
+                           f"{duration_words(err.waited)} of receiving it.")
+        return Failure(f"The mail server at {where} did not answer within {duration_words(err.waited)}.")
+    if isinstance(err, smtplib.SMTPServerDisconnected):
+        if getattr(err, "after_message", False):
+            return Failure(f"The mail server at {where} closed the connection without confirming the email.")
+        return Failure(f"The mail server at {where} closed the connection before the email was sent.")
+    refusal = _refusal(err, where) if isinstance(err, smtplib.SMTPException) else None
+    if refusal:
+        return refusal
+    if isinstance(err, smtplib.SMTPAuthenticationError):
+        return Failure(f"The mail server at {where} refused the login. Check the username and password in the "
+                       "email settings.")
+    if isinstance(err, smtplib.SMTPSenderRefused):
+        return Failure(f"The mail server at {where} refused the sender address {err.sender} "
+                       f"({_reply(err.smtp_code, err.smtp_error)}). Check the 'from' address in the email settings.")
+    if isinstance(err, (ConnectionRefusedError, socket.gaierror)):
+        return Failure(f"Could not reach the mail server at {where}. Check the host and port in the email settings.")
+    if isinstance(err, ssl.SSLError):
+        return Failure(f"The secure connection to {where} failed. Check the encryption choice (STARTTLS or SSL).")
+    if isinstance(err, smtplib.SMTPNotSupportedError):
+        return Failure(f"The mail server at {where} does not offer STARTTLS. Choose SSL or no encryption.")
+    if isinstance(err, smtplib.SMTPResponseException):
+        return Failure(f"The mail server at {where} answered with an error "
+                       f"({_reply(err.smtp_code, err.smtp_error)}).")
+    if isinstance(err, OSError):
+        return Failure(f"Could not talk to the mail server at {where}: {err.strerror or err}.")
+    return Failure(f"Sending failed: {err}.")

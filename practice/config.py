@@ -141,3 +141,9 @@ def mail_final_reply_wait() -> float:
 def mail_workers() -> int:
     """`PRACTICE_MAIL_WORKERS`: how many mails the mailer sends at the same time (4), so a slow one delays no other."""
     return max(1, int(os.environ.get("PRACTICE_MAIL_WORKERS", "4")))
+
+
+def mail_lease() -> float:
+    """`PRACTICE_MAIL_LEASE`: seconds a mail being sent stays leased to its mailer between renewals (30); a mail whose
+    mailer died is tried again this long after its last renewal."""
+    return float(os.environ.get("PRACTICE_MAIL_LEASE", "30"))

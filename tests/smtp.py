@@ -41,7 +41,7 @@ class _Collector:
     def __init__(self):
         self.messages: list[email.message.Message] = []
         self.attempts: list[email.message.Message] = []  # every message received, accepted or not
-        self.accepted_at: dict[str, list[float]] = {}  # Message-ID -> time.time() of each 250 sent
+        self.deliveries: list[dict] = []  # each 250 given: Message-ID, its time, and when that client said QUIT
         self.misbehaviours: dict[str, Misbehaviour] = {}
         self.seen: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -89,8 +89,16 @@ class _Collector:
         else:
             self._keep(msg)
         with self.lock:
-            self.accepted_at.setdefault(str(msg["Message-ID"]), []).append(time.time())
+            session.delivery = {"message_id": str(msg["Message-ID"]), "accepted": time.time(), "quit": None}
+            self.deliveries.append(session.delivery)
         return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        delivery = getattr(session, "delivery", None)
+        if delivery is not None:
+            with self.lock:
+                delivery["quit"] = time.time()
+        return "221 Bye"
 
     def _keep(self, msg) -> None:
         with self.lock:
@@ -128,10 +136,11 @@ class SMTPServer:
             return list(self._collector.attempts)
 
     @property
-    def accepted_at(self) -> dict[str, list[float]]:
-        """Message-ID -> the wall-clock time of each "250" the server gave it (just before sending it)."""
+    def deliveries(self) -> list[dict]:
+        """Each "250" the server gave a message, in order: {"message_id", "accepted": the wall-clock time just before
+        the 250 went out, "quit": when that connection's client then said QUIT, or None}."""
         with self._collector.lock:
-            return {k: list(v) for k, v in self._collector.accepted_at.items()}
+            return [dict(d) for d in self._collector.deliveries]
 
     def wait_for(self, count: int, timeout: float = 10.0):
         deadline = time.time() + timeout

@@ -61,7 +61,7 @@ def run(stop: threading.Event | None = None, *, interval: float = INTERVAL_S) ->
                     log.exception("claiming due mail failed; trying again in %.0f s", interval)
             for mail_id in claimed:
                 in_flight[pool.submit(outbox.attempt, mail_id)] = mail_id
-            if in_flight and time.monotonic() - renewed > outbox.LEASE.total_seconds() / 3:
+            if in_flight and time.monotonic() - renewed > outbox.lease().total_seconds() / 3:
                 _keep_leases(in_flight)
                 renewed = time.monotonic()
             if claimed and len(claimed) == free:
@@ -73,7 +73,7 @@ def run(stop: threading.Event | None = None, *, interval: float = INTERVAL_S) ->
         if in_flight:
             log.info("stopping after the %d mails being sent", len(in_flight))
         while in_flight:  # their leases are kept until they end (each attempt has its deadline)
-            wait(in_flight, timeout=outbox.LEASE.total_seconds() / 3, return_when=FIRST_COMPLETED)
+            wait(in_flight, timeout=outbox.lease().total_seconds() / 3, return_when=FIRST_COMPLETED)
             sent += _collect(in_flight)
             _keep_leases(in_flight)
     return sent

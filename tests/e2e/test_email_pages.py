@@ -89,7 +89,7 @@ def test_admin_sets_up_smtp_sends_a_test_sees_a_failure_explained_and_retries(pa
         send_test(page, "ann@example.com")
         expect(page.locator("#test-outcome")).to_have_text(
             f"Not sent: Could not reach the mail server at 127.0.0.1:{closed}. Check the host and port in the "
-            "email settings.")
+            "email settings. It will be tried again in 30 seconds.")
 
         # The outbox shows it queued with that sentence; fixed settings and "Retry now" send it.
         page.click("#email-nav-outbox")

@@ -23,12 +23,17 @@ from practice.services.mail.settings import get_settings
 
 # Waits between attempts; after the last one the mail is marked failed.
 BACKOFF = [dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600)]
-# A mail being sent is leased to the sender for this long, and the lease is renewed every LEASE / 3 while its
+# A mail being sent is leased to the sender for lease() (30 s), and the lease is renewed every third of it while its
 # attempt runs (an attempt may wait ten minutes for the server's verdict). If the mailer dies mid-send, the
 # lease runs out and the mail is sent again, with the same Message-ID: delivery is at-least-once, and a copy
 # can arrive twice only when the mailer died between the server's "250" and the "sent" commit, which is
 # written right after that "250", before QUIT (tests/tasks/test_mailer_chaos.py measures that window).
-LEASE = dt.timedelta(seconds=30)
+
+
+def lease() -> dt.timedelta:
+    """How long a mail being sent stays leased between renewals (`PRACTICE_MAIL_LEASE`)."""
+    return dt.timedelta(seconds=config.mail_lease())
+
 # Inbox+ notice of a mail that failed for good: a kind outside inbox.KINDS, so nobody can turn it off.
 FAILED_KIND = "mail_failed"
 
@@ -74,7 +79,7 @@ def claim_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> list[int
         if not ids:
             return []
         session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(ids))
-                        .values(status=MailStatus.sending, lease_until=now + LEASE))
+                        .values(status=MailStatus.sending, lease_until=now + lease()))
         domain = (get_settings(session).from_address or "practice.local").split("@")[-1]
         for mail in session.exec(select(OutgoingMail).where(OutgoingMail.id.in_(ids), OutgoingMail.message_id == "")):
             mail.message_id = make_msgid(idstring=str(mail.id), domain=domain)
@@ -82,12 +87,12 @@ def claim_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> list[int
 
 
 def renew_leases(mail_ids: list[int]) -> None:
-    """Keep the mails being sent leased to this process for another LEASE."""
+    """Keep the mails being sent leased to this process for another lease()."""
     if mail_ids:
         with write_session() as session:
             session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(mail_ids),
                                                        OutgoingMail.status == MailStatus.sending)
-                            .values(lease_until=utcnow() + LEASE))
+                            .values(lease_until=utcnow() + lease()))
 
 
 def attempt(mail_id: int) -> bool:
@@ -157,7 +162,7 @@ def deliver_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> int:
         pending = {pool.submit(attempt, mail_id): mail_id for mail_id in ids}
         sent = 0
         while pending:
-            done, _ = wait(pending, timeout=LEASE.total_seconds() / 3, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=lease().total_seconds() / 3, return_when=FIRST_COMPLETED)
             for future in done:
                 pending.pop(future)
                 sent += future.result()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import reflex as rx
 
@@ -14,9 +15,10 @@ from practice.services.work import accounts, audit_history, jobs, pipelines, rem
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_date
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.contact_editing import ContactEditing
 from practice.state.views import Option
-from practice.state.work_views import (CONTACT_FIELDS, EDIT_FIELDS, NONE, ContactForm, HistoryItem, TagItem,
-                                       TaskItem, contact_form, form_fields, history_items, parse_date, parse_id,
+from practice.state.work_views import (CONTACT_FIELDS, NONE, HistoryItem, TagItem,
+                                       TaskItem, form_fields, history_items, parse_date, parse_id,
                                        task_items)
 
 ACCOUNT_TYPES = [t.value for t in AccountType]
@@ -74,7 +76,8 @@ def contact_items(contacts, portal_status: dict[int, str]) -> list[ContactItem]:
             for c in contacts]
 
 
-class AccountState(AppState):
+class AccountState(ContactEditing, AppState):
+    CONTACT_ERROR_FIELD: ClassVar[str] = "contact_error"
     # The page's account id; not called `account_id`, which is the route's own variable.
     acct_id: int = 0
     found: bool = False
@@ -84,7 +87,6 @@ class AccountState(AppState):
     notes: str = ""
     # Bumped on each page load so the notes form re-reads its default value.
     form_key: int = 0
-    contact_form_key: int = 0
     tags: list[TagItem] = []
     tag_choices: list[Option] = []
     contacts: list[ContactItem] = []
@@ -111,13 +113,6 @@ class AccountState(AppState):
     delete_open: bool = False
     delete_text: str = ""
     delete_blocked: bool = False
-    # The contact editor and the contact delete confirmation.
-    contact_edit: ContactForm = ContactForm()
-    contact_edit_open: bool = False
-    contact_edit_error: str = ""
-    contact_delete_id: int = 0
-    contact_delete_text: str = ""
-    contact_delete_blocked: bool = False
 
     def _refresh(self) -> None:
         try:
@@ -185,52 +180,6 @@ class AccountState(AppState):
         with shown_in(self, "error"):
             name = run(removal.delete_account, self._require(), self.acct_id)
             return [rx.toast.success(f'Deleted account "{name}".'), rx.redirect(routes.ACCOUNTS)]
-
-    @allow(STAFF)
-    def edit_contact(self, contact_id: int):
-        contact = parse_id(contact_id)
-        if contact is None:
-            return
-        with shown_in(self, "contact_error"):
-            self.contact_edit = contact_form(read(accounts.contact_visible, self._require(), contact))
-            self.contact_edit_open, self.contact_edit_error = True, ""
-            self.contact_form_key += 1
-
-    @allow(STAFF)
-    def set_contact_edit_open(self, value: bool):
-        self.contact_edit_open, self.contact_edit_error = bool(value), ""
-
-    @allow(STAFF)
-    def save_contact(self, form: dict):
-        fields = form_fields(form, EDIT_FIELDS, limit=2000)
-        if write_and_refresh(self, accounts.update_contact, self.contact_edit.id, shown="contact_edit_error",
-                             **fields):
-            self.contact_edit_open = False
-            return rx.toast.success("Contact saved.")
-
-    @allow(ADMIN)
-    def ask_delete_contact(self, contact_id: int):
-        contact = parse_id(contact_id)
-        with shown_in(self, "contact_error"):
-            preview = read(removal.contact_removal, self._require(), contact or 0)
-            self.contact_delete_id, self.contact_delete_text = contact or 0, preview.sentence
-            self.contact_delete_blocked = bool(preview.blocked)
-
-    @allow(ADMIN)
-    def set_contact_delete_open(self, value: bool):
-        if not value:
-            self.contact_delete_id = 0
-
-    @allow(ADMIN)
-    def confirm_delete_contact(self):
-        contact, self.contact_delete_id = self.contact_delete_id, 0
-        self.contact_error = ""
-        with shown_in(self, "contact_error"):
-            try:
-                name = run(removal.delete_contact, self._require(), contact)
-            finally:
-                self._refresh()
-            return rx.toast.success(f"Deleted contact {name}.")
 
     @allow(STAFF)
     def save_notes(self, form: dict):

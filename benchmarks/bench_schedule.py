@@ -1,4 +1,4 @@
-"""Benchmark: a schedule over 10,000 accounts creates its jobs within 5 s.
+"""Benchmark: a schedule over 10,000 accounts creates its jobs within 1 s (issue 12, item 5).
 
 Fresh migrated SQLite database (the app's engine) in a temporary folder with 10,000 accounts (each
 with a contact) inserted in bulk, and the rule
@@ -15,9 +15,10 @@ in one `write_session()`, commit included, at a moment a day and an hour later (
 Then it checks that 10,000 jobs, runs, effects and job_created events exist, and that a second call
 at the same moment creates nothing. Baseline, same run: inserting the same 10,000 job rows with one
 Core INSERT (the least any implementation must do). 3 runs, each on a fresh database; exits 1 when
-the median is over the limit.
+the median is over the limit. Each run also reports the CPU seconds of the call (this process's),
+which other work on a shared machine inflates less than the wall time.
 
-    python benchmarks/bench_schedule.py [--accounts 10000] [--runs 3] [--limit-s 5]
+    python benchmarks/bench_schedule.py [--accounts 10000] [--runs 3] [--limit-s 1]
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ end
 
 
 def one_run(n_accounts: int) -> None:
-    """In a child process: build, time, check; print two numbers (seconds, baseline seconds)."""
+    """In a child process: build, time, check; print four numbers (seconds, baseline seconds, then the
+    CPU seconds of each)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from automation_setup import build_firm, save_rules  # noqa: PLC0415
 
@@ -68,10 +70,10 @@ def one_run(n_accounts: int) -> None:
     with write_session() as s:
         jobs_before = s.execute(select(func.count()).select_from(Job)).scalar()
         events_before = s.execute(select(func.count()).select_from(Event)).scalar()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with write_session() as s:
         ran = schedules.run_schedules(s, now=later)
-    took = time.perf_counter() - start
+    took, took_cpu = time.perf_counter() - start, time.process_time() - cpu
     with write_session() as s:
         assert ran == 1, ran
         assert s.execute(select(func.count()).select_from(Job)).scalar() - jobs_before == n_accounts
@@ -82,42 +84,43 @@ def one_run(n_accounts: int) -> None:
     rows = [{"account_id": a, "pipeline_id": firm["pipeline_id"], "stage_id": firm["stages"]["Onboarding"],
              "name": "Books baseline", "priority": "Medium", "archived": False, "created_at": later,
              "entered_stage_at": later, "version": 1} for a in accounts_ids]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with write_session() as s:
         s.execute(insert(Job), rows)
-    baseline = time.perf_counter() - start
-    print(f"{took:.4f} {baseline:.4f}")
+    baseline, baseline_cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"{took:.4f} {baseline:.4f} {took_cpu:.4f} {baseline_cpu:.4f}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--limit-s", type=float, default=5.0)
+    parser.add_argument("--limit-s", type=float, default=1.0)
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         one_run(args.accounts)
         return 0
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    times, baselines = [], []
+    times, baselines, cpus, baseline_cpus = [], [], [], []
     for i in range(args.runs):
         out = subprocess.run([sys.executable, __file__, "--one", "--accounts", str(args.accounts)], check=True,
                              capture_output=True, text=True, env=dict(os.environ)).stdout.split()
-        times.append(float(out[-2]))
-        baselines.append(float(out[-1]))
-        print(f"run {i + 1}: run_schedules {times[-1]:.2f} s (baseline: one INSERT of the same jobs "
-              f"{baselines[-1]:.2f} s)", flush=True)
+        for values, text in zip((times, baselines, cpus, baseline_cpus), out[-4:]):
+            values.append(float(text))
+        print(f"run {i + 1}: run_schedules {times[-1]:.2f} s, CPU {cpus[-1]:.2f} s (baseline: one INSERT of the "
+              f"same jobs {baselines[-1]:.2f} s, CPU {baseline_cpus[-1]:.2f} s)", flush=True)
     from automation_setup import machine  # noqa: PLC0415
     from figures import figure  # noqa: PLC0415
 
-    median = statistics.median(times)
+    median, baseline = statistics.median(times), statistics.median(baselines)
     print(f"machine: {machine()}")
-    print(f"median run_schedules over {args.accounts} accounts: {median:.2f} s; baseline median "
-          f"{statistics.median(baselines):.2f} s")
+    print(f"median run_schedules over {args.accounts} accounts: {median:.2f} s (CPU {statistics.median(cpus):.2f} s); "
+          f"baseline median {baseline:.2f} s (CPU {statistics.median(baseline_cpus):.2f} s); "
+          f"ratio {median / baseline:.1f}x")
     ok = median <= args.limit_s
     figure(f"schedule over {args.accounts} accounts", round(median, 2), "s",
-           baseline=round(statistics.median(baselines), 2), baseline_name="one Core INSERT of the same jobs",
+           baseline=round(baseline, 2), baseline_name="one Core INSERT of the same jobs",
            goal=f"<= {args.limit_s:g} s", ok=ok)
     print(f"target: within {args.limit_s} s: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1

@@ -22,7 +22,7 @@ from .errors import (
     UnknownNameError, format_error, format_errors, formatted_each,
 )
 from .evaluate import (
-    ConditionPart, Event, RuleDecision, dry_run, evaluate, matching, prepare_facts, run_delayed,
+    ConditionPart, Event, RuleDecision, decide_each, dry_run, evaluate, matching, prepare_facts, run_delayed,
 )
 from .formatter import format_ruleset, format_source
 from .language import ACTION_NAMES, EVENT_NAMES
@@ -34,7 +34,7 @@ __all__ = [
     "ACTION_NAMES", "Catalog", "CheckedRuleSet", "CompiledRuleSet", "ConditionPart", "Duration", "EVENT_NAMES",
     "EvaluationError", "Event", "InternalError", "PlannedAction", "RuleDecision", "RuleMeaningError", "RuleSet",
     "RuleSyntaxError", "RuleTypeError", "RulesError", "RulesErrors", "UnknownNameError",
-    "check", "check_errors", "compile_condition", "compile_rules", "dry_run", "due_run",
+    "check", "check_errors", "compile_condition", "compile_rules", "decide_each", "dry_run", "due_run",
     "evaluate", "format_error", "format_errors", "formatted_each", "format_ruleset", "format_source", "matching",
     "next_occurrences", "parse", "parse_schedule", "prepare_facts", "run_delayed",
 ]

@@ -18,7 +18,8 @@ from .compiler import CompiledRule, CompiledRuleSet
 from .errors import EvaluationError
 from .language import DATE, DATETIME, EVENT_NAMES, FIELDS, NUMBER, TEXT
 from .placeholders import RenderError
-from .planning import plan_action
+from .planning import action_reads, plan_action
+from .semantics import fields_read
 from .timeutil import aware, local_date
 
 ITEM_OF_EVENT = {
@@ -258,6 +259,71 @@ def matching(compiled: CompiledRuleSet, rule_name: str, records, now: datetime, 
         return [r for r in records if r[first] is not None and r[second] is not None and pred(r)]
     entities = itemgetter(*needed)
     return [r for r in records if None not in entities(r) and pred(r)]
+
+
+def decide_each(compiled: CompiledRuleSet, rule_name: str, records, now: datetime) -> list:
+    """For a schedule's sweep: ``(record, decision)`` for each record the rule's ``where`` picks,
+    each decision the one ``evaluate(..., prepared=True)`` gives that record (records prepared as
+    ``matching`` says).
+
+    Records that agree on every value the rule can read (its conditions, its actions' placeholders
+    and dates, which entities are present) share one decision, worked out once: over 10,000
+    accounts, ``where account.type is "Individual"`` with ``create job "Books {{ month }}"`` is
+    decided once, not 10,000 times."""
+    now = aware(now)
+    rule = compiled.rule(rule_name)
+    event = Event("schedule", rule=rule.name)
+    if trigger_matches(rule, event) is not None:
+        return []
+    key_of = _reads_key(rule)
+    decided: dict = {}
+    out = []
+    for record in matching(compiled, rule_name, records, now, prepared=True):
+        key = key_of(record) if key_of is not None else None
+        try:
+            decision = decided.get(key)
+        except TypeError:  # a value that is not hashable (a list): decided on its own
+            key = decision = None
+        if decision is None:
+            decision = _decide(compiled, rule, event, record, now)
+            if key is not None:
+                decided[key] = decision
+        out.append((record, decision))
+    return out
+
+
+def _reads_key(rule: CompiledRule):
+    """A function giving, for prepared facts, a key equal for two records exactly when they agree on
+    everything the rule reads; None when what it reads is not known."""
+    reads = set()
+    for cond in (rule.where, rule.condition):
+        if cond is not None:
+            reads |= fields_read(cond.ast)
+    for action in rule.actions:
+        more = action_reads(action)
+        if more is None:
+            return None
+        reads |= more
+    present = tuple(sorted(set(rule.uses) | {entity for entity, _ in reads}))
+    paths = tuple(sorted(reads))
+
+    def key(record):
+        return (tuple(record.get(e) is None for e in present),
+                tuple(_as_key((record.get(e) or {}).get(name)) for e, name in paths))
+    return key
+
+
+def _as_key(v):
+    """A value as part of a key: values Python finds equal but a rule shows differently (1 and True,
+    1.0 and 1.00, one moment in two time zones) give different keys."""
+    t = type(v)
+    if t is str or v is None:
+        return v
+    if t is datetime:
+        return (t, v, v.tzinfo, v.fold)
+    if t is Decimal:
+        return (t, v.as_tuple())
+    return (t, v)
 
 
 def run_delayed(compiled: CompiledRuleSet, rule_name: str, action_index: int, event: Event,

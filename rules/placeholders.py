@@ -181,6 +181,24 @@ def referenced_entities(value: str) -> set:
     return found
 
 
+_NAME_REF = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?")
+
+
+def referenced_fields(value: str) -> Optional[frozenset]:
+    """(entity, field) pairs a text's placeholders show (``{{ job.name | upper }}`` -> {("job", "name")});
+    None when a placeholder names an entity without a field (the checker refuses that), or a block
+    other than ``{{ }}``: then what the text reads is not known."""
+    found = set()
+    for _, _, inner in placeholder_blocks(value):
+        if inner is None:
+            return None
+        for m in _NAME_REF.finditer(inner):
+            if m.group(1) in FIELDS:
+                if m.group(3) is None:
+                    return None
+                found.add((m.group(1), m.group(3)))
+    return frozenset(found)
+
 def compile_text(value: str):
     """A compiled template for a text with placeholders, or None for plain text."""
     if not has_placeholders(value):

@@ -16,8 +16,8 @@ from .compiler import CompiledRule, CompiledRuleSet
 from .errors import EvaluationError
 from .formatter import format_duration, format_expr
 from .language import DATE, DATETIME, FIELDS, NUMBER
-from .placeholders import render
-from .semantics import Explainer
+from .placeholders import referenced_fields, render
+from .semantics import Explainer, fields_read
 from .timeutil import aware, duration_timedelta, local_date, shift
 
 
@@ -266,6 +266,30 @@ PLANNERS = {
     A.Notify: _plan_notify,
 }
 
+
+# What planning reads of the facts besides the action's own fields and placeholders.
+_IMPLIED_READS = {A.MoveJob: {("job", "pipeline"), ("job", "stage")}}
+
+
+def action_reads(action) -> Optional[frozenset]:
+    """The (entity, field) pairs planning ``action`` can read of the facts, or None when not known.
+
+    Two sets of facts that agree on these give the same planned action (a schedule's sweep plans
+    it once for them all). Fields written in the action (a due date's base) and its placeholders
+    count; an assignee or recipient written as a field reads the job's assignee; the planners'
+    own reads are listed in ``_IMPLIED_READS``."""
+    a = action.ast
+    if type(a) not in PLANNERS:
+        return None
+    reads = set(_IMPLIED_READS.get(type(a), ())) | fields_read(a)
+    if any(isinstance(getattr(a, slot, None), A.Field) for slot in ("assignee", "to")):
+        reads.add(("job", "assignee"))
+    for fname, template in action.templates.items():
+        shown = referenced_fields(getattr(a, fname).value) if template is not None else frozenset()
+        if shown is None:
+            return None
+        reads |= shown
+    return frozenset(reads)
 
 def plan_action(compiled: CompiledRuleSet, rule: CompiledRule, action, facts: dict, now: datetime,
                 delayed: bool = False) -> PlannedAction:

@@ -11,6 +11,7 @@ and ``is empty`` hold for it.
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Optional
@@ -46,6 +47,22 @@ def static_type(e) -> Optional[str]:
         return static_type(e.base)
     raise TypeError(e)  # pragma: no cover
 
+
+def fields_read(node) -> set:
+    """The (entity, field) pairs a condition or a value reads of the facts (``has tag`` reads the
+    entity's tags): what the Explainer below, and the compiled code, can look at."""
+    if isinstance(node, A.Field):
+        return {(node.entity, node.name)}
+    if isinstance(node, A.HasTag):
+        return {(node.entity, "tags")}
+    found = set()
+    if isinstance(node, tuple):
+        for item in node:
+            found |= fields_read(item)
+    elif is_dataclass(node) and not isinstance(node, type):
+        for f in fields(node):
+            found |= fields_read(getattr(node, f.name))
+    return found
 
 class Explainer:
     """Evaluates conditions on prepared facts, recording each test's values and result."""

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from rules import (
-    ACTION_NAMES, EvaluationError, Event, check, compile_rules, dry_run, evaluate, matching, run_delayed,
+    ACTION_NAMES, EvaluationError, Event, check, compile_rules, decide_each, dry_run, evaluate, matching, prepare_facts,
+    run_delayed,
 )
 from rules.placeholders import MAX_RENDERED, RenderError, compile_text, render
 
@@ -239,3 +240,51 @@ def test_action_names_lists_every_action_the_rules_can_plan(catalog):
     [d] = evaluate(compiled(catalog, EVERY_ACTION), ENTERED_REVIEW, {"job": job(), "account": account()}, NOW)
     assert d.ok
     assert sorted({a.action for a in d.actions}) == sorted(ACTION_NAMES)
+
+
+SWEEP_RULES = {
+    "Books": 'for each account where account.type is "Individual" then\n'
+             '  create job "Books {{ month }} {{ year }}" in pipeline "Payroll" for account due in 15 days',
+    "Named": 'for each account where account.balance > 100 then\n'
+             '  create job "{{ account.name | upper }} Q{{ quarter }}" in pipeline "Payroll" for account',
+    "Chase": 'for each job where job.due_date is before today and account has tag "VIP" then\n'
+             '  create task "Chase {{ job.name }}" for job.assignee due on job.due_date + 3 days\n'
+             '  notify job.assignee "Late: {{ account.name }}"\n'
+             '  move job to next stage\n'
+             '  add tag "Overdue" to job\n'
+             '  send email "Payment due" to job.assignee',
+}
+
+
+def _sweep_records():
+    """Prepared facts that agree on some fields and differ on others, as a sweep meets them: equal
+    numbers written differently, empty fields, tags in another case, a job without an assignee."""
+    accounts = [account(name=f"Client {i % 4}", type=("Individual", "Company")[i % 3 == 0],
+                        balance=(Decimal("150.0"), Decimal("150.00"), 150, None, Decimal("99"))[i % 5],
+                        tags=(["VIP"], ["vip"], [])[i % 3]) for i in range(30)]
+    jobs = [job(name=f"1040 {i % 3}", assignee=("Ann Lee", None, "Bob Stone")[i % 3], stage=("Review", "Done")[i % 2],
+                due_date=(date(2027, 4, 1), date(2027, 4, 2), None)[i % 3]) for i in range(30)]
+    return [prepare_facts({"account": a, "job": j}) for a, j in zip(accounts, jobs)]
+
+
+@pytest.mark.parametrize("name", SWEEP_RULES)
+def test_decide_each_gives_each_record_the_decision_evaluate_gives_it(catalog, name):
+    c = compiled(catalog, f'rule "{name}" every day at 07:00 {SWEEP_RULES[name]}\nend\n')
+    records = _sweep_records()
+    decided = decide_each(c, name, records, NOW)
+    assert [r for r, _ in decided] == matching(c, name, records, NOW, prepared=True)
+    assert decided, "the records should give the rule something to do"
+    for record, decision in decided:
+        [expected] = evaluate(c, Event("schedule", rule=name), record, NOW, prepared=True)
+        assert decision == expected, record
+
+
+def test_decide_each_decides_once_for_records_that_read_alike(catalog):
+    c = compiled(catalog, f'rule "Books" every day at 07:00 {SWEEP_RULES["Books"]}\nend\n')
+    decided = decide_each(c, "Books", _sweep_records(), NOW)
+    assert len(decided) == 20 and len({id(d) for _, d in decided}) == 1
+    assert decided[0][1].actions[0].args["name"] == "Books April 2027"
+    named = compiled(catalog, f'rule "Named" every day at 07:00 {SWEEP_RULES["Named"]}\nend\n')
+    # Names differ (4 of them) and 150, 150.0 and 150.00 show alike but are read as different values.
+    distinct = {id(d) for _, d in decide_each(named, "Named", _sweep_records(), NOW)}
+    assert 4 < len(distinct) <= 12

@@ -6,7 +6,8 @@ from sqlmodel import select
 
 import rules
 from practice.db import read_session, write_session
-from practice.models import (ActionEffect, Due, Job, JobTag, MailStatus, Notification, OutgoingMail, RuleRun,
+from practice.models import (ActionEffect, AuditLog, Due, Event, Job, JobTag, MailStatus, Notification, OutgoingMail,
+                             RuleRun, ScheduleState,
                              RunStatus, Task)
 from practice.services import events
 from practice.services.mail import settings as mail_settings, templates as mail_templates
@@ -251,6 +252,46 @@ end
         assert len(created) == 2
         assert all(j.due_date is not None for j in created)
 
+
+def test_a_for_each_schedule_writes_each_accounts_job_with_its_run_audit_and_event_once(firm):
+    with write_session() as s:
+        for name, kind in (("Ada Moss", "Individual"), ("Acme Inc", "Company"), ("Bo Chen", "Individual")):
+            make_account(s, firm["actor"], name=name, type=kind)
+    save(firm["actor"], '''
+rule "Monthly bookkeeping"
+every day at 07:00
+for each account where account.type is "Individual"
+then
+  create job "Books {{ account.name }} {{ year }}" in pipeline "1040 Return" for account due in 15 days
+end
+''')
+    start = dt.datetime.now(dt.timezone.utc)
+    with write_session() as s:
+        schedules.run_schedules(s, now=start)
+    later = start + dt.timedelta(days=1, hours=1)
+    with write_session() as s:
+        assert schedules.run_schedules(s, now=later) == 1
+    with read_session() as s:
+        created = {j.name: j for j in s.exec(select(Job).where(Job.name.like("Books %"))).all()}
+        assert sorted(name.rsplit(" ", 1)[0] for name in created) == [  # Acme Inc is a company
+            "Books Ada Moss", "Books Bo Chen", "Books Hartley Household"]
+        for job in created.values():
+            [audit] = s.exec(select(AuditLog).where(AuditLog.entity == "job", AuditLog.entity_id == job.id)).all()
+            assert (audit.account_id, audit.entity_label) == (job.account_id, job.name)
+            [event] = s.exec(select(Event).where(Event.kind == "job_created", Event.job_id == job.id)).all()
+            assert event.payload["recurrence"] == "Monthly bookkeeping" and event.account_id == job.account_id
+            [run] = s.exec(select(RuleRun).where(RuleRun.account_id == job.account_id)).all()
+            assert run.status == RunStatus.done and run.conditions[0]["values"] == {"account.type": "Individual"}
+            assert run.actions[0]["outcome"] == f'Created job "{job.name}" in 1040 Return'
+    # The same occurrence swept again (its state lost): every job is already there, none is made twice.
+    with write_session() as s:
+        s.get(ScheduleState, "Monthly bookkeeping").last_run_at = start
+    with write_session() as s:
+        assert schedules.run_schedules(s, now=later) == 1
+    with read_session() as s:
+        assert len(s.exec(select(Job).where(Job.name.like("Books %"))).all()) == 3
+        again = s.exec(select(RuleRun).where(RuleRun.rule_name == "Monthly bookkeeping")).all()[3:]
+        assert [r.actions[0]["outcome"] for r in again] == ["already done before"] * 3
 
 def test_try_on_a_job_shows_values_and_rendered_email_and_changes_nothing(firm):
     result = None

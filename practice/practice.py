@@ -4,7 +4,7 @@ Reflex's and the upload gate (`upload_gate`) in front of all."""
 import reflex as rx
 from reflex.istate.manager.memory import StateManagerMemory
 
-from practice import warm_sandbox
+from practice import heap, warm_sandbox
 from practice.http_routes import with_http_routes
 from practice.protective_headers import FrameGuard
 from practice.pages import (account, account_security, accounts, audit, board, contacts, documents, email, home,
@@ -40,3 +40,6 @@ for module in PAGE_MODULES:
 # Templates and PDF layouts run in children of a warm helper process: start it with the server, not at the first
 # preview.
 app.register_lifespan_task(warm_sandbox.start_in_background)
+# What the app built as it started (about 0.9 million objects) is frozen out of the garbage collector's full passes,
+# which otherwise hold every user for a second or two at a moment nobody chooses (practice/heap.py).
+app.register_lifespan_task(heap.settle)

@@ -3,13 +3,22 @@ a 4,000-page document template, another person's page events are answered within
 a sentence within its time limit, and the server stays small: the harness runs the backend in this process, which
 also holds the whole test session (over 500 MB late in a full run), so what is checked is that the previews add
 less than 100 MB to it (a 500 MB server bound with room for the app's own 400). Before the previews ran in limited children, each froze every user for seconds and the layout took
-gigabytes in the server itself."""
+gigabytes in the server itself.
+
+The server's event loop is timed from inside (a ticker on it): no handler and nothing else holds it for 200 ms. One
+thing that did, once in the middle of the previews in the lead's full runs (1.4-2.3 s), was the interpreter's own
+full garbage collection walking the million objects the app makes as it starts; it runs whenever the long-lived
+objects have grown by a quarter, so here one runs at a fixed moment of the previews and every run meets it (before
+practice/heap.py froze those objects, it held the loop 0.9-2.5 s on this machine)."""
 from __future__ import annotations
 
+import asyncio
+import gc
 import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -29,6 +38,10 @@ HUGE_POWER = "{{ 7 ** 10000000 }}"
 FOUR_THOUSAND_PAGES = ("<style>p { page-break-after: always }</style>"
                        "{% for i in range(4000) %}<p>Page {{ i }}</p>{% endfor %}")
 ANSWERED_WITHIN_MS = 200
+# The longest the server's event loop may be held while the previews run (every person's events wait that long).
+LOOP_HELD_MS = 200
+# When, into the previews, the interpreter's full garbage collection runs (about when the email's child stops).
+FULL_COLLECTION_AFTER_S = 3.0
 PREVIEWS_MAY_ADD_MB = 100
 
 # One click on a checkbox whose ticked state comes back from the server; resolves with the milliseconds until the
@@ -48,6 +61,35 @@ ROUND_TRIP_JS = """async (selector) => {
 
 
 HOG = "import os\nos.nice(10)\nwhile True:\n    pass"
+
+
+def time_the_server_loop(harness):
+    """Start a ticker on the backend's event loop (the harness runs it in a thread of this process); the function
+    returned stops it and gives the longest gap between its 10 ms ticks, in ms: how long the server held everyone."""
+    loop = harness.backend.servers[0].get_loop()
+    stop = threading.Event()
+
+    async def tick() -> float:
+        longest, last = 0.0, time.monotonic()
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            longest, last = max(longest, now - last), now
+        return longest
+
+    ticking = asyncio.run_coroutine_threadsafe(tick(), loop)
+
+    def longest_ms() -> float:
+        stop.set()
+        return ticking.result(timeout=30) * 1000
+    return longest_ms
+
+
+def full_collection() -> tuple[int, float]:
+    """(objects it walked, ms it took): one full garbage collection, as the interpreter runs on its own."""
+    walked, started = len(gc.get_objects()), time.perf_counter()
+    gc.collect()
+    return walked, (time.perf_counter() - started) * 1000
 
 
 def p90_of(values: list[float]) -> float:
@@ -111,7 +153,9 @@ def test_hostile_previews_leave_other_people_answered_and_the_server_small(brows
         calm = round_trips(owner, selector, 3, [])
         hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
         try:  # the same processor pressure as two limited children, without any preview: the machine's own figure
+            pressed_held_ms = time_the_server_loop(harness)
             pressed = round_trips(owner, selector, 4, [])
+            pressed_held = pressed_held_ms()
         finally:
             for hog in hogs:
                 hog.kill()
@@ -126,9 +170,13 @@ def test_hostile_previews_leave_other_people_answered_and_the_server_small(brows
         draft_document_preview(docs, base_url)
 
         memory = [rss_mb()]
+        loop_held_ms = time_the_server_loop(harness)
+        collected: list[tuple[int, float]] = []
+        collection = threading.Timer(FULL_COLLECTION_AFTER_S, lambda: collected.append(full_collection()))
         started = time.monotonic()
         docs.click("#preview-doc-template")
         mail.click("#preview-template")
+        collection.start()
         busy = round_trips(owner, selector, templating.CHILD_SECONDS + 4, memory)
 
         expect(mail.get_by_role("alert")).to_contain_text('email "Hostile power"',
@@ -138,15 +186,18 @@ def test_hostile_previews_leave_other_people_answered_and_the_server_small(brows
         docs_took = time.monotonic() - started
         docs_answer = docs.get_by_role("alert").inner_text()
         busy += round_trips(owner, selector, 1, memory)
+        held = loop_held_ms()
     finally:
         owner_ctx.close()
         ann_ctx.close()
 
     print(f"\nround trips calm: median {statistics.median(calm):.0f} ms, max {max(calm):.0f} ms ({len(calm)}); "
           f"two busy processes at the children's priority: median {statistics.median(pressed):.0f} ms, "
-          f"p90 {p90_of(pressed):.0f} ms; "
+          f"p90 {p90_of(pressed):.0f} ms, the server's loop held at most {pressed_held:.0f} ms; "
           f"under hostile previews: median {statistics.median(busy):.0f} ms, max {max(busy):.0f} ms ({len(busy)}); "
-          f"server RSS peak {max(memory):.0f} MB; document answered after {docs_took:.1f} s\n"
+          f"server RSS peak {max(memory):.0f} MB; document answered after {docs_took:.1f} s; "
+          f"the server's loop held at most {held:.0f} ms; a full collection walked {collected[0][0]:,} objects in "
+          f"{collected[0][1]:.0f} ms\n"
           f"  email: {mail_answer}\n  document: {docs_answer}\n  each answer (ms): {[round(b) for b in busy]}")
     assert "too long" in mail_answer or "computing time" in mail_answer
     assert any(why in docs_answer for why in ("pages", "computing time", "longer than", "more memory or time"))
@@ -156,7 +207,9 @@ def test_hostile_previews_leave_other_people_answered_and_the_server_small(brows
     # same processor pressure without any preview, and none held for a second (before: every answer waited 10 s).
     assert statistics.median(busy) < ANSWERED_WITHIN_MS
     assert p90_of(busy) < max(ANSWERED_WITHIN_MS, 1.5 * p90_of(pressed)), f"p90 {p90_of(busy):.0f} ms"
-    # Known and open (issue 20's note): one answer, about three seconds into the previews (when the email's child
-    # stops at its limit), waits 1.4-2.3 s; the cause is not found yet. Before, every answer waited 10 s.
-    assert max(busy) < 3000, f"a page event waited {max(busy):.0f} ms"
+    # Nothing held the server for longer than a handler may (a full garbage collection included); in the page, no
+    # answer waited a second (before: every answer waited 10 s; before heap.py, one waited 1.4-2.3 s).
+    # (On a machine so loaded that its own processor pressure alone already holds the loop longer, no worse than that.)
+    assert held < max(LOOP_HELD_MS, 1.5 * pressed_held), f"the server's event loop was held for {held:.0f} ms"
+    assert max(busy) < 1000, f"a page event waited {max(busy):.0f} ms"
     assert max(memory) - memory[0] < PREVIEWS_MAY_ADD_MB, f"the previews grew the server by {max(memory) - memory[0]:.0f} MB"

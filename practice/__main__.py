@@ -19,7 +19,7 @@ from practice.models import Firm
 from practice.services import demo, events
 from practice.services.backups import archive
 from practice.services.signing import certificates, verify
-from practice.supervisor import Supervisor
+from practice.supervisor import Supervisor, wait_until_writable
 from practice.drive_app import main as drive_main
 from practice.worker import tasks as worker_tasks
 from practice.worker.consumer import consumer_command
@@ -49,7 +49,7 @@ def serve_commands() -> dict[str, list[str]]:
     return {
         "web": [sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(PORT),
                 "--backend-port", str(PORT), "--backend-host", "127.0.0.1"],
-        "worker": consumer_command(workers=2),
+        "worker": [sys.executable, "-m", "practice", "worker"],
         "mailer": [sys.executable, "-m", "practice", "mailer"],
         "drive": [sys.executable, "-m", "practice", "drive"],
     }
@@ -193,9 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "serve":
         return serve()
     if args.cmd == "worker":  # the consumer's own command line, so a service manager needs no copy of its flags
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+        wait_until_writable("the worker")  # Huey's queue cannot even open on a full or read-only disk
         command = consumer_command(workers=2)
         os.execv(command[0], command)
     if args.cmd == "mailer":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s mailer %(levelname)s %(message)s")
+        wait_until_writable("the mailer")
         return mailer_main()
     if args.cmd == "drive":
         return drive_main()

@@ -12,10 +12,16 @@ import logging
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
+
+from practice.config import data_dir
+from practice.db import write_session
+from practice.services.errors import disk_problem
 
 log = logging.getLogger("practice.serve")
 
@@ -136,3 +142,46 @@ def _kill_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+WRITE_CHECK_BYTES = 64 * 1024
+WAIT_LOG_EVERY_S = 60.0
+
+
+def disk_refusal(folder: Path | None = None) -> str | None:
+    """Why the data folder cannot be written to now (full, read-only), or None when a write goes through: a small
+    file written and removed, and the database's write lock taken and given back."""
+    folder = folder or data_dir()
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".write-check-")
+        try:
+            os.write(fd, b"\0" * WRITE_CHECK_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+        with write_session():  # BEGIN IMMEDIATE: the write lock, which needs the WAL's side files
+            pass
+    except Exception as exc:  # noqa: BLE001 - only the disk's refusals are waited out; the rest goes on up
+        problem = disk_problem(exc)
+        if problem is None:
+            raise
+        return str(problem)
+    return None
+
+
+def wait_until_writable(name: str, stop: Callable[[], bool] = lambda: False, *, every_s: float = 2.0) -> bool:
+    """Before `name` starts: wait while the data folder refuses writes, saying so (then once a minute), instead
+    of failing and staying down. True once it is writable, False when `stop()` asked to give up."""
+    said_at = None
+    while (refusal := disk_refusal()) is not None:
+        if said_at is None or time.monotonic() - said_at >= WAIT_LOG_EVERY_S:
+            log.warning("%s waits for the data folder %s: %s Trying again every %.0f s.",
+                        name, data_dir(), refusal.split(";")[0] + ".", every_s)
+            said_at = time.monotonic()
+        if stop():
+            return False
+        time.sleep(every_s)
+    if said_at is not None:
+        log.warning("%s: the data folder is writable again; starting", name)
+    return True

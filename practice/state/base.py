@@ -26,7 +26,7 @@ from practice.db import read_session, write_session
 from practice.services import audit, inbox
 from practice.services.access import auth, device_cookies, session_handoff, two_factor
 from practice.services.actor import Actor, ContactActor
-from practice.services.errors import PermissionDenied, PracticeError
+from practice.services.errors import PermissionDenied, PracticeError, disk_problem
 from practice.state import handler_args, page_access
 from practice.state.page_access import ADMIN, ANYONE, CONTACT, LEVELS, OWNER, STAFF  # noqa: F401 - re-exported
 
@@ -115,8 +115,19 @@ def shown_in(state, var: str) -> Iterator[None]:
     the rest of the block is skipped."""
     try:
         yield
-    except PracticeError as err:
-        setattr(state, var, str(err))
+    except Exception as exc:  # noqa: BLE001 - only a person's error is kept; anything else goes on up
+        setattr(state, var, str(person_error(exc)))
+
+
+def person_error(exc: Exception) -> PracticeError:
+    """The sentence for a failed handler: a service's `PracticeError`, or a write the disk refused (full,
+    read-only); anything else is raised again."""
+    if isinstance(exc, PracticeError):
+        return exc
+    problem = disk_problem(exc)
+    if problem is None:
+        raise exc
+    return problem
 
 
 def _guard(level: str, during_setup: bool, handler: str) -> Callable:
@@ -146,7 +157,10 @@ def _guard(level: str, during_setup: bool, handler: str) -> Callable:
 def _admit_call(admit: Callable, fn: Callable, state, args: tuple, kwargs: dict) -> tuple[Any, Any]:
     """`admit`'s answer, then a sentence instead of the call when its arguments are not ones `fn` declares
     (handler_args.py): a browser may send anything."""
-    no, actor = admit(state)
+    try:
+        no, actor = admit(state)
+    except Exception as exc:  # noqa: BLE001 - person_error raises what is not a person's error
+        return rx.toast.error(str(person_error(exc))), None
     if no is None and handler_args.malformed(fn, args, kwargs):
         return rx.toast.error(handler_args.NOT_UNDERSTOOD), None
     return no, actor
@@ -166,8 +180,8 @@ def _async_generator_handler(fn: Callable, admit: Callable) -> Callable:
                     item = await steps.__anext__()
                 except StopAsyncIteration:
                     return
-                except PracticeError as err:
-                    item, steps = rx.toast.error(str(err)), None
+                except Exception as exc:  # noqa: BLE001 - person_error raises what is not a person's error
+                    item, steps = rx.toast.error(str(person_error(exc))), None
             yield item
     return wrapper
 
@@ -186,8 +200,8 @@ def _generator_handler(fn: Callable, admit: Callable) -> Callable:
                     item = next(steps)
                 except StopIteration as done:
                     return done.value
-                except PracticeError as err:
-                    item, steps = rx.toast.error(str(err)), None
+                except Exception as exc:  # noqa: BLE001 - person_error raises what is not a person's error
+                    item, steps = rx.toast.error(str(person_error(exc))), None
             yield item
     return wrapper
 
@@ -201,8 +215,8 @@ def _coroutine_handler(fn: Callable, admit: Callable) -> Callable:
         with _acting(self, actor):
             try:
                 return await fn(self, *args, **kwargs)
-            except PracticeError as err:
-                return rx.toast.error(str(err))
+            except Exception as exc:  # noqa: BLE001 - person_error raises what is not a person's error
+                return rx.toast.error(str(person_error(exc)))
     return wrapper
 
 
@@ -215,8 +229,8 @@ def _plain_handler(fn: Callable, admit: Callable) -> Callable:
         with _acting(self, actor):
             try:
                 return fn(self, *args, **kwargs)
-            except PracticeError as err:
-                return rx.toast.error(str(err))
+            except Exception as exc:  # noqa: BLE001 - person_error raises what is not a person's error
+                return rx.toast.error(str(person_error(exc)))
     return wrapper
 
 
@@ -265,9 +279,15 @@ def _record_denial(actor: Actor, handler: str) -> None:
 
 
 def run(fn: Callable[..., Any], *args, **kwargs) -> Any:
-    """Call a service in a write transaction (a `PracticeError` rolls it back and goes on up)."""
-    with write_session() as session:
-        return fn(session, *args, **kwargs)
+    """Call a service in a write transaction (a `PracticeError` rolls it back and goes on up; so does a write the
+    disk refused, as a `DiskProblem` with its sentence)."""
+    try:
+        with write_session() as session:
+            return fn(session, *args, **kwargs)
+    except PracticeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - person_error raises what is not a person's error
+        raise person_error(exc) from exc
 
 
 async def run_off_loop(fn: Callable[..., Any], *args, **kwargs) -> Any:

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 CHILDREN = {  # how each of serve's four processes shows in `ps`
     "web": ("reflex run --env prod", "granian"),
-    "worker": ("huey_consumer practice.worker.tasks.huey",),
+    "worker": ("-m practice worker", "huey_consumer practice.worker.tasks.huey"),
     "mailer": ("-m practice mailer",),
     "drive": ("-m practice drive",),
 }

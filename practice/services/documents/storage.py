@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from practice.config import data_dir
-from practice.services.errors import InvalidInput, NotFound
+from practice.services.errors import InvalidInput, NotFound, disk_problem
 
 CHUNK = 1024 * 1024
 HEAD = 8192  # enough of the start of a file to recognise its type
@@ -187,6 +187,18 @@ def too_big_sentence(filename: str, limit: int) -> str:
 
 def store(source: bytes | BinaryIO | Iterable[bytes], filename: str, *, max_bytes: int | None = None,
           inspect: Callable[[Path, str], Any] | None = None) -> StoredFile:
+    """`_store`, with a disk that refuses the write (full, read-only) said in a sentence."""
+    try:
+        return _store(source, filename, max_bytes=max_bytes, inspect=inspect)
+    except OSError as exc:
+        problem = disk_problem(exc)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
+def _store(source: bytes | BinaryIO | Iterable[bytes], filename: str, *, max_bytes: int | None = None,
+           inspect: Callable[[Path, str], Any] | None = None) -> StoredFile:
     """Write an upload to disk in chunks, refusing it (with a sentence) as soon as it breaks a rule:
     the wrong type by name or by content, or more than `max_bytes`. `inspect(path, extension)` may
     look at the complete file before it is kept and refuse it by raising InvalidInput (the error

@@ -157,6 +157,17 @@ def restore_command(path: str) -> int:
     return 0
 
 
+def worker_or_mailer(name: str) -> int:
+    """Run the worker or the mailer once the data folder takes writes (a full or read-only disk is waited out)."""
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
+    wait_until_writable(f"the {name}")  # Huey's queue cannot even open on a full or read-only disk
+    if name == "mailer":
+        return mailer_main()
+    command = consumer_command(workers=2)  # the consumer's own command line: a service manager needs no copy
+    os.execv(command[0], command)
+    return 1  # not reached: execv replaced this process
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m practice")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -192,15 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         return verify_command(args.file, args.trust)
     if args.cmd == "serve":
         return serve()
-    if args.cmd == "worker":  # the consumer's own command line, so a service manager needs no copy of its flags
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
-        wait_until_writable("the worker")  # Huey's queue cannot even open on a full or read-only disk
-        command = consumer_command(workers=2)
-        os.execv(command[0], command)
-    if args.cmd == "mailer":
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s mailer %(levelname)s %(message)s")
-        wait_until_writable("the mailer")
-        return mailer_main()
+    if args.cmd in ("worker", "mailer"):
+        return worker_or_mailer(args.cmd)
     if args.cmd == "drive":
         return drive_main()
     if args.cmd == "migrate":

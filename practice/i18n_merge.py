@@ -9,7 +9,7 @@ Registered once per clone:
 
 with `.gitattributes` naming it for `*.po` and `*.pot`. Git calls it with the common ancestor, our version (which
 it overwrites with the result) and theirs; exit 0 means merged. After a merge, `make i18n` re-extracts and puts
-the catalogs in their usual form.
+the catalogs in their usual form (this writes them as `make i18n-update` does: sorted, unwrapped).
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
         return 1
     locations = _has_locations(ours_path) or _has_locations(theirs_path)
     with open(ours_path, "wb") as out:
-        write_po(out, merged, sort_output=True, no_location=not locations, include_previous=False)
+        write_po(out, merged, width=None, sort_output=True, no_location=not locations, include_previous=False)
     return 0
 
 

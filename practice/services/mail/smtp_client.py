@@ -217,6 +217,9 @@ def explain(err: BaseException, settings: MailSettings) -> Failure:
     if isinstance(err, smtplib.SMTPResponseException):
         return Failure(f"The mail server at {where} answered with an error "
                        f"({_reply(err.smtp_code, err.smtp_error)}).")
+    if isinstance(err, TimeoutError):  # the connection itself was not made in time
+        return Failure(f"The mail server at {where} did not answer within "
+                       f"{duration_words(config.mail_attempt_limit())}.")
     if isinstance(err, OSError):
         return Failure(f"Could not talk to the mail server at {where}: {err.strerror or err}.")
     return Failure(f"Sending failed: {err}.")

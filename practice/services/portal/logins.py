@@ -66,7 +66,8 @@ def _send(session: Session, actor, template: str, contact: Contact, to: str, lin
     subject, body = render_system_email(template, context)
     accounts = linked_account_ids(session, contact.id)
     queued = outbox.enqueue(session, to_address=to, subject=subject, body=body,
-                          account_id=accounts[0] if accounts else None)
+                            account_id=accounts[0] if accounts else None,
+                            sender_id=actor.member_id if isinstance(actor, Actor) else None)
     # The event rings the worker, which sends the queued mail at once (the minute sweep is the fallback).
     events.emit(session, actor, f"portal_{template.removeprefix('portal_')}_sent",
                 account_id=accounts[0] if accounts else None, payload={"contact_id": contact.id})

@@ -50,7 +50,8 @@ def email_contacts(session: Session, proposal: Proposal, template: str, key: str
                    "link": proposal_url(proposal.id), "total": format_money(proposal.total_cents), **extra}
         subject, body = render_system_email(template, context)
         outbox.enqueue(session, to_address=contact.email, subject=subject, body=body,
-                     key=f"{key}|{contact.email.lower()}", account_id=proposal.account_id, job_id=proposal.job_id)
+                       key=f"{key}|{contact.email.lower()}", account_id=proposal.account_id, job_id=proposal.job_id,
+                       sender_id=proposal.requested_by_member_id)
         sent.append(contact.email)
     if sent:
         session.info["practice_mail"] = True

@@ -28,7 +28,7 @@ def email_signer(session: Session, req: SignatureRequest, signer: Signer, templa
                "message": req.message, **extra}
     subject, body = render_system_email(template, context)
     outbox.enqueue(session, to_address=signer.email, subject=subject, body=body, key=key, account_id=req.account_id,
-                 job_id=req.job_id)
+                   job_id=req.job_id, sender_id=req.requested_by_member_id)
     session.info["practice_mail"] = True
     return True
 

@@ -12,7 +12,7 @@ export REFLEX_DIR := $(CURDIR)/.reflex-home
 export APP_HARNESS_HEADLESS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean
+.PHONY: run test lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean i18n i18n-extract i18n-update i18n-check
 
 run: setup migrate
 	$(BIN)/python -m practice serve
@@ -63,6 +63,23 @@ migrate: deps
 
 demo: deps migrate
 	$(BIN)/python -m practice demo
+
+# Translations (docs/architecture.md, "Languages"): extract the texts into the template, merge it into each
+# language's catalog (new texts arrive untranslated), then check that nothing is missing. The app reads the .po
+# files themselves (compiled in memory at start), so there is no .mo to build. tests/test_catalogs.py runs the
+# same extraction and fails when the committed template or a catalog is out of date.
+I18N_EXTRACT := -F babel.cfg -k lazy -k t -k tn:1,2 --no-location --sort-output --no-wrap \
+	--project=practice --msgid-bugs-address=" " --copyright-holder=" "
+i18n: i18n-update i18n-check
+
+i18n-extract: deps
+	$(BIN)/pybabel extract $(I18N_EXTRACT) -o practice/locale/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i practice/locale/messages.pot -d practice/locale --no-wrap --no-fuzzy-matching --ignore-obsolete
+
+i18n-check: deps
+	$(BIN)/python -m pytest -q tests/test_catalogs.py
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)

@@ -4,6 +4,7 @@ import reflex as rx
 
 from practice.config import BACKEND_PORT, PORT, database_url
 from practice.dev_proxy import BackendProxyPlugin
+from practice.page_catalogs import PageCatalogsPlugin
 
 config = rx.Config(
     app_name="practice",
@@ -16,6 +17,6 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     # Links are relative; in development the pages' server forwards the backend's routes (practice/dev_proxy.py).
-    plugins=[BackendProxyPlugin()],
+    plugins=[BackendProxyPlugin(), PageCatalogsPlugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

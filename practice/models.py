@@ -83,6 +83,8 @@ class Firm(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str
     timezone: str = "America/New_York"
+    # The language of people who chose none (team members and contacts): "en" or "fr".
+    language: str = "en"
     created_at: dt.datetime = when()
 
 
@@ -95,6 +97,8 @@ class TeamMember(SQLModel, table=True):
     active: bool = True
     # Access right: an employee without it sees only the accounts it works on.
     can_view_all_accounts: bool = False
+    # The language the member reads the app in; "" follows the firm's default.
+    language: str = ""
     created_at: dt.datetime = when()
 
 
@@ -151,6 +155,8 @@ class Contact(SQLModel, table=True):
     region: str = ""
     postal_code: str = ""
     country: str = ""
+    # The language of the portal, the emails and the PDFs made for this contact; "" follows the firm's default.
+    language: str = ""
     created_at: dt.datetime = when()
 
 

@@ -6,17 +6,21 @@ import reflex as rx
 from typing import Callable
 
 from practice import routes
-from practice.state.base import AppState, InboxBadgeState
+from practice.components.i18n import t, tn
+from practice.components.forms import SELECT_STYLE
+from practice.i18n import LANGUAGES, N_, SOURCE
+from practice.state.base import AppState, InboxBadgeState, LangState
 from practice.state.page_access import ROLES, first_open
 
 # The sections of a tabbed area, in order: (tab label, route, id suffix). The sidebar opens an area on the first
 # tab the member's role may open, and the tab bar shows only those tabs.
-EMAIL_TABS = [("Settings", routes.EMAIL, "settings"), ("Templates", routes.EMAIL_TEMPLATES, "templates"),
-              ("Outbox", routes.EMAIL_OUTBOX, "outbox")]
-AUTOMATION_TABS = [("Rules", routes.RULES, "rules"), ("Recurring jobs", routes.RECURRING, "recurring"),
-                   ("Run log", routes.RUNS, "runs")]
-SETTINGS_TABS = [("Firm", routes.SETTINGS, "firm"), ("Signing", routes.SIGNING_SETTINGS, "signing"),
-                 ("Folder templates", routes.FOLDER_TEMPLATES, "folder-templates")]
+# The labels are page texts (N_ marks them for the catalog; `t` translates them where they are shown).
+EMAIL_TABS = [(N_("Settings"), routes.EMAIL, "settings"), (N_("Templates"), routes.EMAIL_TEMPLATES, "templates"),
+              (N_("Outbox"), routes.EMAIL_OUTBOX, "outbox")]
+AUTOMATION_TABS = [(N_("Rules"), routes.RULES, "rules"), (N_("Recurring jobs"), routes.RECURRING, "recurring"),
+                   (N_("Run log"), routes.RUNS, "runs")]
+SETTINGS_TABS = [(N_("Firm"), routes.SETTINGS, "firm"), (N_("Signing"), routes.SIGNING_SETTINGS, "signing"),
+                 (N_("Folder templates"), routes.FOLDER_TEMPLATES, "folder-templates")]
 
 
 def _routes(tabs: list[tuple[str, str, str]]) -> tuple[str, ...]:
@@ -25,21 +29,21 @@ def _routes(tabs: list[tuple[str, str, str]]) -> tuple[str, ...]:
 
 # The sidebar: (label, the pages it may open, first one the role may open wins, icon).
 NAV = [
-    ("Home", (routes.HOME,), "house"),
-    ("Inbox", (routes.INBOX,), "inbox"),
-    ("Board", (routes.BOARD,), "kanban"),
-    ("Accounts", (routes.ACCOUNTS,), "building-2"),
-    ("Contacts", (routes.CONTACTS,), "contact"),
-    ("Tasks", (routes.TASKS,), "list-checks"),
-    ("Pipelines", (routes.PIPELINES,), "workflow"),
-    ("Import", (routes.IMPORT,), "upload"),
-    ("Team", (routes.TEAM,), "users"),
-    ("Audit log", (routes.AUDIT,), "scroll-text"),
-    ("Email", _routes(EMAIL_TABS), "mail"),
-    ("Document templates", (routes.DOCUMENT_TEMPLATES,), "file-pen-line"),
-    ("Proposals", (routes.PROPOSAL_TEMPLATES,), "signature"),
-    ("Automations", _routes(AUTOMATION_TABS), "zap"),
-    ("Settings", _routes(SETTINGS_TABS), "settings"),
+    (N_("Home"), (routes.HOME,), "house"),
+    (N_("Inbox"), (routes.INBOX,), "inbox"),
+    (N_("Board"), (routes.BOARD,), "kanban"),
+    (N_("Accounts"), (routes.ACCOUNTS,), "building-2"),
+    (N_("Contacts"), (routes.CONTACTS,), "contact"),
+    (N_("Tasks"), (routes.TASKS,), "list-checks"),
+    (N_("Pipelines"), (routes.PIPELINES,), "workflow"),
+    (N_("Import"), (routes.IMPORT,), "upload"),
+    (N_("Team"), (routes.TEAM,), "users"),
+    (N_("Audit log"), (routes.AUDIT,), "scroll-text"),
+    (N_("Email"), _routes(EMAIL_TABS), "mail"),
+    (N_("Document templates"), (routes.DOCUMENT_TEMPLATES,), "file-pen-line"),
+    (N_("Proposals"), (routes.PROPOSAL_TEMPLATES,), "signature"),
+    (N_("Automations"), _routes(AUTOMATION_TABS), "zap"),
+    (N_("Settings"), _routes(SETTINGS_TABS), "settings"),
 ]
 
 
@@ -64,7 +68,7 @@ def section_tabs(tabs: list[tuple[str, str, str]], current: str, area: str, labe
     def tab(text: str, route: str, key: str) -> rx.Component:
         here = route == current
         return for_role((route,), lambda href: rx.link(
-            text, href=href, size="2", weight="bold" if here else "regular", underline="always" if here else "hover",
+            t(text), href=href, size="2", weight="bold" if here else "regular", underline="always" if here else "hover",
             custom_attrs={"aria-current": "page"} if here else {}, id=f"{area}-nav-{key}",
             padding_y="0.25em", border_bottom=f"2px solid {rx.color('accent', 9)}" if here else "2px solid transparent"))
     return rx.hstack(*[tab(*t) for t in tabs], spacing="4", wrap="wrap", role="navigation", aria_label=label,
@@ -75,12 +79,12 @@ def unread_badge(badge_id: str) -> rx.Component:
     """The inbox's unread count (nothing when all is read); the poller in InboxBadgeState keeps it current."""
     return rx.cond(InboxBadgeState.unread > 0,
                    rx.badge(InboxBadgeState.unread, radius="full", size="1", variant="solid", color_scheme="indigo",
-                            id=badge_id, aria_label=InboxBadgeState.unread.to_string() + " unread"))
+                            id=badge_id, aria_label=tn("{n} unread", "{n} unread", InboxBadgeState.unread)))
 
 
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"),
+        rx.hstack(rx.icon(icon, size=16), rx.text(t(label), size="2"),
                   *([rx.spacer(), unread_badge("inbox-badge")] if href == routes.INBOX else []),
                   spacing="2", align="center", width="100%"),
         href=href, underline="none", color_scheme="gray", high_contrast=True,
@@ -97,9 +101,10 @@ def sidebar() -> rx.Component:
         rx.spacer(),
         rx.vstack(
             rx.text(AppState.member_name, size="2", weight="bold"),
-            rx.text(AppState.member_role, size="1", color_scheme="gray"),
-            rx.link("Sign-in security", href=routes.ACCOUNT_SECURITY, size="1", id="account-security-link"),
-            rx.button("Log out", on_click=AppState.log_out, variant="soft", size="1", id="logout"),
+            rx.text(role_name(), size="1", color_scheme="gray"),
+            rx.link(t("Sign-in security"), href=routes.ACCOUNT_SECURITY, size="1", id="account-security-link"),
+            language_select("language-select"),
+            rx.button(t("Log out"), on_click=AppState.log_out, variant="soft", size="1", id="logout"),
             padding="0.75em", spacing="1",
         ),
         width="200px", min_width="200px", height="100vh", position="sticky", top="0",
@@ -108,8 +113,21 @@ def sidebar() -> rx.Component:
     )
 
 
+def language_select(select_id: str, on_change=AppState.choose_language) -> rx.Component:
+    """The person's language: each named in itself, so anyone finds theirs whatever the page's language."""
+    return rx.el.select(*[rx.el.option(name, value=code) for code, name in LANGUAGES.items()],
+                        value=rx.cond(LangState.lang != "", LangState.lang, SOURCE), on_change=on_change,
+                        id=select_id, aria_label=t("Language"), style=SELECT_STYLE)
+
+
+def role_name() -> rx.Component:
+    """The logged-in member's role, as a word of the page's language."""
+    return rx.match(AppState.member_role, ("owner", t("Owner")), ("admin", t("Admin")),
+                    ("employee", t("Employee")), AppState.member_role)
+
+
 def menu_link(label: str, href: str) -> rx.Component:
-    return rx.menu.item(rx.hstack(label, *([unread_badge("menu-inbox-badge")] if href == routes.INBOX else []),
+    return rx.menu.item(rx.hstack(t(label), *([unread_badge("menu-inbox-badge")] if href == routes.INBOX else []),
                                   spacing="2", align="center"), on_click=rx.redirect(href))
 
 
@@ -117,12 +135,15 @@ def mobile_bar() -> rx.Component:
     return rx.hstack(
         rx.menu.root(
             rx.menu.trigger(rx.button(rx.icon("menu"), unread_badge("menu-unread-badge"), variant="ghost",
-                                      aria_label="Menu", id="phone-menu")),
+                                      aria_label=t("Menu"), id="phone-menu")),
             rx.menu.content(*[for_role(choices, lambda href, label=label: menu_link(label, href))
                               for label, choices, _ in NAV],
                             rx.menu.separator(),
-                            rx.menu.item("Sign-in security", on_click=rx.redirect(routes.ACCOUNT_SECURITY)),
-                            rx.menu.item("Log out", on_click=AppState.log_out)),
+                            rx.menu.item(t("Sign-in security"), on_click=rx.redirect(routes.ACCOUNT_SECURITY)),
+                            *[rx.menu.item(name, on_click=AppState.choose_language(code), lang=code,
+                                           id=f"menu-language-{code}") for code, name in LANGUAGES.items()],
+                            rx.menu.separator(),
+                            rx.menu.item(t("Log out"), on_click=AppState.log_out)),
         ),
         rx.heading("practice", size="4"),
         display=["flex", "flex", "none"], padding="0.5em", width="100%",
@@ -130,8 +151,9 @@ def mobile_bar() -> rx.Component:
     )
 
 
-def page(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
-    """A staff page: sidebar, title row with optional actions, then the content."""
+def page(title: str | rx.Var, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
+    """A staff page: sidebar, title row with optional actions, then the content. A translated page passes its
+    title as `t("...")`."""
     return rx.hstack(
         sidebar(),
         rx.vstack(
@@ -141,7 +163,7 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
                           align="center", wrap="wrap"),
                 # The pages' table (page_access.py) guards every staff page: a role it refuses reads why instead.
                 rx.cond(AppState.page_refusal != "",
-                        empty_state(AppState.page_refusal, rx.link("Back to home", href=routes.HOME,
+                        empty_state(AppState.page_refusal, rx.link(t("Back to home"), href=routes.HOME,
                                                                    id="refusal-home")),
                         rx.fragment(*children)),
                 padding=["0.75em", "1em", "1.5em"], width="100%", spacing="4", align="stretch",

@@ -7,12 +7,14 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
+from practice.i18n import N_
 from practice.state.portal import PortalState
 
-NAV = [("Home", routes.PORTAL, "house", "portal-nav-home"),
-       ("Tasks", routes.PORTAL_TASKS, "list-checks", "portal-nav-tasks"),
-       ("Documents", routes.PORTAL_DOCUMENTS, "file-text", "portal-nav-documents"),
-       ("Profile", routes.PORTAL_PROFILE, "user", "portal-nav-profile")]
+NAV = [(N_("Home"), routes.PORTAL, "house", "portal-nav-home"),
+       (N_("Tasks"), routes.PORTAL_TASKS, "list-checks", "portal-nav-tasks"),
+       (N_("Documents"), routes.PORTAL_DOCUMENTS, "file-text", "portal-nav-documents"),
+       (N_("Profile"), routes.PORTAL_PROFILE, "user", "portal-nav-profile")]
 
 
 def account_switcher() -> rx.Component:
@@ -21,7 +23,7 @@ def account_switcher() -> rx.Component:
     return rx.cond(
         PortalState.account_options.length() > 1,
         rx.select.root(
-            rx.select.trigger(id="account-switcher", aria_label="Switch account", width="100%"),
+            rx.select.trigger(id="account-switcher", aria_label=t("Switch account"), width="100%"),
             rx.select.content(rx.foreach(PortalState.account_options,
                                          lambda o: rx.select.item(o.label, value=o.value))),
             value=PortalState.current_account, on_change=PortalState.switch_account, size="2",
@@ -37,11 +39,11 @@ def header() -> rx.Component:
             rx.vstack(rx.text(PortalState.firm_name, size="1", color_scheme="gray"),
                       rx.heading(PortalState.contact_name, size="4"), spacing="0", min_width="0"),
             rx.spacer(),
-            rx.button("Log out", on_click=PortalState.log_out, variant="soft", size="1", id="portal-logout"),
+            rx.button(t("Log out"), on_click=PortalState.log_out, variant="soft", size="1", id="portal-logout"),
             width="100%", align="center",
         ),
         account_switcher(),
-        rx.hstack(*[rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="1",
+        rx.hstack(*[rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(t(label), size="2"), spacing="1",
                                       align="center"),
                             href=href, id=id_, underline="none", padding="0.4em 0.6em", border_radius="6px",
                             _hover={"background": rx.color("gray", 4)})
@@ -52,7 +54,7 @@ def header() -> rx.Component:
     )
 
 
-def portal_page(title: str, *children: rx.Component) -> rx.Component:
+def portal_page(title: str | rx.Var, *children: rx.Component) -> rx.Component:
     """A page for a logged-in client: header, title, content; one narrow column on every screen."""
     return rx.box(
         rx.vstack(

@@ -4,6 +4,7 @@ import reflex as rx
 from practice import routes
 from practice.components.forms import label, static_select
 from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs, tag_badge
+from practice.i18n import LANGUAGES
 from practice.services.firm import timezone_choices
 from practice.state.base import AppState
 from practice.state.settings import ServiceItem, SettingsState
@@ -28,6 +29,9 @@ def firm_section() -> rx.Component:
             label("Time zone (dates and times are shown in it)", "firm-timezone"),
             static_select(zones, name="timezone", id="firm-timezone", default_value=SettingsState.timezone,
                           key="firm-tz-" + SettingsState.timezone),
+            label("Language of new team members and clients (each can choose theirs)", "firm-language"),
+            static_select(list(LANGUAGES.items()), name="language", id="firm-language",
+                          default_value=SettingsState.language, key="firm-language-" + SettingsState.language),
             rx.button("Save firm settings", type="submit", id="save-firm"),
             spacing="2", align="start",
         ),

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from practice.models import Account, AccountContact, AccountTeam, Contact, Job, JobAssignee, Role, TeamMember
+from practice.models import Account, AccountContact, AccountTeam, Contact, Firm, Job, JobAssignee, Role, TeamMember
 from practice.services.errors import NotFound, PermissionDenied
 
 
@@ -18,6 +18,8 @@ class Actor:
     name: str
     role: Role
     can_view_all_accounts: bool = False
+    # The language the member reads the app in (theirs, or the firm's default when they chose none).
+    language: str = "en"
 
     @property
     def is_admin(self) -> bool:
@@ -28,8 +30,10 @@ class Actor:
         return self.is_admin or self.can_view_all_accounts
 
     @classmethod
-    def of(cls, member: TeamMember) -> "Actor":
-        return cls(member.id, member.name, Role(member.role), member.can_view_all_accounts)
+    def of(cls, member: TeamMember, firm_language: str = "en") -> "Actor":
+        """The actor of a member; `firm_language` is the firm's default, for a member who chose no language."""
+        return cls(member.id, member.name, Role(member.role), member.can_view_all_accounts,
+                   member.language or firm_language)
 
 
 # The worker and setup scripts act as this actor; the audit log names it.
@@ -91,6 +95,8 @@ class ContactActor:
     name: str
     account_ids: tuple[int, ...] = ()
     current_account_id: int | None = None
+    # The language the contact reads the portal and its emails in (theirs, or the firm's default).
+    language: str = "en"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "account_ids", tuple(self.account_ids))
@@ -109,7 +115,7 @@ class ContactActor:
         if account_id is None:
             return self
         ids = (account_id,) if account_id in self.account_ids else ()
-        return ContactActor(self.contact_id, self.name, ids, self.current_account_id)
+        return ContactActor(self.contact_id, self.name, ids, self.current_account_id, self.language)
 
 
 def client_actor(name: str) -> Actor:
@@ -140,4 +146,6 @@ def contact_actor(session: Session, contact_id: int) -> ContactActor:
     if contact is None:
         raise NotFound("That contact does not exist.")
     ids = session.scalars(select(AccountContact.account_id).where(AccountContact.contact_id == contact_id))
-    return ContactActor(contact_id=contact.id, name=contact_name(contact), account_ids=tuple(ids))
+    # (services/firm.py's language_for, which this leaf module cannot import)
+    language = contact.language or session.scalars(select(Firm.language).order_by(Firm.id)).first() or "en"
+    return ContactActor(contact_id=contact.id, name=contact_name(contact), account_ids=tuple(ids), language=language)

@@ -1,9 +1,9 @@
 """Errors the services raise; each carries a sentence a person can act on."""
-
 import errno
 import os
 
 from practice.config import data_dir
+from practice.i18n import _
 
 
 class PracticeError(Exception):
@@ -15,8 +15,8 @@ class NotFound(PracticeError):
 
 
 class PermissionDenied(PracticeError):
-    def __init__(self, message: str = "You do not have permission to do that. Ask the firm's owner or an admin."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("You do not have permission to do that. Ask the firm's owner or an admin."))
 
 
 class InvalidInput(PracticeError):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from practice.i18n import _
 from practice.models import utcnow
 from practice.services.errors import Conflict, InvalidInput
 
@@ -45,11 +46,11 @@ def valid(session: Session, table, kind: str, token: str, sentences: Sentences):
     row = session.exec(select(table).where(table.token_hash == digest(token), table.kind == kind)).first() \
         if token else None
     if row is None:
-        raise InvalidInput(sentences.unknown)
+        raise InvalidInput(_(sentences.unknown))
     if row.used_at is not None:
-        raise Conflict(sentences.used)
+        raise Conflict(_(sentences.used))
     if utcnow() > row.expires_at:
-        raise InvalidInput(sentences.expired)
+        raise InvalidInput(_(sentences.expired))
     return row
 
 

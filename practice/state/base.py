@@ -21,10 +21,11 @@ from typing import Any, Callable, Iterator
 import reflex as rx
 from starlette.requests import cookie_parser
 
-from practice import config, routes
+from practice import config, i18n, routes
+from practice.i18n import _, lazy
 from practice.db import read_session, write_session
-from practice.services import audit, inbox
-from practice.services.access import auth, device_cookies, session_handoff, two_factor
+from practice.services import audit, firm, inbox
+from practice.services.access import auth, device_cookies, session_handoff, team, two_factor
 from practice.services.actor import Actor, ContactActor
 from practice.services.errors import PermissionDenied, PracticeError, disk_problem
 from practice.state import handler_args, page_access
@@ -53,7 +54,7 @@ def login_sentence(state) -> str:
     """Why a visitor is sent to log in: their session ended, or they never logged in in this browser."""
     session_id = getattr(state, "_session_id", None)
     had_session = bool(session_id and session_id())
-    return "Your session has ended. Log in again." if had_session else "Log in to continue."
+    return _("Your session has ended. Log in again.") if had_session else _("Log in to continue.")
 
 
 def client_address(state) -> str:
@@ -93,12 +94,20 @@ def start_browser_session(kind: str, sid: str, next_path: str):
 _EVENT_ACTOR: contextvars.ContextVar[tuple[object, Any] | None] = contextvars.ContextVar("event_actor", default=None)
 
 
+def language_of(state, actor) -> str:
+    """The language to serve this caller in: the logged-in person's (theirs or the firm's default), else the one
+    this tab shows (a visitor's, the firm's default from the page's load)."""
+    return i18n.supported(getattr(actor, "language", "")) or i18n.supported(getattr(state, "lang", ""))
+
+
 @contextlib.contextmanager
 def _acting(state, actor) -> Iterator[None]:
-    """While a handler's code runs, `_require()` on its state answers `actor` without asking the database again."""
+    """While a handler's code runs, `_require()` on its state answers `actor` without asking the database again,
+    and sentences are made in the caller's language."""
     token = _EVENT_ACTOR.set((state, actor) if actor is not None else None)
     try:
-        yield
+        with i18n.using_locale(language_of(state, actor)):
+            yield
     finally:
         _EVENT_ACTOR.reset(token)
 
@@ -139,6 +148,7 @@ def _guard(level: str, during_setup: bool, handler: str) -> Callable:
         # Portal states have no two-factor setup step; staff states report it with `_access`.
         access = getattr(self, "_access", None)
         actor, needs_setup = access() if access else (self._actor(), False)
+        i18n.switch_locale(language_of(self, actor))  # a refusal is said in the caller's language
         if actor is None:
             # Portal states send their visitors to the portal's login page.
             login_url = getattr(self, "_login_url", lambda: routes.LOGIN)()
@@ -149,7 +159,7 @@ def _guard(level: str, during_setup: bool, handler: str) -> Callable:
             # On a page the table refuses them, the page already says why (no second message in a toast).
             return ([] if getattr(self, "page_refusal", "") else rx.toast.error(str(PermissionDenied()))), None
         if needs_setup and not during_setup:
-            return [rx.toast.error(SETUP_FIRST), rx.redirect(routes.ACCOUNT_SECURITY)], None
+            return [rx.toast.error(str(SETUP_FIRST)), rx.redirect(routes.ACCOUNT_SECURITY)], None
         return None, actor
     return admit
 
@@ -157,12 +167,14 @@ def _guard(level: str, during_setup: bool, handler: str) -> Callable:
 def _admit_call(admit: Callable, fn: Callable, state, args: tuple, kwargs: dict) -> tuple[Any, Any]:
     """`admit`'s answer, then a sentence instead of the call when its arguments are not ones `fn` declares
     (handler_args.py): a browser may send anything."""
-    try:
-        no, actor = admit(state)
-    except Exception as exc:  # noqa: BLE001 - person_error raises what is not a person's error
-        return rx.toast.error(str(person_error(exc))), None
-    if no is None and handler_args.malformed(fn, args, kwargs):
-        return rx.toast.error(handler_args.NOT_UNDERSTOOD), None
+    # A refusal is said in the tab's language (the caller is not known yet, or not let in).
+    with i18n.using_locale(getattr(state, "lang", "")):
+        try:
+            no, actor = admit(state)
+        except Exception as exc:  # noqa: BLE001 - person_error raises what is not a person's error
+            return rx.toast.error(str(person_error(exc))), None
+        if no is None and handler_args.malformed(fn, args, kwargs):
+            return rx.toast.error(str(handler_args.NOT_UNDERSTOOD)), None
     return no, actor
 
 
@@ -265,7 +277,7 @@ def allow(level: str, *, during_setup: bool = False) -> Callable:
     return decorate
 
 
-SETUP_FIRST = "Your firm requires two-factor sign-in. Set it up to continue."
+SETUP_FIRST = lazy("Your firm requires two-factor sign-in. Set it up to continue.")
 
 
 def _record_denial(actor: Actor, handler: str) -> None:
@@ -315,7 +327,26 @@ def write_and_refresh(state, fn: Callable[..., Any], *args, shown: str = "error"
     return False
 
 
-class AppState(rx.State):
+class LangState(rx.State):
+    """The language this tab's pages are shown in (components/i18n.py's `t` reads it in the browser): set from the
+    logged-in person's preference on each page load, from the firm's default for visitors. The parent of the staff
+    and the portal states, so any handler sets it with `self.lang = ...`."""
+
+    lang: str = ""
+
+    def _show_language(self, code: str) -> None:
+        """Show this tab's pages in `code`, and make the rest of the handler's sentences in it."""
+        code = i18n.supported(code) or i18n.SOURCE
+        i18n.switch_locale(code)
+        if self.lang != code:  # an assignment sends the var even when equal
+            self.lang = code
+
+    def _show_visitor_language(self) -> None:
+        """On a page for visitors (the login pages): the language this tab already shows, else the firm's default."""
+        self._show_language(self.lang or read(firm.default_language))
+
+
+class AppState(LangState):
     """Login state shared by every page state (they inherit from it)."""
 
     # The browser keeps the session's random id in an HttpOnly cookie (set by session_routes, never in this
@@ -349,7 +380,7 @@ class AppState(rx.State):
         """The member calling this handler (resolved once per event by `allow`)."""
         actor = event_actor(self) or self._actor()
         if actor is None:
-            raise PermissionDenied("Your session has ended. Log in again.")
+            raise PermissionDenied(_("Your session has ended. Log in again."))
         return actor
 
     @rx.var
@@ -368,6 +399,7 @@ class AppState(rx.State):
             self.member_name = self.member_role = ""
             return rx.redirect(routes.LOGIN)
         self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
+        self._show_language(actor.language)
         self.page_refusal = page_access.refusal(self.member_role, self.router.url.path)
         if time.monotonic() - self._touched_at >= auth.TOUCH_EVERY.total_seconds():
             # At most once a minute per tab: a staff page view within the minute opens no write transaction.
@@ -377,6 +409,12 @@ class AppState(rx.State):
             return rx.redirect(routes.ACCOUNT_SECURITY)
         # Chained from on_load so Reflex cancels it when the tab navigates, reloads or disconnects.
         return InboxBadgeState.watch_unread
+
+    @allow(STAFF)
+    def choose_language(self, code: str):
+        """The member reads the app in `code` from now on (this page is shown again in it)."""
+        self._show_language(run(team.set_my_language, self._require(), str(code)[:8]))
+        return rx.redirect(self.router.url.path or routes.HOME)
 
     @allow(ANYONE)
     def log_out(self):

@@ -16,9 +16,10 @@ import types
 import typing
 from typing import Any, Callable
 
+from practice.i18n import lazy
 from practice.models import MAX_ROW_ID
 
-NOT_UNDERSTOOD = "That request was not understood. Reload the page and try again."
+NOT_UNDERSTOOD = lazy("That request was not understood. Reload the page and try again.")
 _INTEGER = re.compile(r"\s*[-+]?\d{1,19}\s*")
 _NUMBER = re.compile(r"\s*[-+]?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})\s*")
 _SCALARS = (str, int, float, bool)

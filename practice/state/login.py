@@ -4,6 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _, lazy
 from practice.services.access import auth, device_cookies, login_safety, password_reset, session_handoff, two_factor
 from practice.services.errors import PracticeError
 from practice.services.mail import password_reset as reset_email
@@ -11,7 +12,7 @@ from practice.state.base import (ANYONE, AppState, allow, client_address, read, 
                                  run_off_loop, shown_in, start_browser_session)
 
 
-PASSWORD_SET = "Your new password is set, and every earlier login has ended. Log in with it."
+PASSWORD_SET = lazy("Your new password is set, and every earlier login has ended. Log in with it.")
 
 
 class LoginState(AppState):
@@ -39,8 +40,9 @@ class LoginState(AppState):
 
     @allow(ANYONE)
     def redirect_if_logged_in(self):
+        self._show_visitor_language()
         self.step, self.backup_mode, self._pending = "password", False, ""
-        self.notice = PASSWORD_SET if self.router.url.query_parameters.get("reset") == "1" else ""
+        self.notice = str(PASSWORD_SET) if self.router.url.query_parameters.get("reset") == "1" else ""
         if self._actor() is not None:
             return rx.redirect(routes.HOME)
 
@@ -62,7 +64,7 @@ class LoginState(AppState):
                          ip=self._client_ip(), device=self._device(), old_sid=self._session_id())
         except PracticeError as err:
             self.error = str(err)
-            if self.error == auth.PENDING_GONE:
+            if self.error == _(auth.PENDING_GONE):
                 self._pending, self.step = "", "password"
             return
         return self._enter(*result)
@@ -85,6 +87,7 @@ class ForgotPasswordState(AppState):
 
     @allow(ANYONE)
     def load(self):
+        self._show_visitor_language()
         self.error = self.notice = ""
 
     @allow(ANYONE)
@@ -106,6 +109,7 @@ class ResetPasswordState(AppState):
 
     @allow(ANYONE)
     def load(self):
+        self._show_visitor_language()
         self.error, self.link_email, self.link_problem = "", "", ""
         fresh = str(self.router.url.query_parameters.get("token", "") or "")[:200]
         if fresh:
@@ -123,7 +127,7 @@ class ResetPasswordState(AppState):
     def set_password(self, form: dict):
         password = str(form.get("new_password", ""))[:500]
         if password != str(form.get("confirm_password", ""))[:500]:
-            self.error = "The two passwords differ. Type the same password twice."
+            self.error = _("The two passwords differ. Type the same password twice.")
             return
         with shown_in(self, "error"):
             run(password_reset.reset_password, self._token, password, ip=client_address(self))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from practice import routes
+from practice.i18n import N_, _
 from practice.models import Role
 
 # Who may call a handler or open a page: anyone (login page), any logged-in staff member, admins (and owner), the
@@ -44,15 +45,15 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.DOCUMENT_TEMPLATES: (STAFF, ""),
     routes.SIGNATURE_NEW: (STAFF, ""),
     routes.SIGNATURE: (STAFF, ""),
-    routes.AUDIT: (ADMIN, "Only the owner or an admin can see the firm's audit log."),
-    routes.EMAIL: (ADMIN, "Only the owner or an admin can see and change the email settings."),
-    routes.EMAIL_OUTBOX: (ADMIN, "Only the owner or an admin can see the outbox: it holds every email the firm sends."),
-    routes.RULES: (ADMIN, "Only the owner or an admin can read and change the firm's automations. Ask them if a rule "
-                          "should change; the automation history of each job shows what the rules did."),
-    routes.RUNS: (ADMIN, "Only the owner or an admin can see the automations' run log."),
-    routes.PROPOSAL_TEMPLATES: (ADMIN, "Only the owner or an admin can manage proposal templates."),
-    routes.FOLDER_TEMPLATES: (ADMIN, "Only the owner or an admin can manage folder templates."),
-    routes.SIGNING_SETTINGS: (ADMIN, "Only the owner or an admin can see the signing settings."),
+    routes.AUDIT: (ADMIN, N_("Only the owner or an admin can see the firm's audit log.")),
+    routes.EMAIL: (ADMIN, N_("Only the owner or an admin can see and change the email settings.")),
+    routes.EMAIL_OUTBOX: (ADMIN, N_("Only the owner or an admin can see the outbox: it holds every email the firm sends.")),
+    routes.RULES: (ADMIN, N_("Only the owner or an admin can read and change the firm's automations. Ask them if a rule "
+                          "should change; the automation history of each job shows what the rules did.")),
+    routes.RUNS: (ADMIN, N_("Only the owner or an admin can see the automations' run log.")),
+    routes.PROPOSAL_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage proposal templates.")),
+    routes.FOLDER_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage folder templates.")),
+    routes.SIGNING_SETTINGS: (ADMIN, N_("Only the owner or an admin can see the signing settings.")),
 }
 
 
@@ -94,4 +95,4 @@ def refusal(role: str, path: str) -> str:
     route = route_of(path)
     if route is None or role_may_open(role, route):
         return ""
-    return PAGES[route][1] or "You do not have permission to open this page. Ask the firm's owner or an admin."
+    return _(PAGES[route][1] or N_("You do not have permission to open this page. Ask the firm's owner or an admin."))

@@ -14,13 +14,14 @@ import datetime as dt
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _, ngettext
 from practice.db import read_session
 from practice.services.access import device_cookies, login_safety, session_handoff
 from practice.services.portal import approvals, client_tasks, logins, pages
 from practice.services.actor import ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
-from practice.state.base import (ANYONE, CONTACT, allow, client_address, event_actor, full_page_load, read,
+from practice.state.base import (ANYONE, CONTACT, LangState, allow, client_address, event_actor, full_page_load, read,
                                  remember_device, request_cookie, run, run_off_loop, shown_in, start_browser_session)
 from practice.state.views import Option
 from practice.state.work_views import parse_id
@@ -88,16 +89,18 @@ def signing_items(views, timezone: str | None = None) -> list[PortalSigningItem]
     items = []
     for v in views:
         if v.status == "sent":
-            status = ("Waiting for your signature" if v.my_turn
-                      else "Waiting for " + " and ".join(v.waiting_for) if v.waiting_for else "Waiting")
-            status += f" · {v.signed_count} of {v.signer_count} signed"
+            status = (_("Waiting for your signature") if v.my_turn
+                      else _("Waiting for {names}").format(names=_(" and ").join(v.waiting_for)) if v.waiting_for
+                      else _("Waiting"))
+            status += " · " + ngettext("{signed} of {count} signed", "{signed} of {count} signed",
+                                       v.signed_count).format(signed=v.signed_count, count=v.signer_count)
         else:
-            status = {"completed": "Signed by everyone · the signed copy is in Documents",
-                      "declined": "Declined", "cancelled": "Cancelled by the firm"}.get(v.status, v.status)
+            status = {"completed": _("Signed by everyone · the signed copy is in Documents"),
+                      "declined": _("Declined"), "cancelled": _("Cancelled by the firm")}.get(v.status, v.status)
         when = v.sent_at or v.created_at
         items.append(PortalSigningItem(id=v.id, title=v.title, href=routes.portal_sign_url(v.id), status=status,
                                        my_turn=v.my_turn and v.status == "sent",
-                                       asked=f"Asked {format_date(when, timezone)}" if when else ""))
+                                       asked=_("Asked {date}").format(date=format_date(when, timezone)) if when else ""))
     return items
 
 
@@ -113,10 +116,10 @@ def _document_items(looks, asks, requests, timezone: str) -> tuple[list[PortalDo
     "new"), and the approval requests."""
     waiting = {a.document_id for a in asks} | {r.document_id for r in requests if r.status == "sent"}
     new_documents = [PortalDocumentItem(id=d.id, name=d.name, href=routes.file_url(d.id),
-                                        shared=f"Shared {format_date(d.uploaded_at, timezone)}")
+                                        shared=_("Shared {date}").format(date=format_date(d.uploaded_at, timezone)))
                      for d in looks if d.id not in waiting]
     approval_items = [PortalApprovalItem(id=a.id, document=a.document_name, href=routes.file_url(a.document_id),
-                                         job=a.job_name, asked=f"Asked {format_date(a.requested_at, timezone)}")
+                                         job=a.job_name, asked=_("Asked {date}").format(date=format_date(a.requested_at, timezone)))
                       for a in asks]
     return new_documents, approval_items
 
@@ -130,7 +133,7 @@ def _visit(sid: str, page: pages.PageData | None = None):
     return who, data
 
 
-class PortalState(rx.State):
+class PortalState(LangState):
     """Who is logged in to the portal, and which of their accounts they are looking at."""
 
     # The browser keeps the session's random id in an HttpOnly cookie (set by session_routes, never in this
@@ -161,7 +164,7 @@ class PortalState(rx.State):
         """The contact calling this handler (resolved once per event by `allow`)."""
         actor = event_actor(self) or self._actor()
         if actor is None:
-            raise PermissionDenied("Your session has ended. Log in again.")
+            raise PermissionDenied(_("Your session has ended. Log in again."))
         return actor
 
     def _enter(self) -> ContactActor | None:
@@ -180,6 +183,7 @@ class PortalState(rx.State):
             return None, None
         current = who.actor.current_account_id
         # The header rarely changes between pages: only what did is sent again.
+        self._show_language(who.actor.language)
         self._keep(error="", contact_name=who.actor.name, firm_name=who.firm_name,
                    account_options=[Option(value=str(i), label=name) for i, name in who.accounts],
                    current_account=str(current or ""),
@@ -220,9 +224,10 @@ class PortalLoginState(PortalState):
 
     @allow(ANYONE)
     def load(self):
+        self._show_visitor_language()
         self.error = ""
         ready = str(self.router.url.query_parameters.get("ready", "")) == "1"
-        self.notice = "Your password is set. Log in with your email and that password." if ready else ""
+        self.notice = _("Your password is set. Log in with your email and that password.") if ready else ""
         if self._actor() is not None:
             return rx.redirect(routes.PORTAL)
 
@@ -257,6 +262,7 @@ class PortalLinkState(PortalState):
 
     @allow(ANYONE)
     def load(self):
+        self._show_visitor_language()
         self.error = ""
         fresh = str(self.router.url.query_parameters.get("token", "") or "")[:200]
         if fresh:
@@ -274,7 +280,7 @@ class PortalLinkState(PortalState):
     def _set(self, fn, form: dict):
         password = str(form.get("new_password", ""))[:500]
         if password != str(form.get("confirm_password", ""))[:500]:
-            self.error = "The two passwords differ. Type the same password twice."
+            self.error = _("The two passwords differ. Type the same password twice.")
             return None
         try:
             run(fn, self._token, password)
@@ -308,6 +314,7 @@ class PortalForgotState(PortalState):
 
     @allow(ANYONE)
     def load(self):
+        self._show_visitor_language()
         self.error = self.notice = ""
 
     @allow(ANYONE)
@@ -351,7 +358,7 @@ class PortalHomeState(PortalState):
         self.to_sign = [item for item in self.signing if item.my_turn]
         self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=format_money(p.total_cents),
                                              href=routes.portal_proposal_url(p.id),
-                                             sent=f"Sent {format_date(p.sent_at, timezone)}") for p in view.offers]
+                                             sent=_("Sent {date}").format(date=format_date(p.sent_at, timezone))) for p in view.offers]
         self.looks, self.approvals = _document_items(view.looks, view.asks, view.requests, timezone)
         self.tasks = task_items(view.tasks)
         self.jobs = [PortalJobItem(id=j.id, name=j.name, due=format_date(j.due_date),
@@ -376,7 +383,7 @@ class PortalHomeState(PortalState):
     @allow(CONTACT)
     def approve(self, approval_id: int):
         if self._decide(approval_id, approve=True):
-            return rx.toast.success("Approved. Thank you!")
+            return rx.toast.success(_("Approved. Thank you!"))
 
     @allow(CONTACT)
     def keep_reason(self, approval_id: int, reason: str):
@@ -390,7 +397,7 @@ class PortalHomeState(PortalState):
         """Reject with the reason typed for this request (refused without one)."""
         reason = self._reasons.get(str(parse_id(approval_id)), "")
         if self._decide(approval_id, approve=False, reason=reason):
-            return rx.toast.success("Rejected. We have been told why.")
+            return rx.toast.success(_("Rejected. We have been told why."))
 
 
 class PortalTasksState(PortalState):
@@ -426,7 +433,7 @@ class PortalTasksState(PortalState):
             finally:
                 self._refresh(actor)
             if bool(done):
-                return rx.toast.success("Done. Thank you!")
+                return rx.toast.success(_("Done. Thank you!"))
 
 
 class PortalProfileState(PortalState):
@@ -436,20 +443,26 @@ class PortalProfileState(PortalState):
 
     @allow(ANYONE)
     async def load(self):
-        actor, _ = await self._open()
+        actor, _data = await self._open()
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
         self.notice, self.email = "", self._email
 
     @allow(CONTACT)
+    def choose_language(self, code: str):
+        """The contact reads the portal (and gets its emails) in `code` from now on."""
+        self._show_language(run(logins.set_contact_language, self._require(), str(code)[:8]))
+        return rx.redirect(routes.PORTAL_PROFILE)
+
+    @allow(CONTACT)
     def change_password(self, form: dict):
         new = str(form.get("new_password", ""))[:500]
         if new != str(form.get("confirm_password", ""))[:500]:
-            self.error, self.notice = "The two new passwords differ. Type the same password twice.", ""
+            self.error, self.notice = _("The two new passwords differ. Type the same password twice."), ""
             return
         self.error = self.notice = ""
         with shown_in(self, "error"):
             run(logins.change_password, self._require(), self._session_id(),
                 current=str(form.get("current_password", ""))[:500], new=new)
-            self.notice = "Your password is changed. Your other devices are logged out."
+            self.notice = _("Your password is changed. Your other devices are logged out.")
             self.form_key += 1

@@ -26,7 +26,7 @@ def _settings_view(session):
     services = [ServiceItem(id=s.id, name=s.name, rate=format_money(s.rate_cents), description=s.description)
                 for s in catalog.list_services(session)]
     tag_chips = [TagChip(name=t.name, color=t.color) for t in tags.list_tags(session)]
-    return f.name, f.timezone, services, tag_chips, two_factor.firm_requires(session)
+    return f.name, f.timezone, f.language, services, tag_chips, two_factor.firm_requires(session)
 
 
 def _save_service(session, actor, service_id: int | None, form: dict):
@@ -42,6 +42,7 @@ def _save_service(session, actor, service_id: int | None, form: dict):
 class SettingsState(AppState):
     firm_name: str = ""
     timezone: str = ""
+    language: str = ""
     services: list[ServiceItem] = []
     tags: list[TagChip] = []
     error: str = ""
@@ -57,7 +58,8 @@ class SettingsState(AppState):
 
     def _refresh(self):
         with shown_in(self, "error"):
-            self.firm_name, self.timezone, self.services, self.tags, self.require_two_factor = read(_settings_view)
+            (self.firm_name, self.timezone, self.language, self.services, self.tags,
+             self.require_two_factor) = read(_settings_view)
 
     @allow(STAFF)
     def load(self):
@@ -68,7 +70,8 @@ class SettingsState(AppState):
     @allow(ADMIN)
     def save_firm(self, form: dict):
         if write_and_refresh(self, firm.update_firm, name=str(form.get("name", ""))[:200],
-                             timezone=str(form.get("timezone", ""))[:100], shown="firm_error"):
+                             timezone=str(form.get("timezone", ""))[:100], language=str(form.get("language", "en"))[:8],
+                             shown="firm_error"):
             return rx.toast.success("Firm settings saved.")
 
     @allow(ADMIN)

@@ -12,8 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from practice.i18n import N_, _
 from practice.models import LoginSession, PendingLogin, TeamMember, utcnow
-from practice.services import audit
+from practice.services import audit, firm
 from practice.services.access import login_safety, two_factor
 from practice.services.actor import Actor
 from practice.services.errors import InvalidInput, PermissionDenied
@@ -28,7 +29,7 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"Choose a password of at least {MIN_PASSWORD} characters.", field="password")
+        raise InvalidInput(_("Choose a password of at least {count} characters.").format(count=MIN_PASSWORD), field="password")
     return _hasher.hash(password)
 
 
@@ -54,8 +55,8 @@ class LoginStep:
 
 PENDING_LIFETIME = dt.timedelta(minutes=5)
 PENDING_ATTEMPTS = 5
-NO_MATCH = "That email and password do not match. Check them and try again."
-PENDING_GONE = "That sign-in has expired. Start again with your email and password."
+NO_MATCH = N_("That email and password do not match. Check them and try again.")
+PENDING_GONE = N_("That sign-in has expired. Start again with your email and password.")
 
 
 def _refuse(session: Session, keys: list[str | None], email: str, member: TeamMember | None,
@@ -99,7 +100,7 @@ def start_login(session: Session, email: str, password: str, *, ip: str | None =
     member = session.exec(select(TeamMember).where(TeamMember.email == email)).first()
     ok = verify_password(member.password_hash if member else "", password or "")
     if not member or not ok or not member.active:
-        _refuse(session, keys, email, member, now, NO_MATCH)
+        _refuse(session, keys, email, member, now, _(NO_MATCH))
     if two_factor.is_enabled(session, member.id):
         pending_id = secrets.token_urlsafe(32)
         session.add(PendingLogin(id_hash=_digest(pending_id), member_id=member.id, principal=principal,
@@ -116,7 +117,7 @@ def finish_login(session: Session, pending_id: str | None, code: str, *, ip: str
     row = session.exec(select(PendingLogin).where(PendingLogin.id_hash == _digest(pending_id or ""))).first() \
         if pending_id else None
     if not row or row.used_at or now >= row.expires_at or row.attempts >= PENDING_ATTEMPTS:
-        raise PermissionDenied(PENDING_GONE)
+        raise PermissionDenied(_(PENDING_GONE))
     keys = login_safety.keys_for(row.principal, ip, device, now=now)
     login_safety.check(session, keys, now=now)
     member = session.get(TeamMember, row.member_id)
@@ -125,7 +126,7 @@ def finish_login(session: Session, pending_id: str | None, code: str, *, ip: str
         row.attempts += 1
         last = row.attempts >= PENDING_ATTEMPTS
         _refuse(session, keys, member.email if member else "", member, now,
-                PENDING_GONE if last else two_factor.WRONG_CODE + " Or use a recovery code.", what="two-factor code")
+                _(PENDING_GONE) if last else _(two_factor.WRONG_CODE) + " " + _("Or use a recovery code."), what="two-factor code")
     row.used_at = now
     sid = _start_session(session, member, keys, now, old_sid,
                          " with a recovery code" if how == "recovery" else " with two-factor")
@@ -136,7 +137,7 @@ def log_in(session: Session, email: str, password: str, **kwargs) -> tuple[str, 
     """Password-only login (members without two-factor sign-in): a new session id and the member."""
     step = start_login(session, email, password, **kwargs)
     if step.sid is None:
-        raise PermissionDenied("This login needs a two-factor code.")
+        raise PermissionDenied(_("This login needs a two-factor code."))
     return step.sid, step.member
 
 
@@ -151,7 +152,7 @@ def actor_for_session(session: Session, sid: str | None, *, now: dt.datetime | N
     member = session.get(TeamMember, row.member_id)
     if not member or not member.active:
         return None
-    return Actor.of(member)
+    return Actor.of(member, firm.language_for(session, member.language))
 
 
 # How stale a session's recorded activity may get before a page view writes it again (the idle timeout is hours).

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from practice.i18n import _, ngettext
 from practice import routes
 from practice.models import LoginAttempt, utcnow
 from practice.services import inbox
@@ -56,14 +57,15 @@ class TooManyAttempts(PermissionDenied):
 
     def __init__(self, wait: dt.timedelta, locked: bool = False):
         self.wait, self.locked = wait, locked
-        super().__init__(f"Too many attempts. Try again in {describe_wait(wait)}.")
+        super().__init__(_("Too many attempts. Try again in {wait}.").format(wait=describe_wait(wait)))
 
 
 def describe_wait(wait: dt.timedelta) -> str:
     seconds = max(1, math.ceil(wait.total_seconds()))
     if seconds < 120:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{math.ceil(seconds / 60)} minutes"
+        return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
 
 
 def principal_key(kind: str, email: str) -> str:

@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from practice.i18n import N_, _
 from practice.models import LoginSession, PendingLogin, StaffToken, TeamMember, utcnow
 from practice.services import audit, one_time_links
 from practice.services.access import login_safety
@@ -25,13 +26,13 @@ from practice.services.errors import PermissionDenied, PracticeError
 RESET = "reset"
 RESET_TTL = dt.timedelta(hours=1)
 RESETS_PER_HOUR = 3  # more would only fill the member's mailbox
-FORGOT_SENTENCE = ("If that email belongs to a member of the team, a link to choose a new password is on its way. "
-                   "It works for one hour.")
+FORGOT_SENTENCE = N_("If that email belongs to a member of the team, a link to choose a new password is on its way. "
+                     "It works for one hour.")
 LINK_SENTENCES = one_time_links.Sentences(
-    unknown="This password reset link is not valid. Check that you opened the whole link from the email.",
-    used="This password reset link was already used or replaced by a newer one. Ask for a new one.",
-    expired="This password reset link has expired (links work for one hour). Ask for a new one.")
-GONE = "This team member can no longer log in. Ask the firm's owner."
+    unknown=N_("This password reset link is not valid. Check that you opened the whole link from the email."),
+    used=N_("This password reset link was already used or replaced by a newer one. Ask for a new one."),
+    expired=N_("This password reset link has expired (links work for one hour). Ask for a new one."))
+GONE = N_("This team member can no longer log in. Ask the firm's owner.")
 
 
 def issue_link(session: Session, email: str, *, ip: str | None = None) -> tuple[TeamMember, str] | None:
@@ -62,7 +63,7 @@ def _row_and_member(session: Session, token: str, keys: list[str | None]) -> tup
         raise
     member = session.get(TeamMember, row.member_id)
     if member is None or not member.active:
-        raise PermissionDenied(GONE)
+        raise PermissionDenied(_(GONE))
     return row, member
 
 

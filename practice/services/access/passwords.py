@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from practice.i18n import _
 from practice.services.errors import InvalidInput
 
 MIN_PASSWORD = 8
@@ -21,12 +22,12 @@ def common_passwords() -> frozenset[str]:
 def check_password(password: str, email: str) -> None:
     """Raise InvalidInput with a sentence when the password is too weak."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"Choose a password of at least {MIN_PASSWORD} characters.", field="password")
+        raise InvalidInput(_("Choose a password of at least {count} characters.").format(count=MIN_PASSWORD), field="password")
     if len(password) > MAX_PASSWORD:
-        raise InvalidInput(f"Choose a password of at most {MAX_PASSWORD} characters.", field="password")
+        raise InvalidInput(_("Choose a password of at most {count} characters.").format(count=MAX_PASSWORD), field="password")
     if password.strip().lower() in common_passwords():
-        raise InvalidInput("That password is one of the most common ones, which attackers try first. "
-                           "Choose a less common one (a few unrelated words work well).", field="password")
+        raise InvalidInput(_("That password is one of the most common ones, which attackers try first. "
+                             "Choose a less common one (a few unrelated words work well)."), field="password")
     local = (email or "").split("@")[0].strip().lower()
     if len(local) >= 3 and local in password.lower():
-        raise InvalidInput("The password contains your email address. Choose one that does not.", field="password")
+        raise InvalidInput(_("The password contains your email address. Choose one that does not."), field="password")

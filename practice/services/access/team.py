@@ -6,7 +6,10 @@ import re
 from sqlmodel import Session, select
 
 from practice.models import Role, TeamMember
+from practice import i18n
+from practice.i18n import _
 from practice.services import audit
+from practice.services.firm import checked_language
 from practice.services.actor import Actor, require_owner
 from practice.services.access.auth import hash_password
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -81,3 +84,16 @@ def member_by_name(session: Session, name: str) -> TeamMember | None:
         if m.name.strip().lower() == target:
             return m
     return None
+
+
+def set_my_language(session: Session, actor: Actor, language: str) -> str:
+    """A member chooses the language they read the app in (for themselves only); returns the code."""
+    if not isinstance(actor, Actor) or not actor.member_id:
+        raise PermissionDenied()
+    member = session.get(TeamMember, actor.member_id)
+    if member is None:
+        raise NotFound(_("That member is no longer on the team."))
+    member.language = checked_language(language)
+    audit.record(session, actor, "update", "team_member", member.id,
+                 f"{member.name} chose {i18n.LANGUAGES[member.language]} for the app")
+    return member.language

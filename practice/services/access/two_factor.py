@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pyotp
 from sqlmodel import Session, select
 
+from practice.i18n import N_, _
 from practice.models import SecuritySettings, StaffTwoFactor, TeamMember, utcnow
 from practice.services import audit
 from practice.services.access import login_safety
@@ -24,7 +25,7 @@ from practice.services.errors import Conflict, InvalidInput, NotFound, Permissio
 ISSUER = "practice"
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to copy from paper
-WRONG_CODE = "That code is not right. Enter the current 6-digit code from your authenticator app."
+WRONG_CODE = N_("That code is not right. Enter the current 6-digit code from your authenticator app.")
 
 
 @dataclass
@@ -124,8 +125,8 @@ def _digest(code: str) -> str:
 
 def _new_recovery_codes(row: StaffTwoFactor) -> list[str]:
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
-        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    for _n in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _c in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     row.recovery_hashes = [_digest(c) for c in codes]
     return codes
@@ -227,7 +228,7 @@ def confirm_setup(session: Session, actor: Actor, code: str, *, now: dt.datetime
     if row.enabled_at:
         raise Conflict("Two-factor sign-in is already on.")
     if not _use_totp(row, (code or "").strip()[:40], now):
-        raise InvalidInput(WRONG_CODE, field="code")
+        raise InvalidInput(_(WRONG_CODE), field="code")
     row.enabled_at = now
     codes = _new_recovery_codes(row)
     audit.record(session, actor, "two_factor_enabled", "team_member", member.id,

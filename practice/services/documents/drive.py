@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, true
 from sqlmodel import Session, select
 
+from practice.i18n import _
 from practice.models import (Account, Contact, Document, DocumentStatus, Folder, PortalLogin,
                              PortalStatus, Role, TeamMember)
-from practice.services import audit
+from practice.services import audit, firm
 from practice.services.access import login_safety, two_factor
 from practice.services.actor import Actor, ContactActor, account_visible, contact_name, linked_account_ids
 from practice.services.access.auth import verify_password
@@ -70,7 +71,7 @@ def sign_in(session: Session, email: str, password: str, *, ip: str | None = Non
                      user_id, f"Failed drive login for {email or 'an empty email'}")
         login_safety.record_failure(session, keys, now=now)
         session.commit()
-        raise PermissionDenied(BAD_LOGIN)
+        raise PermissionDenied(_(BAD_LOGIN))
     if member is not None and _needs_second_factor(session, member):
         audit.record(session, Actor.of(member), "drive_login_refused", "team_member", member.id,
                      f"Drive login refused for {member.name}: two-factor sign-in is on")
@@ -86,13 +87,14 @@ def actor_for(session: Session, user: DriveUser) -> Uploader | None:
         member = session.get(TeamMember, user.id)
         if member is None or not member.active or member.email != user.email or _needs_second_factor(session, member):
             return None
-        return Actor.of(member)
+        return Actor.of(member, firm.language_for(session, member.language))
     login = session.exec(select(PortalLogin).where(PortalLogin.contact_id == user.id)).first()
     contact = session.get(Contact, user.id)
     if login is None or contact is None or login.status != PortalStatus.active or login.email != user.email:
         return None
     return ContactActor(contact_id=contact.id, name=contact_name(contact),
-                        account_ids=tuple(linked_account_ids(session, contact.id)))
+                        account_ids=tuple(linked_account_ids(session, contact.id)),
+                        language=firm.language_for(session, contact.language))
 
 
 # --- names as paths -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from practice.i18n import _
 from practice import config, routes
 from practice.services import events
 from practice.services.access import password_reset
@@ -29,4 +30,4 @@ def forgot_password(session: Session, email: str, *, ip: str | None = None) -> s
         outbox.enqueue(session, to_address=member.email, subject=subject, body=body)
         # The event rings the worker, which sends the queued mail at once (the minute sweep is the fallback).
         events.emit(session, Actor.of(member), "staff_reset_sent", payload={"member_id": member.id})
-    return password_reset.FORGOT_SENTENCE
+    return _(password_reset.FORGOT_SENTENCE)

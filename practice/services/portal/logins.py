@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from practice import config, routes
+from practice import config, i18n, routes
+from practice.i18n import N_, _
 from practice.models import Account, Contact, OutgoingMail, PortalLogin, PortalSession, PortalStatus, PortalToken, Role, utcnow
 from practice.services import audit, events, one_time_links
 from practice.services.access import login_safety
@@ -23,7 +24,7 @@ from practice.services.access.auth import hash_password, verify_password
 from practice.services.actor import (Actor, ContactActor, client_actor, contact_name, linked_account_ids,
                                      recorded_actor)
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.firm import get_firm
+from practice.services.firm import checked_language, get_firm
 from practice.services.mail import outbox
 from practice.services.mail.settings import is_configured as mail_is_configured
 from practice.services.mail.system import render_system_email
@@ -34,21 +35,21 @@ ACTIVATION_TTL = dt.timedelta(days=7)
 RESET_TTL = dt.timedelta(hours=1)
 # A simple per-email brake on password guessing (the lead unifies it with staff login throttling).
 RESETS_PER_HOUR = 3
-FORGOT_SENTENCE = ("If that email address has portal access, a link to choose a new password is on its way. "
-                   "It works for one hour.")
-BAD_LOGIN = "That email and password do not match. Check them and try again."
+FORGOT_SENTENCE = N_("If that email address has portal access, a link to choose a new password is on its way. "
+                     "It works for one hour.")
+BAD_LOGIN = N_("That email and password do not match. Check them and try again.")
 _digest = one_time_links.digest
 LINK_SENTENCES = {
     "activation": one_time_links.Sentences(
-        unknown="This activation link is not valid. Check that you opened the whole link from the email.",
-        used="This activation link was already used or replaced by a newer one. Log in, or use 'Forgot password' "
-             "to choose a new password.",
-        expired="This activation link has expired (links work for 7 days). Ask the firm to send you a new "
-                "invitation."),
+        unknown=N_("This activation link is not valid. Check that you opened the whole link from the email."),
+        used=N_("This activation link was already used or replaced by a newer one. Log in, or use 'Forgot password' "
+                "to choose a new password."),
+        expired=N_("This activation link has expired (links work for 7 days). Ask the firm to send you a new "
+                   "invitation.")),
     "reset": one_time_links.Sentences(
-        unknown="This password reset link is not valid. Check that you opened the whole link from the email.",
-        used="This password reset link was already used or replaced by a newer one. Ask for a new one.",
-        expired="This password reset link has expired (links work for one hour). Ask for a new one."),
+        unknown=N_("This password reset link is not valid. Check that you opened the whole link from the email."),
+        used=N_("This password reset link was already used or replaced by a newer one. Ask for a new one."),
+        expired=N_("This password reset link has expired (links work for one hour). Ask for a new one.")),
 }
 
 
@@ -184,7 +185,7 @@ def check_token(session: Session, kind: str, token: str) -> str:
     row = _valid_token(session, kind, token)
     login = _login_of(session, row.contact_id)
     if login is None or login.status == PortalStatus.revoked:
-        raise PermissionDenied("Portal access for this address was withdrawn. Contact the firm.")
+        raise PermissionDenied(_("Portal access for this address was withdrawn. Contact the firm."))
     return login.email
 
 
@@ -193,7 +194,7 @@ def activate(session: Session, token: str, password: str) -> str:
     row = _valid_token(session, "activation", token)
     login = _login_of(session, row.contact_id)
     if login is None or login.status == PortalStatus.revoked:
-        raise PermissionDenied("Portal access for this address was withdrawn. Contact the firm.")
+        raise PermissionDenied(_("Portal access for this address was withdrawn. Contact the firm."))
     check_password(password or "", login.email)
     now = utcnow()
     login.password_hash, login.status, login.activated_at = hash_password(password), PortalStatus.active, now
@@ -221,7 +222,7 @@ def log_in(session: Session, email: str, password: str, *, client_ip: str | None
                      login.contact_id if login else None, f"Failed portal login for {email or 'an empty email'}")
         login_safety.record_failure(session, keys, now=now)
         session.commit()  # keep the record although the caller rolls back on the error
-        raise PermissionDenied(BAD_LOGIN)
+        raise PermissionDenied(_(BAD_LOGIN))
     login_safety.record_success(session, *keys)
     sid = secrets.token_urlsafe(32)
     linked = linked_account_ids(session, login.contact_id)
@@ -270,7 +271,7 @@ def forgot_password(session: Session, email: str) -> str:
                   f"{config.base_url()}{routes.PORTAL_RESET}?token={token}")
             audit.record(session, actor, "portal_reset_requested", "contact", contact.id,
                          f"{contact_name(contact)} asked for a portal password reset")
-    return FORGOT_SENTENCE
+    return _(FORGOT_SENTENCE)
 
 
 def reset(session: Session, token: str, password: str) -> str:
@@ -278,7 +279,7 @@ def reset(session: Session, token: str, password: str) -> str:
     row = _valid_token(session, "reset", token)
     login = _login_of(session, row.contact_id)
     if login is None or login.status != PortalStatus.active:
-        raise PermissionDenied("Portal access for this address was withdrawn. Contact the firm.")
+        raise PermissionDenied(_("Portal access for this address was withdrawn. Contact the firm."))
     check_password(password or "", login.email)
     now = utcnow()
     login.password_hash = hash_password(password)
@@ -295,7 +296,7 @@ def change_password(session: Session, actor: ContactActor, sid: str, *, current:
     """Change one's own password (the current one is asked again); other sessions end."""
     login = _login_of(session, actor.contact_id)
     if login is None or not verify_password(login.password_hash, current or ""):
-        raise InvalidInput("Your current password is not right. Type it again.", field="current")
+        raise InvalidInput(_("Your current password is not right. Type it again."), field="current")
     check_password(new or "", login.email)
     login.password_hash = hash_password(new)
     session.execute(update(PortalSession).where(PortalSession.contact_id == actor.contact_id,
@@ -321,9 +322,9 @@ def switch_account(session: Session, sid: str, account_id: int) -> ContactActor:
     """Make another linked account the current one for this portal session."""
     actor = actor_for_portal_session(session, sid)
     if actor is None:
-        raise PermissionDenied("Your session has ended. Log in again.")
+        raise PermissionDenied(_("Your session has ended. Log in again."))
     if account_id not in actor.account_ids:
-        raise PermissionDenied("That account is not one of yours.")
+        raise PermissionDenied(_("That account is not one of yours."))
     _session_row(session, sid).current_account_id = account_id
     return ContactActor(actor.contact_id, actor.name, actor.account_ids, account_id)
 
@@ -337,3 +338,16 @@ class Profile:
 def profile(session: Session, actor: ContactActor) -> Profile:
     login = _login_of(session, actor.contact_id)
     return Profile(actor.name, login.email if login else "")
+
+
+def set_contact_language(session: Session, actor: ContactActor, language: str) -> str:
+    """A contact chooses the language of its portal, its emails and its documents; returns the code."""
+    if not isinstance(actor, ContactActor):
+        raise PermissionDenied()
+    contact = session.get(Contact, actor.contact_id)
+    if contact is None:
+        raise NotFound(_("Your session has ended. Log in again."))
+    contact.language = checked_language(language)
+    audit.record(session, recorded_actor(actor), "update", "contact", contact.id,
+                 f"{actor.name} chose {i18n.LANGUAGES[contact.language]} for the portal")
+    return contact.language

@@ -16,6 +16,7 @@ from typing import Callable
 from sqlalchemy import and_, bindparam, literal, null, or_, true, union_all, update
 from sqlmodel import Session, select
 
+from practice import i18n
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, ClientTask, Contact, Document,
                              DocumentStatus, DocumentView, Firm, Folder, Job, PortalLogin, PortalSession, PortalStatus,
                              Proposal, ProposalStatus, SignatureRequest, SignatureRequestStatus, Signer, SignerStatus,
@@ -61,7 +62,7 @@ def _visit_statement():
     return (select(PortalSession.id, PortalSession.created_at, PortalSession.last_seen_at, PortalSession.ended_at,
                    PortalSession.current_account_id, PortalLogin.status, PortalLogin.email, Contact.id,
                    Contact.first_name, Contact.last_name, Contact.email, Account.id, Account.name, Firm.name,
-                   Firm.timezone)
+                   Firm.timezone, Contact.language, Firm.language)
             .join(PortalLogin, PortalLogin.contact_id == PortalSession.contact_id)
             .join(Contact, Contact.id == PortalSession.contact_id)
             .outerjoin(AccountContact, AccountContact.contact_id == Contact.id)
@@ -89,7 +90,8 @@ def visit(session: Session, sid: str | None, *, now: dt.datetime | None = None) 
                       key=lambda a: (a[1].lower(), a[0]))
     ids = tuple(a for a, _ in accounts)
     name = f"{first_name} {last_name}".strip() or contact_email or "Client"
-    actor = ContactActor(contact_id, name, ids, current if current in ids else (ids[0] if ids else None))
+    language = i18n.supported(first[15]) or i18n.supported(first[16]) or i18n.SOURCE
+    actor = ContactActor(contact_id, name, ids, current if current in ids else (ids[0] if ids else None), language)
     return Visit(actor=actor, email=login_email, accounts=accounts, firm_name=first[13] or DEFAULT_FIRM,
                  timezone=first[14] or Firm.model_fields["timezone"].default, touch_due=now - seen >= TOUCH_EVERY,
                  session_id=sid_row)

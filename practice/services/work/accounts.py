@@ -8,7 +8,9 @@ from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin,
                              PortalStatus, Tag, TeamMember)
+from practice import i18n
 from practice.services import audit, events
+from practice.services.firm import checked_language
 from practice.services.actor import Actor, account_visible, contact_name, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.tags import set_tag
@@ -298,3 +300,12 @@ def add_team_member_to_account(session: Session, actor: Actor, account_id: int, 
         member = session.get(TeamMember, member_id)
         who = member.name if member else "A team member"
         audit.record(session, actor, "team_added", "account", account_id, f"{who} added to the account's team")
+
+
+def set_contact_language(session: Session, actor: Actor, contact_id: int, language: str) -> Contact:
+    """Staff set the language a contact's portal, emails and documents use ("" follows the firm's default)."""
+    contact = contact_visible(session, actor, contact_id)
+    contact.language = checked_language(language) if language else ""
+    chosen = i18n.LANGUAGES.get(contact.language, "the firm's default")
+    audit.record(session, actor, "update", "contact", contact.id, f"{contact_name(contact)}'s language: {chosen}")
+    return contact

@@ -35,6 +35,7 @@ class Bench:
 BENCHMARKS = [
     Bench("bench_anonymous_states.py", quick=("--tabs", "600", "--repeat", "1")),
     Bench("bench_automation_latency.py", quick=("--moves", "60", "--idle-s", "3"), full=("--compare",)),
+    Bench("bench_backup.py", quick=("--gb", "0.2", "--repeat", "1")),
     Bench("bench_board.py", quick=("--iterations", "60", "--sizes", "20000:15")),
     Bench("bench_bulk_move.py", quick=("--jobs", "500")),
     Bench("bench_drop.py", quick=("--drops", "5")),

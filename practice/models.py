@@ -732,6 +732,19 @@ class SigningSettings(SQLModel, table=True):
     updated_at: dt.datetime = when()
 
 
+class BackupSettings(SQLModel, table=True):
+    """The firm's daily backup (one row, the owner's to change): where, how many to keep, and how the last went."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    enabled: bool = False
+    # An absolute folder on the server, outside the data folder (ideally another disk).
+    folder: str = ""
+    keep: int = 7
+    last_at: Optional[dt.datetime] = when(nullable=True)
+    last_ok: bool = True
+    last_result: str = ""
+
+
 class DocumentTemplate(SQLModel, table=True):
     """A Jinja2 HTML document rendered to PDF (WeasyPrint); may carry its own signature fields."""
 

@@ -167,6 +167,38 @@ def signing_section() -> rx.Component:
     )
 
 
+def backups_section() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            error_callout(SettingsState.backup_error),
+            rx.hstack(rx.checkbox(name="enabled", id="backup-enabled", default_checked=SettingsState.backup_enabled,
+                                  key="backup-on-" + SettingsState.backup_enabled.to_string()),
+                      rx.text("Back up every day", as_="label", html_for="backup-enabled", size="2"),
+                      align="center", spacing="2"),
+            label("Folder on the server (outside the data folder, ideally another disk)", "backup-folder"),
+            rx.input(id="backup-folder", name="folder", default_value=SettingsState.backup_folder,
+                     key="backup-folder-" + SettingsState.backup_folder, placeholder="/srv/backups/practice",
+                     width=["100%", "360px"]),
+            label("Backups to keep", "backup-keep"),
+            rx.input(id="backup-keep", name="keep", default_value=SettingsState.backup_keep, type="number",
+                     key="backup-keep-" + SettingsState.backup_keep, min=1, max=365, width="120px"),
+            rx.hstack(rx.button("Save backup settings", type="submit", id="save-backup"),
+                      rx.button("Back up now", type="button", variant="soft", id="back-up-now",
+                                on_click=SettingsState.back_up_now, loading=SettingsState.backup_running),
+                      spacing="2"),
+            rx.cond(SettingsState.backup_last != "",
+                    rx.text(SettingsState.backup_last, size="2", id="backup-last")),
+            spacing="2", align="start",
+        ),
+        on_submit=SettingsState.save_backup, reset_on_submit=False,
+    )
+    return section("Backups", form,
+                   rx.text("Each backup is one archive of the database, the files and the keys, checked after it "
+                           "is written; restore one with python -m practice restore (README).", size="2",
+                           color_scheme="gray"),
+                   id="backup-settings")
+
+
 def settings_page() -> rx.Component:
     return page(
         "Settings",
@@ -178,6 +210,7 @@ def settings_page() -> rx.Component:
         services_section(),
         tags_section(),
         signing_section(),
+        rx.cond(AppState.is_owner, backups_section()),
     )
 
 

@@ -1,15 +1,18 @@
 """Firm settings: name and time zone, the services catalog and the tags (admins change them)."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import reflex as rx
 
 from practice.services import firm
 from practice.services.access import two_factor
+from practice.services.backups import schedule as backups
+from practice.services.errors import InvalidInput
 from practice.services.work import catalog, tags
 from practice.services.formatting import format_money
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import ADMIN, OWNER, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import TagChip
 
 
@@ -39,6 +42,23 @@ def _save_service(session, actor, service_id: int | None, form: dict):
     return catalog.create_service(session, actor, **fields)
 
 
+def _backup_view(session) -> tuple[bool, str, str, str]:
+    row = backups.settings(session)
+    last = ""
+    if row.last_at is not None:
+        last = f"Last backup {row.last_at:%Y-%m-%d %H:%M} UTC: {'' if row.last_ok else 'FAILED: '}{row.last_result}"
+    return row.enabled, row.folder, str(row.keep), last
+
+
+def _save_backup(session, actor, form: dict):
+    try:
+        keep = int(str(form.get("keep", "")).strip() or "0")
+    except ValueError:
+        raise InvalidInput("Give how many backups to keep as a number.", "keep") from None
+    return backups.update(session, actor, enabled=str(form.get("enabled", "")).lower() in ("on", "true", "1"),
+                          folder=str(form.get("folder", ""))[:500], keep=keep)
+
+
 class SettingsState(AppState):
     firm_name: str = ""
     timezone: str = ""
@@ -55,11 +75,19 @@ class SettingsState(AppState):
     service_name: str = ""
     service_rate: str = ""
     service_description: str = ""
+    backup_enabled: bool = False
+    backup_folder: str = ""
+    backup_keep: str = "7"
+    backup_last: str = ""
+    backup_error: str = ""
+    backup_running: bool = False
 
     def _refresh(self):
         with shown_in(self, "error"):
             (self.firm_name, self.timezone, self.language, self.services, self.tags,
              self.require_two_factor) = read(_settings_view)
+            if self.member_role == "owner":  # where the server keeps its backups is the owner's to see
+                self.backup_enabled, self.backup_folder, self.backup_keep, self.backup_last = read(_backup_view)
 
     @allow(STAFF)
     def load(self):
@@ -118,3 +146,22 @@ class SettingsState(AppState):
         if write_and_refresh(self, two_factor.set_required, bool(value), shown="firm_error"):
             return rx.toast.success("Two-factor sign-in is now required for all staff." if value
                                     else "Two-factor sign-in is no longer required.")
+
+    @allow(OWNER)
+    def save_backup(self, form: dict):
+        """The daily backup: on or off, its folder and how many to keep."""
+        if write_and_refresh(self, _save_backup, dict(form), shown="backup_error"):
+            return rx.toast.success("Backup settings saved.")
+
+    @allow(OWNER)
+    async def back_up_now(self):
+        """Write a backup now into the chosen folder (off the event loop: a large firm takes a while)."""
+        self.backup_error, self.backup_running = "", True
+        yield
+        with shown_in(self, "backup_error"):
+            try:
+                ok = await asyncio.to_thread(backups.back_up_now_as, self._require())
+            finally:
+                self.backup_running = False
+                self._refresh()
+            yield rx.toast.success("Backup written and checked.") if ok else rx.toast.error(self.backup_last)

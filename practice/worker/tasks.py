@@ -19,6 +19,7 @@ from practice.db import optimize, read_session, write_session
 from practice.models import MailStatus, OutgoingMail
 from practice.services import events
 from practice.services.automation import delays, engine, reminder_kinds, schedules
+from practice.services.backups import schedule as backup_schedule
 from practice.services.mail import outbox
 from practice.worker.huey_app import huey
 from practice.worker.watcher import EventWatcher, watching
@@ -116,3 +117,10 @@ def sweep() -> None:
 def keep_statistics_current() -> None:
     """Every three hours: the query planner's statistics again where the data moved (`PRAGMA optimize`)."""
     optimize()
+
+
+@huey.periodic_task(crontab(minute="41"))
+@huey.lock_task("daily-backup")
+def daily_backup() -> None:
+    """Every hour: the firm's daily backup, when a day has passed since the last (Settings, owner only)."""
+    backup_schedule.run_if_due()

@@ -134,10 +134,10 @@ def archive_path(dest: Path, now: dt.datetime | None = None) -> Path:
     return dest
 
 
-def write_backup(dest: Path, *, folder: Path | None = None) -> tuple[Path, Manifest]:
+def write_backup(dest: Path, *, folder: Path | None = None, now: dt.datetime | None = None) -> tuple[Path, Manifest]:
     """Write one archive of the live data folder to `dest` (a folder or a file name), then check it."""
     folder = folder or data_dir()
-    target = archive_path(dest)
+    target = archive_path(dest, now)
     if not target.parent.is_dir():
         raise BackupError(f"The folder {target.parent} does not exist; create it or choose another.")
     if target.exists():

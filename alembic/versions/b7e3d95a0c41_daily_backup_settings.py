@@ -1,7 +1,7 @@
 """daily backup settings: the folder, how many to keep, and how the last backup went
 
 Revision ID: b7e3d95a0c41
-Revises: d2f6a9c1e3b7
+Revises: d9e2f4a6b8c1
 Create Date: 2026-12-03 18:50:00.000000
 """
 from typing import Sequence, Union
@@ -14,7 +14,7 @@ from practice.models import UTCDateTime
 
 
 revision: str = 'b7e3d95a0c41'
-down_revision: Union[str, None] = 'd2f6a9c1e3b7'
+down_revision: Union[str, None] = 'd9e2f4a6b8c1'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -135,16 +135,13 @@ def insert_many(conn: Connection, table: Table, rows: list[dict], *, ids: bool =
     numbers new rows above the largest id in the order they are inserted, so the new ids are read
     back in one query. And it converts every value of every row (a datetime to text, a dict to JSON)
     although most rows repeat the same moment or the same JSON: here each object is converted once,
-    by the column type's own converter, so the stored text is the same. Other databases take
-    SQLAlchemy's insert, whose RETURNING they batch in order."""
+    by the column type's own converter, so the stored text is the same. Other databases (whose
+    RETURNING SQLAlchemy batches in order), and rows of different lengths, take SQLAlchemy's insert."""
     if not rows:
         return []
-    if conn.dialect.name != "sqlite":
-        if not ids:
-            conn.execute(insert(table), rows)
-            return []
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return [row[0] for row in conn.execute(statement, rows)]
+    width = len(rows[0])
+    if conn.dialect.name != "sqlite" or any(len(row) != width for row in rows):  # rows of different keys too
+        return _sqlalchemy_insert(conn, table, rows, ids)
     if not ids:
         _sqlite_executemany(conn, table, rows)
         return []
@@ -154,6 +151,14 @@ def insert_many(conn: Connection, table: Table, rows: list[dict], *, ids: bool =
     if len(new_ids) != len(rows):  # only if ids ran out (SQLite then picks them at random) or a trigger inserted
         raise RuntimeError(f"inserted {len(rows)} rows into {table.name} but found {len(new_ids)} new ids")
     return new_ids
+
+
+def _sqlalchemy_insert(conn: Connection, table: Table, rows: list[dict], ids: bool) -> list[int]:
+    if not ids:
+        conn.execute(insert(table), rows)
+        return []
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [row[0] for row in conn.execute(statement, rows)]
 
 
 def _sqlite_executemany(conn: Connection, table: Table, rows: list[dict]) -> None:

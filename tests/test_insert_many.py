@@ -41,3 +41,13 @@ def test_rows_read_back_as_sqlalchemys_insert_writes_them_with_their_ids_in_orde
         at = dt.datetime.now(dt.timezone.utc)
         db.insert_many(conn, AuditLog.__table__, [{"at": at, "action": "create", "entity": "job", "detail": {}}] * 2)
         assert conn.execute(text("SELECT count(*) FROM auditlog")).scalar() == 2
+
+
+
+def test_rows_of_different_keys_are_written_as_sqlalchemys_insert_writes_them(fresh_db):
+    at = dt.datetime.now(dt.timezone.utc)
+    rows = [{"kind": "a", "payload": {}, "created_at": at}, {"kind": "b", "payload": {}, "created_at": at, "job_id": 5}]
+    with db.get_engine().begin() as conn:
+        conn.execute(insert(Event.__table__), rows)
+        assert db.insert_many(conn, Event.__table__, rows, ids=True) == [3, 4]
+        assert _stored(conn, "event", [3, 4]) == _stored(conn, "event", [1, 2])

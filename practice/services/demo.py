@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from practice.db import refresh_statistics
+from practice.db import insert_many, refresh_statistics
 from practice.models import (Account, AccountContact, AccountTag, AccountType, Contact, Job, JobAssignee, JobTag,
                              Pipeline, Priority, Service, Stage, Tag, TeamMember, drop_board_counts,
                              install_board_counts, utcnow)
@@ -152,46 +152,48 @@ def _demo_signing_templates(session: Session, actor: Actor) -> None:
 
 def generate_large(session: Session, *, n_accounts: int = 5000, n_jobs: int = 50000, pipeline_name: str = "Big Pipeline",
                    n_stages: int = 10, seed: int = 1) -> int:
-    """Bulk-create accounts, contacts and jobs with SQLAlchemy Core (benchmarks, load tests). Returns the pipeline id."""
+    """Bulk-create accounts, contacts and jobs, one executemany per table (`insert_many`; benchmarks, load tests).
+    Returns the pipeline id."""
     rnd = random.Random(seed)
     now = utcnow()
     # Tens of thousands of rows: count them once at the end rather than row by row in the triggers (the
     # write transaction keeps every other writer out meanwhile, so no change goes uncounted).
-    drop_board_counts(session.connection())
+    conn = session.connection()
+    drop_board_counts(conn)
     pipeline = Pipeline(name=pipeline_name)
     session.add(pipeline)
     session.flush()
-    session.execute(insert(Stage), [{"pipeline_id": pipeline.id, "name": f"Stage {i + 1}", "position": i}
-                                    for i in range(n_stages)])
+    insert_many(conn, Stage.__table__, [{"pipeline_id": pipeline.id, "name": f"Stage {i + 1}", "position": i}
+                                        for i in range(n_stages)])
     stage_ids = list(session.execute(select(Stage.id).where(Stage.pipeline_id == pipeline.id)
                                      .order_by(Stage.position)).scalars())
     first_account = (session.execute(select(func.max(Account.id))).scalar() or 0) + 1
-    session.execute(insert(Account), [{"name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)} {i}", "type": "Individual",
-                                       "notes": "", "archived": False, "created_at": now} for i in range(n_accounts)])
+    insert_many(conn, Account.__table__, [{"name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)} {i}", "type": "Individual",
+                                           "notes": "", "archived": False, "created_at": now} for i in range(n_accounts)])
     first_contact = (session.execute(select(func.max(Contact.id))).scalar() or 0) + 1
-    session.execute(insert(Contact), [{"first_name": rnd.choice(FIRST), "last_name": rnd.choice(LAST),
-                                       "email": f"c{i}@example.org", "created_at": now} for i in range(n_accounts)])
-    session.execute(insert(AccountContact), [{"account_id": first_account + i, "contact_id": first_contact + i}
-                                             for i in range(n_accounts)])
+    insert_many(conn, Contact.__table__, [{"first_name": rnd.choice(FIRST), "last_name": rnd.choice(LAST),
+                                           "email": f"c{i}@example.org", "created_at": now} for i in range(n_accounts)])
+    insert_many(conn, AccountContact.__table__, [{"account_id": first_account + i, "contact_id": first_contact + i}
+                                                  for i in range(n_accounts)])
     members = list(session.execute(select(TeamMember.id)).scalars())
     tag_ids = list(session.execute(select(Tag.id)).scalars())
     first_job = (session.execute(select(func.max(Job.id))).scalar() or 0) + 1
     today = dt.date.today()
-    session.execute(insert(Job), [{
+    insert_many(conn, Job.__table__, [{
         "account_id": first_account + rnd.randrange(n_accounts), "pipeline_id": pipeline.id,
         "stage_id": rnd.choice(stage_ids), "name": f"Job {i}", "priority": "Medium", "archived": False,
         "due_date": today + dt.timedelta(days=rnd.randint(-30, 120)), "created_at": now, "entered_stage_at": now,
         "version": 1} for i in range(n_jobs)])
     if members:
-        session.execute(insert(JobAssignee), [{"job_id": first_job + i, "member_id": rnd.choice(members)}
-                                              for i in range(n_jobs)])
+        insert_many(conn, JobAssignee.__table__, [{"job_id": first_job + i, "member_id": rnd.choice(members)}
+                                                  for i in range(n_jobs)])
     if tag_ids:
-        session.execute(insert(JobTag), [{"job_id": first_job + i, "tag_id": rnd.choice(tag_ids)}
-                                         for i in range(0, n_jobs, 3)])
-    session.execute(insert(AccountTag), [{"account_id": first_account + i, "tag_id": rnd.choice(tag_ids)}
-                                         for i in range(0, n_accounts, 4)] if tag_ids else [])
-    install_board_counts(session.connection())
-    refresh_statistics(session.connection())  # statistics of an empty database would mislead the planner
+        insert_many(conn, JobTag.__table__, [{"job_id": first_job + i, "tag_id": rnd.choice(tag_ids)}
+                                             for i in range(0, n_jobs, 3)])
+    insert_many(conn, AccountTag.__table__, [{"account_id": first_account + i, "tag_id": rnd.choice(tag_ids)}
+                                             for i in range(0, n_accounts, 4)] if tag_ids else [])
+    install_board_counts(conn)
+    refresh_statistics(conn)  # statistics of an empty database would mislead the planner
     return pipeline.id
 
 

@@ -13,10 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
-from practice.db import refresh_statistics
+from practice.db import insert_many, refresh_statistics
 from practice.models import Account, AccountContact, AccountTag, AccountTeam, Contact, Tag, utcnow
 from practice.services import audit
 from practice.services.actor import Actor
@@ -80,9 +80,9 @@ class _Writer:
 
     def create_new_tags(self, names: list[str]) -> None:
         if names:
-            result = self.session.execute(insert(Tag).returning(Tag.id, Tag.name, sort_by_parameter_order=True),
-                                          [{"name": name, "color": DEFAULT_TAG_COLOR} for name in names])
-            self.tag_ids.update({name.lower(): tag_id for tag_id, name in result})
+            ids = insert_many(self.session.connection(), Tag.__table__,
+                              [{"name": name, "color": DEFAULT_TAG_COLOR} for name in names], ids=True)
+            self.tag_ids.update({name.lower(): tag_id for tag_id, name in zip(ids, names)})
 
     def load_existing(self, account_ids: list[int]) -> None:
         """The contacts and tags already on existing accounts."""
@@ -102,18 +102,17 @@ class _Writer:
                 self.known_tags[account_id].add(tag_id)
 
     def _create_accounts(self, new: list[PlannedAccount]) -> None:
-        result = self.session.execute(
-            insert(Account).returning(Account.id, sort_by_parameter_order=True),
-            [{"name": a.name, "type": a.type, "notes": "\n".join(a.notes), "archived": False, "created_at": self.now}
-             for a in new])
-        for a, account_id in zip(new, result.scalars()):
+        ids = insert_many(self.session.connection(), Account.__table__, [
+            {"name": a.name, "type": a.type, "notes": "\n".join(a.notes), "archived": False, "created_at": self.now}
+            for a in new], ids=True)
+        for a, account_id in zip(new, ids):
             a.existing_id = account_id
             self.known[account_id], self.known_tags[account_id] = set(), set()
         self.created_accounts += len(new)
         if self.actor.member_id is not None and not self.actor.sees_all_accounts:
             # An employee's new accounts put it on their team, so it sees what it imported.
-            self.session.execute(insert(AccountTeam), [{"account_id": a.existing_id, "member_id": self.actor.member_id}
-                                                       for a in new])
+            insert_many(self.session.connection(), AccountTeam.__table__,
+                        [{"account_id": a.existing_id, "member_id": self.actor.member_id} for a in new])
 
     def _place(self, account_id: int, contact: PlannedContact, new: dict[int, PlannedContact]) -> bool:
         """Note that the contact goes on the account (a new one to insert in `new`); False when it is there."""
@@ -153,15 +152,14 @@ class _Writer:
                         self.updated.add(a.existing_id)
         if created:
             rows = [{**c.fields, "other_phones": "", "created_at": self.now} for c in created.values()]
-            result = self.session.execute(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), rows)
-            self.ids.update(zip(created, result.scalars()))
+            self.ids.update(zip(created, insert_many(self.session.connection(), Contact.__table__, rows, ids=True)))
             self.created_contacts += len(created)
         if placed:
-            self.session.execute(insert(AccountContact), [
+            insert_many(self.session.connection(), AccountContact.__table__, [
                 {"account_id": account_id, "contact_id": c.existing_id or self.ids[id(c)]} for account_id, c in placed])
             self.updated.update(i for i, _ in placed if i not in new_ids)
         if links:
-            self.session.execute(insert(AccountTag), links)
+            insert_many(self.session.connection(), AccountTag.__table__, links)
 
 
 def _write_in_batches(writer: _Writer, plan: Plan, progress: Callable[[int, int], None] | None) -> None:

@@ -327,6 +327,19 @@ def write_and_refresh(state, fn: Callable[..., Any], *args, shown: str = "error"
     return False
 
 
+async def write_off_loop_and_refresh(state, fn: Callable[..., Any], *args, shown: str = "error", **kwargs) -> bool:
+    """`write_and_refresh` with the write in a worker thread: for services that wait on a limited child (a template
+    filled in, a PDF laid out), so the event loop, and everybody else's clicks, stay free meanwhile."""
+    setattr(state, shown, "")
+    with shown_in(state, shown):
+        try:
+            await run_off_loop(fn, state._require(), *args, **kwargs)
+        finally:
+            state._refresh()
+        return True
+    return False
+
+
 class LangState(rx.State):
     """The language this tab's pages are shown in (components/i18n.py's `t` reads it in the browser): set from the
     logged-in person's preference on each page load, from the firm's default for visitors. The parent of the staff

@@ -16,7 +16,7 @@ from practice.services.mail import outbox, settings as mail_settings, templates 
 from practice.services.work import accounts, jobs
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_datetime
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, run_off_loop, shown_in
 from practice.state.views import Option
 from practice.state.work_views import is_checked, parse_int
 
@@ -229,10 +229,12 @@ class EmailTemplatesState(AppState):
         self.draft_body = str(value or "")[:MAX_BODY]
 
     @allow(ADMIN)
-    def save_template(self):
+    async def save_template(self):
+        """Save the draft; its subject and body are checked by a limited child, awaited off the event loop."""
         with shown_in(self, "editor_error"):
-            tpl = run(mail_templates.save_template, self._require(), name=self.draft_name, subject=self.draft_subject,
-                      body=self.draft_body, template_id=self.template_id or None)
+            tpl = await run_off_loop(mail_templates.save_template, self._require(), name=self.draft_name,
+                                     subject=self.draft_subject, body=self.draft_body,
+                                     template_id=self.template_id or None)
             self.editor_error = ""
             self.template_id, self.draft_name = tpl.id, tpl.name
             self._refresh()

@@ -23,7 +23,7 @@ from practice.services.signing.field_fit import date_text, initials_of
 from practice.services.signing.pages import PageSize
 from practice.services.signing.stamp import PAD_ASPECT
 from practice.services.firm import get_firm
-from practice.state.base import ANYONE, CONTACT, allow, client_address, run, shown_in
+from practice.state.base import ANYONE, CONTACT, allow, client_address, run, run_off_loop, shown_in
 from practice.state.portal import PortalState
 from practice.state.signature_input import signature_from_browser, signature_kind
 from practice.state.work_views import parse_id
@@ -458,16 +458,17 @@ class PortalSignState(PortalState):
             self.reviewing = False
 
     @allow(CONTACT)
-    def sign(self):
+    async def sign(self):
         """Sign; the last signer's request also seals the document, so the button spins meanwhile."""
         actor = self._require()
         self.busy = True
         yield
         values = {int(k): v for k, v in self._values.items()}
         try:
-            run(signer_flow.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
-                signature=self._signature, initials=self.initials if self._initials_given else "",
-                values=values, **self._client())
+            # The last signature lays out the audit page and stamps in limited children: off the event loop.
+            await run_off_loop(signer_flow.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
+                               signature=self._signature, initials=self.initials if self._initials_given else "",
+                               values=values, **self._client())
         except PracticeError as err:
             self.error = str(err)
             return

@@ -14,7 +14,8 @@ from practice.services.errors import PracticeError
 from practice.services.proposals import rendering, sending, templates
 from practice.services.work import catalog, jobs
 from practice.services.formatting import format_datetime, format_money, money_input
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh, \
+    write_off_loop_and_refresh
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -268,14 +269,15 @@ class AccountProposalsState(AppState):
             self._refresh()
 
     @allow(STAFF)
-    def send(self, form: dict):
+    async def send(self, form: dict):
+        """Send a proposal: its texts are filled in by a limited child, awaited off the event loop."""
         template = parse_id(form.get("template_id", ""))
         if template is None:
             self.proposal_error = "Choose the proposal template to send."
             return
         job = parse_id(form.get("job_id", ""))
-        if write_and_refresh(self, sending.send_proposal, self.proposal_acct_id, template, job_id=job,
-                             shown="proposal_error"):
+        if await write_off_loop_and_refresh(self, sending.send_proposal, self.proposal_acct_id, template, job_id=job,
+                                            shown="proposal_error"):
             self.proposal_form_key += 1
             return rx.toast.success("Proposal sent. The client's portal contacts were emailed a link.")
 

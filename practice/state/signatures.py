@@ -18,7 +18,7 @@ from practice.services.signing.pages import PageSize
 from practice.services.signing.views import signer_progress
 from practice.services.work import accounts, jobs
 from practice.services.formatting import format_datetime
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, run_off_loop, shown_in, write_and_refresh
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -765,13 +765,14 @@ class DocTemplatesState(AppState):
         self.draft_body = str(value or "")[:200_000]
 
     @allow(ADMIN)
-    def save_template(self, form: dict):
+    async def save_template(self, form: dict):
         self.draft_name = str(form.get("name", self.draft_name) or "")[:200]
         self.draft_body = str(form.get("body", self.draft_body) or "")[:200_000]
         self.tpl_error, self.tpl_notice = "", ""
         with shown_in(self, "tpl_error"):
-            saved = run(doc_templates.save_template, self._require(), name=self.draft_name, body=self.draft_body,
-                        template_id=self.tpl_id or None)
+            # Checked by a limited child (up to its time limit): awaited off the event loop.
+            saved = await run_off_loop(doc_templates.save_template, self._require(), name=self.draft_name,
+                                       body=self.draft_body, template_id=self.tpl_id or None)
             self.tpl_id, self.tpl_notice = saved.id, "Template saved."
             self._refresh()
         return None

@@ -270,16 +270,21 @@ class AccountProposalsState(AppState):
 
     @allow(STAFF)
     async def send(self, form: dict):
-        """Send a proposal: its texts are filled in by a limited child, awaited off the event loop."""
+        """Send a proposal: its texts are filled in by a limited child first, off the event loop and before the write
+        (other people's saves never wait for the child's seconds)."""
         template = parse_id(form.get("template_id", ""))
         if template is None:
             self.proposal_error = "Choose the proposal template to send."
             return
-        job = parse_id(form.get("job_id", ""))
-        if await write_off_loop_and_refresh(self, sending.send_proposal, self.proposal_acct_id, template, job_id=job,
-                                            shown="proposal_error"):
-            self.proposal_form_key += 1
-            return rx.toast.success("Proposal sent. The client's portal contacts were emailed a link.")
+        job, account = parse_id(form.get("job_id", "")), self.proposal_acct_id
+        self.proposal_error = ""
+        with shown_in(self, "proposal_error"):
+            filled = await asyncio.to_thread(read, sending.fill_in, self._require(), account, template, job_id=job)
+            if await write_off_loop_and_refresh(self, sending.send_proposal, account, template, job_id=job,
+                                                filled=filled, shown="proposal_error"):
+                self.proposal_form_key += 1
+                return rx.toast.success("Proposal sent. The client's portal contacts were emailed a link.")
+        return None
 
     @allow(STAFF)
     def cancel(self, proposal_id: int):

@@ -4,6 +4,7 @@ worker thread: the server's event loop, and so everybody else's clicks, is never
 and the person gets the sentence. Before, each held every user for the child's whole time."""
 from __future__ import annotations
 
+import asyncio
 import inspect
 import time
 
@@ -11,7 +12,9 @@ import pytest
 from sqlmodel import select
 
 from practice.db import read_session, write_session
+from practice.services import inbox
 from practice.models import Proposal, ProposalTemplate
+from practice.state.base import run
 from practice.state.email import EmailTemplatesState
 from practice.state.proposals import AccountProposalsState
 from practice.state.signatures import DocTemplatesState
@@ -88,3 +91,20 @@ def test_sending_a_proposal_whose_text_will_not_fill_in_leaves_others_answered(f
         or "too long" in state.proposal_error, state.proposal_error
     with read_session() as s:
         assert s.exec(select(Proposal)).first() is None
+
+
+def test_sending_a_proposal_whose_text_will_not_fill_in_leaves_other_peoples_saves_answered(firm):
+    """The filling in must not hold the database's write lock either: other people's saves (most handlers write on
+    the event loop) would wait for it, and everybody with them."""
+    state = AccountProposalsState()
+    state.proposal_acct_id = firm["account"]
+
+    async def send_while_someone_saves():
+        sending = asyncio.ensure_future(state.send({"template_id": str(firm["template"])}))
+        await asyncio.sleep(1.0)  # the child is filling the introduction in
+        run(inbox.set_preference, firm["owner"], "notify", False)  # a save, on the loop as a handler makes it
+        await sending
+
+    worst, took = held_and_took(send_while_someone_saves)
+
+    assert took > AT_LEAST_S + 1 and worst < HELD_S, f"the event loop was held for {worst:.2f} s of {took:.2f} s"

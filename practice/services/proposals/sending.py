@@ -2,13 +2,14 @@
 filled in), emailed to its portal contacts; cancelling, the lists staff see, reminders and the rules' facts."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
 from practice import config, routes
-from practice.models import (AccountContact, Contact, Job, PortalLogin, PortalStatus, Proposal, ProposalLine,
+from practice.models import (Account, AccountContact, Contact, Job, PortalLogin, PortalStatus, Proposal, ProposalLine,
                              ProposalStatus, ProposalTemplate)
 from practice.services import audit, reminders
 from practice.services.actor import Actor
@@ -70,18 +71,20 @@ def _resolve_template(session: Session, template: int | str) -> ProposalTemplate
     return found
 
 
-def send_proposal(session: Session, actor: Actor, account_id: int, template: int | str, *, job_id: int | None = None,
-                  key: str | None = None, remind_every: dt.timedelta | None = None,
-                  remind_times: int = 0) -> Proposal:
-    """Send a copy of the template (by id or name) to the account: its portal contacts get an email with the
-    link. With a key (a rule's action), a second call returns the first proposal."""
-    require_staff(actor)
-    if key:
-        existing = session.exec(select(Proposal).where(Proposal.key == key)).first()
-        if existing is not None:
-            return existing
-    account = get_account(session, actor, account_id)
-    found = _resolve_template(session, template)
+@dataclasses.dataclass(frozen=True)
+class FilledTexts:
+    """A proposal's introduction and terms filled in for one account (and job) from one version of its template."""
+    template_id: int
+    template_updated_at: dt.datetime
+    account_id: int
+    job_id: int | None
+    contact_id: int
+    introduction: str
+    terms: str
+
+
+def _checked_recipients(session: Session, account: Account, job_id: int | None) -> list[Contact]:
+    """The account's portal contacts a proposal goes to, once the job (if any) is found to be the account's."""
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account.id:
@@ -90,7 +93,41 @@ def send_proposal(session: Session, actor: Actor, account_id: int, template: int
     if not recipients:
         raise InvalidInput(f'No contact of "{account.name}" can log in to the client portal yet, so the proposal '
                            "was not sent. Give a contact portal access first.")
+    return recipients
+
+
+def fill_in(session: Session, actor: Actor, account_id: int, template: int | str, *,
+            job_id: int | None = None) -> FilledTexts:
+    """The texts `send_proposal` would send, filled in by the limited child (up to its time limit). Called in a read
+    transaction before the send, so the child's seconds hold no write lock, which everybody's saves would wait for."""
+    require_staff(actor)
+    account = get_account(session, actor, account_id)
+    found = _resolve_template(session, template)
+    recipients = _checked_recipients(session, account, job_id)
     intro, terms = fill_texts(session, found, account.id, job_id, recipients[0].id)
+    return FilledTexts(found.id, found.updated_at, account.id, job_id, recipients[0].id, intro, terms)
+
+
+def send_proposal(session: Session, actor: Actor, account_id: int, template: int | str, *, job_id: int | None = None,
+                  key: str | None = None, remind_every: dt.timedelta | None = None,
+                  remind_times: int = 0, filled: FilledTexts | None = None) -> Proposal:
+    """Send a copy of the template (by id or name) to the account: its portal contacts get an email with the
+    link. With a key (a rule's action), a second call returns the first proposal. `filled` (from `fill_in`) is used
+    when it was filled in from this very template version, account, job and first contact; else it is filled in here."""
+    require_staff(actor)
+    if key:
+        existing = session.exec(select(Proposal).where(Proposal.key == key)).first()
+        if existing is not None:
+            return existing
+    account = get_account(session, actor, account_id)
+    found = _resolve_template(session, template)
+    recipients = _checked_recipients(session, account, job_id)
+    if filled is not None and filled == dataclasses.replace(
+            filled, template_id=found.id, template_updated_at=found.updated_at, account_id=account.id,
+            job_id=job_id, contact_id=recipients[0].id):
+        intro, terms = filled.introduction, filled.terms
+    else:
+        intro, terms = fill_texts(session, found, account.id, job_id, recipients[0].id)
     lines = template_lines(session, found.id)
     if not lines:
         raise InvalidInput(f'The proposal template "{found.name}" has no services; add some first.')

@@ -3,6 +3,7 @@ client's choices and totals, consent and signature, the sealed PDF in the accoun
 `proposal_signed` event and its rule, reminders that stop once signed, and who may do what."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -123,6 +124,27 @@ def test_sending_freezes_a_filled_in_copy_and_emails_portal_contacts(firm):
         assert mail.to_address == "june@hartley.example" and f"/portal/proposals/{pid}" in mail.body
         (view,) = sending.list_for_account(s, firm["owner"], firm["hartley"])
         assert (view.status, view.total_cents, view.job_name) == ("sent", 390000, "1040 2026")
+
+
+def test_texts_filled_in_before_the_send_are_sent_unless_the_template_changed_meanwhile(firm):
+    """The page fills the texts in a read transaction first (the child's seconds hold no write lock); the send uses
+    them only if they came from the template as it is now."""
+    with read_session() as s:
+        filled = sending.fill_in(s, firm["owner"], firm["hartley"], firm["template"], job_id=firm["job"])
+    assert filled.introduction.startswith("Dear June,") and filled.terms.endswith("1040 2026")
+    with write_session() as s:
+        first = sending.send_proposal(s, firm["owner"], firm["hartley"], firm["template"], job_id=firm["job"],
+                                      filled=dataclasses.replace(filled, introduction="As filled in before"))
+        assert first.introduction == "As filled in before"
+    with write_session() as s:
+        templates.save_template(s, firm["owner"], name="Engagement 2027", introduction="Changed {{ account.name }}",
+                                lines=[{"name": "Other", "price": "1"}], template_id=firm["template"])
+    with write_session() as s:
+        second = sending.send_proposal(s, firm["owner"], firm["hartley"], firm["template"], job_id=firm["job"],
+                                       filled=filled)
+        assert second.introduction == "Changed Hartley Household"
+    with read_session() as s, pytest.raises(PermissionDenied):  # the same checks as the send, first
+        sending.fill_in(s, firm["carla"], firm["other"], firm["template"])
 
 
 def test_optional_lines_change_the_total_and_required_ones_cannot_be_dropped(firm):

@@ -59,6 +59,11 @@ def switch_locale(code: str | None) -> None:
     _current.set(supported(code) or SOURCE)
 
 
+def babel_locale() -> str:
+    """Babel's locale for the language of the person being served (numbers: "1.5" / "1,5")."""
+    return BABEL_LOCALES[_current.get()]
+
+
 def read_catalog(code: str):
     """The language's catalog as Babel reads it from its `.po` file."""
     with open(LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as po:

@@ -3,6 +3,7 @@ each line links to its page, and each empty list says what to do next."""
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.layout import empty_state, error_callout, page
 from practice.state.base import AppState
 from practice.state.home import HomeActivity, HomeState, HomeTask, HomeWaiting
@@ -10,7 +11,7 @@ from practice.state.home import HomeActivity, HomeState, HomeTask, HomeWaiting
 H = HomeState
 
 
-def section(title: str, id_: str, *children: rx.Component) -> rx.Component:
+def section(title: rx.Var, id_: str, *children: rx.Component) -> rx.Component:
     return rx.card(rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%", min_width="0"),
                    width="100%", min_width="0", id=id_)
 
@@ -25,28 +26,28 @@ def links(*pairs) -> rx.Component:
                    spacing="3", wrap="wrap")
 
 
-def task_row(t: HomeTask) -> rx.Component:
+def task_row(task: HomeTask) -> rx.Component:
     return row(
-        rx.flex(rx.link(t.title, href=t.href, weight="medium", class_name="home-task", min_width="0",
+        rx.flex(rx.link(task.title, href=task.href, weight="medium", class_name="home-task", min_width="0",
                         style={"overflow_wrap": "anywhere"}),
-                rx.badge(t.due, color_scheme=rx.cond(t.overdue, "red", "amber"), variant="soft", size="1"),
+                rx.badge(task.due, color_scheme=rx.cond(task.overdue, "red", "amber"), variant="soft", size="1"),
                 spacing="2", align="center", wrap="wrap"),
-        links((t.job, t.job_href), (t.account, t.account_href)),
+        links((task.job, task.job_href), (task.account, task.account_href)),
         class_name="home-task-row",
     )
 
 
 def tasks_section() -> rx.Component:
     return section(
-        "My tasks for today", "home-tasks",
+        t("My tasks for today"), "home-tasks",
         rx.cond(H.tasks.length() > 0,
-                rx.vstack(rx.cond(H.overdue > 0, rx.text(H.overdue, " overdue: start with those.", size="2",
+                rx.vstack(rx.cond(H.overdue > 0, rx.text(t("{count} overdue: start with those.", count=H.overdue), size="2",
                                                           color_scheme="red")),
                           rx.foreach(H.tasks, task_row), spacing="0", width="100%"),
-                empty_state("Nothing due today or overdue. Plan ahead on your task list, or pick up a job from the "
-                            "board.", rx.link("Open my tasks", href=routes.TASKS),
-                            rx.link("Open the board", href=routes.BOARD))),
-        rx.link("All my open tasks (", H.open_tasks, ")", href=routes.TASKS, size="2", id="home-all-tasks"),
+                empty_state(t("Nothing due today or overdue. Plan ahead on your task list, or pick up a job from the "
+                              "board."), rx.link(t("Open my tasks"), href=routes.TASKS),
+                            rx.link(t("Open the board"), href=routes.BOARD))),
+        rx.link(t("All my open tasks ({count})", count=H.open_tasks), href=routes.TASKS, size="2", id="home-all-tasks"),
     )
 
 
@@ -65,15 +66,15 @@ def waiting_row(w: HomeWaiting) -> rx.Component:
 
 def waiting_section() -> rx.Component:
     return section(
-        "Waiting on the client", "home-waiting",
+        t("Waiting on the client"), "home-waiting",
         rx.cond(H.waiting.length() > 0,
                 rx.vstack(rx.foreach(H.waiting, waiting_row),
-                          rx.cond(H.waiting_more > 0, rx.text("and ", H.waiting_more, " more, each on its job's page.",
-                                                              size="2", color_scheme="gray")),
+                          rx.cond(H.waiting_more > 0, rx.text(t("and {count} more, each on its job's page.",
+                                                                count=H.waiting_more), size="2", color_scheme="gray")),
                           spacing="0", width="100%"),
-                empty_state("No job is waiting on a client. From a job's page, ask the client for documents "
-                            "(client tasks), a signature or an approval; from an account, send a proposal.",
-                            rx.link("Open the board", href=routes.BOARD))),
+                empty_state(t("No job is waiting on a client. From a job's page, ask the client for documents "
+                              "(client tasks), a signature or an approval; from an account, send a proposal."),
+                            rx.link(t("Open the board"), href=routes.BOARD))),
     )
 
 
@@ -88,19 +89,20 @@ def activity_row(a: HomeActivity) -> rx.Component:
 
 def activity_section() -> rx.Component:
     return section(
-        "Recent client activity", "home-activity",
+        t("Recent client activity"), "home-activity",
         rx.cond(H.activity.length() > 0,
                 rx.vstack(rx.foreach(H.activity, activity_row), spacing="0", width="100%"),
-                empty_state("Nothing from clients yet. What they upload, sign or approve in the portal shows here. "
-                            "Give a contact portal access from their account's page.",
-                            rx.link("Open the accounts", href=routes.ACCOUNTS))),
+                empty_state(t("Nothing from clients yet. What they upload, sign or approve in the portal shows here. "
+                              "Give a contact portal access from their account's page."),
+                            rx.link(t("Open the accounts"), href=routes.ACCOUNTS))),
     )
 
 
 def home_page() -> rx.Component:
     return page(
-        "Home",
-        rx.text("Welcome back, ", AppState.member_name, ". ", H.today_label, size="2", color_scheme="gray"),
+        t("Home"),
+        rx.text(t("Welcome back, {name}.", name=AppState.member_name), " ", H.today_label, size="2",
+                color_scheme="gray"),
         error_callout(H.error),
         rx.cond(H.loaded,
                 rx.vstack(tasks_section(),

@@ -2,6 +2,7 @@
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
 from practice.state.portal_documents import PortalDocumentsState
@@ -17,10 +18,10 @@ def notice() -> rx.Component:
 
 def upload_card() -> rx.Component:
     return rx.card(rx.vstack(
-        rx.text("Send us a file", weight="medium"),
+        rx.text(t("Send us a file"), weight="medium"),
         # A long folder path shortens with "…" in the select instead of pushing the card past a phone's edge.
         rx.hstack(
-            rx.text("Into", as_="label", html_for="portal-upload-folder", size="2", flex_shrink="0"),
+            rx.text(t("Into"), as_="label", html_for="portal-upload-folder", size="2", flex_shrink="0"),
             rx.select.root(
                 rx.select.trigger(id="portal-upload-folder", width="100%", min_width="0", flex="1"),
                 rx.select.content(rx.foreach(PortalDocumentsState.folder_options,
@@ -31,8 +32,8 @@ def upload_card() -> rx.Component:
         ),
         rx.upload(
             rx.vstack(rx.icon("upload", size=20),
-                      rx.button("Choose files", type="button", size="3", variant="soft", id="portal-choose-files"),
-                      rx.text("PDF, images, Word, Excel, CSV or text", size="1", color_scheme="gray"),
+                      rx.button(t("Choose files"), type="button", size="3", variant="soft", id="portal-choose-files"),
+                      rx.text(t("PDF, images, Word, Excel, CSV or text"), size="1", color_scheme="gray"),
                       align="center", spacing="1"),
             id=UPLOAD_ID, multiple=True, max_files=20, width="100%", padding="1em",
             border=f"1px dashed {rx.color('gray', 7)}", border_radius="8px",
@@ -59,14 +60,14 @@ def document_card(d) -> rx.Component:
 
 def documents_page() -> rx.Component:
     return portal_page(
-        "Documents",
+        t("Documents"),
         error_callout(PortalDocumentsState.error),
         notice(),
         upload_card(),
         rx.cond(PortalDocumentsState.docs.length() > 0,
                 rx.vstack(rx.foreach(PortalDocumentsState.docs, document_card), width="100%", spacing="2",
                           id="portal-document-list"),
-                plain_empty("There are no documents on this account yet. Send us a file above.")),
+                plain_empty(t("There are no documents on this account yet. Send us a file above."))),
     )
 
 

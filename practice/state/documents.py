@@ -6,7 +6,10 @@ import dataclasses
 
 import reflex as rx
 
+from babel.numbers import format_decimal
+
 from practice import routes
+from practice.i18n import _, babel_locale, ngettext
 from practice.services import firm
 from practice.services.documents import (files as document_files, folder_templates, folders as document_folders, sharing,
                                          storage)
@@ -88,11 +91,12 @@ class TemplateItem:
 
 
 def size_text(size: int) -> str:
+    """A file's size as people read it: "1.5 MB", "12 KB", "300 bytes" ("1,5 Mo", "12 Ko", "300 octets")."""
     if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
+        return _("{size} MB").format(size=format_decimal(size / 1024 / 1024, format="0.0", locale=babel_locale()))
     if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} bytes"
+        return _("{size} KB").format(size=round(size / 1024))
+    return ngettext("{n} byte", "{n} bytes", size).format(n=size)
 
 
 def _documents_view(session, actor, account_id: int) -> dict:

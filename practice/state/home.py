@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+
+from babel.dates import format_date as format_date_babel
 
 from practice import routes
+from practice.i18n import _, babel_locale
 from practice.services.formatting import format_date, format_datetime, relative_time
 from practice.services.work import tasks, today
 from practice.state.base import STAFF, AppState, allow, read, shown_in
@@ -43,7 +47,8 @@ class HomeActivity:
 
 def task_items(view: today.Today) -> list[HomeTask]:
     return [HomeTask(id=t.id, title=t.title, href=routes.task_url(t.id), overdue=t.overdue,
-                     due="Overdue: due " + format_date(t.due_date, today=view.today) if t.overdue else "Due today",
+                     due=_("Overdue: due {date}").format(date=format_date(t.due_date, today=view.today)) if t.overdue
+                     else _("Due today"),
                      job=t.job, job_href=routes.job_url(t.job_id) if t.job_id else "",
                      account=t.account, account_href=routes.account_url(t.account_id) if t.account_id else "")
             for t in view.tasks]
@@ -52,7 +57,7 @@ def task_items(view: today.Today) -> list[HomeTask]:
 def waiting_items(view: today.Today) -> list[HomeWaiting]:
     return [HomeWaiting(job=w.job, job_href=routes.job_url(w.job_id) if w.job_id else "", account=w.account,
                         account_href=routes.account_url(w.account_id), waiting_for=", ".join(w.waiting_for),
-                        since="asked " + relative_time(w.since, view.timezone) if w.since else "")
+                        since=_("asked {when}").format(when=relative_time(w.since, view.timezone)) if w.since else "")
             for w in view.waiting]
 
 
@@ -61,6 +66,14 @@ def activity_items(view: today.Today) -> list[HomeActivity]:
                          exact=format_datetime(a.at, view.timezone),
                          href=routes.job_url(a.job_id) if a.job_id else routes.account_url(a.account_id))
             for a in view.activity]
+
+
+def today_label(day: dt.date) -> str:
+    """"Thursday, Dec 3" / "jeudi 3 déc." """
+    weekday = format_date_babel(day, "EEEE", locale=babel_locale())
+    if babel_locale().startswith("en"):
+        return f"{weekday}, {format_date(day, today=day)}"
+    return f"{weekday} {format_date(day, today=day)}"
 
 
 class HomeState(AppState):
@@ -81,7 +94,7 @@ class HomeState(AppState):
         with shown_in(self, "error"):
             view = read(today.today_for, actor)
             self.open_tasks = read(tasks.count_open_tasks, actor)
-            self.today_label = f"{view.today:%A}, {format_date(view.today, today=view.today)}"
+            self.today_label = today_label(view.today)
             self.tasks, self.waiting, self.activity = task_items(view), waiting_items(view), activity_items(view)
             self.overdue = sum(1 for t in view.tasks if t.overdue)
             self.waiting_more = view.waiting_total - len(view.waiting)

@@ -6,6 +6,7 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _
 from practice.services.documents import storage
 from practice.services.portal import pages
 from practice.services.actor import ContactActor
@@ -67,12 +68,12 @@ class PortalDocumentsState(PortalState):
         if view is None:
             self.docs, self.folder_options = [], []
             return
-        self.folder_options = [Option(value=NO_FOLDER, label="No folder")] + [
+        self.folder_options = [Option(value=NO_FOLDER, label=_("No folder"))] + [
             Option(value=str(f.id), label=f.path) for f in view.folders]
         if self.upload_folder not in {o.value for o in self.folder_options}:
             self.upload_folder = NO_FOLDER
         timezone = self._timezone or None
-        self.docs = [PortalDocumentItem(id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
+        self.docs = [PortalDocumentItem(id=d.id, name=d.name, folder=d.folder or _("No folder"), size=size_text(d.size),
                                         when=relative_time(d.uploaded_at, timezone),
                                         exact=format_datetime(d.uploaded_at, timezone), who=d.uploaded_by,
                                         href=routes.file_url(d.id)) for d in view.documents]
@@ -92,15 +93,15 @@ class PortalDocumentsState(PortalState):
         actor = self._require()
         self.error = self.notice = ""
         if not files:
-            self.error = "Choose a file to upload."
+            self.error = _("Choose a file to upload.")
             return
         if actor.current_account_id is None:
-            self.error = "Your login is not linked to an account yet. Ask the firm."
+            self.error = _("Your login is not linked to an account yet. Ask the firm.")
             return
         folder = parse_id(self.upload_folder) if self.upload_folder != NO_FOLDER else None
         stored, problems = await store_uploads(self._doc_actor(actor), actor.current_account_id, folder, files[:20],
-                                               refused='"{name}" was not accepted: {refusal}')
+                                               refused=_('"{name}" was not accepted: {refusal}'))
         self.error = " ".join(problems)
         if stored:
-            self.notice = "Thank you, we received " + ", ".join(f'"{n}"' for n in stored) + "."
+            self.notice = _("Thank you, we received {names}.").format(names=", ".join(f'"{n}"' for n in stored))
         self._refresh(actor)

@@ -26,6 +26,9 @@ def test_bob_switches_to_french_and_ann_stays_in_english(browser, harness, base_
         expect(nav(bob, "Dossiers")).to_be_visible()
         expect(bob.get_by_role("button", name="Se déconnecter")).to_be_visible()
         expect(bob.get_by_text("Collaborateur", exact=True)).to_be_visible()
+        # The home itself, its server-made lines included.
+        expect(bob.get_by_role("heading", name="Mes tâches du jour")).to_be_visible()
+        expect(bob.get_by_text("Bonjour Bob", exact=False)).to_be_visible()
         nav(bob, "Tâches").click()
         bob.wait_for_url("**/tasks")
         expect(nav(bob, "Accueil")).to_be_visible()

@@ -2,7 +2,8 @@
 import datetime as dt
 
 from practice.services.work.today import ClientActivity, TaskDue, Today, WaitingJob
-from practice.state.home import activity_items, task_items, waiting_items
+from practice import i18n
+from practice.state.home import activity_items, task_items, today_label, waiting_items
 
 TODAY = dt.date(2026, 12, 3)
 
@@ -40,3 +41,17 @@ def test_client_activity_links_to_its_job_or_else_its_account():
     upload, signed = activity_items(view)
     assert (upload.href, upload.when) == ("/accounts/3", "2 hours ago")
     assert (signed.href, signed.when) == ("/jobs/12", "just now")
+
+
+def test_a_french_member_reads_the_same_lines_in_french():
+    view = a_day(tasks=[TaskDue(7, "Prorogation", dt.date(2025, 11, 30), True, "Famille Martin", 3, "", None),
+                        TaskDue(8, "Appeler June", TODAY, False, "", None, "IR 2026", 12)],
+                 waiting=[WaitingJob(12, "IR 2026", "Famille Martin", 3, ["2 tâches client"],
+                                     now() - dt.timedelta(days=3))])
+    with i18n.using_locale("fr"):
+        overdue, due = task_items(view)
+        (line,) = waiting_items(view)
+        label = today_label(TODAY)
+    assert (overdue.due, due.due) == ("En retard : prévue le 30 nov. 2025", "À faire aujourd'hui")
+    assert line.since == "demandé il y a 3 jours"
+    assert label == "jeudi 3 déc." and today_label(TODAY) == "Thursday, Dec 3"

@@ -9,6 +9,7 @@ from pathlib import Path
 from practice.config import allow_encrypted_pdfs
 from practice.sandbox import SandboxBusy, SandboxError, run_limited
 from practice.services.documents import pdf_worker
+from practice.i18n import N_, _
 from practice.services.errors import InvalidInput
 
 CPU_SECONDS = 5
@@ -16,8 +17,8 @@ MEMORY_BYTES = 512 * 1024 * 1024
 WALL_SECONDS = 10
 # Refused unless the firm allows them (PRACTICE_ALLOW_ENCRYPTED_PDFS): the firm could not check, preview or
 # sign what it cannot open, and an encrypted file hides its content from the check.
-ENCRYPTED = {"password-protected": "it is protected by a password",
-             "encrypted": "it is encrypted (its author restricted it)"}
+ENCRYPTED = {"password-protected": N_("it is protected by a password"),
+             "encrypted": N_("it is encrypted (its author restricted it)")}
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class PdfVerdict:
 
     @property
     def sentence(self) -> str:
-        return (f"This PDF could not be read safely: {self.reason}. It was not stored; if the file is genuine, "
-                "open it on your computer, print it to a new PDF and upload that.")
+        return _("This PDF could not be read safely: {reason}. It was not stored; if the file is genuine, open it on "
+                 "your computer, print it to a new PDF and upload that.").format(reason=_(self.reason))
 
 
 class PdfRefused(InvalidInput):
@@ -47,17 +48,17 @@ def check_pdf(path: Path | str, *, cpu_seconds: int = CPU_SECONDS, memory_bytes:
         result = run_limited(pdf_worker.inspect, str(path), cpu_s=cpu_seconds, memory_bytes=memory_bytes,
                              wall_s=wall_seconds)
     except SandboxBusy:
-        return PdfVerdict(False, reason="the server is busy checking other PDFs; try again in a minute")
+        return PdfVerdict(False, reason=N_("the server is busy checking other PDFs; try again in a minute"))
     except SandboxError as err:
         return PdfVerdict(False, reason=_reading(err))
     if not isinstance(result, dict):
-        return PdfVerdict(False, reason="the checker gave no answer")
+        return PdfVerdict(False, reason=N_("the checker gave no answer"))
     if result.get("ok") and result.get("note") in ENCRYPTED and not allow_encrypted_pdfs():
         return PdfVerdict(False, reason=ENCRYPTED[result["note"]])
     if result.get("ok"):
         pages = result.get("pages")
         return PdfVerdict(True, pages=int(pages) if isinstance(pages, int) else None)
-    return PdfVerdict(False, reason=str(result.get("reason") or "it could not be read")[:300])
+    return PdfVerdict(False, reason=str(result.get("reason") or N_("it could not be read"))[:300])
 
 
 def _reading(err: SandboxError) -> str:

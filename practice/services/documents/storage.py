@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from practice.config import data_dir
+from practice.i18n import N_, _
 from practice.services.errors import InvalidInput, NotFound, disk_problem
 
 CHUNK = 1024 * 1024
@@ -78,19 +79,19 @@ SNIFFERS = {
 
 # extension -> (content type, sniffer kind, what people call it)
 ALLOWED = {
-    "pdf": ("application/pdf", "pdf", "a PDF"),
-    "jpg": ("image/jpeg", "jpeg", "a JPEG image"),
-    "jpeg": ("image/jpeg", "jpeg", "a JPEG image"),
-    "png": ("image/png", "png", "a PNG image"),
-    "heic": ("image/heic", "heic", "a HEIC photo"),
-    "tif": ("image/tiff", "tiff", "a TIFF image"),
-    "tiff": ("image/tiff", "tiff", "a TIFF image"),
-    "doc": ("application/msword", "ole", "a Word document"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "ooxml", "a Word document"),
-    "xls": ("application/vnd.ms-excel", "ole", "an Excel workbook"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ooxml", "an Excel workbook"),
-    "csv": ("text/csv", "text", "a CSV file"),
-    "txt": ("text/plain", "text", "a text file"),
+    "pdf": ("application/pdf", "pdf", N_("a PDF")),
+    "jpg": ("image/jpeg", "jpeg", N_("a JPEG image")),
+    "jpeg": ("image/jpeg", "jpeg", N_("a JPEG image")),
+    "png": ("image/png", "png", N_("a PNG image")),
+    "heic": ("image/heic", "heic", N_("a HEIC photo")),
+    "tif": ("image/tiff", "tiff", N_("a TIFF image")),
+    "tiff": ("image/tiff", "tiff", N_("a TIFF image")),
+    "doc": ("application/msword", "ole", N_("a Word document")),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "ooxml", N_("a Word document")),
+    "xls": ("application/vnd.ms-excel", "ole", N_("an Excel workbook")),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ooxml", N_("an Excel workbook")),
+    "csv": ("text/csv", "text", N_("a CSV file")),
+    "txt": ("text/plain", "text", N_("a text file")),
 }
 # Zip archives are left out on purpose: their contents could not be checked.
 OOXML_PART = {"docx": "word/", "xlsx": "xl/"}
@@ -102,8 +103,9 @@ def allowed_list() -> str:
 
 def limits_sentence(verb: str = "upload") -> str:
     """What a browser that refused a file before sending it should tell the person."""
-    return (f"That file cannot be uploaded: {verb} files of at most {max_upload_bytes() // 1024 // 1024} MB, "
-            f"of these types: {allowed_list()}.")
+    sentence = (_("That file cannot be sent: send files of at most {mb} MB, of these types: {types}.") if verb == "send"
+                else _("That file cannot be uploaded: upload files of at most {mb} MB, of these types: {types}."))
+    return sentence.format(mb=max_upload_bytes() // 1024 // 1024, types=allowed_list())
 
 
 def extension(filename: str) -> str:
@@ -115,10 +117,10 @@ def clean_filename(filename: str) -> str:
     name = str(filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip().strip(".")
     if not name:
-        raise InvalidInput("The file has no name; give it one (for example return.pdf) and upload it again.",
+        raise InvalidInput(_("The file has no name; give it one (for example return.pdf) and upload it again."),
                            field="file")
     if len(name) > 200:
-        stem, _, ext = name.rpartition(".")
+        stem, _dot, ext = name.rpartition(".")
         name = (stem[: 199 - len(ext)] + "." + ext) if stem else name[:200]
     return name
 
@@ -127,9 +129,9 @@ def check_name(filename: str) -> str:
     """Refuse a file whose extension is not one we accept; return the extension."""
     ext = extension(filename)
     if ext not in ALLOWED:
-        shown = f'".{ext}" files' if ext else "files without an extension"
-        raise InvalidInput(f"{shown.capitalize()} cannot be uploaded. Upload one of: {allowed_list()}.",
-                           field="file")
+        sentence = (_('".{ext}" files cannot be uploaded. Upload one of: {types}.') if ext
+                    else _("Files without an extension cannot be uploaded. Upload one of: {types}."))
+        raise InvalidInput(sentence.format(ext=ext, types=allowed_list()), field="file")
     return ext
 
 
@@ -137,11 +139,11 @@ def check_head(filename: str, head: bytes) -> None:
     """Refuse a file whose first bytes do not match its extension."""
     ext = check_name(filename)
     if not head:
-        raise InvalidInput(f'"{filename}" is empty; check the file and upload it again.', field="file")
-    _, kind, called = ALLOWED[ext]
+        raise InvalidInput(_('"{name}" is empty; check the file and upload it again.').format(name=filename),
+                           field="file")
+    _type, kind, called = ALLOWED[ext]
     if not SNIFFERS[kind](head):
-        raise InvalidInput(f'"{filename}" is named like {called} but its content is not; it was not stored. '
-                           "Save it again in that format, or give it the extension it really has.", field="file")
+        raise InvalidInput(misnamed_sentence(filename, called), field="file")
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -180,9 +182,14 @@ def _chunks(source: bytes | BinaryIO | Iterable[bytes]) -> Iterator[bytes]:
     yield from source
 
 
+def misnamed_sentence(filename: str, called: str) -> str:
+    return _('"{name}" is named like {kind} but its content is not; it was not stored. Save it again in that format, '
+             'or give it the extension it really has.').format(name=filename, kind=_(called))
+
+
 def too_big_sentence(filename: str, limit: int) -> str:
-    return (f'"{filename}" is larger than the {limit / 1024 / 1024:g} MB limit; it was not stored. '
-            "Split it or reduce its size (for example scan at a lower resolution) and upload it again.")
+    return _('"{name}" is larger than the {mb} MB limit; it was not stored. Split it or reduce its size (for example '
+             'scan at a lower resolution) and upload it again.').format(name=filename, mb=f"{limit / 1024 / 1024:g}")
 
 
 def store(source: bytes | BinaryIO | Iterable[bytes], filename: str, *, max_bytes: int | None = None,
@@ -259,9 +266,8 @@ def _check_office(path: Path, filename: str, ext: str) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         names = []
     if "[Content_Types].xml" not in names or not any(n.startswith(OOXML_PART[ext]) for n in names):
-        _, _, called = ALLOWED[ext]
-        raise InvalidInput(f'"{filename}" is named like {called} but its content is not; it was not stored. '
-                           "Save it again in that format, or give it the extension it really has.", field="file")
+        called = ALLOWED[ext][2]
+        raise InvalidInput(misnamed_sentence(filename, called), field="file")
 
 
 def open_stored(key: str) -> Path:

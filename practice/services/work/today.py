@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from practice.i18n import N_, _, ngettext
 from practice.models import (Account, ApprovalRequest, ApprovalStatus, ClientTask, Contact, Document, Event, Job,
                              Proposal, ProposalStatus, SignatureRequest, SignatureRequestStatus, Task, TaskStatus, utcnow)
 from practice.services.actor import Actor, account_visible, contact_name, require_staff
@@ -26,16 +27,16 @@ from practice.services.work.tasks import OPEN_STATUSES
 MAX_TASKS = 50
 MAX_WAITING = 25
 MAX_ACTIVITY = 15
-# What a client's action reads as on the home: event kind -> (verb, what it names).
+# What a client's action reads as on the home: event kind -> the sentence ({who} did it, {what} it names).
 CLIENT_EVENTS = {
-    "document_uploaded": "uploaded",
-    "signature_signed": "signed",
-    "signature_declined": "declined to sign",
-    "signature_completed": "finished signing",
-    "proposal_signed": "signed the proposal",
-    "document_approved": "approved",
-    "document_rejected": "rejected",
-    "client_tasks_completed": "completed every client task of",
+    "document_uploaded": N_("{who} uploaded {what}"),
+    "signature_signed": N_("{who} signed {what}"),
+    "signature_declined": N_("{who} declined to sign {what}"),
+    "signature_completed": N_("{who} finished signing {what}"),
+    "proposal_signed": N_("{who} signed the proposal {what}"),
+    "document_approved": N_("{who} approved {what}"),
+    "document_rejected": N_("{who} rejected {what}"),
+    "client_tasks_completed": N_("{who} completed every client task of {what}"),
 }
 
 
@@ -114,24 +115,24 @@ def _owed(session: Session, actor: Actor) -> dict[int, list[tuple[str, dt.dateti
     for job_id, count, since in session.exec(
             select(ClientTask.job_id, func.count(), func.min(ClientTask.created_at))
             .where(ClientTask.done_at.is_(None), ClientTask.job_id.in_(jobs)).group_by(ClientTask.job_id)):
-        owed[job_id].append((f"{count} client task{'s' if count != 1 else ''}", since))
+        owed[job_id].append((ngettext("{n} client task", "{n} client tasks", count).format(n=count), since))
     for job_id, title, since in session.exec(
             select(SignatureRequest.job_id, SignatureRequest.title, SignatureRequest.sent_at)
             .where(SignatureRequest.status == SignatureRequestStatus.sent, SignatureRequest.job_id.in_(jobs))):
-        owed[job_id].append((f'signature: "{title}"', since))
+        owed[job_id].append((_('signature: "{name}"').format(name=title), since))
     for job_id, name, since in session.exec(
             select(Proposal.job_id, Proposal.name, Proposal.sent_at)
             .where(Proposal.status == ProposalStatus.sent, Proposal.job_id.in_(jobs))):
-        owed[job_id].append((f'proposal: "{name}"', since))
+        owed[job_id].append((_('proposal: "{name}"').format(name=name), since))
     for job_id, name, since in session.exec(
             select(ApprovalRequest.job_id, Document.name, ApprovalRequest.created_at)
             .join(Document, Document.id == ApprovalRequest.document_id)
             .where(ApprovalRequest.status == ApprovalStatus.pending, ApprovalRequest.job_id.in_(jobs))):
-        owed[job_id].append((f'approval: "{name}"', since))
+        owed[job_id].append((_('approval: "{name}"').format(name=name), since))
     for job_id, title, since in session.exec(
             select(Task.job_id, Task.title, Task.created_at)
             .where(Task.status == TaskStatus.waiting_for_client, Task.job_id.in_(jobs))):
-        owed[job_id].append((f'task waiting for the client: "{title}"', since))
+        owed[job_id].append((_('task waiting for the client: "{name}"').format(name=title), since))
     return owed
 
 
@@ -139,12 +140,12 @@ def _owed_outside_jobs(session: Session, actor: Actor) -> dict[int, list[tuple[s
     """Per visible account: signatures, proposals and approvals sent outside any job, still unanswered."""
     owed: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
     queries = [
-        ("signature", select(SignatureRequest.account_id, SignatureRequest.title, SignatureRequest.sent_at)
+        (N_('signature: "{name}"'), select(SignatureRequest.account_id, SignatureRequest.title, SignatureRequest.sent_at)
          .where(SignatureRequest.status == SignatureRequestStatus.sent, SignatureRequest.job_id.is_(None)),
          SignatureRequest.account_id),
-        ("proposal", select(Proposal.account_id, Proposal.name, Proposal.sent_at)
+        (N_('proposal: "{name}"'), select(Proposal.account_id, Proposal.name, Proposal.sent_at)
          .where(Proposal.status == ProposalStatus.sent, Proposal.job_id.is_(None)), Proposal.account_id),
-        ("approval", select(ApprovalRequest.account_id, Document.name, ApprovalRequest.created_at)
+        (N_('approval: "{name}"'), select(ApprovalRequest.account_id, Document.name, ApprovalRequest.created_at)
          .join(Document, Document.id == ApprovalRequest.document_id)
          .where(ApprovalRequest.status == ApprovalStatus.pending, ApprovalRequest.job_id.is_(None)),
          ApprovalRequest.account_id),
@@ -152,7 +153,7 @@ def _owed_outside_jobs(session: Session, actor: Actor) -> dict[int, list[tuple[s
     for what, stmt, account_col in queries:
         visible = account_visible(actor, account_col)
         for account_id, name, since in session.exec(stmt.where(visible) if visible is not None else stmt):
-            owed[account_id].append((f'{what}: "{name}"', since))
+            owed[account_id].append((_(what).format(name=name), since))
     return owed
 
 
@@ -188,11 +189,11 @@ def _subject(session: Session, event: Event) -> str:
         return f'"{proposal.name}"' if proposal else ""
     if event.kind == "client_tasks_completed":
         job = session.get(Job, event.job_id) if event.job_id else None
-        return f'"{job.name}"' if job else "a job"
+        return f'"{job.name}"' if job else _("a job")
     if payload.get("name"):
         return f'"{payload["name"]}"'
     document = session.get(Document, payload["document_id"]) if payload.get("document_id") else None
-    return f'"{document.name}"' if document else "a document"
+    return f'"{document.name}"' if document else _("a document")
 
 
 def client_activity(session: Session, actor: Actor, *, limit: int = MAX_ACTIVITY) -> list[ClientActivity]:
@@ -207,8 +208,9 @@ def client_activity(session: Session, actor: Actor, *, limit: int = MAX_ACTIVITY
     for event, account in session.exec(stmt.order_by(Event.id.desc()).limit(limit)):
         contact_id = (event.payload or {}).get("contact_id")
         contact = session.get(Contact, contact_id) if contact_id else None
-        who = contact_name(contact) if contact else "A client"
-        found.append(ClientActivity(event.created_at, f"{who} {CLIENT_EVENTS[event.kind]} {_subject(session, event)}",
+        who = contact_name(contact) if contact else _("A client")
+        text = _(CLIENT_EVENTS[event.kind]).format(who=who, what=_subject(session, event))
+        found.append(ClientActivity(event.created_at, text,
                                     account, event.account_id, event.job_id))
     return found
 

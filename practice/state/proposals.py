@@ -179,10 +179,12 @@ class ProposalTemplatesState(AppState):
         intro, terms = str(form.get("introduction", ""))[:60000], str(form.get("terms", ""))[:60000]
         lines = [{"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
                   "quantity": line.quantity, "price": line.price, "optional": line.optional} for line in self.lines]
-        try:
+        try:  # the texts are filled in before the write, so the child's seconds hold no lock others wait for
+            checked = await asyncio.to_thread(read, templates.check_texts, self._require(), introduction=intro,
+                                              terms=terms)
             await asyncio.to_thread(run, templates.save_template, self._require(), name=name, introduction=intro,
                                     terms=terms, lines=lines, template_id=self.editing_id or None,
-                                    rules_using=compiled.rules_sending_proposal)
+                                    rules_using=compiled.rules_sending_proposal, checked=checked)
         except PracticeError as err:
             self.error, self.edit_name, self.edit_intro, self.edit_terms = str(err), name, intro, terms
             return

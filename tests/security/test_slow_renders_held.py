@@ -13,10 +13,10 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.services import inbox
-from practice.models import Proposal, ProposalTemplate
+from practice.models import Proposal, ProposalTemplate, Service
 from practice.state.base import run
 from practice.state.email import EmailTemplatesState
-from practice.state.proposals import AccountProposalsState
+from practice.state.proposals import AccountProposalsState, DraftLine, ProposalTemplatesState
 from practice.state.signatures import DocTemplatesState
 from tests.factories import PASSWORD, give_portal_login, make_firm, make_household, make_proposal_template
 from tests.security.event_loop import longest_hold
@@ -51,9 +51,20 @@ def a_firm_with_a_client_and_a_hostile_proposal(monkeypatch):
         template = make_proposal_template(s, owner, lines=[{"service": "Tax return", "rate_cents": 90000}])
         s.get(ProposalTemplate, template.id).introduction = HUGE_POWER
     give_portal_login(owner, june.id, PASSWORD)
-    for state in (EmailTemplatesState, DocTemplatesState, AccountProposalsState):
+    for state in (EmailTemplatesState, DocTemplatesState, AccountProposalsState, ProposalTemplatesState):
         monkeypatch.setattr(state, "_actor", lambda self: owner)
     return {"owner": owner, "account": hartley.id, "template": template.id}
+
+
+def while_someone_saves(start, owner):
+    """A coroutine that runs `start()` and, a second in (the child at work), another person's save on the loop, as
+    a handler makes it."""
+    async def both():
+        working = asyncio.ensure_future(start())
+        await asyncio.sleep(1.0)
+        run(inbox.set_preference, owner, "notify", False)
+        await working
+    return both
 
 
 pytestmark = [pytest.mark.security, pytest.mark.slow,
@@ -99,12 +110,20 @@ def test_sending_a_proposal_whose_text_will_not_fill_in_leaves_other_peoples_sav
     state = AccountProposalsState()
     state.proposal_acct_id = firm["account"]
 
-    async def send_while_someone_saves():
-        sending = asyncio.ensure_future(state.send({"template_id": str(firm["template"])}))
-        await asyncio.sleep(1.0)  # the child is filling the introduction in
-        run(inbox.set_preference, firm["owner"], "notify", False)  # a save, on the loop as a handler makes it
-        await sending
-
-    worst, took = held_and_took(send_while_someone_saves)
+    worst, took = held_and_took(while_someone_saves(lambda: state.send({"template_id": str(firm["template"])}),
+                                                    firm["owner"]))
 
     assert took > AT_LEAST_S + 1 and worst < HELD_S, f"the event loop was held for {worst:.2f} s of {took:.2f} s"
+
+
+def test_saving_a_proposal_template_whose_text_will_not_fill_in_leaves_other_peoples_saves_answered(firm):
+    state = ProposalTemplatesState()
+    with read_session() as s:
+        service = s.exec(select(Service)).first()
+    state.lines = [DraftLine(key=1, service_id=str(service.id), name=service.name, price="900")]
+    form = {"name": "Hostile", "introduction": HUGE_POWER, "terms": "Terms"}
+
+    worst, took = held_and_took(while_someone_saves(lambda: state.save(form), firm["owner"]))
+
+    assert took > AT_LEAST_S + 1 and worst < HELD_S, f"the event loop was held for {worst:.2f} s of {took:.2f} s"
+    assert "introduction" in state.error, state.error

@@ -2,6 +2,7 @@
 catalog; and the names of the steps the client sees."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from sqlalchemy import func
@@ -105,10 +106,36 @@ def _clean_lines(session: Session, lines: list[dict]) -> list[dict]:
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class CheckedTexts:
+    """An introduction and terms that filled in with the sample client (`check_texts`)."""
+    introduction: str
+    terms: str
+
+
+def _texts(introduction: str, terms: str) -> tuple[str, str]:
+    introduction, terms = str(introduction or "").strip(), str(terms or "").strip()
+    if len(introduction) > MAX_TEXT or len(terms) > MAX_TEXT:
+        raise InvalidInput(f"The introduction and the terms may each hold {MAX_TEXT:,} characters.", field="terms")
+    return introduction, terms
+
+
+def check_texts(session: Session, actor: Actor, *, introduction: str = "", terms: str = "") -> CheckedTexts:
+    """Fill the texts in once with sample facts (in the limited child), so a typo is found now and not by a client.
+    Called in a read transaction before the save: the child's seconds then hold no write lock, which everybody's
+    saves would wait for."""
+    require_admin(require_staff(actor))
+    introduction, terms = _texts(introduction, terms)
+    templating.render_all([(introduction, "introduction", templating.MAX_CHARS),
+                           (terms, "terms", templating.MAX_CHARS)], sample_context(session))
+    return CheckedTexts(introduction, terms)
+
+
 def save_template(session: Session, actor: Actor, *, name: str, introduction: str = "", terms: str = "",
                   lines: list[dict] | None = None, template_id: int | None = None,
-                  rules_using: RulesUsing | None = None) -> ProposalTemplate:
-    """Create or change a proposal template (admins); its texts must fill in with a sample account.
+                  rules_using: RulesUsing | None = None, checked: CheckedTexts | None = None) -> ProposalTemplate:
+    """Create or change a proposal template (admins); its texts must fill in with a sample account (checked here
+    unless `checked`, from `check_texts`, holds these very texts).
 
     Renaming a template needs `rules_using` (the automations' `rules_sending_proposal`): a template a rule
     sends keeps its name."""
@@ -116,16 +143,12 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     name = " ".join((name or "").split())[:MAX_NAME]
     if not name:
         raise InvalidInput("Give the proposal template a name.", field="name")
-    introduction, terms = str(introduction or "").strip(), str(terms or "").strip()
-    if len(introduction) > MAX_TEXT or len(terms) > MAX_TEXT:
-        raise InvalidInput(f"The introduction and the terms may each hold {MAX_TEXT:,} characters.", field="terms")
+    introduction, terms = _texts(introduction, terms)
     clean = _clean_lines(session, lines or [])
     if not clean:
         raise InvalidInput("Add at least one service to the proposal.", field="lines")
-    # Fill the texts in once with sample facts, so a typo is found now and not by a client.
-    sample = sample_context(session)
-    templating.render_all([(introduction, "introduction", templating.MAX_CHARS),
-                           (terms, "terms", templating.MAX_CHARS)], sample)
+    if checked != CheckedTexts(introduction, terms):
+        check_texts(session, actor, introduction=introduction, terms=terms)
     same = template_by_name(session, name)
     if template_id is None:
         if same is not None:

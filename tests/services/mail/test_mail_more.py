@@ -278,5 +278,5 @@ def test_the_template_page_previews_drafts_and_shrugs_off_junk(people, client, m
     state.open_template("not a number")
     state.choose_account("99999")
     state.set_draft_body({"a": 1})
-    state.save_template()
+    asyncio.run(state.save_template())  # awaits its limited child off the event loop
     assert state.editor_error == "" and [t.name for t in state.templates] == ["Organizer"]

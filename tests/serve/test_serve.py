@@ -114,10 +114,11 @@ def served(tmp_path_factory):
         s.wait_until_up()
         yield s
     finally:
-        if s.proc.poll() is None:
-            os.killpg(s.proc.pid, signal.SIGKILL)
-            for pid in children_of(s.proc.pid).values():
+        if s.proc.poll() is None:  # a test failed before Ctrl-C: its children first (once serve is gone, they
+            left = children_of(s.proc.pid).values()  # belong to init and could no longer be found), then serve
+            for pid in left:
                 os.killpg(pid, signal.SIGKILL)
+            os.killpg(s.proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture

@@ -95,6 +95,20 @@ def write_session() -> Iterator[Session]:
             yield session
 
 
+def driver_connection(session: Session):
+    """The driver's own connection under the session's current transaction when the database is SQLite (a
+    `sqlite3.Connection`), else None. For the worker's hot path: plain SQL with no statement building and no type
+    processing, so its callers convert values exactly as the models store them (`practice.models.stored_moment`)."""
+    transaction = session.get_transaction()
+    held = session.info.get("practice_driver")
+    if held is not None and held[0] is transaction:
+        return held[1]
+    connection = session.connection()
+    driver = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+    session.info["practice_driver"] = (transaction, driver)
+    return driver
+
+
 # Rows ANALYZE reads per index: the planner's statistics stay close enough while the run stays in
 # milliseconds on any size (a full ANALYZE of 200,000 jobs takes a quarter of a second).
 ANALYSIS_LIMIT = 1000

@@ -38,6 +38,18 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.timezone.utc)
 
 
+def stored_moment(value: dt.datetime | None) -> str | None:
+    """An aware datetime as UTCDateTime stores it in SQLite (what SQLAlchemy's DateTime writes: UTC, microseconds)."""
+    if value is None:
+        return None
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def loaded_moment(value: str | None) -> dt.datetime | None:
+    """A moment stored by UTCDateTime, read from SQLite's text as the model reads it: aware, in UTC."""
+    return None if value is None else dt.datetime.fromisoformat(value).replace(tzinfo=dt.timezone.utc)
+
+
 def when(nullable: bool = False, index: bool = False, default=True) -> Any:
     kwargs: dict[str, Any] = {}
     if default and not nullable:

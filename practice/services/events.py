@@ -8,15 +8,17 @@ hands claimed events to a handler (`handle_batch(ids, handler, ...)`: the automa
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import bindparam, event as sa_event, insert, or_, update
 from sqlmodel import Session, select
 
-from practice.db import write_session
-from practice.models import Event, EventStatus, utcnow
+from practice.db import driver_connection, write_session
+from practice.models import Event, EventStatus, stored_moment, utcnow
 from practice.services import stage_items
 from practice.services.actor import Actor
 from practice.services.errors import PracticeError
@@ -26,8 +28,8 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)
 # What handles one claimed event, inside the transaction that marks it handled.
 Handler = Callable[[Session, Event], None]
-# Handles claimed events in order, several at once; gives back to `slow` (one by one) those it does not take.
-ManyHandler = Callable[[Session, list[Event], Callable[[Event], int]], int]
+# Handles claimed events (`Claimed`) in order, several at once; gives back to `slow` (one by one) those it does not take.
+ManyHandler = Callable[[Session, list, Callable], int]
 _doorbell: Callable[[list[int]], None] | None = None
 
 
@@ -184,21 +186,57 @@ def record_failure(session: Session, event_id: int, reason: str, parked: Parked 
 _MARK_HANDLED = update(Event.__table__).where(Event.id.in_(bindparam("ids", expanding=True))).values(
     status=EventStatus.handled, attempts=Event.attempts + 1, handled_at=bindparam("now"), lease_until=None)
 _PENDING_IN = select(Event).where(Event.id.in_(bindparam("ids", expanding=True)), Event.status == EventStatus.pending)
+# The same two on SQLite as plain SQL on the driver's connection (the status column holds the enum's name).
+_MARK_HANDLED_SQL = ("UPDATE event SET status = 'handled', attempts = attempts + 1, handled_at = ?, lease_until = NULL "
+                     "WHERE id IN ({})")
+_PENDING_IN_SQL = "SELECT id, kind, job_id, account_id, payload FROM event WHERE status = 'pending' AND id IN ({})"
+
+
+@dataclass(slots=True)
+class Claimed:
+    """A pending event as a batch handler reads it (the fields `triggers.rule_events` and the bulk path use)."""
+
+    id: int
+    kind: str
+    job_id: int | None
+    account_id: int | None
+    payload: dict
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
 
 
 def mark_handled(session: Session, ids: list[int]) -> None:
     """Mark claimed events handled in one statement (a batch handler's events, with their effects).
     A Core statement: the events' objects in the session are not read again after it."""
-    if ids:
+    if not ids:
+        return
+    driver = driver_connection(session)
+    if driver is not None:
+        driver.execute(_MARK_HANDLED_SQL.format(_marks(len(ids))), (stored_moment(utcnow()), *ids))
+    else:
         session.connection().execute(_MARK_HANDLED, {"ids": ids, "now": utcnow()})
+
+
+def _claim(session: Session, chunk: list[int]) -> list[Claimed]:
+    """The chunk's events still pending, in the chunk's order."""
+    driver = driver_connection(session)
+    if driver is not None:
+        rows = [Claimed(i, kind, job, account, json.loads(payload) if payload else {}) for i, kind, job, account, payload
+                in driver.execute(_PENDING_IN_SQL.format(_marks(len(chunk))), chunk)]
+    else:
+        rows = [Claimed(ev.id, ev.kind, ev.job_id, ev.account_id, ev.payload or {})
+                for ev in session.exec(_PENDING_IN, params={"ids": chunk})]
+    order = {event_id: n for n, event_id in enumerate(chunk)}
+    return sorted(rows, key=lambda ev: order[ev.id])
 
 
 def _handle_chunk(session: Session, chunk: list[int], handler: Handler, handle_many: ManyHandler | None,
                   parked: Parked | None = None) -> int:
     if handle_many is None:
         return sum(_handle_one(session, event_id, handler, parked) for event_id in chunk)
-    order = {event_id: n for n, event_id in enumerate(chunk)}
-    evs = sorted(session.exec(_PENDING_IN, params={"ids": chunk}), key=lambda ev: order[ev.id])
+    evs = _claim(session, chunk)
     # `handle_many` writes the effects of the events it can take together and marks them with
     # `mark_handled` in one savepoint; it hands the others to `_handle_one`, in order.
     return handle_many(session, evs, lambda ev: _handle_one(session, ev.id, handler, parked))

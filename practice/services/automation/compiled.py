@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 import rules
+from practice.db import driver_connection
 from practice.models import RuleSet
 from practice.services.automation.rulesets import catalog_from_db, current_ruleset
 from practice.services.firm import get_firm
@@ -38,9 +39,10 @@ _by_token: dict[tuple, tuple] = {}
 
 
 def _token(session: Session) -> tuple | None:
-    if session.get_bind().dialect.name != "sqlite":
+    driver = driver_connection(session)
+    if driver is None:
         return None
-    return tuple(session.execute(_TOKEN_SQL).one())
+    return tuple(driver.execute(_TOKEN_SQL.text).fetchone())
 
 
 def compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRuleSet | None, str]:

@@ -2,7 +2,8 @@
 import reflex as rx
 
 from practice.components.corrections import delete_dialog, edit_dialog
-from practice.components.forms import native_select
+from practice.components.forms import native_select, static_select
+from practice.i18n import LANGUAGES
 from practice.state.work_views import NONE, STATUS_LABELS
 
 STATUS_COLORS = {"planned": "gray", "in_progress": "blue", "waiting_for_client": "amber", "completed": "green",
@@ -107,6 +108,9 @@ def contact_dialogs(state) -> rx.Component:
                   width="100%", wrap="wrap"),
         rx.hstack(box("Postal code", "postal_code", "edit-contact-postal"),
                   box("Country", "country", "edit-contact-country"), width="100%", wrap="wrap"),
+        field("Language of the portal, emails and documents",
+              static_select([("", "The firm's default"), *LANGUAGES.items()], name="language",
+                            id="edit-contact-language", default_value=c.language)),
         open=state.contact_edit_open, on_open_change=state.set_contact_edit_open, on_submit=state.save_contact,
         error=state.contact_edit_error, key="contact-" + c.id.to_string() + "-" + state.contact_form_key.to_string(),
         submit_id="save-contact-edit", submit="Save contact", dialog_id="edit-contact-dialog",

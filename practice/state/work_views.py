@@ -59,7 +59,7 @@ class TaskItem:
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "region", "postal_code", "country")
 # What the contact editor changes: the new-contact fields and the further addresses and numbers.
-EDIT_FIELDS = CONTACT_FIELDS + ("other_emails", "other_phones")
+EDIT_FIELDS = CONTACT_FIELDS + ("other_emails", "other_phones", "language")
 
 
 @dataclasses.dataclass
@@ -78,6 +78,7 @@ class ContactForm:
     region: str = ""
     postal_code: str = ""
     country: str = ""
+    language: str = ""
 
 
 def contact_form(contact) -> ContactForm:

@@ -15,7 +15,9 @@ from practice.services.formatting import format_date, format_datetime, format_mo
 from practice.services.portal import logins
 from practice.state.portal import signing_items
 from practice.state.settings import SettingsState
-from tests.factories import PASSWORD, make_firm
+from practice.services.errors import InvalidInput
+from practice.services.work import accounts
+from tests.factories import PASSWORD, contact_actor, make_account, make_contact, make_firm
 
 
 def two_employees(monkeypatch):
@@ -102,3 +104,16 @@ def test_dates_and_money_follow_the_persons_locale(firm):
         assert relative_time(now - dt.timedelta(hours=3), "UTC", now=now) == "il y a 3 heures"
         assert relative_time(now - dt.timedelta(days=1), "UTC", now=now) == "hier"
         assert relative_time(now + dt.timedelta(minutes=1, seconds=5), "UTC", now=now) == "dans 1 minute"
+
+
+def test_staff_set_a_contacts_language_which_its_portal_then_follows(firm):
+    with write_session() as s:
+        account = make_account(s, firm["owner"], name="Famille Martin")
+        contact = make_contact(s, firm["owner"], [account.id], "Claire", "Martin")
+        accounts.update_contact(s, firm["owner"], contact.id, language="fr")
+    assert contact_actor(contact.id).language == "fr"
+    with write_session() as s, pytest.raises(InvalidInput, match="Choose English or French"):
+        accounts.update_contact(s, firm["owner"], contact.id, language="de")
+    with write_session() as s:  # back to the firm's default
+        accounts.update_contact(s, firm["owner"], contact.id, language="")
+    assert contact_actor(contact.id).language == "en"

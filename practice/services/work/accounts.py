@@ -8,7 +8,6 @@ from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin,
                              PortalStatus, Tag, TeamMember)
-from practice import i18n
 from practice.services import audit, events
 from practice.services.firm import checked_language
 from practice.services.actor import Actor, account_visible, contact_name, require_admin
@@ -134,7 +133,7 @@ def set_account_tag(session: Session, actor: Actor, account_id: int, tag_id: int
 
 def _clean_contact_fields(fields: dict) -> dict:
     allowed = {"first_name", "last_name", "email", "other_emails", "phone", "other_phones",
-               "street", "city", "region", "postal_code", "country"}
+               "street", "city", "region", "postal_code", "country", "language"}
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(f"Unknown contact fields: {', '.join(sorted(unknown))}.")
@@ -143,6 +142,8 @@ def _clean_contact_fields(fields: dict) -> dict:
         raise InvalidInput("Give the contact a first or last name.", field="first_name")
     if clean.get("email"):
         clean["email"] = check_email(clean["email"])
+    if clean.get("language"):  # "" follows the firm's default
+        clean["language"] = checked_language(clean["language"])
     for line in (clean.get("other_emails") or "").splitlines():
         if line.strip():
             check_email(line, field="other_emails")
@@ -183,6 +184,7 @@ def create_contact(session: Session, actor: Actor, *, account_ids: list[int] | N
 
 
 CONTACT_LABELS = {"first_name": "first name", "last_name": "last name", "other_emails": "other emails",
+                  "language": "language (portal, emails, documents)",
                   "other_phones": "other phones", "postal_code": "postal code", "region": "state / region"}
 
 
@@ -301,11 +303,3 @@ def add_team_member_to_account(session: Session, actor: Actor, account_id: int, 
         who = member.name if member else "A team member"
         audit.record(session, actor, "team_added", "account", account_id, f"{who} added to the account's team")
 
-
-def set_contact_language(session: Session, actor: Actor, contact_id: int, language: str) -> Contact:
-    """Staff set the language a contact's portal, emails and documents use ("" follows the firm's default)."""
-    contact = contact_visible(session, actor, contact_id)
-    contact.language = checked_language(language) if language else ""
-    chosen = i18n.LANGUAGES.get(contact.language, "the firm's default")
-    audit.record(session, actor, "update", "contact", contact.id, f"{contact_name(contact)}'s language: {chosen}")
-    return contact

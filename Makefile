@@ -68,7 +68,7 @@ demo: deps migrate
 # language's catalog (new texts arrive untranslated), then check that nothing is missing. The app reads the .po
 # files themselves (compiled in memory at start), so there is no .mo to build. tests/test_catalogs.py runs the
 # same extraction and fails when the committed template or a catalog is out of date.
-I18N_EXTRACT := -F babel.cfg -k lazy -k t -k tn:1,2 --no-location --sort-output --no-wrap \
+I18N_EXTRACT := -F babel.cfg -k lazy --no-location --sort-output --no-wrap \
 	--project=practice --msgid-bugs-address=" " --copyright-holder=" "
 i18n: i18n-update i18n-check
 

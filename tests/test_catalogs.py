@@ -15,7 +15,7 @@ from practice import i18n
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = i18n.LOCALE_DIR / "messages.pot"
 # The same options as the Makefile's I18N_EXTRACT.
-EXTRACT = ["-F", "babel.cfg", "-k", "lazy", "-k", "t", "-k", "tn:1,2", "--no-location", "--sort-output", "--no-wrap",
+EXTRACT = ["-F", "babel.cfg", "-k", "lazy", "--no-location", "--sort-output", "--no-wrap",
            "--project=practice", "--msgid-bugs-address= ", "--copyright-holder= "]
 _DATED = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*$|^# Copyright \(C\) \d+.*$|^# FIRST AUTHOR .*$', re.M)
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")

@@ -3,7 +3,7 @@ import errno
 import os
 
 from practice.config import data_dir
-from practice.i18n import _
+from practice.i18n import N_, _
 
 
 class PracticeError(Exception):
@@ -35,11 +35,11 @@ class DiskProblem(PracticeError):
     """The server could not write to its disk (full, read-only, failing): nothing of the change was kept."""
 
 
-DISK_FULL = ("The server's disk is full; nothing was saved. Ask whoever runs the server to free some space, "
+DISK_FULL = N_("The server's disk is full; nothing was saved. Ask whoever runs the server to free some space, "
              "then try again.")
-DISK_READ_ONLY = ("The server cannot write to its disk (it is read-only); nothing was saved. Ask whoever runs the "
+DISK_READ_ONLY = N_("The server cannot write to its disk (it is read-only); nothing was saved. Ask whoever runs the "
                   "server to check it, then try again.")
-DISK_FAILING = ("The server could not write to its disk (an input/output error); nothing was saved. Ask whoever "
+DISK_FAILING = N_("The server could not write to its disk (an input/output error); nothing was saved. Ask whoever "
                 "runs the server to check the disk, then try again.")
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 # What SQLite says (through the sqlite3 module, or SQLAlchemy wrapping it) for each of these.
@@ -53,21 +53,21 @@ def disk_problem(exc: BaseException) -> DiskProblem | None:
         return exc
     if isinstance(exc, OSError) and exc.errno is not None:
         if exc.errno in _FULL_ERRNOS:
-            return DiskProblem(DISK_FULL)
+            return DiskProblem(_(DISK_FULL))
         if exc.errno == errno.EROFS:
-            return DiskProblem(DISK_READ_ONLY)
+            return DiskProblem(_(DISK_READ_ONLY))
         if exc.errno == errno.EIO:
-            return DiskProblem(DISK_FAILING)
+            return DiskProblem(_(DISK_FAILING))
         return None
     text = str(getattr(exc, "orig", None) or exc).lower()
     if type(getattr(exc, "orig", None) or exc).__name__ not in ("OperationalError", "DatabaseError"):
         return None
     for words, sentence in _SQLITE_SAYS:
         if words in text:
-            return DiskProblem(_what_the_disk_says(sentence))
+            return DiskProblem(_(_what_the_disk_says(sentence)))
     if "unable to open database file" in text:  # also a missing folder: only the disk's state tells
         sentence = _what_the_disk_says(None)
-        return DiskProblem(sentence) if sentence else None
+        return DiskProblem(_(sentence)) if sentence else None
     return None
 
 

@@ -270,6 +270,7 @@ class PortalLinkState(PortalState):
         self.link_email, self.link_problem = "", ""
         try:
             self.link_email = read(logins.check_token, self._kind(), self._token)
+            self._show_language(read(logins.language_of_login, self.link_email))
         except PracticeError as err:
             self.link_problem = str(err)
         self.checked = True

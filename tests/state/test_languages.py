@@ -13,7 +13,7 @@ from practice.services.actor import Actor
 from practice.services.errors import PermissionDenied
 from practice.services.formatting import format_date, format_datetime, format_money, full_date, relative_time
 from practice.services.portal import logins
-from practice.state.portal import signing_items
+from practice.state.portal import PortalActivateState, signing_items
 from practice.state.settings import SettingsState
 from practice.services.errors import InvalidInput
 from practice.services.work import accounts
@@ -117,3 +117,16 @@ def test_staff_set_a_contacts_language_which_its_portal_then_follows(firm):
     with write_session() as s:  # back to the firm's default
         accounts.update_contact(s, firm["owner"], contact.id, language="")
     assert contact_actor(contact.id).language == "en"
+
+
+def test_the_activation_page_speaks_the_invited_contacts_language(firm):
+    with write_session() as s:
+        account = make_account(s, firm["owner"], name="Famille Martin")
+        claire = make_contact(s, firm["owner"], [account.id], "Claire", "Martin", language="fr")
+        link = logins.invite(s, firm["owner"], claire.id).link
+    state = PortalActivateState()
+    state._token = link.split("token=", 1)[1]
+    state.load()
+    assert (state.link_email, state.lang) == ("claire@martin.example", "fr")
+    state.set_password({"new_password": "une phrase assez longue", "confirm_password": "autre chose"})
+    assert state.error == "Les deux mots de passe diffèrent. Saisissez deux fois le même."

@@ -24,7 +24,7 @@ from practice.services.access.auth import hash_password, verify_password
 from practice.services.actor import (Actor, ContactActor, client_actor, contact_name, linked_account_ids,
                                      recorded_actor)
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.firm import checked_language, get_firm
+from practice.services.firm import checked_language, get_firm, language_for
 from practice.services.mail import outbox
 from practice.services.mail.settings import is_configured as mail_is_configured
 from practice.services.mail.system import render_system_email
@@ -351,3 +351,11 @@ def set_contact_language(session: Session, actor: ContactActor, language: str) -
     audit.record(session, recorded_actor(actor), "update", "contact", contact.id,
                  f"{actor.name} chose {i18n.LANGUAGES[contact.language]} for the portal")
     return contact.language
+
+
+def language_of_login(session: Session, email: str) -> str:
+    """The language of the contact behind a portal login (theirs, or the firm's default): the activation and reset
+    pages a link opens speak it before the contact has logged in."""
+    login = session.exec(select(PortalLogin).where(PortalLogin.email == (email or "").strip().lower())).first()
+    contact = session.get(Contact, login.contact_id) if login else None
+    return language_for(session, contact.language if contact else "")

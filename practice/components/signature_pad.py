@@ -27,6 +27,7 @@ from pathlib import Path
 
 import reflex as rx
 
+from practice.components.i18n import t
 from practice.services.signing.stamp import PAD_ASPECT
 from practice.state.signature_input import MAX_TEXT
 
@@ -57,7 +58,7 @@ def clear_signature(pad_id: str) -> rx.event.EventSpec:
     return rx.call_script(f"window.practiceSignaturePad.clear({_checked(pad_id)!r})")
 
 
-def _mode_tab(label: str, value: str, icon: str, pad_id: str) -> rx.Component:
+def _mode_tab(label: rx.Var, value: str, icon: str, pad_id: str) -> rx.Component:
     return rx.tabs.trigger(rx.hstack(rx.icon(icon, size=16), rx.text(label), spacing="1", align="center"),
                            value=value, id=f"{pad_id}-{value}-tab")
 
@@ -67,7 +68,7 @@ _PANEL_STYLE = {"&[data-state='inactive']": {"display": "none"}, "padding_top": 
 
 
 def signature_pad(pad_id: str = "signature-pad", *, typed_default: str | rx.Var = "",
-                  type_label: str = "Type your full name") -> rx.Component:
+                  type_label: str = "") -> rx.Component:
     """The pad: a Draw tab (canvas and Clear) and a Type tab (name input with a handwriting-style preview).
 
     `typed_default` fills the Type tab's input when the pad appears (e.g. the signer's name, a str or a
@@ -76,20 +77,20 @@ def signature_pad(pad_id: str = "signature-pad", *, typed_default: str | rx.Var 
     draw = rx.tabs.content(
         rx.vstack(
             rx.box(
-                rx.el.canvas(id=f"{pad_id}-canvas", aria_label="Signature drawing area", role="img",
+                rx.el.canvas(id=f"{pad_id}-canvas", aria_label=t("Signature drawing area"), role="img",
                              class_name="signature-canvas",
                              style={"width": "100%", "height": "100%", "display": "block",
                                     "touch_action": "none", "cursor": "crosshair", "border_radius": "8px"}),
-                rx.text("Sign here with your finger or mouse", id=f"{pad_id}-hint", size="2", color_scheme="gray",
+                rx.text(t("Sign here with your finger or mouse"), id=f"{pad_id}-hint", size="2", color_scheme="gray",
                         style={"position": "absolute", "left": "0", "right": "0", "top": "38%",
                                "text_align": "center", "pointer_events": "none"}),
                 position="relative", width="100%", aspect_ratio=f"{PAD_ASPECT:g} / 1",
                 border=f"2px dashed {rx.color('gray', 7)}", border_radius="10px", background="white",
             ),
             rx.hstack(
-                rx.text("Draw as you would on paper.", size="1", color_scheme="gray"),
+                rx.text(t("Draw as you would on paper."), size="1", color_scheme="gray"),
                 rx.spacer(),
-                rx.button(rx.icon("eraser", size=16), "Clear", type="button", variant="soft", size="2",
+                rx.button(rx.icon("eraser", size=16), t("Clear"), type="button", variant="soft", size="2",
                           color_scheme="gray", id=f"{pad_id}-clear", on_click=clear_signature(pad_id)),
                 width="100%", align="center",
             ),
@@ -99,7 +100,7 @@ def signature_pad(pad_id: str = "signature-pad", *, typed_default: str | rx.Var 
     )
     typed = rx.tabs.content(
         rx.vstack(
-            rx.text(type_label, as_="label", html_for=f"{pad_id}-typed", size="2", weight="medium"),
+            rx.text(type_label or t("Type your full name"), as_="label", html_for=f"{pad_id}-typed", size="2", weight="medium"),
             rx.input(id=f"{pad_id}-typed", default_value=typed_default, auto_complete="name", width="100%",
                      size="3", max_length=MAX_TEXT),
             rx.box(
@@ -111,14 +112,14 @@ def signature_pad(pad_id: str = "signature-pad", *, typed_default: str | rx.Var 
                 width="100%", min_height="3.4em", padding="0.25em 0.75em", background="white",
                 border_bottom=f"2px solid {rx.color('gray', 7)}",
             ),
-            rx.text("This is how your typed signature will look.", size="1", color_scheme="gray"),
+            rx.text(t("This is how your typed signature will look."), size="1", color_scheme="gray"),
             width="100%", spacing="2",
         ),
         value="type", force_mount=True, id=f"{pad_id}-type-panel", style=_PANEL_STYLE,
     )
     return rx.box(
         rx.tabs.root(
-            rx.tabs.list(_mode_tab("Draw", "draw", "pen-line", pad_id), _mode_tab("Type", "type", "keyboard", pad_id)),
+            rx.tabs.list(_mode_tab(t("Draw"), "draw", "pen-line", pad_id), _mode_tab(t("Type"), "type", "keyboard", pad_id)),
             draw, typed,
             default_value="draw", width="100%",
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
 from practice.components.signature_pad import read_signature, signature_pad
@@ -44,11 +45,11 @@ def line_row(line) -> rx.Component:
             # Switches only where the client chooses; elsewhere a plain word says what is in.
             rx.cond(line.optional & (P.step == "choose"),
                     rx.el.label(rx.hstack(
-                        rx.text(rx.cond(line.chosen, "Included", "Add"), size="1"),
+                        rx.text(rx.cond(line.chosen, t("Included"), t("Add")), size="1"),
                         rx.switch(checked=line.chosen, size="3", class_name="optional-switch",
-                                  on_change=lambda v: P.choose(line.id, v), aria_label="Include " + line.name),
+                                  on_change=lambda v: P.choose(line.id, v), aria_label=t("Include {service}", service=line.name)),
                         spacing="2", align="center")),
-                    rx.text(rx.cond(line.chosen, "Included", "Optional"), size="1",
+                    rx.text(rx.cond(line.chosen, t("Included"), t("Optional")), size="1",
                             color_scheme="gray")),
             align="end", spacing="1",
         ),
@@ -60,14 +61,14 @@ def line_row(line) -> rx.Component:
 def services(note: str = "") -> rx.Component:
     return rx.vstack(
         rx.foreach(P.lines, line_row),
-        rx.hstack(rx.text("Total", weight="bold"), rx.spacer(),
+        rx.hstack(rx.text(t("Total"), weight="bold"), rx.spacer(),
                   rx.text(P.total, weight="bold", size="4", id="proposal-total"), width="100%", padding_y="0.5em"),
         *([rx.text(note, size="1", color_scheme="gray")] if note else []),
         width="100%", spacing="0", id="proposal-services",
     )
 
 
-def text_block(title: str, text) -> rx.Component:
+def text_block(title: rx.Var, text) -> rx.Component:
     return rx.cond(text != "", rx.vstack(rx.heading(title, size="3"),
                                          rx.text(text, white_space="pre-wrap", size="2"), width="100%", spacing="1"))
 
@@ -75,10 +76,10 @@ def text_block(title: str, text) -> rx.Component:
 def read_step() -> rx.Component:
     return rx.vstack(
         rx.card(rx.text(P.introduction, white_space="pre-wrap", size="3", id="proposal-introduction"), width="100%"),
-        rx.heading("Services", size="4"),
+        rx.heading(t("Services"), size="4"),
         services(),
-        text_block("Terms", P.terms),
-        rx.button(rx.cond(P.has_optional, "Next: " + P.step_choose, "Next: " + P.step_sign), size="3", width="100%",
+        text_block(t("Terms"), P.terms),
+        rx.button(rx.cond(P.has_optional, t("Next: {step}", step=P.step_choose), t("Next: {step}", step=P.step_sign)), size="3", width="100%",
                   id="proposal-next", on_click=P.go(rx.cond(P.has_optional, "choose", "sign"))),
         width="100%", spacing="3",
     )
@@ -86,10 +87,10 @@ def read_step() -> rx.Component:
 
 def choose_step() -> rx.Component:
     return rx.vstack(
-        rx.text("Switch on the optional services you want; the total follows.", size="2"),
+        rx.text(t("Switch on the optional services you want; the total follows."), size="2"),
         services(),
-        rx.hstack(rx.button("Back", variant="soft", size="3", on_click=P.go("read")),
-                  rx.button("Next: " + P.step_sign, size="3", flex="1", id="proposal-next-sign",
+        rx.hstack(rx.button(t("Back"), variant="soft", size="3", on_click=P.go("read")),
+                  rx.button(t("Next: {step}", step=P.step_sign), size="3", flex="1", id="proposal-next-sign",
                             on_click=P.go("sign")),
                   width="100%", spacing="2"),
         width="100%", spacing="3",
@@ -104,7 +105,7 @@ def consent_box() -> rx.Component:
             rx.el.label(rx.hstack(
                 rx.checkbox(checked=~P.needs_consent, on_change=P.agree, size="3", id="proposal-consent",
                             disabled=~P.needs_consent),
-                rx.text("I agree to sign and receive records electronically.", size="2"),
+                rx.text(t("I agree to sign and receive records electronically."), size="2"),
                 spacing="2", align="center")),
             width="100%", spacing="2",
         ),
@@ -117,37 +118,37 @@ def decline_form() -> rx.Component:
         P.declining,
         rx.form(
             rx.vstack(
-                rx.text("Tell us why, so we can change what does not suit you.", size="2"),
+                rx.text(t("Tell us why, so we can change what does not suit you."), size="2"),
                 rx.text_area(name="reason", required=True, width="100%", id="proposal-decline-reason",
-                             aria_label="Why you decline"),
-                rx.hstack(rx.button("Decline the proposal", type="submit", color_scheme="red", variant="soft",
+                             aria_label=t("Why you decline")),
+                rx.hstack(rx.button(t("Decline the proposal"), type="submit", color_scheme="red", variant="soft",
                                     id="proposal-decline-submit"),
-                          rx.button("Keep it", type="button", variant="ghost", on_click=P.start_decline(False)),
+                          rx.button(t("Keep it"), type="button", variant="ghost", on_click=P.start_decline(False)),
                           spacing="2"),
                 width="100%", spacing="2",
             ),
             on_submit=P.decline, reset_on_submit=False, width="100%",
         ),
-        rx.button("I do not want to sign", variant="ghost", color_scheme="gray", size="2", id="proposal-decline",
+        rx.button(t("I do not want to sign"), variant="ghost", color_scheme="gray", size="2", id="proposal-decline",
                   on_click=P.start_decline(True)),
     )
 
 
 def sign_step() -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.text("You are signing for"), rx.spacer(), rx.text(P.total, weight="bold", size="4",
+        rx.hstack(rx.text(t("You are signing for")), rx.spacer(), rx.text(P.total, weight="bold", size="4",
                                                                          id="proposal-sign-total"),
                   width="100%", align="center"),
         consent_box(),
         rx.cond(~P.needs_consent,
                 rx.vstack(
-                    signature_pad(PAD_ID, type_label="Type your full name"),
-                    rx.button(rx.cond(P.busy, "Signing…", "Sign the proposal"), size="3", width="100%",
+                    signature_pad(PAD_ID),
+                    rx.button(rx.cond(P.busy, t("Signing…"), t("Sign the proposal")), size="3", width="100%",
                               id="proposal-sign", loading=P.busy, color_scheme="green",
                               on_click=read_signature(PAD_ID, P.take_signature)),
                     width="100%", spacing="2"),
-                rx.text("Tick the box above to sign.", size="2", color_scheme="gray")),
-        rx.hstack(rx.button("Back", variant="soft", size="2",
+                rx.text(t("Tick the box above to sign."), size="2", color_scheme="gray")),
+        rx.hstack(rx.button(t("Back"), variant="soft", size="2",
                             on_click=P.go(rx.cond(P.has_optional, "choose", "read"))),
                   rx.spacer(), decline_form(), width="100%", wrap="wrap", align="start"),
         width="100%", spacing="3",
@@ -158,14 +159,14 @@ def done_screen() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon("circle-check", size=40, color=rx.color("green", 10)),
-            rx.heading("Signed. Thank you!", size="5", id="proposal-done"),
-            rx.text("Signed by ", P.signer, ". A sealed copy is in your documents.", size="2"),
+            rx.heading(t("Signed. Thank you!"), size="5", id="proposal-done"),
+            rx.text(t("Signed by {name}. A sealed copy is in your documents.", name=P.signer), size="2"),
             services(),
             rx.cond(P.signed_href != "",
-                    rx.el.a("Download the signed proposal", href=P.signed_href, rel="noopener", reload_document=True,
+                    rx.el.a(t("Download the signed proposal"), href=P.signed_href, rel="noopener", reload_document=True,
                             id="proposal-signed-pdf",
                             style={"color": rx.color("accent", 11), "fontWeight": "500"})),
-            rx.link("Back to home", href=routes.PORTAL, size="2"),
+            rx.link(t("Back to home"), href=routes.PORTAL, size="2"),
             align="center", width="100%", spacing="3",
         ),
         width="100%",
@@ -174,7 +175,7 @@ def done_screen() -> rx.Component:
 
 def proposal_page() -> rx.Component:
     return portal_page(
-        "Proposal",
+        t("Proposal"),
         error_callout(P.error),
         rx.cond(
             P.found,
@@ -182,8 +183,8 @@ def proposal_page() -> rx.Component:
                 rx.heading(P.name, size="5", id="proposal-name"),
                 rx.match(
                     P.status,
-                    ("declined", plain_empty("You declined this proposal. We were told why and will be in touch.")),
-                    ("cancelled", plain_empty("The firm withdrew this proposal.")),
+                    ("declined", plain_empty(t("You declined this proposal. We were told why and will be in touch."))),
+                    ("cancelled", plain_empty(t("The firm withdrew this proposal."))),
                     rx.match(P.step,
                              ("done", done_screen()),
                              ("choose", rx.vstack(stepper(), choose_step(), width="100%", spacing="3")),
@@ -192,7 +193,7 @@ def proposal_page() -> rx.Component:
                 ),
                 width="100%", spacing="3",
             ),
-            rx.cond(P.loaded, plain_empty("This proposal is not in your portal. It may have been withdrawn."),
+            rx.cond(P.loaded, plain_empty(t("This proposal is not in your portal. It may have been withdrawn.")),
                     rx.center(rx.spinner(), padding="2em")),
         ),
     )

@@ -8,6 +8,7 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.proposals import client_flow, views
 from practice.services.formatting import format_money
@@ -32,7 +33,9 @@ class PortalLineItem:
 
 def line_items(lines) -> list[PortalLineItem]:
     return [PortalLineItem(id=line.id, name=line.name, description=line.description,
-                           detail=(f"{line.quantity} × {format_money(line.price_cents)}" if line.quantity != 1
+                           detail=(_("{quantity} × {price}").format(quantity=line.quantity,
+                                                                     price=format_money(line.price_cents))
+                                   if line.quantity != 1
                                    else format_money(line.price_cents)),
                            amount=format_money(line.amount_cents), optional=line.optional, chosen=line.chosen)
             for line in lines]
@@ -138,7 +141,7 @@ class PortalProposalState(PortalState):
         self.busy, self.error = False, ""
         with shown_in(self, "error"):
             self._show(read(client_flow.proposal_for_contact, actor, self.pid))
-        yield rx.toast.success("Signed. Thank you!")
+        yield rx.toast.success(_("Signed. Thank you!"))
 
     @allow(CONTACT)
     def start_decline(self, on: bool):

@@ -11,7 +11,8 @@ from practice import routes
 from practice.db import write_session
 from practice.models import Contact
 from tests.e2e.english_left import english_left
-from tests.factories import normal_pdf, portal_client
+from practice.services.proposals import sending
+from tests.factories import demo_owner, make_proposal_template, normal_pdf, portal_client
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "amber-kettle-orchard-4"
@@ -19,22 +20,30 @@ PASSWORD = "amber-kettle-orchard-4"
 
 @pytest.fixture
 def french_client():
+    return _french_client()[0]
+
+
+def _french_client():
     tag = uuid.uuid4().hex[:6]
     email = f"camille.{tag}@durand.example"
-    _, contact_id = portal_client(account=f"Durand SARL {tag}", first_name="Camille", last_name="Durand",
+    account_id, contact_id = portal_client(account=f"Durand SARL {tag}", first_name="Camille", last_name="Durand",
                                   email=email, password=PASSWORD, type="Company")
     with write_session() as s:
         s.get(Contact, contact_id).language = "fr"
-    return email
+    return email, account_id, tag
+
+
+def _log_in(pg, base_url: str, email: str) -> None:
+    pg.goto(base_url + routes.PORTAL_LOGIN)
+    pg.fill("#portal-email", email)
+    pg.fill("#portal-password", PASSWORD)
+    pg.click("#portal-login-submit")
+    expect(pg).to_have_url(re.compile(r"/portal$"))
 
 
 def test_a_french_client_sends_a_file_from_the_documents_page_in_french(phone_page, base_url, french_client,
                                                                        tmp_path):
-    phone_page.goto(base_url + routes.PORTAL_LOGIN)
-    phone_page.fill("#portal-email", french_client)
-    phone_page.fill("#portal-password", PASSWORD)
-    phone_page.click("#portal-login-submit")
-    expect(phone_page).to_have_url(re.compile(r"/portal$"))
+    _log_in(phone_page, base_url, french_client)
     phone_page.click("#portal-nav-documents")
     expect(phone_page).to_have_url(re.compile(r"/portal/documents$"))
     expect(phone_page.get_by_text("Nous envoyer un fichier", exact=True)).to_be_visible()
@@ -57,4 +66,43 @@ def test_a_french_client_sends_a_file_from_the_documents_page_in_french(phone_pa
         'Merci, nous avons bien reçu "releve-bancaire.pdf".')
     expect(phone_page.locator("#portal-document-list")).to_contain_text("Aucun dossier")
     expect(phone_page.locator("#portal-document-list")).to_contain_text(re.compile(r"\d+ (Ko|octets)"))
+    assert english_left(phone_page) == []
+
+
+def test_a_french_client_reads_chooses_and_signs_a_proposal_in_french(phone_page, base_url):
+    email, account_id, tag = _french_client()
+    owner = demo_owner()
+    with write_session() as s:
+        make_proposal_template(s, owner, name=f"Mission 2027 {tag}", introduction="Bonjour Camille,",
+                               terms="Honoraires payables à 30 jours.",
+                               lines=[{"service": f"Bilan {tag}", "rate_cents": 150000},
+                                      {"service": f"Paie {tag}", "rate_cents": 40000, "quantity": 12,
+                                       "optional": True}])
+        proposal_id = sending.send_proposal(s, owner, account_id, f"Mission 2027 {tag}").id
+    _log_in(phone_page, base_url, email)
+    phone_page.goto(base_url + routes.portal_proposal_url(proposal_id))
+    expect(phone_page.get_by_role("heading", name="Prestations")).to_be_visible()
+    expect(phone_page.locator("#proposal-next")).to_have_text("Suivant : Choix des prestations")
+    expect(phone_page.locator("#proposal-total")).to_contain_text(re.compile(r"\d,00"))
+    assert english_left(phone_page) == []
+
+    phone_page.click("#proposal-next")
+    expect(phone_page.get_by_text("Activez les prestations en option", exact=False)).to_be_visible()
+    phone_page.locator(".optional-switch").first.click()
+    expect(phone_page.locator("#proposal-services")).to_contain_text("Inclus")
+    assert english_left(phone_page) == []
+
+    phone_page.click("#proposal-next-sign")
+    expect(phone_page.get_by_text("Cochez la case ci-dessus pour signer.")).to_be_visible()
+    assert english_left(phone_page) == []
+    phone_page.click("#proposal-consent")
+    expect(phone_page.get_by_text("Signez ici avec le doigt ou la souris")).to_be_visible()
+    phone_page.click("#proposal-sign")  # an empty pad: a French sentence, nothing signed
+    expect(phone_page.get_by_text("Dessinez votre signature dans le cadre", exact=False)).to_be_visible()
+    assert english_left(phone_page) == []
+    phone_page.click("#proposal-signature-type-tab")
+    phone_page.fill("#proposal-signature-typed", "Camille Durand")
+    phone_page.click("#proposal-sign")
+    expect(phone_page.locator("#proposal-done")).to_have_text("Signé. Merci !")
+    expect(phone_page.get_by_text("Signée par Camille Durand.", exact=False)).to_be_visible()
     assert english_left(phone_page) == []

@@ -7,6 +7,7 @@ import hashlib
 
 from sqlmodel import Session, select
 
+from practice.i18n import _
 from practice.models import (Account, AccountContact, Contact, Document, PortalLogin, Proposal, ProposalLine,
                              ProposalStatus, utcnow)
 from practice.services import audit, events, inbox
@@ -36,7 +37,7 @@ def list_for_contact(session: Session, who, account_id: int | None = None, *,
     linked = session.exec(select(AccountContact.account_id).where(
         AccountContact.account_id == account_id, AccountContact.contact_id == who.contact_id)).first()
     if account_id not in tuple(who.account_ids) or linked is None:
-        raise NotFound("That account is not in your portal.")
+        raise NotFound(_("That account is not in your portal."))
     conditions = [Proposal.account_id == account_id]
     conditions.append(Proposal.status == ProposalStatus.sent if open_only
                       else Proposal.status != ProposalStatus.cancelled)
@@ -78,7 +79,10 @@ def proposal_for_contact(session: Session, who, proposal_id: int) -> ProposalDet
 
 def _waiting(proposal: Proposal) -> None:
     if proposal.status != ProposalStatus.sent:
-        raise Conflict(f"This proposal was already {ProposalStatus(proposal.status).value}.")
+        raise Conflict({ProposalStatus.signed: _("This proposal was already signed."),
+                        ProposalStatus.declined: _("This proposal was already declined."),
+                        ProposalStatus.cancelled: _("This proposal was already cancelled.")}.get(
+            ProposalStatus(proposal.status), _("This proposal is no longer waiting for you.")))
 
 
 def _recount(session: Session, proposal: Proposal) -> None:
@@ -94,9 +98,9 @@ def choose(session: Session, who, proposal_id: int, line_id: int, chosen: bool) 
     except (TypeError, ValueError):
         line = None
     if line is None or line.proposal_id != proposal.id:
-        raise NotFound("That service is not part of this proposal.")
+        raise NotFound(_("That service is not part of this proposal."))
     if not line.optional:
-        raise InvalidInput(f'"{line.name}" is part of every engagement; it cannot be left out.')
+        raise InvalidInput(_('"{name}" is part of every engagement; it cannot be left out.').format(name=line.name))
     line.chosen = bool(chosen)
     session.flush()
     _recount(session, proposal)
@@ -118,11 +122,11 @@ def give_consent(session: Session, who, proposal_id: int, *, ip_address: str = "
 
 def _clean_signature(kind: str, signature: dict) -> dict:
     if not isinstance(signature, dict):
-        raise InvalidInput("The signature is not understood; sign again.", field="signature")
+        raise InvalidInput(_("The signature is not understood; sign again."), field="signature")
     if kind == "typed":
         text = " ".join(str(signature.get("text") or "").split())[:MAX_TYPED]
         if not text:
-            raise InvalidInput("Type your full name to sign.", field="signature")
+            raise InvalidInput(_("Type your full name to sign."), field="signature")
         return {"text": text}
     if kind == "drawn":
         strokes = signature.get("strokes")
@@ -143,11 +147,12 @@ def _clean_signature(kind: str, signature: dict) -> dict:
                 if points:
                     clean.append(points)
                 if total > MAX_STROKE_POINTS:
-                    raise InvalidInput("The drawn signature is too long; clear it and sign again.", field="signature")
+                    raise InvalidInput(_("The drawn signature is too long; clear it and sign again."),
+                                       field="signature")
         if sum(len(s) for s in clean) < 2:
-            raise InvalidInput("Draw your signature in the box (or type your name instead).", field="signature")
+            raise InvalidInput(_("Draw your signature in the box (or type your name instead)."), field="signature")
         return {"strokes": clean}
-    raise InvalidInput("Choose to draw or to type your signature.", field="signature")
+    raise InvalidInput(_("Choose to draw or to type your signature."), field="signature")
 
 
 def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signature: dict, ip_address: str = "",
@@ -160,7 +165,7 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
     text = consent.disclosure_text(session, firm.name)
     agreed = consent.current_consent(session, who.contact_id, text)
     if agreed is None:
-        raise InvalidInput("Agree to sign electronically first (the box above the signature).", field="consent")
+        raise InvalidInput(_("Agree to sign electronically first (the box above the signature)."), field="consent")
     clean = _clean_signature(str(signature_kind or ""), signature)
     contact = session.get(Contact, who.contact_id)
     login = session.exec(select(PortalLogin).where(PortalLogin.contact_id == who.contact_id)).first()

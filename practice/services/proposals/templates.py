@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from practice.i18n import N_, _
 from practice.models import Proposal, ProposalTemplate, ProposalTemplateLine, Service, SigningSettings, utcnow
 from practice.services import audit, templating
 from practice.services.actor import Actor, require_admin
@@ -25,7 +26,7 @@ MAX_QUANTITY = 10_000
 MAX_PRICE_CENTS = 100_000_000_00  # $100 million: anything above is a typo
 # The steps the client sees, in order; the firm may rename them (SigningSettings.proposal_steps).
 STEP_KEYS = ("read", "choose", "sign")
-DEFAULT_STEPS = {"read": "Read", "choose": "Choose services", "sign": "Sign"}
+DEFAULT_STEPS = {"read": N_("Read"), "choose": N_("Choose services"), "sign": N_("Sign")}
 MAX_STEP_NAME = 40
 # Names of the saved rules that send a proposal template (the automations know; proposals sit below them).
 RulesUsing = Callable[[Session, str], list[str]]
@@ -209,7 +210,7 @@ def step_names(session: Session) -> dict[str, str]:
     # Read only (no settings row is made here): pages call this in read sessions.
     row = session.exec(select(SigningSettings).order_by(SigningSettings.id)).first()
     chosen = (row.proposal_steps if row else None) or {}
-    return {key: (str(chosen.get(key) or "").strip() or DEFAULT_STEPS[key]) for key in STEP_KEYS}
+    return {key: (str(chosen.get(key) or "").strip() or _(DEFAULT_STEPS[key])) for key in STEP_KEYS}
 
 
 def rename_steps(session: Session, actor: Actor, names: dict) -> dict[str, str]:

@@ -3,16 +3,17 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label, static_select
+from practice.components.i18n import t
 from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs, tag_badge
-from practice.i18n import LANGUAGES
+from practice.i18n import LANGUAGES, N_
 from practice.services.firm import timezone_choices
 from practice.state.base import AppState
 from practice.state.settings import ServiceItem, SettingsState
 
-ADMIN_ONLY = "Only the owner or an admin can change the firm's settings."
+ADMIN_ONLY = N_("Only the owner or an admin can change the firm's settings.")
 
 
-def section(title: str, *children, id: str) -> rx.Component:
+def section(title: rx.Var, *children, id: str) -> rx.Component:
     return rx.card(rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"), width="100%",
                    id=id)
 
@@ -23,36 +24,36 @@ def firm_section() -> rx.Component:
     form = rx.form(
         rx.vstack(
             error_callout(SettingsState.firm_error),
-            label("Firm name", "firm-name"),
+            label(t("Firm name"), "firm-name"),
             rx.input(id="firm-name", name="name", default_value=SettingsState.firm_name,
                      key="firm-name-" + SettingsState.firm_name, required=True, width=["100%", "360px"]),
-            label("Time zone (dates and times are shown in it)", "firm-timezone"),
+            label(t("Time zone (dates and times are shown in it)"), "firm-timezone"),
             static_select(zones, name="timezone", id="firm-timezone", default_value=SettingsState.timezone,
                           key="firm-tz-" + SettingsState.timezone),
-            label("Language of new team members and clients (each can choose theirs)", "firm-language"),
+            label(t("Language of new team members and clients (each can choose theirs)"), "firm-language"),
             static_select(list(LANGUAGES.items()), name="language", id="firm-language",
                           default_value=SettingsState.language, key="firm-language-" + SettingsState.language),
-            rx.button("Save firm settings", type="submit", id="save-firm"),
+            rx.button(t("Save firm settings"), type="submit", id="save-firm"),
             spacing="2", align="start",
         ),
         on_submit=SettingsState.save_firm, reset_on_submit=False,
     )
-    readonly = rx.vstack(rx.text("Name: ", rx.text.strong(SettingsState.firm_name)),
-                         rx.text("Time zone: ", rx.text.strong(SettingsState.timezone)), spacing="1")
-    return section("Firm", rx.cond(AppState.is_admin, form, readonly), id="firm-settings")
+    readonly = rx.vstack(rx.text(t("Name:"), " ", rx.text.strong(SettingsState.firm_name)),
+                         rx.text(t("Time zone:"), " ", rx.text.strong(SettingsState.timezone)), spacing="1")
+    return section(t("Firm"), rx.cond(AppState.is_admin, form, readonly), id="firm-settings")
 
 
 def security_section() -> rx.Component:
     switch = rx.hstack(
         rx.switch(checked=SettingsState.require_two_factor, on_change=SettingsState.set_require_two_factor,
                   id="require-two-factor", disabled=~AppState.is_admin),
-        rx.text("Require two-factor sign-in for all staff", as_="label", html_for="require-two-factor", size="2"),
+        rx.text(t("Require two-factor sign-in for all staff"), as_="label", html_for="require-two-factor", size="2"),
         align="center", spacing="2",
     )
     return section(
-        "Sign-in security", switch,
-        rx.text("Members who have not set it up are asked to do so right after they next log in, and can do "
-                "nothing else until they have.", size="2", color_scheme="gray"),
+        t("Sign-in security"), switch,
+        rx.text(t("Members who have not set it up are asked to do so right after they next log in, and can do "
+                  "nothing else until they have."), size="2", color_scheme="gray"),
         id="security-settings",
     )
 
@@ -60,22 +61,22 @@ def security_section() -> rx.Component:
 def service_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(SettingsState.service_id > 0, "Edit service", "New service")),
+            rx.dialog.title(rx.cond(SettingsState.service_id > 0, t("Edit service"), t("New service"))),
             rx.form(
                 rx.vstack(
                     error_callout(SettingsState.service_error),
-                    label("Name", "service-name"),
+                    label(t("Name"), "service-name"),
                     rx.input(id="service-name", name="name", default_value=SettingsState.service_name,
                              required=True, width="100%", auto_focus=True),
-                    label("Rate in dollars", "service-rate"),
+                    label(t("Rate in dollars"), "service-rate"),
                     rx.input(id="service-rate", name="rate", default_value=SettingsState.service_rate,
                              placeholder="150.00", input_mode="decimal", required=True, width="100%"),
-                    label("Description", "service-description"),
+                    label(t("Description"), "service-description"),
                     rx.text_area(id="service-description", name="description",
                                  default_value=SettingsState.service_description, width="100%"),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Save service", type="submit", id="save-service"),
+                        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("Save service"), type="submit", id="save-service"),
                         justify="end", width="100%"),
                     spacing="2", width="100%",
                 ),
@@ -92,7 +93,7 @@ def service_row(s: ServiceItem) -> rx.Component:
         rx.table.cell(s.rate),
         rx.table.cell(s.description, display=["none", "table-cell"]),
         rx.cond(AppState.is_admin,
-                rx.table.cell(rx.button("Edit", on_click=SettingsState.start_service(s.id), variant="soft",
+                rx.table.cell(rx.button(t("Edit"), on_click=SettingsState.start_service(s.id), variant="soft",
                                         size="1", id="edit-service-" + s.id.to_string()))),
         data_service=s.name,
     )
@@ -100,21 +101,21 @@ def service_row(s: ServiceItem) -> rx.Component:
 
 def services_section() -> rx.Component:
     return section(
-        "Services catalog",
+        t("Services catalog"),
         rx.cond(
             SettingsState.services.length() > 0,
             rx.table.root(
                 rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("Service"), rx.table.column_header_cell("Rate"),
-                    rx.table.column_header_cell("Description", display=["none", "table-cell"]),
+                    rx.table.column_header_cell(t("Service")), rx.table.column_header_cell(t("Rate")),
+                    rx.table.column_header_cell(t("Description"), display=["none", "table-cell"]),
                     rx.cond(AppState.is_admin, rx.table.column_header_cell("")))),
                 rx.table.body(rx.foreach(SettingsState.services, service_row)),
                 width="100%", id="services-table",
             ),
-            empty_state("No services yet. Add what the firm sells and its rate; invoices and time entries use them."),
+            empty_state(t("No services yet. Add what the firm sells and its rate; invoices and time entries use them.")),
         ),
         rx.cond(AppState.is_admin,
-                rx.button(rx.icon("plus"), "Add service", on_click=SettingsState.start_service(0), variant="soft",
+                rx.button(rx.icon("plus"), t("Add service"), on_click=SettingsState.start_service(0), variant="soft",
                           id="add-service")),
         service_dialog(),
         id="services-settings",
@@ -126,14 +127,14 @@ def tags_section() -> rx.Component:
         rx.vstack(
             error_callout(SettingsState.tag_error),
             rx.hstack(
-                rx.vstack(label("Tag name", "tag-name"),
+                rx.vstack(label(t("Tag name"), "tag-name"),
                           rx.input(id="tag-name", name="name", required=True, width="200px"), spacing="1"),
-                rx.vstack(label("Colour", "tag-color"),
+                rx.vstack(label(t("Colour"), "tag-color"),
                           rx.el.input(type="color", id="tag-color", name="color", default_value="#1d4ed8",
                                       style={"width": "56px", "height": "32px", "padding": "0", "border": "none",
                                              "background": "transparent"}),
                           spacing="1"),
-                rx.button(rx.icon("plus", size=14), "Create tag", type="submit", id="create-tag"),
+                rx.button(rx.icon("plus", size=14), t("Create tag"), type="submit", id="create-tag"),
                 align="end", wrap="wrap",
             ),
             spacing="2",
@@ -141,14 +142,14 @@ def tags_section() -> rx.Component:
         on_submit=SettingsState.create_tag, reset_on_submit=True,
     )
     return section(
-        "Tags",
+        t("Tags"),
         rx.cond(SettingsState.tags.length() > 0,
                 rx.flex(rx.foreach(SettingsState.tags,
-                                   lambda t: rx.hstack(tag_badge(t.name, t.color),
-                                                       rx.text(t.color, size="1", color_scheme="gray"),
-                                                       align="center", spacing="1", data_tag=t.name)),
+                                   lambda tag: rx.hstack(tag_badge(tag.name, tag.color),
+                                                       rx.text(tag.color, size="1", color_scheme="gray"),
+                                                       align="center", spacing="1", data_tag=tag.name)),
                         wrap="wrap", spacing="4", id="tag-list"),
-                empty_state("No tags yet. Tags sort accounts, jobs and tasks: create one with a name and a colour.")),
+                empty_state(t("No tags yet. Tags sort accounts, jobs and tasks: create one with a name and a colour."))),
         rx.cond(AppState.is_admin, form),
         id="tag-settings",
     )
@@ -156,13 +157,13 @@ def tags_section() -> rx.Component:
 
 def signing_section() -> rx.Component:
     return section(
-        "Signing",
-        rx.text("The certificate signed files are sealed with, the timestamp server, and the consent text clients "
-                "accept before signing.", size="2", color_scheme="gray"),
+        t("Signing"),
+        rx.text(t("The certificate signed files are sealed with, the timestamp server, and the consent text clients "
+                  "accept before signing."), size="2", color_scheme="gray"),
         rx.cond(AppState.is_admin,
-                rx.link(rx.button("Open signing settings", variant="soft", type="button"),
+                rx.link(rx.button(t("Open signing settings"), variant="soft", type="button"),
                         href=routes.SIGNING_SETTINGS, id="open-signing-settings")),
-        rx.link("Anyone can check a signed file on the verify page", href=routes.VERIFY, size="2"),
+        rx.link(t("Anyone can check a signed file on the verify page"), href=routes.VERIFY, size="2"),
         id="signing-settings",
     )
 
@@ -173,17 +174,17 @@ def backups_section() -> rx.Component:
             error_callout(SettingsState.backup_error),
             rx.hstack(rx.checkbox(name="enabled", id="backup-enabled", default_checked=SettingsState.backup_enabled,
                                   key="backup-on-" + SettingsState.backup_enabled.to_string()),
-                      rx.text("Back up every day", as_="label", html_for="backup-enabled", size="2"),
+                      rx.text(t("Back up every day"), as_="label", html_for="backup-enabled", size="2"),
                       align="center", spacing="2"),
-            label("Folder on the server (outside the data folder, ideally another disk)", "backup-folder"),
+            label(t("Folder on the server (outside the data folder, ideally another disk)"), "backup-folder"),
             rx.input(id="backup-folder", name="folder", default_value=SettingsState.backup_folder,
                      key="backup-folder-" + SettingsState.backup_folder, placeholder="/srv/backups/practice",
                      width=["100%", "360px"]),
-            label("Backups to keep", "backup-keep"),
+            label(t("Backups to keep"), "backup-keep"),
             rx.input(id="backup-keep", name="keep", default_value=SettingsState.backup_keep, type="number",
                      key="backup-keep-" + SettingsState.backup_keep, min=1, max=365, width="120px"),
-            rx.hstack(rx.button("Save backup settings", type="submit", id="save-backup"),
-                      rx.button("Back up now", type="button", variant="soft", id="back-up-now",
+            rx.hstack(rx.button(t("Save backup settings"), type="submit", id="save-backup"),
+                      rx.button(t("Back up now"), type="button", variant="soft", id="back-up-now",
                                 on_click=SettingsState.back_up_now, loading=SettingsState.backup_running),
                       spacing="2"),
             rx.cond(SettingsState.backup_last != "",
@@ -192,19 +193,19 @@ def backups_section() -> rx.Component:
         ),
         on_submit=SettingsState.save_backup, reset_on_submit=False,
     )
-    return section("Backups", form,
-                   rx.text("Each backup is one archive of the database, the files and the keys, checked after it "
-                           "is written; restore one with python -m practice restore (README).", size="2",
+    return section(t("Backups"), form,
+                   rx.text(t("Each backup is one archive of the database, the files and the keys, checked after it "
+                             "is written; restore one with python -m practice restore (README)."), size="2",
                            color_scheme="gray"),
                    id="backup-settings")
 
 
 def settings_page() -> rx.Component:
     return page(
-        "Settings",
-        section_tabs(SETTINGS_TABS, routes.SETTINGS, "settings", "Settings"),
+        t("Settings"),
+        section_tabs(SETTINGS_TABS, routes.SETTINGS, "settings", t("Settings")),
         error_callout(SettingsState.error),
-        rx.cond(~AppState.is_admin, rx.text(ADMIN_ONLY, color_scheme="gray", size="2", id="settings-read-only")),
+        rx.cond(~AppState.is_admin, rx.text(t(ADMIN_ONLY), color_scheme="gray", size="2", id="settings-read-only")),
         firm_section(),
         security_section(),
         services_section(),

@@ -4,6 +4,7 @@ import reflex as rx
 from practice import routes
 from practice.components import forms
 from practice.components.forms import label
+from practice.components.i18n import t, tn
 from practice.components.layout import SETTINGS_TABS, error_callout, page, section_tabs
 from practice.services.signing.consent import DEFAULT_DISCLOSURE
 from practice.state.base import AppState
@@ -12,7 +13,7 @@ from practice.state.signing_settings import SigningSettingsState as S
 P12_UPLOAD = "certificate-upload"
 
 
-def section(title: str, *children, id: str) -> rx.Component:
+def section(title: rx.Var, *children, id: str) -> rx.Component:
     return rx.card(rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"), width="100%", id=id)
 
 
@@ -20,68 +21,69 @@ def notice(text) -> rx.Component:
     return rx.cond(text != "", rx.callout(text, icon="check", color_scheme="green", size="1", width="100%"))
 
 
-def fact(name: str, value, id: str) -> rx.Component:
+def fact(name: rx.Var, value, id: str) -> rx.Component:
     return rx.table.row(rx.table.row_header_cell(name, width=["40%", "30%"]),
                         rx.table.cell(rx.text(value, id=id, style={"wordBreak": "break-all"})))
 
 
 def confirm_dialog() -> rx.Component:
     return forms.confirm_dialog(
-        "Make a new certificate?",
-        "New signed files will be sealed with a new certificate made here. Files sealed before stay valid: the "
-        "verify page and `python -m practice verify` still recognise the old certificate. Clients who added the "
-        "old certificate to their PDF reader will need the new one too.",
-        confirm="Make a new certificate", on_confirm=S.regenerate, confirm_id="confirm-regenerate",
-        open=S.confirm_open, on_open_change=S.set_confirm_open, keep="Cancel", color="indigo")
+        t("Make a new certificate?"),
+        t("New signed files will be sealed with a new certificate made here. Files sealed before stay valid: the "
+          "verify page and `python -m practice verify` still recognise the old certificate. Clients who added the "
+          "old certificate to their PDF reader will need the new one too."),
+        confirm=t("Make a new certificate"), on_confirm=S.regenerate, confirm_id="confirm-regenerate",
+        open=S.confirm_open, on_open_change=S.set_confirm_open, keep=t("Cancel"), color="indigo")
 
 
 def certificate_section() -> rx.Component:
     upload = rx.vstack(
-        rx.text("Use the firm's own certificate", weight="medium", size="2"),
-        rx.text("A PKCS#12 file (.p12 or .pfx) holding the certificate and its private key, as exported from your "
-                "certificate provider.", size="1", color_scheme="gray"),
+        rx.text(t("Use the firm's own certificate"), weight="medium", size="2"),
+        rx.text(t("A PKCS#12 file (.p12 or .pfx) holding the certificate and its private key, as exported from your "
+                  "certificate provider."), size="1", color_scheme="gray"),
         rx.upload(
-            rx.hstack(rx.button("Choose the .p12 / .pfx file", type="button", variant="soft", size="2",
+            rx.hstack(rx.button(t("Choose the .p12 / .pfx file"), type="button", variant="soft", size="2",
                                 id="choose-certificate"),
                       rx.text(rx.cond(rx.selected_files(P12_UPLOAD).length() > 0,
-                                      rx.selected_files(P12_UPLOAD)[0], "No file chosen"),
+                                      rx.selected_files(P12_UPLOAD)[0], t("No file chosen")),
                               size="1", color_scheme="gray"),
                       align="center", wrap="wrap"),
             id=P12_UPLOAD, multiple=False, max_files=1, max_size=1_000_000,
             accept={"application/x-pkcs12": [".p12", ".pfx"]}, no_drag=False,
             on_drop_rejected=S.certificate_rejected, padding="0.5em", width="100%",
         ),
-        label("The file's password", "certificate-password"),
+        label(t("The file's password"), "certificate-password"),
         rx.input(id="certificate-password", type="password", auto_complete="off", width=["100%", "320px"],
                  on_change=S.remember_password),
-        rx.button(rx.icon("upload", size=14), "Use this certificate", type="button", id="upload-certificate",
+        rx.button(rx.icon("upload", size=14), t("Use this certificate"), type="button", id="upload-certificate",
                   on_click=S.upload_certificate(rx.upload_files(upload_id=P12_UPLOAD))),
         spacing="2", align="start", width="100%",
     )
     return section(
-        "Sealing certificate",
-        rx.text("Every signed file is sealed with this certificate, so anyone can check it was not changed and "
-                "that the firm sealed it.", size="2", color_scheme="gray"),
+        t("Sealing certificate"),
+        rx.text(t("Every signed file is sealed with this certificate, so anyone can check it was not changed and "
+                  "that the firm sealed it."), size="2", color_scheme="gray"),
         error_callout(S.certificate_error),
         notice(S.certificate_notice),
         rx.table.root(rx.table.body(
-            fact("Subject", S.subject, "certificate-subject"),
-            fact("Issued by", S.issuer, "certificate-issuer"),
-            fact("Fingerprint (SHA-256)", S.fingerprint, "certificate-fingerprint"),
-            fact("Valid", S.valid_from + " to " + S.valid_until, "certificate-valid"),
-            fact("Origin", S.origin, "certificate-origin"),
+            fact(t("Subject"), S.subject, "certificate-subject"),
+            fact(t("Issued by"), S.issuer, "certificate-issuer"),
+            fact(t("Fingerprint (SHA-256)"), S.fingerprint, "certificate-fingerprint"),
+            fact(t("Valid"), t("{start} to {end}", start=S.valid_from, end=S.valid_until), "certificate-valid"),
+            fact(t("Origin"), S.origin, "certificate-origin"),
         ), width="100%", size="1"),
         rx.cond(S.older_certificates > 0,
-                rx.text(S.older_certificates, " earlier certificate(s) are kept so files sealed with them still "
-                        "verify.", size="1", color_scheme="gray")),
+                rx.text(tn("{n} earlier certificate is kept so files sealed with it still verify.",
+                           "{n} earlier certificates are kept so files sealed with them still verify.",
+                           S.older_certificates), size="1", color_scheme="gray")),
         rx.hstack(
-            rx.button(rx.icon("download", size=14), "Download the certificate (.pem)", variant="soft",
+            rx.button(rx.icon("download", size=14), t("Download the certificate (.pem)"), variant="soft",
                       on_click=S.download_certificate, id="download-certificate", type="button"),
-            rx.button(rx.icon("refresh-cw", size=14), "Make a new certificate", variant="soft", color_scheme="gray",
+            rx.button(rx.icon("refresh-cw", size=14), t("Make a new certificate"), variant="soft", color_scheme="gray",
                       on_click=S.open_confirm, id="regenerate-certificate", type="button"),
             wrap="wrap", spacing="2"),
-        rx.text("Clients can add the downloaded certificate to their PDF reader's trusted certificates; it holds "
-                "no secret.", size="1", color_scheme="gray"),
+        rx.text(t("Clients can add the downloaded certificate to their PDF reader's trusted certificates; it holds "
+                  "no secret."), size="1", color_scheme="gray"),
         rx.divider(),
         upload,
         confirm_dialog(),
@@ -91,18 +93,18 @@ def certificate_section() -> rx.Component:
 
 def timestamp_section() -> rx.Component:
     return section(
-        "Timestamp server",
-        rx.text("Optional. With an RFC 3161 timestamp server, each seal carries a time vouched for by that server "
-                "instead of this server's clock. Without one, nothing is sent anywhere when a file is sealed.",
+        t("Timestamp server"),
+        rx.text(t("Optional. With an RFC 3161 timestamp server, each seal carries a time vouched for by that server "
+                  "instead of this server's clock. Without one, nothing is sent anywhere when a file is sealed."),
                 size="2", color_scheme="gray"),
         rx.form(
             rx.vstack(
                 error_callout(S.tsa_error),
                 notice(S.tsa_notice),
-                label("Timestamp server address (empty: none)", "tsa-url"),
+                label(t("Timestamp server address (empty: none)"), "tsa-url"),
                 rx.input(id="tsa-url", name="tsa_url", default_value=S.tsa_url, key="tsa-" + S.tsa_url,
                          placeholder="https://timestamp.example.com/tsa", width=["100%", "420px"], type="url"),
-                rx.button("Test and save", type="submit", id="save-tsa", loading=S.testing_tsa),
+                rx.button(t("Test and save"), type="submit", id="save-tsa", loading=S.testing_tsa),
                 spacing="2", align="start", width="100%",
             ),
             on_submit=S.save_tsa, reset_on_submit=False,
@@ -113,19 +115,19 @@ def timestamp_section() -> rx.Component:
 
 def disclosure_section() -> rx.Component:
     return section(
-        "Consent to sign electronically",
-        rx.text("Clients read and accept this text before their first signature. Leave it empty to use the default "
-                "shown in grey; write {{ firm }} where the firm's name goes. After a change, clients are asked "
-                "again.", size="2", color_scheme="gray"),
+        t("Consent to sign electronically"),
+        rx.text(t("Clients read and accept this text before their first signature. Leave it empty to use the default "
+                  "shown in grey; write {firm} where the firm's name goes. After a change, clients are asked "
+                  "again.", firm="{{ firm }}"), size="2", color_scheme="gray"),
         rx.form(
             rx.vstack(
                 error_callout(S.disclosure_error),
                 notice(S.disclosure_notice),
-                label("Disclosure text", "disclosure"),
+                label(t("Disclosure text"), "disclosure"),
                 rx.text_area(id="disclosure", name="disclosure", default_value=S.disclosure_text,
                              key="disclosure-" + S.disclosure_text.length().to_string(),
                              placeholder=DEFAULT_DISCLOSURE, rows="14", width="100%"),
-                rx.button("Save the disclosure", type="submit", id="save-disclosure"),
+                rx.button(t("Save the disclosure"), type="submit", id="save-disclosure"),
                 spacing="2", align="start", width="100%",
             ),
             on_submit=S.save_disclosure, reset_on_submit=False,
@@ -136,13 +138,13 @@ def disclosure_section() -> rx.Component:
 
 def signing_settings_page() -> rx.Component:
     return page(
-        "Signing settings",
-        section_tabs(SETTINGS_TABS, routes.SIGNING_SETTINGS, "settings", "Settings"),
+        t("Signing settings"),
+        section_tabs(SETTINGS_TABS, routes.SIGNING_SETTINGS, "settings", t("Settings")),
         error_callout(S.error),
         rx.cond(AppState.is_admin,
                 rx.cond(S.loaded, rx.vstack(certificate_section(), timestamp_section(), disclosure_section(),
                                             spacing="4", width="100%")),
-                rx.text("Only the owner or an admin can see the signing settings.", color_scheme="gray", size="2")),
+                rx.text(t("Only the owner or an admin can see the signing settings."), color_scheme="gray", size="2")),
     )
 
 

@@ -61,7 +61,8 @@ def update_firm(session: Session, actor: Actor, *, name: str, timezone: str, lan
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f'"{timezone}" is not a time zone; use a name like America/New_York.', field="timezone") from None
+        raise InvalidInput(_('"{timezone}" is not a time zone; use a name like America/New_York.').format(timezone=timezone),
+                           field="timezone") from None
     firm = get_firm(session)
     firm.name, firm.timezone = name, timezone
     summary = f"Firm settings changed: {name}, {timezone}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _
 from practice.services.access import two_factor
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 
@@ -61,12 +62,12 @@ class AccountSecurityState(AppState):
             self.error = ""
             self.shown_codes = list(codes)
             self._refresh()
-            return rx.toast.success("Two-factor sign-in is on.")
+            return rx.toast.success(_("Two-factor sign-in is on."))
 
     @allow(STAFF, during_setup=True)
     def turn_off(self, form: dict):
         if write_and_refresh(self, two_factor.turn_off, str(form.get("code", ""))[:40]):
-            return rx.toast.success("Two-factor sign-in is off.")
+            return rx.toast.success(_("Two-factor sign-in is off."))
 
     @allow(STAFF, during_setup=True)
     def make_new_codes(self, form: dict):

@@ -11,7 +11,8 @@ from practice.services.access import two_factor
 from practice.services.backups import schedule as backups
 from practice.services.errors import InvalidInput
 from practice.services.work import catalog, tags
-from practice.services.formatting import format_money
+from practice.i18n import _
+from practice.services.formatting import format_money, money_input
 from practice.state.base import ADMIN, OWNER, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import TagChip
 
@@ -21,12 +22,14 @@ class ServiceItem:
     id: int = 0
     name: str = ""
     rate: str = ""
+    rate_input: str = ""  # the rate as the edit form shows it ("150.00")
     description: str = ""
 
 
 def _settings_view(session):
     f = firm.get_firm(session)
-    services = [ServiceItem(id=s.id, name=s.name, rate=format_money(s.rate_cents), description=s.description)
+    services = [ServiceItem(id=s.id, name=s.name, rate=format_money(s.rate_cents),
+                            rate_input=money_input(s.rate_cents), description=s.description)
                 for s in catalog.list_services(session)]
     tag_chips = [TagChip(name=t.name, color=t.color) for t in tags.list_tags(session)]
     return f.name, f.timezone, f.language, services, tag_chips, two_factor.firm_requires(session)
@@ -100,7 +103,7 @@ class SettingsState(AppState):
         if write_and_refresh(self, firm.update_firm, name=str(form.get("name", ""))[:200],
                              timezone=str(form.get("timezone", ""))[:100], language=str(form.get("language", "en"))[:8],
                              shown="firm_error"):
-            return rx.toast.success("Firm settings saved.")
+            return rx.toast.success(_("Firm settings saved."))
 
     @allow(ADMIN)
     def start_service(self, service_id: int):
@@ -112,7 +115,7 @@ class SettingsState(AppState):
         item = next((s for s in self.services if s.id == service_id), None)
         self.service_id = item.id if item else 0
         self.service_name = item.name if item else ""
-        self.service_rate = item.rate.replace("$", "").replace(",", "") if item else ""
+        self.service_rate = item.rate_input if item else ""
         self.service_description = item.description if item else ""
         self.service_error = ""
         self.service_open = True
@@ -128,7 +131,7 @@ class SettingsState(AppState):
             service = run(_save_service, self._require(), self.service_id or None, dict(form))
             self.service_open = False
             self._refresh()
-            return rx.toast.success(f'Saved service "{service.name}".')
+            return rx.toast.success(_('Saved service "{name}".').format(name=service.name))
 
     @allow(ADMIN)
     def create_tag(self, form: dict):
@@ -139,19 +142,19 @@ class SettingsState(AppState):
                           color=str(form.get("color", "")).strip()[:20])
             finally:
                 self._refresh()
-            return rx.toast.success(f'Created tag "{tag.name}".')
+            return rx.toast.success(_('Created tag "{name}".').format(name=tag.name))
 
     @allow(ADMIN)
     def set_require_two_factor(self, value: bool):
         if write_and_refresh(self, two_factor.set_required, bool(value), shown="firm_error"):
-            return rx.toast.success("Two-factor sign-in is now required for all staff." if value
-                                    else "Two-factor sign-in is no longer required.")
+            return rx.toast.success(_("Two-factor sign-in is now required for all staff.") if value
+                                    else _("Two-factor sign-in is no longer required."))
 
     @allow(OWNER)
     def save_backup(self, form: dict):
         """The daily backup: on or off, its folder and how many to keep."""
         if write_and_refresh(self, _save_backup, dict(form), shown="backup_error"):
-            return rx.toast.success("Backup settings saved.")
+            return rx.toast.success(_("Backup settings saved."))
 
     @allow(OWNER)
     async def back_up_now(self):
@@ -164,4 +167,4 @@ class SettingsState(AppState):
             finally:
                 self.backup_running = False
                 self._refresh()
-            yield rx.toast.success("Backup written and checked.") if ok else rx.toast.error(self.backup_last)
+            yield rx.toast.success(_("Backup written and checked.")) if ok else rx.toast.error(self.backup_last)

@@ -5,6 +5,7 @@ import asyncio
 
 import reflex as rx
 
+from practice.i18n import _
 from practice.services.errors import PracticeError
 from practice.services.signing import certificates, seal, signing_settings
 from practice.state.base import ADMIN, AppState, allow, run, shown_in
@@ -64,18 +65,18 @@ class SigningSettingsState(AppState):
         actor = self._require()
         self.certificate_error = self.certificate_notice = ""
         if not files:
-            self.certificate_error = "Choose the certificate file (.p12 or .pfx) first."
+            self.certificate_error = _("Choose the certificate file (.p12 or .pfx) first.")
             return
         data = files[0].file.read(MAX_P12_BYTES + 1)
         password, self._p12_password = self._p12_password, ""
         with shown_in(self, "certificate_error"):
             result = await asyncio.to_thread(run, certificates.upload_pkcs12, actor, data, password)
-            self.certificate_notice = f"New files are now sealed with {result.subject}."
+            self.certificate_notice = _("New files are now sealed with {subject}.").format(subject=result.subject)
             self._refresh(actor)
 
     @allow(ADMIN)
     def certificate_rejected(self, rejected: list[dict] | None = None):
-        self.certificate_error = "Choose one .p12 or .pfx file (a certificate with its private key)."
+        self.certificate_error = _("Choose one .p12 or .pfx file (a certificate with its private key).")
 
     @allow(ADMIN)
     def open_confirm(self):
@@ -92,7 +93,7 @@ class SigningSettingsState(AppState):
         self.certificate_error = self.certificate_notice = ""
         with shown_in(self, "certificate_error"):
             await asyncio.to_thread(run, certificates.regenerate, actor)
-            self.certificate_notice = "A new certificate was made. Files sealed before stay valid."
+            self.certificate_notice = _("A new certificate was made. Files sealed before stay valid.")
             self._refresh(actor)
 
     @allow(ADMIN)
@@ -114,13 +115,13 @@ class SigningSettingsState(AppState):
                 await asyncio.to_thread(seal.check_timestamp_server, url)
         except PracticeError as err:
             self.testing_tsa = False
-            self.tsa_error = str(err) + " The address was not saved."
+            self.tsa_error = _("{reason} The address was not saved.").format(reason=str(err))
             return
         self.testing_tsa = False
         with shown_in(self, "tsa_error"):
             self.tsa_url = run(signing_settings.set_timestamp_server, actor, raw)
-            self.tsa_notice = ("The timestamp server answered; new seals carry its timestamp." if self.tsa_url else
-                               "No timestamp server: seals carry this server's clock time, and nothing leaves it.")
+            self.tsa_notice = (_("The timestamp server answered; new seals carry its timestamp.") if self.tsa_url else
+                               _("No timestamp server: seals carry this server's clock time, and nothing leaves it."))
 
     @allow(ADMIN)
     def save_disclosure(self, form: dict):
@@ -129,5 +130,5 @@ class SigningSettingsState(AppState):
         with shown_in(self, "disclosure_error"):
             self.disclosure_text = run(signing_settings.set_disclosure, actor,
                                        str((form or {}).get("disclosure", ""))[:30000])
-            self.disclosure_notice = ("Saved. Clients are asked to agree to the new text before their next signature."
-                                      if self.disclosure_text else "Saved: clients see the default text.")
+            self.disclosure_notice = (_("Saved. Clients are asked to agree to the new text before their next signature.")
+                                      if self.disclosure_text else _("Saved: clients see the default text."))

@@ -171,7 +171,7 @@ def check_code(session: Session, member: TeamMember, code: str, *, now: dt.datet
 def _member(session: Session, actor: Actor) -> TeamMember:
     member = session.get(TeamMember, actor.member_id) if actor.member_id else None
     if member is None:
-        raise NotFound("That team member no longer exists.")
+        raise NotFound(_("That team member no longer exists."))
     return member
 
 
@@ -194,7 +194,7 @@ def start_setup(session: Session, actor: Actor) -> Enrollment:
     member = _member(session, actor)
     row = _row(session, member.id)
     if row and row.enabled_at:
-        raise Conflict("Two-factor sign-in is already on. Turn it off first to set up a new app.")
+        raise Conflict(_("Two-factor sign-in is already on. Turn it off first to set up a new app."))
     secret = pyotp.random_base32()  # 160 bits
     if row is None:
         row = StaffTwoFactor(member_id=member.id, secret=secret)
@@ -224,9 +224,9 @@ def confirm_setup(session: Session, actor: Actor, code: str, *, now: dt.datetime
     member = _member(session, actor)
     row = _row(session, member.id)
     if row is None:
-        raise Conflict("Start the setup first: choose “Set up two-factor sign-in”.")
+        raise Conflict(_("Start the setup first: choose “Set up two-factor sign-in”."))
     if row.enabled_at:
-        raise Conflict("Two-factor sign-in is already on.")
+        raise Conflict(_("Two-factor sign-in is already on."))
     if not _use_totp(row, (code or "").strip()[:40], now):
         raise InvalidInput(_(WRONG_CODE), field="code")
     row.enabled_at = now
@@ -239,15 +239,15 @@ def confirm_setup(session: Session, actor: Actor, code: str, *, now: dt.datetime
 def _require_code(session: Session, member: TeamMember, code: str, now: dt.datetime | None) -> StaffTwoFactor:
     row = _row(session, member.id)
     if not row or not row.enabled_at:
-        raise Conflict("Two-factor sign-in is not on.")
+        raise Conflict(_("Two-factor sign-in is not on."))
     # Wrong codes count against the member's login like wrong passwords: slowed down, then locked.
     keys = [login_safety.principal_key("staff", member.email)]
     login_safety.check(session, keys, now=now)
     if check_code(session, member, code, now=now) is None:
         login_safety.record_failure(session, keys, now=now)
         session.commit()  # keep the count although the caller rolls back on the error
-        raise InvalidInput("That code is not right. Enter the current code from your authenticator app "
-                           "or one of your recovery codes.", field="code")
+        raise InvalidInput(_("That code is not right. Enter the current code from your authenticator app "
+                             "or one of your recovery codes."), field="code")
     return row
 
 
@@ -255,7 +255,7 @@ def turn_off(session: Session, actor: Actor, code: str, *, now: dt.datetime | No
     """Turn the actor's two-factor sign-in off; needs a current code or a recovery code."""
     member = _member(session, actor)
     if firm_requires(session):
-        raise PermissionDenied("The firm requires two-factor sign-in for all staff, so it cannot be turned off.")
+        raise PermissionDenied(_("The firm requires two-factor sign-in for all staff, so it cannot be turned off."))
     row = _require_code(session, member, code, now)
     session.delete(row)
     audit.record(session, actor, "two_factor_disabled", "team_member", member.id,
@@ -278,7 +278,7 @@ def reset_for_member(session: Session, actor: Actor, member_id: int) -> None:
     require_admin(actor)
     member = session.get(TeamMember, member_id)
     if member is None:
-        raise NotFound("That team member no longer exists.")
+        raise NotFound(_("That team member no longer exists."))
     row = _row(session, member_id)
     if row:
         session.delete(row)

@@ -17,11 +17,13 @@ from cryptography.x509.oid import NameOID
 from sqlmodel import Session, select
 
 from practice.config import data_dir, data_secret
+from practice.i18n import _
 from practice.models import FirmCertificate
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.firm import get_firm
+from practice.services.formatting import full_date
 
 PASSPHRASE_FILE = "signing-key.passphrase"
 VALID_YEARS = 10
@@ -143,41 +145,42 @@ def upload_pkcs12(session: Session, actor: Actor, data: bytes, password: str) ->
     """Use the firm's own certificate (a PKCS#12 / .p12 / .pfx file with its key) for new seals."""
     require_admin(actor)
     if not data:
-        raise InvalidInput("Choose the certificate file (.p12 or .pfx) to upload.", "file")
+        raise InvalidInput(_("Choose the certificate file (.p12 or .pfx) to upload."), "file")
     if len(data) > MAX_PKCS12_BYTES:
-        raise InvalidInput("That file is too large to be a certificate; choose the .p12 or .pfx file.", "file")
+        raise InvalidInput(_("That file is too large to be a certificate; choose the .p12 or .pfx file."), "file")
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, (password or "").encode() or None)
     except ValueError as exc:
         if "password" in str(exc).lower() or "mac" in str(exc).lower() or "decrypt" in str(exc).lower():
-            raise InvalidInput("The password does not open this certificate file; check it and try again.",
+            raise InvalidInput(_("The password does not open this certificate file; check it and try again."),
                                "password") from None
-        raise InvalidInput("This file is not a PKCS#12 certificate (.p12 or .pfx) or it is damaged.", "file") from None
+        raise InvalidInput(_("This file is not a PKCS#12 certificate (.p12 or .pfx) or it is damaged."), "file") from None
     except Exception:  # noqa: BLE001 - any parse failure is the same sentence to the firm
-        raise InvalidInput("This file is not a PKCS#12 certificate (.p12 or .pfx) or it is damaged.", "file") from None
+        raise InvalidInput(_("This file is not a PKCS#12 certificate (.p12 or .pfx) or it is damaged."), "file") from None
     if key is None and (cert is not None or extra):
-        raise InvalidInput("This file holds the certificate but not its private key; export it again "
-                           "with the private key included.", "file")
+        raise InvalidInput(_("This file holds the certificate but not its private key; export it again "
+                             "with the private key included."), "file")
     if cert is None or key is None:
-        raise InvalidInput("This file holds no certificate; export the certificate together with its key.", "file")
+        raise InvalidInput(_("This file holds no certificate; export the certificate together with its key."), "file")
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        raise InvalidInput("Only RSA and EC certificates can seal documents; this one uses another kind of key.",
+        raise InvalidInput(_("Only RSA and EC certificates can seal documents; this one uses another kind of key."),
                            "file")
     if isinstance(key, rsa.RSAPrivateKey) and key.key_size < 2048:
-        raise InvalidInput(f"This certificate's key is too short ({key.key_size} bits) to seal documents safely; "
-                           "use one of at least 2048 bits.", "file")
+        raise InvalidInput(_("This certificate's key is too short ({bits} bits) to seal documents safely; "
+                             "use one of at least 2048 bits.").format(bits=key.key_size), "file")
     if key.public_key().public_numbers() != cert.public_key().public_numbers():
-        raise InvalidInput("The private key in this file does not belong to its certificate.", "file")
+        raise InvalidInput(_("The private key in this file does not belong to its certificate."), "file")
     now = dt.datetime.now(dt.timezone.utc)
     if _aware(cert.not_valid_after_utc) <= now:
-        raise InvalidInput(f"This certificate expired on {cert.not_valid_after_utc:%B %-d, %Y}; "
-                           "upload a current one.", "file")
+        raise InvalidInput(_("This certificate expired on {date}; upload a current one.").format(
+            date=full_date(cert.not_valid_after_utc.date())), "file")
     if _aware(cert.not_valid_before_utc) > now:
-        raise InvalidInput(f"This certificate is not valid before {cert.not_valid_before_utc:%B %-d, %Y}.", "file")
+        raise InvalidInput(_("This certificate is not valid before {date}.").format(
+            date=full_date(cert.not_valid_before_utc.date())), "file")
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
         if not (usage.digital_signature or usage.content_commitment):
-            raise InvalidInput("This certificate may not be used for signatures (its key usage forbids it).", "file")
+            raise InvalidInput(_("This certificate may not be used for signatures (its key usage forbids it)."), "file")
     except x509.ExtensionNotFound:
         pass
     row = _replace_current(session, _row_for(cert, key, list(extra or []), "uploaded"))

@@ -18,6 +18,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from sqlmodel import Session
 
+from practice.i18n import _
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.firm import get_firm
 from practice.services.signing import certificates, consent
@@ -116,16 +117,18 @@ def check_timestamp_server(url: str) -> None:
     """Ask the server for one timestamp; raises InvalidInput with a sentence when it gives none."""
     url = (url or "").strip()
     if not url.startswith(("http://", "https://")):
-        raise InvalidInput("The timestamp server address must start with http:// or https://.", "tsa_url")
+        raise InvalidInput(_("The timestamp server address must start with http:// or https://."), "tsa_url")
     from pyhanko.sign.timestamps import TimestampRequestError  # noqa: PLC0415 - lazy: heavy library
 
     stamper = timestamper_for(url)
     try:
         run_sync(lambda: asyncio.run(stamper.async_dummy_response("sha256")))
     except TimestampRequestError as exc:
-        raise InvalidInput(f"{url} did not answer as a timestamp server ({_short(exc)}).", "tsa_url") from None
+        raise InvalidInput(_("{url} did not answer as a timestamp server ({reason}).").format(url=url, reason=_short(exc)),
+                           "tsa_url") from None
     except Exception as exc:  # noqa: BLE001
-        raise InvalidInput(f"{url} could not be reached ({_short(exc)}).", "tsa_url") from None
+        raise InvalidInput(_("{url} could not be reached ({reason}).").format(url=url, reason=_short(exc)),
+                           "tsa_url") from None
 
 
 def finish(session: Session, original: bytes, fields: list[StampField], trail: AuditTrail) -> Finished:

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from practice.i18n import _
 from practice.models import utcnow
 from practice.services import audit
 from practice.services.signing import certificates, consent
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput
+from practice.services.formatting import full_date
 
 
 @dataclass
@@ -26,7 +28,7 @@ class SigningView:
 
 
 def _day(value) -> str:
-    return f"{value:%B %-d, %Y}" if value else "—"
+    return full_date(value) if value else "—"
 
 
 def view(session: Session, actor: Actor) -> SigningView:
@@ -34,7 +36,8 @@ def view(session: Session, actor: Actor) -> SigningView:
     require_admin(actor)
     row = certificates.ensure_certificate(session)
     settings = consent.settings(session)
-    origin = ("Uploaded by the firm on " if row.source == "uploaded" else "Made here on ") + _day(row.created_at)
+    origin = (_("Uploaded by the firm on {date}") if row.source == "uploaded" else _("Made here on {date}")).format(
+        date=_day(row.created_at))
     return SigningView(subject=row.subject, issuer=row.issuer, fingerprint=row.fingerprint_sha256,
                        valid_from=_day(row.not_before), valid_until=_day(row.not_after), origin=origin,
                        tsa_url=settings.tsa_url, disclosure_text=settings.disclosure_text,
@@ -47,7 +50,7 @@ def clean_tsa_url(url: str) -> str:
     if not url:
         return ""
     if len(url) > 500 or not url.startswith(("http://", "https://")) or " " in url:
-        raise InvalidInput("The timestamp server address must be a web address starting with http:// or https://.",
+        raise InvalidInput(_("The timestamp server address must be a web address starting with http:// or https://."),
                            "tsa_url")
     return url
 

@@ -6,6 +6,7 @@ import re
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
+from practice.i18n import _
 from practice.models import AccountTag, ContactTag, JobTag, Tag, TaskTag
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
@@ -29,11 +30,11 @@ def create_tag(session: Session, actor: Actor, *, name: str, color: str = "#6b72
     require_admin(actor)
     name = name.strip()
     if not name:
-        raise InvalidInput("Give the tag a name.", field="name")
+        raise InvalidInput(_("Give the tag a name."), field="name")
     if not COLOR_RE.match(color):
-        raise InvalidInput("Pick a colour like #1d4ed8.", field="color")
+        raise InvalidInput(_("Pick a colour like #1d4ed8."), field="color")
     if tag_by_name(session, name):
-        raise Conflict(f'There is already a tag "{name}".')
+        raise Conflict(_('There is already a tag "{name}".').format(name=name))
     tag = Tag(name=name, color=color)
     session.add(tag)
     session.flush()
@@ -51,7 +52,7 @@ def set_tag(session: Session, actor: Actor, kind: str, item_id: int, tag_id: int
     link, col = LINKS[kind]
     tag = session.get(Tag, tag_id)
     if not tag:
-        raise NotFound("That tag no longer exists.")
+        raise NotFound(_("That tag no longer exists."))
     has = session.exec(select(link).where(getattr(link, col) == item_id, link.tag_id == tag_id)).first()
     if present and not has:
         session.add(link(**{col: item_id, "tag_id": tag_id}))

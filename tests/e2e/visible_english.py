@@ -1,0 +1,63 @@
+"""What of the English catalog a page still shows: for the browser tests that open a page in French (issue 14).
+
+`english_on_screen(page)` reads every visible text node (and the placeholders, labels and alt texts a person
+meets) and returns those that are an English text of the catalog whose French differs, or that still carry an
+unfilled `{placeholder}`. An empty list means the page is wholly in French.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from practice import i18n
+
+# Each visible text node, trimmed; and the attributes a person reads (placeholders, labels, alt texts).
+_VISIBLE_TEXTS = """() => {
+  const out = [];
+  const shown = el => { for (let e = el; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === 'none' || s.visibility === 'hidden') return false; }
+    return el.getClientRects().length > 0; };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.trim();
+    if (text && n.parentElement && !['SCRIPT', 'STYLE'].includes(n.parentElement.tagName) && shown(n.parentElement))
+      out.push(text);
+  }
+  for (const el of document.body.querySelectorAll('[placeholder], [aria-label], img[alt]')) {
+    if (!shown(el)) continue;
+    for (const a of ['placeholder', 'aria-label', 'alt']) { const v = el.getAttribute(a); if (v) out.push(v.trim()); }
+  }
+  return out;
+}"""
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+@functools.cache
+def _english() -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
+    """The catalog's English texts that French writes differently: plain ones, and patterns for those with values."""
+    plain, patterns = set(), []
+    for message in i18n.read_catalog("fr"):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+        for english in ids:
+            if english in strings:
+                continue  # the same word in both languages ("Code", "Total")
+            if _PLACEHOLDER.search(english):
+                parts = _PLACEHOLDER.split(english)
+                patterns.append(re.compile(".+?".join(re.escape(p) for p in parts) + r"\Z", re.S))
+            else:
+                plain.add(english)
+    return frozenset(plain), tuple(patterns)
+
+
+def english_on_screen(page) -> list[str]:
+    """The visible texts of `page` that are English texts of the catalog, or hold an unfilled placeholder."""
+    plain, patterns = _english()
+    found = []
+    for text in page.evaluate(_VISIBLE_TEXTS):
+        if text in plain or _PLACEHOLDER.search(text) or any(p.match(text) for p in patterns):
+            found.append(text)
+    return found

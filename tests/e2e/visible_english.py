@@ -47,7 +47,7 @@ def _english() -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
                 continue  # the same word in both languages ("Code", "Total")
             if _PLACEHOLDER.search(english):
                 parts = _PLACEHOLDER.split(english)
-                patterns.append(re.compile(".+?".join(re.escape(p) for p in parts) + r"\Z", re.S))
+                patterns.append(re.compile("[^\\n]+?".join(re.escape(p) for p in parts) + r"\Z"))
             else:
                 plain.add(english)
     return frozenset(plain), tuple(patterns)

@@ -47,6 +47,8 @@ def _english() -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
                 continue  # the same word in both languages ("Code", "Total")
             if _PLACEHOLDER.search(english):
                 parts = _PLACEHOLDER.split(english)
+                if sum(len(p.strip()) for p in parts) < 4:
+                    continue  # "{size} MB" would take "3 Mo" for English; the unfilled-placeholder check still holds
                 patterns.append(re.compile("[^\\n]+?".join(re.escape(p) for p in parts) + r"\Z"))
             else:
                 plain.add(english)

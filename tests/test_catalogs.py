@@ -22,8 +22,10 @@ _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def without_dates(text: str) -> str:
-    """A template's text with the lines that change with the day it was made blanked out."""
-    return _DATED.sub("", text)
+    """A template's entries, without its header (its dates change with the day it was made, and a merge of the
+    catalogs may rewrite its blank fields' spacing): only the texts are compared."""
+    body = text.split("\n\n", 1)[1] if "\n\n" in text else text
+    return _DATED.sub("", body)
 
 
 def catalog_problems(po_path: Path) -> list[str]:

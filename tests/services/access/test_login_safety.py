@@ -11,7 +11,7 @@ from practice.db import read_session, write_session
 from practice.models import AuditLog, LoginAttempt, LoginSession, StaffTwoFactor, TeamMember
 from practice.services.access import auth, login_safety, two_factor
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
-from tests.factories import PASSWORD, actor_of, make_member
+from tests.factories import PASSWORD
 
 T0 = dt.datetime(2030, 3, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
 
@@ -22,14 +22,6 @@ def at(seconds: float) -> dt.datetime:
 
 def code_at(secret: str, when: dt.datetime) -> str:
     return pyotp.TOTP(secret).at(when)
-
-
-@pytest.fixture
-def people(fresh_db):
-    with write_session() as s:
-        owner = make_member(s, role="owner", email="olivia@example.com")
-        emma = make_member(s, role="employee", email="emma@example.com")
-        return {"owner": actor_of(owner), "emma": actor_of(emma)}
 
 
 def actions_for(member_id: int) -> list[str]:

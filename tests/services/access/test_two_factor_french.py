@@ -7,15 +7,6 @@ from practice import i18n
 from practice.db import write_session
 from practice.services.access import two_factor
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
-from tests.factories import actor_of, make_member
-
-
-@pytest.fixture
-def people(fresh_db):
-    with write_session() as s:
-        owner = make_member(s, role="owner", email="olivia@example.com")
-        emma = make_member(s, role="employee", email="emma@example.com")
-        return {"owner": actor_of(owner), "emma": actor_of(emma)}
 
 
 def said(error, fn, *args, language: str) -> str:

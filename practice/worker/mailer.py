@@ -56,7 +56,7 @@ def run(stop: threading.Event | None = None, *, interval: float = INTERVAL_S) ->
             free, claimed = workers - len(in_flight), []
             if free:
                 try:
-                    claimed = outbox.claim_due(free)
+                    claimed = outbox.claim_due(free, sending=list(in_flight.values()))
                 except Exception:  # the database was busy or gone for a moment: try again next round
                     log.exception("claiming due mail failed; trying again in %.0f s", interval)
             for mail_id in claimed:

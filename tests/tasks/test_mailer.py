@@ -61,3 +61,27 @@ def test_a_server_trickling_its_answer_holds_up_no_other_mail(fresh_db, monkeypa
                                        "within 4 seconds of receiving it."), stuck.last_error
     print(f"\nthe other mails sent in {others_s - started:.2f} s; the slow one given up after "
           f"{gave_up_s - started:.1f} s")
+
+
+def test_a_mail_whose_lease_ran_out_while_it_is_being_sent_is_not_sent_twice(fresh_db, monkeypatch):
+    # The lease is renewed every third of it; on a loaded machine a renewal can come late (CI caught one). The mailer
+    # must then not claim again the mail it is still sending: that copy would go out twice.
+    monkeypatch.setenv("PRACTICE_MAIL_LEASE", "0.3")
+    monkeypatch.setattr(outbox, "renew_leases", lambda mail_ids: None)  # every renewal late
+    with SMTPServer() as server:
+        server.misbehave("slow@example.net", Misbehaviour(final_delay=2.0))
+        with write_session() as s:
+            owner = actor_of(make_member(s, role="owner"))
+            mail_settings.update_settings(s, owner, host="127.0.0.1", port=server.port, security="none",
+                                          username="", from_address="office@parklee.example")
+            slow = outbox.enqueue(s, to_address="slow@example.net", subject="Slow to confirm", body="x").id
+        stop = threading.Event()
+        loop = threading.Thread(target=mailer.run, args=(stop,), kwargs={"interval": 0.05}, daemon=True)
+        loop.start()
+        try:
+            wait_until(lambda s: s.get(OutgoingMail, slow).status == MailStatus.sent, timeout=15)
+            time.sleep(1.0)  # room for a second copy to arrive
+        finally:
+            stop.set()
+            loop.join(timeout=10)
+        assert len(server.attempts) == 1, f"the mail was sent {len(server.attempts)} times"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -64,9 +65,11 @@ def _build(settings: MailSettings, mail: OutgoingMail) -> EmailMessage:
     return msg
 
 
-def claim_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> list[int]:
+def claim_due(limit: int = 50, *, mail_ids: list[int] | None = None, sending: Collection[int] = ()) -> list[int]:
     """Lease the mails that are due (only those of `mail_ids`, if given) for sending; returns their ids.
-    Each gets its Message-ID now if it has none, so every attempt carries the same one."""
+    Each gets its Message-ID now if it has none, so every attempt carries the same one. `sending`: the mails the
+    caller is still sending; never claimed again, even when a renewal came late and their lease ran out (the
+    copy in flight would otherwise go out twice)."""
     now = utcnow()
     with write_session() as session:
         query = select(OutgoingMail.id).where(
@@ -75,6 +78,8 @@ def claim_due(limit: int = 50, *, mail_ids: list[int] | None = None) -> list[int
             OutgoingMail.next_attempt_at <= now)
         if mail_ids is not None:
             query = query.where(OutgoingMail.id.in_(mail_ids))
+        if sending:
+            query = query.where(OutgoingMail.id.not_in(list(sending)))
         ids = list(session.exec(query.order_by(OutgoingMail.id).limit(limit)))
         if not ids:
             return []

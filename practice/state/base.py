@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import functools
 import inspect
+import itertools
 import json
 import logging
 import time
@@ -420,8 +421,9 @@ class AppState(LangState):
             self._touched_at = time.monotonic()
         if needs_setup and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
             return rx.redirect(routes.ACCOUNT_SECURITY)
-        # Chained from on_load so Reflex cancels it when the tab navigates, reloads or disconnects.
-        return InboxBadgeState.watch_unread
+        # Chained from on_load so Reflex cancels it when the tab navigates, reloads or disconnects. The number
+        # orders the page views of this tab: a watcher that starts late never displaces a newer page's.
+        return InboxBadgeState.watch_unread(next_watch(self.router.session.client_token))
 
     @allow(STAFF)
     def choose_language(self, code: str):
@@ -450,8 +452,24 @@ def running_watchers() -> int:
     return sum(1 for task in _watchers.values() if not task.done())
 
 
-def _claim_watcher(token: str) -> asyncio.Task:
-    """Make the running task this tab's watcher, cancelling the one still running for it."""
+# The number of each tab's latest page view that started a watcher. Background tasks may start in another order
+# than the page views that asked for them (a loaded machine, a reload right after a login): the newest page's
+# watcher must win, or Reflex cancelling the older page's chain would leave the tab with none.
+_latest_view: dict[str, int] = {}
+_view_numbers = itertools.count(1)
+
+
+def next_watch(token: str) -> int:
+    """Number this tab's page view; its watcher is the one to keep unless a later view comes."""
+    number = _latest_view[token] = next(_view_numbers)
+    return number
+
+
+def _claim_watcher(token: str, view: int = 0) -> asyncio.Task | None:
+    """Make the running task this tab's watcher, cancelling the one still running for it; None (do not watch)
+    when a later page view of the tab already asked for its own watcher."""
+    if view and view < _latest_view.get(token, 0):
+        return None
     me = asyncio.current_task()
     previous = _watchers.get(token)
     if previous is not None and previous is not me and not previous.done():
@@ -460,9 +478,11 @@ def _claim_watcher(token: str) -> asyncio.Task:
     return me
 
 
-def _release_watcher(token: str, me: asyncio.Task) -> None:
+def _release_watcher(token: str, me: asyncio.Task, view: int = 0) -> None:
     if _watchers.get(token) is me:
         del _watchers[token]
+    if view and _latest_view.get(token) == view:
+        del _latest_view[token]  # the tab's newest view ended: forget the tab
 
 
 def unread_fingerprint(sid: str) -> tuple[int, int] | None:
@@ -499,10 +519,14 @@ class InboxBadgeState(AppState):
     # rx.event marks allow's async wrapper as a background task, so handler.fn keeps __practice_access__.
     @rx.event(background=True)
     @allow(STAFF)
-    async def watch_unread(self):
-        """Keep `unread` current while this tab is open: poll the fingerprint, push only when it changes."""
+    async def watch_unread(self, view: int = 0):
+        """Keep `unread` current while this tab is open: poll the fingerprint, push only when it changes.
+        `view`: the page view that asked (next_watch); a later view's watcher is never displaced."""
         token = self.router.session.client_token
-        me = _claim_watcher(token)
+        view = int(view or 0)
+        me = _claim_watcher(token, view)
+        if me is None:
+            return
         sid, shown = self._session_id(), None
         try:
             while True:
@@ -515,4 +539,4 @@ class InboxBadgeState(AppState):
                     shown = fingerprint
                 await asyncio.sleep(POLL_SECONDS)
         finally:
-            _release_watcher(token, me)
+            _release_watcher(token, me, view)

@@ -18,3 +18,34 @@ def test_the_watcher_is_a_guarded_background_event():
     assert handler.is_background
     assert handler.fn.__practice_access__ == "staff"
     assert InboxState.event_handlers["open_note"].fn.__practice_access__ == "staff"
+
+
+def test_a_watcher_starting_late_never_displaces_a_newer_page_views():
+    # CI caught a tab without a badge: after a login and an immediate reload, the home page's watcher started
+    # after the board's, cancelled it, and was then cancelled itself with the home page's on_load chain.
+    import asyncio
+
+    from practice.state import base
+
+    async def scenario():
+        home, board = base.next_watch("tab"), base.next_watch("tab")
+
+        async def watcher(view):
+            me = base._claim_watcher("tab", view)
+            if me is None:
+                return "declined"
+            try:
+                await asyncio.sleep(3600)
+            finally:
+                base._release_watcher("tab", me, view)
+
+        newer = asyncio.create_task(watcher(board))
+        await asyncio.sleep(0)
+        late = await watcher(home)  # starts after the board's
+        assert late == "declined"
+        assert not newer.done() and base.running_watchers() == 1
+        newer.cancel()
+        await asyncio.gather(newer, return_exceptions=True)
+        assert base.running_watchers() == 0 and "tab" not in base._latest_view
+
+    asyncio.run(scenario())

@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
+from .language import field_table
+
 TEMPLATE_KINDS = ("email", "message", "organizer", "proposal", "invoice", "document", "folder", "task")
+
+# Firm-defined fields (contract §3.1): the entities that may carry them, and the types a catalog may give.
+FIELD_ENTITIES = ("job", "account", "contact", "answer")
+FIELD_TYPES = ("text", "number", "date", "yesno", "choice")
+# The app's richer types, read as the language's (§3.1): a repeated group's answer counts its entries.
+FIELD_TYPE_ALIASES = {"email": "text", "phone": "text", "url": "text", "money": "number", "group": "number",
+                      "yes/no": "yesno", "one of a list": "choice"}
+_KEY = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def name_key(name: str) -> str:
@@ -27,6 +39,54 @@ def suggest(name: str, candidates: Iterable[str]) -> Optional[str]:
         by_key.setdefault(name_key(c), c)
     close = difflib.get_close_matches(name_key(name), list(by_key), n=1, cutoff=0.6)
     return by_key[close[0]] if close else None
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One firm-defined field: its type and, for "choice", the options its quoted values must be among."""
+
+    type: str
+    options: tuple = ()
+
+    @property
+    def value_type(self) -> str:
+        """The language's type of its values: a choice is text."""
+        return "text" if self.type == "choice" else self.type
+
+
+def _field_def(entity: str, key: str, spec) -> FieldDef:
+    if isinstance(spec, str):
+        spec = {"type": spec}
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"the field {entity}.{key} must be described by a JSON object")
+    kind = str(spec.get("type") or "text").strip().casefold()
+    kind = FIELD_TYPE_ALIASES.get(kind, kind)
+    if kind not in FIELD_TYPES:
+        raise ValueError(f'the field {entity}.{key} has the type "{kind}", which is not one of {", ".join(FIELD_TYPES)}')
+    options = tuple(str(o) for o in spec.get("options") or ())
+    if kind == "choice" and not options:
+        raise ValueError(f"the field {entity}.{key} is one of a list, but its list is empty")
+    return FieldDef(kind, options if kind == "choice" else ())
+
+
+def _fields_from(data) -> dict:
+    if not isinstance(data, Mapping):
+        raise ValueError('"fields" must be a JSON object')
+    out = {}
+    for entity, defs in data.items():
+        entity = str(entity).strip().casefold()
+        if entity not in FIELD_ENTITIES:
+            raise ValueError(f'fields can be given for {", ".join(FIELD_ENTITIES)}, not "{entity}"')
+        if not isinstance(defs, Mapping):
+            raise ValueError(f'the fields of "{entity}" must be a JSON object')
+        table = {}
+        for key, spec in defs.items():
+            key = str(key).strip().casefold()
+            if not _KEY.fullmatch(key):
+                raise ValueError(f'"{key}" can\'t be a field key: use lower-case letters, digits and _')
+            table[key] = _field_def(entity, key, spec)
+        out[entity] = table
+    return out
 
 
 def _find(name: str, candidates: Iterable[str]) -> Optional[str]:
@@ -45,6 +105,9 @@ class Catalog:
     templates: Mapping[str, Sequence[str]] = field(default_factory=dict)
     tags: Sequence[str] = ()
     members: Sequence[str] = ()
+    # Firm-defined fields: entity ("job", "account", "contact"; "answer" for organizer show-if conditions)
+    # -> key -> FieldDef. Built-in fields (language.FIELDS) keep their meaning when a key repeats one.
+    fields: Mapping[str, Mapping[str, FieldDef]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Catalog":
@@ -60,6 +123,7 @@ class Catalog:
             templates={str(k): tuple(str(t) for t in names) for k, names in templates.items()},
             tags=tuple(str(t) for t in data.get("tags") or ()),
             members=tuple(str(m) for m in data.get("members") or ()),
+            fields=_fields_from(data.get("fields") or {}),
         )
 
     @classmethod
@@ -77,7 +141,18 @@ class Catalog:
             "templates": {k: list(v) for k, v in self.templates.items()},
             "tags": list(self.tags),
             "members": list(self.members),
+            "fields": {e: {k: ({"type": d.type, "options": list(d.options)} if d.options else {"type": d.type})
+                           for k, d in defs.items()} for e, defs in self.fields.items()},
         }
+
+    @cached_property
+    def field_types(self) -> dict:
+        """entity -> field -> the language's type: the built-in fields and the firm's (``language.field_table``)."""
+        return field_table(self)
+
+    def field_def(self, entity: str, key: str) -> Optional[FieldDef]:
+        """A firm-defined field, or None."""
+        return self.fields.get(entity, {}).get(key)
 
     # ---- lookups: each returns the catalog's own spelling, or None
     def pipeline(self, name: str) -> Optional[str]:

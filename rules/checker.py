@@ -21,7 +21,7 @@ from .errors import (
 )
 from .formatter import format_duration, format_expr
 from .language import (
-    ACCOUNT_TYPES, CARRIED_BY, DATE, DATETIME, FIELDS, NAMED_FIELDS, NUMBER, PRIORITIES, TEXT,
+    ACCOUNT_TYPES, CARRIED_BY, DATE, DATETIME, NAMED_FIELDS, NUMBER, PRIORITIES, TEXT,
     TYPE_WORDS, YESNO, carries,
 )
 from .parser import parse
@@ -226,6 +226,16 @@ class Checker:
         if entity in ctx.carried or entity in ctx.linked:
             return True
         rule = ctx.rule
+        if rule is None:
+            readable = ", ".join(sorted(ctx.carried))
+            self.err(RuleMeaningError, f"this condition can't read the {entity}, so {what} can't be used here",
+                     span, f"it can read the fields of {readable}" if readable else None)
+            return False
+        if entity == "answer":
+            self.err(RuleMeaningError, f"rules can't read organizer answers, so {what} can't be used here", span,
+                     "answers are read by an organizer's show-if conditions; a rule reads the custom field an "
+                     "answer writes to")
+            return False
         if isinstance(rule.trigger, A.Schedule) and rule.for_each is None:
             message = f"a schedule without \"for each\" carries no {entity}, so {what} can't be used here"
             hint = f'add "for each {entity if entity in ("account", "job", "contact") else "job"} where ..." after the schedule'
@@ -250,9 +260,10 @@ class Checker:
     def expr_type(self, e, ctx: _Context) -> Optional[str]:
         """The type of a value, or None when it has an error already reported."""
         if isinstance(e, A.Field):
-            names = FIELDS.get(e.entity)
+            table = self.catalog.field_types
+            names = table.get(e.entity)
             if names is None or e.name not in names:
-                all_fields = [f"{x}.{n}" for x, ns in FIELDS.items() for n in ns]
+                all_fields = [f"{x}.{n}" for x, ns in table.items() for n in ns]
                 close = suggest(e.path, all_fields)
                 self.err(UnknownNameError, f"there is no field {e.path}", e.span,
                          f'did you mean "{close}"?' if close else None)
@@ -382,7 +393,10 @@ class Checker:
         if not isinstance(fld, A.Field) or not isinstance(value, A.Text):
             return
         kind = NAMED_FIELDS.get(fld.path)
-        if kind == "stage":
+        definition = self.catalog.field_def(fld.entity, fld.name) if kind is None else None
+        if definition is not None and definition.type == "choice":
+            self.choice(fld, definition.options, value)
+        elif kind == "stage":
             self.stage(value, ctx.pipeline)
         elif kind == "pipeline":
             self.pipeline(value)
@@ -395,6 +409,15 @@ class Checker:
                 listed = ", ".join(f'"{a}"' for a in allowed[:-1]) + f' or "{allowed[-1]}"'
                 hint = f'did you mean "{close}"?' if close else f"write {listed}"
                 self.err(UnknownNameError, f'"{value.value}" is not {with_article(kind)}', value.span, hint)
+
+    def choice(self, fld: A.Field, options, value: A.Text) -> None:
+        """A quoted value compared with a firm's one-of-a-list field must be among its options (§3.1)."""
+        if any(name_key(o) == name_key(value.value) for o in options):
+            return
+        close = suggest(value.value, options)
+        shown = ", ".join(f'"{o}"' for o in options[:8]) + (", ..." if len(options) > 8 else "")
+        hint = f'did you mean "{close}"?' if close else f"{fld.path} is one of {shown}"
+        self.err(UnknownNameError, f'"{value.value}" is not one of the choices of {fld.path}', value.span, hint)
 
     # ---- actions
     def check_action(self, a, ctx: _Context) -> None:
@@ -468,7 +491,7 @@ class Checker:
                      d.date.span, "write a date field, today, or a date like 2027-04-15")
 
     def free_text(self, text: A.Text, ctx: _Context) -> None:
-        problems = check_text(text.value, ctx.carried, ctx.linked)
+        problems = check_text(text.value, ctx.carried, ctx.linked, self.catalog.field_types)
         for p in problems:
             span = self.text_span(text, p.start, p.end)
             cls = UnknownNameError if p.kind == "name" else RuleMeaningError

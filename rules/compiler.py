@@ -52,7 +52,8 @@ class _Helpers:
 class _Gen:
     """Generates the Python expression of one condition."""
 
-    def __init__(self):
+    def __init__(self, fields: Optional[dict] = None):
+        self.fields = fields or FIELDS
         self.consts = []
         self.setup = []
         self.entities = set()
@@ -82,12 +83,16 @@ class _Gen:
     # ---- values: (code, type, constant for the whole evaluation?)
     def value(self, e):
         if isinstance(e, A.Field):
-            if e.entity not in FIELDS or e.name not in FIELDS[e.entity]:
+            if e.entity not in self.fields or e.name not in self.fields[e.entity]:
                 raise ValueError(f"unknown field {e.entity}.{e.name}")  # the checker prevents it
+            if not e.entity.isidentifier() or not e.name.isidentifier():
+                raise ValueError(f"unknown field {e.entity}.{e.name}")  # pragma: no cover - the grammar's FIELD
             self.entities.add(e.entity)
-            code = f"{e.entity}[{e.name!r}]"
+            # A firm's own field may be missing from facts built before it existed: it reads as empty.
+            builtin = e.name in FIELDS.get(e.entity, ())
+            code = f"{e.entity}[{e.name!r}]" if builtin else f"{e.entity}.get({e.name!r})"
             self._reads.append(code)
-            return code, FIELDS[e.entity][e.name], False
+            return code, self.fields[e.entity][e.name], False
         if isinstance(e, A.Text):
             return self.const(e.value), TEXT, True
         if isinstance(e, A.Number):
@@ -161,7 +166,7 @@ class _Gen:
 
     def compare(self, c: A.Compare) -> str:
         op = c.op
-        if op in ("is", "is not") and static_type(c.left) == TEXT:
+        if op in ("is", "is not") and static_type(c.left, self.fields) == TEXT:
             # Texts: one quoted side becomes a pre-folded constant.
             if isinstance(c.right, A.Text):
                 k = self.const(c.right.value.strip().casefold())
@@ -217,7 +222,7 @@ class _Gen:
             code, _ = self.as_date(code, t, const, lt)
             items.append(code)
             all_const = all_const and const
-        if lt == DATETIME and any(static_type(v) == DATE for v in c.values):
+        if lt == DATETIME and any(static_type(v, self.fields) == DATE for v in c.values):
             # a moment compared with dates counts by its date
             lcode, _ = self.as_date(lcode, lt, lconst, DATE)
         if all_const and all(isinstance(v, (A.Number, A.DateLiteral, A.YesNo)) for v in c.values):
@@ -264,6 +269,7 @@ class CompiledCondition:
     _consts: tuple = field(repr=False, default=())
     source: str = field(repr=False, default="")
     entities: frozenset = frozenset()
+    fields: Optional[dict] = field(repr=False, default=None)
 
     def bind(self, now: datetime) -> Callable[[dict], bool]:
         """A predicate ``facts -> bool`` for one moment (the time arithmetic is done here, once)."""
@@ -271,21 +277,22 @@ class CompiledCondition:
         today = local_date(now, self.tz)
 
         def slow(facts):
-            return Explainer(facts, now, today, self.tz).condition(self.ast, "if")
+            return Explainer(facts, now, today, self.tz, self.fields).condition(self.ast, "if")
 
         return self._bind(now, today, self.tz, self._consts, _Helpers, slow)
 
     def explain(self, facts: dict, now: datetime, clause: str = "if"):
         """(result, [(clause, test text, values read, result), ...]) for the run log."""
         now = timeutil.aware(now)
-        ex = Explainer(facts, now, local_date(now, self.tz), self.tz)
+        ex = Explainer(facts, now, local_date(now, self.tz), self.tz, self.fields)
         result = ex.condition(self.ast, clause)
         return result, ex.parts
 
 
-def compile_condition(condition, tz="UTC") -> CompiledCondition:
-    """Generate and compile the Python of one checked condition."""
-    gen = _Gen()
+def compile_condition(condition, tz="UTC", fields: Optional[dict] = None) -> CompiledCondition:
+    """Generate and compile the Python of one checked condition (``fields``: the catalog's field table,
+    ``Catalog.field_types``, when the firm has its own fields)."""
+    gen = _Gen(fields)
     expr = gen.cond(condition)
     lines = ["def _bind(_now, _today, _tz, _k, _h, _slow):", "    _cf = str.casefold"]
     lines += [f"    {s}" for s in gen.setup]
@@ -302,7 +309,7 @@ def compile_condition(condition, tz="UTC") -> CompiledCondition:
     exec(compile(source, "<rules condition>", "exec"), {"__builtins__": _BUILTINS}, namespace)
     return CompiledCondition(
         condition, format_condition(condition), as_zone(tz), namespace["_bind"], tuple(gen.consts),
-        source, frozenset(gen.entities),
+        source, frozenset(gen.entities), fields,
     )
 
 
@@ -406,6 +413,7 @@ def compile_rules(checked: CheckedRuleSet, tz: str = "UTC") -> CompiledRuleSet:
 
 def _compile_rule(index: int, rule: A.Rule, catalog: Catalog, zone) -> "CompiledRule":
     carried, linked = carries(rule)
+    fields = catalog.field_types
     t = rule.trigger
     extra = {}
     if isinstance(t, A.StageTrigger):
@@ -435,8 +443,8 @@ def _compile_rule(index: int, rule: A.Rule, catalog: Catalog, zone) -> "Compiled
         carried=frozenset(carried),
         linked=frozenset(linked),
         uses=frozenset(_uses(rule)),
-        where=compile_condition(rule.for_each.condition, zone) if rule.for_each else None,
-        condition=compile_condition(rule.condition, zone) if rule.condition is not None else None,
+        where=compile_condition(rule.for_each.condition, zone, fields) if rule.for_each else None,
+        condition=compile_condition(rule.condition, zone, fields) if rule.condition is not None else None,
         actions=tuple(actions),
         **extra,
     )

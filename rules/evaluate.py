@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any, Mapping, Optional
 
-from .catalog import name_key
+from .catalog import Catalog, name_key
 from .compiler import CompiledRule, CompiledRuleSet
 from .errors import EvaluationError
-from .language import DATE, DATETIME, EVENT_NAMES, FIELDS, NUMBER, TEXT
+from .language import DATE, DATETIME, EVENT_NAMES, FIELDS, NUMBER, TEXT, YESNO
 from .placeholders import RenderError
 from .planning import action_reads, plan_action
 from .semantics import fields_read
@@ -94,16 +94,18 @@ class RuleDecision:
 # ------------------------------------------------------------------ facts
 
 
-def prepare_facts(facts: Mapping) -> dict:
+def prepare_facts(facts: Mapping, catalog: Optional[Catalog] = None) -> dict:
     """Facts in the shape the compiled rules read: every field present, values typed.
 
     ``facts`` maps "job", "account", "contact" and the trigger's item ("invoice",
     "organizer"...; also accepted as "item") to dicts or objects with those fields, or None.
     Dates may be ``date`` or ISO text; moments ``datetime`` (naive ones are UTC) or ISO
-    text; numbers int, Decimal, float or text; tags any list of names.
+    text; numbers int, Decimal, float or text; yes/no ``bool`` or "yes"/"no"; tags any list of names.
+    With a ``catalog`` carrying the firm's own fields (contract §3.1), those are typed too.
     """
     out = {}
-    for entity, names in FIELDS.items():
+    table = catalog.field_types if catalog is not None else FIELDS
+    for entity, names in table.items():
         raw = facts.get(entity) if isinstance(facts, Mapping) else getattr(facts, entity, None)
         if raw is None:
             out[entity] = None
@@ -142,15 +144,29 @@ def _coerce(v, t, path):
             if isinstance(v, date):
                 return aware(datetime.combine(v, time(0)))
             return aware(datetime.fromisoformat(str(v).strip()))
+        if t == YESNO:
+            return _yes_no(v)
     except (TypeError, ValueError, InvalidOperation):
-        words = {TEXT: "text", NUMBER: "a number", DATE: "a date", DATETIME: "a date and time"}[t]
+        words = {TEXT: "text", NUMBER: "a number", DATE: "a date", DATETIME: "a date and time", YESNO: "yes or no"}[t]
         raise EvaluationError(f"the facts give {v!r} for {path}, which is not {words}") from None
     return v
 
 
-def _fix_dates(facts: dict, tz) -> dict:
+_YES, _NO = ("yes", "true", "y", "1"), ("no", "false", "n", "0")
+
+
+def _yes_no(v) -> bool:
+    if isinstance(v, bool):
+        return v
+    word = str(v).strip().casefold()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise ValueError(v)
+
+
+def _fix_dates(facts: dict, tz, fields: Optional[dict] = None) -> dict:
     # An aware datetime given for a date field counts by its date in the firm's time zone.
-    for entity, names in FIELDS.items():
+    for entity, names in (fields or FIELDS).items():
         record = facts.get(entity)
         if not record:
             continue
@@ -159,6 +175,11 @@ def _fix_dates(facts: dict, tz) -> dict:
             if t == DATE and isinstance(v, datetime):
                 record[name] = local_date(v, tz)
     return facts
+
+
+def _prepared(compiled: CompiledRuleSet, facts: Mapping) -> dict:
+    catalog = compiled.catalog
+    return _fix_dates(prepare_facts(facts, catalog), compiled.tz, catalog.field_types)
 
 
 def _with_item(event: Event, facts: Mapping) -> Mapping:
@@ -206,7 +227,7 @@ def evaluate(compiled: CompiledRuleSet, event: Event, facts: Mapping, now: datet
     """
     now = aware(now)
     if not prepared:
-        facts = _fix_dates(prepare_facts(_with_item(event, facts)), compiled.tz)
+        facts = _prepared(compiled, _with_item(event, facts))
     decisions = []
     for rule in compiled.rules:
         if trigger_matches(rule, event) is not None:
@@ -219,7 +240,7 @@ def dry_run(compiled: CompiledRuleSet, event: Event, facts: Mapping, now: dateti
     """Like ``evaluate``, but every rule of the file gets a decision ("Try on a job"):
     rules whose trigger does not match say why in ``reason``."""
     now = aware(now)
-    facts = _fix_dates(prepare_facts(_with_item(event, facts)), compiled.tz)
+    facts = _prepared(compiled, _with_item(event, facts))
     decisions = []
     for rule in compiled.rules:
         why = trigger_matches(rule, event)
@@ -244,7 +265,7 @@ def matching(compiled: CompiledRuleSet, rule_name: str, records, now: datetime, 
         return list(records)
     pred = rule.where.bind(now)
     if not prepared:
-        facts_of = [_fix_dates(prepare_facts(r), compiled.tz) for r in records]
+        facts_of = [_prepared(compiled, r) for r in records]
         return [raw for raw, facts in zip(records, facts_of, strict=True)
                 if _missing(rule, facts, Event("schedule")) is None and pred(facts)]
     needed = sorted(rule.uses & (rule.carried | rule.linked))
@@ -333,7 +354,7 @@ def run_delayed(compiled: CompiledRuleSet, rule_name: str, action_index: int, ev
     dropped."""
     now = aware(now)
     rule = compiled.rule(rule_name)
-    facts = _fix_dates(prepare_facts(_with_item(event, facts)), compiled.tz)
+    facts = _prepared(compiled, _with_item(event, facts))
     decision = _decide(compiled, rule, event, facts, now, only=action_index, delayed=True)
     if not decision.fired:
         reason = decision.reason or "the rule's conditions no longer hold"

@@ -86,6 +86,7 @@ CARRIED_BY = {
                '"for each contact"',
     "job": 'rules about a job (like "when job enters stage ...") or "for each job"',
     "account": 'rules with a trigger, or schedules with "for each"',
+    "answer": "an organizer's show-if conditions, not rules",
 }
 
 
@@ -104,3 +105,18 @@ def carries(rule: A.Rule) -> tuple:
 
 def field_type(entity: str, name: str) -> Optional[str]:
     return FIELDS.get(entity, {}).get(name)
+
+
+def field_table(catalog) -> dict:
+    """Every field a rule may read with this catalog: the built-in ones, joined by the firm's own
+    (contract §3.1) under their keys, with the language's type of their values. A built-in field keeps
+    its meaning when a firm's key repeats its name."""
+    fields = getattr(catalog, "fields", None) or {}
+    if not fields:
+        return FIELDS
+    table = {entity: dict(names) for entity, names in FIELDS.items()}
+    for entity, defs in fields.items():
+        names = table.setdefault(entity, {})
+        for key, definition in defs.items():
+            names.setdefault(key, definition.value_type)
+    return table

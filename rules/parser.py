@@ -48,6 +48,7 @@ _PARSER = Lark(
     lexer="contextual",
     transformer=_Builder(),
     maybe_placeholders=False,
+    start=["start", "condition"],
 )
 
 # ------------------------------------------------------------------ scanning
@@ -101,7 +102,7 @@ def parse(source: str) -> A.RuleSet:
     text = source[1:] if source.startswith("\ufeff") else source
     comments, comma = scan_comments_and_commas(text)
     try:
-        result = _PARSER.parse(text)
+        result = _PARSER.parse(text, start="start")
     except _AfterAtEnd as e:
         err = _after_error(text, e.span, e.action_span)
         _raise_first(err, comma, text)
@@ -121,6 +122,42 @@ def parse(source: str) -> A.RuleSet:
     return A.RuleSet((), tuple(comments))  # pragma: no cover
 
 
+def parse_condition(source: str):
+    """Parse a condition alone (an organizer's show-if: ``answer.has_rental is yes``); raises
+    ``RuleSyntaxError`` at the first mistake, worded like the rules' own."""
+    if not isinstance(source, str):
+        raise TypeError("a condition must be a str")
+    text = source[1:] if source.startswith("\ufeff") else source
+    _, comma = scan_comments_and_commas(text)
+    try:
+        result = _PARSER.parse(text, start="condition")
+    except UnexpectedInput as e:
+        _raise_first(_condition_end_error(e, text) or _translate(e, text), comma, text)
+    except RecursionError:
+        raise RuleSyntaxError("this condition is nested too deeply to read", A.Span(1, 1, 1, 2),
+                              "use fewer parentheses inside each other") from None
+    if comma is not None:
+        raise _comma_error(comma[1], comma[2])
+    _check_nesting([(result, 1)])
+    return result
+
+
+def _condition_end_error(e: UnexpectedInput, text: str) -> Optional[RuleSyntaxError]:
+    """A condition that stops too early (``answer.count >``) is told where it stops."""
+    if not isinstance(e, UnexpectedToken) or e.token.type != "$END":
+        return None
+    if not text.strip():
+        return RuleSyntaxError("the condition is empty", A.Span(1, 1, 1, 2),
+                               'write a test, like answer.has_rental is yes')
+    end = len(text.rstrip())
+    line, column = _line_col(text, end - 1)
+    ip = getattr(e, "interactive_parser", None)
+    previous = _previous_type(list(ip.parser_state.value_stack)) if ip is not None else None
+    expected = {x for x in e.expected if x != "$END"}
+    return RuleSyntaxError(f"the condition stops too early: expected {describe_expected(expected, previous)}",
+                           A.Span(line, column, line, column + 1))
+
+
 MAX_DEPTH = 60
 
 
@@ -133,27 +170,32 @@ def _check_depth(ruleset) -> None:
             due = getattr(action, "due", None)
             if due is not None and due.date is not None:
                 stack.append((A.Empty(due.date, span=due.span), 1))
-        while stack:
-            node, depth = stack.pop()
-            if depth > MAX_DEPTH:
-                raise RuleSyntaxError(
-                    "this condition is nested too deeply to read", node.span,
-                    f"use at most {MAX_DEPTH} parentheses or \"not\" inside each other")
-            if isinstance(node, (A.And, A.Or)):
-                stack.extend((p, depth + 1) for p in node.parts)
-            elif isinstance(node, A.Not):
-                stack.append((node.part, depth + 1))
-            elif isinstance(node, A.Group):
-                stack.append((node.inner, depth + 1))
-            elif isinstance(node, (A.Compare, A.OneOf, A.Empty, A.Within, A.Ago)):
-                for value in _values_of(node):
-                    d = depth
-                    while isinstance(value, A.Shifted):
-                        d += 1
-                        value = value.base
-                    if d > MAX_DEPTH:
-                        raise RuleSyntaxError("this value has too many durations added to it",
-                                              node.span, "add them up into one duration")
+        _check_nesting(stack)
+
+
+def _check_nesting(stack: list) -> None:
+    """Refuse (condition, depth) pairs nested deeper than MAX_DEPTH."""
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise RuleSyntaxError(
+                "this condition is nested too deeply to read", node.span,
+                f"use at most {MAX_DEPTH} parentheses or \"not\" inside each other")
+        if isinstance(node, (A.And, A.Or)):
+            stack.extend((p, depth + 1) for p in node.parts)
+        elif isinstance(node, A.Not):
+            stack.append((node.part, depth + 1))
+        elif isinstance(node, A.Group):
+            stack.append((node.inner, depth + 1))
+        elif isinstance(node, (A.Compare, A.OneOf, A.Empty, A.Within, A.Ago)):
+            for value in _values_of(node):
+                d = depth
+                while isinstance(value, A.Shifted):
+                    d += 1
+                    value = value.base
+                if d > MAX_DEPTH:
+                    raise RuleSyntaxError("this value has too many durations added to it",
+                                          node.span, "add them up into one duration")
 
 
 def _values_of(node):

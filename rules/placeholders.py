@@ -71,8 +71,10 @@ def placeholder_blocks(value: str):
         pos = close + 2
 
 
-def check_text(value: str, carried: set, linked: set) -> list:
-    """Every problem with the placeholders of one text, given what the rule carries."""
+def check_text(value: str, carried: set, linked: set, fields: Optional[dict] = None) -> list:
+    """Every problem with the placeholders of one text, given what the rule carries (``fields``: the
+    catalog's field table when the firm has its own fields)."""
+    fields = fields or FIELDS
     problems = []
     for start, end, inner in placeholder_blocks(value):
         if inner is None:
@@ -84,7 +86,7 @@ def check_text(value: str, carried: set, linked: set) -> list:
                     start, start + 2, "only {{ ... }} placeholders can be used in rules",
                     "write a field in double braces, like {{ account.name }}", "meaning"))
             continue
-        problems.extend(_check_block(start, end, inner, carried | linked))
+        problems.extend(_check_block(start, end, inner, carried | linked, fields))
     return problems
 
 
@@ -92,14 +94,14 @@ def check_text(value: str, carried: set, linked: set) -> list:
 _SIMPLE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*")
 
 
-def _check_block(start, end, inner, carried) -> list:
+def _check_block(start, end, inner, carried, fields=FIELDS) -> list:
     shown = "{{" + inner + "}}"
     simple = _SIMPLE.fullmatch(inner)
     if simple is not None:
         name, attr = simple.groups()
         if attr is None:
-            return _check_name(start, end, name)
-        return _check_field(start, end, name, attr, carried)
+            return _check_name(start, end, name, fields)
+        return _check_field(start, end, name, attr, carried, fields)
     if len(inner) > MAX_LENGTH or _depth(inner) > MAX_DEPTH:
         return [PlaceholderProblem(start, end, f"the placeholder {_shortened(shown)} is too long or has too many brackets",
                                    "write a field in double braces, like {{ account.name }}", "meaning")]
@@ -141,20 +143,20 @@ def _shortened(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 5] + "...}}"
 
 
-def _check_name(start, end, name) -> list:
+def _check_name(start, end, name, fields=FIELDS) -> list:
     if name in SPECIAL_PLACEHOLDERS:
         return []
-    if name in FIELDS:
-        first = next(iter(FIELDS[name]))
+    if name in fields:
+        first = next(iter(fields[name]))
         return [PlaceholderProblem(start, end, f"say which field of the {name} to show",
                                    f"like {{{{ {name}.{first} }}}}", "meaning")]
-    return [_unknown(start, end, name)]
+    return [_unknown(start, end, name, fields)]
 
 
-def _check_field(start, end, entity, attr, carried) -> list:
+def _check_field(start, end, entity, attr, carried, fields=FIELDS) -> list:
     path = f"{entity}.{attr}"
-    if entity not in FIELDS or attr not in FIELDS[entity]:
-        return [_unknown(start, end, path)]
+    if entity not in fields or attr not in fields[entity]:
+        return [_unknown(start, end, path, fields)]
     if entity not in carried:
         return [PlaceholderProblem(
             start, end, f"this trigger carries no {entity}, so {{{{ {path} }}}} can't be used here",
@@ -162,8 +164,8 @@ def _check_field(start, end, entity, attr, carried) -> list:
     return []
 
 
-def _unknown(start, end, name) -> PlaceholderProblem:
-    known = list(SPECIAL_PLACEHOLDERS) + [f"{e}.{n}" for e, names in FIELDS.items() for n in names]
+def _unknown(start, end, name, fields=FIELDS) -> PlaceholderProblem:
+    known = list(SPECIAL_PLACEHOLDERS) + [f"{e}.{n}" for e, names in fields.items() for n in names]
     close = suggest(name, known)
     return PlaceholderProblem(start, end, f'there is no placeholder "{name}"',
                               f'did you mean "{close}"?' if close else None)

@@ -59,7 +59,7 @@ class PlannedAction:
     run_at: Optional[datetime] = None
 
 
-def placeholder_context(facts: dict, now: datetime, tz) -> dict:
+def placeholder_context(facts: dict, now: datetime, tz, fields: Optional[dict] = None) -> dict:
     """What placeholders can show: the facts as text, plus today, year, quarter and month."""
     today = local_date(now, tz)
     context = {
@@ -68,7 +68,7 @@ def placeholder_context(facts: dict, now: datetime, tz) -> dict:
         "quarter": (today.month - 1) // 3 + 1,
         "month": A.MONTH_NAMES[today.month - 1].capitalize(),
     }
-    for entity, names in FIELDS.items():
+    for entity, names in (fields or FIELDS).items():
         record = facts.get(entity)
         if record is None:
             continue
@@ -79,6 +79,8 @@ def placeholder_context(facts: dict, now: datetime, tz) -> dict:
 def _show(v, t, tz) -> str:
     if v is None:
         return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if t == DATETIME and isinstance(v, datetime):
         return aware(v).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if t == DATE and isinstance(v, date):
@@ -141,7 +143,7 @@ class _ActionInputs:
         if template is None:
             return node.value
         if self._context is None:
-            self._context = placeholder_context(self.facts, self.now, self.tz)
+            self._context = placeholder_context(self.facts, self.now, self.tz, self.catalog.field_types)
         return render(template, node.value, self._context)
 
     def due(self, d: Optional[A.Due]):

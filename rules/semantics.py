@@ -29,10 +29,11 @@ def literal_number(n: A.Number):
     return int(v) if v == v.to_integral_value() else v
 
 
-def static_type(e) -> Optional[str]:
-    """The type of a checked value (no errors: the checker has run)."""
+def static_type(e, fields: Optional[dict] = None) -> Optional[str]:
+    """The type of a checked value (no errors: the checker has run); ``fields`` is the catalog's field
+    table (``Catalog.field_types``) when the firm has its own fields."""
     if isinstance(e, A.Field):
-        return FIELDS[e.entity][e.name]
+        return (fields or FIELDS)[e.entity][e.name]
     if isinstance(e, A.Text):
         return TEXT
     if isinstance(e, A.Number):
@@ -44,7 +45,7 @@ def static_type(e) -> Optional[str]:
     if isinstance(e, A.YesNo):
         return YESNO
     if isinstance(e, A.Shifted):
-        return static_type(e.base)
+        return static_type(e.base, fields)
     raise TypeError(e)  # pragma: no cover
 
 
@@ -67,7 +68,8 @@ def fields_read(node) -> set:
 class Explainer:
     """Evaluates conditions on prepared facts, recording each test's values and result."""
 
-    def __init__(self, facts: dict, now: datetime, today: date, tz):
+    def __init__(self, facts: dict, now: datetime, today: date, tz, fields: Optional[dict] = None):
+        self.fields = fields or FIELDS
         self.facts = facts
         self.now = now
         self.today = today
@@ -106,7 +108,7 @@ class Explainer:
         return v
 
     def pair(self, left, right):
-        lt, rt = static_type(left), static_type(right)
+        lt, rt = static_type(left, self.fields), static_type(right, self.fields)
         lv = self.as_date_if(self.value(left), rt)
         rv = self.as_date_if(self.value(right), lt)
         return lv, rv, lt
@@ -134,7 +136,7 @@ class Explainer:
         try:
             result = bool(self.test(c))
         except (TypeError, AttributeError, ValueError, OverflowError):
-            raise EvaluationError(_fact_problem(c, self.read), c.span) from None
+            raise EvaluationError(_fact_problem(c, self.read, self.fields), c.span) from None
         self.parts.append((clause, format_condition(c), dict(self.read), result))
         return result
 
@@ -149,7 +151,7 @@ class Explainer:
         if isinstance(c, A.Compare):
             return self.compare(c)
         if isinstance(c, A.OneOf):
-            lt = static_type(c.left)
+            lt = static_type(c.left, self.fields)
             lv = self.value(c.left)
             values = [(v, self.value(v)) for v in c.values]
             if lv is None:
@@ -158,7 +160,7 @@ class Explainer:
                 left = self.key(c.left, lv)
                 found = any(self.key(n, v) == left for n, v in values)
             else:
-                found = any(self.as_date_if(lv, static_type(n)) == self.as_date_if(v, lt)
+                found = any(self.as_date_if(lv, static_type(n, self.fields)) == self.as_date_if(v, lt)
                             for n, v in values)
             return found != c.negated
         if isinstance(c, A.Empty):
@@ -212,10 +214,10 @@ class Explainer:
         raise TypeError(op)  # pragma: no cover
 
 
-def _fact_problem(c, read: dict) -> str:
+def _fact_problem(c, read: dict, fields: dict) -> str:
     for path, v in read.items():
         entity, name = path.split(".", 1)
-        t = FIELDS.get(entity, {}).get(name)
+        t = fields.get(entity, {}).get(name)
         if v is not None and not _fits(v, t):
             return f"the facts give {v!r} for {path}, which is not {_type_word(t)}"
     return f"could not evaluate: {format_condition(c)}"
@@ -230,8 +232,11 @@ def _fits(v, t) -> bool:
         return isinstance(v, date) and not isinstance(v, datetime)
     if t == DATETIME:
         return isinstance(v, datetime)
+    if t == YESNO:
+        return isinstance(v, bool)
     return True
 
 
 def _type_word(t) -> str:
-    return {TEXT: "text", NUMBER: "a number", DATE: "a date", DATETIME: "a date and time"}.get(t, "valid")
+    return {TEXT: "text", NUMBER: "a number", DATE: "a date", DATETIME: "a date and time",
+            YESNO: "yes or no"}.get(t, "valid")

@@ -6,7 +6,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from rules import check, compile_condition, prepare_facts
+from rules import check, prepare_facts
+from rules.compiler import compile_condition
 from rules.compiler import _Helpers
 from rules.semantics import Explainer
 from rules.timeutil import as_zone, local_date

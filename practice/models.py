@@ -918,6 +918,63 @@ class ProposalTemplateLine(SQLModel, table=True):
     position: int = 0
 
 
+class QuestionKind(str, Enum):
+    """What an organizer question asks for (the client's input and the type its show-if conditions read)."""
+
+    short_text = "short_text"
+    long_text = "long_text"
+    number = "number"
+    money = "money"
+    date = "date"
+    yes_no = "yes_no"
+    one_of = "one_of"
+    several_of = "several_of"
+    file = "file"
+    group = "group"  # a repeated group ("each dependent"): its sub-questions are asked once per entry
+
+
+class OrganizerTemplate(SQLModel, table=True):
+    """An organizer the firm sends clients to fill: sections of questions, in order."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    updated_at: dt.datetime = when()
+
+
+class OrganizerSection(SQLModel, table=True):
+    """One page of an organizer as the client sees it (the portal shows one section at a time)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="organizertemplate.id", index=True)
+    title: str
+    position: int = 0
+
+
+class OrganizerQuestion(SQLModel, table=True):
+    """One question of an organizer; a repeated group's sub-questions point at the group (`parent_id`).
+
+    `show_if` is a condition in the rules language over earlier answers (`answer.<key>`) and the account's and
+    contact's fields; `field_target` ("account.filing_status") and the tags are applied when the client submits."""
+
+    __table_args__ = (UniqueConstraint("template_id", "key", name="uq_organizerquestion_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="organizertemplate.id", index=True)
+    section_id: int = Field(foreign_key="organizersection.id", index=True)
+    parent_id: Optional[int] = Field(default=None, foreign_key="organizerquestion.id", index=True)
+    key: str
+    label: str
+    help: str = ""
+    kind: QuestionKind = QuestionKind.short_text
+    required: bool = False
+    options: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    show_if: str = ""
+    field_target: str = ""
+    tags_add: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags_remove: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0
+
+
 class ProposalStatus(str, Enum):
     sent = "sent"
     signed = "signed"

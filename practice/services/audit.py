@@ -12,8 +12,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from practice.models import (Account, AuditLog, Contact, Document, DocumentTemplate, EmailTemplate, FirmCertificate,
-                             Folder, FolderTemplate, Job, OutgoingMail, Pipeline, ProposalTemplate, RuleRun, Service,
-                             Tag, Task, TeamMember)
+                             Folder, FolderTemplate, Job, OrganizerTemplate, OutgoingMail, Pipeline, ProposalTemplate,
+                             RuleRun, Service, Tag, Task, TeamMember)
 from practice.services.actor import Actor, contact_name, require_admin
 from practice.services.errors import InvalidInput
 from practice.services.formatting import format_datetime, zone
@@ -22,7 +22,7 @@ from practice.services.formatting import format_datetime, zone
 KIND_WORDS = {"account": "Account", "contact": "Contact", "job": "Job", "task": "Task", "team_member": "Team member",
               "document": "Document", "folder": "Folder", "folder_template": "Folder template",
               "document_template": "Document template", "email_template": "Email template",
-              "proposal_template": "Proposal template", "pipeline": "Pipeline", "tag": "Tag", "service": "Service",
+              "proposal_template": "Proposal template", "organizer_template": "Organizer template", "pipeline": "Pipeline", "tag": "Tag", "service": "Service",
               "certificate": "Sealing certificate", "mail": "Email", "mail_settings": "Email settings",
               "signing_settings": "Signing settings", "firm": "Firm settings", "rules": "Rules",
               "rule_run": "Automation run", "handler": "Refused action"}
@@ -40,6 +40,7 @@ _NAMES = {"account": (Account, lambda a: a.name), "contact": (Contact, contact_n
           "folder_template": (FolderTemplate, lambda t: t.name),
           "document_template": (DocumentTemplate, lambda t: t.name),
           "email_template": (EmailTemplate, lambda t: t.name), "proposal_template": (ProposalTemplate, lambda t: t.name),
+          "organizer_template": (OrganizerTemplate, lambda t: t.name),
           "pipeline": (Pipeline, lambda p: p.name), "tag": (Tag, lambda t: t.name),
           "service": (Service, lambda s: s.name), "certificate": (FirmCertificate, lambda c: c.subject),
           "mail": (OutgoingMail, _mail_name), "rule_run": (RuleRun, lambda r: r.rule_name)}

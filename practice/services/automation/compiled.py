@@ -128,11 +128,20 @@ def _compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRul
     return version, hit[0], hit[1]
 
 
-def rules_sending_proposal(session: Session, name: str) -> list[str]:
-    """Names of the saved rules that send the proposal template called `name` (proposals ask before a rename
-    or a delete: a rule naming a missing template would stop the whole rules file from running)."""
+def _rules_sending(session: Session, kind: str, name: str) -> list[str]:
     _, compiled, _ = compiled_rules(session)
     wanted = " ".join(name.split()).lower()
     return [rule.name for rule in (compiled.rules if compiled else [])
-            if any(type(a.ast).__name__ == "Send" and a.ast.kind == "proposal"
+            if any(type(a.ast).__name__ == "Send" and a.ast.kind == kind
                    and " ".join(a.ast.template.value.split()).lower() == wanted for a in rule.actions)]
+
+
+def rules_sending_proposal(session: Session, name: str) -> list[str]:
+    """Names of the saved rules that send the proposal template called `name` (proposals ask before a rename
+    or a delete: a rule naming a missing template would stop the whole rules file from running)."""
+    return _rules_sending(session, "proposal", name)
+
+
+def rules_sending_organizer(session: Session, name: str) -> list[str]:
+    """Names of the saved rules that send the organizer template called `name` (`send organizer "T"`)."""
+    return _rules_sending(session, "organizer", name)

@@ -17,6 +17,7 @@ from practice.services.automation import rules_check
 from practice.services.automation.actions import NOT_AVAILABLE
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.firm import get_firm
+from practice.services.organizers import templates as organizer_templates
 from practice.warm_sandbox import run_warm
 
 
@@ -38,7 +39,7 @@ class RulesInvalid(InvalidInput):
 CHECK_SECONDS = 10.0
 CHECK_CPU_SECONDS = 6
 CHECK_MEMORY = 768 * 1024 * 1024
-UNBUILT_TEMPLATE_KINDS = {"message", "organizer", "invoice"}
+UNBUILT_TEMPLATE_KINDS = {"message", "invoice"}
 
 
 class FirmCatalog(rules.Catalog):
@@ -62,7 +63,8 @@ def catalog_from_db(session: Session) -> rules.Catalog:
     document_templates = list(session.execute(select(DocumentTemplate.name).order_by(DocumentTemplate.name)).scalars())
     return FirmCatalog.from_dict({
         "pipelines": stages,
-        "templates": {"email": email_templates, "message": [], "organizer": [], "proposal": proposal_templates,
+        "templates": {"email": email_templates, "message": [], "organizer": organizer_templates.template_names(session),
+                      "proposal": proposal_templates,
                       "invoice": [], "document": document_templates, "folder": folder_templates, "task": []},
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712

@@ -13,6 +13,7 @@ from practice.services import events
 from practice.services.mail import settings as mail_settings, templates as mail_templates
 from practice.services.automation import actions, compiled, delays, engine, preview, rulesets, runlog, schedules, triggers
 from practice.services.work import accounts, jobs
+from practice.services.organizers import templates as organizer_templates
 from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
 from tests.factories import make_account, make_firm, make_household, make_pipeline, make_tag
@@ -174,6 +175,8 @@ end
 
 
 def test_actions_not_built_yet_are_accepted_skipped_and_explained(firm):
+    with write_session() as s:
+        organizer_templates.create_template(s, firm["actor"], "1040 Organizer")
     version, warnings = save(firm["actor"], '''
 rule "Organizer"
 when job enters stage "Waiting for info"

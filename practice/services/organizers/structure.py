@@ -1,0 +1,119 @@
+"""An organizer template as it is stored, read in order, and its soundness: every show-if condition reads only known
+questions placed before it (and the account's and contact's fields), so no hidden question can block submission."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import rules
+from sqlmodel import Session, select
+
+from practice.i18n import _
+from practice.models import OrganizerQuestion, OrganizerSection, OrganizerTemplate
+from practice.services.errors import InvalidInput, NotFound
+from practice.services.organizers import answering, conditions
+
+# The firm's names and fields, read by the automations (which sit above organizers): the state passes
+# `rulesets.catalog_from_db`.
+FirmCatalog = Callable[[Session], rules.Catalog]
+# Names of the saved rules that send an organizer template (the automations' `rules_sending_organizer`).
+RulesUsing = Callable[[Session, str], list[str]]
+_ANSWER_NAME = re.compile(r"\banswer\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass
+class Layout:
+    """A template's sections in order, each with its top-level questions in order, and each group's sub-questions."""
+    template: OrganizerTemplate
+    sections: list[OrganizerSection]
+    questions: dict[int, list[OrganizerQuestion]]  # section id -> its top-level questions
+    children: dict[int, list[OrganizerQuestion]]  # group id -> its sub-questions
+
+    def in_order(self) -> list[OrganizerQuestion]:
+        """Every top-level question, section after section: the order the client meets them in."""
+        return [q for s in self.sections for q in self.questions.get(s.id, [])]
+
+
+def get_template_row(session: Session, template_id) -> OrganizerTemplate:
+    template = session.get(OrganizerTemplate, template_id) if isinstance(template_id, int) else None
+    if template is None:
+        raise NotFound(_("That organizer template no longer exists."))
+    return template
+
+
+def layout(session: Session, template: OrganizerTemplate) -> Layout:
+    """The template's sections and questions in order (three statements)."""
+    sections = list(session.exec(select(OrganizerSection).where(OrganizerSection.template_id == template.id)
+                                 .order_by(OrganizerSection.position, OrganizerSection.id)))
+    questions: dict[int, list[OrganizerQuestion]] = {}
+    children: dict[int, list[OrganizerQuestion]] = {}
+    for q in session.exec(select(OrganizerQuestion).where(OrganizerQuestion.template_id == template.id)
+                          .order_by(OrganizerQuestion.position, OrganizerQuestion.id)):
+        if q.parent_id is None:
+            questions.setdefault(q.section_id, []).append(q)
+        else:
+            children.setdefault(q.parent_id, []).append(q)
+    return Layout(template, sections, questions, children)
+
+
+def condition_problems(show_if: str, key: str, earlier: dict[str, dict], everything: dict[str, dict],
+                       firm: rules.Catalog) -> list[str]:
+    """What is wrong with one show-if condition placed after the questions `earlier` (key -> answer field), in a
+    template whose questions are `everything`: its own problems, or the later or unknown questions it reads."""
+    if not show_if.strip():
+        return []
+    found = conditions.problems(show_if, conditions.catalog_for(firm, everything))
+    if found:
+        return found
+    if not conditions.problems(show_if, conditions.catalog_for(firm, earlier)):
+        return []
+    later = [name for name in _ANSWER_NAME.findall(show_if) if name not in earlier]
+    if key in later:
+        return [_('It reads this question\'s own answer ("answer.{key}"); a condition may read only the questions '
+                  "before it.").format(key=key)]
+    names = ", ".join(f'"answer.{name}"' for name in dict.fromkeys(later)) or _("a question")
+    return [_("It reads {names}, which comes later in the organizer; a condition may read only the questions "
+              "before it. Move the question below, or change the condition.").format(names=names)]
+
+
+def template_problems(lay: Layout, firm: rules.Catalog) -> list[tuple[OrganizerQuestion, str]]:
+    """Every show-if condition of the template that is unsound where it stands, with its first problem."""
+    ordered = lay.in_order()
+    everything = {q.key: conditions.answer_field(q.kind, q.options) for q in ordered}
+    earlier: dict[str, dict] = {}
+    out = []
+    for q in ordered:
+        found = condition_problems(q.show_if, q.key, earlier, everything, firm)
+        if found:
+            out.append((q, found[0]))
+        earlier[q.key] = everything[q.key]
+    return out
+
+
+def require_sound(session: Session, template: OrganizerTemplate, firm: rules.Catalog) -> None:
+    """Refuse a change that leaves a show-if condition reading a later, missing or mistyped question."""
+    session.flush()
+    problems = template_problems(layout(session, template), firm)
+    if problems:
+        question, problem = problems[0]
+        raise InvalidInput(_('The show-if condition of "{label}" would no longer hold: {problem} Nothing was '
+                             "changed.").format(label=question.label, problem=problem), field="show_if")
+
+
+def _question(q: OrganizerQuestion, section: int, children: list[OrganizerQuestion]) -> answering.Question:
+    return answering.Question(q.key, q.label, q.kind, q.required, q.show_if, tuple(q.options),
+                              tuple(_question(c, section, []) for c in children), section)
+
+
+def form_of(session: Session, template: OrganizerTemplate, firm: rules.Catalog) -> answering.Form:
+    """The template ready to fill (each show-if compiled against the questions before it): what the portal reads."""
+    lay = layout(session, template)
+    questions, compiled, earlier = [], {}, {}
+    for n, section in enumerate(lay.sections):
+        for q in lay.questions.get(section.id, []):
+            questions.append(_question(q, n, lay.children.get(q.id, [])))
+            if q.show_if.strip():
+                compiled[q.key] = conditions.compiled(q.show_if, conditions.catalog_for(firm, earlier))
+            earlier[q.key] = conditions.answer_field(q.kind, q.options)
+    return answering.Form(tuple(questions), compiled, tuple(s.title for s in lay.sections))

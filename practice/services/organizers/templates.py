@@ -94,14 +94,18 @@ def create_template(session: Session, actor: Actor, name: str) -> OrganizerTempl
     return template
 
 
-def not_used_by_rules(session: Session, template: OrganizerTemplate, doing: str, rules_using: RulesUsing) -> None:
+def not_used_by_rules(session: Session, template: OrganizerTemplate, rename: bool, rules_using: RulesUsing) -> None:
     """Refuse to rename or delete a template a saved rule sends (a rule naming a missing template would stop the
     whole rules file from running)."""
     used = rules_using(session, template.name)
-    if used:
+    if not used:
+        return
+    names = ", ".join(f'"{n}"' for n in used)
+    if rename:
         raise Conflict(_('The rule {names} sends "{name}" (send organizer "{name}"); change the rules first, then '
-                         "{doing} the organizer.").format(names=", ".join(f'"{n}"' for n in used),
-                                                         name=template.name, doing=doing))
+                         "rename the organizer.").format(names=names, name=template.name))
+    raise Conflict(_('The rule {names} sends "{name}" (send organizer "{name}"); change the rules first, then '
+                     "delete the organizer.").format(names=names, name=template.name))
 
 
 def rename_template(session: Session, actor: Actor, template_id, name: str, *, rules_using: RulesUsing) -> None:
@@ -113,7 +117,7 @@ def rename_template(session: Session, actor: Actor, template_id, name: str, *, r
     if name == template.name:
         return
     if name.lower() != " ".join(template.name.split()).lower():
-        not_used_by_rules(session, template, _("rename"), rules_using)
+        not_used_by_rules(session, template, True, rules_using)
     old, template.name, template.updated_at = template.name, name, utcnow()
     audit.record(session, actor, "update", "organizer_template", template.id,
                  f'Renamed organizer template "{old}" to "{name}"')
@@ -161,7 +165,7 @@ def delete_template(session: Session, actor: Actor, template_id, *, rules_using:
     """Delete a template no saved rule sends (owners and admins)."""
     require_admin(actor)
     template = get_template_row(session, template_id)
-    not_used_by_rules(session, template, _("delete"), rules_using)
+    not_used_by_rules(session, template, False, rules_using)
     questions = list(session.exec(select(OrganizerQuestion).where(OrganizerQuestion.template_id == template.id)))
     for q in sorted(questions, key=lambda q: q.parent_id is None):  # sub-questions before their group
         session.delete(q)

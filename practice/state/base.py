@@ -522,10 +522,8 @@ class InboxBadgeState(AppState):
     async def watch_unread(self, view: int = 0):
         """Keep `unread` current while this tab is open: poll the fingerprint, push only when it changes.
         `view`: the page view that asked (next_watch); a later view's watcher is never displaced."""
-        token = self.router.session.client_token
-        view = int(view or 0)
-        me = _claim_watcher(token, view)
-        if me is None:
+        token, view = self.router.session.client_token, int(view or 0)
+        if (me := _claim_watcher(token, view)) is None:
             return
         sid, shown = self._session_id(), None
         try:

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from practice.services.portal import logins
 from practice.services.work import accounts, removal
 from practice.state.base import ADMIN, STAFF, allow, read, run, shown_in, write_and_refresh
 from practice.state.work_views import EDIT_FIELDS, ContactForm, contact_form, form_fields, parse_id
@@ -37,7 +38,7 @@ class ContactEditing(rx.State, mixin=True):
     @allow(STAFF)
     def save_contact(self, form: dict):
         fields = form_fields(form, EDIT_FIELDS, limit=2000)
-        if write_and_refresh(self, accounts.update_contact, self.contact_edit.id, shown="contact_edit_error",
+        if write_and_refresh(self, logins.update_contact, self.contact_edit.id, shown="contact_edit_error",
                              **fields):
             self.contact_edit_open = False
             return rx.toast.success("Contact saved.")

@@ -29,6 +29,7 @@ from practice.services.mail import outbox
 from practice.services.mail.settings import is_configured as mail_is_configured
 from practice.services.mail.system import render_system_email
 from practice.services.portal import pages
+from practice.services.work import accounts
 from practice.services.work.accounts import contact_visible, get_account
 
 ACTIVATION_TTL = dt.timedelta(days=7)
@@ -159,6 +160,20 @@ def revoke(session: Session, actor: Actor, contact_id: int) -> None:
                                               PortalToken.used_at.is_(None)).values(used_at=now))
     audit.record(session, actor, "portal_revoke", "contact", contact.id,
                  f"Withdrew {contact_name(contact)}'s portal access")
+
+
+def update_contact(session: Session, actor: Actor, contact_id: int, **fields) -> Contact:
+    """Correct a contact (accounts.update_contact: their portal login follows a new email). A client who can log
+    in hears of the new login email at the old address, in case the change was not theirs."""
+    login = _login_of(session, contact_id)
+    before = login.email if login is not None and login.status == PortalStatus.active else None
+    contact = accounts.update_contact(session, actor, contact_id, **fields)
+    if before and login.email != before and mail_is_configured(session):
+        subject, body = render_system_email("portal_email_changed", {
+            "first_name": contact.first_name or contact_name(contact), "firm_name": get_firm(session).name,
+            "new_email": login.email})
+        outbox.enqueue(session, to_address=before, subject=subject, body=body, sender_id=actor.member_id)
+    return contact
 
 
 def status_of_contacts(session: Session, actor: Actor, contact_ids: list[int]) -> dict[int, str]:

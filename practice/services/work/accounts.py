@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin,
-                             PortalStatus, Tag, TeamMember)
+                             PortalStatus, PortalToken, Tag, TeamMember, utcnow)
 from practice.services import audit, events
 from practice.services.firm import checked_language
 from practice.services.actor import Actor, account_visible, contact_name, require_admin
@@ -209,10 +209,31 @@ def update_contact(session: Session, actor: Actor, contact_id: int, **fields) ->
                        "own address; if they are the same person, merge the two contacts.")
     before = {k: getattr(contact, k) for k in clean}
     subject = f"Contact {contact_name(contact)}"
+    if "email" in clean and clean["email"] != contact.email:
+        _login_follows_email(session, actor, contact, clean["email"])
     for key, value in clean.items():
         setattr(contact, key, value)
     audit.record_changes(session, actor, "contact", contact.id, subject, before, clean, labels=CONTACT_LABELS)
     return contact
+
+
+def _login_follows_email(session: Session, actor: Actor, contact: Contact, new_email: str) -> None:
+    """A contact's portal login is their email: it follows a corrected address, and links already mailed to the
+    old address stop working (portal.logins.update_contact also tells a client who can log in, at the old one)."""
+    login = session.exec(select(PortalLogin).where(PortalLogin.contact_id == contact.id,
+                                                   PortalLogin.status != PortalStatus.revoked)).first()
+    if login is None:
+        return
+    if not new_email:
+        raise InvalidInput(f"{contact_name(contact)} logs in to the client portal with {login.email}. Give them "
+                           "another email address, or withdraw their portal access first.", field="email")
+    old, login.email = login.email, new_email.strip().lower()
+    session.execute(update(PortalToken).where(PortalToken.contact_id == contact.id, PortalToken.used_at.is_(None))
+                    .values(used_at=utcnow()))
+    summary = f"{contact_name(contact)} now logs in to the client portal with {login.email} (was {old})"
+    if PortalStatus(login.status) != PortalStatus.active:
+        summary += "; the invitation sent to the old address no longer works: send a new one"
+    audit.record(session, actor, "portal_email", "contact", contact.id, summary)
 
 
 def portal_link_warning(session: Session, actor: Actor, account_id: int, contact_id: int) -> str:

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import (Account, AccountContact, AuditLog, Contact, Document, Folder, Job, PortalLogin, Task, TaskComment)
-from practice.services.errors import Conflict, InvalidInput, PermissionDenied
+from practice.services.errors import Conflict, InvalidInput, PermissionDenied, PracticeError
 from practice.services.documents import files
 from practice.services.work import accounts, catalog, jobs, removal, tasks
 from tests.factories import actor_of, blank_pdf, contact_actor, give_portal_login, make_member, make_account, make_contact, make_firm, make_job, make_pipeline
@@ -213,3 +213,36 @@ def test_linking_a_contact_with_portal_access_to_another_account_asks_first(firm
     with read_session() as s:  # linked already, or no portal access: nothing to ask
         assert accounts.portal_link_warning(s, firm["owner"], bakery, firm["jim"]) == ""
         assert accounts.portal_link_warning(s, firm["owner"], bakery, firm["mary"]) == ""
+
+
+def test_a_corrected_email_moves_the_portal_login_and_tells_the_old_address(firm):
+    from practice.models import OutgoingMail, PortalToken
+    from practice.services.mail import settings as mail_settings
+    from practice.services.portal import logins
+
+    give_portal_login(firm["owner"], firm["jim"], "a long enough secret 42")
+    with write_session() as s:
+        mail_settings.update_settings(s, firm["owner"], host="127.0.0.1", port=2525, security="none", username="",
+                                      from_address="office@example.com")
+        logins.forgot_password(s, "jim@hartly.example")  # a reset link on its way to the old address
+    with write_session() as s:
+        logins.update_contact(s, firm["owner"], firm["jim"], email="Jim@Hartley.example")
+    with write_session() as s:
+        assert s.exec(select(PortalLogin).where(PortalLogin.contact_id == firm["jim"])).one().email == \
+            "jim@hartley.example"
+        assert logins.log_in(s, "jim@hartley.example", "a long enough secret 42")
+        assert not s.exec(select(PortalToken).where(PortalToken.contact_id == firm["jim"],
+                                                    PortalToken.used_at.is_(None))).all(), "old links still work"
+        told = s.exec(select(OutgoingMail).where(OutgoingMail.to_address == "jim@hartly.example")
+                      .order_by(OutgoingMail.id.desc())).first()
+    assert "new email address" in told.subject and "jim@hartley.example" in told.body
+    with write_session() as s, pytest.raises(PracticeError):
+        logins.log_in(s, "jim@hartly.example", "a long enough secret 42")
+    with read_session() as s:
+        said = [a.summary for a in s.exec(select(AuditLog).where(AuditLog.entity == "contact"))]
+    assert ("Jim Hartley now logs in to the client portal with jim@hartley.example (was jim@hartly.example)"
+            in said), said
+    with write_session() as s, pytest.raises(InvalidInput) as refused:
+        logins.update_contact(s, firm["owner"], firm["jim"], email="")
+    assert str(refused.value) == ("Jim Hartley logs in to the client portal with jim@hartley.example. Give them "
+                                  "another email address, or withdraw their portal access first.")

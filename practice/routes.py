@@ -69,6 +69,7 @@ PORTAL_PROFILE = "/portal/profile"
 PORTAL_DOCUMENTS = "/portal/documents"
 FOLDER_TEMPLATES = "/documents/templates"
 PROPOSAL_TEMPLATES = "/proposals/templates"
+ORGANIZER_TEMPLATES = "/organizers/templates"
 PORTAL_PROPOSAL = "/portal/proposals/[proposal_id]"
 # Served by the backend (a Starlette route), not a page: the document's bytes.
 FILE_DOWNLOAD = "/files/{document_id:int}"

@@ -42,6 +42,7 @@ NAV = [
     (N_("Email"), _routes(EMAIL_TABS), "mail"),
     (N_("Document templates"), (routes.DOCUMENT_TEMPLATES,), "file-pen-line"),
     (N_("Proposals"), (routes.PROPOSAL_TEMPLATES,), "signature"),
+    (N_("Organizers"), (routes.ORGANIZER_TEMPLATES,), "clipboard-list"),
     (N_("Automations"), _routes(AUTOMATION_TABS), "zap"),
     (N_("Settings"), _routes(SETTINGS_TABS), "settings"),
 ]

@@ -52,6 +52,7 @@ PAGES: dict[str, tuple[str, str]] = {
                           "should change; the automation history of each job shows what the rules did.")),
     routes.RUNS: (ADMIN, N_("Only the owner or an admin can see the automations' run log.")),
     routes.PROPOSAL_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage proposal templates.")),
+    routes.ORGANIZER_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage organizer templates.")),
     routes.FOLDER_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage folder templates.")),
     routes.SIGNING_SETTINGS: (ADMIN, N_("Only the owner or an admin can see the signing settings.")),
 }

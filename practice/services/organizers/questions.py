@@ -274,6 +274,16 @@ def _first_after(session: Session, template, ordered: list[OrganizerQuestion], s
     return sum(1 for q in ordered if positions.get(q.section_id, 0) < mine)
 
 
+def question_for_editing(session: Session, actor: Actor, question_id) -> dict[str, str]:
+    """One question as the editor shows it (texts only; lists one item a line, tags separated by commas)."""
+    require_admin(actor)
+    q = _question(session, question_id)
+    return {"id": str(q.id), "section_id": str(q.section_id), "label": q.label, "key": q.key, "help": q.help,
+            "kind": q.kind.value, "required": "yes" if q.required else "", "options": "\n".join(q.options),
+            "show_if": q.show_if, "field_target": q.field_target, "tags_add": ", ".join(q.tags_add),
+            "tags_remove": ", ".join(q.tags_remove)}
+
+
 def draft_from(values: Mapping) -> QuestionDraft:
     """A draft from the editor's values (lists may come as text, one item a line or separated by commas)."""
     def items(v, sep: str) -> list[str]:

@@ -11,14 +11,15 @@ from email.utils import formataddr, make_msgid
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
-from practice import config, routes
+from practice import config, i18n, routes
 from practice.db import read_session, write_session
 from practice.models import MailSettings, MailStatus, OutgoingMail, TeamMember, utcnow
 from practice.services import audit, inbox
 from practice.services.access.team import check_email
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
-from practice.services.firm import get_firm
+from practice.services.firm import get_firm, language_for
+from practice.i18n import _
 from practice.services.mail import smtp_client
 from practice.services.mail.settings import get_settings
 
@@ -144,12 +145,15 @@ def _record_failure(mail_id: int, failure: smtp_client.Failure) -> None:
 
 def _tell_the_firm(session: Session, mail: OutgoingMail) -> None:
     """Inbox+: the owners, the admins and whoever sent the mail by hand hear once that it failed for good."""
-    text = f'The email "{mail.subject}" to {mail.to_address} could not be delivered: {mail.last_error}'
     admins = inbox.staff_for(session, account_id=None)
     sender = session.get(TeamMember, mail.sender_id) if mail.sender_id else None
     told = admins + ([sender.id] if sender and sender.active and sender.id not in admins else [])
     stamp = utcnow().strftime("%Y%m%dT%H%M%S.%f")
     for member_id in told:
+        member = session.get(TeamMember, member_id)
+        with i18n.using_locale(language_for(session, member.language if member else "")):
+            text = _('The email "{subject}" to {address} could not be delivered: {error}').format(
+                subject=mail.subject, address=mail.to_address, error=mail.last_error)
         link = routes.EMAIL_OUTBOX if member_id in admins else (
             routes.job_url(mail.job_id) if mail.job_id else routes.account_url(mail.account_id) if mail.account_id
             else "")
@@ -195,9 +199,11 @@ def send_test_email(session: Session, actor: Actor, *, to: str) -> OutgoingMail:
         raise InvalidInput("Enter the mail server (host) and save the settings before sending a test email.",
                            field="host")
     firm_name = get_firm(session).name
-    mail = enqueue(session, to_address=to, subject=f"Test email from {firm_name}", sender_id=actor.member_id,
-                   body=f"This is a test email sent by {actor.name} from {firm_name}'s practice app.\n"
-                        "If you can read it, the email settings work.")
+    # In the language of the admin who sends it (the event's language): they are the one who reads it.
+    mail = enqueue(session, to_address=to, subject=_("Test email from {firm}").format(firm=firm_name),
+                   sender_id=actor.member_id,
+                   body=_("This is a test email sent by {name} from the practice app of {firm}.").format(
+                       name=actor.name, firm=firm_name) + "\n" + _("If you can read it, the email settings work."))
     audit.record(session, actor, "test", "mail", mail.id, f"Sent a test email to {mail.to_address}")
     return mail
 

@@ -9,7 +9,7 @@ from practice import config, routes
 from practice.services import events
 from practice.services.access import password_reset
 from practice.services.actor import Actor
-from practice.services.firm import get_firm
+from practice.services.firm import get_firm, language_for
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 
@@ -26,7 +26,7 @@ def forgot_password(session: Session, email: str, *, ip: str | None = None) -> s
         member, token = issued
         subject, body = render_system_email("staff_reset", {
             "first_name": member.name.split()[0] if member.name.split() else member.name,
-            "firm_name": get_firm(session).name, "link": reset_link(token)})
+            "firm_name": get_firm(session).name, "link": reset_link(token)}, language_for(session, member.language))
         outbox.enqueue(session, to_address=member.email, subject=subject, body=body)
         # The event rings the worker, which sends the queued mail at once (the minute sweep is the fallback).
         events.emit(session, Actor.of(member), "staff_reset_sent", payload={"member_id": member.id})

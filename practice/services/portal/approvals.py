@@ -23,7 +23,7 @@ from practice.services.actor import Actor, ContactActor, client_actor
 from practice.services.documents.folders import split_path
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.facts import account_recipients
-from practice.services.firm import get_firm
+from practice.services.firm import get_firm, language_for
 
 MAX_REASON = 2000
 REMINDER_KIND = "approval"
@@ -73,7 +73,8 @@ def _email_contacts(session: Session, account_id: int, template: str, key: str, 
     for contact in account_recipients(session, account_id):
         context = {"first_name": contact["first_name"] or contact["name"], "firm_name": firm,
                    "link": _portal_link(), **extra}
-        subject, body = render_system_email(template, context)
+        language = language_for(session, session.get(Contact, contact["id"]).language)
+        subject, body = render_system_email(template, context, language)
         outbox.enqueue(session, to_address=contact["email"], subject=subject, body=body,
                      key=f"{key}|{contact['email'].lower()}", account_id=account_id)
         sent.append(contact["email"])

@@ -65,7 +65,7 @@ def _new_token(session: Session, kind: str, contact_id: int, ttl: dt.timedelta) 
 def _send(session: Session, actor, template: str, contact: Contact, to: str, link: str, **extra) -> OutgoingMail:
     context = {"first_name": contact.first_name or contact_name(contact), "firm_name": get_firm(session).name,
                "link": link, **extra}
-    subject, body = render_system_email(template, context)
+    subject, body = render_system_email(template, context, language_for(session, contact.language))
     accounts = linked_account_ids(session, contact.id)
     queued = outbox.enqueue(session, to_address=to, subject=subject, body=body,
                             account_id=accounts[0] if accounts else None,

@@ -8,13 +8,13 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from practice import config, routes
+from practice import config, i18n, routes
 from practice.models import (Account, AccountContact, Contact, Job, PortalLogin, PortalStatus, Proposal, ProposalLine,
                              ProposalStatus, ProposalTemplate)
 from practice.services import audit, reminders
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound
-from practice.services.firm import get_firm
+from practice.services.firm import get_firm, language_for
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 from practice.services.proposals.lookup import log_event, require_staff, template_lines
@@ -47,9 +47,12 @@ def email_contacts(session: Session, proposal: Proposal, template: str, key: str
     firm = get_firm(session).name
     sent = []
     for contact in portal_recipients(session, proposal.account_id):
+        language = language_for(session, contact.language)
+        with i18n.using_locale(language):  # the total reads "1 234,56 €" for a French reader
+            total = format_money(proposal.total_cents)
         context = {"first_name": contact.first_name or contact.email, "firm_name": firm, "proposal": proposal.name,
-                   "link": proposal_url(proposal.id), "total": format_money(proposal.total_cents), **extra}
-        subject, body = render_system_email(template, context)
+                   "link": proposal_url(proposal.id), "total": total, **extra}
+        subject, body = render_system_email(template, context, language)
         outbox.enqueue(session, to_address=contact.email, subject=subject, body=body,
                        key=f"{key}|{contact.email.lower()}", account_id=proposal.account_id, job_id=proposal.job_id,
                        sender_id=proposal.requested_by_member_id)

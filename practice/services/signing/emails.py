@@ -7,7 +7,7 @@ from practice import config, routes
 from practice.models import Contact, SignatureRequest, Signer
 from practice.services import events
 from practice.services.actor import Actor
-from practice.services.firm import get_firm
+from practice.services.firm import get_firm, language_for
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 
@@ -26,7 +26,7 @@ def email_signer(session: Session, req: SignatureRequest, signer: Signer, templa
     context = {"first_name": (contact.first_name if contact else "") or signer.name,
                "firm_name": get_firm(session).name, "link": sign_link(req.id), "title": req.title,
                "message": req.message, **extra}
-    subject, body = render_system_email(template, context)
+    subject, body = render_system_email(template, context, language_for(session, contact.language if contact else ""))
     outbox.enqueue(session, to_address=signer.email, subject=subject, body=body, key=key, account_id=req.account_id,
                    job_id=req.job_id, sender_id=req.requested_by_member_id)
     session.info["practice_mail"] = True

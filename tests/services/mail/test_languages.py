@@ -1,0 +1,146 @@
+"""The app's own emails reach each person in their language (issue 14): a French contact gets French subjects and
+bodies, an English contact of the same account English, one who chose none the firm's default; staff get theirs.
+Every mail goes through a real SMTP server (tests/smtp.py), as the firm's clients would receive it."""
+from __future__ import annotations
+
+import email.header
+
+import pytest
+from sqlmodel import select
+
+from practice.db import write_session
+from practice.models import Contact, Firm, Notification, OutgoingMail
+from practice.services.access import team
+from practice.services.firm import get_firm
+from practice.services.mail import outbox, password_reset, settings as mail_settings
+from practice.services.portal import approvals, logins
+from practice.services.documents import files as document_files
+from practice.services.signing import requests
+from tests.factories import blank_pdf, make_contact, make_firm, make_household
+from tests.factories.signing import make_signature_request
+from tests.smtp import Misbehaviour, SMTPServer
+
+
+def durand_household(monkeypatch):
+    """The Durand household: Amélie reads French, Ben English, Chloé chose nothing (the firm's default, English
+    until a test changes it); nobody invited yet. Bob (staff) reads French. A PDF to sign."""
+    monkeypatch.setenv("PRACTICE_BASE_URL", "https://portal.example")
+    with write_session() as s:
+        staff = make_firm(s, employees={"bob": {"name": "Bob Stone", "email": "bob@firm.example"}})
+        owner = staff["owner"]
+        get_firm(s).name = "Cabinet Durand"
+        durand, _ = make_household(s, owner, "Durand Household", "Durand", invite=False)
+        amelie = make_contact(s, owner, [durand.id], "Amélie", "Durand", email="amelie@durand.example",
+                              language="fr")
+        ben = make_contact(s, owner, [durand.id], "Ben", "Durand", email="ben@durand.example", language="en")
+        chloe = make_contact(s, owner, [durand.id], "Chloé", "Durand", email="chloe@durand.example")
+        team.set_my_language(s, staff["bob"], "fr")
+    doc = document_files.upload(owner, durand.id, None, "liasse.pdf", blank_pdf(1))
+    return {**staff, "durand": durand.id, "amelie": amelie.id, "ben": ben.id, "chloe": chloe.id, "doc": doc.id}
+
+
+pytestmark = pytest.mark.firm(build=durand_household)
+
+
+@pytest.fixture
+def server(firm):
+    with SMTPServer() as smtp:
+        with write_session() as s:
+            mail_settings.update_settings(s, firm["owner"], host="127.0.0.1", port=smtp.port, security="none",
+                                          username="", from_address="office@durand.example", from_name="Durand")
+        yield smtp
+
+
+def delivered(server) -> dict[str, tuple[str, str]]:
+    """Every queued mail sent to the SMTP server, as address -> (subject, body) as the reader's mail program
+    decodes them (the last mail to each address)."""
+    with write_session() as s:
+        queued = len(s.exec(select(OutgoingMail)).all())
+    outbox.deliver_due()
+    out = {}
+    for msg in server.wait_for(queued):
+        subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+        out[msg["To"]] = (subject, msg.get_payload(decode=True).decode(msg.get_content_charset() or "utf-8"))
+    return out
+
+
+def test_each_contact_of_one_account_is_invited_in_their_own_language(firm, server):
+    with write_session() as s:
+        for key in ("amelie", "ben", "chloe"):
+            logins.invite(s, firm["owner"], firm[key])
+    mails = delivered(server)
+    subject, body = mails["amelie@durand.example"]
+    assert subject == "Cabinet Durand vous invite à rejoindre votre espace client"
+    assert body.startswith("Bonjour Amélie,") and "choisissez votre mot de passe" in body
+    assert "expire dans 7 jours" in body and "https://portal.example/portal/activate?token=" in body
+    assert "Hello" not in body and "invites" not in body
+    subject, body = mails["ben@durand.example"]
+    assert subject == "Cabinet Durand invites you to your client portal"
+    assert body.startswith("Hello Ben,") and "expires in 7 days" in body and "Bonjour" not in body
+    # Chloé chose no language: the firm's default (English here).
+    assert mails["chloe@durand.example"][0] == "Cabinet Durand invites you to your client portal"
+
+
+def test_a_contact_who_chose_no_language_gets_the_firms_default(firm, server):
+    with write_session() as s:
+        s.exec(select(Firm)).first().language = "fr"
+    with write_session() as s:
+        logins.invite(s, firm["owner"], firm["chloe"])
+        logins.invite(s, firm["owner"], firm["ben"])
+    mails = delivered(server)
+    assert mails["chloe@durand.example"][0] == "Cabinet Durand vous invite à rejoindre votre espace client"
+    assert mails["ben@durand.example"][0] == "Cabinet Durand invites you to your client portal"
+
+
+def test_signature_and_approval_requests_follow_each_signers_language(firm, server):
+    with write_session() as s:
+        for key in ("amelie", "ben"):
+            logins.invite(s, firm["owner"], firm[key])
+    with write_session() as s:
+        make_signature_request(s, firm["owner"], firm["durand"], title="Liasse fiscale 2026", document_id=firm["doc"],
+                               signer_contact_ids=[firm["amelie"], firm["ben"]], in_order=False)
+    mails = delivered(server)
+    subject, body = mails["amelie@durand.example"]
+    assert subject == "Cabinet Durand vous demande de signer « Liasse fiscale 2026 »"
+    assert "Ouvrez-le dans votre espace client pour le lire et le signer" in body
+    assert mails["ben@durand.example"][0] == 'Cabinet Durand asks you to sign "Liasse fiscale 2026"'
+    with write_session() as s:
+        approvals.request_approval(s, firm["owner"], document_ids=[firm["doc"]])
+    mails = delivered(server)
+    assert mails["amelie@durand.example"][0] == "Cabinet Durand vous demande d'approuver 1 document"
+    assert "ou le refuser en indiquant le motif" in mails["amelie@durand.example"][1]
+    assert mails["ben@durand.example"][0] == "Cabinet Durand asks you to approve 1 document"
+
+
+def test_staff_get_their_password_reset_in_their_own_language(firm, server):
+    with write_session() as s:
+        password_reset.forgot_password(s, "bob@firm.example")
+    subject, body = delivered(server)["bob@firm.example"]
+    assert subject == "Réinitialisez votre mot de passe practice chez Cabinet Durand"
+    assert body.startswith("Bonjour Bob,") and "vous déconnecte partout" in body
+
+
+def test_a_signers_language_is_read_when_the_mail_is_made(firm, server):
+    # A contact who switches to French before the request is sent gets it in French.
+    with write_session() as s:
+        logins.invite(s, firm["owner"], firm["ben"])
+        s.get(Contact, firm["ben"]).language = "fr"
+    with write_session() as s:
+        req = make_signature_request(s, firm["owner"], firm["durand"], title="Mandat", document_id=firm["doc"],
+                                     signer_contact_ids=[firm["ben"]], send=False)
+        requests.send(s, firm["owner"], req.id)
+    assert delivered(server)["ben@durand.example"][0] == "Cabinet Durand vous demande de signer « Mandat »"
+
+
+def test_a_mail_that_fails_for_good_is_told_to_each_member_in_their_language(firm, server):
+    server.misbehave("gone@durand.example", Misbehaviour(rcpt_reply="550 5.1.1 No such user"))
+    with write_session() as s:
+        outbox.enqueue(s, to_address="gone@durand.example", subject="Relance", body="...",
+                       sender_id=firm["bob"].member_id)
+    outbox.deliver_due()
+    with write_session() as s:
+        notes = {n.member_id: n.text for n in s.exec(select(Notification).where(Notification.kind == "mail_failed"))}
+    assert notes[firm["bob"].member_id].startswith("L'e-mail « Relance » à gone@durand.example n'a pas pu être "
+                                                   "distribué : ")
+    assert notes[firm["owner"].member_id].startswith('The email "Relance" to gone@durand.example could not be '
+                                                     "delivered: ")

@@ -7,15 +7,18 @@ import hashlib
 
 from sqlmodel import Session
 
-from practice.models import (Account, Document, Folder, Role, SignatureRequest, SignatureRequestStatus, Signer,
+from practice import i18n
+from practice.i18n import _
+from practice.models import (Account, Contact, Document, Folder, Role, SignatureRequest, SignatureRequestStatus, Signer,
                              SignerStatus)
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor
 from practice.services.documents import sharing, storage
 from practice.services.errors import Conflict
-from practice.services.firm import get_firm
+from practice.services.firm import default_language, get_firm, language_for
 from practice.services.signing import seal
 from practice.services.signing.audit_page import AuditSigner, AuditTrail
+from practice.services.signing.audit_words import timeline_sentence
 from practice.services.signing.lookup import client_actor, fields_of, log_event
 from practice.services.signing.pages import store_pdf
 from practice.services.signing.stamp import StampField, stamp_strokes
@@ -39,11 +42,25 @@ def _seal(session: Session, req: SignatureRequest, signers: list[Signer], accoun
         elif f.value:
             stamps.append(StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
                                              kind=f.kind, text=f.value))
-    timeline = [(e.at, (f"{e.signer_name}: " if e.signer_name and e.signer_name not in e.detail else "")
-                 + (e.detail or e.kind) + (f" (IP {e.ip_address})" if e.ip_address else ""))
-                for e in events_of(session, req, signers)]
-    trail = AuditTrail(
-        title=req.title, reference=f"Signature request #{req.id}", firm_name=get_firm(session).name,
+    with i18n.using_locale(audit_language(session, signers)):  # the audit page is the signers'
+        timeline = [(e.at, (f"{e.signer_name}: " if e.signer_name and e.signer_name not in e.detail else "")
+                     + (timeline_sentence(e.kind, e.detail) if e.detail else e.kind)
+                     + (f" (IP {e.ip_address})" if e.ip_address else ""))
+                    for e in events_of(session, req, signers)]
+        return seal.finish(session, original, stamps, _trail(session, req, signers, account, timeline, now))
+
+
+def audit_language(session: Session, signers: list[Signer]) -> str:
+    """The language of a sealed file's audit page: the signers' when they share one, else the firm's default."""
+    contacts = [session.get(Contact, s.contact_id) if s.contact_id else None for s in signers]
+    languages = {language_for(session, c.language if c else "") for c in contacts}
+    return languages.pop() if len(languages) == 1 else default_language(session)
+
+
+def _trail(session: Session, req: SignatureRequest, signers: list[Signer], account: Account,
+           timeline: list, now: dt.datetime) -> AuditTrail:
+    return AuditTrail(
+        title=req.title, reference=_("Signature request #{id}").format(id=req.id), firm_name=get_firm(session).name,
         account_name=account.name, original_sha256=req.original_sha256,
         signers=[AuditSigner(name=s.name, email=s.email, login=s.login, ip_address=s.ip_address,
                                      user_agent=s.user_agent, viewed_at=s.viewed_at, consented_at=s.consented_at,
@@ -52,7 +69,6 @@ def _seal(session: Session, req: SignatureRequest, signers: list[Signer], accoun
                                      declined_at=s.declined_at, decline_reason=s.decline_reason)
                  for s in signers],
         events=timeline, completed_at=now)
-    return seal.finish(session, original, stamps, trail)
 
 
 def _signed_name(title: str) -> str:

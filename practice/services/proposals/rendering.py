@@ -8,20 +8,23 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import jinja2
+from babel import dates as babel_dates
 from markupsafe import Markup
 from sqlmodel import Session, select
 
-from practice import config
+from practice import config, i18n
+from practice.i18n import _
 from practice.models import Account, Contact, Proposal, ProposalTemplate, SigningEvent, utcnow
 from practice.services import templating
 from practice.services.actor import Actor
 from practice.services.documents import html_pdf
 from practice.services.errors import NotFound
-from practice.services.firm import get_firm
+from practice.services.firm import get_firm, language_for
 from practice.services.proposals.lookup import proposal_lines, require_staff, template_lines
 from practice.services.proposals.views import LineView
 from practice.services.signing import seal
 from practice.services.signing.audit_page import AuditSigner, AuditTrail, with_audit_page
+from practice.services.signing.audit_words import timeline_sentence
 from practice.services.work.accounts import get_account
 from practice.services.work.facts import facts_for, template_context
 from practice.services.formatting import format_money
@@ -33,6 +36,8 @@ PDF_DIR = config.ROOT / "templates" / "pdf"
 # were already rendered through the sandbox.
 _pdf_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PDF_DIR)), autoescape=True,
                               undefined=jinja2.StrictUndefined)
+# Its sentences come from the catalog in the language of the moment (the client's for a signed proposal).
+_pdf_env.globals["_"] = lambda message, **values: _(message).format(**values) if values else _(message)
 
 
 def sample_context(session: Session) -> dict:
@@ -76,6 +81,8 @@ def _local(moment: dt.datetime | None, tz: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     local = moment.astimezone(ZoneInfo(tz))
+    if i18n.current_locale() == "fr":
+        return babel_dates.format_datetime(local, "d MMMM y 'à' HH:mm", tzinfo=local.tzinfo, locale="fr_FR") + f" ({tz})"
     return f"{local:%B} {local.day}, {local.year} {local:%H:%M} ({tz})"
 
 
@@ -93,7 +100,7 @@ def proposal_html(*, firm_name: str, account_name: str, name: str, introduction:
                for line in chosen],
         total=format_money(sum(line.amount_cents for line in chosen)), signer_name=signer_name,
         typed=str(signature.get("text") or "") if signature_kind == "typed" else "",
-        drawn=Markup(drawn), signed_at=signed_at, reference=reference, preview=preview)
+        drawn=Markup(drawn), signed_at=signed_at, reference=reference, preview=preview, lang=i18n.current_locale())
 
 
 def render_pdf(html: str) -> bytes:
@@ -125,7 +132,13 @@ def preview_pdf(session: Session, actor: Actor, template_id: int, *, account_id:
 
 def signed_pdf(session: Session, proposal: Proposal, contact: Contact, login_email: str,
                 consented_at: dt.datetime | None) -> bytes:
-    """Render with the signature, add the audit page, seal with the firm's certificate."""
+    """Render with the signature, add the audit page, seal with the firm's certificate; in the signer's language."""
+    with i18n.using_locale(language_for(session, contact.language)):
+        return _signed_pdf(session, proposal, contact, login_email, consented_at)
+
+
+def _signed_pdf(session: Session, proposal: Proposal, contact: Contact, login_email: str,
+                consented_at: dt.datetime | None) -> bytes:
     firm = get_firm(session)
     account = session.get(Account, proposal.account_id)
     html = proposal_html(firm_name=firm.name, account_name=account.name, name=proposal.name,
@@ -133,19 +146,19 @@ def signed_pdf(session: Session, proposal: Proposal, contact: Contact, login_ema
                          lines=proposal_lines(session, proposal.id),
                          signer_name=proposal.signer_name, signature_kind=proposal.signature_kind,
                          signature=proposal.signature, signed_at=_local(proposal.signed_at, firm.timezone),
-                         reference=f"Proposal #{proposal.id}")
+                         reference=_("Proposal #{id}").format(id=proposal.id))
     original = render_pdf(html)
     timeline = list(session.exec(select(SigningEvent).where(SigningEvent.proposal_id == proposal.id)
                                  .order_by(SigningEvent.at, SigningEvent.id)))
     trail = AuditTrail(
-        title=proposal.name, reference=f"Proposal #{proposal.id}", firm_name=firm.name, account_name=account.name,
+        title=proposal.name, reference=_("Proposal #{id}").format(id=proposal.id), firm_name=firm.name, account_name=account.name,
         original_sha256=hashlib.sha256(original).hexdigest(),
         signers=[AuditSigner(
             name=proposal.signer_name, email=contact.email, login=login_email, ip_address=proposal.ip_address,
             user_agent=proposal.user_agent, viewed_at=proposal.viewed_at, consented_at=consented_at,
             signed_at=proposal.signed_at, identity_check="portal password",
             identity_result="logged in to the client portal")],
-        events=[(e.at, e.detail or e.kind) for e in timeline], completed_at=proposal.signed_at,
+        events=[(e.at, timeline_sentence(e.kind, e.detail) if e.detail else e.kind) for e in timeline], completed_at=proposal.signed_at,
         stamped_sha256=hashlib.sha256(original).hexdigest())
     with_audit = with_audit_page(original, trail)
     return seal.seal(session, with_audit, reason=f"Signed proposal: {proposal.name}")

@@ -12,29 +12,39 @@ import re
 from practice import i18n
 from practice.i18n import N_, _, ngettext
 
-# kind -> [(the English form it was recorded in, the catalog's sentence)]; the values are the named groups.
+# kind -> [(the English form it was recorded in, the catalog's sentence)]; the values are the named groups. A
+# proposal's timeline (services/proposals) records the same kinds in its own words: those forms come first.
 TIMELINE = {
     "created": [(r'(?P<actor>.+?) prepared "(?P<title>.*)" for (?P<names>.+?)(?P<note>; .+)?',
                  N_('{actor} prepared "{title}" for {names}'))],
-    "sent": [(r"(?P<actor>.+?) sent it for signature in order(?:; emailed (?P<emails>.+))?",
+    "sent": [(r"Sent by (?P<actor>.+?) to (?P<emails>.+)", N_("Sent by {actor} to {emails}")),
+             (r"(?P<actor>.+?) sent it for signature in order(?:; emailed (?P<emails>.+))?",
               N_("{actor} sent it for signature, one signer after the other")),
              (r"(?P<actor>.+?) sent it for signature(?:; emailed (?P<emails>.+))?",
               N_("{actor} sent it for signature"))],
-    "cancelled": [(r"(?P<actor>.+) cancelled the request", N_("{actor} cancelled the request"))],
+    "cancelled": [(r"Cancelled by (?P<actor>.+)", N_("Cancelled by {actor}")),
+                  (r"(?P<actor>.+) cancelled the request", N_("{actor} cancelled the request"))],
     "reminded": [(r"Reminder (?P<n>\d+) emailed to (?P<emails>.+)", N_("Reminder {n} emailed to {emails}"))],
-    "viewed": [(r"(?P<name>.+) opened the document", N_("{name} opened the document"))],
-    "consented": [(r"(?P<name>.+) agreed to sign and receive records electronically \(disclosure (?P<hash>\w+)\)",
+    "viewed": [(r"Opened by (?P<name>.+)", N_("Opened by {name}")),
+               (r"(?P<name>.+) opened the document", N_("{name} opened the document"))],
+    "consented": [(r"(?P<name>.+) agreed to sign electronically \(disclosure SHA-256 (?P<hash>\w+)\.\.\.\)",
+                   N_("{name} agreed to sign electronically (disclosure SHA-256 {hash}...)")),
+                  (r"(?P<name>.+) agreed to sign and receive records electronically \(disclosure (?P<hash>\w+)\)",
                    N_("{name} agreed to sign and receive records electronically (disclosure {hash})"))],
     "code_sent": [(r"A one-time code was emailed to (?P<email>.+)", N_("A one-time code was emailed to {email}"))],
     "code_failed": [(r"A wrong code was entered \(try (?P<n>\d+) of (?P<of>\d+)\)",
                      N_("A wrong code was entered (try {n} of {of})"))],
     "code_ok": [(r"The one-time code sent to (?P<email>.+) was entered correctly",
                  N_("The one-time code sent to {email} was entered correctly"))],
-    "signed": [(r"(?P<name>.+) signed \(drawn signature\)", N_("{name} signed (drawn signature)")),
+    "signed": [(r"Signed by (?P<name>.+) \(typed\) for (?P<total>.+)", N_("Signed by {name} (typed signature) for {total}")),
+               (r"Signed by (?P<name>.+) \(drawn\) for (?P<total>.+)", N_("Signed by {name} (drawn signature) for {total}")),
+               (r"(?P<name>.+) signed \(drawn signature\)", N_("{name} signed (drawn signature)")),
                (r"(?P<name>.+) signed \(typed signature\)", N_("{name} signed (typed signature)"))],
     "turn": [(r"It is (?P<name>.+)'s turn; emailed (?P<email>.+)", N_("It is {name}'s turn; emailed {email}"))],
-    "declined": [(r"(?P<name>.+?) declined to sign: (?P<reason>.*)", N_("{name} declined to sign: {reason}"))],
+    "declined": [(r"Declined by (?P<name>.+?): (?P<reason>.*)", N_("Declined by {name}: {reason}")),
+                 (r"(?P<name>.+?) declined to sign: (?P<reason>.*)", N_("{name} declined to sign: {reason}"))],
 }
+
 EMAILED = N_("; emailed {emails}")
 EVERY_SIGNER_CODE = "; each signer also enters a code sent by email"
 SOME_SIGNERS_CODE = re.compile(r"; (?P<names>.+) also enters? a code sent by email")
@@ -43,7 +53,8 @@ IDENTITY = [(r"portal password", N_("portal password")),
                                                                           "{email}")),
             (r"passed: logged in to the portal as (?P<login>.+?); code confirmed (?P<at>\S+)(?: after (?P<n>\d+) wrong "
              r"tr(?:y|ies))?", N_("passed: logged in to the portal as {login}; code confirmed {at}")),
-            (r"passed: logged in to the portal as (?P<login>.+)", N_("passed: logged in to the portal as {login}"))]
+            (r"passed: logged in to the portal as (?P<login>.+)", N_("passed: logged in to the portal as {login}")),
+            (r"logged in to the client portal", N_("logged in to the client portal"))]
 STATUSES = {"signed": N_("signed"), "declined": N_("declined"), "pending": N_("not signed")}
 
 
@@ -70,7 +81,7 @@ def timeline_sentence(kind: str, detail: str) -> str:
         text = _(sentence).format(**values)
         if values.get("note"):
             text += _code_note(values["note"])
-        if kind == "sent" and values.get("emails"):
+        if kind == "sent" and values.get("emails") and "{emails}" not in sentence:
             text += _(EMAILED).format(emails=values["emails"])
         return text
     return detail

@@ -10,10 +10,11 @@ import hashlib
 
 from sqlmodel import Session, select
 
+from practice.i18n import N_, _
 from practice.models import SigningConsent, SigningSettings, utcnow
 from practice.services.errors import InvalidInput
 
-DEFAULT_DISCLOSURE = """\
+DEFAULT_DISCLOSURE = N_("""\
 Consent to sign and receive records electronically
 
 Before you sign, please read this and agree.
@@ -27,7 +28,7 @@ you already gave, and from then on documents will be sent to you on paper.
 4. To sign you need a device with a current web browser and access to your email. Keep your email \
 address up to date with {{ firm }}.
 5. Each time you sign, your name, email, IP address, browser and the times you viewed and signed are \
-recorded and attached to the signed document."""
+recorded and attached to the signed document.""")
 
 MAX_DISCLOSURE = 20_000
 
@@ -45,8 +46,9 @@ def settings(session: Session) -> SigningSettings:
 def disclosure_text(session: Session, firm_name: str) -> str:
     """The disclosure as the client reads it, with the firm's name filled in."""
     row = session.exec(select(SigningSettings).order_by(SigningSettings.id)).first()
-    text = (row.disclosure_text if row and row.disclosure_text.strip() else DEFAULT_DISCLOSURE)
-    return text.replace("{{ firm }}", firm_name or "the firm")
+    # The default is said in the reader's language (a consent is to the words shown, so each language's is its own).
+    text = (row.disclosure_text if row and row.disclosure_text.strip() else _(DEFAULT_DISCLOSURE))
+    return text.replace("{{ firm }}", firm_name or _("the firm"))
 
 
 def _digest(text: str) -> str:

@@ -324,3 +324,30 @@ def test_try_on_a_job_says_who_would_get_the_proposal(firm):
     (fired,) = [d for d in result["decisions"] if d["fired"]]
     assert fired["actions"][0]["outcome"] == ('Would send proposal "Engagement 2027" to june@hartley.example '
                                               "(a link to the client portal)")
+
+
+def test_a_french_client_gets_the_proposal_mail_and_signed_pdf_in_french(firm):
+    import io
+
+    from pypdf import PdfReader
+
+    from practice.models import Contact
+
+    with write_session() as s:
+        s.get(Contact, firm["june_id"]).language = "fr"
+    pid = send(firm)
+    with read_session() as s:
+        mail = s.exec(select(OutgoingMail).where(OutgoingMail.subject.contains("proposition"))).one()
+    assert mail.subject == "My Firm vous a adressé une proposition à signer : Engagement 2027"
+    assert "(3\u202f900,00\xa0$US)" in mail.body  # Babel's French money, not "$3,900.00"
+    with write_session() as s:
+        client_flow.open_proposal(s, firm["june"], pid, ip_address="203.0.113.9", user_agent="UA")
+    consent_and_sign(firm["june"], pid)
+    with read_session() as s:
+        doc = s.get(Document, s.get(Proposal, pid).document_id)
+        pages = PdfReader(io.BytesIO(storage.path_for(doc.stored_key).read_bytes())).pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert "Établie pour Hartley Household" in text and "Prestations" in text and "Montant" in text
+    assert "Acceptée et signée électroniquement par" in text and "Signée le" in text
+    assert "Piste d'audit de la signature" in text and f"Proposition n° {pid}" in text
+    assert "Ouverte par June Hartley" in text and "Prepared for" not in text and "Amount" not in text

@@ -337,6 +337,9 @@ class EmailTemplate(SQLModel, table=True):
     name: str = Field(sa_column_kwargs={"unique": True})
     subject: str
     body: str
+    # The French version, for contacts who read French (empty: everyone gets the text above).
+    subject_fr: str = ""
+    body_fr: str = ""
     updated_at: dt.datetime = when()
 
 
@@ -739,6 +742,8 @@ class SigningSettings(SQLModel, table=True):
     tsa_url: str = ""
     # The electronic records and signatures disclosure; empty means the shipped default.
     disclosure_text: str = ""
+    # Its French version, for clients who read French (empty: the text above, or the shipped default in French).
+    disclosure_text_fr: str = ""
     # Names of the proposal steps as the client sees them, e.g. {"read": "Read", "choose": ..., "sign": ...}.
     proposal_steps: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: dt.datetime = when()
@@ -763,6 +768,8 @@ class DocumentTemplate(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
     body: str = ""
+    # The French version, for accounts whose contacts read French (empty: the text above).
+    body_fr: str = ""
     updated_at: dt.datetime = when()
 
 
@@ -901,6 +908,9 @@ class ProposalTemplate(SQLModel, table=True):
     name: str = Field(sa_column_kwargs={"unique": True})
     introduction: str = ""
     terms: str = ""
+    # The French version of the texts, for clients who read French (empty: the texts above).
+    introduction_fr: str = ""
+    terms_fr: str = ""
     updated_at: dt.datetime = when()
 
 

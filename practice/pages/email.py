@@ -2,6 +2,7 @@
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.layout import EMAIL_TABS, empty_state, error_callout, page, section_tabs
 from practice.components.placeholders import placeholder_chips, remember_field
@@ -219,6 +220,22 @@ def preview_card() -> rx.Component:
     ), width="100%", id="template-preview")
 
 
+def french_version(read_only) -> rx.Component:
+    """The template's French version: contacts who read French get it (when both fields are filled in)."""
+    return rx.el.details(
+        rx.el.summary(t("French version"), style={"cursor": "pointer", "fontWeight": "500"}),
+        rx.text(t("Contacts who read French get this version; leave it empty and they get the text above."),
+                size="1", color_scheme="gray"),
+        label(t("French subject"), "tpl-subject-fr"),
+        rx.input(id="tpl-subject-fr", value=T.draft_subject_fr, on_change=T.set_draft_subject_fr,
+                 read_only=read_only, placeholder="Votre organiseur {{ year }}, {{ contact.first_name }}", width="100%"),
+        label(t("French body"), "tpl-body-fr"),
+        rx.text_area(id="tpl-body-fr", value=T.draft_body_fr, on_change=T.set_draft_body_fr, read_only=read_only,
+                     rows="8", width="100%", style={"fontFamily": "monospace"}),
+        open=T.draft_body_fr != "", width="100%", id="tpl-french",
+    )
+
+
 def editor() -> rx.Component:
     read_only = ~AppState.is_admin
     return rx.vstack(
@@ -236,6 +253,7 @@ def editor() -> rx.Component:
             rx.text_area(id="tpl-body", value=T.draft_body, on_change=T.set_draft_body, read_only=read_only,
                          on_focus=remember_field("tpl-body"),
                          rows="12", width="100%", style={"fontFamily": "monospace"}),
+            french_version(read_only),
             placeholder_help(),
             rx.hstack(
                 rx.cond(AppState.is_admin, rx.fragment(

@@ -45,6 +45,12 @@ def language_for(session: Session, chosen: str) -> str:
     return i18n.supported(chosen) or default_language(session)
 
 
+def version_for(language: str, main: str, french: str) -> str:
+    """Which version of a firm-written text a reader gets: the French one for a French reader when the firm wrote
+    it, else the main text (the firm's own)."""
+    return french if language == "fr" and (french or "").strip() else main
+
+
 def checked_language(language: str) -> str:
     """A language code the app speaks, or a sentence saying which ones it does."""
     code = i18n.supported(language)

@@ -153,6 +153,9 @@ class EmailTemplatesState(AppState):
     draft_name: str = ""
     draft_subject: str = ""
     draft_body: str = ""
+    # The French version, for contacts who read French (empty: they get the text above).
+    draft_subject_fr: str = ""
+    draft_body_fr: str = ""
     editor_error: str = ""
     delete_open: bool = False
     account_query: str = ""
@@ -193,6 +196,7 @@ class EmailTemplatesState(AppState):
     @allow(ADMIN)
     def new_template(self):
         self.template_id, self.draft_name, self.draft_subject, self.draft_body = 0, "", "", ""
+        self.draft_subject_fr, self.draft_body_fr = "", ""
         self.editor_error = ""
         self._clear_preview()
         self.editing = True
@@ -206,6 +210,7 @@ class EmailTemplatesState(AppState):
             self.error = str(err)
             return
         self.template_id, self.draft_name, self.draft_subject, self.draft_body = tpl.id, tpl.name, tpl.subject, tpl.body
+        self.draft_subject_fr, self.draft_body_fr = tpl.subject_fr, tpl.body_fr
         self.editor_error = ""
         self._clear_preview()
         self.editing = True
@@ -229,11 +234,20 @@ class EmailTemplatesState(AppState):
         self.draft_body = str(value or "")[:MAX_BODY]
 
     @allow(ADMIN)
+    def set_draft_subject_fr(self, value: str):
+        self.draft_subject_fr = str(value or "")[:500]
+
+    @allow(ADMIN)
+    def set_draft_body_fr(self, value: str):
+        self.draft_body_fr = str(value or "")[:MAX_BODY]
+
+    @allow(ADMIN)
     async def save_template(self):
         """Save the draft; its subject and body are checked by a limited child, awaited off the event loop."""
         with shown_in(self, "editor_error"):
             tpl = await run_off_loop(mail_templates.save_template, self._require(), name=self.draft_name,
                                      subject=self.draft_subject, body=self.draft_body,
+                                     subject_fr=self.draft_subject_fr, body_fr=self.draft_body_fr,
                                      template_id=self.template_id or None)
             self.editor_error = ""
             self.template_id, self.draft_name = tpl.id, tpl.name

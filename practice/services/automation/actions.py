@@ -16,11 +16,12 @@ from sqlmodel import Session
 
 import rules
 from practice import routes
-from practice.models import ActionEffect, Job, Pipeline, RuleRun, Signer, Stage, Tag, TeamMember
+from practice.models import ActionEffect, Contact, Job, Pipeline, RuleRun, Signer, Stage, Tag, TeamMember
 from practice.services import inbox
 from practice.services.actor import Actor
 from practice.services.documents import folder_templates
 from practice.services.errors import InvalidInput, NotFound, PracticeError
+from practice.services.firm import default_language, language_for
 from practice.services.work.facts import account_recipients, template_context
 from practice.services.mail import outbox, templates as mail_templates
 from practice.services.portal import approvals
@@ -317,6 +318,16 @@ def _email_recipients(session: Session, act: Act) -> list[tuple[str, dict | None
     return []
 
 
+def _reader_language(session: Session, act: Act, contact: dict | None) -> str:
+    """The language of an email's reader: the contact's, the member's, else (an address) the firm's default."""
+    if contact and contact.get("id"):
+        row = session.get(Contact, contact["id"])
+        return language_for(session, row.language if row else "")
+    if act.args.get("to") == "member":
+        return language_for(session, _member(session, act.args["member"]).language)
+    return default_language(session)
+
+
 def send_email(session: Session, act: Act) -> str:
     """`send email "TEMPLATE" to account|contact|MEMBER|"address"`: queued for the mailer, once per address."""
     tpl = mail_templates.template_by_name(session, act.args["template"])
@@ -325,7 +336,7 @@ def send_email(session: Session, act: Act) -> str:
     recipients = _email_recipients(session, act)
     for address, contact in recipients:
         context = template_context(session, dict(act.facts, contact=contact or act.facts.get("contact")), act.now)
-        subject, body = mail_templates.render_template(tpl, context)
+        subject, body = mail_templates.render_template(tpl, context, _reader_language(session, act, contact))
         outbox.enqueue(session, to_address=address, subject=subject, body=body, key=f"{act.key}|{address.lower()}",
                        account_id=act.target.account_id, job_id=act.target.job_id, run_id=act.run.id)
     session.info["practice_mail"] = True

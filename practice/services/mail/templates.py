@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from practice.i18n import _
 from practice.models import EmailTemplate, utcnow
 from practice.services import audit, templating
 from practice.services.work import facts
@@ -25,7 +26,8 @@ def template_by_name(session: Session, name: str) -> EmailTemplate | None:
 
 
 def save_template(session: Session, actor: Actor, *, name: str, subject: str, body: str,
-                  template_id: int | None = None) -> EmailTemplate:
+                  template_id: int | None = None, subject_fr: str = "", body_fr: str = "") -> EmailTemplate:
+    """Create or change a template (admins); its French version (subject and body, both or neither) is optional."""
     require_admin(actor)
     name = name.strip()
     if not name:
@@ -34,6 +36,14 @@ def save_template(session: Session, actor: Actor, *, name: str, subject: str, bo
         raise InvalidInput("Give the email a subject.", field="subject")
     templating.check_template(subject, "subject")
     templating.check_template(body, "email body")
+    if body_fr.strip() and not subject_fr.strip():
+        raise InvalidInput(_("Give the French version a subject too, or leave both French fields empty."),
+                           field="subject_fr")
+    if subject_fr.strip() and not body_fr.strip():
+        raise InvalidInput(_("Give the French version a body too, or leave both French fields empty."),
+                           field="body_fr")
+    templating.check_template(subject_fr, "French subject")
+    templating.check_template(body_fr, "French email body")
     other = template_by_name(session, name)
     if other and other.id != template_id:
         raise Conflict(f'There is already an email template "{name}".')
@@ -45,6 +55,7 @@ def save_template(session: Session, actor: Actor, *, name: str, subject: str, bo
         tpl = EmailTemplate(name=name, subject=subject, body=body)
         session.add(tpl)
     tpl.name, tpl.subject, tpl.body, tpl.updated_at = name, subject, body, utcnow()
+    tpl.subject_fr, tpl.body_fr = subject_fr.strip() and subject_fr, body_fr.strip() and body_fr
     session.flush()
     audit.record(session, actor, "save", "email_template", tpl.id, f'Saved email template "{name}"')
     return tpl
@@ -88,8 +99,11 @@ def preview_template(session: Session, actor: Actor, *, subject: str, body: str,
         raise InvalidInput(facts.preview_hint(session, err, account_id), field="job") from None
 
 
-def render_template(tpl: EmailTemplate, context: dict) -> tuple[str, str]:
-    """(subject, body) of a template filled in with the context."""
-    subject, body = templating.render_all([(tpl.subject, f'subject of "{tpl.name}"', 500),
-                                           (tpl.body, f'email "{tpl.name}"', templating.MAX_CHARS)], context)
+def render_template(tpl: EmailTemplate, context: dict, language: str = "") -> tuple[str, str]:
+    """(subject, body) of a template filled in with the context, in its French version for a French reader
+    (`language`) when the firm wrote one."""
+    french = language == "fr" and bool((tpl.body_fr or "").strip())
+    subject, body = (tpl.subject_fr, tpl.body_fr) if french else (tpl.subject, tpl.body)
+    subject, body = templating.render_all([(subject, f'subject of "{tpl.name}"', 500),
+                                           (body, f'email "{tpl.name}"', templating.MAX_CHARS)], context)
     return " ".join(subject.split()), body

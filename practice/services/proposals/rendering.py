@@ -19,7 +19,7 @@ from practice.services import templating
 from practice.services.actor import Actor
 from practice.services.documents import html_pdf
 from practice.services.errors import NotFound
-from practice.services.firm import get_firm, language_for
+from practice.services.firm import get_firm, language_for, version_for
 from practice.services.proposals.lookup import proposal_lines, require_staff, template_lines
 from practice.services.proposals.views import LineView
 from practice.services.signing import seal
@@ -54,10 +54,15 @@ def sample_context(session: Session) -> dict:
 
 def fill_texts(session: Session, template: ProposalTemplate, account_id: int, job_id: int | None,
           contact_id: int | None) -> tuple[str, str]:
+    """The template's introduction and terms filled in for the account, in their French version when the contact
+    it goes to reads French and the firm wrote one."""
     facts = facts_for(session, job_id=job_id, account_id=account_id, contact_id=contact_id)
     context = template_context(session, facts)
-    intro, terms = templating.render_all([(template.introduction, "introduction", templating.MAX_CHARS),
-                                          (template.terms, "terms", templating.MAX_CHARS)], context)
+    contact = session.get(Contact, contact_id) if contact_id else None
+    language = language_for(session, contact.language if contact else "")
+    texts = [(version_for(language, template.introduction, template.introduction_fr), "introduction"),
+             (version_for(language, template.terms, template.terms_fr), "terms")]
+    intro, terms = templating.render_all([(text, what, templating.MAX_CHARS) for text, what in texts], context)
     return intro, terms
 
 

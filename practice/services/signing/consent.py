@@ -10,9 +10,11 @@ import hashlib
 
 from sqlmodel import Session, select
 
+from practice import i18n
 from practice.i18n import N_, _
 from practice.models import SigningConsent, SigningSettings, utcnow
 from practice.services.errors import InvalidInput
+from practice.services.firm import version_for
 
 DEFAULT_DISCLOSURE = N_("""\
 Consent to sign and receive records electronically
@@ -47,7 +49,9 @@ def disclosure_text(session: Session, firm_name: str) -> str:
     """The disclosure as the client reads it, with the firm's name filled in."""
     row = session.exec(select(SigningSettings).order_by(SigningSettings.id)).first()
     # The default is said in the reader's language (a consent is to the words shown, so each language's is its own).
-    text = (row.disclosure_text if row and row.disclosure_text.strip() else _(DEFAULT_DISCLOSURE))
+    # The firm's French version for a French reader when it wrote one.
+    own = version_for(i18n.current_locale(), row.disclosure_text, row.disclosure_text_fr) if row else ""
+    text = own if own.strip() else _(DEFAULT_DISCLOSURE)
     return text.replace("{{ firm }}", firm_name or _("the firm"))
 
 

@@ -8,15 +8,20 @@ import email.header
 import pytest
 from sqlmodel import select
 
+from practice import i18n
 from practice.db import write_session
-from practice.models import Contact, Firm, Notification, OutgoingMail
+from practice.models import Account, Contact, Firm, Notification, OutgoingMail
 from practice.services.access import team
+from practice.services.automation import rulesets
+from practice.services.errors import InvalidInput
 from practice.services.firm import get_firm
-from practice.services.mail import outbox, password_reset, settings as mail_settings
+from practice.services.mail import outbox, password_reset, settings as mail_settings, templates as mail_templates
 from practice.services.portal import approvals, logins
 from practice.services.documents import files as document_files
-from practice.services.signing import requests
-from tests.factories import blank_pdf, make_contact, make_firm, make_household
+from practice.services.signing import consent, requests
+from practice.services.work import jobs
+from practice.services.work.pipelines import stages_of
+from tests.factories import blank_pdf, make_contact, make_firm, make_household, make_job, make_pipeline
 from tests.factories.signing import make_signature_request
 from tests.smtp import Misbehaviour, SMTPServer
 
@@ -144,3 +149,47 @@ def test_a_mail_that_fails_for_good_is_told_to_each_member_in_their_language(fir
                                                    "distribué : ")
     assert notes[firm["owner"].member_id].startswith('The email "Relance" to gone@durand.example could not be '
                                                      "delivered: ")
+
+
+def test_a_firm_template_with_a_french_version_reaches_each_contact_in_their_language(firm, server):
+    with write_session() as s:
+        owner = firm["owner"]
+        mail_templates.save_template(
+            s, owner, name="Relance", subject="Your documents, {{ contact.first_name }}",
+            body="Dear {{ contact.first_name }}, please upload your documents for {{ account.name }}.",
+            subject_fr="Vos pièces, {{ contact.first_name }}",
+            body_fr="Bonjour {{ contact.first_name }}, merci de déposer vos pièces pour {{ account.name }}.")
+        pipeline = make_pipeline(s, owner, name="Bilan", stages=("Collecte", "Relance"))
+        job = make_job(s, owner, account=s.get(Account, firm["durand"]), pipeline=pipeline, name="Bilan 2026")
+        rulesets.save_rules(s, owner, 'rule "Relance"\nwhen job enters stage "Relance"\nthen\n'
+                                      '  send email "Relance" to account\nend\n')
+        relance = next(st.id for st in stages_of(s, pipeline.id) if st.name == "Relance")
+    with write_session() as s:
+        jobs.move_job(s, firm["owner"], job.id, relance)
+    mails = delivered(server)
+    subject, body = mails["amelie@durand.example"]
+    assert subject == "Vos pièces, Amélie"
+    assert body.strip() == "Bonjour Amélie, merci de déposer vos pièces pour Durand Household."
+    assert mails["ben@durand.example"][0] == "Your documents, Ben"
+    assert mails["chloe@durand.example"][0] == "Your documents, Chloé"  # no language: the firm's default, English
+
+
+def test_a_french_version_needs_both_its_subject_and_its_body(firm):
+    with write_session() as s, pytest.raises(InvalidInput, match="French version a body"):
+        mail_templates.save_template(s, firm["owner"], name="Half", subject="Hi", body="Hello",
+                                     subject_fr="Bonjour", body_fr="  ")
+
+
+def test_the_consent_text_follows_the_readers_language_and_the_firms_french_version(firm):
+    with write_session() as s:
+        with i18n.using_locale("fr"):
+            assert consent.disclosure_text(s, "Cabinet Durand").startswith(
+                "Consentement à la signature et à la réception de documents par voie électronique")
+        settings = consent.settings(s)
+        settings.disclosure_text = "Our own words, {{ firm }}."
+        with i18n.using_locale("fr"):
+            assert consent.disclosure_text(s, "Cabinet Durand") == "Our own words, Cabinet Durand."
+        settings.disclosure_text_fr = "Nos propres mots, {{ firm }}."
+        with i18n.using_locale("fr"):
+            assert consent.disclosure_text(s, "Cabinet Durand") == "Nos propres mots, Cabinet Durand."
+        assert consent.disclosure_text(s, "Cabinet Durand") == "Our own words, Cabinet Durand."

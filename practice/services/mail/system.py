@@ -43,8 +43,8 @@ def _compiled(name: str) -> tuple[Template, Template]:
 
 
 def render_system_email(name: str, context: dict, language: str) -> tuple[str, str]:
-    """(subject, body) of the system email `name`, in `language` (the recipient's: their own, or the firm's
-    default for one who chose none)."""
+    """(subject, body) of the system email `name`, in `language`: the recipient's (their own, or the firm's default
+    for one who chose none), never the caller's."""
     subject, body = _compiled(name)
     with i18n.using_locale(language):
         return " ".join(subject.render(context).split()), body.render(context)

@@ -171,7 +171,7 @@ def update_contact(session: Session, actor: Actor, contact_id: int, **fields) ->
     if before and login.email != before and mail_is_configured(session):
         subject, body = render_system_email("portal_email_changed", {
             "first_name": contact.first_name or contact_name(contact), "firm_name": get_firm(session).name,
-            "new_email": login.email})
+            "new_email": login.email}, language_for(session, contact.language))
         outbox.enqueue(session, to_address=before, subject=subject, body=body, sender_id=actor.member_id)
     return contact
 

@@ -21,7 +21,8 @@ from practice.services.documents import files as document_files
 from practice.services.signing import consent, requests
 from practice.services.work import jobs
 from practice.services.work.pipelines import stages_of
-from tests.factories import blank_pdf, make_contact, make_firm, make_household, make_job, make_pipeline
+from tests.factories import (blank_pdf, give_portal_login, make_contact, make_firm, make_household, make_job,
+                             make_pipeline)
 from tests.factories.signing import make_signature_request
 from tests.smtp import Misbehaviour, SMTPServer
 
@@ -57,15 +58,16 @@ def server(firm):
 
 
 def delivered(server) -> dict[str, tuple[str, str]]:
-    """Every queued mail sent to the SMTP server, as address -> (subject, body) as the reader's mail program
-    decodes them (the last mail to each address)."""
+    """The mails queued since the last call, sent to the SMTP server, as address -> (subject, body) as the
+    reader's mail program decodes them."""
     with write_session() as s:
         queued = len(s.exec(select(OutgoingMail)).all())
     outbox.deliver_due()
     out = {}
-    for msg in server.wait_for(queued):
-        subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+    for msg in server.wait_for(queued)[getattr(server, "seen", 0):]:
+        subject = " ".join(str(email.header.make_header(email.header.decode_header(msg["Subject"]))).split())
         out[msg["To"]] = (subject, msg.get_payload(decode=True).decode(msg.get_content_charset() or "utf-8"))
+    server.seen = queued
     return out
 
 
@@ -89,18 +91,25 @@ def test_each_contact_of_one_account_is_invited_in_their_own_language(firm, serv
 def test_a_contact_who_chose_no_language_gets_the_firms_default(firm, server):
     with write_session() as s:
         s.exec(select(Firm)).first().language = "fr"
+        for key in ("chloe", "ben"):
+            logins.invite(s, firm["owner"], firm[key])
+    delivered(server)
     with write_session() as s:
-        logins.invite(s, firm["owner"], firm["chloe"])
-        logins.invite(s, firm["owner"], firm["ben"])
+        make_signature_request(s, firm["owner"], firm["durand"], title="Mandat", document_id=firm["doc"],
+                               signer_contact_ids=[firm["chloe"], firm["ben"]], in_order=False)
     mails = delivered(server)
-    assert mails["chloe@durand.example"][0] == "Cabinet Durand vous invite à rejoindre votre espace client"
-    assert mails["ben@durand.example"][0] == "Cabinet Durand invites you to your client portal"
+    assert mails["chloe@durand.example"][0] == "Cabinet Durand vous demande de signer « Mandat »"
+    assert mails["ben@durand.example"][0] == 'Cabinet Durand asks you to sign "Mandat"'
+    with write_session() as s:
+        logins.invite(s, firm["owner"], firm["chloe"])  # a new link: the invitation again, in the firm's French
+    assert delivered(server)["chloe@durand.example"][0] == "Cabinet Durand vous invite à rejoindre votre espace client"
 
 
 def test_signature_and_approval_requests_follow_each_signers_language(firm, server):
     with write_session() as s:
         for key in ("amelie", "ben"):
             logins.invite(s, firm["owner"], firm[key])
+    delivered(server)
     with write_session() as s:
         make_signature_request(s, firm["owner"], firm["durand"], title="Liasse fiscale 2026", document_id=firm["doc"],
                                signer_contact_ids=[firm["amelie"], firm["ben"]], in_order=False)
@@ -130,6 +139,7 @@ def test_a_signers_language_is_read_when_the_mail_is_made(firm, server):
     with write_session() as s:
         logins.invite(s, firm["owner"], firm["ben"])
         s.get(Contact, firm["ben"]).language = "fr"
+    delivered(server)
     with write_session() as s:
         req = make_signature_request(s, firm["owner"], firm["durand"], title="Mandat", document_id=firm["doc"],
                                      signer_contact_ids=[firm["ben"]], send=False)
@@ -193,3 +203,13 @@ def test_the_consent_text_follows_the_readers_language_and_the_firms_french_vers
         with i18n.using_locale("fr"):
             assert consent.disclosure_text(s, "Cabinet Durand") == "Nos propres mots, Cabinet Durand."
         assert consent.disclosure_text(s, "Cabinet Durand") == "Our own words, Cabinet Durand."
+
+
+def test_a_french_client_hears_of_a_corrected_login_email_in_french(firm, server):
+    give_portal_login(firm["owner"], firm["amelie"], "a long enough secret 42")
+    delivered(server)
+    with write_session() as s:
+        logins.update_contact(s, firm["owner"], firm["amelie"], email="amelie.durand@durand.example")
+    subject, body = delivered(server)["amelie@durand.example"]
+    assert subject == "Votre identifiant de l'espace client Cabinet Durand a une nouvelle adresse e-mail"
+    assert "Désormais, connectez-vous avec amelie.durand@durand.example." in body

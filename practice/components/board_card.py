@@ -15,6 +15,7 @@ import reflex as rx
 from reflex.vars.base import Var, VarData
 
 from practice.components.dnd import draggable_props
+from practice.components.i18n import as_written
 from practice.components.layout import tag_badge
 from practice.state.board import CARD_BOXES, BoardState, CardView, ColumnHead
 
@@ -37,34 +38,38 @@ def card_data(job_id: Var) -> Var:
 def _stage_items(heads: Var[list[ColumnHead]], job_id: Var[int], stage_id: Var[int]) -> rx.Component:
     """One "Move to" item per stage; the card's own stage is greyed out."""
     return rx.foreach(heads, lambda h: rx.menu.item(h.name, on_click=BoardState.move_card(job_id, h.id),
+                                                    custom_attrs=as_written(),
                                                     disabled=h.id == stage_id))
 
 
 @rx.memo
 def job_card(card: rx.Var[CardView], stage_id: rx.Var[int], selected: rx.Var[bool],
-             heads: rx.Var[list[ColumnHead]]) -> rx.Component:
+             heads: rx.Var[list[ColumnHead]], move_label: rx.Var[str], select_label: rx.Var[str]) -> rx.Component:
+    # The page passes the card's words in the person's language (`t` reads the language from the state, which a
+    # memoised card must not read).
     return rx.box(
         rx.vstack(
             rx.hstack(
                 rx.checkbox(checked=selected,
                             on_change=lambda checked: BoardState.toggle_selected(card.id, checked),
-                            custom_attrs={"aria-label": "Select " + card.account + " · " + card.name}),
+                            custom_attrs={"aria-label": select_label}),
                 rx.link(card.account, href=card.account_href, size="1", weight="bold", high_contrast=True,
-                        class_name="card-account", truncate=True),
+                        class_name="card-account", truncate=True, custom_attrs=as_written()),
                 align="center", width="100%", spacing="2",
             ),
-            rx.link(card.name, href=card.href, size="2", class_name="card-job"),
+            rx.link(card.name, href=card.href, size="2", class_name="card-job", custom_attrs=as_written()),
             rx.cond(card.tags.length() > 0,
                     rx.hstack(rx.foreach(card.tags, lambda t: tag_badge(t.name, t.color)), wrap="wrap", spacing="1")),
             rx.hstack(
-                rx.text(card.assignees, size="1", color_scheme="gray", class_name="card-assignees", truncate=True),
+                rx.text(card.assignees, size="1", color_scheme="gray", class_name="card-assignees", truncate=True,
+                        custom_attrs=as_written()),
                 rx.spacer(),
                 rx.text(card.due, size="1", color_scheme=rx.cond(card.overdue, "red", "gray"),
                         weight=rx.cond(card.overdue, "bold", "regular"), class_name="card-due", white_space="nowrap"),
                 width="100%", align="center",
             ),
             rx.menu.root(
-                rx.menu.trigger(rx.button("Move to", rx.icon("chevron-down", size=12), size="1", variant="soft",
+                rx.menu.trigger(rx.button(move_label, rx.icon("chevron-down", size=12), size="1", variant="soft",
                                           color_scheme="gray", class_name="move-to")),
                 rx.menu.content(_stage_items(heads, card.id, stage_id)),
             ),

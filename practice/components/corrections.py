@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from practice.components.i18n import t
 from practice.components.layout import error_callout
 
 
-def edit_dialog(title: str, *fields: rx.Component, open, on_open_change, on_submit, error, key, submit_id: str,
-                submit: str = "Save", dialog_id: str = "") -> rx.Component:
-    """A form in a dialog: its fields, the refusal sentence above them, Cancel and Save."""
+def edit_dialog(title, *fields: rx.Component, open, on_open_change, on_submit, error, key, submit_id: str,
+                submit=None, dialog_id: str = "") -> rx.Component:
+    """A form in a dialog: its fields, the refusal sentence above them, Cancel and Save (a translated page passes
+    its title and submit text as `t("...")`)."""
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(title),
@@ -20,8 +22,8 @@ def edit_dialog(title: str, *fields: rx.Component, open, on_open_change, on_subm
                     error_callout(error),
                     *fields,
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button(submit, type="submit", id=submit_id),
+                        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("Save") if submit is None else submit, type="submit", id=submit_id),
                         justify="end", width="100%", spacing="3"),
                     spacing="3", width="100%",
                 ),
@@ -34,17 +36,17 @@ def edit_dialog(title: str, *fields: rx.Component, open, on_open_change, on_subm
 
 
 def delete_dialog(title, text, *, blocked, open, on_open_change, on_confirm, confirm_id: str,
-                  confirm: str = "Delete") -> rx.Component:
+                  confirm=None) -> rx.Component:
     """The confirmation before a deletion: what goes with it; when it may not go, only why and a Close."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(text, id=confirm_id + "-text"),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button(rx.cond(blocked, "Close", "Keep it"), variant="soft",
+                rx.alert_dialog.cancel(rx.button(rx.cond(blocked, t("Close"), t("Keep it")), variant="soft",
                                                  color_scheme="gray", type="button")),
                 rx.cond(blocked, rx.fragment(),
-                        rx.alert_dialog.action(rx.button(confirm, color_scheme="red", on_click=on_confirm,
+                        rx.alert_dialog.action(rx.button(t("Delete") if confirm is None else confirm, color_scheme="red", on_click=on_confirm,
                                                          type="button", id=confirm_id))),
                 justify="end", spacing="3", margin_top="1em"),
             max_width="520px",

@@ -18,6 +18,14 @@ from practice.page_catalogs import IMPORT
 from practice.state.base import LangState
 
 
+def as_written() -> dict:
+    """Attributes of an element showing what the firm wrote (names of accounts, stages, tags, people; records), in
+    the language it was written in: `custom_attrs=as_written()`. Browsers' translators leave it alone, and so does
+    the browser tests' check that a French page shows no English text of the catalog (a stage the firm named "Done"
+    is not an untranslated button). A new dict each time: Reflex adds a component's other attributes to it."""
+    return {"translate": "no"}
+
+
 def _call(function: str, args: list[str], values: dict) -> rx.Var:
     parts = [str(LangState.lang), *args]
     data = [LangState.lang._get_all_var_data(), VarData(imports={IMPORT: [ImportVar(tag=function)]})]

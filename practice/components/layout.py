@@ -6,7 +6,7 @@ import reflex as rx
 from typing import Callable
 
 from practice import routes
-from practice.components.i18n import t, tn
+from practice.components.i18n import as_written, t, tn
 from practice.components.forms import SELECT_STYLE
 from practice.i18n import LANGUAGES, N_, SOURCE
 from practice.state.base import AppState, InboxBadgeState, LangState
@@ -176,7 +176,8 @@ def page(title: str | rx.Var, *children: rx.Component, actions: rx.Component | N
 
 
 def tag_badge(name, color) -> rx.Component:
-    return rx.badge(name, style={"background": color, "color": "white"}, radius="full", size="1")
+    return rx.badge(name, style={"background": color, "color": "white"}, radius="full", size="1",
+                    custom_attrs=as_written())
 
 
 def empty_state(text: str, *actions: rx.Component) -> rx.Component:

@@ -4,34 +4,37 @@ import reflex as rx
 from practice import routes
 from practice.components.corrections import delete_dialog, edit_dialog
 from practice.components.forms import static_select
+from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.pages.documents import documents_section
 from practice.pages.merge_parts import merge_dialog
 from practice.pages.proposals import proposals_section
 from practice.pages.signatures import signatures_section
-from practice.state.account import ACCOUNT_TYPES, AccountState
+from practice.services.work.accounts import ACCOUNT_TYPE_NAMES
+from practice.state.account import AccountState
 from practice.state.documents import AccountDocumentsState
 from practice.state.merge import MergeState
 from practice.state.proposals import AccountProposalsState
 from practice.state.signatures import AccountSignaturesState
 from practice.state.base import AppState
+from practice.i18n import N_
 from practice.state.work_views import NONE
 from practice.pages.work_parts import contact_dialogs, field, history_list, section, status_badge
 
 
 def tag_row() -> rx.Component:
     return rx.hstack(
-        rx.foreach(AccountState.tags, lambda t: rx.hstack(
-            tag_badge(t.name, t.color),
+        rx.foreach(AccountState.tags, lambda tag: rx.hstack(
+            tag_badge(tag.name, tag.color),
             rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
-                           aria_label="Remove tag " + t.name, on_click=AccountState.remove_tag(t.id)),
+                           aria_label=t("Remove tag {name}", name=tag.name), on_click=AccountState.remove_tag(tag.id)),
             spacing="0", align="center")),
         rx.cond(
             AccountState.tag_choices.length() > 0,
             rx.select.root(
-                rx.select.trigger(placeholder="Add tag", id="add-tag", variant="soft"),
+                rx.select.trigger(placeholder=t("Add tag"), id="add-tag", variant="soft"),
                 rx.select.content(rx.foreach(AccountState.tag_choices,
-                                             lambda o: rx.select.item(o.label, value=o.value))),
+                                             lambda o: rx.select.item(o.label, value=o.value, custom_attrs=as_written()))),
                 value="", on_change=AccountState.add_tag, size="1",
             ),
         ),
@@ -41,12 +44,12 @@ def tag_row() -> rx.Component:
 
 def notes_section() -> rx.Component:
     return section(
-        "Notes",
+        t("Notes"),
         rx.form(
             rx.vstack(
                 rx.text_area(name="notes", default_value=AccountState.notes, id="account-notes", width="100%",
-                             rows="4", aria_label="Notes about this account"),
-                rx.button("Save notes", type="submit", id="save-notes", size="2"),
+                             rows="4", aria_label=t("Notes about this account")),
+                rx.button(t("Save notes"), type="submit", id="save-notes", size="2"),
                 align="end", width="100%",
             ),
             key=AccountState.form_key, on_submit=AccountState.save_notes, reset_on_submit=False, width="100%",
@@ -58,20 +61,20 @@ def notes_section() -> rx.Component:
 def contact_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.hstack(field("First name", rx.input(name="first_name", id="new-contact-first", width="100%")),
-                      field("Last name", rx.input(name="last_name", id="new-contact-last", width="100%")),
+            rx.hstack(field(t("First name"), rx.input(name="first_name", id="new-contact-first", width="100%")),
+                      field(t("Last name"), rx.input(name="last_name", id="new-contact-last", width="100%")),
                       width="100%", wrap="wrap"),
-            rx.hstack(field("Email", rx.input(name="email", type="email", id="new-contact-email", width="100%")),
-                      field("Phone", rx.input(name="phone", type="tel", id="new-contact-phone", width="100%")),
+            rx.hstack(field(t("Email"), rx.input(name="email", type="email", id="new-contact-email", width="100%")),
+                      field(t("Phone"), rx.input(name="phone", type="tel", id="new-contact-phone", width="100%")),
                       width="100%", wrap="wrap"),
-            field("Street", rx.input(name="street", id="new-contact-street", width="100%")),
-            rx.hstack(field("City", rx.input(name="city", id="new-contact-city", width="100%")),
-                      field("State / region", rx.input(name="region", id="new-contact-region", width="100%")),
+            field(t("Street"), rx.input(name="street", id="new-contact-street", width="100%")),
+            rx.hstack(field(t("City"), rx.input(name="city", id="new-contact-city", width="100%")),
+                      field(t("State / region"), rx.input(name="region", id="new-contact-region", width="100%")),
                       width="100%", wrap="wrap"),
-            rx.hstack(field("Postal code", rx.input(name="postal_code", id="new-contact-postal", width="100%")),
-                      field("Country", rx.input(name="country", id="new-contact-country", width="100%")),
+            rx.hstack(field(t("Postal code"), rx.input(name="postal_code", id="new-contact-postal", width="100%")),
+                      field(t("Country"), rx.input(name="country", id="new-contact-country", width="100%")),
                       width="100%", wrap="wrap"),
-            rx.button("Add contact", type="submit", id="save-contact"),
+            rx.button(t("Add contact"), type="submit", id="save-contact"),
             width="100%", align="start", spacing="2",
         ),
         key=AccountState.contact_form_key, on_submit=AccountState.add_contact, reset_on_submit=False, width="100%",
@@ -79,18 +82,18 @@ def contact_form() -> rx.Component:
     )
 
 
-PORTAL_LABELS = {"invited": ("Portal: invited", "amber"), "active": ("Portal: active", "green"),
-                 "revoked": ("Portal: withdrawn", "gray")}
+PORTAL_LABELS = {"invited": (N_("Portal: invited"), "amber"), "active": (N_("Portal: active"), "green"),
+                 "revoked": (N_("Portal: withdrawn"), "gray")}
 
 
 def portal_access(c) -> rx.Component:
     """The contact's client-portal status and the button that gives (or resends) or withdraws access."""
-    status = rx.match(c.portal, *[(k, rx.badge(label, color_scheme=color, variant="soft"))
+    status = rx.match(c.portal, *[(k, rx.badge(t(label), color_scheme=color, variant="soft"))
                                   for k, (label, color) in PORTAL_LABELS.items()], rx.fragment())
-    give = rx.button(rx.cond(c.portal == "invited", "Resend invitation", "Give portal access"), size="1",
+    give = rx.button(rx.cond(c.portal == "invited", t("Resend invitation"), t("Give portal access")), size="1",
                      variant="soft", on_click=AccountState.give_portal_access(c.id),
                      id="portal-give-" + c.id.to_string())
-    revoke = rx.button("Revoke access", size="1", variant="soft", color_scheme="red",
+    revoke = rx.button(t("Revoke access"), size="1", variant="soft", color_scheme="red",
                        on_click=AccountState.revoke_portal_access(c.id), id="portal-revoke-" + c.id.to_string())
     return rx.hstack(
         status,
@@ -108,10 +111,10 @@ def invite_link_callout() -> rx.Component:
             rx.callout.text(AccountState.invite_warning),
             rx.hstack(
                 rx.input(value=AccountState.invite_link, read_only=True, id="invite-link", width="100%",
-                         aria_label="Activation link"),
-                rx.button("Copy", size="2", id="copy-invite-link",
-                          on_click=[rx.set_clipboard(AccountState.invite_link), rx.toast.info("Link copied.")]),
-                rx.button("Done", size="2", variant="soft", color_scheme="gray",
+                         aria_label=t("Activation link")),
+                rx.button(t("Copy"), size="2", id="copy-invite-link",
+                          on_click=[rx.set_clipboard(AccountState.invite_link), rx.toast.info(t("Link copied."))]),
+                rx.button(t("Done"), size="2", variant="soft", color_scheme="gray",
                           on_click=AccountState.close_invite_link),
                 width="100%", spacing="2", align="center",
             ),
@@ -122,13 +125,13 @@ def invite_link_callout() -> rx.Component:
 
 def account_edit_dialog() -> rx.Component:
     return edit_dialog(
-        "Edit account",
-        field("Name", rx.input(name="name", default_value=AccountState.name, id="edit-account-name", required=True,
+        t("Edit account"),
+        field(t("Name"), rx.input(name="name", default_value=AccountState.name, id="edit-account-name", required=True,
                                auto_focus=True, width="100%")),
-        field("Type", static_select([(t, t) for t in ACCOUNT_TYPES], name="type", id="edit-account-type",
+        field(t("Type"), static_select([(value, t(name)) for value, name in ACCOUNT_TYPE_NAMES.items()], name="type", id="edit-account-type",
                                     default_value=AccountState.type)),
         open=AccountState.edit_open, on_open_change=AccountState.set_edit_open, on_submit=AccountState.save_account,
-        error=AccountState.edit_error, key=AccountState.form_key, submit_id="save-account", submit="Save account",
+        error=AccountState.edit_error, key=AccountState.form_key, submit_id="save-account", submit=t("Save account"),
         dialog_id="edit-account-dialog",
     )
 
@@ -136,17 +139,17 @@ def account_edit_dialog() -> rx.Component:
 def account_actions() -> rx.Component:
     """Edit for staff; the owner and admins also find Delete in the menu."""
     return rx.hstack(
-        rx.button(rx.icon("pencil", size=14), "Edit", variant="soft", size="2", id="edit-account",
+        rx.button(rx.icon("pencil", size=14), t("Edit"), variant="soft", size="2", id="edit-account",
                   on_click=AccountState.set_edit_open(True)),
         rx.cond(AppState.is_admin, rx.menu.root(
             rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="soft", color_scheme="gray",
-                                           aria_label="More actions", id="account-menu")),
+                                           aria_label=t("More actions"), id="account-menu")),
             rx.menu.content(
-                rx.menu.item("Merge with a duplicate…", id="merge-account",
+                rx.menu.item(t("Merge with a duplicate…"), id="merge-account",
                              on_click=MergeState.start("account", AccountState.acct_id, AccountState.name,
                                                        AccountState.acct_id)),
                 rx.menu.separator(),
-                rx.menu.item("Delete account…", color="red", on_click=AccountState.ask_delete, id="delete-account"),
+                rx.menu.item(t("Delete account…"), color="red", on_click=AccountState.ask_delete, id="delete-account"),
             ),
         )),
         spacing="2", align="center",
@@ -154,20 +157,20 @@ def account_actions() -> rx.Component:
 
 
 def account_delete_dialog() -> rx.Component:
-    return delete_dialog(rx.text("Delete \u201c", AccountState.name, "\u201d?"), AccountState.delete_text,
+    return delete_dialog(t("Delete \u201c{name}\u201d?", name=AccountState.name), AccountState.delete_text,
                          blocked=AccountState.delete_blocked, open=AccountState.delete_open,
                          on_open_change=AccountState.set_delete_open, on_confirm=AccountState.confirm_delete,
-                         confirm_id="confirm-delete-account", confirm="Delete account")
+                         confirm_id="confirm-delete-account", confirm=t("Delete account"))
 
 
 def link_confirm_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Link a contact who uses the portal?"),
+            rx.alert_dialog.title(t("Link a contact who uses the portal?")),
             rx.alert_dialog.description(AccountState.link_confirm_text, id="link-confirm-text"),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Don't link", variant="soft", color_scheme="gray", type="button")),
-                rx.alert_dialog.action(rx.button("Link and share", on_click=AccountState.confirm_link, type="button",
+                rx.alert_dialog.cancel(rx.button(t("Don't link"), variant="soft", color_scheme="gray", type="button")),
+                rx.alert_dialog.action(rx.button(t("Link and share"), on_click=AccountState.confirm_link, type="button",
                                                  id="confirm-link-contact")),
                 justify="end", spacing="3", margin_top="1em"),
             max_width="520px",
@@ -183,19 +186,19 @@ def contact_row(c) -> rx.Component:
             rx.cond(c.email != "", rx.link(c.email, href="mailto:" + c.email, size="2")),
             rx.cond(c.phone != "", rx.text(c.phone, size="2")),
             rx.cond(c.address != "", rx.text(c.address, size="1", color_scheme="gray")),
-            spacing="0", min_width="0",
+            spacing="0", min_width="0", custom_attrs=as_written(),
         ),
         rx.spacer(),
         portal_access(c),
-        rx.button("Edit", size="1", variant="soft", on_click=AccountState.edit_contact(c.id),
-                  id="edit-contact-" + c.id.to_string(), aria_label="Edit " + c.name),
-        rx.button("Unlink", size="1", variant="ghost", color_scheme="gray", on_click=AccountState.unlink_contact(c.id)),
+        rx.button(t("Edit"), size="1", variant="soft", on_click=AccountState.edit_contact(c.id),
+                  id="edit-contact-" + c.id.to_string(), aria_label=t("Edit {name}", name=c.name)),
+        rx.button(t("Unlink"), size="1", variant="ghost", color_scheme="gray", on_click=AccountState.unlink_contact(c.id)),
         rx.cond(AppState.is_admin, rx.hstack(
-            rx.button("Merge…", size="1", variant="ghost", aria_label="Merge " + c.name + " with a duplicate",
+            rx.button(t("Merge…"), size="1", variant="ghost", aria_label=t("Merge {name} with a duplicate", name=c.name),
                       on_click=MergeState.start("contact", c.id, c.name, AccountState.acct_id),
                       id="merge-contact-" + c.id.to_string()),
             rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
-                           aria_label="Delete " + c.name, on_click=AccountState.ask_delete_contact(c.id),
+                           aria_label=t("Delete {name}", name=c.name), on_click=AccountState.ask_delete_contact(c.id),
                            id="delete-contact-" + c.id.to_string()),
             spacing="1", align="center")),
         width="100%", align="start", wrap="wrap", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}",
@@ -204,25 +207,25 @@ def contact_row(c) -> rx.Component:
 
 def contacts_section() -> rx.Component:
     return section(
-        "Contacts",
+        t("Contacts"),
         error_callout(AccountState.contact_error),
         invite_link_callout(),
         rx.cond(AccountState.contacts.length() > 0,
                 rx.vstack(rx.foreach(AccountState.contacts, contact_row), width="100%", spacing="0"),
-                rx.text("No contacts yet. Add the people you talk to about this account below.",
+                rx.text(t("No contacts yet. Add the people you talk to about this account below."),
                         color_scheme="gray", size="2")),
         rx.accordion.root(
-            rx.accordion.item(header="Add a new contact", content=contact_form(), value="new",
+            rx.accordion.item(header=t("Add a new contact"), content=contact_form(), value="new",
                               id="add-contact"),
             rx.accordion.item(
-                header="Link an existing contact", value="link",
+                header=t("Link an existing contact"), value="link",
                 content=rx.vstack(
-                    rx.input(placeholder="Type two letters of a name or email", value=AccountState.link_search,
+                    rx.input(placeholder=t("Type two letters of a name or email"), value=AccountState.link_search,
                              on_change=AccountState.search_link.debounce(300), id="link-contact-search",
-                             width="100%", aria_label="Search contacts to link"),
+                             width="100%", aria_label=t("Search contacts to link")),
                     rx.foreach(AccountState.link_results, lambda o: rx.hstack(
-                        rx.text(o.label, size="2"), rx.spacer(),
-                        rx.button("Link", size="1", on_click=AccountState.link_contact(o.value)),
+                        rx.text(o.label, size="2", custom_attrs=as_written()), rx.spacer(),
+                        rx.button(t("Link"), size="1", on_click=AccountState.link_contact(o.value)),
                         width="100%", align="center")),
                     width="100%",
                 )),
@@ -236,24 +239,24 @@ def job_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             error_callout(AccountState.job_error),
-            field("Job name", rx.input(name="name", id="new-job-name", required=True, width="100%",
-                                       placeholder="e.g. 1040 Return 2025")),
-            field("Pipeline", rx.select.root(
-                rx.select.trigger(placeholder="Choose a pipeline", id="new-job-pipeline", width="100%"),
+            field(t("Job name"), rx.input(name="name", id="new-job-name", required=True, width="100%",
+                                          placeholder=t("e.g. 1040 Return 2025"))),
+            field(t("Pipeline"), rx.select.root(
+                rx.select.trigger(placeholder=t("Choose a pipeline"), id="new-job-pipeline", width="100%"),
                 rx.select.content(rx.foreach(AccountState.pipeline_options,
-                                             lambda o: rx.select.item(o.label, value=o.value))),
+                                             lambda o: rx.select.item(o.label, value=o.value, custom_attrs=as_written()))),
                 name="pipeline")),
             rx.hstack(
-                field("Assignee", rx.select.root(
-                    rx.select.trigger(placeholder="Nobody yet", id="new-job-assignee", width="100%"),
-                    rx.select.content(rx.select.item("Nobody yet", value=NONE),
+                field(t("Assignee"), rx.select.root(
+                    rx.select.trigger(placeholder=t("Nobody yet"), id="new-job-assignee", width="100%"),
+                    rx.select.content(rx.select.item(t("Nobody yet"), value=NONE),
                                       rx.foreach(AccountState.member_options,
-                                                 lambda o: rx.select.item(o.label, value=o.value))),
+                                                 lambda o: rx.select.item(o.label, value=o.value, custom_attrs=as_written()))),
                     name="assignee", default_value=NONE)),
-                field("Due date", rx.input(name="due_date", type="date", id="new-job-due", width="100%")),
+                field(t("Due date"), rx.input(name="due_date", type="date", id="new-job-due", width="100%")),
                 width="100%", wrap="wrap",
             ),
-            rx.button("Create job", type="submit", id="create-job"),
+            rx.button(t("Create job"), type="submit", id="create-job"),
             width="100%", align="start", spacing="2",
         ),
         on_submit=AccountState.create_job, reset_on_submit=False, width="100%",
@@ -262,66 +265,67 @@ def job_form() -> rx.Component:
 
 def job_row(j) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(j.name, href=j.href), rx.cond(j.archived, rx.badge("archived", color_scheme="gray"))),
-        rx.table.cell(j.pipeline),
-        rx.table.cell(j.stage),
+        rx.table.cell(rx.link(j.name, href=j.href, custom_attrs=as_written()), rx.cond(j.archived, rx.badge(t("archived"), color_scheme="gray"))),
+        rx.table.cell(j.pipeline, custom_attrs=as_written()),
+        rx.table.cell(j.stage, custom_attrs=as_written()),
         rx.table.cell(j.due),
     )
 
 
 def jobs_section() -> rx.Component:
     return section(
-        "Jobs",
+        t("Jobs"),
         rx.cond(
             AccountState.jobs.length() > 0,
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                               ("Job", "Pipeline", "Stage", "Due")])),
+                                               (t("Job"), t("Pipeline"), t("Stage"), t("Due"))])),
                 rx.table.body(rx.foreach(AccountState.jobs, job_row)),
                 width="100%", size="1"), overflow_x="auto", width="100%"),
-            rx.text("No jobs yet. Start one with the form below.", color_scheme="gray", size="2"),
+            rx.text(t("No jobs yet. Start one with the form below."), color_scheme="gray", size="2"),
         ),
-        rx.accordion.root(rx.accordion.item(header="New job", content=job_form(), value="job", id="new-job"),
+        rx.accordion.root(rx.accordion.item(header=t("New job"), content=job_form(), value="job", id="new-job"),
                           collapsible=True, type="single", variant="ghost", width="100%"),
         id="jobs-section",
     )
 
 
-def task_row(t) -> rx.Component:
+def task_row(task) -> rx.Component:
     return rx.hstack(
-        rx.vstack(rx.text(t.title, size="2", weight="medium"),
-                  rx.hstack(rx.cond(t.job != "", rx.link(t.job, href=t.job_href, size="1")),
-                            rx.text(t.assignee, size="1", color_scheme="gray"),
-                            rx.cond(t.due != "", rx.text("due ", t.due, size="1",
-                                                         color=rx.cond(t.overdue, "red", "gray"))),
+        rx.vstack(rx.text(task.title, size="2", weight="medium", custom_attrs=as_written()),
+                  rx.hstack(rx.cond(task.job != "", rx.link(task.job, href=task.job_href, size="1",
+                                                            custom_attrs=as_written())),
+                            rx.text(task.assignee, size="1", color_scheme="gray", custom_attrs=as_written()),
+                            rx.cond(task.due != "", rx.text(t("due {date}", date=task.due), size="1",
+                                                            color=rx.cond(task.overdue, "red", "gray"))),
                             wrap="wrap", spacing="2"),
                   spacing="0", min_width="0"),
         rx.spacer(),
-        status_badge(t.status, t.status_label),
+        status_badge(task.status, task.status_label),
         width="100%", align="center", padding_y="0.3em",
     )
 
 
 def tasks_section() -> rx.Component:
     return section(
-        "Tasks",
+        t("Tasks"),
         rx.cond(AccountState.tasks.length() > 0,
                 rx.vstack(rx.foreach(AccountState.tasks, task_row), width="100%", spacing="1"),
-                rx.text("No tasks for this account. Add tasks from a job's page or the task list.",
+                rx.text(t("No tasks for this account. Add tasks from a job's page or the task list."),
                         color_scheme="gray", size="2")),
-        rx.link("Open the task list", href=routes.TASKS, size="2"),
+        rx.link(t("Open the task list"), href=routes.TASKS, size="2"),
         id="tasks-section",
     )
 
 
 def account_page() -> rx.Component:
     return page(
-        "Account",
+        t("Account"),
         rx.cond(
             AccountState.found,
             rx.vstack(
-                rx.hstack(rx.heading(AccountState.name, size="7", id="account-name-heading"),
-                          rx.badge(AccountState.type, size="2", id="account-type-badge"), rx.spacer(),
+                rx.hstack(rx.heading(AccountState.name, size="7", id="account-name-heading", custom_attrs=as_written()),
+                          rx.badge(AccountState.type_name, size="2", id="account-type-badge"), rx.spacer(),
                           account_actions(), align="center", wrap="wrap", width="100%"),
                 account_edit_dialog(), account_delete_dialog(), contact_dialogs(AccountState),
                 merge_dialog(), link_confirm_dialog(),
@@ -330,7 +334,7 @@ def account_page() -> rx.Component:
                 rx.grid(
                     rx.vstack(contacts_section(), jobs_section(), documents_section(), signatures_section(),
                               proposals_section(), tasks_section(), spacing="4", width="100%", min_width="0"),
-                    rx.vstack(notes_section(), section("History", history_list(AccountState.history),
+                    rx.vstack(notes_section(), section(t("History"), history_list(AccountState.history),
                                                        id="history-section"),
                               spacing="4", width="100%", min_width="0"),
                     grid_template_columns=["1fr", "1fr", "2fr 1fr"], spacing="4", width="100%",
@@ -338,7 +342,7 @@ def account_page() -> rx.Component:
                 width="100%", spacing="3",
             ),
             rx.cond(AccountState.page_error != "",
-                    empty_state(AccountState.page_error, rx.link("Back to accounts", href=routes.ACCOUNTS)),
+                    empty_state(AccountState.page_error, rx.link(t("Back to accounts"), href=routes.ACCOUNTS)),
                     rx.center(rx.spinner(), padding="2em")),
         ),
     )

@@ -1,37 +1,40 @@
 import reflex as rx
 
 from practice import routes
+from practice.components.forms import static_select
+from practice.components.i18n import as_written, t, tn
 from practice.components.layout import empty_state, error_callout, page, tag_badge
-from practice.models import AccountType
+from practice.services.work.accounts import ACCOUNT_TYPE_NAMES
 from practice.state.accounts import AccountsState
 from practice.state.base import AppState
 
 
 def new_account_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("plus"), "New account", id="new-account")),
+        rx.dialog.trigger(rx.button(rx.icon("plus"), t("New account"), id="new-account")),
         rx.dialog.content(
-            rx.dialog.title("New account"),
+            rx.dialog.title(t("New account")),
             rx.form(
                 rx.vstack(
                     error_callout(AccountsState.form_error),
-                    rx.text("Account name", as_="label", html_for="account-name", size="2"),
+                    rx.text(t("Account name"), as_="label", html_for="account-name", size="2"),
                     rx.input(id="account-name", name="name", required=True, width="100%", auto_focus=True),
-                    rx.text("Type", size="2"),
-                    rx.select([t.value for t in AccountType], name="type", default_value="Individual"),
-                    rx.text("Notes", as_="label", html_for="account-notes", size="2"),
+                    rx.text(t("Type"), as_="label", html_for="account-type", size="2"),
+                    static_select([(value, t(name)) for value, name in ACCOUNT_TYPE_NAMES.items()], name="type",
+                                  id="account-type", default_value="Individual"),
+                    rx.text(t("Notes"), as_="label", html_for="account-notes", size="2"),
                     rx.text_area(id="account-notes", name="notes", width="100%"),
                     rx.separator(),
-                    rx.text("First contact (optional)", weight="bold", size="2"),
+                    rx.text(t("First contact (optional)"), weight="bold", size="2"),
                     rx.hstack(
-                        rx.input(id="contact-first", name="first_name", placeholder="First name", width="100%"),
-                        rx.input(id="contact-last", name="last_name", placeholder="Last name", width="100%"),
+                        rx.input(id="contact-first", name="first_name", placeholder=t("First name"), width="100%"),
+                        rx.input(id="contact-last", name="last_name", placeholder=t("Last name"), width="100%"),
                         width="100%"),
-                    rx.input(id="contact-email", name="email", placeholder="Email", type="email", width="100%"),
-                    rx.input(id="contact-phone", name="phone", placeholder="Phone", width="100%"),
+                    rx.input(id="contact-email", name="email", placeholder=t("Email"), type="email", width="100%"),
+                    rx.input(id="contact-phone", name="phone", placeholder=t("Phone"), width="100%"),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Create account", type="submit", id="create-account"),
+                        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("Create account"), type="submit", id="create-account"),
                         justify="end", width="100%"),
                     spacing="2", width="100%",
                 ),
@@ -44,46 +47,47 @@ def new_account_dialog() -> rx.Component:
 
 def account_row(row) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row.name, href="/accounts/" + row.id.to_string())),
+        rx.table.cell(rx.link(row.name, href="/accounts/" + row.id.to_string(), custom_attrs=as_written())),
         rx.table.cell(row.type),
-        rx.table.cell(rx.hstack(rx.foreach(row.tags, lambda t: tag_badge(t.name, t.color)), wrap="wrap")),
+        rx.table.cell(rx.hstack(rx.foreach(row.tags, lambda tag: tag_badge(tag.name, tag.color)), wrap="wrap")),
         rx.table.cell(row.contacts),
     )
 
 
 def accounts_page() -> rx.Component:
     return page(
-        "Accounts",
+        t("Accounts"),
         error_callout(AccountsState.error),
         rx.hstack(
-            rx.input(placeholder="Search accounts or contacts", value=AccountsState.search,
+            rx.input(placeholder=t("Search accounts or contacts"), aria_label=t("Search accounts or contacts"), value=AccountsState.search,
                      on_change=AccountsState.set_search.debounce(300), width="320px", id="account-search"),
             rx.select.root(
-                rx.select.trigger(placeholder="All tags"),
-                rx.select.content(rx.select.item("All tags", value="all"),
-                                  rx.foreach(AccountsState.tag_options, lambda o: rx.select.item(o.label, value=o.value))),
+                rx.select.trigger(placeholder=t("All tags"), aria_label=t("Tag")),
+                rx.select.content(rx.select.item(t("All tags"), value="all"),
+                                  rx.foreach(AccountsState.tag_options, lambda o: rx.select.item(o.label, value=o.value,
+                                                                                               custom_attrs=as_written()))),
                 on_change=AccountsState.set_tag_filter,
             ),
-            rx.text(AccountsState.total, " accounts", color_scheme="gray", size="2"),
+            rx.text(tn("{n} account", "{n} accounts", AccountsState.total), color_scheme="gray", size="2"),
             wrap="wrap", align="center",
         ),
         rx.cond(
             AccountsState.rows.length() > 0,
             rx.table.root(
-                rx.table.header(rx.table.row(rx.table.column_header_cell("Name"), rx.table.column_header_cell("Type"),
-                                             rx.table.column_header_cell("Tags"),
-                                             rx.table.column_header_cell("Contacts"))),
+                rx.table.header(rx.table.row(rx.table.column_header_cell(t("Name")), rx.table.column_header_cell(t("Type")),
+                                             rx.table.column_header_cell(t("Tags")),
+                                             rx.table.column_header_cell(t("Contacts")))),
                 rx.table.body(rx.foreach(AccountsState.rows, account_row)),
                 width="100%",
             ),
-            empty_state("No accounts match. Create one, or import your client list from a CSV file.",
-                        rx.link("Import from CSV", href=routes.IMPORT)),
+            empty_state(t("No accounts match. Create one, or import your client list from a CSV file."),
+                        rx.link(t("Import from CSV"), href=routes.IMPORT)),
         ),
         rx.hstack(
-            rx.button("Previous", on_click=AccountsState.go_to_page(AccountsState.page - 1),
+            rx.button(t("Previous"), on_click=AccountsState.go_to_page(AccountsState.page - 1),
                       disabled=AccountsState.page <= 1, variant="soft"),
-            rx.text("Page ", AccountsState.page, " of ", AccountsState.pages, size="2"),
-            rx.button("Next", on_click=AccountsState.go_to_page(AccountsState.page + 1),
+            rx.text(t("Page {page} of {pages}", page=AccountsState.page, pages=AccountsState.pages), size="2"),
+            rx.button(t("Next"), on_click=AccountsState.go_to_page(AccountsState.page + 1),
                       disabled=AccountsState.page >= AccountsState.pages, variant="soft"),
             align="center",
         ),

@@ -3,6 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label
+from practice.components.i18n import t
 from practice.components.layout import AUTOMATION_TABS, empty_state, error_callout, page, section_tabs
 from practice.services.automation.preview import TRY_EVENTS
 from practice.state import page_access
@@ -170,11 +171,11 @@ def help_card() -> rx.Component:
 
 def part_row(p: PartItem) -> rx.Component:
     return rx.hstack(
-        rx.badge(rx.cond(p.result, "true", "false"), color_scheme=rx.cond(p.result, "green", "red"),
+        rx.badge(rx.cond(p.result, t("true"), t("false")), color_scheme=rx.cond(p.result, "green", "red"),
                  class_name="part-result"),
         rx.vstack(
             rx.text(p.clause, " ", rx.code(p.text), size="2"),
-            rx.cond(p.reads != "", rx.text("read: ", p.reads, size="1", color_scheme="gray",
+            rx.cond(p.reads != "", rx.text(t("read: {values}", values=p.reads), size="1", color_scheme="gray",
                                             class_name="part-values")),
             spacing="0", min_width="0",
         ),

@@ -3,6 +3,7 @@ import reflex as rx
 
 from practice.components.corrections import delete_dialog, edit_dialog
 from practice.components.forms import native_select, static_select
+from practice.components.i18n import as_written, t
 from practice.i18n import LANGUAGES
 from practice.state.work_views import NONE, STATUS_LABELS
 
@@ -10,14 +11,14 @@ STATUS_COLORS = {"planned": "gray", "in_progress": "blue", "waiting_for_client":
                  "cancelled": "red"}
 
 
-def field(label: str, control: rx.Component) -> rx.Component:
+def field(label, control: rx.Component) -> rx.Component:
     """A labelled form control (the label wraps the control, so clicking it focuses the control)."""
     return rx.el.label(rx.text(label, size="2", weight="medium"), control,
                        style={"display": "flex", "flexDirection": "column", "gap": "4px", "flex": "1",
                               "minWidth": "140px", "width": "100%"})
 
 
-def section(title: str, *children: rx.Component, id: str = "") -> rx.Component:
+def section(title, *children: rx.Component, id: str = "") -> rx.Component:
     return rx.card(rx.vstack(rx.heading(title, size="4"), *children, width="100%", spacing="2"),
                    width="100%", id=id)
 
@@ -27,11 +28,13 @@ def history_list(items) -> rx.Component:
     return rx.cond(
         items.length() > 0,
         rx.vstack(rx.foreach(items, lambda h: rx.vstack(
-            rx.text(h.summary, size="2"),
-            rx.text(h.who, " · ", rx.el.span(h.at, title=h.exact), size="1", color_scheme="gray"),
+            # Audit records are stored once, in English (docs/architecture.md, "Languages").
+            rx.text(h.summary, size="2", custom_attrs=as_written()),
+            rx.text(rx.el.span(h.who, custom_attrs=as_written()), " · ", rx.el.span(h.at, title=h.exact), size="1",
+                    color_scheme="gray"),
             spacing="0", width="100%", padding_y="0.25em", border_bottom=f"1px solid {rx.color('gray', 4)}")),
             width="100%", spacing="0", class_name="history"),
-        rx.text("Nothing recorded yet.", color_scheme="gray", size="2"),
+        rx.text(t("Nothing recorded yet."), color_scheme="gray", size="2"),
     )
 
 
@@ -42,20 +45,20 @@ def status_badge(status, label) -> rx.Component:
 def status_select(value, on_change, id_=None) -> rx.Component:
     """A compact select of task statuses; `on_change` receives the new status value."""
     return rx.select.root(
-        rx.select.trigger(aria_label="Task status", id=id_, variant="soft", min_width="9em"),
-        rx.select.content(*[rx.select.item(label, value=key) for key, label in STATUS_LABELS.items()]),
+        rx.select.trigger(aria_label=t("Task status"), id=id_, variant="soft", min_width="9em"),
+        rx.select.content(*[rx.select.item(t(label), value=key) for key, label in STATUS_LABELS.items()]),
         value=value, on_change=on_change, size="1",
     )
 
 
-def task_actions(state, t) -> rx.Component:
+def task_actions(state, task) -> rx.Component:
     """A task row's Edit and Delete buttons (the state has `edit_task` and `ask_delete_task`)."""
-    tid = t.id.to_string()
+    tid = task.id.to_string()
     return rx.hstack(
-        rx.icon_button(rx.icon("pencil", size=14), size="1", variant="ghost", aria_label="Edit " + t.title,
-                       on_click=state.edit_task(t.id), id="edit-task-" + tid),
+        rx.icon_button(rx.icon("pencil", size=14), size="1", variant="ghost", aria_label=t("Edit {name}", name=task.title),
+                       on_click=state.edit_task(task.id), id="edit-task-" + tid),
         rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
-                       aria_label="Delete " + t.title, on_click=state.ask_delete_task(t.id), id="delete-task-" + tid),
+                       aria_label=t("Delete {name}", name=task.title), on_click=state.ask_delete_task(task.id), id="delete-task-" + tid),
         spacing="1",
     )
 
@@ -64,25 +67,25 @@ def task_edit_dialogs(state) -> rx.Component:
     """The task editor (title, assignee, due date, description) and the task delete confirmation of `state`."""
     f = state.task_edit
     editor = edit_dialog(
-        "Edit task",
-        field("Title", rx.input(name="title", default_value=f.title, id="edit-task-title", required=True,
+        t("Edit task"),
+        field(t("Title"), rx.input(name="title", default_value=f.title, id="edit-task-title", required=True,
                                 auto_focus=True, width="100%")),
         rx.hstack(
-            field("Assignee", native_select(state.member_options, name="assignee", id="edit-task-assignee",
-                                            default_value=f.assignee, first=(NONE, "Nobody"))),
-            field("Due date", rx.input(name="due_date", type="date", default_value=f.due_date, id="edit-task-due",
+            field(t("Assignee"), native_select(state.member_options, name="assignee", id="edit-task-assignee",
+                                            default_value=f.assignee, first=(NONE, t("Nobody")))),
+            field(t("Due date"), rx.input(name="due_date", type="date", default_value=f.due_date, id="edit-task-due",
                                        width="100%")),
             width="100%", wrap="wrap"),
-        field("Description", rx.text_area(name="description", default_value=f.description,
+        field(t("Description"), rx.text_area(name="description", default_value=f.description,
                                           id="edit-task-description", rows="3", width="100%")),
         open=f.id > 0, on_open_change=state.set_task_edit_open, on_submit=state.save_task,
-        error=state.task_edit_error, key="task-" + f.id.to_string(), submit_id="save-task-edit", submit="Save task",
+        error=state.task_edit_error, key="task-" + f.id.to_string(), submit_id="save-task-edit", submit=t("Save task"),
         dialog_id="edit-task-dialog",
     )
-    remover = delete_dialog("Delete this task?", state.task_delete_text, blocked=False,
+    remover = delete_dialog(t("Delete this task?"), state.task_delete_text, blocked=False,
                             open=state.task_delete_id > 0, on_open_change=state.set_task_delete_open,
                             on_confirm=state.confirm_delete_task, confirm_id="confirm-delete-task",
-                            confirm="Delete task")
+                            confirm=t("Delete task"))
     return rx.fragment(editor, remover)
 
 
@@ -90,33 +93,33 @@ def contact_dialogs(state) -> rx.Component:
     """The contact editor (every field) and the contact delete confirmation of `state`."""
     c = state.contact_edit
 
-    def box(label: str, name: str, id_: str, **props) -> rx.Component:
+    def box(label, name: str, id_: str, **props) -> rx.Component:
         return field(label, rx.input(name=name, default_value=getattr(c, name), id=id_, width="100%", **props))
 
     editor = edit_dialog(
-        "Edit contact",
-        rx.hstack(box("First name", "first_name", "edit-contact-first", auto_focus=True),
-                  box("Last name", "last_name", "edit-contact-last"), width="100%", wrap="wrap"),
-        rx.hstack(box("Email", "email", "edit-contact-email", type="email"),
-                  box("Phone", "phone", "edit-contact-phone", type="tel"), width="100%", wrap="wrap"),
-        field("Other emails, one per line", rx.text_area(name="other_emails", default_value=c.other_emails,
+        t("Edit contact"),
+        rx.hstack(box(t("First name"), "first_name", "edit-contact-first", auto_focus=True),
+                  box(t("Last name"), "last_name", "edit-contact-last"), width="100%", wrap="wrap"),
+        rx.hstack(box(t("Email"), "email", "edit-contact-email", type="email"),
+                  box(t("Phone"), "phone", "edit-contact-phone", type="tel"), width="100%", wrap="wrap"),
+        field(t("Other emails, one per line"), rx.text_area(name="other_emails", default_value=c.other_emails,
                                                         id="edit-contact-other-emails", rows="2", width="100%")),
-        field("Other phones, one per line", rx.text_area(name="other_phones", default_value=c.other_phones,
+        field(t("Other phones, one per line"), rx.text_area(name="other_phones", default_value=c.other_phones,
                                                         id="edit-contact-other-phones", rows="2", width="100%")),
-        box("Street", "street", "edit-contact-street"),
-        rx.hstack(box("City", "city", "edit-contact-city"), box("State / region", "region", "edit-contact-region"),
+        box(t("Street"), "street", "edit-contact-street"),
+        rx.hstack(box(t("City"), "city", "edit-contact-city"), box(t("State / region"), "region", "edit-contact-region"),
                   width="100%", wrap="wrap"),
-        rx.hstack(box("Postal code", "postal_code", "edit-contact-postal"),
-                  box("Country", "country", "edit-contact-country"), width="100%", wrap="wrap"),
-        field("Language of the portal, emails and documents",
-              static_select([("", "The firm's default"), *LANGUAGES.items()], name="language",
+        rx.hstack(box(t("Postal code"), "postal_code", "edit-contact-postal"),
+                  box(t("Country"), "country", "edit-contact-country"), width="100%", wrap="wrap"),
+        field(t("Language of the portal, emails and documents"),
+              static_select([("", t("The firm's default")), *LANGUAGES.items()], name="language",
                             id="edit-contact-language", default_value=c.language)),
         open=state.contact_edit_open, on_open_change=state.set_contact_edit_open, on_submit=state.save_contact,
         error=state.contact_edit_error, key="contact-" + c.id.to_string() + "-" + state.contact_form_key.to_string(),
-        submit_id="save-contact-edit", submit="Save contact", dialog_id="edit-contact-dialog",
+        submit_id="save-contact-edit", submit=t("Save contact"), dialog_id="edit-contact-dialog",
     )
-    remover = delete_dialog("Delete this contact?", state.contact_delete_text, blocked=state.contact_delete_blocked,
+    remover = delete_dialog(t("Delete this contact?"), state.contact_delete_text, blocked=state.contact_delete_blocked,
                             open=state.contact_delete_id > 0, on_open_change=state.set_contact_delete_open,
                             on_confirm=state.confirm_delete_contact, confirm_id="confirm-delete-contact",
-                            confirm="Delete contact")
+                            confirm=t("Delete contact"))
     return rx.fragment(editor, remover)

@@ -7,6 +7,7 @@ from typing import ClassVar
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _
 from practice.models import AccountType
 from practice.services import firm
 from practice.services.access import team
@@ -47,7 +48,7 @@ class AccountJobItem:
 
 
 def contact_name(c) -> str:
-    return f"{c.first_name} {c.last_name}".strip() or c.email or "(no name)"
+    return f"{c.first_name} {c.last_name}".strip() or c.email or _("(no name)")
 
 
 def _account_view(session, actor, account_id: int) -> dict:
@@ -84,6 +85,7 @@ class AccountState(ContactEditing, AppState):
     page_error: str = ""
     name: str = ""
     type: str = ""
+    type_name: str = ""  # the type as the person reads it
     notes: str = ""
     # Bumped on each page load so the notes form re-reads its default value.
     form_key: int = 0
@@ -122,7 +124,8 @@ class AccountState(ContactEditing, AppState):
             return
         account = view["account"]
         self.found, self.page_error = True, ""
-        self.name, self.type, self.notes = account.name, AccountType(account.type).value, account.notes
+        self.name, self.notes = account.name, account.notes
+        self.type, self.type_name = AccountType(account.type).value, accounts.account_type_name(account.type)
         self.tags = [TagItem(id=t.id, name=t.name, color=t.color) for t in view["tags"]]
         self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
         self.contacts = contact_items(view["contacts"], view["portal"])
@@ -144,7 +147,7 @@ class AccountState(ContactEditing, AppState):
         account_id = parse_id(getattr(self, "account_id", ""))
         if account_id is None:
             self.acct_id, self.found = 0, False
-            self.page_error = "That account does not exist (it may have been deleted)."
+            self.page_error = _("That account does not exist (it may have been deleted).")
             return
         self.acct_id = account_id
         self._refresh()
@@ -160,7 +163,7 @@ class AccountState(ContactEditing, AppState):
         fields = form_fields(form, ("name", "type"))
         if write_and_refresh(self, accounts.update_account, self.acct_id, shown="edit_error", **fields):
             self.edit_open = False
-            return rx.toast.success("Account saved.")
+            return rx.toast.success(_("Account saved."))
 
     @allow(ADMIN)
     def ask_delete(self):
@@ -179,18 +182,18 @@ class AccountState(ContactEditing, AppState):
         self.delete_open = False
         with shown_in(self, "error"):
             name = run(removal.delete_account, self._require(), self.acct_id)
-            return [rx.toast.success(f'Deleted account "{name}".'), rx.redirect(routes.ACCOUNTS)]
+            return [rx.toast.success(_('Deleted account "{name}".').format(name=name)), rx.redirect(routes.ACCOUNTS)]
 
     @allow(STAFF)
     def save_notes(self, form: dict):
         if write_and_refresh(self, accounts.update_account, self.acct_id, notes=str(form.get("notes", ""))[:20000]):
-            return rx.toast.success("Notes saved.")
+            return rx.toast.success(_("Notes saved."))
 
     @allow(STAFF)
     def add_tag(self, tag_id: str):
         tag = parse_id(tag_id)
         if tag is None:
-            self.error = "Choose a tag to add."
+            self.error = _("Choose a tag to add.")
             return
         write_and_refresh(self, accounts.set_account_tag, self.acct_id, tag, True)
 
@@ -205,7 +208,7 @@ class AccountState(ContactEditing, AppState):
         fields = {key: str(form.get(key, "") or "")[:300] for key in CONTACT_FIELDS}
         if write_and_refresh(self, accounts.create_contact, account_ids=[self.acct_id], shown="contact_error", **fields):
             self.contact_form_key += 1  # a new key gives the browser an empty form
-            return rx.toast.success("Contact added.")
+            return rx.toast.success(_("Contact added."))
 
     @allow(STAFF)
     def search_link(self, text: str):
@@ -214,10 +217,10 @@ class AccountState(ContactEditing, AppState):
             self.link_results = []
             return
         with shown_in(self, "contact_error"):
-            found, _ = read(accounts.list_contacts, self._require(), search=self.link_search, page_size=10)
+            found, _total = read(accounts.list_contacts, self._require(), search=self.link_search, page_size=10)
             linked = {c.id for c in self.contacts}
             self.link_results = [Option(value=str(c.id), label=contact_name(c) + (f" · {c.email}" if c.email else ""))
-                                 for c, _ in found if c.id not in linked]
+                                 for c, _links in found if c.id not in linked]
 
     @allow(STAFF)
     def link_contact(self, contact_id: int):
@@ -243,7 +246,7 @@ class AccountState(ContactEditing, AppState):
         contact, self.link_confirm_id = self.link_confirm_id, 0
         if contact and write_and_refresh(self, accounts.link_contact, self.acct_id, contact, True, confirmed=True,
                                          shown="contact_error"):
-            return rx.toast.success("Contact linked; they see this account in the portal.")
+            return rx.toast.success(_("Contact linked; they see this account in the portal."))
 
     @allow(STAFF)
     def unlink_contact(self, contact_id: int):
@@ -278,13 +281,13 @@ class AccountState(ContactEditing, AppState):
         """End the contact's portal access; its open portal sessions end at once."""
         contact = parse_id(contact_id)
         if contact is not None and write_and_refresh(self, logins.revoke, contact, shown="contact_error"):
-            return rx.toast.success("Portal access withdrawn.")
+            return rx.toast.success(_("Portal access withdrawn."))
 
     @allow(STAFF)
     def create_job(self, form: dict):
         pipeline_id = parse_id(form.get("pipeline"))
         if pipeline_id is None:
-            self.job_error = "Choose the pipeline the job goes through."
+            self.job_error = _("Choose the pipeline the job goes through.")
             return
         self.job_error = ""
         with shown_in(self, "job_error"):

@@ -7,7 +7,7 @@ import reflex as rx
 
 from practice import routes
 from practice.services.work import accounts, tags
-from practice.services.work.accounts import PAGE_SIZE
+from practice.services.work.accounts import PAGE_SIZE, account_type_name
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option, TagChip, chips
 from practice.state.work_views import parse_id
@@ -41,7 +41,7 @@ class AccountsState(AppState):
         with shown_in(self, "error"):
             rows, self.total = read(accounts.list_accounts, self._require(), search=self.search,
                                     tag_id=parse_id(self.tag_filter), page=self.page)
-            self.rows = [AccountItem(id=r.id, name=r.name, type=r.type, contacts=r.contacts, tags=chips(r.tags))
+            self.rows = [AccountItem(id=r.id, name=r.name, type=account_type_name(r.type), contacts=r.contacts, tags=chips(r.tags))
                          for r in rows]
             self.tag_options = [Option(value=str(t.id), label=t.name) for t in read(tags.list_tags)]
 

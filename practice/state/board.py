@@ -15,6 +15,7 @@ import datetime as dt
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _, ngettext
 from practice.services.access import team
 from practice.services.work import accounts, board, jobs, pipelines, tags
 from practice.services.work.board import PAGE, Card, Column
@@ -53,7 +54,7 @@ class ColumnHead:
 
 
 def card_view(card: Card, today: dt.date) -> CardView:
-    due = f"Due {format_date(card.due_date, today=today)}" if card.due_date else ""
+    due = _("Due {date}").format(date=format_date(card.due_date, today=today)) if card.due_date else ""
     return CardView(id=card.id, name=card.name, href=routes.job_url(card.id), account=card.account,
                     account_href=routes.account_url(card.account_id), assignees=", ".join(card.assignees), due=due,
                     overdue=bool(card.due_date and card.due_date < today), tags=chips(card.tags))
@@ -204,7 +205,7 @@ class BoardState(AppState):
             self.pipeline_id, self.heads, self.counts = "", [], []
             return
         if wanted and wanted not in known:
-            self.error = "That pipeline does not exist any more; showing the first one."
+            self.error = _("That pipeline does not exist any more; showing the first one.")
         self.pipeline_id = wanted if wanted in known else known[0]
         self._load_board()
 
@@ -311,15 +312,16 @@ class BoardState(AppState):
         finally:
             self._reload_columns(self._as_shown(*({self._stage_of_card(i) for i in ids} | {stage_id})))
         self.selected = []
-        name = next((h.name for h in self.heads if h.id == stage_id), "the stage")
-        return rx.toast.success(f'Moved {moved} {"job" if moved == 1 else "jobs"} to "{name}".')
+        name = next((h.name for h in self.heads if h.id == stage_id), "")
+        return rx.toast.success(ngettext('Moved {n} job to "{stage}".', 'Moved {n} jobs to "{stage}".', moved).format(
+            n=moved, stage=name))
 
     # --- the "New job" dialog ------------------------------------------------------------------
 
     def _search_accounts(self) -> None:
         self.account_matches = []
         with shown_in(self, "new_job_error"):
-            rows, _ = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
+            rows, _total = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
             self.account_matches = [Option(value=str(r.id), label=r.name) for r in rows]
 
     @allow(STAFF)
@@ -346,18 +348,19 @@ class BoardState(AppState):
         """Create a job in this pipeline from the dialog; its column reloads to show it."""
         form = form if isinstance(form, dict) else {}
         if not self.pipeline_id:
-            self.new_job_error = "Choose a pipeline first."
+            self.new_job_error = _("Choose a pipeline first.")
             return None
         account_id = _int_or_none(self.new_account_id)
         if account_id is None:
-            self.new_job_error = "Choose the account the job is for."
+            self.new_job_error = _("Choose the account the job is for.")
             return None
         with shown_in(self, "new_job_error"):
             job = run(jobs.create_job, self._require(), **_new_job_fields(form, account_id, int(self.pipeline_id),
                                                                           self.heads[0].id if self.heads else None))
             self.new_job_open = False
             self._reload_columns(self._as_shown(job.stage_id, grow=job.stage_id))
-            return rx.toast.success(f'Created "{job.name}" for {self.new_account_name}.')
+            return rx.toast.success(_('Created "{job}" for {account}.').format(job=job.name,
+                                                                               account=self.new_account_name))
         return None
 
 
@@ -367,7 +370,7 @@ def _new_job_fields(form: dict, account_id: int, pipeline_id: int, first_stage_i
     try:
         due = dt.date.fromisoformat(due_text) if due_text else None
     except ValueError:
-        raise InvalidInput(f'"{due_text}" is not a date; pick one from the calendar.') from None
+        raise InvalidInput(_('"{text}" is not a date; pick one from the calendar.').format(text=due_text[:40])) from None
     assignee = _int_or_none(form.get("assignee"))
     return {"account_id": account_id, "pipeline_id": pipeline_id, "name": str(form.get("name") or "")[:200],
             "stage_id": _int_or_none(form.get("stage")) or first_stage_id,

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from practice.i18n import _
 from practice.services.portal import logins
 from practice.services.work import accounts, removal
 from practice.state.base import ADMIN, STAFF, allow, read, run, shown_in, write_and_refresh
@@ -41,7 +42,7 @@ class ContactEditing(rx.State, mixin=True):
         if write_and_refresh(self, logins.update_contact, self.contact_edit.id, shown="contact_edit_error",
                              **fields):
             self.contact_edit_open = False
-            return rx.toast.success("Contact saved.")
+            return rx.toast.success(_("Contact saved."))
 
     @allow(ADMIN)
     def ask_delete_contact(self, contact_id: int):
@@ -65,4 +66,4 @@ class ContactEditing(rx.State, mixin=True):
                 name = run(removal.delete_contact, self._require(), contact)
             finally:
                 self._refresh()
-            return rx.toast.success(f"Deleted contact {name}.")
+            return rx.toast.success(_("Deleted contact {name}.").format(name=name))

@@ -6,6 +6,7 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _
 from practice.services.work import accounts
 from practice.services.work.accounts import PAGE_SIZE
 from practice.state.base import STAFF, AppState, allow, read, shown_in
@@ -38,7 +39,7 @@ class ContactsState(ContactEditing, AppState):
         self.error = ""
         with shown_in(self, "error"):
             contacts, self.total = read(accounts.list_contacts, self._require(), search=self.search, page=self.page)
-            self.rows = [ContactRow(id=c.id, name=f"{c.first_name} {c.last_name}".strip() or "(no name)",
+            self.rows = [ContactRow(id=c.id, name=f"{c.first_name} {c.last_name}".strip() or _("(no name)"),
                                     email=c.email, phone=c.phone,
                                     accounts=[Option(value=routes.account_url(i), label=n) for i, n in links])
                          for c, links in contacts]

@@ -7,6 +7,7 @@ from typing import ClassVar
 import reflex as rx
 
 from practice import routes
+from practice.i18n import N_, _
 from practice.models import Priority
 from practice.services import firm
 from practice.services.access import team
@@ -41,7 +42,9 @@ class ClientTaskItem:
 
 def client_task_items(views, timezone: str) -> list[ClientTaskItem]:
     return [ClientTaskItem(id=t.id, title=t.title, done=t.done_at is not None,
-                           done_text=f"Done by {t.done_by} · {format_datetime(t.done_at, timezone)}" if t.done_at else "")
+                           done_text=_("Done by {name} · {when}").format(name=t.done_by,
+                                                                          when=format_datetime(t.done_at, timezone))
+                           if t.done_at else "")
             for t in views]
 
 
@@ -65,6 +68,7 @@ class JobProposalItem:
     id: int = 0
     name: str = ""
     status: str = ""
+    status_label: str = ""
     total: str = ""
     outcome: str = ""
     href: str = ""
@@ -73,31 +77,44 @@ class JobProposalItem:
 def signature_progress(r) -> str:
     """How far the signers are: "1 of 2 signed · waiting for Jim Hartley", "All 2 signed", "Not sent yet"."""
     if r.status == "draft":
-        return "Not sent yet: place the fields and send it"
+        return _("Not sent yet: place the fields and send it")
     if r.status == "completed":
-        return f"All {r.signer_count} signed" if r.signer_count > 1 else "Signed"
-    text = f"{r.signed_count} of {r.signer_count} signed"
+        return _("All {n} signed").format(n=r.signer_count) if r.signer_count > 1 else _("Signed")
+    text = _("{signed} of {n} signed").format(signed=r.signed_count, n=r.signer_count)
     if r.waiting_for:
-        text += " · waiting for " + ", ".join(r.waiting_for)
+        text = _("{progress} · waiting for {names}").format(progress=text, names=", ".join(r.waiting_for))
     return text
 
 
 def job_signature_items(views) -> list[JobSignatureItem]:
     return [JobSignatureItem(id=r.id, title=r.title, status=r.status,
-                             status_label=REQUEST_STATUS.get(r.status, r.status), progress=signature_progress(r),
-                             signers="Signers: " + ", ".join(r.signer_names) if r.signer_names else "",
+                             status_label=_(REQUEST_STATUS[r.status]) if r.status in REQUEST_STATUS else r.status,
+                             progress=signature_progress(r),
+                             signers=_("Signers: {names}").format(names=", ".join(r.signer_names))
+                             if r.signer_names else "",
                              href=routes.signature_url(r.id))
             for r in views]
 
 
 def proposal_outcome(p, timezone: str) -> str:
     """The account page's words for a proposal, with when it was sent while the client has not opened it."""
-    outcome = account_proposal_outcome(p, timezone)
-    return f"Sent {format_datetime(p.sent_at, timezone)}, not opened yet" if outcome == "Not opened yet" else outcome
+    if p.status == "sent" and not p.viewed_at:
+        return _("Sent {when}, not opened yet").format(when=format_datetime(p.sent_at, timezone))
+    return account_proposal_outcome(p, timezone)
+
+
+# How a proposal's status reads on the job page.
+PROPOSAL_STATUS = {"draft": N_("draft"), "sent": N_("sent"), "signed": N_("signed"), "declined": N_("declined"),
+                   "cancelled": N_("withdrawn")}
+
+
+def proposal_status_label(status: str) -> str:
+    return _(PROPOSAL_STATUS[status]) if status in PROPOSAL_STATUS else status
 
 
 def job_proposal_items(views, timezone: str) -> list[JobProposalItem]:
-    return [JobProposalItem(id=p.id, name=p.name, status=p.status, total=format_money(p.total_cents),
+    return [JobProposalItem(id=p.id, name=p.name, status=p.status, status_label=proposal_status_label(p.status),
+                            total=format_money(p.total_cents),
                             outcome=proposal_outcome(p, timezone),
                             href=routes.file_url(p.document_id) if p.status == "signed" and p.document_id
                             else "")
@@ -140,6 +157,7 @@ class JobState(TaskEditing, AppState):
     stage_options: list[Option] = []
     archived: bool = False
     priority: str = ""
+    priority_name: str = ""  # as the person reads it
     start_date: str = ""
     due_date: str = ""
     # Bumped on each load so forms with default values show what the database holds.
@@ -187,6 +205,7 @@ class JobState(TaskEditing, AppState):
         self.pipeline, self.stage_id = view["pipeline"], str(job.stage_id)
         self.stage_options = [Option(value=str(s.id), label=s.name) for s in view["stages"]]
         self.archived, self.priority = job.archived, Priority(job.priority).value
+        self.priority_name = jobs.priority_name(job.priority)
         self.start_date, self.due_date = date_input(job.start_date), date_input(job.due_date)
         assigned = {m.id for m in view["assignees"]}
         self.assignees = [Option(value=str(m.id), label=m.name) for m in view["assignees"]]
@@ -213,7 +232,7 @@ class JobState(TaskEditing, AppState):
         job_id = parse_id(getattr(self, "job_id", ""))
         if job_id is None:
             self.jid, self.found = 0, False
-            self.page_error = "That job does not exist (it may have been deleted)."
+            self.page_error = _("That job does not exist (it may have been deleted).")
             return
         self.jid = job_id
         self._refresh()
@@ -228,7 +247,7 @@ class JobState(TaskEditing, AppState):
         if write_and_refresh(self, jobs.update_job, self.jid, name=str(form.get("name", ""))[:300],
                              shown="rename_error"):
             self.rename_open = False
-            return rx.toast.success("Job renamed.")
+            return rx.toast.success(_("Job renamed."))
 
     @allow(STAFF)
     def ask_delete(self):
@@ -245,17 +264,17 @@ class JobState(TaskEditing, AppState):
         self.delete_open = False
         with shown_in(self, "error"):
             name, account_id = run(removal.delete_job, self._require(), self.jid)
-            return [rx.toast.success(f'Deleted job "{name}".'), rx.redirect(routes.account_url(account_id))]
+            return [rx.toast.success(_('Deleted job "{name}".').format(name=name)), rx.redirect(routes.account_url(account_id))]
 
     @allow(STAFF)
     def move_to(self, stage_id: str):
         stage = parse_id(stage_id)
         if stage is None:
-            self.error = "Choose a stage to move the job to."
+            self.error = _("Choose a stage to move the job to.")
             return
         if write_and_refresh(self, jobs.move_job, self.jid, stage):
-            label = next((o.label for o in self.stage_options if o.value == str(stage)), "the new stage")
-            return rx.toast.success(f"Moved to {label}.")
+            label = next((o.label for o in self.stage_options if o.value == str(stage)), "")
+            return rx.toast.success(_("Moved to {stage}.").format(stage=label))
 
     @allow(STAFF)
     def add_assignee(self, member_id: str):
@@ -279,10 +298,10 @@ class JobState(TaskEditing, AppState):
             due = parse_date(form.get("due_date"), "due date")
             priority = str(form.get("priority") or self.priority)
             if priority not in PRIORITIES:
-                self.error = "Choose Low, Medium or High as the priority."
+                self.error = _("Choose Low, Medium or High as the priority.")
                 return
             if write_and_refresh(self, jobs.update_job, self.jid, start_date=start, due_date=due, priority=priority):
-                return rx.toast.success("Job details saved.")
+                return rx.toast.success(_("Job details saved."))
 
     @allow(STAFF)
     def add_tag(self, tag_id: str):
@@ -300,7 +319,7 @@ class JobState(TaskEditing, AppState):
     def toggle_archived(self):
         archiving = not self.archived
         if write_and_refresh(self, jobs.archive_job, self.jid, archiving):
-            return rx.toast.success("Job archived." if archiving else "Job restored.")
+            return rx.toast.success(_("Job archived.") if archiving else _("Job restored."))
 
     @allow(STAFF)
     def create_task(self, form: dict):
@@ -311,14 +330,14 @@ class JobState(TaskEditing, AppState):
             if write_and_refresh(self, tasks.create_task, title=str(form.get("title", ""))[:300], job_id=self.jid,
                                  assignee_id=assignee, due_date=due, shown="task_error"):
                 self.task_form_key += 1
-            return rx.toast.success("Task created.")
+            return rx.toast.success(_("Task created."))
 
     @allow(STAFF)
     def set_task_status(self, task_id: int, status: str):
         task = parse_id(task_id)
         status = str(status)
         if task is None or status not in STATUS_LABELS:
-            self.task_error = "Choose one of the listed statuses."
+            self.task_error = _("Choose one of the listed statuses.")
             return
         write_and_refresh(self, tasks.set_status, task, status, shown="task_error")
 
@@ -328,7 +347,7 @@ class JobState(TaskEditing, AppState):
         if write_and_refresh(self, client_tasks.create_client_task, self.jid, title=str(form.get("title", ""))[:300],
                              description=str(form.get("description", ""))[:5000], shown="client_task_error"):
             self.client_task_form_key += 1
-            return rx.toast.success("Client task added; the client sees it in the portal.")
+            return rx.toast.success(_("Client task added; the client sees it in the portal."))
         return None
 
     @allow(STAFF)
@@ -350,5 +369,5 @@ class JobState(TaskEditing, AppState):
         if run_id is None:
             return None
         if write_and_refresh(self, runlog.retry_run, run_id):
-            return rx.toast.success("The automation ran again; its history below shows how it went.")
+            return rx.toast.success(_("The automation ran again; its history below shows how it went."))
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
+from practice.i18n import _
 from practice.services.actor import contact_name
 from practice.services.work import accounts, merge
 from practice.state.account import AccountState
@@ -17,14 +18,14 @@ ACCOUNT, CONTACT = "account", "contact"
 
 
 def _account_choices(session, actor, text: str, exclude: int) -> list[Option]:
-    rows, _ = accounts.list_accounts(session, actor, search=text, page_size=10)
+    rows, _total = accounts.list_accounts(session, actor, search=text, page_size=10)
     return [Option(value=str(r.id), label=r.name) for r in rows if r.id != exclude]
 
 
 def _contact_choices(session, actor, text: str, exclude: int) -> list[Option]:
-    found, _ = accounts.list_contacts(session, actor, search=text, page_size=10)
+    found, _total = accounts.list_contacts(session, actor, search=text, page_size=10)
     return [Option(value=str(c.id), label=contact_name(c) + (f" · {c.email}" if c.email else "")
-                   + (f" · {', '.join(n for _, n in links)}" if links else ""))
+                   + (f" · {', '.join(n for _id, n in links)}" if links else ""))
             for c, links in found if c.id != exclude]
 
 
@@ -102,7 +103,8 @@ class MergeState(AppState):
         with shown_in(self, "error"):
             run(_merge, self._require(), self.kind, keep, drop)
             kind, self.kind = self.kind, ""
-            done = rx.toast.success(f"Merged into \u201c{self.this_name if self.keep_this else self.other_name}\u201d.")
+            done = rx.toast.success(_("Merged into \u201c{name}\u201d.").format(
+                name=self.this_name if self.keep_this else self.other_name))
             if kind == ACCOUNT:
                 return [done, rx.redirect(routes.account_url(keep))]
             return [done, AccountState.load if self.page_account else ContactsState.load]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from practice.i18n import N_, _
 from practice.models import RunStatus
 from practice.services.formatting import format_datetime
 
@@ -16,11 +17,23 @@ class PartItem:
     result: bool = False
 
 
+# How the status of a run, and of each of its actions, reads.
+RUN_STATUS = {"done": N_("done"), "not_fired": N_("not fired"), "skipped": N_("skipped"), "failed": N_("failed"),
+              "waiting": N_("waiting")}
+ACTION_STATUS = {"done": N_("done"), "waiting": N_("waiting"), "failed": N_("failed"), "dropped": N_("dropped"),
+                 "skipped": N_("skipped"), "planned": N_("not run")}
+
+
+def _label(table: dict, status: str) -> str:
+    return _(table[status]) if status in table else status
+
+
 @dataclasses.dataclass
 class ActionItem:
     text: str = ""
     outcome: str = ""
     status: str = ""
+    status_label: str = ""
     is_email: bool = False
 
 
@@ -41,6 +54,7 @@ class RunItem:
     trigger: str = ""
     at: str = ""
     status: str = ""
+    status_label: str = ""
     reason: str = ""
     can_retry: bool = False
     parts: list[PartItem] = dataclasses.field(default_factory=list)
@@ -59,6 +73,7 @@ def part_items(parts: list[dict]) -> list[PartItem]:
 
 def action_items(actions: list[dict]) -> list[ActionItem]:
     return [ActionItem(text=str(a.get("text", "")), outcome=str(a.get("outcome", "")), status=str(a.get("status", "")),
+                       status_label=_label(ACTION_STATUS, str(a.get("status", ""))),
                        is_email=a.get("action") == "send_email" and str(a.get("outcome", "")).startswith("To: "))
             for a in actions or []]
 
@@ -74,12 +89,12 @@ def run_reason(status: str, reason: str, actions: list[dict]) -> str:
     if reason:
         return reason
     if status == RunStatus.done.value:
-        return "Every action ran." if actions else "The rule ran; it had nothing to do."
+        return _("Every action ran.") if actions else _("The rule ran; it had nothing to do.")
     if status == RunStatus.waiting.value:
-        return "Some actions wait for their time; they run then if the conditions still hold."
+        return _("Some actions wait for their time; they run then if the conditions still hold.")
     if status == RunStatus.not_fired.value:
-        return "The conditions did not hold, so nothing was done."
-    return "The rule did not run."
+        return _("The conditions did not hold, so nothing was done.")
+    return _("The rule did not run.")
 
 
 def run_items(runs, timezone: str, *, can_retry: bool) -> list[RunItem]:
@@ -88,7 +103,7 @@ def run_items(runs, timezone: str, *, can_retry: bool) -> list[RunItem]:
     for r in runs:
         status = r.status.value if hasattr(r.status, "value") else str(r.status)
         out.append(RunItem(id=r.id, rule=r.rule_name, trigger=r.trigger, at=format_datetime(r.created_at, timezone),
-                           status=status.replace("_", " "), reason=run_reason(status, r.reason, r.actions),
+                           status=status.replace("_", " "), status_label=_label(RUN_STATUS, status), reason=run_reason(status, r.reason, r.actions),
                            can_retry=can_retry and status == RunStatus.failed.value,
                            parts=part_items(r.conditions), actions=action_items(r.actions)))
     return out

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from practice.i18n import _
 from practice.services.work import removal, tasks
 from practice.state.base import STAFF, allow, read, shown_in, write_and_refresh
 from practice.state.work_views import TaskForm, parse_id, task_changes, task_form
@@ -41,7 +42,7 @@ class TaskEditing(rx.State, mixin=True):
             fields = task_changes(form)
             if write_and_refresh(self, tasks.update_task, self.task_edit.id, shown="task_edit_error", **fields):
                 self.task_edit = TaskForm()
-                return rx.toast.success("Task saved.")
+                return rx.toast.success(_("Task saved."))
 
     @allow(STAFF)
     def ask_delete_task(self, task_id: int):
@@ -60,4 +61,4 @@ class TaskEditing(rx.State, mixin=True):
         task, self.task_delete_id = self.task_delete_id, 0
         self._task_deleted(task)
         if write_and_refresh(self, removal.delete_task, task, shown=self.TASK_ERROR_FIELD):
-            return rx.toast.success("Task deleted.")
+            return rx.toast.success(_("Task deleted."))

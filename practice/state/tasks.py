@@ -5,6 +5,7 @@ import dataclasses
 
 import reflex as rx
 
+from practice.i18n import _
 from practice.models import TaskStatus
 from practice.services import firm
 from practice.services.access import team
@@ -15,9 +16,9 @@ from practice.state.base import STAFF, AppState, allow, read, run, shown_in, wri
 from practice.state.task_editing import TaskEditing
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, parse_date,
-                                       parse_id, task_items)
+                                       parse_id, status_label, task_items)
 
-FILTER_VALUES = {value for value, _ in STATUS_FILTERS}
+FILTER_VALUES = {value for value, _label in STATUS_FILTERS}
 
 
 @dataclasses.dataclass
@@ -54,14 +55,12 @@ class TasksState(TaskEditing, AppState):
     detail_status: str = ""
     detail_description: str = ""
     detail_error: str = ""
+    detail_status_label: str = ""  # the status as the person reads it
     subtasks: list[TaskItem] = []
     comments: list[CommentItem] = []
     comment_key: int = 0
     subtask_key: int = 0
 
-    @rx.var
-    def detail_status_label(self) -> str:
-        return STATUS_LABELS.get(self.detail_status, "")
 
     @rx.var
     def scope(self) -> str:
@@ -84,9 +83,10 @@ class TasksState(TaskEditing, AppState):
         task, names = view["task"], view["names"]
         self.detail_title, self.detail_description = task.title, task.description
         self.detail_status = TaskStatus(task.status).value
+        self.detail_status_label = status_label(self.detail_status)
         self.subtasks = [TaskItem(id=s.id, title=s.title, status=TaskStatus(s.status).value,
-                                  status_label=STATUS_LABELS[TaskStatus(s.status).value],
-                                  due=format_date(s.due_date), assignee=names.get(s.assignee_id, "Nobody"),
+                                  status_label=status_label(TaskStatus(s.status).value),
+                                  due=format_date(s.due_date), assignee=names.get(s.assignee_id) or _("Nobody"),
                                   is_subtask=True) for s in view["subtasks"]]
         self.comments = [CommentItem(who=who, at=relative_time(c.created_at, view["timezone"]),
                                      exact=format_datetime(c.created_at, view["timezone"]), body=c.body)
@@ -125,10 +125,10 @@ class TasksState(TaskEditing, AppState):
     def set_status(self, task_id: int, status: str):
         task, status = parse_id(task_id), str(status)
         if task is None or status not in STATUS_LABELS:
-            self.error = "Choose one of the listed statuses."
+            self.error = _("Choose one of the listed statuses.")
             return
         if write_and_refresh(self, tasks.set_status, task, status):
-            return rx.toast.success(f"Marked {STATUS_LABELS[status].lower()}.")
+            return rx.toast.success(_("Status: {status}.").format(status=status_label(status)))
 
     @allow(STAFF)
     def create(self, form: dict):
@@ -142,7 +142,7 @@ class TasksState(TaskEditing, AppState):
             self.form_error = ""
             self.form_key += 1
             self._load_rows()
-            return rx.toast.success("Task created.")
+            return rx.toast.success(_("Task created."))
 
     @allow(STAFF)
     def open_detail(self, task_id: int):

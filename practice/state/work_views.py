@@ -9,20 +9,21 @@ import dataclasses
 import datetime as dt
 
 from practice import routes
+from practice.i18n import N_, _
 from practice.models import MAX_ROW_ID, TaskStatus
 from practice.services.errors import InvalidInput
 from practice.services.formatting import date_input, format_date, format_datetime, relative_time
 
 # Task statuses in the order people think of them, with the words they read.
 STATUS_LABELS = {
-    TaskStatus.planned.value: "Planned",
-    TaskStatus.in_progress.value: "In progress",
-    TaskStatus.waiting_for_client.value: "Waiting for client",
-    TaskStatus.completed.value: "Completed",
-    TaskStatus.cancelled.value: "Cancelled",
+    TaskStatus.planned.value: N_("Planned"),
+    TaskStatus.in_progress.value: N_("In progress"),
+    TaskStatus.waiting_for_client.value: N_("Waiting for client"),
+    TaskStatus.completed.value: N_("Completed"),
+    TaskStatus.cancelled.value: N_("Cancelled"),
 }
 # Filters of the task list: "open" (planned, in progress, waiting) and "all" besides each status.
-STATUS_FILTERS = [("open", "Open")] + list(STATUS_LABELS.items()) + [("all", "All statuses")]
+STATUS_FILTERS = [("open", N_("Open"))] + list(STATUS_LABELS.items()) + [("all", N_("All statuses"))]
 NONE = "none"  # select value meaning "nobody" / "no job" (Radix selects cannot hold "")
 
 
@@ -116,15 +117,24 @@ def task_changes(form: dict) -> dict:
             "description": str(form.get("description", ""))[:5000]}
 
 
+# The refusal of a date that is not one, by what the date is for.
+_NOT_A_DATE = {
+    "date": N_('"{text}" is not a date; pick one from the calendar or type it as YYYY-MM-DD.'),
+    "due date": N_('"{text}" is not a due date; pick one from the calendar or type it as YYYY-MM-DD.'),
+    "start date": N_('"{text}" is not a start date; pick one from the calendar or type it as YYYY-MM-DD.'),
+}
+
+
 def parse_date(value, what: str = "date") -> dt.date | None:
-    """A date from an `<input type="date">` value ("YYYY-MM-DD"); empty means no date; bad input raises a sentence."""
+    """A date from an `<input type="date">` value ("YYYY-MM-DD"); empty means no date; bad input raises a sentence
+    (`what`: "date", "due date" or "start date")."""
     text = str(value or "").strip()
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f'"{text[:40]}" is not a {what}; pick one from the calendar or type it as YYYY-MM-DD.',
+        raise InvalidInput(_(_NOT_A_DATE.get(what, _NOT_A_DATE["date"])).format(text=text[:40]),
                            field=what) from None
 
 
@@ -151,9 +161,15 @@ def is_checked(value) -> bool:
     return value is True or str(value).strip().lower() in ("on", "true")
 
 
+def status_label(status: str) -> str:
+    """A task status as the person reads it ("In progress" / "En cours")."""
+    label = STATUS_LABELS.get(status)
+    return _(label) if label else status
+
+
 def history_items(entries, timezone: str) -> list[HistoryItem]:
     return [HistoryItem(at=relative_time(e.at, timezone), exact=format_datetime(e.at, timezone),
-                        who=e.actor_label or "Someone", summary=e.summary)
+                        who=e.actor_label or _("Someone"), summary=e.summary)
             for e in entries]
 
 
@@ -164,10 +180,10 @@ def task_items(rows: list[dict]) -> list[TaskItem]:
     for r in rows:
         due = r["due_date"]
         items.append(TaskItem(
-            id=r["id"], title=r["title"], status=r["status"], status_label=STATUS_LABELS.get(r["status"], r["status"]),
+            id=r["id"], title=r["title"], status=r["status"], status_label=status_label(r["status"]),
             due=format_date(due), overdue=bool(due and due < today and r["status"] in
                                              ("planned", "in_progress", "waiting_for_client")),
-            assignee=r["assignee"] or "Nobody", account=r["account"],
+            assignee=r["assignee"] or _("Nobody"), account=r["account"],
             account_href=routes.account_url(r["account_id"]) if r["account_id"] else "",
             job=r["job"], job_href=routes.job_url(r["job_id"]) if r["job_id"] else "",
             is_subtask=r["parent_id"] is not None))

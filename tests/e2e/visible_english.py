@@ -2,7 +2,9 @@
 
 `english_on_screen(page)` reads every visible text node (and the placeholders, labels and alt texts a person
 meets) and returns those that are an English text of the catalog whose French differs, or that still carry an
-unfilled `{placeholder}`. An empty list means the page is wholly in French.
+unfilled `{placeholder}`. An empty list means the page is wholly in French. What the firm wrote (a stage named
+"Done", an account's name) is shown as written, in an element marked `translate="no"` (components/i18n.py's
+as_written): it is not read.
 """
 from __future__ import annotations
 
@@ -21,11 +23,12 @@ _VISIBLE_TEXTS = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const text = n.textContent.trim();
-    if (text && n.parentElement && !['SCRIPT', 'STYLE'].includes(n.parentElement.tagName) && shown(n.parentElement))
+    if (text && n.parentElement && !['SCRIPT', 'STYLE'].includes(n.parentElement.tagName) && shown(n.parentElement)
+        && !n.parentElement.closest('[translate="no"]'))
       out.push(text);
   }
   for (const el of document.body.querySelectorAll('[placeholder], [aria-label], img[alt]')) {
-    if (!shown(el)) continue;
+    if (!shown(el) || el.closest('[translate="no"]')) continue;
     for (const a of ['placeholder', 'aria-label', 'alt']) { const v = el.getAttribute(a); if (v) out.push(v.trim()); }
   }
   return out;

@@ -20,7 +20,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def check_email(email: str, field: str = "email") -> str:
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email):
-        raise InvalidInput(f'"{email}" is not an email address.', field=field)
+        raise InvalidInput(_('"{email}" is not an email address.').format(email=email), field=field)
     return email
 
 

@@ -98,9 +98,9 @@ class Invitation:
     @property
     def message(self) -> str:
         if self.sent:
-            return f"Invitation sent. The link in it works for {ACTIVATION_TTL.days} days."
-        return (f"Mail is not set up, so the invitation was not sent. Copy the link below and give it to "
-                f"{self.contact_name} yourself; it works for {ACTIVATION_TTL.days} days.")
+            return _("Invitation sent. The link in it works for {days} days.").format(days=ACTIVATION_TTL.days)
+        return _("Mail is not set up, so the invitation was not sent. Copy the link below and give it to {name} "
+                 "yourself; it works for {days} days.").format(name=self.contact_name, days=ACTIVATION_TTL.days)
 
 
 def invite(session: Session, actor: Actor, contact_id: int) -> Invitation:
@@ -115,19 +115,20 @@ def invite(session: Session, actor: Actor, contact_id: int) -> Invitation:
         except PermissionDenied:
             continue
     if not visible:
-        raise InvalidInput("Link this contact to an account first: the portal shows a client its accounts.")
+        raise InvalidInput(_("Link this contact to an account first: the portal shows a client its accounts."))
     email = (contact.email or "").strip().lower()
     if not email:
-        raise InvalidInput(f"{contact_name(contact)} has no email address. Add one to send the invitation.", field="email")
+        raise InvalidInput(_("{name} has no email address. Add one to send the invitation.").format(
+            name=contact_name(contact)), field="email")
     login = _login_of(session, contact.id)
     if login and login.status == PortalStatus.active:
-        raise Conflict(f"{contact_name(contact)} already has portal access. If the password is lost, "
-                       "the client can use 'Forgot password' on the portal's login page.")
+        raise Conflict(_("{name} already has portal access. If the password is lost, the client can use 'Forgot "
+                         "password' on the portal's login page.").format(name=contact_name(contact)))
     other = session.exec(select(PortalLogin).where(PortalLogin.email == email,
                                                    PortalLogin.contact_id != contact.id)).first()
     if other and other.status != PortalStatus.revoked:
-        raise Conflict(f"Another contact already logs in to the portal with {email}. "
-                       "Each person needs their own email address.")
+        raise Conflict(_("Another contact already logs in to the portal with {email}. Each person needs their own "
+                         "email address.").format(email=email))
     now = utcnow()
     if login is None:
         login = PortalLogin(contact_id=contact.id, email=email)

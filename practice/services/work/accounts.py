@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin,
                              PortalStatus, PortalToken, Tag, TeamMember, utcnow)
+from practice.i18n import N_, _
 from practice.services import audit, events
 from practice.services.firm import checked_language
 from practice.services.actor import Actor, account_visible, contact_name, require_admin
@@ -16,6 +17,16 @@ from practice.services.work.tags import set_tag
 from practice.services.access.team import check_email
 
 PAGE_SIZE = 25
+# How each account type reads (the stored value is the English one).
+ACCOUNT_TYPE_NAMES = {AccountType.individual.value: N_("Individual"), AccountType.family.value: N_("Family"),
+                      AccountType.company.value: N_("Company"), AccountType.nonprofit.value: N_("Nonprofit"),
+                      AccountType.trust.value: N_("Trust")}
+
+
+def account_type_name(value) -> str:
+    """The account type as the person reads it ("Company" / "Société")."""
+    name = ACCOUNT_TYPE_NAMES.get(getattr(value, "value", value))
+    return _(name) if name else str(value)
 
 
 def _account_type(value) -> AccountType:
@@ -23,20 +34,21 @@ def _account_type(value) -> AccountType:
         return AccountType(value)
     except ValueError:
         for t in AccountType:
-            if str(value).strip().lower() == t.value.lower():
+            if str(value).strip().lower() in (t.value.lower(), account_type_name(t).lower()):
                 return t
-    kinds = ", ".join(t.value for t in AccountType)
-    raise InvalidInput(f'"{value}" is not an account type; use one of {kinds}.', field="type")
+    kinds = ", ".join(account_type_name(t) for t in AccountType)
+    raise InvalidInput(_('"{value}" is not an account type; use one of {kinds}.').format(value=value, kinds=kinds),
+                       field="type")
 
 
 def get_account(session: Session, actor: Actor, account_id: int) -> Account:
     """The account, if the actor may see it."""
     account = session.get(Account, account_id)
     if not account:
-        raise NotFound("That account does not exist (it may have been deleted).")
+        raise NotFound(_("That account does not exist (it may have been deleted)."))
     cond = account_visible(actor, Account.id)
     if cond is not None and not session.exec(select(Account.id).where(Account.id == account_id, cond)).first():
-        raise PermissionDenied("You do not have access to this account. Ask an admin to add you to its team.")
+        raise PermissionDenied(_("You do not have access to this account. Ask an admin to add you to its team."))
     return account
 
 
@@ -44,7 +56,7 @@ def create_account(session: Session, actor: Actor, *, name: str, type: str = "In
                    team_member_ids: list[int] | None = None) -> Account:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("Give the account a name.", field="name")
+        raise InvalidInput(_("Give the account a name."), field="name")
     account = Account(name=name, type=_account_type(type), notes=notes)
     session.add(account)
     session.flush()
@@ -65,9 +77,9 @@ def update_account(session: Session, actor: Actor, account_id: int, *, name: str
     changes = {}
     if name is not None:
         if not name.strip():
-            raise InvalidInput("Give the account a name.", field="name")
+            raise InvalidInput(_("Give the account a name."), field="name")
         if len(name.strip()) > 200:
-            raise InvalidInput("Keep the account name to 200 characters.", field="name")
+            raise InvalidInput(_("Keep the account name to 200 characters."), field="name")
         changes["name"] = " ".join(name.split())
     if type is not None:
         changes["type"] = _account_type(type)
@@ -136,10 +148,10 @@ def _clean_contact_fields(fields: dict) -> dict:
                "street", "city", "region", "postal_code", "country", "language"}
     unknown = set(fields) - allowed
     if unknown:
-        raise InvalidInput(f"Unknown contact fields: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(_("Unknown contact fields: {fields}.").format(fields=", ".join(sorted(unknown))))
     clean = {k: (v or "").strip() for k, v in fields.items()}
     if not (clean.get("first_name") or clean.get("last_name")):
-        raise InvalidInput("Give the contact a first or last name.", field="first_name")
+        raise InvalidInput(_("Give the contact a first or last name."), field="first_name")
     if clean.get("email"):
         clean["email"] = check_email(clean["email"])
     if clean.get("language"):  # "" follows the firm's default
@@ -153,7 +165,7 @@ def _clean_contact_fields(fields: dict) -> dict:
 def contact_visible(session: Session, actor: Actor, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if not contact:
-        raise NotFound("That contact does not exist.")
+        raise NotFound(_("That contact does not exist."))
     if actor.sees_all_accounts:
         return contact
     linked = session.exec(select(AccountContact.account_id).where(AccountContact.contact_id == contact_id)).all()
@@ -165,7 +177,7 @@ def contact_visible(session: Session, actor: Actor, contact_id: int) -> Contact:
             continue
     if not linked:
         return contact  # an unlinked contact belongs to nobody yet
-    raise PermissionDenied("You do not have access to this contact.")
+    raise PermissionDenied(_("You do not have access to this contact."))
 
 
 def create_contact(session: Session, actor: Actor, *, account_ids: list[int] | None = None, **fields) -> Contact:
@@ -205,8 +217,9 @@ def update_contact(session: Session, actor: Actor, contact_id: int, **fields) ->
     clean = _clean_contact_fields(merged)
     other = _email_taken(session, clean.get("email", ""), contact.id) if clean.get("email") != contact.email else None
     if other is not None:
-        raise Conflict(f"{contact_name(other)} already has the email {clean['email']}. Each person needs their "
-                       "own address; if they are the same person, merge the two contacts.")
+        raise Conflict(_("{name} already has the email {email}. Each person needs their own address; if they are "
+                         "the same person, merge the two contacts.").format(name=contact_name(other),
+                                                                            email=clean["email"]))
     before = {k: getattr(contact, k) for k in clean}
     subject = f"Contact {contact_name(contact)}"
     if "email" in clean and clean["email"] != contact.email:
@@ -225,8 +238,9 @@ def _login_follows_email(session: Session, actor: Actor, contact: Contact, new_e
     if login is None:
         return
     if not new_email:
-        raise InvalidInput(f"{contact_name(contact)} logs in to the client portal with {login.email}. Give them "
-                           "another email address, or withdraw their portal access first.", field="email")
+        raise InvalidInput(_("{name} logs in to the client portal with {email}. Give them another email address, or "
+                             "withdraw their portal access first.").format(name=contact_name(contact),
+                                                                           email=login.email), field="email")
     old, login.email = login.email, new_email.strip().lower()
     session.execute(update(PortalToken).where(PortalToken.contact_id == contact.id, PortalToken.used_at.is_(None))
                     .values(used_at=utcnow()))
@@ -247,10 +261,13 @@ def portal_link_warning(session: Session, actor: Actor, account_id: int, contact
                                                    PortalLogin.status != PortalStatus.revoked)).first()
     if login is None:
         return ""
-    access = "can log in to" if PortalStatus(login.status) == PortalStatus.active else "is invited to"
-    return (f"{contact_name(contact)} {access} the client portal ({login.email}). Once linked to "
-            f"\u201c{account.name}\u201d, they will see its shared documents, its client tasks and what it asks "
-            "them to sign or approve.")
+    if PortalStatus(login.status) == PortalStatus.active:
+        text = _("{name} can log in to the client portal ({email}). Once linked to \u201c{account}\u201d, they will "
+                 "see its shared documents, its client tasks and what it asks them to sign or approve.")
+    else:
+        text = _("{name} is invited to the client portal ({email}). Once linked to \u201c{account}\u201d, they will "
+                 "see its shared documents, its client tasks and what it asks them to sign or approve.")
+    return text.format(name=contact_name(contact), email=login.email, account=account.name)
 
 
 def link_contact(session: Session, actor: Actor, account_id: int, contact_id: int, linked: bool = True, *,
@@ -259,7 +276,7 @@ def link_contact(session: Session, actor: Actor, account_id: int, contact_id: in
     after the person read `portal_link_warning`."""
     warning = portal_link_warning(session, actor, account_id, contact_id) if linked else ""
     if warning and not confirmed:
-        raise Conflict(warning + " Confirm to link them.")
+        raise Conflict(" ".join([warning, _("Confirm to link them.")]))
     get_account(session, actor, account_id)
     contact = contact_visible(session, actor, contact_id)
     exists_ = session.get(AccountContact, (account_id, contact_id))

@@ -7,6 +7,7 @@ from sqlalchemy import delete, insert, or_, update
 from sqlmodel import Session, select
 
 from practice.models import Account, AuditLog, Job, JobAssignee, Pipeline, Priority, Stage, Tag, TeamMember, utcnow
+from practice.i18n import N_, _
 from practice.services import audit, events
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, account_visible
@@ -19,22 +20,33 @@ def get_job(session: Session, actor: Actor, job_id: int) -> Job:
     """The job, if the actor may see its account."""
     job = session.get(Job, job_id)
     if not job:
-        raise NotFound("That job does not exist (it may have been deleted).")
+        raise NotFound(_("That job does not exist (it may have been deleted)."))
     get_account(session, actor, job.account_id)
     return job
 
 
+# How each priority reads (the stored value is the English one).
+PRIORITY_NAMES = {Priority.low.value: N_("Low"), Priority.medium.value: N_("Medium"), Priority.high.value: N_("High")}
+
+
+def priority_name(value) -> str:
+    """The priority as the person reads it ("High" / "Haute")."""
+    name = PRIORITY_NAMES.get(getattr(value, "value", value))
+    return _(name) if name else str(value)
+
+
 def _priority(value) -> Priority:
     for p in Priority:
-        if str(value).strip().lower() in (p.value.lower(), p.name):
+        if str(value).strip().lower() in (p.value.lower(), p.name, priority_name(p).lower()):
             return p
-    raise InvalidInput(f'"{value}" is not a priority; use Low, Medium or High.', field="priority")
+    raise InvalidInput(_('"{value}" is not a priority; use Low, Medium or High.').format(value=value),
+                       field="priority")
 
 
 def _members(session: Session, ids: list[int]) -> list[TeamMember]:
     found = list(session.exec(select(TeamMember).where(TeamMember.id.in_(ids)))) if ids else []
     if len(found) != len(set(ids)):
-        raise InvalidInput("One of the chosen assignees is no longer on the team.", field="assignees")
+        raise InvalidInput(_("One of the chosen assignees is no longer on the team."), field="assignees")
     return found
 
 
@@ -47,13 +59,14 @@ def create_job(session: Session, actor: Actor, *, account_id: int, pipeline_id: 
     pipeline = get_pipeline(session, pipeline_id)
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("Give the job a name.", field="name")
+        raise InvalidInput(_("Give the job a name."), field="name")
     stages = stages_of(session, pipeline.id)
     stage = stages[0] if stage_id is None else next((s for s in stages if s.id == stage_id), None)
     if stage is None:
-        raise InvalidInput(f'That stage is not part of the pipeline "{pipeline.name}".', field="stage")
+        raise InvalidInput(_('That stage is not part of the pipeline "{pipeline}".').format(pipeline=pipeline.name),
+                           field="stage")
     if start_date and due_date and due_date < start_date:
-        raise InvalidInput("The due date is before the start date.", field="due_date")
+        raise InvalidInput(_("The due date is before the start date."), field="due_date")
     members = _members(session, assignee_ids or [])
     job = Job(account_id=account.id, pipeline_id=pipeline.id, stage_id=stage.id, name=name,
               priority=_priority(priority), start_date=start_date, due_date=due_date)
@@ -86,16 +99,19 @@ def move_job(session: Session, actor: Actor, job_id: int, stage_id: int, *, from
     """
     job = get_job(session, actor, job_id)
     if job.archived:
-        raise Conflict("This job is archived; restore it before moving it.")
+        raise Conflict(_("This job is archived; restore it before moving it."))
     if from_stage_id is not None and job.stage_id != from_stage_id:
         now_in = session.get(Stage, job.stage_id)
-        raise Conflict(f'Someone else moved "{job.name}" to "{now_in.name if now_in else "another stage"}" '
-                       "meanwhile; the board now shows where it is.")
+        if now_in is None:
+            raise Conflict(_('Someone else moved "{job}" to another stage meanwhile; the board now shows where it '
+                             'is.').format(job=job.name))
+        raise Conflict(_('Someone else moved "{job}" to "{stage}" meanwhile; the board now shows where it is.').format(
+            job=job.name, stage=now_in.name))
     if job.stage_id == stage_id:
         return job
     stages = {s.id: s for s in stages_of(session, job.pipeline_id)}
     if stage_id not in stages:
-        raise InvalidInput("That stage is not part of this job's pipeline. Reload the board.", field="stage")
+        raise InvalidInput(_("That stage is not part of this job's pipeline. Reload the board."), field="stage")
     pipeline = session.get(Pipeline, job.pipeline_id)
     _move(session, actor, job, stages[stage_id], pipeline.name, stages[job.stage_id])
     return job
@@ -107,7 +123,7 @@ def move_job_to_next_stage(session: Session, actor: Actor, job_id: int) -> Job:
     ids = [s.id for s in stages]
     i = ids.index(job.stage_id)
     if i + 1 >= len(ids):
-        raise Conflict(f'"{job.name}" is already in the last stage, "{stages[i].name}".')
+        raise Conflict(_('"{job}" is already in the last stage, "{stage}".').format(job=job.name, stage=stages[i].name))
     return move_job(session, actor, job_id, ids[i + 1])
 
 
@@ -118,18 +134,18 @@ def move_jobs(session: Session, actor: Actor, job_ids: list[int], stage_id: int)
         return 0
     stage = session.get(Stage, stage_id)
     if not stage:
-        raise NotFound("That stage does not exist any more. Reload the board.")
+        raise NotFound(_("That stage does not exist any more. Reload the board."))
     stmt = select(Job.id, Job.account_id, Job.stage_id, Job.pipeline_id, Job.archived, Job.name).where(Job.id.in_(ids))
     visible = account_visible(actor, Job.account_id)
     if visible is not None:
         stmt = stmt.where(visible)
     rows = session.exec(stmt).all()
     if len(rows) != len(ids):
-        raise PermissionDenied("Some of the chosen jobs no longer exist or are not yours to move. Reload the board.")
+        raise PermissionDenied(_("Some of the chosen jobs no longer exist or are not yours to move. Reload the board."))
     if any(r.pipeline_id != stage.pipeline_id for r in rows):
-        raise InvalidInput("All chosen jobs must be in the stage's pipeline.")
+        raise InvalidInput(_("All chosen jobs must be in the stage's pipeline."))
     if any(r.archived for r in rows):
-        raise Conflict("Some of the chosen jobs are archived; restore them first.")
+        raise Conflict(_("Some of the chosen jobs are archived; restore them first."))
     stages = {s.id: s for s in stages_of(session, stage.pipeline_id)}
     pipeline = session.get(Pipeline, stage.pipeline_id)
     moving = [r for r in rows if r.stage_id != stage_id]
@@ -157,13 +173,13 @@ def update_job(session: Session, actor: Actor, job_id: int, *, name: str | None 
     """Change what is given ("keep" leaves a date as it is); everything is checked before the row changes."""
     job = get_job(session, actor, job_id)
     if name is not None and not name.strip():
-        raise InvalidInput("Give the job a name.", field="name")
+        raise InvalidInput(_("Give the job a name."), field="name")
     start = job.start_date if start_date == "keep" else start_date
     due = job.due_date if due_date == "keep" else due_date
     if start and due and due < start:
-        raise InvalidInput("The due date is before the start date.", field="due_date")
+        raise InvalidInput(_("The due date is before the start date."), field="due_date")
     if name is not None and len(name.strip()) > 200:
-        raise InvalidInput("Keep the job name to 200 characters.", field="name")
+        raise InvalidInput(_("Keep the job name to 200 characters."), field="name")
     new_priority = _priority(priority) if priority is not None else Priority(job.priority)
     before = {"name": job.name, "start_date": job.start_date, "due_date": job.due_date,
               "priority": Priority(job.priority)}

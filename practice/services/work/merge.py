@@ -13,11 +13,12 @@ from practice.models import (Account, AccountContact, AccountTag, AccountTeam, A
                              ContactTag, Document, DocumentView, Event, Folder, Job, OutgoingMail, PortalLogin,
                              PortalSession, PortalStatus, PortalToken, Proposal, RuleRun, SignatureRequest, Signer,
                              SigningConsent, SigningEvent, Task)
+from practice.i18n import _, ngettext
 from practice.services import audit
 from practice.services.actor import Actor, contact_name, require_admin
 from practice.services.errors import InvalidInput
 from practice.services.work.accounts import contact_visible, get_account
-from practice.services.work.removal import counted
+from practice.services.work.removal import counted, in_english, joined
 
 # Rows that belong to an account and simply follow it to the kept one.
 ACCOUNT_ROWS = (Job, Task, ClientTask, Document, ApprovalRequest, SignatureRequest, Proposal, Event, OutgoingMail,
@@ -39,22 +40,35 @@ class MergePreview:
 
     @property
     def sentence(self) -> str:
-        moved = f"Moving to \u201c{self.keep}\u201d: {_joined(self.moves)}." if self.moves else "Nothing else moves."
-        return " ".join([f"\u201c{self.drop}\u201d is merged into \u201c{self.keep}\u201d and then removed.", moved,
-                         *self.notes, "This cannot be undone."])
+        moved = (_("Moving to \u201c{keep}\u201d: {things}.").format(keep=self.keep, things=joined(self.moves))
+                 if self.moves else _("Nothing else moves."))
+        merged = _("\u201c{drop}\u201d is merged into \u201c{keep}\u201d and then removed.").format(drop=self.drop,
+                                                                                                     keep=self.keep)
+        return " ".join([merged, moved, *self.notes, _("This cannot be undone.")])
 
 
-def _joined(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _account_things(model, n: int) -> str:
+    """"{n} job" / "{n} jobs" for the rows of an account a merge moves."""
+    if model is AccountContact:
+        return ngettext("{n} contact", "{n} contacts", n)
+    if model is Job:
+        return ngettext("{n} job", "{n} jobs", n)
+    if model is Task:
+        return ngettext("{n} task", "{n} tasks", n)
+    if model is Document:
+        return ngettext("{n} document", "{n} documents", n)
+    if model is SignatureRequest:
+        return ngettext("{n} signature request", "{n} signature requests", n)
+    return ngettext("{n} proposal", "{n} proposals", n)
 
 
 def _count(session: Session, model, *cond) -> int:
     return session.exec(select(func.count()).select_from(model).where(*cond)).one()
 
 
-def _pair(keep_id: int, drop_id: int, what: str) -> None:
+def _pair(keep_id: int, drop_id: int, sentence: str) -> None:
     if keep_id == drop_id:
-        raise InvalidInput(f"Choose two different {what} to merge.", field="other")
+        raise InvalidInput(sentence, field="other")
 
 
 def _move_links(session: Session, model, owner: str, other: str, keep_id: int, drop_id: int) -> None:
@@ -77,16 +91,15 @@ def _portal_contacts(session: Session, account_id: int) -> int:
 def account_merge_preview(session: Session, actor: Actor, keep_id: int, drop_id: int) -> MergePreview:
     """What merging `drop_id` into `keep_id` would move (owner and admins)."""
     require_admin(actor)
-    _pair(keep_id, drop_id, "accounts")
+    _pair(keep_id, drop_id, _("Choose two different accounts to merge."))
     keep, drop = get_account(session, actor, keep_id), get_account(session, actor, drop_id)
     preview = MergePreview(keep.name, drop.name)
-    counts = [(AccountContact, "contact"), (Job, "job"), (Task, "task"), (Document, "document"),
-              (SignatureRequest, "signature request"), (Proposal, "proposal")]
-    preview.moves = [counted(n, word) for model, word in counts
-                     if (n := _count(session, model, model.account_id == drop.id))]
+    counts = [(model, _count(session, model, model.account_id == drop.id))
+              for model in (AccountContact, Job, Task, Document, SignatureRequest, Proposal)]
+    preview.moves = [counted(_account_things(model, n), n) for model, n in counts if n]
     if _portal_contacts(session, keep.id) or _portal_contacts(session, drop.id):
-        preview.notes.append("Contacts of either account with portal access will see the shared documents "
-                             "of both.")
+        preview.notes.append(_("Contacts of either account with portal access will see the shared documents "
+                               "of both."))
     return preview
 
 
@@ -116,7 +129,8 @@ def _reassign_tree(session: Session, folder: Folder, account_id: int) -> None:
 
 def merge_accounts(session: Session, actor: Actor, keep_id: int, drop_id: int) -> Account:
     """Move everything of account `drop_id` to `keep_id` and remove it (owner and admins)."""
-    preview = account_merge_preview(session, actor, keep_id, drop_id)
+    account_merge_preview(session, actor, keep_id, drop_id)
+    preview = in_english(account_merge_preview, session, actor, keep_id, drop_id)  # what the audit row records
     keep, drop = session.get(Account, keep_id), session.get(Account, drop_id)
     _move_links(session, AccountContact, "account_id", "contact_id", keep_id, drop_id)
     _move_links(session, AccountTag, "account_id", "tag_id", keep_id, drop_id)
@@ -160,7 +174,7 @@ def _kept_login(keep: PortalLogin | None, drop: PortalLogin | None) -> PortalLog
 def contact_merge_preview(session: Session, actor: Actor, keep_id: int, drop_id: int) -> MergePreview:
     """What merging contact `drop_id` into `keep_id` would move (owner and admins)."""
     require_admin(actor)
-    _pair(keep_id, drop_id, "contacts")
+    _pair(keep_id, drop_id, _("Choose two different contacts to merge."))
     keep, drop = contact_visible(session, actor, keep_id), contact_visible(session, actor, drop_id)
     preview = MergePreview(contact_name(keep), contact_name(drop))
     keep_accounts = set(session.exec(select(AccountContact.account_id).where(AccountContact.contact_id == keep.id)))
@@ -168,21 +182,27 @@ def contact_merge_preview(session: Session, actor: Actor, keep_id: int, drop_id:
                     if a not in keep_accounts]
     signed = _count(session, Signer, Signer.contact_id == drop.id)
     uploads = _count(session, Document, Document.uploaded_by_contact_id == drop.id)
-    preview.moves = [counted(n, *words) for n, *words in ((len(new_accounts), "account link"),
-                                                          (signed, "signature request"),
-                                                          (uploads, "uploaded document")) if n]
+    preview.moves = [counted(text, n) for text, n in (
+        (ngettext("{n} account link", "{n} account links", len(new_accounts)), len(new_accounts)),
+        (ngettext("{n} signature request", "{n} signature requests", signed), signed),
+        (ngettext("{n} uploaded document", "{n} uploaded documents", uploads), uploads)) if n]
     logins = _login(session, keep.id), _login(session, drop.id)
     kept = _kept_login(*logins)
     if kept is not None:
         if kept is logins[1]:
-            preview.moves.append(f"the portal login {kept.email}")
+            preview.moves.append(_("the portal login {email}").format(email=kept.email))
         gone = logins[1] if kept is logins[0] else logins[0]
-        preview.notes.append(f"{preview.keep} logs in to the portal as {kept.email}"
-                             + (f"; the login {gone.email} is removed." if gone is not None else "."))
+        preview.notes.append(
+            _("{name} logs in to the portal as {email}; the login {removed} is removed.").format(
+                name=preview.keep, email=kept.email, removed=gone.email) if gone is not None else
+            _("{name} logs in to the portal as {email}.").format(name=preview.keep, email=kept.email))
         if new_accounts:
-            preview.notes.append(f"They will see the shared documents of {counted(len(new_accounts), 'more account')}.")
+            n = len(new_accounts)
+            preview.notes.append(counted(ngettext("They will see the shared documents of {n} more account.",
+                                                  "They will see the shared documents of {n} more accounts.", n), n))
     if drop.email and drop.email.lower() != (keep.email or "").lower() and keep.email:
-        preview.notes.append(f"{drop.email} is kept among {preview.keep}'s other emails.")
+        preview.notes.append(_("{email} is kept among {name}'s other emails.").format(email=drop.email,
+                                                                                     name=preview.keep))
     return preview
 
 
@@ -223,7 +243,8 @@ def _merge_logins(session: Session, keep_id: int, drop_id: int) -> None:
 
 def merge_contacts(session: Session, actor: Actor, keep_id: int, drop_id: int) -> Contact:
     """Move everything of contact `drop_id` to `keep_id` and remove it (owner and admins)."""
-    preview = contact_merge_preview(session, actor, keep_id, drop_id)
+    contact_merge_preview(session, actor, keep_id, drop_id)
+    preview = in_english(contact_merge_preview, session, actor, keep_id, drop_id)  # what the audit row records
     keep, drop = session.get(Contact, keep_id), session.get(Contact, drop_id)
     _merge_fields(keep, drop)
     _move_links(session, AccountContact, "contact_id", "account_id", keep_id, drop_id)

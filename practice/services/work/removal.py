@@ -15,6 +15,8 @@ from practice.models import (Account, AccountContact, AccountTag, AccountTeam, A
                              ContactTag, Document, DocumentView, Due, Folder, Job, JobAssignee, JobTag,
                              PortalLogin, PortalSession, PortalToken, Proposal, SignatureRequest, Signer,
                              SigningConsent, SigningEvent, Task, TaskComment, TaskTag)
+from practice import i18n
+from practice.i18n import _, ngettext
 from practice.services import audit
 from practice.services.actor import Actor, contact_name, require_admin
 from practice.services.errors import Conflict
@@ -37,20 +39,30 @@ class Removal:
         """The confirmation's words: "Deleting "X" also deletes its 2 jobs and 3 tasks. …"."""
         if self.blocked:
             return self.blocked
-        text = f"Deleting \u201c{self.name}\u201d"
-        text += f" also deletes {_joined(self.goes)}." if self.goes else " deletes nothing else."
-        if self.stays:
-            text += " " + " ".join(self.stays)
-        return text + " This cannot be undone."
+        if self.goes:
+            text = _("Deleting \u201c{name}\u201d also deletes {things}.").format(name=self.name,
+                                                                                     things=joined(self.goes))
+        else:
+            text = _("Deleting \u201c{name}\u201d deletes nothing else.").format(name=self.name)
+        return " ".join([text, *self.stays, _("This cannot be undone.")])
 
 
-def _joined(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def joined(parts: list[str]) -> str:
+    """"a", "a and b", "a, b and c" in the language of the person being served."""
+    if len(parts) == 1:
+        return parts[0]
+    return _("{first} and {last}").format(first=", ".join(parts[:-1]), last=parts[-1])
 
 
-def counted(n: int, one: str, many: str | None = None) -> str:
-    """"1 job", "3 jobs"."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def counted(plural_forms: str, n: int) -> str:
+    """A count in words, from `ngettext("{n} job", "{n} jobs", n)`: "1 job", "3 jobs" ("3 dossiers")."""
+    return plural_forms.format(n=n)
+
+
+def in_english(fn, *args):
+    """`fn(*args)` with its sentences in English: what the audit log records (records are stored once)."""
+    with i18n.using_locale(i18n.SOURCE):
+        return fn(*args)
 
 
 def _count(session: Session, model, *cond) -> int:
@@ -100,12 +112,16 @@ def _account_records(session: Session, account_id: int) -> list[str]:
     shown = _count(session, Document, Document.account_id == account_id, Document.deleted_at.is_(None))
     trashed = _count(session, Document, Document.account_id == account_id, Document.deleted_at.is_not(None))
     if shown:
-        records.append(counted(shown, "document"))
+        records.append(counted(ngettext("{n} document", "{n} documents", shown), shown))
     if trashed:
-        records.append(counted(trashed, "document") + " in the trash")
-    kept = [(SignatureRequest, "signature request"), (Proposal, "proposal"), (ApprovalRequest, "approval request")]
-    return records + [counted(n, word) for model, word in kept
-                      if (n := _count(session, model, model.account_id == account_id))]
+        records.append(counted(ngettext("{n} document in the trash", "{n} documents in the trash", trashed), trashed))
+    if n := _count(session, SignatureRequest, SignatureRequest.account_id == account_id):
+        records.append(counted(ngettext("{n} signature request", "{n} signature requests", n), n))
+    if n := _count(session, Proposal, Proposal.account_id == account_id):
+        records.append(counted(ngettext("{n} proposal", "{n} proposals", n), n))
+    if n := _count(session, ApprovalRequest, ApprovalRequest.account_id == account_id):
+        records.append(counted(ngettext("{n} approval request", "{n} approval requests", n), n))
+    return records
 
 
 def account_removal(session: Session, actor: Actor, account_id: int) -> Removal:
@@ -115,17 +131,20 @@ def account_removal(session: Session, actor: Actor, account_id: int) -> Removal:
     removal = Removal(account.name)
     records = _account_records(session, account.id)
     if records:
-        removal.blocked = (f"\u201c{account.name}\u201d holds {_joined(records)}: the firm keeps those records, so "
-                           "the account cannot be deleted. If it is a duplicate, merge it into the other account.")
+        removal.blocked = _("\u201c{name}\u201d holds {records}: the firm keeps those records, so the account cannot "
+                            "be deleted. If it is a duplicate, merge it into the other account.").format(
+            name=account.name, records=joined(records))
         return removal
     jobs = _count(session, Job, Job.account_id == account.id)
     tasks = _count(session, Task, Task.account_id == account.id)
     folders = _count(session, Folder, Folder.account_id == account.id)
-    removal.goes = [counted(n, w) for n, w in ((jobs, "job"), (tasks, "task"), (folders, "empty folder")) if n]
+    removal.goes = [counted(text, n) for text, n in (
+        (ngettext("{n} job", "{n} jobs", jobs), jobs), (ngettext("{n} task", "{n} tasks", tasks), tasks),
+        (ngettext("{n} empty folder", "{n} empty folders", folders), folders)) if n]
     contacts = _count(session, AccountContact, AccountContact.account_id == account.id)
     if contacts:
-        removal.stays.append(f"Its {counted(contacts, 'contact')} stay{'s' if contacts == 1 else ''}, "
-                             "no longer linked to it.")
+        removal.stays.append(counted(ngettext("Its {n} contact stays, no longer linked to it.",
+                                              "Its {n} contacts stay, no longer linked to it.", contacts), contacts))
     return removal
 
 
@@ -134,6 +153,7 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> str:
     removal = account_removal(session, actor, account_id)
     if removal.blocked:
         raise Conflict(removal.blocked)
+    took = in_english(account_removal, session, actor, account_id).goes
     _drop_jobs(session, list(session.exec(select(Job.id).where(Job.account_id == account_id))))
     _drop_tasks(session, _with_subtasks(session, list(session.exec(select(Task.id).where(Task.account_id == account_id)))))
     session.execute(delete(ClientTask).where(ClientTask.account_id == account_id))
@@ -145,7 +165,7 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> str:
                     .values(current_account_id=None))
     session.execute(delete(Account).where(Account.id == account_id))
     audit.record(session, actor, "delete", "account", account_id, f'Deleted account "{removal.name}"',
-                 entity_label=removal.name, took=removal.goes)
+                 entity_label=removal.name, took=took)
     session.expire_all()
     return removal.name
 
@@ -167,19 +187,22 @@ def contact_removal(session: Session, actor: Actor, contact_id: int) -> Removal:
     contact = contact_visible(session, actor, contact_id)
     removal = Removal(contact_name(contact))
     if _contact_signed(session, contact.id):
-        removal.blocked = (f"{removal.name} signed, was asked to sign or approved documents; those records name "
-                           "them and the firm keeps them, so the contact cannot be deleted. Unlink them from the "
-                           "account instead, or merge them into the other contact if they are a duplicate.")
+        removal.blocked = _("{name} signed, was asked to sign or approved documents; those records name them and "
+                            "the firm keeps them, so the contact cannot be deleted. Unlink them from the account "
+                            "instead, or merge them into the other contact if they are a duplicate.").format(
+            name=removal.name)
         return removal
     login = session.exec(select(PortalLogin).where(PortalLogin.contact_id == contact.id)).first()
     if login is not None:
-        removal.goes.append(f"their portal login ({login.email})")
+        removal.goes.append(_("their portal login ({email})").format(email=login.email))
     links = _count(session, AccountContact, AccountContact.contact_id == contact.id)
     if links:
-        removal.goes.append(f"their links to {counted(links, 'account')}")
+        removal.goes.append(counted(ngettext("their link to {n} account", "their links to {n} accounts", links),
+                                        links))
     uploads = _count(session, Document, Document.uploaded_by_contact_id == contact.id)
     if uploads:
-        removal.stays.append(f"The {counted(uploads, 'document')} they uploaded stay{'s' if uploads == 1 else ''}.")
+        removal.stays.append(counted(ngettext("The {n} document they uploaded stays.",
+                                              "The {n} documents they uploaded stay.", uploads), uploads))
     return removal
 
 
@@ -188,6 +211,7 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> str:
     removal = contact_removal(session, actor, contact_id)
     if removal.blocked:
         raise Conflict(removal.blocked)
+    took = in_english(contact_removal, session, actor, contact_id).goes
     session.execute(update(Document).where(Document.uploaded_by_contact_id == contact_id)
                     .values(uploaded_by_contact_id=None))
     session.execute(update(ClientTask).where(ClientTask.done_by_contact_id == contact_id)
@@ -196,7 +220,7 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> str:
         session.execute(delete(model).where(model.contact_id == contact_id))
     session.execute(delete(Contact).where(Contact.id == contact_id))
     audit.record(session, actor, "delete", "contact", contact_id, f"Deleted contact {removal.name}",
-                 entity_label=removal.name, took=removal.goes)
+                 entity_label=removal.name, took=took)
     session.expire_all()
     return removal.name
 
@@ -210,22 +234,25 @@ def job_removal(session: Session, actor: Actor, job_id: int) -> Removal:
     removal = Removal(job.name)
     tasks = len(_with_subtasks(session, list(session.exec(select(Task.id).where(Task.job_id == job.id)))))
     checklist = _count(session, ClientTask, ClientTask.job_id == job.id)
-    removal.goes = [counted(n, w) for n, w in ((tasks, "task"), (checklist, "client task")) if n]
+    removal.goes = [counted(text, n) for text, n in (
+        (ngettext("{n} task", "{n} tasks", tasks), tasks),
+        (ngettext("{n} client task", "{n} client tasks", checklist), checklist)) if n]
     kept = sum(_count(session, m, m.job_id == job.id) for m in (Document, SignatureRequest, Proposal))
     if kept:
-        removal.stays.append(f"Its {counted(kept, 'document or request', 'documents and requests')} stay with "
-                             "the account.")
+        removal.stays.append(counted(ngettext("Its {n} document or request stays with the account.",
+                                              "Its {n} documents and requests stay with the account.", kept), kept))
     return removal
 
 
 def delete_job(session: Session, actor: Actor, job_id: int) -> tuple[str, int]:
     """Delete a job with its tasks and client checklist; returns its name and its account's id."""
     removal = job_removal(session, actor, job_id)
+    took = in_english(job_removal, session, actor, job_id).goes
     account_id = get_job(session, actor, job_id).account_id
     account = session.get(Account, account_id)
     _drop_jobs(session, [job_id])
     audit.record(session, actor, "delete", "job", job_id, f'Deleted job "{removal.name}" of "{account.name}"',
-                 entity_label=removal.name, account_id=account_id, took=removal.goes)
+                 entity_label=removal.name, account_id=account_id, took=took)
     session.expire_all()
     return removal.name, account_id
 
@@ -236,17 +263,20 @@ def task_removal(session: Session, actor: Actor, task_id: int) -> Removal:
     removal = Removal(task.title)
     subtasks = len(_with_subtasks(session, [task.id])) - 1
     comments = _count(session, TaskComment, TaskComment.task_id == task.id)
-    removal.goes = [counted(n, w) for n, w in ((subtasks, "subtask"), (comments, "comment")) if n]
+    removal.goes = [counted(text, n) for text, n in (
+        (ngettext("{n} subtask", "{n} subtasks", subtasks), subtasks),
+        (ngettext("{n} comment", "{n} comments", comments), comments)) if n]
     return removal
 
 
 def delete_task(session: Session, actor: Actor, task_id: int) -> str:
     """Delete a task with its subtasks and comments; returns its title."""
     removal = task_removal(session, actor, task_id)
+    took = in_english(task_removal, session, actor, task_id).goes
     account_id = get_task(session, actor, task_id).account_id
     _drop_tasks(session, _with_subtasks(session, [task_id]))
     audit.record(session, actor, "delete", "task", task_id, f'Deleted task "{removal.name}"',
-                 entity_label=removal.name, account_id=account_id, took=removal.goes)
+                 entity_label=removal.name, account_id=account_id, took=took)
     session.expire_all()
     return removal.name
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from practice.models import Account, Job, Task, TaskComment, TaskStatus, TeamMember, utcnow
+from practice.i18n import _
 from practice.services import audit
 from practice.services.work.accounts import get_account
 from practice.services.actor import Actor, account_visible, require_staff
@@ -20,7 +21,7 @@ def _status(value) -> TaskStatus:
     try:
         return TaskStatus(value)
     except ValueError:
-        raise InvalidInput(f'"{value}" is not a task status.', field="status") from None
+        raise InvalidInput(_('"{value}" is not a task status.').format(value=value), field="status") from None
 
 
 def get_task(session: Session, actor: Actor, task_id: int) -> Task:
@@ -29,13 +30,13 @@ def get_task(session: Session, actor: Actor, task_id: int) -> Task:
     require_staff(actor)
     task = session.get(Task, task_id)
     if not task:
-        raise NotFound("That task does not exist (it may have been deleted).")
+        raise NotFound(_("That task does not exist (it may have been deleted)."))
     if task.assignee_id is not None and task.assignee_id == actor.member_id:
         return task
     if task.account_id is not None:
         get_account(session, actor, task.account_id)
     elif not actor.is_admin and task.assignee_id != actor.member_id:
-        raise PermissionDenied("This task belongs to someone else.")
+        raise PermissionDenied(_("This task belongs to someone else."))
     return task
 
 
@@ -44,9 +45,9 @@ def create_task(session: Session, actor: Actor, *, title: str, assignee_id: int 
                 due_date: dt.date | None = None, description: str = "") -> Task:
     title = (title or "").strip()
     if not title:
-        raise InvalidInput("Give the task a title.", field="title")
+        raise InvalidInput(_("Give the task a title."), field="title")
     if len(title) > 300:
-        raise InvalidInput("Keep the task title under 300 characters.", field="title")
+        raise InvalidInput(_("Keep the task title under 300 characters."), field="title")
     if job_id is not None:
         job = get_job(session, actor, job_id)
         account_id = job.account_id
@@ -56,7 +57,7 @@ def create_task(session: Session, actor: Actor, *, title: str, assignee_id: int 
         parent = get_task(session, actor, parent_id)
         job_id, account_id = parent.job_id, parent.account_id
     if assignee_id is not None and not session.get(TeamMember, assignee_id):
-        raise InvalidInput("The chosen assignee is no longer on the team.", field="assignee")
+        raise InvalidInput(_("The chosen assignee is no longer on the team."), field="assignee")
     task = Task(title=title, assignee_id=assignee_id, job_id=job_id, account_id=account_id,
                 parent_id=parent_id, due_date=due_date, description=description)
     session.add(task)
@@ -85,13 +86,13 @@ def update_task(session: Session, actor: Actor, task_id: int, *, title: str | No
     after: dict = {}
     if title is not None:
         if not title.strip():
-            raise InvalidInput("Give the task a title.", field="title")
+            raise InvalidInput(_("Give the task a title."), field="title")
         if len(title.strip()) > 300:
-            raise InvalidInput("Keep the task title under 300 characters.", field="title")
+            raise InvalidInput(_("Keep the task title under 300 characters."), field="title")
         after["title"] = " ".join(title.split())
     if assignee_id != "keep":
         if assignee_id is not None and not session.get(TeamMember, assignee_id):
-            raise InvalidInput("The chosen assignee is no longer on the team.", field="assignee")
+            raise InvalidInput(_("The chosen assignee is no longer on the team."), field="assignee")
         after["assignee_id"] = assignee_id
     if due_date != "keep":
         after["due_date"] = due_date
@@ -123,9 +124,9 @@ def add_comment(session: Session, actor: Actor, task_id: int, body: str) -> Task
     task = get_task(session, actor, task_id)
     body = (body or "").strip()
     if not body:
-        raise InvalidInput("Write something before posting the comment.", field="body")
+        raise InvalidInput(_("Write something before posting the comment."), field="body")
     if actor.member_id is None:
-        raise PermissionDenied("Only team members can comment.")
+        raise PermissionDenied(_("Only team members can comment."))
     comment = TaskComment(task_id=task.id, author_id=actor.member_id, body=body)
     session.add(comment)
     session.flush()

@@ -137,7 +137,7 @@ def test_deleting_a_contact_takes_their_portal_login_and_links(firm):
     with read_session() as s:
         preview = removal.contact_removal(s, firm["owner"], firm["jim"])
     assert preview.sentence == ("Deleting \u201cJim Hartley\u201d also deletes their portal login (jim@hartly.example) "
-                                "and their links to 1 account. This cannot be undone.")
+                                "and their link to 1 account. This cannot be undone.")
     with write_session() as s:
         removal.delete_contact(s, firm["owner"], firm["jim"])
     with read_session() as s:

@@ -12,6 +12,7 @@ import io
 import smtplib
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 
@@ -28,6 +29,35 @@ class Stalled(Exception):
     def __init__(self, waited: float, after_message: bool):
         super().__init__(f"no answer within {waited:g} s")
         self.waited, self.after_message = waited, after_message
+
+
+class NameNotResolved(Exception):
+    """The mail server's name did not resolve (DNS) within the attempt's deadline."""
+
+    def __init__(self, host: str, waited: float):
+        super().__init__(f"{host} did not resolve within {waited:g} s")
+        self.host, self.waited = host, waited
+
+
+def _resolve(host: str, port: int, wait: float) -> list[tuple]:
+    """getaddrinfo under a deadline: the system's resolver has none of its own (a dead DNS server holds it for
+    tens of seconds), so it runs in a thread of its own that is left to finish alone when the time is up."""
+    found: list = []
+
+    def look_up():
+        try:
+            found.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as err:
+            found.append(err)
+
+    thread = threading.Thread(target=look_up, name="smtp-dns", daemon=True)
+    thread.start()
+    thread.join(max(wait, 0.001))
+    if not found:
+        raise NameNotResolved(host, wait)
+    if isinstance(found[0], OSError):
+        raise found[0]
+    return found[0]
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -63,7 +93,21 @@ class _Deadlined:
         return Stalled(self.final_wait if self.after_message else self.limit, self.after_message)
 
     def _get_socket(self, host, port, timeout):
-        return super()._get_socket(host, port, max(self.time_left(), 0.001))
+        """Resolve the name and connect, both inside the deadline; each address in turn, as create_connection does
+        (TLS still checks the certificate against the name: smtplib takes it from `_host`)."""
+        try:
+            addresses = _resolve(host, port, self.time_left())
+        except NameNotResolved:
+            raise NameNotResolved(host, self.limit) from None
+        failure: OSError | None = None
+        for *_, address in addresses:
+            try:
+                return super()._get_socket(address[0], port, max(self.time_left(), 0.001))
+            except TimeoutError:
+                raise self._stalled() from None
+            except OSError as err:
+                failure = err
+        raise failure or OSError(f"{host} has no address")
 
     def getreply(self):
         if self.file is None and self.sock is not None:
@@ -108,16 +152,17 @@ class _Secure(_Deadlined, smtplib.SMTP_SSL):
     pass
 
 
-def send(settings: MailSettings, msg) -> smtplib.SMTP:
+def send(settings: MailSettings, msg, *, limit: float | None = None) -> smtplib.SMTP:
     """Hand `msg` to the firm's mail server; returns once the server has accepted it, with the connection still
-    open: record the mail as sent, then call `goodbye` (the QUIT's answer must not delay that record)."""
+    open: record the mail as sent, then call `goodbye` (the QUIT's answer must not delay that record). `limit`
+    shortens the time up to the end of the message (config.mail_attempt_limit() otherwise)."""
     if not settings.host:
         raise InvalidInput("Email is not set up yet: an admin must enter the mail server in Settings.")
     if settings.security == "ssl":
         client = _Secure(context=ssl.create_default_context())
     else:
         client = _Plain()
-    client.start_clock(config.mail_attempt_limit(), config.mail_final_reply_wait())
+    client.start_clock(limit or config.mail_attempt_limit(), config.mail_final_reply_wait())
     try:
         client._host = settings.host  # smtplib sets it in __init__ only when given a host; TLS checks the name
         code, greeting = client.connect(settings.host, settings.port)
@@ -184,17 +229,24 @@ def _refusal(err: smtplib.SMTPException, where: str) -> Failure | None:
     return None
 
 
+def _out_of_time(err: NameNotResolved | Stalled, where: str) -> Failure:
+    if isinstance(err, NameNotResolved):
+        return Failure(f"Could not find the mail server {err.host}: its name did not resolve within "
+                       f"{duration_words(err.waited)}. Check the host in the email settings.")
+    if err.after_message:
+        return Failure(f"The mail server at {where} did not confirm the email within "
+                       f"{duration_words(err.waited)} of receiving it.")
+    return Failure(f"The mail server at {where} did not answer within {duration_words(err.waited)}.")
+
+
 def explain(err: BaseException, settings: MailSettings) -> Failure:
     """What went wrong with the mail server, in a sentence that says what to check.
     Refusals of the firm's own set-up (login, sender address, encryption) are retried: an admin can fix them."""
     where = f"{settings.host}:{settings.port}"
     if isinstance(err, InvalidInput):
         return Failure(str(err))
-    if isinstance(err, Stalled):
-        if err.after_message:
-            return Failure(f"The mail server at {where} did not confirm the email within "
-                           f"{duration_words(err.waited)} of receiving it.")
-        return Failure(f"The mail server at {where} did not answer within {duration_words(err.waited)}.")
+    if isinstance(err, (NameNotResolved, Stalled)):
+        return _out_of_time(err, where)
     if isinstance(err, smtplib.SMTPServerDisconnected):
         if getattr(err, "after_message", False):
             return Failure(f"The mail server at {where} closed the connection without confirming the email.")

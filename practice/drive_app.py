@@ -16,10 +16,16 @@ import threading
 import time
 from urllib.parse import quote, unquote, urlparse
 
-from wsgidav.dav_error import (HTTP_CONFLICT, HTTP_FORBIDDEN, HTTP_NOT_FOUND, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                               DAVError)
+from wsgidav.dav_error import (HTTP_CONFLICT, HTTP_FORBIDDEN, HTTP_INSUFFICIENT_STORAGE, HTTP_NOT_FOUND,
+                               HTTP_REQUEST_ENTITY_TOO_LARGE, HTTP_SERVICE_UNAVAILABLE, DAVError)
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 from wsgidav.dc.base_dc import BaseDomainController
+from wsgidav.dir_browser import WsgiDavDirBrowser
+from wsgidav.error_printer import ErrorPrinter
+from wsgidav.http_authenticator import HTTPAuthenticator
+from wsgidav.mw.base_mw import BaseMiddleware
+from wsgidav.mw.cors import Cors
+from wsgidav.request_resolver import RequestResolver
 from wsgidav.wsgidav_app import WsgiDAVApp
 
 from practice import config
@@ -29,7 +35,7 @@ from practice.protective_headers import PAGE_HEADERS
 from practice.services import events
 from practice.services.actor import ContactActor
 from practice.services.documents import drive, files as document_files, folders as document_folders, storage
-from practice.services.errors import Conflict, NotFound, PermissionDenied, PracticeError
+from practice.services.errors import Conflict, DiskProblem, NotFound, PermissionDenied, PracticeError, disk_problem
 from practice.worker import tasks as worker_tasks
 
 DEFAULT_PORT = 3001
@@ -44,7 +50,9 @@ def drive_port() -> int:
 
 def _dav_error(err: PracticeError) -> DAVError:
     """The HTTP answer for a service's refusal, with its sentence as the body."""
-    if isinstance(err, NotFound):
+    if isinstance(err, DiskProblem):  # the server's disk, not the request: 507 when full, else 503
+        code = HTTP_INSUFFICIENT_STORAGE if err.full else HTTP_SERVICE_UNAVAILABLE
+    elif isinstance(err, NotFound):
         code = HTTP_NOT_FOUND
     elif isinstance(err, Conflict):
         code = HTTP_CONFLICT
@@ -493,6 +501,30 @@ class Protect:
         return self.app(environ, protected)
 
 
+class DiskAnswers(BaseMiddleware):
+    """A write the server's disk refused (full, read-only, failing), wherever it happened (a commit, a lock, a login's
+    record), answers with the app's sentence and 507 or 503, instead of WsgiDAV's bare 500."""
+
+    def is_disabled(self):
+        return False
+
+    def __call__(self, environ, start_response):
+        try:
+            answer = self.next_app(environ, start_response)
+            try:
+                yield from answer
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
+        except DAVError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - only a disk's refusal is answered here; anything else goes on up
+            problem = disk_problem(exc)
+            if problem is None:
+                raise
+            raise _dav_error(problem) from exc
+
+
 def make_app():
     """The drive's WSGI app."""
     config = {
@@ -507,6 +539,7 @@ def make_app():
         "verbose": 1,
         "logging": {"enable": False},
         "suppress_version_info": True,
+        "middleware_stack": [Cors, ErrorPrinter, DiskAnswers, HTTPAuthenticator, WsgiDavDirBrowser, RequestResolver],
     }
     return Protect(PathGuard(WsgiDAVApp(config)))
 

@@ -32,7 +32,12 @@ class Conflict(PracticeError):
 
 
 class DiskProblem(PracticeError):
-    """The server could not write to its disk (full, read-only, failing): nothing of the change was kept."""
+    """The server could not write to its disk (full, read-only, failing): nothing of the change was kept. `full` tells
+    a full disk from the others (the drive answers it 507 Insufficient Storage)."""
+
+    def __init__(self, message: str, *, full: bool = False):
+        super().__init__(message)
+        self.full = full
 
 
 DISK_FULL = N_("The server's disk is full; nothing was saved. Ask whoever runs the server to free some space, "
@@ -53,7 +58,7 @@ def disk_problem(exc: BaseException) -> DiskProblem | None:
         return exc
     if isinstance(exc, OSError) and exc.errno is not None:
         if exc.errno in _FULL_ERRNOS:
-            return DiskProblem(_(DISK_FULL))
+            return DiskProblem(_(DISK_FULL), full=True)
         if exc.errno == errno.EROFS:
             return DiskProblem(_(DISK_READ_ONLY))
         if exc.errno == errno.EIO:
@@ -64,10 +69,11 @@ def disk_problem(exc: BaseException) -> DiskProblem | None:
         return None
     for words, sentence in _SQLITE_SAYS:
         if words in text:
-            return DiskProblem(_(_what_the_disk_says(sentence)))
+            said = _what_the_disk_says(sentence)
+            return DiskProblem(_(said), full=said == DISK_FULL)
     if "unable to open database file" in text:  # also a missing folder: only the disk's state tells
         sentence = _what_the_disk_says(None)
-        return DiskProblem(_(sentence)) if sentence else None
+        return DiskProblem(_(sentence), full=sentence == DISK_FULL) if sentence else None
     return None
 
 

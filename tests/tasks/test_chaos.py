@@ -25,10 +25,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from practice import db
 from practice.config import ROOT
 from practice.db import read_session, write_session
-from practice.migrate import upgrade
 from practice.models import (Event, EventStatus, JobTag, MailStatus, OutgoingMail, RuleRun, RunStatus, Tag, Task)
 from practice.services import events
 from practice.services.mail import settings as mail_settings, templates as mail_templates
@@ -94,26 +92,7 @@ class Child:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-@pytest.fixture
-def chaos_env(tmp_path, monkeypatch):
-    """A migrated database and a queue file in a temporary data folder, shared with the child processes."""
-    data = tmp_path / "data"
-    data.mkdir()
-    env = {**os.environ, "PRACTICE_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'practice.db'}",
-           "PRACTICE_HUEY_DB": str(data / "huey.db"), "PRACTICE_HUEY_IMMEDIATE": "0", "PYTHONPATH": str(ROOT)}
-    for key in ("PRACTICE_DATA_DIR", "DATABASE_URL", "PRACTICE_HUEY_DB"):
-        monkeypatch.setenv(key, env[key])
-    upgrade()
-    monkeypatch.setitem(huey.storage_kwargs, "filename", env["PRACTICE_HUEY_DB"])
-    try:
-        yield env
-    finally:
-        huey.immediate = True  # back to the in-memory queue the other tests use
-        events.set_doorbell(worker_tasks.ring_doorbell)
-        db.get_engine().dispose()
-
-
-def _build_firm(smtp_port: int) -> dict:
+def _build_firm(smtp_port: int, jobs_count: int = JOBS) -> dict:
     """Demo-like firm (built in immediate mode: its own events are handled here, before the chaos)."""
     with write_session() as s:
         owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
@@ -127,7 +106,7 @@ def _build_firm(smtp_port: int) -> dict:
                              from_address="office@example.com")
         stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}
         job_ids = []
-        for i in range(JOBS):
+        for i in range(jobs_count):
             account = make_account(s, owner, name=f"Client {i:03d}")
             accounts.create_contact(s, owner, account_ids=[account.id], first_name=f"Pat{i}", last_name="Client",
                                     email=f"client{i:03d}@example.com")

@@ -233,8 +233,8 @@ def test_worker_and_mailer_killed_together_lose_nothing_and_repeat_nothing(chaos
           f"mid-task, {len(caught)} inside some mail's 250 -> commit window); all done {settled_s:.1f} s after the "
           f"last restart; {counts}; {len(deliveries)} mails delivered, "
           f"{len(deliveries) - len({d['message_id'] for d in deliveries})} duplicates ({len(duplicated)} mails, "
-          f"{len(outside)} outside a window); 250 -> QUIT window median {statistics.median(windows):.1f} ms, "
-          f"max {windows[-1]:.1f} ms; {len(descendants.seen)} processes of the run, {len(left)} left running")
+          f"{len(outside)} outside a window); 250 -> QUIT window median {statistics.median(windows or [0]):.1f} ms, "
+          f"max {max(windows or [0]):.1f} ms; {len(descendants.seen)} processes of the run, {len(left)} left running")
 
     assert len(kills) >= MIN_KILLS
     assert not left, f"processes left running after the worker and the mailer stopped: {left}"

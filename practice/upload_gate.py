@@ -25,7 +25,8 @@ from reflex_base.event.context import EventContext
 from reflex_base.utils.format import json_dumps
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from practice import config
+from practice import config, i18n
+from practice.i18n import N_, _
 from practice.services.actor import Actor, ContactActor
 from practice.services.documents import storage
 from practice.services.work import csv_file
@@ -70,15 +71,17 @@ UPLOADS = {
     )
 }
 
-NOT_AN_UPLOAD = "That is not a place to upload files."
-NO_LENGTH = "The upload did not say how large it is; please try again from the page."
-BUSY = "Several uploads are on their way already; please wait for them to finish and try again."
+# Said in the language of the tab the upload comes from (`_tab_language`).
+NOT_AN_UPLOAD = N_("That is not a place to upload files.")
+NO_LENGTH = N_("The upload did not say how large it is; please try again from the page.")
+BUSY = N_("Several uploads are on their way already; please wait for them to finish and try again.")
 
 
 def too_large(limit: UploadLimit) -> str:
     if limit.files == 1:
-        return f"That file is too large: choose one of at most {size_text(limit.each())}."
-    return f"That upload is too large: at most {limit.files} files of {size_text(limit.each())} each at once."
+        return _("That file is too large: choose one of at most {size}.").format(size=size_text(limit.each()))
+    return _("That upload is too large: at most {n} files of {size} each at once.").format(
+        n=limit.files, size=size_text(limit.each()))
 
 
 class _InFlight:
@@ -155,6 +158,16 @@ async def admitted(scope: Scope, limit: UploadLimit) -> tuple[tuple | None, Any]
     return visitor_key(actor, scope), None
 
 
+async def _tab_language(scope: Scope, limit: UploadLimit) -> str:
+    """The language the uploading tab shows its pages in (its state's `lang`), for the gate's sentences; English for
+    a request that names no tab."""
+    token = _header(scope, b"reflex-client-token")
+    if not token:
+        return i18n.SOURCE
+    state = await _visitor_state(token[:200], limit.state)
+    return i18n.supported(getattr(state, "lang", "")) or i18n.SOURCE
+
+
 def _declared_length(scope: Scope) -> int | None:
     value = _header(scope, b"content-length")
     if value is None or not value.strip().isdigit():
@@ -176,11 +189,16 @@ class UploadGate:
             return
         limit = UPLOADS.get(_header(scope, b"reflex-event-handler") or "")
         if limit is None:
-            await refuse(send, 404, NOT_AN_UPLOAD)
+            await refuse(send, 404, _(NOT_AN_UPLOAD))
             return
+        with i18n.using_locale(await _tab_language(scope, limit)):
+            await self._gated(scope, receive, send, limit)
+
+    async def _gated(self, scope: Scope, receive: Receive, send: Send, limit: UploadLimit) -> None:
+        """An upload to one of the app's handlers: refused with a sentence, or passed on with its body capped."""
         declared = _declared_length(scope)
         if declared is None:
-            await refuse(send, 411, NO_LENGTH)
+            await refuse(send, 411, _(NO_LENGTH))
             return
         visitor, why_not = await admitted(scope, limit)
         if visitor is None:
@@ -191,7 +209,7 @@ class UploadGate:
             return
         with self.in_flight.taken(visitor) as room:
             if not room:
-                await refuse(send, 429, BUSY)
+                await refuse(send, 429, _(BUSY))
                 return
             await self._capped(scope, receive, send, min(declared, limit.max_body()), too_large(limit))
 

@@ -34,12 +34,14 @@ def reflex_like_endpoint(seen: list):
     return Starlette(routes=[Route(upload_gate.UPLOAD_PATH, upload, methods=["POST"])])
 
 
-def call(app, declared: int, chunks: list[bytes]) -> tuple[int, bytes]:
+def call(app, declared: int, chunks: list[bytes], token: bytes | None = None) -> tuple[int, bytes]:
     scope = {"type": "http", "method": "POST", "path": upload_gate.UPLOAD_PATH, "headers": [
         (b"reflex-event-handler", format_event_handler(VerifyState.handle_upload).encode()),
         (b"content-length", str(declared).encode()),
         (b"content-type", b"multipart/form-data; boundary=x")], "client": ("203.0.113.9", 5000),
         "query_string": b"", "root_path": ""}
+    if token:
+        scope["headers"].append((b"reflex-client-token", token))
     queue = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
     sent = []
 
@@ -121,3 +123,15 @@ def test_uploads_at_once_are_limited_per_visitor_and_overall():
         assert not held.enter_context(in_flight.taken(("contact", 999)))  # the server's ninth
     with in_flight.taken(("contact", 999)) as room:
         assert room  # once they are done, there is room again
+
+
+def test_the_gates_sentences_are_in_the_language_of_the_tab_that_uploads(monkeypatch):
+    async def french_tab(token, state_cls):
+        return types.SimpleNamespace(lang="fr")
+
+    monkeypatch.setattr(upload_gate, "_visitor_state", french_tab)
+    limit = upload_gate.UPLOADS[format_event_handler(VerifyState.handle_upload)].max_body()
+    status, answer = call(reflex_like_endpoint([]), limit + 1, [b"a" * 10], token=b"tab-1")
+    assert status == 413 and "Ce fichier est trop volumineux" in answer.decode()
+    status, answer = call(reflex_like_endpoint([]), limit + 1, [b"a" * 10])  # no tab named: English
+    assert status == 413 and "That file is too large" in answer.decode()

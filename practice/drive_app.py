@@ -28,7 +28,8 @@ from wsgidav.mw.cors import Cors
 from wsgidav.request_resolver import RequestResolver
 from wsgidav.wsgidav_app import WsgiDAVApp
 
-from practice import config
+from practice import config, i18n
+from practice.i18n import _
 from practice.db import read_session, write_session
 from practice.models import Document, Folder
 from practice.protective_headers import PAGE_HEADERS
@@ -83,7 +84,7 @@ def _ts(value) -> float | None:
 
 def _staff_only(who) -> None:
     if isinstance(who, ContactActor):
-        raise _refuse("Only the firm's team can do that.")
+        raise _refuse(_("Only the firm's team can do that."))
 
 
 # --- resources ----------------------------------------------------------------------------------
@@ -111,10 +112,10 @@ class RootCollection(DAVCollection):
         return {"type": "Directory"}
 
     def create_collection(self, name):
-        raise _refuse("Accounts are added in the app, not through the drive.")
+        raise _refuse(_("Accounts are added in the app, not through the drive."))
 
     def create_empty_resource(self, name):
-        raise _refuse("Put files inside an account's folder.")
+        raise _refuse(_("Put files inside an account's folder."))
 
 
 class FolderCollection(DAVCollection):
@@ -174,7 +175,7 @@ class FolderCollection(DAVCollection):
 
     def handle_delete(self):
         if self.folder is None:
-            raise _refuse("An account's drive cannot be deleted; delete its folders and documents instead.")
+            raise _refuse(_("An account's drive cannot be deleted; delete its folders and documents instead."))
         _staff_only(self.who)
         with write_session() as session, _service():
             document_folders.delete_folder(session, self.who, self.folder.id)
@@ -182,7 +183,7 @@ class FolderCollection(DAVCollection):
 
     def handle_move(self, dest_path):
         if self.folder is None:
-            raise _refuse("Accounts are renamed in the app, not through the drive.")
+            raise _refuse(_("Accounts are renamed in the app, not through the drive."))
         _staff_only(self.who)
         parent, name = _destination(self.environ, dest_path, self.account_id)
         with write_session() as session, _service():
@@ -190,7 +191,7 @@ class FolderCollection(DAVCollection):
         return True
 
     def handle_copy(self, dest_path, *, depth_infinity):
-        raise _refuse("Folders cannot be copied through the drive; create a folder and copy the files into it.")
+        raise _refuse(_("Folders cannot be copied through the drive; create a folder and copy the files into it."))
 
 
 class _LimitedSpool:
@@ -321,13 +322,13 @@ def _destination(environ: dict, dest_path: str, account_id: int) -> tuple[Folder
     provider: DriveProvider = environ["wsgidav.provider"]
     parts = [p for p in dest_path.split("/") if p]
     if len(parts) < 2:
-        raise _refuse("Documents and folders stay inside an account; they cannot move to the top level.")
+        raise _refuse(_("Documents and folders stay inside an account; they cannot move to the top level."))
     parent = provider.get_resource_inst("/" + "/".join(parts[:-1]), environ)
     if not isinstance(parent, FolderCollection):
-        raise DAVError(HTTP_CONFLICT, context_info="The folder to move into does not exist.")
+        raise DAVError(HTTP_CONFLICT, context_info=_("The folder to move into does not exist."))
     if parent.account_id != account_id:
-        raise _refuse("Documents and folders cannot move to another account through the drive; "
-                      "download and upload them instead.")
+        raise _refuse(_("Documents and folders cannot move to another account through the drive; "
+                        "download and upload them instead."))
     return parent, parts[-1]
 
 
@@ -345,11 +346,13 @@ class DriveProvider(DAVProvider):
                 return None
             with read_session() as session:
                 environ[ACTOR_KEY] = drive.actor_for(session, user)
+            if environ[ACTOR_KEY] is not None:  # from here on the drive speaks the login's language
+                i18n.switch_locale(environ[ACTOR_KEY].language)
         if environ[ACTOR_KEY] is None:
-            raise DAVError(HTTP_FORBIDDEN, context_info="This login no longer has access to the drive.")
+            raise DAVError(HTTP_FORBIDDEN, context_info=_("This login no longer has access to the drive."))
         parts = [p for p in (path or "/").split("/") if p]
         if any(_bad_segment(p) for p in parts):
-            raise _refuse("That path is not allowed.")
+            raise _refuse(_("That path is not allowed."))
         res = RootCollection(environ)
         for part in parts:
             if not isinstance(res, (RootCollection, FolderCollection)):
@@ -431,10 +434,10 @@ def _raw_path_refusal(raw: str) -> str | None:
     """Why a raw request path (or Destination) is refused: encoded slashes, dot segments, NULs."""
     lowered = raw.lower()
     if any(code in lowered for code in ("%2f", "%5c", "%00", "%25")):
-        return "Encoded slashes are not allowed in drive paths."
+        return _("Encoded slashes are not allowed in drive paths.")
     decoded = unquote(raw)
     if any(seg in (".", "..") for seg in decoded.replace("\\", "/").split("/")):
-        return "Paths with . or .. are not allowed on the drive."
+        return _("Paths with . or .. are not allowed on the drive.")
     return None
 
 
@@ -480,14 +483,14 @@ class Protect:
         method = environ.get("REQUEST_METHOD", "")
         if method != "PUT":
             if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-                return _too_large(start_response, "Send the size of the request (Content-Length).",
+                return _too_large(start_response, _("Send the size of the request (Content-Length)."),
                                   "411 Length Required")
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = MAX_NON_UPLOAD_BODY + 1
             if length > MAX_NON_UPLOAD_BODY:
-                return _too_large(start_response, "This request is too large for the drive.")
+                return _too_large(start_response, _("This request is too large for the drive."))
 
         def protected(status, headers, exc_info=None):
             kept = [(k, v) for k, v in headers if k.lower() not in _REPLACED]
@@ -498,7 +501,10 @@ class Protect:
                 kept.append(("Content-Disposition", f"attachment; filename*=UTF-8''{quote(unquote(name))}"))
             return start_response(status, kept, exc_info) if exc_info else start_response(status, kept)
 
-        return self.app(environ, protected)
+        # Each request starts in English and speaks its login's language once known (`get_resource_inst`); a
+        # server thread never carries the previous request's language.
+        with i18n.using_locale(i18n.SOURCE):
+            return self.app(environ, protected)
 
 
 class DiskAnswers(BaseMiddleware):

@@ -351,3 +351,19 @@ def test_a_webdav_client_gets_files_as_attachments_never_sniffed_or_cached_from_
         server_lines = [line for line in answer.splitlines() if line.lower().startswith("server:")]
         assert all(line.split(":", 1)[1].strip() == "practice drive" for line in server_lines), server_lines
         assert "wsgidav" not in answer.lower() and "cheroot" not in answer.lower()
+
+
+def test_the_drive_answers_a_french_client_in_french_and_the_next_login_in_its_own_language(firm, server):
+    from practice.models import Contact
+
+    with write_session() as s:
+        s.get(Contact, firm["cb"]).language = "fr"
+    port, B = server, firm["B"].replace(" ", "%20")
+    status, body = raw(port, "PUT", f"/{B}/tool.exe", "bea@b.example", CLIENT_PASS, b"MZ\x90\x00binary")
+    assert status == 403 and "Les fichiers « .exe » ne peuvent pas être déposés" in body, body
+    status, body = raw(port, "PUT", "/loose.pdf", "bea@b.example", CLIENT_PASS, PDF)
+    assert status == 403 and "Déposez les fichiers dans un répertoire d'un dossier client." in html.unescape(body), body
+    # Ann reads English: the server's threads do not carry Bea's French over.
+    for _ in range(3):
+        status, body = raw(port, "PUT", "/loose.pdf", "ann@a.example", CLIENT_PASS, PDF)
+        assert status == 403 and "Put files inside an account's folder." in html.unescape(body), body

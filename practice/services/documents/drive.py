@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, true
 from sqlmodel import Session, select
 
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import (Account, Contact, Document, DocumentStatus, Folder, PortalLogin,
                              PortalStatus, Role, TeamMember)
 from practice.services import audit, firm
@@ -27,9 +27,9 @@ from practice.services.documents.permissions import Uploader, check_account
 from practice.services.documents.sharing import hidden_folder_ids, shown_condition
 from practice.services.errors import PermissionDenied, PracticeError
 
-BAD_LOGIN = "That email and password do not match. Check them and try again."
-TWO_FACTOR_REFUSED = ("Your login uses two-factor sign-in, which a network drive cannot ask for, "
-                      "so the drive is not available to it. Use the app in the browser.")
+BAD_LOGIN = N_("That email and password do not match. Check them and try again.")
+TWO_FACTOR_REFUSED = N_("Your login uses two-factor sign-in, which a network drive cannot ask for, "
+                        "so the drive is not available to it. Use the app in the browser.")
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def sign_in(session: Session, email: str, password: str, *, ip: str | None = Non
         audit.record(session, Actor.of(member), "drive_login_refused", "team_member", member.id,
                      f"Drive login refused for {member.name}: two-factor sign-in is on")
         session.commit()
-        raise PermissionDenied(TWO_FACTOR_REFUSED)
+        raise PermissionDenied(_(TWO_FACTOR_REFUSED))
     login_safety.record_success(session, *keys)
     return DriveUser(kind, user_id, email)
 

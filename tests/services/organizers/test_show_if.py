@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+import rules
+
 from practice.db import read_session, write_session
 from practice.services.automation import rulesets
 from practice.services.errors import InvalidInput
@@ -133,3 +135,32 @@ def test_renaming_a_key_a_condition_reads_is_refused(firm):
         {"label": "Student?", "kind": "yes_no", "show_if": "answer.has_rental is yes"}),
         section_id=section_id(firm, "Family"), parent_id=question_id(firm, "dependents"), firm_catalog=FIRM)
     ).startswith("A question inside a repeated group is asked for every entry")
+
+
+def with_custom_fields(session):
+    """The firm's catalog with custom fields on accounts and jobs (as the custom fields feature lists them)."""
+    data = rulesets.catalog_from_db(session).to_dict()
+    data["fields"] = {"account": {"entity": {"type": "choice", "options": ["S corp", "LLC"]},
+                                  "fiscal_year_end": {"type": "date"}},
+                      "job": {"filing_status": {"type": "text"}}}
+    return rules.Catalog.from_dict(data)
+
+
+def test_a_condition_reads_the_accounts_own_fields_and_an_answer_writes_into_one(firm):
+    def check(text):
+        with read_session() as s:
+            return questions.check_show_if(s, firm["owner"], firm["template"], text,
+                                           section_id=section_id(firm, "Income"), firm_catalog=with_custom_fields)
+    assert check('account.entity is "S corp" and answer.has_rental is yes') == []
+    [typo] = check('account.entty is "LLC"')
+    assert 'did you mean "account.entity"' in typo
+    assert check('job.filing_status is "MFJ"')  # an organizer may be sent with no job: job fields are not read
+    with write_session() as s:
+        q = questions.save_question(s, firm["owner"], firm["template"], questions.draft_from(
+            {"label": "Entity type", "kind": "one_of", "options": "S corp\nLLC", "field_target": "Account.Entity"}),
+            section_id=section_id(firm, "Income"), firm_catalog=with_custom_fields)
+        assert q.field_target == "account.entity"
+    assert refused(lambda s: questions.save_question(s, firm["owner"], firm["template"], questions.draft_from(
+        {"label": "Year end", "kind": "number", "field_target": "account.fiscal_year_end"}),
+        section_id=section_id(firm, "Income"), firm_catalog=with_custom_fields)) == (
+        'The answer to this question cannot be written into "account.fiscal_year_end" (a date field).')

@@ -11,7 +11,8 @@ from practice.models import AuditLog, OrganizerQuestion
 from practice.services.automation import compiled, rulesets
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.organizers import questions, templates
-from tests.factories import ORGANIZER_1040, contact_actor, make_firm, make_household, make_organizer, make_tag
+from tests.factories import (ORGANIZER_1040, contact_actor, make_firm, make_household, make_organizer, make_pipeline,
+                             make_tag)
 
 FIRM = rulesets.catalog_from_db
 
@@ -115,17 +116,25 @@ def test_the_rules_send_only_organizer_templates_that_exist(firm):
 
 
 
-def test_delete_and_rename_are_refused_naming_the_rule(firm, monkeypatch):
-    monkeypatch.setattr(compiled, "rules_sending_organizer",
-                        lambda s, name: ["Ask for the organizer"] if name == "1040 Organizer" else [])
+def test_delete_and_rename_are_refused_naming_the_rule(firm):
     with write_session() as s:
-        with pytest.raises(Conflict, match='The rule "Ask for the organizer" sends "1040 Organizer"'):
+        make_pipeline(s, firm["owner"], name="1040 Return", stages=("Waiting for info", "Done"))
+    with write_session() as s:
+        rulesets.save_rules(s, firm["owner"], RULE)
+    with pytest.raises(Conflict) as refused:
+        with write_session() as s:
             templates.delete_template(s, firm["owner"], firm["template"], rules_using=compiled.rules_sending_organizer)
-        with pytest.raises(Conflict, match="change the rules first, then rename"):
+    assert str(refused.value) == ('The rule "Ask for the organizer" sends "1040 Organizer" (send organizer '
+                                  '"1040 Organizer"); change the rules first, then delete the organizer.')
+    with pytest.raises(Conflict, match="change the rules first, then rename the organizer"):
+        with write_session() as s:
             templates.rename_template(s, firm["owner"], firm["template"], "Intake",
                                       rules_using=compiled.rules_sending_organizer)
+    with write_session() as s:  # the same name in other capitals is still the name the rule sends
         templates.rename_template(s, firm["owner"], firm["template"], "1040 ORGANIZER",
                                   rules_using=compiled.rules_sending_organizer)
+    with read_session() as s:
+        assert [t.name for t in templates.list_templates(s, firm["owner"])] == ["1040 ORGANIZER"]
 
 
 REFUSED = [

@@ -296,7 +296,13 @@ class Event(SQLModel, table=True):
     attempts: int = 0
     lease_until: Optional[dt.datetime] = when(nullable=True)
     created_at: dt.datetime = when()
+    # When it was handled, or set aside as failed.
     handled_at: Optional[dt.datetime] = when(nullable=True)
+    # The last failed try in a sentence (what the owners and admins read about an event set aside).
+    last_error: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # An event set aside that an owner or admin dismissed: kept, with who and when.
+    dismissed_at: Optional[dt.datetime] = when(nullable=True)
+    dismissed_by: Optional[int] = None
 
 
 class AuditLog(SQLModel, table=True):

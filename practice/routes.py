@@ -27,6 +27,7 @@ EMAIL_OUTBOX = "/email/outbox"
 RULES = "/automations/rules"
 RECURRING = "/automations/recurring"
 RUNS = "/automations/runs"
+PARKED = "/automations/set-aside"
 # Signature requests (staff): a new request for an account, one request, and the document templates.
 SIGNATURE_NEW = "/accounts/[account_id]/signatures/new"
 SIGNATURE = "/signatures/[request_id]"

@@ -18,7 +18,7 @@ from practice.state.page_access import ROLES, first_open
 EMAIL_TABS = [(N_("Settings"), routes.EMAIL, "settings"), (N_("Templates"), routes.EMAIL_TEMPLATES, "templates"),
               (N_("Outbox"), routes.EMAIL_OUTBOX, "outbox")]
 AUTOMATION_TABS = [(N_("Rules"), routes.RULES, "rules"), (N_("Recurring jobs"), routes.RECURRING, "recurring"),
-                   (N_("Run log"), routes.RUNS, "runs")]
+                   (N_("Run log"), routes.RUNS, "runs"), (N_("Set aside"), routes.PARKED, "set-aside")]
 SETTINGS_TABS = [(N_("Firm"), routes.SETTINGS, "firm"), (N_("Signing"), routes.SIGNING_SETTINGS, "signing"),
                  (N_("Folder templates"), routes.FOLDER_TEMPLATES, "folder-templates")]
 

@@ -25,7 +25,7 @@ KIND_WORDS = {"account": "Account", "contact": "Contact", "job": "Job", "task": 
               "proposal_template": "Proposal template", "organizer_template": "Organizer template", "pipeline": "Pipeline", "tag": "Tag", "service": "Service",
               "certificate": "Sealing certificate", "mail": "Email", "mail_settings": "Email settings",
               "signing_settings": "Signing settings", "firm": "Firm settings", "rules": "Rules",
-              "rule_run": "Automation run", "handler": "Refused action"}
+              "rule_run": "Automation run", "event": "Automation event", "handler": "Refused action"}
 
 
 def _mail_name(m: OutgoingMail) -> str:

@@ -157,9 +157,13 @@ def _handle_one(session: Session, event_id: int, handler: Handler, parked: Parke
 
 def failure_reason(err: BaseException) -> str:
     """A failure in words: a service's sentence as it is, anything else named by its kind."""
+    if isinstance(err, PracticeError):
+        text = " ".join(str(err).split())[:300]
+        if text:
+            return text
+    # A database error says it in its driver's words; the statement and its values that follow are no reason.
+    err = getattr(err, "orig", None) or err
     text = " ".join(str(err).split())[:300]
-    if isinstance(err, PracticeError) and text:
-        return text
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
@@ -172,6 +176,7 @@ def record_failure(session: Session, event_id: int, reason: str, parked: Parked 
             if ev is None or ev.status != EventStatus.pending:
                 return
             ev.attempts += 1
+            ev.last_error = reason[:1000]
             if ev.attempts < MAX_ATTEMPTS:
                 ev.lease_until = utcnow() + RETRY_AFTER * 4 ** (ev.attempts - 1)
                 return

@@ -51,6 +51,8 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.RULES: (ADMIN, N_("Only the owner or an admin can read and change the firm's automations. Ask them if a rule "
                           "should change; the automation history of each job shows what the rules did.")),
     routes.RUNS: (ADMIN, N_("Only the owner or an admin can see the automations' run log.")),
+    routes.PARKED: (ADMIN, N_("Only the owner or an admin can see, retry and dismiss the events whose automations "
+                              "were set aside.")),
     routes.PROPOSAL_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage proposal templates.")),
     routes.ORGANIZER_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage organizer templates.")),
     routes.FOLDER_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage folder templates.")),

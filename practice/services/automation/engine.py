@@ -77,8 +77,8 @@ def tell_admins_set_aside(session: Session, ev: Event, reason: str) -> None:
     account = session.get(Account, ev.account_id) if ev.account_id else None
     about = f' for the job "{job.name}"' if job else (f' for "{account.name}"' if account else "")
     text = (f'The automations for "{ev.kind.replace("_", " ")}"{about} failed {ev.attempts} times, so they were '
-            f"set aside and will not run again. The last failure: {reason}")
-    link = routes.job_url(job.id) if job else routes.RUNS
+            f"set aside: retry or dismiss them under Automations, Set aside. The last failure: {reason}")
+    link = routes.PARKED
     for member_id in inbox.staff_for(session, account_id=None):
         inbox.notify(session, member_id=member_id, text=text, kind="automation_failed", link=link,
                      key=f"event-set-aside|{ev.id}|{member_id}")

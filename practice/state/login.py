@@ -124,12 +124,12 @@ class ResetPasswordState(AppState):
             return rx.redirect(routes.RESET_PASSWORD, replace=True)
 
     @allow(ANYONE)
-    def set_password(self, form: dict):
+    async def set_password(self, form: dict):
         password = str(form.get("new_password", ""))[:500]
         if password != str(form.get("confirm_password", ""))[:500]:
             self.error = _("The two passwords differ. Type the same password twice.")
             return
         with shown_in(self, "error"):
-            run(password_reset.reset_password, self._token, password, ip=client_address(self))
+            await run_off_loop(password_reset.reset_password, self._token, password, ip=client_address(self))
             self._token, self.error, self.link_email = "", "", ""
             return rx.redirect(routes.LOGIN + "?reset=1")

@@ -278,13 +278,13 @@ class PortalLinkState(PortalState):
             # Take the token out of the address bar (and the browser history).
             return rx.redirect(self._route(), replace=True)
 
-    def _set(self, fn, form: dict):
+    async def _set(self, fn, form: dict):
         password = str(form.get("new_password", ""))[:500]
         if password != str(form.get("confirm_password", ""))[:500]:
             self.error = _("The two passwords differ. Type the same password twice.")
             return None
         try:
-            run(fn, self._token, password)
+            await run_off_loop(fn, self._token, password)  # hashing the password takes most of a second
         except PracticeError as err:
             self.error = str(err)
             return None
@@ -294,8 +294,8 @@ class PortalLinkState(PortalState):
 
 class PortalActivateState(PortalLinkState):
     @allow(ANYONE)
-    def set_password(self, form: dict):
-        return self._set(logins.activate, form)
+    async def set_password(self, form: dict):
+        return await self._set(logins.activate, form)
 
 
 class PortalResetState(PortalLinkState):
@@ -306,8 +306,8 @@ class PortalResetState(PortalLinkState):
         return routes.PORTAL_RESET
 
     @allow(ANYONE)
-    def set_password(self, form: dict):
-        return self._set(logins.reset, form)
+    async def set_password(self, form: dict):
+        return await self._set(logins.reset, form)
 
 
 class PortalForgotState(PortalState):
@@ -456,14 +456,14 @@ class PortalProfileState(PortalState):
         return rx.redirect(routes.PORTAL_PROFILE)
 
     @allow(CONTACT)
-    def change_password(self, form: dict):
+    async def change_password(self, form: dict):
         new = str(form.get("new_password", ""))[:500]
         if new != str(form.get("confirm_password", ""))[:500]:
             self.error, self.notice = _("The two new passwords differ. Type the same password twice."), ""
             return
         self.error = self.notice = ""
         with shown_in(self, "error"):
-            run(logins.change_password, self._require(), self._session_id(),
-                current=str(form.get("current_password", ""))[:500], new=new)
+            await run_off_loop(logins.change_password, self._require(), self._session_id(),
+                               current=str(form.get("current_password", ""))[:500], new=new)
             self.notice = _("Your password is changed. Your other devices are logged out.")
             self.form_key += 1

@@ -7,7 +7,7 @@ import reflex as rx
 
 from practice.models import Role
 from practice.services.access import team
-from practice.state.base import OWNER, STAFF, AppState, allow, read, run, shown_in
+from practice.state.base import OWNER, STAFF, AppState, allow, read, run, run_off_loop, shown_in
 from practice.state.work_views import is_checked
 
 
@@ -60,12 +60,13 @@ class TeamState(AppState):
         self.add_error = ""
 
     @allow(OWNER)
-    def add_member(self, form: dict):
+    async def add_member(self, form: dict):
         with shown_in(self, "add_error"):
-            member = run(team.add_member, self._require(), name=str(form.get("name", ""))[:200],
-                         email=str(form.get("email", ""))[:320], password=str(form.get("password", ""))[:1000],
-                         role=_role(form.get("role", "employee")),
-                         can_view_all_accounts=is_checked(form.get("view_all")))
+            member = await run_off_loop(team.add_member, self._require(), name=str(form.get("name", ""))[:200],
+                                        email=str(form.get("email", ""))[:320],
+                                        password=str(form.get("password", ""))[:1000],
+                                        role=_role(form.get("role", "employee")),
+                                        can_view_all_accounts=is_checked(form.get("view_all")))
             self.add_open = False
             self._refresh()
             return rx.toast.success(f"Added {member.name} to the team.")

@@ -1,5 +1,6 @@
 """Each person is served in their own language: a French member's refusals and a French contact's login errors
 and portal sentences are French, while an English colleague on the same firm keeps English (issue 14)."""
+import asyncio
 import datetime as dt
 
 import pytest
@@ -128,5 +129,5 @@ def test_the_activation_page_speaks_the_invited_contacts_language(firm):
     state._token = link.split("token=", 1)[1]
     state.load()
     assert (state.link_email, state.lang) == ("claire@martin.example", "fr")
-    state.set_password({"new_password": "une phrase assez longue", "confirm_password": "autre chose"})
+    asyncio.run(state.set_password({"new_password": "une phrase assez longue", "confirm_password": "autre chose"}))
     assert state.error == "Les deux mots de passe diffèrent. Saisissez deux fois le même."

@@ -28,19 +28,19 @@ NEW_PASSWORD = "a long and fresh passphrase 42"
 
 
 def a_firm_with_two_clients(monkeypatch):
-    """The owner; June Hartley with portal access, Ray Hartley invited but not yet active."""
+    """The owner; June Hartley with portal access, Ray and Sue Hartley invited but not yet active."""
     with write_session() as s:
         owner = make_firm(s)["owner"]
-        _account, (june, ray) = make_household(s, owner, "Hartley Household", "Hartley", ("June", "Ray"),
-                                               invite=False)
-        june_id, june_email, ray_id = june.id, june.email, ray.id
+        _account, (june, *others) = make_household(s, owner, "Hartley Household", "Hartley", ("June", "Ray", "Sue"),
+                                                   invite=False)
+        june_id, june_email, other_ids = june.id, june.email, [c.id for c in others]
     give_portal_login(owner, june_id, PASSWORD)
     with write_session() as s:
-        link = logins.invite(s, owner, ray_id).link
+        links = [logins.invite(s, owner, contact_id).link for contact_id in other_ids]
     with read_session() as s:
         owner_email = s.get(TeamMember, owner.member_id).email
     return {"owner": owner, "owner_email": owner_email, "june": june_id, "june_email": june_email,
-            "activation": re.search(r"token=([\w-]+)", link).group(1)}
+            "activations": [re.search(r"token=([\w-]+)", link).group(1) for link in links]}
 
 
 pytestmark = [pytest.mark.security, pytest.mark.firm(build=a_firm_with_two_clients)]
@@ -59,29 +59,44 @@ def held_and_took(start) -> tuple[float, float]:
     return worst, time.monotonic() - started
 
 
-def assert_loop_free(start) -> None:
-    worst, took = held_and_took(start)
-    assert took > AT_LEAST_S, f"the handler took only {took:.2f} s: it did not hash a password"
-    assert worst < HELD_S, f"the event loop was held for {worst:.2f} s of {took:.2f} s"
+def assert_loop_free(start, tries: int = 2) -> int:
+    """`start(n)` calls the handler for the n-th time (each a fresh case). A machine shared with other work can
+    pause the whole process for a moment whatever it runs: one of `tries` calls must leave the loop free (a hash on
+    the loop holds it every time, for the whole hash). Returns the n of that call."""
+    seen = []
+    for n in range(tries):
+        worst, took = held_and_took(lambda n=n: start(n))
+        assert took > AT_LEAST_S, f"the handler took only {took:.2f} s: it did not hash a password"
+        seen.append(f"{worst:.2f} s of {took:.2f} s")
+        if worst < HELD_S:
+            return n
+    raise AssertionError("the event loop was held for " + ", ".join(seen))
 
 
 def test_adding_a_team_member_with_a_password_leaves_others_answered(firm, monkeypatch):
     monkeypatch.setattr(TeamState, "_actor", lambda self: firm["owner"])
     state = TeamState()
-    assert_loop_free(lambda: state.add_member({"name": "Carl New", "email": "carl@example.com",
-                                               "password": NEW_PASSWORD, "role": "employee"}))
+
+    def add(n: int):
+        return state.add_member({"name": f"Carl New {n}", "email": f"carl{n}@example.com", "password": NEW_PASSWORD,
+                                 "role": "employee"})
+
+    assert_loop_free(add)
     assert state.add_error == ""
     with read_session() as s:
-        carl = s.exec(select(TeamMember).where(TeamMember.email == "carl@example.com")).one()
+        carl = s.exec(select(TeamMember).where(TeamMember.email == "carl0@example.com")).one()
     assert auth.verify_password(carl.password_hash, NEW_PASSWORD)
 
 
 def test_a_staff_password_reset_leaves_others_answered(firm):
-    with write_session() as s:
-        _member, token = password_reset.issue_link(s, firm["owner_email"])
     state = ResetPasswordState()
-    state._token = token
-    assert_loop_free(lambda: state.set_password({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}))
+
+    def reset(n: int):
+        with write_session() as s:
+            state._token = password_reset.issue_link(s, firm["owner_email"])[1]
+        return state.set_password({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+
+    assert_loop_free(reset)
     assert state.error == ""
     with read_session() as s:
         owner = s.exec(select(TeamMember).where(TeamMember.email == firm["owner_email"])).one()
@@ -90,8 +105,12 @@ def test_a_staff_password_reset_leaves_others_answered(firm):
 
 def test_a_portal_activation_leaves_others_answered(firm):
     state = PortalActivateState()
-    state._token = firm["activation"]
-    assert_loop_free(lambda: state.set_password({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}))
+
+    def activate(n: int):
+        state._token = firm["activations"][n]
+        return state.set_password({"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+
+    assert_loop_free(activate)
     assert state.error == ""
 
 
@@ -102,8 +121,13 @@ def test_a_clients_password_change_leaves_others_answered(firm, monkeypatch):
     monkeypatch.setattr(PortalProfileState, "_actor", lambda self: june)
     monkeypatch.setattr(PortalProfileState, "_session_id", lambda self: sid)
     state = PortalProfileState()
-    assert_loop_free(lambda: state.change_password({"current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                                    "confirm_password": NEW_PASSWORD}))
+    passwords = [PASSWORD, NEW_PASSWORD, NEW_PASSWORD + " again"]
+
+    def change(n: int):
+        return state.change_password({"current_password": passwords[n], "new_password": passwords[n + 1],
+                                      "confirm_password": passwords[n + 1]})
+
+    n = assert_loop_free(change)
     assert state.error == "" and state.notice
     with write_session() as s:
-        assert logins.log_in(s, firm["june_email"], NEW_PASSWORD)
+        assert logins.log_in(s, firm["june_email"], passwords[n + 1])

@@ -4,6 +4,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label, native_select
+from practice.components.i18n import t
 from practice.components.layout import empty_state, error_callout, page
 from practice.state.audit import AuditItem, AuditState
 from practice.state import page_access
@@ -47,14 +48,14 @@ def entry_card(e: AuditItem) -> rx.Component:
         spacing="1"), width="100%", class_name="audit-card")
 
 
-def _select(title: str, id_: str, options, value, everything: str, on_change) -> rx.Component:
+def _select(title: rx.Var, id_: str, options, value, everything: rx.Var, on_change) -> rx.Component:
     return rx.vstack(label(title, id_),
                      native_select(options, name=id_, id=id_, value=value, first=("", everything),
                                    on_change=on_change),
                      spacing="1", min_width="0", max_width="100%")
 
 
-def _day(title: str, id_: str, value, on_change) -> rx.Component:
+def _day(title: rx.Var, id_: str, value, on_change) -> rx.Component:
     return rx.vstack(label(title, id_),
                      rx.input(type="date", id=id_, name=id_, value=value, on_change=on_change),
                      spacing="1")
@@ -63,22 +64,22 @@ def _day(title: str, id_: str, value, on_change) -> rx.Component:
 def filters() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            _select("Kind of thing", "audit-entity", AuditState.kind_options, AuditState.entity_filter, "Everything",
+            _select(t("Kind of thing"), "audit-entity", AuditState.kind_options, AuditState.entity_filter, t("Everything"),
                     AuditState.set_entity_filter),
-            _select("Person", "audit-member", AuditState.member_options, AuditState.member_filter, "Everyone",
+            _select(t("Person"), "audit-member", AuditState.member_options, AuditState.member_filter, t("Everyone"),
                     AuditState.set_member_filter),
-            _select("Account", "audit-account", AuditState.account_options, AuditState.account_filter,
-                    "All accounts", AuditState.set_account_filter),
-            _day("From", "audit-since", AuditState.since, AuditState.set_since),
-            _day("To", "audit-until", AuditState.until, AuditState.set_until),
+            _select(t("Account"), "audit-account", AuditState.account_options, AuditState.account_filter,
+                    t("All accounts"), AuditState.set_account_filter),
+            _day(t("From"), "audit-since", AuditState.since, AuditState.set_since),
+            _day(t("To"), "audit-until", AuditState.until, AuditState.set_until),
             align="end", wrap="wrap", spacing="3", width="100%",
         ),
         rx.hstack(
-            rx.button("Clear filters", on_click=AuditState.clear_filters, variant="soft", color_scheme="gray",
+            rx.button(t("Clear filters"), on_click=AuditState.clear_filters, variant="soft", color_scheme="gray",
                       id="audit-clear"),
-            rx.button(rx.icon("download", size=16), "Export CSV", on_click=AuditState.export_csv, variant="soft",
+            rx.button(rx.icon("download", size=16), t("Export CSV"), on_click=AuditState.export_csv, variant="soft",
                       id="audit-export"),
-            rx.text("Times in ", AuditState.timezone, size="1", color_scheme="gray"),
+            rx.text(t("Times in {zone}", zone=AuditState.timezone), size="1", color_scheme="gray"),
             align="center", wrap="wrap", spacing="3",
         ),
         spacing="3", width="100%",
@@ -93,32 +94,32 @@ def log_view() -> rx.Component:
             rx.fragment(
                 rx.box(rx.table.root(
                     rx.table.header(rx.table.row(
-                        rx.table.column_header_cell("When"), rx.table.column_header_cell("Who"),
-                        rx.table.column_header_cell("What"), rx.table.column_header_cell("Thing"))),
+                        rx.table.column_header_cell(t("When")), rx.table.column_header_cell(t("Who")),
+                        rx.table.column_header_cell(t("What")), rx.table.column_header_cell(t("Thing")))),
                     rx.table.body(rx.foreach(AuditState.entries, entry_row)),
                     width="100%", id="audit-table",
                 ), width="100%", overflow_x="auto", display=["none", "none", "block"]),
                 rx.vstack(rx.foreach(AuditState.entries, entry_card), width="100%",
                           display=["flex", "flex", "none"]),
             ),
-            empty_state("Nothing in the log matches these filters.",
-                        rx.button("Clear filters", on_click=AuditState.clear_filters, variant="soft",
+            empty_state(t("Nothing in the log matches these filters."),
+                        rx.button(t("Clear filters"), on_click=AuditState.clear_filters, variant="soft",
                                   id="audit-empty-clear")),
         ),
         rx.cond(AuditState.has_more,
-                rx.button("Load older", on_click=AuditState.load_older, variant="soft", id="audit-older")),
+                rx.button(t("Load older"), on_click=AuditState.load_older, variant="soft", id="audit-older")),
         spacing="3", width="100%",
     )
 
 
 def audit_page() -> rx.Component:
     return page(
-        "Audit log",
+        t("Audit log"),
         error_callout(AuditState.error),
         rx.cond(AuditState.allowed, log_view(),
                 rx.cond(AppState.member_role != "",
                         rx.cond(AppState.is_admin, rx.spinner(),
-                                empty_state(ADMINS_ONLY, rx.link("Back to home", href=routes.HOME))))),
+                                empty_state(t(ADMINS_ONLY), rx.link(t("Back to home"), href=routes.HOME))))),
     )
 
 

@@ -2,6 +2,7 @@
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.layout import empty_state, error_callout, page
 from practice.services.inbox import KINDS
 from practice.state.base import AppState
@@ -25,9 +26,9 @@ def note_row(n) -> rx.Component:
             spacing="1", min_width="0", flex="1",
         ),
         rx.hstack(
-            rx.button(rx.cond(n.unread, "Mark read", "Mark unread"), size="1", variant="soft", color_scheme="gray",
+            rx.button(rx.cond(n.unread, t("Mark read"), t("Mark unread")), size="1", variant="soft", color_scheme="gray",
                       on_click=InboxState.set_read(n.id, ~n.unread), class_name="note-read-toggle"),
-            rx.button(rx.cond(archived, "Unarchive", "Archive"), size="1", variant="soft", color_scheme="gray",
+            rx.button(rx.cond(archived, t("Unarchive"), t("Archive")), size="1", variant="soft", color_scheme="gray",
                       on_click=InboxState.set_archived(n.id, ~archived), class_name="note-archive-toggle"),
             spacing="2", wrap="wrap", justify="end",
         ),
@@ -44,10 +45,10 @@ def note_list() -> rx.Component:
         rx.vstack(rx.foreach(InboxState.notes, note_row), width="100%", spacing="0", id="note-list"),
         rx.cond(
             InboxState.tab == "archived",
-            empty_state("Nothing archived. Notifications you archive from your inbox are kept here."),
-            empty_state("You're all caught up. Messages from automations, tasks assigned to you and other news "
-                        "about your work will appear here.",
-                        rx.link("Go to the board", href=routes.BOARD)),
+            empty_state(t("Nothing archived. Notifications you archive from your inbox are kept here.")),
+            empty_state(t("You're all caught up. Messages from automations, tasks assigned to you and other news "
+                          "about your work will appear here."),
+                        rx.link(t("Go to the board"), href=routes.BOARD)),
         ),
     )
 
@@ -55,10 +56,10 @@ def note_list() -> rx.Component:
 def preferences() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("What I receive", size="4"),
-            rx.text("Untick a kind to stop receiving it. Already received notifications stay.", size="2",
+            rx.heading(t("What I receive"), size="4"),
+            rx.text(t("Untick a kind to stop receiving it. Already received notifications stay."), size="2",
                     color_scheme="gray"),
-            *[rx.checkbox(label, checked=InboxState.prefs[kind].bool(), id=f"pref-{kind}",
+            *[rx.checkbox(t(label), checked=InboxState.prefs[kind].bool(), id=f"pref-{kind}",
                           on_change=lambda value, kind=kind: InboxState.set_kind(kind, value))
               for kind, label in KINDS.items()],
             spacing="2", width="100%",
@@ -69,16 +70,16 @@ def preferences() -> rx.Component:
 
 def inbox_page() -> rx.Component:
     return page(
-        "Inbox",
+        t("Inbox"),
         error_callout(InboxState.error),
         rx.segmented_control.root(
-            rx.segmented_control.item("Inbox", value="inbox", id="inbox-tab-inbox"),
-            rx.segmented_control.item("Archived", value="archived", id="inbox-tab-archived"),
-            value=InboxState.tab, on_change=InboxState.set_tab, aria_label="Which notifications",
+            rx.segmented_control.item(t("Inbox"), value="inbox", id="inbox-tab-inbox"),
+            rx.segmented_control.item(t("Archived"), value="archived", id="inbox-tab-archived"),
+            value=InboxState.tab, on_change=InboxState.set_tab, aria_label=t("Which notifications"),
         ),
         note_list(),
         preferences(),
-        actions=rx.button("Mark all read", on_click=InboxState.mark_all_read, variant="soft", id="mark-all-read"),
+        actions=rx.button(t("Mark all read"), on_click=InboxState.mark_all_read, variant="soft", id="mark-all-read"),
     )
 
 

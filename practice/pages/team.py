@@ -3,19 +3,30 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label, static_select
+from practice.components.i18n import t
 from practice.components.layout import error_callout, page
+from practice.i18n import N_
 from practice.state.base import AppState
 from practice.state.team import MemberItem, TeamState
 
-ROLE_CHOICES = [("employee", "Employee"), ("admin", "Admin"), ("owner", "Owner")]
-LAST_OWNER_NOTE = ("The firm always keeps at least one owner: to change the last owner's role, "
-                   "make someone else owner first.")
+ROLE_CHOICES = [("employee", N_("Employee")), ("admin", N_("Admin")), ("owner", N_("Owner"))]
+LAST_OWNER_NOTE = N_("The firm always keeps at least one owner: to change the last owner's role, "
+                     "make someone else owner first.")
+
+
+def role_choices() -> list:
+    return [(value, t(word)) for value, word in ROLE_CHOICES]
+
+
+def role_word(role) -> rx.Var:
+    """A member's role in the reader's language."""
+    return rx.match(role, *[(value, t(word)) for value, word in ROLE_CHOICES], role)
 
 
 def view_all_checkbox(id: str, default_checked) -> rx.Component:
     return rx.hstack(
         rx.el.input(type="checkbox", name="view_all", id=id, default_checked=default_checked),
-        rx.text("Sees all accounts (employees without it see only the accounts they work on)", as_="label",
+        rx.text(t("Sees all accounts (employees without it see only the accounts they work on)"), as_="label",
                 html_for=id, size="2"),
         align="center", spacing="2",
     )
@@ -23,26 +34,26 @@ def view_all_checkbox(id: str, default_checked) -> rx.Component:
 
 def add_member_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("user-plus"), "Add member", id="add-member")),
+        rx.dialog.trigger(rx.button(rx.icon("user-plus"), t("Add member"), id="add-member")),
         rx.dialog.content(
-            rx.dialog.title("Add a team member"),
+            rx.dialog.title(t("Add a team member")),
             rx.form(
                 rx.vstack(
                     error_callout(TeamState.add_error),
-                    label("Name", "member-name"),
+                    label(t("Name"), "member-name"),
                     rx.input(id="member-name", name="name", required=True, width="100%", auto_focus=True),
-                    label("Email", "member-email"),
+                    label(t("Email"), "member-email"),
                     rx.input(id="member-email", name="email", type="email", required=True, width="100%",
                              auto_complete="off"),
-                    label("Initial password (at least 8 characters; tell them to change it)", "member-password"),
+                    label(t("Initial password (at least 8 characters; tell them to change it)"), "member-password"),
                     rx.input(id="member-password", name="password", type="password", required=True,
                              width="100%", auto_complete="new-password"),
-                    label("Role", "member-role"),
-                    static_select(ROLE_CHOICES, name="role", id="member-role", default_value="employee"),
+                    label(t("Role"), "member-role"),
+                    static_select(role_choices(), name="role", id="member-role", default_value="employee"),
                     view_all_checkbox("member-view-all", False),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Add member", type="submit", id="create-member"),
+                        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("Add member"), type="submit", id="create-member"),
                         justify="end", width="100%"),
                     spacing="2", width="100%",
                 ),
@@ -56,18 +67,18 @@ def add_member_dialog() -> rx.Component:
 def edit_role_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Role of ", TeamState.edit_name),
+            rx.dialog.title(t("Role of {name}", name=TeamState.edit_name)),
             rx.form(
                 rx.vstack(
                     error_callout(TeamState.edit_error),
-                    label("Role", "edit-role"),
-                    static_select(ROLE_CHOICES, name="role", id="edit-role", default_value=TeamState.edit_role),
+                    label(t("Role"), "edit-role"),
+                    static_select(role_choices(), name="role", id="edit-role", default_value=TeamState.edit_role),
                     view_all_checkbox("edit-view-all", TeamState.edit_view_all),
                     rx.cond((TeamState.edit_role == "owner") & (TeamState.owners <= 1),
-                            rx.text(LAST_OWNER_NOTE, size="2", color_scheme="amber")),
+                            rx.text(t(LAST_OWNER_NOTE), size="2", color_scheme="amber")),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Save", type="submit", id="save-role"),
+                        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("Save"), type="submit", id="save-role"),
                         justify="end", width="100%"),
                     spacing="2", width="100%",
                 ),
@@ -79,20 +90,20 @@ def edit_role_dialog() -> rx.Component:
 
 
 def access_text(m: MemberItem) -> rx.Component:
-    return rx.cond(m.role == "employee", rx.cond(m.view_all, "All accounts", "Own accounts only"),
-                   "All accounts (by role)")
+    return rx.cond(m.role == "employee", rx.cond(m.view_all, t("All accounts"), t("Own accounts only")),
+                   t("All accounts (by role)"))
 
 
 def member_row(m: MemberItem) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.hstack(rx.text(m.name), rx.cond(m.is_me, rx.badge("you", size="1")),
+        rx.table.row_header_cell(rx.hstack(rx.text(m.name), rx.cond(m.is_me, rx.badge(t("you"), size="1")),
                                            spacing="2", align="center")),
         rx.table.cell(m.email),
-        rx.table.cell(rx.badge(m.role, color_scheme=rx.match(m.role, ("owner", "amber"), ("admin", "indigo"),
+        rx.table.cell(rx.badge(role_word(m.role), color_scheme=rx.match(m.role, ("owner", "amber"), ("admin", "indigo"),
                                                              "gray")), class_name="member-role"),
         rx.table.cell(access_text(m)),
         rx.cond(AppState.is_owner,
-                rx.table.cell(rx.button("Change role", on_click=TeamState.start_edit(m.id), variant="soft",
+                rx.table.cell(rx.button(t("Change role"), on_click=TeamState.start_edit(m.id), variant="soft",
                                         size="1", id="change-role-" + m.id.to_string()))),
         data_member=m.email,
     )
@@ -101,26 +112,26 @@ def member_row(m: MemberItem) -> rx.Component:
 def member_card(m: MemberItem) -> rx.Component:
     """The phone-size form of a member row."""
     return rx.card(rx.vstack(
-        rx.hstack(rx.text(m.name, weight="bold"), rx.badge(m.role), align="center"),
+        rx.hstack(rx.text(m.name, weight="bold"), rx.badge(role_word(m.role)), align="center"),
         rx.text(m.email, size="2"),
         rx.text(access_text(m), size="2", color_scheme="gray"),
         rx.cond(AppState.is_owner,
-                rx.button("Change role", on_click=TeamState.start_edit(m.id), variant="soft", size="1")),
+                rx.button(t("Change role"), on_click=TeamState.start_edit(m.id), variant="soft", size="1")),
         spacing="1"), width="100%")
 
 
 def team_page() -> rx.Component:
     return page(
-        "Team",
+        t("Team"),
         error_callout(TeamState.error),
         rx.cond(~AppState.is_owner,
-                rx.text("Only the firm's owner can add members or change roles.", size="2", color_scheme="gray",
+                rx.text(t("Only the firm's owner can add members or change roles."), size="2", color_scheme="gray",
                         id="team-read-only")),
         rx.box(
             rx.table.root(
                 rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("Name"), rx.table.column_header_cell("Email"),
-                    rx.table.column_header_cell("Role"), rx.table.column_header_cell("Sees"),
+                    rx.table.column_header_cell(t("Name")), rx.table.column_header_cell(t("Email")),
+                    rx.table.column_header_cell(t("Role")), rx.table.column_header_cell(t("Sees")),
                     rx.cond(AppState.is_owner, rx.table.column_header_cell("")))),
                 rx.table.body(rx.foreach(TeamState.members, member_row)),
                 width="100%", id="team-table",
@@ -128,7 +139,7 @@ def team_page() -> rx.Component:
             display=["none", "block"], width="100%",
         ),
         rx.vstack(rx.foreach(TeamState.members, member_card), display=["flex", "none"], width="100%"),
-        rx.text(LAST_OWNER_NOTE, size="1", color_scheme="gray"),
+        rx.text(t(LAST_OWNER_NOTE), size="1", color_scheme="gray"),
         edit_role_dialog(),
         actions=rx.cond(AppState.is_owner, add_member_dialog()),
     )

@@ -8,9 +8,11 @@ import datetime as dt
 import io
 from enum import Enum
 
+from babel.numbers import format_decimal
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from practice.i18n import N_, _, babel_locale
 from practice.models import (Account, AuditLog, Contact, Document, DocumentTemplate, EmailTemplate, FirmCertificate,
                              Folder, FolderTemplate, Job, OrganizerTemplate, OutgoingMail, Pipeline, ProposalTemplate,
                              RuleRun, Service, Tag, Task, TeamMember)
@@ -19,13 +21,17 @@ from practice.services.errors import InvalidInput
 from practice.services.formatting import format_datetime, zone
 
 # What each kind of thing is called on the page.
-KIND_WORDS = {"account": "Account", "contact": "Contact", "job": "Job", "task": "Task", "team_member": "Team member",
-              "document": "Document", "folder": "Folder", "folder_template": "Folder template",
-              "document_template": "Document template", "email_template": "Email template",
-              "proposal_template": "Proposal template", "organizer_template": "Organizer template", "pipeline": "Pipeline", "tag": "Tag", "service": "Service",
-              "certificate": "Sealing certificate", "mail": "Email", "mail_settings": "Email settings",
-              "signing_settings": "Signing settings", "firm": "Firm settings", "rules": "Rules",
-              "rule_run": "Automation run", "event": "Automation event", "handler": "Refused action"}
+KIND_WORDS = {
+    "account": N_("Account"), "contact": N_("Contact"), "job": N_("Job"), "task": N_("Task"),
+    "team_member": N_("Team member"), "document": N_("Document"), "folder": N_("Folder"),
+    "folder_template": N_("Folder template"), "document_template": N_("Document template"),
+    "email_template": N_("Email template"), "proposal_template": N_("Proposal template"),
+    "organizer_template": N_("Organizer template"), "pipeline": N_("Pipeline"),
+    "tag": N_("Tag"), "service": N_("Service"), "certificate": N_("Sealing certificate"), "mail": N_("Email"),
+    "mail_settings": N_("Email settings"), "signing_settings": N_("Signing settings"), "firm": N_("Firm settings"),
+    "rules": N_("Rules"), "rule_run": N_("Automation run"), "event": N_("Automation event"),
+    "handler": N_("Refused action"),
+}
 
 
 def _mail_name(m: OutgoingMail) -> str:
@@ -51,7 +57,7 @@ CLIENT_SUFFIX = " (client)"  # how `actor.client_actor` names a contact
 
 
 def kind_word(entity: str) -> str:
-    return KIND_WORDS.get(entity, entity.replace("_", " ").capitalize())
+    return _(KIND_WORDS[entity]) if entity in KIND_WORDS else entity.replace("_", " ").capitalize()
 
 
 def _thing(session: Session, entity: str, entity_id: int | None):
@@ -92,7 +98,7 @@ def _day_start(day: dt.date, timezone: str) -> dt.datetime:
 
 def _filtered(stmt, f: LogFilter, timezone: str):
     if f.since and f.until and f.since > f.until:
-        raise InvalidInput("The first day comes after the last one; swap them.", field="since")
+        raise InvalidInput(_("The first day comes after the last one; swap them."), field="since")
     if f.entity:
         stmt = stmt.where(AuditLog.entity == f.entity)
     if f.others:
@@ -203,7 +209,8 @@ def export_csv(session: Session, actor: Actor, where: LogFilter, timezone: str) 
     rows = list(session.exec(_filtered(select(AuditLog), where, timezone).order_by(AuditLog.id.desc())
                              .limit(EXPORT_LIMIT + 1)))
     if len(rows) > EXPORT_LIMIT:
-        raise InvalidInput(f"More than {EXPORT_LIMIT:,} entries match; choose fewer days or a narrower filter.",
+        raise InvalidInput(_("More than {limit} entries match; choose fewer days or a narrower filter.")
+                           .format(limit=format_decimal(EXPORT_LIMIT, locale=babel_locale())),
                            field="since")
     things = row_labels(session, rows)
     accounts = labels(session, [("account", r.account_id) for r in rows if r.account_id is not None])

@@ -7,15 +7,16 @@ from sqlmodel import Session, select
 from practice import routes
 from practice.models import AccountTeam, JobAssignee, Notification, NotificationPreference, Role, TeamMember, utcnow
 from practice.services.actor import Actor
+from practice.i18n import N_, _
 from practice.services.errors import NotFound, PermissionDenied
 
 # Kinds a member can turn off; later features (portal, signatures) add theirs here.
-KINDS = {
-    "notify": "Messages from automations",
-    "job_created_by_recurrence": "Jobs created by a recurrence",
-    "task_assigned": "Tasks assigned to me",
-    "automation_failed": "Automations that failed",
-    "client_activity": "What clients do in the portal (uploads, tasks, approvals, signatures, proposals)",
+KINDS = {  # shown translated: _(KINDS[kind])
+    "notify": N_("Messages from automations"),
+    "job_created_by_recurrence": N_("Jobs created by a recurrence"),
+    "task_assigned": N_("Tasks assigned to me"),
+    "automation_failed": N_("Automations that failed"),
+    "client_activity": N_("What clients do in the portal (uploads, tasks, approvals, signatures, proposals)"),
 }
 
 
@@ -79,9 +80,9 @@ def notify_client_activity(session: Session, *, account_id: int | None, job_id: 
 def _mine(session: Session, actor: Actor, notification_id: int) -> Notification:
     note = session.get(Notification, notification_id)
     if not note:
-        raise NotFound("That notification no longer exists.")
+        raise NotFound(_("That notification no longer exists."))
     if note.member_id != actor.member_id:
-        raise PermissionDenied("That notification is someone else's.")
+        raise PermissionDenied(_("That notification is someone else's."))
     return note
 
 
@@ -123,7 +124,7 @@ def preferences(session: Session, actor: Actor) -> dict[str, bool]:
 
 def set_preference(session: Session, actor: Actor, kind: str, enabled: bool) -> None:
     if kind not in KINDS:
-        raise NotFound("There is no such kind of notification.")
+        raise NotFound(_("There is no such kind of notification."))
     pref = session.get(NotificationPreference, (actor.member_id, kind))
     if pref is None:
         session.add(NotificationPreference(member_id=actor.member_id, kind=kind, enabled=enabled))

@@ -7,6 +7,7 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
+from practice.i18n import N_, _
 from practice.services import audit, firm
 from practice.services.access import team
 from practice.services.audit import LogFilter
@@ -20,7 +21,7 @@ PAGE_SIZE = 50
 # Things with a page of their own: the log links to them.
 LINKS = {"account": routes.account_url, "job": routes.job_url}
 # The person filter's choices besides the team's members.
-OTHERS = [Option(value="clients", label="Clients (portal)"), Option(value="automation", label="Automations and others")]
+OTHERS = [("clients", N_("Clients (portal)")), ("automation", N_("Automations and others"))]
 
 
 @dataclasses.dataclass
@@ -47,7 +48,7 @@ def _items(session, rows, timezone: str) -> list[AuditItem]:
         account = accounts[("account", r.account_id)] if r.account_id is not None and r.entity != "account" else ""
         items.append(AuditItem(
             id=r.id, at=format_datetime(r.at, timezone), ago=relative_time(r.at, timezone),
-            who=r.actor_label or "Automation", summary=r.summary, kind=audit.kind_word(r.entity), thing=things[r.id],
+            who=r.actor_label or _("Automation"), summary=r.summary, kind=audit.kind_word(r.entity), thing=things[r.id],
             thing_url=link(r.entity_id) if link and r.entity_id is not None else "", account=account,
             account_url=routes.account_url(r.account_id) if account else ""))
     return items
@@ -64,14 +65,14 @@ def _filters(session, actor):
     kinds = [Option(value=k, label=audit.kind_word(k)) for k in audit.logged_entities(session, actor)]
     members = [Option(value=str(m.id), label=m.name) for m in team.list_members(session, actor, include_inactive=True)]
     accounts = [Option(value=str(i), label=name) for i, name in audit.logged_accounts(session, actor)]
-    return kinds, members + OTHERS, accounts
+    return kinds, members + [Option(value=v, label=_(label)) for v, label in OTHERS], accounts
 
 
 def _export(session, actor, where: LogFilter) -> tuple[str, int]:
     """The filtered rows as CSV; the export itself is audited (after the rows are read, so it is not in them)."""
     text, count = audit.export_csv(session, actor, where, firm.get_firm(session).timezone)
     if not count:
-        raise InvalidInput("Nothing matches these filters, so there is nothing to export.")
+        raise InvalidInput(_("Nothing matches these filters, so there is nothing to export."))
     audit.record(session, actor, "export", "audit_log", None, f"Exported {count} audit log entries as CSV")
     return text, count
 
@@ -93,7 +94,7 @@ class AuditState(AppState):
 
     def _where(self) -> LogFilter:
         person = self.member_filter
-        others = person if person in {o.value for o in OTHERS} else None
+        others = person if person in {v for v, _label in OTHERS} else None
         return LogFilter(entity=self.entity_filter or None, actor_id=None if others else parse_id(person),
                          others=others, account_id=parse_id(self.account_filter),
                          since=parse_date(self.since), until=parse_date(self.until))

@@ -5,6 +5,7 @@ import dataclasses
 
 import reflex as rx
 
+from practice.i18n import _
 from practice.services import firm, inbox
 from practice.services.formatting import format_datetime, relative_time
 from practice.state.base import STAFF, AppState, InboxBadgeState, allow, read, run, shown_in, unread_fingerprint
@@ -113,9 +114,10 @@ class InboxState(AppState):
         """Receive (or stop receiving) one kind of notification."""
         kind = str(kind)
         if kind not in inbox.KINDS:
-            self.error = "There is no such kind of notification."
+            self.error = _("There is no such kind of notification.")
             return
         await self._change(inbox.set_preference, kind, _flag(enabled))
         if not self.error:
-            return rx.toast.success(f"{'Receiving' if _flag(enabled) else 'No longer receiving'}: "
-                                    f"{inbox.KINDS[kind].lower()}.")
+            kind_name = _(inbox.KINDS[kind])
+            return rx.toast.success(_("Receiving: {kind}.").format(kind=kind_name) if _flag(enabled)
+                                    else _("No longer receiving: {kind}.").format(kind=kind_name))

@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+from practice.i18n import _, ngettext
 from practice.services.work import pipelines
 from practice.services.errors import PracticeError
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
@@ -92,17 +93,17 @@ class PipelinesState(AppState):
             self.create_open = False
             self.selected_id = pipeline.id
             self._refresh()
-            return rx.toast.success(f'Created pipeline "{pipeline.name}".')
+            return rx.toast.success(_('Created pipeline "{name}".').format(name=pipeline.name))
 
     @allow(ADMIN)
     def rename_pipeline(self, form: dict):
         if write_and_refresh(self, pipelines.rename_pipeline, self.selected_id, str(form.get("name", ""))):
-            return rx.toast.success("Pipeline renamed.")
+            return rx.toast.success(_("Pipeline renamed."))
 
     @allow(ADMIN)
     def rename_stage(self, form: dict):
         if write_and_refresh(self, pipelines.rename_stage, parse_int(form.get("stage_id")), str(form.get("name", ""))):
-            return rx.toast.success("Stage renamed.")
+            return rx.toast.success(_("Stage renamed."))
 
     @allow(ADMIN)
     def move_stage(self, stage_id: int, offset: int):
@@ -111,7 +112,7 @@ class PipelinesState(AppState):
     @allow(ADMIN)
     def add_stage(self, form: dict):
         if write_and_refresh(self, pipelines.add_stage, self.selected_id, str(form.get("name", ""))):
-            return rx.toast.success("Stage added.")
+            return rx.toast.success(_("Stage added."))
 
     @allow(ADMIN)
     def ask_delete_stage(self, stage_id: int):
@@ -124,7 +125,7 @@ class PipelinesState(AppState):
             return
         stage = next((s for s in self.stages if s.id == stage_id), None)
         if stage is None:
-            self.error = "That stage does not exist any more. Reload the page."
+            self.error = _("That stage does not exist any more. Reload the page.")
             return
         self.delete_stage_id, self.delete_stage_name, self.delete_jobs = stage_id, stage.name, jobs
         self.delete_targets = [Option(value=str(s.id), label=s.name) for s in self.stages if s.id != stage_id]
@@ -153,5 +154,7 @@ class PipelinesState(AppState):
         self.error = ""
         self._refresh()
         if moved:
-            return rx.toast.success(f'Deleted stage "{name}"; {moved} job{"s" if moved != 1 else ""} moved to "{target_name}".')
-        return rx.toast.success(f'Deleted stage "{name}".')
+            return rx.toast.success(ngettext('Deleted stage "{name}"; {moved} job moved to "{target}".',
+                                             'Deleted stage "{name}"; {moved} jobs moved to "{target}".', moved)
+                                    .format(name=name, moved=moved, target=target_name))
+        return rx.toast.success(_('Deleted stage "{name}".').format(name=name))

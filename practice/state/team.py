@@ -5,10 +5,16 @@ import dataclasses
 
 import reflex as rx
 
+from practice.i18n import N_, _
 from practice.models import Role
 from practice.services.access import team
 from practice.state.base import OWNER, STAFF, AppState, allow, read, run, run_off_loop, shown_in
 from practice.state.work_views import is_checked
+
+
+# The toast after a role change, one whole sentence per role.
+ROLE_NOW = {"owner": N_("{name} is now owner."), "admin": N_("{name} is now admin."),
+            "employee": N_("{name} is now employee.")}
 
 
 @dataclasses.dataclass
@@ -69,7 +75,7 @@ class TeamState(AppState):
                                         can_view_all_accounts=is_checked(form.get("view_all")))
             self.add_open = False
             self._refresh()
-            return rx.toast.success(f"Added {member.name} to the team.")
+            return rx.toast.success(_("Added {name} to the team.").format(name=member.name))
 
     @allow(OWNER)
     def start_edit(self, member_id: int):
@@ -79,7 +85,7 @@ class TeamState(AppState):
             return
         member = next((m for m in self.members if m.id == member_id), None)
         if member is None:
-            self.error = "That team member no longer exists. Reload the page."
+            self.error = _("That team member no longer exists. Reload the page.")
             return
         self.edit_id, self.edit_name, self.edit_role = member.id, member.name, member.role
         self.edit_view_all = member.view_all
@@ -104,4 +110,4 @@ class TeamState(AppState):
         if member.id == self._require().member_id:
             # The owner changed their own role: the menu and buttons follow at once.
             self.member_role = Role(member.role).value
-        return rx.toast.success(f"{member.name} is now {Role(member.role).value}.")
+        return rx.toast.success(_(ROLE_NOW[Role(member.role).value]).format(name=member.name))

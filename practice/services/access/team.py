@@ -28,7 +28,8 @@ def _role(value) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise InvalidInput(f'"{value}" is not a role; choose owner, admin or employee.', field="role") from None
+        raise InvalidInput(_('"{value}" is not a role; choose owner, admin or employee.').format(value=value),
+                           field="role") from None
 
 
 def list_members(session: Session, actor: Actor, *, include_inactive: bool = False) -> list[TeamMember]:
@@ -45,10 +46,10 @@ def add_member(session: Session, actor: Actor, *, name: str, email: str, passwor
     role = _role(role)
     name = name.strip()
     if not name:
-        raise InvalidInput("Give the team member a name.", field="name")
+        raise InvalidInput(_("Give the team member a name."), field="name")
     email = check_email(email)
     if session.exec(select(TeamMember).where(TeamMember.email == email)).first():
-        raise Conflict(f"{email} is already on the team.")
+        raise Conflict(_("{email} is already on the team.").format(email=email))
     member = TeamMember(name=name, email=email, role=Role(role), password_hash=hash_password(password),
                         can_view_all_accounts=can_view_all_accounts)
     session.add(member)
@@ -63,12 +64,12 @@ def set_role(session: Session, actor: Actor, member_id: int, role: Role,
     require_owner(actor)
     member = session.get(TeamMember, member_id)
     if not member:
-        raise NotFound("That team member no longer exists.")
+        raise NotFound(_("That team member no longer exists."))
     role = _role(role)
     if member.role == Role.owner and role != Role.owner:
         owners = session.exec(select(TeamMember).where(TeamMember.role == Role.owner, TeamMember.active == True)).all()  # noqa: E712
         if len(owners) <= 1:
-            raise PermissionDenied("The firm needs at least one owner. Make someone else owner first.")
+            raise PermissionDenied(_("The firm needs at least one owner. Make someone else owner first."))
     before = member.role
     member.role = role
     if can_view_all_accounts is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from practice.i18n import N_, _
 from practice.models import Job, Pipeline, Stage, utcnow
 from practice.services import audit, events
 from practice.services.actor import Actor, account_visible, require_admin
@@ -21,7 +22,7 @@ def stages_of(session: Session, pipeline_id: int) -> list[Stage]:
 def get_pipeline(session: Session, pipeline_id: int) -> Pipeline:
     pipeline = session.get(Pipeline, pipeline_id)
     if not pipeline:
-        raise NotFound("That pipeline does not exist.")
+        raise NotFound(_("That pipeline does not exist."))
     return pipeline
 
 
@@ -29,12 +30,19 @@ def pipeline_by_name(session: Session, name: str) -> Pipeline | None:
     return session.exec(select(Pipeline).where(func.lower(Pipeline.name) == name.strip().lower())).first()
 
 
+# The two sentences of a name check, per thing named (whole sentences: French agrees them with the thing).
+_NAME_SENTENCES = {
+    "pipeline": (N_("Give the pipeline a name."), N_("Keep the pipeline name under 80 characters.")),
+    "stage": (N_("Give the stage a name."), N_("Keep the stage name under 80 characters.")),
+}
+
+
 def _clean_name(name: str, what: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput(f"Give the {what} a name.", field="name")
+        raise InvalidInput(_(_NAME_SENTENCES[what][0]), field="name")
     if len(name) > 80:
-        raise InvalidInput(f"Keep the {what} name under 80 characters.", field="name")
+        raise InvalidInput(_(_NAME_SENTENCES[what][1]), field="name")
     return name
 
 
@@ -42,12 +50,12 @@ def create_pipeline(session: Session, actor: Actor, *, name: str, stages: list[s
     require_admin(actor)
     name = _clean_name(name, "pipeline")
     if pipeline_by_name(session, name):
-        raise Conflict(f'There is already a pipeline "{name}".')
+        raise Conflict(_('There is already a pipeline "{name}".').format(name=name))
     names = [_clean_name(s, "stage") for s in stages]
     if not names:
-        raise InvalidInput("A pipeline needs at least one stage.", field="stages")
+        raise InvalidInput(_("A pipeline needs at least one stage."), field="stages")
     if len({n.lower() for n in names}) != len(names):
-        raise InvalidInput("Two stages of a pipeline cannot have the same name.", field="stages")
+        raise InvalidInput(_("Two stages of a pipeline cannot have the same name."), field="stages")
     pipeline = Pipeline(name=name)
     session.add(pipeline)
     session.flush()
@@ -64,7 +72,7 @@ def rename_pipeline(session: Session, actor: Actor, pipeline_id: int, name: str)
     name = _clean_name(name, "pipeline")
     other = pipeline_by_name(session, name)
     if other and other.id != pipeline_id:
-        raise Conflict(f'There is already a pipeline "{name}".')
+        raise Conflict(_('There is already a pipeline "{name}".').format(name=name))
     old, pipeline.name = pipeline.name, name
     audit.record(session, actor, "rename", "pipeline", pipeline.id, f'Renamed pipeline "{old}" to "{name}"')
     return pipeline
@@ -73,14 +81,14 @@ def rename_pipeline(session: Session, actor: Actor, pipeline_id: int, name: str)
 def _stage(session: Session, stage_id: int) -> Stage:
     stage = session.get(Stage, stage_id)
     if not stage:
-        raise NotFound("That stage does not exist any more. Reload the page.")
+        raise NotFound(_("That stage does not exist any more. Reload the page."))
     return stage
 
 
 def _check_unique(session: Session, pipeline_id: int, name: str, except_id: int | None = None) -> None:
     for s in stages_of(session, pipeline_id):
         if s.name.lower() == name.lower() and s.id != except_id:
-            raise Conflict(f'This pipeline already has a stage "{name}".')
+            raise Conflict(_('This pipeline already has a stage "{name}".').format(name=name))
 
 
 def add_stage(session: Session, actor: Actor, pipeline_id: int, name: str, position: int | None = None) -> Stage:
@@ -114,7 +122,7 @@ def reorder_stages(session: Session, actor: Actor, pipeline_id: int, stage_ids: 
     require_admin(actor)
     stages = {s.id: s for s in stages_of(session, pipeline_id)}
     if sorted(stages) != sorted(stage_ids):
-        raise InvalidInput("The stages changed while you were editing. Reload the page and try again.")
+        raise InvalidInput(_("The stages changed while you were editing. Reload the page and try again."))
     for position, stage_id in enumerate(stage_ids):
         stages[stage_id].position = position
     audit.record(session, actor, "stages_reordered", "pipeline", pipeline_id, "Reordered stages",
@@ -155,7 +163,7 @@ def delete_stage(session: Session, actor: Actor, stage_id: int, move_jobs_to: in
     stage = _stage(session, stage_id)
     stages = stages_of(session, stage.pipeline_id)
     if len(stages) == 1:
-        raise InvalidInput("A pipeline needs at least one stage; add another before deleting this one.")
+        raise InvalidInput(_("A pipeline needs at least one stage; add another before deleting this one."))
     job_rows = session.exec(select(Job.id, Job.account_id).where(Job.stage_id == stage_id)).all()
     if job_rows:
         if move_jobs_to is None:
@@ -163,7 +171,7 @@ def delete_stage(session: Session, actor: Actor, stage_id: int, move_jobs_to: in
                                field="move_jobs_to")
         target = _stage(session, move_jobs_to)
         if target.pipeline_id != stage.pipeline_id or target.id == stage.id:
-            raise InvalidInput("Choose another stage of the same pipeline for its jobs.", field="move_jobs_to")
+            raise InvalidInput(_("Choose another stage of the same pipeline for its jobs."), field="move_jobs_to")
         session.execute(update(Job).where(Job.stage_id == stage_id)
                         .values(stage_id=target.id, entered_stage_at=utcnow(), version=Job.version + 1))
         pipeline = get_pipeline(session, stage.pipeline_id)

@@ -1,0 +1,65 @@
+"""A French-speaking member reads the inbox, pipelines, audit log and team pages, and the sentences they show, in
+French at desktop and phone sizes: no text of the English catalog on screen (issue 14). One browser session visits
+them all."""
+import pytest
+from playwright.sync_api import expect
+
+from practice import routes
+from practice.db import write_session
+from practice.models import Pipeline, Stage
+from tests.e2e.conftest import DESKTOP, PHONE, log_in
+from tests.e2e.test_french_staff_settings import set_language
+from tests.e2e.visible_english import english_on_screen
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def ann_in_french(harness):
+    set_language("ann@example.com", "fr")
+    yield
+    set_language("ann@example.com", "")
+    with write_session() as s:  # what the test made
+        for pipeline in s.query(Pipeline).filter(Pipeline.name == "Liasse IS"):
+            s.query(Stage).filter(Stage.pipeline_id == pipeline.id).delete()
+            s.delete(pipeline)
+
+
+def french_at_both_sizes(page, expected: str) -> None:
+    """The page shows `expected` and no English, at desktop then phone size (then back to desktop)."""
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        expect(page.get_by_text(expected, exact=False).first).to_be_visible()
+        assert english_on_screen(page) == [], page.url
+    page.set_viewport_size(DESKTOP)
+
+
+def test_inbox_pipelines_audit_and_team_in_french(page, base_url, ann_in_french):
+    log_in(page, base_url, "ann@example.com", "demo-staff-pass")
+    page.goto(base_url + routes.INBOX)
+    french_at_both_sizes(page, "Ce que je reçois")
+    page.click("#inbox-tab-archived")
+    french_at_both_sizes(page, "Rien d'archivé")
+
+    page.goto(base_url + routes.PIPELINES)
+    french_at_both_sizes(page, "Ajouter l'étape")
+    page.click("#new-pipeline")
+    page.fill("#pipeline-name", "Liasse IS")
+    page.fill("#pipeline-stages", "Collecte\nCollecte")
+    page.click("#create-pipeline")
+    expect(page.get_by_text("Deux étapes d'un même processus ne peuvent pas avoir le même nom.")).to_be_visible()
+    assert english_on_screen(page) == []
+    page.fill("#pipeline-stages", "Collecte\nRévision")
+    page.click("#create-pipeline")
+    expect(page.get_by_text("Processus « Liasse IS » créé.")).to_be_visible()
+    french_at_both_sizes(page, "Étape 2")
+
+    page.goto(base_url + routes.AUDIT)
+    french_at_both_sizes(page, "Effacer les filtres")
+    page.fill("#audit-since", "2030-01-02")
+    page.fill("#audit-until", "2030-01-01")
+    expect(page.get_by_text("Le premier jour est après le dernier", exact=False)).to_be_visible()
+    assert english_on_screen(page) == []
+
+    page.goto(base_url + routes.TEAM)
+    french_at_both_sizes(page, "Seul le propriétaire du cabinet peut ajouter des membres")

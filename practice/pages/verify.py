@@ -2,6 +2,7 @@
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.layout import error_callout
 from practice.state.verify import AuditRow, Fact, VerifyState, max_bytes
 
@@ -33,7 +34,7 @@ def verdict() -> rx.Component:
 
 def result() -> rx.Component:
     return rx.vstack(
-        rx.text("Checked: ", rx.text.strong(VerifyState.file_name), size="2", color_scheme="gray"),
+        rx.text(t("Checked:"), " ", rx.text.strong(VerifyState.file_name), size="2", color_scheme="gray"),
         verdict(),
         rx.cond(VerifyState.problems.length() > 0,
                 rx.unordered_list(rx.foreach(VerifyState.problems, lambda p: rx.list_item(p, size="2")),
@@ -41,14 +42,14 @@ def result() -> rx.Component:
         rx.table.root(rx.table.body(rx.foreach(VerifyState.facts, fact_row)), width="100%", size="1",
                       id="verify-facts"),
         rx.cond(VerifyState.audit_rows.length() > 0,
-                rx.vstack(rx.heading("Audit trail", size="4"),
+                rx.vstack(rx.heading(t("Audit trail"), size="4"),
                           rx.cond(VerifyState.verdict == "changed",
-                                  rx.text("The file was changed after sealing, so this trail may have been "
-                                          "changed too.", size="2", color_scheme="red")),
+                                  rx.text(t("The file was changed after sealing, so this trail may have been "
+                                            "changed too."), size="2", color_scheme="red")),
                           rx.table.root(rx.table.body(rx.foreach(VerifyState.audit_rows, audit_row)),
                                         width="100%", size="1", id="verify-audit"),
                           width="100%", spacing="2"),
-                rx.text("This file carries no audit trail.", size="2", color_scheme="gray")),
+                rx.text(t("This file carries no audit trail."), size="2", color_scheme="gray")),
         spacing="3", width="100%",
     )
 
@@ -58,14 +59,14 @@ def verify_page() -> rx.Component:
     return rx.center(
         rx.card(
             rx.vstack(
-                rx.heading("Check a signed document", size="6"),
-                rx.text("Choose a PDF signed through this firm. We check its seal: whether the file changed after "
-                        "it was sealed, who sealed it and when, and we show its audit trail. The file is checked "
-                        "here and not kept.", size="2"),
+                rx.heading(t("Check a signed document"), size="6"),
+                rx.text(t("Choose a PDF signed through this firm. We check its seal: whether the file changed after "
+                          "it was sealed, who sealed it and when, and we show its audit trail. The file is checked "
+                          "here and not kept."), size="2"),
                 rx.upload(
                     rx.vstack(rx.icon("file-search", size=22),
-                              rx.button("Choose a PDF", type="button", size="3", id="verify-choose"),
-                              rx.text(f"or drop it here (up to {limit_mb} MB)", size="1", color_scheme="gray"),
+                              rx.button(t("Choose a PDF"), type="button", size="3", id="verify-choose"),
+                              rx.text(t("or drop it here (up to {size} MB)", size=limit_mb), size="1", color_scheme="gray"),
                               align="center", spacing="1"),
                     id=UPLOAD_ID, multiple=False, max_files=1, max_size=max_bytes(),
                     accept={"application/pdf": [".pdf"]},
@@ -77,10 +78,10 @@ def verify_page() -> rx.Component:
                 error_callout(VerifyState.error),
                 rx.cond(VerifyState.checked, result()),
                 rx.vstack(
-                    rx.text("To check signed files in your own PDF reader, add the firm's certificate to the "
-                            "reader's trusted certificates.", size="1", color_scheme="gray"),
+                    rx.text(t("To check signed files in your own PDF reader, add the firm's certificate to the "
+                              "reader's trusted certificates."), size="1", color_scheme="gray"),
                     # A button, not a link to "#": that would reload the route and clear the result.
-                    rx.button(rx.icon("download", size=14), "Download the firm's certificate", type="button",
+                    rx.button(rx.icon("download", size=14), t("Download the firm's certificate"), type="button",
                               variant="ghost", size="1", id="verify-download-certificate",
                               on_click=VerifyState.download_certificate),
                     spacing="1", align="start"),

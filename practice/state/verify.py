@@ -13,6 +13,7 @@ import time
 import reflex as rx
 
 from practice.db import read_session
+from practice.i18n import N_, _, ngettext
 from practice.services.documents import storage
 from practice.services.signing import audit_page, certificates, verify
 from practice.state.base import ANYONE, AppState, allow, client_address
@@ -53,8 +54,11 @@ def take_turn(visitor: str, now: float | None = None) -> str:
             times.popleft()
         if len(times) >= CHECKS_PER_WINDOW:
             wait = int(WINDOW_SECONDS - (now - times[0])) // 60 + 1
-            return (f"You have checked {CHECKS_PER_WINDOW} files in the last {WINDOW_SECONDS // 60} minutes; "
-                    f"please wait {wait} minute{'s' if wait != 1 else ''} and try again.")
+            return ngettext("You have checked {count} files in the last {window} minutes; please wait {wait} minute "
+                            "and try again.",
+                            "You have checked {count} files in the last {window} minutes; please wait {wait} minutes "
+                            "and try again.", wait).format(count=CHECKS_PER_WINDOW, window=WINDOW_SECONDS // 60,
+                                                           wait=wait)
         times.append(now)
     return ""
 
@@ -74,46 +78,52 @@ def _check(data: bytes) -> tuple[verify.VerifyReport, str]:
 def _facts(report: verify.VerifyReport, record: str) -> list[Fact]:
     facts = []
     if report.sealed_by:
-        facts.append(Fact("Sealed by", report.sealed_by))
+        facts.append(Fact(_("Sealed by"), report.sealed_by))
     if report.sealed_at:
-        facts.append(Fact("Sealed at", audit_page.utc_text(report.sealed_at) + (
-            f" (from the timestamp server of {report.timestamp_by})" if report.timestamped
-            else " (the sealing computer's clock)")))
+        at = audit_page.utc_text(report.sealed_at)
+        facts.append(Fact(_("Sealed at"), _("{at} (from the timestamp server of {server})").format(
+            at=at, server=report.timestamp_by) if report.timestamped
+            else _("{at} (the sealing computer's clock)").format(at=at)))
     if report.certificate_fingerprint:
-        facts.append(Fact("Sealed with the firm's certificate", "Yes" if report.firm_certificate else "No"))
-        facts.append(Fact("Certificate fingerprint (SHA-256)", report.certificate_fingerprint))
+        facts.append(Fact(_("Sealed with the firm's certificate"), _("Yes") if report.firm_certificate else _("No")))
+        facts.append(Fact(_("Certificate fingerprint (SHA-256)"), report.certificate_fingerprint))
     if record:
-        facts.append(Fact("On record at the firm", record))
-    facts.append(Fact("SHA-256 of this file", report.sha256))
+        facts.append(Fact(_("On record at the firm"), record))
+    facts.append(Fact(_("SHA-256 of this file"), report.sha256))
     return facts
+
+
+# The trail's rows as the page names them (the trail itself is the record, written in the firm's words).
+_DOCUMENT_ROWS = ((N_("Document"), "title"), (N_("Reference"), "reference"), (N_("Firm"), "firm_name"),
+                  (N_("Client"), "account_name"), (N_("Completed"), "completed_at"),
+                  (N_("SHA-256 of the original"), "original_sha256"),
+                  (N_("SHA-256 of the signed pages"), "stamped_sha256"))
+_SIGNER_ROWS = ((N_("Email"), "email"), (N_("Portal login"), "login"), (N_("Status"), "status"),
+                (N_("IP address"), "ip_address"), (N_("Browser"), "user_agent"), (N_("Viewed"), "viewed_at"),
+                (N_("Consented"), "consented_at"), (N_("Signed"), "signed_at"), (N_("Declined"), "declined_at"),
+                (N_("Reason"), "decline_reason"), (N_("Identity check"), "identity_check"),
+                (N_("Result"), "identity_result"))
 
 
 def _audit_rows(audit: dict | None) -> list[AuditRow]:
     if not audit:
         return []
     rows = []
-    for label, key in (("Document", "title"), ("Reference", "reference"), ("Firm", "firm_name"),
-                       ("Client", "account_name"), ("Completed", "completed_at"),
-                       ("SHA-256 of the original", "original_sha256"),
-                       ("SHA-256 of the signed pages", "stamped_sha256")):
+    for label, key in _DOCUMENT_ROWS:
         if audit.get(key):
             value = audit_page.pretty_time(audit[key]) if key.endswith("_at") else str(audit[key])
-            rows.append(AuditRow("row", label, value[:200]))
+            rows.append(AuditRow("row", _(label), value[:200]))
     for n, s in enumerate(audit.get("signers") or [], 1):
         if not isinstance(s, dict):
             continue
-        rows.append(AuditRow("heading", f"Signer {n}: {s.get('name', '')}"))
-        for label, key in (("Email", "email"), ("Portal login", "login"), ("Status", "status"),
-                           ("IP address", "ip_address"), ("Browser", "user_agent"), ("Viewed", "viewed_at"),
-                           ("Consented", "consented_at"), ("Signed", "signed_at"), ("Declined", "declined_at"),
-                           ("Reason", "decline_reason"), ("Identity check", "identity_check"),
-                           ("Result", "identity_result")):
+        rows.append(AuditRow("heading", _("Signer {n}: {name}").format(n=n, name=s.get("name", ""))))
+        for label, key in _SIGNER_ROWS:
             if s.get(key):
                 value = audit_page.pretty_time(s[key]) if key.endswith("_at") else str(s[key])
-                rows.append(AuditRow("row", label, value[:500]))
+                rows.append(AuditRow("row", _(label), value[:500]))
     events = [e for e in audit.get("events") or [] if isinstance(e, dict)]
     if events:
-        rows.append(AuditRow("heading", "Timeline (UTC)"))
+        rows.append(AuditRow("heading", _("Timeline (UTC)")))
         rows += [AuditRow("row", audit_page.pretty_time(e.get("at", ""))[:40], str(e.get("what", ""))[:500])
                  for e in events[:200]]
     return rows[:400]
@@ -131,7 +141,8 @@ class VerifyState(AppState):
 
     @allow(ANYONE)
     def load(self):
-        """Start with an empty form (a reload forgets the last file)."""
+        """Start with an empty form (a reload forgets the last file), in the tab's language or the firm's."""
+        self._show_visitor_language()
         self._clear()
 
     def _clear(self):
@@ -141,15 +152,15 @@ class VerifyState(AppState):
     @allow(ANYONE)
     def file_rejected(self, rejected: list[dict] | None = None):
         self._clear()
-        self.error = (f"That file cannot be checked: choose one PDF file of at most "
-                      f"{max_bytes() // 1024 // 1024} MB.")
+        self.error = _("That file cannot be checked: choose one PDF file of at most {size} MB.").format(
+            size=max_bytes() // 1024 // 1024)
 
     @allow(ANYONE)
     async def handle_upload(self, files: list[rx.UploadFile]):
         """Check the uploaded PDF (off the event loop: validation takes a moment)."""
         self._clear()
         if not files:
-            self.error = "Choose a PDF file to check."
+            self.error = _("Choose a PDF file to check.")
             return
         upload = files[0]
         data = upload.file.read(max_bytes() + 1)
@@ -167,12 +178,12 @@ class VerifyState(AppState):
         """Why this file is not checked now ("" when it is, and then the one checking slot is taken)."""
         limit = max_bytes()
         if size > limit:
-            return f"That file is larger than {limit // 1024 // 1024} MB; signed files are far smaller."
+            return _("That file is larger than {size} MB; signed files are far smaller.").format(size=limit // 1024 // 1024)
         refused = take_turn(client_address(self) or "unknown")
         if refused:
             return refused
         if not _running.acquire(blocking=False):
-            return "Several files are being checked right now; please try again in a moment."
+            return _("Several files are being checked right now; please try again in a moment.")
         return ""
 
     def _show_report(self, report, record) -> None:
@@ -191,5 +202,5 @@ class VerifyState(AppState):
             row = certificates.current(session)
             pem = row.cert_pem if row else ""
         if not pem:
-            return rx.toast.error("The firm has no sealing certificate yet.")
+            return rx.toast.error(_("The firm has no sealing certificate yet."))
         return rx.download(data=pem, filename="firm-seal-certificate.pem")

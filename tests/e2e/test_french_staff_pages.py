@@ -1,15 +1,17 @@
 """A French-speaking member reads the inbox, pipelines, audit log and team pages, and the sentences they show, in
 French at desktop and phone sizes: no text of the English catalog on screen (issue 14). One browser session visits
-them all."""
+them all, then the public verify page, which a visitor reads in the language the tab already shows."""
 import pytest
 from playwright.sync_api import expect
 
 from practice import routes
 from practice.db import write_session
 from practice.models import Pipeline, Stage
+from practice.services.signing import seal
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
 from tests.e2e.test_french_staff_settings import set_language
 from tests.e2e.visible_english import english_on_screen
+from tests.factories import sample_fields, sample_pdf, sample_trail
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +36,7 @@ def french_at_both_sizes(page, expected: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_inbox_pipelines_audit_and_team_in_french(page, base_url, ann_in_french):
+def test_inbox_pipelines_audit_team_and_verify_in_french(page, base_url, ann_in_french, tmp_path):
     log_in(page, base_url, "ann@example.com", "demo-staff-pass")
     page.goto(base_url + routes.INBOX)
     french_at_both_sizes(page, "Ce que je reçois")
@@ -63,3 +65,16 @@ def test_inbox_pipelines_audit_and_team_in_french(page, base_url, ann_in_french)
 
     page.goto(base_url + routes.TEAM)
     french_at_both_sizes(page, "Seul le propriétaire du cabinet peut ajouter des membres")
+
+    with write_session() as s:
+        done = seal.finish(s, sample_pdf(2), sample_fields(), sample_trail())
+    (tmp_path / "lettre-signee.pdf").write_bytes(done.pdf)
+    (tmp_path / "notes.txt").write_text("pas un pdf")
+    page.goto(base_url + routes.VERIFY)
+    french_at_both_sizes(page, "Vérifier un document signé")
+    page.locator("#verify-upload input[type=file]").set_input_files(str(tmp_path / "lettre-signee.pdf"))
+    expect(page.locator("#verify-summary")).to_contain_text("Ce fichier est intact")
+    french_at_both_sizes(page, "Piste d'audit")
+    page.locator("#verify-upload input[type=file]").set_input_files(str(tmp_path / "notes.txt"))
+    expect(page.get_by_text("Ce fichier ne peut pas être vérifié", exact=False)).to_be_visible()
+    assert english_on_screen(page) == []

@@ -17,8 +17,10 @@ from asn1crypto import x509 as asn1_x509
 from pypdf import PdfReader, apply_configuration
 from sqlmodel import Session, select
 
+from practice import i18n
+from practice.i18n import _
 from practice.models import Firm, Proposal, SignatureRequest
-from practice.sandbox import SandboxBusy, SandboxCpuExceeded, SandboxError, SandboxFailed, run_limited
+from practice.sandbox import SandboxBusy, SandboxCpuExceeded, SandboxError, SandboxFailed, SandboxTimeout, run_limited
 from practice.services.signing import certificates
 from practice.services.signing.audit_page import AUDIT_ATTACHMENT, iso_utc, pretty_time, sha256_hex, utc_text
 from practice.services.signing.seal import run_sync
@@ -102,14 +104,14 @@ def _audit_from(pdf: bytes) -> dict | None:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return utc_text(value) if value else "an unknown time"
+    return utc_text(value) if value else _("an unknown time")
 
 
 def firm_trust(session: Session) -> tuple[list[str], str]:
     """The PEM of every certificate the firm ever sealed with, and the firm's name (read only)."""
     pems = [row.cert_pem for row in certificates.all_certificates(session)]
     firm = session.exec(select(Firm)).first()  # read only: verify never writes
-    return pems, firm.name if firm else "the firm"
+    return pems, firm.name if firm else _("the firm")
 
 
 def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Session | None = None,
@@ -125,8 +127,8 @@ def verify(pdf: bytes, *, trust_roots_pem: list[str] | None = None, session: Ses
     except Exception:  # noqa: BLE001 - the promise is a sentence, whatever the file holds
         log.exception("verify failed unexpectedly")
         return VerifyReport(intact=False, trusted=False, sha256=sha256_hex(pdf or b""),
-                            summary="This file could not be checked: it is damaged or not a sealed PDF.",
-                            problems=["unexpected error while checking"])
+                            summary=_("This file could not be checked: it is damaged or not a sealed PDF."),
+                            problems=[_("unexpected error while checking")])
 
 
 def _verify(pdf: bytes, pems: list[str], firm_name: str) -> VerifyReport:
@@ -139,40 +141,41 @@ def _verify(pdf: bytes, pems: list[str], firm_name: str) -> VerifyReport:
                             sha256=digest, **kw)
 
     if not pdf:
-        return fail("The file is empty.")
+        return fail(_("The file is empty."))
     if b"%PDF-" not in pdf[:1024]:
-        return fail("This file is not a PDF.")
+        return fail(_("This file is not a PDF."))
     try:
         roots = _load_roots(pems)
     except Exception:  # noqa: BLE001
-        return fail("The certificate given to check against cannot be read; give a PEM or DER certificate file.")
+        return fail(_("The certificate given to check against cannot be read; give a PEM or DER certificate file."))
     try:
         sigs = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
     except Exception:  # noqa: BLE001
-        return fail("This PDF is damaged and cannot be read: it may have been cut short or changed.")
+        return fail(_("This PDF is damaged and cannot be read: it may have been cut short or changed."))
     if not sigs:
-        return fail("This PDF carries no seal, so nothing shows who made it or that it is unchanged.")
+        return fail(_("This PDF carries no seal, so nothing shows who made it or that it is unchanged."))
     embedded = sigs[-1]
     try:
         signer_cert = embedded.signer_cert
         facts = {"sealed_by": _who(signer_cert), "certificate_fingerprint": _fingerprint_der(signer_cert.dump())}
     except Exception:  # noqa: BLE001
-        return fail("The seal in this file is damaged: it names no readable certificate.")
+        return fail(_("The seal in this file is damaged: it names no readable certificate."))
     firm_prints = {_fingerprint_der(r.dump()) for r in roots}
     earlier = _earlier_firm_seal(sigs[:-1], firm_prints)
     if earlier is not None and facts["certificate_fingerprint"] not in firm_prints:
         # Every seal is looked at: the firm's own seal followed by someone else's change and seal.
         whose = firm_name or _who(earlier.signer_cert)
-        return fail(f"This file was changed after {whose} sealed it on {_when(_reported_time(earlier))}: a later "
-                    f"change was added and sealed by {facts['sealed_by']}, not by the firm. It is not the file "
-                    f"{whose} sealed.",
-                    f"The firm's seal was broken by a later change, sealed by {facts['sealed_by']}.",
+        return fail(_("This file was changed after {whose} sealed it on {when}: a later change was added and sealed "
+                      "by {sealer}, not by the firm. It is not the file {whose} sealed.")
+                    .format(whose=whose, when=_when(_reported_time(earlier)), sealer=facts["sealed_by"]),
+                    _("The firm's seal was broken by a later change, sealed by {sealer}.")
+                    .format(sealer=facts["sealed_by"]),
                     audit=_audit_from(pdf), **facts)
     try:
         status = run_sync(lambda: _validate(embedded, roots))
     except Exception:  # noqa: BLE001 - pyHanko raises many kinds on a broken seal
-        return fail(f"The seal in this file does not check out: the file or its seal was changed after "
-                    f"{facts['sealed_by']} sealed it.", **facts)
+        return fail(_("The seal in this file does not check out: the file or its seal was changed after {sealer} "
+                      "sealed it.").format(sealer=facts["sealed_by"]), **facts)
     return _report(pdf, digest, embedded, status, roots, firm_name, facts)
 
 
@@ -216,20 +219,20 @@ def _problems(embedded, status, timestamped: bool) -> list[str]:
 
     problems: list[str] = []
     if not status.intact:
-        problems.append("The contents no longer match the seal: the file was changed after it was sealed.")
+        problems.append(_("The contents no longer match the seal: the file was changed after it was sealed."))
     elif not status.valid:
-        problems.append("The seal's signature does not match its certificate: the seal was tampered with.")
+        problems.append(_("The seal's signature does not match its certificate: the seal was tampered with."))
     if status.intact and status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        problems.append("Something was added to the file after it was sealed.")
+        problems.append(_("Something was added to the file after it was sealed."))
         if status.docmdp_ok is False:
-            problems.append("The seal allows no changes, so the addition breaks it.")
+            problems.append(_("The seal allows no changes, so the addition breaks it."))
     try:
         if status.intact and not _padding_ok(embedded):
-            problems.append("The seal's reserved space was altered after sealing.")
+            problems.append(_("The seal's reserved space was altered after sealing."))
     except Exception:  # noqa: BLE001
-        problems.append("The seal's data cannot be read.")
+        problems.append(_("The seal's data cannot be read."))
     if status.timestamp_validity is not None and not timestamped:
-        problems.append("The timestamp in the seal does not check out.")
+        problems.append(_("The timestamp in the seal does not check out."))
     return problems
 
 
@@ -243,21 +246,23 @@ def _report(pdf: bytes, digest: str, embedded, status, roots: list, firm_name: s
     firm_cert = facts["certificate_fingerprint"] in {_fingerprint_der(r.dump()) for r in roots}
     trusted = intact and (firm_cert or bool(status.trusted))
     sealed_by, when = facts["sealed_by"], _when(sealed_at)
-    whose = f"the certificate of {firm_name}" if firm_name else "the certificate you trust"
+    whose = (_("the certificate of {firm}").format(firm=firm_name) if firm_name
+             else _("the certificate you trust"))
     if not intact:
-        summary = (f"This file was changed after it was sealed: it is not the file {sealed_by} sealed on {when}. "
-                   + problems[0])
+        summary = _("This file was changed after it was sealed: it is not the file {sealer} sealed on {when}. "
+                    "{problem}").format(sealer=sealed_by, when=when, problem=problems[0])
     elif trusted:
-        summary = (f"This file is intact: it is exactly as {sealed_by} sealed it on {when}"
-                   + (", with " + whose + "." if roots else "."))
+        summary = (_("This file is intact: it is exactly as {sealer} sealed it on {when}, with {whose}.") if roots
+                   else _("This file is intact: it is exactly as {sealer} sealed it on {when}.")
+                   ).format(sealer=sealed_by, when=when, whose=whose)
     elif not roots:
-        summary = (f"This file is unchanged since {sealed_by} sealed it on {when}, but there is no certificate "
-                   "to check the seal against, so who sealed it cannot be confirmed.")
-        problems.append("No trusted certificate was given.")
+        summary = _("This file is unchanged since {sealer} sealed it on {when}, but there is no certificate to "
+                    "check the seal against, so who sealed it cannot be confirmed.").format(sealer=sealed_by, when=when)
+        problems.append(_("No trusted certificate was given."))
     else:
-        summary = (f"This file is unchanged since it was sealed on {when}, but it was sealed by {sealed_by}, "
-                   f"not with {whose}.")
-        problems.append("The seal was made with a certificate that is not trusted here.")
+        summary = _("This file is unchanged since it was sealed on {when}, but it was sealed by {sealer}, not "
+                    "with {whose}.").format(when=when, sealer=sealed_by, whose=whose)
+        problems.append(_("The seal was made with a certificate that is not trusted here."))
     return VerifyReport(intact=intact, trusted=trusted, summary=summary, sealed_at=sealed_at,
                         timestamped=timestamped, audit=_audit_from(pdf), problems=problems, sha256=digest,
                         firm_certificate=firm_cert, reason=_seal_reason(embedded),
@@ -317,13 +322,13 @@ def on_record(session: Session, sha256: str) -> str:
         return ""
     request = session.exec(select(SignatureRequest).where(SignatureRequest.final_sha256 == sha256)).first()
     if request is not None:
-        return (f"Yes: this exact file is the firm's signed copy of signature request #{request.id}"
-                + (f", completed {utc_text(request.completed_at)}." if request.completed_at else "."))
+        return (_("Yes: this exact file is the firm's signed copy of the signature request \"{title}\", completed "
+                  "{when}.").format(title=request.title, when=_when(request.completed_at)))
     proposal = session.exec(select(Proposal).where(Proposal.final_sha256 == sha256)).first()
     if proposal is not None:
-        return (f"Yes: this exact file is the firm's signed copy of proposal #{proposal.id}"
-                + (f", signed {utc_text(proposal.signed_at)}." if proposal.signed_at else "."))
-    return "No: the firm has no signed file with exactly these contents on record."
+        return (_("Yes: this exact file is the firm's signed copy of the proposal \"{title}\", signed {when}.")
+                .format(title=proposal.name, when=_when(proposal.signed_at)))
+    return _("No: the firm has no signed file with exactly these contents on record.")
 
 
 # --- verifying a stranger's file in a limited process ---------------------------------------------
@@ -361,33 +366,36 @@ def verify_isolated(session: Session, pdf: bytes) -> VerifyReport:
 
     def refused(reason: str) -> VerifyReport:
         return VerifyReport(intact=False, trusted=False, sha256=digest, problems=[reason],
-                            summary=f"This file could not be checked safely: {reason}.")
+                            summary=_("This file could not be checked safely: {reason}.").format(reason=reason))
 
     roots, firm_name = firm_trust(session)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
         tmp.write(pdf)
         tmp.flush()
         try:
-            answer = run_limited(verify_file, {"path": tmp.name, "roots": roots, "firm_name": firm_name},
+            answer = run_limited(verify_file, {"path": tmp.name, "roots": roots, "firm_name": firm_name,
+                                                  "language": i18n.current_locale()},
                                  cpu_s=VERIFY_CPU_SECONDS, memory_bytes=VERIFY_MEMORY_BYTES,
                                  wall_s=VERIFY_WALL_SECONDS, pool="public")
         except SandboxBusy:
-            return refused("the server is busy checking other files; try again in a minute")
+            return refused(_("the server is busy checking other files; try again in a minute"))
         except (SandboxCpuExceeded, SandboxFailed):
-            return refused("checking it needed more memory or time than allowed")
-        except SandboxError as err:  # the wall clock, or no answer
-            return refused(f"checking {err}" if str(err).startswith("it ") else str(err))
+            return refused(_("checking it needed more memory or time than allowed"))
+        except SandboxTimeout:
+            return refused(_("checking it took too long"))
+        except SandboxError:  # no answer
+            return refused(_("the checker gave no answer"))
     try:
         return report_from_json(answer)
     except (ValueError, IndexError, TypeError, AttributeError):
-        return refused("the checker gave no answer")
+        return refused(_("the checker gave no answer"))
 
 
 def verify_file(request: dict) -> dict:
     """The limited child's side of `verify_isolated`: the report on the file at request["path"], as JSON."""
     with open(request["path"], "rb") as fh:
         data = fh.read()
-    with apply_configuration(**STREAM_LIMITS):
+    with apply_configuration(**STREAM_LIMITS), i18n.using_locale(request.get("language")):
         report = verify(data, trust_roots_pem=request.get("roots") or [],
                         firm_name=str(request.get("firm_name") or ""))
     return report_to_json(report)

@@ -3,6 +3,7 @@ import reflex as rx
 from reflex.vars.base import Var
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import portal_page
 from practice.components.signature_pad import PRINT_FONT, SCRIPT_FONT, read_signature, signature_pad
@@ -25,7 +26,7 @@ def _firm_message() -> rx.Component:
 
 
 def _title() -> rx.Component:
-    return rx.vstack(rx.text("Signature request", size="1", color_scheme="gray"),
+    return rx.vstack(rx.text(t("Signature request"), size="1", color_scheme="gray"),
                      rx.heading(S.title, size="5", id="sign-title", style={"word_break": "break-word"}),
                      spacing="0", width="100%")
 
@@ -33,19 +34,19 @@ def _title() -> rx.Component:
 def consent_step() -> rx.Component:
     return rx.card(rx.form(
         rx.vstack(
-            rx.heading("Before you sign", size="4"),
-            rx.text("Please read this, then agree to sign and receive records electronically.", size="2"),
+            rx.heading(t("Before you sign"), size="4"),
+            rx.text(t("Please read this, then agree to sign and receive records electronically."), size="2"),
             rx.box(rx.text(S.disclosure, size="2", white_space="pre-wrap"), id="sign-disclosure", width="100%",
                    max_height="45vh", overflow_y="auto", padding="0.75em", border_radius="8px",
                    border=f"1px solid {rx.color('gray', 6)}", background=rx.color("gray", 2)),
             rx.el.label(
                 rx.hstack(rx.checkbox(name="agree", id="consent-agree", size="3"),
-                          rx.text("I agree to sign and receive records electronically.", size="3"),
+                          rx.text(t("I agree to sign and receive records electronically."), size="3"),
                           spacing="2", align="center"),
                 html_for="consent-agree", style={"cursor": "pointer"},
             ),
             error_callout(S.error),
-            rx.button("Continue", type="submit", size="3", width="100%", id="consent-continue"),
+            rx.button(t("Continue"), type="submit", size="3", width="100%", id="consent-continue"),
             decline_button(),
             spacing="3", width="100%",
         ),
@@ -56,17 +57,16 @@ def consent_step() -> rx.Component:
 def code_step() -> rx.Component:
     return rx.card(rx.form(
         rx.vstack(
-            rx.heading("Check it is you", size="4"),
-            rx.text("We sent a code to ", rx.text(S.code_to, as_="span", weight="bold", id="sign-code-to"),
-                    ". Type the 6 digits here.", size="2"),
+            rx.heading(t("Check it is you"), size="4"),
+            rx.text(t("We sent a code to {email}. Type the 6 digits here.", email=S.code_to), size="2"),
             _notice(S.code_notice),
             rx.input(name="code", id="sign-code", input_mode="numeric", auto_complete="one-time-code",
-                     pattern="[0-9]*", max_length=8, placeholder="123456", aria_label="The 6-digit code",
+                     pattern="[0-9]*", max_length=8, placeholder="123456", aria_label=t("The 6-digit code"),
                      size="3", width="100%", style={"font_size": "1.5em", "letter_spacing": "0.3em"}),
             error_callout(S.error),
-            rx.button("Continue", type="submit", size="3", width="100%", id="code-continue"),
-            rx.hstack(rx.text("No email? Check the spam folder, or", size="2", color_scheme="gray"),
-                      rx.button("send a new code", type="button", variant="ghost", size="2", id="code-resend",
+            rx.button(t("Continue"), type="submit", size="3", width="100%", id="code-continue"),
+            rx.hstack(rx.text(t("No email? Check the spam folder, or"), size="2", color_scheme="gray"),
+                      rx.button(t("send a new code"), type="button", variant="ghost", size="2", id="code-resend",
                                 on_click=S.resend_code),
                       align="center", wrap="wrap", spacing="1"),
             decline_button(),
@@ -87,7 +87,7 @@ def _filled_box(f) -> rx.Component:
                            "font_style": rx.cond(script, "italic", "normal"), "color": "#111827"})
     return rx.cond(
         (f.kind == "signature") & (S.signature_image != ""),
-        rx.image(src=S.signature_image, alt="Your signature", width="100%", height="100%",
+        rx.image(src=S.signature_image, alt=t("Your signature"), width="100%", height="100%",
                  style={"object_fit": "contain"}),
         typed,
     )
@@ -144,16 +144,16 @@ def action_bar() -> rx.Component:
     return rx.vstack(
         error_callout(S.error),
         rx.hstack(
-            rx.text(S.filled_count.to_string() + " of " + S.field_count.to_string() + " filled", size="1",
+            rx.text(t("{filled} of {total} filled", filled=S.filled_count, total=S.field_count), size="1",
                     id="sign-progress", color_scheme="gray"),
             rx.spacer(),
             decline_button(),
             width="100%", align="center",
         ),
         rx.hstack(
-            rx.button("Next field", rx.icon("arrow-down", size=16), type="button", variant="soft", size="3",
+            rx.button(t("Next field"), rx.icon("arrow-down", size=16), type="button", variant="soft", size="3",
                       id="sign-next", on_click=S.next_field, flex="1"),
-            rx.button("Finish and sign", size="3", id="sign-finish", on_click=S.review, flex="1"),
+            rx.button(t("Finish and sign"), size="3", id="sign-finish", on_click=S.review, flex="1"),
             width="100%", spacing="2",
         ),
         position="sticky", bottom="0", width="100%", spacing="1", padding="0.5em 0.75em 0.75em", z_index="5",
@@ -164,7 +164,7 @@ def action_bar() -> rx.Component:
 
 def document_step() -> rx.Component:
     return rx.vstack(
-        rx.text("Tap each yellow box to fill it, or use Next field. The date fills itself.", size="2"),
+        rx.text(t("Tap each yellow box to fill it, or use Next field. The date fills itself."), size="2"),
         rx.vstack(rx.foreach(S.pages, page_view), width="100%", spacing="3", id="sign-pages"),
         action_bar(),
         width="100%", spacing="3",
@@ -173,13 +173,13 @@ def document_step() -> rx.Component:
 
 def signature_editor() -> rx.Component:
     return rx.vstack(
-        rx.dialog.title("Your signature"),
-        rx.dialog.description("Draw it with your finger (or mouse), or type your name.", size="2"),
+        rx.dialog.title(t("Your signature")),
+        rx.dialog.description(t("Draw it with your finger (or mouse), or type your name."), size="2"),
         signature_pad(PAD_ID, typed_default=S.signer_name),
         error_callout(S.editor_error),
         rx.hstack(
-            rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3")),
-            rx.button("Use this signature", type="button", size="3", id="sign-adopt",
+            rx.dialog.close(rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", size="3")),
+            rx.button(t("Use this signature"), type="button", size="3", id="sign-adopt",
                       on_click=read_signature(PAD_ID, S.adopt_signature)),
             justify="end", width="100%", wrap="wrap",
         ),
@@ -187,7 +187,7 @@ def signature_editor() -> rx.Component:
     )
 
 
-def _small_form(title: str, name: str, input_id: str, button: str, button_id: str, handler, **input_props):
+def _small_form(title: rx.Var, name: str, input_id: str, button: rx.Var, button_id: str, handler, **input_props):
     return rx.form(
         rx.vstack(
             rx.dialog.title(title),
@@ -196,7 +196,7 @@ def _small_form(title: str, name: str, input_id: str, button: str, button_id: st
                      auto_focus=True, **input_props),
             error_callout(S.editor_error),
             rx.hstack(
-                rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3")),
+                rx.dialog.close(rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", size="3")),
                 rx.button(button, type="submit", size="3", id=button_id),
                 justify="end", width="100%",
             ),
@@ -212,10 +212,10 @@ def editor_dialog() -> rx.Component:
             rx.match(
                 S.editor,
                 ("signature", signature_editor()),
-                ("initials", _small_form("Your initials", "initials", "sign-initials", "Use these initials",
+                ("initials", _small_form(t("Your initials"), "initials", "sign-initials", t("Use these initials"),
                                          "initials-save", S.save_initials, max_length=10,
                                          auto_complete="off")),
-                ("text", _small_form("Fill in", "value", "sign-text-value", "Save", "text-save", S.save_text,
+                ("text", _small_form(t("Fill in"), "value", "sign-text-value", t("Save"), "text-save", S.save_text,
                                      max_length=500)),
                 rx.fragment(),
             ),
@@ -229,18 +229,17 @@ def review_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.vstack(
-                rx.dialog.title("Ready to sign?"),
-                rx.text("You are signing ", rx.text(S.title, as_="span", weight="bold"), " as ",
-                        rx.text(S.signer_name, as_="span", weight="bold"), ".", size="2"),
+                rx.dialog.title(t("Ready to sign?")),
+                rx.text(t("You are signing {title} as {name}.", title=S.title, name=S.signer_name), size="2"),
                 rx.vstack(rx.foreach(S.review_lines, lambda line: rx.text("• ", line, size="2")), spacing="1",
                           width="100%", id="sign-summary"),
-                rx.text("Your electronic signature is as binding as one on paper. We record your name, email, "
-                        "IP address, browser and the time, and add them to the signed document.", size="1",
+                rx.text(t("Your electronic signature is as binding as one on paper. We record your name, email, "
+                          "IP address, browser and the time, and add them to the signed document."), size="1",
                         color_scheme="gray"),
                 error_callout(S.error),
                 rx.hstack(
-                    rx.dialog.close(rx.button("Back", type="button", variant="soft", color_scheme="gray", size="3")),
-                    rx.button("Sign now", type="button", size="3", color_scheme="green", id="sign-now",
+                    rx.dialog.close(rx.button(t("Back"), type="button", variant="soft", color_scheme="gray", size="3")),
+                    rx.button(t("Sign now"), type="button", size="3", color_scheme="green", id="sign-now",
                               loading=S.busy, on_click=S.sign),
                     justify="end", width="100%",
                 ),
@@ -253,7 +252,7 @@ def review_dialog() -> rx.Component:
 
 
 def decline_button() -> rx.Component:
-    return rx.button("Decline to sign", type="button", variant="ghost", color_scheme="red", size="1",
+    return rx.button(t("Decline to sign"), type="button", variant="ghost", color_scheme="red", size="1",
                      id="sign-decline", on_click=S.open_decline)
 
 
@@ -262,18 +261,18 @@ def decline_dialog() -> rx.Component:
         rx.dialog.content(
             rx.form(
                 rx.vstack(
-                    rx.dialog.title("Decline to sign?"),
-                    rx.dialog.description("The request stops and the firm is told. Say why, so they know what "
-                                          "to change.", size="2"),
-                    rx.text("Your reason (required)", as_="label", html_for="decline-reason", size="2",
+                    rx.dialog.title(t("Decline to sign?")),
+                    rx.dialog.description(t("The request stops and the firm is told. Say why, so they know what "
+                                            "to change."), size="2"),
+                    rx.text(t("Your reason (required)"), as_="label", html_for="decline-reason", size="2",
                             weight="medium"),
                     rx.text_area(name="reason", id="decline-reason", rows="4", width="100%", size="3",
                                  max_length=2000),
                     error_callout(S.decline_error),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Keep the document", type="button", variant="soft",
+                        rx.dialog.close(rx.button(t("Keep the document"), type="button", variant="soft",
                                                   color_scheme="gray", size="3")),
-                        rx.button("Decline to sign", type="submit", color_scheme="red", size="3",
+                        rx.button(t("Decline to sign"), type="submit", color_scheme="red", size="3",
                                   id="decline-confirm"),
                         justify="end", width="100%", wrap="wrap",
                     ),
@@ -294,9 +293,9 @@ def outcome(icon: str, color: str) -> rx.Component:
                       rx.heading(S.done_title, size="4", id="sign-done-title"), align="center"),
             rx.text(S.done_text, size="2", id="sign-done-text"),
             rx.cond(S.documents_link,
-                    rx.link("Open your Documents", href=routes.PORTAL_DOCUMENTS, id="sign-documents-link",
+                    rx.link(t("Open your Documents"), href=routes.PORTAL_DOCUMENTS, id="sign-documents-link",
                             size="3")),
-            rx.link("Back to home", href=routes.PORTAL, size="2"),
+            rx.link(t("Back to home"), href=routes.PORTAL, size="2"),
             spacing="3", width="100%",
         ),
         width="100%", id="sign-done",
@@ -307,9 +306,9 @@ def waiting() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(rx.icon("hourglass", size=24, color=rx.color("amber", 10)),
-                      rx.heading("Not your turn yet", size="4"), align="center"),
+                      rx.heading(t("Not your turn yet"), size="4"), align="center"),
             rx.text(S.done_text, size="2", id="sign-waiting-text"),
-            rx.link("Back to home", href=routes.PORTAL, size="2"),
+            rx.link(t("Back to home"), href=routes.PORTAL, size="2"),
             spacing="3", width="100%",
         ),
         width="100%", id="sign-waiting",
@@ -318,11 +317,11 @@ def waiting() -> rx.Component:
 
 def sign_page() -> rx.Component:
     return portal_page(
-        "Sign",
+        t("Sign"),
         rx.match(
             S.step,
             ("loading", rx.center(rx.spinner(size="3"), width="100%", padding="2em")),
-            ("gone", rx.vstack(error_callout(S.error), rx.link("Back to home", href=routes.PORTAL, size="2"),
+            ("gone", rx.vstack(error_callout(S.error), rx.link(t("Back to home"), href=routes.PORTAL, size="2"),
                                width="100%", id="sign-gone")),
             ("consent", rx.vstack(_title(), _firm_message(), consent_step(), width="100%", spacing="3")),
             ("code", rx.vstack(_title(), code_step(), width="100%", spacing="3")),

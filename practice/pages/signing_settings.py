@@ -126,7 +126,7 @@ def disclosure_section() -> rx.Component:
                 label(t("Disclosure text"), "disclosure"),
                 rx.text_area(id="disclosure", name="disclosure", default_value=S.disclosure_text,
                              key="disclosure-" + S.disclosure_text.length().to_string(),
-                             placeholder=DEFAULT_DISCLOSURE, rows="14", width="100%"),
+                             placeholder=t(DEFAULT_DISCLOSURE), rows="14", width="100%"),
                 rx.button(t("Save the disclosure"), type="submit", id="save-disclosure"),
                 spacing="2", align="start", width="100%",
             ),

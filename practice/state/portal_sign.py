@@ -15,6 +15,7 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session
+from practice.i18n import N_, _, ngettext
 from practice.models import utcnow
 from practice.services.errors import NotFound, PracticeError
 from practice.services.signing import signer_flow
@@ -30,9 +31,18 @@ from practice.state.work_views import parse_id
 
 # Where the client cannot sign now; each shows its closing message.
 CLOSING_STEPS = ("signed", "declined", "closed", "waiting")
-KIND_WORDS = {"signature": "Signature", "initials": "Initials", "date": "Date", "text": "Text"}
+KIND_WORDS = {"signature": N_("Signature"), "initials": N_("Initials"), "date": N_("Date"), "text": N_("Text")}
 # What an empty box says when the firm gave it no label.
-FIELD_PROMPTS = {"signature": "Sign here", "initials": "Initials", "date": "Date", "text": "Type here"}
+FIELD_PROMPTS = {"signature": N_("Sign here"), "initials": N_("Initials"), "date": N_("Date"), "text": N_("Type here")}
+# The line "Fill in field 2 of 5 (initials on page 3) first.", whole per kind of box.
+MISSING = {"signature": N_("Fill in field {n} of {total} (signature on page {page}) first."),
+           "initials": N_("Fill in field {n} of {total} (initials on page {page}) first."),
+           "date": N_("Fill in field {n} of {total} (date on page {page}) first."),
+           "text": N_("Fill in field {n} of {total} (text on page {page}) first.")}
+
+
+def kind_word(kind: str) -> str:
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
 
 
 @dataclasses.dataclass
@@ -74,22 +84,24 @@ def masked_email(address: str) -> str:
 
 def closed_text(status: str, firm_name: str) -> str:
     """Why a request that is no longer out for signing has nothing to sign."""
-    return {"completed": "Everyone has already signed this document.",
-            "declined": f"Someone declined to sign, so this request was stopped. {firm_name} will be in touch.",
-            "cancelled": f"{firm_name} cancelled this request."}.get(status, "")
+    return {"completed": _("Everyone has already signed this document."),
+            "declined": _("Someone declined to sign, so this request was stopped. {firm} will be in touch.")
+            .format(firm=firm_name),
+            "cancelled": _("{firm} cancelled this request.").format(firm=firm_name)}.get(status, "")
 
 
 def field_summary(kind: str, page: int, label: str, shown: str, *, drawn: bool) -> str:
     """One line for the review before signing: where a field is and what it will say."""
     if kind == "text":
-        return (f'Page {page + 1}: {label or "Text"}: "{shown}"' if shown
-                else f'Page {page + 1}: {label or "Text"} (left empty)')
-    summary = f"Page {page + 1}: {KIND_WORDS.get(kind, kind)}"
+        return (_('Page {page}: {label}: "{value}"') if shown else _("Page {page}: {label} (left empty)")).format(
+            page=page + 1, label=label or _("Text"), value=shown)
+    word = kind_word(kind)
     if kind in ("date", "initials") and shown:
-        return summary + f": {shown}"
-    if kind == "signature":
-        return summary + (": drawn" if drawn else (f': "{shown}"' if shown else ""))
-    return summary
+        return _("Page {page}: {kind}: {value}").format(page=page + 1, kind=word, value=shown)
+    if kind == "signature" and (drawn or shown):
+        return (_("Page {page}: {kind}: drawn") if drawn else _('Page {page}: {kind}: "{value}"')).format(
+            page=page + 1, kind=word, value=shown)
+    return _("Page {page}: {kind}").format(page=page + 1, kind=word)
 
 
 def strokes_svg(strokes: list[list[list[float]]]) -> str:
@@ -180,7 +192,7 @@ class PortalSignState(PortalState):
 
     def _open(self, actor):
         if not self.rid:
-            raise NotFound("That signature request is not in your portal (it may have been cancelled).")
+            raise NotFound(_("That signature request is not in your portal (it may have been cancelled)."))
         return run(signer_flow.open_for_signing, actor, self.rid, **self._client())
 
     def _show(self, actor, *, fresh: bool = False):
@@ -209,15 +221,17 @@ class PortalSignState(PortalState):
         if step == "signed":
             self._done(view)
         elif step == "declined":
-            self.step, self.done_title = "declined", "You declined to sign"
-            self.done_text = f"We told {view.firm_name} why. They will be in touch."
+            self.step, self.done_title = "declined", _("You declined to sign")
+            self.done_text = _("We told {firm} why. They will be in touch.").format(firm=view.firm_name)
         elif step == "closed":
-            self.step, self.done_title = "closed", "There is nothing to sign"
+            self.step, self.done_title = "closed", _("There is nothing to sign")
             self.done_text = closed_text(view.status, view.firm_name)
         else:
             self.step = "waiting"
-            first = " and ".join(view.whose_turn) or "An earlier signer"
-            self.done_text = f"{first} signs first. We will email you when it is your turn."
+            first = _(" and ").join(view.whose_turn) or _("An earlier signer")
+            self.done_text = ngettext("{names} signs first. We will email you when it is your turn.",
+                                      "{names} sign first. We will email you when it is your turn.",
+                                      max(len(view.whose_turn), 1)).format(names=first)
 
     def _fill_document(self, view) -> None:
         self.today = _today()
@@ -253,7 +267,7 @@ class PortalSignState(PortalState):
             item = self._field_item(number, field_id)
             items.setdefault(item.page, []).append(item)
         total = len(self._page_sources)
-        self.pages = [SignPageItem(index=i, src=src, label=f"Page {i + 1} of {total}", fields=items.get(i, []))
+        self.pages = [SignPageItem(index=i, src=src, label=_("Page {n} of {total}").format(n=i + 1, total=total), fields=items.get(i, []))
                       for i, src in self._page_sources]
         self.review_lines = [f.summary for page in self.pages for f in page.fields]
         self.filled_count = sum(1 for page in self.pages for f in page.fields if f.filled)
@@ -266,7 +280,7 @@ class PortalSignState(PortalState):
         return SignFieldItem(
             id=field_id, kind=kind, page=page, number=number,
             left=f"{x * 100:.3f}%", top=f"{y * 100:.3f}%", width=f"{w * 100:.3f}%", height=f"{h * 100:.3f}%",
-            label=label or FIELD_PROMPTS.get(kind, kind), required=self._required.get(str(field_id), True),
+            label=label or (_(FIELD_PROMPTS[kind]) if kind in FIELD_PROMPTS else kind), required=self._required.get(str(field_id), True),
             filled=filled, shown=shown, font_size=f"{size:.3f}cqw", pad=f"{pad:.3f}cqw",
             summary=field_summary(kind, page, label, shown, drawn=bool(self.signature_image)))
 
@@ -276,25 +290,26 @@ class PortalSignState(PortalState):
     def _text_problem(self, field_id: int, text: str) -> str:
         """Why a typed text cannot go in its box ("" when it can): too long to keep, or to print readably."""
         if len(text) > signer_flow.MAX_TEXT_VALUE:
-            return f"Keep it to {signer_flow.MAX_TEXT_VALUE} characters."
+            return _("Keep it to {count} characters.").format(count=signer_flow.MAX_TEXT_VALUE)
         page, _x, _y, w, h = self._positions.get(str(field_id), (0, 0, 0, 1, 1))
         if text and not field_fit.value_fits("text", text, w, h, self._page_size(page)):
-            return "This is too long for its box: shorten it."
+            return _("This is too long for its box: shorten it.")
         return ""
 
     def _done(self, view) -> None:
         self.step = "signed"
         if view.status == "completed":
-            self.done_title = "Everyone has signed"
-            self.done_text = ("The signed copy, sealed so any later change shows, is in your Documents. "
-                              "You can download it any time.")
+            self.done_title = _("Everyone has signed")
+            self.done_text = _("The signed copy, sealed so any later change shows, is in your Documents. "
+                               "You can download it any time.")
             self.documents_link = True
             return
         others = signer_flow.still_to_sign(view)
-        self.done_title = "Thank you, you have signed"
-        self.done_text = ((" and ".join(others) + (" still has" if len(others) == 1 else " still have")
-                           + " to sign. ") if others else "") + \
-            "When everyone has signed, the signed copy appears in your Documents and we email you."
+        self.done_title = _("Thank you, you have signed")
+        last = _("When everyone has signed, the signed copy appears in your Documents and we email you.")
+        self.done_text = (ngettext("{names} still has to sign. {then}", "{names} still have to sign. {then}",
+                                   len(others)).format(names=_(" and ").join(others), then=last)
+                          if others else last)
         self.documents_link = False
 
     # --- step 1: consent ---------------------------------------------------------------------------
@@ -303,7 +318,7 @@ class PortalSignState(PortalState):
     def agree(self, form: dict):
         actor = self._require()
         if str(form.get("agree", "")).lower() not in ("on", "true", "1", "yes"):
-            self.error = "Tick “I agree” to continue, or choose Decline if you do not want to sign electronically."
+            self.error = _("Tick “I agree” to continue, or choose Decline if you do not want to sign electronically.")
             return None
         with shown_in(self, "error"):
             run(signer_flow.give_consent, actor, self.rid, **self._client())
@@ -317,7 +332,8 @@ class PortalSignState(PortalState):
         self.code_notice = ""
         with shown_in(self, "error"):
             run(signer_flow.send_code, actor, self.rid, **self._client())
-            self.error, self.code_notice = "", f"We sent a new code to {self.code_to}. It works for 10 minutes."
+            self.error, self.code_notice = "", _("We sent a new code to {email}. It works for 10 minutes.").format(
+                email=self.code_to)
         return None
 
     @allow(CONTACT)
@@ -368,9 +384,9 @@ class PortalSignState(PortalState):
         self.current, self.editor_error = wanted, ""
         kind = self._kinds[str(wanted)]
         if kind == "date":
-            return rx.toast.info(f"The date is filled in for you: {self.today}.")
+            return rx.toast.info(_("The date is filled in for you: {date}.").format(date=self.today))
         self.editor = kind
-        self.editing_label = self._labels.get(str(wanted)) or KIND_WORDS.get(kind, "")
+        self.editing_label = self._labels.get(str(wanted)) or (kind_word(kind) if kind else "")
         self.editing_value = self._values.get(str(wanted), "") if kind == "text" else self.initials
         return None
 
@@ -403,10 +419,10 @@ class PortalSignState(PortalState):
         self._require()
         text = " ".join(str(form.get("initials", "")).split())
         if not text:
-            self.editor_error = "Type your initials."
+            self.editor_error = _("Type your initials.")
             return None
         if len(text) > signer_flow.MAX_INITIALS:
-            self.editor_error = f"Keep your initials to {signer_flow.MAX_INITIALS} characters."
+            self.editor_error = _("Keep your initials to {count} characters.").format(count=signer_flow.MAX_INITIALS)
             return None
         self.initials, self._initials_given = text, True
         self.error = ""
@@ -442,12 +458,12 @@ class PortalSignState(PortalState):
         if missing is not None:
             kind = self._kinds[str(missing)]
             page = self._positions[str(missing)][0] + 1
-            self.error = (f"Fill in field {self._order.index(missing) + 1} of {len(self._order)} "
-                          f"({KIND_WORDS.get(kind, kind).lower()} on page {page}) first.")
+            self.error = _(MISSING.get(kind, MISSING["text"])).format(n=self._order.index(missing) + 1,
+                                                                     total=len(self._order), page=page)
             return self._go(missing)
         if not self._signature:
             # Signing always needs a signature, even when the firm placed no signature box.
-            self.editor, self.editing_label, self.editor_error = "signature", "Signature", ""
+            self.editor, self.editing_label, self.editor_error = "signature", _("Signature"), ""
             return None
         self.error, self.reviewing = "", True
         return None

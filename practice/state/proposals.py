@@ -13,6 +13,7 @@ from practice.services.automation import compiled
 from practice.services.errors import PracticeError
 from practice.services.proposals import rendering, sending, templates
 from practice.services.work import catalog, jobs
+from practice.i18n import _
 from practice.services.formatting import format_datetime, format_money, money_input
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh, \
     write_off_loop_and_refresh
@@ -25,14 +26,15 @@ MAX_DRAFT_LINES = templates.MAX_LINES
 def proposal_outcome(p, timezone: str) -> str:
     """Where the client is with a proposal: signed (by whom, when), declined (why), opened or not."""
     if p.status == "signed":
-        return f"Signed by {p.signer_name} {format_datetime(p.signed_at, timezone)}"
+        return _("Signed by {name} {when}").format(name=p.signer_name, when=format_datetime(p.signed_at, timezone))
     if p.status == "declined":
-        return f"Declined {format_datetime(p.declined_at, timezone)}: {p.decline_reason}"
+        return _("Declined {when}: {reason}").format(when=format_datetime(p.declined_at, timezone),
+                                                    reason=p.decline_reason)
     if p.status == "cancelled":
-        return "Withdrawn"
+        return _("Withdrawn")
     if p.viewed_at:
-        return f"Opened {format_datetime(p.viewed_at, timezone)}, not signed yet"
-    return "Not opened yet"
+        return _("Opened {when}, not signed yet").format(when=format_datetime(p.viewed_at, timezone))
+    return _("Not opened yet")
 
 
 @dataclasses.dataclass
@@ -191,7 +193,7 @@ class ProposalTemplatesState(AppState):
         self.error = ""
         self._blank()
         self._refresh()
-        return rx.toast.success("Proposal template saved.")
+        return rx.toast.success(_("Proposal template saved."))
 
     @allow(ADMIN)
     def delete(self, template_id: int):
@@ -211,7 +213,7 @@ class ProposalTemplatesState(AppState):
         with shown_in(self, "error"):
             pdf = await asyncio.to_thread(read, rendering.preview_pdf, self._require(), template)
             name = next((t.name for t in self.templates if t.id == template), "proposal")
-            return rx.download(data=pdf, filename=f"{name} (preview).pdf", mime_type="application/pdf")
+            return rx.download(data=pdf, filename=_("{name} (preview).pdf").format(name=name), mime_type="application/pdf")
 
     @allow(ADMIN)
     def save_steps(self, form: dict):
@@ -219,7 +221,7 @@ class ProposalTemplatesState(AppState):
         self.steps_error = ""
         with shown_in(self, "steps_error"):
             self._show_steps(run(templates.rename_steps, self._require(), names))
-            return rx.toast.success("Step names saved.")
+            return rx.toast.success(_("Step names saved."))
 
 
 def _templates_view(session, actor) -> tuple:
@@ -256,7 +258,8 @@ class AccountProposalsState(AppState):
             outcome = proposal_outcome(p, tz)
             items.append(ProposalItem(
                 id=p.id, name=p.name, status=p.status, total=format_money(p.total_cents), job=p.job_name,
-                sent=f"Sent by {p.requested_by or 'the firm'} {format_datetime(p.sent_at, tz)}", outcome=outcome,
+                sent=_("Sent by {who} {when}").format(who=p.requested_by or _("the firm"),
+                                                     when=format_datetime(p.sent_at, tz)), outcome=outcome,
                 href=routes.file_url(p.document_id) if p.document_id else "", waiting=p.status == "sent"))
         self.proposal_items = items
         self.proposal_templates = [Option(value=str(i), label=name) for i, name in view["templates"]]
@@ -276,7 +279,7 @@ class AccountProposalsState(AppState):
         (other people's saves never wait for the child's seconds)."""
         template = parse_id(form.get("template_id", ""))
         if template is None:
-            self.proposal_error = "Choose the proposal template to send."
+            self.proposal_error = _("Choose the proposal template to send.")
             return
         job, account = parse_id(form.get("job_id", "")), self.proposal_acct_id
         self.proposal_error = ""
@@ -285,7 +288,7 @@ class AccountProposalsState(AppState):
             if await write_off_loop_and_refresh(self, sending.send_proposal, account, template, job_id=job,
                                                 filled=filled, shown="proposal_error"):
                 self.proposal_form_key += 1
-                return rx.toast.success("Proposal sent. The client's portal contacts were emailed a link.")
+                return rx.toast.success(_("Proposal sent. The client's portal contacts were emailed a link."))
         return None
 
     @allow(STAFF)

@@ -110,7 +110,7 @@ def test_owner_edits_a_pipeline_team_and_settings_and_sees_it_all_in_the_audit_l
     page.select_option("#edit-role", "admin")
     page.click("#save-role")
     expect(page.get_by_text("Dana Fox is now admin.")).to_be_visible()
-    expect(row.locator(".member-role")).to_have_text("admin")
+    expect(row.locator(".member-role")).to_have_text("Admin")
 
     # Firm settings and a tag.
     page.goto(base_url + "/settings")

@@ -1,4 +1,4 @@
-"""A French-speaking member reads the inbox, pipelines, audit log and team pages, and the sentences they show, in
+"""A French-speaking member reads the inbox, pipelines, audit log, team and proposal templates pages, and the sentences they show, in
 French at desktop and phone sizes: no text of the English catalog on screen (issue 14). One browser session visits
 them all, then the public verify page, which a visitor reads in the language the tab already shows."""
 import pytest
@@ -36,7 +36,7 @@ def french_at_both_sizes(page, expected: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_inbox_pipelines_audit_team_and_verify_in_french(page, base_url, ann_in_french, tmp_path):
+def test_staff_pages_and_the_verify_page_in_french(page, base_url, ann_in_french, tmp_path):
     log_in(page, base_url, "ann@example.com", "demo-staff-pass")
     page.goto(base_url + routes.INBOX)
     french_at_both_sizes(page, "Ce que je reçois")
@@ -65,6 +65,13 @@ def test_inbox_pipelines_audit_team_and_verify_in_french(page, base_url, ann_in_
 
     page.goto(base_url + routes.TEAM)
     french_at_both_sizes(page, "Seul le propriétaire du cabinet peut ajouter des membres")
+
+    page.goto(base_url + routes.PROPOSAL_TEMPLATES)
+    french_at_both_sizes(page, "Étapes vues par les clients")
+    page.fill("#proposal-template-name", "Mission sans prestation")
+    page.click("#save-proposal-template")
+    expect(page.get_by_text("Ajoutez au moins une prestation à la proposition.")).to_be_visible()
+    assert english_on_screen(page) == []
 
     with write_session() as s:
         done = seal.finish(s, sample_pdf(2), sample_fields(), sample_trail())

@@ -169,7 +169,7 @@ def test_a_rule_sends_a_proposal_the_client_signs_on_a_phone_and_the_next_rule_m
     log_in(page, base_url)
     page.goto(f"{base_url}/accounts/{job.account_id}")
     row = page.locator("#proposals-section .proposal-row", has_text=TEMPLATE)
-    expect(row).to_contain_text("signed")
+    expect(row).to_contain_text("Signed")
     expect(row).to_contain_text("$1,450.00")
     expect(row.locator("a.signed-proposal-link")).to_be_visible()
     expect(page.locator("#documents-section .document-row", has_text=f"{TEMPLATE} - signed.pdf")).to_be_visible()

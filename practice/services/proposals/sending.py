@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from practice import config, i18n, routes
+from practice.i18n import N_, _
 from practice.models import (Account, AccountContact, Contact, Job, PortalLogin, PortalStatus, Proposal, ProposalLine,
                              ProposalStatus, ProposalTemplate)
 from practice.services import audit, reminders
@@ -69,8 +70,8 @@ def _resolve_template(session: Session, template: int | str) -> ProposalTemplate
     else:
         found = template_by_name(session, str(template or ""))
     if found is None:
-        raise NotFound(f'There is no proposal template "{template}".' if isinstance(template, str)
-                       else "That proposal template no longer exists.")
+        raise NotFound(_('There is no proposal template "{name}".').format(name=template) if isinstance(template, str)
+                       else _("That proposal template no longer exists."))
     return found
 
 
@@ -91,11 +92,11 @@ def _checked_recipients(session: Session, account: Account, job_id: int | None) 
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account.id:
-            raise NotFound("That job does not exist for this account.")
+            raise NotFound(_("That job does not exist for this account."))
     recipients = portal_recipients(session, account.id)
     if not recipients:
-        raise InvalidInput(f'No contact of "{account.name}" can log in to the client portal yet, so the proposal '
-                           "was not sent. Give a contact portal access first.")
+        raise InvalidInput(_('No contact of "{account}" can log in to the client portal yet, so the proposal was not '
+                             "sent. Give a contact portal access first.").format(account=account.name))
     return recipients
 
 
@@ -133,7 +134,7 @@ def send_proposal(session: Session, actor: Actor, account_id: int, template: int
         intro, terms = fill_texts(session, found, account.id, job_id, recipients[0].id)
     lines = template_lines(session, found.id)
     if not lines:
-        raise InvalidInput(f'The proposal template "{found.name}" has no services; add some first.')
+        raise InvalidInput(_('The proposal template "{name}" has no services; add some first.').format(name=found.name))
     proposal = Proposal(account_id=account.id, job_id=job_id, template_id=found.id, name=found.name,
                         introduction=intro, terms=terms, requested_by_member_id=actor.member_id,
                         requested_by_label=actor.name, key=key,
@@ -155,16 +156,24 @@ def send_proposal(session: Session, actor: Actor, account_id: int, template: int
     return proposal
 
 
+# Why a proposal cannot be withdrawn, by its status.
+_CANNOT_CANCEL = {
+    "signed": N_("This proposal is signed; only one still waiting for the client can be cancelled."),
+    "declined": N_("This proposal is declined; only one still waiting for the client can be cancelled."),
+    "cancelled": N_("This proposal is cancelled; only one still waiting for the client can be cancelled."),
+}
+
+
 def cancel(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """Withdraw a proposal the client has not signed or declined yet (staff)."""
     require_staff(actor)
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
-        raise NotFound("That proposal no longer exists.")
+        raise NotFound(_("That proposal no longer exists."))
     get_account(session, actor, proposal.account_id)
     if proposal.status != ProposalStatus.sent:
-        raise Conflict(f"This proposal is {ProposalStatus(proposal.status).value}; only one still waiting for the "
-                       "client can be cancelled.")
+        raise Conflict(_(_CANNOT_CANCEL.get(ProposalStatus(proposal.status).value,
+                                            N_("Only a proposal still waiting for the client can be cancelled."))))
     proposal.status = ProposalStatus.cancelled
     log_event(session, proposal, "cancelled", f"Cancelled by {actor.name}")
     audit.record(session, actor, "proposal_cancel", "account", proposal.account_id,
@@ -184,7 +193,7 @@ def list_for_job(session: Session, actor: Actor, job_id: int, *, limit: int = 20
     require_staff(actor)
     job = session.get(Job, job_id)
     if job is None:
-        raise NotFound("That job does not exist (it may have been deleted).")
+        raise NotFound(_("That job does not exist (it may have been deleted)."))
     get_account(session, actor, job.account_id)
     return proposal_views(session, Proposal.job_id == job_id)[:limit]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from babel.numbers import format_decimal
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from practice.i18n import N_, _
+from practice.i18n import N_, _, babel_locale, ngettext
 from practice.models import Proposal, ProposalTemplate, ProposalTemplateLine, Service, SigningSettings, utcnow
 from practice.services import audit, templating
 from practice.services.actor import Actor, require_admin
@@ -57,7 +58,7 @@ def get_template(session: Session, actor: Actor, template_id: int) -> TemplateVi
     require_staff(actor)
     t = session.get(ProposalTemplate, template_id)
     if t is None:
-        raise NotFound("That proposal template no longer exists.")
+        raise NotFound(_("That proposal template no longer exists."))
     return _template_view(session, t)
 
 
@@ -65,41 +66,43 @@ def _int(value, what: str, field_name: str, *, low: int, high: int) -> int:
     try:
         number = int(str(value).strip()) if not isinstance(value, int) else value
     except (TypeError, ValueError):
-        raise InvalidInput(f"{what} must be a whole number.", field=field_name) from None
+        raise InvalidInput(_("{what} must be a whole number.").format(what=what), field=field_name) from None
     if not low <= number <= high:
-        raise InvalidInput(f"{what} must be between {low:,} and {high:,}.", field=field_name)
+        raise InvalidInput(_("{what} must be between {low} and {high}.").format(
+            what=what, low=format_decimal(low, locale=babel_locale()), high=format_decimal(high, locale=babel_locale())),
+            field=field_name)
     return number
 
 
 def _clean_lines(session: Session, lines: list[dict]) -> list[dict]:
     """Lines from a form or a caller: a catalog service (its name and rate are the defaults) or a free line."""
     if not isinstance(lines, list):
-        raise InvalidInput("The services must be a list.", field="lines")
+        raise InvalidInput(_("The services must be a list."), field="lines")
     if len(lines) > MAX_LINES:
-        raise InvalidInput(f"A proposal holds at most {MAX_LINES} services.", field="lines")
+        raise InvalidInput(_("A proposal holds at most {count} services.").format(count=MAX_LINES), field="lines")
     out = []
     for n, raw in enumerate(lines, start=1):
         if not isinstance(raw, dict):
-            raise InvalidInput(f"Service line {n} is not understood.", field="lines")
+            raise InvalidInput(_("Service line {n} is not understood.").format(n=n), field="lines")
         service = None
         if raw.get("service_id") not in (None, "", 0, "0"):
-            service_id = _int(raw.get("service_id"), f"Line {n}'s service", "lines", low=1, high=2**62)
+            service_id = _int(raw.get("service_id"), _("The service of line {n}").format(n=n), "lines", low=1, high=2**62)
             service = session.get(Service, service_id)
             if service is None:
-                raise InvalidInput(f"Line {n}: that service is no longer in the catalog.", field="lines")
+                raise InvalidInput(_("Line {n}: that service is no longer in the catalog.").format(n=n), field="lines")
         name = " ".join(str(raw.get("name") or "").split())[:MAX_NAME] or (service.name if service else "")
         if not name:
-            raise InvalidInput(f"Line {n} needs a service from the catalog or a name.", field="lines")
+            raise InvalidInput(_("Line {n} needs a service from the catalog or a name.").format(n=n), field="lines")
         description = str(raw.get("description") or "").strip()[:2000] or (service.description if service else "")
-        quantity = _int(raw.get("quantity", 1) or 1, f"Line {n}'s quantity", "lines", low=1, high=MAX_QUANTITY)
+        quantity = _int(raw.get("quantity", 1) or 1, _("The quantity of line {n}").format(n=n), "lines", low=1, high=MAX_QUANTITY)
         if raw.get("price_cents") not in (None, ""):
-            price = _int(raw["price_cents"], f"Line {n}'s price", "lines", low=0, high=MAX_PRICE_CENTS)
+            price = _int(raw["price_cents"], _("The price of line {n}").format(n=n), "lines", low=0, high=MAX_PRICE_CENTS)
         elif str(raw.get("price") or "").strip():
             price = parse_money(str(raw["price"]), field="lines")
         else:
             price = service.rate_cents if service else 0
         if price > MAX_PRICE_CENTS:
-            raise InvalidInput(f"Line {n}'s price is too large; check the amount.", field="lines")
+            raise InvalidInput(_("The price of line {n} is too large; check the amount.").format(n=n), field="lines")
         optional = raw.get("optional")
         optional = optional if isinstance(optional, bool) else str(optional).lower() in ("1", "true", "on", "yes")
         out.append({"service_id": service.id if service else None, "name": name, "description": description,
@@ -117,7 +120,8 @@ class CheckedTexts:
 def _texts(introduction: str, terms: str) -> tuple[str, str]:
     introduction, terms = str(introduction or "").strip(), str(terms or "").strip()
     if len(introduction) > MAX_TEXT or len(terms) > MAX_TEXT:
-        raise InvalidInput(f"The introduction and the terms may each hold {MAX_TEXT:,} characters.", field="terms")
+        raise InvalidInput(_("The introduction and the terms may each hold {count} characters.").format(
+            count=format_decimal(MAX_TEXT, locale=babel_locale())), field="terms")
     return introduction, terms
 
 
@@ -143,25 +147,25 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     require_admin(require_staff(actor))
     name = " ".join((name or "").split())[:MAX_NAME]
     if not name:
-        raise InvalidInput("Give the proposal template a name.", field="name")
+        raise InvalidInput(_("Give the proposal template a name."), field="name")
     introduction, terms = _texts(introduction, terms)
     clean = _clean_lines(session, lines or [])
     if not clean:
-        raise InvalidInput("Add at least one service to the proposal.", field="lines")
+        raise InvalidInput(_("Add at least one service to the proposal."), field="lines")
     if checked != CheckedTexts(introduction, terms):
         check_texts(session, actor, introduction=introduction, terms=terms)
     same = template_by_name(session, name)
     if template_id is None:
         if same is not None:
-            raise Conflict(f'There is already a proposal template "{same.name}".')
+            raise Conflict(_('There is already a proposal template "{name}".').format(name=same.name))
         template = ProposalTemplate(name=name)
         session.add(template)
     else:
         template = session.get(ProposalTemplate, template_id)
         if template is None:
-            raise NotFound("That proposal template no longer exists.")
+            raise NotFound(_("That proposal template no longer exists."))
         if same is not None and same.id != template.id:
-            raise Conflict(f'There is already a proposal template "{same.name}".')
+            raise Conflict(_('There is already a proposal template "{name}".').format(name=same.name))
         if " ".join(template.name.split()).lower() != name.lower():
             _not_used_by_rules(session, template, "rename", rules_using)
     template.name, template.introduction, template.terms, template.updated_at = name, introduction, terms, utcnow()
@@ -184,8 +188,13 @@ def _not_used_by_rules(session: Session, template: ProposalTemplate, doing: str,
     used = rules_using(session, template.name)
     if used:
         names = ", ".join(f'"{n}"' for n in used)
-        raise Conflict(f'The rule{"s" if len(used) > 1 else ""} {names} send{"" if len(used) > 1 else "s"} '
-                       f'"{template.name}"; change the rules first, then {doing} the template.')
+        sentence = (ngettext('The rule {names} sends "{name}"; change the rules first, then rename the template.',
+                             'The rules {names} send "{name}"; change the rules first, then rename the template.',
+                             len(used)) if doing == "rename" else
+                    ngettext('The rule {names} sends "{name}"; change the rules first, then delete the template.',
+                             'The rules {names} send "{name}"; change the rules first, then delete the template.',
+                             len(used)))
+        raise Conflict(sentence.format(names=names, name=template.name))
 
 
 def delete_template(session: Session, actor: Actor, template_id: int, *, rules_using: RulesUsing) -> None:
@@ -194,7 +203,7 @@ def delete_template(session: Session, actor: Actor, template_id: int, *, rules_u
     require_admin(require_staff(actor))
     template = session.get(ProposalTemplate, template_id)
     if template is None:
-        raise NotFound("That proposal template no longer exists.")
+        raise NotFound(_("That proposal template no longer exists."))
     _not_used_by_rules(session, template, "delete", rules_using)
     for line in session.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)):
         session.delete(line)
@@ -220,7 +229,7 @@ def rename_steps(session: Session, actor: Actor, names: dict) -> dict[str, str]:
     for key in STEP_KEYS:
         value = " ".join(str((names or {}).get(key) or "").split())
         if len(value) > MAX_STEP_NAME:
-            raise InvalidInput(f"A step name may hold {MAX_STEP_NAME} characters.", field=key)
+            raise InvalidInput(_("A step name may hold {count} characters.").format(count=MAX_STEP_NAME), field=key)
         if value and value != DEFAULT_STEPS[key]:
             clean[key] = value
     row = consent.settings(session)

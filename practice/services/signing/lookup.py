@@ -6,12 +6,13 @@ from sqlmodel import Session, select
 
 from practice.models import (AccountContact, Contact, PortalLogin, PortalStatus, Role, SignatureField, SignatureRequest,
                              SignatureRequestStatus, Signer, SigningEvent)
+from practice.i18n import N_, _
 from practice.services.actor import Actor
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.work.accounts import get_account
 
 OPEN = (SignatureRequestStatus.draft, SignatureRequestStatus.sent)
-GONE = "That signature request is not in your portal (it may have been cancelled)."
+GONE = N_("That signature request is not in your portal (it may have been cancelled).")
 
 
 def require_staff(actor) -> Actor:
@@ -50,11 +51,11 @@ def signer_of(session: Session, who, request_id) -> tuple[SignatureRequest, Sign
     """The request and `who`'s signer row, if `who` is a contact asked to sign it (re-checked against the
     database: a contact unlinked from the account stops seeing it at once)."""
     if not is_contact(who):
-        raise PermissionDenied("Only the client asked to sign can do that.")
+        raise PermissionDenied(_("Only the client asked to sign can do that."))
     try:
         req = get_request(session, request_id)
     except NotFound:
-        raise NotFound(GONE) from None
+        raise NotFound(_(GONE)) from None
     linked = session.exec(select(AccountContact.account_id).where(
         AccountContact.account_id == req.account_id, AccountContact.contact_id == who.contact_id)).first()
     signer = session.exec(select(Signer).where(Signer.request_id == req.id,
@@ -62,7 +63,7 @@ def signer_of(session: Session, who, request_id) -> tuple[SignatureRequest, Sign
     if (req.account_id not in tuple(who.account_ids) or linked is None or signer is None
             or req.status == SignatureRequestStatus.draft):
         # Another client's request is reported as missing: its existence is none of this contact's business.
-        raise NotFound(GONE)
+        raise NotFound(_(GONE))
     return req, signer
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 
 from practice.models import (Account, AccountContact, Document, SignatureField, SignatureRequest,
                              SignatureRequestStatus, Signer, SignerStatus, SigningConsent, SigningEvent, utcnow)
+from practice.i18n import N_, _, ngettext
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -45,12 +46,12 @@ def list_for_contact(session: Session, who, account_id: int | None = None) -> li
     """The requests this contact is asked to sign (sent or finished), those awaiting it first; in one account
     when given (it must be the contact's)."""
     if not is_contact(who):
-        raise PermissionDenied("Only a client's portal shows what the client signs.")
+        raise PermissionDenied(_("Only a client's portal shows what the client signs."))
     linked = set(session.exec(select(AccountContact.account_id).where(AccountContact.contact_id == who.contact_id)))
     allowed = linked & set(who.account_ids)
     if account_id is not None:
         if account_id not in allowed:
-            raise NotFound("That account is not in your portal.")
+            raise NotFound(_("That account is not in your portal."))
         allowed = {account_id}
     if not allowed:
         return []
@@ -110,18 +111,23 @@ def open_for_signing(session: Session, who, request_id: int, *, ip_address: str 
 def _require_turn(req: SignatureRequest, me: Signer, signers: list[Signer] | None = None) -> None:
     status = SignatureRequestStatus(req.status)
     if status != SignatureRequestStatus.sent:
-        raise Conflict({SignatureRequestStatus.completed: "Everyone has already signed this document.",
-                        SignatureRequestStatus.declined: "This request was declined, so it can no longer be signed.",
-                        SignatureRequestStatus.cancelled: "The firm cancelled this request; there is nothing to sign."}
-                       .get(status, "This request cannot be signed now."))
+        raise Conflict(_({SignatureRequestStatus.completed: N_("Everyone has already signed this document."),
+                          SignatureRequestStatus.declined: N_("This request was declined, so it can no longer be "
+                                                              "signed."),
+                          SignatureRequestStatus.cancelled: N_("The firm cancelled this request; there is nothing to "
+                                                               "sign.")}
+                         .get(status, N_("This request cannot be signed now."))))
     if me.status == SignerStatus.signed:
-        raise Conflict("You have already signed this document.")
+        raise Conflict(_("You have already signed this document."))
     if me.status == SignerStatus.declined:
-        raise Conflict("You declined to sign this document.")
+        raise Conflict(_("You declined to sign this document."))
     if me.status == SignerStatus.waiting:
         ahead = [s.name for s in (signers or []) if s.status == SignerStatus.pending]
-        raise Conflict("It is not your turn yet: " + (" and ".join(ahead) if ahead else "an earlier signer")
-                       + " signs first. You will get an email when it is your turn.")
+        raise Conflict(ngettext("It is not your turn yet: {names} signs first. You will get an email when it is "
+                                "your turn.",
+                                "It is not your turn yet: {names} sign first. You will get an email when it is "
+                                "your turn.", max(len(ahead), 1))
+                       .format(names=_(" and ").join(ahead) if ahead else _("an earlier signer")))
 
 
 def give_consent(session: Session, who, request_id: int, *, ip_address: str = "", user_agent: str = "") -> None:
@@ -151,13 +157,13 @@ def send_code(session: Session, who, request_id: int, *, ip_address: str = "", u
     req, me = signer_of(session, who, request_id)
     _require_turn(req, me, signers_of(session, req.id))
     if not me.require_email_code:
-        raise Conflict("You need no email code to sign this document.")
+        raise Conflict(_("You need no email code to sign this document."))
     _require_guesses_left(session, me)
     now = utcnow()
     if me.code_sent_at is not None and now - me.code_sent_at < CODE_RESEND:
         wait = int((CODE_RESEND - (now - me.code_sent_at)).total_seconds()) + 1
-        raise Conflict(f"A code was just sent to {me.email}. Check your inbox (and spam folder), or ask for a "
-                       f"new one in {wait} seconds.")
+        raise Conflict(_("A code was just sent to {email}. Check your inbox (and spam folder), or ask for a new one "
+                         "in {wait} seconds.").format(email=me.email, wait=wait))
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)
     me.code_hash = f"{salt}${_hash_code(me.id, salt, code)}"
@@ -175,8 +181,9 @@ def _require_guesses_left(session: Session, me: Signer) -> None:
     wrong = session.exec(select(func.count()).select_from(SigningEvent).where(
         SigningEvent.signer_id == me.id, SigningEvent.kind == "code_failed", SigningEvent.at >= since)).one()
     if wrong >= DAILY_WRONG_CODES:
-        raise InvalidInput(f"Too many wrong codes today ({wrong}): for your safety, codes for this document are "
-                           "paused for 24 hours. Try again tomorrow, or call the firm.", field="code")
+        raise InvalidInput(_("Too many wrong codes today ({count}): for your safety, codes for this document are "
+                             "paused for 24 hours. Try again tomorrow, or call the firm.").format(count=wrong),
+                           field="code")
 
 
 def check_code(session: Session, who, request_id: int, code: str, *, ip_address: str = "",
@@ -186,16 +193,16 @@ def check_code(session: Session, who, request_id: int, code: str, *, ip_address:
     req, me = signer_of(session, who, request_id)
     _require_turn(req, me, signers_of(session, req.id))
     if not me.require_email_code:
-        raise Conflict("You need no email code to sign this document.")
+        raise Conflict(_("You need no email code to sign this document."))
     if not me.code_hash:
-        raise InvalidInput("Ask for a code first: it is emailed to you.", field="code")
+        raise InvalidInput(_("Ask for a code first: it is emailed to you."), field="code")
     _require_guesses_left(session, me)
     if me.code_attempts >= CODE_TRIES:
-        raise InvalidInput("Too many wrong codes. Ask for a new code.", field="code")
+        raise InvalidInput(_("Too many wrong codes. Ask for a new code."), field="code")
     if me.code_expires_at is None or utcnow() > me.code_expires_at:
-        raise InvalidInput("This code has expired (codes work for 10 minutes). Ask for a new one.", field="code")
+        raise InvalidInput(_("This code has expired (codes work for 10 minutes). Ask for a new one."), field="code")
     typed = "".join(ch for ch in str(code or "") if ch.isdigit())
-    salt, _, digest = me.code_hash.partition("$")
+    salt, _sep, digest = me.code_hash.partition("$")
     if len(typed) != 6 or not hmac.compare_digest(_hash_code(me.id, salt, typed), digest):
         me.code_attempts += 1
         left = CODE_TRIES - me.code_attempts
@@ -203,9 +210,10 @@ def check_code(session: Session, who, request_id: int, code: str, *, ip_address:
                   signer=me, ip_address=ip_address, user_agent=user_agent)
         session.commit()  # keep the count although the caller rolls back on the error
         if left <= 0:
-            raise InvalidInput("That code is not right, and that was the last try. Ask for a new code.", field="code")
-        raise InvalidInput(f"That code is not right. Check the email and try again ({left} "
-                           f"{'tries' if left != 1 else 'try'} left).", field="code")
+            raise InvalidInput(_("That code is not right, and that was the last try. Ask for a new code."), field="code")
+        raise InvalidInput(ngettext("That code is not right. Check the email and try again ({left} try left).",
+                                    "That code is not right. Check the email and try again ({left} tries left).",
+                                    left).format(left=left), field="code")
     me.code_verified_at = utcnow()
     log_event(session, req, "code_ok", f"The one-time code sent to {me.email} was entered correctly", signer=me,
               ip_address=ip_address, user_agent=user_agent)
@@ -215,39 +223,40 @@ def _clean_signature(kind: str, signature) -> dict:
     if kind == "typed":
         text = clean_text((signature or {}).get("text") if isinstance(signature, dict) else "", MAX_TYPED + 1)
         if not text:
-            raise InvalidInput("Type your name to sign.", field="signature")
+            raise InvalidInput(_("Type your name to sign."), field="signature")
         if len(text) > MAX_TYPED:
-            raise InvalidInput(f"Keep the typed signature to {MAX_TYPED} characters.", field="signature")
+            raise InvalidInput(_("Keep the typed signature to {count} characters.").format(count=MAX_TYPED),
+                               field="signature")
         return {"text": text}
     if kind == "drawn":
         strokes = (signature or {}).get("strokes") if isinstance(signature, dict) else None
         if not isinstance(strokes, list) or not strokes:
-            raise InvalidInput("Draw your signature in the box (or type it instead).", field="signature")
+            raise InvalidInput(_("Draw your signature in the box (or type it instead)."), field="signature")
         if len(strokes) > MAX_STROKES:
-            raise InvalidInput("The drawing has too many strokes; clear it and sign again.", field="signature")
+            raise InvalidInput(_("The drawing has too many strokes; clear it and sign again."), field="signature")
         clean, points = [], 0
         for stroke in strokes:
             if not isinstance(stroke, list):
-                raise InvalidInput("The drawing could not be read; clear it and sign again.", field="signature")
+                raise InvalidInput(_("The drawing could not be read; clear it and sign again."), field="signature")
             line = []
             for point in stroke:
                 try:
                     x, y = float(point[0]), float(point[1])
                 except (TypeError, ValueError, IndexError, KeyError):
-                    raise InvalidInput("The drawing could not be read; clear it and sign again.",
+                    raise InvalidInput(_("The drawing could not be read; clear it and sign again."),
                                        field="signature") from None
                 if x != x or y != y:
-                    raise InvalidInput("The drawing could not be read; clear it and sign again.", field="signature")
+                    raise InvalidInput(_("The drawing could not be read; clear it and sign again."), field="signature")
                 line.append([round(min(1.0, max(0.0, x)), 4), round(min(1.0, max(0.0, y)), 4)])
             points += len(line)
             if line:
                 clean.append(line)
         if points > MAX_POINTS:
-            raise InvalidInput("The drawing is too detailed; clear it and sign again.", field="signature")
+            raise InvalidInput(_("The drawing is too detailed; clear it and sign again."), field="signature")
         if not clean or points < 2:
-            raise InvalidInput("Draw your signature in the box (or type it instead).", field="signature")
+            raise InvalidInput(_("Draw your signature in the box (or type it instead)."), field="signature")
         return {"strokes": clean}
-    raise InvalidInput("Draw or type your signature.", field="signature")
+    raise InvalidInput(_("Draw or type your signature."), field="signature")
 
 
 def _today_text(session: Session, now: dt.datetime) -> str:
@@ -267,9 +276,9 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
     _require_turn(req, me, signers)
     agreed = consent.current_consent(session, me.contact_id, _disclosure(session))
     if agreed is None:
-        raise InvalidInput("Agree to sign and receive records electronically first.", field="consent")
+        raise InvalidInput(_("Agree to sign and receive records electronically first."), field="consent")
     if me.require_email_code and not _code_ok(me):
-        raise InvalidInput("Enter the code we emailed you first.", field="code")
+        raise InvalidInput(_("Enter the code we emailed you first."), field="code")
     kind = str(signature_kind or "")
     clean = _clean_signature(kind, signature)
     mine = [f for f in fields_of(session, req.id) if f.signer_id == me.id]
@@ -301,9 +310,10 @@ def _clean_initials(initials: str, mine: list[SignatureField]) -> str:
     initials = clean_text(initials, MAX_INITIALS + 1)
     if any(f.kind == "initials" for f in mine):
         if not initials:
-            raise InvalidInput("Type your initials.", field="initials")
+            raise InvalidInput(_("Type your initials."), field="initials")
         if len(initials) > MAX_INITIALS:
-            raise InvalidInput(f"Keep your initials to {MAX_INITIALS} characters.", field="initials")
+            raise InvalidInput(_("Keep your initials to {count} characters.").format(count=MAX_INITIALS),
+                               field="initials")
     return initials
 
 
@@ -324,9 +334,11 @@ def _fill_fields(mine: list[SignatureField], given: dict[int, str], *, today: st
         if f.kind == "text":
             value = " ".join(given.get(f.id, "").split())
             if len(value) > MAX_TEXT_VALUE:
-                raise InvalidInput(f'Keep "{f.label or "the text"}" to {MAX_TEXT_VALUE} characters.', field="values")
+                raise InvalidInput(_('Keep "{label}" to {count} characters.').format(
+                    label=f.label or _("the text"), count=MAX_TEXT_VALUE), field="values")
             if f.required and not value:
-                raise InvalidInput(f'Fill in "{f.label or "the text field"}" on page {f.page + 1}.', field="values")
+                raise InvalidInput(_('Fill in "{label}" on page {page}.').format(
+                    label=f.label or _("the text field"), page=f.page + 1), field="values")
             f.value = value
         elif f.kind == "date":
             f.value = today
@@ -341,8 +353,8 @@ def _require_text_fits(mine: list[SignatureField], pages: list) -> None:
     for f in mine:
         page = pages[f.page] if 0 <= f.page < len(pages) else None
         if f.kind == "text" and f.value and not value_fits("text", f.value, f.width, f.height, page):
-            raise InvalidInput(f'"{f.label or "Your text"}" on page {f.page + 1} is too long for its box: '
-                               "shorten it.", field="values")
+            raise InvalidInput(_('"{label}" on page {page} is too long for its box: shorten it.').format(
+                label=f.label or _("Your text"), page=f.page + 1), field="values")
 
 
 def _record_signature(session: Session, me: Signer, *, kind: str, clean: dict, initials: str,
@@ -389,7 +401,7 @@ def decline(session: Session, who, request_id: int, *, reason: str, ip_address: 
         _require_turn(req, me)
     reason = clean_text(reason, MAX_REASON)
     if not reason:
-        raise InvalidInput("Say why you decline, so the firm knows what to change.", field="reason")
+        raise InvalidInput(_("Say why you decline, so the firm knows what to change."), field="reason")
     now = utcnow()
     me.status, me.declined_at, me.decline_reason = SignerStatus.declined, now, reason
     me.ip_address, me.user_agent = str(ip_address or "")[:100], str(user_agent or "")[:500]

@@ -59,7 +59,7 @@ def test_a_french_client_signs_in_french(phone_page, base_url):
     pg.click("#sign-adopt")
     expect(pg.locator("#sign-editor")).to_have_count(0)
     pg.click("#sign-finish")
-    expect(pg.locator("#sign-summary")).to_contain_text("Page 1 : Signature : « Camille Durand »")
+    expect(pg.locator("#sign-summary")).to_contain_text("Page 1, Signature — « Camille Durand »")
     assert english_on_screen(pg) == []
     pg.click("#sign-now")
     expect(pg.locator("#sign-done-title")).to_have_text("Tout le monde a signé")

@@ -19,7 +19,9 @@ def audit_row(r: AuditRow) -> rx.Component:
         r.kind == "heading",
         rx.table.row(rx.table.cell(rx.text(r.label, weight="bold"), col_span=2)),
         rx.table.row(rx.table.row_header_cell(r.label, width=["40%", "35%"]),
-                     rx.table.cell(rx.text(r.value, style={"overflowWrap": "anywhere"}))),
+                     # The trail's values are the file's record, in the words it was sealed with.
+                     rx.table.cell(rx.text(r.value, style={"overflowWrap": "anywhere"}),
+                                   class_name="verify-audit-value")),
     )
 
 

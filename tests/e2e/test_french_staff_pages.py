@@ -30,8 +30,8 @@ def ann_in_french(harness):
 def english_beside_records(page) -> list[str]:
     """What English the page shows besides the records it lists: notifications and audit-log summaries are written
     once, when what they tell of happens (other journeys of this harness leave some), and the log's stay English
-    (docs/architecture.md, "Languages")."""
-    records = set(page.locator(".note-text, .audit-summary").all_inner_texts())
+    (docs/architecture.md, "Languages"); a sealed file's audit trail is in the words it was sealed with."""
+    records = set(page.locator(".note-text, .audit-summary, .verify-audit-value").all_inner_texts())
     return [text for text in english_on_screen(page) if text not in records]
 
 
@@ -92,4 +92,4 @@ def test_staff_pages_and_the_verify_page_in_french(page, base_url, ann_in_french
     french_at_both_sizes(page, "Piste d'audit")
     page.locator("#verify-upload input[type=file]").set_input_files(str(tmp_path / "notes.txt"))
     expect(page.get_by_text("Ce fichier ne peut pas être vérifié", exact=False)).to_be_visible()
-    assert english_on_screen(page) == []
+    assert english_beside_records(page) == []

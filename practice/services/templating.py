@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from practice import i18n
 from practice.sandbox import SandboxError, SandboxFailed, SandboxTimeout
 from practice.services.errors import InvalidInput
 from practice.services.formatting import letter_value
@@ -84,7 +85,9 @@ def render_all(texts: list[tuple[str, str, int]], context: dict[str, Any], *, ht
     subject and body): compiling (Jinja folds constants then) and filling in both run there, under CPU, memory
     and wall-clock limits, so no template can stall the app or the worker. The first failure is raised as
     InvalidInput (EmptyPlaceholder for an empty part of the context) with a sentence."""
-    payload = {"texts": [list(t) for t in texts], "context": context, "html": html, "max_seconds": max_seconds}
+    # The child writes dates in the language of the moment (the reader's: `letter_value`), as the caller would.
+    payload = {"texts": [list(t) for t in texts], "context": context, "html": html, "max_seconds": max_seconds,
+               "locale": i18n.current_locale()}
     try:
         answer = _in_child(render_here, payload, texts[0][1] if texts else "template")
     except InvalidInput:
@@ -139,6 +142,11 @@ def check_here(payload: dict) -> dict:
 def render_here(payload: dict) -> dict:
     """The child's side of `render_all`: each text filled in, or the first failure as a sentence."""
     out = []
+    with i18n.using_locale(payload.get("locale")):
+        return _render_each(payload, out)
+
+
+def _render_each(payload: dict, out: list) -> dict:
     for source, what, max_chars in payload["texts"]:
         try:
             out.append(_render_one(source, payload["context"], html=payload["html"], what=what,

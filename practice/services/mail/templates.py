@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from practice import i18n
 from practice.i18n import _
 from practice.models import EmailTemplate, utcnow
 from practice.services import audit, templating
@@ -104,6 +105,7 @@ def render_template(tpl: EmailTemplate, context: dict, language: str = "") -> tu
     (`language`) when the firm wrote one."""
     french = language == "fr" and bool((tpl.body_fr or "").strip())
     subject, body = (tpl.subject_fr, tpl.body_fr) if french else (tpl.subject, tpl.body)
-    subject, body = templating.render_all([(subject, f'subject of "{tpl.name}"', 500),
-                                           (body, f'email "{tpl.name}"', templating.MAX_CHARS)], context)
+    with i18n.using_locale(language or i18n.current_locale()):  # its dates as the reader writes them
+        subject, body = templating.render_all([(subject, f'subject of "{tpl.name}"', 500),
+                                               (body, f'email "{tpl.name}"', templating.MAX_CHARS)], context)
     return " ".join(subject.split()), body

@@ -3,9 +3,12 @@ bodies, an English contact of the same account English, one who chose none the f
 Every mail goes through a real SMTP server (tests/smtp.py), as the firm's clients would receive it."""
 from __future__ import annotations
 
+import datetime as dt
 import email.header
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from sqlmodel import select
 
 from practice import i18n
@@ -168,7 +171,8 @@ def test_a_firm_template_with_a_french_version_reaches_each_contact_in_their_lan
             s, owner, name="Relance", subject="Your documents, {{ contact.first_name }}",
             body="Dear {{ contact.first_name }}, please upload your documents for {{ account.name }}.",
             subject_fr="Vos pièces, {{ contact.first_name }}",
-            body_fr="Bonjour {{ contact.first_name }}, merci de déposer vos pièces pour {{ account.name }}.")
+            body_fr="Bonjour {{ contact.first_name }}, merci de déposer vos pièces pour {{ account.name }} "
+                    "avant le {{ today }}.")
         pipeline = make_pipeline(s, owner, name="Bilan", stages=("Collecte", "Relance"))
         job = make_job(s, owner, account=s.get(Account, firm["durand"]), pipeline=pipeline, name="Bilan 2026")
         rulesets.save_rules(s, owner, 'rule "Relance"\nwhen job enters stage "Relance"\nthen\n'
@@ -179,7 +183,10 @@ def test_a_firm_template_with_a_french_version_reaches_each_contact_in_their_lan
     mails = delivered(server)
     subject, body = mails["amelie@durand.example"]
     assert subject == "Vos pièces, Amélie"
-    assert body.strip() == "Bonjour Amélie, merci de déposer vos pièces pour Durand Household."
+    with write_session() as s:
+        zone = ZoneInfo(get_firm(s).timezone)
+    today = format_date(dt.datetime.now(zone).date(), "d MMMM y", locale="fr_FR")  # on the firm's clock
+    assert body.strip() == f"Bonjour Amélie, merci de déposer vos pièces pour Durand Household avant le {today}."
     assert mails["ben@durand.example"][0] == "Your documents, Ben"
     assert mails["chloe@durand.example"][0] == "Your documents, Chloé"  # no language: the firm's default, English
 

@@ -1046,6 +1046,37 @@ class ProposalLine(SQLModel, table=True):
     position: int = 0
 
 
+# --- the firm's own fields (issue 15) ------------------------------------------------------------------
+
+
+class CustomField(SQLModel, table=True):
+    """A field the firm adds to accounts, contacts or jobs. Rules read it by `key` (job.filing_status), which never
+    changes; people read its `label`, which may."""
+
+    __table_args__ = (UniqueConstraint("entity", "key", name="uq_customfield_entity_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entity: str  # account, contact or job
+    key: str
+    label: str
+    # text, number, money, date, yesno, choice (one of a list), email, phone, url
+    type: str = "text"
+    options: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0
+    created_at: dt.datetime = when()
+
+
+class CustomValue(SQLModel, table=True):
+    """One field's value on one account, contact or job (the field's entity says which), kept as its canonical text:
+    numbers and money as plain decimals (1234.5), dates as 2027-04-15, yes/no as yes or no."""
+
+    __table_args__ = (Index("ix_customvalue_item", "item_id", "field_id"),)
+
+    field_id: int = Field(foreign_key="customfield.id", primary_key=True)
+    item_id: int = Field(primary_key=True)
+    value: str
+
+
 # --- the board's counts, kept by the database ---------------------------------------------------------
 # The board shows each stage's number of jobs; counting them on every load reads the whole pipeline
 # (50,000 jobs: 10-40 ms, and an employee without "view all" also checks each job's account). These

@@ -30,7 +30,7 @@ KIND_WORDS = {
     "tag": N_("Tag"), "service": N_("Service"), "certificate": N_("Sealing certificate"), "mail": N_("Email"),
     "mail_settings": N_("Email settings"), "signing_settings": N_("Signing settings"), "firm": N_("Firm settings"),
     "rules": N_("Rules"), "rule_run": N_("Automation run"), "event": N_("Automation event"),
-    "handler": N_("Refused action"),
+    "handler": N_("Refused action"), "custom_field": N_("Custom field"),
 }
 
 

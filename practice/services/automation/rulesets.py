@@ -18,6 +18,7 @@ from practice.services.automation.actions import NOT_AVAILABLE
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.firm import get_firm
 from practice.services.organizers import templates as organizer_templates
+from practice.services.work.custom_fields import catalog_fields
 from practice.warm_sandbox import run_warm
 
 
@@ -69,6 +70,7 @@ def catalog_from_db(session: Session) -> rules.Catalog:
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712
                                         .order_by(TeamMember.name)).scalars()),
+        "fields": catalog_fields(session),
     })
 
 

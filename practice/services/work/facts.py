@@ -15,6 +15,7 @@ from sqlmodel import Session
 from practice.models import (Account, AccountContact, AccountTag, Contact, ContactTag, Job, JobAssignee, JobTag,
                              Pipeline, Stage, Tag, TeamMember)
 from practice.services.firm import get_firm
+from practice.services.work.custom_fields import bulk_fact_values, fact_values
 from practice.services.templating import EmptyPlaceholder
 
 
@@ -30,7 +31,7 @@ def account_facts(session: Session, account_id: int) -> dict | None:
     return {"id": account.id, "name": account.name, "type": getattr(account.type, "value", account.type),
             # Invoices are not built yet: nothing is unpaid.
             "balance": Decimal(0), "created_at": account.created_at, "notes": account.notes,
-            "tags": _tags(session, AccountTag, "account_id", account.id)}
+            "tags": _tags(session, AccountTag, "account_id", account.id), **fact_values(session, "account", account.id)}
 
 
 def contact_facts(session: Session, contact_id: int) -> dict | None:
@@ -39,7 +40,8 @@ def contact_facts(session: Session, contact_id: int) -> dict | None:
         return None
     return {"id": contact.id, "first_name": contact.first_name, "last_name": contact.last_name,
             "name": f"{contact.first_name} {contact.last_name}".strip(), "email": contact.email,
-            "phone": contact.phone, "tags": _tags(session, ContactTag, "contact_id", contact.id)}
+            "phone": contact.phone, "tags": _tags(session, ContactTag, "contact_id", contact.id),
+            **fact_values(session, "contact", contact.id)}
 
 
 def job_facts(session: Session, job_id: int) -> dict | None:
@@ -55,7 +57,7 @@ def job_facts(session: Session, job_id: int) -> dict | None:
             "priority": getattr(job.priority, "value", job.priority), "start_date": job.start_date,
             "due_date": job.due_date, "created_at": job.created_at, "entered_stage_at": job.entered_stage_at,
             "archived": job.archived, "account_id": job.account_id,
-            "tags": _tags(session, JobTag, "job_id", job.id)}
+            "tags": _tags(session, JobTag, "job_id", job.id), **fact_values(session, "job", job.id)}
 
 
 def facts_for(session: Session, *, job_id: int | None = None, account_id: int | None = None,
@@ -116,6 +118,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
             grouped.setdefault(item_id, []).append(name)
         tag_rows[col] = grouped
     accounts = {}
+    account_values = bulk_fact_values(session, "account")
     # Columns, not ORM objects: making 10,000 objects cost more than the rest of a schedule's run.
     account_tags, no_tags = tag_rows["account_id"], ()
     for a in session.execute(select(Account.id, Account.name, Account.type, Account.created_at, Account.notes)
@@ -123,7 +126,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
         tags = account_tags.get(a.id)
         accounts[a.id] = {"id": a.id, "name": a.name, "type": getattr(a.type, "value", a.type), "balance": Decimal(0),
                           "created_at": a.created_at, "notes": a.notes,
-                          "tags": tuple(sorted(tags)) if tags else no_tags}
+                          "tags": tuple(sorted(tags)) if tags else no_tags, **account_values.get(a.id, {})}
     if entity == "account":
         return [{"account": acc, "job": None, "contact": None, "target": ("account", acc["id"])}
                 for acc in accounts.values()]
@@ -133,11 +136,12 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
                                                       .order_by(AccountContact.account_id)):
             first_account.setdefault(contact_id, account_id)
         out = []
+        contact_values = bulk_fact_values(session, "contact")
         for c in session.execute(select(Contact.id, Contact.first_name, Contact.last_name, Contact.email,
                                         Contact.phone).order_by(Contact.id)):
             facts = {"id": c.id, "first_name": c.first_name, "last_name": c.last_name,
                      "name": f"{c.first_name} {c.last_name}".strip(), "email": c.email, "phone": c.phone,
-                     "tags": tuple(sorted(tag_rows["contact_id"].get(c.id, ())))}
+                     "tags": tuple(sorted(tag_rows["contact_id"].get(c.id, ()))), **contact_values.get(c.id, {})}
             out.append({"contact": facts, "account": accounts.get(first_account.get(c.id)), "job": None,
                         "target": ("contact", c.id)})
         return out
@@ -147,6 +151,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
                                         .order_by(TeamMember.name)):
         assignees.setdefault(job_id, []).append(name)
     out = []
+    job_values = bulk_fact_values(session, "job")
     for job in session.execute(select(Job.id, Job.name, Job.priority, Job.start_date, Job.due_date, Job.created_at,
                                       Job.entered_stage_at, Job.archived, Job.account_id,
                                       Pipeline.name.label("pipeline"), Stage.name.label("stage"))
@@ -159,7 +164,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
                  "priority": getattr(job.priority, "value", job.priority), "start_date": job.start_date,
                  "due_date": job.due_date, "created_at": job.created_at, "entered_stage_at": job.entered_stage_at,
                  "archived": job.archived, "account_id": job.account_id,
-                 "tags": tuple(sorted(tag_rows["job_id"].get(job.id, ())))}
+                 "tags": tuple(sorted(tag_rows["job_id"].get(job.id, ()))), **job_values.get(job.id, {})}
         out.append({"job": facts, "account": accounts.get(job.account_id), "contact": None, "target": ("job", job.id)})
     return out
 

@@ -18,6 +18,7 @@ from practice.services import audit
 from practice.services.actor import Actor, contact_name, require_admin
 from practice.services.errors import InvalidInput
 from practice.services.work.accounts import contact_visible, get_account
+from practice.services.work.custom_fields import merge_values
 from practice.services.work.removal import counted, in_english, joined
 
 # Rows that belong to an account and simply follow it to the kept one.
@@ -144,6 +145,7 @@ def merge_accounts(session: Session, actor: Actor, keep_id: int, drop_id: int) -
     session.execute(update(AuditLog).where(AuditLog.account_id == drop_id).values(account_id=keep_id))
     if drop.notes.strip():
         keep.notes = "\n\n".join(p for p in (keep.notes.strip(), f"From {drop.name}:\n{drop.notes.strip()}") if p)
+    merge_values(session, "account", keep_id, drop_id)
     session.flush()
     session.execute(delete(Account).where(Account.id == drop_id))
     audit.record(session, actor, "merge", "account", keep_id,
@@ -255,6 +257,7 @@ def merge_contacts(session: Session, actor: Actor, keep_id: int, drop_id: int) -
         session.execute(update(model).where(col == drop_id).values({column: keep_id}))
     _merge_logins(session, keep_id, drop_id)
     drop.email = ""  # its address now belongs to the kept contact
+    merge_values(session, "contact", keep_id, drop_id)
     session.flush()
     session.execute(delete(Contact).where(Contact.id == drop_id))
     audit.record(session, actor, "merge", "contact", keep_id, f"Merged contact {preview.drop} into {preview.keep}",

@@ -20,6 +20,7 @@ from practice.i18n import _, ngettext
 from practice.services import audit
 from practice.services.actor import Actor, contact_name, require_admin
 from practice.services.errors import Conflict
+from practice.services.work.custom_fields import drop_values
 from practice.services.work.accounts import contact_visible, get_account
 from practice.services.work.jobs import get_job
 from practice.services.work.tasks import get_task
@@ -98,6 +99,7 @@ def _drop_jobs(session: Session, job_ids: list[int]) -> None:
     session.execute(delete(ClientTask).where(ClientTask.job_id.in_(job_ids)))
     session.execute(delete(JobAssignee).where(JobAssignee.job_id.in_(job_ids)))
     session.execute(delete(JobTag).where(JobTag.job_id.in_(job_ids)))
+    drop_values(session, "job", job_ids)
     # Delayed actions and reminders of a deleted job have nothing left to act on.
     session.execute(update(Due).where(Due.job_id.in_(job_ids), Due.status == "pending").values(status="dropped"))
     session.execute(delete(Job).where(Job.id.in_(job_ids)))
@@ -163,6 +165,7 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> str:
         session.execute(delete(model).where(model.account_id == account_id))
     session.execute(update(PortalSession).where(PortalSession.current_account_id == account_id)
                     .values(current_account_id=None))
+    drop_values(session, "account", [account_id])
     session.execute(delete(Account).where(Account.id == account_id))
     audit.record(session, actor, "delete", "account", account_id, f'Deleted account "{removal.name}"',
                  entity_label=removal.name, took=took)
@@ -218,6 +221,7 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> str:
                     .values(done_by_contact_id=None))
     for model in (DocumentView, PortalToken, PortalSession, PortalLogin, ContactTag, AccountContact):
         session.execute(delete(model).where(model.contact_id == contact_id))
+    drop_values(session, "contact", [contact_id])
     session.execute(delete(Contact).where(Contact.id == contact_id))
     audit.record(session, actor, "delete", "contact", contact_id, f"Deleted contact {removal.name}",
                  entity_label=removal.name, took=took)

@@ -18,6 +18,7 @@ IMPORT = "/import"
 AUDIT = "/audit"
 SETTINGS = "/settings"
 SIGNING_SETTINGS = "/settings/signing"
+CUSTOM_FIELDS = "/settings/fields"
 # Public: anyone checks a signed PDF's seal (no login).
 VERIFY = "/verify"
 INBOX = "/inbox"

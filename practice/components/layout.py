@@ -20,6 +20,7 @@ EMAIL_TABS = [(N_("Settings"), routes.EMAIL, "settings"), (N_("Templates"), rout
 AUTOMATION_TABS = [(N_("Rules"), routes.RULES, "rules"), (N_("Recurring jobs"), routes.RECURRING, "recurring"),
                    (N_("Run log"), routes.RUNS, "runs"), (N_("Set aside"), routes.PARKED, "set-aside")]
 SETTINGS_TABS = [(N_("Firm"), routes.SETTINGS, "firm"), (N_("Signing"), routes.SIGNING_SETTINGS, "signing"),
+                 (N_("Custom fields"), routes.CUSTOM_FIELDS, "custom-fields"),
                  (N_("Folder templates"), routes.FOLDER_TEMPLATES, "folder-templates")]
 
 

@@ -3,6 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.corrections import delete_dialog, edit_dialog
+from practice.components.custom_fields import custom_values_section
 from practice.components.forms import static_select
 from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page, tag_badge
@@ -12,6 +13,7 @@ from practice.pages.proposals import proposals_section
 from practice.pages.signatures import signatures_section
 from practice.services.work.accounts import ACCOUNT_TYPE_NAMES
 from practice.state.account import AccountState
+from practice.state.custom_fields import CustomValuesState
 from practice.state.documents import AccountDocumentsState
 from practice.state.merge import MergeState
 from practice.state.proposals import AccountProposalsState
@@ -334,7 +336,7 @@ def account_page() -> rx.Component:
                 rx.grid(
                     rx.vstack(contacts_section(), jobs_section(), documents_section(), signatures_section(),
                               proposals_section(), tasks_section(), spacing="4", width="100%", min_width="0"),
-                    rx.vstack(notes_section(), section(t("History"), history_list(AccountState.history),
+                    rx.vstack(notes_section(), custom_values_section(), section(t("History"), history_list(AccountState.history),
                                                        id="history-section"),
                               spacing="4", width="100%", min_width="0"),
                     grid_template_columns=["1fr", "1fr", "2fr 1fr"], spacing="4", width="100%",
@@ -351,4 +353,4 @@ def account_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
                  on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load,
-                          AccountSignaturesState.load, AccountProposalsState.load])
+                          AccountSignaturesState.load, AccountProposalsState.load, CustomValuesState.load_account])

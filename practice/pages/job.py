@@ -5,8 +5,10 @@ from practice import routes
 from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page, tag_badge
 from practice.components.corrections import delete_dialog, edit_dialog
+from practice.components.custom_fields import custom_values_section
 from practice.pages.work_parts import field, history_list, section, status_select, task_actions, task_edit_dialogs
 from practice.pages.rules_editor import part_row
+from practice.state.custom_fields import CustomValuesState
 from practice.state.base import AppState
 from practice.services.work.jobs import PRIORITY_NAMES
 from practice.components.forms import static_select
@@ -379,7 +381,7 @@ def job_page() -> rx.Component:
                     rx.vstack(stage_section(), details_section(), tasks_section(), client_tasks_section(),
                               client_items_section(), automation_section(), spacing="4", width="100%",
                               min_width="0"),
-                    rx.vstack(people_section(), tags_section(),
+                    rx.vstack(people_section(), tags_section(), custom_values_section(),
                               section(t("History"), history_list(JobState.history), id="job-history"),
                               spacing="4", width="100%", min_width="0"),
                     grid_template_columns=["1fr", "1fr", "2fr 1fr"], spacing="4", width="100%",
@@ -394,4 +396,5 @@ def job_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(job_page, route=routes.JOB, title="Job · practice", on_load=[AppState.require_login, JobState.load])
+    app.add_page(job_page, route=routes.JOB, title="Job · practice",
+                 on_load=[AppState.require_login, JobState.load, CustomValuesState.load_job])

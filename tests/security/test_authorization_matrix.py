@@ -35,6 +35,7 @@ from practice.services.portal import approvals, client_tasks, logins
 from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
 from practice.services.work import accounts, audit_history, board, jobs, pipelines, removal, tasks
+from practice.services.work import custom_fields as cf
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied, PracticeError
 from practice.services.actor import ContactActor
@@ -431,6 +432,20 @@ EXPECTED_HANDLERS = {
     "SignatureRequestState.send": "staff",
     "SignatureRequestState.set_cancel_open": "staff",
     "SignatureRequestState.undo_field_change": "staff",
+    "CustomFieldsState.ask_delete": "admin",
+    "CustomFieldsState.confirm_delete": "admin",
+    "CustomFieldsState.create_field": "admin",
+    "CustomFieldsState.load": "admin",
+    "CustomFieldsState.move": "admin",
+    "CustomFieldsState.save_edit": "admin",
+    "CustomFieldsState.set_delete_open": "admin",
+    "CustomFieldsState.set_edit_open": "admin",
+    "CustomFieldsState.set_new_type": "admin",
+    "CustomFieldsState.start_edit": "admin",
+    "CustomValuesState.load_account": "staff",
+    "CustomValuesState.load_contact": "staff",
+    "CustomValuesState.load_job": "staff",
+    "CustomValuesState.save": "staff",
     "SigningSettingsState.certificate_rejected": "admin",
     "SigningSettingsState.download_certificate": "admin",
     "SigningSettingsState.load": "admin",
@@ -618,7 +633,7 @@ EXPECTED_ROUTES = {
     "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
     "portal/proposals/[proposal_id]": PORTAL_PAGE, "portal/sign/[request_id]": PORTAL_PAGE,
     "login": PUBLIC_PAGE, "forgot-password": PUBLIC_PAGE, "reset-password": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
-    "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE,
+    "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE, "settings/fields": STAFF_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.
@@ -825,6 +840,11 @@ def _staff_sees(f, who, key):
 
 def _contact_sees(f, who, key):
     return who in CONTACTS and sees(f, who, key)
+
+
+def _a_field(s, f, entity: str) -> int:
+    """A field defined by the owner in the case's own (rolled back) session."""
+    return cf.define_field(s, f["actor"][OWNER_], entity=entity, label="Filing status").id
 
 
 # (entry point, who may be asked, call(session, f, who, key) -> True when it answered with the object,
@@ -1046,6 +1066,23 @@ SERVICE_CASES = [
      lambda s, f, w, k: client_tasks.reopen_client_task(s, f["actor"][w], f[k]["ctask"]) and True, sees),
     ("logins.accounts_of_contact", CONTACT_ONLY,
      lambda s, f, w, k: f[k]["account"] in [i for i, _ in logins.accounts_of_contact(s, f["actor"][w])], sees),
+    ("custom_fields.values_for (job)", BOTH,
+     lambda s, f, w, k: cf.values_for(s, f["actor"][w], "job", f[k]["job"]) is not None, _staff_sees),
+    ("custom_fields.values_for (account)", BOTH,
+     lambda s, f, w, k: cf.values_for(s, f["actor"][w], "account", f[k]["account"]) is not None, _staff_sees),
+    ("custom_fields.values_for (contact)", BOTH,
+     lambda s, f, w, k: cf.values_for(s, f["actor"][w], "contact", f[k]["contact"]) is not None, _staff_sees),
+    ("custom_fields.set_value (job)", BOTH,
+     lambda s, f, w, k: cf.set_value(s, f["actor"][w], "job", f[k]["job"], _a_field(s, f, "job"), "MFJ") and True,
+     _staff_sees),
+    ("custom_fields.set_values (account)", BOTH,
+     lambda s, f, w, k: cf.set_values(s, f["actor"][w], "account", f[k]["account"],
+                                      {_a_field(s, f, "account"): "12-3456789"}) is not None, _staff_sees),
+    ("custom_fields.set_value (contact)", BOTH,
+     lambda s, f, w, k: cf.set_value(s, f["actor"][w], "contact", f[k]["contact"], _a_field(s, f, "contact"),
+                                     "Amy") and True, _staff_sees),
+    ("custom_fields.define_field", BOTH,
+     lambda s, f, w, k: cf.define_field(s, f["actor"][w], entity="job", label=f"Field {k}") and True, _admins),
     ("logins.switch_account", CONTACT_ONLY,
      lambda s, f, w, k: logins.switch_account(s, f["sid"][w], f[k]["account"]) and True, sees),
 ]

@@ -308,6 +308,30 @@ def set_value(session: Session, actor: Actor, entity: str, item_id: int, field_i
     return _field_value(field, value)
 
 
+def set_values(session: Session, actor: Actor, entity: str, item_id: int, raw_values: dict) -> int:
+    """Set several fields of one record at once (a form's "Save"): every value is checked first, and the first one a
+    field does not accept is refused with its sentence and nothing is saved. Returns how many values changed."""
+    entity = _entity(entity)
+    _check_item(session, actor, entity, item_id)
+    fields = {f.id: f for f in list_fields(session, actor, entity)}
+    cleaned = {}
+    for field_id, raw in raw_values.items():
+        field = fields.get(field_id)
+        if field is None:
+            raise NotFound(_("That field does not exist (it may have been deleted)."))
+        try:
+            cleaned[field_id] = clean_value(field.type, raw, field.label, field.options)
+        except InvalidInput as err:
+            raise InvalidInput(str(err), field=field.key) from None
+    changed = 0
+    for field_id, value in cleaned.items():
+        row = session.get(CustomValue, (field_id, item_id))
+        if value != (row.value if row else ""):
+            set_value(session, actor, entity, item_id, field_id, value)
+            changed += 1
+    return changed
+
+
 def _field_value(field: CustomField, value: str) -> FieldValue:
     return FieldValue(field.id, field.key, field.label, field.type, tuple(field.options), value, shown(field.type, value))
 

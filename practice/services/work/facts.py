@@ -131,20 +131,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
         return [{"account": acc, "job": None, "contact": None, "target": ("account", acc["id"])}
                 for acc in accounts.values()]
     if entity == "contact":
-        first_account = {}
-        for contact_id, account_id in session.execute(select(AccountContact.contact_id, AccountContact.account_id)
-                                                      .order_by(AccountContact.account_id)):
-            first_account.setdefault(contact_id, account_id)
-        out = []
-        contact_values = bulk_fact_values(session, "contact")
-        for c in session.execute(select(Contact.id, Contact.first_name, Contact.last_name, Contact.email,
-                                        Contact.phone).order_by(Contact.id)):
-            facts = {"id": c.id, "first_name": c.first_name, "last_name": c.last_name,
-                     "name": f"{c.first_name} {c.last_name}".strip(), "email": c.email, "phone": c.phone,
-                     "tags": tuple(sorted(tag_rows["contact_id"].get(c.id, ()))), **contact_values.get(c.id, {})}
-            out.append({"contact": facts, "account": accounts.get(first_account.get(c.id)), "job": None,
-                        "target": ("contact", c.id)})
-        return out
+        return _contact_records(session, accounts, tag_rows["contact_id"])
     assignees: dict[int, list[str]] = {}
     for job_id, name in session.execute(select(JobAssignee.job_id, TeamMember.name)
                                         .join(TeamMember, TeamMember.id == JobAssignee.member_id)
@@ -166,6 +153,24 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
                  "archived": job.archived, "account_id": job.account_id,
                  "tags": tuple(sorted(tag_rows["job_id"].get(job.id, ()))), **job_values.get(job.id, {})}
         out.append({"job": facts, "account": accounts.get(job.account_id), "contact": None, "target": ("job", job.id)})
+    return out
+
+
+def _contact_records(session: Session, accounts: dict, contact_tags: dict) -> list[dict]:
+    """`bulk_facts` for contacts: each with the first account it is linked to."""
+    first_account = {}
+    for contact_id, account_id in session.execute(select(AccountContact.contact_id, AccountContact.account_id)
+                                                  .order_by(AccountContact.account_id)):
+        first_account.setdefault(contact_id, account_id)
+    out = []
+    contact_values = bulk_fact_values(session, "contact")
+    for c in session.execute(select(Contact.id, Contact.first_name, Contact.last_name, Contact.email,
+                                    Contact.phone).order_by(Contact.id)):
+        facts = {"id": c.id, "first_name": c.first_name, "last_name": c.last_name,
+                 "name": f"{c.first_name} {c.last_name}".strip(), "email": c.email, "phone": c.phone,
+                 "tags": tuple(sorted(contact_tags.get(c.id, ()))), **contact_values.get(c.id, {})}
+        out.append({"contact": facts, "account": accounts.get(first_account.get(c.id)), "job": None,
+                    "target": ("contact", c.id)})
     return out
 
 

@@ -278,3 +278,16 @@ def test_a_rule_reads_a_custom_field_through_the_engine_catalog(firm):
                                {"job": {"name": "1040", "filing_status": "mfj"}, "account": {"name": "S"}},
                                dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc))
     assert decision.fired
+
+
+def test_a_form_of_several_values_saves_all_or_nothing(firm):
+    fid = filing_status(firm)
+    deps = define(firm["owner"], entity="job", label="Dependents", type="number")
+    with pytest.raises(InvalidInput, match="“Dependents” takes a number") as caught, write_session() as s:
+        cf.set_values(s, firm["bob"], "job", firm["job"], {fid: "MFJ", deps: "two"})
+    assert caught.value.field == "dependents"
+    with read_session() as s:
+        assert [v.value for v in cf.values_for(s, firm["bob"], "job", firm["job"])] == ["", ""]
+    with write_session() as s:
+        assert cf.set_values(s, firm["bob"], "job", firm["job"], {fid: "MFJ", deps: "2"}) == 2
+        assert cf.set_values(s, firm["bob"], "job", firm["job"], {fid: "mfj", deps: "2.0"}) == 0

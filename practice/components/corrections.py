@@ -11,9 +11,9 @@ from practice.components.layout import error_callout
 
 
 def edit_dialog(title, *fields: rx.Component, open, on_open_change, on_submit, error, key, submit_id: str,
-                submit=None, dialog_id: str = "") -> rx.Component:
+                submit=None, dialog_id: str = "", after: rx.Component | None = None) -> rx.Component:
     """A form in a dialog: its fields, the refusal sentence above them, Cancel and Save (a translated page passes
-    its title and submit text as `t("...")`)."""
+    its title and submit text as `t("...")`; `after`: more below the form)."""
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(title),
@@ -29,6 +29,7 @@ def edit_dialog(title, *fields: rx.Component, open, on_open_change, on_submit, e
                 ),
                 key=key, on_submit=on_submit, reset_on_submit=False, width="100%",
             ),
+            after if after is not None else rx.fragment(),
             max_width="520px", id=dialog_id,
         ),
         open=open, on_open_change=on_open_change,

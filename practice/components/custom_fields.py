@@ -9,8 +9,7 @@ from practice.components.forms import SELECT_STYLE
 from practice.components.i18n import t
 from practice.components.layout import error_callout
 from practice.state.base import AppState
-from practice.state.custom_fields import CustomValuesState as V
-from practice.state.custom_fields import ValueItem
+from practice.state.custom_fields import CustomValuesState, ValueItem
 
 
 def _control(v: ValueItem) -> rx.Component:
@@ -33,13 +32,13 @@ def _control(v: ValueItem) -> rx.Component:
 
 def _row(v: ValueItem) -> rx.Component:
     return rx.vstack(
-        rx.text(v.label, as_="label", html_for="cf-" + v.name, size="2", weight="medium"),
+        rx.el.label(v.label, html_for="cf-" + v.name, style={"font_size": "14px", "font_weight": "500"}),
         _control(v),
         spacing="1", width="100%", min_width="0",
     )
 
 
-def custom_values_section() -> rx.Component:
+def custom_values_section(V=CustomValuesState, *, hint: bool = True) -> rx.Component:
     """The record's custom fields, editable (nothing when the firm has none; admins get a pointer to Settings)."""
     form = rx.form(
         rx.vstack(
@@ -52,9 +51,11 @@ def custom_values_section() -> rx.Component:
         key=V.form_key.to_string(), on_submit=V.save, reset_on_submit=False, width="100%",
     )
     card = rx.card(rx.vstack(rx.heading(t("Custom fields"), size="4"), form, spacing="3", width="100%"),
-                   width="100%", id="custom-fields-section")
-    hint = rx.cond(AppState.is_admin, rx.text(
+                   width="100%", id="custom-fields-section" if hint else "contact-custom-fields")
+    if not hint:
+        return rx.cond(V.rows.length() > 0, card)
+    pointer = rx.cond(AppState.is_admin, rx.text(
         t("Keep your own details on each record, like a filing status: "),
         rx.link(t("add custom fields"), href=routes.CUSTOM_FIELDS, id="custom-fields-hint"),
         size="1", color_scheme="gray"))
-    return rx.cond(V.rows.length() > 0, card, hint)
+    return rx.cond(V.rows.length() > 0, card, pointer)

@@ -61,9 +61,9 @@ def field_row(f: FieldItem) -> rx.Component:
         rx.table.cell(f.type_label),
         rx.table.cell(rx.hstack(
             rx.icon_button(rx.icon("arrow-up", size=14), size="1", variant="soft", color_scheme="gray",
-                           disabled=f.first, on_click=S.move(f.id, -1), aria_label=t("Move up") + " " + f.label),
+                           disabled=f.first, on_click=S.move(f.id, -1), aria_label=t("Move {label} up", label=f.label)),
             rx.icon_button(rx.icon("arrow-down", size=14), size="1", variant="soft", color_scheme="gray",
-                           disabled=f.last, on_click=S.move(f.id, 1), aria_label=t("Move down") + " " + f.label),
+                           disabled=f.last, on_click=S.move(f.id, 1), aria_label=t("Move {label} down", label=f.label)),
             rx.button(t("Edit"), size="1", variant="soft", on_click=S.start_edit(f.id), id="edit-field-" + f.key),
             rx.button(t("Delete"), size="1", variant="soft", color_scheme="red", on_click=S.ask_delete(f.id),
                       id="delete-field-" + f.key),

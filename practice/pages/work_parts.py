@@ -2,9 +2,11 @@
 import reflex as rx
 
 from practice.components.corrections import delete_dialog, edit_dialog
+from practice.components.custom_fields import custom_values_section
 from practice.components.forms import native_select, static_select
 from practice.components.i18n import as_written, t
 from practice.i18n import LANGUAGES
+from practice.state.custom_fields import ContactValuesState
 from practice.state.work_views import NONE, STATUS_LABELS
 
 STATUS_COLORS = {"planned": "gray", "in_progress": "blue", "waiting_for_client": "amber", "completed": "green",
@@ -117,6 +119,7 @@ def contact_dialogs(state) -> rx.Component:
         open=state.contact_edit_open, on_open_change=state.set_contact_edit_open, on_submit=state.save_contact,
         error=state.contact_edit_error, key="contact-" + c.id.to_string() + "-" + state.contact_form_key.to_string(),
         submit_id="save-contact-edit", submit=t("Save contact"), dialog_id="edit-contact-dialog",
+        after=rx.box(custom_values_section(ContactValuesState, hint=False), margin_top="1em"),
     )
     remover = delete_dialog(t("Delete this contact?"), state.contact_delete_text, blocked=state.contact_delete_blocked,
                             open=state.contact_delete_id > 0, on_open_change=state.set_contact_delete_open,

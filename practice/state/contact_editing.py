@@ -10,6 +10,7 @@ from practice.i18n import _
 from practice.services.portal import logins
 from practice.services.work import accounts, removal
 from practice.state.base import ADMIN, STAFF, allow, read, run, shown_in, write_and_refresh
+from practice.state.custom_fields import ContactValuesState
 from practice.state.work_views import EDIT_FIELDS, ContactForm, contact_form, form_fields, parse_id
 
 
@@ -31,6 +32,7 @@ class ContactEditing(rx.State, mixin=True):
             self.contact_edit = contact_form(read(accounts.contact_visible, self._require(), parse_id(contact_id) or 0))
             self.contact_edit_open, self.contact_edit_error = True, ""
             self.contact_form_key += 1
+            return ContactValuesState.load_contact(self.contact_edit.id)
 
     @allow(STAFF)
     def set_contact_edit_open(self, value: bool):

@@ -145,8 +145,8 @@ class CustomFieldsState(AppState):
             return rx.toast.success(message)
 
 
-class CustomValuesState(AppState):
-    """The custom fields' values of the record a page shows (its route says which)."""
+class CustomValues(rx.State, mixin=True):
+    """The custom fields' values of one record, editable (a mixin: the page's record, and a contact's in its editor)."""
 
     entity: str = ""
     item: int = 0
@@ -167,18 +167,6 @@ class CustomValuesState(AppState):
                 self.rows = []  # the page itself says why the record can't be shown
 
     @allow(STAFF)
-    def load_job(self):
-        self._load("job", getattr(self, "job_id", ""))
-
-    @allow(STAFF)
-    def load_account(self):
-        self._load("account", getattr(self, "account_id", ""))
-
-    @allow(STAFF)
-    def load_contact(self, contact_id: int):
-        self._load("contact", contact_id)
-
-    @allow(STAFF)
     def save(self, form: dict):
         by_name = {r.name: r.field_id for r in self.rows}
         values = {by_name[k]: str(v if v is not None else "")[:5000] for k, v in form.items() if k in by_name}
@@ -188,3 +176,23 @@ class CustomValuesState(AppState):
             self._refresh()
             self.form_key += 1
             return rx.toast.success(_("Saved.") if changed else _("Nothing changed."))
+
+
+class CustomValuesState(CustomValues, AppState):
+    """The values of the account or job the page shows (its route says which)."""
+
+    @allow(STAFF)
+    def load_job(self):
+        self._load("job", getattr(self, "job_id", ""))
+
+    @allow(STAFF)
+    def load_account(self):
+        self._load("account", getattr(self, "account_id", ""))
+
+
+class ContactValuesState(CustomValues, AppState):
+    """The values of the contact open in the contact editor (Contacts list, account page)."""
+
+    @allow(STAFF)
+    def load_contact(self, contact_id: int):
+        self._load("contact", contact_id)

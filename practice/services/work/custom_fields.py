@@ -349,10 +349,11 @@ def catalog_fields(session: Session) -> dict:
 
 
 def fact_values(session: Session, entity: str, item_id: int) -> dict:
-    """key → typed value of one account, contact or job (no permission check: the rules engine and templates)."""
-    rows = session.execute(select(CustomField.key, CustomField.type, CustomValue.value).join(
-        CustomValue, CustomValue.field_id == CustomField.id).where(
-        CustomField.entity == entity, CustomValue.item_id == item_id))
+    """key → typed value of one account, contact or job, every field of the entity present (None when not filled, so
+    a template naming it shows nothing rather than failing); no permission check: the rules engine and templates."""
+    rows = session.execute(select(CustomField.key, CustomField.type, CustomValue.value).outerjoin(
+        CustomValue, (CustomValue.field_id == CustomField.id) & (CustomValue.item_id == item_id)).where(
+        CustomField.entity == entity))
     return {key: typed(kind, value) for key, kind, value in rows}
 
 

@@ -14,7 +14,8 @@ from practice.services.automation import preview, rulesets
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from practice.services.work import custom_fields as cf
 from practice.services.work import merge, removal
-from practice.services.work.facts import bulk_facts, facts_for
+from practice.services import templating
+from practice.services.work.facts import bulk_facts, facts_for, template_context
 from tests.factories import actor_of, make_account, make_contact, make_job, make_member, make_pipeline, make_tag
 
 RULE = '''rule "Joint returns"
@@ -291,3 +292,15 @@ def test_a_form_of_several_values_saves_all_or_nothing(firm):
     with write_session() as s:
         assert cf.set_values(s, firm["bob"], "job", firm["job"], {fid: "MFJ", deps: "2"}) == 2
         assert cf.set_values(s, firm["bob"], "job", firm["job"], {fid: "mfj", deps: "2.0"}) == 0
+
+
+def test_templates_show_custom_fields_and_nothing_for_one_not_filled(firm):
+    fid = filing_status(firm)
+    with write_session() as s:
+        cf.set_value(s, firm["owner"], "job", firm["job"], fid, "MFJ")
+    with read_session() as s:
+        filled = template_context(s, facts_for(s, job_id=firm["job"]))
+        empty = template_context(s, facts_for(s, job_id=firm["other_job"]))
+    text = "Filing status: {{ job.filing_status }}."
+    assert templating.render(text, filled) == "Filing status: MFJ."
+    assert templating.render(text, empty) == "Filing status: ."

@@ -6,7 +6,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import SELECT_STYLE
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
 from practice.state.base import AppState
 from practice.state.custom_fields import CustomValuesState, ValueItem
@@ -16,7 +16,7 @@ def _control(v: ValueItem) -> rx.Component:
     field_id = "cf-" + v.name
     listed = rx.el.select(
         rx.el.option("—", value=""),
-        rx.foreach(v.options, lambda o: rx.el.option(o, value=o)),
+        rx.foreach(v.options, lambda o: rx.el.option(o, value=o, custom_attrs=as_written())),
         name=v.name, id=field_id, default_value=v.value, style=SELECT_STYLE | {"width": "100%"},
     )
     yes_no = rx.el.select(rx.el.option("—", value=""), rx.el.option(t("Yes"), value="yes"),
@@ -32,7 +32,8 @@ def _control(v: ValueItem) -> rx.Component:
 
 def _row(v: ValueItem) -> rx.Component:
     return rx.vstack(
-        rx.el.label(v.label, html_for="cf-" + v.name, style={"font_size": "14px", "font_weight": "500"}),
+        rx.el.label(v.label, html_for="cf-" + v.name, style={"font_size": "14px", "font_weight": "500"},
+                    custom_attrs=as_written()),
         _control(v),
         spacing="1", width="100%", min_width="0",
     )

@@ -3,7 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import SELECT_STYLE, label
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs
 from practice.state.base import AppState
 from practice.state.custom_fields import CustomFieldsState as S
@@ -56,8 +56,9 @@ def add_form() -> rx.Component:
 
 def field_row(f: FieldItem) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(f.label, weight="medium"), rx.text(f.entity + "." + f.key, size="1",
-                                                                  color_scheme="gray", font_family="monospace")),
+        rx.table.cell(rx.text(f.label, weight="medium", custom_attrs=as_written()),
+                      rx.text(f.entity + "." + f.key, size="1", color_scheme="gray", font_family="monospace",
+                              custom_attrs=as_written())),
         rx.table.cell(f.type_label),
         rx.table.cell(rx.hstack(
             rx.icon_button(rx.icon("arrow-up", size=14), size="1", variant="soft", color_scheme="gray",

@@ -1,7 +1,7 @@
 """custom fields on accounts, contacts and jobs: their definitions and values
 
 Revision ID: e5a7c3f9b1d2
-Revises: e1f2a3b4c5d6
+Revises: c4f1a7e9d2b6
 Create Date: 2026-12-03 21:50:00.000000
 """
 from typing import Sequence, Union
@@ -14,7 +14,7 @@ from practice.models import UTCDateTime
 
 
 revision: str = 'e5a7c3f9b1d2'
-down_revision: Union[str, None] = 'e1f2a3b4c5d6'
+down_revision: Union[str, None] = 'c4f1a7e9d2b6'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

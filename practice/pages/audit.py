@@ -4,7 +4,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label, native_select
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page
 from practice.state.audit import AuditItem, AuditState
 from practice.state import page_access
@@ -18,10 +18,11 @@ def thing_cell(e: AuditItem) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.text(e.kind, size="1", color_scheme="gray", white_space="nowrap"),
-            rx.cond(e.thing_url != "", rx.link(e.thing, href=e.thing_url, size="2", class_name="audit-thing"),
-                    rx.text(e.thing, size="2", class_name="audit-thing")),
+            rx.cond(e.thing_url != "", rx.link(e.thing, href=e.thing_url, size="2", class_name="audit-thing", custom_attrs=as_written()),
+                    rx.text(e.thing, size="2", class_name="audit-thing", custom_attrs=as_written())),
             spacing="2", align="baseline", wrap="wrap"),
-        rx.cond(e.account != "", rx.link(e.account, href=e.account_url, size="1", class_name="audit-account")),
+        rx.cond(e.account != "", rx.link(e.account, href=e.account_url, size="1", class_name="audit-account",
+                                              custom_attrs=as_written())),
         spacing="0")
 
 
@@ -33,7 +34,7 @@ def entry_row(e: AuditItem) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(when_cell(e), white_space="nowrap", size="2")),
         rx.table.cell(rx.text(e.who, white_space="nowrap", size="2")),
-        rx.table.cell(e.summary, class_name="audit-summary"),
+        rx.table.cell(e.summary, class_name="audit-summary", custom_attrs=as_written()),
         rx.table.cell(thing_cell(e)),
         class_name="audit-entry",
     )
@@ -43,7 +44,7 @@ def entry_card(e: AuditItem) -> rx.Component:
     """The phone-size form of an entry."""
     return rx.card(rx.vstack(
         rx.text(when_cell(e), " · ", e.who, size="1", color_scheme="gray"),
-        rx.text(e.summary, size="2", class_name="audit-summary"),
+        rx.text(e.summary, size="2", class_name="audit-summary", custom_attrs=as_written()),
         thing_cell(e),
         spacing="1"), width="100%", class_name="audit-card")
 

@@ -22,7 +22,7 @@ from practice.services.formatting import format_datetime, zone
 
 # What each kind of thing is called on the page.
 KIND_WORDS = {
-    "account": N_("Account"), "contact": N_("Contact"), "job": N_("Job"), "task": N_("Task"),
+    "account": N_("Account"), "audit_log": N_("Audit log"), "contact": N_("Contact"), "job": N_("Job"), "task": N_("Task"),
     "team_member": N_("Team member"), "document": N_("Document"), "folder": N_("Folder"),
     "folder_template": N_("Folder template"), "document_template": N_("Document template"),
     "email_template": N_("Email template"), "proposal_template": N_("Proposal template"),

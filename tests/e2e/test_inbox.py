@@ -45,11 +45,13 @@ def test_badge_follows_new_notifications_then_read_archive_and_mute(page, base_u
     log_in(page, base_url)
     page.goto(base_url + "/board")
     with write_session() as s:
-        inbox.mark_all_read(s, Actor.of(s.get(TeamMember, member_id(owner))))
+        me = Actor.of(s.get(TeamMember, member_id(owner)))
+        inbox.set_preference(s, me, "notify", True)  # another journey of this harness may have turned it off
+        inbox.mark_all_read(s, me)
     badge = page.locator("#inbox-badge")
 
     # Written by another process's transaction; this tab is not reloaded.
-    send(owner, "Organizer returned by the Hartleys", link="/tasks")
+    assert send(owner, "Organizer returned by the Hartleys", link="/tasks"), "the owner does not take notices"
     expect(badge).to_have_text("1", timeout=8_000)
     send(owner, "Payroll for Bloom Bakery could not be filed", link="/board")
     expect(badge).to_have_text("2", timeout=8_000)

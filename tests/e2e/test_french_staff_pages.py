@@ -9,8 +9,7 @@ from practice.db import write_session
 from practice.models import Pipeline, Stage
 from practice.services.signing import seal
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from tests.e2e.test_french_staff_settings import set_language
-from tests.e2e.visible_english import english_on_screen
+from tests.e2e.visible_english import english_on_screen, set_language
 from tests.factories import sample_fields, sample_pdf, sample_trail
 
 pytestmark = pytest.mark.e2e

@@ -3,18 +3,10 @@ the sentences they show, in French at desktop and phone sizes: no text of the En
 import pytest
 from playwright.sync_api import expect
 
-from practice.db import write_session
-from practice.models import TeamMember
 from tests.e2e.conftest import log_in
-from tests.e2e.visible_english import english_on_screen
+from tests.e2e.visible_english import english_on_screen, set_language
 
 pytestmark = pytest.mark.e2e
-
-
-def set_language(email: str, code: str):
-    with write_session() as s:
-        for member in s.query(TeamMember).filter(TeamMember.email == email):
-            member.language = code
 
 
 @pytest.fixture

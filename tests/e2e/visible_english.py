@@ -12,6 +12,8 @@ import functools
 import re
 
 from practice import i18n
+from practice.db import write_session
+from practice.models import TeamMember
 
 # Each visible text node, trimmed; and the attributes a person reads (placeholders, labels, alt texts).
 _VISIBLE_TEXTS = """() => {
@@ -66,3 +68,10 @@ def english_on_screen(page) -> list[str]:
         if text in plain or _PLACEHOLDER.search(text) or any(p.match(text) for p in patterns):
             found.append(text)
     return found
+
+
+def set_language(email: str, code: str) -> None:
+    """The team member with this email reads the app in `code` ("" for the firm's default) from their next page."""
+    with write_session() as s:
+        for member in s.query(TeamMember).filter(TeamMember.email == email):
+            member.language = code

@@ -58,7 +58,7 @@ def list_section() -> rx.Component:
                                    required=True, flex="1", min_width="12em"),
                           rx.button(t("Create organizer"), type="submit", id="organizer-create"),
                           width="100%", wrap="wrap", spacing="2"),
-                key=S.form_key, on_submit=S.create, reset_on_submit=True, width="100%"),
+                key=S.new_key, on_submit=S.create, reset_on_submit=False, width="100%"),
         rx.cond(S.organizers.length() > 0,
                 rx.vstack(rx.foreach(S.organizers, organizer_row), width="100%", spacing="0", id="organizer-list"),
                 empty_state(t("No organizer templates yet. Create the first with its name."))),

@@ -74,6 +74,9 @@ class OrganizerTemplatesState(AppState):
     sections: list[SectionRow] = []
     error: str = ""
     form_key: int = 0
+    # The "new organizer" box is only emptied by a creation: a page load must not remount it (a name typed while
+    # the page was still loading would be lost).
+    new_key: int = 0
     # The question editor: which question (0: a new one), where a new one goes, and what it holds.
     editing: bool = False
     edit_id: int = 0
@@ -107,6 +110,7 @@ class OrganizerTemplatesState(AppState):
         self.error = ""
         with shown_in(self, "error"):
             self.open_id = run(_created, self._require(), str(form.get("name", ""))[:300])
+            self.new_key += 1
         self._refresh()
 
     @allow(ADMIN)

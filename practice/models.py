@@ -97,6 +97,8 @@ class Firm(SQLModel, table=True):
     timezone: str = "America/New_York"
     # The language of people who chose none (team members and contacts): "en" or "fr".
     language: str = "en"
+    # Minutes a client-visible chat message waits before its email notice (unread then: the notice goes).
+    chat_notice_delay_minutes: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
     created_at: dt.datetime = when()
 
 
@@ -535,7 +537,8 @@ class ClientTask(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id")
-    job_id: int = Field(foreign_key="job.id")
+    # None for a task asked in a chat thread tied to no job.
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id")
     title: str
     description: str = ""
     done_at: Optional[dt.datetime] = when(nullable=True)
@@ -543,6 +546,78 @@ class ClientTask(SQLModel, table=True):
     created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
     created_at: dt.datetime = when()
     position: int = 0
+    # The chat message that asked for it (None: added to the job's checklist directly).
+    message_id: Optional[int] = Field(default=None, foreign_key="chatmessage.id", index=True)
+    due_date: Optional[dt.date] = None
+
+
+# --- chats between the firm and an account's contacts ----------------------------------------
+
+
+class ChatThread(SQLModel, table=True):
+    """A conversation between the firm and an account's portal contacts, optionally about one job."""
+
+    __table_args__ = (Index("ix_chatthread_account", "account_id", "last_message_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
+    subject: str
+    created_at: dt.datetime = when()
+    created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    # The newest client-visible message (what the client's list is ordered by) and the newest of all (staff).
+    last_message_at: dt.datetime = when()
+    archived_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class ChatMessage(SQLModel, table=True):
+    """One message of a thread, by a team member, a contact or a rule; an internal note is staff-only."""
+
+    __table_args__ = (Index("ix_chatmessage_thread", "thread_id", "id"),
+                      Index("ix_chatmessage_notice", "notice_due_at"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="chatthread.id")
+    account_id: int = Field(foreign_key="account.id", index=True)
+    author_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    author_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    # Who wrote it, as shown (kept when the person is removed): "Ann Lee", "Dana (client)", 'Automation "X"'.
+    author_name: str = ""
+    text: str
+    internal: bool = False
+    created_at: dt.datetime = when()
+    edited_at: Optional[dt.datetime] = when(nullable=True)
+    # A staff message to the client: when its email notice is due, and when that was decided (sent or not).
+    notice_due_at: Optional[dt.datetime] = when(nullable=True)
+    notice_done_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class MessageTemplate(SQLModel, table=True):
+    """A chat message rules send (`send message "NAME" to account`): the conversation's subject and the text,
+    with placeholders; a French version for contacts who read French."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    subject: str
+    body: str
+    subject_fr: str = ""
+    body_fr: str = ""
+    updated_at: dt.datetime = when()
+
+
+class ChatRead(SQLModel, table=True):
+    """How far one person (a member or a contact) has read a thread, and when."""
+
+    # NULLs are distinct in a unique index: a contact's row never collides in the members' index, and back.
+    __table_args__ = (Index("uq_chatread_member", "thread_id", "member_id", unique=True),
+                      Index("uq_chatread_contact", "thread_id", "contact_id", unique=True))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="chatthread.id")
+    member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    last_read_message_id: int = 0
+    read_at: dt.datetime = when()
 
 
 # --- login safety: two-factor sign-in, pending logins, throttling ---------------------------

@@ -22,6 +22,7 @@ CUSTOM_FIELDS = "/settings/fields"
 # Public: anyone checks a signed PDF's seal (no login).
 VERIFY = "/verify"
 INBOX = "/inbox"
+CHATS = "/chats"
 EMAIL = "/email"
 EMAIL_TEMPLATES = "/email/templates"
 EMAIL_OUTBOX = "/email/outbox"
@@ -41,6 +42,11 @@ def account_url(account_id: int | str) -> str:
 
 def job_url(job_id: int | str) -> str:
     return f"/jobs/{job_id}"
+
+
+def chat_url(thread_id: int | str) -> str:
+    """The chats page with this thread open."""
+    return f"{CHATS}?thread={thread_id}"
 
 
 def task_url(task_id: int | str) -> str:
@@ -69,6 +75,7 @@ PORTAL_RESET = "/portal/reset"
 PORTAL_TASKS = "/portal/tasks"
 PORTAL_PROFILE = "/portal/profile"
 PORTAL_DOCUMENTS = "/portal/documents"
+PORTAL_MESSAGES = "/portal/messages"
 FOLDER_TEMPLATES = "/documents/templates"
 PROPOSAL_TEMPLATES = "/proposals/templates"
 ORGANIZER_TEMPLATES = "/organizers/templates"

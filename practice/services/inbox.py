@@ -17,6 +17,8 @@ KINDS = {  # shown translated: _(KINDS[kind])
     "task_assigned": N_("Tasks assigned to me"),
     "automation_failed": N_("Automations that failed"),
     "client_activity": N_("What clients do in the portal (uploads, tasks, approvals, signatures, proposals)"),
+    "chat_message": N_("Messages from clients in chats"),
+    "chat_mention": N_("Colleagues mentioning me in a chat's internal note"),
 }
 
 

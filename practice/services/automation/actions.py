@@ -19,6 +19,7 @@ from practice import routes
 from practice.models import ActionEffect, Contact, Job, Pipeline, RuleRun, Signer, Stage, Tag, TeamMember
 from practice.services import inbox
 from practice.services.actor import Actor
+from practice.services.chats import messages as chat_messages, templates as message_templates
 from practice.services.documents import folder_templates
 from practice.services.errors import InvalidInput, NotFound, PracticeError
 from practice.services.firm import default_language, language_for
@@ -343,10 +344,26 @@ def send_email(session: Session, act: Act) -> str:
     return f'Queued email "{tpl.name}" to ' + ", ".join(addr for addr, _ in recipients)
 
 
+def send_message(session: Session, act: Act) -> str:
+    """`send message "TEMPLATE" to account`: posted in the account's thread of that subject (about the run's job,
+    if any), a new thread when there is none; the client's email notice follows the firm's delay."""
+    tpl = message_templates.template_by_name(session, act.args["template"])
+    if tpl is None:
+        raise NotFound(f'There is no message template "{act.args["template"]}" any more.')
+    account_id = _account_of(session, act.target, "Sending a message needs an account, and the rule has none.")
+    context = template_context(session, act.facts, act.now)
+    subject, text = message_templates.render(tpl, context, default_language(session))
+    thread = message_templates.thread_for_rule(session, act.actor, account_id=account_id, job_id=act.target.job_id,
+                                               subject=subject)
+    chat_messages.write_as_rule(session, act.actor, thread, text)
+    skipped = " (reminders are not sent for messages yet)" if act.args.get("reminders") else ""
+    return f'Sent message "{tpl.name}" in "{thread.subject}"{skipped}'
+
+
 # Every action the rules language can plan (rules.ACTION_NAMES), by name: its function, or NotBuilt.
 ACTIONS: dict[str, Callable[[Session, Act], str] | NotBuilt] = {
     "send_email": send_email,
-    "send_message": NotBuilt("chat messages"),
+    "send_message": send_message,
     "send_organizer": NotBuilt("organizers"),
     "send_proposal": send_proposal,
     "send_invoice": NotBuilt("invoices"),

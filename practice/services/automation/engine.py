@@ -23,6 +23,7 @@ from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.delays import schedule_delayed
 from practice.services.automation.explain import condition_parts, planned_entry, show_value
 from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
+from practice.services.chats import messages as chat_messages
 from practice.services.documents import files as document_files
 from practice.services.proposals import sending
 from practice.services.work.facts import facts_for
@@ -56,6 +57,8 @@ def event_facts(session: Session, target: Target, payload: dict) -> dict:
         facts["document"] = document_files.document_facts(session, payload["document_id"])
     if payload.get("proposal_id"):
         facts["proposal"] = sending.proposal_facts(session, payload["proposal_id"])
+    if payload.get("message_id"):
+        facts["message"] = chat_messages.message_facts(session, payload["message_id"])
     return facts
 
 

@@ -15,6 +15,7 @@ from practice.services.actor import Actor, require_admin
 from practice.sandbox import SandboxError
 from practice.services.automation import rules_check
 from practice.services.automation.actions import NOT_AVAILABLE
+from practice.services.chats import templates as message_templates
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.firm import get_firm
 from practice.services.organizers import templates as organizer_templates
@@ -40,7 +41,7 @@ class RulesInvalid(InvalidInput):
 CHECK_SECONDS = 10.0
 CHECK_CPU_SECONDS = 6
 CHECK_MEMORY = 768 * 1024 * 1024
-UNBUILT_TEMPLATE_KINDS = {"message", "invoice"}
+UNBUILT_TEMPLATE_KINDS = {"invoice"}
 
 
 class FirmCatalog(rules.Catalog):
@@ -64,7 +65,8 @@ def catalog_from_db(session: Session) -> rules.Catalog:
     document_templates = list(session.execute(select(DocumentTemplate.name).order_by(DocumentTemplate.name)).scalars())
     return FirmCatalog.from_dict({
         "pipelines": stages,
-        "templates": {"email": email_templates, "message": [], "organizer": organizer_templates.template_names(session),
+        "templates": {"email": email_templates, "message": message_templates.template_names(session),
+                      "organizer": organizer_templates.template_names(session),
                       "proposal": proposal_templates,
                       "invoice": [], "document": document_templates, "folder": folder_templates, "task": []},
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),

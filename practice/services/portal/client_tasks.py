@@ -12,6 +12,7 @@ from practice.models import Account, ClientTask, Contact, Job, utcnow
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, ContactActor, contact_name, recorded_actor
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
+from practice.services.work.accounts import get_account
 from practice.services.work.jobs import get_job
 
 
@@ -111,7 +112,10 @@ def _task_for(session: Session, actor, task_id: int) -> ClientTask:
         raise PermissionDenied()
     if task is None:
         raise NotFound("That client task no longer exists.")
-    get_job(session, actor, task.job_id)
+    if task.job_id is None:  # asked in a chat thread about no job
+        get_account(session, actor, task.account_id)
+    else:
+        get_job(session, actor, task.job_id)
     return task
 
 
@@ -124,11 +128,14 @@ def complete_client_task(session: Session, actor: ContactActor, task_id: int) ->
         return task
     task.done_at, task.done_by_contact_id = utcnow(), actor.contact_id
     session.flush()
-    audit.record(session, recorded_actor(actor), "client_task_done", "job", task.job_id,
+    entity, entity_id = ("job", task.job_id) if task.job_id else ("account", task.account_id)
+    audit.record(session, recorded_actor(actor), "client_task_done", entity, entity_id,
                  f'{actor.name} completed "{task.title}"')
     account = session.get(Account, task.account_id)
     inbox.notify_client_activity(session, account_id=task.account_id, job_id=task.job_id,
                                  text=f'{inbox.client_label(actor.name, account.name if account else "")} completed "{task.title}"')
+    if task.job_id is None:
+        return task
     still_open = session.exec(select(func.count()).select_from(ClientTask).where(
         ClientTask.job_id == task.job_id, ClientTask.done_at.is_(None))).one()
     if still_open == 0:
@@ -147,7 +154,8 @@ def reopen_client_task(session: Session, actor: Actor | ContactActor, task_id: i
         return task
     task.done_at, task.done_by_contact_id = None, None
     who = recorded_actor(actor)
-    audit.record(session, who, "client_task_reopen", "job", task.job_id, f'Reopened client task "{task.title}"')
+    entity, entity_id = ("job", task.job_id) if task.job_id else ("account", task.account_id)
+    audit.record(session, who, "client_task_reopen", entity, entity_id, f'Reopened client task "{task.title}"')
     return task
 
 

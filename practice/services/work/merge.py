@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, AuditLog, ClientTask, Contact,
+from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, AuditLog, ChatMessage,
+                             ChatRead, ChatThread, ClientTask, Contact,
                              ContactTag, Document, DocumentView, Event, Folder, Job, OutgoingMail, PortalLogin,
                              PortalSession, PortalStatus, PortalToken, Proposal, RuleRun, SignatureRequest, Signer,
                              SigningConsent, SigningEvent, Task)
@@ -22,12 +23,13 @@ from practice.services.work.custom_fields import merge_values
 from practice.services.work.removal import counted, in_english, joined
 
 # Rows that belong to an account and simply follow it to the kept one.
-ACCOUNT_ROWS = (Job, Task, ClientTask, Document, ApprovalRequest, SignatureRequest, Proposal, Event, OutgoingMail,
+ACCOUNT_ROWS = (Job, Task, ClientTask, ChatThread, ChatMessage, Document, ApprovalRequest, SignatureRequest, Proposal, Event, OutgoingMail,
                 RuleRun)
 # (table, column) naming a contact as the one who signed, approved, uploaded or ticked something off.
 CONTACT_REFERENCES = ((Signer, "contact_id"), (SigningConsent, "contact_id"), (SigningEvent, "contact_id"),
                       (Proposal, "signed_by_contact_id"), (ApprovalRequest, "decided_by_contact_id"),
-                      (Document, "uploaded_by_contact_id"), (ClientTask, "done_by_contact_id"))
+                      (Document, "uploaded_by_contact_id"), (ClientTask, "done_by_contact_id"),
+                      (ChatMessage, "author_contact_id"))
 
 
 @dataclass
@@ -252,6 +254,7 @@ def merge_contacts(session: Session, actor: Actor, keep_id: int, drop_id: int) -
     _move_links(session, AccountContact, "contact_id", "account_id", keep_id, drop_id)
     _move_links(session, ContactTag, "contact_id", "tag_id", keep_id, drop_id)
     _move_links(session, DocumentView, "contact_id", "document_id", keep_id, drop_id)
+    _move_links(session, ChatRead, "contact_id", "thread_id", keep_id, drop_id)
     for model, column in CONTACT_REFERENCES:
         col = getattr(model, column)
         session.execute(update(model).where(col == drop_id).values({column: keep_id}))

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, ClientTask, Contact,
+from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, ChatMessage, ChatRead,
+                             ChatThread, ClientTask, Contact,
                              ContactTag, Document, DocumentView, Due, Folder, Job, JobAssignee, JobTag,
                              PortalLogin, PortalSession, PortalToken, Proposal, SignatureRequest, Signer,
                              SigningConsent, SigningEvent, Task, TaskComment, TaskTag)
@@ -96,6 +97,10 @@ def _drop_jobs(session: Session, job_ids: list[int]) -> None:
     _drop_tasks(session, _with_subtasks(session, list(session.exec(select(Task.id).where(Task.job_id.in_(job_ids))))))
     for model in (Document, ApprovalRequest, SignatureRequest, Proposal):
         session.execute(update(model).where(model.job_id.in_(job_ids)).values(job_id=None))
+    # Conversations about the job stay with the account, with the client tasks asked in them.
+    session.execute(update(ChatThread).where(ChatThread.job_id.in_(job_ids)).values(job_id=None))
+    session.execute(update(ClientTask).where(ClientTask.job_id.in_(job_ids), ClientTask.message_id.is_not(None))
+                    .values(job_id=None))
     session.execute(delete(ClientTask).where(ClientTask.job_id.in_(job_ids)))
     session.execute(delete(JobAssignee).where(JobAssignee.job_id.in_(job_ids)))
     session.execute(delete(JobTag).where(JobTag.job_id.in_(job_ids)))
@@ -159,6 +164,10 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> str:
     _drop_jobs(session, list(session.exec(select(Job.id).where(Job.account_id == account_id))))
     _drop_tasks(session, _with_subtasks(session, list(session.exec(select(Task.id).where(Task.account_id == account_id)))))
     session.execute(delete(ClientTask).where(ClientTask.account_id == account_id))
+    threads = select(ChatThread.id).where(ChatThread.account_id == account_id)
+    session.execute(delete(ChatRead).where(ChatRead.thread_id.in_(threads)))
+    session.execute(delete(ChatMessage).where(ChatMessage.account_id == account_id))
+    session.execute(delete(ChatThread).where(ChatThread.account_id == account_id))
     session.execute(update(Folder).where(Folder.account_id == account_id).values(parent_id=None))
     session.execute(delete(Folder).where(Folder.account_id == account_id))
     for model in (AccountContact, AccountTag, AccountTeam):
@@ -219,6 +228,10 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> str:
                     .values(uploaded_by_contact_id=None))
     session.execute(update(ClientTask).where(ClientTask.done_by_contact_id == contact_id)
                     .values(done_by_contact_id=None))
+    # Their messages stay, signed with the name they had.
+    session.execute(update(ChatMessage).where(ChatMessage.author_contact_id == contact_id)
+                    .values(author_contact_id=None))
+    session.execute(delete(ChatRead).where(ChatRead.contact_id == contact_id))
     for model in (DocumentView, PortalToken, PortalSession, PortalLogin, ContactTag, AccountContact):
         session.execute(delete(model).where(model.contact_id == contact_id))
     drop_values(session, "contact", [contact_id])

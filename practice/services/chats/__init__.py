@@ -1,0 +1,1 @@
+"""Chats between the firm and an account's portal contacts: threads, messages, internal notes, read marks."""

@@ -1,0 +1,240 @@
+"""Chats through their services: threads on an account or a job, staff messages, internal notes and @mentions,
+client tasks asked in a message and ticked by the client, unread counts per thread and per person, archive,
+search, and the rule trigger and action."""
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from practice.db import read_session, write_session
+from practice.models import AuditLog, ChatMessage, ClientTask, Job, Notification, RuleRun, RunStatus, Stage
+from practice.services.automation import rulesets
+from practice.services.chats import messages, templates, threads
+from practice.services.chats.messages import TaskRequest
+from practice.services.errors import InvalidInput, PermissionDenied
+from practice.services.portal import client_tasks
+from practice.services.work import accounts, jobs, removal
+from tests.factories import contact_actor, give_portal_login, make_account, make_contact, make_firm, make_job
+
+PASSWORD = "plum-harbor-lantern"
+
+
+def jones_household(monkeypatch):
+    """The Joneses (Amy, with a portal login) and a job; Carla works on the account, Bob does not."""
+    with write_session() as s:
+        staff = make_firm(s, employees={"carla": "Carla Diaz", "bob": "Bob Stone"})
+        owner = staff["owner"]
+        jones = make_account(s, owner, name="Jones Household")
+        accounts.add_team_member_to_account(s, owner, jones.id, staff["carla"].member_id)
+        amy = make_contact(s, owner, [jones.id], "Amy", "Jones")
+        job = make_job(s, owner, account=jones, name="1040 2025")
+    give_portal_login(owner, amy.id, PASSWORD)
+    return {**staff, "jones": jones.id, "amy": amy.id, "job": job.id}
+
+
+pytestmark = pytest.mark.firm(build=jones_household)
+
+
+def start(firm, who="carla", subject="2025 return", job=True):
+    with write_session() as s:
+        return threads.start_thread(s, firm[who], account_id=firm["jones"], subject=subject,
+                                    job_id=firm["job"] if job else None).id
+
+
+def test_staff_write_to_the_client_with_tasks_and_the_client_ticks_one(firm):
+    thread = start(firm)
+    with write_session() as s:
+        messages.write_as_staff(s, firm["carla"], thread, "Hi Amy, two things please.",
+                                tasks=[TaskRequest("Upload your W-2", dt.date(2026, 2, 15)), TaskRequest("Upload your ID")])
+    amy = contact_actor(firm["amy"])
+    with read_session() as s:
+        (shown,) = messages.messages_of(s, amy, thread)
+        assert shown.text == "Hi Amy, two things please." and shown.author_name == "Carla Diaz" and not shown.mine
+        assert [(t.title, t.due_date) for t in shown.tasks] == [("Upload your W-2", dt.date(2026, 2, 15)),
+                                                               ("Upload your ID", None)]
+        assert threads.unread_total(s, amy) == 1
+        # The tasks asked in a job's thread are the job's client tasks too (stage items, the portal's list).
+        assert {t.title for t in client_tasks.client_tasks_of_job(s, firm["carla"], firm["job"])} == {
+            "Upload your W-2", "Upload your ID"}
+    with write_session() as s:
+        client_tasks.complete_client_task(s, amy, shown.tasks[0].id)
+        threads.mark_read(s, amy, thread)
+    with read_session() as s:
+        (shown,) = messages.messages_of(s, firm["carla"], thread)
+        assert shown.tasks[0].done_by == "Amy Jones" and shown.tasks[1].done_at is None
+        assert [name for name, _at in shown.read_by] == ["Amy Jones"]
+        assert threads.unread_total(s, amy) == 0
+
+
+def test_a_client_task_in_a_thread_about_no_job_is_ticked_too(firm):
+    thread = start(firm, job=False)
+    with write_session() as s:
+        messages.write_as_staff(s, firm["owner"], thread, "One more", tasks=[TaskRequest("Sign the 8879")])
+    amy = contact_actor(firm["amy"])
+    with read_session() as s:
+        (task,) = messages.messages_of(s, amy, thread)[0].tasks
+    with write_session() as s:
+        client_tasks.complete_client_task(s, amy, task.id)
+    with read_session() as s:
+        assert s.get(ClientTask, task.id).done_by_contact_id == firm["amy"]
+
+
+def test_the_client_never_sees_internal_notes_and_mentions_tell_the_colleague(firm):
+    thread = start(firm)
+    with write_session() as s:
+        messages.write_as_staff(s, firm["carla"], thread, "Can you send the W-2 form?")
+        messages.write_as_staff(s, firm["carla"], thread, "@Olivia she sent the wrong year last time", internal=True)
+    amy = contact_actor(firm["amy"])
+    with read_session() as s:
+        assert [m.text for m in messages.messages_of(s, amy, thread)] == ["Can you send the W-2 form?"]
+        assert threads.unread_total(s, amy) == 1
+        assert threads.list_threads(s, amy)[0].last_text == "Can you send the W-2 form?"
+        assert threads.list_threads(s, amy, search="wrong year") == []
+        assert [m.internal for m in messages.messages_of(s, firm["owner"], thread)] == [False, True]
+        (note,) = s.exec(select(Notification).where(Notification.kind == "chat_mention")).all()
+        assert note.member_id == firm["owner"].member_id and "Carla Diaz mentioned you" in note.text
+
+
+def test_a_mention_in_a_message_to_the_client_is_refused_and_nothing_is_sent(firm):
+    thread = start(firm)
+    with write_session() as s, pytest.raises(InvalidInput, match="internal note"):
+        messages.write_as_staff(s, firm["carla"], thread, "@Olivia can you check this?")
+    with read_session() as s:
+        assert s.exec(select(ChatMessage)).all() == []
+
+
+def test_unread_counts_per_thread_and_per_person(firm):
+    first, second = start(firm), start(firm, subject="Bookkeeping", job=False)
+    amy = contact_actor(firm["amy"])
+    with write_session() as s:
+        messages.write_as_client(s, amy, first, "Here it is")
+        messages.write_as_client(s, amy, first, "And the 1099")
+        messages.write_as_client(s, amy, second, "Question on invoices")
+    with read_session() as s:
+        assert threads.unread_total(s, firm["carla"]) == 3
+        assert {t.subject: t.unread for t in threads.list_threads(s, firm["carla"])} == {"2025 return": 2,
+                                                                                       "Bookkeeping": 1}
+        assert threads.unread_total(s, amy) == 0  # her own messages
+    with write_session() as s:
+        threads.mark_read(s, firm["carla"], first)
+    with read_session() as s:
+        assert threads.unread_total(s, firm["carla"]) == 1
+        assert threads.unread_total(s, firm["owner"]) == 3  # read marks are per person
+
+
+def test_archive_hides_a_thread_and_a_new_message_brings_it_back(firm):
+    thread = start(firm)
+    with write_session() as s:
+        threads.set_archived(s, firm["carla"], thread)
+    with read_session() as s:
+        assert threads.list_threads(s, firm["carla"]) == []
+        assert [t.id for t in threads.list_threads(s, firm["carla"], archived=True)] == [thread]
+    with write_session() as s:
+        messages.write_as_client(s, contact_actor(firm["amy"]), thread, "Hello again")
+    with read_session() as s:
+        assert [t.id for t in threads.list_threads(s, firm["carla"])] == [thread]
+    with write_session() as s, pytest.raises(PermissionDenied):
+        threads.set_archived(s, contact_actor(firm["amy"]), thread)
+
+
+def test_search_finds_subjects_and_texts_literally(firm):
+    thread = start(firm)
+    start(firm, subject="Payroll", job=False)
+    with write_session() as s:
+        messages.write_as_staff(s, firm["carla"], thread, "Your refund is 100% confirmed")
+    with read_session() as s:
+        assert [t.id for t in threads.list_threads(s, firm["carla"], search="100%")] == [thread]
+        assert [t.subject for t in threads.list_threads(s, firm["carla"], search="payroll")] == ["Payroll"]
+        assert threads.list_threads(s, firm["carla"], search="_") == []
+
+
+def test_editing_keeps_the_text_before_in_the_audit_log(firm):
+    thread = start(firm)
+    with write_session() as s:
+        mid = messages.write_as_staff(s, firm["carla"], thread, "Due March 1").id
+    with write_session() as s:
+        messages.edit_message(s, firm["carla"], mid, "Due March 15")
+        with pytest.raises(PermissionDenied):
+            messages.edit_message(s, firm["owner"], mid, "Due never")
+    with read_session() as s:
+        (shown,) = messages.messages_of(s, contact_actor(firm["amy"]), thread)
+        assert shown.text == "Due March 15" and shown.edited_at is not None
+        row = s.exec(select(AuditLog).where(AuditLog.action == "chat_edit")).one()
+        assert row.detail["before"] == "Due March 1"
+
+
+def test_bad_input_gets_a_sentence(firm):
+    with write_session() as s, pytest.raises(InvalidInput, match="subject"):
+        threads.start_thread(s, firm["carla"], account_id=firm["jones"], subject="   ")
+    thread = start(firm)
+    with write_session() as s, pytest.raises(InvalidInput, match="Write a message"):
+        messages.write_as_staff(s, firm["carla"], thread, "  \n ")
+    with write_session() as s, pytest.raises(InvalidInput, match="internal note"):
+        messages.write_as_staff(s, firm["carla"], thread, "note", internal=True, tasks=[TaskRequest("Upload")])
+
+
+def test_a_client_message_fires_the_rule_that_reads_its_text_once(firm):
+    with write_session() as s:
+        rulesets.save_rules(s, firm["owner"], '''
+rule "Extension asked"
+when message is received
+if message.text contains "extension"
+then
+  notify "Olivia Park" "{{ contact.first_name }} asks about an extension"
+end
+''')
+    thread = start(firm)
+    amy = contact_actor(firm["amy"])
+    with write_session() as s:
+        messages.write_as_client(s, amy, thread, "Thanks!")
+        messages.write_as_client(s, amy, thread, "Can we file an extension?")
+    with read_session() as s:
+        runs = s.exec(select(RuleRun).where(RuleRun.rule_name == "Extension asked")).all()
+        assert [r.status for r in runs].count(RunStatus.done) == 1
+        notes = s.exec(select(Notification).where(Notification.kind == "notify")).all()
+        assert [n.text for n in notes] == ["Amy asks about an extension"]
+        told = s.exec(select(Notification).where(Notification.kind == "chat_message")).all()
+        assert {n.member_id for n in told} == {firm["carla"].member_id}
+
+
+def test_the_send_message_action_posts_in_the_jobs_thread(firm):
+    with write_session() as s:
+        templates.save_template(s, firm["owner"], name="Docs needed", subject="Documents for {{ job.name }}",
+                                body="Hello {{ account.name }}, please upload your documents.")
+        rulesets.save_rules(s, firm["owner"], '''
+rule "Ask for documents"
+when job enters stage "Preparation"
+then
+  send message "Docs needed" to account
+end
+''')
+    with write_session() as s:
+        job = s.get(Job, firm["job"])
+        pipeline_id = job.pipeline_id
+    with write_session() as s:
+        stage = s.exec(select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.name == "Preparation")).one()
+        jobs.move_job(s, firm["owner"], firm["job"], stage.id)
+    amy = contact_actor(firm["amy"])
+    with read_session() as s:
+        (thread,) = threads.list_threads(s, amy)
+        assert thread.subject == "Documents for 1040 2025" and thread.job_id == firm["job"]
+        (shown,) = messages.messages_of(s, amy, thread.id)
+        assert shown.text == "Hello Jones Household, please upload your documents."
+        assert shown.author_name == 'Automation "Ask for documents"'
+        assert s.exec(select(ChatMessage)).one().notice_due_at is not None
+
+
+def test_removing_the_contact_keeps_their_messages_and_removing_the_account_takes_its_threads(firm):
+    thread = start(firm)
+    with write_session() as s:
+        messages.write_as_client(s, contact_actor(firm["amy"]), thread, "My W-2 is attached")
+        threads.mark_read(s, contact_actor(firm["amy"]), thread)
+    with write_session() as s:
+        removal.delete_contact(s, firm["owner"], firm["amy"])
+    with read_session() as s:
+        (kept,) = messages.messages_of(s, firm["owner"], thread)
+        assert kept.author_name == "Amy Jones" and kept.text == "My W-2 is attached"
+    with write_session() as s:
+        removal.delete_account(s, firm["owner"], firm["jones"])
+    with read_session() as s:
+        assert s.exec(select(ChatMessage)).all() == [] and threads.list_threads(s, firm["owner"]) == []

@@ -7,6 +7,7 @@ import reflex as rx
 
 from practice import routes
 from practice.db import read_session
+from practice.i18n import N_, _
 from practice.services.automation import recurrence
 from practice.services.work import pipelines, tags
 from practice.services.errors import InvalidInput, PracticeError
@@ -20,8 +21,11 @@ from practice.state.views import Option
 FIELDS = ("name", "pipeline", "job_name", "frequency", "weekday", "day", "month", "at", "accounts", "tag",
           "account_type", "due_amount", "due_unit")
 FIELD_LIMIT = 300
-STATUS_LABELS = {"failed": "Failed", "not_fired": "Not fired", "done": "Done", "waiting": "Waiting",
-                 "skipped": "Skipped"}
+STATUS_LABELS = {"failed": N_("Failed"), "not_fired": N_("Not fired"), "done": N_("Done"), "waiting": N_("Waiting"),
+                 "skipped": N_("Skipped")}
+# A trace line's badge: a condition's result or an action's status.
+TRACE_WORDS = {"true": N_("true"), "false": N_("false"), "done": N_("done"), "failed": N_("failed"),
+               "dropped": N_("dropped"), "waiting": N_("waiting"), "skipped": N_("skipped")}
 STATUS_COLORS = {"failed": "red", "not_fired": "gray", "done": "green", "waiting": "amber", "skipped": "orange"}
 
 
@@ -34,7 +38,7 @@ def _job_of(values: dict) -> RecurringJob:
         try:
             return int(text)
         except ValueError:
-            raise InvalidInput(f'"{text}" is not a whole number.', field=key) from None
+            raise InvalidInput(_('"{text}" is not a whole number.').format(text=text), field=key) from None
 
     return RecurringJob(
         name_of_rule=values["name"], pipeline=values["pipeline"], job_name=values["job_name"],
@@ -69,7 +73,7 @@ class RecurringItem:
 def _listing(session) -> tuple[list[RecurringItem], list[Option], list[Option]]:
     zone = get_firm(session).timezone
     items = [RecurringItem(name=x.name, schedule=x.schedule, pipeline=x.pipeline, job_name=x.job_name,
-                           accounts=x.accounts, due=x.due or "no due date",
+                           accounts=x.accounts, due=x.due,
                            next_dates=" · ".join(format_datetime(d, zone, weekday=True) for d in x.next_dates))
              for x in recurrence.list_recurring(session)]
     pipes = [Option(value=p.name, label=p.name) for p in pipelines.list_pipelines(session)]
@@ -189,7 +193,7 @@ class RecurringState(AppState):
             self.error = ""
             self._refresh_list()
             self._refresh_preview()
-            return rx.toast.success(f'Removed "{name}" from the rules.')
+            return rx.toast.success(_('Removed "{name}" from the rules.').format(name=name))
         return None
 
 
@@ -222,22 +226,26 @@ class RunItem:
     actions: list[TraceLine] = dataclasses.field(default_factory=list)
 
 
+def _word(status: str) -> str:
+    return _(TRACE_WORDS[status]) if status in TRACE_WORDS else status
+
+
 def _run_item(entry: recurrence.RunLogEntry) -> RunItem:
     r = entry.run
     status = r.status.value if hasattr(r.status, "value") else str(r.status)
     conditions = [TraceLine(text=f"{p.get('clause', '')} {p.get('text', '')}".strip(),
                             detail=", ".join(f"{k} = {v}" for k, v in (p.get("values") or {}).items()),
-                            ok=bool(p.get("result")), status="true" if p.get("result") else "false")
+                            ok=bool(p.get("result")), status=_word("true" if p.get("result") else "false"))
                   for p in (r.conditions or [])]
     actions = [TraceLine(text=str(a.get("text") or a.get("action") or ""), detail=str(a.get("outcome") or ""),
-                         ok=a.get("status") not in ("failed", "dropped"), status=str(a.get("status") or ""))
+                         ok=a.get("status") not in ("failed", "dropped"), status=_word(str(a.get("status") or "")))
                for a in (r.actions or [])]
     return RunItem(id=r.id, when=format_datetime(entry.when, entry.when.tzinfo), rule=r.rule_name, trigger=r.trigger,
-                   status=status, status_label=STATUS_LABELS.get(status, status),
+                   status=status, status_label=_(STATUS_LABELS[status]) if status in STATUS_LABELS else status,
                    color=STATUS_COLORS.get(status, "gray"), reason=r.reason or "",
-                   job_name=entry.job_name or ("a deleted job" if r.job_id else ""),
+                   job_name=entry.job_name or (_("a deleted job") if r.job_id else ""),
                    job_href=routes.job_url(r.job_id) if r.job_id else "",
-                   account_name=entry.account_name or ("a deleted account" if r.account_id else ""),
+                   account_name=entry.account_name or (_("a deleted account") if r.account_id else ""),
                    account_href=routes.account_url(r.account_id) if r.account_id else "",
                    conditions=conditions, actions=actions)
 

@@ -26,21 +26,29 @@ from practice.services.automation import rulesets, runlog
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.firm import get_firm
+from practice.i18n import N_, _
 
 # The form's frequencies, in the order the form offers them.
 FREQUENCIES = {
-    "daily": "Every day",
-    "weekdays": "Every weekday (Monday to Friday)",
-    "weekly": "Every week on a day",
-    "biweekly": "Every 2 weeks on a day",
-    "monthly": "Every month on a day",
-    "quarterly": "Every quarter on a day",
-    "yearly": "Every year on a date",
+    "daily": N_("Every day"),
+    "weekdays": N_("Every weekday (Monday to Friday)"),
+    "weekly": N_("Every week on a day"),
+    "biweekly": N_("Every 2 weeks on a day"),
+    "monthly": N_("Every month on a day"),
+    "quarterly": N_("Every quarter on a day"),
+    "yearly": N_("Every year on a date"),
 }
 WEEKDAYS = A.DAY_NAMES
 MONTHS = A.MONTH_NAMES
-ACCOUNT_CHOICES = {"all": "All accounts", "tag": "Accounts with a tag", "type": "Accounts of a type"}
-DUE_UNITS = ("days", "weeks", "months")
+# What the form shows for the rules language's day and month names (the rule itself keeps the English keyword).
+WEEKDAY_NAMES = dict(zip(WEEKDAYS, (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+                                    N_("Saturday"), N_("Sunday")), strict=True))
+MONTH_NAMES = dict(zip(MONTHS, (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+                                N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+                                N_("December")), strict=True))
+ACCOUNT_CHOICES = {"all": N_("All accounts"), "tag": N_("Accounts with a tag"), "type": N_("Accounts of a type")}
+DUE_UNIT_NAMES = {"days": N_("days"), "weeks": N_("weeks"), "months": N_("months")}
+DUE_UNITS = tuple(DUE_UNIT_NAMES)
 LAST_DAY = 0  # `day` 0 means the month's (or quarter's) last day
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -88,7 +96,8 @@ def _at(rj: RecurringJob) -> dt.time | None:
         return None
     m = _TIME.match(text)
     if not m:
-        raise InvalidInput(f'"{text}" is not a time of day; write it like 08:00 (24-hour clock).', field="at")
+        raise InvalidInput(_('"{text}" is not a time of day; write it like 08:00 (24-hour clock).').format(text=text),
+                           field="at")
     return dt.time(int(m.group(1)), int(m.group(2)))
 
 
@@ -96,18 +105,18 @@ def _day(rj: RecurringJob, *, last_allowed: bool) -> int | None:
     try:
         day = int(rj.day)
     except (TypeError, ValueError):
-        raise InvalidInput("Choose the day of the month (1 to 31).", field="day") from None
+        raise InvalidInput(_("Choose the day of the month (1 to 31)."), field="day") from None
     if day == LAST_DAY and last_allowed:
         return None
     if not 1 <= day <= 31:
-        raise InvalidInput("The day of the month must be between 1 and 31.", field="day")
+        raise InvalidInput(_("The day of the month must be between 1 and 31."), field="day")
     return day
 
 
 def _weekday(rj: RecurringJob) -> int:
     name = (rj.weekday or "").strip().lower()
     if name not in WEEKDAYS:
-        raise InvalidInput("Choose a day of the week.", field="weekday")
+        raise InvalidInput(_("Choose a day of the week."), field="weekday")
     return WEEKDAYS.index(name)
 
 
@@ -130,14 +139,15 @@ def schedule_of(rj: RecurringJob) -> A.Schedule:
     if freq == "yearly":
         month = (rj.month or "").strip().lower()
         if month not in MONTHS:
-            raise InvalidInput("Choose a month.", field="month")
+            raise InvalidInput(_("Choose a month."), field="month")
         day = _day(rj, last_allowed=False)
         try:
             dt.date(2028, MONTHS.index(month) + 1, day)  # a leap year, so February 29 is a real date
         except ValueError:
-            raise InvalidInput(f"{month.title()} has no day {day}.", field="day") from None
+            raise InvalidInput(_("{month} has no day {day}.").format(month=_(MONTH_NAMES[month]), day=day),
+                               field="day") from None
         return A.Schedule("year", month=MONTHS.index(month) + 1, day=day, at=at)
-    raise InvalidInput("Choose how often the job recurs.", field="frequency")
+    raise InvalidInput(_("Choose how often the job recurs."), field="frequency")
 
 
 def schedule_text(rj: RecurringJob) -> str:
@@ -152,13 +162,13 @@ def accounts_condition(rj: RecurringJob) -> str:
         return "account.name is not empty"
     if rj.accounts == "tag":
         if not rj.tag.strip():
-            raise InvalidInput("Choose the tag the accounts must have.", field="tag")
+            raise InvalidInput(_("Choose the tag the accounts must have."), field="tag")
         return f"account has tag {quote(rj.tag.strip())}"
     if rj.accounts == "type":
         if rj.account_type not in ACCOUNT_TYPES:
-            raise InvalidInput("Choose the type of account.", field="account_type")
+            raise InvalidInput(_("Choose the type of account."), field="account_type")
         return f"account.type is {quote(rj.account_type)}"
-    raise InvalidInput("Choose which accounts get the job.", field="accounts")
+    raise InvalidInput(_("Choose which accounts get the job."), field="accounts")
 
 
 def due_text(rj: RecurringJob) -> str:
@@ -168,31 +178,43 @@ def due_text(rj: RecurringJob) -> str:
     try:
         amount = int(rj.due_amount)
     except (TypeError, ValueError):
-        raise InvalidInput("The due offset must be a whole number.", field="due_amount") from None
+        raise InvalidInput(_("The due offset must be a whole number."), field="due_amount") from None
     if not 0 <= amount <= 3650:
-        raise InvalidInput("The due offset must be between 0 and 3650.", field="due_amount")
+        raise InvalidInput(_("The due offset must be between 0 and 3650."), field="due_amount")
     if rj.due_unit not in DUE_UNITS:
-        raise InvalidInput("Choose days, weeks or months for the due offset.", field="due_unit")
+        raise InvalidInput(_("Choose days, weeks or months for the due offset."), field="due_unit")
     unit = rj.due_unit[:-1]
     return " due in " + format_duration(A.Duration(amount=Decimal(amount), unit=unit))
 
 
-def _one_line(value: str, what: str, fld: str) -> str:
+# For each one-line field: the sentences for empty, several lines, too long.
+_ONE_LINE = {
+    "name_of_rule": (N_("Give the rule's name."), N_("The rule's name must fit on one line."),
+                     N_("The rule's name is too long (200 characters at most).")),
+    "job_name": (N_("Give the job name."), N_("The job name must fit on one line."),
+                 N_("The job name is too long (200 characters at most).")),
+    "pipeline": (N_("Give the pipeline."), N_("The pipeline must fit on one line."),
+                 N_("The pipeline is too long (200 characters at most).")),
+}
+
+
+def _one_line(value: str, fld: str) -> str:
     text = (value or "").strip()
+    empty, lines, long = _ONE_LINE[fld]
     if not text:
-        raise InvalidInput(f"Give the {what}.", field=fld)
+        raise InvalidInput(_(empty), field=fld)
     if "\n" in text or "\r" in text:
-        raise InvalidInput(f"The {what} must fit on one line.", field=fld)
+        raise InvalidInput(_(lines), field=fld)
     if len(text) > 200:
-        raise InvalidInput(f"The {what} is too long (200 characters at most).", field=fld)
+        raise InvalidInput(_(long), field=fld)
     return text
 
 
 def rule_text(rj: RecurringJob) -> str:
     """The rule the form stands for, laid out as the formatter would write it."""
-    name = _one_line(rj.name_of_rule, "rule's name", "name_of_rule")
-    job_name = _one_line(rj.job_name, "job name", "job_name")
-    pipeline = _one_line(rj.pipeline, "pipeline", "pipeline")
+    name = _one_line(rj.name_of_rule, "name_of_rule")
+    job_name = _one_line(rj.job_name, "job_name")
+    pipeline = _one_line(rj.pipeline, "pipeline")
     return (f"rule {quote(name)}\n"
             f"{schedule_text(rj)}\n"
             f"for each account where {accounts_condition(rj)}\n"
@@ -340,12 +362,12 @@ def add_recurring(session: Session, actor: Actor, rj: RecurringJob) -> RuleSet:
     rule = rule_text(rj)
     text, start = _with_rule(_current_text(session), rule)
     try:
-        version, _ = rulesets.save_rules(session, actor, text, note=f'added recurring job "{rj.name_of_rule.strip()}"')
+        version, _diff = rulesets.save_rules(session, actor, text, note=f'added recurring job "{rj.name_of_rule.strip()}"')
     except rulesets.RulesInvalid as err:
         own = [e for e in err.errors if e["line"] >= start]
         if not own:
-            raise InvalidInput("The saved rules have errors of their own; fix them in the rules editor first. "
-                               + " ".join(_sentence(e) for e in err.errors[:3])) from None
+            raise InvalidInput(_("The saved rules have errors of their own; fix them in the rules editor first.")
+                               + " " + " ".join(_sentence(e) for e in err.errors[:3])) from None
         raise InvalidInput(" ".join(_sentence(e) for e in own)) from None
     return version
 
@@ -422,12 +444,12 @@ def remove_recurring(session: Session, actor: Actor, rule_name: str) -> RuleSet:
     text = _current_text(session)
     parsed = _parsed(text)
     if parsed is None:
-        raise InvalidInput("The saved rules cannot be read; fix them in the rules editor first.")
+        raise InvalidInput(_("The saved rules cannot be read; fix them in the rules editor first."))
     wanted = (rule_name or "").strip().lower()
     rule = next((r for r in parsed.rules if r.name.value.strip().lower() == wanted and _is_recurring(r)), None)
     if rule is None:
-        raise NotFound(f'There is no recurring job "{rule_name}" in the rules.')
-    version, _ = rulesets.save_rules(session, actor, _without_span(text, rule.span),
+        raise NotFound(_('There is no recurring job "{name}" in the rules.').format(name=rule_name))
+    version, _diff = rulesets.save_rules(session, actor, _without_span(text, rule.span),
                                        note=f'removed recurring job "{rule.name.value}"')
     # A rule added again later under the same name starts afresh instead of catching up on the old one.
     session.execute(delete(ScheduleState).where(ScheduleState.rule_name == rule.name.value))
@@ -452,7 +474,7 @@ class RunLogEntry:
 def run_log(session: Session, actor: Actor, *, status: str = "", limit: int = 100) -> list[RunLogEntry]:
     """Recent runs, newest first (admins), optionally of one status."""
     if status and status not in RUN_STATUSES:
-        raise InvalidInput("Choose a status to filter by.", field="status")
+        raise InvalidInput(_("Choose a status to filter by."), field="status")
     runs = runlog.recent_runs(session, actor, status=status or None, limit=limit)
     job_ids = {r.job_id for r in runs if r.job_id}
     account_ids = {r.account_id for r in runs if r.account_id}
@@ -473,9 +495,12 @@ def retry_and_explain(session: Session, actor: Actor, run_id: int) -> tuple[bool
     run = runlog.retry_run(session, actor, run_id)
     status = run.status.value if hasattr(run.status, "value") else str(run.status)
     if status == "done":
-        return True, f'Retried "{run.rule_name}": it ran to the end this time.'
+        return True, _('Retried "{rule}": it ran to the end this time.').format(rule=run.rule_name)
     if status == "waiting":
-        return True, f'Retried "{run.rule_name}": it ran, and some actions are waiting for their time.'
+        return True, _('Retried "{rule}": it ran, and some actions are waiting for their time.').format(
+            rule=run.rule_name)
     if status == "failed":
-        return False, f'Retried "{run.rule_name}", and it failed again: {run.reason}'
-    return False, f'Retried "{run.rule_name}": it did not run ({run.reason or status}).'
+        return False, _('Retried "{rule}", and it failed again: {reason}').format(rule=run.rule_name,
+                                                                                reason=run.reason)
+    return False, _('Retried "{rule}": it did not run ({reason}).').format(rule=run.rule_name,
+                                                                         reason=run.reason or status)

@@ -1,0 +1,79 @@
+"""A French-speaking admin opens, from the menus, the staff pages the first French journeys left out: recurring
+jobs and the run log, at desktop and phone sizes, and meets their sentences (a refused time, a saved job, its
+removal) in French: no text of the English catalog on screen (issue 14). What the firm wrote (rule names, the
+rules text, the rules language's own keywords) is shown as written."""
+import pytest
+from playwright.sync_api import expect
+
+from practice.db import read_session, write_session
+from practice.services.actor import SYSTEM
+from practice.services.automation import rulesets
+from tests.e2e.conftest import DESKTOP, PHONE, log_in
+from tests.e2e.visible_english import english_on_screen, set_language
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def ann_in_french(harness):
+    """Ann reads French; the firm's rules are put back afterwards."""
+    with read_session() as s:
+        current = rulesets.current_ruleset(s)
+        rules_before = current.text if current else ""
+    set_language("ann@example.com", "fr")
+    yield
+    set_language("ann@example.com", "")
+    with write_session() as s:
+        rulesets.save_rules(s, SYSTEM, rules_before, note="restored after the French automations journey")
+
+
+def open_from_menu(page, entry: str, tab_id: str | None = None) -> None:
+    """Open `entry` from the sidebar (desktop) or the menu button (phone), then the area's tab `tab_id`."""
+    if page.viewport_size["width"] < 768:
+        page.click("#phone-menu")
+        page.get_by_role("menuitem", name=entry, exact=True).click()
+    else:
+        page.get_by_role("link", name=entry, exact=True).first.click()
+    if tab_id:
+        page.click(tab_id)
+
+
+def french_at_both_sizes(page, entry: str, tab_id: str | None, expected: str) -> None:
+    """Opened from the menus at desktop then phone size, the page shows `expected` and no English."""
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        open_from_menu(page, entry, tab_id)
+        expect(page.get_by_text(expected, exact=False).first).to_be_visible()
+        assert english_on_screen(page) == [], (page.url, size)
+    page.set_viewport_size(DESKTOP)
+
+
+def test_recurring_jobs_and_run_log_in_french(page, base_url, ann_in_french):
+    log_in(page, base_url, "ann@example.com", "demo-staff-pass")
+    french_at_both_sizes(page, "Automatisations", "#automations-nav-recurring", "Ajouter une mission récurrente")
+
+    page.fill("#recurring-name", "Paie mensuelle FR")
+    page.fill("#recurring-job-name", "Paie {{ month }} {{ year }}")
+    page.fill("#recurring-at", "25:00")
+    expect(page.locator("#recurring-problems")).to_contain_text("« 25:00 » n'est pas une heure")
+    assert english_on_screen(page) == []
+    page.fill("#recurring-at", "08:00")
+    page.select_option("#recurring-accounts", "type")
+    page.select_option("#recurring-due-unit", "weeks")
+    expect(page.locator("#recurring-preview-dates li").first).to_be_visible()
+    assert english_on_screen(page) == []
+    page.click("#recurring-save")
+    item = page.locator(".recurring-item").filter(has_text="Paie mensuelle FR")
+    expect(item).to_contain_text("Prochaines :")
+    assert english_on_screen(page) == []
+    item.locator(".recurring-remove").click()
+    expect(page.get_by_text("sera retirée des règles du cabinet", exact=False)).to_be_visible()
+    assert english_on_screen(page) == []
+    page.click("#recurring-remove-confirm")
+    expect(page.get_by_text("« Paie mensuelle FR » a été retirée des règles.")).to_be_visible()
+    assert english_on_screen(page) == []
+
+    french_at_both_sizes(page, "Automatisations", "#automations-nav-runs", "Statut")
+    page.select_option("#runs-status", "failed")
+    page.click("#runs-refresh")
+    assert english_on_screen(page) == []

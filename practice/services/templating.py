@@ -81,30 +81,34 @@ def render(source: str, context: dict[str, Any], *, html: bool = False, what: st
 
 def render_all(texts: list[tuple[str, str, int]], context: dict[str, Any], *, html: bool = False,
                max_seconds: float = MAX_SECONDS) -> list[str]:
-    """Several templates — (source, what, max_chars) — filled in with one context in one limited child (a mail's
-    subject and body): compiling (Jinja folds constants then) and filling in both run there, under CPU, memory
-    and wall-clock limits, so no template can stall the app or the worker. The first failure is raised as
-    InvalidInput (EmptyPlaceholder for an empty part of the context) with a sentence."""
-    # The child writes dates in the language of the moment (the reader's: `letter_value`), as the caller would.
-    payload = {"texts": [list(t) for t in texts], "context": context, "html": html, "max_seconds": max_seconds,
-               "locale": i18n.current_locale()}
-    try:
-        answer = _in_child(render_here, payload, texts[0][1] if texts else "template")
-    except InvalidInput:
-        if len(texts) < 2:
-            raise
-        # The child was stopped without saying which text was at fault: each alone names the one that is.
-        return [render(source, context, html=html, what=what, max_seconds=max_seconds, max_chars=max_chars)
-                for source, what, max_chars in texts]
-    _raise_problem(answer, texts[0][1] if texts else "template")
-    return [str(text) for text in answer["texts"]]
+    """Several templates — (source, what, max_chars) — filled in with one context (a mail's subject and body):
+    compiling (Jinja folds constants then) and filling in both run in limited children, under CPU, memory and
+    wall-clock limits, so no template can stall the app or the worker. The first failure is raised as
+    InvalidInput (EmptyPlaceholder for an empty part of the context) with a sentence naming that text.
+
+    One child per text, in turn, sharing one wall-clock limit: a child stopped by its limits cannot say which text
+    it was on, and trying the texts again one by one to find out answered after twice the limit."""
+    ends = time.monotonic() + CHILD_SECONDS
+    out = []
+    for source, what, max_chars in texts:
+        # The child writes dates in the language of the moment (the reader's: `letter_value`), as the caller would.
+        payload = {"texts": [[source, what, max_chars]], "context": context, "html": html,
+                   "max_seconds": max_seconds, "locale": i18n.current_locale()}
+        answer = _in_child(render_here, payload, what, wall_s=ends - time.monotonic())
+        _raise_problem(answer, what)
+        out.append(str(answer["texts"][0]))
+    return out
 
 
-def _in_child(target, payload: dict, what: str) -> dict:
+def _in_child(target, payload: dict, what: str, wall_s: float = CHILD_SECONDS) -> dict:
+    too_long = InvalidInput(f"The {what} takes too long to fill in (it took longer than {CHILD_SECONDS:g} seconds); "
+                            "check its loops and arithmetic.")
+    if wall_s <= 0:
+        raise too_long
     try:
-        answer = run_warm(target, payload, cpu_s=CHILD_CPU_SECONDS, memory_bytes=CHILD_MEMORY, wall_s=CHILD_SECONDS)
-    except SandboxTimeout as err:
-        raise InvalidInput(f"The {what} takes too long to fill in ({err}); check its loops and arithmetic.") from None
+        answer = run_warm(target, payload, cpu_s=CHILD_CPU_SECONDS, memory_bytes=CHILD_MEMORY, wall_s=wall_s)
+    except SandboxTimeout:
+        raise too_long from None
     except SandboxFailed:
         raise InvalidInput(f"The {what} needs more computing time or memory than a template may use; check its "
                            "arithmetic and loops.") from None

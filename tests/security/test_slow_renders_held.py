@@ -1,5 +1,5 @@
 """Issue 20: saving an email or document template and sending a proposal wait for the limited child that checks or
-fills in the firm's text (up to its 3 s limit, twice that when the subject and body are tried apart). They wait in a
+fills in the firm's text (up to its 3 s limit). They wait in a
 worker thread: the server's event loop, and so everybody else's clicks, is never held more than 200 ms meanwhile,
 and the person gets the sentence. Before, each held every user for the child's whole time."""
 from __future__ import annotations

@@ -6,6 +6,7 @@ code checks, the signature itself) lives in the database through `practice.servi
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from urllib.parse import quote
@@ -24,7 +25,7 @@ from practice.services.signing.field_fit import date_text, initials_of
 from practice.services.signing.pages import PageSize
 from practice.services.signing.stamp import PAD_ASPECT
 from practice.services.firm import get_firm
-from practice.state.base import ANYONE, CONTACT, allow, client_address, run, run_off_loop, shown_in
+from practice.state.base import ANYONE, CONTACT, allow, client_address, read, run, run_off_loop, shown_in
 from practice.state.portal import PortalState
 from practice.state.signature_input import signature_from_browser, signature_kind
 from practice.state.work_views import parse_id
@@ -122,6 +123,14 @@ def strokes_svg(strokes: list[list[list[float]]]) -> str:
            f'<g fill="none" stroke="#111827" stroke-width="{max(width, height) * 0.025:.4f}" '
            f'stroke-linecap="round" stroke-linejoin="round">{"".join(lines)}</g></svg>')
     return "data:image/svg+xml;charset=utf-8," + quote(svg)
+
+
+async def sign_and_seal(actor, request_id: int, given: dict) -> None:
+    """Sign as `signer_flow.sign(**given)` does. The last signature's seal (stamps, audit page, pyHanko: seconds) is
+    made off the event loop and before the write transaction, so nobody's saves wait for it; the write keeps it when
+    it was made from what is true then, and re-checks the request (a cancel meanwhile wins)."""
+    sealed = await asyncio.to_thread(read, signer_flow.prepare_seal, actor, request_id, **given)
+    await run_off_loop(signer_flow.sign, actor, request_id, sealed=sealed, **given)
 
 
 class PortalSignState(PortalState):
@@ -479,12 +488,11 @@ class PortalSignState(PortalState):
         actor = self._require()
         self.busy = True
         yield
-        values = {int(k): v for k, v in self._values.items()}
+        given = dict(signature_kind=signature_kind(self._signature), signature=self._signature, now=utcnow(),
+                     initials=self.initials if self._initials_given else "",
+                     values={int(k): v for k, v in self._values.items()}, **self._client())
         try:
-            # The last signature lays out the audit page and stamps in limited children: off the event loop.
-            await run_off_loop(signer_flow.sign, actor, self.rid, signature_kind=signature_kind(self._signature),
-                               signature=self._signature, initials=self.initials if self._initials_given else "",
-                               values=values, **self._client())
+            await sign_and_seal(actor, self.rid, given)
         except PracticeError as err:
             self.error = str(err)
             return

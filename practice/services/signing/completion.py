@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -16,17 +17,35 @@ from practice.services.actor import Actor
 from practice.services.documents import sharing, storage
 from practice.services.errors import Conflict
 from practice.services.firm import default_language, get_firm, language_for
-from practice.services.signing import seal
+from practice.services.signing import certificates, consent, seal
 from practice.services.signing.audit_page import AuditSigner, AuditTrail
 from practice.services.signing.audit_words import timeline_sentence
 from practice.services.signing.lookup import client_actor, fields_of, log_event
 from practice.services.signing.pages import store_pdf
 from practice.services.signing.stamp import StampField, stamp_strokes
-from practice.services.signing.views import events_of
+from practice.services.signing.views import EventView, events_of
 
 
-def _seal(session: Session, req: SignatureRequest, signers: list[Signer], account: Account, original: bytes,
-          now: dt.datetime):
+@dataclass
+class PreparedSeal:
+    """A sealed file made before the write transaction (`signer_flow.prepare_seal`), and a fingerprint of everything
+    it was made from: `complete` keeps it only when what it would seal now is the same."""
+
+    inputs: str
+    finished: seal.Finished
+
+
+@dataclass
+class _Plan:
+    stamps: list[StampField]
+    trail: AuditTrail
+    language: str
+
+
+def _plan(session: Session, req: SignatureRequest, signers: list[Signer], account: Account, now: dt.datetime,
+          extra_events: tuple[EventView, ...] = ()) -> _Plan:
+    """What the seal stamps and the audit page says: each signer's fields and the request's timeline (with
+    `extra_events`, events not written yet)."""
     stamps = []
     by_signer = {s.id: s for s in signers}
     for f in fields_of(session, req.id):
@@ -42,12 +61,47 @@ def _seal(session: Session, req: SignatureRequest, signers: list[Signer], accoun
         elif f.value:
             stamps.append(StampField(page=f.page, x=f.x, y=f.y, width=f.width, height=f.height,
                                              kind=f.kind, text=f.value))
-    with i18n.using_locale(audit_language(session, signers)):  # the audit page is the signers'
+    language = audit_language(session, signers)
+    with i18n.using_locale(language):  # the audit page is the signers'
         timeline = [(e.at, (f"{e.signer_name}: " if e.signer_name and e.signer_name not in e.detail else "")
                      + (timeline_sentence(e.kind, e.detail) if e.detail else e.kind)
                      + (f" (IP {e.ip_address})" if e.ip_address else ""))
-                    for e in events_of(session, req, signers)]
-        return seal.finish(session, original, stamps, _trail(session, req, signers, account, timeline, now))
+                    for e in [*events_of(session, req, signers), *extra_events]]
+        return _Plan(stamps, _trail(session, req, signers, account, timeline, now), language)
+
+
+def _fingerprint(session: Session, original: bytes, plan: _Plan) -> str:
+    """Everything a seal is made from: the original, the stamps, the audit trail, the firm's certificate and
+    timestamp server."""
+    cert = certificates.current(session)
+    made_from = (hashlib.sha256(original).hexdigest(), plan, cert.id if cert else None,
+                 consent.timestamp_server(session), get_firm(session).name)
+    return hashlib.sha256(repr(made_from).encode()).hexdigest()
+
+
+def _seal(session: Session, original: bytes, plan: _Plan) -> seal.Finished:
+    with i18n.using_locale(plan.language):
+        return seal.finish(session, original, plan.stamps, plan.trail)
+
+
+def prepare(session: Session, req: SignatureRequest, signers: list[Signer], account: Account, now: dt.datetime,
+            extra_events: tuple[EventView, ...]) -> PreparedSeal | None:
+    """The sealed file as `complete` would make it at `now` (in a read session: the seconds of layout and sealing hold
+    nobody's writes). None when it cannot be made without writing (the firm's first certificate)."""
+    if certificates.current(session) is None:
+        return None
+    original = _original(session, req)
+    plan = _plan(session, req, signers, account, now, extra_events)
+    inputs = _fingerprint(session, original, plan)
+    return PreparedSeal(inputs=inputs, finished=_seal(session, original, plan))
+
+
+def _original(session: Session, req: SignatureRequest) -> bytes:
+    original = storage.open_stored(session.get(Document, req.document_id).stored_key).read_bytes()
+    if req.original_sha256 and hashlib.sha256(original).hexdigest() != req.original_sha256:
+        raise Conflict("The stored document changed since it was sent for signature, so it was not sealed. "
+                       "Ask an admin to restore it from a backup.")
+    return original
 
 
 def audit_language(session: Session, signers: list[Signer]) -> str:
@@ -77,14 +131,17 @@ def _signed_name(title: str) -> str:
 
 
 def complete(session: Session, req: SignatureRequest, signers: list[Signer], last: Signer, account: Account,
-             now: dt.datetime) -> None:
-    """Everyone signed: stamp, add the audit page, seal; keep the result next to the original."""
+             now: dt.datetime, sealed: PreparedSeal | None = None) -> None:
+    """Everyone signed: stamp, add the audit page, seal (or keep `sealed`, made before the transaction from the same
+    things); keep the result next to the original."""
     original_doc = session.get(Document, req.document_id)
-    original = storage.open_stored(original_doc.stored_key).read_bytes()
-    if req.original_sha256 and hashlib.sha256(original).hexdigest() != req.original_sha256:
-        raise Conflict("The stored document changed since it was sent for signature, so it was not sealed. "
-                       "Ask an admin to restore it from a backup.")
-    finished = _seal(session, req, signers, account, original, now)
+    original = _original(session, req)
+    plan = _plan(session, req, signers, account, now)
+    # A seal made before the transaction is kept only when it was made from exactly what is true now.
+    if sealed is not None and sealed.inputs == _fingerprint(session, original, plan):
+        finished = sealed.finished
+    else:
+        finished = _seal(session, original, plan)
     system = Actor(None, "E-signature", Role.owner)
     # The sealed copy is the client's: shared, beside the original unless that folder is internal.
     folder = session.get(Folder, original_doc.folder_id) if original_doc.folder_id else None

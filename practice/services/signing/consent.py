@@ -45,6 +45,12 @@ def settings(session: Session) -> SigningSettings:
     return row
 
 
+def timestamp_server(session: Session) -> str:
+    """The firm's timestamp server address ("" for none), read without making the settings row."""
+    row = session.exec(select(SigningSettings).order_by(SigningSettings.id)).first()
+    return (row.tsa_url or "").strip() if row else ""
+
+
 def disclosure_text(session: Session, firm_name: str) -> str:
     """The disclosure as the client reads it, with the firm's name filled in."""
     row = session.exec(select(SigningSettings).order_by(SigningSettings.id)).first()

@@ -15,6 +15,7 @@ from practice.services import audit, reminders
 from practice.services.actor import Actor
 from practice.services.documents import doc_templates, sharing, storage
 from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.services.signing import certificates
 from practice.services.signing.emails import email_signer, ring_mailer
 from practice.services.signing.field_fit import field_warnings, snap_box
 from practice.services.signing.lookup import (OPEN, check_signer_contact, clean_text, contact_name, fields_of,
@@ -235,6 +236,9 @@ def send(session: Session, actor: Actor, request_id: int, *, remind_every: dt.ti
         raise Conflict("The document to sign was deleted; make a new request.")
     _require_fit(fields, page_sizes(doc), {s.id: s.name for s in signers})
     req.original_sha256 = _sha256_of(doc)
+    # The seal's certificate exists before anyone signs: the last signature's seal is then made before its write
+    # transaction (`signer_flow.prepare_seal`), with nothing to write first.
+    certificates.ensure_certificate(session)
     req.status, req.sent_at = SignatureRequestStatus.sent, utcnow()
     for i, signer in enumerate(signers):
         signer.status = SignerStatus.waiting if req.in_order and i > 0 else SignerStatus.pending

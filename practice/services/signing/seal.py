@@ -86,7 +86,7 @@ def seal(session: Session, pdf: bytes, *, reason: str, require_timestamp: bool =
 
     material = certificates.load_key_material(certificates.ensure_certificate(session))
     signer = _signer_for(material)
-    tsa_url = (consent.settings(session).tsa_url or "").strip()
+    tsa_url = consent.timestamp_server(session)
     firm_name = get_firm(session).name
 
     def sign(timestamper):

@@ -17,16 +17,18 @@ from practice.models import (Account, AccountContact, Document, SignatureField, 
 from practice.i18n import N_, _, ngettext
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor
-from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PracticeError
 from practice.services.firm import get_firm
 from practice.services.signing import consent
-from practice.services.signing.completion import complete
+from practice.services.signing import completion
+from practice.services.signing.completion import PreparedSeal, complete
 from practice.services.signing.emails import email_signer, ring_mailer
 from practice.services.signing.field_fit import date_text, value_fits
 from practice.services.signing.lookup import (clean_text, client_actor, fields_of, is_contact, log_event, portal_login,
                                               signer_of, signers_of)
 from practice.services.signing.pages import page_sizes
-from practice.services.signing.views import RequestView, SigningView, field_view, request_views, signer_view
+from practice.services.signing.views import (EventView, RequestView, SigningView, field_view, request_views,
+                                             signer_view)
 
 MAX_REASON = 2000
 MAX_TEXT_VALUE = 500
@@ -268,9 +270,62 @@ def _today_text(session: Session, now: dt.datetime) -> str:
 
 
 def sign(session: Session, who, request_id: int, *, signature_kind: str, signature: dict, initials: str = "",
-         values: dict[int, str] | None = None, ip_address: str = "", user_agent: str = "") -> SignatureRequest:
+         values: dict[int, str] | None = None, ip_address: str = "", user_agent: str = "",
+         now: dt.datetime | None = None, sealed: PreparedSeal | None = None) -> SignatureRequest:
     """Sign: checks the turn, the consent and (when asked for) the email code, fills this signer's fields and
-    records how the signer was identified. The last signature seals the document."""
+    records how the signer was identified. The last signature seals the document: with `sealed` (made by
+    `prepare_seal` for the same `now`, before this transaction) when it was made from what is true now."""
+    now = now or utcnow()
+    req, me, signers = _signed_in_memory(session, who, request_id, signature_kind=signature_kind,
+                                         signature=signature, initials=initials, values=values, now=now,
+                                         ip_address=ip_address, user_agent=user_agent)
+    log_event(session, req, "signed", _signed_detail(me), signer=me, ip_address=ip_address,
+              user_agent=user_agent).at = now
+    actor = client_actor(me.name)
+    account = session.get(Account, req.account_id)
+    audit.record(session, actor, "signature_signed", "account", req.account_id, f'{me.name} signed "{req.title}"',
+                 request_id=req.id)
+    session.flush()
+    events.emit(session, actor, "signature_signed", job_id=req.job_id, account_id=req.account_id,
+                payload={"document_id": req.document_id, "contact_id": me.contact_id, "job_id": req.job_id,
+                         "request_id": req.id})
+    inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
+                                 text=f'{inbox.client_label(me.name, account.name)} signed "{req.title}"')
+    _next_turn(session, req, signers, me, account, actor, now, sealed)
+    return req
+
+
+def prepare_seal(session: Session, who, request_id: int, *, signature_kind: str, signature: dict,
+                 initials: str = "", values: dict[int, str] | None = None, ip_address: str = "",
+                 user_agent: str = "", now: dt.datetime) -> PreparedSeal | None:
+    """In a read session, before `sign`'s write transaction: the sealed file this signature would complete the
+    request with, so the seconds of stamping, audit-page layout and sealing hold nobody's writes. None when the
+    signature would not complete the request or would be refused (`sign` then says why). Nothing is written: the
+    signature is filled in in memory only and forgotten."""
+    try:
+        with session.no_autoflush:
+            req, me, signers = _signed_in_memory(session, who, request_id, signature_kind=signature_kind,
+                                                 signature=signature, initials=initials, values=values, now=now,
+                                                 ip_address=ip_address, user_agent=user_agent)
+            if any(s.status != SignerStatus.signed for s in signers):
+                return None
+            signed = EventView(now, "signed", _signed_detail(me), me.name, str(ip_address or "")[:100],
+                               str(user_agent or "")[:500])
+            return completion.prepare(session, req, signers, session.get(Account, req.account_id), now, (signed,))
+    except PracticeError:
+        return None
+    finally:
+        session.rollback()  # forget the signature filled in above
+
+
+def _signed_detail(me: Signer) -> str:
+    return f"{me.name} signed ({'drawn' if me.signature_kind == 'drawn' else 'typed'} signature)"
+
+
+def _signed_in_memory(session: Session, who, request_id: int, *, signature_kind: str, signature: dict,
+                      initials: str, values: dict[int, str] | None, now: dt.datetime, ip_address: str,
+                      user_agent: str) -> tuple[SignatureRequest, Signer, list[Signer]]:
+    """The checks before a signature, then the signer's row and fields as signed (not flushed)."""
     req, me = signer_of(session, who, request_id)
     signers = signers_of(session, req.id)
     _require_turn(req, me, signers)
@@ -283,27 +338,13 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
     clean = _clean_signature(kind, signature)
     mine = [f for f in fields_of(session, req.id) if f.signer_id == me.id]
     initials = _clean_initials(initials, mine)
-    now = utcnow()
     _fill_fields(mine, _given_values(values), today=_today_text(session, now), initials=initials,
                  signature_text=clean.get("text", ""))
     doc = session.get(Document, req.document_id)
     _require_text_fits(mine, page_sizes(doc) if doc else [])
     _record_signature(session, me, kind=kind, clean=clean, initials=initials, agreed=agreed, now=now,
                       ip_address=ip_address, user_agent=user_agent)
-    log_event(session, req, "signed", f"{me.name} signed ({'drawn' if kind == 'drawn' else 'typed'} signature)",
-              signer=me, ip_address=ip_address, user_agent=user_agent)
-    actor = client_actor(me.name)
-    account = session.get(Account, req.account_id)
-    audit.record(session, actor, "signature_signed", "account", req.account_id, f'{me.name} signed "{req.title}"',
-                 request_id=req.id)
-    session.flush()
-    events.emit(session, actor, "signature_signed", job_id=req.job_id, account_id=req.account_id,
-                payload={"document_id": req.document_id, "contact_id": me.contact_id, "job_id": req.job_id,
-                         "request_id": req.id})
-    inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
-                                 text=f'{inbox.client_label(me.name, account.name)} signed "{req.title}"')
-    _next_turn(session, req, signers, me, account, actor, now)
-    return req
+    return req, me, signers
 
 
 def _clean_initials(initials: str, mine: list[SignatureField]) -> str:
@@ -379,11 +420,11 @@ def _record_signature(session: Session, me: Signer, *, kind: str, clean: dict, i
 
 
 def _next_turn(session: Session, req: SignatureRequest, signers: list[Signer], me: Signer, account: Account,
-               actor: Actor, now: dt.datetime) -> None:
+               actor: Actor, now: dt.datetime, sealed: PreparedSeal | None = None) -> None:
     """After a signature: seal when everyone signed, else (in order) email the next signer."""
     left = [s for s in signers if s.status != SignerStatus.signed]
     if not left:
-        complete(session, req, signers, me, account, now)
+        complete(session, req, signers, me, account, now, sealed)
         return
     if req.in_order and not any(s.status == SignerStatus.pending for s in left):
         nxt = left[0]

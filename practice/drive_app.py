@@ -8,6 +8,8 @@ Run with `python -m practice drive` (PRACTICE_DRIVE_PORT, default 3001, bound to
 from __future__ import annotations
 
 import hashlib
+import html
+import logging
 import os
 import secrets
 import signal
@@ -16,8 +18,9 @@ import threading
 import time
 from urllib.parse import quote, unquote, urlparse
 
-from wsgidav.dav_error import (HTTP_CONFLICT, HTTP_FORBIDDEN, HTTP_INSUFFICIENT_STORAGE, HTTP_NOT_FOUND,
-                               HTTP_REQUEST_ENTITY_TOO_LARGE, HTTP_SERVICE_UNAVAILABLE, DAVError)
+from wsgidav.dav_error import (HTTP_CONFLICT, HTTP_FORBIDDEN, HTTP_INSUFFICIENT_STORAGE, HTTP_INTERNAL_ERROR,
+                               HTTP_NOT_FOUND, HTTP_REQUEST_ENTITY_TOO_LARGE, HTTP_SERVICE_UNAVAILABLE, DAVError,
+                               get_http_status_string)
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 from wsgidav.dc.base_dc import BaseDomainController
 from wsgidav.dir_browser import WsgiDavDirBrowser
@@ -38,6 +41,8 @@ from practice.services.actor import ContactActor
 from practice.services.documents import drive, files as document_files, folders as document_folders, storage
 from practice.services.errors import Conflict, DiskProblem, NotFound, PermissionDenied, PracticeError, disk_problem
 from practice.worker import tasks as worker_tasks
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 3001
 USER_KEY = "practice.drive.user"
@@ -531,6 +536,52 @@ class DiskAnswers(BaseMiddleware):
             raise _dav_error(problem) from exc
 
 
+class _PlainError(DAVError):
+    """A refusal whose page says its status and the app's sentence: never the server's software or version (WsgiDAV's
+    own pages end with "WsgiDAV/4.4.0") nor an internal exception's text (logged instead)."""
+
+    @classmethod
+    def of(cls, err: DAVError) -> _PlainError:
+        return cls(err.value, err.context_info, err_condition=err.err_condition, add_headers=err.add_headers,
+                   add_body=err.add_body)
+
+    def get_response_page(self):
+        if self.err_condition:  # a WebDAV precondition: its XML names nothing
+            return super().get_response_page()
+        status = html.escape(get_http_status_string(self))
+        said = _("Something went wrong on the drive; try again in a moment.") if self.value >= 500 and not \
+            self.context_info else (self.context_info or "")
+        page = (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{status}</title></head><body>\n"
+                f"<h1>{status}</h1>\n<p>{html.escape(str(said))}</p>\n</body></html>\n")
+        return "text/html; charset=utf-8", page.encode()
+
+
+class PlainErrors(BaseMiddleware):
+    """Every failure below it becomes a `_PlainError` (WsgiDAV's ErrorPrinter, above it, then answers with its page);
+    an unexpected exception is logged with its traceback and answered 500 with a sentence."""
+
+    def is_disabled(self):
+        return False
+
+    def __call__(self, environ, start_response):
+        try:
+            answer = self.next_app(environ, start_response)
+            try:
+                yield from answer
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
+        except _PlainError:
+            raise
+        except DAVError as err:
+            if err.value >= 500 and err.src_exception is not None:
+                log.error("the drive failed: %r", err.src_exception)
+            raise _PlainError.of(err) from err
+        except Exception as exc:  # noqa: BLE001 - anything else is the drive's failure, told in words
+            log.exception("the drive failed")
+            raise _PlainError(HTTP_INTERNAL_ERROR) from exc
+
+
 def make_app():
     """The drive's WSGI app."""
     config = {
@@ -545,7 +596,7 @@ def make_app():
         "verbose": 1,
         "logging": {"enable": False},
         "suppress_version_info": True,
-        "middleware_stack": [Cors, ErrorPrinter, DiskAnswers, HTTPAuthenticator, WsgiDavDirBrowser, RequestResolver],
+        "middleware_stack": [Cors, ErrorPrinter, PlainErrors, DiskAnswers, HTTPAuthenticator, WsgiDavDirBrowser, RequestResolver],
     }
     return Protect(PathGuard(WsgiDAVApp(config)))
 

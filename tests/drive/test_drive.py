@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from practice.db import read_session, write_session
-from practice.services.documents import files as document_files, folders as document_folders
+from practice.services.documents import drive, files as document_files, folders as document_folders
 from practice.services.work import accounts
 from practice.services.actor import ContactActor
 from tests.factories import PASSWORD, blank_pdf, give_portal_login, make_account, make_firm
@@ -367,3 +367,52 @@ def test_the_drive_answers_a_french_client_in_french_and_the_next_login_in_its_o
     for _ in range(3):
         status, body = raw(port, "PUT", "/loose.pdf", "ann@a.example", CLIENT_PASS, PDF)
         assert status == 403 and "Put files inside an account's folder." in html.unescape(body), body
+
+
+# What would name the server's software or its version, or show its insides, in an answer.
+SOFTWARE_WORDS = ("wsgidav", "cheroot", "4.4.0", "python/", "source exception", "traceback", "sqlite", "error(")
+
+
+def test_the_drives_error_answers_name_no_software_or_version_and_show_no_internals(firm, server, monkeypatch):
+    """Issue 20: every refusal and failure the drive gives, heads and bodies, over real HTTP: the app's sentence,
+    never "WsgiDAV/4.4.0" (WsgiDAV's own error pages ended with it) nor an internal exception's text."""
+    port, A = server, firm["A"].replace(" ", "%20")
+    owner = ("olivia@firm.example", PASSWORD)
+    document_files.upload(firm["owner"], firm["a"], None, "letter.pdf", blank_pdf())
+    bad_xml = b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop>'
+    asked = {
+        "a file that is not there": ("GET", f"/{A}/nope.pdf", owner, b"", {}),
+        "a folder that is not there": ("PROPFIND", "/Nobody%20(999999)/", owner, b"", {"Depth": "1"}),
+        "a method the drive has not": ("POST", f"/{A}/letter.pdf", owner, b"", {}),
+        "a broken XML body": ("PROPFIND", f"/{A}/", owner, bad_xml, {"Depth": "1", "Content-Type": "application/xml"}),
+        "a lock token that is not there": ("UNLOCK", f"/{A}/letter.pdf", owner, b"", {"Lock-Token": "<urn:uuid:x>"}),
+        "a folder at the top": ("MKCOL", "/New%20account", owner, b"", {}),
+        "a wrong password": ("PROPFIND", "/", ("olivia@firm.example", "wrong-password"), b"", {"Depth": "1"}),
+    }
+    statuses = {}
+    for what, (method, path, who, body, headers) in asked.items():
+        resp, data = raw_response(port, method, path, *who, body, headers)
+        statuses[what] = resp.status
+        answer = (str(resp.getheaders()) + data.decode("utf-8", "replace")).lower()
+        assert resp.status >= 400, (what, resp.status)
+        assert not [w for w in SOFTWARE_WORDS if w in answer], (what, resp.status, answer)
+        assert resp.getheader("Server") in (None, "practice drive"), what
+
+    # A failure inside the drive (a bug, a database gone) answers 500 with a sentence, its details only in the log.
+    def broken(*args, **kwargs):
+        raise RuntimeError("sqlite3.OperationalError: no such table: teammember")
+    monkeypatch.setattr(drive, "listing", broken)
+    resp, data = raw_response(port, "PROPFIND", f"/{A}/", *owner, b"", {"Depth": "1"})
+    answer = (str(resp.getheaders()) + data.decode("utf-8", "replace")).lower()
+    assert resp.status == 500 and "teammember" not in answer
+    assert not [w for w in SOFTWARE_WORDS if w in answer], answer
+    assert "try again" in answer, answer
+
+    # The request server's own refusals (a request it cannot read) name nothing either.
+    for request in (b"GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\nHost: x\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(request)
+            answer = conn.recv(4096).decode("latin-1").lower()
+        assert answer.startswith("http/1.1 4") or answer.startswith("http/1.1 5"), answer
+        assert not [w for w in SOFTWARE_WORDS if w in answer], answer
+    print(f"\nstatuses: {statuses}")

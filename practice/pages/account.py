@@ -351,6 +351,6 @@ def account_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(account_page, route=routes.ACCOUNT, title="Account · practice",
+    app.add_page(account_page, route=routes.ACCOUNT, title=t("Account · practice"),
                  on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load,
                           AccountSignaturesState.load, AccountProposalsState.load, CustomValuesState.load_account])

@@ -95,5 +95,5 @@ def account_security_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(account_security_page, route=routes.ACCOUNT_SECURITY, title="Sign-in security · practice",
+    app.add_page(account_security_page, route=routes.ACCOUNT_SECURITY, title=t("Sign-in security · practice"),
                  on_load=[AppState.require_login, S.load])

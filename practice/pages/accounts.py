@@ -96,5 +96,5 @@ def accounts_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(accounts_page, route=routes.ACCOUNTS, title="Accounts · practice",
+    app.add_page(accounts_page, route=routes.ACCOUNTS, title=t("Accounts · practice"),
                  on_load=[AppState.require_login, AccountsState.load])

@@ -125,5 +125,5 @@ def audit_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(audit_page, route=routes.AUDIT, title="Audit log · practice",
+    app.add_page(audit_page, route=routes.AUDIT, title=t("Audit log · practice"),
                  on_load=[AppState.require_login, AuditState.load])

@@ -200,5 +200,5 @@ def board_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(board_page, route=routes.BOARD, title="Board · practice",
+    app.add_page(board_page, route=routes.BOARD, title=t("Board · practice"),
                  on_load=[AppState.require_login, BoardState.load])

@@ -72,5 +72,5 @@ def contacts_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(contacts_page, route=routes.CONTACTS, title="Contacts · practice",
+    app.add_page(contacts_page, route=routes.CONTACTS, title=t("Contacts · practice"),
                  on_load=[AppState.require_login, ContactsState.load])

@@ -138,5 +138,5 @@ def custom_fields_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(custom_fields_page, route=routes.CUSTOM_FIELDS, title="Custom fields · practice",
+    app.add_page(custom_fields_page, route=routes.CUSTOM_FIELDS, title=t("Custom fields · practice"),
                  on_load=[AppState.require_login, S.load])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs
 from practice.pages.work_parts import field, section
 from practice.services.documents import storage
@@ -344,5 +345,5 @@ def templates_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(templates_page, route=routes.FOLDER_TEMPLATES, title="Folder templates · practice",
+    app.add_page(templates_page, route=routes.FOLDER_TEMPLATES, title=t("Folder templates · practice"),
                  on_load=[AppState.require_login, FolderTemplatesState.load])

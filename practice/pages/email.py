@@ -372,9 +372,9 @@ def outbox_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(settings_page, route=routes.EMAIL, title="Email · practice",
+    app.add_page(settings_page, route=routes.EMAIL, title=t("Email · practice"),
                  on_load=[AppState.require_login, EmailSettingsState.load])
-    app.add_page(templates_page, route=routes.EMAIL_TEMPLATES, title="Email templates · practice",
+    app.add_page(templates_page, route=routes.EMAIL_TEMPLATES, title=t("Email templates · practice"),
                  on_load=[AppState.require_login, EmailTemplatesState.load])
-    app.add_page(outbox_page, route=routes.EMAIL_OUTBOX, title="Outbox · practice",
+    app.add_page(outbox_page, route=routes.EMAIL_OUTBOX, title=t("Outbox · practice"),
                  on_load=[AppState.require_login, OutboxState.load])

@@ -114,4 +114,4 @@ def home_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(home_page, route=routes.HOME, title="practice", on_load=[AppState.require_login, HomeState.load])
+    app.add_page(home_page, route=routes.HOME, title=t("practice"), on_load=[AppState.require_login, HomeState.load])

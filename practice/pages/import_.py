@@ -2,6 +2,7 @@
 import reflex as rx
 
 from practice import routes
+from practice.components.i18n import t
 from practice.components.layout import empty_state, error_callout, page
 from practice.services.work import csv_file
 from practice.state.base import AppState
@@ -240,5 +241,5 @@ def import_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(import_page, route=routes.IMPORT, title="Import · practice",
+    app.add_page(import_page, route=routes.IMPORT, title=t("Import · practice"),
                  on_load=[AppState.require_login, ImportState.load])

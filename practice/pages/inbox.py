@@ -84,5 +84,5 @@ def inbox_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(inbox_page, route=routes.INBOX, title="Inbox · practice",
+    app.add_page(inbox_page, route=routes.INBOX, title=t("Inbox · practice"),
                  on_load=[AppState.require_login, InboxState.load])

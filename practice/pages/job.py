@@ -396,5 +396,5 @@ def job_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(job_page, route=routes.JOB, title="Job · practice",
+    app.add_page(job_page, route=routes.JOB, title=t("Job · practice"),
                  on_load=[AppState.require_login, JobState.load, CustomValuesState.load_job])

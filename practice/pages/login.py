@@ -130,8 +130,8 @@ def reset_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(login_page, route=routes.LOGIN, title="Log in · practice", on_load=LoginState.redirect_if_logged_in)
-    app.add_page(forgot_page, route=routes.FORGOT_PASSWORD, title="Forgot password · practice",
+    app.add_page(login_page, route=routes.LOGIN, title=t("Log in · practice"), on_load=LoginState.redirect_if_logged_in)
+    app.add_page(forgot_page, route=routes.FORGOT_PASSWORD, title=t("Forgot password · practice"),
                  on_load=ForgotPasswordState.load)
-    app.add_page(reset_page, route=routes.RESET_PASSWORD, title="New password · practice",
+    app.add_page(reset_page, route=routes.RESET_PASSWORD, title=t("New password · practice"),
                  on_load=ResetPasswordState.load)

@@ -205,5 +205,5 @@ def organizers_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(organizers_page, route=routes.ORGANIZER_TEMPLATES, title="Organizers · practice",
+    app.add_page(organizers_page, route=routes.ORGANIZER_TEMPLATES, title=t("Organizers · practice"),
                  on_load=[AppState.require_login, S.load])

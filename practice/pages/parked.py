@@ -106,5 +106,5 @@ def parked_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(parked_page, route=routes.PARKED, title="Set aside · practice",
+    app.add_page(parked_page, route=routes.PARKED, title=t("Set aside · practice"),
                  on_load=[AppState.require_login, ParkedState.load])

@@ -185,5 +185,5 @@ def pipelines_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(pipelines_page, route=routes.PIPELINES, title="Pipelines · practice",
+    app.add_page(pipelines_page, route=routes.PIPELINES, title=t("Pipelines · practice"),
                  on_load=[AppState.require_login, PipelinesState.load])

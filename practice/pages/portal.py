@@ -321,14 +321,14 @@ def profile_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(login_page, route=routes.PORTAL_LOGIN, title="Client portal · log in", on_load=PortalLoginState.load)
-    app.add_page(activate_page, route=routes.PORTAL_ACTIVATE, title="Client portal · welcome",
+    app.add_page(login_page, route=routes.PORTAL_LOGIN, title=t("Client portal · log in"), on_load=PortalLoginState.load)
+    app.add_page(activate_page, route=routes.PORTAL_ACTIVATE, title=t("Client portal · welcome"),
                  on_load=PortalActivateState.load)
-    app.add_page(reset_page, route=routes.PORTAL_RESET, title="Client portal · new password",
+    app.add_page(reset_page, route=routes.PORTAL_RESET, title=t("Client portal · new password"),
                  on_load=PortalResetState.load)
-    app.add_page(forgot_page, route=routes.PORTAL_FORGOT, title="Client portal · forgot password",
+    app.add_page(forgot_page, route=routes.PORTAL_FORGOT, title=t("Client portal · forgot password"),
                  on_load=PortalForgotState.load)
-    app.add_page(home_page, route=routes.PORTAL, title="Client portal", on_load=PortalHomeState.load)
-    app.add_page(tasks_page, route=routes.PORTAL_TASKS, title="Client portal · tasks", on_load=PortalTasksState.load)
-    app.add_page(profile_page, route=routes.PORTAL_PROFILE, title="Client portal · profile",
+    app.add_page(home_page, route=routes.PORTAL, title=t("Client portal"), on_load=PortalHomeState.load)
+    app.add_page(tasks_page, route=routes.PORTAL_TASKS, title=t("Client portal · tasks"), on_load=PortalTasksState.load)
+    app.add_page(profile_page, route=routes.PORTAL_PROFILE, title=t("Client portal · profile"),
                  on_load=PortalProfileState.load)

@@ -72,5 +72,5 @@ def documents_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(documents_page, route=routes.PORTAL_DOCUMENTS, title="Client portal · documents",
+    app.add_page(documents_page, route=routes.PORTAL_DOCUMENTS, title=t("Client portal · documents"),
                  on_load=PortalDocumentsState.load)

@@ -200,4 +200,4 @@ def proposal_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(proposal_page, route=routes.PORTAL_PROPOSAL, title="Client portal · proposal", on_load=P.load)
+    app.add_page(proposal_page, route=routes.PORTAL_PROPOSAL, title=t("Client portal · proposal"), on_load=P.load)

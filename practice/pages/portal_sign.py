@@ -338,4 +338,4 @@ def sign_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(sign_page, route=routes.PORTAL_SIGN, title="Client portal · sign", on_load=S.load)
+    app.add_page(sign_page, route=routes.PORTAL_SIGN, title=t("Client portal · sign"), on_load=S.load)

@@ -217,5 +217,5 @@ def proposals_section() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(templates_page, route=routes.PROPOSAL_TEMPLATES, title="Proposals · practice",
+    app.add_page(templates_page, route=routes.PROPOSAL_TEMPLATES, title=t("Proposals · practice"),
                  on_load=[AppState.require_login, ProposalTemplatesState.load])

@@ -282,7 +282,7 @@ def runs_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(recurring_page, route=routes.RECURRING, title="Recurring jobs · practice",
+    app.add_page(recurring_page, route=routes.RECURRING, title=t("Recurring jobs · practice"),
                  on_load=[AppState.require_login, RecurringState.load])
-    app.add_page(runs_page, route=routes.RUNS, title="Run log · practice",
+    app.add_page(runs_page, route=routes.RUNS, title=t("Run log · practice"),
                  on_load=[AppState.require_login, RunLogState.load])

@@ -417,5 +417,5 @@ def rules_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(rules_page, route=routes.RULES, title="Automations · practice",
+    app.add_page(rules_page, route=routes.RULES, title=t("Automations · practice"),
                  on_load=[AppState.require_login, RulesEditorState.load])

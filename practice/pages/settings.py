@@ -216,5 +216,5 @@ def settings_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(settings_page, route=routes.SETTINGS, title="Settings · practice",
+    app.add_page(settings_page, route=routes.SETTINGS, title=t("Settings · practice"),
                  on_load=[AppState.require_login, SettingsState.load])

@@ -9,6 +9,7 @@ from reflex.vars.object import ObjectVar
 from practice import routes
 from practice.components.field_drag import movable_field, resize_handle
 from practice.components.forms import confirm_dialog, label, native_select, static_select
+from practice.components.i18n import t
 from practice.components.layout import empty_state, error_callout, page
 from practice.components.placeholders import placeholder_chips, remember_field
 from practice.components.signature_pad import PRINT_FONT, SCRIPT_FONT
@@ -519,9 +520,9 @@ def templates_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(new_request_page, route=routes.SIGNATURE_NEW, title="Request a signature · practice",
+    app.add_page(new_request_page, route=routes.SIGNATURE_NEW, title=t("Request a signature · practice"),
                  on_load=[AppState.require_login, NewSignatureState.load])
-    app.add_page(templates_page, route=routes.DOCUMENT_TEMPLATES, title="Document templates · practice",
+    app.add_page(templates_page, route=routes.DOCUMENT_TEMPLATES, title=t("Document templates · practice"),
                  on_load=[AppState.require_login, DocTemplatesState.load])
-    app.add_page(request_page, route=routes.SIGNATURE, title="Signature request · practice",
+    app.add_page(request_page, route=routes.SIGNATURE, title=t("Signature request · practice"),
                  on_load=[AppState.require_login, SignatureRequestState.load])

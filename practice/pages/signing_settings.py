@@ -149,5 +149,5 @@ def signing_settings_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(signing_settings_page, route=routes.SIGNING_SETTINGS, title="Signing settings · practice",
+    app.add_page(signing_settings_page, route=routes.SIGNING_SETTINGS, title=t("Signing settings · practice"),
                  on_load=[AppState.require_login, S.load])

@@ -147,5 +147,5 @@ def tasks_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(tasks_page, route=routes.TASKS, title="Tasks · practice",
+    app.add_page(tasks_page, route=routes.TASKS, title=t("Tasks · practice"),
                  on_load=[AppState.require_login, TasksState.load])

@@ -146,5 +146,5 @@ def team_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(team_page, route=routes.TEAM, title="Team · practice",
+    app.add_page(team_page, route=routes.TEAM, title=t("Team · practice"),
                  on_load=[AppState.require_login, TeamState.load])

@@ -96,5 +96,5 @@ def verify_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(verify_page, route=routes.VERIFY, title="Check a signed document · practice",
+    app.add_page(verify_page, route=routes.VERIFY, title=t("Check a signed document · practice"),
                  on_load=VerifyState.load)

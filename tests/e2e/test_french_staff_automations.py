@@ -51,6 +51,7 @@ def french_at_both_sizes(page, entry: str, tab_id: str | None, expected: str) ->
 def test_recurring_jobs_and_run_log_in_french(page, base_url, ann_in_french):
     log_in(page, base_url, "ann@example.com", "demo-staff-pass")
     french_at_both_sizes(page, "Automatisations", "#automations-nav-recurring", "Ajouter une mission récurrente")
+    expect(page).to_have_title("Missions récurrentes · practice")  # the tab's title too
 
     page.fill("#recurring-name", "Paie mensuelle FR")
     page.fill("#recurring-job-name", "Paie {{ month }} {{ year }}")
@@ -74,6 +75,7 @@ def test_recurring_jobs_and_run_log_in_french(page, base_url, ann_in_french):
     assert english_on_screen(page) == []
 
     french_at_both_sizes(page, "Automatisations", "#automations-nav-runs", "Statut")
+    expect(page).to_have_title("Journal d'exécution · practice")
     page.select_option("#runs-status", "failed")
     page.click("#runs-refresh")
     assert english_on_screen(page) == []

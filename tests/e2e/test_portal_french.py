@@ -47,6 +47,7 @@ def test_a_french_client_sends_a_file_from_the_documents_page_in_french(phone_pa
     phone_page.click("#portal-nav-documents")
     expect(phone_page).to_have_url(re.compile(r"/portal/documents$"))
     expect(phone_page.get_by_text("Nous envoyer un fichier", exact=True)).to_be_visible()
+    expect(phone_page).to_have_title("Espace client · documents")  # the tab's title too
     expect(phone_page.get_by_text("Ce dossier ne contient encore aucun document.", exact=False)).to_be_visible()
     assert english_on_screen(phone_page) == []
 

@@ -32,6 +32,7 @@ def _routes(tabs: list[tuple[str, str, str]]) -> tuple[str, ...]:
 NAV = [
     (N_("Home"), (routes.HOME,), "house"),
     (N_("Inbox"), (routes.INBOX,), "inbox"),
+    (N_("Chats"), (routes.CHATS,), "messages-square"),
     (N_("Board"), (routes.BOARD,), "kanban"),
     (N_("Accounts"), (routes.ACCOUNTS,), "building-2"),
     (N_("Contacts"), (routes.CONTACTS,), "contact"),
@@ -77,17 +78,25 @@ def section_tabs(tabs: list[tuple[str, str, str]], current: str, area: str, labe
                      width="100%", border_bottom=f"1px solid {rx.color('gray', 5)}")
 
 
-def unread_badge(badge_id: str) -> rx.Component:
-    """The inbox's unread count (nothing when all is read); the poller in InboxBadgeState keeps it current."""
-    return rx.cond(InboxBadgeState.unread > 0,
-                   rx.badge(InboxBadgeState.unread, radius="full", size="1", variant="solid", color_scheme="indigo",
-                            id=badge_id, aria_label=tn("{n} unread", "{n} unread", InboxBadgeState.unread)))
+def unread_badge(badge_id: str, count=InboxBadgeState.unread) -> rx.Component:
+    """The inbox's (or the chats') unread count, nothing when all is read; the poller in InboxBadgeState keeps it
+    current."""
+    return rx.cond(count > 0, rx.badge(count, radius="full", size="1", variant="solid", color_scheme="indigo",
+                                       id=badge_id, aria_label=tn("{n} unread", "{n} unread", count)))
+
+
+def _badges(href: str, prefix: str) -> list[rx.Component]:
+    if href == routes.INBOX:
+        return [unread_badge(f"{prefix}inbox-badge")]
+    if href == routes.CHATS:
+        return [unread_badge(f"{prefix}chats-badge", InboxBadgeState.chats_unread)]
+    return []
 
 
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(t(label), size="2"),
-                  *([rx.spacer(), unread_badge("inbox-badge")] if href == routes.INBOX else []),
+                  *([rx.spacer(), *_badges(href, "")] if _badges(href, "") else []),
                   spacing="2", align="center", width="100%"),
         href=href, underline="none", color_scheme="gray", high_contrast=True,
         padding_x="0.75em", padding_y="0.4em", border_radius="6px", width="100%",
@@ -129,7 +138,7 @@ def role_name() -> rx.Component:
 
 
 def menu_link(label: str, href: str) -> rx.Component:
-    return rx.menu.item(rx.hstack(t(label), *([unread_badge("menu-inbox-badge")] if href == routes.INBOX else []),
+    return rx.menu.item(rx.hstack(t(label), *_badges(href, "menu-"),
                                   spacing="2", align="center"), on_click=rx.redirect(href))
 
 

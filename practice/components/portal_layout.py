@@ -13,6 +13,7 @@ from practice.state.portal import PortalState
 
 NAV = [(N_("Home"), routes.PORTAL, "house", "portal-nav-home"),
        (N_("Tasks"), routes.PORTAL_TASKS, "list-checks", "portal-nav-tasks"),
+       (N_("Messages"), routes.PORTAL_MESSAGES, "message-circle", "portal-nav-messages"),
        (N_("Documents"), routes.PORTAL_DOCUMENTS, "file-text", "portal-nav-documents"),
        (N_("Profile"), routes.PORTAL_PROFILE, "user", "portal-nav-profile")]
 
@@ -48,7 +49,7 @@ def header() -> rx.Component:
                             href=href, id=id_, underline="none", padding="0.4em 0.6em", border_radius="6px",
                             _hover={"background": rx.color("gray", 4)})
                     for label, href, icon, id_ in NAV],
-                  width="100%", spacing="1", justify="between"),
+                  width="100%", spacing="1", justify="between", wrap="wrap"),
         width="100%", spacing="2", padding="0.75em", border_bottom=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
     )

@@ -19,6 +19,7 @@ from practice.state.merge import MergeState
 from practice.state.proposals import AccountProposalsState
 from practice.state.signatures import AccountSignaturesState
 from practice.state.base import AppState
+from practice.state.chats import AccountChatsState
 from practice.i18n import N_
 from practice.state.work_views import NONE
 from practice.pages.work_parts import contact_dialogs, field, history_list, section, status_badge
@@ -320,6 +321,25 @@ def tasks_section() -> rx.Component:
     )
 
 
+def chats_section() -> rx.Component:
+    return section(
+        t("Conversations"),
+        error_callout(AccountChatsState.chats_error),
+        rx.cond(AccountChatsState.account_threads.length() > 0,
+                rx.vstack(rx.foreach(AccountChatsState.account_threads, lambda th: rx.link(
+                    rx.hstack(rx.text(th.subject, size="2", custom_attrs=as_written(), flex="1"),
+                              rx.cond(th.unread > 0, rx.badge(th.unread, radius="full", variant="solid",
+                                                              color_scheme="indigo")),
+                              rx.text(th.when, size="1", color_scheme="gray"), width="100%", align="center"),
+                    href=routes.CHATS + "?thread=" + th.id.to_string(), underline="hover", width="100%",
+                    class_name="account-thread")), spacing="2", width="100%"),
+                rx.text(t("No conversations with this account yet."), size="2", color_scheme="gray")),
+        rx.link(t("New conversation"), href=routes.CHATS + "?account=" + AccountChatsState.chat_acct_id.to_string(),
+                size="2", id="account-new-chat"),
+        id="chats-section",
+    )
+
+
 def account_page() -> rx.Component:
     return page(
         t("Account"),
@@ -334,7 +354,7 @@ def account_page() -> rx.Component:
                 tag_row(),
                 error_callout(AccountState.error),
                 rx.grid(
-                    rx.vstack(contacts_section(), jobs_section(), documents_section(), signatures_section(),
+                    rx.vstack(contacts_section(), jobs_section(), chats_section(), documents_section(), signatures_section(),
                               proposals_section(), tasks_section(), spacing="4", width="100%", min_width="0"),
                     rx.vstack(notes_section(), custom_values_section(), section(t("History"), history_list(AccountState.history),
                                                        id="history-section"),
@@ -353,4 +373,5 @@ def account_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(account_page, route=routes.ACCOUNT, title=t("Account · practice"),
                  on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load,
-                          AccountSignaturesState.load, AccountProposalsState.load, CustomValuesState.load_account])
+                          AccountSignaturesState.load, AccountProposalsState.load, CustomValuesState.load_account,
+                          AccountChatsState.load])

@@ -27,6 +27,7 @@ from practice.i18n import _, lazy
 from practice.db import read_session, write_session
 from practice.services import audit, firm, inbox
 from practice.services.access import auth, device_cookies, session_handoff, team, two_factor
+from practice.services.chats import threads as chat_threads
 from practice.services.actor import Actor, ContactActor
 from practice.services.errors import PermissionDenied, PracticeError, disk_problem
 from practice.state import handler_args, page_access
@@ -485,16 +486,17 @@ def _release_watcher(token: str, me: asyncio.Task, view: int = 0) -> None:
         del _latest_view[token]  # the tab's newest view ended: forget the tab
 
 
-def unread_fingerprint(sid: str) -> tuple[int, int] | None:
-    """(unread count, newest id) for the member logged in with `sid`, or None once the login has ended."""
+def unread_fingerprint(sid: str) -> tuple[int, int, int] | None:
+    """(inbox unread count, newest id, chat messages from clients unread) for the member logged in with `sid`, or
+    None once the login has ended."""
     with read_session() as session:
         actor = auth.actor_for_session(session, sid)
         if actor is None or not actor.member_id:
             return None
-        return inbox.fingerprint(session, actor.member_id)
+        return (*inbox.fingerprint(session, actor.member_id), chat_threads.unread_total(session, actor))
 
 
-_UNREADABLE = (-1, -1)
+_UNREADABLE = (-1, -1, -1)
 
 
 async def _poll_unread(sid: str) -> tuple[int, int] | None:
@@ -508,13 +510,17 @@ async def _poll_unread(sid: str) -> tuple[int, int] | None:
 
 
 class InboxBadgeState(AppState):
-    """The unread count shown beside "Inbox" in the sidebar and the phone menu (its own small state, so that
+    """The unread counts shown beside "Inbox" and "Chats" in the sidebar and the phone menu (its own small state, so that
     the poller's updates send one integer, not a page)."""
 
     unread: int = 0
+    # Chat messages from clients this member has not read (the badge beside "Chats").
+    chats_unread: int = 0
 
-    def _show(self, count: int) -> None:
+    def _show(self, count: int, chats: int | None = None) -> None:
         self.unread = max(int(count), 0)
+        if chats is not None:
+            self.chats_unread = max(int(chats), 0)
 
     # rx.event marks allow's async wrapper as a background task, so handler.fn keeps __practice_access__.
     @rx.event(background=True)
@@ -533,7 +539,7 @@ class InboxBadgeState(AppState):
                     return  # logged out or timed out: the next page load sends them to the login page
                 if fingerprint is not _UNREADABLE and fingerprint != shown:
                     async with self:
-                        self._show(fingerprint[0])
+                        self._show(fingerprint[0], fingerprint[2])
                     shown = fingerprint
                 await asyncio.sleep(POLL_SECONDS)
         finally:

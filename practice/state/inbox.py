@@ -62,7 +62,7 @@ class InboxState(AppState):
             # The badge follows at once; the poller would catch up within its interval anyway.
             fingerprint = unread_fingerprint(self._session_id())
             badge = await self.get_state(InboxBadgeState)
-            badge._show(fingerprint[0] if fingerprint else 0)
+            badge._show(*(fingerprint[0::2] if fingerprint else (0, 0)))
 
     async def _change(self, fn, *args) -> None:
         """Make one change, then reload the tab; a refusal is shown on the page after the reload."""

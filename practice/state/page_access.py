@@ -30,6 +30,7 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.ACCOUNT_SECURITY: (STAFF, ""),
     routes.HOME: (STAFF, ""),
     routes.INBOX: (STAFF, ""),
+    routes.CHATS: (STAFF, ""),
     routes.BOARD: (STAFF, ""),
     routes.ACCOUNTS: (STAFF, ""),
     routes.ACCOUNT: (STAFF, ""),

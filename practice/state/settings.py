@@ -9,6 +9,7 @@ import reflex as rx
 from practice.services import firm
 from practice.services.access import two_factor
 from practice.services.backups import schedule as backups
+from practice.services.chats import notices as chat_notices
 from practice.services.errors import InvalidInput
 from practice.services.work import catalog, tags
 from practice.i18n import _
@@ -32,7 +33,15 @@ def _settings_view(session):
                             rate_input=money_input(s.rate_cents), description=s.description)
                 for s in catalog.list_services(session)]
     tag_chips = [TagChip(name=t.name, color=t.color) for t in tags.list_tags(session)]
-    return f.name, f.timezone, f.language, services, tag_chips, two_factor.firm_requires(session)
+    return (f.name, f.timezone, f.language, services, tag_chips, two_factor.firm_requires(session),
+            str(f.chat_notice_delay_minutes))
+
+
+def _save_firm(session, actor, form: dict) -> None:
+    """The firm's name, clock and language, and the chat notices' delay, in one transaction."""
+    firm.update_firm(session, actor, name=str(form.get("name", ""))[:200], timezone=str(form.get("timezone", ""))[:100],
+                     language=str(form.get("language", "en"))[:8])
+    chat_notices.set_notice_delay(session, actor, str(form.get("chat_delay", "5"))[:10])
 
 
 def _save_service(session, actor, service_id: int | None, form: dict):
@@ -66,6 +75,7 @@ class SettingsState(AppState):
     firm_name: str = ""
     timezone: str = ""
     language: str = ""
+    chat_delay: str = "5"
     services: list[ServiceItem] = []
     tags: list[TagChip] = []
     error: str = ""
@@ -88,7 +98,7 @@ class SettingsState(AppState):
     def _refresh(self):
         with shown_in(self, "error"):
             (self.firm_name, self.timezone, self.language, self.services, self.tags,
-             self.require_two_factor) = read(_settings_view)
+             self.require_two_factor, self.chat_delay) = read(_settings_view)
             if self.member_role == "owner":  # where the server keeps its backups is the owner's to see
                 self.backup_enabled, self.backup_folder, self.backup_keep, self.backup_last = read(_backup_view)
 
@@ -100,9 +110,7 @@ class SettingsState(AppState):
 
     @allow(ADMIN)
     def save_firm(self, form: dict):
-        if write_and_refresh(self, firm.update_firm, name=str(form.get("name", ""))[:200],
-                             timezone=str(form.get("timezone", ""))[:100], language=str(form.get("language", "en"))[:8],
-                             shown="firm_error"):
+        if write_and_refresh(self, _save_firm, dict(form), shown="firm_error"):
             return rx.toast.success(_("Firm settings saved."))
 
     @allow(ADMIN)

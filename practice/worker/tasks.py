@@ -20,6 +20,7 @@ from practice.models import MailStatus, OutgoingMail
 from practice.services import events
 from practice.services.automation import delays, engine, reminder_kinds, schedules
 from practice.services.backups import schedule as backup_schedule
+from practice.services.chats import notices as chat_notices
 from practice.services.mail import outbox
 from practice.worker.huey_app import huey
 from practice.worker.watcher import EventWatcher, watching
@@ -99,6 +100,8 @@ def sweep_once() -> dict:
         done["schedules"] = schedules.run_schedules(session)
     with write_session() as session:
         done["reminders"] = reminder_kinds.send_due_reminders(session)
+    with write_session() as session:
+        done["chat_notices"] = chat_notices.send_due_notices(session)
     done["events"] += sweep_pending_events()  # what the schedules and delayed actions caused
     return done  # mail is sent by the mailer process, not here
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -27,10 +28,11 @@ import practice.practice  # noqa: F401 - loads every page and state
 from practice.upload_gate import UploadGate
 from practice import routes
 from practice.db import read_session, write_session
-from practice.models import Role
+from practice.models import ClientTask, Role
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
+from practice.services.chats import messages as chat_messages, threads as chat_threads
 from practice.services.portal import approvals, client_tasks, logins
 from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
@@ -216,6 +218,26 @@ EXPECTED_HANDLERS = {
     "FolderTemplatesState.save": "admin",
     "FolderTemplatesState.set_folder_shared": "admin",
     "HomeState.load": "staff",
+    "AccountChatsState.load": "staff",
+    "ChatsState.add_task": "staff",
+    "PortalMessagesState.close_thread": "contact",
+    "PortalMessagesState.load": "anyone",
+    "PortalMessagesState.open_thread": "contact",
+    "PortalMessagesState.send": "contact",
+    "PortalMessagesState.tick": "contact",
+    "PortalMessagesState.watch": "contact",
+    "ChatsState.choose_account": "staff",
+    "ChatsState.close_thread": "staff",
+    "ChatsState.load": "staff",
+    "ChatsState.open_thread": "staff",
+    "ChatsState.remove_task": "staff",
+    "ChatsState.run_search": "staff",
+    "ChatsState.send": "staff",
+    "ChatsState.set_archived": "staff",
+    "ChatsState.set_internal": "staff",
+    "ChatsState.set_tab": "staff",
+    "ChatsState.start": "staff",
+    "ChatsState.watch": "staff",
     "ImportState.answer_all": "staff",
     "ImportState.file_rejected": "staff",
     "ImportState.handle_upload": "staff",
@@ -622,7 +644,7 @@ def test_each_handler_runs_only_for_the_actors_its_level_allows(monkeypatch):
 # or a public page (login, activation and password reset links). A new page needs a row here.
 STAFF_PAGE, PORTAL_PAGE, PUBLIC_PAGE = "staff", "portal", "public"
 EXPECTED_ROUTES = {
-    "index": STAFF_PAGE, "inbox": STAFF_PAGE, "accounts": STAFF_PAGE, "accounts/[account_id]": STAFF_PAGE,
+    "index": STAFF_PAGE, "inbox": STAFF_PAGE, "chats": STAFF_PAGE, "accounts": STAFF_PAGE, "accounts/[account_id]": STAFF_PAGE,
     "contacts": STAFF_PAGE, "board": STAFF_PAGE, "jobs/[job_id]": STAFF_PAGE, "tasks": STAFF_PAGE,
     "pipelines": STAFF_PAGE, "team": STAFF_PAGE, "settings": STAFF_PAGE, "audit": STAFF_PAGE, "import": STAFF_PAGE,
     "email": STAFF_PAGE, "email/templates": STAFF_PAGE, "email/outbox": STAFF_PAGE,
@@ -631,14 +653,14 @@ EXPECTED_ROUTES = {
     "documents/templates": STAFF_PAGE, "account-security": STAFF_PAGE, "proposals/templates": STAFF_PAGE, "organizers/templates": STAFF_PAGE,
     "accounts/[account_id]/signatures/new": STAFF_PAGE, "signatures/[request_id]": STAFF_PAGE,
     "signatures/templates": STAFF_PAGE,
-    "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
+    "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/messages": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
     "portal/proposals/[proposal_id]": PORTAL_PAGE, "portal/sign/[request_id]": PORTAL_PAGE,
     "login": PUBLIC_PAGE, "forgot-password": PUBLIC_PAGE, "reset-password": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE, "settings/fields": STAFF_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.
-PORTAL_LOADS = {"PortalHomeState.load", "PortalTasksState.load", "PortalDocumentsState.load",
+PORTAL_LOADS = {"PortalHomeState.load", "PortalTasksState.load", "PortalMessagesState.load", "PortalDocumentsState.load",
                 "PortalProfileState.load", "PortalProposalState.load", "PortalSignState.load"}
 
 
@@ -747,8 +769,14 @@ def two_accounts_with_everything():
             ctask = client_tasks.create_client_task(s, owner, job.id, title=f"Upload {name} W-2")
             folder = document_folders.create_folder(s, owner, account.id, "Tax returns")
             private = document_folders.create_folder(s, owner, account.id, "Working papers", shared=False)
+            thread = chat_threads.start_thread(s, owner, account_id=account.id, subject=f"{name} return", job_id=job.id)
+            asked = chat_messages.write_as_staff(s, owner, thread.id, "Please upload",
+                                                 tasks=[chat_messages.TaskRequest(f"Send {name} 1099")])
+            note = chat_messages.write_as_staff(s, owner, thread.id, "Internal: check the 1099", internal=True)
+            chat_task = s.exec(select(ClientTask.id).where(ClientTask.message_id == asked.id)).one()
             f[key] = dict(account=account.id, job=job.id, task=task.id, ctask=ctask.id, folder=folder.id,
-                          private_folder=private.id)
+                          private_folder=private.id, thread=thread.id, message=asked.id, note=note.id,
+                          chat_task=chat_task)
         accounts.add_team_member_to_account(s, owner, f["A"]["account"], employee.member_id)
         contact_ids = {}
         for who, linked, first, email in ((CONTACT_A, ["A"], "Amy", "amy@a.example"),
@@ -841,6 +869,10 @@ def _staff_sees(f, who, key):
 
 def _contact_sees(f, who, key):
     return who in CONTACTS and sees(f, who, key)
+
+
+def _owner_only(f, who, key):
+    return who == OWNER_
 
 
 def _a_field(s, f, entity: str) -> int:
@@ -1084,6 +1116,30 @@ SERVICE_CASES = [
                                      "Amy") and True, _staff_sees),
     ("custom_fields.define_field", BOTH,
      lambda s, f, w, k: cf.define_field(s, f["actor"][w], entity="job", label=f"Field {k}") and True, _admins),
+    ("chat_threads.list_threads", BOTH,
+     lambda s, f, w, k: f[k]["thread"] in [t.id for t in chat_threads.list_threads(s, f["actor"][w])], sees),
+    ("chat_threads.start_thread", BOTH,
+     lambda s, f, w, k: chat_threads.start_thread(s, f["actor"][w], account_id=f[k]["account"], subject="Hi")
+     and True, _staff_sees),
+    ("chat_threads.mark_read", BOTH,
+     lambda s, f, w, k: chat_threads.mark_read(s, f["actor"][w], f[k]["thread"]) is not None, sees),
+    ("chat_threads.set_archived", BOTH,
+     lambda s, f, w, k: chat_threads.set_archived(s, f["actor"][w], f[k]["thread"]) and True, _staff_sees),
+    ("chat_messages.messages_of", BOTH,
+     lambda s, f, w, k: bool(chat_messages.messages_of(s, f["actor"][w], f[k]["thread"])), sees),
+    ("chat_messages.messages_of (internal notes)", BOTH,
+     lambda s, f, w, k: f[k]["note"] in [m.id for m in chat_messages.messages_of(s, f["actor"][w], f[k]["thread"])],
+     _staff_sees),
+    ("chat_messages.write_as_staff", BOTH,
+     lambda s, f, w, k: chat_messages.write_as_staff(s, f["actor"][w], f[k]["thread"], "Hello") and True, _staff_sees),
+    ("chat_messages.write_as_client", BOTH,
+     lambda s, f, w, k: chat_messages.write_as_client(s, f["actor"][w], f[k]["thread"], "Hello") and True,
+     _contact_sees),
+    ("chat_messages.edit_message (staff's own)", BOTH,
+     lambda s, f, w, k: chat_messages.edit_message(s, f["actor"][w], f[k]["message"], "Changed") and True, _owner_only),
+    ("client_tasks.complete_client_task (asked in a chat)", BOTH,
+     lambda s, f, w, k: client_tasks.complete_client_task(s, f["actor"][w], f[k]["chat_task"]) and True,
+     _contact_sees),
     ("logins.switch_account", CONTACT_ONLY,
      lambda s, f, w, k: logins.switch_account(s, f["sid"][w], f[k]["account"]) and True, sees),
 ]

@@ -194,6 +194,13 @@ def edit_message(session: Session, actor, message_id: int, text: str) -> ChatMes
     return message
 
 
+def newest_id(session: Session, actor, thread_id: int) -> int:
+    """The newest message of the thread the person may read (0: none)."""
+    thread = thread_for(session, actor, thread_id)
+    return session.exec(select(func.max(ChatMessage.id)).where(ChatMessage.thread_id == thread.id,
+                                                               *shown_to(actor))).one() or 0
+
+
 def message_facts(session: Session, message_id: int) -> dict | None:
     """What rules read about a message: `message.text`."""
     message = session.get(ChatMessage, message_id)

@@ -1,0 +1,100 @@
+"""Chats, as a firm and its client use them: staff start a conversation from the Chats menu, ask a client task and
+write an internal note; the client, on a phone with a real portal login, reads the message and the task but never
+the note, ticks the task and replies; staff see the Chats badge go up without a reload, then the reply."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from practice.db import write_session
+from practice.services.work import accounts
+from tests.factories import demo_owner, give_portal_login
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+CLIENT_PASS = "harbor-violet-compass-7"
+NOTE = "Internal: she filed late last year, chase early"
+
+
+@pytest.fixture(scope="module")
+def client(harness):
+    owner = demo_owner()
+    with write_session() as s:
+        account = accounts.create_account(s, owner, name="Okafor Household", type="Individual")
+        contact = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Ada", last_name="Okafor",
+                                          email="ada@okafor.example")
+        contact_id = contact.id
+    give_portal_login(owner, contact_id, CLIENT_PASS)
+    return {"email": "ada@okafor.example"}
+
+
+def _staff_writes(page, base_url) -> None:
+    log_in(page, base_url)
+    page.get_by_role("link", name=re.compile(r"^Chats")).first.click()
+    expect(page).to_have_url(re.compile(r"/chats$"))
+    page.select_option("#new-chat-account", label="Okafor Household")
+    page.fill("#new-chat-subject", "2026 tax return")
+    page.click("#start-chat")
+    expect(page.locator("#chat-subject")).to_have_text("2026 tax return")
+    page.fill("#chat-task-title", "Upload your W-2")
+    page.fill("#chat-task-due", "2027-02-15")
+    page.click("#chat-task-add")
+    expect(page.locator(".pending-task")).to_contain_text("Upload your W-2")
+    box = page.locator("#chat-text")
+    box.fill("Hello Ada, please upload your W-2.")
+    box.press("Shift+Enter")
+    box.type("Thank you!")
+    expect(page.locator("#chat-messages .chat-message")).to_have_count(0)  # Shift+Enter is a new line
+    box.press("Enter")
+    expect(page.locator("#chat-messages .chat-message")).to_have_count(1)
+    expect(page.locator("#chat-messages")).to_contain_text("Thank you!")
+    expect(page.locator("#chat-messages .chat-task")).to_contain_text("Upload your W-2")
+    page.click("#chat-internal")
+    page.fill("#chat-text", NOTE)
+    page.press("#chat-text", "Enter")
+    expect(page.locator("#chat-messages .chat-note")).to_contain_text(NOTE)
+
+
+def _client_replies(phone, base_url, email) -> None:
+    phone.goto(f"{base_url}/portal/login")
+    phone.fill("#portal-email", email)
+    phone.fill("#portal-password", CLIENT_PASS)
+    phone.click("#portal-login-submit")
+    expect(phone).to_have_url(re.compile(r"/portal$"))
+    phone.click("#portal-nav-messages")
+    expect(phone).to_have_url(re.compile(r"/portal/messages$"))
+    row = phone.locator("#portal-thread-list .thread-row")
+    expect(row).to_contain_text("2026 tax return")
+    expect(row.locator(".thread-unread")).to_have_text("1")
+    row.click()
+    messages = phone.locator("#portal-chat-messages")
+    expect(messages).to_contain_text("please upload your W-2")
+    expect(messages.locator(".chat-task")).to_contain_text("Upload your W-2")
+    assert NOTE not in phone.content() and "Internal" not in messages.inner_text()
+    phone.locator(".chat-task-tick").click()
+    expect(messages.locator(".chat-task")).to_have_attribute("data-done", "true")
+    phone.fill("#portal-chat-text", "Done, uploaded it this morning.")
+    phone.click("#portal-chat-send")
+    expect(messages).to_contain_text("Done, uploaded it this morning.")
+    width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page is {width[0]}px wide on a {width[1]}px screen"
+
+
+def test_staff_and_client_talk_with_a_task_and_a_note_the_client_never_sees(page, phone_page, base_url, client):
+    _staff_writes(page, base_url)
+    page.get_by_role("link", name=re.compile(r"^Inbox")).first.click()  # away from the thread: the badge counts
+    expect(page).to_have_url(re.compile(r"/inbox$"))
+    expect(page.locator("#chats-badge")).to_have_count(0)
+    _client_replies(phone_page, base_url, client["email"])
+    expect(page.locator("#chats-badge")).to_have_text("1", timeout=15_000)  # no reload: the poller brings it
+    page.get_by_role("link", name=re.compile(r"^Chats")).first.click()
+    row = page.locator("#thread-list .thread-row").filter(has_text="2026 tax return")
+    expect(row.locator(".thread-unread")).to_have_text("1")
+    row.click()
+    expect(page.locator("#chat-messages")).to_contain_text("Done, uploaded it this morning.")
+    expect(page.locator("#chat-messages .chat-task")).to_contain_text("Done by Ada Okafor")
+    expect(page.locator("#chat-messages .chat-read").first).to_contain_text("Read by Ada Okafor")
+    expect(page.locator("#chats-badge")).to_have_count(0)

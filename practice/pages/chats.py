@@ -139,4 +139,4 @@ def chats_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(chats_page, route=routes.CHATS, title="Chats · practice", on_load=[AppState.require_login, S.load])
+    app.add_page(chats_page, route=routes.CHATS, title=t("Chats · practice"), on_load=[AppState.require_login, S.load])

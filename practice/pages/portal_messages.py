@@ -46,4 +46,4 @@ def messages_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(messages_page, route=routes.PORTAL_MESSAGES, title="Client portal · messages", on_load=S.load)
+    app.add_page(messages_page, route=routes.PORTAL_MESSAGES, title=t("Client portal · messages"), on_load=S.load)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from . import ast as A
 from .action_checks import ACTION_CHECKS
@@ -32,6 +32,31 @@ _TEMPLATE_WORDS = {
     "proposal": "proposal template", "invoice": "invoice template",
     "document": "document template", "folder": "folder template", "task": "task template",
 }
+
+def N_(message: str) -> str:
+    """Marks a message for the app's catalogs (rules/ itself knows nothing of translation)."""
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
+DID_YOU_MEAN = N_('did you mean "{name}"?')
+# A template name the firm does not have, and the kinds of template named with their article, per kind.
+_TEMPLATE_UNKNOWN = {
+    "email": N_('there is no email template "{name}"'), "message": N_('there is no message template "{name}"'),
+    "organizer": N_('there is no organizer template "{name}"'),
+    "proposal": N_('there is no proposal template "{name}"'), "invoice": N_('there is no invoice template "{name}"'),
+    "document": N_('there is no document template "{name}"'), "folder": N_('there is no folder template "{name}"'),
+    "task": N_('there is no task template "{name}"'),
+}
+_TEMPLATE_ARTICLES = {
+    "email": N_("an email template"), "message": N_("a message template"), "organizer": N_("an organizer template"),
+    "proposal": N_("a proposal template"), "invoice": N_("an invoice template"),
+    "document": N_("a document template"), "folder": N_("a folder template"), "task": N_("a task template"),
+}
+assert set(_TEMPLATE_UNKNOWN) == set(_TEMPLATE_ARTICLES) == set(_TEMPLATE_WORDS)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_REMINDERS = 100  # "up to N times": a client is never chased more often than this
 # The longest duration of each unit: 100 years.
@@ -80,15 +105,25 @@ class Checker:
     catalog: Catalog
     source: str = ""
     errors: list = field(default_factory=list)
+    # The reader's language: takes a message's English form (with {placeholders}) and gives it in that language.
+    tr: Callable[[str], str] = _same
 
     # ---- helpers
     def err(self, cls, message, span, hint=None):
         self.errors.append(cls(message, span, hint))
 
-    def unknown(self, what: str, name: str, candidates, span, where: str = ""):
+    def say(self, message: str, **values) -> str:
+        """A message in the reader's language, its values filled in."""
+        return self.tr(message).format(**values)
+
+    def did_you_mean(self, close: Optional[str]) -> Optional[str]:
+        return self.say(DID_YOU_MEAN, name=close) if close else None
+
+    def unknown(self, message: str, name: str, candidates, span, **values):
+        """`message` (one of UNKNOWN's, with {name}) for a name that is not the firm's, with "did you mean"."""
         close = suggest(name, candidates)
-        hint = f'did you mean "{close}"?' if close and name_key(close) != name_key(name) else None
-        self.err(UnknownNameError, f'there is no {what} "{name}"{where}', span, hint)
+        hint = self.did_you_mean(close) if close and name_key(close) != name_key(name) else None
+        self.err(UnknownNameError, self.say(message, name=name, **values), span, hint)
 
     def no_placeholder_in_name(self, text: A.Text) -> bool:
         if has_placeholders(text.value):
@@ -176,7 +211,7 @@ class Checker:
             return None
         found = self.catalog.pipeline(text.value)
         if found is None:
-            self.unknown("pipeline", text.value, self.catalog.pipelines, text.span)
+            self.unknown(N_('there is no pipeline "{name}"'), text.value, self.catalog.pipelines, text.span)
         return found
 
     def stage(self, text: A.Text, pipeline: Optional[str]) -> Optional[str]:
@@ -184,8 +219,12 @@ class Checker:
             return None
         found = self.catalog.stage(text.value, pipeline)
         if found is None:
-            where = f' in pipeline "{pipeline}"' if pipeline else " in any pipeline"
-            self.unknown("stage", text.value, self.catalog.stages_of(pipeline), text.span, where)
+            candidates = self.catalog.stages_of(pipeline)
+            if pipeline:
+                self.unknown(N_('there is no stage "{name}" in pipeline "{pipeline}"'), text.value, candidates,
+                             text.span, pipeline=pipeline)
+            else:
+                self.unknown(N_('there is no stage "{name}" in any pipeline'), text.value, candidates, text.span)
         return found
 
     def tag(self, text: A.Text) -> Optional[str]:
@@ -194,8 +233,8 @@ class Checker:
         found = self.catalog.tag(text.value)
         if found is None:
             close = suggest(text.value, self.catalog.tags)
-            hint = f'did you mean "{close}"?' if close else "rules use tags that exist; create the tag in the app first"
-            self.err(UnknownNameError, f'there is no tag "{text.value}"', text.span, hint)
+            hint = self.did_you_mean(close) or self.say(N_("rules use tags that exist; create the tag in the app first"))
+            self.err(UnknownNameError, self.say(N_('there is no tag "{name}"'), name=text.value), text.span, hint)
         return found
 
     def member(self, text: A.Text) -> Optional[str]:
@@ -203,7 +242,7 @@ class Checker:
             return None
         found = self.catalog.member(text.value)
         if found is None:
-            self.unknown("team member", text.value, self.catalog.members, text.span)
+            self.unknown(N_('there is no team member "{name}"'), text.value, self.catalog.members, text.span)
         return found
 
     def template(self, kind: str, text: A.Text) -> Optional[str]:
@@ -211,14 +250,15 @@ class Checker:
             return None
         found = self.catalog.template(kind, text.value)
         if found is None:
-            words = _TEMPLATE_WORDS[kind]
             close = suggest(text.value, self.catalog.templates.get(kind, ()))
-            hint = f'did you mean "{close}"?' if close else None
+            hint = self.did_you_mean(close)
             if hint is None:
                 others = [k for k in self.catalog.template_kinds_named(text.value) if k != kind]
                 if others:
-                    hint = f'"{text.value}" is {with_article(_TEMPLATE_WORDS[others[0]])}, not {with_article(words)}'
-            self.err(UnknownNameError, f'there is no {words} "{text.value}"', text.span, hint)
+                    hint = self.say(N_('"{name}" is {other}, not {kind}'), name=text.value,
+                                    other=self.say(_TEMPLATE_ARTICLES[others[0]]),
+                                    kind=self.say(_TEMPLATE_ARTICLES[kind]))
+            self.err(UnknownNameError, self.say(_TEMPLATE_UNKNOWN[kind], name=text.value), text.span, hint)
         return found
 
     # ---- what the rule carries
@@ -265,8 +305,8 @@ class Checker:
             if names is None or e.name not in names:
                 all_fields = [f"{x}.{n}" for x, ns in table.items() for n in ns]
                 close = suggest(e.path, all_fields)
-                self.err(UnknownNameError, f"there is no field {e.path}", e.span,
-                         f'did you mean "{close}"?' if close else None)
+                self.err(UnknownNameError, self.say(N_("there is no field {path}"), path=e.path), e.span,
+                         self.did_you_mean(close))
                 return None
             if not self.needs(e.entity, ctx, e.span, e.path):
                 return None
@@ -407,7 +447,7 @@ class Checker:
             if not any(name_key(a) == name_key(value.value) for a in allowed):
                 close = suggest(value.value, allowed)
                 listed = ", ".join(f'"{a}"' for a in allowed[:-1]) + f' or "{allowed[-1]}"'
-                hint = f'did you mean "{close}"?' if close else f"write {listed}"
+                hint = self.did_you_mean(close) or self.say(N_("write {choices}"), choices=listed)
                 self.err(UnknownNameError, f'"{value.value}" is not {with_article(kind)}', value.span, hint)
 
     def choice(self, fld: A.Field, options, value: A.Text) -> None:
@@ -416,8 +456,9 @@ class Checker:
             return
         close = suggest(value.value, options)
         shown = ", ".join(f'"{o}"' for o in options[:8]) + (", ..." if len(options) > 8 else "")
-        hint = f'did you mean "{close}"?' if close else f"{fld.path} is one of {shown}"
-        self.err(UnknownNameError, f'"{value.value}" is not one of the choices of {fld.path}', value.span, hint)
+        hint = self.did_you_mean(close) or self.say(N_("{path} is one of {choices}"), path=fld.path, choices=shown)
+        self.err(UnknownNameError, self.say(N_('"{value}" is not one of the choices of {path}'), value=value.value,
+                                            path=fld.path), value.span, hint)
 
     # ---- actions
     def check_action(self, a, ctx: _Context) -> None:
@@ -536,9 +577,10 @@ def _type_hint(t: str) -> Optional[str]:
     }.get(t)
 
 
-def check_ruleset(ruleset: A.RuleSet, catalog: Catalog, source: str = "") -> list:
-    """Every name, type and meaning error of a parsed rules file, in text order."""
-    checker = Checker(catalog, source)
+def check_ruleset(ruleset: A.RuleSet, catalog: Catalog, source: str = "", tr: Callable[[str], str] = _same) -> list:
+    """Every name, type and meaning error of a parsed rules file, in text order (its name errors told through
+    `tr`, the reader's translation of an English message; English when not given)."""
+    checker = Checker(catalog, source, tr=tr)
     checker.check_ruleset(ruleset)
     return sorted(checker.errors, key=lambda e: (e.span.line, e.span.column))
 
@@ -551,7 +593,7 @@ def _as_catalog(catalog) -> Catalog:
     return Catalog.from_dict(catalog)
 
 
-def check_errors(source: str, catalog: Catalog) -> list:
+def check_errors(source: str, catalog: Catalog, tr: Callable[[str], str] = _same) -> list:
     """Every error of a rules text as a list (empty when it is fine); never raises RulesError.
 
     A syntax error stops the reading, so it comes alone; otherwise every name and type
@@ -564,7 +606,7 @@ def check_errors(source: str, catalog: Catalog) -> list:
         return [e]
     except Exception as exc:  # noqa: BLE001 - a parser bug is told as a sentence, never a traceback
         return [internal_error(exc)]
-    return check_ruleset(ruleset, catalog, source)
+    return check_ruleset(ruleset, catalog, source, tr)
 
 
 def check(source: str, catalog: Catalog, filename: str = "rules.txt") -> CheckedRuleSet:

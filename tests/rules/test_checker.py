@@ -135,3 +135,20 @@ def test_empty_catalog_reports_unknown_names_without_hints():
     errors = check_errors('rule "r" when job enters stage "Review" then archive job end', Catalog())
     assert [e.message for e in errors] == ['there is no stage "Review" in any pipeline']
     assert errors[0].hint is None
+
+
+def test_name_errors_are_told_through_the_readers_translation(catalog):
+    """rules/ knows nothing of the app: a translation function (message in English -> in the reader's language) is
+    passed in, and the "did you mean" suggestion survives it; without one the messages stay English."""
+    said = []
+
+    def shout(message: str) -> str:
+        said.append(message)
+        return "<" + message + ">"
+
+    text = WHEN + 'if job.pipeline is "1040 Returns"\nthen archive job end'
+    (error,) = check_errors(text, catalog, tr=shout)
+    assert error.message == '<there is no pipeline "1040 Returns">'
+    assert error.hint == '<did you mean "1040 Return"?>'
+    assert said == ['did you mean "{name}"?', 'there is no pipeline "{name}"']
+    assert only(catalog, text).message == 'there is no pipeline "1040 Returns"'

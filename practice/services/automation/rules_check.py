@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import rules
+from practice import i18n
+from practice.i18n import _, ngettext
 
 
 def check_here(payload: dict) -> list[dict]:
     """The child's side of `rulesets.check_text`: the text's errors against the catalog, as dicts."""
     text = payload["text"]
-    return error_dicts(text, rules.check_errors(text, payload["catalog"]))
+    with i18n.using_locale(payload.get("language")):  # the reader's language: the child is told it
+        return error_dicts(text, rules.check_errors(text, payload["catalog"], tr=_))
 
 
 def error_dicts(text: str, errors: list) -> list[dict]:
@@ -18,6 +21,7 @@ def error_dicts(text: str, errors: list) -> list[dict]:
     if len(errors) > len(shown):
         nxt = errors[len(shown)]
         out.append({"line": nxt.line, "column": nxt.column, "formatted": "",
-                    "message": f"and {len(errors) - len(shown)} more errors from here on",
-                    "hint": "fix the errors above first, then check again"})
+                    "message": ngettext("and {n} more error from here on", "and {n} more errors from here on",
+                                        len(errors) - len(shown)).format(n=len(errors) - len(shown)),
+                    "hint": _("fix the errors above first, then check again")})
     return out

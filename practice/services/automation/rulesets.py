@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 import rules
+from practice import i18n
 from practice.models import (DocumentTemplate, EmailTemplate, FolderTemplate, Pipeline, ProposalTemplate, RuleSet,
                              ScheduleState, Stage, Tag, TeamMember, utcnow)
 from practice.services import audit
@@ -80,13 +81,13 @@ def check_text(session: Session, text: str) -> list[dict]:
     """The errors in the text against the firm's names (empty when it may be saved): the first hundred,
     then one line saying how many more there are. Checked in a limited child (the editor checks as people
     type): whatever a pasted text makes the checker do stops at CHECK_SECONDS, with a sentence."""
-    payload = {"text": text, "catalog": catalog_from_db(session)}
+    payload = {"text": text, "catalog": catalog_from_db(session), "language": i18n.current_locale()}
     try:
         return run_warm(rules_check.check_here, payload, cpu_s=CHECK_CPU_SECONDS, memory_bytes=CHECK_MEMORY,
                         wall_s=CHECK_SECONDS)
     except SandboxError as err:
-        raise InvalidInput(f"The rules could not be checked: {err}. Shorten the text or split it into "
-                           "smaller rules.", field="text") from None
+        raise InvalidInput(i18n._("The rules could not be checked: {reason}. Shorten the text or split it into "
+                                  "smaller rules.").format(reason=err), field="text") from None
 
 
 def _error_dicts(text: str, errors: list) -> list[dict]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 import rules
+from practice import i18n
 from practice.db import read_session, write_session
 from practice.models import AuditLog
 from practice.services.automation import preview, rulesets
@@ -241,6 +242,10 @@ def test_the_rules_editor_checks_custom_fields(firm):
         errors = rulesets.check_text(s, RULE.replace("filing_status", "filing_stauts"))
     assert errors[0]["message"] == "there is no field job.filing_stauts"
     assert errors[0]["hint"] == 'did you mean "job.filing_status"?'
+    with read_session() as s, i18n.using_locale("fr"):  # the checking child is told the reader's language
+        errors = rulesets.check_text(s, RULE.replace("filing_status", "filing_stauts"))
+    assert errors[0]["message"] == "il n'y a pas de champ job.filing_stauts"
+    assert errors[0]["hint"] == "vouliez-vous dire « job.filing_status » ?"
 
 
 def test_fields_are_reordered(firm):

@@ -95,6 +95,19 @@ def write_session() -> Iterator[Session]:
             yield session
 
 
+@contextmanager
+def rehearsal_session() -> Iterator[Session]:
+    """A write transaction that is always rolled back: to find out what a piece of work would need (the worker
+    rehearses a batch to collect the templates it must fill in before it holds the write lock for real)."""
+    engine = get_engine().execution_options(practice_write=True)
+    with Session(engine, expire_on_commit=False) as session:
+        session.begin()
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
 def driver_connection(session: Session):
     """The driver's own connection under the session's current transaction when the database is SQLite (a
     `sqlite3.Connection`), else None. For the worker's hot path: plain SQL with no statement building and no type

@@ -7,6 +7,11 @@ a child forked from it (a few milliseconds) that sets the kernel's CPU and addre
 alarm before it runs the function, so `{{ 7 ** 10000000 }}`, `'a' * 10**9` or a 4,000-page layout dies in
 the child, never in the app. The request travels pickled from the app to the child (trusted direction);
 the answer comes back as JSON, read with a size cap. A failure is a `practice.sandbox.SandboxError`.
+
+A render waits for a child, up to seconds on a busy machine, so the worker never renders while it holds the
+database's write lock: inside `renders_outside()` a request without a kept answer raises `RenderOutside`
+instead, the worker ends its transaction, calls `.render()` (the answer is kept by its exact request, for this
+thread, within `answers_kept()`) and tries the event again, which then finds the answer without a child.
 """
 from __future__ import annotations
 
@@ -22,7 +27,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from practice.sandbox import ROOT, RECURSION_LIMIT, SandboxBusy, SandboxError, SandboxFailed, SandboxNoAnswer, \
@@ -43,6 +50,9 @@ NICENESS = 10
 _slots = threading.BoundedSemaphore(CONCURRENT)
 _lock = threading.Lock()
 _helper: dict[str, Any] = {}
+# This thread's kept answers (request bytes → ("ok", JSON) or ("error", SandboxError)), and whether a request
+# without one must be rendered outside (RenderOutside) rather than here.
+_here = threading.local()
 
 
 class SandboxTooBig(SandboxError):
@@ -50,16 +60,93 @@ class SandboxTooBig(SandboxError):
         super().__init__("its result is too large")
 
 
+class RenderOutside(BaseException):
+    """Raised instead of rendering inside `renders_outside()`. A BaseException, so that no handler of ordinary
+    failures takes it for the event's own failure: it unwinds to the worker, which rolls the event back, ends
+    its transaction and calls `render()`."""
+
+    def __init__(self, request: bytes, wall_s: float):
+        super().__init__("a template must be filled in outside the write transaction")
+        self.request, self.wall_s = request, wall_s
+        self.handled = 0  # events the interrupted chunk had handled already (they commit); set by the worker
+
+    def render(self) -> None:
+        """Fill the request in now (in a child, as always) and keep the answer, or the failure, for the retry."""
+        render_kept([self])
+
+
+def render_kept(wanted: list[RenderOutside]) -> None:
+    """Fill in the distinct requests of `wanted` not kept yet, CONCURRENT at a time (each in its own child, as
+    always), and keep their answers (or failures) in this thread's `answers_kept()`."""
+    answers = getattr(_here, "answers", None)
+    if answers is None:
+        return
+    todo = {w.request: w.wall_s for w in wanted if w.request not in answers}
+    if len(todo) < 2:
+        for request, wall_s in todo.items():
+            _kept(answers, request, wall_s)
+        return
+    with ThreadPoolExecutor(max_workers=CONCURRENT, thread_name_prefix="render") as pool:
+        for request, wall_s in todo.items():
+            pool.submit(_kept, answers, request, wall_s)
+
+
+@contextmanager
+def answers_kept() -> Iterator[None]:
+    """Within: this thread keeps every answer (and failure) by its exact request, and gives it again for the same
+    request without a child. The same request always has the same answer: templates and layouts read nothing
+    but their payload."""
+    outer = getattr(_here, "answers", None)
+    if outer is None:
+        _here.answers = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _here.answers = None
+
+
+@contextmanager
+def renders_outside() -> Iterator[None]:
+    """Within (and within `answers_kept()`): a request without a kept answer raises RenderOutside."""
+    _here.outside = True
+    try:
+        yield
+    finally:
+        _here.outside = False
+
+
 def run_warm(target: Callable[[Any], Any], payload: Any, *, cpu_s: int, memory_bytes: int, wall_s: float) -> Any:
     """`target(payload)` in a child of the warm helper under CPU, memory and wall-clock limits; its JSON-able
     result, or a SandboxError. `target` is a module-level function; `memory_bytes` is on top of what the
     helper already maps."""
+    request = pickle.dumps({"target": f"{target.__module__}:{target.__qualname__}", "payload": payload,
+                            "cpu_s": int(cpu_s), "memory_bytes": int(memory_bytes), "wall_s": float(wall_s)})
+    answers = getattr(_here, "answers", None)
+    if answers is None:
+        return _run(request, wall_s)
+    if request not in answers:
+        if getattr(_here, "outside", False):
+            raise RenderOutside(request, wall_s)
+        _kept(answers, request, wall_s)
+    kind, answer = answers[request]
+    if kind == "error":
+        raise answer
+    return json.loads(answer)
+
+
+def _kept(answers: dict, request: bytes, wall_s: float) -> None:
+    try:
+        answers[request] = ("ok", json.dumps(_run(request, wall_s)))
+    except SandboxError as err:
+        answers[request] = ("error", err)
+
+
+def _run(request: bytes, wall_s: float) -> Any:
     started = time.monotonic()
     if not _slots.acquire(timeout=wall_s):
         raise SandboxBusy()
     try:
-        request = pickle.dumps({"target": f"{target.__module__}:{target.__qualname__}", "payload": payload,
-                                "cpu_s": int(cpu_s), "memory_bytes": int(memory_bytes), "wall_s": float(wall_s)})
         return _ask(request, wall_s, started)
     finally:
         _slots.release()

@@ -11,17 +11,19 @@ import datetime as dt
 import json
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import bindparam, event as sa_event, insert, or_, update
+from sqlalchemy import bindparam, event as sa_event, func, insert, or_, update
 from sqlmodel import Session, select
 
-from practice.db import driver_connection, write_session
+from practice.db import driver_connection, rehearsal_session, write_session
 from practice.models import Event, EventStatus, stored_moment, utcnow
 from practice.services import stage_items
 from practice.services.actor import Actor
 from practice.services.errors import PracticeError
+from practice.warm_sandbox import RenderOutside, answers_kept, render_kept, renders_outside
 
 log = logging.getLogger(__name__)
 
@@ -238,13 +240,75 @@ def _claim(session: Session, chunk: list[int]) -> list[Claimed]:
 
 
 def _handle_chunk(session: Session, chunk: list[int], handler: Handler, handle_many: ManyHandler | None,
-                  parked: Parked | None = None) -> int:
+                  parked: Parked | None = None, collect: list[RenderOutside] | None = None) -> int:
+    def one(event_id: int) -> int:
+        if collect is None:
+            return _handle_one(session, event_id, handler, parked)
+        try:
+            return _handle_one(session, event_id, handler, parked)
+        except RenderOutside as wanted:  # a rehearsal: note the render, go on with the next event
+            collect.append(wanted)
+            if len(collect) >= REHEARSED_RENDERS:
+                raise _Enough() from None
+            return 0
+
     if handle_many is None:
-        return sum(_handle_one(session, event_id, handler, parked) for event_id in chunk)
+        return sum(one(event_id) for event_id in chunk)
     evs = _claim(session, chunk)
     # `handle_many` writes the effects of the events it can take together and marks them with
     # `mark_handled` in one savepoint; it hands the others to `_handle_one`, in order.
-    return handle_many(session, evs, lambda ev: _handle_one(session, ev.id, handler, parked))
+    try:
+        return handle_many(session, evs, lambda ev: one(ev.id))
+    except RenderOutside as wanted:  # the events before the one that wants a render are done; they commit
+        wanted.handled = session.connection().execute(_HANDLED_OF, {"ids": [ev.id for ev in evs]}).scalar_one()
+        raise
+
+
+_HANDLED_OF = select(func.count()).select_from(Event).where(Event.id.in_(bindparam("ids", expanding=True)),
+                                                            Event.status == EventStatus.handled)
+# A rehearsal stops once it has found this many renders (two rounds of the sandbox's two children): the events
+# before them then commit soon, so a worker stopped or killed often still gets work done.
+REHEARSED_RENDERS = 4
+
+
+class _Enough(BaseException):
+    """The rehearsal found enough renders for now."""
+
+
+# A batch may go this many times through a rehearsal and its renders with no event handled in between; after that
+# its next transaction renders inside (a template whose request differs at every try must still end).
+MAX_RENDER_ROUNDS = 10
+
+
+def _transaction(session: Session, ids: list[int], position: int, step: int, handler: Handler,
+                 handle_many: ManyHandler | None, parked: Parked | None,
+                 collect: list[RenderOutside] | None = None) -> tuple[int, int, RenderOutside | None]:
+    """The events from `position` on, within one transaction's limits: (the position reached, how many were
+    handled, the render that stopped it or None)."""
+    started, taken, done = time.monotonic(), 0, 0
+    while position < len(ids) and taken < BATCH_MAX_EVENTS and (
+            time.monotonic() - started < BATCH_MAX_SECONDS or not taken):
+        chunk = ids[position:position + min(step, BATCH_MAX_EVENTS - taken)]
+        try:
+            done += _handle_chunk(session, chunk, handler, handle_many, parked, collect)
+        except RenderOutside as wanted:  # the chunk is tried again from its start; what it handled commits
+            return position, done + wanted.handled, wanted
+        position += len(chunk)
+        taken += len(chunk)
+    return position, done, None
+
+
+def _render_ahead(ids: list[int], position: int, step: int, handler: Handler, handle_many: ManyHandler | None,
+                  parked: Parked | None, first: RenderOutside) -> None:
+    """Rehearse the next transaction (rolled back whatever happens), collecting every render its events ask for,
+    then fill them all in, outside any transaction: the next transaction finds their answers kept."""
+    collect = [first]
+    try:
+        with rehearsal_session() as session, renders_outside():
+            _transaction(session, ids, position, step, handler, handle_many, parked, collect)
+    except _Enough:
+        pass
+    render_kept(collect)
 
 
 def handle_batch(event_ids: list[int], handler: Handler, handle_many: ManyHandler | None = None,
@@ -256,19 +320,24 @@ def handle_batch(event_ids: list[int], handler: Handler, handle_many: ManyHandle
     event whose handler fails is rolled back alone and tried again later by the sweep, after a longer wait
     each time, then set aside as failed after MAX_ATTEMPTS (`parked` is told). `handle_many`,
     when given, takes CHUNK_EVENTS events at a time (else `handler`, one by one). Returns how
-    many it handled."""
+    many it handled.
+
+    No template is filled in while the write lock is held (a render waits for a child process: seconds on a
+    busy machine, while every save waits): at the first event that needs one, the transaction commits the
+    events before it; a rehearsal of the next ones (rolled back) collects the renders they need (up to
+    REHEARSED_RENDERS), these run, and the next transaction finds their answers kept
+    (`practice.warm_sandbox.RenderOutside`)."""
     ids = list(event_ids)
-    done = position = 0
+    done = position = rounds = 0
     step = CHUNK_EVENTS if handle_many is not None else 1
-    while position < len(ids):
-        with write_session() as session:
-            started, taken = time.monotonic(), 0
-            while position < len(ids) and taken < BATCH_MAX_EVENTS and (
-                    time.monotonic() - started < BATCH_MAX_SECONDS or not taken):
-                chunk = ids[position:position + min(step, BATCH_MAX_EVENTS - taken)]
-                position += len(chunk)
-                taken += len(chunk)
-                done += _handle_chunk(session, chunk, handler, handle_many, parked)
+    with answers_kept():
+        while position < len(ids):
+            with write_session() as session, renders_outside() if rounds < MAX_RENDER_ROUNDS else nullcontext():
+                position, handled, wanted = _transaction(session, ids, position, step, handler, handle_many, parked)
+            done += handled
+            if wanted is not None:
+                _render_ahead(ids, position, step, handler, handle_many, parked, wanted)
+            rounds = 0 if handled or wanted is None else rounds + 1
     return done
 
 

@@ -15,6 +15,7 @@ import threading
 from huey import crontab
 from sqlalchemy import select
 
+from practice import warm_sandbox
 from practice.db import optimize, read_session, write_session
 from practice.models import MailStatus, OutgoingMail
 from practice.services import events
@@ -28,6 +29,15 @@ from practice.worker.watcher import EventWatcher, watching
 log = logging.getLogger(__name__)
 _watcher_lock = threading.Lock()
 _watcher: EventWatcher | None = None
+# One thread of this process hands events to the automations at a time (the watcher, the doorbell tasks, the
+# sweep): they all wait for the same write lock anyway, and two threads on the same pending events (the watcher's
+# first look and the start-up sweep take all of them) would each fill in the same templates.
+_handling = threading.RLock()
+
+
+def _handle(event_ids: list[int]) -> int:
+    with _handling:
+        return engine.handle_events(event_ids)
 
 
 def _mail_waiting() -> bool:
@@ -38,7 +48,7 @@ def _mail_waiting() -> bool:
 @huey.task()
 def handle_events(event_ids: list[int]) -> int:
     """Handle the given events in order; returns how many it handled. Their mail is sent by the mailer."""
-    done = engine.handle_events(event_ids)  # one bad event does not block the others; the sweep retries it
+    done = _handle(event_ids)  # one bad event does not block the others; the sweep retries it
     if done and huey.immediate and _mail_waiting():
         # Immediate mode only (tests and the in-process browser harness, PRACTICE_HUEY_IMMEDIATE=1):
         # there is no consumer and no mailer process, so the mail the events queued is sent here,
@@ -61,9 +71,10 @@ def wire_doorbell() -> None:
     the first worker thread to start also starts the process's event watcher."""
     global _watcher
     events.set_doorbell(ring_doorbell)
+    warm_sandbox.start_in_background()  # the automations' templates are filled in there: no wait at the first
     with _watcher_lock:
         if _watcher is None and watching():
-            _watcher = EventWatcher(engine.handle_events)
+            _watcher = EventWatcher(_handle)
             _watcher.start()
             log.info("watching the database for new events")
 
@@ -84,7 +95,7 @@ def sweep_pending_events(max_pages: int = 20) -> int:
     for _ in range(max_pages):
         with read_session() as session:
             ids = events.pending_event_ids(session)
-        handled = engine.handle_events(ids)  # a failing event stays pending; the next sweep retries it
+        handled = _handle(ids)  # a failing event stays pending; the next sweep retries it
         done += handled
         if len(ids) < 500 or not handled:  # the last page, or only failing events left
             break

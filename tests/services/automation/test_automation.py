@@ -1,10 +1,12 @@
 """Automations end to end through the services: rules saved, events handled, effects exactly once."""
 import datetime as dt
+import sqlite3
 
 import pytest
 from sqlmodel import select
 
 import rules
+from practice import db, warm_sandbox
 from practice.db import read_session, write_session
 from practice.models import (ActionEffect, AuditLog, Due, Event, Job, JobTag, MailStatus, Notification, OutgoingMail,
                              RuleRun, ScheduleState,
@@ -403,3 +405,48 @@ def test_every_action_the_rules_can_plan_has_an_effect_or_says_it_is_not_built_y
         assert callable(action) or isinstance(action, actions.NotBuilt), name
     assert actions.NOT_AVAILABLE == {"send_organizer": "organizers",
                                      "send_invoice": "invoices"}
+
+
+def _write_lock_taken() -> bool:
+    """True when another connection holds the database's write lock (tried without waiting)."""
+    conn = sqlite3.connect(db.get_engine().url.database, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
+def test_the_worker_fills_in_no_template_while_it_holds_the_write_lock(firm, monkeypatch):
+    # A render waits for a child process (seconds on a busy machine); every save would wait for it too.
+    save(firm["actor"], RULES)
+    with write_session() as s:
+        more = [jobs.create_job(s, firm["actor"], account_id=firm["account_id"], pipeline_id=firm["pipeline_id"],
+                                name=f"1040 202{n}").id for n in (7, 8)]
+    renders: list[bool] = []
+    real = warm_sandbox._ask  # the one call that waits for a child, before this change and after
+
+    def watched(request, wall_s, started):
+        renders.append(_write_lock_taken())
+        return real(request, wall_s, started)
+
+    monkeypatch.setattr(warm_sandbox, "_ask", watched)
+    monkeypatch.setattr(events, "_doorbell", None)  # the three moves' events are handled together below
+    with write_session() as s:
+        for job_id in (firm["job_id"], *more):
+            jobs.move_job(s, firm["actor"], job_id, firm["stages"]["Review"])
+    with read_session() as s:
+        pending = events.pending_event_ids(s)
+    assert engine.handle_events(pending) == len(pending)
+    assert renders == [False, False, False]  # one child per mail (subject and body together), none under the lock
+    with read_session() as s:
+        mails = s.exec(select(OutgoingMail)).all()
+        assert sorted(m.subject for m in mails) == ["Welcome, Hartley Household"] * 3
+        assert len({m.body for m in mails}) == 3 and len(s.exec(select(Task)).all()) == 3
+        assert {r.status for r in s.exec(select(RuleRun).where(RuleRun.rule_name == "Review checklist"))} == {
+            RunStatus.done}
+        assert {ev.status for ev in s.exec(select(events.Event).where(events.Event.id.in_(pending)))} == {
+            events.EventStatus.handled}

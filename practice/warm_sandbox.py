@@ -10,8 +10,9 @@ the answer comes back as JSON, read with a size cap. A failure is a `practice.sa
 
 A render waits for a child, up to seconds on a busy machine, so the worker never renders while it holds the
 database's write lock: inside `renders_outside()` a request without a kept answer raises `RenderOutside`
-instead, the worker ends its transaction, calls `.render()` (the answer is kept by its exact request, for this
-thread, within `answers_kept()`) and tries the event again, which then finds the answer without a child.
+instead, the worker ends its transaction, calls `.render()` (the answer is kept by its exact request but its
+wall-clock limit, for this thread, within `answers_kept()`) and tries the event again, which then finds the answer
+without a child.
 """
 from __future__ import annotations
 
@@ -63,15 +64,17 @@ class SandboxTooBig(SandboxError):
 class RenderOutside(BaseException):
     """Raised instead of rendering inside `renders_outside()`. A BaseException, so that no handler of ordinary
     failures takes it for the event's own failure: it unwinds to the worker, which rolls the event back, ends
-    its transaction and calls `render()`."""
+    its transaction and calls `render()`. `requests`: what to fill in, {key: (request, wall_s)}; the key is the
+    request without its wall-clock limit (a caller sharing one limit among several renders asks each with what is
+    left, so the retry asks with another limit and must still find the answer)."""
 
-    def __init__(self, request: bytes, wall_s: float):
+    def __init__(self, requests: dict[bytes, tuple[bytes, float]]):
         super().__init__("a template must be filled in outside the write transaction")
-        self.request, self.wall_s = request, wall_s
+        self.requests = requests
         self.handled = 0  # events the interrupted chunk had handled already (they commit); set by the worker
 
     def render(self) -> None:
-        """Fill the request in now (in a child, as always) and keep the answer, or the failure, for the retry."""
+        """Fill the requests in now (in children, as always) and keep the answers, or the failures, for the retry."""
         render_kept([self])
 
 
@@ -81,14 +84,14 @@ def render_kept(wanted: list[RenderOutside]) -> None:
     answers = getattr(_here, "answers", None)
     if answers is None:
         return
-    todo = {w.request: w.wall_s for w in wanted if w.request not in answers}
+    todo = {key: asked for w in wanted for key, asked in w.requests.items() if key not in answers}
     if len(todo) < 2:
-        for request, wall_s in todo.items():
-            _kept(answers, request, wall_s)
+        for key, (request, wall_s) in todo.items():
+            _kept(answers, key, request, wall_s)
         return
     with ThreadPoolExecutor(max_workers=CONCURRENT, thread_name_prefix="render") as pool:
-        for request, wall_s in todo.items():
-            pool.submit(_kept, answers, request, wall_s)
+        for key, (request, wall_s) in todo.items():
+            pool.submit(_kept, answers, key, request, wall_s)
 
 
 @contextmanager
@@ -109,37 +112,63 @@ def answers_kept() -> Iterator[None]:
 @contextmanager
 def renders_outside() -> Iterator[None]:
     """Within (and within `answers_kept()`): a request without a kept answer raises RenderOutside."""
+    outer = getattr(_here, "outside", False)
     _here.outside = True
     try:
         yield
     finally:
-        _here.outside = False
+        _here.outside = outer
+
+
+def _spec(target: Callable[[Any], Any], payload: Any, cpu_s: int, memory_bytes: int) -> dict:
+    return {"target": f"{target.__module__}:{target.__qualname__}", "payload": payload, "cpu_s": int(cpu_s),
+            "memory_bytes": int(memory_bytes)}
+
+
+def _request(spec: dict, wall_s: float) -> bytes:
+    return pickle.dumps({**spec, "wall_s": float(wall_s)})
 
 
 def run_warm(target: Callable[[Any], Any], payload: Any, *, cpu_s: int, memory_bytes: int, wall_s: float) -> Any:
     """`target(payload)` in a child of the warm helper under CPU, memory and wall-clock limits; its JSON-able
     result, or a SandboxError. `target` is a module-level function; `memory_bytes` is on top of what the
     helper already maps."""
-    request = pickle.dumps({"target": f"{target.__module__}:{target.__qualname__}", "payload": payload,
-                            "cpu_s": int(cpu_s), "memory_bytes": int(memory_bytes), "wall_s": float(wall_s)})
+    spec = _spec(target, payload, cpu_s, memory_bytes)
     answers = getattr(_here, "answers", None)
     if answers is None:
-        return _run(request, wall_s)
-    if request not in answers:
+        return _run(_request(spec, wall_s), wall_s)
+    key = pickle.dumps(spec)
+    if key not in answers:
         if getattr(_here, "outside", False):
-            raise RenderOutside(request, wall_s)
-        _kept(answers, request, wall_s)
-    kind, answer = answers[request]
+            raise RenderOutside({key: (_request(spec, wall_s), wall_s)})
+        _kept(answers, key, _request(spec, wall_s), wall_s)
+    kind, answer = answers[key]
     if kind == "error":
         raise answer
     return json.loads(answer)
 
 
-def _kept(answers: dict, request: bytes, wall_s: float) -> None:
+def ask_ahead(target: Callable[[Any], Any], payloads: list, *, cpu_s: int, memory_bytes: int, wall_s: float) -> None:
+    """Within `renders_outside()`: raise RenderOutside for every payload without a kept answer, all at once (a
+    mail's subject and body found by one rehearsal, not one after the other). Elsewhere it does nothing."""
+    answers = getattr(_here, "answers", None)
+    if answers is None or not getattr(_here, "outside", False):
+        return
+    missing = {}
+    for payload in payloads:
+        spec = _spec(target, payload, cpu_s, memory_bytes)
+        key = pickle.dumps(spec)
+        if key not in answers:
+            missing[key] = (_request(spec, wall_s), wall_s)
+    if missing:
+        raise RenderOutside(missing)
+
+
+def _kept(answers: dict, key: bytes, request: bytes, wall_s: float) -> None:
     try:
-        answers[request] = ("ok", json.dumps(_run(request, wall_s)))
+        answers[key] = ("ok", json.dumps(_run(request, wall_s)))
     except SandboxError as err:
-        answers[request] = ("error", err)
+        answers[key] = ("error", err)
 
 
 def _run(request: bytes, wall_s: float) -> Any:

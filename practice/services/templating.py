@@ -20,7 +20,7 @@ from practice import i18n
 from practice.sandbox import SandboxError, SandboxFailed, SandboxTimeout
 from practice.services.errors import InvalidInput
 from practice.services.formatting import letter_value
-from practice.warm_sandbox import run_warm
+from practice.warm_sandbox import ask_ahead, run_warm
 
 MAX_SECONDS = 0.5
 MAX_CHARS = 200_000
@@ -89,11 +89,13 @@ def render_all(texts: list[tuple[str, str, int]], context: dict[str, Any], *, ht
     One child per text, in turn, sharing one wall-clock limit: a child stopped by its limits cannot say which text
     it was on, and trying the texts again one by one to find out answered after twice the limit."""
     ends = time.monotonic() + CHILD_SECONDS
+    # The child writes dates in the language of the moment (the reader's: `letter_value`), as the caller would.
+    payloads = [{"texts": [[source, what, max_chars]], "context": context, "html": html, "max_seconds": max_seconds,
+                 "locale": i18n.current_locale()} for source, what, max_chars in texts]
+    # In the worker's write transaction: every text is filled in outside it, all asked for at once.
+    ask_ahead(render_here, payloads, cpu_s=CHILD_CPU_SECONDS, memory_bytes=CHILD_MEMORY, wall_s=CHILD_SECONDS)
     out = []
-    for source, what, max_chars in texts:
-        # The child writes dates in the language of the moment (the reader's: `letter_value`), as the caller would.
-        payload = {"texts": [[source, what, max_chars]], "context": context, "html": html,
-                   "max_seconds": max_seconds, "locale": i18n.current_locale()}
+    for (_, what, _), payload in zip(texts, payloads):
         answer = _in_child(render_here, payload, what, wall_s=ends - time.monotonic())
         _raise_problem(answer, what)
         out.append(str(answer["texts"][0]))

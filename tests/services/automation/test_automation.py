@@ -441,7 +441,7 @@ def test_the_worker_fills_in_no_template_while_it_holds_the_write_lock(firm, mon
     with read_session() as s:
         pending = events.pending_event_ids(s)
     assert engine.handle_events(pending) == len(pending)
-    assert renders == [False, False, False]  # one child per mail (subject and body together), none under the lock
+    assert renders == [False] * 6  # one child per text (each mail's subject and body), none under the lock
     with read_session() as s:
         mails = s.exec(select(OutgoingMail)).all()
         assert sorted(m.subject for m in mails) == ["Welcome, Hartley Household"] * 3

@@ -119,6 +119,7 @@ def finish_login(session: Session, pending_id: str | None, code: str, *, ip: str
     if not row or row.used_at or now >= row.expires_at or row.attempts >= PENDING_ATTEMPTS:
         raise PermissionDenied(_(PENDING_GONE))
     keys = login_safety.keys_for(row.principal, ip, device, now=now)
+    keys += login_safety.code_keys(keys)  # a daily cap on wrong codes, besides the throttle
     login_safety.check(session, keys, now=now)
     member = session.get(TeamMember, row.member_id)
     how = two_factor.check_code(session, member, code, now=now) if member and member.active else None

@@ -48,6 +48,13 @@ DEVICE_POLICY = PRINCIPAL_POLICY
 NEVER = 10**9
 IP_POLICY = Policy(slow_after=30, first_delay=dt.timedelta(seconds=2), max_delay=dt.timedelta(seconds=30),
                    lock_after=NEVER, lock_for=dt.timedelta(0), forget_after=dt.timedelta(hours=1))
+# Wrong two-factor codes a login may enter before it is paused for a day, however slowly they come: with the
+# password known, the throttle alone (it forgets after an hour) would allow about a thousand guesses a day. Counted
+# per login, or per browser that logged in before (`code_keys`), so a stranger's guesses never pause that browser.
+DAILY_WRONG_CODES = 20
+DAILY_CODE_POLICY = Policy(slow_after=NEVER, first_delay=dt.timedelta(0), max_delay=dt.timedelta(0),
+                           lock_after=DAILY_WRONG_CODES, lock_for=dt.timedelta(hours=24),
+                           forget_after=dt.timedelta(hours=24))
 ATTACK_QUIET = dt.timedelta(hours=1)
 ATTACK_KEY = "attack:logins"  # the current attack's row: failures = warning signs, last_failed_at = the latest
 
@@ -94,7 +101,14 @@ def keys_for(principal: str, ip: str | None, device_cookie: str | None = None, *
     return [f"device:{device}"] if device else [principal, ip_key(ip)]
 
 
+def code_keys(keys: list[str | None]) -> list[str]:
+    """The daily counts of wrong two-factor codes for an attempt's keys (a login's or a browser's, not an address's)."""
+    return [f"codes:{key}" for key in keys if key and not key.startswith("ip:")]
+
+
 def _policy(key: str) -> Policy:
+    if key.startswith("codes:"):
+        return DAILY_CODE_POLICY
     if key.startswith("ip:"):
         return IP_POLICY
     return DEVICE_POLICY if key.startswith("device:") else PRINCIPAL_POLICY
@@ -157,6 +171,8 @@ def record_failure(session: Session, keys: list[str | None], *, now: dt.datetime
 
 
 def _lock_warning(key: str, failures: int) -> str:
+    if key.startswith("codes:"):
+        return f"two-factor sign-in for {key.rsplit(':', 1)[-1]} was paused for a day after {failures} wrong codes"
     if key.startswith("device:"):
         return f"a browser that had logged in before was locked after {failures} wrong passwords"
     return f"the login {key.split(':', 1)[1]} was locked after {failures} failures"

@@ -242,6 +242,7 @@ def _require_code(session: Session, member: TeamMember, code: str, now: dt.datet
         raise Conflict(_("Two-factor sign-in is not on."))
     # Wrong codes count against the member's login like wrong passwords: slowed down, then locked.
     keys = [login_safety.principal_key("staff", member.email)]
+    keys += login_safety.code_keys(keys)  # and against the day's cap on wrong codes
     login_safety.check(session, keys, now=now)
     if check_code(session, member, code, now=now) is None:
         login_safety.record_failure(session, keys, now=now)

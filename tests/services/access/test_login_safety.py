@@ -338,3 +338,38 @@ def test_wrong_codes_when_turning_off_or_renewing_codes_are_throttled_like_login
     assert refused(two_factor.turn_off, emma, code_at(secret, at(100)), now=at(100)).startswith("Too many attempts")
     with read_session() as s:
         assert two_factor.is_enabled(s, emma.member_id)
+
+
+def _wrong(secret: str, when: dt.datetime) -> str:
+    """A six-digit code that is not the right one around `when`."""
+    right = {code_at(secret, when + dt.timedelta(seconds=30 * k)) for k in (-1, 0, 1)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in right)
+
+
+@pytest.mark.security
+def test_wrong_two_factor_codes_are_capped_per_day_however_slowly_they_come(people):
+    """Issue 20: someone who has the password guesses the authenticator's code at one every 20 minutes, slower than
+    the throttle ever waits (it forgets after an hour): after the day's wrong codes even the right code is refused
+    until a day has passed, at login and when turning two-factor off. Before, the guessing went on without end
+    (about 70 guesses a day at this pace, a thousand at the throttle's own)."""
+    emma = people["emma"]
+    secret, _ = enable(emma)
+    t = 60
+    for _n in range(login_safety.DAILY_WRONG_CODES):
+        with write_session() as s:
+            pending = auth.start_login(s, "emma@example.com", PASSWORD, now=at(t)).pending_id
+        refused(auth.finish_login, pending, _wrong(secret, at(t + 1)), now=at(t + 1))
+        t += 1200
+    with write_session() as s:
+        pending = auth.start_login(s, "emma@example.com", PASSWORD, now=at(t)).pending_id
+    assert refused(auth.finish_login, pending, code_at(secret, at(t + 1)), now=at(t + 1)).startswith(
+        "Too many attempts")
+    assert refused(two_factor.turn_off, emma, code_at(secret, at(t + 2)), now=at(t + 2)).startswith(
+        "Too many attempts")
+    # A day later the right code works again.
+    later = t + 24 * 3600 + 60
+    with write_session() as s:
+        pending = auth.start_login(s, "emma@example.com", PASSWORD, now=at(later)).pending_id
+    with write_session() as s:
+        sid, _ = auth.finish_login(s, pending, code_at(secret, at(later + 1)), now=at(later + 1))
+    assert sid

@@ -11,11 +11,13 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import CHROMIUM_ARGS
+from tests.e2e.test_hostile_previews import draft_document_preview, draft_email_preview
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,18 +135,102 @@ def browser():
 
 def log_in(browser, port: int):
     page = browser.new_page()
+    log_in_on(page, port)
+    page.close()
+
+
+def log_in_on(page, port: int):
     page.goto(f"http://127.0.0.1:{port}/login")
     page.fill("#email", "owner@example.com")
     page.fill("#password", "demo-owner-pass")
     page.click("#login-submit")
     expect(page.get_by_text("Welcome back, Olivia Park")).to_be_visible(timeout=30_000)
-    page.close()
 
 
 def test_serve_starts_web_worker_mailer_and_drive(served, browser):
     assert "Log in as owner@example.com" in served.output, served.output[-2000:]
     log_in(browser, served.port)
     assert set(children_of(served.proc.pid)) == set(CHILDREN)
+
+
+def tree(pid: int) -> dict[int, tuple[str, float]]:
+    """A process and all its descendants: pid -> (command, proportional set size in MB: each page shared by several
+    processes, as forked children share their parent's, counted once in all)."""
+    found, todo = {}, [pid]
+    while todo:
+        one = todo.pop()
+        if one in found:
+            continue
+        try:
+            rollup = Path(f"/proc/{one}/smaps_rollup").read_text().splitlines()
+            pss = int(next(line for line in rollup if line.startswith("Pss:")).split()[1]) / 1024
+            command = Path(f"/proc/{one}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:80]
+            found[one] = (command, pss)
+            for task in Path(f"/proc/{one}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, StopIteration):  # gone meanwhile, or a zombie
+            continue
+    return found
+
+
+def tree_mb(pid: int) -> float:
+    return sum(pss for _, pss in tree(pid).values())
+
+
+def serving_mb(web: int) -> float:
+    """The processes that answer people, in MB: the backend Reflex's launcher started (with everything it started in
+    turn: the warm helper and its limited children). The launcher itself only waits for them."""
+    children = [int(c) for task in Path(f"/proc/{web}/task").iterdir() for c in (task / "children").read_text().split()]
+    return sum(tree_mb(child) for child in children)
+
+
+SERVER_MB = 500
+
+
+def test_hostile_previews_keep_the_whole_server_under_500_mb(served, browser):
+    """Issue 20, load under hostile templates: while the owner previews `{{ 7 ** 10000000 }}` in an email template and
+    a 4,000-page document template, the server that answers, with every process it started (the limited children
+    that fill in and lay out included), stays under 500 MB. (tests/e2e/test_hostile_previews.py times the other
+    people's answers; its server runs inside the test process, so its size cannot be told apart from the tests'.)
+    Reflex's launcher, which started that server and waits for it, is not counted (about 230 MB of its own, printed:
+    with it the whole tree was 505 MB before the previews and 598 MB at most during them)."""
+    web = children_of(served.proc.pid)["web"]
+    with sqlite3.connect(served.data / "practice.db") as db:
+        account_id, name = db.execute("SELECT id, name FROM account WHERE NOT archived ORDER BY id").fetchone()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    base_url = f"http://127.0.0.1:{served.port}"
+    try:
+        mail = context.new_page()
+        log_in_on(mail, served.port)
+        docs = context.new_page()
+        for page in (mail, docs):
+            page.set_default_timeout(60_000)
+        draft_email_preview(mail, base_url, SimpleNamespace(id=account_id, name=name))
+        draft_document_preview(docs, base_url)
+        sizes, whole, stop = [serving_mb(web)], [tree_mb(web)], threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                sizes.append(serving_mb(web))
+                whole.append(tree_mb(web))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            docs.click("#preview-doc-template")
+            mail.click("#preview-template")
+            expect(mail.get_by_role("alert")).to_contain_text('email "Hostile power"', timeout=60_000)
+            expect(docs.get_by_role("alert")).to_contain_text("document", timeout=120_000)
+        finally:
+            stop.set()
+            sampler.join()
+    finally:
+        context.close()
+    print("\n" + "\n".join(f"  {pid} {pss:.0f} MB {command}" for pid, (command, pss) in tree(web).items()))
+    print(f"the server that answers and its children: {sizes[0]:.0f} MB before the previews, at most {max(sizes):.0f} "
+          f"MB during them ({len(sizes)} samples); with Reflex's launcher: {whole[0]:.0f} MB, at most {max(whole):.0f} MB")
+    assert max(sizes) < SERVER_MB, f"the server took {max(sizes):.0f} MB"
 
 
 def table_counts(data: Path) -> dict[str, int]:

@@ -19,6 +19,19 @@ def thread_list() -> rx.Component:
     )
 
 
+def new_message() -> rx.Component:
+    return rx.card(rx.form(
+        rx.vstack(
+            rx.heading(t("Write to the firm about something new"), size="3"),
+            error_callout(S.composer_error),
+            rx.input(name="subject", id="portal-new-subject", placeholder=t("Subject, like Question about my refund"),
+                     width="100%", max_length=200, aria_label=t("Subject")),
+            message_box("portal-new-text", t("Your message")),
+            rx.button(t("Send"), type="submit", id="portal-new-send", width="100%", size="3"),
+            width="100%", spacing="2"),
+        key=S.composer_key, on_submit=S.start, reset_on_submit=False, width="100%"), width="100%")
+
+
 def open_thread() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.icon_button(rx.icon("arrow-left", size=16), variant="ghost", on_click=S.close_thread,
@@ -41,7 +54,7 @@ def messages_page() -> rx.Component:
     return portal_page(
         t("Messages"),
         error_callout(S.error),
-        rx.cond(S.thread_id != 0, open_thread(), thread_list()),
+        rx.cond(S.thread_id != 0, open_thread(), rx.vstack(thread_list(), new_message(), width="100%", spacing="4")),
     )
 
 

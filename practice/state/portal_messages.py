@@ -106,6 +106,17 @@ class PortalMessagesState(PortalState):
         self._refresh(actor, read_it=True)
 
     @allow(CONTACT)
+    def start(self, form: dict):
+        """Write to the firm about something new: a conversation of its own, opened at once."""
+        actor = self._require()
+        self.composer_error = ""
+        with shown_in(self, "composer_error"):
+            message = run(messages.start_as_client, actor, subject=str(form.get("subject", "") or ""),
+                          text=str(form.get("text", "") or ""))
+            self.thread_id, self.composer_key = message.thread_id, self.composer_key + 1
+        self._refresh(actor, read_it=True)
+
+    @allow(CONTACT)
     def tick(self, task_id: int):
         task, actor = parse_id(task_id), self._require()
         if task is None:

@@ -112,10 +112,17 @@ def test_staff_who_may_not_see_the_account_are_refused(firm):
         assert [t.subject for t in threads.list_threads(s, firm["carla"])] == ["Jones return"]
 
 
-def test_a_contact_is_not_a_staff_writer(firm):
+def test_a_contact_is_not_a_staff_writer_and_starts_threads_only_on_its_accounts(firm):
     amy = contact_actor(firm["amy"])
     assert refused(lambda s: messages.write_as_staff(s, amy, firm["jt"], "hi", internal=True)) == "refused"
-    assert refused(lambda s: threads.start_thread(s, amy, account_id=firm["jones"], subject="x")) == "refused"
+    assert refused(lambda s: threads.start_thread(s, amy, account_id=firm["smith"], subject="x")) == "refused"
+    forged = ContactActor(contact_id=firm["amy"], name="Amy Jones", account_ids=(firm["jones"], firm["smith"]),
+                          current_account_id=firm["smith"])
+    assert refused(lambda s: messages.start_as_client(s, forged, subject="x", text="hi")) == "refused"
+    assert refused(lambda s: threads.start_thread(s, amy, account_id=firm["jones"], subject="x",
+                                                  job_id=1)) == "refused"
+    with read_session() as s:
+        assert [t.subject for t in threads.list_threads(s, firm["owner"])] == ["Smith return", "Jones return"]
 
 
 def test_an_unlinked_or_revoked_contact_loses_the_threads_at_once(firm):

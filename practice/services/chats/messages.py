@@ -16,6 +16,7 @@ from practice.models import (Account, ChatMessage, ChatRead, ChatThread, ClientT
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, ContactActor, account_visible, contact_name, recorded_actor
 from practice.services.chats.scope import MAX_TEXT, shown_to, thread_for
+from practice.services.chats.threads import start_thread
 from practice.services.errors import InvalidInput, PermissionDenied
 
 MAX_TASKS = 20
@@ -171,6 +172,16 @@ def write_as_client(session: Session, actor: ContactActor, thread_id: int, text:
     events.emit(session, recorded_actor(actor), "message_received", job_id=thread.job_id, account_id=thread.account_id,
                 payload={"contact_id": actor.contact_id, "message_id": message.id, "thread_id": thread.id})
     return message
+
+
+def start_as_client(session: Session, actor: ContactActor, *, subject: str, text: str) -> ChatMessage:
+    """A contact writes to the firm about something new: a thread on the account it is looking at, and its first
+    message (which tells the staff and fires `message_received` like any other)."""
+    if not isinstance(actor, ContactActor):
+        raise PermissionDenied()
+    _clean(text)  # refused before a thread is made
+    thread = start_thread(session, actor, account_id=actor.current_account_id, subject=subject)
+    return write_as_client(session, actor, thread.id, text)
 
 
 def edit_message(session: Session, actor, message_id: int, text: str) -> ChatMessage:

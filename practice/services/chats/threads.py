@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 from practice.i18n import _
 from practice.models import Account, ChatMessage, ChatRead, ChatThread, Job, utcnow
 from practice.services import audit
-from practice.services.actor import Actor, ContactActor, require_staff
+from practice.services.actor import Actor, ContactActor, recorded_actor, require_staff
 from practice.services.chats.scope import (MAX_SUBJECT, contact_may_use, counts_as_unread, shown_to, thread_for,
                                            visible_threads)
-from practice.services.errors import InvalidInput, PermissionDenied
+from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.work.accounts import get_account
 
 
@@ -32,23 +32,34 @@ class ThreadView:
     last_text: str
 
 
-def start_thread(session: Session, actor: Actor, *, account_id: int, subject: str,
-                 job_id: int | None = None) -> ChatThread:
-    """A new thread with an account's contacts (staff who may see the account), optionally about one of its jobs."""
-    require_staff(actor)
-    account = get_account(session, actor, account_id)
-    subject = " ".join((subject or "").split())[:MAX_SUBJECT]
-    if not subject:
-        raise InvalidInput(_('Give the conversation a subject, like "2026 tax return".'), field="subject")
+def _thread_account(session: Session, actor, account_id: int, job_id: int | None) -> int:
+    """The account a new thread may go on: one the staff member may see, or one of the contact's (no job)."""
+    if isinstance(actor, ContactActor):
+        if not isinstance(account_id, int) or not contact_may_use(session, actor, account_id):
+            raise NotFound(_("That account is not one of yours."))
+        if job_id is not None:
+            raise PermissionDenied(_("Only the firm ties a conversation to a job."))
+        return account_id
+    account = get_account(session, require_staff(actor), account_id)
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account.id:
             raise InvalidInput(_("That job is not one of this account's."), field="job_id")
-    thread = ChatThread(account_id=account.id, job_id=job_id, subject=subject, created_by_member_id=actor.member_id)
+    return account.id
+
+
+def start_thread(session: Session, actor, *, account_id: int, subject: str, job_id: int | None = None) -> ChatThread:
+    """A new thread between the firm and an account's contacts: started by staff who may see the account (optionally
+    about one of its jobs), or by a contact on one of its accounts."""
+    account_id = _thread_account(session, actor, account_id, job_id)
+    subject = " ".join((subject or "").split())[:MAX_SUBJECT]
+    if not subject:
+        raise InvalidInput(_('Give the conversation a subject, like "2026 tax return".'), field="subject")
+    thread = ChatThread(account_id=account_id, job_id=job_id, subject=subject, created_by_member_id=actor.member_id)
     session.add(thread)
     session.flush()
-    audit.record(session, actor, "chat_start", "chat_thread", thread.id, f'Started the conversation "{subject}"',
-                 account_id=account.id, entity_label=subject)
+    audit.record(session, recorded_actor(actor), "chat_start", "chat_thread", thread.id,
+                 f'Started the conversation "{subject}"', account_id=account_id, entity_label=subject)
     return thread
 
 

@@ -238,3 +238,17 @@ def test_removing_the_contact_keeps_their_messages_and_removing_the_account_take
         removal.delete_account(s, firm["owner"], firm["jones"])
     with read_session() as s:
         assert s.exec(select(ChatMessage)).all() == [] and threads.list_threads(s, firm["owner"]) == []
+
+
+def test_a_client_starts_a_conversation_and_the_staff_are_told(firm):
+    amy = contact_actor(firm["amy"])
+    amy = type(amy)(amy.contact_id, amy.name, amy.account_ids, firm["jones"], amy.language)
+    with write_session() as s, pytest.raises(InvalidInput, match="Write a message"):
+        messages.start_as_client(s, amy, subject="Refund", text=" ")
+    with write_session() as s:
+        messages.start_as_client(s, amy, subject="Question about my refund", text="When will it arrive?")
+    with read_session() as s:
+        (thread,) = threads.list_threads(s, firm["carla"])
+        assert thread.subject == "Question about my refund" and thread.unread == 1 and thread.job_id is None
+        told = s.exec(select(Notification).where(Notification.kind == "chat_message")).one()
+        assert told.member_id == firm["carla"].member_id and "When will it arrive?" in told.text

@@ -3,9 +3,9 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t, tn
 from practice.components.layout import AUTOMATION_TABS, empty_state, error_callout, page, section_tabs
-from practice.services.automation.preview import TRY_EVENTS
+from practice.i18n import N_
 from practice.state import page_access
 from practice.state.base import AppState
 from practice.state.rules_editor import (SYNC_GUTTER, DiffRow, RuleErrorItem, RulesEditorState, VersionItem,
@@ -20,6 +20,10 @@ LINE_STYLE = {"font_family": MONO, "font_size": "13px", "line_height": "20px", "
               "padding_bottom": "8px", "margin": "0", "box_sizing": "border-box"}
 EDITOR_HEIGHT = "420px"
 # The background of each side of a comparison row, by the row's kind.
+# The dry run's events, as the menu says them (the keys are preview.TRY_EVENTS').
+TRY_LABELS = {"job_entered_stage": N_("The job enters its current stage"),
+              "job_left_stage": N_("The job leaves its current stage"), "job_created": N_("The job is created"),
+              "tag_added": N_("The job gets a tag"), "tag_removed": N_("The job loses a tag")}
 OLD_SIDE = {"removed": ("red", 3), "changed": ("red", 3)}
 NEW_SIDE = {"added": ("green", 3), "changed": ("green", 4)}
 
@@ -28,7 +32,7 @@ def admins_only(content: rx.Component) -> rx.Component:
     return rx.cond(R.allowed, content,
                    rx.cond(AppState.member_role != "",
                            rx.cond(AppState.is_admin, rx.spinner(),
-                                   empty_state(ADMINS_ONLY, rx.link("Back to home", href=routes.HOME))),
+                                   empty_state(ADMINS_ONLY, rx.link(t("Back to home"), href=routes.HOME))),
                            rx.spinner()))
 
 
@@ -48,7 +52,7 @@ def code_editor() -> rx.Component:
         rx.el.textarea(
             id="rules-text", value=R.draft, on_change=R.set_draft, on_scroll=rx.call_script(SYNC_GUTTER),
             spell_check=False, wrap="off", auto_complete="off", auto_capitalize="off",
-            aria_label="Rules text", aria_describedby="rules-status",
+            aria_label=t("Rules text"), aria_describedby="rules-status",
             style={**LINE_STYLE, "padding_left": "8px", "padding_right": "8px", "flex": "1", "min_width": "0",
                    "height": EDITOR_HEIGHT, "border": "none", "outline": "none", "resize": "none",
                    "white_space": "pre", "overflow": "auto", "tab_size": "2", "background": rx.color("gray", 1),
@@ -67,12 +71,12 @@ def error_row(e: RuleErrorItem) -> rx.Component:
     return rx.el.li(rx.button(
         rx.vstack(
             rx.text(rx.code(e.where, class_name="error-where"), " ", e.message, size="2", class_name="error-message"),
-            rx.cond(e.hint != "", rx.text("hint: ", e.hint, size="1", color_scheme="gray", class_name="error-hint")),
+            rx.cond(e.hint != "", rx.text(t("hint: {hint}", hint=e.hint), size="1", color_scheme="gray", class_name="error-hint")),
             spacing="0", align="start",
         ),
         on_click=R.jump_to(e.line, e.column), variant="ghost", color_scheme="red", height="auto",
         padding_y="0.35em", width="100%", style={"justifyContent": "flex-start", "textAlign": "left"},
-        class_name="rules-error", title="Go to line " + e.where,
+        class_name="rules-error", title=t("Go to line {where}", where=e.where),
     ), style={"listStyle": "none"})
 
 
@@ -81,15 +85,16 @@ def status_line() -> rx.Component:
         rx.cond(
             R.error_count > 0,
             rx.vstack(
-                rx.text(R.error_count, rx.cond(R.error_count == 1, " error", " errors"),
-                        ": the rules cannot be saved until it is fixed. Click an error to go there.",
+                rx.text(tn("{n} error: the rules cannot be saved until it is fixed. Click an error to go there.",
+                           "{n} errors: the rules cannot be saved until they are fixed. Click an error to go there.",
+                           R.error_count),
                         size="2", weight="medium", color_scheme="red"),
                 rx.el.ul(rx.foreach(R.errors, error_row), id="rules-errors",
                          style={"margin": "0", "padding": "0", "width": "100%"}),
                 spacing="1", width="100%",
             ),
             rx.hstack(rx.icon("circle-check", size=14, color=rx.color("green", 11)),
-                      rx.text("No errors: these rules can be saved.", size="2", color_scheme="green"),
+                      rx.text(t("No errors: these rules can be saved."), size="2", color_scheme="green"),
                       align="center", spacing="1", id="rules-ok"),
         ),
         id="rules-status", role="status", width="100%",
@@ -99,13 +104,13 @@ def status_line() -> rx.Component:
 def save_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.vstack(label("Note (optional)", "rules-note"),
-                      rx.input(id="rules-note", name="note", max_length=200, placeholder="What changed and why",
+            rx.vstack(label(t("Note (optional)"), "rules-note"),
+                      rx.input(id="rules-note", name="note", max_length=200, placeholder=t("What changed and why"),
                                width=["100%", "320px"]),
                       spacing="1"),
-            rx.button(rx.icon("save", size=14), "Save rules", type="submit", id="save-rules",
+            rx.button(rx.icon("save", size=14), t("Save rules"), type="submit", id="save-rules",
                       disabled=R.error_count > 0),
-            rx.cond(R.dirty, rx.button("Discard changes", type="button", on_click=R.discard_changes, variant="soft",
+            rx.cond(R.dirty, rx.button(t("Discard changes"), type="button", on_click=R.discard_changes, variant="soft",
                                        color_scheme="gray", id="discard-rules")),
             align="end", wrap="wrap", spacing="3",
         ),
@@ -127,14 +132,14 @@ def save_outcome() -> rx.Component:
 def editor_card() -> rx.Component:
     return rx.card(rx.vstack(
         rx.hstack(
-            rx.heading("Rules", size="4"),
-            rx.cond(R.version > 0, rx.badge("version ", R.version, color_scheme="gray", id="rules-version"),
-                    rx.badge("nothing saved yet", color_scheme="gray", id="rules-version")),
-            rx.cond(R.dirty, rx.badge("unsaved changes", color_scheme="amber", id="rules-dirty")),
+            rx.heading(t("Rules"), size="4"),
+            rx.cond(R.version > 0, rx.badge(t("version {n}", n=R.version), color_scheme="gray", id="rules-version"),
+                    rx.badge(t("nothing saved yet"), color_scheme="gray", id="rules-version")),
+            rx.cond(R.dirty, rx.badge(t("unsaved changes"), color_scheme="amber", id="rules-dirty")),
             align="center", spacing="2", wrap="wrap",
         ),
-        rx.text("Write one rule after another. They are checked as you type; names in quotes must exist in the "
-                "app (stages, templates, tags, team members).", size="2", color_scheme="gray"),
+        rx.text(t("Write one rule after another. They are checked as you type; names in quotes must exist in the "
+                  "app (stages, templates, tags, team members)."), size="2", color_scheme="gray"),
         code_editor(),
         error_callout(R.text_error),
         status_line(),
@@ -146,21 +151,21 @@ def editor_card() -> rx.Component:
 
 def help_card() -> rx.Component:
     examples = [rx.vstack(
-        rx.hstack(rx.text(title, size="2", weight="medium"), rx.spacer(),
-                  rx.button(rx.icon("plus", size=12), "Insert", size="1", variant="soft",
+        rx.hstack(rx.text(title, size="2", weight="medium", custom_attrs=as_written()), rx.spacer(),
+                  rx.button(rx.icon("plus", size=12), t("Insert"), size="1", variant="soft",
                             on_click=R.insert_example(index), id=f"insert-example-{index}",
-                            aria_label=f"Insert the example {title}"),
+                            aria_label=t("Insert the example {title}", title=title)),
                   width="100%", align="center"),
-        rx.el.pre(text, style={"font_family": MONO, "font_size": "12px", "margin": "0", "padding": "0.5em",
+        rx.el.pre(text, custom_attrs=as_written(), style={"font_family": MONO, "font_size": "12px", "margin": "0", "padding": "0.5em",
                                "white_space": "pre-wrap", "background": rx.color("gray", 2),
                                "border_radius": "6px", "width": "100%"}),
         spacing="1", width="100%") for index, title, text in example_titles()]
     return rx.card(rx.vstack(
-        rx.heading("How rules read", size="4"),
-        rx.text("Each rule: rule \"name\", what starts it (when ... or every ...), an optional if, then the "
-                "actions one per line, and end. Upper or lower case does not matter; # starts a note.",
+        rx.heading(t("How rules read"), size="4"),
+        rx.text(t("Each rule: rule \"name\", what starts it (when ... or every ...), an optional if, then the "
+                  "actions one per line, and end. Upper or lower case does not matter; # starts a note."),
                 size="2"),
-        rx.text("Examples (insert one, then change the names to your firm's):", size="2", color_scheme="gray"),
+        rx.text(t("Examples (insert one, then change the names to your firm's):"), size="2", color_scheme="gray"),
         *examples,
         spacing="3", width="100%",
     ), width="100%", id="rules-help")
@@ -199,7 +204,7 @@ def action_row(a: ActionItem) -> rx.Component:
 def decision_card(d: DecisionItem) -> rx.Component:
     return rx.box(rx.vstack(
         rx.hstack(
-            rx.badge(rx.cond(d.fired, "would fire", "would not fire"),
+            rx.badge(rx.cond(d.fired, t("would fire"), t("would not fire")),
                      color_scheme=rx.cond(d.fired, "green", "gray"), class_name="decision-verdict"),
             rx.text(d.rule, weight="bold", size="2", class_name="decision-rule"),
             align="center", spacing="2", wrap="wrap",
@@ -208,7 +213,7 @@ def decision_card(d: DecisionItem) -> rx.Component:
         rx.cond(d.error != "", rx.text(d.error, size="2", color_scheme="red")),
         rx.foreach(d.parts, part_row),
         rx.cond(d.fired & (d.actions.length() > 0),
-                rx.vstack(rx.text("It would:", size="2", weight="medium"), rx.foreach(d.actions, action_row),
+                rx.vstack(rx.text(t("It would:"), size="2", weight="medium"), rx.foreach(d.actions, action_row),
                           spacing="1", width="100%")),
         spacing="2", width="100%",
     ), padding="0.75em", border=f"1px solid {rx.color('gray', 5)}", border_radius="8px", width="100%",
@@ -216,50 +221,50 @@ def decision_card(d: DecisionItem) -> rx.Component:
 
 
 def try_card() -> rx.Component:
-    event_choices = list(TRY_EVENTS.items())
+    event_choices = list(TRY_LABELS.items())
     return rx.card(rx.vstack(
-        rx.heading("Try on a job", size="4"),
-        rx.text("Runs the rules in the editor (saved or not) against a real job, as if something happened to it, "
-                "and shows what they would do. Nothing is changed.", size="2", color_scheme="gray"),
-        label("Job", "try-job-search"),
-        rx.input(id="try-job-search", placeholder="Search by job or account name", value=R.job_query,
+        rx.heading(t("Try on a job"), size="4"),
+        rx.text(t("Runs the rules in the editor (saved or not) against a real job, as if something happened to "
+                  "it, and shows what they would do. Nothing is changed."), size="2", color_scheme="gray"),
+        label(t("Job"), "try-job-search"),
+        rx.input(id="try-job-search", placeholder=t("Search by job or account name"), value=R.job_query,
                  on_change=R.search_jobs.debounce(250), width=["100%", "360px"]),
         rx.flex(
             rx.foreach(R.job_matches, lambda o: rx.button(
                 o.label, type="button", size="1", on_click=R.choose_job(o.value), class_name="try-job",
                 variant=rx.cond(o.value == R.try_job_id, "solid", "soft"),
-                custom_attrs={"aria-pressed": o.value == R.try_job_id}, data_job_id=o.value)),
-            rx.cond(R.job_matches.length() == 0, rx.text("No job matches that search.", size="1", color_scheme="gray")),
+                custom_attrs={"aria-pressed": o.value == R.try_job_id, **as_written()}, data_job_id=o.value)),
+            rx.cond(R.job_matches.length() == 0, rx.text(t("No job matches that search."), size="1", color_scheme="gray")),
             wrap="wrap", spacing="2", width="100%",
         ),
-        rx.text(rx.cond(R.try_job_id != "", "Job: " + R.try_job_label + " (" + R.try_pipeline + ")",
-                        "No job chosen yet."), size="2", id="try-job-chosen"),
+        rx.text(rx.cond(R.try_job_id != "", t("Job: {job} ({pipeline})", job=R.try_job_label, pipeline=R.try_pipeline),
+                        t("No job chosen yet.")), size="2", id="try-job-chosen"),
         rx.hstack(
-            rx.vstack(label("What happens", "try-event"),
-                      rx.el.select(*[rx.el.option("The job " + text, value=kind) for kind, text in event_choices],
+            rx.vstack(label(t("What happens"), "try-event"),
+                      rx.el.select(*[rx.el.option(t(text), value=kind) for kind, text in event_choices],
                                    id="try-event", value=R.try_event, on_change=R.set_try_event),
                       spacing="1"),
             rx.cond((R.try_event == "job_entered_stage") | (R.try_event == "job_left_stage"), rx.vstack(
-                label("Stage", "try-stage"),
-                rx.el.select(rx.el.option("Its current stage", value=""),
+                label(t("Stage"), "try-stage"),
+                rx.el.select(rx.el.option(t("Its current stage"), value=""),
                              rx.foreach(R.stage_choices, lambda s: rx.el.option(s, value=s)),
                              id="try-stage", value=R.try_stage, on_change=R.set_try_stage),
                 spacing="1")),
             rx.cond((R.try_event == "tag_added") | (R.try_event == "tag_removed"), rx.vstack(
-                label("Tag", "try-tag"),
-                rx.el.select(rx.el.option("Choose a tag", value=""),
+                label(t("Tag"), "try-tag"),
+                rx.el.select(rx.el.option(t("Choose a tag"), value=""),
                              rx.foreach(R.tag_choices, lambda t: rx.el.option(t, value=t)),
                              id="try-tag", value=R.try_tag, on_change=R.set_try_tag),
                 spacing="1")),
-            rx.button(rx.icon("flask-conical", size=14), "Try it", on_click=R.try_on_job, id="try-run",
+            rx.button(rx.icon("flask-conical", size=14), t("Try it"), on_click=R.try_on_job, id="try-run",
                       disabled=R.try_job_id == ""),
             align="end", wrap="wrap", spacing="3",
         ),
         error_callout(R.try_error),
         rx.cond(R.try_done, rx.vstack(
             rx.cond(R.try_errors.length() > 0,
-                    rx.callout("The rules in the editor have errors; fix them first (they are listed under the "
-                               "editor).", icon="triangle-alert", color_scheme="red", width="100%")),
+                    rx.callout(t("The rules in the editor have errors; fix them first (they are listed under the "
+                                 "editor)."), icon="triangle-alert", color_scheme="red", width="100%")),
             rx.cond(R.try_event_label != "", rx.text("When the job ", R.try_event_label, ":", size="2",
                                                      weight="medium")),
             rx.cond((R.decisions.length() == 0) & (R.try_errors.length() == 0),
@@ -330,7 +335,7 @@ def diff_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(R.diff_title, id="diff-title"),
             diff_view(R.diff, R.diff_old, R.diff_new, "rules-diff"),
-            rx.hstack(rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray", id="close-diff")),
+            rx.hstack(rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray", id="close-diff")),
                       justify="end", margin_top="1em"),
             max_width="1100px", width="96vw",
         ),
@@ -341,16 +346,16 @@ def diff_dialog() -> rx.Component:
 def version_row(v: VersionItem) -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.text("version ", v.id, weight="bold", size="2", white_space="nowrap"),
-            rx.cond(v.newest, rx.badge("in use", color_scheme="green")),
+            rx.text(t("version {n}", n=v.id), weight="bold", size="2", white_space="nowrap"),
+            rx.cond(v.newest, rx.badge(t("in use"), color_scheme="green")),
             rx.text(v.author, " \u00b7 ", v.at, size="1", color_scheme="gray"),
             align="center", spacing="2", wrap="wrap",
         ),
-        rx.cond(v.note != "", rx.text(v.note, size="2", class_name="version-note")),
+        rx.cond(v.note != "", rx.text(v.note, size="2", class_name="version-note", custom_attrs=as_written())),
         rx.hstack(
-            rx.button("Show changes", size="1", variant=rx.cond(R.chosen_version == v.id, "solid", "soft"),
+            rx.button(t("Show changes"), size="1", variant=rx.cond(R.chosen_version == v.id, "solid", "soft"),
                       on_click=R.show_diff(v.id), id="version-diff-" + v.id.to_string()),
-            rx.cond(~v.newest, rx.button("Restore", size="1", variant="soft", color_scheme="amber",
+            rx.cond(~v.newest, rx.button(t("Restore"), size="1", variant="soft", color_scheme="amber",
                                          on_click=R.ask_restore(v.id), id="version-restore-" + v.id.to_string())),
             spacing="2", margin_top="0.25em"),
         padding_y="0.5em", border_bottom=f"1px solid {rx.color('gray', 4)}", width="100%",
@@ -360,17 +365,17 @@ def version_row(v: VersionItem) -> rx.Component:
 
 def versions_card() -> rx.Component:
     return rx.card(rx.vstack(
-        rx.heading("Saved versions", size="4"),
+        rx.heading(t("Saved versions"), size="4"),
         rx.cond(
             R.versions.length() > 0,
             rx.vstack(
                 rx.vstack(rx.foreach(R.versions, version_row), spacing="0", width="100%", id="rules-versions",
                           max_height="420px", overflow_y="auto"),
-                rx.text("Times in ", R.timezone, ". The newest 50 versions are listed.", size="1",
+                rx.text(t("Times in {zone}. The newest 50 versions are listed.", zone=R.timezone), size="1",
                         color_scheme="gray"),
                 spacing="2", width="100%",
             ),
-            rx.text("No version saved yet. Each save keeps a version you can compare and restore.", size="2",
+            rx.text(t("No version saved yet. Each save keeps a version you can compare and restore."), size="2",
                     color_scheme="gray"),
         ),
         spacing="2", width="100%",
@@ -380,16 +385,16 @@ def versions_card() -> rx.Component:
 def restore_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Restore version ", R.restore_version, "?"),
+            rx.alert_dialog.title(t("Restore version {n}?", n=R.restore_version)),
             rx.alert_dialog.description(
-                "Its text is saved as a new version and runs from now on. This is what changes in the saved rules "
-                "(lines marked \u2212 go, lines marked + come back). The editor's unsaved changes are "
-                "replaced.", size="2"),
-            rx.box(diff_view(R.restore_diff, R.restore_old, "Version " + R.restore_version.to_string(), "restore-diff"),
+                t("Its text is saved as a new version and runs from now on. This is what changes in the saved "
+                  "rules (lines marked \u2212 go, lines marked + come back). The editor's unsaved changes are "
+                  "replaced."), size="2"),
+            rx.box(diff_view(R.restore_diff, R.restore_old, t("Version {n}", n=R.restore_version), "restore-diff"),
                    margin_top="0.75em"),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep the current rules", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Restore this version", color_scheme="amber",
+                rx.alert_dialog.cancel(rx.button(t("Keep the current rules"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(t("Restore this version"), color_scheme="amber",
                                                  on_click=R.confirm_restore, id="confirm-restore")),
                 justify="end", spacing="3", margin_top="1em", wrap="wrap"),
             max_width="1100px", width="96vw",
@@ -400,8 +405,8 @@ def restore_dialog() -> rx.Component:
 
 def rules_page() -> rx.Component:
     return page(
-        "Automations",
-        section_tabs(AUTOMATION_TABS, routes.RULES, "automations", "Automations"),
+        t("Automations"),
+        section_tabs(AUTOMATION_TABS, routes.RULES, "automations", t("Automations")),
         admins_only(rx.vstack(
             error_callout(R.page_error),
             rx.grid(

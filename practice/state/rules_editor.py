@@ -7,6 +7,7 @@ import dataclasses
 
 import reflex as rx
 
+from practice.i18n import N_, _
 from practice.services import firm
 from practice.services.automation import preview, rulesets
 from practice.services.work import jobs, pipelines, tags
@@ -18,8 +19,8 @@ from practice.state.views import Option
 from practice.state.work_views import parse_id
 
 MAX_TEXT = 500_000
-TOO_LONG = ("The rules text is longer than 500,000 characters, so only its first 500,000 are kept. "
-            "Split long rules or remove old ones.")
+TOO_LONG = N_("The rules text is longer than 500,000 characters, so only its first 500,000 are kept. "
+              "Split long rules or remove old ones.")
 JOB_MATCHES = 8
 STAGE_EVENTS = ("job_entered_stage", "job_left_stage")
 TAG_EVENTS = ("tag_added", "tag_removed")
@@ -189,7 +190,7 @@ class RulesEditorState(AppState):
         return len(self.errors)
 
     def _check(self) -> None:
-        self.errors, self.text_error = [], TOO_LONG if self.text_error == TOO_LONG else ""
+        self.errors, self.text_error = [], _(TOO_LONG) if self.text_error == _(TOO_LONG) else ""
         with shown_in(self, "text_error"):
             self.errors = error_items(read(rulesets.check_text, self.draft))
         self.dirty = self.draft != self._saved_text
@@ -197,7 +198,7 @@ class RulesEditorState(AppState):
     async def _check_off_loop(self) -> None:
         """`_check` for the handlers called as people type: the limited child is awaited in a thread, so other
         people's clicks are answered meanwhile."""
-        self.errors, self.text_error = [], TOO_LONG if self.text_error == TOO_LONG else ""
+        self.errors, self.text_error = [], _(TOO_LONG) if self.text_error == _(TOO_LONG) else ""
         with shown_in(self, "text_error"):
             self.errors = error_items(await asyncio.to_thread(read, rulesets.check_text, self.draft))
         self.dirty = self.draft != self._saved_text
@@ -238,7 +239,7 @@ class RulesEditorState(AppState):
     async def set_draft(self, value: str):
         """Called (debounced) as the user types: keep the text, check it, list every error."""
         text = value if isinstance(value, str) else ""
-        self.text_error = TOO_LONG if len(text) > MAX_TEXT else ""
+        self.text_error = _(TOO_LONG) if len(text) > MAX_TEXT else ""
         self.draft = text[:MAX_TEXT]
         self.saved_sentence = ""
         await self._check_off_loop()
@@ -285,8 +286,8 @@ class RulesEditorState(AppState):
                 self.errors = error_items(err.errors)
                 raise
             self.note_key += 1
-            return self._saved(saved, f"No changes since version {saved.version.id}, so nothing new was saved."
-                               if saved.unchanged else f"Saved version {saved.version.id}.")
+            return self._saved(saved, (_("No changes since version {n}, so nothing new was saved.") if saved.unchanged
+                                       else _("Saved version {n}.")).format(n=saved.version.id))
         return None
 
     def _saved(self, saved: rulesets.SavedVersion, sentence: str):
@@ -314,11 +315,15 @@ class RulesEditorState(AppState):
         self.diff, self.diff_title, self.chosen_version = [], "", 0
         chosen, before = read(rulesets.version_with_previous, self._require(), version_id or 0)
         self.chosen_version, self.diff_open = chosen.id, True
-        self.diff_old, self.diff_new = (f"Version {before.id}" if before else "Nothing before"), f"Version {chosen.id}"
+        version = _("Version {n}")
+        self.diff_old = version.format(n=before.id) if before else _("Nothing before")
+        self.diff_new = version.format(n=chosen.id)
         self.diff = diff_rows(before.text if before else "", chosen.text,
-                              "No differences: the text is the same as the version before.")
-        self.diff_title = (f"What version {chosen.id} changed compared with version {before.id}" if before
-                           else f"Version {chosen.id} is the first version: everything in it is new")
+                              _("No differences: the text is the same as the version before."))
+        self.diff_title = (_("What version {n} changed compared with version {before}").format(n=chosen.id,
+                                                                                              before=before.id)
+                           if before else _("Version {n} is the first version: everything in it is new").format(
+                               n=chosen.id))
         return None
 
     @allow(ADMIN)
@@ -333,9 +338,9 @@ class RulesEditorState(AppState):
         version_id = parse_id(version_id)
         old, newest = read(rulesets.version_with_newest, self._require(), version_id or 0)
         self.restore_version = old.id
-        self.restore_old = f"Version {newest.id} (saved now)" if newest else "Nothing saved"
+        self.restore_old = _("Version {n} (saved now)").format(n=newest.id) if newest else _("Nothing saved")
         self.restore_diff = diff_rows(newest.text if newest else "", old.text,
-                                      "Nothing would change: the saved rules already read like this.")
+                                      _("Nothing would change: the saved rules already read like this."))
         self.diff_open, self.restore_open = False, True
         return None
 
@@ -354,13 +359,14 @@ class RulesEditorState(AppState):
                 self._show_unrestorable(err)
                 return None
             self.draft, self.text_error = saved.version.text, ""
-            return self._saved(saved, f"Restored version {self.restore_version} as version {saved.version.id}.")
+            return self._saved(saved, _("Restored version {old} as version {n}.").format(old=self.restore_version,
+                                                                                         n=saved.version.id))
         return None
 
     def _show_unrestorable(self, err: rulesets.RulesInvalid) -> None:
         """A version that no longer fits the firm's names goes into the editor with its errors listed."""
-        self.save_error = (f"Version {self.restore_version} does not fit the firm's names any more, so it was "
-                           "not restored. It is in the editor now: fix the errors listed and save it.")
+        self.save_error = _("Version {n} does not fit the firm's names any more, so it was not restored. It is in the "
+                            "editor now: fix the errors listed and save it.").format(n=self.restore_version)
         self.draft = self._restore_text()
         self.errors = error_items(err.errors)
         self.dirty = self.draft != self._saved_text
@@ -434,10 +440,10 @@ class RulesEditorState(AppState):
         self._clear_try()
         job_id = parse_id(self.try_job_id)
         if job_id is None:
-            self.try_error = "Choose a job to try the rules on."
+            self.try_error = _("Choose a job to try the rules on.")
             return
         if self.try_event in TAG_EVENTS and not self.try_tag:
-            self.try_error = "Choose the tag the job gets or loses."
+            self.try_error = _("Choose the tag the job gets or loses.")
             return
         with shown_in(self, "try_error"):
             self._show_try(read(preview.try_on_job, self._require(), self.draft, job_id, self.try_event,

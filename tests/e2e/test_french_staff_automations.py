@@ -1,5 +1,5 @@
 """A French-speaking admin opens, from the menus, the staff pages the first French journeys left out: recurring
-jobs and the run log, at desktop and phone sizes, and meets their sentences (a refused time, a saved job, its
+jobs, the run log and the rules editor, at desktop and phone sizes, and meets their sentences (a refused time, a saved job, its
 removal) in French: no text of the English catalog on screen (issue 14). What the firm wrote (rule names, the
 rules text, the rules language's own keywords) is shown as written."""
 import pytest
@@ -78,4 +78,18 @@ def test_recurring_jobs_and_run_log_in_french(page, base_url, ann_in_french):
     expect(page).to_have_title("Journal d'exécution · practice")
     page.select_option("#runs-status", "failed")
     page.click("#runs-refresh")
+    assert english_on_screen(page) == []
+
+
+def test_the_rules_editor_and_its_checker_in_french(page, base_url, ann_in_french):
+    """The editor's labels, and the checker's sentences with their "did you mean", in French."""
+    log_in(page, base_url, "ann@example.com", "demo-staff-pass")
+    french_at_both_sizes(page, "Automatisations", "#automations-nav-rules", "Comment s'écrivent les règles")
+    expect(page).to_have_title("Automatisations · practice")
+    page.fill("#rules-text", 'rule "Essai FR"\nwhen job enters stage "Review" in pipeline "Bookeeping"\n'
+                             "then\n  archive job\nend\n")
+    expect(page.locator("#rules-errors")).to_contain_text("il n'y a pas de processus « Bookeeping »")
+    expect(page.locator("#rules-errors")).to_contain_text("vouliez-vous dire « Bookkeeping » ?")
+    assert english_on_screen(page) == []
+    page.set_viewport_size(PHONE)
     assert english_on_screen(page) == []

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from practice.db import write_session
 from practice.services.work import accounts
 from tests.factories import demo_owner, give_portal_login
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import PHONE, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -59,11 +59,7 @@ def _staff_writes(page, base_url) -> None:
 
 
 def _client_replies(phone, base_url, email) -> None:
-    phone.goto(f"{base_url}/portal/login")
-    phone.fill("#portal-email", email)
-    phone.fill("#portal-password", CLIENT_PASS)
-    phone.click("#portal-login-submit")
-    expect(phone).to_have_url(re.compile(r"/portal$"))
+    _client_log_in(phone, base_url, email)
     phone.click("#portal-nav-messages")
     expect(phone).to_have_url(re.compile(r"/portal/messages$"))
     row = phone.locator("#portal-thread-list .thread-row")
@@ -98,3 +94,31 @@ def test_staff_and_client_talk_with_a_task_and_a_note_the_client_never_sees(page
     expect(page.locator("#chat-messages .chat-task")).to_contain_text("Done by Ada Okafor")
     expect(page.locator("#chat-messages .chat-read").first).to_contain_text("Read by Ada Okafor")
     expect(page.locator("#chats-badge")).to_have_count(0)
+
+
+def test_a_client_writes_first_and_the_staff_page_fits_a_phone(browser, phone_page, base_url, client, harness):
+    _client_log_in(phone_page, base_url, client["email"])
+    phone_page.click("#portal-nav-messages")
+    phone_page.fill("#portal-new-subject", "Question about my refund")
+    phone_page.fill("#portal-new-text", "When will it arrive?")
+    phone_page.click("#portal-new-send")
+    expect(phone_page.locator("#portal-chat-subject")).to_have_text("Question about my refund")
+    expect(phone_page.locator("#portal-chat-messages")).to_contain_text("When will it arrive?")
+    staff = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    log_in(staff, base_url)
+    staff.click("#phone-menu")
+    staff.get_by_role("menuitem", name=re.compile(r"^Chats")).click()
+    expect(staff).to_have_url(re.compile(r"/chats$"))
+    staff.locator("#thread-list .thread-row").filter(has_text="Question about my refund").click()
+    expect(staff.locator("#chat-messages")).to_contain_text("When will it arrive?")
+    width = staff.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the Chats page is {width[0]}px wide on a {width[1]}px screen"
+    staff.context.close()
+
+
+def _client_log_in(phone, base_url, email) -> None:
+    phone.goto(f"{base_url}/portal/login")
+    phone.fill("#portal-email", email)
+    phone.fill("#portal-password", CLIENT_PASS)
+    phone.click("#portal-login-submit")
+    expect(phone).to_have_url(re.compile(r"/portal$"))

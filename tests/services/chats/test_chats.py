@@ -252,3 +252,23 @@ def test_a_client_starts_a_conversation_and_the_staff_are_told(firm):
         assert thread.subject == "Question about my refund" and thread.unread == 1 and thread.job_id is None
         told = s.exec(select(Notification).where(Notification.kind == "chat_message")).one()
         assert told.member_id == firm["carla"].member_id and "When will it arrive?" in told.text
+
+
+def test_a_rule_naming_a_message_template_not_made_yet_is_saved_and_fails_only_its_run(firm):
+    with write_session() as s:
+        rulesets.save_rules(s, firm["owner"], '''
+rule "Welcome message"
+when job enters stage "Preparation"
+then
+  send message "Welcome" to account
+  notify "Olivia Park" "moved"
+end
+''')
+    with write_session() as s:
+        pipeline_id = s.get(Job, firm["job"]).pipeline_id
+        stage = s.exec(select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.name == "Preparation")).one()
+        jobs.move_job(s, firm["owner"], firm["job"], stage.id)
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Welcome message")).one()
+        assert 'There is no message template "Welcome"' in str(run.actions)
+        assert s.exec(select(ChatMessage)).all() == []

@@ -12,13 +12,24 @@ export REFLEX_DIR := $(CURDIR)/.reflex-home
 export APP_HARNESS_HEADLESS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean i18n i18n-extract i18n-update i18n-check
+.PHONY: run test test-postgres postgres lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean i18n i18n-extract i18n-update i18n-check
 
 run: setup migrate
 	$(BIN)/python -m practice serve
 
 test: setup chromium test-tools lint
 	$(BIN)/python -m pytest
+
+# The suite on a throwaway PostgreSQL (tests/postgres.py: Debian's server, a temporary folder, a free port of
+# 127.0.0.1) instead of SQLite. For now the tests without a browser; see docs/postgresql.md.
+test-postgres: setup postgres
+	PRACTICE_TEST_ENGINE=postgresql $(BIN)/python -m pytest -m "not e2e"
+
+# Debian's PostgreSQL server, installed when missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; fi; }
 
 # The layers and the no-cycle rule (pyproject.toml's import-linter contracts), then ruff: either failing fails `make test`.
 lint: deps

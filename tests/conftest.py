@@ -20,26 +20,70 @@ from practice import db  # noqa: E402
 import practice.models  # noqa: E402,F401
 from practice.services import events  # noqa: E402
 from practice.worker import tasks as worker_tasks  # noqa: E402
+from tests.postgres import ThrowawayPostgres  # noqa: E402
 
 # As in the app, committed events ring the worker; in immediate mode it runs them at once, in this process.
 events.set_doorbell(worker_tasks.ring_doorbell)
 
 _counter = iter(range(10**9))
 
+# `PRACTICE_TEST_ENGINE=postgresql` runs the suite on a throwaway PostgreSQL (tests/postgres.py) instead of SQLite.
+ENGINE = os.environ.get("PRACTICE_TEST_ENGINE", "sqlite")
+TEMPLATE = "practice_template"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The run's PostgreSQL server, with a template database holding the schema (each test copies it)."""
+    if ENGINE != "postgresql":
+        pytest.skip("PostgreSQL tests run with PRACTICE_TEST_ENGINE=postgresql (make test-postgres)")
+    server = ThrowawayPostgres().start()
+    server.sql(f"CREATE DATABASE {TEMPLATE}")
+    engine = db.make_engine(server.url(TEMPLATE))
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    yield server
+    server.stop()
+
+
+def _postgres_db(request) -> tuple[str, object]:
+    server = request.getfixturevalue("postgres")
+    name = f"test{next(_counter)}"
+    server.sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    return server.url(name), lambda: server.sql(f"DROP DATABASE {name} WITH (FORCE)")
+
 
 @pytest.fixture
-def fresh_db(monkeypatch, tmp_path):
-    """A new, empty SQLite database (schema from the models) for one test."""
-    url = f"sqlite:///{tmp_path / f'test{next(_counter)}.db'}"
+def fresh_db(request, monkeypatch, tmp_path):
+    """A new, empty database (schema from the models) for one test: a SQLite file, or a copy of the PostgreSQL
+    template database."""
+    drop = None
+    if ENGINE == "postgresql":
+        url, drop = _postgres_db(request)
+    else:
+        url = f"sqlite:///{tmp_path / f'test{next(_counter)}.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     engine = db.get_engine()
-    SQLModel.metadata.create_all(engine)
+    if drop is None:
+        SQLModel.metadata.create_all(engine)
     yield url
     engine.dispose()
+    if drop is not None:
+        drop()
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "firm(build=...): the module's firm, made by build(monkeypatch) with tests/factories")
+    config.addinivalue_line("markers", "sqlite_only(reason): a test of something only SQLite has (skipped on PostgreSQL)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if ENGINE != "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
 
 
 @pytest.fixture

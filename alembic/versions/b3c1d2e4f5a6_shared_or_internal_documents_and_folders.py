@@ -28,7 +28,7 @@ def upgrade() -> None:
                                         server_default=''))
     # The unsigned original of a signature request was never meant for the portal: it becomes internal
     # (the signed copy stays shared).
-    op.execute("UPDATE document SET shared = 0 WHERE id IN (SELECT document_id FROM signaturerequest)")
+    op.execute("UPDATE document SET shared = false WHERE id IN (SELECT document_id FROM signaturerequest)")
 
 
 def downgrade() -> None:

@@ -46,8 +46,10 @@ def upgrade() -> None:
     # The account each row concerns: the account itself, the one its detail named, or its job's, task's,
     # document's or folder's.
     op.execute("UPDATE auditlog SET account_id = entity_id WHERE entity = 'account'")
-    op.execute("UPDATE auditlog SET account_id = CAST(json_extract(detail, '$.account_id') AS INTEGER) "
-               "WHERE account_id IS NULL AND json_extract(detail, '$.account_id') IS NOT NULL")
+    named = ("CAST(detail AS json) ->> 'account_id'" if op.get_bind().dialect.name == "postgresql"
+             else "json_extract(detail, '$.account_id')")
+    op.execute(f"UPDATE auditlog SET account_id = CAST({named} AS INTEGER) "
+               f"WHERE account_id IS NULL AND {named} IS NOT NULL")
     for entity, table in (("job", "job"), ("task", "task"), ("document", "document"), ("folder", "folder")):
         op.execute(f"UPDATE auditlog SET account_id = (SELECT t.account_id FROM {table} t "
                    f"WHERE t.id = auditlog.entity_id) WHERE account_id IS NULL AND entity = '{entity}'")

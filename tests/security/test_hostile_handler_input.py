@@ -7,6 +7,7 @@ import inspect
 import sqlite3
 import typing
 
+import psycopg
 import pytest
 from practice.state import base
 from practice.state.base import AppState
@@ -72,13 +73,19 @@ def _params(fn) -> list[tuple[str, type | None]]:
 
 class Commits:
     """Whether anything was written: SQLite's data_version, read on a connection of its own, moves with every
-    commit another connection makes (the app's writes)."""
+    commit another connection makes (the app's writes); on PostgreSQL the next transaction id moves whenever a
+    transaction writes anything (one that only reads, or only takes the write lock, gets none)."""
 
     def __init__(self, url: str) -> None:
-        self.connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        if url.startswith("postgresql"):
+            self.connection = psycopg.connect(url, autocommit=True)
+            self.query = "SELECT pg_snapshot_xmax(pg_current_snapshot())"
+        else:
+            self.connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+            self.query = "PRAGMA data_version"
 
     def version(self) -> int:
-        return self.connection.execute("PRAGMA data_version").fetchone()[0]
+        return int(self.connection.execute(self.query).fetchone()[0])
 
 
 def _calls(params) -> list[tuple[tuple, dict, bool]]:

@@ -67,9 +67,11 @@ class Cost:
         self.transactions = 0
         self.writes: list[str] = []
 
+    def began(self, conn):  # SQLAlchemy's begin: SQLite's "BEGIN" statement, or PostgreSQL's implicit one
+        self.transactions += 1
+
     def __call__(self, conn, cursor, statement, parameters, context, executemany):
         if TRANSACTION.match(statement):
-            self.transactions += statement.lstrip().upper().startswith("BEGIN")
             return
         self.statements.append(statement)
         if WRITE.match(statement):
@@ -81,10 +83,12 @@ def counted():
     cost = Cost()
     engine = get_engine()
     event.listen(engine, "before_cursor_execute", cost)
+    event.listen(engine, "begin", cost.began)
     try:
         yield cost
     finally:
         event.remove(engine, "before_cursor_execute", cost)
+        event.remove(engine, "begin", cost.began)
 
 
 PAGES = {"home": PortalHomeState, "tasks": PortalTasksState, "documents": PortalDocumentsState,

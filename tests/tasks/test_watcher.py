@@ -47,7 +47,8 @@ def _build(monkeypatch):
     return owner, stages, job_ids
 
 
-pytestmark = pytest.mark.firm(build=_build)
+pytestmark = [pytest.mark.firm(build=_build),
+              pytest.mark.sqlite_only("the watcher watches the SQLite file; on PostgreSQL the doorbell and the sweep deliver")]
 
 
 def _pending() -> list[int]:

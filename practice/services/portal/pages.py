@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Callable
 
-from sqlalchemy import and_, bindparam, literal, null, or_, true, union_all, update
+from sqlalchemy import Integer, String, and_, bindparam, cast, literal, null, or_, true, union_all, update
 from sqlmodel import Session, select
 
 from practice import i18n
@@ -190,20 +190,22 @@ def _things_statement():
     """New shared documents, pending approvals and open proposals of an account."""
     account_id, contact_id = bindparam("account_id"), bindparam("contact_id")
     seen = select(DocumentView.document_id).where(DocumentView.contact_id == contact_id)
+    # Typed NULLs: PostgreSQL gives an untyped NULL the type text, which a UNION cannot match with an integer.
+    no_text, no_number = cast(null(), String), cast(null(), Integer)
     looks = (select(literal("look").label("kind"), Document.id.label("id"), Document.name.label("name"),
-                    Document.uploaded_at.label("at"), Document.id.label("document_id"), null().label("job"),
-                    null().label("total"))
+                    Document.uploaded_at.label("at"), Document.id.label("document_id"), no_text.label("job"),
+                    no_number.label("total"))
              .where(Document.account_id == account_id, Document.deleted_at.is_(None),
                     Document.status == DocumentStatus.ok, Document.uploaded_by_member_id.is_not(None),
                     Document.id.not_in(seen), shown_condition_sql(account_id))
              .order_by(Document.id.desc()).limit(LOOKS_LIMIT).subquery())
     asks = (select(literal("ask"), ApprovalRequest.id, Document.name, ApprovalRequest.created_at,
-                   ApprovalRequest.document_id, Job.name, null())
+                   ApprovalRequest.document_id, Job.name, no_number)
             .join(Document, Document.id == ApprovalRequest.document_id)
             .outerjoin(Job, Job.id == ApprovalRequest.job_id)
             .where(ApprovalRequest.account_id == account_id, ApprovalRequest.status == ApprovalStatus.pending,
                    Document.deleted_at.is_(None)))
-    offers = select(literal("offer"), Proposal.id, Proposal.name, Proposal.sent_at, null(), null(),
+    offers = select(literal("offer"), Proposal.id, Proposal.name, Proposal.sent_at, no_number, no_text,
                     Proposal.total_cents).where(Proposal.account_id == account_id,
                                                 Proposal.status == ProposalStatus.sent)
     return union_all(select(looks), asks, offers)

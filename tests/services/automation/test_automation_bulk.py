@@ -108,6 +108,7 @@ WRITTEN: list[int] = []
 SLOW: list = []
 
 
+@pytest.mark.sqlite_only("the bulk path runs plain SQL on the SQLite driver; on PostgreSQL every event takes the other path")
 def test_the_bulk_path_writes_what_the_per_event_path_writes(fresh_db, monkeypatch, tmp_path):
     fast = _run_scenario(monkeypatch, bulk=True)
     # Only the two low-priority VIP jobs' moves into Review took the per-event path: one event of theirs

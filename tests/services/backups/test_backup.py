@@ -30,7 +30,8 @@ def owner_an_account_and_the_certificate(monkeypatch):
     return {"owner": staff["owner"], "account_id": account.id}
 
 
-pytestmark = pytest.mark.firm(build=owner_an_account_and_the_certificate)
+pytestmark = [pytest.mark.firm(build=owner_an_account_and_the_certificate),
+              pytest.mark.sqlite_only("backups copy the SQLite file; a PostgreSQL firm backs up with pg_dump (docs/postgresql.md)")]
 
 
 def sha(path: Path) -> str:

@@ -46,6 +46,7 @@ def test_a_bad_folder_is_a_sentence(firm, tmp_path, folder, sentence):
         schedule.update(s, firm["owner"], enabled=True, folder=folder, keep=3)
 
 
+@pytest.mark.sqlite_only("backups copy the SQLite file; a PostgreSQL firm backs up with pg_dump (docs/postgresql.md)")
 def test_a_backup_a_day_and_only_the_last_ones_kept(firm, tmp_path):
     backups = tmp_path / "backups"
     backups.mkdir()

@@ -272,6 +272,7 @@ def grow(pipeline_id: int, times: int) -> None:
 
 
 @pytest.mark.parametrize("who", ["owner", "bob"])
+@pytest.mark.sqlite_only("counts SQLite's virtual machine steps (its progress handler) and reads its query plans")
 def test_the_board_reads_as_much_on_a_pipeline_four_times_larger(firm, who):
     """The owner's and a restricted employee's board: the same 3 statements and about the same work at 600 and
     2,400 jobs (counts kept by the database, not counted over the pipeline)."""
@@ -284,6 +285,7 @@ def test_the_board_reads_as_much_on_a_pipeline_four_times_larger(firm, who):
 
 
 @pytest.mark.parametrize("who", ["owner", "bob"])
+@pytest.mark.sqlite_only("counts SQLite's virtual machine steps (its progress handler) and reads its query plans")
 def test_the_board_plans_the_same_with_or_without_statistics(firm, who):
     """The planner's statistics missing, stale or current: the board's statements run the same way, walking the
     board index per stage (never the whole job table), and a restricted employee's check is one key probe."""

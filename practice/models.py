@@ -11,8 +11,9 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-# The largest id a database row can have (a larger number makes the database raise instead of finding nothing).
-MAX_ROW_ID = 2**63 - 1
+# The largest id a database row can have on both engines (a larger number makes the database raise instead of
+# finding nothing): SQLite's INTEGER holds 64 bits, PostgreSQL's 32.
+MAX_ROW_ID = 2**31 - 1
 
 
 def utcnow() -> dt.datetime:

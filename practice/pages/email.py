@@ -40,7 +40,7 @@ def admins_only(allowed, content: rx.Component, sentence: str) -> rx.Component:
     return rx.cond(allowed, content,
                    rx.cond(AppState.member_role != "",
                            rx.cond(AppState.is_admin, rx.spinner(),
-                                   empty_state(sentence, rx.link("Back to home", href=routes.HOME))),
+                                   empty_state(t(sentence), rx.link(t("Back to home"), href=routes.HOME))),
                            rx.spinner()))
 
 

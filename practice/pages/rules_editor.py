@@ -32,7 +32,7 @@ def admins_only(content: rx.Component) -> rx.Component:
     return rx.cond(R.allowed, content,
                    rx.cond(AppState.member_role != "",
                            rx.cond(AppState.is_admin, rx.spinner(),
-                                   empty_state(ADMINS_ONLY, rx.link(t("Back to home"), href=routes.HOME))),
+                                   empty_state(t(ADMINS_ONLY), rx.link(t("Back to home"), href=routes.HOME))),
                            rx.spinner()))
 
 

@@ -5,6 +5,7 @@ rules text, the rules language's own keywords) is shown as written."""
 import pytest
 from playwright.sync_api import expect
 
+from practice import routes
 from practice.db import read_session, write_session
 from practice.services.actor import SYSTEM
 from practice.services.automation import rulesets
@@ -93,3 +94,17 @@ def test_the_rules_editor_and_its_checker_in_french(page, base_url, ann_in_frenc
     assert english_on_screen(page) == []
     page.set_viewport_size(PHONE)
     assert english_on_screen(page) == []
+
+
+def test_an_employee_reads_why_the_run_log_and_rules_are_closed_in_french(page, base_url, harness):
+    """The sentence an employee reads instead of an admin page, and its link home, in French."""
+    set_language("bob@example.com", "fr")
+    try:
+        log_in(page, base_url, "bob@example.com", "demo-staff-pass")
+        for route, expected in ((routes.RUNS, "Seuls"), (routes.RULES, "Seuls")):
+            page.goto(base_url + route)
+            expect(page.get_by_text("Retour à l'accueil", exact=False).first).to_be_visible()
+            expect(page.get_by_text(expected, exact=False).first).to_be_visible()
+            assert english_on_screen(page) == [], route
+    finally:
+        set_language("bob@example.com", "")

@@ -1067,6 +1067,41 @@ class OrganizerQuestion(SQLModel, table=True):
     position: int = 0
 
 
+class OrganizerStatus(str, Enum):
+    sent = "sent"  # waiting for the client's first answer
+    in_progress = "in_progress"
+    submitted = "submitted"
+    reopened = "reopened"  # the firm opened a submitted one again: the client may change answers and submit again
+
+
+class Organizer(SQLModel, table=True):
+    """An organizer sent to an account: the client's answers to one template, kept as they type.
+
+    `answers` maps a question's key to its answer: text, a number, cents for money, "2027-04-15" for a date, true or
+    false, a choice or a list of choices, a list of the account's document ids for a file question, and for a repeated
+    group a list of entries (each a dict of its sub-questions' answers). `key` is a rule action's idempotency key."""
+
+    __table_args__ = (Index("ix_organizer_account_template", "account_id", "template_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="organizertemplate.id")
+    account_id: int = Field(foreign_key="account.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
+    name: str
+    status: OrganizerStatus = OrganizerStatus.sent
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Last year's answers (the account's previous submitted organizer of this template), shown as suggestions.
+    previous_id: Optional[int] = Field(default=None, foreign_key="organizer.id")
+    sent_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    sent_by_label: str = ""
+    key: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True})
+    sent_at: dt.datetime = when()
+    updated_at: dt.datetime = when()
+    submitted_at: Optional[dt.datetime] = when(nullable=True)
+    submitted_by_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    reopened_at: Optional[dt.datetime] = when(nullable=True)
+
+
 class ProposalStatus(str, Enum):
     sent = "sent"
     signed = "signed"

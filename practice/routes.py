@@ -80,6 +80,8 @@ FOLDER_TEMPLATES = "/documents/templates"
 PROPOSAL_TEMPLATES = "/proposals/templates"
 ORGANIZER_TEMPLATES = "/organizers/templates"
 PORTAL_PROPOSAL = "/portal/proposals/[proposal_id]"
+PORTAL_ORGANIZERS = "/portal/organizers"
+PORTAL_ORGANIZER = "/portal/organizers/[organizer_id]"
 # Served by the backend (a Starlette route), not a page: the document's bytes.
 FILE_DOWNLOAD = "/files/{document_id:int}"
 
@@ -87,6 +89,11 @@ FILE_DOWNLOAD = "/files/{document_id:int}"
 def file_url(document_id: int | str) -> str:
     """The download link of a document: relative, so it works at any host name the firm serves the app from."""
     return f"/files/{document_id}"
+
+
+def portal_organizer_url(organizer_id: int | str) -> str:
+    """The client's page of one organizer, where they fill it in."""
+    return f"/portal/organizers/{organizer_id}"
 
 
 def portal_proposal_url(proposal_id: int | str) -> str:

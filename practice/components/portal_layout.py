@@ -14,6 +14,7 @@ from practice.state.portal import PortalState
 NAV = [(N_("Home"), routes.PORTAL, "house", "portal-nav-home"),
        (N_("Tasks"), routes.PORTAL_TASKS, "list-checks", "portal-nav-tasks"),
        (N_("Messages"), routes.PORTAL_MESSAGES, "message-circle", "portal-nav-messages"),
+       (N_("Organizers"), routes.PORTAL_ORGANIZERS, "clipboard-list", "portal-nav-organizers"),
        (N_("Documents"), routes.PORTAL_DOCUMENTS, "file-text", "portal-nav-documents"),
        (N_("Profile"), routes.PORTAL_PROFILE, "user", "portal-nav-profile")]
 

@@ -181,6 +181,22 @@ def attention_proposal(p) -> rx.Component:
     )
 
 
+def attention_organizer(o) -> rx.Component:
+    """An organizer the client has still to fill in and submit."""
+    return rx.card(
+        rx.hstack(
+            rx.icon("clipboard-list", size=18, color=rx.color("amber", 10)),
+            rx.vstack(rx.text(t("Please fill in"), size="1", color_scheme="gray"),
+                      rx.text(o.name, weight="medium"), rx.text(o.status_text, size="1", color_scheme="gray"),
+                      spacing="0", min_width="0"),
+            rx.spacer(),
+            rx.link(rx.button(t("Open"), size="3"), href=o.href, class_name="open-organizer"),
+            align="center", width="100%", wrap="wrap",
+        ),
+        width="100%", class_name="attention-item organizer-item",
+    )
+
+
 def attention_signature(r) -> rx.Component:
     """A document waiting for this client's signature."""
     return rx.card(
@@ -232,8 +248,9 @@ def home_page() -> rx.Component:
         rx.heading(t("What needs your attention"), size="4"),
         rx.cond(PortalHomeState.tasks.length() + PortalHomeState.approvals.length()
                 + PortalHomeState.looks.length() + PortalHomeState.proposals.length()
-                + PortalHomeState.to_sign.length() > 0,
-                rx.vstack(rx.foreach(PortalHomeState.proposals, attention_proposal),
+                + PortalHomeState.to_sign.length() + PortalHomeState.organizers.length() > 0,
+                rx.vstack(rx.foreach(PortalHomeState.organizers, attention_organizer),
+                          rx.foreach(PortalHomeState.proposals, attention_proposal),
                           rx.foreach(PortalHomeState.to_sign, attention_signature),
                           rx.foreach(PortalHomeState.approvals, attention_approval),
                           rx.foreach(PortalHomeState.tasks, attention_task),

@@ -13,8 +13,8 @@ from typing import Callable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from practice.models import (ApprovalRequest, ApprovalStatus, ClientTask, Event, Job, Proposal, ProposalStatus,
-                             SignatureRequest, SignatureRequestStatus)
+from practice.models import (ApprovalRequest, ApprovalStatus, ClientTask, Event, Job, Organizer, OrganizerStatus, Proposal,
+                             ProposalStatus, SignatureRequest, SignatureRequestStatus)
 
 # Events after which a job's stage may have become complete.
 COMPLETION_KINDS = {"document_approved", "client_tasks_completed", "client_task_done", "signature_completed",
@@ -59,12 +59,20 @@ def _proposals(session: Session, job: Job) -> tuple[int, int]:
     return _open_and_total(session, made, Proposal.status != ProposalStatus.signed)
 
 
+def _organizers(session: Session, job: Job) -> tuple[int, int]:
+    """Organizers sent: complete when submitted (a reopened one is open again)."""
+    made = select(func.count()).select_from(Organizer).where(Organizer.job_id == job.id,
+                                                             Organizer.sent_at >= job.entered_stage_at)
+    return _open_and_total(session, made, Organizer.status != OrganizerStatus.submitted)
+
+
 # Every kind of client-facing item a stage waits for: (open, in all) made for the job in its current stay.
 STAGE_ITEM_KINDS: dict[str, Callable[[Session, Job], tuple[int, int]]] = {
     "approval": _approvals,
     "client_task": _client_tasks,
     "signature": _signature_requests,
     "proposal": _proposals,
+    "organizer": _organizers,
 }
 
 

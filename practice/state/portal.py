@@ -17,12 +17,14 @@ from practice import routes
 from practice.i18n import _, ngettext
 from practice.db import read_session
 from practice.services.access import device_cookies, login_safety, session_handoff
+from practice.services.organizers.sent import STATUS_WORDS
 from practice.services.portal import approvals, client_tasks, logins, pages
 from practice.services.actor import ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
 from practice.state.base import (ANYONE, CONTACT, LangState, allow, client_address, event_actor, full_page_load, read,
                                  remember_device, request_cookie, run, run_off_loop, shown_in, start_browser_session)
+from practice.state.organizer_views import OrganizerItem
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -333,6 +335,7 @@ class PortalHomeState(PortalState):
     looks: list[PortalDocumentItem] = []
     to_sign: list[PortalSigningItem] = []
     signing: list[PortalSigningItem] = []
+    organizers: list[OrganizerItem] = []
     loaded: bool = False
     _reasons: dict[str, str] = {}
 
@@ -356,6 +359,8 @@ class PortalHomeState(PortalState):
         view = view or pages.HomePage([], [], [], [], [], [])
         timezone = self._timezone or None
         self.signing = signing_items(view.requests, timezone)
+        self.organizers = [OrganizerItem(id=o.id, name=o.name, status=o.status, status_text=_(STATUS_WORDS[o.status]),
+                                         href=routes.portal_organizer_url(o.id)) for o in view.fill]
         self.to_sign = [item for item in self.signing if item.my_turn]
         self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=format_money(p.total_cents),
                                              href=routes.portal_proposal_url(p.id),

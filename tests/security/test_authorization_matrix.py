@@ -353,6 +353,23 @@ EXPECTED_HANDLERS = {
     "PortalProfileState.change_password": "contact",
     "PortalProfileState.choose_language": "contact",
     "PortalProfileState.load": "anyone",
+    "SentOrganizersState.close": "staff",
+    "SentOrganizersState.load_account": "staff",
+    "SentOrganizersState.load_job": "staff",
+    "SentOrganizersState.open": "staff",
+    "SentOrganizersState.reopen": "staff",
+    "SentOrganizersState.send": "staff",
+    "PortalOrganizerState.add_entry": "contact",
+    "PortalOrganizerState.choose": "contact",
+    "PortalOrganizerState.detach": "contact",
+    "PortalOrganizerState.go": "contact",
+    "PortalOrganizerState.load": "anyone",
+    "PortalOrganizerState.remove_entry": "contact",
+    "PortalOrganizerState.save": "contact",
+    "PortalOrganizerState.same_as_last_year": "contact",
+    "PortalOrganizerState.save_part": "contact",
+    "PortalOrganizerState.submit": "contact",
+    "PortalOrganizerState.upload": "contact",
     "PortalProposalState.agree": "contact",
     "PortalProposalState.choose": "contact",
     "PortalProposalState.decline": "contact",
@@ -656,13 +673,15 @@ EXPECTED_ROUTES = {
     "signatures/templates": STAFF_PAGE,
     "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/messages": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
     "portal/proposals/[proposal_id]": PORTAL_PAGE, "portal/sign/[request_id]": PORTAL_PAGE,
+    "portal/organizers": PORTAL_PAGE, "portal/organizers/[organizer_id]": PORTAL_PAGE,
     "login": PUBLIC_PAGE, "forgot-password": PUBLIC_PAGE, "reset-password": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE, "settings/fields": STAFF_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.
 PORTAL_LOADS = {"PortalHomeState.load", "PortalTasksState.load", "PortalMessagesState.load", "PortalDocumentsState.load",
-                "PortalProfileState.load", "PortalProposalState.load", "PortalSignState.load"}
+                "PortalProfileState.load", "PortalProposalState.load", "PortalSignState.load",
+                "PortalOrganizerState.load"}
 
 
 def _on_load(page) -> list:

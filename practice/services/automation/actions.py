@@ -25,6 +25,7 @@ from practice.services.errors import InvalidInput, NotFound, PracticeError
 from practice.services.firm import default_language, language_for
 from practice.services.work.facts import account_recipients, template_context
 from practice.services.mail import outbox, templates as mail_templates
+from practice.services.organizers import sent as sent_organizers
 from practice.services.portal import approvals
 from practice.services.proposals import sending, templates
 from practice.services.signing import requests
@@ -285,6 +286,18 @@ def send_proposal(session: Session, act: Act) -> str:
     return _with_reminders(f'Sent proposal "{proposal.name}" ({format_money(proposal.total_cents)})', times)
 
 
+def send_organizer(session: Session, act: Act) -> str:
+    """`send organizer "TEMPLATE" to account [with reminders every N days up to M times]`: pre-filled with the
+    account's last submitted answers to the same template."""
+    account_id = _account_of(session, act.target, "Sending an organizer needs an account, and the rule has none.")
+    every, times = _reminders(act.args)
+    organizer = sent_organizers.send_organizer(session, act.actor, account_id, act.args["template"],
+                                               job_id=act.target.job_id, key=act.key, remind_every=every,
+                                               remind_times=times)
+    filled = " (last year's answers filled in)" if organizer.previous_id else ""
+    return _with_reminders(f'Sent organizer "{organizer.name}"{filled}', times)
+
+
 def request_signature(session: Session, act: Act) -> str:
     """`request signature on "TEMPLATE" from account [with reminders every N days up to M times]`: the
     template becomes a document of the account, sent to its portal contacts to sign in order."""
@@ -364,7 +377,7 @@ def send_message(session: Session, act: Act) -> str:
 ACTIONS: dict[str, Callable[[Session, Act], str] | NotBuilt] = {
     "send_email": send_email,
     "send_message": send_message,
-    "send_organizer": NotBuilt("organizers"),
+    "send_organizer": send_organizer,
     "send_proposal": send_proposal,
     "send_invoice": NotBuilt("invoices"),
     "request_signature": request_signature,

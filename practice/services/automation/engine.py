@@ -25,6 +25,7 @@ from practice.services.automation.explain import condition_parts, planned_entry,
 from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
 from practice.services.chats import messages as chat_messages
 from practice.services.documents import files as document_files
+from practice.services.organizers import sent as sent_organizers
 from practice.services.proposals import sending
 from practice.services.work.facts import facts_for
 
@@ -59,6 +60,8 @@ def event_facts(session: Session, target: Target, payload: dict) -> dict:
         facts["proposal"] = sending.proposal_facts(session, payload["proposal_id"])
     if payload.get("message_id"):
         facts["message"] = chat_messages.message_facts(session, payload["message_id"])
+    if payload.get("organizer_id"):
+        facts["organizer"] = sent_organizers.organizer_facts(session, payload["organizer_id"])
     return facts
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from practice.services import reminders
+from practice.services.organizers import sent as sent_organizers
 from practice.services.portal import approvals
 from practice.services.proposals import sending
 from practice.services.signing import requests
@@ -19,6 +20,7 @@ REMINDER_KINDS: dict[str, reminders.Remindable] = {
     approvals.REMINDER_KIND: approvals.REMINDER,
     requests.REMINDER_KIND: requests.REMINDER,
     sending.REMINDER_KIND: sending.REMINDER,
+    sent_organizers.REMINDER_KIND: sent_organizers.REMINDER,
 }
 
 

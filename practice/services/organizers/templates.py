@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice.i18n import _
-from practice.models import OrganizerQuestion, OrganizerSection, OrganizerTemplate, utcnow
+from practice.models import Organizer, OrganizerQuestion, OrganizerSection, OrganizerTemplate, utcnow
 from practice.services import audit
 from practice.services.actor import Actor, require_admin, require_staff
 from practice.services.errors import Conflict, InvalidInput, NotFound
@@ -166,6 +166,10 @@ def delete_template(session: Session, actor: Actor, template_id, *, rules_using:
     require_admin(actor)
     template = get_template_row(session, template_id)
     not_used_by_rules(session, template, False, rules_using)
+    sent = session.exec(select(func.count()).select_from(Organizer).where(Organizer.template_id == template.id)).one()
+    if sent:
+        raise Conflict(_('"{name}" was sent to clients {n} times; their answers keep it. Rename it instead, or make '
+                         "a copy to change.").format(name=template.name, n=sent))
     questions = list(session.exec(select(OrganizerQuestion).where(OrganizerQuestion.template_id == template.id)))
     for q in sorted(questions, key=lambda q: q.parent_id is None):  # sub-questions before their group
         session.delete(q)

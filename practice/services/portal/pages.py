@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from practice import i18n
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, ClientTask, Contact, Document,
-                             DocumentStatus, DocumentView, Firm, Folder, Job, PortalLogin, PortalSession, PortalStatus,
+                             DocumentStatus, DocumentView, Firm, Folder, Job, Organizer, OrganizerStatus, PortalLogin, PortalSession, PortalStatus,
                              Proposal, ProposalStatus, SignatureRequest, SignatureRequestStatus, Signer, SignerStatus,
                              utcnow)
 from practice.services import one_time_links
@@ -208,11 +208,15 @@ def _things_statement():
     offers = select(literal("offer"), Proposal.id, Proposal.name, Proposal.sent_at, no_number, no_text,
                     Proposal.total_cents).where(Proposal.account_id == account_id,
                                                 Proposal.status == ProposalStatus.sent)
-    return union_all(select(looks), asks, offers)
+    # An organizer still to fill in carries its status where an approval carries its job.
+    fill = select(literal("fill"), Organizer.id, Organizer.name, Organizer.sent_at, null(), Organizer.status,
+                  null()).where(Organizer.account_id == account_id, Organizer.status != OrganizerStatus.submitted)
+    return union_all(select(looks), asks, offers, fill)
 
 
 def _things_to_look_at(session: Session, actor: ContactActor, account_id: int):
-    """New shared documents, pending approvals and open proposals of the account: one statement."""
+    """New shared documents, pending approvals, open proposals and organizers to fill of the account: one
+    statement."""
     return session.execute(_things_statement(), {"account_id": account_id, "contact_id": actor.contact_id}).all()
 
 
@@ -263,6 +267,15 @@ def _signing(session: Session, actor: ContactActor, account_id: int) -> list[Sig
 
 
 @dataclass
+class FillItem:
+    """An organizer the client has still to fill in and submit."""
+    id: int
+    name: str
+    status: str
+    at: dt.datetime
+
+
+@dataclass
 class HomePage:
     tasks: list[ClientTaskView]
     jobs: list[PortalJob]
@@ -270,15 +283,18 @@ class HomePage:
     asks: list[AskItem]
     offers: list[OfferItem]
     requests: list[SigningItem]
+    fill: list[FillItem] = field(default_factory=list)
 
 
 def home_page(session: Session, actor: ContactActor) -> HomePage:
     """Everything the portal's home lists for the contact's current account: three statements."""
     account_id = _account(actor)
     tasks, jobs = _tasks_and_jobs(_task_rows(session, account_id, open_only=True))
-    looks, asks, offers = [], [], []
+    looks, asks, offers, fill = [], [], [], []
     for kind, item_id, name, at, document_id, job, total in _things_to_look_at(session, actor, account_id):
-        if kind == "look":
+        if kind == "fill":
+            fill.append(FillItem(item_id, name, OrganizerStatus(job).value, at))
+        elif kind == "look":
             looks.append(LookItem(item_id, name, at))
         elif kind == "ask":
             asks.append(AskItem(item_id, document_id, name, job or "", at))
@@ -287,7 +303,8 @@ def home_page(session: Session, actor: ContactActor) -> HomePage:
     looks.sort(key=lambda d: -d.id)
     asks.sort(key=lambda a: -a.id)
     offers.sort(key=lambda p: -p.id)
-    return HomePage(tasks, jobs, looks, asks, offers, _signing(session, actor, account_id))
+    fill.sort(key=lambda o: -o.id)
+    return HomePage(tasks, jobs, looks, asks, offers, _signing(session, actor, account_id), fill)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, AuditLog, ChatMessage,
                              ChatRead, ChatThread, ClientTask, Contact,
-                             ContactTag, Document, DocumentView, Event, Folder, Job, OutgoingMail, PortalLogin,
+                             ContactTag, Document, DocumentView, Event, Folder, Job, Organizer, OutgoingMail, PortalLogin,
                              PortalSession, PortalStatus, PortalToken, Proposal, RuleRun, SignatureRequest, Signer,
                              SigningConsent, SigningEvent, Task)
 from practice.i18n import _, ngettext
@@ -23,13 +23,13 @@ from practice.services.work.custom_fields import merge_values
 from practice.services.work.removal import counted, in_english, joined
 
 # Rows that belong to an account and simply follow it to the kept one.
-ACCOUNT_ROWS = (Job, Task, ClientTask, ChatThread, ChatMessage, Document, ApprovalRequest, SignatureRequest, Proposal, Event, OutgoingMail,
+ACCOUNT_ROWS = (Job, Task, ClientTask, ChatThread, ChatMessage, Document, ApprovalRequest, SignatureRequest, Proposal, Organizer, Event, OutgoingMail,
                 RuleRun)
 # (table, column) naming a contact as the one who signed, approved, uploaded or ticked something off.
 CONTACT_REFERENCES = ((Signer, "contact_id"), (SigningConsent, "contact_id"), (SigningEvent, "contact_id"),
                       (Proposal, "signed_by_contact_id"), (ApprovalRequest, "decided_by_contact_id"),
                       (Document, "uploaded_by_contact_id"), (ClientTask, "done_by_contact_id"),
-                      (ChatMessage, "author_contact_id"))
+                      (ChatMessage, "author_contact_id"), (Organizer, "submitted_by_contact_id"))
 
 
 @dataclass

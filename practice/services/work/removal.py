@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, ChatMessage, ChatRead,
                              ChatThread, ClientTask, Contact,
                              ContactTag, Document, DocumentView, Due, Folder, Job, JobAssignee, JobTag,
-                             PortalLogin, PortalSession, PortalToken, Proposal, SignatureRequest, Signer,
-                             SigningConsent, SigningEvent, Task, TaskComment, TaskTag)
+                             Organizer, PortalLogin, PortalSession, PortalToken, Proposal, SignatureRequest,
+                             Signer, SigningConsent, SigningEvent, Task, TaskComment, TaskTag)
 from practice import i18n
 from practice.i18n import _, ngettext
 from practice.services import audit
@@ -95,7 +95,7 @@ def _drop_jobs(session: Session, job_ids: list[int]) -> None:
     if not job_ids:
         return
     _drop_tasks(session, _with_subtasks(session, list(session.exec(select(Task.id).where(Task.job_id.in_(job_ids))))))
-    for model in (Document, ApprovalRequest, SignatureRequest, Proposal):
+    for model in (Document, ApprovalRequest, SignatureRequest, Proposal, Organizer):
         session.execute(update(model).where(model.job_id.in_(job_ids)).values(job_id=None))
     # Conversations about the job stay with the account, with the client tasks asked in them.
     session.execute(update(ChatThread).where(ChatThread.job_id.in_(job_ids)).values(job_id=None))
@@ -126,6 +126,8 @@ def _account_records(session: Session, account_id: int) -> list[str]:
         records.append(counted(ngettext("{n} signature request", "{n} signature requests", n), n))
     if n := _count(session, Proposal, Proposal.account_id == account_id):
         records.append(counted(ngettext("{n} proposal", "{n} proposals", n), n))
+    if n := _count(session, Organizer, Organizer.account_id == account_id):
+        records.append(counted(ngettext("{n} organizer", "{n} organizers", n), n))
     if n := _count(session, ApprovalRequest, ApprovalRequest.account_id == account_id):
         records.append(counted(ngettext("{n} approval request", "{n} approval requests", n), n))
     return records
@@ -190,6 +192,7 @@ def _contact_signed(session: Session, contact_id: int) -> bool:
                 or _count(session, SigningConsent, SigningConsent.contact_id == contact_id)
                 or _count(session, SigningEvent, SigningEvent.contact_id == contact_id)
                 or _count(session, Proposal, Proposal.signed_by_contact_id == contact_id)
+                or _count(session, Organizer, Organizer.submitted_by_contact_id == contact_id)
                 or _count(session, ApprovalRequest, ApprovalRequest.decided_by_contact_id == contact_id))
 
 
@@ -254,7 +257,7 @@ def job_removal(session: Session, actor: Actor, job_id: int) -> Removal:
     removal.goes = [counted(text, n) for text, n in (
         (ngettext("{n} task", "{n} tasks", tasks), tasks),
         (ngettext("{n} client task", "{n} client tasks", checklist), checklist)) if n]
-    kept = sum(_count(session, m, m.job_id == job.id) for m in (Document, SignatureRequest, Proposal))
+    kept = sum(_count(session, m, m.job_id == job.id) for m in (Document, SignatureRequest, Proposal, Organizer))
     if kept:
         removal.stays.append(counted(ngettext("Its {n} document or request stays with the account.",
                                               "Its {n} documents and requests stay with the account.", kept), kept))

@@ -176,7 +176,10 @@ end
         assert stopped.status == RunStatus.failed and "chain of more than 10" in stopped.reason
 
 
-def test_actions_not_built_yet_are_accepted_skipped_and_explained(firm):
+def test_actions_not_built_yet_are_accepted_skipped_and_explained(firm, monkeypatch):
+    # Organizers are built now; the path is the one an action still missing (an invoice) takes.
+    monkeypatch.setitem(actions.ACTIONS, "send_organizer", actions.NotBuilt("organizers"))
+    monkeypatch.setitem(actions.NOT_AVAILABLE, "send_organizer", "organizers")
     with write_session() as s:
         organizer_templates.create_template(s, firm["actor"], "1040 Organizer")
     version, warnings = save(firm["actor"], '''
@@ -403,8 +406,7 @@ def test_every_action_the_rules_can_plan_has_an_effect_or_says_it_is_not_built_y
     assert sorted(actions.ACTIONS) == sorted(rules.ACTION_NAMES)
     for name, action in actions.ACTIONS.items():
         assert callable(action) or isinstance(action, actions.NotBuilt), name
-    assert actions.NOT_AVAILABLE == {"send_organizer": "organizers",
-                                     "send_invoice": "invoices"}
+    assert actions.NOT_AVAILABLE == {"send_invoice": "invoices"}
 
 
 def _write_lock_taken() -> bool:

@@ -1,0 +1,161 @@
+"""Issue 15's sending and filling: staff send an organizer from the account page; the client logs in to the portal on
+a phone, fills it section by section (a question shown by a show-if, a dependents group with an entry added), sees
+what is still missing, submits; staff see it submitted with its answers, and the rule `when organizer is submitted`
+tagged the account."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import delete
+from sqlmodel import select
+
+from practice.db import read_session, write_session
+from practice.models import (AccountTag, Notification, Organizer, OrganizerQuestion, OrganizerSection,
+                             OrganizerTemplate, OutgoingMail, PortalLogin, PortalSession, PortalToken, RuleRun, Tag,
+                             TeamMember)
+from practice.services.actor import SYSTEM, Actor
+from practice.services.automation import rulesets
+from practice.services.portal import logins
+from tests.e2e.conftest import log_in
+from tests.e2e.test_portal import demo_contact_with_job
+from tests.factories import make_organizer, make_tag
+
+pytestmark = pytest.mark.e2e
+GOOD = "cedar-lantern-orbit-5"
+TEMPLATE = "Journey 1040 organizer"
+TAG = "Journey: organizer in"
+SECTIONS = {
+    "About you": [
+        {"label": "Filing status", "key": "filing_status", "kind": "one_of", "required": True,
+         "options": "Single\nMFJ"},
+        {"label": "Spouse's name", "key": "spouse_name", "kind": "short_text", "required": True,
+         "show_if": 'answer.filing_status is "MFJ"'},
+    ],
+    "Family": [
+        {"label": "Do you have dependents?", "key": "has_dependents", "kind": "yes_no", "required": True},
+        {"label": "Each dependent", "key": "dependents", "kind": "group", "required": True,
+         "show_if": "answer.has_dependents is yes",
+         "children": [{"label": "Name", "key": "dep_name", "required": True},
+                      {"label": "Birth date", "key": "dep_birth", "kind": "date"}]},
+    ],
+}
+
+
+@pytest.fixture
+def organizer_setup(base_url):
+    """A demo client with an active portal login, the organizer template, a tag and the rule that sets it; all put
+    back after."""
+    contact, job = demo_contact_with_job()
+    with read_session() as s:
+        current = rulesets.current_ruleset(s)
+        rules_before = current.text if current else ""
+        owner = s.exec(select(TeamMember).where(TeamMember.email == "owner@example.com")).one()
+        last = {table: s.exec(select(table.id).order_by(table.id.desc())).first() or 0
+                for table in (OutgoingMail, Notification)}
+    actor = Actor(owner.id, owner.name, owner.role)
+    with write_session() as s:
+        invitation = logins.invite(s, actor, contact.id)
+        logins.activate(s, re.search(r"token=([\w-]+)", invitation.link).group(1), GOOD)
+        make_tag(s, actor, TAG)
+        template = make_organizer(s, actor, name=TEMPLATE, sections=SECTIONS)
+    with write_session() as s:
+        rulesets.save_rules(s, actor, f'rule "Journey: organizer in"\nwhen organizer is submitted\nthen\n'
+                                      f'  add tag "{TAG}" to account\nend\n', note="organizer journey")
+    yield {"contact": contact, "account": job.account_id}
+    with write_session() as s:
+        rulesets.save_rules(s, SYSTEM, rules_before, note="restored after the organizer journey")
+    with write_session() as s:
+        s.execute(delete(Organizer).where(Organizer.template_id == template.id))
+        s.execute(delete(OrganizerQuestion).where(OrganizerQuestion.template_id == template.id,
+                                                  OrganizerQuestion.parent_id.is_not(None)))
+        s.execute(delete(OrganizerQuestion).where(OrganizerQuestion.template_id == template.id))
+        s.execute(delete(OrganizerSection).where(OrganizerSection.template_id == template.id))
+        s.execute(delete(OrganizerTemplate).where(OrganizerTemplate.id == template.id))
+        tag = s.exec(select(Tag).where(Tag.name == TAG)).one()
+        s.execute(delete(AccountTag).where(AccountTag.tag_id == tag.id))
+        s.delete(tag)
+        for table, before in last.items():
+            s.execute(delete(table).where(table.id > before))
+        for table in (PortalSession, PortalToken, PortalLogin):
+            s.execute(delete(table).where(table.contact_id == contact.id))
+
+
+def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_reacts(
+        page, phone_page, base_url, organizer_setup):
+    contact, account_id = organizer_setup["contact"], organizer_setup["account"]
+
+    # Staff send it from the account page.
+    log_in(page, base_url)
+    page.goto(f"{base_url}/accounts/{account_id}")
+    section = page.locator("#organizers-section")
+    section.locator("#send-organizer-template").click()
+    page.get_by_role("option", name=TEMPLATE).click()
+    section.locator("#send-organizer").click()
+    row = section.locator(".organizer-row", has_text=TEMPLATE)
+    expect(row).to_contain_text("Not started")
+    with read_session() as s:
+        (organizer,) = s.exec(select(Organizer).where(Organizer.account_id == account_id,
+                                                      Organizer.name == TEMPLATE)).all()
+
+    # The client logs in on a phone and finds it under "What needs your attention".
+    phone_page.goto(f"{base_url}/portal/login")
+    phone_page.fill("#portal-email", contact.email)
+    phone_page.fill("#portal-password", GOOD)
+    phone_page.click("#portal-login-submit")
+    expect(phone_page).to_have_url(re.compile(r"/portal$"))
+    phone_page.locator(".organizer-item", has_text=TEMPLATE).locator("a.open-organizer").click()
+    expect(phone_page).to_have_url(re.compile(rf"/portal/organizers/{organizer.id}$"))
+    expect(phone_page.locator("#organizer-section")).to_contain_text("About you")
+    expect(phone_page.locator("#organizer-progress")).to_have_text("0 of 2 answered")
+
+    # Married filing jointly: the spouse's question appears; each answer is saved as it is given.
+    expect(phone_page.locator("#question-spouse_name")).to_have_count(0)
+    phone_page.locator("#answer-filing_status").click()
+    phone_page.get_by_role("option", name="MFJ").click()
+    expect(phone_page.locator("#question-spouse_name")).to_be_visible()
+    expect(phone_page.locator("#organizer-saved")).to_have_text("Saved")
+    phone_page.fill("#answer-spouse_name", "Sam Rivera")
+    phone_page.locator("#answer-spouse_name").blur()
+    expect(phone_page.locator("#organizer-progress")).to_have_text("2 of 3 answered")
+    phone_page.click("#organizer-next")
+
+    # Family: yes shows the dependents group; submitting before it is answered says what is missing.
+    expect(phone_page.locator("#organizer-section")).to_contain_text("Family")
+    phone_page.click("#answer-has_dependents-yes")
+    expect(phone_page.locator("#question-dependents")).to_be_visible()
+    phone_page.click("#organizer-submit")
+    expect(phone_page.locator("#organizer-missing")).to_contain_text("Still to answer before you can submit")
+    expect(phone_page.locator("#organizer-missing")).to_contain_text("Each dependent")
+    phone_page.click("#add-dependents")
+    phone_page.locator(".entry-dep_name input").fill("Ava")
+    phone_page.locator(".entry-dep_name input").blur()
+    expect(phone_page.locator("#organizer-progress")).to_have_text("4 of 4 answered")
+    expect(phone_page.locator("#organizer-missing")).to_have_count(0)
+    phone_page.click("#organizer-submit")
+    expect(phone_page.locator("#organizer-submitted")).to_be_visible()
+    expect(phone_page.locator("#organizer-submit")).to_have_count(0)
+
+    # The answers are kept; the rule on `organizer is submitted` tagged the account.
+    with read_session() as s:
+        done = s.get(Organizer, organizer.id)
+        assert done.status.value == "submitted" and done.submitted_by_contact_id == contact.id
+        assert done.answers == {"filing_status": "MFJ", "spouse_name": "Sam Rivera", "has_dependents": True,
+                                "dependents": [{"dep_name": "Ava"}]}
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Journey: organizer in")
+                     .order_by(RuleRun.id.desc())).first()
+        assert run is not None and run.status.value == "done", run and run.actions
+        tag = s.exec(select(Tag).where(Tag.name == TAG)).one()
+        assert s.get(AccountTag, (account_id, tag.id)) is not None
+
+    # Staff see it submitted, read the answers and may reopen it.
+    page.goto(f"{base_url}/accounts/{account_id}")
+    row = page.locator("#organizers-section .organizer-row", has_text=TEMPLATE)
+    expect(row).to_contain_text("Submitted")
+    row.locator(".open-organizer-answers").click()
+    answers = page.locator("#organizer-answers")
+    expect(answers).to_contain_text("Sam Rivera")
+    expect(answers).to_contain_text("Ava")
+    answers.locator("#reopen-organizer").click()
+    expect(row).to_contain_text("Reopened")

@@ -39,6 +39,7 @@ BENCHMARKS = [
     Bench("bench_board.py", quick=("--iterations", "60", "--sizes", "20000:15")),
     Bench("bench_bulk_move.py", quick=("--jobs", "500")),
     Bench("bench_drop.py", quick=("--drops", "5")),
+    Bench("bench_field_views.py", quick=("--jobs", "10000", "--iterations", "30")),
     Bench("bench_demo.py", quick=("--runs", "1", "--accounts", "1000", "--jobs", "10000")),
     Bench("bench_import.py", quick=("--runs", "2")),
     Bench("bench_portal_load.py", quick=("--clients", "50", "--seconds", "15")),

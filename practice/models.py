@@ -1181,11 +1181,22 @@ class CustomValue(SQLModel, table=True):
     """One field's value on one account, contact or job (the field's entity says which), kept as its canonical text:
     numbers and money as plain decimals (1234.5), dates as 2027-04-15, yes/no as yes or no."""
 
-    __table_args__ = (Index("ix_customvalue_item", "item_id", "field_id"),)
+    # ix_customvalue_field_value: a filter of the accounts list or the board reads the items holding a value from
+    # this index alone (a range of it), never the table.
+    __table_args__ = (Index("ix_customvalue_item", "item_id", "field_id"),
+                      Index("ix_customvalue_field_value", "field_id", "value", "item_id"))
 
     field_id: int = Field(foreign_key="customfield.id", primary_key=True)
     item_id: int = Field(primary_key=True)
     value: str
+
+
+class ViewColumns(SQLModel, table=True):
+    """The custom fields a team member shows as columns of a list (view: "accounts" or "board"), in their order."""
+
+    member_id: int = Field(foreign_key="teammember.id", primary_key=True)
+    view: str = Field(primary_key=True)
+    field_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 # --- the board's counts, kept by the database ---------------------------------------------------------

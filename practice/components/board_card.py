@@ -60,6 +60,7 @@ def job_card(card: rx.Var[CardView], stage_id: rx.Var[int], selected: rx.Var[boo
             rx.link(card.name, href=card.href, size="2", class_name="card-job", custom_attrs=as_written()),
             rx.cond(card.tags.length() > 0,
                     rx.hstack(rx.foreach(card.tags, lambda t: tag_badge(t.name, t.color)), wrap="wrap", spacing="1")),
+            rx.foreach(card.fields, lambda f: rx.text(f, size="1", class_name="card-field", custom_attrs=as_written())),
             rx.hstack(
                 rx.text(card.assignees, size="1", color_scheme="gray", class_name="card-assignees", truncate=True,
                         custom_attrs=as_written()),

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from practice import routes
+from practice.components.field_views import field_menus
 from practice.components.forms import static_select
 from practice.components.i18n import as_written, t, tn
 from practice.components.layout import empty_state, error_callout, page, tag_badge
@@ -51,6 +52,7 @@ def account_row(row) -> rx.Component:
         rx.table.cell(row.type),
         rx.table.cell(rx.hstack(rx.foreach(row.tags, lambda tag: tag_badge(tag.name, tag.color)), wrap="wrap")),
         rx.table.cell(row.contacts),
+        rx.foreach(row.fields, lambda v: rx.table.cell(v, custom_attrs=as_written())),
     )
 
 
@@ -68,6 +70,7 @@ def accounts_page() -> rx.Component:
                                                                                                custom_attrs=as_written()))),
                 on_change=AccountsState.set_tag_filter,
             ),
+            field_menus(AccountsState, "accounts"),
             rx.text(tn("{n} account", "{n} accounts", AccountsState.total), color_scheme="gray", size="2"),
             wrap="wrap", align="center",
         ),
@@ -76,7 +79,9 @@ def accounts_page() -> rx.Component:
             rx.table.root(
                 rx.table.header(rx.table.row(rx.table.column_header_cell(t("Name")), rx.table.column_header_cell(t("Type")),
                                              rx.table.column_header_cell(t("Tags")),
-                                             rx.table.column_header_cell(t("Contacts")))),
+                                             rx.table.column_header_cell(t("Contacts")),
+                                             rx.foreach(AccountsState.column_labels, lambda label: rx.table.column_header_cell(
+                                                 label, custom_attrs=as_written())))),
                 rx.table.body(rx.foreach(AccountsState.rows, account_row)),
                 width="100%",
             ),

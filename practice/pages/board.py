@@ -6,6 +6,7 @@ import reflex as rx
 from practice import routes
 from practice.components.board_card import card_data, job_card
 from practice.components.dnd import drop_props, drop_zone
+from practice.components.field_views import field_menus
 from practice.components.i18n import as_written, t, tn
 from practice.components.layout import empty_state, error_callout, page
 from practice.state.base import AppState
@@ -33,6 +34,7 @@ def toolbar() -> rx.Component:
                BoardState.member_options, t("Assignee")),
         picker("tag-filter", BoardState.tag_filter, BoardState.set_tag_filter, t("All tags"),
                BoardState.tag_options, t("Tag")),
+        field_menus(BoardState, "board"),
         wrap="wrap", align="center", spacing="2",
     )
 

@@ -6,9 +6,11 @@ import dataclasses
 import reflex as rx
 
 from practice import routes
-from practice.services.work import accounts, tags
+from practice.services.errors import NotFound
+from practice.services.work import accounts, field_views, tags
 from practice.services.work.accounts import PAGE_SIZE, account_type_name
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
+from practice.state.field_views import FieldView, view_setup
 from practice.state.views import Option, TagChip, chips
 from practice.state.work_views import parse_id
 
@@ -20,9 +22,19 @@ class AccountItem:
     type: str = ""
     contacts: int = 0
     tags: list[TagChip] = dataclasses.field(default_factory=list)
+    fields: list[str] = dataclasses.field(default_factory=list)  # the custom-field columns' values
 
 
-class AccountsState(AppState):
+def accounts_page(session, actor, spec: dict, **query) -> tuple[list, int, dict]:
+    """One page of the list, its filter and custom-field columns read in one session: rows, total, values."""
+    flt, columns = view_setup(session, actor, "accounts", spec)
+    rows, total = accounts.list_accounts(session, actor, field_filter=flt, **query)
+    return rows, total, field_views.column_values(session, columns, [r.id for r in rows])
+
+
+class AccountsState(FieldView, AppState):
+    VIEW = "accounts"
+
     rows: list[AccountItem] = []
     total: int = 0
     page: int = 1
@@ -37,17 +49,27 @@ class AccountsState(AppState):
     def pages(self) -> int:
         return max(1, -(-self.total // PAGE_SIZE))
 
+    def _reload_view(self) -> None:
+        self.page = 1
+        self._load()
+
     def _load(self):
         with shown_in(self, "error"):
-            rows, self.total = read(accounts.list_accounts, self._require(), search=self.search,
-                                    tag_id=parse_id(self.tag_filter), page=self.page)
-            self.rows = [AccountItem(id=r.id, name=r.name, type=account_type_name(r.type), contacts=r.contacts, tags=chips(r.tags))
-                         for r in rows]
+            try:
+                rows, self.total, values = read(accounts_page, self._require(), dict(self.filter_spec),
+                                                search=self.search, tag_id=parse_id(self.tag_filter), page=self.page)
+            except NotFound:  # the filter's field went away
+                self._filter_lost()
+                rows, self.total, values = read(accounts_page, self._require(), {}, search=self.search,
+                                                tag_id=parse_id(self.tag_filter), page=self.page)
+            self.rows = [AccountItem(id=r.id, name=r.name, type=account_type_name(r.type), contacts=r.contacts,
+                                     tags=chips(r.tags), fields=values[r.id]) for r in rows]
             self.tag_options = [Option(value=str(t.id), label=t.name) for t in read(tags.list_tags)]
 
     @allow(STAFF)
     def load(self):
         self.error = ""
+        self._load_fields()
         self._load()
 
     @allow(STAFF)

@@ -22,6 +22,7 @@ from practice.services.work.board import PAGE, Card, Column
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.formatting import format_date
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
+from practice.state.field_views import FieldView, view_setup
 from practice.state.views import Option, TagChip, chips
 from practice.state.work_views import parse_id
 
@@ -43,6 +44,7 @@ class CardView:
     due: str = ""
     overdue: bool = False
     tags: list[TagChip] = dataclasses.field(default_factory=list)
+    fields: list[str] = dataclasses.field(default_factory=list)  # "Label: value" of the custom-field columns
 
 
 @dataclasses.dataclass
@@ -57,12 +59,19 @@ def card_view(card: Card, today: dt.date) -> CardView:
     due = _("Due {date}").format(date=format_date(card.due_date, today=today)) if card.due_date else ""
     return CardView(id=card.id, name=card.name, href=routes.job_url(card.id), account=card.account,
                     account_href=routes.account_url(card.account_id), assignees=", ".join(card.assignees), due=due,
-                    overdue=bool(card.due_date and card.due_date < today), tags=chips(card.tags))
+                    overdue=bool(card.due_date and card.due_date < today), tags=chips(card.tags),
+                    fields=[f"{label}: {value}" for label, value in card.fields])
 
 
 def _int_or_none(value) -> int | None:
     """A filter or form value as an id; "all", "" and junk mean none."""
     return parse_id(value) if str(value) not in ("", ALL) else None
+
+
+def with_view(session, actor, load, spec: dict, *args, **kwargs):
+    """A board service call (`load`) with the board's custom-field filter and columns, read in its session."""
+    flt, columns = view_setup(session, actor, "board", spec)
+    return load(session, actor, *args, field_filter=flt, fields=columns, **kwargs)
 
 
 def _slot_var(slot: int) -> str:
@@ -73,7 +82,9 @@ def _box_var(job_id: int) -> str:
     return f"cardbox_{job_id % CARD_BOXES}"
 
 
-class BoardState(AppState):
+class BoardState(FieldView, AppState):
+    VIEW = "board"
+
     pipeline_options: list[Option] = []
     pipeline_id: str = ""
     heads: list[ColumnHead] = []
@@ -97,6 +108,9 @@ class BoardState(AppState):
 
     def _filters(self) -> dict:
         return {"assignee_id": _int_or_none(self.assignee_filter), "tag_id": _int_or_none(self.tag_filter)}
+
+    def _reload_view(self) -> None:
+        self._load_board()
 
     def _ids(self, slot: int) -> list[int]:
         return getattr(self, _slot_var(slot))
@@ -139,7 +153,8 @@ class BoardState(AppState):
         actor = self._require()
         self.selected = []
         try:
-            columns = read(board.load_board, actor, parse_id(self.pipeline_id) or 0, **self._filters())
+            columns = read(with_view, actor, board.load_board, dict(self.filter_spec), parse_id(self.pipeline_id) or 0,
+                           **self._filters())
         except PracticeError as err:
             self.error, columns = str(err), []
         self.hidden_stages = max(0, len(columns) - MAX_COLUMNS)
@@ -169,8 +184,8 @@ class BoardState(AppState):
         if not slots:
             return
         try:
-            columns = read(board.load_columns, self._require(), int(self.pipeline_id), list(slots),
-                           limits={sid: limits[sid] for sid in slots}, **self._filters())
+            columns = read(with_view, self._require(), board.load_columns, dict(self.filter_spec),
+                           int(self.pipeline_id), list(slots), limits={sid: limits[sid] for sid in slots}, **self._filters())
         except PracticeError:  # the pipeline itself went away: start over
             self._load_board()
             return
@@ -199,6 +214,7 @@ class BoardState(AppState):
         self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in read(pipelines.list_pipelines)]
         self.member_options = [Option(value=str(m.id), label=m.name) for m in read(team.list_members, actor)]
         self.tag_options = [Option(value=str(t.id), label=t.name) for t in read(tags.list_tags)]
+        self._load_fields()
         wanted = str(self.router.url.query_parameters.get("pipeline", ""))
         known = [o.value for o in self.pipeline_options]
         if not known:
@@ -238,7 +254,8 @@ class BoardState(AppState):
         if slot is None or not self.pipeline_id:
             return None
         ids = self._ids(slot)
-        more = read(board.load_more, self._require(), int(self.pipeline_id), stage_id, len(ids), **self._filters())
+        more = read(with_view, self._require(), board.load_more, dict(self.filter_spec), int(self.pipeline_id),
+                    stage_id, len(ids), **self._filters())
         today = dt.date.today()
         # A card moved in meanwhile can shift the window by one: never show a card twice.
         added = [c for c in more if c.id not in set(ids)]

@@ -13,6 +13,7 @@ from practice.services import audit, events
 from practice.services.firm import checked_language
 from practice.services.actor import Actor, account_visible, contact_name, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from practice.services.work.field_views import sql_condition
 from practice.services.work.tags import set_tag
 from practice.services.access.team import check_email
 
@@ -101,8 +102,9 @@ class AccountRow:
 
 
 def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: int | None = None,
-                  page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[AccountRow], int]:
-    """One page of accounts the actor may see, with the total count for paging."""
+                  page: int = 1, page_size: int = PAGE_SIZE, field_filter=None) -> tuple[list[AccountRow], int]:
+    """One page of accounts the actor may see, with the total count for paging; `field_filter` (a
+    `field_views.FieldFilter` on an account field) narrows them in the same statement."""
     cond = [Account.archived == False]  # noqa: E712
     visible = account_visible(actor, Account.id)
     if visible is not None:
@@ -114,6 +116,8 @@ def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: i
         cond.append(or_(func.lower(Account.name).like(like), Account.id.in_(contact_match)))
     if tag_id:
         cond.append(Account.id.in_(select(AccountTag.account_id).where(AccountTag.tag_id == tag_id)))
+    if field_filter is not None:
+        cond.append(sql_condition(field_filter, Account.id))
     total = session.exec(select(func.count()).select_from(Account).where(*cond)).one()
     page = max(1, page)
     accounts = session.exec(select(Account).where(*cond).order_by(func.lower(Account.name), Account.id)

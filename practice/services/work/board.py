@@ -22,6 +22,7 @@ from sqlmodel import Session
 from practice.models import (Account, AccountViewer, Job, JobAssignee, JobTag, MemberStageCount, Priority, Role,
                              Stage, StageCount, Tag, TeamMember)
 from practice.services.actor import Actor, account_visible, member_account_ids, require_staff
+from practice.services.work.field_views import FieldFilter, column_values, condition, statement_params
 from practice.services.work.pipelines import get_pipeline
 
 PAGE = 50
@@ -38,6 +39,7 @@ class Card:
     priority: str
     assignees: list[str]
     tags: list[tuple[str, str]]
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (label, value) of the columns chosen
 
 
 @dataclass
@@ -72,9 +74,11 @@ def _sees(dialect: str, for_counts: bool):
     return account_visible(Actor(bindparam("viewer_id"), "", Role.employee), Job.account_id)
 
 
-def _filters(dialect: str, *, assignee: bool, tag: bool, limited: bool, for_counts: bool) -> list:
-    """Conditions on Job for the board, with bind parameters pipeline_id, assignee_id, tag_id and
-    viewer_id; the form of each depends on how the database should run the statement.
+def _filters(dialect: str, *, assignee: bool, tag: bool, limited: bool, for_counts: bool,
+             custom: str | None = None) -> list:
+    """Conditions on Job for the board, with bind parameters pipeline_id, assignee_id, tag_id,
+    viewer_id and a custom field filter's (cf_field and its kind's values: `custom` is the kind);
+    the form of each depends on how the database should run the statement.
 
     Counting reads every matching job, so filters are uncorrelated IN-sets computed once (a correlated
     EXISTS per job costs tens of ms on a 50,000-job pipeline); a filter's set may drive the query (its
@@ -97,14 +101,17 @@ def _filters(dialect: str, *, assignee: bool, tag: bool, limited: bool, for_coun
             cond.append(exists().where(JobTag.job_id == Job.id, JobTag.tag_id == bindparam("tag_id")))
     if limited:
         cond.append(_sees(dialect, for_counts))
+    if custom:  # after the visibility probe: an employee's cards are probed only for the jobs it may see
+        cond.append(condition(custom, Job.id, probe=not for_counts))
     return cond
 
 
 # Statements are built once per shape and reused: building a ten-part UNION costs more than
 # running it. The values go in as bind parameters.
 @lru_cache(maxsize=128)
-def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, only_some: bool = False):
-    if dialect == "sqlite" and not (assignee or tag):
+def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, custom: str | None = None,
+                      only_some: bool = False):
+    if dialect == "sqlite" and not (assignee or tag or custom):
         # Kept by the database: one row per stage, whatever the pipeline's size.
         if limited:
             kept = MemberStageCount
@@ -115,7 +122,8 @@ def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, on
                 .where(Stage.pipeline_id == bindparam("pipeline_id")).order_by(Stage.position, Stage.id))
     else:
         counted = (select(Job.stage_id, func.count().label("n"))
-                   .where(*_filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=True))
+                   .where(*_filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=True,
+                                    custom=custom))
                    .group_by(Job.stage_id).subquery())
         stmt = (select(Stage.id, Stage.name, func.coalesce(counted.c.n, 0))
                 .join(counted, counted.c.stage_id == Stage.id, isouter=True)
@@ -126,8 +134,9 @@ def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, on
 
 
 @lru_cache(maxsize=256)
-def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, limited: bool):
-    cond = _filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=False)
+def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, limited: bool,
+                     custom: str | None = None):
+    cond = _filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=False, custom=custom)
     parts = [select(Job.id, Job.name, Job.account_id, Job.stage_id, Job.due_date, Job.priority)
              .where(*cond, Job.stage_id == bindparam(f"stage_{i}"))
              .order_by(Job.due_date.asc().nulls_first(), Job.id)
@@ -143,20 +152,23 @@ def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, li
             .join(Account, Account.id == cards.c.account_id))
 
 
-def _params(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int | None) -> tuple[tuple, dict]:
-    """The statement shape (assignee?, tag?, limited?) and the values for its bind parameters."""
+def _params(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int | None,
+            field_filter: FieldFilter | None = None) -> tuple[tuple, dict]:
+    """The statement shape (assignee?, tag?, limited?, custom field filter's kind) and the values for its bind
+    parameters."""
     limited = not require_staff(actor).sees_all_accounts
-    shape = (bool(assignee_id), bool(tag_id), limited)
+    shape = (bool(assignee_id), bool(tag_id), limited, field_filter.kind if field_filter else None)
     return shape, {"pipeline_id": pipeline_id, "assignee_id": assignee_id, "tag_id": tag_id,
-                   "viewer_id": actor.member_id if limited else None}
+                   "viewer_id": actor.member_id if limited else None, **statement_params(field_filter)}
 
 
 @lru_cache(maxsize=256)
-def _cards_sql(dialect, n_windows: int, assignee: bool, tag: bool, limited: bool) -> tuple[str, tuple | None, dict]:
+def _cards_sql(dialect, n_windows: int, assignee: bool, tag: bool, limited: bool,
+               custom: str | None = None) -> tuple[str, tuple | None, dict]:
     """The cards statement compiled once per shape: its SQL, for positional drivers its parameters' order, and
     the values it carries itself (the separators). Run through the driver, its rows skip SQLAlchemy's per-row
     processing (5 ms of the 11 that 500 cards took)."""
-    compiled = _cards_statement(dialect.name, n_windows, assignee, tag, limited).compile(dialect=dialect)
+    compiled = _cards_statement(dialect.name, n_windows, assignee, tag, limited, custom).compile(dialect=dialect)
     return str(compiled), (tuple(compiled.positiontup) if compiled.positiontup else None), dict(compiled.params)
 
 
@@ -189,8 +201,17 @@ def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int
     return out
 
 
+def _with_fields(session: Session, cards: list[Card], fields: list) -> list[Card]:
+    """The chosen custom fields' values on these cards (one statement)."""
+    if fields and cards:
+        values = column_values(session, fields, [c.id for c in cards])
+        for card in cards:
+            card.fields = [(f.label, v) for f, v in zip(fields, values[card.id]) if v]
+    return cards
+
+
 def _columns(session: Session, shape: tuple, params: dict, limits: dict[int, int] | None,
-             stage_ids: list[int] | None = None) -> list[Column]:
+             stage_ids: list[int] | None = None, fields: list | None = None) -> list[Column]:
     """Counts (one GROUP BY) then cards (one UNION ALL) for the pipeline's stages, or only `stage_ids`."""
     stmt = _counts_statement(session.connection().dialect.name, *shape, only_some=stage_ids is not None)
     if stage_ids is not None:
@@ -200,31 +221,37 @@ def _columns(session: Session, shape: tuple, params: dict, limits: dict[int, int
     limits = limits or {}
     windows = [(c.id, 0, limits.get(c.id, PAGE)) for c in columns if c.count]
     cards = _cards(session, shape, params, windows)
+    _with_fields(session, [card for stage in cards.values() for card in stage], fields or [])
     for c in columns:
         c.cards = cards.get(c.id, [])
     return columns
 
 
 def load_board(session: Session, actor: Actor, pipeline_id: int, *, assignee_id: int | None = None,
-               tag_id: int | None = None, limits: dict[int, int] | None = None) -> list[Column]:
-    """Columns of the pipeline with counts and each stage's first cards (`limits` per stage, default 50)."""
+               tag_id: int | None = None, limits: dict[int, int] | None = None,
+               field_filter: FieldFilter | None = None, fields: list | None = None) -> list[Column]:
+    """Columns of the pipeline with counts and each stage's first cards (`limits` per stage, default 50);
+    `field_filter` narrows the jobs by a custom field, `fields` (custom fields) are shown on each card."""
     get_pipeline(session, pipeline_id)
-    shape, params = _params(actor, pipeline_id, assignee_id, tag_id)
-    return _columns(session, shape, params, limits)
+    shape, params = _params(actor, pipeline_id, assignee_id, tag_id, field_filter)
+    return _columns(session, shape, params, limits, fields=fields)
 
 
 def load_columns(session: Session, actor: Actor, pipeline_id: int, stage_ids: list[int], *,
                  assignee_id: int | None = None, tag_id: int | None = None,
-                 limits: dict[int, int] | None = None) -> list[Column]:
+                 limits: dict[int, int] | None = None, field_filter: FieldFilter | None = None,
+                 fields: list | None = None) -> list[Column]:
     """Only some columns of the board (after a move): their counts and first cards, in stage order."""
     if not stage_ids:
         return []
-    shape, params = _params(actor, pipeline_id, assignee_id, tag_id)
-    return _columns(session, shape, params, limits, stage_ids=sorted(set(stage_ids)))
+    shape, params = _params(actor, pipeline_id, assignee_id, tag_id, field_filter)
+    return _columns(session, shape, params, limits, stage_ids=sorted(set(stage_ids)), fields=fields)
 
 
 def load_more(session: Session, actor: Actor, pipeline_id: int, stage_id: int, offset: int, *,
-              assignee_id: int | None = None, tag_id: int | None = None, limit: int = PAGE) -> list[Card]:
+              assignee_id: int | None = None, tag_id: int | None = None, limit: int = PAGE,
+              field_filter: FieldFilter | None = None, fields: list | None = None) -> list[Card]:
     """The next cards of one column ("show more")."""
-    shape, params = _params(actor, pipeline_id, assignee_id, tag_id)
-    return _cards(session, shape, params, [(stage_id, offset, limit)]).get(stage_id, [])
+    shape, params = _params(actor, pipeline_id, assignee_id, tag_id, field_filter)
+    cards = _cards(session, shape, params, [(stage_id, offset, limit)]).get(stage_id, [])
+    return _with_fields(session, cards, fields or [])

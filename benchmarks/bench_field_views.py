@@ -1,0 +1,170 @@
+"""Benchmark: custom fields as a filter and two columns on the accounts list and the board (issue 15), against the
+same page without them, in the same run.
+
+Builds a migrated SQLite file (app engine settings) with `demo.generate_large` (50,000 jobs, 5,000 accounts, as
+bench_board.py), four custom fields (on accounts: "Filing status", one of four choices, and "Dependents", a number;
+on jobs: "Return type", one of four, and "Fee", money) filled on every account and job, then times, the way a page
+load calls them (a new read session per call):
+
+- the accounts list's first page (25 rows) plain, and with the filter "Filing status is MFJ" and the two account
+  fields as columns (the filter checked, the columns read, the page and its values);
+- the board plain (bench_board.py's scenario), and with "Return type is 1040" and the two job fields on the cards;
+- each for the owner and for an employee without "view all" (whose rows are also checked for visibility).
+
+Prints p50/p95 and the ratio of each filtered page to its plain one; one FIGURE line per pair for run_all.py.
+
+    python benchmarks/bench_field_views.py [--jobs 50000] [--iterations 200]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event, insert, select  # noqa: E402
+
+from figures import figure  # noqa: E402
+from practice.db import get_engine, read_session, reset_engine, write_session  # noqa: E402
+from practice.migrate import upgrade  # noqa: E402
+from practice.models import Account, AccountTeam, CustomValue, Job  # noqa: E402
+from practice.services import demo  # noqa: E402
+from practice.services.actor import Actor  # noqa: E402
+from practice.services.work import board, custom_fields, field_views  # noqa: E402
+from practice.services.work.accounts import list_accounts  # noqa: E402
+from tests.factories import make_member  # noqa: E402
+
+STATUSES = ("Single", "MFJ", "MFS", "HOH")
+RETURNS = ("1040", "1065", "1120S", "990")
+
+
+def build(n_jobs: int) -> dict:
+    upgrade()
+    rnd = random.Random(7)
+    with write_session() as s:
+        owner = Actor.of(make_member(s, role="owner", name="Owner"))
+        limited = Actor.of(make_member(s, role="employee", name="Limited"))
+        pipeline_id = demo.generate_large(s, n_accounts=n_jobs // 10, n_jobs=n_jobs)
+        define = custom_fields.define_field
+        status = define(s, owner, entity="account", label="Filing status", type="choice", options=STATUSES).id
+        kids = define(s, owner, entity="account", label="Dependents", type="number").id
+        kind = define(s, owner, entity="job", label="Return type", type="choice", options=RETURNS).id
+        fee = define(s, owner, entity="job", label="Fee", type="money").id
+        accounts = list(s.execute(select(Account.id)).scalars())
+        jobs = list(s.execute(select(Job.id)).scalars())
+        rows = [{"field_id": status, "item_id": a, "value": rnd.choice(STATUSES)} for a in accounts]
+        rows += [{"field_id": kids, "item_id": a, "value": str(rnd.randrange(5))} for a in accounts]
+        rows += [{"field_id": kind, "item_id": j, "value": rnd.choice(RETURNS)} for j in jobs]
+        rows += [{"field_id": fee, "item_id": j, "value": str(rnd.randrange(200, 5000))} for j in jobs]
+        s.execute(insert(CustomValue), rows)
+        # The employee works on one account in ten (about the share bench_board's "Limited" has).
+        s.execute(insert(AccountTeam), [{"account_id": a, "member_id": limited.member_id} for a in accounts[::10]])
+        for view, fields in (("accounts", (status, kids)), ("board", (kind, fee))):
+            for actor in (owner, limited):
+                for fid in fields:
+                    field_views.set_column(s, actor, view, fid, True)
+    with write_session() as s:
+        s.connection().exec_driver_sql("ANALYZE")  # the planner's statistics, as generate_large leaves them
+    return {"pipeline_id": pipeline_id, "owner": owner, "limited": limited, "status": status, "kind": kind}
+
+
+def accounts_plain(actor):
+    def load():
+        with read_session() as s:
+            rows, total = list_accounts(s, actor)
+        assert rows and total
+    return load
+
+
+def accounts_filtered(actor, field_id):
+    def load():
+        with read_session() as s:
+            flt = field_views.make_filter(s, actor, "accounts", field_id=field_id, value="MFJ")
+            columns = field_views.get_columns(s, actor, "accounts")
+            rows, total = list_accounts(s, actor, field_filter=flt)
+            values = field_views.column_values(s, columns, [r.id for r in rows])
+        assert rows and total and all(v[0] == "MFJ" for v in values.values()) and len(columns) == 2
+    return load
+
+
+def board_plain(actor, pipeline_id):
+    def load():
+        with read_session() as s:
+            columns = board.load_board(s, actor, pipeline_id)
+        assert sum(c.count for c in columns)
+    return load
+
+
+def board_filtered(actor, pipeline_id, field_id):
+    def load():
+        with read_session() as s:
+            flt = field_views.make_filter(s, actor, "board", field_id=field_id, value="1040")
+            fields = field_views.get_columns(s, actor, "board")
+            columns = board.load_board(s, actor, pipeline_id, field_filter=flt, fields=fields)
+        cards = [c for col in columns for c in col.cards]
+        assert cards and all(c.fields[0] == ("Return type", "1040") for c in cards)
+    return load
+
+
+def measure(fn, iterations: int, counter: list) -> tuple[list[float], int]:
+    for _ in range(5):
+        fn()
+    times, most = [], 0
+    for _ in range(iterations):
+        counter[0] = 0
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+        most = max(most, counter[0])
+    return times, most
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=50000)
+    parser.add_argument("--iterations", type=int, default=200)
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory(prefix="bench-fields-")
+    os.environ["PRACTICE_DATA_DIR"] = tmp.name
+    os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp.name) / 'fields.db'}"
+    reset_engine()
+    start = time.perf_counter()
+    setup = build(args.jobs)
+    print(f"built {args.jobs // 10} accounts / {args.jobs} jobs with 4 custom fields filled "
+          f"in {time.perf_counter() - start:.1f} s", flush=True)
+    counter = [0]
+    def count(conn, cursor, statement, *rest):  # SQL statements, leaving out transaction control
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            counter[0] += 1
+    event.listen(get_engine(), "before_cursor_execute", count)
+    pid, owner, limited = setup["pipeline_id"], setup["owner"], setup["limited"]
+    pairs = [
+        ("accounts list, owner", accounts_plain(owner), accounts_filtered(owner, setup["status"])),
+        ("accounts list, employee without view-all", accounts_plain(limited),
+         accounts_filtered(limited, setup["status"])),
+        ("board, owner", board_plain(owner, pid), board_filtered(owner, pid, setup["kind"])),
+        ("board, employee without view-all", board_plain(limited, pid), board_filtered(limited, pid, setup["kind"])),
+    ]
+    print(f"\n{args.jobs} jobs, {args.iterations} loads per scenario; filtered = one custom-field filter + 2 columns")
+    print(f"{'page':<44} {'plain p50':>10} {'filt. p50':>10} {'filt. p95':>10} {'stmts':>9} {'ratio':>6}")
+    for name, plain, filtered in pairs:
+        plain_t, plain_n = measure(plain, args.iterations, counter)
+        filt_t, filt_n = measure(filtered, args.iterations, counter)
+        p50, f50 = statistics.median(plain_t), statistics.median(filt_t)
+        f95 = sorted(filt_t)[int(0.95 * (len(filt_t) - 1))]
+        print(f"{name:<44} {p50:10.2f} {f50:10.2f} {f95:10.2f} {plain_n:>4}/{filt_n:<4} {f50 / p50:6.2f}",
+              flush=True)
+        figure(f"{name} with a custom-field filter and 2 columns, {args.jobs} jobs, p50", round(f50, 2), "ms",
+               baseline=round(p50, 2), baseline_name="the same page without them, p50")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

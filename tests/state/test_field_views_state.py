@@ -1,0 +1,87 @@
+"""The accounts list's and the board's Columns and Filter menus without a browser: a column chosen is kept for the
+member and shows each row's value, a filter narrows the rows and its chip says what it keeps, a bad value is a
+sentence in the menu and the list is left as it was."""
+from __future__ import annotations
+
+import pytest
+import reflex as rx
+
+from practice.db import write_session
+from practice.services.work import custom_fields as cf
+from practice.state.accounts import AccountsState
+from practice.state.base import AppState
+from practice.state.board import BoardState
+from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline
+
+
+def _build(monkeypatch):
+    with write_session() as s:
+        owner = actor_of(make_member(s, role="owner", name="Olivia Park"))
+        pipeline = make_pipeline(s, owner, name="1040 Return")
+        status = cf.define_field(s, owner, entity="account", label="Filing status", type="choice",
+                                 options="Single\nMFJ").id
+        kids = cf.define_field(s, owner, entity="job", label="Dependents", type="number").id
+        for name, value, n in (("Adams", "MFJ", "2"), ("Baker", "Single", "0"), ("Clark", "MFJ", "")):
+            account = make_account(s, owner, name=name)
+            cf.set_value(s, owner, "account", account.id, status, value)
+            job = make_job(s, owner, account=account, pipeline=pipeline, name=f"{name} 1040")
+            cf.set_value(s, owner, "job", job.id, kids, n)
+    monkeypatch.setattr(AppState, "_actor", lambda self: owner)
+    return {"owner": owner, "status": status, "kids": kids}
+
+
+pytestmark = pytest.mark.firm(build=_build)
+
+
+def state_of(cls):
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    state.load()
+    return state
+
+
+def test_a_column_and_a_filter_on_the_accounts_list(firm):
+    page = state_of(AccountsState)
+    assert [c.label for c in page.field_choices] == ["Filing status"] and page.column_labels == []
+    page.show_column(str(firm["status"]), True)
+    assert page.column_labels == ["Filing status"]
+    assert [(r.name, r.fields) for r in page.rows] == [("Adams", ["MFJ"]), ("Baker", ["Single"]), ("Clark", ["MFJ"])]
+    page.set_filter_open(True)
+    assert page.filter_field == str(firm["status"])
+    page.apply_filter({"value": "MFJ"})
+    assert [r.name for r in page.rows] == ["Adams", "Clark"] and page.total == 2
+    assert page.filter_summary == "Filing status: MFJ" and not page.filter_open
+    again = state_of(AccountsState)  # another visit: the column is remembered
+    assert again.column_labels == ["Filing status"]
+
+
+def test_a_bad_filter_value_is_a_sentence_and_the_list_stays(firm):
+    page = state_of(AccountsState)
+    page.set_filter_open(True)
+    page.apply_filter({"value": "Married"})
+    assert "is one of: Single, MFJ" in page.filter_error and page.filter_open
+    assert page.total == 3 and page.filter_summary == ""
+    page.apply_filter({"value": "Single"})
+    page.clear_filter()
+    assert page.total == 3 and page.filter_summary == ""
+
+
+def test_a_filter_whose_field_was_deleted_lets_the_list_show_everything(firm):
+    page = state_of(AccountsState)
+    page.set_filter_open(True)
+    page.apply_filter({"value": "Single"})
+    assert page.total == 1
+    with write_session() as s:
+        cf.delete_field(s, firm["owner"], firm["status"])
+    page.load()
+    assert page.total == 3 and page.filter_summary == "" and page.field_choices == []
+
+
+def test_the_board_shows_a_job_field_on_its_cards_and_filters_by_it(firm):
+    board = state_of(BoardState)
+    board.show_column(str(firm["kids"]), True)
+    assert sorted(c.fields == ["Dependents: 2"] for c in board._cards_in(0)) == [False, False, True]
+    board.choose_filter_field(str(firm["kids"]))
+    board.apply_filter({"low": "1", "high": ""})
+    assert [c.name for c in board._cards_in(0)] == ["Adams 1040"] and board.counts[0] == 1
+    assert board.filter_summary == "Dependents from 1 to …"

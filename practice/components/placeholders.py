@@ -6,6 +6,9 @@ import json
 
 import reflex as rx
 
+from practice.components.i18n import as_written
+from practice.state.field_views import FieldPlaceholdersState
+
 # Sets the field's value the way typing does (React's own setter, then an input event), so a controlled
 # field's on_change sees it and an uncontrolled one submits it.
 _INSERT = """(() => {
@@ -47,3 +50,20 @@ def placeholder_chips(items: list[tuple[str, str]], field_ids: list[str], id_pre
           for i, (code, meaning) in enumerate(items)],
         columns="minmax(0, auto) minmax(0, 1fr)", spacing_x="3", spacing_y="1", align_items="center", width="100%",
     )
+
+
+def field_placeholder_chips(field_ids: list[str], id_prefix: str) -> rx.Component:
+    """The firm's custom fields as chips like `placeholder_chips`' (the page loads `FieldPlaceholdersState`);
+    nothing when the firm has none."""
+    def chip(item):
+        script = (_INSERT % {"ids": json.dumps(field_ids), "text": "__TEXT__"}).split("__TEXT__")
+        return rx.fragment(
+            rx.button(item.code, type="button", size="1", variant="soft", class_name="placeholder-chip field-chip",
+                      on_click=rx.call_script(rx.Var.create(script[0]) + item.code.to_string() + script[1]),
+                      font_family="monospace", white_space="normal", height="auto", min_height="1.6em",
+                      text_align="left", custom_attrs={"data-placeholder": item.code}),
+            rx.text(item.label, size="1", color_scheme="gray", custom_attrs=as_written()))
+    return rx.cond(FieldPlaceholdersState.items.length() > 0, rx.grid(
+        rx.foreach(FieldPlaceholdersState.items, chip),
+        columns="minmax(0, auto) minmax(0, 1fr)", spacing_x="3", spacing_y="1", align_items="center", width="100%",
+        id=f"{id_prefix}-field-chips"))

@@ -5,9 +5,10 @@ from practice import routes
 from practice.components.i18n import t
 from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.layout import EMAIL_TABS, empty_state, error_callout, page, section_tabs
-from practice.components.placeholders import placeholder_chips, remember_field
+from practice.components.placeholders import field_placeholder_chips, placeholder_chips, remember_field
 from practice.state import page_access
 from practice.state.base import AppState
+from practice.state.field_views import FieldPlaceholdersState
 from practice.state.email import (SECURITY_CHOICES, STATUS_CHOICES, EmailSettingsState, EmailTemplatesState,
                                   OutboxItem, OutboxState, TemplateItem)
 
@@ -167,6 +168,7 @@ def placeholder_help() -> rx.Component:
         rx.text("Placeholders are filled in for each email; click one to insert it where you are typing:", size="2",
                 weight="medium"),
         placeholder_chips(PLACEHOLDERS, ["tpl-body", "tpl-subject"], "tpl"),
+        field_placeholder_chips(["tpl-body", "tpl-subject"], "tpl"),
         rx.text("Also {% if job.due_date %}...{% endif %} and the rest of Jinja. A placeholder that does not exist "
                 "stops the email with a sentence saying which.", size="1", color_scheme="gray"),
         id="placeholder-help", width="100%",
@@ -375,6 +377,6 @@ def register(app: rx.App) -> None:
     app.add_page(settings_page, route=routes.EMAIL, title=t("Email · practice"),
                  on_load=[AppState.require_login, EmailSettingsState.load])
     app.add_page(templates_page, route=routes.EMAIL_TEMPLATES, title=t("Email templates · practice"),
-                 on_load=[AppState.require_login, EmailTemplatesState.load])
+                 on_load=[AppState.require_login, EmailTemplatesState.load, FieldPlaceholdersState.load])
     app.add_page(outbox_page, route=routes.EMAIL_OUTBOX, title=t("Outbox · practice"),
                  on_load=[AppState.require_login, OutboxState.load])

@@ -6,10 +6,11 @@ import reflex as rx
 from practice import routes
 from practice.components.i18n import t
 from practice.components.layout import empty_state, error_callout, page
-from practice.components.placeholders import placeholder_chips, remember_field
+from practice.components.placeholders import field_placeholder_chips, placeholder_chips, remember_field
 from practice.pages.work_parts import field, section
 from practice.i18n import N_
 from practice.state.base import AppState
+from practice.state.field_views import FieldPlaceholdersState
 from practice.state.proposals import AccountProposalsState, ProposalTemplatesState
 
 S = ProposalTemplatesState
@@ -73,6 +74,7 @@ def template_form() -> rx.Component:
             rx.text(t("Placeholders, filled in when the proposal is sent; click one to insert it where you are typing:"),
                     size="1", color_scheme="gray"),
             placeholder_chips([(code, t(meaning)) for code, meaning in PLACEHOLDERS], PLACEHOLDER_FIELDS, "proposal"),
+            field_placeholder_chips(PLACEHOLDER_FIELDS, "proposal"),
             rx.hstack(rx.button(rx.cond(S.editing_id > 0, t("Save changes"), t("Create template")), type="submit",
                                 id="save-proposal-template"),
                       rx.cond(S.editing_id > 0, rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray",
@@ -218,4 +220,4 @@ def proposals_section() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(templates_page, route=routes.PROPOSAL_TEMPLATES, title=t("Proposals · practice"),
-                 on_load=[AppState.require_login, ProposalTemplatesState.load])
+                 on_load=[AppState.require_login, ProposalTemplatesState.load, FieldPlaceholdersState.load])

@@ -11,10 +11,11 @@ from practice.components.field_drag import movable_field, resize_handle
 from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.i18n import t
 from practice.components.layout import empty_state, error_callout, page
-from practice.components.placeholders import placeholder_chips, remember_field
+from practice.components.placeholders import field_placeholder_chips, placeholder_chips, remember_field
 from practice.components.signature_pad import PRINT_FONT, SCRIPT_FONT
 from practice.pages.work_parts import field, section
 from practice.state.base import AppState
+from practice.state.field_views import FieldPlaceholdersState
 from practice.state.signatures import (FIELD_KINDS, STATUS_COLORS, AccountSignaturesState, DocTemplatesState,
                                        NewSignatureState, SignatureRequestState)
 
@@ -437,6 +438,7 @@ def template_help() -> rx.Component:
         rx.text("The body is HTML with Jinja2 placeholders, made into a PDF when a request uses it:", size="2",
                 weight="medium"),
         placeholder_chips(TEMPLATE_HELP, ["doc-template-body"], "doc-template"),
+        field_placeholder_chips(["doc-template-body"], "doc-template"),
         rx.text("Click a placeholder to insert it where you are typing. Give a field marker a size with a style, e.g. style=\"display:inline-block;width:60mm;height:12mm\". "
                 "Without any marker, each signer gets a signature and a date at the bottom of the last page. "
                 "Images must be data: URLs; nothing is fetched from the network.", size="1", color_scheme="gray"),
@@ -523,6 +525,6 @@ def register(app: rx.App) -> None:
     app.add_page(new_request_page, route=routes.SIGNATURE_NEW, title=t("Request a signature · practice"),
                  on_load=[AppState.require_login, NewSignatureState.load])
     app.add_page(templates_page, route=routes.DOCUMENT_TEMPLATES, title=t("Document templates · practice"),
-                 on_load=[AppState.require_login, DocTemplatesState.load])
+                 on_load=[AppState.require_login, DocTemplatesState.load, FieldPlaceholdersState.load])
     app.add_page(request_page, route=routes.SIGNATURE, title=t("Signature request · practice"),
                  on_load=[AppState.require_login, SignatureRequestState.load])

@@ -9,7 +9,7 @@ from typing import ClassVar
 import reflex as rx
 
 from practice.services.work import custom_fields, field_views
-from practice.state.base import STAFF, allow, read, run, shown_in
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 
 
 @dataclasses.dataclass
@@ -22,6 +22,12 @@ class FieldChoice:
     type: str = ""
     options: list[str] = dataclasses.field(default_factory=list)
     shown: bool = False
+
+
+@dataclasses.dataclass
+class PlaceholderItem:
+    code: str = ""
+    label: str = ""
 
 
 def field_setup(session, actor, view: str) -> tuple[list[FieldChoice], list[str]]:
@@ -103,3 +109,15 @@ class FieldView(rx.State, mixin=True):
         self._filter_lost()
         self.filter_open = False
         self._reload_view()
+
+
+class FieldPlaceholdersState(AppState):
+    """The firm's custom fields as placeholder chips in the template editors (email, document and proposal
+    templates): loaded with the page, next to the editor's fixed chips."""
+
+    items: list[PlaceholderItem] = []
+
+    @allow(STAFF)
+    def load(self):
+        self.items = [PlaceholderItem(code=c, label=label) for c, label in
+                      read(field_views.placeholders, self._require())]

@@ -497,6 +497,7 @@ EXPECTED_HANDLERS = {
     "ContactValuesState.save": "staff",
     "CustomValuesState.load_job": "staff",
     "CustomValuesState.save": "staff",
+    "FieldPlaceholdersState.load": "staff",
     "SigningSettingsState.certificate_rejected": "admin",
     "SigningSettingsState.download_certificate": "admin",
     "SigningSettingsState.load": "admin",

@@ -59,7 +59,7 @@ def test_an_employee_filtering_the_board_counts_and_sees_only_its_jobs(firm):
         assert [c.name for c in more] == ["Mine 1040"]
 
 
-def test_portal_contacts_cannot_filter_or_choose_columns(firm):
+def test_portal_contacts_cannot_filter_choose_columns_or_list_the_fields(firm):
     contact = contact_actor(firm["contact"])
     with write_session() as s:
         with pytest.raises(PermissionDenied):
@@ -68,6 +68,8 @@ def test_portal_contacts_cannot_filter_or_choose_columns(firm):
             fv.set_column(s, contact, "accounts", firm["status"], True)
         with pytest.raises(PermissionDenied):
             fv.get_columns(s, contact, "board")
+        with pytest.raises(PermissionDenied):
+            fv.placeholders(s, contact)
 
 
 def test_a_field_of_another_list_or_made_up_is_refused(firm):

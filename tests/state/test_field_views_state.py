@@ -11,6 +11,7 @@ from practice.services.work import custom_fields as cf
 from practice.state.accounts import AccountsState
 from practice.state.base import AppState
 from practice.state.board import BoardState
+from practice.state.field_views import FieldPlaceholdersState
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline
 
 
@@ -85,3 +86,9 @@ def test_the_board_shows_a_job_field_on_its_cards_and_filters_by_it(firm):
     board.apply_filter({"low": "1", "high": ""})
     assert [c.name for c in board._cards_in(0)] == ["Adams 1040"] and board.counts[0] == 1
     assert board.filter_summary == "Dependents from 1 to …"
+
+
+def test_the_template_editors_load_the_fields_as_placeholders(firm):
+    chips = state_of(FieldPlaceholdersState)
+    assert [(i.code, i.label) for i in chips.items] == [("{{ account.filing_status }}", "Filing status"),
+                                                         ("{{ job.dependents }}", "Dependents")]

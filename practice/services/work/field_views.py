@@ -7,6 +7,7 @@ ever narrows what the person may already see.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import Float, and_, bindparam, cast, exists, func, select
@@ -93,17 +94,38 @@ def set_column(session: Session, actor: Actor, view: str, field_id, shown_: bool
 
 def column_values(session: Session, fields: list[CustomField], item_ids: list[int]) -> dict[int, list[str]]:
     """item id → each field's value as people read it ("" when not filled), for rows the caller already shows (the
-    ids come from a list that checked who may see them): one statement."""
+    ids come from a list that checked who may see them): one statement. On SQLite the ids go in as one JSON
+    parameter (a page of 500 cards would otherwise render and bind 500 parameters on every load)."""
     out = {i: [""] * len(fields) for i in item_ids}
     if not fields or not item_ids:
         return out
     where = {f.id: n for n, f in enumerate(fields)}
     kinds = {f.id: f.type for f in fields}
-    rows = session.execute(select(CustomValue.item_id, CustomValue.field_id, CustomValue.value).where(
-        CustomValue.field_id.in_(list(where)), CustomValue.item_id.in_(item_ids)))
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql(_VALUES_SQL, (json.dumps(list(where)), json.dumps(list(item_ids))))
+    else:
+        rows = session.execute(select(CustomValue.item_id, CustomValue.field_id, CustomValue.value).where(
+            CustomValue.field_id.in_(list(where)), CustomValue.item_id.in_(item_ids)))
+    seen: dict[tuple, str] = {}  # the same value shown once (a list's values repeat)
     for item_id, field_id, value in rows:
-        out[item_id][where[field_id]] = shown(kinds[field_id], value)
+        key = (kinds[field_id], value)
+        if key not in seen:
+            seen[key] = shown(*key)
+        out[item_id][where[field_id]] = seen[key]
     return out
+
+
+_VALUES_SQL = ("SELECT item_id, field_id, value FROM customvalue WHERE field_id IN (SELECT value FROM json_each(?)) "
+               "AND item_id IN (SELECT value FROM json_each(?))")
+
+
+def placeholders(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(placeholder, label) of each custom field, as the template editors offer them: `{{ account.filing_status }}`
+    (templates read a field by its key on its record, like the record's own fields)."""
+    require_staff(actor)
+    fields = session.execute(select(CustomField).order_by(CustomField.entity, CustomField.position, CustomField.id))
+    return [("{{ " + f"{f.entity}.{f.key}" + " }}", f.label) for f in fields.scalars()]
 
 
 # --- filters ---------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from practice.db import read_session, write_session
+from practice.services import templating
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.work import board
 from practice.services.work import custom_fields as cf
 from practice.services.work import field_views as fv
 from practice.services.work.accounts import list_accounts
+from practice.services.work.facts import facts_for, template_context
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline
 
 
@@ -122,3 +124,14 @@ def test_the_board_filters_counts_and_cards_and_shows_the_columns(firm):
         assert len(more) == 2 and more[0].fields
         plain = board.load_board(s, firm["owner"], firm["pipeline"])
         assert sum(col.count for col in plain) == 4 and all(not c.fields for col in plain for c in col.cards)
+
+
+def test_the_template_editors_offer_each_field_as_a_placeholder_that_renders(firm):
+    with read_session() as s:
+        offered = fv.placeholders(s, firm["owner"])
+        assert ("{{ account.filing_status }}", "Filing status") in offered
+        assert ("{{ job.fee }}", "Fee") in offered
+        account = firm["ids"]["Adams"]
+        context = template_context(s, facts_for(s, account_id=account))
+        text = " / ".join(code for code, _ in offered if code.startswith("{{ account."))
+        assert templating.render(text, context) == "MFJ / 2 / Dec 31, 2026 / 12-3456789 / True"

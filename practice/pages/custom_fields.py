@@ -8,6 +8,7 @@ from practice.components.layout import SETTINGS_TABS, empty_state, error_callout
 from practice.state.base import AppState
 from practice.state.custom_fields import CustomFieldsState as S
 from practice.state.custom_fields import FieldItem
+from practice.state.custom_fields import FieldTypeState as FT
 
 ENTITIES = [("job", "Jobs"), ("account", "Accounts"), ("contact", "Contacts")]
 TYPES = [("text", "Text"), ("choice", "One of a list"), ("number", "Number"), ("money", "Money"), ("date", "Date"),
@@ -66,6 +67,8 @@ def field_row(f: FieldItem) -> rx.Component:
             rx.icon_button(rx.icon("arrow-down", size=14), size="1", variant="soft", color_scheme="gray",
                            disabled=f.last, on_click=S.move(f.id, 1), aria_label=t("Move {label} down", label=f.label)),
             rx.button(t("Edit"), size="1", variant="soft", on_click=S.start_edit(f.id), id="edit-field-" + f.key),
+            rx.button(t("Change type"), size="1", variant="soft", on_click=FT.start(f.id, f.label, f.type, f.options),
+                      id="type-field-" + f.key),
             rx.button(t("Delete"), size="1", variant="soft", color_scheme="red", on_click=S.ask_delete(f.id),
                       id="delete-field-" + f.key),
             spacing="2", wrap="wrap")),
@@ -110,6 +113,36 @@ def edit_dialog() -> rx.Component:
     ), open=S.edit_open, on_open_change=S.set_edit_open)
 
 
+def type_dialog() -> rx.Component:
+    preview = rx.cond(FT.checked, rx.vstack(
+        rx.cond(FT.refusal != "", rx.callout(FT.refusal, icon="triangle_alert", color_scheme="red", size="1",
+                                             id="type-refusal", width="100%")),
+        rx.text(FT.summary, size="2", id="type-summary"),
+        rx.box(rx.foreach(FT.misfits, lambda m: rx.text(m, size="1", custom_attrs=as_written())),
+               max_height="10em", overflow_y="auto", width="100%", id="type-misfits"),
+        spacing="2", width="100%"))
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("Change the type of “{label}”", label=FT.label)),
+        rx.form(rx.vstack(
+            error_callout(FT.error),
+            label(t("New type"), "type-new"),
+            rx.el.select(*[rx.el.option(t(text), value=value) for value, text in TYPES], id="type-new",
+                         value=FT.new_type, on_change=FT.set_type, style=SELECT_STYLE),
+            rx.cond(FT.new_type == "choice", rx.vstack(
+                label(t("Choices, one per line"), "type-options"),
+                rx.text_area(id="type-options", name="options", default_value=FT.options, rows="5", width="100%"),
+                spacing="1", width="100%")),
+            rx.button(t("Check the values"), type="submit", variant="soft", id="type-check"),
+            preview,
+            rx.hstack(rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                      rx.button(t("Change type"), type="button", on_click=FT.apply, id="type-apply",
+                                disabled=~FT.checked | (FT.refusal != "")),
+                      justify="end", spacing="3", width="100%"),
+            spacing="2", width="100%"),
+            key=FT.field_id.to_string(), on_submit=FT.check, reset_on_submit=False),
+    ), open=FT.field_id != 0, on_open_change=FT.set_open)
+
+
 def delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(rx.alert_dialog.content(
         rx.alert_dialog.title(t("Delete “{label}”?", label=S.delete_label)),
@@ -134,6 +167,7 @@ def custom_fields_page() -> rx.Component:
         add_form(),
         edit_dialog(),
         delete_dialog(),
+        type_dialog(),
     )
 
 

@@ -6,7 +6,8 @@ import dataclasses
 
 import reflex as rx
 
-from practice.i18n import _
+from practice.i18n import _, ngettext
+from practice.services.automation import field_types
 from practice.services.errors import PracticeError
 from practice.services.work import custom_fields
 from practice.services.work.custom_values import TYPES
@@ -143,6 +144,60 @@ class CustomFieldsState(AppState):
             self.delete_id = 0
             self._refresh()
             return rx.toast.success(message)
+
+
+class FieldTypeState(AppState):
+    """Settings → Custom fields → "Change type": the new type, a preview of the values it does not take (kept as
+    text) or the rule it would break, then the change."""
+
+    field_id: int = 0
+    label: str = ""
+    new_type: str = "text"
+    options: str = ""
+    checked: bool = False  # a preview of exactly this type and these choices is shown
+    misfits: list[str] = []
+    summary: str = ""
+    refusal: str = ""
+    error: str = ""
+
+    @allow(ADMIN)
+    def start(self, field_id: int, label: str, kind: str, options: str):
+        self.field_id, self.label = parse_id(field_id) or 0, str(label)[:200]
+        self.new_type, self.options = str(kind)[:20], str(options)[:20000]
+        self.checked, self.misfits, self.summary, self.refusal, self.error = False, [], "", "", ""
+
+    @allow(ADMIN)
+    def set_open(self, value: bool):
+        if not value:
+            self.field_id = 0
+
+    @allow(ADMIN)
+    def set_type(self, value: str):
+        self.new_type, self.checked = str(value)[:20], False
+
+    @allow(ADMIN)
+    def check(self, form: dict):
+        self.options = str((form or {}).get("options") or "")[:20000]
+        self.error = ""
+        with shown_in(self, "error"):
+            self._show(read(field_types.preview_type_change, self._require(), self.field_id, self.new_type,
+                            self.options))
+
+    def _show(self, change) -> None:
+        self.misfits = [f"{record}: {value}" for record, value in change.misfits]
+        self.summary = ngettext("{n} value does not fit the new type: it is kept as it is, shown as text.",
+                                "{n} values do not fit the new type: they are kept as they are, shown as text.",
+                                change.misfit_count).format(n=change.misfit_count) if change.misfit_count else \
+            _("Every value fits the new type.")
+        self.refusal, self.checked = change.refusal, True
+
+    @allow(ADMIN)
+    def apply(self):
+        with shown_in(self, "error"):
+            run(field_types.change_type, self._require(), self.field_id, self.new_type, self.options)
+            self.field_id = 0
+            return [CustomFieldsState.load, rx.toast.success(_("The type of “{label}” was changed.")
+                                                              .format(label=self.label))]
 
 
 class CustomValues(rx.State, mixin=True):

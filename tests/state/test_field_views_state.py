@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 import reflex as rx
 
-from practice.db import write_session
+from practice.db import read_session, write_session
+from practice.models import CustomField
 from practice.services.work import custom_fields as cf
 from practice.state.accounts import AccountsState
 from practice.state.base import AppState
+from practice.state.custom_fields import FieldTypeState
 from practice.state.board import BoardState
 from practice.state.field_views import FieldPlaceholdersState
 from tests.factories import actor_of, make_account, make_job, make_member, make_pipeline
@@ -92,3 +94,22 @@ def test_the_template_editors_load_the_fields_as_placeholders(firm):
     chips = state_of(FieldPlaceholdersState)
     assert [(i.code, i.label) for i in chips.items] == [("{{ account.filing_status }}", "Filing status"),
                                                          ("{{ job.dependents }}", "Dependents")]
+
+
+def test_changing_a_fields_type_previews_the_values_that_do_not_fit_then_changes_it(firm):
+    with write_session() as s:
+        notes = cf.define_field(s, firm["owner"], entity="account", label="Year end", type="text").id
+        for n, account_id in enumerate((1, 2)):
+            cf.set_value(s, firm["owner"], "account", account_id, notes, ("2027-04-15", "soon")[n])
+    root = rx.State(_reflex_internal_init=True)
+    page = root.get_substate(FieldTypeState.get_full_name().split(".")[1:])
+    page.start(notes, "Year end", "text", "")
+    page.set_type("date")
+    assert not page.checked
+    page.check({})
+    assert page.checked and page.refusal == "" and page.misfits == ["Baker: soon"]
+    assert page.summary == "1 value does not fit the new type: it is kept as it is, shown as text."
+    page.apply()
+    assert page.field_id == 0 and page.error == ""
+    with read_session() as s:
+        assert s.get(CustomField, notes).type == "date"

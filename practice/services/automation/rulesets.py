@@ -56,8 +56,9 @@ class FirmCatalog(rules.Catalog):
         return super().template(kind, name)
 
 
-def catalog_from_db(session: Session) -> rules.Catalog:
-    """The names rules may use, read from the database (same shape as the CLI's CATALOG.json)."""
+def catalog_from_db(session: Session, fields: dict | None = None) -> rules.Catalog:
+    """The names rules may use, read from the database (same shape as the CLI's CATALOG.json); `fields` in place of
+    the firm's custom fields (a change of a field's type, checked before it is made)."""
     stages: dict[str, list[str]] = {}
     for pname, sname in session.execute(select(Pipeline.name, Stage.name).join(Stage, Stage.pipeline_id == Pipeline.id)
                                         .order_by(Pipeline.name, Stage.position, Stage.id)):
@@ -75,7 +76,7 @@ def catalog_from_db(session: Session) -> rules.Catalog:
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712
                                         .order_by(TeamMember.name)).scalars()),
-        "fields": catalog_fields(session),
+        "fields": catalog_fields(session) if fields is None else fields,
     })
 
 

@@ -2,7 +2,7 @@
 and an index for filtering by a field's value
 
 Revision ID: b7c2d4e6f8a1
-Revises: a7c3e9f1b2d4
+Revises: f3a8c2d1e4b7
 Create Date: 2026-12-04 03:55:00.000000
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import sqlmodel
 
 
 revision: str = 'b7c2d4e6f8a1'
-down_revision: Union[str, None] = 'a7c3e9f1b2d4'
+down_revision: Union[str, None] = 'f3a8c2d1e4b7'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -209,8 +209,8 @@ def _things_statement():
                     Proposal.total_cents).where(Proposal.account_id == account_id,
                                                 Proposal.status == ProposalStatus.sent)
     # An organizer still to fill in carries its status where an approval carries its job.
-    fill = select(literal("fill"), Organizer.id, Organizer.name, Organizer.sent_at, null(), Organizer.status,
-                  null()).where(Organizer.account_id == account_id, Organizer.status != OrganizerStatus.submitted)
+    fill = select(literal("fill"), Organizer.id, Organizer.name, Organizer.sent_at, no_number, cast(Organizer.status, String),
+                  no_number).where(Organizer.account_id == account_id, Organizer.status != OrganizerStatus.submitted)
     return union_all(select(looks), asks, offers, fill)
 
 

@@ -10,7 +10,7 @@ an automation causes are committed on another connection, so the watcher sees th
 
 Only new events are read here (id above the last one seen: SQLite hands out ids in commit order);
 an event whose handling failed stays pending for the minute sweep, so a failing event cannot make
-the watcher spin. It runs with PRACTICE_EVENT_WATCH=1 and SQLite; otherwise the doorbell goes through
+the watcher spin. It runs with SQLite unless PRACTICE_EVENT_WATCH=0; otherwise the doorbell goes through
 Huey's queue as before.
 """
 from __future__ import annotations
@@ -39,10 +39,10 @@ NEW_EVENTS_SQL = ("SELECT id FROM event WHERE status = 'pending' AND id > ? "
 
 
 def watching() -> bool:
-    """True when the consumer watches the database for new events (SQLite and PRACTICE_EVENT_WATCH=1).
-    Off by default for now: with the warm template sandbox, the chaos test (tests/tasks/test_chaos.py)
-    left a watching consumer stuck in its start-up sweep; until that is understood the queue rings."""
-    return database_url().startswith("sqlite") and os.environ.get("PRACTICE_EVENT_WATCH", "0") == "1"
+    """True when the consumer watches the database for new events: with SQLite, unless PRACTICE_EVENT_WATCH=0
+    (then the doorbell goes through Huey's queue, as it does with any other database). On by default since no
+    template is filled in under the worker's write lock (docs/benchmarks.md: the chaos runs of 2026-12-04)."""
+    return database_url().startswith("sqlite") and os.environ.get("PRACTICE_EVENT_WATCH", "1") != "0"
 
 
 class EventWatcher:

@@ -2,7 +2,8 @@
 
 Each entry into "Review" runs one rule that creates a task, tags the job and emails the account.
 100 jobs each go Review, Filed, Review, Filed, Review (500 moves, 300 of them into Review), one
-round at a time, with the real doorbell (Huey tasks in the consumer's SQLite queue file). A killer
+round at a time, as `serve` runs it: the consumer's event watcher finds the committed events itself
+(PRACTICE_EVENT_WATCH=0 runs it with the doorbell through Huey's SQLite queue file instead). A killer
 thread SIGKILLs the consumer at least 10 times, 0.3-1.0 s after each start, and starts it again
 (CHAOS_SEED=N replays a run's timings). A
 separate mailer process sends the mail to a real SMTP server in this process. After the last
@@ -140,7 +141,7 @@ def test_every_automation_runs_exactly_once_while_the_consumer_is_killed(chaos_e
     logs.mkdir()
     with SMTPServer() as server:
         firm = _build_firm(server.port)
-        # From here on the doorbell is real: tasks go into the consumer's SQLite queue file.
+        # From here on the doorbell is real: the consumer's watcher (or, with PRACTICE_EVENT_WATCH=0, its queue file).
         huey.immediate = False
         events.set_doorbell(worker_tasks.ring_doorbell)
 

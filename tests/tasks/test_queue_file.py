@@ -26,12 +26,13 @@ GARBAGE = b"this is not a database, it was overwritten by a bad disk " * 200
 
 @pytest.fixture
 def queue_env(tmp_path, monkeypatch):
-    """A migrated database and a real queue file (not the in-memory queue the other tests use)."""
+    """A migrated database and a real queue file (not the in-memory queue the other tests use), rung as it is
+    with another database or PRACTICE_EVENT_WATCH=0 (with SQLite the event watcher is the default doorbell)."""
     data = tmp_path / "data"
     data.mkdir()
     env = {**os.environ, "PRACTICE_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'practice.db'}",
-           "PRACTICE_HUEY_DB": str(data / "huey.db"), "PRACTICE_HUEY_IMMEDIATE": "0"}
-    for key in ("PRACTICE_DATA_DIR", "DATABASE_URL", "PRACTICE_HUEY_DB"):
+           "PRACTICE_HUEY_DB": str(data / "huey.db"), "PRACTICE_HUEY_IMMEDIATE": "0", "PRACTICE_EVENT_WATCH": "0"}
+    for key in ("PRACTICE_DATA_DIR", "DATABASE_URL", "PRACTICE_HUEY_DB", "PRACTICE_EVENT_WATCH"):
         monkeypatch.setenv(key, env[key])
     upgrade()
     monkeypatch.setitem(huey.storage_kwargs, "filename", env["PRACTICE_HUEY_DB"])

@@ -101,9 +101,11 @@ def full_date(value: dt.date) -> str:
 def letter_value(value):
     """How a value reads when a template shows it: dates and times as people write them, never ISO (a time is
     shown on its own clock: `template_context` puts the firm's on it); nothing for no value (a date or a custom field
-    not filled in), never the word None."""
+    not filled in), never the word None; a yes/no value as "Yes" or "No" in the reader's language, never True."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
         return format_datetime(value, value.tzinfo or UTC)
     if isinstance(value, dt.date):

@@ -2,8 +2,9 @@
 import datetime as dt
 import re
 
+from practice.i18n import using_locale
 from practice.services.formatting import (date_input, format_date, format_datetime, format_money, format_time,
-                                          money_input, relative_time, zone)
+                                          letter_value, money_input, relative_time, zone)
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
@@ -106,3 +107,11 @@ def test_no_format_ever_prints_an_offset():
         for at in moments:
             for text in (format_datetime(at, tz), relative_time(at, tz, now=NOW), format_date(at, tz, now=NOW)):
                 assert not ISO_WITH_OFFSET.search(text) and "UTC" not in text and "+" not in text
+
+
+def test_a_yes_no_value_reads_as_a_word_in_the_readers_language():
+    """A yes/no custom field in a letter says "Yes" (or "Oui"), never Python's True."""
+    assert (letter_value(True), letter_value(False), letter_value(None)) == ("Yes", "No", "")
+    with using_locale("fr"):
+        assert (letter_value(True), letter_value(False)) == ("Oui", "Non")
+    assert letter_value(2) == 2  # numbers stay numbers (a bool is an int in Python: checked first)

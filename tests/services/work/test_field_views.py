@@ -134,4 +134,4 @@ def test_the_template_editors_offer_each_field_as_a_placeholder_that_renders(fir
         account = firm["ids"]["Adams"]
         context = template_context(s, facts_for(s, account_id=account))
         text = " / ".join(code for code, _ in offered if code.startswith("{{ account."))
-        assert templating.render(text, context) == "MFJ / 2 / Dec 31, 2026 / 12-3456789 / True"
+        assert templating.render(text, context) == "MFJ / 2 / Dec 31, 2026 / 12-3456789 / Yes"

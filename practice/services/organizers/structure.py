@@ -10,7 +10,7 @@ import rules
 from sqlmodel import Session, select
 
 from practice.i18n import _
-from practice.models import OrganizerQuestion, OrganizerSection, OrganizerTemplate
+from practice.models import OrganizerQuestion, OrganizerSection, OrganizerTemplate, QuestionKind
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.organizers import answering, conditions
 
@@ -91,10 +91,25 @@ def template_problems(lay: Layout, firm: rules.Catalog) -> list[tuple[OrganizerQ
     return out
 
 
+def one_file_question_a_section(lay: Layout) -> None:
+    """The portal shows a section at a time with one place to drop files: a second file question in the same
+    section would receive nothing (its files would go to the first), so it is refused with where to put it."""
+    for section in lay.sections:
+        files = [q for q in lay.questions.get(section.id, []) if q.kind == QuestionKind.file]
+        if len(files) > 1:
+            raise InvalidInput(_('The section "{section}" already asks for files ("{first}"); put "{label}" in a '
+                                 "section of its own. Nothing was changed.")
+                               .format(section=section.title, first=files[0].label, label=files[1].label),
+                               field="kind")
+
+
 def require_sound(session: Session, template: OrganizerTemplate, firm: rules.Catalog) -> None:
-    """Refuse a change that leaves a show-if condition reading a later, missing or mistyped question."""
+    """Refuse a change that leaves a show-if condition reading a later, missing or mistyped question, or two file
+    questions in one section."""
     session.flush()
-    problems = template_problems(layout(session, template), firm)
+    lay = layout(session, template)
+    one_file_question_a_section(lay)
+    problems = template_problems(lay, firm)
     if problems:
         question, problem = problems[0]
         raise InvalidInput(_('The show-if condition of "{label}" would no longer hold: {problem} Nothing was '

@@ -166,3 +166,20 @@ def test_a_question_keeps_its_tags_in_the_firms_spelling_and_its_key_from_its_la
     with read_session() as s:
         q = s.get(OrganizerQuestion, qid)
     assert (q.key, q.tags_add, q.position) == ("do_you_sell_on_ebay", ["Landlord", "Has rental"], 8)
+
+
+def test_a_section_asks_for_files_once(firm):
+    """The portal shows a section at a time with one place to drop files: a second file question there would
+    receive nothing, so it is refused with where to put it, whether added or moved in."""
+    with pytest.raises(InvalidInput, match='The section "Income" already asks for files \\("Your W-2"\\); put '
+                                           '"Your 1099s" in a section of its own'):
+        add(firm, "Income", label="Your 1099s", key="f1099", kind="file")
+    assert "f1099" not in [q.key for q in lay(firm).in_order()]
+    add(firm, "Family", label="Your 1099s", key="f1099", kind="file")  # another section: fine
+    moved = question(firm, "f1099").id
+    with pytest.raises(InvalidInput, match="already asks for files"):  # Family's last, one step down: Income's first
+        with write_session() as s:
+            questions.move_question(s, firm["owner"], moved, 1, firm_catalog=FIRM)
+    layout = lay(firm)
+    family = next(x.id for x in layout.sections if x.title == "Family")
+    assert layout.questions[family][-1].key == "f1099"  # where it was

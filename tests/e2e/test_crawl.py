@@ -25,10 +25,12 @@ from practice.db import read_session, write_session
 from practice.models import Account, AccountContact, Contact, Job, Role, TeamMember
 from practice.services.actor import Actor
 from practice.services.documents import files as document_files
+from practice.services.organizers import sent
 from practice.services.proposals import sending
 from practice.services.signing import signer_flow
 from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, PHONE
-from tests.factories import contact_actor, give_portal_login, make_signature_request, normal_pdf
+from tests.factories import (ORGANIZER_1040, contact_actor, give_portal_login, make_organizer, make_signature_request,
+                             normal_pdf)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -44,7 +46,7 @@ ID_REFERENCE = re.compile(r"(?<!\w)#\d+\b")
 RAW_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d\S*[+-]\d\d:\d\d")
 # Ids for the dynamic routes, by their placeholder.
 PLACEHOLDERS = {"[account_id]": "account_id", "[job_id]": "job_id", "[request_id]": "request_id",
-                "[proposal_id]": "proposal_id"}
+                "[proposal_id]": "proposal_id", "[organizer_id]": "organizer_id"}
 
 
 def _page_routes() -> list[str]:
@@ -63,7 +65,8 @@ def _free_port() -> int:
 
 def seed() -> None:
     """Run in the server's environment (its database and files): give a demo contact portal access and make the
-    records the dynamic routes open (a signature request to that contact, a proposal); print their ids."""
+    records the dynamic routes open (a signature request to that contact, a proposal, an organizer); print their
+    ids."""
     with read_session() as s:
         owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
         account_id, contact_id, email = s.exec(
@@ -77,11 +80,13 @@ def seed() -> None:
         request_id = make_signature_request(s, owner, account_id, title="Engagement letter 2026",
                                             document_id=doc.id, signer_contact_ids=[contact_id]).id
         proposal_id = sending.send_proposal(s, owner, account_id, "Engagement 2027", job_id=job_id).id
+        template = make_organizer(s, owner, sections=ORGANIZER_1040)
+        organizer_id = sent.send_organizer(s, owner, account_id, template.id, job_id=job_id).id
     client = contact_actor(contact_id)
     with write_session() as s:  # the client has consented, so the signing page shows the document's pages
         signer_flow.give_consent(s, client, request_id, ip_address="127.0.0.1", user_agent="crawl")
     ids = {"account_id": account_id, "job_id": job_id, "request_id": request_id, "proposal_id": proposal_id,
-           "client": email}
+           "organizer_id": organizer_id, "client": email}
     print("CRAWL-IDS " + json.dumps(ids))
 
 

@@ -3,7 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label, static_select
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs, tag_badge
 from practice.i18n import LANGUAGES, N_
 from practice.services.firm import timezone_choices
@@ -94,9 +94,9 @@ def service_dialog() -> rx.Component:
 
 def service_row(s: ServiceItem) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(s.name),
+        rx.table.row_header_cell(s.name, custom_attrs=as_written()),
         rx.table.cell(s.rate),
-        rx.table.cell(s.description, display=["none", "table-cell"]),
+        rx.table.cell(s.description, display=["none", "table-cell"], custom_attrs=as_written()),
         rx.cond(AppState.is_admin,
                 rx.table.cell(rx.button(t("Edit"), on_click=SettingsState.start_service(s.id), variant="soft",
                                         size="1", id="edit-service-" + s.id.to_string()))),

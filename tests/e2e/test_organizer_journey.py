@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import (AccountTag, Notification, Organizer, OrganizerQuestion, OrganizerSection,
+from practice.models import (AccountTag, Document, Notification, Organizer, OrganizerQuestion, OrganizerSection,
                              OrganizerTemplate, OutgoingMail, PortalLogin, PortalSession, PortalToken, RuleRun, Tag,
                              TeamMember)
 from practice.services.actor import SYSTEM, Actor
@@ -20,7 +20,7 @@ from practice.services.automation import rulesets
 from practice.services.portal import logins
 from tests.e2e.conftest import log_in
 from tests.e2e.test_portal import demo_contact_with_job
-from tests.factories import make_organizer, make_tag
+from tests.factories import make_organizer, make_tag, normal_pdf
 
 pytestmark = pytest.mark.e2e
 GOOD = "cedar-lantern-orbit-5"
@@ -39,6 +39,7 @@ SECTIONS = {
          "show_if": "answer.has_dependents is yes",
          "children": [{"label": "Name", "key": "dep_name", "required": True},
                       {"label": "Birth date", "key": "dep_birth", "kind": "date"}]},
+        {"label": "Your W-2", "key": "w2", "kind": "file"},
     ],
 }
 
@@ -108,7 +109,7 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
     phone_page.locator(".organizer-item", has_text=TEMPLATE).locator("a.open-organizer").click()
     expect(phone_page).to_have_url(re.compile(rf"/portal/organizers/{organizer.id}$"))
     expect(phone_page.locator("#organizer-section")).to_contain_text("About you")
-    expect(phone_page.locator("#organizer-progress")).to_have_text("0 of 2 answered")
+    expect(phone_page.locator("#organizer-progress")).to_have_text("0 of 3 answered")
 
     # Married filing jointly: the spouse's question appears; each answer is saved as it is given.
     expect(phone_page.locator("#question-spouse_name")).to_have_count(0)
@@ -118,7 +119,7 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
     expect(phone_page.locator("#organizer-saved")).to_have_text("Saved")
     phone_page.fill("#answer-spouse_name", "Sam Rivera")
     phone_page.locator("#answer-spouse_name").blur()
-    expect(phone_page.locator("#organizer-progress")).to_have_text("2 of 3 answered")
+    expect(phone_page.locator("#organizer-progress")).to_have_text("2 of 4 answered")
     phone_page.click("#organizer-next")
 
     # Family: yes shows the dependents group; submitting before it is answered says what is missing.
@@ -131,8 +132,13 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
     phone_page.click("#add-dependents")
     phone_page.locator(".entry-dep_name input").fill("Ava")
     phone_page.locator(".entry-dep_name input").blur()
-    expect(phone_page.locator("#organizer-progress")).to_have_text("4 of 4 answered")
+    expect(phone_page.locator("#organizer-progress")).to_have_text("4 of 5 answered")
     expect(phone_page.locator("#organizer-missing")).to_have_count(0)
+    # A file goes through the upload gate into the account's documents and onto its question.
+    phone_page.locator("#question-w2 input[type=file]").set_input_files(
+        files=[{"name": "w2-2026.pdf", "mimeType": "application/pdf", "buffer": normal_pdf(1)}])
+    expect(phone_page.locator(".organizer-file", has_text="w2-2026.pdf")).to_be_visible()
+    expect(phone_page.locator("#organizer-progress")).to_have_text("5 of 5 answered")
     phone_page.click("#organizer-submit")
     expect(phone_page.locator("#organizer-submitted")).to_be_visible()
     expect(phone_page.locator("#organizer-submit")).to_have_count(0)
@@ -141,8 +147,10 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
     with read_session() as s:
         done = s.get(Organizer, organizer.id)
         assert done.status.value == "submitted" and done.submitted_by_contact_id == contact.id
+        files = done.answers.pop("w2")
         assert done.answers == {"filing_status": "MFJ", "spouse_name": "Sam Rivera", "has_dependents": True,
                                 "dependents": [{"dep_name": "Ava"}]}
+        assert len(files) == 1 and s.get(Document, files[0]).name == "w2-2026.pdf"
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Journey: organizer in")
                      .order_by(RuleRun.id.desc())).first()
         assert run is not None and run.status.value == "done", run and run.actions

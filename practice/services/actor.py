@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
+from practice.i18n import _
 from practice.models import Account, AccountContact, AccountTeam, Contact, Firm, Job, JobAssignee, Role, TeamMember
 from practice.services.errors import NotFound, PermissionDenied
 
@@ -38,6 +39,12 @@ class Actor:
 
 # The worker and setup scripts act as this actor; the audit log names it.
 SYSTEM = Actor(member_id=None, name="Automation", role=Role.owner)
+
+
+def shown_actor(label: str | None) -> str:
+    """Who did it, as an audit row or a saved version shows it: a person's name as kept, the automations (kept as
+    SYSTEM's name, or no name) in the reader's language."""
+    return _("Automation") if not label or label == SYSTEM.name else label
 
 
 def require_staff(actor) -> Actor:

@@ -10,6 +10,7 @@ from practice import routes
 from practice.i18n import N_, _
 from practice.services import audit, firm
 from practice.services.access import team
+from practice.services.actor import shown_actor
 from practice.services.audit import LogFilter
 from practice.services.errors import InvalidInput
 from practice.services.formatting import format_datetime, relative_time
@@ -48,7 +49,7 @@ def _items(session, rows, timezone: str) -> list[AuditItem]:
         account = accounts[("account", r.account_id)] if r.account_id is not None and r.entity != "account" else ""
         items.append(AuditItem(
             id=r.id, at=format_datetime(r.at, timezone), ago=relative_time(r.at, timezone),
-            who=r.actor_label or _("Automation"), summary=r.summary, kind=audit.kind_word(r.entity), thing=things[r.id],
+            who=shown_actor(r.actor_label), summary=r.summary, kind=audit.kind_word(r.entity), thing=things[r.id],
             thing_url=link(r.entity_id) if link and r.entity_id is not None else "", account=account,
             account_url=routes.account_url(r.account_id) if account else ""))
     return items

@@ -9,6 +9,7 @@ import reflex as rx
 
 from practice.i18n import N_, _
 from practice.services import firm
+from practice.services.actor import shown_actor
 from practice.services.automation import preview, rulesets
 from practice.services.work import jobs, pipelines, tags
 from practice.services.errors import PracticeError
@@ -205,7 +206,7 @@ class RulesEditorState(AppState):
 
     def _load_versions(self, view: dict) -> None:
         self.version, self.timezone = view["version"], view["timezone"]
-        self.versions = [VersionItem(id=v.id, author=v.author_label or "Someone", at=format_datetime(v.created_at,
+        self.versions = [VersionItem(id=v.id, author=shown_actor(v.author_label), at=format_datetime(v.created_at,
                                                                                                 self.timezone),
                                      note=v.note, newest=i == 0) for i, v in enumerate(view["versions"])]
 

@@ -15,7 +15,7 @@ from practice.services.portal import logins
 from practice.services.work import accounts, audit_history, jobs, pipelines, removal, tags, tasks
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_date
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import (ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh)
 from practice.state.contact_editing import ContactEditing
 from practice.state.views import Option
 from practice.state.work_views import (CONTACT_FIELDS, NONE, HistoryItem, TagItem,
@@ -87,8 +87,9 @@ class AccountState(ContactEditing, AppState):
     type: str = ""
     type_name: str = ""  # the type as the person reads it
     notes: str = ""
-    # Bumped on each page load so the notes form re-reads its default value.
+    # Bumped when another account (or other stored values) is shown, so the notes form re-reads its default value.
     form_key: int = 0
+    _form_key_shows: str = ""
     tags: list[TagItem] = []
     tag_choices: list[Option] = []
     contacts: list[ContactItem] = []
@@ -143,7 +144,6 @@ class AccountState(ContactEditing, AppState):
         self.link_results = []
         self.edit_open = self.delete_open = self.contact_edit_open = False
         self.contact_delete_id = self.link_confirm_id = 0
-        self.form_key += 1
         account_id = parse_id(getattr(self, "account_id", ""))
         if account_id is None:
             self.acct_id, self.found = 0, False
@@ -151,6 +151,7 @@ class AccountState(ContactEditing, AppState):
             return
         self.acct_id = account_id
         self._refresh()
+        remount_if_changed(self, "form_key", (account_id, self.notes, self.name, self.type))
 
     @allow(STAFF)
     def set_edit_open(self, value: bool):

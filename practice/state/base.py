@@ -342,6 +342,17 @@ async def write_off_loop_and_refresh(state, fn: Callable[..., Any], *args, shown
     return False
 
 
+def remount_if_changed(state, key: str, shown: object, *, force: bool = False) -> None:
+    """Re-key the form whose `key` (an int state var) the page gives it, but only when what the form shows (the
+    record, the stored values its inputs start from) differs from the last time, or when `force`d (the person
+    asked for another record or an empty form): a page load arriving after the person began typing then leaves
+    the typed text alone. The state declares a backend var `_{key}_shows: str`."""
+    mark = repr(shown)
+    if force or getattr(state, f"_{key}_shows") != mark:
+        setattr(state, f"_{key}_shows", mark)
+        setattr(state, key, getattr(state, key) + 1)
+
+
 class LangState(rx.State):
     """The language this tab's pages are shown in (components/i18n.py's `t` reads it in the browser): set from the
     logged-in person's preference on each page load, from the firm's default for visitors. The parent of the staff

@@ -11,7 +11,7 @@ from practice.services.automation import field_types
 from practice.services.errors import PracticeError
 from practice.services.work import custom_fields
 from practice.services.work.custom_values import TYPES
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import (ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh)
 from practice.state.work_views import parse_id
 
 ENTITY_WORDS = {"account": "Accounts", "contact": "Contacts", "job": "Jobs"}
@@ -208,18 +208,19 @@ class CustomValues(rx.State, mixin=True):
     rows: list[ValueItem] = []
     error: str = ""
     form_key: int = 0
+    _form_key_shows: str = ""
 
     def _refresh(self) -> None:
         self.rows = value_items(read(custom_fields.values_for, self._require(), self.entity, self.item))
 
     def _load(self, entity: str, raw_id) -> None:
         self.entity, self.item, self.error, self.rows = entity, parse_id(raw_id) or 0, "", []
-        self.form_key += 1
         if self.item:
             try:
                 self._refresh()
             except PracticeError:
                 self.rows = []  # the page itself says why the record can't be shown
+        remount_if_changed(self, "form_key", (self.entity, self.item, self.rows))
 
     @allow(STAFF)
     def save(self, form: dict):

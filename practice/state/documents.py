@@ -16,7 +16,7 @@ from practice.services.documents import (files as document_files, folder_templat
 from practice.services.errors import PracticeError
 from practice.services.portal import approvals
 from practice.services.formatting import format_datetime, relative_time
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import (ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh)
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -416,6 +416,7 @@ class FolderTemplatesState(AppState):
     edit_name: str = ""
     edit_paths: str = ""
     form_key: int = 0
+    _form_key_shows: str = ""
     error: str = ""
 
     def _refresh(self) -> None:
@@ -427,7 +428,7 @@ class FolderTemplatesState(AppState):
     @allow(ADMIN)
     def load(self):
         self.error, self.editing_id, self.edit_name, self.edit_paths = "", 0, "", ""
-        self.form_key += 1
+        remount_if_changed(self, "form_key", (0, "", ""))  # a new template's empty form, unless already shown
         self._refresh()
 
     @allow(ADMIN)
@@ -436,12 +437,12 @@ class FolderTemplatesState(AppState):
         if chosen is None:
             return
         self.editing_id, self.edit_name, self.edit_paths = chosen.id, chosen.name, chosen.paths
-        self.form_key += 1
+        remount_if_changed(self, "form_key", (chosen.id, chosen.name, chosen.paths), force=True)
 
     @allow(ADMIN)
     def new(self):
         self.editing_id, self.edit_name, self.edit_paths, self.error = 0, "", "", ""
-        self.form_key += 1
+        remount_if_changed(self, "form_key", (0, "", ""), force=True)
 
     @allow(ADMIN)
     def save(self, form: dict):
@@ -454,7 +455,7 @@ class FolderTemplatesState(AppState):
             return
         self.error = ""
         self.editing_id, self.edit_name, self.edit_paths = 0, "", ""
-        self.form_key += 1
+        remount_if_changed(self, "form_key", (0, "", ""), force=True)
         self._refresh()
         return rx.toast.success("Folder template saved.")
 

@@ -16,7 +16,7 @@ from practice.services.mail import outbox, settings as mail_settings, templates 
 from practice.services.work import accounts, jobs
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_datetime
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, run_off_loop, shown_in
+from practice.state.base import ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, run_off_loop, shown_in
 from practice.state.views import Option
 from practice.state.work_views import is_checked, parse_int
 
@@ -77,6 +77,7 @@ class EmailSettingsState(AppState):
     # Only whether a password is stored: never the password.
     login_stored: bool = False
     form_version: int = 0
+    _form_version_shows: str = ""
     error: str = ""
     settings_error: str = ""
     test_to: str = ""
@@ -94,8 +95,10 @@ class EmailSettingsState(AppState):
         self.host, self.port, self.security = view.host, str(view.port), view.security
         self.username, self.from_address, self.from_name = view.username, view.from_address, view.from_name
         self.login_stored = view.password_saved
-        # Remounts the form so its default values show what was just saved.
-        self.form_version += 1
+        # Remounts the form so its default values show what was just saved (only when they changed: a late page
+        # load must not wipe what is being typed).
+        remount_if_changed(self, "form_version", (view.host, view.port, view.security, view.username,
+                                                  view.from_address, view.from_name))
 
     @allow(STAFF)
     def load(self):
@@ -119,6 +122,7 @@ class EmailSettingsState(AppState):
                 from_name=_text(form, "from_name", 200), password=password)
             self.settings_error = ""
             self._refresh()
+            self.form_version += 1  # the password field empties once saved
             return rx.toast.success("Email settings saved.")
         return None
 

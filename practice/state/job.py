@@ -18,7 +18,7 @@ from practice.services.signing import requests
 from practice.services.work import audit_history, jobs, pipelines, removal, tags, tasks
 from practice.services.errors import PracticeError
 from practice.services.formatting import date_input, format_datetime, format_money
-from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import (ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh)
 from practice.state.proposals import proposal_outcome as account_proposal_outcome
 from practice.state.run_views import RunItem, run_items
 from practice.state.signatures import REQUEST_STATUS
@@ -162,6 +162,7 @@ class JobState(TaskEditing, AppState):
     due_date: str = ""
     # Bumped on each load so forms with default values show what the database holds.
     form_key: int = 0
+    _form_key_shows: str = ""
     task_form_key: int = 0
     assignees: list[Option] = []
     assignee_choices: list[Option] = []
@@ -228,7 +229,6 @@ class JobState(TaskEditing, AppState):
     @allow(STAFF)
     def load(self):
         self.error = self.task_error = ""
-        self.form_key += 1
         job_id = parse_id(getattr(self, "job_id", ""))
         if job_id is None:
             self.jid, self.found = 0, False
@@ -236,6 +236,7 @@ class JobState(TaskEditing, AppState):
             return
         self.jid = job_id
         self._refresh()
+        remount_if_changed(self, "form_key", (job_id, self.name, self.start_date, self.due_date, self.priority))
 
     @allow(STAFF)
     def set_rename_open(self, value: bool):

@@ -81,6 +81,15 @@ def _listing(session) -> tuple[list[RecurringItem], list[Option], list[Option]]:
     return items, pipes, tag_options
 
 
+def _with_valid_choices(form: dict, pipelines: list[Option], tag_options: list[Option]) -> dict:
+    """The form with its pipeline and tag among those that exist (else the first of each)."""
+    chosen = dict(form)
+    for key, options in (("pipeline", pipelines), ("tag", tag_options)):
+        if chosen.get(key) not in {o.value for o in options}:
+            chosen[key] = options[0].value if options else ""
+    return chosen
+
+
 def _blank_form(pipeline: str = "") -> dict:
     return {"name": "", "pipeline": pipeline, "job_name": "", "frequency": "monthly", "weekday": "monday",
             "day": "1", "month": "january", "at": "", "accounts": "all", "tag": "", "account_type": "Individual",
@@ -116,9 +125,9 @@ class RecurringState(AppState):
         self.removing = ""
         self._refresh_list()
         if actor.is_admin:
-            first_tag = self.tag_options[0].value if self.tag_options else ""
-            self.form = _blank_form(self.pipeline_options[0].value if self.pipeline_options else "") | {"tag": first_tag}
-            self.form_version += 1
+            # What was typed stays (a load arriving late must not wipe it, nor re-key the form's inputs); only a
+            # pipeline or tag that no longer exists is replaced by the first one.
+            self.form = _with_valid_choices(self.form, self.pipeline_options, self.tag_options)
             self._refresh_preview()
 
     @allow(ADMIN)

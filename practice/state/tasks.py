@@ -12,7 +12,7 @@ from practice.services.access import team
 from practice.services.work import jobs, tasks
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_date, format_datetime, relative_time
-from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.base import STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh
 from practice.state.task_editing import TaskEditing
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, parse_date,
@@ -47,6 +47,7 @@ class TasksState(TaskEditing, AppState):
     error: str = ""
     form_error: str = ""
     form_key: int = 0
+    _form_key_shows: str = ""
     # The new-task form assigns to the person filling it in unless they choose otherwise.
     my_member: str = NONE
     # The task whose detail panel is open (0: none).
@@ -103,7 +104,7 @@ class TasksState(TaskEditing, AppState):
         self.detail_id = parse_id(self.router.url.query_parameters.get("task", "")) or 0
         actor = self._require()
         self.my_member = str(actor.member_id) if actor.member_id else NONE
-        self.form_key += 1  # remount the form so its assignee default is the one just read
+        remount_if_changed(self, "form_key", self.my_member)  # the form's assignee default is the one just read
         self._load_rows()
         self.member_options = [Option(value=str(m.id), label=m.name) for m in read(team.list_members, actor)]
         self.job_options = [Option(value=str(i), label=f"{account} · {name}")

@@ -1,6 +1,7 @@
 """Automations end to end through the services: rules saved, events handled, effects exactly once."""
 import datetime as dt
 import sqlite3
+import threading
 
 import pytest
 from sqlmodel import select
@@ -409,17 +410,22 @@ def test_every_action_the_rules_can_plan_has_an_effect_or_says_it_is_not_built_y
     assert actions.NOT_AVAILABLE == {"send_invoice": "invoices"}
 
 
+_PROBING = threading.Lock()
+
+
 def _write_lock_taken() -> bool:
-    """True when another connection holds the database's write lock (tried without waiting)."""
-    conn = sqlite3.connect(db.get_engine().url.database, timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        conn.close()
+    """True when another connection holds the database's write lock (tried without waiting). One probe at a
+    time: the worker renders two templates at once, and two probes would take each other for the worker."""
+    with _PROBING:
+        conn = sqlite3.connect(db.get_engine().url.database, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            conn.close()
 
 
 def test_the_worker_fills_in_no_template_while_it_holds_the_write_lock(firm, monkeypatch):

@@ -621,6 +621,94 @@ class ChatRead(SQLModel, table=True):
     read_at: dt.datetime = when()
 
 
+# --- client requests: a list of items a client or a third party provides through a link --------------
+
+
+class ClientRequestTemplate(SQLModel, table=True):
+    """A request the firm sends again and again ("Mortgage broker's documents"): its title, message and items,
+    each {"kind": "file" | "text" | "yes_no", "label": ..., "note": ...}."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    title: str
+    message: str = ""
+    items: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = when()
+    updated_at: dt.datetime = when()
+
+
+class ClientRequestStatus(str, Enum):
+    open = "open"
+    completed = "completed"
+    revoked = "revoked"
+
+
+class ClientRequest(SQLModel, table=True):
+    """Items asked of a contact or of any email address (a broker, a former accountant), answered through a link
+    scoped to this request alone. The link's token is made from `link_nonce` with the data folder's secret (so a
+    reminder can send the same link again); the database keeps only its SHA-256. The email code a new device
+    must enter is kept hashed, its tries counted."""
+
+    __table_args__ = (Index("ix_clientrequest_job", "job_id", "created_at"),
+                      Index("ix_clientrequest_account", "account_id", "created_at"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id")
+    template_id: Optional[int] = Field(default=None, foreign_key="clientrequesttemplate.id")
+    title: str
+    message: str = ""
+    # Who answers: a contact of the account (contact_id) or anyone at an address (contact_id None).
+    contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    recipient_name: str = ""
+    recipient_email: str
+    status: ClientRequestStatus = ClientRequestStatus.open
+    token_hash: str = Field(sa_column_kwargs={"unique": True})
+    link_nonce: str = ""
+    created_at: dt.datetime = when()
+    sent_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    sent_by_label: str = ""
+    completed_at: Optional[dt.datetime] = when(nullable=True)
+    revoked_at: Optional[dt.datetime] = when(nullable=True)
+    revoked_by_label: str = ""
+    last_opened_at: Optional[dt.datetime] = when(nullable=True)
+    # A rule's action key: the same action run again finds this request instead of sending a second.
+    key: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True})
+    code_hash: str = ""
+    code_sent_at: Optional[dt.datetime] = when(nullable=True)
+    code_expires_at: Optional[dt.datetime] = when(nullable=True)
+    code_attempts: int = 0
+
+
+class ClientRequestItem(SQLModel, table=True):
+    """One thing asked: a file upload, a short answer or a yes/no, with a note; its answer as given."""
+
+    __table_args__ = (Index("ix_clientrequestitem_request", "request_id", "position"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="clientrequest.id")
+    position: int = 0
+    kind: str = "file"  # file | text | yes_no
+    label: str
+    note: str = ""
+    answer_text: str = ""
+    answer_yes: Optional[bool] = None
+    # The account's documents uploaded for this item (through the documents' checked upload).
+    document_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    answered_at: Optional[dt.datetime] = when(nullable=True)
+
+
+class ClientRequestDevice(SQLModel, table=True):
+    """A browser that proved the recipient's email address with a code: only the SHA-256 of its device id."""
+
+    __table_args__ = (Index("uq_clientrequestdevice", "request_id", "device_hash", unique=True),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="clientrequest.id")
+    device_hash: str
+    verified_at: dt.datetime = when()
+
+
 # --- login safety: two-factor sign-in, pending logins, throttling ---------------------------
 
 

@@ -91,6 +91,14 @@ def file_url(document_id: int | str) -> str:
     return f"/files/{document_id}"
 
 
+CLIENT_REQUEST_LINK = "/request/[token]"
+
+
+def client_request_url(token: str) -> str:
+    """The page a client request's recipient opens from the emailed link (no login: the token is the key)."""
+    return f"/request/{token}"
+
+
 def portal_organizer_url(organizer_id: int | str) -> str:
     """The client's page of one organizer, where they fill it in."""
     return f"/portal/organizers/{organizer_id}"

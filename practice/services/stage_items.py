@@ -2,7 +2,7 @@
 is in its current stage is complete.
 
 Items: approval requests (complete when approved), client tasks (ticked off), signature requests
-(everyone signed) and proposals (signed). Cancelled or withdrawn items do not count. A stage with no
+(everyone signed), proposals (signed), organizers (submitted) and client requests (completed). Cancelled or withdrawn items do not count. A stage with no
 item at all never "completes": there was nothing to wait for, and moving the job on would surprise.
 The event fires once per stay in a stage: a job that leaves and comes back can fire it again.
 """
@@ -13,12 +13,12 @@ from typing import Callable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from practice.models import (ApprovalRequest, ApprovalStatus, ClientTask, Event, Job, Organizer, OrganizerStatus, Proposal,
+from practice.models import (ApprovalRequest, ApprovalStatus, ClientRequest, ClientRequestStatus, ClientTask, Event, Job, Organizer, OrganizerStatus, Proposal,
                              ProposalStatus, SignatureRequest, SignatureRequestStatus)
 
 # Events after which a job's stage may have become complete.
 COMPLETION_KINDS = {"document_approved", "client_tasks_completed", "client_task_done", "signature_completed",
-                    "proposal_signed", "invoice_paid", "organizer_submitted"}
+                    "proposal_signed", "invoice_paid", "organizer_submitted", "client_request_completed"}
 EVENT = "stage_items_completed"
 
 
@@ -66,6 +66,14 @@ def _organizers(session: Session, job: Job) -> tuple[int, int]:
     return _open_and_total(session, made, Organizer.status != OrganizerStatus.submitted)
 
 
+def _client_requests(session: Session, job: Job) -> tuple[int, int]:
+    """Client requests sent (not revoked): complete when the recipient sent their answers."""
+    made = select(func.count()).select_from(ClientRequest).where(
+        ClientRequest.job_id == job.id, ClientRequest.created_at >= job.entered_stage_at,
+        ClientRequest.status != ClientRequestStatus.revoked)
+    return _open_and_total(session, made, ClientRequest.status == ClientRequestStatus.open)
+
+
 # Every kind of client-facing item a stage waits for: (open, in all) made for the job in its current stay.
 STAGE_ITEM_KINDS: dict[str, Callable[[Session, Job], tuple[int, int]]] = {
     "approval": _approvals,
@@ -73,6 +81,7 @@ STAGE_ITEM_KINDS: dict[str, Callable[[Session, Job], tuple[int, int]]] = {
     "signature": _signature_requests,
     "proposal": _proposals,
     "organizer": _organizers,
+    "client_request": _client_requests,
 }
 
 

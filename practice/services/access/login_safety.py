@@ -55,6 +55,11 @@ DAILY_WRONG_CODES = 20
 DAILY_CODE_POLICY = Policy(slow_after=NEVER, first_delay=dt.timedelta(0), max_delay=dt.timedelta(0),
                            lock_after=DAILY_WRONG_CODES, lock_for=dt.timedelta(hours=24),
                            forget_after=dt.timedelta(hours=24))
+# Request links (client requests answered without a login) tried from one address: a wrong link counts against it
+# ("link:ip:<address>"); someone guessing links is slowed down after a few and paused for an hour after many, while a
+# person mistyping a link waits seconds at worst.
+LINK_POLICY = Policy(slow_after=5, first_delay=dt.timedelta(seconds=2), max_delay=dt.timedelta(minutes=1),
+                     lock_after=30, lock_for=dt.timedelta(hours=1), forget_after=dt.timedelta(hours=1))
 ATTACK_QUIET = dt.timedelta(hours=1)
 ATTACK_KEY = "attack:logins"  # the current attack's row: failures = warning signs, last_failed_at = the latest
 
@@ -109,6 +114,8 @@ def code_keys(keys: list[str | None]) -> list[str]:
 def _policy(key: str) -> Policy:
     if key.startswith("codes:"):
         return DAILY_CODE_POLICY
+    if key.startswith("link:"):
+        return LINK_POLICY
     if key.startswith("ip:"):
         return IP_POLICY
     return DEVICE_POLICY if key.startswith("device:") else PRINCIPAL_POLICY
@@ -173,6 +180,8 @@ def record_failure(session: Session, keys: list[str | None], *, now: dt.datetime
 def _lock_warning(key: str, failures: int) -> str:
     if key.startswith("codes:"):
         return f"two-factor sign-in for {key.rsplit(':', 1)[-1]} was paused for a day after {failures} wrong codes"
+    if key.startswith("link:"):
+        return f"request links were guessed from the address {key.split(':', 2)[-1]}: it was paused after {failures} wrong links"
     if key.startswith("device:"):
         return f"a browser that had logged in before was locked after {failures} wrong passwords"
     return f"the login {key.split(':', 1)[1]} was locked after {failures} failures"

@@ -11,6 +11,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from practice.services import reminders
+from practice.services.client_requests import sending as client_requests
 from practice.services.organizers import sent as sent_organizers
 from practice.services.portal import approvals
 from practice.services.proposals import sending
@@ -21,6 +22,7 @@ REMINDER_KINDS: dict[str, reminders.Remindable] = {
     requests.REMINDER_KIND: requests.REMINDER,
     sending.REMINDER_KIND: sending.REMINDER,
     sent_organizers.REMINDER_KIND: sent_organizers.REMINDER,
+    client_requests.REMINDER_KIND: client_requests.REMINDER,
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import ast as A
 from .errors import RuleMeaningError, with_article
 
-_REMINDER_KINDS = ("organizer", "proposal", "invoice")
+_REMINDER_KINDS = ("organizer", "proposal", "invoice", "client request")
 
 
 # Each check takes the checker (its name and value checks, and the error list) and the rule's
@@ -23,7 +23,7 @@ def check_send(checker, a: A.Send, ctx) -> None:
         checker.needs("account", ctx, a.to.span, f"send {a.kind}")
     if a.reminders is not None and a.kind not in _REMINDER_KINDS:
         checker.err(RuleMeaningError, f"{with_article(a.kind)} can't have reminders", a.reminders.span,
-                    "reminders are for organizers, proposals, invoices, signatures and approvals")
+                    "reminders are for organizers, proposals, invoices, client requests, signatures and approvals")
     checker.reminders(a.reminders)
 
 

@@ -364,7 +364,7 @@ class Due:
 
 @dataclass(frozen=True)
 class Send:
-    """``send email|message|organizer|proposal|invoice "TEMPLATE" to RECIPIENT``."""
+    """``send email|message|organizer|proposal|invoice|client request "TEMPLATE" to RECIPIENT``."""
 
     kind: str
     template: Text

@@ -330,7 +330,8 @@ class _Builder(Transformer):
         return A.Send(str(c[1]).lower(), _text(c[2]), c[4], reminders, span=_cover(c))
 
     def template_kind(self, c):
-        return c[0]
+        # One word ("organizer") or two ("client request"): the kind as written, the first token's place.
+        return c[0] if len(c) == 1 else c[0].update(value=" ".join(str(t).lower() for t in c))
 
     def request_signature(self, c):
         reminders = c[6] if len(c) > 6 else None

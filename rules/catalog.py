@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from .language import field_table
 
-TEMPLATE_KINDS = ("email", "message", "organizer", "proposal", "invoice", "document", "folder", "task")
+TEMPLATE_KINDS = ("email", "message", "organizer", "proposal", "invoice", "client request", "document", "folder", "task")
 
 # Firm-defined fields (contract §3.1): the entities that may carry them, and the types a catalog may give.
 FIELD_ENTITIES = ("job", "account", "contact", "answer")

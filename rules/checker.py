@@ -29,7 +29,7 @@ from .placeholders import check_text, has_placeholders
 
 _TEMPLATE_WORDS = {
     "email": "email template", "message": "message template", "organizer": "organizer template",
-    "proposal": "proposal template", "invoice": "invoice template",
+    "proposal": "proposal template", "invoice": "invoice template", "client request": "client request template",
     "document": "document template", "folder": "folder template", "task": "task template",
 }
 
@@ -48,12 +48,14 @@ _TEMPLATE_UNKNOWN = {
     "email": N_('there is no email template "{name}"'), "message": N_('there is no message template "{name}"'),
     "organizer": N_('there is no organizer template "{name}"'),
     "proposal": N_('there is no proposal template "{name}"'), "invoice": N_('there is no invoice template "{name}"'),
+    "client request": N_('there is no client request template "{name}"'),
     "document": N_('there is no document template "{name}"'), "folder": N_('there is no folder template "{name}"'),
     "task": N_('there is no task template "{name}"'),
 }
 _TEMPLATE_ARTICLES = {
     "email": N_("an email template"), "message": N_("a message template"), "organizer": N_("an organizer template"),
     "proposal": N_("a proposal template"), "invoice": N_("an invoice template"),
+    "client request": N_("a client request template"),
     "document": N_("a document template"), "folder": N_("a folder template"), "task": N_("a task template"),
 }
 assert set(_TEMPLATE_UNKNOWN) == set(_TEMPLATE_ARTICLES) == set(_TEMPLATE_WORDS)

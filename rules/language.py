@@ -68,8 +68,8 @@ FOR_EACH_CARRIES = TAG_TARGET_CARRIES
 EVENT_NAMES = tuple(EVENT_CARRIES) + ("tag_added", "tag_removed", "schedule")
 
 # Every action name ``evaluate`` may plan (``PlannedAction.action``); the app maps each to its effect.
-SENT_KINDS = ("email", "message", "organizer", "proposal", "invoice")
-ACTION_NAMES = tuple(f"send_{kind}" for kind in SENT_KINDS) + (
+SENT_KINDS = ("email", "message", "organizer", "proposal", "invoice", "client request")
+ACTION_NAMES = tuple(f"send_{kind.replace(' ', '_')}" for kind in SENT_KINDS) + (
     "request_signature", "request_approval", "create_task", "create_job", "add_tags", "remove_tags",
     "apply_folder_template", "move_job", "assign_job", "archive_job", "notify",
 )

@@ -178,9 +178,9 @@ def _reminders(r: Optional[A.Reminders]):
 def _plan_send(a: A.Send, inputs: _ActionInputs):
     args = {"template": inputs.template(a.kind, a.template)}
     args.update(_recipient(a.to, inputs.facts, inputs.catalog))
-    if a.kind in ("organizer", "proposal", "invoice"):
+    if a.kind in ("organizer", "proposal", "invoice", "client request"):
         args["reminders"] = _reminders(a.reminders)
-    return f"send_{a.kind}", args
+    return f"send_{a.kind.replace(' ', '_')}", args
 
 
 def _plan_request_signature(a: A.RequestSignature, inputs: _ActionInputs):

@@ -16,6 +16,7 @@ CONTRACT_CATALOG = {
         "organizer": ["1040 Organizer"],
         "proposal": ["Engagement 2027"],
         "invoice": ["Monthly fee"],
+        "client request": ["Broker documents"],
         "document": ["Engagement letter"],
         "folder": ["1040 folders"],
         "task": [],

@@ -219,6 +219,7 @@ EVERY_ACTION = '''rule "Every action" when job enters stage "Review" then
   send organizer "1040 Organizer" to account
   send proposal "Engagement 2027" to account
   send invoice "Monthly fee" to account
+  send client request "Broker documents" to account
   request signature on "Engagement letter" from account
   request approval of folder "2026 Return" from account
   create task "Call the client" for "Ann Lee"

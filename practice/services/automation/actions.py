@@ -19,6 +19,7 @@ from practice import routes
 from practice.models import ActionEffect, Contact, Job, Pipeline, RuleRun, Signer, Stage, Tag, TeamMember
 from practice.services import inbox
 from practice.services.actor import Actor
+from practice.services.client_requests import sending as client_requests
 from practice.services.chats import messages as chat_messages, templates as message_templates
 from practice.services.documents import folder_templates
 from practice.services.errors import InvalidInput, NotFound, PracticeError
@@ -298,6 +299,20 @@ def send_organizer(session: Session, act: Act) -> str:
     return _with_reminders(f'Sent organizer "{organizer.name}"{filled}', times)
 
 
+def send_client_request(session: Session, act: Act) -> str:
+    """`send client request "TEMPLATE" to account [with reminders every N days up to M times]`: the template's items
+    asked of the account's first contact who can log in to the portal, through a link scoped to the request."""
+    account_id = _account_of(session, act.target, "Sending a client request needs an account, and the rule has none.")
+    if client_requests.template_by_name(session, act.args["template"]) is None:
+        raise NotFound(f'There is no client request template "{act.args["template"]}" any more.')
+    every, times = _reminders(act.args)
+    contact = client_requests.default_recipient(session, account_id)
+    request = client_requests.send_request(session, act.actor, account_id, template=act.args["template"],
+                                           job_id=act.target.job_id, contact_id=contact.id, key=act.key,
+                                           remind_every=every, remind_times=times)
+    return _with_reminders(f'Sent request "{request.title}" to {request.recipient_email}', times)
+
+
 def request_signature(session: Session, act: Act) -> str:
     """`request signature on "TEMPLATE" from account [with reminders every N days up to M times]`: the
     template becomes a document of the account, sent to its portal contacts to sign in order."""
@@ -378,6 +393,7 @@ ACTIONS: dict[str, Callable[[Session, Act], str] | NotBuilt] = {
     "send_email": send_email,
     "send_message": send_message,
     "send_organizer": send_organizer,
+    "send_client_request": send_client_request,
     "send_proposal": send_proposal,
     "send_invoice": NotBuilt("invoices"),
     "request_signature": request_signature,

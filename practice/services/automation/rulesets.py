@@ -19,6 +19,7 @@ from practice.services.automation.actions import NOT_AVAILABLE
 from practice.services.chats import templates as message_templates
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.firm import get_firm
+from practice.services.client_requests import sending as client_requests
 from practice.services.organizers import templates as organizer_templates
 from practice.services.work.custom_fields import catalog_fields
 from practice.warm_sandbox import run_warm
@@ -72,7 +73,8 @@ def catalog_from_db(session: Session, fields: dict | None = None) -> rules.Catal
         "templates": {"email": email_templates, "message": message_templates.template_names(session),
                       "organizer": organizer_templates.template_names(session),
                       "proposal": proposal_templates,
-                      "invoice": [], "document": document_templates, "folder": folder_templates, "task": []},
+                      "invoice": [], "client request": client_requests.template_names(session),
+                      "document": document_templates, "folder": folder_templates, "task": []},
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712
                                         .order_by(TeamMember.name)).scalars()),
@@ -113,7 +115,7 @@ def unavailable(compiled: rules.CompiledRuleSet) -> list[str]:
 def _action_kind(action) -> str:
     name = type(action.ast).__name__
     if name == "Send":
-        return f"send_{action.ast.kind}"
+        return f"send_{action.ast.kind.replace(' ', '_')}"
     return {"RequestSignature": "request_signature", "RequestApproval": "request_approval",
             "ApplyFolderTemplate": "apply_folder_template"}.get(name, name)
 

@@ -91,6 +91,11 @@ def list_templates(session: Session, actor: Actor) -> list[ClientRequestTemplate
     return list(session.exec(select(ClientRequestTemplate).order_by(func.lower(ClientRequestTemplate.name))))
 
 
+def template_names(session: Session) -> list[str]:
+    """The names rules may send (`send client request "NAME" to account`)."""
+    return list(session.exec(select(ClientRequestTemplate.name).order_by(ClientRequestTemplate.name)))
+
+
 def template_by_name(session: Session, name: str) -> ClientRequestTemplate | None:
     wanted = " ".join(str(name or "").split()).lower()
     return session.exec(select(ClientRequestTemplate).where(func.lower(ClientRequestTemplate.name) == wanted)).first()

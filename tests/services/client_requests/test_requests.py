@@ -301,3 +301,37 @@ def test_a_revoked_request_no_longer_holds_up_the_stage(firm):
         assert stage_items.open_and_total(s, s.get(Job, firm["job"])) == (0, 0)
         with pytest.raises(Conflict, match="revoked"):
             sending.revoke(s, firm["owner"], rid)
+
+
+def test_a_rule_sends_the_template_once_with_reminders_and_completion_fires_the_next_rule(firm):
+    with write_session() as s:
+        sending.save_template(s, firm["owner"], name="Broker docs", title="Refinance documents", items=ITEMS)
+        rulesets.save_rules(s, firm["owner"], '''
+rule "Ask the broker"
+when job enters stage "Review"
+then
+  send client request "Broker docs" to account with reminders every 3 days up to 2 times
+end
+
+rule "Documents in"
+when client request is completed
+then
+  move job to stage "Done"
+end
+''')
+    with write_session() as s:
+        jobs.move_job(s, firm["owner"], firm["job"], firm["stages"]["Review"])
+    with read_session() as s:
+        [request] = s.exec(select(ClientRequest)).all()
+        assert (request.job_id, request.contact_id, request.key is not None) == (firm["job"], firm["june"], True)
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Ask the broker")).one()
+        assert run.status == RunStatus.done and "up to 2 reminders" in run.actions[0]["outcome"]
+        assert s.exec(select(Due)).one().payload["item_kind"] == "client_request"
+    token = token_of(request.id)
+    verify(token)
+    fill(token, request.id)
+    with write_session() as s:
+        answering.complete(s, token, device=DEVICE)
+    with read_session() as s:
+        assert s.exec(select(RuleRun).where(RuleRun.rule_name == "Documents in")).one().status == RunStatus.done
+        assert s.get(Job, firm["job"]).stage_id == firm["stages"]["Done"]

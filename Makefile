@@ -12,7 +12,7 @@ export REFLEX_DIR := $(CURDIR)/.reflex-home
 export APP_HARNESS_HEADLESS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-postgres postgres lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean i18n i18n-extract i18n-update i18n-check
+.PHONY: run test test-postgres postgres redis lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean i18n i18n-extract i18n-update i18n-check
 
 run: setup migrate
 	$(BIN)/python -m practice serve
@@ -20,10 +20,17 @@ run: setup migrate
 test: setup chromium test-tools lint
 	$(BIN)/python -m pytest
 
-# The suite on a throwaway PostgreSQL (tests/postgres.py: Debian's server, a temporary folder, a free port of
-# 127.0.0.1) instead of SQLite. For now the tests without a browser; see docs/postgresql.md.
-test-postgres: setup postgres
-	PRACTICE_TEST_ENGINE=postgresql $(BIN)/python -m pytest -m "not e2e"
+# The suite on a throwaway PostgreSQL and Redis (tests/postgres.py, tests/redis_server.py: Debian's servers, a
+# temporary folder, free ports of 127.0.0.1) instead of SQLite and the queue file. For now the tests without a
+# browser; see docs/postgresql.md.
+test-postgres: setup postgres redis
+	PRACTICE_TEST_ENGINE=postgresql PRACTICE_TEST_REDIS=1 $(BIN)/python -m pytest -m "not e2e"
+
+# Debian's Redis server, installed when missing (not started as a service: the tests start their own).
+redis:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; fi; }
 
 # Debian's PostgreSQL server, installed when missing.
 postgres:

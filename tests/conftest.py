@@ -12,6 +12,16 @@ os.environ.setdefault("PRACTICE_DATA_DIR", str(_TMP / "data"))
 os.environ.pop("DATABASE_URL", None)
 os.environ["PRACTICE_HUEY_IMMEDIATE"] = "1"
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+# `PRACTICE_TEST_REDIS=1` (make test-postgres) puts the worker queue on a throwaway Redis (tests/redis_server.py):
+# started before the queue module is imported, since the queue is chosen then.
+_REDIS = None
+if os.environ.get("PRACTICE_TEST_REDIS") == "1":
+    from tests.redis_server import ThrowawayRedis
+
+    _REDIS = ThrowawayRedis().start()
+    os.environ["REDIS_URL"] = _REDIS.url()
+else:
+    os.environ.pop("REDIS_URL", None)
 
 import pytest  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
@@ -75,6 +85,11 @@ def fresh_db(request, monkeypatch, tmp_path):
 def pytest_configure(config):
     config.addinivalue_line("markers", "firm(build=...): the module's firm, made by build(monkeypatch) with tests/factories")
     config.addinivalue_line("markers", "sqlite_only(reason): a test of something only SQLite has (skipped on PostgreSQL)")
+
+
+def pytest_unconfigure(config):
+    if _REDIS is not None:
+        _REDIS.stop()
 
 
 def pytest_collection_modifyitems(config, items):

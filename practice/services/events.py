@@ -111,7 +111,7 @@ def emit_many(session: Session, actor: Actor, rows: list[dict]) -> list[int]:
 
 
 def _handle_in(session: Session, event_id: int, handler: Handler) -> bool:
-    ev = session.exec(select(Event).where(Event.id == event_id).with_for_update()).first()
+    ev = session.exec(select(Event).where(Event.id == event_id).with_for_update(skip_locked=True)).first()
     if ev is None or ev.status != EventStatus.pending:
         return False
     ev.attempts += 1
@@ -192,7 +192,10 @@ def record_failure(session: Session, event_id: int, reason: str, parked: Parked 
 # The worker's two statements per batch, built once: building a statement costs about as much as running it.
 _MARK_HANDLED = update(Event.__table__).where(Event.id.in_(bindparam("ids", expanding=True))).values(
     status=EventStatus.handled, attempts=Event.attempts + 1, handled_at=bindparam("now"), lease_until=None)
-_PENDING_IN = select(Event).where(Event.id.in_(bindparam("ids", expanding=True)), Event.status == EventStatus.pending)
+# On PostgreSQL the claimed rows are locked, skipping those another worker holds (it is handling them); SQLite has
+# no row locks (its one writer at a time is the claim) and SQLAlchemy leaves the clause out there.
+_PENDING_IN = select(Event).where(Event.id.in_(bindparam("ids", expanding=True)), Event.status == EventStatus.pending
+                                  ).with_for_update(skip_locked=True)
 # The same two on SQLite as plain SQL on the driver's connection (the status column holds the enum's name).
 _MARK_HANDLED_SQL = ("UPDATE event SET status = 'handled', attempts = attempts + 1, handled_at = ?, lease_until = NULL "
                      "WHERE id IN ({})")

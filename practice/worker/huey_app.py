@@ -110,8 +110,10 @@ class QueueFileOnFirstUse(SqliteStorage):
             raise
 
 
+_IMMEDIATE = os.environ.get("PRACTICE_HUEY_IMMEDIATE") == "1"  # tests: run each task at once, in this process
 if os.environ.get("REDIS_URL"):
-    huey = RedisHuey("practice", url=os.environ["REDIS_URL"], results=False)
+    # Redis pushes: a waiting worker is woken by a doorbell at once (a blocking read), with no polling.
+    huey = RedisHuey("practice", url=os.environ["REDIS_URL"], results=False, blocking=True, immediate=_IMMEDIATE)
 else:
     huey = Huey("practice", storage_class=QueueFileOnFirstUse, filename=str(huey_path()), results=False,
-                immediate=os.environ.get("PRACTICE_HUEY_IMMEDIATE") == "1")
+                immediate=_IMMEDIATE)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 
 import pytest
 from sqlmodel import func, select
@@ -178,3 +180,21 @@ def test_the_sweep_skips_leased_events_until_the_lease_expires(job_setup, monkey
         s.get(Event, event_id).lease_until = utcnow() - dt.timedelta(seconds=1)
     with read_session() as s:
         assert events.pending_event_ids(s) == [event_id]
+
+
+@pytest.mark.skipif(os.environ.get("PRACTICE_TEST_ENGINE", "sqlite") != "postgresql",
+                    reason="row locks: PostgreSQL only (make test-postgres); SQLite has one writer at a time")
+def test_an_event_another_worker_holds_is_skipped_not_waited_for(fresh_db, job_setup):
+    # Two web or worker processes may ring for the same event: the second passes over it at once instead of
+    # queueing behind the first's transaction (FOR UPDATE SKIP LOCKED), and the first handles it once.
+    import psycopg
+
+    with read_session() as s:
+        event_id = s.exec(select(Event.id).order_by(Event.id.desc())).first()
+    seen: list[int] = []
+    with psycopg.connect(fresh_db.replace("postgresql+psycopg://", "postgresql://")) as other:
+        other.execute("SELECT id FROM event WHERE id = %s FOR UPDATE", (event_id,))  # another worker at work
+        started = time.monotonic()
+        assert events.handle_event(event_id, lambda s, ev: seen.append(ev.id)) is False
+        assert time.monotonic() - started < 5 and seen == []
+    assert events.handle_event(event_id, lambda s, ev: seen.append(ev.id)) is True and seen == [event_id]

@@ -21,6 +21,9 @@ from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
 from tests.tasks.test_chaos import Child
 
+# The queue file is the SQLite queue's; with Redis (make test-postgres) there is no file to lose.
+pytestmark = pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="the SQLite queue file; this run queues on Redis")
+
 GARBAGE = b"this is not a database, it was overwritten by a bad disk " * 200
 
 

@@ -7,7 +7,6 @@ off (Huey rebuilds its storage from `storage_kwargs` when `immediate` changes), 
 """
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -18,7 +17,6 @@ from sqlmodel import select
 from practice import db
 from practice.config import ROOT
 from practice.db import read_session, write_session
-from practice.migrate import upgrade
 from practice.models import Event, EventStatus
 from practice.services import events
 from practice.services.work import jobs
@@ -26,6 +24,7 @@ from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
 from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
+from tests.tasks.conftest import shared_env
 from tests.factories import actor_of, make_job, make_member
 
 pytestmark = pytest.mark.slow
@@ -34,17 +33,11 @@ WAIT_S = 20
 
 
 @pytest.fixture
-def worker_env(tmp_path, monkeypatch):
-    """A migrated database and a queue file shared by this process and the consumer."""
-    data = tmp_path / "data"
-    data.mkdir()
-    env = {**os.environ, "PRACTICE_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'practice.db'}",
-           "PRACTICE_HUEY_DB": str(data / "huey.db"), "PRACTICE_HUEY_IMMEDIATE": "0", "PYTHONPATH": str(ROOT)}
-    for key in ("PRACTICE_DATA_DIR", "DATABASE_URL", "PRACTICE_HUEY_DB", "PRACTICE_HUEY_IMMEDIATE"):
-        monkeypatch.setenv(key, env[key])
-    upgrade()
-    monkeypatch.setitem(huey.storage_kwargs, "filename", env["PRACTICE_HUEY_DB"])
-    huey.immediate = False  # now enqueues into the consumer's queue file
+def worker_env(request, tmp_path, monkeypatch):
+    """A migrated database and a queue shared by this process and the consumer."""
+    env = shared_env(request, tmp_path, monkeypatch)
+    monkeypatch.setenv("PRACTICE_HUEY_IMMEDIATE", "0")
+    huey.immediate = False  # now enqueues into the consumer's queue
     events.set_doorbell(worker_tasks.ring_doorbell)  # the real doorbell
     try:
         yield env

@@ -22,7 +22,7 @@ def new_task_form() -> rx.Component:
                     rx.select.content(rx.select.item(t("Nobody yet"), value=NONE),
                                       rx.foreach(TasksState.member_options,
                                                  lambda o: rx.select.item(o.label, value=o.value, custom_attrs=as_written()))),
-                    name="assignee", default_value=TasksState.my_member)),
+                    name="assignee", value=TasksState.new_assignee, on_change=TasksState.choose_new_assignee)),
                 field(t("Due date"), rx.input(name="due_date", type="date", id="new-task-due", width="100%")),
                 field(t("Job (optional)"), rx.select.root(
                     rx.select.trigger(id="new-task-job", width="100%"),

@@ -12,7 +12,7 @@ from practice.services.access import team
 from practice.services.work import jobs, tasks
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_date, format_datetime, relative_time
-from practice.state.base import STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.task_editing import TaskEditing
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, parse_date,
@@ -47,9 +47,10 @@ class TasksState(TaskEditing, AppState):
     error: str = ""
     form_error: str = ""
     form_key: int = 0
-    _form_key_shows: str = ""
-    # The new-task form assigns to the person filling it in unless they choose otherwise.
+    # The new-task form assigns to the person filling it in unless they choose otherwise (a chosen select, not
+    # a default: the page's load fills it in without re-keying the form, so nothing typed meanwhile is lost).
     my_member: str = NONE
+    new_assignee: str = ""
     # The task whose detail panel is open (0: none).
     detail_id: int = 0
     detail_title: str = ""
@@ -104,7 +105,7 @@ class TasksState(TaskEditing, AppState):
         self.detail_id = parse_id(self.router.url.query_parameters.get("task", "")) or 0
         actor = self._require()
         self.my_member = str(actor.member_id) if actor.member_id else NONE
-        remount_if_changed(self, "form_key", self.my_member)  # the form's assignee default is the one just read
+        self.new_assignee = self.new_assignee or self.my_member
         self._load_rows()
         self.member_options = [Option(value=str(m.id), label=m.name) for m in read(team.list_members, actor)]
         self.job_options = [Option(value=str(i), label=f"{account} · {name}")
@@ -140,10 +141,14 @@ class TasksState(TaskEditing, AppState):
             job = None if raw_job in (None, "", NONE) else parse_id(raw_job)
             run(tasks.create_task, self._require(), title=str(form.get("title", ""))[:300],
                 assignee_id=assignee, job_id=job, due_date=due)
-            self.form_error = ""
+            self.form_error, self.new_assignee = "", self.my_member
             self.form_key += 1
             self._load_rows()
             return rx.toast.success(_("Task created."))
+
+    @allow(STAFF)
+    def choose_new_assignee(self, value: str):
+        self.new_assignee = str(value or NONE)[:20]
 
     @allow(STAFF)
     def open_detail(self, task_id: int):

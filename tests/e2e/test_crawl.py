@@ -6,15 +6,9 @@ to people and no raw timestamp with a time zone offset. Every failure is collect
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,12 +23,12 @@ from practice.services.organizers import sent
 from practice.services.proposals import sending
 from practice.services.signing import signer_flow
 from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, PHONE
+from tests.e2e.served import ROOT, serving
 from tests.factories import (ORGANIZER_1040, contact_actor, give_portal_login, make_organizer, make_signature_request,
                              normal_pdf)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 SECOND_HOST = "practice.test"
 HOSTS = ("127.0.0.1", SECOND_HOST)
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
@@ -55,12 +49,6 @@ def _page_routes() -> list[str]:
     return sorted(v for k, v in vars(routes).items()
                   if k.isupper() and isinstance(v, str) and v.startswith("/") and "{" not in v
                   and v not in routes.BACKEND_ROUTES)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed() -> None:
@@ -90,60 +78,14 @@ def seed() -> None:
     print("CRAWL-IDS " + json.dumps(ids))
 
 
-def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"`python -m practice serve` stopped (exit {proc.returncode}): {log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200 and b"<html" in response.read(2000).lower():
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"the app did not answer at {url} within {timeout:.0f} s")
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """The app as `make run` serves it, on free ports with its own data folder; stopped (its whole process group)
-    at the end."""
-    data = tmp_path_factory.mktemp("crawl-data")
-    port = _free_port()
-    # Not the test suite's settings (an in-process worker queue, the harness's database): the app's own defaults.
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PRACTICE_HUEY_IMMEDIATE", "APP_HARNESS_FLAG",
-                                                             "PYTEST_CURRENT_TEST", "REFLEX_ENV_MODE",
-                                                             "REFLEX_SKIP_COMPILE")}
-    env.update(PRACTICE_DATA_DIR=str(data), PRACTICE_PORT=str(port), PRACTICE_DRIVE_PORT=str(_free_port()),
-               PRACTICE_BASE_URL=f"http://127.0.0.1:{port}", PRACTICE_HUEY_DB=str(data / "huey.db"))
-    # Its own web build and state folders: the production build must not overwrite the `.web` the other
-    # browser tests' development server is serving from.
-    env.update(REFLEX_WEB_WORKDIR=str(data / "web"), REFLEX_STATES_WORKDIR=str(data / "states"))
-    log = open(data / "serve.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "practice", "serve"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        _wait_for(f"http://127.0.0.1:{port}{routes.LOGIN}", proc, data / "serve.log", timeout=900)
+    """The app as `make run` serves it, on free ports with its own data folder (tests/e2e/served.py)."""
+    with serving(tmp_path_factory.mktemp("crawl-data")) as (env, _proc):
         out = subprocess.run([sys.executable, "-c", "from tests.e2e.test_crawl import seed; seed()"], cwd=ROOT,
                              env=env, capture_output=True, text=True, check=True).stdout
         ids = json.loads(out.split("CRAWL-IDS ", 1)[1].splitlines()[0])
-        yield {"port": port, "ids": ids}
-    finally:
-        _stop_group(proc, signal.SIGINT)  # serve stops its worker, mailer and drive
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            _stop_group(proc, signal.SIGKILL)
-            proc.wait()
-        log.close()
-
-
-def _stop_group(proc: subprocess.Popen, sig: int) -> None:
-    try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        pass  # already gone
+        yield {"port": int(env["PRACTICE_PORT"]), "ids": ids}
 
 
 @pytest.fixture(scope="module")

@@ -515,6 +515,7 @@ EXPECTED_HANDLERS = {
     "SigningSettingsState.upload_certificate": "admin",
     "TasksState.add_comment": "staff",
     "TasksState.add_subtask": "staff",
+    "TasksState.choose_new_assignee": "staff",
     "TasksState.create": "staff",
     "TasksState.load": "staff",
     "TasksState.set_task_edit_open": "staff",

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 def start(command: str, folder: Path) -> tuple[subprocess.Popen, list[str]]:
     env = dict(os.environ, PRACTICE_DATA_DIR=str(folder), DATABASE_URL=f"sqlite:///{folder / 'practice.db'}")
     env.pop("PRACTICE_HUEY_IMMEDIATE", None)
+    env.pop("REDIS_URL", None)  # the queue is the file in the data folder, whose waiting is tested here
     proc = subprocess.Popen([sys.executable, "-m", "practice", command], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     lines: list[str] = []

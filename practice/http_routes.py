@@ -17,6 +17,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from practice import routes
+from practice.api_routes import API_ROUTES
 from practice.config import base_url
 from practice.protective_headers import FrameGuard
 from practice.db import read_session, write_session
@@ -154,6 +155,7 @@ HTTP_ROUTES = [
     Route(routes.SIGN_PAGE_IMAGE, sign_page_image, methods=["GET"]),
     Route(routes.REMEMBER_DEVICE, remember_device, methods=["POST"]),
     *SESSION_ROUTES,
+    *API_ROUTES,
 ]
 
 

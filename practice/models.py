@@ -129,6 +129,22 @@ class StaffToken(SQLModel, table=True):
     used_at: Optional[dt.datetime] = when(nullable=True)
 
 
+class ApiToken(SQLModel, table=True):
+    """A team member's personal access token for the REST API (`/api/v1`): it acts as that member, within its scope
+    ("read", or "write" which reads too). Only the SHA-256 of the secret is kept; `prefix` is its first characters,
+    for the member to tell tokens apart. A revoked token is kept (with when) so the list and the audit log read right."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="teammember.id", index=True)
+    name: str
+    scope: str = "read"
+    token_hash: str = Field(sa_column_kwargs={"unique": True})
+    prefix: str = ""
+    created_at: dt.datetime = when()
+    last_used_at: Optional[dt.datetime] = when(nullable=True)
+    revoked_at: Optional[dt.datetime] = when(nullable=True)
+
+
 class LoginSession(SQLModel, table=True):
     """A staff login; the browser holds a random id, the database only its SHA-256."""
 

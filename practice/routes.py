@@ -136,5 +136,10 @@ PORTAL_SESSION_END = "/session/end-portal"
 STAFF_SESSION_COOKIE = "practice_sid"
 PORTAL_SESSION_COOKIE = "portal_sid"
 
+# The REST API for the firm's other programs (practice/api_routes.py), with personal access tokens
+# (services/access/api_tokens.py).
+API = "/api/v1"
+
 # The backend's plain HTTP routes (practice/http_routes.py): in development the pages' server forwards them.
-BACKEND_ROUTES = (FILE_DOWNLOAD, SIGN_PAGE_IMAGE, REMEMBER_DEVICE, SESSION_START, SESSION_END, PORTAL_SESSION_END)
+BACKEND_ROUTES = (FILE_DOWNLOAD, SIGN_PAGE_IMAGE, REMEMBER_DEVICE, SESSION_START, SESSION_END, PORTAL_SESSION_END,
+                  API)

@@ -1,0 +1,375 @@
+"""The REST API, `/api/v1` (docs/api.md): the firm's other programs read accounts, contacts, jobs, tasks, documents
+(their details) and events, create tasks and move jobs, with a team member's personal access token
+(`services/access/api_tokens.py`) in `Authorization: Bearer ...`.
+
+A token acts as its member: every call goes through the same services and permission checks as the app (an
+employee's token sees only the accounts that employee sees) and its writes are audited under the member's name.
+Errors are JSON with a sentence (`{"error": {"status": 404, "message": "..."}}`). Each token may make `RATE` calls
+a minute, each address `FAILED_RATE` calls with a missing or wrong token; beyond that the answer is 429 with
+Retry-After. `ENDPOINTS` is both what is served and what `/api/v1/openapi.json` describes, so the two cannot drift.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from practice import routes
+from practice.api_openapi import document
+from practice.config import client_address
+from practice.db import read_session, write_session
+from practice.i18n import _
+from practice.models import MAX_ROW_ID, TaskStatus
+from practice.services.access import api_tokens, two_factor
+from practice.services.api import reads, writes
+from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PracticeError
+
+RATE = 120  # calls a minute per token
+FAILED_RATE = 20  # calls a minute per address with a missing or wrong token
+WINDOW = 60.0
+MAX_BODY = 16 * 1024
+_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+def error_response(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status,
+                        headers=_HEADERS | (headers or {}))
+
+
+# --- rate limits ---------------------------------------------------------------------------------------------------
+
+
+class Limiter:
+    """At most `limit` calls per key in any `WINDOW` seconds, in this process (a firm's web process)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._calls: dict[str, collections.deque] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, key: str, now: float | None = None) -> float:
+        """0 when the call may go ahead (and is counted), else the seconds until it may."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            calls = self._calls.setdefault(key, collections.deque())
+            while calls and calls[0] <= now - WINDOW:
+                calls.popleft()
+            if len(calls) >= self.limit:
+                return calls[0] + WINDOW - now
+            calls.append(now)
+            if len(self._calls) > 10_000:  # forget idle keys rather than grow without end
+                for stale in [k for k, v in self._calls.items() if not v or v[-1] <= now - WINDOW]:
+                    del self._calls[stale]
+            return 0.0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+
+TOKEN_LIMIT = Limiter(RATE)
+FAILED_LIMIT = Limiter(FAILED_RATE)
+
+
+def _too_many(wait: float) -> ApiError:
+    seconds = max(1, int(wait + 0.999))
+    return ApiError(429, _("Too many requests. Try again in {n} seconds.").format(n=seconds),
+                    {"Retry-After": str(seconds)})
+
+
+# --- parameters ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # integer, string, boolean, date-time, or "enum"
+    description: str
+    choices: tuple[str, ...] = ()
+    default: object = None
+
+
+def _parse(param: Param, raw: str):
+    if param.kind == "integer":
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_ROW_ID:
+            raise InvalidInput(_("{name} must be a whole number from 1.").format(name=param.name))
+        return int(raw)
+    if param.kind == "boolean":
+        if raw not in ("true", "false"):
+            raise InvalidInput(_("{name} must be true or false.").format(name=param.name))
+        return raw == "true"
+    if param.kind == "date-time":
+        try:
+            moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(_("{name} must be a date and time such as 2026-12-01T09:00:00Z.").format(
+                name=param.name)) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    if param.kind == "enum":
+        if raw not in param.choices:
+            raise InvalidInput(_("{name} must be one of: {choices}.").format(name=param.name,
+                                                                            choices=", ".join(param.choices)))
+        return raw
+    if len(raw) > 200:
+        raise InvalidInput(_("{name} must be under 200 characters.").format(name=param.name))
+    return raw
+
+
+PAGING = (
+    Param("limit", "integer", "How many items a page holds (1 to 200; 50 when not given)."),
+    Param("cursor", "integer", "The `next_cursor` of the previous page; the first page when not given."),
+    Param("created_since", "date-time", "Only items created (documents: uploaded) at or after this moment "
+                                        "(ISO 8601; UTC when no offset is given)."),
+)
+ACCOUNT_ID = Param("account_id", "integer", "Only those of this account (refused if you may not see it).")
+JOB_ID = Param("job_id", "integer", "Only those of this job (refused if you may not see it).")
+ARCHIVED = Param("archived", "boolean", "Archived ones instead of the others (false when not given).")
+
+
+def _query(request: Request, params: tuple[Param, ...]) -> dict:
+    known = {p.name: p for p in (*PAGING, *params)}
+    values = {}
+    for name, raw in request.query_params.multi_items():
+        if name not in known:
+            raise InvalidInput(_("This endpoint has no parameter {name}. It takes: {names}.").format(
+                name=name[:50], names=", ".join(known)))
+        if name in values:
+            raise InvalidInput(_("Give {name} only once.").format(name=name))
+        values[name] = _parse(known[name], raw)
+    return values
+
+
+def _paging(values: dict) -> reads.Paging:
+    limit = values.pop("limit", reads.DEFAULT_LIMIT)
+    if limit > reads.MAX_LIMIT:
+        raise InvalidInput(_("limit must be at most {n}.").format(n=reads.MAX_LIMIT))
+    return reads.Paging(limit=limit, after=values.pop("cursor", 0), created_since=values.pop("created_since", None))
+
+
+# --- authentication ------------------------------------------------------------------------------------------------
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _space, secret = header.partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
+def _authenticate(request: Request, session, write: bool) -> api_tokens.TokenUse:
+    address = client_address(request.client.host if request.client else None,
+                             request.headers.get("x-forwarded-for"))
+    secret = _bearer(request)
+    used = api_tokens.use_token(session, secret) if secret else None
+    if used is None:
+        wait = FAILED_LIMIT.wait(address)
+        if wait:
+            raise _too_many(wait)
+        message = _("Send your API token as 'Authorization: Bearer <token>'. Make one in Settings, API tokens.") \
+            if not secret else _("That API token is not valid: it was revoked, or mistyped. Make a new one in "
+                                 "Settings, API tokens.")
+        raise ApiError(401, message, {"WWW-Authenticate": 'Bearer realm="practice"'})
+    wait = TOKEN_LIMIT.wait(f"token:{used.token_id}")
+    if wait:
+        raise _too_many(wait)
+    if two_factor.must_set_up(session, used.actor.member_id):
+        raise ApiError(403, _("Set up two-factor sign-in first (the firm requires it)."))
+    if write and not used.may_write:
+        raise ApiError(403, _("This token may only read. Make a token that may read and write to do this."))
+    return used
+
+
+def _touch(token_id: int) -> None:
+    with write_session() as session:
+        api_tokens.touch_token(session, token_id)
+
+
+# --- endpoints -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # under /api/v1, OpenAPI style: /jobs/{job_id}
+    summary: str
+    schema: str  # the response item's schema name
+    run: Callable
+    params: tuple[Param, ...] = ()
+    listing: bool = False
+    write: bool = False
+    body: str | None = None  # the request body's schema name
+    path_params: tuple[str, ...] = field(default=())
+
+    @property
+    def route(self) -> str:
+        path = self.path
+        for name in self.path_params:
+            path = path.replace("{" + name + "}", "{" + name + ":int}")
+        return routes.API + path
+
+
+def _list(fn):
+    def run(session, actor, values, path, body):
+        paging = _paging(values)
+        if "status" in values:
+            values["status"] = TaskStatus(values["status"])
+        page = fn(session, actor, paging, **values)
+        return {"items": page.items, "next_cursor": page.next_cursor}
+    return run
+
+
+def _one(fn, name):
+    def run(session, actor, values, path, body):
+        return fn(session, actor, path[name])
+    return run
+
+
+def _create_task(session, actor, values, path, body):
+    return writes.create_task(session, actor, body)
+
+
+def _move_job(session, actor, values, path, body):
+    return writes.move_job(session, actor, path["job_id"], body)
+
+
+ENDPOINTS = (
+    Endpoint("GET", "/accounts", "The accounts you may see.", "Account", _list(reads.list_accounts),
+             (ARCHIVED, Param("search", "string", "Only accounts whose name contains this.")), listing=True),
+    Endpoint("GET", "/accounts/{account_id}", "One account.", "Account", _one(reads.account, "account_id"),
+             path_params=("account_id",)),
+    Endpoint("GET", "/contacts", "The contacts of the accounts you may see.", "Contact", _list(reads.list_contacts),
+             (ACCOUNT_ID,), listing=True),
+    Endpoint("GET", "/jobs", "The jobs of the accounts you may see.", "Job", _list(reads.list_jobs),
+             (ACCOUNT_ID, Param("pipeline_id", "integer", "Only jobs of this pipeline."),
+              Param("stage_id", "integer", "Only jobs in this stage."), ARCHIVED), listing=True),
+    Endpoint("GET", "/jobs/{job_id}", "One job.", "Job", _one(reads.job, "job_id"), path_params=("job_id",)),
+    Endpoint("POST", "/jobs/{job_id}/stage", "Move a job to another stage of its pipeline (the automations run as "
+             "when it is moved on the board).", "Job", _move_job, write=True, body="JobMove",
+             path_params=("job_id",)),
+    Endpoint("GET", "/tasks", "The tasks of the accounts you may see, and those assigned to you.", "Task",
+             _list(reads.list_tasks),
+             (ACCOUNT_ID, JOB_ID, Param("status", "enum", "Only tasks with this status.",
+                                        tuple(s.value for s in TaskStatus)),
+              Param("assignee_id", "integer", "Only tasks assigned to this team member.")), listing=True),
+    Endpoint("POST", "/tasks", "Create a task (of an account or a job you may see, or of nobody's).", "Task",
+             _create_task, write=True, body="TaskNew"),
+    Endpoint("GET", "/documents", "The documents (not their content) of the accounts you may see, trash excepted.",
+             "Document", _list(reads.list_documents), (ACCOUNT_ID, JOB_ID), listing=True),
+    Endpoint("GET", "/events", "What happened to the accounts you may see (a job moved, a document uploaded...), "
+             "oldest first: the events the automations react to.", "Event", _list(reads.list_events),
+             (ACCOUNT_ID, JOB_ID, Param("kind", "string", "Only events of this kind, such as job.stage_changed.")),
+             listing=True),
+)
+
+
+async def _json_body(request: Request) -> dict:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise InvalidInput(_("The request body is too large (at most 16 KB)."))
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise InvalidInput(_("The request body is too large (at most 16 KB)."))
+    try:
+        value = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(_("The request body must be a JSON object.")) from None
+    if not isinstance(value, dict):
+        raise InvalidInput(_("The request body must be a JSON object."))
+    return value
+
+
+def _serve(endpoint: Endpoint, request: Request, body: dict | None) -> Response:
+    try:
+        path = {}
+        for name in endpoint.path_params:
+            value = request.path_params[name]
+            if not 1 <= value <= MAX_ROW_ID:
+                raise NotFound(_("That does not exist."))
+            path[name] = value
+        with read_session() as session:
+            used = _authenticate(request, session, endpoint.write)
+            values = _query(request, endpoint.params)
+            if not endpoint.write:
+                result = endpoint.run(session, used.actor, values, path, body)
+        if endpoint.write:
+            with write_session() as session:
+                result = endpoint.run(session, used.actor, values, path, body)
+        _touch(used.token_id)
+        return JSONResponse(result, status_code=201 if endpoint.method == "POST" and not endpoint.path_params
+                            else 200, headers=_HEADERS)
+    except ApiError as err:
+        return error_response(err.status, err.message, err.headers)
+    except PermissionDenied as err:
+        return error_response(403, str(err))
+    except NotFound as err:
+        return error_response(404, str(err))
+    except Conflict as err:
+        return error_response(409, str(err))
+    except InvalidInput as err:
+        return error_response(400, str(err))
+    except PracticeError as err:
+        return error_response(400, str(err))
+
+
+def _handler(endpoint: Endpoint):
+    if endpoint.body is not None:
+        async def handle_write(request: Request) -> Response:
+            try:
+                body = await _json_body(request)
+            except InvalidInput as err:
+                return error_response(400, str(err))
+            return await run_in_threadpool(_serve, endpoint, request, body)
+        return handle_write
+
+    def handle(request: Request) -> Response:
+        return _serve(endpoint, request, None)
+    return handle
+
+
+def openapi_document(request: Request) -> Response:
+    return JSONResponse(document(ENDPOINTS, PAGING), headers={"Cache-Control": "no-cache"})
+
+
+def not_an_endpoint(request: Request) -> Response:
+    return error_response(404, _("There is no such API endpoint. The list is at {url}.").format(
+        url=routes.API + "/openapi.json"))
+
+
+def _routes() -> list[Route]:
+    by_path: dict[str, dict[str, Callable]] = {}
+    for endpoint in ENDPOINTS:
+        by_path.setdefault(endpoint.route, {})[endpoint.method] = _handler(endpoint)
+    built = [Route(routes.API + "/openapi.json", openapi_document, methods=["GET"])]
+    for path, methods in by_path.items():
+        if len(methods) == 1:
+            (method, handler), = methods.items()
+            built.append(Route(path, handler, methods=[method]))
+        else:
+            async def dispatch(request: Request, methods=methods) -> Response:
+                handler = methods[request.method]
+                if hasattr(handler, "__code__") and handler.__code__.co_flags & 0x80:  # a coroutine function
+                    return await handler(request)
+                return await run_in_threadpool(handler, request)
+            built.append(Route(path, dispatch, methods=list(methods)))
+    built.append(Route(routes.API + "/{rest:path}", not_an_endpoint,
+                       methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    return built
+
+
+API_ROUTES = _routes()

@@ -17,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 run: setup migrate
 	$(BIN)/python -m practice serve
 
-test: setup chromium test-tools lint
+test: setup chromium test-tools postgres redis lint
 	$(BIN)/python -m pytest
 
 # The suite on a throwaway PostgreSQL and Redis (tests/postgres.py, tests/redis_server.py: Debian's servers, a

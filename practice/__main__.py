@@ -132,6 +132,20 @@ def _verify_with_firm_certificates(data: bytes):
         return None
 
 
+def move_command(url: str) -> int:
+    """Copy the firm's SQLite database into PostgreSQL; 0 when every row is there, 1 with a sentence otherwise."""
+    from practice.move_database import MoveError, move
+
+    try:
+        counts = move(database_url(), url)
+    except MoveError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"Moved {sum(counts.values())} rows in {len(counts)} tables. Start the app with DATABASE_URL set to the "
+          "PostgreSQL database; keep the SQLite file until you have checked the firm there.")
+    return 0
+
+
 def backup_command(dest: str) -> int:
     """Write one checked archive of the running firm's data; 0 when it is written, 1 with a sentence otherwise."""
     try:
@@ -188,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     back.add_argument("dest", help="a folder (the archive is named by the time) or the archive's file name")
     rest = sub.add_parser("restore", help="restore an archive onto an empty data folder")
     rest.add_argument("archive", help="the archive `backup` wrote")
+    mv = sub.add_parser("move-to-postgres", help="copy this firm's SQLite database into an empty PostgreSQL database")
+    mv.add_argument("url", help="the PostgreSQL database, postgresql://user:password@host/database")
     args = parser.parse_args(argv)
     if args.cmd in ("serve", "drive"):
         try:
@@ -201,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         return restore_command(args.archive)
     if args.cmd == "verify":
         return verify_command(args.file, args.trust)
+    if args.cmd == "move-to-postgres":
+        return move_command(args.url)
     if args.cmd == "serve":
         return serve()
     if args.cmd in ("worker", "mailer"):

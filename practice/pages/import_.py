@@ -2,7 +2,7 @@
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page
 from practice.services.work import csv_file
 from practice.state.base import AppState
@@ -41,6 +41,8 @@ def column_mapping(col) -> rx.Component:
                 rx.select.content(
                     rx.select.item("Not imported", value=IGNORE),
                     *[rx.select.item(label, value=key) for key, label in csv_file.FIELDS.items()],
+                    rx.foreach(ImportState.custom_choices,
+                               lambda c: rx.select.item(c.label, value=c.value, custom_attrs=as_written())),
                 ),
                 value=col.field,
                 on_change=lambda value: ImportState.set_column_field(col.index, value),

@@ -71,6 +71,7 @@ class ImportState(AppState):
     more_flags: int = 0
     answers: dict[str, str] = {}
     translations: list[TranslationItem] = []
+    custom_choices: list[AnswerOption] = []  # the firm's custom fields a column can fill
     skipped_note: str = ""
     import_error: str = ""  # a refused import, shown under the button
     skip_bad_rows: bool = False
@@ -91,7 +92,7 @@ class ImportState(AppState):
         self.file_name = self.summary = self.encoding_note = self.result = self.error = ""
         self.skipped_note = self.import_error = ""
         self.columns, self.preview_rows, self.unknown_columns, self.line_errors = [], [], [], []
-        self.flags, self.translations, self.answers = [], [], {}
+        self.flags, self.translations, self.answers, self.custom_choices = [], [], {}, []
         self.row_count = self.good_rows = self.more_errors = self.more_flags = self.progress = 0
         self.skip_bad_rows = self.importing = False
         self._data, self._mapping, self._mapping_chosen = b"", {}, False
@@ -111,6 +112,7 @@ class ImportState(AppState):
     def _show_review(self, review) -> None:
         pv = review.preview
         self._mapping = dict(pv.mapping)
+        self.custom_choices = [AnswerOption(key, f.title) for key, f in review.custom.items()]
         by_index = {index: key for key, index in pv.mapping.items()}
         self.columns = [ColumnItem(index=i, name=name or f"Column {i + 1}", field=by_index.get(i, IGNORE))
                         for i, name in enumerate(pv.columns)]
@@ -170,7 +172,7 @@ class ImportState(AppState):
         except (TypeError, ValueError):
             return
         key = str(key)
-        if key != IGNORE and key not in csv_file.FIELDS:
+        if key != IGNORE and key not in csv_file.FIELDS and key not in {c.value for c in self.custom_choices}:
             return
         mapping = {k: i for k, i in self._mapping.items() if i != index and k != key}
         if key != IGNORE:
@@ -262,6 +264,11 @@ def import_summary(result) -> str:
                      f"{'was' if result.unchanged_contacts == 1 else 'were'} not added again.")
     if result.linked_contacts:
         parts.append(f"Linked {count_of(result.linked_contacts, 'existing contact')}.")
+    if result.custom_values:
+        parts.append(f"Filled {count_of(result.custom_values, 'custom field value')}.")
+    if result.kept_values:
+        parts.append(f"Kept {count_of(result.kept_values, 'value')} that existing accounts already had "
+                     "(the file had another).")
     if result.created_tags:
         parts.append("Created tags: " + ", ".join(result.created_tags) + ".")
     if result.skipped:

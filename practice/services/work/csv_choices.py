@@ -54,6 +54,7 @@ class PlannedContact:
 
     fields: dict[str, str]
     existing_id: int | None = None
+    custom: dict[str, str] = field(default_factory=dict)  # its custom fields' values, by field key (a new contact's)
 
 
 @dataclass
@@ -70,6 +71,8 @@ class PlannedAccount:
     existing_name: str = ""  # as the firm already spells it
     unnamed_contacts: int = 0
     type_line: int = 0  # the line that gave a new account its type
+    custom: dict[str, str] = field(default_factory=dict)  # its custom fields' values, by field key
+    custom_lines: dict[str, int] = field(default_factory=dict)  # field key -> the line that gave its value
 
 
 @dataclass
@@ -184,6 +187,7 @@ class _Resolver:
     by_existing: dict[int, PlannedAccount] = field(default_factory=dict)
     by_line: dict[int, PlannedAccount | None] = field(default_factory=dict)  # a group's first line -> its account
     contact_of_line: dict[int, PlannedContact] = field(default_factory=dict)  # existing contacts under -id
+    labels: dict[str, str] = field(default_factory=dict)  # custom fields' labels by mapping key
 
     def answer(self, line: int, kind: str) -> tuple[str | None, Flag | None]:
         """The person's answer to the flag of this line (None: no flag; "": it waits for one), and the flag."""
@@ -214,7 +218,10 @@ class _Resolver:
         return account
 
     def _of_line(self, line: int) -> PlannedContact:
-        return self.contact_of_line.setdefault(line, PlannedContact(dict(self.rows[line].contact)))
+        if line not in self.contact_of_line:
+            row = self.rows[line]
+            self.contact_of_line[line] = PlannedContact(dict(row.contact), custom=_custom_of(row, "contact"))
+        return self.contact_of_line[line]
 
     def contact(self, row: ParsedRow) -> PlannedContact | None | bool:
         """The row's contact (None: it has none; False: the row is skipped or waits for an answer)."""
@@ -230,7 +237,7 @@ class _Resolver:
             known = self.existing_contacts[row.contact["email"]]
             return self.contact_of_line.setdefault(-known.id, PlannedContact({}, known.id))
         if choice == NO_EMAIL:
-            return PlannedContact({**row.contact, "email": ""})
+            return PlannedContact({**row.contact, "email": ""}, custom=_custom_of(row, "contact"))
         return self._of_line(row.line)
 
     def add(self, account: PlannedAccount, row: ParsedRow, contact: PlannedContact | None) -> None:
@@ -241,8 +248,15 @@ class _Resolver:
                                                 f"{account.type_line}; make them agree, or import it as a separate "
                                                 "account."))
             return
+        clash = _custom_clash(account, row, self.labels)
+        if clash:
+            self.outcome.errors.append(RowError(row.line, f"Line {row.line}: {clash}"))
+            return
         if row.type is not None and not account.type_line:
             account.type, account.type_line = row.type, row.line
+        for key, value in _custom_of(row, "account").items():
+            account.custom.setdefault(key, value)
+            account.custom_lines.setdefault(key, row.line)
         if row.notes and row.notes not in account.notes:
             account.notes.append(row.notes)
         for tag in row.tags:
@@ -254,10 +268,29 @@ class _Resolver:
         account.lines.append(row.line)
 
 
+def _custom_of(row: ParsedRow, entity: str) -> dict[str, str]:
+    """The row's values of one entity's custom fields, by field key."""
+    prefix = entity + "."
+    return {k[len(prefix):]: v for k, v in row.custom.items() if k.startswith(prefix)}
+
+
+def _custom_clash(account: PlannedAccount, row: ParsedRow, labels: dict[str, str]) -> str:
+    """Why this row's account fields disagree with an earlier row's of the same account ("" when they agree)."""
+    for key, value in _custom_of(row, "account").items():
+        if key in account.custom and account.custom[key] != value:
+            label = labels.get(f"account.{key}", key)
+            return (f'the account "{row.account}" has {label} "{value}" here but "{account.custom[key]}" on line '
+                    f"{account.custom_lines[key]}; make them agree, or leave the cell empty on one of them.")
+    return ""
+
+
 def resolve(rows: list[ParsedRow], flags: list[Flag], answers: dict[str, str],
-            existing: dict[str, tuple[int, str]], existing_contacts: dict[str, ExistingContact]) -> Outcome:
-    """The accounts and contacts the rows make with these answers; flagged rows without one stay out."""
-    r = _Resolver(answers, {f.key: f for f in flags}, existing, existing_contacts, {row.line: row for row in rows})
+            existing: dict[str, tuple[int, str]], existing_contacts: dict[str, ExistingContact],
+            labels: dict[str, str] | None = None) -> Outcome:
+    """The accounts and contacts the rows make with these answers; flagged rows without one stay out (`labels`: the
+    custom fields' labels by mapping key, for the sentence of two rows of one account giving a field two values)."""
+    r = _Resolver(answers, {f.key: f for f in flags}, existing, existing_contacts, {row.line: row for row in rows},
+                  labels=labels or {})
     for group in _groups(rows):
         account = r.by_line[group[0].line] = r.target(group[0])
         for row in group:

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from practice.i18n import _
 from practice.models import AccountType
 from practice.services.access.team import check_email
 from practice.services.errors import InvalidInput
+from practice.services.work.custom_values import clean_value, shown
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -40,6 +42,11 @@ FIELDS: dict[str, str] = {
     "postal_code": "ZIP/Postal code",
     "country": "Country",
 }
+# The firm's custom fields a column can fill: accounts' and contacts' (a job is not imported).
+CUSTOM_ENTITIES = ("account", "contact")
+# Custom-field values the preview lists when the import reads them differently than typed ("mfj" → "MFJ", "Y" →
+# "Yes"); a date or amount only changes its form, which the preview's rows already show.
+_TRANSLATED_TYPES = ("choice", "yesno")
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "region", "postal_code", "country")
 
 # Header spellings seen in exports, normalised by `_norm` (lower case, punctuation as spaces).
@@ -78,6 +85,39 @@ _TYPE_WORDS: dict[str, AccountType] = {
     "trust": AccountType.trust, "estate": AccountType.trust,
 }
 _SPLIT_LIST = re.compile(r"[;,]")
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """One of the firm's custom fields a column can fill; its mapping key is "account.filing_status"."""
+
+    entity: str
+    key: str
+    label: str
+    type: str
+    options: tuple
+    field_id: int = 0
+
+    @property
+    def mapping_key(self) -> str:
+        return f"{self.entity}.{self.key}"
+
+    @property
+    def title(self) -> str:
+        """The field as the column mapping lists it ("Filing status (account field)")."""
+        if self.entity == "account":
+            return _("{label} (account field)").format(label=self.label)
+        return _("{label} (contact field)").format(label=self.label)
+
+
+def custom_by_key(custom: Iterable[ImportField] = ()) -> dict[str, ImportField]:
+    """The custom fields by mapping key, accounts' first."""
+    return {f.mapping_key: f for f in sorted(custom, key=lambda f: CUSTOM_ENTITIES.index(f.entity))}
+
+
+def field_title(key: str, custom: dict[str, ImportField]) -> str:
+    """What a person reads for a mapping key: a built-in field's label or a custom field's title."""
+    return custom[key].title if key in custom else FIELDS.get(key, key)
 
 
 def count_of(n: int, singular: str, plural: str | None = None) -> str:
@@ -183,20 +223,26 @@ def rows_of(data: bytes) -> list[tuple[int, list[str]]]:
     return read_file(data).rows
 
 
-def detect_mapping(header: list[str]) -> dict[str, int]:
-    """Which column fills which field, from the column names (first match wins)."""
+def detect_mapping(header: list[str], custom: Iterable[ImportField] = ()) -> dict[str, int]:
+    """Which column fills which field, from the column names (first match wins): the usual fields' names, then a
+    custom field's label or key (an account's before a contact's)."""
+    names: dict[str, str] = {}
+    for f in custom_by_key(custom).values():
+        names.setdefault(_norm(f.label), f.mapping_key)
+        names.setdefault(_norm(f.key), f.mapping_key)
+        names.setdefault(_norm(f.mapping_key), f.mapping_key)
     mapping: dict[str, int] = {}
     for index, name in enumerate(header):
-        key = ALIASES.get(_norm(name))
+        key = ALIASES.get(_norm(name)) or names.get(_norm(name))
         if key and key not in mapping:
             mapping[key] = index
     return mapping
 
 
-def preview(data: bytes) -> Preview:
+def preview(data: bytes, custom: Iterable[ImportField] = ()) -> Preview:
     """Read the file: columns, detected mapping, row count, first rows and columns that will be ignored."""
     f = read_file(data)
-    return preview_of(f, detect_mapping(f.header))
+    return preview_of(f, detect_mapping(f.header, custom))
 
 
 def preview_of(f: CsvFile, mapping: dict[str, int]) -> Preview:
@@ -208,22 +254,25 @@ def preview_of(f: CsvFile, mapping: dict[str, int]) -> Preview:
                    delimiter=f.delimiter, encoding_note=f.note, first_lines=[n for n, _ in f.rows[:PREVIEW_ROWS]])
 
 
-def check_mapping(mapping: dict[str, int], columns: int) -> dict[str, int]:
-    """A mapping from the user, kept to known fields and existing columns, each column used once."""
+def check_mapping(mapping: dict[str, int], columns: int, custom: Iterable[ImportField] = ()) -> dict[str, int]:
+    """A mapping from the user, kept to known fields (the usual ones and the firm's custom fields) and existing
+    columns, each column used once."""
+    fields = custom_by_key(custom)
     clean: dict[str, int] = {}
     seen: dict[int, str] = {}
     for key, index in mapping.items():
-        if key not in FIELDS:
-            raise InvalidInput(f'"{key}" is not a field an import can fill.')
+        if key not in FIELDS and key not in fields:
+            raise InvalidInput(f'"{key}" is not a field an import can fill (a custom field may have been deleted).')
+        title = field_title(key, fields)
         try:
             index = int(index)
         except (TypeError, ValueError):
-            raise InvalidInput(f"Pick a column for {FIELDS[key]}.") from None
+            raise InvalidInput(f"Pick a column for {title}.") from None
         if not 0 <= index < columns:
-            raise InvalidInput(f"The file has no column {index + 1} for {FIELDS[key]}.")
+            raise InvalidInput(f"The file has no column {index + 1} for {title}.")
         if index in seen:
-            raise InvalidInput(f"Column {index + 1} is chosen for both {FIELDS[seen[index]]} and {FIELDS[key]}; "
-                               "pick one.")
+            raise InvalidInput(f"Column {index + 1} is chosen for both {field_title(seen[index], fields)} and "
+                               f"{title}; pick one.")
         seen[index] = key
         clean[key] = index
     return clean
@@ -246,6 +295,8 @@ class ParsedRow:
     key: str = ""  # the account key column's value: rows with the same key are one account
     # The cells as typed where the import reads them differently (shown in the preview).
     typed: dict[str, str] = field(default_factory=dict)
+    # Custom fields' values as kept (mapping key "account.filing_status" -> canonical text), the empty ones left out.
+    custom: dict[str, str] = field(default_factory=dict)
 
 
 def _account_type(value: str) -> AccountType | None:
@@ -310,10 +361,33 @@ def _contact(cell: Callable[[str], str], account: str) -> tuple[dict[str, str] |
     return None, False, typed
 
 
+def _custom_values(line: int, cells: list[str], mapping: dict[str, int], fields: dict[str, ImportField],
+                   row: ParsedRow) -> list[RowError]:
+    """Check the row's custom-field cells, keeping each value as its field keeps it in `row.custom`; one sentence
+    per value its field does not take (it names the field, what it takes and the value)."""
+    errors = []
+    for key, index in mapping.items():
+        f = fields.get(key)
+        raw = cells[index].strip() if f is not None and index < len(cells) else ""
+        if not raw:
+            continue
+        try:
+            value = clean_value(f.type, raw, f.label, f.options)
+        except InvalidInput as err:
+            errors.append(RowError(line, f"Line {line}: {err}"))
+            continue
+        row.custom[key] = value
+        if f.type in _TRANSLATED_TYPES and shown(f.type, value) != raw:
+            row.typed[key] = raw
+    return errors
+
+
 def parse_rows(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int],
-               width: int) -> tuple[list[ParsedRow], list[RowError]]:
+               width: int, custom: Iterable[ImportField] = ()) -> tuple[list[ParsedRow], list[RowError]]:
     """The rows that can be imported, and a sentence for each that cannot (rows with one account key must
-    agree on the account's name and type)."""
+    agree on the account's name and type); a row with custom-field values its fields do not take gets one sentence
+    for each."""
+    fields = custom_by_key(custom)
     good: list[ParsedRow] = []
     errors: list[RowError] = []
     first: dict[str, ParsedRow] = {}
@@ -322,6 +396,10 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int],
             row = _parse_row(line, cells, mapping, width)
         except InvalidInput as err:
             errors.append(RowError(line, f"Line {line}: {err}"))
+            continue
+        bad = _custom_values(line, cells, mapping, fields, row) if fields else []
+        if bad:
+            errors.extend(bad)
             continue
         earlier = first.setdefault(row.key.lower(), row) if row.key else row
         problem = key_disagreement(row, earlier)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from practice.db import insert_many, refresh_statistics
-from practice.models import Account, AccountContact, AccountTag, AccountTeam, Contact, Tag, utcnow
+from practice.models import Account, AccountContact, AccountTag, AccountTeam, Contact, CustomValue, Tag, utcnow
 from practice.services import audit
 from practice.services.actor import Actor
 from practice.services.errors import InvalidInput
@@ -39,6 +39,8 @@ class ImportResult:
     unchanged_contacts: int = 0
     linked_contacts: int = 0
     chosen_skips: list[int] = field(default_factory=list)  # lines the user chose to skip
+    custom_values: int = 0  # custom-field values written
+    kept_values: int = 0  # existing accounts' values kept where the file had another
 
 
 def _contact_key(c: dict[str, str]) -> tuple[str, str, str]:
@@ -72,6 +74,10 @@ class _Writer:
     known: dict[int, set] = field(default_factory=dict)  # account id -> contact keys and linked contact ids
     ids: dict[int, int] = field(default_factory=dict)  # id() of a PlannedContact -> its contact's id
     known_tags: dict[int, set] = field(default_factory=dict)  # account id -> tag ids
+    field_ids: dict[str, int] = field(default_factory=dict)  # custom field mapping key -> field id
+    values: dict[tuple[int, int], str] = field(default_factory=dict)  # existing accounts' (field id, id) -> value
+    custom_values: int = 0
+    kept_values: int = 0
     created_accounts: int = 0
     created_contacts: int = 0
     linked: int = 0
@@ -100,6 +106,12 @@ class _Writer:
             for account_id, tag_id in self.session.execute(
                     select(AccountTag.account_id, AccountTag.tag_id).where(AccountTag.account_id.in_(part))):
                 self.known_tags[account_id].add(tag_id)
+            account_fields = [i for k, i in self.field_ids.items() if k.startswith("account.")]
+            if account_fields:
+                for field_id, item_id, value in self.session.execute(
+                        select(CustomValue.field_id, CustomValue.item_id, CustomValue.value).where(
+                            CustomValue.item_id.in_(part), CustomValue.field_id.in_(account_fields))):
+                    self.values[(field_id, item_id)] = value
 
     def _create_accounts(self, new: list[PlannedAccount]) -> None:
         ids = insert_many(self.session.connection(), Account.__table__, [
@@ -160,6 +172,29 @@ class _Writer:
             self.updated.update(i for i, _ in placed if i not in new_ids)
         if links:
             insert_many(self.session.connection(), AccountTag.__table__, links)
+        self._write_values(batch, new_ids, created)
+
+    def _write_values(self, batch: list[PlannedAccount], new_ids: set, created: dict[int, PlannedContact]) -> None:
+        """The custom fields' values of the batch's accounts and new contacts; an existing account keeps a value it
+        has (the file fills only its empty fields)."""
+        rows = []
+        for a in batch:
+            for key, value in a.custom.items():
+                field_id = self.field_ids[f"account.{key}"]
+                held = self.values.get((field_id, a.existing_id))
+                if held is not None:
+                    self.kept_values += held != value
+                    continue
+                self.values[(field_id, a.existing_id)] = value
+                rows.append({"field_id": field_id, "item_id": a.existing_id, "value": value})
+                if a.existing_id not in new_ids:
+                    self.updated.add(a.existing_id)
+        for c in created.values():
+            rows.extend({"field_id": self.field_ids[f"contact.{key}"], "item_id": self.ids[id(c)], "value": value}
+                        for key, value in c.custom.items())
+        if rows:
+            insert_many(self.session.connection(), CustomValue.__table__, rows)
+            self.custom_values += len(rows)
 
 
 def _write_in_batches(writer: _Writer, plan: Plan, progress: Callable[[int, int], None] | None) -> None:
@@ -189,7 +224,8 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
     Any staff member may import; an employee's new accounts put it on their team."""
     plan = plan_import(session, actor, data, mapping, answers)
     _refuse_unless_importable(plan, skip_bad_rows)
-    writer = _Writer(session, actor, utcnow(), dict(plan.tag_ids))
+    writer = _Writer(session, actor, utcnow(), dict(plan.tag_ids),
+                     field_ids={key: f.field_id for key, f in plan.custom.items()})
     writer.create_new_tags(plan.new_tags)
     writer.load_existing([a.existing_id for a in plan.accounts if a.existing_id is not None])
     _write_in_batches(writer, plan, progress)
@@ -201,14 +237,19 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
                + (f" from {file_name}" if file_name else "")
                + (f"; linked {count_of(writer.linked, 'existing contact')}" if writer.linked else "")
                + (f"; added to {count_of(len(updated), 'existing account')}" if updated else "")
+               + (f"; filled {count_of(writer.custom_values, 'custom field value')}" if writer.custom_values else "")
+               + (f"; kept {count_of(writer.kept_values, 'value')} existing accounts already had"
+                  if writer.kept_values else "")
                + (f"; skipped {count_of(len({e.line for e in skipped}), 'row')} with errors" if skipped else "")
                + (f"; skipped {count_of(len(plan.skipped), 'row')} as chosen" if plan.skipped else ""))
     # One audit row for the whole import (not one per account): its detail says what it did.
     audit.record(session, actor, "import", "account", None, summary, file=file_name,
                  created_accounts=created_accounts, updated_accounts=len(updated), created_contacts=created_contacts,
                  linked_contacts=writer.linked, unchanged_contacts=writer.unchanged, created_tags=plan.new_tags,
-                 skipped_lines=sorted({e.line for e in skipped}), chosen_skips=plan.skipped)
+                 skipped_lines=sorted({e.line for e in skipped}), chosen_skips=plan.skipped,
+                 custom_values=writer.custom_values, kept_values=writer.kept_values)
     return ImportResult(created_accounts=created_accounts, updated_accounts=len(updated),
                         created_contacts=created_contacts, skipped=list(skipped), created_tags=list(plan.new_tags),
                         unchanged_contacts=writer.unchanged, linked_contacts=writer.linked,
-                        chosen_skips=list(plan.skipped))
+                        chosen_skips=list(plan.skipped), custom_values=writer.custom_values,
+                        kept_values=writer.kept_values)

@@ -8,14 +8,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from practice.models import Account, AccountContact, Contact, PortalLogin, PortalStatus, Tag
+from practice.models import Account, AccountContact, Contact, CustomField, PortalLogin, PortalStatus, Tag
 from practice.services.actor import Actor, account_visible
 from practice.services.work.csv_choices import (ExistingContact, Flag, Outcome, PlannedAccount, account_flags,
                                                 email_flags, pending_sentence, resolve)
-from practice.services.work.csv_file import (FIELDS, ParsedRow, Preview, RowError, check_mapping, count_of,
-                                             detect_mapping, header_errors, parse_rows, preview_of, read_file)
+from practice.services.work.csv_file import (CUSTOM_ENTITIES, FIELDS, ImportField, ParsedRow, Preview, RowError,
+                                             check_mapping, count_of, custom_by_key, detect_mapping, header_errors,
+                                             parse_rows, preview_of, read_file)
+from practice.services.work.custom_values import shown
 
-__all__ = ["Plan", "PlannedAccount", "Review", "Translation", "chunks", "plan_import", "review"]
+__all__ = ["Plan", "PlannedAccount", "Review", "Translation", "chunks", "import_fields", "plan_import", "review"]
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Plan:
     undecided: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # lines the person chose to skip
     translations: list[Translation] = field(default_factory=list)
+    custom: dict[str, ImportField] = field(default_factory=dict)  # the firm's custom fields by mapping key
 
 
 @dataclass
@@ -63,6 +66,12 @@ class Review:
     undecided: int = 0
     skipped: int = 0
     translations: list[Translation] = field(default_factory=list)
+    custom: dict[str, ImportField] = field(default_factory=dict)  # the custom fields a column can fill
+
+    @property
+    def custom_mapped(self) -> list[str]:
+        """The labels of the custom fields the mapping fills."""
+        return [self.custom[k].label for k in self.preview.mapping if k in self.custom]
 
     @property
     def summary(self) -> str:
@@ -75,7 +84,9 @@ class Review:
             more = f" and {len(self.existing_accounts) - 5} more" if len(self.existing_accounts) > 5 else ""
             n = len(self.existing_accounts)
             parts.append(f"Contacts and tags are added to {count_of(n, 'existing account')} ({names}{more}); "
-                         "their type and notes stay as they are.")
+                         + ("their type and notes stay as they are." if not self.custom_mapped else
+                            "their type, notes and the fields they already have stay as they are (empty fields are "
+                            "filled from the file)."))
         if self.unnamed_contacts:
             parts.append(f"{count_of(self.unnamed_contacts, 'contact')} with an email, phone or address but no "
                          "name will be named after their account.")
@@ -187,12 +198,23 @@ def _existing_contacts(session: Session, actor: Actor,
     return found, hidden - set(found)
 
 
-def _translations(rows: list[ParsedRow]) -> list[Translation]:
+def import_fields(session: Session) -> list[ImportField]:
+    """The firm's account and contact custom fields, which columns of a file can fill."""
+    return [ImportField(f.entity, f.key, f.label, f.type, tuple(f.options), f.id) for f in session.execute(
+        select(CustomField).where(CustomField.entity.in_(CUSTOM_ENTITIES))
+        .order_by(CustomField.entity, CustomField.position, CustomField.id)).scalars()]
+
+
+def _translations(rows: list[ParsedRow], custom: dict[str, ImportField]) -> list[Translation]:
     """Each value the import reads differently than it is typed (an entity type, a full name split in two,
-    a list of emails), with the lines that have it, so that nothing changes unseen."""
+    a list of emails, a choice or yes/no spelt otherwise), with the lines that have it, so that nothing changes
+    unseen."""
     found: dict[tuple[str, str, str], list[int]] = {}
     for row in rows:
         typed, c = row.typed, row.contact or {}
+        for key, f in custom.items():
+            if key in typed:
+                found.setdefault((f.title, typed[key], shown(f.type, row.custom[key])), []).append(row.line)
         if "account_type" in typed and row.type is not None and typed["account_type"] != row.type.value:
             found.setdefault((FIELDS["account_type"], typed["account_type"], row.type.value), []).append(row.line)
         if "contact_name" in typed:
@@ -210,12 +232,14 @@ def plan_import(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
     """Read the file and plan its import for this actor with the person's answers to its questions, writing
     nothing."""
     f = read_file(data)
-    mapping = detect_mapping(f.header) if mapping is None else check_mapping(mapping, len(f.header))
+    fields = import_fields(session)
+    custom = custom_by_key(fields)
+    mapping = detect_mapping(f.header, fields) if mapping is None else check_mapping(mapping, len(f.header), fields)
     pv = preview_of(f, mapping)
     bad_header = header_errors(mapping)
     if bad_header:
-        return Plan(pv, [], bad_header, [], {}, 0)
-    rows, errors = parse_rows(f.rows, mapping, len(f.header))
+        return Plan(pv, [], bad_header, [], {}, 0, custom=custom)
+    rows, errors = parse_rows(f.rows, mapping, len(f.header), fields)
     existing, hidden = _existing_accounts(session, actor, rows)
     people, hidden_emails = _existing_contacts(session, actor, rows)
     tag_ids, new_tags = _tags(session, rows)
@@ -227,11 +251,11 @@ def plan_import(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
         else:
             errors.append(refusal)
     flags = sorted(account_flags(kept, existing) + email_flags(kept, people), key=lambda f: (f.line, f.kind))
-    outcome: Outcome = resolve(kept, flags, answers or {}, existing, people)
+    outcome: Outcome = resolve(kept, flags, answers or {}, existing, people, {k: f.label for k, f in custom.items()})
     used = {t.lower() for a in outcome.accounts for t in a.tags}
     return Plan(pv, outcome.accounts, sorted(errors + outcome.errors, key=lambda e: e.line),
                 [t for t in new_tags if t.lower() in used] if actor.is_admin else [], tag_ids, outcome.rows, flags,
-                outcome.undecided, outcome.skipped, _translations(kept))
+                outcome.undecided, outcome.skipped, _translations(kept, custom), custom)
 
 
 def review(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] | None = None,
@@ -247,7 +271,8 @@ def review(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] 
                   bad_lines=len({e.line for e in plan.errors}), good_rows=plan.rows,
                   unnamed_contacts=sum(a.unnamed_contacts for a in plan.accounts),
                   linked_contacts=sum(1 for c in contacts if c.existing_id is not None), flags=plan.flags,
-                  undecided=len(plan.undecided), skipped=len(plan.skipped), translations=plan.translations)
+                  undecided=len(plan.undecided), skipped=len(plan.skipped), translations=plan.translations,
+                  custom=plan.custom)
 
 
 def pending(plan: Plan) -> str:

@@ -484,3 +484,93 @@ def test_every_value_read_differently_than_typed_is_shown_in_the_preview(owner):
         ("Contact full name", "Bo Bolt", 'first name "Bo", last name "Bolt"', [3]),
         ("Account type", "Household", "Family", [4]),
         ("Contact full name", "An Nguyen", 'first name "An", last name "Nguyen"', [4])]
+
+
+# --- custom fields -------------------------------------------------------------------------------
+
+CUSTOM_CSV = (
+    "Client ID,Account name,Filing status,First name,Last name,Email,Dependents,Fiscal year end\n"
+    "C-1,Hale Household,mfj,Ann,Hale,ann@example.org,2,12/31/2026\n"
+    "C-1,Hale Household,,Ben,Hale,ben@example.org,1,\n"
+    "C-2,Ortiz LLC,Married filing jointly,Carla,Ortiz,carla@example.org,two,2026-06-30\n"
+    "C-3,Park Family,Single,Dana,Park,dana@example.org,0,2026-13-40\n"
+    "C-4,Quinn Trust,Single,Eli,Quinn,eli@example.org,,\n"
+    "C-4,Quinn Trust,MFJ,Fay,Quinn,fay@example.org,,\n"
+).encode()
+
+
+@pytest.fixture
+def firm_fields(owner):
+    from practice.services.work import custom_fields
+    with write_session() as s:
+        custom_fields.define_field(s, owner, entity="account", label="Filing status", type="choice",
+                                   options=["Single", "MFJ", "MFS", "HOH"])
+        custom_fields.define_field(s, owner, entity="account", label="Fiscal year end", type="date")
+        custom_fields.define_field(s, owner, entity="contact", label="Dependents", type="number")
+    return owner
+
+
+def custom_values(entity: str, key: str) -> dict[str, str]:
+    from practice.models import CustomField, CustomValue
+    name = Account.name if entity == "account" else Contact.first_name
+    model = Account if entity == "account" else Contact
+    with read_session() as s:
+        return dict(s.execute(select(name, CustomValue.value).join(CustomValue, CustomValue.item_id == model.id)
+                              .join(CustomField, CustomField.id == CustomValue.field_id)
+                              .where(CustomField.entity == entity, CustomField.key == key)).all())
+
+
+def test_columns_named_like_custom_fields_map_to_them_and_bad_values_are_told_row_by_row(firm_fields):
+    with read_session() as s:
+        review = csv_plan.review(s, firm_fields, CUSTOM_CSV)
+    mapped = {k: review.preview.columns[i] for k, i in review.preview.mapping.items()}
+    assert mapped["account.filing_status"] == "Filing status"
+    assert mapped["account.fiscal_year_end"] == "Fiscal year end"
+    assert mapped["contact.dependents"] == "Dependents"
+    assert review.preview.unknown_columns == []
+    assert [e.message for e in review.errors] == [
+        "Line 4: “Filing status” is one of: Single, MFJ, MFS, HOH. “Married filing jointly” is not one of them.",
+        "Line 4: “Dependents” takes a number, like 3 or 2.5; “two” is not one.",
+        "Line 5: “Fiscal year end” takes a date, like 2027-04-15 or 04/15/2027; “2026-13-40” is not one.",
+        'Line 7: the account "Quinn Trust" has Filing status "MFJ" here but "Single" on line 6; make them agree, '
+        "or leave the cell empty on one of them.",
+    ]
+    assert review.bad_lines == 3
+    # "mfj" is imported as the list's "MFJ": the preview says so before anything is written.
+    assert [(t.column, t.value, t.becomes, t.lines) for t in review.translations] == [
+        ("Filing status (account field)", "mfj", "MFJ", [2])]
+
+
+def test_an_import_fills_custom_fields_of_new_accounts_and_contacts(firm_fields):
+    result = run_import(firm_fields, CUSTOM_CSV, skip_bad_rows=True)
+    assert result.created_accounts == 2 and result.created_contacts == 3  # Hale (2 rows) and Quinn (line 6)
+    assert sorted(e.line for e in result.skipped) == [4, 4, 5, 7]
+    assert custom_values("account", "filing_status") == {"Hale Household": "MFJ", "Quinn Trust": "Single"}
+    assert custom_values("account", "fiscal_year_end") == {"Hale Household": "2026-12-31"}
+    assert custom_values("contact", "dependents") == {"Ann": "2", "Ben": "1"}
+    assert result.custom_values == 5
+    with read_session() as s:
+        entry = s.execute(select(AuditLog).where(AuditLog.action == "import")).scalar_one()
+    assert "filled 5 custom field values" in entry.summary
+
+
+def test_a_chosen_column_fills_a_custom_field_and_existing_accounts_keep_their_values(firm_fields):
+    from practice.services.work import custom_fields
+    with write_session() as s:
+        hale = make_account(s, firm_fields, name="Hale Household")
+        status = next(f for f in custom_fields.list_fields(s, firm_fields, "account") if f.key == "filing_status")
+        custom_fields.set_value(s, firm_fields, "account", hale.id, status.id, "HOH")
+    data = ("Name,Status,Year end\nHale Household,Single,12/31/2026\n").encode()
+    with read_session() as s:
+        assert csv_plan.review(s, firm_fields, data).preview.mapping == {}  # "Name" and "Status" are not known names
+    mapping = {"account_name": 0, "account.filing_status": 1, "account.fiscal_year_end": 2}
+    result = run_import(firm_fields, data, mapping=mapping, answers={"2:account": "join"})
+    assert result.created_accounts == 0 and result.updated_accounts == 1
+    assert result.kept_values == 1 and result.custom_values == 1
+    assert custom_values("account", "filing_status") == {"Hale Household": "HOH"}  # the firm's value stays
+    assert custom_values("account", "fiscal_year_end") == {"Hale Household": "2026-12-31"}  # an empty one is filled
+
+
+def test_a_mapping_naming_a_deleted_custom_field_is_refused_with_a_sentence(firm_fields):
+    with read_session() as s, pytest.raises(InvalidInput, match="is not a field an import can fill"):
+        csv_plan.review(s, firm_fields, b"Name,Status\nHale,Single\n", {"account_name": 0, "account.gone": 1})

@@ -15,6 +15,7 @@ from sqlmodel import select
 from practice.config import PORT, ROOT, data_dir, database_url, trusted_proxies
 from practice.db import read_session, write_session
 from practice.migrate import upgrade
+from practice.move_database import MoveError, move
 from practice.models import Firm
 from practice.services import demo, events
 from practice.services.backups import archive
@@ -134,8 +135,6 @@ def _verify_with_firm_certificates(data: bytes):
 
 def move_command(url: str) -> int:
     """Copy the firm's SQLite database into PostgreSQL; 0 when every row is there, 1 with a sentence otherwise."""
-    from practice.move_database import MoveError, move
-
     try:
         counts = move(database_url(), url)
     except MoveError as err:

@@ -609,6 +609,15 @@ class ChatMessage(SQLModel, table=True):
     notice_done_at: Optional[dt.datetime] = when(nullable=True)
 
 
+class ChatAttachment(SQLModel, table=True):
+    """A file sent with a message: a document of the account (shared with the client for a message to the client,
+    internal for a note), listed in the thread as a link."""
+
+    message_id: int = Field(foreign_key="chatmessage.id", primary_key=True)
+    document_id: int = Field(foreign_key="document.id", primary_key=True, index=True)
+    position: int = 0
+
+
 class MessageTemplate(SQLModel, table=True):
     """A chat message rules send (`send message "NAME" to account`): the conversation's subject and the text,
     with placeholders; a French version for contacts who read French."""

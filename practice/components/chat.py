@@ -37,6 +37,35 @@ def task_line(task, tick: Callable | None) -> rx.Component:
     )
 
 
+def file_link(f) -> rx.Component:
+    """A file sent with a message: its name opens it (a document load, so the thread stays put), and its size."""
+    return rx.hstack(
+        rx.icon("paperclip", size=14, flex_shrink="0"),
+        rx.el.a(f.name, href=f.href, rel="noopener", reload_document=True, class_name="chat-file",
+                custom_attrs=as_written(), style={"color": rx.color("accent", 11), "fontWeight": "500",
+                                                   "wordBreak": "break-word"}),
+        rx.text(f.size, size="1", color_scheme="gray", white_space="nowrap"),
+        spacing="1", align="center")
+
+
+def attach_files(upload_id: str, on_drop, on_rejected, chosen, remove) -> rx.Component:
+    """The composer's "Attach files" button (checked like any upload, at most 10 files) and the files chosen for
+    the next message, each with a button to take it off."""
+    return rx.vstack(
+        rx.upload(
+            rx.button(rx.icon("paperclip", size=14), t("Attach files"), type="button", variant="soft", size="2",
+                      color_scheme="gray", id=upload_id + "-button"),
+            id=upload_id, multiple=True, max_files=10, no_drag=False, border="none", padding="0",
+            on_drop=on_drop(rx.upload_files(upload_id=upload_id)), on_drop_rejected=on_rejected),
+        rx.foreach(chosen, lambda f, i: rx.hstack(
+            rx.icon("paperclip", size=14), rx.text(f.name, size="2", custom_attrs=as_written()),
+            rx.text(f.size, size="1", color_scheme="gray"),
+            rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", type="button", on_click=remove(i + 1),
+                           aria_label=t("Remove")),
+            align="center", spacing="2", class_name="chosen-file")),
+        spacing="1", width="100%")
+
+
 def bubble(m, *, tick: Callable | None = None, client_side: bool = False) -> rx.Component:
     """One message: the author and when, the text (its lines kept), its client tasks; an internal note is yellow."""
     ours = m.from_client if client_side else ~m.from_client
@@ -48,6 +77,7 @@ def bubble(m, *, tick: Callable | None = None, client_side: bool = False) -> rx.
                   spacing="2", wrap="wrap", align="center"),
         rx.text(m.text, size="2", white_space="pre-wrap", overflow_wrap="anywhere", custom_attrs=as_written(),
                 class_name="chat-text"),
+        rx.cond(m.files.length() > 0, rx.vstack(rx.foreach(m.files, file_link), spacing="1", padding_top="0.3em")),
         rx.cond(m.tasks.length() > 0,
                 rx.vstack(rx.foreach(m.tasks, lambda task: task_line(task, tick)), spacing="2", padding_top="0.4em")),
         rx.cond(m.read_note != "", rx.text(m.read_note, size="1", color_scheme="gray", class_name="chat-read")),

@@ -3,7 +3,7 @@ other), a composer for messages, internal notes and client tasks."""
 import reflex as rx
 
 from practice import routes
-from practice.components.chat import bubble, message_box, thread_row
+from practice.components.chat import attach_files, bubble, message_box, thread_row
 from practice.components.forms import SELECT_STYLE
 from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page
@@ -83,6 +83,7 @@ def composer() -> rx.Component:
         error_callout(S.composer_error),
         rx.cond(~S.internal, task_form()),
         pending_tasks(),
+        attach_files("chat-files", S.attach_files, S.files_rejected, S.chosen_files, S.remove_file),
         rx.hstack(rx.el.label(rx.switch(checked=S.internal, on_change=S.set_internal, id="chat-internal"),
                               rx.text(t("Internal note"), size="2"),
                               style={"display": "flex", "gap": "6px", "alignItems": "center"}),

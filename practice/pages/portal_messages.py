@@ -2,7 +2,7 @@
 import reflex as rx
 
 from practice import routes
-from practice.components.chat import bubble, message_box, thread_row
+from practice.components.chat import attach_files, bubble, message_box, thread_row
 from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
@@ -43,6 +43,8 @@ def open_thread() -> rx.Component:
         error_callout(S.composer_error),
         rx.form(
             rx.vstack(message_box("portal-chat-text", t("Write to the firm")),
+                      attach_files("portal-chat-files", S.attach_files, S.files_rejected, S.chosen_files,
+                                   S.remove_file),
                       rx.button(t("Send"), type="submit", id="portal-chat-send", width="100%", size="3"),
                       width="100%", spacing="2"),
             key=S.composer_key, on_submit=S.send, reset_on_submit=False, width="100%"),

@@ -12,13 +12,15 @@ from practice.db import read_session
 from practice.i18n import _
 from practice.services import firm
 from practice.services.access import auth
-from practice.services.chats import messages, threads
+from practice.services.chats import attachments, messages, threads
 from practice.services.chats.messages import TaskRequest
 from practice.services.errors import InvalidInput, PracticeError
+from practice.services.documents import storage
 from practice.services.formatting import format_date
 from practice.services.work import accounts, jobs
 from practice.state.base import POLL_SECONDS, STAFF, AppState, InboxBadgeState, allow, read, run, shown_in
-from practice.state.chat_views import MessageItem, TaskDraft, ThreadItem, message_items, thread_items
+from practice.state.chat_views import (FileItem, MessageItem, TaskDraft, ThreadItem, chosen_items, message_items,
+                                      take_files, thread_items)
 from practice.state.work_views import parse_date, parse_id
 
 TABS = ("open", "archived")
@@ -71,6 +73,9 @@ class ChatsState(AppState):
     messages: list[MessageItem] = []
     internal: bool = False
     pending_tasks: list[TaskDraft] = []
+    # Files chosen for the next message: checked and stored, kept server-side until it is sent.
+    chosen_files: list[FileItem] = []
+    _chosen: list[dict] = []
     composer_key: int = 0
     task_key: int = 0
     account_choices: list[Choice] = []
@@ -108,6 +113,7 @@ class ChatsState(AppState):
         self.account_filter = parse_id(params.get("account", "")) or 0
         self.tab, self.search, self.error, self.composer_error = "open", "", "", ""
         self.pending_tasks, self.internal = [], False
+        self._forget_files()
         await self._refresh(read_it=True)
         self._load_accounts()
         self._load_jobs(self.account_filter)
@@ -132,6 +138,7 @@ class ChatsState(AppState):
     async def open_thread(self, thread_id: int):
         self.thread_id = parse_id(thread_id) or 0
         self.composer_error, self.pending_tasks, self.internal = "", [], False
+        self._forget_files()
         await self._refresh(read_it=True)
 
     @allow(STAFF)
@@ -169,9 +176,31 @@ class ChatsState(AppState):
         tasks = [TaskRequest(t.title, parse_date(t.due) if t.due else None) for t in self.pending_tasks]
         with shown_in(self, "composer_error"):
             run(messages.write_as_staff, self._require(), self.thread_id, str(form.get("text", "") or ""),
-                internal=self.internal, tasks=tasks)
+                internal=self.internal, tasks=tasks, files=[attachments.from_dict(k) for k in self._chosen])
             self.composer_key, self.pending_tasks, self.internal = self.composer_key + 1, [], False
+            self._forget_files()
         await self._refresh(read_it=True)
+
+    def _forget_files(self) -> None:
+        self._chosen, self.chosen_files = [], []
+
+    @allow(STAFF)
+    async def attach_files(self, files: list[rx.UploadFile]):
+        """Take the chosen files (checked like any upload); they go with the next message or note."""
+        self.composer_error = ""
+        self._chosen, problems = await take_files(self._require(), self.thread_id, files, self._chosen)
+        self.chosen_files, self.composer_error = chosen_items(self._chosen), " ".join(problems)
+
+    @allow(STAFF)
+    def remove_file(self, index: int):
+        i = parse_id(index)
+        if i is not None and i <= len(self._chosen):
+            self._chosen = [k for n, k in enumerate(self._chosen, start=1) if n != i]
+            self.chosen_files = chosen_items(self._chosen)
+
+    @allow(STAFF)
+    def files_rejected(self, rejected: list[dict] | None = None):
+        self.composer_error = storage.limits_sentence("send")
 
     @allow(STAFF)
     async def set_archived(self, archived: bool):

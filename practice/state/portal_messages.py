@@ -12,11 +12,13 @@ from practice.db import read_session
 from practice.i18n import _
 from practice.services import firm
 from practice.services.actor import ContactActor
-from practice.services.chats import messages, threads
+from practice.services.chats import attachments, messages, threads
+from practice.services.documents import storage
 from practice.services.errors import PracticeError
 from practice.services.portal import client_tasks, logins
 from practice.state.base import ANYONE, CONTACT, POLL_SECONDS, allow, read, run, shown_in
-from practice.state.chat_views import MessageItem, ThreadItem, message_items, thread_items
+from practice.state.chat_views import (FileItem, MessageItem, ThreadItem, chosen_items, message_items, take_files,
+                                      thread_items)
 from practice.state.portal import PortalState
 from practice.state.work_views import parse_id
 
@@ -55,6 +57,9 @@ class PortalMessagesState(PortalState):
     messages: list[MessageItem] = []
     composer_key: int = 0
     composer_error: str = ""
+    # Files chosen for the next reply: checked and stored, kept server-side until it is sent.
+    chosen_files: list[FileItem] = []
+    _chosen: list[dict] = []
     loaded: bool = False
 
     def _show(self, view: dict | None) -> None:
@@ -79,6 +84,7 @@ class PortalMessagesState(PortalState):
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
         self.composer_error, self.threads, self.messages = "", [], []
+        self._forget_files()
         self.thread_id = parse_id(self.router.url.query_parameters.get("thread", "")) or 0
         self._show(view)
         if self.thread_id:
@@ -88,6 +94,7 @@ class PortalMessagesState(PortalState):
     @allow(CONTACT)
     def open_thread(self, thread_id: int):
         self.thread_id, self.composer_error = parse_id(thread_id) or 0, ""
+        self._forget_files()
         self._refresh(self._require(), read_it=True)
 
     @allow(CONTACT)
@@ -101,9 +108,33 @@ class PortalMessagesState(PortalState):
         self.composer_error = ""
         with shown_in(self, "composer_error"):
             run(messages.write_as_client, actor.limited_to(actor.current_account_id), self.thread_id,
-                str(form.get("text", "") or ""))
+                str(form.get("text", "") or ""), files=[attachments.from_dict(k) for k in self._chosen])
             self.composer_key += 1
+            self._forget_files()
         self._refresh(actor, read_it=True)
+
+    def _forget_files(self) -> None:
+        self._chosen, self.chosen_files = [], []
+
+    @allow(CONTACT)
+    async def attach_files(self, files: list[rx.UploadFile]):
+        """Take the chosen files (checked like any upload); they go with the next reply."""
+        actor = self._require()
+        self.composer_error = ""
+        self._chosen, problems = await take_files(actor.limited_to(actor.current_account_id), self.thread_id, files,
+                                                  self._chosen)
+        self.chosen_files, self.composer_error = chosen_items(self._chosen), " ".join(problems)
+
+    @allow(CONTACT)
+    def remove_file(self, index: int):
+        i = parse_id(index)
+        if i is not None and i <= len(self._chosen):
+            self._chosen = [k for n, k in enumerate(self._chosen, start=1) if n != i]
+            self.chosen_files = chosen_items(self._chosen)
+
+    @allow(CONTACT)
+    def files_rejected(self, rejected: list[dict] | None = None):
+        self.composer_error = storage.limits_sentence("send")
 
     @allow(CONTACT)
     def start(self, form: dict):

@@ -1,6 +1,7 @@
 """Chats, as a firm and its client use them: staff start a conversation from the Chats menu, ask a client task and
-write an internal note; the client, on a phone with a real portal login, reads the message and the task but never
-the note, ticks the task and replies; staff see the Chats badge go up without a reload, then the reply."""
+write an internal note with a file; the client, on a phone with a real portal login, reads the message and the task
+but never the note nor its file (not even by its address), ticks the task and replies with a PDF; staff see the
+Chats badge go up without a reload, then the reply, and open the client's PDF."""
 from __future__ import annotations
 
 import re
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 from practice.db import write_session
 from practice.services.work import accounts
 from tests.factories import demo_owner, give_portal_login
+from tests.factories.hostile_pdfs import normal_pdf
 from tests.e2e.conftest import PHONE, log_in
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +33,7 @@ def client(harness):
     return {"email": "ada@okafor.example"}
 
 
-def _staff_writes(page, base_url) -> None:
+def _staff_writes(page, base_url, tmp_path) -> str:
     log_in(page, base_url)
     page.get_by_role("link", name=re.compile(r"^Chats")).first.click()
     expect(page).to_have_url(re.compile(r"/chats$"))
@@ -53,12 +55,20 @@ def _staff_writes(page, base_url) -> None:
     expect(page.locator("#chat-messages")).to_contain_text("Thank you!")
     expect(page.locator("#chat-messages .chat-task")).to_contain_text("Upload your W-2")
     page.click("#chat-internal")
+    notes = tmp_path / "Audit notes.pdf"
+    notes.write_bytes(normal_pdf(3))
+    page.locator("#chat-files input[type=file]").set_input_files(str(notes))
+    expect(page.locator(".chosen-file")).to_contain_text("Audit notes.pdf")
     page.fill("#chat-text", NOTE)
     page.press("#chat-text", "Enter")
     expect(page.locator("#chat-messages .chat-note")).to_contain_text(NOTE)
+    expect(page.locator(".chosen-file")).to_have_count(0)
+    link = page.locator("#chat-messages .chat-note a.chat-file")
+    expect(link).to_have_text("Audit notes.pdf")
+    return link.get_attribute("href")
 
 
-def _client_replies(phone, base_url, email) -> None:
+def _client_replies(phone, base_url, email, tmp_path, note_file) -> None:
     _client_log_in(phone, base_url, email)
     phone.click("#portal-nav-messages")
     expect(phone).to_have_url(re.compile(r"/portal/messages$"))
@@ -72,25 +82,40 @@ def _client_replies(phone, base_url, email) -> None:
     assert NOTE not in phone.content() and "Internal" not in messages.inner_text()
     phone.locator(".chat-task-tick").click()
     expect(messages.locator(".chat-task")).to_have_attribute("data-done", "true")
-    phone.fill("#portal-chat-text", "Done, uploaded it this morning.")
+    assert "Audit notes.pdf" not in phone.content()
+    assert phone.request.get(base_url + note_file).status == 403  # the note's file, by its address: refused
+    w2 = tmp_path / "W-2 2025.pdf"
+    w2.write_bytes(normal_pdf(1))
+    phone.locator("#portal-chat-files input[type=file]").set_input_files(str(w2))
+    expect(phone.locator(".chosen-file")).to_contain_text("W-2 2025.pdf")
+    phone.fill("#portal-chat-text", "Done, here it is.")
     phone.click("#portal-chat-send")
-    expect(messages).to_contain_text("Done, uploaded it this morning.")
+    expect(messages).to_contain_text("Done, here it is.")
+    expect(messages.locator("a.chat-file")).to_have_text("W-2 2025.pdf")
+    expect(phone.locator(".chosen-file")).to_have_count(0)
+    with phone.expect_download() as info:
+        messages.locator("a.chat-file").click()
+    assert info.value.suggested_filename == "W-2 2025.pdf"
     width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"the page is {width[0]}px wide on a {width[1]}px screen"
 
 
-def test_staff_and_client_talk_with_a_task_and_a_note_the_client_never_sees(page, phone_page, base_url, client):
-    _staff_writes(page, base_url)
+def test_staff_and_client_talk_with_a_task_and_a_note_the_client_never_sees(page, phone_page, base_url, client,
+                                                                             tmp_path):
+    note_file = _staff_writes(page, base_url, tmp_path)
     page.get_by_role("link", name=re.compile(r"^Inbox")).first.click()  # away from the thread: the badge counts
     expect(page).to_have_url(re.compile(r"/inbox$"))
     expect(page.locator("#chats-badge")).to_have_count(0)
-    _client_replies(phone_page, base_url, client["email"])
+    _client_replies(phone_page, base_url, client["email"], tmp_path, note_file)
     expect(page.locator("#chats-badge")).to_have_text("1", timeout=15_000)  # no reload: the poller brings it
     page.get_by_role("link", name=re.compile(r"^Chats")).first.click()
     row = page.locator("#thread-list .thread-row").filter(has_text="2026 tax return")
     expect(row.locator(".thread-unread")).to_have_text("1")
     row.click()
-    expect(page.locator("#chat-messages")).to_contain_text("Done, uploaded it this morning.")
+    expect(page.locator("#chat-messages")).to_contain_text("Done, here it is.")
+    with page.expect_download() as info:
+        page.locator("#chat-messages a.chat-file", has_text="W-2 2025.pdf").click()
+    assert open(info.value.path(), "rb").read() == normal_pdf(1)
     expect(page.locator("#chat-messages .chat-task")).to_contain_text("Done by Ada Okafor")
     expect(page.locator("#chat-messages .chat-read").first).to_contain_text("Read by Ada Okafor")
     expect(page.locator("#chats-badge")).to_have_count(0)

@@ -32,7 +32,7 @@ from practice.models import ClientTask, Role
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
-from practice.services.chats import messages as chat_messages, threads as chat_threads
+from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.portal import approvals, client_tasks, logins
 from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
@@ -230,14 +230,20 @@ EXPECTED_HANDLERS = {
     "HomeState.load": "staff",
     "AccountChatsState.load": "staff",
     "ChatsState.add_task": "staff",
+    "PortalMessagesState.attach_files": "contact",
     "PortalMessagesState.close_thread": "contact",
+    "PortalMessagesState.files_rejected": "contact",
+    "PortalMessagesState.remove_file": "contact",
     "PortalMessagesState.load": "anyone",
     "PortalMessagesState.open_thread": "contact",
     "PortalMessagesState.send": "contact",
     "PortalMessagesState.start": "contact",
     "PortalMessagesState.tick": "contact",
     "PortalMessagesState.watch": "contact",
+    "ChatsState.attach_files": "staff",
     "ChatsState.choose_account": "staff",
+    "ChatsState.files_rejected": "staff",
+    "ChatsState.remove_file": "staff",
     "ChatsState.close_thread": "staff",
     "ChatsState.load": "staff",
     "ChatsState.open_thread": "staff",
@@ -1162,6 +1168,8 @@ SERVICE_CASES = [
      lambda s, f, w, k: chat_threads.mark_read(s, f["actor"][w], f[k]["thread"]) is not None, sees),
     ("chat_threads.set_archived", BOTH,
      lambda s, f, w, k: chat_threads.set_archived(s, f["actor"][w], f[k]["thread"]) and True, _staff_sees),
+    ("chat_attachments.check_can_attach (files for a message)", BOTH,
+     lambda s, f, w, k: chat_attachments.check_can_attach(s, f["actor"][w], f[k]["thread"]) and True, sees),
     ("chat_messages.messages_of", BOTH,
      lambda s, f, w, k: bool(chat_messages.messages_of(s, f["actor"][w], f[k]["thread"])), sees),
     ("chat_messages.messages_of (internal notes)", BOTH,

@@ -15,7 +15,9 @@ from practice.models import (Account, ChatMessage, ChatRead, ChatThread, ClientT
                              utcnow)
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, ContactActor, account_visible, contact_name, recorded_actor
+from practice.services.chats.attachments import AttachmentView, attach, attachments_by_message
 from practice.services.chats.scope import MAX_TEXT, shown_to, thread_for
+from practice.services.documents.files import Received
 from practice.services.chats.threads import start_thread
 from practice.services.errors import InvalidInput, PermissionDenied
 
@@ -52,11 +54,13 @@ class MessageView:
     tasks: list[TaskInMessage] = field(default_factory=list)
     # Staff only: who of the client's side has read it, and when ("Dana Whitfield", moment).
     read_by: list[tuple[str, dt.datetime]] = field(default_factory=list)
+    attachments: list[AttachmentView] = field(default_factory=list)
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, files: list[Received] | None = None) -> str:
+    """The message's text; it may be empty when files go with it."""
     text = (text or "").replace("\r\n", "\n").strip()
-    if not text:
+    if not text and not [f for f in files or () if f.key and not f.refusal]:
         raise InvalidInput(_("Write a message first."), field="text")
     if len(text) > MAX_TEXT:
         raise InvalidInput(_("Keep a message under {n} characters; split a longer one in two.").format(
@@ -120,12 +124,13 @@ def _notice_due(session: Session) -> dt.datetime:
 
 
 def write_as_staff(session: Session, actor: Actor, thread_id: int, text: str, *, internal: bool = False,
-                   tasks: list[TaskRequest] | None = None) -> ChatMessage:
-    """A team member's message to the client, or an internal note (staff only; @mentions tell colleagues)."""
+                   tasks: list[TaskRequest] | None = None, files: list[Received] | None = None) -> ChatMessage:
+    """A team member's message to the client, or an internal note (staff only; @mentions tell colleagues); the
+    files become the account's documents, shared with the client, or internal with a note."""
     if not isinstance(actor, Actor):
         raise PermissionDenied()
     thread = thread_for(session, actor, thread_id)
-    text, asked = _clean(text), _checked_tasks(tasks)
+    text, asked = _clean(text, files), _checked_tasks(tasks)
     mentioned = _mentioned(session, text)
     if not internal and mentioned:
         raise InvalidInput(_("Mentions of colleagues (@{name}) belong in an internal note, which the client never "
@@ -137,11 +142,13 @@ def write_as_staff(session: Session, actor: Actor, thread_id: int, text: str, *,
         thread_id=thread.id, account_id=thread.account_id, author_member_id=actor.member_id, author_name=actor.name,
         text=text, internal=internal, notice_due_at=None if internal else _notice_due(session)))
     _ask_tasks(session, actor, thread, message, asked)
+    sent = attach(session, actor, thread, message, list(files or ()))
     if internal:
         _tell_mentioned(session, actor, thread, mentioned)
     audit.record(session, actor, "chat_note" if internal else "chat_message", "chat_thread", thread.id,
                  f'{"Internal note" if internal else "Message"} in "{thread.subject}"'
-                 + (f" asking {len(asked)} client task{'s' if len(asked) != 1 else ''}" if asked else ""),
+                 + (f" asking {len(asked)} client task{'s' if len(asked) != 1 else ''}" if asked else "")
+                 + (f" with {len(sent)} file{'s' if len(sent) != 1 else ''}" if sent else ""),
                  account_id=thread.account_id, entity_label=thread.subject, message_id=message.id)
     return message
 
@@ -153,19 +160,23 @@ def write_as_rule(session: Session, actor: Actor, thread: ChatThread, text: str)
         notice_due_at=_notice_due(session)))
 
 
-def write_as_client(session: Session, actor: ContactActor, thread_id: int, text: str) -> ChatMessage:
-    """A contact's message; staff who follow the account are told, and `message_received` fires for rules."""
+def write_as_client(session: Session, actor: ContactActor, thread_id: int, text: str, *,
+                    files: list[Received] | None = None) -> ChatMessage:
+    """A contact's message; staff who follow the account are told, and `message_received` fires for rules. Its
+    files become the account's documents (each also fires `document_uploaded`)."""
     if not isinstance(actor, ContactActor):
         raise PermissionDenied()
     thread = thread_for(session, actor, thread_id)
     message = _add(session, thread, ChatMessage(
         thread_id=thread.id, account_id=thread.account_id, author_contact_id=actor.contact_id,
-        author_name=actor.name, text=_clean(text)))
+        author_name=actor.name, text=_clean(text, files)))
+    sent = attach(session, actor, thread, message, list(files or ()))
     account = session.get(Account, thread.account_id)
     label = inbox.client_label(actor.name, account.name if account else "")
+    said = " ".join(message.text.split())[:200] or f"{len(sent)} file{'s' if len(sent) != 1 else ''}"
     for member_id in inbox.staff_for(session, account_id=thread.account_id, job_id=thread.job_id):
         inbox.notify(session, member_id=member_id, kind="chat_message", link=routes.chat_url(thread.id),
-                     text=f'{label} wrote in "{thread.subject}": {" ".join(message.text.split())[:200]}')
+                     text=f'{label} wrote in "{thread.subject}": {said}')
     audit.record(session, recorded_actor(actor), "chat_message", "chat_thread", thread.id,
                  f'{actor.name} wrote in "{thread.subject}"', account_id=thread.account_id,
                  entity_label=thread.subject, message_id=message.id)
@@ -241,6 +252,7 @@ def messages_of(session: Session, actor, thread_id: int, *, limit: int = 500) ->
     rows = list(session.exec(select(ChatMessage).where(ChatMessage.thread_id == thread.id, *shown_to(actor))
                              .order_by(ChatMessage.id.desc()).limit(limit)).all())[::-1]
     tasks = _tasks_by_message(session, [m.id for m in rows])
+    files = attachments_by_message(session, actor, [m.id for m in rows])
     staff = isinstance(actor, Actor)
     reads = _client_reads(session, thread.id) if staff else []
     views = []
@@ -249,5 +261,6 @@ def messages_of(session: Session, actor, thread_id: int, *, limit: int = 500) ->
             actor.member_id is not None and m.author_member_id == actor.member_id)
         read_by = [(name, at) for name, upto, at in reads if upto >= m.id and not m.internal]
         views.append(MessageView(m.id, m.author_name, m.author_contact_id is not None, mine, m.text, m.internal,
-                                 m.created_at, m.edited_at, tasks.get(m.id, []), read_by if staff else []))
+                                 m.created_at, m.edited_at, tasks.get(m.id, []), read_by if staff else [],
+                                 files.get(m.id, [])))
     return views

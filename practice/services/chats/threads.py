@@ -12,6 +12,7 @@ from practice.i18n import _
 from practice.models import Account, ChatMessage, ChatRead, ChatThread, Job, utcnow
 from practice.services import audit
 from practice.services.actor import Actor, ContactActor, recorded_actor, require_staff
+from practice.services.chats import attachments
 from practice.services.chats.scope import (MAX_SUBJECT, contact_may_use, counts_as_unread, shown_to, thread_for,
                                            visible_threads)
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -141,9 +142,16 @@ def list_threads(session: Session, actor, *, account_id: int | None = None, arch
 
 
 def _last_text(session: Session, actor, thread_id: int) -> str:
-    text = session.exec(select(ChatMessage.text).where(ChatMessage.thread_id == thread_id, *shown_to(actor))
-                        .order_by(ChatMessage.id.desc()).limit(1)).first()
-    return " ".join((text or "").split())[:140]
+    row = session.exec(select(ChatMessage.id, ChatMessage.text).where(ChatMessage.thread_id == thread_id,
+                                                                      *shown_to(actor))
+                       .order_by(ChatMessage.id.desc()).limit(1)).first()
+    if row is None:
+        return ""
+    text = " ".join((row[1] or "").split())[:140]
+    if text:
+        return text
+    files = attachments.attachments_by_message(session, actor, [row[0]]).get(row[0], [])
+    return "📎 " + files[0].name if files else ""
 
 
 def get_thread(session: Session, actor, thread_id: int) -> ThreadView:

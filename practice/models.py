@@ -112,6 +112,10 @@ class TeamMember(SQLModel, table=True):
     active: bool = True
     # Access right: an employee without it sees only the accounts it works on.
     can_view_all_accounts: bool = False
+    # Billing rights (owners and admins have both whatever these say): record and send invoices and payments;
+    # see invoices, payments and balances.
+    can_manage_billing: bool = False
+    can_see_billing: bool = False
     # The language the member reads the app in; "" follows the firm's default.
     language: str = ""
     created_at: dt.datetime = when()
@@ -1268,6 +1272,100 @@ class ProposalLine(SQLModel, table=True):
     optional: bool = False
     chosen: bool = True
     position: int = 0
+
+
+# --- billing (issue 17) --------------------------------------------------------------------------------------
+
+
+class InvoiceStatus(str, Enum):
+    draft = "draft"
+    sent = "sent"
+    partly_paid = "partly_paid"
+    paid = "paid"
+    void = "void"
+
+
+class Invoice(SQLModel, table=True):
+    """An invoice to an account. A draft has no number; issuing it (sending) gives it the firm's next number in the
+    same transaction, and from then on its lines are frozen. Amounts are integer cents, kept with the lines'
+    totals so an account's balance (what it owes) is one sum: total - paid - credited of invoices sent or partly
+    paid. Voiding keeps the number (numbers are never reused nor skipped)."""
+
+    __table_args__ = (Index("ix_invoice_account_status", "account_id", "status"),
+                      Index("ix_invoice_status", "status", "id"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    number: Optional[int] = Field(default=None, sa_column_kwargs={"unique": True})
+    status: InvoiceStatus = InvoiceStatus.draft
+    issue_date: Optional[dt.date] = None
+    due_date: Optional[dt.date] = None
+    notes: str = ""
+    terms: str = ""
+    subtotal_cents: int = 0   # quantity x rate, before discounts
+    discount_cents: int = 0
+    tax_cents: int = 0
+    total_cents: int = 0      # subtotal - discount + tax
+    paid_cents: int = 0       # payments received
+    credited_cents: int = 0   # credits written off the invoice
+    created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    created_at: dt.datetime = when()
+    sent_at: Optional[dt.datetime] = when(nullable=True)
+    voided_at: Optional[dt.datetime] = when(nullable=True)
+    void_reason: str = ""
+
+
+class InvoiceLine(SQLModel, table=True):
+    """One line of an invoice: a service from the catalog or typed; quantity in hundredths (1.5 hours = 150),
+    discount and tax rates in basis points (8.25% = 825); its amounts are worked out when saved."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    service_id: Optional[int] = Field(default=None, foreign_key="service.id")
+    name: str
+    description: str = ""
+    quantity_hundredths: int = 100
+    rate_cents: int = 0
+    discount_bp: int = 0
+    tax_bp: int = 0
+    amount_cents: int = 0     # quantity x rate
+    discount_cents: int = 0
+    tax_cents: int = 0
+    total_cents: int = 0      # amount - discount + tax
+    position: int = 0
+
+
+class InvoiceCounter(SQLModel, table=True):
+    """The firm's invoice numbering: the last number issued. Read and raised in the write transaction that issues an
+    invoice (writers are serialized: BEGIN IMMEDIATE on SQLite, the advisory write lock on PostgreSQL), so numbers
+    are consecutive and never given twice; a rolled-back issue gives its number back with it."""
+
+    firm_id: int = Field(foreign_key="firm.id", primary_key=True)
+    last_number: int = 0
+
+
+class PaymentMethod(str, Enum):
+    check = "check"
+    bank_transfer = "bank_transfer"
+    cash = "cash"
+    credit = "credit"  # a credit written off the invoice by the firm, not money received
+
+
+class Payment(SQLModel, table=True):
+    """Money received against an invoice (recorded by staff), or a credit the firm gives on it."""
+
+    __table_args__ = (Index("ix_payment_account", "account_id", "received_on"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    account_id: int = Field(foreign_key="account.id")
+    amount_cents: int
+    method: PaymentMethod = PaymentMethod.check
+    reference: str = ""       # check number, transfer reference, or the credit's reason
+    received_on: dt.date
+    recorded_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    recorded_by_label: str = ""
+    created_at: dt.datetime = when()
 
 
 # --- the firm's own fields (issue 15) ------------------------------------------------------------------

@@ -21,10 +21,23 @@ class Actor:
     can_view_all_accounts: bool = False
     # The language the member reads the app in (theirs, or the firm's default when they chose none).
     language: str = "en"
+    # The billing rights an employee may be given (owners and admins have them all).
+    can_manage_billing: bool = False
+    can_see_billing: bool = False
 
     @property
     def is_admin(self) -> bool:
         return self.role in (Role.owner, Role.admin)
+
+    @property
+    def manages_billing(self) -> bool:
+        """May write invoices, send them, record payments and credits, void."""
+        return self.is_admin or self.can_manage_billing
+
+    @property
+    def sees_billing(self) -> bool:
+        """May read invoices, payments and balances (of the accounts the actor sees)."""
+        return self.manages_billing or self.can_see_billing
 
     @property
     def sees_all_accounts(self) -> bool:
@@ -34,7 +47,7 @@ class Actor:
     def of(cls, member: TeamMember, firm_language: str = "en") -> "Actor":
         """The actor of a member; `firm_language` is the firm's default, for a member who chose no language."""
         return cls(member.id, member.name, Role(member.role), member.can_view_all_accounts,
-                   member.language or firm_language)
+                   member.language or firm_language, bool(member.can_manage_billing), bool(member.can_see_billing))
 
 
 # The worker and setup scripts act as this actor; the audit log names it.

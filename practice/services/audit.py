@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from practice.i18n import N_, _, babel_locale
 from practice.models import (Account, AuditLog, Contact, Document, DocumentTemplate, EmailTemplate, FirmCertificate,
-                             Folder, FolderTemplate, Job, OrganizerTemplate, OutgoingMail, Pipeline, ProposalTemplate,
+                             Folder, FolderTemplate, Invoice, Job, OrganizerTemplate, OutgoingMail, Pipeline, ProposalTemplate,
                              RuleRun, Service, Tag, Task, TeamMember)
 from practice.services.actor import Actor, contact_name, require_admin
 from practice.services.errors import InvalidInput
@@ -30,7 +30,7 @@ KIND_WORDS = {
     "tag": N_("Tag"), "service": N_("Service"), "certificate": N_("Sealing certificate"), "mail": N_("Email"),
     "mail_settings": N_("Email settings"), "signing_settings": N_("Signing settings"), "firm": N_("Firm settings"),
     "rules": N_("Rules"), "rule_run": N_("Automation run"), "event": N_("Automation event"),
-    "handler": N_("Refused action"), "custom_field": N_("Custom field"),
+    "handler": N_("Refused action"), "custom_field": N_("Custom field"), "invoice": N_("Invoice"),
 }
 
 
@@ -49,9 +49,10 @@ _NAMES = {"account": (Account, lambda a: a.name), "contact": (Contact, contact_n
           "organizer_template": (OrganizerTemplate, lambda t: t.name),
           "pipeline": (Pipeline, lambda p: p.name), "tag": (Tag, lambda t: t.name),
           "service": (Service, lambda s: s.name), "certificate": (FirmCertificate, lambda c: c.subject),
-          "mail": (OutgoingMail, _mail_name), "rule_run": (RuleRun, lambda r: r.rule_name)}
+          "mail": (OutgoingMail, _mail_name), "rule_run": (RuleRun, lambda r: r.rule_name),
+          "invoice": (Invoice, lambda i: f"Invoice {i.number}" if i.number is not None else f"Draft invoice #{i.id}")}
 # Kinds of things that belong to one account: their rows carry it, so the account's filter finds them.
-_OWNED = ("job", "task", "document", "folder")
+_OWNED = ("job", "task", "document", "folder", "invoice")
 EXPORT_LIMIT = 20_000
 CLIENT_SUFFIX = " (client)"  # how `actor.client_actor` names a contact
 

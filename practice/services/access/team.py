@@ -59,8 +59,10 @@ def add_member(session: Session, actor: Actor, *, name: str, email: str, passwor
 
 
 def set_role(session: Session, actor: Actor, member_id: int, role: Role,
-             can_view_all_accounts: bool | None = None) -> TeamMember:
-    """Change a member's role and access right (owner only; the last owner stays owner)."""
+             can_view_all_accounts: bool | None = None, *, can_manage_billing: bool | None = None,
+             can_see_billing: bool | None = None) -> TeamMember:
+    """Change a member's role and access rights (owner only; the last owner stays owner). Owners and admins have
+    the billing rights whatever their flags say; managing billing includes seeing it."""
     require_owner(actor)
     member = session.get(TeamMember, member_id)
     if not member:
@@ -74,8 +76,14 @@ def set_role(session: Session, actor: Actor, member_id: int, role: Role,
     member.role = role
     if can_view_all_accounts is not None:
         member.can_view_all_accounts = can_view_all_accounts
+    billing = {}
+    if can_manage_billing is not None:
+        member.can_manage_billing = billing["manage_billing"] = bool(can_manage_billing)
+    if can_see_billing is not None:
+        member.can_see_billing = billing["see_billing"] = bool(can_see_billing)
     audit.record(session, actor, "update", "team_member", member.id,
-                 f"{member.name}: role {Role(before).value} → {role.value}", view_all=member.can_view_all_accounts)
+                 f"{member.name}: role {Role(before).value} → {role.value}", view_all=member.can_view_all_accounts,
+                 **billing)
     return member
 
 

@@ -16,7 +16,6 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Callable
 
@@ -29,6 +28,7 @@ from practice.db import driver_connection
 from practice.models import (AccountType, Event, EventStatus, Priority, RunStatus, TaskStatus, loaded_moment,
                              stored_moment, utcnow)
 from practice.services import events
+from practice.services.balances import as_fact
 from practice.services.automation.actions import NOT_AVAILABLE, Target, due_date
 from practice.services.automation.compiled import cached_names, compiled_rules
 from practice.services.automation.explain import condition_parts, planned_entry
@@ -141,12 +141,19 @@ SELECT job.id, job.name, job.priority, job.start_date, job.due_date, job.created
        (SELECT json_group_array(json_array(jobtag.tag_id, tag.name)) FROM jobtag JOIN tag ON tag.id = jobtag.tag_id
         WHERE jobtag.job_id = job.id),
        (SELECT json_group_array(tag.name) FROM accounttag JOIN tag ON tag.id = accounttag.tag_id
-        WHERE accounttag.account_id = job.account_id)
+        WHERE accounttag.account_id = job.account_id),
+       ({balance})
 FROM job JOIN pipeline ON pipeline.id = job.pipeline_id JOIN stage ON stage.id = job.stage_id
 LEFT OUTER JOIN account ON account.id = job.account_id WHERE job.id IN ({})"""
-_ACCOUNTS_SQL = "SELECT id, name, type, created_at, notes FROM account WHERE id IN ({})"
+_ACCOUNTS_SQL = ("SELECT id, name, type, created_at, notes, ({balance}) "
+                 "FROM account WHERE id IN ({{}})")
 _ACCOUNT_TAGS_SQL = ("SELECT accounttag.account_id, tag.name FROM accounttag JOIN tag ON tag.id = accounttag.tag_id "
                      "WHERE accounttag.account_id IN ({}) ORDER BY tag.name")
+# What the account owes (balances.balances, here per row): the rest due on its sent and partly paid invoices.
+_BALANCE_SQL = ("SELECT COALESCE(SUM(invoice.total_cents - invoice.paid_cents - invoice.credited_cents), 0) FROM invoice "
+                "WHERE invoice.status IN ('sent', 'partly_paid') AND invoice.account_id = {account}")
+_JOBS_SQL = _JOBS_SQL.replace("{balance}", _BALANCE_SQL.format(account="job.account_id"))
+_ACCOUNTS_SQL = _ACCOUNTS_SQL.format(balance=_BALANCE_SQL.format(account="account.id"))
 # Enum columns hold the member's name; the facts carry its value.
 _PRIORITY = {p.name: p.value for p in Priority}
 _ACCOUNT_TYPE = {t.name: t.value for t in AccountType}
@@ -179,7 +186,7 @@ def _facts(session: Session, group: list) -> tuple[dict[int, dict], set[tuple[in
                         "entered_stage_at": loaded_moment(row[6]), "archived": bool(row[7]),
                         "account_id": row[8], "tags": [name for _, name in tags]}
         if row[11] is not None:
-            accounts[row[8]] = _account(row[8], *row[11:15])
+            accounts[row[8]] = _account(row[8], *row[11:15], row[18])
             accounts[row[8]]["tags"] = sorted(json.loads(row[17]))
     account_of = {ev.id: ev.account_id or (jobs.get(ev.job_id) or {}).get("account_id") for ev, _ in group}
     missing = sorted({a for a in account_of.values() if a and a not in accounts})
@@ -193,9 +200,8 @@ def _facts(session: Session, group: list) -> tuple[dict[int, dict], set[tuple[in
     return facts, links
 
 
-def _account(account_id, name, kind, created_at, notes) -> dict:
-    # Invoices are not built yet: nothing is unpaid (as in facts.account_facts).
-    return {"id": account_id, "name": name, "type": _ACCOUNT_TYPE.get(kind, kind), "balance": Decimal(0),
+def _account(account_id, name, kind, created_at, notes, owed_cents) -> dict:
+    return {"id": account_id, "name": name, "type": _ACCOUNT_TYPE.get(kind, kind), "balance": as_fact(owed_cents or 0),
             "created_at": loaded_moment(created_at), "notes": notes, "tags": []}
 
 

@@ -6,7 +6,6 @@ same dictionaries fill email placeholders, so a rule's condition and its email s
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
@@ -14,6 +13,7 @@ from sqlmodel import Session
 
 from practice.models import (Account, AccountContact, AccountTag, Contact, ContactTag, Job, JobAssignee, JobTag,
                              Pipeline, Stage, Tag, TeamMember)
+from practice.services.balances import as_fact, balance, balances
 from practice.services.firm import get_firm
 from practice.services.work.custom_fields import bulk_fact_values, fact_values
 from practice.services.templating import EmptyPlaceholder
@@ -29,8 +29,7 @@ def account_facts(session: Session, account_id: int) -> dict | None:
     if account is None:
         return None
     return {"id": account.id, "name": account.name, "type": getattr(account.type, "value", account.type),
-            # Invoices are not built yet: nothing is unpaid.
-            "balance": Decimal(0), "created_at": account.created_at, "notes": account.notes,
+            "balance": as_fact(balance(session, account.id)), "created_at": account.created_at, "notes": account.notes,
             "tags": _tags(session, AccountTag, "account_id", account.id), **fact_values(session, "account", account.id)}
 
 
@@ -119,13 +118,14 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
         tag_rows[col] = grouped
     accounts = {}
     account_values = bulk_fact_values(session, "account")
+    owed = balances(session)
     # Columns, not ORM objects: making 10,000 objects cost more than the rest of a schedule's run.
     account_tags, no_tags = tag_rows["account_id"], ()
     for a in session.execute(select(Account.id, Account.name, Account.type, Account.created_at, Account.notes)
                              .where(Account.archived == False).order_by(Account.id)):  # noqa: E712
         tags = account_tags.get(a.id)
-        accounts[a.id] = {"id": a.id, "name": a.name, "type": getattr(a.type, "value", a.type), "balance": Decimal(0),
-                          "created_at": a.created_at, "notes": a.notes,
+        accounts[a.id] = {"id": a.id, "name": a.name, "type": getattr(a.type, "value", a.type),
+                          "balance": as_fact(owed.get(a.id, 0)), "created_at": a.created_at, "notes": a.notes,
                           "tags": tuple(sorted(tags)) if tags else no_tags, **account_values.get(a.id, {})}
     if entity == "account":
         return [{"account": acc, "job": None, "contact": None, "target": ("account", acc["id"])}

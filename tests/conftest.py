@@ -56,6 +56,21 @@ def postgres():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def any_postgres(request):
+    """A PostgreSQL server for the tests of moving to it and backing it up, whichever engine the run is on: the
+    run's own under make test-postgres, else a throwaway one (Debian's postgresql, which `make test` installs)."""
+    if ENGINE == "postgresql":
+        yield request.getfixturevalue("postgres")
+        return
+    try:
+        server = ThrowawayPostgres().start()
+    except RuntimeError as err:
+        pytest.skip(str(err))
+    yield server
+    server.stop()
+
+
 def _postgres_db(request) -> tuple[str, object]:
     server = request.getfixturevalue("postgres")
     name = f"test{next(_counter)}"

@@ -16,25 +16,6 @@ from practice.config import ROOT
 from practice.models import AuditLog, Event, Task, TeamMember
 from practice.services.actor import Actor
 from practice.services.work import accounts, tasks
-from tests.postgres import ThrowawayPostgres
-
-ENGINE = os.environ.get("PRACTICE_TEST_ENGINE", "sqlite")
-
-
-@pytest.fixture(scope="module")
-def pg_server(request):
-    """The run's PostgreSQL under make test-postgres; else one of its own (Debian's postgresql, which `make test`
-    installs)."""
-    if ENGINE == "postgresql":
-        yield request.getfixturevalue("postgres")
-        return
-    try:
-        server = ThrowawayPostgres().start()
-    except RuntimeError as err:
-        pytest.skip(str(err))
-    yield server
-    server.stop()
-
 
 def _run(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "practice", *args], cwd=ROOT, env=env, capture_output=True,
@@ -62,9 +43,9 @@ def demo_firm(tmp_path):
     return env
 
 
-def test_a_demo_firm_moves_whole_and_the_app_works_on_postgresql(demo_firm, pg_server, monkeypatch):
-    pg_server.sql("CREATE DATABASE moved_firm")
-    target = pg_server.url("moved_firm")
+def test_a_demo_firm_moves_whole_and_the_app_works_on_postgresql(demo_firm, any_postgres, monkeypatch):
+    any_postgres.sql("CREATE DATABASE moved_firm")
+    target = any_postgres.url("moved_firm")
     done = _run("move-to-postgres", target, env=demo_firm)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Moved " in done.stdout
@@ -94,7 +75,7 @@ def test_a_demo_firm_moves_whole_and_the_app_works_on_postgresql(demo_firm, pg_s
     assert _counts(target)["task"] == before["task"] + 1  # nothing added by the refused move
 
 
-def test_the_source_must_be_the_sqlite_file(pg_server, tmp_path):
-    env = {**os.environ, "DATABASE_URL": pg_server.url("postgres"), "PRACTICE_DATA_DIR": str(tmp_path)}
-    done = _run("move-to-postgres", pg_server.url("postgres"), env=env)
+def test_the_source_must_be_the_sqlite_file(any_postgres, tmp_path):
+    env = {**os.environ, "DATABASE_URL": any_postgres.url("postgres"), "PRACTICE_DATA_DIR": str(tmp_path)}
+    done = _run("move-to-postgres", any_postgres.url("postgres"), env=env)
     assert done.returncode == 1 and "is not a SQLite file" in done.stderr

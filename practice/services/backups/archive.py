@@ -2,7 +2,9 @@
 data folder.
 
 An archive is a plain tar file: `practice.db` (a snapshot made with SQLite's online backup API, so changes still in
-the WAL file are in it and writers are never stopped; a copy of the file alone loses them), every stored file under
+the WAL file are in it and writers are never stopped; a copy of the file alone loses them) or, for a firm on
+PostgreSQL, `practice.pgdump` (`pg_dump`'s custom format, taken in one snapshot while the app runs; the manifest's
+row counts are read in that same snapshot), every stored file under
 `files/`, the data folder's keys (the signing key's passphrase and the device-cookie key), and last `manifest.json`
 with the size and SHA-256 of each part. An archive without its manifest (cut short) or with a part whose hash
 differs is refused before anything is restored.
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from practice.config import data_dir, database_url
+from practice.services.backups import pg
 from practice.services.access.device_cookies import SECRET_FILE as DEVICE_COOKIE_KEY
 from practice.services.errors import PracticeError
 from practice.services.signing.certificates import PASSPHRASE_FILE
@@ -30,6 +33,7 @@ FORMAT = "practice-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE = "practice.db"
+PG_DUMP = "practice.pgdump"
 FILES = "files"
 KEYS = (PASSPHRASE_FILE, DEVICE_COOKIE_KEY)
 COPY_BUFFER = 1024 * 1024
@@ -75,12 +79,25 @@ class _Hashing:
 
 
 def sqlite_path() -> Path:
-    """The database file, or a sentence when the database is not a SQLite file this command can snapshot."""
+    """The database file, or a sentence when the database is neither a SQLite file nor PostgreSQL."""
     url = database_url()
     if not url.startswith("sqlite:///"):
-        raise BackupError("Backups cover the SQLite database in the data folder; this server uses DATABASE_URL "
-                          "for another database: back that one up with its own tools.")
+        raise BackupError("Backups cover a SQLite database or PostgreSQL; this server's DATABASE_URL names another "
+                          "database: back that one up with its own tools.")
     return Path(url[len("sqlite:///"):])
+
+
+def _database_snapshot(tmp: Path) -> tuple[Path, str, dict[str, int]]:
+    """A consistent copy of the live database in `tmp`: (its path, its name in the archive, rows per table)."""
+    url = database_url()
+    if pg.is_postgresql(url):
+        target = tmp / PG_DUMP
+        try:
+            return target, PG_DUMP, pg.dump(url, target)
+        except pg.PgToolError as err:
+            raise BackupError(f"PostgreSQL's dump failed, so nothing was written: {err}") from err
+    target = tmp / DATABASE
+    return target, DATABASE, _snapshot(sqlite_path(), target)
 
 
 def _snapshot(source: Path, target: Path) -> dict[str, int]:
@@ -146,11 +163,10 @@ def write_backup(dest: Path, *, folder: Path | None = None, now: dt.datetime | N
     partial = target.with_name(target.name + ".partial")
     try:
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".practice-backup-") as tmp:
-            snapshot = Path(tmp) / DATABASE
-            manifest.counts = _snapshot(sqlite_path(), snapshot)
+            snapshot, snapshot_name, manifest.counts = _database_snapshot(Path(tmp))
             with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
                 tar.copybufsize = COPY_BUFFER
-                _add(tar, snapshot, DATABASE, manifest)
+                _add(tar, snapshot, snapshot_name, manifest)
                 for name in KEYS:
                     _add(tar, folder / name, name, manifest)
                 for path, name in _stored_files(folder / FILES):
@@ -181,7 +197,7 @@ FOREIGN = "{name} is not a backup made by this app (it cannot be read as one). N
 def _safe_name(name: str) -> bool:
     parts = name.split("/")
     return bool(name) and not name.startswith("/") and ".." not in parts and "" not in parts and \
-        (name in (DATABASE, MANIFEST) or name in KEYS or (parts[0] == FILES and len(parts) > 1))
+        (name in (DATABASE, PG_DUMP, MANIFEST) or name in KEYS or (parts[0] == FILES and len(parts) > 1))
 
 
 def _parse_manifest(data: bytes, name: str) -> Manifest:
@@ -265,27 +281,57 @@ def _require_empty(folder: Path, database: Path) -> None:
                           "this one away first.")
 
 
+def _restore_postgresql(url: str, staged: Path, manifest: Manifest, name: str) -> None:
+    if not (staged / PG_DUMP).exists():
+        raise BackupError(f"{name} holds a SQLite database and this server's DATABASE_URL is PostgreSQL: restore it "
+                          "with DATABASE_URL unset (the data folder's SQLite file), then move it with "
+                          "`python -m practice move-to-postgres`. Nothing was restored.")
+    try:
+        counts = pg.restore(url, staged / PG_DUMP)
+    except pg.PgToolError as err:
+        raise BackupError(f"PostgreSQL could not take {name}'s database back: {err}. Nothing was restored.") from err
+    if counts != manifest.counts:
+        raise BackupError(f"{name}'s database came back with other row counts than the backup recorded; the "
+                          "PostgreSQL database was left as restored, check it before use.")
+
+
+def _check_staged_sqlite(staged: Path, name: str) -> None:
+    if not (staged / DATABASE).exists():
+        raise BackupError(f"{name} holds a PostgreSQL database: set DATABASE_URL to an empty PostgreSQL database "
+                          "and restore it again. Nothing was restored.")
+    with sqlite3.connect(staged / DATABASE) as db:
+        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise BackupError(f"{name}'s database fails SQLite's check. Nothing was restored.")
+
+
 def restore(path: Path, *, folder: Path | None = None) -> Manifest:
-    """Restore an archive onto an empty data folder, after checking every part; the archive's manifest."""
+    """Restore an archive onto an empty data folder (and, for a firm on PostgreSQL, an empty database), after
+    checking every part; the archive's manifest."""
     folder = folder or data_dir()
-    database = sqlite_path() if folder == data_dir() else folder / DATABASE
+    on_postgresql = pg.is_postgresql(database_url())
+    database = folder / DATABASE if on_postgresql or folder != data_dir() else sqlite_path()
     _require_empty(folder, database)
+    if on_postgresql and not pg.is_empty(database_url()):
+        raise BackupError("The PostgreSQL database in DATABASE_URL is not empty. A backup is restored onto an empty "
+                          "database only: create a new one and point DATABASE_URL at it.")
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with tempfile.TemporaryDirectory(dir=folder, prefix=".restoring-") as tmp:
             staged = Path(tmp)
             manifest = check_archive(path, into=staged)
-            with sqlite3.connect(staged / DATABASE) as db:
-                if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                    raise BackupError(f"{path.name}'s database fails SQLite's check. Nothing was restored.")
+            if on_postgresql:
+                _restore_postgresql(database_url(), staged, manifest, path.name)
+            else:
+                _check_staged_sqlite(staged, path.name)
             for key in KEYS:
                 if (staged / key).exists():
                     os.chmod(staged / key, 0o600)
                     os.replace(staged / key, folder / key)
             if (staged / FILES).exists():
                 os.replace(staged / FILES, folder / FILES)
-            database.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(staged / DATABASE, database)
+            if not on_postgresql:
+                database.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(staged / DATABASE, database)
     except OSError as err:
         raise BackupError(f"The backup could not be restored into {folder}: {err.strerror or err}.") from err
     return manifest

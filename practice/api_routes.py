@@ -27,7 +27,7 @@ from practice import routes
 from practice.api_openapi import document
 from practice.config import client_address
 from practice.db import read_session, write_session
-from practice.i18n import _
+from practice.i18n import _, using_locale
 from practice.models import MAX_ROW_ID, TaskStatus
 from practice.services.access import api_tokens, two_factor
 from practice.services.api import reads, writes
@@ -304,11 +304,10 @@ def _serve(endpoint: Endpoint, request: Request, body: dict | None) -> Response:
             path[name] = value
         with read_session() as session:
             used = _authenticate(request, session, endpoint.write)
+        # From here on, the sentences are in the token member's language.
+        with using_locale(used.actor.language):
             values = _query(request, endpoint.params)
-            if not endpoint.write:
-                result = endpoint.run(session, used.actor, values, path, body)
-        if endpoint.write:
-            with write_session() as session:
+            with (write_session() if endpoint.write else read_session()) as session:
                 result = endpoint.run(session, used.actor, values, path, body)
         _touch(used.token_id)
         return JSONResponse(result, status_code=201 if endpoint.method == "POST" and not endpoint.path_params

@@ -21,7 +21,8 @@ AUTOMATION_TABS = [(N_("Rules"), routes.RULES, "rules"), (N_("Recurring jobs"), 
                    (N_("Run log"), routes.RUNS, "runs"), (N_("Set aside"), routes.PARKED, "set-aside")]
 SETTINGS_TABS = [(N_("Firm"), routes.SETTINGS, "firm"), (N_("Signing"), routes.SIGNING_SETTINGS, "signing"),
                  (N_("Custom fields"), routes.CUSTOM_FIELDS, "custom-fields"),
-                 (N_("Folder templates"), routes.FOLDER_TEMPLATES, "folder-templates")]
+                 (N_("Folder templates"), routes.FOLDER_TEMPLATES, "folder-templates"),
+                 (N_("API tokens"), routes.API_TOKENS, "api-tokens")]
 
 
 def _routes(tabs: list[tuple[str, str, str]]) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.IMPORT: (STAFF, ""),
     routes.TEAM: (STAFF, ""),
     routes.SETTINGS: (STAFF, ""),
+    routes.API_TOKENS: (STAFF, ""),
     routes.EMAIL_TEMPLATES: (STAFF, ""),
     routes.RECURRING: (STAFF, ""),
     routes.DOCUMENT_TEMPLATES: (STAFF, ""),

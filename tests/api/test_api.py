@@ -5,8 +5,8 @@ import pytest
 from sqlmodel import select
 
 from practice import api_routes
-from practice.db import read_session
-from practice.models import ApiToken, AuditLog, Event, Job, Task
+from practice.db import read_session, write_session
+from practice.models import ApiToken, AuditLog, Event, Job, Task, TeamMember
 from tests.api.firm import auth, build, client
 
 pytestmark = pytest.mark.firm(build=build)
@@ -144,3 +144,13 @@ def test_the_openapi_document_describes_exactly_what_is_served(firm):
     for name, path in (("Account", "/accounts"), ("Contact", "/contacts"), ("Task", "/tasks"),
                        ("Document", "/documents"), ("Event", "/events")):
         assert set(get(firm, path).json()["items"][0]) == set(schema[name]["properties"]), name
+
+
+def test_a_french_members_token_reads_its_sentences_in_french(firm):
+    with write_session() as s:
+        s.get(TeamMember, firm["staff"]["eli"].member_id).language = "fr"
+    refused = get(firm, f"/accounts/{firm['b']}", "eli_read")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"].startswith("Vous n'avez pas accès à ce dossier")
+    bad = get(firm, "/tasks", "eli_read", limit="0")
+    assert "doit être un nombre entier" in bad.json()["error"]["message"]

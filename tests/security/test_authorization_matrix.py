@@ -88,6 +88,12 @@ LEVEL_ALLOWS = {
 
 # Generated from the app, then reviewed: "State.handler" -> who may call it. A new handler needs a row here.
 EXPECTED_HANDLERS = {
+    "ApiTokensState.ask_revoke": "staff",
+    "ApiTokensState.confirm_revoke": "staff",
+    "ApiTokensState.create_token": "staff",
+    "ApiTokensState.load": "staff",
+    "ApiTokensState.secret_saved": "staff",
+    "ApiTokensState.set_revoke_open": "staff",
     "AccountDocumentsState.apply_template": "staff",
     "AccountDocumentsState.choose_folder": "staff",
     "AccountDocumentsState.create_folder": "staff",
@@ -687,7 +693,8 @@ STAFF_PAGE, PORTAL_PAGE, PUBLIC_PAGE = "staff", "portal", "public"
 EXPECTED_ROUTES = {
     "index": STAFF_PAGE, "inbox": STAFF_PAGE, "chats": STAFF_PAGE, "accounts": STAFF_PAGE, "accounts/[account_id]": STAFF_PAGE,
     "contacts": STAFF_PAGE, "board": STAFF_PAGE, "jobs/[job_id]": STAFF_PAGE, "tasks": STAFF_PAGE,
-    "pipelines": STAFF_PAGE, "team": STAFF_PAGE, "settings": STAFF_PAGE, "audit": STAFF_PAGE, "import": STAFF_PAGE,
+    "pipelines": STAFF_PAGE, "team": STAFF_PAGE, "settings": STAFF_PAGE, "settings/api-tokens": STAFF_PAGE,
+    "audit": STAFF_PAGE, "import": STAFF_PAGE,
     "email": STAFF_PAGE, "email/templates": STAFF_PAGE, "email/outbox": STAFF_PAGE,
     "automations/rules": STAFF_PAGE, "automations/recurring": STAFF_PAGE, "automations/runs": STAFF_PAGE,
     "automations/set-aside": STAFF_PAGE,

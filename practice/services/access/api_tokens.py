@@ -21,6 +21,7 @@ from practice.models import ApiToken, TeamMember, utcnow
 from practice.services import audit, firm
 from practice.services.actor import Actor, require_staff
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
+from practice.services.formatting import format_datetime
 from practice.services.one_time_links import digest
 
 READ, WRITE = "read", "write"
@@ -82,6 +83,26 @@ def tokens_of(session: Session, actor: Actor) -> list[ApiToken]:
     require_staff(actor)
     return list(session.exec(select(ApiToken).where(ApiToken.member_id == actor.member_id)
                              .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())))
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """One token as Settings → API tokens lists it, its moments on the firm's clock."""
+
+    id: int
+    name: str
+    scope: str
+    prefix: str
+    created: str
+    last_used: str
+    revoked: str
+
+
+def token_rows(session: Session, actor: Actor) -> list[TokenRow]:
+    timezone = firm.get_firm(session).timezone
+    return [TokenRow(t.id, t.name, scope_name(t.scope), t.prefix + "…", format_datetime(t.created_at, timezone),
+                     format_datetime(t.last_used_at, timezone) or _("Never"),
+                     format_datetime(t.revoked_at, timezone)) for t in tokens_of(session, actor)]
 
 
 def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:

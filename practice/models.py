@@ -405,6 +405,64 @@ class OutgoingMail(SQLModel, table=True):
     sent_at: Optional[dt.datetime] = when(nullable=True)
 
 
+class WebhookSettings(SQLModel, table=True):
+    """The firm's webhook rules (one row): whether subscriptions may point at private addresses (this network,
+    this machine), and the last event the fan-out has read."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    allow_private_addresses: bool = False
+    last_event_id: int = 0
+
+
+class WebhookSubscription(SQLModel, table=True):
+    """An address that hears about the firm's events of the chosen kinds, each delivery signed with `secret`
+    (Standard Webhooks, "whsec_" + base64). Set aside (enabled False, `disabled_reason`) after repeated failures."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="teammember.id", index=True)
+    url: str
+    kinds: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret: str
+    enabled: bool = True
+    # Deliveries in a row that failed for good; reset by a success.
+    failures: int = 0
+    disabled_reason: str = ""
+    # Only events after this one are sent (the newest event when the subscription was made or turned on).
+    after_event_id: int = 0
+    created_at: dt.datetime = when()
+
+
+class DeliveryStatus(str, Enum):
+    queued = "queued"
+    sending = "sending"
+    delivered = "delivered"
+    failed = "failed"
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one subscription. `key` is the webhook-id every attempt and every replay carries, so the
+    receiver can drop a copy it already has."""
+
+    __table_args__ = (UniqueConstraint("subscription_id", "event_id", name="uq_webhook_delivery_event"),
+                      Index("ix_webhookdelivery_due", "status", "next_attempt_at"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="webhooksubscription.id", index=True)
+    event_id: int
+    key: str = Field(sa_column_kwargs={"unique": True})
+    kind: str
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: DeliveryStatus = DeliveryStatus.queued
+    attempts: int = 0
+    next_attempt_at: dt.datetime = when()
+    lease_until: Optional[dt.datetime] = when(nullable=True)
+    # The receiver's last answer: its HTTP status code (None: no answer) and a sentence.
+    last_code: Optional[int] = None
+    last_answer: str = ""
+    created_at: dt.datetime = when()
+    delivered_at: Optional[dt.datetime] = when(nullable=True)
+
+
 class RuleSet(SQLModel, table=True):
     """One saved version of the firm's rules text."""
 

@@ -7,6 +7,9 @@ consumer killed by a crash or a deploy must not be the process that has half-sen
 Run it with `python -m practice mailer` (`serve` starts it). It looks for due mail every second and
 sends up to `PRACTICE_MAIL_WORKERS` mails at a time, each in its own thread, so one slow server or one
 slow mail holds up no other. SIGINT or SIGTERM stops it after the mails being sent.
+
+It sends the webhooks too, in a thread of its own (`run_webhooks`): the events' deliveries, signed, each request
+outside any transaction, a slow receiver holding up neither the rules nor the mail.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from practice import config
 from practice.services.mail import outbox
+from practice.services.webhooks import delivery as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,18 @@ def run(stop: threading.Event | None = None, *, interval: float = INTERVAL_S) ->
     return sent
 
 
+def run_webhooks(stop: threading.Event, *, interval: float = INTERVAL_S) -> int:
+    """Deliver the webhooks that are due until `stop` is set; returns how many were delivered."""
+    delivered = 0
+    while not stop.is_set():
+        try:
+            delivered += webhooks.deliver_due()
+        except Exception:  # the database was busy or gone for a moment: try again next round
+            log.exception("delivering webhooks failed; trying again in %.0f s", interval)
+        stop.wait(interval)
+    return delivered
+
+
 def main() -> int:
     """Run until SIGINT/SIGTERM; exit 0."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s mailer %(levelname)s %(message)s")
@@ -91,6 +107,9 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     log.info("sending queued mail, up to %d at a time", config.mail_workers())
+    hooks = threading.Thread(target=run_webhooks, args=(stop,), name="webhooks", daemon=True)
+    hooks.start()
     sent = run(stop)
+    hooks.join(timeout=webhooks.TIMEOUT_S * 2)
     log.info("stopped after sending %d mails", sent)
     return 0

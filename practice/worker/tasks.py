@@ -23,6 +23,7 @@ from practice.services.automation import delays, engine, reminder_kinds, schedul
 from practice.services.backups import schedule as backup_schedule
 from practice.services.chats import notices as chat_notices
 from practice.services.mail import outbox
+from practice.services.webhooks import delivery as webhooks
 from practice.worker.huey_app import huey
 from practice.worker.watcher import EventWatcher, watching
 
@@ -55,6 +56,8 @@ def handle_events(event_ids: list[int]) -> int:
         # in the caller's process. A real consumer never sends mail: the mailer does
         # (practice/worker/mailer.py), so a slow mail server cannot hold up the rules.
         outbox.deliver_due()
+    if done and huey.immediate:
+        webhooks.deliver_due()  # likewise the webhooks, which the mailer process sends in production
     return done
 
 

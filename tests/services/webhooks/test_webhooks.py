@@ -215,3 +215,26 @@ def test_no_write_lock_is_held_while_the_receiver_thinks(firm, receiver):
         make_pipeline(s, firm["ann"])
     assert time.monotonic() - started < 1.0
     worker.join()
+
+
+def test_the_mailer_process_sends_them_in_its_own_thread(firm, receiver):
+    """What `python -m practice mailer` runs beside the mail: the loop that fans out and sends."""
+    from practice.worker import mailer
+
+    receiver.start()
+    receiver.answer = 500
+    make_jobs(firm["ann"], 2)  # immediate mode tried them once; the loop is what sends them in production
+    receiver.answer = 204
+    stop = threading.Event()
+    loop = threading.Thread(target=mailer.run_webhooks, args=(stop,), kwargs={"interval": 0.1})
+    loop.start()
+    try:
+        for _ in range(100):
+            if all(r.status == DeliveryStatus.delivered for r in deliveries(receiver.sub_id)):
+                break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        loop.join(timeout=15)
+    assert [r.status for r in deliveries(receiver.sub_id)] == [DeliveryStatus.delivered] * 2
+    assert len({i for i in receiver.ids()}) == 2 and receiver.bad == 0

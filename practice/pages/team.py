@@ -23,12 +23,25 @@ def role_word(role) -> rx.Var:
     return rx.match(role, *[(value, t(word)) for value, word in ROLE_CHOICES], role)
 
 
-def view_all_checkbox(id: str, default_checked) -> rx.Component:
+def right_checkbox(name: str, id: str, default_checked, words: str) -> rx.Component:
     return rx.hstack(
-        rx.el.input(type="checkbox", name="view_all", id=id, default_checked=default_checked),
-        rx.text(t("Sees all accounts (employees without it see only the accounts they work on)"), as_="label",
-                html_for=id, size="2"),
+        rx.el.input(type="checkbox", name=name, id=id, default_checked=default_checked),
+        rx.text(words, as_="label", html_for=id, size="2"),
         align="center", spacing="2",
+    )
+
+
+def rights_checkboxes(prefix: str, view_all, manage_billing, see_billing) -> rx.Component:
+    """The rights an employee may be given (owners and admins have them all by their role)."""
+    return rx.vstack(
+        right_checkbox("view_all", f"{prefix}-view-all", view_all,
+                       t("Sees all accounts (employees without it see only the accounts they work on)")),
+        right_checkbox("manage_billing", f"{prefix}-manage-billing", manage_billing,
+                       t("Manages invoices and payments")),
+        right_checkbox("see_billing", f"{prefix}-see-billing", see_billing,
+                       t("Sees billing: invoices, payments and balances")),
+        rx.text(t("Owners and admins have these rights by their role."), size="1", color_scheme="gray"),
+        spacing="1", width="100%",
     )
 
 
@@ -50,7 +63,7 @@ def add_member_dialog() -> rx.Component:
                              width="100%", auto_complete="new-password"),
                     label(t("Role"), "member-role"),
                     static_select(role_choices(), name="role", id="member-role", default_value="employee"),
-                    view_all_checkbox("member-view-all", False),
+                    rights_checkboxes("member", False, False, False),
                     rx.hstack(
                         rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
                         rx.button(t("Add member"), type="submit", id="create-member"),
@@ -73,7 +86,8 @@ def edit_role_dialog() -> rx.Component:
                     error_callout(TeamState.edit_error),
                     label(t("Role"), "edit-role"),
                     static_select(role_choices(), name="role", id="edit-role", default_value=TeamState.edit_role),
-                    view_all_checkbox("edit-view-all", TeamState.edit_view_all),
+                    rights_checkboxes("edit", TeamState.edit_view_all, TeamState.edit_manage_billing,
+                                      TeamState.edit_see_billing),
                     rx.cond((TeamState.edit_role == "owner") & (TeamState.owners <= 1),
                             rx.text(t(LAST_OWNER_NOTE), size="2", color_scheme="amber")),
                     rx.hstack(
@@ -90,7 +104,11 @@ def edit_role_dialog() -> rx.Component:
 
 
 def access_text(m: MemberItem) -> rx.Component:
-    return rx.cond(m.role == "employee", rx.cond(m.view_all, t("All accounts"), t("Own accounts only")),
+    return rx.cond(m.role == "employee",
+                   rx.hstack(rx.text(rx.cond(m.view_all, t("All accounts"), t("Own accounts only"))),
+                             rx.cond(m.manage_billing, rx.badge(t("Manages billing"), size="1", color_scheme="green"),
+                                     rx.cond(m.see_billing, rx.badge(t("Sees billing"), size="1"))),
+                             spacing="2", align="center", wrap="wrap"),
                    t("All accounts (by role)"))
 
 

@@ -24,12 +24,21 @@ class MemberItem:
     email: str = ""
     role: str = ""
     view_all: bool = False
+    manage_billing: bool = False
+    see_billing: bool = False
     is_me: bool = False
 
 
 def _role(value) -> str:
     # Unknown text goes to the service as is: it answers with the sentence that lists the roles.
     return str(value or "").strip().lower()[:20]
+
+
+def _rights(form: dict) -> dict:
+    """The access rights ticked in the add or change-role form."""
+    return {"can_view_all_accounts": is_checked(form.get("view_all")),
+            "can_manage_billing": is_checked(form.get("manage_billing")),
+            "can_see_billing": is_checked(form.get("see_billing"))}
 
 
 class TeamState(AppState):
@@ -44,13 +53,16 @@ class TeamState(AppState):
     edit_name: str = ""
     edit_role: str = ""
     edit_view_all: bool = False
+    edit_manage_billing: bool = False
+    edit_see_billing: bool = False
     edit_error: str = ""
 
     def _refresh(self):
         actor = self._require()
         with shown_in(self, "error"):
             self.members = [MemberItem(id=m.id, name=m.name, email=m.email, role=Role(m.role).value,
-                                       view_all=m.can_view_all_accounts, is_me=m.id == actor.member_id)
+                                       view_all=m.can_view_all_accounts, manage_billing=m.can_manage_billing,
+                                       see_billing=m.can_see_billing, is_me=m.id == actor.member_id)
                             for m in read(team.list_members, actor)]
             self.owners = sum(1 for m in self.members if m.role == Role.owner.value)
 
@@ -72,7 +84,7 @@ class TeamState(AppState):
                                         email=str(form.get("email", ""))[:320],
                                         password=str(form.get("password", ""))[:1000],
                                         role=_role(form.get("role", "employee")),
-                                        can_view_all_accounts=is_checked(form.get("view_all")))
+                                        **_rights(form))
             self.add_open = False
             self._refresh()
             return rx.toast.success(_("Added {name} to the team.").format(name=member.name))
@@ -88,7 +100,8 @@ class TeamState(AppState):
             self.error = _("That team member no longer exists. Reload the page.")
             return
         self.edit_id, self.edit_name, self.edit_role = member.id, member.name, member.role
-        self.edit_view_all = member.view_all
+        self.edit_view_all, self.edit_manage_billing, self.edit_see_billing = (
+            member.view_all, member.manage_billing, member.see_billing)
         self.edit_error = ""
         self.edit_open = True
 
@@ -100,8 +113,7 @@ class TeamState(AppState):
     @allow(OWNER)
     def save_role(self, form: dict):
         with shown_in(self, "edit_error"):
-            member = run(team.set_role, self._require(), self.edit_id, _role(form.get("role")),
-                         can_view_all_accounts=is_checked(form.get("view_all")))
+            member = run(team.set_role, self._require(), self.edit_id, _role(form.get("role")), **_rights(form))
             return self._role_saved(member)
 
     def _role_saved(self, member):

@@ -100,12 +100,23 @@ def test_owner_edits_a_pipeline_team_and_settings_and_sees_it_all_in_the_audit_l
     expect(page.get_by_role("alert")).to_contain_text("at least 8 characters")
     page.fill("#member-password", "dana-first-pass")
     page.check("#member-view-all")
+    page.check("#member-see-billing")
     page.click("#create-member")
     row = page.locator("tr[data-member='dana@example.com']")
     expect(row).to_contain_text("Dana Fox")
     expect(row).to_contain_text("All accounts")
+    expect(row).to_contain_text("Sees billing")
     with read_session() as s:
         dana_id = s.exec(select(TeamMember.id).where(TeamMember.email == "dana@example.com")).one()
+    # The owner lets Dana manage invoices and payments too; the form shows her rights as they are.
+    page.click(f"#change-role-{dana_id}")
+    expect(page.locator("#edit-see-billing")).to_be_checked()
+    page.check("#edit-manage-billing")
+    page.click("#save-role")
+    expect(row).to_contain_text("Manages billing")
+    with read_session() as s:
+        dana = s.get(TeamMember, dana_id)
+        assert (dana.can_manage_billing, dana.can_see_billing) == (True, True)
     page.click(f"#change-role-{dana_id}")
     page.select_option("#edit-role", "admin")
     page.click("#save-role")

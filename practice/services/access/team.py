@@ -40,7 +40,8 @@ def list_members(session: Session, actor: Actor, *, include_inactive: bool = Fal
 
 
 def add_member(session: Session, actor: Actor, *, name: str, email: str, password: str,
-               role: Role = Role.employee, can_view_all_accounts: bool = False) -> TeamMember:
+               role: Role = Role.employee, can_view_all_accounts: bool = False, can_manage_billing: bool = False,
+               can_see_billing: bool = False) -> TeamMember:
     """Add a team member (owner only)."""
     require_owner(actor)
     role = _role(role)
@@ -51,7 +52,8 @@ def add_member(session: Session, actor: Actor, *, name: str, email: str, passwor
     if session.exec(select(TeamMember).where(TeamMember.email == email)).first():
         raise Conflict(_("{email} is already on the team.").format(email=email))
     member = TeamMember(name=name, email=email, role=Role(role), password_hash=hash_password(password),
-                        can_view_all_accounts=can_view_all_accounts)
+                        can_view_all_accounts=can_view_all_accounts, can_manage_billing=bool(can_manage_billing),
+                        can_see_billing=bool(can_see_billing))
     session.add(member)
     session.flush()
     audit.record(session, actor, "create", "team_member", member.id, f"Added {name} as {Role(role).value}")

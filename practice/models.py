@@ -1275,6 +1275,12 @@ class Organizer(SQLModel, table=True):
     submitted_at: Optional[dt.datetime] = when(nullable=True)
     submitted_by_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
     reopened_at: Optional[dt.datetime] = when(nullable=True)
+    # Staff read the submitted answers (cleared when the client submits again).
+    reviewed_at: Optional[dt.datetime] = when(nullable=True)
+    reviewed_by_label: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The client asked the firm to reopen the submitted organizer, and why (cleared when it is reopened).
+    reopen_requested_at: Optional[dt.datetime] = when(nullable=True)
+    reopen_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class ProposalStatus(str, Enum):

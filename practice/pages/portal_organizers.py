@@ -132,12 +132,25 @@ def section_nav() -> rx.Component:
         width="100%")
 
 
+def ask_to_reopen() -> rx.Component:
+    return rx.cond(
+        S.reopen_asked,
+        rx.text(t("You asked the firm to reopen it; you will get an email when you can change your answers."),
+                size="2", color_scheme="gray", id="organizer-reopen-asked"),
+        rx.form(rx.vstack(
+            rx.text_area(name="reason", placeholder=t("What needs correcting? (optional)"), rows="2", width="100%",
+                         max_length=500, id="organizer-reopen-reason"),
+            rx.button(t("Ask to reopen"), type="submit", size="3", variant="soft", id="organizer-ask-reopen"),
+            width="100%", spacing="2"), on_submit=S.ask_to_reopen, width="100%"))
+
+
 def fill_view() -> rx.Component:
     return rx.vstack(
         rx.heading(S.name, size="5", id="organizer-name"),
         rx.cond(S.read_only, rx.callout(t("Submitted. Thank you! The firm has your answers; ask them to reopen it "
                                           "if something needs correcting."), icon="check", color_scheme="green",
                                         id="organizer-submitted")),
+        rx.cond(S.read_only, ask_to_reopen()),
         progress_line(),
         rx.text(t("Section {n} of {total}: {title}", n=S.section + 1, total=S.sections.length(),
                   title=S.sections[S.section]), weight="bold", id="organizer-section"),

@@ -60,6 +60,16 @@ def answers_panel() -> rx.Component:
                           rx.button(t("Reopen"), size="1", variant="soft", on_click=O.reopen, id="reopen-organizer")),
                   rx.button(t("Close"), size="1", variant="ghost", color_scheme="gray", on_click=O.close),
                   width="100%", align="center"),
+        rx.cond(O.org_reopen_asked != "", rx.callout(O.org_reopen_asked, icon="info", color_scheme="amber", size="1",
+                                                     id="organizer-reopen-asked", width="100%")),
+        rx.cond(O.org_open_status == "submitted", rx.hstack(
+            rx.cond(O.org_reviewed != "", rx.badge(O.org_reviewed, color_scheme="green", id="organizer-reviewed"),
+                    rx.button(t("Mark reviewed"), size="1", variant="soft", color_scheme="green",
+                              on_click=O.mark_reviewed, id="mark-organizer-reviewed")),
+            rx.button(t("Export CSV"), size="1", variant="soft", on_click=O.export_csv, id="export-organizer-csv"),
+            rx.button(t("File as PDF in documents"), size="1", variant="soft", on_click=O.file_pdf,
+                      id="file-organizer-pdf"),
+            spacing="2", wrap="wrap", width="100%", align="center")),
         rx.cond(O.org_answers.length() > 0, rx.vstack(rx.foreach(O.org_answers, answer_row), width="100%", spacing="0"),
                 rx.text(t("No answers yet."), size="2", color_scheme="gray")),
         width="100%", spacing="2"), width="100%", id="organizer-answers")

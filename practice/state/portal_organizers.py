@@ -12,7 +12,7 @@ from practice.i18n import _
 from practice.services.automation.rulesets import catalog_from_db
 from practice.services.documents import files as document_files
 from practice.services.errors import PracticeError
-from practice.services.organizers import filling
+from practice.services.organizers import filling, review
 from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
 from practice.state.organizer_views import OrganizerItem, QuestionItem, organizer_items, question_items
 from practice.state.portal import PortalState
@@ -36,6 +36,7 @@ class PortalOrganizerState(PortalState):
     saved: str = ""
     question_error: dict[str, str] = {}
     form_key: int = 0
+    reopen_asked: bool = False  # the client asked the firm to reopen the submitted organizer
     _account: int = 0
 
     @rx.var
@@ -65,6 +66,7 @@ class PortalOrganizerState(PortalState):
         o = view.filling.organizer
         self.oid, self.name, self.status, self.section = o.id, o.name, o.status.value, view.section
         self._account = o.account_id
+        self.reopen_asked = o.reopen_requested_at is not None
         self.sections = list(view.filling.form.sections)
         items = question_items(view.filling, view.questions, view.helps, view.documents)
         if [(q.key, len(q.rows)) for q in items] != [(q.key, len(q.rows)) for q in self.questions]:
@@ -137,6 +139,16 @@ class PortalOrganizerState(PortalState):
             run(filling.submit, actor, self.oid, **FIRM)
             self._show(actor, self.oid)
             return rx.toast.success(_("Submitted. Thank you!"))
+
+    @allow(CONTACT)
+    def ask_to_reopen(self, form: dict):
+        """Ask the firm to reopen the submitted organizer, saying what needs changing."""
+        actor = self._require()
+        self.error = ""
+        with shown_in(self, "error"):
+            run(review.ask_to_reopen, actor, self.oid, str((form or {}).get("reason", ""))[:review.MAX_REASON])
+            self._show(actor, self.oid)
+            return rx.toast.success(_("The firm has been asked to reopen it."))
 
     @allow(CONTACT)
     async def upload(self, files: list[rx.UploadFile]):

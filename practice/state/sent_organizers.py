@@ -10,9 +10,9 @@ from practice.i18n import _
 from practice.services import firm
 from practice.services.automation.rulesets import catalog_from_db
 from practice.services.errors import PracticeError
-from practice.services.organizers import sent, templates
+from practice.services.organizers import review, sent, templates
 from practice.services.work import jobs
-from practice.state.base import STAFF, AppState, allow, read, shown_in, write_and_refresh
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.organizer_views import OrganizerItem, organizer_items
 from practice.state.views import Option
 from practice.state.work_views import parse_id
@@ -48,6 +48,8 @@ class SentOrganizersState(AppState):
     org_open: int = 0
     org_open_status: str = ""
     org_answers: list[AnswerItem] = []
+    org_reviewed: str = ""  # "Reviewed by …" ("" until marked)
+    org_reopen_asked: str = ""  # the client's request to reopen, with its reason
 
     def _refresh(self) -> None:
         try:
@@ -96,6 +98,7 @@ class SentOrganizersState(AppState):
             self.org_answers = [AnswerItem(label=x.label, answer=x.answer, section=x.section, indent=x.indent)
                                 for x in lines]
             self.org_open_status = next((o.status for o in self.org_items if o.id == self.org_open), "")
+            self.org_reviewed, self.org_reopen_asked = read(review.review_notes, self._require(), self.org_open)
 
     @allow(STAFF)
     def open(self, organizer_id: int):
@@ -111,3 +114,24 @@ class SentOrganizersState(AppState):
     def reopen(self):
         if self.org_open and write_and_refresh(self, sent.reopen, self.org_open, shown="org_error"):
             return rx.toast.success(_("Reopened. The client can change the answers and submit again."))
+
+    @allow(STAFF)
+    def mark_reviewed(self):
+        if self.org_open and write_and_refresh(self, review.mark_reviewed, self.org_open, shown="org_error"):
+            return rx.toast.success(_("Marked reviewed."))
+
+    @allow(STAFF)
+    def export_csv(self):
+        """Download the open organizer's answers as a CSV file."""
+        if not self.org_open:
+            return
+        self.org_error = ""
+        with shown_in(self, "org_error"):
+            name, text = run(review.answers_csv, self._require(), self.org_open, **FIRM)
+            return rx.download(data=text, filename=name, mime_type="text/csv")
+
+    @allow(STAFF)
+    def file_pdf(self):
+        """File the open organizer's answers as a PDF in the account's documents."""
+        if self.org_open and write_and_refresh(self, review.file_answers_pdf, self.org_open, shown="org_error", **FIRM):
+            return rx.toast.success(_("The answers were filed as a PDF in the account's documents."))

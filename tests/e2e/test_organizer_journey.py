@@ -157,7 +157,13 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
         tag = s.exec(select(Tag).where(Tag.name == TAG)).one()
         assert s.get(AccountTag, (account_id, tag.id)) is not None
 
-    # Staff see it submitted, read the answers and may reopen it.
+    # The client remembers a second W-2 and asks the firm to reopen it, on the phone.
+    phone_page.fill("#organizer-reopen-reason", "I forgot my second W-2")
+    phone_page.click("#organizer-ask-reopen")
+    expect(phone_page.locator("#organizer-reopen-asked")).to_be_visible()
+
+    # Staff see it submitted with the client's request, read the answers, mark them reviewed, file them as a PDF
+    # in the account's documents, download them as CSV, and reopen it.
     page.goto(f"{base_url}/accounts/{account_id}")
     row = page.locator("#organizers-section .organizer-row", has_text=TEMPLATE)
     expect(row).to_contain_text("Submitted")
@@ -165,5 +171,16 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
     answers = page.locator("#organizer-answers")
     expect(answers).to_contain_text("Sam Rivera")
     expect(answers).to_contain_text("Ava")
+    expect(answers.locator("#organizer-reopen-asked")).to_contain_text("I forgot my second W-2")
+    answers.locator("#mark-organizer-reviewed").click()
+    expect(answers.locator("#organizer-reviewed")).to_contain_text("Reviewed by")
+    answers.locator("#file-organizer-pdf").click()
+    expect(page.get_by_text("The answers were filed as a PDF in the account's documents.")).to_be_visible()
+    with page.expect_download() as download:
+        answers.locator("#export-organizer-csv").click()
+    assert download.value.suggested_filename == f"{TEMPLATE} - answers.csv"
+    with read_session() as s:
+        assert s.exec(select(Document).where(Document.account_id == account_id,
+                                             Document.name.like(f"{TEMPLATE} - answers %.pdf"))).first() is not None
     answers.locator("#reopen-organizer").click()
     expect(row).to_contain_text("Reopened")

@@ -139,6 +139,7 @@ def reopen(session: Session, actor: Actor, organizer_id: int) -> Organizer:
     if organizer.status != OrganizerStatus.submitted:
         raise Conflict(_("Only a submitted organizer can be reopened; this one is still with the client."))
     organizer.status, organizer.reopened_at, organizer.updated_at = OrganizerStatus.reopened, utcnow(), utcnow()
+    organizer.reopen_requested_at, organizer.reopen_reason, organizer.reviewed_at = None, "", None
     session.add(organizer)
     audit.record(session, actor, "organizer_reopen", "account", organizer.account_id,
                  f'Reopened organizer "{organizer.name}"', organizer_id=organizer.id)

@@ -1,0 +1,140 @@
+"""A submitted organizer, the firm's side after submission: staff mark it reviewed, export its answers as CSV or file
+them as a PDF in the account's documents (WeasyPrint, the firm's header), and reopen it; the client may ask the firm
+to reopen it (the account's team is told in Inbox+)."""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from zoneinfo import ZoneInfo
+
+import jinja2
+from sqlmodel import Session, select
+
+from practice import config, i18n
+from practice.i18n import _
+from practice.models import Account, Document, Organizer, OrganizerStatus, utcnow
+from practice.services import audit, inbox
+from practice.services.actor import Actor, ContactActor, recorded_actor
+from practice.services.documents import html_pdf, storage
+from practice.services.errors import Conflict
+from practice.services.firm import get_firm
+from practice.services.organizers.filling import mine
+from practice.services.organizers.sent import AnswerLine, answer_lines, organizer_for_staff
+from practice.services.organizers.structure import FirmCatalog
+
+MAX_REASON = 500
+_pdf_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.ROOT / "templates" / "pdf")), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
+_pdf_env.globals["_"] = lambda message, **values: _(message).format(**values) if values else _(message)
+
+
+def _submitted(organizer: Organizer) -> None:
+    if organizer.status != OrganizerStatus.submitted:
+        raise Conflict(_("The client has not submitted this organizer yet: its answers may still change."))
+
+
+def mark_reviewed(session: Session, actor: Actor, organizer_id: int) -> Organizer:
+    """Note that staff have read the submitted answers (staff who may see the account; an audit row)."""
+    organizer = organizer_for_staff(session, actor, organizer_id)
+    _submitted(organizer)
+    if organizer.reviewed_at is not None:
+        return organizer
+    organizer.reviewed_at, organizer.reviewed_by_label = utcnow(), actor.name
+    session.add(organizer)
+    audit.record(session, actor, "organizer_review", "account", organizer.account_id,
+                 f'Marked organizer "{organizer.name}" reviewed', organizer_id=organizer.id)
+    return organizer
+
+
+def review_notes(session: Session, actor: Actor, organizer_id: int) -> tuple[str, str]:
+    """What staff read above the answers: who marked them reviewed, and the client's request to reopen ("" each
+    when none)."""
+    organizer = organizer_for_staff(session, actor, organizer_id)
+    reviewed = (_("Reviewed by {name}.").format(name=organizer.reviewed_by_label or _("the firm"))
+                if organizer.reviewed_at else "")
+    asked = ""
+    if organizer.reopen_requested_at is not None and organizer.status == OrganizerStatus.submitted:
+        asked = (_("The client asked to reopen it: “{reason}”").format(reason=organizer.reopen_reason)
+                 if organizer.reopen_reason else _("The client asked to reopen it."))
+    return reviewed, asked
+
+
+def _file_names(session: Session, lines: list[AnswerLine]) -> dict[int, str]:
+    ids = {i for line in lines for i in line.document_ids}
+    if not ids:
+        return {}
+    return dict(session.exec(select(Document.id, Document.name).where(Document.id.in_(ids))).all())
+
+
+def _answer_text(line: AnswerLine, names: dict[int, str]) -> str:
+    if line.document_ids:
+        return "\n".join(names.get(i, _("(a removed file)")) for i in line.document_ids)
+    return line.answer
+
+
+def answers_csv(session: Session, actor: Actor, organizer_id: int, *, firm_catalog: FirmCatalog) -> tuple[str, str]:
+    """The answers the client gave to the questions they saw, one row each (a group's entries as rows of their own;
+    a file question lists its files' names): (file name, CSV text)."""
+    organizer = organizer_for_staff(session, actor, organizer_id)
+    lines = answer_lines(session, actor, organizer.id, firm_catalog=firm_catalog)
+    names = _file_names(session, lines)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Section"), _("Question"), _("Answer")])
+    for line in lines:
+        writer.writerow([line.section, ("  " if line.indent else "") + line.label, _answer_text(line, names)])
+    audit.record(session, actor, "organizer_export", "account", organizer.account_id,
+                 f'Exported the answers of organizer "{organizer.name}" as CSV', organizer_id=organizer.id)
+    return storage.clean_filename(f"{organizer.name} - answers.csv"), out.getvalue()
+
+
+def answers_html(session: Session, organizer: Organizer, lines: list[AnswerLine]) -> str:
+    firm = get_firm(session)
+    account = session.get(Account, organizer.account_id)
+    names = _file_names(session, lines)
+    moment = organizer.submitted_at.astimezone(ZoneInfo(firm.timezone)) if organizer.submitted_at else None
+    submitted = _("Submitted on {date}").format(date=f"{moment:%Y-%m-%d %H:%M} ({firm.timezone})") if moment else ""
+    sections = [(section, [{"label": line.label, "answer": _answer_text(line, names), "indent": line.indent}
+                           for line in group]) for section, group in itertools.groupby(lines, key=lambda x: x.section)]
+    return _pdf_env.get_template("organizer_answers.html").render(
+        firm_name=firm.name, account_name=account.name if account else "", name=organizer.name, submitted=submitted,
+        sections=sections, lang=i18n.current_locale())
+
+
+def file_answers_pdf(session: Session, actor: Actor, organizer_id: int, *, firm_catalog: FirmCatalog) -> Document:
+    """File the submitted answers as a PDF in the account's documents (internal to the firm) and return it."""
+    organizer = organizer_for_staff(session, actor, organizer_id)
+    _submitted(organizer)
+    lines = answer_lines(session, actor, organizer.id, firm_catalog=firm_catalog)
+    pdf = html_pdf.render_pdf(answers_html(session, organizer, lines))
+    name = storage.clean_filename(f"{organizer.name} - answers {utcnow():%Y-%m-%d}.pdf")
+    stored = storage.store(pdf, name)
+    doc = Document(account_id=organizer.account_id, job_id=organizer.job_id, name=name, stored_key=stored.key,
+                   size=stored.size, content_type="application/pdf", uploaded_by_member_id=actor.member_id,
+                   uploaded_by_label=actor.name, shared=False)
+    session.add(doc)
+    session.flush()
+    audit.record(session, actor, "organizer_pdf", "account", organizer.account_id,
+                 f'Filed the answers of organizer "{organizer.name}" as "{name}"', organizer_id=organizer.id,
+                 document_id=doc.id)
+    return doc
+
+
+def ask_to_reopen(session: Session, who: ContactActor, organizer_id, reason: str = "") -> Organizer:
+    """The client asks the firm to reopen a submitted organizer (to change an answer); the account's team is told."""
+    organizer = mine(session, who, organizer_id)
+    if organizer.status != OrganizerStatus.submitted:
+        raise Conflict(_("This organizer is open: you can change your answers yourself."))
+    reason = " ".join(str(reason or "").split())[:MAX_REASON]
+    organizer.reopen_requested_at, organizer.reopen_reason = utcnow(), reason
+    session.add(organizer)
+    actor = recorded_actor(who)
+    why = f": {reason}" if reason else ""
+    audit.record(session, actor, "organizer_reopen_request", "account", organizer.account_id,
+                 f'{who.name} asked to reopen organizer "{organizer.name}"{why}', organizer_id=organizer.id)
+    account = session.get(Account, organizer.account_id)
+    inbox.notify_client_activity(session, account_id=organizer.account_id, job_id=organizer.job_id,
+                                 text=f'{inbox.client_label(who.name, account.name if account else "")} asked to '
+                                      f'reopen organizer "{organizer.name}"{why}')
+    return organizer

@@ -1,0 +1,88 @@
+"""A submitted organizer, the firm's side: staff mark it reviewed, export its answers as CSV, file them as a PDF in
+the account's documents; the client asks to reopen it and the firm reopens it."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import select
+
+from practice.db import read_session, write_session
+from practice.models import AuditLog, Document, Notification, Organizer
+from practice.services.documents import storage
+from practice.services.errors import Conflict, NotFound, PermissionDenied
+from practice.services.organizers import review, sent
+from tests.services.organizers.test_sending import FIRM, a_firm, fill_and_submit, send
+
+pytestmark = pytest.mark.firm(build=a_firm)
+
+
+def test_staff_mark_a_submitted_organizer_reviewed_once_with_an_audit_row(firm):
+    oid = send(firm)
+    with write_session() as s, pytest.raises(Conflict, match="not submitted"):
+        review.mark_reviewed(s, firm["owner"], oid)
+    fill_and_submit(firm, oid)
+    for _ in range(2):
+        with write_session() as s:
+            review.mark_reviewed(s, firm["bob"], oid)
+    with read_session() as s:
+        organizer = s.get(Organizer, oid)
+        assert organizer.reviewed_at is not None and organizer.reviewed_by_label == "Bob Stone"
+        rows = s.exec(select(AuditLog).where(AuditLog.action == "organizer_review")).all()
+        assert [r.summary for r in rows] == ['Marked organizer "1040 Organizer" reviewed']
+    # Carla is not on the account's team: she may not touch it.
+    with write_session() as s, pytest.raises(PermissionDenied):
+        review.mark_reviewed(s, firm["carla"], oid)
+
+
+def test_the_answers_export_as_csv_one_row_per_question_the_client_saw(firm):
+    oid = send(firm)
+    fill_and_submit(firm, oid)
+    with write_session() as s:
+        name, text = review.answers_csv(s, firm["bob"], oid, firm_catalog=FIRM)
+    assert name == "1040 Organizer - answers.csv"
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Section", "Question", "Answer"]
+    assert ["About you", "Filing status", "MFJ"] in rows
+    assert ["About you", "Spouse's name", "Sam Hartley"] in rows
+    assert ["Family", "  Entry 1", "Name: Ava; Birth date: "] in rows
+    with write_session() as s, pytest.raises(PermissionDenied):
+        review.answers_csv(s, firm["carla"], oid, firm_catalog=FIRM)
+
+
+def test_the_answers_pdf_is_filed_in_the_accounts_documents_for_the_firm_only(firm):
+    oid = send(firm, job_id=firm["job"])
+    fill_and_submit(firm, oid)
+    with write_session() as s:
+        doc_id = review.file_answers_pdf(s, firm["bob"], oid, firm_catalog=FIRM).id
+    with read_session() as s:
+        doc = s.get(Document, doc_id)
+        assert (doc.account_id, doc.job_id, doc.shared) == (firm["account"], firm["job"], False)
+        assert doc.name.startswith("1040 Organizer - answers ") and doc.name.endswith(".pdf")
+        text = "".join(p.extract_text() for p in PdfReader(storage.open_stored(doc.stored_key)).pages)
+    for words in ("1040 Organizer", "Hartley Household", "Filing status", "MFJ", "Sam Hartley", "Each dependent"):
+        assert words in text
+
+
+def test_the_client_asks_to_reopen_the_team_is_told_and_reopening_clears_the_request(firm):
+    oid = send(firm)
+    with write_session() as s, pytest.raises(Conflict, match="change your answers yourself"):
+        review.ask_to_reopen(s, firm["june"], oid)
+    fill_and_submit(firm, oid)
+    with write_session() as s, pytest.raises(NotFound):
+        review.ask_to_reopen(s, firm["omar"], oid)  # another account's client
+    with write_session() as s:
+        review.ask_to_reopen(s, firm["june"], oid, "I forgot   my second W-2")
+    with read_session() as s:
+        organizer = s.get(Organizer, oid)
+        assert organizer.reopen_requested_at is not None and organizer.reopen_reason == "I forgot my second W-2"
+        notes = s.exec(select(Notification).where(Notification.kind == "client_activity")).all()
+        assert any('asked to reopen organizer "1040 Organizer": I forgot my second W-2' in n.text for n in notes)
+    with write_session() as s:
+        review.mark_reviewed(s, firm["owner"], oid)
+        sent.reopen(s, firm["owner"], oid)
+    with read_session() as s:
+        organizer = s.get(Organizer, oid)
+        assert (organizer.status, organizer.reopen_requested_at, organizer.reviewed_at) == ("reopened", None, None)

@@ -82,8 +82,7 @@ def _operation(endpoint, paging) -> dict:
                  "401": _error("No token, or one that is not valid (revoked, mistyped, its member deactivated)."),
                  "403": _error("The token's member may not see this, or the token may only read."),
                  "429": _error("Too many requests; wait the seconds Retry-After says.")}
-    if endpoint.path_params or endpoint.params:
-        responses["404"] = _error("No such account, job or other record.")
+    responses["404"] = _error("No such account, job or other record.")
     if endpoint.write:
         responses["409"] = _error("The record changed meanwhile (the job was moved, or archived).")
     operation = {"operationId": (endpoint.method.lower() + endpoint.path.replace("/", "_").replace("{", "")

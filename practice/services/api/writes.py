@@ -42,6 +42,11 @@ def _text(body: dict, name: str, limit: int) -> str:
         raise InvalidInput(_("{name} must be text.").format(name=name), field=name)
     if len(value) > limit:
         raise InvalidInput(_("{name} must be under {count} characters.").format(name=name, count=limit), field=name)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(_("{name} holds characters that are not text (a broken emoji?).").format(name=name),
+                           field=name) from None
     return value
 
 
@@ -61,9 +66,9 @@ def create_task(session: Session, actor: Actor, body: dict) -> dict:
     """A new task, as the task list's form makes it (the same checks: the account or job must be one the actor sees)."""
     require_staff(actor)
     _only(body, TASK_FIELDS)
-    title = body.get("title")
-    if not isinstance(title, str):
+    if not isinstance(body.get("title"), str):
         raise InvalidInput(_("Give the task a title."), field="title")
+    title = _text(body, "title", 1000)
     task = tasks.create_task(session, actor, title=title, description=_text(body, "description", 10_000),
                              account_id=_id(body, "account_id"), job_id=_id(body, "job_id"),
                              assignee_id=_id(body, "assignee_id"), due_date=_date(body, "due_date"))

@@ -13,7 +13,7 @@ import logging
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, TypeVar
 
 from sqlalchemy import bindparam, event as sa_event, func, insert, or_, update
 from sqlmodel import Session, select
@@ -342,6 +342,29 @@ def handle_batch(event_ids: list[int], handler: Handler, handle_many: ManyHandle
                 _render_ahead(ids, position, step, handler, handle_many, parked, wanted)
             rounds = 0 if handled or wanted is None else rounds + 1
     return done
+
+
+T = TypeVar("T")
+# The sweep's other work (delayed actions, schedules, reminders, chat notices) goes this many times through a
+# render outside the lock and a new start; what is left after that is rendered inside, so the work always ends.
+MAX_WRITE_RENDER_ROUNDS = 30
+
+
+def write_rendering_outside(work: Callable[[Session], T]) -> T:
+    """`work(session)` in one write transaction, with no template filled in while the write lock is held: at the
+    first render it needs, the transaction rolls back (nothing of it is kept), the render runs with no transaction
+    open (a mail's subject and body together), and the work starts again, finding the answers kept. A round costs
+    the work done before that render again; after MAX_WRITE_RENDER_ROUNDS, the rest renders inside."""
+    with answers_kept():
+        rounds = 0
+        while True:
+            try:
+                with write_session() as session, (
+                        renders_outside() if rounds < MAX_WRITE_RENDER_ROUNDS else nullcontext()):
+                    return work(session)
+            except RenderOutside as wanted:
+                wanted.render()
+                rounds += 1
 
 
 def pending_event_ids(session: Session, limit: int = 500) -> list[int]:

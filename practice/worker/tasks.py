@@ -16,7 +16,7 @@ from huey import crontab
 from sqlalchemy import select
 
 from practice import warm_sandbox
-from practice.db import optimize, read_session, write_session
+from practice.db import optimize, read_session
 from practice.models import MailStatus, OutgoingMail
 from practice.services import events
 from practice.services.automation import delays, engine, reminder_kinds, schedules
@@ -108,14 +108,11 @@ def sweep_pending_events(max_pages: int = 20) -> int:
 def sweep_once() -> dict:
     """Everything the minute sweep does, in order; returns what it did (for logs and tests)."""
     done = {"events": sweep_pending_events()}
-    with write_session() as session:
-        done["delayed"] = delays.run_due_actions(session)
-    with write_session() as session:
-        done["schedules"] = schedules.run_schedules(session)
-    with write_session() as session:
-        done["reminders"] = reminder_kinds.send_due_reminders(session)
-    with write_session() as session:
-        done["chat_notices"] = chat_notices.send_due_notices(session)
+    # Each in one write transaction, with the templates they fill in (mails, reminders) rendered outside it.
+    done["delayed"] = events.write_rendering_outside(delays.run_due_actions)
+    done["schedules"] = events.write_rendering_outside(schedules.run_schedules)
+    done["reminders"] = events.write_rendering_outside(reminder_kinds.send_due_reminders)
+    done["chat_notices"] = events.write_rendering_outside(chat_notices.send_due_notices)
     done["events"] += sweep_pending_events()  # what the schedules and delayed actions caused
     return done  # mail is sent by the mailer process, not here
 

@@ -458,3 +458,35 @@ def test_the_worker_fills_in_no_template_while_it_holds_the_write_lock(firm, mon
             RunStatus.done}
         assert {ev.status for ev in s.exec(select(events.Event).where(events.Event.id.in_(pending)))} == {
             events.EventStatus.handled}
+
+
+def test_the_sweep_fills_in_a_delayed_mail_while_it_holds_no_write_lock(firm, monkeypatch):
+    # The minute sweep's delayed actions (and its schedules, reminders and chat notices) write in one transaction;
+    # a template filled in there would keep every save waiting for its child.
+    save(firm["actor"], '''
+rule "Welcome later"
+when job enters stage "Review"
+then
+  after 2 days send email "Welcome" to account
+end
+''')
+    monkeypatch.setattr(events, "_doorbell", None)
+    with write_session() as s:
+        jobs.move_job(s, firm["actor"], firm["job_id"], firm["stages"]["Review"])
+    with read_session() as s:
+        pending = events.pending_event_ids(s)
+    engine.handle_events(pending)
+    renders: list[bool] = []
+    real = warm_sandbox._ask
+
+    def watched(request, wall_s, started):
+        renders.append(_write_lock_taken())
+        return real(request, wall_s, started)
+
+    monkeypatch.setattr(warm_sandbox, "_ask", watched)
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)
+    assert events.write_rendering_outside(lambda s: delays.run_due_actions(s, now=later)) == 1
+    assert renders == [False, False]  # the mail's subject and body, each in a child, neither under the lock
+    with read_session() as s:
+        assert [m.subject for m in s.exec(select(OutgoingMail))] == ["Welcome, Hartley Household"]
+        assert s.exec(select(Due)).one().status != "pending"

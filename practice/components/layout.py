@@ -75,7 +75,7 @@ def section_tabs(tabs: list[tuple[str, str, str]], current: str, area: str, labe
             t(text), href=href, size="2", weight="bold" if here else "regular", underline="always" if here else "hover",
             custom_attrs={"aria-current": "page"} if here else {}, id=f"{area}-nav-{key}",
             padding_y="0.25em", border_bottom=f"2px solid {rx.color('accent', 9)}" if here else "2px solid transparent"))
-    return rx.hstack(*[tab(*t) for t in tabs], spacing="4", wrap="wrap", role="navigation", aria_label=label,
+    return rx.hstack(*[tab(*t) for t in tabs], spacing="4", wrap="wrap", role="navigation", aria_label=t(label) if isinstance(label, str) else label,
                      width="100%", border_bottom=f"1px solid {rx.color('gray', 5)}")
 
 

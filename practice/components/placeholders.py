@@ -6,7 +6,7 @@ import json
 
 import reflex as rx
 
-from practice.components.i18n import as_written
+from practice.components.i18n import as_written, t
 from practice.state.field_views import FieldPlaceholdersState
 
 # Sets the field's value the way typing does (React's own setter, then an input event), so a controlled
@@ -45,7 +45,7 @@ def placeholder_chips(items: list[tuple[str, str]], field_ids: list[str], id_pre
             rx.button(code, type="button", size="1", variant="soft", on_click=insert_placeholder(code, field_ids),
                       id=f"{id_prefix}-chip-{i}", class_name="placeholder-chip", font_family="monospace",
                       white_space="normal", height="auto", min_height="1.6em", text_align="left",
-                      title="Insert " + code),
+                      title=t("Insert {code}", code=code)),
             rx.text(meaning, size="1", color_scheme="gray"))
           for i, (code, meaning) in enumerate(items)],
         columns="minmax(0, auto) minmax(0, 1fr)", spacing_x="3", spacing_y="1", align_items="center", width="100%",

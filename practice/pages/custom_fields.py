@@ -38,7 +38,7 @@ def add_form() -> rx.Component:
             rx.cond(S.new_type == "choice", rx.vstack(
                 label(t("Choices, one per line"), "field-options"),
                 rx.text_area(id="field-options", name="options", rows="5", width=["100%", "360px"],
-                             placeholder="Single\nMFJ\nMFS\nHOH"),
+                             placeholder=t("Single\nMFJ\nMFS\nHOH")),
                 spacing="1", width="100%")),
             rx.vstack(
                 label(t("Key used by rules (optional: made from the label)"), "field-key"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t
+from practice.components.i18n import t, tn
 from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs
 from practice.pages.work_parts import field, section
 from practice.services.documents import storage
@@ -33,18 +33,18 @@ def folder_sharing(f) -> rx.Component:
     return rx.tooltip(
         rx.icon_button(rx.cond(f.shared, rx.icon("eye", size=12), rx.icon("eye-off", size=12)), size="1",
                        variant="ghost", color_scheme=rx.cond(f.shared, "gray", "amber"),
-                       aria_label=rx.cond(f.shared, "Make folder " + f.path + " internal",
-                                          "Share folder " + f.path + " with the client"),
+                       aria_label=rx.cond(f.shared, t("Make folder {name} internal", name=f.path),
+                                          t("Share folder {name} with the client", name=f.path)),
                        class_name=rx.cond(f.shared, "unshare-folder", "share-folder"),
                        on_click=S.share_folder(f.id, ~f.shared)),
-        content=rx.cond(f.shared, rx.cond(f.shown, "Shared with the client: click to make it internal",
-                                          "Shared, but inside an internal folder"),
-                        "Internal: click to share it with the client"))
+        content=rx.cond(f.shared, rx.cond(f.shown, t("Shared with the client: click to make it internal"),
+                                          t("Shared, but inside an internal folder")),
+                        t("Internal: click to share it with the client")))
 
 
 def folder_tree() -> rx.Component:
     return rx.vstack(
-        folder_button("All documents", ALL, id_="folder-all"),
+        folder_button(t("All documents"), ALL, id_="folder-all"),
         rx.foreach(AccountDocumentsState.folders, lambda f: rx.hstack(
             rx.box(width=f.indent, flex_shrink="0"),
             rx.button(rx.hstack(rx.icon("folder", size=14), rx.text(f.name, size="2"),
@@ -53,13 +53,13 @@ def folder_tree() -> rx.Component:
                       variant=rx.cond(AccountDocumentsState.folder_choice == f.id.to_string(), "soft", "ghost"),
                       color_scheme="gray", high_contrast=True, size="1", justify="start",
                       on_click=AccountDocumentsState.choose_folder(f.id.to_string()),
-                      aria_label="Open folder " + f.path, class_name="folder-link"),
+                      aria_label=t("Open folder {name}", name=f.path), class_name="folder-link"),
             rx.spacer(),
             folder_sharing(f),
             rx.icon_button(rx.icon("trash-2", size=12), size="1", variant="ghost", color_scheme="gray",
-                           aria_label="Delete folder " + f.path, on_click=AccountDocumentsState.delete_folder(f.id)),
+                           aria_label=t("Delete folder {name}", name=f.path), on_click=AccountDocumentsState.delete_folder(f.id)),
             width="100%", spacing="1", align="center", class_name="folder-row")),
-        folder_button("Not in a folder", UNFILED, id_="folder-unfiled"),
+        folder_button(t("Not in a folder"), UNFILED, id_="folder-unfiled"),
         spacing="1", width="100%", align="start",
     )
 
@@ -67,7 +67,7 @@ def folder_tree() -> rx.Component:
 def upload_sharing() -> rx.Component:
     return rx.text(
         rx.hstack(rx.checkbox(checked=S.upload_shared, on_change=S.set_upload_shared, id="upload-shared"),
-                  rx.text("The client sees the files I upload here", size="2"), spacing="2", align="center"),
+                  rx.text(t("The client sees the files I upload here"), size="2"), spacing="2", align="center"),
         as_="label", html_for="upload-shared")
 
 
@@ -76,10 +76,10 @@ def upload_zone() -> rx.Component:
     return rx.upload(
         rx.vstack(
             rx.hstack(rx.icon("file-up", size=20),
-                      rx.button("Choose files", type="button", id="choose-documents", size="2"),
+                      rx.button(t("Choose files"), type="button", id="choose-documents", size="2"),
                       align="center"),
-            rx.text("or drop them here, into ", rx.text.strong(AccountDocumentsState.folder_label),
-                    f". PDF, images, Word, Excel, CSV or text, up to {limit} MB each.", size="1",
+            rx.text(t("or drop them here, into "), rx.text.strong(AccountDocumentsState.folder_label),
+                    t(". PDF, images, Word, Excel, CSV or text, up to {limit} MB each.", limit=limit), size="1",
                     color_scheme="gray", align="center"),
             align="center", spacing="1",
         ),
@@ -92,7 +92,7 @@ def upload_zone() -> rx.Component:
 
 
 def visibility_badge(d) -> rx.Component:
-    return rx.badge(d.visibility, color_scheme=rx.cond(d.visibility == "Shared", "green", "amber"),
+    return rx.badge(rx.match(d.visibility, ("Shared", t("Shared")), ("Internal", t("Internal")), t("Internal folder")), color_scheme=rx.cond(d.visibility == "Shared", "green", "amber"),
                     variant="soft", size="1", class_name="document-visibility")
 
 
@@ -100,16 +100,16 @@ def document_sharing(d) -> rx.Component:
     return rx.tooltip(
         rx.icon_button(rx.cond(d.shared, rx.icon("eye-off", size=12), rx.icon("eye", size=12)), size="1",
                        variant="ghost",
-                       aria_label=rx.cond(d.shared, "Make " + d.name + " internal", "Share " + d.name + " with the client"),
+                       aria_label=rx.cond(d.shared, t("Make {name} internal", name=d.name), t("Share {name} with the client", name=d.name)),
                        class_name=rx.cond(d.shared, "unshare-document", "share-document"),
                        on_click=S.share_document(d.id, ~d.shared)),
-        content=rx.cond(d.shared, "Make internal", "Share with the client"))
+        content=rx.cond(d.shared, t("Make internal"), t("Share with the client")))
 
 
 def undo_notice() -> rx.Component:
     return rx.cond(S.undo_id > 0, rx.callout(
-        rx.hstack(rx.text("Deleted \"", S.undo_name, "\". It stays in Recently deleted for 30 days."),
-                  rx.button("Undo", size="1", variant="soft", id="undo-delete", on_click=S.restore_document(S.undo_id)),
+        rx.hstack(rx.text(t("Deleted \"{name}\". It stays in Recently deleted for 30 days.", name=S.undo_name)),
+                  rx.button(t("Undo"), size="1", variant="soft", id="undo-delete", on_click=S.restore_document(S.undo_id)),
                   align="center", wrap="wrap", spacing="2"),
         icon="trash-2", color_scheme="gray", size="1", id="undo-notice", role="status"))
 
@@ -117,31 +117,31 @@ def undo_notice() -> rx.Component:
 def edit_dialog() -> rx.Component:
     """Rename a document or move it to another folder of the account (Enter saves, Escape closes)."""
     return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title("Rename or move"),
+        rx.dialog.title(t("Rename or move")),
         rx.form(rx.vstack(
             error_callout(S.doc_error),
-            field("Name", rx.input(name="name", default_value=S.edit_name, id="edit-document-name", required=True,
+            field(t("Name"), rx.input(name="name", default_value=S.edit_name, id="edit-document-name", required=True,
                                    key=S.edit_id)),
-            field("Folder", rx.select.root(
+            field(t("Folder"), rx.select.root(
                 rx.select.trigger(id="edit-document-folder", width="100%"),
                 rx.select.content(rx.foreach(S.move_options, lambda o: rx.select.item(o.label, value=o.value))),
                 value=S.edit_folder, on_change=S.choose_edit_folder)),
-            rx.hstack(rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-                      rx.button("Save", type="submit", id="save-document"), justify="end", width="100%"),
+            rx.hstack(rx.dialog.close(rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray")),
+                      rx.button(t("Save"), type="submit", id="save-document"), justify="end", width="100%"),
             spacing="3", width="100%"), on_submit=S.save_edit, reset_on_submit=False, width="100%"),
         max_width="min(440px, 94vw)"), open=S.edit_open, on_open_change=S.set_edit_open)
 
 
 def trash_list() -> rx.Component:
     return rx.cond(S.trash.length() > 0, rx.vstack(
-        rx.heading("Recently deleted", size="3"),
-        rx.text("Deleted documents can be restored for 30 days.", size="1", color_scheme="gray"),
-        rx.foreach(S.trash, lambda t: rx.hstack(
-            rx.vstack(rx.text(t.name, size="2", style={"wordBreak": "break-word"}),
-                      rx.text(t.deleted, size="1", color_scheme="gray"), spacing="0", min_width="0"),
+        rx.heading(t("Recently deleted"), size="3"),
+        rx.text(t("Deleted documents can be restored for 30 days."), size="1", color_scheme="gray"),
+        rx.foreach(S.trash, lambda gone: rx.hstack(
+            rx.vstack(rx.text(gone.name, size="2", style={"wordBreak": "break-word"}),
+                      rx.text(gone.deleted, size="1", color_scheme="gray"), spacing="0", min_width="0"),
             rx.spacer(),
-            rx.button("Restore", size="1", variant="soft", aria_label="Restore " + t.name,
-                      class_name="restore-document", on_click=S.restore_document(t.id)),
+            rx.button(t("Restore"), size="1", variant="soft", aria_label=t("Restore {name}", name=gone.name),
+                      class_name="restore-document", on_click=S.restore_document(gone.id)),
             width="100%", align="center", class_name="trash-row")),
         spacing="2", width="100%", id="documents-trash"))
 
@@ -166,18 +166,18 @@ def document_row(d) -> rx.Component:
         rx.table.cell(rx.hstack(
             rx.cond(d.refused, rx.fragment(),
                     rx.tooltip(rx.icon_button(rx.icon("circle-check", size=12), size="1", variant="ghost",
-                                              aria_label="Ask the client to approve " + d.name,
+                                              aria_label=t("Ask the client to approve {name}", name=d.name),
                                               class_name="request-approval",
                                               on_click=AccountDocumentsState.request_approval(d.id)),
-                               content="Ask the client to approve")),
+                               content=t("Ask the client to approve"))),
             rx.cond(d.refused, rx.fragment(), document_sharing(d)),
             rx.cond(d.refused, rx.fragment(),
                     rx.tooltip(rx.icon_button(rx.icon("pencil", size=12), size="1", variant="ghost",
-                                              aria_label="Rename or move " + d.name, class_name="edit-document",
+                                              aria_label=t("Rename or move {name}", name=d.name), class_name="edit-document",
                                               on_click=S.open_edit(d.id)),
-                               content="Rename or move")),
+                               content=t("Rename or move"))),
             rx.icon_button(rx.icon("trash-2", size=12), size="1", variant="ghost", color_scheme="gray",
-                           aria_label="Delete " + d.name, class_name="delete-document",
+                           aria_label=t("Delete {name}", name=d.name), class_name="delete-document",
                            on_click=AccountDocumentsState.delete_document(d.id)),
             spacing="1", wrap="wrap")),
         class_name="document-row",
@@ -191,12 +191,12 @@ def approval_row(a) -> rx.Component:
                     style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)"}),
             rx.text(a.requested, rx.cond(a.job != "", " · " + a.job, ""), size="1", color_scheme="gray"),
             rx.cond(a.decided != "", rx.text(a.decided, size="1")),
-            rx.cond(a.reason != "", rx.text("Reason: ", a.reason, size="1", color_scheme="red")),
+            rx.cond(a.reason != "", rx.text(t("Reason: "), a.reason, size="1", color_scheme="red")),
             spacing="0", min_width="0",
         ),
         rx.spacer(),
         rx.badge(a.status, color_scheme=rx.match(a.status, ("approved", "green"), ("rejected", "red"), "amber")),
-        rx.cond(a.pending, rx.button("Withdraw", size="1", variant="ghost", color_scheme="gray",
+        rx.cond(a.pending, rx.button(t("Withdraw"), size="1", variant="ghost", color_scheme="gray",
                                      on_click=AccountDocumentsState.withdraw_approval(a.id))),
         align="center", width="100%", wrap="wrap", class_name="approval-row",
     )
@@ -204,11 +204,11 @@ def approval_row(a) -> rx.Component:
 
 def approvals_list() -> rx.Component:
     return rx.vstack(
-        rx.heading("Approvals", size="3"),
+        rx.heading(t("Approvals"), size="3"),
         rx.cond(AccountDocumentsState.approvals.length() > 0,
                 rx.vstack(rx.foreach(AccountDocumentsState.approvals, approval_row), spacing="2", width="100%"),
-                rx.text("No approvals asked yet. Use the check button next to a document to ask the client to "
-                        "approve it.", size="2", color_scheme="gray")),
+                rx.text(t("No approvals asked yet. Use the check button next to a document to ask the client to "
+                        "approve it."), size="2", color_scheme="gray")),
         spacing="2", width="100%", id="approvals-list",
     )
 
@@ -216,7 +216,7 @@ def approvals_list() -> rx.Component:
 def documents_section() -> rx.Component:
     """Folders on the left, the chosen folder's files on the right; stacks on a phone."""
     return section(
-        "Documents",
+        t("Documents"),
         error_callout(AccountDocumentsState.doc_error),
         rx.cond(AccountDocumentsState.doc_notice != "",
                 rx.callout(AccountDocumentsState.doc_notice, icon="check", color_scheme="green", size="1",
@@ -228,13 +228,13 @@ def documents_section() -> rx.Component:
                 folder_tree(),
                 rx.form(
                     rx.vstack(
-                        rx.hstack(rx.input(name="name", placeholder="New folder", id="new-folder-name", size="1",
-                                           aria_label="New folder name", required=True),
-                                  rx.button("Add", type="submit", size="1", id="create-folder"),
+                        rx.hstack(rx.input(name="name", placeholder=t("New folder"), id="new-folder-name", size="1",
+                                           aria_label=t("New folder name"), required=True),
+                                  rx.button(t("Add"), type="submit", size="1", id="create-folder"),
                                   spacing="1", width="100%"),
                         rx.text(rx.hstack(rx.checkbox(name="shared", default_checked=True, id="new-folder-shared",
                                                       size="1"),
-                                          rx.text("Shared with the client", size="1"), spacing="1", align="center"),
+                                          rx.text(t("Shared with the client"), size="1"), spacing="1", align="center"),
                                 as_="label", html_for="new-folder-shared"),
                         spacing="1", width="100%"),
                     key=AccountDocumentsState.folder_form_key, on_submit=AccountDocumentsState.create_folder,
@@ -242,13 +242,13 @@ def documents_section() -> rx.Component:
                 ),
                 rx.cond(AccountDocumentsState.template_options.length() > 0,
                         rx.select.root(
-                            rx.select.trigger(placeholder="Apply folder template", id="apply-folder-template",
+                            rx.select.trigger(placeholder=t("Apply folder template"), id="apply-folder-template",
                                               variant="soft", width="100%"),
                             rx.select.content(rx.foreach(AccountDocumentsState.template_options,
                                                          lambda o: rx.select.item(o.label, value=o.value))),
                             value="", on_change=AccountDocumentsState.apply_template, size="1"),
                         rx.cond(AppState.is_admin,
-                                rx.link("Create a folder template", href=routes.FOLDER_TEMPLATES, size="1"))),
+                                rx.link(t("Create a folder template"), href=routes.FOLDER_TEMPLATES, size="1"))),
                 spacing="2", width="100%", min_width="0",
             ),
             rx.vstack(
@@ -259,10 +259,10 @@ def documents_section() -> rx.Component:
                     AccountDocumentsState.docs.length() > 0,
                     rx.box(rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("Document", "Uploaded", "")])),
+                                                       (t("Document"), t("Uploaded"), "")])),
                         rx.table.body(rx.foreach(AccountDocumentsState.docs, document_row)),
                         width="100%", size="1", id="documents-table"), overflow_x="auto", width="100%"),
-                    rx.text("No documents here yet. Upload the client's files above.", color_scheme="gray",
+                    rx.text(t("No documents here yet. Upload the client's files above."), color_scheme="gray",
                             size="2", id="documents-empty"),
                 ),
                 spacing="2", width="100%", min_width="0",
@@ -282,15 +282,15 @@ def template_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             error_callout(FolderTemplatesState.error),
-            field("Template name", rx.input(name="name", default_value=FolderTemplatesState.edit_name,
-                                            id="template-name", required=True, placeholder="e.g. Individual client")),
-            field("Folders, one per line (use / for a folder inside another)",
+            field(t("Template name"), rx.input(name="name", default_value=FolderTemplatesState.edit_name,
+                                            id="template-name", required=True, placeholder=t("e.g. Individual client"))),
+            field(t("Folders, one per line (use / for a folder inside another)"),
                   rx.text_area(name="paths", default_value=FolderTemplatesState.edit_paths, id="template-paths",
-                               rows="6", placeholder="2026/Tax returns\n2026/Source documents\nPermanent")),
-            rx.hstack(rx.button(rx.cond(FolderTemplatesState.editing_id > 0, "Save changes", "Create template"),
+                               rows="6", placeholder=t("2026/Tax returns\n2026/Source documents\nPermanent"))),
+            rx.hstack(rx.button(rx.cond(FolderTemplatesState.editing_id > 0, t("Save changes"), t("Create template")),
                                 type="submit", id="save-template"),
                       rx.cond(FolderTemplatesState.editing_id > 0,
-                              rx.button("Cancel", type="button", variant="soft", color_scheme="gray",
+                              rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray",
                                         on_click=FolderTemplatesState.new)),
                       spacing="2"),
             width="100%", align="start", spacing="2",
@@ -299,22 +299,22 @@ def template_form() -> rx.Component:
     )
 
 
-def template_row(t) -> rx.Component:
+def template_row(tpl) -> rx.Component:
     return rx.hstack(
-        rx.vstack(rx.text(t.name, weight="bold", size="2"),
-                  rx.text(t.count, " folders · ticked: the client sees the folder", size="1", color_scheme="gray"),
-                  rx.foreach(t.folders, lambda f: rx.text(
+        rx.vstack(rx.text(tpl.name, weight="bold", size="2"),
+                  rx.text(tn("{n} folder · ticked: the client sees the folder", "{n} folders · ticked: the client sees the folder", tpl.count), size="1", color_scheme="gray"),
+                  rx.foreach(tpl.folders, lambda f: rx.text(
                       rx.hstack(rx.checkbox(checked=f.shared, size="1", class_name="template-folder-shared",
-                                            aria_label="The client sees " + f.path,
-                                            on_change=FolderTemplatesState.set_folder_shared(t.id, f.path)),
+                                            aria_label=t("The client sees {name}", name=f.path),
+                                            on_change=FolderTemplatesState.set_folder_shared(tpl.id, f.path)),
                                 rx.text(f.path, size="1", style={"wordBreak": "break-word"}),
-                                rx.cond(f.shared, rx.fragment(), rx.badge("internal", color_scheme="amber", size="1")),
+                                rx.cond(f.shared, rx.fragment(), rx.badge(t("internal"), color_scheme="amber", size="1")),
                                 spacing="2", align="center"),
                       as_="label")),
                   spacing="1", min_width="0"),
         rx.spacer(),
-        rx.button("Edit", size="1", variant="soft", on_click=FolderTemplatesState.edit(t.id)),
-        rx.button("Delete", size="1", variant="ghost", color_scheme="red", on_click=FolderTemplatesState.delete(t.id)),
+        rx.button(t("Edit"), size="1", variant="soft", on_click=FolderTemplatesState.edit(tpl.id)),
+        rx.button(t("Delete"), size="1", variant="ghost", color_scheme="red", on_click=FolderTemplatesState.delete(tpl.id)),
         width="100%", align="start", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}",
         class_name="template-row",
     )
@@ -322,24 +322,24 @@ def template_row(t) -> rx.Component:
 
 def templates_page() -> rx.Component:
     return page(
-        "Folder templates",
-        section_tabs(SETTINGS_TABS, routes.FOLDER_TEMPLATES, "settings", "Settings"),
+        t("Folder templates"),
+        section_tabs(SETTINGS_TABS, routes.FOLDER_TEMPLATES, "settings", t("Settings")),
         rx.cond(
             AppState.is_admin,
             rx.grid(
-                section("Templates",
-                        rx.text("A template is a default folder structure. Apply it from an account's Documents "
-                                'section, or from a rule: apply folder template "NAME".', size="2",
+                section(t("Templates"),
+                        rx.text(t("A template is a default folder structure. Apply it from an account's Documents "
+                                'section, or from a rule: apply folder template "NAME".'), size="2",
                                 color_scheme="gray"),
                         rx.cond(FolderTemplatesState.templates.length() > 0,
                                 rx.vstack(rx.foreach(FolderTemplatesState.templates, template_row), width="100%",
                                           spacing="0"),
-                                empty_state("No folder templates yet. Create the first with the form.")),
+                                empty_state(t("No folder templates yet. Create the first with the form."))),
                         id="templates-section"),
-                section("New or changed template", template_form(), id="template-form-section"),
+                section(t("New or changed template"), template_form(), id="template-form-section"),
                 grid_template_columns=["1fr", "1fr", "3fr 2fr"], spacing="4", width="100%",
             ),
-            empty_state("Only the owner or an admin can manage folder templates."),
+            empty_state(t("Only the owner or an admin can manage folder templates.")),
         ),
     )
 

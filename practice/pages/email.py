@@ -14,26 +14,26 @@ from practice.state.email import (SECURITY_CHOICES, STATUS_CHOICES, EmailSetting
 
 SETTINGS_ADMINS_ONLY = page_access.sentence(routes.EMAIL)
 OUTBOX_ADMINS_ONLY = page_access.sentence(routes.EMAIL_OUTBOX)
-TEMPLATES_READ_ONLY = "You can read the templates and preview them; only the owner or an admin can change them."
+TEMPLATES_READ_ONLY = t("You can read the templates and preview them; only the owner or an admin can change them.")
 PLACEHOLDERS = [
-    ("{{ account.name }}", "the account's name"),
-    ("{{ contact.first_name }}", "first name of the contact the email goes to"),
-    ("{{ contact.name }}", "the contact's full name"),
-    ("{{ job.name }}", "the job's name"),
-    ("{{ job.due_date }}", "the job's due date"),
-    ("{{ job.stage }}", "the job's stage"),
-    ("{{ job.pipeline }}", "the job's pipeline"),
-    ("{{ job.assignee }}", "who works on the job"),
-    ("{{ firm.name }}", "your firm's name"),
-    ("{{ today }}", "today's date"),
-    ("{{ year }}", "this year"),
-    ("{{ quarter }}", "this quarter (1 to 4)"),
-    ("{{ month }}", "this month's name"),
+    ("{{ account.name }}", t("the account's name")),
+    ("{{ contact.first_name }}", t("first name of the contact the email goes to")),
+    ("{{ contact.name }}", t("the contact's full name")),
+    ("{{ job.name }}", t("the job's name")),
+    ("{{ job.due_date }}", t("the job's due date")),
+    ("{{ job.stage }}", t("the job's stage")),
+    ("{{ job.pipeline }}", t("the job's pipeline")),
+    ("{{ job.assignee }}", t("who works on the job")),
+    ("{{ firm.name }}", t("your firm's name")),
+    ("{{ today }}", t("today's date")),
+    ("{{ year }}", t("this year")),
+    ("{{ quarter }}", t("this quarter (1 to 4)")),
+    ("{{ month }}", t("this month's name")),
 ]
 
 
 def section_links(current: str) -> rx.Component:
-    return section_tabs(EMAIL_TABS, current, "email", "Email")
+    return section_tabs(EMAIL_TABS, current, "email", t("Email"))
 
 
 def admins_only(allowed, content: rx.Component, sentence: str) -> rx.Component:
@@ -58,38 +58,38 @@ def field(text: str, id: str, name: str, default_value, **props) -> rx.Component
 def settings_form() -> rx.Component:
     password_note = rx.cond(
         S.login_stored,
-        rx.text("A password is saved. Leave this empty to keep it, or type a new one to replace it.", size="1",
+        rx.text(t("A password is saved. Leave this empty to keep it, or type a new one to replace it."), size="1",
                 color_scheme="gray", id="smtp-password-note"),
-        rx.text("No password is saved.", size="1", color_scheme="gray", id="smtp-password-note"),
+        rx.text(t("No password is saved."), size="1", color_scheme="gray", id="smtp-password-note"),
     )
     return rx.card(rx.form(
         rx.vstack(
-            rx.heading("Mail server", size="4"),
+            rx.heading(t("Mail server"), size="4"),
             error_callout(S.settings_error),
             rx.grid(
-                field("Host", "smtp-host", "host", S.host, placeholder="smtp.example.com"),
-                field("Port", "smtp-port", "port", S.port, input_mode="numeric", placeholder="587"),
-                rx.vstack(label("Encryption", "smtp-security"),
+                field(t("Host"), "smtp-host", "host", S.host, placeholder="smtp.example.com"),
+                field(t("Port"), "smtp-port", "port", S.port, input_mode="numeric", placeholder="587"),
+                rx.vstack(label(t("Encryption"), "smtp-security"),
                           static_select(SECURITY_CHOICES, name="security", id="smtp-security",
                                         default_value=S.security), spacing="1", width="100%"),
-                field("Username", "smtp-username", "username", S.username, auto_complete="off"),
+                field(t("Username"), "smtp-username", "username", S.username, auto_complete="off"),
                 rx.vstack(
-                    label("Password", "smtp-password"),
+                    label(t("Password"), "smtp-password"),
                     # Never filled from the server; autocomplete off so the browser does not offer the login password.
                     rx.input(id="smtp-password", name="smtp_pw", type="password", auto_complete="new-password",
                              width="100%"),
                     password_note,
                     rx.cond(S.login_stored, rx.hstack(
                         rx.el.input(type="checkbox", name="forget_pw", id="smtp-forget-password"),
-                        rx.text("Remove the saved password", as_="label", html_for="smtp-forget-password", size="2"),
+                        rx.text(t("Remove the saved password"), as_="label", html_for="smtp-forget-password", size="2"),
                         align="center", spacing="2")),
                     spacing="1", width="100%"),
-                field("From address", "smtp-from-address", "from_address", S.from_address, type="email",
+                field(t("From address"), "smtp-from-address", "from_address", S.from_address, type="email",
                       placeholder="office@yourfirm.com"),
-                field("From name", "smtp-from-name", "from_name", S.from_name, placeholder="Your firm's name"),
+                field(t("From name"), "smtp-from-name", "from_name", S.from_name, placeholder=t("Your firm's name")),
                 columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%",
             ),
-            rx.button("Save email settings", type="submit", id="save-smtp"),
+            rx.button(t("Save email settings"), type="submit", id="save-smtp"),
             spacing="3", align="start", width="100%",
         ),
         on_submit=S.save_settings, reset_on_submit=False, key=S.form_version.to_string(),
@@ -105,16 +105,16 @@ def test_card() -> rx.Component:
     )
     return rx.card(rx.form(
         rx.vstack(
-            rx.heading("Send a test email", size="4"),
-            rx.text("Sends a short email with the saved settings right away and says whether it went out.",
+            rx.heading(t("Send a test email"), size="4"),
+            rx.text(t("Sends a short email with the saved settings right away and says whether it went out."),
                     size="2", color_scheme="gray"),
             error_callout(S.test_error),
             rx.hstack(
-                rx.vstack(label("To", "test-to"),
+                rx.vstack(label(t("To"), "test-to"),
                           rx.input(id="test-to", name="to", type="email", default_value=S.test_to, required=True,
                                    placeholder="you@yourfirm.com", width=["100%", "320px"]),
                           spacing="1"),
-                rx.button("Send a test email", type="submit", id="send-test", loading=S.test_sending),
+                rx.button(t("Send a test email"), type="submit", id="send-test", loading=S.test_sending),
                 align="end", wrap="wrap", spacing="3",
             ),
             outcome,
@@ -126,7 +126,7 @@ def test_card() -> rx.Component:
 
 def settings_page() -> rx.Component:
     return page(
-        "Email",
+        t("Email"),
         section_links(routes.EMAIL),
         error_callout(S.error),
         admins_only(S.allowed, rx.vstack(settings_form(), test_card(), spacing="4", width="100%"),
@@ -139,33 +139,33 @@ def settings_page() -> rx.Component:
 T = EmailTemplatesState
 
 
-def template_row(t: TemplateItem) -> rx.Component:
+def template_row(tpl: TemplateItem) -> rx.Component:
     return rx.button(
-        rx.vstack(rx.text(t.name, weight="bold", size="2"), rx.text(t.subject, size="1", color_scheme="gray",
+        rx.vstack(rx.text(tpl.name, weight="bold", size="2"), rx.text(tpl.subject, size="1", color_scheme="gray",
                                                                    trim="both"),
                   spacing="0", align="start", min_width="0"),
-        on_click=T.open_template(t.id), variant=rx.cond(T.template_id == t.id, "soft", "ghost"), width="100%",
+        on_click=T.open_template(tpl.id), variant=rx.cond(T.template_id == tpl.id, "soft", "ghost"), width="100%",
         height="auto", padding_y="0.5em", style={"justifyContent": "flex-start", "textAlign": "left"},
-        class_name="template-item", id="template-" + t.id.to_string(), data_template=t.name,
+        class_name="template-item", id="template-" + tpl.id.to_string(), data_template=tpl.name,
     )
 
 
 def template_list() -> rx.Component:
     return rx.vstack(
         rx.cond(AppState.is_admin,
-                rx.button(rx.icon("plus"), "New template", on_click=T.new_template, id="new-template")),
+                rx.button(rx.icon("plus"), t("New template"), on_click=T.new_template, id="new-template")),
         rx.cond(T.templates.length() > 0,
                 rx.vstack(rx.foreach(T.templates, template_row), spacing="1", width="100%", id="template-list"),
                 empty_state(rx.cond(AppState.is_admin,
-                                    "No email templates yet. Create one: automations and emails to clients use them.",
-                                    "No email templates yet. An admin can create them."))),
+                                    t("No email templates yet. Create one: automations and emails to clients use them."),
+                                    t("No email templates yet. An admin can create them.")))),
         width=["100%", "100%", "280px"], min_width=["0", "0", "280px"], spacing="3",
     )
 
 
 def placeholder_help() -> rx.Component:
     return rx.box(
-        rx.text("Placeholders are filled in for each email; click one to insert it where you are typing:", size="2",
+        rx.text(t("Placeholders are filled in for each email; click one to insert it where you are typing:"), size="2",
                 weight="medium"),
         placeholder_chips(PLACEHOLDERS, ["tpl-body", "tpl-subject"], "tpl"),
         field_placeholder_chips(["tpl-body", "tpl-subject"], "tpl"),
@@ -177,20 +177,20 @@ def placeholder_help() -> rx.Component:
 
 def delete_dialog() -> rx.Component:
     return confirm_dialog(
-        "Delete this template?",
-        "\u201c" + T.draft_name + "\u201d will be gone. Emails already queued keep their text; automations that "
-        "name it will say the template is missing.",
-        confirm="Delete template", on_confirm=T.delete_template, confirm_id="confirm-delete-template",
+        t("Delete this template?"),
+        t("\u201c{name}\u201d will be gone. Emails already queued keep their text; automations that "
+          "name it will say the template is missing.", name=T.draft_name),
+        confirm=t("Delete template"), on_confirm=T.delete_template, confirm_id="confirm-delete-template",
         open=T.delete_open, on_open_change=T.set_delete_open)
 
 
 def preview_card() -> rx.Component:
     return rx.card(rx.vstack(
-        rx.heading("Preview", size="4"),
-        rx.text("Fills in the template above (saved or not) for an account and, if you choose, one of its jobs.",
+        rx.heading(t("Preview"), size="4"),
+        rx.text(t("Fills in the template above (saved or not) for an account and, if you choose, one of its jobs."),
                 size="2", color_scheme="gray"),
-        label("Account", "preview-account-search"),
-        rx.input(id="preview-account-search", placeholder="Search accounts", value=T.account_query,
+        label(t("Account"), "preview-account-search"),
+        rx.input(id="preview-account-search", placeholder=t("Search accounts"), value=T.account_query,
                  on_change=T.search_accounts.debounce(250), width=["100%", "320px"]),
         rx.flex(
             rx.foreach(T.account_matches, lambda o: rx.button(
@@ -199,20 +199,20 @@ def preview_card() -> rx.Component:
                 variant=rx.cond(o.value == T.preview_account_id, "solid", "soft"),
                 custom_attrs={"aria-pressed": o.value == T.preview_account_id})),
             rx.cond(T.account_matches.length() == 0,
-                    rx.text("No account matches that search.", size="1", color_scheme="gray")),
+                    rx.text(t("No account matches that search."), size="1", color_scheme="gray")),
             wrap="wrap", spacing="2", width="100%",
         ),
-        rx.text(rx.cond(T.preview_account_id != "", "For: " + T.preview_account_name, "No account chosen yet."),
+        rx.text(rx.cond(T.preview_account_id != "", t("For: {name}", name=T.preview_account_name), t("No account chosen yet.")),
                 size="2", id="preview-account-chosen"),
         rx.cond(T.preview_account_id != "", rx.vstack(
-            label("Job (optional)", "preview-job"),
+            label(t("Job (optional)"), "preview-job"),
             native_select(T.job_options, name="job", id="preview-job", value=T.preview_job_id,
-                          first=("", "No job"), on_change=T.choose_job),
+                          first=("", t("No job")), on_change=T.choose_job),
             spacing="1")),
-        rx.button(rx.icon("eye", size=14), "Preview", on_click=T.preview, id="preview-template", variant="soft"),
+        rx.button(rx.icon("eye", size=14), t("Preview"), on_click=T.preview, id="preview-template", variant="soft"),
         error_callout(T.preview_error),
         rx.cond(T.has_preview, rx.box(
-            rx.text("Subject: ", rx.text.strong(T.preview_subject, id="preview-subject"), size="2"),
+            rx.text(t("Subject: "), rx.text.strong(T.preview_subject, id="preview-subject"), size="2"),
             rx.separator(margin_y="0.5em"),
             rx.text(T.preview_body, size="2", white_space="pre-wrap", id="preview-body"),
             padding="1em", border=f"1px solid {rx.color('gray', 6)}", border_radius="8px", width="100%",
@@ -242,16 +242,16 @@ def editor() -> rx.Component:
     read_only = ~AppState.is_admin
     return rx.vstack(
         rx.card(rx.vstack(
-            rx.heading(rx.cond(T.template_id > 0, "Edit template", "New template"), size="4"),
+            rx.heading(rx.cond(T.template_id > 0, t("Edit template"), t("New template")), size="4"),
             error_callout(T.editor_error),
-            label("Name", "tpl-name"),
+            label(t("Name"), "tpl-name"),
             rx.input(id="tpl-name", value=T.draft_name, on_change=T.set_draft_name, read_only=read_only,
-                     placeholder="Organizer reminder", width="100%"),
-            label("Subject", "tpl-subject"),
+                     placeholder=t("Organizer reminder"), width="100%"),
+            label(t("Subject"), "tpl-subject"),
             rx.input(id="tpl-subject", value=T.draft_subject, on_change=T.set_draft_subject, read_only=read_only,
                      on_focus=remember_field("tpl-subject"),
                      placeholder="Your {{ year }} organizer, {{ contact.first_name }}", width="100%"),
-            label("Body", "tpl-body"),
+            label(t("Body"), "tpl-body"),
             rx.text_area(id="tpl-body", value=T.draft_body, on_change=T.set_draft_body, read_only=read_only,
                          on_focus=remember_field("tpl-body"),
                          rows="12", width="100%", style={"fontFamily": "monospace"}),
@@ -259,11 +259,11 @@ def editor() -> rx.Component:
             placeholder_help(),
             rx.hstack(
                 rx.cond(AppState.is_admin, rx.fragment(
-                    rx.button("Save template", on_click=T.save_template, id="save-template"),
+                    rx.button(t("Save template"), on_click=T.save_template, id="save-template"),
                     rx.cond(T.template_id > 0,
-                            rx.button("Delete", on_click=T.set_delete_open(True), color_scheme="red", variant="soft",
+                            rx.button(t("Delete"), on_click=T.set_delete_open(True), color_scheme="red", variant="soft",
                                       id="delete-template")))),
-                rx.button("Close", on_click=T.close_editor, variant="soft", color_scheme="gray", id="close-template"),
+                rx.button(t("Close"), on_click=T.close_editor, variant="soft", color_scheme="gray", id="close-template"),
                 spacing="3", wrap="wrap"),
             spacing="2", width="100%",
         ), width="100%", id="template-editor"),
@@ -275,7 +275,7 @@ def editor() -> rx.Component:
 
 def templates_page() -> rx.Component:
     return page(
-        "Email templates",
+        t("Email templates"),
         section_links(routes.EMAIL_TEMPLATES),
         error_callout(T.error),
         rx.cond(~AppState.is_admin & (AppState.member_role != ""),
@@ -283,7 +283,7 @@ def templates_page() -> rx.Component:
         rx.flex(
             template_list(),
             rx.cond(T.editing, editor(),
-                    rx.box(rx.text("Choose a template to read, change or preview it.", color_scheme="gray", size="2"),
+                    rx.box(rx.text(t("Choose a template to read, change or preview it."), color_scheme="gray", size="2"),
                            padding="1em")),
             direction=rx.breakpoints(initial="column", md="row"), spacing="4", width="100%", align="start",
         ),
@@ -300,7 +300,7 @@ def status_badge(status) -> rx.Component:
 
 
 def retry_button(m: OutboxItem) -> rx.Component:
-    return rx.cond(m.can_retry, rx.button("Retry now", on_click=OutboxState.retry_now(m.id), size="1", variant="soft",
+    return rx.cond(m.can_retry, rx.button(t("Retry now"), on_click=OutboxState.retry_now(m.id), size="1", variant="soft",
                                           loading=OutboxState.retrying_id == m.id, id="retry-mail-" + m.id.to_string()))
 
 
@@ -326,23 +326,23 @@ def mail_card(m: OutboxItem) -> rx.Component:
         rx.text(m.to_address, size="2", weight="bold"),
         rx.text(m.subject, size="2"),
         rx.cond(m.last_error != "", rx.text(m.last_error, size="1", color_scheme="red")),
-        rx.cond(m.sent_at != "", rx.text("Sent ", m.sent_at, size="1", color_scheme="gray")),
-        rx.cond(m.next_attempt != "", rx.text("Next attempt ", m.next_attempt, size="1", color_scheme="gray")),
+        rx.cond(m.sent_at != "", rx.text(t("Sent "), m.sent_at, size="1", color_scheme="gray")),
+        rx.cond(m.next_attempt != "", rx.text(t("Next attempt "), m.next_attempt, size="1", color_scheme="gray")),
         retry_button(m),
         spacing="1"), width="100%", class_name="outbox-card")
 
 
 def outbox_view() -> rx.Component:
-    headers = ["Queued", "To", "Subject", "Status", "Attempts", "Next attempt", "Last error", "Sent", ""]
+    headers = [t("Queued"), t("To"), t("Subject"), t("Status"), t("Attempts"), t("Next attempt"), t("Last error"), t("Sent"), ""]
     return rx.vstack(
         rx.hstack(
-            rx.vstack(label("Status", "outbox-status"),
-                      static_select([("", "All")] + [(s, s) for s in STATUS_CHOICES], name="status",
+            rx.vstack(label(t("Status"), "outbox-status"),
+                      static_select([("", t("All"))] + [(s, s) for s in STATUS_CHOICES], name="status",
                                     id="outbox-status", value=OutboxState.status_filter, on_change=OutboxState.set_status_filter),
                       spacing="1"),
-            rx.button(rx.icon("refresh-cw", size=14), "Refresh", on_click=OutboxState.refresh, variant="soft",
+            rx.button(rx.icon("refresh-cw", size=14), t("Refresh"), on_click=OutboxState.refresh, variant="soft",
                       id="outbox-refresh"),
-            rx.text("Times in ", OutboxState.timezone, size="1", color_scheme="gray"),
+            rx.text(t("Times in "), OutboxState.timezone, size="1", color_scheme="gray"),
             align="end", wrap="wrap", spacing="4",
         ),
         rx.cond(
@@ -356,17 +356,17 @@ def outbox_view() -> rx.Component:
                 rx.vstack(rx.foreach(OutboxState.mails, mail_card), width="100%", display=["flex", "flex", "none"]),
             ),
             empty_state(rx.cond(OutboxState.status_filter != "",
-                                "No email has that status. Choose \u201cAll\u201d to see every one.",
-                                "No email sent yet. A test email from the Settings tab shows up here.")),
+                                t("No email has that status. Choose \u201cAll\u201d to see every one."),
+                                t("No email sent yet. A test email from the Settings tab shows up here."))),
         ),
-        rx.cond(OutboxState.has_more, rx.button("Load older", on_click=OutboxState.load_older, variant="soft", id="outbox-older")),
+        rx.cond(OutboxState.has_more, rx.button(t("Load older"), on_click=OutboxState.load_older, variant="soft", id="outbox-older")),
         spacing="3", width="100%",
     )
 
 
 def outbox_page() -> rx.Component:
     return page(
-        "Outbox",
+        t("Outbox"),
         section_links(routes.EMAIL_OUTBOX),
         error_callout(OutboxState.error),
         admins_only(OutboxState.allowed, outbox_view(), OUTBOX_ADMINS_ONLY),

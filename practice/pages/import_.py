@@ -2,7 +2,7 @@
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import as_written, t
+from practice.components.i18n import as_written, t, tn
 from practice.components.layout import empty_state, error_callout, page
 from practice.services.work import csv_file
 from practice.state.base import AppState
@@ -15,10 +15,10 @@ def upload_zone() -> rx.Component:
     return rx.upload(
         rx.vstack(
             rx.icon("file-up", size=28),
-            rx.button("Choose a CSV file", type="button", id="choose-csv"),
-            rx.text("or drop it here. Exports from TaxDome, Karbon, QuickBooks or a spreadsheet work: one row per "
-                    "contact, with at least an account name column. Up to "
-                    f"{csv_file.MAX_BYTES // 1024 // 1024} MB and {csv_file.MAX_ROWS:,} rows.",
+            rx.button(t("Choose a CSV file"), type="button", id="choose-csv"),
+            rx.text(t("or drop it here. Exports from TaxDome, Karbon, QuickBooks or a spreadsheet work: one row per "
+                      "contact, with at least an account name column. Up to {size} MB and {rows} rows.",
+                      size=csv_file.MAX_BYTES // 1024 // 1024, rows=f"{csv_file.MAX_ROWS:,}".replace(",", "\u202f")),
                     size="2", color_scheme="gray", align="center"),
             align="center", spacing="2",
         ),
@@ -37,9 +37,9 @@ def column_mapping(col) -> rx.Component:
         rx.table.cell(rx.text(col.name, weight="medium")),
         rx.table.cell(
             rx.select.root(
-                rx.select.trigger(aria_label="Field for column " + col.name, width="100%"),
+                rx.select.trigger(aria_label=t("Field for column {name}", name=col.name), width="100%"),
                 rx.select.content(
-                    rx.select.item("Not imported", value=IGNORE),
+                    rx.select.item(t("Not imported"), value=IGNORE),
                     *[rx.select.item(label, value=key) for key, label in csv_file.FIELDS.items()],
                     rx.foreach(ImportState.custom_choices,
                                lambda c: rx.select.item(c.label, value=c.value, custom_attrs=as_written())),
@@ -56,7 +56,7 @@ def preview_table() -> rx.Component:
     return rx.box(
         rx.table.root(
             rx.table.header(rx.table.row(
-                rx.table.column_header_cell("Line"),
+                rx.table.column_header_cell(t("Line")),
                 rx.foreach(ImportState.columns, lambda c: rx.table.column_header_cell(c.name)))),
             rx.table.body(rx.foreach(
                 ImportState.preview_rows,
@@ -71,16 +71,16 @@ def errors_table() -> rx.Component:
     return rx.cond(
         ImportState.line_errors.length() > 0,
         rx.vstack(
-            rx.heading("Rows with errors", size="3"),
+            rx.heading(t("Rows with errors"), size="3"),
             rx.table.root(
-                rx.table.header(rx.table.row(rx.table.column_header_cell("Line"),
-                                             rx.table.column_header_cell("What is wrong"))),
+                rx.table.header(rx.table.row(rx.table.column_header_cell(t("Line")),
+                                             rx.table.column_header_cell(t("What is wrong")))),
                 rx.table.body(rx.foreach(ImportState.line_errors, lambda e: rx.table.row(
                     rx.table.cell(e.line), rx.table.cell(e.message)))),
                 size="1", width="100%", id="row-errors",
             ),
             rx.cond(ImportState.more_errors > 0,
-                    rx.text("…and ", ImportState.more_errors, " more rows with errors.", size="2")),
+                    rx.text(tn("…and {n} more row with errors.", "…and {n} more rows with errors.", ImportState.more_errors), size="2")),
             width="100%", align="stretch",
         ),
     )
@@ -90,16 +90,16 @@ def translations_table() -> rx.Component:
     return rx.cond(
         ImportState.translations.length() > 0,
         rx.vstack(
-            rx.heading("Values read differently than typed", size="3"),
-            rx.text("Check these before importing: each value on the left is imported as shown on the right.",
+            rx.heading(t("Values read differently than typed"), size="3"),
+            rx.text(t("Check these before importing: each value on the left is imported as shown on the right."),
                     size="2", color_scheme="gray"),
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("Column"), rx.table.column_header_cell("In the file"),
-                    rx.table.column_header_cell("Imported as"), rx.table.column_header_cell("Lines"))),
-                rx.table.body(rx.foreach(ImportState.translations, lambda t: rx.table.row(
-                    rx.table.cell(t.column), rx.table.cell(t.value), rx.table.cell(rx.text(t.becomes, weight="medium")),
-                    rx.table.cell(t.lines)))),
+                    rx.table.column_header_cell(t("Column")), rx.table.column_header_cell(t("In the file")),
+                    rx.table.column_header_cell(t("Imported as")), rx.table.column_header_cell(t("Lines")))),
+                rx.table.body(rx.foreach(ImportState.translations, lambda row: rx.table.row(
+                    rx.table.cell(row.column), rx.table.cell(row.value), rx.table.cell(rx.text(row.becomes, weight="medium")),
+                    rx.table.cell(row.lines)))),
                 size="1", width="100%", id="value-translations",
             ), overflow_x="auto", width="100%"),
             width="100%", align="stretch",
@@ -119,7 +119,7 @@ def flag_card(flag) -> rx.Component:
                 on_change=lambda value: ImportState.set_answer(flag.key, value),
                 disabled=ImportState.importing | (ImportState.result != ""),
             ),
-            rx.cond(flag.chosen == "", rx.badge("Waiting for your choice", color_scheme="amber")),
+            rx.cond(flag.chosen == "", rx.badge(t("Waiting for your choice"), color_scheme="amber")),
             spacing="2", align="stretch",
         ),
         id=flag.dom_id, width="100%",
@@ -130,25 +130,26 @@ def flags_list() -> rx.Component:
     return rx.cond(
         ImportState.flags.length() > 0,
         rx.vstack(
-            rx.heading("Rows that need your choice", size="3"),
-            rx.text("A shared name or email is never merged by guessing: say what each flagged row is. Map an "
-                    "\"Account key\" column to make rows with the same key one account.", size="2",
+            rx.heading(t("Rows that need your choice"), size="3"),
+            rx.text(t("A shared name or email is never merged by guessing: say what each flagged row is. Map an "
+                    "\"Account key\" column to make rows with the same key one account."), size="2",
                     color_scheme="gray"),
             rx.hstack(
-                rx.button("Same name: all one account", size="1", variant="soft", id="answer-all-join",
+                rx.button(t("Same name: all one account"), size="1", variant="soft", id="answer-all-join",
                           on_click=ImportState.answer_all("join")),
-                rx.button("Same name: all separate accounts", size="1", variant="soft", id="answer-all-new",
+                rx.button(t("Same name: all separate accounts"), size="1", variant="soft", id="answer-all-new",
                           on_click=ImportState.answer_all("new")),
-                rx.button("Same email: link all", size="1", variant="soft", id="answer-all-link",
+                rx.button(t("Same email: link all"), size="1", variant="soft", id="answer-all-link",
                           on_click=ImportState.answer_all("link")),
-                rx.button("Same email: skip all", size="1", variant="soft", id="answer-all-skip",
+                rx.button(t("Same email: skip all"), size="1", variant="soft", id="answer-all-skip",
                           on_click=ImportState.answer_all("skip")),
                 wrap="wrap", spacing="2",
             ),
             rx.foreach(ImportState.flags, flag_card),
             rx.cond(ImportState.more_flags > 0,
-                    rx.text("…and ", ImportState.more_flags, " more flagged rows: use the buttons above to answer "
-                            "them all.", size="2")),
+                    rx.text(tn("…and {n} more flagged row: use the buttons above to answer them all.",
+                               "…and {n} more flagged rows: use the buttons above to answer them all.",
+                               ImportState.more_flags), size="2")),
             width="100%", align="stretch", id="row-flags",
         ),
     )
@@ -163,16 +164,16 @@ def import_controls() -> rx.Component:
                     rx.checkbox(id="skip-bad-rows", checked=ImportState.skip_bad_rows,
                                 on_change=ImportState.set_skip_bad_rows,
                                 disabled=ImportState.importing | (ImportState.result != "")),
-                    "Skip rows with errors (import the others)",
+                    t("Skip rows with errors (import the others)"),
                     spacing="2", align="center"),
                 as_="label", size="2",
             ),
         ),
         rx.hstack(
-            rx.button("Import ", ImportState.rows_to_import, rx.cond(ImportState.rows_to_import == 1, " row", " rows"),
+            rx.button(tn("Import {n} row", "Import {n} rows", ImportState.rows_to_import),
                       id="run-import", on_click=ImportState.run_import, loading=ImportState.importing,
                       disabled=ImportState.importing | (ImportState.result != "") | (ImportState.rows_to_import == 0)),
-            rx.button("Choose another file", variant="soft", color_scheme="gray", on_click=ImportState.start_over,
+            rx.button(t("Choose another file"), variant="soft", color_scheme="gray", on_click=ImportState.start_over,
                       disabled=ImportState.importing, id="start-over"),
             wrap="wrap",
         ),
@@ -190,7 +191,7 @@ def import_controls() -> rx.Component:
         rx.cond(
             ImportState.result != "",
             rx.callout(rx.vstack(rx.text(ImportState.result, id=RESULT_ID),
-                                 rx.link("Go to Accounts", href=routes.ACCOUNTS, id="go-to-accounts")),
+                                 rx.link(t("Go to Accounts"), href=routes.ACCOUNTS, id="go-to-accounts")),
                        icon="circle-check", color_scheme="green", width="100%"),
         ),
         width="100%", align="stretch",
@@ -205,17 +206,17 @@ def file_review() -> rx.Component:
                 rx.callout(ImportState.encoding_note, icon="info", color_scheme="amber", width="100%")),
         rx.text(ImportState.summary, id="import-summary"),
         rx.cond(ImportState.unknown_columns.length() > 0,
-                rx.text("Columns not imported: ", ImportState.unknown_columns.join(", "),
-                        ". Choose a field for them below if they matter.", size="2", color_scheme="gray",
+                rx.text(t("Columns not imported: "), ImportState.unknown_columns.join(", "),
+                        t(". Choose a field for them below if they matter."), size="2", color_scheme="gray",
                         id="unknown-columns")),
-        rx.heading("Columns", size="3"),
+        rx.heading(t("Columns"), size="3"),
         rx.table.root(
-            rx.table.header(rx.table.row(rx.table.column_header_cell("Column in the file"),
-                                         rx.table.column_header_cell("Imported as"))),
+            rx.table.header(rx.table.row(rx.table.column_header_cell(t("Column in the file")),
+                                         rx.table.column_header_cell(t("Imported as")))),
             rx.table.body(rx.foreach(ImportState.columns, column_mapping)),
             size="1", max_width="520px",
         ),
-        rx.heading("First rows", size="3"),
+        rx.heading(t("First rows"), size="3"),
         preview_table(),
         translations_table(),
         flags_list(),
@@ -227,15 +228,15 @@ def file_review() -> rx.Component:
 
 def import_page() -> rx.Component:
     return page(
-        "Import",
+        t("Import"),
         error_callout(ImportState.error),
         rx.cond(
             ImportState.file_name != "",
             file_review(),
             rx.vstack(
                 upload_zone(),
-                empty_state("Nothing imported yet. Choose a CSV file: you will see what it contains and any row "
-                            "with a problem before anything is saved."),
+                empty_state(t("Nothing imported yet. Choose a CSV file: you will see what it contains and any row "
+                            "with a problem before anything is saved.")),
                 width="100%",
             ),
         ),

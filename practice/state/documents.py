@@ -193,11 +193,11 @@ class AccountDocumentsState(AppState):
 
     def _show(self) -> None:
         if self.folder_choice == ALL:
-            self.docs, self.folder_label = list(self._all_docs), "All documents"
+            self.docs, self.folder_label = list(self._all_docs), _("All documents")
             return
         if self.folder_choice == UNFILED:
             self.docs = [d for d in self._all_docs if d.folder == "No folder"]
-            self.folder_label = "Not in a folder"
+            self.folder_label = _('Not in a folder')
             return
         chosen = next((f for f in self.folders if str(f.id) == self.folder_choice), None)
         if chosen is None:
@@ -249,11 +249,11 @@ class AccountDocumentsState(AppState):
         if doc is not None and write_and_refresh(self, sharing.set_document_shared, doc, bool(shared),
                                                  shown="doc_error"):
             row = next((d for d in self._all_docs if d.id == doc), None)
-            name = row.name if row else "The document"
-            self.doc_notice = f'"{name}" is ' + ("internal now." if not shared else "shared with the client." if
-                                                 row is None or row.visibility == "Shared" else
-                                                 "shared, but its folder is internal: share the folder too for the "
-                                                 "client to see it.")
+            name = row.name if row else _("The document")
+            self.doc_notice = (_('"{name}" is internal now.') if not shared else _('"{name}" is shared with the client.')
+                               if row is None or row.visibility == "Shared" else
+                               _('"{name}" is shared, but its folder is internal: share the folder too for the client '
+                                 'to see it.')).format(name=name)
 
     @allow(STAFF)
     def share_folder(self, folder_id: int, shared: bool):
@@ -261,12 +261,14 @@ class AccountDocumentsState(AppState):
         folder = parse_id(folder_id)
         if folder is not None and write_and_refresh(self, sharing.set_folder_shared, folder, bool(shared),
                                                     shown="doc_error"):
-            name = next((f.path for f in self.folders if f.id == folder), "The folder")
+            name = next((f.path for f in self.folders if f.id == folder), _("The folder"))
             kept = sum(1 for d in self._all_docs if d.folder_id == str(folder) and not d.shared)
-            self.doc_notice = (f'Folder "{name}" is internal: the client no longer sees what it holds.' if not shared
-                               else f'Folder "{name}" is shared with the client' + (
-                                   f"; {kept} document{'s' if kept != 1 else ''} in it marked Internal stay internal "
-                                   "until you share them." if kept else "."))
+            self.doc_notice = (_('Folder "{name}" is internal: the client no longer sees what it holds.') if not shared
+                               else ngettext('Folder "{name}" is shared with the client; {n} document in it marked '
+                                             'Internal stays internal until you share it.',
+                                             'Folder "{name}" is shared with the client; {n} documents in it marked '
+                                             'Internal stay internal until you share them.', kept) if kept
+                               else _('Folder "{name}" is shared with the client.')).format(name=name, n=kept)
             self._preset_upload()
 
     @allow(STAFF)
@@ -296,7 +298,7 @@ class AccountDocumentsState(AppState):
         if write_and_refresh(self, document_files.rename_document, self.edit_id, self.edit_name, folder_id=folder,
                              shown="doc_error"):
             self.edit_open = False
-            self.doc_notice = f'Saved "{" ".join(self.edit_name.split())}".'
+            self.doc_notice = _('Saved "{name}".').format(name=' '.join(self.edit_name.split()))
 
     @allow(STAFF)
     def create_folder(self, form: dict):
@@ -304,7 +306,7 @@ class AccountDocumentsState(AppState):
         if write_and_refresh(self, document_folders.create_folder, self.doc_acct_id, name, parent_id=self._folder_id(),
                              shared=shared, shown="doc_error"):
             self.folder_form_key += 1
-            self.doc_notice = f'Folder "{" ".join(name.split())}" created.'
+            self.doc_notice = _('Folder "{name}" created.').format(name=' '.join(name.split()))
 
     @allow(STAFF)
     def delete_folder(self, folder_id: int):
@@ -320,7 +322,7 @@ class AccountDocumentsState(AppState):
     def apply_template(self, template_id: str):
         template = parse_id(template_id)
         if template is None:
-            self.doc_error = "Choose a folder template to apply."
+            self.doc_error = _('Choose a folder template to apply.')
             return
         self.doc_error = ""
         with shown_in(self, "doc_error"):
@@ -328,8 +330,9 @@ class AccountDocumentsState(AppState):
                 created = run(folder_templates.apply_folder_template, self._require(), self.doc_acct_id, template)
             finally:
                 self._refresh()
-            self.doc_notice = (f"Folder template applied: {created} new folder{'s' if created != 1 else ''}"
-                               + ("." if created else " (every folder was already there)."))
+            self.doc_notice = (ngettext("Folder template applied: {n} new folder.",
+                                        "Folder template applied: {n} new folders.", created) if created
+                               else _("Folder template applied: every folder was already there.")).format(n=created)
 
     @allow(STAFF)
     def delete_document(self, document_id: int):
@@ -360,7 +363,7 @@ class AccountDocumentsState(AppState):
             return
         self.doc_notice = ""
         if write_and_refresh(self, approvals.request_approval, document_ids=[doc], shown="doc_error"):
-            self.doc_notice = "Asked the client to approve it; they are emailed and see it in their portal."
+            self.doc_notice = _('Asked the client to approve it; they are emailed and see it in their portal.')
 
     @allow(STAFF)
     def withdraw_approval(self, approval_id: int):
@@ -379,14 +382,15 @@ class AccountDocumentsState(AppState):
         actor = self._require()
         self.doc_error = self.doc_notice = ""
         if not files:
-            self.doc_error = "Choose a file to upload."
+            self.doc_error = _('Choose a file to upload.')
             return
         stored, problems = await store_uploads(actor, self.doc_acct_id, self._folder_id(), files[:20],
                                                shared=self.upload_shared)
         self.doc_error = " ".join(problems)
         if stored:
-            self.doc_notice = "Uploaded " + ", ".join(f'"{n}"' for n in stored) + (
-                "." if self.upload_shared else ", internal: the client does not see it until you share it.")
+            self.doc_notice = (_("Uploaded {names}.") if self.upload_shared else _(
+                "Uploaded {names}, internal: the client does not see it until you share it.")).format(
+                names=", ".join(f'"{n}"' for n in stored))
         self._refresh()
 
 
@@ -457,7 +461,7 @@ class FolderTemplatesState(AppState):
         self.editing_id, self.edit_name, self.edit_paths = 0, "", ""
         remount_if_changed(self, "form_key", (0, "", ""), force=True)
         self._refresh()
-        return rx.toast.success("Folder template saved.")
+        return rx.toast.success(_('Folder template saved.'))
 
     @allow(ADMIN)
     def set_folder_shared(self, template_id: int, path: str, checked: bool):
@@ -465,7 +469,8 @@ class FolderTemplatesState(AppState):
         template = parse_id(template_id)
         if template is not None and write_and_refresh(self, folder_templates.set_template_folder_shared, template,
                                                       str(path)[:1000], bool(checked)):
-            return rx.toast.success(f'"{path}" will be ' + ("shared with the client." if checked else "internal."))
+            return rx.toast.success((_('"{path}" will be shared with the client.') if checked
+                                     else _('"{path}" will be internal.')).format(path=path))
 
     @allow(ADMIN)
     def delete(self, template_id: int):

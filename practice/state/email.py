@@ -19,6 +19,7 @@ from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, run_off_loop, shown_in
 from practice.state.views import Option
 from practice.state.work_views import is_checked, parse_int
+from practice.i18n import _
 
 SECURITY_CHOICES = [("starttls", "STARTTLS (usually port 587)"), ("ssl", "SSL/TLS (usually port 465)"),
                     ("none", "None (only for a server on this machine or a trusted network)")]
@@ -123,7 +124,7 @@ class EmailSettingsState(AppState):
             self.settings_error = ""
             self._refresh()
             self.form_version += 1  # the password field empties once saved
-            return rx.toast.success("Email settings saved.")
+            return rx.toast.success(_('Email settings saved.'))
         return None
 
     @allow(ADMIN)
@@ -265,7 +266,7 @@ class EmailTemplatesState(AppState):
             self.editor_error = ""
             self.template_id, self.draft_name = tpl.id, tpl.name
             self._refresh()
-            return rx.toast.success(f'Saved email template "{tpl.name}".')
+            return rx.toast.success(_('Saved email template "{name}".').format(name=tpl.name))
         return None
 
     @allow(ADMIN)
@@ -279,7 +280,7 @@ class EmailTemplatesState(AppState):
             name = run(mail_templates.delete_template, self._require(), self.template_id)
             self.editing, self.template_id = False, 0
             self._refresh()
-            return rx.toast.success(f'Deleted email template "{name}".')
+            return rx.toast.success(_('Deleted email template "{name}".').format(name=name))
         return None
 
     @allow(STAFF)
@@ -311,7 +312,7 @@ class EmailTemplatesState(AppState):
         loop: other people's clicks are answered while the limited child works)."""
         self._clear_preview()
         if not self.preview_account_id:
-            self.preview_error = "Choose an account to preview the email for."
+            self.preview_error = _('Choose an account to preview the email for.')
             return
         with shown_in(self, "preview_error"):
             self.preview_subject, self.preview_body = await asyncio.to_thread(

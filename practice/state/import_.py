@@ -10,6 +10,7 @@ from practice.services.work import csv_file, csv_import, csv_plan
 from practice.services.work.csv_file import count_of
 from practice.services.errors import PracticeError
 from practice.state.base import STAFF, AppState, allow, read, run
+from practice.i18n import _
 
 IGNORE = "ignore"  # the select's value for "this column is not imported" (Radix items cannot be "")
 MAX_ERRORS_SHOWN = 200
@@ -146,7 +147,7 @@ class ImportState(AppState):
         """Keep the uploaded file on the server and show its preview."""
         self._clear()
         if not files:
-            self.error = "Choose a CSV file to import."
+            self.error = _('Choose a CSV file to import.')
             return
         upload = files[0]
         # Read one byte past the limit so the service can refuse an oversized file with its sentence.
@@ -159,8 +160,7 @@ class ImportState(AppState):
 
     @allow(STAFF)
     def file_rejected(self, rejected: list[dict] | None = None):
-        self.error = (f"That file cannot be imported: choose one .csv file of at most "
-                      f"{csv_file.MAX_BYTES // 1024 // 1024} MB.")
+        self.error = (_('That file cannot be imported: choose one .csv file of at most {size} MB.').format(size=csv_file.MAX_BYTES // 1024 // 1024))
 
     @allow(STAFF)
     async def set_column_field(self, index: int, key: str):

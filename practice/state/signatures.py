@@ -21,10 +21,13 @@ from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, run_off_loop, shown_in, write_and_refresh
 from practice.state.views import Option
 from practice.state.work_views import parse_id
+from practice.i18n import N_, _
 
 # One colour per signer (by their place in the request), used for their fields on the pages.
 SIGNER_COLORS = ("#2563eb", "#db2777", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
-FIELD_KINDS = {kind: kind.capitalize() for kind in requests.FIELD_KINDS}
+# The kinds of field and their names (English; pages show them with t(), the state with _()).
+FIELD_KINDS = {"signature": N_("Signature"), "initials": N_("Initials"), "date": N_("Date"), "text": N_("Text")}
+assert set(FIELD_KINDS) == set(requests.FIELD_KINDS)
 # A new field's size (fractions of the page) by kind: roughly what a person writes there (a date field holds
 # the widest date at full size on a Letter page).
 FIELD_SIZES = {"signature": (0.28, 0.05), "initials": (0.08, 0.04), "date": (0.18, 0.03), "text": (0.28, 0.03)}
@@ -305,7 +308,7 @@ class NewSignatureState(AppState):
         elif source.startswith("tpl-"):
             template_name = self._template_names.get(source[4:])
         if document_id is None and template_name is None:
-            self.new_error = "Choose the PDF to sign or a document template."
+            self.new_error = _('Choose the PDF to sign or a document template.')
             return None
         with shown_in(self, "new_error"):
             request = await asyncio.to_thread(run, requests.create_request, self._require(), self.new_acct_id,
@@ -395,15 +398,16 @@ class SignatureRequestState(AppState):
         """A placed field as the page shows it: its box, and the text it will print at the printed size."""
         name = self._names.get(f["signer_id"], "?")
         page = PageSize(*self._sizes[f["page"]]) if 0 <= f["page"] < len(self._sizes) else None
-        sample = field_fit.sample_text(f["kind"], name) or f["label"] or FIELD_KINDS.get(f["kind"], f["kind"])
+        sample = field_fit.sample_text(f["kind"], name) or f["label"] or _(FIELD_KINDS.get(f["kind"], f["kind"]))
         size, pad = field_fit.stamped_look(f["kind"], sample, f["width"], f["height"], page)
         return FieldItem(
             key=f["key"], signer_id=f["signer_id"], signer=name, kind=f["kind"],
-            kind_label=FIELD_KINDS.get(f["kind"], f["kind"]), page=f["page"],
+            kind_label=_(FIELD_KINDS.get(f["kind"], f["kind"])), page=f["page"],
             left=_pct(f["x"]), top=_pct(f["y"]), width=_pct(f["width"]), height=_pct(f["height"]),
             color=self._colors.get(f["signer_id"], "#64748b"), selected=f["key"] == self.selected_key,
-            where=f"page {f['page'] + 1}, {f['x'] * 100:.0f}% across, {f['y'] * 100:.0f}% down, "
-                  f"{f['width'] * 100:.0f}% wide, {f['height'] * 100:.0f}% high",
+            where=_("page {page}, {x}% across, {y}% down, {w}% wide, {h}% high").format(
+                page=f["page"] + 1, x=f"{f['x'] * 100:.0f}", y=f"{f['y'] * 100:.0f}", w=f"{f['width'] * 100:.0f}",
+                h=f"{f['height'] * 100:.0f}"),
             sample=sample, font_size=f"{size:.3f}cqw", pad=f"{pad:.3f}cqw",
             script=f["kind"] in ("signature", "initials"), warning=field_fit.field_warning(f, page, name))
 
@@ -441,8 +445,7 @@ class SignatureRequestState(AppState):
         self.title, self.status, self.message = req.title, req.status, detail.message
         self.status_label = REQUEST_STATUS.get(self.status, self.status)
         self.account_name, self.account_href = req.account_name, routes.account_url(req.account_id)
-        self.order_text = ("Signers sign one after another, in the order below." if req.in_order
-                           else "Signers may sign in any order.")
+        self.order_text = ((_('Signers sign one after another, in the order below.') if req.in_order else _('Signers may sign in any order.')))
         self.code_text = _code_text(req.require_email_code, req.email_code_names, len(detail.signers))
         self.original_href = routes.file_url(req.document_id)
         self.signed_href = routes.file_url(req.signed_document_id) if req.signed_document_id else ""
@@ -507,13 +510,13 @@ class SignatureRequestState(AppState):
         """A field of the chosen kind for `signer`, centred on (x, y) of a page; refused with a sentence when it
         cannot go there."""
         if self.status != "draft":
-            raise InvalidInput("Fields can only be placed before the request is sent.")
+            raise InvalidInput(_('Fields can only be placed before the request is sent.'))
         if page_index is None or not 0 <= page_index < self._page_count or x is None or y is None:
-            raise InvalidInput("That place is not on a page of the document.")
+            raise InvalidInput(_('That place is not on a page of the document.'))
         if signer is None or signer not in self._colors:
-            raise InvalidInput("Choose the signer the field is for.")
+            raise InvalidInput(_('Choose the signer the field is for.'))
         if len(self._placed) >= MAX_FIELDS:
-            raise InvalidInput(f"A request holds at most {MAX_FIELDS} fields.")
+            raise InvalidInput(_('A request holds at most {max_fields} fields.').format(max_fields=MAX_FIELDS))
         left, top, width, height = field_box(self.tool_kind, x, y)
         return {"key": self._next_key, "signer_id": signer, "kind": self.tool_kind, "page": page_index,
                 "x": left, "y": top, "width": width, "height": height, "label": "", "required": True}
@@ -530,10 +533,10 @@ class SignatureRequestState(AppState):
         try:
             x, y = float(form.get("x", "")) / 100, float(form.get("y", "")) / 100
         except (TypeError, ValueError):
-            self.req_error = "Give how far across and down the field goes, from 0 to 100 percent."
+            self.req_error = _('Give how far across and down the field goes, from 0 to 100 percent.')
             return
         if page is None:
-            self.req_error = f"Give a page number from 1 to {self._page_count}."
+            self.req_error = _('Give a page number from 1 to {page_count}.').format(page_count=self._page_count)
             return
         self._add_field(page - 1, x, y)
         if not self.req_error:
@@ -637,7 +640,7 @@ class SignatureRequestState(AppState):
     @allow(STAFF)
     def save_fields(self):
         if self._save():
-            self.req_notice = "Fields saved."
+            self.req_notice = _('Fields saved.')
             self._refresh()
 
     @allow(STAFF)
@@ -651,14 +654,14 @@ class SignatureRequestState(AppState):
             days = parse_id(every)
             count = parse_id(times) if times else 3
             if days is None or count is None or days > 60 or count > 20:
-                self.req_error = "Reminders: give every how many days (1 to 60) and how many times (1 to 20)."
+                self.req_error = _('Reminders: give every how many days (1 to 60) and how many times (1 to 20).')
                 return None
             remind_every, remind_times = dt.timedelta(days=days), count
         if self.dirty and not self._save():
             return None
         if write_and_refresh(self, requests.send, self.req_id, remind_every=remind_every, remind_times=remind_times,
                              shown="req_error"):
-            return rx.toast.success("Sent. The signers are emailed and see it in their portal.")
+            return rx.toast.success(_('Sent. The signers are emailed and see it in their portal.'))
         return None
 
     @allow(STAFF)
@@ -669,7 +672,7 @@ class SignatureRequestState(AppState):
     def cancel_request(self):
         self.cancel_open = False
         if write_and_refresh(self, requests.cancel, self.req_id, shown="req_error"):
-            return rx.toast.success("Signature request cancelled.")
+            return rx.toast.success(_('Signature request cancelled.'))
         return None
 
 
@@ -678,12 +681,14 @@ def _code_text(everyone: bool, names: list[str], signer_count: int) -> str:
     if not names:
         return ""
     if everyone and signer_count > 1:
-        return "Each signer also types a code sent to them by email."
+        return _("Each signer also types a code sent to them by email.")
     if everyone:
-        return f"{names[0]} also types a code sent by email."
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return (f"{listed} also type{'s' if len(names) == 1 else ''} a code sent by email; "
-            "the others sign with their portal login.")
+        return _("{name} also types a code sent by email.").format(name=names[0])
+    if len(names) == 1:
+        return _("{name} also types a code sent by email; the others sign with their portal login.").format(
+            name=names[0])
+    return _("{names} and {last} also type a code sent by email; the others sign with their portal login.").format(
+        names=", ".join(names[:-1]), last=names[-1])
 
 
 def _signer_detail(signer, timezone: str) -> str:
@@ -731,7 +736,7 @@ class DocTemplatesState(AppState):
     @allow(STAFF)
     def open_template(self, template_id: int):
         template = parse_id(template_id)
-        self.tpl_error = "That template does not exist (it may have been deleted)."
+        self.tpl_error = _('That template does not exist (it may have been deleted).')
         if template is None:
             return
         with shown_in(self, "tpl_error"):
@@ -798,7 +803,7 @@ class DocTemplatesState(AppState):
             run(doc_templates.delete_template, self._require(), self.tpl_id)
             self.tpl_editing, self.tpl_id = False, 0
             self._refresh()
-            return rx.toast.success("Template deleted.")
+            return rx.toast.success(_('Template deleted.'))
         return None
 
 

@@ -141,7 +141,7 @@ def test_an_internal_folders_document_reaches_the_portal_only_once_staff_share_i
 
     # Sharing the folder alone keeps its internal document internal.
     page.get_by_role("button", name="Share folder Working papers with the client").click()
-    expect(page.locator("#documents-notice")).to_contain_text("1 document in it marked Internal stay internal")
+    expect(page.locator("#documents-notice")).to_contain_text("1 document in it marked Internal stays internal")
     client.reload()
     expect(client.locator(".portal-document")).to_have_count(1)
     expect(client.locator("#portal-document-list")).not_to_contain_text("Draft return 2026.pdf")

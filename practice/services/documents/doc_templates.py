@@ -23,6 +23,7 @@ from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.templating import EmptyPlaceholder
 from practice.services.work.facts import contact_facts, facts_for, preview_hint, template_context
+from practice.i18n import _
 
 MAX_NAME = 100
 MAX_BODY = 200_000
@@ -87,7 +88,7 @@ def get_template(session: Session, actor: Actor, template_id: int) -> TemplateVi
     _staff(actor)
     t = session.get(DocumentTemplate, template_id)
     if t is None:
-        raise NotFound("That document template does not exist (it may have been deleted).")
+        raise NotFound(_('That document template does not exist (it may have been deleted).'))
     return TemplateView(t.id, t.name, t.body, t.updated_at)
 
 
@@ -99,11 +100,11 @@ def template_by_name(session: Session, name: str) -> DocumentTemplate | None:
 def _clean_name(name: str) -> str:
     name = " ".join(str(name or "").split())
     if not name:
-        raise InvalidInput("Give the document template a name.", field="name")
+        raise InvalidInput(_('Give the document template a name.'), field="name")
     if len(name) > MAX_NAME:
-        raise InvalidInput(f"Keep the template name to {MAX_NAME} characters.", field="name")
+        raise InvalidInput(_('Keep the template name to {max_name} characters.').format(max_name=MAX_NAME), field="name")
     if '"' in name:
-        raise InvalidInput('A template name cannot contain a double quote (rules quote it as "name").', field="name")
+        raise InvalidInput(_('A template name cannot contain a double quote (rules quote it as "name").'), field="name")
     return name
 
 
@@ -114,9 +115,9 @@ def save_template(session: Session, actor: Actor, *, name: str, body: str,
     name = _clean_name(name)
     body = str(body or "")
     if not body.strip():
-        raise InvalidInput("Write the document: HTML with placeholders like {{ account.name }}.", field="body")
+        raise InvalidInput(_('Write the document: HTML with placeholders like {{ account.name }}.'), field="body")
     if len(body) > MAX_BODY:
-        raise InvalidInput(f"The template is longer than {MAX_BODY:,} characters; shorten it.", field="body")
+        raise InvalidInput(_('The template is longer than {max_body} characters; shorten it.').format(max_body=f"{MAX_BODY:,}"), field="body")
     templating.check_template(body, "document template")
     same = template_by_name(session, name)
     if same is not None and same.id != template_id:
@@ -128,7 +129,7 @@ def save_template(session: Session, actor: Actor, *, name: str, body: str,
     else:
         template = session.get(DocumentTemplate, template_id)
         if template is None:
-            raise NotFound("That document template does not exist (it may have been deleted).")
+            raise NotFound(_('That document template does not exist (it may have been deleted).'))
         template.name, template.body, template.updated_at = name, body, utcnow()
         action = "update"
     session.flush()
@@ -141,7 +142,7 @@ def delete_template(session: Session, actor: Actor, template_id: int) -> None:
     require_admin(actor)
     template = session.get(DocumentTemplate, template_id)
     if template is None:
-        raise NotFound("That document template does not exist (it may have been deleted).")
+        raise NotFound(_('That document template does not exist (it may have been deleted).'))
     audit.record(session, actor, "delete", "document_template", template.id,
                  f'Deleted document template "{template.name}"')
     session.delete(template)
@@ -221,7 +222,7 @@ def render_source(source: str, context: dict, *, signers: int = 1) -> Rendered:
     document = html_pdf.layout(render_html(source, context))
     pdf = document.pdf
     if not document.pages:
-        raise InvalidInput("The document template produced no page; write some content.")
+        raise InvalidInput(_('The document template produced no page; write some content.'))
     fields = _fields_of(document)
     sizes = [(float(p.width) * 0.75, float(p.height) * 0.75) for p in document.pages]  # CSS px → points
     if fields:
@@ -237,7 +238,7 @@ def _template(session: Session, template) -> DocumentTemplate:
     else:
         found = template_by_name(session, str(template))
     if found is None:
-        raise NotFound(f'There is no document template "{template}".')
+        raise NotFound(_('There is no document template "{name}".').format(name=template))
     return found
 
 
@@ -246,11 +247,11 @@ def render_with_fields(session: Session, template, account_id: int, job_id: int 
     """A template (row, id or name) filled in for an account (and job) → PDF and fields."""
     tpl = _template(session, template)
     if session.get(Account, account_id) is None:
-        raise NotFound("That account does not exist (it may have been deleted).")
+        raise NotFound(_('That account does not exist (it may have been deleted).'))
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account_id:
-            raise NotFound("That job does not exist for this account.")
+            raise NotFound(_('That job does not exist for this account.'))
     return render_source(tpl.body, context_for(session, account_id, job_id), signers=signers)
 
 
@@ -268,17 +269,16 @@ def preview(session: Session, actor: Actor, *, body: str, account_id: int | None
         if job_id is not None:
             job = session.get(Job, job_id)
             if job is None or job.account_id != account_id:
-                raise InvalidInput("That job belongs to another account; choose one of this account's jobs.",
+                raise InvalidInput(_("That job belongs to another account; choose one of this account's jobs."),
                                    field="job")
     elif job_id is not None:
-        raise InvalidInput("Choose the account of the job first.", field="account")
+        raise InvalidInput(_('Choose the account of the job first.'), field="account")
     if len(str(body or "")) > MAX_BODY:
-        raise InvalidInput(f"The template is longer than {MAX_BODY:,} characters; shorten it.", field="body")
+        raise InvalidInput(_('The template is longer than {max_body} characters; shorten it.').format(max_body=f"{MAX_BODY:,}"), field="body")
     try:
         return render_source(str(body or ""), context_for(session, account_id, job_id),
                              signers=max(1, min(int(signers), 10)))
     except EmptyPlaceholder as err:
         if account_id is None:
-            raise InvalidInput(f"This template uses {{{{ {err.path} }}}}: choose an account (and a job) to preview "
-                               "it.", field="account") from None
+            raise InvalidInput(_('This template uses {{{{ {path} }}}}: choose an account (and a job) to preview it.').format(path=err.path), field="account") from None
         raise InvalidInput(preview_hint(session, err, account_id), field="job") from None

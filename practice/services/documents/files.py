@@ -24,6 +24,7 @@ from practice.services.documents.folders import folder_in_account, folder_tree
 from practice.services.documents.permissions import Uploader, check_account
 from practice.services.documents.sharing import check_document, check_folder_for, shown_condition
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from practice.i18n import _
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def check_can_upload(session: Session, who: Uploader, account_id: int, folder_id
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account_id:
-            raise NotFound("That job does not exist for this account.")
+            raise NotFound(_('That job does not exist for this account.'))
 
 
 def record_upload(session: Session, who: Uploader, account_id: int, folder_id: int | None, received: Received, *,
@@ -169,7 +170,7 @@ def document_for_download(session: Session, who: Uploader, document_id: int) -> 
     shared, or asked them to approve)."""
     doc = check_document(session, who, session.get(Document, document_id), approvals_too=True)
     if doc.status != DocumentStatus.ok or not doc.stored_key:
-        raise NotFound("That upload was refused, so there is nothing to download.")
+        raise NotFound(_('That upload was refused, so there is nothing to download.'))
     return Download(storage.open_stored(doc.stored_key), doc.name, doc.content_type or "application/octet-stream",
                     doc.size)
 
@@ -200,10 +201,10 @@ def restore_document(session: Session, who: Uploader, document_id: int) -> Docum
     went since), for whoever may delete it, within `TRASH_DAYS`."""
     doc = session.get(Document, document_id)
     if doc is None or doc.deleted_at is None:
-        raise NotFound("That document is not in the trash (it may have been restored already).")
+        raise NotFound(_('That document is not in the trash (it may have been restored already).'))
     check_account(session, who, doc.account_id)
     if isinstance(who, ContactActor) and doc.uploaded_by_contact_id != who.contact_id:
-        raise NotFound("That document is not in the trash (it may have been restored already).")
+        raise NotFound(_('That document is not in the trash (it may have been restored already).'))
     if not _may_delete(who, doc):
         raise PermissionDenied("Only an admin or the person who deleted a document can restore it.")
     if doc.deleted_at < utcnow() - dt.timedelta(days=TRASH_DAYS):
@@ -248,8 +249,7 @@ def rename_document(session: Session, who: Uploader, document_id: int, name: str
     new_name = storage.clean_filename(name)
     if storage.extension(new_name) != storage.extension(doc.name):
         old_ext = storage.extension(doc.name)
-        raise InvalidInput(f'Keep the file\'s type: the new name must end in ".{old_ext}".' if old_ext
-                           else "Keep the file's type: the new name cannot add an extension.", field="name")
+        raise InvalidInput((_('Keep the file\'s type: the new name must end in ".{old_ext}".').format(old_ext=old_ext) if old_ext else _("Keep the file's type: the new name cannot add an extension.")), field="name")
     target = doc.folder_id if folder_id == KEEP_FOLDER else folder_id
     folder = folder_in_account(session, doc.account_id, target)
     check_folder_for(session, who, doc.account_id, folder)

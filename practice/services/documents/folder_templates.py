@@ -12,6 +12,7 @@ from practice.services.actor import Actor, require_admin, require_staff
 from practice.services.documents.folders import ensure_path, split_path
 from practice.services.documents.permissions import check_account
 from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.i18n import _
 
 MAX_TEMPLATE_FOLDERS = 200
 
@@ -37,9 +38,9 @@ def _clean_paths(paths: list[str] | str) -> list[str]:
             seen.add(path.lower())
             out.append(path)
     if not out:
-        raise InvalidInput('List at least one folder, one per line, like "2026/Tax returns".', field="paths")
+        raise InvalidInput(_('List at least one folder, one per line, like "2026/Tax returns".'), field="paths")
     if len(out) > MAX_TEMPLATE_FOLDERS:
-        raise InvalidInput(f"A folder template holds at most {MAX_TEMPLATE_FOLDERS} folders.", field="paths")
+        raise InvalidInput(_('A folder template holds at most {max_template_folders} folders.').format(max_template_folders=MAX_TEMPLATE_FOLDERS), field="paths")
     return out
 
 
@@ -65,11 +66,11 @@ def save_folder_template(session: Session, actor: Actor, *, name: str, paths: li
     require_admin(actor)
     name = " ".join(str(name or "").split())
     if not name:
-        raise InvalidInput("Give the folder template a name.", field="name")
+        raise InvalidInput(_('Give the folder template a name.'), field="name")
     if len(name) > 100:
-        raise InvalidInput("Keep the template name to 100 characters.", field="name")
+        raise InvalidInput(_('Keep the template name to 100 characters.'), field="name")
     if '"' in name:
-        raise InvalidInput('A template name cannot contain a double quote (rules quote it as "name").',
+        raise InvalidInput(_('A template name cannot contain a double quote (rules quote it as "name").'),
                            field="name")
     clean = _clean_paths(paths)
     same = session.exec(select(FolderTemplate).where(func.lower(FolderTemplate.name) == name.lower())).first()
@@ -83,7 +84,7 @@ def save_folder_template(session: Session, actor: Actor, *, name: str, paths: li
     else:
         template = session.get(FolderTemplate, template_id)
         if template is None:
-            raise NotFound("That folder template does not exist (it may have been deleted).")
+            raise NotFound(_('That folder template does not exist (it may have been deleted).'))
         template.name = name
         kept = set()
         for item in session.exec(select(FolderTemplateItem).where(FolderTemplateItem.template_id == template.id)):
@@ -107,7 +108,7 @@ def delete_folder_template(session: Session, actor: Actor, template_id: int) -> 
     require_admin(actor)
     template = session.get(FolderTemplate, template_id)
     if template is None:
-        raise NotFound("That folder template does not exist (it may have been deleted).")
+        raise NotFound(_('That folder template does not exist (it may have been deleted).'))
     for item in session.exec(select(FolderTemplateItem).where(FolderTemplateItem.template_id == template.id)):
         session.delete(item)
     audit.record(session, actor, "delete", "folder_template", template.id, f'Deleted folder template "{template.name}"')
@@ -126,7 +127,7 @@ def apply_folder_template(session: Session, actor: Actor, account_id: int, templ
     account = check_account(session, actor, account_id)
     template = session.get(FolderTemplate, template_id)
     if template is None:
-        raise NotFound("That folder template does not exist (it may have been deleted).")
+        raise NotFound(_('That folder template does not exist (it may have been deleted).'))
     created = 0
     for path, shared in session.exec(
             select(FolderTemplateItem.path, FolderTemplateItem.shared).where(FolderTemplateItem.template_id == template.id)
@@ -145,11 +146,11 @@ def set_template_folder_shared(session: Session, actor: Actor, template_id: int,
     require_admin(actor)
     template = session.get(FolderTemplate, template_id)
     if template is None:
-        raise NotFound("That folder template does not exist (it may have been deleted).")
+        raise NotFound(_('That folder template does not exist (it may have been deleted).'))
     item = session.exec(select(FolderTemplateItem).where(FolderTemplateItem.template_id == template.id,
                                                          func.lower(FolderTemplateItem.path) == str(path).lower())).first()
     if item is None:
-        raise NotFound(f'The template "{template.name}" has no folder "{path}" (it may have been changed).')
+        raise NotFound(_('The template "{name}" has no folder "{path}" (it may have been changed).').format(name=template.name, path=path))
     if item.shared != bool(shared):
         item.shared = bool(shared)
         audit.record(session, actor, "update", "folder_template", template.id,

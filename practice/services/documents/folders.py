@@ -12,6 +12,7 @@ from practice.services.actor import Actor, ContactActor, require_staff
 from practice.services.documents.permissions import Uploader, check_account
 from practice.services.documents.sharing import hidden_among
 from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.i18n import _
 
 MAX_FOLDER_NAME = 100
 MAX_FOLDER_DEPTH = 8
@@ -32,12 +33,12 @@ class FolderNode:
 def _clean_folder_name(name: str) -> str:
     name = " ".join(str(name or "").split())
     if not name:
-        raise InvalidInput("Give the folder a name.", field="name")
+        raise InvalidInput(_('Give the folder a name.'), field="name")
     if "/" in name or "\\" in name:
-        raise InvalidInput("A folder name cannot contain / or \\; create a folder inside another instead.",
+        raise InvalidInput(_('A folder name cannot contain / or \\; create a folder inside another instead.'),
                            field="name")
     if len(name) > MAX_FOLDER_NAME:
-        raise InvalidInput(f"Keep folder names to {MAX_FOLDER_NAME} characters.", field="name")
+        raise InvalidInput(_('Keep folder names to {max_folder_name} characters.').format(max_folder_name=MAX_FOLDER_NAME), field="name")
     return name
 
 
@@ -47,7 +48,7 @@ def folder_in_account(session: Session, account_id: int, folder_id: int | None) 
         return None
     folder = session.get(Folder, folder_id)
     if folder is None or folder.account_id != account_id:
-        raise NotFound("That folder does not exist (it may have been deleted).")
+        raise NotFound(_('That folder does not exist (it may have been deleted).'))
     return folder
 
 
@@ -104,7 +105,7 @@ def create_folder(session: Session, actor: Actor, account_id: int, name: str, *,
     name = _clean_folder_name(name)
     parent = folder_in_account(session, account_id, parent_id)
     if _depth(session, parent) >= MAX_FOLDER_DEPTH:
-        raise InvalidInput(f"Folders can be nested at most {MAX_FOLDER_DEPTH} deep.", field="name")
+        raise InvalidInput(_('Folders can be nested at most {max_folder_depth} deep.').format(max_folder_depth=MAX_FOLDER_DEPTH), field="name")
     if _sibling(session, account_id, parent_id, name):
         raise Conflict(f'There is already a folder "{name}" here.')
     folder = Folder(account_id=account_id, parent_id=parent_id, name=name, shared=bool(shared))
@@ -119,7 +120,7 @@ def rename_folder(session: Session, actor: Actor, folder_id: int, name: str) -> 
     require_staff(actor)
     folder = session.get(Folder, folder_id)
     if folder is None:
-        raise NotFound("That folder does not exist (it may have been deleted).")
+        raise NotFound(_('That folder does not exist (it may have been deleted).'))
     check_account(session, actor, folder.account_id)
     name = _clean_folder_name(name)
     other = _sibling(session, folder.account_id, folder.parent_id, name)
@@ -136,7 +137,7 @@ def delete_folder(session: Session, actor: Actor, folder_id: int) -> None:
     require_staff(actor)
     folder = session.get(Folder, folder_id)
     if folder is None:
-        raise NotFound("That folder does not exist (it may have been deleted).")
+        raise NotFound(_('That folder does not exist (it may have been deleted).'))
     check_account(session, actor, folder.account_id)
     if session.exec(select(Folder.id).where(Folder.parent_id == folder.id)).first():
         raise Conflict(f'The folder "{folder.name}" has folders inside; delete or move them first.')
@@ -156,7 +157,7 @@ def move_folder(session: Session, actor: Actor, folder_id: int, *, name: str, pa
     require_staff(actor)
     folder = session.get(Folder, folder_id)
     if folder is None:
-        raise NotFound("That folder does not exist (it may have been deleted).")
+        raise NotFound(_('That folder does not exist (it may have been deleted).'))
     check_account(session, actor, folder.account_id)
     name = _clean_folder_name(name)
     parent = folder_in_account(session, folder.account_id, parent_id)
@@ -164,10 +165,10 @@ def move_folder(session: Session, actor: Actor, folder_id: int, *, name: str, pa
     walk, steps = parent, 0
     while walk is not None and steps <= MAX_FOLDER_DEPTH:
         if walk.id == folder.id:
-            raise InvalidInput(f'The folder "{folder.name}" cannot be moved inside itself.', field="parent_id")
+            raise InvalidInput(_('The folder "{name}" cannot be moved inside itself.').format(name=folder.name), field="parent_id")
         walk, steps = (session.get(Folder, walk.parent_id) if walk.parent_id else None), steps + 1
     if parent_id != folder.parent_id and _depth(session, parent) + _subtree_height(session, folder) > MAX_FOLDER_DEPTH:
-        raise InvalidInput(f"Folders can be nested at most {MAX_FOLDER_DEPTH} deep.", field="parent_id")
+        raise InvalidInput(_('Folders can be nested at most {max_folder_depth} deep.').format(max_folder_depth=MAX_FOLDER_DEPTH), field="parent_id")
     other = _sibling(session, folder.account_id, parent_id, name)
     if other is not None and other.id != folder.id:
         raise Conflict(f'There is already a folder "{name}" there.')
@@ -212,5 +213,5 @@ def split_path(path: str) -> list[str]:
     parts = [" ".join(p.split()) for p in str(path or "").replace("\\", "/").split("/")]
     parts = [p for p in parts if p]
     if len(parts) > MAX_FOLDER_DEPTH:
-        raise InvalidInput(f'"{path}" is nested more than {MAX_FOLDER_DEPTH} deep.', field="paths")
+        raise InvalidInput(_('"{path}" is nested more than {max_folder_depth} deep.').format(path=path, max_folder_depth=MAX_FOLDER_DEPTH), field="paths")
     return [_clean_folder_name(p) for p in parts]

@@ -10,6 +10,7 @@ from practice.services import audit
 from practice.services.access.team import check_email
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput
+from practice.i18n import _
 
 
 def get_settings(session: Session) -> MailSettings:
@@ -32,13 +33,13 @@ def update_settings(session: Session, actor: Actor, *, host: str, port: int, sec
     """Change the SMTP settings (admins). A None password keeps the stored one."""
     require_admin(actor)
     if security not in ("starttls", "ssl", "none"):
-        raise InvalidInput("Choose STARTTLS, SSL or no encryption.", field="security")
+        raise InvalidInput(_('Choose STARTTLS, SSL or no encryption.'), field="security")
     try:
         port = int(port)
     except (TypeError, ValueError):
-        raise InvalidInput("The port is a number, usually 587 (STARTTLS) or 465 (SSL).", field="port") from None
+        raise InvalidInput(_('The port is a number, usually 587 (STARTTLS) or 465 (SSL).'), field="port") from None
     if not 0 < port < 65536:
-        raise InvalidInput("The port is a number between 1 and 65535.", field="port")
+        raise InvalidInput(_('The port is a number between 1 and 65535.'), field="port")
     settings = get_settings(session)
     settings.host, settings.port, settings.security = host.strip(), port, security
     settings.username, settings.from_name = username.strip(), from_name.strip()

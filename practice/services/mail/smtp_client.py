@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from practice import config
 from practice.models import MailSettings
 from practice.services.errors import InvalidInput
+from practice.i18n import _
 
 GOODBYE_S = 5.0  # how long QUIT may take once the mail is accepted (its answer changes nothing)
 
@@ -100,7 +101,7 @@ class _Deadlined:
         except NameNotResolved:
             raise NameNotResolved(host, self.limit) from None
         failure: OSError | None = None
-        for *_, address in addresses:
+        for *_rest, address in addresses:
             try:
                 return super()._get_socket(address[0], port, max(self.time_left(), 0.001))
             except TimeoutError:
@@ -157,7 +158,7 @@ def send(settings: MailSettings, msg, *, limit: float | None = None) -> smtplib.
     open: record the mail as sent, then call `goodbye` (the QUIT's answer must not delay that record). `limit`
     shortens the time up to the end of the message (config.mail_attempt_limit() otherwise)."""
     if not settings.host:
-        raise InvalidInput("Email is not set up yet: an admin must enter the mail server in Settings.")
+        raise InvalidInput(_('Email is not set up yet: an admin must enter the mail server in Settings.'))
     if settings.security == "ssl":
         client = _Secure(context=ssl.create_default_context())
     else:

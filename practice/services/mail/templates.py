@@ -32,9 +32,9 @@ def save_template(session: Session, actor: Actor, *, name: str, subject: str, bo
     require_admin(actor)
     name = name.strip()
     if not name:
-        raise InvalidInput("Give the template a name.", field="name")
+        raise InvalidInput(_('Give the template a name.'), field="name")
     if not subject.strip():
-        raise InvalidInput("Give the email a subject.", field="subject")
+        raise InvalidInput(_('Give the email a subject.'), field="subject")
     templating.check_template(subject, "subject")
     templating.check_template(body, "email body")
     if body_fr.strip() and not subject_fr.strip():
@@ -51,7 +51,7 @@ def save_template(session: Session, actor: Actor, *, name: str, subject: str, bo
     if template_id:
         tpl = session.get(EmailTemplate, template_id)
         if not tpl:
-            raise NotFound("That template no longer exists.")
+            raise NotFound(_('That template no longer exists.'))
     else:
         tpl = EmailTemplate(name=name, subject=subject, body=body)
         session.add(tpl)
@@ -65,7 +65,7 @@ def save_template(session: Session, actor: Actor, *, name: str, subject: str, bo
 def get_template(session: Session, template_id: int) -> EmailTemplate:
     tpl = session.get(EmailTemplate, template_id)
     if not tpl:
-        raise NotFound("That template no longer exists.")
+        raise NotFound(_('That template no longer exists.'))
     return tpl
 
 
@@ -89,7 +89,7 @@ def preview_template(session: Session, actor: Actor, *, subject: str, body: str,
     get_account(session, actor, account_id)
     if job_id:
         if get_job(session, actor, job_id).account_id != account_id:
-            raise InvalidInput("That job belongs to another account; choose one of this account's jobs.", field="job")
+            raise InvalidInput(_("That job belongs to another account; choose one of this account's jobs."), field="job")
     recipients = facts.account_recipients(session, account_id)
     found = facts.facts_for(session, job_id=job_id or None, account_id=account_id,
                             contact_id=recipients[0]["id"] if recipients else None)

@@ -17,6 +17,7 @@ from practice.services.documents import files as document_files, pdf_check, stor
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.signing import page_render_worker
 from practice.services.signing.lookup import viewer_of
+from practice.i18n import _
 
 PAGE_PNG_WIDTH = 1000
 
@@ -66,14 +67,14 @@ def render_page_png(stored_key: str, page: int, width: int = PAGE_PNG_WIDTH) -> 
         answer = run_limited(page_render_worker.render, request, cpu_s=pdf_check.CPU_SECONDS,
                              memory_bytes=pdf_check.MEMORY_BYTES, wall_s=pdf_check.WALL_SECONDS)
     except SandboxBusy:
-        raise InvalidInput("The server is busy drawing other pages; reload in a moment.") from None
+        raise InvalidInput(_('The server is busy drawing other pages; reload in a moment.')) from None
     except SandboxError:
         answer = {}
     if not isinstance(answer, dict) or not answer.get("ok") or not tmp.is_file():
         tmp.unlink(missing_ok=True)
         reason = answer.get("reason") if isinstance(answer, dict) else None
         if reason == "that page does not exist":
-            raise NotFound("That page does not exist.")
+            raise NotFound(_('That page does not exist.'))
         raise InvalidInput("This page could not be drawn safely: " + str(reason or
                            "it needed more time or memory than allowed") + ".")
     tmp.replace(target)
@@ -84,17 +85,17 @@ def page_png(session: Session, who, request_id: int, page: int) -> bytes:
     """One page (0-based) of the request's PDF as a PNG, for staff who see the account or a signer of it."""
     req, signer = viewer_of(session, who, request_id)
     if signer is not None and req.status == SignatureRequestStatus.cancelled:
-        raise NotFound("The firm cancelled this request; its pages are no longer shown.")
+        raise NotFound(_('The firm cancelled this request; its pages are no longer shown.'))
     doc = session.get(Document, req.document_id)
     if doc is None or not doc.stored_key:
-        raise NotFound("The document of this request is missing.")
+        raise NotFound(_('The document of this request is missing.'))
     try:
         page = int(page)
     except (TypeError, ValueError):
-        raise NotFound("That page does not exist.") from None
+        raise NotFound(_('That page does not exist.')) from None
     sizes = page_sizes(doc)
     if not 0 <= page < len(sizes):
-        raise NotFound("That page does not exist.")
+        raise NotFound(_('That page does not exist.'))
     return render_page_png(doc.stored_key, page)
 
 

@@ -24,6 +24,7 @@ from practice.services.signing.pages import page_sizes, store_pdf
 from practice.services.signing.views import (RequestDetail, RequestView, SignerCandidate, events_of, field_view,
                                              request_views, signer_view)
 from practice.services.work.accounts import contacts_of, get_account
+from practice.i18n import _, ngettext
 
 REMINDER_KIND = "signature"
 FIELD_KINDS = ("signature", "initials", "date", "text")
@@ -56,9 +57,9 @@ def create_request(session: Session, actor: Actor, account_id: int, *, title: st
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account.id:
-            raise NotFound("That job does not exist for this account.")
+            raise NotFound(_('That job does not exist for this account.'))
     if (document_id is None) == (not template_name):
-        raise InvalidInput("Choose either a PDF of the account or a document template to sign.", field="document")
+        raise InvalidInput(_('Choose either a PDF of the account or a document template to sign.'), field="document")
     template_fields = []
     if document_id is not None:
         doc = _pdf_document(session, actor, account.id, document_id)
@@ -67,7 +68,7 @@ def create_request(session: Session, actor: Actor, account_id: int, *, title: st
     else:
         template = doc_templates.template_by_name(session, template_name)
         if template is None:
-            raise NotFound(f'There is no document template "{template_name}".')
+            raise NotFound(_('There is no document template "{name}".').format(name=template_name))
         rendered = doc_templates.render_with_fields(session, template, account.id, job_id, signers=len(contacts))
         # The unsigned original stays internal; the client sees it only on the signing page.
         doc = store_pdf(session, actor, account.id, None, f"{title}.pdf", rendered.pdf, job_id=job_id, shared=False)
@@ -92,16 +93,16 @@ def _clean_title(title: str, template_name: str | None) -> str:
     if not title and template_name:
         title = clean_text(template_name, MAX_TITLE)
     if not title:
-        raise InvalidInput("Give the request a title, like \"Engagement letter 2026\".", field="title")
+        raise InvalidInput(_('Give the request a title, like "Engagement letter 2026".'), field="title")
     if len(title) > MAX_TITLE:
-        raise InvalidInput(f"Keep the title to {MAX_TITLE} characters.", field="title")
+        raise InvalidInput(_('Keep the title to {max_title} characters.').format(max_title=MAX_TITLE), field="title")
     return title
 
 
 def _clean_message(message: str) -> str:
     message = str(message or "").strip()
     if len(message) > MAX_MESSAGE:
-        raise InvalidInput(f"Keep the message to {MAX_MESSAGE:,} characters.", field="message")
+        raise InvalidInput(_('Keep the message to {max_message} characters.').format(max_message=f"{MAX_MESSAGE:,}"), field="message")
     return message
 
 
@@ -109,12 +110,12 @@ def _chosen_signers(session: Session, account_id: int, contact_ids: list[int]) -
     """The contacts chosen to sign, in order, each checked (a contact of the account with email and portal)."""
     ids = list(dict.fromkeys(contact_ids or []))
     if not ids:
-        raise InvalidInput("Choose who signs: at least one contact of the account.", field="signers")
+        raise InvalidInput(_('Choose who signs: at least one contact of the account.'), field="signers")
     if len(ids) > MAX_SIGNERS:
-        raise InvalidInput(f"A request can have at most {MAX_SIGNERS} signers.", field="signers")
+        raise InvalidInput(_('A request can have at most {max_signers} signers.').format(max_signers=MAX_SIGNERS), field="signers")
     contacts = [check_signer_contact(session, account_id, c) for c in ids]
     if len({c.id for c in contacts}) != len(contacts):
-        raise InvalidInput("Each contact signs once; remove the repeated signer.", field="signers")
+        raise InvalidInput(_('Each contact signs once; remove the repeated signer.'), field="signers")
     return contacts
 
 
@@ -145,11 +146,10 @@ def _code_signers(contacts: list[Contact], everyone: bool, contact_ids: list[int
         try:
             chosen.add(int(raw))
         except (TypeError, ValueError):
-            raise InvalidInput("Choose who enters an emailed code among the signers.", field="email_code") from None
+            raise InvalidInput(_('Choose who enters an emailed code among the signers.'), field="email_code") from None
     strangers = chosen - {c.id for c in contacts}
     if strangers:
-        raise InvalidInput("Only the signers of this request can be asked for a code sent by email; ask it "
-                           "of chosen signers only.", field="email_code")
+        raise InvalidInput(_('Only the signers of this request can be asked for a code sent by email; ask it of chosen signers only.'), field="email_code")
     return chosen
 
 
@@ -172,32 +172,31 @@ def set_fields(session: Session, actor: Actor, request_id: int, fields: list[dic
         raise Conflict("The request was already sent; its fields can no longer change.")
     fields = list(fields or [])
     if len(fields) > MAX_FIELDS:
-        raise InvalidInput(f"A request can have at most {MAX_FIELDS} fields.", field="fields")
+        raise InvalidInput(_('A request can have at most {max_fields} fields.').format(max_fields=MAX_FIELDS), field="fields")
     signer_ids = {s.id for s in signers_of(session, req.id)}
     doc = session.get(Document, req.document_id)
     page_count = len(page_sizes(doc)) if doc else 0
     clean = []
     for n, raw in enumerate(fields, start=1):
         if not isinstance(raw, dict):
-            raise InvalidInput(f"Field {n} is not a field.", field="fields")
+            raise InvalidInput(_('Field {n} is not a field.').format(n=n), field="fields")
         try:
             signer_id = int(raw.get("signer_id"))
             page = int(raw.get("page"))
             x, y = float(raw.get("x")), float(raw.get("y"))
             width, height = float(raw.get("width")), float(raw.get("height"))
         except (TypeError, ValueError):
-            raise InvalidInput(f"Field {n} needs a signer, a page and a position.", field="fields") from None
+            raise InvalidInput(_('Field {n} needs a signer, a page and a position.').format(n=n), field="fields") from None
         kind = str(raw.get("kind") or "")
         if kind not in FIELD_KINDS:
-            raise InvalidInput(f"Field {n}: choose signature, initials, date or text.", field="fields")
+            raise InvalidInput(_('Field {n}: choose signature, initials, date or text.').format(n=n), field="fields")
         if signer_id not in signer_ids:
-            raise InvalidInput(f"Field {n} belongs to someone who does not sign this request.", field="fields")
+            raise InvalidInput(_('Field {n} belongs to someone who does not sign this request.').format(n=n), field="fields")
         if not 0 <= page < page_count:
-            raise InvalidInput(f"Field {n} is on page {page + 1}, but the document has {page_count} "
-                               f"page{'s' if page_count != 1 else ''}.", field="fields")
+            raise InvalidInput(ngettext('Field {n} is on page {page}, but the document has {count} page.', 'Field {n} is on page {page}, but the document has {count} pages.', page_count).format(n=n, page=page + 1, count=page_count), field="fields")
         values = (x, y, width, height)
         if any(v != v or v in (float("inf"), float("-inf")) for v in values):
-            raise InvalidInput(f"Field {n} has no valid position.", field="fields")
+            raise InvalidInput(_('Field {n} has no valid position.').format(n=n), field="fields")
         # A box dragged past an edge stops at the edge: never partly off the page.
         x, y, width, height = snap_box(x, y, width, height)
         label = clean_text(raw.get("label"), 100)
@@ -224,13 +223,13 @@ def send(session: Session, actor: Actor, request_id: int, *, remind_every: dt.ti
         raise Conflict("This request was already sent.")
     signers = signers_of(session, req.id)
     if not signers:
-        raise InvalidInput("The request has no signer.")
+        raise InvalidInput(_('The request has no signer.'))
     fields = fields_of(session, req.id)
     for signer in signers:
         contact = check_signer_contact(session, req.account_id, signer.contact_id)
         signer.name, signer.email = contact_name(contact), contact.email.strip().lower()
         if not any(f.signer_id == signer.id and f.kind == "signature" for f in fields):
-            raise InvalidInput(f"Place a signature field for {signer.name} before sending.", field="fields")
+            raise InvalidInput(_('Place a signature field for {name} before sending.').format(name=signer.name), field="fields")
     doc = session.get(Document, req.document_id)
     if doc is None or doc.deleted_at is not None:
         raise Conflict("The document to sign was deleted; make a new request.")
@@ -296,7 +295,7 @@ def list_for_job(session: Session, actor: Actor, job_id: int, *, limit: int = 20
     require_staff(actor)
     job = session.get(Job, job_id)
     if job is None:
-        raise NotFound("That job does not exist.")
+        raise NotFound(_('That job does not exist.'))
     get_account(session, actor, job.account_id)
     reqs = list(session.exec(select(SignatureRequest).where(SignatureRequest.job_id == job_id)
                              .order_by(SignatureRequest.status.not_in(OPEN), SignatureRequest.id.desc())
@@ -339,14 +338,14 @@ def _pdf_document(session: Session, actor: Actor, account_id: int, document_id) 
     try:
         document_id = int(document_id)
     except (TypeError, ValueError):
-        raise NotFound("That document does not exist.") from None
+        raise NotFound(_('That document does not exist.')) from None
     doc = session.get(Document, document_id)
     if doc is None or doc.deleted_at is not None or doc.account_id != account_id:
-        raise NotFound("That document does not exist in this account (it may have been deleted).")
+        raise NotFound(_('That document does not exist in this account (it may have been deleted).'))
     if doc.status != DocumentStatus.ok or not doc.stored_key:
-        raise InvalidInput(f'"{doc.name}" was refused at upload, so it cannot be signed.', field="document")
+        raise InvalidInput(_('"{name}" was refused at upload, so it cannot be signed.').format(name=doc.name), field="document")
     if doc.content_type != "application/pdf" and not doc.name.lower().endswith(".pdf"):
-        raise InvalidInput(f'"{doc.name}" is not a PDF; only PDF documents can be signed.', field="document")
+        raise InvalidInput(_('"{name}" is not a PDF; only PDF documents can be signed.').format(name=doc.name), field="document")
     return doc
 
 
@@ -371,8 +370,7 @@ def request_from_template(session: Session, actor: Actor, account_id: int, templ
     account = get_account(session, require_staff(actor), account_id)
     signers = portal_signers(session, account.id)
     if not signers:
-        raise InvalidInput(f'No contact of "{account.name}" has portal access and an email address, so nobody '
-                           "could be asked to sign. Invite a contact to the portal first.")
+        raise InvalidInput(_('No contact of "{name}" has portal access and an email address, so nobody could be asked to sign. Invite a contact to the portal first.').format(name=account.name))
     req = create_request(session, actor, account.id, title=str(template_name), signer_contact_ids=signers,
                          template_name=template_name, in_order=True, job_id=job_id, key=key)
     return send(session, actor, req.id, remind_every=remind_every, remind_times=remind_times)

@@ -14,6 +14,7 @@ from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, F
 
 from practice.services.documents.html_pdf import render_pdf
 from practice.services.errors import InvalidInput
+from practice.i18n import _, ngettext
 
 try:  # the standard fonts' widths: a private table of pypdf, so a pypdf without it falls back to an average
     from pypdf._codecs.core_font_metrics import CORE_FONT_METRICS
@@ -225,7 +226,7 @@ def _field_ops(f: StampField, page_w: float, page_h: float, xobject: bytes | Non
         return []
     kind = (f.kind or "").lower()
     if kind not in ("signature", "initials", "date", "text"):
-        raise InvalidInput(f'"{f.kind}" is not a kind of field; use signature, initials, date or text.', "kind")
+        raise InvalidInput(_('"{kind}" is not a kind of field; use signature, initials, date or text.').format(kind=f.kind), "kind")
     # Clip to the field box: nothing drawn leaks over the rest of the page.
     ops = [b"q", f"{_num(left)} {_num(bottom)} {_num(w)} {_num(h)} re W n".encode()]
     if xobject:
@@ -245,18 +246,18 @@ def read_pdf(pdf: bytes) -> PdfReader:
     """The PDF opened with pypdf, or InvalidInput with a sentence (not a PDF, password-protected, damaged)."""
 
     if not pdf or b"%PDF-" not in pdf[:1024]:
-        raise InvalidInput("This file is not a PDF.", "file")
+        raise InvalidInput(_('This file is not a PDF.'), "file")
     try:
         reader = PdfReader(io.BytesIO(pdf), strict=False)
         if reader.is_encrypted:
-            raise InvalidInput("This PDF is password-protected; upload a copy without a password.", "file")
-        _ = len(reader.pages)
+            raise InvalidInput(_('This PDF is password-protected; upload a copy without a password.'), "file")
+        len(reader.pages)  # reading the page tree is the check
         return reader
     except InvalidInput:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
             AssertionError, OSError):
-        raise InvalidInput("This PDF is damaged and cannot be read.", "file") from None
+        raise InvalidInput(_('This PDF is damaged and cannot be read.'), "file") from None
 
 
 def _stream(data: bytes):
@@ -337,17 +338,16 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
     """The PDF with each field drawn on its page: strokes as vector paths, typed values in standard fonts."""
 
     if len(fields) > MAX_FIELDS:
-        raise InvalidInput(f"A document can carry at most {MAX_FIELDS} fields.", "fields")
+        raise InvalidInput(_('A document can carry at most {max_fields} fields.').format(max_fields=MAX_FIELDS), "fields")
     if sum(len(s) for f in fields for s in (f.strokes or [])) > MAX_POINTS:
-        raise InvalidInput("The drawn signature has too many points; draw it again more simply.", "signature")
+        raise InvalidInput(_('The drawn signature has too many points; draw it again more simply.'), "signature")
     reader = read_pdf(pdf)
     writer = PdfWriter(clone_from=reader)
     _drop_old_signatures(writer)
     by_page: dict[int, list[StampField]] = {}
     for f in fields:
         if not isinstance(f.page, int) or not 0 <= f.page < len(writer.pages):
-            raise InvalidInput(f"A field is on page {f.page + 1 if isinstance(f.page, int) else f.page}, "
-                               f"but the document has {len(writer.pages)} page(s).", "page")
+            raise InvalidInput(ngettext('A field is on page {page}, but the document has {count} page.', 'A field is on page {page}, but the document has {count} pages.', len(writer.pages)).format(page=f.page + 1 if isinstance(f.page, int) else f.page, count=len(writer.pages)), "page")
         by_page.setdefault(f.page, []).append(f)
 
     def font(base: str) -> DictionaryObject:
@@ -365,7 +365,7 @@ def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
         for f in page_fields:
             xobject = None
             if _needs_unicode(f):
-                _, _, w, h = _field_box(f, shown_w, shown_h)
+                *_unused, w, h = _field_box(f, shown_w, shown_h)
                 if w >= 1 and h >= 1:
                     xobject = _add_xobject(page, _unicode_xobject(writer, f, w, h))
             ops += [op.replace(b"/PrSans ", names["/PrSans"] + b" ").replace(b"/PrScript ", names["/PrScript"] + b" ")

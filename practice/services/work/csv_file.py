@@ -186,13 +186,12 @@ def _sniff_delimiter(text: str) -> str:
 def read_file(data: bytes) -> CsvFile:
     """The file decoded and split into a header and rows; InvalidInput with a sentence when it cannot be."""
     if not data:
-        raise InvalidInput("The file is empty. Export your clients as CSV and upload that file.")
+        raise InvalidInput(_('The file is empty. Export your clients as CSV and upload that file.'))
     if len(data) > MAX_BYTES:
-        raise InvalidInput(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB, the limit for one import. "
-                           "Split it into smaller files and import them one after the other.")
+        raise InvalidInput(_('The file is larger than {size} MB, the limit for one import. Split it into smaller files and import them one after the other.').format(size=MAX_BYTES // 1024 // 1024))
     text, note = _decode(data)
     if "\x00" in text:
-        raise InvalidInput("This does not look like a CSV file (it has binary content). Export your clients as CSV.")
+        raise InvalidInput(_('This does not look like a CSV file (it has binary content). Export your clients as CSV.'))
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
@@ -208,13 +207,11 @@ def read_file(data: bytes) -> CsvFile:
                 continue
             rows.append((line, cells))
             if len(rows) > MAX_ROWS:
-                raise InvalidInput(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files and "
-                                   "import them one after the other.")
+                raise InvalidInput(_('The file has more than {max_rows} rows; split it into smaller files and import them one after the other.').format(max_rows=f"{MAX_ROWS:,}"))
     except csv.Error as err:
-        raise InvalidInput(f"Line {reader.line_num} of the file cannot be read as CSV ({err}). "
-                           "Check for a stray quote mark.") from None
+        raise InvalidInput(_('Line {line_num} of the file cannot be read as CSV ({err}). Check for a stray quote mark.').format(line_num=reader.line_num, err=err)) from None
     if header is None:
-        raise InvalidInput("The file is empty. Export your clients as CSV and upload that file.")
+        raise InvalidInput(_('The file is empty. Export your clients as CSV and upload that file.'))
     return CsvFile(header, rows, delimiter, note)
 
 
@@ -262,17 +259,18 @@ def check_mapping(mapping: dict[str, int], columns: int, custom: Iterable[Import
     seen: dict[int, str] = {}
     for key, index in mapping.items():
         if key not in FIELDS and key not in fields:
-            raise InvalidInput(f'"{key}" is not a field an import can fill (a custom field may have been deleted).')
+            raise InvalidInput(_('"{key}" is not a field an import can fill (a custom field may have been deleted).')
+                               .format(key=key))
         title = field_title(key, fields)
         try:
             index = int(index)
         except (TypeError, ValueError):
-            raise InvalidInput(f"Pick a column for {title}.") from None
+            raise InvalidInput(_("Pick a column for {field}.").format(field=title)) from None
         if not 0 <= index < columns:
-            raise InvalidInput(f"The file has no column {index + 1} for {title}.")
+            raise InvalidInput(_("The file has no column {column} for {field}.").format(column=index + 1, field=title))
         if index in seen:
-            raise InvalidInput(f"Column {index + 1} is chosen for both {field_title(seen[index], fields)} and "
-                               f"{title}; pick one.")
+            raise InvalidInput(_("Column {column} is chosen for both {first} and {second}; pick one.").format(
+                column=index + 1, first=field_title(seen[index], fields), second=title))
         seen[index] = key
         clean[key] = index
     return clean
@@ -303,13 +301,12 @@ def _account_type(value: str) -> AccountType | None:
     word = _norm(value)
     if word in _TYPE_WORDS:
         return _TYPE_WORDS[word]
-    raise InvalidInput(f'"{value}" is not an account type; use one of {", ".join(t.value for t in AccountType)}.')
+    raise InvalidInput(_('"{value}" is not an account type; use one of {types}.').format(value=value, types=', '.join(t.value for t in AccountType)))
 
 
 def _parse_row(line: int, cells: list[str], mapping: dict[str, int], width: int) -> ParsedRow:
     if len(cells) > width and any(c.strip() for c in cells[width:]):
-        raise InvalidInput(f"it has {len(cells)} cells but the header has {width} columns; "
-                           "check for a missing quote around a value with a comma.")
+        raise InvalidInput(_('it has {cells} cells but the header has {width} columns; check for a missing quote around a value with a comma.').format(cells=len(cells), width=width))
 
     def cell(key: str) -> str:
         index = mapping.get(key)
@@ -317,16 +314,16 @@ def _parse_row(line: int, cells: list[str], mapping: dict[str, int], width: int)
 
     account = " ".join(cell("account_name").split())
     if not account:
-        raise InvalidInput("the account name is missing.")
+        raise InvalidInput(_('the account name is missing.'))
     if len(account) > MAX_NAME:
-        raise InvalidInput(f"the account name is longer than {MAX_NAME} characters.")
+        raise InvalidInput(_('the account name is longer than {max_name} characters.').format(max_name=MAX_NAME))
     kind = _account_type(cell("account_type")) if cell("account_type") else None
     tags = []
     for name in _SPLIT_LIST.split(cell("tags")):
         name = " ".join(name.split())
         if name and name.lower() not in (t.lower() for t in tags):
             if len(name) > MAX_TAG:
-                raise InvalidInput(f'the tag "{name[:20]}…" is longer than {MAX_TAG} characters.')
+                raise InvalidInput(_('the tag "{name}…" is longer than {max_tag} characters.').format(name=name[:20], max_tag=MAX_TAG))
             tags.append(name)
     contact, unnamed, typed = _contact(cell, account)
     if cell("account_type"):
@@ -341,7 +338,7 @@ def _contact(cell: Callable[[str], str], account: str) -> tuple[dict[str, str] |
     contact = {key: cell(key) for key in CONTACT_FIELDS}
     typed: dict[str, str] = {}
     if cell("contact_name") and not (contact["first_name"] or contact["last_name"]):
-        first, _, last = cell("contact_name").rpartition(" ")
+        first, _space, last = cell("contact_name").rpartition(" ")
         contact["first_name"], contact["last_name"] = (first, last) if first else ("", last)
         typed["contact_name"] = cell("contact_name")
     emails = [e.strip() for e in _SPLIT_LIST.split(contact["email"]) if e.strip()]

@@ -24,6 +24,7 @@ from practice.services.errors import InvalidInput
 from practice.services.work.csv_file import RowError, count_of
 from practice.services.work.csv_choices import PlannedAccount, PlannedContact
 from practice.services.work.csv_plan import Plan, chunks, pending, plan_import
+from practice.i18n import _
 
 CHUNK_ROWS = 250
 DEFAULT_TAG_COLOR = "#6b7280"
@@ -52,14 +53,14 @@ def _refuse_unless_importable(plan: Plan, skip_bad_rows: bool) -> None:
     if header_errors:
         raise InvalidInput(header_errors[0].message)
     if plan.undecided:
-        raise InvalidInput(f"Nothing was imported: {pending(plan)} Line {plan.undecided[0]} is the first.")
+        raise InvalidInput(_('Nothing was imported: {pending} Line {line} is the first.').format(pending=pending(plan), line=plan.undecided[0]))
     if plan.errors and not skip_bad_rows:
         first = plan.errors[0].message
         more = len({e.line for e in plan.errors}) - 1
         others = f" ({count_of(more, 'more row has', 'more rows have')} errors.)" if more else ""
-        raise InvalidInput(f"Nothing was imported: {first}{others} Fix the file, or choose to skip rows with errors.")
+        raise InvalidInput(_('Nothing was imported: {first}{others} Fix the file, or choose to skip rows with errors.').format(first=first, others=others))
     if not plan.accounts:
-        raise InvalidInput("Nothing to import: the file has no rows that can be imported.")
+        raise InvalidInput(_('Nothing to import: the file has no rows that can be imported.'))
 
 
 @dataclass

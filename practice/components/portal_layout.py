@@ -9,7 +9,7 @@ import reflex as rx
 from practice import routes
 from practice.components.i18n import t
 from practice.i18n import N_
-from practice.state.portal import PortalState
+from practice.state.portal import PortalBadgeState, PortalState
 
 NAV = [(N_("Home"), routes.PORTAL, "house", "portal-nav-home"),
        (N_("Tasks"), routes.PORTAL_TASKS, "list-checks", "portal-nav-tasks"),
@@ -35,6 +35,21 @@ def account_switcher() -> rx.Component:
     )
 
 
+def _badge(nav_id: str) -> rx.Component:
+    """Beside "Messages": how many of the firm's messages the client has not read, kept current while the page is
+    open."""
+    if nav_id != "portal-nav-messages":
+        return rx.fragment()
+    return rx.cond(PortalBadgeState.messages_unread > 0,
+                   rx.badge(PortalBadgeState.messages_unread, radius="full", variant="solid", color_scheme="indigo",
+                            id="portal-messages-badge", size="1"))
+
+
+def with_badge(load) -> list:
+    """A portal page's on_load: its own load, then the menu's unread-badge watcher."""
+    return [load, PortalBadgeState.start_watch]
+
+
 def header() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -45,7 +60,7 @@ def header() -> rx.Component:
             width="100%", align="center",
         ),
         account_switcher(),
-        rx.hstack(*[rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(t(label), size="2"), spacing="1",
+        rx.hstack(*[rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(t(label), size="2"), _badge(id_), spacing="1",
                                       align="center"),
                             href=href, id=id_, underline="none", padding="0.4em 0.6em", border_radius="6px",
                             _hover={"background": rx.color("gray", 4)})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import logging
 
 import reflex as rx
 
@@ -17,13 +18,15 @@ from practice import routes
 from practice.i18n import _, ngettext
 from practice.db import read_session
 from practice.services.access import device_cookies, login_safety, session_handoff
+from practice.services.chats import threads as chat_threads
 from practice.services.organizers.sent import STATUS_WORDS
 from practice.services.portal import approvals, client_tasks, logins, pages
 from practice.services.actor import ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
-from practice.state.base import (ANYONE, CONTACT, LangState, allow, client_address, event_actor, full_page_load, read,
-                                 remember_device, request_cookie, run, run_off_loop, shown_in, start_browser_session)
+from practice.state.base import (ANYONE, CONTACT, POLL_SECONDS, LangState, _claim_watcher, _release_watcher, allow,
+                                 client_address, event_actor, full_page_load, next_watch, read, remember_device,
+                                 request_cookie, run, run_off_loop, shown_in, start_browser_session)
 from practice.state.organizer_views import OrganizerItem
 from practice.state.views import Option
 from practice.state.work_views import parse_id
@@ -108,7 +111,8 @@ def signing_items(views, timezone: str | None = None) -> list[PortalSigningItem]
 
 def task_items(views) -> list[PortalTaskItem]:
     today = dt.date.today()
-    return [PortalTaskItem(id=t.id, title=t.title, description=t.description, job=t.job_name,
+    return [PortalTaskItem(id=t.id, title=t.title, description=t.description,
+                           job=t.job_name or _("Asked in a message"),
                            due=format_date(t.due_date), overdue=bool(t.due_date and t.due_date < today and not t.done_at),
                            done=t.done_at is not None, done_by=t.done_by) for t in views]
 
@@ -404,6 +408,60 @@ class PortalHomeState(PortalState):
         reason = self._reasons.get(str(parse_id(approval_id)), "")
         if self._decide(approval_id, approve=False, reason=reason):
             return rx.toast.success(_("Rejected. We have been told why."))
+
+
+log = logging.getLogger(__name__)
+
+
+def portal_unread(sid: str) -> int | None:
+    """The messages from the firm the contact has not read on the account it is looking at (what its Messages page
+    lists), or None once the login has ended."""
+    with read_session() as session:
+        actor = logins.actor_for_portal_session(session, sid)
+        if actor is None:
+            return None
+        if actor.current_account_id is None:
+            return 0
+        return chat_threads.unread_total(session, actor.limited_to(actor.current_account_id))
+
+
+async def _poll_portal_unread(sid: str) -> int | None:
+    """portal_unread off the event loop; -1 when the database could not be read (the badge waits for the next poll)."""
+    try:
+        return await asyncio.to_thread(portal_unread, sid)
+    except Exception:
+        log.warning("portal unread badge poll failed; trying again in %s s", POLL_SECONDS, exc_info=True)
+        return -1
+
+
+class PortalBadgeState(PortalState):
+    """The unread count beside "Messages" in the portal's menu, live like the staff's badges (its own small state,
+    so that the poller's updates send one integer, not a page)."""
+
+    messages_unread: int = 0
+
+    @allow(ANYONE)
+    def start_watch(self):
+        """Second on_load of every portal page with the menu: this tab's watcher, numbered like the staff's."""
+        if self.contact_name:  # the page's own load found a logged-in contact
+            return PortalBadgeState.watch_unread(next_watch(self.router.session.client_token))
+
+    @rx.event(background=True)
+    @allow(CONTACT)
+    async def watch_unread(self, view: int = 0):
+        """Keep `messages_unread` current while this tab is open: poll every 2 s, push only when it changes."""
+        token, view = self.router.session.client_token, int(view or 0)
+        if (me := _claim_watcher(token, view)) is None:
+            return
+        sid, shown = self._session_id(), None
+        try:
+            while (count := await _poll_portal_unread(sid)) is not None:
+                if count >= 0 and count != shown:
+                    async with self:
+                        self.messages_unread = shown = count
+                await asyncio.sleep(POLL_SECONDS)
+        finally:
+            _release_watcher(token, me, view)
 
 
 class PortalTasksState(PortalState):

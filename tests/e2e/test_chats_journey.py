@@ -70,6 +70,12 @@ def _staff_writes(page, base_url, tmp_path) -> str:
 
 def _client_replies(phone, base_url, email, tmp_path, note_file) -> None:
     _client_log_in(phone, base_url, email)
+    expect(phone.locator("#portal-messages-badge")).to_have_text("1")  # the menu says a message waits
+    # The task asked in a conversation about no job is on the portal's Tasks page too.
+    phone.click("#portal-nav-tasks")
+    task = phone.locator("#client-task-list .client-task").filter(has_text="Upload your W-2")
+    expect(task).to_contain_text("Asked in a message")
+    expect(task).to_contain_text("Due")
     phone.click("#portal-nav-messages")
     expect(phone).to_have_url(re.compile(r"/portal/messages$"))
     row = phone.locator("#portal-thread-list .thread-row")
@@ -136,6 +142,14 @@ def test_a_client_writes_first_and_the_staff_page_fits_a_phone(browser, phone_pa
     expect(staff).to_have_url(re.compile(r"/chats$"))
     staff.locator("#thread-list .thread-row").filter(has_text="Question about my refund").click()
     expect(staff.locator("#chat-messages")).to_contain_text("When will it arrive?")
+    # The client moved on to the Tasks page; the staff's answer shows on its menu's badge without a reload.
+    phone_page.click("#portal-nav-tasks")
+    expect(phone_page).to_have_url(re.compile(r"/portal/tasks$"))
+    expect(phone_page.locator("#portal-messages-badge")).to_have_count(0)
+    staff.fill("#chat-text", "Within three weeks of filing.")
+    staff.press("#chat-text", "Enter")
+    expect(staff.locator("#chat-messages")).to_contain_text("Within three weeks")
+    expect(phone_page.locator("#portal-messages-badge")).to_have_text("1", timeout=15_000)
     width = staff.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"the Chats page is {width[0]}px wide on a {width[1]}px screen"
     staff.context.close()

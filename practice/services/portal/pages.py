@@ -23,7 +23,7 @@ from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalS
                              utcnow)
 from practice.services import one_time_links
 from practice.services.access.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
-from practice.services.actor import ContactActor
+from practice.services.actor import ContactActor, contact_name
 from practice.services.documents.folders import FolderNode, tree_of
 from practice.services.documents.sharing import hidden_among, shown_condition_sql
 from practice.services.errors import PermissionDenied
@@ -150,9 +150,30 @@ def _tasks_and_jobs(rows) -> tuple[list[ClientTaskView], list[PortalJob]]:
     return tasks, list(jobs.values())
 
 
+def _jobless_tasks(session: Session, account_id: int, *, open_only: bool) -> list[ClientTaskView]:
+    """The account's client tasks asked in a conversation about no job (their own due date), oldest asked first."""
+    stmt = (select(ClientTask, Contact).outerjoin(Contact, Contact.id == ClientTask.done_by_contact_id)
+            .where(ClientTask.account_id == account_id, ClientTask.job_id.is_(None)))
+    if open_only:
+        stmt = stmt.where(ClientTask.done_at.is_(None))
+    rows = session.exec(stmt.order_by(ClientTask.due_date.is_(None), ClientTask.due_date, ClientTask.id)).all()
+    return [ClientTaskView(t.id, t.title, t.description, 0, "", t.due_date, t.done_at,
+                           (contact_name(c) if c else "") if t.done_at else "") for t, c in rows]
+
+
+def _with_jobless(session: Session, account_id: int, tasks: list[ClientTaskView], *,
+                  open_only: bool) -> list[ClientTaskView]:
+    """The jobs' tasks and those asked about no job: open ones first, done ones after."""
+    both = tasks + _jobless_tasks(session, account_id, open_only=open_only)
+    return sorted(both, key=lambda t: t.done_at is not None)
+
+
 def tasks_page(session: Session, actor: ContactActor) -> list[ClientTaskView]:
-    """The checklist of the contact's current account: one statement."""
-    return _tasks_and_jobs(_task_rows(session, _account(actor), open_only=False))[0]
+    """The checklist of the contact's current account: its jobs' tasks in one statement, then those asked in a
+    conversation about no job."""
+    account_id = _account(actor)
+    tasks = _tasks_and_jobs(_task_rows(session, account_id, open_only=False))[0]
+    return _with_jobless(session, account_id, tasks, open_only=False)
 
 
 @dataclass
@@ -287,9 +308,10 @@ class HomePage:
 
 
 def home_page(session: Session, actor: ContactActor) -> HomePage:
-    """Everything the portal's home lists for the contact's current account: three statements."""
+    """Everything the portal's home lists for the contact's current account: four statements."""
     account_id = _account(actor)
     tasks, jobs = _tasks_and_jobs(_task_rows(session, account_id, open_only=True))
+    tasks = _with_jobless(session, account_id, tasks, open_only=True)
     looks, asks, offers, fill = [], [], [], []
     for kind, item_id, name, at, document_id, job, total in _things_to_look_at(session, actor, account_id):
         if kind == "fill":

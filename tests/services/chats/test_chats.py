@@ -1,6 +1,7 @@
 """Chats through their services: threads on an account or a job, staff messages, internal notes and @mentions,
 client tasks asked in a message and ticked by the client, unread counts per thread and per person, archive,
 search, and the rule trigger and action."""
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -12,7 +13,7 @@ from practice.services.automation import rulesets
 from practice.services.chats import messages, templates, threads
 from practice.services.chats.messages import TaskRequest
 from practice.services.errors import InvalidInput, PermissionDenied
-from practice.services.portal import client_tasks
+from practice.services.portal import client_tasks, pages
 from practice.services.work import accounts, jobs, removal
 from tests.factories import contact_actor, give_portal_login, make_account, make_contact, make_firm, make_job
 
@@ -272,3 +273,21 @@ end
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Welcome message")).one()
         assert 'There is no message template "Welcome"' in str(run.actions)
         assert s.exec(select(ChatMessage)).all() == []
+
+
+def test_a_task_asked_about_no_job_is_on_the_portals_tasks_page_and_home_until_ticked(firm):
+    thread = start(firm, job=False)
+    with write_session() as s:
+        messages.write_as_staff(s, firm["carla"], thread, "One thing",
+                                tasks=[TaskRequest("Send your ID", dt.date(2027, 1, 9))])
+    amy = dataclasses.replace(contact_actor(firm["amy"]), current_account_id=firm["jones"])
+    with read_session() as s:
+        (task,) = [t for t in pages.tasks_page(s, amy) if t.title == "Send your ID"]
+        assert (task.job_name, task.due_date, task.done_at) == ("", dt.date(2027, 1, 9), None)
+        assert "Send your ID" in [t.title for t in pages.home_page(s, amy).tasks]
+    with write_session() as s:
+        client_tasks.complete_client_task(s, amy, task.id)
+    with read_session() as s:
+        (task,) = [t for t in pages.tasks_page(s, amy) if t.title == "Send your ID"]
+        assert task.done_by == "Amy Jones"
+        assert "Send your ID" not in [t.title for t in pages.home_page(s, amy).tasks]

@@ -342,6 +342,28 @@ def chats_section() -> rx.Component:
     )
 
 
+def billing_section() -> rx.Component:
+    """What the account owes and its latest invoices (shown to members who see billing)."""
+    return section(
+        t("Billing"),
+        rx.hstack(rx.text(t("Balance due"), size="2", color_scheme="gray"), rx.spacer(),
+                  rx.text(AccountState.balance, size="4", weight="bold", id="account-balance"),
+                  width="100%", align="center"),
+        rx.cond(AccountState.invoices.length() > 0,
+                rx.vstack(rx.foreach(AccountState.invoices, lambda inv: rx.hstack(
+                    rx.vstack(rx.text(inv.name, size="2", weight="medium"),
+                              rx.cond(inv.due != "", rx.text(t("{amount} due {date}", amount=inv.due, date=inv.due_date),
+                                                             size="1", color_scheme="gray")),
+                              spacing="0"),
+                    rx.spacer(), rx.text(inv.total, size="2"),
+                    rx.badge(inv.status_label, color_scheme=rx.match(inv.status, ("paid", "green"), ("void", "gray"),
+                                                                     ("draft", "gray"), "amber")),
+                    width="100%", align="center", class_name="account-invoice")), spacing="2", width="100%"),
+                rx.text(t("No invoices for this account yet."), size="2", color_scheme="gray")),
+        id="billing-section",
+    )
+
+
 def account_page() -> rx.Component:
     return page(
         t("Account"),
@@ -359,7 +381,7 @@ def account_page() -> rx.Component:
                     rx.vstack(contacts_section(), jobs_section(), chats_section(), documents_section(), signatures_section(),
                               proposals_section(), organizers_section(), tasks_section(), spacing="4", width="100%",
                               min_width="0"),
-                    rx.vstack(notes_section(), custom_values_section(), section(t("History"), history_list(AccountState.history),
+                    rx.vstack(rx.cond(AccountState.sees_billing, billing_section()), notes_section(), custom_values_section(), section(t("History"), history_list(AccountState.history),
                                                        id="history-section"),
                               spacing="4", width="100%", min_width="0"),
                     grid_template_columns=["1fr", "1fr", "2fr 1fr"], spacing="4", width="100%",

@@ -11,10 +11,11 @@ from practice.i18n import _
 from practice.models import AccountType
 from practice.services import firm
 from practice.services.access import team
+from practice.services.billing import invoices
 from practice.services.portal import logins
 from practice.services.work import accounts, audit_history, jobs, pipelines, removal, tags, tasks
 from practice.services.errors import PracticeError
-from practice.services.formatting import format_date
+from practice.services.formatting import format_date, format_money
 from practice.state.base import (ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh)
 from practice.state.contact_editing import ContactEditing
 from practice.state.views import Option
@@ -34,6 +35,27 @@ class ContactItem:
     address: str = ""
     # Client portal access: "" (none), invited, active or revoked.
     portal: str = ""
+
+
+@dataclasses.dataclass
+class AccountInvoiceItem:
+    id: int = 0
+    name: str = ""
+    status: str = ""
+    status_label: str = ""
+    total: str = ""
+    due: str = ""
+    due_date: str = ""
+
+
+def invoice_items(rows) -> list[AccountInvoiceItem]:
+    """The account's invoices as its page lists them: name, status, total, what is still due and when."""
+    return [AccountInvoiceItem(id=r.id, name=_("Invoice {number}").format(number=r.number) if r.number is not None
+                               else _("Draft invoice"), status=r.status.value,
+                               status_label=_(invoices.STATUS_WORDS[r.status]), total=format_money(r.total_cents),
+                               due=format_money(r.due_cents) if r.due_cents else "",
+                               due_date=format_date(r.due_date) if r.due_cents and r.due_date else "")
+            for r in rows]
 
 
 @dataclasses.dataclass
@@ -66,6 +88,7 @@ def _account_view(session, actor, account_id: int) -> dict:
         "tasks": task_rows, "history": history, "timezone": firm.get_firm(session).timezone,
         "pipelines": pipelines.list_pipelines(session), "members": team.list_members(session, actor),
         "portal": logins.status_of_contacts(session, actor, [c.id for c in contacts]),
+        "billing": invoices.account_billing(session, actor, account.id),
     }
 
 
@@ -116,6 +139,10 @@ class AccountState(ContactEditing, AppState):
     delete_open: bool = False
     delete_text: str = ""
     delete_blocked: bool = False
+    # Billing, for members with the right to see it: what the account owes and its latest invoices.
+    sees_billing: bool = False
+    balance: str = ""
+    invoices: list[AccountInvoiceItem] = []
 
     def _refresh(self) -> None:
         try:
@@ -136,6 +163,12 @@ class AccountState(ContactEditing, AppState):
         self.history = history_items(view["history"], view["timezone"])
         self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in view["pipelines"]]
         self.member_options = [Option(value=str(m.id), label=m.name) for m in view["members"]]
+        self._show_billing(view["billing"])
+
+    def _show_billing(self, billing) -> None:
+        self.sees_billing = billing is not None
+        self.balance = format_money(billing[0]) if billing else ""
+        self.invoices = invoice_items(billing[1]) if billing else []
 
     @allow(STAFF)
     def load(self):

@@ -139,3 +139,33 @@ def test_account_page_shows_its_sections_on_a_phone(phone_page, base_url):
         expect(phone_page.locator(section)).to_be_visible()
     # Nothing pushes the page sideways on a narrow screen.
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+
+
+def test_the_account_shows_its_balance_and_invoices_to_those_who_see_billing(phone_page, base_url):
+    from practice.db import write_session
+    from practice.services.access.team import member_by_name
+    from practice.services.actor import Actor
+    from practice.services.billing import invoices
+    from practice.services.work import accounts
+
+    with write_session() as s:
+        owner = Actor.of(member_by_name(s, "Olivia Park"))
+        account = accounts.list_accounts(s, owner, page_size=1)[0][0]
+        invoice = invoices.save_draft(s, owner, account_id=account.id, lines=[
+            {"name": "Bookkeeping", "quantity": "3", "rate": "250"}, {"name": "Advice", "rate": "120.50"}])
+        number = invoices.issue(s, owner, invoice.id).number
+        invoices.record_payment(s, owner, invoice.id, amount_cents=20050, method="check")
+    log_in(phone_page, base_url)
+    phone_page.goto(f"{base_url}/accounts/{account.id}")
+    billing = phone_page.locator("#billing-section")
+    expect(phone_page.locator("#account-balance")).to_have_text("$670.00")
+    expect(billing.locator(".account-invoice").first).to_contain_text(f"Invoice {number}")
+    expect(billing.locator(".account-invoice").first).to_contain_text("Partly paid")
+    expect(billing.locator(".account-invoice").first).to_contain_text("$870.50")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    # An employee without the billing right sees the account but no billing.
+    phone_page.context.clear_cookies()
+    log_in(phone_page, base_url, "bob@example.com", "demo-staff-pass")
+    phone_page.goto(f"{base_url}/accounts/{account.id}")
+    expect(phone_page.locator("#notes-section")).to_be_visible()
+    expect(phone_page.locator("#billing-section")).to_have_count(0)

@@ -24,7 +24,7 @@ from practice.models import (Account, Invoice, InvoiceCounter, InvoiceLine, Invo
                              Service, utcnow)
 from practice.services import audit
 from practice.services.actor import Actor, account_visible, require_admin, require_staff
-from practice.services.balances import OWING
+from practice.services.balances import OWING, balance
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
 from practice.services.formatting import format_money, zone
@@ -533,3 +533,16 @@ def invoice_view(session: Session, actor: Actor, invoice_id: int) -> InvoiceView
                                  .order_by(Payment.received_on, Payment.id)))
     account = session.get(Account, invoice.account_id)
     return InvoiceView(invoice, account.name if account else "", lines, payments, due_cents(invoice))
+
+
+ACCOUNT_LIST_LIMIT = 20
+
+
+def account_billing(session: Session, actor, account_id: int) -> tuple[int, list[InvoiceRow]] | None:
+    """What the account owes and its latest invoices, for its page; None for someone without the billing right
+    (the page then shows no billing at all)."""
+    if not isinstance(actor, Actor) or not actor.sees_billing:
+        return None
+    _visible_account(session, actor, account_id)
+    return balance(session, account_id), list_invoices(session, actor, account_id=account_id,
+                                                       limit=ACCOUNT_LIST_LIMIT)

@@ -274,3 +274,17 @@ def test_every_step_leaves_an_audit_row_on_the_account(firm):
         ("create", "Draft invoice #1", firm["hartley"]), ("send", "Invoice 1", firm["hartley"]),
         ("payment", "Invoice 1", firm["hartley"])]
     assert "Recorded $1.00 by check on invoice 1; $1,629.69 left due" == rows[-1].summary
+
+
+def test_the_account_page_reads_the_balance_and_latest_invoices_only_with_the_right(firm):
+    first, second = draft(firm), draft(firm)
+    issue(firm, first)
+    pay(firm, first, 63069)
+    with read_session() as s:
+        owed_cents, rows = invoices.account_billing(s, firm["owner"], firm["hartley"])
+        assert owed_cents == 100000
+        assert [(r.id, r.number, r.status, r.due_cents) for r in rows] == [
+            (second, None, InvoiceStatus.draft, 0), (first, 1, InvoiceStatus.partly_paid, 100000)]
+        assert invoices.account_billing(s, firm["carla"], firm["hartley"]) is None  # no billing right: nothing shown
+        with pytest.raises(NotFound):
+            invoices.account_billing(s, firm["owner"], 999999)

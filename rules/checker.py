@@ -17,7 +17,6 @@ from .action_checks import ACTION_CHECKS
 from .catalog import Catalog, name_key, suggest
 from .errors import (
     RuleMeaningError, RulesError, RulesErrors, RuleTypeError, UnknownNameError, internal_error, short_number,
-    with_article,
 )
 from .formatter import format_duration, format_expr
 from .language import (
@@ -118,6 +117,24 @@ class Checker:
         """A message in the reader's language, its values filled in."""
         return self.tr(message).format(**values)
 
+    def both_sides(self, left, lt: str, right, rt: str) -> str:
+        """Type errors name both sides: "job.name is text and 5 is a number"."""
+        if lt == rt:
+            return self.say(N_("{left} and {right} are both {types}"), left=format_expr(left), right=format_expr(right),
+                            types=self.say(_PLURAL_TYPES[lt]))
+        return self.say(N_("{left} is {left_type} and {right} is {right_type}"), left=format_expr(left),
+                        left_type=self.say(TYPE_WORDS[lt]), right=format_expr(right), right_type=self.say(TYPE_WORDS[rt]))
+
+    def type_hint(self, t: str) -> Optional[str]:
+        return self.say(_TYPE_HINTS[t]) if t in _TYPE_HINTS else None
+
+    def listed(self, choices) -> str:
+        """Quoted choices joined in the reader's language: '"Low", "Normal" or "High"'."""
+        quoted = [f'"{c}"' for c in choices]
+        if len(quoted) == 1:
+            return quoted[0]
+        return self.say(N_("{first} or {last}"), first=", ".join(quoted[:-1]), last=quoted[-1])
+
     def did_you_mean(self, close: Optional[str]) -> Optional[str]:
         return self.say(DID_YOU_MEAN, name=close) if close else None
 
@@ -129,8 +146,8 @@ class Checker:
 
     def no_placeholder_in_name(self, text: A.Text) -> bool:
         if has_placeholders(text.value):
-            self.err(RuleMeaningError, "placeholders like {{ ... }} can't be used in names", text.span,
-                     "placeholders go in free texts: task titles, job names and notify texts")
+            self.err(RuleMeaningError, self.say(N_("placeholders like {{{{ ... }}}} can't be used in names")), text.span,
+                     self.say(N_('placeholders go in free texts: task titles, job names and notify texts')))
             return True
         return False
 
@@ -140,12 +157,12 @@ class Checker:
         for rule in rs.rules:
             key = name_key(rule.name.value)
             if not key:
-                self.err(RuleMeaningError, "the rule has no name", rule.name.span,
-                         'write a name between the quotes, like rule "Welcome new clients"')
+                self.err(RuleMeaningError, self.say(N_('the rule has no name')), rule.name.span,
+                         self.say(N_('write a name between the quotes, like rule "Welcome new clients"')))
             elif key in seen:
                 self.err(RuleMeaningError,
-                         f'there is already a rule named "{rule.name.value}" (line {seen[key]})',
-                         rule.name.span, "give each rule its own name")
+                         self.say(N_('there is already a rule named "{value}" (line {seen})'), value=rule.name.value, seen=seen[key]),
+                         rule.name.span, self.say(N_('give each rule its own name')))
             else:
                 seen[key] = rule.name.span.line
             try:
@@ -159,9 +176,9 @@ class Checker:
         ctx.pipeline = self.check_trigger(rule.trigger)
         if rule.for_each is not None:
             if not isinstance(rule.trigger, A.Schedule):
-                self.err(RuleMeaningError, '"for each" can only follow a schedule ("every ...")',
+                self.err(RuleMeaningError, self.say(N_('"for each" can only follow a schedule ("every ...")')),
                          rule.for_each.span,
-                         "rules with a trigger already carry what the trigger is about")
+                         self.say(N_('rules with a trigger already carry what the trigger is about')))
             else:
                 ctx.where = "where"
                 self.check_condition(rule.for_each.condition, ctx)
@@ -188,24 +205,23 @@ class Checker:
 
     def check_schedule(self, s: A.Schedule) -> None:
         if s.at_text and s.at is None:
-            self.err(RuleMeaningError, f"{s.at_text} is not a time of day", s.at_span,
-                     "write the time in 24-hour form, from 00:00 to 23:59")
+            self.err(RuleMeaningError, self.say(N_('{at_text} is not a time of day'), at_text=s.at_text), s.at_span,
+                     self.say(N_('write the time in 24-hour form, from 00:00 to 23:59')))
         if s.kind == "week" and s.interval < 1:
-            self.err(RuleMeaningError, f"{s.interval_text} is not a number of weeks", s.interval_span,
-                     "write a whole number, like every 2 weeks on monday")
+            self.err(RuleMeaningError, self.say(N_('{interval_text} is not a number of weeks'), interval_text=s.interval_text), s.interval_span,
+                     self.say(N_('write a whole number, like every 2 weeks on monday')))
         elif s.kind == "week" and s.interval > _LONGEST["week"]:
-            self.err(RuleMeaningError, "a number of weeks must be at most 5,200", s.interval_span,
-                     "write a whole number, like every 2 weeks on monday")
+            self.err(RuleMeaningError, self.say(N_('a number of weeks must be at most 5,200')), s.interval_span,
+                     self.say(N_('write a whole number, like every 2 weeks on monday')))
         if s.kind in ("month", "quarter") and s.day is not None and not 1 <= s.day <= 31:
-            self.err(RuleMeaningError, f"there is no day {short_number(s.day_text)} in a month", s.day_span,
-                     "write a day from 1 to 31 (29 to 31 fall back to the month's last day), "
-                     "or: on the last day")
+            self.err(RuleMeaningError, self.say(N_('there is no day {value} in a month'), value=short_number(s.day_text)), s.day_span,
+                     self.say(N_("write a day from 1 to 31 (29 to 31 fall back to the month's last day), or: on the last day")))
         if s.kind == "year":
             limit = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[s.month - 1]
             if not 1 <= s.day <= limit:
                 self.err(RuleMeaningError,
-                         f"{A.MONTH_NAMES[s.month - 1]} has no day {short_number(s.day_text)}", s.day_span,
-                         f"write a day from 1 to {limit}")
+                         self.say(N_('{value} has no day {value2}'), value=A.MONTH_NAMES[s.month - 1], value2=short_number(s.day_text)), s.day_span,
+                         self.say(N_('write a day from 1 to {limit}'), limit=limit))
 
     # ---- names
     def pipeline(self, text: A.Text) -> Optional[str]:
@@ -270,13 +286,12 @@ class Checker:
         rule = ctx.rule
         if rule is None:
             readable = ", ".join(sorted(ctx.carried))
-            self.err(RuleMeaningError, f"this condition can't read the {entity}, so {what} can't be used here",
-                     span, f"it can read the fields of {readable}" if readable else None)
+            self.err(RuleMeaningError, self.say(N_("this condition can't read the {entity}, so {what} can't be used here"), entity=entity, what=what),
+                     span, self.say(N_("it can read the fields of {readable}"), readable=readable) if readable else None)
             return False
         if entity == "answer":
-            self.err(RuleMeaningError, f"rules can't read organizer answers, so {what} can't be used here", span,
-                     "answers are read by an organizer's show-if conditions; a rule reads the custom field an "
-                     "answer writes to")
+            self.err(RuleMeaningError, self.say(N_("rules can't read organizer answers, so {what} can't be used here"), what=what), span,
+                     self.say(N_("answers are read by an organizer's show-if conditions; a rule reads the custom field an answer writes to")))
             return False
         if isinstance(rule.trigger, A.Schedule) and rule.for_each is None:
             message = f"a schedule without \"for each\" carries no {entity}, so {what} can't be used here"
@@ -293,9 +308,8 @@ class Checker:
     # ---- values
     def text_value(self, e: A.Text) -> Optional[str]:
         if has_placeholders(e.value):
-            self.err(RuleMeaningError, "placeholders like {{ ... }} can't be used in conditions: the text "
-                     "would be compared exactly as written, braces included", e.span,
-                     'write the words themselves, like job.name contains "2026"')
+            self.err(RuleMeaningError, self.say(N_("placeholders like {{{{ ... }}}} can't be used in conditions: the text would be compared exactly as written, braces included")), e.span,
+                     self.say(N_('write the words themselves, like job.name contains "2026"')))
             return None
         return TEXT
 
@@ -319,8 +333,8 @@ class Checker:
             return NUMBER
         if isinstance(e, A.DateLiteral):
             if e.value is None:
-                self.err(RuleTypeError, f"{e.text} is not a date", e.span,
-                         "write dates as year-month-day, like 2027-04-15")
+                self.err(RuleTypeError, self.say(N_('{text} is not a date'), text=e.text), e.span,
+                         self.say(N_('write dates as year-month-day, like 2027-04-15')))
                 return None
             return DATE
         if isinstance(e, A.Today):
@@ -336,24 +350,22 @@ class Checker:
                 return None
             if not _dateish(base):
                 self.err(RuleTypeError,
-                         f"only dates can have a duration added or taken away, but "
-                         f"{format_expr(e.base)} is {TYPE_WORDS[base]}", e.span)
+                         self.say(N_('only dates can have a duration added or taken away, but {value} is {type_words}'), value=format_expr(e.base), type_words=self.say(TYPE_WORDS[base])), e.span)
                 return None
             if base == DATE and e.duration.unit in ("minute", "hour"):
                 self.err(RuleTypeError,
-                         f"{format_expr(e.base)} is a date without a time, so hours and minutes "
-                         f"can't be added to it", e.duration.span,
-                         "use days, weeks, months or years, or start from now")
+                         self.say(N_("{value} is a date without a time, so hours and minutes can't be added to it"), value=format_expr(e.base)), e.duration.span,
+                         self.say(N_('use days, weeks, months or years, or start from now')))
                 return None
             return base
         return None  # pragma: no cover
 
     def duration(self, d: A.Duration, what: str = "") -> None:
         if d.amount != d.amount.to_integral_value():
-            self.err(RuleMeaningError, f"write a whole number of {d.unit}s, not {short_number(str(d.amount))}", d.span)
+            self.err(RuleMeaningError, self.say(N_('write a whole number of {unit}s, not {value}'), unit=d.unit, value=short_number(str(d.amount))), d.span)
         elif d.amount > _LONGEST[d.unit]:
-            self.err(RuleMeaningError, f"{short_number(str(d.amount))} {d.unit}s is longer than rules can count",
-                     d.span, f"durations go up to 100 years ({_LONGEST[d.unit]} {d.unit}s)")
+            self.err(RuleMeaningError, self.say(N_('{value} {unit}s is longer than rules can count'), value=short_number(str(d.amount)), unit=d.unit),
+                     d.span, self.say(N_('durations go up to 100 years ({longest} {unit}s)'), longest=_LONGEST[d.unit], unit=d.unit))
 
     # ---- conditions
     def check_condition(self, c, ctx: _Context) -> None:
@@ -385,20 +397,18 @@ class Checker:
             words = "is within" if isinstance(c, A.Within) else "... ago"
             if t is not None and not _dateish(t):
                 self.err(RuleTypeError,
-                         f'"{words}" counts from a date, but {format_expr(c.subject)} is {TYPE_WORDS[t]} and '
-                         f"{format_duration(c.duration)} is a length of time", c.span)
+                         self.say(N_('"{words}" counts from a date, but {value} is {type_words} and {value2} is a length of time'), words=words, value=format_expr(c.subject), type_words=self.say(TYPE_WORDS[t]), value2=format_duration(c.duration)), c.span)
             elif t == DATE and c.duration.unit in ("minute", "hour"):
                 self.err(RuleTypeError,
-                         f"{format_expr(c.subject)} is a date without a time, so count in days, "
-                         f"not {c.duration.unit}s", c.duration.span,
-                         "hours and minutes are for dates and times, like job.entered_stage_at")
+                         self.say(N_('{value} is a date without a time, so count in days, not {unit}s'), value=format_expr(c.subject), unit=c.duration.unit), c.duration.span,
+                         self.say(N_('hours and minutes are for dates and times, like job.entered_stage_at')))
         else:  # pragma: no cover
             raise TypeError(c)
 
     def type_mismatch(self, left, lt, right, rt):
         self.err(RuleTypeError,
-                 f"{format_expr(left)} is {TYPE_WORDS[lt]}, but {format_expr(right)} is {TYPE_WORDS[rt]}",
-                 right.span, _type_hint(lt))
+                 self.say(N_('{value} is {type_words}, but {value2} is {type_words2}'), value=format_expr(left), type_words=self.say(TYPE_WORDS[lt]), value2=format_expr(right), type_words2=self.say(TYPE_WORDS[rt])),
+                 right.span, self.type_hint(lt))
 
     def check_compare(self, c: A.Compare, ctx: _Context) -> None:
         lt = self.expr_type(c.left, ctx)
@@ -417,18 +427,18 @@ class Checker:
                 self.type_mismatch(c.left, lt, c.right, rt)
             elif lt not in (NUMBER, DATE, DATETIME):
                 self.err(RuleTypeError,
-                         f'"{op}" compares two numbers or two dates, but {_both_sides(c.left, lt, c.right, rt)}',
+                         self.say(N_('"{op}" compares two numbers or two dates, but {value}'), op=op, value=self.both_sides(c.left, lt, c.right, rt)),
                          c.span,
-                         'for text, use "is", "contains" or "starts with"' if lt == TEXT else None)
+                         self.say(N_('for text, use "is", "contains" or "starts with"')) if lt == TEXT else None)
         elif op in ("contains", "does not contain", "starts with"):
             if lt != TEXT or rt != TEXT:
-                self.err(RuleTypeError, f'"{op}" compares two texts, but {_both_sides(c.left, lt, c.right, rt)}',
+                self.err(RuleTypeError, self.say(N_('"{op}" compares two texts, but {value}'), op=op, value=self.both_sides(c.left, lt, c.right, rt)),
                          c.right.span if lt == TEXT else c.left.span)
         elif op in ("is before", "is after"):
             if not (_dateish(lt) and _dateish(rt)):
-                self.err(RuleTypeError, f'"{op[3:]}" compares two dates, but {_both_sides(c.left, lt, c.right, rt)}',
+                self.err(RuleTypeError, self.say(N_('"{op}" compares two dates, but {value}'), op=op[3:], value=self.both_sides(c.left, lt, c.right, rt)),
                          c.right.span if _dateish(lt) else c.left.span,
-                         'to compare numbers, use "<" or ">"' if NUMBER in (lt, rt) else None)
+                         self.say(N_('to compare numbers, use "<" or ">"')) if NUMBER in (lt, rt) else None)
 
     def named_value(self, fld, value, ctx: _Context) -> None:
         """Quoted values compared with job.stage, job.assignee... must be known names."""
@@ -448,9 +458,9 @@ class Checker:
             allowed = PRIORITIES if kind == "priority" else ACCOUNT_TYPES
             if not any(name_key(a) == name_key(value.value) for a in allowed):
                 close = suggest(value.value, allowed)
-                listed = ", ".join(f'"{a}"' for a in allowed[:-1]) + f' or "{allowed[-1]}"'
-                hint = self.did_you_mean(close) or self.say(N_("write {choices}"), choices=listed)
-                self.err(UnknownNameError, f'"{value.value}" is not {with_article(kind)}', value.span, hint)
+                hint = self.did_you_mean(close) or self.say(N_("write {choices}"), choices=self.listed(allowed))
+                message = N_('"{value}" is not a priority') if kind == "priority" else N_('"{value}" is not an account type')
+                self.err(UnknownNameError, self.say(message, value=value.value), value.span, hint)
 
     def choice(self, fld: A.Field, options, value: A.Text) -> None:
         """A quoted value compared with a firm's one-of-a-list field must be among its options (§3.1)."""
@@ -470,9 +480,8 @@ class Checker:
         bare_schedule = isinstance(rule.trigger, A.Schedule) and rule.for_each is None
         if bare_schedule and not self.schedule_may(a):
             self.err(RuleMeaningError,
-                     'a schedule without "for each" carries nothing, so it can only notify a team '
-                     "member or send an email to a team member or an address", a.span,
-                     'add "for each account where ..." (or job, or contact) after the schedule')
+                     self.say(N_('a schedule without "for each" carries nothing, so it can only notify a team member or send an email to a team member or an address')), a.span,
+                     self.say(N_('add "for each account where ..." (or job, or contact) after the schedule')))
             return
         ACTION_CHECKS[type(a)](self, a, ctx)
 
@@ -486,23 +495,23 @@ class Checker:
     def recipient(self, r, ctx: _Context) -> None:
         if isinstance(r, A.Entity):
             if r.name == "job":  # pragma: no cover - the grammar offers account/contact only
-                self.err(RuleMeaningError, "an email goes to account, contact or a person", r.span)
+                self.err(RuleMeaningError, self.say(N_('an email goes to account, contact or a person')), r.span)
             else:
                 self.needs(r.name, ctx, r.span, f"to {r.name}")
         elif isinstance(r, A.Field):
             self.assignee(r, ctx)
         elif "@" in r.value:
             if not _EMAIL.fullmatch(r.value.strip()):
-                self.err(RuleMeaningError, f'"{r.value}" is not a complete email address', r.span,
-                         'write it like "books@example.com"')
+                self.err(RuleMeaningError, self.say(N_('"{value}" is not a complete email address'), value=r.value), r.span,
+                         self.say(N_('write it like "books@example.com"')))
         else:
             self.member(r)
 
     def assignee(self, a, ctx: _Context) -> None:
         if isinstance(a, A.Field):
             if a.path != "job.assignee":
-                self.err(RuleMeaningError, f"{a.path} is not a team member", a.span,
-                         'write job.assignee or a team member\'s name in quotes, like "Ann Lee"')
+                self.err(RuleMeaningError, self.say(N_('{path} is not a team member'), path=a.path), a.span,
+                         self.say(N_('write job.assignee or a team member\'s name in quotes, like "Ann Lee"')))
             else:
                 self.needs("job", ctx, a.span, "job.assignee")
         else:
@@ -513,14 +522,13 @@ class Checker:
             return
         self.duration(r.every)
         if r.every.unit not in ("day", "business day", "week") or r.every.amount < 1:
-            self.err(RuleMeaningError, "reminders are sent every few days", r.every.span,
-                     "write it like: with reminders every 3 days up to 5 times")
+            self.err(RuleMeaningError, self.say(N_('reminders are sent every few days')), r.every.span,
+                     self.say(N_('write it like: with reminders every 3 days up to 5 times')))
         if r.times is not None and (r.times.value < 1 or r.times.value != r.times.value.to_integral_value()):
-            self.err(RuleMeaningError, f"{short_number(r.times.text)} is not a number of times", r.times.span,
-                     "write a whole number, like up to 5 times")
+            self.err(RuleMeaningError, self.say(N_('{value} is not a number of times'), value=short_number(r.times.text)), r.times.span,
+                     self.say(N_('write a whole number, like up to 5 times')))
         elif r.times is not None and r.times.value > MAX_REMINDERS:
-            self.err(RuleMeaningError, f"reminders can be sent at most {MAX_REMINDERS} times, not "
-                     f"{short_number(r.times.text)}", r.times.span, "write a smaller number, like up to 5 times")
+            self.err(RuleMeaningError, self.say(N_('reminders can be sent at most {max_reminders} times, not {value}'), max_reminders=MAX_REMINDERS, value=short_number(r.times.text)), r.times.span, self.say(N_('write a smaller number, like up to 5 times')))
 
     def due(self, d: Optional[A.Due], ctx: _Context) -> None:
         if d is None:
@@ -530,8 +538,8 @@ class Checker:
             return
         t = self.expr_type(d.date, ctx)
         if t is not None and t != DATE:
-            self.err(RuleTypeError, f'"due on" takes a date, but {format_expr(d.date)} is {TYPE_WORDS[t]}',
-                     d.date.span, "write a date field, today, or a date like 2027-04-15")
+            self.err(RuleTypeError, self.say(N_('"due on" takes a date, but {value} is {type_words}'), value=format_expr(d.date), type_words=self.say(TYPE_WORDS[t])),
+                     d.date.span, self.say(N_('write a date field, today, or a date like 2027-04-15')))
 
     def free_text(self, text: A.Text, ctx: _Context) -> None:
         problems = check_text(text.value, ctx.carried, ctx.linked, self.catalog.field_types)
@@ -560,23 +568,18 @@ class Checker:
         return A.Span(line_no, first, line_no, max(last, first + 1))
 
 
-_PLURAL_TYPES = {TEXT: "text", NUMBER: "numbers", DATE: "dates", DATETIME: "dates and times", YESNO: "yes/no"}
+_PLURAL_TYPES = {TEXT: N_("text"), NUMBER: N_("numbers"), DATE: N_("dates"), DATETIME: N_("dates and times"),
+                 YESNO: N_("yes/no")}
 
 
-def _both_sides(left, lt: str, right, rt: str) -> str:
-    """Type errors name both sides: "job.name is text and 5 is a number"."""
-    if lt == rt:
-        return f"{format_expr(left)} and {format_expr(right)} are both {_PLURAL_TYPES[lt]}"
-    return f"{format_expr(left)} is {TYPE_WORDS[lt]} and {format_expr(right)} is {TYPE_WORDS[rt]}"
 
 
-def _type_hint(t: str) -> Optional[str]:
-    return {
-        NUMBER: "write numbers without quotes, like 1000",
-        DATE: "write dates like 2027-04-15, or today",
-        DATETIME: "write dates like 2027-04-15, or today or now",
-        TEXT: "write text in double quotes",
-    }.get(t)
+_TYPE_HINTS = {
+    NUMBER: N_("write numbers without quotes, like 1000"),
+    DATE: N_("write dates like 2027-04-15, or today"),
+    DATETIME: N_("write dates like 2027-04-15, or today or now"),
+    TEXT: N_("write text in double quotes"),
+}
 
 
 def check_ruleset(ruleset: A.RuleSet, catalog: Catalog, source: str = "", tr: Callable[[str], str] = _same) -> list:

@@ -152,3 +152,23 @@ def test_name_errors_are_told_through_the_readers_translation(catalog):
     assert error.hint == '<did you mean "1040 Return"?>'
     assert said == ['did you mean "{name}"?', 'there is no pipeline "{name}"']
     assert only(catalog, text).message == 'there is no pipeline "1040 Returns"'
+
+
+def test_type_schedule_and_choice_errors_are_told_through_the_readers_translation(catalog):
+    """Not only name errors: type and schedule messages, their hints, the words for types and the "or" that joins
+    the choices are each asked of the reader's translation."""
+    said = []
+
+    def shout(message: str) -> str:
+        said.append(message)
+        return "<" + message + ">"
+
+    text = ('rule "r"\nwhen job enters stage "Review"\nif job.name > 5 and job.priority is "Urgent"\n'
+            'then archive job end\nrule "s" every day at 25:00 for each job where job.name is "x" then archive job '
+            'end')
+    errors = check_errors(text, catalog, tr=shout)
+    assert errors and all(e.message.startswith("<") for e in errors)
+    assert all(e.hint is None or e.hint.startswith("<") for e in errors)
+    assert "{value} is {type_words}, but {value2} is {type_words2}" in said and "a number" in said
+    assert "{first} or {last}" in said and "write {choices}" in said
+    assert "{at_text} is not a time of day" in said

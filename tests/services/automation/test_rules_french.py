@@ -1,0 +1,17 @@
+"""The rules checker's type, schedule and choice messages in French for a French reader (issue 14): the app passes
+its catalog's translation to rules/, which knows nothing of languages."""
+import rules
+from practice.services.automation import rules_check
+
+
+def test_a_french_reader_gets_the_checkers_sentences_and_hints_in_french():
+    text = ('rule "r"\nwhen job enters stage "Review"\nif job.priority is "Urgent"\nthen archive job end\n'
+            'rule "s" every day at 25:00 for each job where job.name is "x" then archive job end')
+    catalog = rules.Catalog(pipelines={"1040": ["Review"]})
+    french = rules_check.check_here({"text": text, "catalog": catalog, "language": "fr"})
+    said = [(e["message"], e["hint"]) for e in french]
+    assert ('« Urgent » n\'est pas une priorité', 'écrivez "Low", "Medium" ou "High"') in said
+    assert ("25:00 n'est pas une heure de la journée", "écrivez l'heure sur 24 heures, de 00:00 à 23:59") in said
+    english = rules_check.check_here({"text": text, "catalog": catalog, "language": "en"})
+    assert ('"Urgent" is not a priority', 'write "Low", "Medium" or "High"') in [(e["message"], e["hint"])
+                                                                              for e in english]

@@ -49,7 +49,14 @@ def send_form() -> rx.Component:
 def answer_row(a) -> rx.Component:
     return rx.hstack(
         rx.text(a.label, size="2", color_scheme="gray", min_width="40%", padding_left=rx.cond(a.indent, "1em", "0")),
-        rx.text(a.answer, size="2", style={"overflowWrap": "anywhere"}, class_name="organizer-answer"),
+        rx.vstack(
+            rx.text(a.answer, size="2", style={"overflowWrap": "anywhere"}, class_name="organizer-answer"),
+            rx.cond(a.changed, rx.hstack(
+                rx.badge(t("Changed since last year"), color_scheme="amber", size="1"),
+                rx.text(t("Last year: {answer}", answer=a.last_year), size="1", color_scheme="gray",
+                        style={"overflowWrap": "anywhere"}),
+                spacing="2", wrap="wrap", class_name="organizer-changed")),
+            spacing="1", min_width="0"),
         width="100%", align="start", padding_y="0.2em", border_bottom=f"1px solid {rx.color('gray', 3)}")
 
 

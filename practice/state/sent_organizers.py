@@ -26,6 +26,8 @@ class AnswerItem:
     answer: str = ""
     section: str = ""
     indent: bool = False
+    last_year: str = ""  # last year's answer where this one differs from it
+    changed: bool = False
 
 
 def _view(session, actor, account_id: int, job_id: int) -> dict:
@@ -95,8 +97,8 @@ class SentOrganizersState(AppState):
     def _show_answers(self) -> None:
         with shown_in(self, "org_error"):
             lines = read(sent.answer_lines, self._require(), self.org_open, **FIRM)
-            self.org_answers = [AnswerItem(label=x.label, answer=x.answer, section=x.section, indent=x.indent)
-                                for x in lines]
+            self.org_answers = [AnswerItem(label=x.label, answer=x.answer, section=x.section, indent=x.indent,
+                                           last_year=x.last_year, changed=x.changed) for x in lines]
             self.org_open_status = next((o.status for o in self.org_items if o.id == self.org_open), "")
             self.org_reviewed, self.org_reopen_asked = read(review.review_notes, self._require(), self.org_open)
 

@@ -215,6 +215,8 @@ class AnswerLine:
     section: str
     indent: bool = False
     document_ids: tuple[int, ...] = ()
+    last_year: str = ""  # the answer on the account's previous organizer of this template, when it differs
+    changed: bool = False  # the answer differs from last year's (new, changed or cleared)
 
 
 def _entry_lines(question: answering.Question, value, section: str) -> list[AnswerLine]:
@@ -230,10 +232,13 @@ def answer_lines(session: Session, actor: Actor, organizer_id: int, *, firm_cata
     organizer = organizer_for_staff(session, actor, organizer_id)
     form, outside = form_and_outside(session, organizer, firm_catalog, organizer.submitted_by_contact_id)
     answers = organizer.answers or {}
+    previous = session.get(Organizer, organizer.previous_id) if organizer.previous_id else None
+    before = (previous.answers or {}) if previous is not None else None
     lines = []
     for q in answering.visible_questions(form, answers, outside):
         section = form.sections[q.section] if q.section < len(form.sections) else ""
         value = answers.get(q.key)
+        at = len(lines)
         if q.kind == QuestionKind.group:
             lines.append(AnswerLine(q.label, str(len(value) if isinstance(value, list) else 0), section))
             lines.extend(_entry_lines(q, value, section))
@@ -242,7 +247,19 @@ def answer_lines(session: Session, actor: Actor, organizer_id: int, *, firm_cata
             lines.append(AnswerLine(q.label, str(len(ids)), section, document_ids=ids))
         else:
             lines.append(AnswerLine(q.label, answer_values.shown(q, value), section))
+        if before is not None and q.kind != QuestionKind.file and _differs(value, before.get(q.key)):
+            # Files are each year's own; anything else that is not last year's answer is marked for review.
+            then = before.get(q.key)
+            lines[at].changed = True
+            lines[at].last_year = (str(len(then) if isinstance(then, list) else 0) if q.kind == QuestionKind.group
+                                   else answer_values.shown(q, then)) or _("no answer")
     return lines
+
+
+def _differs(now, then) -> bool:
+    """Whether an answer is not last year's (an empty answer and no answer are the same)."""
+    empty = (None, "", [], {})
+    return (now if now not in empty else None) != (then if then not in empty else None)
 
 
 def organizer_facts(session: Session, organizer_id: int) -> dict | None:

@@ -14,7 +14,8 @@ from practice.models import AuditLog, Document, Notification, Organizer
 from practice.services.documents import storage
 from practice.services.errors import Conflict, NotFound, PermissionDenied
 from practice.services.organizers import review, sent
-from tests.services.organizers.test_sending import FIRM, a_firm, fill_and_submit, send
+from practice.services.organizers import filling
+from tests.services.organizers.test_sending import FIRM, a_firm, answer, fill_and_submit, send
 
 pytestmark = pytest.mark.firm(build=a_firm)
 
@@ -86,3 +87,23 @@ def test_the_client_asks_to_reopen_the_team_is_told_and_reopening_clears_the_req
     with read_session() as s:
         organizer = s.get(Organizer, oid)
         assert (organizer.status, organizer.reopen_requested_at, organizer.reviewed_at) == ("reopened", None, None)
+
+
+def test_next_years_answers_mark_what_changed_since_last_year(firm):
+    first = send(firm)
+    fill_and_submit(firm, first)
+    second = send(firm)  # pre-filled with last year's answers
+    answer(firm, second, "spouse_name", "Samuel Hartley")
+    answer(firm, second, "wages", "61000")
+    with write_session() as s:
+        filling.add_entry(s, firm["june"], second, "dependents", firm_catalog=FIRM)
+    answer(firm, second, "dependents", "Leo", entry=1, child="dep_name")
+    with write_session() as s:
+        filling.submit(s, firm["june"], second, firm_catalog=FIRM)
+    with read_session() as s:
+        lines = sent.answer_lines(s, firm["bob"], second, firm_catalog=FIRM)
+        first_lines = sent.answer_lines(s, firm["bob"], first, firm_catalog=FIRM)
+    changed = {x.label: (x.answer, x.last_year) for x in lines if x.changed}
+    assert changed == {"Spouse's name": ("Samuel Hartley", "Sam Hartley"), "Each dependent": ("2", "1"),
+                       "Wages": ("$61,000.00", "no answer")}
+    assert not any(x.changed for x in first_lines)  # the first year has nothing to compare with

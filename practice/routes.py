@@ -94,6 +94,7 @@ def file_url(document_id: int | str) -> str:
 
 
 CLIENT_REQUEST_LINK = "/request/[token]"
+REQUEST_TEMPLATES = "/requests/templates"
 
 
 def client_request_url(token: str) -> str:

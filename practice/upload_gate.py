@@ -30,6 +30,7 @@ from practice.i18n import N_, _
 from practice.services.actor import Actor, ContactActor
 from practice.services.chats import attachments as chat_attachments
 from practice.services.documents import storage
+from practice.services.client_requests import answering as request_answering
 from practice.services.organizers import filling
 from practice.services.work import csv_file
 from practice.state.chats import ChatsState
@@ -39,6 +40,7 @@ from practice.state.page_access import ANYONE
 from practice.state.portal_documents import PortalDocumentsState
 from practice.state.portal_messages import PortalMessagesState
 from practice.state.portal_organizers import PortalOrganizerState
+from practice.state.request_link import RequestLinkState
 from practice.state.signing_settings import MAX_P12_BYTES, SigningSettingsState
 from practice.state.verify import VerifyState
 from practice.state.verify import max_bytes as verify_max_bytes
@@ -73,6 +75,7 @@ UPLOADS = {
         UploadLimit(PortalOrganizerState, "upload", filling.MAX_FILES, storage.max_upload_bytes),
         UploadLimit(ChatsState, "attach_files", chat_attachments.MAX_FILES, storage.max_upload_bytes),
         UploadLimit(PortalMessagesState, "attach_files", chat_attachments.MAX_FILES, storage.max_upload_bytes),
+        UploadLimit(RequestLinkState, "upload", request_answering.MAX_FILES, storage.max_upload_bytes),
         UploadLimit(VerifyState, "handle_upload", 1, verify_max_bytes),
         UploadLimit(ImportState, "handle_upload", 1, lambda: csv_file.MAX_BYTES),
         UploadLimit(SigningSettingsState, "upload_certificate", 1, lambda: MAX_P12_BYTES),

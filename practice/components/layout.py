@@ -46,6 +46,7 @@ NAV = [
     (N_("Document templates"), (routes.DOCUMENT_TEMPLATES,), "file-pen-line"),
     (N_("Proposals"), (routes.PROPOSAL_TEMPLATES,), "signature"),
     (N_("Organizers"), (routes.ORGANIZER_TEMPLATES,), "clipboard-list"),
+    (N_("Requests"), (routes.REQUEST_TEMPLATES,), "clipboard-check"),
     (N_("Automations"), _routes(AUTOMATION_TABS), "zap"),
     (N_("Settings"), _routes(SETTINGS_TABS), "settings"),
 ]

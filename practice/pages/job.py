@@ -8,12 +8,14 @@ from practice.components.corrections import delete_dialog, edit_dialog
 from practice.components.custom_fields import custom_values_section
 from practice.pages.work_parts import field, history_list, section, status_select, task_actions, task_edit_dialogs
 from practice.pages.rules_editor import part_row
+from practice.pages.client_requests import client_requests_section
 from practice.pages.sent_organizers import organizers_section
 from practice.state.custom_fields import CustomValuesState
 from practice.state.base import AppState
 from practice.services.work.jobs import PRIORITY_NAMES
 from practice.components.forms import static_select
 from practice.state.job import JobState
+from practice.state.client_requests import ClientRequestsState
 from practice.state.sent_organizers import SentOrganizersState
 from practice.state.run_views import ActionItem, RunItem
 from practice.state.signatures import STATUS_COLORS as REQUEST_COLORS
@@ -381,7 +383,7 @@ def job_page() -> rx.Component:
                 error_callout(JobState.error),
                 rx.grid(
                     rx.vstack(stage_section(), details_section(), tasks_section(), client_tasks_section(),
-                              client_items_section(), organizers_section(), automation_section(), spacing="4",
+                              client_items_section(), organizers_section(), client_requests_section(), automation_section(), spacing="4",
                               width="100%",
                               min_width="0"),
                     rx.vstack(people_section(), tags_section(), custom_values_section(),
@@ -401,4 +403,4 @@ def job_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(job_page, route=routes.JOB, title=t("Job · practice"),
                  on_load=[AppState.require_login, JobState.load, CustomValuesState.load_job,
-                          SentOrganizersState.load_job])
+                          SentOrganizersState.load_job, ClientRequestsState.load_job])

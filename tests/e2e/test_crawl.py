@@ -18,6 +18,7 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Account, AccountContact, Contact, Job, Role, TeamMember
 from practice.services.actor import Actor
+from practice.services.client_requests import links as request_links, sending as client_requests
 from practice.services.documents import files as document_files
 from practice.services.organizers import sent
 from practice.services.proposals import sending
@@ -40,7 +41,7 @@ ID_REFERENCE = re.compile(r"(?<!\w)#\d+\b")
 RAW_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d\S*[+-]\d\d:\d\d")
 # Ids for the dynamic routes, by their placeholder.
 PLACEHOLDERS = {"[account_id]": "account_id", "[job_id]": "job_id", "[request_id]": "request_id",
-                "[proposal_id]": "proposal_id", "[organizer_id]": "organizer_id"}
+                "[proposal_id]": "proposal_id", "[organizer_id]": "organizer_id", "[token]": "request_token"}
 
 
 def _page_routes() -> list[str]:
@@ -70,11 +71,16 @@ def seed() -> None:
         proposal_id = sending.send_proposal(s, owner, account_id, "Engagement 2027", job_id=job_id).id
         template = make_organizer(s, owner, sections=ORGANIZER_1040)
         organizer_id = sent.send_organizer(s, owner, account_id, template.id, job_id=job_id).id
+        asked = client_requests.send_request(s, owner, account_id, job_id=job_id, title="Documents for the return",
+                                             items=[{"kind": "file", "label": "1099-INT"},
+                                                    {"kind": "yes_no", "label": "Did you move this year?"}],
+                                             contact_id=contact_id)
+        request_token = request_links.token_for(asked.link_nonce)
     client = contact_actor(contact_id)
     with write_session() as s:  # the client has consented, so the signing page shows the document's pages
         signer_flow.give_consent(s, client, request_id, ip_address="127.0.0.1", user_agent="crawl")
     ids = {"account_id": account_id, "job_id": job_id, "request_id": request_id, "proposal_id": proposal_id,
-           "organizer_id": organizer_id, "client": email}
+           "organizer_id": organizer_id, "request_token": request_token, "client": email}
     print("CRAWL-IDS " + json.dumps(ids))
 
 

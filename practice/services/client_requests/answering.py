@@ -100,9 +100,6 @@ def send_code(session: Session, token: str, *, device: str = "", ip: str | None 
     session.add(request)
     _email(session, request, "client_request_code", key=f"client-request-code|{request.id}|{request.code_hash[:16]}",
            code=code, minutes=int(links.CODE_TTL.total_seconds() // 60))
-    # The event rings the worker, which sends the mail at once; no rule starts on it.
-    events.emit(session, recipient_actor(session, request), "client_request_code_sent", job_id=request.job_id,
-                account_id=request.account_id, payload={"request_id": request.id})
     return _masked(request.recipient_email)
 
 

@@ -14,7 +14,7 @@ from practice.models import (AccountContact, ClientRequest, ClientRequestItem, C
                              ClientRequestTemplate, Contact, Document, Job, utcnow)
 from practice.services import audit, events, reminders
 from practice.services.access.team import check_email
-from practice.services.actor import Actor, require_admin, require_staff
+from practice.services.actor import SYSTEM, Actor, require_admin, require_staff
 from practice.services.client_requests import links
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import default_language, get_firm, language_for
@@ -180,6 +180,10 @@ def _email(session: Session, request: ClientRequest, template: str, key: str, **
     outbox.enqueue(session, to_address=request.recipient_email, subject=subject, body=body, key=key,
                    account_id=request.account_id, job_id=request.job_id, sender_id=request.sent_by_member_id)
     session.info["practice_mail"] = True
+    # The event rings the worker, which sends the queued mail at once (the minute sweep is the fallback); no rule
+    # starts on it.
+    events.emit(session, SYSTEM, f"{template}_mail", job_id=request.job_id, account_id=request.account_id,
+                payload={"request_id": request.id})
 
 
 def items_of(session: Session, request_id: int) -> list[ClientRequestItem]:

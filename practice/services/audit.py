@@ -51,7 +51,7 @@ _NAMES = {"account": (Account, lambda a: a.name), "contact": (Contact, contact_n
           "pipeline": (Pipeline, lambda p: p.name), "tag": (Tag, lambda t: t.name),
           "service": (Service, lambda s: s.name), "certificate": (FirmCertificate, lambda c: c.subject),
           "mail": (OutgoingMail, _mail_name), "rule_run": (RuleRun, lambda r: r.rule_name),
-          "invoice": (Invoice, lambda i: f"Invoice {i.number}" if i.number is not None else f"Draft invoice #{i.id}")}
+          "invoice": (Invoice, lambda i: f"Invoice {i.number}" if i.number is not None else "Draft invoice")}
 # Kinds of things that belong to one account: their rows carry it, so the account's filter finds them.
 _OWNED = ("job", "task", "document", "folder", "invoice")
 EXPORT_LIMIT = 20_000

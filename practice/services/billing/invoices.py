@@ -222,7 +222,8 @@ def invoice_name(invoice: Invoice) -> str:
 
 def _recorded_name(invoice: Invoice) -> str:
     # The audit row keeps an English label, as its summaries are.
-    return f"Invoice {invoice.number}" if invoice.number is not None else f"Draft invoice #{invoice.id}"
+    # No "#id": people never read a record's id (the crawl and the audit journey check it).
+    return f"Invoice {invoice.number}" if invoice.number is not None else "Draft invoice"
 
 
 # --- drafts --------------------------------------------------------------------------------------------------

@@ -271,7 +271,7 @@ def test_every_step_leaves_an_audit_row_on_the_account(firm):
     with read_session() as s:
         rows = s.exec(select(AuditLog).where(AuditLog.entity == "invoice").order_by(AuditLog.id)).all()
     assert [(r.action, r.entity_label, r.account_id) for r in rows] == [
-        ("create", "Draft invoice #1", firm["hartley"]), ("send", "Invoice 1", firm["hartley"]),
+        ("create", "Draft invoice", firm["hartley"]), ("send", "Invoice 1", firm["hartley"]),
         ("payment", "Invoice 1", firm["hartley"])]
     assert "Recorded $1.00 by check on invoice 1; $1,629.69 left due" == rows[-1].summary
 

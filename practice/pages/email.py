@@ -2,7 +2,7 @@
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.forms import confirm_dialog, label, native_select, static_select
 from practice.components.layout import EMAIL_TABS, empty_state, error_callout, page, section_tabs
 from practice.components.placeholders import field_placeholder_chips, placeholder_chips, remember_field
@@ -295,8 +295,14 @@ def templates_page() -> rx.Component:
 STATUS_COLORS = {"queued": "amber", "sending": "blue", "sent": "green", "failed": "red"}
 
 
+def status_labels() -> dict:
+    """Each outbox status as a person reads it, in their language."""
+    return {"queued": t("queued"), "sending": t("sending"), "sent": t("sent"), "failed": t("failed")}
+
+
 def status_badge(status) -> rx.Component:
-    return rx.badge(status, color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"), class_name="mail-status")
+    return rx.badge(rx.match(status, *status_labels().items(), status),
+                    color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"), class_name="mail-status")
 
 
 def retry_button(m: OutboxItem) -> rx.Component:
@@ -308,7 +314,8 @@ def mail_row(m: OutboxItem) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(m.created, white_space="nowrap", size="2")),
         rx.table.cell(m.to_address, class_name="mail-to"),
-        rx.table.cell(m.subject, class_name="mail-subject"),
+        # The subject as it was sent, in the recipient's language.
+        rx.table.cell(m.subject, class_name="mail-subject", custom_attrs=as_written()),
         rx.table.cell(status_badge(m.status)),
         rx.table.cell(m.attempts, class_name="mail-attempts"),
         rx.table.cell(rx.text(m.next_attempt, white_space="nowrap", size="2")),
@@ -324,7 +331,7 @@ def mail_card(m: OutboxItem) -> rx.Component:
     return rx.card(rx.vstack(
         rx.hstack(status_badge(m.status), rx.text(m.created, size="1", color_scheme="gray"), align="center"),
         rx.text(m.to_address, size="2", weight="bold"),
-        rx.text(m.subject, size="2"),
+        rx.text(m.subject, size="2", custom_attrs=as_written()),
         rx.cond(m.last_error != "", rx.text(m.last_error, size="1", color_scheme="red")),
         rx.cond(m.sent_at != "", rx.text(t("Sent "), m.sent_at, size="1", color_scheme="gray")),
         rx.cond(m.next_attempt != "", rx.text(t("Next attempt "), m.next_attempt, size="1", color_scheme="gray")),
@@ -337,7 +344,7 @@ def outbox_view() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.vstack(label(t("Status"), "outbox-status"),
-                      static_select([("", t("All"))] + [(s, s) for s in STATUS_CHOICES], name="status",
+                      static_select([("", t("All"))] + [(s, status_labels()[s]) for s in STATUS_CHOICES], name="status",
                                     id="outbox-status", value=OutboxState.status_filter, on_change=OutboxState.set_status_filter),
                       spacing="1"),
             rx.button(rx.icon("refresh-cw", size=14), t("Refresh"), on_click=OutboxState.refresh, variant="soft",

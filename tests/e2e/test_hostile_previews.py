@@ -178,7 +178,8 @@ def test_hostile_previews_leave_other_people_answered_and_the_server_small(brows
         hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
         try:  # the same processor pressure as two limited children, without any preview: the machine's own figure
             pressed_held_ms = time_the_server_loop(harness)
-            pressed = round_trips(owner, selector, 4, [])
+            # As long as the previews' own measure: a p90 of a few answers is one slow answer's luck.
+            pressed = round_trips(owner, selector, templating.CHILD_SECONDS + 4, [])
             pressed_held = pressed_held_ms()
         finally:
             for hog in hogs:

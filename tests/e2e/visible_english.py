@@ -65,9 +65,33 @@ def english_on_screen(page) -> list[str]:
     plain, patterns = _english()
     found = []
     for text in page.evaluate(_VISIBLE_TEXTS):
-        if text in plain or _PLACEHOLDER.search(text) or any(p.match(text) for p in patterns):
+        if _PLACEHOLDER.search(text) or (text in plain or any(p.match(text) for p in patterns)) and not _french(text):
             found.append(text)
     return found
+
+
+def _french(text: str) -> bool:
+    """Whether `text` is a French text of the catalog, filled or not: "Modifier Appel au sujet de l'organizer" is
+    the French "Modifier {title}" around a title the firm wrote, though its end also fits the English "{year}
+    organizer"."""
+    plain, patterns = _french_texts()
+    return text in plain or any(p.match(text) for p in patterns)
+
+
+@functools.cache
+def _french_texts() -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
+    plain, patterns = set(), []
+    for message in i18n.read_catalog("fr"):
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+        for french in strings:
+            if not french:
+                continue
+            parts = _PLACEHOLDER.split(french)
+            if len(parts) == 1:
+                plain.add(french)
+            elif sum(len(p.strip()) for p in parts) >= 4:
+                patterns.append(re.compile("[^\\n]+?".join(re.escape(p) for p in parts) + r"\Z"))
+    return frozenset(plain), tuple(patterns)
 
 
 def set_language(email: str, code: str) -> None:

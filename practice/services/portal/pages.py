@@ -23,7 +23,7 @@ from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalS
                              utcnow)
 from practice.services import one_time_links
 from practice.services.access.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
-from practice.services.actor import ContactActor, contact_name
+from practice.services.actor import ContactActor
 from practice.services.documents.folders import FolderNode, tree_of
 from practice.services.documents.sharing import hidden_among, shown_condition_sql
 from practice.services.errors import PermissionDenied
@@ -118,62 +118,56 @@ def _account(actor: ContactActor) -> int:
 
 @cache
 def _task_statement(open_only: bool):
-    """The account's active jobs (soonest due first), each with its client tasks (open ones only when asked)."""
+    """The account's active jobs, each with its client tasks, and the tasks asked in a conversation about no job
+    (their own due date, no job columns), open ones only when asked: one statement, ordered by `_task_order`."""
     account_id = bindparam("account_id")
     task_on = and_(ClientTask.job_id == Job.id, ClientTask.account_id == account_id)
+    jobless = and_(ClientTask.account_id == account_id, ClientTask.job_id.is_(None))
     if open_only:
         task_on = and_(task_on, ClientTask.done_at.is_(None))
-    return (select(Job.id, Job.name, Job.due_date, ClientTask.id, ClientTask.title, ClientTask.description,
-                   ClientTask.done_at, Contact.first_name, Contact.last_name, Contact.email)
-            .outerjoin(ClientTask, task_on).outerjoin(Contact, Contact.id == ClientTask.done_by_contact_id)
-            .where(Job.account_id == account_id, Job.archived == False)  # noqa: E712
-            .order_by(Job.due_date.is_(None), Job.due_date, Job.id, ClientTask.done_at.is_not(None),
-                      ClientTask.position, ClientTask.id))
+        jobless = and_(jobless, ClientTask.done_at.is_(None))
+    on_jobs = (select(Job.id, Job.name, Job.due_date, ClientTask.id, ClientTask.title, ClientTask.description,
+                      ClientTask.done_at, Contact.first_name, Contact.last_name, Contact.email, ClientTask.position)
+               .outerjoin(ClientTask, task_on).outerjoin(Contact, Contact.id == ClientTask.done_by_contact_id)
+               .where(Job.account_id == account_id, Job.archived == False))  # noqa: E712
+    asked = (select(cast(null(), Integer), cast(null(), String), ClientTask.due_date, ClientTask.id, ClientTask.title,
+                    ClientTask.description, ClientTask.done_at, Contact.first_name, Contact.last_name, Contact.email,
+                    ClientTask.position)
+             .select_from(ClientTask).outerjoin(Contact, Contact.id == ClientTask.done_by_contact_id).where(jobless))
+    return union_all(on_jobs, asked)
+
+
+def _task_order(row) -> tuple:
+    """Jobs soonest due first (undated last), each job's open tasks before its done ones, in the firm's order; then
+    the tasks about no job, soonest due first."""
+    job_id, _, due, task_id, *_, done_at, _first, _last, _email, position = row
+    return (job_id is None, due is None, due or dt.date.min, job_id or 0, done_at is not None,
+            position or 0, task_id or 0)
 
 
 def _task_rows(session: Session, account_id: int, *, open_only: bool):
-    return session.execute(_task_statement(open_only), {"account_id": account_id}).all()
+    return sorted(session.execute(_task_statement(open_only), {"account_id": account_id}).all(), key=_task_order)
 
 
 def _tasks_and_jobs(rows) -> tuple[list[ClientTaskView], list[PortalJob]]:
+    """The tasks (open ones first, then done ones, each group in the rows' order) and the jobs of `rows`."""
     jobs: dict[int, PortalJob] = {}
     tasks = []
-    for job_id, job_name, due, task_id, title, description, done_at, first, last, email in rows:
-        job = jobs.setdefault(job_id, PortalJob(job_id, job_name, due, 0))
+    for job_id, job_name, due, task_id, title, description, done_at, first, last, email, _ in rows:
+        if job_id is not None:
+            job = jobs.setdefault(job_id, PortalJob(job_id, job_name, due, 0))
+            job.open_tasks += task_id is not None and done_at is None
         if task_id is None:
             continue
-        job.open_tasks += done_at is None
         done_by = (f"{first or ''} {last or ''}".strip() or email or "") if done_at else ""
-        tasks.append(ClientTaskView(task_id, title, description, job_id, job_name, due, done_at, done_by))
-    # Open tasks first (the order the services give): done ones after, each group in the jobs' order.
+        tasks.append(ClientTaskView(task_id, title, description, job_id or 0, job_name or "", due, done_at, done_by))
     tasks.sort(key=lambda t: t.done_at is not None)
     return tasks, list(jobs.values())
 
 
-def _jobless_tasks(session: Session, account_id: int, *, open_only: bool) -> list[ClientTaskView]:
-    """The account's client tasks asked in a conversation about no job (their own due date), oldest asked first."""
-    stmt = (select(ClientTask, Contact).outerjoin(Contact, Contact.id == ClientTask.done_by_contact_id)
-            .where(ClientTask.account_id == account_id, ClientTask.job_id.is_(None)))
-    if open_only:
-        stmt = stmt.where(ClientTask.done_at.is_(None))
-    rows = session.exec(stmt.order_by(ClientTask.due_date.is_(None), ClientTask.due_date, ClientTask.id)).all()
-    return [ClientTaskView(t.id, t.title, t.description, 0, "", t.due_date, t.done_at,
-                           (contact_name(c) if c else "") if t.done_at else "") for t, c in rows]
-
-
-def _with_jobless(session: Session, account_id: int, tasks: list[ClientTaskView], *,
-                  open_only: bool) -> list[ClientTaskView]:
-    """The jobs' tasks and those asked about no job: open ones first, done ones after."""
-    both = tasks + _jobless_tasks(session, account_id, open_only=open_only)
-    return sorted(both, key=lambda t: t.done_at is not None)
-
-
 def tasks_page(session: Session, actor: ContactActor) -> list[ClientTaskView]:
-    """The checklist of the contact's current account: its jobs' tasks in one statement, then those asked in a
-    conversation about no job."""
-    account_id = _account(actor)
-    tasks = _tasks_and_jobs(_task_rows(session, account_id, open_only=False))[0]
-    return _with_jobless(session, account_id, tasks, open_only=False)
+    """The checklist of the contact's current account, its jobs' tasks and those asked about no job: one statement."""
+    return _tasks_and_jobs(_task_rows(session, _account(actor), open_only=False))[0]
 
 
 @dataclass
@@ -311,7 +305,6 @@ def home_page(session: Session, actor: ContactActor) -> HomePage:
     """Everything the portal's home lists for the contact's current account: four statements."""
     account_id = _account(actor)
     tasks, jobs = _tasks_and_jobs(_task_rows(session, account_id, open_only=True))
-    tasks = _with_jobless(session, account_id, tasks, open_only=True)
     looks, asks, offers, fill = [], [], [], []
     for kind, item_id, name, at, document_id, job, total in _things_to_look_at(session, actor, account_id):
         if kind == "fill":

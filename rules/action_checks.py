@@ -4,9 +4,17 @@ the literal table ``ACTION_CHECKS`` by the checker (``Checker.check_action``).""
 from __future__ import annotations
 
 from . import ast as A
-from .errors import RuleMeaningError, with_article
+from .errors import RuleMeaningError
+from .language import N_, Words
 
 _REMINDER_KINDS = ("organizer", "proposal", "invoice", "client request")
+# What is sent, with its article: "an organizer can only be sent to account".
+_SENT = {"email": N_("an email"), "message": N_("a message"), "organizer": N_("an organizer"),
+         "proposal": N_("a proposal"), "invoice": N_("an invoice"), "client request": N_("a client request")}
+
+
+def _sent(kind: str) -> Words:
+    return Words(_SENT.get(kind, "{kind}"), kind=kind)
 
 
 # Each check takes the checker (its name and value checks, and the error list) and the rule's
@@ -17,20 +25,21 @@ def check_send(checker, a: A.Send, ctx) -> None:
     if a.kind == "email":
         checker.recipient(a.to, ctx)
     elif not (isinstance(a.to, A.Entity) and a.to.name == "account"):
-        checker.err(RuleMeaningError, f"{with_article(a.kind)} can only be sent to account",
-                    a.to.span, f'write: send {a.kind} "..." to account')
+        checker.err(RuleMeaningError, Words(N_("{what} can only be sent to account"), what=_sent(a.kind)),
+                    a.to.span, Words(N_("write: {example}"), example=f'send {a.kind} "..." to account'))
     else:
         checker.needs("account", ctx, a.to.span, f"send {a.kind}")
     if a.reminders is not None and a.kind not in _REMINDER_KINDS:
-        checker.err(RuleMeaningError, f"{with_article(a.kind)} can't have reminders", a.reminders.span,
-                    "reminders are for organizers, proposals, invoices, client requests, signatures and approvals")
+        checker.err(RuleMeaningError, Words(N_("{what} can't have reminders"), what=_sent(a.kind)), a.reminders.span,
+                    Words(N_("reminders are for organizers, proposals, invoices, client requests, signatures and "
+                             "approvals")))
     checker.reminders(a.reminders)
 
 
 def _asks_the_account(checker, a, ctx, what: str) -> None:
     if not (isinstance(a.source, A.Entity) and a.source.name == "account"):
-        checker.err(RuleMeaningError, f"{what} can only ask the account", a.source.span,
-                    f"write: {what} ... from account")
+        checker.err(RuleMeaningError, Words(N_("{what} can only ask the account"), what=what), a.source.span,
+                    Words(N_("write: {example}"), example=f"{what} ... from account"))
     else:
         checker.needs("account", ctx, a.source.span, what)
     checker.reminders(a.reminders)
@@ -47,7 +56,7 @@ def check_request_approval(checker, a: A.RequestApproval, ctx) -> None:
 
 
 def check_create_task(checker, a: A.CreateTask, ctx) -> None:
-    checker.needs("job", ctx, a.span, "create task (a task is linked to the job)")
+    checker.needs("job", ctx, a.span, Words(N_("create task (a task is linked to the job)")))
     if a.assignee is not None:
         checker.assignee(a.assignee, ctx)
     checker.free_text(a.title, ctx)
@@ -55,7 +64,7 @@ def check_create_task(checker, a: A.CreateTask, ctx) -> None:
 
 
 def check_create_job(checker, a: A.CreateJob, ctx) -> None:
-    checker.needs("account", ctx, a.span, "create job (a job belongs to an account)")
+    checker.needs("account", ctx, a.span, Words(N_("create job (a job belongs to an account)")))
     checker.pipeline(a.pipeline)
     checker.free_text(a.name, ctx)
     checker.due(a.due, ctx)

@@ -21,7 +21,7 @@ from .errors import (
 from .formatter import format_duration, format_expr
 from .language import (
     ACCOUNT_TYPES, CARRIED_BY, DATE, DATETIME, NAMED_FIELDS, NUMBER, PRIORITIES, TEXT,
-    TYPE_WORDS, YESNO, carries,
+    TYPE_WORDS, YESNO, Words, carries, told,
 )
 from .parser import parse
 from .placeholders import check_text, has_placeholders
@@ -111,11 +111,12 @@ class Checker:
 
     # ---- helpers
     def err(self, cls, message, span, hint=None):
-        self.errors.append(cls(message, span, hint))
+        """One error, its message and hint told in the reader's language when they are Words."""
+        self.errors.append(cls(told(message, self.tr), span, told(hint, self.tr)))
 
     def say(self, message: str, **values) -> str:
         """A message in the reader's language, its values filled in."""
-        return self.tr(message).format(**values)
+        return self.tr(message).format(**{k: told(v, self.tr) for k, v in values.items()})
 
     def both_sides(self, left, lt: str, right, rt: str) -> str:
         """Type errors name both sides: "job.name is text and 5 is a number"."""
@@ -294,14 +295,17 @@ class Checker:
                      self.say(N_("answers are read by an organizer's show-if conditions; a rule reads the custom field an answer writes to")))
             return False
         if isinstance(rule.trigger, A.Schedule) and rule.for_each is None:
-            message = f"a schedule without \"for each\" carries no {entity}, so {what} can't be used here"
-            hint = f'add "for each {entity if entity in ("account", "job", "contact") else "job"} where ..." after the schedule'
+            message = Words(N_('a schedule without "for each" carries no {entity}, so {what} can\'t be used here'),
+                            entity=entity, what=what)
+            hint = Words(N_('add "for each {entity} where ..." after the schedule'),
+                         entity=entity if entity in ("account", "job", "contact") else "job")
         elif isinstance(rule.trigger, A.Schedule):
-            message = f'"for each {rule.for_each.entity}" carries no {entity}, so {what} can\'t be used here'
-            hint = f"{entity} is carried by {CARRIED_BY[entity]}"
+            message = Words(N_('"for each {each}" carries no {entity}, so {what} can\'t be used here'),
+                            each=rule.for_each.entity, entity=entity, what=what)
+            hint = Words(N_("{entity} is carried by {carriers}"), entity=entity, carriers=CARRIED_BY[entity])
         else:
-            message = f"this trigger carries no {entity}, so {what} can't be used here"
-            hint = f"{entity} is carried by {CARRIED_BY[entity]}"
+            message = Words(N_("this trigger carries no {entity}, so {what} can't be used here"), entity=entity, what=what)
+            hint = Words(N_("{entity} is carried by {carriers}"), entity=entity, carriers=CARRIED_BY[entity])
         self.err(RuleMeaningError, message, span, hint)
         return False
 
@@ -608,7 +612,7 @@ def check_errors(source: str, catalog: Catalog, tr: Callable[[str], str] = _same
     try:
         ruleset = parse(source)
     except RulesError as e:
-        return [e]
+        return [e.told(tr)]
     except Exception as exc:  # noqa: BLE001 - a parser bug is told as a sentence, never a traceback
         return [internal_error(exc)]
     return check_ruleset(ruleset, catalog, source, tr)

@@ -7,9 +7,11 @@ together as ``RulesErrors``.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+import copy
+from typing import Callable, Iterable, Optional
 
 from .ast import Span
+from .language import told
 
 
 class RulesError(Exception):
@@ -22,6 +24,13 @@ class RulesError(Exception):
         self.message = message
         self.span = span or Span(1, 1, 1, 2)
         self.hint = hint
+
+    def told(self, tr: Callable[[str], str]) -> "RulesError":
+        """This error with its message and hint in the reader's language (those made of ``Words``)."""
+        said = copy.copy(self)
+        said.message, said.hint = told(self.message, tr), told(self.hint, tr)
+        said.args = (said.message,)
+        return said
 
     @property
     def line(self) -> int:

@@ -3,7 +3,7 @@ types, what each trigger carries, and what each action needs."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from . import ast as A
 
@@ -11,10 +11,52 @@ from . import ast as A
 TEXT, NUMBER, DATE, DATETIME, YESNO = "text", "number", "date", "datetime", "yesno"
 
 
-
 def N_(message: str) -> str:
     """Marks a message for the app's catalogs (the checker says it in the reader's language)."""
     return message
+
+
+class Words(str):
+    """A sentence in English that keeps its template and values, so that whoever shows it can say it in the reader's
+    language: ``told(words, tr)``. The parser raises its errors with these (it is given no translation); the checker
+    tells them through the translation the app passes in. Values may be Words too, or lists of them (joined with
+    ", ")."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values):
+        english = {k: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in values.items()}
+        made = super().__new__(cls, template.format(**english))
+        made.template, made.values = template, values
+        return made
+
+    def __reduce__(self):
+        return _words_again, (self.template, self.values)
+
+    def told(self, tr: Callable[[str], str]) -> str:
+        def one(v):
+            if isinstance(v, (list, tuple)):
+                return ", ".join(one(x) for x in v)
+            return told(v, tr)
+        return tr(self.template).format(**{k: one(v) for k, v in self.values.items()})
+
+
+def _words_again(template: str, values: dict) -> Words:
+    return Words(template, **values)
+
+
+def told(text, tr: Callable[[str], str]):
+    """`text` in the reader's language when it is Words (else as it is)."""
+    return text.told(tr) if isinstance(text, Words) else text
+
+
+def either(choices) -> "Words | str":
+    """Choices joined with the reader's "or": '"then", "and" or "or"'."""
+    choices = list(dict.fromkeys(choices))
+    if len(choices) == 1:
+        return choices[0]
+    return Words(N_("{first} or {last}"), first=choices[:-1], last=choices[-1])
 
 
 TYPE_WORDS = {
@@ -83,17 +125,17 @@ ACTION_NAMES = tuple(f"send_{kind.replace(' ', '_')}" for kind in SENT_KINDS) + 
 
 # Which trigger words bring an entity, for hints ("invoice fields are carried by ...").
 CARRIED_BY = {
-    "invoice": 'rules that start with "when invoice is paid"',
-    "proposal": 'rules that start with "when proposal is signed"',
-    "organizer": 'rules that start with "when organizer is submitted"',
-    "document": 'rules that start with "when document is uploaded", "... is approved", '
-                '"... is rejected" or "when signature is completed"',
-    "message": 'rules that start with "when message is received"',
-    "contact": 'rules about a client\'s action (like "when invoice is paid") or '
-               '"for each contact"',
-    "job": 'rules about a job (like "when job enters stage ...") or "for each job"',
-    "account": 'rules with a trigger, or schedules with "for each"',
-    "answer": "an organizer's show-if conditions, not rules",
+    "invoice": Words(N_('rules that start with "when invoice is paid"')),
+    "proposal": Words(N_('rules that start with "when proposal is signed"')),
+    "organizer": Words(N_('rules that start with "when organizer is submitted"')),
+    "document": Words(N_('rules that start with "when document is uploaded", "... is approved", '
+                         '"... is rejected" or "when signature is completed"')),
+    "message": Words(N_('rules that start with "when message is received"')),
+    "contact": Words(N_('rules about a client\'s action (like "when invoice is paid") or '
+                        '"for each contact"')),
+    "job": Words(N_('rules about a job (like "when job enters stage ...") or "for each job"')),
+    "account": Words(N_('rules with a trigger, or schedules with "for each"')),
+    "answer": Words(N_("an organizer's show-if conditions, not rules")),
 }
 
 

@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from . import ast as A
 from .builder import _AfterAtEnd, _Builder, _span_of, _Wrap, token_span
 from .errors import RuleSyntaxError, short_number
+from .language import N_, Words, either
 from .slips import ACTION_VERBS as _ACTION_VERBS
 from .slips import Stop, known_slip
 
@@ -87,8 +88,8 @@ def _comma_error(span: A.Span, raw: str) -> RuleSyntaxError:
     if not re.fullmatch(r"\d+(\.\d+)?", plain):
         plain = "1000"
     return RuleSyntaxError(
-        f"write numbers without separators, like {plain}", span,
-        "in a list of values, put a space after each comma",
+        Words(N_("write numbers without separators, like {number}"), number=plain), span,
+        Words(N_("in a list of values, put a space after each comma")),
     )
 
 
@@ -111,8 +112,8 @@ def parse(source: str) -> A.RuleSet:
         _raise_first(err, comma, text)
     except RecursionError:
         raise RuleSyntaxError(
-            "this rule is nested too deeply to read", A.Span(1, 1, 1, 2),
-            "use fewer parentheses inside each other",
+            Words(N_("this rule is nested too deeply to read")), A.Span(1, 1, 1, 2),
+            Words(N_("use fewer parentheses inside each other")),
         ) from None
     if comma is not None:
         raise _comma_error(comma[1], comma[2])
@@ -134,8 +135,8 @@ def parse_condition(source: str):
     except UnexpectedInput as e:
         _raise_first(_condition_end_error(e, text) or _translate(e, text), comma, text)
     except RecursionError:
-        raise RuleSyntaxError("this condition is nested too deeply to read", A.Span(1, 1, 1, 2),
-                              "use fewer parentheses inside each other") from None
+        raise RuleSyntaxError(Words(N_("this condition is nested too deeply to read")), A.Span(1, 1, 1, 2),
+                              Words(N_("use fewer parentheses inside each other"))) from None
     if comma is not None:
         raise _comma_error(comma[1], comma[2])
     _check_nesting([(result, 1)])
@@ -147,14 +148,15 @@ def _condition_end_error(e: UnexpectedInput, text: str) -> Optional[RuleSyntaxEr
     if not isinstance(e, UnexpectedToken) or e.token.type != "$END":
         return None
     if not text.strip():
-        return RuleSyntaxError("the condition is empty", A.Span(1, 1, 1, 2),
-                               'write a test, like answer.has_rental is yes')
+        return RuleSyntaxError(Words(N_("the condition is empty")), A.Span(1, 1, 1, 2),
+                               Words(N_("write a test, like answer.has_rental is yes")))
     end = len(text.rstrip())
     line, column = _line_col(text, end - 1)
     ip = getattr(e, "interactive_parser", None)
     previous = _previous_type(list(ip.parser_state.value_stack)) if ip is not None else None
     expected = {x for x in e.expected if x != "$END"}
-    return RuleSyntaxError(f"the condition stops too early: expected {describe_expected(expected, previous)}",
+    return RuleSyntaxError(Words(N_("the condition stops too early: expected {expected}"),
+                                 expected=describe_expected(expected, previous)),
                            A.Span(line, column, line, column + 1))
 
 
@@ -179,8 +181,8 @@ def _check_nesting(stack: list) -> None:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise RuleSyntaxError(
-                "this condition is nested too deeply to read", node.span,
-                f"use at most {MAX_DEPTH} parentheses or \"not\" inside each other")
+                Words(N_("this condition is nested too deeply to read")), node.span,
+                Words(N_('use at most {count} parentheses or "not" inside each other'), count=MAX_DEPTH))
         if isinstance(node, (A.And, A.Or)):
             stack.extend((p, depth + 1) for p in node.parts)
         elif isinstance(node, A.Not):
@@ -194,8 +196,8 @@ def _check_nesting(stack: list) -> None:
                     d += 1
                     value = value.base
                 if d > MAX_DEPTH:
-                    raise RuleSyntaxError("this value has too many durations added to it",
-                                          node.span, "add them up into one duration")
+                    raise RuleSyntaxError(Words(N_("this value has too many durations added to it")),
+                                          node.span, Words(N_("add them up into one duration")))
 
 
 def _values_of(node):
@@ -225,12 +227,12 @@ _PERIODS = {"DAY", "WEEKDAY", "DAYNAME", "WEEK", "NUMBER", "MONTH", "QUARTER", "
 _ENTITIES = {"ACCOUNT", "JOB", "CONTACT"}
 
 _WORDS = {
-    "NUMBER": "a number",
-    "DATE": "a date like 2027-04-15",
-    "TIME": "a time like 07:30",
-    "FIELD": "a field like job.due_date",
-    "DAYNAME": "a day name like monday",
-    "MONTHNAME": "a month name like april",
+    "NUMBER": Words(N_("a number")),
+    "DATE": Words(N_("a date like 2027-04-15")),
+    "TIME": Words(N_("a time like 07:30")),
+    "FIELD": Words(N_("a field like job.due_date")),
+    "DAYNAME": Words(N_("a day name like monday")),
+    "MONTHNAME": Words(N_("a month name like april")),
     "WEEKDAY": '"weekday"',
     "MINUTE": '"minutes"', "HOUR": '"hours"', "DAY": '"day"', "WEEK": '"week"',
     "MONTH": '"month"', "YEAR": '"year"',
@@ -240,23 +242,23 @@ _WORDS = {
 
 # What a quoted text is, from the word written just before it.
 _STRING_AFTER = {
-    "RULE": "the rule's name in quotes",
-    "STAGE": "a stage name in quotes",
-    "PIPELINE": "a pipeline name in quotes",
-    "TAG": "a tag name in quotes",
-    "COMMA": "a tag name in quotes",
-    "EMAIL": "an email template's name in quotes",
-    "MESSAGE": "a message template's name in quotes",
-    "ORGANIZER": "an organizer template's name in quotes",
-    "PROPOSAL": "a proposal template's name in quotes",
-    "INVOICE": "an invoice template's name in quotes",
-    "ON": "a document template's name in quotes",
-    "FOLDER": "a folder name in quotes",
-    "TEMPLATE": "a folder template's name in quotes",
-    "TASK": "the task's title in quotes",
-    "JOB": "the job's name in quotes",
-    "NOTIFY": "a team member's name in quotes, or job.assignee",
-    "FIELD": "the notification's text in quotes",
+    "RULE": Words(N_("the rule's name in quotes")),
+    "STAGE": Words(N_("a stage name in quotes")),
+    "PIPELINE": Words(N_("a pipeline name in quotes")),
+    "TAG": Words(N_("a tag name in quotes")),
+    "COMMA": Words(N_("a tag name in quotes")),
+    "EMAIL": Words(N_("an email template's name in quotes")),
+    "MESSAGE": Words(N_("a message template's name in quotes")),
+    "ORGANIZER": Words(N_("an organizer template's name in quotes")),
+    "PROPOSAL": Words(N_("a proposal template's name in quotes")),
+    "INVOICE": Words(N_("an invoice template's name in quotes")),
+    "ON": Words(N_("a document template's name in quotes")),
+    "FOLDER": Words(N_("a folder name in quotes")),
+    "TEMPLATE": Words(N_("a folder template's name in quotes")),
+    "TASK": Words(N_("the task's title in quotes")),
+    "JOB": Words(N_("the job's name in quotes")),
+    "NOTIFY": Words(N_("a team member's name in quotes, or job.assignee")),
+    "FIELD": Words(N_("the notification's text in quotes")),
 }
 
 
@@ -282,13 +284,6 @@ def _expected_order(name: str):
     return (name in ("AND", "OR"), name)
 
 
-def _join(words) -> str:
-    words = list(dict.fromkeys(words))
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
 def describe_expected(expected, previous: Optional[str]) -> str:
     """What was expected, in words: ``"then", "and" or "or"``, ``a stage name in quotes``."""
     exp = {e for e in expected if e not in ("WS", "COMMENT", "$END")}
@@ -298,51 +293,45 @@ def describe_expected(expected, previous: Optional[str]) -> str:
             phrases.append(f'"{first.lower()}"')
             exp.discard(first)
     if exp >= {"WHEN", "EVERY"}:
-        phrases.append('"when" (like: when job enters stage "Review") or "every" (like: every day)')
+        phrases.append(Words(N_('"when" (like: when job enters stage "Review") or "every" (like: every day)')))
         exp -= {"WHEN", "EVERY"}
     if len(exp & _ACTION_VERBS) >= 5:
-        phrases.append("an action such as send email, create task, add tag, move job or notify")
+        phrases.append(Words(N_("an action such as send email, create task, add tag, move job or notify")))
         exp -= _ACTION_VERBS | {"AFTER"}
     if len(exp & _EVENT_STARTS) >= 5:
-        phrases.append(
-            'what starts the rule, such as job enters stage "...", job is created, '
-            'invoice is paid or tag "..." is added to account'
-        )
+        phrases.append(Words(N_('what starts the rule, such as job enters stage "...", job is created, '
+                                'invoice is paid or tag "..." is added to account')))
         exp -= _EVENT_STARTS
     if previous == "EVERY" and len(exp & _PERIODS) >= 5:
-        phrases.append(
-            "how often, such as day, weekday, monday, week on friday, month on day 15, "
-            "quarter on day 1 or year on april 15"
-        )
+        phrases.append(Words(N_("how often, such as day, weekday, monday, week on friday, month on day 15, "
+                                "quarter on day 1 or year on april 15")))
         exp -= _PERIODS
     if {"FIELD", "ACCOUNT", "LPAR"} <= exp:
-        phrases.append(
-            'a test such as account.balance > 0, job.stage is "Review" or '
-            'account has tag "VIP"'
-        )
+        phrases.append(Words(N_('a test such as account.balance > 0, job.stage is "Review" or '
+                                'account has tag "VIP"')))
         exp -= _VALUE_STARTS | _ENTITIES | {"NOT", "LPAR"}
     if {"FIELD", "NUMBER", "STRING"} <= exp:
-        phrases.append("a value: a field like account.balance, a text in quotes, a number or a date")
+        phrases.append(Words(N_("a value: a field like account.balance, a text in quotes, a number or a date")))
         exp -= _VALUE_STARTS
     if {"IS", "LT"} <= exp:
-        phrases.append("a comparison such as is, is not, >, contains or is before")
+        phrases.append(Words(N_("a comparison such as is, is not, >, contains or is before")))
         exp -= _COMPARISONS | {"PLUS", "MINUS"}
     if len(exp & _UNITS) >= 4:
-        phrases.append("a unit such as days, business days, weeks or months")
+        phrases.append(Words(N_("a unit such as days, business days, weeks or months")))
         exp -= _UNITS
     if exp >= _ENTITIES:
-        phrases.append("account, job or contact")
+        phrases.append(Words(N_("account, job or contact")))
         exp -= _ENTITIES
     if exp - {"PLUS", "MINUS"} or phrases:
         exp -= {"PLUS", "MINUS"}
     phrases.extend(_expected_word(name, previous) for name in sorted(exp, key=_expected_order))
-    return _join(phrases) if phrases else "something else"
+    return either(phrases) if phrases else Words(N_("something else"))
 
 
 def _expected_word(name: str, previous: Optional[str]) -> str:
     """One expected terminal in words; a quoted text is named after the word before it."""
     if name == "STRING":
-        return _STRING_AFTER.get(previous or "", "a text in quotes")
+        return _STRING_AFTER.get(previous or "", Words(N_("a text in quotes")))
     if name in _WORDS:
         return _WORDS[name]
     return _keyword_word(name)
@@ -352,15 +341,15 @@ def _describe_found(tok: Optional[Token], word: str) -> str:
     if tok is None:
         return f'"{_cut(word)}"'
     if tok.type == "$END":
-        return "the end of the file"
+        return Words(N_("the end of the file"))
     if tok.type == "STRING":
-        return f"the text {_short(str(tok))}"
+        return Words(N_("the text {text}"), text=_short(str(tok)))
     if tok.type == "NUMBER":
-        return f"the number {short_number(str(tok))}"
+        return Words(N_("the number {number}"), number=short_number(str(tok)))
     if tok.type == "DATE":
-        return f"the date {_cut(str(tok))}"
+        return Words(N_("the date {date}"), date=_cut(str(tok)))
     if tok.type == "FIELD":
-        return f"the field {_cut(str(tok).lower())}"
+        return Words(N_("the field {field}"), field=_cut(str(tok).lower()))
     return f'"{_cut(str(tok))}"'
 
 
@@ -401,9 +390,9 @@ def _after_error(text: str, span: A.Span, action_span: Optional[A.Span]) -> Rule
     previous_source = " ".join(_source_of(text, action_span).split()) if action_span else ""
     example = f"{words} {previous_source}" if previous_source else f"{words} send email ..."
     return RuleSyntaxError(
-        f'"{words}" belongs at the start of the action it delays, not at its end',
+        Words(N_('"{words}" belongs at the start of the action it delays, not at its end'), words=words),
         span,
-        f"write it first, like: {example}",
+        Words(N_("write it first, like: {example}"), example=example),
     )
 
 
@@ -442,7 +431,7 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
         if word.startswith('"'):
             return _quote_error(text, e.pos_in_stream, e.line, e.column)
     else:  # pragma: no cover - Lark's LALR raises only the two above
-        return RuleSyntaxError("this rule could not be read", A.Span(1, 1, 1, 2))
+        return RuleSyntaxError(Words(N_("this rule could not be read")), A.Span(1, 1, 1, 2))
     expected.discard("$END")
     found_type = tok.type if tok is not None else None
     known = known_slip(Stop(text, stack, expected, found_type, word, span, previous, pos))
@@ -452,7 +441,8 @@ def _translate(e: UnexpectedInput, text: str) -> RuleSyntaxError:
         known = _known_mistake(text, stack, expected, found_type, span, word)
     if known is not None:
         return known
-    message = f"expected {describe_expected(expected, previous)}, found {_describe_found(tok, word)}"
+    message = Words(N_("expected {expected}, found {found}"), expected=describe_expected(expected, previous),
+                    found=_describe_found(tok, word))
     return RuleSyntaxError(message, span, _spelling_hint(word, expected))
 
 
@@ -474,28 +464,32 @@ def _known_mistake(text: str, stack, expected: set, found_type: Optional[str], s
     """A mistake people often make, said in its own words (None: describe what was expected)."""
     if "THEN" in expected and found_type in _ACTION_VERBS | {"AFTER"}:
         return RuleSyntaxError(
-            '"then" is missing before the actions', span,
-            'write "then" on its own line before the first action',
+            Words(N_('"then" is missing before the actions')), span,
+            Words(N_('write "then" on its own line before the first action')),
         )
     if "END" in expected and found_type == "RULE":
         _, name = _open_rule(stack)
-        named = f" {_short(str(name))}" if name is not None else ""
+        named = _short(str(name)) if name is not None else ""
+        if name is None:
+            return RuleSyntaxError(Words(N_('"end" is missing: the rule must be closed before the next rule starts')),
+                                   span, Words(N_('write "end" after the last action of the rule')))
         return RuleSyntaxError(
-            f'"end" is missing: the rule{named} must be closed before the next rule starts',
-            span, f'write "end" after the last action of the rule{named}',
+            Words(N_('"end" is missing: the rule {name} must be closed before the next rule starts'), name=named),
+            span, Words(N_('write "end" after the last action of the rule {name}'), name=named),
         )
     loose_date = _loose_date_at(text, span)
     if loose_date is not None:
         return loose_date
     if found_type in _UNITS and expected == {"WEEK"}:
         return RuleSyntaxError(
-            f'a schedule cannot repeat every few {word.lower().rstrip("s")}s', span,
-            "schedules repeat every day, weekday, week, 2 (or more) weeks, month, quarter or year",
+            Words(N_("a schedule cannot repeat every few {units}"), units=word.lower().rstrip("s") + "s"), span,
+            Words(N_("schedules repeat every day, weekday, week, 2 (or more) weeks, month, quarter or year")),
         )
     if found_type == "NUMBER" and "TIME" in expected:
         return RuleSyntaxError(
-            f"expected a time like 07:30, found the number {short_number(word)}", span,
-            f"write the time with minutes, like {int(word):02d}:00" if word.isdigit() and len(word) <= 2 else None,
+            Words(N_("expected a time like 07:30, found the number {number}"), number=short_number(word)), span,
+            Words(N_("write the time with minutes, like {time}"), time=f"{int(word):02d}:00")
+            if word.isdigit() and len(word) <= 2 else None,
         )
     return None
 
@@ -519,8 +513,8 @@ def _loose_date_at(text: str, span: A.Span) -> Optional[RuleSyntaxError]:
             except ValueError:
                 fixed = "2027-04-15"
             return RuleSyntaxError(
-                "write dates as year-month-day with two digits for the month and the day",
-                A.Span(span.line, m.start() + 1, span.line, m.end() + 1), f"like {fixed}")
+                Words(N_("write dates as year-month-day with two digits for the month and the day")),
+                A.Span(span.line, m.start() + 1, span.line, m.end() + 1), Words(N_("like {date}"), date=fixed))
     return None
 
 
@@ -531,7 +525,7 @@ def _spelling_hint(word: str, expected) -> Optional[str]:
     for keyword in sorted(words, key=len, reverse=True):
         rest = word[len(keyword):]
         if word.lower().startswith(keyword) and rest[:1].isalpha():
-            return f'put a space after "{keyword}": {keyword} {rest}'
+            return Words(N_('put a space after "{keyword}": {keyword} {rest}'), keyword=keyword, rest=rest)
     words = list(words)
     if "DAYNAME" in expected:
         words.extend(A.DAY_NAMES)
@@ -542,7 +536,7 @@ def _spelling_hint(word: str, expected) -> Optional[str]:
     close = difflib.get_close_matches(word.lower(), words, n=1, cutoff=0.7)
     if not close or close[0] == word.lower():
         return None
-    return f'did you mean "{close[0]}"?'
+    return Words(N_('did you mean "{name}"?'), name=close[0])
 
 
 def _flatten(items):
@@ -578,16 +572,18 @@ def _pending_delay(stack):
 def _eof_error(stack, expected) -> RuleSyntaxError:
     rule_tok, name = _open_rule(stack)
     if rule_tok is None:  # pragma: no cover - the file can only end early inside a rule
-        return RuleSyntaxError("the file ends too early", A.Span(1, 1, 1, 2))
+        return RuleSyntaxError(Words(N_("the file ends too early")), A.Span(1, 1, 1, 2))
     span = token_span(rule_tok)
     if name is not None:
         span = span.merge(token_span(name))
-    named = f" {_short(str(name))}" if name is not None else ""
     if "END" in expected:
-        hint = 'write "end" after its last action'
+        hint = Words(N_('write "end" after its last action'))
     else:
-        hint = 'a rule needs a trigger ("when ..." or "every ..."), "then", at least one action and "end"'
-    return RuleSyntaxError(f"the rule{named} is not closed: the file ends before its \"end\"", span, hint)
+        hint = Words(N_('a rule needs a trigger ("when ..." or "every ..."), "then", at least one action and "end"'))
+    if name is None:
+        return RuleSyntaxError(Words(N_('the rule is not closed: the file ends before its "end"')), span, hint)
+    return RuleSyntaxError(Words(N_('the rule {name} is not closed: the file ends before its "end"'),
+                                 name=_short(str(name))), span, hint)
 
 
 def _quote_error(text: str, pos: int, line: int, column: int) -> RuleSyntaxError:
@@ -599,15 +595,16 @@ def _quote_error(text: str, pos: int, line: int, column: int) -> RuleSyntaxError
                 continue
             bl, bc = _line_col(text, i)
             return RuleSyntaxError(
-                "inside quotes, a backslash must be followed by a quote or another backslash",
-                A.Span(bl, bc, bl, bc + 2), 'write \\" for a quote and \\\\ for a backslash',
+                Words(N_("inside quotes, a backslash must be followed by a quote or another backslash")),
+                A.Span(bl, bc, bl, bc + 2), Words(N_('write \\" for a quote and \\\\ for a backslash')),
             )
         i += 1
     end_col = column + (i - pos)
     if i < len(text) and text[i] == '"':
         # A well-formed text the grammar did not expect here.
-        return RuleSyntaxError("a text in quotes cannot be written here", A.Span(line, column, line, end_col + 1))
+        return RuleSyntaxError(Words(N_("a text in quotes cannot be written here")),
+                               A.Span(line, column, line, end_col + 1))
     return RuleSyntaxError(
-        "this text in quotes is not closed", A.Span(line, column, line, max(end_col, column + 1)),
-        'end it with " on the same line (quoted names and texts stay on one line)',
+        Words(N_("this text in quotes is not closed")), A.Span(line, column, line, max(end_col, column + 1)),
+        Words(N_('end it with " on the same line (quoted names and texts stay on one line)')),
     )

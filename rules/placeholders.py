@@ -18,7 +18,7 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .catalog import suggest
-from .language import FIELDS, SPECIAL_PLACEHOLDERS
+from .language import FIELDS, SPECIAL_PLACEHOLDERS, N_, Words
 
 MAX_RENDERED = 10_000
 # Placeholders are a field and a few filters: deeper brackets than this are refused before Jinja reads them
@@ -80,11 +80,11 @@ def check_text(value: str, carried: set, linked: set, fields: Optional[dict] = N
         if inner is None:
             if value.startswith("{{", start):
                 problems.append(PlaceholderProblem(
-                    start, end, "this placeholder is not closed", "end it with }}", "meaning"))
+                    start, end, Words(N_("this placeholder is not closed")), Words(N_("end it with }}}}")), "meaning"))
             else:
                 problems.append(PlaceholderProblem(
-                    start, start + 2, "only {{ ... }} placeholders can be used in rules",
-                    "write a field in double braces, like {{ account.name }}", "meaning"))
+                    start, start + 2, Words(N_("only {{{{ ... }}}} placeholders can be used in rules")),
+                    _IN_BRACES, "meaning"))
             continue
         problems.extend(_check_block(start, end, inner, carried | linked, fields))
     return problems
@@ -103,28 +103,33 @@ def _check_block(start, end, inner, carried, fields=FIELDS) -> list:
             return _check_name(start, end, name, fields)
         return _check_field(start, end, name, attr, carried, fields)
     if len(inner) > MAX_LENGTH or _depth(inner) > MAX_DEPTH:
-        return [PlaceholderProblem(start, end, f"the placeholder {_shortened(shown)} is too long or has too many brackets",
-                                   "write a field in double braces, like {{ account.name }}", "meaning")]
+        return [PlaceholderProblem(start, end, Words(N_("the placeholder {placeholder} is too long or has too many "
+                                                        "brackets"), placeholder=_shortened(shown)),
+                                   _IN_BRACES, "meaning")]
     try:
         tree = ENV.parse("{{" + inner + "}}")
         expr = tree.body[0].nodes[0]
     except (TemplateError, IndexError, AttributeError, ValueError):  # ValueError: a number too long for int()
-        return [PlaceholderProblem(start, end, f"the placeholder {_shortened(shown)} is not written correctly",
-                                   "write a field in double braces, like {{ account.name }}", "meaning")]
+        return [PlaceholderProblem(start, end, Words(N_("the placeholder {placeholder} is not written correctly"),
+                                                     placeholder=_shortened(shown)), _IN_BRACES, "meaning")]
     while isinstance(expr, nodes.Filter):
         if expr.name not in ALLOWED_FILTERS or expr.args or expr.kwargs:
             return [PlaceholderProblem(
-                start, end, f'"| {expr.name}" cannot be used in a placeholder',
-                "a placeholder may end with | upper, | lower, | title, | capitalize or | trim",
+                start, end, Words(N_('"| {name}" cannot be used in a placeholder'), name=expr.name),
+                Words(N_("a placeholder may end with | upper, | lower, | title, | capitalize or | trim")),
                 "meaning")]
         expr = expr.node
     if isinstance(expr, nodes.Name):
         return _check_name(start, end, expr.name)
     if isinstance(expr, nodes.Getattr) and isinstance(expr.node, nodes.Name):
         return _check_field(start, end, expr.node.name, expr.attr, carried)
-    return [PlaceholderProblem(start, end, f"the placeholder {_shortened(shown)} is not a field",
-                               "placeholders show a field, like {{ account.name }}, or today, "
-                               "year, quarter or month", "meaning")]
+    return [PlaceholderProblem(start, end, Words(N_("the placeholder {placeholder} is not a field"),
+                                                 placeholder=_shortened(shown)),
+                               Words(N_("placeholders show a field, like {{{{ account.name }}}}, or today, "
+                                        "year, quarter or month")), "meaning")]
+
+
+_IN_BRACES = Words(N_("write a field in double braces, like {{{{ account.name }}}}"))
 
 
 def _depth(inner: str) -> int:
@@ -148,8 +153,8 @@ def _check_name(start, end, name, fields=FIELDS) -> list:
         return []
     if name in fields:
         first = next(iter(fields[name]))
-        return [PlaceholderProblem(start, end, f"say which field of the {name} to show",
-                                   f"like {{{{ {name}.{first} }}}}", "meaning")]
+        return [PlaceholderProblem(start, end, Words(N_("say which field of the {entity} to show"), entity=name),
+                                   Words(N_("like {placeholder}"), placeholder=f"{{{{ {name}.{first} }}}}"), "meaning")]
     return [_unknown(start, end, name, fields)]
 
 
@@ -159,7 +164,8 @@ def _check_field(start, end, entity, attr, carried, fields=FIELDS) -> list:
         return [_unknown(start, end, path, fields)]
     if entity not in carried:
         return [PlaceholderProblem(
-            start, end, f"this trigger carries no {entity}, so {{{{ {path} }}}} can't be used here",
+            start, end, Words(N_("this trigger carries no {entity}, so {placeholder} can't be used here"),
+                              entity=entity, placeholder=f"{{{{ {path} }}}}"),
             None, "meaning")]
     return []
 
@@ -167,8 +173,8 @@ def _check_field(start, end, entity, attr, carried, fields=FIELDS) -> list:
 def _unknown(start, end, name, fields=FIELDS) -> PlaceholderProblem:
     known = list(SPECIAL_PLACEHOLDERS) + [f"{e}.{n}" for e, names in fields.items() for n in names]
     close = suggest(name, known)
-    return PlaceholderProblem(start, end, f'there is no placeholder "{name}"',
-                              f'did you mean "{close}"?' if close else None)
+    return PlaceholderProblem(start, end, Words(N_('there is no placeholder "{name}"'), name=name),
+                              Words(N_('did you mean "{name}"?'), name=close) if close else None)
 
 
 _ENTITY_REF = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\.")

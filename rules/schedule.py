@@ -19,6 +19,7 @@ from typing import Iterator, Optional, Union
 
 from . import ast as A
 from .errors import RuleSyntaxError
+from .language import N_, Words
 from .parser import parse
 from .timeutil import as_zone, at_local, aware, last_day, local_date
 
@@ -31,11 +32,12 @@ def parse_schedule(text: str) -> A.Schedule:
     try:
         ruleset = parse(f'rule "schedule"\n{text}\nthen archive job end')
     except RuleSyntaxError:
-        raise RuleSyntaxError(f'"{text}" is not a schedule',
-                              hint="write it like: every month on day 15 at 08:00") from None
+        raise RuleSyntaxError(Words(N_('"{text}" is not a schedule'), text=text),
+                              hint=Words(N_("write it like: every month on day 15 at 08:00"))) from None
     schedule = ruleset.rules[0].trigger
     if not isinstance(schedule, A.Schedule):
-        raise RuleSyntaxError(f'"{text}" is not a schedule', hint="a schedule starts with every")
+        raise RuleSyntaxError(Words(N_('"{text}" is not a schedule'), text=text),
+                              hint=Words(N_("a schedule starts with every")))
     return schedule
 
 

@@ -13,6 +13,7 @@ from lark import Token
 
 from . import ast as A
 from .errors import RuleSyntaxError
+from .language import N_, Words
 
 ACTION_VERBS = frozenset({
     "SEND", "REQUEST", "CREATE", "ADD", "REMOVE", "APPLY", "MOVE", "ASSIGN", "ARCHIVE", "NOTIFY",
@@ -61,10 +62,12 @@ def _slash_date(stop: Stop) -> Optional[RuleSyntaxError]:
         elif second > 12 and first <= 12:
             fixed = f"{year:04d}-{first:02d}-{second:02d}"
         else:
-            fixed = f"{year:04d}-{second:02d}-{first:02d} (or {year:04d}-{first:02d}-{second:02d})"
+            fixed = Words(N_("{date} (or {other})"), date=f"{year:04d}-{second:02d}-{first:02d}",
+                          other=f"{year:04d}-{first:02d}-{second:02d}")
         return RuleSyntaxError(
-            "dates are written year-month-day, not with slashes or dots",
-            A.Span(stop.span.line, m.start() + 1, stop.span.line, m.end() + 1), f"write dates as {fixed}")
+            Words(N_("dates are written year-month-day, not with slashes or dots")),
+            A.Span(stop.span.line, m.start() + 1, stop.span.line, m.end() + 1),
+            Words(N_("write dates as {date}"), date=fixed))
     return None
 
 
@@ -73,10 +76,12 @@ def _typographic_quote(stop: Stop) -> Optional[RuleSyntaxError]:
         return None
     span = A.Span(stop.span.line, stop.span.column, stop.span.line, stop.span.column + 1)
     if stop.word[0] == "'":
-        return RuleSyntaxError("names and texts are written in double quotes", span, 'use straight quotes "..."')
+        return RuleSyntaxError(Words(N_("names and texts are written in double quotes")), span,
+                               Words(N_('use straight quotes "..."')))
     return RuleSyntaxError(
-        f"{stop.word[0]} is a typographic quote (word processors type them): rules need straight quotes",
-        span, 'use straight quotes "..."')
+        Words(N_("{quote} is a typographic quote (word processors type them): rules need straight quotes"),
+              quote=stop.word[0]),
+        span, Words(N_('use straight quotes "..."')))
 
 
 def _invisible_character(stop: Stop) -> Optional[RuleSyntaxError]:
@@ -85,11 +90,11 @@ def _invisible_character(stop: Stop) -> Optional[RuleSyntaxError]:
     ch = stop.text[stop.pos]
     if ch.isprintable() and not ch.isspace():
         return None
-    name = unicodedata.name(ch, "").lower() or "an invisible character"
+    name = unicodedata.name(ch, "").lower() or Words(N_("an invisible character"))
     span = A.Span(stop.span.line, stop.span.column, stop.span.line, stop.span.column + 1)
     return RuleSyntaxError(
-        f"there is an invisible character here: {name} (U+{ord(ch):04X})", span,
-        "replace it with an ordinary space (word processors and web pages put these in)")
+        Words(N_("there is an invisible character here: {name} ({code})"), name=name, code=f"U+{ord(ch):04X}"), span,
+        Words(N_("replace it with an ordinary space (word processors and web pages put these in)")))
 
 
 def _action_open(stop: Stop) -> bool:
@@ -99,22 +104,22 @@ def _action_open(stop: Stop) -> bool:
 def _and_between_actions(stop: Stop) -> Optional[RuleSyntaxError]:
     if stop.found_type != "AND" or not _action_open(stop) or not ({"END"} | ACTION_VERBS) & stop.expected:
         return None
-    return RuleSyntaxError('"and" cannot join two actions', stop.span,
-                           'write each action on its own line, without "and"')
+    return RuleSyntaxError(Words(N_('"and" cannot join two actions')), stop.span,
+                           Words(N_('write each action on its own line, without "and"')))
 
 
 def _then_end(stop: Stop) -> Optional[RuleSyntaxError]:
     if stop.found_type != "END" or stop.previous != "THEN":
         return None
-    return RuleSyntaxError('there is no action between "then" and "end"', stop.span,
-                           'write at least one action, like: send email "Welcome" to account')
+    return RuleSyntaxError(Words(N_('there is no action between "then" and "end"')), stop.span,
+                           Words(N_('write at least one action, like: send email "Welcome" to account')))
 
 
 def _after_end(stop: Stop) -> Optional[RuleSyntaxError]:
     if stop.previous != "END" or stop.word not in (".", ";", ",", ":", "!"):
         return None
-    return RuleSyntaxError(f'there is a "{stop.word}" after "end"', stop.span,
-                           f'remove the "{stop.word}": a rule ends with the word end alone')
+    return RuleSyntaxError(Words(N_('there is a "{sign}" after "end"'), sign=stop.word), stop.span,
+                           Words(N_('remove the "{sign}": a rule ends with the word end alone'), sign=stop.word))
 
 
 def _out_of_order(stop: Stop) -> Optional[RuleSyntaxError]:
@@ -140,17 +145,17 @@ def _out_of_order(stop: Stop) -> Optional[RuleSyntaxError]:
         pipes = [t for t in created if t.type == "STRING"]
         middle = f" in pipeline {pipes[1]}" if len(pipes) > 1 else ' in pipeline "..."'
     return RuleSyntaxError(
-        f'the parts of "create {what}" are out of order', stop.span,
-        f"the order is: create {what} {title}{middle} for {who} {due}")
+        Words(N_('the parts of "create {what}" are out of order'), what=what), stop.span,
+        Words(N_("the order is: {order}"), order=f"create {what} {title}{middle} for {who} {due}"))
 
 
 def _negative_number(stop: Stop) -> Optional[RuleSyntaxError]:
     if stop.found_type != "MINUS" or "NUMBER" not in stop.expected:
         return None
     if stop.previous == "EVERY":
-        hint = "reminders repeat every 1 or more days, like every 3 days"
+        hint = Words(N_("reminders repeat every 1 or more days, like every 3 days"))
     elif stop.previous in _COMPARISON_WORDS:
-        hint = "compare the other way round, like account.balance < 0"
+        hint = Words(N_("compare the other way round, like account.balance < 0"))
     else:
-        hint = "write the number without a minus sign: durations count forward, like due in 2 days"
-    return RuleSyntaxError("numbers in rules are never negative", stop.span, hint)
+        hint = Words(N_("write the number without a minus sign: durations count forward, like due in 2 days"))
+    return RuleSyntaxError(Words(N_("numbers in rules are never negative")), stop.span, hint)

@@ -36,7 +36,7 @@ def test_misspelt_word_is_reported_whole():
     assert e.value.column == 60
 
 
-@pytest.mark.parametrize("text,message,hint", [
+SYNTAX_ERRORS = [
     ('rule "x" every 2 days then archive job end', "a schedule cannot repeat every few days",
      "schedules repeat every day, weekday, week, 2 (or more) weeks, month, quarter or year"),
     ('rule "x" when job is created thenarchive job end',
@@ -66,7 +66,10 @@ def test_misspelt_word_is_reported_whole():
      'expected a value: a field like account.balance, a text in quotes, a number or a date, found ")"', None),
     ('rule', "the rule is not closed: the file ends before its \"end\"",
      'a rule needs a trigger ("when ..." or "every ..."), "then", at least one action and "end"'),
-])
+]
+
+
+@pytest.mark.parametrize("text,message,hint", SYNTAX_ERRORS)
 def test_syntax_errors_say_what_was_expected_in_plain_words(text, message, hint):
     with pytest.raises(RuleSyntaxError) as e:
         parse(text)

@@ -15,3 +15,21 @@ def test_a_french_reader_gets_the_checkers_sentences_and_hints_in_french():
     english = rules_check.check_here({"text": text, "catalog": catalog, "language": "en"})
     assert ('"Urgent" is not a priority', 'write "Low", "Medium" or "High"') in [(e["message"], e["hint"])
                                                                               for e in english]
+
+
+def test_a_french_reader_gets_syntax_placeholder_and_trigger_errors_in_french():
+    """The parser is given no translation: its errors keep their template and values, told in French by the app."""
+    catalog = rules.Catalog(pipelines={"1040": ["Review"]}, tags=["VIP"])
+
+    def french(text):
+        return [(e["message"], e["hint"]) for e in rules_check.check_here({"text": text, "catalog": catalog,
+                                                                            "language": "fr"})]
+    assert french('rule "x" when job is created thenarchive job end') == [
+        ('attendu : "then", "for", "if" ou "in" ; trouvé : "thenarchive"', 'mettez une espace après "then" : then archive')]
+    assert french('rule "x" when job is created then archive job end.') == [
+        ('il y a un "." après "end"', 'retirez le "." : une règle se termine par le mot end seul')]
+    assert french('rule "x" when tag "VIP" is added to account then archive job end') == [
+        ("ce déclencheur ne porte pas de job, donc archive job ne peut pas être utilisé ici",
+         'job est porté par les règles sur une mission (comme "when job enters stage ...") ou "for each job"')]
+    assert french('rule "x" when job is created then create task "Call {{ account.nme }}" end') == [
+        ("il n'y a pas de variable « account.nme »", 'vouliez-vous dire « account.name » ?')]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 from . import timeutil
 from .catalog import Catalog
@@ -32,15 +32,15 @@ from .parser import parse_condition
 SHOW_IF_READS = ("answer", "account", "contact")
 
 
-def _parse_and_check(text: str, catalog: Catalog, reads: Iterable[str]):
-    """(condition, problems): the condition is None when it could not be read."""
+def _parse_and_check(text: str, catalog: Catalog, reads: Iterable[str], tr: Callable[[str], str] = str):
+    """(condition, problems): the condition is None when it could not be read. ``tr``: the reader's translation."""
     try:
         condition = parse_condition(text)
     except RulesError as e:
-        return None, [e]
+        return None, [e.told(tr)]
     except Exception as exc:  # noqa: BLE001 - a parser bug is told as a sentence, never a traceback
         return None, [internal_error(exc)]
-    checker = Checker(catalog, text)
+    checker = Checker(catalog, text, tr=tr)
     try:
         checker.check_condition(condition, _Context(None, set(reads), set()))
     except Exception as exc:  # noqa: BLE001 - a checker bug is told as a sentence
@@ -48,11 +48,12 @@ def _parse_and_check(text: str, catalog: Catalog, reads: Iterable[str]):
     return condition, sorted(checker.errors, key=lambda e: (e.span.line, e.span.column))
 
 
-def check_condition(text: str, catalog, reads: Iterable[str] = SHOW_IF_READS) -> list:
+def check_condition(text: str, catalog, reads: Iterable[str] = SHOW_IF_READS, tr: Callable[[str], str] = str) -> list:
     """Every problem of one condition as a list (empty when it is fine); never raises RulesError.
 
-    ``catalog``: a ``Catalog`` or its JSON dict; ``reads``: the entities the condition may read."""
-    return _parse_and_check(text, _as_catalog(catalog), reads)[1]
+    ``catalog``: a ``Catalog`` or its JSON dict; ``reads``: the entities the condition may read; ``tr``: the
+    reader's translation of the sentences (the app's catalog)."""
+    return _parse_and_check(text, _as_catalog(catalog), reads, tr)[1]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional
 from .catalog import Catalog, name_key
 from .compiler import CompiledRule, CompiledRuleSet
 from .errors import EvaluationError
-from .language import DATE, DATETIME, EVENT_NAMES, FIELDS, NUMBER, TEXT, YESNO
+from .language import DATE, DATETIME, EVENT_NAMES, FIELDS, NUMBER, TEXT, YESNO, N_, Words
 from .placeholders import RenderError
 from .planning import action_reads, plan_action
 from .semantics import fields_read
@@ -196,20 +196,23 @@ def _with_item(event: Event, facts: Mapping) -> Mapping:
 def trigger_matches(rule: CompiledRule, event: Event) -> Optional[str]:
     """None when the rule's trigger matches the event, else why not (in words)."""
     if rule.event != event.kind:
-        return f"this rule starts on {rule.event.replace('_', ' ')}, not on {event.kind.replace('_', ' ')}"
+        return Words(N_("this rule starts on {rule_event}, not on {event}"), rule_event=rule.event.replace("_", " "),
+                     event=event.kind.replace("_", " "))
     if rule.stage is not None:
         if event.stage is None or name_key(event.stage) != name_key(rule.stage):
-            return f'the stage is "{event.stage}", not "{rule.stage}"'
+            return Words(N_('the stage is "{stage}", not "{rule_stage}"'), stage=event.stage, rule_stage=rule.stage)
     if rule.pipeline is not None and event.kind != "schedule":
         if event.pipeline is None or name_key(event.pipeline) != name_key(rule.pipeline):
-            return f'the job is in pipeline "{event.pipeline}", not "{rule.pipeline}"'
+            return Words(N_('the job is in pipeline "{pipeline}", not "{rule_pipeline}"'), pipeline=event.pipeline,
+                         rule_pipeline=rule.pipeline)
     if rule.tag is not None:
         if event.tag is None or name_key(event.tag) != name_key(rule.tag):
-            return f'the tag is "{event.tag}", not "{rule.tag}"'
+            return Words(N_('the tag is "{tag}", not "{rule_tag}"'), tag=event.tag, rule_tag=rule.tag)
         if event.target is not None and event.target != rule.tag_target:
-            return f"the tag changed on a {event.target}, not on a {rule.tag_target}"
+            return Words(N_("the tag changed on a {target}, not on a {rule_target}"), target=event.target,
+                         rule_target=rule.tag_target)
     if event.kind == "schedule" and event.rule is not None and name_key(event.rule) != name_key(rule.name):
-        return f'the schedule that came due is "{event.rule}"'
+        return Words(N_('the schedule that came due is "{name}"'), name=event.rule)
     return None
 
 
@@ -357,9 +360,9 @@ def run_delayed(compiled: CompiledRuleSet, rule_name: str, action_index: int, ev
     facts = _prepared(compiled, _with_item(event, facts))
     decision = _decide(compiled, rule, event, facts, now, only=action_index, delayed=True)
     if not decision.fired:
-        reason = decision.reason or "the rule's conditions no longer hold"
+        reason = decision.reason or Words(N_("the rule's conditions no longer hold"))
         return RuleDecision(decision.rule, decision.index, decision.event, False, decision.parts, (),
-                            f"the delayed action was dropped: {reason}")
+                            Words(N_("the delayed action was dropped: {reason}"), reason=reason))
     return decision
 
 
@@ -368,8 +371,8 @@ def _missing(rule: CompiledRule, facts: dict, event: Event) -> Optional[str]:
         if facts.get(entity) is None:
             if entity in rule.linked:
                 item = ITEM_OF_EVENT.get(event.kind, "client request")
-                return f"the {item} is not linked to a job, so the rule did not run"
-            return f"the event carries no {entity}, so the rule did not run"
+                return Words(N_("the {item} is not linked to a job, so the rule did not run"), item=item)
+            return Words(N_("the event carries no {entity}, so the rule did not run"), entity=entity)
     return None
 
 
@@ -388,13 +391,14 @@ def _decide(compiled, rule: CompiledRule, event, facts, now, only=None, delayed=
             parts.extend(ConditionPart(*p) for p in cond_parts)
             if not result:
                 return RuleDecision(rule.name, rule.index, event.kind, False, tuple(parts),
-                                    reason=f"the {clause} condition is not met")
+                                    reason=Words(N_("the {clause} condition is not met"), clause=clause))
     except EvaluationError as e:
         return RuleDecision(rule.name, rule.index, event.kind, False, tuple(parts),
-                            reason=f"could not be evaluated: {e.message}")
+                            reason=Words(N_("could not be evaluated: {error}"), error=e.message))
     except (OverflowError, ValueError):
         return RuleDecision(rule.name, rule.index, event.kind, False, tuple(parts),
-                            reason="could not be evaluated: a date in this rule falls outside the calendar")
+                            reason=Words(N_("could not be evaluated: {error}"),
+                                         error=Words(N_("a date in this rule falls outside the calendar"))))
     planned = []
     error = None
     for action in rule.actions:
@@ -403,9 +407,10 @@ def _decide(compiled, rule: CompiledRule, event, facts, now, only=None, delayed=
         try:
             planned.append(plan_action(compiled, rule, action, facts, now, delayed=delayed))
         except (EvaluationError, RenderError) as e:
-            error = f"{action.text}: {getattr(e, 'message', None) or e}"
+            error = Words(N_("{action}: {error}"), action=action.text, error=getattr(e, "message", None) or str(e))
             break
         except (OverflowError, ValueError):
-            error = f"{action.text}: a date in this action falls outside the calendar"
+            error = Words(N_("{action}: {error}"), action=action.text,
+                          error=Words(N_("a date in this action falls outside the calendar")))
             break
     return RuleDecision(rule.name, rule.index, event.kind, True, tuple(parts), tuple(planned), error=error)

@@ -15,7 +15,7 @@ from . import ast as A
 from .compiler import CompiledRule, CompiledRuleSet
 from .errors import EvaluationError
 from .formatter import format_duration, format_expr
-from .language import DATE, DATETIME, FIELDS, NUMBER
+from .language import DATE, DATETIME, FIELDS, NUMBER, N_, Words
 from .placeholders import referenced_fields, render
 from .semantics import Explainer, fields_read
 from .timeutil import aware, duration_timedelta, local_date, shift
@@ -112,7 +112,7 @@ def _assignee(a, facts, catalog) -> str:
         job = facts.get("job") or {}
         who = job.get("assignee")
         if not who:
-            raise EvaluationError("the job has no assignee")
+            raise EvaluationError(Words(N_("the job has no assignee")))
         return who
     return catalog.member(a.value) or a.value.strip()
 
@@ -121,7 +121,7 @@ def _date_value(expr, facts, now, tz):
     today = local_date(now, tz)
     value = Explainer(facts, now, today, tz).value(expr)
     if value is None:
-        raise EvaluationError(f"{format_expr(expr)} is empty, so there is no due date")
+        raise EvaluationError(Words(N_("{field} is empty, so there is no due date"), field=format_expr(expr)))
     return value
 
 
@@ -219,10 +219,11 @@ def _plan_apply_folder_template(a: A.ApplyFolderTemplate, inputs: _ActionInputs)
 def _next_stage(job: dict, pipeline: str, stages: list, catalog) -> str:
     current = catalog.stage(job.get("stage") or "", pipeline)
     if current is None:
-        raise EvaluationError(f'the job\'s stage "{job.get("stage")}" is not in pipeline "{pipeline}"')
+        raise EvaluationError(Words(N_('the job\'s stage "{stage}" is not in pipeline "{pipeline}"'),
+                                    stage=job.get("stage"), pipeline=pipeline))
     position = stages.index(current)
     if position + 1 >= len(stages):
-        raise EvaluationError(f'the job is already in the last stage of "{pipeline}"')
+        raise EvaluationError(Words(N_('the job is already in the last stage of "{pipeline}"'), pipeline=pipeline))
     return stages[position + 1]
 
 
@@ -231,14 +232,15 @@ def _plan_move_job(a: A.MoveJob, inputs: _ActionInputs):
     job = inputs.facts.get("job") or {}
     pipeline = catalog.pipeline(job.get("pipeline") or "") if job.get("pipeline") else None
     if pipeline is None:
-        raise EvaluationError(f'the job\'s pipeline "{job.get("pipeline")}" is not known')
+        raise EvaluationError(Words(N_('the job\'s pipeline "{pipeline}" is not known'), pipeline=job.get("pipeline")))
     stages = list(catalog.pipelines[pipeline])
     if a.stage is None:
         target = _next_stage(job, pipeline, stages, catalog)
     else:
         target = catalog.stage(a.stage.value, pipeline)
         if target is None:
-            raise EvaluationError(f'pipeline "{pipeline}" has no stage "{a.stage.value}"')
+            raise EvaluationError(Words(N_('pipeline "{pipeline}" has no stage "{stage}"'), pipeline=pipeline,
+                                        stage=a.stage.value))
     return "move_job", {"stage": target, "pipeline": pipeline, "from_stage": job.get("stage")}
 
 

@@ -179,7 +179,7 @@ def part_row(p: PartItem) -> rx.Component:
         rx.badge(rx.cond(p.result, t("true"), t("false")), color_scheme=rx.cond(p.result, "green", "red"),
                  class_name="part-result"),
         rx.vstack(
-            rx.text(p.clause, " ", rx.code(p.text), size="2"),
+            rx.text(p.clause, " ", rx.code(p.text, custom_attrs=as_written()), size="2"),
             rx.cond(p.reads != "", rx.text(t("read: {values}", values=p.reads), size="1", color_scheme="gray",
                                             class_name="part-values")),
             spacing="0", min_width="0",
@@ -190,9 +190,10 @@ def part_row(p: PartItem) -> rx.Component:
 
 def action_row(a: ActionItem) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.icon("play", size=12, flex_shrink="0"), rx.code(a.text, size="1"), align="center", spacing="1"),
+        rx.hstack(rx.icon("play", size=12, flex_shrink="0"), rx.code(a.text, size="1", custom_attrs=as_written()), align="center", spacing="1"),
         rx.cond(a.is_email,
-                rx.el.pre(a.outcome, class_name="try-email",
+                # The email as the recipient would read it, in their language.
+                rx.el.pre(a.outcome, class_name="try-email", custom_attrs=as_written(),
                           style={"font_family": MONO, "font_size": "12px", "white_space": "pre-wrap", "margin": "0",
                                  "padding": "0.5em", "background": rx.color("gray", 2), "border_radius": "6px",
                                  "width": "100%"}),
@@ -206,7 +207,7 @@ def decision_card(d: DecisionItem) -> rx.Component:
         rx.hstack(
             rx.badge(rx.cond(d.fired, t("would fire"), t("would not fire")),
                      color_scheme=rx.cond(d.fired, "green", "gray"), class_name="decision-verdict"),
-            rx.text(d.rule, weight="bold", size="2", class_name="decision-rule"),
+            rx.text(d.rule, weight="bold", size="2", class_name="decision-rule", custom_attrs=as_written()),
             align="center", spacing="2", wrap="wrap",
         ),
         rx.cond(d.reason != "", rx.text(d.reason, size="2", class_name="decision-reason")),
@@ -265,12 +266,12 @@ def try_card() -> rx.Component:
             rx.cond(R.try_errors.length() > 0,
                     rx.callout(t("The rules in the editor have errors; fix them first (they are listed under the "
                                  "editor)."), icon="triangle-alert", color_scheme="red", width="100%")),
-            rx.cond(R.try_event_label != "", rx.text("When the job ", R.try_event_label, ":", size="2",
+            rx.cond(R.try_event_label != "", rx.text(t("When the job {event}:", event=R.try_event_label), size="2",
                                                      weight="medium")),
             rx.cond((R.decisions.length() == 0) & (R.try_errors.length() == 0),
-                    rx.text("There are no rules to try yet.", size="2", color_scheme="gray")),
+                    rx.text(t("There are no rules to try yet."), size="2", color_scheme="gray")),
             rx.foreach(R.decisions, decision_card),
-            rx.callout("Nothing was changed.", icon="shield-check", color_scheme="blue", id="try-nothing-changed",
+            rx.callout(t("Nothing was changed."), icon="shield-check", color_scheme="blue", id="try-nothing-changed",
                        width="100%"),
             spacing="2", width="100%", id="try-result",
         )),

@@ -7,10 +7,9 @@ import dataclasses
 import reflex as rx
 
 from practice.services.work import csv_file, csv_import, csv_plan
-from practice.services.work.csv_file import count_of
 from practice.services.errors import PracticeError
 from practice.state.base import STAFF, AppState, allow, read, run
-from practice.i18n import _
+from practice.i18n import _, ngettext
 
 IGNORE = "ignore"  # the select's value for "this column is not imported" (Radix items cannot be "")
 MAX_ERRORS_SHOWN = 200
@@ -255,30 +254,32 @@ class ImportProgress:
 
 def import_summary(result) -> str:
     """What an import did, in sentences: what was created, what was already there, which lines were skipped."""
-    parts = [f"Imported {count_of(result.created_accounts, 'new account')} and "
-             f"{count_of(result.created_contacts, 'contact')}."]
-    if result.updated_accounts:
-        parts.append(f"Added contacts or tags to {count_of(result.updated_accounts, 'existing account')}.")
-    if result.unchanged_contacts:
-        parts.append(f"{count_of(result.unchanged_contacts, 'contact')} already there "
-                     f"{'was' if result.unchanged_contacts == 1 else 'were'} not added again.")
-    if result.linked_contacts:
-        parts.append(f"Linked {count_of(result.linked_contacts, 'existing contact')}.")
-    if result.custom_values:
-        parts.append(f"Filled {count_of(result.custom_values, 'custom field value')}.")
-    if result.kept_values:
-        parts.append(f"Kept {count_of(result.kept_values, 'value')} that existing accounts already had "
-                     "(the file had another).")
+    accounts, contacts = result.created_accounts, result.created_contacts
+    parts = [_("Imported {accounts} and {contacts}.").format(
+        accounts=ngettext("{n} new account", "{n} new accounts", accounts).format(n=accounts),
+        contacts=ngettext("{n} contact", "{n} contacts", contacts).format(n=contacts))]
+    counted = (
+        (result.updated_accounts, lambda n: ngettext("Added contacts or tags to {n} existing account.",
+                                                     "Added contacts or tags to {n} existing accounts.", n)),
+        (result.unchanged_contacts, lambda n: ngettext("{n} contact already there was not added again.",
+                                                       "{n} contacts already there were not added again.", n)),
+        (result.linked_contacts, lambda n: ngettext("Linked {n} existing contact.", "Linked {n} existing contacts.", n)),
+        (result.custom_values, lambda n: ngettext("Filled {n} custom field value.", "Filled {n} custom field values.",
+                                                  n)),
+        (result.kept_values, lambda n: ngettext(
+            "Kept {n} value that existing accounts already had (the file had another).",
+            "Kept {n} values that existing accounts already had (the file had another).", n)))
+    parts += [sentence(n).format(n=n) for n, sentence in counted if n]
     if result.created_tags:
-        parts.append("Created tags: " + ", ".join(result.created_tags) + ".")
+        parts.append(_("Created tags: {tags}.").format(tags=", ".join(result.created_tags)))
     if result.skipped:
         lines = sorted({e.line for e in result.skipped})
-        shown = lines_text(lines)
-        parts.append(f"Skipped {count_of(len(lines), 'row')} with errors "
-                     f"({'line' if len(lines) == 1 else 'lines'} {shown}).")
+        parts.append(ngettext("Skipped {n} row with errors (line {lines}).", "Skipped {n} rows with errors (lines "
+                              "{lines}).", len(lines)).format(n=len(lines), lines=lines_text(lines)))
     if result.chosen_skips:
-        parts.append(f"Skipped {count_of(len(result.chosen_skips), 'row')} as you chose "
-                     f"({'line' if len(result.chosen_skips) == 1 else 'lines'} {lines_text(result.chosen_skips)}).")
+        n = len(result.chosen_skips)
+        parts.append(ngettext("Skipped {n} row as you chose (line {lines}).", "Skipped {n} rows as you chose (lines "
+                              "{lines}).", n).format(n=n, lines=lines_text(result.chosen_skips)))
     return " ".join(parts)
 
 

@@ -429,10 +429,13 @@ class RulesEditorState(AppState):
     def _event_label(self, engine_label: str) -> str:
         """What was tried, in words: the engine's phrase, with the chosen stage or tag named."""
         if self.try_event in STAGE_EVENTS and self.try_stage:
-            verb = "enters" if self.try_event == "job_entered_stage" else "leaves"
-            return f'{verb} the stage "{self.try_stage}"'
+            if self.try_event == "job_entered_stage":
+                return _('enters the stage "{stage}"').format(stage=self.try_stage)
+            return _('leaves the stage "{stage}"').format(stage=self.try_stage)
         if self.try_event in TAG_EVENTS:
-            return f'{"gets" if self.try_event == "tag_added" else "loses"} the tag "{self.try_tag}"'
+            if self.try_event == "tag_added":
+                return _('gets the tag "{tag}"').format(tag=self.try_tag)
+            return _('loses the tag "{tag}"').format(tag=self.try_tag)
         return engine_label
 
     @allow(ADMIN)

@@ -187,7 +187,7 @@ class AccountSignaturesState(AppState):
             return
         self.sig_requests = [RequestItem(
             id=r.id, title=r.title, status=r.status, status_label=REQUEST_STATUS.get(r.status, r.status),
-            signers=", ".join(f"{s.name} ({signer_progress(s.status, s.viewed_at is not None, r.status)})"
+            signers=", ".join(f"{s.name} ({_(signer_progress(s.status, s.viewed_at is not None, r.status))})"
                               for s in signers),
             created=format_datetime(r.created_at, timezone), href=routes.signature_url(r.id))
             for r, signers in rows]
@@ -268,7 +268,7 @@ class NewSignatureState(AppState):
         self._template_names = {str(t.id): t.name for t in view["templates"]}
         self.source_options = (
             [Option(value=f"doc-{d.id}", label=f"{d.name}" + (f" ({d.folder})" if d.folder else "")) for d in pdfs]
-            + [Option(value=f"tpl-{t.id}", label=f"Template: {t.name}") for t in view["templates"]])
+            + [Option(value=f"tpl-{t.id}", label=_("Template: {name}").format(name=t.name)) for t in view["templates"]])
         self.job_options = [Option(value=str(j.id), label=j.name) for j, _p, _s in view["jobs"] if not j.archived]
         wanted = str(self.router.url.query_parameters.get("job", ""))
         self.job_default = wanted if wanted in {o.value for o in self.job_options} else ""
@@ -337,7 +337,7 @@ def _detail_view(session, actor, request_id: int) -> dict:
 
 def _event_text(event) -> str:
     text = event.detail or event.kind.replace("_", " ").capitalize()
-    return text + (f" (IP address {event.ip_address})" if event.ip_address else "")
+    return text + (_(" (IP address {address})").format(address=event.ip_address) if event.ip_address else "")
 
 
 class SignatureRequestState(AppState):
@@ -449,8 +449,9 @@ class SignatureRequestState(AppState):
         self.code_text = _code_text(req.require_email_code, req.email_code_names, len(detail.signers))
         self.original_href = routes.file_url(req.document_id)
         self.signed_href = routes.file_url(req.signed_document_id) if req.signed_document_id else ""
-        self.fingerprints = ([f"Original SHA-256: {detail.original_sha256}"] if detail.original_sha256 else []) + (
-            [f"Signed file SHA-256: {detail.final_sha256}"] if detail.final_sha256 else [])
+        self.fingerprints = (
+            [_("Original SHA-256: {hash}").format(hash=detail.original_sha256)] if detail.original_sha256 else []) + (
+            [_("Signed file SHA-256: {hash}").format(hash=detail.final_sha256)] if detail.final_sha256 else [])
         self.created = format_datetime(req.created_at, timezone)
         self._page_count, self._sizes = detail.page_count, [(size.width, size.height) for size in detail.pages]
         self.pages = [PageItem(index=i, number=i + 1, src=routes.sign_page_url(self.req_id, i),
@@ -463,10 +464,10 @@ class SignatureRequestState(AppState):
         self._names = {s.id: s.name for s in detail.signers}
         self.signers = [SignerItem(
             id=s.id, name=s.name, email=s.email, status=s.status,
-            status_label=signer_progress(s.status, s.viewed_at is not None, self.status),
+            status_label=_(signer_progress(s.status, s.viewed_at is not None, self.status)),
             color=self._colors[s.id], detail=_signer_detail(s, timezone), reason=s.decline_reason or "",
-            check=("Identity check: portal login + a code sent by email" if s.require_email_code
-                   else "Identity check: portal login"))
+            check=(_("Identity check: portal login + a code sent by email") if s.require_email_code
+                   else _("Identity check: portal login")))
             for s in detail.signers]
         self.signer_options = [Option(value=str(s.id), label=s.name) for s in self.signers]
         if self.tool_signer not in {o.value for o in self.signer_options}:
@@ -693,14 +694,14 @@ def _code_text(everyone: bool, names: list[str], signer_count: int) -> str:
 
 def _signer_detail(signer, timezone: str) -> str:
     """When the signer viewed, consented, signed or declined, and the identity check, in one line."""
-    parts = [f"{label} {format_datetime(at, timezone)}" for label, at in (
-        ("viewed", signer.viewed_at), ("consented", signer.consented_at), ("signed", signer.signed_at),
-        ("declined", signer.declined_at)) if at]
+    parts = [label.format(at=format_datetime(at, timezone)) for label, at in (
+        (_("viewed {at}"), signer.viewed_at), (_("consented {at}"), signer.consented_at),
+        (_("signed {at}"), signer.signed_at), (_("declined {at}"), signer.declined_at)) if at]
     if signer.identity_check:
-        parts.append(f"identity: {signer.identity_check}" + (f" ({signer.identity_result})"
-                                                             if signer.identity_result else ""))
+        parts.append(_("identity: {check}").format(check=signer.identity_check)
+                     + (f" ({signer.identity_result})" if signer.identity_result else ""))
     if signer.ip_address:
-        parts.append(f"IP address {signer.ip_address}")
+        parts.append(_("IP address {address}").format(address=signer.ip_address))
     return " · ".join(parts)
 
 

@@ -4,11 +4,14 @@ removal) in French: no text of the English catalog on screen (issue 14). What th
 rules text, the rules language's own keywords) is shown as written."""
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from practice import routes
 from practice.db import read_session, write_session
+from practice.models import Account, Job, Pipeline
 from practice.services.actor import SYSTEM
 from practice.services.automation import rulesets
+from practice.services.work.pipelines import stages_of
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
 from tests.e2e.visible_english import english_on_screen, set_language
 
@@ -94,6 +97,40 @@ def test_the_rules_editor_and_its_checker_in_french(page, base_url, ann_in_frenc
     assert english_on_screen(page) == []
     page.set_viewport_size(PHONE)
     assert english_on_screen(page) == []
+    page.set_viewport_size(DESKTOP)
+
+    # A syntax error: the parser knows no language, its sentence and hint are still French.
+    page.fill("#rules-text", 'rule "Essai FR"\nwhen job is created thenarchive job end\n')
+    expect(page.locator("#rules-errors")).to_contain_text('mettez une espace après "then" : then archive')
+    assert english_on_screen(page) == []
+
+    # Tried on a real job: why the rule would not fire, in French.
+    job, account, pipeline, current, other = a_job_and_another_stage()
+    page.fill("#rules-text", f'rule "Essai FR"\nwhen job enters stage "{other}" in pipeline "{pipeline}"\n'
+                             "then\n  archive job\nend\n")
+    expect(page.locator("#rules-ok")).to_be_visible()
+    page.fill("#try-job-search", account)
+    page.locator(f'.try-job[data-job-id="{job}"]').click()
+    page.select_option("#try-stage", current)
+    page.click("#try-run")
+    decision = page.locator('.try-decision[data-rule="Essai FR"]')
+    expect(decision.locator(".decision-verdict")).to_have_text("ne se déclencherait pas")
+    expect(decision.locator(".decision-reason")).to_have_text(f"l'étape est « {current} », pas « {other} »")
+    expect(page.locator("#try-nothing-changed")).to_have_text("Rien n'a été modifié.")
+    assert english_on_screen(page) == []
+
+
+def a_job_and_another_stage() -> tuple[int, str, str, str, str]:
+    """A demo job with a stage, its account's name, pipeline, current stage and another stage of its pipeline."""
+    with read_session() as s:
+        for job in s.exec(select(Job).where(Job.archived == False, Job.stage_id.is_not(None))  # noqa: E712
+                          .order_by(Job.id)):
+            stages = stages_of(s, job.pipeline_id)
+            current = next(st.name for st in stages if st.id == job.stage_id)
+            other = next((st.name for st in stages if st.id != job.stage_id), None)
+            if other:
+                return job.id, s.get(Account, job.account_id).name, s.get(Pipeline, job.pipeline_id).name, current, other
+    raise AssertionError("the demo firm has no job in a pipeline of two stages")
 
 
 def test_an_employee_reads_why_the_run_log_and_rules_are_closed_in_french(page, base_url, harness):

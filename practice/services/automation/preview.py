@@ -6,6 +6,7 @@ import datetime as dt
 from sqlmodel import Session
 
 import rules
+from practice.i18n import N_, _
 from practice.models import utcnow
 from practice.services.actor import Actor, require_admin
 from practice.services.automation.actions import NOT_AVAILABLE
@@ -20,8 +21,8 @@ from practice.services.work.jobs import get_job
 
 
 TRY_EVENTS = {
-    "job_entered_stage": "enters its current stage", "job_left_stage": "leaves its current stage",
-    "job_created": "is created", "tag_added": "gets a tag", "tag_removed": "loses a tag",
+    "job_entered_stage": N_("enters its current stage"), "job_left_stage": N_("leaves its current stage"),
+    "job_created": N_("is created"), "tag_added": N_("gets a tag"), "tag_removed": N_("loses a tag"),
 }
 
 
@@ -39,7 +40,7 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
     facts = facts_for(session, job_id=job.id)
     pipeline, current = facts["job"]["pipeline"], facts["job"]["stage"]
     if event_kind not in TRY_EVENTS:
-        raise InvalidInput("Choose what happens to the job.")
+        raise InvalidInput(_("Choose what happens to the job."))
     if event_kind in ("tag_added", "tag_removed"):
         event = rules.Event(event_kind, tag=tag or None, target="job")
     elif event_kind == "job_created":
@@ -53,40 +54,43 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
         for pa in d.actions:
             item = planned_entry(pa)
             if pa.action in NOT_AVAILABLE:
-                item["outcome"] = f"Would be skipped: {NOT_AVAILABLE[pa.action]} are not built yet."
+                item["outcome"] = _("Would be skipped: {feature} are not built yet.").format(
+                    feature=NOT_AVAILABLE[pa.action])
             elif pa.action == "send_email":
                 item["outcome"] = _preview_email(session, pa.args, facts, now)
             elif pa.action == "send_proposal":
                 item["outcome"] = _preview_proposal(session, pa.args, facts)
             elif pa.run_at is not None:
-                item["outcome"] = f"Would wait until {show_value(pa.run_at)}, then check the conditions again."
+                item["outcome"] = _("Would wait until {moment}, then check the conditions again.").format(
+                    moment=show_value(pa.run_at))
             actions.append(item)
-        out.append({"rule": d.rule, "fired": d.fired, "reason": d.reason or "", "error": d.error or "",
-                    "parts": condition_parts(d), "actions": actions})
-    return {"errors": [], "decisions": out, "event": TRY_EVENTS[event_kind]}
+        # Why a rule would not fire, or what stopped an action, in the reader's language.
+        out.append({"rule": d.rule, "fired": d.fired, "reason": rules.told(d.reason or "", _),
+                    "error": rules.told(d.error or "", _), "parts": condition_parts(d), "actions": actions})
+    return {"errors": [], "decisions": out, "event": _(TRY_EVENTS[event_kind])}
 
 
 def _preview_proposal(session: Session, args: dict, facts: dict) -> str:
     template = templates.template_by_name(session, args["template"])
     if template is None:
-        return f'Would fail: there is no proposal template "{args["template"]}".'
+        return _('Would fail: there is no proposal template "{name}".').format(name=args["template"])
     account = facts.get("account") or {}
     contacts = sending.portal_recipients(session, account["id"]) if account.get("id") else []
     if not contacts:
-        return "Would fail: no contact of the account can log in to the client portal."
-    return (f'Would send proposal "{template.name}" to ' + ", ".join(c.email for c in contacts)
-            + " (a link to the client portal)")
+        return _("Would fail: no contact of the account can log in to the client portal.")
+    return _('Would send proposal "{name}" to {emails} (a link to the client portal)').format(
+        name=template.name, emails=", ".join(c.email for c in contacts))
 
 
 def _preview_email(session: Session, args: dict, facts: dict, now: dt.datetime) -> str:
     tpl = mail_templates.template_by_name(session, args["template"])
     if tpl is None:
-        return f'No email template "{args["template"]}".'
+        return _('No email template "{name}".').format(name=args["template"])
     to = args.get("to")
     if to == "account" and facts.get("account"):
         contacts = account_recipients(session, facts["account"]["id"])
         if not contacts:
-            return "Would fail: the account has no contact with an email address."
+            return _("Would fail: the account has no contact with an email address.")
         contact, addresses = contacts[0], ", ".join(c["email"] for c in contacts)
     else:
         contact = facts.get("contact")
@@ -95,5 +99,5 @@ def _preview_email(session: Session, args: dict, facts: dict, now: dt.datetime) 
         subject, body = mail_templates.render_template(tpl, template_context(session, dict(facts, contact=contact),
                                                                                   now))
     except InvalidInput as err:
-        return f"Would fail: {err}"
-    return f"To: {addresses}\nSubject: {subject}\n\n{body}"
+        return _("Would fail: {error}").format(error=err)
+    return _("To: {addresses}\nSubject: {subject}\n\n{body}").format(addresses=addresses, subject=subject, body=body)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 import rules
+from practice.i18n import _
 from practice.models import QuestionKind as K
 
 # How a question's answer is typed in a condition (rules-language.md 3.1): a repeated group and a file question
@@ -48,7 +49,7 @@ def _sentence(problem) -> str:
 def problems(text: str, catalog: rules.Catalog) -> list[str]:
     """The plain-language problems of one condition (empty when it may be saved), as the rules editor says them."""
     try:
-        found = rules.check_condition(text, catalog)
+        found = rules.check_condition(text, catalog, tr=_)  # in the reader's language
     except rules.RulesErrors as errs:
         found = errs.errors
     except rules.RulesError as err:

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from practice.models import (Account, Document, Job, SignatureField, SignatureRequest, SignatureRequestStatus, Signer,
                              SignerStatus, SigningEvent)
+from practice.i18n import N_
 from practice.services.signing.pages import PageSize
 
 
@@ -187,13 +188,16 @@ class SignerCandidate:
 
 
 def signer_progress(signer_status: str, viewed: bool, request_status: str) -> str:
-    """What a signer's part looks like to staff: not asked yet, waiting, may sign now, viewed, signed, declined."""
+    """What a signer's part looks like to staff: not asked yet, waiting, may sign now, viewed, signed, declined (in
+    English, marked for the catalog: the page says it with `_`)."""
     if request_status == "draft":
-        return "not asked yet"
+        return N_("not asked yet")
     if signer_status in ("signed", "declined"):
-        return signer_status
+        return N_("signed") if signer_status == "signed" else N_("declined")
     if request_status != "sent":
-        return request_status  # cancelled (or declined by another signer) before this one signed
+        # Cancelled (or declined by another signer) before this one signed.
+        return {"cancelled": N_("cancelled"), "declined": N_("declined"), "completed": N_("completed")}.get(
+            request_status, request_status)
     if signer_status == "waiting":
-        return "waiting for an earlier signer"
-    return "viewed, not signed yet" if viewed else "may sign now"
+        return N_("waiting for an earlier signer")
+    return N_("viewed, not signed yet") if viewed else N_("may sign now")

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from practice.i18n import _, ngettext
 from practice.models import AccountType
-from practice.services.work.csv_file import ParsedRow, RowError, count_of
+from practice.services.work.csv_file import ParsedRow, RowError
 
 ACCOUNT, EMAIL = "account", "email"
 JOIN, NEW = "join", "new"
@@ -113,14 +114,16 @@ def _account_flag(group: list[ParsedRow], earlier: list[ParsedRow] | None,
     if earlier is not None:
         other = earlier[0]
         return Flag(first.line, ACCOUNT,
-                    f'Line {first.line}: the account name "{first.account}" is also on line {other.line}, and no '
-                    "account key says whether they are one client.",
-                    [(JOIN, f"Same account as line {other.line}"), (NEW, "A separate account")], other.line)
+                    _('Line {line}: the account name "{name}" is also on line {other}, and no account key says '
+                      'whether they are one client.').format(line=first.line, name=first.account, other=other.line),
+                    [(JOIN, _("Same account as line {line}").format(line=other.line)), (NEW, _("A separate account"))],
+                    other.line)
     if existing is not None:
         return Flag(first.line, ACCOUNT,
-                    f'Line {first.line}: an account named "{existing[1]}" already exists.',
-                    [(JOIN, f'Add to the existing account "{existing[1]}" (its type and notes stay)'),
-                     (NEW, f'A new account "{first.account}"')])
+                    _('Line {line}: an account named "{name}" already exists.').format(line=first.line,
+                                                                                        name=existing[1]),
+                    [(JOIN, _('Add to the existing account "{name}" (its type and notes stay)').format(name=existing[1])),
+                     (NEW, _('A new account "{name}"').format(name=first.account))])
     return None
 
 
@@ -152,20 +155,24 @@ def email_flags(rows: list[ParsedRow], existing: dict[str, ExistingContact]) -> 
         if not email:
             continue
         known = existing.get(email)
-        others = [(NO_EMAIL, "A separate contact without this email"), (SKIP, "Skip this row")]
+        others = [(NO_EMAIL, _("A separate contact without this email")), (SKIP, _("Skip this row"))]
         if known is not None:
-            on = f' (on "{known.account}")' if known.account else ""
-            portal = (" They have portal access, so they will see this account's shared documents."
+            on = _(' (on "{account}")').format(account=known.account) if known.account else ""
+            portal = (_(" They have portal access, so they will see this account's shared documents.")
                       if known.portal else "")
-            flags.append(Flag(row.line, EMAIL, f"Line {row.line}: {email} is already the email of {known.name}{on}; "
-                                               f"two contacts with one email would share one portal login.",
-                              [(LINK, f"Link {known.name} to this account (their details stay).{portal}"), *others]))
+            flags.append(Flag(row.line, EMAIL, _("Line {line}: {email} is already the email of {name}{on}; two contacts "
+                                                 "with one email would share one portal login.").format(
+                                                     line=row.line, email=email, name=known.name, on=on),
+                              [(LINK, _("Link {name} to this account (their details stay).").format(name=known.name)
+                                + portal), *others]))
         elif email in first_line:
             other = first_line[email]
-            flags.append(Flag(row.line, EMAIL, f"Line {row.line}: {email} is also the email on line {other.line} "
-                                               f"({_who(other.contact)}); two contacts with one email would share "
-                                               "one portal login.",
-                              [(LINK, f"The same person as line {other.line} (one contact)"), *others],
+            flags.append(Flag(row.line, EMAIL, _("Line {line}: {email} is also the email on line {other} ({who}); two "
+                                                 "contacts with one email would share one portal login.").format(
+                                                     line=row.line, email=email, other=other.line,
+                                                     who=_who(other.contact)),
+                              [(LINK, _("The same person as line {line} (one contact)").format(line=other.line)),
+                               *others],
                               other.line))
         first_line.setdefault(email, row)
     return flags
@@ -243,14 +250,16 @@ class _Resolver:
     def add(self, account: PlannedAccount, row: ParsedRow, contact: PlannedContact | None) -> None:
         """Put the row on its account; the rows of a new account must agree on its type."""
         if row.type is not None and account.type_line and account.type != row.type and account.existing_id is None:
-            self.outcome.errors.append(RowError(row.line, f'Line {row.line}: the account "{row.account}" is a '
-                                                f"{row.type.value} here but a {account.type.value} on line "
-                                                f"{account.type_line}; make them agree, or import it as a separate "
-                                                "account."))
+            self.outcome.errors.append(RowError(row.line, _(
+                'Line {line}: the account "{name}" is a {type} here but a {other_type} on line {other}; make them '
+                "agree, or import it as a separate account.").format(
+                    line=row.line, name=row.account, type=_(row.type.value), other_type=_(account.type.value),
+                    other=account.type_line)))
             return
         clash = _custom_clash(account, row, self.labels)
         if clash:
-            self.outcome.errors.append(RowError(row.line, f"Line {row.line}: {clash}"))
+            self.outcome.errors.append(RowError(row.line, _("Line {line}: {problem}").format(line=row.line,
+                                                                                              problem=clash)))
             return
         if row.type is not None and not account.type_line:
             account.type, account.type_line = row.type, row.line
@@ -279,8 +288,10 @@ def _custom_clash(account: PlannedAccount, row: ParsedRow, labels: dict[str, str
     for key, value in _custom_of(row, "account").items():
         if key in account.custom and account.custom[key] != value:
             label = labels.get(f"account.{key}", key)
-            return (f'the account "{row.account}" has {label} "{value}" here but "{account.custom[key]}" on line '
-                    f"{account.custom_lines[key]}; make them agree, or leave the cell empty on one of them.")
+            return _('the account "{name}" has {field} "{value}" here but "{other_value}" on line {other}; make them '
+                     "agree, or leave the cell empty on one of them.").format(
+                         name=row.account, field=label, value=value, other_value=account.custom[key],
+                         other=account.custom_lines[key])
     return ""
 
 
@@ -312,4 +323,5 @@ def pending_sentence(outcome: Outcome) -> str:
     n = len(outcome.undecided)
     if not n:
         return ""
-    return f"{count_of(n, 'row needs', 'rows need')} your choice above (flagged rows) before they can be imported."
+    return ngettext("{n} row needs your choice above (flagged rows) before it can be imported.",
+                    "{n} rows need your choice above (flagged rows) before they can be imported.", n).format(n=n)

@@ -371,7 +371,7 @@ def _custom_values(line: int, cells: list[str], mapping: dict[str, int], fields:
         try:
             value = clean_value(f.type, raw, f.label, f.options)
         except InvalidInput as err:
-            errors.append(RowError(line, f"Line {line}: {err}"))
+            errors.append(RowError(line, _("Line {line}: {problem}").format(line=line, problem=err)))
             continue
         row.custom[key] = value
         if f.type in _TRANSLATED_TYPES and shown(f.type, value) != raw:
@@ -392,7 +392,7 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int],
         try:
             row = _parse_row(line, cells, mapping, width)
         except InvalidInput as err:
-            errors.append(RowError(line, f"Line {line}: {err}"))
+            errors.append(RowError(line, _("Line {line}: {problem}").format(line=line, problem=err)))
             continue
         bad = _custom_values(line, cells, mapping, fields, row) if fields else []
         if bad:
@@ -401,7 +401,7 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int],
         earlier = first.setdefault(row.key.lower(), row) if row.key else row
         problem = key_disagreement(row, earlier)
         if problem:
-            errors.append(RowError(line, f"Line {line}: {problem}"))
+            errors.append(RowError(line, _("Line {line}: {problem}").format(line=line, problem=problem)))
             continue
         if earlier.type is None and row.type is not None:
             first[row.key.lower()] = row

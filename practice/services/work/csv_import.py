@@ -21,10 +21,10 @@ from practice.models import Account, AccountContact, AccountTag, AccountTeam, Co
 from practice.services import audit
 from practice.services.actor import Actor
 from practice.services.errors import InvalidInput
-from practice.services.work.csv_file import RowError, count_of
+from practice.services.work.csv_file import RowError
 from practice.services.work.csv_choices import PlannedAccount, PlannedContact
 from practice.services.work.csv_plan import Plan, chunks, pending, plan_import
-from practice.i18n import _
+from practice.i18n import _, ngettext
 
 CHUNK_ROWS = 250
 DEFAULT_TAG_COLOR = "#6b7280"
@@ -57,7 +57,7 @@ def _refuse_unless_importable(plan: Plan, skip_bad_rows: bool) -> None:
     if plan.errors and not skip_bad_rows:
         first = plan.errors[0].message
         more = len({e.line for e in plan.errors}) - 1
-        others = f" ({count_of(more, 'more row has', 'more rows have')} errors.)" if more else ""
+        others = ngettext(" ({n} more row has errors.)", " ({n} more rows have errors.)", more).format(n=more) if more else ""
         raise InvalidInput(_('Nothing was imported: {first}{others} Fix the file, or choose to skip rows with errors.').format(first=first, others=others))
     if not plan.accounts:
         raise InvalidInput(_('Nothing to import: the file has no rows that can be imported.'))
@@ -198,6 +198,34 @@ class _Writer:
             self.custom_values += len(rows)
 
 
+def _import_summary(accounts: int, contacts: int, file_name: str, writer, updated: int, bad_rows: int,
+                    chosen_skips: int) -> str:
+    """What the import did, in one sentence in the importer's language (the audit row keeps it)."""
+    said = _("Imported {accounts} and {contacts}").format(
+        accounts=ngettext("{n} new account", "{n} new accounts", accounts).format(n=accounts),
+        contacts=ngettext("{n} contact", "{n} contacts", contacts).format(n=contacts))
+    if file_name:
+        said += _(" from {file}").format(file=file_name)
+    if writer.linked:
+        said += ngettext("; linked {n} existing contact", "; linked {n} existing contacts", writer.linked).format(
+            n=writer.linked)
+    if updated:
+        said += ngettext("; added to {n} existing account", "; added to {n} existing accounts", updated).format(n=updated)
+    if writer.custom_values:
+        said += ngettext("; filled {n} custom field value", "; filled {n} custom field values",
+                         writer.custom_values).format(n=writer.custom_values)
+    if writer.kept_values:
+        said += ngettext("; kept {n} value existing accounts already had",
+                         "; kept {n} values existing accounts already had", writer.kept_values).format(
+                             n=writer.kept_values)
+    if bad_rows:
+        said += ngettext("; skipped {n} row with errors", "; skipped {n} rows with errors", bad_rows).format(n=bad_rows)
+    if chosen_skips:
+        said += ngettext("; skipped {n} row as chosen", "; skipped {n} rows as chosen", chosen_skips).format(
+            n=chosen_skips)
+    return said
+
+
 def _write_in_batches(writer: _Writer, plan: Plan, progress: Callable[[int, int], None] | None) -> None:
     """Write the planned accounts about CHUNK_ROWS rows at a time, telling `progress` after each batch."""
     done, batch, batch_rows = 0, [], 0
@@ -234,15 +262,8 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
 
     skipped = plan.errors if skip_bad_rows else []
     created_accounts, created_contacts, updated = writer.created_accounts, writer.created_contacts, writer.updated
-    summary = (f"Imported {count_of(created_accounts, 'new account')} and {count_of(created_contacts, 'contact')}"
-               + (f" from {file_name}" if file_name else "")
-               + (f"; linked {count_of(writer.linked, 'existing contact')}" if writer.linked else "")
-               + (f"; added to {count_of(len(updated), 'existing account')}" if updated else "")
-               + (f"; filled {count_of(writer.custom_values, 'custom field value')}" if writer.custom_values else "")
-               + (f"; kept {count_of(writer.kept_values, 'value')} existing accounts already had"
-                  if writer.kept_values else "")
-               + (f"; skipped {count_of(len({e.line for e in skipped}), 'row')} with errors" if skipped else "")
-               + (f"; skipped {count_of(len(plan.skipped), 'row')} as chosen" if plan.skipped else ""))
+    summary = _import_summary(created_accounts, created_contacts, file_name, writer, len(updated),
+                              len({e.line for e in skipped}), len(plan.skipped))
     # One audit row for the whole import (not one per account): its detail says what it did.
     audit.record(session, actor, "import", "account", None, summary, file=file_name,
                  created_accounts=created_accounts, updated_accounts=len(updated), created_contacts=created_contacts,

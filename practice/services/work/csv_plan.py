@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from practice.i18n import _, ngettext
 from practice.models import Account, AccountContact, Contact, CustomField, PortalLogin, PortalStatus, Tag
 from practice.services.actor import Actor, account_visible
 from practice.services.work.csv_choices import (ExistingContact, Flag, Outcome, PlannedAccount, account_flags,
                                                 email_flags, pending_sentence, resolve)
 from practice.services.work.csv_file import (CUSTOM_ENTITIES, FIELDS, ImportField, ParsedRow, Preview, RowError,
-                                             check_mapping, count_of, custom_by_key, detect_mapping, header_errors,
+                                             check_mapping, custom_by_key, detect_mapping, header_errors,
                                              parse_rows, preview_of, read_file)
 from practice.services.work.custom_values import shown
 
@@ -75,38 +76,49 @@ class Review:
 
     @property
     def summary(self) -> str:
-        parts = [f"{self.good_rows} of {count_of(self.preview.row_count, 'row')} can be imported: "
-                 f"{count_of(self.new_accounts, 'new account')}, {count_of(self.contacts, 'new contact')}"
-                 + (f", {count_of(self.linked_contacts, 'existing contact')} linked" if self.linked_contacts else "")
-                 + "."]
+        rows = self.preview.row_count
+        parts = [ngettext("{good} of {n} row can be imported: {accounts}, {contacts}{linked}.",
+                          "{good} of {n} rows can be imported: {accounts}, {contacts}{linked}.", rows).format(
+            good=self.good_rows, n=rows,
+            accounts=ngettext("{n} new account", "{n} new accounts", self.new_accounts).format(n=self.new_accounts),
+            contacts=ngettext("{n} new contact", "{n} new contacts", self.contacts).format(n=self.contacts),
+            linked=ngettext(", {n} existing contact linked", ", {n} existing contacts linked",
+                            self.linked_contacts).format(n=self.linked_contacts) if self.linked_contacts else "")]
         if self.existing_accounts:
             names = ", ".join(f'"{n}"' for n in self.existing_accounts[:5])
-            more = f" and {len(self.existing_accounts) - 5} more" if len(self.existing_accounts) > 5 else ""
+            more = _(" and {n} more").format(n=len(self.existing_accounts) - 5) if len(self.existing_accounts) > 5 else ""
             n = len(self.existing_accounts)
-            parts.append(f"Contacts and tags are added to {count_of(n, 'existing account')} ({names}{more}); "
-                         + ("their type and notes stay as they are." if not self.custom_mapped else
-                            "their type, notes and the fields they already have stay as they are (empty fields are "
-                            "filled from the file)."))
+            parts.append(ngettext("Contacts and tags are added to {n} existing account ({names}); ",
+                                  "Contacts and tags are added to {n} existing accounts ({names}); ", n).format(
+                             n=n, names=names + more)
+                         + (_("their type and notes stay as they are.") if not self.custom_mapped else
+                            _("their type, notes and the fields they already have stay as they are (empty fields are "
+                              "filled from the file).")))
         if self.unnamed_contacts:
-            parts.append(f"{count_of(self.unnamed_contacts, 'contact')} with an email, phone or address but no "
-                         "name will be named after their account.")
+            parts.append(ngettext("{n} contact with an email, phone or address but no name will be named after "
+                                  "their account.", "{n} contacts with an email, phone or address but no name will "
+                                  "be named after their account.", self.unnamed_contacts).format(n=self.unnamed_contacts))
         if self.new_tags:
-            parts.append("New tags will be created: " + ", ".join(self.new_tags) + ".")
+            parts.append(_("New tags will be created: {tags}.").format(tags=", ".join(self.new_tags)))
         if self.flags:
-            parts.append(f"{count_of(len(self.flags), 'question')} below ({self.undecided} "
-                         f"{'row waits' if self.undecided == 1 else 'rows wait'} for your choice).")
+            parts.append(ngettext("{n} question below", "{n} questions below", len(self.flags)).format(n=len(self.flags))
+                         + ngettext(" ({n} row waits for your choice).", " ({n} rows wait for your choice).",
+                                    self.undecided).format(n=self.undecided))
         if self.bad_lines:
-            parts.append(f"{count_of(self.bad_lines, 'row')} {'has' if self.bad_lines == 1 else 'have'} errors.")
+            parts.append(ngettext("{n} row has errors.", "{n} rows have errors.", self.bad_lines).format(n=self.bad_lines))
         return " ".join(parts)
 
     @property
     def skipped_note(self) -> str:
         """What the import button leaves out, in a sentence ("" when nothing)."""
-        parts = [count_of(self.bad_lines, "row") + " with errors" if self.bad_lines else "",
-                 f"{count_of(self.skipped, 'row')} you chose to skip" if self.skipped else "",
-                 f"{count_of(self.undecided, 'row')} waiting for your choice" if self.undecided else ""]
+        parts = [ngettext("{n} row with errors", "{n} rows with errors", self.bad_lines).format(n=self.bad_lines)
+                 if self.bad_lines else "",
+                 ngettext("{n} row you chose to skip", "{n} rows you chose to skip", self.skipped).format(n=self.skipped)
+                 if self.skipped else "",
+                 ngettext("{n} row waiting for your choice", "{n} rows waiting for your choice",
+                          self.undecided).format(n=self.undecided) if self.undecided else ""]
         parts = [p for p in parts if p]
-        return ("Not imported: " + ", ".join(parts) + ".") if parts else ""
+        return _("Not imported: {rows}.").format(rows=", ".join(parts)) if parts else ""
 
 
 def chunks(items: list, size: int = 500):
@@ -140,7 +152,7 @@ def _tags(session: Session, rows: list[ParsedRow]) -> tuple[dict[str, int], list
     """The rows' tags that exist (lower-case name -> id) and the names of those that do not."""
     tag_names = sorted({t.lower(): t for r in rows for t in r.tags}.items())
     tag_ids: dict[str, int] = {}
-    for part in chunks([k for k, _ in tag_names]):
+    for part in chunks([k for k, _name in tag_names]):
         for tag_id, name in session.execute(select(Tag.id, Tag.name).where(func.lower(Tag.name).in_(part))):
             tag_ids[name.lower()] = tag_id
     return tag_ids, [name for key, name in tag_names if key not in tag_ids]
@@ -152,18 +164,21 @@ def _refusal(row: ParsedRow, actor: Actor, hidden: set[str], tag_ids: dict[str, 
     key = row.account.lower()
     email = row.contact["email"] if row.contact else ""
     if email in hidden_emails:
-        return RowError(row.line, f"Line {row.line}: {email} is already the email of a contact on an account you do "
-                                  "not have access to; ask an admin to import this row, or remove the email.")
+        return RowError(row.line, _("Line {line}: {email} is already the email of a contact on an account you do "
+                                    "not have access to; ask an admin to import this row, or remove the email.").format(
+                                        line=row.line, email=email))
     if key in hidden:
         # In the file's own words: the firm's spelling (or that it is archived) is not the importer's to learn.
-        return RowError(row.line, f'Line {row.line}: "{row.account}" is the name of an account you do not have '
-                                  "access to; ask an admin to add you to its team.")
+        return RowError(row.line, _('Line {line}: "{name}" is the name of an account you do not have access to; '
+                                    "ask an admin to add you to its team.").format(line=row.line, name=row.account))
     unknown = [t for t in row.tags if t.lower() not in tag_ids]
     if unknown and not actor.is_admin:
         listed = ", ".join(f'"{t}"' for t in unknown)
-        return RowError(row.line, f"Line {row.line}: the tag{'s' if len(unknown) > 1 else ''} {listed} "
-                                  f"{'do' if len(unknown) > 1 else 'does'} not exist, and only the owner "
-                                  "or an admin can create tags; ask one to create it, or remove it from the file.")
+        return RowError(row.line, ngettext(
+            "Line {line}: the tag {tags} does not exist, and only the owner or an admin can create tags; ask one to "
+            "create it, or remove it from the file.",
+            "Line {line}: the tags {tags} do not exist, and only the owner or an admin can create tags; ask one to "
+            "create them, or remove them from the file.", len(unknown)).format(line=row.line, tags=listed))
     return None
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 import rules
-from practice import db, warm_sandbox
+from practice import db, i18n, warm_sandbox
 from practice.db import read_session, write_session
 from practice.models import (ActionEffect, AuditLog, Due, Event, Job, JobTag, MailStatus, Notification, OutgoingMail,
                              RuleRun, ScheduleState,
@@ -316,6 +316,18 @@ def test_try_on_a_job_shows_values_and_rendered_email_and_changes_nothing(firm):
     with read_session() as s:
         assert s.exec(select(Task)).all() == [] and s.exec(select(OutgoingMail)).all() == []
         assert s.exec(select(RuleRun)).all() == []
+
+
+def test_try_on_a_job_tells_a_french_reader_why_in_french(firm):
+    """The dry run's reasons come from rules/, which knows no language: the app tells them in the reader's."""
+    text = RULES + 'rule "When done"\nwhen job enters stage "Done" in pipeline "1040 Return"\nthen archive job end\n'
+    with read_session() as s, i18n.using_locale("fr"):
+        result = preview.try_on_job(s, firm["actor"], text, firm["job_id"], "job_entered_stage", stage="Review")
+    reasons = {d["rule"]: d["reason"] for d in result["decisions"]}
+    assert result["event"] == "entre dans son étape actuelle"
+    assert reasons["When done"] == "l'étape est « Review », pas « Done »"
+    email = next(a for a in result["decisions"][0]["actions"] if a["action"] == "send_email")
+    assert email["outcome"].startswith("À : june@hartley.example\nObjet : Welcome, Hartley Household")
 
 
 def test_the_worker_delivers_the_automation_email_to_a_real_smtp_server(firm):

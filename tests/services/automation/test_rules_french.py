@@ -1,7 +1,9 @@
 """The rules checker's type, schedule and choice messages in French for a French reader (issue 14): the app passes
 its catalog's translation to rules/, which knows nothing of languages."""
 import rules
+from practice import i18n
 from practice.services.automation import rules_check
+from practice.services.organizers import conditions
 
 
 def test_a_french_reader_gets_the_checkers_sentences_and_hints_in_french():
@@ -33,3 +35,13 @@ def test_a_french_reader_gets_syntax_placeholder_and_trigger_errors_in_french():
          'job est porté par les règles sur une mission (comme "when job enters stage ...") ou "for each job"')]
     assert french('rule "x" when job is created then create task "Call {{ account.nme }}" end') == [
         ("il n'y a pas de variable « account.nme »", 'vouliez-vous dire « account.name » ?')]
+
+
+def test_an_organizers_show_if_problems_are_told_in_the_readers_language():
+    with i18n.using_locale("fr"):
+        assert conditions.problems("answer.count >", rules.Catalog()) == [
+            "la condition s'arrête trop tôt : attendu : une valeur : un champ comme account.balance, un texte entre "
+            "guillemets, un nombre ou une date"]
+    assert conditions.problems("answer.count >", rules.Catalog()) == [
+        "the condition stops too early: expected a value: a field like account.balance, a text in quotes, a number "
+        "or a date"]

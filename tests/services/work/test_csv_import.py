@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from practice import i18n
 from practice.db import read_session, write_session
 from practice.models import Account, AccountContact, AccountTag, AccountTeam, AuditLog, Contact, Tag
 from practice.services.work import accounts, csv_file, csv_import, csv_plan
@@ -237,6 +238,25 @@ def test_an_existing_account_gets_the_contacts_instead_of_a_duplicate(owner):
     assert (again.created_contacts, again.unchanged_contacts) == (0, 4)
 
 
+def test_a_french_importer_reads_the_questions_the_plan_and_the_row_errors_in_french(owner):
+    with write_session() as s:
+        make_account(s, owner, name="Whitfield HOUSEHOLD", type="Individual", notes="kept")
+    data = (DATA / "clients_taxdome.csv").read_bytes()
+    with read_session() as s, i18n.using_locale("fr"):
+        asked = csv_plan.review(s, owner, data)
+        types = csv_plan.review(s, owner, b"Account name,Type\nAcme,Company\nAcme,Trust\n", answers={"3:account": "join"})
+        summary = asked.summary  # said when read, in the reader's language
+    assert [f.question for f in asked.flags] == [
+        "Ligne 2 : un dossier nommé « Whitfield HOUSEHOLD » existe déjà.",
+        "Ligne 3 : le nom de dossier « Whitfield Household » est aussi à la ligne 2, et aucune clé de dossier ne dit "
+        "s'il s'agit d'un même client."]
+    assert summary.startswith("3 lignes sur 5 peuvent être importées : 3 nouveaux dossiers, 2 nouveaux contacts.")
+    assert "2 questions ci-dessous (2 lignes attendent votre choix)." in summary
+    assert [e.message for e in types.errors] == [
+        "Ligne 3 : le dossier « Acme » est de type Fiducie ici mais Société à la ligne 2 ; accordez-les, ou "
+        "importez-le comme un dossier distinct."]
+
+
 def test_a_live_account_is_preferred_to_an_archived_one_and_an_archived_match_is_named(owner):
     with write_session() as s:
         old = make_account(s, owner, name="Acme")
@@ -361,7 +381,7 @@ def test_two_rows_with_the_same_name_are_flagged_and_wait_for_the_users_choice(o
     assert rv.good_rows == 1 and rv.skipped_note == "Not imported: 1 row waiting for your choice."
     with pytest.raises(InvalidInput) as err:
         run_import(owner, SAME_NAME)
-    assert str(err.value) == ("Nothing was imported: 1 row needs your choice above (flagged rows) before they can be "
+    assert str(err.value) == ("Nothing was imported: 1 row needs your choice above (flagged rows) before it can be "
                               "imported. Line 3 is the first.")
     assert count(Account) == 0
 

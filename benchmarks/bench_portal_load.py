@@ -74,7 +74,17 @@ class Target:
     env: dict = field(default_factory=dict)
 
 
-APP_PORTAL = f"{ROOT_STATE}.practice___state___portal____portal_state"
+
+
+def _app_portal_state() -> str:
+    """The portal state's full name, asked of the app: it changes when a parent state is put above it (issue 14's
+    LangState did, and the hard-coded name made every login wait in vain)."""
+    from practice.state.portal import PortalState  # noqa: PLC0415 - the app, only for its state's name
+
+    return PortalState.get_full_name()
+
+
+APP_PORTAL = _app_portal_state()
 APP = Target("portal (practice)", ROOT, f"{APP_PORTAL}.practice___state___portal____portal_login_state.log_in",
              f"{APP_PORTAL}.portal_sid_rx_state_",
              {"/portal": "portal____portal_home_state", "/portal/documents": "portal_documents____portal_documents_state",

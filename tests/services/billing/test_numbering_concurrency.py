@@ -49,10 +49,11 @@ WORKER = textwrap.dedent("""
     from practice.services.billing import invoices
 
     events.set_doorbell(lambda ids: None)
-    owner_id, go_file = int(sys.argv[1]), sys.argv[2]
+    owner_id, go_file, ready_file = int(sys.argv[1]), sys.argv[2], sys.argv[4]
     invoice_ids = [int(x) for x in sys.argv[3].split(",")]
     with write_session() as s:
         actor = Actor.of(s.get(TeamMember, owner_id))
+    open(ready_file, "w").close()  # imported and connected: the test gives the signal once every process is
     while not os.path.exists(go_file):  # both processes start issuing together
         time.sleep(0.001)
     numbers, errors = [], []
@@ -62,6 +63,9 @@ WORKER = textwrap.dedent("""
                 numbers.append(invoices.issue(s, actor, invoice_id).number)
         except Exception as exc:  # counted, never hidden
             errors.append(f"{type(exc).__name__}: {exc}"[:200])
+        # A breath between two invoices, as between two people's clicks: SQLite's busy handler is not fair, and a
+        # process that never pauses can take every number while the other sleeps in it (1 run in 7 did not race).
+        time.sleep(0.002)
     print(json.dumps({"numbers": numbers, "errors": errors}))
 """)
 
@@ -79,12 +83,18 @@ def test_two_processes_issuing_500_each_get_1000_consecutive_numbers(tmp_path):
     ids = info["invoice_ids"]
     go = tmp_path / "go"
     # Interleaved halves: each process issues every other draft, so the two race on every number.
+    ready = [tmp_path / f"ready-{k}" for k in range(PROCESSES)]
     procs = [subprocess.Popen([sys.executable, str(tmp_path / "worker.py"), str(info["owner_id"]), str(go),
-                               ",".join(map(str, ids[k::PROCESSES]))],
+                               ",".join(map(str, ids[k::PROCESSES])), str(ready[k])],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for k in range(PROCESSES)]
     try:
-        time.sleep(3)
+        # The signal goes when both have imported the app and connected (a fixed 3 s was too short on a loaded
+        # machine: one process began after the other had finished, and they did not race).
+        deadline = time.monotonic() + 120
+        while not all(f.exists() for f in ready) and time.monotonic() < deadline and all(p.poll() is None
+                                                                                           for p in procs):
+            time.sleep(0.05)
         go.touch()
         outputs = [p.communicate(timeout=600) for p in procs]
     finally:

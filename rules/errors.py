@@ -110,10 +110,6 @@ class RulesErrors(RulesError):
         return "\n".join(str(e) for e in self.errors)
 
 
-def with_article(words: str) -> str:
-    """``words`` with "a" or "an" before them, for messages ("an organizer", "a stage")."""
-    return ("an " if words[0] in "aeiou" else "a ") + words
-
 
 MAX_SHOWN = 100  # errors laid out one by one; past these, a count
 LINE_SHOWN = 120  # characters of a long line shown around the caret

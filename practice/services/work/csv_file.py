@@ -120,10 +120,6 @@ def field_title(key: str, custom: dict[str, ImportField]) -> str:
     return custom[key].title if key in custom else FIELDS.get(key, key)
 
 
-def count_of(n: int, singular: str, plural: str | None = None) -> str:
-    """"1 row", "2 rows": a count with its noun agreeing."""
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
-
 
 def _norm(header: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", header.lower()).split())

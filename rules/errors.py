@@ -110,7 +110,6 @@ class RulesErrors(RulesError):
         return "\n".join(str(e) for e in self.errors)
 
 
-
 MAX_SHOWN = 100  # errors laid out one by one; past these, a count
 LINE_SHOWN = 120  # characters of a long line shown around the caret
 

@@ -120,7 +120,6 @@ def field_title(key: str, custom: dict[str, ImportField]) -> str:
     return custom[key].title if key in custom else FIELDS.get(key, key)
 
 
-
 def _norm(header: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", header.lower()).split())
 

@@ -497,6 +497,91 @@ def _release_watcher(token: str, me: asyncio.Task, view: int = 0) -> None:
         del _latest_view[token]  # the tab's newest view ended: forget the tab
 
 
+class TabPoller:
+    """Live counts for many tabs with one database read every POLL_SECONDS: each page view registers its tab (the
+    Reflex client token) with the login it shows; the poller reads the values of all the registered tabs in one call
+    on a worker thread and pushes a tab's value only when it changed. It runs outside Reflex's on_load chains, so a
+    navigation neither cancels nor restarts it: a watcher per page view cost a task, a read and a push on every
+    page view, which is what held the portal to a tenth of its load (issue 12). A new tab (or a new login in a
+    tab) is read at once, with the others that arrived within the same moment; a tab whose socket left this
+    process, or whose login ended, is forgotten."""
+
+    def __init__(self, state: type, read: Callable[[dict[str, str]], dict[str, Any]], show: Callable[[Any, Any], None]):
+        # read({token: session id}) -> {token: value, or None once that login has ended}; show(state, value).
+        self._state, self._read, self._show = state, read, show
+        self._tabs: dict[str, str] = {}
+        self._shown: dict[str, Any] = {}
+        self._new: set[str] = set()
+        self._task: asyncio.Task | None = None
+        self._woken: asyncio.Event | None = None
+
+    def watch(self, token: str, sid: str) -> None:
+        """The tab `token` shows the login `sid`: keep its value current (called on the event loop)."""
+        if self._tabs.get(token) != sid:
+            self._tabs[token] = sid
+            self._shown.pop(token, None)
+            self._new.add(token)
+        if self._task is None or self._task.done():
+            from reflex_base.registry import RegistrationContext  # noqa: PLC0415 - only inside a running app
+
+            self._woken = asyncio.Event()
+            # A task of its own (not of the event that registered the tab), so Reflex never cancels it.
+            self._task = asyncio.get_running_loop().create_task(self._run(RegistrationContext.get().app),
+                                                                context=contextvars.copy_context())
+        if self._new:
+            self._woken.set()
+
+    def watching(self) -> int:
+        """How many tabs this poller keeps current (tests read it)."""
+        return len(self._tabs) if self._task is not None and not self._task.done() else 0
+
+    def _forget(self, token: str) -> None:
+        self._tabs.pop(token, None)
+        self._shown.pop(token, None)
+        self._new.discard(token)
+
+    async def _run(self, app) -> None:
+        next_round = 0.0
+        while self._tabs:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), max(next_round - time.monotonic(), 0))
+            self._woken.clear()
+            await asyncio.sleep(0.05)  # the tabs that arrive together are read together
+            connected = app.event_namespace.token_to_sid if app.event_namespace is not None else {}
+            for token in [t for t in self._tabs if t not in connected]:
+                self._forget(token)
+            if time.monotonic() >= next_round:
+                asked, next_round = dict(self._tabs), time.monotonic() + POLL_SECONDS
+            else:
+                asked = {t: self._tabs[t] for t in self._new if t in self._tabs}
+            self._new.clear()
+            if not asked:
+                continue
+            try:
+                values = await asyncio.to_thread(self._read, asked)
+            except Exception:
+                log.warning("live count poll failed; trying again in %s s", POLL_SECONDS, exc_info=True)
+                continue
+            for token, value in values.items():
+                if self._tabs.get(token) != asked[token]:
+                    continue  # the tab logged in again meanwhile: its new login is read next
+                if value is None:
+                    self._forget(token)
+                elif value != self._shown.get(token, _NOT_SHOWN):
+                    await self._push(app, token, value)
+
+    async def _push(self, app, token: str, value) -> None:
+        try:
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=self._state)) as root:
+                self._show(await root.get_state(self._state), value)
+            self._shown[token] = value
+        except Exception:
+            log.warning("live count push failed; trying again in %s s", POLL_SECONDS, exc_info=True)
+
+
+_NOT_SHOWN = object()
+
+
 def unread_fingerprint(sid: str) -> tuple[int, int, int] | None:
     """(inbox unread count, newest id, chat messages from clients unread) for the member logged in with `sid`, or
     None once the login has ended."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-import logging
 
 import reflex as rx
 
@@ -24,8 +23,8 @@ from practice.services.portal import approvals, client_tasks, logins, pages
 from practice.services.actor import ContactActor
 from practice.services.errors import PermissionDenied, PracticeError
 from practice.services.formatting import format_date, format_money
-from practice.state.base import (ANYONE, CONTACT, POLL_SECONDS, LangState, _claim_watcher, _release_watcher, allow,
-                                 client_address, event_actor, full_page_load, next_watch, read, remember_device,
+from practice.state.base import (ANYONE, CONTACT, LangState, TabPoller, allow, client_address, event_actor,
+                                 full_page_load, read, remember_device,
                                  request_cookie, run, run_off_loop, shown_in, start_browser_session)
 from practice.state.organizer_views import OrganizerItem
 from practice.state.views import Option
@@ -410,28 +409,20 @@ class PortalHomeState(PortalState):
             return rx.toast.success(_("Rejected. We have been told why."))
 
 
-log = logging.getLogger(__name__)
 
-
-def portal_unread(sid: str) -> int | None:
-    """The messages from the firm the contact has not read on the account it is looking at (what its Messages page
-    lists), or None once the login has ended."""
+def portal_unread(tabs: dict[str, str]) -> dict[str, int | None]:
+    """For each tab (client token -> portal session id): the messages from the firm its contact has not read on the
+    account it is looking at (what its Messages page lists), or None once that login has ended; in one read."""
+    counts: dict[str, int | None] = {}
     with read_session() as session:
-        actor = logins.actor_for_portal_session(session, sid)
-        if actor is None:
-            return None
-        if actor.current_account_id is None:
-            return 0
-        return chat_threads.unread_total(session, actor.limited_to(actor.current_account_id))
-
-
-async def _poll_portal_unread(sid: str) -> int | None:
-    """portal_unread off the event loop; -1 when the database could not be read (the badge waits for the next poll)."""
-    try:
-        return await asyncio.to_thread(portal_unread, sid)
-    except Exception:
-        log.warning("portal unread badge poll failed; trying again in %s s", POLL_SECONDS, exc_info=True)
-        return -1
+        by_sid: dict[str, int | None] = {}
+        for token, sid in tabs.items():
+            if sid not in by_sid:
+                actor = logins.actor_for_portal_session(session, sid)
+                by_sid[sid] = (None if actor is None else 0 if actor.current_account_id is None
+                               else chat_threads.unread_total(session, actor.limited_to(actor.current_account_id)))
+            counts[token] = by_sid[sid]
+    return counts
 
 
 class PortalBadgeState(PortalState):
@@ -441,27 +432,18 @@ class PortalBadgeState(PortalState):
     messages_unread: int = 0
 
     @allow(ANYONE)
-    def start_watch(self):
-        """Second on_load of every portal page with the menu: this tab's watcher, numbered like the staff's."""
-        if self.contact_name:  # the page's own load found a logged-in contact
-            return PortalBadgeState.watch_unread(next_watch(self.router.session.client_token))
+    async def start_watch(self):
+        """Second on_load of every portal page with the menu: this tab joins the process's one poller (a no-op when
+        it already watches this tab's login)."""
+        if self.contact_name and (sid := self._session_id()):  # the page's own load found a logged-in contact
+            PORTAL_BADGES.watch(self.router.session.client_token, sid)
 
-    @rx.event(background=True)
-    @allow(CONTACT)
-    async def watch_unread(self, view: int = 0):
-        """Keep `messages_unread` current while this tab is open: poll every 2 s, push only when it changes."""
-        token, view = self.router.session.client_token, int(view or 0)
-        if (me := _claim_watcher(token, view)) is None:
-            return
-        sid, shown = self._session_id(), None
-        try:
-            while (count := await _poll_portal_unread(sid)) is not None:
-                if count >= 0 and count != shown:
-                    async with self:
-                        self.messages_unread = shown = count
-                await asyncio.sleep(POLL_SECONDS)
-        finally:
-            _release_watcher(token, me, view)
+
+def _show_unread(state: PortalBadgeState, count: int) -> None:
+    state.messages_unread = max(int(count), 0)
+
+
+PORTAL_BADGES = TabPoller(PortalBadgeState, portal_unread, _show_unread)
 
 
 class PortalTasksState(PortalState):

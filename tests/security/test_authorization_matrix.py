@@ -268,7 +268,6 @@ EXPECTED_HANDLERS = {
     "AccountChatsState.load": "staff",
     "ChatsState.add_task": "staff",
     "PortalBadgeState.start_watch": "anyone",
-    "PortalBadgeState.watch_unread": "contact",
     "PortalMessagesState.attach_files": "contact",
     "PortalMessagesState.close_thread": "contact",
     "PortalMessagesState.files_rejected": "contact",

@@ -154,6 +154,7 @@ class Client:
         # Page views not served yet, in order: [send time, page substate, hydrated seen, page data seen].
         self.pending: list[list] = []
         self.latencies: list[float] = []
+        self.sent_at: list[float] = []  # when each served page view was asked, beside its latency
         self.errors: list[str] = []
         self.offered = 0
 
@@ -188,6 +189,7 @@ class Client:
             sent = self.pending.pop(0)[0]
             if ok:
                 self.latencies.append(time.perf_counter() - sent)
+                self.sent_at.append(sent)
 
     async def connect(self, path: str = "/portal/login", headers: dict | None = None) -> None:
         token = str(uuid.uuid4())
@@ -259,10 +261,13 @@ async def drive(url: str, target: Target, emails: list[str], seconds: float, tim
     for c in clients:
         c.pending.clear()
         c.latencies.clear()
+        c.sent_at.clear()
         c.errors.clear()
     begin = time.perf_counter() + 0.5
     n = len(clients)
-    cpu_before = cpu_seconds(server)
+    cpu_before, client_cpu_before = cpu_seconds(server), time.process_time()
+    # Said so a profiler can be attached for the measured phase only (the logins before it are argon2 checks).
+    print(f"{target.name}: {n} clients logged in; measuring {seconds:.0f} s (backend pid {server})", flush=True)
 
     async def navigate(i: int, client: Client):
         tick = 0
@@ -276,18 +281,24 @@ async def drive(url: str, target: Target, emails: list[str], seconds: float, tim
     while time.perf_counter() < end and any(c.pending for c in clients):
         await asyncio.sleep(0.1)
     elapsed = time.perf_counter() - begin
-    cpu = cpu_seconds(server) - cpu_before
+    cpu, client_cpu = cpu_seconds(server) - cpu_before, time.process_time() - client_cpu_before
     for c in clients:
         c.expire(float("inf"))
         await c.sio.disconnect()
     latencies = sorted(x * 1000 for c in clients for x in c.latencies)
     errors = [e for c in clients for e in c.errors]
     offered, served = sum(c.offered for c in clients), len(latencies)
+    # p95 per 5 s of the measured phase, to tell a slow start or a periodic stall from a steady slowness.
+    windows: dict[int, list[float]] = {}
+    for c in clients:
+        for sent, latency in zip(c.sent_at, c.latencies):
+            windows.setdefault(int((sent - begin) // 5), []).append(latency * 1000)
+    timeline = [(5 * w, pct(sorted(v), 95)) for w, v in sorted(windows.items())]
     return {"target": target.name, "clients": n, "seconds": seconds, "offered": offered, "served": served,
             "errors": len(errors), "first_error": errors[0] if errors else "",
             "per_second": served / elapsed, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
             "p99": pct(latencies, 99), "max": latencies[-1] if latencies else float("nan"),
-            "cpu_ms": 1000 * cpu / max(served, 1)}
+            "timeline": timeline, "cpu_ms": 1000 * cpu / max(served, 1), "client_cpu_ms": 1000 * client_cpu / max(served, 1)}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -322,7 +333,7 @@ def run_one(target: Target, emails: list[str], args, folder: Path) -> dict:
 def report(result: dict) -> str:
     return (f"{result['target']:<20} {result['clients']:>7} {result['offered']:>8} {result['served']:>7} "
             f"{result['per_second']:>8.1f} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
-            f"{result['errors']:>6} {result['cpu_ms']:>7.1f}")
+            f"{result['errors']:>6} {result['cpu_ms']:>7.1f} {result['client_cpu_ms']:>7.1f}")
 
 
 def main() -> int:
@@ -332,6 +343,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=10, help="a page view not served after this is an error")
     parser.add_argument("--only", choices=["app", "plain"], help="measure one side only")
     parser.add_argument("--p95-ms", type=float, default=100)
+    parser.add_argument("--timeline", action="store_true", help="also print the p95 of every 5 s")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
     from automation_setup import machine
@@ -344,9 +356,11 @@ def main() -> int:
         results.append(run_one(target, emails, args, folder))
     print(f"machine: {machine()}; logs in {folder}")
     print(f"{'':<20} {'clients':>7} {'offered':>8} {'served':>7} {'views/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>6} {'CPU ms':>7}")
+          f"{'p99 ms':>8} {'errors':>6} {'CPU ms':>7} {'load ms':>7}")
     for result in results:
         print(report(result))
+        if args.timeline:
+            print("  p95 ms per 5 s: " + ", ".join(f"{at}s {p:.0f}" for at, p in result["timeline"]))
         if result["first_error"]:
             print(f"  first error: {result['first_error']}")
     app = next((r for r in results if r["target"] == APP.name), None)

@@ -46,3 +46,4 @@ app.register_lifespan_task(warm_sandbox.start_in_background)
 # What the app built as it started (about 0.9 million objects) is frozen out of the garbage collector's full passes,
 # which otherwise hold every user for a second or two at a moment nobody chooses (practice/heap.py).
 app.register_lifespan_task(heap.settle)
+app.register_lifespan_task(heap.full_passes_on_schedule)

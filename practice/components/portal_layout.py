@@ -45,11 +45,6 @@ def _badge(nav_id: str) -> rx.Component:
                             id="portal-messages-badge", size="1"))
 
 
-def with_badge(load) -> list:
-    """A portal page's on_load: its own load, then the menu's unread-badge watcher."""
-    return [load, PortalBadgeState.start_watch]
-
-
 def header() -> rx.Component:
     return rx.vstack(
         rx.hstack(

@@ -5,7 +5,7 @@ import reflex as rx
 from practice import routes
 from practice.components.i18n import t, tn
 from practice.components.layout import error_callout, language_select
-from practice.components.portal_layout import plain_empty, portal_card, portal_page, with_badge
+from practice.components.portal_layout import plain_empty, portal_card, portal_page
 from practice.state.portal import (PortalActivateState, PortalForgotState, PortalHomeState, PortalLinkState,
                                    PortalLoginState, PortalProfileState, PortalResetState, PortalTasksState)
 
@@ -345,7 +345,7 @@ def register(app: rx.App) -> None:
                  on_load=PortalResetState.load)
     app.add_page(forgot_page, route=routes.PORTAL_FORGOT, title=t("Client portal · forgot password"),
                  on_load=PortalForgotState.load)
-    app.add_page(home_page, route=routes.PORTAL, title=t("Client portal"), on_load=with_badge(PortalHomeState.load))
-    app.add_page(tasks_page, route=routes.PORTAL_TASKS, title=t("Client portal · tasks"), on_load=with_badge(PortalTasksState.load))
+    app.add_page(home_page, route=routes.PORTAL, title=t("Client portal"), on_load=PortalHomeState.load)
+    app.add_page(tasks_page, route=routes.PORTAL_TASKS, title=t("Client portal · tasks"), on_load=PortalTasksState.load)
     app.add_page(profile_page, route=routes.PORTAL_PROFILE, title=t("Client portal · profile"),
-                 on_load=with_badge(PortalProfileState.load))
+                 on_load=PortalProfileState.load)

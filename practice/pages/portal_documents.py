@@ -4,7 +4,7 @@ import reflex as rx
 from practice import routes
 from practice.components.i18n import t
 from practice.components.layout import error_callout
-from practice.components.portal_layout import plain_empty, portal_page, with_badge
+from practice.components.portal_layout import plain_empty, portal_page
 from practice.state.portal_documents import PortalDocumentsState
 
 UPLOAD_ID = "portal-upload"
@@ -73,4 +73,4 @@ def documents_page() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(documents_page, route=routes.PORTAL_DOCUMENTS, title=t("Client portal · documents"),
-                 on_load=with_badge(PortalDocumentsState.load))
+                 on_load=PortalDocumentsState.load)

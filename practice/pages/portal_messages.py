@@ -5,7 +5,7 @@ from practice import routes
 from practice.components.chat import attach_files, bubble, message_box, thread_row
 from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
-from practice.components.portal_layout import plain_empty, portal_page, with_badge
+from practice.components.portal_layout import plain_empty, portal_page
 from practice.state.portal_messages import PortalMessagesState as S
 
 
@@ -61,4 +61,4 @@ def messages_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(messages_page, route=routes.PORTAL_MESSAGES, title=t("Client portal · messages"), on_load=with_badge(S.load))
+    app.add_page(messages_page, route=routes.PORTAL_MESSAGES, title=t("Client portal · messages"), on_load=S.load)

@@ -9,7 +9,7 @@ import reflex as rx
 from practice import routes
 from practice.components.i18n import t
 from practice.components.layout import error_callout
-from practice.components.portal_layout import plain_empty, portal_page, with_badge
+from practice.components.portal_layout import plain_empty, portal_page
 from practice.state.portal_organizers import PortalOrganizerState as S
 
 UPLOAD_ID = "organizer-upload"
@@ -172,5 +172,5 @@ def organizers_page() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(organizers_page, route=routes.PORTAL_ORGANIZERS, title=t("Client portal · organizers"),
-                 on_load=with_badge(S.load))
-    app.add_page(organizers_page, route=routes.PORTAL_ORGANIZER, title=t("Client portal · organizer"), on_load=with_badge(S.load))
+                 on_load=S.load)
+    app.add_page(organizers_page, route=routes.PORTAL_ORGANIZER, title=t("Client portal · organizer"), on_load=S.load)

@@ -7,7 +7,7 @@ import reflex as rx
 from practice import routes
 from practice.components.i18n import t
 from practice.components.layout import error_callout
-from practice.components.portal_layout import plain_empty, portal_page, with_badge
+from practice.components.portal_layout import plain_empty, portal_page
 from practice.components.signature_pad import read_signature, signature_pad
 from practice.state.portal_proposals import PortalProposalState as P
 
@@ -200,4 +200,4 @@ def proposal_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(proposal_page, route=routes.PORTAL_PROPOSAL, title=t("Client portal · proposal"), on_load=with_badge(P.load))
+    app.add_page(proposal_page, route=routes.PORTAL_PROPOSAL, title=t("Client portal · proposal"), on_load=P.load)

@@ -5,7 +5,7 @@ from reflex.vars.base import Var
 from practice import routes
 from practice.components.i18n import t
 from practice.components.layout import error_callout
-from practice.components.portal_layout import portal_page, with_badge
+from practice.components.portal_layout import portal_page
 from practice.components.signature_pad import PRINT_FONT, SCRIPT_FONT, read_signature, signature_pad
 from practice.state.portal_sign import PortalSignState as S
 
@@ -338,4 +338,4 @@ def sign_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(sign_page, route=routes.PORTAL_SIGN, title=t("Client portal · sign"), on_load=with_badge(S.load))
+    app.add_page(sign_page, route=routes.PORTAL_SIGN, title=t("Client portal · sign"), on_load=S.load)

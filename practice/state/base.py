@@ -20,6 +20,7 @@ import time
 from typing import Any, Callable, Iterator
 
 import reflex as rx
+from reflex_base.registry import RegistrationContext
 from starlette.requests import cookie_parser
 
 from practice import config, i18n, routes
@@ -522,8 +523,6 @@ class TabPoller:
             self._shown.pop(token, None)
             self._new.add(token)
         if self._task is None or self._task.done():
-            from reflex_base.registry import RegistrationContext  # noqa: PLC0415 - only inside a running app
-
             self._woken = asyncio.Event()
             # A task of its own (not of the event that registered the tab), so Reflex never cancels it.
             self._task = asyncio.get_running_loop().create_task(self._run(RegistrationContext.get().app),
@@ -547,14 +546,7 @@ class TabPoller:
                 await asyncio.wait_for(self._woken.wait(), max(next_round - time.monotonic(), 0))
             self._woken.clear()
             await asyncio.sleep(0.05)  # the tabs that arrive together are read together
-            connected = app.event_namespace.token_to_sid if app.event_namespace is not None else {}
-            for token in [t for t in self._tabs if t not in connected]:
-                self._forget(token)
-            if time.monotonic() >= next_round:
-                asked, next_round = dict(self._tabs), time.monotonic() + POLL_SECONDS
-            else:
-                asked = {t: self._tabs[t] for t in self._new if t in self._tabs}
-            self._new.clear()
+            asked, next_round = self._asked(app, next_round)
             if not asked:
                 continue
             try:
@@ -562,13 +554,28 @@ class TabPoller:
             except Exception:
                 log.warning("live count poll failed; trying again in %s s", POLL_SECONDS, exc_info=True)
                 continue
-            for token, value in values.items():
-                if self._tabs.get(token) != asked[token]:
-                    continue  # the tab logged in again meanwhile: its new login is read next
-                if value is None:
-                    self._forget(token)
-                elif value != self._shown.get(token, _NOT_SHOWN):
-                    await self._push(app, token, value)
+            await self._show_all(app, asked, values)
+
+    def _asked(self, app, next_round: float) -> tuple[dict[str, str], float]:
+        """The tabs to read now (all of them each round, else the new ones), once the gone ones are forgotten."""
+        connected = app.event_namespace.token_to_sid if app.event_namespace is not None else {}
+        for token in [t for t in self._tabs if t not in connected]:
+            self._forget(token)
+        if time.monotonic() >= next_round:
+            asked, next_round = dict(self._tabs), time.monotonic() + POLL_SECONDS
+        else:
+            asked = {t: self._tabs[t] for t in self._new if t in self._tabs}
+        self._new.clear()
+        return asked, next_round
+
+    async def _show_all(self, app, asked: dict[str, str], values: dict[str, Any]) -> None:
+        for token, value in values.items():
+            if self._tabs.get(token) != asked[token]:
+                continue  # the tab logged in again meanwhile: its new login is read next
+            if value is None:
+                self._forget(token)
+            elif value != self._shown.get(token, _NOT_SHOWN):
+                await self._push(app, token, value)
 
     async def _push(self, app, token: str, value) -> None:
         try:

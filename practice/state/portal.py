@@ -7,7 +7,6 @@ URL are kept only in `_token` and taken out of the address bar.
 """
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 
@@ -178,15 +177,25 @@ class PortalState(LangState):
         return self._show_visit(*_visit(self._session_id()))[0]
 
     async def _open(self, page: pages.PageData | None = None):
-        """Start of every portal page: who is here, the header and the page's data, read in one transaction on a
-        worker thread (the event loop serves other tabs meanwhile); (None, None) when nobody is logged in."""
-        return self._show_visit(*await asyncio.to_thread(_visit, self._session_id(), page))
+        """Start of every portal page: who is here, the header and the page's data, read in one transaction;
+        (None, None) when nobody is logged in. The read runs on the event loop: on SQLite's WAL a read never waits
+        for a writer, and handing it to a worker thread cost more than it saved (200 portal clients: 130 page
+        views/s served through the thread pool, every one of 200/s inline; issue 12). The session's activity, a
+        write that may wait for another writer, goes to a worker thread, at most once a minute per session."""
+        sid = self._session_id()
+        who, data = read(pages.open_page, sid, page)
+        if who is not None and who.touch_due:
+            await run_off_loop(pages.note_activity, sid)
+        return self._show_visit(who, data)
 
     def _show_visit(self, who: pages.Visit | None, data):
         if who is None:
             self.error, self.contact_name, self.account_options, self.current_account = "", "", [], ""
             return None, None
         current = who.actor.current_account_id
+        # The menu's unread badge: this tab joins the process's one poller (nothing to do when it already watches
+        # this tab's login). Done here, not as a second on_load event, which cost every page view a whole event.
+        PORTAL_BADGES.watch(self.router.session.client_token, self._session_id())
         # The header rarely changes between pages: only what did is sent again.
         self._show_language(who.actor.language)
         self._keep(error="", contact_name=who.actor.name, firm_name=who.firm_name,
@@ -412,17 +421,12 @@ class PortalHomeState(PortalState):
 
 def portal_unread(tabs: dict[str, str]) -> dict[str, int | None]:
     """For each tab (client token -> portal session id): the messages from the firm its contact has not read on the
-    account it is looking at (what its Messages page lists), or None once that login has ended; in one read."""
-    counts: dict[str, int | None] = {}
+    account it is looking at (what its Messages page lists), or None once that login has ended; in one read
+    transaction, one statement per login and one for all the counts."""
     with read_session() as session:
-        by_sid: dict[str, int | None] = {}
-        for token, sid in tabs.items():
-            if sid not in by_sid:
-                actor = logins.actor_for_portal_session(session, sid)
-                by_sid[sid] = (None if actor is None else 0 if actor.current_account_id is None
-                               else chat_threads.unread_total(session, actor.limited_to(actor.current_account_id)))
-            counts[token] = by_sid[sid]
-    return counts
+        actors = {sid: logins.actor_for_portal_session(session, sid) for sid in set(tabs.values())}
+        counts = chat_threads.unread_on_current_accounts(session, [a for a in actors.values() if a is not None])
+    return {token: None if actors[sid] is None else counts[actors[sid].contact_id] for token, sid in tabs.items()}
 
 
 class PortalBadgeState(PortalState):
@@ -430,13 +434,6 @@ class PortalBadgeState(PortalState):
     so that the poller's updates send one integer, not a page)."""
 
     messages_unread: int = 0
-
-    @allow(ANYONE)
-    async def start_watch(self):
-        """Second on_load of every portal page with the menu: this tab joins the process's one poller (a no-op when
-        it already watches this tab's login)."""
-        if self.contact_name and (sid := self._session_id()):  # the page's own load found a logged-in contact
-            PORTAL_BADGES.watch(self.router.session.client_token, sid)
 
 
 def _show_unread(state: PortalBadgeState, count: int) -> None:

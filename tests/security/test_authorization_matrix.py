@@ -267,7 +267,6 @@ EXPECTED_HANDLERS = {
     "HomeState.load": "staff",
     "AccountChatsState.load": "staff",
     "ChatsState.add_task": "staff",
-    "PortalBadgeState.start_watch": "anyone",
     "PortalMessagesState.attach_files": "contact",
     "PortalMessagesState.close_thread": "contact",
     "PortalMessagesState.files_rejected": "contact",
@@ -749,8 +748,6 @@ EXPECTED_ROUTES = {
 PORTAL_LOADS = {"PortalHomeState.load", "PortalTasksState.load", "PortalMessagesState.load", "PortalDocumentsState.load",
                 "PortalProfileState.load", "PortalProposalState.load", "PortalSignState.load",
                 "PortalOrganizerState.load"}
-# The menu's unread badge, after each page's own load: starts a watcher only when that load found a contact.
-PORTAL_BADGE = "PortalBadgeState.start_watch"
 
 
 def _on_load(page) -> list:
@@ -795,7 +792,7 @@ def test_every_route_has_a_decided_case_and_its_login_check():
                 assert issubclass(cls, AppState) and fn.__practice_access__ != ANYONE, f"{route}: {fn.__qualname__}"
         elif kind == PORTAL_PAGE:
             assert all(issubclass(cls, PortalState) for cls in states), route
-            assert {f"{cls.__name__}.{fn.__name__}" for fn, cls in zip(loads, states)} <= PORTAL_LOADS | {PORTAL_BADGE}, \
+            assert {f"{cls.__name__}.{fn.__name__}" for fn, cls in zip(loads, states)} <= PORTAL_LOADS, \
                 route
         else:
             assert all(fn.__practice_access__ == ANYONE for fn in loads), route
@@ -826,14 +823,9 @@ def test_portal_loads_send_strangers_to_login():
             _actor = staticmethod(lambda: None)
             _refresh = lambda self, actor, seen=refreshed: seen.append(actor)  # noqa: E731
 
+        # The stranger has no router: a load that registered its tab with the badge poller would fail here.
         sent = outcome(fn, Stranger())
         assert routes.PORTAL_LOGIN in repr(sent) and not refreshed, key
-    _cls, badge = handlers[PORTAL_BADGE]
-
-    class Stranger:
-        contact_name = ""  # what the page's own load left for a visitor with no portal session
-
-    assert outcome(badge, Stranger()) == [None]  # no watcher for a stranger
 
 
 # --- 3. objects of one account, asked for by everyone ----------------------------------------------------

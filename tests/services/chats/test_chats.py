@@ -291,3 +291,31 @@ def test_a_task_asked_about_no_job_is_on_the_portals_tasks_page_and_home_until_t
         (task,) = [t for t in pages.tasks_page(s, amy) if t.title == "Send your ID"]
         assert task.done_by == "Amy Jones"
         assert "Send your ID" not in [t.title for t in pages.home_page(s, amy).tasks]
+
+
+def test_the_portal_badges_of_many_contacts_in_one_read_match_each_contacts_own_count(firm):
+    """The portal's badge poller reads every open tab's count at once: the same numbers as each contact's own
+    unread count on the account it is looking at (internal notes, its own messages and its read marks left out)."""
+    with write_session() as s:
+        ben = make_contact(s, firm["owner"], [firm["jones"]], "Ben", "Jones").id
+        other = make_account(s, firm["owner"], name="Smith LLC").id
+        sam = make_contact(s, firm["owner"], [other], "Sam", "Smith").id
+    give_portal_login(firm["owner"], ben, PASSWORD)
+    give_portal_login(firm["owner"], sam, PASSWORD)
+    first, second = start(firm), start(firm, subject="Bookkeeping", job=False)
+    with write_session() as s:
+        smiths = threads.start_thread(s, firm["owner"], account_id=other, subject="Payroll").id
+        messages.write_as_staff(s, firm["carla"], first, "Please send the W-2")
+        messages.write_as_staff(s, firm["carla"], first, "@Olivia check the year", internal=True)
+        messages.write_as_staff(s, firm["owner"], second, "Invoices attached")
+        messages.write_as_client(s, contact_actor(firm["amy"]), second, "Thanks")
+        messages.write_as_staff(s, firm["owner"], smiths, "Payroll is due")
+    with write_session() as s:
+        threads.mark_read(s, contact_actor(ben), first)
+    # Each looking at its first account, as the portal's visit decides.
+    people = [dataclasses.replace(p, current_account_id=p.account_ids[0])
+              for p in (contact_actor(c) for c in (firm["amy"], ben, sam))]
+    with read_session() as s:
+        badges = threads.unread_on_current_accounts(s, people)
+        own = {p.contact_id: threads.unread_total(s, p.limited_to(p.current_account_id)) for p in people}
+    assert badges == own == {firm["amy"]: 2, ben: 2, sam: 1}

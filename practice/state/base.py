@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 
 import reflex as rx
 from reflex_base.registry import RegistrationContext
+from reflex_base.utils.exceptions import ReflexRuntimeError
 from starlette.requests import cookie_parser
 
 from practice import config, i18n, routes
@@ -523,9 +524,14 @@ class TabPoller:
             self._shown.pop(token, None)
             self._new.add(token)
         if self._task is None or self._task.done():
+            try:
+                app = RegistrationContext.get().app
+            except (LookupError, ReflexRuntimeError):  # a handler called outside a running app: nothing to push to
+                self._forget(token)
+                return
             self._woken = asyncio.Event()
             # A task of its own (not of the event that registered the tab), so Reflex never cancels it.
-            self._task = asyncio.get_running_loop().create_task(self._run(RegistrationContext.get().app),
+            self._task = asyncio.get_running_loop().create_task(self._run(app),
                                                                 context=contextvars.copy_context())
         if self._new:
             self._woken.set()

@@ -78,7 +78,7 @@ def visit(session: Session, sid: str | None, *, now: dt.datetime | None = None) 
     if not sid:
         return None
     now = now or utcnow()
-    rows = session.execute(_visit_statement(), {"sid_hash": one_time_links.digest(sid)}).all()
+    rows = _rows(session, _visit_statement(), {"sid_hash": one_time_links.digest(sid)}).all()
     if not rows:
         return None
     first = rows[0]
@@ -111,6 +111,12 @@ def _account(actor: ContactActor) -> int:
     if not isinstance(actor, ContactActor) or actor.current_account_id not in actor.account_ids:
         raise PermissionDenied("That account is not one of yours.")
     return actor.current_account_id
+
+
+def _rows(session: Session, statement, params: dict):
+    """A built statement's rows, run on the session's connection: its rows are plain columns, and the ORM's
+    result handling cost a third of each portal read's time (issue 12)."""
+    return session.connection().execute(statement, params)
 
 
 # --- the pages' data ---------------------------------------------------------------------------------------------
@@ -146,7 +152,7 @@ def _task_order(row) -> tuple:
 
 
 def _task_rows(session: Session, account_id: int, *, open_only: bool):
-    return sorted(session.execute(_task_statement(open_only), {"account_id": account_id}).all(), key=_task_order)
+    return sorted(_rows(session, _task_statement(open_only), {"account_id": account_id}).all(), key=_task_order)
 
 
 def _tasks_and_jobs(rows) -> tuple[list[ClientTaskView], list[PortalJob]]:
@@ -232,7 +238,7 @@ def _things_statement():
 def _things_to_look_at(session: Session, actor: ContactActor, account_id: int):
     """New shared documents, pending approvals, open proposals and organizers to fill of the account: one
     statement."""
-    return session.execute(_things_statement(), {"account_id": account_id, "contact_id": actor.contact_id}).all()
+    return _rows(session, _things_statement(), {"account_id": account_id, "contact_id": actor.contact_id}).all()
 
 
 @dataclass
@@ -268,7 +274,7 @@ def _signing_statement():
 def _signing(session: Session, actor: ContactActor, account_id: int) -> list[SigningItem]:
     """The requests (not drafts) of the account this contact signs, with all their signers: one statement.
     Those awaiting the contact first, then those still open, newest first."""
-    rows = session.execute(_signing_statement(), {"account_id": account_id, "contact_id": actor.contact_id}).all()
+    rows = _rows(session, _signing_statement(), {"account_id": account_id, "contact_id": actor.contact_id}).all()
     items: dict[int, SigningItem] = {}
     for req_id, title, status, document_id, created_at, sent_at, contact_id, name, signer_status in rows:
         status = SignatureRequestStatus(status)
@@ -359,11 +365,11 @@ def _documents_statement():
 def documents_page(session: Session, actor: ContactActor, *, limit: int = 500) -> DocumentsPage:
     """The folders and documents the contact sees in its current account (newest first): two statements."""
     account_id = _account(actor)
-    rows = session.execute(_folders_statement(), {"account_id": account_id}).all()
+    rows = _rows(session, _folders_statement(), {"account_id": account_id}).all()
     hidden = hidden_among([(fid, pid, shared) for fid, pid, _, shared in rows])
     tree = tree_of([(fid, pid, name, shared) for fid, pid, name, shared in rows if fid not in hidden], hidden)
     paths = {f.id: f.path for f in tree}
-    docs = session.execute(_documents_statement(), {"account_id": account_id, "hidden": sorted(hidden),
+    docs = _rows(session, _documents_statement(), {"account_id": account_id, "hidden": sorted(hidden),
                                                     "limit": limit}).all()
     return DocumentsPage(tree, [DocumentItem(d_id, name, paths.get(folder_id, ""), size, by, at)
                                 for d_id, name, folder_id, size, by, at in docs])

@@ -13,7 +13,6 @@ import contextlib
 import contextvars
 import functools
 import inspect
-import itertools
 import json
 import logging
 import time
@@ -21,7 +20,6 @@ from typing import Any, Callable, Iterator
 
 import reflex as rx
 from reflex_base.registry import RegistrationContext
-from reflex_base.utils.exceptions import ReflexRuntimeError
 from starlette.requests import cookie_parser
 
 from practice import config, i18n, routes
@@ -435,9 +433,9 @@ class AppState(LangState):
             self._touched_at = time.monotonic()
         if needs_setup and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
             return rx.redirect(routes.ACCOUNT_SECURITY)
-        # Chained from on_load so Reflex cancels it when the tab navigates, reloads or disconnects. The number
-        # orders the page views of this tab: a watcher that starts late never displaces a newer page's.
-        return InboxBadgeState.watch_unread(next_watch(self.router.session.client_token))
+        # The sidebar's badges: this tab joins the process's one poller (nothing to do when it already watches
+        # this tab's login).
+        STAFF_BADGES.watch(self.router.session.client_token, self._session_id())
 
     @allow(STAFF)
     def choose_language(self, code: str):
@@ -454,50 +452,6 @@ class AppState(LangState):
 
 POLL_SECONDS = 2.0
 log = logging.getLogger(__name__)
-
-# The watcher task of each browser tab (Reflex client token) in this process. Reflex already cancels a
-# watcher when its page's on_load chain is superseded (navigation, reload) or the tab disconnects; a new
-# watcher for a tab also cancels any one still running, so pollers never pile up. Tests read it.
-_watchers: dict[str, asyncio.Task] = {}
-
-
-def running_watchers() -> int:
-    """How many tabs have a live unread watcher in this process."""
-    return sum(1 for task in _watchers.values() if not task.done())
-
-
-# The number of each tab's latest page view that started a watcher. Background tasks may start in another order
-# than the page views that asked for them (a loaded machine, a reload right after a login): the newest page's
-# watcher must win, or Reflex cancelling the older page's chain would leave the tab with none.
-_latest_view: dict[str, int] = {}
-_view_numbers = itertools.count(1)
-
-
-def next_watch(token: str) -> int:
-    """Number this tab's page view; its watcher is the one to keep unless a later view comes."""
-    number = _latest_view[token] = next(_view_numbers)
-    return number
-
-
-def _claim_watcher(token: str, view: int = 0) -> asyncio.Task | None:
-    """Make the running task this tab's watcher, cancelling the one still running for it; None (do not watch)
-    when a later page view of the tab already asked for its own watcher."""
-    if view and view < _latest_view.get(token, 0):
-        return None
-    me = asyncio.current_task()
-    previous = _watchers.get(token)
-    if previous is not None and previous is not me and not previous.done():
-        previous.cancel()
-    _watchers[token] = me
-    return me
-
-
-def _release_watcher(token: str, me: asyncio.Task, view: int = 0) -> None:
-    if _watchers.get(token) is me:
-        del _watchers[token]
-    if view and _latest_view.get(token) == view:
-        del _latest_view[token]  # the tab's newest view ended: forget the tab
-
 
 class TabPoller:
     """Live counts for many tabs with one database read every POLL_SECONDS: each page view registers its tab (the
@@ -525,14 +479,13 @@ class TabPoller:
             self._new.add(token)
         if self._task is None or self._task.done():
             try:
-                app = RegistrationContext.get().app
-            except (LookupError, ReflexRuntimeError):  # a handler called outside a running app: nothing to push to
+                app, loop = RegistrationContext.get().app, asyncio.get_running_loop()
+            except (LookupError, RuntimeError):  # a handler called outside a running app: nothing to push to
                 self._forget(token)
                 return
             self._woken = asyncio.Event()
             # A task of its own (not of the event that registered the tab), so Reflex never cancels it.
-            self._task = asyncio.get_running_loop().create_task(self._run(app),
-                                                                context=contextvars.copy_context())
+            self._task = loop.create_task(self._run(app), context=contextvars.copy_context())
         if self._new:
             self._woken.set()
 
@@ -605,17 +558,10 @@ def unread_fingerprint(sid: str) -> tuple[int, int, int] | None:
         return (*inbox.fingerprint(session, actor.member_id), chat_threads.unread_total(session, actor))
 
 
-_UNREADABLE = (-1, -1, -1)
-
-
-async def _poll_unread(sid: str) -> tuple[int, int] | None:
-    """unread_fingerprint off the event loop; _UNREADABLE when the database could not be read (busy, restarting):
-    the badge then waits for the next poll instead of stopping until the next page."""
-    try:
-        return await asyncio.to_thread(unread_fingerprint, sid)
-    except Exception:
-        log.warning("unread badge poll failed; trying again in %s s", POLL_SECONDS, exc_info=True)
-        return _UNREADABLE
+def unread_fingerprints(tabs: dict[str, str]) -> dict[str, tuple[int, int, int] | None]:
+    """unread_fingerprint for each tab (client token -> staff session id), each login read once."""
+    by_sid = {sid: unread_fingerprint(sid) for sid in set(tabs.values())}
+    return {token: by_sid[sid] for token, sid in tabs.items()}
 
 
 class InboxBadgeState(AppState):
@@ -631,25 +577,10 @@ class InboxBadgeState(AppState):
         if chats is not None:
             self.chats_unread = max(int(chats), 0)
 
-    # rx.event marks allow's async wrapper as a background task, so handler.fn keeps __practice_access__.
-    @rx.event(background=True)
-    @allow(STAFF)
-    async def watch_unread(self, view: int = 0):
-        """Keep `unread` current while this tab is open: poll the fingerprint, push only when it changes.
-        `view`: the page view that asked (next_watch); a later view's watcher is never displaced."""
-        token, view = self.router.session.client_token, int(view or 0)
-        if (me := _claim_watcher(token, view)) is None:
-            return
-        sid, shown = self._session_id(), None
-        try:
-            while True:
-                fingerprint = await _poll_unread(sid)
-                if fingerprint is None:
-                    return  # logged out or timed out: the next page load sends them to the login page
-                if fingerprint is not _UNREADABLE and fingerprint != shown:
-                    async with self:
-                        self._show(fingerprint[0], fingerprint[2])
-                    shown = fingerprint
-                await asyncio.sleep(POLL_SECONDS)
-        finally:
-            _release_watcher(token, me, view)
+
+def _show_fingerprint(state: InboxBadgeState, fingerprint: tuple[int, int, int]) -> None:
+    state._show(fingerprint[0], fingerprint[2])
+
+
+# The staff tabs' badges, kept current by one poller per process (like the portal's).
+STAFF_BADGES = TabPoller(InboxBadgeState, unread_fingerprints, _show_fingerprint)

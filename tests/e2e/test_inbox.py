@@ -9,7 +9,7 @@ from practice.db import read_session, write_session
 from practice.models import Notification, TeamMember
 from practice.services import inbox
 from practice.services.actor import Actor
-from practice.state.base import running_watchers
+from practice.state.base import STAFF_BADGES
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
@@ -57,12 +57,12 @@ def test_badge_follows_new_notifications_then_read_archive_and_mute(page, base_u
     expect(badge).to_have_text("2", timeout=8_000)
     assert page.url.endswith("/board")
 
-    # Moving between pages keeps exactly one watcher for the tab.
+    # Moving between pages keeps the tab watched, once.
     page.click("text=Tasks")
     page.wait_for_url("**/tasks")
     page.click("text=Accounts")
     page.wait_for_url("**/accounts")
-    assert wait_until(lambda: running_watchers() == 1), running_watchers()
+    assert wait_until(lambda: STAFF_BADGES.watching() == 1), STAFF_BADGES.watching()
 
     page.click("#inbox-badge")
     page.wait_for_url("**/inbox")
@@ -114,9 +114,9 @@ def test_watchers_stop_when_the_tab_goes_away(browser, base_url):
     context = browser.new_context()
     pg = context.new_page()
     log_in(pg, base_url)
-    assert wait_until(lambda: running_watchers() >= 1)
+    assert wait_until(lambda: STAFF_BADGES.watching() >= 1)
     context.close()
-    assert wait_until(lambda: running_watchers() == 0), running_watchers()
+    assert wait_until(lambda: STAFF_BADGES.watching() == 0), STAFF_BADGES.watching()
 
 
 def test_phone_inbox_and_menu_badge(phone_page, base_url):

@@ -301,7 +301,6 @@ EXPECTED_HANDLERS = {
     "ImportState.set_column_field": "staff",
     "ImportState.set_skip_bad_rows": "staff",
     "ImportState.start_over": "staff",
-    "InboxBadgeState.watch_unread": "staff",
     "InboxState.load": "staff",
     "InboxState.mark_all_read": "staff",
     "InboxState.open_note": "staff",

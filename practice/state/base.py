@@ -548,19 +548,24 @@ class TabPoller:
 _NOT_SHOWN = object()
 
 
+def _fingerprint(session, sid: str) -> tuple[int, int, int] | None:
+    actor = auth.actor_for_session(session, sid)
+    if actor is None or not actor.member_id:
+        return None
+    return (*inbox.fingerprint(session, actor.member_id), chat_threads.unread_total(session, actor))
+
+
 def unread_fingerprint(sid: str) -> tuple[int, int, int] | None:
     """(inbox unread count, newest id, chat messages from clients unread) for the member logged in with `sid`, or
     None once the login has ended."""
     with read_session() as session:
-        actor = auth.actor_for_session(session, sid)
-        if actor is None or not actor.member_id:
-            return None
-        return (*inbox.fingerprint(session, actor.member_id), chat_threads.unread_total(session, actor))
+        return _fingerprint(session, sid)
 
 
 def unread_fingerprints(tabs: dict[str, str]) -> dict[str, tuple[int, int, int] | None]:
-    """unread_fingerprint for each tab (client token -> staff session id), each login read once."""
-    by_sid = {sid: unread_fingerprint(sid) for sid in set(tabs.values())}
+    """unread_fingerprint for each tab (client token -> staff session id): one read transaction, each login once."""
+    with read_session() as session:
+        by_sid = {sid: _fingerprint(session, sid) for sid in set(tabs.values())}
     return {token: by_sid[sid] for token, sid in tabs.items()}
 
 

@@ -136,6 +136,9 @@ def csv_body(pace: float, release: threading.Event):
 def test_a_member_sends_two_uploads_at_once_and_a_third_waits(page, base_url, backend):
     log_in(page, base_url)
     page.goto(base_url + "/import")
+    # The tab's state knows its member once the page's load has run (the sidebar shows the name): an upload sent
+    # before that is refused as a stranger's, which is not what this test is about.
+    expect(page.locator("body")).to_contain_text("Olivia Park")
     token = _token(page)
     release, answers = threading.Event(), []
     length = len(b"".join(csv_body(0, _released())))

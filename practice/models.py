@@ -429,6 +429,9 @@ class WebhookSubscription(SQLModel, table=True):
     disabled_reason: str = ""
     # Only events after this one are sent (the newest event when the subscription was made or turned on).
     after_event_id: int = 0
+    # Made for the rules' `send webhook "URL"` (one per address): hears no events of its own (`kinds` empty); the
+    # rules' actions add its deliveries. Shown, with its secret and log, on the webhooks page like any other.
+    from_rules: bool = False
     created_at: dt.datetime = when()
 
 
@@ -440,11 +443,11 @@ class DeliveryStatus(str, Enum):
 
 
 class WebhookDelivery(SQLModel, table=True):
-    """One event for one subscription. `key` is the webhook-id every attempt and every replay carries, so the
-    receiver can drop a copy it already has."""
+    """One event for one subscription, or one rule action's `send webhook`. `key` is the webhook-id every attempt
+    and every replay carries, so the receiver can drop a copy it already has; it is unique, and made of the
+    subscription and the event (msg_S_E) or of the rule action's idempotency key, so nothing is added twice."""
 
-    __table_args__ = (UniqueConstraint("subscription_id", "event_id", name="uq_webhook_delivery_event"),
-                      Index("ix_webhookdelivery_due", "status", "next_attempt_at"))
+    __table_args__ = (Index("ix_webhookdelivery_due", "status", "next_attempt_at"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     subscription_id: int = Field(foreign_key="webhooksubscription.id", index=True)

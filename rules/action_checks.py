@@ -3,9 +3,12 @@ the literal table ``ACTION_CHECKS`` by the checker (``Checker.check_action``).""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from . import ast as A
 from .errors import RuleMeaningError
 from .language import N_, Words
+from .placeholders import has_placeholders
 
 _REMINDER_KINDS = ("organizer", "proposal", "invoice", "client request")
 # What is sent, with its article: "an organizer can only be sent to account".
@@ -102,6 +105,36 @@ def check_notify(checker, a: A.Notify, ctx) -> None:
     checker.free_text(a.text, ctx)
 
 
+def _webhook_address_problem(url: str):
+    """Why ``url`` can't be a webhook's address (in words), or None. Which addresses the firm allows (public ones
+    only, or its own network too) is the app's to check when the rule runs."""
+    example = Words(N_('write it like "https://example.com/hooks"'))
+    if not url.strip():
+        return Words(N_("the webhook has no address")), example
+    parts = urlsplit(url.strip())
+    if any(c.isspace() for c in url.strip()) or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return Words(N_('"{value}" is not a web address: a webhook goes to an address that starts with https://'),
+                     value=url), example
+    if parts.username or parts.password:
+        return (Words(N_("leave the user name and password out of the webhook's address: each webhook is signed "
+                         "instead")), example)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return Words(N_('the port in "{value}" is not a number'), value=url), example
+    return None
+
+
+def check_send_webhook(checker, a: A.SendWebhook, ctx) -> None:
+    if has_placeholders(a.url.value):
+        checker.err(RuleMeaningError, Words(N_("placeholders like {{{{ ... }}}} can't be used in a webhook's address")),
+                    a.url.span, Words(N_("the webhook carries the rule's job and account itself")))
+        return
+    problem = _webhook_address_problem(a.url.value)
+    if problem is not None:
+        checker.err(RuleMeaningError, problem[0], a.url.span, problem[1])
+
+
 ACTION_CHECKS = {
     A.Send: check_send,
     A.RequestSignature: check_request_signature,
@@ -114,4 +147,5 @@ ACTION_CHECKS = {
     A.AssignJob: check_assign_job,
     A.ArchiveJob: check_archive_job,
     A.Notify: check_notify,
+    A.SendWebhook: check_send_webhook,
 }

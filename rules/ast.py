@@ -459,9 +459,18 @@ class Notify:
     span: Span = _span()
 
 
+@dataclass(frozen=True)
+class SendWebhook:
+    """``send webhook "https://..."``: the rule's event, signed, POSTed to the address (the app delivers it)."""
+
+    url: Text
+    delay: Optional[Duration] = None
+    span: Span = _span()
+
+
 Action = Union[
     Send, RequestSignature, RequestApproval, CreateTask, CreateJob, ChangeTags,
-    ApplyFolderTemplate, MoveJob, AssignJob, ArchiveJob, Notify,
+    ApplyFolderTemplate, MoveJob, AssignJob, ArchiveJob, Notify, SendWebhook,
 ]
 
 # ------------------------------------------------------------------ rules

@@ -384,6 +384,9 @@ class _Builder(Transformer):
     def notify(self, c):
         return A.Notify(c[1], _text(c[2]), span=_cover(c))
 
+    def send_webhook(self, c):
+        return A.SendWebhook(_text(c[2]), span=_cover(c))
+
     def recipient(self, c):
         tok = c[0]
         if tok.type == "STRING":

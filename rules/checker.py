@@ -484,12 +484,14 @@ class Checker:
         bare_schedule = isinstance(rule.trigger, A.Schedule) and rule.for_each is None
         if bare_schedule and not self.schedule_may(a):
             self.err(RuleMeaningError,
-                     self.say(N_('a schedule without "for each" carries nothing, so it can only notify a team member or send an email to a team member or an address')), a.span,
+                     self.say(N_('a schedule without "for each" carries nothing, so it can only notify a team member, send an email to a team member or an address, or send a webhook')), a.span,
                      self.say(N_('add "for each account where ..." (or job, or contact) after the schedule')))
             return
         ACTION_CHECKS[type(a)](self, a, ctx)
 
     def schedule_may(self, a) -> bool:
+        if isinstance(a, A.SendWebhook):
+            return True
         if isinstance(a, A.Notify):
             return isinstance(a.assignee, A.Text)
         if isinstance(a, A.Send) and a.kind == "email":

@@ -193,6 +193,8 @@ def format_action(a) -> str:
         body = "archive job"
     elif isinstance(a, A.Notify):
         body = f"notify {format_expr(a.assignee)} {quote(a.text.value)}"
+    elif isinstance(a, A.SendWebhook):
+        body = f"send webhook {quote(a.url.value)}"
     else:  # pragma: no cover
         raise TypeError(f"not an action: {a!r}")
     return prefix + body

@@ -120,7 +120,7 @@ EVENT_NAMES = tuple(EVENT_CARRIES) + ("tag_added", "tag_removed", "schedule")
 SENT_KINDS = ("email", "message", "organizer", "proposal", "invoice", "client request")
 ACTION_NAMES = tuple(f"send_{kind.replace(' ', '_')}" for kind in SENT_KINDS) + (
     "request_signature", "request_approval", "create_task", "create_job", "add_tags", "remove_tags",
-    "apply_folder_template", "move_job", "assign_job", "archive_job", "notify",
+    "apply_folder_template", "move_job", "assign_job", "archive_job", "notify", "send_webhook",
 )
 
 # Which trigger words bring an entity, for hints ("invoice fields are carried by ...").

@@ -259,6 +259,7 @@ _STRING_AFTER = {
     "JOB": Words(N_("the job's name in quotes")),
     "NOTIFY": Words(N_("a team member's name in quotes, or job.assignee")),
     "FIELD": Words(N_("the notification's text in quotes")),
+    "WEBHOOK": Words(N_('the address in quotes, like "https://example.com/hooks"')),
 }
 
 
@@ -381,7 +382,7 @@ def _open_rule(stack):
 
 _ACTION_TYPES = (
     A.Send, A.RequestSignature, A.RequestApproval, A.CreateTask, A.CreateJob, A.ChangeTags,
-    A.ApplyFolderTemplate, A.MoveJob, A.AssignJob, A.ArchiveJob, A.Notify,
+    A.ApplyFolderTemplate, A.MoveJob, A.AssignJob, A.ArchiveJob, A.Notify, A.SendWebhook,
 )
 
 

@@ -46,7 +46,7 @@ class PlannedAction:
 
     ``action`` is one of: send_email, send_message, send_organizer, send_proposal,
     send_invoice, request_signature, request_approval, create_task, create_job, add_tags,
-    remove_tags, apply_folder_template, move_job, assign_job, archive_job, notify.
+    remove_tags, apply_folder_template, move_job, assign_job, archive_job, notify, send_webhook.
     ``index`` is the action's position in its rule (0-based), for idempotency keys.
     ``delay`` is the ``after`` duration and ``run_at`` when it comes due (None: at once).
     """
@@ -256,6 +256,10 @@ def _plan_notify(a: A.Notify, inputs: _ActionInputs):
     return "notify", {"member": inputs.assignee(a.assignee), "text": inputs.text("text")}
 
 
+def _plan_send_webhook(a: A.SendWebhook, inputs: _ActionInputs):
+    return "send_webhook", {"url": a.url.value.strip()}
+
+
 PLANNERS = {
     A.Send: _plan_send,
     A.RequestSignature: _plan_request_signature,
@@ -268,6 +272,7 @@ PLANNERS = {
     A.AssignJob: _plan_assign_job,
     A.ArchiveJob: _plan_archive_job,
     A.Notify: _plan_notify,
+    A.SendWebhook: _plan_send_webhook,
 }
 
 

@@ -81,11 +81,11 @@ CASES = [
     ('rule "r"\nwhen job enters stage "Review"\nfor each account where account.balance > 0\nthen archive job end',
      '"for each" can only follow a schedule ("every ...")', None, (3, 1)),
     ('rule "r"\nevery day\nthen\n  add tag "VIP" to account\nend',
-     'a schedule without "for each" carries nothing, so it can only notify a team member or send '
-     'an email to a team member or an address', None, (4, 3)),
+     'a schedule without "for each" carries nothing, so it can only notify a team member, send an '
+     'email to a team member or an address, or send a webhook', None, (4, 3)),
     ('rule "r"\nevery day\nthen\n  notify job.assignee "hi"\nend',
-     'a schedule without "for each" carries nothing, so it can only notify a team member or send '
-     'an email to a team member or an address', None, (4, 3)),
+     'a schedule without "for each" carries nothing, so it can only notify a team member, send an '
+     'email to a team member or an address, or send a webhook', None, (4, 3)),
     ('rule "r"\nevery day\nfor each account where job.stage is "Review"\nthen notify "Ann Lee" "x" end',
      '"for each account" carries no job, so job.stage can\'t be used here', None, (3, 24)),
     ('rule "r"\nevery month on day 0\nthen notify "Ann Lee" "x" end',
@@ -98,6 +98,21 @@ CASES = [
      "7:60 is not a time of day", None, (2, 14)),
     ('rule ""\nevery day\nthen notify "Ann Lee" "x" end',
      "the rule has no name", None, (1, 6)),
+    (WHEN + 'then\n  send webhook "hooks.example.com/practice"\nend',
+     '"hooks.example.com/practice" is not a web address: a webhook goes to an address that starts with https://',
+     'write it like "https://example.com/hooks"', (4, 16)),
+    (WHEN + 'then\n  send webhook "ftp://files.example.com/in"\nend',
+     '"ftp://files.example.com/in" is not a web address: a webhook goes to an address that starts with https://',
+     'write it like "https://example.com/hooks"', (4, 16)),
+    (WHEN + 'then\n  send webhook "https://ann:secret@hooks.example.com/x"\nend',
+     "leave the user name and password out of the webhook's address: each webhook is signed instead",
+     'write it like "https://example.com/hooks"', (4, 16)),
+    (WHEN + 'then\n  send webhook "https://hooks.example.com:44x/x"\nend',
+     'the port in "https://hooks.example.com:44x/x" is not a number', None, (4, 16)),
+    (WHEN + 'then\n  send webhook ""\nend', "the webhook has no address", None, (4, 16)),
+    (WHEN + 'then\n  send webhook "https://hooks.example.com/{{ job.name }}"\nend',
+     "placeholders like {{ ... }} can't be used in a webhook's address",
+     "the webhook carries the rule's job and account itself", (4, 16)),
 ]
 
 
@@ -114,6 +129,18 @@ def test_schedule_may_email_a_team_member_or_an_address(catalog):
     text = ('rule "r"\nevery weekday at 08:00\nthen\n  send email "Welcome" to "Ann Lee"\n'
             '  send email "Welcome" to "books@example.com"\n  notify "Bob Stone" "Good morning"\nend\n')
     assert check_errors(text, catalog) == []
+
+
+def test_webhooks_to_web_addresses_are_accepted_even_on_a_bare_schedule(catalog):
+    text = ('rule "r"\nwhen job enters stage "Review"\nthen\n  send webhook "https://hooks.example.com/practice"\n'
+            '  after 2 days send webhook "http://192.168.1.20:8080/in"\nend\n'
+            'rule "s"\nevery day at 07:00\nthen\n  send webhook "https://hooks.example.com/daily"\nend\n')
+    assert check_errors(text, catalog) == []
+
+
+def test_the_webhook_address_is_missing(catalog):
+    errors = check_errors('rule "r"\nwhen job is created\nthen send webhook\nend', catalog)
+    assert [e.message for e in errors] == ['expected the address in quotes, like "https://example.com/hooks", found "end"']
 
 
 def test_job_if_linked_may_be_used(catalog):

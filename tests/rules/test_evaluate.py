@@ -232,6 +232,7 @@ EVERY_ACTION = '''rule "Every action" when job enters stage "Review" then
   assign job to "Ann Lee"
   archive job
   notify job.assignee "Done"
+  send webhook "https://hooks.example.com/practice"
 end
 '''
 

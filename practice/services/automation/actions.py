@@ -32,6 +32,7 @@ from practice.services.proposals import sending, templates
 from practice.services.signing import requests
 from practice.services.work import jobs, tasks
 from practice.services.work.accounts import set_account_tag, set_contact_tag
+from practice.services.webhooks import from_rules as rule_webhooks
 from practice.services.formatting import format_money
 
 
@@ -388,6 +389,13 @@ def send_message(session: Session, act: Act) -> str:
     return f'Sent message "{tpl.name}" in "{thread.subject}"{skipped}'
 
 
+def send_webhook(session: Session, act: Act) -> str:
+    """`send webhook "URL"`: the rule's event, signed, to the address (sent by the mailer after the commit)."""
+    return rule_webhooks.send(session, act.actor, url=act.args["url"], action_key=act.key,
+                              rule=act.run.rule_name if act.run else "", event_id=act.run.event_id if act.run else None,
+                              job_id=act.target.job_id, account_id=act.target.account_id)
+
+
 # Every action the rules language can plan (rules.ACTION_NAMES), by name: its function, or NotBuilt.
 ACTIONS: dict[str, Callable[[Session, Act], str] | NotBuilt] = {
     "send_email": send_email,
@@ -407,6 +415,7 @@ ACTIONS: dict[str, Callable[[Session, Act], str] | NotBuilt] = {
     "assign_job": assign_job,
     "archive_job": archive_job,
     "notify": notify,
+    "send_webhook": send_webhook,
 }
 # Actions accepted but skipped until their feature is built: name → the feature, for sentences.
 NOT_AVAILABLE = {name: action.feature for name, action in ACTIONS.items() if isinstance(action, NotBuilt)}

@@ -17,7 +17,8 @@ from practice.sandbox import SandboxError
 from practice.services.automation import rules_check
 from practice.services.automation.actions import NOT_AVAILABLE
 from practice.services.chats import templates as message_templates
-from practice.services.errors import InvalidInput, NotFound
+from practice.services.errors import InvalidInput, NotFound, PracticeError
+from practice.services.webhooks import from_rules as rule_webhooks
 from practice.services.firm import get_firm
 from practice.services.client_requests import sending as client_requests
 from practice.services.organizers import templates as organizer_templates
@@ -112,6 +113,23 @@ def unavailable(compiled: rules.CompiledRuleSet) -> list[str]:
     return out
 
 
+def _webhook_addresses(session: Session, actor: Actor, text: str, compiled: rules.CompiledRuleSet) -> None:
+    """Each `send webhook "URL"` must go to an address the firm allows (rules/ checks only that it is a web
+    address); its subscription, with the secret the receiver needs, is made now, before the first event."""
+    errors = []
+    for rule in compiled.rules:
+        for action in rule.actions:
+            if type(action.ast).__name__ != "SendWebhook":
+                continue
+            try:
+                with session.begin_nested():
+                    rule_webhooks.subscription_for(session, actor, action.ast.url.value)
+            except PracticeError as refused:
+                errors.append(rules.RuleMeaningError(str(refused), action.ast.url.span))
+    if errors:
+        raise RulesInvalid(_error_dicts(text, errors))
+
+
 def _action_kind(action) -> str:
     name = type(action.ast).__name__
     if name == "Send":
@@ -145,6 +163,7 @@ def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tup
         raise RulesInvalid(_error_dicts(text, errs.errors)) from None
     except rules.RulesError as err:
         raise RulesInvalid(_error_dicts(text, [err])) from None
+    _webhook_addresses(session, actor, text, compiled)
     previous = current_ruleset(session)
     if previous and previous.text == text:
         return previous, unavailable(compiled)

@@ -69,7 +69,7 @@ def _kinds(kinds) -> list[str]:
     return chosen
 
 
-def _newest_event(session: Session) -> int:
+def newest_event(session: Session) -> int:
     return session.exec(select(func.max(Event.id))).one() or 0
 
 
@@ -81,7 +81,7 @@ def create(session: Session, actor: Actor, *, url: str, kinds) -> WebhookSubscri
             n=MAX_SUBSCRIPTIONS))
     allow = get_settings(session).allow_private_addresses
     sub = WebhookSubscription(owner_id=actor.member_id, url=check_url(url, allow_private=allow), kinds=_kinds(kinds),
-                              secret=new_secret(), after_event_id=_newest_event(session))
+                              secret=new_secret(), after_event_id=newest_event(session))
     session.add(sub)
     session.flush()
     audit.record(session, actor, "create", "webhook", sub.id, f"Added a webhook to {sub.url}", entity_label=sub.url)
@@ -108,7 +108,7 @@ def update(session: Session, actor: Actor, subscription_id: int, *, url: str | N
     if enabled is not None and bool(enabled) != sub.enabled:
         sub.enabled = bool(enabled)
         if sub.enabled:
-            sub.failures, sub.disabled_reason, sub.after_event_id = 0, "", _newest_event(session)
+            sub.failures, sub.disabled_reason, sub.after_event_id = 0, "", newest_event(session)
     audit.record(session, actor, "update", "webhook", sub.id, f"Changed the webhook to {sub.url}",
                  entity_label=sub.url)
     return sub

@@ -501,6 +501,9 @@ class RuleRun(SQLModel, table=True):
     account_id: Optional[int] = None
     status: RunStatus = RunStatus.done
     reason: str = ""
+    # The reason kept for telling it in each reader's language (rules.kept: its English template and values);
+    # None for a reason that is plain text.
+    reason_words: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     conditions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     actions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     depth: int = 0

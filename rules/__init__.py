@@ -28,7 +28,7 @@ from .evaluate import (
     ConditionPart, Event, RuleDecision, decide_each, dry_run, evaluate, matching, prepare_facts, run_delayed,
 )
 from .formatter import format_ruleset, format_source
-from .language import ACTION_NAMES, EVENT_NAMES, Words, told
+from .language import ACTION_NAMES, EVENT_NAMES, Words, kept, said, told
 from .parser import parse
 from .planning import Duration, PlannedAction
 from .schedule import due_run, next_occurrences, parse_schedule
@@ -39,5 +39,5 @@ __all__ = [
     "RuleSyntaxError", "RuleTypeError", "RulesError", "RulesErrors", "UnknownNameError",
     "check", "check_condition", "check_errors", "compile_condition", "compile_rules", "decide_each", "dry_run", "due_run",
     "evaluate", "format_error", "format_errors", "formatted_each", "format_ruleset", "format_source", "matching",
-    "next_occurrences", "parse", "parse_schedule", "prepare_facts", "run_delayed", "told", "Words",
+    "next_occurrences", "parse", "parse_schedule", "prepare_facts", "run_delayed", "told", "Words", "kept", "said",
 ]

@@ -42,6 +42,44 @@ class Words(str):
         return tr(self.template).format(**{k: one(v) for k, v in self.values.items()})
 
 
+    def data(self) -> dict:
+        """Plain data (JSON) to keep this sentence, so that it can be told later in a reader's language:
+        ``Words.from_data``."""
+        def one(v):
+            if isinstance(v, Words):
+                return v.data()
+            if isinstance(v, (list, tuple)):
+                return [one(x) for x in v]
+            return v if isinstance(v, (int, float, bool)) or v is None else str(v)
+        return {"template": self.template, "values": {k: one(v) for k, v in self.values.items()}}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Words":
+        """The sentence kept by ``data()``."""
+        def one(v):
+            if isinstance(v, dict) and "template" in v:
+                return cls.from_data(v)
+            if isinstance(v, list):
+                return [one(x) for x in v]
+            return v
+        return cls(str(data.get("template", "")), **{k: one(v) for k, v in (data.get("values") or {}).items()})
+
+
+def kept(text) -> "dict | None":
+    """What keeps `text` for telling later: ``Words.data()``, or None for text that is not Words."""
+    return text.data() if isinstance(text, Words) else None
+
+
+def said(text, words: "dict | None", tr: Callable[[str], str]) -> str:
+    """A sentence kept as `text` (English) and `words` (``kept(...)``), in the reader's language."""
+    if isinstance(words, dict) and "template" in words:
+        try:
+            return Words.from_data(words).told(tr)
+        except (KeyError, IndexError, ValueError):
+            return str(text)  # a translation that names other placeholders: the English kept
+    return str(text)
+
+
 def _words_again(template: str, values: dict) -> Words:
     return Words(template, **values)
 

@@ -13,6 +13,7 @@ from practice.services.work import pipelines, tags
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.firm import get_firm
 from practice.services.formatting import format_datetime
+from practice.services.automation.explain import told_outcome, told_reason, told_value
 from practice.services.automation.recurrence import RecurringJob
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, run, shown_in
 from practice.state.views import Option
@@ -243,15 +244,15 @@ def _run_item(entry: recurrence.RunLogEntry) -> RunItem:
     r = entry.run
     status = r.status.value if hasattr(r.status, "value") else str(r.status)
     conditions = [TraceLine(text=f"{p.get('clause', '')} {p.get('text', '')}".strip(),
-                            detail=", ".join(f"{k} = {v}" for k, v in (p.get("values") or {}).items()),
+                            detail=", ".join(f"{k} = {told_value(v)}" for k, v in (p.get("values") or {}).items()),
                             ok=bool(p.get("result")), status=_word("true" if p.get("result") else "false"))
                   for p in (r.conditions or [])]
-    actions = [TraceLine(text=str(a.get("text") or a.get("action") or ""), detail=str(a.get("outcome") or ""),
+    actions = [TraceLine(text=str(a.get("text") or a.get("action") or ""), detail=told_outcome(a),
                          ok=a.get("status") not in ("failed", "dropped"), status=_word(str(a.get("status") or "")))
                for a in (r.actions or [])]
     return RunItem(id=r.id, when=format_datetime(entry.when, entry.when.tzinfo), rule=r.rule_name, trigger=r.trigger,
                    status=status, status_label=_(STATUS_LABELS[status]) if status in STATUS_LABELS else status,
-                   color=STATUS_COLORS.get(status, "gray"), reason=r.reason or "",
+                   color=STATUS_COLORS.get(status, "gray"), reason=told_reason(r),
                    job_name=entry.job_name or (_("a deleted job") if r.job_id else ""),
                    job_href=routes.job_url(r.job_id) if r.job_id else "",
                    account_name=entry.account_name or (_("a deleted account") if r.account_id else ""),

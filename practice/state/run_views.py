@@ -6,6 +6,7 @@ import dataclasses
 
 from practice.i18n import N_, _
 from practice.models import RunStatus
+from practice.services.automation.explain import told_outcome, told_reason, told_value
 from practice.services.formatting import format_datetime
 
 
@@ -63,7 +64,7 @@ class RunItem:
 
 def _values_text(values: dict) -> str:
     """What a condition read, as `field = value` pairs (empty when it read nothing)."""
-    return "; ".join(f"{k} = {v}" for k, v in (values or {}).items())
+    return "; ".join(f"{k} = {told_value(v)}" for k, v in (values or {}).items())
 
 
 def part_items(parts: list[dict]) -> list[PartItem]:
@@ -72,7 +73,7 @@ def part_items(parts: list[dict]) -> list[PartItem]:
 
 
 def action_items(actions: list[dict]) -> list[ActionItem]:
-    return [ActionItem(text=str(a.get("text", "")), outcome=str(a.get("outcome", "")), status=str(a.get("status", "")),
+    return [ActionItem(text=str(a.get("text", "")), outcome=told_outcome(a), status=str(a.get("status", "")),
                        status_label=_label(ACTION_STATUS, str(a.get("status", ""))),
                        is_email=a.get("action") == "send_email" and str(a.get("outcome", "")).startswith("To: "))
             for a in actions or []]
@@ -103,7 +104,7 @@ def run_items(runs, timezone: str, *, can_retry: bool) -> list[RunItem]:
     for r in runs:
         status = r.status.value if hasattr(r.status, "value") else str(r.status)
         out.append(RunItem(id=r.id, rule=r.rule_name, trigger=r.trigger, at=format_datetime(r.created_at, timezone),
-                           status=status.replace("_", " "), status_label=_label(RUN_STATUS, status), reason=run_reason(status, r.reason, r.actions),
+                           status=status.replace("_", " "), status_label=_label(RUN_STATUS, status), reason=run_reason(status, told_reason(r), r.actions),
                            can_retry=can_retry and status == RunStatus.failed.value,
                            parts=part_items(r.conditions), actions=action_items(r.actions)))
     return out

@@ -8,6 +8,7 @@ import pickle
 
 import pytest
 
+import rules
 from rules import check_errors
 from rules.language import Words, either, told
 from tests.rules.test_checker import CASES
@@ -50,3 +51,19 @@ def test_words_keep_their_values_in_every_language_and_survive_a_process_boundar
     again = pickle.loads(pickle.dumps(found))
     assert again == found and told(again, lambda m: french.get(m, m)) == told(found, lambda m: french.get(m, m))
     assert told("plain", marked) == "plain"
+
+
+def test_words_kept_as_json_are_told_later_in_any_language():
+    """A run's sentence is kept as data (JSON in the run log) and told whenever someone reads it."""
+    import json
+
+    inner = rules.Words("the {clause} condition is not met", clause="if")
+    outer = rules.Words("Dropped: {why}.", why=inner)
+    listed = rules.Words("{first} or {last}", first=[rules.Words("none"), "a"], last=3)
+    for words in (outer, listed):
+        again = json.loads(json.dumps(rules.kept(words)))
+        assert rules.said(str(words), again, lambda t: t) == str(words)
+        assert rules.said(str(words), again, lambda t: "<" + t) == words.told(lambda t: "<" + t)
+    assert rules.kept("plain text") is None and rules.said("plain text", None, lambda t: "<" + t) == "plain text"
+    # A translation naming a placeholder the words lack shows the English kept.
+    assert rules.said("Dropped.", {"template": "Dropped: {why}.", "values": {}}, lambda t: t) == "Dropped."

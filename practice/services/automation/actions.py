@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 import rules
 from practice import routes
+from practice.i18n import N_
 from practice.models import ActionEffect, Contact, Job, Pipeline, RuleRun, Signer, Stage, Tag, TeamMember
 from practice.services import inbox
 from practice.services.actor import Actor
@@ -34,6 +35,10 @@ from practice.services.work import jobs, tasks
 from practice.services.work.accounts import set_account_tag, set_contact_tag
 from practice.services.webhooks import from_rules as rule_webhooks
 from practice.services.formatting import format_money
+from practice.services.automation.explain import give_outcome
+
+W = rules.Words  # a run log sentence kept in words, told in each reader's language (explain.py)
+ALREADY_DONE = W(N_("already done before"))
 
 
 @dataclass
@@ -70,7 +75,7 @@ def apply_once(session: Session, key: str, pa: rules.PlannedAction, target: Targ
     """Apply an action unless its key shows it already happened; each in its own savepoint."""
     done = None if fresh else session.execute(select(ActionEffect).where(ActionEffect.key == key)).scalars().first()
     if done is not None:
-        entry["status"], entry["outcome"] = "done", f"{done.outcome} (already done before)"
+        give_outcome(entry, "done", W(N_("{outcome} (already done before)"), outcome=done.outcome))
         return True
     session.info["practice_depth"] = depth + 1
     try:
@@ -78,19 +83,28 @@ def apply_once(session: Session, key: str, pa: rules.PlannedAction, target: Targ
             outcome = apply_action(session, pa, Act(robot(run.rule_name), pa.args, target, key, facts, run, now))
             session.add(ActionEffect(key=key, run_id=run.id, outcome=outcome))
     except (PracticeError, rules.RulesError) as err:
-        entry["status"], entry["outcome"] = "failed", getattr(err, "message", None) or str(err)
+        give_outcome(entry, "failed", failure(err))
         return False
     finally:
         session.info.pop("practice_depth", None)
-    entry["status"], entry["outcome"] = "done", outcome
+    give_outcome(entry, "done", outcome)
     return True
+
+
+def failure(err: Exception) -> str:
+    """Why an action failed, as its words when the error was raised with words (rules.Words)."""
+    said = err.args[0] if err.args else None
+    if isinstance(said, W):
+        return said
+    message = getattr(err, "message", None)
+    return message if isinstance(message, W) else (message or str(err))
 
 
 def apply_action(session: Session, pa: rules.PlannedAction, act: Act) -> str:
     """Do one planned action now (its function from ACTIONS); the sentence for the run log."""
     action = ACTIONS.get(pa.action)
     if action is None or isinstance(action, NotBuilt):
-        raise InvalidInput(f"The action {pa.action} is not known.")
+        raise InvalidInput(W(N_("The action {action} is not known."), action=pa.action))
     return action(session, act)
 
 
@@ -103,7 +117,7 @@ def _member(session: Session, name: str) -> TeamMember:
         if m.name.strip().lower() == target:
             cache[target] = m
             return m
-    raise NotFound(f'There is no active team member "{name}".')
+    raise NotFound(W(N_('There is no active team member "{name}".'), name=name))
 
 
 def _tag(session: Session, name: str) -> Tag:
@@ -113,7 +127,7 @@ def _tag(session: Session, name: str) -> Tag:
         return cache[target]
     tag = session.execute(select(Tag).where(func.lower(Tag.name) == target)).scalars().first()
     if tag is None:
-        raise NotFound(f'There is no tag "{name}" any more.')
+        raise NotFound(W(N_('There is no tag "{name}" any more.'), name=name))
     cache[target] = tag
     return tag
 
@@ -150,13 +164,22 @@ def _reminders(a: dict) -> tuple[dt.timedelta | None, int]:
 
 def _job_of(act: Act) -> int:
     if not act.target.job_id:
-        raise InvalidInput("This action needs a job, and the rule has none.")
+        raise InvalidInput(W(N_("This action needs a job, and the rule has none.")))
     return act.target.job_id
 
 
 def _with_reminders(text: str, times: int) -> str:
-    return text + (f", with up to {times} reminder{'s' if times != 1 else ''}" if times else "")
+    if not times:
+        return text
+    return W(N_("{action}, with up to {n} reminder") if times == 1 else N_("{action}, with up to {n} reminders"),
+             action=text, n=times)
 
+
+# What adding or removing tags did, by what was tagged.
+TAGS_ADDED = {"account": N_("Added tag {tags} to the account"), "job": N_("Added tag {tags} to the job"),
+              "contact": N_("Added tag {tags} to the contact")}
+TAGS_REMOVED = {"account": N_("Removed tag {tags} from the account"), "job": N_("Removed tag {tags} from the job"),
+                "contact": N_("Removed tag {tags} from the contact")}
 
 # --- the actions ------------------------------------------------------------------------------------
 
@@ -167,21 +190,37 @@ def create_task(session: Session, act: Act) -> str:
     assignee = _member(session, a["assignee"]).id if a.get("assignee") else None
     task = tasks.create_task(session, act.actor, title=a["title"], job_id=job_id, assignee_id=assignee,
                              due_date=due_date(a.get("due")))
-    return f'Created task "{task.title}"' + (f' for {a["assignee"]}' if a.get("assignee") else "")
+    return task_created(task.title, a.get("assignee"))
+
+
+def task_created(title: str, assignee: str | None) -> str:
+    """The run log's sentence for a task a rule created."""
+    if assignee:
+        return W(N_('Created task "{title}" for {member}'), title=title, member=assignee)
+    return W(N_('Created task "{title}"'), title=title)
 
 
 def create_job(session: Session, act: Act) -> str:
     """`create job "NAME" in PIPELINE for account [due ...]`."""
     a = act.args
     if not act.target.account_id:
-        raise InvalidInput("Creating a job needs an account, and the rule has none.")
+        raise InvalidInput(W(N_("Creating a job needs an account, and the rule has none.")))
     pipeline = session.execute(select(Pipeline).where(func.lower(Pipeline.name) == a["pipeline"].lower())
                                ).scalars().first()
     if pipeline is None:
-        raise NotFound(f'There is no pipeline "{a["pipeline"]}" any more.')
+        raise NotFound(pipeline_gone(a["pipeline"]))
     job = jobs.create_job(session, act.actor, account_id=act.target.account_id, pipeline_id=pipeline.id,
                           name=a["name"], due_date=due_date(a.get("due")))
-    return f'Created job "{job.name}" in {pipeline.name}'
+    return job_created(job.name, pipeline.name)
+
+
+def job_created(name: str, pipeline: str) -> str:
+    """The run log's sentence for a job a rule created."""
+    return W(N_('Created job "{name}" in {pipeline}'), name=name, pipeline=pipeline)
+
+
+def pipeline_gone(name: str) -> str:
+    return W(N_('There is no pipeline "{name}" any more.'), name=name)
 
 
 def _change_tags(session: Session, act: Act, present: bool) -> str:
@@ -191,19 +230,24 @@ def _change_tags(session: Session, act: Act, present: bool) -> str:
         tag = _tag(session, name)
         if a["target"] == "account":
             if not target.account_id:
-                raise InvalidInput("There is no account to tag.")
+                raise InvalidInput(W(N_("There is no account to tag.")))
             set_account_tag(session, act.actor, target.account_id, tag.id, present)
         elif a["target"] == "job":
             if not target.job_id:
-                raise InvalidInput("There is no job to tag.")
+                raise InvalidInput(W(N_("There is no job to tag.")))
             jobs.set_job_tag(session, act.actor, target.job_id, tag.id, present)
         else:
             if not target.contact_id:
-                raise InvalidInput("There is no contact to tag.")
+                raise InvalidInput(W(N_("There is no contact to tag.")))
             set_contact_tag(session, act.actor, target.contact_id, tag.id, present)
         names.append(tag.name)
+    return tags_changed(present, a["target"], names)
+
+
+def tags_changed(present: bool, target: str, names: list[str]) -> str:
+    """The run log's sentence for tags a rule added to (or removed from) the account, job or contact."""
     quoted = ", ".join(f'"{n}"' for n in names)
-    return f"{'Added' if present else 'Removed'} tag {quoted} {'to' if present else 'from'} the {a['target']}"
+    return W((TAGS_ADDED if present else TAGS_REMOVED)[target], tags=quoted)
 
 
 def add_tags(session: Session, act: Act) -> str:
@@ -222,11 +266,11 @@ def move_job(session: Session, act: Act) -> str:
     stage = session.execute(select(Stage).where(Stage.pipeline_id == job.pipeline_id,
                                                 func.lower(Stage.name) == act.args["stage"].lower())).scalars().first()
     if stage is None:
-        raise NotFound(f'The job\'s pipeline has no stage "{act.args["stage"]}".')
+        raise NotFound(W(N_('The job\'s pipeline has no stage "{name}".'), name=act.args["stage"]))
     if job.archived:
-        raise InvalidInput("The job is archived, so it was not moved.")
+        raise InvalidInput(W(N_("The job is archived, so it was not moved.")))
     jobs.move_job(session, act.actor, job.id, stage.id)
-    return f'Moved the job to "{stage.name}"'
+    return W(N_('Moved the job to "{stage}"'), stage=stage.name)
 
 
 def assign_job(session: Session, act: Act) -> str:
@@ -234,24 +278,25 @@ def assign_job(session: Session, act: Act) -> str:
     job_id = _job_of(act)
     member = _member(session, act.args["assignee"])
     jobs.assign_job(session, act.actor, job_id, [member.id])
-    return f"Assigned the job to {member.name}"
+    return W(N_("Assigned the job to {member}"), member=member.name)
 
 
 def archive_job(session: Session, act: Act) -> str:
     """`archive job`."""
     jobs.archive_job(session, act.actor, _job_of(act))
-    return "Archived the job"
+    return W(N_("Archived the job"))
 
 
 def apply_folder_template(session: Session, act: Act) -> str:
     """`apply folder template "NAME"` to the account."""
     if not act.target.account_id:
-        raise InvalidInput("Applying a folder template needs an account, and the rule has none.")
+        raise InvalidInput(W(N_("Applying a folder template needs an account, and the rule has none.")))
     template = folder_templates.template_by_name(session, act.args["template"])
     if template is None:
-        raise NotFound(f'There is no folder template "{act.args["template"]}" any more.')
+        raise NotFound(W(N_('There is no folder template "{name}" any more.'), name=act.args["template"]))
     created = folder_templates.apply_folder_template(session, act.actor, act.target.account_id, template.id)
-    return f'Applied folder template "{template.name}" ({created} new folder{"s" if created != 1 else ""})'
+    return W(N_('Applied folder template "{name}" ({n} new folder)') if created == 1 else
+             N_('Applied folder template "{name}" ({n} new folders)'), name=template.name, n=created)
 
 
 def notify(session: Session, act: Act) -> str:
@@ -261,85 +306,93 @@ def notify(session: Session, act: Act) -> str:
     link = routes.job_url(target.job_id) if target.job_id else (
         routes.account_url(target.account_id) if target.account_id else "")
     inbox.notify(session, member_id=member.id, text=act.args["text"], link=link, key=act.key)
-    return f"Notified {member.name}"
+    return W(N_("Notified {member}"), member=member.name)
 
 
 def request_approval(session: Session, act: Act) -> str:
     """`request approval of folder "NAME" from account [with reminders every N days up to M times]`."""
     a = act.args
-    account_id = _account_of(session, act.target, "Asking for an approval needs an account, and the rule has none.")
+    account_id = _account_of(session, act.target,
+                             W(N_("Asking for an approval needs an account, and the rule has none.")))
     every, times = _reminders(a)
     made = approvals.request_folder_approval(session, act.actor, account_id, a["folder"], job_id=act.target.job_id,
                                              remind_every=every, remind_times=times, key=act.key)
     n = len(made)
-    return _with_reminders(f'Asked the client to approve {n} document{"s" if n != 1 else ""} in "{a["folder"]}"',
+    return _with_reminders(W(N_('Asked the client to approve {n} document in "{folder}"') if n == 1 else
+                             N_('Asked the client to approve {n} documents in "{folder}"'), n=n, folder=a["folder"]),
                            times)
 
 
 def send_proposal(session: Session, act: Act) -> str:
     """`send proposal "TEMPLATE" to account [with reminders every N days up to M times]`."""
     a = act.args
-    account_id = _account_of(session, act.target, "Sending a proposal needs an account, and the rule has none.")
+    account_id = _account_of(session, act.target, W(N_("Sending a proposal needs an account, and the rule has none.")))
     if templates.template_by_name(session, a["template"]) is None:
-        raise NotFound(f'There is no proposal template "{a["template"]}" any more.')
+        raise NotFound(W(N_('There is no proposal template "{name}" any more.'), name=a["template"]))
     every, times = _reminders(a)
     proposal = sending.send_proposal(session, act.actor, account_id, a["template"], job_id=act.target.job_id,
                                        key=act.key, remind_every=every, remind_times=times)
-    return _with_reminders(f'Sent proposal "{proposal.name}" ({format_money(proposal.total_cents)})', times)
+    return _with_reminders(W(N_('Sent proposal "{name}" ({total})'), name=proposal.name,
+                             total=format_money(proposal.total_cents)), times)
 
 
 def send_organizer(session: Session, act: Act) -> str:
     """`send organizer "TEMPLATE" to account [with reminders every N days up to M times]`: pre-filled with the
     account's last submitted answers to the same template."""
-    account_id = _account_of(session, act.target, "Sending an organizer needs an account, and the rule has none.")
+    account_id = _account_of(session, act.target,
+                             W(N_("Sending an organizer needs an account, and the rule has none.")))
     every, times = _reminders(act.args)
     organizer = sent_organizers.send_organizer(session, act.actor, account_id, act.args["template"],
                                                job_id=act.target.job_id, key=act.key, remind_every=every,
                                                remind_times=times)
-    filled = " (last year's answers filled in)" if organizer.previous_id else ""
-    return _with_reminders(f'Sent organizer "{organizer.name}"{filled}', times)
+    sent = (W(N_('Sent organizer "{name}" (last year\'s answers filled in)'), name=organizer.name)
+            if organizer.previous_id else W(N_('Sent organizer "{name}"'), name=organizer.name))
+    return _with_reminders(sent, times)
 
 
 def send_client_request(session: Session, act: Act) -> str:
     """`send client request "TEMPLATE" to account [with reminders every N days up to M times]`: the template's items
     asked of the account's first contact who can log in to the portal, through a link scoped to the request."""
-    account_id = _account_of(session, act.target, "Sending a client request needs an account, and the rule has none.")
+    account_id = _account_of(session, act.target,
+                             W(N_("Sending a client request needs an account, and the rule has none.")))
     if client_requests.template_by_name(session, act.args["template"]) is None:
-        raise NotFound(f'There is no client request template "{act.args["template"]}" any more.')
+        raise NotFound(W(N_('There is no client request template "{name}" any more.'), name=act.args["template"]))
     every, times = _reminders(act.args)
     contact = client_requests.default_recipient(session, account_id)
     request = client_requests.send_request(session, act.actor, account_id, template=act.args["template"],
                                            job_id=act.target.job_id, contact_id=contact.id, key=act.key,
                                            remind_every=every, remind_times=times)
-    return _with_reminders(f'Sent request "{request.title}" to {request.recipient_email}', times)
+    return _with_reminders(W(N_('Sent request "{title}" to {email}'), title=request.title,
+                             email=request.recipient_email), times)
 
 
 def request_signature(session: Session, act: Act) -> str:
     """`request signature on "TEMPLATE" from account [with reminders every N days up to M times]`: the
     template becomes a document of the account, sent to its portal contacts to sign in order."""
-    account_id = _account_of(session, act.target, "Asking for a signature needs an account, and the rule has none.")
+    account_id = _account_of(session, act.target,
+                             W(N_("Asking for a signature needs an account, and the rule has none.")))
     every, times = _reminders(act.args)
     req = requests.request_from_template(session, act.actor, account_id, act.args["template"],
                                          job_id=act.target.job_id, remind_every=every, remind_times=times,
                                          key=act.key)
     names = ", ".join(s.name for s in session.execute(select(Signer).where(Signer.request_id == req.id)
                                                      .order_by(Signer.position)).scalars())
-    return _with_reminders(f'Asked {names} to sign "{req.title}"', times)
+    return _with_reminders(W(N_('Asked {names} to sign "{title}"'), names=names, title=req.title), times)
 
 
 def _email_recipients(session: Session, act: Act) -> list[tuple[str, dict | None]]:
     a, to = act.args, act.args.get("to")
     if to == "account":
         if not act.target.account_id:
-            raise InvalidInput("There is no account to email.")
+            raise InvalidInput(W(N_("There is no account to email.")))
         recipients = [(c["email"], c) for c in account_recipients(session, act.target.account_id)]
         if not recipients:
-            raise InvalidInput("The account has no contact with an email address, so nothing was sent.")
+            raise InvalidInput(W(N_("The account has no contact with an email address, so nothing was sent.")))
         return recipients
     if to == "contact":
         contact = act.facts.get("contact")
         if not contact or not contact.get("email"):
-            raise InvalidInput("The contact has no email address, so nothing was sent.")
+            raise InvalidInput(W(N_("The contact has no email address, so nothing was sent.")))
         return [(contact["email"], contact)]
     if to == "member":
         return [(_member(session, a["member"]).email, None)]
@@ -362,7 +415,7 @@ def send_email(session: Session, act: Act) -> str:
     """`send email "TEMPLATE" to account|contact|MEMBER|"address"`: queued for the mailer, once per address."""
     tpl = mail_templates.template_by_name(session, act.args["template"])
     if tpl is None:
-        raise NotFound(f'There is no email template "{act.args["template"]}" any more.')
+        raise NotFound(W(N_('There is no email template "{name}" any more.'), name=act.args["template"]))
     recipients = _email_recipients(session, act)
     for address, contact in recipients:
         context = template_context(session, dict(act.facts, contact=contact or act.facts.get("contact")), act.now)
@@ -370,7 +423,8 @@ def send_email(session: Session, act: Act) -> str:
         outbox.enqueue(session, to_address=address, subject=subject, body=body, key=f"{act.key}|{address.lower()}",
                        account_id=act.target.account_id, job_id=act.target.job_id, run_id=act.run.id)
     session.info["practice_mail"] = True
-    return f'Queued email "{tpl.name}" to ' + ", ".join(addr for addr, _ in recipients)
+    return W(N_('Queued email "{name}" to {addresses}'), name=tpl.name,
+             addresses=", ".join(addr for addr, _ in recipients))
 
 
 def send_message(session: Session, act: Act) -> str:
@@ -378,15 +432,17 @@ def send_message(session: Session, act: Act) -> str:
     if any), a new thread when there is none; the client's email notice follows the firm's delay."""
     tpl = message_templates.template_by_name(session, act.args["template"])
     if tpl is None:
-        raise NotFound(f'There is no message template "{act.args["template"]}" any more.')
-    account_id = _account_of(session, act.target, "Sending a message needs an account, and the rule has none.")
+        raise NotFound(W(N_('There is no message template "{name}" any more.'), name=act.args["template"]))
+    account_id = _account_of(session, act.target, W(N_("Sending a message needs an account, and the rule has none.")))
     context = template_context(session, act.facts, act.now)
     subject, text = message_templates.render(tpl, context, default_language(session))
     thread = message_templates.thread_for_rule(session, act.actor, account_id=account_id, job_id=act.target.job_id,
                                                subject=subject)
     chat_messages.write_as_rule(session, act.actor, thread, text)
-    skipped = " (reminders are not sent for messages yet)" if act.args.get("reminders") else ""
-    return f'Sent message "{tpl.name}" in "{thread.subject}"{skipped}'
+    if act.args.get("reminders"):
+        return W(N_('Sent message "{name}" in "{thread}" (reminders are not sent for messages yet)'), name=tpl.name,
+                 thread=thread.subject)
+    return W(N_('Sent message "{name}" in "{thread}"'), name=tpl.name, thread=thread.subject)
 
 
 def send_webhook(session: Session, act: Act) -> str:
@@ -403,7 +459,7 @@ ACTIONS: dict[str, Callable[[Session, Act], str] | NotBuilt] = {
     "send_organizer": send_organizer,
     "send_client_request": send_client_request,
     "send_proposal": send_proposal,
-    "send_invoice": NotBuilt("invoices"),
+    "send_invoice": NotBuilt(W(N_("invoices"))),
     "request_signature": request_signature,
     "request_approval": request_approval,
     "create_task": create_task,

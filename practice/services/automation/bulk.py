@@ -29,9 +29,10 @@ from practice.models import (AccountType, Event, EventStatus, Priority, RunStatu
                              stored_moment, utcnow)
 from practice.services import events
 from practice.services.balances import as_fact
-from practice.services.automation.actions import NOT_AVAILABLE, Target, due_date
+from practice.i18n import N_
+from practice.services.automation.actions import NOT_AVAILABLE, Target, due_date, tags_changed, task_created
 from practice.services.automation.compiled import cached_names, compiled_rules
-from practice.services.automation.explain import condition_parts, planned_entry
+from practice.services.automation.explain import condition_parts, give_outcome, give_reason, planned_entry
 from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
 
 log = logging.getLogger(__name__)
@@ -259,13 +260,14 @@ def _plan_event(compiled, version, ev: Event, triggers, facts: dict, members: di
             run = {"event_id": ev.id, "schedule_key": None, "rule_name": decision.rule,
                    "ruleset_id": version.id if version else None, "trigger": trigger.kind.replace("_", " "),
                    "job_id": target.job_id, "account_id": target.account_id, "depth": depth,
-                   "conditions": condition_parts(decision), "actions": [], "reason": "", "created_at": now,
+                   "conditions": condition_parts(decision), "actions": [], "reason": "", "reason_words": None,
+                   "created_at": now,
                    "finished_at": now, "_effects": []}
             rows.runs.append(run)
             if not decision.fired:
                 run["status"] = (RunStatus.skipped if decision.reason and "did not run" in decision.reason
                                  else RunStatus.not_fired)
-                run["reason"] = decision.reason or ""
+                give_reason(run, decision.reason or "")
                 continue
             if depth >= CHAIN_LIMIT or decision.error or job is None:
                 raise _Unusual()
@@ -276,7 +278,8 @@ def _plan_event(compiled, version, ev: Event, triggers, facts: dict, members: di
                 key = f"{base}|{pa.index}"
                 a = pa.args
                 if pa.action in NOT_AVAILABLE:
-                    entry["status"], entry["outcome"] = "skipped", f"Not available yet: {NOT_AVAILABLE[pa.action]} are not built."
+                    give_outcome(entry, "skipped", rules.Words(N_("Not available yet: {feature} are not built."),
+                                                               feature=NOT_AVAILABLE[pa.action]))
                     continue
                 if pa.run_at is not None:
                     raise _Unusual()
@@ -287,8 +290,8 @@ def _plan_event(compiled, version, ev: Event, triggers, facts: dict, members: di
                                          depth, now)
                 else:
                     raise _Unusual()
-                run["_effects"].append((key, outcome))
-                entry["status"], entry["outcome"] = "done", outcome
+                run["_effects"].append((key, str(outcome)))
+                give_outcome(entry, "done", outcome)
             run["status"], run["actions"] = RunStatus.done, planned
     links.clear()
     links.update(planned_links)
@@ -310,7 +313,7 @@ def _plan_task(rows: _Rows, a: dict, job: dict, members: dict, robot: str, now: 
     rows.audit.append({"at": now, "actor_id": None, "actor_label": robot, "action": "create", "entity": "task",
                        "_task": len(rows.tasks) - 1, "summary": f'Created task "{title}"', "entity_label": title,
                        "account_id": job["account_id"], "detail": {"job_id": job["id"]}})
-    return f'Created task "{title}"' + (f' for {a["assignee"]}' if a.get("assignee") else "")
+    return task_created(title, a.get("assignee"))
 
 
 def _plan_tags(rows: _Rows, a: dict, present: bool, job: dict, tags: dict, links: set, touched: dict, robot: str,
@@ -337,15 +340,15 @@ def _plan_tags(rows: _Rows, a: dict, present: bool, job: dict, tags: dict, links
                                 "payload": {"tag": tag_name, "on": "job", "depth": depth + 1},
                                 "status": EventStatus.pending, "attempts": 0, "created_at": now})
         names.append(tag_name)
-    quoted = ", ".join(f'"{n}"' for n in names)
-    return f"{'Added' if present else 'Removed'} tag {quoted} {'to' if present else 'from'} the job"
+    return tags_changed(present, "job", names)
 
 
 # The group's writes as plain SQL on the driver's connection, values stored as the models store them (enums by
 # name, moments by `stored_moment`, JSON as SQLAlchemy's JSON type writes it): SQLAlchemy's statement execution
 # cost more than the inserts themselves. Rows whose id is needed are inserted one by one (lastrowid).
 _RUN_SQL = ('INSERT INTO rulerun (event_id, schedule_key, rule_name, ruleset_id, "trigger", job_id, account_id, status, '
-            "reason, conditions, actions, depth, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            "reason, reason_words, conditions, actions, depth, created_at, finished_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _EFFECT_SQL = 'INSERT INTO actioneffect ("key", run_id, outcome, created_at) VALUES (?, ?, ?, ?)'
 _TASK_SQL = ("INSERT INTO task (title, description, assignee_id, job_id, account_id, parent_id, status, due_date, "
              "created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -355,6 +358,10 @@ _AUDIT_SQL = ("INSERT INTO auditlog (at, actor_id, actor_label, action, entity, 
               "summary, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _EVENT_SQL = ("INSERT INTO event (kind, job_id, account_id, actor_id, payload, status, attempts, lease_until, created_at, "
               "handled_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)")
+
+
+def _json_or_null(value) -> str | None:
+    return None if value is None else json.dumps(value)
 
 
 def _ids_of(driver, sql: str, rows: list[tuple]) -> list[int]:
@@ -378,7 +385,7 @@ def _insert(session: Session, plain: list[_Rows], now: dt.datetime, by_kind: dic
     runs = [run for rows in plain for run in rows.runs]
     run_ids = _ids_of(driver, _RUN_SQL, [
         (r["event_id"], r["schedule_key"], r["rule_name"], r["ruleset_id"], r["trigger"], r["job_id"], r["account_id"],
-         r["status"].name, r["reason"], json.dumps(r["conditions"]), json.dumps(r["actions"]), r["depth"], at, at)
+         r["status"].name, r["reason"], _json_or_null(r["reason_words"]), json.dumps(r["conditions"]), json.dumps(r["actions"]), r["depth"], at, at)
         for r in runs])
     effects = [(key, run_id, outcome, at) for run_id, run in zip(run_ids, runs) for key, outcome in run["_effects"]]
     if effects:

@@ -7,9 +7,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 import rules
+from practice.i18n import N_
 from practice.models import Due, RuleRun, RunStatus, utcnow
 from practice.services.automation.actions import Target, apply_once
 from practice.services.automation.compiled import compiled_rules
+from practice.services.automation.explain import give_outcome, give_reason, kept_outcome
 from practice.services.automation.triggers import trigger_from_dict, trigger_to_dict
 from practice.services.work.facts import facts_for
 
@@ -50,7 +52,7 @@ def run_due_actions(session: Session, now: dt.datetime | None = None, limit: int
         job_gone = target.job_id and (facts.get("job") is None or facts["job"].get("archived"))
         if job_gone:
             item.status = "dropped"
-            entry["status"], entry["outcome"] = "dropped", "Dropped: the job was archived or deleted before it came due."
+            give_outcome(entry, "dropped", rules.Words(N_("Dropped: the job was archived or deleted before it came due.")))
         else:
             try:
                 decision = rules.run_delayed(compiled, p["rule"], p["action_index"],
@@ -59,13 +61,14 @@ def run_due_actions(session: Session, now: dt.datetime | None = None, limit: int
                 decision = None
             if decision is None or not decision.fired or not decision.actions:
                 item.status = "dropped"
-                why = decision.reason if decision is not None else "the rule was changed or removed"
-                entry["status"], entry["outcome"] = "dropped", f"Dropped: {why}."
+                why = decision.reason if decision is not None else rules.Words(N_("the rule was changed or removed"))
+                give_outcome(entry, "dropped", rules.Words(N_("Dropped: {why}."), why=why))
             else:
                 ok = apply_once(session, item.key, decision.actions[0], target, facts, run, int(p.get("depth") or 0),
                                 entry, now)
                 if not ok:
-                    run.status, run.reason = RunStatus.failed, entry["outcome"]
+                    run.status = RunStatus.failed
+                    give_reason(run, kept_outcome(entry))
         run.actions = actions
         if run.status == RunStatus.waiting and not session.execute(select(Due.id).where(
                 Due.run_id == run.id, Due.status == "pending", Due.id != item.id)).first():

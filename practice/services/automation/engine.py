@@ -15,13 +15,15 @@ from sqlmodel import Session
 
 import rules
 from practice import routes
+from practice.i18n import N_
 from practice.models import Account, Event, Job, RuleRun, RunStatus, utcnow
 from practice.services import events, inbox
 from practice.services.automation import bulk
 from practice.services.automation.actions import NOT_AVAILABLE, Target, apply_once
 from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.delays import schedule_delayed
-from practice.services.automation.explain import condition_parts, planned_entry, show_value
+from practice.services.automation.explain import (condition_parts, give_outcome, give_reason, kept_outcome,
+                                                  planned_entry, show_value)
 from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
 from practice.services.chats import messages as chat_messages
 from practice.services.documents import files as document_files
@@ -112,41 +114,46 @@ def run_decision(session: Session, compiled, version, decision: rules.RuleDecisi
     run.conditions = condition_parts(decision)
     if not decision.fired:
         run.status = RunStatus.skipped if decision.reason and "did not run" in decision.reason else RunStatus.not_fired
-        run.reason = decision.reason or ""
+        give_reason(run, decision.reason or "")
         run.finished_at = now
         session.flush()
         return run
     if depth >= CHAIN_LIMIT:
         run.status = RunStatus.failed
-        run.reason = (f"Stopped: this event comes from a chain of more than {CHAIN_LIMIT} rules firing one another. "
-                      "Check the rules for a loop (for example two rules moving a job back and forth).")
+        give_reason(run, rules.Words(N_("Stopped: this event comes from a chain of more than {limit} rules firing one "
+                                        "another. Check the rules for a loop (for example two rules moving a job back "
+                                        "and forth)."), limit=CHAIN_LIMIT))
         run.finished_at = now
         session.flush()
         return run
     session.flush()
     planned = [planned_entry(pa) for pa in decision.actions]
-    run.status, run.reason = RunStatus.done, ""
+    run.status = RunStatus.done
+    give_reason(run, "")
     base = f"{decision.rule}|{event_id if event_id is not None else schedule_key}|{target.job_id or target.account_id or target.contact_id or ''}"
     for pa, entry in zip(decision.actions, planned):
         key = f"{base}|{pa.index}"
         if pa.action in NOT_AVAILABLE:
-            entry["status"], entry["outcome"] = "skipped", f"Not available yet: {NOT_AVAILABLE[pa.action]} are not built."
+            give_outcome(entry, "skipped", rules.Words(N_("Not available yet: {feature} are not built."),
+                                                       feature=NOT_AVAILABLE[pa.action]))
             continue
         if pa.run_at is not None:
             schedule_delayed(session, key, pa, decision, trigger, target, run, depth)
-            entry["status"], entry["outcome"] = "waiting", f"Will run at {show_value(pa.run_at)} if the conditions still hold."
+            give_outcome(entry, "waiting", rules.Words(N_("Will run at {moment} if the conditions still hold."),
+                                                       moment=show_value(pa.run_at)))
             run.status = RunStatus.waiting
             continue
         ok = apply_once(session, key, pa, target, facts, run, depth, entry, now, fresh=fresh)
         if not ok:
             run.status = RunStatus.failed
-            run.reason = entry["outcome"]
+            give_reason(run, kept_outcome(entry))
             break
     if decision.error and run.status != RunStatus.failed:
         run.status = RunStatus.failed
-        run.reason = f"Could not plan an action: {decision.error}."
-        planned.append({"index": len(planned), "action": "", "text": decision.error, "args": {},
-                        "status": "failed", "outcome": decision.error})
+        give_reason(run, rules.Words(N_("Could not plan an action: {error}."), error=decision.error))
+        failed = {"index": len(planned), "action": "", "text": str(decision.error), "args": {}}
+        give_outcome(failed, "failed", decision.error)
+        planned.append(failed)
     run.actions = planned
     run.finished_at = utcnow()
     return run

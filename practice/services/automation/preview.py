@@ -55,7 +55,7 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
             item = planned_entry(pa)
             if pa.action in NOT_AVAILABLE:
                 item["outcome"] = _("Would be skipped: {feature} are not built yet.").format(
-                    feature=NOT_AVAILABLE[pa.action])
+                    feature=rules.told(NOT_AVAILABLE[pa.action], _))
             elif pa.action == "send_email":
                 item["outcome"] = _preview_email(session, pa.args, facts, now)
             elif pa.action == "send_proposal":

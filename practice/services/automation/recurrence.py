@@ -23,6 +23,7 @@ from rules.formatter import format_condition, format_duration, format_schedule, 
 from rules.language import ACCOUNT_TYPES
 from practice.models import Account, Job, RuleRun, RuleSet, ScheduleState, utcnow
 from practice.services.automation import rulesets, runlog
+from practice.services.automation.explain import told_reason
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.firm import get_firm
@@ -501,6 +502,6 @@ def retry_and_explain(session: Session, actor: Actor, run_id: int) -> tuple[bool
             rule=run.rule_name)
     if status == "failed":
         return False, _('Retried "{rule}", and it failed again: {reason}').format(rule=run.rule_name,
-                                                                                reason=run.reason)
+                                                                                reason=told_reason(run))
     return False, _('Retried "{rule}": it did not run ({reason}).').format(rule=run.rule_name,
-                                                                         reason=run.reason or status)
+                                                                         reason=told_reason(run) or status)

@@ -18,10 +18,10 @@ from practice.db import insert_many
 from practice.models import (ActionEffect, AuditLog, Event, EventStatus, Job, Pipeline, Priority, RuleRun, RunStatus,
                              ScheduleState, Stage, utcnow)
 from practice.services import events
-from practice.services.automation.actions import Target
+from practice.services.automation.actions import ALREADY_DONE, Target, job_created, pipeline_gone
 from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.engine import run_decision
-from practice.services.automation.explain import condition_parts, planned_entry
+from practice.services.automation.explain import condition_parts, give_outcome, planned_entry
 from practice.services.work.facts import bulk_facts
 
 def run_schedules(session: Session, now: dt.datetime | None = None) -> int:
@@ -125,8 +125,9 @@ class _Shared:
         """The run log's actions: each planned action with its (status, outcome)."""
         found = self.planned.get((id(decision), outcomes))
         if found is None:
-            found = [{**planned_entry(pa), "status": status, "outcome": outcome}
-                     for pa, (status, outcome) in zip(decision.actions, outcomes)]
+            found = [planned_entry(pa) for pa in decision.actions]
+            for entry, (status, outcome) in zip(found, outcomes):
+                give_outcome(entry, status, outcome)
             self.planned[(id(decision), outcomes)] = found
         return found
 
@@ -163,9 +164,9 @@ def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now:
             effect_key = f"{prefix}{kind}:{item_id}|{pa.index}"
             pipe = first_stage.get(pa.args["pipeline"].lower())
             if effect_key in done_keys:
-                outcomes.append(("done", "already done before"))
+                outcomes.append(("done", ALREADY_DONE))
             elif pipe is None or not account_id:
-                outcomes.append(("failed", f'There is no pipeline "{pa.args["pipeline"]}" any more.'))
+                outcomes.append(("failed", pipeline_gone(pa.args["pipeline"])))
             else:
                 due = pa.args.get("due")
                 jobs_rows.append({"account_id": account_id, "pipeline_id": pipe[0], "stage_id": pipe[1],
@@ -174,11 +175,12 @@ def _bulk_create_jobs(session: Session, version, rule, decisions, key: str, now:
                                   "created_at": now, "entered_stage_at": now, "version": 1,
                                   "_pipeline": pa.args["pipeline"], "_stage": pipe[2]})
                 effects.append(effect_key)
-                outcomes.append(("done", f'Created job "{pa.args["name"]}" in {pa.args["pipeline"]}'))
+                outcomes.append(("done", job_created(pa.args["name"], pa.args["pipeline"])))
         failed = next((outcome for status, outcome in outcomes if status == "failed"), None)
         runs.append({"schedule_key": run_key, "rule_name": rule.name, "ruleset_id": version.id if version else None,
                      "trigger": "schedule", "job_id": None, "account_id": account_id,
-                     "status": RunStatus.failed if failed is not None else RunStatus.done, "reason": failed or "",
+                     "status": RunStatus.failed if failed is not None else RunStatus.done, "reason": str(failed or ""),
+                     "reason_words": rules.kept(failed),
                      "conditions": shared.conditions_of(decision),
                      "actions": shared.planned_of(decision, tuple(outcomes)), "depth": 0, "created_at": now,
                      "finished_at": now})

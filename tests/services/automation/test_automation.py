@@ -15,6 +15,7 @@ from practice.models import (ActionEffect, AuditLog, Due, Event, Job, JobTag, Ma
 from practice.services import events
 from practice.services.mail import settings as mail_settings, templates as mail_templates
 from practice.services.automation import actions, compiled, delays, engine, preview, rulesets, runlog, schedules, triggers
+from practice.state import run_views
 from practice.services.work import accounts, jobs
 from practice.services.organizers import templates as organizer_templates
 from practice.services.work.pipelines import stages_of
@@ -502,3 +503,45 @@ end
     with read_session() as s:
         assert [m.subject for m in s.exec(select(OutgoingMail))] == ["Welcome, Hartley Household"]
         assert s.exec(select(Due)).one().status != "pending"
+
+
+def test_the_run_log_tells_each_reader_why_in_their_own_language(firm):
+    """The worker writes a run once, in no one's language; the job page tells each reader what happened and why in
+    theirs (issue 14): a French member reads the outcomes, the reason a rule did not fire and the value "empty" in
+    French, an English one in English, from the same rows."""
+    save(firm["actor"], RULES + '''
+rule "Dated"
+when job enters stage "Review" in pipeline "1040 Return"
+if job.due_date is before 2030-01-01
+then archive job
+end
+
+rule "Greet"
+when job enters stage "Filed" in pipeline "1040 Return"
+then send email "Welcome" to account
+end
+''')
+    move(firm, "Review")
+    with write_session() as s:
+        s.exec(select(accounts.Contact)).one().email = ""
+    move(firm, "Filed")
+    with read_session() as s:
+        runs = runlog.runs_for_job(s, firm["actor"], firm["job_id"])
+    read = {}
+    for language in ("fr", "en"):
+        with i18n.using_locale(language):
+            read[language] = {item.rule: item for item in run_views.run_items(runs, "UTC", can_retry=True)}
+    fr, en = read["fr"], read["en"]
+    assert [a.outcome for a in fr["Review checklist"].actions] == [
+        "Tâche « Review Hartley Household » créée pour Ann Lee", "Étiquette \"Needs review\" ajoutée à la mission",
+        "E-mail « Welcome » mis en file d'envoi pour june@hartley.example", "Olivia Park a été prévenu(e)"]
+    assert [a.outcome for a in en["Review checklist"].actions] == [
+        'Created task "Review Hartley Household" for Ann Lee', 'Added tag "Needs review" to the job',
+        'Queued email "Welcome" to june@hartley.example', "Notified Olivia Park"]
+    # Why "Dated" did not fire, and what it read: the job has no due date.
+    assert fr["Dated"].reason == "la condition if n'est pas remplie" and fr["Dated"].parts[0].reads == "job.due_date = vide"
+    assert en["Dated"].reason == "the if condition is not met" and en["Dated"].parts[0].reads == "job.due_date = empty"
+    # A failed action: the run's reason and the action's sentence.
+    assert fr["Greet"].reason == fr["Greet"].actions[0].outcome == \
+        "Le dossier n'a aucun contact avec une adresse e-mail : rien n'a été envoyé."
+    assert en["Greet"].reason == "The account has no contact with an email address, so nothing was sent."

@@ -13,7 +13,7 @@ from practice import routes
 from practice.services import firm
 from practice.services.documents import doc_templates, files as document_files
 from practice.services.errors import InvalidInput, PracticeError
-from practice.services.signing import field_fit, requests
+from practice.services.signing import audit_words, field_fit, requests
 from practice.services.signing.pages import PageSize
 from practice.services.signing.views import signer_progress
 from practice.services.work import accounts, jobs
@@ -336,7 +336,8 @@ def _detail_view(session, actor, request_id: int) -> dict:
 
 
 def _event_text(event) -> str:
-    text = event.detail or event.kind.replace("_", " ").capitalize()
+    """A line of the request's timeline in the member's language (recorded once, in English)."""
+    text = audit_words.timeline_sentence(event.kind, event.detail) if event.detail else audit_words.kind_word(event.kind)
     return text + (_(" (IP address {address})").format(address=event.ip_address) if event.ip_address else "")
 
 

@@ -3,6 +3,7 @@ inside the page, the send refusal and the account list, and who is (not) offered
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 from sqlmodel import select
@@ -263,6 +264,15 @@ def test_once_everyone_signed_the_page_offers_the_signed_file_and_the_timeline(f
     assert page.signed_href.endswith("/files/" + str(_signed_document(page.req_id)))
     assert [f.split(":")[0] for f in page.fingerprints] == ["Original SHA-256", "Signed file SHA-256"]
     assert len(page.events) >= 6 and not page.is_draft
+    english = [e.text for e in page.events]
+    assert english[-1].startswith('Everyone signed; sealed as "Form 8879 – signed.pdf" (SHA-256 ')
+    # A member who reads French reads the same timeline in French (recorded once, in English).
+    firm["who"]["actor"] = dataclasses.replace(firm["owner"], language="fr")
+    page.load()
+    french = [e.text for e in page.events]
+    assert len(french) == len(english) and french[0].startswith("Olivia Park a préparé")
+    assert any(t.startswith("June Hartley a ouvert le document") for t in french)
+    assert "Tout le monde a signé" in french[-1] and "sealed" not in french[-1]
 
 
 def _signed_document(request_id: int) -> int:

@@ -1,9 +1,9 @@
 """The signing records as the audit page says them in the signers' language (issue 14).
 
-The request's timeline, a signer's identity check and its result are recorded once, in English (staff pages and the
-logs read them so). The audit page of a sealed file is for the client: each recorded sentence is matched against the
-form it was written in, and said again from the catalog with the same values; one that matches no form (an older
-wording) is shown as recorded, never lost.
+The request's timeline, a signer's identity check and its result are recorded once, in English (the logs read them
+so). The audit page of a sealed file (for the client) and the staff's signature request page say them in their
+reader's language: each recorded sentence is matched against the form it was written in, and said again from the
+catalog with the same values; one that matches no form (an older wording) is shown as recorded, never lost.
 """
 from __future__ import annotations
 
@@ -43,7 +43,16 @@ TIMELINE = {
     "turn": [(r"It is (?P<name>.+)'s turn; emailed (?P<email>.+)", N_("It is {name}'s turn; emailed {email}"))],
     "declined": [(r"Declined by (?P<name>.+?): (?P<reason>.*)", N_("Declined by {name}: {reason}")),
                  (r"(?P<name>.+?) declined to sign: (?P<reason>.*)", N_("{name} declined to sign: {reason}"))],
+    "sealed": [(r'Sealed PDF filed as "(?P<name>.*)" \(SHA-256 (?P<hash>\w+)\)',
+                N_('Sealed PDF filed as "{name}" (SHA-256 {hash})')),
+               (r'Everyone signed; sealed as "(?P<name>.*)" \(SHA-256 (?P<hash>\w+)\)',
+                N_('Everyone signed; sealed as "{name}" (SHA-256 {hash})'))],
 }
+# What a line recorded without a sentence says: its kind.
+KINDS = {"created": N_("Prepared"), "sent": N_("Sent"), "cancelled": N_("Cancelled"), "reminded": N_("Reminded"),
+         "viewed": N_("Opened"), "consented": N_("Agreed to sign electronically"), "code_sent": N_("Code sent"),
+         "code_failed": N_("Wrong code"), "code_ok": N_("Code entered"), "signed": N_("Signed"),
+         "turn": N_("Next signer's turn"), "declined": N_("Declined"), "sealed": N_("Sealed")}
 
 EMAILED = N_("; emailed {emails}")
 EVERY_SIGNER_CODE = "; each signer also enters a code sent by email"
@@ -85,6 +94,11 @@ def timeline_sentence(kind: str, detail: str) -> str:
             text += _(EMAILED).format(emails=values["emails"])
         return text
     return detail
+
+
+def kind_word(kind: str) -> str:
+    """A timeline line recorded without a sentence, said by its kind."""
+    return _(KINDS[kind]) if kind in KINDS else kind.replace("_", " ").capitalize()
 
 
 def identity_words(recorded: str, format_time=str) -> str:

@@ -42,6 +42,20 @@ def _stage_items(heads: Var[list[ColumnHead]], job_id: Var[int], stage_id: Var[i
                                                     disabled=h.id == stage_id))
 
 
+def _waiting_badge(card: rx.Var[CardView]) -> rx.Component:
+    """How many items wait on the client: a tooltip lists them on hover or keyboard focus, a tap opens the same list
+    (touch screens have no hover), and a screen reader reads it as the button's name."""
+    return rx.popover.root(
+        rx.tooltip(
+            rx.popover.trigger(rx.button(rx.icon("hourglass", size=12), card.waiting, size="1", variant="soft",
+                                         color_scheme="amber", class_name="card-waiting",
+                                         custom_attrs={"aria-label": card.waiting_label})),
+            content=card.waiting_label),
+        rx.popover.content(rx.text(card.waiting_label, size="1"), size="1", class_name="card-waiting-list",
+                           max_width="16em"),
+    )
+
+
 @rx.memo
 def job_card(card: rx.Var[CardView], stage_id: rx.Var[int], selected: rx.Var[bool],
              heads: rx.Var[list[ColumnHead]], move_label: rx.Var[str], select_label: rx.Var[str]) -> rx.Component:
@@ -65,6 +79,7 @@ def job_card(card: rx.Var[CardView], stage_id: rx.Var[int], selected: rx.Var[boo
                 rx.text(card.assignees, size="1", color_scheme="gray", class_name="card-assignees", truncate=True,
                         custom_attrs=as_written()),
                 rx.spacer(),
+                rx.cond(card.waiting > 0, _waiting_badge(card)),
                 rx.text(card.due, size="1", color_scheme=rx.cond(card.overdue, "red", "gray"),
                         weight=rx.cond(card.overdue, "bold", "regular"), class_name="card-due", white_space="nowrap"),
                 width="100%", align="center",

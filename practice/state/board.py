@@ -45,6 +45,10 @@ class CardView:
     overdue: bool = False
     tags: list[TagChip] = dataclasses.field(default_factory=list)
     fields: list[str] = dataclasses.field(default_factory=list)  # "Label: value" of the custom-field columns
+    # How many client-facing items the job waits on its client for, and the sentence listing them (the badge's
+    # tooltip and its aria-label).
+    waiting: int = 0
+    waiting_label: str = ""
 
 
 @dataclasses.dataclass
@@ -60,7 +64,9 @@ def card_view(card: Card, today: dt.date) -> CardView:
     return CardView(id=card.id, name=card.name, href=routes.job_url(card.id), account=card.account,
                     account_href=routes.account_url(card.account_id), assignees=", ".join(card.assignees), due=due,
                     overdue=bool(card.due_date and card.due_date < today), tags=chips(card.tags),
-                    fields=[f"{label}: {value}" for label, value in card.fields])
+                    fields=[f"{label}: {value}" for label, value in card.fields], waiting=card.waiting_total,
+                    waiting_label=_("Waiting on the client: {items}").format(items=card.waiting_words())
+                    if card.waiting else "")
 
 
 def _int_or_none(value) -> int | None:

@@ -203,3 +203,80 @@ def test_a_drop_renders_only_the_two_columns_cards_and_sends_under_2_kib(page, b
     assert [c for c in rendered if c[2] not in (source, target)] == []
     assert len([c for c in after if c[2] not in (source, target)]) == len(others)
     assert 0 < sum(received) <= 2048, received
+
+
+
+def a_job_waiting_on_its_client(name: str, *, waiting: bool = True) -> str:
+    """A new 1040 job (early in Onboarding: the earliest due date) with two client tasks and a client request sent
+    to a broker, as staff would have asked them (none if not `waiting`); its id."""
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from practice.db import write_session
+    from practice.models import Account, Pipeline
+    from practice.services.client_requests import sending
+    from practice.services.portal import client_tasks
+    from practice.services.work import jobs
+    from tests.factories import demo_owner
+
+    owner = demo_owner()
+    with write_session() as s:
+        pipeline_id = s.exec(select(Pipeline.id).where(Pipeline.name == "1040 Return")).first()
+        account_id = s.exec(select(Account.id).where(Account.archived == False).order_by(Account.id)).first()  # noqa: E712
+        job = jobs.create_job(s, owner, account_id=account_id, pipeline_id=pipeline_id, name=name,
+                              due_date=dt.date(2001, 1, 1))
+        if waiting:
+            for title in ("Upload your W-2", "Upload your 1099-INT"):
+                client_tasks.create_client_task(s, owner, job.id, title=title)
+            sending.send_request(s, owner, account_id, job_id=job.id, title="Mortgage documents",
+                                 items=[{"kind": "file", "label": "Form 1098"}], email="broker@lender.example")
+        return str(job.id)
+
+
+WAITING = "Waiting on the client: 1 client request, 2 client tasks"
+
+
+def test_a_card_shows_how_many_items_wait_on_the_client_and_lists_them(page, base_url):
+    from sqlmodel import select
+
+    from practice.db import write_session
+    from practice.models import ClientRequest
+    from practice.services.client_requests import sending
+    from tests.factories import demo_owner
+
+    job_id = a_job_waiting_on_its_client("1040 waiting on the client")
+    idle = a_job_waiting_on_its_client("1040 nothing waiting", waiting=False)
+    log_in(page, base_url)
+    open_board(page, base_url)
+    badge = card(page, job_id).locator(".card-waiting")
+    expect(badge).to_have_text("3")
+    expect(badge).to_have_attribute("aria-label", WAITING)
+    badge.hover()
+    expect(page.get_by_role("tooltip")).to_have_text(WAITING)
+    page.reload()
+    expect(badge).to_have_text("3")
+    expect(page.get_by_role("tooltip")).to_have_count(0)
+    badge.focus()  # by keyboard: focusing the badge shows the same list
+    expect(page.get_by_role("tooltip")).to_have_text(WAITING)
+    # A card with nothing waiting on the client has no badge.
+    expect(card(page, idle)).to_be_visible()
+    expect(card(page, idle).locator(".card-waiting")).to_have_count(0)
+    with write_session() as s:  # the firm revokes the broker's request: one item fewer
+        request_id = s.exec(select(ClientRequest.id).where(ClientRequest.job_id == int(job_id))).one()
+        sending.revoke(s, demo_owner(), request_id)
+    page.reload()
+    expect(card(page, job_id).locator(".card-waiting")).to_have_text("2")
+    expect(card(page, job_id).locator(".card-waiting")).to_have_attribute("aria-label",
+                                                                        "Waiting on the client: 2 client tasks")
+
+
+def test_on_a_phone_a_tap_on_the_count_lists_what_waits_on_the_client(phone_page, base_url):
+    pg = phone_page
+    job_id = a_job_waiting_on_its_client("1040 waiting, phone")
+    log_in(pg, base_url)
+    open_board(pg, base_url)
+    badge = card(pg, job_id).locator(".card-waiting")
+    expect(badge).to_have_text("3")
+    badge.tap()
+    expect(pg.locator(".card-waiting-list")).to_have_text(WAITING)

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from practice.db import get_engine, read_session, write_session
+from practice.services.portal import client_tasks
 from practice.services.work import accounts, jobs, tags
 from practice.services.work.board import PAGE, load_board, load_columns, load_more
 from practice.services.errors import Conflict
@@ -119,6 +120,9 @@ def test_load_board_takes_at_most_three_statements_on_a_populated_pipeline(firm)
                            due_date=TODAY + dt.timedelta(days=i % 9))
             if i % 3 == 0:
                 jobs.set_job_tag(s, boss, job.id, extra.id, True)
+            if i % 4 == 1:  # what the job waits on the client for is read in the cards' statement too
+                client_tasks.create_client_task(s, boss, job.id, title="Upload your W-2")
+                client_tasks.create_client_task(s, boss, job.id, title="Upload your 1099")
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
@@ -135,6 +139,7 @@ def test_load_board_takes_at_most_three_statements_on_a_populated_pipeline(firm)
         event.remove(engine, "before_cursor_execute", count)
     assert sum(c.count for c in cols) == 120 and all(len(c.cards) == 30 for c in cols)
     assert all(c.cards[0].assignees == ["Bob"] for c in cols)
+    assert [c.cards[0].waiting for c in cols] == [{}, {"client_task": 2}, {}, {}]
     assert len(statements) <= 3, statements
 
 
@@ -297,9 +302,10 @@ def test_the_board_plans_the_same_with_or_without_statistics(firm, who):
     with write_session() as s:
         s.connection().exec_driver_sql("ANALYZE")
     assert plans(sent) == without
-    # Only the per-stage windows already read and the firm's handful of tags are scanned.
+    # Only the per-stage windows already read, the firm's handful of tags and each card's few waiting items (the
+    # union of their kinds' index probes) are scanned.
     scans = [line for plan in without for line in plan if line.startswith("SCAN")
-             and not line.startswith(("SCAN anon_", "SCAN tag"))]
+             and not line.startswith(("SCAN anon_", "SCAN tag", "SCAN waiting"))]
     assert scans == [], without
     if who == "bob":
         assert any("accountviewer" in line and "account_id=? AND member_id=?" in line for line in without[2])

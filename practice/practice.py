@@ -12,7 +12,7 @@ from practice.pages import (account, account_security, api_tokens, accounts, aud
                             portal_proposals,
                             portal_messages, portal_sign, proposals, recurring, request_link, request_templates,
                             rules_editor, settings, signatures, signing_settings,
-                            tasks, team, verify)
+                            tasks, team, verify, webhooks)
 from practice.services import events
 from practice.state.visitor_states import VisitorBoundStateManager
 from practice.upload_gate import guard_uploads
@@ -37,7 +37,7 @@ if isinstance(app._state_manager, StateManagerMemory):
 PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tasks, pipelines, team, settings, audit,
                 import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents,
                 signatures, signing_settings, verify, proposals, organizers, portal_proposals, portal_sign, parked, custom_fields,
-                chats, portal_messages, portal_organizers, api_tokens, request_link, request_templates)
+                chats, portal_messages, portal_organizers, api_tokens, request_link, request_templates, webhooks)
 for module in PAGE_MODULES:
     module.register(app)
 # Templates and PDF layouts run in children of a warm helper process: start it with the server, not at the first

@@ -21,6 +21,7 @@ SIGNING_SETTINGS = "/settings/signing"
 CUSTOM_FIELDS = "/settings/fields"
 # Every team member's personal access tokens for the REST API (`API` below).
 API_TOKENS = "/settings/api-tokens"
+WEBHOOKS = "/settings/webhooks"
 # Public: anyone checks a signed PDF's seal (no login).
 VERIFY = "/verify"
 INBOX = "/inbox"

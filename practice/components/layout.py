@@ -22,7 +22,8 @@ AUTOMATION_TABS = [(N_("Rules"), routes.RULES, "rules"), (N_("Recurring jobs"), 
 SETTINGS_TABS = [(N_("Firm"), routes.SETTINGS, "firm"), (N_("Signing"), routes.SIGNING_SETTINGS, "signing"),
                  (N_("Custom fields"), routes.CUSTOM_FIELDS, "custom-fields"),
                  (N_("Folder templates"), routes.FOLDER_TEMPLATES, "folder-templates"),
-                 (N_("API tokens"), routes.API_TOKENS, "api-tokens")]
+                 (N_("API tokens"), routes.API_TOKENS, "api-tokens"),
+                 (N_("Webhooks"), routes.WEBHOOKS, "webhooks")]
 
 
 def _routes(tabs: list[tuple[str, str, str]]) -> tuple[str, ...]:

@@ -83,3 +83,17 @@ def test_signing_settings_in_french(page, base_url, ann_in_french):
     page.click("#upload-certificate")
     expect(page.get_by_text("Choisissez d'abord le fichier du certificat", exact=False)).to_be_visible()
     assert english_on_screen(page) == []
+
+
+def test_webhooks_in_french(page, base_url, ann_in_french):
+    log_in(page, base_url, "ann@example.com", "demo-staff-pass")
+    page.goto(base_url + "/settings")
+    page.click("#settings-nav-webhooks")
+    page.wait_for_url("**/settings/webhooks")
+    expect(page.locator("#add-webhook")).to_have_text("Ajouter le webhook")
+    assert english_on_screen(page) == []
+    page.fill("#webhook-url", "hooks.example.com")
+    page.click("#webhook-kind-job-moved")
+    page.click("#add-webhook")
+    expect(page.get_by_text("Cette adresse n'est pas valide", exact=False)).to_be_visible()
+    assert english_on_screen(page) == []

@@ -585,6 +585,19 @@ EXPECTED_HANDLERS = {
     "VerifyState.file_rejected": "anyone",
     "VerifyState.handle_upload": "anyone",
     "VerifyState.load": "anyone",
+    "WebhooksState.ask_delete": "admin",
+    "WebhooksState.close_log": "admin",
+    "WebhooksState.confirm_delete": "admin",
+    "WebhooksState.create_subscription": "admin",
+    "WebhooksState.load": "admin",
+    "WebhooksState.make_new_secret": "admin",
+    "WebhooksState.open_log": "admin",
+    "WebhooksState.refresh": "admin",
+    "WebhooksState.replay": "admin",
+    "WebhooksState.secret_saved": "admin",
+    "WebhooksState.set_allow_private": "admin",
+    "WebhooksState.set_delete_open": "admin",
+    "WebhooksState.set_enabled": "admin",
 }
 
 
@@ -728,6 +741,7 @@ EXPECTED_ROUTES = {
     "index": STAFF_PAGE, "inbox": STAFF_PAGE, "chats": STAFF_PAGE, "accounts": STAFF_PAGE, "accounts/[account_id]": STAFF_PAGE,
     "contacts": STAFF_PAGE, "board": STAFF_PAGE, "jobs/[job_id]": STAFF_PAGE, "tasks": STAFF_PAGE,
     "pipelines": STAFF_PAGE, "team": STAFF_PAGE, "settings": STAFF_PAGE, "settings/api-tokens": STAFF_PAGE,
+    "settings/webhooks": STAFF_PAGE,
     "audit": STAFF_PAGE, "import": STAFF_PAGE,
     "email": STAFF_PAGE, "email/templates": STAFF_PAGE, "email/outbox": STAFF_PAGE,
     "automations/rules": STAFF_PAGE, "automations/recurring": STAFF_PAGE, "automations/runs": STAFF_PAGE,

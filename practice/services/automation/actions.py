@@ -447,9 +447,13 @@ def send_message(session: Session, act: Act) -> str:
 
 def send_webhook(session: Session, act: Act) -> str:
     """`send webhook "URL"`: the rule's event, signed, to the address (sent by the mailer after the commit)."""
-    return rule_webhooks.send(session, act.actor, url=act.args["url"], action_key=act.key,
-                              rule=act.run.rule_name if act.run else "", event_id=act.run.event_id if act.run else None,
-                              job_id=act.target.job_id, account_id=act.target.account_id)
+    queued, url = rule_webhooks.send(session, act.actor, url=act.args["url"], action_key=act.key,
+                                     rule=act.run.rule_name if act.run else "",
+                                     event_id=act.run.event_id if act.run else None,
+                                     job_id=act.target.job_id, account_id=act.target.account_id)
+    if not queued:
+        return W(N_("Webhook to {url} not sent: it is paused on the webhooks page"), url=url)
+    return W(N_("Queued a webhook to {url}"), url=url)
 
 
 # Every action the rules language can plan (rules.ACTION_NAMES), by name: its function, or NotBuilt.

@@ -53,11 +53,12 @@ def webhook_id(action_key: str) -> str:
 
 
 def send(session: Session, actor: Actor, *, url: str, action_key: str, rule: str, event_id: int | None,
-         job_id: int | None, account_id: int | None) -> str:
-    """Queue the rule's webhook (in the caller's transaction); the run log's sentence."""
+         job_id: int | None, account_id: int | None) -> tuple[bool, str]:
+    """Queue the rule's webhook (in the caller's transaction): whether it was queued (not when its address is
+    paused), and the address as kept."""
     sub = subscription_for(session, actor, url)
     if not sub.enabled:
-        return f"Webhook to {sub.url} not sent: it is paused on the webhooks page"
+        return False, sub.url
     event = session.get(Event, event_id) if event_id else None
     if event is not None:
         payload = payload_of(event)
@@ -68,4 +69,4 @@ def send(session: Session, actor: Actor, *, url: str, action_key: str, rule: str
     if session.exec(select(WebhookDelivery.id).where(WebhookDelivery.key == key)).first() is None:
         session.add(WebhookDelivery(subscription_id=sub.id, event_id=event_id or 0, key=key, kind=payload["type"],
                                     payload=payload))
-    return f"Queued a webhook to {sub.url}"
+    return True, sub.url

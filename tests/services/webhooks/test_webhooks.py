@@ -14,7 +14,7 @@ from standardwebhooks import Webhook
 from practice.db import read_session, write_session
 from practice.models import AuditLog, DeliveryStatus, Notification, WebhookDelivery, WebhookSubscription
 from practice.services.errors import InvalidInput, PermissionDenied
-from practice.services.webhooks import delivery, subscriptions
+from practice.services.webhooks import delivery, subscriptions, views
 from tests.factories import make_firm
 from tests.factories.firms import make_account, make_job, make_pipeline
 
@@ -238,3 +238,32 @@ def test_the_mailer_process_sends_them_in_its_own_thread(firm, receiver):
         loop.join(timeout=15)
     assert [r.status for r in deliveries(receiver.sub_id)] == [DeliveryStatus.delivered] * 2
     assert len({i for i in receiver.ids()}) == 2 and receiver.bad == 0
+
+
+def test_the_settings_page_shows_each_webhook_its_log_and_what_deleting_stops(firm, receiver):
+    receiver.start()
+    receiver.answer = 500
+    make_jobs(firm["ann"], 2)
+    with read_session() as s:
+        (row,) = views.subscription_rows(s, firm["ann"])
+        log = views.delivery_rows(s, firm["ann"], receiver.sub_id)
+        preview = views.delete_preview(s, firm["ann"], receiver.sub_id)
+        for refused in (views.subscription_rows, views.allow_private):
+            with pytest.raises(PermissionDenied):
+                refused(s, firm["eli"])
+        for refused in (views.delivery_rows, views.delete_preview):
+            with pytest.raises(PermissionDenied):
+                refused(s, firm["eli"], receiver.sub_id)
+    assert row.url == receiver.url and row.events == "A job was created, A job moved to another stage"
+    assert row.enabled and row.state == "Active" and (row.delivered, row.waiting, row.failed) == (0, 2, 0)
+    assert [(d.event, d.status, d.may_replay) for d in log] == [("A job was created", "Waiting", False)] * 2
+    assert [d.attempts for d in log] == [1, 2]  # newest first; the older one was tried again with the newer
+    assert "HTTP 500" in log[0].answer
+    assert preview == [f"{receiver.url} no longer hears about: A job was created, A job moved to another stage.",
+                       "2 deliveries still waiting are not sent.", "Its log of 2 deliveries is deleted.",
+                       "Its signing secret stops working; this cannot be undone."]
+    with write_session() as s:
+        subscriptions.update(s, firm["ann"], receiver.sub_id, enabled=False)
+    with read_session() as s:
+        (row,) = views.subscription_rows(s, firm["ann"])
+    assert not row.enabled and row.state == "Paused"

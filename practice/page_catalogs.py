@@ -19,18 +19,25 @@ IMPORT = "$/utils/practice_i18n"
 
 # Before the first answer from the server, a page renders with an empty language: it uses the one this browser
 # last showed (kept in localStorage), so a French person's page does not flash in English on a full page load.
+# Except while React hydrates a page the build prerendered (`isSpaMode` false): that HTML was written in English,
+# and a text that differs from it is a hydration error (React's #418, which throws the page away and renders it
+# again); such a page stays English until the server says the person's language, a moment later.
 _FUNCTIONS = """
 const plural = { en: (n) => (n === 1 ? 0 : 1), fr: (n) => (n > 1 ? 1 : 0) };
 let remembered = null;
+let answered = typeof window === "undefined" || !window.__reactRouterContext
+  || window.__reactRouterContext.isSpaMode !== false;
 
 function language(lang) {
   if (lang) {
+    answered = true;
     if (lang !== remembered) {
       remembered = lang;
       try { window.localStorage.setItem("practice_lang", lang); } catch (e) { /* private mode */ }
     }
     return lang;
   }
+  if (!answered) return "";
   if (remembered === null) {
     try { remembered = window.localStorage.getItem("practice_lang") || ""; } catch (e) { remembered = ""; }
   }

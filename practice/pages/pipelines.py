@@ -3,7 +3,7 @@ import reflex as rx
 
 from practice import routes
 from practice.components.forms import label, native_select
-from practice.components.i18n import t, tn
+from practice.components.i18n import as_written, t, tn
 from practice.components.layout import empty_state, error_callout, page
 from practice.state.base import AppState
 from practice.state.pipelines import PipelinesState, StageItem
@@ -42,7 +42,7 @@ def pipeline_list() -> rx.Component:
         rx.foreach(
             PipelinesState.pipelines,
             lambda p: rx.button(
-                rx.hstack(rx.text(p.name, weight="medium"), rx.spacer(),
+                rx.hstack(rx.text(p.name, weight="medium", custom_attrs=as_written()), rx.spacer(),
                           rx.text(tn("{n} stage", "{n} stages", p.stages), size="1", color_scheme="gray"), width="100%"),
                 on_click=PipelinesState.select_pipeline(p.id),
                 variant=rx.cond(p.id == PipelinesState.selected_id, "soft", "ghost"),
@@ -85,7 +85,8 @@ def stage_card(stage: StageItem) -> rx.Component:
         ),
         spacing="2", width="100%",
     )
-    viewer = rx.vstack(rx.text(stage.name, weight="medium", id="stage-label-" + sid), jobs, spacing="1")
+    viewer = rx.vstack(rx.text(stage.name, weight="medium", id="stage-label-" + sid, custom_attrs=as_written()), jobs,
+                       spacing="1")  # the firm's own name for the stage
     return rx.card(
         rx.vstack(
             rx.text(t("Stage {number}", number=stage.number), size="1", color_scheme="gray"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
 from practice.state.portal_organizers import PortalOrganizerState as S
@@ -52,7 +52,7 @@ def one_of(q) -> rx.Component:
 def several_of(q) -> rx.Component:
     return rx.vstack(rx.foreach(q.options, lambda o: rx.el.label(rx.hstack(
         rx.checkbox(checked=q.chosen.contains(o), on_change=lambda c: S.choose(q.key, o, c), disabled=S.read_only,
-                    size="3"), rx.text(o), spacing="2", align="center"))), spacing="2")
+                    size="3"), rx.text(o, custom_attrs=as_written()), spacing="2", align="center"))), spacing="2")
 
 
 def file_question(q) -> rx.Component:
@@ -76,7 +76,7 @@ def file_question(q) -> rx.Component:
 
 def part_input(q, entry, p) -> rx.Component:
     return rx.vstack(
-        rx.text(p.label, rx.cond(p.required, " *", ""), size="2", as_="label"),
+        rx.text(p.label, rx.cond(p.required, " *", ""), size="2", as_="label", custom_attrs=as_written()),
         rx.input(default_value=p.value, type=rx.cond(p.kind == "date", "date", "text"), size="3", width="100%",
                  read_only=S.read_only, class_name="entry-" + p.key,
                  on_blur=lambda v: S.save_part(q.key, entry.index, p.key, v)),
@@ -86,7 +86,7 @@ def part_input(q, entry, p) -> rx.Component:
 def group_question(q) -> rx.Component:
     return rx.vstack(
         rx.foreach(q.rows, lambda e: rx.card(rx.vstack(
-            rx.hstack(rx.text(e.title, weight="medium"), rx.spacer(),
+            rx.hstack(rx.text(e.title, weight="medium", custom_attrs=as_written()), rx.spacer(),
                       rx.cond(~S.read_only, rx.button(t("Remove"), size="1", variant="soft", color_scheme="red",
                                                       on_click=S.remove_entry(q.key, e.index))),
                       width="100%", align="center"),
@@ -99,8 +99,9 @@ def group_question(q) -> rx.Component:
 
 def question(q) -> rx.Component:
     return rx.vstack(
-        rx.text(q.label, rx.cond(q.required, " *", ""), weight="medium", size="3"),
-        rx.cond(q.help != "", rx.text(q.help, size="1", color_scheme="gray")),
+        # The firm's question and its help, in the words it wrote them.
+        rx.text(q.label, rx.cond(q.required, " *", ""), weight="medium", size="3", custom_attrs=as_written()),
+        rx.cond(q.help != "", rx.text(q.help, size="1", color_scheme="gray", custom_attrs=as_written())),
         rx.match(q.kind, ("yes_no", yes_no(q)), ("one_of", one_of(q)), ("several_of", several_of(q)),
                  ("file", file_question(q)), ("group", group_question(q)),
                  ("long_text", rx.text_area(default_value=q.value, read_only=S.read_only, rows="4", width="100%",
@@ -146,7 +147,7 @@ def ask_to_reopen() -> rx.Component:
 
 def fill_view() -> rx.Component:
     return rx.vstack(
-        rx.heading(S.name, size="5", id="organizer-name"),
+        rx.heading(S.name, size="5", id="organizer-name", custom_attrs=as_written()),
         rx.cond(S.read_only, rx.callout(t("Submitted. Thank you! The firm has your answers; ask them to reopen it "
                                           "if something needs correcting."), icon="check", color_scheme="green",
                                         id="organizer-submitted")),

@@ -124,16 +124,17 @@ def _visibility(d) -> str:
 
 
 def trash_items(rows, timezone: str) -> list[TrashItem]:
-    return [TrashItem(id=t.id, name=t.name, deleted=f"Deleted by {t.deleted_by} {relative_time(t.deleted_at, timezone)}")
+    return [TrashItem(id=t.id, name=t.name, deleted=_("Deleted by {name} {when}").format(
+        name=t.deleted_by, when=relative_time(t.deleted_at, timezone)))
             for t in rows]
 
 
 def document_items(docs, timezone: str) -> list[DocumentItem]:
     """The account's documents with their download links (none for a refused file)."""
     return [DocumentItem(
-        id=d.id, name=d.name, folder=d.folder or "No folder", size=size_text(d.size),
-        pages=f"{d.pages} page{'s' if d.pages != 1 else ''}" if d.pages else "",
-        who=d.uploaded_by or "Someone", when=relative_time(d.uploaded_at, timezone),
+        id=d.id, name=d.name, folder=d.folder or _("No folder"), size=size_text(d.size),
+        pages=ngettext("{n} page", "{n} pages", d.pages).format(n=d.pages) if d.pages else "",
+        who=d.uploaded_by or _("Someone"), when=relative_time(d.uploaded_at, timezone),
         exact=format_datetime(d.uploaded_at, timezone),
         href="" if d.status != "ok" else routes.file_url(d.id),
         refused=d.status != "ok", refusal=d.refusal, shared=d.shared, visibility=_visibility(d),
@@ -187,7 +188,7 @@ class AccountDocumentsState(AppState):
         self.template_options = [Option(value=str(t.id), label=t.name) for t in view["templates"]]
         self.approvals = approval_items(view["approvals"], view["timezone"])
         self.trash = trash_items(view["trash"], view["timezone"])
-        self.move_options = [Option(value=NO_FOLDER, label="Not in a folder")] + [
+        self.move_options = [Option(value=NO_FOLDER, label=_("Not in a folder"))] + [
             Option(value=str(f.id), label=f.path) for f in view["tree"]]
         self._show()
 
@@ -196,7 +197,7 @@ class AccountDocumentsState(AppState):
             self.docs, self.folder_label = list(self._all_docs), _("All documents")
             return
         if self.folder_choice == UNFILED:
-            self.docs = [d for d in self._all_docs if d.folder == "No folder"]
+            self.docs = [d for d in self._all_docs if not d.folder_id]
             self.folder_label = _('Not in a folder')
             return
         chosen = next((f for f in self.folders if str(f.id) == self.folder_choice), None)

@@ -32,11 +32,11 @@ assert set(FIELD_KINDS) == set(requests.FIELD_KINDS)
 # the widest date at full size on a Letter page).
 FIELD_SIZES = {"signature": (0.28, 0.05), "initials": (0.08, 0.04), "date": (0.18, 0.03), "text": (0.28, 0.03)}
 REQUEST_STATUS = {
-    "draft": "Draft: place the fields, then send",
-    "sent": "Waiting for signatures",
-    "completed": "Signed by everyone",
-    "declined": "Declined",
-    "cancelled": "Cancelled",
+    "draft": N_("Draft: place the fields, then send"),
+    "sent": N_("Waiting for signatures"),
+    "completed": N_("Signed by everyone"),
+    "declined": N_("Declined"),
+    "cancelled": N_("Cancelled"),
 }
 STATUS_COLORS = {"draft": "gray", "sent": "amber", "completed": "green", "declined": "red", "cancelled": "gray"}
 MAX_FIELDS = requests.MAX_FIELDS
@@ -186,7 +186,7 @@ class AccountSignaturesState(AppState):
             self.sig_error, self.sig_requests = str(err), []
             return
         self.sig_requests = [RequestItem(
-            id=r.id, title=r.title, status=r.status, status_label=REQUEST_STATUS.get(r.status, r.status),
+            id=r.id, title=r.title, status=r.status, status_label=_(REQUEST_STATUS.get(r.status, r.status)),
             signers=", ".join(f"{s.name} ({_(signer_progress(s.status, s.viewed_at is not None, r.status))})"
                               for s in signers),
             created=format_datetime(r.created_at, timezone), href=routes.signature_url(r.id))
@@ -444,7 +444,7 @@ class SignatureRequestState(AppState):
         req = detail.request
         self.req_found, self.req_page_error = True, ""
         self.title, self.status, self.message = req.title, req.status, detail.message
-        self.status_label = REQUEST_STATUS.get(self.status, self.status)
+        self.status_label = _(REQUEST_STATUS.get(self.status, self.status))
         self.account_name, self.account_href = req.account_name, routes.account_url(req.account_id)
         self.order_text = ((_('Signers sign one after another, in the order below.') if req.in_order else _('Signers may sign in any order.')))
         self.code_text = _code_text(req.require_email_code, req.email_code_names, len(detail.signers))

@@ -62,12 +62,14 @@ def _english() -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
 
 def english_on_screen(page) -> list[str]:
     """The visible texts of `page` that are English texts of the catalog, or hold an unfilled placeholder."""
+    return [text for text in page.evaluate(_VISIBLE_TEXTS) if untranslated(text)]
+
+
+def untranslated(text: str) -> bool:
+    """Whether `text` is an English text of the catalog (filled or not) and no French one, or holds an unfilled
+    placeholder: for a page's text, or its tab's title."""
     plain, patterns = _english()
-    found = []
-    for text in page.evaluate(_VISIBLE_TEXTS):
-        if _PLACEHOLDER.search(text) or (text in plain or any(p.match(text) for p in patterns)) and not _french(text):
-            found.append(text)
-    return found
+    return bool(_PLACEHOLDER.search(text)) or (text in plain or any(p.match(text) for p in patterns)) and not _french(text)
 
 
 def _french(text: str) -> bool:

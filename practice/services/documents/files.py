@@ -232,7 +232,7 @@ def trash(session: Session, actor: Actor, account_id: int, limit: int = 200) -> 
     rows = session.exec(select(Document).where(Document.account_id == account_id, Document.deleted_at.is_not(None),
                                                Document.deleted_at >= since, Document.status == DocumentStatus.ok)
                         .order_by(Document.deleted_at.desc(), Document.id.desc()).limit(limit))
-    return [TrashRow(d.id, d.name, d.deleted_by_label or "Someone", d.deleted_at) for d in rows]
+    return [TrashRow(d.id, d.name, d.deleted_by_label or _("Someone"), d.deleted_at) for d in rows]
 
 
 KEEP_FOLDER = -1

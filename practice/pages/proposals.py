@@ -18,7 +18,8 @@ PLACEHOLDERS = [("{{ account.name }}", N_("the account's name")),
                 ("{{ contact.first_name }}", N_("the contact's first name")), ("{{ job.name }}", N_("the job's name")),
                 ("{{ firm.name }}", N_("your firm's name")), ("{{ today }}", N_("today's date")),
                 ("{{ year }}", N_("this year"))]
-PLACEHOLDER_FIELDS = ["proposal-template-intro", "proposal-template-terms"]
+PLACEHOLDER_FIELDS = ["proposal-template-intro", "proposal-template-terms", "proposal-template-intro-fr",
+                      "proposal-template-terms-fr"]
 
 
 # --- templates page -----------------------------------------------------------------------------------
@@ -41,6 +42,27 @@ def draft_line(line) -> rx.Component:
                        aria_label=t("Remove {name}", name=line.name), on_click=S.remove_line(line.key)),
         width="100%", align="center", wrap="wrap", spacing="2", class_name="draft-line",
         padding_y="0.3em", border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def french_version() -> rx.Component:
+    """The template's French introduction and terms: clients who read French get them."""
+    return rx.el.details(
+        rx.el.summary(t("French version"), style={"cursor": "pointer", "fontWeight": "500"},
+                      id="proposal-template-french-summary"),
+        rx.vstack(
+            rx.text(t("Clients who read French get this version; leave both empty and they get the texts above."),
+                    size="1", color_scheme="gray"),
+            field(t("French introduction"), rx.text_area(
+                name="introduction_fr", default_value=S.edit_intro_fr, rows="5", id="proposal-template-intro-fr",
+                on_focus=remember_field("proposal-template-intro-fr"),
+                placeholder="Bonjour {{ contact.first_name }}, merci de votre confiance ...")),
+            field(t("French terms"), rx.text_area(
+                name="terms_fr", default_value=S.edit_terms_fr, rows="6", id="proposal-template-terms-fr",
+                on_focus=remember_field("proposal-template-terms-fr"),
+                placeholder="Nos honoraires sont payables à 30 jours ...")),
+            width="100%", spacing="2", padding_top="0.5em"),
+        open=(S.edit_intro_fr != "") | (S.edit_terms_fr != ""), width="100%", id="proposal-template-french",
     )
 
 
@@ -71,6 +93,7 @@ def template_form() -> rx.Component:
                                         id="proposal-template-terms",
                                         on_focus=remember_field("proposal-template-terms"),
                                         placeholder=t("Fees are due within 30 days of each invoice ..."))),
+            french_version(),
             rx.text(t("Placeholders, filled in when the proposal is sent; click one to insert it where you are typing:"),
                     size="1", color_scheme="gray"),
             placeholder_chips([(code, t(meaning)) for code, meaning in PLACEHOLDERS], PLACEHOLDER_FIELDS, "proposal"),
@@ -94,8 +117,12 @@ def template_row(item) -> rx.Component:
                           size="1"),
                   spacing="0", min_width="0"),
         rx.spacer(),
-        rx.button(t("Preview PDF"), size="1", variant="soft", color_scheme="gray", on_click=S.preview(item.id),
+        rx.button(t("Preview PDF"), size="1", variant="soft", color_scheme="gray", on_click=S.preview(item.id, ""),
                   aria_label=t("Preview {name} as PDF", name=item.name)),
+        rx.cond(item.has_french,
+                rx.button(t("Preview in French"), size="1", variant="soft", color_scheme="gray",
+                          on_click=S.preview(item.id, "fr"), class_name="preview-french",
+                          aria_label=t("Preview the French version of {name} as PDF", name=item.name))),
         rx.button(t("Edit"), size="1", variant="soft", on_click=S.edit(item.id),
                   aria_label=t("Edit {name}", name=item.name)),
         rx.button(t("Delete"), size="1", variant="ghost", color_scheme="red", on_click=S.delete(item.id),

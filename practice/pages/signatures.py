@@ -434,16 +434,38 @@ TEMPLATE_HELP = [
 ]
 
 
+BODY_FIELDS = ["doc-template-body", "doc-template-body-fr"]
+
+
 def template_help() -> rx.Component:
     return rx.box(
         rx.text(t("The body is HTML with Jinja2 placeholders, made into a PDF when a request uses it:"), size="2",
                 weight="medium"),
-        placeholder_chips(TEMPLATE_HELP, ["doc-template-body"], "doc-template"),
-        field_placeholder_chips(["doc-template-body"], "doc-template"),
+        placeholder_chips(TEMPLATE_HELP, BODY_FIELDS, "doc-template"),
+        field_placeholder_chips(BODY_FIELDS, "doc-template"),
         rx.text(t("Click a placeholder to insert it where you are typing. Give a field marker a size with a style, e.g. style=\"display:inline-block;width:60mm;height:12mm\". "
                 "Without any marker, each signer gets a signature and a date at the bottom of the last page. "
                 "Images must be data: URLs; nothing is fetched from the network."), size="1", color_scheme="gray"),
         id="doc-template-help", width="100%",
+    )
+
+
+def template_french(read_only) -> rx.Component:
+    """The template's French version: a first signer who reads French gets it."""
+    return rx.el.details(
+        rx.el.summary(t("French version"), style={"cursor": "pointer", "fontWeight": "500"},
+                      id="doc-template-french-summary"),
+        rx.vstack(
+            rx.text(t("Signers who read French get this version (the first signer's language chooses); leave it "
+                      "empty and they get the body above."), size="1", color_scheme="gray"),
+            field(t("French body (HTML)"), rx.text_area(
+                name="body_fr", id="doc-template-body-fr", default_value=T.draft_body_fr, read_only=read_only,
+                on_blur=T.keep_body_fr, rows="12", width="100%", on_focus=remember_field("doc-template-body-fr"),
+                style={"fontFamily": "monospace", "fontSize": "13px"})),
+            rx.button(rx.icon("file-down", size=14), t("Preview the French version"), type="button", variant="soft",
+                      on_click=T.preview("fr"), id="preview-doc-template-fr"),
+            width="100%", spacing="2", padding_top="0.5em", align="start"),
+        open=T.draft_body_fr != "", width="100%", id="doc-template-french",
     )
 
 
@@ -471,11 +493,12 @@ def template_editor() -> rx.Component:
                                               read_only=read_only, on_blur=T.keep_body, rows="16", width="100%",
                                               on_focus=remember_field("doc-template-body"),
                                               style={"fontFamily": "monospace", "fontSize": "13px"})),
+            template_french(read_only),
             template_help(),
             rx.hstack(
                 rx.cond(AppState.is_admin, rx.button(t("Save template"), type="submit", id="save-doc-template")),
                 rx.button(rx.icon("file-down", size=14), t("Preview as PDF"), type="button", variant="soft",
-                          on_click=T.preview, id="preview-doc-template"),
+                          on_click=T.preview(""), id="preview-doc-template"),
                 rx.cond(AppState.is_admin & (T.tpl_id > 0),
                         rx.button(t("Delete"), type="button", color_scheme="red", variant="soft",
                                   on_click=T.set_delete_open(True), id="delete-doc-template")),

@@ -113,6 +113,24 @@ def timestamp_section() -> rx.Component:
     )
 
 
+def french_disclosure() -> rx.Component:
+    """The disclosure's French version: clients who read French agree to it."""
+    return rx.el.details(
+        rx.el.summary(t("French version"), style={"cursor": "pointer", "fontWeight": "500"},
+                      id="disclosure-french-summary"),
+        rx.vstack(
+            rx.text(t("Clients who read French read and accept this version. Leave it empty and they get the text "
+                      "above, or the default in French (shown in grey) when that is empty too."),
+                    size="1", color_scheme="gray"),
+            label(t("French disclosure text"), "disclosure-fr"),
+            rx.text_area(id="disclosure-fr", name="disclosure_fr", default_value=S.disclosure_text_fr,
+                         key="disclosure-fr-" + S.disclosure_text_fr.length().to_string(),
+                         placeholder=S.default_disclosure_fr, rows="14", width="100%", lang="fr"),
+            width="100%", spacing="2", padding_top="0.5em"),
+        open=S.disclosure_text_fr != "", width="100%", id="disclosure-french",
+    )
+
+
 def disclosure_section() -> rx.Component:
     return section(
         t("Consent to sign electronically"),
@@ -127,6 +145,7 @@ def disclosure_section() -> rx.Component:
                 rx.text_area(id="disclosure", name="disclosure", default_value=S.disclosure_text,
                              key="disclosure-" + S.disclosure_text.length().to_string(),
                              placeholder=t(DEFAULT_DISCLOSURE), rows="14", width="100%"),
+                french_disclosure(),
                 rx.button(t("Save the disclosure"), type="submit", id="save-disclosure"),
                 spacing="2", align="start", width="100%",
             ),

@@ -81,6 +81,16 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
                          summary=summary, detail=detail))
 
 
+def french_change(before, after) -> str:
+    """What an audit row says of a firm-written text's French version (its fields before and after a save):
+    "written", "changed" or "removed" ("" when untouched)."""
+    before = tuple(str(v or "").strip() for v in before)
+    after = tuple(str(v or "").strip() for v in after)
+    if before == after:
+        return ""
+    return "removed" if not any(after) else "written" if not any(before) else "changed"
+
+
 @dataclasses.dataclass(frozen=True)
 class LogFilter:
     """Which entries to list: a kind of thing, a person (a member id, or `others`: "clients" for what contacts

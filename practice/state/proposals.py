@@ -44,6 +44,7 @@ class TemplateItem:
     services: str = ""
     total: str = ""
     optional: int = 0
+    has_french: bool = False
 
 
 @dataclasses.dataclass
@@ -81,6 +82,9 @@ class ProposalTemplatesState(AppState):
     edit_name: str = ""
     edit_intro: str = ""
     edit_terms: str = ""
+    # The French version of the texts (empty: clients who read French get the texts above).
+    edit_intro_fr: str = ""
+    edit_terms_fr: str = ""
     lines: list[DraftLine] = []
     form_key: int = 0
     error: str = ""
@@ -97,7 +101,7 @@ class ProposalTemplatesState(AppState):
         with shown_in(self, "error"):
             rows, services, steps = read(_templates_view, self._require())
             self.templates = [TemplateItem(id=t.id, name=t.name, services=", ".join(line.name for line in t.lines),
-                                           total=format_money(t.total_cents),
+                                           total=format_money(t.total_cents), has_french=t.has_french,
                                            optional=sum(1 for line in t.lines if line.optional)) for t in rows]
             self._services = {str(s.id): (s.name, s.description, s.rate_cents) for s in services}
             self.service_options = [Option(value=str(s.id), label=f"{s.name} ({format_money(s.rate_cents)})")
@@ -110,7 +114,13 @@ class ProposalTemplatesState(AppState):
 
     def _blank(self) -> None:
         self.editing_id, self.edit_name, self.edit_intro, self.edit_terms, self.lines = 0, "", "", "", []
+        self.edit_intro_fr = self.edit_terms_fr = ""
         self.form_key += 1
+
+    def _keep(self, name: str, texts: dict) -> None:
+        """What was typed, shown again with the error (nothing typed is lost)."""
+        self.edit_name, self.edit_intro, self.edit_terms = name, texts["introduction"], texts["terms"]
+        self.edit_intro_fr, self.edit_terms_fr = texts["introduction_fr"], texts["terms_fr"]
 
     @allow(ADMIN)
     def load(self):
@@ -131,6 +141,7 @@ class ProposalTemplatesState(AppState):
             self.error = str(err)
             return
         self.editing_id, self.edit_name, self.edit_intro, self.edit_terms = view.id, view.name, view.introduction, view.terms
+        self.edit_intro_fr, self.edit_terms_fr = view.introduction_fr, view.terms_fr
         self.lines = []
         for line in view.lines:
             self.lines.append(DraftLine(key=self._next_key, service_id=str(line.service_id or ""), name=line.name,
@@ -176,19 +187,19 @@ class ProposalTemplatesState(AppState):
 
     @allow(ADMIN)
     async def save(self, form: dict):
-        """Save the template; its texts are filled in with a sample client first, off the event loop."""
-        name = str(form.get("name", ""))[:300]
-        intro, terms = str(form.get("introduction", ""))[:60000], str(form.get("terms", ""))[:60000]
+        """Save the template; its texts (and their French version) are filled in with a sample client first, off
+        the event loop."""
+        name, texts = str(form.get("name", ""))[:300], _form_texts(form)
         lines = [{"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
                   "quantity": line.quantity, "price": line.price, "optional": line.optional} for line in self.lines]
         try:  # the texts are filled in before the write, so the child's seconds hold no lock others wait for
-            checked = await asyncio.to_thread(read, templates.check_texts, self._require(), introduction=intro,
-                                              terms=terms)
-            await asyncio.to_thread(run, templates.save_template, self._require(), name=name, introduction=intro,
-                                    terms=terms, lines=lines, template_id=self.editing_id or None,
+            checked = await asyncio.to_thread(read, templates.check_texts, self._require(), **texts)
+            await asyncio.to_thread(run, templates.save_template, self._require(), name=name, **texts,
+                                    lines=lines, template_id=self.editing_id or None,
                                     rules_using=compiled.rules_sending_proposal, checked=checked)
         except PracticeError as err:
-            self.error, self.edit_name, self.edit_intro, self.edit_terms = str(err), name, intro, terms
+            self.error = str(err)
+            self._keep(name, texts)
             return
         self.error = ""
         self._blank()
@@ -205,13 +216,15 @@ class ProposalTemplatesState(AppState):
             self._blank()
 
     @allow(ADMIN)
-    async def preview(self, template_id: int):
-        """Download the template as a PDF, filled in for a sample client (laid out off the event loop)."""
+    async def preview(self, template_id: int, language: str = ""):
+        """Download the template as a PDF, filled in for a sample client (laid out off the event loop); with
+        `language` "fr", its French version as a client who reads French gets it."""
         template = parse_id(template_id)
         if template is None:
             return
         with shown_in(self, "error"):
-            pdf = await asyncio.to_thread(read, rendering.preview_pdf, self._require(), template)
+            pdf = await asyncio.to_thread(read, rendering.preview_pdf, self._require(), template,
+                                          language=str(language or "")[:5])
             name = next((t.name for t in self.templates if t.id == template), "proposal")
             return rx.download(data=pdf, filename=_("{name} (preview).pdf").format(name=name), mime_type="application/pdf")
 
@@ -222,6 +235,11 @@ class ProposalTemplatesState(AppState):
         with shown_in(self, "steps_error"):
             self._show_steps(run(templates.rename_steps, self._require(), names))
             return rx.toast.success(_("Step names saved."))
+
+
+def _form_texts(form: dict) -> dict[str, str]:
+    """The introduction and terms (and their French version) as the form sent them."""
+    return {key: str(form.get(key, ""))[:60000] for key in ("introduction", "terms", "introduction_fr", "terms_fr")}
 
 
 def _templates_view(session, actor) -> tuple:

@@ -715,6 +715,8 @@ class DocTemplatesState(AppState):
     tpl_editing: bool = False
     draft_name: str = ""
     draft_body: str = ""
+    # The French version (empty: signers who read French get the body above).
+    draft_body_fr: str = ""
     tpl_form_key: int = 0
     tpl_error: str = ""
     tpl_notice: str = ""
@@ -747,13 +749,13 @@ class DocTemplatesState(AppState):
     def _open(self, row) -> None:
         if row is None:
             return
-        self.tpl_id, self.draft_name, self.draft_body = row.id, row.name, row.body
+        self.tpl_id, self.draft_name, self.draft_body, self.draft_body_fr = row.id, row.name, row.body, row.body_fr
         self.tpl_editing, self.tpl_error, self.tpl_notice = True, "", ""
         self.tpl_form_key += 1
 
     @allow(ADMIN)
     def new_template(self):
-        self.tpl_id, self.draft_name, self.draft_body = 0, "", STARTER_BODY
+        self.tpl_id, self.draft_name, self.draft_body, self.draft_body_fr = 0, "", STARTER_BODY, ""
         self.tpl_editing, self.tpl_error, self.tpl_notice = True, "", ""
         self.tpl_form_key += 1
 
@@ -771,27 +773,37 @@ class DocTemplatesState(AppState):
         """The body as typed (kept on blur so Save and Preview use it)."""
         self.draft_body = str(value or "")[:200_000]
 
+    @allow(STAFF)
+    def keep_body_fr(self, value: str):
+        """The French version as typed (kept on blur so Save and Preview use it)."""
+        self.draft_body_fr = str(value or "")[:200_000]
+
     @allow(ADMIN)
     async def save_template(self, form: dict):
         self.draft_name = str(form.get("name", self.draft_name) or "")[:200]
         self.draft_body = str(form.get("body", self.draft_body) or "")[:200_000]
+        self.draft_body_fr = str(form.get("body_fr", self.draft_body_fr) or "")[:200_000]
         self.tpl_error, self.tpl_notice = "", ""
         with shown_in(self, "tpl_error"):
             # Checked by a limited child (up to its time limit): awaited off the event loop.
             saved = await run_off_loop(doc_templates.save_template, self._require(), name=self.draft_name,
-                                       body=self.draft_body, template_id=self.tpl_id or None)
-            self.tpl_id, self.tpl_notice = saved.id, "Template saved."
+                                       body=self.draft_body, body_fr=self.draft_body_fr,
+                                       template_id=self.tpl_id or None)
+            self.tpl_id, self.tpl_notice = saved.id, _("Template saved.")
             self._refresh()
         return None
 
     @allow(STAFF)
-    async def preview(self):
-        """The template (saved or not) filled with sample data, as a PDF download (laid out off the event loop)."""
+    async def preview(self, language: str = ""):
+        """The template (saved or not) filled with sample data, as a PDF download (laid out off the event loop);
+        with `language` "fr", its French version as a signer who reads French gets it."""
         self.tpl_error = ""
+        french = language == "fr"
         with shown_in(self, "tpl_error"):
-            pdf = (await asyncio.to_thread(read, doc_templates.preview, self._require(), body=self.draft_body)).pdf
+            pdf = (await asyncio.to_thread(read, doc_templates.preview, self._require(), language="fr" if french else "",
+                                           body=self.draft_body_fr if french else self.draft_body)).pdf
             name = "".join(ch for ch in (self.draft_name or "template") if ch.isalnum() or ch in " -_").strip()
-            return rx.download(data=pdf, filename=f"{name or 'template'} preview.pdf")
+            return rx.download(data=pdf, filename=f"{name or 'template'}{' (FR)' if french else ''} preview.pdf")
         return None
 
     @allow(ADMIN)

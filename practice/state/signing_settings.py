@@ -23,6 +23,9 @@ class SigningSettingsState(AppState):
     older_certificates: int = 0
     tsa_url: str = ""
     disclosure_text: str = ""
+    # Its French version, and the default French readers get when both are empty (shown as the example).
+    disclosure_text_fr: str = ""
+    default_disclosure_fr: str = ""
     loaded: bool = False
     certificate_error: str = ""
     certificate_notice: str = ""
@@ -46,6 +49,7 @@ class SigningSettingsState(AppState):
         self.valid_from, self.valid_until, self.origin = result.valid_from, result.valid_until, result.origin
         self.older_certificates = result.older_certificates
         self.tsa_url, self.disclosure_text = result.tsa_url, result.disclosure_text
+        self.disclosure_text_fr, self.default_disclosure_fr = result.disclosure_text_fr, result.default_disclosure_fr
         self.loaded = True
 
     @allow(ADMIN)
@@ -125,10 +129,13 @@ class SigningSettingsState(AppState):
 
     @allow(ADMIN)
     def save_disclosure(self, form: dict):
-        actor = self._require()
+        """Save the disclosure and its French version (what was typed stays in the fields after an error)."""
+        actor, form = self._require(), form or {}
         self.disclosure_error = self.disclosure_notice = ""
         with shown_in(self, "disclosure_error"):
-            self.disclosure_text = run(signing_settings.set_disclosure, actor,
-                                       str((form or {}).get("disclosure", ""))[:30000])
+            run(signing_settings.set_disclosure, actor, str(form.get("disclosure", ""))[:30000],
+                str(form.get("disclosure_fr", ""))[:30000])
+            self._refresh(actor)
             self.disclosure_notice = (_("Saved. Clients are asked to agree to the new text before their next signature.")
-                                      if self.disclosure_text else _("Saved: clients see the default text."))
+                                      if self.disclosure_text or self.disclosure_text_fr
+                                      else _("Saved: clients see the default text."))

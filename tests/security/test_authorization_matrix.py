@@ -232,6 +232,7 @@ EXPECTED_HANDLERS = {
     "DocTemplatesState.close_editor": "staff",
     "DocTemplatesState.delete_template": "admin",
     "DocTemplatesState.keep_body": "staff",
+    "DocTemplatesState.keep_body_fr": "staff",
     "DocTemplatesState.keep_name": "staff",
     "DocTemplatesState.load": "staff",
     "DocTemplatesState.new_template": "admin",

@@ -23,7 +23,9 @@ from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.templating import EmptyPlaceholder
 from practice.services.work.facts import contact_facts, facts_for, preview_hint, template_context
+from practice import i18n
 from practice.i18n import _
+from practice.services.firm import version_for
 
 MAX_NAME = 100
 MAX_BODY = 200_000
@@ -40,6 +42,8 @@ class TemplateView:
     name: str
     body: str
     updated_at: dt.datetime
+    # The French version, for signers who read French (empty: they get the body above).
+    body_fr: str = ""
 
 
 @dataclass
@@ -75,7 +79,7 @@ def _staff(actor) -> Actor:
 def list_templates(session: Session, actor: Actor) -> list[TemplateView]:
     """Every document template (any staff member may use one)."""
     _staff(actor)
-    return [TemplateView(t.id, t.name, t.body, t.updated_at)
+    return [TemplateView(t.id, t.name, t.body, t.updated_at, t.body_fr or "")
             for t in session.exec(select(DocumentTemplate).order_by(func.lower(DocumentTemplate.name)))]
 
 
@@ -89,7 +93,7 @@ def get_template(session: Session, actor: Actor, template_id: int) -> TemplateVi
     t = session.get(DocumentTemplate, template_id)
     if t is None:
         raise NotFound(_('That document template does not exist (it may have been deleted).'))
-    return TemplateView(t.id, t.name, t.body, t.updated_at)
+    return TemplateView(t.id, t.name, t.body, t.updated_at, t.body_fr or "")
 
 
 def template_by_name(session: Session, name: str) -> DocumentTemplate | None:
@@ -108,32 +112,48 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _checked_body(body: str, *, french: bool = False) -> str:
+    """A body within the size limit that parses (checked in the limited child), or the sentence saying why not."""
+    body, field_name = str(body or ""), "body_fr" if french else "body"
+    if len(body) > MAX_BODY:
+        message = (_('The French version is longer than {max_body} characters; shorten it.') if french else
+                   _('The template is longer than {max_body} characters; shorten it.'))
+        raise InvalidInput(message.format(max_body=f"{MAX_BODY:,}"), field=field_name)
+    try:
+        templating.check_template(body, FRENCH_WHAT if french else "document template")
+    except InvalidInput as err:
+        raise InvalidInput(str(err), field=field_name) from None
+    return body
+
+
 def save_template(session: Session, actor: Actor, *, name: str, body: str,
-                  template_id: int | None = None) -> DocumentTemplate:
-    """Create a document template or change one (the owner and admins, like folder templates)."""
+                  template_id: int | None = None, body_fr: str = "") -> DocumentTemplate:
+    """Create a document template or change one (the owner and admins, like folder templates); its French version
+    (`body_fr`, optional) is what a first signer who reads French gets, checked like the body."""
     require_admin(actor)
     name = _clean_name(name)
-    body = str(body or "")
-    if not body.strip():
+    if not str(body or "").strip():
         raise InvalidInput(_('Write the document: HTML with placeholders like {{ account.name }}.'), field="body")
-    if len(body) > MAX_BODY:
-        raise InvalidInput(_('The template is longer than {max_body} characters; shorten it.').format(max_body=f"{MAX_BODY:,}"), field="body")
-    templating.check_template(body, "document template")
+    body = _checked_body(body)
+    body_fr = _checked_body(body_fr, french=True) if str(body_fr or "").strip() else ""
     same = template_by_name(session, name)
     if same is not None and same.id != template_id:
         raise Conflict(f'There is already a document template "{name}".')
     if template_id is None:
         template = DocumentTemplate(name=name, body=body)
         session.add(template)
-        action = "create"
+        action, french_before = "create", ""
     else:
         template = session.get(DocumentTemplate, template_id)
         if template is None:
             raise NotFound(_('That document template does not exist (it may have been deleted).'))
         template.name, template.body, template.updated_at = name, body, utcnow()
-        action = "update"
+        action, french_before = "update", template.body_fr or ""
+    template.body_fr = body_fr
     session.flush()
-    audit.record(session, actor, action, "document_template", template.id, f'Saved document template "{name}"')
+    french = audit.french_change([french_before], [body_fr])
+    audit.record(session, actor, action, "document_template", template.id, f'Saved document template "{name}"'
+                 + (f" (French version {french})" if french else ""), **({"french": french} if french else {}))
     return template
 
 
@@ -213,13 +233,16 @@ def default_fields(signers: int, page: int) -> list[TemplateField]:
     return out
 
 
-def render_html(source: str, context: dict) -> str:
-    return templating.render(source, context, html=True, what="document template")
+FRENCH_WHAT = "French version of the document template"
 
 
-def render_source(source: str, context: dict, *, signers: int = 1) -> Rendered:
+def render_html(source: str, context: dict, what: str = "document template") -> str:
+    return templating.render(source, context, html=True, what=what)
+
+
+def render_source(source: str, context: dict, *, signers: int = 1, what: str = "document template") -> Rendered:
     """The PDF of a template source filled with `context`, and its fields (defaults when it has none)."""
-    document = html_pdf.layout(render_html(source, context))
+    document = html_pdf.layout(render_html(source, context, what))
     pdf = document.pdf
     if not document.pages:
         raise InvalidInput(_('The document template produced no page; write some content.'))
@@ -243,8 +266,9 @@ def _template(session: Session, template) -> DocumentTemplate:
 
 
 def render_with_fields(session: Session, template, account_id: int, job_id: int | None = None, *,
-                       signers: int = 1) -> Rendered:
-    """A template (row, id or name) filled in for an account (and job) → PDF and fields."""
+                       signers: int = 1, language: str = "") -> Rendered:
+    """A template (row, id or name) filled in for an account (and job) → PDF and fields; for a reader of French
+    (`language`, the first signer's), its French version when the firm wrote one, with dates in French."""
     tpl = _template(session, template)
     if session.get(Account, account_id) is None:
         raise NotFound(_('That account does not exist (it may have been deleted).'))
@@ -252,7 +276,12 @@ def render_with_fields(session: Session, template, account_id: int, job_id: int 
         job = session.get(Job, job_id)
         if job is None or job.account_id != account_id:
             raise NotFound(_('That job does not exist for this account.'))
-    return render_source(tpl.body, context_for(session, account_id, job_id), signers=signers)
+    language = i18n.supported(language) or i18n.current_locale()
+    source = version_for(language, tpl.body, tpl.body_fr or "")
+    french = language == "fr" and bool((tpl.body_fr or "").strip())
+    with i18n.using_locale(language):
+        return render_source(source, context_for(session, account_id, job_id), signers=signers,
+                             what=FRENCH_WHAT if french else "document template")
 
 
 def render(session: Session, template, account_id: int, job_id: int | None = None) -> bytes:
@@ -261,9 +290,18 @@ def render(session: Session, template, account_id: int, job_id: int | None = Non
 
 
 def preview(session: Session, actor: Actor, *, body: str, account_id: int | None = None,
-            job_id: int | None = None, signers: int = 1) -> Rendered:
-    """The editor's preview: a draft body filled in for an account the actor may see, or with sample data."""
+            job_id: int | None = None, signers: int = 1, language: str = "") -> Rendered:
+    """The editor's preview: a draft body filled in for an account the actor may see, or with sample data;
+    `language` "fr" fills in a French version as a French reader gets it (dates in French)."""
     _staff(actor)
+    language = i18n.supported(language)
+    with i18n.using_locale(language or i18n.current_locale()):
+        return _preview(session, actor, body=body, account_id=account_id, job_id=job_id, signers=signers,
+                        french=language == "fr")
+
+
+def _preview(session: Session, actor: Actor, *, body: str, account_id: int | None, job_id: int | None,
+             signers: int, french: bool) -> Rendered:
     if account_id is not None:
         get_account(session, actor, account_id)
         if job_id is not None:
@@ -273,11 +311,13 @@ def preview(session: Session, actor: Actor, *, body: str, account_id: int | None
                                    field="job")
     elif job_id is not None:
         raise InvalidInput(_('Choose the account of the job first.'), field="account")
+    if french and not str(body or "").strip():
+        raise InvalidInput(_("Write the French version first, then preview it."), field="body_fr")
     if len(str(body or "")) > MAX_BODY:
         raise InvalidInput(_('The template is longer than {max_body} characters; shorten it.').format(max_body=f"{MAX_BODY:,}"), field="body")
     try:
         return render_source(str(body or ""), context_for(session, account_id, job_id),
-                             signers=max(1, min(int(signers), 10)))
+                             signers=max(1, min(int(signers), 10)), what=FRENCH_WHAT if french else "document template")
     except EmptyPlaceholder as err:
         if account_id is None:
             raise InvalidInput(_('This template uses {{{{ {path} }}}}: choose an account (and a job) to preview it.').format(path=err.path), field="account") from None

@@ -52,17 +52,24 @@ def sample_context(session: Session) -> dict:
     return template_context(session, facts)
 
 
+def _versions(template: ProposalTemplate, language: str) -> list[tuple[str, str, int]]:
+    """The introduction and terms a reader of `language` gets, as `templating.render_all` takes them."""
+    french = language == "fr" and bool((template.introduction_fr or "").strip() or (template.terms_fr or "").strip())
+    return [(version_for(language, template.introduction, template.introduction_fr),
+             "French introduction" if french else "introduction", templating.MAX_CHARS),
+            (version_for(language, template.terms, template.terms_fr),
+             "French terms" if french else "terms", templating.MAX_CHARS)]
+
+
 def fill_texts(session: Session, template: ProposalTemplate, account_id: int, job_id: int | None,
-          contact_id: int | None) -> tuple[str, str]:
+               contact_id: int | None, *, language: str = "") -> tuple[str, str]:
     """The template's introduction and terms filled in for the account, in their French version when the contact
-    it goes to reads French and the firm wrote one."""
+    it goes to reads French (or `language` says so, without a contact) and the firm wrote one."""
     facts = facts_for(session, job_id=job_id, account_id=account_id, contact_id=contact_id)
-    context = template_context(session, facts)
     contact = session.get(Contact, contact_id) if contact_id else None
-    language = language_for(session, contact.language if contact else "")
-    texts = [(version_for(language, template.introduction, template.introduction_fr), "introduction"),
-             (version_for(language, template.terms, template.terms_fr), "terms")]
-    intro, terms = templating.render_all([(text, what, templating.MAX_CHARS) for text, what in texts], context)
+    language = language_for(session, contact.language if contact else language)
+    with i18n.using_locale(language):  # the reader's dates ("3 décembre 2026")
+        intro, terms = templating.render_all(_versions(template, language), template_context(session, facts))
     return intro, terms
 
 
@@ -113,20 +120,28 @@ def render_pdf(html: str) -> bytes:
     return html_pdf.render_pdf(html)
 
 
-def preview_pdf(session: Session, actor: Actor, template_id: int, *, account_id: int | None = None) -> bytes:
-    """The template as a client would get it (sample client, or the given account), unsigned (staff)."""
+def preview_pdf(session: Session, actor: Actor, template_id: int, *, account_id: int | None = None,
+                language: str = "") -> bytes:
+    """The template as a client would get it (sample client, or the given account), unsigned (staff); with
+    `language` "fr", as a client who reads French gets it (its French version, the PDF's own words in French)."""
     require_staff(actor)
     template = session.get(ProposalTemplate, template_id)
     if template is None:
-        raise NotFound("That proposal template no longer exists.")
+        raise NotFound(_("That proposal template no longer exists."))
+    language = i18n.supported(language)  # "": the main texts, in the reader's own words around them
+    with i18n.using_locale(language or i18n.current_locale()):
+        return _preview_pdf(session, actor, template, account_id, language)
+
+
+def _preview_pdf(session: Session, actor: Actor, template: ProposalTemplate, account_id: int | None,
+                 language: str) -> bytes:
     if account_id is not None:
         account = get_account(session, actor, account_id)
-        intro, terms = fill_texts(session, template, account.id, None, None)
+        intro, terms = fill_texts(session, template, account.id, None, None, language=language)
         account_name = account.name
     else:
         context = sample_context(session)
-        intro, terms = templating.render_all([(template.introduction, "introduction", templating.MAX_CHARS),
-                                              (template.terms, "terms", templating.MAX_CHARS)], context)
+        intro, terms = templating.render_all(_versions(template, language), context)
         account_name = context["account"]["name"]
     lines = template_lines(session, template.id)
     for line in lines:

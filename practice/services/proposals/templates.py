@@ -9,6 +9,7 @@ from babel.numbers import format_decimal
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from practice import i18n
 from practice.i18n import N_, _, babel_locale, ngettext
 from practice.models import Proposal, ProposalTemplate, ProposalTemplateLine, Service, SigningSettings, utcnow
 from practice.services import audit, templating
@@ -34,7 +35,8 @@ RulesUsing = Callable[[Session, str], list[str]]
 
 
 def _template_view(session: Session, t: ProposalTemplate) -> TemplateView:
-    return TemplateView(t.id, t.name, t.introduction, t.terms, template_lines(session, t.id), t.updated_at)
+    return TemplateView(t.id, t.name, t.introduction, t.terms, template_lines(session, t.id), t.updated_at,
+                        t.introduction_fr or "", t.terms_fr or "")
 
 
 def list_templates(session: Session, actor: Actor) -> list[TemplateView]:
@@ -112,35 +114,52 @@ def _clean_lines(session: Session, lines: list[dict]) -> list[dict]:
 
 @dataclasses.dataclass(frozen=True)
 class CheckedTexts:
-    """An introduction and terms that filled in with the sample client (`check_texts`)."""
+    """An introduction and terms (and their French version) that filled in with the sample client (`check_texts`)."""
     introduction: str
     terms: str
+    introduction_fr: str = ""
+    terms_fr: str = ""
 
 
-def _texts(introduction: str, terms: str) -> tuple[str, str]:
-    introduction, terms = str(introduction or "").strip(), str(terms or "").strip()
-    if len(introduction) > MAX_TEXT or len(terms) > MAX_TEXT:
+def _texts(introduction: str, terms: str, introduction_fr: str = "", terms_fr: str = "") -> CheckedTexts:
+    texts = CheckedTexts(*(str(text or "").strip() for text in (introduction, terms, introduction_fr, terms_fr)))
+    if max(len(text) for text in dataclasses.astuple(texts)) > MAX_TEXT:
         raise InvalidInput(_("The introduction and the terms may each hold {count} characters.").format(
-            count=format_decimal(MAX_TEXT, locale=babel_locale())), field="terms")
-    return introduction, terms
+            count=format_decimal(MAX_TEXT, locale=babel_locale())),
+            field="terms_fr" if max(len(texts.introduction_fr), len(texts.terms_fr)) > MAX_TEXT else "terms")
+    if texts.introduction_fr or texts.terms_fr:  # a French reader never gets half the proposal in the main language
+        if texts.introduction and not texts.introduction_fr:
+            raise InvalidInput(_("Write the French introduction too, or leave both French texts empty."),
+                               field="introduction_fr")
+        if texts.terms and not texts.terms_fr:
+            raise InvalidInput(_("Write the French terms too, or leave both French texts empty."), field="terms_fr")
+    return texts
 
 
-def check_texts(session: Session, actor: Actor, *, introduction: str = "", terms: str = "") -> CheckedTexts:
-    """Fill the texts in once with sample facts (in the limited child), so a typo is found now and not by a client.
+def check_texts(session: Session, actor: Actor, *, introduction: str = "", terms: str = "",
+                introduction_fr: str = "", terms_fr: str = "") -> CheckedTexts:
+    """Fill the texts in once with sample facts (in the limited child), so a typo is found now and not by a client;
+    the French version is filled in as a French reader gets it (dates in French).
     Called in a read transaction before the save: the child's seconds then hold no write lock, which everybody's
     saves would wait for."""
     require_admin(require_staff(actor))
-    introduction, terms = _texts(introduction, terms)
-    templating.render_all([(introduction, "introduction", templating.MAX_CHARS),
-                           (terms, "terms", templating.MAX_CHARS)], sample_context(session))
-    return CheckedTexts(introduction, terms)
+    texts = _texts(introduction, terms, introduction_fr, terms_fr)
+    templating.render_all([(texts.introduction, "introduction", templating.MAX_CHARS),
+                           (texts.terms, "terms", templating.MAX_CHARS)], sample_context(session))
+    if texts.introduction_fr or texts.terms_fr:
+        with i18n.using_locale("fr"):
+            templating.render_all([(texts.introduction_fr, "French introduction", templating.MAX_CHARS),
+                                   (texts.terms_fr, "French terms", templating.MAX_CHARS)], sample_context(session))
+    return texts
 
 
 def save_template(session: Session, actor: Actor, *, name: str, introduction: str = "", terms: str = "",
                   lines: list[dict] | None = None, template_id: int | None = None,
-                  rules_using: RulesUsing | None = None, checked: CheckedTexts | None = None) -> ProposalTemplate:
+                  rules_using: RulesUsing | None = None, checked: CheckedTexts | None = None,
+                  introduction_fr: str = "", terms_fr: str = "") -> ProposalTemplate:
     """Create or change a proposal template (admins); its texts must fill in with a sample account (checked here
-    unless `checked`, from `check_texts`, holds these very texts).
+    unless `checked`, from `check_texts`, holds these very texts). The French introduction and terms are optional:
+    a client who reads French gets them (an empty one: the main text).
 
     Renaming a template needs `rules_using` (the automations' `rules_sending_proposal`): a template a rule
     sends keeps its name."""
@@ -148,12 +167,12 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     name = " ".join((name or "").split())[:MAX_NAME]
     if not name:
         raise InvalidInput(_("Give the proposal template a name."), field="name")
-    introduction, terms = _texts(introduction, terms)
+    texts = _texts(introduction, terms, introduction_fr, terms_fr)
     clean = _clean_lines(session, lines or [])
     if not clean:
         raise InvalidInput(_("Add at least one service to the proposal."), field="lines")
-    if checked != CheckedTexts(introduction, terms):
-        check_texts(session, actor, introduction=introduction, terms=terms)
+    if checked != texts:
+        check_texts(session, actor, **dataclasses.asdict(texts))
     same = template_by_name(session, name)
     if template_id is None:
         if same is not None:
@@ -168,16 +187,23 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
             raise Conflict(_('There is already a proposal template "{name}".').format(name=same.name))
         if " ".join(template.name.split()).lower() != name.lower():
             _not_used_by_rules(session, template, "rename", rules_using)
-    template.name, template.introduction, template.terms, template.updated_at = name, introduction, terms, utcnow()
+    template.name, template.introduction, template.terms, template.updated_at = (name, texts.introduction,
+                                                                                 texts.terms, utcnow())
+    french_before = (template.introduction_fr or "", template.terms_fr or "")
+    template.introduction_fr, template.terms_fr = texts.introduction_fr, texts.terms_fr
     session.flush()
     for old in session.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)):
         session.delete(old)
     for line in clean:
         session.add(ProposalTemplateLine(template_id=template.id, **line))
     session.flush()
+    french = audit.french_change(french_before, (texts.introduction_fr, texts.terms_fr))
     audit.record(session, actor, "create" if template_id is None else "update", "proposal_template", template.id,
-                 f'{"Created" if template_id is None else "Updated"} proposal template "{name}"', lines=len(clean))
+                 f'{"Created" if template_id is None else "Updated"} proposal template "{name}"'
+                 + (f" (French version {french})" if french else ""), lines=len(clean),
+                 **({"french": french} if french else {}))
     return template
+
 
 
 def _not_used_by_rules(session: Session, template: ProposalTemplate, doing: str,

@@ -33,6 +33,13 @@ class TemplateView:
     terms: str
     lines: list[LineView]
     updated_at: dt.datetime | None = None
+    # The French version of the texts, for clients who read French (empty: they get the texts above).
+    introduction_fr: str = ""
+    terms_fr: str = ""
+
+    @property
+    def has_french(self) -> bool:
+        return bool(self.introduction_fr.strip() or self.terms_fr.strip())
 
     @property
     def total_cents(self) -> int:

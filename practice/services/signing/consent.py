@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 
+from babel.numbers import format_decimal
+
 from sqlmodel import Session, select
 
 from practice import i18n
@@ -61,6 +63,12 @@ def disclosure_text(session: Session, firm_name: str) -> str:
     return text.replace("{{ firm }}", firm_name or _("the firm"))
 
 
+def default_disclosure(language: str) -> str:
+    """The shipped disclosure in `language` (as written, with its {{ firm }}), shown as the editor's example."""
+    with i18n.using_locale(language):
+        return _(DEFAULT_DISCLOSURE)
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -94,9 +102,11 @@ def withdraw(session: Session, contact_id: int) -> int:
     return len(rows)
 
 
-def check_disclosure(text: str) -> str:
-    """A firm's disclosure text, cleaned; empty means the default."""
+def check_disclosure(text: str, field: str = "disclosure") -> str:
+    """A firm's disclosure text (or its French version, `field` "disclosure_fr"), cleaned; empty means the default."""
     text = (text or "").strip()
     if len(text) > MAX_DISCLOSURE:
-        raise InvalidInput(f"The disclosure is longer than {MAX_DISCLOSURE:,} characters; shorten it.", "disclosure")
+        message = (_("The French disclosure is longer than {count} characters; shorten it.") if field == "disclosure_fr"
+                   else _("The disclosure is longer than {count} characters; shorten it."))
+        raise InvalidInput(message.format(count=format_decimal(MAX_DISCLOSURE, locale=i18n.babel_locale())), field)
     return text

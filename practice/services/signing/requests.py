@@ -15,6 +15,7 @@ from practice.services import audit, reminders
 from practice.services.actor import Actor
 from practice.services.documents import doc_templates, sharing, storage
 from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.services.firm import language_for
 from practice.services.signing import certificates
 from practice.services.signing.emails import email_signer, ring_mailer
 from practice.services.signing.field_fit import field_warnings, snap_box
@@ -69,7 +70,9 @@ def create_request(session: Session, actor: Actor, account_id: int, *, title: st
         template = doc_templates.template_by_name(session, template_name)
         if template is None:
             raise NotFound(_('There is no document template "{name}".').format(name=template_name))
-        rendered = doc_templates.render_with_fields(session, template, account.id, job_id, signers=len(contacts))
+        # In the first signer's language: their French version when the firm wrote one.
+        rendered = doc_templates.render_with_fields(session, template, account.id, job_id, signers=len(contacts),
+                                                    language=language_for(session, contacts[0].language))
         # The unsigned original stays internal; the client sees it only on the signing page.
         doc = store_pdf(session, actor, account.id, None, f"{title}.pdf", rendered.pdf, job_id=job_id, shared=False)
         template_name = template.name

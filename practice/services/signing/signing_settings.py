@@ -25,6 +25,9 @@ class SigningView:
     tsa_url: str
     disclosure_text: str
     older_certificates: int
+    # The French version (empty: French readers get the text above, or the default in French) and that default.
+    disclosure_text_fr: str = ""
+    default_disclosure_fr: str = ""
 
 
 def _day(value) -> str:
@@ -41,7 +44,9 @@ def view(session: Session, actor: Actor) -> SigningView:
     return SigningView(subject=row.subject, issuer=row.issuer, fingerprint=row.fingerprint_sha256,
                        valid_from=_day(row.not_before), valid_until=_day(row.not_after), origin=origin,
                        tsa_url=settings.tsa_url, disclosure_text=settings.disclosure_text,
-                       older_certificates=len(certificates.all_certificates(session)) - 1)
+                       older_certificates=len(certificates.all_certificates(session)) - 1,
+                       disclosure_text_fr=settings.disclosure_text_fr or "",
+                       default_disclosure_fr=consent.default_disclosure("fr"))
 
 
 def clean_tsa_url(url: str) -> str:
@@ -66,16 +71,22 @@ def set_timestamp_server(session: Session, actor: Actor, url: str) -> str:
     return url
 
 
-def set_disclosure(session: Session, actor: Actor, text: str) -> str:
-    """Save the firm's consent disclosure (empty: the default); clients asked again once it changes."""
+def set_disclosure(session: Session, actor: Actor, text: str, text_fr: str | None = None) -> str:
+    """Save the firm's consent disclosure (empty: the default) and, when given, its French version (empty: French
+    readers get the main text, or the default in French); clients asked again once the words they read change."""
     require_admin(actor)
     text = consent.check_disclosure(text)
+    french = consent.check_disclosure(text_fr, field="disclosure_fr") if text_fr is not None else None
     row = consent.settings(session)
-    if text == (row.disclosure_text or ""):
-        return text
-    row.disclosure_text, row.updated_at = text, utcnow()
-    audit.record(session, actor, "update", "signing_settings", row.id,
-                 "Consent disclosure changed" if text else "Consent disclosure reset to the default")
+    if text != (row.disclosure_text or ""):
+        row.disclosure_text, row.updated_at = text, utcnow()
+        audit.record(session, actor, "update", "signing_settings", row.id,
+                     "Consent disclosure changed" if text else "Consent disclosure reset to the default")
+    if french is not None and french != (row.disclosure_text_fr or ""):
+        change = audit.french_change([row.disclosure_text_fr], [french])
+        row.disclosure_text_fr, row.updated_at = french, utcnow()
+        audit.record(session, actor, "update", "signing_settings", row.id, f"Consent disclosure: French version {change}",
+                     french=change)
     return text
 
 

@@ -240,9 +240,13 @@ def render_html(source: str, context: dict, what: str = "document template") -> 
     return templating.render(source, context, html=True, what=what)
 
 
-def render_source(source: str, context: dict, *, signers: int = 1, what: str = "document template") -> Rendered:
-    """The PDF of a template source filled with `context`, and its fields (defaults when it has none)."""
-    document = html_pdf.layout(render_html(source, context, what))
+def render_source(source: str, context: dict, *, signers: int = 1, what: str = "document template",
+                  language: str = "") -> Rendered:
+    """The PDF of a template source filled with `context`, and its fields (defaults when it has none); filled in
+    as a reader of `language` reads it (their dates), while sentences stay in the caller's language."""
+    with i18n.using_locale(language or i18n.current_locale()):
+        html = render_html(source, context, what)
+    document = html_pdf.layout(html)
     pdf = document.pdf
     if not document.pages:
         raise InvalidInput(_('The document template produced no page; write some content.'))
@@ -277,11 +281,9 @@ def render_with_fields(session: Session, template, account_id: int, job_id: int 
         if job is None or job.account_id != account_id:
             raise NotFound(_('That job does not exist for this account.'))
     language = i18n.supported(language) or i18n.current_locale()
-    source = version_for(language, tpl.body, tpl.body_fr or "")
     french = language == "fr" and bool((tpl.body_fr or "").strip())
-    with i18n.using_locale(language):
-        return render_source(source, context_for(session, account_id, job_id), signers=signers,
-                             what=FRENCH_WHAT if french else "document template")
+    return render_source(version_for(language, tpl.body, tpl.body_fr or ""), context_for(session, account_id, job_id),
+                         signers=signers, what=FRENCH_WHAT if french else "document template", language=language)
 
 
 def render(session: Session, template, account_id: int, job_id: int | None = None) -> bytes:
@@ -294,14 +296,7 @@ def preview(session: Session, actor: Actor, *, body: str, account_id: int | None
     """The editor's preview: a draft body filled in for an account the actor may see, or with sample data;
     `language` "fr" fills in a French version as a French reader gets it (dates in French)."""
     _staff(actor)
-    language = i18n.supported(language)
-    with i18n.using_locale(language or i18n.current_locale()):
-        return _preview(session, actor, body=body, account_id=account_id, job_id=job_id, signers=signers,
-                        french=language == "fr")
-
-
-def _preview(session: Session, actor: Actor, *, body: str, account_id: int | None, job_id: int | None,
-             signers: int, french: bool) -> Rendered:
+    french = i18n.supported(language) == "fr"
     if account_id is not None:
         get_account(session, actor, account_id)
         if job_id is not None:
@@ -317,7 +312,8 @@ def _preview(session: Session, actor: Actor, *, body: str, account_id: int | Non
         raise InvalidInput(_('The template is longer than {max_body} characters; shorten it.').format(max_body=f"{MAX_BODY:,}"), field="body")
     try:
         return render_source(str(body or ""), context_for(session, account_id, job_id),
-                             signers=max(1, min(int(signers), 10)), what=FRENCH_WHAT if french else "document template")
+                             signers=max(1, min(int(signers), 10)), what=FRENCH_WHAT if french else "document template",
+                             language="fr" if french else "")
     except EmptyPlaceholder as err:
         if account_id is None:
             raise InvalidInput(_('This template uses {{{{ {path} }}}}: choose an account (and a job) to preview it.').format(path=err.path), field="account") from None

@@ -113,21 +113,27 @@ def unavailable(compiled: rules.CompiledRuleSet) -> list[str]:
     return out
 
 
-def _webhook_addresses(session: Session, actor: Actor, text: str, compiled: rules.CompiledRuleSet) -> None:
+def _webhook_addresses(session: Session, actor: Actor, text: str, compiled: rules.CompiledRuleSet) -> list[str]:
     """Each `send webhook "URL"` must go to an address the firm allows (rules/ checks only that it is a web
-    address); its subscription, with the secret the receiver needs, is made now, before the first event."""
-    errors = []
+    address); its subscription, with the secret the receiver needs, is made now, before the first event. Returns a
+    sentence for each address the rules send to for the first time (its receiver needs the secret)."""
+    errors, new = [], []
     for rule in compiled.rules:
         for action in rule.actions:
             if type(action.ast).__name__ != "SendWebhook":
                 continue
             try:
                 with session.begin_nested():
-                    rule_webhooks.subscription_for(session, actor, action.ast.url.value)
+                    sub = rule_webhooks.subscription_for(session, actor, action.ast.url.value)
             except PracticeError as refused:
                 errors.append(rules.RuleMeaningError(str(refused), action.ast.url.span))
+                continue
+            if sub.id in session.info.get(rule_webhooks.MADE, ()) and sub.url not in new:
+                new.append(sub.url)
     if errors:
         raise RulesInvalid(_error_dicts(text, errors))
+    return [i18n._("The rules now send webhooks to {url}. Its receiver needs the signing secret: make it with "
+                   "\"New secret\" on Settings → Webhooks.").format(url=url) for url in new]
 
 
 def _action_kind(action) -> str:
@@ -152,7 +158,8 @@ def versions(session: Session, actor: Actor, limit: int = 50) -> list[RuleSet]:
 
 def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tuple[RuleSet, list[str]]:
     """Save a new version of the rules (admins); refused with every error listed while any remain.
-    Returns the version and sentences about actions that are not available yet."""
+    Returns the version and sentences about actions that are not available yet, and about addresses the rules now
+    send webhooks to."""
     require_admin(actor)
     if len(text) > 500_000:
         raise InvalidInput("The rules text is too long (over 500,000 characters).")
@@ -163,10 +170,10 @@ def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tup
         raise RulesInvalid(_error_dicts(text, errs.errors)) from None
     except rules.RulesError as err:
         raise RulesInvalid(_error_dicts(text, [err])) from None
-    _webhook_addresses(session, actor, text, compiled)
+    told = _webhook_addresses(session, actor, text, compiled)
     previous = current_ruleset(session)
     if previous and previous.text == text:
-        return previous, unavailable(compiled)
+        return previous, unavailable(compiled) + told
     version = RuleSet(text=text, author_id=actor.member_id, author_label=actor.name, note=note.strip()[:200])
     session.info.pop("practice_compiled", None)  # this transaction now runs the new version
     session.add(version)
@@ -174,7 +181,7 @@ def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tup
     _anchor_schedules(session, compiled)
     audit.record(session, actor, "save", "rules", version.id, f"Saved rules version {version.id}",
                  rules=len(compiled.rules))
-    return version, unavailable(compiled)
+    return version, unavailable(compiled) + told
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, select
 from standardwebhooks import Webhook
 
-from practice import i18n
+from practice import i18n, routes
 from practice.db import read_session, write_session
 from practice.i18n import _
 from practice.models import (DeliveryStatus, Event, TeamMember, WebhookDelivery, WebhookSubscription, utcnow)
@@ -187,7 +187,7 @@ def _turn_off(session: Session, sub: WebhookSubscription, why: str) -> None:
         with i18n.using_locale(language_for(session, member.language if member else "")):
             text = _("The webhook to {url} was turned off after {n} deliveries in a row failed: {why}").format(
                 url=sub.url, n=sub.failures, why=why)
-        inbox.notify(session, member_id=member_id, kind=DISABLED_KIND, text=text,
+        inbox.notify(session, member_id=member_id, kind=DISABLED_KIND, text=text, link=routes.WEBHOOKS,
                      key=f"webhook-off:{sub.id}:{stamp}:{member_id}")
 
 

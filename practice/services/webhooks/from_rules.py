@@ -20,6 +20,9 @@ from practice.services.webhooks.addresses import check_url
 from practice.services.webhooks.delivery import payload_of
 from practice.services.webhooks.subscriptions import get_settings, new_secret, newest_event
 
+# session.info key: the ids of the rules' subscriptions made in this transaction (saving the rules tells of them).
+MADE = "practice_rule_webhooks_made"
+
 
 def _owner_id(session: Session) -> int:
     """Who is told if the address keeps failing: the firm's first owner (then its first admin)."""
@@ -42,6 +45,7 @@ def subscription_for(session: Session, actor: Actor, url: str) -> WebhookSubscri
                                   after_event_id=newest_event(session), from_rules=True)
         session.add(sub)
         session.flush()
+        session.info.setdefault(MADE, set()).add(sub.id)
         audit.record(session, actor, "create", "webhook", sub.id, f"Added a webhook to {url} for the rules",
                      entity_label=url)
     return sub

@@ -42,7 +42,11 @@ def receiver(firm, monkeypatch):
     r = Receiver()
     with write_session() as s:
         subscriptions.set_allow_private(s, firm["owner"], True)
-        rulesets.save_rules(s, firm["owner"], rule_to(r.url))
+        _version, told = rulesets.save_rules(s, firm["owner"], rule_to(r.url))
+    assert told == [f'The rules now send webhooks to {r.url}. Its receiver needs the signing secret: make it with '
+                    '"New secret" on Settings → Webhooks.']
+    with write_session() as s:  # saved again, nothing new to tell
+        assert rulesets.save_rules(s, firm["owner"], rule_to(r.url) + "\n")[1] == []
     with read_session() as s:  # the secret is on the webhooks page as soon as the rules are saved
         (sub,) = s.exec(select(WebhookSubscription)).all()
     assert sub.from_rules and sub.url == r.url and sub.kinds == []
@@ -107,3 +111,15 @@ def test_an_address_the_firm_does_not_allow_is_refused_when_saving(firm):
     assert "private network" in err.value.errors[0]["message"]
     with read_session() as s:
         assert s.exec(select(WebhookSubscription)).all() == [] and rulesets.current_ruleset(s) is None
+
+
+def test_a_paused_address_is_not_sent_to_and_the_run_log_says_so(firm, receiver):
+    receiver.start()
+    with write_session() as s:
+        subscriptions.update(s, firm["owner"], receiver.sub_id, enabled=False)
+    move(firm, "Review")
+    assert receiver.seen == [] and rows() == []
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Tell the books app")).one()
+    assert run.status == RunStatus.done
+    assert run.actions[0]["outcome"] == f"Webhook to {receiver.url} not sent: it is paused on the webhooks page"

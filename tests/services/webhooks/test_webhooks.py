@@ -170,6 +170,7 @@ def test_turned_off_after_repeated_failures_and_the_owner_is_told(firm, receiver
         assert not sub.enabled and "HTTP 500" in sub.disabled_reason
         notes = list(s.exec(select(Notification).where(Notification.kind == delivery.DISABLED_KIND)))
     assert len(notes) == 1 and receiver.url in notes[0].text and "turned off" in notes[0].text
+    assert notes[0].link == "/settings/webhooks"  # the notice opens the page where it is turned back on
     sent = len(receiver.seen)
     receiver.answer = 204
     drain(2)

@@ -10,10 +10,12 @@ from practice.components.layout import empty_state, error_callout, page, tag_bad
 from practice.pages.documents import documents_section
 from practice.pages.merge_parts import merge_dialog
 from practice.pages.proposals import proposals_section
+from practice.pages.client_requests import client_requests_section
 from practice.pages.sent_organizers import organizers_section
 from practice.pages.signatures import signatures_section
 from practice.services.work.accounts import ACCOUNT_TYPE_NAMES
 from practice.state.account import AccountState
+from practice.state.client_requests import ClientRequestsState
 from practice.state.custom_fields import CustomValuesState
 from practice.state.documents import AccountDocumentsState
 from practice.state.merge import MergeState
@@ -379,7 +381,8 @@ def account_page() -> rx.Component:
                 error_callout(AccountState.error),
                 rx.grid(
                     rx.vstack(contacts_section(), jobs_section(), chats_section(), documents_section(), signatures_section(),
-                              proposals_section(), organizers_section(), tasks_section(), spacing="4", width="100%",
+                              proposals_section(), organizers_section(), client_requests_section(), tasks_section(),
+                              spacing="4", width="100%",
                               min_width="0"),
                     rx.vstack(rx.cond(AccountState.sees_billing, billing_section()), notes_section(), custom_values_section(), section(t("History"), history_list(AccountState.history),
                                                        id="history-section"),
@@ -399,4 +402,4 @@ def register(app: rx.App) -> None:
     app.add_page(account_page, route=routes.ACCOUNT, title=t("Account · practice"),
                  on_load=[AppState.require_login, AccountState.load, AccountDocumentsState.load,
                           AccountSignaturesState.load, AccountProposalsState.load, CustomValuesState.load_account,
-                          AccountChatsState.load, SentOrganizersState.load_account])
+                          AccountChatsState.load, SentOrganizersState.load_account, ClientRequestsState.load_account])

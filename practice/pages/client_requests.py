@@ -1,11 +1,12 @@
-"""The Client requests section of the job page: the requests sent for the job with their progress (kept current
-while the page is open), each one's answers, Revoke, and the form to send one from a template or typed."""
+"""The Client requests section of the job page and of the account page (there, every job's requests, each saying
+which job it is for): the requests sent with their progress (kept current while the page is open), each one's
+answers, Revoke, and the form to send one from a template or typed."""
 from __future__ import annotations
 
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
 from practice.pages.work_parts import section
 from practice.state.base import AppState
@@ -30,6 +31,8 @@ def request_row(r) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.vstack(rx.text(r.title, weight="medium", size="2"),
+                      rx.cond(r.job != "", rx.text(t("Job: {job}", job=r.job), size="1", class_name="request-job",
+                                                   custom_attrs=as_written())),
                       rx.text(r.recipient, " · ", r.sent, " · ", r.progress, size="1", color_scheme="gray",
                               class_name="request-progress"),
                       spacing="0", min_width="0"),

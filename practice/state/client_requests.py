@@ -1,4 +1,5 @@
-"""The Client requests section of the job page: send one (from a template or typed: items with a kind, a name and a
+"""The Client requests section of the job page and of the account page (every job's requests, and those about no
+job; one sent from there is about no job): send one (from a template or typed: items with a kind, a name and a
 note) to a contact of the account or to any address, follow each request's progress live (a watcher reloads the list
 when an answer arrives), read the answers, and revoke a request still open."""
 from __future__ import annotations
@@ -49,6 +50,7 @@ class RequestItem:
     progress: str = ""
     sent: str = ""
     answers: list[AnswerRow] = dataclasses.field(default_factory=list)
+    job: str = ""  # on the account page: the job it is about
 
 
 def _answer_text(item: sending.ItemRow) -> str:
@@ -57,18 +59,23 @@ def _answer_text(item: sending.ItemRow) -> str:
     return item.answer
 
 
-def _view(session, actor, job_id: int) -> dict:
-    job = jobs.get_job(session, actor, job_id)
+def _view(session, actor, job_id: int, account_id: int = 0) -> dict:
+    """The job's requests, or (no job) the account's."""
+    if job_id:
+        account_id = jobs.get_job(session, actor, job_id).account_id
+        rows = sending.list_for_job(session, actor, job_id, with_items=True)
+    else:
+        rows = sending.list_for_account(session, actor, account_id, with_items=True)
     timezone = firm.get_firm(session).timezone
-    rows = sending.list_for_job(session, actor, job_id, with_items=True)
-    return {"account_id": job.account_id, "timezone": timezone,
+    return {"account_id": account_id, "timezone": timezone,
             "rows": [RequestItem(r.id, r.title, r.recipient, r.status, r.status_text,
                                  _("{answered} of {total} given").format(answered=r.answered, total=r.total),
                                  format_datetime(r.created_at, timezone),
-                                 [AnswerRow(i.label, _answer_text(i), i.answered) for i in r.items]) for r in rows],
+                                 [AnswerRow(i.label, _answer_text(i), i.answered) for i in r.items], r.job_name)
+                     for r in rows],
             "templates": [(t.id, t.name) for t in sending.list_templates(session, actor)],
             "contacts": [(c.id, f"{sending.contact_name(c)} <{c.email}>") for c in
-                         accounts.contacts_of(session, actor, job.account_id) if (c.email or "").strip()]}
+                         accounts.contacts_of(session, actor, account_id) if (c.email or "").strip()]}
 
 
 def _fingerprint(rows: list[RequestItem]) -> tuple:
@@ -83,7 +90,7 @@ def _send(session, actor, account_id: int, job_id: int, form: dict, items: list[
         raise InvalidInput(_("Choose a contact, or type the email address of whoever should answer."),
                            field="recipient")
     remind = bool(form.get("remind"))
-    return sending.send_request(session, actor, account_id, job_id=job_id, contact_id=contact_id, email=email,
+    return sending.send_request(session, actor, account_id, job_id=job_id or None, contact_id=contact_id, email=email,
                                 title=str(form.get("title", "") or "")[:500],
                                 message=str(form.get("message", "") or "")[:6000], items=items,
                                 remind_every=REMIND_EVERY if remind else None, remind_times=REMIND_TIMES if remind else 0)
@@ -111,24 +118,33 @@ class ClientRequestsState(AppState):
 
     def _refresh(self) -> None:
         try:
-            self._apply(read(_view, self._require(), self.cr_job))
+            self._apply(read(_view, self._require(), self.cr_job, self.cr_account))
         except PracticeError as err:
             self.cr_error, self.cr_items = str(err), []
 
     @allow(STAFF)
     def load_job(self):
-        self.cr_error, self.cr_open, self.cr_form_open = "", 0, False
+        self.cr_error, self.cr_open, self.cr_form_open, self.cr_account = "", 0, False, 0
         self.cr_job = parse_id(getattr(self, "job_id", "")) or 0
         if self.cr_job:
             self._refresh()
 
     @allow(STAFF)
+    def load_account(self):
+        """The account page: every request sent to the account, whichever job it is about."""
+        self.cr_error, self.cr_open, self.cr_form_open, self.cr_job = "", 0, False, 0
+        self.cr_account = parse_id(getattr(self, "account_id", "")) or 0
+        if self.cr_account:
+            self._refresh()
+
+    @allow(STAFF)
     def tick(self):
-        """Every few seconds while the job page is open (the page's timer): show new answers and statuses."""
-        if not self.cr_job:
+        """Every few seconds while the job or account page is open (the page's timer): show new answers and
+        statuses."""
+        if not (self.cr_job or self.cr_account):
             return
         try:
-            view = read(_view, self._require(), self.cr_job)
+            view = read(_view, self._require(), self.cr_job, self.cr_account)
         except PracticeError:
             return
         if _fingerprint(view["rows"]) != _fingerprint(self.cr_items):

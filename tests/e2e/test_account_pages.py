@@ -169,3 +169,63 @@ def test_the_account_shows_its_balance_and_invoices_to_those_who_see_billing(pho
     phone_page.goto(f"{base_url}/accounts/{account.id}")
     expect(phone_page.locator("#notes-section")).to_be_visible()
     expect(phone_page.locator("#billing-section")).to_have_count(0)
+
+
+def an_account_with_a_request(title: str) -> tuple[int, str]:
+    """The first open account, a new job on it and a client request of two items sent for that job to a broker (one
+    item already answered, as the broker would); the account id and the job's name."""
+    from sqlmodel import select
+
+    from practice.db import write_session
+    from practice.models import Account, Pipeline
+    from practice.services.client_requests import sending
+    from practice.services.work import jobs
+    from tests.factories import demo_owner
+
+    owner = demo_owner()
+    with write_session() as s:
+        account_id = s.exec(select(Account.id).where(Account.archived == False).order_by(Account.id)).first()  # noqa: E712
+        pipeline_id = s.exec(select(Pipeline.id).order_by(Pipeline.id)).first()
+        job = jobs.create_job(s, owner, account_id=account_id, pipeline_id=pipeline_id, name=f"{title} job")
+        request = sending.send_request(s, owner, account_id, job_id=job.id, title=title, email="broker@lender.example",
+                                       items=[{"kind": "text", "label": "Loan number"},
+                                              {"kind": "file", "label": "Closing statement"}])
+        sending.items_of(s, request.id)[0].answer_text = "LN-4471"
+        return account_id, job.name
+
+
+def test_staff_follow_an_accounts_client_requests_on_its_page(page, base_url):
+    account_id, job_name = an_account_with_a_request("Mortgage papers")
+    log_in(page, base_url)
+    page.goto(f"{base_url}/accounts/{account_id}")
+    section = page.locator("#client-requests-section")
+    listed = section.locator(".request-row", has_text="Mortgage papers")
+    expect(listed).to_contain_text(f"Job: {job_name}")
+    expect(listed).to_contain_text("1 of 2 given")
+    listed.locator(".open-request").click()
+    expect(listed).to_contain_text("LN-4471")
+
+    # One sent from the account page is about no job.
+    section.locator("#new-request").click()
+    section.locator("#request-recipient").click()
+    page.get_by_role("option", name="Someone else (type the address)").click()
+    section.locator("#request-email").fill("former.accountant@example.net")
+    section.locator("#request-title-input").fill("Prior-year returns")
+    row = section.locator(".request-draft-item").first
+    row.locator(".request-item-label input").fill("2024 return")
+    row.locator(".request-item-label input").blur()
+    section.locator("#request-send").click()
+    sent = section.locator(".request-row", has_text="Prior-year returns")
+    expect(sent).to_contain_text("0 of 1 given")
+    expect(sent).to_contain_text("former.accountant@example.net")
+    expect(sent.locator(".request-job")).to_have_count(0)
+
+
+def test_an_accounts_client_requests_on_a_phone(phone_page, base_url):
+    account_id, job_name = an_account_with_a_request("Bank letters")
+    log_in(phone_page, base_url)
+    phone_page.goto(f"{base_url}/accounts/{account_id}")
+    listed = phone_page.locator("#client-requests-section .request-row", has_text="Bank letters")
+    expect(listed).to_contain_text(f"Job: {job_name}")
+    expect(listed).to_contain_text("1 of 2 given")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390 + 1

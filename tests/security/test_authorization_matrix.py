@@ -35,6 +35,7 @@ from practice.services.access import auth
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.portal import approvals, client_tasks, logins
+from practice.services.client_requests import sending as request_sending
 from practice.services.proposals import sending
 from practice.services.signing import pages, requests, signer_flow
 from practice.services.work import accounts, audit_history, board, jobs, pipelines, removal, tasks
@@ -97,6 +98,7 @@ EXPECTED_HANDLERS = {
     "ApiTokensState.set_revoke_open": "staff",
     "ClientRequestsState.add_item": "staff",
     "ClientRequestsState.cancel": "staff",
+    "ClientRequestsState.load_account": "staff",
     "ClientRequestsState.load_job": "staff",
     "ClientRequestsState.new_request": "staff",
     "ClientRequestsState.open": "staff",
@@ -1120,6 +1122,8 @@ SERVICE_CASES = [
                                                                                    f[k]["account"])], sees),
     ("requests.list_for_job", BOTH,
      lambda s, f, w, k: requests.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
+    ("client_requests.list_for_account", BOTH,
+     lambda s, f, w, k: request_sending.list_for_account(s, f["actor"][w], f[k]["account"]) is not None, _staff_sees),
     ("sending.list_for_job", BOTH,
      lambda s, f, w, k: sending.list_for_job(s, f["actor"][w], f[k]["job"]) is not None, _staff_sees),
     ("signer_flow.list_for_contact", CONTACT_ONLY,

@@ -311,6 +311,7 @@ class RequestRow:
     sent_by: str
     job_id: int | None
     items: list[ItemRow] = field(default_factory=list)
+    job_name: str = ""  # filled where requests of several jobs are listed (the account page)
 
 
 def shown_answer(item: ClientRequestItem) -> str:
@@ -337,10 +338,16 @@ def _row(session: Session, request: ClientRequest, with_items: bool) -> RequestR
 
 def list_for_account(session: Session, actor: Actor, account_id: int, *, with_items: bool = False,
                      limit: int = 200) -> list[RequestRow]:
+    """The account's requests, newest first, each with its job's name (staff who may see the account)."""
     get_account(session, actor, account_id)
-    rows = session.exec(select(ClientRequest).where(ClientRequest.account_id == account_id)
-                        .order_by(ClientRequest.created_at.desc(), ClientRequest.id.desc()).limit(limit))
-    return [_row(session, r, with_items) for r in rows]
+    rows = [_row(session, r, with_items) for r in session.exec(
+        select(ClientRequest).where(ClientRequest.account_id == account_id)
+        .order_by(ClientRequest.created_at.desc(), ClientRequest.id.desc()).limit(limit))]
+    job_ids = {r.job_id for r in rows if r.job_id}
+    names = dict(session.exec(select(Job.id, Job.name).where(Job.id.in_(job_ids))).all()) if job_ids else {}
+    for row in rows:
+        row.job_name = names.get(row.job_id, "")
+    return rows
 
 
 def list_for_job(session: Session, actor: Actor, job_id: int, *, with_items: bool = False) -> list[RequestRow]:

@@ -335,3 +335,30 @@ end
     with read_session() as s:
         assert s.exec(select(RuleRun).where(RuleRun.rule_name == "Documents in")).one().status == RunStatus.done
         assert s.get(Job, firm["job"]).stage_id == firm["stages"]["Done"]
+
+
+def test_the_account_page_lists_every_request_of_the_account_with_its_job_and_progress(firm, monkeypatch):
+    """Staff see an account's requests on its page: those of each job (named) and those about no job, newest first,
+    with their progress; another account's never; an employee off the account's team is refused."""
+    from practice.state.client_requests import ClientRequestsState
+
+    for_job = send(firm, job_id=firm["job"], title="Refinance documents")
+    loose = send(firm, title="Last year's return", items=[{"kind": "file", "label": "2025 return"}])
+    send(firm, account="other", title="Osei papers")
+    with write_session() as s:
+        item = sending.items_of(s, for_job)[2]
+        item.answer_text = "LN-4471"
+    monkeypatch.setattr(ClientRequestsState, "_actor", lambda self: firm["owner"])
+    monkeypatch.setattr(ClientRequestsState, "account_id", str(firm["account"]), raising=False)
+    state = ClientRequestsState()
+    state.load_account()
+    assert [(r.id, r.title, r.job, r.progress, r.status) for r in state.cr_items] == [
+        (loose, "Last year's return", "", "0 of 1 given", "open"),
+        (for_job, "Refinance documents", "Refinance 2026", "1 of 4 given", "open")]
+    assert "LN-4471" in [a.answer for a in state.cr_items[1].answers]
+    with write_session() as s:  # revoked on the job page: the account page says so on its next look
+        sending.revoke(s, firm["owner"], for_job)
+    state.tick()
+    assert [r.status for r in state.cr_items] == ["open", "revoked"]
+    with read_session() as s, pytest.raises(PermissionDenied):
+        sending.list_for_account(s, firm["bob"], firm["account"])

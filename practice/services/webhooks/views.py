@@ -84,11 +84,21 @@ class DeliveryRow:
     may_replay: bool
 
 
+def _answer(d: WebhookDelivery) -> str:
+    """The receiver's last answer in the reader's language when it answered (the sentence is kept as the sender
+    wrote it otherwise: why it could not be reached, in the words of the moment)."""
+    if d.last_code is None:
+        return d.last_answer
+    if 200 <= d.last_code < 300:
+        return _("Delivered (HTTP {code}).").format(code=d.last_code)
+    return _("The receiver answered HTTP {code}.").format(code=d.last_code)
+
+
 def delivery_rows(session: Session, actor: Actor, subscription_id: int, *, limit: int = 50) -> list[DeliveryRow]:
     """The subscription's newest deliveries (its log), newest first."""
     timezone = firm.get_firm(session).timezone
     sub = subscriptions.get(session, actor, subscription_id)
-    return [DeliveryRow(d.id, d.key, kind_label(d.kind), _status(d.status), d.status.value, d.attempts, d.last_answer,
+    return [DeliveryRow(d.id, d.key, kind_label(d.kind), _status(d.status), d.status.value, d.attempts, _answer(d),
                         format_datetime(d.delivered_at or d.created_at, timezone),
                         sub.enabled and d.status in (DeliveryStatus.delivered, DeliveryStatus.failed))
             for d in subscriptions.list_deliveries(session, actor, subscription_id, limit=limit)]

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 from standardwebhooks import Webhook
 
+from practice import i18n
 from practice.db import read_session, write_session
 from practice.models import AuditLog, DeliveryStatus, Notification, WebhookDelivery, WebhookSubscription
 from practice.services.errors import InvalidInput, PermissionDenied
@@ -259,7 +260,9 @@ def test_the_settings_page_shows_each_webhook_its_log_and_what_deleting_stops(fi
     assert row.enabled and row.state == "Active" and (row.delivered, row.waiting, row.failed) == (0, 2, 0)
     assert [(d.event, d.status, d.may_replay) for d in log] == [("A job was created", "Waiting", False)] * 2
     assert [d.attempts for d in log] == [1, 2]  # newest first; the older one was tried again with the newer
-    assert "HTTP 500" in log[0].answer
+    assert log[0].answer == "The receiver answered HTTP 500."
+    with read_session() as s, i18n.using_locale("fr"):
+        assert views.delivery_rows(s, firm["ann"], receiver.sub_id)[0].answer == "Le destinataire a répondu HTTP 500."
     assert preview == [f"{receiver.url} no longer hears about: A job was created, A job moved to another stage.",
                        "2 deliveries still waiting are not sent.", "Its log of 2 deliveries is deleted.",
                        "Its signing secret stops working; this cannot be undone."]

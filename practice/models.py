@@ -554,6 +554,9 @@ class Notification(SQLModel, table=True):
     member_id: int = Field(foreign_key="teammember.id")
     kind: str = "notify"
     text: str
+    # The text kept for telling it in the member's language whenever it is read (rules.kept: its English template
+    # and values); None for text written by a person or a rule (an automation's `notify "..."`).
+    text_words: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     link: str = ""
     key: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True})
     read_at: Optional[dt.datetime] = when(nullable=True)

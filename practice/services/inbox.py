@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+import rules
 from practice import routes
 from practice.models import AccountTeam, JobAssignee, Notification, NotificationPreference, Role, TeamMember, utcnow
 from practice.services.actor import Actor
@@ -30,14 +31,16 @@ def wants(session: Session, member_id: int, kind: str) -> bool:
 def notify(session: Session, *, member_id: int, text: str, kind: str = "notify", link: str = "",
            key: str | None = None) -> Notification | None:
     """Add a notification in the caller's transaction (None when the member turned the kind off).
-    With a key, a second call with the same key adds nothing."""
+    With a key, a second call with the same key adds nothing. A sentence of the app is given as words
+    (`said(...)`), so that the member reads it in their language whenever they read it (`told`)."""
     if not wants(session, member_id, kind):
         return None
     if key:
         existing = session.exec(select(Notification).where(Notification.key == key)).first()
         if existing:
             return existing
-    note = Notification(member_id=member_id, kind=kind, text=text[:2000], link=link, key=key)
+    note = Notification(member_id=member_id, kind=kind, text=str(text)[:2000], text_words=rules.kept(text), link=link,
+                        key=key)
     session.add(note)
     session.flush()
     return note
@@ -59,12 +62,22 @@ def staff_for(session: Session, *, account_id: int | None, job_id: int | None = 
     return list(session.exec(active.where(TeamMember.role.in_([Role.owner, Role.admin])).order_by(TeamMember.id)))
 
 
+def said(template: str, **values) -> str:
+    """A notification's sentence: English `template` (marked N_) and its values, told in each reader's language."""
+    return rules.Words(template, **values)
+
+
+def told(note: Notification) -> str:
+    """The notification's text in the reader's language."""
+    return rules.said(note.text, note.text_words, _)
+
+
 def client_label(person: str, account: str | None) -> str:
     """Who did it, with their account when that says more: "Dana Whitfield (Whitfield LLC)", but a person whose
     account bears their own name is named once ("Dana Whitfield", never "Dana Whitfield (Dana Whitfield)")."""
     person, account = (person or "").strip(), (account or "").strip()
     if not account or " ".join(account.casefold().split()) == " ".join(person.casefold().split()):
-        return person or account or "A client"
+        return person or account or said(N_("A client"))
     return f"{person} ({account})" if person else account
 
 

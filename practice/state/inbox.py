@@ -55,7 +55,7 @@ class InboxState(AppState):
             self.notes = []
             view = read(_inbox_view, self._require(), self.tab == "archived")
             timezone = view["timezone"]
-            self.notes = [NoteItem(id=n.id, text=n.text, when=relative_time(n.created_at, timezone),
+            self.notes = [NoteItem(id=n.id, text=inbox.told(n), when=relative_time(n.created_at, timezone),
                                    at=format_datetime(n.created_at, timezone), link=_safe_link(n.link),
                                    unread=n.read_at is None) for n in view["notes"]]
             self.prefs = dict(view["prefs"])

@@ -1,5 +1,6 @@
 import pytest
 
+from practice import i18n
 from practice.db import read_session, write_session
 from practice.services import inbox
 from practice.services.actor import contact_actor
@@ -49,3 +50,18 @@ def test_inbox_says_who_uploaded_without_repeating_the_name(fresh_db, tmp_path, 
     with read_session() as s:
         texts = [n.text for n in inbox.list_notifications(s, owner)]
     assert texts == ['June Hartley (Hartley Household) uploaded "1099.pdf"', 'Dana Whitfield uploaded "w2.pdf"']
+    # Each member reads them in their own language, whenever they read them (issue 14): written once, in no one's.
+    with read_session() as s, i18n.using_locale("fr"):
+        french = [inbox.told(n) for n in inbox.list_notifications(s, owner)]
+    assert french == ['June Hartley (Hartley Household) a déposé « 1099.pdf »', 'Dana Whitfield a déposé « w2.pdf »']
+    with read_session() as s, i18n.using_locale("en"):
+        assert [inbox.told(n) for n in inbox.list_notifications(s, owner)] == texts
+
+
+def test_a_notice_from_a_person_or_a_rule_is_shown_as_written(fresh_db):
+    """An automation's `notify "..."` text is the firm's own words: no reader's language changes it."""
+    with write_session() as s:
+        ann = actor_of(make_member(s, role="admin"))
+        inbox.notify(s, member_id=ann.member_id, text="Le dossier est prêt")
+    with read_session() as s, i18n.using_locale("en"):
+        assert [inbox.told(n) for n in inbox.list_notifications(s, ann)] == ["Le dossier est prêt"]

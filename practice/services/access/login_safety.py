@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from practice.i18n import _, ngettext
+from practice.i18n import N_, _, ngettext
 from practice import routes
 from practice.models import LoginAttempt, utcnow
 from practice.services import inbox
@@ -170,7 +170,8 @@ def record_failure(session: Session, keys: list[str | None], *, now: dt.datetime
             delay = _delay(policy, row.failures)
             row.blocked_until = now + delay if delay else None
             if delay and key.startswith("ip:"):
-                warning = warning or f"{row.failures} failed logins came from the address {key[3:]} within the hour"
+                warning = warning or inbox.said(N_("{n} failed logins came from the address {address} within the hour"),
+                                                n=row.failures, address=key[3:])
     if warning:
         _attack_seen(session, warning, now)
     session.flush()
@@ -179,16 +180,18 @@ def record_failure(session: Session, keys: list[str | None], *, now: dt.datetime
 
 def _lock_warning(key: str, failures: int) -> str:
     if key.startswith("codes:"):
-        return f"two-factor sign-in for {key.rsplit(':', 1)[-1]} was paused for a day after {failures} wrong codes"
+        return inbox.said(N_("two-factor sign-in for {who} was paused for a day after {n} wrong codes"),
+                          who=key.rsplit(':', 1)[-1], n=failures)
     if key.startswith("link:"):
-        return f"request links were guessed from the address {key.split(':', 2)[-1]}: it was paused after {failures} wrong links"
+        return inbox.said(N_("request links were guessed from the address {address}: it was paused after {n} wrong "
+                             "links"), address=key.split(':', 2)[-1], n=failures)
     if key.startswith("device:"):
-        return f"a browser that had logged in before was locked after {failures} wrong passwords"
-    return f"the login {key.split(':', 1)[1]} was locked after {failures} failures"
+        return inbox.said(N_("a browser that had logged in before was locked after {n} wrong passwords"), n=failures)
+    return inbox.said(N_("the login {login} was locked after {n} failures"), login=key.split(':', 1)[1], n=failures)
 
 
-ATTACK_NOTICE = ("Someone may be guessing passwords: {what}. People who logged in before from their own browser "
-                 "still get in; other attempts are slowed down. The audit log lists every failed login.")
+ATTACK_NOTICE = N_("Someone may be guessing passwords: {what}. People who logged in before from their own browser "
+                   "still get in; other attempts are slowed down. The audit log lists every failed login.")
 
 
 def _attack_seen(session: Session, what: str, now: dt.datetime) -> None:
@@ -203,7 +206,7 @@ def _attack_seen(session: Session, what: str, now: dt.datetime) -> None:
         # A kind outside inbox.KINDS: nobody can turn these notices off.
         for member_id in inbox.staff_for(session, account_id=None):
             inbox.notify(session, member_id=member_id, kind="login_attack", link=routes.AUDIT,
-                         text=ATTACK_NOTICE.format(what=what), key=f"login-attack:{started}:{member_id}")
+                         text=inbox.said(ATTACK_NOTICE, what=what), key=f"login-attack:{started}:{member_id}")
     row.failures += 1
     row.last_failed_at = now
 

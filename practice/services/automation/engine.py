@@ -83,9 +83,19 @@ def tell_admins_set_aside(session: Session, ev: Event, reason: str) -> None:
     """Tell the owners and admins in Inbox+, once, that an event's automations kept failing and were set aside."""
     job = session.get(Job, ev.job_id) if ev.job_id else None
     account = session.get(Account, ev.account_id) if ev.account_id else None
-    about = f' for the job "{job.name}"' if job else (f' for "{account.name}"' if account else "")
-    text = (f'The automations for "{ev.kind.replace("_", " ")}"{about} failed {ev.attempts} times, so they were '
-            f"set aside: retry or dismiss them under Automations, Set aside. The last failure: {reason}")
+    what = ev.kind.replace("_", " ")
+    if job:
+        text = inbox.said(N_('The automations for "{what}" for the job "{name}" failed {n} times, so they were set '
+                             'aside: retry or dismiss them under Automations, Set aside. The last failure: {reason}'),
+                          what=what, name=job.name, n=ev.attempts, reason=reason)
+    elif account:
+        text = inbox.said(N_('The automations for "{what}" for "{name}" failed {n} times, so they were set aside: '
+                             'retry or dismiss them under Automations, Set aside. The last failure: {reason}'),
+                          what=what, name=account.name, n=ev.attempts, reason=reason)
+    else:
+        text = inbox.said(N_('The automations for "{what}" failed {n} times, so they were set aside: retry or '
+                             'dismiss them under Automations, Set aside. The last failure: {reason}'),
+                          what=what, n=ev.attempts, reason=reason)
     link = routes.PARKED
     for member_id in inbox.staff_for(session, account_id=None):
         inbox.notify(session, member_id=member_id, text=text, kind="automation_failed", link=link,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from practice.i18n import N_
 from practice import routes
 from practice.config import data_dir
 from practice.db import read_session, write_session
@@ -97,7 +98,7 @@ def run_if_due(now: dt.datetime | None = None, *, force: bool = False) -> bool |
             row.last_at, row.last_ok, row.last_result = now, ok, result
         if not ok:
             for owner in session.exec(select(TeamMember).where(TeamMember.role == Role.owner)):
-                inbox.notify(session, member_id=owner.id, text=f"The daily backup failed: {result}",
+                inbox.notify(session, member_id=owner.id, text=inbox.said(N_("The daily backup failed: {result}"), result=result),
                              link=routes.SETTINGS)
     return ok
 

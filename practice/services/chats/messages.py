@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice import routes
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import (Account, ChatMessage, ChatRead, ChatThread, ClientTask, Contact, Firm, TeamMember,
                              utcnow)
 from practice.services import audit, events, inbox
@@ -86,7 +86,7 @@ def _tell_mentioned(session: Session, actor: Actor, thread: ChatThread, members:
         if cond is not None and session.exec(select(Account.id).where(Account.id == thread.account_id, cond)).first() is None:
             continue  # a colleague who may not see the account is not told what is in it
         inbox.notify(session, member_id=member.id, kind="chat_mention", link=routes.chat_url(thread.id),
-                     text=f'{actor.name} mentioned you in "{thread.subject}"')
+                     text=inbox.said(N_('{who} mentioned you in "{subject}"'), who=actor.name, subject=thread.subject))
 
 
 def _add(session: Session, thread: ChatThread, message: ChatMessage) -> ChatMessage:
@@ -173,10 +173,12 @@ def write_as_client(session: Session, actor: ContactActor, thread_id: int, text:
     sent = attach(session, actor, thread, message, list(files or ()))
     account = session.get(Account, thread.account_id)
     label = inbox.client_label(actor.name, account.name if account else "")
-    said = " ".join(message.text.split())[:200] or f"{len(sent)} file{'s' if len(sent) != 1 else ''}"
+    said = " ".join(message.text.split())[:200] or inbox.said(N_("{n} file") if len(sent) == 1 else N_("{n} files"),
+                                                              n=len(sent))
     for member_id in inbox.staff_for(session, account_id=thread.account_id, job_id=thread.job_id):
         inbox.notify(session, member_id=member_id, kind="chat_message", link=routes.chat_url(thread.id),
-                     text=f'{label} wrote in "{thread.subject}": {said}')
+                     text=inbox.said(N_('{who} wrote in "{subject}": {text}'), who=label, subject=thread.subject,
+                                     text=said))
     audit.record(session, recorded_actor(actor), "chat_message", "chat_thread", thread.id,
                  f'{actor.name} wrote in "{thread.subject}"', account_id=thread.account_id,
                  entity_label=thread.subject, message_id=message.id)

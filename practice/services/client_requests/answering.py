@@ -11,7 +11,7 @@ from typing import BinaryIO, Iterable
 from sqlmodel import Session, select
 
 from practice.db import read_session, write_session
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import (Account, ClientRequest, ClientRequestItem, ClientRequestStatus, Contact, Document,
                              DocumentStatus, Role, utcnow)
 from practice.services import audit, events, inbox
@@ -227,8 +227,9 @@ def complete(session: Session, token: str, *, device: str = "", ip: str | None =
     account = session.get(Account, request.account_id)
     who = actor.name.rsplit(" (", 1)[0]
     inbox.notify_client_activity(session, account_id=request.account_id, job_id=request.job_id,
-                                 text=f'{inbox.client_label(who, account.name if account else "")} completed the '
-                                      f'request "{request.title}"')
+                                 text=inbox.said(N_('{who} completed the request "{title}"'),
+                                                 who=inbox.client_label(who, account.name if account else ""),
+                                                 title=request.title))
     events.emit(session, actor, "client_request_completed", job_id=request.job_id, account_id=request.account_id,
                 payload={"request_id": request.id, "contact_id": request.contact_id, "title": request.title})
     return request

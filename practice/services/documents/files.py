@@ -24,7 +24,7 @@ from practice.services.documents.folders import folder_in_account, folder_tree
 from practice.services.documents.permissions import Uploader, check_account
 from practice.services.documents.sharing import check_document, check_folder_for, shown_condition
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.i18n import _
+from practice.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,10 @@ def record_upload(session: Session, who: Uploader, account_id: int, folder_id: i
                              "contact_id": who.contact_id})
         account = session.get(Account, account_id)
         inbox.notify_client_activity(session, account_id=account_id, job_id=job_id,
-                                     text=f'{inbox.client_label(who.name, account.name)} uploaded "{doc.name}"{where}')
+                                     text=inbox.said(N_('{who} uploaded "{name}" to "{folder}"') if folder else
+                                                     N_('{who} uploaded "{name}"'),
+                                                     who=inbox.client_label(who.name, account.name), name=doc.name,
+                                                     folder=folder.name if folder else ""))
     return doc
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import (Account, CustomField, Document, DocumentStatus, Organizer, OrganizerQuestion,
                              OrganizerStatus, QuestionKind, Role, Tag, utcnow)
 from practice.services import audit, events, inbox
@@ -254,8 +254,9 @@ def submit(session: Session, who: ContactActor, organizer_id, *, firm_catalog: F
     _apply_answers(session, who, organizer, answering.visible_questions(form, answers, outside))
     account = session.get(Account, organizer.account_id)
     inbox.notify_client_activity(session, account_id=organizer.account_id, job_id=organizer.job_id,
-                                 text=f'{inbox.client_label(who.name, account.name if account else "")} submitted '
-                                      f'organizer "{organizer.name}"')
+                                 text=inbox.said(N_('{who} submitted organizer "{name}"'),
+                                                 who=inbox.client_label(who.name, account.name if account else ""),
+                                                 name=organizer.name))
     events.emit(session, actor, "organizer_submitted", job_id=organizer.job_id, account_id=organizer.account_id,
                 payload={"organizer_id": organizer.id, "contact_id": who.contact_id, "job_id": organizer.job_id})
     return organizer

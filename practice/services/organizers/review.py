@@ -12,7 +12,7 @@ import jinja2
 from sqlmodel import Session, select
 
 from practice import config, i18n
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import Account, Document, Organizer, OrganizerStatus, utcnow
 from practice.services import audit, inbox
 from practice.services.actor import Actor, ContactActor, recorded_actor
@@ -135,6 +135,8 @@ def ask_to_reopen(session: Session, who: ContactActor, organizer_id, reason: str
                  f'{who.name} asked to reopen organizer "{organizer.name}"{why}', organizer_id=organizer.id)
     account = session.get(Account, organizer.account_id)
     inbox.notify_client_activity(session, account_id=organizer.account_id, job_id=organizer.job_id,
-                                 text=f'{inbox.client_label(who.name, account.name if account else "")} asked to '
-                                      f'reopen organizer "{organizer.name}"{why}')
+                                 text=inbox.said(N_('{who} asked to reopen organizer "{name}": {reason}') if reason else
+                                                 N_('{who} asked to reopen organizer "{name}"'),
+                                                 who=inbox.client_label(who.name, account.name if account else ""),
+                                                 name=organizer.name, reason=reason))
     return organizer

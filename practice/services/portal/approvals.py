@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from practice.i18n import N_
 from practice import config, routes
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, Contact, Document,
                              DocumentStatus, Folder, Job, utcnow)
@@ -27,6 +28,10 @@ from practice.services.firm import get_firm, language_for
 
 MAX_REASON = 2000
 REMINDER_KIND = "approval"
+# What the staff read in Inbox+ when a client decides: by (approved, with a reason).
+APPROVAL_NOTICES = {(True, False): N_('{who} approved "{name}"'), (True, True): N_('{who} approved "{name}": {reason}'),
+                    (False, False): N_('{who} rejected "{name}"'),
+                    (False, True): N_('{who} rejected "{name}": {reason}')}
 
 
 @dataclass
@@ -246,8 +251,9 @@ def decide(session: Session, who, approval_id: int, *, approve: bool, reason: st
                          "approval_id": req.id})
     account = session.get(Account, req.account_id)
     inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
-                                 text=f'{inbox.client_label(who.name, account.name)} {verb} "{doc.name}"'
-                                      + (f": {reason}" if reason else ""))
+                                 text=inbox.said(APPROVAL_NOTICES[(approve, bool(reason))],
+                                                 who=inbox.client_label(who.name, account.name), name=doc.name,
+                                                 reason=reason))
     return req
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from practice.i18n import N_
 from practice.models import Account, ClientTask, Contact, Job, utcnow
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, ContactActor, contact_name, recorded_actor
@@ -133,7 +134,9 @@ def complete_client_task(session: Session, actor: ContactActor, task_id: int) ->
                  f'{actor.name} completed "{task.title}"')
     account = session.get(Account, task.account_id)
     inbox.notify_client_activity(session, account_id=task.account_id, job_id=task.job_id,
-                                 text=f'{inbox.client_label(actor.name, account.name if account else "")} completed "{task.title}"')
+                                 text=inbox.said(N_('{who} completed "{title}"'),
+                                                 who=inbox.client_label(actor.name, account.name if account else ""),
+                                                 title=task.title))
     if task.job_id is None:
         return task
     still_open = session.exec(select(func.count()).select_from(ClientTask).where(

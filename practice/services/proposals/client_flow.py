@@ -7,7 +7,7 @@ import hashlib
 
 from sqlmodel import Session, select
 
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import (Account, AccountContact, Contact, Document, PortalLogin, Proposal, ProposalLine,
                              ProposalStatus, utcnow)
 from practice.services import audit, events, inbox
@@ -191,8 +191,9 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
                 payload={"proposal_id": proposal.id, "contact_id": who.contact_id, "job_id": proposal.job_id,
                          "document_id": doc.id})
     inbox.notify_client_activity(session, account_id=proposal.account_id, job_id=proposal.job_id,
-                                 text=f'{inbox.client_label(who.name, account.name)} signed the proposal "{proposal.name}" '
-                                      f'for {format_money(proposal.total_cents)}')
+                                 text=inbox.said(N_('{who} signed the proposal "{name}" for {total}'),
+                                                 who=inbox.client_label(who.name, account.name), name=proposal.name,
+                                                 total=format_money(proposal.total_cents)))
     return proposal
 
 
@@ -222,5 +223,7 @@ def decline(session: Session, who, proposal_id: int, *, reason: str, ip_address:
     audit.record(session, client_actor(who), "proposal_declined", "account", proposal.account_id,
                  f'{who.name} declined proposal "{proposal.name}": {reason}', proposal_id=proposal.id)
     inbox.notify_client_activity(session, account_id=proposal.account_id, job_id=proposal.job_id,
-                                 text=f'{inbox.client_label(who.name, account.name)} declined the proposal "{proposal.name}": {reason}')
+                                 text=inbox.said(N_('{who} declined the proposal "{name}": {reason}'),
+                                                 who=inbox.client_label(who.name, account.name), name=proposal.name,
+                                                 reason=reason))
     return proposal

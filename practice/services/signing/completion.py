@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from practice import i18n
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import (Account, Contact, Document, Folder, Role, SignatureRequest, SignatureRequestStatus, Signer,
                              SignerStatus)
 from practice.services import audit, events, inbox
@@ -164,5 +164,6 @@ def complete(session: Session, req: SignatureRequest, signers: list[Signer], las
                 payload={"document_id": signed.id, "contact_id": last.contact_id, "job_id": req.job_id,
                          "request_id": req.id, "original_document_id": req.document_id})
     inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
-                                 text=f'Everyone signed "{req.title}" ({account.name}); the sealed copy '
-                                      f'"{signed.name}" is in the documents')
+                                 text=inbox.said(N_('Everyone signed "{title}" ({account}); the sealed copy "{name}" is '
+                                                    'in the documents'), title=req.title, account=account.name,
+                                                 name=signed.name))

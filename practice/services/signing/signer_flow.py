@@ -290,7 +290,8 @@ def sign(session: Session, who, request_id: int, *, signature_kind: str, signatu
                 payload={"document_id": req.document_id, "contact_id": me.contact_id, "job_id": req.job_id,
                          "request_id": req.id})
     inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
-                                 text=f'{inbox.client_label(me.name, account.name)} signed "{req.title}"')
+                                 text=inbox.said(N_('{who} signed "{title}"'), who=inbox.client_label(me.name, account.name),
+                                                 title=req.title))
     _next_turn(session, req, signers, me, account, actor, now, sealed)
     return req
 
@@ -458,7 +459,9 @@ def decline(session: Session, who, request_id: int, *, reason: str, ip_address: 
                 payload={"document_id": req.document_id, "contact_id": me.contact_id, "job_id": req.job_id,
                          "request_id": req.id, "reason": reason})
     inbox.notify_client_activity(session, account_id=req.account_id, job_id=req.job_id,
-                                 text=f'{inbox.client_label(me.name, account.name)} declined to sign "{req.title}": {reason}')
+                                 text=inbox.said(N_('{who} declined to sign "{title}": {reason}'),
+                                                 who=inbox.client_label(me.name, account.name), title=req.title,
+                                                 reason=reason))
 
 
 # --- what the signing page shows next --------------------------------------------------------------

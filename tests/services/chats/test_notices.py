@@ -79,6 +79,31 @@ def test_only_the_contact_who_did_not_read_it_within_the_delay_gets_the_email(fi
     assert "4,210" not in body and "1099" not in body  # the text stays in the portal
 
 
+def test_of_two_messages_only_the_one_left_unread_within_the_delay_is_emailed(firm, server):
+    """The journey's count: two staff messages, the client reads the first within the delay; once the clock has
+    passed both delays, exactly one notice reaches the SMTP server, for the second."""
+    with write_session() as s:
+        first = messages.write_as_staff(s, firm["owner"], firm["thread"], "Please upload your W-2").id
+    with write_session() as s:
+        threads.mark_read(s, contact_actor(firm["amy"]), firm["thread"])  # Amy reads the first in the portal
+    with write_session() as s:
+        second = messages.write_as_staff(s, firm["owner"], firm["thread"], "And the 1099-INT from your bank")
+        second_id, due = second.id, second.notice_due_at
+    with write_session() as s:
+        threads.mark_read(s, contact_actor(firm["ben"]), firm["thread"])  # Ben reads both: no email for him
+    assert sweep_at(due + dt.timedelta(minutes=1)) == 1  # the clock past both delays: both decided at once
+    assert sweep_at(due + dt.timedelta(hours=1)) == 0
+    with read_session() as s:
+        keys = [m.key for m in s.exec(select(OutgoingMail).where(OutgoingMail.key.like("chat-notice|%")))]
+    assert keys == [f"chat-notice|{second_id}|{firm['amy']}"] and first != second_id
+    mails = sent(server)
+    notices_received = [m["To"] for m in server.messages if "wrote to you" in m.get_payload(decode=True).decode()]
+    assert notices_received == ["amy@jones.example"]  # exactly one notice reached the server
+    subject, body = mails["amy@jones.example"]
+    assert 'wrote to you in "2025 return"' in body  # one message, not two
+    assert "W-2" not in body and "1099-INT" not in body
+
+
 def test_the_worker_sweep_sends_them_with_the_firms_delay(firm, server):
     with write_session() as s:
         notices.set_notice_delay(s, firm["owner"], 0)

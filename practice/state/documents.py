@@ -9,7 +9,7 @@ import reflex as rx
 from babel.numbers import format_decimal
 
 from practice import routes
-from practice.i18n import _, babel_locale, ngettext
+from practice.i18n import N_, _, babel_locale, ngettext
 from practice.services import firm
 from practice.services.documents import (files as document_files, folder_templates, folders as document_folders, sharing,
                                          storage)
@@ -141,14 +141,20 @@ def document_items(docs, timezone: str) -> list[DocumentItem]:
         folder_id=str(d.folder_id or "")) for d in docs]
 
 
+# Who decided an approval request, by its status.
+DECIDED = {"approved": N_("Approved by {name} {when}"), "rejected": N_("Rejected by {name} {when}")}
+
+
 def approval_items(approvals_of_account, tz: str) -> list[ApprovalItem]:
     """The account's approval requests: who asked, and who decided what."""
     return [ApprovalItem(
         id=a.id, document=a.document_name, href=routes.file_url(a.document_id), job=a.job_name,
         status=a.status, pending=a.status == "pending", reason=a.reason,
-        requested=f"Asked by {a.requested_by or 'the firm'} {format_datetime(a.requested_at, tz)}",
-        decided=(f"{a.status.capitalize()} by {a.decided_by or 'the client'} {format_datetime(a.decided_at, tz)}"
-                 if a.decided_at else "")) for a in approvals_of_account]
+        requested=_("Asked by {name} {when}").format(name=a.requested_by or _("the firm"),
+                                                     when=format_datetime(a.requested_at, tz)),
+        decided=(_(DECIDED.get(a.status, DECIDED["approved"])).format(
+            name=a.decided_by or _("the client"), when=format_datetime(a.decided_at, tz)) if a.decided_at else ""))
+        for a in approvals_of_account]
 
 
 class AccountDocumentsState(AppState):

@@ -58,7 +58,8 @@ def _backup_view(session) -> tuple[bool, str, str, str]:
     row = backups.settings(session)
     last = ""
     if row.last_at is not None:
-        last = f"Last backup {row.last_at:%Y-%m-%d %H:%M} UTC: {'' if row.last_ok else 'FAILED: '}{row.last_result}"
+        sentence = _("Last backup {when} UTC: {result}") if row.last_ok else _("Last backup {when} UTC failed: {result}")
+        last = sentence.format(when=f"{row.last_at:%Y-%m-%d %H:%M}", result=row.last_result)
     return row.enabled, row.folder, str(row.keep), last
 
 
@@ -66,7 +67,7 @@ def _save_backup(session, actor, form: dict):
     try:
         keep = int(str(form.get("keep", "")).strip() or "0")
     except ValueError:
-        raise InvalidInput("Give how many backups to keep as a number.", "keep") from None
+        raise InvalidInput(_("Give how many backups to keep as a number."), "keep") from None
     return backups.update(session, actor, enabled=str(form.get("enabled", "")).lower() in ("on", "true", "1"),
                           folder=str(form.get("folder", ""))[:500], keep=keep)
 

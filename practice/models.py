@@ -689,6 +689,19 @@ class ChatAttachment(SQLModel, table=True):
     position: int = 0
 
 
+class ChatStagedFile(SQLModel, table=True):
+    """A file chosen for a chat message not sent yet: its bytes are on disk, no document holds them. Sending the
+    message or removing the file drops the row; the worker's sweep deletes rows a day old with their bytes (kept when a
+    document holds the same bytes). Plain ids, no foreign keys: a removed account's rows are swept like any other."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    stored_key: str = Field(index=True)
+    thread_id: int = Field(index=True)
+    member_id: int | None = None
+    contact_id: int | None = None
+    staged_at: dt.datetime = when(index=True)
+
+
 class MessageTemplate(SQLModel, table=True):
     """A chat message rules send (`send message "NAME" to account`): the conversation's subject and the text,
     with placeholders; a French version for contacts who read French."""

@@ -194,7 +194,8 @@ class ChatsState(AppState):
     @allow(STAFF)
     def remove_file(self, index: int):
         i = parse_id(index)
-        if i is not None and i <= len(self._chosen):
+        if i is not None and 1 <= i <= len(self._chosen):
+            run(attachments.discard, self._require(), self.thread_id, attachments.from_dict(self._chosen[i - 1]))
             self._chosen = [k for n, k in enumerate(self._chosen, start=1) if n != i]
             self.chosen_files = chosen_items(self._chosen)
 

@@ -16,11 +16,12 @@ from huey import crontab
 from sqlalchemy import select
 
 from practice import warm_sandbox
-from practice.db import optimize, read_session
+from practice.db import optimize, read_session, write_session
 from practice.models import MailStatus, OutgoingMail
 from practice.services import events
 from practice.services.automation import delays, engine, reminder_kinds, schedules
 from practice.services.backups import schedule as backup_schedule
+from practice.services.chats import attachments as chat_attachments
 from practice.services.chats import notices as chat_notices
 from practice.services.mail import outbox
 from practice.services.webhooks import delivery as webhooks
@@ -113,6 +114,8 @@ def sweep_once() -> dict:
     done["schedules"] = events.write_rendering_outside(schedules.run_schedules)
     done["reminders"] = events.write_rendering_outside(reminder_kinds.send_due_reminders)
     done["chat_notices"] = events.write_rendering_outside(chat_notices.send_due_notices)
+    with write_session() as session:
+        done["unsent_chat_files"] = chat_attachments.sweep_unsent(session)  # chosen a day ago, never sent
     done["events"] += sweep_pending_events()  # what the schedules and delayed actions caused
     return done  # mail is sent by the mailer process, not here
 
@@ -120,7 +123,7 @@ def sweep_once() -> dict:
 @huey.periodic_task(crontab(minute="*"))
 @huey.lock_task("sweep")
 def sweep() -> None:
-    """Every minute: pending events, delayed actions, schedules."""
+    """Every minute: pending events, delayed actions, schedules, reminders, chat notices, unsent chat files."""
     done = sweep_once()
     if any(done.values()):
         log.info("sweep: %s", done)

@@ -285,3 +285,20 @@ def read_chunks(key: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
             if not chunk:
                 return
             yield chunk
+
+
+def stored_at(key: str) -> float | None:
+    """When these bytes were last written (a new upload of the same content writes them again), as a timestamp;
+    None when they are not on disk."""
+    try:
+        return path_for(key).stat().st_mtime
+    except (OSError, NotFound):
+        return None
+
+
+def remove(key: str) -> None:
+    """Delete a stored file that nothing holds any more (the caller checked); gone already is fine."""
+    try:
+        path_for(key).unlink(missing_ok=True)
+    except NotFound:
+        pass

@@ -4,12 +4,15 @@ but never the note nor its file (not even by its address), ticks the task and re
 Chats badge go up without a reload, then the reply, and open the client's PDF."""
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from practice.db import write_session
+from practice.services.documents import storage
 from practice.services.work import accounts
 from tests.factories import demo_owner, give_portal_login
 from tests.factories.hostile_pdfs import normal_pdf
@@ -90,6 +93,17 @@ def _client_replies(phone, base_url, email, tmp_path, note_file) -> None:
     expect(messages.locator(".chat-task")).to_have_attribute("data-done", "true")
     assert "Audit notes.pdf" not in phone.content()
     assert phone.request.get(base_url + note_file).status == 403  # the note's file, by its address: refused
+    # The wrong file first: taken off before sending, its bytes leave the server at once.
+    wrong = tmp_path / "Last year's W-2.txt"
+    wrong.write_text(f"W-2 2024 {uuid.uuid4()}")
+    phone.locator("#portal-chat-files input[type=file]").set_input_files(str(wrong))
+    chosen = phone.locator(".chosen-file")
+    expect(chosen).to_contain_text("Last year's W-2.txt")
+    key = hashlib.sha256(wrong.read_bytes()).hexdigest()
+    assert storage.path_for(key).is_file()
+    chosen.get_by_role("button", name="Remove").click()
+    expect(chosen).to_have_count(0)
+    assert not storage.path_for(key).is_file()
     w2 = tmp_path / "W-2 2025.pdf"
     w2.write_bytes(normal_pdf(1))
     phone.locator("#portal-chat-files input[type=file]").set_input_files(str(w2))

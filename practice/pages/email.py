@@ -70,8 +70,8 @@ def settings_form() -> rx.Component:
                 field(t("Host"), "smtp-host", "host", S.host, placeholder="smtp.example.com"),
                 field(t("Port"), "smtp-port", "port", S.port, input_mode="numeric", placeholder="587"),
                 rx.vstack(label(t("Encryption"), "smtp-security"),
-                          static_select(SECURITY_CHOICES, name="security", id="smtp-security",
-                                        default_value=S.security), spacing="1", width="100%"),
+                          static_select([(value, t(text)) for value, text in SECURITY_CHOICES], name="security",
+                                        id="smtp-security", default_value=S.security), spacing="1", width="100%"),
                 field(t("Username"), "smtp-username", "username", S.username, auto_complete="off"),
                 rx.vstack(
                     label(t("Password"), "smtp-password"),

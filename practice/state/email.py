@@ -19,10 +19,11 @@ from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, run_off_loop, shown_in
 from practice.state.views import Option
 from practice.state.work_views import is_checked, parse_int
-from practice.i18n import _
+from practice.i18n import N_, _
 
-SECURITY_CHOICES = [("starttls", "STARTTLS (usually port 587)"), ("ssl", "SSL/TLS (usually port 465)"),
-                    ("none", "None (only for a server on this machine or a trusted network)")]
+# (value, label): the page shows each label with t().
+SECURITY_CHOICES = [("starttls", N_("STARTTLS (usually port 587)")), ("ssl", N_("SSL/TLS (usually port 465)")),
+                    ("none", N_("None (only for a server on this machine or a trusted network)"))]
 STATUS_CHOICES = [s.value for s in MailStatus]
 OUTBOX_PAGE = 50
 MAX_BODY = 50_000
@@ -35,17 +36,17 @@ def _text(form: dict, key: str, limit: int) -> str:
 def outcome_sentence(row) -> tuple[bool, str]:
     """Whether a just-attempted mail went out, and the sentence that says so (or why not)."""
     if row.status == MailStatus.sent:
-        return True, f"Sent to {row.to_address}. Check that mailbox to see it arrived."
+        return True, _("Sent to {address}. Check that mailbox to see it arrived.").format(address=row.to_address)
     if row.last_error:
-        return False, f"Not sent: {row.last_error}"
+        return False, _("Not sent: {error}").format(error=row.last_error)
     if row.status == MailStatus.sending:
-        return False, "The mail server has not confirmed the email yet; the outbox shows when it does."
-    return False, "It is queued and will be sent shortly; the outbox shows the result."
+        return False, _("The mail server has not confirmed the email yet; the outbox shows when it does.")
+    return False, _("It is queued and will be sent shortly; the outbox shows the result.")
 
 
 def _outcome_of(session, mail_id: int) -> tuple[bool, str]:
     row = session.get(OutgoingMail, mail_id)
-    return outcome_sentence(row) if row else (False, "That email no longer exists.")
+    return outcome_sentence(row) if row else (False, _("That email no longer exists."))
 
 
 def _attempt_and_explain(mail_id: int) -> tuple[bool, str]:

@@ -200,3 +200,4 @@ def test_a_french_contact_is_invited_asked_reminded_and_signs_in_french(phone_pa
     assert format_date(signed_on, "d MMMM y", locale="fr") in audit, audit[:600]
     for english_word in ("Signer 1", "Identity check", "Timeline", "signed by"):
         assert english_word not in audit, (english_word, audit[:600])
+    outbox.deliver_due()  # the signed copy's emails, sent here rather than to the next journey's mail server

@@ -343,6 +343,10 @@ class AuditLog(SQLModel, table=True):
     account_id: Optional[int] = Field(default=None, index=True)
     summary: str = ""
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # A write made through the REST API: the token it came through (its id, and its name and prefix as they were,
+    # never its secret); None and "" for writes made in the app or by the automations.
+    api_token_id: Optional[int] = Field(default=None, index=True)
+    api_token_label: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 # --- automations, email, Inbox+ -------------------------------------------------------------

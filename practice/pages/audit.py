@@ -33,7 +33,8 @@ def when_cell(e: AuditItem) -> rx.Component:
 def entry_row(e: AuditItem) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(when_cell(e), white_space="nowrap", size="2")),
-        rx.table.cell(rx.text(e.who, white_space="nowrap", size="2")),
+        rx.table.cell(rx.text(e.who, white_space="nowrap", size="2"),
+                      rx.cond(e.via != "", rx.text(e.via, size="1", color_scheme="gray", class_name="audit-via"))),
         rx.table.cell(e.summary, class_name="audit-summary", custom_attrs=as_written()),
         rx.table.cell(thing_cell(e)),
         class_name="audit-entry",
@@ -43,7 +44,8 @@ def entry_row(e: AuditItem) -> rx.Component:
 def entry_card(e: AuditItem) -> rx.Component:
     """The phone-size form of an entry."""
     return rx.card(rx.vstack(
-        rx.text(when_cell(e), " · ", e.who, size="1", color_scheme="gray"),
+        rx.text(when_cell(e), " · ", e.who, rx.cond(e.via != "", rx.el.span(" · ", e.via, class_name="audit-via")),
+                size="1", color_scheme="gray"),
         rx.text(e.summary, size="2", class_name="audit-summary", custom_attrs=as_written()),
         thing_cell(e),
         spacing="1"), width="100%", class_name="audit-card")

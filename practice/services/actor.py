@@ -24,6 +24,10 @@ class Actor:
     # The billing rights an employee may be given (owners and admins have them all).
     can_manage_billing: bool = False
     can_see_billing: bool = False
+    # Set when the member acts through a REST API token (`api_tokens.use_token`): which one, by id and by its name
+    # and prefix, so the audit rows of its writes say so.
+    api_token_id: int | None = None
+    api_token_label: str = ""
 
     @property
     def is_admin(self) -> bool:

@@ -78,7 +78,13 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
                                                              if entity in _OWNED else None)
     session.add(AuditLog(actor_id=actor.member_id, actor_label=actor.name, action=action, entity=entity,
                          entity_id=entity_id, entity_label=(entity_label or "")[:300], account_id=account_id,
-                         summary=summary, detail=detail))
+                         summary=summary, detail=detail, api_token_id=getattr(actor, "api_token_id", None),
+                         api_token_label=getattr(actor, "api_token_label", "")))
+
+
+def via(row: AuditLog) -> str:
+    """"via API token X" for a write made through the REST API, "" for the others."""
+    return _("via API token {name}").format(name=row.api_token_label) if row.api_token_label else ""
 
 
 def french_change(before, after) -> str:
@@ -232,7 +238,7 @@ def export_csv(session: Session, actor: Actor, where: LogFilter, timezone: str) 
     for r in rows:
         account = accounts[("account", r.account_id)] if r.account_id is not None else ""
         writer.writerow([format_datetime(r.at, timezone)] + [_safe_cell(text) for text in (
-            r.actor_label or "Automation", r.summary, kind_word(r.entity), things[r.id], account)])
+            " ".join(filter(None, (r.actor_label or "Automation", via(r)))), r.summary, kind_word(r.entity), things[r.id], account)])
     return out.getvalue(), len(rows)
 
 

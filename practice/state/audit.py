@@ -31,6 +31,7 @@ class AuditItem:
     at: str = ""
     ago: str = ""
     who: str = ""
+    via: str = ""  # "via API token X" for a write made through the REST API
     summary: str = ""
     kind: str = ""
     thing: str = ""
@@ -49,7 +50,7 @@ def _items(session, rows, timezone: str) -> list[AuditItem]:
         account = accounts[("account", r.account_id)] if r.account_id is not None and r.entity != "account" else ""
         items.append(AuditItem(
             id=r.id, at=format_datetime(r.at, timezone), ago=relative_time(r.at, timezone),
-            who=shown_actor(r.actor_label), summary=r.summary, kind=audit.kind_word(r.entity), thing=things[r.id],
+            who=shown_actor(r.actor_label), via=audit.via(r), summary=r.summary, kind=audit.kind_word(r.entity), thing=things[r.id],
             thing_url=link(r.entity_id) if link and r.entity_id is not None else "", account=account,
             account_url=routes.account_url(r.account_id) if account else ""))
     return items

@@ -154,3 +154,27 @@ def test_a_french_members_token_reads_its_sentences_in_french(firm):
     assert refused.json()["error"]["message"].startswith("Vous n'avez pas accès à ce dossier")
     bad = get(firm, "/tasks", "eli_read", limit="0")
     assert "doit être un nombre entier" in bad.json()["error"]["message"]
+
+
+def test_an_api_writes_audit_row_names_its_token_and_the_audit_page_says_so(firm):
+    from practice.services import audit
+    from practice.services.audit import LogFilter
+    from practice.state.audit import _items
+    c = client()
+    made = c.post("/api/v1/tasks", json={"title": "Chase the 1098", "job_id": firm["job_a"]},
+                  headers=auth(firm["tokens"]["eli_write"]))
+    assert made.status_code == 201, made.text
+    owner = firm["staff"]["owner"]
+    with read_session() as s:
+        token = s.exec(select(ApiToken).where(ApiToken.name == "eli_write")).one()
+        row = s.exec(select(AuditLog).where(AuditLog.entity == "task", AuditLog.entity_id == made.json()["id"])).one()
+        assert (row.api_token_id, row.api_token_label) == (token.id, f"eli_write ({token.prefix}…)")
+        assert firm["tokens"]["eli_write"] not in row.api_token_label  # the prefix only, never the secret
+        in_app = s.exec(select(AuditLog).where(AuditLog.entity == "task", AuditLog.entity_id == firm["task_a"])).one()
+        assert in_app.api_token_id is None and in_app.api_token_label == ""
+        items = {i.id: i for i in _items(s, [row, in_app], "UTC")}
+        assert items[row.id].who == "Eli Employee"
+        assert items[row.id].via == f"via API token eli_write ({token.prefix}…)"
+        assert items[in_app.id].via == ""
+        text, _count = audit.export_csv(s, owner, LogFilter(entity="task"), "UTC")
+    assert f"Eli Employee via API token eli_write ({token.prefix}…)" in text

@@ -1,7 +1,7 @@
 """Personal access tokens in a browser, used by a real program against the running app: Carla (an employee who sees
 only her accounts) makes a read token on her phone through the menu, reads its secret once, and a program using it
 lists exactly her accounts; after she revokes it the program is refused. The owner makes a read-and-write token on a
-desktop and a program creates a task with it, recorded in the audit log under her name."""
+desktop and a program creates a task with it, recorded in the audit log under her name, "via API token" named."""
 from __future__ import annotations
 
 import re
@@ -86,6 +86,12 @@ def test_the_owner_makes_a_write_token_and_a_program_adds_a_task(page, base_url)
         task = s.get(Task, made.json()["id"])
         row = s.exec(select(AuditLog).where(AuditLog.entity == "task", AuditLog.entity_id == task.id)).one()
     assert task.account_id == account["id"] and row.actor_label == "Olivia Park"
+    # The audit log says the task came through the API, and by which token (its name and prefix, not its secret).
+    page.get_by_role("link", name="Audit log").click()
+    entry = page.locator(".audit-entry", has_text="Journey: call about the organizer")
+    expect(entry).to_contain_text("Olivia Park")
+    expect(entry.locator(".audit-via")).to_have_text(f"via API token Practice journey sync ({secret[:10]}…)")
+    expect(page.locator("body")).not_to_contain_text(secret)
     page.goto(base_url + "/settings/api-tokens")
     page.locator("#tokens-card tr", has_text="Practice journey sync").get_by_role("button", name="Revoke").click()
     page.click("#confirm-revoke-token")

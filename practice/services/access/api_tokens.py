@@ -9,6 +9,7 @@ a token writes an audit row.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -131,8 +132,15 @@ def use_token(session: Session, secret: str | None) -> TokenUse | None:
     member = session.get(TeamMember, token.member_id)
     if member is None or not member.active:
         return None
-    return TokenUse(Actor.of(member, firm.language_for(session, member.language)), token.id,
-                    token.scope if token.scope in SCOPES else READ)
+    actor = dataclasses.replace(Actor.of(member, firm.language_for(session, member.language)),
+                                api_token_id=token.id, api_token_label=token_label(token))
+    return TokenUse(actor, token.id, token.scope if token.scope in SCOPES else READ)
+
+
+def token_label(token: ApiToken) -> str:
+    """How the audit log names a token: its name and the start of its secret (never the secret), as Settings → API
+    tokens lists it."""
+    return f"{token.name} ({token.prefix}…)"
 
 
 def touch_token(session: Session, token_id: int, *, now: dt.datetime | None = None) -> None:

@@ -1240,6 +1240,8 @@ class OrganizerSection(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     template_id: int = Field(foreign_key="organizertemplate.id", index=True)
     title: str
+    # The title a contact who reads French sees (empty: the title above).
+    title_fr: str = Field(default="", sa_column_kwargs={"server_default": ""})
     position: int = 0
 
 
@@ -1261,6 +1263,12 @@ class OrganizerQuestion(SQLModel, table=True):
     kind: QuestionKind = QuestionKind.short_text
     required: bool = False
     options: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The French version a contact who reads French sees (each empty one: the text above). `options_fr` holds the
+    # French label of each choice, in the order of `options`; the answer kept is always the choice of `options`, so
+    # conditions (`answer.<key>`) and field targets read the same value in both languages.
+    label_fr: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    help_fr: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    options_fr: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     show_if: str = ""
     field_target: str = ""
     tags_add: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -1307,6 +1315,8 @@ class Organizer(SQLModel, table=True):
     # The client asked the firm to reopen the submitted organizer, and why (cleared when it is reopened).
     reopen_requested_at: Optional[dt.datetime] = when(nullable=True)
     reopen_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The language the client submitted the answers in ("fr", "en"): the answers' PDF is made in it.
+    language: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class ProposalStatus(str, Enum):

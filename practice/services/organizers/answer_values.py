@@ -44,9 +44,21 @@ def _yes_no(question: Question, raw):
     return (text == "yes") if text else None
 
 
+def _choice(question: Question, raw) -> str:
+    """A choice of the question's list, picked or typed as its value or as the label the reader sees for it; a
+    refusal lists the choices in the reader's words."""
+    text = str(raw if raw is not None else "").strip()
+    try:
+        return clean_value("choice", question.choice_for(text), question.label, question.options)
+    except InvalidInput:
+        labels = ", ".join(question.label_of(o) for o in question.options)
+        raise InvalidInput(_("“{label}” is one of: {options}. “{value}” is not one of them.")
+                           .format(label=question.label, options=labels, value=text)) from None
+
+
 def _several(question: Question, raw):
     items = raw if isinstance(raw, (list, tuple)) else [raw]
-    chosen = [clean_value("choice", item, question.label, question.options) for item in items]
+    chosen = [_choice(question, item) for item in items]
     chosen = [c for c in dict.fromkeys(chosen) if c]
     return [o for o in question.options if o in chosen] or None
 
@@ -68,7 +80,7 @@ def clean_answer(question: Question, raw):
         if question.kind == K.yes_no:
             return _yes_no(question, raw)
         if question.kind == K.one_of:
-            return clean_value("choice", raw, question.label, question.options) or None
+            return _choice(question, raw) or None
         if question.kind == K.several_of:
             return _several(question, raw)
     except InvalidInput as err:
@@ -99,7 +111,7 @@ def says_yes(question: Question, value) -> bool:
 
 
 def shown(question: Question, value) -> str:
-    """An answer as staff read it on the organizer's page."""
+    """An answer as staff read it on the organizer's page (a choice in the words of the question's language)."""
     if value is None or value == [] or value == "":
         return ""
     if question.kind == K.yes_no:
@@ -107,5 +119,7 @@ def shown(question: Question, value) -> str:
     if question.kind == K.money and isinstance(value, int):
         return format_money(value)
     if isinstance(value, (list, tuple)) and question.kind == K.several_of:
-        return ", ".join(str(v) for v in value)
+        return ", ".join(question.label_of(v) for v in value)
+    if question.kind == K.one_of:
+        return question.label_of(value)
     return str(value)

@@ -28,6 +28,26 @@ class Question:
     options: tuple[str, ...] = ()
     children: tuple["Question", ...] = ()
     section: int = 0
+    help: str = ""
+    # What the client reads for each choice of `options` (same order; empty: the choices themselves). The answer
+    # kept is always the choice of `options`.
+    option_labels: tuple[str, ...] = ()
+
+    def label_of(self, choice) -> str:
+        """The words the reader sees for a kept choice (the choice itself when it has no other label)."""
+        if len(self.option_labels) == len(self.options) and choice in self.options:
+            return self.option_labels[self.options.index(choice)]
+        return str(choice)
+
+    def choice_for(self, words) -> object:
+        """The kept choice for what the reader picked or typed: a choice, or the label shown for one."""
+        if isinstance(words, str) and len(self.option_labels) == len(self.options):
+            wanted = words.strip().casefold()
+            if all(o.strip().casefold() != wanted for o in self.options):
+                for option, label in zip(self.options, self.option_labels):
+                    if label.strip().casefold() == wanted:
+                        return option
+        return words
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def organizers_for_contact(session: Session, who: ContactActor, *, firm_catalog:
                         .order_by(Organizer.sent_at.desc(), Organizer.id.desc()).limit(100))
     out = []
     for o in rows:
-        form, outside = form_and_outside(session, o, firm_catalog, who.contact_id)
+        form, outside = form_and_outside(session, o, firm_catalog, who.contact_id, who.language)
         done = answering.progress(form, o.answers or {}, outside)
         status = OrganizerStatus(o.status).value
         out.append(PortalOrganizer(o.id, o.name, status, _(STATUS_WORDS[status]), done.answered, done.total))
@@ -78,7 +78,7 @@ class Filling:
 
 def open_organizer(session: Session, who: ContactActor, organizer_id, *, firm_catalog: FirmCatalog) -> Filling:
     organizer = mine(session, who, organizer_id)
-    form, outside = form_and_outside(session, organizer, firm_catalog, who.contact_id)
+    form, outside = form_and_outside(session, organizer, firm_catalog, who.contact_id, who.language)
     previous = session.get(Organizer, organizer.previous_id) if organizer.previous_id else None
     return Filling(organizer, form, dict(organizer.answers or {}), outside, dict(previous.answers or {}) if previous
                    else {})
@@ -116,7 +116,7 @@ def save_answer(session: Session, who: ContactActor, organizer_id, key: str, raw
     """Keep one answer (autosave): a top-level question's, or with `entry` and `child` one part of a repeated
     group's entry. A value the question does not take is refused with its sentence and nothing changes."""
     organizer = _open_for_answers(session, who, organizer_id)
-    form, _outside = form_and_outside(session, organizer, firm_catalog, who.contact_id)
+    form, _outside = form_and_outside(session, organizer, firm_catalog, who.contact_id, who.language)
     answers = copy.deepcopy(dict(organizer.answers or {}))
     if child is None:
         value = answer_values.clean_answer(_question(form, key), raw)
@@ -137,7 +137,7 @@ def save_answer(session: Session, who: ContactActor, organizer_id, key: str, raw
 def add_entry(session: Session, who: ContactActor, organizer_id, key: str, *, firm_catalog: FirmCatalog) -> int:
     """Add an empty entry to a repeated group ("Add a dependent"); returns how many entries it has now."""
     organizer = _open_for_answers(session, who, organizer_id)
-    form, _outside = form_and_outside(session, organizer, firm_catalog, who.contact_id)
+    form, _outside = form_and_outside(session, organizer, firm_catalog, who.contact_id, who.language)
     group = _question(form, key)
     if group.kind != QuestionKind.group:
         raise InvalidInput(_("“{label}” has no entries to add.").format(label=group.label), field=key)
@@ -166,7 +166,7 @@ def attach_file(session: Session, who: ContactActor, organizer_id, key: str, doc
                 firm_catalog: FirmCatalog) -> Organizer:
     """Link a document the client uploaded (through the documents' checked upload) to a file question."""
     organizer = _open_for_answers(session, who, organizer_id)
-    form, _outside = form_and_outside(session, organizer, firm_catalog, who.contact_id)
+    form, _outside = form_and_outside(session, organizer, firm_catalog, who.contact_id, who.language)
     question = _question(form, key)
     doc = session.get(Document, document_id)
     if question.kind != QuestionKind.file or doc is None or doc.account_id != organizer.account_id \
@@ -239,13 +239,14 @@ def submit(session: Session, who: ContactActor, organizer_id, *, firm_catalog: F
     """Submit the answers: refused, naming them, while a question the client sees still needs an answer; else the
     answers write their custom fields and tags, the account's team hears of it and `organizer_submitted` fires."""
     organizer = _open_for_answers(session, who, organizer_id)
-    form, outside = form_and_outside(session, organizer, firm_catalog, who.contact_id)
+    form, outside = form_and_outside(session, organizer, firm_catalog, who.contact_id, who.language)
     answers = organizer.answers or {}
     blocking = answering.blocking(form, answers, outside)
     if blocking:
         raise InvalidInput(missing_sentence(blocking), field="submit")
     organizer.status, organizer.submitted_at = OrganizerStatus.submitted, utcnow()
     organizer.submitted_by_contact_id, organizer.updated_at = who.contact_id, utcnow()
+    organizer.language = who.language or ""  # the answers' PDF is made in the language they were given in
     session.add(organizer)
     session.flush()
     actor = recorded_actor(who)
@@ -282,8 +283,7 @@ def section_view(session: Session, who: ContactActor, organizer_id, section: int
     section = section if 0 <= section < len(filling.form.sections) else 0
     seen = answering.visible_questions(filling.form, filling.answers, filling.outside)
     here = [q for q in seen if q.section == section]
-    helps = dict(session.exec(select(OrganizerQuestion.key, OrganizerQuestion.help).where(
-        OrganizerQuestion.template_id == filling.organizer.template_id, OrganizerQuestion.parent_id.is_(None))).all())
+    helps = {q.key: q.help for q in filling.form.questions}
     ids = [i for q in here if q.kind == QuestionKind.file for i in (filling.answers.get(q.key) or [])
            if isinstance(i, int)]
     documents = {d.id: d for d in session.exec(select(Document).where(

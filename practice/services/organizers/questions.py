@@ -45,6 +45,10 @@ class QuestionDraft:
     field_target: str = ""
     tags_add: list[str] = field(default_factory=list)
     tags_remove: list[str] = field(default_factory=list)
+    # The French version (each empty text: a French reader gets the one above); one French label a choice.
+    label_fr: str = ""
+    help_fr: str = ""
+    options_fr: list[str] = field(default_factory=list)
 
 
 def _slug(label: str) -> str:
@@ -69,6 +73,26 @@ def _options(kind: K, options) -> list[str]:
     if len(clean) > MAX_OPTIONS:
         raise InvalidInput(_("A list question offers at most {n} choices.").format(n=MAX_OPTIONS), field="options")
     return clean
+
+
+def _french(draft: QuestionDraft, kind: K, options: list[str]) -> dict:
+    """The French version of a question, checked like the main text: a label and help of the same lengths, and
+    either no French choices or one for each choice, in the same order (the answer kept is the choice above)."""
+    label, help_text = " ".join(str(draft.label_fr or "").split()), str(draft.help_fr or "").strip()
+    if len(label) > MAX_LABEL or len(help_text) > MAX_HELP:
+        raise InvalidInput(_("A question may hold {n} characters and its help {m}.")
+                           .format(n=MAX_LABEL, m=MAX_HELP), field="label_fr")
+    french = [" ".join(str(o).split())[:200] for o in (draft.options_fr or []) if str(o).strip()]
+    if kind not in WITH_OPTIONS or not french:
+        return {"label_fr": label, "help_fr": help_text, "options_fr": []}
+    if len(french) != len(options):
+        raise InvalidInput(_("Write one French choice for each of the {n} choices, one a line in the same order "
+                             "({m} written), or leave the French choices empty.").format(n=len(options), m=len(french)),
+                           field="options_fr")
+    if len({o.casefold() for o in french}) != len(french):
+        raise InvalidInput(_("Two French choices read the same; each choice needs its own words."),
+                           field="options_fr")
+    return {"label_fr": label, "help_fr": help_text, "options_fr": french}
 
 
 def _tags(names, firm: rules.Catalog, what: str) -> list[str]:
@@ -120,8 +144,9 @@ def _clean(draft: QuestionDraft, firm: rules.Catalog, *, in_group: bool) -> dict
     if in_group and (kind == K.group or show_if):
         raise InvalidInput(_("A question inside a repeated group is asked for every entry: it cannot be a group "
                              "itself nor have a show-if condition."), field="kind")
+    options = _options(kind, draft.options)
     return {"label": label, "key": key, "help": str(draft.help or "").strip(), "kind": kind,
-            "required": bool(draft.required), "options": _options(kind, draft.options), "show_if": show_if,
+            "required": bool(draft.required), "options": options, "show_if": show_if, **_french(draft, kind, options),
             "field_target": "" if in_group else _target(kind, draft.field_target, firm),
             "tags_add": _tags(draft.tags_add, firm, "tags_add"), "tags_remove": _tags(draft.tags_remove, firm,
                                                                                       "tags_remove")}
@@ -163,10 +188,12 @@ def _place(session: Session, template_id: int, section_id, parent_id) -> tuple[O
 
 def save_question(session: Session, actor: Actor, template_id, draft: QuestionDraft, *, section_id=None,
                   parent_id=None, question_id=None, firm_catalog: FirmCatalog) -> OrganizerQuestion:
-    """Add a question at the end of a section (or of a repeated group), or change one (owners and admins)."""
+    """Add a question at the end of a section (or of a repeated group), or change one (owners and admins), with its
+    optional French version (what a client who reads French sees)."""
     require_admin(actor)
     template = get_template_row(session, template_id)
     firm = firm_catalog(session)
+    french_before: tuple = ("", "", "")
     if question_id is None:
         section, parent = _place(session, template.id, section_id, parent_id)
         count = len(session.exec(select(OrganizerQuestion.id).where(OrganizerQuestion.template_id == template.id))
@@ -187,12 +214,16 @@ def save_question(session: Session, actor: Actor, template_id, draft: QuestionDr
         if q.kind == K.group and values["kind"] != K.group and layout(session, template).children.get(q.id):
             raise InvalidInput(_("Delete the group's sub-questions before making it another kind of question."),
                                field="kind")
+        french_before = (q.label_fr, q.help_fr, "\n".join(q.options_fr or []))
         for name, value in values.items():
             setattr(q, name, value)
     template.updated_at = utcnow()
     require_sound(session, template, firm)
+    french = audit.french_change(french_before, (values["label_fr"], values["help_fr"],
+                                                 "\n".join(values["options_fr"])))
     audit.record(session, actor, "update", "organizer_template", template.id,
-                 f'{"Added" if question_id is None else "Changed"} question "{values["label"]}"')
+                 f'{"Added" if question_id is None else "Changed"} question "{values["label"]}"'
+                 + (f" (French version {french})" if french else ""), **({"french": french} if french else {}))
     return q
 
 
@@ -281,7 +312,8 @@ def question_for_editing(session: Session, actor: Actor, question_id) -> dict[st
     return {"id": str(q.id), "section_id": str(q.section_id), "label": q.label, "key": q.key, "help": q.help,
             "kind": q.kind.value, "required": "yes" if q.required else "", "options": "\n".join(q.options),
             "show_if": q.show_if, "field_target": q.field_target, "tags_add": ", ".join(q.tags_add),
-            "tags_remove": ", ".join(q.tags_remove)}
+            "tags_remove": ", ".join(q.tags_remove), "label_fr": q.label_fr or "", "help_fr": q.help_fr or "",
+            "options_fr": "\n".join(q.options_fr or [])}
 
 
 def draft_from(values: Mapping) -> QuestionDraft:
@@ -294,4 +326,6 @@ def draft_from(values: Mapping) -> QuestionDraft:
                          options=items(values.get("options"), r"\n"), show_if=str(values.get("show_if") or ""),
                          field_target=str(values.get("field_target") or ""),
                          tags_add=items(values.get("tags_add"), r"[,\n]"),
-                         tags_remove=items(values.get("tags_remove"), r"[,\n]"))
+                         tags_remove=items(values.get("tags_remove"), r"[,\n]"),
+                         label_fr=str(values.get("label_fr") or ""), help_fr=str(values.get("help_fr") or ""),
+                         options_fr=items(values.get("options_fr"), r"\n"))

@@ -106,8 +106,10 @@ def file_answers_pdf(session: Session, actor: Actor, organizer_id: int, *, firm_
     """File the submitted answers as a PDF in the account's documents (internal to the firm) and return it."""
     organizer = organizer_for_staff(session, actor, organizer_id)
     _submitted(organizer)
-    lines = answer_lines(session, actor, organizer.id, firm_catalog=firm_catalog)
-    pdf = html_pdf.render_pdf(answers_html(session, organizer, lines))
+    with i18n.using_locale(organizer.language or i18n.current_locale()):  # in the language the client answered in
+        lines = answer_lines(session, actor, organizer.id, firm_catalog=firm_catalog, language=organizer.language)
+        html = answers_html(session, organizer, lines)
+    pdf = html_pdf.render_pdf(html)
     name = storage.clean_filename(f"{organizer.name} - answers {utcnow():%Y-%m-%d}.pdf")
     stored = storage.store(pdf, name)
     doc = Document(account_id=organizer.account_id, job_id=organizer.job_id, name=name, stored_key=stored.key,

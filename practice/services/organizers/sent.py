@@ -171,9 +171,12 @@ def outside_facts(session: Session, organizer: Organizer, contact_id: int | None
 
 
 def form_and_outside(session: Session, organizer: Organizer, firm_catalog: FirmCatalog,
-                     contact_id: int | None = None) -> tuple[answering.Form, dict]:
+                     contact_id: int | None = None, language: str = "") -> tuple[answering.Form, dict]:
+    """The organizer's form (in `language`: the French version of its texts for "fr") and the facts its
+    conditions read."""
     template = structure.get_template_row(session, organizer.template_id)
-    return structure.form_of(session, template, firm_catalog(session)), outside_facts(session, organizer, contact_id)
+    return (structure.form_of(session, template, firm_catalog(session), language),
+            outside_facts(session, organizer, contact_id))
 
 
 def _rows(session: Session, condition, firm_catalog: FirmCatalog) -> list[OrganizerRow]:
@@ -227,10 +230,12 @@ def _entry_lines(question: answering.Question, value, section: str) -> list[Answ
     return lines
 
 
-def answer_lines(session: Session, actor: Actor, organizer_id: int, *, firm_catalog: FirmCatalog) -> list[AnswerLine]:
-    """The questions the client saw, in order, with their answers (staff who may see the account)."""
+def answer_lines(session: Session, actor: Actor, organizer_id: int, *, firm_catalog: FirmCatalog,
+                 language: str = "") -> list[AnswerLine]:
+    """The questions the client saw, in order, with their answers (staff who may see the account); with `language`
+    "fr", the questions and choices in the words of the organizer's French version."""
     organizer = organizer_for_staff(session, actor, organizer_id)
-    form, outside = form_and_outside(session, organizer, firm_catalog, organizer.submitted_by_contact_id)
+    form, outside = form_and_outside(session, organizer, firm_catalog, organizer.submitted_by_contact_id, language)
     answers = organizer.answers or {}
     previous = session.get(Organizer, organizer.previous_id) if organizer.previous_id else None
     before = (previous.answers or {}) if previous is not None else None

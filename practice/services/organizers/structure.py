@@ -10,6 +10,7 @@ import rules
 from sqlmodel import Session, select
 
 from practice.i18n import _
+from practice.services.firm import version_for
 from practice.models import OrganizerQuestion, OrganizerSection, OrganizerTemplate, QuestionKind
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.organizers import answering, conditions
@@ -116,19 +117,34 @@ def require_sound(session: Session, template: OrganizerTemplate, firm: rules.Cat
                              "changed.").format(label=question.label, problem=problem), field="show_if")
 
 
-def _question(q: OrganizerQuestion, section: int, children: list[OrganizerQuestion]) -> answering.Question:
-    return answering.Question(q.key, q.label, q.kind, q.required, q.show_if, tuple(q.options),
-                              tuple(_question(c, section, []) for c in children), section)
+def option_labels(q: OrganizerQuestion, language: str) -> tuple[str, ...]:
+    """The words a reader of `language` sees for each choice: the French labels, when the firm wrote one for each
+    choice, else the choices themselves."""
+    french = [str(o) for o in (q.options_fr or [])]
+    if language == "fr" and len(french) == len(q.options) and all(o.strip() for o in french):
+        return tuple(french)
+    return tuple(q.options)
 
 
-def form_of(session: Session, template: OrganizerTemplate, firm: rules.Catalog) -> answering.Form:
-    """The template ready to fill (each show-if compiled against the questions before it): what the portal reads."""
+def _question(q: OrganizerQuestion, section: int, children: list[OrganizerQuestion],
+              language: str = "") -> answering.Question:
+    return answering.Question(q.key, version_for(language, q.label, q.label_fr), q.kind, q.required, q.show_if,
+                              tuple(q.options), tuple(_question(c, section, [], language) for c in children), section,
+                              help=version_for(language, q.help, q.help_fr), option_labels=option_labels(q, language))
+
+
+def form_of(session: Session, template: OrganizerTemplate, firm: rules.Catalog,
+            language: str = "") -> answering.Form:
+    """The template ready to fill (each show-if compiled against the questions before it): what the portal reads.
+    With `language` "fr", the titles, questions, helps and choices read in French where the firm wrote them (each
+    empty one: the main text); the answers and the conditions stay the same in every language."""
     lay = layout(session, template)
     questions, compiled, earlier = [], {}, {}
     for n, section in enumerate(lay.sections):
         for q in lay.questions.get(section.id, []):
-            questions.append(_question(q, n, lay.children.get(q.id, [])))
+            questions.append(_question(q, n, lay.children.get(q.id, []), language))
             if q.show_if.strip():
                 compiled[q.key] = conditions.compiled(q.show_if, conditions.catalog_for(firm, earlier))
             earlier[q.key] = conditions.answer_field(q.kind, q.options)
-    return answering.Form(tuple(questions), compiled, tuple(s.title for s in lay.sections))
+    return answering.Form(tuple(questions), compiled,
+                          tuple(version_for(language, s.title, s.title_fr) for s in lay.sections))

@@ -140,7 +140,8 @@ def duplicate_template(session: Session, actor: Actor, template_id) -> Organizer
     session.add(copy)
     session.flush()
     for section in lay.sections:
-        new_section = OrganizerSection(template_id=copy.id, title=section.title, position=section.position)
+        new_section = OrganizerSection(template_id=copy.id, title=section.title, title_fr=section.title_fr,
+                                       position=section.position)
         session.add(new_section)
         session.flush()
         for q in lay.questions.get(section.id, []):
@@ -216,6 +217,24 @@ def rename_section(session: Session, actor: Actor, section_id, title: str) -> No
     section = _section(session, section_id)
     section.title = _clean_name(title, "title")
     get_template_row(session, section.template_id).updated_at = utcnow()
+
+
+def set_section_title_fr(session: Session, actor: Actor, section_id, title: str) -> None:
+    """The section's French title, what a client who reads French sees (empty: the title); owners and admins,
+    audited."""
+    require_admin(actor)
+    section = _section(session, section_id)
+    title = " ".join(str(title or "").split())
+    if len(title) > MAX_NAME:
+        raise InvalidInput(_("A name may hold {n} characters.").format(n=MAX_NAME), field="title_fr")
+    french = audit.french_change((section.title_fr,), (title,))
+    if not french:
+        return
+    section.title_fr = title
+    template = get_template_row(session, section.template_id)
+    template.updated_at = utcnow()
+    audit.record(session, actor, "update", "organizer_template", template.id,
+                 f'Section "{section.title}": French title {french}', french=french)
 
 
 def move_section(session: Session, actor: Actor, section_id, step: int, *, firm_catalog: FirmCatalog) -> None:

@@ -5,16 +5,13 @@
 A token acts as its member: every call goes through the same services and permission checks as the app (an
 employee's token sees only the accounts that employee sees) and its writes are audited under the member's name.
 Errors are JSON with a sentence (`{"error": {"status": 404, "message": "..."}}`). Each token may make `RATE` calls
-a minute, each address `FAILED_RATE` calls with a missing or wrong token; beyond that the answer is 429 with
-Retry-After. `ENDPOINTS` is both what is served and what `/api/v1/openapi.json` describes, so the two cannot drift.
+a minute, each address `FAILED_RATE` calls with a missing or wrong token, counted across all web processes; beyond
+that the answer is 429 with Retry-After. `ENDPOINTS` is both what is served and what `/api/v1/openapi.json` describes, so the two cannot drift.
 """
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -29,7 +26,7 @@ from practice.config import client_address
 from practice.db import read_session, write_session
 from practice.i18n import _, using_locale
 from practice.models import MAX_ROW_ID, TaskStatus
-from practice.services.access import api_tokens, two_factor
+from practice.services.access import api_tokens, rate_limits, two_factor
 from practice.services.api import reads, writes
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PracticeError
 
@@ -55,35 +52,34 @@ def error_response(status: int, message: str, headers: dict | None = None) -> JS
 
 
 class Limiter:
-    """At most `limit` calls per key in any `WINDOW` seconds, in this process (a firm's web process)."""
+    """At most `limit` calls per key in any `WINDOW` seconds, counted across every web process of the firm (in Redis
+    when REDIS_URL is set, else in the database: `services/access/rate_limits.py`), so several processes behind one
+    address do not each give the whole allowance."""
 
-    def __init__(self, limit: int):
-        self.limit = limit
-        self._calls: dict[str, collections.deque] = {}
-        self._lock = threading.Lock()
+    def __init__(self, name: str, limit: int):
+        self.name, self.limit = name, limit
 
     def wait(self, key: str, now: float | None = None) -> float:
         """0 when the call may go ahead (and is counted), else the seconds until it may."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            calls = self._calls.setdefault(key, collections.deque())
-            while calls and calls[0] <= now - WINDOW:
-                calls.popleft()
-            if len(calls) >= self.limit:
-                return calls[0] + WINDOW - now
-            calls.append(now)
-            if len(self._calls) > 10_000:  # forget idle keys rather than grow without end
-                for stale in [k for k, v in self._calls.items() if not v or v[-1] <= now - WINDOW]:
-                    del self._calls[stale]
-            return 0.0
+        key = f"{self.name}:{key}"
+        url = rate_limits.redis_url()
+        if url:
+            return rate_limits.wait_redis(url, key, self.limit, WINDOW, now)
+        with write_session() as session:
+            return rate_limits.wait_db(session, key, self.limit, WINDOW, now)
 
     def clear(self) -> None:
-        with self._lock:
-            self._calls.clear()
+        """Forget every call counted (of both limits; for tests)."""
+        url = rate_limits.redis_url()
+        if url:
+            rate_limits.clear_redis(url)
+        else:
+            with write_session() as session:
+                rate_limits.clear_db(session)
 
 
-TOKEN_LIMIT = Limiter(RATE)
-FAILED_LIMIT = Limiter(FAILED_RATE)
+TOKEN_LIMIT = Limiter("token", RATE)
+FAILED_LIMIT = Limiter("address", FAILED_RATE)
 
 
 def _too_many(wait: float) -> ApiError:
@@ -170,11 +166,14 @@ def _bearer(request: Request) -> str:
     return secret.strip() if scheme.lower() == "bearer" else ""
 
 
-def _authenticate(request: Request, session, write: bool) -> api_tokens.TokenUse:
+def _authenticate(request: Request, write: bool) -> api_tokens.TokenUse:
     address = client_address(request.client.host if request.client else None,
                              request.headers.get("x-forwarded-for"))
     secret = _bearer(request)
-    used = api_tokens.use_token(session, secret) if secret else None
+    with read_session() as session:
+        used = api_tokens.use_token(session, secret) if secret else None
+        no_two_factor = used is not None and two_factor.must_set_up(session, used.actor.member_id)
+    # The limits count outside the read above: they write (the calls are kept where every web process sees them).
     if used is None:
         wait = FAILED_LIMIT.wait(address)
         if wait:
@@ -183,10 +182,10 @@ def _authenticate(request: Request, session, write: bool) -> api_tokens.TokenUse
             if not secret else _("That API token is not valid: it was revoked, or mistyped. Make a new one in "
                                  "Settings, API tokens.")
         raise ApiError(401, message, {"WWW-Authenticate": 'Bearer realm="practice"'})
-    wait = TOKEN_LIMIT.wait(f"token:{used.token_id}")
+    wait = TOKEN_LIMIT.wait(str(used.token_id))
     if wait:
         raise _too_many(wait)
-    if two_factor.must_set_up(session, used.actor.member_id):
+    if no_two_factor:
         raise ApiError(403, _("Set up two-factor sign-in first (the firm requires it)."))
     if write and not used.may_write:
         raise ApiError(403, _("This token may only read. Make a token that may read and write to do this."))
@@ -302,8 +301,7 @@ def _serve(endpoint: Endpoint, request: Request, body: dict | None) -> Response:
             if not 1 <= value <= MAX_ROW_ID:
                 raise NotFound(_("That does not exist."))
             path[name] = value
-        with read_session() as session:
-            used = _authenticate(request, session, endpoint.write)
+        used = _authenticate(request, endpoint.write)
         # From here on, the sentences are in the token member's language.
         with using_locale(used.actor.language):
             values = _query(request, endpoint.params)

@@ -149,6 +149,18 @@ class ApiToken(SQLModel, table=True):
     revoked_at: Optional[dt.datetime] = when(nullable=True)
 
 
+class ApiCall(SQLModel, table=True):
+    """A REST API call of the last minute, counted against its key's limit ("token:<id>", "address:<ip>") by every
+    web process alike (`services/access/rate_limits.py`; in Redis instead when REDIS_URL is set). `at` is the wall
+    clock's seconds; rows older than the window are deleted as calls come."""
+
+    __table_args__ = (Index("ix_apicall_key_at", "key", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str
+    at: float = Field(index=True)
+
+
 class LoginSession(SQLModel, table=True):
     """A staff login; the browser holds a random id, the database only its SHA-256."""
 

@@ -1,0 +1,85 @@
+"""The API's rate limits hold across web processes: two processes serving one firm (one database, or one Redis when
+REDIS_URL is set) give a token its allowance once, not once each, and refuse the rest with 429 and Retry-After."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from practice import db
+from tests.api.firm import build
+
+pytestmark = pytest.mark.firm(build=build)
+
+# One web process of the firm: the API's own routes on the firm's database, its token limit lowered to `limit`; it
+# says "ready", waits for the go (so the two run at once), makes `calls` calls and prints what it was answered.
+PROCESS = """
+import json, sys, warnings
+from starlette.applications import Starlette
+from practice import api_routes
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+secret, limit, calls = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+api_routes.TOKEN_LIMIT.limit = limit
+c = TestClient(Starlette(routes=api_routes.API_ROUTES))
+print("ready", flush=True)
+sys.stdin.readline()
+answers = []
+for _ in range(calls):
+    r = c.get("/api/v1/accounts", headers={"Authorization": "Bearer " + secret})
+    answers.append([r.status_code, r.headers.get("retry-after"), r.json().get("error", {}).get("message", "")])
+print(json.dumps(answers), flush=True)
+"""
+
+
+def _two_processes(secret: str, limit: int, calls: int, redis_url: str = "") -> list[list]:
+    env = dict(os.environ, DATABASE_URL=db.get_engine().url.render_as_string(hide_password=False))
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    processes = [subprocess.Popen([sys.executable, "-c", PROCESS, secret, str(limit), str(calls)], env=env,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        for p in processes:
+            assert p.stdout.readline().strip() == "ready"
+        for p in processes:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        answers = []
+        for p in processes:
+            out, _err = p.communicate(timeout=120)
+            assert p.returncode == 0
+            answers += json.loads(out.strip().splitlines()[-1])
+        return answers
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
+
+
+def _holds(answers: list[list], limit: int) -> None:
+    statuses = sorted(a[0] for a in answers)
+    assert statuses == [200] * limit + [429] * (len(answers) - limit), statuses
+    for status, retry_after, message in answers:
+        if status == 429:
+            assert 1 <= int(retry_after) <= 60 and message.startswith("Too many requests. Try again in")
+
+
+def test_two_web_processes_on_one_database_share_a_tokens_allowance(firm):
+    _holds(_two_processes(firm["tokens"]["owner_read"], limit=8, calls=8), limit=8)
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="Redis is not installed (make redis)")
+def test_two_web_processes_on_one_redis_share_a_tokens_allowance(firm):
+    from tests.redis_server import ThrowawayRedis
+
+    server = ThrowawayRedis().start()
+    try:
+        _holds(_two_processes(firm["tokens"]["owner_read"], limit=8, calls=8, redis_url=server.url(3)), limit=8)
+    finally:
+        server.stop()

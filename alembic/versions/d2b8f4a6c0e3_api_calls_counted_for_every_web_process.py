@@ -1,7 +1,7 @@
 """API calls of the last minute kept in the database, so the rate limits hold across web processes
 
 Revision ID: d2b8f4a6c0e3
-Revises: c1a9e3f5b7d2
+Revises: c9e1f3a5b7d2
 Create Date: 2026-12-05 02:05:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlmodel
 
 
 revision: str = 'd2b8f4a6c0e3'
-down_revision: Union[str, None] = 'c1a9e3f5b7d2'
+down_revision: Union[str, None] = 'c9e1f3a5b7d2'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -5,7 +5,9 @@ imported): right for hostile files, too slow for a preview per keystroke. Here o
 process imports Jinja, WeasyPrint and the rules checker once and warms their caches; each call then gets
 a child forked from it (a few milliseconds) that sets the kernel's CPU and address-space limits and an
 alarm before it runs the function, so `{{ 7 ** 10000000 }}`, `'a' * 10**9` or a 4,000-page layout dies in
-the child, never in the app. The request travels pickled from the app to the child (trusted direction);
+the child, never in the app. While the app waits for the answer it reads the child's own memory (its private
+pages) every 20 ms and stops it past its allowance: the kernel's address-space limit alone counts what is mapped,
+not what is used, and lets a child copy the helper's pages without bound. The request travels pickled from the app to the child (trusted direction);
 the answer comes back as JSON, read with a size cap. A failure is a `practice.sandbox.SandboxError`.
 
 A render waits for a child, up to seconds on a busy machine, so the worker never renders while it holds the
@@ -48,6 +50,11 @@ MAX_ANSWER = 64 * 1024 * 1024
 START_SECONDS = 60
 # How much lower the children's scheduling priority is than the app's.
 NICENESS = 10
+# While the app waits for a child's answer it reads the child's own memory this often, and stops the child past
+# its `memory_bytes` (the kernel's address-space limit below is only a backstop: it counts what is mapped, not
+# what is used, and not the pages a child copies from the helper).
+WATCH_SECONDS = 0.02
+_TOO_BIG = b"\0too big"
 _slots = threading.BoundedSemaphore(CONCURRENT)
 _lock = threading.Lock()
 _helper: dict[str, Any] = {}
@@ -61,14 +68,20 @@ class SandboxTooBig(SandboxError):
         super().__init__("its result is too large")
 
 
+class SandboxOutOfMemory(SandboxError):
+    def __init__(self) -> None:
+        super().__init__("it needed more memory than allowed")
+
+
 class RenderOutside(BaseException):
     """Raised instead of rendering inside `renders_outside()`. A BaseException, so that no handler of ordinary
     failures takes it for the event's own failure: it unwinds to the worker, which rolls the event back, ends
-    its transaction and calls `render()`. `requests`: what to fill in, {key: (request, wall_s)}; the key is the
+    its transaction and calls `render()`. `requests`: what to fill in, {key: (request, wall_s, memory_bytes)}; the
+    key is the
     request without its wall-clock limit (a caller sharing one limit among several renders asks each with what is
     left, so the retry asks with another limit and must still find the answer)."""
 
-    def __init__(self, requests: dict[bytes, tuple[bytes, float]]):
+    def __init__(self, requests: dict[bytes, tuple[bytes, float, int]]):
         super().__init__("a template must be filled in outside the write transaction")
         self.requests = requests
         self.handled = 0  # events the interrupted chunk had handled already (they commit); set by the worker
@@ -86,12 +99,12 @@ def render_kept(wanted: list[RenderOutside]) -> None:
         return
     todo = {key: asked for w in wanted for key, asked in w.requests.items() if key not in answers}
     if len(todo) < 2:
-        for key, (request, wall_s) in todo.items():
-            _kept(answers, key, request, wall_s)
+        for key, asked in todo.items():
+            _kept(answers, key, *asked)
         return
     with ThreadPoolExecutor(max_workers=CONCURRENT, thread_name_prefix="render") as pool:
-        for key, (request, wall_s) in todo.items():
-            pool.submit(_kept, answers, key, request, wall_s)
+        for key, asked in todo.items():
+            pool.submit(_kept, answers, key, *asked)
 
 
 @contextmanager
@@ -131,17 +144,18 @@ def _request(spec: dict, wall_s: float) -> bytes:
 
 def run_warm(target: Callable[[Any], Any], payload: Any, *, cpu_s: int, memory_bytes: int, wall_s: float) -> Any:
     """`target(payload)` in a child of the warm helper under CPU, memory and wall-clock limits; its JSON-able
-    result, or a SandboxError. `target` is a module-level function; `memory_bytes` is on top of what the
-    helper already maps."""
+    result, or a SandboxError. `target` is a module-level function; `memory_bytes` is the most memory of its own the
+    child may hold (the pages it shares with the helper are not counted; past it the child is stopped and this
+    raises SandboxOutOfMemory)."""
     spec = _spec(target, payload, cpu_s, memory_bytes)
     answers = getattr(_here, "answers", None)
     if answers is None:
-        return _run(_request(spec, wall_s), wall_s)
+        return _run(_request(spec, wall_s), wall_s, memory_bytes)
     key = pickle.dumps(spec)
     if key not in answers:
         if getattr(_here, "outside", False):
-            raise RenderOutside({key: (_request(spec, wall_s), wall_s)})
-        _kept(answers, key, _request(spec, wall_s), wall_s)
+            raise RenderOutside({key: (_request(spec, wall_s), wall_s, memory_bytes)})
+        _kept(answers, key, _request(spec, wall_s), wall_s, memory_bytes)
     kind, answer = answers[key]
     if kind == "error":
         raise answer
@@ -159,29 +173,29 @@ def ask_ahead(target: Callable[[Any], Any], payloads: list, *, cpu_s: int, memor
         spec = _spec(target, payload, cpu_s, memory_bytes)
         key = pickle.dumps(spec)
         if key not in answers:
-            missing[key] = (_request(spec, wall_s), wall_s)
+            missing[key] = (_request(spec, wall_s), wall_s, memory_bytes)
     if missing:
         raise RenderOutside(missing)
 
 
-def _kept(answers: dict, key: bytes, request: bytes, wall_s: float) -> None:
+def _kept(answers: dict, key: bytes, request: bytes, wall_s: float, memory_bytes: int) -> None:
     try:
-        answers[key] = ("ok", json.dumps(_run(request, wall_s)))
+        answers[key] = ("ok", json.dumps(_run(request, wall_s, memory_bytes)))
     except SandboxError as err:
         answers[key] = ("error", err)
 
 
-def _run(request: bytes, wall_s: float) -> Any:
+def _run(request: bytes, wall_s: float, memory_bytes: int) -> Any:
     started = time.monotonic()
     if not _slots.acquire(timeout=wall_s):
         raise SandboxBusy()
     try:
-        return _ask(request, wall_s, started)
+        return _ask(request, wall_s, memory_bytes, started)
     finally:
         _slots.release()
 
 
-def _ask(request: bytes, wall_s: float, started: float) -> Any:
+def _ask(request: bytes, wall_s: float, memory_bytes: int, started: float) -> Any:
     mine, theirs = socket.socketpair()
     with mine:
         try:
@@ -192,7 +206,9 @@ def _ask(request: bytes, wall_s: float, started: float) -> Any:
         deadline = begun + wall_s + 1.0  # the child's own alarm fires at wall_s; this is the backstop
         mine.settimeout(wall_s + 1.0)
         mine.sendall(len(request).to_bytes(8, "big") + request)
-        pid, answer = _read_answer(mine, deadline)
+        pid, answer = _read_answer(mine, deadline, memory_bytes)
+    if answer is _TOO_BIG:
+        raise SandboxOutOfMemory()
     if answer is None:
         if pid:
             _kill(pid)
@@ -208,19 +224,23 @@ def _ask(request: bytes, wall_s: float, started: float) -> Any:
         raise SandboxNoAnswer() from None
 
 
-def _read_answer(conn: socket.socket, deadline: float) -> tuple[int, bytes | None]:
-    """(the child's pid, its answer); the answer is None when the deadline passed first."""
+def _read_answer(conn: socket.socket, deadline: float, memory_bytes: int) -> tuple[int, bytes | None]:
+    """(the child's pid, its answer); the answer is None when the deadline passed first, `_TOO_BIG` when the child
+    came to hold more than `memory_bytes` of its own (it is stopped then)."""
     data = bytearray()
     pid = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return pid, None
-        conn.settimeout(remaining)
+        conn.settimeout(min(remaining, WATCH_SECONDS))
         try:
             chunk = conn.recv(1 << 20)
         except socket.timeout:
-            return pid, None
+            if pid and own_memory(pid) > memory_bytes:
+                _kill(pid)
+                return pid, _TOO_BIG
+            continue
         except OSError:
             chunk = b""
         if not chunk:
@@ -235,6 +255,18 @@ def _read_answer(conn: socket.socket, deadline: float) -> tuple[int, bytes | Non
     if not pid:
         return 0, b""
     return pid, bytes(data)
+
+
+def own_memory(pid: int) -> int:
+    """The bytes only process `pid` holds (its private pages, resident or swapped): what it adds to the server's
+    memory. Pages it still shares with the warm helper are not counted; 0 once it has ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            lines = rollup.read().splitlines()
+    except OSError:
+        return 0
+    return 1024 * sum(int(line.split()[1]) for line in lines
+                      if line.startswith((b"Private_Clean:", b"Private_Dirty:", b"Swap:")))
 
 
 def _kill(pid: int) -> None:

@@ -187,12 +187,6 @@ def serving_mb(web: int) -> float:
 SERVER_MB = 500
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Issue 20's 500 MB bound is not met on this machine since 2026-12-04 evening: 513-545 MB in each of six runs, "
-    "and 514 MB with the code of 5bfadbc (before that session's changes), which passed in CI earlier. The limited "
-    "child's address-space cap does not bound what it adds to the server (copied pages of the warm helper count; "
-    "256/128 MB fill caps, a 150 MB layout cap and gc.freeze in the helper were tried: 513-545 MB). Left open in "
-    "that session's note; `pytest -s` prints the figure."))
 def test_hostile_previews_keep_the_whole_server_under_500_mb(served, browser):
     """Issue 20, load under hostile templates: while the owner previews `{{ 7 ** 10000000 }}` in an email template and
     a 4,000-page document template, the server that answers, with every process it started (the limited children

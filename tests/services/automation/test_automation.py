@@ -450,9 +450,9 @@ def test_the_worker_fills_in_no_template_while_it_holds_the_write_lock(firm, mon
     renders: list[bool] = []
     real = warm_sandbox._ask  # the one call that waits for a child, before this change and after
 
-    def watched(request, wall_s, started):
+    def watched(*asked):
         renders.append(_write_lock_taken())
-        return real(request, wall_s, started)
+        return real(*asked)
 
     monkeypatch.setattr(warm_sandbox, "_ask", watched)
     monkeypatch.setattr(events, "_doorbell", None)  # the three moves' events are handled together below
@@ -492,9 +492,9 @@ end
     renders: list[bool] = []
     real = warm_sandbox._ask
 
-    def watched(request, wall_s, started):
+    def watched(*asked):
         renders.append(_write_lock_taken())
-        return real(request, wall_s, started)
+        return real(*asked)
 
     monkeypatch.setattr(warm_sandbox, "_ask", watched)
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)

@@ -37,6 +37,10 @@ PARKED = "/automations/set-aside"
 SIGNATURE_NEW = "/accounts/[account_id]/signatures/new"
 SIGNATURE = "/signatures/[request_id]"
 DOCUMENT_TEMPLATES = "/signatures/templates"
+# Billing (members who see billing): the invoices list, and one invoice ("new" for a new draft).
+BILLING = "/billing"
+INVOICE = "/billing/invoices/[invoice_id]"
+NEW_INVOICE_ID = "new"
 
 
 def account_url(account_id: int | str) -> str:
@@ -59,6 +63,15 @@ def task_url(task_id: int | str) -> str:
 
 def board_url(pipeline_id: int | str) -> str:
     return f"{BOARD}?pipeline={pipeline_id}"
+
+
+def invoice_url(invoice_id: int | str) -> str:
+    return f"/billing/invoices/{invoice_id}"
+
+
+def new_invoice_url(account_id: int | str | None = None) -> str:
+    """The invoice editor with a new draft (for this account when given)."""
+    return f"/billing/invoices/{NEW_INVOICE_ID}" + (f"?account={account_id}" if account_id else "")
 
 
 def new_signature_url(account_id: int | str, job_id: int | str | None = None) -> str:

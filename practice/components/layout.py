@@ -10,7 +10,7 @@ from practice.components.i18n import as_written, t, tn
 from practice.components.forms import SELECT_STYLE
 from practice.i18n import LANGUAGES, N_, SOURCE
 from practice.state.base import AppState, InboxBadgeState, LangState
-from practice.state.page_access import ROLES, first_open
+from practice.state.page_access import ROLES, first_open, right_needed
 
 # The sections of a tabbed area, in order: (tab label, route, id suffix). The sidebar opens an area on the first
 # tab the member's role may open, and the tab bar shows only those tabs.
@@ -39,6 +39,7 @@ NAV = [
     (N_("Accounts"), (routes.ACCOUNTS,), "building-2"),
     (N_("Contacts"), (routes.CONTACTS,), "contact"),
     (N_("Tasks"), (routes.TASKS,), "list-checks"),
+    (N_("Billing"), (routes.BILLING,), "receipt"),
     (N_("Pipelines"), (routes.PIPELINES,), "workflow"),
     (N_("Import"), (routes.IMPORT,), "upload"),
     (N_("Team"), (routes.TEAM,), "users"),
@@ -53,9 +54,14 @@ NAV = [
 ]
 
 
-def nav_for(role: str) -> list[tuple[str, str, str]]:
-    """The sidebar a member with this role sees: (label, href, icon), only pages the role may open."""
-    return [(label, href, icon) for label, choices, icon in NAV if (href := first_open(role, choices))]
+# The rights a page may need beyond the member's role (page_access.RIGHTS), as the page's state knows them.
+RIGHT_VARS = {"sees_billing": AppState.sees_billing}
+
+
+def nav_for(role: str, rights: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    """The sidebar a member with this role (and these rights) sees: (label, href, icon), only pages they may open."""
+    return [(label, href, icon) for label, choices, icon in NAV if (href := first_open(role, choices))
+            and right_needed(href) in ("", *rights)]
 
 
 def for_role(choices: tuple[str, ...], render: Callable[[str], rx.Component]) -> rx.Component:
@@ -64,8 +70,12 @@ def for_role(choices: tuple[str, ...], render: Callable[[str], rx.Component]) ->
     hrefs = {role: first_open(role, choices) for role in ROLES}
     shown = {role: render(href) if href else rx.fragment() for role, href in hrefs.items()}
     if len(set(hrefs.values())) == 1:
-        return shown[ROLES[0]]
-    return rx.match(AppState.member_role, *[(role, shown[role]) for role in ROLES], shown["employee"])
+        chosen = shown[ROLES[0]]
+    else:
+        chosen = rx.match(AppState.member_role, *[(role, shown[role]) for role in ROLES], shown["employee"])
+    # A page that needs a right beyond the role (billing) shows only to members who have it.
+    needed = {right_needed(route) for route in choices} - {""}
+    return rx.cond(RIGHT_VARS[needed.pop()], chosen) if needed else chosen
 
 
 def section_tabs(tabs: list[tuple[str, str, str]], current: str, area: str, label: str) -> rx.Component:

@@ -353,7 +353,7 @@ def billing_section() -> rx.Component:
                   width="100%", align="center"),
         rx.cond(AccountState.invoices.length() > 0,
                 rx.vstack(rx.foreach(AccountState.invoices, lambda inv: rx.hstack(
-                    rx.vstack(rx.text(inv.name, size="2", weight="medium"),
+                    rx.vstack(rx.link(inv.name, href=inv.href, size="2", weight="medium", class_name="account-invoice-link"),
                               rx.cond(inv.due != "", rx.text(t("{amount} due {date}", amount=inv.due, date=inv.due_date),
                                                              size="1", color_scheme="gray")),
                               spacing="0"),

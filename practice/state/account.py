@@ -46,6 +46,7 @@ class AccountInvoiceItem:
     total: str = ""
     due: str = ""
     due_date: str = ""
+    href: str = ""
 
 
 def invoice_items(rows) -> list[AccountInvoiceItem]:
@@ -54,7 +55,8 @@ def invoice_items(rows) -> list[AccountInvoiceItem]:
                                else _("Draft invoice"), status=r.status.value,
                                status_label=_(invoices.STATUS_WORDS[r.status]), total=format_money(r.total_cents),
                                due=format_money(r.due_cents) if r.due_cents else "",
-                               due_date=format_date(r.due_date) if r.due_cents and r.due_date else "")
+                               due_date=format_date(r.due_date) if r.due_cents and r.due_date else "",
+                               href=routes.invoice_url(r.id))
             for r in rows]
 
 

@@ -379,6 +379,8 @@ class AppState(LangState):
     # state); the server keeps its hash.
     member_name: str = ""
     member_role: str = ""
+    # Whether the member sees billing (a right some employees are given): the sidebar's "Billing" shows then.
+    sees_billing: bool = False
     # The sentence shown instead of a page this member's role may not open (page_access.PAGES); "" when they may.
     page_refusal: str = ""
     flash: str = ""
@@ -423,10 +425,12 @@ class AppState(LangState):
         actor, needs_setup = self._access()
         if actor is None:
             self.member_name = self.member_role = ""
+            self.sees_billing = False
             return rx.redirect(routes.LOGIN)
         self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
         self._show_language(actor.language)
-        self.page_refusal = page_access.refusal(self.member_role, self.router.url.path)
+        self.sees_billing = actor.sees_billing
+        self.page_refusal = page_access.refusal(self.member_role, self.router.url.path, page_access.rights_of(actor))
         if time.monotonic() - self._touched_at >= auth.TOUCH_EVERY.total_seconds():
             # At most once a minute per tab: a staff page view within the minute opens no write transaction.
             run(auth.touch_session, self._session_id())

@@ -48,6 +48,8 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.DOCUMENT_TEMPLATES: (STAFF, ""),
     routes.SIGNATURE_NEW: (STAFF, ""),
     routes.SIGNATURE: (STAFF, ""),
+    routes.BILLING: (STAFF, ""),
+    routes.INVOICE: (STAFF, ""),
     routes.AUDIT: (ADMIN, N_("Only the owner or an admin can see the firm's audit log.")),
     routes.EMAIL: (ADMIN, N_("Only the owner or an admin can see and change the email settings.")),
     routes.EMAIL_OUTBOX: (ADMIN, N_("Only the owner or an admin can see the outbox: it holds every email the firm sends.")),
@@ -64,6 +66,25 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.CUSTOM_FIELDS: (ADMIN, N_("Only the owner or an admin can define the firm's custom fields.")),
     routes.WEBHOOKS: (ADMIN, N_("Only the owner or an admin can see and change the firm's webhooks.")),
 }
+
+
+# Pages that also need a right the owner or an admin gives some employees (an `Actor` property, services/actor.py),
+# with the sentence someone without it reads instead; the sidebar shows them only to those who have it.
+RIGHTS: dict[str, tuple[str, str]] = {
+    routes.BILLING: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an admin.")),
+    routes.INVOICE: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an admin.")),
+}
+RIGHT_NAMES = tuple(sorted({right for right, _ in RIGHTS.values()}))
+
+
+def rights_of(actor) -> tuple[str, ...]:
+    """The rights of `RIGHTS` this member has (owners and admins have them all)."""
+    return tuple(right for right in RIGHT_NAMES if getattr(actor, right, False))
+
+
+def right_needed(route: str) -> str:
+    """The right a page needs beyond its level ("" for none)."""
+    return RIGHTS[route][0] if route in RIGHTS else ""
 
 
 def level_of(route: str) -> str:
@@ -99,9 +120,13 @@ def sentence(route: str) -> str:
     return PAGES[route][1]
 
 
-def refusal(role: str, path: str) -> str:
-    """The sentence a member with `role` reads instead of the page at `path` ("" when they may open it)."""
+def refusal(role: str, path: str, rights: tuple[str, ...] | None = None) -> str:
+    """The sentence a member with `role` (and `rights`, when known) reads instead of the page at `path` ("" when
+    they may open it)."""
     route = route_of(path)
-    if route is None or role_may_open(role, route):
+    if route is None:
         return ""
+    if role_may_open(role, route):
+        needed = right_needed(route)
+        return _(RIGHTS[route][1]) if needed and rights is not None and needed not in rights else ""
     return _(PAGES[route][1] or N_("You do not have permission to open this page. Ask the firm's owner or an admin."))

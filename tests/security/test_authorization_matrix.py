@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import inspect
 import types
 import warnings
@@ -32,6 +33,7 @@ from practice.models import ClientTask, Role
 from practice.services import templating
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
+from practice.services.billing import invoices, views as billing_views
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.portal import approvals, client_tasks, logins
@@ -198,6 +200,33 @@ EXPECTED_HANDLERS = {
     "AuditState.load": "staff",
     "AuditState.load_older": "admin",
     "AuditState.set_entity_filter": "admin",
+    # Billing: any member may call them; the billing services refuse those without the right (cases below).
+    "BillingState.choose_account": "staff",
+    "BillingState.clear_account": "staff",
+    "BillingState.load": "staff",
+    "BillingState.search_accounts": "staff",
+    "BillingState.set_status_filter": "staff",
+    "InvoiceState.add_line": "staff",
+    "InvoiceState.add_service": "staff",
+    "InvoiceState.ask_remove_payment": "staff",
+    "InvoiceState.choose_account": "staff",
+    "InvoiceState.confirm_delete": "staff",
+    "InvoiceState.confirm_remove_payment": "staff",
+    "InvoiceState.confirm_send": "staff",
+    "InvoiceState.confirm_void": "staff",
+    "InvoiceState.give_credit": "staff",
+    "InvoiceState.load": "staff",
+    "InvoiceState.record_payment": "staff",
+    "InvoiceState.remove_line": "staff",
+    "InvoiceState.review_send": "staff",
+    "InvoiceState.save": "staff",
+    "InvoiceState.search_accounts": "staff",
+    "InvoiceState.set_delete_open": "staff",
+    "InvoiceState.set_line": "staff",
+    "InvoiceState.set_remove_open": "staff",
+    "InvoiceState.set_send_open": "staff",
+    "InvoiceState.set_text": "staff",
+    "InvoiceState.set_void_open": "staff",
     "AuditState.set_member_filter": "admin",
     "AuditState.set_account_filter": "admin",
     "AuditState.set_since": "admin",
@@ -758,6 +787,7 @@ EXPECTED_ROUTES = {
     "login": PUBLIC_PAGE, "forgot-password": PUBLIC_PAGE, "reset-password": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE, "settings/fields": STAFF_PAGE,
     "request/[token]": PUBLIC_PAGE, "requests/templates": STAFF_PAGE,
+    "billing": STAFF_PAGE, "billing/invoices/[invoice_id]": STAFF_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.
@@ -882,6 +912,11 @@ def two_accounts_with_everything():
                           private_folder=private.id, thread=thread.id, message=asked.id, note=note.id,
                           chat_task=chat_task)
         accounts.add_team_member_to_account(s, owner, f["A"]["account"], employee.member_id)
+        for key in ("A", "B"):  # an issued invoice and a draft on each account
+            lines = [{"name": "Tax return", "rate": "500"}]
+            issued = invoices.save_draft(s, owner, account_id=f[key]["account"], lines=lines)
+            f[key]["invoice"] = invoices.issue(s, owner, issued.id).id
+            f[key]["invoice_draft"] = invoices.save_draft(s, owner, account_id=f[key]["account"], lines=lines).id
         contact_ids = {}
         for who, linked, first, email in ((CONTACT_A, ["A"], "Amy", "amy@a.example"),
                                           (CONTACT_B, ["B"], "Ben", "ben@b.example"),
@@ -979,6 +1014,12 @@ def _owner_only(f, who, key):
     return who == OWNER_
 
 
+def _biller(f, who: str):
+    """The visitor, given both billing rights when an employee (owners and admins have them already)."""
+    actor = f["actor"][who]
+    return dataclasses.replace(actor, can_manage_billing=True, can_see_billing=True) if who == EMPLOYEE else actor
+
+
 def _a_field(s, f, entity: str) -> int:
     """A field defined by the owner in the case's own (rolled back) session."""
     return cf.define_field(s, f["actor"][OWNER_], entity=entity, label="Filing status").id
@@ -989,6 +1030,30 @@ def _a_field(s, f, entity: str) -> int:
 #  for lists, whose answer says whether the object was in them. Writes are rolled back.
 BOTH, STAFF_ONLY, CONTACT_ONLY = set(CONTACTS) | set(STAFF_ACTORS), set(STAFF_ACTORS), set(CONTACTS)
 SERVICE_CASES = [
+    # Billing: an employee without the billing rights reaches no invoice; given them, only their accounts' invoices.
+    ("invoices.invoice_view (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: invoices.invoice_view(s, f["actor"][w], f[k]["invoice"]) and True, _admins),
+    ("invoices.invoice_view (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: invoices.invoice_view(s, _biller(f, w), f[k]["invoice"]) and True, sees),
+    ("invoices.list_invoices (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["invoice"] in [r.id for r in invoices.list_invoices(s, _biller(f, w))], sees),
+    ("billing_views.due_summary (billing rights, one account)", STAFF_ONLY,
+     lambda s, f, w, k: billing_views.due_summary(s, _biller(f, w), account_id=f[k]["account"]).due_cents > 0,
+     sees),
+    ("invoices.save_draft (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: invoices.save_draft(s, _biller(f, w), account_id=f[k]["account"],
+                                            lines=[{"name": "Advice", "rate": "90"}]) and True, sees),
+    ("billing_views.send_preview (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: billing_views.send_preview(s, _biller(f, w), f[k]["invoice_draft"]) and True, sees),
+    ("invoices.record_payment (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: invoices.record_payment(s, f["actor"][w], f[k]["invoice"], amount_cents=100,
+                                                method="check") and True, _admins),
+    ("invoices.record_payment (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: invoices.record_payment(s, _biller(f, w), f[k]["invoice"], amount_cents=100,
+                                                method="check") and True, sees),
+    ("billing_views.void_with_reason (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: billing_views.void_with_reason(s, _biller(f, w), f[k]["invoice"], "Billed twice") and True,
+     sees),
     ("accounts.get_account", STAFF_ONLY,
      lambda s, f, w, k: accounts.get_account(s, f["actor"][w], f[k]["account"]) and True, sees),
     ("accounts.update_account", STAFF_ONLY,

@@ -31,7 +31,7 @@ def test_an_employee_sidebar_leads_only_to_pages_that_open_for_them():
 
 @pytest.mark.parametrize("role", ["owner", "admin"])
 def test_admins_see_every_section_and_the_areas_open_on_their_first_tab(role):
-    sidebar = dict((label, href) for label, href, _ in nav_for(role))
+    sidebar = dict((label, href) for label, href, _ in nav_for(role, page_access.RIGHT_NAMES))
     assert set(sidebar) == {label for label, _, _ in NAV}
     assert sidebar["Automations"] == routes.RULES and sidebar["Email"] == routes.EMAIL
 
@@ -76,3 +76,13 @@ def test_every_staff_page_without_an_id_in_its_address_is_in_a_menu():
     in_menus = {route for _, choices, _ in NAV for route in choices} | {routes.ACCOUNT_SECURITY}
     static_staff = {route for route, (level, _) in PAGES.items() if level != ANYONE and "[" not in route}
     assert static_staff - in_menus == set()
+
+
+def test_billing_shows_and_opens_only_for_members_who_see_billing():
+    assert "Billing" not in dict((label, href) for label, href, _ in nav_for("employee"))
+    assert dict((label, href) for label, href, _ in nav_for("employee", ("sees_billing",)))["Billing"] == routes.BILLING
+    assert "Ask the firm's owner or an admin" in refusal("employee", "/billing", ())
+    assert refusal("employee", "/billing/invoices/7", ()) == refusal("employee", "/billing", ())
+    assert refusal("employee", "/billing", ("sees_billing",)) == refusal("admin", "/billing", ("sees_billing",)) == ""
+    # Pages that need no right are not refused for the lack of one.
+    assert refusal("employee", "/accounts", ()) == ""

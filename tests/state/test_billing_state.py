@@ -1,0 +1,170 @@
+"""The Billing page's states without a browser: a draft written from the catalog and typed lines with live totals,
+sent after a preview that names its number, paid in two parts, a credit, a payment removed, voided with a reason;
+bad input gets its sentence and keeps what was typed; a member without the billing right sees none of it."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from practice.db import write_session
+from practice.services.billing import invoices
+from practice.services.work import catalog
+from practice.state.billing import BillingState
+from practice.state.invoice import InvoiceState
+from tests.factories import make_firm, make_household
+
+STATES = (BillingState, InvoiceState)
+
+
+def hartley_billed(monkeypatch):
+    """Hartley Household and a catalog of two services; Bob is an employee without the billing right."""
+    with write_session() as s:
+        staff = make_firm(s, employees={"bob": "Bob Stone"})
+        owner = staff["owner"]
+        account, _ = make_household(s, owner, "Hartley Household", "Hartley", ("June",),
+                                    team_member_ids=[staff["bob"].member_id])
+        tax = catalog.create_service(s, owner, name="Tax return", rate_cents=90000)
+    who = {"actor": owner}
+    for cls in STATES:
+        monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
+    route = lambda cls, name, value: monkeypatch.setattr(cls, name, value, raising=False)  # noqa: E731
+    return {**staff, "who": who, "account": account.id, "tax": tax.id, "route": route}
+
+
+pytestmark = pytest.mark.firm(build=hartley_billed)
+
+
+def invoice_page(firm, invoice_id) -> InvoiceState:
+    firm["route"](InvoiceState, "invoice_id", str(invoice_id))
+    state = InvoiceState()
+    state.load()
+    return state
+
+
+def new_draft(firm) -> InvoiceState:
+    """A new draft for Hartley: the tax return from the catalog and an hour and a half of advice at $200, 10% off."""
+    state = invoice_page(firm, "new")
+    state.search_accounts("hartley")
+    state.choose_account(state.account_matches[0].value)
+    state.remove_line(state.lines[0].key)
+    state.add_service(str(firm["tax"]))
+    state.add_line()
+    key = state.lines[-1].key
+    for field, value in (("name", "Advice"), ("quantity", "1.5"), ("rate", "200"), ("discount", "10")):
+        state.set_line(key, field, value)
+    return state
+
+
+def test_a_draft_shows_its_totals_as_lines_are_typed_and_is_saved_as_shown(firm):
+    state = new_draft(firm)
+    assert state.account_name == "Hartley Household"
+    assert [line.total for line in state.lines] == ["$900.00", "$270.00"]
+    assert (state.subtotal, state.discount, state.total) == ("$1,200.00", "$30.00", "$1,170.00")
+    state.set_line(state.lines[1].key, "rate", "2o0")  # half-typed: the line waits, the rest still adds up
+    assert state.lines[1].total == "" and state.total == "$900.00"
+    state.set_line(state.lines[1].key, "rate", "200")
+    state.set_text("notes", "Thank you for your trust.")
+    state.save({})
+    assert state.inv_id and state.error == ""
+    saved = invoice_page(firm, state.inv_id)
+    assert saved.title == "Draft invoice" and saved.total == "$1,170.00" and saved.notes == "Thank you for your trust."
+    assert [line.name for line in saved.lines] == ["Tax return", "Advice"]
+
+
+def test_a_draft_without_an_account_or_with_a_bad_line_is_refused_and_nothing_typed_is_lost(firm):
+    state = invoice_page(firm, "new")
+    state.set_line(state.lines[0].key, "name", "Advice")
+    state.save({})
+    assert state.error == "Choose the account the invoice is for." and state.inv_id == 0
+    state.search_accounts("hartley")
+    state.choose_account(state.account_matches[0].value)
+    state.set_line(state.lines[0].key, "quantity", "-2")
+    state.save({})
+    assert state.error == "Line 1: A quantity must be more than 0."
+    assert state.lines[0].name == "Advice" and state.lines[0].quantity == "-2" and state.inv_id == 0
+
+
+def test_sending_shows_the_number_it_will_get_then_issues_it(firm):
+    state = new_draft(firm)
+    state.review_send()
+    assert state.send_open and state.send_number == "1" and state.send_total == "$1,170.00"
+    assert state.send_account == "Hartley Household"
+    state.confirm_send()
+    assert state.status == "sent" and state.title == "Invoice 1" and state.left_due == "$1,170.00"
+    assert not state.send_open
+
+
+def test_a_partial_payment_leaves_the_rest_due_and_too_much_is_refused_with_the_typed_amount_kept(firm):
+    state = new_draft(firm)
+    state.review_send()
+    state.confirm_send()
+    key = state.pay_key
+    state.record_payment({"amount": "2000", "method": "check", "received_on": "", "reference": "Check 12"})
+    assert state.pay_error == "That is more than the $1,170.00 due on Invoice 1." and state.pay_key == key
+    state.record_payment({"amount": "", "method": "check"})
+    assert state.pay_error == "Write the amount, like 150 or 150.50."
+    state.record_payment({"amount": "500", "method": "bank_transfer", "received_on": state.today})
+    assert state.pay_error == "" and state.status == "partly_paid" and state.left_due == "$670.00"
+    state.give_credit({"credit_amount": "70", "credit_reason": ""})
+    assert state.credit_error == "Say why the credit is given."
+    state.give_credit({"credit_amount": "70", "credit_reason": "Goodwill"})
+    assert state.left_due == "$600.00" and [p.what for p in state.payments] == ["Bank transfer", "Credit"]
+    state.record_payment({"amount": "600", "method": "cash"})
+    assert state.status == "paid" and state.left_due == "$0.00" and not state.owing
+    # A payment recorded by mistake comes off after a question; what it paid is due again.
+    state.ask_remove_payment(state.payments[-1].id)
+    assert "Cash of $600.00" in state.remove_text
+    state.confirm_remove_payment()
+    assert state.status == "partly_paid" and state.left_due == "$600.00"
+
+
+def test_voiding_asks_for_a_reason_and_keeps_the_number(firm):
+    state = new_draft(firm)
+    state.review_send()
+    state.confirm_send()
+    state.set_void_open(True)
+    state.confirm_void({"void_reason": "  "})
+    assert state.void_error == "Say why the invoice is void: the audit log keeps the reason." and state.void_open
+    state.confirm_void({"void_reason": "Billed twice"})
+    assert state.status == "void" and state.title == "Invoice 1" and state.void_reason == "Billed twice"
+    assert not state.void_open and state.left_due == "$0.00"
+
+
+def test_the_list_filters_by_status_and_account_and_totals_what_is_due(firm):
+    sent = new_draft(firm)
+    sent.review_send()
+    sent.confirm_send()
+    new_draft(firm).save({})
+    page = BillingState()
+    page.load()
+    assert [r.name for r in page.rows] == ["Draft invoice", "Invoice 1"]
+    assert page.total_due == "$1,170.00" and page.owing_count == 1 and page.manages
+    assert page.rows[1].href == f"/billing/invoices/{sent.inv_id}" and page.rows[1].due == "$1,170.00"
+    page.set_status_filter("draft")
+    assert [r.name for r in page.rows] == ["Draft invoice"]
+    page.set_status_filter("junk")
+    assert page.status_filter == "" and len(page.rows) == 2
+    page.search_accounts("nobody here")
+    assert page.account_matches == []
+    page.search_accounts("hart")
+    page.choose_account(page.account_matches[0].value)
+    assert page.account_filter_name == "Hartley Household" and len(page.rows) == 2
+
+
+def test_a_member_without_the_billing_right_reads_why_and_sees_no_invoice(firm):
+    new_draft(firm).save({})
+    firm["who"]["actor"] = dataclasses.replace(firm["bob"])
+    page = BillingState()
+    page.load()
+    assert page.rows == [] and "do not have access to billing" in page.error
+    state = invoice_page(firm, "new")
+    assert not state.found and "do not have access to billing" in state.page_error
+    # Given the right to see billing (not to manage it), the list opens but writing is refused.
+    firm["who"]["actor"] = dataclasses.replace(firm["bob"], can_see_billing=True)
+    page.load()
+    assert len(page.rows) == 1 and not page.manages
+    state = invoice_page(firm, page.rows[0].id)
+    state.save({})
+    assert "manage invoices and payments" in state.error and not state.manages
+    assert invoices.STATUS_WORDS  # the status words the list shows come from the service

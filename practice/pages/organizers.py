@@ -73,6 +73,8 @@ def question_row(q, section_id) -> rx.Component:
             rx.hstack(rx.text(q.label, weight="medium", size="2"),
                       rx.badge(kind_label(q.kind), variant="soft", color_scheme="gray"),
                       rx.cond(q.required, rx.badge(t("Required"), variant="soft", color_scheme="amber")),
+                      rx.cond(q.french, rx.badge(t("In French too"), variant="soft", color_scheme="blue",
+                                                 class_name="question-french")),
                       spacing="2", wrap="wrap", align="center"),
             rx.text("answer." + q.key, size="1", color_scheme="gray", font_family="monospace"),
             rx.cond(q.show_if != "", rx.text(t("Shown if: {condition}", condition=q.show_if), size="1",
@@ -101,6 +103,10 @@ def section_card(sec) -> rx.Component:
             small_button("trash-2", t("Delete section {title}", title=sec.title), S.delete_section(sec.id),
                          color="red"),
             width="100%", align="center", wrap="wrap"),
+        rx.input(default_value=sec.title_fr, aria_label=t("French title of section {title}", title=sec.title),
+                 placeholder=t("French title (clients who read French see it; empty: the title above)"), size="1",
+                 width="100%", class_name="organizer-section-title-fr",
+                 on_blur=lambda v: S.set_section_title_fr(sec.id, v)),
         rx.cond(sec.questions.length() > 0,
                 rx.vstack(rx.foreach(sec.questions, lambda q: question_row(q, sec.id)), width="100%", spacing="0"),
                 rx.text(t("No questions in this section yet."), size="2", color_scheme="gray")),
@@ -148,7 +154,30 @@ def editor_fields() -> rx.Component:
         rx.cond((S.kind == "one_of") | (S.kind == "several_of"),
                 field(t("Choices, one a line"), rx.text_area(name="options", default_value=S.draft["options"],
                                                             rows="4", id="question-options"))),
+        french_fields(),
         width="100%", spacing="2")
+
+
+def french_fields() -> rx.Component:
+    """The question's French version: clients who read French see it (each empty text: the one above)."""
+    return rx.el.details(
+        rx.el.summary(t("French version"), style={"cursor": "pointer", "fontWeight": "500"},
+                      id="question-french-summary"),
+        rx.vstack(
+            rx.text(t("Clients who read French see these words; leave one empty and they see the text above. The "
+                      "answer kept is the same in both languages, so conditions and fields keep working."),
+                    size="1", color_scheme="gray"),
+            field(t("French question"), rx.input(name="label_fr", default_value=S.draft["label_fr"],
+                                                 id="question-label-fr")),
+            field(t("French help"), rx.text_area(name="help_fr", default_value=S.draft["help_fr"], rows="2",
+                                                 id="question-help-fr")),
+            rx.cond((S.kind == "one_of") | (S.kind == "several_of"),
+                    field(t("French choices, one a line, in the same order as the choices"),
+                          rx.text_area(name="options_fr", default_value=S.draft["options_fr"], rows="4",
+                                       id="question-options-fr"))),
+            width="100%", spacing="2", padding_top="0.5em"),
+        open=(S.draft["label_fr"] != "") | (S.draft["help_fr"] != "") | (S.draft["options_fr"] != ""),
+        width="100%", id="question-french")
 
 
 def condition_field() -> rx.Component:

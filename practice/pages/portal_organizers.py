@@ -45,14 +45,19 @@ def yes_no(q) -> rx.Component:
 
 
 def one_of(q) -> rx.Component:
-    return rx.select(q.options, value=q.value, on_change=lambda v: S.save(q.key, v), disabled=S.read_only,
-                     size="3", width="100%", id="answer-" + q.key, placeholder=t("Choose"))
+    # Each choice in the client's words (its French label for a French reader); the value kept is the firm's choice.
+    return rx.select.root(
+        rx.select.trigger(placeholder=t("Choose"), id="answer-" + q.key, width="100%"),
+        rx.select.content(rx.foreach(q.options, lambda o: rx.select.item(o.label, value=o.value,
+                                                                          custom_attrs=as_written()))),
+        value=q.value, on_change=lambda v: S.save(q.key, v), disabled=S.read_only, size="3")
 
 
 def several_of(q) -> rx.Component:
     return rx.vstack(rx.foreach(q.options, lambda o: rx.el.label(rx.hstack(
-        rx.checkbox(checked=q.chosen.contains(o), on_change=lambda c: S.choose(q.key, o, c), disabled=S.read_only,
-                    size="3"), rx.text(o, custom_attrs=as_written()), spacing="2", align="center"))), spacing="2")
+        rx.checkbox(checked=q.chosen.contains(o.value), on_change=lambda c: S.choose(q.key, o.value, c),
+                    disabled=S.read_only, size="3"),
+        rx.text(o.label, custom_attrs=as_written()), spacing="2", align="center"))), spacing="2")
 
 
 def file_question(q) -> rx.Component:

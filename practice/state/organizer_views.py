@@ -58,6 +58,14 @@ class EntryItem:
 
 
 @dataclasses.dataclass
+class ChoiceItem:
+    """One choice of a list question: the value kept, and the words the client reads (French for a French reader
+    when the firm wrote them)."""
+    value: str = ""
+    label: str = ""
+
+
+@dataclasses.dataclass
 class QuestionItem:
     """One visible question of the section the client is on, with its answer as the inputs show it."""
     key: str = ""
@@ -66,7 +74,7 @@ class QuestionItem:
     kind: str = ""
     required: bool = False
     value: str = ""
-    options: list[str] = dataclasses.field(default_factory=list)
+    options: list[ChoiceItem] = dataclasses.field(default_factory=list)
     chosen: list[str] = dataclasses.field(default_factory=list)
     files: list[FileItem] = dataclasses.field(default_factory=list)
     rows: list[EntryItem] = dataclasses.field(default_factory=list)
@@ -93,7 +101,9 @@ def _shown(question: answering.Question, value) -> str:
     if question.kind == K.yes_no and isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(question.label_of(v) for v in value)
+    if question.kind == K.one_of:
+        return question.label_of(value)
     return input_text(question, value)
 
 
@@ -116,7 +126,7 @@ def question_items(filling: Filling, shown: list[answering.Question], helps: dic
         same = before is None or before == value or q.kind in (K.file, K.group)
         out.append(QuestionItem(
             key=q.key, label=q.label, help=helps.get(q.key, ""), kind=q.kind.value, required=q.required,
-            value=input_text(q, value), options=list(q.options),
+            value=input_text(q, value), options=[ChoiceItem(o, q.label_of(o)) for o in q.options],
             chosen=[str(v) for v in value] if isinstance(value, list) and q.kind == K.several_of else [],
             files=[FileItem(id=d, name=documents[d].name, href=routes.file_url(d))
                    for d in (value if q.kind == K.file and isinstance(value, list) else []) if d in documents],

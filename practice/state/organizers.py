@@ -14,7 +14,7 @@ from practice.state.base import ADMIN, AppState, allow, read, run, shown_in, wri
 from practice.state.work_views import parse_id
 
 EDITOR_FIELDS = ("label", "key", "help", "kind", "required", "options", "show_if", "field_target", "tags_add",
-                 "tags_remove")
+                 "tags_remove", "label_fr", "help_fr", "options_fr")
 FIRM = {"firm_catalog": rulesets.catalog_from_db}
 RULES = {"rules_using": compiled.rules_sending_organizer}
 
@@ -39,6 +39,7 @@ class QuestionRow:
     show_if: str = ""
     sub: bool = False
     group: bool = False
+    french: bool = False  # it has a French version
 
 
 @dataclasses.dataclass
@@ -46,6 +47,7 @@ class SectionRow:
     id: int = 0
     title: str = ""
     questions: list[QuestionRow] = dataclasses.field(default_factory=list)
+    title_fr: str = ""
 
 
 def _created(session, actor, name: str) -> int:
@@ -58,11 +60,15 @@ def _rows(lay) -> list[SectionRow]:
         rows = []
         for q in lay.questions.get(section.id, []):
             rows.append(QuestionRow(q.id, q.key, q.label, q.kind.value, q.required, q.show_if, False,
-                                    q.kind == QuestionKind.group))
-            rows += [QuestionRow(c.id, c.key, c.label, c.kind.value, c.required, "", True, False)
+                                    q.kind == QuestionKind.group, _has_french(q)))
+            rows += [QuestionRow(c.id, c.key, c.label, c.kind.value, c.required, "", True, False, _has_french(c))
                      for c in lay.children.get(q.id, [])]
-        out.append(SectionRow(section.id, section.title, rows))
+        out.append(SectionRow(section.id, section.title, rows, section.title_fr or ""))
     return out
+
+
+def _has_french(q) -> bool:
+    return bool((q.label_fr or "").strip() or (q.help_fr or "").strip() or q.options_fr)
 
 
 class OrganizerTemplatesState(AppState):
@@ -143,6 +149,11 @@ class OrganizerTemplatesState(AppState):
     @allow(ADMIN)
     def rename_section(self, section_id: int, title: str):
         write_and_refresh(self, templates.rename_section, parse_id(section_id), str(title or "")[:300])
+
+    @allow(ADMIN)
+    def set_section_title_fr(self, section_id: int, title: str):
+        """The section's French title, what a client who reads French sees (empty: the title)."""
+        write_and_refresh(self, templates.set_section_title_fr, parse_id(section_id), str(title or "")[:300])
 
     @allow(ADMIN)
     def move_section(self, section_id: int, step: int):

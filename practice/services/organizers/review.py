@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from zoneinfo import ZoneInfo
 
 import jinja2
 from sqlmodel import Session, select
@@ -19,6 +18,7 @@ from practice.services.actor import Actor, ContactActor, recorded_actor
 from practice.services.documents import html_pdf, storage
 from practice.services.errors import Conflict
 from practice.services.firm import get_firm
+from practice.services.formatting import format_datetime
 from practice.services.organizers.filling import mine
 from practice.services.organizers.sent import AnswerLine, answer_lines, organizer_for_staff
 from practice.services.organizers.structure import FirmCatalog
@@ -93,8 +93,9 @@ def answers_html(session: Session, organizer: Organizer, lines: list[AnswerLine]
     firm = get_firm(session)
     account = session.get(Account, organizer.account_id)
     names = _file_names(session, lines)
-    moment = organizer.submitted_at.astimezone(ZoneInfo(firm.timezone)) if organizer.submitted_at else None
-    submitted = _("Submitted on {date}").format(date=f"{moment:%Y-%m-%d %H:%M} ({firm.timezone})") if moment else ""
+    # In the reader's words: "Dec 5, 2026, 1:43 AM" / "5 déc. 2026 à 01:43", on the firm's clock.
+    moment = format_datetime(organizer.submitted_at, firm.timezone) if organizer.submitted_at else ""
+    submitted = _("Submitted on {date}").format(date=f"{moment} ({firm.timezone})") if moment else ""
     sections = [(section, [{"label": line.label, "answer": _answer_text(line, names), "indent": line.indent}
                            for line in group]) for section, group in itertools.groupby(lines, key=lambda x: x.section)]
     return _pdf_env.get_template("organizer_answers.html").render(

@@ -4,6 +4,8 @@ answers kept are the main choices, so show-if conditions (`answer.<key>`) and fi
 answers' PDF is made in the language the client answered in."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from pypdf import PdfReader
 from sqlmodel import select
@@ -107,8 +109,10 @@ def test_the_answers_pdf_is_in_the_language_the_client_answered_in(firm):
     with read_session() as s:
         doc = s.get(Document, doc_id)
         text = "".join(p.extract_text() for p in PdfReader(storage.open_stored(doc.stored_key)).pages)
-    for words in ("Vous concernant", "Situation familiale", "Mariés, déclaration commune", "Sam Hartley", "Non"):
+    for words in ("Vous concernant", "Situation familiale", "Mariés, déclaration commune", "Sam Hartley", "Non",
+                  "Envoyé le "):
         assert words in text
+    assert re.search(r"Envoyé le \d{1,2} \w+\.? 20\d\d à \d\d:\d\d", text), text
     assert "Filing status" not in text
     # Staff read the answers in the firm's own words on the organizer's page.
     with write_session() as s:

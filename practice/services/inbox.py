@@ -115,6 +115,11 @@ def fingerprint(session: Session, member_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1] or 0)
 
 
+def newest_id(session: Session) -> int:
+    """The newest notification's id, anyone's (the live badges poll it to learn that something arrived)."""
+    return int(session.exec(select(func.max(Notification.id))).one() or 0)
+
+
 def mark_read(session: Session, actor: Actor, notification_id: int, read: bool = True) -> None:
     note = _mine(session, actor, notification_id)
     note.read_at = utcnow() if read else None

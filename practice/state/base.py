@@ -457,6 +457,84 @@ class AppState(LangState):
 POLL_SECONDS = 2.0
 log = logging.getLogger(__name__)
 
+# How often each process asks the database whether a chat message or an Inbox+ notification arrived.
+BELL_SECONDS = 0.25
+
+
+class ChangeBell:
+    """Tells the live parts of the pages, within BELL_SECONDS, that a chat message or an Inbox+ notification arrived,
+    whichever process wrote it (this one, another web process, the worker): one statement per process every
+    BELL_SECONDS, on the event loop (a read of the newest ids: well under a millisecond), and only while something
+    waits. The badges' pollers and the open chat pages wait on it instead of sleeping until their next poll, so a
+    message shows on the other side in well under a second; their polls every POLL_SECONDS stay, for what the bell
+    does not tell (a message read in another tab)."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[int, int] | None = None  # (newest message id, newest notification id)
+        self._waiters: list[tuple[int | None, asyncio.Future]] = []
+        self._listeners: list[tuple[Callable[[], bool], Callable[[], None]]] = []
+        self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def listen(self, wants: Callable[[], bool], rung: Callable[[], None]) -> None:
+        """Call `rung()` on the event loop whenever anything arrived, as long as `wants()`."""
+        if (wants, rung) not in self._listeners:
+            self._listeners.append((wants, rung))
+        self._start()
+
+    async def wait(self, timeout: float, account_id: int | None = None) -> bool:
+        """Until a message arrives on `account_id` (on any account, or a notification, when None), or `timeout`
+        passes: True when something arrived."""
+        self._start()
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append((account_id, waiter))
+        try:
+            return await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            return False
+        finally:
+            with contextlib.suppress(ValueError):
+                self._waiters.remove((account_id, waiter))
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._loop is not loop:
+            self._loop, self._seen = loop, None
+            # A task of its own (not of the event that first waited), so Reflex never cancels it.
+            self._task = loop.create_task(self._run(), context=contextvars.copy_context())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(BELL_SECONDS)
+            self._listeners = [(wants, rung) for wants, rung in self._listeners if wants()]
+            if not self._waiters and not self._listeners:
+                return
+            try:
+                self._ring(*self._read())
+            except Exception:
+                log.warning("the live pages' change check failed; trying again", exc_info=True)
+
+    def _read(self) -> tuple[tuple[int, int], set[int] | None]:
+        with read_session() as session:
+            if self._seen is None:  # the first look: where things stand (limit 0: the newest id, no accounts)
+                return (chat_threads.changes_since(session, 0, limit=0)[0], inbox.newest_id(session)), set()
+            newest, accounts = chat_threads.changes_since(session, self._seen[0])
+            return (newest, inbox.newest_id(session)), accounts
+
+    def _ring(self, seen: tuple[int, int], accounts: set[int] | None) -> None:
+        before, self._seen = self._seen, seen
+        if before is None or seen == before:
+            return
+        for account_id, waiter in list(self._waiters):
+            if not waiter.done() and (account_id is None or accounts is None or account_id in accounts):
+                waiter.set_result(True)
+        for _wants, rung in self._listeners:
+            rung()
+
+
+CHANGES = ChangeBell()
+
+
 class TabPoller:
     """Live counts for many tabs with one database read every POLL_SECONDS: each page view registers its tab (the
     Reflex client token) with the login it shows; the poller reads the values of all the registered tabs in one call
@@ -474,6 +552,7 @@ class TabPoller:
         self._new: set[str] = set()
         self._task: asyncio.Task | None = None
         self._woken: asyncio.Event | None = None
+        self._everyone_now = False  # the change bell rang: read every tab now, not at the next round
 
     def watch(self, token: str, sid: str) -> None:
         """The tab `token` shows the login `sid`: keep its value current (called on the event loop)."""
@@ -490,8 +569,17 @@ class TabPoller:
             self._woken = asyncio.Event()
             # A task of its own (not of the event that registered the tab), so Reflex never cancels it.
             self._task = loop.create_task(self._run(app), context=contextvars.copy_context())
+            CHANGES.listen(self._listening, self._rung)
         if self._new:
             self._woken.set()
+
+    def _listening(self) -> bool:
+        return bool(self._tabs) and self._task is not None and not self._task.done()
+
+    def _rung(self) -> None:
+        """Something arrived (the change bell): read every tab at once."""
+        self._everyone_now = True
+        self._woken.set()
 
     def watching(self) -> int:
         """How many tabs this poller keeps current (tests read it)."""
@@ -524,7 +612,8 @@ class TabPoller:
         connected = app.event_namespace.token_to_sid if app.event_namespace is not None else {}
         for token in [t for t in self._tabs if t not in connected]:
             self._forget(token)
-        if time.monotonic() >= next_round:
+        if time.monotonic() >= next_round or self._everyone_now:
+            self._everyone_now = False
             asked, next_round = dict(self._tabs), time.monotonic() + POLL_SECONDS
         else:
             asked = {t: self._tabs[t] for t in self._new if t in self._tabs}

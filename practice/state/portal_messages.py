@@ -16,7 +16,7 @@ from practice.services.chats import attachments, messages, threads
 from practice.services.documents import storage
 from practice.services.errors import PracticeError
 from practice.services.portal import client_tasks, logins
-from practice.state.base import ANYONE, CONTACT, POLL_SECONDS, allow, read, run, shown_in
+from practice.state.base import ANYONE, CHANGES, CONTACT, POLL_SECONDS, allow, read, run, shown_in
 from practice.state.chat_views import (FileItem, MessageItem, ThreadItem, chosen_items, message_items, take_files,
                                       thread_items)
 from practice.state.portal import PortalState
@@ -45,7 +45,7 @@ def portal_fingerprint(sid: str, thread_id: int) -> tuple | None:
             newest = messages.newest_id(session, mine, thread_id) if thread_id else 0
         except PracticeError:
             newest = -1
-        return threads.unread_total(session, mine), newest
+        return threads.unread_total(session, mine), newest, actor.current_account_id
 
 
 class PortalMessagesState(PortalState):
@@ -162,7 +162,8 @@ class PortalMessagesState(PortalState):
     @rx.event(background=True)
     @allow(CONTACT)
     async def watch(self):
-        """While the page is open: show new messages and counts (every 2 s)."""
+        """While the page is open: show new messages and counts (as soon as a message arrives on the account the
+        contact looks at; every 2 s for the rest)."""
         async with self:
             sid, shown = self._session_id(), None
         while True:
@@ -175,4 +176,4 @@ class PortalMessagesState(PortalState):
                 async with self:
                     self._refresh(self._require(), read_it=True)
             shown = fingerprint
-            await asyncio.sleep(POLL_SECONDS)
+            await CHANGES.wait(POLL_SECONDS, account_id=fingerprint[2])

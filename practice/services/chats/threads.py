@@ -114,6 +114,20 @@ def unread_total(session: Session, actor) -> int:
     return sum(n for _thread, n in session.exec(stmt.group_by(ChatMessage.thread_id)).all())
 
 
+def changes_since(session: Session, after_id: int, limit: int = 500) -> tuple[int, set[int] | None]:
+    """(the newest chat message's id, the accounts of the messages written after `after_id`): what the live pages
+    poll to learn, in one cheap statement, that a message arrived and on which accounts, whoever wrote it (a page of
+    this process, another web process, the worker's rules). The accounts are None when more than `limit` came."""
+    rows = session.exec(select(ChatMessage.id, ChatThread.account_id)
+                        .join(ChatThread, ChatThread.id == ChatMessage.thread_id)
+                        .where(ChatMessage.id > after_id).order_by(ChatMessage.id).limit(limit + 1)).all()
+    if not rows:
+        return after_id, set()
+    if len(rows) > limit:
+        return int(session.exec(select(func.max(ChatMessage.id))).one()), None
+    return int(rows[-1][0]), {int(account_id) for _id, account_id in rows}
+
+
 def unread_on_current_accounts(session: Session, actors: list[ContactActor]) -> dict[int, int]:
     """The portal badges of many contacts in one statement: for each contact (by id), the firm's messages it has
     not read on the account it is looking at. The actors must come from `pages.visit` in this same transaction,

@@ -100,6 +100,8 @@ class Firm(SQLModel, table=True):
     language: str = "en"
     # Minutes a client-visible chat message waits before its email notice (unread then: the notice goes).
     chat_notice_delay_minutes: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
+    # How clients pay (bank details, where to mail a check), printed on every invoice and shown in the portal.
+    payment_instructions: str = Field(default="", sa_column_kwargs={"server_default": ""})
     created_at: dt.datetime = when()
 
 
@@ -1425,6 +1427,9 @@ class Invoice(SQLModel, table=True):
     sent_at: Optional[dt.datetime] = when(nullable=True)
     voided_at: Optional[dt.datetime] = when(nullable=True)
     void_reason: str = ""
+    # The PDF filed in the account's documents when it was issued, and its VOID copy once voided.
+    pdf_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    void_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
 
 
 class InvoiceLine(SQLModel, table=True):

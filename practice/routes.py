@@ -97,6 +97,7 @@ PROPOSAL_TEMPLATES = "/proposals/templates"
 ORGANIZER_TEMPLATES = "/organizers/templates"
 PORTAL_PROPOSAL = "/portal/proposals/[proposal_id]"
 PORTAL_ORGANIZERS = "/portal/organizers"
+PORTAL_INVOICES = "/portal/invoices"
 PORTAL_ORGANIZER = "/portal/organizers/[organizer_id]"
 # Served by the backend (a Starlette route), not a page: the document's bytes.
 FILE_DOWNLOAD = "/files/{document_id:int}"

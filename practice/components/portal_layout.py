@@ -16,6 +16,7 @@ NAV = [(N_("Home"), routes.PORTAL, "house", "portal-nav-home"),
        (N_("Messages"), routes.PORTAL_MESSAGES, "message-circle", "portal-nav-messages"),
        (N_("Organizers"), routes.PORTAL_ORGANIZERS, "clipboard-list", "portal-nav-organizers"),
        (N_("Documents"), routes.PORTAL_DOCUMENTS, "file-text", "portal-nav-documents"),
+       (N_("Invoices"), routes.PORTAL_INVOICES, "receipt", "portal-nav-invoices"),
        (N_("Profile"), routes.PORTAL_PROFILE, "user", "portal-nav-profile")]
 
 

@@ -38,6 +38,11 @@ def firm_section() -> rx.Component:
             rx.input(id="firm-chat-delay", name="chat_delay", type="number", min="0", max="1440",
                      default_value=SettingsState.chat_delay, key="firm-chat-delay-" + SettingsState.chat_delay,
                      width="8em"),
+            label(t("Payment instructions, printed on invoices and shown to clients in the portal (bank details, "
+                    "where to mail a check)"), "firm-payment-instructions"),
+            rx.text_area(id="firm-payment-instructions", name="payment_instructions",
+                         default_value=SettingsState.payment_instructions, rows="4", width=["100%", "480px"],
+                         key="firm-pay-" + SettingsState.payment_instructions),
             rx.button(t("Save firm settings"), type="submit", id="save-firm"),
             spacing="2", align="start",
         ),

@@ -9,6 +9,7 @@ import reflex as rx
 from practice.services import firm
 from practice.services.access import two_factor
 from practice.services.backups import schedule as backups
+from practice.services.billing import delivery as invoice_delivery
 from practice.services.chats import notices as chat_notices
 from practice.services.errors import InvalidInput
 from practice.services.work import catalog, tags
@@ -34,14 +35,16 @@ def _settings_view(session):
                 for s in catalog.list_services(session)]
     tag_chips = [TagChip(name=t.name, color=t.color) for t in tags.list_tags(session)]
     return (f.name, f.timezone, f.language, services, tag_chips, two_factor.firm_requires(session),
-            str(f.chat_notice_delay_minutes))
+            str(f.chat_notice_delay_minutes), f.payment_instructions)
 
 
 def _save_firm(session, actor, form: dict) -> None:
-    """The firm's name, clock and language, and the chat notices' delay, in one transaction."""
+    """The firm's name, clock and language, the chat notices' delay and the payment instructions, in one
+    transaction."""
     firm.update_firm(session, actor, name=str(form.get("name", ""))[:200], timezone=str(form.get("timezone", ""))[:100],
                      language=str(form.get("language", "en"))[:8])
     chat_notices.set_notice_delay(session, actor, str(form.get("chat_delay", "5"))[:10])
+    invoice_delivery.set_payment_instructions(session, actor, str(form.get("payment_instructions", ""))[:5000])
 
 
 def _save_service(session, actor, service_id: int | None, form: dict):
@@ -77,6 +80,7 @@ class SettingsState(AppState):
     timezone: str = ""
     language: str = ""
     chat_delay: str = "5"
+    payment_instructions: str = ""
     services: list[ServiceItem] = []
     tags: list[TagChip] = []
     error: str = ""
@@ -99,7 +103,7 @@ class SettingsState(AppState):
     def _refresh(self):
         with shown_in(self, "error"):
             (self.firm_name, self.timezone, self.language, self.services, self.tags,
-             self.require_two_factor, self.chat_delay) = read(_settings_view)
+             self.require_two_factor, self.chat_delay, self.payment_instructions) = read(_settings_view)
             if self.member_role == "owner":  # where the server keeps its backups is the owner's to see
                 self.backup_enabled, self.backup_folder, self.backup_keep, self.backup_last = read(_backup_view)
 

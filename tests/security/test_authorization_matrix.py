@@ -36,6 +36,7 @@ from practice.services.access import auth
 from practice.services.billing import invoices, views as billing_views
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
+from practice.services.billing import delivery as invoice_delivery
 from practice.services.portal import approvals, client_tasks, logins
 from practice.services.client_requests import sending as request_sending
 from practice.services.proposals import sending
@@ -426,6 +427,7 @@ EXPECTED_HANDLERS = {
     "PortalDocumentsState.file_rejected": "contact",
     "PortalDocumentsState.handle_upload": "contact",
     "PortalDocumentsState.load": "anyone",
+    "PortalInvoicesState.load": "anyone",
     "PortalForgotState.load": "anyone",
     "PortalForgotState.send_link": "anyone",
     "PortalHomeState.approve": "contact",
@@ -784,7 +786,7 @@ EXPECTED_ROUTES = {
     "signatures/templates": STAFF_PAGE,
     "portal": PORTAL_PAGE, "portal/tasks": PORTAL_PAGE, "portal/messages": PORTAL_PAGE, "portal/documents": PORTAL_PAGE, "portal/profile": PORTAL_PAGE,
     "portal/proposals/[proposal_id]": PORTAL_PAGE, "portal/sign/[request_id]": PORTAL_PAGE,
-    "portal/organizers": PORTAL_PAGE, "portal/organizers/[organizer_id]": PORTAL_PAGE,
+    "portal/invoices": PORTAL_PAGE, "portal/organizers": PORTAL_PAGE, "portal/organizers/[organizer_id]": PORTAL_PAGE,
     "login": PUBLIC_PAGE, "forgot-password": PUBLIC_PAGE, "reset-password": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE, "settings/fields": STAFF_PAGE,
     "request/[token]": PUBLIC_PAGE, "requests/templates": STAFF_PAGE,
@@ -794,7 +796,7 @@ EXPECTED_ROUTES = {
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.
 PORTAL_LOADS = {"PortalHomeState.load", "PortalTasksState.load", "PortalMessagesState.load", "PortalDocumentsState.load",
                 "PortalProfileState.load", "PortalProposalState.load", "PortalSignState.load",
-                "PortalOrganizerState.load"}
+                "PortalOrganizerState.load", "PortalInvoicesState.load"}
 
 
 def _on_load(page) -> list:
@@ -1262,6 +1264,14 @@ SERVICE_CASES = [
     ("client_tasks.client_tasks_for_contact", CONTACT_ONLY,
      lambda s, f, w, k: f[k]["ctask"] in [t.id for t in client_tasks.client_tasks_for_contact(
          s, f["actor"][w], account_id=f[k]["account"])], sees),
+    # The portal's Invoices page: the account the contact looks at (a forged one among its own refused too).
+    ("invoice_delivery.portal_invoices", CONTACT_ONLY,
+     lambda s, f, w, k: invoice_delivery.portal_invoices(s, dataclasses.replace(
+         f["actor"][w], current_account_id=f[k]["account"])) is not None, sees),
+    ("invoice_delivery.portal_invoices (forged account list)", CONTACT_ONLY,
+     lambda s, f, w, k: invoice_delivery.portal_invoices(s, dataclasses.replace(
+         f["actor"][w], account_ids=(f["A"]["account"], f["B"]["account"]),
+         current_account_id=f[k]["account"])) is not None, sees),
     ("client_tasks.jobs_for_contact", CONTACT_ONLY,
      lambda s, f, w, k: f[k]["job"] in [j.id for j in client_tasks.jobs_for_contact(s, f["actor"][w], f[k]["account"])],
      sees),

@@ -29,6 +29,7 @@ from practice.models import (AccountType, Event, EventStatus, Priority, RunStatu
                              stored_moment, utcnow)
 from practice.services import events
 from practice.services.balances import as_fact
+from practice.services.billing import delivery as invoice_delivery
 from practice.i18n import N_
 from practice.services.automation.actions import NOT_AVAILABLE, Target, due_date, tags_changed, task_created
 from practice.services.automation.compiled import cached_names, compiled_rules
@@ -74,6 +75,11 @@ def handle_many(session: Session, evs: list[Event], slow: Callable[[Event], int]
     group: list[tuple[Event, list]] = []
     group_jobs: set[int] = set()
     for ev in evs:
+        if ev.kind in invoice_delivery.KINDS:  # an invoice's PDF and emails: its own handler, one by one
+            done += _flush(session, version, compiled, names, group, quiet, slow)
+            group, quiet, group_jobs = [], [], set()
+            done += slow(ev)
+            continue
         triggers = rule_events(ev)
         matched = [rule for t in triggers for rule in by_kind.get(t.kind, ()) if trigger_matches(rule, t) is None]
         if not matched:

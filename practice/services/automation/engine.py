@@ -19,6 +19,7 @@ from practice.i18n import N_
 from practice.models import Account, Event, Job, RuleRun, RunStatus, utcnow
 from practice.services import events, inbox
 from practice.services.automation import bulk
+from practice.services.billing import delivery as invoice_delivery
 from practice.services.automation.actions import NOT_AVAILABLE, Target, apply_once
 from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.delays import schedule_delayed
@@ -33,7 +34,11 @@ from practice.services.work.facts import facts_for
 
 
 def handle_event(session: Session, ev: Event) -> None:
-    """Run the firm's rules for one event (inside the worker's transaction)."""
+    """Run the firm's rules for one event (inside the worker's transaction); an invoice's event files its PDF and
+    emails it instead (no rule reads it)."""
+    if ev.kind in invoice_delivery.KINDS:
+        invoice_delivery.handle(session, ev)
+        return
     triggers = rule_events(ev)
     if not triggers:
         return

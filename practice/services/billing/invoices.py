@@ -22,7 +22,7 @@ from practice import i18n
 from practice.i18n import _
 from practice.models import (Account, Invoice, InvoiceCounter, InvoiceLine, InvoiceStatus, Payment, PaymentMethod,
                              Service, utcnow)
-from practice.services import audit
+from practice.services import audit, events
 from practice.services.actor import Actor, account_visible, require_admin, require_staff
 from practice.services.balances import OWING, balance
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -331,7 +331,8 @@ def firm_today(session: Session, now: dt.datetime | None = None) -> dt.date:
 
 def issue(session: Session, actor: Actor, invoice_id: int, *, now: dt.datetime | None = None) -> Invoice:
     """Issue a draft: its number, today's date (the firm's day), its due date (30 days on unless set), status sent.
-    (Filing the PDF and emailing it are done by the sending step on top of this.)"""
+    An `invoice_issued` event in the same transaction has the worker file its PDF and email the client
+    (`practice.services.billing.delivery`), outside this write lock."""
     invoice = _invoice(session, actor, invoice_id, manage=True)
     if invoice.status != InvoiceStatus.draft:
         raise Conflict(_("{name} was already sent.").format(name=invoice_name(invoice)))
@@ -352,6 +353,7 @@ def issue(session: Session, actor: Actor, invoice_id: int, *, now: dt.datetime |
     audit.record(session, actor, "send", "invoice", invoice.id,
                  f"Issued invoice {invoice.number} for {format_money(invoice.total_cents)}, due {invoice.due_date}",
                  number=invoice.number, total_cents=invoice.total_cents)
+    events.emit(session, actor, "invoice_issued", account_id=invoice.account_id, payload={"invoice_id": invoice.id})
     return invoice
 
 
@@ -372,6 +374,7 @@ def void(session: Session, actor: Actor, invoice_id: int, reason: str = "") -> I
     session.flush()
     audit.record(session, actor, "void", "invoice", invoice.id,
                  f"Voided invoice {invoice.number}" + (f": {invoice.void_reason}" if invoice.void_reason else ""))
+    events.emit(session, actor, "invoice_voided", account_id=invoice.account_id, payload={"invoice_id": invoice.id})
     return invoice
 
 

@@ -1,0 +1,79 @@
+"""The portal's Invoices page, phone first: what is due in all, how to pay, then each invoice (what is due first)
+with its lines and its PDF."""
+from __future__ import annotations
+
+import reflex as rx
+
+from practice import routes
+from practice.components.i18n import as_written, t
+from practice.components.layout import error_callout
+from practice.components.portal_layout import plain_empty, portal_page
+from practice.state.portal_invoices import PortalInvoicesState as S
+
+
+def line_row(line) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(line.name, size="2", custom_attrs=as_written()),
+                  rx.cond(line.description != "", rx.text(line.description, size="1", color_scheme="gray",
+                                                          custom_attrs=as_written())),
+                  rx.text(line.quantity, " × ", line.rate, size="1", color_scheme="gray"),
+                  spacing="0", min_width="0", flex="1"),
+        rx.text(line.total, size="2", white_space="nowrap"),
+        width="100%", align="start", class_name="portal-invoice-line",
+    )
+
+
+def invoice_card(i) -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.hstack(
+            rx.vstack(rx.text(i.title, weight="bold"), rx.text(i.dates, size="1", color_scheme="gray"),
+                      spacing="0", min_width="0"),
+            rx.spacer(),
+            rx.badge(i.status_text, color_scheme=rx.match(i.status, ("paid", "green"), ("void", "gray"), "amber"),
+                     size="2"),
+            width="100%", align="start",
+        ),
+        rx.vstack(rx.foreach(i.lines, line_row), width="100%", spacing="2"),
+        rx.divider(),
+        rx.hstack(rx.text(t("Total")), rx.spacer(), rx.text(i.total), width="100%"),
+        rx.cond(i.paid_text != "", rx.text(i.paid_text, size="1", color_scheme="gray")),
+        rx.cond(i.owing, rx.hstack(rx.text(t("Amount due"), weight="bold"), rx.spacer(),
+                                   rx.text(i.due, weight="bold"), width="100%")),
+        rx.cond(i.href != "",
+                # A document load, not the router's navigation: the attachment downloads and the page stays put.
+                rx.el.a(rx.hstack(rx.icon("download", size=16), rx.text(i.pdf_name), spacing="1", align="center"),
+                        href=i.href, rel="noopener", reload_document=True, class_name="portal-invoice-pdf",
+                        style={"color": rx.color("accent", 11), "fontWeight": "500"}),
+                rx.text(t("The PDF is being prepared. Come back in a minute."), size="1", color_scheme="gray")),
+        width="100%", spacing="3",
+    ), width="100%", class_name="portal-invoice")
+
+
+def summary() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.cond(S.owing,
+                rx.hstack(rx.text(t("Due in all"), weight="bold", size="4"), rx.spacer(),
+                          rx.text(S.total_due, weight="bold", size="4", id="portal-total-due"), width="100%"),
+                rx.text(t("Nothing is due. Thank you!"), weight="medium", id="portal-total-due")),
+        rx.text(t("How to pay"), weight="bold", size="2"),
+        rx.text(S.instructions, size="2", white_space="pre-wrap", id="portal-payment-instructions",
+                custom_attrs=as_written()),
+        width="100%", spacing="2",
+    ), width="100%")
+
+
+def invoices_page() -> rx.Component:
+    return portal_page(
+        t("Invoices"),
+        error_callout(S.error),
+        rx.cond(~S.loaded, rx.center(rx.spinner(), padding="2em"),
+                rx.cond(S.invoices.length() > 0,
+                        rx.vstack(summary(), rx.vstack(rx.foreach(S.invoices, invoice_card), width="100%",
+                                                       spacing="3", id="portal-invoice-list"),
+                                  width="100%", spacing="4"),
+                        plain_empty(t("No invoices yet. When the firm sends you one, it is here.")))),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(invoices_page, route=routes.PORTAL_INVOICES, title=t("Client portal · invoices"), on_load=S.load)

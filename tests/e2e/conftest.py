@@ -1,7 +1,9 @@
 """One running app for all browser journeys: migrated database, demo firm, Reflex harness, Chromium."""
 from __future__ import annotations
 
+import email.header
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,100 @@ def log_in(pg, base_url: str, email: str = "owner@example.com", password: str = 
     pg.fill("#password", password)
     pg.click("#login-submit")
     pg.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
+
+
+MAIL_FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")
+
+
+class LocalMail:
+    """The firm's mail server as one journey sees it: a real SMTP server (tests/smtp.py) on 127.0.0.1, and only the
+    mail the app queued while this journey ran (outbox rows newer than the fixture's start, matched by Message-ID).
+    Mail other journeys left in the outbox may still reach this server; a journey never reads it."""
+
+    def __init__(self, server, first_mail_id: int):
+        self.server, self.port, self.first_mail_id = server, server.port, first_mail_id
+
+    def _ours(self) -> set[str]:
+        from sqlmodel import select
+
+        from practice.db import read_session
+        from practice.models import OutgoingMail
+
+        with read_session() as s:
+            return set(s.exec(select(OutgoingMail.message_id).where(OutgoingMail.id >= self.first_mail_id,
+                                                                    OutgoingMail.message_id != "")))
+
+    def messages(self, to: str | None = None, subject: str = "") -> list:
+        """The messages of this journey the server accepted, in order of arrival; only those to `to` whose subject
+        has `subject`, if given."""
+        ours = self._ours()
+        return [m for m in self.server.messages if str(m["Message-ID"]) in ours
+                and (to is None or m["To"] == to) and subject in _decoded(m["Subject"])]
+
+    def wait_for(self, to: str | None, subject: str = "", *, count: int = 1, timeout: float = 20.0) -> list:
+        """Wait until `count` messages to `to` (anyone: None) with `subject` in their subject have arrived; returns
+        them all, in order of arrival (so [-1] is the newest). Fails saying what did arrive."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.messages(to, subject)
+            if len(found) >= count or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        if len(found) < count:
+            raise AssertionError(f"{len(found)} of {count} mail(s) to {to} with {subject!r} arrived in {timeout:g} s; "
+                                 f"this journey's mail: {[(m['To'], _decoded(m['Subject'])) for m in self.messages()]}")
+        return found
+
+
+def _decoded(header) -> str:
+    return " ".join(str(email.header.make_header(email.header.decode_header(str(header or "")))).split())
+
+
+@pytest.fixture
+def local_mail(base_url):
+    """The firm's mail settings pointed at a local SMTP server on a free port, and the emails' links at the test app;
+    yields a LocalMail. Afterwards the mail still queued is delivered to that server (so none of it reaches the next
+    journey's), then the settings and links are put back and the server stops."""
+    from sqlalchemy import update
+    from sqlmodel import func, select
+
+    from practice.db import read_session, write_session
+    from practice.models import MailSettings, MailStatus, OutgoingMail, utcnow
+    from practice.services.mail import outbox
+    from tests.smtp import SMTPServer
+
+    with read_session() as s:
+        row = s.exec(select(MailSettings)).first()
+        before = {f: getattr(row, f) for f in MAIL_FIELDS} if row else None
+        first_mail_id = (s.exec(select(func.max(OutgoingMail.id))).one() or 0) + 1
+    old_base = os.environ.get("PRACTICE_BASE_URL")
+    os.environ["PRACTICE_BASE_URL"] = base_url
+    with SMTPServer() as server:
+        with write_session() as s:
+            settings = s.exec(select(MailSettings)).first() or MailSettings()
+            settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
+            settings.username, settings.password = "", ""
+            settings.from_address, settings.from_name = "office@parklee.example", "Park & Lee"
+            s.add(settings)
+        try:
+            yield LocalMail(server, first_mail_id)
+        finally:
+            # This journey's mail waiting for a retry goes now too; then whatever is due, until nothing is sent.
+            with write_session() as s:
+                s.execute(update(OutgoingMail).where(OutgoingMail.id >= first_mail_id,
+                                                     OutgoingMail.status == MailStatus.queued)
+                          .values(next_attempt_at=utcnow()))
+            for _ in range(20):
+                if not outbox.deliver_due():
+                    break
+            if old_base is None:
+                os.environ.pop("PRACTICE_BASE_URL", None)
+            else:
+                os.environ["PRACTICE_BASE_URL"] = old_base
+            with write_session() as s:
+                row = s.exec(select(MailSettings)).first()
+                if before is None:
+                    s.delete(row)
+                else:
+                    for f, value in before.items():
+                        setattr(row, f, value)

@@ -9,15 +9,14 @@ from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from practice.db import read_session, write_session
-from practice.models import (Account, EmailTemplate, Job, JobTag, MailSettings, OutgoingMail, Pipeline, RuleRun,
+from practice.models import (Account, EmailTemplate, Job, JobTag, OutgoingMail, Pipeline, RuleRun,
                              Stage, Tag, Task)
-from practice.services.mail import settings as mail_settings, templates as mail_templates
+from practice.services.mail import templates as mail_templates
 from practice.services.automation import rulesets
 from practice.services.actor import SYSTEM
 from practice.services.work.facts import account_recipients
 from tests.e2e.conftest import log_in
 from tests.e2e.test_board import card, column, pick_pipeline
-from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +24,6 @@ PIPELINE, TARGET = "Bookkeeping", "Review"
 RULE = "Journey: books in review"
 TEMPLATE = "Journey books in review"
 TAG = "Extension"
-MAIL_FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")
 # Line 3, column 23 is the opening quote of the misspelt stage.
 TYPO_RULES = f'''# Written by the automations journey test (removed after it).
 rule "{RULE}"
@@ -41,40 +39,28 @@ FIXED_RULES = TYPO_RULES.replace('"Reveiw"', '"Review"')
 
 
 @pytest.fixture
-def smtp_and_template():
-    """A real SMTP server and an email template; afterwards the rules, mail settings, template and outbox are put
-    back."""
+def smtp_and_template(local_mail):
+    """The local mail server (tests/e2e/conftest.py) and an email template; afterwards the rules, template and outbox
+    are put back."""
     with read_session() as s:
         current = rulesets.current_ruleset(s)
         rules_before = current.text if current else ""
-        row = s.exec(select(MailSettings)).first()
-        mail_before = {f: getattr(row, f) for f in MAIL_FIELDS} if row else None
-        last_mail = s.exec(select(OutgoingMail.id).order_by(OutgoingMail.id.desc())).first() or 0
-    with SMTPServer() as server:
+    with write_session() as s:
+        existing = mail_templates.template_by_name(s, TEMPLATE)
+        mail_templates.save_template(s, SYSTEM, name=TEMPLATE, subject="Your books are in review, {{ account.name }}",
+                                     body="Dear {{ contact.first_name }},\nwe are reviewing {{ job.name }}.",
+                                     template_id=existing.id if existing else None)
+    try:
+        yield local_mail
+    finally:
         with write_session() as s:
-            mail_settings.update_settings(s, SYSTEM, host="127.0.0.1", port=server.port, security="none", username="",
-                                 from_address="office@example.com", from_name="Journey Firm")
-            existing = mail_templates.template_by_name(s, TEMPLATE)
-            mail_templates.save_template(s, SYSTEM, name=TEMPLATE, subject="Your books are in review, {{ account.name }}",
-                               body="Dear {{ contact.first_name }},\nwe are reviewing {{ job.name }}.",
-                               template_id=existing.id if existing else None)
-        try:
-            yield server
-        finally:
-            with write_session() as s:
-                rulesets.save_rules(s, SYSTEM, rules_before, note="restored after the automations journey")
-            with write_session() as s:
-                settings = s.exec(select(MailSettings)).first()
-                if mail_before is None:
-                    s.delete(settings)
-                else:
-                    for f, value in mail_before.items():
-                        setattr(settings, f, value)
-                for tpl in s.exec(select(EmailTemplate).where(EmailTemplate.name == TEMPLATE)):
-                    s.delete(tpl)
-                # Other journeys count the outbox's rows: leave it as it was.
-                for sent in s.exec(select(OutgoingMail).where(OutgoingMail.id > last_mail)):
-                    s.delete(sent)
+            rulesets.save_rules(s, SYSTEM, rules_before, note="restored after the automations journey")
+        with write_session() as s:
+            for tpl in s.exec(select(EmailTemplate).where(EmailTemplate.name == TEMPLATE)):
+                s.delete(tpl)
+            # Other journeys count the outbox's rows: leave it as it was.
+            for sent in s.exec(select(OutgoingMail).where(OutgoingMail.id >= local_mail.first_mail_id)):
+                s.delete(sent)
 
 
 def pick_job() -> tuple[int, str, str]:
@@ -186,8 +172,7 @@ def test_write_fix_try_save_then_a_move_runs_the_rule(page, base_url, smtp_and_t
         job = s.get(Job, job_id)
         addresses = {c["email"].lower() for c in account_recipients(s, job.account_id)}
     subject = f"Your books are in review, {account_name}"
-    server.wait_for(len(addresses), timeout=15)
-    received = [m for m in server.messages if m["Subject"] == subject]
+    received = server.wait_for(None, subject, count=len(addresses))
     assert {m["X-Envelope-To"].lower() for m in received} == addresses
 
     # The job page shows the task, the tag, and the run with its trace.

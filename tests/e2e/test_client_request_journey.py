@@ -7,7 +7,6 @@ SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 import uuid
@@ -17,17 +16,15 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import ClientRequest, Job, MailSettings, TeamMember
+from practice.models import ClientRequest, Job, TeamMember
 from practice.services.actor import SYSTEM, Actor
 from practice.services.automation import reminder_kinds, rulesets
 from practice.services.work import accounts, jobs
 from practice.services.work.pipelines import stages_of
 from tests.e2e.conftest import log_in
 from tests.factories import make_pipeline, normal_pdf
-from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.e2e
-MAIL_FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")
 ITEMS = (("file", "1099-INT", "From every bank"), ("file", "Closing statement", ""),
          ("text", "Loan number", "As on the statement"), ("yes_no", "Is the loan refinanced?", ""))
 
@@ -39,56 +36,26 @@ def _staff() -> Actor:
 
 
 @pytest.fixture
-def broker(base_url):
-    """Mail to a local SMTP server, links to the test app, an account with a job in a three-stage pipeline and the
-    rule that moves it on when a client request is completed; the mail settings and rules put back after."""
+def broker(local_mail):
+    """The local mail server (tests/e2e/conftest.py), an account with a job in a three-stage pipeline and the rule that
+    moves it on when a client request is completed; the rules put back after."""
     tag = uuid.uuid4().hex[:6]
     staff = _staff()
     with read_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        before = {f: getattr(row, f) for f in MAIL_FIELDS} if row else None
         current = rulesets.current_ruleset(s)
         rules_before = current.text if current else ""
-    old_base = os.environ.get("PRACTICE_BASE_URL")
-    os.environ["PRACTICE_BASE_URL"] = base_url
-    with SMTPServer() as server:
-        with write_session() as s:
-            settings = s.exec(select(MailSettings)).first() or MailSettings()
-            settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
-            settings.username, settings.password = "", ""
-            settings.from_address, settings.from_name = "office@parklee.example", "Park & Lee"
-            s.add(settings)
-            account = accounts.create_account(s, staff, name=f"Rivera Household {tag}")
-            pipeline = make_pipeline(s, staff, name=f"Refinance {tag}", stages=("Documents", "Review", "Done"))
-            job = jobs.create_job(s, staff, account_id=account.id, pipeline_id=pipeline.id, name=f"Refinance {tag}")
-            stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}
-        with write_session() as s:
-            rulesets.save_rules(s, staff, (rules_before + "\n\n" if rules_before.strip() else "")
-                                + f'rule "Journey: documents in {tag}"\nwhen client request is completed\n'
-                                  f'then\n  move job to stage "Review"\nend\n', note="client request journey")
-        yield {"server": server, "job": job.id, "stages": stage_ids, "email": f"loans.{tag}@broker.example"}
-    if old_base is None:
-        os.environ.pop("PRACTICE_BASE_URL", None)
-    else:
-        os.environ["PRACTICE_BASE_URL"] = old_base
+    with write_session() as s:
+        account = accounts.create_account(s, staff, name=f"Rivera Household {tag}")
+        pipeline = make_pipeline(s, staff, name=f"Refinance {tag}", stages=("Documents", "Review", "Done"))
+        job = jobs.create_job(s, staff, account_id=account.id, pipeline_id=pipeline.id, name=f"Refinance {tag}")
+        stage_ids = {st.name: st.id for st in stages_of(s, pipeline.id)}
+    with write_session() as s:
+        rulesets.save_rules(s, staff, (rules_before + "\n\n" if rules_before.strip() else "")
+                            + f'rule "Journey: documents in {tag}"\nwhen client request is completed\n'
+                              f'then\n  move job to stage "Review"\nend\n', note="client request journey")
+    yield {"server": local_mail, "job": job.id, "stages": stage_ids, "email": f"loans.{tag}@broker.example"}
     with write_session() as s:
         rulesets.save_rules(s, SYSTEM, rules_before, note="restored after the client request journey")
-        row = s.exec(select(MailSettings)).first()
-        if before is None:
-            s.delete(row)
-        else:
-            for f, value in before.items():
-                setattr(row, f, value)
-
-
-def _mail_to(server, address: str, subject_part: str, timeout: float = 20.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = [m for m in server.messages if m["To"] == address and subject_part in m["Subject"]]
-        if found:
-            return found[-1]
-        time.sleep(0.1)
-    raise AssertionError(f"no {subject_part!r} mail to {address}; got {[m['Subject'] for m in server.messages]}")
 
 
 def _body(message) -> str:
@@ -132,14 +99,14 @@ def test_a_broker_answers_a_request_on_a_phone_is_reminded_of_the_missing_item_a
     expect(listed).to_contain_text(address)
 
     # The broker opens the emailed link on a phone; a new device needs the emailed code first.
-    sent = _body(_mail_to(server, address, "Refinance documents"))
+    sent = _body(server.wait_for(address, "Refinance documents")[-1])
     assert "1099-INT" in sent and "Is the loan refinanced?" in sent
     link = re.search(r"https?://\S+/request/[\w-]+", sent).group(0)
     phone_page.goto(link)
     expect(phone_page.locator("#request-title")).to_have_text("Refinance documents")
     phone_page.click("#request-send-code")
     expect(phone_page.get_by_text("A code is on its way")).to_be_visible()
-    code = re.search(r"\b(\d{6})\b", _body(_mail_to(server, address, "Your code"))).group(1)
+    code = re.search(r"\b(\d{6})\b", _body(server.wait_for(address, "Your code")[-1])).group(1)
     phone_page.fill("#request-code", code)
     expect(phone_page.locator("#request-code")).to_have_value(code)
     phone_page.click("#request-code-submit")
@@ -168,7 +135,7 @@ def test_a_broker_answers_a_request_on_a_phone_is_reminded_of_the_missing_item_a
         request = s.exec(select(ClientRequest).where(ClientRequest.recipient_email == address)).one()
     with write_session() as s:
         reminder_kinds.send_due_reminders(s, now=request.created_at + dt.timedelta(days=3, minutes=1))
-    reminder = _body(_mail_to(server, address, "Reminder"))
+    reminder = _body(server.wait_for(address, "Reminder")[-1])
     assert "Is the loan refinanced?" in reminder
     assert "1099-INT" not in reminder and "Closing statement" not in reminder and "Loan number" not in reminder
 

@@ -7,20 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import email.header
 import io
-import os
 import re
-import time
 import uuid
 
 import pytest
 from babel.dates import format_date
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from sqlmodel import select
 
 from practice import routes
 from practice.db import read_session, write_session
-from practice.models import Document, MailSettings, SignatureRequest
+from practice.models import Document, SignatureRequest
 from practice.services.automation import reminder_kinds
 from practice.services.documents import files as document_files, storage
 from practice.services.mail import outbox
@@ -31,51 +28,27 @@ from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.visible_english import english_on_screen
 from tests.factories import demo_owner, normal_pdf
 from tests.factories.signing import make_signature_request
-from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.e2e
-MAIL_FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")
 PASSWORD = "linden-copper-meadow-8"
 
 
 @pytest.fixture
-def durand(base_url):
-    """Mail to a local SMTP server, links to the test app, and an account with Camille (French) and Ben (English),
-    neither of them invited yet; the mail settings put back after."""
+def durand(local_mail):
+    """The local mail server (tests/e2e/conftest.py) and an account with Camille (French) and Ben (English), neither
+    of them invited yet."""
     tag = uuid.uuid4().hex[:6]
     owner = demo_owner()
-    with read_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        before = {f: getattr(row, f) for f in MAIL_FIELDS} if row else None
-    old_base = os.environ.get("PRACTICE_BASE_URL")
-    os.environ["PRACTICE_BASE_URL"] = base_url
-    with SMTPServer() as server:
-        with write_session() as s:
-            settings = s.exec(select(MailSettings)).first() or MailSettings()
-            settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
-            settings.username, settings.password = "", ""
-            settings.from_address, settings.from_name = "office@parklee.example", "Park & Lee"
-            s.add(settings)
-            account = accounts.create_account(s, owner, name=f"Durand SARL {tag}")
-            camille = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Camille",
-                                              last_name="Durand", email=f"camille.{tag}@durand.example")
-            ben = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Ben", last_name="Durand",
-                                          email=f"ben.{tag}@durand.example")
-            camille.language, ben.language = "fr", "en"
-            ids = {"account": account.id, "camille": camille.id, "ben": ben.id,
-                   "camille_email": camille.email, "ben_email": ben.email}
-        yield {"server": server, "owner": owner, "tag": tag, **ids}
-    if old_base is None:
-        os.environ.pop("PRACTICE_BASE_URL", None)
-    else:
-        os.environ["PRACTICE_BASE_URL"] = old_base
     with write_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        if before is None:
-            s.delete(row)
-        else:
-            for f, value in before.items():
-                setattr(row, f, value)
+        account = accounts.create_account(s, owner, name=f"Durand SARL {tag}")
+        camille = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Camille",
+                                          last_name="Durand", email=f"camille.{tag}@durand.example")
+        ben = accounts.create_contact(s, owner, account_ids=[account.id], first_name="Ben", last_name="Durand",
+                                      email=f"ben.{tag}@durand.example")
+        camille.language, ben.language = "fr", "en"
+        ids = {"account": account.id, "camille": camille.id, "ben": ben.id,
+               "camille_email": camille.email, "ben_email": ben.email}
+    return {"server": local_mail, "owner": owner, "tag": tag, **ids}
 
 
 def _subject(message) -> str:
@@ -84,17 +57,6 @@ def _subject(message) -> str:
 
 def _body(message) -> str:
     return message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
-
-
-def _mail(server, address: str, seen: int, timeout: float = 20.0):
-    """The next mail to `address` after the `seen` first ones."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = [m for m in server.messages if m["To"] == address]
-        if len(found) > seen:
-            return found[seen]
-        time.sleep(0.1)
-    raise AssertionError(f"no mail {seen + 1} to {address}; got {[_subject(m) for m in server.messages]}")
 
 
 def _french_on_both_sizes(pg, expected: str) -> None:
@@ -113,10 +75,10 @@ def test_a_french_contact_is_invited_asked_reminded_and_signs_in_french(phone_pa
     with write_session() as s:
         logins.invite(s, owner, durand["camille"])
         ben_link = logins.invite(s, owner, durand["ben"]).link
-    invitation = _mail(server, camille_email, 0)
+    invitation = server.wait_for(camille_email)[0]
     assert _subject(invitation).endswith("vous invite à rejoindre votre espace client")
     assert _body(invitation).startswith("Bonjour Camille,") and "Hello" not in _body(invitation)
-    english = _mail(server, ben_email, 0)
+    english = server.wait_for(ben_email)[0]
     assert _subject(english).endswith("invites you to your client portal")
     assert _body(english).startswith("Hello Ben,")
     with write_session() as s:
@@ -143,10 +105,10 @@ def test_a_french_contact_is_invited_asked_reminded_and_signs_in_french(phone_pa
                                          signer_contact_ids=[durand[key]], send=False)
             requests.send(s, owner, req.id, remind_every=dt.timedelta(days=3), remind_times=2)
             made[key] = req.id
-    asked = _mail(server, camille_email, 1)
+    asked = server.wait_for(camille_email, count=2)[1]
     assert _subject(asked).endswith(f"vous demande de signer « {title_fr} »")
     assert "Ouvrez-le dans votre espace client pour le lire et le signer" in _body(asked)
-    assert _subject(_mail(server, ben_email, 1)).endswith(f'asks you to sign "{title_en}"')
+    assert _subject(server.wait_for(ben_email, count=2)[1]).endswith(f'asks you to sign "{title_en}"')
 
     # Three days later: the reminders, in each reader's language.
     with read_session() as s:
@@ -154,7 +116,7 @@ def test_a_french_contact_is_invited_asked_reminded_and_signs_in_french(phone_pa
     with write_session() as s:
         reminder_kinds.send_due_reminders(s, now=sent_at + dt.timedelta(days=3, minutes=1))
     outbox.deliver_due()  # the worker's mailer, which runs after each sweep
-    reminder, english_reminder = _mail(server, camille_email, 2), _mail(server, ben_email, 2)
+    reminder, english_reminder = server.wait_for(camille_email, count=3)[2], server.wait_for(ben_email, count=3)[2]
     assert title_fr in _subject(reminder) and title_en in _subject(english_reminder)
     assert _subject(reminder).startswith("Rappel : ") and _subject(english_reminder).startswith("Reminder: ")
     assert _body(reminder).startswith("Bonjour Camille,") and not re.search(r"\b(Reminder|Please|Hello|waiting)\b", _body(reminder))
@@ -200,4 +162,3 @@ def test_a_french_contact_is_invited_asked_reminded_and_signs_in_french(phone_pa
     assert format_date(signed_on, "d MMMM y", locale="fr") in audit, audit[:600]
     for english_word in ("Signer 1", "Identity check", "Timeline", "signed by"):
         assert english_word not in audit, (english_word, audit[:600])
-    outbox.deliver_due()  # the signed copy's emails, sent here rather than to the next journey's mail server

@@ -1,7 +1,6 @@
 """The client portal end to end, with a real SMTP server (aiosmtpd): the owner gives a demo contact portal
 access, the invitation arrives, the contact activates on a phone (a common password is refused first),
 logs in, sees and ticks off the client task staff asked for, and staff see it done on the job page."""
-import os
 import re
 
 import pytest
@@ -10,13 +9,11 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import (AccountContact, ClientTask, Contact, Job, MailSettings, OutgoingMail, PortalLogin,
+from practice.models import (AccountContact, ClientTask, Contact, Job, OutgoingMail, PortalLogin,
                              PortalSession, PortalToken)
 from tests.e2e.conftest import log_in
-from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.e2e
-FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")
 GOOD = "walnut-tide-compass-9"
 
 
@@ -35,35 +32,13 @@ def demo_contact_with_job():
 
 
 @pytest.fixture
-def portal_setup(base_url):
-    """Mail settings pointed at a local SMTP server and links at the test app; everything put back after."""
+def portal_setup(local_mail):
+    """The local mail server (tests/e2e/conftest.py) and a demo contact with a job; afterwards this journey's mail,
+    the contact's portal access and the job's client tasks are removed."""
     contact, job = demo_contact_with_job()
-    with read_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        before = {f: getattr(row, f) for f in FIELDS} if row else None
-        last_mail = s.exec(select(OutgoingMail.id).order_by(OutgoingMail.id.desc())).first() or 0
-    old_base = os.environ.get("PRACTICE_BASE_URL")
-    os.environ["PRACTICE_BASE_URL"] = base_url
-    with SMTPServer() as server:
-        with write_session() as s:
-            settings = s.exec(select(MailSettings)).first() or MailSettings()
-            settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
-            settings.username, settings.password = "", ""
-            settings.from_address, settings.from_name = "office@parklee.example", "Park & Lee"
-            s.add(settings)
-        yield {"server": server, "contact": contact, "job": job}
-    if old_base is None:
-        os.environ.pop("PRACTICE_BASE_URL", None)
-    else:
-        os.environ["PRACTICE_BASE_URL"] = old_base
+    yield {"server": local_mail, "contact": contact, "job": job}
     with write_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        if before is None:
-            s.delete(row)
-        else:
-            for f, value in before.items():
-                setattr(row, f, value)
-        for m in s.exec(select(OutgoingMail).where(OutgoingMail.id > last_mail)):
+        for m in s.exec(select(OutgoingMail).where(OutgoingMail.id >= local_mail.first_mail_id)):
             s.delete(m)
         for table in (PortalSession, PortalToken, PortalLogin):
             s.execute(delete(table).where(table.contact_id == contact.id))
@@ -91,8 +66,7 @@ def test_staff_invite_a_contact_who_activates_on_a_phone_and_completes_a_task(pa
     expect(page.get_by_text("Invitation sent.")).to_be_visible()
     expect(page.locator("#contacts-section").get_by_text("Portal: invited")).to_be_visible()
 
-    # Mails other browser tests queued while no server was set may arrive too: take the invitation.
-    (msg,) = [m for m in server.wait_for(50, timeout=10) if m["To"] == contact.email]
+    (msg,) = server.wait_for(contact.email)
     assert msg["To"] == contact.email and "client portal" in msg["Subject"]
     link = re.search(r"(http\S+/portal/activate\?token=[\w-]+)", msg.get_payload(decode=True).decode()).group(1)
     assert link.startswith(base_url)

@@ -13,7 +13,7 @@ from practice.models import ApprovalRequest, Document, DocumentView, JobAssignee
 from practice.services.documents import files as document_files
 from practice.services.actor import Actor
 from tests.e2e.conftest import log_in
-from tests.e2e.test_portal import GOOD, portal_setup  # noqa: F401 - the fixture: SMTP server, links, cleanup
+from tests.e2e.test_portal import GOOD, portal_setup  # noqa: F401 - the fixture: local mail server, links, cleanup
 
 pytestmark = pytest.mark.e2e
 DRAFT = b"Organizer summary, for the client to approve."
@@ -63,9 +63,7 @@ def test_invite_activate_upload_complete_approve_and_staff_see_it_all(page, phon
     expect(page.get_by_text("Invitation sent.")).to_be_visible()
 
     # The invitation arrives at the SMTP server (after the approval request's email).
-    # Mails other browser tests queued while no server was set may arrive too.
-    messages = server.wait_for(50, timeout=10)
-    invitation = next(m for m in messages if "client portal" in m["Subject"] and m["To"] == contact.email)
+    invitation = server.wait_for(contact.email, "client portal")[-1]
     assert invitation["To"] == contact.email
     link = re.search(r"(http\S+/portal/activate\?token=[\w-]+)",
                      invitation.get_payload(decode=True).decode()).group(1)

@@ -10,7 +10,6 @@ depend on the staff screens; everything the signers do happens in the browser.
 from __future__ import annotations
 
 import io
-import os
 import re
 import uuid
 
@@ -19,17 +18,15 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import Document, MailSettings, SignatureRequest, Signer, TeamMember
+from practice.models import Document, SignatureRequest, Signer, TeamMember
 from practice.services.documents import files as document_files, html_pdf, storage
 from practice.services.signing import requests
 from practice.services.work import accounts
 from practice.services.actor import Actor
 from tests.e2e.conftest import PHONE
 from tests.factories import give_portal_login
-from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.e2e
-MAIL_FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")
 PASSWORD = "quiet-harbour-lantern-7"
 LETTER = """
 <h1>Engagement letter</h1>
@@ -58,80 +55,43 @@ def site(base_url) -> str:
 
 
 @pytest.fixture
-def signing(site):
-    """Mail to a local SMTP server, links to the test app, a household with two portal contacts and a
-    request for both of them to sign a two-page letter, in order; only the second (Jim) also enters a code
-    sent by email."""
+def signing(local_mail):
+    """The local mail server (tests/e2e/conftest.py), a household with two portal contacts and a request for both of
+    them to sign a two-page letter, in order; only the second (Jim) also enters a code sent by email."""
     tag = uuid.uuid4().hex[:6]
-    with read_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        before = {f: getattr(row, f) for f in MAIL_FIELDS} if row else None
-    old_base = os.environ.get("PRACTICE_BASE_URL")
-    os.environ["PRACTICE_BASE_URL"] = site
     staff = _staff()
-    with SMTPServer() as server:
-        with write_session() as s:
-            settings = s.exec(select(MailSettings)).first() or MailSettings()
-            settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
-            settings.username, settings.password = "", ""
-            settings.from_address, settings.from_name = "office@parklee.example", "Park & Lee"
-            s.add(settings)
-            account = accounts.create_account(s, staff, name=f"Hartley Household {tag}")
-            june = accounts.create_contact(s, staff, account_ids=[account.id], first_name="June",
-                                           last_name="Hartley", email=f"june.{tag}@hartley.example")
-            jim = accounts.create_contact(s, staff, account_ids=[account.id], first_name="Jim",
-                                          last_name="Hartley", email=f"jim.{tag}@hartley.example")
-            ids = {"account": account.id, "june": june.id, "jim": jim.id}
-        for key in ("june", "jim"):
-            _activate(staff, ids[key])
-        letter = document_files.upload(staff, ids["account"], None, "Engagement letter.pdf",
-                                  html_pdf.render_pdf(LETTER))
-        with write_session() as s:
-            req = requests.create_request(s, staff, ids["account"], title="Engagement letter 2026",
-                                            signer_contact_ids=[ids["june"], ids["jim"]], document_id=letter.id,
-                                            in_order=True, email_code_contact_ids=[ids["jim"]],
-                                            message="Please sign by Friday. Thank you!")
-            first, second = s.exec(select(Signer).where(Signer.request_id == req.id)
-                                   .order_by(Signer.position)).all()
-            requests.set_fields(s, staff, req.id, [
-                {"signer_id": first.id, "kind": "signature", "page": 0, "x": 0.1, "y": 0.72, "width": 0.35,
-                 "height": 0.07},
-                {"signer_id": first.id, "kind": "date", "page": 0, "x": 0.6, "y": 0.75, "width": 0.25,
-                 "height": 0.04},
-                {"signer_id": second.id, "kind": "initials", "page": 0, "x": 0.8, "y": 0.9, "width": 0.12,
-                 "height": 0.04},
-                {"signer_id": second.id, "kind": "text", "page": 1, "x": 0.1, "y": 0.5, "width": 0.4,
-                 "height": 0.04, "label": "Daytime phone"},
-                {"signer_id": second.id, "kind": "signature", "page": 1, "x": 0.1, "y": 0.72, "width": 0.35,
-                 "height": 0.07},
-            ])
-            requests.send(s, staff, req.id)
-            ids["request"] = req.id
-        yield {"server": server, "tag": tag, **ids}
-    if old_base is None:
-        os.environ.pop("PRACTICE_BASE_URL", None)
-    else:
-        os.environ["PRACTICE_BASE_URL"] = old_base
     with write_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        if before is None:
-            s.delete(row)
-        else:
-            for f, value in before.items():
-                setattr(row, f, value)
-
-
-def _mail_to(server, address: str, subject_part: str, seen: int = 0, timeout: float = 15.0):
-    """The newest message to `address` whose subject has `subject_part`, waiting for more than `seen`."""
-    import time
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = [m for m in server.messages if m["To"] == address and subject_part in m["Subject"]]
-        if len(found) > seen:
-            return found[-1]
-        time.sleep(0.1)
-    raise AssertionError(f"no {subject_part!r} mail to {address}; got {[m['Subject'] for m in server.messages]}")
+        account = accounts.create_account(s, staff, name=f"Hartley Household {tag}")
+        june = accounts.create_contact(s, staff, account_ids=[account.id], first_name="June",
+                                       last_name="Hartley", email=f"june.{tag}@hartley.example")
+        jim = accounts.create_contact(s, staff, account_ids=[account.id], first_name="Jim",
+                                      last_name="Hartley", email=f"jim.{tag}@hartley.example")
+        ids = {"account": account.id, "june": june.id, "jim": jim.id}
+    for key in ("june", "jim"):
+        _activate(staff, ids[key])
+    letter = document_files.upload(staff, ids["account"], None, "Engagement letter.pdf", html_pdf.render_pdf(LETTER))
+    with write_session() as s:
+        req = requests.create_request(s, staff, ids["account"], title="Engagement letter 2026",
+                                      signer_contact_ids=[ids["june"], ids["jim"]], document_id=letter.id,
+                                      in_order=True, email_code_contact_ids=[ids["jim"]],
+                                      message="Please sign by Friday. Thank you!")
+        first, second = s.exec(select(Signer).where(Signer.request_id == req.id)
+                               .order_by(Signer.position)).all()
+        requests.set_fields(s, staff, req.id, [
+            {"signer_id": first.id, "kind": "signature", "page": 0, "x": 0.1, "y": 0.72, "width": 0.35,
+             "height": 0.07},
+            {"signer_id": first.id, "kind": "date", "page": 0, "x": 0.6, "y": 0.75, "width": 0.25,
+             "height": 0.04},
+            {"signer_id": second.id, "kind": "initials", "page": 0, "x": 0.8, "y": 0.9, "width": 0.12,
+             "height": 0.04},
+            {"signer_id": second.id, "kind": "text", "page": 1, "x": 0.1, "y": 0.5, "width": 0.4,
+             "height": 0.04, "label": "Daytime phone"},
+            {"signer_id": second.id, "kind": "signature", "page": 1, "x": 0.1, "y": 0.72, "width": 0.35,
+             "height": 0.07},
+        ])
+        requests.send(s, staff, req.id)
+        ids["request"] = req.id
+    return {"server": local_mail, "tag": tag, **ids}
 
 
 def _body(message) -> str:
@@ -183,7 +143,7 @@ def _enter_code(pg, server, email: str) -> None:
     code_input = pg.locator("#sign-code")
     expect(code_input).to_have_attribute("inputmode", "numeric")
     expect(code_input).to_have_attribute("autocomplete", "one-time-code")
-    code = re.search(r"\b(\d{6})\b", _body(_mail_to(server, email, "Your code to sign"))).group(1)
+    code = re.search(r"\b(\d{6})\b", _body(server.wait_for(email, "Your code to sign")[-1])).group(1)
     wrong = "000000" if code != "000000" else "111111"
     code_input.fill(wrong)
     pg.click("#code-continue")
@@ -223,7 +183,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
         "June Hartley signs first. We will email you when it is your turn.")
 
     # June: the request email's link, the portal login, then the request waiting under her attention list.
-    invitation = _mail_to(server, june_email, "asks you to sign")
+    invitation = server.wait_for(june_email, "asks you to sign")[-1]
     assert sign_url in _body(invitation)
     june = phone_page
     _log_in(june, base_url, june_email)
@@ -258,7 +218,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     expect(june.locator("#sign-done-text")).to_contain_text("Jim Hartley still has to sign.")
 
     # Jim's turn: his email arrives; the same page now leads him through consent, the code and his three boxes.
-    assert sign_url in _body(_mail_to(server, jim_email, "asks you to sign"))
+    assert sign_url in _body(server.wait_for(jim_email, "asks you to sign")[-1])
     jim.goto(base_url + "/portal")
     jim.locator("#attention-list .signature-item .sign-link").click()
     expect(jim).to_have_url(re.compile(rf"/portal/sign/{rid}$"))
@@ -320,7 +280,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     jim_part = words[words.index("Signer 2: Jim Hartley"):words.index("Timeline (UTC)")]
     assert "Identity check portal password" in june_part and "one-time code" not in june_part, june_part
     assert "Identity check portal password + one-time code sent to" in jim_part, jim_part
-    assert [m["Subject"] for m in server.messages if m["To"] == june_email and "code" in m["Subject"]] == []
+    assert server.messages(june_email, "code") == []
 
     # One flipped byte (in the signed content, not in the seal itself): pyHanko refuses it, and so does the
     # verify page, which first says the untouched file is intact.

@@ -1,56 +1,29 @@
 """A team member who forgot their password, with a real SMTP server (aiosmtpd): "Forgot password?" on the login
 page, the emailed link (built from the app's base address) opens the page to choose a new one, the token leaves the
 address bar, the old password stops working and the new one logs in."""
-import os
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from practice.db import read_session, write_session
-from practice.models import MailSettings, OutgoingMail, TeamMember
+from practice.db import write_session
+from practice.models import OutgoingMail, TeamMember
 from practice.services.access.auth import hash_password
 from tests.e2e.conftest import log_in
-from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.e2e
-FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")
 CARLA = "carla@example.com"
 OLD, NEW = "demo-staff-pass", "copper-lantern-orchard-7"
 
 
 @pytest.fixture
-def mail_server(base_url):
-    """Mail settings pointed at a local SMTP server and links at the test app; all put back after (Carla's password
-    too: other journeys log in as her)."""
-    with read_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        before = {f: getattr(row, f) for f in FIELDS} if row else None
-        last_mail = s.exec(select(OutgoingMail.id).order_by(OutgoingMail.id.desc())).first() or 0
-    old_base = os.environ.get("PRACTICE_BASE_URL")
-    os.environ["PRACTICE_BASE_URL"] = base_url
-    with SMTPServer() as server:
-        with write_session() as s:
-            settings = s.exec(select(MailSettings)).first() or MailSettings()
-            settings.host, settings.port, settings.security = "127.0.0.1", server.port, "none"
-            settings.username, settings.password = "", ""
-            settings.from_address, settings.from_name = "office@parklee.example", "Park & Lee"
-            s.add(settings)
-        yield server
-    if old_base is None:
-        os.environ.pop("PRACTICE_BASE_URL", None)
-    else:
-        os.environ["PRACTICE_BASE_URL"] = old_base
+def mail_server(local_mail):
+    """The local mail server (tests/e2e/conftest.py); afterwards this journey's mail leaves the outbox and Carla's
+    password is put back (other journeys log in as her)."""
+    yield local_mail
     with write_session() as s:
-        row = s.exec(select(MailSettings)).first()
-        if before is None:
-            s.delete(row)
-        else:
-            for f, value in before.items():
-                setattr(row, f, value)
-        for m in s.exec(select(OutgoingMail).where(OutgoingMail.id > last_mail)):
+        for m in s.exec(select(OutgoingMail).where(OutgoingMail.id >= local_mail.first_mail_id)):
             s.delete(m)
         s.exec(select(TeamMember).where(TeamMember.email == CARLA)).one().password_hash = hash_password(OLD)
 
@@ -70,8 +43,7 @@ def test_a_member_resets_a_forgotten_password_by_email_and_logs_in_with_the_new_
     page.click("#forgot-submit")
     expect(notice).to_be_visible()
 
-    # Mail other journeys queued while no server was set may arrive too: Carla's is the one this is about.
-    msg = _mail_to(mail_server, CARLA)
+    msg = mail_server.wait_for(CARLA)[-1]
     assert msg["To"] == CARLA and "Reset your practice password" in msg["Subject"]
     link = re.search(r"(http\S+/reset-password\?token=[\w-]+)", msg.get_payload(decode=True).decode()).group(1)
     assert link.startswith(base_url)
@@ -99,13 +71,3 @@ def test_a_member_resets_a_forgotten_password_by_email_and_logs_in_with_the_new_
     expect(page.get_by_text("That email and password do not match.")).to_be_visible()
     log_in(page, base_url, CARLA, NEW)
     expect(page.get_by_text("Carla Diaz").first).to_be_visible()
-
-
-def _mail_to(server, address: str, timeout: float = 15.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = [m for m in server.messages if m["To"] == address]
-        if found:
-            return found[-1]
-        time.sleep(0.1)
-    raise AssertionError(f"no mail to {address}; got {[m['To'] for m in server.messages]}")

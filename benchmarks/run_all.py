@@ -43,6 +43,7 @@ BENCHMARKS = [
     Bench("bench_demo.py", quick=("--runs", "1", "--accounts", "1000", "--jobs", "10000")),
     Bench("bench_import.py", quick=("--runs", "2")),
     Bench("bench_import_custom.py", quick=("--runs", "2")),
+    Bench("bench_invoice_pdf.py", quick=("--iterations", "5")),
     Bench("bench_portal_load.py", quick=("--clients", "50", "--seconds", "15")),
     Bench("bench_proposal.py", quick=("--iterations", "5")),
     Bench("bench_rules.py", quick=("--quick",)),

@@ -29,23 +29,25 @@ def _object(properties: dict, required: list[str] | None = None, extra: bool = F
 SCHEMAS = {
     "Error": _object({"error": _object({"status": _s("integer"), "message": TEXT})}),
     "Account": _object({"id": ID, "name": TEXT, "type": _s("string", enum=[t.value for t in AccountType]),
-                        "notes": TEXT, "archived": _s("boolean"), "created_at": MOMENT}),
+                        "notes": TEXT, "archived": _s("boolean"), "created_at": MOMENT, "updated_at": MOMENT}),
     "Contact": _object({"id": ID, **{f: TEXT for f in (
         "first_name", "last_name", "email", "other_emails", "phone", "other_phones", "street", "city", "region",
-        "postal_code", "country", "language")}, "account_ids": _s("array", items=ID), "created_at": MOMENT}),
+        "postal_code", "country", "language")}, "account_ids": _s("array", items=ID), "created_at": MOMENT,
+        "updated_at": MOMENT}),
     "Job": _object({"id": ID, "name": TEXT, "account_id": ID, "pipeline_id": ID, "stage_id": ID, "stage": TEXT,
                     "priority": _s("string", enum=[p.value for p in Priority]), "start_date": MAYBE_DAY,
                     "due_date": MAYBE_DAY, "archived": _s("boolean"), "assignee_ids": _s("array", items=ID),
-                    "created_at": MOMENT, "entered_stage_at": MOMENT}),
+                    "created_at": MOMENT, "entered_stage_at": MOMENT, "updated_at": MOMENT}),
     "Task": _object({"id": ID, "title": TEXT, "description": TEXT,
                      "status": _s("string", enum=[s.value for s in TaskStatus]), "account_id": MAYBE_ID,
                      "job_id": MAYBE_ID, "parent_id": MAYBE_ID, "assignee_id": MAYBE_ID, "due_date": MAYBE_DAY,
-                     "created_at": MOMENT, "completed_at": MAYBE_MOMENT}),
+                     "created_at": MOMENT, "completed_at": MAYBE_MOMENT, "updated_at": MOMENT}),
     "Document": _object({"id": ID, "name": TEXT, "account_id": ID, "folder_id": MAYBE_ID, "job_id": MAYBE_ID,
                          "size": _s("integer", minimum=0), "content_type": TEXT,
                          "pages": _s("integer", nullable=True, minimum=0),
                          "status": _s("string", enum=[s.value for s in DocumentStatus]), "shared": _s("boolean"),
-                         "uploaded_by": TEXT, "uploaded_at": MOMENT}),
+                         "uploaded_by": TEXT, "uploaded_at": MOMENT, "in_trash": _s("boolean"),
+                         "updated_at": MOMENT}),
     "Event": _object({"id": ID, "kind": TEXT, "account_id": MAYBE_ID, "job_id": MAYBE_ID,
                       "payload": {"type": "object"}, "created_at": MOMENT}),
     "TaskNew": _object({"title": _s("string", minLength=1, maxLength=300), "description": _s("string", maxLength=10000),
@@ -56,7 +58,8 @@ SCHEMAS = {
 
 _PARAM_SCHEMAS = {"integer": lambda p: _s("integer", minimum=1, maximum=2**31 - 1),
                   "boolean": lambda p: _s("boolean"), "date-time": lambda p: _s("string", format="date-time"),
-                  "string": lambda p: _s("string", maxLength=200), "enum": lambda p: _s("string", enum=list(p.choices))}
+                  "string": lambda p: _s("string", maxLength=200),
+                  "cursor": lambda p: _s("string", pattern="^([0-9]{1,17}-)?[0-9]{1,10}$"), "enum": lambda p: _s("string", enum=list(p.choices))}
 
 
 def _ref(name: str) -> dict:

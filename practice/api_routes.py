@@ -94,7 +94,7 @@ def _too_many(wait: float) -> ApiError:
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str  # integer, string, boolean, date-time, or "enum"
+    kind: str  # integer, string, boolean, date-time, cursor, or "enum"
     description: str
     choices: tuple[str, ...] = ()
     default: object = None
@@ -111,11 +111,18 @@ def _parse(param: Param, raw: str):
         return raw == "true"
     if param.kind == "date-time":
         try:
-            moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
+            moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00")) if len(raw) <= 40 else None
+            if moment is None or not 1970 <= moment.year <= 9998:
+                raise ValueError
+        except (ValueError, OverflowError):
             raise InvalidInput(_("{name} must be a date and time such as 2026-12-01T09:00:00Z.").format(
                 name=param.name)) from None
+        if moment.tzinfo is None and param.name == "updated_since":
+            raise InvalidInput(_("{name} must say its time zone, such as 2026-12-01T09:00:00Z or "
+                                 "2026-12-01T10:00:00+01:00.").format(name=param.name))
         return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    if param.kind == "cursor":
+        return _cursor(raw)
     if param.kind == "enum":
         if raw not in param.choices:
             raise InvalidInput(_("{name} must be one of: {choices}.").format(name=param.name,
@@ -126,15 +133,33 @@ def _parse(param: Param, raw: str):
     return raw
 
 
+def _cursor(raw: str) -> tuple[dt.datetime | None, int]:
+    """A page's `next_cursor`: an id ("1842"), or with updated_since a change and an id ("1764932400123456-1842")."""
+    moment, dash, row_id = raw.rpartition("-")
+    try:
+        if not row_id.isdigit() or not 1 <= int(row_id) <= MAX_ROW_ID or (dash and not moment.isdigit()) \
+                or len(moment) > 17:
+            raise ValueError
+        return (reads.cursor_moment(int(moment)) if dash else None), int(row_id)
+    except (ValueError, OverflowError):
+        raise InvalidInput(_("cursor must be the next_cursor of the previous page, as it was given.")) from None
+
+
 PAGING = (
     Param("limit", "integer", "How many items a page holds (1 to 200; 50 when not given)."),
-    Param("cursor", "integer", "The `next_cursor` of the previous page; the first page when not given."),
+    Param("cursor", "cursor", "The `next_cursor` of the previous page (with the same filters); the first page when "
+                              "not given."),
     Param("created_since", "date-time", "Only items created (documents: uploaded) at or after this moment "
                                         "(ISO 8601; UTC when no offset is given)."),
+    Param("updated_since", "date-time", "Only items changed at or after this moment (ISO 8601 with its offset, "
+                                        "such as 2026-12-01T09:00:00Z), in the order they were changed, then by "
+                                        "id; archived ones and documents put in the trash included (events: "
+                                        "created, as they never change)."),
 )
 ACCOUNT_ID = Param("account_id", "integer", "Only those of this account (refused if you may not see it).")
 JOB_ID = Param("job_id", "integer", "Only those of this job (refused if you may not see it).")
-ARCHIVED = Param("archived", "boolean", "Archived ones instead of the others (false when not given).")
+ARCHIVED = Param("archived", "boolean", "Archived ones instead of the others (false when not given; both with "
+                                        "updated_since).")
 
 
 def _query(request: Request, params: tuple[Param, ...]) -> dict:
@@ -154,7 +179,12 @@ def _paging(values: dict) -> reads.Paging:
     limit = values.pop("limit", reads.DEFAULT_LIMIT)
     if limit > reads.MAX_LIMIT:
         raise InvalidInput(_("limit must be at most {n}.").format(n=reads.MAX_LIMIT))
-    return reads.Paging(limit=limit, after=values.pop("cursor", 0), created_since=values.pop("created_since", None))
+    after_change, after = values.pop("cursor", (None, 0))
+    updated_since = values.pop("updated_since", None)
+    if (after_change is not None) != (updated_since is not None and after > 0):
+        raise InvalidInput(_("cursor must be the next_cursor of the previous page, as it was given.")) from None
+    return reads.Paging(limit=limit, after=after, created_since=values.pop("created_since", None),
+                        updated_since=updated_since, after_change=after_change)
 
 
 # --- authentication ------------------------------------------------------------------------------------------------
@@ -221,9 +251,12 @@ class Endpoint:
         return routes.API + path
 
 
-def _list(fn):
+def _list(fn, archived: bool = False):
+    """`archived`: the list has an archived filter; following changes (updated_since) lists both unless it is given."""
     def run(session, actor, values, path, body):
         paging = _paging(values)
+        if archived and paging.updated_since is not None:
+            values.setdefault("archived", None)
         if "status" in values:
             values["status"] = TaskStatus(values["status"])
         page = fn(session, actor, paging, **values)
@@ -246,13 +279,13 @@ def _move_job(session, actor, values, path, body):
 
 
 ENDPOINTS = (
-    Endpoint("GET", "/accounts", "The accounts you may see.", "Account", _list(reads.list_accounts),
+    Endpoint("GET", "/accounts", "The accounts you may see.", "Account", _list(reads.list_accounts, archived=True),
              (ARCHIVED, Param("search", "string", "Only accounts whose name contains this.")), listing=True),
     Endpoint("GET", "/accounts/{account_id}", "One account.", "Account", _one(reads.account, "account_id"),
              path_params=("account_id",)),
     Endpoint("GET", "/contacts", "The contacts of the accounts you may see.", "Contact", _list(reads.list_contacts),
              (ACCOUNT_ID,), listing=True),
-    Endpoint("GET", "/jobs", "The jobs of the accounts you may see.", "Job", _list(reads.list_jobs),
+    Endpoint("GET", "/jobs", "The jobs of the accounts you may see.", "Job", _list(reads.list_jobs, archived=True),
              (ACCOUNT_ID, Param("pipeline_id", "integer", "Only jobs of this pipeline."),
               Param("stage_id", "integer", "Only jobs in this stage."), ARCHIVED), listing=True),
     Endpoint("GET", "/jobs/{job_id}", "One job.", "Job", _one(reads.job, "job_id"), path_params=("job_id",)),

@@ -9,6 +9,8 @@ from enum import Enum
 from typing import Any, Optional
 
 from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, event
+from sqlalchemy import update as sa_update
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 # The largest id a database row can have on both engines (a larger number makes the database raise instead of
@@ -56,6 +58,12 @@ def when(nullable: bool = False, index: bool = False, default=True) -> Any:
     if default and not nullable:
         kwargs["default_factory"] = utcnow
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index), **kwargs)
+
+
+def changed() -> Any:
+    """When the row was last written: set on insert and by every UPDATE of it (ORM or `update(...)`), indexed, so the
+    REST API's `updated_since` finds what changed (see also `_touch_owners` below, for the rows' links)."""
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True, onupdate=utcnow))
 
 
 class Role(str, Enum):
@@ -181,6 +189,7 @@ class Account(SQLModel, table=True):
     notes: str = ""
     archived: bool = False
     created_at: dt.datetime = when()
+    updated_at: dt.datetime = changed()
 
 
 class AccountTeam(SQLModel, table=True):
@@ -207,6 +216,7 @@ class Contact(SQLModel, table=True):
     # The language of the portal, the emails and the PDFs made for this contact; "" follows the firm's default.
     language: str = ""
     created_at: dt.datetime = when()
+    updated_at: dt.datetime = changed()
 
 
 class AccountContact(SQLModel, table=True):
@@ -284,6 +294,7 @@ class Job(SQLModel, table=True):
     entered_stage_at: dt.datetime = when()
     # Bumped on every change: lets a stale screen's write be noticed.
     version: int = 1
+    updated_at: dt.datetime = changed()
 
 
 class JobAssignee(SQLModel, table=True):
@@ -308,6 +319,7 @@ class Task(SQLModel, table=True):
     due_date: Optional[dt.date] = None
     created_at: dt.datetime = when()
     completed_at: Optional[dt.datetime] = when(nullable=True)
+    updated_at: dt.datetime = changed()
 
 
 class TaskComment(SQLModel, table=True):
@@ -950,6 +962,7 @@ class Document(SQLModel, table=True):
     # In the trash since `deleted_at` (staff may restore it from there), deleted by whom as shown.
     deleted_at: Optional[dt.datetime] = when(nullable=True)
     deleted_by_label: str = ""
+    updated_at: dt.datetime = changed()
 
 
 class FolderTemplate(SQLModel, table=True):
@@ -1675,3 +1688,28 @@ def install_board_counts(connection) -> None:
 def _board_counts_on_create(_metadata, connection, **_kw) -> None:
     # Databases made from the models (the tests) get the triggers a migration gives the others.
     install_board_counts(connection)
+
+
+def touch(session, model, ids) -> None:
+    """Mark rows changed (their `updated_at` now) when what changed is kept elsewhere: a contact's accounts, a job's
+    assignees (for deletes of those links made with `delete(...)`, which no flush sees)."""
+    ids = [i for i in ids if i is not None]
+    if ids:
+        session.execute(sa_update(model).where(model.id.in_(ids)).values(updated_at=utcnow()))
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_owners(session, _context, _instances) -> None:
+    """A contact's accounts and a job's assignees are rows of their own: adding or removing one changes the contact
+    (or job) as the REST API shows it, so its `updated_at` moves too."""
+    now = None
+    for row in (*session.new, *session.deleted):
+        owner = (Contact, row.contact_id) if isinstance(row, AccountContact) else \
+            (Job, row.job_id) if isinstance(row, JobAssignee) else None
+        if owner is None:
+            continue
+        thing = session.get(*owner)
+        if thing is not None and thing not in session.deleted:
+            now = now or utcnow()
+            thing.updated_at = now
+

@@ -48,8 +48,13 @@ def test_lists_page_by_cursor_and_filter(firm):
 
 @pytest.mark.parametrize("params, words", [
     ({"limit": "0"}, "limit must be a whole number"), ({"limit": "500"}, "limit must be at most 200"),
-    ({"cursor": "abc"}, "cursor must be a whole number"), ({"status": "finished"}, "status must be one of"),
+    ({"cursor": "abc"}, "cursor must be the next_cursor of the previous page"),
+    ({"status": "finished"}, "status must be one of"),
     ({"created_since": "yesterday"}, "created_since must be a date and time"),
+    ({"updated_since": "last week"}, "updated_since must be a date and time such as 2026-12-01T09:00:00Z"),
+    ({"updated_since": "2026-12-01T09:00:00"}, "updated_since must say its time zone"),
+    ({"updated_since": "2026-12-01T09:00:00Z", "cursor": "12"}, "cursor must be the next_cursor"),
+    ({"cursor": "1764932400123456-12"}, "cursor must be the next_cursor"),
     ({"acount_id": "1"}, "no parameter acount_id"),
 ])
 def test_bad_parameters_are_named_in_a_sentence(firm, params, words):
@@ -178,3 +183,59 @@ def test_an_api_writes_audit_row_names_its_token_and_the_audit_page_says_so(firm
         assert items[in_app.id].via == ""
         text, _count = audit.export_csv(s, owner, LogFilter(entity="task"), "UTC")
     assert f"Eli Employee via API token eli_write ({token.prefix}…)" in text
+
+
+
+def test_a_sync_program_pages_through_what_changed_since_its_last_run(firm):
+    """updated_since lists what changed since T in change order; a row changed while the program pages comes once
+    more at the end with its change, none is missed or repeated otherwise, and the next run starts from the last
+    updated_at it saw."""
+    import datetime as dt
+
+    from practice.services.work import accounts, jobs
+
+    owner = firm["staff"]["owner"]
+    since = dt.datetime.now(dt.timezone.utc).isoformat()
+    # Many changed rows: 7 new tasks and a rename, paged 3 at a time.
+    c = client()
+    for n in range(7):
+        assert c.post("/api/v1/tasks", json={"title": f"Sync {n}", "job_id": firm["job_a"]},
+                      headers=auth(firm["tokens"]["owner_write"])).status_code == 201
+    with write_session() as s:
+        s.get(Task, firm["task_a"]).title = "Ask Amy for the W-2 (renamed)"
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"updated_since": since, "limit": "3", **({"cursor": cursor} if cursor else {})}
+        page = get(firm, "/tasks", **params)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        if pages == 1:  # changed while the program pages: it comes again, at the end
+            with write_session() as s:
+                s.get(Task, body["items"][0]["id"]).title = "Changed while paging"
+        seen += [(t["id"], t["title"]) for t in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    ids = [i for i, _title in seen]
+    assert ids[-1] == ids[3] and seen[-1][1] == "Changed while paging"
+    assert len(ids) == 9 and len(set(ids)) == 8  # only the row changed meanwhile comes twice
+    assert seen[-2] == (firm["task_a"], "Ask Amy for the W-2 (renamed)")
+    moments = [dt.datetime.fromisoformat(t["updated_at"].replace("Z", "+00:00")) for t in
+               get(firm, "/tasks", updated_since=since, limit="200").json()["items"]]
+    assert moments == sorted(moments)
+    # Nothing changed since the last change seen but that change itself.
+    last = get(firm, "/tasks", updated_since=since, limit="200").json()["items"][-1]
+    assert [t["id"] for t in get(firm, "/tasks", updated_since=last["updated_at"]).json()["items"]] == [last["id"]]
+
+    # Links and archiving count as changes; an archived job and a trashed document still show, marked.
+    later = dt.datetime.now(dt.timezone.utc).isoformat()
+    with write_session() as s:
+        accounts.link_contact(s, owner, firm["b"], firm["contact_a"], True, confirmed=True)
+        jobs.archive_job(s, owner, firm["job_b"])
+    assert [x["id"] for x in get(firm, "/contacts", updated_since=later).json()["items"]] == [firm["contact_a"]]
+    archived = get(firm, "/jobs", updated_since=later).json()["items"]
+    assert [(j["id"], j["archived"]) for j in archived] == [(firm["job_b"], True)]
+    assert get(firm, "/accounts", updated_since=later).json()["items"] == []
+    # The employee's token still sees only what the employee sees.
+    assert get(firm, "/jobs", "eli_read", updated_since=later).json()["items"] == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, AccountType, Contact, Document, DocumentStatus, Event, Job,
@@ -31,6 +31,10 @@ class Paging:
     limit: int = DEFAULT_LIMIT
     after: int = 0
     created_since: dt.datetime | None = None
+    # Only rows changed at or after this moment, in the order they were changed (then by id); the cursor is then
+    # the last row's (change, id), `after_change`.
+    updated_since: dt.datetime | None = None
+    after_change: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -51,16 +55,41 @@ def _day(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _page(session: Session, stmt, id_col, created_col, paging: Paging, shape) -> Page:
-    stmt = stmt.where(id_col > paging.after)
+def change_cursor(moment: dt.datetime, row_id: int) -> str:
+    """The cursor after a row in change order: its change in microseconds since 1970 (UTC), a dash, its id."""
+    since_epoch = moment.astimezone(dt.timezone.utc) - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return f"{since_epoch // dt.timedelta(microseconds=1)}-{row_id}"
+
+
+def cursor_moment(microseconds: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=microseconds)
+
+
+def _page(session: Session, stmt, id_col, created_col, paging: Paging, shape, updated_col=None) -> Page:
+    """One page in id order; with `updated_since`, in the order of the rows' last change then id (a row changed while
+    a program pages comes again at the end, with what changed), so paging through "everything changed since T"
+    neither misses nor repeats a row."""
+    updated_col = created_col if updated_col is None else updated_col
     if paging.created_since is not None:
         stmt = stmt.where(created_col >= paging.created_since)
     limit = max(1, min(paging.limit, MAX_LIMIT))
-    rows = list(session.exec(stmt.order_by(id_col).limit(limit + 1)))
+    if paging.updated_since is None:
+        rows = list(session.exec(stmt.where(id_col > paging.after).order_by(id_col).limit(limit + 1)))
+    else:
+        stmt = stmt.where(updated_col >= paging.updated_since)
+        if paging.after_change is not None:
+            stmt = stmt.where(or_(updated_col > paging.after_change,
+                                  and_(updated_col == paging.after_change, id_col > paging.after)))
+        rows = list(session.exec(stmt.order_by(updated_col, id_col).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     items = shape(rows)
-    return Page(items, str(items[-1]["id"]) if more and items else None)
+    if not (more and items):
+        return Page(items, None)
+    if paging.updated_since is None:
+        return Page(items, str(items[-1]["id"]))
+    last = rows[-1]
+    return Page(items, change_cursor(getattr(last, updated_col.key), last.id))
 
 
 def _visible(stmt, actor: Actor, account_col):
@@ -74,7 +103,8 @@ def _enum(kind, value) -> str:
 
 def account_dict(a: Account) -> dict:
     return {"id": a.id, "name": a.name, "type": _enum(AccountType, a.type), "notes": a.notes,
-            "archived": bool(a.archived), "created_at": _moment(a.created_at)}
+            "archived": bool(a.archived), "created_at": _moment(a.created_at),
+            "updated_at": _moment(a.updated_at)}
 
 
 def list_accounts(session: Session, actor: Actor, paging: Paging, *, archived: bool | None = False,
@@ -84,7 +114,8 @@ def list_accounts(session: Session, actor: Actor, paging: Paging, *, archived: b
         stmt = stmt.where(Account.archived == archived)
     if search.strip():
         stmt = stmt.where(Account.name.ilike(f"%{search.strip()}%"))
-    return _page(session, stmt, Account.id, Account.created_at, paging, lambda rows: [account_dict(a) for a in rows])
+    return _page(session, stmt, Account.id, Account.created_at, paging, lambda rows: [account_dict(a) for a in rows],
+                 Account.updated_at)
 
 
 def account(session: Session, actor: Actor, account_id: int) -> dict:
@@ -101,7 +132,7 @@ def _contact_dicts(session: Session, contacts: list[Contact]) -> list[dict]:
     fields = ("first_name", "last_name", "email", "other_emails", "phone", "other_phones", "street", "city", "region",
               "postal_code", "country", "language")
     return [{"id": c.id, **{f: getattr(c, f) for f in fields}, "account_ids": links[c.id],
-             "created_at": _moment(c.created_at)} for c in contacts]
+             "created_at": _moment(c.created_at), "updated_at": _moment(c.updated_at)} for c in contacts]
 
 
 def list_contacts(session: Session, actor: Actor, paging: Paging, *, account_id: int | None = None) -> Page:
@@ -113,7 +144,8 @@ def list_contacts(session: Session, actor: Actor, paging: Paging, *, account_id:
     if account_id is not None:
         get_account(session, actor, account_id)
         stmt = stmt.where(Contact.id.in_(select(AccountContact.contact_id).where(AccountContact.account_id == account_id)))
-    return _page(session, stmt, Contact.id, Contact.created_at, paging, lambda rows: _contact_dicts(session, rows))
+    return _page(session, stmt, Contact.id, Contact.created_at, paging, lambda rows: _contact_dicts(session, rows),
+                 Contact.updated_at)
 
 
 def _job_dicts(session: Session, jobs: list[Job]) -> list[dict]:
@@ -129,7 +161,7 @@ def _job_dicts(session: Session, jobs: list[Job]) -> list[dict]:
              "stage_id": j.stage_id, "stage": stages.get(j.stage_id, ""), "priority": _enum(Priority, j.priority),
              "start_date": _day(j.start_date), "due_date": _day(j.due_date), "archived": bool(j.archived),
              "assignee_ids": assignees[j.id], "created_at": _moment(j.created_at),
-             "entered_stage_at": _moment(j.entered_stage_at)} for j in jobs]
+             "entered_stage_at": _moment(j.entered_stage_at), "updated_at": _moment(j.updated_at)} for j in jobs]
 
 
 def list_jobs(session: Session, actor: Actor, paging: Paging, *, account_id: int | None = None,
@@ -144,7 +176,7 @@ def list_jobs(session: Session, actor: Actor, paging: Paging, *, account_id: int
         stmt = stmt.where(Job.stage_id == stage_id)
     if archived is not None:
         stmt = stmt.where(Job.archived == archived)
-    return _page(session, stmt, Job.id, Job.created_at, paging, lambda rows: _job_dicts(session, rows))
+    return _page(session, stmt, Job.id, Job.created_at, paging, lambda rows: _job_dicts(session, rows), Job.updated_at)
 
 
 def job(session: Session, actor: Actor, job_id: int) -> dict:
@@ -155,7 +187,7 @@ def task_dict(t: Task) -> dict:
     return {"id": t.id, "title": t.title, "description": t.description, "status": _enum(TaskStatus, t.status),
             "account_id": t.account_id, "job_id": t.job_id, "parent_id": t.parent_id, "assignee_id": t.assignee_id,
             "due_date": _day(t.due_date), "created_at": _moment(t.created_at),
-            "completed_at": _moment(t.completed_at)}
+            "completed_at": _moment(t.completed_at), "updated_at": _moment(t.updated_at)}
 
 
 def list_tasks(session: Session, actor: Actor, paging: Paging, *, account_id: int | None = None,
@@ -175,20 +207,25 @@ def list_tasks(session: Session, actor: Actor, paging: Paging, *, account_id: in
         stmt = stmt.where(Task.status == status)
     if assignee_id is not None:
         stmt = stmt.where(Task.assignee_id == assignee_id)
-    return _page(session, stmt, Task.id, Task.created_at, paging, lambda rows: [task_dict(t) for t in rows])
+    return _page(session, stmt, Task.id, Task.created_at, paging, lambda rows: [task_dict(t) for t in rows],
+                 Task.updated_at)
 
 
 def _document_dict(d: Document) -> dict:
     return {"id": d.id, "name": d.name, "account_id": d.account_id, "folder_id": d.folder_id, "job_id": d.job_id,
             "size": d.size, "content_type": d.content_type, "pages": d.pages,
             "status": _enum(DocumentStatus, d.status), "shared": bool(d.shared),
-            "uploaded_by": d.uploaded_by_label, "uploaded_at": _moment(d.uploaded_at)}
+            "uploaded_by": d.uploaded_by_label, "uploaded_at": _moment(d.uploaded_at),
+            "in_trash": d.deleted_at is not None, "updated_at": _moment(d.updated_at)}
 
 
 def list_documents(session: Session, actor: Actor, paging: Paging, *, account_id: int | None = None,
                    job_id: int | None = None) -> Page:
-    """The documents (not in the trash) of the accounts the actor may see: names, sizes, who and when."""
-    stmt = _visible(select(Document).where(Document.deleted_at.is_(None)), actor, Document.account_id)
+    """The documents (not in the trash) of the accounts the actor may see: names, sizes, who and when; with
+    `updated_since`, those put in the trash since as well (`in_trash`), so a program following changes sees them go."""
+    stmt = _visible(select(Document), actor, Document.account_id)
+    if paging.updated_since is None:
+        stmt = stmt.where(Document.deleted_at.is_(None))
     if account_id is not None:
         get_account(session, actor, account_id)
         stmt = stmt.where(Document.account_id == account_id)
@@ -196,7 +233,7 @@ def list_documents(session: Session, actor: Actor, paging: Paging, *, account_id
         get_job(session, actor, job_id)
         stmt = stmt.where(Document.job_id == job_id)
     return _page(session, stmt, Document.id, Document.uploaded_at, paging,
-                 lambda rows: [_document_dict(d) for d in rows])
+                 lambda rows: [_document_dict(d) for d in rows], Document.updated_at)
 
 
 def list_events(session: Session, actor: Actor, paging: Paging, *, account_id: int | None = None,

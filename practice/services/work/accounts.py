@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
-from practice.models import (Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin,
+from practice.models import (touch, Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin,
                              PortalStatus, PortalToken, Tag, TeamMember, utcnow)
 from practice.i18n import N_, _
 from practice.services import audit, events
@@ -289,6 +289,7 @@ def link_contact(session: Session, actor: Actor, account_id: int, contact_id: in
     elif not linked and exists_:
         session.exec(delete(AccountContact).where(AccountContact.account_id == account_id,
                                                    AccountContact.contact_id == contact_id))
+        touch(session, Contact, [contact_id])
     else:
         return
     name = f"{contact.first_name} {contact.last_name}".strip()

@@ -15,7 +15,7 @@ from practice.models import (Account, AccountContact, AccountTag, AccountTeam, A
                              ChatThread, ClientTask, Contact,
                              ContactTag, Document, DocumentView, Due, Folder, Job, JobAssignee, JobTag,
                              Organizer, PortalLogin, PortalSession, PortalToken, Proposal, SignatureRequest,
-                             Signer, SigningConsent, SigningEvent, Task, TaskComment, TaskTag)
+                             Signer, SigningConsent, SigningEvent, Task, TaskComment, TaskTag, touch)
 from practice import i18n
 from practice.i18n import _, ngettext
 from practice.services import audit
@@ -172,6 +172,9 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> str:
     session.execute(delete(ChatThread).where(ChatThread.account_id == account_id))
     session.execute(update(Folder).where(Folder.account_id == account_id).values(parent_id=None))
     session.execute(delete(Folder).where(Folder.account_id == account_id))
+    # Its contacts lose an account: changed, as the REST API shows them.
+    touch(session, Contact, session.exec(select(AccountContact.contact_id)
+                                         .where(AccountContact.account_id == account_id)).all())
     for model in (AccountContact, AccountTag, AccountTeam):
         session.execute(delete(model).where(model.account_id == account_id))
     session.execute(update(PortalSession).where(PortalSession.current_account_id == account_id)

@@ -18,6 +18,7 @@ from practice.models import Contact
 from practice.services import events
 from practice.services.automation import engine
 from practice.services.billing import delivery, invoices
+from tests.e2e.conftest import log_in
 from tests.e2e.visible_english import english_on_screen
 from tests.factories import demo_owner, portal_client
 
@@ -107,3 +108,22 @@ def test_a_french_client_reads_the_invoices_page_and_its_pdf_in_french(phone_pag
     assert english_on_screen(phone_page) == []
     plain = text.replace("\u202f", " ").replace("\xa0", " ")
     assert f"Facture {client['number']}" in plain and "Montant dû" in plain and "1 630,69" in plain
+
+
+def test_an_admin_writes_the_payment_instructions_in_settings_and_the_client_reads_them(page, base_url):
+    client = _client_with_an_invoice()
+    written = f"Mail a check to Park & Lee, 1 Main Street ({uuid.uuid4().hex[:4]})\nOr pay by bank transfer."
+    log_in(page, base_url)
+    page.goto(base_url + "/settings")
+    expect(page.locator("#firm-payment-instructions")).to_have_value(BANK)
+    page.fill("#firm-payment-instructions", written)
+    page.click("#save-firm")
+    expect(page.get_by_text("Firm settings saved.")).to_be_visible()
+    page.reload()
+    expect(page.locator("#firm-payment-instructions")).to_have_value(written)
+
+    page.context.clear_cookies()
+    _log_in(page, base_url, client["email"])
+    page.click("#portal-nav-invoices")
+    expect(page.locator("#portal-payment-instructions")).to_contain_text("Mail a check to Park & Lee")
+    expect(page.locator("#portal-payment-instructions")).to_contain_text("Or pay by bank transfer.")

@@ -10,7 +10,7 @@ from .errors import RuleMeaningError
 from .language import N_, Words
 from .placeholders import has_placeholders
 
-_REMINDER_KINDS = ("organizer", "proposal", "invoice", "client request")
+_REMINDER_KINDS = ("message", "organizer", "proposal", "invoice", "client request")
 # What is sent, with its article: "an organizer can only be sent to account".
 _SENT = {"email": N_("an email"), "message": N_("a message"), "organizer": N_("an organizer"),
          "proposal": N_("a proposal"), "invoice": N_("an invoice"), "client request": N_("a client request")}
@@ -34,8 +34,8 @@ def check_send(checker, a: A.Send, ctx) -> None:
         checker.needs("account", ctx, a.to.span, f"send {a.kind}")
     if a.reminders is not None and a.kind not in _REMINDER_KINDS:
         checker.err(RuleMeaningError, Words(N_("{what} can't have reminders"), what=_sent(a.kind)), a.reminders.span,
-                    Words(N_("reminders are for organizers, proposals, invoices, client requests, signatures and "
-                             "approvals")))
+                    Words(N_("reminders are for messages, organizers, proposals, invoices, client requests, "
+                             "signatures and approvals")))
     checker.reminders(a.reminders)
 
 

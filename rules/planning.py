@@ -178,7 +178,7 @@ def _reminders(r: Optional[A.Reminders]):
 def _plan_send(a: A.Send, inputs: _ActionInputs):
     args = {"template": inputs.template(a.kind, a.template)}
     args.update(_recipient(a.to, inputs.facts, inputs.catalog))
-    if a.kind in ("organizer", "proposal", "invoice", "client request"):
+    if a.kind in ("message", "organizer", "proposal", "invoice", "client request"):
         args["reminders"] = _reminders(a.reminders)
     return f"send_{a.kind.replace(' ', '_')}", args
 

@@ -21,7 +21,7 @@ from practice.models import ActionEffect, Contact, Job, Pipeline, RuleRun, Signe
 from practice.services import inbox
 from practice.services.actor import Actor
 from practice.services.client_requests import sending as client_requests
-from practice.services.chats import messages as chat_messages, templates as message_templates
+from practice.services.chats import messages as chat_messages, notices as chat_notices, templates as message_templates
 from practice.services.documents import folder_templates
 from practice.services.errors import InvalidInput, NotFound, PracticeError
 from practice.services.firm import default_language, language_for
@@ -438,11 +438,11 @@ def send_message(session: Session, act: Act) -> str:
     subject, text = message_templates.render(tpl, context, default_language(session))
     thread = message_templates.thread_for_rule(session, act.actor, account_id=account_id, job_id=act.target.job_id,
                                                subject=subject)
-    chat_messages.write_as_rule(session, act.actor, thread, text)
-    if act.args.get("reminders"):
-        return W(N_('Sent message "{name}" in "{thread}" (reminders are not sent for messages yet)'), name=tpl.name,
-                 thread=thread.subject)
-    return W(N_('Sent message "{name}" in "{thread}"'), name=tpl.name, thread=thread.subject)
+    message = chat_messages.write_as_rule(session, act.actor, thread, text)
+    every, times = _reminders(act.args)
+    if every is not None and times > 0:
+        chat_notices.remind_later(session, message, every=every, times=times, key=act.key)
+    return _with_reminders(W(N_('Sent message "{name}" in "{thread}"'), name=tpl.name, thread=thread.subject), times)
 
 
 def send_webhook(session: Session, act: Act) -> str:

@@ -11,7 +11,7 @@ from practice import config, routes
 from practice.models import (AccountContact, ChatMessage, ChatRead, ChatThread, Contact, PortalLogin, PortalStatus,
                              utcnow)
 from practice.i18n import _
-from practice.services import audit
+from practice.services import audit, reminders
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput
 from practice.services.firm import get_firm, language_for
@@ -20,6 +20,8 @@ from practice.services.mail.system import render_system_email
 
 BATCH = 500
 MAX_DELAY = 1440
+# `send message ... with reminders`: reminded by email until one of the account's portal contacts reads it.
+REMINDER_KIND = "chat_message"
 
 
 def _readers(session: Session, account_id: int) -> list[Contact]:
@@ -92,3 +94,44 @@ def set_notice_delay(session: Session, actor: Actor, minutes: int) -> int:
         audit.record(session, actor, "update", "firm", firm.id,
                      f"Chat email notices wait {minutes} minutes (before: {before})")
     return minutes
+
+
+def remind_later(session: Session, message: ChatMessage, *, every: dt.timedelta, times: int, key: str) -> None:
+    """Plan the reminders of a rule's message (`with reminders every N days up to M times`): each one emails the
+    contacts who have not read it; they stop once one of them has, or the thread is archived, or its job is."""
+    thread = session.get(ChatThread, message.thread_id)
+    reminders.schedule(session, kind=REMINDER_KIND, item_id=message.id, every=every, times=times,
+                       key=f"{key}|{message.id}|reminders", job_id=thread.job_id if thread else None)
+
+
+def _message_and_thread(session: Session, message_id: int) -> tuple[ChatMessage | None, ChatThread | None]:
+    message = session.get(ChatMessage, message_id)
+    return message, session.get(ChatThread, message.thread_id) if message else None
+
+
+def _is_read(session: Session, message_id: int) -> bool:
+    message, thread = _message_and_thread(session, message_id)
+    if message is None or thread is None or thread.archived_at is not None:
+        return True  # nothing left to remind of
+    return any(_last_read(session, thread.id, c.id) >= message.id for c in _readers(session, thread.account_id))
+
+
+def _remind(session: Session, message_id: int, n: int) -> str:
+    message, thread = _message_and_thread(session, message_id)
+    readers = _readers(session, thread.account_id)
+    if not readers:
+        return "No contact of the account can log in to the portal, so no reminder was sent."
+    firm_name = get_firm(session).name
+    for contact in readers:
+        context = {"first_name": contact.first_name or contact.email, "firm_name": firm_name,
+                   "subject": thread.subject,
+                   "link": f"{config.base_url()}{routes.PORTAL_MESSAGES}?thread={thread.id}"}
+        subject, body = render_system_email("chat_message_reminder", context, language_for(session, contact.language))
+        outbox.enqueue(session, to_address=contact.email, subject=subject, body=body,
+                       key=f"chat-reminder|{message.id}|{n}|{contact.id}", account_id=thread.account_id,
+                       job_id=thread.job_id)
+    session.info["practice_mail"] = True
+    return f'Reminded {", ".join(c.email for c in readers)} to read "{thread.subject}"'
+
+
+REMINDER = reminders.Remindable(is_complete=_is_read, remind=_remind)

@@ -118,8 +118,7 @@ def changes_since(session: Session, after_id: int, limit: int = 500) -> tuple[in
     """(the newest chat message's id, the accounts of the messages written after `after_id`): what the live pages
     poll to learn, in one cheap statement, that a message arrived and on which accounts, whoever wrote it (a page of
     this process, another web process, the worker's rules). The accounts are None when more than `limit` came."""
-    rows = session.exec(select(ChatMessage.id, ChatThread.account_id)
-                        .join(ChatThread, ChatThread.id == ChatMessage.thread_id)
+    rows = session.exec(select(ChatMessage.id, ChatMessage.account_id)
                         .where(ChatMessage.id > after_id).order_by(ChatMessage.id).limit(limit + 1)).all()
     if not rows:
         return after_id, set()

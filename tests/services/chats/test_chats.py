@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import AuditLog, ChatMessage, ClientTask, Job, Notification, RuleRun, RunStatus, Stage
-from practice.services.automation import rulesets
+from practice.models import (AuditLog, ChatMessage, ClientTask, Job, Notification, OutgoingMail, RuleRun, RunStatus,
+                             Stage, utcnow)
+from practice.services.automation import reminder_kinds, rulesets
 from practice.services.chats import messages, templates, threads
 from practice.services.chats.messages import TaskRequest
 from practice.services.errors import InvalidInput, PermissionDenied
@@ -223,6 +224,47 @@ end
         assert shown.text == "Hello Jones Household, please upload your documents."
         assert shown.author_name == 'Automation "Ask for documents"'
         assert s.exec(select(ChatMessage)).one().notice_due_at is not None
+
+
+def test_a_rules_message_with_reminders_is_reminded_by_email_until_the_client_reads_it(firm):
+    with write_session() as s:
+        templates.save_template(s, firm["owner"], name="Docs needed", subject="Documents for {{ job.name }}",
+                                body="Hello {{ account.name }}, please upload your documents.")
+        rulesets.save_rules(s, firm["owner"], '''
+rule "Ask for documents"
+when job enters stage "Preparation"
+then
+  send message "Docs needed" to account with reminders every 3 days up to 3 times
+end
+''')
+    with write_session() as s:
+        pipeline_id = s.get(Job, firm["job"]).pipeline_id
+        stage = s.exec(select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.name == "Preparation")).one()
+        jobs.move_job(s, firm["owner"], firm["job"], stage.id)
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Ask for documents")).one()
+        assert 'Sent message "Docs needed" in "Documents for 1040 2025", with up to 3 reminders' in str(run.actions)
+    later = utcnow() + dt.timedelta(days=3, minutes=1)
+
+    def reminders_to_amy():
+        with read_session() as s:
+            return [m for m in s.exec(select(OutgoingMail).where(OutgoingMail.key.startswith("chat-reminder|"))).all()]
+
+    with write_session() as s:
+        assert reminder_kinds.send_due_reminders(s, now=utcnow()) == 0  # not before three days
+        assert reminder_kinds.send_due_reminders(s, now=later) == 1
+    (mail,) = reminders_to_amy()
+    assert mail.to_address == "amy@jones.example"
+    assert mail.subject.startswith("Reminder:") and "Documents for 1040 2025" in mail.subject
+    assert "please upload" not in mail.body  # the message itself stays in the portal
+    amy = contact_actor(firm["amy"])
+    with write_session() as s:
+        (thread,) = threads.list_threads(s, amy)
+        threads.mark_read(s, amy, thread.id)
+    with write_session() as s:  # read: the next one is not sent, and none after it
+        assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=3)) == 0
+        assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=9)) == 0
+    assert len(reminders_to_amy()) == 1
 
 
 def test_removing_the_contact_keeps_their_messages_and_removing_the_account_takes_its_threads(firm):

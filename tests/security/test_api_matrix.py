@@ -44,7 +44,12 @@ CASES = [
     ("GET", "/documents?account_id={account}", "b", None, _read(200, 403)),
     ("GET", "/events", None, None, _read(200, 200)),
     ("GET", "/events?account_id={account}", "b", None, _read(200, 403)),
+    # Following changes: the same visibility, and the same refusals.
+    *[("GET", f"/{name}?updated_since=2000-01-01T00:00:00Z", None, None, _read(200, 200))
+      for name in ("accounts", "contacts", "jobs", "tasks", "documents", "events")],
+    ("GET", "/jobs?updated_since=2000-01-01T00:00:00Z&account_id={account}", "b", None, _read(200, 403)),
 ]
+SINCE = "?updated_since=2000-01-01T00:00:00Z"
 # What a list returns of account B's records to the employee: nothing.
 B_NAMES = {"/accounts": "Blake Holdings", "/contacts": "Ben", "/jobs": "2026 return B", "/tasks": "Ask Ben",
            "/documents": "1099 Ben"}
@@ -77,9 +82,10 @@ def test_each_route_answers_each_token_as_declared(firm, case):
             assert answer.json()["error"]["message"].endswith((".", ")"))
 
 
+@pytest.mark.parametrize("query", ["", SINCE], ids=["all", "updated_since"])
 @pytest.mark.parametrize("path", sorted(B_NAMES))
-def test_the_employees_lists_hold_nothing_of_account_b(firm, path):
-    answer = client().get("/api/v1" + path, headers=auth(firm["tokens"]["eli_read"]))
+def test_the_employees_lists_hold_nothing_of_account_b(firm, path, query):
+    answer = client().get("/api/v1" + path + query, headers=auth(firm["tokens"]["eli_read"]))
     assert answer.status_code == 200 and answer.json()["items"]
     assert B_NAMES[path] not in answer.text
-    assert B_NAMES[path] in client().get("/api/v1" + path, headers=auth(firm["tokens"]["owner_read"])).text
+    assert B_NAMES[path] in client().get("/api/v1" + path + query, headers=auth(firm["tokens"]["owner_read"])).text

@@ -84,7 +84,9 @@ def _operation(endpoint, paging) -> dict:
                  "400": _error("A parameter or the body is not right; the message says which."),
                  "401": _error("No token, or one that is not valid (revoked, mistyped, its member deactivated)."),
                  "403": _error("The token's member may not see this, or the token may only read."),
-                 "429": _error("Too many requests; wait the seconds Retry-After says.")}
+                 "429": _error("Too many requests; wait the seconds Retry-After says."),
+                 "503": _error("The server cannot count calls right now (its Redis does not answer); try again "
+                               "after Retry-After.")}
     responses["404"] = _error("No such account, job or other record.")
     if endpoint.write:
         responses["409"] = _error("The record changed meanwhile (the job was moved, or archived).")

@@ -64,7 +64,11 @@ class Limiter:
         key = f"{self.name}:{key}"
         url = rate_limits.redis_url()
         if url:
-            return rate_limits.wait_redis(url, key, self.limit, WINDOW, now)
+            try:
+                return rate_limits.wait_redis(url, key, self.limit, WINDOW, now)
+            except rate_limits.Unavailable:
+                raise ApiError(503, _("The server cannot count calls right now (its Redis does not answer). Try "
+                                      "again in a minute."), {"Retry-After": "60"}) from None
         with write_session() as session:
             return rate_limits.wait_db(session, key, self.limit, WINDOW, now)
 

@@ -10,8 +10,11 @@ import sys
 
 import pytest
 
-from practice import db
-from tests.api.firm import build
+from starlette.applications import Starlette
+
+from practice import api_routes, db
+from tests.api.firm import TestClient, auth, build
+from tests.smtp import free_port
 
 pytestmark = pytest.mark.firm(build=build)
 
@@ -83,3 +86,11 @@ def test_two_web_processes_on_one_redis_share_a_tokens_allowance(firm):
         _holds(_two_processes(firm["tokens"]["owner_read"], limit=8, calls=8, redis_url=server.url(3)), limit=8)
     finally:
         server.stop()
+
+
+def test_a_redis_that_does_not_answer_refuses_calls_with_a_sentence_not_a_crash(firm, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    answer = TestClient(Starlette(routes=api_routes.API_ROUTES)).get("/api/v1/accounts",
+                                                                     headers=auth(firm["tokens"]["owner_read"]))
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+    assert answer.json()["error"]["message"].startswith("The server cannot count calls right now")

@@ -38,6 +38,10 @@ _clients: dict[str, object] = {}
 _clients_lock = threading.Lock()
 
 
+class Unavailable(Exception):
+    """The shared count cannot be read (Redis does not answer): the call is refused rather than let through uncounted."""
+
+
 def redis_url() -> str:
     return os.environ.get("REDIS_URL", "")
 
@@ -54,7 +58,11 @@ def wait_redis(url: str, key: str, limit: int, window: float, now: float | None 
     """0 when the call may go ahead (and is counted), else the seconds until it may."""
     _client, script = _redis(url)
     now = time.time() if now is None else now
-    answer = script(keys=[_REDIS_PREFIX + key], args=[repr(now), repr(window), limit, f"{now!r}:{secrets.token_hex(4)}"])
+    try:
+        answer = script(keys=[_REDIS_PREFIX + key],
+                        args=[repr(now), repr(window), limit, f"{now!r}:{secrets.token_hex(4)}"])
+    except redis.RedisError as err:
+        raise Unavailable(str(err)) from err
     return max(0.0, float(answer))
 
 

@@ -169,12 +169,13 @@ def _file(session: Session, invoice: Invoice, *, void: bool) -> Document:
 
 
 def handle(session: Session, ev: Event) -> None:
-    """An invoice event, in the worker's transaction: file the PDF and email it (issued), or file the VOID copy."""
+    """An invoice event, in the worker's transaction: file the PDF and email it (issued), or file the VOID copy. An
+    invoice voided before its `invoice_issued` event was handled is neither filed nor emailed: only its VOID copy."""
     invoice_id = int((ev.payload or {}).get("invoice_id") or 0)
     invoice = session.get(Invoice, invoice_id) if invoice_id else None
     if invoice is None or invoice.number is None:
         return
-    if ev.kind == ISSUED:
+    if ev.kind == ISSUED and invoice.status != InvoiceStatus.void:  # voided before it went out: nothing is sent
         deliver(session, invoice)
     elif ev.kind == VOIDED:
         file_void_copy(session, invoice)

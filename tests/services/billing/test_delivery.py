@@ -145,6 +145,21 @@ def test_a_voided_invoice_gets_a_void_copy_and_the_portal_offers_that_one(firm):
         (inv.number, InvoiceStatus.void, 0, inv.void_document_id)]
 
 
+def test_an_invoice_voided_before_it_went_out_is_never_emailed_only_its_void_copy_filed(firm, server):
+    with write_session() as s:
+        draft = invoices.save_draft(s, firm["owner"], account_id=firm["jones"], lines=LINES)
+        invoices.issue(s, firm["owner"], draft.id)
+        invoices.void(s, firm["owner"], draft.id, "Wrong household")
+        invoice_id = draft.id
+    work_events()
+    inv = invoice(invoice_id)
+    assert inv.pdf_document_id is None and inv.void_document_id is not None
+    with read_session() as s:
+        assert [d.name for d in s.exec(select(Document).where(Document.account_id == firm["jones"]))] == [
+            f"Invoice {inv.number} - VOID.pdf"]
+    assert invoice_mails(server) == []
+
+
 def test_the_portal_shows_what_is_due_first_and_only_to_the_accounts_own_contacts(firm):
     paid = issued(firm, lines=[{"name": "Advice", "rate": "100"}])
     due = issued(firm)

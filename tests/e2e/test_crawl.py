@@ -22,6 +22,7 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Account, AccountContact, Contact, Job, Role, TeamMember
 from practice.services.actor import Actor
+from practice.services.billing import invoices
 from practice.services.client_requests import links as request_links, sending as client_requests
 from practice.services.documents import files as document_files
 from practice.services.organizers import sent
@@ -46,7 +47,8 @@ ID_REFERENCE = re.compile(r"(?<!\w)#\d+\b")
 RAW_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d\S*[+-]\d\d:\d\d")
 # Ids for the dynamic routes, by their placeholder.
 PLACEHOLDERS = {"[account_id]": "account_id", "[job_id]": "job_id", "[request_id]": "request_id",
-                "[proposal_id]": "proposal_id", "[organizer_id]": "organizer_id", "[token]": "request_token"}
+                "[proposal_id]": "proposal_id", "[organizer_id]": "organizer_id", "[token]": "request_token",
+                "[invoice_id]": "invoice_id"}
 
 
 def _page_routes() -> list[str]:
@@ -81,11 +83,17 @@ def seed() -> None:
                                                     {"kind": "yes_no", "label": "Did you move this year?"}],
                                              contact_id=contact_id)
         request_token = request_links.token_for(asked.link_nonce)
+        # An invoice sent and partly paid, so its page shows the lines, the payment and the forms.
+        invoice_id = invoices.save_draft(s, owner, account_id=account_id,
+                                         lines=[{"name": "1040 preparation", "rate": "450", "tax": "5"}]).id
+        invoices.issue(s, owner, invoice_id)
+        invoices.record_payment(s, owner, invoice_id, amount_cents=10000, method="check", reference="Check 1001")
     client = contact_actor(contact_id)
     with write_session() as s:  # the client has consented, so the signing page shows the document's pages
         signer_flow.give_consent(s, client, request_id, ip_address="127.0.0.1", user_agent="crawl")
     ids = {"account_id": account_id, "job_id": job_id, "request_id": request_id, "proposal_id": proposal_id,
-           "organizer_id": organizer_id, "request_token": request_token, "client": email}
+           "organizer_id": organizer_id, "request_token": request_token, "client": email,
+           "invoice_id": invoice_id}
     print("CRAWL-IDS " + json.dumps(ids))
 
 

@@ -1,10 +1,11 @@
 """Portal data for benchmarks: a demo firm large enough for every client to be a contact of its own, each with
 portal access, client tasks and a shared document, so every portal page has something to list.
 
-Used by bench_portal_load.py and capture_portal_frames.py; needs DATABASE_URL set to an empty database.
+Used by bench_portal_load.py, bench_message_latency.py and the capture_*_frames.py scripts; needs DATABASE_URL set to an empty database.
 """
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from practice.db import write_session
@@ -12,7 +13,8 @@ from practice.migrate import upgrade
 from practice.models import AccountContact, Contact, Job, PortalLogin, PortalStatus, TeamMember, utcnow
 from practice.services import demo
 from practice.services.access.auth import hash_password
-from practice.services.actor import Actor
+from practice.services.actor import Actor, linked_account_ids
+from practice.services.chats import messages, threads
 from practice.services.documents import files
 from practice.services.portal import client_tasks, logins
 
@@ -50,3 +52,18 @@ def give_logins(n: int, password: str) -> list[str]:
     for account_id in accounts:
         files.upload(owner, account_id, None, "Engagement summary.txt", b"What we agreed this year.\n", shared=True)
     return emails
+
+
+def give_threads(emails: list[str]) -> dict[str, int]:
+    """A chat thread for each of these portal contacts, on the account its portal opens on (its first by name),
+    started by the owner with one message; returns {email: thread id}."""
+    with write_session() as session:
+        owner = Actor.of(session.exec(select(TeamMember).where(TeamMember.role == "owner")).first())
+        made = {}
+        for contact in session.exec(select(Contact).where(func.lower(Contact.email).in_(emails))).all():
+            account_id = linked_account_ids(session, contact.id)[0]
+            thread = threads.start_thread(session, owner, account_id=account_id,
+                                          subject=f"Your 2026 return ({contact.first_name})")
+            messages.write_as_staff(session, owner, thread.id, "Hello, a few questions about this year's return.")
+            made[contact.email.lower()] = thread.id
+    return made

@@ -219,10 +219,15 @@ def deliver(session: Session, invoice: Invoice) -> list[str]:
 
 
 def file_void_copy(session: Session, invoice: Invoice) -> Document | None:
-    """File the voided invoice's copy marked VOID (once), beside the PDF the client got."""
+    """File the voided invoice's copy marked VOID (once), beside the PDF the client got; that one becomes internal to
+    the firm, so the client's Documents show only the VOID copy (staff keep both)."""
     if invoice.status != InvoiceStatus.void or invoice.void_document_id is not None:
         return None
     doc = _file(session, invoice, void=True)
+    original = session.get(Document, invoice.pdf_document_id) if invoice.pdf_document_id else None
+    if original is not None and original.shared:
+        original.shared = False
+        session.add(original)
     invoice.void_document_id = doc.id
     session.add(invoice)
     session.flush()

@@ -139,6 +139,9 @@ def test_a_voided_invoice_gets_a_void_copy_and_the_portal_offers_that_one(firm):
     assert inv.void_document_id and inv.void_document_id != inv.pdf_document_id
     text = pdf_text(inv.void_document_id)
     assert "VOID" in text and "Billed to the wrong household" in text and "$0.00" in text
+    with read_session() as s:  # the client's Documents keep only the VOID copy; staff see both
+        assert (s.get(Document, inv.pdf_document_id).shared, s.get(Document, inv.void_document_id).shared) == (
+            False, True)
     with read_session() as s:
         page = delivery.portal_invoices(s, looking_at(firm, "amy", "jones"))
     assert [(i.number, i.status, i.due_cents, i.document_id) for i in page.invoices] == [

@@ -192,7 +192,7 @@ def test_a_sync_program_pages_through_what_changed_since_its_last_run(firm):
     updated_at it saw."""
     import datetime as dt
 
-    from practice.services.work import accounts, jobs
+    from practice.services.work import accounts, jobs, pipelines
 
     owner = firm["staff"]["owner"]
     since = dt.datetime.now(dt.timezone.utc).isoformat()
@@ -239,3 +239,10 @@ def test_a_sync_program_pages_through_what_changed_since_its_last_run(firm):
     assert get(firm, "/accounts", updated_since=later).json()["items"] == []
     # The employee's token still sees only what the employee sees.
     assert get(firm, "/jobs", "eli_read", updated_since=later).json()["items"] == []
+    # A renamed stage changes the jobs in it (they show its name).
+    later = dt.datetime.now(dt.timezone.utc).isoformat()
+    with write_session() as s:
+        pipelines.rename_stage(s, owner, firm["stages"]["Onboarding"], "Welcome")
+    renamed = get(firm, "/jobs", updated_since=later).json()["items"]
+    assert [(j["id"], j["stage"], j["archived"]) for j in renamed] == [(firm["job_a"], "Welcome", False),
+                                                                     (firm["job_b"], "Welcome", True)]

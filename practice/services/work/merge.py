@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, AuditLog, ChatMessage,
+from practice.models import (touch, Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, AuditLog, ChatMessage,
                              ChatRead, ChatThread, ClientTask, Contact,
                              ContactTag, Document, DocumentView, Event, Folder, Job, Organizer, OutgoingMail, PortalLogin,
                              PortalSession, PortalStatus, PortalToken, Proposal, RuleRun, SignatureRequest, Signer,
@@ -78,6 +78,9 @@ def _move_links(session: Session, model, owner: str, other: str, keep_id: int, d
     """Give the kept thing every link (contact, tag, team member…) of the removed one it does not have yet."""
     owner_col, other_col = getattr(model, owner), getattr(model, other)
     have = select(other_col).where(owner_col == keep_id).scalar_subquery()
+    if model is AccountContact:  # the contacts whose accounts change (as the REST API shows them) changed
+        touch(session, Contact, [keep_id] if owner == "contact_id" else session.exec(
+            select(AccountContact.contact_id).where(AccountContact.account_id == drop_id)).all())
     session.execute(update(model).where(owner_col == drop_id, other_col.not_in(have)).values({owner: keep_id}))
     session.execute(delete(model).where(owner_col == drop_id))
 

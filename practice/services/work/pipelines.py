@@ -114,6 +114,8 @@ def rename_stage(session: Session, actor: Actor, stage_id: int, name: str) -> St
     name = _clean_name(name, "stage")
     _check_unique(session, stage.pipeline_id, name, except_id=stage.id)
     old, stage.name = stage.name, name
+    # Its jobs show the stage by name (REST API): they changed too.
+    session.execute(update(Job).where(Job.stage_id == stage.id).values(updated_at=utcnow()))
     audit.record(session, actor, "stage_renamed", "pipeline", stage.pipeline_id, f'Renamed stage "{old}" to "{name}"')
     return stage
 

@@ -50,9 +50,17 @@ def test_merging_two_accounts_moves_everything_to_the_kept_one(firm):
     assert preview.sentence == ("\u201cHartley Houshold\u201d is merged into \u201cHartley Household\u201d and then "
                                 "removed. Moving to \u201cHartley Household\u201d: 2 contacts, 1 job, 1 task and "
                                 "1 document. This cannot be undone.")
+    with read_session() as s:
+        before = {c.id: c.updated_at for c in s.exec(select(Contact))}
+        job_before = s.get(Job, firm["job"]).updated_at
     with write_session() as s:
         merge.merge_accounts(s, firm["ann"], firm["keep"], firm["drop"])
     with read_session() as s:
+        # What moved changed, as the REST API's updated_since sees it: the job, and the contacts of the removed
+        # account (their accounts changed); Jim, already on the kept account, did not.
+        after = {c.id: c.updated_at for c in s.exec(select(Contact))}
+        assert {i for i in after if after[i] > before[i]} == {firm["jim2"], firm["mary"]}
+        assert s.get(Job, firm["job"]).updated_at > job_before
         assert s.get(Account, firm["drop"]) is None
         kept = s.get(Account, firm["keep"])
         assert kept.notes == "Prefers phone calls\n\nFrom Hartley Houshold:\nImported from TaxDome"

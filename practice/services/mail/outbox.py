@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections.abc import Collection
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from sqlalchemy import or_, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from practice import config, i18n, routes
@@ -23,6 +26,9 @@ from practice.i18n import _
 from practice.services.mail import smtp_client
 from practice.services.mail.settings import get_settings
 
+log = logging.getLogger(__name__)
+# How long a mail the server accepted is noted as sent again and again while the database refuses the write.
+RECORD_SENT_S = 60.0
 # Waits between attempts; after the last one the mail is marked failed.
 BACKOFF = [dt.timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600)]
 # A mail being sent is leased to the sender for lease() (30 s), and the lease is renewed every third of it while its
@@ -115,13 +121,31 @@ def attempt(mail_id: int, *, limit: float | None = None) -> bool:
         _record_failure(mail_id, smtp_client.explain(err, settings))
         return False
     try:
-        with write_session() as session:  # first of all: the shorter this takes, the rarer a duplicate
-            session.execute(update(OutgoingMail).where(OutgoingMail.id == mail_id).values(
-                status=MailStatus.sent, sent_at=utcnow(), attempts=OutgoingMail.attempts + 1, lease_until=None,
-                last_error=""))
+        _record_sent(mail_id)
     finally:
         smtp_client.goodbye(client)
     return True
+
+
+def _record_sent(mail_id: int) -> None:
+    """Note that the server has the mail, first of all (the shorter this takes, the rarer a duplicate), and again
+    while the database refuses (busy under load, a full disk for a moment) for up to RECORD_SENT_S: a mail whose
+    "sent" is not written goes out again once its lease runs out. Its lease is kept meanwhile by the caller, which
+    still counts the attempt as running."""
+    pause, deadline = 0.05, time.monotonic() + RECORD_SENT_S
+    while True:
+        try:
+            with write_session() as session:
+                session.execute(update(OutgoingMail).where(OutgoingMail.id == mail_id).values(
+                    status=MailStatus.sent, sent_at=utcnow(), attempts=OutgoingMail.attempts + 1, lease_until=None,
+                    last_error=""))
+            return
+        except OperationalError:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning("noting that mail %s was sent failed; trying again in %.2f s", mail_id, pause, exc_info=True)
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 def _record_failure(mail_id: int, failure: smtp_client.Failure) -> None:

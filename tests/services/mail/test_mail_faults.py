@@ -130,3 +130,31 @@ def test_a_server_that_never_answers_is_explained_as_such_and_the_last_failure_i
     assert "Connection unexpectedly closed" not in failed.last_error
     assert failed.last_error.endswith("It was tried 6 times; it will not be tried again.")
     assert len(notices()) == 2  # the owner and the admin; nobody sent it by hand
+
+
+def test_a_mail_the_server_took_while_the_database_was_busy_is_noted_sent_and_not_sent_again(staff, monkeypatch):
+    """Seen in the mailer's chaos run on a loaded machine: the server said 250, writing "sent" failed (the database
+    busy), the lease ran out and the mail went out a second time. Writing "sent" is now tried again until it holds."""
+    from sqlalchemy.exc import OperationalError
+
+    real, refusals = outbox.write_session, []
+
+    def busy_twice():
+        if len(refusals) < 2:
+            refusals.append(1)
+            raise OperationalError("UPDATE outgoingmail", {}, Exception("database is locked"))
+        return real()
+
+    with SMTPServer() as server:
+        configure(staff["admin"], server.port)
+        mail_id = queue("june@example.net")
+        ids = outbox.claim_due()
+        monkeypatch.setattr(outbox, "write_session", busy_twice)
+        assert outbox.attempt(ids[0]) is True
+        monkeypatch.setattr(outbox, "write_session", real)
+        assert len(refusals) == 2 and row(mail_id).status == MailStatus.sent
+        make_due(mail_id)  # even with its lease long gone, it is not claimed again
+        with write_session() as s:
+            s.get(OutgoingMail, mail_id).lease_until = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+        assert outbox.deliver_due() == 0
+        assert [d["message_id"] for d in server.deliveries] == [row(mail_id).message_id]

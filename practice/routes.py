@@ -65,6 +65,11 @@ def board_url(pipeline_id: int | str) -> str:
     return f"{BOARD}?pipeline={pipeline_id}"
 
 
+def billing_url(account_id: int | str | None = None) -> str:
+    """The invoices list (of one account when given)."""
+    return BILLING + (f"?account={account_id}" if account_id else "")
+
+
 def invoice_url(invoice_id: int | str) -> str:
     return f"/billing/invoices/{invoice_id}"
 

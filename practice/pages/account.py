@@ -362,6 +362,11 @@ def billing_section() -> rx.Component:
                                                                      ("draft", "gray"), "amber")),
                     width="100%", align="center", class_name="account-invoice")), spacing="2", width="100%"),
                 rx.text(t("No invoices for this account yet."), size="2", color_scheme="gray")),
+        rx.hstack(rx.link(t("All invoices"), href=AccountState.all_invoices_href, size="2", id="account-all-invoices"),
+                  rx.cond(AccountState.manages_billing,
+                          rx.link(t("New invoice"), href=AccountState.new_invoice_href, size="2",
+                                  id="account-new-invoice")),
+                  spacing="4", wrap="wrap"),
         id="billing-section",
     )
 
@@ -384,7 +389,7 @@ def account_page() -> rx.Component:
                               proposals_section(), organizers_section(), client_requests_section(), tasks_section(),
                               spacing="4", width="100%",
                               min_width="0"),
-                    rx.vstack(rx.cond(AccountState.sees_billing, billing_section()), notes_section(), custom_values_section(), section(t("History"), history_list(AccountState.history),
+                    rx.vstack(rx.cond(AccountState.shows_billing, billing_section()), notes_section(), custom_values_section(), section(t("History"), history_list(AccountState.history),
                                                        id="history-section"),
                               spacing="4", width="100%", min_width="0"),
                     grid_template_columns=["1fr", "1fr", "2fr 1fr"], spacing="4", width="100%",

@@ -142,9 +142,13 @@ class AccountState(ContactEditing, AppState):
     delete_text: str = ""
     delete_blocked: bool = False
     # Billing, for members with the right to see it: what the account owes and its latest invoices.
-    sees_billing: bool = False
+    # (Not `sees_billing`: AppState's, which the sidebar reads, has that name.)
+    shows_billing: bool = False
+    manages_billing: bool = False
     balance: str = ""
     invoices: list[AccountInvoiceItem] = []
+    new_invoice_href: str = ""
+    all_invoices_href: str = ""
 
     def _refresh(self) -> None:
         try:
@@ -165,10 +169,12 @@ class AccountState(ContactEditing, AppState):
         self.history = history_items(view["history"], view["timezone"])
         self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in view["pipelines"]]
         self.member_options = [Option(value=str(m.id), label=m.name) for m in view["members"]]
-        self._show_billing(view["billing"])
+        self._show_billing(view["billing"], getattr(self._require(), "manages_billing", False))
 
-    def _show_billing(self, billing) -> None:
-        self.sees_billing = billing is not None
+    def _show_billing(self, billing, manages: bool) -> None:
+        self.shows_billing, self.manages_billing = billing is not None, billing is not None and manages
+        self.new_invoice_href = routes.new_invoice_url(self.acct_id)
+        self.all_invoices_href = routes.billing_url(account_id=self.acct_id)
         self.balance = format_money(billing[0]) if billing else ""
         self.invoices = invoice_items(billing[1]) if billing else []
 

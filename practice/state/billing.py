@@ -77,7 +77,14 @@ class BillingState(AppState):
         self.status_filter = wanted if wanted in {v for v, _label in STATUS_CHOICES} else ""
         self.account_filter = self.account_filter_name = ""
         with shown_in(self, "error"):
+            self._filter_account(parse_id(self.router.url.query_parameters.get("account", "")))
             self._refresh()
+
+    def _filter_account(self, account_id: int | None) -> None:
+        """The list of one account's invoices (from its page's "All invoices"), if the member sees that account."""
+        if account_id is not None:
+            account = read(accounts.get_account, self._require(), account_id)
+            self.account_filter, self.account_filter_name = str(account.id), account.name
 
     @allow(STAFF)
     def set_status_filter(self, value: str):

@@ -123,7 +123,13 @@ def test_an_invoice_from_draft_to_paid_and_another_voided(size, page, phone_page
     expect(pg.get_by_role("heading", name=f"Invoice {second}")).to_be_visible()
     expect(pg.locator(".invoice-status").first).to_have_text("Void")
 
-    # The account page's invoices open on the Billing page.
+    # The account page leads to its invoices on the Billing page, and to a new one for it.
+    pg.goto(f"{base_url}/accounts/{account_id}")
+    expect(pg.locator("#account-new-invoice")).to_be_visible()
+    pg.locator("#account-all-invoices").click()
+    pg.wait_for_url(re.compile(r"/billing\?account=\d+$"))
+    expect(pg.locator("#billing-account-filter")).to_have_text(account)
+    expect(pg.locator(".invoice-row")).to_have_count(2)
     pg.goto(f"{base_url}/accounts/{account_id}")
     pg.locator(".account-invoice-link", has_text=f"Invoice {number}").click()
     pg.wait_for_url(re.compile(r"/billing/invoices/\d+$"))

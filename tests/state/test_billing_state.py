@@ -7,6 +7,9 @@ import dataclasses
 
 import pytest
 
+from reflex.istate.data import RouterData
+
+from practice import routes
 from practice.db import write_session
 from practice.services.billing import invoices
 from practice.services.work import catalog
@@ -168,3 +171,15 @@ def test_a_member_without_the_billing_right_reads_why_and_sees_no_invoice(firm):
     state.save({})
     assert "manage invoices and payments" in state.error and not state.manages
     assert invoices.STATUS_WORDS  # the status words the list shows come from the service
+
+
+def test_the_list_opens_on_one_accounts_invoices_from_its_page(firm):
+    sent = new_draft(firm)
+    sent.review_send()
+    sent.confirm_send()
+    page = BillingState()
+    # The account page's "All invoices" link: /billing?account=<id>.
+    page.router = RouterData.from_router_data({"pathname": routes.BILLING,
+                                               "asPath": routes.billing_url(account_id=firm["account"])})
+    page.load()
+    assert page.account_filter_name == "Hartley Household" and [r.name for r in page.rows] == ["Invoice 1"]

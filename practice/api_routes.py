@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -54,14 +56,31 @@ def error_response(status: int, message: str, headers: dict | None = None) -> JS
 class Limiter:
     """At most `limit` calls per key in any `WINDOW` seconds, counted across every web process of the firm (in Redis
     when REDIS_URL is set, else in the database: `services/access/rate_limits.py`), so several processes behind one
-    address do not each give the whole allowance."""
+    address do not each give the whole allowance. A key refused is remembered here until the shared count frees a
+    call (refused calls are not counted, so nothing frees one sooner): a flood of refused calls costs no writes."""
 
     def __init__(self, name: str, limit: int):
         self.name, self.limit = name, limit
+        self._refused_until: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def wait(self, key: str, now: float | None = None) -> float:
         """0 when the call may go ahead (and is counted), else the seconds until it may."""
         key = f"{self.name}:{key}"
+        now = time.time() if now is None else now
+        with self._lock:
+            until = self._refused_until.get(key, 0.0)
+        if until > now:
+            return until - now
+        wait = self._shared_wait(key, now)
+        if wait:
+            with self._lock:
+                if len(self._refused_until) > 10_000:  # forget the past refusals rather than grow without end
+                    self._refused_until = {k: t for k, t in self._refused_until.items() if t > now}
+                self._refused_until[key] = now + wait
+        return wait
+
+    def _shared_wait(self, key: str, now: float) -> float:
         url = rate_limits.redis_url()
         if url:
             try:
@@ -74,6 +93,8 @@ class Limiter:
 
     def clear(self) -> None:
         """Forget every call counted (of both limits; for tests)."""
+        with self._lock:
+            self._refused_until.clear()
         url = rate_limits.redis_url()
         if url:
             rate_limits.clear_redis(url)

@@ -7,12 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
 from starlette.applications import Starlette
 
 from practice import api_routes, db
+from practice.services.access import rate_limits
 from tests.api.firm import TestClient, auth, build
 from tests.smtp import free_port
 
@@ -94,3 +96,19 @@ def test_a_redis_that_does_not_answer_refuses_calls_with_a_sentence_not_a_crash(
                                                                      headers=auth(firm["tokens"]["owner_read"]))
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
     assert answer.json()["error"]["message"].startswith("The server cannot count calls right now")
+
+
+def test_a_flood_of_refused_calls_writes_nothing_until_a_call_is_free_again(firm, monkeypatch):
+    counted = []
+    real = rate_limits.wait_db
+    monkeypatch.setattr(rate_limits, "wait_db", lambda *args, **kw: counted.append(1) or real(*args, **kw))
+    monkeypatch.setattr(api_routes.FAILED_LIMIT, "limit", 2)
+    api_routes.FAILED_LIMIT.clear()
+    c = TestClient(Starlette(routes=api_routes.API_ROUTES))
+    answers = [c.get("/api/v1/accounts", headers=auth("prt_guess")) for _ in range(12)]
+    assert [a.status_code for a in answers] == [401, 401] + [429] * 10
+    assert all(1 <= int(a.headers["Retry-After"]) <= 60 for a in answers[2:])
+    assert len(counted) == 3  # two counted, one refused by the shared count; the other nine refused at once
+    # Once the window has passed, the address is counted (and let through) again.
+    later = api_routes.FAILED_LIMIT.wait("testclient", now=time.time() + 61)
+    assert later == 0.0 and len(counted) == 4

@@ -306,6 +306,7 @@ def issued_view() -> rx.Component:
         rx.cond(S.terms != "", rx.text(S.terms, size="1", color_scheme="gray", white_space="pre-wrap",
                                        custom_attrs=as_written())),
         rx.heading(t("Payments and credits"), size="4"),
+        error_callout(S.error),
         rx.cond(S.payments.length() > 0, rx.vstack(rx.foreach(S.payments, payment_row), spacing="0", width="100%",
                                                    id="invoice-payments"),
                 rx.text(t("Nothing paid yet."), size="2", color_scheme="gray")),

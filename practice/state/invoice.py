@@ -384,7 +384,7 @@ class InvoiceState(AppState):
     @allow(STAFF)
     def confirm_remove_payment(self):
         payment_id, self.remove_id = self.remove_id, 0
-        if payment_id and write_and_refresh(self, invoices.remove_payment, payment_id, shown="pay_error"):
+        if payment_id and write_and_refresh(self, invoices.remove_payment, payment_id):
             return rx.toast.success(_("Removed: what it paid is due again."))
 
     @allow(STAFF)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t, tn
+from practice.components.i18n import as_written, t, tn
 from practice.components.layout import SETTINGS_TABS, empty_state, error_callout, page, section_tabs
 from practice.pages.work_parts import field, section
 from practice.services.documents import storage
@@ -137,7 +137,7 @@ def trash_list() -> rx.Component:
         rx.heading(t("Recently deleted"), size="3"),
         rx.text(t("Deleted documents can be restored for 30 days."), size="1", color_scheme="gray"),
         rx.foreach(S.trash, lambda gone: rx.hstack(
-            rx.vstack(rx.text(gone.name, size="2", style={"wordBreak": "break-word"}),
+            rx.vstack(rx.text(gone.name, size="2", style={"wordBreak": "break-word"}, custom_attrs=as_written()),
                       rx.text(gone.deleted, size="1", color_scheme="gray"), spacing="0", min_width="0"),
             rx.spacer(),
             rx.button(t("Restore"), size="1", variant="soft", aria_label=t("Restore {name}", name=gone.name),
@@ -150,10 +150,11 @@ def document_row(d) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.cond(
             d.refused,
-            rx.vstack(rx.hstack(rx.text(d.name, size="2"), rx.badge("refused", color_scheme="red"), wrap="wrap"),
+            rx.vstack(rx.hstack(rx.text(d.name, size="2", custom_attrs=as_written()), rx.badge("refused", color_scheme="red"), wrap="wrap"),
                       rx.text(d.refusal, size="1", color_scheme="red"), spacing="1"),
             rx.vstack(# A document load, not the router's navigation: the attachment downloads and the page stays put.
                       rx.el.a(d.name, href=d.href, class_name="document-link", rel="noopener", reload_document=True,
+                              custom_attrs=as_written(),
                               style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)",
                                      "wordBreak": "break-word"}),
                       rx.hstack(visibility_badge(d),

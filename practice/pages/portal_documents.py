@@ -2,7 +2,7 @@
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
 from practice.state.portal_documents import PortalDocumentsState
@@ -50,6 +50,7 @@ def document_card(d) -> rx.Component:
         rx.vstack(
             # A document load, not the router's navigation: the attachment downloads and the page stays put.
             rx.el.a(d.name, href=d.href, rel="noopener", reload_document=True, class_name="portal-document-link",
+                    custom_attrs=as_written(),
                     style={"color": rx.color("accent", 11), "fontWeight": "500", "wordBreak": "break-word"}),
             rx.text(d.folder, " · ", d.size, " · ", rx.el.span(d.when, title=d.exact), size="1", color_scheme="gray"),
             spacing="0", min_width="0",

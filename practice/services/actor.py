@@ -67,18 +67,18 @@ def shown_actor(label: str | None) -> str:
 def require_staff(actor) -> Actor:
     """The actor, if it is a member of the firm's team; a portal contact (or anything else) is refused."""
     if not isinstance(actor, Actor):
-        raise PermissionDenied("Only the firm's team can do that.")
+        raise PermissionDenied(_("Only the firm's team can do that."))
     return actor
 
 
 def require_admin(actor: Actor) -> None:
     if not require_staff(actor).is_admin:
-        raise PermissionDenied("Only the owner or an admin can do that.")
+        raise PermissionDenied(_("Only the owner or an admin can do that."))
 
 
 def require_owner(actor: Actor) -> None:
     if require_staff(actor).role != Role.owner:
-        raise PermissionDenied("Only the firm's owner can do that.")
+        raise PermissionDenied(_("Only the firm's owner can do that."))
 
 
 def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
@@ -168,7 +168,7 @@ def contact_actor(session: Session, contact_id: int) -> ContactActor:
     """The ContactActor of a contact with every account it belongs to."""
     contact = session.get(Contact, contact_id)
     if contact is None:
-        raise NotFound("That contact does not exist.")
+        raise NotFound(_("That contact does not exist."))
     ids = session.scalars(select(AccountContact.account_id).where(AccountContact.contact_id == contact_id))
     # (services/firm.py's language_for, which this leaf module cannot import)
     language = contact.language or session.scalars(select(Firm.language).order_by(Firm.id)).first() or "en"

@@ -21,6 +21,7 @@ from practice.sandbox import SandboxError, SandboxFailed, SandboxTimeout
 from practice.services.errors import InvalidInput
 from practice.services.formatting import letter_value
 from practice.warm_sandbox import ask_ahead, run_warm
+from practice.i18n import N_, _
 
 MAX_SECONDS = 0.5
 MAX_CHARS = 200_000
@@ -67,13 +68,13 @@ def _deadline_tracer(deadline: float):
     return tracer
 
 
-def check_template(source: str, what: str = "template") -> None:
+def check_template(source: str, what: str = N_("template")) -> None:
     """Raise InvalidInput with a sentence when the template does not parse (parsed in a limited child: a
     thousand nested brackets cannot take the app's stack)."""
-    _raise_problem(_in_child(check_here, {"source": source, "what": what}, what), what)
+    _raise_problem(_in_child(check_here, {"source": source, "what": what, "locale": i18n.current_locale()}, what), what)
 
 
-def render(source: str, context: dict[str, Any], *, html: bool = False, what: str = "template",
+def render(source: str, context: dict[str, Any], *, html: bool = False, what: str = N_("template"),
            max_seconds: float = MAX_SECONDS, max_chars: int = MAX_CHARS) -> str:
     """Render a firm-written template; every failure becomes InvalidInput with a plain sentence."""
     return render_all([(source, what, max_chars)], context, html=html, max_seconds=max_seconds)[0]
@@ -95,7 +96,7 @@ def render_all(texts: list[tuple[str, str, int]], context: dict[str, Any], *, ht
     # In the worker's write transaction: every text is filled in outside it, all asked for at once.
     ask_ahead(render_here, payloads, cpu_s=CHILD_CPU_SECONDS, memory_bytes=CHILD_MEMORY, wall_s=CHILD_SECONDS)
     out = []
-    for (_, what, _), payload in zip(texts, payloads):
+    for (_source, what, _limit), payload in zip(texts, payloads):
         answer = _in_child(render_here, payload, what, wall_s=ends - time.monotonic())
         _raise_problem(answer, what)
         out.append(str(answer["texts"][0]))
@@ -103,8 +104,8 @@ def render_all(texts: list[tuple[str, str, int]], context: dict[str, Any], *, ht
 
 
 def _in_child(target, payload: dict, what: str, wall_s: float = CHILD_SECONDS) -> dict:
-    too_long = InvalidInput(f"The {what} takes too long to fill in (it took longer than {CHILD_SECONDS:g} seconds); "
-                            "check its loops and arithmetic.")
+    too_long = InvalidInput(_("The {what} takes too long to fill in (it took longer than {seconds:g} "
+                              "seconds); check its loops and arithmetic.").format(what=_(what), seconds=CHILD_SECONDS))
     if wall_s <= 0:
         raise too_long
     try:
@@ -112,12 +113,12 @@ def _in_child(target, payload: dict, what: str, wall_s: float = CHILD_SECONDS) -
     except SandboxTimeout:
         raise too_long from None
     except SandboxFailed:
-        raise InvalidInput(f"The {what} needs more computing time or memory than a template may use; check its "
-                           "arithmetic and loops.") from None
+        raise InvalidInput(_("The {what} needs more computing time or memory than a template may use; check its "
+                             "arithmetic and loops.").format(what=_(what))) from None
     except SandboxError as err:
-        raise InvalidInput(f"The {what} could not be filled in: {err}.") from None
+        raise InvalidInput(_("The {what} could not be filled in: {err}.").format(what=_(what), err=err)) from None
     if not isinstance(answer, dict):
-        raise InvalidInput(f"The {what} could not be filled in.")
+        raise InvalidInput(_("The {what} could not be filled in.").format(what=_(what)))
     return answer
 
 
@@ -135,11 +136,17 @@ def _raise_problem(answer: dict, what: str) -> None:
 
 def check_here(payload: dict) -> dict:
     """The child's side of `check_template`."""
+    with i18n.using_locale(payload.get("locale")):
+        return _check_here(payload)
+
+
+def _check_here(payload: dict) -> dict:
     what = payload["what"]
     try:
         _env.parse(payload["source"])
     except TemplateSyntaxError as err:
-        return {"error": f"The {what} has a mistake on line {err.lineno}: {err.message}."}
+        return {"error": _("The {what} has a mistake on line {lineno}: {message}.").format(
+            what=_(what), lineno=err.lineno, message=err.message)}
     except Exception as err:  # noqa: BLE001 - every failure becomes the person's sentence
         return {"error": _failure_sentence(err, what)}
     return {}
@@ -169,14 +176,16 @@ def _render_each(payload: dict, out: list) -> dict:
 def _failure_sentence(err: BaseException, what: str) -> str:
     """What went wrong, in words, for failures Jinja does not describe itself."""
     if isinstance(err, RecursionError):
-        return f"The {what} nests too deeply (a macro or block that calls itself?); simplify it."
+        return _("The {what} nests too deeply (a macro or block that calls itself?); simplify it.").format(what=_(what))
     if isinstance(err, MemoryError):
-        return f"The {what} needs more memory than a template may use; check for huge repeats or numbers."
+        return _("The {what} needs more memory than a template may use; check for huge repeats or numbers.").format(
+            what=_(what))
     if isinstance(err, OverflowError) or isinstance(err, ValueError) and "digits" in str(err):
-        return f"The {what} makes a number too large to use; check its arithmetic."
+        return _("The {what} makes a number too large to use; check its arithmetic.").format(what=_(what))
     if isinstance(err, LookupError):
-        return f"The {what} reads an item that is not there ({_short(err)}); check its [ ] look-ups."
-    return f"The {what} could not be filled in: {_short(err) or type(err).__name__}."
+        return _("The {what} reads an item that is not there ({item}); check its [ ] look-ups.").format(
+            what=_(what), item=_short(err))
+    return _("The {what} could not be filled in: {err}.").format(what=_(what), err=_short(err) or type(err).__name__)
 
 
 def _short(err: BaseException) -> str:
@@ -190,7 +199,8 @@ def _render_one(source: str, context: dict[str, Any], *, html: bool, what: str, 
     try:
         template = env.from_string(source)
     except TemplateSyntaxError as err:
-        raise InvalidInput(f"The {what} has a mistake on line {err.lineno}: {err.message}.") from None
+        raise InvalidInput(_("The {what} has a mistake on line {lineno}: {message}.").format(
+            what=_(what), lineno=err.lineno, message=err.message)) from None
     deadline = time.process_time() + max_seconds
     previous = sys.gettrace()
     sys.settrace(_deadline_tracer(deadline))
@@ -200,15 +210,16 @@ def _render_one(source: str, context: dict[str, Any], *, html: bool, what: str, 
         for chunk in template.generate(**context):
             size += len(chunk)
             if size > max_chars:
-                raise InvalidInput(f"The {what} produces more than {max_chars:,} characters; shorten it.")
+                raise InvalidInput(_("The {what} produces more than {max_chars:,} characters; shorten it.").format(
+                    what=_(what), max_chars=max_chars))
             out.append(chunk)
     except TemplateTooSlow:
-        raise InvalidInput(f"The {what} takes too long to fill in (over {max_seconds:g} s); "
-                           "check its loops.") from None
+        raise InvalidInput(_("The {what} takes too long to fill in (over {max_seconds:g} s); check its loops.").format(
+            what=_(what), max_seconds=max_seconds)) from None
     except UndefinedError:
         raise unknown_placeholder(env, source, context, what) from None
     except SecurityError:
-        raise InvalidInput(f"The {what} tries to do something templates may not do.") from None
+        raise InvalidInput(_("The {what} tries to do something templates may not do.").format(what=_(what))) from None
     except OverflowError as err:
         raise InvalidInput(_failure_sentence(err, what)) from None
     except (TemplateError, TypeError, ValueError, ArithmeticError) as err:
@@ -267,10 +278,13 @@ def _sentence(path: list[str], siblings: list[str], context: dict, what: str) ->
         nearest = spelled or difflib.get_close_matches(name, others, n=1, cutoff=0.75)
         guess = nearest[0] if nearest else None
     if guess:
-        return InvalidInput(f"Unknown placeholder {{{{ {name} }}}} in the {what}: did you mean {{{{ {guess} }}}}?")
-    owner = f"{{{{ {'.'.join(path[:-1])} }}}} has" if len(path) > 1 else "the placeholders are"
+        return InvalidInput(_("Unknown placeholder {{{{ {name} }}}} in the {what}: did you mean {{{{ {guess} }}}}?").format(
+            name=name, what=_(what), guess=guess))
+    owner = (_("{{{{ {path} }}}} has").format(path=".".join(path[:-1])) if len(path) > 1
+             else _("the placeholders are"))
     listed = ", ".join(sorted(siblings)[:12]) + (", …" if len(siblings) > 12 else "")
-    return InvalidInput(f"Unknown placeholder {{{{ {name} }}}} in the {what}; {owner}: {listed}.")
+    return InvalidInput(_("Unknown placeholder {{{{ {name} }}}} in the {what}; {owner}: {listed}.").format(
+        name=name, what=_(what), owner=owner, listed=listed))
 
 
 def _first_unknown(paths: Iterator[list[str]], context: dict, what: str) -> InvalidInput | None:
@@ -281,7 +295,8 @@ def _first_unknown(paths: Iterator[list[str]], context: dict, what: str) -> Inva
                 break  # a date's .year, a list's items: not ours to name
             if depth and not value:
                 root = path[0]
-                return EmptyPlaceholder(f"The {what} uses {{{{ {'.'.join(path)} }}}}, but there is no {root} here.",
+                return EmptyPlaceholder(_("The {what} uses {{{{ {path} }}}}, but there is no {root} here.").format(
+                    what=_(what), path='.'.join(path), root=root),
                                         root=root, path=".".join(path))
             if part not in value:
                 return _sentence(path[:depth + 1], list(value), context, what)
@@ -293,5 +308,5 @@ def unknown_placeholder(env: ImmutableSandboxedEnvironment, source: str, context
     """The sentence for a template that reads a placeholder the context does not have, naming it and the
     nearest known one (never Jinja's "'dict object' has no attribute ...")."""
     found = _first_unknown(_read_paths(env.parse(source)), context, what)
-    return found or InvalidInput(f"The {what} uses something that is not available here; check the names in "
-                                 "{{ }} against the list of placeholders.")
+    return found or InvalidInput(_("The {what} uses something that is not available here; check the names in {{{{ "
+                                   "}}}} against the list of placeholders.").format(what=_(what)))

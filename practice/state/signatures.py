@@ -251,7 +251,7 @@ class NewSignatureState(AppState):
         self.new_form_key += 1
         account_id = parse_id(getattr(self, "account_id", ""))
         if account_id is None:
-            self.new_found, self.new_page_error = False, "That account does not exist (it may have been deleted)."
+            self.new_found, self.new_page_error = False, _("That account does not exist (it may have been deleted).")
             return
         try:
             view = read(_new_request_view, self._require(), account_id)
@@ -480,7 +480,7 @@ class SignatureRequestState(AppState):
         self.cancel_open, self.dirty, self.selected_key = False, False, -1
         request_id = parse_id(getattr(self, "request_id", ""))
         if request_id is None:
-            self.req_found, self.req_page_error = False, "That signature request does not exist."
+            self.req_found, self.req_page_error = False, _("That signature request does not exist.")
             return
         self.req_id = request_id
         self._refresh()

@@ -19,13 +19,14 @@ import secrets
 from practice.config import data_secret
 from practice.models import utcnow
 from practice.services.errors import InvalidInput
+from practice.i18n import N_, _
 
 COOKIE = "practice_device"
 LIFETIME = dt.timedelta(days=90)
 GRANT_LIFETIME = dt.timedelta(minutes=2)
 MAX_ENTRIES = 5
 SECRET_FILE = "device-cookie.key"
-BAD_GRANT = "This browser could not be remembered: log in again to try once more."
+BAD_GRANT = N_("This browser could not be remembered: log in again to try once more.")
 
 
 def _mac(text: str) -> str:
@@ -77,7 +78,7 @@ def exchange(grant_token: str, cookie: str | None, *, now: dt.datetime | None = 
     now = now or utcnow()
     fields = _open(grant_token, "g1", 2, now)
     if not fields:
-        raise InvalidInput(BAD_GRANT)
+        raise InvalidInput(_(BAD_GRANT))
     tag = fields[0]
     entry = _sign("d1", tag, secrets.token_urlsafe(12), str(int((now + LIFETIME).timestamp())))
     others = [written for who, _device, written in _entries(cookie, now) if who != tag]

@@ -18,11 +18,12 @@ from sqlmodel import Session, select
 from practice.models import LoginSession, PortalSession, SessionHandoff, utcnow
 from practice.services.errors import InvalidInput, PermissionDenied
 from practice.services.one_time_links import digest
+from practice.i18n import N_, _
 
 STAFF, PORTAL = "staff", "portal"
 _SESSIONS = {STAFF: LoginSession, PORTAL: PortalSession}
 LIFETIME = dt.timedelta(minutes=1)
-GONE = "That sign-in has expired or was already used. Log in again."
+GONE = N_("That sign-in has expired or was already used. Log in again.")
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ def hand_off(session: Session, kind: str, sid: str, next_path: str = "/", *, now
     """A one-time token that /session/start turns into the browser's cookie for the open session `sid`."""
     table = _SESSIONS.get(kind)
     if table is None:
-        raise InvalidInput(f"Unknown kind of session {kind!r}.")
+        raise InvalidInput(_("Unknown kind of session {kind}.").format(kind=repr(kind)))
     now = now or utcnow()
     row = session.exec(select(table).where(table.id_hash == digest(sid or ""))).first() if sid else None
     if row is None or row.ended_at is not None:
-        raise PermissionDenied(GONE)
+        raise PermissionDenied(_(GONE))
     # Tokens past their minute are of no use to anyone: keep the table small.
     session.execute(delete(SessionHandoff).where(SessionHandoff.expires_at < now))
     token = secrets.token_urlsafe(32)
@@ -63,12 +64,12 @@ def redeem(session: Session, token: str, *, now: dt.datetime | None = None) -> H
     handoff = session.exec(select(SessionHandoff).where(SessionHandoff.token_hash == digest(token))).first() \
         if token else None
     if handoff is None or handoff.used_at is not None or now >= handoff.expires_at:
-        raise PermissionDenied(GONE)
+        raise PermissionDenied(_(GONE))
     handoff.used_at = now
     table = _SESSIONS.get(handoff.kind)
     row = session.get(table, handoff.session_row_id) if table else None
     if row is None or row.ended_at is not None:
-        raise PermissionDenied(GONE)
+        raise PermissionDenied(_(GONE))
     sid = secrets.token_urlsafe(32)
     row.id_hash = digest(sid)
     return Handoff(kind=handoff.kind, sid=sid, next_path=_safe_path(handoff.next_path))

@@ -24,6 +24,7 @@ from practice.services.client_requests import sending as client_requests
 from practice.services.organizers import templates as organizer_templates
 from practice.services.work.custom_fields import catalog_fields
 from practice.warm_sandbox import run_warm
+from practice.i18n import N_, _
 
 
 class RulesInvalid(InvalidInput):
@@ -162,7 +163,7 @@ def save_rules(session: Session, actor: Actor, text: str, note: str = "") -> tup
     send webhooks to."""
     require_admin(actor)
     if len(text) > 500_000:
-        raise InvalidInput("The rules text is too long (over 500,000 characters).")
+        raise InvalidInput(_("The rules text is too long (over 500,000 characters)."))
     catalog = catalog_from_db(session)
     try:
         compiled = rules.compile_rules(rules.check(text, catalog), tz=get_firm(session).timezone)
@@ -204,11 +205,11 @@ def restore_version(session: Session, actor: Actor, version_id: int) -> SavedVer
     """Save an earlier version's text as the newest version (checked like any save)."""
     old = session.get(RuleSet, version_id)
     if old is None:
-        raise NotFound("That version of the rules does not exist.")
+        raise NotFound(_("That version of the rules does not exist."))
     return save_from_editor(session, actor, old.text, note=f"restored version {version_id}")
 
 
-GONE = "That version does not exist any more."
+GONE = N_("That version does not exist any more.")
 
 
 def version_with_previous(session: Session, actor: Actor, version_id: int) -> tuple[RuleSet, RuleSet | None]:
@@ -216,7 +217,7 @@ def version_with_previous(session: Session, actor: Actor, version_id: int) -> tu
     require_admin(actor)
     chosen = session.get(RuleSet, version_id)
     if chosen is None:
-        raise NotFound(GONE)
+        raise NotFound(_(GONE))
     before = session.execute(select(RuleSet).where(RuleSet.id < version_id).order_by(RuleSet.id.desc())
                              .limit(1)).scalars().first()
     return chosen, before
@@ -227,7 +228,7 @@ def version_with_newest(session: Session, actor: Actor, version_id: int) -> tupl
     require_admin(actor)
     chosen = session.get(RuleSet, version_id)
     if chosen is None:
-        raise NotFound(GONE)
+        raise NotFound(_(GONE))
     return chosen, current_ruleset(session)
 
 

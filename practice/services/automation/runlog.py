@@ -14,6 +14,7 @@ from practice.services.automation.engine import event_facts, run_decision
 from practice.services.automation.triggers import rule_events
 from practice.services.errors import InvalidInput, NotFound
 from practice.services.work.jobs import get_job
+from practice.i18n import _
 
 
 
@@ -37,12 +38,12 @@ def retry_run(session: Session, actor: Actor, run_id: int) -> RuleRun:
     require_admin(actor)
     run = session.get(RuleRun, run_id)
     if run is None:
-        raise NotFound("That automation run does not exist.")
+        raise NotFound(_("That automation run does not exist."))
     if run.status != RunStatus.failed:
-        raise InvalidInput("Only a failed run can be retried.")
+        raise InvalidInput(_("Only a failed run can be retried."))
     version, compiled, problem = compiled_rules(session)
     if compiled is None:
-        raise InvalidInput(problem or "There are no saved rules.")
+        raise InvalidInput(problem or _("There are no saved rules."))
     now = utcnow()
     audit.record(session, actor, "retry", "rule_run", run.id, f'Retried automation "{run.rule_name}"')
     if run.event_id is not None:
@@ -54,5 +55,6 @@ def retry_run(session: Session, actor: Actor, run_id: int) -> RuleRun:
                 if decision.rule == run.rule_name:
                     return run_decision(session, compiled, version, decision, trigger, target, facts, now,
                                         run.depth, event_id=ev.id)
-        raise InvalidInput(f'The rule "{run.rule_name}" no longer starts on this event, so there is nothing to retry.')
-    raise InvalidInput("Scheduled runs are retried by the schedule itself.")
+        raise InvalidInput(_('The rule "{rule_name}" no longer starts on this event, so there is nothing to retry.').format(
+            rule_name=run.rule_name))
+    raise InvalidInput(_("Scheduled runs are retried by the schedule itself."))

@@ -28,6 +28,7 @@ from practice.services.backups import pg
 from practice.services.access.device_cookies import SECRET_FILE as DEVICE_COOKIE_KEY
 from practice.services.errors import PracticeError
 from practice.services.signing.certificates import PASSPHRASE_FILE
+from practice.i18n import N_, _
 
 FORMAT = "practice-backup"
 VERSION = 1
@@ -82,8 +83,8 @@ def sqlite_path() -> Path:
     """The database file, or a sentence when the database is neither a SQLite file nor PostgreSQL."""
     url = database_url()
     if not url.startswith("sqlite:///"):
-        raise BackupError("Backups cover a SQLite database or PostgreSQL; this server's DATABASE_URL names another "
-                          "database: back that one up with its own tools.")
+        raise BackupError(_("Backups cover a SQLite database or PostgreSQL; this server's DATABASE_URL names "
+                            "another database: back that one up with its own tools."))
     return Path(url[len("sqlite:///"):])
 
 
@@ -95,7 +96,7 @@ def _database_snapshot(tmp: Path) -> tuple[Path, str, dict[str, int]]:
         try:
             return target, PG_DUMP, pg.dump(url, target)
         except pg.PgToolError as err:
-            raise BackupError(f"PostgreSQL's dump failed, so nothing was written: {err}") from err
+            raise BackupError(_("PostgreSQL's dump failed, so nothing was written: {err}").format(err=err)) from err
     target = tmp / DATABASE
     return target, DATABASE, _snapshot(sqlite_path(), target)
 
@@ -103,15 +104,15 @@ def _database_snapshot(tmp: Path) -> tuple[Path, str, dict[str, int]]:
 def _snapshot(source: Path, target: Path) -> dict[str, int]:
     """A consistent copy of the live database (SQLite's online backup, one read transaction); its rows per table."""
     if not source.exists():
-        raise BackupError(f"There is no database at {source} to back up.")
+        raise BackupError(_("There is no database at {source} to back up.").format(source=source))
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")  # the copy is one self-contained file
         if dst.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise BackupError("The database's snapshot failed SQLite's check; the database itself may be damaged. "
-                              "Nothing was written.")
+            raise BackupError(_("The database's snapshot failed SQLite's check; the database itself may be damaged. "
+                                "Nothing was written."))
         tables = [r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type='table' "
                                             "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
         return {t: dst.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
@@ -156,9 +157,11 @@ def write_backup(dest: Path, *, folder: Path | None = None, now: dt.datetime | N
     folder = folder or data_dir()
     target = archive_path(dest, now)
     if not target.parent.is_dir():
-        raise BackupError(f"The folder {target.parent} does not exist; create it or choose another.")
+        raise BackupError(_("The folder {parent} does not exist; create it or choose another.").format(
+            parent=target.parent))
     if target.exists():
-        raise BackupError(f"{target} already exists; choose another name (a backup never overwrites one).")
+        raise BackupError(_("{target} already exists; choose another name (a backup never overwrites one).").format(
+            target=target))
     manifest = Manifest(created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     partial = target.with_name(target.name + ".partial")
     try:
@@ -181,17 +184,17 @@ def write_backup(dest: Path, *, folder: Path | None = None, now: dt.datetime | N
         os.replace(partial, target)
     except OSError as err:
         partial.unlink(missing_ok=True)
-        raise BackupError(f"The backup could not be written to {target.parent}: {err.strerror or err}. "
-                          "Nothing was kept.") from err
+        raise BackupError(_("The backup could not be written to {parent}: {error}. Nothing was kept.").format(
+            parent=target.parent, error=err.strerror or err)) from err
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return target, manifest
 
 
-INCOMPLETE = ("{name} is incomplete: it ends before its manifest (the copy was cut short or the backup did not "
-              "finish). Nothing was restored; use another backup.")
-FOREIGN = "{name} is not a backup made by this app (it cannot be read as one). Nothing was restored."
+INCOMPLETE = N_("{name} is incomplete: it ends before its manifest (the copy was cut short or the backup did not "
+                "finish). Nothing was restored; use another backup.")
+FOREIGN = N_("{name} is not a backup made by this app (it cannot be read as one). Nothing was restored.")
 
 
 def _safe_name(name: str) -> bool:
@@ -206,10 +209,10 @@ def _parse_manifest(data: bytes, name: str) -> Manifest:
         if raw.get("format") != FORMAT:
             raise ValueError
     except (ValueError, AttributeError):
-        raise BackupError(FOREIGN.format(name=name)) from None
+        raise BackupError(_(FOREIGN).format(name=name)) from None
     if raw.get("version") != VERSION:
-        raise BackupError(f"{name} was made by a newer version of the app (backup format {raw.get('version')}); "
-                          "update the app, then restore it.")
+        raise BackupError(_("{name} was made by a newer version of the app (backup format {version}); update the app, "
+                            "then restore it.").format(name=name, version=raw.get('version')))
     return Manifest(created_at=raw.get("created_at", ""), parts=raw.get("parts", {}), counts=raw.get("counts", {}))
 
 
@@ -219,8 +222,8 @@ def _read_members(tar: tarfile.TarFile, name: str, into: Path | None) -> tuple[d
     manifest = None
     for member in tar:
         if manifest is not None or not member.isfile() or not _safe_name(member.name) or member.name in seen:
-            raise BackupError(f"{name} holds an entry ({member.name[:80]}) this app's backups never have: it was "
-                              "altered or made by something else. Nothing was restored.")
+            raise BackupError(_("{name} holds an entry ({entry}) this app's backups never have: it was altered or made "
+                                "by something else. Nothing was restored.").format(name=name, entry=member.name[:80]))
         fh = tar.extractfile(member)
         if member.name == MANIFEST:
             manifest = fh.read(10_000_000)
@@ -247,26 +250,26 @@ def check_archive(path: Path, *, into: Path | None = None) -> Manifest:
     try:
         tar = tarfile.open(path, "r:")
     except FileNotFoundError:
-        raise BackupError(f"There is no file at {path}.") from None
+        raise BackupError(_("There is no file at {path}.").format(path=path)) from None
     except (tarfile.TarError, OSError):
-        raise BackupError(FOREIGN.format(name=name)) from None
+        raise BackupError(_(FOREIGN).format(name=name)) from None
     with tar:
         try:
             seen, data = _read_members(tar, name, into)
         except (tarfile.TarError, EOFError, OSError):
-            raise BackupError(INCOMPLETE.format(name=name)) from None
+            raise BackupError(_(INCOMPLETE).format(name=name)) from None
     if data is None:
-        raise BackupError(INCOMPLETE.format(name=name))
+        raise BackupError(_(INCOMPLETE).format(name=name))
     manifest = _parse_manifest(data, name)
     missing = sorted(set(manifest.parts) - set(seen))
     if missing:
-        raise BackupError(f"{name} is incomplete: {len(missing)} part(s) listed in its manifest are missing "
-                          f"(first: {missing[0]}). Nothing was restored; use another backup.")
+        raise BackupError(_("{name} is incomplete: {count} part(s) listed in its manifest are missing (first: {first}). "
+                            "Nothing was restored; use another backup.").format(name=name, count=len(missing), first=missing[0]))
     for part, (size, sha) in seen.items():
         expected = manifest.parts.get(part)
         if expected is None or expected.get("size") != size or expected.get("sha256") != sha:
-            raise BackupError(f"{name} is damaged: {part} is not what the backup recorded (its SHA-256 differs). "
-                              "Nothing was restored; use another backup.")
+            raise BackupError(_("{name} is damaged: {part} is not what the backup recorded (its SHA-256 differs). "
+                                "Nothing was restored; use another backup.").format(name=name, part=part))
     return manifest
 
 
@@ -276,32 +279,33 @@ def _require_empty(folder: Path, database: Path) -> None:
     if database.exists() and database.parent != folder:
         present.insert(0, str(database))
     if present:
-        raise BackupError(f"The data folder {folder} is not empty (it holds {', '.join(present[:3])}). A backup is "
-                          "restored onto an empty folder only: point PRACTICE_DATA_DIR at a new folder, or move "
-                          "this one away first.")
+        raise BackupError(_("The data folder {folder} is not empty (it holds {files}). A backup is restored onto an "
+                            "empty folder only: point PRACTICE_DATA_DIR at a new folder, or move this one away "
+                            "first.").format(folder=folder, files=', '.join(present[:3])))
 
 
 def _restore_postgresql(url: str, staged: Path, manifest: Manifest, name: str) -> None:
     if not (staged / PG_DUMP).exists():
-        raise BackupError(f"{name} holds a SQLite database and this server's DATABASE_URL is PostgreSQL: restore it "
-                          "with DATABASE_URL unset (the data folder's SQLite file), then move it with "
-                          "`python -m practice move-to-postgres`. Nothing was restored.")
+        raise BackupError(_("{name} holds a SQLite database and this server's DATABASE_URL is PostgreSQL: restore "
+                            "it with DATABASE_URL unset (the data folder's SQLite file), then move it with `python "
+                            "-m practice move-to-postgres`. Nothing was restored.").format(name=name))
     try:
         counts = pg.restore(url, staged / PG_DUMP)
     except pg.PgToolError as err:
-        raise BackupError(f"PostgreSQL could not take {name}'s database back: {err}. Nothing was restored.") from err
+        raise BackupError(_("PostgreSQL could not take {name}'s database back: {err}. Nothing was restored.").format(
+            name=name, err=err)) from err
     if counts != manifest.counts:
-        raise BackupError(f"{name}'s database came back with other row counts than the backup recorded; the "
-                          "PostgreSQL database was left as restored, check it before use.")
+        raise BackupError(_("{name}'s database came back with other row counts than the backup recorded; the "
+                            "PostgreSQL database was left as restored, check it before use.").format(name=name))
 
 
 def _check_staged_sqlite(staged: Path, name: str) -> None:
     if not (staged / DATABASE).exists():
-        raise BackupError(f"{name} holds a PostgreSQL database: set DATABASE_URL to an empty PostgreSQL database "
-                          "and restore it again. Nothing was restored.")
+        raise BackupError(_("{name} holds a PostgreSQL database: set DATABASE_URL to an empty PostgreSQL database "
+                            "and restore it again. Nothing was restored.").format(name=name))
     with sqlite3.connect(staged / DATABASE) as db:
         if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise BackupError(f"{name}'s database fails SQLite's check. Nothing was restored.")
+            raise BackupError(_("{name}'s database fails SQLite's check. Nothing was restored.").format(name=name))
 
 
 def restore(path: Path, *, folder: Path | None = None) -> Manifest:
@@ -312,8 +316,8 @@ def restore(path: Path, *, folder: Path | None = None) -> Manifest:
     database = folder / DATABASE if on_postgresql or folder != data_dir() else sqlite_path()
     _require_empty(folder, database)
     if on_postgresql and not pg.is_empty(database_url()):
-        raise BackupError("The PostgreSQL database in DATABASE_URL is not empty. A backup is restored onto an empty "
-                          "database only: create a new one and point DATABASE_URL at it.")
+        raise BackupError(_("The PostgreSQL database in DATABASE_URL is not empty. A backup is restored onto an "
+                            "empty database only: create a new one and point DATABASE_URL at it."))
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with tempfile.TemporaryDirectory(dir=folder, prefix=".restoring-") as tmp:
@@ -333,5 +337,6 @@ def restore(path: Path, *, folder: Path | None = None) -> Manifest:
                 database.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(staged / DATABASE, database)
     except OSError as err:
-        raise BackupError(f"The backup could not be restored into {folder}: {err.strerror or err}.") from err
+        raise BackupError(_("The backup could not be restored into {folder}: {error}.").format(
+            folder=folder, error=err.strerror or err)) from err
     return manifest

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from practice.i18n import N_
+from practice.i18n import N_, _
 from practice import routes
 from practice.config import data_dir
 from practice.db import read_session, write_session
@@ -31,15 +31,17 @@ def settings(session: Session) -> BackupSettings:
 def _check_folder(text: str) -> Path:
     folder = Path(text.strip())
     if not text.strip() or not folder.is_absolute():
-        raise InvalidInput("Give the backup folder as a full path on the server, e.g. /srv/backups/practice.", "folder")
+        raise InvalidInput(_("Give the backup folder as a full path on the server, e.g. /srv/backups/practice."), "folder")
     if not folder.is_dir():
-        raise InvalidInput(f"The folder {folder} does not exist on the server; create it first.", "folder")
+        raise InvalidInput(_("The folder {folder} does not exist on the server; create it first.").format(
+            folder=folder), "folder")
     if not os.access(folder, os.W_OK):
-        raise InvalidInput(f"The app cannot write to {folder}; give its user write access.", "folder")
+        raise InvalidInput(_("The app cannot write to {folder}; give its user write access.").format(
+            folder=folder), "folder")
     data = data_dir().resolve()
     if folder.resolve() == data or data in folder.resolve().parents:
-        raise InvalidInput("The backup folder cannot be inside the data folder (each backup would hold the ones "
-                           "before it); choose a folder elsewhere, ideally on another disk.", "folder")
+        raise InvalidInput(_("The backup folder cannot be inside the data folder (each backup would hold the ones "
+                             "before it); choose a folder elsewhere, ideally on another disk."), "folder")
     return folder
 
 
@@ -47,7 +49,7 @@ def update(session: Session, actor: Actor, *, enabled: bool, folder: str, keep: 
     """Turn the daily backup on or off, with its folder and how many to keep (the owner only)."""
     require_owner(actor)
     if not 1 <= keep <= MAX_KEEP:
-        raise InvalidInput(f"Keep between 1 and {MAX_KEEP} backups.", "keep")
+        raise InvalidInput(_("Keep between 1 and {most} backups.").format(most=MAX_KEEP), "keep")
     if enabled or folder.strip():
         folder = str(_check_folder(folder))
     row = session.exec(select(BackupSettings)).first() or BackupSettings()
@@ -108,5 +110,5 @@ def back_up_now_as(actor: Actor) -> bool:
     with read_session() as session:
         require_owner(actor)
         if not settings(session).folder:
-            raise InvalidInput("Choose the backup folder first.", "folder")
+            raise InvalidInput(_("Choose the backup folder first."), "folder")
     return bool(run_if_due(force=True))

@@ -5,7 +5,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice import i18n
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import ChatThread, MessageTemplate, utcnow
 from practice.services import audit, templating
 from practice.services.actor import Actor, require_admin
@@ -37,8 +37,8 @@ def save_template(session: Session, actor: Actor, *, name: str, subject: str, bo
         raise InvalidInput(_("Give the conversation a subject."), field="subject")
     if not (body or "").strip():
         raise InvalidInput(_("Write the message."), field="body")
-    for text, what in ((subject, "subject"), (body, "message"), (subject_fr, "French subject"),
-                       (body_fr, "French message")):
+    for text, what in ((subject, N_("subject")), (body, N_("message")), (subject_fr, N_("French subject")),
+                       (body_fr, N_("French message"))):
         templating.check_template(text or "", what)
     other = template_by_name(session, name)
     if other is not None and other.id != template_id:

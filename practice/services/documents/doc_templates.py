@@ -24,7 +24,7 @@ from practice.services.errors import Conflict, InvalidInput, NotFound, Permissio
 from practice.services.templating import EmptyPlaceholder
 from practice.services.work.facts import contact_facts, facts_for, preview_hint, template_context
 from practice import i18n
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.services.firm import version_for
 
 MAX_NAME = 100
@@ -72,7 +72,7 @@ class Rendered:
 
 def _staff(actor) -> Actor:
     if not isinstance(actor, Actor):
-        raise PermissionDenied("Only the firm's team can use document templates.")
+        raise PermissionDenied(_("Only the firm's team can use document templates."))
     return actor
 
 
@@ -120,7 +120,7 @@ def _checked_body(body: str, *, french: bool = False) -> str:
                    _('The template is longer than {max_body} characters; shorten it.'))
         raise InvalidInput(message.format(max_body=f"{MAX_BODY:,}"), field=field_name)
     try:
-        templating.check_template(body, FRENCH_WHAT if french else "document template")
+        templating.check_template(body, FRENCH_WHAT if french else WHAT)
     except InvalidInput as err:
         raise InvalidInput(str(err), field=field_name) from None
     return body
@@ -138,7 +138,7 @@ def save_template(session: Session, actor: Actor, *, name: str, body: str,
     body_fr = _checked_body(body_fr, french=True) if str(body_fr or "").strip() else ""
     same = template_by_name(session, name)
     if same is not None and same.id != template_id:
-        raise Conflict(f'There is already a document template "{name}".')
+        raise Conflict(_('There is already a document template "{name}".').format(name=name))
     if template_id is None:
         template = DocumentTemplate(name=name, body=body)
         session.add(template)
@@ -233,14 +233,15 @@ def default_fields(signers: int, page: int) -> list[TemplateField]:
     return out
 
 
-FRENCH_WHAT = "French version of the document template"
+FRENCH_WHAT = N_("French version of the document template")
+WHAT = N_("document template")
 
 
-def render_html(source: str, context: dict, what: str = "document template") -> str:
+def render_html(source: str, context: dict, what: str = WHAT) -> str:
     return templating.render(source, context, html=True, what=what)
 
 
-def render_source(source: str, context: dict, *, signers: int = 1, what: str = "document template",
+def render_source(source: str, context: dict, *, signers: int = 1, what: str = WHAT,
                   language: str = "") -> Rendered:
     """The PDF of a template source filled with `context`, and its fields (defaults when it has none); filled in
     as a reader of `language` reads it (their dates), while sentences stay in the caller's language."""
@@ -283,7 +284,7 @@ def render_with_fields(session: Session, template, account_id: int, job_id: int 
     language = i18n.supported(language) or i18n.current_locale()
     french = language == "fr" and bool((tpl.body_fr or "").strip())
     return render_source(version_for(language, tpl.body, tpl.body_fr or ""), context_for(session, account_id, job_id),
-                         signers=signers, what=FRENCH_WHAT if french else "document template", language=language)
+                         signers=signers, what=FRENCH_WHAT if french else WHAT, language=language)
 
 
 def render(session: Session, template, account_id: int, job_id: int | None = None) -> bytes:
@@ -312,7 +313,7 @@ def preview(session: Session, actor: Actor, *, body: str, account_id: int | None
         raise InvalidInput(_('The template is longer than {max_body} characters; shorten it.').format(max_body=f"{MAX_BODY:,}"), field="body")
     try:
         return render_source(str(body or ""), context_for(session, account_id, job_id),
-                             signers=max(1, min(int(signers), 10)), what=FRENCH_WHAT if french else "document template",
+                             signers=max(1, min(int(signers), 10)), what=FRENCH_WHAT if french else WHAT,
                              language="fr" if french else "")
     except EmptyPlaceholder as err:
         if account_id is None:

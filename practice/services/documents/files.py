@@ -189,7 +189,7 @@ def delete_document(session: Session, who: Uploader, document_id: int) -> None:
     restorable for `TRASH_DAYS`; the bytes and the row stay for the audit trail."""
     doc = check_document(session, who, session.get(Document, document_id))
     if not _may_delete(who, doc):
-        raise PermissionDenied("Only an admin or the person who uploaded a document can delete it.")
+        raise PermissionDenied(_("Only an admin or the person who uploaded a document can delete it."))
     actor = recorded_actor(who)
     doc.deleted_at, doc.deleted_by_label = utcnow(), actor.name
     audit.record(session, actor, "delete", "document", doc.id, f'Deleted document "{doc.name}"',
@@ -209,9 +209,10 @@ def restore_document(session: Session, who: Uploader, document_id: int) -> Docum
     if isinstance(who, ContactActor) and doc.uploaded_by_contact_id != who.contact_id:
         raise NotFound(_('That document is not in the trash (it may have been restored already).'))
     if not _may_delete(who, doc):
-        raise PermissionDenied("Only an admin or the person who deleted a document can restore it.")
+        raise PermissionDenied(_("Only an admin or the person who deleted a document can restore it."))
     if doc.deleted_at < utcnow() - dt.timedelta(days=TRASH_DAYS):
-        raise Conflict(f"Deleted documents can be restored for {TRASH_DAYS} days; this one was deleted earlier.")
+        raise Conflict(_("Deleted documents can be restored for {days} days; this one was deleted earlier.").format(
+            days=TRASH_DAYS))
     doc.deleted_at, doc.deleted_by_label = None, ""
     actor = recorded_actor(who)
     audit.record(session, actor, "restore", "document", doc.id, f'Restored document "{doc.name}" from the trash',
@@ -248,7 +249,7 @@ def rename_document(session: Session, who: Uploader, document_id: int, name: str
     (extension) stays."""
     doc = check_document(session, who, session.get(Document, document_id))
     if isinstance(who, ContactActor) and doc.uploaded_by_contact_id != who.contact_id:
-        raise PermissionDenied("You can rename only the documents you uploaded.")
+        raise PermissionDenied(_("You can rename only the documents you uploaded."))
     new_name = storage.clean_filename(name)
     if storage.extension(new_name) != storage.extension(doc.name):
         old_ext = storage.extension(doc.name)

@@ -75,7 +75,7 @@ def save_folder_template(session: Session, actor: Actor, *, name: str, paths: li
     clean = _clean_paths(paths)
     same = session.exec(select(FolderTemplate).where(func.lower(FolderTemplate.name) == name.lower())).first()
     if same is not None and same.id != template_id:
-        raise Conflict(f'There is already a folder template "{name}".')
+        raise Conflict(_('There is already a folder template "{name}".').format(name=name))
     if template_id is None:
         template = FolderTemplate(name=name)
         session.add(template)

@@ -107,7 +107,7 @@ def create_folder(session: Session, actor: Actor, account_id: int, name: str, *,
     if _depth(session, parent) >= MAX_FOLDER_DEPTH:
         raise InvalidInput(_('Folders can be nested at most {max_folder_depth} deep.').format(max_folder_depth=MAX_FOLDER_DEPTH), field="name")
     if _sibling(session, account_id, parent_id, name):
-        raise Conflict(f'There is already a folder "{name}" here.')
+        raise Conflict(_('There is already a folder "{name}" here.').format(name=name))
     folder = Folder(account_id=account_id, parent_id=parent_id, name=name, shared=bool(shared))
     session.add(folder)
     session.flush()
@@ -125,7 +125,7 @@ def rename_folder(session: Session, actor: Actor, folder_id: int, name: str) -> 
     name = _clean_folder_name(name)
     other = _sibling(session, folder.account_id, folder.parent_id, name)
     if other is not None and other.id != folder.id:
-        raise Conflict(f'There is already a folder "{name}" here.')
+        raise Conflict(_('There is already a folder "{name}" here.').format(name=name))
     old, folder.name = folder.name, name
     audit.record(session, actor, "rename", "folder", folder.id, f'Renamed folder "{old}" to "{name}"',
                  account_id=folder.account_id)
@@ -140,10 +140,11 @@ def delete_folder(session: Session, actor: Actor, folder_id: int) -> None:
         raise NotFound(_('That folder does not exist (it may have been deleted).'))
     check_account(session, actor, folder.account_id)
     if session.exec(select(Folder.id).where(Folder.parent_id == folder.id)).first():
-        raise Conflict(f'The folder "{folder.name}" has folders inside; delete or move them first.')
+        raise Conflict(_('The folder "{name}" has folders inside; delete or move them first.').format(name=folder.name))
     if session.exec(select(Document.id).where(Document.folder_id == folder.id, Document.deleted_at.is_(None),
                                               Document.status == DocumentStatus.ok)).first():
-        raise Conflict(f'The folder "{folder.name}" still holds documents; delete or move them first.')
+        raise Conflict(_('The folder "{name}" still holds documents; delete or move them first.').format(
+            name=folder.name))
     # Refused and deleted uploads keep their history but leave the folder.
     for doc in session.exec(select(Document).where(Document.folder_id == folder.id)):
         doc.folder_id = None
@@ -171,7 +172,7 @@ def move_folder(session: Session, actor: Actor, folder_id: int, *, name: str, pa
         raise InvalidInput(_('Folders can be nested at most {max_folder_depth} deep.').format(max_folder_depth=MAX_FOLDER_DEPTH), field="parent_id")
     other = _sibling(session, folder.account_id, parent_id, name)
     if other is not None and other.id != folder.id:
-        raise Conflict(f'There is already a folder "{name}" there.')
+        raise Conflict(_('There is already a folder "{name}" there.').format(name=name))
     old_name, old_parent = folder.name, folder.parent_id
     folder.name, folder.parent_id = name, parent_id
     where = f' into "{parent.name}"' if parent is not None else " to the top level"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from practice.sandbox import SandboxError
 from practice.services.errors import InvalidInput
 from practice.warm_sandbox import run_warm
+from practice.i18n import _
 
 # WeasyPrint logs every refused URL and every unsupported CSS property as a warning; keep them quiet.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -58,7 +59,7 @@ def layout(html: str, *, css: str = BASE_CSS) -> Layout:
         answer = run_warm(layout_here, {"html": html, "css": css}, cpu_s=LAYOUT_CPU_SECONDS,
                           memory_bytes=LAYOUT_MEMORY, wall_s=LAYOUT_SECONDS)
     except SandboxError as err:
-        raise LayoutFailed(f"The document could not be laid out as a PDF: {err}.") from None
+        raise LayoutFailed(_("The document could not be laid out as a PDF: {err}.").format(err=err)) from None
     if answer.get("error"):
         raise LayoutFailed(str(answer["error"]))
     return Layout(base64.b64decode(answer["pdf"]),

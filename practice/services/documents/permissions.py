@@ -10,6 +10,7 @@ from practice.models import Account, AccountContact
 from practice.services.actor import Actor, ContactActor
 from practice.services.errors import NotFound, PermissionDenied
 from practice.services.work.accounts import get_account
+from practice.i18n import _
 
 Uploader = Union[Actor, ContactActor]
 
@@ -20,9 +21,9 @@ def check_account(session: Session, who: Uploader, account_id: int) -> Account:
         linked = session.exec(select(AccountContact.account_id).where(
             AccountContact.account_id == account_id, AccountContact.contact_id == who.contact_id)).first()
         if account_id not in who.account_ids or linked is None:
-            raise PermissionDenied("These documents belong to another client.")
+            raise PermissionDenied(_("These documents belong to another client."))
         account = session.get(Account, account_id)
         if account is None:
-            raise NotFound("That account does not exist (it may have been deleted).")
+            raise NotFound(_("That account does not exist (it may have been deleted)."))
         return account
     return get_account(session, who, account_id)

@@ -15,8 +15,9 @@ from practice.services import audit
 from practice.services.actor import Actor, ContactActor, require_staff
 from practice.services.documents.permissions import Uploader, check_account
 from practice.services.errors import NotFound, PermissionDenied
+from practice.i18n import N_, _
 
-NOT_SHARED = "The firm has not shared that document with you."
+NOT_SHARED = N_("The firm has not shared that document with you.")
 # Deeper than any folder may be nested: a walk up the tree stops there even on a damaged loop.
 _MAX_WALK = 20
 
@@ -81,18 +82,18 @@ def check_document(session: Session, who: Uploader, doc: Document | None, *, app
     """The document, if `who` may see it: staff who see its account; a contact of the account when the firm
     shared it (or, with `approvals_too`, asked them to approve it). NotFound / PermissionDenied otherwise."""
     if doc is None or doc.deleted_at is not None:
-        raise NotFound("That document does not exist (it may have been deleted).")
+        raise NotFound(_("That document does not exist (it may have been deleted)."))
     check_account(session, who, doc.account_id)
     if isinstance(who, ContactActor) and not shown_to_client(session, doc):
         if not (approvals_too and _asked_to_approve(session, doc)):
-            raise PermissionDenied(NOT_SHARED)
+            raise PermissionDenied(_(NOT_SHARED))
     return doc
 
 
 def check_folder_for(session: Session, who: Uploader, account_id: int, folder: Folder | None) -> None:
     """A contact may use only the folders shown to them (an internal one looks like a missing one)."""
     if isinstance(who, ContactActor) and not folder_shown(session, folder):
-        raise NotFound("That folder does not exist (it may have been deleted).")
+        raise NotFound(_("That folder does not exist (it may have been deleted)."))
 
 
 def _word(shared: bool) -> str:
@@ -122,7 +123,7 @@ def set_folder_shared(session: Session, actor: Actor, folder_id: int, shared: bo
     require_staff(actor)
     folder = session.get(Folder, folder_id)
     if folder is None:
-        raise NotFound("That folder does not exist (it may have been deleted).")
+        raise NotFound(_("That folder does not exist (it may have been deleted)."))
     check_account(session, actor, folder.account_id)
     shared = bool(shared)
     if folder.shared != shared:

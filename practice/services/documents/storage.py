@@ -162,7 +162,7 @@ class StoredFile:
 def path_for(key: str) -> Path:
     """Where the file with this key lives (keys are hex digests, checked here)."""
     if len(key) != 64 or any(ch not in "0123456789abcdef" for ch in key):
-        raise NotFound("That file does not exist.")
+        raise NotFound(_("That file does not exist."))
     return files_dir() / key[:2] / key[2:4] / key
 
 
@@ -274,7 +274,7 @@ def open_stored(key: str) -> Path:
     """The path of a stored file (NotFound when it is missing from disk)."""
     path = path_for(key)
     if not path.is_file():
-        raise NotFound("That file is missing from storage. Ask an admin to restore it from a backup.")
+        raise NotFound(_("That file is missing from storage. Ask an admin to restore it from a backup."))
     return path
 
 

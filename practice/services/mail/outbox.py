@@ -209,9 +209,9 @@ def retry(session: Session, actor: Actor, mail_id: int) -> OutgoingMail:
     require_admin(actor)
     mail = session.get(OutgoingMail, mail_id)
     if not mail:
-        raise NotFound("That email no longer exists.")
+        raise NotFound(_("That email no longer exists."))
     if mail.status == MailStatus.sent:
-        raise Conflict("That email was already sent; it is not sent twice.")
+        raise Conflict(_("That email was already sent; it is not sent twice."))
     mail.status, mail.next_attempt_at, mail.attempts = MailStatus.queued, utcnow(), 0
     audit.record(session, actor, "retry", "mail", mail.id, f"Retried email to {mail.to_address}")
     return mail
@@ -228,7 +228,7 @@ def send_test_email(session: Session, actor: Actor, *, to: str) -> OutgoingMail:
     deliver_due(mail_ids=[id], attempt_limit=TEST_ATTEMPT_S)."""
     require_admin(actor)
     if not get_settings(session).host:
-        raise InvalidInput("Enter the mail server (host) and save the settings before sending a test email.",
+        raise InvalidInput(_("Enter the mail server (host) and save the settings before sending a test email."),
                            field="host")
     firm_name = get_firm(session).name
     # In the language of the admin who sends it (the event's language): they are the one who reads it.
@@ -249,7 +249,7 @@ def list_outgoing(session: Session, actor: Actor, *, status: MailStatus | str | 
         try:
             query = query.where(OutgoingMail.status == MailStatus(status))
         except ValueError:
-            raise InvalidInput("Choose queued, sending, sent or failed.", field="status") from None
+            raise InvalidInput(_("Choose queued, sending, sent or failed."), field="status") from None
     if before_id:
         query = query.where(OutgoingMail.id < before_id)
     return list(session.exec(query.order_by(OutgoingMail.id.desc()).limit(max(1, min(limit, 500)))))

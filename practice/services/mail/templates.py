@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from practice import i18n
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import EmailTemplate, utcnow
 from practice.services import audit, templating
 from practice.services.work import facts
@@ -35,19 +35,19 @@ def save_template(session: Session, actor: Actor, *, name: str, subject: str, bo
         raise InvalidInput(_('Give the template a name.'), field="name")
     if not subject.strip():
         raise InvalidInput(_('Give the email a subject.'), field="subject")
-    templating.check_template(subject, "subject")
-    templating.check_template(body, "email body")
+    templating.check_template(subject, N_("subject"))
+    templating.check_template(body, N_("email body"))
     if body_fr.strip() and not subject_fr.strip():
         raise InvalidInput(_("Give the French version a subject too, or leave both French fields empty."),
                            field="subject_fr")
     if subject_fr.strip() and not body_fr.strip():
         raise InvalidInput(_("Give the French version a body too, or leave both French fields empty."),
                            field="body_fr")
-    templating.check_template(subject_fr, "French subject")
-    templating.check_template(body_fr, "French email body")
+    templating.check_template(subject_fr, N_("French subject"))
+    templating.check_template(body_fr, N_("French email body"))
     other = template_by_name(session, name)
     if other and other.id != template_id:
-        raise Conflict(f'There is already an email template "{name}".')
+        raise Conflict(_('There is already an email template "{name}".').format(name=name))
     if template_id:
         tpl = session.get(EmailTemplate, template_id)
         if not tpl:

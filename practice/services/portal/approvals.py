@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from practice.i18n import N_
+from practice.i18n import N_, _
 from practice import config, routes
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, Contact, Document,
                              DocumentStatus, Folder, Job, utcnow)
@@ -52,19 +52,19 @@ class ApprovalView:
 
 def _staff(actor) -> Actor:
     if not isinstance(actor, Actor):
-        raise PermissionDenied("Only the firm's team can ask for approvals.")
+        raise PermissionDenied(_("Only the firm's team can ask for approvals."))
     return actor
 
 
 def _contact_scope(session: Session, who, account_id: int) -> None:
     """Raise unless `who` (a portal contact) belongs to this account, checked against the database too."""
     if not isinstance(who, ContactActor):
-        raise PermissionDenied("Only the client decides on an approval.")
+        raise PermissionDenied(_("Only the client decides on an approval."))
     linked = session.exec(select(AccountContact.account_id).where(
         AccountContact.account_id == account_id, AccountContact.contact_id == who.contact_id)).first()
     if account_id not in tuple(who.account_ids) or linked is None:
         # Another client's request is reported as missing: its existence is none of this contact's business.
-        raise NotFound("That approval request is not in your portal (it may have been withdrawn).")
+        raise NotFound(_("That approval request is not in your portal (it may have been withdrawn)."))
 
 
 def _portal_link() -> str:
@@ -99,25 +99,26 @@ def _documents_to_approve(session: Session, actor: Actor, document_ids: list[int
     if folder_id is not None:
         folder = session.get(Folder, folder_id)
         if folder is None:
-            raise NotFound("That folder does not exist (it may have been deleted).")
+            raise NotFound(_("That folder does not exist (it may have been deleted)."))
         get_account(session, actor, folder.account_id)
         ids += list(session.exec(select(Document.id).where(
             Document.folder_id == folder.id, Document.deleted_at.is_(None), Document.status == DocumentStatus.ok)
             .order_by(Document.id)))
     if not ids:
-        raise InvalidInput("Choose at least one document for the client to approve.", field="document_ids")
+        raise InvalidInput(_("Choose at least one document for the client to approve."), field="document_ids")
     docs = []
     for doc_id in dict.fromkeys(ids):
         doc = session.get(Document, doc_id)
         if doc is None or doc.deleted_at is not None:
-            raise NotFound("That document does not exist (it may have been deleted).")
+            raise NotFound(_("That document does not exist (it may have been deleted)."))
         get_account(session, actor, doc.account_id)
         if doc.status != DocumentStatus.ok:
-            raise InvalidInput(f'"{doc.name}" was refused at upload, so there is nothing to approve.')
+            raise InvalidInput(_('"{name}" was refused at upload, so there is nothing to approve.').format(
+                name=doc.name))
         docs.append(doc)
     accounts = {d.account_id for d in docs}
     if len(accounts) > 1:
-        raise InvalidInput("Ask for approval of one account's documents at a time.")
+        raise InvalidInput(_("Ask for approval of one account's documents at a time."))
     return docs, accounts.pop()
 
 
@@ -143,7 +144,7 @@ def request_approval(session: Session, actor: Actor, *, document_ids: list[int] 
     if job_id is not None:
         job = session.get(Job, job_id)
         if job is None or job.account_id != account_id:
-            raise NotFound("That job does not exist for this account.")
+            raise NotFound(_("That job does not exist for this account."))
     out, new = [], []
     for doc in docs:
         existing = session.exec(select(ApprovalRequest).where(ApprovalRequest.document_id == doc.id,
@@ -191,11 +192,13 @@ def request_folder_approval(session: Session, actor: Actor, account_id: int, fol
     account = get_account(session, actor, account_id)
     folder = _folder_by_name(session, account.id, folder_name)
     if folder is None:
-        raise InvalidInput(f'The account "{account.name}" has no folder "{folder_name}", so no approval was asked.')
+        raise InvalidInput(_('The account "{name}" has no folder "{folder_name}", so no approval was asked.').format(
+            name=account.name, folder_name=folder_name))
     has_docs = session.exec(select(Document.id).where(Document.folder_id == folder.id, Document.deleted_at.is_(None),
                                                       Document.status == DocumentStatus.ok)).first()
     if has_docs is None:
-        raise InvalidInput(f'The folder "{folder.name}" of "{account.name}" has no documents to approve yet.')
+        raise InvalidInput(_('The folder "{name}" of "{account}" has no documents to approve yet.').format(
+            name=folder.name, account=account.name))
     return request_approval(session, actor, folder_id=folder.id, job_id=job_id, remind_every=remind_every,
                             remind_times=remind_times, key=key)
 
@@ -205,10 +208,10 @@ def withdraw(session: Session, actor: Actor, approval_id: int) -> None:
     _staff(actor)
     req = session.get(ApprovalRequest, approval_id)
     if req is None:
-        raise NotFound("That approval request no longer exists.")
+        raise NotFound(_("That approval request no longer exists."))
     get_account(session, actor, req.account_id)
     if req.status != ApprovalStatus.pending:
-        raise Conflict("The client already decided on this request.")
+        raise Conflict(_("The client already decided on this request."))
     doc = session.get(Document, req.document_id)
     audit.record(session, actor, "approval_withdraw", "document", req.document_id,
                  f'Withdrew the approval request for "{doc.name if doc else ""}"', account_id=req.account_id)
@@ -221,24 +224,24 @@ def withdraw(session: Session, actor: Actor, approval_id: int) -> None:
 def decide(session: Session, who, approval_id: int, *, approve: bool, reason: str = "") -> ApprovalRequest:
     """Approve or reject (a rejection needs a reason) a pending request of one's own account (contacts)."""
     if not isinstance(who, ContactActor):
-        raise PermissionDenied("Only the client decides on an approval.")
+        raise PermissionDenied(_("Only the client decides on an approval."))
     try:
         approval_id = int(approval_id)
     except (TypeError, ValueError):
-        raise NotFound("That approval request is not in your portal (it may have been withdrawn).") from None
+        raise NotFound(_("That approval request is not in your portal (it may have been withdrawn).")) from None
     req = session.get(ApprovalRequest, approval_id)
     if req is None:
-        raise NotFound("That approval request is not in your portal (it may have been withdrawn).")
+        raise NotFound(_("That approval request is not in your portal (it may have been withdrawn)."))
     _contact_scope(session, who, req.account_id)
     if req.status != ApprovalStatus.pending:
-        word = "approved" if req.status == ApprovalStatus.approved else "rejected"
-        raise Conflict(f"This document was already {word}.")
+        raise Conflict(_("This document was already approved.") if req.status == ApprovalStatus.approved
+                       else _("This document was already rejected."))
     reason = " ".join(str(reason or "").split())[:MAX_REASON] if not approve else str(reason or "").strip()[:MAX_REASON]
     if not approve and not reason:
-        raise InvalidInput("Say why you reject the document, so the firm knows what to change.", field="reason")
+        raise InvalidInput(_("Say why you reject the document, so the firm knows what to change."), field="reason")
     doc = session.get(Document, req.document_id)
     if doc is None or doc.deleted_at is not None:
-        raise NotFound("That document was removed by the firm, so there is nothing to approve.")
+        raise NotFound(_("That document was removed by the firm, so there is nothing to approve."))
     req.status = ApprovalStatus.approved if approve else ApprovalStatus.rejected
     req.reason, req.decided_by_contact_id, req.decided_at = reason, who.contact_id, utcnow()
     session.flush()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from practice.i18n import N_
+from practice.i18n import N_, _
 from practice.models import Account, ClientTask, Contact, Job, utcnow
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, ContactActor, contact_name, recorded_actor
@@ -20,7 +20,7 @@ from practice.services.work.jobs import get_job
 def _account_in_scope(actor: ContactActor, account_id: int | None) -> int:
     account_id = actor.current_account_id if account_id is None else account_id
     if account_id is None or account_id not in actor.account_ids:
-        raise PermissionDenied("That account is not one of yours.")
+        raise PermissionDenied(_("That account is not one of yours."))
     return account_id
 
 
@@ -73,7 +73,7 @@ def create_client_task(session: Session, actor: Actor, job_id: int, *, title: st
     job = get_job(session, actor, job_id)
     title = (title or "").strip()[:300]
     if not title:
-        raise InvalidInput("Say what the client should do, like \"Upload your W-2\".", field="title")
+        raise InvalidInput(_('Say what the client should do, like "Upload your W-2".'), field="title")
     last = session.exec(select(func.max(ClientTask.position)).where(ClientTask.job_id == job.id)).one()
     task = ClientTask(account_id=job.account_id, job_id=job.id, title=title, description=(description or "")[:5000],
                       created_by_member_id=actor.member_id, position=(last or 0) + 1)
@@ -107,12 +107,12 @@ def _task_for(session: Session, actor, task_id: int) -> ClientTask:
     if isinstance(actor, ContactActor):
         # Another account's task is reported as missing: its existence is none of this contact's business.
         if task is None or task.account_id not in actor.account_ids:
-            raise NotFound("That task is not in your portal (it may have been removed).")
+            raise NotFound(_("That task is not in your portal (it may have been removed)."))
         return task
     if not isinstance(actor, Actor):
         raise PermissionDenied()
     if task is None:
-        raise NotFound("That client task no longer exists.")
+        raise NotFound(_("That client task no longer exists."))
     if task.job_id is None:  # asked in a chat thread about no job
         get_account(session, actor, task.account_id)
     else:
@@ -123,7 +123,7 @@ def _task_for(session: Session, actor, task_id: int) -> ClientTask:
 def complete_client_task(session: Session, actor: ContactActor, task_id: int) -> ClientTask:
     """Tick off a task (contacts); when it is the job's last open one, `client_tasks_completed` fires."""
     if not isinstance(actor, ContactActor):
-        raise PermissionDenied("Only the client ticks off client tasks.")
+        raise PermissionDenied(_("Only the client ticks off client tasks."))
     task = _task_for(session, actor, task_id)
     if task.done_at is not None:
         return task

@@ -152,7 +152,7 @@ def revoke(session: Session, actor: Actor, contact_id: int) -> None:
     contact = contact_visible(session, actor, contact_id)
     login = _login_of(session, contact.id)
     if login is None or login.status == PortalStatus.revoked:
-        raise Conflict(f"{contact_name(contact)} has no portal access to withdraw.")
+        raise Conflict(_("{name} has no portal access to withdraw.").format(name=contact_name(contact)))
     now = utcnow()
     login.status, login.revoked_at, login.password_hash = PortalStatus.revoked, now, ""
     session.execute(update(PortalSession).where(PortalSession.contact_id == contact.id,

@@ -28,6 +28,7 @@ from practice.services.documents.folders import FolderNode, tree_of
 from practice.services.documents.sharing import hidden_among, shown_condition_sql
 from practice.services.errors import PermissionDenied
 from practice.services.portal.client_tasks import ClientTaskView, PortalJob
+from practice.i18n import _
 
 # How stale the session's recorded activity may get before a page view writes it again (the idle timeout is hours).
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -109,7 +110,7 @@ def note_activity(session: Session, sid: str, *, now: dt.datetime | None = None)
 
 def _account(actor: ContactActor) -> int:
     if not isinstance(actor, ContactActor) or actor.current_account_id not in actor.account_ids:
-        raise PermissionDenied("That account is not one of yours.")
+        raise PermissionDenied(_("That account is not one of yours."))
     return actor.current_account_id
 
 
@@ -159,7 +160,7 @@ def _tasks_and_jobs(rows) -> tuple[list[ClientTaskView], list[PortalJob]]:
     """The tasks (open ones first, then done ones, each group in the rows' order) and the jobs of `rows`."""
     jobs: dict[int, PortalJob] = {}
     tasks = []
-    for job_id, job_name, due, task_id, title, description, done_at, first, last, email, _ in rows:
+    for job_id, job_name, due, task_id, title, description, done_at, first, last, email, _pos in rows:
         if job_id is not None:
             job = jobs.setdefault(job_id, PortalJob(job_id, job_name, due, 0))
             job.open_tasks += task_id is not None and done_at is None

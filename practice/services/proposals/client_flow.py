@@ -215,7 +215,7 @@ def decline(session: Session, who, proposal_id: int, *, reason: str, ip_address:
     _waiting(proposal)
     reason = " ".join(str(reason or "").split())[:MAX_REASON]
     if not reason:
-        raise InvalidInput("Say why you decline, so the firm knows what to change.", field="reason")
+        raise InvalidInput(_("Say why you decline, so the firm knows what to change."), field="reason")
     proposal.status, proposal.declined_at, proposal.decline_reason = ProposalStatus.declined, utcnow(), reason
     log_event(session, proposal, "declined", f"Declined by {who.name}: {reason}", contact_id=who.contact_id,
            ip_address=ip_address, user_agent=user_agent)

@@ -9,19 +9,20 @@ from practice.models import (AccountContact, Contact, Proposal, ProposalLine, Pr
 from practice.services.actor import Actor
 from practice.services.errors import NotFound, PermissionDenied
 from practice.services.proposals.views import LineView
+from practice.i18n import N_, _
 
-NOT_IN_PORTAL = "That proposal is not in your portal (it may have been withdrawn)."
+NOT_IN_PORTAL = N_("That proposal is not in your portal (it may have been withdrawn).")
 
 
 def require_staff(actor) -> Actor:
     if not isinstance(actor, Actor):
-        raise PermissionDenied("Only the firm's team can do that.")
+        raise PermissionDenied(_("Only the firm's team can do that."))
     return actor
 
 
 def require_contact(who) -> None:
     if isinstance(who, Actor) or not hasattr(who, "contact_id"):
-        raise PermissionDenied("Only the client can do that.")
+        raise PermissionDenied(_("Only the client can do that."))
 
 
 def contact_proposal(session: Session, who, proposal_id) -> Proposal:
@@ -30,14 +31,14 @@ def contact_proposal(session: Session, who, proposal_id) -> Proposal:
     try:
         proposal_id = int(proposal_id)
     except (TypeError, ValueError):
-        raise NotFound(NOT_IN_PORTAL) from None
+        raise NotFound(_(NOT_IN_PORTAL)) from None
     proposal = session.get(Proposal, proposal_id)
     if proposal is None or proposal.status == ProposalStatus.cancelled:
-        raise NotFound(NOT_IN_PORTAL)
+        raise NotFound(_(NOT_IN_PORTAL))
     linked = session.exec(select(AccountContact.account_id).where(
         AccountContact.account_id == proposal.account_id, AccountContact.contact_id == who.contact_id)).first()
     if proposal.account_id not in tuple(who.account_ids) or linked is None:
-        raise NotFound(NOT_IN_PORTAL)
+        raise NotFound(_(NOT_IN_PORTAL))
     return proposal
 
 

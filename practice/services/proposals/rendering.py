@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 
 from practice import config, i18n
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import Account, Contact, Proposal, ProposalTemplate, SigningEvent, utcnow
 from practice.services import templating
 from practice.services.actor import Actor
@@ -56,9 +56,9 @@ def _versions(template: ProposalTemplate, language: str) -> list[tuple[str, str,
     """The introduction and terms a reader of `language` gets, as `templating.render_all` takes them."""
     french = language == "fr" and bool((template.introduction_fr or "").strip() or (template.terms_fr or "").strip())
     return [(version_for(language, template.introduction, template.introduction_fr),
-             "French introduction" if french else "introduction", templating.MAX_CHARS),
+             N_("French introduction") if french else N_("introduction"), templating.MAX_CHARS),
             (version_for(language, template.terms, template.terms_fr),
-             "French terms" if french else "terms", templating.MAX_CHARS)]
+             N_("French terms") if french else N_("terms"), templating.MAX_CHARS)]
 
 
 def fill_texts(session: Session, template: ProposalTemplate, account_id: int, job_id: int | None,

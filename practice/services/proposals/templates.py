@@ -144,11 +144,11 @@ def check_texts(session: Session, actor: Actor, *, introduction: str = "", terms
     saves would wait for."""
     require_admin(require_staff(actor))
     texts = _texts(introduction, terms, introduction_fr, terms_fr)
-    templating.render_all([(texts.introduction, "introduction", templating.MAX_CHARS),
+    templating.render_all([(texts.introduction, N_("introduction"), templating.MAX_CHARS),
                            (texts.terms, "terms", templating.MAX_CHARS)], sample_context(session))
     if texts.introduction_fr or texts.terms_fr:
         with i18n.using_locale("fr"):
-            templating.render_all([(texts.introduction_fr, "French introduction", templating.MAX_CHARS),
+            templating.render_all([(texts.introduction_fr, N_("French introduction"), templating.MAX_CHARS),
                                    (texts.terms_fr, "French terms", templating.MAX_CHARS)], sample_context(session))
     return texts
 

@@ -17,7 +17,7 @@ from cryptography.x509.oid import NameOID
 from sqlmodel import Session, select
 
 from practice.config import data_dir, data_secret
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import FirmCertificate
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
@@ -30,13 +30,13 @@ VALID_YEARS = 10
 MAX_PKCS12_BYTES = 1_000_000
 
 
-MISSING_PASSPHRASE = ("The signing key's passphrase file ({name}) is missing from the data folder {folder}, so "
-                      "files cannot be sealed. Restore it from the backup the database came from (`python -m "
-                      "practice restore` brings both back together); an admin can also make a new certificate in "
-                      "Settings → Signing, and files sealed before stay verifiable.")
-WRONG_PASSPHRASE = ("The signing key's passphrase file ({name}) in {folder} does not open the firm's key: it belongs "
-                    "to another data folder. Restore the one from the backup the database came from; an admin can "
-                    "also make a new certificate in Settings → Signing, and files sealed before stay verifiable.")
+MISSING_PASSPHRASE = N_("The signing key's passphrase file ({name}) is missing from the data folder {folder}, so "
+                        "files cannot be sealed. Restore it from the backup the database came from (`python -m "
+                        "practice restore` brings both back together); an admin can also make a new certificate in "
+                        "Settings → Signing, and files sealed before stay verifiable.")
+WRONG_PASSPHRASE = N_("The signing key's passphrase file ({name}) in {folder} does not open the firm's key: it belongs "
+                      "to another data folder. Restore the one from the backup the database came from; an admin can "
+                      "also make a new certificate in Settings → Signing, and files sealed before stay verifiable.")
 
 
 def _passphrase() -> bytes:
@@ -49,7 +49,7 @@ def _existing_passphrase() -> bytes:
     try:
         return (data_dir() / PASSPHRASE_FILE).read_bytes().strip()
     except FileNotFoundError:
-        raise SigningKeyUnavailable(MISSING_PASSPHRASE.format(name=PASSPHRASE_FILE, folder=data_dir())) from None
+        raise SigningKeyUnavailable(_(MISSING_PASSPHRASE).format(name=PASSPHRASE_FILE, folder=data_dir())) from None
 
 
 class SigningKeyUnavailable(PracticeError):
@@ -204,7 +204,7 @@ def load_key_material(row: FirmCertificate) -> KeyMaterial:
     try:
         key = serialization.load_pem_private_key(row.key_pem_encrypted.encode(), password=_existing_passphrase())
     except (ValueError, TypeError):  # "Incorrect password"
-        raise SigningKeyUnavailable(WRONG_PASSPHRASE.format(name=PASSPHRASE_FILE, folder=data_dir())) from None
+        raise SigningKeyUnavailable(_(WRONG_PASSPHRASE).format(name=PASSPHRASE_FILE, folder=data_dir())) from None
     cert = x509.load_pem_x509_certificate(row.cert_pem.encode())
     chain = x509.load_pem_x509_certificates(row.chain_pem.encode()) if row.chain_pem.strip() else []
     return KeyMaterial(cert=cert, key=key, chain=chain, row=row)

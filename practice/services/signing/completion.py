@@ -99,8 +99,8 @@ def prepare(session: Session, req: SignatureRequest, signers: list[Signer], acco
 def _original(session: Session, req: SignatureRequest) -> bytes:
     original = storage.open_stored(session.get(Document, req.document_id).stored_key).read_bytes()
     if req.original_sha256 and hashlib.sha256(original).hexdigest() != req.original_sha256:
-        raise Conflict("The stored document changed since it was sent for signature, so it was not sealed. "
-                       "Ask an admin to restore it from a backup.")
+        raise Conflict(_("The stored document changed since it was sent for signature, so it was not sealed. Ask an "
+                         "admin to restore it from a backup."))
     return original
 
 

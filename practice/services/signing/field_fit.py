@@ -9,13 +9,15 @@ from collections.abc import Iterable
 
 from practice.services.signing.pages import PageSize
 from practice.services.signing.stamp import MIN_TEXT_SIZE, fits, text_size
+from practice.i18n import N_, _
 
 # The smallest side of a field, as a fraction of the page (about 6 points on a Letter page).
 MIN_SIDE = 0.01
 # A page whose size is unknown is measured as US Letter.
 LETTER = PageSize(612.0, 792.0)
-KIND_WORDS = {"signature": "signature field", "initials": "initials field", "date": "date field",
-              "text": "text field"}
+KIND_WORDS = {"signature": N_("signature field"), "initials": N_("initials field"), "date": N_("date field"),
+              "text": N_("text field")}
+NEED_WORDS = {"taller": N_("taller"), "wider": N_("wider")}
 
 
 def date_text(day: dt.date) -> str:
@@ -91,13 +93,16 @@ def field_warning(field: dict, page: PageSize | None, signer_name: str) -> str:
     need = fit_problem(kind, sample_text(kind, signer_name), float(field["width"]), float(field["height"]), page)
     if not need:
         return ""
-    what = KIND_WORDS[kind]
+    what = _(KIND_WORDS[kind])
     label = str(field.get("label") or "").strip()
     if kind == "text" and label:
-        what = f'text field "{label}"'
-    where = f"for {signer_name} on page {int(field['page']) + 1}" if signer_name else f"on page {int(field['page']) + 1}"
-    text = "readable text" if kind == "text" else "its text"
-    return f"The {what} {where} is too small for {text}: make it {need}."
+        what = _('text field "{label}"').format(label=label)
+    page_no = int(field["page"]) + 1
+    where = (_("for {name} on page {page}").format(name=signer_name, page=page_no) if signer_name
+             else _("on page {page}").format(page=page_no))
+    text = _("readable text") if kind == "text" else _("its text")
+    return _("The {what} {where} is too small for {text}: make it {need}.").format(
+        what=what, where=where, text=text, need=_(NEED_WORDS.get(need, need)))
 
 
 def field_warnings(fields: Iterable[dict], pages: list[PageSize], names: dict[int, str]) -> list[str]:

@@ -17,7 +17,7 @@ GONE = N_("That signature request is not in your portal (it may have been cancel
 
 def require_staff(actor) -> Actor:
     if not isinstance(actor, Actor):
-        raise PermissionDenied("Only the firm's team can ask for signatures.")
+        raise PermissionDenied(_("Only the firm's team can ask for signatures."))
     return actor
 
 
@@ -33,10 +33,10 @@ def get_request(session: Session, request_id) -> SignatureRequest:
     try:
         request_id = int(request_id)
     except (TypeError, ValueError):
-        raise NotFound("That signature request does not exist.") from None
+        raise NotFound(_("That signature request does not exist.")) from None
     req = session.get(SignatureRequest, request_id)
     if req is None:
-        raise NotFound("That signature request does not exist (it may have been deleted).")
+        raise NotFound(_("That signature request does not exist (it may have been deleted)."))
     return req
 
 
@@ -109,17 +109,18 @@ def check_signer_contact(session: Session, account_id: int, contact_id) -> Conta
     try:
         contact_id = int(contact_id)
     except (TypeError, ValueError):
-        raise InvalidInput("Choose the signers among the account's contacts.", field="signers") from None
+        raise InvalidInput(_("Choose the signers among the account's contacts."), field="signers") from None
     contact = session.get(Contact, contact_id)
     linked = session.exec(select(AccountContact.contact_id).where(
         AccountContact.account_id == account_id, AccountContact.contact_id == contact_id)).first()
     if contact is None or linked is None:
-        raise InvalidInput("Each signer must be a contact of this account.", field="signers")
+        raise InvalidInput(_("Each signer must be a contact of this account."), field="signers")
     if not (contact.email or "").strip():
-        raise InvalidInput(f"{contact_name(contact)} has no email address; add one before asking for a signature.",
+        raise InvalidInput(_("{name} has no email address; add one before asking for a signature.").format(
+            name=contact_name(contact)),
                            field="signers")
     login = portal_login(session, contact.id)
     if login is None or login.status not in (PortalStatus.invited, PortalStatus.active):
-        raise InvalidInput(f"{contact_name(contact)} has no portal access; invite them to the client portal first "
-                           "(they sign there).", field="signers")
+        raise InvalidInput(_("{name} has no portal access; invite them to the client portal first (they sign there).").format(
+            name=contact_name(contact)), field="signers")
     return contact

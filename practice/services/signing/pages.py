@@ -75,8 +75,8 @@ def render_page_png(stored_key: str, page: int, width: int = PAGE_PNG_WIDTH) -> 
         reason = answer.get("reason") if isinstance(answer, dict) else None
         if reason == "that page does not exist":
             raise NotFound(_('That page does not exist.'))
-        raise InvalidInput("This page could not be drawn safely: " + str(reason or
-                           "it needed more time or memory than allowed") + ".")
+        raise InvalidInput(_("This page could not be drawn safely: {reason}.").format(
+            reason=reason or _("it needed more time or memory than allowed")))
     tmp.replace(target)
     return target.read_bytes()
 

@@ -25,7 +25,7 @@ from practice.services.signing.pages import page_sizes, store_pdf
 from practice.services.signing.views import (RequestDetail, RequestView, SignerCandidate, events_of, field_view,
                                              request_views, signer_view)
 from practice.services.work.accounts import contacts_of, get_account
-from practice.i18n import _, ngettext
+from practice.i18n import N_, _, ngettext
 
 REMINDER_KIND = "signature"
 FIELD_KINDS = ("signature", "initials", "date", "text")
@@ -172,7 +172,7 @@ def set_fields(session: Session, actor: Actor, request_id: int, fields: list[dic
     past the page's edge is moved onto it)."""
     req = staff_request(session, actor, request_id)
     if req.status != SignatureRequestStatus.draft:
-        raise Conflict("The request was already sent; its fields can no longer change.")
+        raise Conflict(_("The request was already sent; its fields can no longer change."))
     fields = list(fields or [])
     if len(fields) > MAX_FIELDS:
         raise InvalidInput(_('A request can have at most {max_fields} fields.').format(max_fields=MAX_FIELDS), field="fields")
@@ -223,7 +223,7 @@ def send(session: Session, actor: Actor, request_id: int, *, remind_every: dt.ti
     """Send a draft: the signers whose turn it is get an email with the portal link (optionally reminders)."""
     req = staff_request(session, actor, request_id)
     if req.status != SignatureRequestStatus.draft:
-        raise Conflict("This request was already sent.")
+        raise Conflict(_("This request was already sent."))
     signers = signers_of(session, req.id)
     if not signers:
         raise InvalidInput(_('The request has no signer.'))
@@ -235,7 +235,7 @@ def send(session: Session, actor: Actor, request_id: int, *, remind_every: dt.ti
             raise InvalidInput(_('Place a signature field for {name} before sending.').format(name=signer.name), field="fields")
     doc = session.get(Document, req.document_id)
     if doc is None or doc.deleted_at is not None:
-        raise Conflict("The document to sign was deleted; make a new request.")
+        raise Conflict(_("The document to sign was deleted; make a new request."))
     _require_fit(fields, page_sizes(doc), {s.id: s.name for s in signers})
     req.original_sha256 = _sha256_of(doc)
     # The seal's certificate exists before anyone signs: the last signature's seal is then made before its write
@@ -268,15 +268,21 @@ def _require_fit(fields: list[SignatureField], pages: list, names: dict[int, str
                                 "label": f.label, "signer_id": f.signer_id} for f in fields), pages, names)
     if warnings:
         more = len(warnings) - 1
-        raise InvalidInput(warnings[0] + (f" ({more} more field{'s' if more != 1 else ''} too small.)" if more
-                                          else ""), field="fields")
+        also = ngettext(" ({count} more field too small.)", " ({count} more fields too small.)", more).format(count=more)
+        raise InvalidInput(warnings[0] + (also if more else ""), field="fields")
+
+
+# Why a request that is no longer open cannot be cancelled.
+ALREADY_CLOSED = {"completed": N_("This request is already completed; it cannot be cancelled."),
+                  "declined": N_("This request is already declined; it cannot be cancelled."),
+                  "cancelled": N_("This request is already cancelled; it cannot be cancelled.")}
 
 
 def cancel(session: Session, actor: Actor, request_id: int) -> None:
     """Withdraw a request not yet completed (staff); signers can no longer open it, reminders stop."""
     req = staff_request(session, actor, request_id)
     if req.status not in OPEN:
-        raise Conflict(f"This request is already {SignatureRequestStatus(req.status).value}; it cannot be cancelled.")
+        raise Conflict(_(ALREADY_CLOSED.get(SignatureRequestStatus(req.status).value, ALREADY_CLOSED["cancelled"])))
     req.status = SignatureRequestStatus.cancelled
     log_event(session, req, "cancelled", f"{actor.name} cancelled the request")
     audit.record(session, actor, "signature_request_cancel", "account", req.account_id,

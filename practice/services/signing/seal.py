@@ -102,8 +102,8 @@ def seal(session: Session, pdf: bytes, *, reason: str, require_timestamp: bool =
         return run_sync(lambda: sign(timestamper_for(tsa_url)))
     except Exception as exc:  # noqa: BLE001 - any network or server failure is the same for the firm
         if require_timestamp:
-            raise TimestampFailed(f"The timestamp server {tsa_url} did not give a timestamp ({_short(exc)}); "
-                                  "check the address in Settings → Signing, or clear it.") from None
+            raise TimestampFailed(_("The timestamp server {tsa_url} did not give a timestamp ({error}); check the "
+                                    "address in Settings → Signing, or clear it.").format(tsa_url=tsa_url, error=_short(exc))) from None
         log.warning("timestamp server %s failed (%s); sealing without a timestamp", tsa_url, exc)
         return run_sync(lambda: sign(None))
 

@@ -17,6 +17,7 @@ from practice.services.balances import as_fact, balance, balances
 from practice.services.firm import get_firm
 from practice.services.work.custom_fields import bulk_fact_values, fact_values
 from practice.services.templating import EmptyPlaceholder
+from practice.i18n import _
 
 
 def _tags(session: Session, link, col, item_id: int) -> list[str]:
@@ -177,13 +178,16 @@ def _contact_records(session: Session, accounts: dict, contact_tags: dict) -> li
 def preview_hint(session: Session, err: EmptyPlaceholder, account_id: int) -> str:
     """What to choose for a template preview that reads a job or a contact it was not given."""
     account = session.get(Account, account_id)
-    name = f"“{account.name}”" if account else "This account"
+    name = f"“{account.name}”" if account else _("This account")
     uses = f"{{{{ {err.path} }}}}"
     if err.root == "job":
         if session.execute(select(exists().where(Job.account_id == account_id, Job.archived == False))).scalar():  # noqa: E712
-            return f"This template uses {uses}: choose one of {name}'s jobs above to preview it."
-        return f"This template uses {uses}, and {name} has no job: choose an account with a job to preview it."
+            return _("This template uses {uses}: choose one of {name}'s jobs above to preview it.").format(
+                uses=uses, name=name)
+        return _("This template uses {uses}, and {name} has no job: choose an account with a job to preview it.").format(
+            
+            uses=uses, name=name)
     if err.root == "contact":
-        return (f"This template uses {uses}, and {name} has no contact with an email address: choose another "
-                "account, or add an email to one of its contacts.")
+        return _("This template uses {uses}, and {name} has no contact with an email address: choose another "
+                 "account, or add an email to one of its contacts.").format(uses=uses, name=name)
     return str(err)

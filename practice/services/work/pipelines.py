@@ -169,7 +169,8 @@ def delete_stage(session: Session, actor: Actor, stage_id: int, move_jobs_to: in
     job_rows = session.exec(select(Job.id, Job.account_id).where(Job.stage_id == stage_id)).all()
     if job_rows:
         if move_jobs_to is None:
-            raise InvalidInput(f'"{stage.name}" still has {len(job_rows)} jobs: choose the stage they move to.',
+            raise InvalidInput(_('"{name}" still has {count} jobs: choose the stage they move to.').format(
+                name=stage.name, count=len(job_rows)),
                                field="move_jobs_to")
         target = _stage(session, move_jobs_to)
         if target.pipeline_id != stage.pipeline_id or target.id == stage.id:

@@ -8,6 +8,8 @@ long loop early, with a sentence that says so.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
 import sys
 import time
@@ -21,7 +23,7 @@ from practice.sandbox import SandboxError, SandboxFailed, SandboxTimeout
 from practice.services.errors import InvalidInput
 from practice.services.formatting import letter_value
 from practice.warm_sandbox import ask_ahead, run_warm
-from practice.i18n import N_, _
+from practice.i18n import N_
 
 MAX_SECONDS = 0.5
 MAX_CHARS = 200_000
@@ -33,6 +35,26 @@ CHILD_MEMORY = 256 * 1024 * 1024
 
 class TemplateTooSlow(Exception):
     pass
+
+
+# The language of the person writing or previewing a template: its sentences are in theirs, while the text itself is
+# filled in for its reader (`i18n.using_locale`, dates in the reader's language). Empty: the language of the moment.
+_speaker: contextvars.ContextVar[str] = contextvars.ContextVar("template_speaker", default="")
+
+
+@contextlib.contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Within the block, sentences about templates are in `code` whatever language the texts are filled in for."""
+    token = _speaker.set(code)
+    try:
+        yield
+    finally:
+        _speaker.reset(token)
+
+
+def _(message: str) -> str:
+    """`message` in the language of the person told about the template (see `speaking`)."""
+    return i18n.translations(i18n.supported(_speaker.get()) or i18n.current_locale()).gettext(message)
 
 
 class EmptyPlaceholder(InvalidInput):
@@ -71,7 +93,8 @@ def _deadline_tracer(deadline: float):
 def check_template(source: str, what: str = N_("template")) -> None:
     """Raise InvalidInput with a sentence when the template does not parse (parsed in a limited child: a
     thousand nested brackets cannot take the app's stack)."""
-    _raise_problem(_in_child(check_here, {"source": source, "what": what, "locale": i18n.current_locale()}, what), what)
+    _raise_problem(_in_child(check_here, {"source": source, "what": what, "locale": i18n.current_locale(),
+                                            "says": _speaker.get()}, what), what)
 
 
 def render(source: str, context: dict[str, Any], *, html: bool = False, what: str = N_("template"),
@@ -92,7 +115,7 @@ def render_all(texts: list[tuple[str, str, int]], context: dict[str, Any], *, ht
     ends = time.monotonic() + CHILD_SECONDS
     # The child writes dates in the language of the moment (the reader's: `letter_value`), as the caller would.
     payloads = [{"texts": [[source, what, max_chars]], "context": context, "html": html, "max_seconds": max_seconds,
-                 "locale": i18n.current_locale()} for source, what, max_chars in texts]
+                 "locale": i18n.current_locale(), "says": _speaker.get()} for source, what, max_chars in texts]
     # In the worker's write transaction: every text is filled in outside it, all asked for at once.
     ask_ahead(render_here, payloads, cpu_s=CHILD_CPU_SECONDS, memory_bytes=CHILD_MEMORY, wall_s=CHILD_SECONDS)
     out = []
@@ -136,7 +159,7 @@ def _raise_problem(answer: dict, what: str) -> None:
 
 def check_here(payload: dict) -> dict:
     """The child's side of `check_template`."""
-    with i18n.using_locale(payload.get("locale")):
+    with i18n.using_locale(payload.get("locale")), speaking(payload.get("says") or ""):
         return _check_here(payload)
 
 
@@ -155,7 +178,7 @@ def _check_here(payload: dict) -> dict:
 def render_here(payload: dict) -> dict:
     """The child's side of `render_all`: each text filled in, or the first failure as a sentence."""
     out = []
-    with i18n.using_locale(payload.get("locale")):
+    with i18n.using_locale(payload.get("locale")), speaking(payload.get("says") or ""):
         return _render_each(payload, out)
 
 

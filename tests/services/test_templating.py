@@ -1,7 +1,9 @@
 import pytest
 
+from practice import i18n
+from practice.services import templating
 from practice.services.errors import InvalidInput
-from practice.services.templating import EmptyPlaceholder, render
+from practice.services.templating import EmptyPlaceholder, check_template, render
 
 
 def test_placeholders_are_filled():
@@ -65,3 +67,20 @@ def test_names_of_a_loop_are_not_mistaken_for_placeholders():
 def test_syntax_errors_give_the_line():
     with pytest.raises(InvalidInput, match="line 2"):
         render("ok\n{% if %}", {})
+
+
+def test_a_french_reader_is_told_about_a_template_in_french():
+    """The sentence is made in the child, in the language of the person told (issue 14)."""
+    with i18n.using_locale("fr"):
+        with pytest.raises(InvalidInput) as err:
+            render("Bonjour {{ contact.prenom }}", CONTEXT)
+    assert str(err.value).startswith("Variable inconnue {{ contact.prenom }} dans le texte « modèle »")
+    with i18n.using_locale("fr"):
+        with pytest.raises(InvalidInput, match="contient une erreur à la ligne 1"):
+            check_template("{% if %}")
+
+
+def test_a_text_filled_in_for_a_french_reader_tells_its_english_writer_in_english():
+    with templating.speaking("en"), i18n.using_locale("fr"):
+        with pytest.raises(InvalidInput, match=r"^Unknown placeholder \{\{ contact.prenom \}\} in the template"):
+            render("Bonjour {{ contact.prenom }}", CONTEXT)

@@ -60,9 +60,12 @@ def render(tpl: MessageTemplate, context: dict, language: str) -> tuple[str, str
     """(subject, text) filled in for a reader of `language` (its French version when the firm wrote one)."""
     french = language == "fr" and bool((tpl.body_fr or "").strip())
     subject, body = ((tpl.subject_fr or tpl.subject), tpl.body_fr) if french else (tpl.subject, tpl.body)
-    with i18n.using_locale(language or i18n.current_locale()):
-        subject, body = templating.render_all([(subject, f'subject of "{tpl.name}"', MAX_SUBJECT),
-                                               (body, f'message "{tpl.name}"', templating.MAX_CHARS)], context)
+    # Sentences about the template in the caller's language; the texts filled in for the reader's.
+    about_subject = _('subject of "{name}"').format(name=tpl.name)
+    about_body = _('message "{name}"').format(name=tpl.name)
+    with templating.speaking(i18n.current_locale()), i18n.using_locale(language or i18n.current_locale()):
+        subject, body = templating.render_all([(subject, about_subject, MAX_SUBJECT),
+                                               (body, about_body, templating.MAX_CHARS)], context)
     return " ".join(subject.split())[:MAX_SUBJECT], body
 
 

@@ -245,7 +245,7 @@ def render_source(source: str, context: dict, *, signers: int = 1, what: str = W
                   language: str = "") -> Rendered:
     """The PDF of a template source filled with `context`, and its fields (defaults when it has none); filled in
     as a reader of `language` reads it (their dates), while sentences stay in the caller's language."""
-    with i18n.using_locale(language or i18n.current_locale()):
+    with templating.speaking(i18n.current_locale()), i18n.using_locale(language or i18n.current_locale()):
         html = render_html(source, context, what)
     document = html_pdf.layout(html)
     pdf = document.pdf

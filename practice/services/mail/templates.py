@@ -105,7 +105,10 @@ def render_template(tpl: EmailTemplate, context: dict, language: str = "") -> tu
     (`language`) when the firm wrote one."""
     french = language == "fr" and bool((tpl.body_fr or "").strip())
     subject, body = (tpl.subject_fr, tpl.body_fr) if french else (tpl.subject, tpl.body)
-    with i18n.using_locale(language or i18n.current_locale()):  # its dates as the reader writes them
-        subject, body = templating.render_all([(subject, f'subject of "{tpl.name}"', 500),
-                                               (body, f'email "{tpl.name}"', templating.MAX_CHARS)], context)
+    # Sentences about the template in the caller's language; the texts filled in for the reader's.
+    about_subject = _('subject of "{name}"').format(name=tpl.name)
+    about_body = _('email "{name}"').format(name=tpl.name)
+    with templating.speaking(i18n.current_locale()), i18n.using_locale(language or i18n.current_locale()):
+        subject, body = templating.render_all([(subject, about_subject, 500),
+                                               (body, about_body, templating.MAX_CHARS)], context)
     return " ".join(subject.split()), body

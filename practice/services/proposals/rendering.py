@@ -129,7 +129,7 @@ def preview_pdf(session: Session, actor: Actor, template_id: int, *, account_id:
     if template is None:
         raise NotFound(_("That proposal template no longer exists."))
     language = i18n.supported(language)  # "": the main texts, in the reader's own words around them
-    with i18n.using_locale(language or i18n.current_locale()):
+    with templating.speaking(i18n.current_locale()), i18n.using_locale(language or i18n.current_locale()):
         return _preview_pdf(session, actor, template, account_id, language)
 
 

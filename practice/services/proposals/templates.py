@@ -145,11 +145,11 @@ def check_texts(session: Session, actor: Actor, *, introduction: str = "", terms
     require_admin(require_staff(actor))
     texts = _texts(introduction, terms, introduction_fr, terms_fr)
     templating.render_all([(texts.introduction, N_("introduction"), templating.MAX_CHARS),
-                           (texts.terms, "terms", templating.MAX_CHARS)], sample_context(session))
+                           (texts.terms, N_("terms"), templating.MAX_CHARS)], sample_context(session))
     if texts.introduction_fr or texts.terms_fr:
-        with i18n.using_locale("fr"):
+        with templating.speaking(i18n.current_locale()), i18n.using_locale("fr"):
             templating.render_all([(texts.introduction_fr, N_("French introduction"), templating.MAX_CHARS),
-                                   (texts.terms_fr, "French terms", templating.MAX_CHARS)], sample_context(session))
+                                   (texts.terms_fr, N_("French terms"), templating.MAX_CHARS)], sample_context(session))
     return texts
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from practice import i18n
 from practice.db import read_session, write_session
 from practice.models import SignatureField, Signer
 from practice.services.documents import files as document_files
@@ -90,6 +91,10 @@ def test_a_date_that_fits_keeps_its_size_and_the_widest_date_decides_the_warning
     text = {"kind": "text", "page": 1, "width": 0.3, "height": 0.008, "label": "Daytime phone"}
     assert field_fit.field_warning(text, LETTER, "June Hartley") == (
         'The text field "Daytime phone" for June Hartley on page 2 is too small for readable text: make it taller.')
+    with i18n.using_locale("fr"):  # a French member placing fields reads it in French
+        assert field_fit.field_warning(text, LETTER, "June Hartley") == (
+            "Le champ de texte « Daytime phone » pour June Hartley en page 2 est trop petit pour un texte lisible : "
+            "rendez-le plus haut.")
     # The signer's typed name decides a signature box.
     signature = {"kind": "signature", "page": 0, "width": 0.05, "height": 0.05}
     assert "signature field for June Hartley" in field_fit.field_warning(signature, LETTER, "June Hartley")

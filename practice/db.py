@@ -210,11 +210,13 @@ def _sqlalchemy_insert(conn: Connection, table: Table, rows: list[dict], ids: bo
 def _sqlite_executemany(conn: Connection, table: Table, rows: list[dict]) -> None:
     keys = list(rows[0])
     defaults = [c for c in table.c if c.key not in rows[0] and c.default is not None]
-    if any(not c.default.is_scalar for c in defaults):  # a default computed per row: SQLAlchemy's insert
+    # A default computed per row goes through SQLAlchemy's insert; one that is the same for every row of an insert
+    # (the moment, for `updated_at`) is computed once.
+    if any(not c.default.is_scalar and not c.info.get("one_value_per_insert") for c in defaults):
         conn.execute(insert(table), rows)
         return
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys + [c.key for c in defaults])
-    fixed = {c.key: c.default.arg for c in defaults}
+    fixed = {c.key: c.default.arg if c.default.is_scalar else c.default.arg(None) for c in defaults}
     params = []
     for key in compiled.positiontup:
         convert = table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)

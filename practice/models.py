@@ -63,7 +63,8 @@ def when(nullable: bool = False, index: bool = False, default=True) -> Any:
 def changed() -> Any:
     """When the row was last written: set on insert and by every UPDATE of it (ORM or `update(...)`), indexed, so the
     REST API's `updated_since` finds what changed (see also `_touch_owners` below, for the rows' links)."""
-    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True, onupdate=utcnow))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True, default=utcnow,
+                                                          onupdate=utcnow, info={"one_value_per_insert": True}))
 
 
 class Role(str, Enum):

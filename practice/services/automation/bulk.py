@@ -357,7 +357,7 @@ _RUN_SQL = ('INSERT INTO rulerun (event_id, schedule_key, rule_name, ruleset_id,
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _EFFECT_SQL = 'INSERT INTO actioneffect ("key", run_id, outcome, created_at) VALUES (?, ?, ?, ?)'
 _TASK_SQL = ("INSERT INTO task (title, description, assignee_id, job_id, account_id, parent_id, status, due_date, "
-             "created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+             "created_at, completed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _LINK_SQL = "INSERT INTO jobtag (job_id, tag_id) VALUES (?, ?)"
 _UNLINK_SQL = "DELETE FROM jobtag WHERE job_id = ? AND tag_id = ?"
 _AUDIT_SQL = ("INSERT INTO auditlog (at, actor_id, actor_label, action, entity, entity_id, entity_label, account_id, "
@@ -398,7 +398,7 @@ def _insert(session: Session, plain: list[_Rows], now: dt.datetime, by_kind: dic
         driver.executemany(_EFFECT_SQL, effects)
     task_ids = _ids_of(driver, _TASK_SQL, [
         (t["title"], t["description"], t["assignee_id"], t["job_id"], t["account_id"], t["parent_id"],
-         t["status"].name, t["due_date"].isoformat() if t["due_date"] else None, at, None)
+         t["status"].name, t["due_date"].isoformat() if t["due_date"] else None, at, None, at)
         for rows in plain for t in rows.tasks])
     audit, offset = [], 0
     for rows in plain:

@@ -267,8 +267,9 @@ def grow(pipeline_id: int, times: int) -> None:
             top = conn.exec_driver_sql("SELECT max(id) FROM job").scalar()
             conn.exec_driver_sql(
                 "INSERT INTO job (account_id, pipeline_id, stage_id, name, priority, due_date, archived, created_at, "
-                "entered_stage_at, version) SELECT account_id, pipeline_id, stage_id, name, priority, due_date, archived, "
-                "created_at, entered_stage_at, version FROM job WHERE pipeline_id = ? ORDER BY id", (pipeline_id,))
+                "entered_stage_at, version, updated_at) SELECT account_id, pipeline_id, stage_id, name, priority, "
+                "due_date, archived, created_at, entered_stage_at, version, updated_at FROM job WHERE pipeline_id = ? "
+                "ORDER BY id", (pipeline_id,))
             first = conn.exec_driver_sql("SELECT min(id) FROM job WHERE id > ?", (top,)).scalar()
             originals = conn.exec_driver_sql("SELECT min(id) FROM job WHERE pipeline_id = ?", (pipeline_id,)).scalar()
             conn.exec_driver_sql(

@@ -15,6 +15,10 @@ from practice.services.errors import Conflict, InvalidInput
 from practice.services.formatting import format_money
 
 
+# Amounts typed from this on are refused (ten trillion: far above any fee, far inside 64-bit cents).
+MAX_AMOUNT = Decimal(10) ** 13
+
+
 def parse_money(text: str, field: str = "rate") -> int:
     """'1,250.50' or '$90' → cents; in French the comma is the decimal mark ('1 250,50 €')."""
     raw = (text or "").replace("$", "").replace("€", "")
@@ -30,6 +34,8 @@ def parse_money(text: str, field: str = "rate") -> int:
         raise InvalidInput(_('"{text}" is not an amount; write it like 150 or 150.50.').format(text=text), field=field)
     if value < 0:
         raise InvalidInput(_("An amount cannot be negative."), field=field)
+    if value >= MAX_AMOUNT:  # a typing slip; and beyond 28 digits the decimal context cannot even round it
+        raise InvalidInput(_("That amount is too large."), field=field)
     return int((value * 100).quantize(Decimal("1")))
 
 

@@ -11,7 +11,7 @@ from practice.services.billing import invoices, views
 from practice.services.formatting import format_date, format_money
 from practice.services.work import accounts
 from practice.state.base import STAFF, AppState, allow, read, shown_in
-from practice.state.views import Option
+from practice.state.views import Option, account_options
 from practice.state.work_views import parse_id
 
 # The status filter's choices, in the order an invoice goes through them ("" is every status).
@@ -99,8 +99,7 @@ class BillingState(AppState):
         self.account_matches = []
         if self.account_query.strip():
             with shown_in(self, "error"):
-                rows, _total = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
-                self.account_matches = [Option(value=str(r.id), label=r.name) for r in rows]
+                self.account_matches = read(account_options, self._require(), self.account_query)
 
     @allow(STAFF)
     def choose_account(self, account_id: str):

@@ -17,13 +17,13 @@ import reflex as rx
 from practice import routes
 from practice.i18n import _, ngettext
 from practice.services.access import team
-from practice.services.work import accounts, board, jobs, pipelines, tags
+from practice.services.work import board, jobs, pipelines, tags
 from practice.services.work.board import PAGE, Card, Column
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.formatting import format_date
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 from practice.state.field_views import FieldView, view_setup
-from practice.state.views import Option, TagChip, chips
+from practice.state.views import Option, TagChip, account_options, chips
 from practice.state.work_views import parse_id
 
 # Column slots the page renders; a pipeline with more stages shows its first MAX_COLUMNS and says so.
@@ -344,8 +344,7 @@ class BoardState(FieldView, AppState):
     def _search_accounts(self) -> None:
         self.account_matches = []
         with shown_in(self, "new_job_error"):
-            rows, _total = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
-            self.account_matches = [Option(value=str(r.id), label=r.name) for r in rows]
+            self.account_matches = read(account_options, self._require(), self.account_query)
 
     @allow(STAFF)
     def set_new_job_open(self, value: bool):

@@ -13,11 +13,11 @@ import reflex as rx
 from practice.models import MailStatus, OutgoingMail
 from practice.services import firm
 from practice.services.mail import outbox, settings as mail_settings, templates as mail_templates
-from practice.services.work import accounts, jobs
+from practice.services.work import jobs
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_datetime
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, run_off_loop, shown_in
-from practice.state.views import Option
+from practice.state.views import Option, account_options
 from practice.state.work_views import is_checked, parse_int
 from practice.i18n import N_, _
 
@@ -196,8 +196,7 @@ class EmailTemplatesState(AppState):
     def _search_accounts(self):
         self.account_matches = []
         with shown_in(self, "preview_error"):
-            rows, _ = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
-            self.account_matches = [Option(value=str(r.id), label=r.name) for r in rows]
+            self.account_matches = read(account_options, self._require(), self.account_query)
 
     @allow(STAFF)
     def load(self):

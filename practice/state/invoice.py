@@ -15,7 +15,7 @@ from practice.services.errors import InvalidInput
 from practice.services.formatting import date_input, format_date, format_money, money_input
 from practice.services.work import accounts, catalog
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
-from practice.state.views import Option
+from practice.state.views import Option, account_options
 from practice.state.work_views import parse_id
 
 MAX_EDIT_LINES = invoices.MAX_LINES
@@ -234,8 +234,7 @@ class InvoiceState(AppState):
         self.account_matches = []
         if self.account_query.strip():
             with shown_in(self, "error"):
-                rows, _total = read(accounts.list_accounts, self._require(), search=self.account_query, page_size=8)
-                self.account_matches = [Option(value=str(r.id), label=r.name) for r in rows]
+                self.account_matches = read(account_options, self._require(), self.account_query)
 
     @allow(STAFF)
     def choose_account(self, account_id: str):

@@ -199,23 +199,27 @@ end
         assert {n.member_id for n in told} == {firm["carla"].member_id}
 
 
-def test_the_send_message_action_posts_in_the_jobs_thread(firm):
+def ask_for_documents_on_preparation(firm, reminders: str = "") -> None:
+    """The rule "Ask for documents" sends the "Docs needed" message (`reminders` after it), then the job enters
+    Preparation."""
     with write_session() as s:
         templates.save_template(s, firm["owner"], name="Docs needed", subject="Documents for {{ job.name }}",
                                 body="Hello {{ account.name }}, please upload your documents.")
-        rulesets.save_rules(s, firm["owner"], '''
+        rulesets.save_rules(s, firm["owner"], f'''
 rule "Ask for documents"
 when job enters stage "Preparation"
 then
-  send message "Docs needed" to account
+  send message "Docs needed" to account {reminders}
 end
 ''')
     with write_session() as s:
-        job = s.get(Job, firm["job"])
-        pipeline_id = job.pipeline_id
-    with write_session() as s:
+        pipeline_id = s.get(Job, firm["job"]).pipeline_id
         stage = s.exec(select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.name == "Preparation")).one()
         jobs.move_job(s, firm["owner"], firm["job"], stage.id)
+
+
+def test_the_send_message_action_posts_in_the_jobs_thread(firm):
+    ask_for_documents_on_preparation(firm)
     amy = contact_actor(firm["amy"])
     with read_session() as s:
         (thread,) = threads.list_threads(s, amy)
@@ -227,20 +231,7 @@ end
 
 
 def test_a_rules_message_with_reminders_is_reminded_by_email_until_the_client_reads_it(firm):
-    with write_session() as s:
-        templates.save_template(s, firm["owner"], name="Docs needed", subject="Documents for {{ job.name }}",
-                                body="Hello {{ account.name }}, please upload your documents.")
-        rulesets.save_rules(s, firm["owner"], '''
-rule "Ask for documents"
-when job enters stage "Preparation"
-then
-  send message "Docs needed" to account with reminders every 3 days up to 3 times
-end
-''')
-    with write_session() as s:
-        pipeline_id = s.get(Job, firm["job"]).pipeline_id
-        stage = s.exec(select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.name == "Preparation")).one()
-        jobs.move_job(s, firm["owner"], firm["job"], stage.id)
+    ask_for_documents_on_preparation(firm, "with reminders every 3 days up to 3 times")
     with read_session() as s:
         run = s.exec(select(RuleRun).where(RuleRun.rule_name == "Ask for documents")).one()
         assert 'Sent message "Docs needed" in "Documents for 1040 2025", with up to 3 reminders' in str(run.actions)

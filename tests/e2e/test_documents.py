@@ -21,8 +21,14 @@ def test_owner_files_a_return_downloads_it_and_a_bomb_is_refused(page, base_url,
     page.click("#save-template")
     expect(page.locator("#templates-section")).to_contain_text("2026/Source documents")
 
+    # A new client, so that no other journey's files are in its documents.
     page.goto(base_url + "/accounts")
-    page.locator("table a").first.click()
+    page.click("#new-account")
+    page.fill("#account-name", "Fenwick Household")
+    page.fill("#contact-first", "Ada")
+    page.fill("#contact-last", "Fenwick")
+    page.fill("#contact-email", "ada@fenwick.example")
+    page.click("#create-account")
     page.wait_for_url(re.compile(r".*/accounts/\d+$"))
     section = page.locator("#documents-section")
     expect(section).to_contain_text("No documents here yet")

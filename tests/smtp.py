@@ -63,6 +63,7 @@ class _Collector:
             self._misbehaviour(address, count=True)
             return rule.rcpt_reply
         envelope.rcpt_tos.append(address)
+        session.rcpt_at = time.time()  # the client sends the message only after this answer: see unexplained_duplicates
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
@@ -89,7 +90,8 @@ class _Collector:
         else:
             self._keep(msg)
         with self.lock:
-            session.delivery = {"message_id": str(msg["Message-ID"]), "accepted": time.time(), "quit": None}
+            session.delivery = {"message_id": str(msg["Message-ID"]), "began": getattr(session, "rcpt_at", None),
+                                "accepted": time.time(), "quit": None, "peer": session.peer}
             self.deliveries.append(session.delivery)
         return "250 OK"
 
@@ -137,8 +139,10 @@ class SMTPServer:
 
     @property
     def deliveries(self) -> list[dict]:
-        """Each "250" the server gave a message, in order: {"message_id", "accepted": the wall-clock time just before
-        the 250 went out, "quit": when that connection's client then said QUIT, or None}."""
+        """Each "250" the server gave a message, in order: {"message_id", "began": when the server answered the
+        envelope's recipient (the client sends the message only after it), "accepted": the wall-clock time just before
+        the 250 went out, "quit": when that connection's client then said QUIT, or None, "peer": the client's
+        address and port}."""
         with self._collector.lock:
             return [dict(d) for d in self._collector.deliveries]
 
@@ -149,6 +153,41 @@ class SMTPServer:
                 return self.messages
             time.sleep(0.05)
         return self.messages
+
+
+def unexplained_duplicates(deliveries: list[dict], kills: list[float]) -> tuple[dict, list[str], str]:
+    """The mails that arrived more than once; those of them that no kill explains; and an account of each of
+    those (every copy's times relative to the first copy's start, its peer, the kills near it).
+
+    A killed client can send a mail twice only if it dies between the server's 250 and its own "sent" commit; it
+    says QUIT right after that commit, so a first copy that got its QUIT is never explained. The kill must come
+    after the client sent the message, which it does only after the server answered the recipient ("began"): that
+    is the window's start, not the 250 itself, because on a loaded machine the server (a thread of the test
+    process) may take its 250 decision after the kill of a client that had already sent everything."""
+    copies: dict[str, list[dict]] = {}
+    for d in deliveries:
+        copies.setdefault(d["message_id"], []).append(d)
+    duplicated = {mid: ds for mid, ds in copies.items() if len(ds) > 1}
+
+    def explained(ds: list[dict]) -> bool:
+        start = ds[0]["began"] if ds[0].get("began") is not None else ds[0]["accepted"]
+        return ds[0]["quit"] is None and any(start <= k <= ds[1]["accepted"] for k in kills)
+
+    outside = [mid for mid, ds in duplicated.items() if not explained(ds)]
+    lines = []
+    for mid in outside:
+        ds = duplicated[mid]
+        t0 = ds[0]["began"] or ds[0]["accepted"]
+
+        def at(t, t0=t0):
+            return "-" if t is None else f"{(t - t0) * 1000:+.0f} ms"
+        lines.append(f"{mid}:")
+        for n, d in enumerate(ds, 1):
+            lines.append(f"  copy {n} from {d.get('peer')}: began {at(d.get('began'))}, 250 {at(d['accepted'])}, "
+                         f"QUIT {at(d['quit'])}")
+        near = [at(k) for k in kills if ds[0]["accepted"] - 30 <= k <= ds[-1]["accepted"] + 5]
+        lines.append(f"  kills near it: {', '.join(near) or 'none'}")
+    return duplicated, outside, "\n".join(lines)
 
 
 @contextlib.contextmanager

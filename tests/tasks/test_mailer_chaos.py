@@ -25,7 +25,7 @@ from practice.migrate import upgrade
 from practice.models import MailStatus, OutgoingMail
 from practice.services.mail import outbox, settings as mail_settings
 from tests.factories import actor_of, make_member
-from tests.smtp import SMTPServer
+from tests.smtp import SMTPServer, unexplained_duplicates
 from tests.tasks.test_chaos import Child
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
@@ -109,12 +109,11 @@ def test_a_killed_mailer_duplicates_only_mails_caught_between_the_250_and_the_co
     windows = sorted((d["quit"] - d["accepted"]) * 1000 for d in deliveries if d["quit"] is not None)
     caught = [k for k in kills if any(d["accepted"] <= k and (d["quit"] is None or k <= d["quit"])
                                       for d in deliveries)]
-    duplicated = {mid: ds for mid, ds in copies.items() if len(ds) > 1}
-    outside = [mid for mid, ds in duplicated.items()
-               if ds[0]["quit"] is not None or not any(ds[0]["accepted"] <= k <= ds[1]["accepted"] for k in kills)]
+    duplicated, outside, account = unexplained_duplicates(deliveries, kills)
     print(f"{MAILS} mails, {len(kills)} SIGKILLs of the mailer, {len(caught)} of them inside some mail's window; "
           f"{len(deliveries) - len(copies)} duplicates ({len(duplicated)} mails), {len(outside)} outside a window; "
           f"window from the 250 to the QUIT after the 'sent' commit: median {statistics.median(windows):.1f} ms, "
           f"p95 {windows[int(len(windows) * 0.95)]:.1f} ms, max {windows[-1]:.1f} ms")
     assert len(kills) >= MIN_KILLS
-    assert not outside, f"duplicates not explained by a kill between the 250 and the commit: {outside}"
+    assert not outside, (f"duplicates not explained by a kill between the 250 and the commit:\n{account}\n"
+                         f"the mailer's log:\n{mailer.log()[-6000:]}")

@@ -33,7 +33,7 @@ from practice.services.work import jobs, tasks
 from practice.worker import tasks as worker_tasks
 from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
-from tests.smtp import SMTPServer
+from tests.smtp import SMTPServer, unexplained_duplicates
 from tests.tasks.test_chaos import Child, _build_firm
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
@@ -172,18 +172,6 @@ def _settle(consumer: Child, mailer: Child, server: SMTPServer, expected: int) -
     return settled
 
 
-def _unexplained_duplicates(deliveries: list[dict], kills: list[float]) -> tuple[dict, list[str]]:
-    """The mails that arrived more than once, and those of them whose second copy no kill inside the first copy's
-    250 -> commit window explains (the mailer says QUIT right after the commit: a copy without QUIT was cut)."""
-    copies = collections.defaultdict(list)
-    for d in deliveries:
-        copies[d["message_id"]].append(d)
-    duplicated = {mid: ds for mid, ds in copies.items() if len(ds) > 1}
-    outside = [mid for mid, ds in duplicated.items()
-               if ds[0]["quit"] is not None or not any(ds[0]["accepted"] <= k <= ds[1]["accepted"] for k in kills)]
-    return duplicated, outside
-
-
 def test_worker_and_mailer_killed_together_lose_nothing_and_repeat_nothing(chaos_env, tmp_path):
     seed = int(os.environ.get("CHAOS_SEED") or random.randrange(10**6))
     print(f"\nCHAOS_SEED={seed}")
@@ -224,7 +212,7 @@ def test_worker_and_mailer_killed_together_lose_nothing_and_repeat_nothing(chaos
         deliveries = server.deliveries
 
     kill_times = [k["at"] for k in kills]
-    duplicated, outside = _unexplained_duplicates(deliveries, kill_times)
+    duplicated, outside, account = unexplained_duplicates(deliveries, kill_times)
     windows = sorted((d["quit"] - d["accepted"]) * 1000 for d in deliveries if d["quit"] is not None)
     caught = [k for k in kill_times if any(d["accepted"] <= k and (d["quit"] is None or k <= d["quit"]) for d in deliveries)]
     print(f"{staff.actions} actions by staff in {working_s:.1f} s ({expected} moves into Review, "
@@ -251,4 +239,5 @@ def test_worker_and_mailer_killed_together_lose_nothing_and_repeat_nothing(chaos
         assert kept == set(staff.own_tasks), f"{len(staff.own_tasks) - len(kept)} tasks staff added are gone"
         want_ids = set(s.exec(select(OutgoingMail.message_id)).all())
     assert {d["message_id"] for d in deliveries} == want_ids, "a mail never arrived, or one arrived never queued"
-    assert not outside, f"duplicates not explained by a kill between the 250 and the commit: {outside}"
+    assert not outside, (f"duplicates not explained by a kill between the 250 and the commit:\n{account}\n"
+                         f"the mailer's log:\n{mailer.log()[-6000:]}")

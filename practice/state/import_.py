@@ -268,7 +268,12 @@ def import_summary(result) -> str:
                                                   n)),
         (result.kept_values, lambda n: ngettext(
             "Kept {n} value that existing accounts already had (the file had another).",
-            "Kept {n} values that existing accounts already had (the file had another).", n)))
+            "Kept {n} values that existing accounts already had (the file had another).", n)),
+        (result.updated_contacts, lambda n: ngettext("Filled empty fields of {n} existing contact.",
+                                                     "Filled empty fields of {n} existing contacts.", n)),
+        (result.kept_contact_values, lambda n: ngettext(
+            "Kept {n} value that existing contacts already had (the file had another).",
+            "Kept {n} values that existing contacts already had (the file had another).", n)))
     parts += [sentence(n).format(n=n) for n, sentence in counted if n]
     if result.created_tags:
         parts.append(_("Created tags: {tags}.").format(tags=", ".join(result.created_tags)))

@@ -55,7 +55,10 @@ class PlannedContact:
 
     fields: dict[str, str]
     existing_id: int | None = None
-    custom: dict[str, str] = field(default_factory=dict)  # its custom fields' values, by field key (a new contact's)
+    # Its custom fields' values from the file, by field key: a new contact's, or those a linked existing contact
+    # gets where its field is empty.
+    custom: dict[str, str] = field(default_factory=dict)
+    custom_lines: dict[str, int] = field(default_factory=dict)  # field key -> the line that gave its value
 
 
 @dataclass
@@ -227,8 +230,25 @@ class _Resolver:
     def _of_line(self, line: int) -> PlannedContact:
         if line not in self.contact_of_line:
             row = self.rows[line]
-            self.contact_of_line[line] = PlannedContact(dict(row.contact), custom=_custom_of(row, "contact"))
+            values = _custom_of(row, "contact")
+            self.contact_of_line[line] = PlannedContact(dict(row.contact), custom=values,
+                                                        custom_lines=dict.fromkeys(values, line))
         return self.contact_of_line[line]
+
+    def _with_values(self, contact: PlannedContact, row: ParsedRow) -> PlannedContact | bool:
+        """The contact a row links to (`add` gives it the row's values of contact fields), or False with the row's
+        sentence when one of them disagrees with another row's for the same person."""
+        values = _custom_of(row, "contact")
+        for key, value in values.items():
+            if key in contact.custom and contact.custom[key] != value:
+                label = self.labels.get(f"contact.{key}", key)
+                self.outcome.errors.append(RowError(row.line, _(
+                    'Line {line}: {email} has {field} "{value}" here but "{other_value}" on line {other}; make them '
+                    "agree, or leave the cell empty on one of them.").format(
+                        line=row.line, email=row.contact["email"], field=label, value=value,
+                        other_value=contact.custom[key], other=contact.custom_lines[key])))
+                return False
+        return contact
 
     def contact(self, row: ParsedRow) -> PlannedContact | None | bool:
         """The row's contact (None: it has none; False: the row is skipped or waits for an answer)."""
@@ -239,12 +259,13 @@ class _Resolver:
             (self.outcome.undecided if choice == "" else self.outcome.skipped).append(row.line)
             return False
         if choice == LINK and flag.other_line:
-            return self._of_line(flag.other_line)
+            return self._with_values(self._of_line(flag.other_line), row)
         if choice == LINK:
             known = self.existing_contacts[row.contact["email"]]
-            return self.contact_of_line.setdefault(-known.id, PlannedContact({}, known.id))
+            return self._with_values(self.contact_of_line.setdefault(-known.id, PlannedContact({}, known.id)), row)
         if choice == NO_EMAIL:
-            return PlannedContact({**row.contact, "email": ""}, custom=_custom_of(row, "contact"))
+            values = _custom_of(row, "contact")
+            return PlannedContact({**row.contact, "email": ""}, custom=values, custom_lines=dict.fromkeys(values, row.line))
         return self._of_line(row.line)
 
     def add(self, account: PlannedAccount, row: ParsedRow, contact: PlannedContact | None) -> None:
@@ -272,6 +293,9 @@ class _Resolver:
             if tag.lower() not in (t.lower() for t in account.tags):
                 account.tags.append(tag)
         if contact is not None:
+            for key, value in _custom_of(row, "contact").items():  # a linked contact's values (a new one has them)
+                contact.custom.setdefault(key, value)
+                contact.custom_lines.setdefault(key, row.line)
             account.contacts.append(contact)
             account.unnamed_contacts += row.unnamed_contact and contact.existing_id is None
         account.lines.append(row.line)

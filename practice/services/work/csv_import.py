@@ -23,7 +23,7 @@ from practice.services.actor import Actor
 from practice.services.errors import InvalidInput
 from practice.services.work.csv_file import RowError
 from practice.services.work.csv_choices import PlannedAccount, PlannedContact
-from practice.services.work.csv_plan import Plan, chunks, pending, plan_import
+from practice.services.work.csv_plan import Plan, chunks, held_values, pending, plan_import
 from practice.i18n import _, ngettext
 
 CHUNK_ROWS = 250
@@ -42,6 +42,8 @@ class ImportResult:
     chosen_skips: list[int] = field(default_factory=list)  # lines the user chose to skip
     custom_values: int = 0  # custom-field values written
     kept_values: int = 0  # existing accounts' values kept where the file had another
+    updated_contacts: int = 0  # existing (linked) contacts that got custom-field values from the file
+    kept_contact_values: int = 0  # existing contacts' values kept where the file had another
 
 
 def _contact_key(c: dict[str, str]) -> tuple[str, str, str]:
@@ -79,6 +81,9 @@ class _Writer:
     values: dict[tuple[int, int], str] = field(default_factory=dict)  # existing accounts' (field id, id) -> value
     custom_values: int = 0
     kept_values: int = 0
+    kept_contact_values: int = 0
+    valued_contacts: set[int] = field(default_factory=set)  # existing contacts whose values the file was checked for
+    updated_contacts: set[int] = field(default_factory=set)  # existing contacts given values
     created_accounts: int = 0
     created_contacts: int = 0
     linked: int = 0
@@ -193,9 +198,32 @@ class _Writer:
         for c in created.values():
             rows.extend({"field_id": self.field_ids[f"contact.{key}"], "item_id": self.ids[id(c)], "value": value}
                         for key, value in c.custom.items())
+        rows += self._existing_contacts_values(batch)
         if rows:
             insert_many(self.session.connection(), CustomValue.__table__, rows)
             self.custom_values += len(rows)
+
+
+    def _existing_contacts_values(self, batch: list[PlannedAccount]) -> list[dict]:
+        """The rows of values the batch's linked existing contacts get: each field they have empty (a value they
+        have stays, counted in kept_contact_values)."""
+        linked = {c.existing_id: c for a in batch for c in a.contacts
+                  if c.existing_id is not None and c.custom and c.existing_id not in self.valued_contacts}
+        if not linked:
+            return []
+        self.valued_contacts.update(linked)
+        held = held_values(self.session, list(linked),
+                           {self.field_ids[f"contact.{k}"] for c in linked.values() for k in c.custom})
+        rows = []
+        for contact_id, c in linked.items():
+            for key, value in c.custom.items():
+                field_id = self.field_ids[f"contact.{key}"]
+                if (field_id, contact_id) in held:
+                    self.kept_contact_values += held[(field_id, contact_id)] != value
+                    continue
+                rows.append({"field_id": field_id, "item_id": contact_id, "value": value})
+                self.updated_contacts.add(contact_id)
+        return rows
 
 
 def _import_summary(accounts: int, contacts: int, file_name: str, writer, updated: int, bad_rows: int,
@@ -218,6 +246,13 @@ def _import_summary(accounts: int, contacts: int, file_name: str, writer, update
         said += ngettext("; kept {n} value existing accounts already had",
                          "; kept {n} values existing accounts already had", writer.kept_values).format(
                              n=writer.kept_values)
+    if writer.updated_contacts:
+        said += ngettext("; filled empty fields of {n} existing contact", "; filled empty fields of {n} existing contacts",
+                         len(writer.updated_contacts)).format(n=len(writer.updated_contacts))
+    if writer.kept_contact_values:
+        said += ngettext("; kept {n} value existing contacts already had",
+                         "; kept {n} values existing contacts already had", writer.kept_contact_values).format(
+                             n=writer.kept_contact_values)
     if bad_rows:
         said += ngettext("; skipped {n} row with errors", "; skipped {n} rows with errors", bad_rows).format(n=bad_rows)
     if chosen_skips:
@@ -269,9 +304,11 @@ def import_rows(session: Session, actor: Actor, data: bytes, mapping: dict[str, 
                  created_accounts=created_accounts, updated_accounts=len(updated), created_contacts=created_contacts,
                  linked_contacts=writer.linked, unchanged_contacts=writer.unchanged, created_tags=plan.new_tags,
                  skipped_lines=sorted({e.line for e in skipped}), chosen_skips=plan.skipped,
-                 custom_values=writer.custom_values, kept_values=writer.kept_values)
+                 custom_values=writer.custom_values, kept_values=writer.kept_values,
+                 updated_contacts=sorted(writer.updated_contacts), kept_contact_values=writer.kept_contact_values)
     return ImportResult(created_accounts=created_accounts, updated_accounts=len(updated),
                         created_contacts=created_contacts, skipped=list(skipped), created_tags=list(plan.new_tags),
                         unchanged_contacts=writer.unchanged, linked_contacts=writer.linked,
                         chosen_skips=list(plan.skipped), custom_values=writer.custom_values,
-                        kept_values=writer.kept_values)
+                        kept_values=writer.kept_values, updated_contacts=len(writer.updated_contacts),
+                        kept_contact_values=writer.kept_contact_values)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from practice.i18n import _, ngettext
-from practice.models import Account, AccountContact, Contact, CustomField, PortalLogin, PortalStatus, Tag
+from practice.models import Account, AccountContact, Contact, CustomField, CustomValue, PortalLogin, PortalStatus, Tag
 from practice.services.actor import Actor, account_visible
 from practice.services.work.csv_choices import (ExistingContact, Flag, Outcome, PlannedAccount, account_flags,
                                                 email_flags, pending_sentence, resolve)
@@ -18,7 +18,8 @@ from practice.services.work.csv_file import (CUSTOM_ENTITIES, FIELDS, ImportFiel
                                              parse_rows, preview_of, read_file)
 from practice.services.work.custom_values import shown
 
-__all__ = ["Plan", "PlannedAccount", "Review", "Translation", "chunks", "import_fields", "plan_import", "review"]
+__all__ = ["Plan", "PlannedAccount", "Review", "Translation", "chunks", "held_values", "import_fields", "plan_import",
+           "review"]
 
 
 @dataclass
@@ -68,6 +69,8 @@ class Review:
     skipped: int = 0
     translations: list[Translation] = field(default_factory=list)
     custom: dict[str, ImportField] = field(default_factory=dict)  # the custom fields a column can fill
+    contact_fills: int = 0  # linked existing contacts that get values in fields they have empty
+    contact_kept: int = 0  # values linked existing contacts have that stay (the file has another)
 
     @property
     def custom_mapped(self) -> list[str]:
@@ -94,6 +97,14 @@ class Review:
                          + (_("their type and notes stay as they are.") if not self.custom_mapped else
                             _("their type, notes and the fields they already have stay as they are (empty fields are "
                               "filled from the file).")))
+        if self.contact_fills:
+            parts.append(ngettext("{n} linked existing contact gets the file's values in the fields they have empty.",
+                                  "{n} linked existing contacts get the file's values in the fields they have empty.",
+                                  self.contact_fills).format(n=self.contact_fills))
+        if self.contact_kept:
+            parts.append(ngettext("{n} value a linked contact already has stays as it is (the file has another).",
+                                  "{n} values linked contacts already have stay as they are (the file has another).",
+                                  self.contact_kept).format(n=self.contact_kept))
         if self.unnamed_contacts:
             parts.append(ngettext("{n} contact with an email, phone or address but no name will be named after "
                                   "their account.", "{n} contacts with an email, phone or address but no name will "
@@ -213,6 +224,33 @@ def _existing_contacts(session: Session, actor: Actor,
     return found, hidden - set(found)
 
 
+def held_values(session: Session, item_ids: list[int], field_ids: set[int]) -> dict[tuple[int, int], str]:
+    """(field id, item id) -> the value these records already have in these fields."""
+    held: dict[tuple[int, int], str] = {}
+    for part in chunks(item_ids):
+        for field_id, item_id, value in session.execute(
+                select(CustomValue.field_id, CustomValue.item_id, CustomValue.value).where(
+                    CustomValue.item_id.in_(part), CustomValue.field_id.in_(sorted(field_ids)))):
+            held[(field_id, item_id)] = value
+    return held
+
+
+def _contact_changes(session: Session, plan: Plan) -> tuple[int, int]:
+    """How many linked existing contacts the import gives values (in fields they have empty), and how many of
+    their values stay although the file has another."""
+    linked = {c.existing_id: c for a in plan.accounts for c in a.contacts if c.existing_id is not None and c.custom}
+    if not linked:
+        return 0, 0
+    ids = {k: f.field_id for k, f in plan.custom.items()}
+    held = held_values(session, list(linked), {ids[f"contact.{k}"] for c in linked.values() for k in c.custom})
+    fills = kept = 0
+    for contact_id, c in linked.items():
+        have = [held.get((ids[f"contact.{k}"], contact_id)) for k in c.custom]
+        fills += any(h is None for h in have)
+        kept += sum(h is not None and h != v for h, v in zip(have, c.custom.values()))
+    return fills, kept
+
+
 def import_fields(session: Session) -> list[ImportField]:
     """The firm's account and contact custom fields, which columns of a file can fill."""
     return [ImportField(f.entity, f.key, f.label, f.type, tuple(f.options), f.id) for f in session.execute(
@@ -279,6 +317,7 @@ def review(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] 
     writing nothing."""
     plan = plan_import(session, actor, data, mapping, answers)
     contacts = {id(c): c for a in plan.accounts for c in a.contacts}.values()
+    fills, kept = _contact_changes(session, plan)
     return Review(preview=plan.preview, errors=plan.errors,
                   new_accounts=sum(1 for a in plan.accounts if a.existing_id is None),
                   existing_accounts=[a.existing_name for a in plan.accounts if a.existing_id is not None],
@@ -287,7 +326,7 @@ def review(session: Session, actor: Actor, data: bytes, mapping: dict[str, int] 
                   unnamed_contacts=sum(a.unnamed_contacts for a in plan.accounts),
                   linked_contacts=sum(1 for c in contacts if c.existing_id is not None), flags=plan.flags,
                   undecided=len(plan.undecided), skipped=len(plan.skipped), translations=plan.translations,
-                  custom=plan.custom)
+                  custom=plan.custom, contact_fills=fills, contact_kept=kept)
 
 
 def pending(plan: Plan) -> str:

@@ -594,3 +594,39 @@ def test_a_chosen_column_fills_a_custom_field_and_existing_accounts_keep_their_v
 def test_a_mapping_naming_a_deleted_custom_field_is_refused_with_a_sentence(firm_fields):
     with read_session() as s, pytest.raises(InvalidInput, match="is not a field an import can fill"):
         csv_plan.review(s, firm_fields, b"Name,Status\nHale,Single\n", {"account_name": 0, "account.gone": 1})
+
+
+def test_linked_existing_contacts_get_the_files_values_in_their_empty_fields(firm_fields):
+    """A row whose email is an existing contact's, linked: the contact's empty custom fields take the file's values,
+    a value it has stays (said in the preview and after), an empty cell changes nothing, and a bad value is told on
+    its row."""
+    from practice.services.work import custom_fields
+    with write_session() as s:
+        _, [ann, ben, cy] = make_household(s, firm_fields, "Lee Family", "Lee", ("Ann", "Ben", "Cy"), invite=False)
+        dependents = next(f for f in custom_fields.list_fields(s, firm_fields, "contact") if f.key == "dependents")
+        custom_fields.set_value(s, firm_fields, "contact", ann.id, dependents.id, "2")
+        custom_fields.set_value(s, firm_fields, "contact", cy.id, dependents.id, "4")
+    data = ("Client ID,Account name,First name,Last name,Email,Dependents\n"
+            "B-1,Lee Bakery,Ann,Lee,ann@lee.example,3\n"       # Ann has 2: it stays
+            "B-1,Lee Bakery,Ben,Lee,ben@lee.example,1\n"       # Ben has none: filled
+            "B-1,Lee Bakery,Cy,Lee,cy@lee.example,\n"          # an empty cell: Cy keeps 4
+            "B-1,Lee Bakery,Dee,Lee,dee@lee.example,two\n"     # a bad value: told on its row
+            "B-1,Lee Bakery,Ben,Lee,ben@lee.example,5\n").encode()  # Ben again, with another value: told
+    links = {"2:email": "link", "3:email": "link", "4:email": "link", "6:email": "link"}
+    rv = review_of(firm_fields, data, answers=links)
+    assert [e.message for e in rv.errors] == [
+        "Line 5: “Dependents” takes a number, like 3 or 2.5; “two” is not one.",
+        'Line 6: ben@lee.example has Dependents "5" here but "1" on line 3; make them agree, or leave the cell '
+        "empty on one of them."]
+    assert "1 linked existing contact gets the file's values in the fields they have empty." in rv.summary
+    assert "1 value a linked contact already has stays as it is (the file has another)." in rv.summary
+    with pytest.raises(InvalidInput, match="Nothing was imported"):
+        run_import(firm_fields, data, answers=links)
+    assert custom_values("contact", "dependents") == {"Ann": "2", "Cy": "4"}  # nothing written
+    result = run_import(firm_fields, data, answers=links, skip_bad_rows=True)
+    assert (result.linked_contacts, result.updated_contacts, result.kept_contact_values) == (3, 1, 1)
+    assert custom_values("contact", "dependents") == {"Ann": "2", "Ben": "1", "Cy": "4"}
+    with read_session() as s:
+        entry = s.execute(select(AuditLog).where(AuditLog.action == "import")).scalar_one()
+    assert "filled empty fields of 1 existing contact; kept 1 value existing contacts already had" in entry.summary
+    assert entry.detail["updated_contacts"] == [ben.id]

@@ -10,19 +10,20 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
+import rules
 from sqlalchemy import or_, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from practice import config, i18n, routes
+from practice import config, routes
 from practice.db import read_session, write_session
 from practice.models import MailSettings, MailStatus, OutgoingMail, TeamMember, utcnow
 from practice.services import audit, inbox
 from practice.services.access.team import check_email
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
-from practice.services.firm import get_firm, language_for
-from practice.i18n import _
+from practice.services.firm import get_firm
+from practice.i18n import N_, _
 from practice.services.mail import smtp_client
 from practice.services.mail.settings import get_settings
 
@@ -157,28 +158,29 @@ def _record_failure(mail_id: int, failure: smtp_client.Failure) -> None:
         row.lease_until = None
         if failure.permanent or row.attempts > len(BACKOFF):
             row.status = MailStatus.failed
-            row.last_error = failure.sentence + (
-                " The email was not sent and will not be tried again." if failure.permanent
-                else f" It was tried {row.attempts} times; it will not be tried again.")
-            _tell_the_firm(session, row)
+            error = (rules.Words(N_("{why} The email was not sent and will not be tried again."), why=failure.sentence)
+                     if failure.permanent else
+                     rules.Words(N_("{why} It was tried {n} times; it will not be tried again."), why=failure.sentence,
+                                 n=row.attempts))
+            row.last_error = str(error)
+            _tell_the_firm(session, row, error)
         else:
             wait = BACKOFF[row.attempts - 1]
             row.status, row.next_attempt_at = MailStatus.queued, utcnow() + wait
-            row.last_error = (f"{failure.sentence} It will be tried again in "
-                              f"{smtp_client.duration_words(wait.total_seconds())}.")
+            row.last_error = str(rules.Words(N_("{why} It will be tried again in {duration}."), why=failure.sentence,
+                                             duration=smtp_client.duration_words(wait.total_seconds())))
 
 
-def _tell_the_firm(session: Session, mail: OutgoingMail) -> None:
-    """Inbox+: the owners, the admins and whoever sent the mail by hand hear once that it failed for good."""
+def _tell_the_firm(session: Session, mail: OutgoingMail, error) -> None:
+    """Inbox+: the owners, the admins and whoever sent the mail by hand hear once that it failed for good, each in
+    their own language whenever they read it (the sentence is kept as its template and values: inbox.said)."""
     admins = inbox.staff_for(session, account_id=None)
     sender = session.get(TeamMember, mail.sender_id) if mail.sender_id else None
     told = admins + ([sender.id] if sender and sender.active and sender.id not in admins else [])
     stamp = utcnow().strftime("%Y%m%dT%H%M%S.%f")
+    text = inbox.said(N_('The email "{subject}" to {address} could not be delivered: {error}'), subject=mail.subject,
+                      address=mail.to_address, error=error)
     for member_id in told:
-        member = session.get(TeamMember, member_id)
-        with i18n.using_locale(language_for(session, member.language if member else "")):
-            text = _('The email "{subject}" to {address} could not be delivered: {error}').format(
-                subject=mail.subject, address=mail.to_address, error=mail.last_error)
         link = routes.EMAIL_OUTBOX if member_id in admins else (
             routes.job_url(mail.job_id) if mail.job_id else routes.account_url(mail.account_id) if mail.account_id
             else "")

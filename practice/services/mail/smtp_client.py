@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from practice import config
 from practice.models import MailSettings
 from practice.services.errors import InvalidInput
-from practice.i18n import _
+from practice.i18n import N_, _
+from rules import Words
 
 GOODBYE_S = 5.0  # how long QUIT may take once the mail is accepted (its answer changes nothing)
 
@@ -193,19 +194,20 @@ def goodbye(client: smtplib.SMTP) -> None:
 
 @dataclass(frozen=True)
 class Failure:
-    """Why an attempt failed, as a sentence, and whether trying again could help."""
+    """Why an attempt failed, as a sentence, and whether trying again could help. The sentence keeps its English
+    template and values (rules.Words), so that whoever reads it later reads it in their own language."""
 
     sentence: str
     permanent: bool = False
 
 
-def duration_words(seconds: float) -> str:
-    """10 minutes, 1 hour, 30 seconds, 2.5 seconds."""
-    for size, unit in ((3600, "hour"), (60, "minute")):
+def duration_words(seconds: float) -> Words:
+    """10 minutes, 1 hour, 30 seconds, 2.5 seconds (in the reader's language when told)."""
+    for size, one, many in ((3600, N_("1 hour"), N_("{n} hours")), (60, N_("1 minute"), N_("{n} minutes"))):
         if seconds >= size and seconds % size == 0:
             n = int(seconds // size)
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    return f"{seconds:g} second{'s' if seconds != 1 else ''}"
+            return Words(one) if n == 1 else Words(many, n=n)
+    return Words(N_("1 second")) if seconds == 1 else Words(N_("{n} seconds"), n=f"{seconds:g}")
 
 
 def _reply(code: int, text) -> str:
@@ -218,26 +220,30 @@ def _refusal(err: smtplib.SMTPException, where: str) -> Failure | None:
     if isinstance(err, smtplib.SMTPRecipientsRefused):
         address, (code, text) = next(iter(err.recipients.items()))
         if code >= 500:
-            return Failure(f"The mail server at {where} refused the recipient {address} ({_reply(code, text)}). "
-                           "Check the contact's email address.", permanent=True)
-        return Failure(f"The mail server at {where} could not take the email for now ({_reply(code, text)}).")
+            return Failure(Words(N_("The mail server at {where} refused the recipient {address} ({reply}). Check the "
+                                    "contact's email address."), where=where, address=address, reply=_reply(code, text)),
+                           permanent=True)
+        return Failure(Words(N_("The mail server at {where} could not take the email for now ({reply})."), where=where,
+                             reply=_reply(code, text)))
     if isinstance(err, smtplib.SMTPDataError):
         if err.smtp_code >= 500:
-            return Failure(f"The mail server at {where} refused the email ({_reply(err.smtp_code, err.smtp_error)}).",
-                           permanent=True)
-        return Failure(f"The mail server at {where} could not take the email for now "
-                       f"({_reply(err.smtp_code, err.smtp_error)}).")
+            return Failure(Words(N_("The mail server at {where} refused the email ({reply})."), where=where,
+                                 reply=_reply(err.smtp_code, err.smtp_error)), permanent=True)
+        return Failure(Words(N_("The mail server at {where} could not take the email for now ({reply})."), where=where,
+                             reply=_reply(err.smtp_code, err.smtp_error)))
     return None
 
 
 def _out_of_time(err: NameNotResolved | Stalled, where: str) -> Failure:
     if isinstance(err, NameNotResolved):
-        return Failure(f"Could not find the mail server {err.host}: its name did not resolve within "
-                       f"{duration_words(err.waited)}. Check the host in the email settings.")
+        return Failure(Words(N_("Could not find the mail server {host}: its name did not resolve within {duration}. "
+                                "Check the host in the email settings."), host=err.host,
+                             duration=duration_words(err.waited)))
     if err.after_message:
-        return Failure(f"The mail server at {where} did not confirm the email within "
-                       f"{duration_words(err.waited)} of receiving it.")
-    return Failure(f"The mail server at {where} did not answer within {duration_words(err.waited)}.")
+        return Failure(Words(N_("The mail server at {where} did not confirm the email within {duration} of receiving "
+                                "it."), where=where, duration=duration_words(err.waited)))
+    return Failure(Words(N_("The mail server at {where} did not answer within {duration}."), where=where,
+                         duration=duration_words(err.waited)))
 
 
 def explain(err: BaseException, settings: MailSettings) -> Failure:
@@ -250,29 +256,38 @@ def explain(err: BaseException, settings: MailSettings) -> Failure:
         return _out_of_time(err, where)
     if isinstance(err, smtplib.SMTPServerDisconnected):
         if getattr(err, "after_message", False):
-            return Failure(f"The mail server at {where} closed the connection without confirming the email.")
-        return Failure(f"The mail server at {where} closed the connection before the email was sent.")
+            return Failure(Words(N_("The mail server at {where} closed the connection without confirming the email."),
+                                 where=where))
+        return Failure(Words(N_("The mail server at {where} closed the connection before the email was sent."),
+                             where=where))
     refusal = _refusal(err, where) if isinstance(err, smtplib.SMTPException) else None
-    if refusal:
-        return refusal
+    return refusal or _other(err, settings, where)
+
+
+def _other(err: BaseException, settings: MailSettings, where: str) -> Failure:
     if isinstance(err, smtplib.SMTPAuthenticationError):
-        return Failure(f"The mail server at {where} refused the login. Check the username and password in the "
-                       "email settings.")
+        return Failure(Words(N_("The mail server at {where} refused the login. Check the username and password in the "
+                                "email settings."), where=where))
     if isinstance(err, smtplib.SMTPSenderRefused):
-        return Failure(f"The mail server at {where} refused the sender address {err.sender} "
-                       f"({_reply(err.smtp_code, err.smtp_error)}). Check the 'from' address in the email settings.")
+        return Failure(Words(N_("The mail server at {where} refused the sender address {sender} ({reply}). Check the "
+                                "'from' address in the email settings."), where=where, sender=err.sender,
+                             reply=_reply(err.smtp_code, err.smtp_error)))
     if isinstance(err, (ConnectionRefusedError, socket.gaierror)):
-        return Failure(f"Could not reach the mail server at {where}. Check the host and port in the email settings.")
+        return Failure(Words(N_("Could not reach the mail server at {where}. Check the host and port in the email "
+                                "settings."), where=where))
     if isinstance(err, ssl.SSLError):
-        return Failure(f"The secure connection to {where} failed. Check the encryption choice (STARTTLS or SSL).")
+        return Failure(Words(N_("The secure connection to {where} failed. Check the encryption choice (STARTTLS or "
+                                "SSL)."), where=where))
     if isinstance(err, smtplib.SMTPNotSupportedError):
-        return Failure(f"The mail server at {where} does not offer STARTTLS. Choose SSL or no encryption.")
+        return Failure(Words(N_("The mail server at {where} does not offer STARTTLS. Choose SSL or no encryption."),
+                             where=where))
     if isinstance(err, smtplib.SMTPResponseException):
-        return Failure(f"The mail server at {where} answered with an error "
-                       f"({_reply(err.smtp_code, err.smtp_error)}).")
+        return Failure(Words(N_("The mail server at {where} answered with an error ({reply})."), where=where,
+                             reply=_reply(err.smtp_code, err.smtp_error)))
     if isinstance(err, TimeoutError):  # the connection itself was not made in time
-        return Failure(f"The mail server at {where} did not answer within "
-                       f"{duration_words(config.mail_attempt_limit())}.")
+        return Failure(Words(N_("The mail server at {where} did not answer within {duration}."), where=where,
+                             duration=duration_words(config.mail_attempt_limit())))
     if isinstance(err, OSError):
-        return Failure(f"Could not talk to the mail server at {where}: {err.strerror or err}.")
-    return Failure(f"Sending failed: {err}.")
+        return Failure(Words(N_("Could not talk to the mail server at {where}: {why}."), where=where,
+                             why=str(err.strerror or err)))
+    return Failure(Words(N_("Sending failed: {why}."), why=str(err)))

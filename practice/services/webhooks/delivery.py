@@ -15,16 +15,16 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import rules
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 from standardwebhooks import Webhook
 
-from practice import i18n, routes
+from practice import routes
 from practice.db import read_session, write_session
-from practice.i18n import _
+from practice.i18n import N_, _
 from practice.models import (DeliveryStatus, Event, TeamMember, WebhookDelivery, WebhookSubscription, utcnow)
 from practice.services import inbox
-from practice.services.firm import language_for
 from practice.services.webhooks import addresses
 from practice.services.webhooks.subscriptions import get_settings
 
@@ -126,16 +126,17 @@ def send(url: str, secret: str, key: str, body: str, *, allow_private: bool, tim
         response.read(10_000)
         code = response.status
     except TimeoutError:
-        return Answer(None, _("The receiver did not answer within {n} seconds.").format(n=int(timeout)))
+        return Answer(None, inbox.said(N_("The receiver did not answer within {n} seconds."), n=int(timeout)))
     except OSError as err:
-        return Answer(None, _("The receiver could not be reached ({why}).").format(why=err.strerror or type(err).__name__))
+        return Answer(None, inbox.said(N_("The receiver could not be reached ({why})."),
+                                       why=err.strerror or type(err).__name__))
     except Exception as err:  # noqa: BLE001 - a broken answer is a failed try like any other
-        return Answer(None, _("The receiver's answer could not be read ({why}).").format(why=type(err).__name__))
+        return Answer(None, inbox.said(N_("The receiver's answer could not be read ({why})."), why=type(err).__name__))
     finally:
         conn.close()
     if 200 <= code < 300:
-        return Answer(code, _("Delivered (HTTP {code}).").format(code=code))
-    return Answer(code, _("The receiver answered HTTP {code}.").format(code=code))
+        return Answer(code, inbox.said(N_("Delivered (HTTP {code})."), code=code))
+    return Answer(code, inbox.said(N_("The receiver answered HTTP {code}."), code=code))
 
 
 def attempt(delivery_id: int) -> bool:
@@ -161,7 +162,8 @@ def record(delivery_id: int, answer: Answer) -> None:
             return
         sub = session.get(WebhookSubscription, delivery.subscription_id)
         delivery.attempts += 1
-        delivery.lease_until, delivery.last_code, delivery.last_answer = None, answer.code, answer.sentence[:500]
+        delivery.lease_until, delivery.last_code, delivery.last_answer = (
+            None, answer.code, rules.told(answer.sentence, _)[:500])
         if answer.ok:
             delivery.status, delivery.delivered_at = DeliveryStatus.delivered, utcnow()
             sub.failures = 0
@@ -176,17 +178,17 @@ def record(delivery_id: int, answer: Answer) -> None:
             _turn_off(session, sub, answer.sentence)
 
 
-def _turn_off(session: Session, sub: WebhookSubscription, why: str) -> None:
+def _turn_off(session: Session, sub: WebhookSubscription, why) -> None:
+    """Turn the webhook off and tell its owner (else the admins), in their language whenever they read it (`why` is
+    the last answer's sentence, kept as its template and values)."""
     sub.enabled = False
-    sub.disabled_reason = why[:500]
+    sub.disabled_reason = rules.told(why, _)[:500]
     owner = session.get(TeamMember, sub.owner_id)
     told = [owner.id] if owner and owner.active else inbox.staff_for(session, account_id=None)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S.%f")
+    text = inbox.said(N_("The webhook to {url} was turned off after {n} deliveries in a row failed: {why}"),
+                      url=sub.url, n=sub.failures, why=why)
     for member_id in told:
-        member = session.get(TeamMember, member_id)
-        with i18n.using_locale(language_for(session, member.language if member else "")):
-            text = _("The webhook to {url} was turned off after {n} deliveries in a row failed: {why}").format(
-                url=sub.url, n=sub.failures, why=why)
         inbox.notify(session, member_id=member_id, kind=DISABLED_KIND, text=text, link=routes.WEBHOOKS,
                      key=f"webhook-off:{sub.id}:{stamp}:{member_id}")
 

@@ -17,6 +17,7 @@ from practice.models import Account, Contact, Firm, Notification, OutgoingMail
 from practice.services.access import team
 from practice.services.automation import rulesets
 from practice.services.errors import InvalidInput
+from practice.services import inbox
 from practice.services.firm import get_firm
 from practice.services.mail import outbox, password_reset, settings as mail_settings, templates as mail_templates
 from practice.services.portal import approvals, logins
@@ -151,17 +152,36 @@ def test_a_signers_language_is_read_when_the_mail_is_made(firm, server):
 
 
 def test_a_mail_that_fails_for_good_is_told_to_each_member_in_their_language(firm, server):
+    """The notice keeps its sentence as template and values, the mail server's reason too: each member reads the
+    whole of it in the language they read now (Bob switching to English reads it in English from then on)."""
     server.misbehave("gone@durand.example", Misbehaviour(rcpt_reply="550 5.1.1 No such user"))
     with write_session() as s:
         outbox.enqueue(s, to_address="gone@durand.example", subject="Relance", body="...",
                        sender_id=firm["bob"].member_id)
     outbox.deliver_due()
     with write_session() as s:
-        notes = {n.member_id: n.text for n in s.exec(select(Notification).where(Notification.kind == "mail_failed"))}
-    assert notes[firm["bob"].member_id].startswith("L'e-mail « Relance » à gone@durand.example n'a pas pu être "
-                                                   "distribué : ")
-    assert notes[firm["owner"].member_id].startswith('The email "Relance" to gone@durand.example could not be '
-                                                     "delivered: ")
+        notes = {n.member_id: n for n in s.exec(select(Notification).where(Notification.kind == "mail_failed"))}
+    bob, owner = notes[firm["bob"].member_id], notes[firm["owner"].member_id]
+    with i18n.using_locale("fr"):
+        french = inbox.told(bob)
+    assert french.startswith("L'e-mail « Relance » à gone@durand.example n'a pas pu être distribué : Le serveur de "
+                             "messagerie 127.0.0.1:")
+    assert french.endswith("a refusé le destinataire gone@durand.example (550 5.1.1 No such user). Vérifiez "
+                           "l'adresse e-mail du contact. L'e-mail n'a pas été envoyé et ne sera pas réessayé.")
+    with i18n.using_locale("en"):
+        assert inbox.told(bob) == inbox.told(owner) == owner.text
+    assert owner.text.startswith('The email "Relance" to gone@durand.example could not be delivered: The mail server '
+                                 "at 127.0.0.1:")
+    assert owner.text.endswith("The email was not sent and will not be tried again.")
+
+
+def test_a_notice_kept_before_its_words_were_kept_reads_as_written(firm):
+    """Rows written before the sentences were kept as words (text_words empty) are still shown, as written."""
+    with write_session() as s:
+        note = inbox.notify(s, member_id=firm["bob"].member_id, kind="mail_failed",
+                            text="L'e-mail « Relance » n'a pas pu être distribué : refusé.")
+        with i18n.using_locale("en"):
+            assert inbox.told(note) == "L'e-mail « Relance » n'a pas pu être distribué : refusé."
 
 
 def test_a_firm_template_with_a_french_version_reaches_each_contact_in_their_language(firm, server):

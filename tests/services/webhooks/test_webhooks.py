@@ -15,6 +15,7 @@ from practice import i18n
 from practice.db import read_session, write_session
 from practice.models import AuditLog, DeliveryStatus, Notification, WebhookDelivery, WebhookSubscription
 from practice.services.errors import InvalidInput, PermissionDenied
+from practice.services import inbox
 from practice.services.webhooks import delivery, subscriptions, views
 from tests.factories import make_firm
 from tests.factories.firms import make_account, make_job, make_pipeline
@@ -171,6 +172,9 @@ def test_turned_off_after_repeated_failures_and_the_owner_is_told(firm, receiver
         assert not sub.enabled and "HTTP 500" in sub.disabled_reason
         notes = list(s.exec(select(Notification).where(Notification.kind == delivery.DISABLED_KIND)))
     assert len(notes) == 1 and receiver.url in notes[0].text and "turned off" in notes[0].text
+    with i18n.using_locale("fr"):  # told in the reader's language when read, the receiver's answer too
+        assert inbox.told(notes[0]) == (f"Le webhook vers {receiver.url} a été désactivé après 3 envois échoués "
+                                        "d'affilée : Le destinataire a répondu HTTP 500.")
     assert notes[0].link == "/settings/webhooks"  # the notice opens the page where it is turned back on
     sent = len(receiver.seen)
     receiver.answer = 204

@@ -1345,6 +1345,9 @@ class Organizer(SQLModel, table=True):
     reopen_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
     # The language the client submitted the answers in ("fr", "en"): the answers' PDF is made in it.
     language: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The answers' PDF the worker filed in the account's documents for the latest submission (cleared on each
+    # submission, so a resubmission files a new one and a replayed event files nothing twice).
+    answers_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
 
 
 class ProposalStatus(str, Enum):

@@ -52,6 +52,7 @@ class SentOrganizersState(AppState):
     org_answers: list[AnswerItem] = []
     org_reviewed: str = ""  # "Reviewed by …" ("" until marked)
     org_reopen_asked: str = ""  # the client's request to reopen, with its reason
+    org_pdf_filed: str = ""  # the name of the answers' PDF filed in the documents on submission
 
     def _refresh(self) -> None:
         try:
@@ -100,7 +101,8 @@ class SentOrganizersState(AppState):
             self.org_answers = [AnswerItem(label=x.label, answer=x.answer, section=x.section, indent=x.indent,
                                            last_year=x.last_year, changed=x.changed) for x in lines]
             self.org_open_status = next((o.status for o in self.org_items if o.id == self.org_open), "")
-            self.org_reviewed, self.org_reopen_asked = read(review.review_notes, self._require(), self.org_open)
+            self.org_reviewed, self.org_reopen_asked, self.org_pdf_filed = read(review.review_notes, self._require(),
+                                                                                self.org_open)
 
     @allow(STAFF)
     def open(self, organizer_id: int):
@@ -134,6 +136,6 @@ class SentOrganizersState(AppState):
 
     @allow(STAFF)
     def file_pdf(self):
-        """File the open organizer's answers as a PDF in the account's documents."""
+        """File the open organizer's answers as a PDF in the account's documents again (one is filed on submission)."""
         if self.org_open and write_and_refresh(self, review.file_answers_pdf, self.org_open, shown="org_error", **FIRM):
             return rx.toast.success(_("The answers were filed as a PDF in the account's documents."))

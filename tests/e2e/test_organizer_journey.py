@@ -162,9 +162,11 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
     phone_page.click("#organizer-ask-reopen")
     expect(phone_page.locator("#organizer-reopen-asked")).to_be_visible()
 
-    # Staff see it submitted with the client's request, read the answers, mark them reviewed, file them as a PDF
-    # in the account's documents, download them as CSV, and reopen it.
+    # Staff see it submitted with the client's request; the worker filed the answers as a PDF in the account's
+    # documents on submission. They read the answers, mark them reviewed, file the PDF again, download them as CSV,
+    # and reopen it.
     page.goto(f"{base_url}/accounts/{account_id}")
+    expect(page.locator("#documents-section .document-row", has_text=f"{TEMPLATE} - answers ")).to_have_count(1)
     row = page.locator("#organizers-section .organizer-row", has_text=TEMPLATE)
     expect(row).to_contain_text("Submitted")
     row.locator(".open-organizer-answers").click()
@@ -174,13 +176,15 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
     expect(answers.locator("#organizer-reopen-asked")).to_contain_text("I forgot my second W-2")
     answers.locator("#mark-organizer-reviewed").click()
     expect(answers.locator("#organizer-reviewed")).to_contain_text("Reviewed by")
+    expect(answers.locator("#organizer-pdf-filed")).to_contain_text(f"{TEMPLATE} - answers ")
     answers.locator("#file-organizer-pdf").click()
     expect(page.get_by_text("The answers were filed as a PDF in the account's documents.")).to_be_visible()
     with page.expect_download() as download:
         answers.locator("#export-organizer-csv").click()
     assert download.value.suggested_filename == f"{TEMPLATE} - answers.csv"
     with read_session() as s:
-        assert s.exec(select(Document).where(Document.account_id == account_id,
-                                             Document.name.like(f"{TEMPLATE} - answers %.pdf"))).first() is not None
+        filed = s.exec(select(Document).where(Document.account_id == account_id,
+                                              Document.name.like(f"{TEMPLATE} - answers %.pdf"))).all()
+        assert len(filed) == 2 and not any(d.shared for d in filed)
     answers.locator("#reopen-organizer").click()
     expect(row).to_contain_text("Reopened")

@@ -22,23 +22,26 @@ from practice.services.automation import bulk
 from practice.services.billing import delivery as invoice_delivery
 from practice.services.automation.actions import NOT_AVAILABLE, Target, apply_once
 from practice.services.automation.compiled import compiled_rules
+from practice.services.automation.rulesets import catalog_from_db
 from practice.services.automation.delays import schedule_delayed
 from practice.services.automation.explain import (condition_parts, give_outcome, give_reason, kept_outcome,
                                                   planned_entry, show_value)
 from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
 from practice.services.chats import messages as chat_messages
 from practice.services.documents import files as document_files
-from practice.services.organizers import sent as sent_organizers
+from practice.services.organizers import review as organizer_review, sent as sent_organizers
 from practice.services.proposals import sending
 from practice.services.work.facts import facts_for
 
 
 def handle_event(session: Session, ev: Event) -> None:
     """Run the firm's rules for one event (inside the worker's transaction); an invoice's event files its PDF and
-    emails it instead (no rule reads it)."""
+    emails it instead (no rule reads it); a submitted organizer's answers are filed as a PDF first."""
     if ev.kind in invoice_delivery.KINDS:
         invoice_delivery.handle(session, ev)
         return
+    if ev.kind == organizer_review.SUBMITTED:  # the answers' PDF is filed, then the rules run as for any event
+        organizer_review.file_on_submission(session, ev, firm_catalog=catalog_from_db)
     triggers = rule_events(ev)
     if not triggers:
         return

@@ -247,6 +247,7 @@ def submit(session: Session, who: ContactActor, organizer_id, *, firm_catalog: F
     organizer.status, organizer.submitted_at = OrganizerStatus.submitted, utcnow()
     organizer.submitted_by_contact_id, organizer.updated_at = who.contact_id, utcnow()
     organizer.language = who.language or ""  # the answers' PDF is made in the language they were given in
+    organizer.answers_document_id = None  # this submission's PDF is filed by the worker (review.file_on_submission)
     session.add(organizer)
     session.flush()
     actor = recorded_actor(who)

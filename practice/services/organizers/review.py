@@ -12,18 +12,19 @@ from sqlmodel import Session, select
 
 from practice import config, i18n
 from practice.i18n import N_, _
-from practice.models import Account, Document, Organizer, OrganizerStatus, utcnow
+from practice.models import Account, Document, Event, Organizer, OrganizerStatus, utcnow
 from practice.services import audit, inbox
-from practice.services.actor import Actor, ContactActor, recorded_actor
+from practice.services.actor import SYSTEM, Actor, ContactActor, recorded_actor
 from practice.services.documents import html_pdf, storage
 from practice.services.errors import Conflict
 from practice.services.firm import get_firm
 from practice.services.formatting import format_datetime
 from practice.services.organizers.filling import mine
-from practice.services.organizers.sent import AnswerLine, answer_lines, organizer_for_staff
+from practice.services.organizers.sent import AnswerLine, answer_lines, lines_of, organizer_for_staff
 from practice.services.organizers.structure import FirmCatalog
 
 MAX_REASON = 500
+SUBMITTED = "organizer_submitted"  # the event `filling.submit` emits; the worker files the answers' PDF on it
 _pdf_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.ROOT / "templates" / "pdf")), autoescape=True,
                               undefined=jinja2.StrictUndefined)
 _pdf_env.globals["_"] = lambda message, **values: _(message).format(**values) if values else _(message)
@@ -47,9 +48,9 @@ def mark_reviewed(session: Session, actor: Actor, organizer_id: int) -> Organize
     return organizer
 
 
-def review_notes(session: Session, actor: Actor, organizer_id: int) -> tuple[str, str]:
-    """What staff read above the answers: who marked them reviewed, and the client's request to reopen ("" each
-    when none)."""
+def review_notes(session: Session, actor: Actor, organizer_id: int) -> tuple[str, str, str]:
+    """What staff read above the answers: who marked them reviewed, the client's request to reopen, and the name of
+    the answers' PDF filed on submission ("" each when none)."""
     organizer = organizer_for_staff(session, actor, organizer_id)
     reviewed = (_("Reviewed by {name}.").format(name=organizer.reviewed_by_label or _("the firm"))
                 if organizer.reviewed_at else "")
@@ -57,7 +58,8 @@ def review_notes(session: Session, actor: Actor, organizer_id: int) -> tuple[str
     if organizer.reopen_requested_at is not None and organizer.status == OrganizerStatus.submitted:
         asked = (_("The client asked to reopen it: “{reason}”").format(reason=organizer.reopen_reason)
                  if organizer.reopen_reason else _("The client asked to reopen it."))
-    return reviewed, asked
+    filed = session.get(Document, organizer.answers_document_id) if organizer.answers_document_id else None
+    return reviewed, asked, (filed.name if filed is not None and filed.deleted_at is None else "")
 
 
 def _file_names(session: Session, lines: list[AnswerLine]) -> dict[int, str]:
@@ -103,24 +105,51 @@ def answers_html(session: Session, organizer: Organizer, lines: list[AnswerLine]
         sections=sections, lang=i18n.current_locale())
 
 
-def file_answers_pdf(session: Session, actor: Actor, organizer_id: int, *, firm_catalog: FirmCatalog) -> Document:
-    """File the submitted answers as a PDF in the account's documents (internal to the firm) and return it."""
-    organizer = organizer_for_staff(session, actor, organizer_id)
-    _submitted(organizer)
+def _file(session: Session, organizer: Organizer, *, firm_catalog: FirmCatalog, member_id: int | None,
+          label: str) -> Document:
+    """Lay the answers out as a PDF in the language the client answered in and file it in the account's documents,
+    internal to the firm."""
     with i18n.using_locale(organizer.language or i18n.current_locale()):  # in the language the client answered in
-        lines = answer_lines(session, actor, organizer.id, firm_catalog=firm_catalog, language=organizer.language)
+        lines = lines_of(session, organizer, firm_catalog=firm_catalog, language=organizer.language)
         html = answers_html(session, organizer, lines)
-    pdf = html_pdf.render_pdf(html)
-    name = storage.clean_filename(f"{organizer.name} - answers {utcnow():%Y-%m-%d}.pdf")
+        pdf = html_pdf.render_pdf(html)
+        name = storage.clean_filename(_("{name} - answers {date}").format(
+            name=organizer.name, date=f"{utcnow():%Y-%m-%d}") + ".pdf")
     stored = storage.store(pdf, name)
     doc = Document(account_id=organizer.account_id, job_id=organizer.job_id, name=name, stored_key=stored.key,
-                   size=stored.size, content_type="application/pdf", uploaded_by_member_id=actor.member_id,
-                   uploaded_by_label=actor.name, shared=False)
+                   size=stored.size, content_type="application/pdf", uploaded_by_member_id=member_id,
+                   uploaded_by_label=label, shared=False)
     session.add(doc)
     session.flush()
+    return doc
+
+
+def file_answers_pdf(session: Session, actor: Actor, organizer_id: int, *, firm_catalog: FirmCatalog) -> Document:
+    """File the submitted answers as a PDF in the account's documents again (internal to the firm), for staff who
+    removed the one filed on submission or want a fresh copy; returns it."""
+    organizer = organizer_for_staff(session, actor, organizer_id)
+    _submitted(organizer)
+    doc = _file(session, organizer, firm_catalog=firm_catalog, member_id=actor.member_id, label=actor.name)
     audit.record(session, actor, "organizer_pdf", "account", organizer.account_id,
-                 f'Filed the answers of organizer "{organizer.name}" as "{name}"', organizer_id=organizer.id,
+                 f'Filed the answers of organizer "{organizer.name}" as "{doc.name}"', organizer_id=organizer.id,
                  document_id=doc.id)
+    return doc
+
+
+def file_on_submission(session: Session, ev: Event, *, firm_catalog: FirmCatalog) -> Document | None:
+    """The worker's side of `organizer_submitted`: file the answers' PDF in the account's documents, once per
+    submission (submitting clears the organizer's filed PDF; a replayed event finds it set and files nothing). An
+    organizer reopened before its event was handled files nothing: its next submission does."""
+    organizer_id = int((ev.payload or {}).get("organizer_id") or 0)
+    organizer = session.get(Organizer, organizer_id) if organizer_id else None
+    if organizer is None or organizer.status != OrganizerStatus.submitted or organizer.answers_document_id is not None:
+        return None
+    doc = _file(session, organizer, firm_catalog=firm_catalog, member_id=None, label=get_firm(session).name)
+    organizer.answers_document_id = doc.id
+    session.add(organizer)
+    audit.record(session, SYSTEM, "organizer_pdf", "account", organizer.account_id,
+                 f'Filed the submitted answers of organizer "{organizer.name}" as "{doc.name}"',
+                 organizer_id=organizer.id, document_id=doc.id)
     return doc
 
 

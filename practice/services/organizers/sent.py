@@ -234,7 +234,13 @@ def answer_lines(session: Session, actor: Actor, organizer_id: int, *, firm_cata
                  language: str = "") -> list[AnswerLine]:
     """The questions the client saw, in order, with their answers (staff who may see the account); with `language`
     "fr", the questions and choices in the words of the organizer's French version."""
-    organizer = organizer_for_staff(session, actor, organizer_id)
+    return lines_of(session, organizer_for_staff(session, actor, organizer_id), firm_catalog=firm_catalog,
+                    language=language)
+
+
+def lines_of(session: Session, organizer: Organizer, *, firm_catalog: FirmCatalog, language: str = ""
+             ) -> list[AnswerLine]:
+    """`answer_lines` for an organizer already checked (or read by the worker, which files its PDF)."""
     form, outside = form_and_outside(session, organizer, firm_catalog, organizer.submitted_by_contact_id, language)
     answers = organizer.answers or {}
     previous = session.get(Organizer, organizer.previous_id) if organizer.previous_id else None

@@ -1,5 +1,6 @@
-"""A submitted organizer, the firm's side: staff mark it reviewed, export its answers as CSV, file them as a PDF in
-the account's documents; the client asks to reopen it and the firm reopens it."""
+"""A submitted organizer, the firm's side: its answers' PDF filed in the account's documents on submission (once per
+submission), staff mark it reviewed, export its answers as CSV, file the PDF again; the client asks to reopen it and
+the firm reopens it."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,8 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import AuditLog, Document, Notification, Organizer
+from practice.models import AuditLog, Document, Event, Notification, Organizer
+from practice.services.automation import engine
 from practice.services.documents import storage
 from practice.services.errors import Conflict, NotFound, PermissionDenied
 from practice.services.organizers import review, sent
@@ -53,18 +55,69 @@ def test_the_answers_export_as_csv_one_row_per_question_the_client_saw(firm):
         review.answers_csv(s, firm["carla"], oid, firm_catalog=FIRM)
 
 
-def test_the_answers_pdf_is_filed_in_the_accounts_documents_for_the_firm_only(firm):
+def _answers_pdfs(account_id: int) -> list[Document]:
+    with read_session() as s:
+        return list(s.exec(select(Document).where(Document.account_id == account_id,
+                                                  Document.name.like("1040 Organizer - answers %.pdf"))
+                           .order_by(Document.id)))
+
+
+def _pdf_text(doc: Document) -> str:
+    return "".join(p.extract_text() for p in PdfReader(storage.open_stored(doc.stored_key)).pages)
+
+
+def test_submitting_files_the_answers_pdf_in_the_accounts_documents_for_the_firm_only(firm):
     oid = send(firm, job_id=firm["job"])
+    fill_and_submit(firm, oid)  # the worker handles `organizer_submitted` as the submission commits
+    [doc] = _answers_pdfs(firm["account"])
+    assert (doc.job_id, doc.shared, doc.uploaded_by_member_id) == (firm["job"], False, None)
+    assert doc.name.endswith(".pdf")
+    text = _pdf_text(doc)
+    for words in ("1040 Organizer", "Hartley Household", "Filing status", "MFJ", "Sam Hartley", "Each dependent"):
+        assert words in text
+    with read_session() as s:
+        assert s.get(Organizer, oid).answers_document_id == doc.id
+        rows = s.exec(select(AuditLog).where(AuditLog.action == "organizer_pdf")).all()
+        assert [r.summary for r in rows] == [f'Filed the submitted answers of organizer "1040 Organizer" as "{doc.name}"']
+
+
+def test_a_replayed_event_files_nothing_twice_and_a_resubmission_files_a_new_pdf(firm):
+    oid = send(firm)
+    fill_and_submit(firm, oid)
+    with read_session() as s:
+        [ev] = s.exec(select(Event).where(Event.kind == review.SUBMITTED)).all()
+    for handle in (lambda s, e: review.file_on_submission(s, e, firm_catalog=FIRM), engine.handle_event):
+        with write_session() as s:
+            handle(s, s.get(Event, ev.id))
+    assert len(_answers_pdfs(firm["account"])) == 1
+    # Reopened before the worker got to it: nothing is filed for a submission that is no longer current.
+    with write_session() as s:
+        sent.reopen(s, firm["owner"], oid)
+    with write_session() as s:
+        assert review.file_on_submission(s, s.get(Event, ev.id), firm_catalog=FIRM) is None
+    answer(firm, oid, "spouse_name", "Samuel Hartley")
+    with write_session() as s:
+        filling.submit(s, firm["june"], oid, firm_catalog=FIRM)
+    first, second = _answers_pdfs(firm["account"])
+    assert "Samuel Hartley" in _pdf_text(second) and "Samuel Hartley" not in _pdf_text(first)
+    with read_session() as s:
+        assert s.get(Organizer, oid).answers_document_id == second.id
+
+
+def test_staff_may_file_the_answers_pdf_again_a_submitted_one_only(firm):
+    oid = send(firm, job_id=firm["job"])
+    with write_session() as s, pytest.raises(Conflict, match="not submitted"):
+        review.file_answers_pdf(s, firm["bob"], oid, firm_catalog=FIRM)
     fill_and_submit(firm, oid)
     with write_session() as s:
         doc_id = review.file_answers_pdf(s, firm["bob"], oid, firm_catalog=FIRM).id
     with read_session() as s:
         doc = s.get(Document, doc_id)
-        assert (doc.account_id, doc.job_id, doc.shared) == (firm["account"], firm["job"], False)
-        assert doc.name.startswith("1040 Organizer - answers ") and doc.name.endswith(".pdf")
-        text = "".join(p.extract_text() for p in PdfReader(storage.open_stored(doc.stored_key)).pages)
-    for words in ("1040 Organizer", "Hartley Household", "Filing status", "MFJ", "Sam Hartley", "Each dependent"):
-        assert words in text
+        assert (doc.account_id, doc.job_id, doc.shared, doc.uploaded_by_label) == (
+            firm["account"], firm["job"], False, "Bob Stone")
+    assert len(_answers_pdfs(firm["account"])) == 2
+    with write_session() as s, pytest.raises(PermissionDenied):
+        review.file_answers_pdf(s, firm["carla"], oid, firm_catalog=FIRM)
 
 
 def test_the_client_asks_to_reopen_the_team_is_told_and_reopening_clears_the_request(firm):

@@ -1447,6 +1447,14 @@ class Invoice(SQLModel, table=True):
     # The PDF filed in the account's documents when it was issued, and its VOID copy once voided.
     pdf_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
     void_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    # The job it bills, when a rule sent it for one (`send invoice "T" to account`): while it is unpaid, the job's
+    # stage is not complete (stage items). `key` is the rule action's idempotency key: a replayed event finds it.
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
+    key: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True})
+    template_id: Optional[int] = Field(default=None, foreign_key="invoicetemplate.id")
+    # When it first became fully paid and `invoice_paid` fired: once per invoice, even when a payment recorded by
+    # mistake is removed and recorded again.
+    paid_at: Optional[dt.datetime] = when(nullable=True)
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -1467,6 +1475,20 @@ class InvoiceLine(SQLModel, table=True):
     tax_cents: int = 0
     total_cents: int = 0      # amount - discount + tax
     position: int = 0
+
+
+class InvoiceTemplate(SQLModel, table=True):
+    """A named invoice the firm sends again and again (`send invoice "T" to account`): its lines (from the services
+    catalog or typed, as the invoice editor reads them: service_id, name, description, quantity, rate_cents,
+    discount, tax), notes, terms and how many days after issue it is due."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    lines: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = ""
+    terms: str = ""
+    due_days: int = 30
+    updated_at: dt.datetime = when()
 
 
 class InvoiceCounter(SQLModel, table=True):

@@ -19,6 +19,7 @@ KINDS = {  # shown translated: _(KINDS[kind])
     "automation_failed": N_("Automations that failed"),
     "client_activity": N_("What clients do in the portal (uploads, tasks, approvals, signatures, proposals)"),
     "chat_message": N_("Messages from clients in chats"),
+    "invoice_paid": N_("Invoices paid in full"),
     "chat_mention": N_("Colleagues mentioning me in a chat's internal note"),
 }
 

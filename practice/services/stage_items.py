@@ -2,7 +2,8 @@
 is in its current stage is complete; and what a job waits on its client for (the board card's count).
 
 Items: approval requests (complete when approved), client tasks (ticked off), signature requests
-(everyone signed), proposals (signed), organizers (submitted) and client requests (completed). Cancelled or
+(everyone signed), proposals (signed), invoices sent for the job (paid in full), organizers (submitted) and
+client requests (completed). Cancelled or
 withdrawn items do not count. A stage with no item at all never "completes": there was nothing to wait for,
 and moving the job on would surprise. The event fires once per stay in a stage: a job that leaves and comes
 back can fire it again.
@@ -22,7 +23,7 @@ from sqlmodel import Session, select
 
 from practice.i18n import ngettext
 from practice.models import (ApprovalRequest, ApprovalStatus, ChatMessage, ChatRead, ChatThread, ClientRequest,
-                             ClientRequestStatus, ClientTask, Event, Job, Organizer, OrganizerStatus, Proposal,
+                             ClientRequestStatus, ClientTask, Event, Invoice, InvoiceStatus, Job, Organizer, OrganizerStatus, Proposal,
                              ProposalStatus, SignatureRequest, SignatureRequestStatus)
 
 # Events after which a job's stage may have become complete.
@@ -65,6 +66,11 @@ ITEM_KINDS: dict[str, ItemKind] = {
     "organizer": ItemKind(Organizer, lambda: Organizer.sent_at, lambda: true(),
                           lambda: Organizer.status == OrganizerStatus.submitted,
                           lambda: Organizer.status != OrganizerStatus.submitted),
+    # Invoices a rule sent for the job (issued, not void): complete when paid in full.
+    "invoice": ItemKind(Invoice, lambda: Invoice.sent_at,
+                        lambda: (Invoice.status != InvoiceStatus.draft) & (Invoice.status != InvoiceStatus.void),
+                        lambda: Invoice.status == InvoiceStatus.paid,
+                        lambda: (Invoice.status == InvoiceStatus.sent) | (Invoice.status == InvoiceStatus.partly_paid)),
     # Client requests sent (not revoked): complete when the recipient sent their answers.
     "client_request": ItemKind(ClientRequest, lambda: ClientRequest.created_at,
                                lambda: ClientRequest.status != ClientRequestStatus.revoked,
@@ -105,7 +111,8 @@ def job_to_move_on(session: Session, job_id: int | None) -> Job | None:
 # --- what a job waits on its client for (the board card's count) -------------------------------------------
 
 # In the order the card's tooltip lists them.
-WAITING_KINDS = ("client_request", "client_task", "organizer", "approval", "signature", "proposal", "message")
+WAITING_KINDS = ("client_request", "client_task", "organizer", "approval", "signature", "proposal", "invoice",
+                 "message")
 
 
 def _unread_by_client(job_id, account_id):
@@ -148,6 +155,7 @@ def waiting_words(counts: dict[str, int]) -> str:
         "approval": lambda n: ngettext("{n} approval", "{n} approvals", n),
         "signature": lambda n: ngettext("{n} signature", "{n} signatures", n),
         "proposal": lambda n: ngettext("{n} proposal", "{n} proposals", n),
+        "invoice": lambda n: ngettext("{n} unpaid invoice", "{n} unpaid invoices", n),
         "message": lambda n: ngettext("{n} unread message", "{n} unread messages", n),
     }
     return ", ".join(words[k](counts[k]).format(n=counts[k]) for k in WAITING_KINDS if counts.get(k))

@@ -20,6 +20,8 @@ from practice.i18n import N_
 from practice.models import ActionEffect, Contact, Job, Pipeline, RuleRun, Signer, Stage, Tag, TeamMember
 from practice.services import inbox
 from practice.services.actor import Actor
+from practice.services.billing import delivery as invoice_delivery, from_rules as rule_invoices, \
+    templates as invoice_templates
 from practice.services.client_requests import sending as client_requests
 from practice.services.chats import messages as chat_messages, notices as chat_notices, templates as message_templates
 from practice.services.documents import folder_templates
@@ -336,6 +338,27 @@ def send_proposal(session: Session, act: Act) -> str:
                              total=format_money(proposal.total_cents)), times)
 
 
+def send_invoice(session: Session, act: Act) -> str:
+    """`send invoice "TEMPLATE" to account [with reminders every N days up to M times]`: the template's invoice for
+    the account (and the run's job), issued with the firm's next number; the worker files its PDF and emails the
+    billing contacts. Reminders stop once it is paid or void."""
+    a = act.args
+    account_id = _account_of(session, act.target, W(N_("Sending an invoice needs an account, and the rule has none.")))
+    if invoice_templates.template_by_name(session, a["template"]) is None:
+        raise NotFound(W(N_('There is no invoice template "{name}" any more.'), name=a["template"]))
+    every, times = _reminders(a)
+    invoice = rule_invoices.send_from_template(session, act.actor, account_id, a["template"], job_id=act.target.job_id,
+                                               key=act.key, remind_every=every, remind_times=times, now=act.now)
+    emails = ", ".join(c.email for c in invoice_delivery.billing_contacts(session, account_id))
+    if emails:
+        sent = W(N_("Sent invoice {number} for {total} to {emails}"), number=invoice.number,
+                 total=format_money(invoice.total_cents), emails=emails)
+    else:
+        sent = W(N_("Sent invoice {number} for {total}: it is in the account's documents, but no contact has a portal "
+                    "login and an email to receive it"), number=invoice.number, total=format_money(invoice.total_cents))
+    return _with_reminders(sent, times)
+
+
 def send_organizer(session: Session, act: Act) -> str:
     """`send organizer "TEMPLATE" to account [with reminders every N days up to M times]`: pre-filled with the
     account's last submitted answers to the same template."""
@@ -463,7 +486,7 @@ ACTIONS: dict[str, Callable[[Session, Act], str] | NotBuilt] = {
     "send_organizer": send_organizer,
     "send_client_request": send_client_request,
     "send_proposal": send_proposal,
-    "send_invoice": NotBuilt(W(N_("invoices"))),
+    "send_invoice": send_invoice,
     "request_signature": request_signature,
     "request_approval": request_approval,
     "create_task": create_task,

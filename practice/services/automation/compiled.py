@@ -145,3 +145,8 @@ def rules_sending_proposal(session: Session, name: str) -> list[str]:
 def rules_sending_organizer(session: Session, name: str) -> list[str]:
     """Names of the saved rules that send the organizer template called `name` (`send organizer "T"`)."""
     return _rules_sending(session, "organizer", name)
+
+
+def rules_sending_invoice(session: Session, name: str) -> list[str]:
+    """Names of the saved rules that send the invoice template called `name` (`send invoice "T" to account`)."""
+    return _rules_sending(session, "invoice", name)

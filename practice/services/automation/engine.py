@@ -19,7 +19,7 @@ from practice.i18n import N_
 from practice.models import Account, Event, Job, RuleRun, RunStatus, utcnow
 from practice.services import events, inbox
 from practice.services.automation import bulk
-from practice.services.billing import delivery as invoice_delivery
+from practice.services.billing import delivery as invoice_delivery, invoices
 from practice.services.automation.actions import NOT_AVAILABLE, Target, apply_once
 from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.rulesets import catalog_from_db
@@ -62,7 +62,8 @@ def handle_event(session: Session, ev: Event) -> None:
 
 
 def event_facts(session: Session, target: Target, payload: dict) -> dict:
-    """What an event's rules read: the job, account and contact, and the document or proposal it is about."""
+    """What an event's rules read: the job, account and contact, and the document, proposal or invoice it is
+    about."""
     facts = facts_for(session, job_id=target.job_id, account_id=target.account_id, contact_id=target.contact_id)
     if payload.get("document_id"):
         facts["document"] = document_files.document_facts(session, payload["document_id"])
@@ -70,6 +71,8 @@ def event_facts(session: Session, target: Target, payload: dict) -> dict:
         facts["proposal"] = sending.proposal_facts(session, payload["proposal_id"])
     if payload.get("message_id"):
         facts["message"] = chat_messages.message_facts(session, payload["message_id"])
+    if payload.get("invoice_id"):
+        facts["invoice"] = invoices.invoice_facts(session, payload["invoice_id"])
     if payload.get("organizer_id"):
         facts["organizer"] = sent_organizers.organizer_facts(session, payload["organizer_id"])
     return facts

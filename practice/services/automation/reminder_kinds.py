@@ -11,6 +11,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from practice.services import reminders
+from practice.services.billing import from_rules as rule_invoices
 from practice.services.chats import notices as chat_notices
 from practice.services.client_requests import sending as client_requests
 from practice.services.organizers import sent as sent_organizers
@@ -25,6 +26,7 @@ REMINDER_KINDS: dict[str, reminders.Remindable] = {
     sent_organizers.REMINDER_KIND: sent_organizers.REMINDER,
     client_requests.REMINDER_KIND: client_requests.REMINDER,
     chat_notices.REMINDER_KIND: chat_notices.REMINDER,
+    rule_invoices.REMINDER_KIND: rule_invoices.REMINDER,
 }
 
 

@@ -21,6 +21,7 @@ from practice.services.errors import InvalidInput, NotFound, PracticeError
 from practice.services.webhooks import from_rules as rule_webhooks
 from practice.services.firm import get_firm
 from practice.services.client_requests import sending as client_requests
+from practice.services.billing import templates as invoice_templates
 from practice.services.organizers import templates as organizer_templates
 from practice.services.work.custom_fields import catalog_fields
 from practice.warm_sandbox import run_warm
@@ -47,7 +48,7 @@ CHECK_CPU_SECONDS = 6
 CHECK_MEMORY = 768 * 1024 * 1024
 # Message templates have no editor page yet: a saved rule naming one must keep the firm's other rules running, so any
 # name is accepted and a missing template fails only its own run, with a sentence.
-UNBUILT_TEMPLATE_KINDS = {"message", "invoice"}
+UNBUILT_TEMPLATE_KINDS = {"message"}
 
 
 class FirmCatalog(rules.Catalog):
@@ -75,7 +76,7 @@ def catalog_from_db(session: Session, fields: dict | None = None) -> rules.Catal
         "templates": {"email": email_templates, "message": message_templates.template_names(session),
                       "organizer": organizer_templates.template_names(session),
                       "proposal": proposal_templates,
-                      "invoice": [], "client request": client_requests.template_names(session),
+                      "invoice": invoice_templates.template_names(session), "client request": client_requests.template_names(session),
                       "document": document_templates, "folder": folder_templates, "task": []},
         "tags": list(session.execute(select(Tag.name).order_by(Tag.name)).scalars()),
         "members": list(session.execute(select(TeamMember.name).where(TeamMember.active == True)  # noqa: E712

@@ -18,13 +18,14 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from practice import i18n
-from practice.i18n import _
+from practice import i18n, routes
+from practice.i18n import N_, _
 from practice.models import (Account, Invoice, InvoiceCounter, InvoiceLine, InvoiceStatus, Payment, PaymentMethod,
                              Service, utcnow)
-from practice.services import audit, events
+from practice.services import audit, events, inbox
 from practice.services.actor import Actor, account_visible, require_admin, require_staff
 from practice.services.balances import OWING, balance
+from practice.services.billing.delivery import billing_contacts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
 from practice.services.formatting import format_money, zone
@@ -427,7 +428,43 @@ def _add(session: Session, actor: Actor, invoice: Invoice, amount_cents: int, me
     session.add(payment)
     session.flush()
     _settle(session, invoice)
+    if invoice.status == InvoiceStatus.paid:
+        became_paid(session, actor, invoice)
     return payment
+
+
+def became_paid(session: Session, actor, invoice: Invoice, *, contact_id: int | None = None) -> bool:
+    """Tell that an invoice is now paid in full, once per invoice: `invoice_paid` fires for the rules (its job's
+    stage may now be complete) and the firm hears in Inbox+. Every way of paying goes through here: payments and
+    credits staff record, and (`contact_id`: who paid) a client's online payment. False when already told."""
+    if invoice.status != InvoiceStatus.paid or invoice.paid_at is not None:
+        return False
+    invoice.paid_at = utcnow()
+    session.add(invoice)
+    session.flush()
+    if contact_id is None:
+        contacts = billing_contacts(session, invoice.account_id)
+        contact_id = contacts[0].id if contacts else None
+    events.emit(session, actor, "invoice_paid", job_id=invoice.job_id, account_id=invoice.account_id,
+                payload={"invoice_id": invoice.id, "contact_id": contact_id, "job_id": invoice.job_id})
+    account = session.get(Account, invoice.account_id)
+    link = routes.job_url(invoice.job_id) if invoice.job_id else routes.account_url(invoice.account_id)
+    text = inbox.said(N_("Invoice {number} for {account} is paid in full ({total})."), number=invoice.number,
+                      account=account.name if account else "", total=format_money(invoice.total_cents))
+    for member_id in inbox.staff_for(session, account_id=invoice.account_id, job_id=invoice.job_id):
+        if member_id != getattr(actor, "member_id", None):  # who recorded the payment knows already
+            inbox.notify(session, member_id=member_id, text=text, kind="invoice_paid", link=link,
+                         key=f"invoice-paid|{invoice.id}|{member_id}")
+    return True
+
+
+def invoice_facts(session: Session, invoice_id: int) -> dict | None:
+    """What rules read about an invoice (`invoice.number`, `invoice.total` in dollars, `invoice.due_date`)."""
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None:
+        return None
+    return {"id": invoice.id, "number": str(invoice.number or ""), "total": Decimal(invoice.total_cents) / 100,
+            "due_date": invoice.due_date, "status": invoice.status.value}
 
 
 def record_payment(session: Session, actor: Actor, invoice_id: int, *, amount_cents: int, method: str,

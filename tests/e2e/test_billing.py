@@ -42,10 +42,23 @@ def open_billing(pg, base_url: str, phone: bool) -> None:
     expect(pg.locator("#billing-total-due")).to_be_visible()
 
 
+# Whether an input's placeholder, in the input's own font, fits inside the box (padding excluded).
+PLACEHOLDER_FITS = """box => {
+    const style = getComputedStyle(box);
+    const ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return ctx.measureText(box.placeholder).width <= room + 0.5;
+}"""
+
+
 def write_and_send(pg, account: str) -> str:
     """A draft for `account`: the 1040 from the catalog and 1.5 hours of typed advice at $200 less 10%; sent."""
     pg.click("#new-invoice")
     pg.wait_for_url(re.compile(r"/billing/invoices/new$"))
+    # Nothing is saved yet, so there is nothing to delete: the page offers to cancel instead.
+    expect(pg.locator("#invoice-cancel")).to_be_visible()
+    expect(pg.locator("#invoice-delete")).to_have_count(0)
     pg.fill("#invoice-account-search", account)
     pg.locator(".account-choice", has_text=account).click()
     expect(pg.locator("#invoice-account")).to_have_text(account)
@@ -58,12 +71,16 @@ def write_and_send(pg, account: str) -> str:
     pg.select_option("#invoice-add-service", label="1040 preparation ($450.00)")
     expect(pg.locator(".edit-line")).to_have_count(2)
     expect(pg.locator("#invoice-total")).to_have_text("$720.00")
+    # Every box of a line shows its whole label, on a phone too.
+    for box in line.locator("input").all():
+        assert box.evaluate(PLACEHOLDER_FITS), f"the placeholder {box.get_attribute('placeholder')!r} is cut"
     pg.fill("#invoice-notes", "Thank you for your trust.")
     press(pg, "#invoice-save")
     pg.wait_for_url(re.compile(r"/billing/invoices/\d+$"))
     # The saved draft's page has loaded (a new draft is titled "New invoice" until then).
     expect(pg.get_by_role("heading", name="Draft invoice")).to_be_visible()
     expect(pg.locator("#invoice-total")).to_have_text("$720.00")
+    expect(pg.locator("#invoice-delete")).to_be_visible()
     press(pg, "#invoice-send")
     expect(pg.locator("#send-total")).to_contain_text("$720.00")
     expect(pg.locator("#send-account")).to_contain_text(account)

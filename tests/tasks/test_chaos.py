@@ -46,6 +46,7 @@ JOBS = 100
 ROUNDS = ("Review", "Filed", "Review", "Filed", "Review")  # 500 moves, 300 entries into Review
 ENTRIES_PER_JOB = ROUNDS.count("Review")
 MIN_KILLS = 10
+UP_S = 15  # a kill waits at most this long for the consumer to be up (its imports: 1 s calm, 10 s at a load of 20)
 SETTLE_S = 150  # the bound, not the expectation: under a load of 15 the mailer had sent 243 of 300 after 60 s
 
 RULES = '''
@@ -156,7 +157,7 @@ def test_every_automation_runs_exactly_once_while_the_consumer_is_killed(chaos_e
                 while not halt.is_set() and not (moves_done.is_set() and len(kills) >= MIN_KILLS):
                     # Count from the moment the consumer is up (imports take about a second), so the
                     # kills land while it works rather than while it starts.
-                    up_by = time.monotonic() + 15
+                    up_by = time.monotonic() + UP_S
                     while "Huey consumer started" not in consumer.log() and time.monotonic() < up_by:
                         time.sleep(0.02)
                     time.sleep(rnd.uniform(0.3, 1.0))
@@ -183,7 +184,8 @@ def test_every_automation_runs_exactly_once_while_the_consumer_is_killed(chaos_e
                         jobs.move_job(s, firm["actor"], job_id, firm["stages"][stage])
                     moved[0] += 1
             moves_done.set()
-            chaos.join(timeout=120)
+            # The kills still owed after the last move each wait for a restart: at most UP_S + 1.2 s each.
+            chaos.join(timeout=MIN_KILLS * (UP_S + 1.2) + 30)
             assert not chaos.is_alive(), "the killer thread did not finish"
             assert not killer_error, killer_error
             moving_s = time.monotonic() - started

@@ -110,7 +110,7 @@ def columns() -> rx.Component:
     # Slots render only while the pipeline has that many stages; each reads its own cards var.
     return rx.box(
         *[rx.cond(BoardState.heads.length() > slot, column(slot)) for slot in range(MAX_COLUMNS)],
-        id="board-columns",
+        id="board-stages",
         style={"display": "flex", "gap": "0.75em", "overflowX": "auto", "alignItems": "flex-start",
                "paddingBottom": "0.5em", "width": "100%", "WebkitOverflowScrolling": "touch"},
     )

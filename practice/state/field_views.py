@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import reflex as rx
 
-from practice.services.work import custom_fields, field_views
+from practice.services.work import field_views
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 
 
@@ -34,10 +34,10 @@ def field_setup(session, actor, view: str) -> tuple[list[FieldChoice], list[str]
     """The entity's fields (marked when shown as a column) and the labels of the columns, in their order."""
     columns = field_views.get_columns(session, actor, view)
     chosen = {f.id for f in columns}
-    fields = custom_fields.list_fields(session, actor, field_views.VIEWS[view])
-    choices = [FieldChoice(id=str(f.id), label=f.label, kind=field_views.FILTER_KINDS.get(f.type, "contains"),
+    fields = field_views.view_fields(session, actor, view)
+    choices = [FieldChoice(id=str(f.id), label=field_views.view_label(f, view), kind=field_views.FILTER_KINDS.get(f.type, "contains"),
                            type=f.type, options=list(f.options), shown=f.id in chosen) for f in fields]
-    return choices, [f.label for f in columns]
+    return choices, [field_views.view_label(f, view) for f in columns]
 
 
 def view_setup(session, actor, view: str, spec: dict) -> tuple:

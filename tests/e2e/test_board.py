@@ -154,7 +154,7 @@ def test_phone_columns_scroll_sideways_and_move_to_menu_works(phone_page, base_u
     pg = phone_page
     log_in(pg, base_url)
     open_board(pg, base_url)
-    strip = pg.locator("#board-columns")
+    strip = pg.locator("#board-stages")
     assert strip.evaluate("el => el.scrollWidth > el.clientWidth + 100")
     source = busy_stage(pg, ["Onboarding", "Waiting for info", "Preparation"])
     job_id = first_card_id(pg, source)

@@ -22,6 +22,7 @@ def _build(monkeypatch):
         status = cf.define_field(s, owner, entity="account", label="Filing status", type="choice",
                                  options="Single\nMFJ").id
         secret = cf.define_field(s, owner, entity="job", label="Secret note", type="text").id
+        contact_field = cf.define_field(s, owner, entity="contact", label="Dependents", type="number").id
         accounts = {}
         for name in ("Mine", "Theirs", "Also theirs"):
             account = make_account(s, owner, name=name, team_member_ids=[bob.member_id] if name == "Mine" else [])
@@ -31,7 +32,7 @@ def _build(monkeypatch):
             cf.set_value(s, owner, "job", job.id, secret, f"wire to offshore {name}")
         contact = make_contact(s, owner, [accounts["Mine"]], "Pat", "Mine").id
         return {"owner": owner, "bob": bob, "pipeline": pipeline.id, "status": status, "secret": secret,
-                "contact": contact}
+                "contact": contact, "contact_field": contact_field}
 
 
 pytestmark = [pytest.mark.security, pytest.mark.firm(build=_build)]
@@ -57,6 +58,13 @@ def test_an_employee_filtering_the_board_counts_and_sees_only_its_jobs(firm):
         stage = columns[0].id
         more = board.load_more(s, firm["bob"], firm["pipeline"], stage, 0, field_filter=flt, fields=fields)
         assert [c.name for c in more] == ["Mine 1040"]
+        # By an account field all three accounts hold: still only its own job, counted and shown.
+        flt = fv.make_filter(s, firm["bob"], "board", field_id=firm["status"], value="MFJ")
+        columns = board.load_board(s, firm["bob"], firm["pipeline"], field_filter=flt,
+                                   fields=[s.get(cf.CustomField, firm["status"])])
+        assert [(c.name, c.fields) for col in columns for c in col.cards] == [
+            ("Mine 1040", [("Filing status (account field)", "MFJ")])]
+        assert sum(col.count for col in columns) == 1
 
 
 def test_portal_contacts_cannot_filter_choose_columns_or_list_the_fields(firm):
@@ -74,7 +82,7 @@ def test_portal_contacts_cannot_filter_choose_columns_or_list_the_fields(firm):
 
 def test_a_field_of_another_list_or_made_up_is_refused(firm):
     with write_session() as s:
-        for view, field_id in (("board", firm["status"]), ("accounts", firm["secret"]), ("accounts", 99999),
+        for view, field_id in (("board", firm["contact_field"]), ("accounts", firm["secret"]), ("accounts", 99999),
                                ("accounts", "1 OR 1=1")):
             with pytest.raises(NotFound):
                 fv.make_filter(s, firm["bob"], view, field_id=field_id, value="MFJ")

@@ -90,6 +90,19 @@ def test_the_board_shows_a_job_field_on_its_cards_and_filters_by_it(firm):
     assert board.filter_summary == "Dependents from 1 to …"
 
 
+def test_the_board_offers_its_accounts_fields_too_as_columns_and_filter(firm):
+    board = state_of(BoardState)
+    assert [c.label for c in board.field_choices] == ["Dependents", "Filing status (account field)"]
+    board.show_column(str(firm["status"]), True)
+    assert board.column_labels == ["Filing status (account field)"]
+    assert sorted(c.fields for c in board._cards_in(0)) == [["Filing status (account field): MFJ"]] * 2 + [
+        ["Filing status (account field): Single"]]
+    board.choose_filter_field(str(firm["status"]))
+    board.apply_filter({"value": "MFJ"})
+    assert sorted(c.name for c in board._cards_in(0)) == ["Adams 1040", "Clark 1040"] and board.counts[0] == 2
+    assert board.filter_summary == "Filing status (account field): MFJ"
+
+
 def test_the_template_editors_load_the_fields_as_placeholders(firm):
     chips = state_of(FieldPlaceholdersState)
     assert [(i.code, i.label) for i in chips.items] == [("{{ account.filing_status }}", "Filing status"),

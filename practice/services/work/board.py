@@ -26,7 +26,7 @@ from practice.models import (Account, AccountViewer, Job, JobAssignee, JobTag, M
                              Stage, StageCount, Tag, TeamMember)
 from practice.services.actor import Actor, account_visible, member_account_ids, require_staff
 from practice.services.stage_items import WAITING_KINDS, waiting_on_client, waiting_words
-from practice.services.work.field_views import FieldFilter, column_values, condition, statement_params
+from practice.services.work.field_views import FieldFilter, card_values, condition, statement_params, view_label
 from practice.services.work.pipelines import get_pipeline
 
 PAGE = 50
@@ -89,9 +89,10 @@ def _sees(dialect: str, for_counts: bool):
 
 
 def _filters(dialect: str, *, assignee: bool, tag: bool, limited: bool, for_counts: bool,
-             custom: str | None = None) -> list:
+             custom: tuple[str, str] | None = None) -> list:
     """Conditions on Job for the board, with bind parameters pipeline_id, assignee_id, tag_id,
-    viewer_id and a custom field filter's (cf_field and its kind's values: `custom` is the kind);
+    viewer_id and a custom field filter's (cf_field and its kind's values: `custom` is the field's entity, job or
+    account, and the filter's kind);
     the form of each depends on how the database should run the statement.
 
     Counting reads every matching job, so filters are uncorrelated IN-sets computed once (a correlated
@@ -116,14 +117,15 @@ def _filters(dialect: str, *, assignee: bool, tag: bool, limited: bool, for_coun
     if limited:
         cond.append(_sees(dialect, for_counts))
     if custom:  # after the visibility probe: an employee's cards are probed only for the jobs it may see
-        cond.append(condition(custom, Job.id, probe=not for_counts))
+        entity, kind = custom
+        cond.append(condition(kind, Job.id if entity == "job" else Job.account_id, probe=not for_counts))
     return cond
 
 
 # Statements are built once per shape and reused: building a ten-part UNION costs more than
 # running it. The values go in as bind parameters.
 @lru_cache(maxsize=128)
-def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, custom: str | None = None,
+def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, custom: tuple | None = None,
                       only_some: bool = False):
     if dialect == "sqlite" and not (assignee or tag or custom):
         # Kept by the database: one row per stage, whatever the pipeline's size.
@@ -149,7 +151,7 @@ def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, cu
 
 @lru_cache(maxsize=256)
 def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, limited: bool,
-                     custom: str | None = None):
+                     custom: tuple | None = None):
     cond = _filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=False, custom=custom)
     parts = [select(Job.id, Job.name, Job.account_id, Job.stage_id, Job.due_date, Job.priority)
              .where(*cond, Job.stage_id == bindparam(f"stage_{i}"))
@@ -170,17 +172,17 @@ def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, li
 
 def _params(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int | None,
             field_filter: FieldFilter | None = None) -> tuple[tuple, dict]:
-    """The statement shape (assignee?, tag?, limited?, custom field filter's kind) and the values for its bind
-    parameters."""
+    """The statement shape (assignee?, tag?, limited?, custom field filter's entity and kind) and the values for its
+    bind parameters."""
     limited = not require_staff(actor).sees_all_accounts
-    shape = (bool(assignee_id), bool(tag_id), limited, field_filter.kind if field_filter else None)
+    shape = (bool(assignee_id), bool(tag_id), limited, (field_filter.entity, field_filter.kind) if field_filter else None)
     return shape, {"pipeline_id": pipeline_id, "assignee_id": assignee_id, "tag_id": tag_id,
                    "viewer_id": actor.member_id if limited else None, **statement_params(field_filter)}
 
 
 @lru_cache(maxsize=256)
 def _cards_sql(dialect, n_windows: int, assignee: bool, tag: bool, limited: bool,
-               custom: str | None = None) -> tuple[str, tuple | None, dict]:
+               custom: tuple | None = None) -> tuple[str, tuple | None, dict]:
     """The cards statement compiled once per shape: its SQL, for positional drivers its parameters' order, and
     the values it carries itself (the separators). Run through the driver, its rows skip SQLAlchemy's per-row
     processing (5 ms of the 11 that 500 cards took)."""
@@ -228,11 +230,13 @@ def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int
 
 
 def _with_fields(session: Session, cards: list[Card], fields: list) -> list[Card]:
-    """The chosen custom fields' values on these cards (one statement)."""
+    """The chosen custom fields' values on these cards, a job field's from the job and an account field's from the
+    card's account (one statement)."""
     if fields and cards:
-        values = column_values(session, fields, [c.id for c in cards])
+        values = card_values(session, fields, {c.id: {"job": c.id, "account": c.account_id} for c in cards})
+        labels = [view_label(f, "board") for f in fields]
         for card in cards:
-            card.fields = [(f.label, v) for f, v in zip(fields, values[card.id]) if v]
+            card.fields = [(label, v) for label, v in zip(labels, values[card.id]) if v]
     return cards
 
 

@@ -89,7 +89,7 @@ def test_columns_are_kept_per_member_and_list_and_show_the_values(firm):
         assert fv.set_column(s, firm["owner"], "accounts", firm["status"], False)[0].label == "Dependents"
         fv.set_column(s, firm["owner"], "accounts", firm["status"], True)
         with pytest.raises(NotFound):
-            fv.set_column(s, firm["owner"], "board", firm["status"], True)  # an account field on the board
+            fv.set_column(s, firm["owner"], "accounts", firm["fee"], True)  # a job field on the accounts list
     with read_session() as s:
         assert fv.get_columns(s, firm["bob"], "accounts") == []
         columns = fv.get_columns(s, firm["owner"], "accounts")
@@ -124,6 +124,39 @@ def test_the_board_filters_counts_and_cards_and_shows_the_columns(firm):
         assert len(more) == 2 and more[0].fields
         plain = board.load_board(s, firm["owner"], firm["pipeline"])
         assert sum(col.count for col in plain) == 4 and all(not c.fields for col in plain for c in col.cards)
+
+
+def test_the_board_shows_and_filters_by_its_cards_accounts_fields(firm):
+    """The board offers its jobs' fields and their accounts' (named as such); a card shows its account's value, and a
+    filter on an account field keeps the jobs of the accounts holding it, counts included."""
+    with write_session() as s:
+        offered = [(f.id, fv.view_label(f, "board")) for f in fv.view_fields(s, firm["owner"], "board")]
+        assert offered[0] == (firm["fee"], "Fee")  # the jobs' own fields first
+        assert (firm["status"], "Filing status (account field)") in offered
+        fv.set_column(s, firm["owner"], "board", firm["status"], True)
+        fields = fv.set_column(s, firm["owner"], "board", firm["fee"], True)
+    with read_session() as s:
+        flt = fv.make_filter(s, firm["owner"], "board", field_id=firm["status"], value="mfj")
+        assert flt.summary == "Filing status (account field): MFJ"
+        columns = board.load_board(s, firm["owner"], firm["pipeline"], field_filter=flt, fields=fields)
+        cards = sorted((c for col in columns for c in col.cards), key=lambda c: c.name)
+        assert sum(col.count for col in columns) == 2
+        assert [(c.name, c.fields) for c in cards] == [
+            ("Adams 1040", [("Filing status (account field)", "MFJ"), ("Fee", "$1,250.00")]),
+            ("Clark 1040", [("Filing status (account field)", "MFJ"), ("Fee", "$1,250.00")])]
+        more = board.load_more(s, firm["owner"], firm["pipeline"], cards[0].stage_id, 1, field_filter=flt,
+                               fields=fields)
+        assert len(more) == 1 and more[0].fields[0] == ("Filing status (account field)", "MFJ")
+        # A range on an account's number: Dependents from 1 (Adams 2, Clark 10).
+        flt = fv.make_filter(s, firm["owner"], "board", field_id=firm["dependents"], low="1")
+        shown = board.load_board(s, firm["owner"], firm["pipeline"], field_filter=flt)
+        assert sorted(c.name for col in shown for c in col.cards) == ["Adams 1040", "Clark 1040"]
+        # Bob sees Adams only: its count and cards.
+        flt = fv.make_filter(s, firm["bob"], "board", field_id=firm["status"], value="MFJ")
+        bobs = board.load_board(s, firm["bob"], firm["pipeline"], field_filter=flt, fields=fields)
+        assert sum(col.count for col in bobs) == 1
+        assert [(c.name, c.fields) for col in bobs for c in col.cards] == [
+            ("Adams 1040", [("Filing status (account field)", "MFJ"), ("Fee", "$1,250.00")])]
 
 
 def test_the_template_editors_offer_each_field_as_a_placeholder_that_renders(firm):

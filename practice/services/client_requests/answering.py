@@ -60,16 +60,10 @@ class RequestView:
     code_sent: bool = False
 
 
-def _masked(email: str) -> str:
-    """j***@broker.example: enough to recognise one's own address, not to learn someone's."""
-    name, _at, domain = email.partition("@")
-    return f"{name[:1]}***@{domain}" if domain else "***"
-
-
 def _view(session: Session, request: ClientRequest, needs_code: bool) -> RequestView:
     firm = get_firm(session).name
     if needs_code:
-        return RequestView(request.title, "", firm, _masked(request.recipient_email), True,
+        return RequestView(request.title, "", firm, links.masked(request.recipient_email), True,
                            code_sent=request.code_hash != "")
     items = items_of(session, request.id)
     ids = [d for i in items for d in i.document_ids]
@@ -100,7 +94,7 @@ def send_code(session: Session, token: str, *, device: str = "", ip: str | None 
     session.add(request)
     _email(session, request, "client_request_code", key=f"client-request-code|{request.id}|{request.code_hash[:16]}",
            code=code, minutes=int(links.CODE_TTL.total_seconds() // 60))
-    return _masked(request.recipient_email)
+    return links.masked(request.recipient_email)
 
 
 def enter_code(session: Session, token: str, code, *, device: str = "", ip: str | None = None) -> RequestView:

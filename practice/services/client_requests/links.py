@@ -102,13 +102,20 @@ def _hash_code(request_id: int, salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}|{request_id}|{code}".encode()).hexdigest()
 
 
+def masked(email: str) -> str:
+    """j***@broker.example: enough to recognise one's own address, not to learn someone's (whoever holds the link
+    sees it before proving the address)."""
+    name, _at, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}" if domain else "***"
+
+
 def new_code(request: ClientRequest) -> str:
     """A fresh 6-digit code for the request (at most one a minute); the caller emails it."""
     now = utcnow()
     if request.code_sent_at is not None and now - request.code_sent_at < CODE_RESEND:
         wait = int((CODE_RESEND - (now - request.code_sent_at)).total_seconds()) + 1
         raise Conflict(_("A code was just sent to {email}. Check your inbox (and spam folder), or ask for a new one "
-                         "in {wait} seconds.").format(email=request.recipient_email, wait=wait))
+                         "in {wait} seconds.").format(email=masked(request.recipient_email), wait=wait))
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)
     request.code_hash = f"{salt}${_hash_code(request.id, salt, code)}"

@@ -104,7 +104,7 @@ def firm_with_requests(monkeypatch):
     return f
 
 
-pytestmark = [pytest.mark.security, pytest.mark.firm(build=firm_with_requests)]
+pytestmark = [pytest.mark.security, pytest.mark.slow, pytest.mark.firm(build=firm_with_requests)]
 
 
 def secrets_of(f, key: str) -> set[str]:

@@ -40,6 +40,8 @@ DOCUMENT_TEMPLATES = "/signatures/templates"
 # Billing (members who see billing): the invoices list, and one invoice ("new" for a new draft).
 BILLING = "/billing"
 INVOICE = "/billing/invoices/[invoice_id]"
+# The invoice templates rules send (owner and admins).
+INVOICE_TEMPLATES = "/billing/templates"
 NEW_INVOICE_ID = "new"
 
 

@@ -19,6 +19,8 @@ EMAIL_TABS = [(N_("Settings"), routes.EMAIL, "settings"), (N_("Templates"), rout
               (N_("Outbox"), routes.EMAIL_OUTBOX, "outbox")]
 AUTOMATION_TABS = [(N_("Rules"), routes.RULES, "rules"), (N_("Recurring jobs"), routes.RECURRING, "recurring"),
                    (N_("Run log"), routes.RUNS, "runs"), (N_("Set aside"), routes.PARKED, "set-aside")]
+BILLING_TABS = [(N_("Invoices"), routes.BILLING, "invoices"),
+                (N_("Invoice templates"), routes.INVOICE_TEMPLATES, "invoice-templates")]
 SETTINGS_TABS = [(N_("Firm"), routes.SETTINGS, "firm"), (N_("Signing"), routes.SIGNING_SETTINGS, "signing"),
                  (N_("Custom fields"), routes.CUSTOM_FIELDS, "custom-fields"),
                  (N_("Folder templates"), routes.FOLDER_TEMPLATES, "folder-templates"),
@@ -39,7 +41,7 @@ NAV = [
     (N_("Accounts"), (routes.ACCOUNTS,), "building-2"),
     (N_("Contacts"), (routes.CONTACTS,), "contact"),
     (N_("Tasks"), (routes.TASKS,), "list-checks"),
-    (N_("Billing"), (routes.BILLING,), "receipt"),
+    (N_("Billing"), _routes(BILLING_TABS), "receipt"),
     (N_("Pipelines"), (routes.PIPELINES,), "workflow"),
     (N_("Import"), (routes.IMPORT,), "upload"),
     (N_("Team"), (routes.TEAM,), "users"),

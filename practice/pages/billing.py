@@ -5,7 +5,7 @@ import reflex as rx
 from practice import routes
 from practice.components.forms import SELECT_STYLE, label, static_select
 from practice.components.i18n import as_written, t
-from practice.components.layout import empty_state, error_callout, page
+from practice.components.layout import BILLING_TABS, empty_state, error_callout, page, section_tabs
 from practice.state.base import AppState
 from practice.state.billing import STATUS_CHOICES, BillingState as B, InvoiceListItem
 from practice.state.invoice import METHOD_CHOICES, EditLine, InvoiceState as S, PaymentItem, ShownLine
@@ -87,6 +87,7 @@ def list_empty() -> rx.Component:
 def billing_page() -> rx.Component:
     return page(
         t("Billing"),
+        section_tabs(BILLING_TABS, routes.BILLING, "billing", t("Billing")),
         rx.flex(rx.card(figure(t("Total due"), B.total_due, "billing-total-due"), flex="1", min_width="10em"),
                 rx.card(figure(t("Overdue"), B.overdue, "billing-overdue"), flex="1", min_width="10em"),
                 rx.card(figure(t("Invoices waiting for payment"), B.owing_count, "billing-owing-count"), flex="1",

@@ -60,7 +60,7 @@ class PaymentItem:
     is_credit: bool = False
 
 
-def _raw(line: EditLine) -> dict:
+def raw_line(line: EditLine) -> dict:
     return {"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
             "quantity": line.quantity, "rate": line.rate, "discount": line.discount, "tax": line.tax}
 
@@ -199,7 +199,7 @@ class InvoiceState(AppState):
 
     def _figures(self) -> None:
         """The live totals: each line's and the invoice's, as saving would work them out."""
-        figures = views.figures([_raw(x) for x in self.lines])
+        figures = views.figures([raw_line(x) for x in self.lines])
         self.lines = [dataclasses.replace(x, total=format_money(cents) if cents is not None else "")
                       for x, cents in zip(self.lines, figures.line_totals)]
         self.subtotal, self.discount = format_money(figures.subtotal_cents), format_money(figures.discount_cents)
@@ -290,7 +290,7 @@ class InvoiceState(AppState):
         account_id = parse_id(self.account_id)
         if account_id is None:
             raise InvalidInput(_("Choose the account the invoice is for."), field="account")
-        saved = run(invoices.save_draft, self._require(), account_id=account_id, lines=[_raw(x) for x in self.lines],
+        saved = run(invoices.save_draft, self._require(), account_id=account_id, lines=[raw_line(x) for x in self.lines],
                     notes=self.notes, terms=self.terms, due_date=views.parse_day(self.due_date, "due_date"),
                     invoice_id=self.inv_id or None)
         return saved.id

@@ -59,6 +59,7 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.PARKED: (ADMIN, N_("Only the owner or an admin can see, retry and dismiss the events whose automations "
                               "were set aside.")),
     routes.PROPOSAL_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage proposal templates.")),
+    routes.INVOICE_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage invoice templates.")),
     routes.ORGANIZER_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage organizer templates.")),
     routes.REQUEST_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage request templates.")),
     routes.FOLDER_TEMPLATES: (ADMIN, N_("Only the owner or an admin can manage folder templates.")),
@@ -73,6 +74,8 @@ PAGES: dict[str, tuple[str, str]] = {
 RIGHTS: dict[str, tuple[str, str]] = {
     routes.BILLING: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an admin.")),
     routes.INVOICE: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an admin.")),
+    routes.INVOICE_TEMPLATES: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an "
+                                                  "admin.")),
 }
 RIGHT_NAMES = tuple(sorted({right for right, _ in RIGHTS.values()}))
 

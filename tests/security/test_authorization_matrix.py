@@ -122,6 +122,17 @@ EXPECTED_HANDLERS = {
     "RequestLinkState.send_code": "anyone",
     "RequestLinkState.upload": "anyone",
     "RequestLinkState.with_device": "anyone",
+    "InvoiceTemplatesState.add_line": "admin",
+    "InvoiceTemplatesState.add_service": "admin",
+    "InvoiceTemplatesState.ask_delete": "admin",
+    "InvoiceTemplatesState.cancel": "admin",
+    "InvoiceTemplatesState.confirm_delete": "admin",
+    "InvoiceTemplatesState.edit": "admin",
+    "InvoiceTemplatesState.load": "admin",
+    "InvoiceTemplatesState.remove_line": "admin",
+    "InvoiceTemplatesState.save": "admin",
+    "InvoiceTemplatesState.set_delete_open": "admin",
+    "InvoiceTemplatesState.set_line": "admin",
     "RequestTemplatesState.add_item": "admin",
     "RequestTemplatesState.cancel": "admin",
     "RequestTemplatesState.delete": "admin",
@@ -790,7 +801,7 @@ EXPECTED_ROUTES = {
     "login": PUBLIC_PAGE, "forgot-password": PUBLIC_PAGE, "reset-password": PUBLIC_PAGE, "portal/login": PUBLIC_PAGE, "portal/activate": PUBLIC_PAGE, "portal/forgot": PUBLIC_PAGE,
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE, "settings/fields": STAFF_PAGE,
     "request/[token]": PUBLIC_PAGE, "requests/templates": STAFF_PAGE,
-    "billing": STAFF_PAGE, "billing/invoices/[invoice_id]": STAFF_PAGE,
+    "billing": STAFF_PAGE, "billing/invoices/[invoice_id]": STAFF_PAGE, "billing/templates": STAFF_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.

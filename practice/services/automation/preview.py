@@ -12,7 +12,9 @@ from practice.services.actor import Actor, require_admin
 from practice.services.automation.actions import NOT_AVAILABLE
 from practice.services.automation.explain import condition_parts, planned_entry, show_value
 from practice.services.automation.rulesets import catalog_from_db, check_text
+from practice.services.billing import delivery as invoice_delivery, invoices, templates as invoice_templates
 from practice.services.errors import InvalidInput
+from practice.services.formatting import format_money
 from practice.services.work.facts import account_recipients, facts_for, template_context
 from practice.services.firm import get_firm
 from practice.services.mail import templates as mail_templates
@@ -60,6 +62,8 @@ def try_on_job(session: Session, actor: Actor, text: str, job_id: int, event_kin
                 item["outcome"] = _preview_email(session, pa.args, facts, now)
             elif pa.action == "send_proposal":
                 item["outcome"] = _preview_proposal(session, pa.args, facts)
+            elif pa.action == "send_invoice":
+                item["outcome"] = _preview_invoice(session, pa.args, facts)
             elif pa.run_at is not None:
                 item["outcome"] = _("Would wait until {moment}, then check the conditions again.").format(
                     moment=show_value(pa.run_at))
@@ -80,6 +84,21 @@ def _preview_proposal(session: Session, args: dict, facts: dict) -> str:
         return _("Would fail: no contact of the account can log in to the client portal.")
     return _('Would send proposal "{name}" to {emails} (a link to the client portal)').format(
         name=template.name, emails=", ".join(c.email for c in contacts))
+
+
+def _preview_invoice(session: Session, args: dict, facts: dict) -> str:
+    template = invoice_templates.template_by_name(session, args["template"])
+    if template is None:
+        return _('Would fail: there is no invoice template "{name}".').format(name=args["template"])
+    try:
+        total = sum(line.total_cents for line in invoices.read_lines(session, template.lines))
+    except InvalidInput as err:
+        return _("Would fail: {error}").format(error=err)
+    account = facts.get("account") or {}
+    contacts = invoice_delivery.billing_contacts(session, account["id"]) if account.get("id") else []
+    emails = ", ".join(c.email for c in contacts) or _("nobody (no contact has a portal login and an email)")
+    return _('Would send an invoice "{name}" for {total}, due {days} days after it is sent, to {emails}').format(
+        name=template.name, total=format_money(total), days=template.due_days, emails=emails)
 
 
 def _preview_email(session: Session, args: dict, facts: dict, now: dt.datetime) -> str:

@@ -14,10 +14,11 @@ from practice.db import read_session, write_session
 from practice.models import (Due, Event, EventStatus, Invoice, InvoiceStatus, InvoiceTemplate, Job, Notification,
                              OutgoingMail, RuleRun, RunStatus, utcnow)
 from practice.services import stage_items
-from practice.services.automation import compiled, reminder_kinds, rulesets
+from practice.services.automation import compiled, preview, reminder_kinds, rulesets
 from practice.services.billing import invoices, templates
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
 from practice.services.work import accounts, catalog, jobs
+from practice.services.work.board import load_board
 from practice.services.work.facts import facts_for
 from practice.services.work.pipelines import stages_of
 from practice.worker import tasks as worker_tasks
@@ -85,6 +86,13 @@ def job_stage(firm) -> str:
     with read_session() as s:
         job = s.get(Job, firm["job"])
         return {v: k for k, v in firm["stages"].items()}[job.stage_id]
+
+
+def board_card(firm):
+    with read_session() as s:
+        job = s.get(Job, firm["job"])
+        cards = [c for col in load_board(s, firm["owner"], job.pipeline_id) for c in col.cards]
+    return next(c for c in cards if c.id == firm["job"])
 
 
 def pay(firm, invoice_id, cents):
@@ -187,6 +195,9 @@ def test_the_rule_sends_one_invoice_even_twice_delivered_and_payment_moves_the_j
         reminder = s.exec(select(OutgoingMail).where(OutgoingMail.subject.contains("Reminder"))).one()
         assert "invoice 1" in reminder.subject and "$450.00" in reminder.subject
 
+    # The board's card says what the job waits on its client for.
+    assert board_card(firm).waiting_words() == "1 unpaid invoice"
+
     # Part paid: nothing fires, the rest is due.
     pay(firm, invoice.id, 20000)
     worker_tasks.sweep_once()
@@ -208,6 +219,17 @@ def test_the_rule_sends_one_invoice_even_twice_delivered_and_payment_moves_the_j
         # The second reminder is not sent: the invoice is paid.
         assert reminder_kinds.send_due_reminders(s, utcnow() + dt.timedelta(days=7)) == 0
         assert s.exec(select(Due).where(Due.kind == "reminder")).one().status == "done"
+    assert board_card(firm).waiting_words() == ""
+
+
+def test_trying_the_rules_on_the_job_says_what_invoice_would_go_and_to_whom(firm):
+    with read_session() as s:
+        tried = preview.try_on_job(s, firm["owner"], RULES, firm["job"], "job_entered_stage",
+                                   stage="Waiting for payment")
+    [fired] = [d for d in tried["decisions"] if d["rule"] == "Bill the return"]
+    assert fired["actions"][0]["outcome"] == ('Would send an invoice "Return fee" for $450.00, due 15 days after it '
+                                              "is sent, to june@hartley.example")
+    assert the_invoices() == []
 
 
 def test_invoice_is_paid_fires_once_even_when_a_payment_is_removed_and_recorded_again(firm):

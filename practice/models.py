@@ -8,7 +8,7 @@ import datetime as dt
 from enum import Enum
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, event
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, event, text
 from sqlalchemy import update as sa_update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
@@ -111,6 +111,8 @@ class Firm(SQLModel, table=True):
     chat_notice_delay_minutes: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
     # How clients pay (bank details, where to mail a check), printed on every invoice and shown in the portal.
     payment_instructions: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # A timer running longer than this asks, when stopped, whether to count all of it (0: never asks).
+    timer_idle_limit_minutes: int = Field(default=240, sa_column_kwargs={"server_default": "240"})
     created_at: dt.datetime = when()
 
 
@@ -127,6 +129,11 @@ class TeamMember(SQLModel, table=True):
     # see invoices, payments and balances.
     can_manage_billing: bool = False
     can_see_billing: bool = False
+    # Time rights (owners and admins have both whatever these say): track one's own time; see and change others'.
+    can_track_time: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    can_edit_others_time: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # What an hour of the member's time is billed at when its service has no rate (cents).
+    hourly_rate_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The language the member reads the app in; "" follows the firm's default.
     language: str = ""
     created_at: dt.datetime = when()
@@ -1522,6 +1529,42 @@ class Payment(SQLModel, table=True):
     recorded_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
     recorded_by_label: str = ""
     created_at: dt.datetime = when()
+
+
+class TimeEntry(SQLModel, table=True):
+    """Time a member spent for an account (on one of its jobs or tasks, or not): a timer (started_at, and ended_at
+    once stopped) or typed afterwards (a day and a duration). `minutes` is the duration once known. A member has at
+    most one running timer: the partial unique index says so to the database, whatever the code does. An entry
+    billed on an invoice is locked: `invoice_id` (and its line) are set, and `rate_cents` keeps the hourly rate it
+    was billed at; until then its rate comes from its service, or else from the member."""
+
+    __table_args__ = (
+        Index("uq_timeentry_running", "member_id", unique=True,
+              sqlite_where=text("started_at IS NOT NULL AND ended_at IS NULL"),
+              postgresql_where=text("started_at IS NOT NULL AND ended_at IS NULL")),
+        Index("ix_timeentry_account_invoice", "account_id", "invoice_id"),
+        Index("ix_timeentry_member_day", "member_id", "work_date"),
+        Index("ix_timeentry_job", "job_id"),
+        Index("ix_timeentry_invoice", "invoice_id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="teammember.id")
+    account_id: int = Field(foreign_key="account.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id")
+    task_id: Optional[int] = Field(default=None, foreign_key="task.id")
+    work_date: dt.date
+    started_at: Optional[dt.datetime] = when(nullable=True)
+    ended_at: Optional[dt.datetime] = when(nullable=True)
+    minutes: int = 0
+    service_id: Optional[int] = Field(default=None, foreign_key="service.id")
+    billable: bool = True
+    note: str = ""
+    rate_cents: Optional[int] = None      # the hourly rate it was billed at (set when billed)
+    invoice_id: Optional[int] = Field(default=None, foreign_key="invoice.id")
+    invoice_line_id: Optional[int] = Field(default=None, foreign_key="invoiceline.id")
+    created_at: dt.datetime = when()
+    updated_at: dt.datetime = changed()
 
 
 # --- the firm's own fields (issue 15) ------------------------------------------------------------------

@@ -31,7 +31,8 @@ def right_checkbox(name: str, id: str, default_checked, words: str) -> rx.Compon
     )
 
 
-def rights_checkboxes(prefix: str, view_all, manage_billing, see_billing) -> rx.Component:
+def rights_checkboxes(prefix: str, view_all, manage_billing, see_billing, track_time=False,
+                      edit_others_time=False) -> rx.Component:
     """The rights an employee may be given (owners and admins have them all by their role)."""
     return rx.vstack(
         right_checkbox("view_all", f"{prefix}-view-all", view_all,
@@ -40,6 +41,9 @@ def rights_checkboxes(prefix: str, view_all, manage_billing, see_billing) -> rx.
                        t("Manages invoices and payments")),
         right_checkbox("see_billing", f"{prefix}-see-billing", see_billing,
                        t("Sees billing: invoices, payments and balances")),
+        right_checkbox("track_time", f"{prefix}-track-time", track_time, t("Tracks time (timers and time entries)")),
+        right_checkbox("edit_others_time", f"{prefix}-edit-others-time", edit_others_time,
+                       t("Sees and edits others' time")),
         rx.text(t("Owners and admins have these rights by their role."), size="1", color_scheme="gray"),
         spacing="1", width="100%",
     )
@@ -87,7 +91,11 @@ def edit_role_dialog() -> rx.Component:
                     label(t("Role"), "edit-role"),
                     static_select(role_choices(), name="role", id="edit-role", default_value=TeamState.edit_role),
                     rights_checkboxes("edit", TeamState.edit_view_all, TeamState.edit_manage_billing,
-                                      TeamState.edit_see_billing),
+                                      TeamState.edit_see_billing, TeamState.edit_track_time,
+                                      TeamState.edit_edit_others_time),
+                    label(t("Hourly rate (billed when the service has no rate)"), "edit-hourly-rate"),
+                    rx.input(id="edit-hourly-rate", name="hourly_rate", default_value=TeamState.edit_hourly_rate,
+                             placeholder="0.00", input_mode="decimal", width="100%"),
                     rx.cond((TeamState.edit_role == "owner") & (TeamState.owners <= 1),
                             rx.text(t(LAST_OWNER_NOTE), size="2", color_scheme="amber")),
                     rx.hstack(
@@ -108,6 +116,8 @@ def access_text(m: MemberItem) -> rx.Component:
                    rx.hstack(rx.text(rx.cond(m.view_all, t("All accounts"), t("Own accounts only"))),
                              rx.cond(m.manage_billing, rx.badge(t("Manages billing"), size="1", color_scheme="green"),
                                      rx.cond(m.see_billing, rx.badge(t("Sees billing"), size="1"))),
+                             rx.cond(m.edit_others_time, rx.badge(t("Edits others' time"), size="1", color_scheme="green"),
+                                     rx.cond(m.track_time, rx.badge(t("Tracks time"), size="1"))),
                              spacing="2", align="center", wrap="wrap"),
                    t("All accounts (by role)"))
 

@@ -28,6 +28,9 @@ class Actor:
     # and prefix, so the audit rows of its writes say so.
     api_token_id: int | None = None
     api_token_label: str = ""
+    # The time rights an employee may be given (owners and admins have both).
+    can_track_time: bool = False
+    can_edit_others_time: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -44,6 +47,16 @@ class Actor:
         return self.manages_billing or self.can_see_billing
 
     @property
+    def tracks_time(self) -> bool:
+        """May run a timer and write down their own time."""
+        return self.is_admin or self.can_track_time
+
+    @property
+    def edits_others_time(self) -> bool:
+        """May see, add, change and delete the time of other members (of the accounts the actor sees)."""
+        return self.is_admin or self.can_edit_others_time
+
+    @property
     def sees_all_accounts(self) -> bool:
         return self.is_admin or self.can_view_all_accounts
 
@@ -51,7 +64,8 @@ class Actor:
     def of(cls, member: TeamMember, firm_language: str = "en") -> "Actor":
         """The actor of a member; `firm_language` is the firm's default, for a member who chose no language."""
         return cls(member.id, member.name, Role(member.role), member.can_view_all_accounts,
-                   member.language or firm_language, bool(member.can_manage_billing), bool(member.can_see_billing))
+                   member.language or firm_language, bool(member.can_manage_billing), bool(member.can_see_billing),
+                   can_track_time=bool(member.can_track_time), can_edit_others_time=bool(member.can_edit_others_time))
 
 
 # The worker and setup scripts act as this actor; the audit log names it.

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from practice.i18n import N_, _, babel_locale
 from practice.models import (Account, AuditLog, Contact, Document, DocumentTemplate, EmailTemplate, FirmCertificate,
                              Folder, FolderTemplate, Invoice, Job, OrganizerTemplate, OutgoingMail, Pipeline, ProposalTemplate,
-                             RuleRun, Service, Tag, Task, TeamMember)
+                             RuleRun, Service, Tag, Task, TeamMember, TimeEntry)
 from practice.services.actor import Actor, contact_name, require_admin
 from practice.services.errors import InvalidInput
 from practice.services.formatting import format_datetime, zone
@@ -31,6 +31,7 @@ KIND_WORDS = {
     "mail_settings": N_("Email settings"), "signing_settings": N_("Signing settings"), "firm": N_("Firm settings"),
     "rules": N_("Rules"), "rule_run": N_("Automation run"), "event": N_("Automation event"),
     "handler": N_("Refused action"), "custom_field": N_("Custom field"), "invoice": N_("Invoice"),
+    "time_entry": N_("Time entry"),
     "webhook": N_("Webhook"), "webhook_settings": N_("Webhook settings"),
 }
 
@@ -51,9 +52,10 @@ _NAMES = {"account": (Account, lambda a: a.name), "contact": (Contact, contact_n
           "pipeline": (Pipeline, lambda p: p.name), "tag": (Tag, lambda t: t.name),
           "service": (Service, lambda s: s.name), "certificate": (FirmCertificate, lambda c: c.subject),
           "mail": (OutgoingMail, _mail_name), "rule_run": (RuleRun, lambda r: r.rule_name),
-          "invoice": (Invoice, lambda i: f"Invoice {i.number}" if i.number is not None else "Draft invoice")}
+          "invoice": (Invoice, lambda i: f"Invoice {i.number}" if i.number is not None else "Draft invoice"),
+          "time_entry": (TimeEntry, lambda e: f"Time on {e.work_date.isoformat()}")}
 # Kinds of things that belong to one account: their rows carry it, so the account's filter finds them.
-_OWNED = ("job", "task", "document", "folder", "invoice")
+_OWNED = ("job", "task", "document", "folder", "invoice", "time_entry")
 EXPORT_LIMIT = 20_000
 CLIENT_SUFFIX = " (client)"  # how `actor.client_actor` names a contact
 

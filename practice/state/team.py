@@ -8,6 +8,8 @@ import reflex as rx
 from practice.i18n import N_, _
 from practice.models import Role
 from practice.services.access import team
+from practice.services.billing import time
+from practice.services.formatting import money_input
 from practice.state.base import OWNER, STAFF, AppState, allow, read, run, run_off_loop, shown_in
 from practice.state.work_views import is_checked
 
@@ -26,6 +28,9 @@ class MemberItem:
     view_all: bool = False
     manage_billing: bool = False
     see_billing: bool = False
+    track_time: bool = False
+    edit_others_time: bool = False
+    hourly_rate: str = ""
     is_me: bool = False
 
 
@@ -38,7 +43,9 @@ def _rights(form: dict) -> dict:
     """The access rights ticked in the add or change-role form."""
     return {"can_view_all_accounts": is_checked(form.get("view_all")),
             "can_manage_billing": is_checked(form.get("manage_billing")),
-            "can_see_billing": is_checked(form.get("see_billing"))}
+            "can_see_billing": is_checked(form.get("see_billing")),
+            "can_track_time": is_checked(form.get("track_time")),
+            "can_edit_others_time": is_checked(form.get("edit_others_time"))}
 
 
 class TeamState(AppState):
@@ -55,6 +62,9 @@ class TeamState(AppState):
     edit_view_all: bool = False
     edit_manage_billing: bool = False
     edit_see_billing: bool = False
+    edit_track_time: bool = False
+    edit_edit_others_time: bool = False
+    edit_hourly_rate: str = ""
     edit_error: str = ""
 
     def _refresh(self):
@@ -62,7 +72,10 @@ class TeamState(AppState):
         with shown_in(self, "error"):
             self.members = [MemberItem(id=m.id, name=m.name, email=m.email, role=Role(m.role).value,
                                        view_all=m.can_view_all_accounts, manage_billing=m.can_manage_billing,
-                                       see_billing=m.can_see_billing, is_me=m.id == actor.member_id)
+                                       see_billing=m.can_see_billing, track_time=m.can_track_time,
+                                       edit_others_time=m.can_edit_others_time,
+                                       hourly_rate=money_input(m.hourly_rate_cents) if m.hourly_rate_cents else "",
+                                       is_me=m.id == actor.member_id)
                             for m in read(team.list_members, actor)]
             self.owners = sum(1 for m in self.members if m.role == Role.owner.value)
 
@@ -102,6 +115,8 @@ class TeamState(AppState):
         self.edit_id, self.edit_name, self.edit_role = member.id, member.name, member.role
         self.edit_view_all, self.edit_manage_billing, self.edit_see_billing = (
             member.view_all, member.manage_billing, member.see_billing)
+        self.edit_track_time, self.edit_edit_others_time, self.edit_hourly_rate = (
+            member.track_time, member.edit_others_time, member.hourly_rate)
         self.edit_error = ""
         self.edit_open = True
 
@@ -113,7 +128,8 @@ class TeamState(AppState):
     @allow(OWNER)
     def save_role(self, form: dict):
         with shown_in(self, "edit_error"):
-            member = run(team.set_role, self._require(), self.edit_id, _role(form.get("role")), **_rights(form))
+            member = run(time.set_role_and_rate, self._require(), self.edit_id, _role(form.get("role")),
+                         hourly_rate=str(form.get("hourly_rate", ""))[:40], **_rights(form))
             return self._role_saved(member)
 
     def _role_saved(self, member):

@@ -41,7 +41,8 @@ def list_members(session: Session, actor: Actor, *, include_inactive: bool = Fal
 
 def add_member(session: Session, actor: Actor, *, name: str, email: str, password: str,
                role: Role = Role.employee, can_view_all_accounts: bool = False, can_manage_billing: bool = False,
-               can_see_billing: bool = False) -> TeamMember:
+               can_see_billing: bool = False, can_track_time: bool = False,
+               can_edit_others_time: bool = False) -> TeamMember:
     """Add a team member (owner only)."""
     require_owner(actor)
     role = _role(role)
@@ -53,7 +54,8 @@ def add_member(session: Session, actor: Actor, *, name: str, email: str, passwor
         raise Conflict(_("{email} is already on the team.").format(email=email))
     member = TeamMember(name=name, email=email, role=Role(role), password_hash=hash_password(password),
                         can_view_all_accounts=can_view_all_accounts, can_manage_billing=bool(can_manage_billing),
-                        can_see_billing=bool(can_see_billing))
+                        can_see_billing=bool(can_see_billing), can_track_time=bool(can_track_time),
+                        can_edit_others_time=bool(can_edit_others_time))
     session.add(member)
     session.flush()
     audit.record(session, actor, "create", "team_member", member.id, f"Added {name} as {Role(role).value}")
@@ -62,14 +64,16 @@ def add_member(session: Session, actor: Actor, *, name: str, email: str, passwor
 
 def set_role(session: Session, actor: Actor, member_id: int, role: Role,
              can_view_all_accounts: bool | None = None, *, can_manage_billing: bool | None = None,
-             can_see_billing: bool | None = None) -> TeamMember:
+             can_see_billing: bool | None = None, can_track_time: bool | None = None,
+             can_edit_others_time: bool | None = None) -> TeamMember:
     """Change a member's role and access rights (owner only; the last owner stays owner). Owners and admins have
-    the billing rights whatever their flags say; managing billing includes seeing it."""
+    the billing and time rights whatever their flags say; managing billing includes seeing it."""
     require_owner(actor)
     member = session.get(TeamMember, member_id)
     if not member:
         raise NotFound(_("That team member no longer exists."))
     role = _role(role)
+    billing = {}
     if member.role == Role.owner and role != Role.owner:
         owners = session.exec(select(TeamMember).where(TeamMember.role == Role.owner, TeamMember.active == True)).all()  # noqa: E712
         if len(owners) <= 1:
@@ -78,11 +82,14 @@ def set_role(session: Session, actor: Actor, member_id: int, role: Role,
     member.role = role
     if can_view_all_accounts is not None:
         member.can_view_all_accounts = can_view_all_accounts
-    billing = {}
     if can_manage_billing is not None:
         member.can_manage_billing = billing["manage_billing"] = bool(can_manage_billing)
     if can_see_billing is not None:
         member.can_see_billing = billing["see_billing"] = bool(can_see_billing)
+    if can_track_time is not None:
+        member.can_track_time = billing["track_time"] = bool(can_track_time)
+    if can_edit_others_time is not None:
+        member.can_edit_others_time = billing["edit_others_time"] = bool(can_edit_others_time)
     audit.record(session, actor, "update", "team_member", member.id,
                  f"{member.name}: role {Role(before).value} → {role.value}", view_all=member.can_view_all_accounts,
                  **billing)

@@ -25,6 +25,7 @@ from practice.models import (Account, Invoice, InvoiceCounter, InvoiceLine, Invo
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, account_visible, require_admin, require_staff
 from practice.services.balances import OWING, balance
+from practice.services.billing import billed_time
 from practice.services.billing.delivery import billing_contacts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
@@ -196,10 +197,14 @@ def _read_line(session: Session, raw: dict, n: int) -> InvoiceLine:
                        tax_cents=money.tax_cents, total_cents=money.total_cents, position=n)
 
 
+def _kept(lines: list[dict]) -> list[dict]:
+    return [raw for raw in lines if any(str(raw.get(k) or "").strip() for k in ("service_id", "name", "rate"))
+            or raw.get("rate_cents")]
+
+
 def read_lines(session: Session, lines: list[dict]) -> list[InvoiceLine]:
     """The lines a form or a template gives (blank ones skipped), checked; at least one."""
-    kept = [raw for raw in lines if any(str(raw.get(k) or "").strip() for k in ("service_id", "name", "rate"))
-            or raw.get("rate_cents")]
+    kept = _kept(lines)
     if not kept:
         raise InvalidInput(_("Add at least one line: a service or what is billed."), field="lines")
     if len(kept) > MAX_LINES:
@@ -256,6 +261,7 @@ def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[d
         raise InvalidInput(_("That invoice's total is too large."), field="lines")
     session.flush()
     if invoice_id is not None:
+        billed_time.unlink(session, invoice.id)
         for old in session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)):
             session.delete(old)
         session.flush()
@@ -263,6 +269,8 @@ def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[d
         line.invoice_id = invoice.id
         session.add(line)
     session.flush()
+    if invoice_id is not None:
+        billed_time.relink(session, invoice.id, zip(_kept(lines), new_lines))
     audit.record(session, actor, "create" if invoice_id is None else "update", "invoice", invoice.id,
                  f"{'Wrote' if invoice_id is None else 'Changed'} a draft invoice for {account.name}: "
                  f"{len(new_lines)} line(s), {format_money(invoice.total_cents)}", total_cents=invoice.total_cents)
@@ -276,6 +284,7 @@ def delete_draft(session: Session, actor: Actor, invoice_id: int) -> None:
         raise Conflict(_("{name} was sent: it keeps its number. Void it instead.").format(name=invoice_name(invoice)))
     audit.record(session, actor, "delete", "invoice", invoice.id, f"Deleted a draft invoice of "
                  f"{format_money(invoice.total_cents)}", account_id=invoice.account_id)
+    billed_time.release(session, invoice.id)
     for line in session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)):
         session.delete(line)
     session.flush()
@@ -373,6 +382,8 @@ def void(session: Session, actor: Actor, invoice_id: int, reason: str = "") -> I
     invoice.void_reason = (reason or "").strip()[:TEXT_LIMIT]
     session.add(invoice)
     session.flush()
+    # Its time was not billed after all: it is work in progress again (and its lines still show what it was).
+    billed_time.release(session, invoice.id)
     audit.record(session, actor, "void", "invoice", invoice.id,
                  f"Voided invoice {invoice.number}" + (f": {invoice.void_reason}" if invoice.void_reason else ""))
     events.emit(session, actor, "invoice_voided", account_id=invoice.account_id, payload={"invoice_id": invoice.id})

@@ -10,7 +10,7 @@ import reflex as rx
 from practice import routes
 from practice.i18n import _
 from practice.models import PaymentMethod
-from practice.services.billing import invoices, views
+from practice.services.billing import invoices, views, wip
 from practice.services.errors import InvalidInput
 from practice.services.formatting import date_input, format_date, format_money, money_input
 from practice.services.work import accounts, catalog
@@ -36,6 +36,8 @@ class EditLine:
     discount: str = ""
     tax: str = ""
     total: str = ""
+    # The time entries the line bills ("12,13"), kept with it when the draft is saved again.
+    time_entries: str = ""
 
 
 @dataclasses.dataclass
@@ -62,7 +64,8 @@ class PaymentItem:
 
 def raw_line(line: EditLine) -> dict:
     return {"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
-            "quantity": line.quantity, "rate": line.rate, "discount": line.discount, "tax": line.tax}
+            "quantity": line.quantity, "rate": line.rate, "discount": line.discount, "tax": line.tax,
+            "time_entry_ids": [int(i) for i in line.time_entries.split(",") if i.strip().isdigit()][:500]}
 
 
 def _percent(points: int) -> str:
@@ -87,6 +90,7 @@ def _editor_view(session, actor, invoice_id: int | None, account_id: int | None)
     view = invoices.invoice_view(session, actor, invoice_id) if invoice_id else None
     account = accounts.get_account(session, actor, account_id) if account_id and not view else None
     return {"view": view, "services": catalog.list_services(session), "today": invoices.firm_today(session),
+            "time": wip.entries_by_line(session, view.invoice.id) if view else {},
             "account": (account.id, account.name) if account else None}
 
 
@@ -155,7 +159,7 @@ class InvoiceState(AppState):
         if view is None:
             self._show_new(data["account"])
         else:
-            self._show_invoice(view)
+            self._show_invoice(view, data["time"])
         self.found = True
 
     def _show_new(self, account: tuple[int, str] | None) -> None:
@@ -167,14 +171,14 @@ class InvoiceState(AppState):
         self._add_line("", "", "", "")
         self.form_key += 1
 
-    def _show_invoice(self, view) -> None:
+    def _show_invoice(self, view, time_by_line: dict[int, list[int]]) -> None:
         invoice = view.invoice
         self.inv_id, self.status, self.title = invoice.id, invoice.status.value, invoices.invoice_name(invoice)
         self.status_label = _(invoices.STATUS_WORDS[invoice.status])
         self.account_id, self.account_name = str(invoice.account_id), view.account_name
         self.account_href = routes.account_url(invoice.account_id)
         self.notes, self.terms, self.due_date = invoice.notes, invoice.terms, date_input(invoice.due_date)
-        self.lines = [self._edit_line(x) for x in view.lines]
+        self.lines = [self._edit_line(x, time_by_line.get(x.id, ())) for x in view.lines]
         self.shown_lines, self.payments = _shown_lines(view.lines), _payment_items(view.payments)
         self.issued, self.due_on = format_date(invoice.issue_date), format_date(invoice.due_date)
         self.paid, self.credited = format_money(invoice.paid_cents), format_money(invoice.credited_cents)
@@ -184,9 +188,10 @@ class InvoiceState(AppState):
         self._figures()
         self.form_key += 1
 
-    def _edit_line(self, x) -> EditLine:
+    def _edit_line(self, x, entry_ids=()) -> EditLine:
         self._next_key += 1
         return EditLine(key=self._next_key, service_id=str(x.service_id or ""), name=x.name,
+                        time_entries=",".join(str(i) for i in entry_ids),
                         description=x.description, quantity=invoices.quantity_text(x.quantity_hundredths),
                         rate=money_input(x.rate_cents), discount=invoices.percent_text(x.discount_bp) if x.discount_bp
                         else "", tax=invoices.percent_text(x.tax_bp) if x.tax_bp else "")

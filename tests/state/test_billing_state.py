@@ -4,14 +4,17 @@ bad input gets its sentence and keeps what was typed; a member without the billi
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
+from sqlmodel import select
 
 from reflex.istate.data import RouterData
 
 from practice import routes
-from practice.db import write_session
-from practice.services.billing import invoices
+from practice.db import read_session, write_session
+from practice.models import TimeEntry
+from practice.services.billing import invoices, time, wip
 from practice.services.work import catalog
 from practice.state.billing import BillingState
 from practice.state.invoice import InvoiceState
@@ -183,3 +186,23 @@ def test_the_list_opens_on_one_accounts_invoices_from_its_page(firm):
                                                "asPath": routes.billing_url(account_id=firm["account"])})
     page.load()
     assert page.account_filter_name == "Hartley Household" and [r.name for r in page.rows] == ["Invoice 1"]
+
+
+def test_a_draft_of_billed_time_saved_again_in_the_editor_keeps_its_time_and_a_removed_line_releases_it(firm):
+    with write_session() as s:
+        ids = [time.add_entry(s, firm["owner"], account_id=firm["account"], duration="1:00", note=f"Call {n}",
+                              work_date=dt.date.today() - dt.timedelta(days=1)).id for n in range(2)]
+        invoice_id = wip.bill_entries(s, firm["owner"], account_id=firm["account"], entry_ids=ids).id
+    state = invoice_page(firm, invoice_id)
+    assert [bool(line.time_entries) for line in state.lines] == [True, True]
+    state.set_line(state.lines[0].key, "rate", "150")
+    state.save({})
+    assert state.error == ""
+    with read_session() as s:
+        kept = {e.id: e for e in s.exec(select(TimeEntry))}
+    assert all(kept[i].invoice_id == invoice_id for i in ids) and kept[ids[0]].rate_cents == 15000
+    state = invoice_page(firm, invoice_id)
+    state.remove_line(state.lines[1].key)
+    state.save({})
+    with read_session() as s:
+        assert s.get(TimeEntry, ids[1]).invoice_id is None and s.get(TimeEntry, ids[0]).invoice_id == invoice_id

@@ -1224,6 +1224,8 @@ class ProposalTemplate(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
+    # The name a contact who reads French sees (empty: the name above).
+    name_fr: str = Field(default="", sa_column_kwargs={"server_default": ""})
     introduction: str = ""
     terms: str = ""
     # The French version of the texts, for clients who read French (empty: the texts above).
@@ -1266,6 +1268,8 @@ class OrganizerTemplate(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
+    # The name a contact who reads French sees (empty: the name above).
+    name_fr: str = Field(default="", sa_column_kwargs={"server_default": ""})
     updated_at: dt.datetime = when()
 
 
@@ -1332,6 +1336,8 @@ class Organizer(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id")
     job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
     name: str
+    # The template's French name when it was sent (empty: the name), what a contact who reads French sees.
+    name_fr: str = Field(default="", sa_column_kwargs={"server_default": ""})
     status: OrganizerStatus = OrganizerStatus.sent
     answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Last year's answers (the account's previous submitted organizer of this template), shown as suggestions.
@@ -1374,6 +1380,8 @@ class Proposal(SQLModel, table=True):
     job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True)
     template_id: Optional[int] = Field(default=None, foreign_key="proposaltemplate.id")
     name: str
+    # The template's French name when it was sent (empty: the name), what a contact who reads French sees.
+    name_fr: str = Field(default="", sa_column_kwargs={"server_default": ""})
     introduction: str = ""  # rendered
     terms: str = ""  # rendered
     status: ProposalStatus = ProposalStatus.sent

@@ -53,6 +53,9 @@ def french_version() -> rx.Component:
         rx.vstack(
             rx.text(t("Clients who read French get this version; leave both empty and they get the texts above."),
                     size="1", color_scheme="gray"),
+            field(t("French name"), rx.input(name="name_fr", default_value=S.edit_name_fr,
+                                             id="proposal-template-name-fr",
+                                             placeholder=t("Clients who read French see it; empty: the name above"))),
             field(t("French introduction"), rx.text_area(
                 name="introduction_fr", default_value=S.edit_intro_fr, rows="5", id="proposal-template-intro-fr",
                 on_focus=remember_field("proposal-template-intro-fr"),
@@ -62,7 +65,8 @@ def french_version() -> rx.Component:
                 on_focus=remember_field("proposal-template-terms-fr"),
                 placeholder="Nos honoraires sont payables à 30 jours ...")),
             width="100%", spacing="2", padding_top="0.5em"),
-        open=(S.edit_intro_fr != "") | (S.edit_terms_fr != ""), width="100%", id="proposal-template-french",
+        open=(S.edit_intro_fr != "") | (S.edit_terms_fr != "") | (S.edit_name_fr != ""), width="100%",
+        id="proposal-template-french",
     )
 
 

@@ -77,6 +77,7 @@ class OrganizerTemplatesState(AppState):
     organizers: list[OrganizerRow] = []
     open_id: int = 0
     open_name: str = ""
+    open_name_fr: str = ""
     sections: list[SectionRow] = []
     error: str = ""
     form_key: int = 0
@@ -104,6 +105,7 @@ class OrganizerTemplatesState(AppState):
             if self.open_id:
                 lay = read(templates.load, self._require(), self.open_id)
                 self.open_name, self.sections = lay.template.name, _rows(lay)
+                self.open_name_fr = lay.template.name_fr or ""
         self.form_key += 1
 
     @allow(ADMIN)
@@ -131,6 +133,11 @@ class OrganizerTemplatesState(AppState):
     @allow(ADMIN)
     def rename(self, form: dict):
         write_and_refresh(self, templates.rename_template, self.open_id, str(form.get("name", ""))[:300], **RULES)
+
+    @allow(ADMIN)
+    def set_name_fr(self, name: str):
+        """The organizer's French name, what a client who reads French sees (empty: the name)."""
+        write_and_refresh(self, templates.set_template_name_fr, self.open_id, str(name or "")[:300])
 
     @allow(ADMIN)
     def duplicate(self, template_id: int):

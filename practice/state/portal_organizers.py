@@ -64,7 +64,7 @@ class PortalOrganizerState(PortalState):
     def _show(self, actor, organizer_id: int, section: int | None = None) -> None:
         view = read(filling.section_view, actor, organizer_id, self.section if section is None else section, **FIRM)
         o = view.filling.organizer
-        self.oid, self.name, self.status, self.section = o.id, o.name, o.status.value, view.section
+        self.oid, self.name, self.status, self.section = o.id, view.filling.name, o.status.value, view.section
         self._account = o.account_id
         self.reopen_asked = o.reopen_requested_at is not None
         self.sections = list(view.filling.form.sections)

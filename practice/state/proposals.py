@@ -85,6 +85,7 @@ class ProposalTemplatesState(AppState):
     # The French version of the texts (empty: clients who read French get the texts above).
     edit_intro_fr: str = ""
     edit_terms_fr: str = ""
+    edit_name_fr: str = ""
     lines: list[DraftLine] = []
     form_key: int = 0
     error: str = ""
@@ -114,13 +115,14 @@ class ProposalTemplatesState(AppState):
 
     def _blank(self) -> None:
         self.editing_id, self.edit_name, self.edit_intro, self.edit_terms, self.lines = 0, "", "", "", []
-        self.edit_intro_fr = self.edit_terms_fr = ""
+        self.edit_intro_fr = self.edit_terms_fr = self.edit_name_fr = ""
         self.form_key += 1
 
     def _keep(self, name: str, texts: dict) -> None:
         """What was typed, shown again with the error (nothing typed is lost)."""
         self.edit_name, self.edit_intro, self.edit_terms = name, texts["introduction"], texts["terms"]
         self.edit_intro_fr, self.edit_terms_fr = texts["introduction_fr"], texts["terms_fr"]
+        self.edit_name_fr = str(texts.get("name_fr", ""))
 
     @allow(ADMIN)
     def load(self):
@@ -141,7 +143,7 @@ class ProposalTemplatesState(AppState):
             self.error = str(err)
             return
         self.editing_id, self.edit_name, self.edit_intro, self.edit_terms = view.id, view.name, view.introduction, view.terms
-        self.edit_intro_fr, self.edit_terms_fr = view.introduction_fr, view.terms_fr
+        self.edit_intro_fr, self.edit_terms_fr, self.edit_name_fr = view.introduction_fr, view.terms_fr, view.name_fr
         self.lines = []
         for line in view.lines:
             self.lines.append(DraftLine(key=self._next_key, service_id=str(line.service_id or ""), name=line.name,
@@ -189,17 +191,17 @@ class ProposalTemplatesState(AppState):
     async def save(self, form: dict):
         """Save the template; its texts (and their French version) are filled in with a sample client first, off
         the event loop."""
-        name, texts = str(form.get("name", ""))[:300], _form_texts(form)
+        name, texts, name_fr = str(form.get("name", ""))[:300], _form_texts(form), str(form.get("name_fr", ""))[:300]
         lines = [{"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
                   "quantity": line.quantity, "price": line.price, "optional": line.optional} for line in self.lines]
         try:  # the texts are filled in before the write, so the child's seconds hold no lock others wait for
             checked = await asyncio.to_thread(read, templates.check_texts, self._require(), **texts)
-            await asyncio.to_thread(run, templates.save_template, self._require(), name=name, **texts,
+            await asyncio.to_thread(run, templates.save_template, self._require(), name=name, **texts, name_fr=name_fr,
                                     lines=lines, template_id=self.editing_id or None,
                                     rules_using=compiled.rules_sending_proposal, checked=checked)
         except PracticeError as err:
             self.error = str(err)
-            self._keep(name, texts)
+            self._keep(name, {**texts, "name_fr": name_fr})
             return
         self.error = ""
         self._blank()

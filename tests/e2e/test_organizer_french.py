@@ -1,7 +1,7 @@
-"""An organizer in French (issue 14): the owner writes the French version of a section's title and of a list
+"""An organizer in French (issue 14): the owner writes the organizer's French name and the French version of a section's title and of a list
 question (its label, help and one French label for each choice) through the menus, a mismatched list of French
 choices gets its sentence and keeps what was typed; then a client who reads French fills the organizer on the portal
-in French (an untranslated question in the main words), picks a French choice, the rule reading the answer shows the
+in French (an untranslated question in the main words) under the organizer's French name, picks a French choice, the rule reading the answer shows the
 next question, and the answer kept is the firm's own choice. At desktop size and on a 390x844 phone."""
 from __future__ import annotations
 
@@ -48,9 +48,8 @@ def organizer(base_url):
     with write_session() as s:
         s.get(Contact, contact_id).language = "fr"
         template = make_organizer(s, demo_owner(), name=name, sections=SECTIONS)
-    with write_session() as s:
-        oid = sent.send_organizer(s, demo_owner(), account_id, name).id
-    yield {"name": name, "email": email, "organizer": oid, "template": template.id}
+    yield {"name": name, "name_fr": f"Questionnaire {tag}", "email": email, "account": account_id,
+           "template": template.id}
     with write_session() as s:
         s.execute(delete(Organizer).where(Organizer.template_id == template.id))
     with write_session() as s:
@@ -66,10 +65,12 @@ def open_organizers(pg, phone: bool) -> None:
     expect(pg).to_have_url(re.compile(r"/organizers/templates$"))
 
 
-def write_the_french_version(pg, phone: bool, name: str, template_id: int) -> None:
+def write_the_french_version(pg, phone: bool, name: str, name_fr: str, template_id: int) -> None:
     open_organizers(pg, phone)
     pg.get_by_role("button", name=f"Open {name}").click()
     expect(pg.locator("#organizer-name")).to_have_value(name)
+    pg.locator("#organizer-name-fr").fill(name_fr)
+    pg.locator("#organizer-name-fr").blur()
     title_fr = pg.locator(".organizer-section-title-fr input").first
     title_fr.fill("Vous concernant")
     title_fr.blur()
@@ -87,14 +88,16 @@ def write_the_french_version(pg, phone: bool, name: str, template_id: int) -> No
     editor.locator("#question-save").click()
     expect(pg.locator("#question-editor")).to_have_count(0)
     expect(pg.locator(".organizer-question", has_text="Filing status")).to_contain_text("In French too")
-    for _ in range(50):  # the French title was saved when the field was left
+    for _ in range(50):  # the French name and title were saved when their fields were left
         with read_session() as s:
             titles = [row.title_fr for row in s.exec(select(OrganizerSection).where(
                 OrganizerSection.template_id == template_id).order_by(OrganizerSection.position))]
-        if titles == ["Vous concernant", ""]:
+            saved_name = s.get(OrganizerTemplate, template_id).name_fr
+        if titles == ["Vous concernant", ""] and saved_name == name_fr:
             break
         time.sleep(0.2)
-    assert titles == ["Vous concernant", ""]
+    assert (titles, saved_name) == (["Vous concernant", ""], name_fr)
+    expect(pg.locator("#organizer-name-fr")).to_have_value(name_fr)
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -105,15 +108,21 @@ def test_the_owner_writes_an_organizer_in_french_and_a_french_client_fills_it(br
     pg.set_default_timeout(20_000)
     pg.goto(base_url + "/login", timeout=90_000)  # a fresh server's first page can be slow to build
     log_in(pg, base_url)
-    write_the_french_version(pg, phone, organizer["name"], organizer["template"])
+    write_the_french_version(pg, phone, organizer["name"], organizer["name_fr"], organizer["template"])
     staff.close()
+    with write_session() as s:  # sent once its French version is written: it goes with the French name
+        organizer["organizer"] = sent.send_organizer(s, demo_owner(), organizer["account"], organizer["name"]).id
 
     context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
     client = context.new_page()
     client.set_default_timeout(20_000)
     portal_log_in(client, base_url, organizer["email"])
-    client.locator(".organizer-item", has_text=organizer["name"]).locator("a.open-organizer").click()
+    # The portal's home lists it by its French name, and its page is headed so.
+    expect(client.locator("body")).to_contain_text(organizer["name_fr"])
+    expect(client.locator("body")).not_to_contain_text(organizer["name"])
+    client.locator(".organizer-item", has_text=organizer["name_fr"]).locator("a.open-organizer").click()
     expect(client).to_have_url(re.compile(rf"{routes.portal_organizer_url(organizer['organizer'])}$"))
+    expect(client.locator("#organizer-name")).to_have_text(organizer["name_fr"])
     expect(client.locator("#organizer-section")).to_contain_text("Vous concernant")
     filing = client.locator("#question-filing_status")
     expect(filing).to_contain_text("Situation familiale")

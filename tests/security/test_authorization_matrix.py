@@ -399,6 +399,7 @@ EXPECTED_HANDLERS = {
     "OrganizerTemplatesState.rename_section": "admin",
     "OrganizerTemplatesState.save_question": "admin",
     "OrganizerTemplatesState.set_kind": "admin",
+    "OrganizerTemplatesState.set_name_fr": "admin",
     "OrganizerTemplatesState.set_section_title_fr": "admin",
     "OrganizerTemplatesState.set_required": "admin",
     "ResetPasswordState.load": "anyone",

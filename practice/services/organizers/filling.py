@@ -16,7 +16,7 @@ from practice.services import audit, events, inbox
 from practice.services.actor import Actor, ContactActor, recorded_actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.organizers import answer_values, answering
-from practice.services.organizers.sent import STATUS_WORDS, form_and_outside
+from practice.services.organizers.sent import STATUS_WORDS, form_and_outside, name_for
 from practice.services.organizers.structure import FirmCatalog
 from practice.services.work import custom_fields
 from practice.services.work.accounts import set_account_tag
@@ -61,7 +61,7 @@ def organizers_for_contact(session: Session, who: ContactActor, *, firm_catalog:
         form, outside = form_and_outside(session, o, firm_catalog, who.contact_id, who.language)
         done = answering.progress(form, o.answers or {}, outside)
         status = OrganizerStatus(o.status).value
-        out.append(PortalOrganizer(o.id, o.name, status, _(STATUS_WORDS[status]), done.answered, done.total))
+        out.append(PortalOrganizer(o.id, name_for(o, who.language), status, _(STATUS_WORDS[status]), done.answered, done.total))
     return sorted(out, key=lambda p: p.status == "submitted")
 
 
@@ -74,6 +74,7 @@ class Filling:
     answers: dict
     outside: dict
     previous: dict
+    name: str = ""  # the organizer's name in the client's language
 
 
 def open_organizer(session: Session, who: ContactActor, organizer_id, *, firm_catalog: FirmCatalog) -> Filling:
@@ -81,7 +82,7 @@ def open_organizer(session: Session, who: ContactActor, organizer_id, *, firm_ca
     form, outside = form_and_outside(session, organizer, firm_catalog, who.contact_id, who.language)
     previous = session.get(Organizer, organizer.previous_id) if organizer.previous_id else None
     return Filling(organizer, form, dict(organizer.answers or {}), outside, dict(previous.answers or {}) if previous
-                   else {})
+                   else {}, name_for(organizer, who.language))
 
 
 def _open_for_answers(session: Session, who, organizer_id) -> Organizer:

@@ -20,7 +20,7 @@ from practice.services.errors import Conflict
 from practice.services.firm import get_firm
 from practice.services.formatting import format_datetime
 from practice.services.organizers.filling import mine
-from practice.services.organizers.sent import AnswerLine, answer_lines, lines_of, organizer_for_staff
+from practice.services.organizers.sent import AnswerLine, answer_lines, lines_of, name_for, organizer_for_staff
 from practice.services.organizers.structure import FirmCatalog
 
 MAX_REASON = 500
@@ -101,7 +101,8 @@ def answers_html(session: Session, organizer: Organizer, lines: list[AnswerLine]
     sections = [(section, [{"label": line.label, "answer": _answer_text(line, names), "indent": line.indent}
                            for line in group]) for section, group in itertools.groupby(lines, key=lambda x: x.section)]
     return _pdf_env.get_template("organizer_answers.html").render(
-        firm_name=firm.name, account_name=account.name if account else "", name=organizer.name, submitted=submitted,
+        firm_name=firm.name, account_name=account.name if account else "",
+        name=name_for(organizer, i18n.current_locale()), submitted=submitted,
         sections=sections, lang=i18n.current_locale())
 
 

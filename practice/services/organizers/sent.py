@@ -15,7 +15,7 @@ from practice.models import (Account, Job, Organizer, OrganizerStatus, Organizer
 from practice.services import audit, reminders
 from practice.services.actor import Actor, require_staff
 from practice.services.errors import Conflict, InvalidInput, NotFound
-from practice.services.firm import get_firm, language_for
+from practice.services.firm import get_firm, language_for, version_for
 from practice.services.mail import outbox
 from practice.services.mail.system import render_system_email
 from practice.services.organizers import answer_values, answering, structure
@@ -34,6 +34,12 @@ STATUS_WORDS = {"sent": N_("Not started"), "in_progress": N_("In progress"), "su
 def organizer_url(organizer_id: int) -> str:
     """The portal page of an organizer (absolute: it goes in emails)."""
     return f"{config.base_url()}{routes.portal_organizer_url(organizer_id)}"
+
+
+def name_for(organizer: Organizer, language: str) -> str:
+    """The organizer's name as a reader of `language` sees it: its French name for a French reader, when the
+    template had one when it was sent, else its name."""
+    return version_for(language, organizer.name, organizer.name_fr)
 
 
 def _resolve_template(session: Session, template: int | str) -> OrganizerTemplate:
@@ -67,9 +73,10 @@ def email_contacts(session: Session, organizer: Organizer, template: str, key: s
     firm = get_firm(session).name
     sent = []
     for contact in portal_recipients(session, organizer.account_id):
-        context = {"first_name": contact.first_name or contact.email, "firm_name": firm, "organizer": organizer.name,
-                   "link": organizer_url(organizer.id), **extra}
-        subject, body = render_system_email(template, context, language_for(session, contact.language))
+        language = language_for(session, contact.language)
+        context = {"first_name": contact.first_name or contact.email, "firm_name": firm,
+                   "organizer": name_for(organizer, language), "link": organizer_url(organizer.id), **extra}
+        subject, body = render_system_email(template, context, language)
         outbox.enqueue(session, to_address=contact.email, subject=subject, body=body,
                        key=f"{key}|{contact.email.lower()}", account_id=organizer.account_id, job_id=organizer.job_id,
                        sender_id=organizer.sent_by_member_id)
@@ -108,6 +115,7 @@ def send_organizer(session: Session, actor: Actor, account_id: int, template: in
     _checked(session, account, found, job_id)
     previous = previous_submitted(session, account.id, found.id)
     organizer = Organizer(template_id=found.id, account_id=account.id, job_id=job_id, name=found.name,
+                          name_fr=found.name_fr or "",
                           answers=carried_answers(session, found, previous),
                           previous_id=previous.id if previous else None, sent_by_member_id=actor.member_id,
                           sent_by_label=actor.name, key=key)

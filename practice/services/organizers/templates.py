@@ -123,6 +123,22 @@ def rename_template(session: Session, actor: Actor, template_id, name: str, *, r
                  f'Renamed organizer template "{old}" to "{name}"')
 
 
+def set_template_name_fr(session: Session, actor: Actor, template_id, name: str) -> None:
+    """The template's French name, what a client who reads French sees in the portal, the emails and the answers'
+    PDF (empty: the name); owners and admins, audited. Organizers already sent keep the name they were sent with."""
+    require_admin(actor)
+    template = get_template_row(session, template_id)
+    name = " ".join(str(name or "").split())
+    if len(name) > MAX_NAME:
+        raise InvalidInput(_("A name may hold {n} characters.").format(n=MAX_NAME), field="name_fr")
+    french = audit.french_change((template.name_fr,), (name,))
+    if not french:
+        return
+    template.name_fr, template.updated_at = name, utcnow()
+    audit.record(session, actor, "update", "organizer_template", template.id,
+                 f'Organizer template "{template.name}": French name {french}', french=french)
+
+
 def _copy_name(session: Session, name: str) -> str:
     for n in range(1, 1000):
         candidate = _("{name} (copy)").format(name=name) if n == 1 else _("{name} (copy {n})").format(name=name, n=n)
@@ -136,7 +152,7 @@ def duplicate_template(session: Session, actor: Actor, template_id) -> Organizer
     require_admin(actor)
     source = get_template_row(session, template_id)
     lay = layout(session, source)
-    copy = OrganizerTemplate(name=_copy_name(session, source.name))
+    copy = OrganizerTemplate(name=_copy_name(session, source.name), name_fr=source.name_fr)
     session.add(copy)
     session.flush()
     for section in lay.sections:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Callable
 
-from sqlalchemy import Integer, String, and_, bindparam, cast, literal, null, or_, true, union_all, update
+from sqlalchemy import (Integer, String, and_, bindparam, case, cast, func, literal, null, or_, true, union_all,
+                        update)
 from sqlmodel import Session, select
 
 from practice import i18n
@@ -207,6 +208,13 @@ class OfferItem:
     sent_at: dt.datetime
 
 
+def _name_read(model):
+    """The name of a sent organizer or proposal as the reader sees it: its French name for a French reader (the
+    bound "language"), when the template had one, else its name."""
+    french = and_(bindparam("language", type_=String) == "fr", func.trim(model.name_fr) != "")
+    return case((french, model.name_fr), else_=model.name)
+
+
 @cache
 def _things_statement():
     """New shared documents, pending approvals and open proposals of an account."""
@@ -227,11 +235,11 @@ def _things_statement():
             .outerjoin(Job, Job.id == ApprovalRequest.job_id)
             .where(ApprovalRequest.account_id == account_id, ApprovalRequest.status == ApprovalStatus.pending,
                    Document.deleted_at.is_(None)))
-    offers = select(literal("offer"), Proposal.id, Proposal.name, Proposal.sent_at, no_number, no_text,
+    offers = select(literal("offer"), Proposal.id, _name_read(Proposal), Proposal.sent_at, no_number, no_text,
                     Proposal.total_cents).where(Proposal.account_id == account_id,
                                                 Proposal.status == ProposalStatus.sent)
     # An organizer still to fill in carries its status where an approval carries its job.
-    fill = select(literal("fill"), Organizer.id, Organizer.name, Organizer.sent_at, no_number, cast(Organizer.status, String),
+    fill = select(literal("fill"), Organizer.id, _name_read(Organizer), Organizer.sent_at, no_number, cast(Organizer.status, String),
                   no_number).where(Organizer.account_id == account_id, Organizer.status != OrganizerStatus.submitted)
     return union_all(select(looks), asks, offers, fill)
 
@@ -239,7 +247,8 @@ def _things_statement():
 def _things_to_look_at(session: Session, actor: ContactActor, account_id: int):
     """New shared documents, pending approvals, open proposals and organizers to fill of the account: one
     statement."""
-    return _rows(session, _things_statement(), {"account_id": account_id, "contact_id": actor.contact_id}).all()
+    return _rows(session, _things_statement(), {"account_id": account_id, "contact_id": actor.contact_id,
+                                                "language": actor.language}).all()
 
 
 @dataclass

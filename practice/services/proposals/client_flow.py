@@ -18,7 +18,7 @@ from practice.services.proposals.lookup import (client_actor, contact_name, cont
                                                 require_contact)
 from practice.services.proposals.rendering import signed_pdf
 from practice.services.proposals.templates import step_names
-from practice.services.proposals.views import ProposalDetail, ProposalView, proposal_views
+from practice.services.proposals.views import ProposalDetail, ProposalView, name_for, proposal_views
 from practice.services.signing import consent
 from practice.services.formatting import format_money
 
@@ -41,7 +41,7 @@ def list_for_contact(session: Session, who, account_id: int | None = None, *,
     conditions = [Proposal.account_id == account_id]
     conditions.append(Proposal.status == ProposalStatus.sent if open_only
                       else Proposal.status != ProposalStatus.cancelled)
-    return proposal_views(session, *conditions)
+    return proposal_views(session, *conditions, language=who.language)
 
 
 def _detail(session: Session, who, proposal: Proposal) -> ProposalDetail:
@@ -49,7 +49,7 @@ def _detail(session: Session, who, proposal: Proposal) -> ProposalDetail:
     text = consent.disclosure_text(session, firm)
     lines = proposal_lines(session, proposal.id)
     return ProposalDetail(
-        id=proposal.id, name=proposal.name, status=ProposalStatus(proposal.status).value, firm_name=firm,
+        id=proposal.id, name=name_for(proposal, who.language), status=ProposalStatus(proposal.status).value, firm_name=firm,
         account_name=session.get(Account, proposal.account_id).name, introduction=proposal.introduction,
         terms=proposal.terms, lines=lines, total_cents=proposal.total_cents, steps=step_names(session),
         needs_consent=consent.current_consent(session, who.contact_id, text) is None, disclosure=text,

@@ -21,7 +21,7 @@ from practice.services.documents import html_pdf
 from practice.services.errors import NotFound
 from practice.services.firm import get_firm, language_for, version_for
 from practice.services.proposals.lookup import proposal_lines, require_staff, template_lines
-from practice.services.proposals.views import LineView
+from practice.services.proposals.views import LineView, name_for
 from practice.services.signing import seal
 from practice.services.signing.audit_page import AuditSigner, AuditTrail, with_audit_page
 from practice.services.signing.audit_words import timeline_sentence
@@ -146,7 +146,8 @@ def _preview_pdf(session: Session, actor: Actor, template: ProposalTemplate, acc
     lines = template_lines(session, template.id)
     for line in lines:
         line.chosen = True  # a preview shows every service, optional ones marked so
-    return render_pdf(proposal_html(firm_name=get_firm(session).name, account_name=account_name, name=template.name,
+    return render_pdf(proposal_html(firm_name=get_firm(session).name, account_name=account_name,
+                                    name=version_for(language, template.name, template.name_fr),
                                     introduction=intro, terms=terms, lines=lines, preview=True))
 
 
@@ -161,7 +162,7 @@ def _signed_pdf(session: Session, proposal: Proposal, contact: Contact, login_em
                 consented_at: dt.datetime | None) -> bytes:
     firm = get_firm(session)
     account = session.get(Account, proposal.account_id)
-    html = proposal_html(firm_name=firm.name, account_name=account.name, name=proposal.name,
+    html = proposal_html(firm_name=firm.name, account_name=account.name, name=name_for(proposal, i18n.current_locale()),
                          introduction=proposal.introduction, terms=proposal.terms,
                          lines=proposal_lines(session, proposal.id),
                          signer_name=proposal.signer_name, signature_kind=proposal.signature_kind,
@@ -171,7 +172,7 @@ def _signed_pdf(session: Session, proposal: Proposal, contact: Contact, login_em
     timeline = list(session.exec(select(SigningEvent).where(SigningEvent.proposal_id == proposal.id)
                                  .order_by(SigningEvent.at, SigningEvent.id)))
     trail = AuditTrail(
-        title=proposal.name, reference=_("Proposal #{id}").format(id=proposal.id), firm_name=firm.name, account_name=account.name,
+        title=name_for(proposal, i18n.current_locale()), reference=_("Proposal #{id}").format(id=proposal.id), firm_name=firm.name, account_name=account.name,
         original_sha256=hashlib.sha256(original).hexdigest(),
         signers=[AuditSigner(
             name=proposal.signer_name, email=contact.email, login=login_email, ip_address=proposal.ip_address,

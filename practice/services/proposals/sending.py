@@ -21,7 +21,7 @@ from practice.services.mail.system import render_system_email
 from practice.services.proposals.lookup import log_event, require_staff, template_lines
 from practice.services.proposals.rendering import fill_texts
 from practice.services.proposals.templates import template_by_name
-from practice.services.proposals.views import ProposalView, proposal_views
+from practice.services.proposals.views import ProposalView, name_for, proposal_views
 from practice.services.work.accounts import get_account
 from practice.services.formatting import format_money
 
@@ -51,7 +51,8 @@ def email_contacts(session: Session, proposal: Proposal, template: str, key: str
         language = language_for(session, contact.language)
         with i18n.using_locale(language):  # the total reads "1 234,56 €" for a French reader
             total = format_money(proposal.total_cents)
-        context = {"first_name": contact.first_name or contact.email, "firm_name": firm, "proposal": proposal.name,
+        context = {"first_name": contact.first_name or contact.email, "firm_name": firm,
+                   "proposal": name_for(proposal, language),
                    "link": proposal_url(proposal.id), "total": total, **extra}
         subject, body = render_system_email(template, context, language)
         outbox.enqueue(session, to_address=contact.email, subject=subject, body=body,
@@ -136,6 +137,7 @@ def send_proposal(session: Session, actor: Actor, account_id: int, template: int
     if not lines:
         raise InvalidInput(_('The proposal template "{name}" has no services; add some first.').format(name=found.name))
     proposal = Proposal(account_id=account.id, job_id=job_id, template_id=found.id, name=found.name,
+                        name_fr=found.name_fr or "",
                         introduction=intro, terms=terms, requested_by_member_id=actor.member_id,
                         requested_by_label=actor.name, key=key,
                         total_cents=sum(line.amount_cents for line in lines if not line.optional))

@@ -36,7 +36,7 @@ RulesUsing = Callable[[Session, str], list[str]]
 
 def _template_view(session: Session, t: ProposalTemplate) -> TemplateView:
     return TemplateView(t.id, t.name, t.introduction, t.terms, template_lines(session, t.id), t.updated_at,
-                        t.introduction_fr or "", t.terms_fr or "")
+                        t.introduction_fr or "", t.terms_fr or "", t.name_fr or "")
 
 
 def list_templates(session: Session, actor: Actor) -> list[TemplateView]:
@@ -156,10 +156,10 @@ def check_texts(session: Session, actor: Actor, *, introduction: str = "", terms
 def save_template(session: Session, actor: Actor, *, name: str, introduction: str = "", terms: str = "",
                   lines: list[dict] | None = None, template_id: int | None = None,
                   rules_using: RulesUsing | None = None, checked: CheckedTexts | None = None,
-                  introduction_fr: str = "", terms_fr: str = "") -> ProposalTemplate:
+                  introduction_fr: str = "", terms_fr: str = "", name_fr: str = "") -> ProposalTemplate:
     """Create or change a proposal template (admins); its texts must fill in with a sample account (checked here
-    unless `checked`, from `check_texts`, holds these very texts). The French introduction and terms are optional:
-    a client who reads French gets them (an empty one: the main text).
+    unless `checked`, from `check_texts`, holds these very texts). The French name, introduction and terms are
+    optional: a client who reads French gets them (an empty one: the main text).
 
     Renaming a template needs `rules_using` (the automations' `rules_sending_proposal`): a template a rule
     sends keeps its name."""
@@ -167,6 +167,9 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     name = " ".join((name or "").split())[:MAX_NAME]
     if not name:
         raise InvalidInput(_("Give the proposal template a name."), field="name")
+    name_fr = " ".join(str(name_fr or "").split())
+    if len(name_fr) > MAX_NAME:
+        raise InvalidInput(_("A name may hold {n} characters.").format(n=MAX_NAME), field="name_fr")
     texts = _texts(introduction, terms, introduction_fr, terms_fr)
     clean = _clean_lines(session, lines or [])
     if not clean:
@@ -189,15 +192,15 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
             _not_used_by_rules(session, template, "rename", rules_using)
     template.name, template.introduction, template.terms, template.updated_at = (name, texts.introduction,
                                                                                  texts.terms, utcnow())
-    french_before = (template.introduction_fr or "", template.terms_fr or "")
-    template.introduction_fr, template.terms_fr = texts.introduction_fr, texts.terms_fr
+    french_before = (template.introduction_fr or "", template.terms_fr or "", template.name_fr or "")
+    template.introduction_fr, template.terms_fr, template.name_fr = texts.introduction_fr, texts.terms_fr, name_fr
     session.flush()
     for old in session.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)):
         session.delete(old)
     for line in clean:
         session.add(ProposalTemplateLine(template_id=template.id, **line))
     session.flush()
-    french = audit.french_change(french_before, (texts.introduction_fr, texts.terms_fr))
+    french = audit.french_change(french_before, (texts.introduction_fr, texts.terms_fr, name_fr))
     audit.record(session, actor, "create" if template_id is None else "update", "proposal_template", template.id,
                  f'{"Created" if template_id is None else "Updated"} proposal template "{name}"'
                  + (f" (French version {french})" if french else ""), lines=len(clean),

@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from practice.models import Account, Job, Proposal, ProposalStatus
+from practice.services.firm import version_for
+
+
+def name_for(proposal: Proposal, language: str) -> str:
+    """The proposal's name as a reader of `language` sees it: its French name for a French reader, when the
+    template had one when it was sent, else its name."""
+    return version_for(language, proposal.name, proposal.name_fr)
 
 
 @dataclass
@@ -36,10 +43,11 @@ class TemplateView:
     # The French version of the texts, for clients who read French (empty: they get the texts above).
     introduction_fr: str = ""
     terms_fr: str = ""
+    name_fr: str = ""
 
     @property
     def has_french(self) -> bool:
-        return bool(self.introduction_fr.strip() or self.terms_fr.strip())
+        return bool(self.introduction_fr.strip() or self.terms_fr.strip() or self.name_fr.strip())
 
     @property
     def total_cents(self) -> int:
@@ -90,13 +98,15 @@ class ProposalDetail:
     has_optional: bool = field(default=False)
 
 
-def proposal_views(session: Session, *conditions) -> list[ProposalView]:
+def proposal_views(session: Session, *conditions, language: str = "") -> list[ProposalView]:
+    """The proposals matching `conditions`, each named as a reader of `language` sees it."""
     rows = session.execute(select(Proposal, Account.name).join(Account, Account.id == Proposal.account_id)
                            .where(*conditions)
                            .order_by(Proposal.status != ProposalStatus.sent, Proposal.id.desc())).all()
     job_ids = {p.job_id for p, _ in rows if p.job_id}
     jobs = dict(session.exec(select(Job.id, Job.name).where(Job.id.in_(job_ids or [-1]))).all())
-    return [ProposalView(p.id, p.account_id, account_name, p.job_id, jobs.get(p.job_id, ""), p.name,
+    return [ProposalView(p.id, p.account_id, account_name, p.job_id, jobs.get(p.job_id, ""),
+                         name_for(p, language),
                          ProposalStatus(p.status).value, p.total_cents, p.sent_at, p.viewed_at, p.signed_at,
                          p.signer_name, p.declined_at, p.decline_reason, p.document_id, p.requested_by_label)
             for p, account_name in rows]

@@ -4,6 +4,7 @@ answers kept are the main choices, so show-if conditions (`answer.<key>`) and fi
 answers' PDF is made in the language the client answered in."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -11,10 +12,11 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import AuditLog, Contact, CustomValue, Document, Organizer, OrganizerSection
+from practice.models import AuditLog, Contact, CustomValue, Document, Organizer, OrganizerSection, OutgoingMail
 from practice.services.documents import storage
 from practice.services.errors import InvalidInput, PermissionDenied
-from practice.services.organizers import filling, questions, review, templates
+from practice.services.organizers import filling, questions, review, sent, templates
+from practice.services.portal import pages as portal_pages
 from practice.services.organizers.structure import layout
 from tests.factories import contact_actor
 from tests.services.organizers.test_sending import FIRM, a_firm, answer, answers_of, send
@@ -154,3 +156,72 @@ def test_a_section_title_in_french_is_audited_and_copied_with_the_template(firm)
             "Vous concernant", "Situation familiale", ["Célibataire", "Mariés, déclaration commune"])
     with read_session() as s:
         assert s.exec(select(AuditLog).where(AuditLog.summary == 'Section "About you": French title written')).one()
+
+
+def at_home(who, firm):
+    """The contact in the portal, their account chosen."""
+    return dataclasses.replace(who, current_account_id=firm["account"])
+
+
+def french_name(firm, name: str = "Questionnaire 1040", who: str = "owner") -> None:
+    with write_session() as s:
+        templates.set_template_name_fr(s, firm[who], firm["template"], name)
+
+
+def test_a_french_client_sees_the_french_name_in_the_portal_the_email_and_the_answers_pdf(firm):
+    french_name(firm)
+    june = french_june(firm)
+    oid = send({**firm, "june": june})
+    with read_session() as s:
+        mail = s.exec(select(OutgoingMail)).one()
+        assert "Questionnaire 1040" in mail.subject and "1040 Organizer" not in mail.subject + mail.body
+        assert [o.name for o in filling.organizers_for_contact(s, june, firm_catalog=FIRM,
+                                                                            account_id=firm["account"])] == ["Questionnaire 1040"]
+        assert filling.section_view(s, june, oid, 0, firm_catalog=FIRM).filling.name == "Questionnaire 1040"
+        assert [o.name for o in portal_pages.home_page(s, at_home(june, firm)).fill] == ["Questionnaire 1040"]
+        # Staff keep the firm's own name.
+        [row] = sent.list_for_account(s, firm["bob"], firm["account"], firm_catalog=FIRM)
+        assert row.name == "1040 Organizer"
+    for key, value in (("filing_status", "Single"), ("has_dependents", "no")):
+        answer({**firm, "june": june}, oid, key, value)
+    with write_session() as s:
+        filling.submit(s, june, oid, firm_catalog=FIRM)
+    with write_session() as s:
+        doc_id = review.file_answers_pdf(s, firm["bob"], oid, firm_catalog=FIRM).id
+    with read_session() as s:
+        doc = s.get(Document, doc_id)
+        text = "".join(p.extract_text() for p in PdfReader(storage.open_stored(doc.stored_key)).pages)
+    assert "Questionnaire 1040" in text and "1040 Organizer" not in text
+
+
+def test_an_english_client_and_a_template_without_a_french_name_show_the_name(firm):
+    french_name(firm)
+    oid = send(firm)
+    with read_session() as s:
+        assert filling.section_view(s, firm["june"], oid, 0, firm_catalog=FIRM).filling.name == "1040 Organizer"
+        assert [o.name for o in portal_pages.home_page(s, at_home(firm["june"], firm)).fill] == ["1040 Organizer"]
+    french_name(firm, "")
+    june = french_june(firm)
+    with write_session() as s:
+        later = sent.send_organizer(s, firm["owner"], firm["account"], "1040 Organizer").id
+    with read_session() as s:
+        assert filling.section_view(s, june, later, 0, firm_catalog=FIRM).filling.name == "1040 Organizer"
+        # The one sent while the French name was written keeps it.
+        assert filling.section_view(s, june, oid, 0, firm_catalog=FIRM).filling.name == "Questionnaire 1040"
+
+
+def test_the_french_name_is_for_admins_audited_and_copied_with_the_template(firm):
+    with pytest.raises(PermissionDenied):
+        french_name(firm, who="bob")
+    with pytest.raises(InvalidInput) as err:
+        french_name(firm, "x" * 201)
+    assert err.value.field == "name_fr"
+    french_name(firm, "  Questionnaire   1040 ")
+    french_name(firm, "Questionnaire 1040")  # unchanged: nothing new in the log
+    with write_session() as s:
+        copy = templates.duplicate_template(s, firm["owner"], firm["template"])
+        assert (copy.name, copy.name_fr) == ("1040 Organizer (copy)", "Questionnaire 1040")
+    with read_session() as s:
+        assert templates.load(s, firm["owner"], firm["template"]).template.name_fr == "Questionnaire 1040"
+        summaries = [r.summary for r in s.exec(select(AuditLog).where(AuditLog.summary.contains("French name")))]
+    assert summaries == ['Organizer template "1040 Organizer": French name written']

@@ -2,6 +2,7 @@
 reads French gets it in the proposal, its PDF and the portal page, and an English contact gets the main texts."""
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -10,10 +11,11 @@ from sqlmodel import select
 
 from practice import i18n
 from practice.db import read_session, write_session
-from practice.models import AuditLog, Proposal, ProposalTemplate
+from practice.models import AuditLog, OutgoingMail, Proposal, ProposalTemplate
 from practice.services.automation import compiled
 from practice.services.errors import InvalidInput, PermissionDenied
 from practice.services.proposals import client_flow, rendering, sending, templates
+from practice.services.portal import pages as portal_pages
 from practice.services.signing import signing_settings
 from tests.factories import contact_actor, make_household
 from tests.services.proposals.test_proposals import hartley_and_a_proposal_template
@@ -131,3 +133,45 @@ def test_a_french_contact_agrees_to_the_firms_french_disclosure(firm):
     with write_session() as s:
         assert client_flow.open_proposal(s, firm["june"], english).disclosure.endswith(
             "may send you records electronically.")
+
+
+def test_a_french_contact_sees_the_french_name_in_the_email_the_portal_and_the_pdf(firm):
+    save(firm, introduction_fr=INTRO_FR, terms_fr=TERMS_FR, name_fr="Lettre de mission 2027")
+    with write_session() as s:
+        french = sending.send_proposal(s, firm["owner"], firm["dupont"], "Engagement 2027").id
+        english = sending.send_proposal(s, firm["owner"], firm["hartley"], "Engagement 2027").id
+    with read_session() as s:
+        mails = {m.to_address: m for m in s.exec(select(OutgoingMail))}
+        to_amelie = next(m for address, m in mails.items() if "dupont" in address)
+        assert "Lettre de mission 2027" in to_amelie.subject + to_amelie.body
+        assert "Engagement 2027" not in to_amelie.subject + to_amelie.body
+        assert [p.name for p in client_flow.list_for_contact(s, firm["amelie"], firm["dupont"])] == [
+            "Lettre de mission 2027"]
+        assert [p.name for p in client_flow.list_for_contact(s, firm["june"], firm["hartley"])] == ["Engagement 2027"]
+        home = dataclasses.replace(firm["amelie"], current_account_id=firm["dupont"])
+        assert [p.name for p in portal_pages.home_page(s, home).offers] == ["Lettre de mission 2027"]
+        # Staff keep the firm's own name.
+        assert [p.name for p in sending.list_for_account(s, firm["owner"], firm["dupont"])] == ["Engagement 2027"]
+        preview = pdf_text(rendering.preview_pdf(s, firm["owner"], firm["template"], language="fr"))
+        assert "Lettre de mission 2027" in preview
+    with write_session() as s, i18n.using_locale("fr"):
+        assert client_flow.open_proposal(s, firm["amelie"], french).name == "Lettre de mission 2027"
+    with write_session() as s:
+        assert client_flow.open_proposal(s, firm["june"], english).name == "Engagement 2027"
+
+
+def test_the_french_name_is_audited_and_optional(firm):
+    save(firm, name_fr="Lettre de mission 2027")
+    with read_session() as s:
+        view = templates.get_template(s, firm["owner"], firm["template"])
+        assert (view.name_fr, view.has_french) == ("Lettre de mission 2027", True)
+        summaries = [a.summary for a in s.exec(select(AuditLog).where(AuditLog.entity == "proposal_template"))]
+    assert summaries[-1] == 'Updated proposal template "Engagement 2027" (French version written)'
+    with pytest.raises(InvalidInput) as err:
+        save(firm, name_fr="x" * 201)
+    assert err.value.field == "name_fr"
+    save(firm, name_fr="")
+    with write_session() as s:
+        pid = sending.send_proposal(s, firm["owner"], firm["dupont"], "Engagement 2027").id
+    with write_session() as s, i18n.using_locale("fr"):
+        assert client_flow.open_proposal(s, firm["amelie"], pid).name == "Engagement 2027"

@@ -19,6 +19,11 @@ UPLOAD_ID = "document-upload"
 # --- the account page's Documents section ----------------------------------------------------------
 
 
+def folder_label() -> rx.Var:
+    """The folder shown: its path, or "All documents" in the reader's language (before the load too)."""
+    return rx.cond(AccountDocumentsState.folder_label != "", AccountDocumentsState.folder_label, t("All documents"))
+
+
 def folder_button(label: str, value: str, id_: str) -> rx.Component:
     selected = AccountDocumentsState.folder_choice == value
     return rx.button(
@@ -78,7 +83,7 @@ def upload_zone() -> rx.Component:
             rx.hstack(rx.icon("file-up", size=20),
                       rx.button(t("Choose files"), type="button", id="choose-documents", size="2"),
                       align="center"),
-            rx.text(t("or drop them here, into "), rx.text.strong(AccountDocumentsState.folder_label),
+            rx.text(t("or drop them here, into "), rx.text.strong(folder_label()),
                     t(". PDF, images, Word, Excel, CSV or text, up to {limit} MB each.", limit=limit), size="1",
                     color_scheme="gray", align="center"),
             align="center", spacing="1",
@@ -253,7 +258,7 @@ def documents_section() -> rx.Component:
                 spacing="2", width="100%", min_width="0",
             ),
             rx.vstack(
-                rx.heading(AccountDocumentsState.folder_label, size="3", id="documents-folder-heading"),
+                rx.heading(folder_label(), size="3", id="documents-folder-heading"),
                 upload_zone(),
                 upload_sharing(),
                 rx.cond(

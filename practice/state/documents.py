@@ -162,7 +162,7 @@ class AccountDocumentsState(AppState):
     folders: list[FolderItem] = []
     docs: list[DocumentItem] = []
     folder_choice: str = ALL
-    folder_label: str = "All documents"
+    folder_label: str = ""  # empty until the load: the page shows "All documents" in the reader's language
     template_options: list[Option] = []
     doc_error: str = ""
     doc_notice: str = ""

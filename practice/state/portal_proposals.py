@@ -53,9 +53,10 @@ class PortalProposalState(PortalState):
     total: str = ""
     has_optional: bool = False
     step: str = "read"
-    step_read: str = "Read"
-    step_choose: str = "Choose services"
-    step_sign: str = "Sign"
+    # The firm's names of the steps, in the client's language: set by the load (the steps show once it ran).
+    step_read: str = ""
+    step_choose: str = ""
+    step_sign: str = ""
     needs_consent: bool = True
     disclosure: str = ""
     signer: str = ""

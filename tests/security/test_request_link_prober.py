@@ -10,6 +10,9 @@ from the class, so a handler added later is probed too) and every backend route,
 - Guessed links are throttled per address (the sentence, never data), whichever handler guesses.
 - No backend route takes the link's token as a key: each answers A's token with another request's ids, or a revoked
   token, without data.
+- The same probe on the portal's Messages page: a client's page never shows the firm's internal notes nor another
+  account's conversation, whatever thread, task or message ids its handlers are sent (the services' checks are in
+  test_chats_refused.py; the chats browser journey checks the note on the phone's page).
 
 The services' own probes are in tests/services/client_requests/test_requests.py."""
 from __future__ import annotations
@@ -36,12 +39,15 @@ with warnings.catch_warnings():  # as in the authorization matrix: Starlette's T
 import practice.practice  # noqa: F401 - loads every page and state
 from practice import routes
 from practice.db import read_session, write_session
-from practice.models import ClientRequest, ClientRequestDevice, Document
+from practice.models import ChatMessage, ChatRead, ChatThread, ClientRequest, ClientRequestDevice, ClientTask, Document
 from practice.services.access import login_safety
 from practice.services.client_requests import answering, sending
+from practice.services.portal import logins
+from practice.state.portal_messages import PortalMessagesState
 from practice.state.request_link import RequestLinkState
 from tests.factories import make_account, make_firm
 from tests.security.test_authorization_matrix import _backend_routes, outcome
+from tests.security.test_chats_refused import PASSWORD as CHAT_PASSWORD, SECRET as CHAT_SECRET, two_households
 from tests.security.test_hostile_handler_input import Commits, _params
 from tests.services.client_requests.test_requests import DEVICE, ITEMS, fill, items, send, token_of, verify
 
@@ -168,12 +174,14 @@ def link_tab(token: str, device: str = DEVICE, ip: str = PROBE_IP) -> RequestLin
     return tab
 
 
-def handlers() -> dict:
-    """Every event handler of the link's page state (Reflex's generic `setvar` only reaches `set_` handlers)."""
-    found = {name: h for name, h in RequestLinkState.event_handlers.items()
-             if not name.startswith("_") and name != "setvar"}
-    assert {"load", "with_device", "send_code", "enter_code", "save_text", "save_yes_no", "remove_file", "choose",
-            "upload", "complete"} <= set(found)
+def handlers(cls=RequestLinkState) -> dict:
+    """Every event handler of a page state (Reflex's generic `setvar` only reaches `set_` handlers; a background
+    handler is the page's own poller, which takes no argument and writes nothing)."""
+    found = {name: h for name, h in cls.event_handlers.items()
+             if not name.startswith("_") and name != "setvar" and not h.is_background}
+    if cls is RequestLinkState:
+        assert {"load", "with_device", "send_code", "enter_code", "save_text", "save_yes_no", "remove_file",
+                "choose", "upload", "complete"} <= set(found)
     return found
 
 
@@ -182,19 +190,20 @@ def _upload(name: str) -> rx.UploadFile:
     return rx.UploadFile(file=io.BytesIO(b"probe bytes"), path=Path(name), size=11)
 
 
-def calls(handler, ints: list[int]) -> list[tuple]:
-    """(what the tab's chosen upload item is, the arguments) for each probe of one handler: every id given where a
-    number goes (each pair where two do), a short answer, a yes, a code, a file."""
-    values = {int: ints, str: ["yes", "Probe wrote this"], dict: [{"code": "123456"}],
-              list: [[_upload("probe.txt")]], None: [""]}
+def calls(handler, ints: list[int], picks: list[int] | None = None) -> list[tuple]:
+    """(the tab's chosen upload item, the arguments) for each probe of one handler: every id given where a number
+    goes (each pair where two do), a short answer, a yes, a form (a code, a text, a subject), a file. With `picks`,
+    a handler taking no number runs once for each chosen upload item (the link page's upload takes its item from the
+    tab, which the page's "Add a file" set)."""
+    values = {int: ints, str: ["yes", "Probe wrote this"], list: [[_upload("probe.txt")]], None: [""],
+              dict: [{"code": "123456", "text": "Probe wrote this", "subject": "Probe subject"}]}
     params = [kind for _name, kind in _params(handler.fn)]
     combos = list(itertools.product(*[values.get(kind, [""]) for kind in params]))
-    # The upload takes its item from the tab (the page's "Add a file" chose it): every id in turn there too.
-    chosen = ints if not any(kind is int for kind in params) else [0]
+    chosen = picks if picks and not any(kind is int for kind in params) else [0]
     return [(pick, args) for pick in chosen for args in combos]
 
 
-def call(tab: RequestLinkState, handler, pick: int, args: tuple) -> str:
+def call(tab, handler, pick: int, args: tuple) -> str:
     """Run one handler on the tab; the tab's vars as the browser receives them and what the handler sent back."""
     if pick:
         tab.upload_for = pick
@@ -223,7 +232,7 @@ def test_a_link_reaches_only_its_own_requests_items_whatever_ids_the_browser_sen
     assert not tab.needs_code and {i.id for i in tab.items} == set(own_items)  # A's link is open on this browser
     leaks, probes, refusals = [], 0, set()
     for name, handler in sorted(handlers().items()):
-        for pick, args in calls(handler, ints):
+        for pick, args in calls(handler, ints, ints):
             seen = call(tab, handler, pick, args)
             probes += 1
             refusals |= set(tab.item_error.values())
@@ -253,7 +262,7 @@ def test_a_revoked_or_completed_link_reaches_nothing_through_any_handler(firm, f
     leaks, probes = [], 0
     for name, handler in sorted(handlers().items()):
         # Its own ids: the browser proved the address before the firm withdrew it (or it was completed).
-        for pick, args in calls(handler, own_items + own_files):
+        for pick, args in calls(handler, own_items + own_files, own_items + own_files):
             tab = link_tab(f["token"][key])
             assert tab.closed and sentence in tab.closed and not tab.items
             seen = call(tab, handler, pick, args)
@@ -277,7 +286,7 @@ def test_a_browser_that_has_not_entered_the_code_sees_and_changes_none_of_the_it
     before_items = snapshot(f, "A")[1:]  # the request row takes the codes asked for; its items, browsers and files not
     leaks = []
     for name, handler in sorted(handlers().items()):
-        for pick, args in calls(handler, own_items + own_files):
+        for pick, args in calls(handler, own_items + own_files, own_items + own_files):
             tab = link_tab(f["token"]["A"], device=NEW_DEVICE)
             assert tab.needs_code and not tab.items and tab.email != address
             seen = call(tab, handler, pick, args)
@@ -297,7 +306,7 @@ def test_guessing_links_through_any_handler_is_throttled_per_address(firm):
     guesses = iter(f"guessed-link-{n:04d}-0123456789abcdef" for n in itertools.count())
     tried = 0
     for _name, handler in sorted(handlers().items()):
-        for pick, args in calls(handler, [1]):
+        for pick, args in calls(handler, [1], [1]):
             tab = link_tab(next(guesses))
             call(tab, handler, pick, args)
             tried += 1
@@ -307,7 +316,7 @@ def test_guessing_links_through_any_handler_is_throttled_per_address(firm):
     assert tab.closed.startswith("Too many attempts. Try again in"), tab.closed
     assert not shown(json.dumps(tab.dict(), default=str), secrets) and not tab.items
     for name, handler in sorted(handlers().items()):
-        for pick, args in calls(handler, ids_of(f, "A")[0][:1]):
+        for pick, args in calls(handler, ids_of(f, "A")[0][:1], ids_of(f, "A")[0][:1]):
             assert not shown(call(link_tab(f["token"]["A"]), handler, pick, args), secrets), name
     # Another address is not held up.
     assert [i.id for i in link_tab(f["token"]["A"], ip="192.0.2.44").items] == ids_of(f, "A")[0]
@@ -355,3 +364,61 @@ def test_no_backend_route_takes_the_link_as_a_key(firm):
                     wrong.append(f"{method} {url} with {key}'s link: {answer.status_code} {body[:80]!r} {given}")
     assert probes > 100
     assert not wrong, "\n".join(wrong[:30])
+
+
+# --- 6. the portal's conversations: another account's threads, the firm's internal notes -------------------------
+
+def households_with_amy_logged_in(monkeypatch):
+    """test_chats_refused's two households (Amy of the Jones household, a thread on each account, an internal note
+    on the Jones thread), Amy logged in to the portal."""
+    f = two_households(monkeypatch)
+    with write_session() as s:
+        f["sid"] = logins.log_in(s, "amy@jones.example", CHAT_PASSWORD)
+    with read_session() as s:
+        f["note"] = s.exec(select(ChatMessage.id).where(ChatMessage.internal == True)).one()  # noqa: E712
+    return f
+
+
+def portal_tab(sid: str) -> PortalMessagesState:
+    """A tab on the portal's Messages page, its page loaded (the HttpOnly cookie, as the websocket carries it)."""
+    tab = PortalMessagesState()
+    tab.router = RouterData.from_router_data({
+        constants.RouteVar.PATH: routes.PORTAL_MESSAGES, constants.RouteVar.CLIENT_IP: PROBE_IP,
+        constants.RouteVar.HEADERS: {"cookie": f"{routes.PORTAL_SESSION_COOKIE}={sid}"}})
+    outcome(PortalMessagesState.event_handlers["load"].fn, tab)
+    return tab
+
+
+def smith_snapshot(f) -> tuple:
+    with read_session() as s:
+        thread = s.get(ChatThread, f["st"])
+        said = s.exec(select(ChatMessage.id, ChatMessage.text, ChatMessage.edited_at)
+                      .where(ChatMessage.thread_id == f["st"]).order_by(ChatMessage.id)).all()
+        tasks = s.exec(select(ClientTask.id, ClientTask.done_at).where(ClientTask.account_id == f["smith"])).all()
+        reads = s.exec(select(ChatRead.contact_id, ChatRead.last_read_message_id)
+                       .where(ChatRead.thread_id == f["st"])).all()
+    return thread.subject, thread.archived_at, tuple(said), tuple(tasks), tuple(reads)
+
+
+@pytest.mark.firm(build=households_with_amy_logged_in)
+def test_a_clients_messages_page_shows_no_internal_note_and_no_other_accounts_thread(firm):
+    f = firm
+    secrets = {CHAT_SECRET, "Smith return", "Smith only", "Smith task"}
+    before = smith_snapshot(f)
+    tab = portal_tab(f["sid"])
+    outcome(lambda state: PortalMessagesState.event_handlers["open_thread"].fn(state, f["jt"]), tab)
+    # The Jones thread is open on Amy's page: the firm's message shows, its internal note does not.
+    assert "Please upload your W-2" in [m.text for m in tab.messages]
+    assert not shown(json.dumps(tab.dict(), default=str), secrets)
+    leaks, probes = [], 0
+    for name, handler in sorted(handlers(PortalMessagesState).items()):
+        for _pick, args in calls(handler, [f["st"], f["smith_task"], f["smith_message"], f["note"]]):
+            seen = call(tab, handler, 0, args)
+            probes += 1
+            if found := shown(seen, secrets):
+                leaks.append(f"{name}{args!r:.60} showed {found}")
+        # Back on the Jones thread for the next handler (one may have opened another, or none).
+        outcome(lambda state: PortalMessagesState.event_handlers["open_thread"].fn(state, f["jt"]), tab)
+    assert probes > 10
+    assert not leaks, "\n".join(leaks[:30])
+    assert smith_snapshot(f) == before, "a probe from Amy's page changed the Smith family's conversation"

@@ -101,11 +101,13 @@ TYPE_WORDS = {
     TEXT: N_("text"), NUMBER: N_("a number"), DATE: N_("a date"), DATETIME: N_("a date and time"), YESNO: N_("yes/no"),
 }
 
-# Every field a rule may read (contract §3). Money fields are numbers in dollars.
+# Every field a rule may read (contract §3). Money fields are numbers in dollars; job.hours is the time written
+# on the job, in hours.
 FIELDS = {
     "job": {
         "name": TEXT, "stage": TEXT, "pipeline": TEXT, "assignee": TEXT, "priority": TEXT,
         "start_date": DATE, "due_date": DATE, "created_at": DATETIME, "entered_stage_at": DATETIME,
+        "hours": NUMBER,
     },
     "account": {"name": TEXT, "type": TEXT, "balance": NUMBER, "created_at": DATETIME},
     "contact": {"first_name": TEXT, "last_name": TEXT, "email": TEXT},

@@ -29,6 +29,7 @@ from practice.models import (AccountType, Event, EventStatus, Priority, RunStatu
                              stored_moment, utcnow)
 from practice.services import events
 from practice.services.balances import as_fact
+from practice.services.hours import JOB_MINUTES_SQL, as_fact as hours_fact
 from practice.services.billing import delivery as invoice_delivery
 from practice.services.organizers import review as organizer_review
 from practice.i18n import N_
@@ -151,7 +152,8 @@ SELECT job.id, job.name, job.priority, job.start_date, job.due_date, job.created
         WHERE jobtag.job_id = job.id),
        (SELECT json_group_array(tag.name) FROM accounttag JOIN tag ON tag.id = accounttag.tag_id
         WHERE accounttag.account_id = job.account_id),
-       ({balance})
+       ({balance}),
+       ({hours})
 FROM job JOIN pipeline ON pipeline.id = job.pipeline_id JOIN stage ON stage.id = job.stage_id
 LEFT OUTER JOIN account ON account.id = job.account_id WHERE job.id IN ({})"""
 _ACCOUNTS_SQL = ("SELECT id, name, type, created_at, notes, ({balance}) "
@@ -161,7 +163,8 @@ _ACCOUNT_TAGS_SQL = ("SELECT accounttag.account_id, tag.name FROM accounttag JOI
 # What the account owes (balances.balances, here per row): the rest due on its sent and partly paid invoices.
 _BALANCE_SQL = ("SELECT COALESCE(SUM(invoice.total_cents - invoice.paid_cents - invoice.credited_cents), 0) FROM invoice "
                 "WHERE invoice.status IN ('sent', 'partly_paid') AND invoice.account_id = {account}")
-_JOBS_SQL = _JOBS_SQL.replace("{balance}", _BALANCE_SQL.format(account="job.account_id"))
+_JOBS_SQL = (_JOBS_SQL.replace("{balance}", _BALANCE_SQL.format(account="job.account_id"))
+             .replace("{hours}", JOB_MINUTES_SQL.format(job="job.id")))
 _ACCOUNTS_SQL = _ACCOUNTS_SQL.format(balance=_BALANCE_SQL.format(account="account.id"))
 # Enum columns hold the member's name; the facts carry its value.
 _PRIORITY = {p.name: p.value for p in Priority}
@@ -193,7 +196,7 @@ def _facts(session: Session, group: list) -> tuple[dict[int, dict], set[tuple[in
                         "priority": _PRIORITY.get(row[2], row[2]), "start_date": _day(row[3]),
                         "due_date": _day(row[4]), "created_at": loaded_moment(row[5]),
                         "entered_stage_at": loaded_moment(row[6]), "archived": bool(row[7]),
-                        "account_id": row[8], "tags": [name for _, name in tags]}
+                        "account_id": row[8], "hours": hours_fact(row[19] or 0), "tags": [name for _, name in tags]}
         if row[11] is not None:
             accounts[row[8]] = _account(row[8], *row[11:15], row[18])
             accounts[row[8]]["tags"] = sorted(json.loads(row[17]))

@@ -19,7 +19,6 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -29,6 +28,7 @@ from practice.models import (Account, Invoice, Job, Service, Task, TeamMember,
                              TimeEntry, utcnow)
 from practice.services import audit
 from practice.services.access import team
+from practice.services.hours import hundredths
 from practice.services.actor import Actor, account_visible, require_admin, require_staff
 from practice.services.billing import invoices
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -154,16 +154,6 @@ def duration_text(minutes: int) -> str:
     """90 → '1:30' (hours and minutes, as the forms read it back)."""
     hours, rest = divmod(max(int(minutes), 0), 60)
     return f"{hours}:{rest:02d}"
-
-
-def hundredths(minutes: int) -> int:
-    """Minutes as hours in hundredths, as an invoice line's quantity (50 min → 83, i.e. 0.83 h), rounded half up."""
-    return (2 * minutes * 100 + 60) // 120
-
-
-def hours_fact(minutes: int) -> Decimal:
-    """Minutes as the rules read hours (`job.hours > 10`): exact to the hundredth as billed."""
-    return Decimal(hundredths(minutes)) / 100
 
 
 def _note(text) -> str:
@@ -526,15 +516,3 @@ def _rows(session: Session, actor: Actor, entries: list[TimeEntry]) -> list[Entr
 def unbilled_billable(stmt):
     return stmt.where(TimeEntry.invoice_id.is_(None), TimeEntry.billable == True,  # noqa: E712
                       TimeEntry.minutes > 0, TimeEntry.ended_at.is_not(None) | TimeEntry.started_at.is_(None))
-
-
-def job_minutes(session: Session, job_ids=None) -> dict[int, int]:
-    """Minutes of time written on each job (stopped timers and typed entries, billable or not)."""
-    stmt = (select(TimeEntry.job_id, func.sum(TimeEntry.minutes)).where(TimeEntry.job_id.is_not(None))
-            .group_by(TimeEntry.job_id))
-    if job_ids is not None:
-        ids = list(job_ids)
-        if not ids:
-            return {}
-        stmt = stmt.where(TimeEntry.job_id.in_(ids))
-    return {job_id: int(total or 0) for job_id, total in session.execute(stmt)}

@@ -19,10 +19,11 @@ from practice.models import Account, Invoice, InvoiceLine, InvoiceStatus, Job, S
 from practice.services import audit
 from practice.services.actor import Actor, require_staff
 from practice.services.billing import invoices
-from practice.services.billing.time import (amount_of, current_rates, duration_text, hundredths, rate_of,
+from practice.services.billing.time import (amount_of, current_rates, duration_text, rate_of,
                                             unbilled_billable, visible_entries)
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.formatting import format_money
+from practice.services.hours import hundredths
 
 BILL_LIMIT = invoices.MAX_LINES
 

@@ -48,7 +48,7 @@ def sample_context(session: Session) -> dict:
              "job": {"id": 0, "name": "2026 Tax return", "stage": "Onboarding", "pipeline": "1040 Return",
                      "assignee": None, "assignees": [], "priority": "Medium", "start_date": None, "due_date": None,
                      "created_at": utcnow(), "entered_stage_at": utcnow(), "archived": False, "account_id": 0,
-                     "tags": []}}
+                     "hours": Decimal(0), "tags": []}}
     return template_context(session, facts)
 
 

@@ -15,6 +15,7 @@ from practice.models import (Account, AccountContact, AccountTag, Contact, Conta
                              Pipeline, Stage, Tag, TeamMember)
 from practice.services.balances import as_fact, balance, balances
 from practice.services.firm import get_firm
+from practice.services.hours import as_fact as hours_fact, job_minutes
 from practice.services.work.custom_fields import bulk_fact_values, fact_values
 from practice.services.templating import EmptyPlaceholder
 from practice.i18n import _
@@ -57,6 +58,7 @@ def job_facts(session: Session, job_id: int) -> dict | None:
             "priority": getattr(job.priority, "value", job.priority), "start_date": job.start_date,
             "due_date": job.due_date, "created_at": job.created_at, "entered_stage_at": job.entered_stage_at,
             "archived": job.archived, "account_id": job.account_id,
+            "hours": hours_fact(job_minutes(session, [job.id]).get(job.id, 0)),
             "tags": _tags(session, JobTag, "job_id", job.id), **fact_values(session, "job", job.id)}
 
 
@@ -140,6 +142,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
         assignees.setdefault(job_id, []).append(name)
     out = []
     job_values = bulk_fact_values(session, "job")
+    minutes = job_minutes(session)
     for job in session.execute(select(Job.id, Job.name, Job.priority, Job.start_date, Job.due_date, Job.created_at,
                                       Job.entered_stage_at, Job.archived, Job.account_id,
                                       Pipeline.name.label("pipeline"), Stage.name.label("stage"))
@@ -151,7 +154,7 @@ def bulk_facts(session: Session, entity: str) -> list[dict]:
                  "assignee": names[0] if names else None, "assignees": names,
                  "priority": getattr(job.priority, "value", job.priority), "start_date": job.start_date,
                  "due_date": job.due_date, "created_at": job.created_at, "entered_stage_at": job.entered_stage_at,
-                 "archived": job.archived, "account_id": job.account_id,
+                 "archived": job.archived, "account_id": job.account_id, "hours": hours_fact(minutes.get(job.id, 0)),
                  "tags": tuple(sorted(tag_rows["job_id"].get(job.id, ()))), **job_values.get(job.id, {})}
         out.append({"job": facts, "account": accounts.get(job.account_id), "contact": None, "target": ("job", job.id)})
     return out

@@ -16,6 +16,7 @@ from practice.db import read_session, write_session
 from practice.models import AuditLog, InvoiceLine, TeamMember, TimeEntry
 from practice.services.access import team
 from practice.services.actor import Actor
+from practice.services import hours
 from practice.services.billing import invoices, time, wip
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work import catalog, tasks
@@ -296,5 +297,5 @@ def test_billing_is_for_those_who_manage_invoices_and_refuses_what_cannot_be_bil
 def test_job_minutes_count_every_entry_on_the_job(firm):
     add(firm, minutes="1:30", job_id=firm["job"])
     add(firm, minutes="0:45", job_id=firm["job"], billable=False)
-    assert read(time.job_minutes, [firm["job"]]) == {firm["job"]: 135}
-    assert time.hours_fact(135) == Decimal("2.25")
+    assert read(hours.job_minutes, [firm["job"]]) == {firm["job"]: 135}
+    assert read(hours.job_hours, firm["job"]) == Decimal("2.25") and read(hours.job_hours, firm["other_job"]) == 0

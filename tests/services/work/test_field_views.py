@@ -168,3 +168,29 @@ def test_the_template_editors_offer_each_field_as_a_placeholder_that_renders(fir
         context = template_context(s, facts_for(s, account_id=account))
         text = " / ".join(code for code, _ in offered if code.startswith("{{ account."))
         assert templating.render(text, context) == "MFJ / 2 / Dec 31, 2026 / 12-3456789 / Yes"
+
+
+def test_a_board_filtered_by_an_account_field_counts_what_counting_its_jobs_gives(firm):
+    """On SQLite the counts come from the per-account counts the database keeps; they match the jobs counted one by
+    one after jobs are added, moved and archived, for the owner and for an employee without "view all"."""
+    from practice.models import Account, Job, Pipeline
+    from practice.services.work import jobs
+    from practice.services.work.pipelines import stages_of
+
+    with write_session() as s:
+        stages = [x.id for x in stages_of(s, firm["pipeline"])]
+        adams = s.query(Job).filter(Job.name == "Adams 1040").one()
+        jobs.move_job(s, firm["owner"], adams.id, stages[2])
+        for n in range(3):
+            make_job(s, firm["owner"], account=s.get(Account, firm["ids"]["Clark"]), pipeline=s.get(Pipeline, firm["pipeline"]),
+                     name=f"Clark extra {n}", stage_id=stages[n])
+        clark = s.query(Job).filter(Job.name == "Clark 1040").one()
+        jobs.archive_job(s, firm["owner"], clark.id)
+    with read_session() as s:
+        conn = s.connection()
+        for actor, total in ((firm["owner"], 4), (firm["bob"], 1)):  # Bob: Adams' job only
+            flt = fv.make_filter(s, actor, "board", field_id=firm["status"], value="MFJ")
+            shape, params = board._params(actor, firm["pipeline"], None, None, flt)
+            kept = conn.execute(board._counts_statement("sqlite", *shape), params).all()
+            counted = conn.execute(board._counts_statement("other", *shape), params).all()
+            assert kept == counted and sum(r[2] for r in kept) == total

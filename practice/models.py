@@ -1363,6 +1363,22 @@ class Organizer(SQLModel, table=True):
     answers_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
 
 
+class OrganizerAnswerReview(SQLModel, table=True):
+    """Staff read one answer of a submitted organizer: who and when, and the answer as it was then (`answer`:
+    {"value": ...}). A mark stands while the organizer holds that answer; the client changing it after a reopening
+    clears the mark when they submit again."""
+
+    __table_args__ = (UniqueConstraint("organizer_id", "question_key", name="uq_organizeranswerreview_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organizer_id: int = Field(foreign_key="organizer.id", index=True)
+    question_key: str
+    answer: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reviewed_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    reviewed_by_label: str = ""
+    reviewed_at: dt.datetime = when()
+
+
 class ProposalStatus(str, Enum):
     sent = "sent"
     signed = "signed"

@@ -1,5 +1,6 @@
 """The Organizers section of the account and job pages: send one, the list with status and progress, and one
-organizer's answers (read-only) with Reopen once submitted."""
+organizer's answers (read-only: what changed since last year, each answer markable as reviewed) with Reopen once
+submitted."""
 from __future__ import annotations
 
 import reflex as rx
@@ -46,18 +47,34 @@ def send_form() -> rx.Component:
     )
 
 
+def review_mark(a) -> rx.Component:
+    """A submitted answer's review mark: who marked it and when (and a way to take it off), or a button to mark it."""
+    return rx.cond(a.reviewed != "",
+                   rx.hstack(rx.badge(rx.icon("check", size=12), a.reviewed, color_scheme="green", size="1",
+                                      class_name="answer-reviewed", style={"whiteSpace": "normal"}),
+                             rx.button(t("Undo"), size="1", variant="ghost", color_scheme="gray",
+                                       on_click=O.unmark_answer(a.key), class_name="unmark-answer"),
+                             spacing="1", align="center", wrap="wrap"),
+                   rx.button(t("Mark reviewed"), size="1", variant="soft", color_scheme="green",
+                             on_click=O.mark_answer(a.key), class_name="mark-answer"))
+
+
 def answer_row(a) -> rx.Component:
-    return rx.hstack(
-        rx.text(a.label, size="2", color_scheme="gray", min_width="40%", padding_left=rx.cond(a.indent, "1em", "0")),
+    return rx.flex(
+        rx.text(a.label, size="2", color_scheme="gray", flex="1 1 40%", min_width="10em",
+                padding_left=rx.cond(a.indent, "1em", "0")),
         rx.vstack(
             rx.text(a.answer, size="2", style={"overflowWrap": "anywhere"}, class_name="organizer-answer"),
             rx.cond(a.changed, rx.hstack(
                 rx.badge(t("Changed since last year"), color_scheme="amber", size="1"),
                 rx.text(t("Last year: {answer}", answer=a.last_year), size="1", color_scheme="gray",
-                        style={"overflowWrap": "anywhere"}),
+                        style={"overflowWrap": "anywhere"}, class_name="organizer-last-year"),
                 spacing="2", wrap="wrap", class_name="organizer-changed")),
-            spacing="1", min_width="0"),
-        width="100%", align="start", padding_y="0.2em", border_bottom=f"1px solid {rx.color('gray', 3)}")
+            rx.cond((a.key != "") & (O.org_open_status == "submitted"), review_mark(a)),
+            spacing="1", min_width="0", flex="1 1 50%"),
+        width="100%", align="start", padding_y="0.2em", border_bottom=f"1px solid {rx.color('gray', 3)}",
+        wrap="wrap", gap="0.3em 1em", class_name="organizer-answer-row", data_key=a.key,
+        data_changed=rx.cond(a.changed, "yes", "no"))
 
 
 def answers_panel() -> rx.Component:
@@ -70,8 +87,11 @@ def answers_panel() -> rx.Component:
         rx.cond(O.org_reopen_asked != "", rx.callout(O.org_reopen_asked, icon="info", color_scheme="amber", size="1",
                                                      id="organizer-reopen-asked", width="100%")),
         rx.cond(O.org_open_status == "submitted", rx.hstack(
-            rx.cond(O.org_reviewed != "", rx.badge(O.org_reviewed, color_scheme="green", id="organizer-reviewed"),
-                    rx.button(t("Mark reviewed"), size="1", variant="soft", color_scheme="green",
+            rx.text(t("{n} of {total} reviewed", n=O.org_review_done, total=O.org_review_total), size="2",
+                    id="organizer-review-count"),
+            rx.cond((O.org_review_done >= O.org_review_total) & (O.org_reviewed != ""),
+                    rx.badge(O.org_reviewed, color_scheme="green", id="organizer-reviewed"),
+                    rx.button(t("Mark all reviewed"), size="1", variant="soft", color_scheme="green",
                               on_click=O.mark_reviewed, id="mark-organizer-reviewed")),
             rx.button(t("Export CSV"), size="1", variant="soft", on_click=O.export_csv, id="export-organizer-csv"),
             rx.button(rx.cond(O.org_pdf_filed != "", t("File the PDF again"), t("File as PDF in documents")),

@@ -1,5 +1,6 @@
 """The Organizers section of the account and job pages: send one (account page: with an optional job; job page: for
-this job), the list with status and progress, one organizer's answers to read, and Reopen."""
+this job), the list with status and progress, one organizer's answers to read (what changed since last year, each
+answer markable as reviewed, or all at once), and Reopen."""
 from __future__ import annotations
 
 import dataclasses
@@ -28,6 +29,8 @@ class AnswerItem:
     indent: bool = False
     last_year: str = ""  # last year's answer where this one differs from it
     changed: bool = False
+    key: str = ""  # the question's key on its own line (the review mark's handle); "" on a group's entries
+    reviewed: str = ""  # "Reviewed by …, when" while staff's mark on this answer stands
 
 
 def _view(session, actor, account_id: int, job_id: int) -> dict:
@@ -53,6 +56,8 @@ class SentOrganizersState(AppState):
     org_reviewed: str = ""  # "Reviewed by …" ("" until marked)
     org_reopen_asked: str = ""  # the client's request to reopen, with its reason
     org_pdf_filed: str = ""  # the name of the answers' PDF filed in the documents on submission
+    org_review_done: int = 0  # answers marked reviewed, of
+    org_review_total: int = 0  # the questions the client saw
 
     def _refresh(self) -> None:
         try:
@@ -97,9 +102,11 @@ class SentOrganizersState(AppState):
 
     def _show_answers(self) -> None:
         with shown_in(self, "org_error"):
-            lines = read(sent.answer_lines, self._require(), self.org_open, **FIRM)
+            found = read(review.review_lines, self._require(), self.org_open, **FIRM)
             self.org_answers = [AnswerItem(label=x.label, answer=x.answer, section=x.section, indent=x.indent,
-                                           last_year=x.last_year, changed=x.changed) for x in lines]
+                                           last_year=x.last_year, changed=x.changed, key=x.key, reviewed=x.reviewed)
+                                for x in found.lines]
+            self.org_review_done, self.org_review_total = found.reviewed, found.total
             self.org_open_status = next((o.status for o in self.org_items if o.id == self.org_open), "")
             self.org_reviewed, self.org_reopen_asked, self.org_pdf_filed = read(review.review_notes, self._require(),
                                                                                 self.org_open)
@@ -112,7 +119,7 @@ class SentOrganizersState(AppState):
 
     @allow(STAFF)
     def close(self):
-        self.org_open, self.org_answers = 0, []
+        self.org_open, self.org_answers, self.org_review_done, self.org_review_total = 0, [], 0, 0
 
     @allow(STAFF)
     def reopen(self):
@@ -121,8 +128,20 @@ class SentOrganizersState(AppState):
 
     @allow(STAFF)
     def mark_reviewed(self):
-        if self.org_open and write_and_refresh(self, review.mark_reviewed, self.org_open, shown="org_error"):
-            return rx.toast.success(_("Marked reviewed."))
+        if self.org_open and write_and_refresh(self, review.mark_reviewed, self.org_open, shown="org_error", **FIRM):
+            return rx.toast.success(_("Every answer is marked reviewed."))
+
+    @allow(STAFF)
+    def mark_answer(self, key: str):
+        """Mark one answer of the open organizer reviewed."""
+        if self.org_open:
+            write_and_refresh(self, review.mark_answer, self.org_open, str(key or ""), True, shown="org_error", **FIRM)
+
+    @allow(STAFF)
+    def unmark_answer(self, key: str):
+        """Take the review mark off one answer of the open organizer."""
+        if self.org_open:
+            write_and_refresh(self, review.mark_answer, self.org_open, str(key or ""), False, shown="org_error", **FIRM)
 
     @allow(STAFF)
     def export_csv(self):

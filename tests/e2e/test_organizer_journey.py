@@ -12,15 +12,17 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import (AccountTag, Document, Notification, Organizer, OrganizerQuestion, OrganizerSection,
+from practice.models import (Account, AccountTag, Document, Notification, Organizer, OrganizerAnswerReview,
+                             OrganizerQuestion, OrganizerSection,
                              OrganizerTemplate, OutgoingMail, PortalLogin, PortalSession, PortalToken, RuleRun, Tag,
                              TeamMember)
 from practice.services.actor import SYSTEM, Actor
 from practice.services.automation import rulesets
+from practice.services.organizers import filling, sent
 from practice.services.portal import logins
 from tests.e2e.conftest import log_in
 from tests.e2e.test_portal import demo_contact_with_job
-from tests.factories import make_organizer, make_tag, normal_pdf
+from tests.factories import contact_actor, make_organizer, make_tag, normal_pdf
 
 pytestmark = pytest.mark.e2e
 GOOD = "cedar-lantern-orbit-5"
@@ -64,10 +66,12 @@ def organizer_setup(base_url):
     with write_session() as s:
         rulesets.save_rules(s, actor, f'rule "Journey: organizer in"\nwhen organizer is submitted\nthen\n'
                                       f'  add tag "{TAG}" to account\nend\n', note="organizer journey")
-    yield {"contact": contact, "account": job.account_id}
+    yield {"contact": contact, "account": job.account_id, "actor": actor, "template": template.id}
     with write_session() as s:
         rulesets.save_rules(s, SYSTEM, rules_before, note="restored after the organizer journey")
     with write_session() as s:
+        ids = select(Organizer.id).where(Organizer.template_id == template.id)
+        s.execute(delete(OrganizerAnswerReview).where(OrganizerAnswerReview.organizer_id.in_(ids)))
         s.execute(delete(Organizer).where(Organizer.template_id == template.id))
         s.execute(delete(OrganizerQuestion).where(OrganizerQuestion.template_id == template.id,
                                                   OrganizerQuestion.parent_id.is_not(None)))
@@ -174,8 +178,17 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
     expect(answers).to_contain_text("Sam Rivera")
     expect(answers).to_contain_text("Ava")
     expect(answers.locator("#organizer-reopen-asked")).to_contain_text("I forgot my second W-2")
+    # Each answer is marked reviewed on its own (who and when shown), or all at once; the count follows.
+    count = answers.locator("#organizer-review-count")
+    expect(count).to_have_text("0 of 5 reviewed")
+    spouse = answers.locator(".organizer-answer-row[data-key='spouse_name']")
+    spouse.locator(".mark-answer").click()
+    expect(spouse.locator(".answer-reviewed")).to_contain_text("Reviewed by")
+    expect(count).to_have_text("1 of 5 reviewed")
     answers.locator("#mark-organizer-reviewed").click()
     expect(answers.locator("#organizer-reviewed")).to_contain_text("Reviewed by")
+    expect(count).to_have_text("5 of 5 reviewed")
+    expect(answers.locator(".answer-reviewed")).to_have_count(5)
     expect(answers.locator("#organizer-pdf-filed")).to_contain_text(f"{TEMPLATE} - answers ")
     answers.locator("#file-organizer-pdf").click()
     expect(page.get_by_text("The answers were filed as a PDF in the account's documents.")).to_be_visible()
@@ -188,3 +201,61 @@ def test_staff_send_an_organizer_the_client_fills_it_on_a_phone_and_a_rule_react
         assert len(filed) == 2 and not any(d.shared for d in filed)
     answers.locator("#reopen-organizer").click()
     expect(row).to_contain_text("Reopened")
+
+
+def _open_account(pg, name: str, *, phone: bool) -> None:
+    """Accounts from the menu (the phone's menu on a phone), the search, the account's row."""
+    if phone:
+        pg.click("#phone-menu")
+        pg.get_by_role("menu").get_by_role("menuitem", name="Accounts", exact=True).click()
+    else:
+        pg.get_by_role("link", name="Accounts", exact=True).first.click()
+    pg.fill("#account-search", name)
+    pg.get_by_role("link", name=name).first.click()
+    pg.wait_for_url(re.compile(r".*/accounts/\d+$"))
+
+
+def _fill_and_submit(contact_id: int, organizer_id: int, answers: dict) -> None:
+    who = contact_actor(contact_id)
+    for key, value in answers.items():
+        with write_session() as s:
+            filling.save_answer(s, who, organizer_id, key, value, firm_catalog=rulesets.catalog_from_db)
+    with write_session() as s:
+        filling.submit(s, who, organizer_id, firm_catalog=rulesets.catalog_from_db)
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_staff_see_exactly_the_answer_that_changed_since_last_year(page, phone_page, base_url, organizer_setup,
+                                                                   phone):
+    """Last year's organizer submitted; this year's, pre-filled from it, differs in one answer: on the account page
+    staff see that answer, and only it, marked as changed, with last year's value beside it."""
+    contact, account_id, actor = organizer_setup["contact"], organizer_setup["account"], organizer_setup["actor"]
+    with write_session() as s:
+        last_year = sent.send_organizer(s, actor, account_id, TEMPLATE).id
+    _fill_and_submit(contact.id, last_year, {"filing_status": "MFJ", "spouse_name": "Sam Rivera",
+                                             "has_dependents": "no"})
+    with write_session() as s:
+        this_year = sent.send_organizer(s, actor, account_id, TEMPLATE).id
+        name = s.get(Account, account_id).name
+    _fill_and_submit(contact.id, this_year, {"spouse_name": "Samuel Rivera"})  # the rest as last year
+
+    pg = phone_page if phone else page
+    log_in(pg, base_url)
+    _open_account(pg, name, phone=phone)
+    # The list is newest first: this year's is the first of the two.
+    pg.locator("#organizers-section .organizer-row", has_text=TEMPLATE).first.locator(
+        ".open-organizer-answers").click()
+    answers = pg.locator("#organizer-answers")
+    expect(answers).to_contain_text("Samuel Rivera")
+    changed = answers.locator(".organizer-answer-row[data-changed='yes']")
+    expect(changed).to_have_count(1)
+    expect(changed).to_have_attribute("data-key", "spouse_name")
+    expect(changed).to_contain_text("Changed since last year")
+    expect(changed.locator(".organizer-last-year")).to_have_text("Last year: Sam Rivera")
+    expect(answers.locator(".organizer-answer-row[data-key='filing_status']")).to_have_attribute("data-changed", "no")
+    # The changed answer is marked reviewed right there.
+    changed.locator(".mark-answer").click()
+    expect(changed.locator(".answer-reviewed")).to_contain_text("Reviewed by")
+    expect(answers.locator("#organizer-review-count")).to_have_text("1 of 4 reviewed")
+    if phone:  # nothing pushes the staff page sideways on a narrow screen
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390 + 1

@@ -11,7 +11,7 @@ from practice.models import Organizer
 from practice.services.automation import rulesets
 from practice.services.documents import files
 from practice.services.errors import NotFound, PermissionDenied
-from practice.services.organizers import filling, sent
+from practice.services.organizers import filling, review, sent
 from practice.services.work import accounts
 from tests.factories import ORGANIZER_1040, contact_actor, make_firm, make_household, make_organizer
 
@@ -41,6 +41,11 @@ STAFF_CALLS = {
     "send": lambda s, who, f: sent.send_organizer(s, who, f["account"], "1040 Organizer"),
     "list for account": lambda s, who, f: sent.list_for_account(s, who, f["account"], **FIRM),
     "read answers": lambda s, who, f: sent.answer_lines(s, who, f["organizer"], **FIRM),
+    "review answers": lambda s, who, f: review.review_lines(s, who, f["organizer"], **FIRM),
+    "mark an answer reviewed": lambda s, who, f: review.mark_answer(s, who, f["organizer"], "notes", **FIRM),
+    "unmark an answer": lambda s, who, f: review.mark_answer(s, who, f["organizer"], "notes", False, **FIRM),
+    "mark all reviewed": lambda s, who, f: review.mark_reviewed(s, who, f["organizer"], **FIRM),
+    "export": lambda s, who, f: review.answers_csv(s, who, f["organizer"], **FIRM),
     "reopen": lambda s, who, f: sent.reopen(s, who, f["organizer"]),
 }
 

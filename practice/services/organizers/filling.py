@@ -16,7 +16,7 @@ from practice.services import audit, events, inbox
 from practice.services.actor import Actor, ContactActor, recorded_actor
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.organizers import answer_values, answering
-from practice.services.organizers.sent import STATUS_WORDS, form_and_outside, name_for
+from practice.services.organizers.sent import STATUS_WORDS, clear_changed_marks, form_and_outside, name_for
 from practice.services.organizers.structure import FirmCatalog
 from practice.services.work import custom_fields
 from practice.services.work.accounts import set_account_tag
@@ -249,6 +249,7 @@ def submit(session: Session, who: ContactActor, organizer_id, *, firm_catalog: F
     organizer.submitted_by_contact_id, organizer.updated_at = who.contact_id, utcnow()
     organizer.language = who.language or ""  # the answers' PDF is made in the language they were given in
     organizer.answers_document_id = None  # this submission's PDF is filed by the worker (review.file_on_submission)
+    clear_changed_marks(session, organizer)  # staff read again what the client changed after a reopening
     session.add(organizer)
     session.flush()
     actor = recorded_actor(who)

@@ -1,26 +1,30 @@
-"""A submitted organizer, the firm's side after submission: staff mark it reviewed, export its answers as CSV or file
-them as a PDF in the account's documents (WeasyPrint, the firm's header), and reopen it; the client may ask the firm
-to reopen it (the account's team is told in Inbox+)."""
+"""A submitted organizer, the firm's side after submission: staff mark each answer reviewed (or all at once), export
+its answers as CSV or file them again as a PDF in the account's documents (WeasyPrint, the firm's header; the worker
+files one on each submission), and reopen it; the client may ask the firm to reopen it (the account's team is told in
+Inbox+)."""
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import itertools
+from dataclasses import dataclass
 
 import jinja2
 from sqlmodel import Session, select
 
 from practice import config, i18n
 from practice.i18n import N_, _
-from practice.models import Account, Document, Event, Organizer, OrganizerStatus, utcnow
+from practice.models import Account, Document, Event, Organizer, OrganizerAnswerReview, OrganizerStatus, utcnow
 from practice.services import audit, inbox
 from practice.services.actor import SYSTEM, Actor, ContactActor, recorded_actor
 from practice.services.documents import html_pdf, storage
-from practice.services.errors import Conflict
+from practice.services.errors import Conflict, NotFound
 from practice.services.firm import get_firm
 from practice.services.formatting import format_datetime
 from practice.services.organizers.filling import mine
-from practice.services.organizers.sent import AnswerLine, answer_lines, lines_of, name_for, organizer_for_staff
+from practice.services.organizers.sent import (AnswerLine, answer_lines, differs, lines_of, name_for,
+                                                organizer_for_staff)
 from practice.services.organizers.structure import FirmCatalog
 
 MAX_REASON = 500
@@ -35,16 +39,103 @@ def _submitted(organizer: Organizer) -> None:
         raise Conflict(_("The client has not submitted this organizer yet: its answers may still change."))
 
 
-def mark_reviewed(session: Session, actor: Actor, organizer_id: int) -> Organizer:
-    """Note that staff have read the submitted answers (staff who may see the account; an audit row)."""
+@dataclass
+class Review:
+    """An organizer's answers as staff review them: each question's line says whether its answer is marked reviewed,
+    and how many of the questions the client saw are ("12 of 31 reviewed")."""
+    lines: list[AnswerLine]
+    reviewed: int
+    total: int
+
+
+def _marks(session: Session, organizer: Organizer) -> dict[str, OrganizerAnswerReview]:
+    """The marks that stand: each on an answer the organizer still holds as it was when marked."""
+    answers = organizer.answers or {}
+    rows = session.exec(select(OrganizerAnswerReview).where(OrganizerAnswerReview.organizer_id == organizer.id))
+    return {r.question_key: r for r in rows if not differs(answers.get(r.question_key), (r.answer or {}).get("value"))}
+
+
+def _settle(session: Session, organizer: Organizer, actor: Actor, reviewed: int, total: int) -> None:
+    """The organizer counts as reviewed once every answer the client gave is (and no longer when one is unmarked)."""
+    done = total > 0 and reviewed >= total
+    if done and organizer.reviewed_at is None:
+        organizer.reviewed_at, organizer.reviewed_by_label = utcnow(), actor.name
+    elif not done and organizer.reviewed_at is not None:
+        organizer.reviewed_at, organizer.reviewed_by_label = None, ""
+    session.add(organizer)
+
+
+def review_lines(session: Session, actor: Actor, organizer_id: int, *, firm_catalog: FirmCatalog) -> Review:
+    """The questions the client saw with their answers, what changed since last year and which answers staff have
+    marked reviewed, by whom and when (staff who may see the account)."""
+    organizer = organizer_for_staff(session, actor, organizer_id)
+    lines = lines_of(session, organizer, firm_catalog=firm_catalog)
+    marks = _marks(session, organizer)
+    timezone = get_firm(session).timezone
+    for line in lines:
+        mark = marks.get(line.key) if line.key else None
+        if mark is not None:
+            line.reviewed = _("Reviewed by {name}, {when}").format(name=mark.reviewed_by_label or _("the firm"),
+                                                                   when=format_datetime(mark.reviewed_at, timezone))
+    keys = [line.key for line in lines if line.key]
+    return Review(lines, sum(key in marks for key in keys), len(keys))
+
+
+def _mark(session: Session, actor: Actor, organizer: Organizer, key: str,
+          existing: OrganizerAnswerReview | None) -> OrganizerAnswerReview:
+    row = existing or OrganizerAnswerReview(organizer_id=organizer.id, question_key=key)
+    row.answer = {"value": copy.deepcopy((organizer.answers or {}).get(key))}
+    row.reviewed_by_member_id, row.reviewed_by_label, row.reviewed_at = actor.member_id, actor.name, utcnow()
+    session.add(row)
+    return row
+
+
+def mark_answer(session: Session, actor: Actor, organizer_id: int, key: str, reviewed: bool = True, *,
+                firm_catalog: FirmCatalog) -> Review:
+    """Mark one answer of a submitted organizer reviewed (or take the mark off): staff who may see the account, who
+    and when kept, an audit row. Marking an answer already marked changes nothing."""
     organizer = organizer_for_staff(session, actor, organizer_id)
     _submitted(organizer)
-    if organizer.reviewed_at is not None:
+    labels = {line.key: line.label for line in lines_of(session, organizer, firm_catalog=firm_catalog) if line.key}
+    if key not in labels:
+        raise NotFound(_("That question is not among the ones the client answered; reload the page."))
+    marks = _marks(session, organizer)
+    row = session.exec(select(OrganizerAnswerReview).where(OrganizerAnswerReview.organizer_id == organizer.id,
+                                                           OrganizerAnswerReview.question_key == key)).first()
+    if reviewed and key not in marks:
+        marks[key] = _mark(session, actor, organizer, key, row)
+        audit.record(session, actor, "organizer_review", "account", organizer.account_id,
+                     f'Marked the answer to "{labels[key]}" reviewed on organizer "{organizer.name}"',
+                     organizer_id=organizer.id, question_key=key)
+    elif not reviewed and row is not None:
+        session.delete(row)
+        marks.pop(key, None)
+        audit.record(session, actor, "organizer_review", "account", organizer.account_id,
+                     f'Took the review mark off the answer to "{labels[key]}" on organizer "{organizer.name}"',
+                     organizer_id=organizer.id, question_key=key)
+    session.flush()
+    _settle(session, organizer, actor, sum(k in marks for k in labels), len(labels))
+    return review_lines(session, actor, organizer.id, firm_catalog=firm_catalog)
+
+
+def mark_reviewed(session: Session, actor: Actor, organizer_id: int, *, firm_catalog: FirmCatalog) -> Organizer:
+    """Mark every answer the client gave reviewed at once ("Mark all reviewed": staff who may see the account; one
+    audit row). Nothing changes when every one already is."""
+    organizer = organizer_for_staff(session, actor, organizer_id)
+    _submitted(organizer)
+    keys = [line.key for line in lines_of(session, organizer, firm_catalog=firm_catalog) if line.key]
+    marks = _marks(session, organizer)
+    todo = [key for key in keys if key not in marks]
+    if not todo and organizer.reviewed_at is not None:
         return organizer
-    organizer.reviewed_at, organizer.reviewed_by_label = utcnow(), actor.name
-    session.add(organizer)
+    rows = {r.question_key: r for r in session.exec(select(OrganizerAnswerReview).where(
+        OrganizerAnswerReview.organizer_id == organizer.id, OrganizerAnswerReview.question_key.in_(todo or [""])))}
+    for key in todo:
+        _mark(session, actor, organizer, key, rows.get(key))
+    session.flush()
+    _settle(session, organizer, actor, len(keys), len(keys))
     audit.record(session, actor, "organizer_review", "account", organizer.account_id,
-                 f'Marked organizer "{organizer.name}" reviewed', organizer_id=organizer.id)
+                 f'Marked organizer "{organizer.name}" reviewed', organizer_id=organizer.id, answers=len(todo))
     return organizer
 
 

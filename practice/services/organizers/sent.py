@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from practice import config, routes
 from practice.i18n import N_, _
-from practice.models import (Account, Job, Organizer, OrganizerStatus, OrganizerTemplate, QuestionKind, utcnow)
+from practice.models import (Account, Job, Organizer, OrganizerAnswerReview, OrganizerStatus, OrganizerTemplate,
+                             QuestionKind, utcnow)
 from practice.services import audit, reminders
 from practice.services.actor import Actor, require_staff
 from practice.services.errors import Conflict, InvalidInput, NotFound
@@ -228,6 +229,8 @@ class AnswerLine:
     document_ids: tuple[int, ...] = ()
     last_year: str = ""  # the answer on the account's previous organizer of this template, when it differs
     changed: bool = False  # the answer differs from last year's (new, changed or cleared)
+    key: str = ""  # the question's key on a question's own line ("" on a group's entry lines)
+    reviewed: str = ""  # "Reviewed by Bob Stone, Dec 5, 2026, 4:55 AM" while staff's mark on the answer stands
 
 
 def _entry_lines(question: answering.Question, value, section: str) -> list[AnswerLine]:
@@ -259,14 +262,14 @@ def lines_of(session: Session, organizer: Organizer, *, firm_catalog: FirmCatalo
         value = answers.get(q.key)
         at = len(lines)
         if q.kind == QuestionKind.group:
-            lines.append(AnswerLine(q.label, str(len(value) if isinstance(value, list) else 0), section))
+            lines.append(AnswerLine(q.label, str(len(value) if isinstance(value, list) else 0), section, key=q.key))
             lines.extend(_entry_lines(q, value, section))
         elif q.kind == QuestionKind.file:
             ids = tuple(int(i) for i in (value or []) if isinstance(i, int))
-            lines.append(AnswerLine(q.label, str(len(ids)), section, document_ids=ids))
+            lines.append(AnswerLine(q.label, str(len(ids)), section, document_ids=ids, key=q.key))
         else:
-            lines.append(AnswerLine(q.label, answer_values.shown(q, value), section))
-        if before is not None and q.kind != QuestionKind.file and _differs(value, before.get(q.key)):
+            lines.append(AnswerLine(q.label, answer_values.shown(q, value), section, key=q.key))
+        if before is not None and q.kind != QuestionKind.file and differs(value, before.get(q.key)):
             # Files are each year's own; anything else that is not last year's answer is marked for review.
             then = before.get(q.key)
             lines[at].changed = True
@@ -275,10 +278,22 @@ def lines_of(session: Session, organizer: Organizer, *, firm_catalog: FirmCatalo
     return lines
 
 
-def _differs(now, then) -> bool:
+def differs(now, then) -> bool:
     """Whether an answer is not last year's (an empty answer and no answer are the same)."""
     empty = (None, "", [], {})
     return (now if now not in empty else None) != (then if then not in empty else None)
+
+
+def clear_changed_marks(session: Session, organizer: Organizer) -> int:
+    """Take off staff's review marks from the answers the client changed since they were marked (on submitting
+    again after a reopening); returns how many."""
+    answers = organizer.answers or {}
+    gone = 0
+    for mark in session.exec(select(OrganizerAnswerReview).where(OrganizerAnswerReview.organizer_id == organizer.id)):
+        if differs(answers.get(mark.question_key), (mark.answer or {}).get("value")):
+            session.delete(mark)
+            gone += 1
+    return gone
 
 
 def organizer_facts(session: Session, organizer_id: int) -> dict | None:

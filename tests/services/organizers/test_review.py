@@ -25,11 +25,11 @@ pytestmark = pytest.mark.firm(build=a_firm)
 def test_staff_mark_a_submitted_organizer_reviewed_once_with_an_audit_row(firm):
     oid = send(firm)
     with write_session() as s, pytest.raises(Conflict, match="not submitted"):
-        review.mark_reviewed(s, firm["owner"], oid)
+        review.mark_reviewed(s, firm["owner"], oid, firm_catalog=FIRM)
     fill_and_submit(firm, oid)
     for _ in range(2):
         with write_session() as s:
-            review.mark_reviewed(s, firm["bob"], oid)
+            review.mark_reviewed(s, firm["bob"], oid, firm_catalog=FIRM)
     with read_session() as s:
         organizer = s.get(Organizer, oid)
         assert organizer.reviewed_at is not None and organizer.reviewed_by_label == "Bob Stone"
@@ -37,7 +37,7 @@ def test_staff_mark_a_submitted_organizer_reviewed_once_with_an_audit_row(firm):
         assert [r.summary for r in rows] == ['Marked organizer "1040 Organizer" reviewed']
     # Carla is not on the account's team: she may not touch it.
     with write_session() as s, pytest.raises(PermissionDenied):
-        review.mark_reviewed(s, firm["carla"], oid)
+        review.mark_reviewed(s, firm["carla"], oid, firm_catalog=FIRM)
 
 
 def test_the_answers_export_as_csv_one_row_per_question_the_client_saw(firm):
@@ -135,7 +135,7 @@ def test_the_client_asks_to_reopen_the_team_is_told_and_reopening_clears_the_req
         notes = s.exec(select(Notification).where(Notification.kind == "client_activity")).all()
         assert any('asked to reopen organizer "1040 Organizer": I forgot my second W-2' in n.text for n in notes)
     with write_session() as s:
-        review.mark_reviewed(s, firm["owner"], oid)
+        review.mark_reviewed(s, firm["owner"], oid, firm_catalog=FIRM)
         sent.reopen(s, firm["owner"], oid)
     with read_session() as s:
         organizer = s.get(Organizer, oid)
@@ -160,3 +160,52 @@ def test_next_years_answers_mark_what_changed_since_last_year(firm):
     assert changed == {"Spouse's name": ("Samuel Hartley", "Sam Hartley"), "Each dependent": ("2", "1"),
                        "Wages": ("$61,000.00", "no answer")}
     assert not any(x.changed for x in first_lines)  # the first year has nothing to compare with
+
+
+def test_each_answer_is_marked_reviewed_with_who_and_when_and_a_changed_answer_loses_its_mark(firm):
+    oid = send(firm)
+    with write_session() as s, pytest.raises(Conflict, match="not submitted"):
+        review.mark_answer(s, firm["bob"], oid, "filing_status", firm_catalog=FIRM)
+    fill_and_submit(firm, oid)
+    with write_session() as s:
+        first = review.mark_answer(s, firm["bob"], oid, "filing_status", firm_catalog=FIRM)
+        again = review.mark_answer(s, firm["bob"], oid, "filing_status", firm_catalog=FIRM)  # one mark, one row
+        review.mark_answer(s, firm["bob"], oid, "spouse_name", firm_catalog=FIRM)
+    assert (first.reviewed, again.reviewed) == (1, 1) and first.total >= 4
+    with read_session() as s:
+        view = review.review_lines(s, firm["bob"], oid, firm_catalog=FIRM)
+        assert s.get(Organizer, oid).reviewed_at is None  # not every answer yet
+        summaries = [r.summary for r in s.exec(select(AuditLog).where(AuditLog.action == "organizer_review"))]
+    marked = {x.key: x.reviewed for x in view.lines if x.reviewed}
+    assert set(marked) == {"filing_status", "spouse_name"} and view.reviewed == 2
+    assert marked["filing_status"].startswith("Reviewed by Bob Stone, ")
+    assert summaries == ['Marked the answer to "Filing status" reviewed on organizer "1040 Organizer"',
+                         'Marked the answer to "Spouse\'s name" reviewed on organizer "1040 Organizer"']
+    # Carla is not on the account's team; a question the client was not asked has no answer to mark.
+    with write_session() as s, pytest.raises(PermissionDenied):
+        review.mark_answer(s, firm["carla"], oid, "filing_status", firm_catalog=FIRM)
+    with write_session() as s, pytest.raises(NotFound):
+        review.mark_answer(s, firm["bob"], oid, "no_such_question", firm_catalog=FIRM)
+
+    # Reopened, the client changes the spouse's name and submits again: that answer's mark is gone, the other stays.
+    with write_session() as s:
+        sent.reopen(s, firm["owner"], oid)
+    answer(firm, oid, "spouse_name", "Samuel Hartley")
+    answer(firm, oid, "spouse_name", "Sam Hartley")  # changed back before submitting: it is the answer Bob read
+    answer(firm, oid, "filing_status", "Single")
+    answer(firm, oid, "filing_status", "MFJ")
+    answer(firm, oid, "spouse_name", "Samuel Hartley")
+    with write_session() as s:
+        filling.submit(s, firm["june"], oid, firm_catalog=FIRM)
+    with read_session() as s:
+        view = review.review_lines(s, firm["bob"], oid, firm_catalog=FIRM)
+    assert {x.key for x in view.lines if x.reviewed} == {"filing_status"} and view.reviewed == 1
+
+    # A mark comes off; "Mark all reviewed" marks every answer and the organizer counts as reviewed.
+    with write_session() as s:
+        assert review.mark_answer(s, firm["bob"], oid, "filing_status", False, firm_catalog=FIRM).reviewed == 0
+        review.mark_reviewed(s, firm["bob"], oid, firm_catalog=FIRM)
+    with read_session() as s:
+        view = review.review_lines(s, firm["bob"], oid, firm_catalog=FIRM)
+        assert s.get(Organizer, oid).reviewed_by_label == "Bob Stone"
+    assert view.reviewed == view.total and all(x.reviewed for x in view.lines if x.key)

@@ -111,11 +111,18 @@ class Checker:
 
     # ---- helpers
     def err(self, cls, message, span, hint=None):
-        """One error, its message and hint told in the reader's language when they are Words."""
+        """One error, its message and hint told in the reader's language when they are Words (given no reader's
+        language, the Words are kept: English text that whoever shows it can tell in its reader's language)."""
+        if self.tr is _same:
+            self.errors.append(cls(message, span, hint))
+            return
         self.errors.append(cls(told(message, self.tr), span, told(hint, self.tr)))
 
     def say(self, message: str, **values) -> str:
-        """A message in the reader's language, its values filled in."""
+        """A message in the reader's language, its values filled in; given no reader's language, Words (its English
+        text, keeping the template and values to be told later in a reader's language)."""
+        if self.tr is _same:
+            return Words(message, **values)
         return self.tr(message).format(**{k: told(v, self.tr) for k, v in values.items()})
 
     def both_sides(self, left, lt: str, right, rt: str) -> str:

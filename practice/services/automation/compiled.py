@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 import rules
 from practice.db import driver_connection
+from practice.i18n import N_, _
 from practice.models import RuleSet
 from practice.services.automation.rulesets import catalog_from_db, current_ruleset
 from practice.services.firm import get_firm
@@ -116,16 +117,24 @@ def _compiled_rules(session: Session) -> tuple[RuleSet | None, rules.CompiledRul
     if hit is None:
         try:
             hit = (rules.compile_rules(rules.check(version.text, catalog), tz=tz), "")
+        # The problem is kept as words (its English text keeps the template and values) and told in each reader's
+        # language where it is shown (`told_problem`, a run's reason): this cache serves every reader of the process.
         except rules.RulesErrors as errs:
             first = errs.errors[0]
-            hit = (None, f"The saved rules no longer match the firm's names (line {first.line}: {first.message}). "
-                         "Open the rules editor, fix them and save.")
+            hit = (None, rules.Words(N_("The saved rules no longer match the firm's names (line {line}: {problem}). "
+                                        "Open the rules editor, fix them and save."),
+                                     line=first.line, problem=first.message))
         except rules.RulesError as err:
-            hit = (None, f"The saved rules cannot be used: {err.message}.")
+            hit = (None, rules.Words(N_("The saved rules cannot be used: {problem}."), problem=err.message))
         if len(_compiled) > 32:
             _compiled.clear()
         _compiled[key] = hit
     return version, hit[0], hit[1]
+
+
+def told_problem(problem) -> str:
+    """The problem `compiled_rules` found, in the reader's language."""
+    return rules.said(problem, rules.kept(problem), _)
 
 
 def _rules_sending(session: Session, kind: str, name: str) -> list[str]:

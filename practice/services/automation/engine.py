@@ -48,9 +48,11 @@ def handle_event(session: Session, ev: Event) -> None:
     version, compiled, problem = compiled_rules(session)
     if compiled is None:
         if problem:
-            session.add(RuleRun(event_id=ev.id, rule_name="(rules)", trigger=ev.kind, job_id=ev.job_id,
-                                account_id=ev.account_id, status=RunStatus.failed, reason=problem,
-                                ruleset_id=version.id if version else None, finished_at=utcnow()))
+            run = RuleRun(event_id=ev.id, rule_name="(rules)", trigger=ev.kind, job_id=ev.job_id,
+                          account_id=ev.account_id, status=RunStatus.failed,
+                          ruleset_id=version.id if version else None, finished_at=utcnow())
+            give_reason(run, problem)  # told in each reader's language in the run log
+            session.add(run)
         return
     depth = int((ev.payload or {}).get("depth") or 0)
     target = Target(ev.job_id, ev.account_id, (ev.payload or {}).get("contact_id"))

@@ -13,7 +13,7 @@ from practice.models import Account, Event, EventStatus, Job, RuleRun, RunStatus
 from practice.services import audit, events
 from practice.services.actor import Actor, require_admin
 from practice.services.automation.actions import Target
-from practice.services.automation.compiled import compiled_rules
+from practice.services.automation.compiled import compiled_rules, told_problem
 from practice.services.automation.engine import event_facts
 from practice.services.automation.triggers import rule_events
 from practice.services.errors import InvalidInput, NotFound
@@ -136,7 +136,8 @@ def preview_retry(session: Session, actor: Actor, event_id: int) -> RetryPreview
                            account_name=account.name if account else "", rules=[])
     _version, compiled, problem = compiled_rules(session)
     if compiled is None:
-        preview.problem = problem or _("There are no saved rules, so a retry would do nothing.")
+        preview.problem = (told_problem(problem) if problem
+                           else _("There are no saved rules, so a retry would do nothing."))
         return preview
     try:
         preview.rules = _rules_for(session, ev, compiled)

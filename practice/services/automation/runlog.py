@@ -9,7 +9,7 @@ from practice.models import Event, RuleRun, RunStatus, utcnow
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
 from practice.services.automation.actions import Target
-from practice.services.automation.compiled import compiled_rules
+from practice.services.automation.compiled import compiled_rules, told_problem
 from practice.services.automation.engine import event_facts, run_decision
 from practice.services.automation.triggers import rule_events
 from practice.services.errors import InvalidInput, NotFound
@@ -43,7 +43,7 @@ def retry_run(session: Session, actor: Actor, run_id: int) -> RuleRun:
         raise InvalidInput(_("Only a failed run can be retried."))
     version, compiled, problem = compiled_rules(session)
     if compiled is None:
-        raise InvalidInput(problem or _("There are no saved rules."))
+        raise InvalidInput(told_problem(problem) if problem else _("There are no saved rules."))
     now = utcnow()
     audit.record(session, actor, "retry", "rule_run", run.id, f'Retried automation "{run.rule_name}"')
     if run.event_id is not None:

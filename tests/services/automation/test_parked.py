@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from practice import i18n
 from practice.db import read_session, write_session
-from practice.models import AuditLog, Event, EventStatus, Notification, Task, utcnow
+from practice.models import AuditLog, Event, EventStatus, Notification, RuleRun, Stage, Task, utcnow
 from practice.services import events
-from practice.services.automation import parked, rulesets
+from practice.services.automation import compiled, explain, parked, rulesets
 from practice.services.errors import NotFound
 from practice.services.work import jobs
 from practice.services.work.pipelines import stages_of
@@ -140,3 +141,29 @@ def test_only_events_set_aside_can_be_retried_or_dismissed(firm):
             with write_session() as s, pytest.raises(NotFound):
                 action(s, firm["owner"], event_id)
 
+
+
+def test_stale_rules_are_told_in_each_readers_language_whoever_met_them_first(firm):
+    """The process keeps the compiled rules (and their problem) for every reader: the problem is kept as words and
+    told where it is shown, so the French member who met it first does not leave it in French for the English one."""
+    with write_session() as s:
+        s.get(Stage, firm["stages"]["Review"]).name = "Checking"  # the saved rule names a stage no longer there
+    with read_session() as s, i18n.using_locale("fr"):
+        french = compiled.told_problem(compiled.compiled_rules(s)[2])
+    with read_session() as s, i18n.using_locale("en"):
+        english = compiled.told_problem(compiled.compiled_rules(s)[2])
+    assert french == ("Les règles enregistrées ne correspondent plus aux noms du cabinet (ligne 2 : aucun processus "
+                      "n'a d'étape « Review »). Ouvrez l'éditeur de règles, corrigez-les et enregistrez.")
+    assert english == ("The saved rules no longer match the firm's names (line 2: there is no stage \"Review\" in any "
+                       "pipeline). Open the rules editor, fix them and save.")
+    # An event met with the stale rules fails its run with the problem as the reason, told to each reader.
+    with write_session() as s:
+        jobs.move_job(s, firm["owner"], firm["jobs"][0], firm["stages"]["Done"])
+    with i18n.using_locale("fr"):
+        worker_tasks.sweep_pending_events()
+    with read_session() as s:
+        run = s.exec(select(RuleRun).where(RuleRun.rule_name == "(rules)")).one()
+        with i18n.using_locale("en"):
+            assert explain.told_reason(run) == english
+        with i18n.using_locale("fr"):
+            assert explain.told_reason(run) == french

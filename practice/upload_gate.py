@@ -56,12 +56,14 @@ AT_ONCE = 8
 
 @dataclass(frozen=True)
 class UploadLimit:
-    """How many files one upload to a handler may carry, and the largest each may be."""
+    """How many files one upload to a handler may carry, and the largest each may be; for a handler anyone may call,
+    `refusal` is the name of a method of its state saying why this tab's upload could not be kept (or "")."""
 
     state: type
     handler: str
     files: int
     each: Callable[[], int]
+    refusal: str = ""
 
     def max_body(self) -> int:
         return self.files * self.each() + OVERHEAD_BYTES
@@ -75,7 +77,8 @@ UPLOADS = {
         UploadLimit(PortalOrganizerState, "upload", filling.MAX_FILES, storage.max_upload_bytes),
         UploadLimit(ChatsState, "attach_files", chat_attachments.MAX_FILES, storage.max_upload_bytes),
         UploadLimit(PortalMessagesState, "attach_files", chat_attachments.MAX_FILES, storage.max_upload_bytes),
-        UploadLimit(RequestLinkState, "upload", request_answering.MAX_FILES, storage.max_upload_bytes),
+        UploadLimit(RequestLinkState, "upload", request_answering.MAX_FILES, storage.max_upload_bytes,
+                    refusal="_upload_refusal"),
         UploadLimit(VerifyState, "handle_upload", 1, verify_max_bytes),
         UploadLimit(ImportState, "handle_upload", 1, lambda: csv_file.MAX_BYTES),
         UploadLimit(SigningSettingsState, "upload_certificate", 1, lambda: MAX_P12_BYTES),
@@ -157,9 +160,17 @@ async def admitted(scope: Scope, limit: UploadLimit) -> tuple[tuple | None, Any]
     """(the visitor's key, None) when the handler's `allow` check lets the upload's sender in, else (None, what
     `allow` answers a refused caller: a sentence, or its toast and redirect to the login page)."""
     handler = getattr(limit.state, limit.handler)
-    if handler.fn.__practice_access__ == ANYONE:
-        return visitor_key(None, scope), None
     token = _header(scope, b"reflex-client-token")
+    if handler.fn.__practice_access__ == ANYONE:
+        if not limit.refusal:
+            return visitor_key(None, scope), None
+        # Anyone may call it, but the tab must hold what makes the upload keepable (a request link's open request,
+        # a browser that proved the address, one of its items): else nothing of the body is read.
+        if not token:
+            return None, _(NOT_AN_UPLOAD)
+        state = await _visitor_state(token[:200], limit.state)
+        why = await asyncio.to_thread(getattr(state, limit.refusal))
+        return (None, why) if why else (visitor_key(None, scope), None)
     if not token:
         return None, "Log in to continue."
     state = await _visitor_state(token[:200], limit.state)

@@ -73,6 +73,15 @@ class RequestLinkState(AppState):
                               "" if i.answer_yes is None else ("yes" if i.answer_yes else "no"),
                               [FileRow(d, n) for d, n in i.files]) for i in view.items]
 
+    def _upload_refusal(self) -> str:
+        """Why an upload from this tab could not be kept ("" when it can): the upload gate asks before it reads a
+        byte of the body (the link open, this browser known to it, the chosen item one of its file items)."""
+        try:
+            answering.check_upload(self._token(), self.upload_for, device=self.device, ip=client_address(self))
+        except PracticeError as err:
+            return str(err)
+        return ""
+
     def _refresh(self) -> None:
         try:
             self._show(self._call(answering.open_request))

@@ -10,6 +10,8 @@ from the class, so a handler added later is probed too) and every backend route,
 - Guessed links are throttled per address (the sentence, never data), whichever handler guesses.
 - No backend route takes the link's token as a key: each answers A's token with another request's ids, or a revoked
   token, without data.
+- The upload route (POST /_upload, through the app's upload gate) takes no byte for another request's item, a
+  revoked or completed link, a browser without the code or a guessed link: 403 with the sentence, nothing stored.
 - The same probe on the portal's Messages page: a client's page never shows the firm's internal notes nor another
   account's conversation, whatever thread, task or message ids its handlers are sent (the services' checks are in
   test_chats_refused.py; the chats browser journey checks the note on the phone's page).
@@ -28,6 +30,7 @@ import pytest
 import reflex as rx
 from reflex import constants
 from reflex.istate.data import RouterData
+from reflex.utils.format import format_event_handler
 from sqlmodel import func, select
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -37,7 +40,7 @@ with warnings.catch_warnings():  # as in the authorization matrix: Starlette's T
     from starlette.testclient import TestClient
 
 import practice.practice  # noqa: F401 - loads every page and state
-from practice import routes
+from practice import routes, upload_gate
 from practice.db import read_session, write_session
 from practice.models import ChatMessage, ChatRead, ChatThread, ClientRequest, ClientRequestDevice, ClientTask, Document
 from practice.services.access import login_safety
@@ -49,6 +52,7 @@ from tests.factories import make_account, make_firm
 from tests.security.test_authorization_matrix import _backend_routes, outcome
 from tests.security.test_chats_refused import PASSWORD as CHAT_PASSWORD, SECRET as CHAT_SECRET, two_households
 from tests.security.test_hostile_handler_input import Commits, _params
+from tests.security.test_upload_gate import reflex_like_endpoint
 from tests.services.client_requests.test_requests import DEVICE, ITEMS, fill, items, send, token_of, verify
 
 NEW_DEVICE = "browser-never-seen-0123456789"
@@ -422,3 +426,62 @@ def test_a_clients_messages_page_shows_no_internal_note_and_no_other_accounts_th
     assert probes > 10
     assert not leaks, "\n".join(leaks[:30])
     assert smith_snapshot(f) == before, "a probe from Amy's page changed the Smith family's conversation"
+
+
+# --- 7. the upload route: POST /_upload through the app's upload gate -------------------------------------------
+
+def _post_upload(monkeypatch, tab, *, token: str = "tab-1") -> tuple[int, str, list]:
+    """POST a small file to the link page's upload handler from `tab` (the state the upload's client token names),
+    through the app's upload gate; (status, body, what reached Reflex's endpoint behind it)."""
+    async def this_tab(ident, state_cls):
+        assert state_cls is RequestLinkState
+        return tab
+
+    monkeypatch.setattr(upload_gate, "_visitor_state", this_tab)
+    seen: list = []
+    content = (b"--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"probe.txt\"\r\n\r\nprobe bytes\r\n"
+               b"--x--\r\n")
+    headers = {"reflex-event-handler": format_event_handler(RequestLinkState.upload),
+               "content-type": "multipart/form-data; boundary=x"}
+    if token:
+        headers["reflex-client-token"] = token
+    with TestClient(upload_gate.UploadGate(reflex_like_endpoint(seen))) as client:
+        answer = client.post(upload_gate.UPLOAD_PATH, content=content, headers=headers)
+    return answer.status_code, answer.text, seen
+
+
+def test_the_upload_route_takes_no_byte_for_another_requests_item_or_a_closed_link(firm, monkeypatch):
+    f = firm
+    secrets = set().union(*(secrets_of(f, key) for key in ("B_other", "B_same", "R", "C")))
+    own_items = ids_of(f, "A")[0]
+    tab = link_tab(f["token"]["A"])
+    tab.upload_for = own_items[0]  # A's own file item, as "Add a file" chose it: the upload goes through
+    status, _body, seen = _post_upload(monkeypatch, tab)
+    assert status == 200 and len(seen) == 1
+    wrong = []
+
+    def refused(label: str, tab, sentence: str, **kw) -> None:
+        status, body, seen = _post_upload(monkeypatch, tab, **kw)
+        if status != 403 or seen or sentence not in body or shown(body, secrets):
+            wrong.append(f"{label}: {status} {body[:160]!r}, {len(seen)} reached the endpoint")
+
+    for key in ("B_other", "B_same"):
+        for item in ids_of(f, key)[0]:
+            tab = link_tab(f["token"]["A"])
+            tab.upload_for = item
+            refused(f"A's link, {key}'s item {item}", tab, "not part of this request")
+    tab = link_tab(f["token"]["A"])
+    tab.upload_for = own_items[2]  # A's short answer: no files there
+    refused("A's short answer item", tab, "answered another way")
+    for key, sentence in (("R", "withdrew this request"), ("C", "request is complete")):
+        tab = link_tab(f["token"][key])
+        tab.upload_for = ids_of(f, key)[0][0]
+        refused(f"{key}'s link", tab, sentence)
+    tab = link_tab(f["token"]["A"], device=NEW_DEVICE)
+    tab.upload_for = own_items[0]
+    refused("a browser without the code", tab, "Enter the code")
+    refused("no tab named", link_tab(f["token"]["A"]), "not a place to upload", token="")
+    for n in range(login_safety.LINK_POLICY.slow_after + 1):
+        tab = link_tab(f"guessed-upload-link-{n:04d}-0123456789")
+    refused("a guessed link", tab, "Too many attempts")
+    assert not wrong, "\n".join(wrong)

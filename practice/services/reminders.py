@@ -5,6 +5,9 @@ approval requests, client tasks) plans them with `schedule` and keeps a `Reminda
 sweep (`send_due`, given the table of adapters: services/automation/reminder_kinds.py) sends the
 reminders that came due and stops them by itself once the item is complete, the job is archived,
 or the count is reached. Each reminder is keyed, so a retried sweep never sends one twice.
+
+The log of each item's reminders is kept as words (their English template and values, `rules.Words`) and told in
+the reader's language when it is read (`told_log`); entries written before as plain English read as they were.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from typing import Callable, Mapping
 from sqlalchemy import select
 from sqlmodel import Session
 
+import rules
+from practice.i18n import N_, _
 from practice.models import Due, Job, utcnow
 
 
@@ -23,7 +28,8 @@ class Remindable:
     """How to ask about and remind one kind of item."""
 
     is_complete: Callable[[Session, int], bool]
-    # Sends reminder number n (1-based); returns a sentence for the log.
+    # Sends reminder number n (1-based); returns a sentence for the log (`rules.Words`, to be told in the reader's
+    # language).
     remind: Callable[[Session, int, int], str]
 
 
@@ -42,8 +48,19 @@ def schedule(session: Session, *, kind: str, item_id: int, every: dt.timedelta, 
     return due
 
 
-def _stop(due: Due, payload: dict, why: str) -> None:
-    payload["log"] = payload["log"] + [why]
+def _entry(words) -> dict | str:
+    """A log entry: the words kept (told later in each reader's language), or plain text."""
+    return rules.kept(words) or str(words)
+
+
+def told_log(due: Due) -> list[str]:
+    """The reminders' log of an item, in the reader's language."""
+    return [rules.said(str(rules.Words.from_data(entry)) if isinstance(entry, dict) else entry,
+                       entry if isinstance(entry, dict) else None, _) for entry in (due.payload or {}).get("log", [])]
+
+
+def _stop(due: Due, payload: dict, why: rules.Words) -> None:
+    payload["log"] = payload["log"] + [_entry(why)]
     due.payload = payload
     due.status = "done"
 
@@ -63,15 +80,16 @@ def send_due(session: Session, kinds: Mapping[str, Remindable], now: dt.datetime
         if due.job_id is not None:
             job = session.get(Job, due.job_id)
             if job is None or job.archived:
-                _stop(due, payload, "Stopped: the job was archived.")
+                _stop(due, payload, rules.Words(N_("Stopped: the job was archived.")))
                 continue
         if adapter.is_complete(session, payload["item_id"]):
-            _stop(due, payload, "Stopped: the client completed it.")
+            _stop(due, payload, rules.Words(N_("Stopped: the client completed it.")))
             continue
         n = payload["sent"] + 1
         note = adapter.remind(session, payload["item_id"], n)
         payload["sent"] = n
-        payload["log"] = payload["log"] + [f"Reminder {n} of {payload['times']}: {note}"]
+        payload["log"] = payload["log"] + [_entry(rules.Words(N_("Reminder {n} of {times}: {note}"), n=n,
+                                                              times=payload["times"], note=note))]
         due.payload = payload
         if n >= payload["times"]:
             due.status = "done"

@@ -12,7 +12,8 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from practice import config, i18n, routes
-from practice.i18n import _
+from practice.i18n import N_, _
+from rules import Words
 from practice.models import Account, Invoice
 from practice.services import reminders
 from practice.services.actor import Actor
@@ -66,7 +67,7 @@ def _remind(session: Session, invoice_id: int, n: int) -> str:
     invoice = session.get(Invoice, invoice_id)
     contacts = billing_contacts(session, invoice.account_id)
     if not contacts:
-        return "No contact of the account has a portal login and an email, so no reminder was sent."
+        return Words(N_("No contact of the account has a portal login and an email, so no reminder was sent."))
     firm = get_firm(session)
     due = invoices.due_cents(invoice)
     for contact in contacts:
@@ -84,8 +85,9 @@ def _remind(session: Session, invoice_id: int, n: int) -> str:
                        job_id=invoice.job_id, sender_id=invoice.created_by_member_id)
     session.info["practice_mail"] = True
     account = session.get(Account, invoice.account_id)
-    return (f"Reminded {', '.join(c.email for c in contacts)} that invoice {invoice.number} "
-            f"({account.name if account else ''}) has {format_money(due)} due")
+    return Words(N_("Reminded {emails} that invoice {number} ({account}) has {amount} due"),
+                 emails=", ".join(c.email for c in contacts), number=invoice.number,
+                 account=account.name if account else "", amount=format_money(due))
 
 
 REMINDER = reminders.Remindable(is_complete=_is_settled, remind=_remind)

@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from practice import config, routes
 from practice.models import (AccountContact, ChatMessage, ChatRead, ChatThread, Contact, PortalLogin, PortalStatus,
                              utcnow)
-from practice.i18n import _
+from practice.i18n import N_, _
+from rules import Words
 from practice.services import audit, reminders
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import InvalidInput
@@ -120,7 +121,7 @@ def _remind(session: Session, message_id: int, n: int) -> str:
     message, thread = _message_and_thread(session, message_id)
     readers = _readers(session, thread.account_id)
     if not readers:
-        return "No contact of the account can log in to the portal, so no reminder was sent."
+        return Words(N_("No contact of the account can log in to the portal, so no reminder was sent."))
     firm_name = get_firm(session).name
     for contact in readers:
         context = {"first_name": contact.first_name or contact.email, "firm_name": firm_name,
@@ -131,7 +132,8 @@ def _remind(session: Session, message_id: int, n: int) -> str:
                        key=f"chat-reminder|{message.id}|{n}|{contact.id}", account_id=thread.account_id,
                        job_id=thread.job_id)
     session.info["practice_mail"] = True
-    return f'Reminded {", ".join(c.email for c in readers)} to read "{thread.subject}"'
+    return Words(N_('Reminded {emails} to read "{subject}"'), emails=", ".join(c.email for c in readers),
+                 subject=thread.subject)
 
 
 REMINDER = reminders.Remindable(is_complete=_is_read, remind=_remind)

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice.i18n import N_, _
+from rules import Words
 from practice.models import (AccountContact, ClientRequest, ClientRequestItem, ClientRequestStatus,
                              ClientRequestTemplate, Contact, Document, Job, utcnow)
 from practice.services import audit, events, reminders
@@ -382,8 +383,8 @@ def _remind(session: Session, request_id: int, n: int) -> str:
     missing = missing_items(session, request_id)
     _email(session, request, "client_request_reminder", key=f"client-request-reminder|{request.id}|{n}",
            count=len(missing), items=[i.label for i in missing])
-    return (f'Reminded {request.recipient_email} of "{request.title}": still missing '
-            + ", ".join(i.label for i in missing))
+    return Words(N_('Reminded {email} of "{title}": still missing {items}'), email=request.recipient_email,
+                 title=request.title, items=", ".join(i.label for i in missing))
 
 
 REMINDER = reminders.Remindable(is_complete=_is_complete, remind=_remind)

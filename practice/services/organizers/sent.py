@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from practice import config, routes
 from practice.i18n import N_, _
+from rules import Words
 from practice.models import (Account, Job, Organizer, OrganizerAnswerReview, OrganizerStatus, OrganizerTemplate,
                              QuestionKind, utcnow)
 from practice.services import audit, reminders
@@ -313,8 +314,8 @@ def _remind(session: Session, organizer_id: int, n: int) -> str:
     organizer = session.get(Organizer, organizer_id)
     sent = email_contacts(session, organizer, "organizer_reminder", key=f"organizer-reminder|{organizer.id}|{n}")
     if not sent:
-        return "No contact of the account can log in to the portal, so no reminder was sent."
-    return f'Reminded {", ".join(sent)} to fill in "{organizer.name}"'
+        return Words(N_("No contact of the account can log in to the portal, so no reminder was sent."))
+    return Words(N_('Reminded {emails} to fill in "{name}"'), emails=", ".join(sent), name=organizer.name)
 
 
 REMINDER = reminders.Remindable(is_complete=_is_complete, remind=_remind)

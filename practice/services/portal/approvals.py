@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice.i18n import N_, _
+from rules import Words
 from practice import config, routes
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, Contact, Document,
                              DocumentStatus, Folder, Job, utcnow)
@@ -316,8 +317,8 @@ def _remind(session: Session, approval_id: int, n: int) -> str:
     sent = _email_contacts(session, req.account_id, "approval_reminder", key=f"approval-reminder|{req.id}|{n}",
                            document=doc.name, n=n)
     if not sent:
-        return "No contact of the account has an email address, so no reminder was sent."
-    return f'Reminded {", ".join(sent)} to approve "{doc.name}"'
+        return Words(N_("No contact of the account has an email address, so no reminder was sent."))
+    return Words(N_('Reminded {emails} to approve "{name}"'), emails=", ".join(sent), name=doc.name)
 
 
 # How the sweep reminds about approval requests (listed in services/automation/reminder_kinds.py).

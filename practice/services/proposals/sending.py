@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from practice import config, i18n, routes
 from practice.i18n import N_, _
+from rules import Words
 from practice.models import (Account, AccountContact, Contact, Job, PortalLogin, PortalStatus, Proposal, ProposalLine,
                              ProposalStatus, ProposalTemplate)
 from practice.services import audit, reminders
@@ -218,8 +219,8 @@ def _remind(session: Session, proposal_id: int, n: int) -> str:
     proposal = session.get(Proposal, proposal_id)
     sent = email_contacts(session, proposal, "proposal_reminder", key=f"proposal-reminder|{proposal.id}|{n}", n=n)
     if not sent:
-        return "No contact of the account can log in to the portal, so no reminder was sent."
-    return f'Reminded {", ".join(sent)} to sign "{proposal.name}"'
+        return Words(N_("No contact of the account can log in to the portal, so no reminder was sent."))
+    return Words(N_('Reminded {emails} to sign "{title}"'), emails=", ".join(sent), title=proposal.name)
 
 
 REMINDER = reminders.Remindable(is_complete=_is_complete, remind=_remind)

@@ -26,6 +26,7 @@ from practice.services.signing.views import (RequestDetail, RequestView, SignerC
                                              request_views, signer_view)
 from practice.services.work.accounts import contacts_of, get_account
 from practice.i18n import N_, _, ngettext
+from rules import Words
 
 REMINDER_KIND = "signature"
 FIELD_KINDS = ("signature", "initials", "date", "text")
@@ -398,9 +399,9 @@ def _remind(session: Session, request_id: int, n: int) -> str:
                 session, req, signer, "signature_reminder", key=f"signature-reminder|{req.id}|{signer.id}|{n}"):
             told.append(signer.email)
     if not told:
-        return "Nobody whose turn it is has an email address, so no reminder was sent."
+        return Words(N_("Nobody whose turn it is has an email address, so no reminder was sent."))
     log_event(session, req, "reminded", f"Reminder {n} emailed to {', '.join(told)}")
-    return f'Reminded {", ".join(told)} to sign "{req.title}"'
+    return Words(N_('Reminded {emails} to sign "{title}"'), emails=", ".join(told), title=req.title)
 
 
 # How the sweep reminds about signature requests (listed in services/automation/reminder_kinds.py).

@@ -14,7 +14,7 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (AuditLog, ClientRequest, ClientRequestItem, Document, Due, Event, Job, Notification,
                              OutgoingMail, RuleRun, RunStatus)
-from practice.services import stage_items
+from practice.services import reminders, stage_items
 from practice.services.access.login_safety import TooManyAttempts
 from practice.services.automation import reminder_kinds, rulesets
 from practice.services.client_requests import answering, links, sending
@@ -289,7 +289,7 @@ def test_reminders_list_only_the_missing_items_and_stop_when_complete(firm):
         answering.complete(s, token, device=DEVICE)
     with write_session() as s:
         assert reminder_kinds.send_due_reminders(s, now=day3 + dt.timedelta(days=3)) == 0
-        assert s.exec(select(Due)).one().payload["log"][-1] == "Stopped: the client completed it."
+        assert reminders.told_log(s.exec(select(Due)).one())[-1] == "Stopped: the client completed it."
 
 
 def test_a_revoked_request_no_longer_holds_up_the_stage(firm):

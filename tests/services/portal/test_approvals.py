@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import ApprovalRequest, Due, Job, Event, Notification, OutgoingMail, RuleRun, utcnow
+from practice.services import reminders
 from practice.services.actor import ContactActor
 from practice.services.automation import reminder_kinds, rulesets
 from practice.services.documents import files as document_files, folders as document_folders
@@ -162,7 +163,7 @@ def test_the_rule_action_asks_with_reminders_that_email_and_stop_once_decided(fi
         assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=3)) == 1  # only the undecided one
     with read_session() as s:
         done = {d.payload["item_id"]: d for d in s.exec(select(Due).where(Due.kind == "reminder"))}
-        assert done[first.id].status == "done" and "completed" in done[first.id].payload["log"][-1]
+        assert done[first.id].status == "done" and "completed" in reminders.told_log(done[first.id])[-1]
 
 
 def test_client_uploads_and_task_completion_reach_inbox(firm):

@@ -13,6 +13,7 @@ from sqlmodel import select
 from practice.db import read_session, write_session
 from practice.models import (Document, Due, Event, Job, Notification, OutgoingMail, RuleRun,
                              SignatureField, SignatureRequest, Signer, SigningEvent, utcnow)
+from practice.services import reminders
 from practice.services.mail import outbox, settings as mail_settings
 from practice.services.automation import actions, reminder_kinds, rulesets
 from practice.services.documents import doc_templates, files as document_files, folders as document_folders
@@ -492,7 +493,7 @@ def test_a_cancelled_request_cannot_be_signed_and_its_reminders_stop(firm):
     with write_session() as s:
         assert reminder_kinds.send_due_reminders(s, now=later + dt.timedelta(days=2)) == 0
         due = s.exec(select(Due).where(Due.kind == "reminder")).one()
-        assert due.status == "done" and "Stopped" in due.payload["log"][-1]
+        assert due.status == "done" and "Stopped" in reminders.told_log(due)[-1]
     with write_session() as s:  # the signer still sees what happened, but no longer the document
         view = signer_flow.open_for_signing(s, firm["june"], req)
         assert view.status == "cancelled" and view.page_count == 0 and view.pages == []

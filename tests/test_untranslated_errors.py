@@ -1,7 +1,9 @@
 """Sentences a person reads from a service error go through the catalogs (issue 14): a PracticeError-family exception
 (NotFound, PermissionDenied, InvalidInput, Conflict, DiskProblem and the project's subclasses of them) raised in
 practice/services or practice/state with a bare English string as its message would reach a French reader in
-English, and the catalog check could not see it. This walks the code's syntax trees and names each such raise."""
+English, and the catalog check could not see it. This walks the code's syntax trees and names each such raise, the
+message given directly, through a module constant, or through a local name the same function builds it in
+(`msg = f"..."; raise InvalidInput(msg)`)."""
 from __future__ import annotations
 
 import ast
@@ -82,6 +84,41 @@ def _untranslated_constant(node: ast.AST, constants: dict[str, ast.AST]) -> bool
     return _bare_text(value)
 
 
+def _local_texts(tree: ast.Module) -> dict[int, dict[str, list[ast.AST]]]:
+    """For each call inside a function (by id), the values the function assigns to each of its local names
+    (`msg = f"..."`, `msg += "..."`, `msg: str = "..."`): a message built in a local before `raise X(msg)`."""
+    found: dict[int, dict[str, list[ast.AST]]] = {}
+    for func in ast.walk(tree):  # outer functions first: an inner function's calls end up with its own locals
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        local: dict[str, list[ast.AST]] = {}
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            # a tuple unpacked from a tuple: each name its own value
+                            value = node.value
+                            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and \
+                                    len(target.elts) == len(value.elts) and name in target.elts:
+                                value = value.elts[target.elts.index(name)]
+                            local.setdefault(name.id, []).append(value)
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) and \
+                    node.value is not None:
+                local.setdefault(node.target.id, []).append(node.value)
+        for node in ast.walk(func):
+            if isinstance(node, ast.Call):
+                found[id(node)] = local
+    return found
+
+
+def _untranslated_local(node: ast.AST, local: dict[str, list[ast.AST]]) -> bool:
+    """Whether the message is a local name the function gives a bare sentence (`msg = f"No job {name}."`)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        node = node.func.value
+    return isinstance(node, ast.Name) and any(_bare_text(value) for value in local.get(node.id, []))
+
+
 def untranslated_raises() -> list[str]:
     """Each place in the scanned code where an error of the family is made with a bare sentence (raised there or
     kept to be raised later)."""
@@ -90,12 +127,14 @@ def untranslated_raises() -> list[str]:
     for folder in SCANNED:
         for path in sorted(folder.rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            constants = _constants(tree)
+            constants, local_texts = _constants(tree), _local_texts(tree)
             for node in ast.walk(tree):
                 if not (isinstance(node, ast.Call) and _name(node.func) in family):
                     continue
                 messages = list(node.args[:1]) + [kw.value for kw in node.keywords if kw.arg == "message"]
-                if any(_bare_text(message) or _untranslated_constant(message, constants) for message in messages):
+                local = local_texts.get(id(node), {})
+                if any(_bare_text(message) or _untranslated_constant(message, constants)
+                       or _untranslated_local(message, local) for message in messages):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {_name(node.func)}(...) made with an "
                                  "untranslated sentence; wrap it in _() (placeholders: _(\"... {x}\").format(x=...))")
     return sorted(found)
@@ -121,6 +160,21 @@ def test_the_scanner_tells_translated_from_bare():
     assert not bare('_("a") if what == "name" else _("b")')
     assert bare('problem or "There are no saved rules."')
     assert bare('"Could not draw: " + str(reason or "it took too long")')
+
+
+def test_the_scanner_follows_a_message_built_in_a_local_name():
+    def found(source: str) -> bool:
+        tree = ast.parse(source)
+        local_texts = _local_texts(tree)
+        call = next(node for node in ast.walk(tree) if isinstance(node, ast.Call) and _name(node.func) == "InvalidInput")
+        return _untranslated_local(call.args[0], local_texts[id(call)])
+    assert found('def f(name):\n    msg = f"No job {name}."\n    raise InvalidInput(msg)')
+    assert found('def f(name):\n    msg = _("No job.")\n    msg += " Try again."\n    raise InvalidInput(msg)')
+    assert found('def f(name):\n    msg = "No job {name}."\n    raise InvalidInput(msg.format(name=name))')
+    assert not found('def f(name):\n    msg = _("No job {name}.").format(name=name)\n    raise InvalidInput(msg)')
+    assert not found('def f(err):\n    msg = str(err)\n    raise InvalidInput(msg)')
+    assert not found('def f(name):\n    msg = "x"\n    def g():\n        msg = _("No job.")\n'
+                     '        raise InvalidInput(msg)')
 
 
 def test_service_errors_are_raised_with_translated_sentences():

@@ -50,11 +50,12 @@ def send_form() -> rx.Component:
 def review_mark(a) -> rx.Component:
     """A submitted answer's review mark: who marked it and when (and a way to take it off), or a button to mark it."""
     return rx.cond(a.reviewed != "",
-                   rx.hstack(rx.badge(rx.icon("check", size=12), a.reviewed, color_scheme="green", size="1",
-                                      class_name="answer-reviewed", style={"whiteSpace": "normal"}),
+                   rx.hstack(rx.icon("check", size=14, color=rx.color("green", 11), flex_shrink="0"),
+                             rx.text(a.reviewed, size="1", color_scheme="green", class_name="answer-reviewed",
+                                     style={"overflowWrap": "anywhere"}, min_width="0"),
                              rx.button(t("Undo"), size="1", variant="ghost", color_scheme="gray",
                                        on_click=O.unmark_answer(a.key), class_name="unmark-answer"),
-                             spacing="1", align="center", wrap="wrap"),
+                             spacing="1", align="center", wrap="wrap", min_width="0", max_width="100%"),
                    rx.button(t("Mark reviewed"), size="1", variant="soft", color_scheme="green",
                              on_click=O.mark_answer(a.key), class_name="mark-answer"))
 

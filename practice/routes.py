@@ -43,6 +43,8 @@ INVOICE = "/billing/invoices/[invoice_id]"
 # The invoice templates rules send (owner and admins).
 INVOICE_TEMPLATES = "/billing/templates"
 NEW_INVOICE_ID = "new"
+# Time entries: the running timer, time written down, work in progress (members who track or see time).
+TIME = "/time"
 
 
 def account_url(account_id: int | str) -> str:

@@ -42,6 +42,7 @@ NAV = [
     (N_("Contacts"), (routes.CONTACTS,), "contact"),
     (N_("Tasks"), (routes.TASKS,), "list-checks"),
     (N_("Billing"), _routes(BILLING_TABS), "receipt"),
+    (N_("Time"), (routes.TIME,), "timer"),
     (N_("Pipelines"), (routes.PIPELINES,), "workflow"),
     (N_("Import"), (routes.IMPORT,), "upload"),
     (N_("Team"), (routes.TEAM,), "users"),
@@ -57,7 +58,7 @@ NAV = [
 
 
 # The rights a page may need beyond the member's role (page_access.RIGHTS), as the page's state knows them.
-RIGHT_VARS = {"sees_billing": AppState.sees_billing}
+RIGHT_VARS = {"sees_billing": AppState.sees_billing, "reads_time": AppState.reads_time}
 
 
 def nav_for(role: str, rights: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:

@@ -57,6 +57,11 @@ class Actor:
         return self.is_admin or self.can_edit_others_time
 
     @property
+    def reads_time(self) -> bool:
+        """May open the Time page: tracks time, edits others' time, or sees billing (work in progress)."""
+        return self.tracks_time or self.edits_others_time or self.sees_billing
+
+    @property
     def sees_all_accounts(self) -> bool:
         return self.is_admin or self.can_view_all_accounts
 

@@ -381,6 +381,8 @@ class AppState(LangState):
     member_role: str = ""
     # Whether the member sees billing (a right some employees are given): the sidebar's "Billing" shows then.
     sees_billing: bool = False
+    # Whether the member may open the Time page (tracks time, edits others' time or sees billing).
+    reads_time: bool = False
     # The sentence shown instead of a page this member's role may not open (page_access.PAGES); "" when they may.
     page_refusal: str = ""
     flash: str = ""
@@ -425,11 +427,11 @@ class AppState(LangState):
         actor, needs_setup = self._access()
         if actor is None:
             self.member_name = self.member_role = ""
-            self.sees_billing = False
+            self.sees_billing = self.reads_time = False
             return rx.redirect(routes.LOGIN)
         self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
         self._show_language(actor.language)
-        self.sees_billing = actor.sees_billing
+        self.sees_billing, self.reads_time = actor.sees_billing, actor.reads_time
         self.page_refusal = page_access.refusal(self.member_role, self.router.url.path, page_access.rights_of(actor))
         if time.monotonic() - self._touched_at >= auth.TOUCH_EVERY.total_seconds():
             # At most once a minute per tab: a staff page view within the minute opens no write transaction.

@@ -624,6 +624,16 @@ EXPECTED_HANDLERS = {
     "TasksState.set_scope": "staff",
     "TasksState.set_status": "staff",
     "TasksState.set_status_filter": "staff",
+    "TimeState.add_entry": "staff",
+    "TimeState.choose_account": "staff",
+    "TimeState.clear_account": "staff",
+    "TimeState.count_idle": "staff",
+    "TimeState.delete_entry": "staff",
+    "TimeState.load": "staff",
+    "TimeState.search_accounts": "staff",
+    "TimeState.set_idle_open": "staff",
+    "TimeState.start_timer": "staff",
+    "TimeState.stop_timer": "staff",
     "TeamState.add_member": "owner",
     "TeamState.load": "staff",
     "TeamState.save_role": "owner",
@@ -805,6 +815,7 @@ EXPECTED_ROUTES = {
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE, "settings/fields": STAFF_PAGE,
     "request/[token]": PUBLIC_PAGE, "requests/templates": STAFF_PAGE,
     "billing": STAFF_PAGE, "billing/invoices/[invoice_id]": STAFF_PAGE, "billing/templates": STAFF_PAGE,
+    "time": STAFF_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
 # header also shows on them; these are those loads, whose bodies test_portal_loads_send_strangers_to_login runs.

@@ -84,5 +84,10 @@ def test_billing_shows_and_opens_only_for_members_who_see_billing():
     assert "Ask the firm's owner or an admin" in refusal("employee", "/billing", ())
     assert refusal("employee", "/billing/invoices/7", ()) == refusal("employee", "/billing", ())
     assert refusal("employee", "/billing", ("sees_billing",)) == refusal("admin", "/billing", ("sees_billing",)) == ""
+    # The Time page: for members who track time (or edit others' time, or see billing); owners and admins by role.
+    assert "Time" not in dict((label, href) for label, href, _ in nav_for("employee"))
+    assert dict((label, href) for label, href, _ in nav_for("employee", ("reads_time",)))["Time"] == routes.TIME
+    assert "Ask the firm's owner or an admin" in refusal("employee", "/time", ())
+    assert refusal("employee", "/time", ("reads_time",)) == ""
     # Pages that need no right are not refused for the lack of one.
     assert refusal("employee", "/accounts", ()) == ""

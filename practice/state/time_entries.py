@@ -1,0 +1,176 @@
+"""The Time page: the member's running timer (stop it; past the firm's idle limit it asks whether to count the idle
+time), a timer started for an account, time written down afterwards, the entries (one's own; everyone's with the
+right) filtered by account, deleting an unbilled one, and the work in progress for those who see billing. The
+services check who may do each (services/billing/time.py, wip.py)."""
+from __future__ import annotations
+
+import dataclasses
+
+from practice.i18n import _
+from practice.services.billing import invoices, time, wip
+from practice.services.formatting import date_input, format_date, format_money, format_time, zone
+from practice.services.firm import get_firm
+from practice.services.work import catalog
+from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.views import Option, account_options
+from practice.state.work_views import is_checked, parse_date, parse_id
+
+
+@dataclasses.dataclass
+class EntryItem:
+    id: int = 0
+    day: str = ""
+    member: str = ""
+    details: str = ""
+    account: str = ""
+    on: str = ""
+    duration: str = ""
+    amount: str = ""
+    note: str = ""
+    billable: bool = True
+    billed: str = ""
+    running: bool = False
+    may_delete: bool = False
+
+
+@dataclasses.dataclass
+class WipItem:
+    account: str = ""
+    job: str = ""
+    duration: str = ""
+    amount: str = ""
+
+
+def _page_view(session, actor, account_id: int | None) -> dict:
+    """What the page shows, in one read."""
+    rows = time.list_entries(session, actor, account_id=account_id)
+    progress = wip.work_in_progress(session, actor, account_id=account_id) if actor.sees_billing else None
+    return {"rows": rows, "wip": progress, "timer": time.running_timer(session, actor),
+            "services": catalog.list_services(session), "today": invoices.firm_today(session),
+            "zone": zone(get_firm(session).timezone)}
+
+
+def _entry_items(rows, actor) -> list[EntryItem]:
+    return [EntryItem(id=r.id, day=format_date(r.work_date), member=r.member_name, account=r.account_name,
+                      details=" · ".join(x for x in (format_date(r.work_date), r.member_name,
+                                                      r.task_title or r.job_name) if x),
+                      on=r.task_title or r.job_name, duration=_("running") if r.running else time.duration_text(r.minutes),
+                      amount=format_money(r.amount_cents) if r.billable and not r.running else "", note=r.note,
+                      billable=r.billable, billed=_("Invoice {number}").format(number=r.invoice_number)
+                      if r.invoice_number else (_("Draft invoice") if r.invoice_id else ""), running=r.running,
+                      may_delete=r.invoice_id is None and (r.mine or actor.edits_others_time)) for r in rows]
+
+
+class TimeState(AppState):
+    rows: list[EntryItem] = []
+    wip_rows: list[WipItem] = []
+    wip_total: str = ""
+    sees_wip: bool = False
+    timer_running: bool = False
+    timer_on: str = ""
+    timer_since: str = ""
+    idle_open: bool = False
+    idle_question: str = ""
+    account_id: str = ""
+    account_name: str = ""
+    account_query: str = ""
+    account_matches: list[Option] = []
+    service_options: list[Option] = []
+    today: str = ""
+    form_key: int = 0
+    error: str = ""
+    form_error: str = ""
+
+    def _refresh(self) -> None:
+        actor = self._require()
+        data = read(_page_view, actor, parse_id(self.account_id))
+        self.rows = _entry_items(data["rows"], actor)
+        self.sees_wip = data["wip"] is not None
+        progress = data["wip"] or []
+        self.wip_rows = [WipItem(account=w.account_name, job=w.job_name, duration=time.duration_text(w.minutes),
+                                 amount=format_money(w.amount_cents)) for w in progress]
+        self.wip_total = format_money(sum(w.amount_cents for w in progress))
+        timer = data["timer"]
+        self.timer_running = timer is not None
+        self.timer_on = (timer.task_title or timer.job_name or timer.account_name) if timer else ""
+        self.timer_since = format_time(timer.started_at, data["zone"]) if timer else ""
+        self.service_options = [Option(value=str(s.id), label=s.name) for s in data["services"]]
+        self.today = date_input(data["today"])
+
+    @allow(STAFF)
+    def load(self):
+        self.error = self.form_error = ""
+        self.idle_open, self.account_query, self.account_matches = False, "", []
+        self.account_id = self.account_name = ""
+        with shown_in(self, "error"):
+            self._refresh()
+
+    @allow(STAFF)
+    def search_accounts(self, text: str):
+        self.account_query = str(text or "")[:200]
+        self.account_matches = []
+        if self.account_query.strip():
+            with shown_in(self, "error"):
+                self.account_matches = read(account_options, self._require(), self.account_query)
+
+    @allow(STAFF)
+    def choose_account(self, account_id: str):
+        match = next((o for o in self.account_matches if o.value == str(account_id)), None)
+        if match is None:
+            return
+        self.account_id, self.account_name = match.value, match.label
+        self.account_query, self.account_matches = "", []
+        with shown_in(self, "error"):
+            self._refresh()
+
+    @allow(STAFF)
+    def clear_account(self):
+        self.account_id = self.account_name = ""
+        with shown_in(self, "error"):
+            self._refresh()
+
+    @allow(STAFF)
+    def add_entry(self, form: dict):
+        self.form_error = ""
+        with shown_in(self, "form_error"):
+            run(time.add_entry, self._require(), account_id=parse_id(self.account_id),
+                work_date=parse_date(form.get("work_date")), duration=str(form.get("duration", ""))[:40],
+                service_id=parse_id(form.get("service_id", "")), billable=is_checked(form.get("billable")),
+                note=str(form.get("note", ""))[:time.NOTE_LIMIT])
+            self.form_key += 1
+            self._refresh()
+
+    @allow(STAFF)
+    def start_timer(self):
+        self.form_error = ""
+        with shown_in(self, "form_error"):
+            run(time.start_timer, self._require(), account_id=parse_id(self.account_id))
+            self._refresh()
+
+    @allow(STAFF)
+    def stop_timer(self):
+        self.error = ""
+        with shown_in(self, "error"):
+            try:
+                run(time.stop_timer, self._require())
+            except time.PastIdleLimit as asked:
+                self.idle_question, self.idle_open = str(asked), True
+                return
+            self._refresh()
+
+    @allow(STAFF)
+    def count_idle(self, keep: bool):
+        self.idle_open = False
+        write_and_refresh(self, time.stop_timer, keep_idle=bool(keep))
+
+    @allow(STAFF)
+    def set_idle_open(self, value: bool):
+        self.idle_open = bool(value)
+
+    @allow(STAFF)
+    def delete_entry(self, entry_id: int):
+        try:
+            entry_id = int(entry_id)
+        except (TypeError, ValueError):
+            return
+        write_and_refresh(self, time.delete_entry, entry_id)

@@ -1,0 +1,62 @@
+"""Time in a browser, at desk size and on a phone: the owner opens Time from the menu, chooses an account, writes
+down an hour and a half (a duration that is not one is refused with a sentence and what was typed kept), sees it
+listed with its amount and in the work in progress, starts a timer that still shows after a reload, stops it, and
+deletes the entry written down."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in
+from tests.e2e.test_billing import an_account, press
+
+pytestmark = pytest.mark.e2e
+
+
+def open_time(pg, phone: bool) -> None:
+    if phone:
+        pg.click("#phone-menu")
+        pg.get_by_role("menu").get_by_role("menuitem", name="Time").click()
+    else:
+        pg.get_by_role("link", name="Time", exact=True).first.click()
+    pg.wait_for_url(re.compile(r"/time$"))
+    expect(pg.locator("#add-time")).to_be_visible()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_time_written_down_and_a_timer_that_survives_a_reload(size, page, phone_page, base_url):
+    pg = phone_page if size == "phone" else page
+    account = f"Time Journey {size.title()}"
+    an_account(account)
+    log_in(pg, base_url)
+    open_time(pg, size == "phone")
+    pg.fill("#time-account-search", account)
+    pg.locator(".account-choice", has_text=account).click()
+    expect(pg.locator("#time-account")).to_have_text(account)
+
+    pg.fill("#time-duration", "soon")
+    pg.fill("#time-note", "Phone call about the return")
+    press(pg, "#add-time")
+    expect(pg.get_by_role("alert")).to_contain_text('"soon" is not a duration')
+    expect(pg.locator("#time-note")).to_have_value("Phone call about the return")
+    pg.fill("#time-duration", "1:30")
+    press(pg, "#add-time")
+    row = pg.locator(".time-row", has_text="Phone call about the return")
+    expect(row).to_contain_text(account)
+    expect(row.locator(".time-duration")).to_have_text("1:30")
+    expect(pg.locator(".wip-row", has_text=account)).to_contain_text("1:30")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"] + 1
+
+    # A timer runs on the server: a reload still shows it, and stopping it keeps its time.
+    press(pg, "#start-timer")
+    expect(pg.locator("#timer-running")).to_contain_text(account)
+    pg.reload()
+    expect(pg.locator("#timer-running")).to_contain_text(account)
+    press(pg, "#stop-timer")
+    expect(pg.locator("#timer-idle")).to_be_visible()
+    expect(pg.locator(".time-row", has_text=account)).to_have_count(2)
+
+    row.locator(".time-delete").click()
+    expect(pg.locator(".time-row", has_text="Phone call about the return")).to_have_count(0)

@@ -1,0 +1,70 @@
+"""The Time page's state without a browser: time written down for an account (a bad duration gets its sentence), a
+timer started and stopped (past the idle limit it asks first, and counting only up to the limit is kept), the work in
+progress for someone who sees billing, and deleting an entry."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from practice.db import write_session
+from practice.models import TimeEntry
+from practice.services.billing import time
+from practice.state.time_entries import TimeState
+from tests.factories import make_firm, make_household
+
+
+def hartley(monkeypatch):
+    with write_session() as s:
+        staff = make_firm(s)
+        account, _ = make_household(s, staff["owner"], "Hartley Household", "Hartley", ("June",))
+        time.set_member_rate(s, staff["owner"], staff["owner"].member_id, "100")
+    who = {"actor": staff["owner"]}
+    monkeypatch.setattr(TimeState, "_actor", lambda self: who["actor"])
+    return {**staff, "account": account.id}
+
+
+pytestmark = pytest.mark.firm(build=hartley)
+
+
+def time_page() -> TimeState:
+    state = TimeState()
+    state.load()
+    return state
+
+
+def with_account(state: TimeState) -> TimeState:
+    state.search_accounts("hartley")
+    state.choose_account(state.account_matches[0].value)
+    return state
+
+
+def test_time_written_down_shows_with_its_amount_and_in_work_in_progress(firm):
+    state = with_account(time_page())
+    day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    state.add_entry({"work_date": day, "duration": "soon", "billable": "on", "note": "Call"})
+    assert state.form_error == '"soon" is not a duration; write it like 1:30 or 1.5 (hours).' and state.rows == []
+    state.add_entry({"work_date": day, "duration": "1:30", "billable": "on", "note": "Call"})
+    assert state.form_error == ""
+    assert [(r.account, r.duration, r.amount, r.note) for r in state.rows] == [("Hartley Household", "1:30", "$150.00",
+                                                                                 "Call")]
+    assert state.sees_wip and state.wip_total == "$150.00"
+    state.delete_entry(state.rows[0].id)
+    assert state.rows == [] and state.wip_total == "$0.00"
+
+
+def test_a_timer_started_here_stops_and_past_the_idle_limit_asks_first(firm):
+    state = with_account(time_page())
+    state.start_timer()
+    assert state.timer_running and state.timer_on == "Hartley Household"
+    state = time_page()  # a reload still shows it
+    assert state.timer_running
+    with write_session() as s:
+        time.set_idle_limit(s, firm["owner"], "30")
+        running = s.query(TimeEntry).filter(TimeEntry.ended_at.is_(None)).one()
+        running.started_at = running.started_at - dt.timedelta(hours=2)
+    state.stop_timer()
+    assert state.idle_open and "past the firm's limit" in state.idle_question and state.timer_running
+    state.count_idle(False)
+    assert not state.idle_open and not state.timer_running
+    assert [r.duration for r in state.rows] == ["0:30"]

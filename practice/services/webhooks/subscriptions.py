@@ -27,6 +27,7 @@ KINDS = {
     "client_request_completed": N_("A client request was completed"),
     "organizer_submitted": N_("A client submitted an organizer"),
     "proposal_signed": N_("A proposal was signed"),
+    "invoice_paid": N_("An invoice was paid in full"),
     "signature_signed": N_("A signer signed a document"),
     "signature_completed": N_("A document was signed by everyone"),
     "signature_declined": N_("A signer declined to sign"),

@@ -12,11 +12,12 @@ from sqlmodel import select
 
 from practice.db import read_session, write_session
 from practice.models import (Due, Event, EventStatus, Invoice, InvoiceStatus, InvoiceTemplate, Job, Notification,
-                             OutgoingMail, RuleRun, RunStatus, utcnow)
+                             OutgoingMail, RuleRun, RunStatus, WebhookDelivery, utcnow)
 from practice.services import stage_items
 from practice.services.automation import compiled, preview, reminder_kinds, rulesets
 from practice.services.billing import invoices, templates
 from practice.services.errors import Conflict, InvalidInput, PermissionDenied
+from practice.services.webhooks import delivery as webhook_delivery, subscriptions as webhook_subscriptions
 from practice.services.work import accounts, catalog, jobs
 from practice.services.work.board import load_board
 from practice.services.work.facts import facts_for
@@ -244,6 +245,20 @@ def test_invoice_is_paid_fires_once_even_when_a_payment_is_removed_and_recorded_
     with read_session() as s:
         assert len(s.exec(select(Event).where(Event.kind == "invoice_paid")).all()) == 1
         assert s.get(Invoice, draft.id).status == InvoiceStatus.paid
+
+
+def test_a_webhook_subscribed_to_invoice_is_paid_gets_the_invoice(firm, monkeypatch):
+    with write_session() as s:
+        webhook_subscriptions.set_allow_private(s, firm["owner"], True)
+        webhook_subscriptions.create(s, firm["owner"], url="http://127.0.0.1:9/hook", kinds=["invoice_paid"])
+        draft = invoices.save_draft(s, firm["owner"], account_id=firm["account"], lines=[{"name": "Advice",
+                                                                                           "rate": "100"}])
+        invoices.issue(s, firm["owner"], draft.id)
+    pay(firm, draft.id, 10000)
+    webhook_delivery.fan_out()  # the worker's fan-out (it may have run already, after the payment's commit)
+    with read_session() as s:
+        [sent] = s.exec(select(WebhookDelivery)).all()
+    assert sent.kind == "invoice_paid" and sent.payload["data"]["invoice_id"] == draft.id
 
 
 def test_the_account_team_hears_in_inbox_when_an_invoice_is_paid(firm):

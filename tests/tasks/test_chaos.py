@@ -77,9 +77,19 @@ class Child:
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
-    def kill(self) -> None:
+    def kill(self, *, wait: bool = True) -> float | None:
+        """SIGKILL the process (and wait for it to be gone, unless `wait` is False: then `reap`); returns the moment the
+        signal was sent, or None if it was not running."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
+            sent = time.time()
+            if wait:
+                self.reap()
+            return sent
+        return None
+
+    def reap(self) -> None:
+        if self.proc:
             self.proc.wait(timeout=10)
 
     def stop(self) -> None:

@@ -66,8 +66,7 @@ def _kill_at_random(mailer: Child, rnd: random.Random) -> list[float]:
         while "sending queued mail" not in mailer.log() and time.monotonic() < up_by:
             time.sleep(0.02)
         time.sleep(rnd.uniform(0.05, 0.6))
-        kills.append(time.time())
-        mailer.kill()
+        kills.append(mailer.kill() or time.time())  # the moment the signal went out
         mailer.start()
     return kills
 

@@ -130,10 +130,14 @@ def _kill_both_at_random(consumer: Child, mailer: Child, rnd: random.Random, kil
         time.sleep(rnd.uniform(0.2, 1.0))
         log = consumer.log()
         first, second = (consumer, mailer) if rnd.random() < 0.5 else (mailer, consumer)
-        kills.append({"at": time.time(), "mid_task": log.count("Executing practice.worker") > log.count(" executed in "),
-                      "both_up": "Huey consumer started" in log and "sending queued mail" in mailer.log()})
-        first.kill()
-        second.kill()
+        kill = {"mid_task": log.count("Executing practice.worker") > log.count(" executed in "),
+                "both_up": "Huey consumer started" in log and "sending queued mail" in mailer.log()}
+        # Both signals first, then the waits: waiting for the first to be gone (tens of ms under load) would leave
+        # the second running on, past the moment noted. "at" is when the mailer's signal went out.
+        sent = {first.name: first.kill(wait=False), second.name: second.kill(wait=False)}
+        first.reap()
+        second.reap()
+        kills.append({"at": sent["mailer"] or time.time(), **kill})
         time.sleep(rnd.uniform(0.0, 0.2))
         if not halt.is_set():
             consumer.start()

@@ -91,7 +91,9 @@ def wip_row(item: WipItem) -> rx.Component:
     return rx.hstack(rx.text(item.account, custom_attrs=as_written()),
                      rx.text(item.job, size="1", color_scheme="gray", custom_attrs=as_written()), rx.spacer(),
                      rx.text(item.duration, size="2"), rx.text(item.amount, size="2", weight="medium"),
-                     width="100%", class_name="wip-row", wrap="wrap")
+                     rx.cond(S.manages_billing, rx.button(t("Bill"), size="1", variant="soft", class_name="wip-bill",
+                                                          on_click=S.bill_work(item.key))),
+                     width="100%", class_name="wip-row", wrap="wrap", align="center")
 
 
 def wip_card() -> rx.Component:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import reflex as rx
+
+from practice import routes
 from practice.i18n import _
 from practice.services.billing import invoices, time, wip
 from practice.services.formatting import date_input, format_date, format_money, format_time, zone
@@ -35,6 +38,7 @@ class EntryItem:
 
 @dataclasses.dataclass
 class WipItem:
+    key: str = ""
     account: str = ""
     job: str = ""
     duration: str = ""
@@ -66,6 +70,7 @@ class TimeState(AppState):
     wip_rows: list[WipItem] = []
     wip_total: str = ""
     sees_wip: bool = False
+    manages_billing: bool = False
     timer_running: bool = False
     timer_on: str = ""
     timer_since: str = ""
@@ -87,7 +92,8 @@ class TimeState(AppState):
         self.rows = _entry_items(data["rows"], actor)
         self.sees_wip = data["wip"] is not None
         progress = data["wip"] or []
-        self.wip_rows = [WipItem(account=w.account_name, job=w.job_name, duration=time.duration_text(w.minutes),
+        self.manages_billing = actor.manages_billing
+        self.wip_rows = [WipItem(key=f"{w.account_id}:{w.job_id or 0}", account=w.account_name, job=w.job_name, duration=time.duration_text(w.minutes),
                                  amount=format_money(w.amount_cents)) for w in progress]
         self.wip_total = format_money(sum(w.amount_cents for w in progress))
         timer = data["timer"]
@@ -166,6 +172,18 @@ class TimeState(AppState):
     @allow(STAFF)
     def set_idle_open(self, value: bool):
         self.idle_open = bool(value)
+
+    @allow(STAFF)
+    def bill_work(self, key: str):
+        """Bill a line of the work in progress onto a new draft, and open it in the invoice editor."""
+        account_id, _sep, job_id = str(key or "").partition(":")
+        if parse_id(account_id) is None:
+            return
+        self.error = ""
+        with shown_in(self, "error"):
+            invoice = run(wip.bill_work_in_progress, self._require(), account_id=parse_id(account_id),
+                          job_id=parse_id(job_id))
+            return rx.redirect(routes.invoice_url(invoice.id))
 
     @allow(STAFF)
     def delete_entry(self, entry_id: int):

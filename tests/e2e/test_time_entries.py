@@ -1,7 +1,7 @@
 """Time in a browser, at desk size and on a phone: the owner opens Time from the menu, chooses an account, writes
 down an hour and a half (a duration that is not one is refused with a sentence and what was typed kept), sees it
-listed with its amount and in the work in progress, starts a timer that still shows after a reload, stops it, and
-deletes the entry written down."""
+listed with its amount and in the work in progress, starts a timer that still shows after a reload, stops it,
+deletes the entry written down, and bills the timer's time from the work in progress onto a new draft."""
 from __future__ import annotations
 
 import re
@@ -60,3 +60,9 @@ def test_time_written_down_and_a_timer_that_survives_a_reload(size, page, phone_
 
     row.locator(".time-delete").click()
     expect(pg.locator(".time-row", has_text="Phone call about the return")).to_have_count(0)
+
+    # The timer's time is billed from the work in progress: a new draft opens with its line.
+    pg.locator(".wip-row", has_text=account).locator(".wip-bill").click()
+    pg.wait_for_url(re.compile(r"/billing/invoices/\d+$"))
+    expect(pg.locator(".edit-line")).to_have_count(1)
+    expect(pg.locator(".edit-line .line-name input")).to_have_value("Time")

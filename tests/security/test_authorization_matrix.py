@@ -625,6 +625,7 @@ EXPECTED_HANDLERS = {
     "TasksState.set_status": "staff",
     "TasksState.set_status_filter": "staff",
     "TimeState.add_entry": "staff",
+    "TimeState.bill_work": "staff",
     "TimeState.choose_account": "staff",
     "TimeState.clear_account": "staff",
     "TimeState.count_idle": "staff",

@@ -53,6 +53,20 @@ def test_time_written_down_shows_with_its_amount_and_in_work_in_progress(firm):
     assert state.rows == [] and state.wip_total == "$0.00"
 
 
+def test_a_line_of_work_in_progress_is_billed_onto_a_new_draft_that_opens(firm):
+    state = with_account(time_page())
+    day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    for duration in ("1:00", "0:30"):
+        state.add_entry({"work_date": day, "duration": duration, "billable": "on", "note": ""})
+    assert state.manages_billing and len(state.wip_rows) == 1
+    answer = state.bill_work(state.wip_rows[0].key)
+    assert state.error == "" and "/billing/invoices/" in str(answer)
+    state = time_page()
+    assert state.wip_rows == [] and {r.billed for r in state.rows} == {"Draft invoice"}
+    state.bill_work(f"{firm['account']}:0")  # nothing left: a sentence, nothing billed twice
+    assert state.error == "That time was already billed. Reload the page."
+
+
 def test_a_timer_started_here_stops_and_past_the_idle_limit_asks_first(firm):
     state = with_account(time_page())
     state.start_timer()

@@ -160,3 +160,15 @@ def entries_by_line(session: Session, invoice_id: int) -> dict[int, list[int]]:
             out.setdefault(line_id, []).append(entry_id)
     return out
 
+
+
+def bill_work_in_progress(session: Session, actor: Actor, *, account_id: int, job_id: int | None) -> Invoice:
+    """Bill one line of the work in progress (an account's unbilled billable time on one job, or on none) onto a
+    new draft: the entries billing it now, as `work_in_progress` counted them."""
+    invoices.require_manages_billing(actor)
+    stmt = unbilled_billable(visible_entries(actor)).where(TimeEntry.account_id == account_id)
+    stmt = stmt.where(TimeEntry.job_id == job_id if job_id else TimeEntry.job_id.is_(None))
+    ids = [entry.id for entry in session.exec(stmt.order_by(TimeEntry.work_date, TimeEntry.id).limit(BILL_LIMIT))]
+    if not ids:
+        raise Conflict(_("That time was already billed. Reload the page."))
+    return bill_entries(session, actor, account_id=account_id, entry_ids=ids)

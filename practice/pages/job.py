@@ -10,6 +10,7 @@ from practice.pages.work_parts import field, history_list, section, status_selec
 from practice.pages.rules_editor import part_row
 from practice.pages.client_requests import client_requests_section
 from practice.pages.sent_organizers import organizers_section
+from practice.pages.time_entries import job_timer
 from practice.state.custom_fields import CustomValuesState
 from practice.state.base import AppState
 from practice.services.work.jobs import PRIORITY_NAMES
@@ -17,6 +18,7 @@ from practice.components.forms import static_select
 from practice.state.job import JobState
 from practice.state.client_requests import ClientRequestsState
 from practice.state.sent_organizers import SentOrganizersState
+from practice.state.time_entries import JobTimerState
 from practice.state.run_views import ActionItem, RunItem
 from practice.state.signatures import STATUS_COLORS as REQUEST_COLORS
 from practice.state.work_views import NONE
@@ -376,6 +378,7 @@ def job_page() -> rx.Component:
                         spacing="1",
                     ),
                     rx.spacer(),
+                    job_timer(),
                     job_actions(),
                     width="100%", align="start", wrap="wrap",
                 ),
@@ -403,4 +406,4 @@ def job_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(job_page, route=routes.JOB, title=t("Job · practice"),
                  on_load=[AppState.require_login, JobState.load, CustomValuesState.load_job,
-                          SentOrganizersState.load_job, ClientRequestsState.load_job])
+                          SentOrganizersState.load_job, ClientRequestsState.load_job, JobTimerState.load_job])

@@ -8,7 +8,7 @@ from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page
 from practice.pages.billing import account_chooser
 from practice.state.base import AppState
-from practice.state.time_entries import EntryItem, TimeState as S, WipItem
+from practice.state.time_entries import EntryItem, JobTimerState as J, TimeState as S, WipItem
 
 
 def timer_card() -> rx.Component:
@@ -24,16 +24,16 @@ def timer_card() -> rx.Component:
         rx.text(t("No timer is running."), size="2", color_scheme="gray", id="timer-idle"))
 
 
-def idle_dialog() -> rx.Component:
+def idle_dialog(state=S) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("Count the idle time?")),
-            rx.alert_dialog.description(S.idle_question, id="idle-question"),
-            rx.flex(rx.button(t("Count only up to the limit"), on_click=S.count_idle(False), variant="soft",
+            rx.alert_dialog.description(state.idle_question, id="idle-question"),
+            rx.flex(rx.button(t("Count only up to the limit"), on_click=state.count_idle(False), variant="soft",
                               id="idle-drop"),
-                    rx.button(t("Count all of it"), on_click=S.count_idle(True), id="idle-keep"),
+                    rx.button(t("Count all of it"), on_click=state.count_idle(True), id="idle-keep"),
                     spacing="3", justify="end", wrap="wrap", margin_top="1em")),
-        open=S.idle_open, on_open_change=S.set_idle_open)
+        open=state.idle_open, on_open_change=state.set_idle_open)
 
 
 def entry_form() -> rx.Component:
@@ -123,3 +123,20 @@ def time_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(time_page, route=routes.TIME, title=t("Time · practice"),
                  on_load=[AppState.require_login, S.load])
+
+
+def job_timer() -> rx.Component:
+    """The timer on a job's page (members who track time): start it here, or stop it, with the time it started."""
+    return rx.cond(J.tracks, rx.vstack(
+        rx.cond(J.here,
+                rx.hstack(rx.badge(rx.icon("timer", size=12), t("Timer since {since}", since=J.since),
+                                   color_scheme="green", id="job-timer-since"),
+                          rx.button(rx.icon("square", size=14), t("Stop timer"), size="2", color_scheme="red",
+                                    on_click=J.stop, id="job-stop-timer"), align="center"),
+                rx.button(rx.icon("play", size=14), t("Start timer"), size="2", variant="soft", on_click=J.start,
+                          id="job-start-timer")),
+        rx.cond(J.elsewhere != "", rx.text(t("Starting it stops the timer on {on}.", on=J.elsewhere), size="1",
+                                           color_scheme="gray", custom_attrs=as_written())),
+        error_callout(J.error),
+        idle_dialog(J),
+        spacing="1", align="end"))

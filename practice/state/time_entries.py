@@ -192,3 +192,70 @@ class TimeState(AppState):
         except (TypeError, ValueError):
             return
         write_and_refresh(self, time.delete_entry, entry_id)
+
+
+def _job_timer_view(session, actor, job_id: int) -> dict:
+    return {"timer": time.running_timer(session, actor), "zone": zone(get_firm(session).timezone)}
+
+
+class JobTimerState(AppState):
+    """The timer on a job's page: start it on this job (any other running timer stops), stop it (past the idle limit
+    it asks first), for members who track time."""
+
+    tracks: bool = False
+    timer_job: int = 0
+    here: bool = False
+    since: str = ""
+    elsewhere: str = ""
+    idle_open: bool = False
+    idle_question: str = ""
+    error: str = ""
+
+    def _refresh(self) -> None:
+        actor = self._require()
+        self.tracks = actor.tracks_time
+        if not self.tracks or not self.timer_job:
+            return
+        data = read(_job_timer_view, actor, self.timer_job)
+        timer = data["timer"]
+        self.here = timer is not None and timer.job_id == self.timer_job
+        self.since = format_time(timer.started_at, data["zone"]) if timer else ""
+        self.elsewhere = (timer.task_title or timer.job_name or timer.account_name) if timer and not self.here else ""
+
+    @allow(STAFF)
+    def load_job(self):
+        self.error, self.idle_open = "", False
+        self.timer_job = parse_id(getattr(self, "job_id", "")) or 0
+        with shown_in(self, "error"):
+            self._refresh()
+
+    @allow(STAFF)
+    def start(self):
+        self.error = ""
+        with shown_in(self, "error"):
+            try:
+                run(time.start_timer, self._require(), job_id=self.timer_job or None)
+            except time.PastIdleLimit as asked:
+                self.idle_question, self.idle_open = str(asked), True
+                return
+            self._refresh()
+
+    @allow(STAFF)
+    def stop(self):
+        self.error = ""
+        with shown_in(self, "error"):
+            try:
+                run(time.stop_timer, self._require())
+            except time.PastIdleLimit as asked:
+                self.idle_question, self.idle_open = str(asked), True
+                return
+            self._refresh()
+
+    @allow(STAFF)
+    def count_idle(self, keep: bool):
+        self.idle_open = False
+        write_and_refresh(self, time.stop_timer, keep_idle=bool(keep))
+
+    @allow(STAFF)
+    def set_idle_open(self, value: bool):
+        self.idle_open = bool(value)

@@ -1,14 +1,20 @@
 """Time in a browser, at desk size and on a phone: the owner opens Time from the menu, chooses an account, writes
 down an hour and a half (a duration that is not one is refused with a sentence and what was typed kept), sees it
 listed with its amount and in the work in progress, starts a timer that still shows after a reload, stops it,
-deletes the entry written down, and bills the timer's time from the work in progress onto a new draft."""
+deletes the entry written down, and bills the timer's time from the work in progress onto a new draft. A timer
+started on a job's page shows on the Time page and stops from the job."""
 from __future__ import annotations
 
 import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
+from practice.db import write_session
+from practice.models import Pipeline, TeamMember
+from practice.services.actor import Actor
+from practice.services.work import accounts, jobs
 from tests.e2e.conftest import log_in
 from tests.e2e.test_billing import an_account, press
 
@@ -66,3 +72,24 @@ def test_time_written_down_and_a_timer_that_survives_a_reload(size, page, phone_
     pg.wait_for_url(re.compile(r"/billing/invoices/\d+$"))
     expect(pg.locator(".edit-line")).to_have_count(1)
     expect(pg.locator(".edit-line .line-name input")).to_have_value("Time")
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_timer_on_a_job_page_shows_on_the_time_page(size, page, phone_page, base_url):
+    pg = phone_page if size == "phone" else page
+    name = f"Timed return {size}"
+    with write_session() as s:
+        owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == "owner")).first())
+        account = accounts.create_account(s, owner, name=f"Timer Journey {size.title()}")
+        pipeline = s.exec(select(Pipeline)).first()
+        job_id = jobs.create_job(s, owner, account_id=account.id, pipeline_id=pipeline.id, name=name).id
+    log_in(pg, base_url)
+    pg.goto(f"{base_url}/jobs/{job_id}")
+    press(pg, "#job-start-timer")
+    expect(pg.locator("#job-timer-since")).to_be_visible()
+    assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"] + 1
+    open_time(pg, size == "phone")
+    expect(pg.locator("#timer-running")).to_contain_text(name)
+    pg.go_back()
+    press(pg, "#job-stop-timer")
+    expect(pg.locator("#job-start-timer")).to_be_visible()

@@ -10,18 +10,20 @@ import pytest
 from practice.db import write_session
 from practice.models import TimeEntry
 from practice.services.billing import time
-from practice.state.time_entries import TimeState
-from tests.factories import make_firm, make_household
+from practice.state.time_entries import JobTimerState, TimeState
+from tests.factories import make_firm, make_household, make_job
 
 
 def hartley(monkeypatch):
     with write_session() as s:
         staff = make_firm(s)
         account, _ = make_household(s, staff["owner"], "Hartley Household", "Hartley", ("June",))
+        job = make_job(s, staff["owner"], account=account, name="2026 Tax return")
         time.set_member_rate(s, staff["owner"], staff["owner"].member_id, "100")
     who = {"actor": staff["owner"]}
-    monkeypatch.setattr(TimeState, "_actor", lambda self: who["actor"])
-    return {**staff, "account": account.id}
+    for cls in (TimeState, JobTimerState):
+        monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
+    return {**staff, "account": account.id, "job": job.id}
 
 
 pytestmark = pytest.mark.firm(build=hartley)
@@ -82,3 +84,23 @@ def test_a_timer_started_here_stops_and_past_the_idle_limit_asks_first(firm):
     state.count_idle(False)
     assert not state.idle_open and not state.timer_running
     assert [r.duration for r in state.rows] == ["0:30"]
+
+
+def job_timer(firm, monkeypatch) -> JobTimerState:
+    monkeypatch.setattr(JobTimerState, "job_id", str(firm["job"]), raising=False)
+    state = JobTimerState()
+    state.load_job()
+    return state
+
+
+def test_the_job_page_timer_starts_here_stops_the_one_elsewhere_and_shows_after_a_reload(firm, monkeypatch):
+    with_account(time_page()).start_timer()  # a timer on the account, not on the job
+    state = job_timer(firm, monkeypatch)
+    assert state.tracks and not state.here and state.elsewhere == "Hartley Household"
+    state.start()
+    assert state.here and state.since and state.elsewhere == ""
+    assert job_timer(firm, monkeypatch).here  # reloaded
+    page = time_page()
+    assert page.timer_on == "2026 Tax return" and [r.duration for r in page.rows].count("running") == 1
+    state.stop()
+    assert not state.here and not time_page().timer_running

@@ -432,6 +432,9 @@ class OutgoingMail(SQLModel, table=True):
     next_attempt_at: dt.datetime = when()
     lease_until: Optional[dt.datetime] = when(nullable=True)
     last_error: str = ""
+    # Why the last attempt failed, kept as its English template and values (rules.kept) so that each reader reads it
+    # in their language (outbox.error_of); None for rows written before, which show last_error as written.
+    last_error_words: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     account_id: Optional[int] = None
     job_id: Optional[int] = Field(default=None, index=True)
     run_id: Optional[int] = None

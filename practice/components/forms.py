@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from practice.components.i18n import t
+
 SELECT_STYLE = {
     "padding": "0.35em 0.5em",
     "border_radius": "6px",
@@ -53,14 +55,15 @@ def static_select(choices: list[tuple[str, str]], *, name: str, id: str, default
 
 
 def confirm_dialog(title, description, *, confirm: str, on_confirm, confirm_id: str, open, on_open_change,
-                   trigger: rx.Component | None = None, keep: str = "Keep it", color: str = "red") -> rx.Component:
-    """A question before an action that cannot be taken back: what will happen, "keep" and "do it" buttons."""
+                   trigger: rx.Component | None = None, keep=None, color: str = "red") -> rx.Component:
+    """A question before an action that cannot be taken back: what will happen, "keep" (t("Keep it") unless given)
+    and "do it" buttons."""
     children = [trigger] if trigger is not None else []
     children.append(rx.alert_dialog.content(
         rx.alert_dialog.title(title),
         rx.alert_dialog.description(description),
         rx.hstack(
-            rx.alert_dialog.cancel(rx.button(keep, variant="soft", color_scheme="gray", type="button")),
+            rx.alert_dialog.cancel(rx.button(t("Keep it") if keep is None else keep, variant="soft", color_scheme="gray", type="button")),
             rx.alert_dialog.action(rx.button(confirm, color_scheme=color, on_click=on_confirm, type="button",
                                              id=confirm_id)),
             justify="end", spacing="3", margin_top="1em"),

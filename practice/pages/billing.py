@@ -161,7 +161,8 @@ def draft_editor() -> rx.Component:
             rx.vstack(rx.foreach(S.lines, edit_line), spacing="0", width="100%", id="invoice-lines"),
             rx.flex(
                 rx.el.select(rx.el.option(t("Add a service from the catalog…"), value=""),
-                             rx.foreach(S.service_options, lambda o: rx.el.option(o.label, value=o.value)),
+                             rx.foreach(S.service_options, lambda o: rx.el.option(o.label, value=o.value,
+                                                                                  custom_attrs=as_written())),
                              value="", on_change=S.add_service, id="invoice-add-service", name="add_service", style=SELECT_STYLE,
                              aria_label=t("Add a service from the catalog")),
                 rx.button(rx.icon("plus", size=14), t("Add a typed line"), type="button", variant="soft", size="2",

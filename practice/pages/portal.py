@@ -3,7 +3,7 @@ profile; documents in portal_documents."""
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t, tn
+from practice.components.i18n import as_written, t, tn
 from practice.components.layout import error_callout, language_select
 from practice.components.portal_layout import plain_empty, portal_card, portal_page
 from practice.state.portal import (PortalActivateState, PortalForgotState, PortalHomeState, PortalLinkState,
@@ -141,10 +141,11 @@ def attention_approval(a) -> rx.Component:
                 rx.icon("file-check", size=18, color=rx.color("amber", 10)),
                 rx.vstack(rx.text(t("Please approve"), size="1", color_scheme="gray"),
                           rx.el.a(a.document, href=a.href, rel="noopener", reload_document=True,
-                                  class_name="approval-document",
+                                  class_name="approval-document", custom_attrs=as_written(),
                                   style={"color": rx.color("accent", 11), "fontWeight": "500",
                                          "wordBreak": "break-word"}),
-                          rx.text(rx.cond(a.job != "", a.job + " · ", ""), a.asked, size="1", color_scheme="gray"),
+                          rx.text(rx.cond(a.job != "", rx.el.span(a.job, " · ", custom_attrs=as_written()), ""), a.asked,
+                                  size="1", color_scheme="gray"),
                           spacing="0", min_width="0"),
                 align="center", width="100%",
             ),

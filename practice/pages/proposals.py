@@ -4,7 +4,7 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.components.i18n import t
+from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page
 from practice.components.placeholders import field_placeholder_chips, placeholder_chips, remember_field
 from practice.pages.work_parts import field, section
@@ -89,7 +89,8 @@ def template_form() -> rx.Component:
                         rx.select.trigger(placeholder=t("Add a service from the catalog"), id="proposal-add-service",
                                           width="100%"),
                         rx.select.content(rx.foreach(S.service_options,
-                                                     lambda o: rx.select.item(o.label, value=o.value))),
+                                                     lambda o: rx.select.item(o.label, value=o.value,
+                                                                              custom_attrs=as_written()))),
                         value="", on_change=S.add_service),
                     rx.text(t("The services catalog is empty: add services in Settings first."), size="2",
                             color_scheme="gray")),
@@ -218,12 +219,14 @@ def send_form() -> rx.Component:
         rx.hstack(
             rx.select.root(rx.select.trigger(placeholder=t("Proposal template"), id="send-proposal-template"),
                            rx.select.content(rx.foreach(A.proposal_templates,
-                                                        lambda o: rx.select.item(o.label, value=o.value))),
+                                                        lambda o: rx.select.item(o.label, value=o.value,
+                                                                              custom_attrs=as_written()))),
                            name="template_id", size="2"),
             rx.cond(A.proposal_jobs.length() > 0,
                     rx.select.root(rx.select.trigger(placeholder=t("For a job (optional)"), id="send-proposal-job"),
                                    rx.select.content(rx.foreach(A.proposal_jobs,
-                                                                lambda o: rx.select.item(o.label, value=o.value))),
+                                                                lambda o: rx.select.item(o.label, value=o.value,
+                                                                              custom_attrs=as_written()))),
                                    name="job_id", size="2")),
             rx.button(t("Send a proposal"), type="submit", size="2", id="send-proposal"),
             spacing="2", wrap="wrap", width="100%",

@@ -38,7 +38,7 @@ def outcome_sentence(row) -> tuple[bool, str]:
     if row.status == MailStatus.sent:
         return True, _("Sent to {address}. Check that mailbox to see it arrived.").format(address=row.to_address)
     if row.last_error:
-        return False, _("Not sent: {error}").format(error=row.last_error)
+        return False, _("Not sent: {error}").format(error=outbox.error_of(row))
     if row.status == MailStatus.sending:
         return False, _("The mail server has not confirmed the email yet; the outbox shows when it does.")
     return False, _("It is queued and will be sent shortly; the outbox shows the result.")
@@ -343,7 +343,7 @@ def _outbox_page(session, actor, *, status: str, before_id: int | None):
     zone = firm.get_firm(session).timezone
     items = [OutboxItem(id=m.id, to_address=m.to_address, subject=m.subject, status=m.status.value, attempts=m.attempts,
                         next_attempt=format_datetime(m.next_attempt_at, zone) if m.status == MailStatus.queued else "",
-                        last_error=m.last_error, sent_at=format_datetime(m.sent_at, zone), created=format_datetime(m.created_at, zone),
+                        last_error=outbox.error_of(m), sent_at=format_datetime(m.sent_at, zone), created=format_datetime(m.created_at, zone),
                         can_retry=m.status in (MailStatus.queued, MailStatus.failed))
              for m in rows[:OUTBOX_PAGE]]
     return items, len(rows) > OUTBOX_PAGE, zone

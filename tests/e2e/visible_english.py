@@ -16,22 +16,25 @@ from practice.db import write_session
 from practice.models import TeamMember
 
 # Each visible text node, trimmed; and the attributes a person reads (placeholders, labels, alt texts).
-_VISIBLE_TEXTS = """() => {
+_VISIBLE_TEXTS = """(root) => {
   const out = [];
+  const roots = root ? [...document.querySelectorAll(root)] : [document.body];
   const shown = el => { for (let e = el; e; e = e.parentElement) {
       const s = getComputedStyle(e);
       if (s.display === 'none' || s.visibility === 'hidden') return false; }
     return el.getClientRects().length > 0; };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const text = n.textContent.trim();
-    if (text && n.parentElement && !['SCRIPT', 'STYLE'].includes(n.parentElement.tagName) && shown(n.parentElement)
-        && !n.parentElement.closest('[translate="no"]'))
-      out.push(text);
-  }
-  for (const el of document.body.querySelectorAll('[placeholder], [aria-label], img[alt]')) {
-    if (!shown(el) || el.closest('[translate="no"]')) continue;
-    for (const a of ['placeholder', 'aria-label', 'alt']) { const v = el.getAttribute(a); if (v) out.push(v.trim()); }
+  for (const top of roots) {
+    const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.trim();
+      if (text && n.parentElement && !['SCRIPT', 'STYLE'].includes(n.parentElement.tagName) && shown(n.parentElement)
+          && !n.parentElement.closest('[translate="no"]'))
+        out.push(text);
+    }
+    for (const el of top.querySelectorAll('[placeholder], [aria-label], img[alt]')) {
+      if (!shown(el) || el.closest('[translate="no"]')) continue;
+      for (const a of ['placeholder', 'aria-label', 'alt']) { const v = el.getAttribute(a); if (v) out.push(v.trim()); }
+    }
   }
   return out;
 }"""
@@ -60,9 +63,10 @@ def _english() -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
     return frozenset(plain), tuple(patterns)
 
 
-def english_on_screen(page) -> list[str]:
-    """The visible texts of `page` that are English texts of the catalog, or hold an unfilled placeholder."""
-    return [text for text in page.evaluate(_VISIBLE_TEXTS) if untranslated(text)]
+def english_on_screen(page, within: str = "") -> list[str]:
+    """The visible texts of `page` (only those inside the elements matching the CSS selector `within`, if given: an
+    open dialog, menu or toast) that are English texts of the catalog, or hold an unfilled placeholder."""
+    return [text for text in page.evaluate(_VISIBLE_TEXTS, within) if untranslated(text)]
 
 
 def untranslated(text: str) -> bool:

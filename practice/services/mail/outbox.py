@@ -139,7 +139,7 @@ def _record_sent(mail_id: int) -> None:
             with write_session() as session:
                 session.execute(update(OutgoingMail).where(OutgoingMail.id == mail_id).values(
                     status=MailStatus.sent, sent_at=utcnow(), attempts=OutgoingMail.attempts + 1, lease_until=None,
-                    last_error=""))
+                    last_error="", last_error_words=None))
             return
         except OperationalError:
             if time.monotonic() + pause > deadline:
@@ -162,13 +162,19 @@ def _record_failure(mail_id: int, failure: smtp_client.Failure) -> None:
                      if failure.permanent else
                      rules.Words(N_("{why} It was tried {n} times; it will not be tried again."), why=failure.sentence,
                                  n=row.attempts))
-            row.last_error = str(error)
+            row.last_error, row.last_error_words = str(error), rules.kept(error)
             _tell_the_firm(session, row, error)
         else:
             wait = BACKOFF[row.attempts - 1]
             row.status, row.next_attempt_at = MailStatus.queued, utcnow() + wait
-            row.last_error = str(rules.Words(N_("{why} It will be tried again in {duration}."), why=failure.sentence,
-                                             duration=smtp_client.duration_words(wait.total_seconds())))
+            error = rules.Words(N_("{why} It will be tried again in {duration}."), why=failure.sentence,
+                                duration=smtp_client.duration_words(wait.total_seconds()))
+            row.last_error, row.last_error_words = str(error), rules.kept(error)
+
+
+def error_of(mail: OutgoingMail) -> str:
+    """Why the mail's last attempt failed, in the reader's language ("" when it did not)."""
+    return rules.said(mail.last_error, mail.last_error_words, _)
 
 
 def _tell_the_firm(session: Session, mail: OutgoingMail, error) -> None:

@@ -159,7 +159,7 @@ def send(settings: MailSettings, msg, *, limit: float | None = None) -> smtplib.
     open: record the mail as sent, then call `goodbye` (the QUIT's answer must not delay that record). `limit`
     shortens the time up to the end of the message (config.mail_attempt_limit() otherwise)."""
     if not settings.host:
-        raise InvalidInput(_('Email is not set up yet: an admin must enter the mail server in Settings.'))
+        raise NotSetUp(_(NOT_SET_UP))
     if settings.security == "ssl":
         client = _Secure(context=ssl.create_default_context())
     else:
@@ -190,6 +190,13 @@ def goodbye(client: smtplib.SMTP) -> None:
         pass
     finally:
         client.close()
+
+
+NOT_SET_UP = N_("Email is not set up yet: an admin must enter the mail server in Settings.")
+
+
+class NotSetUp(InvalidInput):
+    """The firm has not entered its mail server."""
 
 
 @dataclass(frozen=True)
@@ -250,6 +257,8 @@ def explain(err: BaseException, settings: MailSettings) -> Failure:
     """What went wrong with the mail server, in a sentence that says what to check.
     Refusals of the firm's own set-up (login, sender address, encryption) are retried: an admin can fix them."""
     where = f"{settings.host}:{settings.port}"
+    if isinstance(err, NotSetUp):
+        return Failure(Words(NOT_SET_UP))
     if isinstance(err, InvalidInput):
         return Failure(str(err))
     if isinstance(err, (NameNotResolved, Stalled)):

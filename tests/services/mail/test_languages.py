@@ -175,6 +175,26 @@ def test_a_mail_that_fails_for_good_is_told_to_each_member_in_their_language(fir
     assert owner.text.endswith("The email was not sent and will not be tried again.")
 
 
+def test_the_outbox_tells_why_a_mail_failed_in_the_readers_language(firm, server):
+    """The outbox and the send-now answer read the failure in the reader's language; a row failed before the words
+    were kept shows its sentence as written."""
+    server.misbehave("gone@durand.example", Misbehaviour(rcpt_reply="550 5.1.1 No such user"))
+    with write_session() as s:
+        mail_id = outbox.enqueue(s, to_address="gone@durand.example", subject="Relance", body="...").id
+    outbox.deliver_due()
+    with write_session() as s:
+        row = s.get(OutgoingMail, mail_id)
+        with i18n.using_locale("fr"):
+            assert outbox.error_of(row) == (f"Le serveur de messagerie 127.0.0.1:{server.port} a refusé le destinataire "
+                                            "gone@durand.example (550 5.1.1 No such user). Vérifiez l'adresse e-mail du "
+                                            "contact. L'e-mail n'a pas été envoyé et ne sera pas réessayé.")
+        with i18n.using_locale("en"):
+            assert outbox.error_of(row) == row.last_error
+        row.last_error_words = None  # as rows written before kept it
+        with i18n.using_locale("fr"):
+            assert outbox.error_of(row) == row.last_error
+
+
 def test_a_notice_kept_before_its_words_were_kept_reads_as_written(firm):
     """Rows written before the sentences were kept as words (text_words empty) are still shown, as written."""
     with write_session() as s:

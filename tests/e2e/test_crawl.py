@@ -24,7 +24,8 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Account, AccountContact, Contact, Job, Role, TeamMember
 from practice.services.actor import Actor
-from practice.services.billing import invoices
+from practice.services.automation import compiled
+from practice.services.billing import invoices, templates as invoice_templates
 from practice.services.chats import messages as chat_messages, threads as chat_threads
 from practice.services.client_requests import links as request_links, sending as client_requests
 from practice.services.documents import files as document_files
@@ -68,7 +69,7 @@ def seed() -> None:
     """Run in the server's environment (its database and files): give a demo contact portal access and make the
     records the dynamic routes open (a signature request to that contact, a proposal, an organizer), and those the
     demo firm lacks so that their pages show rows (a chat with messages both ways, an approval asked, a client
-    request, an invoice, a document in the trash, a task on the job); print their ids."""
+    request, an invoice, a document in the trash, a task on the job, an invoice template); print their ids."""
     with read_session() as s:
         owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == Role.owner)).first())
         account_id, contact_id, email = s.exec(
@@ -95,6 +96,8 @@ def seed() -> None:
         invoice_id = invoices.save_draft(s, owner, account_id=account_id,
                                          lines=[{"name": "1040 preparation", "rate": "450", "tax": "5"}]).id
         invoices.issue(s, owner, invoice_id)
+        invoice_templates.save_template(s, owner, name="Return fee", lines=[{"name": "E-filing", "rate": "50"}],
+                                        rules_using=compiled.rules_sending_invoice)
         invoices.record_payment(s, owner, invoice_id, amount_cents=10000, method="check", reference="Check 1001")
         approvals.request_approval(s, owner, document_ids=[to_approve.id], job_id=job_id)
         document_files.delete_document(s, owner, binned.id)
@@ -351,6 +354,7 @@ DIALOG_TRIGGERS = {
     },
     "/pipelines": {"pipelines.delete_stage_dialog": ("[id^=stage-delete-]",)},
     "/settings": {"settings.service_dialog": ("#add-service",)},
+    "/billing/templates": {"invoice_templates.delete_dialog": (".delete-invoice-template",)},
     "/tasks": {"tasks.detail_panel": (".task-title",)},
     "/settings/signing": {"signing_settings.confirm_dialog": ("#regenerate-certificate",)},
 }

@@ -123,6 +123,7 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
 def sidebar() -> rx.Component:
     return rx.vstack(
         rx.heading("practice", size="5", padding_x="0.75em", padding_y="0.5em"),
+        rx.box(running_timer("sidebar-running-timer"), padding_x="0.75em"),
         *[for_role(choices, lambda href, label=label, icon=icon: nav_link(label, href, icon))
           for label, choices, icon in NAV],
         rx.spacer(),
@@ -158,6 +159,14 @@ def menu_link(label: str, href: str) -> rx.Component:
                                   spacing="2", align="center"), on_click=rx.redirect(href))
 
 
+def running_timer(link_id: str) -> rx.Component:
+    """The member's running timer, linking to the Time page (nothing when none runs)."""
+    return rx.cond(AppState.timer_on != "", rx.link(
+        rx.badge(rx.icon("timer", size=12), t("Timer since {since}", since=AppState.timer_since), color_scheme="green",
+                 title=AppState.timer_on, custom_attrs=as_written()),
+        href=routes.TIME, id=link_id, underline="none"))
+
+
 def mobile_bar() -> rx.Component:
     return rx.hstack(
         rx.menu.root(
@@ -173,6 +182,8 @@ def mobile_bar() -> rx.Component:
                             rx.menu.item(t("Log out"), on_click=AppState.log_out)),
         ),
         rx.heading("practice", size="4"),
+        rx.spacer(),
+        running_timer("phone-running-timer"),
         display=["flex", "flex", "none"], padding="0.5em", width="100%",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
     )

@@ -38,6 +38,11 @@ def firm_section() -> rx.Component:
             rx.input(id="firm-chat-delay", name="chat_delay", type="number", min="0", max="1440",
                      default_value=SettingsState.chat_delay, key="firm-chat-delay-" + SettingsState.chat_delay,
                      width="8em"),
+            label(t("Minutes a timer may run before stopping it asks whether to count all of it (0: never asks)"),
+                  "firm-idle-limit"),
+            rx.input(id="firm-idle-limit", name="idle_limit", type="number", min="0", max="10080",
+                     default_value=SettingsState.idle_limit, key="firm-idle-limit-" + SettingsState.idle_limit,
+                     width="8em"),
             label(t("Payment instructions, printed on invoices and shown to clients in the portal (bank details, "
                     "where to mail a check)"), "firm-payment-instructions"),
             rx.text_area(id="firm-payment-instructions", name="payment_instructions",

@@ -27,7 +27,9 @@ from practice.i18n import _, lazy
 from practice.db import read_session, write_session
 from practice.services import audit, firm, inbox
 from practice.services.access import auth, device_cookies, session_handoff, team, two_factor
+from practice.services.billing import time as time_entries
 from practice.services.chats import threads as chat_threads
+from practice.services.formatting import format_time
 from practice.services.actor import Actor, ContactActor
 from practice.services.errors import PermissionDenied, PracticeError, disk_problem
 from practice.state import handler_args, page_access
@@ -372,6 +374,15 @@ class LangState(rx.State):
         self._show_language(self.lang or read(firm.default_language))
 
 
+def running_timer_label(session, actor) -> tuple[str, str]:
+    """(what the member's running timer is on, since when on the firm's clock), or ("", "")."""
+    timer = time_entries.running_timer(session, actor)
+    if timer is None:
+        return "", ""
+    return (timer.task_title or timer.job_name or timer.account_name,
+            format_time(timer.started_at, firm.get_firm(session).timezone))
+
+
 class AppState(LangState):
     """Login state shared by every page state (they inherit from it)."""
 
@@ -383,6 +394,10 @@ class AppState(LangState):
     sees_billing: bool = False
     # Whether the member may open the Time page (tracks time, edits others' time or sees billing).
     reads_time: bool = False
+    # The member's running timer as the sidebar and the phone's bar show it ("" when none runs): what it is on, and
+    # since when (read at each page load; the Time page and the job page show it as it changes).
+    timer_on: str = ""
+    timer_since: str = ""
     # The sentence shown instead of a page this member's role may not open (page_access.PAGES); "" when they may.
     page_refusal: str = ""
     flash: str = ""
@@ -421,6 +436,11 @@ class AppState(LangState):
     def is_owner(self) -> bool:
         return self.member_role == "owner"
 
+    def _show_rights(self, actor: Actor) -> None:
+        """What the menus show beyond the role: the rights' pages, and the running timer."""
+        self.sees_billing, self.reads_time = actor.sees_billing, actor.reads_time
+        self.timer_on, self.timer_since = read(running_timer_label, actor) if actor.tracks_time else ("", "")
+
     @allow(ANYONE)
     def require_login(self):
         """on_load of every staff page: send strangers to the login page; start this tab's unread-badge watcher."""
@@ -431,7 +451,7 @@ class AppState(LangState):
             return rx.redirect(routes.LOGIN)
         self.member_name, self.member_role = actor.name, actor.role.value if hasattr(actor.role, "value") else actor.role
         self._show_language(actor.language)
-        self.sees_billing, self.reads_time = actor.sees_billing, actor.reads_time
+        self._show_rights(actor)
         self.page_refusal = page_access.refusal(self.member_role, self.router.url.path, page_access.rights_of(actor))
         if time.monotonic() - self._touched_at >= auth.TOUCH_EVERY.total_seconds():
             # At most once a minute per tab: a staff page view within the minute opens no write transaction.

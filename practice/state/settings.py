@@ -9,7 +9,7 @@ import reflex as rx
 from practice.services import firm
 from practice.services.access import two_factor
 from practice.services.backups import schedule as backups
-from practice.services.billing import delivery as invoice_delivery
+from practice.services.billing import delivery as invoice_delivery, time
 from practice.services.chats import notices as chat_notices
 from practice.services.errors import InvalidInput
 from practice.services.work import catalog, tags
@@ -35,7 +35,7 @@ def _settings_view(session):
                 for s in catalog.list_services(session)]
     tag_chips = [TagChip(name=t.name, color=t.color) for t in tags.list_tags(session)]
     return (f.name, f.timezone, f.language, services, tag_chips, two_factor.firm_requires(session),
-            str(f.chat_notice_delay_minutes), f.payment_instructions)
+            str(f.chat_notice_delay_minutes), f.payment_instructions, str(f.timer_idle_limit_minutes))
 
 
 def _save_firm(session, actor, form: dict) -> None:
@@ -45,6 +45,8 @@ def _save_firm(session, actor, form: dict) -> None:
                      language=str(form.get("language", "en"))[:8])
     chat_notices.set_notice_delay(session, actor, str(form.get("chat_delay", "5"))[:10])
     invoice_delivery.set_payment_instructions(session, actor, str(form.get("payment_instructions", ""))[:5000])
+    if "idle_limit" in form:
+        time.set_idle_limit(session, actor, str(form.get("idle_limit", ""))[:10])
 
 
 def _save_service(session, actor, service_id: int | None, form: dict):
@@ -81,6 +83,7 @@ class SettingsState(AppState):
     language: str = ""
     chat_delay: str = "5"
     payment_instructions: str = ""
+    idle_limit: str = "240"
     services: list[ServiceItem] = []
     tags: list[TagChip] = []
     error: str = ""
@@ -103,7 +106,7 @@ class SettingsState(AppState):
     def _refresh(self):
         with shown_in(self, "error"):
             (self.firm_name, self.timezone, self.language, self.services, self.tags,
-             self.require_two_factor, self.chat_delay, self.payment_instructions) = read(_settings_view)
+             self.require_two_factor, self.chat_delay, self.payment_instructions, self.idle_limit) = read(_settings_view)
             if self.member_role == "owner":  # where the server keeps its backups is the owner's to see
                 self.backup_enabled, self.backup_folder, self.backup_keep, self.backup_last = read(_backup_view)
 

@@ -90,6 +90,8 @@ def test_a_timer_on_a_job_page_shows_on_the_time_page(size, page, phone_page, ba
     assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"] + 1
     open_time(pg, size == "phone")
     expect(pg.locator("#timer-running")).to_contain_text(name)
+    # Every page's menu bar (the sidebar, or the phone's top bar) shows it, linking to the Time page.
+    expect(pg.locator("#phone-running-timer" if size == "phone" else "#sidebar-running-timer")).to_be_visible()
     pg.go_back()
     press(pg, "#job-stop-timer")
     expect(pg.locator("#job-start-timer")).to_be_visible()

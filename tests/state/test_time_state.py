@@ -10,6 +10,7 @@ import pytest
 from practice.db import write_session
 from practice.models import TimeEntry
 from practice.services.billing import time
+from practice.state.settings import SettingsState
 from practice.state.time_entries import JobTimerState, TimeState
 from tests.factories import make_firm, make_household, make_job
 
@@ -21,7 +22,7 @@ def hartley(monkeypatch):
         job = make_job(s, staff["owner"], account=account, name="2026 Tax return")
         time.set_member_rate(s, staff["owner"], staff["owner"].member_id, "100")
     who = {"actor": staff["owner"]}
-    for cls in (TimeState, JobTimerState):
+    for cls in (TimeState, JobTimerState, SettingsState):
         monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
     return {**staff, "account": account.id, "job": job.id}
 
@@ -104,3 +105,15 @@ def test_the_job_page_timer_starts_here_stops_the_one_elsewhere_and_shows_after_
     assert page.timer_on == "2026 Tax return" and [r.duration for r in page.rows].count("running") == 1
     state.stop()
     assert not state.here and not time_page().timer_running
+
+
+def test_the_idle_limit_is_a_firm_setting_and_a_bad_one_gets_a_sentence(firm):
+    settings = SettingsState()
+    settings.load()
+    assert settings.idle_limit == "240"
+    form = {"name": settings.firm_name, "timezone": settings.timezone, "language": "en", "chat_delay": "5",
+            "payment_instructions": "", "idle_limit": "soon"}
+    settings.save_firm(form)
+    assert settings.firm_error == "Write the idle limit in whole minutes, like 240."
+    settings.save_firm({**form, "idle_limit": "45"})
+    assert settings.firm_error == "" and settings.idle_limit == "45"

@@ -221,6 +221,8 @@ def set_idle_limit(session: Session, actor: Actor, minutes) -> int:
     if value < 0 or value > MAX_IDLE_LIMIT:
         raise InvalidInput(_("The idle limit is from 0 (never ask) to 10,080 minutes (a week)."), field="idle_limit")
     firm = get_firm(session)
+    if firm.timer_idle_limit_minutes == value:
+        return value
     firm.timer_idle_limit_minutes = value
     session.add(firm)
     audit.record(session, actor, "update", "firm", None, f"Timers ask before counting past {value} minutes",

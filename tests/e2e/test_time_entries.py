@@ -2,9 +2,11 @@
 down an hour and a half (a duration that is not one is refused with a sentence and what was typed kept), sees it
 listed with its amount and in the work in progress, starts a timer that still shows after a reload, stops it,
 deletes the entry written down, and bills the timer's time from the work in progress onto a new draft. A timer
-started on a job's page shows on the Time page and stops from the job."""
+started on a job's page shows on the Time page and stops from the job. A timer that ran past the firm's idle limit
+asks when stopped, and counting only up to the limit keeps the limit."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -12,7 +14,8 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from practice.db import write_session
-from practice.models import Pipeline, TeamMember
+from practice.models import Pipeline, TeamMember, TimeEntry
+from practice.services.billing import time
 from practice.services.actor import Actor
 from practice.services.work import accounts, jobs
 from tests.e2e.conftest import log_in
@@ -95,3 +98,30 @@ def test_a_timer_on_a_job_page_shows_on_the_time_page(size, page, phone_page, ba
     pg.go_back()
     press(pg, "#job-stop-timer")
     expect(pg.locator("#job-start-timer")).to_be_visible()
+
+
+def test_stopping_a_timer_past_the_idle_limit_asks_and_counts_only_the_limit(page, base_url):
+    account = "Idle Timer Journey"
+    an_account(account)
+    log_in(page, base_url)
+    open_time(page, False)
+    page.fill("#time-account-search", account)
+    page.locator(".account-choice", has_text=account).click()
+    press(page, "#start-timer")
+    expect(page.locator("#timer-running")).to_contain_text(account)
+    # The timer has been running for two hours (it started before lunch), past the firm's limit of 30 minutes.
+    with write_session() as s:
+        owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == "owner")).first())
+        time.set_idle_limit(s, owner, "30")
+        running = s.exec(select(TimeEntry).where(TimeEntry.ended_at.is_(None),
+                                                 TimeEntry.member_id == owner.member_id)).one()
+        running.started_at = running.started_at - dt.timedelta(hours=2)
+    try:
+        press(page, "#stop-timer")
+        expect(page.locator("#idle-question")).to_contain_text("past the firm's limit of 0:30")
+        page.click("#idle-drop")
+        expect(page.locator("#timer-idle")).to_be_visible()
+        expect(page.locator(".time-row", has_text=account).locator(".time-duration")).to_have_text("0:30")
+    finally:
+        with write_session() as s:
+            time.set_idle_limit(s, owner, "240")

@@ -9,6 +9,7 @@ checking a mail it has already queued would otherwise receive it again on the ne
 from __future__ import annotations
 
 import io
+import math
 import smtplib
 import socket
 import ssl
@@ -209,12 +210,14 @@ class Failure:
 
 
 def duration_words(seconds: float) -> Words:
-    """10 minutes, 1 hour, 30 seconds, 2.5 seconds (in the reader's language when told)."""
+    """10 minutes, 1 hour, 30 seconds (in the reader's language when told). A part of a second counts as a whole one:
+    the words carry whole numbers only, which read the same in every language (no "2.5" where French writes "2,5")."""
     for size, one, many in ((3600, N_("1 hour"), N_("{n} hours")), (60, N_("1 minute"), N_("{n} minutes"))):
         if seconds >= size and seconds % size == 0:
             n = int(seconds // size)
             return Words(one) if n == 1 else Words(many, n=n)
-    return Words(N_("1 second")) if seconds == 1 else Words(N_("{n} seconds"), n=f"{seconds:g}")
+    n = max(1, math.ceil(seconds))
+    return Words(N_("1 second")) if n == 1 else Words(N_("{n} seconds"), n=n)
 
 
 def _reply(code: int, text) -> str:

@@ -158,3 +158,10 @@ def test_a_mail_the_server_took_while_the_database_was_busy_is_noted_sent_and_no
             s.get(OutgoingMail, mail_id).lease_until = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
         assert outbox.deliver_due() == 0
         assert [d["message_id"] for d in server.deliveries] == [row(mail_id).message_id]
+
+
+def test_durations_in_a_failure_are_whole_numbers_in_every_language():
+    from practice.services.mail.smtp_client import duration_words
+
+    assert [str(duration_words(s)) for s in (2.5, 0.2, 1, 30, 120, 3600, 5400)] == [
+        "3 seconds", "1 second", "1 second", "30 seconds", "2 minutes", "1 hour", "90 minutes"]

@@ -135,7 +135,9 @@ def sidebar() -> rx.Component:
             rx.button(t("Log out"), on_click=AppState.log_out, variant="soft", size="1", id="logout"),
             padding="0.75em", spacing="1",
         ),
-        width="200px", min_width="200px", height="100vh", position="sticky", top="0",
+        # A menu taller than the window (more pages, a running timer) scrolls within the sidebar: Log out stays
+        # reachable on a 900-px-high screen.
+        width="200px", min_width="200px", height="100vh", position="sticky", top="0", overflow_y="auto",
         border_right=f"1px solid {rx.color('gray', 5)}", background=rx.color("gray", 2), spacing="1",
         display=["none", "none", "flex"],
     )

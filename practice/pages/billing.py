@@ -1,5 +1,7 @@
 """The Billing page (members who see billing): the invoices list with its filters and totals due, and one invoice:
 a draft's editor, sending after a preview, what was paid on an issued one, voiding after a preview."""
+from collections.abc import Callable
+
 import reflex as rx
 
 from practice import routes
@@ -105,25 +107,34 @@ def billing_page() -> rx.Component:
 # --- one invoice: the draft's editor -------------------------------------------------------------------------
 
 
-def line_input(line: EditLine, field: str, text, width: str, **props) -> rx.Component:
-    return rx.input(default_value=getattr(line, field), size="2", width=width, class_name=f"line-{field}",
-                    aria_label=text, placeholder=text, on_change=lambda v: S.set_line(line.key, field, v), **props)
+def line_editor(state) -> Callable[[EditLine], rx.Component]:
+    """One line of a draft's lines, editable, for `state` (the invoice editor's or the invoice templates'): both
+    have `set_line(key, field, value)` and `remove_line(key)`."""
+    def line_input(line: EditLine, field: str, text, width: str, **props) -> rx.Component:
+        return rx.input(default_value=getattr(line, field), size="2", width=width, class_name=f"line-{field}",
+                        aria_label=text, placeholder=text, on_change=lambda v: state.set_line(line.key, field, v),
+                        **props)
+
+    def edit_line(line: EditLine) -> rx.Component:
+        return rx.flex(
+            line_input(line, "name", t("What is billed"), "100%", flex="3", min_width="12em", custom_attrs=as_written()),
+            rx.hstack(
+                line_input(line, "quantity", t("Quantity"), "6em", input_mode="decimal"),
+                line_input(line, "rate", t("Rate"), "7em", input_mode="decimal"),
+                line_input(line, "discount", t("Discount %"), "7em", input_mode="decimal"),
+                line_input(line, "tax", t("Tax %"), "5.5em", input_mode="decimal"),
+                rx.text(line.total, size="2", weight="medium", min_width="6em", text_align="right",
+                        class_name="line-total"),
+                rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="gray", type="button",
+                               aria_label=t("Remove this line"), on_click=state.remove_line(line.key),
+                               class_name="line-remove"),
+                spacing="2", align="center", wrap="wrap"),
+            spacing="2", wrap="wrap", width="100%", align="center", class_name="edit-line", key=line.key,
+            padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}")
+    return edit_line
 
 
-def edit_line(line: EditLine) -> rx.Component:
-    return rx.flex(
-        line_input(line, "name", t("What is billed"), "100%", flex="3", min_width="12em", custom_attrs=as_written()),
-        rx.hstack(
-            line_input(line, "quantity", t("Quantity"), "6em", input_mode="decimal"),
-            line_input(line, "rate", t("Rate"), "7em", input_mode="decimal"),
-            line_input(line, "discount", t("Discount %"), "7em", input_mode="decimal"),
-            line_input(line, "tax", t("Tax %"), "5.5em", input_mode="decimal"),
-            rx.text(line.total, size="2", weight="medium", min_width="6em", text_align="right", class_name="line-total"),
-            rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="gray", type="button",
-                           aria_label=t("Remove this line"), on_click=S.remove_line(line.key), class_name="line-remove"),
-            spacing="2", align="center", wrap="wrap"),
-        spacing="2", wrap="wrap", width="100%", align="center", class_name="edit-line", key=line.key,
-        padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}")
+edit_line = line_editor(S)
 
 
 def totals(subtotal, discount, tax, total) -> rx.Component:

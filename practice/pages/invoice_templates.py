@@ -9,8 +9,8 @@ from practice import routes
 from practice.components.forms import SELECT_STYLE, label
 from practice.components.i18n import as_written, t
 from practice.components.layout import BILLING_TABS, empty_state, error_callout, page, section_tabs
+from practice.pages.billing import line_editor
 from practice.state.base import AppState
-from practice.state.invoice import EditLine
 from practice.state.invoice_templates import InvoiceTemplatesState as S, TemplateItem
 
 
@@ -29,25 +29,7 @@ def template_row(r: TemplateItem) -> rx.Component:
         border_bottom=f"1px solid {rx.color('gray', 4)}")
 
 
-def line_input(line: EditLine, field: str, text, width: str, **props) -> rx.Component:
-    return rx.input(default_value=getattr(line, field), size="2", width=width, class_name=f"line-{field}",
-                    aria_label=text, placeholder=text, on_change=lambda v: S.set_line(line.key, field, v), **props)
-
-
-def edit_line(line: EditLine) -> rx.Component:
-    return rx.flex(
-        line_input(line, "name", t("What is billed"), "100%", flex="3", min_width="12em", custom_attrs=as_written()),
-        rx.hstack(
-            line_input(line, "quantity", t("Quantity"), "4.5em", input_mode="decimal"),
-            line_input(line, "rate", t("Rate"), "7em", input_mode="decimal"),
-            line_input(line, "discount", t("Discount %"), "4.5em", input_mode="decimal"),
-            line_input(line, "tax", t("Tax %"), "4.5em", input_mode="decimal"),
-            rx.text(line.total, size="2", weight="medium", min_width="6em", text_align="right", class_name="line-total"),
-            rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="gray", type="button",
-                           aria_label=t("Remove this line"), on_click=S.remove_line(line.key), class_name="line-remove"),
-            spacing="2", align="center", wrap="wrap"),
-        spacing="2", wrap="wrap", width="100%", align="center", class_name="edit-line", key=line.key,
-        padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}")
+edit_line = line_editor(S)
 
 
 def template_form() -> rx.Component:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
-from tests.e2e.test_billing import open_billing, press
+from tests.e2e.test_billing import PLACEHOLDER_FITS, open_billing, press
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +32,8 @@ def test_an_invoice_template_made_renamed_and_deleted(size, page, phone_page, ba
     line.locator(".line-quantity input").fill("2")
     line.locator(".line-rate input").fill("150")
     expect(line.locator(".line-total")).to_have_text("$300.00")
+    for box in line.locator("input").all():  # the same line editor as an invoice's: every label whole
+        assert box.evaluate(PLACEHOLDER_FITS), f"the placeholder {box.get_attribute('placeholder')!r} is cut"
     pg.select_option("#invoice-template-add-service", label="1040 preparation ($450.00)")
     expect(pg.locator("#invoice-template-lines .edit-line")).to_have_count(2)
     expect(pg.locator("#invoice-template-total")).to_have_text("$750.00")

@@ -10,8 +10,8 @@ from practice.models import InvoiceStatus
 from practice.services.billing import invoices, views
 from practice.services.formatting import format_date, format_money
 from practice.services.work import accounts
+from practice.state.account_picker import AccountPicker
 from practice.state.base import STAFF, AppState, allow, read, shown_in
-from practice.state.views import Option, account_options
 from practice.state.work_views import parse_id
 
 # The status filter's choices, in the order an invoice goes through them ("" is every status).
@@ -49,13 +49,11 @@ def _list_view(session, actor, status: str, account_id: int | None) -> tuple:
             views.due_summary(session, actor, account_id=account_id))
 
 
-class BillingState(AppState):
+class BillingState(AccountPicker, AppState):
     rows: list[InvoiceListItem] = []
     status_filter: str = ""
     account_filter: str = ""
     account_filter_name: str = ""
-    account_query: str = ""
-    account_matches: list[Option] = []
     total_due: str = ""
     overdue: str = ""
     owing_count: int = 0
@@ -94,20 +92,11 @@ class BillingState(AppState):
             self._refresh()
 
     @allow(STAFF)
-    def search_accounts(self, text: str):
-        self.account_query = str(text or "")[:200]
-        self.account_matches = []
-        if self.account_query.strip():
-            with shown_in(self, "error"):
-                self.account_matches = read(account_options, self._require(), self.account_query)
-
-    @allow(STAFF)
     def choose_account(self, account_id: str):
-        match = next((o for o in self.account_matches if o.value == str(account_id)), None)
+        match = self._picked(account_id)
         if match is None:
             return
         self.account_filter, self.account_filter_name = match.value, match.label
-        self.account_query, self.account_matches = "", []
         with shown_in(self, "error"):
             self._refresh()
 

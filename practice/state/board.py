@@ -10,6 +10,7 @@ render again unless its own data changed.
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 import datetime as dt
 
 import reflex as rx
@@ -21,9 +22,10 @@ from practice.services.work import board, jobs, pipelines, tags
 from practice.services.work.board import PAGE, Card, Column
 from practice.services.errors import InvalidInput, PracticeError
 from practice.services.formatting import format_date
+from practice.state.account_picker import AccountPicker
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 from practice.state.field_views import FieldView, view_setup
-from practice.state.views import Option, TagChip, account_options, chips
+from practice.state.views import Option, TagChip, chips
 from practice.state.work_views import parse_id
 
 # Column slots the page renders; a pipeline with more stages shows its first MAX_COLUMNS and says so.
@@ -88,7 +90,10 @@ def _box_var(job_id: int) -> str:
     return f"cardbox_{job_id % CARD_BOXES}"
 
 
-class BoardState(FieldView, AppState):
+class BoardState(FieldView, AccountPicker, AppState):
+    # The account picker: refusals shown in new_job_error; an empty search lists the first accounts.
+    PICKER_ERROR_FIELD: ClassVar[str] = "new_job_error"
+    PICKER_LISTS_ON_EMPTY: ClassVar[bool] = True
     VIEW = "board"
 
     pipeline_options: list[Option] = []
@@ -105,8 +110,6 @@ class BoardState(FieldView, AppState):
     # The "New job" dialog.
     new_job_open: bool = False
     new_job_error: str = ""
-    account_query: str = ""
-    account_matches: list[Option] = []
     new_account_id: str = ""
     new_account_name: str = ""
 
@@ -341,11 +344,6 @@ class BoardState(FieldView, AppState):
 
     # --- the "New job" dialog ------------------------------------------------------------------
 
-    def _search_accounts(self) -> None:
-        self.account_matches = []
-        with shown_in(self, "new_job_error"):
-            self.account_matches = read(account_options, self._require(), self.account_query)
-
     @allow(STAFF)
     def set_new_job_open(self, value: bool):
         self.new_job_open = value is True
@@ -355,13 +353,8 @@ class BoardState(FieldView, AppState):
             self._search_accounts()
 
     @allow(STAFF)
-    def search_accounts(self, text: str):
-        self.account_query = str(text)[:200]
-        self._search_accounts()
-
-    @allow(STAFF)
     def choose_account(self, account_id: str):
-        match = next((o for o in self.account_matches if o.value == str(account_id)), None)
+        match = self._picked(account_id, keep_search=True)
         if match:
             self.new_account_id, self.new_account_name = match.value, match.label
 

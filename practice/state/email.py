@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from typing import ClassVar
 
 import reflex as rx
 
@@ -16,8 +17,9 @@ from practice.services.mail import outbox, settings as mail_settings, templates 
 from practice.services.work import jobs
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_datetime
+from practice.state.account_picker import AccountPicker
 from practice.state.base import ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, run_off_loop, shown_in
-from practice.state.views import Option, account_options
+from practice.state.views import Option
 from practice.state.work_views import is_checked, parse_int
 from practice.i18n import N_, _
 
@@ -160,7 +162,10 @@ def _job_options(session, actor, account_id: int) -> list[Option]:
             for job, pipeline, stage in jobs.jobs_of_account(session, actor, account_id)]
 
 
-class EmailTemplatesState(AppState):
+class EmailTemplatesState(AccountPicker, AppState):
+    # The account picker: refusals shown in preview_error; an empty search lists the first accounts.
+    PICKER_ERROR_FIELD: ClassVar[str] = "preview_error"
+    PICKER_LISTS_ON_EMPTY: ClassVar[bool] = True
     templates: list[TemplateItem] = []
     error: str = ""
     editing: bool = False
@@ -173,8 +178,6 @@ class EmailTemplatesState(AppState):
     draft_body_fr: str = ""
     editor_error: str = ""
     delete_open: bool = False
-    account_query: str = ""
-    account_matches: list[Option] = []
     preview_account_id: str = ""
     preview_account_name: str = ""
     job_options: list[Option] = []
@@ -192,11 +195,6 @@ class EmailTemplatesState(AppState):
     def _clear_preview(self):
         self.preview_subject = self.preview_body = self.preview_error = ""
         self.has_preview = False
-
-    def _search_accounts(self):
-        self.account_matches = []
-        with shown_in(self, "preview_error"):
-            self.account_matches = read(account_options, self._require(), self.account_query)
 
     @allow(STAFF)
     def load(self):
@@ -284,13 +282,8 @@ class EmailTemplatesState(AppState):
         return None
 
     @allow(STAFF)
-    def search_accounts(self, text: str):
-        self.account_query = str(text or "")[:200]
-        self._search_accounts()
-
-    @allow(STAFF)
     def choose_account(self, account_id: str):
-        match = next((o for o in self.account_matches if o.value == str(account_id)), None)
+        match = self._picked(account_id, keep_search=True)
         if not match:
             return
         with shown_in(self, "preview_error"):

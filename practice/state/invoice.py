@@ -14,8 +14,9 @@ from practice.services.billing import invoices, views, wip
 from practice.services.errors import InvalidInput
 from practice.services.formatting import date_input, format_date, format_money, money_input
 from practice.services.work import accounts, catalog
+from practice.state.account_picker import AccountPicker
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
-from practice.state.views import Option, account_options
+from practice.state.views import Option
 from practice.state.work_views import parse_id
 
 MAX_EDIT_LINES = invoices.MAX_LINES
@@ -94,7 +95,7 @@ def _editor_view(session, actor, invoice_id: int | None, account_id: int | None)
             "account": (account.id, account.name) if account else None}
 
 
-class InvoiceState(AppState):
+class InvoiceState(AccountPicker, AppState):
     # The invoice shown (0: a new draft not saved yet); not `invoice_id`, the route's own variable.
     inv_id: int = 0
     found: bool = False
@@ -106,8 +107,6 @@ class InvoiceState(AppState):
     account_id: str = ""
     account_name: str = ""
     account_href: str = ""
-    account_query: str = ""
-    account_matches: list[Option] = []
     service_options: list[Option] = []
     lines: list[EditLine] = []
     notes: str = ""
@@ -234,21 +233,12 @@ class InvoiceState(AppState):
     # --- the draft's editor ----------------------------------------------------------------------------------
 
     @allow(STAFF)
-    def search_accounts(self, text: str):
-        self.account_query = str(text or "")[:200]
-        self.account_matches = []
-        if self.account_query.strip():
-            with shown_in(self, "error"):
-                self.account_matches = read(account_options, self._require(), self.account_query)
-
-    @allow(STAFF)
     def choose_account(self, account_id: str):
-        match = next((o for o in self.account_matches if o.value == str(account_id)), None)
-        if match is None or self.inv_id:  # a saved draft stays with its account
+        match = None if self.inv_id else self._picked(account_id)  # a saved draft stays with its account
+        if match is None:
             return
         self.account_id, self.account_name = match.value, match.label
         self.account_href = routes.account_url(match.value)
-        self.account_query, self.account_matches = "", []
 
     @allow(STAFF)
     def add_service(self, service_id: str):

@@ -14,8 +14,9 @@ from practice.services.billing import invoices, time, wip
 from practice.services.formatting import date_input, format_date, format_money, format_time, zone
 from practice.services.firm import get_firm
 from practice.services.work import catalog
+from practice.state.account_picker import AccountPicker
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
-from practice.state.views import Option, account_options
+from practice.state.views import Option
 from practice.state.work_views import is_checked, parse_date, parse_id
 
 
@@ -65,7 +66,7 @@ def _entry_items(rows, actor) -> list[EntryItem]:
                       may_delete=r.invoice_id is None and (r.mine or actor.edits_others_time)) for r in rows]
 
 
-class TimeState(AppState):
+class TimeState(AccountPicker, AppState):
     rows: list[EntryItem] = []
     wip_rows: list[WipItem] = []
     wip_total: str = ""
@@ -78,8 +79,6 @@ class TimeState(AppState):
     idle_question: str = ""
     account_id: str = ""
     account_name: str = ""
-    account_query: str = ""
-    account_matches: list[Option] = []
     service_options: list[Option] = []
     today: str = ""
     form_key: int = 0
@@ -112,20 +111,11 @@ class TimeState(AppState):
             self._refresh()
 
     @allow(STAFF)
-    def search_accounts(self, text: str):
-        self.account_query = str(text or "")[:200]
-        self.account_matches = []
-        if self.account_query.strip():
-            with shown_in(self, "error"):
-                self.account_matches = read(account_options, self._require(), self.account_query)
-
-    @allow(STAFF)
     def choose_account(self, account_id: str):
-        match = next((o for o in self.account_matches if o.value == str(account_id)), None)
+        match = self._picked(account_id)
         if match is None:
             return
         self.account_id, self.account_name = match.value, match.label
-        self.account_query, self.account_matches = "", []
         with shown_in(self, "error"):
             self._refresh()
 

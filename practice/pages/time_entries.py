@@ -132,7 +132,7 @@ def job_timer() -> rx.Component:
                 rx.hstack(rx.badge(rx.icon("timer", size=12), t("Timer since {since}", since=J.since),
                                    color_scheme="green", id="job-timer-since"),
                           rx.button(rx.icon("square", size=14), t("Stop timer"), size="2", color_scheme="red",
-                                    on_click=J.stop, id="job-stop-timer"), align="center"),
+                                    on_click=J.stop_timer, id="job-stop-timer"), align="center"),
                 rx.button(rx.icon("play", size=14), t("Start timer"), size="2", variant="soft", on_click=J.start,
                           id="job-start-timer")),
         rx.cond(J.elsewhere != "", rx.text(t("Starting it stops the timer on {on}.", on=J.elsewhere), size="1",

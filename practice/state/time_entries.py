@@ -20,6 +20,41 @@ from practice.state.views import Option
 from practice.state.work_views import is_checked, parse_date, parse_id
 
 
+class TimerStopping(rx.State, mixin=True):
+    """Stopping the member's running timer, on the Time page and on a job's page: past the firm's idle limit the
+    service asks first (`idle_question`), and the answer counts the idle time or only up to the limit. The page's
+    state has `error` and `_refresh`."""
+
+    idle_open: bool = False
+    idle_question: str = ""
+
+    def _asked_about_idle(self, step, **values) -> bool:
+        """Run a timer step (stopping one, or starting one, which stops the running one); True when the service asked
+        about the idle time first instead (the question is then open)."""
+        try:
+            run(step, self._require(), **values)
+        except time.PastIdleLimit as asked:
+            self.idle_question, self.idle_open = str(asked), True
+            return True
+        return False
+
+    @allow(STAFF)
+    def stop_timer(self):
+        self.error = ""
+        with shown_in(self, "error"):
+            if not self._asked_about_idle(time.stop_timer):
+                self._refresh()
+
+    @allow(STAFF)
+    def count_idle(self, keep: bool):
+        self.idle_open = False
+        write_and_refresh(self, time.stop_timer, keep_idle=bool(keep))
+
+    @allow(STAFF)
+    def set_idle_open(self, value: bool):
+        self.idle_open = bool(value)
+
+
 @dataclasses.dataclass
 class EntryItem:
     id: int = 0
@@ -66,7 +101,7 @@ def _entry_items(rows, actor) -> list[EntryItem]:
                       may_delete=r.invoice_id is None and (r.mine or actor.edits_others_time)) for r in rows]
 
 
-class TimeState(AccountPicker, AppState):
+class TimeState(TimerStopping, AccountPicker, AppState):
     rows: list[EntryItem] = []
     wip_rows: list[WipItem] = []
     wip_total: str = ""
@@ -75,8 +110,6 @@ class TimeState(AccountPicker, AppState):
     timer_running: bool = False
     timer_on: str = ""
     timer_since: str = ""
-    idle_open: bool = False
-    idle_question: str = ""
     account_id: str = ""
     account_name: str = ""
     service_options: list[Option] = []
@@ -144,26 +177,6 @@ class TimeState(AccountPicker, AppState):
             self._refresh()
 
     @allow(STAFF)
-    def stop_timer(self):
-        self.error = ""
-        with shown_in(self, "error"):
-            try:
-                run(time.stop_timer, self._require())
-            except time.PastIdleLimit as asked:
-                self.idle_question, self.idle_open = str(asked), True
-                return
-            self._refresh()
-
-    @allow(STAFF)
-    def count_idle(self, keep: bool):
-        self.idle_open = False
-        write_and_refresh(self, time.stop_timer, keep_idle=bool(keep))
-
-    @allow(STAFF)
-    def set_idle_open(self, value: bool):
-        self.idle_open = bool(value)
-
-    @allow(STAFF)
     def bill_work(self, key: str):
         """Bill a line of the work in progress onto a new draft, and open it in the invoice editor."""
         account_id, _sep, job_id = str(key or "").partition(":")
@@ -188,7 +201,7 @@ def _job_timer_view(session, actor, job_id: int) -> dict:
     return {"timer": time.running_timer(session, actor), "zone": zone(get_firm(session).timezone)}
 
 
-class JobTimerState(AppState):
+class JobTimerState(TimerStopping, AppState):
     """The timer on a job's page: start it on this job (any other running timer stops), stop it (past the idle limit
     it asks first), for members who track time."""
 
@@ -197,8 +210,6 @@ class JobTimerState(AppState):
     here: bool = False
     since: str = ""
     elsewhere: str = ""
-    idle_open: bool = False
-    idle_question: str = ""
     error: str = ""
 
     def _refresh(self) -> None:
@@ -223,29 +234,7 @@ class JobTimerState(AppState):
     def start(self):
         self.error = ""
         with shown_in(self, "error"):
-            try:
-                run(time.start_timer, self._require(), job_id=self.timer_job or None)
-            except time.PastIdleLimit as asked:
-                self.idle_question, self.idle_open = str(asked), True
+            if self._asked_about_idle(time.start_timer, job_id=self.timer_job or None):
                 return
             self._refresh()
 
-    @allow(STAFF)
-    def stop(self):
-        self.error = ""
-        with shown_in(self, "error"):
-            try:
-                run(time.stop_timer, self._require())
-            except time.PastIdleLimit as asked:
-                self.idle_question, self.idle_open = str(asked), True
-                return
-            self._refresh()
-
-    @allow(STAFF)
-    def count_idle(self, keep: bool):
-        self.idle_open = False
-        write_and_refresh(self, time.stop_timer, keep_idle=bool(keep))
-
-    @allow(STAFF)
-    def set_idle_open(self, value: bool):
-        self.idle_open = bool(value)

@@ -628,7 +628,7 @@ EXPECTED_HANDLERS = {
     "JobTimerState.load_job": "staff",
     "JobTimerState.set_idle_open": "staff",
     "JobTimerState.start": "staff",
-    "JobTimerState.stop": "staff",
+    "JobTimerState.stop_timer": "staff",
     "TimeState.add_entry": "staff",
     "TimeState.bill_work": "staff",
     "TimeState.choose_account": "staff",

@@ -103,7 +103,7 @@ def test_the_job_page_timer_starts_here_stops_the_one_elsewhere_and_shows_after_
     assert job_timer(firm, monkeypatch).here  # reloaded
     page = time_page()
     assert page.timer_on == "2026 Tax return" and [r.duration for r in page.rows].count("running") == 1
-    state.stop()
+    state.stop_timer()
     assert not state.here and not time_page().timer_running
 
 

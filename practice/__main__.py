@@ -48,8 +48,7 @@ def _prepare_signing(*, only_if_firm_exists: bool = False) -> None:
 def serve_commands() -> dict[str, list[str]]:
     """The four processes `serve` runs, by name: the web app, the Huey consumer, the mailer and the drive."""
     return {
-        "web": [sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(PORT),
-                "--backend-port", str(PORT), "--backend-host", "127.0.0.1"],
+        "web": [sys.executable, "-m", "practice", "web"],
         "worker": [sys.executable, "-m", "practice", "worker"],
         "mailer": [sys.executable, "-m", "practice", "mailer"],
         "drive": [sys.executable, "-m", "practice", "drive"],
@@ -68,7 +67,32 @@ def web_restart_command() -> list[str]:
     """The web app without its build step, for restarts."""
     workers = os.environ.get("GRANIAN_WORKERS", "1")
     return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
-            "--port", str(PORT), "--workers", workers, "practice.practice:app"]
+            "--port", str(PORT), "--workers", workers, "--respawn-failed-workers", "practice.practice:app"]
+
+
+REFLEX_RUN = ["run", "--env", "prod", "--frontend-port", str(PORT), "--backend-port", str(PORT),
+              "--backend-host", "127.0.0.1"]
+
+
+def web_command() -> int:
+    """`reflex run --env prod` (build the pages, then serve them), with Granian restarting a web worker that dies.
+
+    With several web workers (GRANIAN_WORKERS), Granian's own default is to stop every worker and the port when one
+    of them exits unexpectedly: one crashed worker took the whole site down for the time `serve` needed to start it
+    again (half a minute), and every open page lost its connection. Reflex builds its Granian server without a way
+    to pass the setting, so the server class it imports is given it here; only the dead worker is replaced, and the
+    pages connected to the others carry on (tests/e2e/test_scale_out.py)."""
+    import granian.server
+    from reflex.reflex import cli
+
+    class RespawningServer(granian.server.Server):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("respawn_failed_workers", True)
+            super().__init__(*args, **kwargs)
+
+    granian.server.Server = RespawningServer
+    cli.main(args=REFLEX_RUN, prog_name="reflex")
+    return 0
 
 
 def serve() -> int:
@@ -188,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="run the Huey consumer that runs the automations (serve starts it)")
     sub.add_parser("mailer", help="send the queued mail (serve starts it)")
     sub.add_parser("drive", help="serve the documents over WebDAV on PRACTICE_DRIVE_PORT (serve starts it)")
+    sub.add_parser("web", help="build the pages and serve the web app (serve starts it)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="migrate and load the demo firm if the database is empty")
     gen = sub.add_parser("generate", help="add a large generated firm (benchmarks)")
@@ -222,8 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve()
     if args.cmd in ("worker", "mailer"):
         return worker_or_mailer(args.cmd)
-    if args.cmd == "drive":
-        return drive_main()
+    if args.cmd in ("drive", "web"):
+        return drive_main() if args.cmd == "drive" else web_command()
     if args.cmd == "migrate":
         upgrade()
         _prepare_signing(only_if_firm_exists=True)

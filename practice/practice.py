@@ -4,7 +4,7 @@ Reflex's and the upload gate (`upload_gate`) in front of all."""
 import reflex as rx
 from reflex.istate.manager.memory import StateManagerMemory
 
-from practice import heap, warm_sandbox
+from practice import heap, warm_sandbox, web_processes
 from practice.http_routes import with_http_routes
 from practice.protective_headers import FrameGuard
 from practice.pages import (account, invoice_templates, time_entries, account_security, api_tokens, accounts, audit, billing, board, chats, contacts, custom_fields, documents, email, home,
@@ -48,3 +48,5 @@ app.register_lifespan_task(warm_sandbox.start_in_background)
 # which otherwise hold every user for a second or two at a moment nobody chooses (practice/heap.py).
 app.register_lifespan_task(heap.settle)
 app.register_lifespan_task(heap.full_passes_on_schedule)
+# With several web processes on Redis, a page whose process died reconnects to another with its own state.
+app.register_lifespan_task(web_processes.keep_alive)

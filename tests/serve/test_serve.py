@@ -22,7 +22,7 @@ from tests.e2e.test_hostile_previews import draft_document_preview, draft_email_
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 CHILDREN = {  # how each of serve's four processes shows in `ps`
-    "web": ("reflex run --env prod", "granian"),
+    "web": ("-m practice web", "granian"),
     "worker": ("-m practice worker", "huey_consumer practice.worker.tasks.huey"),
     "mailer": ("-m practice mailer",),
     "drive": ("-m practice drive",),

@@ -147,3 +147,14 @@ def mail_lease() -> float:
     """`PRACTICE_MAIL_LEASE`: seconds a mail being sent stays leased to its mailer between renewals (30); a mail whose
     mailer died is tried again this long after its last renewal."""
     return float(os.environ.get("PRACTICE_MAIL_LEASE", "30"))
+
+
+def stripe_api_base() -> str:
+    """`PRACTICE_STRIPE_API_BASE`: where the Stripe SDK sends its calls ("" for Stripe itself); the tests point it at
+    a localstripe of their own (docs/payments.md)."""
+    return os.environ.get("PRACTICE_STRIPE_API_BASE", "").strip().rstrip("/")
+
+
+def stripe_js_url() -> str:
+    """`PRACTICE_STRIPE_JS_URL`: where the portal loads Stripe.js from (Stripe's; localstripe's fake in the tests)."""
+    return os.environ.get("PRACTICE_STRIPE_JS_URL", "").strip() or "https://js.stripe.com/v3/"

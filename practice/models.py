@@ -1539,10 +1539,13 @@ class PaymentMethod(str, Enum):
     bank_transfer = "bank_transfer"
     cash = "cash"
     credit = "credit"  # a credit written off the invoice by the firm, not money received
+    card = "card"      # paid online by the client, through the firm's payment provider (services/payments)
 
 
 class Payment(SQLModel, table=True):
-    """Money received against an invoice (recorded by staff), or a credit the firm gives on it."""
+    """Money received against an invoice (recorded by staff, or paid online by card), or a credit the firm gives on
+    it. An online payment carries the provider's id of it (`provider_payment_id`, unique): a webhook delivered
+    again finds it and records nothing."""
 
     __table_args__ = (Index("ix_payment_account", "account_id", "received_on"),)
 
@@ -1556,6 +1559,21 @@ class Payment(SQLModel, table=True):
     recorded_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
     recorded_by_label: str = ""
     created_at: dt.datetime = when()
+    provider_payment_id: Optional[str] = Field(default=None, unique=True, index=True)
+
+
+class PaymentSettings(SQLModel, table=True):
+    """The firm's online card payments (one row): the provider and its keys. The secret key and the webhook signing
+    secret never leave the server (pages see only whether they are saved); `checked_at` is when the keys last
+    answered a test call."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    provider: str = "stripe"
+    secret_key: str = ""
+    publishable_key: str = ""
+    webhook_secret: str = ""
+    currency: str = "usd"
+    checked_at: Optional[dt.datetime] = when(nullable=True)
 
 
 class TimeEntry(SQLModel, table=True):

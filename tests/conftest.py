@@ -31,6 +31,7 @@ import practice.models  # noqa: E402,F401
 from practice.services import events  # noqa: E402
 from practice.worker import tasks as worker_tasks  # noqa: E402
 from tests.postgres import ThrowawayPostgres  # noqa: E402
+from tests.localstripe_server import ThrowawayLocalstripe  # noqa: E402
 
 # As in the app, committed events ring the worker; in immediate mode it runs them at once, in this process.
 events.set_doorbell(worker_tasks.ring_doorbell)
@@ -52,6 +53,14 @@ def postgres():
     engine = db.make_engine(server.url(TEMPLATE))
     SQLModel.metadata.create_all(engine)
     engine.dispose()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """The run's localstripe (a fake Stripe API, tests/localstripe_server.py) on a free port of 127.0.0.1."""
+    server = ThrowawayLocalstripe().start()
     yield server
     server.stop()
 

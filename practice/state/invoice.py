@@ -22,7 +22,9 @@ from practice.state.work_views import parse_id
 MAX_EDIT_LINES = invoices.MAX_LINES
 LINE_FIELDS = ("name", "quantity", "rate", "discount", "tax")
 # How a payment can be received (a credit is given with its own form).
-METHOD_CHOICES = [(m.value, invoices.METHOD_WORDS[m]) for m in PaymentMethod if m != PaymentMethod.credit]
+# What staff record by hand: a credit is given apart, a card payment is recorded when the client pays online.
+METHOD_CHOICES = [(m.value, invoices.METHOD_WORDS[m]) for m in PaymentMethod
+                  if m not in (PaymentMethod.credit, PaymentMethod.card)]
 
 
 @dataclasses.dataclass

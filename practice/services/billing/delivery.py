@@ -268,7 +268,7 @@ class PortalInvoices:
     instructions: str
 
 
-def _contact_account(session: Session, who: ContactActor) -> int:
+def contact_account(session: Session, who: ContactActor) -> int:
     """The account the contact is looking at, checked against its links again."""
     if not isinstance(who, ContactActor) or who.current_account_id not in who.account_ids:
         raise PermissionDenied(_("That account is not one of yours."))
@@ -282,7 +282,7 @@ def _contact_account(session: Session, who: ContactActor) -> int:
 def portal_invoices(session: Session, who: ContactActor) -> PortalInvoices:
     """The issued invoices of the contact's current account: what is due first (soonest due date first), then the
     others newest first; drafts never."""
-    account_id = _contact_account(session, who)
+    account_id = contact_account(session, who)
     rows = list(session.exec(select(Invoice).where(Invoice.account_id == account_id,
                                                    Invoice.status != InvoiceStatus.draft,
                                                    Invoice.number.is_not(None))))

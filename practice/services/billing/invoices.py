@@ -4,11 +4,10 @@ A draft is written freely (lines from the services catalog or typed; quantity, r
 notes and terms). Issuing it (sending) gives it the firm's next number in the same write transaction as the status
 change: writers are serialized (`db.write_session`), the counter row is read and raised inside that transaction,
 so numbers are consecutive, never given twice, and a failed issue gives its number back. From then on its lines
-are frozen; voiding keeps its number. Payments (check, bank transfer, cash) and credits are recorded by staff; a
-partial payment leaves the rest due. Money is integer cents throughout; each line rounds half up to the cent once.
+are frozen; voiding keeps its number. Staff record payments (check, bank transfer, cash) and credits; clients pay
+by card online (services/payments). A part leaves the rest due. Money is integer cents; each line rounds half up once.
 
-Who may: reading needs the "see billing" right, writing "manage invoices and payments" (owners and admins have
-both), and either only on accounts the member sees."""
+Who may: reading needs "see billing", writing "manage invoices and payments" (owners, admins), on accounts one sees."""
 from __future__ import annotations
 
 import dataclasses
@@ -39,8 +38,8 @@ DEFAULT_DAYS_DUE = 30
 TEXT_LIMIT = 5000
 NAME_LIMIT = 300
 
-METHOD_WORDS = {PaymentMethod.check: i18n.N_("Check"), PaymentMethod.bank_transfer: i18n.N_("Bank transfer"),
-                PaymentMethod.cash: i18n.N_("Cash"), PaymentMethod.credit: i18n.N_("Credit")}
+METHOD_WORDS = {PaymentMethod.check: N_("Check"), PaymentMethod.bank_transfer: N_("Bank transfer"),
+                PaymentMethod.cash: N_("Cash"), PaymentMethod.credit: N_("Credit"), PaymentMethod.card: N_("Card")}
 STATUS_WORDS = {InvoiceStatus.draft: i18n.N_("Draft"), InvoiceStatus.sent: i18n.N_("Sent"),
                 InvoiceStatus.partly_paid: i18n.N_("Partly paid"), InvoiceStatus.paid: i18n.N_("Paid"),
                 InvoiceStatus.void: i18n.N_("Void")}
@@ -330,7 +329,6 @@ def _take_number(session: Session) -> int:
     """The next number, taken: inside the caller's write transaction, so it commits (or not) with the invoice."""
     counter = _counter(session)
     counter.last_number += 1
-    session.add(counter)
     session.flush()
     return counter.last_number
 
@@ -400,7 +398,7 @@ def due_cents(invoice: Invoice) -> int:
     return invoice.total_cents - invoice.paid_cents - invoice.credited_cents
 
 
-def _settle(session: Session, invoice: Invoice) -> None:
+def settle(session: Session, invoice: Invoice) -> None:
     """Recount what was paid and credited from the payment rows, and the status it makes."""
     rows = session.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all()
     invoice.paid_cents = sum(p.amount_cents for p in rows if p.method != PaymentMethod.credit)
@@ -438,7 +436,7 @@ def _add(session: Session, actor: Actor, invoice: Invoice, amount_cents: int, me
                       recorded_by_member_id=actor.member_id, recorded_by_label=actor.name)
     session.add(payment)
     session.flush()
-    _settle(session, invoice)
+    settle(session, invoice)
     if invoice.status == InvoiceStatus.paid:
         became_paid(session, actor, invoice)
     return payment
@@ -483,8 +481,9 @@ def record_payment(session: Session, actor: Actor, invoice_id: int, *, amount_ce
     """Money received on an invoice (check, bank transfer, cash); a part leaves the rest due."""
     invoice = _invoice(session, actor, invoice_id, manage=True)
     method = _method(method)
-    if method == PaymentMethod.credit:
-        raise InvalidInput(_("A credit is not money received: give it as a credit."), field="method")
+    if method in (PaymentMethod.credit, PaymentMethod.card):
+        raise InvalidInput(_("A credit is not money received: give it as a credit.") if method == PaymentMethod.credit
+                           else _("Card payments are recorded when the client pays online."), field="method")
     today = firm_today(session, now)
     received_on = received_on or today
     if received_on > today:
@@ -520,9 +519,11 @@ def remove_payment(session: Session, actor: Actor, payment_id: int) -> Invoice:
     invoice = _invoice(session, actor, payment.invoice_id, manage=True)
     if invoice.status == InvoiceStatus.void:
         raise Conflict(_("{name} is void.").format(name=invoice_name(invoice)))
+    if payment.provider_payment_id:  # else its webhook, delivered again, would record it again
+        raise Conflict(_("A card payment stays: refund it from the payment provider's dashboard."))
     session.delete(payment)
     session.flush()
-    _settle(session, invoice)
+    settle(session, invoice)
     audit.record(session, actor, "delete", "invoice", invoice.id,
                  f"Removed {format_money(payment.amount_cents)} ({payment.method.value.replace('_', ' ')}, "
                  f"{payment.received_on}) from invoice {invoice.number}", amount_cents=payment.amount_cents)
@@ -596,5 +597,4 @@ def account_billing(session: Session, actor, account_id: int) -> tuple[int, list
     if not isinstance(actor, Actor) or not actor.sees_billing:
         return None
     _visible_account(session, actor, account_id)
-    return balance(session, account_id), list_invoices(session, actor, account_id=account_id,
-                                                       limit=ACCOUNT_LIST_LIMIT)
+    return balance(session, account_id), list_invoices(session, actor, account_id=account_id, limit=ACCOUNT_LIST_LIMIT)

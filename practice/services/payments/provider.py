@@ -1,0 +1,60 @@
+"""What the payment code asks of a card payment provider, whichever it is: check its keys, open a payment for an
+amount, verify and read a webhook, fetch a payment. `settings.PROVIDERS` names the implementations (Stripe today);
+the rest of the app talks only to this interface."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+from practice.services.errors import PracticeError
+
+
+class ProviderError(PracticeError):
+    """The provider refused or could not be reached; the message is a sentence for a person."""
+
+
+class BadSignature(PracticeError):
+    """A webhook whose signature does not verify with the firm's signing secret: refused, nothing changes."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentSession:
+    """A payment opened with the provider for one invoice: its id, and what the client's browser needs to pay it
+    with the provider's own card fields (the card never passes through this server)."""
+
+    payment_id: str
+    client_secret: str
+    publishable_key: str
+    amount_cents: int
+    currency: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ProviderPayment:
+    """A payment as the provider tells it: `succeeded` once the money is taken; `invoice_id` and `contact_id` are
+    what we gave it when opening it."""
+
+    payment_id: str
+    succeeded: bool
+    amount_cents: int
+    currency: str
+    invoice_id: int | None
+    contact_id: int | None
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def check_keys(self) -> None:
+        """A harmless call with the secret key; raises ProviderError with a sentence when it fails."""
+
+    def open_payment(self, *, amount_cents: int, currency: str, invoice_id: int, contact_id: int | None,
+                     description: str) -> PaymentSession:
+        """Open a card payment of `amount_cents` for an invoice."""
+
+    def read_webhook(self, payload: bytes, signature: str) -> ProviderPayment | None:
+        """The payment a webhook tells of, after verifying its signature (BadSignature if it does not verify);
+        None for events that are not a successful payment."""
+
+    def fetch_payment(self, payment_id: str) -> ProviderPayment:
+        """The payment as the provider has it now."""

@@ -1,0 +1,101 @@
+"""Stripe as the card payment provider, through the `stripe` SDK: a PaymentIntent per payment (what localstripe,
+the tests' fake Stripe, can run; it has no Checkout Sessions), webhooks verified with the endpoint's signing secret.
+The SDK is pointed at `config.stripe_api_base()` when it is set (localstripe in the tests)."""
+from __future__ import annotations
+
+import stripe
+
+from practice import config
+from practice.i18n import _
+from practice.services.payments.provider import BadSignature, PaymentSession, ProviderError, ProviderPayment
+
+TIMEOUT = 20  # seconds for one call to Stripe
+SUCCEEDED = "payment_intent.succeeded"
+
+
+def _number(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _said(err: stripe.StripeError) -> ProviderError:
+    """The person's sentence for what Stripe answered."""
+    if isinstance(err, stripe.AuthenticationError):
+        return ProviderError(_("Stripe refused the secret key. Copy the secret key (it starts with sk_) from the "
+                               "Developers → API keys page of your Stripe account."))
+    if isinstance(err, stripe.APIConnectionError):
+        return ProviderError(_("Stripe could not be reached. Check this server's internet connection, then try "
+                               "again."))
+    if isinstance(err, stripe.CardError):
+        return ProviderError(_("The card was declined: {reason}").format(reason=err.user_message or ""))
+    return ProviderError(_("Stripe refused the request: {reason}").format(
+        reason=getattr(err, "user_message", None) or str(err)[:200]))
+
+
+class StripeProvider:
+    """One firm's Stripe account (its secret key, publishable key and webhook signing secret)."""
+
+    name = "stripe"
+
+    def __init__(self, *, secret_key: str, publishable_key: str = "", webhook_secret: str = "",
+                 api_base: str | None = None) -> None:
+        self.publishable_key, self.webhook_secret = publishable_key, webhook_secret
+        base = config.stripe_api_base() if api_base is None else api_base
+        self.client = stripe.StripeClient(secret_key, base_addresses={"api": base} if base else None,
+                                          max_network_retries=1, http_client=stripe.RequestsClient(timeout=TIMEOUT))
+
+    def check_keys(self) -> None:
+        if not self.publishable_key.startswith("pk_"):
+            raise ProviderError(_("The publishable key starts with pk_: copy it from the Developers → API keys page "
+                                  "of your Stripe account."))
+        if not self.webhook_secret.startswith("whsec_"):
+            raise ProviderError(_("The webhook signing secret starts with whsec_: Stripe shows it on the page of "
+                                  "the webhook endpoint you add for this app."))
+        try:
+            self.client.v1.balance.retrieve()
+        except stripe.StripeError as err:
+            raise _said(err) from None
+
+    def open_payment(self, *, amount_cents: int, currency: str, invoice_id: int, contact_id: int | None,
+                     description: str) -> PaymentSession:
+        metadata = {"invoice_id": str(invoice_id), "description": description[:400]}
+        if contact_id is not None:
+            metadata["contact_id"] = str(contact_id)
+        try:
+            intent = self.client.v1.payment_intents.create(params={
+                "amount": amount_cents, "currency": currency, "payment_method_types": ["card"],
+                "metadata": metadata})
+        except stripe.StripeError as err:
+            raise _said(err) from None
+        return PaymentSession(intent.id, intent.client_secret, self.publishable_key, amount_cents, currency)
+
+    def read_webhook(self, payload: bytes, signature: str) -> ProviderPayment | None:
+        if not self.webhook_secret:
+            raise BadSignature(_("Card payments are not set up: there is no webhook signing secret."))
+        try:
+            event = stripe.Webhook.construct_event(payload, signature or "", self.webhook_secret)
+        except (stripe.SignatureVerificationError, ValueError):
+            raise BadSignature(_("The webhook's signature does not match the signing secret.")) from None
+        if event.type != SUCCEEDED:
+            return None
+        return _payment(event.data.object.to_dict())
+
+    def fetch_payment(self, payment_id: str) -> ProviderPayment:
+        try:
+            intent = self.client.v1.payment_intents.retrieve(payment_id)
+        except stripe.StripeError as err:
+            raise _said(err) from None
+        return _payment(intent.to_dict())
+
+
+def _payment(intent: dict) -> ProviderPayment:
+    metadata = intent.get("metadata") or {}
+    succeeded = intent.get("status") == "succeeded"
+    # Stripe tells what it took in amount_received; localstripe only has amount (all of it, once succeeded).
+    amount = intent.get("amount_received") if "amount_received" in intent else intent.get("amount") if succeeded else 0
+    return ProviderPayment(payment_id=str(intent.get("id") or ""), succeeded=succeeded, amount_cents=int(amount or 0),
+                           currency=str(intent.get("currency") or ""), invoice_id=_number(metadata.get("invoice_id")),
+                           contact_id=_number(metadata.get("contact_id")))
+

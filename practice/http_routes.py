@@ -22,6 +22,7 @@ from practice.config import base_url
 from practice.protective_headers import FrameGuard
 from practice.db import read_session, write_session
 from practice.models import MAX_ROW_ID
+from practice.payment_routes import PAYMENT_ROUTES
 from practice.services.access import auth, device_cookies, two_factor
 from practice.services.documents import files as document_files
 from practice.services.actor import ContactActor
@@ -156,6 +157,7 @@ HTTP_ROUTES = [
     Route(routes.REMEMBER_DEVICE, remember_device, methods=["POST"]),
     *SESSION_ROUTES,
     *API_ROUTES,
+    *PAYMENT_ROUTES,
 ]
 
 

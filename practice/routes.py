@@ -22,6 +22,8 @@ CUSTOM_FIELDS = "/settings/fields"
 # Every team member's personal access tokens for the REST API (`API` below).
 API_TOKENS = "/settings/api-tokens"
 WEBHOOKS = "/settings/webhooks"
+# The firm's card payment keys (owner and admins; docs/payments.md).
+PAYMENT_SETTINGS = "/settings/payments"
 # Public: anyone checks a signed PDF's seal (no login).
 VERIFY = "/verify"
 INBOX = "/inbox"
@@ -167,6 +169,9 @@ PORTAL_SESSION_COOKIE = "portal_sid"
 # (services/access/api_tokens.py).
 API = "/api/v1"
 
+# Where Stripe posts the firm's card payment webhooks (practice/payment_routes.py; docs/payments.md).
+STRIPE_WEBHOOK = "/payments/stripe/webhook"
+
 # The backend's plain HTTP routes (practice/http_routes.py): in development the pages' server forwards them.
 BACKEND_ROUTES = (FILE_DOWNLOAD, SIGN_PAGE_IMAGE, REMEMBER_DEVICE, SESSION_START, SESSION_END, PORTAL_SESSION_END,
-                  API)
+                  API, STRIPE_WEBHOOK)

@@ -25,7 +25,8 @@ SETTINGS_TABS = [(N_("Firm"), routes.SETTINGS, "firm"), (N_("Signing"), routes.S
                  (N_("Custom fields"), routes.CUSTOM_FIELDS, "custom-fields"),
                  (N_("Folder templates"), routes.FOLDER_TEMPLATES, "folder-templates"),
                  (N_("API tokens"), routes.API_TOKENS, "api-tokens"),
-                 (N_("Webhooks"), routes.WEBHOOKS, "webhooks")]
+                 (N_("Webhooks"), routes.WEBHOOKS, "webhooks"),
+                 (N_("Payments"), routes.PAYMENT_SETTINGS, "payments")]
 
 
 def _routes(tabs: list[tuple[str, str, str]]) -> tuple[str, ...]:

@@ -67,6 +67,7 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.SIGNING_SETTINGS: (ADMIN, N_("Only the owner or an admin can see the signing settings.")),
     routes.CUSTOM_FIELDS: (ADMIN, N_("Only the owner or an admin can define the firm's custom fields.")),
     routes.WEBHOOKS: (ADMIN, N_("Only the owner or an admin can see and change the firm's webhooks.")),
+    routes.PAYMENT_SETTINGS: (ADMIN, N_("Only the owner or an admin can see and change how clients pay by card.")),
 }
 
 

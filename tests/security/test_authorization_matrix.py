@@ -37,6 +37,7 @@ from practice.services.billing import invoices, views as billing_views
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.billing import delivery as invoice_delivery
+from practice.services.payments import online as card_payments, settings as payment_settings
 from practice.services.portal import approvals, client_tasks, logins
 from practice.services.client_requests import sending as request_sending
 from practice.services.proposals import sending
@@ -598,6 +599,9 @@ EXPECTED_HANDLERS = {
     "FieldTypeState.set_open": "admin",
     "FieldTypeState.set_type": "admin",
     "FieldTypeState.start": "admin",
+    "PaymentSettingsState.load": "admin",
+    "PaymentSettingsState.save": "admin",
+    "PaymentSettingsState.turn_off": "admin",
     "SigningSettingsState.certificate_rejected": "admin",
     "SigningSettingsState.download_certificate": "admin",
     "SigningSettingsState.load": "admin",
@@ -806,7 +810,7 @@ EXPECTED_ROUTES = {
     "index": STAFF_PAGE, "inbox": STAFF_PAGE, "chats": STAFF_PAGE, "accounts": STAFF_PAGE, "accounts/[account_id]": STAFF_PAGE,
     "contacts": STAFF_PAGE, "board": STAFF_PAGE, "jobs/[job_id]": STAFF_PAGE, "tasks": STAFF_PAGE,
     "pipelines": STAFF_PAGE, "team": STAFF_PAGE, "settings": STAFF_PAGE, "settings/api-tokens": STAFF_PAGE,
-    "settings/webhooks": STAFF_PAGE,
+    "settings/webhooks": STAFF_PAGE, "settings/payments": STAFF_PAGE,
     "audit": STAFF_PAGE, "import": STAFF_PAGE,
     "email": STAFF_PAGE, "email/templates": STAFF_PAGE, "email/outbox": STAFF_PAGE,
     "automations/rules": STAFF_PAGE, "automations/recurring": STAFF_PAGE, "automations/runs": STAFF_PAGE,
@@ -1303,6 +1307,17 @@ SERVICE_CASES = [
      lambda s, f, w, k: invoice_delivery.portal_invoices(s, dataclasses.replace(
          f["actor"][w], account_ids=(f["A"]["account"], f["B"]["account"]),
          current_account_id=f[k]["account"])) is not None, sees),
+    # Paying by card: only an invoice of the account the contact looks at; the firm's keys: owner and admins.
+    ("card_payments.payable_invoice", BOTH,
+     lambda s, f, w, k: card_payments.payable_invoice(s, dataclasses.replace(
+         f["actor"][w], current_account_id=f[k]["account"]) if isinstance(f["actor"][w], ContactActor)
+         else f["actor"][w], f[k]["invoice"]) and True, _contact_sees),
+    ("payment_settings.settings_for_display", BOTH,
+     lambda s, f, w, k: payment_settings.settings_for_display(s, f["actor"][w], "/x") and True, _admins),
+    ("payment_settings.entered_keys", BOTH,
+     lambda s, f, w, k: payment_settings.entered_keys(s, f["actor"][w], secret_key="sk_test_a",
+                                                       publishable_key="pk_test_a", webhook_secret="whsec_a") and True,
+     _admins),
     ("client_tasks.jobs_for_contact", CONTACT_ONLY,
      lambda s, f, w, k: f[k]["job"] in [j.id for j in client_tasks.jobs_for_contact(s, f["actor"][w], f[k]["account"])],
      sees),

@@ -22,7 +22,8 @@ from practice.services.payments.provider import BadSignature, PaymentSession, Pr
 log = logging.getLogger(__name__)
 
 
-def _payable(session: Session, who: ContactActor, invoice_id: int) -> Invoice:
+def payable_invoice(session: Session, who: ContactActor, invoice_id: int) -> Invoice:
+    """One of the contact's invoices (its current account's, checked against its links) with something due."""
     account_id = contact_account(session, who)
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.account_id != account_id or invoice.status == InvoiceStatus.draft:
@@ -34,13 +35,53 @@ def _payable(session: Session, who: ContactActor, invoice_id: int) -> Invoice:
 
 def start_card_payment(session: Session, who: ContactActor, invoice_id: int) -> PaymentSession:
     """Open a card payment of what is due on one of the contact's invoices (its current account's)."""
-    invoice = _payable(session, who, invoice_id)
+    invoice = payable_invoice(session, who, invoice_id)
     provider = settings.provider_for(session)
     if provider is None:
         raise Conflict(_("The firm does not take card payments yet: see the invoice for how to pay."))
     return provider.open_payment(amount_cents=invoices.due_cents(invoice), currency=settings.currency(session),
                                  invoice_id=invoice.id, contact_id=who.contact_id,
                                  description=f"Invoice {invoice.number}")
+
+
+def takes_cards(session: Session, who: ContactActor) -> bool:
+    """Whether the contact's invoices can be paid by card (the firm has set up its keys)."""
+    contact_account(session, who)
+    return settings.is_set_up(session)
+
+
+def _theirs(session: Session, who: ContactActor, payment_id: str) -> ProviderPayment:
+    """The provider's payment, if the contact opened it for an invoice of the account it looks at."""
+    provider = settings.provider_for(session)
+    if provider is None or not isinstance(who, ContactActor):
+        raise NotFound(_("That payment no longer exists."))
+    paid = provider.fetch_payment(str(payment_id or "")[:200])
+    invoice = session.get(Invoice, paid.invoice_id) if paid.invoice_id is not None else None
+    if paid.contact_id != who.contact_id or invoice is None or invoice.account_id != contact_account(session, who):
+        raise NotFound(_("That payment no longer exists."))
+    return paid
+
+
+def pay_with_token(session: Session, who: ContactActor, payment_id: str, token: str) -> ProviderPayment:
+    """Charge the contact's open payment with the card its browser gave the provider (a read: the payment is
+    recorded by `record_for` or the provider's webhook, whichever comes first)."""
+    paid = _theirs(session, who, payment_id)
+    if paid.succeeded:
+        return paid
+    payable_invoice(session, who, paid.invoice_id)
+    return settings.provider_for(session).confirm_with_token(paid.payment_id, str(token or "")[:200])
+
+
+def checked_payment(session: Session, who: ContactActor, payment_id: str) -> ProviderPayment:
+    """The contact's payment as the provider has it now (after the browser's 3-D Secure step)."""
+    return _theirs(session, who, payment_id)
+
+
+def record_for(session: Session, who: ContactActor, paid: ProviderPayment) -> Payment | None:
+    """Record a payment the contact just made (fetched by `checked_payment` or `pay_with_token`), once."""
+    if not isinstance(who, ContactActor) or paid.contact_id != who.contact_id:
+        raise NotFound(_("That payment no longer exists."))
+    return record(session, paid)
 
 
 def _payer(session: Session, contact_id: int | None) -> Actor:

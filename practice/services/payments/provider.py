@@ -40,6 +40,9 @@ class ProviderPayment:
     currency: str
     invoice_id: int | None
     contact_id: int | None
+    # The card's bank asks the client to confirm (3-D Secure): the browser does it with the provider's script.
+    needs_action: bool = False
+    client_secret: str = ""
 
 
 class PaymentProvider(Protocol):
@@ -55,6 +58,10 @@ class PaymentProvider(Protocol):
     def read_webhook(self, payload: bytes, signature: str) -> ProviderPayment | None:
         """The payment a webhook tells of, after verifying its signature (BadSignature if it does not verify);
         None for events that are not a successful payment."""
+
+    def confirm_with_token(self, payment_id: str, token: str) -> ProviderPayment:
+        """Charge an open payment with the card the client's browser gave the provider (`token`: the provider's
+        reference to it; the card itself never reaches this server). ProviderError when the card is declined."""
 
     def fetch_payment(self, payment_id: str) -> ProviderPayment:
         """The payment as the provider has it now."""

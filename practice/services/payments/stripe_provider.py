@@ -82,6 +82,18 @@ class StripeProvider:
             return None
         return _payment(event.data.object.to_dict())
 
+    def confirm_with_token(self, payment_id: str, token: str) -> ProviderPayment:
+        # A card token (Stripe.js createToken) becomes a customer's card, which a PaymentIntent can charge: the path
+        # both Stripe and localstripe run (localstripe's Stripe.js cannot confirm a PaymentIntent with a card).
+        try:
+            customer = self.client.v1.customers.create(params={"source": token})
+            self.client.v1.payment_intents.update(payment_id, params={"customer": customer.id,
+                                                                      "payment_method": customer.default_source})
+            intent = self.client.v1.payment_intents.confirm(payment_id)
+        except stripe.StripeError as err:
+            raise _said(err) from None
+        return _payment(intent.to_dict())
+
     def fetch_payment(self, payment_id: str) -> ProviderPayment:
         try:
             intent = self.client.v1.payment_intents.retrieve(payment_id)
@@ -97,5 +109,7 @@ def _payment(intent: dict) -> ProviderPayment:
     amount = intent.get("amount_received") if "amount_received" in intent else intent.get("amount") if succeeded else 0
     return ProviderPayment(payment_id=str(intent.get("id") or ""), succeeded=succeeded, amount_cents=int(amount or 0),
                            currency=str(intent.get("currency") or ""), invoice_id=_number(metadata.get("invoice_id")),
-                           contact_id=_number(metadata.get("contact_id")))
+                           contact_id=_number(metadata.get("contact_id")),
+                           needs_action=intent.get("status") == "requires_action",
+                           client_secret=str(intent.get("client_secret") or ""))
 

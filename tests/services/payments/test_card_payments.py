@@ -16,46 +16,21 @@ from practice.services.billing import invoices
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.payments import online, settings
 from practice.services.payments.provider import BadSignature, ProviderError
-from tests.factories import contact_actor, make_firm, make_household
-from tests.localstripe_server import WebhookInbox
-
-SECRET, PUBLIC, SIGNING = "sk_test_practice0001", "pk_test_practice0001", "whsec_practice0001"
-
-
-def households(monkeypatch):
-    with write_session() as s:
-        staff = make_firm(s, admins={"ann": "Ann Lee"}, employees={"bob": "Bob Stone"})
-        jones, (amy,) = make_household(s, staff["owner"], "Jones Family", "Jones", ("Amy",))
-        other, _ = make_household(s, staff["owner"], "Other Client", "Other", ("Sam",))
-    return {**staff, "jones": jones.id, "other": other.id, "amy": amy.id}
+from tests.factories import contact_actor
+from tests.factories.payments import PUBLIC, SECRET, SIGNING, card_paying_firm, card_token, set_up_card_payments
+from tests.factories.payments import pay_in_browser as paid_in_browser
+from tests.factories.payments import sent_invoice as make_invoice
 
 
-pytestmark = pytest.mark.firm(build=households)
+pytestmark = pytest.mark.firm(build=card_paying_firm)
 
 
-@pytest.fixture
-def inbox(localstripe, monkeypatch):
-    """localstripe for this test: the SDK pointed at it, its webhooks signed with SIGNING and kept."""
-    monkeypatch.setenv("PRACTICE_STRIPE_API_BASE", localstripe.url)
-    received = WebhookInbox()
-    localstripe.send_webhooks_to(received.url, SIGNING)
-    yield received
-    received.close()
-
-
-def set_up_keys(firm, who="ann", secret=SECRET, public=PUBLIC, signing=SIGNING):
-    with read_session() as s:
-        keys = settings.entered_keys(s, firm[who], secret_key=secret, publishable_key=public, webhook_secret=signing)
-    settings.check_keys(keys)
-    with write_session() as s:
-        settings.save_keys(s, firm[who], keys)
+def set_up_keys(firm, who="ann", **keys):
+    set_up_card_payments(firm[who], **keys)
 
 
 def sent_invoice(firm, dollars=1000, account="jones"):
-    with write_session() as s:
-        draft = invoices.save_draft(s, firm["owner"], account_id=firm[account],
-                                    lines=[{"name": "Tax return", "rate": str(dollars)}])
-        return invoices.issue(s, firm["owner"], draft.id).id
+    return make_invoice(firm["owner"], firm[account], dollars)
 
 
 def amy(firm, account="jones"):
@@ -63,10 +38,7 @@ def amy(firm, account="jones"):
 
 
 def pay_in_browser(localstripe, payment_id, card="pm_card_visa"):
-    """What Stripe.js does in the client's browser: the card goes to the provider, never to our server."""
-    client = stripe.StripeClient("sk_test_browser", base_addresses={"api": localstripe.url})
-    client.v1.payment_intents.update(payment_id, params={"payment_method": card})
-    return client.v1.payment_intents.confirm(payment_id)
+    return paid_in_browser(localstripe.url, payment_id, card)
 
 
 def apply(payload, signature):
@@ -216,3 +188,44 @@ def test_staff_neither_record_a_card_payment_by_hand_nor_remove_one_paid_online(
     with write_session() as s, pytest.raises(Exception, match="refund it from the payment provider"):
         invoices.remove_payment(s, firm["owner"], payment.id)
     assert state(invoice_id)[:3] == (InvoiceStatus.paid, 0, [(20000, PaymentMethod.card)])
+
+
+def test_the_portal_pays_with_a_card_token_and_records_the_payment_once_with_its_webhook(firm, localstripe, inbox):
+    set_up_keys(firm)
+    invoice_id = sent_invoice(firm, 700)
+    with read_session() as s:
+        assert online.takes_cards(s, amy(firm))
+        opened = online.start_card_payment(s, amy(firm), invoice_id)
+        paid = online.pay_with_token(s, amy(firm), opened.payment_id, card_token(localstripe.url))
+    assert paid.succeeded and paid.amount_cents == 70000
+    with write_session() as s:
+        first = online.record_for(s, amy(firm), paid)
+    again = apply(*inbox.wait_for(opened.payment_id.encode()))  # Stripe's webhook comes too: nothing more
+    assert first.id == again.id
+    assert state(invoice_id) == (InvoiceStatus.paid, 0, [(70000, PaymentMethod.card)], [invoice_id])
+
+
+def test_a_card_that_asks_for_3d_secure_waits_for_the_browser_and_a_declined_one_says_so(firm, localstripe, inbox):
+    set_up_keys(firm)
+    invoice_id = sent_invoice(firm, 100)
+    with read_session() as s:
+        opened = online.start_card_payment(s, amy(firm), invoice_id)
+        asked = online.pay_with_token(s, amy(firm), opened.payment_id, card_token(localstripe.url, "4000002500003155"))
+        assert asked.needs_action and asked.client_secret == opened.client_secret and not asked.succeeded
+        with pytest.raises(ProviderError, match="declined"):
+            declined = online.start_card_payment(s, amy(firm), invoice_id)
+            online.pay_with_token(s, amy(firm), declined.payment_id, card_token(localstripe.url, "4000000000000341"))
+    assert state(invoice_id) == (InvoiceStatus.sent, 10000, [], [])
+
+
+def test_a_payment_is_only_its_payers_to_finish(firm, localstripe, inbox):
+    set_up_keys(firm)
+    invoice_id = sent_invoice(firm, 100)
+    with read_session() as s:
+        opened = online.start_card_payment(s, amy(firm), invoice_id)
+        paid = online.pay_with_token(s, amy(firm), opened.payment_id, card_token(localstripe.url))
+        for stranger in (firm["owner"], dataclasses.replace(amy(firm), contact_id=firm["amy"] + 1000)):
+            with pytest.raises(NotFound):
+                online.checked_payment(s, stranger, opened.payment_id)
+    with write_session() as s, pytest.raises(NotFound):
+        online.record_for(s, firm["owner"], paid)

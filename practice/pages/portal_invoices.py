@@ -1,13 +1,15 @@
 """The portal's Invoices page, phone first: what is due in all, how to pay, then each invoice (what is due first)
-with its lines and its PDF."""
+with its lines, its PDF and, when the firm takes cards, "Pay by card" with the provider's own card fields."""
 from __future__ import annotations
 
 import reflex as rx
 
 from practice import routes
+from practice.components.card_fields import card_box
 from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
+from practice.state.card_fields import read_token
 from practice.state.portal_invoices import PortalInvoicesState as S
 
 
@@ -21,6 +23,33 @@ def line_row(line) -> rx.Component:
         rx.text(line.total, size="2", white_space="nowrap"),
         width="100%", align="start", class_name="portal-invoice-line",
     )
+
+
+def card_panel() -> rx.Component:
+    """Paying the open invoice by card: the provider's fields, then Pay (or Cancel)."""
+    return rx.vstack(
+        rx.text(t("Pay {amount} by card", amount=S.card_amount), weight="bold", size="2"),
+        card_box(),
+        rx.cond(S.card_error != "", rx.callout(S.card_error, icon="triangle_alert", color_scheme="red", size="1",
+                                               width="100%", id="card-error")),
+        rx.hstack(
+            rx.button(rx.icon("credit-card", size=16), t("Pay {amount}", amount=S.card_amount), type="button",
+                      on_click=read_token(S.card_token), loading=S.card_paying, id="pay-card"),
+            rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_card,
+                      id="cancel-card"),
+            wrap="wrap", spacing="2"),
+        rx.text(t("Your card details go straight to Stripe, the firm's payment provider: this site never sees "
+                  "them."), size="1", color_scheme="gray"),
+        width="100%", spacing="2", id="card-panel",
+    )
+
+
+def pay_by_card(i) -> rx.Component:
+    return rx.cond(i.owing & S.takes_cards,
+                   rx.cond(S.card_invoice_id == i.id, card_panel(),
+                           rx.button(rx.icon("credit-card", size=16), t("Pay by card"), type="button",
+                                     on_click=S.start_card(i.id), class_name="portal-pay-card",
+                                     width=["100%", "auto"])))
 
 
 def invoice_card(i) -> rx.Component:
@@ -39,6 +68,7 @@ def invoice_card(i) -> rx.Component:
         rx.cond(i.paid_text != "", rx.text(i.paid_text, size="1", color_scheme="gray")),
         rx.cond(i.owing, rx.hstack(rx.text(t("Amount due"), weight="bold"), rx.spacer(),
                                    rx.text(i.due, weight="bold"), width="100%")),
+        pay_by_card(i),
         rx.cond(i.href != "",
                 # A document load, not the router's navigation: the attachment downloads and the page stays put.
                 rx.el.a(rx.hstack(rx.icon("download", size=16), rx.text(i.pdf_name), spacing="1", align="center"),
@@ -66,6 +96,8 @@ def invoices_page() -> rx.Component:
     return portal_page(
         t("Invoices"),
         error_callout(S.error),
+        rx.cond(S.card_notice != "", rx.callout(S.card_notice, icon="check", color_scheme="green", size="2",
+                                                width="100%", id="card-notice")),
         rx.cond(~S.loaded, rx.center(rx.spinner(), padding="2em"),
                 rx.cond(S.invoices.length() > 0,
                         rx.vstack(summary(), rx.vstack(rx.foreach(S.invoices, invoice_card), width="100%",

@@ -1,17 +1,22 @@
 """The portal's Invoices page: the current account's issued invoices, what is due first, each with its lines and its
-PDF, and how to pay (the firm's payment instructions; no online payment yet)."""
+PDF, and how to pay (the firm's payment instructions), by card when the firm has set up card payments
+(services/payments/online; the card goes from the provider's fields to the provider, never through here)."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import reflex as rx
 
-from practice import routes
+from practice import config, routes
 from practice.i18n import _
 from practice.services.billing import delivery
 from practice.services.billing.invoices import STATUS_WORDS
 from practice.services.formatting import format_money, full_date
-from practice.state.base import ANYONE, allow, read, shown_in
+from practice.services.payments import online
+from practice.services.payments.provider import ProviderPayment
+from practice.state import card_fields
+from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
 from practice.state.portal import PortalState
 
 
@@ -61,18 +66,27 @@ def invoice_items(page: delivery.PortalInvoices) -> list[PortalInvoiceItem]:
     return items
 
 
+def _said(result: dict, otherwise: str) -> str:
+    """What the provider's script said went wrong (its own words, in the client's language), else `otherwise`."""
+    return str(result.get("error") or "")[:300] or otherwise
+
+
 class PortalInvoicesState(PortalState):
     loaded: bool = False
     invoices: list[PortalInvoiceItem] = []
     total_due: str = ""
     owing: bool = False
     instructions: str = ""
+    takes_cards: bool = False
+    # The invoice being paid by card (0: none), what the payment is for, and how it goes.
+    card_invoice_id: int = 0
+    card_amount: str = ""
+    card_error: str = ""
+    card_paying: bool = False
+    card_notice: str = ""
+    _payment_id: str = ""
 
-    @allow(ANYONE)
-    async def load(self):
-        actor, _view = await self._open()
-        if actor is None:
-            return rx.redirect(routes.PORTAL_LOGIN)
+    def _refresh(self, actor) -> None:
         self.invoices, self.total_due, self.owing, self.instructions = [], "", False, ""
         if actor.current_account_id is not None:
             with shown_in(self, "error"):
@@ -80,4 +94,69 @@ class PortalInvoicesState(PortalState):
                 self.invoices = invoice_items(page)
                 self.total_due, self.owing = format_money(page.due_cents), page.due_cents > 0
                 self.instructions = page.instructions
+                self.takes_cards = read(online.takes_cards, actor)
         self.loaded = True
+
+    @allow(ANYONE)
+    async def load(self):
+        actor, _view = await self._open()
+        if actor is None:
+            return rx.redirect(routes.PORTAL_LOGIN)
+        self.card_invoice_id, self.card_error, self.card_notice, self._payment_id = 0, "", "", ""
+        self._refresh(actor)
+
+    @allow(CONTACT)
+    def start_card(self, invoice_id: int):
+        """Open a card payment of what is due on the invoice and show the provider's card fields."""
+        actor = self._require()
+        self.error = self.card_error = self.card_notice = ""
+        with shown_in(self, "error"):
+            opened = read(online.start_card_payment, actor, invoice_id if isinstance(invoice_id, int) else 0)
+            self._payment_id, self.card_invoice_id = opened.payment_id, invoice_id
+            self.card_amount = format_money(opened.amount_cents)
+            return card_fields.mount(opened.publishable_key, config.stripe_js_url())
+
+    @allow(CONTACT)
+    def cancel_card(self):
+        self.card_invoice_id, self.card_error, self._payment_id = 0, "", ""
+
+    def _finish(self, actor, paid: ProviderPayment) -> None:
+        run(online.record_for, actor, paid)
+        self.card_notice = _("Thank you: {amount} paid by card.").format(amount=format_money(paid.amount_cents))
+        self.card_invoice_id, self._payment_id = 0, ""
+        self._refresh(actor)
+
+    @allow(CONTACT)
+    async def card_token(self, result: dict | None = None):
+        """The provider's token for the typed card (or what was wrong with it): charge it."""
+        actor = self._require()
+        result = result if isinstance(result, dict) else {}
+        self.card_error = "" if isinstance(result.get("token"), str) else _said(
+            result, _("The card could not be read: check its number, expiry date and security code."))
+        if self.card_error or not self._payment_id:
+            return
+        self.card_paying = True
+        yield
+        try:
+            with shown_in(self, "card_error"):
+                paid = await asyncio.to_thread(read, online.pay_with_token, actor, self._payment_id, result["token"])
+                if paid.needs_action:
+                    yield card_fields.confirm(paid.client_secret, PortalInvoicesState.card_confirmed)
+                elif paid.succeeded:
+                    self._finish(actor, paid)
+        finally:
+            self.card_paying = False
+
+    @allow(CONTACT)
+    async def card_confirmed(self, result: dict | None = None):
+        """After the card's 3-D Secure step: record the payment if the provider took it."""
+        actor = self._require()
+        result = result if isinstance(result, dict) else {}
+        if not self._payment_id:
+            return
+        with shown_in(self, "card_error"):
+            paid = await asyncio.to_thread(read, online.checked_payment, actor, self._payment_id)
+            if paid.succeeded:
+                self._finish(actor, paid)
+            else:
+                self.card_error = _said(result, _("The bank did not confirm the payment: the card was not charged."))

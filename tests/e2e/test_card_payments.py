@@ -1,0 +1,107 @@
+"""Card payments in a browser, against localstripe (a fake Stripe on 127.0.0.1, started by the tests): an admin
+opens Settings → Payments from the menu and enters the firm's Stripe keys, which are checked and then shown only as
+their last characters; on a phone (390x844) a client opens the portal's Invoices page, chooses Pay by card, types a
+test card into the provider's own fields and pays: the invoice is paid and nothing is due. (The webhook that
+follows a payment, and its delivery again, are tested in tests/services/payments.)"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from practice import routes
+from practice.db import read_session, write_session
+from practice.models import Invoice, InvoiceStatus, Payment
+from practice.services.billing import invoices
+from practice.services.payments import settings
+from tests.e2e.conftest import log_in
+from tests.factories import demo_owner, portal_client
+from tests.factories.payments import PUBLIC, SECRET, SIGNING, set_up_card_payments
+
+pytestmark = pytest.mark.e2e
+ANN = ("ann@example.com", "demo-staff-pass")
+PASSWORD = "ledger-quince-harbor-7"
+
+
+@pytest.fixture
+def stripe_for_the_app(localstripe, base_url):
+    """The app's Stripe calls and Stripe.js pointed at localstripe; card payments are off again afterwards."""
+    before = {name: os.environ.get(name) for name in ("PRACTICE_STRIPE_API_BASE", "PRACTICE_STRIPE_JS_URL")}
+    os.environ["PRACTICE_STRIPE_API_BASE"] = localstripe.url
+    os.environ["PRACTICE_STRIPE_JS_URL"] = localstripe.url + "/js.stripe.com/v3/"
+    yield localstripe
+    with write_session() as s:
+        settings.turn_off(s, demo_owner())
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def test_an_admin_enters_the_stripe_keys_and_sees_the_secrets_only_as_their_last_characters(page, base_url,
+                                                                                             stripe_for_the_app):
+    log_in(page, base_url, *ANN)
+    page.get_by_role("link", name="Settings", exact=True).first.click()
+    page.wait_for_url(re.compile(r"/settings$"))
+    page.click("#settings-nav-payments")
+    page.wait_for_url(re.compile(r"/settings/payments$"))
+    expect(page.locator("#payments-off")).to_be_visible()
+    page.fill("#secret-key", "pk_test_wrong_box")
+    page.fill("#publishable-key", PUBLIC)
+    page.fill("#webhook-secret", SIGNING)
+    page.click("#save-payment-keys")
+    expect(page.get_by_text("The secret key starts with sk_")).to_be_visible()
+    page.fill("#secret-key", SECRET)
+    page.click("#save-payment-keys")
+    expect(page.locator("#payments-notice")).to_contain_text("Stripe accepted the keys")
+    expect(page.locator("#payments-on")).to_be_visible()
+    expect(page.get_by_text("Saved: sk_test_…0001")).to_be_visible()
+    expect(page.get_by_text("Saved: whsec_…0001")).to_be_visible()
+    expect(page.locator("#secret-key")).to_have_value("")
+    expect(page.locator("#payments-webhook-url")).to_contain_text(routes.STRIPE_WEBHOOK)
+    assert SECRET not in page.content() and SIGNING not in page.content()
+
+
+def test_a_client_pays_an_invoice_by_card_on_a_phone(phone_page, base_url, stripe_for_the_app):
+    pg = phone_page
+    owner = demo_owner()
+    set_up_card_payments(owner)
+    email = f"rosa.{uuid.uuid4().hex[:6]}@quill.example"
+    account_id, _ = portal_client(account=f"Quill Household {email[5:11]}", first_name="Rosa", last_name="Quill",
+                                  email=email, password=PASSWORD)
+    with write_session() as s:
+        draft = invoices.save_draft(s, owner, account_id=account_id, lines=[{"name": "Tax return", "rate": "480"}])
+        invoice = invoices.issue(s, owner, draft.id)
+        invoice_id, number = invoice.id, invoice.number
+
+    pg.goto(base_url + routes.PORTAL_LOGIN)
+    pg.fill("#portal-email", email)
+    pg.fill("#portal-password", PASSWORD)
+    pg.click("#portal-login-submit")
+    expect(pg).to_have_url(re.compile(r"/portal$"))
+    pg.click("#portal-nav-invoices")
+    expect(pg).to_have_url(re.compile(r"/portal/invoices$"))
+    card = pg.locator(".portal-invoice").filter(has_text=f"Invoice {number}")
+    expect(card).to_contain_text("$480.00")
+    card.locator(".portal-pay-card").click()
+    fields = pg.locator("#card-fields")
+    expect(fields.locator("input[placeholder=number]")).to_be_visible()
+    fields.locator("input[placeholder=number]").fill("4242424242424242")
+    fields.locator("input[placeholder=exp_month]").fill("12")
+    fields.locator("input[placeholder=exp_year]").fill("30")
+    fields.locator("input[placeholder=cvc]").fill("123")
+    fields.locator("input[placeholder=postal_code]").fill("10001")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    pg.click("#pay-card")
+    expect(pg.locator("#card-notice")).to_contain_text("Thank you: $480.00 paid by card.")
+    expect(card).to_contain_text("Paid")
+    expect(pg.locator("#portal-total-due")).to_contain_text("Nothing is due")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    with read_session() as s:
+        assert s.get(Invoice, invoice_id).status == InvoiceStatus.paid
+        assert len(s.exec(select(Payment).where(Payment.invoice_id == invoice_id)).all()) == 1

@@ -19,6 +19,7 @@ from practice.models import Invoice, InvoiceStatus, Payment
 from practice.services.billing import invoices
 from practice.services.payments import settings
 from tests.e2e.conftest import log_in
+from tests.e2e.visible_english import english_on_screen, set_language
 from tests.factories import demo_owner, portal_client
 from tests.factories.payments import PUBLIC, SECRET, SIGNING, set_up_card_payments
 
@@ -105,3 +106,22 @@ def test_a_client_pays_an_invoice_by_card_on_a_phone(phone_page, base_url, strip
     with read_session() as s:
         assert s.get(Invoice, invoice_id).status == InvoiceStatus.paid
         assert len(s.exec(select(Payment).where(Payment.invoice_id == invoice_id)).all()) == 1
+
+
+def test_the_payments_page_in_french_with_its_refusal(page, base_url, stripe_for_the_app):
+    set_language("ann@example.com", "fr")
+    try:
+        log_in(page, base_url, *ANN)
+        page.goto(base_url + "/settings")
+        page.click("#settings-nav-payments")
+        page.wait_for_url(re.compile(r"/settings/payments$"))
+        expect(page.locator("#save-payment-keys")).to_have_text("Vérifier auprès de Stripe et enregistrer")
+        assert english_on_screen(page) == []
+        page.fill("#secret-key", SECRET)
+        page.fill("#publishable-key", "sk_test_wrong_box")
+        page.fill("#webhook-secret", SIGNING)
+        page.click("#save-payment-keys")
+        expect(page.get_by_text("La clé publiable commence par pk_", exact=False)).to_be_visible()
+        assert english_on_screen(page) == []
+    finally:
+        set_language("ann@example.com", "")

@@ -230,6 +230,8 @@ class Contact(SQLModel, table=True):
 class AccountContact(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
+    # The invoice email goes to the account's contacts marked so (to its portal contacts when none is).
+    receives_invoices: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class Tag(SQLModel, table=True):

@@ -196,6 +196,11 @@ def contact_row(c) -> rx.Component:
             spacing="0", min_width="0", custom_attrs=as_written(),
         ),
         rx.spacer(),
+        rx.cond(AccountState.shows_billing, rx.el.label(rx.hstack(
+            rx.checkbox(checked=c.receives_invoices, disabled=~AccountState.manages_billing, size="1",
+                        on_change=lambda value: AccountState.set_receives_invoices(c.id, value),
+                        id="receives-invoices-" + c.id.to_string()),
+            rx.text(t("Receives invoices"), size="1"), align="center", spacing="1"))),
         portal_access(c),
         rx.button(t("Edit"), size="1", variant="soft", on_click=AccountState.edit_contact(c.id),
                   id="edit-contact-" + c.id.to_string(), aria_label=t("Edit {name}", name=c.name)),

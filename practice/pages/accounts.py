@@ -53,6 +53,8 @@ def account_row(row) -> rx.Component:
         rx.table.cell(rx.hstack(rx.foreach(row.tags, lambda tag: tag_badge(tag.name, tag.color)), wrap="wrap")),
         rx.table.cell(row.contacts),
         rx.foreach(row.fields, lambda v: rx.table.cell(v, custom_attrs=as_written())),
+        rx.cond(AppState.sees_billing, rx.table.cell(row.balance, text_align="right", white_space="nowrap",
+                                                     class_name="account-balance")),
     )
 
 
@@ -71,6 +73,10 @@ def accounts_page() -> rx.Component:
                 on_change=AccountsState.set_tag_filter,
             ),
             field_menus(AccountsState, "accounts"),
+            rx.cond(AppState.sees_billing,
+                    rx.el.label(rx.hstack(rx.checkbox(checked=AccountsState.owing_filter,
+                                                      on_change=AccountsState.set_owing_filter, id="accounts-owing"),
+                                          rx.text(t("Owes money"), size="2"), align="center", spacing="1"))),
             rx.text(tn("{n} account", "{n} accounts", AccountsState.total), color_scheme="gray", size="2"),
             wrap="wrap", align="center",
         ),
@@ -81,7 +87,9 @@ def accounts_page() -> rx.Component:
                                              rx.table.column_header_cell(t("Tags")),
                                              rx.table.column_header_cell(t("Contacts")),
                                              rx.foreach(AccountsState.column_labels, lambda label: rx.table.column_header_cell(
-                                                 label, custom_attrs=as_written())))),
+                                                 label, custom_attrs=as_written())),
+                                             rx.cond(AppState.sees_billing, rx.table.column_header_cell(
+                                                 t("Balance"), text_align="right")))),
                 rx.table.body(rx.foreach(AccountsState.rows, account_row)),
                 width="100%",
             ),

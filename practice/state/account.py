@@ -11,7 +11,7 @@ from practice.i18n import _
 from practice.models import AccountType
 from practice.services import firm
 from practice.services.access import team
-from practice.services.billing import invoices
+from practice.services.billing import delivery, invoices
 from practice.services.portal import logins
 from practice.services.work import accounts, audit_history, jobs, pipelines, removal, tags, tasks
 from practice.services.errors import PracticeError
@@ -35,6 +35,8 @@ class ContactItem:
     address: str = ""
     # Client portal access: "" (none), invited, active or revoked.
     portal: str = ""
+    # Marked as receiving the account's invoices by email (shown to members who see billing).
+    receives_invoices: bool = False
 
 
 @dataclasses.dataclass
@@ -91,14 +93,15 @@ def _account_view(session, actor, account_id: int) -> dict:
         "pipelines": pipelines.list_pipelines(session), "members": team.list_members(session, actor),
         "portal": logins.status_of_contacts(session, actor, [c.id for c in contacts]),
         "billing": invoices.account_billing(session, actor, account.id),
+        "receivers": delivery.invoice_receivers(session, actor, account.id) if actor.sees_billing else set(),
     }
 
 
-def contact_items(contacts, portal_status: dict[int, str]) -> list[ContactItem]:
-    """The account's contacts as the page lists them, with their portal access."""
+def contact_items(contacts, portal_status: dict[int, str], receivers: set[int] = frozenset()) -> list[ContactItem]:
+    """The account's contacts as the page lists them, with their portal access and whether they receive invoices."""
     return [ContactItem(id=c.id, name=contact_name(c), email=c.email, phone=c.phone,
                         address=", ".join(p for p in (c.street, c.city, c.region, c.postal_code, c.country) if p),
-                        portal=portal_status.get(c.id, ""))
+                        portal=portal_status.get(c.id, ""), receives_invoices=c.id in receivers)
             for c in contacts]
 
 
@@ -162,7 +165,7 @@ class AccountState(ContactEditing, AppState):
         self.type, self.type_name = AccountType(account.type).value, accounts.account_type_name(account.type)
         self.tags = [TagItem(id=t.id, name=t.name, color=t.color) for t in view["tags"]]
         self.tag_choices = [Option(value=str(t.id), label=t.name) for t in view["other_tags"]]
-        self.contacts = contact_items(view["contacts"], view["portal"])
+        self.contacts = contact_items(view["contacts"], view["portal"], view["receivers"])
         self.jobs = [AccountJobItem(id=j.id, name=j.name, pipeline=p, stage=s, due=format_date(j.due_date),
                                     href=routes.job_url(j.id), archived=j.archived) for j, p, s in view["jobs"]]
         self.tasks = task_items(view["tasks"])
@@ -295,6 +298,15 @@ class AccountState(ContactEditing, AppState):
         contact = parse_id(contact_id)
         if contact is not None:
             write_and_refresh(self, accounts.link_contact, self.acct_id, contact, False, shown="contact_error")
+
+    @allow(STAFF)
+    def set_receives_invoices(self, contact_id: int, value: bool):
+        """Mark a contact as receiving the account's invoices by email, or no longer (checked in the service)."""
+        contact = parse_id(contact_id)
+        if contact is not None and write_and_refresh(self, delivery.set_receives_invoices, self.acct_id, contact,
+                                                     bool(value), shown="contact_error"):
+            return rx.toast.success(_("Invoices will be emailed to this contact.") if value
+                                    else _("Invoices will no longer be emailed to this contact."))
 
     @allow(STAFF)
     def give_portal_access(self, contact_id: int):

@@ -7,8 +7,9 @@ filed and the emails queued in one transaction with the event's 'handled' mark, 
 nothing and the retry files it once. The invoice remembers its filed PDF and each email has a key per invoice and
 address: a second delivery files and sends nothing more.
 
-The billing contacts are the account's contacts with a portal login (invited or active, not revoked) and an email:
-the people the firm lets see the account in the portal. The PDF is written in the first one's language (the firm's
+The billing contacts are the account's contacts marked "receives invoices" that have an email; when none is, its
+contacts with a portal login (invited or active, not revoked) and an email: the people the firm lets see the account
+in the portal. The PDF is written in the first one's language (the firm's
 default when none); each email in its reader's language."""
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from practice.i18n import N_, _
 from practice.models import (Account, AccountContact, Contact, Document, Event, Invoice, InvoiceLine, InvoiceStatus, Payment,
                              PaymentMethod, PortalLogin, PortalStatus)
 from practice.services import audit, inbox
-from practice.services.actor import ContactActor, require_admin
+from practice.services.actor import ContactActor, account_visible, require_admin, require_staff
 from practice.services.balances import OWING
 from practice.services.documents import html_pdf, storage
-from practice.services.errors import InvalidInput, PermissionDenied
+from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm, language_for
 from practice.services.formatting import format_money, full_date
 from practice.services.mail import outbox
@@ -70,13 +71,72 @@ def payment_instructions(session: Session) -> str:
 
 
 def billing_contacts(session: Session, account_id: int) -> list[Contact]:
-    """The account's contacts who can use the portal (invited or active) and have an email, oldest first."""
+    """The account's contacts marked as receiving invoices that have an email, oldest first; when none is, those who
+    can use the portal (invited or active) and have an email."""
+    marked = list(session.exec(
+        select(Contact).join(AccountContact, AccountContact.contact_id == Contact.id)
+        .where(AccountContact.account_id == account_id, AccountContact.receives_invoices == True,  # noqa: E712
+               Contact.email != "")
+        .order_by(Contact.id)))
+    if marked:
+        return marked
     return list(session.exec(
         select(Contact).join(AccountContact, AccountContact.contact_id == Contact.id)
         .join(PortalLogin, PortalLogin.contact_id == Contact.id)
         .where(AccountContact.account_id == account_id, Contact.email != "",
                PortalLogin.status != PortalStatus.revoked)
         .order_by(Contact.id)))
+
+
+def _check_account(session: Session, actor, account_id: int) -> None:
+    """Refuse an account the actor does not see (as one that does not exist)."""
+    condition = account_visible(actor, Account.id)
+    stmt = select(Account.id).where(Account.id == account_id)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if session.exec(stmt).first() is None:
+        raise NotFound(_("That account no longer exists."))
+
+
+def _linked(session: Session, actor, account_id: int, contact_id: int) -> AccountContact:
+    """The account's link to the contact, when the actor sees the account."""
+    _check_account(session, actor, account_id)
+    link = session.get(AccountContact, (account_id, contact_id))
+    if link is None:
+        raise NotFound(_("That contact is no longer linked to this account."))
+    return link
+
+
+def invoice_receivers(session: Session, actor, account_id: int) -> set[int]:
+    """The ids of the account's contacts marked as receiving its invoices (members who see billing)."""
+    actor = require_staff(actor)
+    if not actor.sees_billing:
+        raise PermissionDenied(_("You do not have access to billing. Ask the firm's owner or an admin."))
+    _check_account(session, actor, account_id)
+    return set(session.exec(select(AccountContact.contact_id).where(AccountContact.account_id == account_id,
+                                                                    AccountContact.receives_invoices == True)))  # noqa: E712
+
+
+def set_receives_invoices(session: Session, actor, account_id: int, contact_id: int, receives: bool) -> bool:
+    """Mark a contact of the account as receiving its invoices by email, or no longer (members who manage invoices and
+    payments). A contact needs an email to be marked. Returns whether anything changed."""
+    actor = require_staff(actor)
+    if not actor.manages_billing:
+        raise PermissionDenied(_("Only people who manage invoices and payments can do that."))
+    link = _linked(session, actor, account_id, contact_id)
+    receives = bool(receives)
+    if link.receives_invoices == receives:
+        return False
+    contact = session.get(Contact, contact_id)
+    name = f"{contact.first_name} {contact.last_name}".strip() or contact.email
+    if receives and not (contact.email or "").strip():
+        raise InvalidInput(_("Give {name} an email address first: invoices are sent by email.").format(name=name))
+    link.receives_invoices = receives
+    session.add(link)
+    audit.record(session, actor, "update", "account", account_id,
+                 f"{name} {'now receives' if receives else 'no longer receives'} the account's invoices",
+                 account_id=account_id)
+    return True
 
 
 def reader_language(session: Session, account_id: int) -> str:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
-from practice.models import (touch, Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin,
-                             PortalStatus, PortalToken, Tag, TeamMember, utcnow)
+from practice.models import (touch, Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, Invoice,
+                             PortalLogin, PortalStatus, PortalToken, Tag, TeamMember, utcnow)
 from practice.i18n import N_, _
 from practice.services import audit, events
+from practice.services.balances import DUE, OWING, balances
 from practice.services.firm import checked_language
 from practice.services.actor import Actor, account_visible, contact_name, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -99,12 +100,19 @@ class AccountRow:
     type: str
     tags: list[tuple[str, str]]
     contacts: int
+    # Cents the account owes (practice.services.balances); None for a member who does not see billing.
+    balance_cents: int | None = None
 
 
 def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: int | None = None,
-                  page: int = 1, page_size: int = PAGE_SIZE, field_filter=None) -> tuple[list[AccountRow], int]:
+                  page: int = 1, page_size: int = PAGE_SIZE, field_filter=None,
+                  owing: bool = False, with_balance: bool = False) -> tuple[list[AccountRow], int]:
     """One page of accounts the actor may see, with the total count for paging; `field_filter` (a
-    `field_views.FieldFilter` on an account field) narrows them in the same statement."""
+    `field_views.FieldFilter` on an account field) narrows them in the same statement, `owing` to the accounts that
+    owe money. With `with_balance`, members who see billing get each row's balance (one aggregate over the page's
+    accounts); others get None."""
+    if owing and not actor.sees_billing:
+        raise PermissionDenied(_("Only members who see billing can filter accounts by what they owe."))
     cond = [Account.archived == False]  # noqa: E712
     visible = account_visible(actor, Account.id)
     if visible is not None:
@@ -118,6 +126,8 @@ def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: i
         cond.append(Account.id.in_(select(AccountTag.account_id).where(AccountTag.tag_id == tag_id)))
     if field_filter is not None:
         cond.append(sql_condition(field_filter, Account.id))
+    if owing:
+        cond.append(Account.id.in_(select(Invoice.account_id).where(Invoice.status.in_(OWING), DUE > 0)))
     total = session.exec(select(func.count()).select_from(Account).where(*cond)).one()
     page = max(1, page)
     accounts = session.exec(select(Account).where(*cond).order_by(func.lower(Account.name), Account.id)
@@ -132,7 +142,9 @@ def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: i
             tags[account_id].append((tname, color))
         counts = dict(session.exec(select(AccountContact.account_id, func.count()).where(
             AccountContact.account_id.in_(ids)).group_by(AccountContact.account_id)).all())
-    rows = [AccountRow(a.id, a.name, AccountType(a.type).value, tags[a.id], counts.get(a.id, 0)) for a in accounts]
+    owed = balances(session, ids) if with_balance and actor.sees_billing else None
+    rows = [AccountRow(a.id, a.name, AccountType(a.type).value, tags[a.id], counts.get(a.id, 0),
+                       owed.get(a.id, 0) if owed is not None else None) for a in accounts]
     return rows, total
 
 

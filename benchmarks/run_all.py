@@ -33,6 +33,7 @@ class Bench:
 
 # One line per benchmark: add yours here to give it --quick arguments (it runs anyway, without them).
 BENCHMARKS = [
+    Bench("bench_account_balances.py", quick=("--accounts", "1000", "--iterations", "30")),
     Bench("bench_anonymous_states.py", quick=("--tabs", "600", "--repeat", "1")),
     Bench("bench_automation_latency.py", quick=("--moves", "60", "--idle-s", "3"), full=("--compare",)),
     Bench("bench_backup.py", quick=("--gb", "0.2", "--repeat", "1")),

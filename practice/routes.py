@@ -76,6 +76,12 @@ def billing_url(account_id: int | str | None = None) -> str:
     return BILLING + (f"?account={account_id}" if account_id else "")
 
 
+def time_url(account_id: int | str | None = None, member_id: int | str | None = None) -> str:
+    """The Time page, filtered by account and by member when given."""
+    query = "&".join(f"{key}={value}" for key, value in (("account", account_id), ("member", member_id)) if value)
+    return TIME + (f"?{query}" if query else "")
+
+
 def invoice_url(invoice_id: int | str) -> str:
     return f"/billing/invoices/{invoice_id}"
 

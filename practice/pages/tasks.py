@@ -4,6 +4,7 @@ import reflex as rx
 from practice import routes
 from practice.components.i18n import as_written, t, tn
 from practice.components.layout import empty_state, error_callout, page
+from practice.pages.time_entries import idle_dialog
 from practice.pages.work_parts import field, status_badge, status_select, task_actions, task_edit_dialogs
 from practice.state.base import AppState
 from practice.state.tasks import TasksState
@@ -56,6 +57,19 @@ def filters() -> rx.Component:
     )
 
 
+def task_timer(task) -> rx.Component:
+    """Start a timer on the task (one on an account; for members who track time), or stop the one running on it."""
+    return rx.cond(
+        TasksState.tracks_time & (task.account != ""),
+        rx.cond(TasksState.timer_task == task.id,
+                rx.icon_button(rx.icon("square", size=14), size="1", variant="soft", color_scheme="red",
+                               aria_label=t("Stop the timer on {name}", name=task.title), on_click=TasksState.stop_timer,
+                               class_name="task-timer-stop"),
+                rx.icon_button(rx.icon("play", size=14), size="1", variant="ghost",
+                               aria_label=t("Start a timer on {name}", name=task.title),
+                               on_click=TasksState.start_task_timer(task.id), class_name="task-timer-start")))
+
+
 def task_row(task) -> rx.Component:
     return rx.hstack(
         rx.vstack(
@@ -70,10 +84,14 @@ def task_row(task) -> rx.Component:
                 rx.cond(task.due != "", rx.text(t("due {date}", date=task.due), size="1",
                                                 color=rx.cond(task.overdue, "red", "gray"),
                                                 weight=rx.cond(task.overdue, "bold", "regular"))),
+                rx.cond(TasksState.timer_task == task.id,
+                        rx.badge(rx.icon("timer", size=12), t("Timer running"), size="1", color_scheme="green",
+                                 class_name="task-timer-running")),
                 wrap="wrap", spacing="2",
             ),
             spacing="1", min_width="0", flex="1",
         ),
+        task_timer(task),
         status_select(task.status, lambda v: TasksState.set_status(task.id, v)),
         task_actions(TasksState, task),
         width="100%", align="center", padding="0.5em", class_name="task-row",
@@ -143,6 +161,7 @@ def tasks_page() -> rx.Component:
         rx.card(rx.vstack(rx.heading(t("New task"), size="4"), new_task_form(), width="100%"), width="100%"),
         detail_panel(),
         task_edit_dialogs(TasksState),
+        idle_dialog(TasksState),
     )
 
 

@@ -3,10 +3,12 @@ entries with their amounts, and the work in progress for those who see billing."
 import reflex as rx
 
 from practice import routes
+from practice.components.corrections import delete_dialog, edit_dialog
 from practice.components.forms import label, native_select
 from practice.components.i18n import as_written, t
 from practice.components.layout import empty_state, error_callout, page
 from practice.pages.billing import account_chooser
+from practice.pages.work_parts import field
 from practice.state.base import AppState
 from practice.state.time_entries import EntryItem, JobTimerState as J, TimeState as S, WipItem
 
@@ -76,15 +78,59 @@ def entry_row(item: EntryItem) -> rx.Component:
                   rx.text(item.details, size="1", color_scheme="gray", custom_attrs=as_written()),
                   rx.cond(item.note != "", rx.text(item.note, size="1", custom_attrs=as_written())),
                   spacing="0", flex="1", min_width="12em"),
-        rx.cond(item.billed != "", rx.badge(item.billed, size="1", color_scheme="green"),
+        rx.cond(item.billed != "", rx.badge(rx.icon("lock", size=12), item.billed, size="1", color_scheme="green",
+                                            class_name="time-billed"),
                 rx.cond(~item.billable, rx.badge(t("Not billable"), size="1", color_scheme="gray"))),
         rx.vstack(rx.text(item.duration, weight="medium", class_name="time-duration"),
                   rx.text(item.amount, size="1", color_scheme="gray"), spacing="0", align="end"),
-        rx.cond(item.may_delete, rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost",
-                                                color_scheme="gray", aria_label=t("Delete this time"),
-                                                on_click=S.delete_entry(item.id), class_name="time-delete")),
+        rx.cond(item.may_change, rx.hstack(
+            rx.cond(~item.running, rx.icon_button(rx.icon("pencil", size=14), size="1", variant="ghost",
+                                                  aria_label=t("Edit this time"), on_click=S.edit_entry(item.id),
+                                                  class_name="time-edit")),
+            rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
+                           aria_label=t("Delete this time"), on_click=S.ask_delete_entry(item.id),
+                           class_name="time-delete"),
+            spacing="1")),
         spacing="3", align="center", wrap="wrap", width="100%", class_name="time-row",
         padding_y="0.6em", border_bottom=f"1px solid {rx.color('gray', 4)}")
+
+
+def entry_dialogs() -> rx.Component:
+    """Correcting an entry (day, duration, service, billable, note) and the confirmation before deleting one."""
+    f = S.entry_edit
+    editor = edit_dialog(
+        t("Edit time"),
+        rx.text(f.where, size="2", color_scheme="gray", custom_attrs=as_written()),
+        rx.hstack(
+            field(t("Day"), rx.input(type="date", name="work_date", id="edit-time-day", default_value=f.work_date,
+                                     width="100%")),
+            field(t("Duration (1:30 or 1.5)"), rx.input(name="duration", id="edit-time-duration", input_mode="decimal",
+                                                        default_value=f.duration, auto_focus=True, width="100%")),
+            width="100%", wrap="wrap"),
+        field(t("Service"), native_select(S.service_options, name="service_id", id="edit-time-service",
+                                          default_value=f.service_id, first=("", t("No service")))),
+        field(t("Note"), rx.input(name="note", id="edit-time-note", default_value=f.note, width="100%")),
+        rx.hstack(rx.el.input(type="checkbox", name="billable", id="edit-time-billable", default_checked=f.billable),
+                  rx.text(t("Billable"), as_="label", html_for="edit-time-billable", size="2"), align="center"),
+        open=f.id > 0, on_open_change=S.set_entry_edit_open, on_submit=S.save_entry, error=S.entry_edit_error,
+        key="time-" + f.id.to_string(), submit_id="save-time-edit", submit=t("Save time"), dialog_id="edit-time-dialog")
+    remover = delete_dialog(t("Delete this time?"), S.entry_delete_text, blocked=False, open=S.entry_delete_id > 0,
+                            on_open_change=S.set_entry_delete_open, on_confirm=S.confirm_delete_entry,
+                            confirm_id="confirm-delete-time", confirm=t("Delete time"))
+    return rx.fragment(editor, remover)
+
+
+def list_bar() -> rx.Component:
+    """Whose time is listed (for those who see others'), and the total of what is listed."""
+    return rx.flex(
+        rx.cond(S.member_options.length() > 0, rx.hstack(
+            label(t("Whose time"), "time-member"),
+            native_select(S.member_options, name="member", id="time-member", first=("", t("Everyone")),
+                          value=S.member_id, on_change=S.choose_member),
+            align="center", spacing="2")),
+        rx.spacer(),
+        rx.text(S.total, id="time-total", weight="medium"),
+        spacing="3", align="center", wrap="wrap", width="100%")
 
 
 def wip_row(item: WipItem) -> rx.Component:
@@ -113,10 +159,16 @@ def time_page() -> rx.Component:
         error_callout(S.error),
         entry_form(),
         wip_card(),
+        list_bar(),
         rx.cond(S.rows.length() > 0, rx.vstack(rx.foreach(S.rows, entry_row), spacing="0", width="100%",
                                                id="time-list"),
-                empty_state(t("No time written down yet. Choose an account, then add time or start a timer."))),
+                rx.cond((S.account_id != "") | (S.member_id != ""),
+                        empty_state(t("No time matches these filters. Choose All accounts or Everyone to see more, "
+                                      "or add time above.")),
+                        empty_state(t("No time written down yet. Choose an account, then add time or start a "
+                                      "timer.")))),
         idle_dialog(),
+        entry_dialogs(),
     )
 
 

@@ -8,12 +8,14 @@ import reflex as rx
 from practice.i18n import _
 from practice.models import TaskStatus
 from practice.services import firm
+from practice.services.billing import time
 from practice.services.access import team
 from practice.services.work import jobs, tasks
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_date, format_datetime, relative_time
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.task_editing import TaskEditing
+from practice.state.time_entries import TimerStopping
 from practice.state.views import Option
 from practice.state.work_views import (NONE, STATUS_FILTERS, STATUS_LABELS, TaskItem, parse_date,
                                        parse_id, status_label, task_items)
@@ -38,8 +40,11 @@ def _task_detail(session, actor, task_id: int) -> dict:
             "names": {m.id: m.name for m in team.list_members(session, actor, include_inactive=True)}}
 
 
-class TasksState(TaskEditing, AppState):
+class TasksState(TimerStopping, TaskEditing, AppState):
     mine: bool = True
+    # For members who track time: the task whose timer runs (0: none, or it runs on something else).
+    tracks_time: bool = False
+    timer_task: int = 0
     status_filter: str = "open"
     rows: list[TaskItem] = []
     member_options: list[Option] = []
@@ -71,7 +76,10 @@ class TasksState(TaskEditing, AppState):
     def _load_rows(self) -> None:
         self.error, self.rows = "", []
         with shown_in(self, "error"):
-            self.rows = task_items(read(tasks.list_tasks, self._require(), mine=self.mine, status=self.status_filter))
+            actor = self._require()
+            self.rows = task_items(read(tasks.list_tasks, actor, mine=self.mine, status=self.status_filter))
+            timer = read(time.running_timer, actor)
+            self.tracks_time, self.timer_task = actor.tracks_time, (timer.task_id or 0) if timer else 0
 
     def _load_detail(self) -> None:
         if not self.detail_id:
@@ -185,6 +193,20 @@ class TasksState(TaskEditing, AppState):
             finally:
                 self._load_detail()
             self.comment_key += 1
+
+    @allow(STAFF)
+    def start_task_timer(self, task_id: int):
+        """A timer on this task (and its job and account); the one running stops first, asking about idle time
+        past the firm's limit."""
+        task = parse_id(task_id)
+        if task is None:
+            return None
+        self.error = ""
+        with shown_in(self, "error"):
+            if not self._asked_about_idle(time.start_timer, task_id=task):
+                self._load_rows()
+                return rx.toast.success(_("Timer started."))
+        return None
 
     def _task_deleted(self, task_id: int) -> None:
         if task_id == self.detail_id:

@@ -13,7 +13,7 @@ from practice.i18n import _
 from practice.services.billing import invoices, time, wip
 from practice.services.formatting import date_input, format_date, format_money, format_time, zone
 from practice.services.firm import get_firm
-from practice.services.work import catalog
+from practice.services.work import accounts, catalog
 from practice.state.account_picker import AccountPicker
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
 from practice.state.views import Option
@@ -69,7 +69,19 @@ class EntryItem:
     billable: bool = True
     billed: str = ""
     running: bool = False
-    may_delete: bool = False
+    may_change: bool = False
+
+
+@dataclasses.dataclass
+class EntryForm:
+    """The entry being corrected, as its dialog's fields show it (id 0: none)."""
+    id: int = 0
+    where: str = ""
+    work_date: str = ""
+    duration: str = ""
+    service_id: str = ""
+    billable: bool = True
+    note: str = ""
 
 
 @dataclasses.dataclass
@@ -81,13 +93,25 @@ class WipItem:
     amount: str = ""
 
 
-def _page_view(session, actor, account_id: int | None) -> dict:
+def _page_view(session, actor, account_id: int | None, member_id: int | None) -> dict:
     """What the page shows, in one read."""
-    rows = time.list_entries(session, actor, account_id=account_id)
+    rows = time.list_entries(session, actor, account_id=account_id, member_id=member_id)
     progress = wip.work_in_progress(session, actor, account_id=account_id) if actor.sees_billing else None
     return {"rows": rows, "wip": progress, "timer": time.running_timer(session, actor),
+            "members": time.members_to_filter(session, actor),
             "services": catalog.list_services(session), "today": invoices.firm_today(session),
             "zone": zone(get_firm(session).timezone)}
+
+
+def _where(row) -> str:
+    return " · ".join(x for x in (row.account_name, row.job_name, row.task_title) if x)
+
+
+def _total(rows) -> str:
+    done = [r for r in rows if not r.running]
+    minutes = time.duration_text(sum(r.minutes for r in done))
+    return _("Total {duration} · {amount}").format(duration=minutes, amount=format_money(
+        sum(r.amount_cents for r in done if r.billable)))
 
 
 def _entry_items(rows, actor) -> list[EntryItem]:
@@ -98,7 +122,7 @@ def _entry_items(rows, actor) -> list[EntryItem]:
                       amount=format_money(r.amount_cents) if r.billable and not r.running else "", note=r.note,
                       billable=r.billable, billed=_("Invoice {number}").format(number=r.invoice_number)
                       if r.invoice_number else (_("Draft invoice") if r.invoice_id else ""), running=r.running,
-                      may_delete=r.invoice_id is None and (r.mine or actor.edits_others_time)) for r in rows]
+                      may_change=r.invoice_id is None and (r.mine or actor.edits_others_time)) for r in rows]
 
 
 class TimeState(TimerStopping, AccountPicker, AppState):
@@ -112,16 +136,27 @@ class TimeState(TimerStopping, AccountPicker, AppState):
     timer_since: str = ""
     account_id: str = ""
     account_name: str = ""
+    # Whose time is listed ("": everyone's the member may see); offered to those who see others' time.
+    member_id: str = ""
+    member_options: list[Option] = []
+    total: str = ""
     service_options: list[Option] = []
     today: str = ""
     form_key: int = 0
     error: str = ""
     form_error: str = ""
+    # The entry being corrected in its dialog, and the one about to be deleted (0: none).
+    entry_edit: EntryForm = EntryForm()
+    entry_edit_error: str = ""
+    entry_delete_id: int = 0
+    entry_delete_text: str = ""
 
     def _refresh(self) -> None:
         actor = self._require()
-        data = read(_page_view, actor, parse_id(self.account_id))
+        data = read(_page_view, actor, parse_id(self.account_id), parse_id(self.member_id))
+        self.member_options = [Option(value=str(i), label=name) for i, name in data["members"]]
         self.rows = _entry_items(data["rows"], actor)
+        self.total = _total(data["rows"])
         self.sees_wip = data["wip"] is not None
         progress = data["wip"] or []
         self.manages_billing = actor.manages_billing
@@ -137,26 +172,49 @@ class TimeState(TimerStopping, AccountPicker, AppState):
 
     @allow(STAFF)
     def load(self):
-        self.error = self.form_error = ""
+        """The filters come from the address (`routes.time_url`), so a reload or a shared link keeps them."""
+        self.error = self.form_error = self.entry_edit_error = ""
         self.idle_open, self.account_query, self.account_matches = False, "", []
+        self.entry_edit, self.entry_delete_id = EntryForm(), 0
+        params = self.router.url.query_parameters
         self.account_id = self.account_name = ""
+        self.member_id = str(parse_id(params.get("member", "")) or "")
+        with shown_in(self, "error"):
+            account_id = parse_id(params.get("account", ""))
+            if account_id is not None:
+                account = read(accounts.get_account, self._require(), account_id)
+                self.account_id, self.account_name = str(account.id), account.name
         with shown_in(self, "error"):
             self._refresh()
+            if self.member_id not in {o.value for o in self.member_options}:
+                self.member_id = ""
+                self._refresh()
+
+    def _filtered(self):
+        """Show the list as filtered now, and put the filters in the address."""
+        with shown_in(self, "error"):
+            self._refresh()
+        return rx.redirect(routes.time_url(self.account_id, self.member_id))
 
     @allow(STAFF)
     def choose_account(self, account_id: str):
         match = self._picked(account_id)
         if match is None:
-            return
+            return None
         self.account_id, self.account_name = match.value, match.label
-        with shown_in(self, "error"):
-            self._refresh()
+        return self._filtered()
 
     @allow(STAFF)
     def clear_account(self):
         self.account_id = self.account_name = ""
-        with shown_in(self, "error"):
-            self._refresh()
+        return self._filtered()
+
+    @allow(STAFF)
+    def choose_member(self, member_id: str):
+        """Whose time is listed (only members the service offers; anything else lists everyone's)."""
+        wanted = str(member_id or "")[:20]
+        self.member_id = wanted if wanted in {o.value for o in self.member_options} else ""
+        return self._filtered()
 
     @allow(STAFF)
     def add_entry(self, form: dict):
@@ -189,12 +247,59 @@ class TimeState(TimerStopping, AccountPicker, AppState):
             return rx.redirect(routes.invoice_url(invoice.id))
 
     @allow(STAFF)
-    def delete_entry(self, entry_id: int):
-        try:
-            entry_id = int(entry_id)
-        except (TypeError, ValueError):
-            return
-        write_and_refresh(self, time.delete_entry, entry_id)
+    def edit_entry(self, entry_id: int):
+        """Open the entry's dialog with its current values (refused, with the reason, if it may not change)."""
+        self.error = ""
+        with shown_in(self, "error"):
+            row = read(time.entry_to_edit, self._require(), parse_id(entry_id) or 0)
+            self.entry_edit_error = ""
+            self.entry_edit = EntryForm(id=row.id, where=_where(row), work_date=date_input(row.work_date),
+                                        duration=time.duration_text(row.minutes),
+                                        service_id=str(row.service_id or ""), billable=row.billable, note=row.note)
+
+    @allow(STAFF)
+    def set_entry_edit_open(self, value: bool):
+        if not value:
+            self.entry_edit = EntryForm()
+
+    @allow(STAFF)
+    def save_entry(self, form: dict):
+        if not self.entry_edit.id:
+            return None
+        with shown_in(self, "entry_edit_error"):
+            day = parse_date(form.get("work_date"))
+            if write_and_refresh(self, time.update_entry, self.entry_edit.id, shown="entry_edit_error",
+                                 work_date=day, duration=str(form.get("duration", ""))[:40],
+                                 service_id=parse_id(form.get("service_id", "")),
+                                 billable=is_checked(form.get("billable")),
+                                 note=str(form.get("note", ""))[:time.NOTE_LIMIT]):
+                self.entry_edit = EntryForm()
+                return rx.toast.success(_("Time saved."))
+        return None
+
+    @allow(STAFF)
+    def ask_delete_entry(self, entry_id: int):
+        self.error = ""
+        with shown_in(self, "error"):
+            row = read(time.entry_to_delete, self._require(), parse_id(entry_id) or 0)
+            self.entry_delete_text = _("{duration} of {member}'s time on {day} for {where} goes; this cannot be "
+                                       "undone.").format(duration=_("a running timer") if row.running
+                                                         else time.duration_text(row.minutes),
+                                                         member=row.member_name, day=format_date(row.work_date),
+                                                         where=_where(row))
+            self.entry_delete_id = row.id
+
+    @allow(STAFF)
+    def set_entry_delete_open(self, value: bool):
+        if not value:
+            self.entry_delete_id = 0
+
+    @allow(STAFF)
+    def confirm_delete_entry(self):
+        entry_id, self.entry_delete_id = self.entry_delete_id, 0
+        if entry_id and write_and_refresh(self, time.delete_entry, entry_id):
+            return rx.toast.success(_("Time deleted."))
+        return None
 
 
 def _job_timer_view(session, actor, job_id: int) -> dict:

@@ -1,6 +1,6 @@
 """The Time page's state without a browser: time written down for an account (a bad duration gets its sentence), a
 timer started and stopped (past the idle limit it asks first, and counting only up to the limit is kept), the work in
-progress for someone who sees billing, and deleting an entry."""
+progress for someone who sees billing, and correcting an entry in its dialog and deleting one after confirming."""
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +52,18 @@ def test_time_written_down_shows_with_its_amount_and_in_work_in_progress(firm):
     assert [(r.account, r.duration, r.amount, r.note) for r in state.rows] == [("Hartley Household", "1:30", "$150.00",
                                                                                  "Call")]
     assert state.sees_wip and state.wip_total == "$150.00"
-    state.delete_entry(state.rows[0].id)
+    # Corrected in its dialog, which opens with the entry's values: the total and the amount follow.
+    state.edit_entry(state.rows[0].id)
+    assert (state.entry_edit.duration, state.entry_edit.note, state.entry_edit.work_date) == ("1:30", "Call", day)
+    state.save_entry({"work_date": day, "duration": "later", "billable": "on", "note": "Call back"})
+    assert state.entry_edit_error.startswith('"later" is not a duration') and state.rows[0].duration == "1:30"
+    state.save_entry({"work_date": day, "duration": "2:00", "billable": "on", "note": "Call back"})
+    assert state.entry_edit.id == 0 and (state.rows[0].duration, state.rows[0].note) == ("2:00", "Call back")
+    assert state.total == "Total 2:00 · $200.00" and state.wip_total == "$200.00"
+    state.ask_delete_entry(state.rows[0].id)
+    assert "2:00 of " in state.entry_delete_text and "Hartley Household" in state.entry_delete_text
+    assert len(state.rows) == 1  # nothing goes before it is confirmed
+    state.confirm_delete_entry()
     assert state.rows == [] and state.wip_total == "$0.00"
 
 

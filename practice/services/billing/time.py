@@ -90,9 +90,16 @@ def _entry(session: Session, actor: Actor, entry_id: int, *, write: bool) -> Tim
         elif not actor.edits_others_time:
             raise PermissionDenied(_("Only people who may edit others' time can change it."))
         if entry.invoice_id is not None:
-            raise Conflict(_("This time is billed on an invoice: it cannot change. Take it off the draft, or void "
-                             "the invoice, first."))
+            raise Conflict(billed_sentence(session.get(Invoice, entry.invoice_id)))
     return entry
+
+
+def billed_sentence(invoice: Invoice | None) -> str:
+    """Why billed time cannot change, naming the invoice that holds it."""
+    if invoice is not None and invoice.number is not None:
+        return _("This time is billed on invoice {number}: it cannot be changed or deleted. Void the invoice "
+                 "first.").format(number=invoice.number)
+    return _("This time is on a draft invoice: it cannot be changed or deleted. Take it off the draft first.")
 
 
 def _member_for(session: Session, actor: Actor, member_id: int | None) -> TeamMember:
@@ -407,10 +414,13 @@ def add_entry(session: Session, actor: Actor, *, work_date: dt.date, duration, a
 def update_entry(session: Session, actor: Actor, entry_id: int, *, work_date: dt.date, duration,
                  account_id: int | None = None, job_id: int | None = None, task_id: int | None = None,
                  service_id: int | None = None, billable: bool = True, note: str = "") -> TimeEntry:
-    """Change an entry (not a running timer's, not a billed one's)."""
+    """Change an entry (not a running timer's, not a billed one's); without an account, job or task it stays where
+    it is (the Time page's dialog changes the rest)."""
     entry = _entry(session, actor, entry_id, write=True)
     if entry.started_at is not None and entry.ended_at is None:
         raise Conflict(_("This timer is still running: stop it first, then change it."))
+    if account_id is None and job_id is None and task_id is None:
+        account_id, job_id, task_id = entry.account_id, entry.job_id, entry.task_id
     minutes = parse_duration(duration)
     day = _work_date(session, work_date)
     account, job, task = _where(session, actor, account_id=account_id, job_id=job_id, task_id=task_id)
@@ -470,6 +480,28 @@ def visible_entries(actor: Actor):
     if not _reads_others(actor):
         stmt = stmt.where(TimeEntry.member_id == actor.member_id)
     return stmt
+
+
+def entry_to_delete(session: Session, actor: Actor, entry_id: int) -> EntryRow:
+    """An entry as its delete confirmation names it, if the actor may delete it (refused with the reason)."""
+    return _rows(session, actor, [_entry(session, actor, entry_id, write=True)])[0]
+
+
+def entry_to_edit(session: Session, actor: Actor, entry_id: int) -> EntryRow:
+    """An entry as its edit dialog shows it, if the actor may change it (refused with the reason otherwise)."""
+    row = entry_to_delete(session, actor, entry_id)
+    if row.running:
+        raise Conflict(_("This timer is still running: stop it first, then change it."))
+    return row
+
+
+def members_to_filter(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """Whose time the actor may choose to see (none: they see only their own)."""
+    require_reads_time(actor)
+    if not _reads_others(actor):
+        return []
+    return [(m.id, m.name) for m in session.exec(select(TeamMember).where(TeamMember.active == True)  # noqa: E712
+                                                 .order_by(TeamMember.name))]
 
 
 def list_entries(session: Session, actor: Actor, *, member_id: int | None = None, account_id: int | None = None,

@@ -299,3 +299,69 @@ def test_job_minutes_count_every_entry_on_the_job(firm):
     add(firm, minutes="0:45", job_id=firm["job"], billable=False)
     assert read(hours.job_minutes, [firm["job"]]) == {firm["job"]: 135}
     assert read(hours.job_hours, firm["job"]) == Decimal("2.25") and read(hours.job_hours, firm["other_job"]) == 0
+
+
+# --- the Time page: correcting, deleting, filtering ----------------------------------------------------------
+
+
+def a_billing_viewer(firm) -> Actor:
+    """Carla, given the right to see billing (so everyone's time) and to track her own, but not to edit others'."""
+    with write_session() as s:
+        team.set_role(s, firm["owner"], firm["carla"].member_id, "employee", can_track_time=True,
+                      can_see_billing=True)
+        return Actor.of(s.get(TeamMember, firm["carla"].member_id))
+
+
+def test_someone_elses_time_is_refused_without_the_right_and_nothing_changes(firm):
+    bobs = add(firm, "bob", minutes="1:00", note="Call")
+    carla = a_billing_viewer(firm)
+    assert bobs in {r.id for r in read(time.list_entries, carla)}  # she sees it
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    for attempt in (lambda: write(time.update_entry, carla, bobs, work_date=yesterday, duration="5:00", note="Mine"),
+                    lambda: write(time.delete_entry, carla, bobs), lambda: read(time.entry_to_edit, carla, bobs)):
+        with pytest.raises(PermissionDenied) as refused:
+            attempt()
+        assert str(refused.value) == "Only people who may edit others' time can change it."
+    assert (entry(bobs).minutes, entry(bobs).note) == (60, "Call")
+    with pytest.raises(NotFound):  # Bob does not see Dana's time at all
+        read(time.entry_to_edit, firm["bob"], add(firm, "dana"))
+    # Dana has the right: she corrects Bob's duration, and the entry stays on its account and job.
+    on_job = add(firm, "bob", minutes="1:00", job_id=firm["job"])
+    row = read(time.entry_to_edit, firm["dana"], on_job)
+    assert (row.minutes, row.member_name, row.job_name) == (60, "Bob Stone", "2026 Tax return")
+    write(time.update_entry, firm["dana"], on_job, work_date=yesterday, duration="1:45", billable=False, note="Less")
+    assert (entry(on_job).minutes, entry(on_job).job_id, entry(on_job).billable) == (105, firm["job"], False)
+
+
+def test_billed_time_is_refused_and_names_the_invoice_that_holds_it(firm):
+    ids = [add(firm, minutes="1:00", job_id=firm["job"]) for _n in range(2)]
+    invoice = write(wip.bill_entries, firm["owner"], account_id=firm["hartley"], entry_ids=ids)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    with pytest.raises(Conflict) as draft:
+        write(time.update_entry, firm["bob"], ids[0], work_date=yesterday, duration="3:00")
+    assert str(draft.value) == ("This time is on a draft invoice: it cannot be changed or deleted. Take it off the "
+                                "draft first.")
+    issued = write(invoices.issue, firm["owner"], invoice.id)
+    for attempt in (lambda: write(time.delete_entry, firm["bob"], ids[0]),
+                    lambda: read(time.entry_to_edit, firm["owner"], ids[1]),
+                    lambda: write(time.update_entry, firm["owner"], ids[1], work_date=yesterday, duration="3:00")):
+        with pytest.raises(Conflict) as billed:
+            attempt()
+        assert f"billed on invoice {issued.number}" in str(billed.value)
+    assert {entry(i).minutes for i in ids} == {60}
+
+
+def test_the_list_is_filtered_by_member_and_account_for_those_who_see_others_time(firm):
+    bob_hartley = add(firm, "bob")
+    dana_hartley = add(firm, "dana")
+    dana_other = add(firm, "dana", account_id=firm["other"])
+    listed = lambda who, **kw: {r.id for r in read(time.list_entries, firm[who], **kw)}  # noqa: E731
+    assert listed("owner", member_id=firm["dana"].member_id) == {dana_hartley, dana_other}
+    assert listed("owner", account_id=firm["hartley"]) == {bob_hartley, dana_hartley}
+    assert listed("owner", member_id=firm["dana"].member_id, account_id=firm["other"]) == {dana_other}
+    # Whose time may be chosen: everyone's for Dana; nobody's for Bob, who sees only his own whatever he asks.
+    names = [name for _id, name in read(time.members_to_filter, firm["dana"])]
+    assert "Bob Stone" in names and "Dana Fox" in names
+    assert read(time.members_to_filter, firm["bob"]) == []
+    assert listed("bob", member_id=firm["dana"].member_id) == set()
+    assert listed("bob") == {bob_hartley}

@@ -1,9 +1,9 @@
 """Time in a browser, at desk size and on a phone: the owner opens Time from the menu, chooses an account, writes
 down an hour and a half (a duration that is not one is refused with a sentence and what was typed kept), sees it
 listed with its amount and in the work in progress, starts a timer that still shows after a reload, stops it,
-deletes the entry written down, and bills the timer's time from the work in progress onto a new draft. A timer
-started on a job's page shows on the Time page and stops from the job. A timer that ran past the firm's idle limit
-asks when stopped, and counting only up to the limit keeps the limit."""
+deletes the entry written down (after confirming), and bills the timer's time from the work in progress onto a new
+draft. A timer started on a job's page shows on the Time page and stops from the job. A timer that ran past the
+firm's idle limit asks when stopped, and counting only up to the limit keeps the limit."""
 from __future__ import annotations
 
 import datetime as dt
@@ -68,6 +68,7 @@ def test_time_written_down_and_a_timer_that_survives_a_reload(size, page, phone_
     expect(pg.locator(".time-row", has_text=account)).to_have_count(2)
 
     row.locator(".time-delete").click()
+    press(pg, "#confirm-delete-time")
     expect(pg.locator(".time-row", has_text="Phone call about the return")).to_have_count(0)
 
     # The timer's time is billed from the work in progress: a new draft opens with its line.

@@ -376,6 +376,7 @@ DIALOGS_NOT_CRAWLED = {
     "rules_editor.restore_dialog": "the rules have one version until they are changed: test_rules_diff",
     "signatures.template_delete_dialog": "shown once a template is opened for editing: test_signature_fields",
     "team.edit_role_dialog": "the owner's alone; the French crawl reads as an admin: test_admin_pages",
+    "time_entries.entry_dialogs": "the demo firm has no time written down: test_time_editing",
     "time_entries.idle_dialog": "asked when a timer ran past the idle limit: test_time_entries",
     "webhooks.delete_dialog": "the firm has no webhook until one is made: test_webhooks",
     "documents.edit_dialog": "opened from a document row of an account's documents: test_documents",

@@ -1,7 +1,8 @@
 """The Time page's corrections and filters, and a timer on a task row, at desk size and on a phone: the owner
 chooses an account, corrects an entry's duration in its dialog and sees the total follow, lists only another
 member's time (a reload keeps the filter), deletes an entry after confirming; on the Tasks page a timer started on
-one task stops when one is started on another, and each row shows whether its timer runs."""
+one task stops when one is started on another, and each row shows whether its timer runs. In French, the billed
+entry names its (draft) invoice, and the dialogs and the task timer show no English."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +15,11 @@ from sqlmodel import select
 from practice.db import write_session
 from practice.models import Pipeline, TeamMember
 from practice.services.actor import Actor
-from practice.services.billing import time
-from practice.services.work import accounts, jobs, tasks
+from practice.services.billing import time, wip
+from practice.services.work import accounts, catalog, jobs, tasks
 from tests.e2e.conftest import log_in
 from tests.e2e.test_time_entries import open_time
+from tests.e2e.visible_english import english_on_screen, set_language
 
 pytestmark = pytest.mark.e2e
 
@@ -134,3 +136,54 @@ def test_a_timer_on_a_task_row_stops_when_another_task_starts(size, page, phone_
     expect(pg.locator("#timer-idle")).to_be_visible()
     expect(pg.locator(".time-row", has_text=first)).to_have_count(1)
     expect(pg.locator(".time-row", has_text=second)).to_have_count(1)
+
+
+@pytest.fixture
+def ann_in_french(harness):
+    set_language("ann@example.com", "fr")
+    yield
+    set_language("ann@example.com", "")  # other journeys of this harness expect Ann in English
+
+
+def test_the_corrections_and_the_task_timer_in_french(page, base_url, ann_in_french):
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    with write_session() as s:
+        owner, _other = owner_and_someone(s)
+        ann = Actor.of(s.exec(select(TeamMember).where(TeamMember.email == "ann@example.com")).one())
+        time.stop_timer(s, ann, keep_idle=True)
+        account = accounts.create_account(s, owner, name="Temps Corrigé")
+        priced = next(service for service in catalog.list_services(s) if service.rate_cents)
+        billed = time.add_entry(s, ann, work_date=yesterday, duration="1:00", account_id=account.id, note="Facturé",
+                                service_id=priced.id)
+        time.add_entry(s, ann, work_date=yesterday, duration="0:30", account_id=account.id, note="À corriger")
+        wip.bill_entries(s, owner, account_id=account.id, entry_ids=[billed.id])  # a draft: nothing sent
+        job = jobs.create_job(s, owner, account_id=account.id, pipeline_id=s.exec(select(Pipeline)).first().id,
+                              name="Clôture")
+        tasks.create_task(s, owner, title="Rapprocher la banque", job_id=job.id, assignee_id=ann.member_id)
+        account_id = account.id
+    log_in(page, base_url, "ann@example.com", "demo-staff-pass")
+    page.goto(f"{base_url}/time?account={account_id}")
+    expect(page.locator(".time-row", has_text="Facturé").locator(".time-billed")).to_have_text("Facture brouillon")
+    expect(page.locator(".time-row", has_text="Facturé").locator(".time-edit")).to_have_count(0)
+    french_only(page)
+    use(page, page.locator(".time-row", has_text="À corriger").locator(".time-edit"))
+    expect(page.locator("#edit-time-dialog")).to_contain_text("Modifier le temps")
+    french_only(page)
+    page.keyboard.press("Escape")
+    use(page, page.locator(".time-row", has_text="À corriger").locator(".time-delete"))
+    expect(page.locator("#confirm-delete-time-text")).to_contain_text("0:30")
+    french_only(page)
+    page.keyboard.press("Escape")
+
+    page.goto(base_url + "/tasks")
+    row = page.locator(".task-row", has_text="Rapprocher la banque")
+    use(page, row.locator(".task-timer-start"))
+    expect(row.locator(".task-timer-running")).to_have_text("Chronomètre en cours")
+    french_only(page)
+    use(page, row.locator(".task-timer-stop"))
+    expect(row.locator(".task-timer-running")).to_have_count(0)
+
+
+def french_only(page) -> None:
+    found = english_on_screen(page)
+    assert found == [], (page.url, found)

@@ -1,6 +1,8 @@
 """The Time page's state without a browser: time written down for an account (a bad duration gets its sentence), a
 timer started and stopped (past the idle limit it asks first, and counting only up to the limit is kept), the work in
-progress for someone who sees billing, and correcting an entry in its dialog and deleting one after confirming."""
+progress for someone who sees billing, and correcting an entry in its dialog and deleting one after confirming; a
+timer on a task row of the Tasks page (a second task's stops the first, asking about idle time as the Time page
+does)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +12,9 @@ import pytest
 from practice.db import write_session
 from practice.models import TimeEntry
 from practice.services.billing import time
+from practice.services.work import tasks
 from practice.state.settings import SettingsState
+from practice.state.tasks import TasksState
 from practice.state.time_entries import JobTimerState, TimeState
 from tests.factories import make_firm, make_household, make_job
 
@@ -22,7 +26,7 @@ def hartley(monkeypatch):
         job = make_job(s, staff["owner"], account=account, name="2026 Tax return")
         time.set_member_rate(s, staff["owner"], staff["owner"].member_id, "100")
     who = {"actor": staff["owner"]}
-    for cls in (TimeState, JobTimerState, SettingsState):
+    for cls in (TimeState, JobTimerState, SettingsState, TasksState):
         monkeypatch.setattr(cls, "_actor", lambda self: who["actor"])
     return {**staff, "account": account.id, "job": job.id}
 
@@ -128,3 +132,27 @@ def test_the_idle_limit_is_a_firm_setting_and_a_bad_one_gets_a_sentence(firm):
     assert settings.firm_error == "Write the idle limit in whole minutes, like 240."
     settings.save_firm({**form, "idle_limit": "45"})
     assert settings.firm_error == "" and settings.idle_limit == "45"
+
+
+def test_a_timer_on_a_task_row_stops_the_first_and_asks_about_idle_time_past_the_limit(firm):
+    with write_session() as s:
+        first, second = (tasks.create_task(s, firm["owner"], title=title, job_id=firm["job"],
+                                           assignee_id=firm["owner"].member_id).id
+                         for title in ("Gather W-2s", "Call June"))
+    page = TasksState()
+    page.load()
+    assert page.tracks_time and page.timer_task == 0
+    page.start_task_timer(first)
+    assert page.error == "" and page.timer_task == first
+    page.start_task_timer(second)
+    assert page.timer_task == second
+    assert [r.duration for r in time_page().rows] == ["running", "0:01"]  # the first stopped, counted a minute
+    with write_session() as s:
+        time.set_idle_limit(s, firm["owner"], "30")
+        running = s.query(TimeEntry).filter(TimeEntry.ended_at.is_(None)).one()
+        running.started_at = running.started_at - dt.timedelta(hours=2)
+    page.start_task_timer(first)
+    assert page.idle_open and "past the firm's limit" in page.idle_question and page.timer_task == second
+    page.count_idle(False)
+    assert not page.idle_open and page.timer_task == 0
+    assert time_page().rows[0].duration == "0:30"

@@ -1698,6 +1698,36 @@ class MemberStageCount(SQLModel, table=True):
     n: int = 0
 
 
+class FieldStageCount(SQLModel, table=True):
+    """Jobs not archived in each stage holding a value of a job field that filters by "is" (a list's choice, yes/no):
+    the board filtered by "Return type is 1040" reads these instead of counting the jobs."""
+
+    field_id: int = Field(primary_key=True)
+    value: str = Field(primary_key=True)
+    stage_id: int = Field(primary_key=True)
+    n: int = 0
+
+
+class AccountFieldStageCount(SQLModel, table=True):
+    """The same per account (what a member's counts gain when it starts seeing the account)."""
+
+    account_id: int = Field(primary_key=True)
+    field_id: int = Field(primary_key=True)
+    value: str = Field(primary_key=True)
+    stage_id: int = Field(primary_key=True)
+    n: int = 0
+
+
+class MemberFieldStageCount(SQLModel, table=True):
+    """The same over the accounts the member may see by team or assignment (an employee without "view all")."""
+
+    member_id: int = Field(primary_key=True)
+    field_id: int = Field(primary_key=True)
+    value: str = Field(primary_key=True)
+    stage_id: int = Field(primary_key=True)
+    n: int = 0
+
+
 def _upsert(table: str, keys: str, values: str, amount: str, where: str = "true", source: str = "") -> str:
     """INSERT ... SELECT that adds `amount` to the row's n (or reasons) when the row exists."""
     column = "reasons" if table == "accountviewer" else "n"
@@ -1778,6 +1808,99 @@ BOARD_COUNT_REBUILD = [
 ]
 
 
+# The board filtered by a job field's value ("is": a list's choice, yes/no): the same counts per field value, kept by
+# triggers on a field's values, on jobs (moved, archived, to another account, deleted), on who sees an account, and on
+# the field itself (deleted, or its type or entity changed: its counts made again).
+_COUNTED = "f.entity = 'job' AND f.type IN ('choice', 'yesno')"
+_FIELD_KEYS = {"fieldstagecount": "field_id, value, stage_id", "accountfieldstagecount": "account_id, field_id, value, stage_id",
+               "memberfieldstagecount": "member_id, field_id, value, stage_id"}
+
+
+def _job_field_counts(row: str, sign: int) -> str:
+    """Statements adding (+1) or removing (-1) the counted values of one job row (`NEW` or `OLD`)."""
+    values = (f"FROM customvalue cv JOIN customfield f ON f.id = cv.field_id AND {_COUNTED}")
+    where = f"cv.item_id = {row}.id AND {row}.archived = 0"
+    return " ".join([
+        _upsert("fieldstagecount", _FIELD_KEYS["fieldstagecount"], f"cv.field_id, cv.value, {row}.stage_id",
+                str(sign), where, values),
+        _upsert("accountfieldstagecount", _FIELD_KEYS["accountfieldstagecount"],
+                f"{row}.account_id, cv.field_id, cv.value, {row}.stage_id", str(sign), where, values),
+        _upsert("memberfieldstagecount", _FIELD_KEYS["memberfieldstagecount"],
+                f"v.member_id, cv.field_id, cv.value, {row}.stage_id", str(sign),
+                f"{where} AND v.account_id = {row}.account_id AND v.reasons > 0", values + " JOIN accountviewer v"),
+    ])
+
+
+def _value_counts(row: str, sign: int) -> str:
+    """Statements adding (+1) or removing (-1) one value row (`NEW` or `OLD`) of a custom field, when the field is a
+    counted job field and its job is not archived."""
+    where = (f"job.id = {row}.item_id AND job.archived = 0 AND EXISTS (SELECT 1 FROM customfield f "
+             f"WHERE f.id = {row}.field_id AND {_COUNTED})")
+    return " ".join([
+        _upsert("fieldstagecount", _FIELD_KEYS["fieldstagecount"], f"{row}.field_id, {row}.value, job.stage_id",
+                str(sign), where, "FROM job"),
+        _upsert("accountfieldstagecount", _FIELD_KEYS["accountfieldstagecount"],
+                f"job.account_id, {row}.field_id, {row}.value, job.stage_id", str(sign), where, "FROM job"),
+        _upsert("memberfieldstagecount", _FIELD_KEYS["memberfieldstagecount"],
+                f"v.member_id, {row}.field_id, {row}.value, job.stage_id", str(sign),
+                f"{where} AND v.account_id = job.account_id AND v.reasons > 0", "FROM job JOIN accountviewer v"),
+    ])
+
+
+def _field_rebuild(only: str = "") -> list[str]:
+    """The field counts computed from scratch (of every counted field, or of one: `only` is its id's expression)."""
+    one = f" AND f.id = {only}" if only else ""
+    counted = (f"FROM customvalue cv JOIN customfield f ON f.id = cv.field_id AND {_COUNTED} JOIN job "
+               f"ON job.id = cv.item_id WHERE job.archived = 0{one}")
+    return [
+        *(f"DELETE FROM {table}" + (f" WHERE field_id = {only}" if only else "") for table in _FIELD_KEYS),
+        f"INSERT INTO fieldstagecount(field_id, value, stage_id, n) SELECT cv.field_id, cv.value, job.stage_id, "
+        f"count(*) {counted} GROUP BY cv.field_id, cv.value, job.stage_id",
+        f"INSERT INTO accountfieldstagecount(account_id, field_id, value, stage_id, n) SELECT job.account_id, "
+        f"cv.field_id, cv.value, job.stage_id, count(*) {counted} GROUP BY job.account_id, cv.field_id, cv.value, "
+        f"job.stage_id",
+        "INSERT INTO memberfieldstagecount(member_id, field_id, value, stage_id, n) SELECT v.member_id, c.field_id, "
+        "c.value, c.stage_id, sum(c.n) FROM accountviewer v JOIN accountfieldstagecount c ON c.account_id = v.account_id "
+        "WHERE v.reasons > 0" + (f" AND c.field_id = {only}" if only else "")
+        + " GROUP BY v.member_id, c.field_id, c.value, c.stage_id",
+    ]
+
+
+def _viewer_field_counts(amount: str) -> str:
+    return _upsert("memberfieldstagecount", _FIELD_KEYS["memberfieldstagecount"],
+                   "NEW.member_id, field_id, value, stage_id", amount, "account_id = NEW.account_id AND n <> 0",
+                   "FROM accountfieldstagecount")
+
+
+FIELD_COUNT_TRIGGERS = [
+    f"CREATE TRIGGER IF NOT EXISTS job_fields_counted AFTER INSERT ON job BEGIN {_job_field_counts('NEW', 1)} END",
+    f"CREATE TRIGGER IF NOT EXISTS job_fields_uncounted AFTER DELETE ON job BEGIN {_job_field_counts('OLD', -1)} END",
+    # Whichever of job_recounted and this runs first, a member who starts or stops seeing an account meanwhile ends
+    # with the right counts (it gains or loses the account's counts as they are at that moment).
+    "CREATE TRIGGER IF NOT EXISTS job_fields_recounted AFTER UPDATE OF stage_id, archived, account_id ON job "
+    "WHEN OLD.stage_id IS NOT NEW.stage_id OR OLD.archived IS NOT NEW.archived "
+    f"OR OLD.account_id IS NOT NEW.account_id BEGIN {_job_field_counts('OLD', -1)} {_job_field_counts('NEW', 1)} END",
+    f"CREATE TRIGGER IF NOT EXISTS value_counted AFTER INSERT ON customvalue BEGIN {_value_counts('NEW', 1)} END",
+    f"CREATE TRIGGER IF NOT EXISTS value_uncounted AFTER DELETE ON customvalue BEGIN {_value_counts('OLD', -1)} END",
+    "CREATE TRIGGER IF NOT EXISTS value_recounted AFTER UPDATE ON customvalue WHEN OLD.value IS NOT NEW.value "
+    "OR OLD.item_id IS NOT NEW.item_id OR OLD.field_id IS NOT NEW.field_id BEGIN "
+    f"{_value_counts('OLD', -1)} {_value_counts('NEW', 1)} END",
+    "CREATE TRIGGER IF NOT EXISTS field_uncounted AFTER DELETE ON customfield BEGIN "
+    + " ".join(f"DELETE FROM {table} WHERE field_id = OLD.id;" for table in _FIELD_KEYS) + " END",
+    "CREATE TRIGGER IF NOT EXISTS field_recounted AFTER UPDATE OF type, entity ON customfield "
+    "WHEN OLD.type IS NOT NEW.type OR OLD.entity IS NOT NEW.entity BEGIN "
+    + " ".join(f"{statement};" for statement in _field_rebuild("NEW.id")) + " END",
+    "CREATE TRIGGER IF NOT EXISTS viewer_fields_added AFTER INSERT ON accountviewer WHEN NEW.reasons > 0 BEGIN "
+    + _viewer_field_counts("n") + " END",
+    "CREATE TRIGGER IF NOT EXISTS viewer_fields_flipped AFTER UPDATE OF reasons ON accountviewer "
+    "WHEN (OLD.reasons > 0) <> (NEW.reasons > 0) BEGIN "
+    + _viewer_field_counts("CASE WHEN NEW.reasons > 0 THEN n ELSE -n END") + " END",
+]
+FIELD_COUNT_TRIGGER_NAMES = ("job_fields_counted", "job_fields_uncounted", "job_fields_recounted", "value_counted",
+                             "value_uncounted", "value_recounted", "field_uncounted", "field_recounted",
+                             "viewer_fields_added", "viewer_fields_flipped")
+
+
 BOARD_COUNT_TRIGGER_NAMES = ("job_counted", "job_uncounted", "job_recounted", "assignee_sees", "assignee_unsees",
                              "assignee_changed", "team_sees", "team_unsees", "team_changed", "viewer_added",
                              "viewer_flipped")
@@ -1787,16 +1910,18 @@ def drop_board_counts(connection) -> None:
     """Remove the triggers, before a bulk load (then `install_board_counts` in the same transaction)."""
     if connection.dialect.name != "sqlite":
         return
-    for name in BOARD_COUNT_TRIGGER_NAMES:
+    for name in BOARD_COUNT_TRIGGER_NAMES + FIELD_COUNT_TRIGGER_NAMES:
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def install_board_counts(connection) -> None:
-    """Fill the count tables from the data, then add the triggers that keep them (SQLite only)."""
+def install_board_counts(connection, fields: bool = True) -> None:
+    """Fill the count tables from the data, then add the triggers that keep them (SQLite only); without `fields`, not
+    the field counts (the migration that came before their tables)."""
     if connection.dialect.name != "sqlite":
         return
     drop_board_counts(connection)
-    for statement in BOARD_COUNT_REBUILD + BOARD_COUNT_TRIGGERS:
+    more = (_field_rebuild() + FIELD_COUNT_TRIGGERS) if fields else []
+    for statement in BOARD_COUNT_REBUILD + BOARD_COUNT_TRIGGERS + more:
         connection.exec_driver_sql(statement)
 
 

@@ -35,7 +35,7 @@ def upgrade() -> None:
     _pair('memberstagecount', 'member_id', 'stage_id')
     op.create_index('ix_accountviewer_member', 'accountviewer', ['member_id', 'account_id', 'reasons'])
     # Counted from the data already there, then kept by triggers on every later write.
-    install_board_counts(op.get_bind())
+    install_board_counts(op.get_bind(), fields=False)
 
 
 def downgrade() -> None:

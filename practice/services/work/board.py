@@ -7,8 +7,9 @@ job waits on its client for (stage_items.waiting_on_client: one correlated UNION
 each kind's job index).
 
 On SQLite the counts of the board as it opens are read from tables the database keeps
-(`StageCount`, `MemberStageCount`: triggers in models.py), not counted over the pipeline (filtered by an account's
-custom field: the kept `AccountStageCount` of the accounts holding the value), and an
+(`StageCount`, `MemberStageCount`: triggers in models.py), not counted over the pipeline (filtered by a job field's
+value, a list's choice or yes/no: `FieldStageCount`, `MemberFieldStageCount`; by an account's custom field: the kept
+`AccountStageCount` of the accounts holding the value), and an
 employee without "view all" is checked against `AccountViewer` with one primary-key probe per card:
 plans that stay the same with or without the planner's statistics. Filtered boards (and other
 databases) count with one GROUP BY.
@@ -23,8 +24,8 @@ from functools import lru_cache
 from sqlalchemy import Integer, bindparam, exists, func, literal, select, union_all
 from sqlmodel import Session
 
-from practice.models import (Account, AccountStageCount, AccountViewer, Job, JobAssignee, JobTag, MemberStageCount, Priority, Role,
-                             Stage, StageCount, Tag, TeamMember)
+from practice.models import (Account, AccountStageCount, AccountViewer, FieldStageCount, Job, JobAssignee, JobTag,
+                             MemberFieldStageCount, MemberStageCount, Priority, Role, Stage, StageCount, Tag, TeamMember)
 from practice.services.actor import Actor, account_visible, member_account_ids, require_staff
 from practice.services.stage_items import WAITING_KINDS, waiting_on_client, waiting_words
 from practice.services.work.field_views import FieldFilter, card_values, condition, statement_params, view_label
@@ -142,13 +143,18 @@ def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, cu
         stmt = (select(Stage.id, Stage.name, func.coalesce(counted.c.n, 0))
                 .join(counted, counted.c.stage_id == Stage.id, isouter=True)
                 .where(Stage.pipeline_id == bindparam("pipeline_id")).order_by(Stage.position, Stage.id))
-    elif dialect == "sqlite" and not (assignee or tag or custom):
-        # Kept by the database: one row per stage, whatever the pipeline's size.
-        if limited:
-            kept = MemberStageCount
-            on = (kept.stage_id == Stage.id) & (kept.member_id == bindparam("viewer_id"))
+    elif dialect == "sqlite" and not (assignee or tag) and (not custom or custom == ("job", "is")):
+        # Kept by the database: one row per stage, whatever the pipeline's size (filtered by a job field's value: one
+        # row per stage of that value).
+        if custom:
+            kept = MemberFieldStageCount if limited else FieldStageCount
+            on = ((kept.stage_id == Stage.id) & (kept.field_id == bindparam("cf_field"))
+                  & (kept.value == bindparam("cf_value")))
         else:
-            kept, on = StageCount, StageCount.stage_id == Stage.id
+            kept = MemberStageCount if limited else StageCount
+            on = kept.stage_id == Stage.id
+        if limited:
+            on = on & (kept.member_id == bindparam("viewer_id"))
         stmt = (select(Stage.id, Stage.name, func.coalesce(kept.n, 0)).join(kept, on, isouter=True)
                 .where(Stage.pipeline_id == bindparam("pipeline_id")).order_by(Stage.position, Stage.id))
     else:

@@ -2,7 +2,7 @@
 stage, per member and stage
 
 Revision ID: d5b7e9f1a3c6
-Revises: e2b4c6d8f0a1
+Revises: c8e0a2b4d6f1
 Create Date: 2026-12-05 09:05:00.000000
 """
 from typing import Sequence, Union
@@ -14,7 +14,7 @@ from practice.models import install_board_counts
 
 
 revision: str = 'd5b7e9f1a3c6'
-down_revision: Union[str, None] = 'e2b4c6d8f0a1'
+down_revision: Union[str, None] = 'c8e0a2b4d6f1'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

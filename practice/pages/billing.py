@@ -1,5 +1,6 @@
 """The Billing page (members who see billing): the invoices list with its filters and totals due, and one invoice:
-a draft's editor, sending after a preview, what was paid on an issued one, voiding after a preview."""
+a draft's editor (with the job it bills and "Bill time"), sending after a preview, what was paid on an issued one,
+voiding after a preview."""
 from collections.abc import Callable
 
 import reflex as rx
@@ -11,6 +12,7 @@ from practice.components.layout import BILLING_TABS, empty_state, error_callout,
 from practice.state.base import AppState
 from practice.state.billing import STATUS_CHOICES, BillingState as B, InvoiceListItem
 from practice.state.invoice import METHOD_CHOICES, EditLine, InvoiceState as S, PaymentItem, ShownLine
+from practice.state.invoice_time import TimeItem
 
 
 def status_badge(status, text) -> rx.Component:
@@ -154,7 +156,79 @@ def draft_account() -> rx.Component:
                 rx.link(S.account_name, href=S.account_href, id="invoice-account", custom_attrs=as_written()),
                 rx.text(t("No account chosen yet."), size="2", color_scheme="gray")),
         rx.cond(S.inv_id == 0, account_chooser(S, "invoice-account-search")),
+        rx.cond(S.account_id != "", draft_job()),
         spacing="1", width="100%")
+
+
+def draft_job() -> rx.Component:
+    """The job the invoice bills (optional): while it is sent and unpaid, the job's stage waits on it."""
+    return rx.vstack(
+        label(t("Job (optional)"), "invoice-job"),
+        rx.el.select(rx.el.option(t("No job"), value=""),
+                     rx.foreach(S.job_options, lambda o: rx.el.option(o.label, value=o.value,
+                                                                      custom_attrs=as_written())),
+                     value=S.job_id, on_change=S.set_job, id="invoice-job", style=SELECT_STYLE),
+        rx.text(t("While it is unpaid, the job's stage waits on it."), size="1", color_scheme="gray"),
+        spacing="1", width="100%", padding_top="0.5em")
+
+
+# --- "Bill time" -----------------------------------------------------------------------------------------------
+
+
+def time_row(item: TimeItem) -> rx.Component:
+    return rx.el.label(rx.flex(
+        rx.checkbox(checked=item.chosen, on_change=lambda _v: S.toggle_time(item.id), class_name="bill-time-check"),
+        rx.vstack(rx.text(item.day, " · ", item.member, size="2", weight="medium"),
+                  rx.text(rx.cond(item.job != "", item.job, t("No job")),
+                          rx.cond(item.service != "", " · " + item.service, ""), size="1", color_scheme="gray",
+                          custom_attrs=as_written()),
+                  rx.cond(item.note != "", rx.text(item.note, size="1", color_scheme="gray",
+                                                   custom_attrs=as_written())),
+                  spacing="0", flex="1", min_width="10em"),
+        rx.vstack(rx.text(item.duration, size="2", class_name="bill-time-duration"),
+                  rx.text(item.amount, size="2", weight="medium", class_name="bill-time-amount"),
+                  spacing="0", align="end"),
+        spacing="3", align="center", width="100%", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}"),
+        class_name="bill-time-row", display="block", cursor="pointer")
+
+
+def bill_time_dialog() -> rx.Component:
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("Bill time")),
+        rx.dialog.description(t("Unbilled billable time of {account}, at the rate each line will keep.",
+                                account=S.account_name), size="2"),
+        error_callout(S.time_error),
+        rx.cond(
+            S.time_jobs.length() > 0,
+            rx.vstack(
+                rx.flex(
+                    rx.el.select(rx.el.option(t("All jobs"), value=""),
+                                 rx.foreach(S.time_jobs, lambda o: rx.el.option(o.label, value=o.value,
+                                                                                custom_attrs=as_written())),
+                                 value=S.time_job, on_change=S.set_time_job, id="bill-time-job", style=SELECT_STYLE,
+                                 aria_label=t("Show the time of one job")),
+                    rx.button(t("Choose all"), type="button", size="1", variant="soft",
+                              on_click=S.choose_all_time(True), id="bill-time-all"),
+                    rx.button(t("Choose none"), type="button", size="1", variant="soft", color_scheme="gray",
+                              on_click=S.choose_all_time(False), id="bill-time-none"),
+                    spacing="2", wrap="wrap", align="center", width="100%"),
+                rx.vstack(rx.foreach(S.time_items, time_row), spacing="0", width="100%", id="bill-time-list",
+                          max_height="50vh", overflow_y="auto"),
+                rx.hstack(rx.text(t("Chosen"), size="2"), rx.spacer(),
+                          rx.text(S.time_total, size="2", weight="bold", id="bill-time-total"), width="100%"),
+                rx.flex(rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(S.time_add_label, type="button", on_click=S.add_time, id="bill-time-add",
+                                  disabled=S.time_count == 0),
+                        justify="end", spacing="3", wrap="wrap", width="100%"),
+                spacing="3", width="100%", margin_top="1em"),
+            rx.vstack(
+                empty_state(t("No unbilled time for this account. Time is recorded on the Time page, or with a "
+                              "timer on a job."),
+                            rx.link(t("Open the Time page"), href=routes.TIME, id="bill-time-record")),
+                rx.flex(rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray", type="button")),
+                        justify="end", width="100%"),
+                spacing="3", width="100%", margin_top="1em", id="bill-time-empty")),
+    ), open=S.time_open, on_open_change=S.set_time_open)
 
 
 def text_field(text, field: str, value, field_id: str, rows: str = "3") -> rx.Component:
@@ -178,6 +252,9 @@ def draft_editor() -> rx.Component:
                              aria_label=t("Add a service from the catalog")),
                 rx.button(rx.icon("plus", size=14), t("Add a typed line"), type="button", variant="soft", size="2",
                           on_click=S.add_line, id="invoice-add-line"),
+                rx.cond(S.account_id != "",
+                        rx.button(rx.icon("clock", size=14), t("Bill time"), type="button", variant="soft", size="2",
+                                  on_click=S.open_time, id="invoice-bill-time")),
                 spacing="2", wrap="wrap"),
             totals(S.subtotal, S.discount, S.tax, S.total),
             rx.vstack(label(t("Due date (empty: 30 days after sending)"), "invoice-due-date"),
@@ -200,7 +277,7 @@ def draft_editor() -> rx.Component:
                     spacing="3", wrap="wrap", width="100%"),
             spacing="3", width="100%"),
             on_submit=S.save, reset_on_submit=False, key=S.form_key.to_string(), width="100%"),
-        send_dialog(), delete_dialog(),
+        send_dialog(), delete_dialog(), bill_time_dialog(),
         spacing="4", width="100%")
 
 
@@ -309,6 +386,9 @@ def issued_view() -> rx.Component:
             rx.vstack(rx.text(t("Account"), size="1", color_scheme="gray"),
                       rx.link(S.account_name, href=S.account_href, id="invoice-account", custom_attrs=as_written()),
                       spacing="0"),
+            rx.cond(S.job_name != "", rx.vstack(
+                rx.text(t("Job"), size="1", color_scheme="gray"),
+                rx.link(S.job_name, href=S.job_href, id="invoice-job-link", custom_attrs=as_written()), spacing="0")),
             rx.cond(S.issued != "", figure(t("Issued"), S.issued, "invoice-issued")),
             rx.cond(S.issued != "", figure(t("Due"), S.due_on, "invoice-due-on")),
             figure(t("Total"), S.total, "invoice-total-figure"),

@@ -1,6 +1,7 @@
 """One invoice on the Billing page: a draft's editor (the account, lines from the catalog or typed, notes and terms,
 live totals; save, delete, send after a preview), and an issued invoice with what was paid on it (record a payment,
-give a credit, remove one, void after a preview). The services check who may do each (services/billing)."""
+give a credit, remove one, void after a preview). A draft may bill one of its account's jobs, and bill the
+account's unbilled time ("Bill time", `invoice_time`). The services check who may do each (services/billing)."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,12 +11,13 @@ import reflex as rx
 from practice import routes
 from practice.i18n import _
 from practice.models import PaymentMethod
-from practice.services.billing import invoices, views, wip
+from practice.services.billing import invoice_job, invoices, views, wip
 from practice.services.errors import InvalidInput
 from practice.services.formatting import date_input, format_date, format_money, money_input
 from practice.services.work import accounts, catalog
 from practice.state.account_picker import AccountPicker
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.invoice_time import BillTime
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -92,12 +94,21 @@ def _editor_view(session, actor, invoice_id: int | None, account_id: int | None)
     invoices.require_sees_billing(actor)
     view = invoices.invoice_view(session, actor, invoice_id) if invoice_id else None
     account = accounts.get_account(session, actor, account_id) if account_id and not view else None
+    account_id = view.invoice.account_id if view else account.id if account else None
     return {"view": view, "services": catalog.list_services(session), "today": invoices.firm_today(session),
             "time": wip.entries_by_line(session, view.invoice.id) if view else {},
-            "account": (account.id, account.name) if account else None}
+            "account": (account.id, account.name) if account else None,
+            "jobs": invoice_job.choices(session, account_id, view.invoice.job_id if view else None)
+            if account_id else []}
 
 
-class InvoiceState(AccountPicker, AppState):
+def _job_choices(session, actor, account_id: int) -> list[tuple[int, str]]:
+    """The jobs a new draft of the account may bill (the account checked as one the member sees)."""
+    accounts.get_account(session, actor, account_id)
+    return invoice_job.choices(session, account_id)
+
+
+class InvoiceState(BillTime, AccountPicker, AppState):
     # The invoice shown (0: a new draft not saved yet); not `invoice_id`, the route's own variable.
     inv_id: int = 0
     found: bool = False
@@ -109,6 +120,11 @@ class InvoiceState(AccountPicker, AppState):
     account_id: str = ""
     account_name: str = ""
     account_href: str = ""
+    # The job the invoice bills ("": none), one of the account's; its name and page once issued.
+    job_id: str = ""
+    job_options: list[Option] = []
+    job_name: str = ""
+    job_href: str = ""
     service_options: list[Option] = []
     lines: list[EditLine] = []
     notes: str = ""
@@ -157,11 +173,18 @@ class InvoiceState(AccountPicker, AppState):
         self.service_options = [Option(value=str(s.id), label=f"{s.name} ({format_money(s.rate_cents)})")
                                 for s in data["services"]]
         view, self.today = data["view"], date_input(data["today"])
+        self._show_jobs(data["jobs"], view.invoice.job_id if view else None)
         if view is None:
             self._show_new(data["account"])
         else:
             self._show_invoice(view, data["time"])
         self.found = True
+
+    def _show_jobs(self, jobs: list[tuple[int, str]], current: int | None) -> None:
+        self.job_options = [Option(value=str(i), label=name) for i, name in jobs]
+        self.job_id = str(current or "")
+        self.job_name = next((name for i, name in jobs if i == current), "")
+        self.job_href = routes.job_url(current) if current else ""
 
     def _show_new(self, account: tuple[int, str] | None) -> None:
         self.inv_id, self.status, self.status_label, self.title = 0, "draft", _("Draft"), _("New invoice")
@@ -220,6 +243,7 @@ class InvoiceState(AccountPicker, AppState):
     def load(self):
         self.page_error = self.error = self.pay_error = self.credit_error = self.void_error = ""
         self.found, self.send_open, self.delete_open, self.void_open, self.remove_id = False, False, False, False, 0
+        self.time_open = False
         self.account_query, self.account_matches = "", []
         wanted = str(getattr(self, "invoice_id", "") or "")
         invoice_id = None if wanted == routes.NEW_INVOICE_ID else parse_id(wanted)
@@ -241,6 +265,14 @@ class InvoiceState(AccountPicker, AppState):
             return
         self.account_id, self.account_name = match.value, match.label
         self.account_href = routes.account_url(match.value)
+        with shown_in(self, "error"):
+            self._show_jobs(read(_job_choices, self._require(), int(match.value)), None)
+
+    @allow(STAFF)
+    def set_job(self, job_id: str):
+        """The job the draft bills: one of the account's offered, or none (saved with the draft)."""
+        wanted = str(job_id or "")
+        self.job_id = wanted if any(o.value == wanted for o in self.job_options) else ""
 
     @allow(STAFF)
     def add_service(self, service_id: str):
@@ -282,15 +314,18 @@ class InvoiceState(AccountPicker, AppState):
         if field_name in ("notes", "terms", "due_date"):
             setattr(self, field_name, str(value or "")[:invoices.TEXT_LIMIT if field_name != "due_date" else 20])
 
-    def _save(self) -> int:
-        """Save the draft as shown (its account, lines, texts and due date); the saved draft's id."""
+    def _draft_fields(self) -> dict:
+        """The draft as shown (its account, lines, texts, due date and job), as saving it sends them."""
         account_id = parse_id(self.account_id)
         if account_id is None:
             raise InvalidInput(_("Choose the account the invoice is for."), field="account")
-        saved = run(invoices.save_draft, self._require(), account_id=account_id, lines=[raw_line(x) for x in self.lines],
-                    notes=self.notes, terms=self.terms, due_date=views.parse_day(self.due_date, "due_date"),
-                    invoice_id=self.inv_id or None)
-        return saved.id
+        return {"account_id": account_id, "lines": [raw_line(x) for x in self.lines], "notes": self.notes,
+                "terms": self.terms, "due_date": views.parse_day(self.due_date, "due_date"),
+                "invoice_id": self.inv_id or None, "job_id": parse_id(self.job_id)}
+
+    def _save(self) -> int:
+        """Save the draft as shown; the saved draft's id."""
+        return run(invoices.save_draft, self._require(), **self._draft_fields()).id
 
     @allow(STAFF)
     def save(self, form: dict):

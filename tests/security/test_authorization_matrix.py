@@ -33,7 +33,7 @@ from practice.models import ClientTask, Role
 from practice.services import templating
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
-from practice.services.billing import invoices, views as billing_views
+from practice.services.billing import invoices, views as billing_views, wip
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.billing import delivery as invoice_delivery
@@ -223,25 +223,32 @@ EXPECTED_HANDLERS = {
     "BillingState.set_status_filter": "staff",
     "InvoiceState.add_line": "staff",
     "InvoiceState.add_service": "staff",
+    "InvoiceState.add_time": "staff",
     "InvoiceState.ask_remove_payment": "staff",
     "InvoiceState.choose_account": "staff",
+    "InvoiceState.choose_all_time": "staff",
     "InvoiceState.confirm_delete": "staff",
     "InvoiceState.confirm_remove_payment": "staff",
     "InvoiceState.confirm_send": "staff",
     "InvoiceState.confirm_void": "staff",
     "InvoiceState.give_credit": "staff",
     "InvoiceState.load": "staff",
+    "InvoiceState.open_time": "staff",
     "InvoiceState.record_payment": "staff",
     "InvoiceState.remove_line": "staff",
     "InvoiceState.review_send": "staff",
     "InvoiceState.save": "staff",
     "InvoiceState.search_accounts": "staff",
     "InvoiceState.set_delete_open": "staff",
+    "InvoiceState.set_job": "staff",
     "InvoiceState.set_line": "staff",
     "InvoiceState.set_remove_open": "staff",
     "InvoiceState.set_send_open": "staff",
     "InvoiceState.set_text": "staff",
+    "InvoiceState.set_time_job": "staff",
+    "InvoiceState.set_time_open": "staff",
     "InvoiceState.set_void_open": "staff",
+    "InvoiceState.toggle_time": "staff",
     "AuditState.set_member_filter": "admin",
     "AuditState.set_account_filter": "admin",
     "AuditState.set_since": "admin",
@@ -1097,6 +1104,10 @@ SERVICE_CASES = [
     ("invoices.save_draft (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: invoices.save_draft(s, _biller(f, w), account_id=f[k]["account"],
                                             lines=[{"name": "Advice", "rate": "90"}]) and True, sees),
+    ("wip.unbilled_of_account (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: wip.unbilled_of_account(s, f["actor"][w], f[k]["account"]) is not None, _admins),
+    ("wip.unbilled_of_account (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: wip.unbilled_of_account(s, _biller(f, w), f[k]["account"]) is not None, sees),
     ("billing_views.send_preview (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: billing_views.send_preview(s, _biller(f, w), f[k]["invoice_draft"]) and True, sees),
     ("invoices.record_payment (no billing right for employees)", STAFF_ONLY,

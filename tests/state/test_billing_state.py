@@ -206,3 +206,48 @@ def test_a_draft_of_billed_time_saved_again_in_the_editor_keeps_its_time_and_a_r
     state.save({})
     with read_session() as s:
         assert s.get(TimeEntry, ids[1]).invoice_id is None and s.get(TimeEntry, ids[0]).invoice_id == invoice_id
+
+
+def test_bill_time_in_the_editor_lists_the_accounts_time_adds_the_chosen_and_saves_a_new_draft_first(firm):
+    state = new_draft(firm)
+    state.open_time()  # nothing recorded yet: the dialog says so (and links to the Time page)
+    assert state.time_open and state.time_items == [] and state.error == ""
+    with write_session() as s:
+        time.set_member_rate(s, firm["owner"], firm["owner"].member_id, "100")
+        ids = [time.add_entry(s, firm["owner"], account_id=firm["account"], duration=d, note=f"Call {d}",
+                              work_date=dt.date.today() - dt.timedelta(days=1)).id for d in ("1:00", "0:30", "2:00")]
+    state.set_text("notes", "Thank you.")
+    state.open_time()
+    assert [x.id for x in state.time_items] == ids and all(x.chosen for x in state.time_items)
+    assert (state.time_count, state.time_add_label) == (3, "Add 3 entries")
+    state.toggle_time(ids[2])
+    assert state.time_add_label == "Add 2 entries"
+    state.choose_all_time(False)
+    assert state.time_count == 0
+    state.choose_all_time(True)
+    state.toggle_time(ids[2])
+    # Someone bills the first entry on another draft meanwhile: a sentence, the list as it is now, nothing added.
+    with write_session() as s:
+        other = wip.bill_entries(s, firm["owner"], account_id=firm["account"], entry_ids=ids[:1]).id
+    assert state.add_time() is None
+    assert "already billed" in state.time_error and [x.id for x in state.time_items] == ids[1:]
+    assert state.time_open and state.inv_id == 0 and state.notes == "Thank you." and len(state.lines) == 2
+    with write_session() as s:
+        invoices.delete_draft(s, firm["owner"], other)
+    state.open_time()
+    state.toggle_time(ids[2])
+    answer = state.add_time()
+    assert not state.time_open and state.inv_id == 0 and len(answer) == 2  # the new draft opens at its own address
+    with read_session() as s:
+        invoice_id = s.get(TimeEntry, ids[0]).invoice_id
+        assert s.get(TimeEntry, ids[1]).invoice_id == invoice_id and s.get(TimeEntry, ids[2]).invoice_id is None
+    saved = invoice_page(firm, invoice_id)
+    assert [x.name for x in saved.lines] == ["Tax return", "Advice", "Time", "Time"] and saved.notes == "Thank you."
+    assert saved.total == "$1,320.00"
+    # On a saved draft the rest is added in place, and no longer offered.
+    saved.open_time()
+    assert [x.id for x in saved.time_items] == ids[2:]
+    saved.add_time()
+    assert len(saved.lines) == 5 and saved.total == "$1,520.00" and saved.time_error == ""
+    saved.open_time()
+    assert saved.time_items == []

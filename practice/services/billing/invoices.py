@@ -24,7 +24,7 @@ from practice.models import (Account, Invoice, InvoiceCounter, InvoiceLine, Invo
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, account_visible, require_admin, require_staff
 from practice.services.balances import OWING, balance
-from practice.services.billing import billed_time
+from practice.services.billing import billed_time, invoice_job
 from practice.services.billing.delivery import billing_contacts
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
@@ -234,9 +234,9 @@ def _recorded_name(invoice: Invoice) -> str:
 # --- drafts --------------------------------------------------------------------------------------------------
 
 
-def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[dict], notes: str = "",
-               terms: str = "", due_date: dt.date | None = None, invoice_id: int | None = None) -> Invoice:
-    """Create a draft, or replace a draft's lines and texts (an issued invoice's lines are frozen)."""
+def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[dict], notes: str = "", terms: str = "",
+               due_date: dt.date | None = None, invoice_id: int | None = None, job_id: int | None = None) -> Invoice:
+    """Create a draft, or replace a draft's lines, texts and job (an issued invoice's lines are frozen)."""
     require_manages_billing(actor)
     account = _visible_account(session, actor, account_id)
     if account.archived:
@@ -252,9 +252,8 @@ def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[d
         if invoice.account_id != account.id:
             raise Conflict(_("A draft stays with its account. Delete it and start one for the other account."))
     new_lines = read_lines(session, lines)
-    invoice.notes = (notes or "").strip()[:TEXT_LIMIT]
-    invoice.terms = (terms or "").strip()[:TEXT_LIMIT]
-    invoice.due_date = due_date
+    invoice.notes, invoice.terms = (notes or "").strip()[:TEXT_LIMIT], (terms or "").strip()[:TEXT_LIMIT]
+    invoice.due_date, invoice.job_id = due_date, invoice_job.checked(session, account.id, job_id)
     _totals(invoice, new_lines)
     if invoice.total_cents >= MAX_CENTS:
         raise InvalidInput(_("That invoice's total is too large."), field="lines")

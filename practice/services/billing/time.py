@@ -484,7 +484,7 @@ def visible_entries(actor: Actor):
 
 def entry_to_delete(session: Session, actor: Actor, entry_id: int) -> EntryRow:
     """An entry as its delete confirmation names it, if the actor may delete it (refused with the reason)."""
-    return _rows(session, actor, [_entry(session, actor, entry_id, write=True)])[0]
+    return entry_rows(session, actor, [_entry(session, actor, entry_id, write=True)])[0]
 
 
 def entry_to_edit(session: Session, actor: Actor, entry_id: int) -> EntryRow:
@@ -522,10 +522,10 @@ def list_entries(session: Session, actor: Actor, *, member_id: int | None = None
         stmt = stmt.where(TimeEntry.billable == True)  # noqa: E712
     entries = list(session.exec(stmt.order_by(TimeEntry.work_date.desc(), TimeEntry.id.desc())
                                 .limit(min(limit, LIST_LIMIT))))
-    return _rows(session, actor, entries)
+    return entry_rows(session, actor, entries)
 
 
-def _rows(session: Session, actor: Actor, entries: list[TimeEntry]) -> list[EntryRow]:
+def entry_rows(session: Session, actor: Actor, entries: list[TimeEntry]) -> list[EntryRow]:
     def names(model, attr, ids):
         ids = {i for i in ids if i}
         if not ids:

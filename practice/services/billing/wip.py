@@ -5,8 +5,9 @@ total can be explained entry by entry. Billing chosen entries writes one draft l
 in the same transaction: each is claimed by a conditional UPDATE (`... WHERE invoice_id IS NULL`), so of two
 invoices racing for an entry one gets it, and the other fails whole and leaves nothing behind. A billed entry keeps
 the rate it was billed at; deleting its draft, taking its line off the draft, or voiding the invoice releases it
-(`billed_time`). Reading work in progress needs the "see billing" right, billing "manage invoices and
-payments"; both only on accounts the member sees."""
+(`billed_time`). The invoice editor's "Bill time" lists an account's unbilled billable entries and bills the chosen
+ones onto the draft as it shows it (`unbilled_of_account`, `bill_onto_draft`). Reading work in progress needs the
+"see billing" right, billing "manage invoices and payments"; both only on accounts the member sees."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,8 +19,8 @@ from practice.i18n import _
 from practice.models import Account, Invoice, InvoiceLine, InvoiceStatus, Job, Service, TeamMember, TimeEntry
 from practice.services import audit
 from practice.services.actor import Actor, require_staff
-from practice.services.billing import invoices
-from practice.services.billing.time import (amount_of, current_rates, duration_text, rate_of,
+from practice.services.billing import billed_time, invoice_job, invoices
+from practice.services.billing.time import (EntryRow, amount_of, current_rates, duration_text, entry_rows, rate_of,
                                             unbilled_billable, visible_entries)
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.formatting import format_money
@@ -172,3 +173,43 @@ def bill_work_in_progress(session: Session, actor: Actor, *, account_id: int, jo
     if not ids:
         raise Conflict(_("That time was already billed. Reload the page."))
     return bill_entries(session, actor, account_id=account_id, entry_ids=ids)
+
+
+# --- the invoice editor's "Bill time" ---------------------------------------------------------------------------
+
+
+def unbilled_of_account(session: Session, actor: Actor, account_id: int) -> list[EntryRow]:
+    """What "Bill time" offers a draft of the account: its unbilled billable entries the actor sees, oldest first
+    (at most BILL_LIMIT), each with the amount billing it would keep (the rate is snapshotted as shown)."""
+    invoices.require_manages_billing(actor)
+    account = invoices._visible_account(session, actor, account_id)
+    stmt = unbilled_billable(visible_entries(actor)).where(TimeEntry.account_id == account.id)
+    return entry_rows(session, actor, list(session.exec(stmt.order_by(TimeEntry.work_date, TimeEntry.id)
+                                                        .limit(BILL_LIMIT))))
+
+
+def bill_onto_draft(session: Session, actor: Actor, *, account_id: int, entry_ids: list[int], lines: list[dict],
+                    notes: str = "", terms: str = "", due_date=None, invoice_id: int | None = None,
+                    job_id: int | None = None) -> Invoice:
+    """"Bill time" in the invoice editor: the draft as the editor shows it is saved (a new invoice is written), then
+    the chosen entries are billed onto it as lines, in this one transaction. A refusal (time another draft took a
+    moment ago) leaves the draft as it was, and the editor keeps what it shows. Lines all left blank are no lines:
+    the draft then bills the time alone."""
+    invoices.require_manages_billing(actor)
+    if invoices._kept(lines):
+        draft = invoices.save_draft(session, actor, account_id=account_id, lines=lines, notes=notes, terms=terms,
+                                    due_date=due_date, invoice_id=invoice_id, job_id=job_id)
+        return bill_entries(session, actor, account_id=account_id, entry_ids=entry_ids, invoice_id=draft.id)
+    if invoice_id is not None:  # every line was taken off in the editor: so they are in the draft
+        invoices._invoice(session, actor, invoice_id, manage=True)
+        billed_time.unlink(session, invoice_id)
+        for old in session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)):
+            session.delete(old)
+        session.flush()
+        billed_time.relink(session, invoice_id, [])
+    draft = bill_entries(session, actor, account_id=account_id, entry_ids=entry_ids, invoice_id=invoice_id)
+    draft.notes, draft.terms = (notes or "").strip()[:invoices.TEXT_LIMIT], (terms or "").strip()[:invoices.TEXT_LIMIT]
+    draft.due_date, draft.job_id = due_date, invoice_job.checked(session, account_id, job_id)
+    session.add(draft)
+    session.flush()
+    return draft

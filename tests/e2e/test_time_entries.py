@@ -3,7 +3,9 @@ down an hour and a half (a duration that is not one is refused with a sentence a
 listed with its amount and in the work in progress, starts a timer that still shows after a reload, stops it,
 deletes the entry written down (after confirming), and bills the timer's time from the work in progress onto a new
 draft. A timer started on a job's page shows on the Time page and stops from the job. A timer that ran past the
-firm's idle limit asks when stopped, and counting only up to the limit keeps the limit."""
+firm's idle limit asks when stopped, and counting only up to the limit keeps the limit. Time recorded on the Time
+page is billed from a new invoice's "Bill time" (filtered by job, chosen all or none), the invoice bills one of the
+account's jobs and is sent, and the Time page then shows the time as billed on it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,12 +16,12 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from practice.db import write_session
-from practice.models import Pipeline, TeamMember, TimeEntry
+from practice.models import Pipeline, Service, TeamMember, TimeEntry
 from practice.services.billing import time
 from practice.services.actor import Actor
-from practice.services.work import accounts, jobs
+from practice.services.work import accounts, catalog, jobs
 from tests.e2e.conftest import log_in
-from tests.e2e.test_billing import an_account, press
+from tests.e2e.test_billing import an_account, open_billing, press
 
 pytestmark = pytest.mark.e2e
 
@@ -126,3 +128,77 @@ def test_stopping_a_timer_past_the_idle_limit_asks_and_counts_only_the_limit(pag
     finally:
         with write_session() as s:
             time.set_idle_limit(s, owner, "240")
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_time_recorded_is_billed_from_a_new_invoice_and_shows_as_billed(size, page, phone_page, base_url):
+    pg = phone_page if size == "phone" else page
+    account, job, service = f"Bill Time Journey {size.title()}", f"Monthly books {size}", f"Bookkeeping hour {size}"
+    with write_session() as s:
+        owner = Actor.of(s.exec(select(TeamMember).where(TeamMember.role == "owner")).first())
+        account_id = accounts.create_account(s, owner, name=account).id
+        job_id = jobs.create_job(s, owner, account_id=account_id, pipeline_id=s.exec(select(Pipeline)).first().id,
+                                 name=job).id
+        catalog.create_service(s, owner, name=service, rate_cents=10000)
+        # An hour on the job, from its timer earlier in the week.
+        time.add_entry(s, owner, job_id=job_id, work_date=dt.date.today() - dt.timedelta(days=2), duration="1:00",
+                       service_id=s.exec(select(Service.id).where(Service.name == service)).one(), note="Payroll")
+    log_in(pg, base_url)
+    open_time(pg, size == "phone")
+    pg.fill("#time-account-search", account)
+    pg.locator(".account-choice", has_text=account).click()
+    pg.fill("#time-duration", "1:30")
+    pg.select_option("#time-service", label=service)
+    pg.fill("#time-note", "Bank reconciliation")
+    press(pg, "#add-time")
+    expect(pg.locator(".time-row", has_text="Bank reconciliation")).to_contain_text("$150.00")
+
+    open_billing(pg, base_url, size == "phone")
+    pg.click("#new-invoice")
+    pg.wait_for_url(re.compile(r"/billing/invoices/new$"))
+    pg.fill("#invoice-account-search", account)
+    pg.locator(".account-choice", has_text=account).click()
+    expect(pg.locator("#invoice-account")).to_have_text(account)
+    pg.select_option("#invoice-job", label=job)
+    press(pg, "#invoice-bill-time")
+    rows = pg.locator(".bill-time-row")
+    expect(rows).to_have_count(2)
+    expect(pg.locator("#bill-time-total")).to_have_text("$250.00")
+    expect(pg.locator("#bill-time-add")).to_have_text("Add 2 entries")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"] + 1
+    # Only the job's time, then all of it; none chosen adds nothing, all chosen adds both.
+    pg.select_option("#bill-time-job", label=job)
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Payroll")
+    pg.select_option("#bill-time-job", value="")
+    expect(rows).to_have_count(2)
+    pg.click("#bill-time-none")
+    expect(pg.locator("#bill-time-add")).to_be_disabled()
+    rows.filter(has_text="Bank reconciliation").click()
+    expect(pg.locator("#bill-time-add")).to_have_text("Add 1 entry")
+    pg.click("#bill-time-all")
+    expect(pg.locator("#bill-time-total")).to_have_text("$250.00")
+    pg.click("#bill-time-add")
+    # The first add saved the new draft: its own address, the time as its lines, the job kept.
+    pg.wait_for_url(re.compile(r"/billing/invoices/\d+$"))
+    expect(pg.get_by_role("heading", name="Draft invoice")).to_be_visible()
+    expect(pg.locator(".edit-line")).to_have_count(2)
+    expect(pg.locator(".edit-line .line-name input").first).to_have_value(service)
+    expect(pg.locator("#invoice-total")).to_have_text("$250.00")
+    expect(pg.locator("#invoice-job")).to_have_value(str(job_id))
+    # Nothing is left to bill for the account: the dialog says where time is recorded.
+    press(pg, "#invoice-bill-time")
+    expect(pg.locator("#bill-time-empty")).to_contain_text("No unbilled time for this account")
+    expect(pg.locator("#bill-time-record")).to_be_visible()
+    pg.keyboard.press("Escape")
+    expect(pg.locator("#bill-time-empty")).to_have_count(0)
+    press(pg, "#invoice-send")
+    expect(pg.locator("#send-total")).to_contain_text("$250.00")
+    number = re.search(r"\d+", pg.locator("#send-number").inner_text()).group(0)
+    press(pg, "#confirm-send")
+    expect(pg.get_by_role("heading", name=f"Invoice {number}")).to_be_visible()
+    expect(pg.locator("#invoice-job-link")).to_have_text(job)
+
+    open_time(pg, size == "phone")
+    for note in ("Bank reconciliation", "Payroll"):
+        expect(pg.locator(".time-row", has_text=note).filter(has_text=account)).to_contain_text(f"Invoice {number}")

@@ -189,7 +189,7 @@ def time_row(item: TimeItem) -> rx.Component:
                   rx.text(item.amount, size="2", weight="medium", class_name="bill-time-amount"),
                   spacing="0", align="end"),
         spacing="3", align="center", width="100%", padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}"),
-        class_name="bill-time-row", display="block", cursor="pointer")
+        class_name="bill-time-row", display="block", width="100%", cursor="pointer")
 
 
 def bill_time_dialog() -> rx.Component:

@@ -38,9 +38,9 @@ def keys_form() -> rx.Component:
                 rx.badge(t("Not set up"), color_scheme="gray", id="payments-off")),
         rx.form(
             rx.vstack(
-                key_box(t("Secret key"), "secret_key", S.secret_key_hint, "sk_live_…", secret=True),
+                key_box(t("Secret key"), "secret_key", S.saved_stripe_key_shown, "sk_live_…", secret=True),
                 key_box(t("Publishable key"), "publishable_key", "", "pk_live_…", secret=False),
-                key_box(t("Webhook signing secret"), "webhook_secret", S.webhook_secret_hint, "whsec_…", secret=True),
+                key_box(t("Webhook signing secret"), "webhook_secret", S.saved_signing_key_shown, "whsec_…", secret=True),
                 rx.button(t("Check with Stripe and save"), type="submit", id="save-payment-keys", loading=S.checking),
                 spacing="3", align="start", width="100%", key=S.form_key.to_string(),
             ),

@@ -17,8 +17,8 @@ class PaymentSettingsState(AppState):
     loaded: bool = False
     set_up: bool = False
     publishable_key: str = ""
-    secret_key_hint: str = ""
-    webhook_secret_hint: str = ""
+    saved_stripe_key_shown: str = ""
+    saved_signing_key_shown: str = ""
     webhook_url: str = ""
     error: str = ""
     notice: str = ""
@@ -29,7 +29,7 @@ class PaymentSettingsState(AppState):
     def _refresh(self) -> None:
         shown = read(settings.settings_for_display, self._require(), routes.STRIPE_WEBHOOK)
         self.set_up, self.publishable_key = shown.set_up, shown.publishable_key
-        self.secret_key_hint, self.webhook_secret_hint = shown.secret_key_hint, shown.webhook_secret_hint
+        self.saved_stripe_key_shown, self.saved_signing_key_shown = shown.secret_key_hint, shown.webhook_secret_hint
         self.webhook_url = base_url() + shown.webhook_path
         self.loaded = True
 

@@ -21,7 +21,17 @@ shared document (portal_setup.py). The baseline is benchmarks/plain_portal (a lo
 pages that each set a few lines on load, no database), started the same way. Exits 1 when the app misses the
 goal (p95, errors, served < offered).
 
+With `--web-workers N` (N > 1) the app is served as a larger firm runs it (docs/postgresql.md): N Granian web
+workers behind the one port, the pages' state on a throwaway Redis (`REFLEX_REDIS_URL`, database 0; the worker's
+queue `REDIS_URL` in database 1), and with `--postgres` its data on a throwaway PostgreSQL (tests/postgres.py,
+tests/redis_server.py). The same run measures the plain app and the app on one process and SQLite as baselines
+(`--no-app-baseline` leaves the latter out); the goal applies to the scaled app. How many of the clients'
+connections each web worker holds is counted once they are logged in (the workers' established sockets on the
+port), so a run whose clients all landed on one worker shows it. The backend CPU of the scaled app includes its
+Redis and PostgreSQL servers.
+
     python benchmarks/bench_portal_load.py [--clients 200] [--seconds 60] [--only app|plain] [--p95-ms 100]
+    python benchmarks/bench_portal_load.py --web-workers 4 --postgres [--no-app-baseline] ...
 """
 from __future__ import annotations
 
@@ -38,7 +48,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -72,6 +82,8 @@ class Target:
     # handshake carries (the app); else the cookie is a state var the browser sends back with each page (plain).
     http_only_cookie: bool = False
     env: dict = field(default_factory=dict)
+    emails: list[str] = field(default_factory=list)  # the portal logins of its database, one per client
+    extra_pids: list[int] = field(default_factory=list)  # servers whose CPU counts as the backend's (Redis, PostgreSQL)
 
 
 
@@ -235,11 +247,10 @@ class Client:
             self.errors.append(f"no page within {self.timeout:.0f} s")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the backend and its child processes have used so far."""
-    root = psutil.Process(pid)
+def cpu_seconds(*pids: int) -> float:
+    """CPU time (user + system) the backend (and the servers it uses) and their child processes have used so far."""
     total = 0.0
-    for proc in [root, *root.children(recursive=True)]:
+    for proc in processes(*pids):
         try:
             times = proc.cpu_times()
             total += times.user + times.system
@@ -248,8 +259,33 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def processes(*pids: int) -> list[psutil.Process]:
+    """These processes and all their children."""
+    found = []
+    for pid in pids:
+        root = psutil.Process(pid)
+        found += [root, *root.children(recursive=True)]
+    return found
+
+
+def connections_per_worker(server: int, port: int) -> list[int]:
+    """How many established connections to `port` each process of the backend holds (its web workers; the parent
+    that only listens is left out), most first."""
+    counts = []
+    for proc in processes(server):
+        try:
+            held = [c for c in proc.net_connections(kind="tcp")
+                    if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == port]
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if held:
+            counts.append(len(held))
+    return sorted(counts, reverse=True)
+
+
 async def drive(url: str, target: Target, emails: list[str], seconds: float, timeout: float, server: int) -> dict:
     clients = [Client(url, target, email, timeout) for email in emails]
+    port = int(url.rsplit(":", 1)[1])
     gate = asyncio.Semaphore(8)  # logins are argon2 checks: let them queue a little, they are not measured
 
     async def start(client: Client):
@@ -265,9 +301,11 @@ async def drive(url: str, target: Target, emails: list[str], seconds: float, tim
         c.errors.clear()
     begin = time.perf_counter() + 0.5
     n = len(clients)
-    cpu_before, client_cpu_before = cpu_seconds(server), time.process_time()
+    spread = connections_per_worker(server, port)
+    cpu_before, client_cpu_before = cpu_seconds(server, *target.extra_pids), time.process_time()
     # Said so a profiler can be attached for the measured phase only (the logins before it are argon2 checks).
-    print(f"{target.name}: {n} clients logged in; measuring {seconds:.0f} s (backend pid {server})", flush=True)
+    print(f"{target.name}: {n} clients logged in; measuring {seconds:.0f} s (backend pid {server}); "
+          f"connections per web worker: {', '.join(map(str, spread))}", flush=True)
 
     async def navigate(i: int, client: Client):
         tick = 0
@@ -281,7 +319,8 @@ async def drive(url: str, target: Target, emails: list[str], seconds: float, tim
     while time.perf_counter() < end and any(c.pending for c in clients):
         await asyncio.sleep(0.1)
     elapsed = time.perf_counter() - begin
-    cpu, client_cpu = cpu_seconds(server) - cpu_before, time.process_time() - client_cpu_before
+    cpu = cpu_seconds(server, *target.extra_pids) - cpu_before
+    client_cpu = time.process_time() - client_cpu_before
     for c in clients:
         c.expire(float("inf"))
         await c.sio.disconnect()
@@ -298,7 +337,7 @@ async def drive(url: str, target: Target, emails: list[str], seconds: float, tim
             "errors": len(errors), "first_error": errors[0] if errors else "",
             "per_second": served / elapsed, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
             "p99": pct(latencies, 99), "max": latencies[-1] if latencies else float("nan"),
-            "timeline": timeline, "cpu_ms": 1000 * cpu / max(served, 1), "client_cpu_ms": 1000 * client_cpu / max(served, 1)}
+            "timeline": timeline, "spread": spread, "cpu_ms": 1000 * cpu / max(served, 1), "client_cpu_ms": 1000 * client_cpu / max(served, 1)}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -307,25 +346,51 @@ def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
 
 
-def prepare_app_database(clients: int, folder: Path) -> list[str]:
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'app.db'}"
+def prepare_app_database(target: Target, clients: int, folder: Path, url: str = "") -> None:
+    """A fresh database for `target` (a SQLite file in `folder`, or the empty database `url` names) with the
+    portal firm, its data folder in `folder`; the target's environment and logins are set to them."""
+    os.environ["DATABASE_URL"] = url or f"sqlite:///{folder / 'app.db'}"
     os.environ["PRACTICE_DATA_DIR"] = str(folder / "data")
     from portal_setup import build_firm, give_logins
 
     build_firm(max(10, int(clients * 0.9) + 5))
-    emails = give_logins(clients, PASSWORD)
-    if len(emails) < clients:
-        raise SystemExit(f"only {len(emails)} contacts could be given portal access, {clients} asked")
-    APP.env = {"DATABASE_URL": os.environ["DATABASE_URL"], "PRACTICE_DATA_DIR": os.environ["PRACTICE_DATA_DIR"]}
-    return emails
+    target.emails = give_logins(clients, PASSWORD)
+    if len(target.emails) < clients:
+        raise SystemExit(f"only {len(target.emails)} contacts could be given portal access, {clients} asked")
+    target.env = {**target.env, "DATABASE_URL": os.environ["DATABASE_URL"],
+                  "PRACTICE_DATA_DIR": os.environ["PRACTICE_DATA_DIR"]}
 
 
-def run_one(target: Target, emails: list[str], args, folder: Path) -> dict:
+def scaled_app(args, folder: Path, servers: list) -> Target:
+    """The app on `args.web_workers` web workers and a throwaway Redis (and PostgreSQL with --postgres), its
+    database ready; the servers started are appended to `servers` for the caller to stop."""
+    from tests.redis_server import ThrowawayRedis  # noqa: PLC0415 - only for this mode
+
+    redis = ThrowawayRedis().start()
+    servers.append(redis)
+    engine, url, pids = "SQLite", "", [redis.process.pid]
+    if args.postgres:
+        from tests.postgres import ThrowawayPostgres  # noqa: PLC0415 - only for this mode
+
+        postgres = ThrowawayPostgres().start()
+        servers.append(postgres)
+        postgres.sql("CREATE DATABASE portal")
+        engine, url, pids = "PostgreSQL", postgres.url("portal"), pids + [postgres.process.pid]
+    target = replace(APP, name=f"{args.web_workers} workers, {engine}", extra_pids=pids,
+                     env={"GRANIAN_WORKERS": str(args.web_workers), "REFLEX_REDIS_URL": redis.url(0),
+                          "REDIS_URL": redis.url(1)})
+    (folder / "scaled").mkdir()
+    prepare_app_database(target, args.clients, folder / "scaled", url)
+    return target
+
+
+def run_one(target: Target, args, folder: Path) -> dict:
     port = free_port()
-    log = folder / f"{target.cwd.name}.log"
+    log = folder / (re.sub(r"\W+", "-", target.name) + ".log")
     proc = start_backend(target, port, log)
     try:
-        return asyncio.run(drive(f"http://127.0.0.1:{port}", target, emails, args.seconds, args.timeout, proc.pid))
+        return asyncio.run(drive(f"http://127.0.0.1:{port}", target, target.emails, args.seconds, args.timeout,
+                                 proc.pid))
     finally:
         stop_backend(proc)
 
@@ -333,7 +398,8 @@ def run_one(target: Target, emails: list[str], args, folder: Path) -> dict:
 def report(result: dict) -> str:
     return (f"{result['target']:<20} {result['clients']:>7} {result['offered']:>8} {result['served']:>7} "
             f"{result['per_second']:>8.1f} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
-            f"{result['errors']:>6} {result['cpu_ms']:>7.1f} {result['client_cpu_ms']:>7.1f}")
+            f"{result['errors']:>6} {result['cpu_ms']:>7.1f} {result['client_cpu_ms']:>7.1f}  "
+            f"{'/'.join(map(str, result['spread']))}")
 
 
 def main() -> int:
@@ -344,43 +410,62 @@ def main() -> int:
     parser.add_argument("--only", choices=["app", "plain"], help="measure one side only")
     parser.add_argument("--p95-ms", type=float, default=100)
     parser.add_argument("--timeline", action="store_true", help="also print the p95 of every 5 s")
+    parser.add_argument("--web-workers", type=int, default=1,
+                        help="serve the app with this many web workers, its pages' state on a throwaway Redis")
+    parser.add_argument("--postgres", action="store_true",
+                        help="with --web-workers: the app's data on a throwaway PostgreSQL instead of SQLite")
+    parser.add_argument("--no-app-baseline", action="store_true",
+                        help="with --web-workers: leave out the app on one process and SQLite")
     args = parser.parse_args()
+    if args.postgres and args.web_workers < 2:
+        parser.error("--postgres goes with --web-workers 2 or more")
     folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
     from automation_setup import machine
     from figures import figure
 
-    emails = prepare_app_database(args.clients, folder) if args.only != "plain" else \
-        [f"client{i}@example.net" for i in range(args.clients)]
-    results = []
-    for target in ([PLAIN] if args.only != "app" else []) + ([APP] if args.only != "plain" else []):
-        results.append(run_one(target, emails, args, folder))
-    print(f"machine: {machine()}; logs in {folder}")
+    PLAIN.emails = [f"client{i}@example.net" for i in range(args.clients)]
+    targets, servers = ([PLAIN] if args.only != "app" else []), []
+    try:
+        if args.only != "plain" and (args.web_workers < 2 or not args.no_app_baseline):
+            prepare_app_database(APP, args.clients, folder)
+            targets.append(APP)
+        if args.only != "plain" and args.web_workers > 1:
+            targets.append(scaled_app(args, folder, servers))
+        results = [run_one(target, args, folder) for target in targets]
+    finally:
+        for server in servers:
+            server.stop()
+    print(f"machine: {machine()}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; logs in {folder}")
     print(f"{'':<20} {'clients':>7} {'offered':>8} {'served':>7} {'views/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>6} {'CPU ms':>7} {'load ms':>7}")
+          f"{'p99 ms':>8} {'errors':>6} {'CPU ms':>7} {'load ms':>7}  connections per worker")
     for result in results:
         print(report(result))
         if args.timeline:
             print("  p95 ms per 5 s: " + ", ".join(f"{at}s {p:.0f}" for at, p in result["timeline"]))
         if result["first_error"]:
             print(f"  first error: {result['first_error']}")
-    app = next((r for r in results if r["target"] == APP.name), None)
     plain = next((r for r in results if r["target"] == PLAIN.name), None)
-    if app and plain:
-        print(f"ratio app/plain: p50 {app['p50'] / plain['p50']:.1f}x, p95 {app['p95'] / plain['p95']:.1f}x, "
-              f"page views/s {app['per_second'] / plain['per_second']:.2f}, "
-              f"backend CPU per page view {app['cpu_ms'] / plain['cpu_ms']:.1f}x")
-    if app is None:
+    apps = [r for r in results if r is not plain]
+    for other in apps:
+        if plain:
+            print(f"ratio {other['target']}/plain: p50 {other['p50'] / plain['p50']:.1f}x, "
+                  f"p95 {other['p95'] / plain['p95']:.1f}x, page views/s {other['per_second'] / plain['per_second']:.2f}, "
+                  f"backend CPU per page view {other['cpu_ms'] / plain['cpu_ms']:.1f}x")
+    if not apps:
         return 0
+    app = apps[-1]  # the scaled app when there is one: the goal is its
     ok = app["p95"] <= args.p95_ms and app["errors"] == 0 and app["served"] == app["offered"]
-    base = plain or {}
-    figure(f"portal, {app['clients']} clients each opening a page a second, p95", round(app["p95"], 1), "ms",
-           baseline=base.get("p95"), baseline_name="plain Reflex app p95",
+    scaled = len(apps) > 1 or args.web_workers > 1
+    base, base_name = (apps[0], "one process, SQLite") if len(apps) > 1 else (plain or {}, "plain Reflex app")
+    what = f"portal on {app['target']}" if scaled else "portal"
+    figure(f"{what}, {app['clients']} clients each opening a page a second, p95", round(app["p95"], 1), "ms",
+           baseline=base.get("p95"), baseline_name=f"{base_name} p95",
            goal=f"<= {args.p95_ms:.0f} ms, 0 errors, every page view served", ok=ok)
-    figure("portal page views served per second", round(app["per_second"], 1), "views/s",
-           baseline=base.get("per_second"), baseline_name="plain Reflex app",
+    figure(f"{what} page views served per second", round(app["per_second"], 1), "views/s",
+           baseline=base.get("per_second"), baseline_name=base_name,
            goal=f"{app['offered'] / args.seconds:.0f} offered", ok=app["served"] == app["offered"])
-    figure("portal backend CPU per page view", round(app["cpu_ms"], 2), "ms", baseline=base.get("cpu_ms"),
-           baseline_name="plain Reflex app")
+    figure(f"{what} backend CPU per page view", round(app["cpu_ms"], 2), "ms", baseline=base.get("cpu_ms"),
+           baseline_name=base_name)
     print(f"goal (p95 <= {args.p95_ms:.0f} ms, 0 errors, every offered page view served): "
           f"{'pass' if ok else 'FAIL'}")
     return 0 if ok else 1

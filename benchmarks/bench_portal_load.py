@@ -122,7 +122,9 @@ def start_backend(target: Target, port: int, log: Path) -> subprocess.Popen:
            f"exec.run_backend_prod('127.0.0.1', {port}, LogLevel.WARNING)"]
     proc = subprocess.Popen(cmd, cwd=target.cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)
-    deadline = time.monotonic() + 180
+    # Each web worker builds the app's pages as it starts: several workers on a busy machine need longer.
+    wait = 180 if "GRANIAN_WORKERS" not in target.env else 600
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"{target.name} did not start; see {log}")
@@ -132,7 +134,7 @@ def start_backend(target: Target, port: int, log: Path) -> subprocess.Popen:
         except OSError:
             time.sleep(0.5)
     stop_backend(proc)
-    raise SystemExit(f"{target.name} did not listen on port {port} within 180 s; see {log}")
+    raise SystemExit(f"{target.name} did not listen on port {port} within {wait} s; see {log}")
 
 
 def stop_backend(proc: subprocess.Popen) -> None:

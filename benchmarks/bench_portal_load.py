@@ -437,7 +437,7 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
-    print(f"machine: {machine()}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; logs in {folder}")
+    print(f"machine: {machine()}; logs in {folder}")
     print(f"{'':<20} {'clients':>7} {'offered':>8} {'served':>7} {'views/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p99 ms':>8} {'errors':>6} {'CPU ms':>7} {'load ms':>7}  connections per worker")
     for result in results:

@@ -1527,6 +1527,31 @@ class InvoiceTemplate(SQLModel, table=True):
     updated_at: dt.datetime = when()
 
 
+class RecurringInvoice(SQLModel, table=True):
+    """A series of invoices an account gets every month, quarter or year (monthly bookkeeping, quarterly payroll):
+    its lines (as an invoice template keeps them), notes, terms, days until due, the first period's date and an
+    optional last date. `next_period` is the next period's date still to be issued (None once the series ended);
+    each period's invoice carries the key `recurring|<series id>|<period date>`, so it is made once. Invoices it
+    issued stay when the series is deleted."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    name: str
+    lines: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = ""
+    terms: str = ""
+    due_days: int = 30
+    interval: str = "monthly"  # monthly, quarterly, yearly
+    start_date: dt.date
+    end_date: Optional[dt.date] = None
+    send_automatically: bool = True
+    paused: bool = False
+    next_period: Optional[dt.date] = Field(default=None, index=True)
+    created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    created_at: dt.datetime = when()
+    updated_at: dt.datetime = when()
+
+
 class InvoiceCounter(SQLModel, table=True):
     """The firm's invoice numbering: the last number issued. Read and raised in the write transaction that issues an
     invoice (writers are serialized: BEGIN IMMEDIATE on SQLite, the advisory write lock on PostgreSQL), so numbers

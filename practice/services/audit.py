@@ -32,6 +32,7 @@ KIND_WORDS = {
     "rules": N_("Rules"), "rule_run": N_("Automation run"), "event": N_("Automation event"),
     "handler": N_("Refused action"), "custom_field": N_("Custom field"), "invoice": N_("Invoice"),
     "time_entry": N_("Time entry"), "invoice_template": N_("Invoice template"),
+    "recurring_invoice": N_("Recurring invoice"),
     "webhook": N_("Webhook"), "webhook_settings": N_("Webhook settings"), "payment_settings": N_("Payment settings"),
 }
 

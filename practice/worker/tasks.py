@@ -21,6 +21,7 @@ from practice.models import MailStatus, OutgoingMail
 from practice.services import events
 from practice.services.automation import delays, engine, reminder_kinds, schedules
 from practice.services.backups import schedule as backup_schedule
+from practice.services.billing import recurring as recurring_invoices
 from practice.services.chats import attachments as chat_attachments
 from practice.services.chats import notices as chat_notices
 from practice.services.mail import outbox
@@ -112,6 +113,8 @@ def sweep_once() -> dict:
     # Each in one write transaction, with the templates they fill in (mails, reminders) rendered outside it.
     done["delayed"] = events.write_rendering_outside(delays.run_due_actions)
     done["schedules"] = events.write_rendering_outside(schedules.run_schedules)
+    with write_session() as session:
+        done["recurring_invoices"] = recurring_invoices.plan_due(session)  # each period's invoice: an event
     done["reminders"] = events.write_rendering_outside(reminder_kinds.send_due_reminders)
     done["chat_notices"] = events.write_rendering_outside(chat_notices.send_due_notices)
     with write_session() as session:
@@ -123,7 +126,8 @@ def sweep_once() -> dict:
 @huey.periodic_task(crontab(minute="*"))
 @huey.lock_task("sweep")
 def sweep() -> None:
-    """Every minute: pending events, delayed actions, schedules, reminders, chat notices, unsent chat files."""
+    """Every minute: pending events, delayed actions, schedules, recurring invoices, reminders, chat notices, unsent
+    chat files."""
     done = sweep_once()
     if any(done.values()):
         log.info("sweep: %s", done)

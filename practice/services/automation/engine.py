@@ -19,7 +19,7 @@ from practice.i18n import N_
 from practice.models import Account, Event, Job, RuleRun, RunStatus, utcnow
 from practice.services import events, inbox
 from practice.services.automation import bulk
-from practice.services.billing import delivery as invoice_delivery, invoices
+from practice.services.billing import delivery as invoice_delivery, invoices, recurring as recurring_invoices
 from practice.services.automation.actions import NOT_AVAILABLE, Target, apply_once
 from practice.services.automation.compiled import compiled_rules
 from practice.services.automation.rulesets import catalog_from_db
@@ -39,6 +39,9 @@ def handle_event(session: Session, ev: Event) -> None:
     emails it instead (no rule reads it); a submitted organizer's answers are filed as a PDF first."""
     if ev.kind in invoice_delivery.KINDS:
         invoice_delivery.handle(session, ev)
+        return
+    if ev.kind == recurring_invoices.DUE:  # a recurring invoice's period came due: its invoice, once
+        recurring_invoices.handle(session, ev)
         return
     if ev.kind == organizer_review.SUBMITTED:  # the answers' PDF is filed, then the rules run as for any event
         organizer_review.file_on_submission(session, ev, firm_catalog=catalog_from_db)

@@ -82,7 +82,7 @@ def _clean_name(name: str) -> str:
     return clean
 
 
-def _due_days(value) -> int:
+def due_days_of(value) -> int:
     text = str(value if value is not None else "").strip()
     if not text:
         return DEFAULT_DUE_DAYS
@@ -91,7 +91,7 @@ def _due_days(value) -> int:
     return int(text)
 
 
-def _kept_lines(session: Session, lines: list[dict]) -> list[dict]:
+def kept_lines(session: Session, lines: list[dict]) -> list[dict]:
     """The lines checked as an invoice's are, kept in the shape the invoice editor reads back."""
     return [{"service_id": line.service_id, "name": line.name, "description": line.description,
              "quantity": quantity_text(line.quantity_hundredths), "rate_cents": line.rate_cents,
@@ -132,8 +132,8 @@ def save_template(session: Session, actor: Actor, *, name: str, lines: list[dict
             raise Conflict(_('There is already an invoice template "{name}".').format(name=same.name))
         if name.lower() != " ".join(template.name.split()).lower():
             _refuse_if_used(session, template.name, rules_using, rename=True)
-    kept = _kept_lines(session, lines)
-    due = _due_days(due_days)
+    kept = kept_lines(session, lines)
+    due = due_days_of(due_days)
     old_name = template.name
     template.name, template.lines, template.due_days = name, kept, due
     template.notes = (notes or "").strip()[:TEXT_LIMIT]

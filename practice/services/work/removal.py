@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from practice.models import (Account, AccountContact, AccountTag, AccountTeam, ApprovalRequest, ChatMessage, ChatRead,
                              ChatThread, ClientTask, Contact,
                              ContactTag, Document, DocumentView, Due, Folder, Job, JobAssignee, JobTag,
-                             Organizer, PortalLogin, PortalSession, PortalToken, Proposal, SignatureRequest,
+                             Organizer, PortalLogin, PortalSession, PortalToken, Proposal, RecurringInvoice, SignatureRequest,
                              Signer, SigningConsent, SigningEvent, Task, TaskComment, TaskTag, touch)
 from practice import i18n
 from practice.i18n import _, ngettext
@@ -175,7 +175,7 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> str:
     # Its contacts lose an account: changed, as the REST API shows them.
     touch(session, Contact, session.exec(select(AccountContact.contact_id)
                                          .where(AccountContact.account_id == account_id)).all())
-    for model in (AccountContact, AccountTag, AccountTeam):
+    for model in (AccountContact, AccountTag, AccountTeam, RecurringInvoice):
         session.execute(delete(model).where(model.account_id == account_id))
     session.execute(update(PortalSession).where(PortalSession.current_account_id == account_id)
                     .values(current_account_id=None))

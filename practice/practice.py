@@ -10,7 +10,7 @@ from practice.protective_headers import FrameGuard
 from practice.pages import (account, invoice_templates, time_entries, account_security, api_tokens, accounts, audit, billing, board, chats, contacts, custom_fields, documents, email, home,
                             import_, inbox, job, login, organizers, parked, payment_settings, pipelines, portal, portal_documents, portal_invoices, portal_organizers,
                             portal_proposals,
-                            portal_messages, portal_sign, proposals, recurring, request_link, request_templates,
+                            portal_messages, portal_sign, proposals, recurring, recurring_invoices, request_link, request_templates,
                             rules_editor, settings, signatures, signing_settings,
                             tasks, team, verify, webhooks)
 from practice.services import events
@@ -38,7 +38,7 @@ PAGE_MODULES = (login, home, inbox, accounts, account, contacts, board, job, tas
                 import_, email, rules_editor, recurring, portal, portal_documents, account_security, documents,
                 signatures, signing_settings, verify, proposals, organizers, portal_proposals, portal_sign, parked, custom_fields,
                 chats, portal_messages, portal_organizers, portal_invoices, api_tokens, request_link, request_templates, webhooks,
-                billing, invoice_templates, time_entries, payment_settings)
+                billing, invoice_templates, recurring_invoices, time_entries, payment_settings)
 for module in PAGE_MODULES:
     module.register(app)
 # Templates and PDF layouts run in children of a warm helper process: start it with the server, not at the first

@@ -44,6 +44,8 @@ BILLING = "/billing"
 INVOICE = "/billing/invoices/[invoice_id]"
 # The invoice templates rules send (owner and admins).
 INVOICE_TEMPLATES = "/billing/templates"
+# Recurring invoices: a series per account, each period issued once (whoever sees billing; writing: manage invoices).
+RECURRING_INVOICES = "/billing/recurring"
 NEW_INVOICE_ID = "new"
 # Time entries: the running timer, time written down, work in progress (members who track or see time).
 TIME = "/time"

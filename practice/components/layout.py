@@ -20,6 +20,7 @@ EMAIL_TABS = [(N_("Settings"), routes.EMAIL, "settings"), (N_("Templates"), rout
 AUTOMATION_TABS = [(N_("Rules"), routes.RULES, "rules"), (N_("Recurring jobs"), routes.RECURRING, "recurring"),
                    (N_("Run log"), routes.RUNS, "runs"), (N_("Set aside"), routes.PARKED, "set-aside")]
 BILLING_TABS = [(N_("Invoices"), routes.BILLING, "invoices"),
+                (N_("Recurring"), routes.RECURRING_INVOICES, "recurring-invoices"),
                 (N_("Invoice templates"), routes.INVOICE_TEMPLATES, "invoice-templates")]
 SETTINGS_TABS = [(N_("Firm"), routes.SETTINGS, "firm"), (N_("Signing"), routes.SIGNING_SETTINGS, "signing"),
                  (N_("Custom fields"), routes.CUSTOM_FIELDS, "custom-fields"),

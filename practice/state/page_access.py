@@ -50,6 +50,7 @@ PAGES: dict[str, tuple[str, str]] = {
     routes.SIGNATURE: (STAFF, ""),
     routes.BILLING: (STAFF, ""),
     routes.INVOICE: (STAFF, ""),
+    routes.RECURRING_INVOICES: (STAFF, ""),
     routes.TIME: (STAFF, ""),
     routes.AUDIT: (ADMIN, N_("Only the owner or an admin can see the firm's audit log.")),
     routes.EMAIL: (ADMIN, N_("Only the owner or an admin can see and change the email settings.")),
@@ -76,6 +77,8 @@ PAGES: dict[str, tuple[str, str]] = {
 RIGHTS: dict[str, tuple[str, str]] = {
     routes.BILLING: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an admin.")),
     routes.INVOICE: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an admin.")),
+    routes.RECURRING_INVOICES: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an "
+                                                   "admin.")),
     routes.TIME: ("reads_time", N_("You cannot see time entries. Ask the firm's owner or an admin for the right.")),
     routes.INVOICE_TEMPLATES: ("sees_billing", N_("You do not have access to billing. Ask the firm's owner or an "
                                                   "admin.")),

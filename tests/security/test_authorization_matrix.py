@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import datetime as dt
 import inspect
 import types
 import warnings
@@ -33,7 +34,7 @@ from practice.models import ClientTask, Role
 from practice.services import templating
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
-from practice.services.billing import invoices, views as billing_views, wip
+from practice.services.billing import invoices, recurring as recurring_invoices, views as billing_views, wip
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.billing import delivery as invoice_delivery
@@ -123,6 +124,25 @@ EXPECTED_HANDLERS = {
     "RequestLinkState.send_code": "anyone",
     "RequestLinkState.upload": "anyone",
     "RequestLinkState.with_device": "anyone",
+    "RecurringInvoicesState.add_line": "staff",
+    "RecurringInvoicesState.add_service": "staff",
+    "RecurringInvoicesState.ask_delete": "staff",
+    "RecurringInvoicesState.cancel": "staff",
+    "RecurringInvoicesState.choose_account": "staff",
+    "RecurringInvoicesState.clear_account": "staff",
+    "RecurringInvoicesState.confirm_delete": "staff",
+    "RecurringInvoicesState.edit": "staff",
+    "RecurringInvoicesState.load": "staff",
+    "RecurringInvoicesState.pause": "staff",
+    "RecurringInvoicesState.remove_line": "staff",
+    "RecurringInvoicesState.resume": "staff",
+    "RecurringInvoicesState.save": "staff",
+    "RecurringInvoicesState.search_accounts": "staff",
+    "RecurringInvoicesState.set_delete_open": "staff",
+    "RecurringInvoicesState.set_line": "staff",
+    "RecurringInvoicesState.set_schedule": "staff",
+    "RecurringInvoicesState.set_send": "staff",
+    "RecurringInvoicesState.use_template": "staff",
     "InvoiceTemplatesState.add_line": "admin",
     "InvoiceTemplatesState.add_service": "admin",
     "InvoiceTemplatesState.ask_delete": "admin",
@@ -848,6 +868,7 @@ EXPECTED_ROUTES = {
     "portal/reset": PUBLIC_PAGE, "settings/signing": STAFF_PAGE, "verify": PUBLIC_PAGE, "settings/fields": STAFF_PAGE,
     "request/[token]": PUBLIC_PAGE, "requests/templates": STAFF_PAGE,
     "billing": STAFF_PAGE, "billing/invoices/[invoice_id]": STAFF_PAGE, "billing/templates": STAFF_PAGE,
+    "billing/recurring": STAFF_PAGE,
     "time": STAFF_PAGE,
 }
 # Portal pages check the login in their on_load (an ANYONE handler that redirects strangers) because the
@@ -978,6 +999,9 @@ def two_accounts_with_everything():
             issued = invoices.save_draft(s, owner, account_id=f[key]["account"], lines=lines)
             f[key]["invoice"] = invoices.issue(s, owner, issued.id).id
             f[key]["invoice_draft"] = invoices.save_draft(s, owner, account_id=f[key]["account"], lines=lines).id
+            f[key]["series"] = recurring_invoices.save_series(
+                s, owner, account_id=f[key]["account"], name="Monthly bookkeeping", lines=lines, interval="monthly",
+                start_date=invoices.firm_today(s) + dt.timedelta(days=3)).id
         contact_ids = {}
         for who, linked, first, email in ((CONTACT_A, ["A"], "Amy", "amy@a.example"),
                                           (CONTACT_B, ["B"], "Ben", "ben@b.example"),
@@ -1108,6 +1132,18 @@ SERVICE_CASES = [
      lambda s, f, w, k: wip.unbilled_of_account(s, f["actor"][w], f[k]["account"]) is not None, _admins),
     ("wip.unbilled_of_account (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: wip.unbilled_of_account(s, _biller(f, w), f[k]["account"]) is not None, sees),
+    ("recurring.list_series (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["series"] in [r.id for r in recurring_invoices.list_series(s, _biller(f, w))], sees),
+    ("recurring.get_series (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: recurring_invoices.get_series(s, f["actor"][w], f[k]["series"]) and True, _admins),
+    ("recurring.save_series (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: recurring_invoices.save_series(
+         s, _biller(f, w), account_id=f[k]["account"], name="Quarterly payroll", lines=[{"name": "Payroll", "rate": "80"}],
+         interval="quarterly", start_date=invoices.firm_today(s) + dt.timedelta(days=3)) and True, sees),
+    ("recurring.set_paused (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: recurring_invoices.set_paused(s, _biller(f, w), f[k]["series"], True) and True, sees),
+    ("recurring.delete_series (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: recurring_invoices.delete_series(s, _biller(f, w), f[k]["series"]) and True, sees),
     ("billing_views.send_preview (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: billing_views.send_preview(s, _biller(f, w), f[k]["invoice_draft"]) and True, sees),
     ("invoices.record_payment (no billing right for employees)", STAFF_ONLY,

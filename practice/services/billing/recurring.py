@@ -77,13 +77,15 @@ def _after(series: RecurringInvoice, period: dt.date) -> dt.date | None:
 
 
 def _visible_account(session: Session, actor: Actor, account_id) -> Account:
+    if not account_id:
+        raise InvalidInput(_("Choose the account the invoices are for."), field="account")
     condition = account_visible(actor, Account.id)
-    stmt = select(Account).where(Account.id == int(account_id or 0))
+    stmt = select(Account).where(Account.id == int(account_id))
     if condition is not None:
         stmt = stmt.where(condition)
     account = session.exec(stmt).first()
     if account is None:
-        raise InvalidInput(_("Choose the account the invoices are for."), field="account")
+        raise NotFound(_("That account no longer exists."))
     return account
 
 

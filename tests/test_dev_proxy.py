@@ -2,6 +2,8 @@
 documents and page images reach the backend at any host name (practice/dev_proxy.py)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from reflex_base.compiler.templates import vite_config_template
 
@@ -14,12 +16,14 @@ def _reflex_vite_config() -> str:
 
 
 def test_the_backends_routes_are_forwarded_by_the_dev_server():
-    assert backend_prefixes() == ["/files/", "/sign-pages/", "/remember-device", "/session/start", "/session/end", "/session/end-portal", "/api/v1"]
+    prefixes = ["/files/", "/sign-pages/", "/remember-device", "/session/start", "/session/end", "/session/end-portal",
+                "/api/v1", "/payments/stripe/webhook"]
+    assert backend_prefixes() == prefixes
     assert routes.file_url(3).startswith("/files/") and routes.sign_page_url(7, 0).startswith("/sign-pages/")
     config = add_backend_proxy(_reflex_vite_config())
     server = config[config.index("  server: {"):]
     assert server.startswith("  server: {\n    proxy: practiceBackendProxy(),\n")
-    assert '["/files/", "/sign-pages/", "/remember-device", "/session/start", "/session/end", "/session/end-portal", "/api/v1"]' in config
+    assert json.dumps(prefixes) in config
     assert 'new URL("./env.json", import.meta.url)' in config  # the backend Reflex started, whatever its port
 
 

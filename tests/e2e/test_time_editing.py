@@ -170,10 +170,12 @@ def test_the_corrections_and_the_task_timer_in_french(page, base_url, ann_in_fre
     expect(page.locator("#edit-time-dialog")).to_contain_text("Modifier le temps")
     french_only(page)
     page.keyboard.press("Escape")
+    expect(page.locator("#edit-time-dialog")).to_be_hidden()  # closed before the next button is used
     use(page, page.locator(".time-row", has_text="À corriger").locator(".time-delete"))
     expect(page.locator("#confirm-delete-time-text")).to_contain_text("0:30")
     french_only(page)
     page.keyboard.press("Escape")
+    expect(page.locator("#confirm-delete-time-text")).to_be_hidden()
 
     page.goto(base_url + "/tasks")
     row = page.locator(".task-row", has_text="Rapprocher la banque")

@@ -24,7 +24,10 @@ RENDER_LIMIT_S = getattr(templating, "CHILD_SECONDS", 3.0) + 2.0
 REPLACE_CHAIN = "{{ account.name" + ".replace('A', 'AAAAAAAAAAAAAAAAAAAA')" * 12 + " }}"
 
 HOSTILE = {
-    "a huge power (folded while compiling)": ("{{ 7 ** 4000000 }}", "computing time or memory|too long"),
+    # A fast machine finishes the power within the child's time and stops at printing its millions of digits;
+    # a slow one is stopped by the clock. Either way the person reads a sentence about it in time.
+    "a huge power (folded while compiling)": ("{{ 7 ** 4000000 }}",
+                                              "computing time or memory|too long|number too large"),
     "a gigabyte string": ("{{ 'a' * 10**9 }}", "memory"),
     "a replace chain asking for gigabytes": (REPLACE_CHAIN, "memory|too long"),
     "IndexError": ("{{ '{1}'.format(1) }}", "item that is not there"),

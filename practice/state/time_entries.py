@@ -22,11 +22,14 @@ from practice.state.work_views import is_checked, parse_date, parse_id
 
 class TimerStopping(rx.State, mixin=True):
     """Stopping the member's running timer, on the Time page and on a job's page: past the firm's idle limit the
-    service asks first (`idle_question`), and the answer counts the idle time or only up to the limit. The page's
-    state has `error` and `_refresh`."""
+    service asks first (`idle_question`), and the answer counts the idle time or only up to the limit, then does what
+    was asked: stops the timer, or starts the new one (starting one stops the running one). The page's state has
+    `error` and `_refresh`."""
 
     idle_open: bool = False
     idle_question: str = ""
+    # The timer to start once the question is answered (its job, task...); None: the answer only stops the timer.
+    _idle_start: dict | None = None
 
     def _asked_about_idle(self, step, **values) -> bool:
         """Run a timer step (stopping one, or starting one, which stops the running one); True when the service asked
@@ -35,6 +38,7 @@ class TimerStopping(rx.State, mixin=True):
             run(step, self._require(), **values)
         except time.PastIdleLimit as asked:
             self.idle_question, self.idle_open = str(asked), True
+            self._idle_start = dict(values) if step is time.start_timer else None
             return True
         return False
 
@@ -48,11 +52,18 @@ class TimerStopping(rx.State, mixin=True):
     @allow(STAFF)
     def count_idle(self, keep: bool):
         self.idle_open = False
-        write_and_refresh(self, time.stop_timer, keep_idle=bool(keep))
+        starting, self._idle_start = self._idle_start, None
+        if starting is None:
+            write_and_refresh(self, time.stop_timer, keep_idle=bool(keep))
+        elif write_and_refresh(self, time.start_timer, keep_idle=bool(keep), **starting):
+            return rx.toast.success(_("Timer started."))
+        return None
 
     @allow(STAFF)
     def set_idle_open(self, value: bool):
         self.idle_open = bool(value)
+        if not self.idle_open:
+            self._idle_start = None
 
 
 @dataclasses.dataclass

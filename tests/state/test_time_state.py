@@ -153,6 +153,33 @@ def test_a_timer_on_a_task_row_stops_the_first_and_asks_about_idle_time_past_the
         running.started_at = running.started_at - dt.timedelta(hours=2)
     page.start_task_timer(first)
     assert page.idle_open and "past the firm's limit" in page.idle_question and page.timer_task == second
-    page.count_idle(False)
-    assert not page.idle_open and page.timer_task == 0
-    assert time_page().rows[0].duration == "0:30"
+    page.count_idle(False)  # the answer counts the second task's half hour, then starts the first's timer
+    assert not page.idle_open and page.timer_task == first
+    assert [r.duration for r in time_page().rows][:2] == ["running", "0:30"]
+
+
+def test_answering_the_idle_question_on_the_job_page_starts_the_timer_that_was_asked_for(firm, monkeypatch):
+    def two_hours_ago():
+        with write_session() as s:
+            running = s.query(TimeEntry).filter(TimeEntry.ended_at.is_(None)).one()
+            running.started_at = running.started_at - dt.timedelta(hours=2)
+
+    with write_session() as s:
+        time.set_idle_limit(s, firm["owner"], "30")
+    with_account(time_page()).start_timer()
+    two_hours_ago()
+    state = job_timer(firm, monkeypatch)
+    state.start()
+    assert state.idle_open and not state.here
+    state.set_idle_open(False)  # closing the question starts nothing and counts nothing
+    assert not state.here and time_page().timer_on == "Hartley Household"
+    state.start()
+    state.count_idle(False)
+    assert not state.idle_open and state.here
+    assert [r.duration for r in time_page().rows] == ["running", "0:30"]
+    two_hours_ago()
+    state.stop_timer()
+    assert state.idle_open
+    state.count_idle(True)  # a stop: all two hours counted, nothing started
+    assert not state.here and not time_page().timer_running
+    assert sorted(r.duration for r in time_page().rows) == ["0:30", "2:00"]

@@ -116,6 +116,15 @@ def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
     return or_(on_team, assigned)
 
 
+def visible_account_ids(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
+    """The rule of `account_visible` as `account_id_col IN (the member's accounts)`, the set computed once per
+    statement: for lists that check every account (the Accounts and Contacts lists and their counts), where the
+    correlated form probes the team and the jobs' assignees once per row (None: no limit)."""
+    if require_staff(actor).sees_all_accounts:
+        return None
+    return account_id_col.in_(member_account_ids(actor.member_id))
+
+
 def member_account_ids(member_id) -> CompoundSelect:
     """Ids of the accounts a member works on (on the team, or assigned to one of its jobs) as one
     uncorrelated subquery: the rule of `account_visible`, computed once per statement instead of

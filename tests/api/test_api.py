@@ -7,6 +7,7 @@ from sqlmodel import select
 from practice import api_routes
 from practice.db import read_session, write_session
 from practice.models import ApiToken, AuditLog, Event, Job, Task, TeamMember
+from practice.services.work import accounts
 from tests.api.firm import auth, build, client
 
 pytestmark = pytest.mark.firm(build=build)
@@ -31,6 +32,12 @@ def test_an_employees_token_sees_only_the_accounts_the_employee_sees(firm):
     assert get(firm, "/jobs", "eli_read", account_id=firm["b"]).status_code == 403
     events = get(firm, "/events", "eli_read").json()["items"]
     assert events and {e["account_id"] for e in events} == {firm["a"]}
+    # Amy is also made a contact of B: Eli still reads Amy, but not that she is a contact of B.
+    with write_session() as s:
+        accounts.link_contact(s, firm["staff"]["owner"], firm["b"], firm["contact_a"])
+    amy = lambda token: [c["account_ids"] for c in get(firm, "/contacts", token).json()["items"]  # noqa: E731
+                         if c["id"] == firm["contact_a"]]
+    assert amy("eli_read") == [[firm["a"]]] and amy("owner_read") == [[firm["a"], firm["b"]]]
 
 
 def test_lists_page_by_cursor_and_filter(firm):

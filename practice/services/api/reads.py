@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from practice.models import (Account, AccountContact, AccountType, Contact, Document, DocumentStatus, Event, Job,
                              JobAssignee, Priority, Stage, Task, TaskStatus)
-from practice.services.actor import Actor, account_visible, require_staff
+from practice.services.actor import Actor, account_visible, require_staff, visible_account_ids
 from practice.services.work.accounts import get_account
 from practice.services.work.jobs import get_job
 
@@ -122,11 +122,13 @@ def account(session: Session, actor: Actor, account_id: int) -> dict:
     return account_dict(get_account(session, require_staff(actor), account_id))
 
 
-def _contact_dicts(session: Session, contacts: list[Contact]) -> list[dict]:
+def _contact_dicts(session: Session, contacts: list[Contact], visible) -> list[dict]:
+    """The contacts, each with those of its accounts the caller may see (`visible`: their condition, None: all)."""
     links: dict[int, list[int]] = {c.id: [] for c in contacts}
     if contacts:
         for contact_id, account_id in session.exec(select(AccountContact.contact_id, AccountContact.account_id)
-                                                   .where(AccountContact.contact_id.in_(list(links)))
+                                                   .where(AccountContact.contact_id.in_(list(links)),
+                                                          *([visible] if visible is not None else []))
                                                    .order_by(AccountContact.account_id)):
             links[contact_id].append(account_id)
     fields = ("first_name", "last_name", "email", "other_emails", "phone", "other_phones", "street", "city", "region",
@@ -138,13 +140,14 @@ def _contact_dicts(session: Session, contacts: list[Contact]) -> list[dict]:
 def list_contacts(session: Session, actor: Actor, paging: Paging, *, account_id: int | None = None) -> Page:
     """Contacts of the accounts the actor may see (those who see every account: every contact, as in the app)."""
     stmt = select(Contact)
-    condition = account_visible(require_staff(actor), AccountContact.account_id)
+    condition = visible_account_ids(actor, AccountContact.account_id)
     if condition is not None:
         stmt = stmt.where(Contact.id.in_(select(AccountContact.contact_id).where(condition)))
     if account_id is not None:
         get_account(session, actor, account_id)
         stmt = stmt.where(Contact.id.in_(select(AccountContact.contact_id).where(AccountContact.account_id == account_id)))
-    return _page(session, stmt, Contact.id, Contact.created_at, paging, lambda rows: _contact_dicts(session, rows),
+    return _page(session, stmt, Contact.id, Contact.created_at, paging,
+                 lambda rows: _contact_dicts(session, rows, condition),
                  Contact.updated_at)
 
 

@@ -12,7 +12,7 @@ from practice.i18n import N_, _
 from practice.services import audit, events
 from practice.services.balances import DUE, OWING, balances
 from practice.services.firm import checked_language
-from practice.services.actor import Actor, account_visible, contact_name, require_admin
+from practice.services.actor import Actor, account_visible, contact_name, require_admin, visible_account_ids
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.field_views import sql_condition
 from practice.services.work.tags import set_tag
@@ -114,7 +114,7 @@ def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: i
     if owing and not actor.sees_billing:
         raise PermissionDenied(_("Only members who see billing can filter accounts by what they owe."))
     cond = [Account.archived == False]  # noqa: E712
-    visible = account_visible(actor, Account.id)
+    visible = visible_account_ids(actor, Account.id)
     if visible is not None:
         cond.append(visible)
     if search.strip():
@@ -320,9 +320,9 @@ def contacts_of(session: Session, actor: Actor, account_id: int) -> list[Contact
 
 def list_contacts(session: Session, actor: Actor, *, search: str = "", page: int = 1,
                   page_size: int = PAGE_SIZE) -> tuple[list[tuple[Contact, list[tuple[int, str]]]], int]:
-    """Contacts of accounts the actor may see, each with its accounts (id, name)."""
+    """Contacts of accounts the actor may see, each with those of its accounts the actor may see (id, name)."""
     cond = []
-    visible = account_visible(actor, AccountContact.account_id)
+    visible = visible_account_ids(actor, AccountContact.account_id)
     if visible is not None:
         cond.append(Contact.id.in_(select(AccountContact.contact_id).where(visible)))
     if search.strip():
@@ -337,7 +337,8 @@ def list_contacts(session: Session, actor: Actor, *, search: str = "", page: int
     if ids:
         for cid, aid, aname in session.exec(select(AccountContact.contact_id, Account.id, Account.name)
                                             .join(Account, Account.id == AccountContact.account_id)
-                                            .where(AccountContact.contact_id.in_(ids))):
+                                            .where(AccountContact.contact_id.in_(ids),
+                                                   *([visible] if visible is not None else []))):
             links[cid].append((aid, aname))
     return [(c, links[c.id]) for c in contacts], total
 

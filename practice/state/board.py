@@ -24,7 +24,7 @@ from practice.services.errors import InvalidInput, PracticeError
 from practice.services.formatting import format_date
 from practice.state.account_picker import AccountPicker
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
-from practice.state.field_views import FieldView, view_setup
+from practice.state.field_views import FieldView
 from practice.state.views import Option, TagChip, chips
 from practice.state.work_views import parse_id
 
@@ -74,12 +74,6 @@ def card_view(card: Card, today: dt.date) -> CardView:
 def _int_or_none(value) -> int | None:
     """A filter or form value as an id; "all", "" and junk mean none."""
     return parse_id(value) if str(value) not in ("", ALL) else None
-
-
-def with_view(session, actor, load, spec: dict, *args, **kwargs):
-    """A board service call (`load`) with the board's custom-field filter and columns, read in its session."""
-    flt, columns = view_setup(session, actor, "board", spec)
-    return load(session, actor, *args, field_filter=flt, fields=columns, **kwargs)
 
 
 def _slot_var(slot: int) -> str:
@@ -162,8 +156,8 @@ class BoardState(FieldView, AccountPicker, AppState):
         actor = self._require()
         self.selected = []
         try:
-            columns = read(with_view, actor, board.load_board, dict(self.filter_spec), parse_id(self.pipeline_id) or 0,
-                           **self._filters())
+            columns = read(board.load_board, actor, parse_id(self.pipeline_id) or 0, **self._filters(),
+                           **self._view_kwargs())
         except PracticeError as err:
             self.error, columns = str(err), []
         self.hidden_stages = max(0, len(columns) - MAX_COLUMNS)
@@ -193,8 +187,8 @@ class BoardState(FieldView, AccountPicker, AppState):
         if not slots:
             return
         try:
-            columns = read(with_view, self._require(), board.load_columns, dict(self.filter_spec),
-                           int(self.pipeline_id), list(slots), limits={sid: limits[sid] for sid in slots}, **self._filters())
+            columns = read(board.load_columns, self._require(), int(self.pipeline_id), list(slots),
+                           limits={sid: limits[sid] for sid in slots}, **self._filters(), **self._view_kwargs())
         except PracticeError:  # the pipeline itself went away: start over
             self._load_board()
             return
@@ -263,8 +257,8 @@ class BoardState(FieldView, AccountPicker, AppState):
         if slot is None or not self.pipeline_id:
             return None
         ids = self._ids(slot)
-        more = read(with_view, self._require(), board.load_more, dict(self.filter_spec), int(self.pipeline_id),
-                    stage_id, len(ids), **self._filters())
+        more = read(board.load_more, self._require(), int(self.pipeline_id), stage_id, len(ids), **self._filters(),
+                    **self._view_kwargs())
         today = dt.date.today()
         # A card moved in meanwhile can shift the window by one: never show a card twice.
         added = [c for c in more if c.id not in set(ids)]

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from practice.services.errors import PracticeError
 from practice.services.work import field_views
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in
 
@@ -30,14 +31,33 @@ class PlaceholderItem:
     label: str = ""
 
 
-def field_setup(session, actor, view: str) -> tuple[list[FieldChoice], list[str]]:
-    """The entity's fields (marked when shown as a column) and the labels of the columns, in their order."""
+@dataclasses.dataclass
+class ViewSetup:
+    """What the Columns and Filter menus offer, and what the list's loads take until the page reads it again."""
+
+    choices: list[FieldChoice]
+    labels: list[str]  # of the columns, in their order
+    columns: list[field_views.ShownField]
+    filter: field_views.FieldFilter | None = None
+    filter_lost: bool = False  # the applied filter no longer holds (its field went, or its value is no longer allowed)
+
+
+def field_setup(session, actor, view: str, spec: dict | None = None) -> ViewSetup:
+    """The entity's fields (marked when shown as a column), the columns in their order, and the applied filter
+    (`spec`: its form's values) checked again against its field: three small statements (the filter's field is one of
+    the fields just read, which the session gives back without asking the database again)."""
     columns = field_views.get_columns(session, actor, view)
     chosen = {f.id for f in columns}
     fields = field_views.view_fields(session, actor, view)
     choices = [FieldChoice(id=str(f.id), label=field_views.view_label(f, view), kind=field_views.FILTER_KINDS.get(f.type, "contains"),
                            type=f.type, options=list(f.options), shown=f.id in chosen) for f in fields]
-    return choices, [field_views.view_label(f, view) for f in columns]
+    setup = ViewSetup(choices, [field_views.view_label(f, view) for f in columns], field_views.shown_fields(columns))
+    if spec:
+        try:
+            setup.filter = field_views.make_filter(session, actor, view, **spec)
+        except PracticeError:
+            setup.filter_lost = True
+    return setup
 
 
 def view_setup(session, actor, view: str, spec: dict) -> tuple:
@@ -57,17 +77,31 @@ class FieldView(rx.State, mixin=True):
     filter_summary: str = ""
     filter_error: str = ""
     filter_open: bool = False
+    # What the list's loads take, kept from the page's last reading of its fields (on each visit, and when the member
+    # shows or hides a column or applies a filter here): a load reads neither the filter's field nor the columns again.
+    # A change made elsewhere (a field renamed, retyped or deleted; the columns changed in another tab) shows at the
+    # next visit or reload; meanwhile a deleted field's column shows no values and its filter matches nothing.
+    _view_filter: field_views.FieldFilter | None = None
+    _view_columns: list[field_views.ShownField] = []
 
     def _reload_view(self) -> None:
         """Reload the page's rows (each list says how)."""
         raise NotImplementedError
 
     def _load_fields(self) -> None:
-        self.field_choices, self.column_labels = read(field_setup, self._require(), self.VIEW)
+        setup = read(field_setup, self._require(), self.VIEW, dict(self.filter_spec))
+        self.field_choices, self.column_labels, self._view_columns = setup.choices, setup.labels, setup.columns
+        self._view_filter = setup.filter
+        if setup.filter_lost:
+            self._filter_lost()
+
+    def _view_kwargs(self) -> dict:
+        """The filter and the columns as the list's service takes them (field_filter=, fields=)."""
+        return {"field_filter": self._view_filter, "fields": list(self._view_columns)}
 
     def _filter_lost(self) -> None:
         """The applied filter no longer holds (its field went): the list shows everything again."""
-        self.filter_spec, self.filter_summary = {}, ""
+        self.filter_spec, self.filter_summary, self._view_filter = {}, "", None
 
     @rx.var
     def filter_choice(self) -> FieldChoice:
@@ -101,6 +135,7 @@ class FieldView(rx.State, mixin=True):
         with shown_in(self, "filter_error"):
             flt = read(field_views.make_filter, self._require(), self.VIEW, **spec)
             self.filter_spec, self.filter_summary = (spec, flt.summary) if flt else ({}, "")
+            self._view_filter = flt
             self.filter_open = False
             self._reload_view()
 

@@ -4,7 +4,9 @@ Three SQL statements whatever the pipeline's size or who is looking: the pipelin
 their counts, then each stage's first cards through the board index (a UNION ALL of per-stage
 LIMITs, so the database seeks instead of scanning the pipeline), with account, assignees, tags and what each
 job waits on its client for (stage_items.waiting_on_client: one correlated UNION ALL per card shown, probing
-each kind's job index).
+each kind's job index) and the values of the custom fields the member shows on the cards (one primary-key probe of
+`customvalue` per card and field). The filter's field and the fields shown come in from the page, which reads them
+once per visit (state/field_views.py), so a filtered board is three statements too.
 
 On SQLite the counts of the board as it opens are read from tables the database keeps
 (`StageCount`, `MemberStageCount`: triggers in models.py), not counted over the pipeline (filtered by a job field's
@@ -24,11 +26,13 @@ from functools import lru_cache
 from sqlalchemy import Integer, bindparam, exists, func, literal, select, union_all
 from sqlmodel import Session
 
-from practice.models import (Account, AccountStageCount, AccountViewer, FieldStageCount, Job, JobAssignee, JobTag,
-                             MemberFieldStageCount, MemberStageCount, Priority, Role, Stage, StageCount, Tag, TeamMember)
+from practice.models import (Account, AccountStageCount, AccountViewer, CustomValue, FieldStageCount, Job,
+                             JobAssignee, JobTag, MemberFieldStageCount, MemberStageCount, Priority, Role, Stage,
+                             StageCount, Tag, TeamMember)
 from practice.services.actor import Actor, account_visible, member_account_ids, require_staff
 from practice.services.stage_items import WAITING_KINDS, waiting_on_client, waiting_words
-from practice.services.work.field_views import FieldFilter, card_values, condition, statement_params, view_label
+from practice.services.work.custom_values import shown
+from practice.services.work.field_views import FieldFilter, condition, statement_params, view_label
 from practice.services.work.pipelines import get_pipeline
 
 PAGE = 50
@@ -172,7 +176,10 @@ def _counts_statement(dialect: str, assignee: bool, tag: bool, limited: bool, cu
 
 @lru_cache(maxsize=256)
 def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, limited: bool,
-                     custom: tuple | None = None):
+                     custom: tuple | None = None, shown: tuple[str, ...] = ()):
+    """`shown`: the entity (job or account) of each custom field shown on the cards, whose values the statement
+    reads too, one primary-key probe of `customvalue` per card and field (bind parameters col_0, col_1...: the
+    fields' ids)."""
     cond = _filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=False, custom=custom)
     parts = [select(Job.id, Job.name, Job.account_id, Job.stage_id, Job.due_date, Job.priority)
              .where(*cond, Job.stage_id == bindparam(f"stage_{i}"))
@@ -187,8 +194,12 @@ def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, li
             .join(JobTag, JobTag.tag_id == Tag.id).where(JobTag.job_id == cards.c.id).scalar_subquery())
     items = waiting_on_client(cards.c.id, cards.c.account_id)
     waiting = select(_agg(dialect, items.c.kind, "\x1f")).scalar_subquery()
+    values = [select(CustomValue.value).where(
+        CustomValue.field_id == bindparam(f"col_{i}", type_=Integer),
+        CustomValue.item_id == (cards.c.id if entity == "job" else cards.c.account_id)).scalar_subquery().label(f"col_{i}")
+        for i, entity in enumerate(shown)]
     return (select(cards, Account.name.label("account"), assignees.label("assignees"), tags.label("tags"),
-                   waiting.label("waiting")).join(Account, Account.id == cards.c.account_id))
+                   waiting.label("waiting"), *values).join(Account, Account.id == cards.c.account_id))
 
 
 def _params(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int | None,
@@ -203,11 +214,11 @@ def _params(actor: Actor, pipeline_id: int, assignee_id: int | None, tag_id: int
 
 @lru_cache(maxsize=256)
 def _cards_sql(dialect, n_windows: int, assignee: bool, tag: bool, limited: bool,
-               custom: tuple | None = None) -> tuple[str, tuple | None, dict]:
+               custom: tuple | None = None, shown: tuple[str, ...] = ()) -> tuple[str, tuple | None, dict]:
     """The cards statement compiled once per shape: its SQL, for positional drivers its parameters' order, and
     the values it carries itself (the separators). Run through the driver, its rows skip SQLAlchemy's per-row
     processing (5 ms of the 11 that 500 cards took)."""
-    compiled = _cards_statement(dialect.name, n_windows, assignee, tag, limited, custom).compile(dialect=dialect)
+    compiled = _cards_statement(dialect.name, n_windows, assignee, tag, limited, custom, shown).compile(dialect=dialect)
     # The values it carries as the database stores them (the statuses' names), since the driver gets them as they are.
     processors = compiled._bind_processors
     carried = {k: (processors[k](v) if k in processors and v is not None else v) for k, v in compiled.params.items()}
@@ -227,38 +238,39 @@ def _waiting(kinds: str | None) -> dict[str, int]:
     return {kind: found[kind] for kind in WAITING_KINDS if found[kind]}
 
 
-def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int, int, int]]) -> dict[int, list[Card]]:
-    """Cards for each (stage_id, offset, limit) window, in one statement."""
+def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int, int, int]],
+           fields: list | None = None) -> dict[int, list[Card]]:
+    """Cards for each (stage_id, offset, limit) window, with the values of the custom fields shown (`fields`: a job
+    field's from the job, an account field's from the card's account), in one statement."""
     if not windows:
         return {}
+    fields = fields or []
     conn = session.connection()
-    sql, order, values = _cards_sql(conn.dialect, len(windows), *shape)
-    values = values | params
+    sql, order, values = _cards_sql(conn.dialect, len(windows), *shape, tuple(f.entity for f in fields))
+    values = values | params | {f"col_{i}": f.id for i, f in enumerate(fields)}
     for i, (stage_id, offset, limit) in enumerate(windows):
         values.update({f"stage_{i}": stage_id, f"offset_{i}": offset, f"limit_{i}": limit})
     out: dict[int, list[Card]] = {stage_id: [] for stage_id, _, _ in windows}
     rows = conn.exec_driver_sql(sql, tuple(values[k] for k in order) if order else values)
-    for job_id, name, account_id, stage_id, due, priority, account, assignees, tags, waiting in rows:
+    labels = [(view_label(f, "board"), f.type) for f in fields]
+    seen: dict[tuple, str] = {}  # each value as people read it, worked out once (a list's values repeat)
+    for job_id, name, account_id, stage_id, due, priority, account, assignees, tags, waiting, *held in rows:
         out[stage_id].append(Card(
             id=job_id, name=name, account_id=account_id, account=account, stage_id=stage_id, due_date=_date(due),
             priority=_PRIORITIES.get(priority, str(priority)),
             assignees=sorted(assignees.split("\x1f")) if assignees else [],
             tags=sorted(tuple(t.split("\x1e", 1)) for t in tags.split("\x1f")) if tags else [],
-            waiting=_waiting(waiting)))
+            waiting=_waiting(waiting),
+            fields=[(label, _shown(seen, kind, v)) for (label, kind), v in zip(labels, held) if v]))
     for stage_cards in out.values():
         stage_cards.sort(key=lambda c: (c.due_date is not None, c.due_date or dt.date.min, c.id))
     return out
 
 
-def _with_fields(session: Session, cards: list[Card], fields: list) -> list[Card]:
-    """The chosen custom fields' values on these cards, a job field's from the job and an account field's from the
-    card's account (one statement)."""
-    if fields and cards:
-        values = card_values(session, fields, {c.id: {"job": c.id, "account": c.account_id} for c in cards})
-        labels = [view_label(f, "board") for f in fields]
-        for card in cards:
-            card.fields = [(label, v) for label, v in zip(labels, values[card.id]) if v]
-    return cards
+def _shown(seen: dict, kind: str, value: str) -> str:
+    if (kind, value) not in seen:
+        seen[(kind, value)] = shown(kind, value)
+    return seen[(kind, value)]
 
 
 def _columns(session: Session, shape: tuple, params: dict, limits: dict[int, int] | None,
@@ -271,8 +283,7 @@ def _columns(session: Session, shape: tuple, params: dict, limits: dict[int, int
     columns = [Column(id=r[0], name=r[1], count=r[2]) for r in rows]
     limits = limits or {}
     windows = [(c.id, 0, limits.get(c.id, PAGE)) for c in columns if c.count]
-    cards = _cards(session, shape, params, windows)
-    _with_fields(session, [card for stage in cards.values() for card in stage], fields or [])
+    cards = _cards(session, shape, params, windows, fields)
     for c in columns:
         c.cards = cards.get(c.id, [])
     return columns
@@ -304,5 +315,4 @@ def load_more(session: Session, actor: Actor, pipeline_id: int, stage_id: int, o
               field_filter: FieldFilter | None = None, fields: list | None = None) -> list[Card]:
     """The next cards of one column ("show more")."""
     shape, params = _params(actor, pipeline_id, assignee_id, tag_id, field_filter)
-    cards = _cards(session, shape, params, [(stage_id, offset, limit)]).get(stage_id, [])
-    return _with_fields(session, cards, fields or [])
+    return _cards(session, shape, params, [(stage_id, offset, limit)], fields).get(stage_id, [])

@@ -42,6 +42,21 @@ class FieldFilter:
     entity: str = "account"  # whose field: the board filters its jobs by a job field or by their account's
 
 
+@dataclass(frozen=True)
+class ShownField:
+    """A field shown as a column, as a list's statements need it: what a page keeps between its loads (read with its
+    menus when the page opens or the member changes its columns), so that a load does not read it again."""
+
+    id: int
+    entity: str
+    type: str
+    label: str
+
+
+def shown_fields(fields: list[CustomField]) -> list[ShownField]:
+    return [ShownField(f.id, f.entity, f.type, f.label) for f in fields]
+
+
 def _view(view: str) -> tuple[str, ...]:
     if view not in VIEWS:
         raise NotFound(_("There is no such list."))

@@ -8,7 +8,7 @@ import datetime as dt
 from enum import Enum
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, TypeDecorator, UniqueConstraint, event, text
 from sqlalchemy import update as sa_update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
@@ -976,6 +976,11 @@ class Document(SQLModel, table=True):
     deleted_at: Optional[dt.datetime] = when(nullable=True)
     deleted_by_label: str = ""
     updated_at: dt.datetime = changed()
+    # Locked until this invoice (of the same account) is paid: the client sees it listed but cannot open it
+    # (services/documents/locks.py). `use_alter`: invoices point back at documents (their PDFs).
+    locked_by_invoice_id: Optional[int] = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("invoice.id", use_alter=True, name="fk_document_locked_by_invoice_id_invoice"),
+        nullable=True, index=True))
 
 
 class FolderTemplate(SQLModel, table=True):

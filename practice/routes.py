@@ -122,6 +122,11 @@ PORTAL_ORGANIZER = "/portal/organizers/[organizer_id]"
 FILE_DOWNLOAD = "/files/{document_id:int}"
 
 
+def portal_pay_url(invoice_id: int | str) -> str:
+    """The portal's Invoices page, opening the card payment of this invoice when the firm takes cards."""
+    return f"{PORTAL_INVOICES}?pay={invoice_id}"
+
+
 def file_url(document_id: int | str) -> str:
     """The download link of a document: relative, so it works at any host name the firm serves the app from."""
     return f"/files/{document_id}"

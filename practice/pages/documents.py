@@ -137,6 +137,52 @@ def edit_dialog() -> rx.Component:
         max_width="min(440px, 94vw)"), open=S.edit_open, on_open_change=S.set_edit_open)
 
 
+def lock_dialog() -> rx.Component:
+    """Lock a document until one of the account's unpaid invoices is paid, or unlock it."""
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("Lock until paid")),
+        rx.dialog.description(t("The client sees \"{name}\" listed but opens it only once the invoice you choose is "
+                                "paid. You can always open it.", name=S.lock_doc_name), size="2"),
+        rx.vstack(
+            error_callout(S.lock_error),
+            rx.cond(S.lock_options.length() > 0,
+                    field(t("Invoice to pay"), rx.select.root(
+                        rx.select.trigger(id="lock-invoice", width="100%"),
+                        rx.select.content(rx.foreach(S.lock_options,
+                                                     lambda o: rx.select.item(o.label, value=o.value))),
+                        value=S.lock_choice, on_change=S.choose_lock_invoice)),
+                    rx.text(t("This account has no sent invoice waiting to be paid. Send one first, then lock the "
+                              "document until it is paid."), size="2", color_scheme="gray", id="lock-no-invoice")),
+            rx.hstack(
+                rx.cond(S.lock_locked, rx.button(rx.icon("lock-open", size=14), t("Unlock"), type="button",
+                                                 variant="soft", color_scheme="amber", on_click=S.unlock,
+                                                 id="unlock-document")),
+                rx.spacer(),
+                rx.dialog.close(rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray")),
+                rx.cond(S.lock_options.length() > 0,
+                        rx.button(rx.icon("lock", size=14), t("Lock"), type="button", on_click=S.save_lock,
+                                  id="save-lock")),
+                width="100%", wrap="wrap", spacing="2"),
+            spacing="3", width="100%"),
+        max_width="min(440px, 94vw)", id="lock-dialog"), open=S.lock_open, on_open_change=S.set_lock_open)
+
+
+def lock_badge(d) -> rx.Component:
+    return rx.cond(d.locked, rx.badge(rx.icon("lock", size=10), d.lock_text,
+                                      color_scheme=rx.cond(d.lock_voided, "red", "amber"), variant="soft", size="1",
+                                      class_name="document-lock", white_space="normal"))
+
+
+def lock_button(d) -> rx.Component:
+    return rx.cond(S.can_lock & ~d.refused,
+                   rx.tooltip(rx.icon_button(rx.cond(d.locked, rx.icon("lock", size=12), rx.icon("lock-open", size=12)),
+                                             size="1", variant="ghost",
+                                             color_scheme=rx.cond(d.locked, "amber", "gray"),
+                                             aria_label=t("Lock {name} until an invoice is paid", name=d.name),
+                                             class_name="lock-document", on_click=S.open_lock(d.id)),
+                              content=t("Lock until paid")))
+
+
 def trash_list() -> rx.Component:
     return rx.cond(S.trash.length() > 0, rx.vstack(
         rx.heading(t("Recently deleted"), size="3"),
@@ -162,6 +208,7 @@ def document_row(d) -> rx.Component:
                               custom_attrs=as_written(),
                               style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-2)",
                                      "wordBreak": "break-word"}),
+                      lock_badge(d),
                       rx.hstack(visibility_badge(d),
                                 rx.text(d.folder, " · ", d.size, rx.cond(d.pages != "", " · " + d.pages, ""),
                                         size="1", color_scheme="gray"),
@@ -177,6 +224,7 @@ def document_row(d) -> rx.Component:
                                               on_click=AccountDocumentsState.request_approval(d.id)),
                                content=t("Ask the client to approve"))),
             rx.cond(d.refused, rx.fragment(), document_sharing(d)),
+            lock_button(d),
             rx.cond(d.refused, rx.fragment(),
                     rx.tooltip(rx.icon_button(rx.icon("pencil", size=12), size="1", variant="ghost",
                                               aria_label=t("Rename or move {name}", name=d.name), class_name="edit-document",
@@ -229,6 +277,7 @@ def documents_section() -> rx.Component:
                            id="documents-notice")),
         undo_notice(),
         edit_dialog(),
+        lock_dialog(),
         rx.grid(
             rx.vstack(
                 folder_tree(),

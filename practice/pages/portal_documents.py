@@ -44,19 +44,35 @@ def upload_card() -> rx.Component:
     ), width="100%", min_width="0")
 
 
+def locked_part(d) -> rx.Component:
+    """A locked document's name (no link), why it is locked, and the way to the invoice that opens it."""
+    return rx.vstack(
+        rx.text(d.name, weight="medium", style={"wordBreak": "break-word"}, custom_attrs=as_written(),
+                class_name="portal-document-name"),
+        rx.text(d.lock_text, size="1", color_scheme="amber", class_name="portal-document-lock"),
+        rx.cond(d.pay_href != "",
+                rx.link(rx.button(rx.icon("credit-card", size=16), d.pay_label, type="button", size="2",
+                                  width=["100%", "auto"]),
+                        href=d.pay_href, class_name="portal-document-pay", width=["100%", "auto"])),
+        spacing="1", min_width="0", width="100%",
+    )
+
+
 def document_card(d) -> rx.Component:
     return rx.card(rx.hstack(
-        rx.icon("file-text", size=18, color=rx.color("gray", 10)),
+        rx.cond(d.locked, rx.icon("lock", size=18, color=rx.color("amber", 10), aria_label=t("Locked")),
+                rx.icon("file-text", size=18, color=rx.color("gray", 10))),
         rx.vstack(
-            # A document load, not the router's navigation: the attachment downloads and the page stays put.
-            rx.el.a(d.name, href=d.href, rel="noopener", reload_document=True, class_name="portal-document-link",
-                    custom_attrs=as_written(),
-                    style={"color": rx.color("accent", 11), "fontWeight": "500", "wordBreak": "break-word"}),
+            rx.cond(d.locked, locked_part(d),
+                    # A document load, not the router's navigation: the attachment downloads and the page stays put.
+                    rx.el.a(d.name, href=d.href, rel="noopener", reload_document=True,
+                            class_name="portal-document-link", custom_attrs=as_written(),
+                            style={"color": rx.color("accent", 11), "fontWeight": "500", "wordBreak": "break-word"})),
             rx.text(d.folder, " · ", d.size, " · ", rx.el.span(d.when, title=d.exact), size="1", color_scheme="gray"),
-            spacing="0", min_width="0",
+            spacing="0", min_width="0", width="100%",
         ),
-        align="center", width="100%",
-    ), width="100%", class_name="portal-document")
+        align="start", width="100%",
+    ), width="100%", class_name=rx.cond(d.locked, "portal-document portal-document-locked", "portal-document"))
 
 
 def documents_page() -> rx.Component:

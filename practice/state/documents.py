@@ -17,6 +17,7 @@ from practice.services.errors import PracticeError
 from practice.services.portal import approvals
 from practice.services.formatting import format_datetime, relative_time
 from practice.state.base import (ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh)
+from practice.state.document_locks import DocumentLocking
 from practice.state.views import Option
 from practice.state.work_views import parse_id
 
@@ -53,6 +54,11 @@ class DocumentItem:
     # What the client sees: "Shared", "Internal", or shared but inside an internal folder.
     visibility: str = "Shared"
     folder_id: str = ""
+    # Locked until an invoice is paid: which, and what staff read about it (a voided invoice keeps it locked).
+    locked: bool = False
+    lock_invoice_id: int = 0
+    lock_text: str = ""
+    lock_voided: bool = False
 
 
 @dataclasses.dataclass
@@ -138,7 +144,17 @@ def document_items(docs, timezone: str) -> list[DocumentItem]:
         exact=format_datetime(d.uploaded_at, timezone),
         href="" if d.status != "ok" else routes.file_url(d.id),
         refused=d.status != "ok", refusal=d.refusal, shared=d.shared, visibility=_visibility(d),
-        folder_id=str(d.folder_id or "")) for d in docs]
+        folder_id=str(d.folder_id or ""), locked=d.lock is not None,
+        lock_invoice_id=d.lock.invoice_id if d.lock else 0, lock_text=_lock_text(d.lock),
+        lock_voided=bool(d.lock and d.lock.voided)) for d in docs]
+
+
+def _lock_text(lock) -> str:
+    if lock is None:
+        return ""
+    if lock.voided:
+        return _("Locked: invoice {number} was voided. Choose another invoice or unlock it.").format(number=lock.number)
+    return _("Locked until invoice {number} is paid").format(number=lock.number)
 
 
 # Who decided an approval request, by its status.
@@ -157,8 +173,10 @@ def approval_items(approvals_of_account, tz: str) -> list[ApprovalItem]:
         for a in approvals_of_account]
 
 
-class AccountDocumentsState(AppState):
+class AccountDocumentsState(DocumentLocking, AppState):
     doc_acct_id: int = 0
+    # Whether the visitor may lock documents until an invoice is paid (manages invoices).
+    can_lock: bool = False
     folders: list[FolderItem] = []
     docs: list[DocumentItem] = []
     folder_choice: str = ALL
@@ -183,6 +201,7 @@ class AccountDocumentsState(AppState):
     _all_docs: list[DocumentItem] = []
 
     def _refresh(self) -> None:
+        self.can_lock = bool(getattr(self._require(), "manages_billing", False))
         try:
             view = read(_documents_view, self._require(), self.doc_acct_id)
         except PracticeError as err:

@@ -31,6 +31,25 @@ class PortalDocumentItem:
     exact: str = ""
     who: str = ""
     href: str = ""
+    # Locked until an invoice is paid: why, and where to pay it (empty when there is nothing to pay).
+    locked: bool = False
+    lock_text: str = ""
+    pay_label: str = ""
+    pay_href: str = ""
+
+
+def document_item(d: pages.DocumentItem, timezone: str | None) -> PortalDocumentItem:
+    """One document of the list; a locked one says which invoice opens it and links to paying it."""
+    lock = d.lock
+    payable = lock is not None and not lock.voided and lock.number is not None
+    return PortalDocumentItem(
+        id=d.id, name=d.name, folder=d.folder or _("No folder"), size=size_text(d.size),
+        when=relative_time(d.uploaded_at, timezone), exact=format_datetime(d.uploaded_at, timezone),
+        who=d.uploaded_by, href="" if lock else routes.file_url(d.id), locked=lock is not None,
+        lock_text=(_("Locked until invoice {number} is paid.").format(number=lock.number) if payable
+                   else lock.sentence() if lock else ""),
+        pay_label=_("Pay invoice {number} to open").format(number=lock.number) if payable else "",
+        pay_href=routes.portal_pay_url(lock.invoice_id) if payable else "")
 
 
 class PortalDocumentsState(PortalState):
@@ -73,10 +92,7 @@ class PortalDocumentsState(PortalState):
         if self.upload_folder not in {o.value for o in self.folder_options}:
             self.upload_folder = NO_FOLDER
         timezone = self._timezone or None
-        self.docs = [PortalDocumentItem(id=d.id, name=d.name, folder=d.folder or _("No folder"), size=size_text(d.size),
-                                        when=relative_time(d.uploaded_at, timezone),
-                                        exact=format_datetime(d.uploaded_at, timezone), who=d.uploaded_by,
-                                        href=routes.file_url(d.id)) for d in view.documents]
+        self.docs = [document_item(d, timezone) for d in view.documents]
 
     @allow(CONTACT)
     def choose_folder(self, value: str):

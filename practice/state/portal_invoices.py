@@ -18,6 +18,7 @@ from practice.services.payments.provider import ProviderPayment
 from practice.state import card_fields
 from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
 from practice.state.portal import PortalState
+from practice.state.work_views import parse_id
 
 
 @dataclasses.dataclass
@@ -104,11 +105,18 @@ class PortalInvoicesState(PortalState):
             return rx.redirect(routes.PORTAL_LOGIN)
         self.card_invoice_id, self.card_error, self.card_notice, self._payment_id = 0, "", "", ""
         self._refresh(actor)
+        # From a locked document's "Pay invoice N to open": open that invoice's card payment when the firm takes
+        # cards (otherwise the page's payment instructions say how to pay).
+        asked = parse_id(self.router.url.query_parameters.get("pay", ""))
+        if asked is not None and self.takes_cards and any(i.id == asked and i.owing for i in self.invoices):
+            return self._start_card(actor, asked)
 
     @allow(CONTACT)
     def start_card(self, invoice_id: int):
         """Open a card payment of what is due on the invoice and show the provider's card fields."""
-        actor = self._require()
+        return self._start_card(self._require(), invoice_id)
+
+    def _start_card(self, actor, invoice_id: int):
         self.error = self.card_error = self.card_notice = ""
         with shown_in(self, "error"):
             opened = read(online.start_card_payment, actor, invoice_id if isinstance(invoice_id, int) else 0)

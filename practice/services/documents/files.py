@@ -19,7 +19,7 @@ from practice.db import read_session, write_session
 from practice.models import Account, Document, DocumentStatus, DocumentView, Folder, Job, utcnow
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, ContactActor, recorded_actor, require_staff
-from practice.services.documents import pdf_check, storage
+from practice.services.documents import locks, pdf_check, storage
 from practice.services.documents.folders import folder_in_account, folder_tree
 from practice.services.documents.permissions import Uploader, check_account
 from practice.services.documents.sharing import check_document, check_folder_for, shown_condition
@@ -135,6 +135,8 @@ class DocumentRow:
     shared: bool = True
     # What the client sees: shared, in a folder the client sees (staff lists show both).
     shown: bool = True
+    # Locked until an invoice is paid (None: it opens).
+    lock: locks.Lock | None = None
 
 
 ALL_FOLDERS = -1
@@ -153,10 +155,12 @@ def list_documents(session: Session, who: Uploader, account_id: int, *, folder_i
         stmt = stmt.where(shown_condition(session, account_id))
     docs = list(session.exec(stmt.order_by(Document.id.desc()).limit(limit)))
     tree = {f.id: f for f in folder_tree(session, who, account_id)} if docs else {}
+    locked = locks.locks_of(session, [d.id for d in docs if d.locked_by_invoice_id is not None])
     return [DocumentRow(d.id, d.name, d.folder_id, tree[d.folder_id].path if d.folder_id in tree else "", d.size,
                         d.content_type, d.pages, d.uploaded_by_label, d.uploaded_at, DocumentStatus(d.status).value,
                         d.refusal, bool(d.shared),
-                        bool(d.shared) and (d.folder_id is None or (d.folder_id in tree and tree[d.folder_id].shown)))
+                        bool(d.shared) and (d.folder_id is None or (d.folder_id in tree and tree[d.folder_id].shown)),
+                        locked.get(d.id))
             for d in docs]
 
 
@@ -174,6 +178,7 @@ def document_for_download(session: Session, who: Uploader, document_id: int) -> 
     doc = check_document(session, who, session.get(Document, document_id), approvals_too=True)
     if doc.status != DocumentStatus.ok or not doc.stored_key:
         raise NotFound(_('That upload was refused, so there is nothing to download.'))
+    locks.check_unlocked(session, who, doc)
     return Download(storage.open_stored(doc.stored_key), doc.name, doc.content_type or "application/octet-stream",
                     doc.size)
 

@@ -19,13 +19,14 @@ from sqlmodel import Session, select
 
 from practice import i18n
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, ClientTask, Contact, Document,
-                             DocumentStatus, DocumentView, Firm, Folder, Job, Organizer, OrganizerStatus, PortalLogin, PortalSession, PortalStatus,
+                             DocumentStatus, DocumentView, Firm, Folder, Invoice, Job, Organizer, OrganizerStatus, PortalLogin, PortalSession, PortalStatus,
                              Proposal, ProposalStatus, SignatureRequest, SignatureRequestStatus, Signer, SignerStatus,
                              utcnow)
 from practice.services import one_time_links
 from practice.services.access.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 from practice.services.actor import ContactActor
 from practice.services.documents.folders import FolderNode, tree_of
+from practice.services.documents.locks import Lock, closed_lock
 from practice.services.documents.sharing import hidden_among, shown_condition_sql
 from practice.services.errors import PermissionDenied
 from practice.services.portal.client_tasks import ClientTaskView, PortalJob
@@ -346,6 +347,8 @@ class DocumentItem:
     size: int
     uploaded_by: str
     uploaded_at: dt.datetime
+    # Locked until an invoice is paid: listed, but it opens once that invoice is paid.
+    lock: Lock | None = None
 
 
 @dataclass
@@ -366,7 +369,8 @@ def _documents_statement():
     shown = and_(Document.shared == True,  # noqa: E712
                  or_(Document.folder_id.is_(None), Document.folder_id.not_in(bindparam("hidden", expanding=True))))
     return (select(Document.id, Document.name, Document.folder_id, Document.size, Document.uploaded_by_label,
-                   Document.uploaded_at)
+                   Document.uploaded_at, Invoice.id, Invoice.number, Invoice.status)
+            .outerjoin(Invoice, Invoice.id == Document.locked_by_invoice_id)
             .where(Document.account_id == bindparam("account_id"), Document.deleted_at.is_(None),
                    Document.status == DocumentStatus.ok, shown)
             .order_by(Document.id.desc()).limit(bindparam("limit")))
@@ -381,8 +385,9 @@ def documents_page(session: Session, actor: ContactActor, *, limit: int = 500) -
     paths = {f.id: f.path for f in tree}
     docs = _rows(session, _documents_statement(), {"account_id": account_id, "hidden": sorted(hidden),
                                                     "limit": limit}).all()
-    return DocumentsPage(tree, [DocumentItem(d_id, name, paths.get(folder_id, ""), size, by, at)
-                                for d_id, name, folder_id, size, by, at in docs])
+    return DocumentsPage(tree, [DocumentItem(d_id, name, paths.get(folder_id, ""), size, by, at,
+                                             closed_lock(invoice_id, number, status) if invoice_id else None)
+                                for d_id, name, folder_id, size, by, at, invoice_id, number, status in docs])
 
 
 PageData = Callable[[Session, ContactActor], object]

@@ -276,8 +276,7 @@ def documents_section() -> rx.Component:
                 rx.callout(AccountDocumentsState.doc_notice, icon="check", color_scheme="green", size="1",
                            id="documents-notice")),
         undo_notice(),
-        edit_dialog(),
-        lock_dialog(),
+        edit_dialog(), lock_dialog(),
         rx.grid(
             rx.vstack(
                 folder_tree(),

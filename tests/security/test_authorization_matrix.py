@@ -34,7 +34,7 @@ from practice.models import ClientTask, Role
 from practice.services import templating
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
-from practice.services.billing import invoices, recurring as recurring_invoices, views as billing_views, wip
+from practice.services.billing import document_locks, invoices, recurring as recurring_invoices, views as billing_views, wip
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.billing import delivery as invoice_delivery
@@ -170,6 +170,12 @@ EXPECTED_HANDLERS = {
     "AccountDocumentsState.file_rejected": "staff",
     "AccountDocumentsState.handle_upload": "staff",
     "AccountDocumentsState.load": "staff",
+    # Lock until paid: any member may call them; the service refuses those who do not manage invoices.
+    "AccountDocumentsState.choose_lock_invoice": "staff",
+    "AccountDocumentsState.open_lock": "staff",
+    "AccountDocumentsState.save_lock": "staff",
+    "AccountDocumentsState.set_lock_open": "staff",
+    "AccountDocumentsState.unlock": "staff",
     "AccountDocumentsState.request_approval": "staff",
     "AccountDocumentsState.withdraw_approval": "staff",
     "AccountDocumentsState.choose_edit_folder": "staff",
@@ -1152,6 +1158,16 @@ SERVICE_CASES = [
     ("invoices.record_payment (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: invoices.record_payment(s, _biller(f, w), f[k]["invoice"], amount_cents=100,
                                                 method="check") and True, sees),
+    ("document_locks.lock_document (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: document_locks.lock_document(s, f["actor"][w], f[k]["doc"], f[k]["invoice"]) and True,
+     _admins),
+    ("document_locks.lock_document (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: document_locks.lock_document(s, _biller(f, w), f[k]["doc"], f[k]["invoice"]) and True, sees),
+    ("document_locks.unlock_document (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: document_locks.unlock_document(s, _biller(f, w), f[k]["doc"]) and True, sees),
+    ("document_locks.lockable_invoices (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: f[k]["invoice"] in [i.id for i in document_locks.lockable_invoices(s, _biller(f, w),
+                                                                                          f[k]["doc"])], sees),
     ("billing_views.void_with_reason (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: billing_views.void_with_reason(s, _biller(f, w), f[k]["invoice"], "Billed twice") and True,
      sees),

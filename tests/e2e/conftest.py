@@ -200,3 +200,23 @@ def local_mail(base_url):
                 else:
                     for f, value in before.items():
                         setattr(row, f, value)
+
+
+@pytest.fixture
+def stripe_for_the_app(localstripe, base_url):
+    """The app's Stripe calls and Stripe.js pointed at localstripe; card payments are off again afterwards."""
+    from practice.db import write_session
+    from practice.services.payments import settings
+    from tests.factories import demo_owner
+
+    before = {name: os.environ.get(name) for name in ("PRACTICE_STRIPE_API_BASE", "PRACTICE_STRIPE_JS_URL")}
+    os.environ["PRACTICE_STRIPE_API_BASE"] = localstripe.url
+    os.environ["PRACTICE_STRIPE_JS_URL"] = localstripe.url + "/js.stripe.com/v3/"
+    yield localstripe
+    with write_session() as s:
+        settings.turn_off(s, demo_owner())
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

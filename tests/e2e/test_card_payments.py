@@ -5,7 +5,6 @@ test card into the provider's own fields and pays: the invoice is paid and nothi
 follows a payment, and its delivery again, are tested in tests/services/payments.)"""
 from __future__ import annotations
 
-import os
 import re
 import uuid
 
@@ -17,7 +16,6 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Invoice, InvoiceStatus, Payment
 from practice.services.billing import invoices
-from practice.services.payments import settings
 from tests.e2e.conftest import log_in
 from tests.e2e.visible_english import english_on_screen, set_language
 from tests.factories import demo_owner, portal_client
@@ -26,22 +24,6 @@ from tests.factories.payments import PUBLIC, SECRET, SIGNING, set_up_card_paymen
 pytestmark = pytest.mark.e2e
 ANN = ("ann@example.com", "demo-staff-pass")
 PASSWORD = "ledger-quince-harbor-7"
-
-
-@pytest.fixture
-def stripe_for_the_app(localstripe, base_url):
-    """The app's Stripe calls and Stripe.js pointed at localstripe; card payments are off again afterwards."""
-    before = {name: os.environ.get(name) for name in ("PRACTICE_STRIPE_API_BASE", "PRACTICE_STRIPE_JS_URL")}
-    os.environ["PRACTICE_STRIPE_API_BASE"] = localstripe.url
-    os.environ["PRACTICE_STRIPE_JS_URL"] = localstripe.url + "/js.stripe.com/v3/"
-    yield localstripe
-    with write_session() as s:
-        settings.turn_off(s, demo_owner())
-    for name, value in before.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
 
 
 def test_an_admin_enters_the_stripe_keys_and_sees_the_secrets_only_as_their_last_characters(page, base_url,

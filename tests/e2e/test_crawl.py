@@ -392,6 +392,7 @@ DIALOGS_NOT_CRAWLED = {
     "time_entries.idle_dialog": "asked when a timer ran past the idle limit: test_time_entries",
     "webhooks.delete_dialog": "the firm has no webhook until one is made: test_webhooks",
     "documents.edit_dialog": "opened from a document row of an account's documents: test_documents",
+    "documents.lock_dialog": "opened from a document row of an account's documents: test_locked_documents",
 }
 DIALOG_MAKERS = {"edit_dialog", "delete_dialog", "confirm_dialog"}  # components/corrections.py and forms.py
 

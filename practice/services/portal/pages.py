@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from practice import i18n
 from practice.models import (Account, AccountContact, ApprovalRequest, ApprovalStatus, ClientTask, Contact, Document,
-                             DocumentStatus, DocumentView, Firm, Folder, Invoice, Job, Organizer, OrganizerStatus, PortalLogin, PortalSession, PortalStatus,
+                             DocumentStatus, DocumentView, Firm, Folder, Invoice, InvoiceStatus, Job, Organizer, OrganizerStatus, PortalLogin, PortalSession, PortalStatus,
                              Proposal, ProposalStatus, SignatureRequest, SignatureRequestStatus, Signer, SignerStatus,
                              utcnow)
 from practice.services import one_time_links
@@ -228,7 +228,11 @@ def _things_statement():
                     no_number.label("total"))
              .where(Document.account_id == account_id, Document.deleted_at.is_(None),
                     Document.status == DocumentStatus.ok, Document.uploaded_by_member_id.is_not(None),
-                    Document.id.not_in(seen), shown_condition_sql(account_id))
+                    Document.id.not_in(seen), shown_condition_sql(account_id),
+                    # Locked until an invoice is paid: new from the firm once it opens (Documents lists it before).
+                    or_(Document.locked_by_invoice_id.is_(None), Document.locked_by_invoice_id.in_(
+                        select(Invoice.id).where(Invoice.account_id == account_id,
+                                                 Invoice.status == InvoiceStatus.paid))))
              .order_by(Document.id.desc()).limit(LOOKS_LIMIT).subquery())
     asks = (select(literal("ask"), ApprovalRequest.id, Document.name, ApprovalRequest.created_at,
                    ApprovalRequest.document_id, Job.name, no_number)

@@ -190,3 +190,16 @@ def test_a_voided_invoice_keeps_the_document_locked_until_staff_choose_another_o
     lock(firm, doc, firm["second_invoice"])
     pay(firm, firm["second_invoice"], 60)
     assert downloaded_by(firm, "june", doc).status_code == 200
+
+
+def test_the_portal_home_tells_of_a_locked_document_as_new_only_once_it_opens(firm, files):
+    doc = a_return(firm)
+    lock(firm, doc, firm["invoice"])
+
+    def new_from_the_firm() -> list[str]:
+        with read_session() as s:
+            return [d.name for d in pages.home_page(s, firm["june"]).looks if not d.name.startswith("Invoice")]
+
+    assert new_from_the_firm() == []
+    pay(firm, firm["invoice"], 480)
+    assert new_from_the_firm() == ["Return 2025.txt"]

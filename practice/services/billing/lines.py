@@ -1,0 +1,166 @@
+"""An invoice's lines and their money: reading what people type (quantities, rates, percentages), each line's
+amount, discount and tax (integer cents, each rounded half up once), and the invoice's totals from its lines."""
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session
+
+from practice import i18n
+from practice.i18n import _
+from practice.models import Invoice, InvoiceLine, Service
+from practice.services.errors import InvalidInput
+from practice.services.work.catalog import parse_money
+
+MAX_LINES = 200
+MAX_CENTS = 10**11           # a billion dollars: more is a typing slip (and stays far inside 64-bit sums)
+MAX_QUANTITY = 1_000_000_00  # a million units, in hundredths
+DEFAULT_DAYS_DUE = 30
+TEXT_LIMIT = 5000
+NAME_LIMIT = 300
+
+# --- reading what people type --------------------------------------------------------------------------------
+
+
+def _decimal(text, field: str, message: str) -> Decimal:
+    if isinstance(text, (int, Decimal)):
+        return Decimal(text)
+    raw = str(text or "").strip().replace("%", "").replace("\u00a0", "").replace(" ", "")
+    if i18n.current_locale() == "fr":
+        raw = raw.replace(",", ".")
+    try:
+        value = Decimal(raw or "0")
+    except InvalidOperation:
+        raise InvalidInput(message.format(text=text), field=field) from None
+    if not value.is_finite():
+        raise InvalidInput(message.format(text=text), field=field)
+    return value
+
+
+def parse_quantity(text, field: str = "quantity") -> int:
+    """'1.5' → 150 (hundredths); more than two decimals, zero or less, or a million and more is refused."""
+    value = _decimal(text, field, _('"{text}" is not a quantity; write it like 1 or 1.5.'))
+    if value <= 0:
+        raise InvalidInput(_("A quantity must be more than 0."), field=field)
+    hundredths = value * 100
+    if hundredths != hundredths.to_integral_value():
+        raise InvalidInput(_("A quantity has at most two decimals."), field=field)
+    if hundredths >= MAX_QUANTITY:
+        raise InvalidInput(_("That quantity is too large."), field=field)
+    return int(hundredths)
+
+
+def parse_percent(text, field: str) -> int:
+    """'8.25' or '8.25%' → 825 (basis points), from 0 to 100%."""
+    value = _decimal(text, field, _('"{text}" is not a percentage; write it like 10 or 8.25.'))
+    points = value * 100
+    if value < 0 or value > 100:
+        raise InvalidInput(_("A percentage is between 0 and 100."), field=field)
+    if points != points.to_integral_value():
+        raise InvalidInput(_("A percentage has at most two decimals."), field=field)
+    return int(points)
+
+
+def quantity_text(hundredths: int) -> str:
+    """150 → '1.5', 200 → '2' (as a form field shows it)."""
+    whole, part = divmod(int(hundredths), 100)
+    return str(whole) if not part else f"{whole}.{part:02d}".rstrip("0")
+
+
+def percent_text(points: int) -> str:
+    """825 → '8.25', 1000 → '10'."""
+    return quantity_text(points)
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up, for numbers >= 0, in integers (no floats near money)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+@dataclasses.dataclass(frozen=True)
+class LineAmounts:
+    amount_cents: int
+    discount_cents: int
+    tax_cents: int
+    total_cents: int
+
+
+def line_amounts(quantity_hundredths: int, rate_cents: int, discount_bp: int = 0, tax_bp: int = 0) -> LineAmounts:
+    """A line's money: quantity x rate, the discount off it, tax on what is left; each rounded half up to the cent."""
+    amount = _half_up(quantity_hundredths * rate_cents, 100)
+    discount = _half_up(amount * discount_bp, 10_000)
+    tax = _half_up((amount - discount) * tax_bp, 10_000)
+    return LineAmounts(amount, discount, tax, amount - discount + tax)
+
+
+def _read_line(session: Session, raw: dict, n: int) -> InvoiceLine:
+    """One typed or catalog line, checked; the message names the line (`line 2: ...`)."""
+    def fail(message: str) -> InvalidInput:
+        return InvalidInput(_("Line {n}: {message}").format(n=n, message=message), field=f"line{n}")
+
+    service = None
+    if raw.get("service_id"):
+        service = session.get(Service, int(raw["service_id"]))
+        if service is None:
+            raise fail(_("that service is no longer in the catalog."))
+    name = str(raw.get("name") or (service.name if service else "")).strip()
+    if not name:
+        raise fail(_("say what is billed (a service or a few words)."))
+    try:
+        quantity = parse_quantity(raw.get("quantity", 1) if raw.get("quantity", "") != "" else 1)
+        if raw.get("rate_cents") is not None:
+            rate = int(raw["rate_cents"])
+        elif str(raw.get("rate") or "").strip():
+            rate = parse_money(str(raw["rate"]))
+        else:
+            rate = service.rate_cents if service else 0
+        discount = parse_percent(raw.get("discount") or 0, "discount")
+        tax = parse_percent(raw.get("tax") or 0, "tax")
+    except InvalidInput as bad:
+        raise fail(str(bad)) from None
+    if rate < 0 or rate >= MAX_CENTS:
+        raise fail(_("that rate is too large."))
+    money = line_amounts(quantity, rate, discount, tax)
+    if money.total_cents >= MAX_CENTS:
+        raise fail(_("that amount is too large."))
+    return InvoiceLine(invoice_id=0, service_id=service.id if service else None, name=name[:NAME_LIMIT],
+                       description=str(raw.get("description") or "").strip()[:TEXT_LIMIT],
+                       quantity_hundredths=quantity, rate_cents=rate, discount_bp=discount, tax_bp=tax,
+                       amount_cents=money.amount_cents, discount_cents=money.discount_cents,
+                       tax_cents=money.tax_cents, total_cents=money.total_cents, position=n)
+
+
+def _kept(lines: list[dict]) -> list[dict]:
+    return [raw for raw in lines if any(str(raw.get(k) or "").strip() for k in ("service_id", "name", "rate"))
+            or raw.get("rate_cents")]
+
+
+def read_lines(session: Session, lines: list[dict]) -> list[InvoiceLine]:
+    """The lines a form or a template gives (blank ones skipped), checked; at least one."""
+    kept = _kept(lines)
+    if not kept:
+        raise InvalidInput(_("Add at least one line: a service or what is billed."), field="lines")
+    if len(kept) > MAX_LINES:
+        raise InvalidInput(_("An invoice has at most {n} lines.").format(n=MAX_LINES), field="lines")
+    return [_read_line(session, raw, n) for n, raw in enumerate(kept, start=1)]
+
+
+def _totals(invoice: Invoice, lines: list[InvoiceLine]) -> None:
+    invoice.subtotal_cents = sum(line.amount_cents for line in lines)
+    invoice.discount_cents = sum(line.discount_cents for line in lines)
+    invoice.tax_cents = sum(line.tax_cents for line in lines)
+    invoice.total_cents = sum(line.total_cents for line in lines)
+
+
+def invoice_name(invoice: Invoice) -> str:
+    """'Invoice 1042', or 'Draft invoice' before it has a number (in the reader's language)."""
+    if invoice.number is None:
+        return _("Draft invoice")
+    return _("Invoice {number}").format(number=invoice.number)
+
+
+def _recorded_name(invoice: Invoice) -> str:
+    # The audit row keeps an English label, as its summaries are.
+    # No "#id": people never read a record's id (the crawl and the audit journey check it).
+    return f"Invoice {invoice.number}" if invoice.number is not None else "Draft invoice"

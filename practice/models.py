@@ -1477,8 +1477,13 @@ class Invoice(SQLModel, table=True):
     subtotal_cents: int = 0   # quantity x rate, before discounts
     discount_cents: int = 0
     tax_cents: int = 0
-    total_cents: int = 0      # subtotal - discount + tax
-    paid_cents: int = 0       # payments received
+    total_cents: int = 0      # subtotal - discount - whole_discount + tax
+    # A discount on the whole invoice, before tax: a percentage (basis points) or an amount, at most one of them;
+    # `whole_discount_cents` is what it comes to, the sum of its lines' shares (InvoiceLine.whole_discount_cents).
+    whole_discount_bp: int = 0
+    whole_discount_fixed_cents: int = 0
+    whole_discount_cents: int = 0
+    paid_cents: int = 0       # payments received, less what was refunded of them
     credited_cents: int = 0   # credits written off the invoice
     created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
     created_at: dt.datetime = when()
@@ -1514,8 +1519,9 @@ class InvoiceLine(SQLModel, table=True):
     amount_cents: int = 0     # quantity x rate
     discount_cents: int = 0
     tax_cents: int = 0
-    total_cents: int = 0      # amount - discount + tax
+    total_cents: int = 0      # amount - discount - whole_discount + tax
     position: int = 0
+    whole_discount_cents: int = 0  # this line's share of the invoice's whole discount (taxed after it)
 
 
 class InvoiceTemplate(SQLModel, table=True):
@@ -1592,6 +1598,42 @@ class Payment(SQLModel, table=True):
     recorded_by_label: str = ""
     created_at: dt.datetime = when()
     provider_payment_id: Optional[str] = Field(default=None, unique=True, index=True)
+    # A credit applied from the account's credit note (method credit); removing the row gives the credit back.
+    credit_note_id: Optional[int] = Field(default=None, foreign_key="creditnote.id", index=True)
+
+
+class Refund(SQLModel, table=True):
+    """Money given back from a recorded payment, all or part of it (never more than the payment less its earlier
+    refunds). A card payment's refund went through the payment provider (`provider_refund_id`); a check, transfer
+    or cash refund is recorded as staff made it. The invoice's paid amount is its payments less its refunds."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    account_id: int = Field(foreign_key="account.id")
+    amount_cents: int
+    reason: str = ""
+    refunded_on: dt.date
+    provider_refund_id: Optional[str] = Field(default=None, unique=True)
+    recorded_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    recorded_by_label: str = ""
+    created_at: dt.datetime = when()
+
+
+class CreditNote(SQLModel, table=True):
+    """A credit the firm gives an account (an amount and its reason), applied to its open invoices like a payment
+    (Payment rows with `credit_note_id`) or kept as the account's credit. `applied_cents` is kept in step with those
+    rows, so an account's unapplied credit is one sum: amount - applied."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    amount_cents: int
+    applied_cents: int = 0
+    reason: str = ""
+    issued_on: dt.date
+    created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
+    recorded_by_label: str = ""
+    created_at: dt.datetime = when()
 
 
 class PaymentSettings(SQLModel, table=True):

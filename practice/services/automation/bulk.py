@@ -161,9 +161,12 @@ _ACCOUNTS_SQL = ("SELECT id, name, type, created_at, notes, ({balance}) "
                  "FROM account WHERE id IN ({{}})")
 _ACCOUNT_TAGS_SQL = ("SELECT accounttag.account_id, tag.name FROM accounttag JOIN tag ON tag.id = accounttag.tag_id "
                      "WHERE accounttag.account_id IN ({}) ORDER BY tag.name")
-# What the account owes (balances.balances, here per row): the rest due on its sent and partly paid invoices.
-_BALANCE_SQL = ("SELECT COALESCE(SUM(invoice.total_cents - invoice.paid_cents - invoice.credited_cents), 0) FROM invoice "
-                "WHERE invoice.status IN ('sent', 'partly_paid') AND invoice.account_id = {account}")
+# What the account owes (balances.balances, here per row): the rest due on its sent and partly paid invoices, less
+# the credit it has not applied yet.
+_BALANCE_SQL = ("SELECT (SELECT COALESCE(SUM(invoice.total_cents - invoice.paid_cents - invoice.credited_cents), 0) "
+                "FROM invoice WHERE invoice.status IN ('sent', 'partly_paid') AND invoice.account_id = {account}) - "
+                "(SELECT COALESCE(SUM(creditnote.amount_cents - creditnote.applied_cents), 0) FROM creditnote "
+                "WHERE creditnote.account_id = {account})")
 _JOBS_SQL = (_JOBS_SQL.replace("{balance}", _BALANCE_SQL.format(account="job.account_id"))
              .replace("{hours}", JOB_MINUTES_SQL.format(job="job.id")))
 _ACCOUNTS_SQL = _ACCOUNTS_SQL.format(balance=_BALANCE_SQL.format(account="account.id"))

@@ -26,9 +26,10 @@ from practice.services.billing import billed_time, invoice_job
 from practice.services.billing.issuing import (firm_today, issue, next_number, set_first_number,  # noqa: F401
                                                void)
 from practice.services.billing.lines import (DEFAULT_DAYS_DUE, MAX_CENTS, MAX_LINES, MAX_QUANTITY,  # noqa: F401
-                                             NAME_LIMIT, TEXT_LIMIT, LineAmounts, _kept, _recorded_name, _totals,
-                                             invoice_name, line_amounts, parse_percent, parse_quantity, percent_text,
-                                             quantity_text, read_lines)
+                                             NAME_LIMIT, TEXT_LIMIT, LineAmounts, WholeDiscount, _kept,
+                                             _recorded_name, _totals, invoice_name, line_amounts, parse_percent,
+                                             parse_quantity, parse_whole_discount, percent_text, quantity_text,
+                                             read_lines, whole_shares)
 from practice.services.billing.rights import (_invoice, _visible_account, require_manages_billing,  # noqa: F401
                                               require_sees_billing)
 from practice.services.billing.settling import (became_paid, due_cents, give_credit, invoice_facts,  # noqa: F401
@@ -47,8 +48,10 @@ STATUS_WORDS = {InvoiceStatus.draft: i18n.N_("Draft"), InvoiceStatus.sent: i18n.
 
 
 def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[dict], notes: str = "", terms: str = "",
-               due_date: dt.date | None = None, invoice_id: int | None = None, job_id: int | None = None) -> Invoice:
-    """Create a draft, or replace a draft's lines, texts and job (an issued invoice's lines are frozen)."""
+               due_date: dt.date | None = None, invoice_id: int | None = None, job_id: int | None = None,
+               whole_discount: WholeDiscount | None = None) -> Invoice:
+    """Create a draft, or replace a draft's lines, texts and job (an issued invoice's lines are frozen);
+    `whole_discount` (a percentage or an amount off the whole invoice, before tax): None keeps the draft's."""
     require_manages_billing(actor)
     account = _visible_account(session, actor, account_id)
     if account.archived:
@@ -66,6 +69,9 @@ def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[d
     new_lines = read_lines(session, lines)
     invoice.notes, invoice.terms = (notes or "").strip()[:TEXT_LIMIT], (terms or "").strip()[:TEXT_LIMIT]
     invoice.due_date, invoice.job_id = due_date, invoice_job.checked(session, account.id, job_id)
+    if whole_discount is not None:
+        invoice.whole_discount_bp, invoice.whole_discount_fixed_cents = (whole_discount.percent_bp,
+                                                                         whole_discount.amount_cents)
     _totals(invoice, new_lines)
     if invoice.total_cents >= MAX_CENTS:
         raise InvalidInput(_("That invoice's total is too large."), field="lines")

@@ -11,6 +11,7 @@ from practice import i18n
 from practice.i18n import _
 from practice.models import Invoice, InvoiceLine, Service
 from practice.services.errors import InvalidInput
+from practice.services.formatting import format_money
 from practice.services.work.catalog import parse_money
 
 MAX_LINES = 200
@@ -84,14 +85,70 @@ class LineAmounts:
     discount_cents: int
     tax_cents: int
     total_cents: int
+    whole_discount_cents: int = 0
 
 
-def line_amounts(quantity_hundredths: int, rate_cents: int, discount_bp: int = 0, tax_bp: int = 0) -> LineAmounts:
-    """A line's money: quantity x rate, the discount off it, tax on what is left; each rounded half up to the cent."""
+def line_amounts(quantity_hundredths: int, rate_cents: int, discount_bp: int = 0, tax_bp: int = 0,
+                 whole_share_cents: int = 0) -> LineAmounts:
+    """A line's money: quantity x rate, the line's discount off it, then its share of the whole invoice's discount,
+    tax on what is left; each rounded half up to the cent."""
     amount = _half_up(quantity_hundredths * rate_cents, 100)
     discount = _half_up(amount * discount_bp, 10_000)
-    tax = _half_up((amount - discount) * tax_bp, 10_000)
-    return LineAmounts(amount, discount, tax, amount - discount + tax)
+    tax = _half_up((amount - discount - whole_share_cents) * tax_bp, 10_000)
+    return LineAmounts(amount, discount, tax, amount - discount - whole_share_cents + tax, whole_share_cents)
+
+
+# --- the discount on the whole invoice -------------------------------------------------------------------------
+# Applied before tax, and spread over the lines so each line's tax and total explain themselves: a percentage is
+# taken off each line (after the line's own discount), an amount is shared in proportion to what the lines come to
+# after their own discounts (the odd cents to the lines with the largest remainders, then the first ones).
+
+WHOLE_KINDS = ("percent", "amount")
+
+
+@dataclasses.dataclass(frozen=True)
+class WholeDiscount:
+    percent_bp: int = 0
+    amount_cents: int = 0
+
+
+def parse_whole_discount(kind: str, text) -> WholeDiscount:
+    """What the editor's whole-invoice discount says: `kind` "percent" ("10" → 10 %) or "amount" ("50" → $50.00);
+    empty is none."""
+    raw = str(text or "").strip()
+    if not raw:
+        return WholeDiscount()
+    if kind == "amount":
+        cents = parse_money(raw, "whole_discount")
+        if cents >= MAX_CENTS:
+            raise InvalidInput(_("That amount is too large."), field="whole_discount")
+        return WholeDiscount(amount_cents=cents)
+    return WholeDiscount(percent_bp=parse_percent(raw, "whole_discount"))
+
+
+def whole_shares(nets: list[int], whole: WholeDiscount) -> list[int]:
+    """Each line's share of the whole discount (`nets`: what each line comes to after its own discount)."""
+    if whole.percent_bp:
+        return [_half_up(net * whole.percent_bp, 10_000) for net in nets]
+    if not whole.amount_cents:
+        return [0] * len(nets)
+    total = sum(nets)
+    if whole.amount_cents > total:
+        raise InvalidInput(_("The discount on the whole invoice is more than its lines come to ({total}).")
+                           .format(total=format_money(total)), field="whole_discount")
+    shares = [whole.amount_cents * net // total for net in nets]
+    order = sorted(range(len(nets)), key=lambda i: (-(whole.amount_cents * nets[i] % total), i))
+    for i in order[:whole.amount_cents - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def apply_whole_discount(lines: list[InvoiceLine], whole: WholeDiscount) -> None:
+    """Give each line its share of the whole discount, and its tax and total after it."""
+    shares = whole_shares([line.amount_cents - line.discount_cents for line in lines], whole)
+    for line, share in zip(lines, shares):
+        money = line_amounts(line.quantity_hundredths, line.rate_cents, line.discount_bp, line.tax_bp, share)
+        line.whole_discount_cents, line.tax_cents, line.total_cents = share, money.tax_cents, money.total_cents
 
 
 def _read_line(session: Session, raw: dict, n: int) -> InvoiceLine:
@@ -147,9 +204,12 @@ def read_lines(session: Session, lines: list[dict]) -> list[InvoiceLine]:
 
 
 def _totals(invoice: Invoice, lines: list[InvoiceLine]) -> None:
+    """The invoice's sums from its lines, after spreading its whole discount over them."""
+    apply_whole_discount(lines, WholeDiscount(invoice.whole_discount_bp, invoice.whole_discount_fixed_cents))
     invoice.subtotal_cents = sum(line.amount_cents for line in lines)
     invoice.discount_cents = sum(line.discount_cents for line in lines)
     invoice.tax_cents = sum(line.tax_cents for line in lines)
+    invoice.whole_discount_cents = sum(line.whole_discount_cents for line in lines)
     invoice.total_cents = sum(line.total_cents for line in lines)
 
 

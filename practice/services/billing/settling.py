@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practice import routes
 from practice.i18n import N_, _
-from practice.models import Account, Invoice, InvoiceStatus, Payment, PaymentMethod, utcnow
+from practice.models import Account, CreditNote, Invoice, InvoiceStatus, Payment, PaymentMethod, Refund, utcnow
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor
 from practice.services.balances import OWING
@@ -29,13 +30,17 @@ def due_cents(invoice: Invoice) -> int:
 
 
 def settle(session: Session, invoice: Invoice) -> None:
-    """Recount what was paid and credited from the payment rows, and the status it makes."""
+    """Recount what was paid (payments less their refunds) and credited from the rows, and the status it makes (a
+    void invoice stays void)."""
     rows = session.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all()
-    invoice.paid_cents = sum(p.amount_cents for p in rows if p.method != PaymentMethod.credit)
+    refunded = session.exec(select(func.coalesce(func.sum(Refund.amount_cents), 0))
+                            .where(Refund.invoice_id == invoice.id)).one()
+    invoice.paid_cents = sum(p.amount_cents for p in rows if p.method != PaymentMethod.credit) - int(refunded)
     invoice.credited_cents = sum(p.amount_cents for p in rows if p.method == PaymentMethod.credit)
     settled = invoice.paid_cents + invoice.credited_cents
-    invoice.status = (InvoiceStatus.paid if settled >= invoice.total_cents
-                      else InvoiceStatus.partly_paid if settled else InvoiceStatus.sent)
+    if invoice.status != InvoiceStatus.void:
+        invoice.status = (InvoiceStatus.paid if settled >= invoice.total_cents
+                          else InvoiceStatus.partly_paid if settled else InvoiceStatus.sent)
     session.add(invoice)
     session.flush()
 
@@ -48,7 +53,7 @@ def _method(method) -> PaymentMethod:
 
 
 def _add(session: Session, actor: Actor, invoice: Invoice, amount_cents: int, method: PaymentMethod,
-         received_on: dt.date, reference: str) -> Payment:
+         received_on: dt.date, reference: str, credit_note_id: int | None = None) -> Payment:
     if invoice.status == InvoiceStatus.draft:
         raise Conflict(_("This invoice is still a draft: send it before recording what is paid on it."))
     if invoice.status == InvoiceStatus.paid:
@@ -63,7 +68,8 @@ def _add(session: Session, actor: Actor, invoice: Invoice, amount_cents: int, me
             due=format_money(due), name=invoice_name(invoice)), field="amount")
     payment = Payment(invoice_id=invoice.id, account_id=invoice.account_id, amount_cents=amount_cents, method=method,
                       reference=(reference or "").strip()[:NAME_LIMIT], received_on=received_on,
-                      recorded_by_member_id=actor.member_id, recorded_by_label=actor.name)
+                      recorded_by_member_id=actor.member_id, recorded_by_label=actor.name,
+                      credit_note_id=credit_note_id)
     session.add(payment)
     session.flush()
     settle(session, invoice)
@@ -150,11 +156,27 @@ def remove_payment(session: Session, actor: Actor, payment_id: int) -> Invoice:
     if invoice.status == InvoiceStatus.void:
         raise Conflict(_("{name} is void.").format(name=invoice_name(invoice)))
     if payment.provider_payment_id:  # else its webhook, delivered again, would record it again
-        raise Conflict(_("A card payment stays: refund it from the payment provider's dashboard."))
+        raise Conflict(_("A card payment stays: refund it instead."))
+    if session.exec(select(Refund.id).where(Refund.payment_id == payment.id)).first() is not None:
+        raise Conflict(_("Part of this payment was refunded: it stays, with its refund."))
     session.delete(payment)
     session.flush()
     settle(session, invoice)
+    if payment.credit_note_id is not None:  # the credit goes back to the account's credit note
+        recount_credit_note(session, payment.credit_note_id)
     audit.record(session, actor, "delete", "invoice", invoice.id,
                  f"Removed {format_money(payment.amount_cents)} ({payment.method.value.replace('_', ' ')}, "
                  f"{payment.received_on}) from invoice {invoice.number}", amount_cents=payment.amount_cents)
     return invoice
+
+
+def recount_credit_note(session: Session, credit_note_id: int) -> CreditNote | None:
+    """Keep a credit note's applied amount in step with the credits applied from it (its payment rows)."""
+    note = session.get(CreditNote, credit_note_id)
+    if note is None:
+        return None
+    note.applied_cents = int(session.exec(select(func.coalesce(func.sum(Payment.amount_cents), 0))
+                                          .where(Payment.credit_note_id == note.id)).one())
+    session.add(note)
+    session.flush()
+    return note

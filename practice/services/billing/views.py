@@ -29,28 +29,38 @@ class Figures:
     discount_cents: int
     tax_cents: int
     total_cents: int
+    whole_discount_cents: int = 0
 
 
-def _line(raw: dict) -> invoices.LineAmounts | None:
-    """One typed line's money, or None while it cannot be read (a half-typed rate, a percentage over 100)."""
+def _line(raw: dict) -> tuple[int, int, int, int] | None:
+    """One typed line's quantity, rate, discount and tax, or None while it cannot be read (a half-typed rate, a
+    percentage over 100, an amount too large)."""
     if not str(raw.get("rate") or "").strip() and not str(raw.get("name") or "").strip():
         return None
     try:
-        quantity = invoices.parse_quantity(raw.get("quantity") or "1")
-        rate = parse_money(str(raw.get("rate") or "0"))
-        money = invoices.line_amounts(quantity, rate, invoices.parse_percent(raw.get("discount") or 0, "discount"),
-                                      invoices.parse_percent(raw.get("tax") or 0, "tax"))
+        typed = (invoices.parse_quantity(raw.get("quantity") or "1"), parse_money(str(raw.get("rate") or "0")),
+                 invoices.parse_percent(raw.get("discount") or 0, "discount"),
+                 invoices.parse_percent(raw.get("tax") or 0, "tax"))
     except InvalidInput:
         return None
-    return money if money.total_cents < invoices.MAX_CENTS else None
+    return typed if invoices.line_amounts(*typed).total_cents < invoices.MAX_CENTS else None
 
 
-def figures(lines: list[dict]) -> Figures:
-    """The editor's figures, worked out as saving would (quantity x rate, discount, then tax, each to the cent)."""
-    amounts = [_line(raw) for raw in lines]
+def figures(lines: list[dict], whole_kind: str = "percent", whole_text: str = "") -> Figures:
+    """The editor's figures, worked out as saving would (quantity x rate, the line's discount, its share of the
+    whole invoice's discount, then tax, each to the cent). A whole discount that cannot be read yet counts as none."""
+    typed = [_line(raw) for raw in lines]
+    plain = [invoices.line_amounts(*t) for t in typed if t is not None]
+    try:
+        shares = iter(invoices.whole_shares([a.amount_cents - a.discount_cents for a in plain],
+                                            invoices.parse_whole_discount(whole_kind, whole_text)))
+    except InvalidInput:
+        shares = iter([0] * len(plain))
+    amounts = [invoices.line_amounts(*t, next(shares)) if t is not None else None for t in typed]
     kept = [a for a in amounts if a is not None]
     return Figures([a.total_cents if a else None for a in amounts], sum(a.amount_cents for a in kept),
-                   sum(a.discount_cents for a in kept), sum(a.tax_cents for a in kept), sum(a.total_cents for a in kept))
+                   sum(a.discount_cents for a in kept), sum(a.tax_cents for a in kept), sum(a.total_cents for a in kept),
+                   sum(a.whole_discount_cents for a in kept))
 
 
 # --- the list's totals ---------------------------------------------------------------------------------------

@@ -190,7 +190,7 @@ def unbilled_of_account(session: Session, actor: Actor, account_id: int) -> list
 
 def bill_onto_draft(session: Session, actor: Actor, *, account_id: int, entry_ids: list[int], lines: list[dict],
                     notes: str = "", terms: str = "", due_date=None, invoice_id: int | None = None,
-                    job_id: int | None = None) -> Invoice:
+                    job_id: int | None = None, whole_discount: invoices.WholeDiscount | None = None) -> Invoice:
     """"Bill time" in the invoice editor: the draft as the editor shows it is saved (a new invoice is written), then
     the chosen entries are billed onto it as lines, in this one transaction. A refusal (time another draft took a
     moment ago) leaves the draft as it was, and the editor keeps what it shows. Lines all left blank are no lines:
@@ -198,7 +198,8 @@ def bill_onto_draft(session: Session, actor: Actor, *, account_id: int, entry_id
     invoices.require_manages_billing(actor)
     if invoices._kept(lines):
         draft = invoices.save_draft(session, actor, account_id=account_id, lines=lines, notes=notes, terms=terms,
-                                    due_date=due_date, invoice_id=invoice_id, job_id=job_id)
+                                    due_date=due_date, invoice_id=invoice_id, job_id=job_id,
+                                    whole_discount=whole_discount)
         return bill_entries(session, actor, account_id=account_id, entry_ids=entry_ids, invoice_id=draft.id)
     if invoice_id is not None:  # every line was taken off in the editor: so they are in the draft
         invoices._invoice(session, actor, invoice_id, manage=True)
@@ -210,6 +211,9 @@ def bill_onto_draft(session: Session, actor: Actor, *, account_id: int, entry_id
     draft = bill_entries(session, actor, account_id=account_id, entry_ids=entry_ids, invoice_id=invoice_id)
     draft.notes, draft.terms = (notes or "").strip()[:invoices.TEXT_LIMIT], (terms or "").strip()[:invoices.TEXT_LIMIT]
     draft.due_date, draft.job_id = due_date, invoice_job.checked(session, account_id, job_id)
+    if whole_discount is not None:
+        draft.whole_discount_bp, draft.whole_discount_fixed_cents = whole_discount.percent_bp, whole_discount.amount_cents
+        _retotal(session, draft)
     session.add(draft)
     session.flush()
     return draft

@@ -1,5 +1,5 @@
 """What the payment code asks of a card payment provider, whichever it is: check its keys, open a payment for an
-amount, verify and read a webhook, fetch a payment. `settings.PROVIDERS` names the implementations (Stripe today);
+amount, verify and read a webhook, fetch a payment, refund all or part of one. `settings.PROVIDERS` names the implementations (Stripe today);
 the rest of the app talks only to this interface."""
 from __future__ import annotations
 
@@ -45,6 +45,16 @@ class ProviderPayment:
     client_secret: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class ProviderRefund:
+    """Money the provider gave back from a payment: its id, and whether it went through (`pending` counts: the
+    card's bank has it; a refund that failed raises ProviderError instead)."""
+
+    refund_id: str
+    amount_cents: int
+    status: str
+
+
 class PaymentProvider(Protocol):
     name: str
 
@@ -65,3 +75,7 @@ class PaymentProvider(Protocol):
 
     def fetch_payment(self, payment_id: str) -> ProviderPayment:
         """The payment as the provider has it now."""
+
+    def refund(self, payment_id: str, amount_cents: int, *, reason: str, key: str) -> ProviderRefund:
+        """Give back `amount_cents` of a succeeded payment to the card it came from. `key` makes the call
+        idempotent: the same key asked again gives the same refund, never a second one."""

@@ -7,7 +7,8 @@ import stripe
 
 from practice import config
 from practice.i18n import _
-from practice.services.payments.provider import BadSignature, PaymentSession, ProviderError, ProviderPayment
+from practice.services.payments.provider import (BadSignature, PaymentSession, ProviderError, ProviderPayment,
+                                                ProviderRefund)
 
 TIMEOUT = 20  # seconds for one call to Stripe
 SUCCEEDED = "payment_intent.succeeded"
@@ -100,6 +101,19 @@ class StripeProvider:
         except stripe.StripeError as err:
             raise _said(err) from None
         return _payment(intent.to_dict())
+
+    def refund(self, payment_id: str, amount_cents: int, *, reason: str, key: str) -> ProviderRefund:
+        # Stripe's own `reason` is a short list (duplicate, fraudulent, requested_by_customer): ours goes in metadata.
+        try:
+            refund = self.client.v1.refunds.create(
+                params={"payment_intent": payment_id, "amount": amount_cents, "metadata": {"reason": reason[:400]}},
+                options={"idempotency_key": key})
+        except stripe.StripeError as err:
+            raise _said(err) from None
+        if refund.status in ("failed", "canceled"):
+            raise ProviderError(_("Stripe could not refund the payment (the refund {status}).").format(
+                status=refund.status))
+        return ProviderRefund(refund.id, int(refund.amount), str(refund.status))
 
 
 def _payment(intent: dict) -> ProviderPayment:

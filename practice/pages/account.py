@@ -15,6 +15,7 @@ from practice.pages.sent_organizers import organizers_section
 from practice.pages.signatures import signatures_section
 from practice.services.work.accounts import ACCOUNT_TYPE_NAMES
 from practice.state.account import AccountState
+from practice.state.account_credits import CreditItem
 from practice.state.client_requests import ClientRequestsState
 from practice.state.custom_fields import CustomValuesState
 from practice.state.documents import AccountDocumentsState
@@ -349,6 +350,36 @@ def chats_section() -> rx.Component:
     )
 
 
+def credit_row(c: CreditItem) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(c.reason, size="2", custom_attrs=as_written()), rx.text(c.day, size="1", color_scheme="gray"),
+                  spacing="0"),
+        rx.spacer(), rx.text(t("{left} left of {amount}", left=c.left, amount=c.amount), size="2"),
+        width="100%", align="center", class_name="account-credit")
+
+
+def credits_part() -> rx.Component:
+    """The account's credit notes and what is left of them; giving one (those who manage invoices)."""
+    return rx.vstack(
+        rx.cond(AccountState.credit_total != "",
+                rx.text(t("Credit not used yet: {amount} (taken off the balance; apply it from an invoice).",
+                          amount=AccountState.credit_total), size="2", id="account-credit-left")),
+        rx.cond(AccountState.credit_items.length() > 0,
+                rx.vstack(rx.foreach(AccountState.credit_items, credit_row), spacing="1", width="100%")),
+        rx.cond(AccountState.manages_billing, rx.form(rx.vstack(
+            rx.text(t("Give a credit"), size="2", weight="medium"),
+            error_callout(AccountState.account_credit_error),
+            rx.flex(rx.input(id="account-credit-amount", name="credit_amount", input_mode="decimal", width="8em",
+                             placeholder=t("Amount"), aria_label=t("Amount")),
+                    rx.input(id="account-credit-reason", name="credit_reason", width="14em", max_width="100%",
+                             placeholder=t("Why"), aria_label=t("Why")),
+                    rx.button(t("Give credit"), type="submit", size="2", variant="soft", id="account-credit-give"),
+                    spacing="2", wrap="wrap", align="center"),
+            spacing="1", width="100%"), on_submit=AccountState.give_account_credit, reset_on_submit=False,
+            key="account-credit-" + AccountState.account_credit_key.to_string(), width="100%")),
+        spacing="2", width="100%", id="account-credits")
+
+
 def billing_section() -> rx.Component:
     """What the account owes and its latest invoices (shown to members who see billing)."""
     return section(
@@ -367,6 +398,7 @@ def billing_section() -> rx.Component:
                                                                      ("draft", "gray"), "amber")),
                     width="100%", align="center", class_name="account-invoice")), spacing="2", width="100%"),
                 rx.text(t("No invoices for this account yet."), size="2", color_scheme="gray")),
+        credits_part(),
         rx.hstack(rx.link(t("All invoices"), href=AccountState.all_invoices_href, size="2", id="account-all-invoices"),
                   rx.cond(AccountState.manages_billing,
                           rx.link(t("New invoice"), href=AccountState.new_invoice_href, size="2",

@@ -9,6 +9,7 @@ from practice import routes
 from practice.components.forms import SELECT_STYLE, label, static_select
 from practice.components.i18n import as_written, t
 from practice.components.layout import BILLING_TABS, empty_state, error_callout, page, section_tabs
+from practice.pages.invoice_money import apply_credit_card, refund_dialog, whole_discount_field
 from practice.state.base import AppState
 from practice.state.billing import STATUS_CHOICES, BillingState as B, InvoiceListItem
 from practice.state.invoice import METHOD_CHOICES, EditLine, InvoiceState as S, PaymentItem, ShownLine
@@ -139,13 +140,15 @@ def line_editor(state) -> Callable[[EditLine], rx.Component]:
 edit_line = line_editor(S)
 
 
-def totals(subtotal, discount, tax, total) -> rx.Component:
+def totals(subtotal, discount, tax, total, whole=None) -> rx.Component:
     def row(text, value, value_id: str, strong: bool = False) -> rx.Component:
         return rx.hstack(rx.text(text, size="2"), rx.spacer(),
                          rx.text(value, size="3" if strong else "2", weight="bold" if strong else "regular",
                                  id=value_id), width="100%", max_width="20em")
+    whole_row = [] if whole is None else [rx.cond(whole != "", row(t("Discount on the whole invoice"), whole,
+                                                                   "invoice-whole-discount-total"))]
     return rx.vstack(row(t("Subtotal"), subtotal, "invoice-subtotal"), row(t("Discount"), discount, "invoice-discount"),
-                     row(t("Tax"), tax, "invoice-tax"), row(t("Total"), total, "invoice-total", True),
+                     *whole_row, row(t("Tax"), tax, "invoice-tax"), row(t("Total"), total, "invoice-total", True),
                      spacing="1", align="end", width="100%")
 
 
@@ -256,7 +259,8 @@ def draft_editor() -> rx.Component:
                         rx.button(rx.icon("clock", size=14), t("Bill time"), type="button", variant="soft", size="2",
                                   on_click=S.open_time, id="invoice-bill-time")),
                 spacing="2", wrap="wrap"),
-            totals(S.subtotal, S.discount, S.tax, S.total),
+            whole_discount_field(),
+            totals(S.subtotal, S.discount, S.tax, S.total, S.whole_discount),
             rx.vstack(label(t("Due date (empty: 30 days after sending)"), "invoice-due-date"),
                       rx.input(type="date", default_value=S.due_date, id="invoice-due-date", name="due_date",
                                on_change=lambda v: S.set_text("due_date", v)), spacing="1"),
@@ -322,6 +326,8 @@ def shown_line(line: ShownLine) -> rx.Component:
                   min_width="10em"),
         rx.text(line.quantity, " × ", line.rate, size="2"),
         rx.cond(line.discount != "", rx.text(t("Discount {rate}", rate=line.discount), size="1", color_scheme="gray")),
+        rx.cond(line.whole != "", rx.text(t("Invoice discount {amount}", amount=line.whole), size="1",
+                                          color_scheme="gray", class_name="line-whole-discount")),
         rx.cond(line.tax != "", rx.text(t("Tax {rate}", rate=line.tax), size="1", color_scheme="gray")),
         rx.text(line.total, size="2", weight="medium", min_width="6em", text_align="right"),
         spacing="3", wrap="wrap", width="100%", align="center", class_name="shown-line", padding_y="0.4em",
@@ -336,7 +342,10 @@ def payment_row(p: PaymentItem) -> rx.Component:
                   rx.text(t("Recorded by {name}", name=p.by), size="1", color_scheme="gray"),
                   spacing="0", flex="1", min_width="10em"),
         rx.text(p.amount, size="2", weight="medium"),
-        rx.cond(S.manages & (S.status != "void"),
+        rx.cond(S.manages & p.refundable,
+                rx.button(t("Refund…"), size="1", variant="soft", on_click=S.ask_refund(p.id),
+                          class_name="payment-refund")),
+        rx.cond(S.manages & (S.status != "void") & ~p.is_refund,
                 rx.button(t("Remove"), size="1", variant="ghost", color_scheme="red",
                           on_click=S.ask_remove_payment(p.id), class_name="payment-remove")),
         spacing="3", wrap="wrap", width="100%", align="center", class_name="payment-row", padding_y="0.4em",
@@ -399,20 +408,21 @@ def issued_view() -> rx.Component:
         rx.cond(S.status == "void", rx.callout(t("Void: {reason}", reason=S.void_reason), icon="ban", color_scheme="gray",
                                                width="100%", id="invoice-void-reason")),
         rx.vstack(rx.foreach(S.shown_lines, shown_line), spacing="0", width="100%", id="invoice-shown-lines"),
-        totals(S.subtotal, S.discount, S.tax, S.total),
+        totals(S.subtotal, S.discount, S.tax, S.total, S.whole_discount),
         rx.cond(S.notes != "", rx.text(S.notes, size="2", white_space="pre-wrap", custom_attrs=as_written())),
         rx.cond(S.terms != "", rx.text(S.terms, size="1", color_scheme="gray", white_space="pre-wrap",
                                        custom_attrs=as_written())),
-        rx.heading(t("Payments and credits"), size="4"),
+        rx.heading(t("Payments, credits and refunds"), size="4"),
         error_callout(S.error),
         rx.cond(S.payments.length() > 0, rx.vstack(rx.foreach(S.payments, payment_row), spacing="0", width="100%",
                                                    id="invoice-payments"),
                 rx.text(t("Nothing paid yet."), size="2", color_scheme="gray")),
         rx.cond(S.manages & S.owing, payment_forms()),
+        rx.cond(S.manages & S.owing & (S.credit_left_cents > 0), apply_credit_card()),
         rx.cond(S.manages & (S.status != "void"),
                 rx.button(t("Void invoice…"), variant="soft", color_scheme="red", on_click=S.set_void_open(True),
                           id="invoice-void")),
-        void_dialog(), remove_payment_dialog(),
+        void_dialog(), remove_payment_dialog(), refund_dialog(),
         spacing="4", width="100%")
 
 

@@ -17,6 +17,7 @@ from practice.services.work import accounts, audit_history, jobs, pipelines, rem
 from practice.services.errors import PracticeError
 from practice.services.formatting import format_date, format_money
 from practice.state.base import (ADMIN, STAFF, AppState, allow, read, remount_if_changed, run, shown_in, write_and_refresh)
+from practice.state.account_credits import AccountCredits, credit_view
 from practice.state.contact_editing import ContactEditing
 from practice.state.views import Option
 from practice.state.work_views import (CONTACT_FIELDS, NONE, HistoryItem, TagItem,
@@ -93,6 +94,7 @@ def _account_view(session, actor, account_id: int) -> dict:
         "pipelines": pipelines.list_pipelines(session), "members": team.list_members(session, actor),
         "portal": logins.status_of_contacts(session, actor, [c.id for c in contacts]),
         "billing": invoices.account_billing(session, actor, account.id),
+        "credits": credit_view(session, actor, account.id),
         "receivers": delivery.invoice_receivers(session, actor, account.id) if actor.sees_billing else set(),
     }
 
@@ -105,7 +107,7 @@ def contact_items(contacts, portal_status: dict[int, str], receivers: set[int] =
             for c in contacts]
 
 
-class AccountState(ContactEditing, AppState):
+class AccountState(AccountCredits, ContactEditing, AppState):
     CONTACT_ERROR_FIELD: ClassVar[str] = "contact_error"
     # The page's account id; not called `account_id`, which is the route's own variable.
     acct_id: int = 0
@@ -173,6 +175,7 @@ class AccountState(ContactEditing, AppState):
         self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in view["pipelines"]]
         self.member_options = [Option(value=str(m.id), label=m.name) for m in view["members"]]
         self._show_billing(view["billing"], getattr(self._require(), "manages_billing", False))
+        self._show_credits(view["credits"])
 
     def _show_billing(self, billing, manages: bool) -> None:
         self.shows_billing, self.manages_billing = billing is not None, billing is not None and manages

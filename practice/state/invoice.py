@@ -11,12 +11,13 @@ import reflex as rx
 from practice import routes
 from practice.i18n import _
 from practice.models import PaymentMethod
-from practice.services.billing import invoice_job, invoices, views, wip
+from practice.services.billing import credits, invoice_job, invoices, refunds, views, wip
 from practice.services.errors import InvalidInput
 from practice.services.formatting import date_input, format_date, format_money, money_input
 from practice.services.work import accounts, catalog
 from practice.state.account_picker import AccountPicker
 from practice.state.base import STAFF, AppState, allow, read, run, shown_in, write_and_refresh
+from practice.state.invoice_money import InvoiceMoney
 from practice.state.invoice_time import BillTime
 from practice.state.views import Option
 from practice.state.work_views import parse_id
@@ -54,6 +55,8 @@ class ShownLine:
     discount: str = ""
     tax: str = ""
     total: str = ""
+    # The line's share of the discount on the whole invoice ("": none).
+    whole: str = ""
 
 
 @dataclasses.dataclass
@@ -65,6 +68,12 @@ class PaymentItem:
     reference: str = ""
     by: str = ""
     is_credit: bool = False
+    # A refund given back from the payment above it (no buttons of its own).
+    is_refund: bool = False
+    # Money received with something left to refund: how much, as shown and as the refund's amount field starts.
+    refundable: bool = False
+    left: str = ""
+    left_input: str = ""
 
 
 def raw_line(line: EditLine) -> dict:
@@ -80,13 +89,25 @@ def _percent(points: int) -> str:
 def _shown_lines(lines) -> list[ShownLine]:
     return [ShownLine(name=x.name, description=x.description, quantity=invoices.quantity_text(x.quantity_hundredths),
                       rate=format_money(x.rate_cents), discount=_percent(x.discount_bp), tax=_percent(x.tax_bp),
-                      total=format_money(x.total_cents)) for x in lines]
+                      total=format_money(x.total_cents),
+                      whole=format_money(-x.whole_discount_cents) if x.whole_discount_cents else "") for x in lines]
 
 
-def _payment_items(payments) -> list[PaymentItem]:
-    return [PaymentItem(id=p.id, what=_(invoices.METHOD_WORDS[p.method]), amount=format_money(p.amount_cents),
-                        day=format_date(p.received_on), reference=p.reference, by=p.recorded_by_label,
-                        is_credit=p.method == PaymentMethod.credit) for p in payments]
+def _payment_items(payments, refund_rows) -> list[PaymentItem]:
+    """Each payment, then the refunds given back from it."""
+    items = []
+    for p in payments:
+        given_back = [r for r in refund_rows if r.payment_id == p.id]
+        left = p.amount_cents - sum(r.amount_cents for r in given_back)
+        items.append(PaymentItem(id=p.id, what=_(invoices.METHOD_WORDS[p.method]), amount=format_money(p.amount_cents),
+                                 day=format_date(p.received_on), reference=p.reference, by=p.recorded_by_label,
+                                 is_credit=p.method == PaymentMethod.credit,
+                                 refundable=p.method != PaymentMethod.credit and left > 0,
+                                 left=format_money(left), left_input=money_input(left)))
+        items.extend(PaymentItem(id=-r.id, what=_("Refund"), amount=format_money(-r.amount_cents),
+                                 day=format_date(r.refunded_on), reference=r.reason, by=r.recorded_by_label,
+                                 is_refund=True) for r in given_back)
+    return items
 
 
 def _editor_view(session, actor, invoice_id: int | None, account_id: int | None) -> dict:
@@ -96,6 +117,8 @@ def _editor_view(session, actor, invoice_id: int | None, account_id: int | None)
     account = accounts.get_account(session, actor, account_id) if account_id and not view else None
     account_id = view.invoice.account_id if view else account.id if account else None
     return {"view": view, "services": catalog.list_services(session), "today": invoices.firm_today(session),
+            "refunds": refunds.invoice_refunds(session, actor, invoice_id) if view else [],
+            "credit": credits.credit_left(session, actor, view.invoice.account_id) if view else 0,
             "time": wip.entries_by_line(session, view.invoice.id) if view else {},
             "account": (account.id, account.name) if account else None,
             "jobs": invoice_job.choices(session, account_id, view.invoice.job_id if view else None)
@@ -108,7 +131,7 @@ def _job_choices(session, actor, account_id: int) -> list[tuple[int, str]]:
     return invoice_job.choices(session, account_id)
 
 
-class InvoiceState(BillTime, AccountPicker, AppState):
+class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
     # The invoice shown (0: a new draft not saved yet); not `invoice_id`, the route's own variable.
     inv_id: int = 0
     found: bool = False
@@ -130,9 +153,13 @@ class InvoiceState(BillTime, AccountPicker, AppState):
     notes: str = ""
     terms: str = ""
     due_date: str = ""
+    # The discount on the whole invoice, as typed: a percentage or an amount.
+    whole_kind: str = "percent"
+    whole_text: str = ""
     form_key: int = 0
     subtotal: str = ""
     discount: str = ""
+    whole_discount: str = ""
     tax: str = ""
     total: str = ""
     error: str = ""
@@ -177,7 +204,7 @@ class InvoiceState(BillTime, AccountPicker, AppState):
         if view is None:
             self._show_new(data["account"])
         else:
-            self._show_invoice(view, data["time"])
+            self._show_invoice(view, data["time"], data["refunds"], data["credit"])
         self.found = True
 
     def _show_jobs(self, jobs: list[tuple[int, str]], current: int | None) -> None:
@@ -190,12 +217,13 @@ class InvoiceState(BillTime, AccountPicker, AppState):
         self.inv_id, self.status, self.status_label, self.title = 0, "draft", _("Draft"), _("New invoice")
         self.account_id, self.account_name = (str(account[0]), account[1]) if account else ("", "")
         self.account_href = routes.account_url(account[0]) if account else ""
-        self.notes = self.terms = self.due_date = ""
+        self.notes = self.terms = self.due_date = self.whole_text = ""
+        self.whole_kind = "percent"
         self.lines = []
         self._add_line("", "", "", "")
         self.form_key += 1
 
-    def _show_invoice(self, view, time_by_line: dict[int, list[int]]) -> None:
+    def _show_invoice(self, view, time_by_line: dict[int, list[int]], refund_rows=(), credit_cents: int = 0) -> None:
         invoice = view.invoice
         self.inv_id, self.status, self.title = invoice.id, invoice.status.value, invoices.invoice_name(invoice)
         self.status_label = _(invoices.STATUS_WORDS[invoice.status])
@@ -203,7 +231,12 @@ class InvoiceState(BillTime, AccountPicker, AppState):
         self.account_href = routes.account_url(invoice.account_id)
         self.notes, self.terms, self.due_date = invoice.notes, invoice.terms, date_input(invoice.due_date)
         self.lines = [self._edit_line(x, time_by_line.get(x.id, ())) for x in view.lines]
-        self.shown_lines, self.payments = _shown_lines(view.lines), _payment_items(view.payments)
+        self.whole_kind = "amount" if invoice.whole_discount_fixed_cents else "percent"
+        self.whole_text = (money_input(invoice.whole_discount_fixed_cents) if invoice.whole_discount_fixed_cents
+                           else invoices.percent_text(invoice.whole_discount_bp) if invoice.whole_discount_bp else "")
+        self.shown_lines, self.payments = _shown_lines(view.lines), _payment_items(view.payments, refund_rows)
+        self.credit_left_cents, self.credit_left = credit_cents, format_money(credit_cents)
+        self.apply_input = money_input(min(credit_cents, view.due_cents))
         self.issued, self.due_on = format_date(invoice.issue_date), format_date(invoice.due_date)
         self.paid, self.credited = format_money(invoice.paid_cents), format_money(invoice.credited_cents)
         self.left_due, self.owing = format_money(view.due_cents), view.due_cents > 0
@@ -228,11 +261,12 @@ class InvoiceState(BillTime, AccountPicker, AppState):
 
     def _figures(self) -> None:
         """The live totals: each line's and the invoice's, as saving would work them out."""
-        figures = views.figures([raw_line(x) for x in self.lines])
+        figures = views.figures([raw_line(x) for x in self.lines], self.whole_kind, self.whole_text)
         self.lines = [dataclasses.replace(x, total=format_money(cents) if cents is not None else "")
                       for x, cents in zip(self.lines, figures.line_totals)]
         self.subtotal, self.discount = format_money(figures.subtotal_cents), format_money(figures.discount_cents)
         self.tax, self.total = format_money(figures.tax_cents), format_money(figures.total_cents)
+        self.whole_discount = format_money(-figures.whole_discount_cents) if figures.whole_discount_cents else ""
 
     def _refresh(self) -> None:
         actor = self._require()
@@ -242,6 +276,7 @@ class InvoiceState(BillTime, AccountPicker, AppState):
     @allow(STAFF)
     def load(self):
         self.page_error = self.error = self.pay_error = self.credit_error = self.void_error = ""
+        self.refund_id, self.refund_error, self.apply_error = 0, "", ""
         self.found, self.send_open, self.delete_open, self.void_open, self.remove_id = False, False, False, False, 0
         self.time_open = False
         self.account_query, self.account_matches = "", []
@@ -310,9 +345,16 @@ class InvoiceState(BillTime, AccountPicker, AppState):
 
     @allow(STAFF)
     def set_text(self, field_name: str, value: str):
-        """Keep what was typed in the notes, the terms or the due date (saved with the draft)."""
+        """Keep what was typed in the notes, the terms, the due date or the discount on the whole invoice (saved
+        with the draft; the totals follow the discount)."""
         if field_name in ("notes", "terms", "due_date"):
             setattr(self, field_name, str(value or "")[:invoices.TEXT_LIMIT if field_name != "due_date" else 20])
+        elif field_name == "whole_kind":
+            self.whole_kind = "amount" if value == "amount" else "percent"
+            self._figures()
+        elif field_name == "whole_text":
+            self.whole_text = str(value or "")[:40]
+            self._figures()
 
     def _draft_fields(self) -> dict:
         """The draft as shown (its account, lines, texts, due date and job), as saving it sends them."""
@@ -321,7 +363,8 @@ class InvoiceState(BillTime, AccountPicker, AppState):
             raise InvalidInput(_("Choose the account the invoice is for."), field="account")
         return {"account_id": account_id, "lines": [raw_line(x) for x in self.lines], "notes": self.notes,
                 "terms": self.terms, "due_date": views.parse_day(self.due_date, "due_date"),
-                "invoice_id": self.inv_id or None, "job_id": parse_id(self.job_id)}
+                "invoice_id": self.inv_id or None, "job_id": parse_id(self.job_id),
+                "whole_discount": invoices.parse_whole_discount(self.whole_kind, self.whole_text)}
 
     def _save(self) -> int:
         """Save the draft as shown; the saved draft's id."""

@@ -28,6 +28,7 @@ class PortalLineItem:
     quantity: str = ""
     rate: str = ""
     total: str = ""
+    whole: str = ""  # the line's share of the discount on the whole invoice
 
 
 @dataclasses.dataclass
@@ -38,6 +39,7 @@ class PortalInvoiceItem:
     status_text: str = ""
     dates: str = ""
     total: str = ""
+    whole_discount: str = ""
     due: str = ""
     owing: bool = False
     paid_text: str = ""
@@ -58,9 +60,11 @@ def invoice_items(page: delivery.PortalInvoices) -> list[PortalInvoiceItem]:
             dates=_("Issued {issued} · due {due}").format(issued=issued, due=due) if i.due_cents > 0
             else _("Issued {issued}").format(issued=issued),
             total=format_money(i.total_cents), due=format_money(i.due_cents), owing=i.due_cents > 0,
+            whole_discount=format_money(-i.whole_discount_cents) if i.whole_discount_cents else "",
             paid_text=_("{amount} paid or credited").format(amount=format_money(settled)) if settled else "",
             lines=[PortalLineItem(name=line.name, description=line.description, quantity=line.quantity,
-                                  rate=format_money(line.rate_cents), total=format_money(line.total_cents))
+                                  rate=format_money(line.rate_cents), total=format_money(line.total_cents),
+                                  whole=format_money(-line.whole_discount_cents) if line.whole_discount_cents else "")
                    for line in i.lines],
             href=routes.file_url(i.document_id) if i.document_id else "",
             pdf_name=_("Download the PDF")))

@@ -35,6 +35,8 @@ from practice.services import templating
 from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
 from practice.services.billing import document_locks, invoices, recurring as recurring_invoices, views as billing_views, wip
+from practice.services.billing import credits, refunds as billing_refunds
+from practice.services.payments.refunds import refund_payment
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.billing import delivery as invoice_delivery
@@ -198,6 +200,7 @@ EXPECTED_HANDLERS = {
     "AccountSecurityState.turn_off": "staff+setup",
     "AccountSignaturesState.load": "staff",
     "AccountState.add_contact": "staff",
+    "AccountState.give_account_credit": "staff",
     "AccountState.add_tag": "staff",
     "AccountState.ask_delete": "admin",
     "AccountState.ask_delete_contact": "admin",
@@ -258,6 +261,10 @@ EXPECTED_HANDLERS = {
     "InvoiceState.confirm_send": "staff",
     "InvoiceState.confirm_void": "staff",
     "InvoiceState.give_credit": "staff",
+    "InvoiceState.ask_refund": "staff",
+    "InvoiceState.set_refund_open": "staff",
+    "InvoiceState.confirm_refund": "staff",
+    "InvoiceState.apply_credit": "staff",
     "InvoiceState.load": "staff",
     "InvoiceState.open_time": "staff",
     "InvoiceState.record_payment": "staff",
@@ -1111,6 +1118,16 @@ def _biller(f, who: str):
     return dataclasses.replace(actor, can_manage_billing=True, can_see_billing=True) if who == EMPLOYEE else actor
 
 
+def _a_payment(s, f, key: str) -> int:
+    """A check the owner recorded on the account's invoice, in the case's own (rolled back) session."""
+    return invoices.record_payment(s, f["actor"][OWNER_], f[key]["invoice"], amount_cents=100, method="check").id
+
+
+def _a_credit(s, f, key: str) -> int:
+    """A credit note the owner gave the account, in the case's own (rolled back) session."""
+    return credits.give_account_credit(s, f["actor"][OWNER_], f[key]["account"], amount_cents=100, reason="Goodwill").id
+
+
 def _a_field(s, f, entity: str) -> int:
     """A field defined by the owner in the case's own (rolled back) session."""
     return cf.define_field(s, f["actor"][OWNER_], entity=entity, label="Filing status").id
@@ -1168,6 +1185,27 @@ SERVICE_CASES = [
     ("document_locks.lockable_invoices (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: f[k]["invoice"] in [i.id for i in document_locks.lockable_invoices(s, _biller(f, w),
                                                                                           f[k]["doc"])], sees),
+    ("refunds.refund_payment (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: refund_payment(s, f["actor"][w], _a_payment(s, f, k), amount_cents=50) and True, _admins),
+    ("refunds.refund_payment (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: refund_payment(s, _biller(f, w), _a_payment(s, f, k), amount_cents=50) and True, sees),
+    ("billing_refunds.invoice_refunds (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: billing_refunds.invoice_refunds(s, _biller(f, w), f[k]["invoice"]) is not None, sees),
+    ("credits.give_account_credit (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: credits.give_account_credit(s, f["actor"][w], f[k]["account"], amount_cents=100,
+                                                    reason="Goodwill") and True, _admins),
+    ("credits.give_account_credit (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: credits.give_account_credit(s, _biller(f, w), f[k]["account"], amount_cents=100,
+                                                    reason="Goodwill") and True, sees),
+    ("credits.apply_credit (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: _a_credit(s, f, k) and credits.apply_credit(s, _biller(f, w), f[k]["invoice"],
+                                                                    amount_cents=100) and True, sees),
+    ("credits.credit_left (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: credits.credit_left(s, _biller(f, w), f[k]["account"]) is not None, sees),
+    ("credits.account_credits (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: credits.account_credits(s, _biller(f, w), f[k]["account"]) is not None, sees),
+    ("credits.withdraw_credit (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: credits.withdraw_credit(s, _biller(f, w), _a_credit(s, f, k)) is None, sees),
     ("billing_views.void_with_reason (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: billing_views.void_with_reason(s, _biller(f, w), f[k]["invoice"], "Billed twice") and True,
      sees),

@@ -30,6 +30,12 @@ def unapplied_credit(session: Session, account_id: int) -> int:
     return unapplied_credits(session, [account_id]).get(account_id, 0)
 
 
+def credit_left(session: Session, actor: Actor, account_id: int) -> int:
+    """Cents of credit the account has not used yet, for one who sees billing."""
+    require_sees_billing(actor)
+    return unapplied_credit(session, _visible_account(session, actor, account_id).id)
+
+
 def give_account_credit(session: Session, actor: Actor, account_id: int, *, amount_cents: int, reason: str,
                         now: dt.datetime | None = None) -> CreditNote:
     """A credit note for an account (an amount and why), kept as its credit until applied to an invoice."""

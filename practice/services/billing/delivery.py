@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from practice import config, i18n, routes
 from practice.i18n import N_, _
 from practice.models import (Account, AccountContact, Contact, Document, Event, Invoice, InvoiceLine, InvoiceStatus, Payment,
-                             PaymentMethod, PortalLogin, PortalStatus)
+                             PaymentMethod, PortalLogin, PortalStatus, Refund)
 from practice.services import audit, inbox
 from practice.services.actor import ContactActor, account_visible, require_admin, require_staff
 from practice.services.balances import OWING
@@ -165,6 +165,18 @@ def _payment_label(payment: Payment) -> str:
     return _("Paid on {date}").format(date=when)
 
 
+def _money_rows(session: Session, payments: list[Payment]) -> list[dict]:
+    """The payments and credits taken off the total, each followed by what was refunded of it (added back)."""
+    rows = []
+    refunds = list(session.exec(select(Refund).where(Refund.payment_id.in_([p.id for p in payments]))
+                                .order_by(Refund.refunded_on, Refund.id))) if payments else []
+    for p in payments:
+        rows.append({"label": _payment_label(p), "amount": format_money(p.amount_cents), "sign": "-"})
+        rows.extend({"label": _("Refunded on {date}").format(date=full_date(r.refunded_on)),
+                     "amount": format_money(r.amount_cents), "sign": "+"} for r in refunds if r.payment_id == p.id)
+    return rows
+
+
 def invoice_title(invoice: Invoice) -> str:
     return _("Invoice {number}").format(number=invoice.number)
 
@@ -193,12 +205,15 @@ def invoice_html(session: Session, invoice: Invoice, *, void: bool = False) -> s
         lines=[{"name": line.name, "description": line.description, "quantity": _quantity(line.quantity_hundredths),
                 "rate": format_money(line.rate_cents),
                 "discount": _percent(line.discount_bp) if line.discount_bp else "",
-                "tax": _percent(line.tax_bp) if line.tax_bp else "", "total": format_money(line.total_cents)}
+                "tax": _percent(line.tax_bp) if line.tax_bp else "", "total": format_money(line.total_cents),
+                "whole": format_money(-line.whole_discount_cents) if line.whole_discount_cents else ""}
                for line in lines],
         subtotal=format_money(invoice.subtotal_cents),
         discount=format_money(invoice.discount_cents) if invoice.discount_cents else "",
+        whole_discount=format_money(invoice.whole_discount_cents) if invoice.whole_discount_cents else "",
+        whole_rate=_percent(invoice.whole_discount_bp) if invoice.whole_discount_bp else "",
         tax=format_money(invoice.tax_cents) if invoice.tax_cents else "", total=format_money(invoice.total_cents),
-        payments=[{"label": _payment_label(p), "amount": format_money(p.amount_cents)} for p in payments],
+        payments=_money_rows(session, payments),
         due=format_money(due), notes=invoice.notes, terms=invoice.terms,
         instructions=payment_instructions(session), void=void, void_note=void_note)
 
@@ -304,6 +319,7 @@ class PortalLine:
     quantity: str
     rate_cents: int
     total_cents: int
+    whole_discount_cents: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -319,6 +335,7 @@ class PortalInvoice:
     due_cents: int
     lines: list[PortalLine]
     document_id: int | None   # the PDF to download: the VOID copy once voided
+    whole_discount_cents: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -353,13 +370,13 @@ def portal_invoices(session: Session, who: ContactActor) -> PortalInvoices:
                                  .order_by(InvoiceLine.invoice_id, InvoiceLine.position, InvoiceLine.id)):
             lines[line.invoice_id].append(PortalLine(line.name, line.description,
                                                      _quantity(line.quantity_hundredths), line.rate_cents,
-                                                     line.total_cents))
+                                                     line.total_cents, line.whole_discount_cents))
     shown = []
     for i in rows:
         due = i.total_cents - i.paid_cents - i.credited_cents if i.status in OWING else 0
         shown.append(PortalInvoice(i.id, i.number, i.status, i.issue_date, i.due_date, i.total_cents, i.paid_cents,
                                    i.credited_cents, due, lines[i.id],
-                                   i.void_document_id or i.pdf_document_id))
+                                   i.void_document_id or i.pdf_document_id, i.whole_discount_cents))
     shown.sort(key=lambda i: (i.due_cents <= 0, (i.due_date or dt.date.max) if i.due_cents > 0 else dt.date.min,
                               -i.number))
     return PortalInvoices(shown, sum(i.due_cents for i in shown), payment_instructions(session))

@@ -75,7 +75,8 @@ def record_refund(session: Session, actor: Actor, payment_id: int, *, amount_cen
     return refund
 
 
-def invoice_refunds(session: Session, invoice_id: int) -> list[Refund]:
-    """An invoice's refunds, oldest first (the caller checked who may read it)."""
-    return list(session.exec(select(Refund).where(Refund.invoice_id == invoice_id)
+def invoice_refunds(session: Session, actor: Actor, invoice_id: int) -> list[Refund]:
+    """An invoice's refunds, oldest first (checked: see billing, on an account one sees)."""
+    invoice = _invoice(session, actor, invoice_id, manage=False)
+    return list(session.exec(select(Refund).where(Refund.invoice_id == invoice.id)
                              .order_by(Refund.refunded_on, Refund.id)))

@@ -132,7 +132,7 @@ def test_a_part_refund_makes_the_invoice_due_again_and_the_balance_rises(firm):
     refund(firm, payment_id, 38000)
     assert shown(invoice_id) == (InvoiceStatus.sent, 0, 0, 50000) and owed(firm) == 50000
     with read_session() as s:
-        rows = refunds.invoice_refunds(s, invoice_id)
+        rows = refunds.invoice_refunds(s, firm["owner"], invoice_id)
         audit = s.exec(select(AuditLog).where(AuditLog.action == "refund").order_by(AuditLog.id)).all()
     assert [r.amount_cents for r in rows] == [12000, 38000]
     assert audit[0].summary == ("Refunded $120.00 of the $500.00 paid by check on "

@@ -1,0 +1,76 @@
+"""A card payment refunded through the provider interface, against a real localstripe: staff refund part of it,
+the money goes back through Stripe (the refund is there, for that amount), the refund is recorded with Stripe's id
+and the invoice is due again; never more than the card paid; a payment the provider refuses to refund records
+nothing."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import requests
+
+from practice.db import read_session, write_session
+from sqlmodel import select
+
+from practice.models import Invoice, InvoiceStatus, Payment, Refund
+from practice.services import balances
+from practice.services.billing import invoices
+from practice.services.errors import InvalidInput
+from practice.services.payments import online
+from practice.services.payments.provider import ProviderError
+from practice.services.payments.refunds import refund_payment
+from tests.factories import contact_actor
+from tests.factories.payments import SECRET, card_paying_firm, pay_in_browser, sent_invoice, set_up_card_payments
+
+pytestmark = pytest.mark.firm(build=card_paying_firm)
+
+
+def paid_by_card(firm, localstripe, inbox, dollars):
+    set_up_card_payments(firm["ann"])
+    invoice_id = sent_invoice(firm["owner"], firm["jones"], dollars)
+    amy = dataclasses.replace(contact_actor(firm["amy"]), current_account_id=firm["jones"])
+    with read_session() as s:
+        opened = online.start_card_payment(s, amy, invoice_id)
+    pay_in_browser(localstripe.url, opened.payment_id)
+    with write_session() as s:
+        payment = online.apply_webhook(s, *inbox.wait_for(opened.payment_id.encode()))
+    return invoice_id, payment.id, opened.payment_id
+
+
+def stripe_refunds(localstripe, intent_id):
+    answer = requests.get(f"{localstripe.url}/v1/refunds", params={"payment_intent": intent_id},
+                          auth=(SECRET, ""), timeout=10)
+    answer.raise_for_status()
+    return [(r["id"], r["amount"]) for r in answer.json()["data"]]
+
+
+def test_staff_refund_part_of_a_card_payment_through_localstripe(firm, localstripe, inbox):
+    invoice_id, payment_id, intent_id = paid_by_card(firm, localstripe, inbox, 300)
+    with write_session() as s:
+        refund = refund_payment(s, firm["owner"], payment_id, amount_cents=7500, reason="Fee charged twice")
+        refund_id = refund.provider_refund_id
+    assert refund_id.startswith("re_")
+    assert stripe_refunds(localstripe, intent_id) == [(refund_id, 7500)]
+    with read_session() as s:
+        invoice = s.get(Invoice, invoice_id)
+        assert (invoice.status, invoice.paid_cents, invoices.due_cents(invoice)) == (
+            InvoiceStatus.partly_paid, 22500, 7500)
+        assert balances.balance(s, firm["jones"]) == 7500
+    # Never more than the card paid, less what went back already: Stripe is not even asked.
+    with write_session() as s, pytest.raises(InvalidInput, match=r"more than the \$225.00 left to refund"):
+        refund_payment(s, firm["owner"], payment_id, amount_cents=22501)
+    assert len(stripe_refunds(localstripe, intent_id)) == 1
+
+
+def test_a_refund_the_provider_refuses_records_nothing(firm, localstripe, inbox, monkeypatch):
+    invoice_id, payment_id, _intent = paid_by_card(firm, localstripe, inbox, 100)
+    # The card payment's id at Stripe no longer answers (as after a key change to another Stripe account).
+    with write_session() as s:
+        row = s.get(Payment, payment_id)
+        row.provider_payment_id = "pi_unknown"
+        s.add(row)
+    with write_session() as s, pytest.raises(ProviderError, match="Stripe refused"):
+        refund_payment(s, firm["owner"], payment_id, amount_cents=100)
+    with read_session() as s:
+        assert s.exec(select(Refund)).all() == []
+        assert s.get(Invoice, invoice_id).status == InvoiceStatus.paid

@@ -174,10 +174,10 @@ class AccountState(AccountCredits, ContactEditing, AppState):
         self.history = history_items(view["history"], view["timezone"])
         self.pipeline_options = [Option(value=str(p.id), label=p.name) for p in view["pipelines"]]
         self.member_options = [Option(value=str(m.id), label=m.name) for m in view["members"]]
-        self._show_billing(view["billing"], getattr(self._require(), "manages_billing", False))
-        self._show_credits(view["credits"])
+        self._show_billing(view["billing"], getattr(self._require(), "manages_billing", False), view["credits"])
 
-    def _show_billing(self, billing, manages: bool) -> None:
+    def _show_billing(self, billing, manages: bool, credit_notes=None) -> None:
+        self._show_credits(credit_notes)
         self.shows_billing, self.manages_billing = billing is not None, billing is not None and manages
         self.new_invoice_href = routes.new_invoice_url(self.acct_id)
         self.all_invoices_href = routes.billing_url(account_id=self.acct_id)

@@ -93,6 +93,13 @@ def _shown_lines(lines) -> list[ShownLine]:
                       whole=format_money(-x.whole_discount_cents) if x.whole_discount_cents else "") for x in lines]
 
 
+def _whole_typed(invoice) -> tuple[str, str]:
+    """The whole-invoice discount as the editor shows it: its kind and what is typed."""
+    if invoice.whole_discount_fixed_cents:
+        return "amount", money_input(invoice.whole_discount_fixed_cents)
+    return "percent", invoices.percent_text(invoice.whole_discount_bp) if invoice.whole_discount_bp else ""
+
+
 def _payment_items(payments, refund_rows) -> list[PaymentItem]:
     """Each payment, then the refunds given back from it."""
     items = []
@@ -231,12 +238,9 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
         self.account_href = routes.account_url(invoice.account_id)
         self.notes, self.terms, self.due_date = invoice.notes, invoice.terms, date_input(invoice.due_date)
         self.lines = [self._edit_line(x, time_by_line.get(x.id, ())) for x in view.lines]
-        self.whole_kind = "amount" if invoice.whole_discount_fixed_cents else "percent"
-        self.whole_text = (money_input(invoice.whole_discount_fixed_cents) if invoice.whole_discount_fixed_cents
-                           else invoices.percent_text(invoice.whole_discount_bp) if invoice.whole_discount_bp else "")
+        self.whole_kind, self.whole_text = _whole_typed(invoice)
         self.shown_lines, self.payments = _shown_lines(view.lines), _payment_items(view.payments, refund_rows)
-        self.credit_left_cents, self.credit_left = credit_cents, format_money(credit_cents)
-        self.apply_input = money_input(min(credit_cents, view.due_cents))
+        self._show_credit(credit_cents, view.due_cents)
         self.issued, self.due_on = format_date(invoice.issue_date), format_date(invoice.due_date)
         self.paid, self.credited = format_money(invoice.paid_cents), format_money(invoice.credited_cents)
         self.left_due, self.owing = format_money(view.due_cents), view.due_cents > 0

@@ -8,7 +8,7 @@ import reflex as rx
 
 from practice.i18n import _
 from practice.services.billing import credits, invoices, views
-from practice.services.formatting import format_money
+from practice.services.formatting import format_money, money_input
 from practice.services.payments import refunds
 from practice.state.base import STAFF, allow, run, shown_in
 from practice.state.work_views import parse_id
@@ -26,6 +26,10 @@ class InvoiceMoney(rx.State, mixin=True):
     credit_left_cents: int = 0
     apply_input: str = ""
     apply_error: str = ""
+
+    def _show_credit(self, credit_cents: int, due_cents: int) -> None:
+        self.credit_left_cents, self.credit_left = credit_cents, format_money(credit_cents)
+        self.apply_input = money_input(min(credit_cents, due_cents))
 
     @allow(STAFF)
     def ask_refund(self, payment_id: int):

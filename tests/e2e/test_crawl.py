@@ -361,6 +361,7 @@ DIALOG_TRIGGERS = {
     "/billing/invoices/[invoice_id]": {
         "billing.void_dialog": ("#invoice-void",),
         "billing.remove_payment_dialog": (".payment-remove",),
+        "invoice_money.refund_dialog": (".payment-refund",),
     },
     "/pipelines": {"pipelines.delete_stage_dialog": ("[id^=stage-delete-]",)},
     "/settings": {"settings.service_dialog": ("#add-service",)},

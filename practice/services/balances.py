@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlmodel import Session
 
 from practice.models import CreditNote, Invoice, InvoiceStatus
@@ -20,31 +20,34 @@ OWING = (InvoiceStatus.sent, InvoiceStatus.partly_paid)
 DUE = Invoice.total_cents - Invoice.paid_cents - Invoice.credited_cents
 
 
-def _sums(session: Session, stmt, column, account_ids: Iterable[int] | None) -> dict[int, int]:
-    if account_ids is not None:
-        ids = list(account_ids)
-        if not ids:
-            return {}
-        stmt = stmt.where(column.in_(ids))
-    return {account_id: int(cents) for account_id, cents in session.execute(stmt) if cents}
+def _filtered(stmt, column, account_ids: list[int] | None):
+    return stmt if account_ids is None else stmt.where(column.in_(account_ids))
 
 
 def unapplied_credits(session: Session, account_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Cents of credit per account not applied to an invoice yet (accounts without any left out)."""
-    stmt = (select(CreditNote.account_id, func.sum(CreditNote.amount_cents - CreditNote.applied_cents))
-            .group_by(CreditNote.account_id))
-    return _sums(session, stmt, CreditNote.account_id, account_ids)
+    ids = None if account_ids is None else list(account_ids)
+    if ids == []:
+        return {}
+    stmt = _filtered(select(CreditNote.account_id, func.sum(CreditNote.amount_cents - CreditNote.applied_cents))
+                     .group_by(CreditNote.account_id), CreditNote.account_id, ids)
+    return {account_id: int(cents) for account_id, cents in session.execute(stmt) if cents}
 
 
 def balances(session: Session, account_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Cents owed per account, its unapplied credit taken off (accounts at 0 are left out; below 0: credit in
-    hand); all accounts when `account_ids` is None."""
-    stmt = (select(Invoice.account_id, func.sum(DUE)).where(Invoice.status.in_(OWING))
-            .group_by(Invoice.account_id))
-    owed = _sums(session, stmt, Invoice.account_id, account_ids)
-    for account_id, credit in unapplied_credits(session, account_ids).items():
-        owed[account_id] = owed.get(account_id, 0) - credit
-    return {account_id: cents for account_id, cents in owed.items() if cents}
+    hand); all accounts when `account_ids` is None. One statement, whatever the number of accounts."""
+    ids = None if account_ids is None else list(account_ids)
+    if ids == []:
+        return {}
+    owed = _filtered(select(Invoice.account_id.label("account_id"), DUE.label("cents"))
+                     .where(Invoice.status.in_(OWING)), Invoice.account_id, ids)
+    credit = _filtered(select(CreditNote.account_id.label("account_id"),
+                              (CreditNote.applied_cents - CreditNote.amount_cents).label("cents")),
+                       CreditNote.account_id, ids)
+    both = union_all(owed, credit).subquery()
+    stmt = select(both.c.account_id, func.sum(both.c.cents)).group_by(both.c.account_id)
+    return {account_id: int(cents) for account_id, cents in session.execute(stmt) if cents}
 
 
 def balance(session: Session, account_id: int) -> int:

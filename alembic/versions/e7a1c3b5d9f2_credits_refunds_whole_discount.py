@@ -1,7 +1,7 @@
 """credits and refunds: an account's credit notes, refunds of recorded payments, a discount on the whole invoice
 
 Revision ID: e7a1c3b5d9f2
-Revises: c2e4a6b8d0f1
+Revises: a7c9e1b3d5f8
 Create Date: 2026-12-05 12:20:00
 """
 from typing import Sequence, Union
@@ -14,7 +14,7 @@ from practice.models import UTCDateTime
 
 
 revision: str = 'e7a1c3b5d9f2'
-down_revision: Union[str, None] = 'c2e4a6b8d0f1'
+down_revision: Union[str, None] = 'a7c9e1b3d5f8'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,8 @@
 """Refunds and credits in a browser, at desk size: the owner opens the account from the Accounts menu, gives it a
 $100 credit (its balance falls by as much), opens its paid invoice and refunds $150 of the $500 check (a refund over
 what was paid is refused with the amount kept), so the invoice is partly paid with $150 due again, then opens its
-other invoice and applies the credit; the account's balance is what its invoices leave due."""
+other invoice and applies the credit; the account's balance is what its invoices leave due. Then a new invoice
+with a discount on the whole invoice: 10 %, then $50, taken before tax, and each line shows its part once sent."""
 from __future__ import annotations
 
 import re
@@ -107,3 +108,25 @@ def test_owner_refunds_part_of_a_payment_and_applies_a_credit(page, base_url):
     expect(pg.locator("#account-credit-left")).to_have_count(0)
     expect(pg.locator(".account-credit")).to_contain_text("$0.00 left of $100.00")
     assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"] + 1
+
+    # A new invoice for the account with a discount on the whole invoice, before tax.
+    press(pg, "#account-new-invoice")
+    pg.wait_for_url(re.compile(r"/billing/invoices/new"))
+    expect(pg.locator("#invoice-account")).to_have_text(f"Refunds {tag}")
+    line = pg.locator(".edit-line").first
+    line.locator(".line-name input").fill("Advice")
+    line.locator(".line-rate input").fill("200")
+    line.locator(".line-tax input").fill("10")
+    expect(pg.locator("#invoice-total")).to_have_text("$220.00")
+    pg.fill("#invoice-whole-discount", "10")
+    expect(pg.locator("#invoice-whole-discount-total")).to_have_text("-$20.00")
+    expect(pg.locator("#invoice-total")).to_have_text("$198.00")  # $180 and 10 % tax on it
+    pg.select_option("#invoice-whole-kind", "amount")
+    pg.fill("#invoice-whole-discount", "50")
+    expect(pg.locator("#invoice-total")).to_have_text("$165.00")  # $150 and its tax
+    press(pg, "#invoice-send")
+    expect(pg.locator("#send-total")).to_contain_text("$165.00")
+    press(pg, "#confirm-send")
+    expect(pg.locator("#invoice-left-due")).to_have_text("$165.00")
+    expect(pg.locator(".line-whole-discount")).to_have_text("Invoice discount -$50.00")
+    expect(pg.locator("#invoice-whole-discount-total")).to_have_text("-$50.00")

@@ -1561,6 +1561,16 @@ class RecurringInvoice(SQLModel, table=True):
     created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
     created_at: dt.datetime = when()
     updated_at: dt.datetime = when()
+    # Automatic card payment, given by a client contact in the portal: the provider's customer and card ids (never the
+    # card itself), how the card is named to people ("Visa •••• 4242"), who agreed, when, and the words they agreed to.
+    # Empty `card_method_id`: no automatic payment (never given, or withdrawn or turned off since).
+    card_customer_id: str = ""
+    card_method_id: str = ""
+    card_label: str = ""
+    card_consent_contact_id: Optional[int] = None
+    card_consent_by: str = ""
+    card_consent_at: Optional[dt.datetime] = when(nullable=True)
+    card_consent_text: str = ""
 
 
 class InvoiceCounter(SQLModel, table=True):

@@ -8,7 +8,9 @@ turns that file off. `python -m tests.localstripe_server` starts one and prints 
 What localstripe offers (docs/payments.md): PaymentIntents (create, confirm, 3-D Secure via `_authenticate`),
 PaymentMethods with Stripe's test ids (`pm_card_visa`, ...), tokens, customers, charges, refunds, events, signed
 webhooks to addresses set with `POST /_config/webhooks/{id}`, and a fake Stripe.js at `/js.stripe.com/v3/`.
-It has no Checkout Sessions.
+It has no Checkout Sessions, and it ignores the `Idempotency-Key` header: this launcher adds Stripe's rule (the same POST
+with a key already seen within the run gets the first answer again, whatever happened in between), so a retried
+charge with the same key is answered as Stripe would answer it.
 """
 from __future__ import annotations
 
@@ -28,6 +30,24 @@ import sys
 from aiohttp import web
 from localstripe import resources, server
 resources.Store.dump_to_disk = lambda self: None   # nothing on disk: the store dies with the process
+answered = {}
+
+@web.middleware
+async def idempotent(request, handler):
+    # Stripe's rule for POSTs with an Idempotency-Key: the first answer (success or error) is kept and given again.
+    key = request.headers.get("Idempotency-Key") if request.method == "POST" else None
+    if key:  # the same request again (Stripe refuses a key reused with other parameters; here it is a new request)
+        key = (request.path, key, await request.read())
+    if key and key in answered:
+        status, body = answered[key]
+        return web.Response(status=status, body=body, content_type="application/json",
+                            headers={"Idempotent-Replayed": "true"})
+    response = await handler(request)
+    if key and isinstance(response, web.Response) and response.status < 500:
+        answered[key] = (response.status, response.body)
+    return response
+
+server.app.middlewares.insert(0, idempotent)
 web.run_app(server.app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
 

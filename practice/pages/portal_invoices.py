@@ -84,6 +84,63 @@ def invoice_card(i) -> rx.Component:
     ), width="100%", class_name="portal-invoice")
 
 
+def autopay_panel() -> rx.Component:
+    """Saving a card for a series: the words to agree to, the provider's fields, the box to tick, Save."""
+    return rx.vstack(
+        card_box(),
+        rx.hstack(rx.checkbox(checked=S.autopay_agree, on_change=S.set_autopay_agree, id="autopay-agree"),
+                  rx.text(t("I agree to these automatic payments."), as_="label", html_for="autopay-agree", size="2"),
+                  align="center"),
+        rx.cond(S.autopay_error != "", rx.callout(S.autopay_error, icon="triangle_alert", color_scheme="red",
+                                                  size="1", width="100%", id="autopay-error")),
+        rx.hstack(
+            rx.button(rx.icon("credit-card", size=16), t("Save the card"), type="button",
+                      on_click=read_token(S.autopay_token), loading=S.autopay_saving, disabled=~S.autopay_agree,
+                      id="autopay-save"),
+            rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_autopay,
+                      id="autopay-cancel"),
+            wrap="wrap", spacing="2"),
+        rx.text(t("Your card details go straight to Stripe, the firm's payment provider: this site never sees "
+                  "them."), size="1", color_scheme="gray"),
+        width="100%", spacing="2", id="autopay-panel",
+    )
+
+
+def autopay_row(a) -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.text(a.name, weight="bold", custom_attrs=as_written()),
+        rx.text(a.summary, size="1", color_scheme="gray"),
+        rx.cond(
+            a.on,
+            rx.vstack(rx.text(a.card, size="2", weight="medium", class_name="autopay-card"),
+                      rx.text(a.agreed, size="1", color_scheme="gray"),
+                      rx.text(a.consent, size="1", color_scheme="gray", custom_attrs=as_written()),
+                      rx.button(t("Remove the card"), type="button", variant="soft", color_scheme="red",
+                                on_click=S.stop_autopay(a.id), class_name="autopay-stop", width=["100%", "auto"]),
+                      spacing="2", width="100%"),
+            rx.cond(S.takes_cards,
+                    rx.cond(S.autopay_id == a.id,
+                            rx.vstack(rx.text(t("What you agree to"), weight="bold", size="2"),
+                                      rx.text(a.consent, size="2", class_name="autopay-consent",
+                                              custom_attrs=as_written()),
+                                      autopay_panel(), width="100%", spacing="2"),
+                            rx.button(rx.icon("credit-card", size=16), t("Pay automatically by card"), type="button",
+                                      on_click=S.start_autopay(a.id), class_name="autopay-start",
+                                      width=["100%", "auto"])))),
+        width="100%", spacing="2",
+    ), width="100%", class_name="autopay-series")
+
+
+def autopay_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Automatic payment"), size="4"),
+        rx.text(t("Invoices the firm sends you regularly can be paid by a saved card on the day they are issued. "
+                  "You can remove the card at any time."), size="2", color_scheme="gray"),
+        rx.foreach(S.autopay, autopay_row),
+        width="100%", spacing="3", id="autopay",
+    )
+
+
 def summary() -> rx.Component:
     return rx.card(rx.vstack(
         rx.cond(S.owing,
@@ -109,6 +166,7 @@ def invoices_page() -> rx.Component:
                                                        spacing="3", id="portal-invoice-list"),
                                   width="100%", spacing="4"),
                         plain_empty(t("No invoices yet. When the firm sends you one, it is here.")))),
+        rx.cond(S.loaded & (S.autopay.length() > 0), autopay_section()),
     )
 
 

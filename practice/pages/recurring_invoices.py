@@ -28,7 +28,15 @@ def series_row(item: SeriesItem) -> rx.Component:
         rx.vstack(rx.text(item.name, weight="medium", size="2", custom_attrs=as_written()),
                   rx.link(item.account, href=item.account_href, size="1", color_scheme="gray",
                           custom_attrs=as_written()),
-                  rx.text(item.summary, size="1", color_scheme="gray"), spacing="0", flex="1", min_width="12em"),
+                  rx.text(item.summary, size="1", color_scheme="gray"),
+                  rx.cond(item.card != "", rx.hstack(
+                      rx.badge(rx.icon("credit-card", size=12), item.card, color_scheme="green",
+                               class_name="series-card", white_space="normal"),
+                      rx.cond(S.ri_manages, rx.button(t("Turn off"), size="1", variant="ghost", color_scheme="red",
+                                                      on_click=S.turn_off_card(item.id),
+                                                      class_name="turn-off-card")),
+                      align="center", wrap="wrap", spacing="2")),
+                  spacing="1", flex="1", min_width="12em"),
         rx.vstack(series_state(item), rx.text(item.issued, size="1", color_scheme="gray"), spacing="0", align="end"),
         rx.cond(S.ri_manages, rx.hstack(
             rx.button(t("Edit"), size="1", variant="soft", on_click=S.edit(item.id), class_name="edit-series"),

@@ -13,7 +13,7 @@ from practice.i18n import _
 from practice.services.billing import delivery
 from practice.services.billing.invoices import STATUS_WORDS
 from practice.services.formatting import format_money, full_date
-from practice.services.payments import online
+from practice.services.payments import autopay, online
 from practice.services.payments.provider import ProviderPayment
 from practice.state import card_fields
 from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
@@ -71,6 +71,34 @@ def invoice_items(page: delivery.PortalInvoices) -> list[PortalInvoiceItem]:
     return items
 
 
+@dataclasses.dataclass
+class AutopayItem:
+    """A series of the account in the portal, and whether its invoices are paid by the client's saved card."""
+
+    id: int = 0
+    name: str = ""
+    summary: str = ""
+    on: bool = False
+    card: str = ""
+    agreed: str = ""
+    consent: str = ""
+
+
+def autopay_items(rows: list[autopay.PortalSeries]) -> list[AutopayItem]:
+    items = []
+    for r in rows:
+        summary = f"{format_money(r.amount_cents)} {r.often}"
+        if r.next_period:
+            summary += " · " + _("next invoice on {date}").format(date=full_date(r.next_period))
+        items.append(AutopayItem(
+            r.id, r.name, summary, bool(r.card_label),
+            _("Paid automatically with {card} on the day each invoice is issued.").format(card=r.card_label)
+            if r.card_label else "",
+            _("{name} agreed on {when}:").format(name=r.consent_by, when=r.consent_when) if r.card_label else "",
+            r.consent_text))
+    return items
+
+
 def _said(result: dict, otherwise: str) -> str:
     """What the provider's script said went wrong (its own words, in the client's language), else `otherwise`."""
     return str(result.get("error") or "")[:300] or otherwise
@@ -90,9 +118,16 @@ class PortalInvoicesState(PortalState):
     card_paying: bool = False
     card_notice: str = ""
     _payment_id: str = ""
+    # The account's recurring invoices, and the one whose card form is open (0: none) to pay them automatically.
+    autopay: list[AutopayItem] = []
+    autopay_id: int = 0
+    autopay_agree: bool = False
+    autopay_error: str = ""
+    autopay_saving: bool = False
 
     def _refresh(self, actor) -> None:
         self.invoices, self.total_due, self.owing, self.instructions = [], "", False, ""
+        self.autopay = []
         if actor.current_account_id is not None:
             with shown_in(self, "error"):
                 page = read(delivery.portal_invoices, actor)
@@ -100,6 +135,7 @@ class PortalInvoicesState(PortalState):
                 self.total_due, self.owing = format_money(page.due_cents), page.due_cents > 0
                 self.instructions = page.instructions
                 self.takes_cards = read(online.takes_cards, actor)
+                self.autopay = autopay_items(read(autopay.portal_series, actor))
         self.loaded = True
 
     @allow(ANYONE)
@@ -108,6 +144,7 @@ class PortalInvoicesState(PortalState):
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
         self.card_invoice_id, self.card_error, self.card_notice, self._payment_id = 0, "", "", ""
+        self.autopay_id, self.autopay_error = 0, ""
         self._refresh(actor)
         # From a locked document's "Pay invoice N to open": open that invoice's card payment when the firm takes
         # cards (otherwise the page's payment instructions say how to pay).
@@ -125,6 +162,7 @@ class PortalInvoicesState(PortalState):
         with shown_in(self, "error"):
             opened = read(online.start_card_payment, actor, invoice_id if isinstance(invoice_id, int) else 0)
             self._payment_id, self.card_invoice_id = opened.payment_id, invoice_id
+            self.autopay_id = 0  # one set of card fields at a time
             self.card_amount = format_money(opened.amount_cents)
             return card_fields.mount(opened.publishable_key, config.stripe_js_url())
 
@@ -172,3 +210,58 @@ class PortalInvoicesState(PortalState):
                 self._finish(actor, paid)
             else:
                 self.card_error = _said(result, _("The bank did not confirm the payment: the card was not charged."))
+
+    # --- paying a recurring invoice's invoices automatically by a saved card ---------------------------------------
+
+    @allow(CONTACT)
+    def start_autopay(self, series_id: int):
+        """Show the consent words and the provider's card fields to save a card for a series."""
+        actor = self._require()
+        self.error = self.autopay_error = self.card_notice = ""
+        with shown_in(self, "error"):
+            key = read(autopay.card_fields_key, actor, series_id if isinstance(series_id, int) else 0)
+            self.autopay_id, self.autopay_agree = series_id, False
+            self.card_invoice_id, self._payment_id = 0, ""  # one set of card fields at a time
+            return card_fields.mount(key, config.stripe_js_url())
+
+    @allow(CONTACT)
+    def set_autopay_agree(self, value: bool):
+        self.autopay_agree = value is True
+
+    @allow(CONTACT)
+    def cancel_autopay(self):
+        self.autopay_id, self.autopay_error, self.autopay_agree = 0, "", False
+
+    @allow(CONTACT)
+    async def autopay_token(self, result: dict | None = None):
+        """The provider's token for the typed card: keep it with the provider and record the consent."""
+        actor = self._require()
+        result = result if isinstance(result, dict) else {}
+        self.autopay_error = "" if isinstance(result.get("token"), str) else _said(
+            result, _("The card could not be read: check its number, expiry date and security code."))
+        if self.autopay_error or not self.autopay_id:
+            return
+        self.autopay_saving = True
+        yield
+        try:
+            with shown_in(self, "autopay_error"):
+                card = await asyncio.to_thread(read, autopay.card_from_token, actor, self.autopay_id,
+                                               result["token"], self.autopay_agree)
+                series = run(autopay.give_consent, actor, self.autopay_id, card, self.autopay_agree)
+                self.card_notice = _('Card saved: the invoices of "{name}" are paid with {card} on the day they '
+                                     "are issued.").format(name=series.name, card=card.label)
+                self.autopay_id = 0
+                self._refresh(actor)
+        finally:
+            self.autopay_saving = False
+
+    @allow(CONTACT)
+    def stop_autopay(self, series_id: int):
+        """Remove the saved card of a series: its invoices are no longer charged."""
+        actor = self._require()
+        self.error = self.card_notice = ""
+        with shown_in(self, "error"):
+            series = run(autopay.withdraw, actor, series_id if isinstance(series_id, int) else 0)
+            self.card_notice = _('Card removed: the invoices of "{name}" are no longer paid automatically.').format(
+                name=series.name)
+            self._refresh(actor)

@@ -11,6 +11,7 @@ import reflex as rx
 from practice import routes
 from practice.i18n import _, ngettext
 from practice.services.billing import recurring, templates, views
+from practice.services.payments import autopay
 from practice.services.errors import InvalidInput
 from practice.services.formatting import format_date, format_money, money_input
 from practice.services.work import catalog
@@ -33,6 +34,7 @@ class SeriesItem:
     next_date: str = ""
     state: str = ""  # running, paused, ended
     issued: str = ""
+    card: str = ""  # "Paid by card: Visa •••• 4242 (Amy Jones agreed on Dec 5, 2026, 12:30 PM)", or ""
 
 
 @dataclasses.dataclass
@@ -53,7 +55,9 @@ def _item(r) -> SeriesItem:
         summary += " · " + _("drafts to check")
     return SeriesItem(r.id, r.name, r.account_name, routes.account_url(r.account_id), summary,
                       format_date(r.next_period) if r.next_period else "", state,
-                      ngettext("{n} invoice issued", "{n} invoices issued", r.issued).format(n=r.issued))
+                      ngettext("{n} invoice issued", "{n} invoices issued", r.issued).format(n=r.issued),
+                      _("Paid automatically by card: {card} ({name} agreed on {when})").format(
+                          card=r.card_label, name=r.card_by, when=r.card_when) if r.card_label else "")
 
 
 class RecurringInvoicesState(AccountPicker, AppState):
@@ -259,6 +263,13 @@ class RecurringInvoicesState(AccountPicker, AppState):
     def resume(self, series_id: int):
         if write_and_refresh(self, recurring.set_paused, parse_id(series_id) or 0, False, shown="ri_error"):
             return rx.toast.success(_("Resumed: the next invoice goes out on its date."))
+
+    @allow(STAFF)
+    def turn_off_card(self, series_id: int):
+        """Stop a series' automatic card payment (the client agreed to it in the portal)."""
+        if write_and_refresh(self, autopay.turn_off, parse_id(series_id) or 0, shown="ri_error"):
+            return rx.toast.success(_("Automatic card payment turned off: the next invoices wait to be paid as "
+                                      "usual."))
 
     @allow(STAFF)
     def ask_delete(self, series_id: int):

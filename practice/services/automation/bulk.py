@@ -32,6 +32,7 @@ from practice.services.balances import as_fact
 from practice.services.hours import JOB_MINUTES_SQL, as_fact as hours_fact
 from practice.services.billing import delivery as invoice_delivery, recurring as recurring_invoices
 from practice.services.organizers import review as organizer_review
+from practice.services.payments import autopay
 from practice.i18n import N_
 from practice.services.automation.actions import NOT_AVAILABLE, Target, due_date, tags_changed, task_created
 from practice.services.automation.compiled import cached_names, compiled_rules
@@ -77,9 +78,10 @@ def handle_many(session: Session, evs: list[Event], slow: Callable[[Event], int]
     group: list[tuple[Event, list]] = []
     group_jobs: set[int] = set()
     for ev in evs:
-        if ev.kind in invoice_delivery.KINDS or ev.kind in (organizer_review.SUBMITTED, recurring_invoices.DUE):
-            # an invoice's PDF and emails, a submitted organizer's answers PDF, a recurring invoice's period: their
-            # own handler, one by one
+        if (ev.kind in invoice_delivery.KINDS or ev.kind in (organizer_review.SUBMITTED, recurring_invoices.DUE)
+                or ev.kind in autopay.KINDS):
+            # an invoice's PDF and emails, a submitted organizer's answers PDF, a recurring invoice's period or its
+            # card payment: their own handler, one by one
             done += _flush(session, version, compiled, names, group, quiet, slow)
             group, quiet, group_jobs = [], [], set()
             done += slow(ev)

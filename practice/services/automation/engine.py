@@ -30,6 +30,7 @@ from practice.services.automation.triggers import CHAIN_LIMIT, rule_events
 from practice.services.chats import messages as chat_messages
 from practice.services.documents import files as document_files
 from practice.services.organizers import review as organizer_review, sent as sent_organizers
+from practice.services.payments import autopay
 from practice.services.proposals import sending
 from practice.services.work.facts import facts_for
 
@@ -42,6 +43,9 @@ def handle_event(session: Session, ev: Event) -> None:
         return
     if ev.kind == recurring_invoices.DUE:  # a recurring invoice's period came due: its invoice, once
         recurring_invoices.handle(session, ev)
+        return
+    if ev.kind in autopay.KINDS:  # a recurring invoice paid by the client's saved card: charged once
+        autopay.handle(session, ev)
         return
     if ev.kind == organizer_review.SUBMITTED:  # the answers' PDF is filed, then the rules run as for any event
         organizer_review.file_on_submission(session, ev, firm_catalog=catalog_from_db)

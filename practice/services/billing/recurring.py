@@ -13,6 +13,9 @@ February 28, then March 31), as the rules' schedules do. A paused series skips t
 series whose worker was down catches up every missed period, each once. A series that does not send
 automatically leaves each period's invoice as a draft for the firm to check and send (its number comes then).
 
+A series a client contact agreed to pay by a saved card (`payments/autopay`) has each issued invoice charged by the
+worker: issuing it writes a `recurring_card_charge` event in the same transaction.
+
 Who may: the "manage invoices and payments" right writes series, "see billing" reads them; either only on the
 accounts the member sees."""
 from __future__ import annotations
@@ -32,9 +35,12 @@ from practice.services.actor import Actor, account_visible
 from practice.services.billing import invoices, templates
 from practice.services.billing.invoices import TEXT_LIMIT, read_lines, require_manages_billing, require_sees_billing
 from practice.services.errors import Conflict, InvalidInput, NotFound
-from practice.services.formatting import format_money
+from practice.services.firm import get_firm
+from practice.services.formatting import format_datetime, format_money
 
 DUE = "recurring_invoice_due"
+# A period's invoice went out for a series the client pays by saved card: the worker charges it (payments/autopay).
+CHARGE = "recurring_card_charge"
 INTERVALS = {"monthly": N_("Every month"), "quarterly": N_("Every quarter"), "yearly": N_("Every year")}
 _MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PREVIEW = 12
@@ -99,6 +105,11 @@ def _series(session: Session, actor: Actor, series_id, *, manage: bool) -> Recur
     if series is None:
         raise NotFound(_("That recurring invoice no longer exists."))
     return series
+
+
+def series_to_change(session: Session, actor: Actor, series_id) -> RecurringInvoice:
+    """One series, for whoever manages billing on its account."""
+    return _series(session, actor, series_id, manage=True)
 
 
 # --- writing ---------------------------------------------------------------------------------------------------
@@ -225,6 +236,9 @@ class SeriesRow:
     paused: bool
     send_automatically: bool
     issued: int
+    card_label: str = ""  # the client's saved card, when they pay automatically
+    card_by: str = ""
+    card_when: str = ""  # when they agreed, on the firm's clock
 
 
 def list_series(session: Session, actor: Actor) -> list[SeriesRow]:
@@ -236,13 +250,16 @@ def list_series(session: Session, actor: Actor) -> list[SeriesRow]:
         stmt = stmt.where(condition)
     rows = session.execute(stmt.order_by(func.lower(Account.name), func.lower(RecurringInvoice.name))).all()
     counts: dict[int, int] = {}
+    timezone = get_firm(session).timezone
     if rows:
         for key in session.exec(select(Invoice.key).where(Invoice.key.like("recurring|%"))):
             series_id = int(key.split("|")[1])
             counts[series_id] = counts.get(series_id, 0) + 1
     return [SeriesRow(s.id, s.account_id, account_name, s.name, s.interval, series_total(session, s),
                       None if s.paused else s.next_period, s.end_date, s.paused, s.send_automatically,
-                      counts.get(s.id, 0)) for s, account_name in rows]
+                      counts.get(s.id, 0), s.card_label if s.card_method_id else "", s.card_consent_by,
+                      format_datetime(s.card_consent_at, timezone) if s.card_consent_at else "")
+            for s, account_name in rows]
 
 
 def get_series(session: Session, actor: Actor, series_id: int) -> RecurringInvoice:
@@ -294,11 +311,11 @@ def plan_due(session: Session, now: dt.datetime | None = None) -> int:
             series.next_period = _after(series, series.next_period)
         session.add(series)
     session.flush()
-    events.emit_many(session, _worker(), rows)
+    events.emit_many(session, worker_actor(), rows)
     return len(rows)
 
 
-def _worker(series: RecurringInvoice | None = None) -> Actor:
+def worker_actor(series: RecurringInvoice | None = None) -> Actor:
     return Actor(member_id=None, name=f'Recurring invoice "{series.name}"' if series else "Recurring invoices",
                  role=Role.owner)
 
@@ -321,7 +338,7 @@ def issue_period(session: Session, series: RecurringInvoice, period: dt.date,
     existing = session.exec(select(Invoice).where(Invoice.key == key)).first()
     if existing is not None:
         return existing
-    actor = _worker(series)
+    actor = worker_actor(series)
     due = invoices.firm_today(session, now) + dt.timedelta(days=series.due_days)
     try:
         draft = invoices.save_draft(session, actor, account_id=series.account_id, lines=series.lines,
@@ -333,7 +350,11 @@ def issue_period(session: Session, series: RecurringInvoice, period: dt.date,
     session.add(draft)
     session.flush()
     if series.send_automatically:
-        return invoices.issue(session, actor, draft.id, now=now)
+        issued = invoices.issue(session, actor, draft.id, now=now)
+        if series.card_method_id:  # the client pays it by their saved card: the worker charges it once
+            events.emit(session, actor, CHARGE, account_id=series.account_id,
+                        payload={"series_id": series.id, "period": period.isoformat(), "invoice_id": issued.id})
+        return issued
     if series.created_by_member_id:
         account = session.get(Account, series.account_id)
         inbox.notify(session, member_id=series.created_by_member_id, kind="notify",

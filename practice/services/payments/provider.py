@@ -55,8 +55,19 @@ class ProviderRefund:
     status: str
 
 
+@dataclasses.dataclass(frozen=True)
+class SavedCard:
+    """A card the provider keeps for a client (to charge later with their consent): the provider's customer and
+    card ids, and how to name the card to people ("Visa •••• 4242"). The card number stays with the provider."""
+
+    customer_id: str
+    method_id: str
+    label: str
+
+
 class PaymentProvider(Protocol):
     name: str
+    publishable_key: str
 
     def check_keys(self) -> None:
         """A harmless call with the secret key; raises ProviderError with a sentence when it fails."""
@@ -79,3 +90,15 @@ class PaymentProvider(Protocol):
     def refund(self, payment_id: str, amount_cents: int, *, reason: str, key: str) -> ProviderRefund:
         """Give back `amount_cents` of a succeeded payment to the card it came from. `key` makes the call
         idempotent: the same key asked again gives the same refund, never a second one."""
+
+    def save_card(self, token: str, *, description: str) -> SavedCard:
+        """Keep the card the client's browser gave the provider (`token`) as a customer's card, to charge later."""
+
+    def charge_saved_card(self, card: SavedCard, *, amount_cents: int, currency: str, invoice_id: int,
+                          contact_id: int | None, description: str, idempotency_key: str) -> ProviderPayment:
+        """Charge a saved card without the client present. The provider answers a second call with the same
+        `idempotency_key` with the first call's answer, so a retried charge never takes the money twice.
+        ProviderError when the card is declined."""
+
+    def forget_card(self, customer_id: str) -> None:
+        """Delete the customer and its card at the provider (ProviderError when it cannot be reached)."""

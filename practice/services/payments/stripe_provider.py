@@ -8,7 +8,7 @@ import stripe
 from practice import config
 from practice.i18n import _
 from practice.services.payments.provider import (BadSignature, PaymentSession, ProviderError, ProviderPayment,
-                                                ProviderRefund)
+                                                ProviderRefund, SavedCard)
 
 TIMEOUT = 20  # seconds for one call to Stripe
 SUCCEEDED = "payment_intent.succeeded"
@@ -114,6 +114,39 @@ class StripeProvider:
             raise ProviderError(_("Stripe could not refund the payment (the refund {status}).").format(
                 status=refund.status))
         return ProviderRefund(refund.id, int(refund.amount), str(refund.status))
+
+    def save_card(self, token: str, *, description: str) -> SavedCard:
+        # The token's card (Stripe.js createToken in the client's browser) becomes a customer's default card.
+        try:
+            card = (self.client.v1.tokens.retrieve(token).to_dict().get("card") or {})
+            customer = self.client.v1.customers.create(params={"source": token, "description": description[:300]})
+        except stripe.StripeError as err:
+            raise _said(err) from None
+        label = f"{card.get('brand') or 'Card'} •••• {card.get('last4') or '····'}"
+        return SavedCard(customer.id, str(customer.default_source or ""), label)
+
+    def charge_saved_card(self, card: SavedCard, *, amount_cents: int, currency: str, invoice_id: int,
+                          contact_id: int | None, description: str, idempotency_key: str) -> ProviderPayment:
+        metadata = {"invoice_id": str(invoice_id), "description": description[:400], "key": idempotency_key}
+        if contact_id is not None:
+            metadata["contact_id"] = str(contact_id)
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params={"amount": amount_cents, "currency": currency, "customer": card.customer_id,
+                        "payment_method": card.method_id, "payment_method_types": ["card"], "confirm": True,
+                        "off_session": True, "metadata": metadata},
+                options={"idempotency_key": idempotency_key})
+        except stripe.StripeError as err:
+            raise _said(err) from None
+        return _payment(intent.to_dict())
+
+    def forget_card(self, customer_id: str) -> None:
+        try:
+            self.client.v1.customers.delete(customer_id)
+        except stripe.InvalidRequestError:
+            return  # gone already
+        except stripe.StripeError as err:
+            raise _said(err) from None
 
 
 def _payment(intent: dict) -> ProviderPayment:

@@ -247,13 +247,16 @@ class PortalInvoicesState(PortalState):
             with shown_in(self, "autopay_error"):
                 card = await asyncio.to_thread(read, autopay.card_from_token, actor, self.autopay_id,
                                                result["token"], self.autopay_agree)
-                series = run(autopay.give_consent, actor, self.autopay_id, card, self.autopay_agree)
-                self.card_notice = _('Card saved: the invoices of "{name}" are paid with {card} on the day they '
-                                     "are issued.").format(name=series.name, card=card.label)
-                self.autopay_id = 0
-                self._refresh(actor)
+                self._consented(actor, card)
         finally:
             self.autopay_saving = False
+
+    def _consented(self, actor, card) -> None:
+        series = run(autopay.give_consent, actor, self.autopay_id, card, self.autopay_agree)
+        self.card_notice = _('Card saved: the invoices of "{name}" are paid with {card} on the day they are '
+                             "issued.").format(name=series.name, card=card.label)
+        self.autopay_id = 0
+        self._refresh(actor)
 
     @allow(CONTACT)
     def stop_autopay(self, series_id: int):

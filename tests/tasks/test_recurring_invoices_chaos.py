@@ -6,13 +6,16 @@ login and an email) and a series of one invoice a month from January 2027. The t
 series on) while the real consumer handles the events (each period's invoice written and issued, then its PDF filed
 and its email queued) and a killer thread SIGKILLs the consumer at least MIN_KILLS times, 0.3-1.0 s after each start,
 and starts it again (CHAOS_SEED=N replays a run's timings). A mailer process, never killed, sends the mail to a real
-SMTP server in this process. Afterwards: exactly SERIES x 12 invoices (2,400 for 200), numbered from 1 without a
-gap, each series with its twelve periods once, every event handled and none set aside, and one mail received per invoice, with no
-duplicate.
+SMTP server in this process. Each client saved a card for their series (against localstripe), so the worker also
+charges each issued invoice, with the series' and period's idempotency key, while it is being killed. Afterwards:
+exactly SERIES x 12 invoices (2,400 for 200), numbered from 1 without a gap, each series with its twelve periods once,
+every event handled and none set aside, one mail received per invoice with no duplicate, and each invoice paid by
+exactly one charge of the saved card (0 duplicate charges at the provider, one payment recorded per invoice).
 """
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -21,19 +24,22 @@ import threading
 import time
 
 import pytest
+import stripe
 from sqlalchemy import func
 from sqlmodel import select
 
 from practice.db import read_session, write_session
-from practice.models import Event, EventStatus, Invoice, InvoiceStatus, MailStatus, OutgoingMail
+from practice.models import Event, EventStatus, Invoice, InvoiceStatus, MailStatus, OutgoingMail, Payment
 from practice.services import events
 from practice.services.billing import recurring
 from practice.services.mail import settings as mail_settings
+from practice.services.payments import autopay
 from practice.services.portal import logins
 from practice.worker import tasks as worker_tasks
 from practice.worker.consumer import consumer_command
 from practice.worker.huey_app import huey
-from tests.factories import make_account, make_contact, make_firm
+from tests.factories import contact_actor, make_account, make_contact, make_firm
+from tests.factories.payments import card_token, set_up_card_payments
 from tests.smtp import SMTPServer, unexplained_duplicates
 from tests.tasks.test_chaos import Child
 
@@ -51,20 +57,43 @@ UTC = dt.timezone.utc
 LINES = [{"name": "Monthly bookkeeping", "rate": "250"}]
 
 
-def _build_firm() -> dict:
+def _build_firm(stripe_url: str) -> dict:
     """The owner, SERIES accounts with an invited contact each (before mail is set up: no invitation is sent), and a
-    monthly series for each from January 1, 2027 (saved on December 1, 2026)."""
+    monthly series for each from January 1, 2027 (saved on December 1, 2026), which the contact pays by a saved
+    card."""
     with write_session() as s:
         owner = make_firm(s)["owner"]
-        series_ids = []
+    set_up_card_payments(owner)
+    with write_session() as s:
+        series_ids, contacts = [], []
         for i in range(SERIES):
             account = make_account(s, owner, name=f"Client {i:03d}")
             contact = make_contact(s, owner, [account.id], f"Pat{i}", "Client", email=f"client{i:03d}@example.com")
             logins.invite(s, owner, contact.id)
+            contacts.append((contact.id, account.id))
             series_ids.append(recurring.save_series(
                 s, owner, account_id=account.id, name="Bookkeeping", lines=LINES, interval="monthly",
                 start_date=dt.date(2027, 1, 1), now=dt.datetime(2026, 12, 1, 12, tzinfo=UTC)).id)
-    return {"actor": owner, "series_ids": series_ids}
+    customers = set()
+    for series_id, (contact_id, account_id) in zip(series_ids, contacts):
+        who = dataclasses.replace(contact_actor(contact_id), current_account_id=account_id)
+        with read_session() as s:
+            card = autopay.card_from_token(s, who, series_id, card_token(stripe_url), True)
+        with write_session() as s:
+            autopay.give_consent(s, who, series_id, card, True)
+        customers.add(card.customer_id)
+    return {"actor": owner, "series_ids": series_ids, "customers": customers}
+
+
+def _charges(stripe_url: str, customers: set[str]) -> collections.Counter:
+    """The succeeded charges at the provider of these customers, by the invoice they were for."""
+    client = stripe.StripeClient("sk_test_look", base_addresses={"api": stripe_url})
+    found = collections.Counter()
+    for charge in client.v1.charges.list(params={"limit": 100_000}).data:
+        if charge.customer in customers and charge.status == "succeeded":
+            intent = client.v1.payment_intents.retrieve(charge.payment_intent)
+            found[int(intent.metadata["invoice_id"])] += 1
+    return found
 
 
 def _counts() -> dict:
@@ -76,22 +105,24 @@ def _counts() -> dict:
             "pending": count(select(func.count()).select_from(Event).where(Event.status == EventStatus.pending)),
             "failed": count(select(func.count()).select_from(Event).where(Event.status == EventStatus.failed)),
             "invoices": count(select(func.count()).select_from(Invoice)),
-            "sent_invoices": count(select(func.count()).select_from(Invoice).where(Invoice.status == InvoiceStatus.sent)),
+            "paid_invoices": count(select(func.count()).select_from(Invoice).where(Invoice.status == InvoiceStatus.paid)),
             "filed": count(select(func.count()).select_from(Invoice).where(Invoice.pdf_document_id.is_not(None))),
             "queued": count(select(func.count()).select_from(OutgoingMail)),
             "sent": count(select(func.count()).select_from(OutgoingMail).where(OutgoingMail.status == MailStatus.sent)),
         }
 
 
-def test_every_period_is_invoiced_once_while_the_worker_is_killed(chaos_env, tmp_path):
+def test_every_period_is_invoiced_once_while_the_worker_is_killed(chaos_env, tmp_path, localstripe, monkeypatch):
     seed = int(os.environ.get("CHAOS_SEED") or random.randrange(10**6))
     print(f"\nCHAOS_SEED={seed}")
     rnd = random.Random(seed)
     expected = SERIES * MONTHS
     logs = tmp_path / "logs"
     logs.mkdir()
+    chaos_env["PRACTICE_STRIPE_API_BASE"] = localstripe.url  # the consumer charges the saved cards there
+    monkeypatch.setenv("PRACTICE_STRIPE_API_BASE", localstripe.url)
     with SMTPServer() as server:
-        firm = _build_firm()
+        firm = _build_firm(localstripe.url)
         with write_session() as s:
             mail_settings.update_settings(s, firm["actor"], host="127.0.0.1", port=server.port, security="none",
                                           username="", from_address="office@example.com")
@@ -168,11 +199,16 @@ def test_every_period_is_invoiced_once_while_the_worker_is_killed(chaos_env, tmp
     assert counts["pending"] == 0 and counts["failed"] == 0, f"{counts}\n{consumer.log()[-3000:]}"
     with read_session() as s:
         rows = s.exec(select(Invoice.number, Invoice.key, Invoice.status)).all()
+        paid = collections.Counter(s.exec(select(Payment.invoice_id)).all())
+        invoice_ids = set(s.exec(select(Invoice.id)).all())
         want_ids = set(s.exec(select(OutgoingMail.message_id)).all())
         addresses = collections.Counter(s.exec(select(OutgoingMail.to_address)).all())
     assert len(rows) == expected, f"{len(rows)} invoices, {expected} expected"
     assert sorted(number for number, _, _ in rows) == list(range(1, expected + 1)), "the numbers have a gap"
-    assert {status for _, _, status in rows} == {InvoiceStatus.sent}
+    assert {status for _, _, status in rows} == {InvoiceStatus.paid}
+    charged = _charges(localstripe.url, firm["customers"])
+    assert set(charged) == invoice_ids and set(charged.values()) == {1}, "an invoice charged twice, or never"
+    assert set(paid) == invoice_ids and set(paid.values()) == {1}, "an invoice's payment recorded twice, or never"
     periods = collections.defaultdict(set)
     for _, key, _ in rows:
         _word, series_id, period = key.split("|")

@@ -41,6 +41,8 @@ from practice.services.formatting import format_datetime, format_money
 DUE = "recurring_invoice_due"
 # A period's invoice went out for a series the client pays by saved card: the worker charges it (payments/autopay).
 CHARGE = "recurring_card_charge"
+# A saved card removed (or its series deleted): the worker deletes the provider's customer (payments/autopay).
+FORGET = "recurring_card_forget"
 INTERVALS = {"monthly": N_("Every month"), "quarterly": N_("Every quarter"), "yearly": N_("Every year")}
 _MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PREVIEW = 12
@@ -202,6 +204,9 @@ def delete_series(session: Session, actor: Actor, series_id: int) -> str:
     name = series.name
     audit.record(session, actor, "delete", "recurring_invoice", series.id, f'Deleted recurring invoice "{name}"',
                  entity_label=name, account_id=series.account_id)
+    if series.card_customer_id:  # the client's saved card goes with it
+        events.emit(session, actor, FORGET, account_id=series.account_id,
+                    payload={"customer_id": series.card_customer_id})
     session.delete(series)
     session.flush()
     return name

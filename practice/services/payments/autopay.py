@@ -38,7 +38,7 @@ from practice.services.payments.provider import ProviderError, SavedCard
 log = logging.getLogger(__name__)
 
 CHARGE = recurring.CHARGE
-FORGET = "recurring_card_forget"
+FORGET = recurring.FORGET
 KINDS = (CHARGE, FORGET)
 _OFTEN = {"monthly": N_("every month"), "quarterly": N_("every quarter"), "yearly": N_("every year")}
 

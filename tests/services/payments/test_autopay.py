@@ -192,6 +192,12 @@ def test_a_removed_card_is_charged_no_more_and_forgotten_at_the_provider(firm, l
         autopay.turn_off(s, firm["ann"], series_id)
     sweep("2027-02-28")
     assert series_invoices(series_id) == [(InvoiceStatus.sent, 25000, []), (InvoiceStatus.sent, 25000, [])]
+    # A series deleted with a saved card: the card goes too.
+    again = save_card(firm, localstripe, series_id)
+    with write_session() as s:
+        recurring.delete_series(s, firm["owner"], series_id)
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.customers.retrieve(again.customer_id)
 
 
 def test_only_the_accounts_contacts_save_a_card_and_only_after_agreeing(firm, localstripe, inbox):

@@ -1,7 +1,7 @@
 """recurring invoices paid by a client's saved card: the provider's customer and card ids and the client's consent
 
 Revision ID: 3c1cdcbb1abb
-Revises: c2e4a6b8d0f1
+Revises: e7a1c3b5d9f2
 Create Date: 2026-12-05 12:20:00
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ from practice.models import UTCDateTime
 
 
 revision: str = '3c1cdcbb1abb'
-down_revision: Union[str, None] = 'c2e4a6b8d0f1'
+down_revision: Union[str, None] = 'e7a1c3b5d9f2'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

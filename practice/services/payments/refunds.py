@@ -29,7 +29,11 @@ def refund_payment(session: Session, actor: Actor, payment_id: int, *, amount_ce
             raise Conflict(_("Card payments are not set up any more: save the payment provider's keys again in "
                              "Settings to refund this card payment."))
         done = provider.refund(payment.provider_payment_id, amount_cents, reason=(reason or "").strip(),
-                               key=f"practice-refund-{payment.id}-{payment.amount_cents - left}-{amount_cents}")
+                               # The provider's id of the payment, not ours: a restored copy of the database, or a
+                               # second one on the same Stripe account, reuses our ids, and Stripe would answer a
+                               # reused key with the old refund instead of making this one.
+                               key=f"practice-refund-{payment.provider_payment_id}-{payment.amount_cents - left}-"
+                                   f"{amount_cents}")
         provider_refund_id = done.refund_id
     return refunds.record_refund(session, actor, payment_id, amount_cents=amount_cents, reason=reason,
                                  provider_refund_id=provider_refund_id, now=now)

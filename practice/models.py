@@ -1242,6 +1242,8 @@ class ProposalTemplate(SQLModel, table=True):
     introduction_fr: str = ""
     terms_fr: str = ""
     updated_at: dt.datetime = when()
+    # The client pays the first invoice (the chosen lines) by card when signing; copied onto each sent proposal.
+    require_payment: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class ProposalTemplateLine(SQLModel, table=True):
@@ -1429,6 +1431,10 @@ class Proposal(SQLModel, table=True):
     # The sealed PDF in the account's documents, once signed.
     document_id: Optional[int] = Field(default=None, foreign_key="document.id")
     final_sha256: str = ""
+    # Pay at signing: the signature is kept (signed_at) and the first invoice issued; the proposal stays `sent`
+    # ("signed, awaiting payment") and counts as signed once that invoice is paid.
+    require_payment: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    invoice_id: Optional[int] = Field(default=None, foreign_key="invoice.id", index=True)
 
 
 class ProposalLine(SQLModel, table=True):

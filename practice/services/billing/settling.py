@@ -21,6 +21,7 @@ from practice.services.billing.lines import NAME_LIMIT, invoice_name
 from practice.services.billing.rights import _invoice
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.formatting import format_money
+from practice.services.signing import proposal_completion
 
 def due_cents(invoice: Invoice) -> int:
     """What is still owed on an invoice (0 for drafts and void ones)."""
@@ -92,6 +93,7 @@ def became_paid(session: Session, actor, invoice: Invoice, *, contact_id: int | 
         contact_id = contacts[0].id if contacts else None
     events.emit(session, actor, "invoice_paid", job_id=invoice.job_id, account_id=invoice.account_id,
                 payload={"invoice_id": invoice.id, "contact_id": contact_id, "job_id": invoice.job_id})
+    proposal_completion.invoice_paid(session, invoice)  # a proposal signed and waiting for this payment is signed
     account = session.get(Account, invoice.account_id)
     link = routes.job_url(invoice.job_id) if invoice.job_id else routes.account_url(invoice.account_id)
     text = inbox.said(N_("Invoice {number} for {account} is paid in full ({total})."), number=invoice.number,

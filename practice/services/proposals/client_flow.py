@@ -8,9 +8,10 @@ import hashlib
 from sqlmodel import Session, select
 
 from practice.i18n import N_, _
-from practice.models import (Account, AccountContact, Contact, Document, PortalLogin, Proposal, ProposalLine,
-                             ProposalStatus, utcnow)
-from practice.services import audit, events, inbox
+from practice.models import (Account, AccountContact, Contact, Document, Invoice, PortalLogin, Proposal,
+                             ProposalLine, ProposalStatus, utcnow)
+from practice.services import audit, inbox
+from practice.services.billing import from_proposal, invoices
 from practice.services.documents import storage
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import get_firm
@@ -18,8 +19,8 @@ from practice.services.proposals.lookup import (client_actor, contact_name, cont
                                                 require_contact)
 from practice.services.proposals.rendering import signed_pdf
 from practice.services.proposals.templates import step_names
-from practice.services.proposals.views import ProposalDetail, ProposalView, name_for, proposal_views
-from practice.services.signing import consent
+from practice.services.proposals.views import ProposalDetail, ProposalView, name_for, proposal_views, shown_status
+from practice.services.signing import consent, proposal_completion
 from practice.services.formatting import format_money
 
 MAX_REASON = 2000
@@ -48,13 +49,17 @@ def _detail(session: Session, who, proposal: Proposal) -> ProposalDetail:
     firm = get_firm(session).name
     text = consent.disclosure_text(session, firm)
     lines = proposal_lines(session, proposal.id)
+    invoice = session.get(Invoice, proposal.invoice_id) if proposal.invoice_id is not None else None
     return ProposalDetail(
-        id=proposal.id, name=name_for(proposal, who.language), status=ProposalStatus(proposal.status).value, firm_name=firm,
+        id=proposal.id, name=name_for(proposal, who.language), status=shown_status(proposal), firm_name=firm,
         account_name=session.get(Account, proposal.account_id).name, introduction=proposal.introduction,
         terms=proposal.terms, lines=lines, total_cents=proposal.total_cents, steps=step_names(session),
         needs_consent=consent.current_consent(session, who.contact_id, text) is None, disclosure=text,
         signer_name=proposal.signer_name, signed_at=proposal.signed_at, document_id=proposal.document_id,
-        decline_reason=proposal.decline_reason, has_optional=any(line.optional for line in lines))
+        decline_reason=proposal.decline_reason, has_optional=any(line.optional for line in lines),
+        require_payment=proposal.require_payment, account_id=proposal.account_id,
+        invoice_id=invoice.id if invoice else None, invoice_number=invoice.number if invoice else None,
+        due_cents=invoices.due_cents(invoice) if invoice else 0)
 
 
 def open_proposal(session: Session, who, proposal_id: int, *, ip_address: str = "",
@@ -78,6 +83,8 @@ def proposal_for_contact(session: Session, who, proposal_id: int) -> ProposalDet
 
 
 def _waiting(proposal: Proposal) -> None:
+    if proposal.status == ProposalStatus.sent and proposal.signed_at is not None:
+        raise Conflict(_("You signed this proposal already; it is finished once its invoice is paid."))
     if proposal.status != ProposalStatus.sent:
         raise Conflict({ProposalStatus.signed: _("This proposal was already signed."),
                         ProposalStatus.declined: _("This proposal was already declined."),
@@ -158,7 +165,9 @@ def _clean_signature(kind: str, signature: dict) -> dict:
 def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signature: dict, ip_address: str = "",
          user_agent: str = "") -> Proposal:
     """Sign the proposal (the client, after consenting): the signed PDF is sealed and filed in the account's
-    documents, staff are told, and `proposal_signed` fires."""
+    documents, staff are told, and `proposal_signed` fires. A proposal that asks for payment at signing keeps the
+    signature and its sealed PDF, issues its first invoice (the chosen services) and counts as signed once that
+    invoice is paid (services/signing/proposal_completion)."""
     proposal = contact_proposal(session, who, proposal_id)
     _waiting(proposal)
     firm = get_firm(session)
@@ -170,7 +179,7 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
     contact = session.get(Contact, who.contact_id)
     login = session.exec(select(PortalLogin).where(PortalLogin.contact_id == who.contact_id)).first()
     now = utcnow()
-    proposal.status, proposal.signed_at, proposal.signed_by_contact_id = ProposalStatus.signed, now, who.contact_id
+    proposal.signed_at, proposal.signed_by_contact_id = now, who.contact_id
     proposal.signer_name = contact_name(contact)
     proposal.signature_kind, proposal.signature = str(signature_kind), clean
     proposal.ip_address, proposal.user_agent = ip_address[:100], user_agent[:500]
@@ -182,19 +191,29 @@ def sign(session: Session, who, proposal_id: int, *, signature_kind: str, signat
     doc = _file_document(session, proposal, pdf, who)
     proposal.document_id, proposal.final_sha256 = doc.id, hashlib.sha256(pdf).hexdigest()
     log_event(session, proposal, "sealed", f"Sealed PDF filed as \"{doc.name}\" (SHA-256 {proposal.final_sha256})")
-    actor = client_actor(who)
+    if proposal.require_payment and proposal.total_cents > 0:
+        _await_payment(session, who, proposal)
+        return proposal
+    return proposal_completion.count_as_signed(session, proposal)
+
+
+def _await_payment(session: Session, who, proposal: Proposal) -> None:
+    """Issue the first invoice of a signed proposal that asks for payment at signing; it waits for that payment."""
+    invoice = from_proposal.issue_for_proposal(session, proposal, proposal_lines(session, proposal.id))
+    proposal.invoice_id = invoice.id
+    session.flush()
+    log_event(session, proposal, "invoiced", f"Invoice {invoice.number} issued for "
+              f"{format_money(invoice.total_cents)}; the proposal is signed once it is paid")
     account = session.get(Account, proposal.account_id)
-    audit.record(session, actor, "proposal_signed", "account", proposal.account_id,
-                 f'{who.name} signed proposal "{proposal.name}" ({format_money(proposal.total_cents)})',
-                 proposal_id=proposal.id, document_id=doc.id)
-    events.emit(session, actor, "proposal_signed", job_id=proposal.job_id, account_id=proposal.account_id,
-                payload={"proposal_id": proposal.id, "contact_id": who.contact_id, "job_id": proposal.job_id,
-                         "document_id": doc.id})
+    audit.record(session, client_actor(who), "proposal_signed_unpaid", "account", proposal.account_id,
+                 f'{who.name} signed proposal "{proposal.name}" ({format_money(proposal.total_cents)}); '
+                 f"waiting for invoice {invoice.number} to be paid", proposal_id=proposal.id,
+                 document_id=proposal.document_id, invoice_id=invoice.id)
     inbox.notify_client_activity(session, account_id=proposal.account_id, job_id=proposal.job_id,
-                                 text=inbox.said(N_('{who} signed the proposal "{name}" for {total}'),
+                                 text=inbox.said(N_('{who} signed the proposal "{name}"; it is finished once invoice '
+                                                    '{number} is paid'),
                                                  who=inbox.client_label(who.name, account.name), name=proposal.name,
-                                                 total=format_money(proposal.total_cents)))
-    return proposal
+                                                 number=invoice.number))
 
 
 def _file_document(session: Session, proposal: Proposal, pdf: bytes, who) -> Document:

@@ -138,7 +138,7 @@ def send_proposal(session: Session, actor: Actor, account_id: int, template: int
     if not lines:
         raise InvalidInput(_('The proposal template "{name}" has no services; add some first.').format(name=found.name))
     proposal = Proposal(account_id=account.id, job_id=job_id, template_id=found.id, name=found.name,
-                        name_fr=found.name_fr or "",
+                        name_fr=found.name_fr or "", require_payment=bool(found.require_payment),
                         introduction=intro, terms=terms, requested_by_member_id=actor.member_id,
                         requested_by_label=actor.name, key=key,
                         total_cents=sum(line.amount_cents for line in lines if not line.optional))
@@ -174,6 +174,9 @@ def cancel(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     if proposal is None:
         raise NotFound(_("That proposal no longer exists."))
     get_account(session, actor, proposal.account_id)
+    if proposal.status == ProposalStatus.sent and proposal.signed_at is not None:
+        raise Conflict(_("The client signed this proposal and it waits for its invoice to be paid: it can no longer "
+                         "be cancelled."))
     if proposal.status != ProposalStatus.sent:
         raise Conflict(_(_CANNOT_CANCEL.get(ProposalStatus(proposal.status).value,
                                             N_("Only a proposal still waiting for the client can be cancelled."))))
@@ -212,7 +215,7 @@ def proposal_facts(session: Session, proposal_id: int) -> dict | None:
 
 def _is_complete(session: Session, proposal_id: int) -> bool:
     proposal = session.get(Proposal, proposal_id)
-    return proposal is None or proposal.status != ProposalStatus.sent
+    return proposal is None or proposal.status != ProposalStatus.sent or proposal.signed_at is not None
 
 
 def _remind(session: Session, proposal_id: int, n: int) -> str:

@@ -15,6 +15,7 @@ from practice.models import Proposal, ProposalTemplate, ProposalTemplateLine, Se
 from practice.services import audit, templating
 from practice.services.actor import Actor, require_admin
 from practice.services.errors import Conflict, InvalidInput, NotFound
+from practice.services.payments import settings as payment_settings
 from practice.services.proposals.lookup import require_staff, template_lines
 from practice.services.proposals.rendering import sample_context
 from practice.services.proposals.views import TemplateView
@@ -36,7 +37,7 @@ RulesUsing = Callable[[Session, str], list[str]]
 
 def _template_view(session: Session, t: ProposalTemplate) -> TemplateView:
     return TemplateView(t.id, t.name, t.introduction, t.terms, template_lines(session, t.id), t.updated_at,
-                        t.introduction_fr or "", t.terms_fr or "", t.name_fr or "")
+                        t.introduction_fr or "", t.terms_fr or "", t.name_fr or "", bool(t.require_payment))
 
 
 def list_templates(session: Session, actor: Actor) -> list[TemplateView]:
@@ -156,10 +157,12 @@ def check_texts(session: Session, actor: Actor, *, introduction: str = "", terms
 def save_template(session: Session, actor: Actor, *, name: str, introduction: str = "", terms: str = "",
                   lines: list[dict] | None = None, template_id: int | None = None,
                   rules_using: RulesUsing | None = None, checked: CheckedTexts | None = None,
-                  introduction_fr: str = "", terms_fr: str = "", name_fr: str = "") -> ProposalTemplate:
+                  introduction_fr: str = "", terms_fr: str = "", name_fr: str = "",
+                  require_payment: bool = False) -> ProposalTemplate:
     """Create or change a proposal template (admins); its texts must fill in with a sample account (checked here
     unless `checked`, from `check_texts`, holds these very texts). The French name, introduction and terms are
-    optional: a client who reads French gets them (an empty one: the main text).
+    optional: a client who reads French gets them (an empty one: the main text). `require_payment`: the client pays
+    the first invoice by card when signing, which needs the firm's card payments set up.
 
     Renaming a template needs `rules_using` (the automations' `rules_sending_proposal`): a template a rule
     sends keeps its name."""
@@ -174,6 +177,9 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     clean = _clean_lines(session, lines or [])
     if not clean:
         raise InvalidInput(_("Add at least one service to the proposal."), field="lines")
+    if require_payment and not payment_settings.is_set_up(session):
+        raise InvalidInput(_("Set up card payments first (Settings, Payments): a client pays when signing by "
+                             "card."), field="require_payment")
     if checked != texts:
         check_texts(session, actor, **dataclasses.asdict(texts))
     same = template_by_name(session, name)
@@ -194,6 +200,7 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
                                                                                  texts.terms, utcnow())
     french_before = (template.introduction_fr or "", template.terms_fr or "", template.name_fr or "")
     template.introduction_fr, template.terms_fr, template.name_fr = texts.introduction_fr, texts.terms_fr, name_fr
+    paying_before, template.require_payment = bool(template.require_payment), bool(require_payment)
     session.flush()
     for old in session.exec(select(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id)):
         session.delete(old)
@@ -203,7 +210,10 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     french = audit.french_change(french_before, (texts.introduction_fr, texts.terms_fr, name_fr))
     audit.record(session, actor, "create" if template_id is None else "update", "proposal_template", template.id,
                  f'{"Created" if template_id is None else "Updated"} proposal template "{name}"'
-                 + (f" (French version {french})" if french else ""), lines=len(clean),
+                 + (f" (French version {french})" if french else "")
+                 + ("" if paying_before == template.require_payment else
+                    " (payment required when signing)" if template.require_payment else
+                    " (no payment when signing)"), lines=len(clean),
                  **({"french": french} if french else {}))
     return template
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from practice.models import Account, Job, Proposal, ProposalStatus
+from practice.models import Account, Invoice, Job, Proposal, ProposalStatus
 from practice.services.firm import version_for
 
 
@@ -44,6 +44,8 @@ class TemplateView:
     introduction_fr: str = ""
     terms_fr: str = ""
     name_fr: str = ""
+    # The client pays the first invoice by card when signing.
+    require_payment: bool = False
 
     @property
     def has_french(self) -> bool:
@@ -73,6 +75,8 @@ class ProposalView:
     decline_reason: str
     document_id: int | None
     requested_by: str
+    # Pay at signing: the number of the invoice a signed proposal waits for (status "awaiting_payment").
+    invoice_number: int | None = None
 
 
 @dataclass
@@ -96,6 +100,23 @@ class ProposalDetail:
     document_id: int | None
     decline_reason: str = ""
     has_optional: bool = field(default=False)
+    # Pay at signing: the client pays the first invoice by card when signing; once signed, the invoice it waits for.
+    require_payment: bool = False
+    account_id: int = 0
+    invoice_id: int | None = None
+    invoice_number: int | None = None
+    due_cents: int = 0
+
+
+AWAITING_PAYMENT = "awaiting_payment"
+
+
+def shown_status(proposal: Proposal) -> str:
+    """The proposal's status as people read it: a signed proposal still waiting for its invoice to be paid is
+    "awaiting_payment" (its stored status stays `sent` until then)."""
+    if proposal.status == ProposalStatus.sent and proposal.signed_at is not None:
+        return AWAITING_PAYMENT
+    return ProposalStatus(proposal.status).value
 
 
 def proposal_views(session: Session, *conditions, language: str = "") -> list[ProposalView]:
@@ -105,8 +126,11 @@ def proposal_views(session: Session, *conditions, language: str = "") -> list[Pr
                            .order_by(Proposal.status != ProposalStatus.sent, Proposal.id.desc())).all()
     job_ids = {p.job_id for p, _ in rows if p.job_id}
     jobs = dict(session.exec(select(Job.id, Job.name).where(Job.id.in_(job_ids or [-1]))).all())
+    invoice_ids = {p.invoice_id for p, _ in rows if p.invoice_id}
+    numbers = dict(session.exec(select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids or [-1]))).all())
     return [ProposalView(p.id, p.account_id, account_name, p.job_id, jobs.get(p.job_id, ""),
                          name_for(p, language),
-                         ProposalStatus(p.status).value, p.total_cents, p.sent_at, p.viewed_at, p.signed_at,
-                         p.signer_name, p.declined_at, p.decline_reason, p.document_id, p.requested_by_label)
+                         shown_status(p), p.total_cents, p.sent_at, p.viewed_at, p.signed_at,
+                         p.signer_name, p.declined_at, p.decline_reason, p.document_id, p.requested_by_label,
+                         numbers.get(p.invoice_id))
             for p, account_name in rows]

@@ -205,7 +205,8 @@ def client_tasks_section() -> rx.Component:
     )
 
 
-PROPOSAL_COLORS = {"signed": "green", "declined": "red", "cancelled": "gray", "sent": "amber"}
+PROPOSAL_COLORS = {"signed": "green", "declined": "red", "cancelled": "gray", "sent": "amber",
+                   "awaiting_payment": "blue"}
 
 
 def signature_request_row(r) -> rx.Component:

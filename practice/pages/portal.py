@@ -171,7 +171,8 @@ def attention_proposal(p) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.icon("signature", size=18, color=rx.color("amber", 10)),
-            rx.vstack(rx.text(t("Please read and sign"), size="1", color_scheme="gray"),
+            rx.vstack(rx.text(rx.cond(p.to_pay, t("Signed: pay to finish"), t("Please read and sign")), size="1",
+                              color_scheme="gray"),
                       rx.text(p.name, weight="medium"), rx.text(p.total, " · ", p.sent, size="1", color_scheme="gray"),
                       spacing="0", min_width="0"),
             rx.spacer(),

@@ -5,11 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.components.card_fields import card_box
+from practice.components.card_fields import card_panel
 from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
-from practice.state.card_fields import read_token
 from practice.state.portal_invoices import PortalInvoicesState as S
 
 
@@ -27,28 +26,9 @@ def line_row(line) -> rx.Component:
     )
 
 
-def card_panel() -> rx.Component:
-    """Paying the open invoice by card: the provider's fields, then Pay (or Cancel)."""
-    return rx.vstack(
-        rx.text(t("Pay {amount} by card", amount=S.card_amount), weight="bold", size="2"),
-        card_box(),
-        rx.cond(S.card_error != "", rx.callout(S.card_error, icon="triangle_alert", color_scheme="red", size="1",
-                                               width="100%", id="card-error")),
-        rx.hstack(
-            rx.button(rx.icon("credit-card", size=16), t("Pay {amount}", amount=S.card_amount), type="button",
-                      on_click=read_token(S.card_token), loading=S.card_paying, id="pay-card"),
-            rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_card,
-                      id="cancel-card"),
-            wrap="wrap", spacing="2"),
-        rx.text(t("Your card details go straight to Stripe, the firm's payment provider: this site never sees "
-                  "them."), size="1", color_scheme="gray"),
-        width="100%", spacing="2", id="card-panel",
-    )
-
-
 def pay_by_card(i) -> rx.Component:
     return rx.cond(i.owing & S.takes_cards,
-                   rx.cond(S.card_invoice_id == i.id, card_panel(),
+                   rx.cond(S.card_invoice_id == i.id, card_panel(S),
                            rx.button(rx.icon("credit-card", size=16), t("Pay by card"), type="button",
                                      on_click=S.start_card(i.id), class_name="portal-pay-card",
                                      width=["100%", "auto"])))

@@ -1,10 +1,13 @@
 """The client's proposal page, phone first: the firm's step names, the letter, optional services as switches
-with a live total, the terms, consent, the signature pad, and a done screen with the signed PDF."""
+with a live total, the terms, consent, the signature pad, and a done screen with the signed PDF. A proposal that
+asks for payment at signing shows, once signed, the card fields of the portal's Invoices page for its invoice
+("Pay to finish"), and is done once paid."""
 from __future__ import annotations
 
 import reflex as rx
 
 from practice import routes
+from practice.components.card_fields import card_panel
 from practice.components.i18n import t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
@@ -161,13 +164,38 @@ def done_screen() -> rx.Component:
             rx.icon("circle-check", size=40, color=rx.color("green", 10)),
             rx.heading(t("Signed. Thank you!"), size="5", id="proposal-done"),
             rx.text(t("Signed by {name}. A sealed copy is in your documents.", name=P.signer), size="2"),
+            rx.cond(P.card_notice != "", rx.callout(P.card_notice, icon="check", color_scheme="green", size="2",
+                                                    width="100%", id="card-notice")),
             services(),
-            rx.cond(P.signed_href != "",
-                    rx.el.a(t("Download the signed proposal"), href=P.signed_href, rel="noopener", reload_document=True,
-                            id="proposal-signed-pdf",
-                            style={"color": rx.color("accent", 11), "fontWeight": "500"})),
+            signed_pdf_link(),
             rx.link(t("Back to home"), href=routes.PORTAL, size="2"),
             align="center", width="100%", spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def signed_pdf_link() -> rx.Component:
+    return rx.cond(P.signed_href != "",
+                   rx.el.a(t("Download the signed proposal"), href=P.signed_href, rel="noopener", reload_document=True,
+                           id="proposal-signed-pdf", style={"color": rx.color("accent", 11), "fontWeight": "500"}))
+
+
+def pay_screen() -> rx.Component:
+    """Signed, waiting for its invoice to be paid: the card fields right away, or "Pay to finish" to open them."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(t("Signed. Pay to finish"), size="5", id="proposal-awaiting-payment"),
+            rx.text(t("Signed by {name}. The proposal is finished once invoice {number} is paid.", name=P.signer,
+                      number=P.invoice_number), size="2"),
+            rx.hstack(rx.text(t("Amount due"), weight="bold"), rx.spacer(),
+                      rx.text(P.due, weight="bold", size="4", id="proposal-due"), width="100%"),
+            rx.cond((P.card_invoice_id != 0) & (P.card_invoice_id == P.invoice_id), card_panel(P),
+                    rx.button(rx.icon("credit-card", size=16), t("Pay to finish"), size="3", width="100%",
+                              id="proposal-pay", on_click=P.start_card(P.invoice_id))),
+            signed_pdf_link(),
+            rx.link(t("See your invoices"), href=routes.PORTAL_INVOICES, size="2"),
+            width="100%", spacing="3",
         ),
         width="100%",
     )
@@ -185,6 +213,7 @@ def proposal_page() -> rx.Component:
                     P.status,
                     ("declined", plain_empty(t("You declined this proposal. We were told why and will be in touch."))),
                     ("cancelled", plain_empty(t("The firm withdrew this proposal."))),
+                    ("awaiting_payment", pay_screen()),
                     rx.match(P.step,
                              ("done", done_screen()),
                              ("choose", rx.vstack(stepper(), choose_step(), width="100%", spacing="3")),

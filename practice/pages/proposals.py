@@ -99,6 +99,14 @@ def template_form() -> rx.Component:
                                         on_focus=remember_field("proposal-template-terms"),
                                         placeholder=t("Fees are due within 30 days of each invoice ..."))),
             french_version(),
+            rx.el.label(rx.hstack(
+                rx.checkbox(name="require_payment", default_checked=S.edit_require_payment, id="proposal-require-payment"),
+                rx.vstack(rx.text(t("Require payment when signing"), size="2", weight="medium"),
+                          rx.text(t("The client pays the first invoice (the services chosen) by card right after "
+                                    "signing; the proposal counts as signed once it is paid. Needs card payments "
+                                    "(Settings, Payments)."), size="1", color_scheme="gray"),
+                          spacing="0"),
+                spacing="2", align="start")),
             rx.text(t("Placeholders, filled in when the proposal is sent; click one to insert it where you are typing:"),
                     size="1", color_scheme="gray"),
             placeholder_chips([(code, t(meaning)) for code, meaning in PLACEHOLDERS], PLACEHOLDER_FIELDS, "proposal"),
@@ -120,6 +128,8 @@ def template_row(item) -> rx.Component:
                   rx.text(item.services, size="1", color_scheme="gray"),
                   rx.text(item.total, rx.cond(item.optional > 0, t(" + {count} optional", count=item.optional), ""),
                           size="1"),
+                  rx.cond(item.require_payment, rx.badge(t("Paid when signing"), size="1", color_scheme="blue",
+                                                         class_name="template-require-payment")),
                   spacing="0", min_width="0"),
         rx.spacer(),
         rx.button(t("Preview PDF"), size="1", variant="soft", color_scheme="gray", on_click=S.preview(item.id, ""),
@@ -184,7 +194,8 @@ def templates_page() -> rx.Component:
 # --- the account page's section --------------------------------------------------------------------------
 
 A = AccountProposalsState
-STATUSES = {"sent": N_("Waiting"), "signed": N_("Signed"), "declined": N_("Declined"), "cancelled": N_("Withdrawn")}
+STATUSES = {"sent": N_("Waiting"), "signed": N_("Signed"), "declined": N_("Declined"), "cancelled": N_("Withdrawn"),
+            "awaiting_payment": N_("Signed, awaiting payment")}
 
 
 def proposal_status(status) -> rx.Var:
@@ -203,7 +214,7 @@ def proposal_row(p) -> rx.Component:
         ),
         rx.spacer(),
         rx.badge(proposal_status(p.status), color_scheme=rx.match(p.status, ("signed", "green"), ("declined", "red"),
-                                                 ("cancelled", "gray"), "amber")),
+                                                 ("cancelled", "gray"), ("awaiting_payment", "blue"), "amber")),
         rx.cond(p.href != "", rx.el.a(t("Signed PDF"), href=p.href, rel="noopener", reload_document=True,
                                       class_name="signed-proposal-link",
                                       style={"color": rx.color("accent", 11), "fontSize": "var(--font-size-1)"})),

@@ -105,7 +105,7 @@ def proposal_outcome(p, timezone: str) -> str:
 
 # How a proposal's status reads on the job page.
 PROPOSAL_STATUS = {"draft": N_("draft"), "sent": N_("sent"), "signed": N_("signed"), "declined": N_("declined"),
-                   "cancelled": N_("withdrawn")}
+                   "cancelled": N_("withdrawn"), "awaiting_payment": N_("signed, awaiting payment")}
 
 
 def proposal_status_label(status: str) -> str:
@@ -116,7 +116,8 @@ def job_proposal_items(views, timezone: str) -> list[JobProposalItem]:
     return [JobProposalItem(id=p.id, name=p.name, status=p.status, status_label=proposal_status_label(p.status),
                             total=format_money(p.total_cents),
                             outcome=proposal_outcome(p, timezone),
-                            href=routes.file_url(p.document_id) if p.status == "signed" and p.document_id
+                            href=routes.file_url(p.document_id)
+                            if p.status in ("signed", "awaiting_payment") and p.document_id
                             else "")
             for p in views]
 

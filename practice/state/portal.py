@@ -75,6 +75,7 @@ class PortalProposalItem:
     total: str = ""
     href: str = ""
     sent: str = ""
+    to_pay: bool = False
 
 
 @dataclasses.dataclass
@@ -376,7 +377,8 @@ class PortalHomeState(PortalState):
         self.to_sign = [item for item in self.signing if item.my_turn]
         self.proposals = [PortalProposalItem(id=p.id, name=p.name, total=format_money(p.total_cents),
                                              href=routes.portal_proposal_url(p.id),
-                                             sent=_("Sent {date}").format(date=format_date(p.sent_at, timezone))) for p in view.offers]
+                                             sent=_("Sent {date}").format(date=format_date(p.sent_at, timezone)),
+                                             to_pay=p.to_pay) for p in view.offers]
         self.looks, self.approvals = _document_items(view.looks, view.asks, view.requests, timezone)
         self.tasks = task_items(view.tasks)
         self.jobs = [PortalJobItem(id=j.id, name=j.name, due=format_date(j.due_date),

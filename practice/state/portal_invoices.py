@@ -1,6 +1,6 @@
 """The portal's Invoices page: the current account's issued invoices, what is due first, each with its lines and its
 PDF, and how to pay (the firm's payment instructions), by card when the firm has set up card payments
-(services/payments/online; the card goes from the provider's fields to the provider, never through here)."""
+(state/card_paying, shared with a proposal paid when signing)."""
 from __future__ import annotations
 
 import asyncio
@@ -14,9 +14,9 @@ from practice.services.billing import delivery
 from practice.services.billing.invoices import STATUS_WORDS
 from practice.services.formatting import format_money, full_date
 from practice.services.payments import autopay, online
-from practice.services.payments.provider import ProviderPayment
 from practice.state import card_fields
 from practice.state.base import ANYONE, CONTACT, allow, read, run, shown_in
+from practice.state.card_paying import CardPaying, said
 from practice.state.portal import PortalState
 from practice.state.work_views import parse_id
 
@@ -99,25 +99,13 @@ def autopay_items(rows: list[autopay.PortalSeries]) -> list[AutopayItem]:
     return items
 
 
-def _said(result: dict, otherwise: str) -> str:
-    """What the provider's script said went wrong (its own words, in the client's language), else `otherwise`."""
-    return str(result.get("error") or "")[:300] or otherwise
-
-
-class PortalInvoicesState(PortalState):
+class PortalInvoicesState(CardPaying, PortalState):
     loaded: bool = False
     invoices: list[PortalInvoiceItem] = []
     total_due: str = ""
     owing: bool = False
     instructions: str = ""
     takes_cards: bool = False
-    # The invoice being paid by card (0: none), what the payment is for, and how it goes.
-    card_invoice_id: int = 0
-    card_amount: str = ""
-    card_error: str = ""
-    card_paying: bool = False
-    card_notice: str = ""
-    _payment_id: str = ""
     # The account's recurring invoices, and the one whose card form is open (0: none) to pay them automatically.
     autopay: list[AutopayItem] = []
     autopay_id: int = 0
@@ -143,73 +131,22 @@ class PortalInvoicesState(PortalState):
         actor, _view = await self._open()
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
-        self.card_invoice_id, self.card_error, self.card_notice, self._payment_id = 0, "", "", ""
+        self._card_reset()
         self.autopay_id, self.autopay_error = 0, ""
         self._refresh(actor)
         # From a locked document's "Pay invoice N to open": open that invoice's card payment when the firm takes
         # cards (otherwise the page's payment instructions say how to pay).
         asked = parse_id(self.router.url.query_parameters.get("pay", ""))
         if asked is not None and self.takes_cards and any(i.id == asked and i.owing for i in self.invoices):
-            return self._start_card(actor, asked)
+            with shown_in(self, "error"):
+                return self._card_start(actor, asked)
 
-    @allow(CONTACT)
-    def start_card(self, invoice_id: int):
-        """Open a card payment of what is due on the invoice and show the provider's card fields."""
-        return self._start_card(self._require(), invoice_id)
-
-    def _start_card(self, actor, invoice_id: int):
-        self.error = self.card_error = self.card_notice = ""
-        with shown_in(self, "error"):
-            opened = read(online.start_card_payment, actor, invoice_id if isinstance(invoice_id, int) else 0)
-            self._payment_id, self.card_invoice_id = opened.payment_id, invoice_id
-            self.autopay_id = 0  # one set of card fields at a time
-            self.card_amount = format_money(opened.amount_cents)
-            return card_fields.mount(opened.publishable_key, config.stripe_js_url())
-
-    @allow(CONTACT)
-    def cancel_card(self):
-        self.card_invoice_id, self.card_error, self._payment_id = 0, "", ""
-
-    def _finish(self, actor, paid: ProviderPayment) -> None:
-        run(online.record_for, actor, paid)
-        self.card_notice = _("Thank you: {amount} paid by card.").format(amount=format_money(paid.amount_cents))
-        self.card_invoice_id, self._payment_id = 0, ""
+    def _card_paid(self, actor) -> None:
         self._refresh(actor)
 
-    @allow(CONTACT)
-    async def card_token(self, result: dict | None = None):
-        """The provider's token for the typed card (or what was wrong with it): charge it."""
-        actor = self._require()
-        result = result if isinstance(result, dict) else {}
-        self.card_error = "" if isinstance(result.get("token"), str) else _said(
-            result, _("The card could not be read: check its number, expiry date and security code."))
-        if self.card_error or not self._payment_id:
-            return
-        self.card_paying = True
-        yield
-        try:
-            with shown_in(self, "card_error"):
-                paid = await asyncio.to_thread(read, online.pay_with_token, actor, self._payment_id, result["token"])
-                if paid.needs_action:
-                    yield card_fields.confirm(paid.client_secret, PortalInvoicesState.card_confirmed)
-                elif paid.succeeded:
-                    self._finish(actor, paid)
-        finally:
-            self.card_paying = False
-
-    @allow(CONTACT)
-    async def card_confirmed(self, result: dict | None = None):
-        """After the card's 3-D Secure step: record the payment if the provider took it."""
-        actor = self._require()
-        result = result if isinstance(result, dict) else {}
-        if not self._payment_id:
-            return
-        with shown_in(self, "card_error"):
-            paid = await asyncio.to_thread(read, online.checked_payment, actor, self._payment_id)
-            if paid.succeeded:
-                self._finish(actor, paid)
-            else:
-                self.card_error = _said(result, _("The bank did not confirm the payment: the card was not charged."))
+    def _card_start(self, actor, invoice_id: int):
+        self.autopay_id = 0  # one set of card fields at a time
+        return super()._card_start(actor, invoice_id)
 
     # --- paying a recurring invoice's invoices automatically by a saved card ---------------------------------------
 
@@ -237,7 +174,7 @@ class PortalInvoicesState(PortalState):
         """The provider's token for the typed card: keep it with the provider and record the consent."""
         actor = self._require()
         result = result if isinstance(result, dict) else {}
-        self.autopay_error = "" if isinstance(result.get("token"), str) else _said(
+        self.autopay_error = "" if isinstance(result.get("token"), str) else said(
             result, _("The card could not be read: check its number, expiry date and security code."))
         if self.autopay_error or not self.autopay_id:
             return

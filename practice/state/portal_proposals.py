@@ -1,4 +1,5 @@
-"""The client's proposal page: read, choose optional services (the total follows), consent, sign, done."""
+"""The client's proposal page: read, choose optional services (the total follows), consent, sign, done; a proposal
+that asks for payment at signing goes on to paying its invoice by card (state/card_paying) and is done once paid."""
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +14,7 @@ from practice.services.errors import InvalidInput, PracticeError
 from practice.services.proposals import client_flow, views
 from practice.services.formatting import format_money
 from practice.state.base import ANYONE, CONTACT, allow, client_address, read, run, shown_in
+from practice.state.card_paying import CardPaying
 from practice.state.portal import PortalState
 from practice.state.signature_input import signature_from_browser, signature_kind
 from practice.state.work_views import parse_id
@@ -41,7 +43,7 @@ def line_items(lines) -> list[PortalLineItem]:
             for line in lines]
 
 
-class PortalProposalState(PortalState):
+class PortalProposalState(CardPaying, PortalState):
     found: bool = False
     loaded: bool = False
     pid: int = 0
@@ -64,6 +66,11 @@ class PortalProposalState(PortalState):
     decline_reason: str = ""
     declining: bool = False
     busy: bool = False
+    # Pay at signing: the invoice a signed proposal waits for, what is due on it, and the account it bills.
+    invoice_id: int = 0
+    invoice_number: str = ""
+    due: str = ""
+    _account_id: int = 0
 
     def _where(self) -> dict:
         return {"ip_address": client_address(self),
@@ -79,8 +86,19 @@ class PortalProposalState(PortalState):
         self.needs_consent, self.disclosure = detail.needs_consent, detail.disclosure
         self.signer, self.decline_reason = detail.signer_name, detail.decline_reason
         self.signed_href = routes.file_url(detail.document_id) if detail.document_id else ""
+        self.invoice_id, self.due, self._account_id = detail.invoice_id or 0, format_money(detail.due_cents), detail.account_id
+        self.invoice_number = str(detail.invoice_number or "")
         if detail.status == "signed":
             self.step = "done"
+
+    def _card_actor(self):
+        """The contact pays the invoice of the proposal's account (its links are checked again by the services)."""
+        actor = self._require()
+        return dataclasses.replace(actor, current_account_id=self._account_id) if self._account_id else actor
+
+    def _card_paid(self, actor) -> None:
+        with shown_in(self, "error"):
+            self._show(read(client_flow.proposal_for_contact, actor, self.pid))
 
     @allow(ANYONE)
     def load(self):
@@ -88,6 +106,7 @@ class PortalProposalState(PortalState):
         if actor is None:
             return rx.redirect(routes.PORTAL_LOGIN)
         self.found, self.loaded, self.step, self.declining, self.busy = False, False, "read", False, False
+        self._card_reset()
         wanted = parse_id(getattr(self, "proposal_id", ""))
         self.loaded = True
         with shown_in(self, "error"):
@@ -140,9 +159,16 @@ class PortalProposalState(PortalState):
             self.busy, self.error = False, str(err)
             return
         self.busy, self.error = False, ""
+        yield self._signed(actor)
+
+    def _signed(self, actor):
+        """The page after signing: done, or (payment at signing) straight on to paying its invoice by card."""
         with shown_in(self, "error"):
             self._show(read(client_flow.proposal_for_contact, actor, self.pid))
-        yield rx.toast.success(_("Signed. Thank you!"))
+        if self.status != "awaiting_payment":
+            return rx.toast.success(_("Signed. Thank you!"))
+        with shown_in(self, "error"):
+            return self._card_start(self._card_actor(), self.invoice_id)
 
     @allow(CONTACT)
     def start_decline(self, on: bool):

@@ -27,6 +27,9 @@ def proposal_outcome(p, timezone: str) -> str:
     """Where the client is with a proposal: signed (by whom, when), declined (why), opened or not."""
     if p.status == "signed":
         return _("Signed by {name} {when}").format(name=p.signer_name, when=format_datetime(p.signed_at, timezone))
+    if p.status == "awaiting_payment":
+        return _("Signed by {name} {when}; counts as signed once invoice {number} is paid").format(
+            name=p.signer_name, when=format_datetime(p.signed_at, timezone), number=p.invoice_number)
     if p.status == "declined":
         return _("Declined {when}: {reason}").format(when=format_datetime(p.declined_at, timezone),
                                                     reason=p.decline_reason)
@@ -45,6 +48,7 @@ class TemplateItem:
     total: str = ""
     optional: int = 0
     has_french: bool = False
+    require_payment: bool = False
 
 
 @dataclasses.dataclass
@@ -86,6 +90,8 @@ class ProposalTemplatesState(AppState):
     edit_intro_fr: str = ""
     edit_terms_fr: str = ""
     edit_name_fr: str = ""
+    # The client pays the first invoice by card when signing.
+    edit_require_payment: bool = False
     lines: list[DraftLine] = []
     form_key: int = 0
     error: str = ""
@@ -103,6 +109,7 @@ class ProposalTemplatesState(AppState):
             rows, services, steps = read(_templates_view, self._require())
             self.templates = [TemplateItem(id=t.id, name=t.name, services=", ".join(line.name for line in t.lines),
                                            total=format_money(t.total_cents), has_french=t.has_french,
+                                           require_payment=t.require_payment,
                                            optional=sum(1 for line in t.lines if line.optional)) for t in rows]
             self._services = {str(s.id): (s.name, s.description, s.rate_cents) for s in services}
             self.service_options = [Option(value=str(s.id), label=f"{s.name} ({format_money(s.rate_cents)})")
@@ -116,6 +123,7 @@ class ProposalTemplatesState(AppState):
     def _blank(self) -> None:
         self.editing_id, self.edit_name, self.edit_intro, self.edit_terms, self.lines = 0, "", "", "", []
         self.edit_intro_fr = self.edit_terms_fr = self.edit_name_fr = ""
+        self.edit_require_payment = False
         self.form_key += 1
 
     def _keep(self, name: str, texts: dict) -> None:
@@ -123,6 +131,7 @@ class ProposalTemplatesState(AppState):
         self.edit_name, self.edit_intro, self.edit_terms = name, texts["introduction"], texts["terms"]
         self.edit_intro_fr, self.edit_terms_fr = texts["introduction_fr"], texts["terms_fr"]
         self.edit_name_fr = str(texts.get("name_fr", ""))
+        self.edit_require_payment = bool(texts.get("require_payment", False))
 
     @allow(ADMIN)
     def load(self):
@@ -144,6 +153,7 @@ class ProposalTemplatesState(AppState):
             return
         self.editing_id, self.edit_name, self.edit_intro, self.edit_terms = view.id, view.name, view.introduction, view.terms
         self.edit_intro_fr, self.edit_terms_fr, self.edit_name_fr = view.introduction_fr, view.terms_fr, view.name_fr
+        self.edit_require_payment = view.require_payment
         self.lines = []
         for line in view.lines:
             self.lines.append(DraftLine(key=self._next_key, service_id=str(line.service_id or ""), name=line.name,
@@ -192,16 +202,17 @@ class ProposalTemplatesState(AppState):
         """Save the template; its texts (and their French version) are filled in with a sample client first, off
         the event loop."""
         name, texts, name_fr = str(form.get("name", ""))[:300], _form_texts(form), str(form.get("name_fr", ""))[:300]
+        paying = str(form.get("require_payment", "")).lower() in ("on", "true", "1")
         lines = [{"service_id": parse_id(line.service_id), "name": line.name, "description": line.description,
                   "quantity": line.quantity, "price": line.price, "optional": line.optional} for line in self.lines]
         try:  # the texts are filled in before the write, so the child's seconds hold no lock others wait for
             checked = await asyncio.to_thread(read, templates.check_texts, self._require(), **texts)
             await asyncio.to_thread(run, templates.save_template, self._require(), name=name, **texts, name_fr=name_fr,
-                                    lines=lines, template_id=self.editing_id or None,
+                                    lines=lines, template_id=self.editing_id or None, require_payment=paying,
                                     rules_using=compiled.rules_sending_proposal, checked=checked)
         except PracticeError as err:
             self.error = str(err)
-            self._keep(name, {**texts, "name_fr": name_fr})
+            self._keep(name, {**texts, "name_fr": name_fr, "require_payment": paying})
             return
         self.error = ""
         self._blank()

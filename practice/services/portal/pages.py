@@ -207,6 +207,8 @@ class OfferItem:
     name: str
     total_cents: int
     sent_at: dt.datetime
+    # Signed, waiting for its invoice to be paid (pay at signing): the client finishes it by paying.
+    to_pay: bool = False
 
 
 def _name_read(model):
@@ -240,8 +242,9 @@ def _things_statement():
             .outerjoin(Job, Job.id == ApprovalRequest.job_id)
             .where(ApprovalRequest.account_id == account_id, ApprovalRequest.status == ApprovalStatus.pending,
                    Document.deleted_at.is_(None)))
-    offers = select(literal("offer"), Proposal.id, _name_read(Proposal), Proposal.sent_at, no_number, no_text,
-                    Proposal.total_cents).where(Proposal.account_id == account_id,
+    # A signed proposal still waiting for its payment carries "pay" where an approval carries its job.
+    offers = select(literal("offer"), Proposal.id, _name_read(Proposal), Proposal.sent_at, no_number,
+                    case((Proposal.signed_at.is_not(None), literal("pay")), else_=no_text), Proposal.total_cents).where(Proposal.account_id == account_id,
                                                 Proposal.status == ProposalStatus.sent)
     # An organizer still to fill in carries its status where an approval carries its job.
     fill = select(literal("fill"), Organizer.id, _name_read(Organizer), Organizer.sent_at, no_number, cast(Organizer.status, String),
@@ -335,7 +338,7 @@ def home_page(session: Session, actor: ContactActor) -> HomePage:
         elif kind == "ask":
             asks.append(AskItem(item_id, document_id, name, job or "", at))
         else:
-            offers.append(OfferItem(item_id, name, total or 0, at))
+            offers.append(OfferItem(item_id, name, total or 0, at, job == "pay"))
     looks.sort(key=lambda d: -d.id)
     asks.sort(key=lambda a: -a.id)
     offers.sort(key=lambda p: -p.id)

@@ -177,9 +177,7 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     clean = _clean_lines(session, lines or [])
     if not clean:
         raise InvalidInput(_("Add at least one service to the proposal."), field="lines")
-    if require_payment and not payment_settings.is_set_up(session):
-        raise InvalidInput(_("Set up card payments first (Settings, Payments): a client pays when signing by "
-                             "card."), field="require_payment")
+    _can_take_payment(session, require_payment)
     if checked != texts:
         check_texts(session, actor, **dataclasses.asdict(texts))
     same = template_by_name(session, name)
@@ -210,13 +208,23 @@ def save_template(session: Session, actor: Actor, *, name: str, introduction: st
     french = audit.french_change(french_before, (texts.introduction_fr, texts.terms_fr, name_fr))
     audit.record(session, actor, "create" if template_id is None else "update", "proposal_template", template.id,
                  f'{"Created" if template_id is None else "Updated"} proposal template "{name}"'
-                 + (f" (French version {french})" if french else "")
-                 + ("" if paying_before == template.require_payment else
-                    " (payment required when signing)" if template.require_payment else
-                    " (no payment when signing)"), lines=len(clean),
+                 + (f" (French version {french})" if french else "") + _paying_words(paying_before, template),
+                 lines=len(clean),
                  **({"french": french} if french else {}))
     return template
 
+
+
+def _can_take_payment(session: Session, require_payment: bool) -> None:
+    if require_payment and not payment_settings.is_set_up(session):
+        raise InvalidInput(_("Set up card payments first (Settings, Payments): a client pays when signing by "
+                             "card."), field="require_payment")
+
+
+def _paying_words(before: bool, template: ProposalTemplate) -> str:
+    if before == template.require_payment:
+        return ""
+    return " (payment required when signing)" if template.require_payment else " (no payment when signing)"
 
 
 def _not_used_by_rules(session: Session, template: ProposalTemplate, doing: str,

@@ -52,7 +52,8 @@ TIMELINE = {
 KINDS = {"created": N_("Prepared"), "sent": N_("Sent"), "cancelled": N_("Cancelled"), "reminded": N_("Reminded"),
          "viewed": N_("Opened"), "consented": N_("Agreed to sign electronically"), "code_sent": N_("Code sent"),
          "code_failed": N_("Wrong code"), "code_ok": N_("Code entered"), "signed": N_("Signed"),
-         "turn": N_("Next signer's turn"), "declined": N_("Declined"), "sealed": N_("Sealed")}
+         "turn": N_("Next signer's turn"), "declined": N_("Declined"), "sealed": N_("Sealed"),
+         "invoiced": N_("Invoice issued"), "paid": N_("Paid")}
 
 EMAILED = N_("; emailed {emails}")
 EVERY_SIGNER_CODE = "; each signer also enters a code sent by email"

@@ -19,6 +19,7 @@ from practice.db import read_session, write_session
 from practice.models import (Document, Invoice, InvoiceStatus, Job, Payment, Proposal, ProposalStatus,
                              ProposalTemplate, ProposalTemplateLine, Stage)
 from practice.services.automation import rulesets
+from practice.services.payments import settings as payment_settings
 from practice.services.actor import SYSTEM
 from practice.services.proposals import sending, templates
 from practice.services.work import catalog, jobs, pipelines
@@ -167,3 +168,35 @@ def test_the_client_signs_and_pays_in_one_flow_on_a_phone(phone_page, page, base
     assert job_stage(setup["job_id"], setup["engaged"]) == setup["engaged"]
     page.reload()
     expect(page.locator("#proposals-section .proposal-row", has_text=setup["name"])).to_contain_text("Signed by Nora")
+
+
+def test_the_option_is_refused_with_a_sentence_until_card_payments_are_set_up(page, base_url, stripe_for_the_app):  # noqa: F811
+    owner, tag = demo_owner(), uuid.uuid4().hex[:6]
+    name, service = f"Paid letter {tag}", f"Advice {tag}"
+    with write_session() as s:
+        catalog.create_service(s, owner, name=service, rate_cents=15000)
+        if payment_settings.is_set_up(s):
+            payment_settings.turn_off(s, owner)
+    log_in(page, base_url)
+    page.get_by_role("link", name="Proposals", exact=True).first.click()
+    expect(page).to_have_url(re.compile(r"/proposals/templates$"))
+    expect(page.locator("#step-read")).to_have_value("Read")
+    page.fill("#proposal-template-name", name)
+    page.click("#proposal-add-service")
+    page.get_by_role("option", name=re.compile(service)).click()
+    page.click("#proposal-require-payment")
+    page.click("#save-proposal-template")
+    expect(page.get_by_text("Set up card payments first (Settings, Payments)")).to_be_visible(timeout=15_000)
+    expect(page.locator("#proposal-template-name")).to_have_value(name)
+    expect(page.locator("#proposal-require-payment")).to_be_checked()
+
+    set_up_card_payments(owner)
+    page.click("#save-proposal-template")
+    expect(page.get_by_text("Proposal template saved.")).to_be_visible(timeout=15_000)
+    expect(page.locator(".proposal-template-row", has_text=name).locator(".template-require-payment")).to_have_text(
+        "Paid when signing")
+    with write_session() as s:
+        template = s.exec(select(ProposalTemplate).where(ProposalTemplate.name == name)).one()
+        assert template.require_payment
+        s.execute(delete(ProposalTemplateLine).where(ProposalTemplateLine.template_id == template.id))
+        s.delete(template)

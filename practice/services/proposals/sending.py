@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from practice import config, i18n, routes
 from practice.i18n import N_, _
 from rules import Words
-from practice.models import (Account, AccountContact, Contact, Job, PortalLogin, PortalStatus, Proposal, ProposalLine,
-                             ProposalStatus, ProposalTemplate)
+from practice.models import (Account, AccountContact, Contact, Invoice, InvoiceStatus, Job, PortalLogin, PortalStatus,
+                             Proposal, ProposalLine, ProposalStatus, ProposalTemplate)
 from practice.services import audit, reminders
 from practice.services.actor import Actor
 from practice.services.errors import Conflict, InvalidInput, NotFound
@@ -174,9 +174,10 @@ def cancel(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     if proposal is None:
         raise NotFound(_("That proposal no longer exists."))
     get_account(session, actor, proposal.account_id)
-    if proposal.status == ProposalStatus.sent and proposal.signed_at is not None:
-        raise Conflict(_("The client signed this proposal and it waits for its invoice to be paid: it can no longer "
-                         "be cancelled."))
+    invoice = session.get(Invoice, proposal.invoice_id) if proposal.invoice_id is not None else None
+    if proposal.status == ProposalStatus.sent and invoice is not None and invoice.status != InvoiceStatus.void:
+        raise Conflict(_("The client signed this proposal and it waits for invoice {number} to be paid: void that "
+                         "invoice first to withdraw the proposal.").format(number=invoice.number))
     if proposal.status != ProposalStatus.sent:
         raise Conflict(_(_CANNOT_CANCEL.get(ProposalStatus(proposal.status).value,
                                             N_("Only a proposal still waiting for the client can be cancelled."))))

@@ -110,7 +110,7 @@ def test_a_declined_card_keeps_the_signature_and_paying_later_finishes_it(firm, 
     assert (again.status, again.signer_name, again.due_cents) == ("awaiting_payment", "Amy Jones", 90000)
     with write_session() as s, pytest.raises(Conflict, match="signed this proposal already"):
         client_flow.sign(s, amy(firm), pid, signature_kind="typed", signature={"text": "Amy Jones"})
-    with write_session() as s, pytest.raises(Conflict, match="can no longer be cancelled"):
+    with write_session() as s, pytest.raises(Conflict, match="void that invoice first"):
         sending.cancel(s, firm["owner"], pid)
     assert signed_events(pid) == []
 
@@ -165,3 +165,15 @@ def test_only_the_accounts_contact_pays_it(firm, localstripe, inbox):
                 online.start_card_payment(s, stranger, detail.invoice_id)
         with pytest.raises(NotFound):
             client_flow.proposal_for_contact(s, sam, pid)
+
+
+def test_voiding_its_invoice_lets_staff_withdraw_a_signed_unpaid_proposal(firm, localstripe, inbox):
+    pid = paying_proposal(firm)
+    detail = sign(firm, pid)
+    with write_session() as s:
+        invoices.void(s, firm["owner"], detail.invoice_id, "The engagement is off")
+    with write_session() as s:
+        sending.cancel(s, firm["owner"], pid)
+    with read_session() as s:
+        assert s.get(Proposal, pid).status == ProposalStatus.cancelled
+    assert signed_events(pid) == []

@@ -2,7 +2,7 @@
 each sent proposal), and a signed proposal keeps the invoice it waits for
 
 Revision ID: d3f5b7a9c1e4
-Revises: c2e4a6b8d0f1
+Revises: a7c9e1b3d5f8
 Create Date: 2026-12-05 12:20:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision: str = 'd3f5b7a9c1e4'
-down_revision: Union[str, None] = 'c2e4a6b8d0f1'
+down_revision: Union[str, None] = 'a7c9e1b3d5f8'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -24,7 +24,6 @@ from practice.services.actor import SYSTEM
 from practice.services.proposals import sending, templates
 from practice.services.work import catalog, jobs, pipelines
 from tests.e2e.conftest import log_in
-from tests.e2e.test_card_payments import stripe_for_the_app  # noqa: F401 - the fixture, shared
 from tests.factories import demo_owner, portal_client
 from tests.factories.payments import set_up_card_payments
 
@@ -33,7 +32,7 @@ PASSWORD = "ledger-quince-harbor-7"
 
 
 @pytest.fixture
-def paying_proposal(stripe_for_the_app):  # noqa: F811 - the shared fixture
+def paying_proposal(stripe_for_the_app):
     """Card payments on; a new client on the portal with a job in a pipeline of its own; a template that requires
     payment when signing, sent for that job; the rule `when proposal is signed` moves the job on. The rules and the
     template are put back after."""
@@ -170,7 +169,7 @@ def test_the_client_signs_and_pays_in_one_flow_on_a_phone(phone_page, page, base
     expect(page.locator("#proposals-section .proposal-row", has_text=setup["name"])).to_contain_text("Signed by Nora")
 
 
-def test_the_option_is_refused_with_a_sentence_until_card_payments_are_set_up(page, base_url, stripe_for_the_app):  # noqa: F811
+def test_the_option_is_refused_with_a_sentence_until_card_payments_are_set_up(page, base_url, stripe_for_the_app):
     owner, tag = demo_owner(), uuid.uuid4().hex[:6]
     name, service = f"Paid letter {tag}", f"Advice {tag}"
     with write_session() as s:

@@ -1,8 +1,9 @@
 """Pay at signing, in a browser against localstripe: a proposal whose template requires payment when signing; on a
 phone (390x844) the client signs and the same page goes straight on to the card fields; a declined card says so
 and leaves the proposal signed, awaiting payment (staff see it so on the account page; `proposal is signed` has not
-fired); coming back to the proposal, "Pay to finish" takes a good card and the proposal is done: the invoice is
-paid, the sealed PDF is filed, and the rule `when proposal is signed` moved the job."""
+fired) and a document the firm locked until that invoice is paid stays closed; coming back to the proposal, "Pay to
+finish" takes a good card and the proposal is done: the invoice is paid, the sealed PDF is filed, the rule `when
+proposal is signed` moved the job, and the locked document opens."""
 from __future__ import annotations
 
 import re
@@ -19,16 +20,19 @@ from practice.db import read_session, write_session
 from practice.models import (Document, Invoice, InvoiceStatus, Job, Payment, Proposal, ProposalStatus,
                              ProposalTemplate, ProposalTemplateLine, Stage)
 from practice.services.automation import rulesets
+from practice.services.billing import document_locks
+from practice.services.documents import files as document_files
 from practice.services.payments import settings as payment_settings
 from practice.services.actor import SYSTEM
 from practice.services.proposals import sending, templates
 from practice.services.work import catalog, jobs, pipelines
 from tests.e2e.conftest import log_in
-from tests.factories import demo_owner, portal_client
+from tests.factories import blank_pdf, demo_owner, portal_client
 from tests.factories.payments import set_up_card_payments
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "ledger-quince-harbor-7"
+KIT = "Welcome kit.pdf"
 
 
 @pytest.fixture
@@ -135,8 +139,14 @@ def test_the_client_signs_and_pays_in_one_flow_on_a_phone(phone_page, page, base
         assert proposal.status == ProposalStatus.sent and proposal.signed_at is not None
         assert s.get(Document, proposal.document_id).account_id == setup["account_id"]
         assert (invoice.status, invoice.total_cents, invoice.job_id) == (InvoiceStatus.sent, 48000, setup["job_id"])
-        number = invoice.number
+        number, invoice_id = invoice.number, invoice.id
     assert job_stage(setup["job_id"], setup["engaged"], seconds=0) == setup["first"]
+
+    # The firm locks the welcome kit until that invoice is paid: the client cannot open it yet.
+    kit = document_files.upload(demo_owner(), setup["account_id"], None, KIT, blank_pdf())
+    with write_session() as s:
+        document_locks.lock_document(s, demo_owner(), kit.id, invoice_id)
+    assert pg.request.get(base_url + routes.file_url(kit.id)).status == 403
 
     # Staff see it signed and waiting for its payment.
     log_in(page, base_url)
@@ -165,6 +175,14 @@ def test_the_client_signs_and_pays_in_one_flow_on_a_phone(phone_page, page, base
         assert s.get(Invoice, proposal.invoice_id).status == InvoiceStatus.paid
         assert len(s.exec(select(Payment).where(Payment.invoice_id == proposal.invoice_id)).all()) == 1
     assert job_stage(setup["job_id"], setup["engaged"]) == setup["engaged"]
+
+    # Paid: the locked kit opens for the client from Documents.
+    pg.click("#portal-nav-documents")
+    link = pg.locator("a.portal-document-link", has_text=KIT)
+    expect(link).to_be_visible()
+    with pg.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename == KIT
     page.reload()
     expect(page.locator("#proposals-section .proposal-row", has_text=setup["name"])).to_contain_text("Signed by Nora")
 

@@ -2,7 +2,7 @@
 each sent proposal), and a signed proposal keeps the invoice it waits for
 
 Revision ID: d3f5b7a9c1e4
-Revises: e7a1c3b5d9f2
+Revises: 3c1cdcbb1abb
 Create Date: 2026-12-05 12:20:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision: str = 'd3f5b7a9c1e4'
-down_revision: Union[str, None] = 'e7a1c3b5d9f2'
+down_revision: Union[str, None] = '3c1cdcbb1abb'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

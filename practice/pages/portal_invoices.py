@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from practice import routes
-from practice.components.card_fields import card_panel
+from practice.components.card_fields import card_box, card_panel
 from practice.components.i18n import as_written, t
 from practice.components.layout import error_callout
 from practice.components.portal_layout import plain_empty, portal_page
+from practice.state.card_fields import read_token
 from practice.state.portal_invoices import PortalInvoicesState as S
 
 

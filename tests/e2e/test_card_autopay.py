@@ -21,7 +21,7 @@ from practice.services.billing import invoices, recurring
 from practice.worker import tasks as worker_tasks  # noqa: F401 - registers the automations' event handler
 from tests.e2e.conftest import log_in
 from tests.e2e.test_billing import open_billing
-from tests.e2e.test_card_payments import ANN, PASSWORD, stripe_for_the_app  # noqa: F401 - a fixture
+from tests.e2e.test_card_payments import ANN, PASSWORD
 from tests.factories import demo_owner, portal_client
 from tests.factories.payments import set_up_card_payments
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_client_saves_a_card_on_a_phone_and_the_next_invoice_is_paid_by_it(phone_page, page, base_url,
-                                                                               stripe_for_the_app):  # noqa: F811
+                                                                               stripe_for_the_app):
     pg = phone_page
     owner = demo_owner()
     set_up_card_payments(owner)

@@ -32,7 +32,7 @@ from practice.i18n import N_, _
 from practice.models import Account, Event, Invoice, RecurringInvoice, Role, utcnow
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, account_visible
-from practice.services.billing import invoices, templates
+from practice.services.billing import invoices, rights, templates
 from practice.services.billing.invoices import TEXT_LIMIT, read_lines, require_manages_billing, require_sees_billing
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import get_firm
@@ -87,14 +87,7 @@ def _after(series: RecurringInvoice, period: dt.date) -> dt.date | None:
 def _visible_account(session: Session, actor: Actor, account_id) -> Account:
     if not account_id:
         raise InvalidInput(_("Choose the account the invoices are for."), field="account")
-    condition = account_visible(actor, Account.id)
-    stmt = select(Account).where(Account.id == int(account_id))
-    if condition is not None:
-        stmt = stmt.where(condition)
-    account = session.exec(stmt).first()
-    if account is None:
-        raise NotFound(_("That account no longer exists."))
-    return account
+    return rights._visible_account(session, actor, int(account_id))
 
 
 def _series(session: Session, actor: Actor, series_id, *, manage: bool) -> RecurringInvoice:

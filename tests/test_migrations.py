@@ -127,3 +127,23 @@ def test_upgrade_on_postgresql_matches_the_models(postgres, monkeypatch):
     finally:
         db.get_engine().dispose()
     assert _differences(db.make_engine(url).url.render_as_string(hide_password=False)) == []
+
+
+def test_pay_at_signing_upgrades_a_firm_that_has_proposal_templates_with_lines(monkeypatch, tmp_path):
+    """The pay-at-signing migration adds its columns in place: rebuilding `proposaltemplate` (batch mode) dropped a
+    table that template lines refer to, and the upgrade of any firm with a template failed on a foreign key."""
+    path = tmp_path / "before.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    db.reset_engine()
+    command.upgrade(alembic_config(), "3c1cdcbb1abb")
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO proposaltemplate (id, name, introduction, terms, updated_at) "
+                     "VALUES (1, 'Engagement', 'Hello', 'Terms', '2026-01-01 00:00:00')")
+        conn.execute("INSERT INTO proposaltemplateline (template_id, name, description, quantity, price_cents, optional, "
+                     "position) VALUES (1, 'Tax return', '', 1, 48000, 0, 0)")
+    upgrade()
+    db.get_engine().dispose()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT name, require_payment FROM proposaltemplate").fetchall() == [("Engagement", 0)]
+        assert conn.execute("SELECT count(*) FROM proposaltemplateline").fetchone() == (1,)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -3,6 +3,8 @@ test, and the `firm` fixture each module describes with the factories."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -87,19 +89,33 @@ def _postgres_db(request) -> tuple[str, object]:
     return server.url(name), lambda: server.sql(f"DROP DATABASE {name} WITH (FORCE)")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template() -> Path:
+    """A SQLite file holding the schema (tables, indexes, triggers), made once per run: each test's database is a
+    copy of it, a millisecond instead of the ~0.3 s that creating a hundred tables with their triggers takes."""
+    path = _TMP / "template.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    conn = sqlite3.connect(path)  # everything in the main file, so copying that one file copies the schema
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
 @pytest.fixture
 def fresh_db(request, monkeypatch, tmp_path):
-    """A new, empty database (schema from the models) for one test: a SQLite file, or a copy of the PostgreSQL
-    template database."""
+    """A new, empty database (schema from the models) for one test: a copy of the run's SQLite template file, or a
+    copy of the PostgreSQL template database."""
     drop = None
     if ENGINE == "postgresql":
         url, drop = _postgres_db(request)
     else:
-        url = f"sqlite:///{tmp_path / f'test{next(_counter)}.db'}"
+        path = tmp_path / f"test{next(_counter)}.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
     monkeypatch.setenv("DATABASE_URL", url)
     engine = db.get_engine()
-    if drop is None:
-        SQLModel.metadata.create_all(engine)
     yield url
     engine.dispose()
     if drop is not None:

@@ -41,7 +41,7 @@ def refund_dialog() -> rx.Component:
                     spacing="3", wrap="wrap"),
             rx.text(t("What is refunded is due again on this invoice."), size="1", color_scheme="gray"),
             rx.hstack(rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
-                      rx.button(t("Refund"), type="submit", color_scheme="red", id="confirm-refund"),
+                      rx.button(t("Refund"), type="submit", color_scheme="red", id="confirm-refund", loading=S.refund_busy),
                       justify="end", spacing="3", wrap="wrap", width="100%"),
             spacing="2", width="100%", margin_top="1em"),
             on_submit=S.confirm_refund, reset_on_submit=False, key="refund-" + S.refund_id.to_string()),

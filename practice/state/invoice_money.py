@@ -4,6 +4,8 @@ account's unused credit to what is due. A state mixin of the invoice page, which
 `error` and `_refresh()`; the services check who may (manage invoices and payments) and how much."""
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from practice.i18n import _
@@ -21,6 +23,7 @@ class InvoiceMoney(rx.State, mixin=True):
     refund_left: str = ""
     refund_input: str = ""
     refund_error: str = ""
+    refund_busy: bool = False
     # The account's credit not used yet, and applying it here.
     credit_left: str = ""
     credit_left_cents: int = 0
@@ -46,17 +49,25 @@ class InvoiceMoney(rx.State, mixin=True):
             self.refund_id, self.refund_error = 0, ""
 
     @allow(STAFF)
-    def confirm_refund(self, form: dict):
+    async def confirm_refund(self, form: dict):
+        """The provider is asked in a worker thread and outside any write transaction (it may take seconds to
+        answer); the button waits meanwhile."""
         form = form if isinstance(form, dict) else {}
         self.refund_error = ""
+        actor = self._require()
         with shown_in(self, "refund_error"):
             amount = views.parse_amount(form.get("refund_amount"), "refund_amount")
-            run(refunds.refund_payment, self._require(), self.refund_id, amount_cents=amount,
-                reason=str(form.get("refund_reason", ""))[:invoices.NAME_LIMIT])
+            self.refund_busy = True
+            yield
+            try:
+                await asyncio.to_thread(refunds.refund, actor, self.refund_id, amount_cents=amount,
+                                        reason=str(form.get("refund_reason", ""))[:invoices.NAME_LIMIT])
+            finally:
+                self.refund_busy = False
             self.refund_id = 0
             self._refresh()
-            return rx.toast.success(_("{amount} refunded: it is due again on this invoice.")
-                                    .format(amount=format_money(amount)))
+            yield rx.toast.success(_("{amount} refunded: it is due again on this invoice.")
+                                   .format(amount=format_money(amount)))
 
     @allow(STAFF)
     def apply_credit(self, form: dict):

@@ -36,7 +36,7 @@ from practice.services.mail import templates as mail_templates
 from practice.services.access import auth
 from practice.services.billing import document_locks, invoices, recurring as recurring_invoices, views as billing_views, wip
 from practice.services.billing import credits, refunds as billing_refunds
-from practice.services.payments.refunds import refund_payment
+from practice.services.payments import refunds as payment_refunds
 from practice.services.documents import drive, files as document_files, folders as document_folders, sharing
 from practice.services.chats import attachments as chat_attachments, messages as chat_messages, threads as chat_threads
 from practice.services.billing import delivery as invoice_delivery
@@ -1195,10 +1195,17 @@ SERVICE_CASES = [
     ("document_locks.lockable_invoices (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: f[k]["invoice"] in [i.id for i in document_locks.lockable_invoices(s, _biller(f, w),
                                                                                           f[k]["doc"])], sees),
-    ("refunds.refund_payment (no billing right for employees)", STAFF_ONLY,
-     lambda s, f, w, k: refund_payment(s, f["actor"][w], _a_payment(s, f, k), amount_cents=50) and True, _admins),
-    ("refunds.refund_payment (billing rights)", STAFF_ONLY,
-     lambda s, f, w, k: refund_payment(s, _biller(f, w), _a_payment(s, f, k), amount_cents=50) and True, sees),
+    ("refunds.ask_provider (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: payment_refunds.ask_provider(s, f["actor"][w], _a_payment(s, f, k), amount_cents=50) is None,
+     _admins),
+    ("refunds.ask_provider (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: payment_refunds.ask_provider(s, _biller(f, w), _a_payment(s, f, k), amount_cents=50) is None,
+     sees),
+    ("refunds.record (no billing right for employees)", STAFF_ONLY,
+     lambda s, f, w, k: payment_refunds.record(s, f["actor"][w], _a_payment(s, f, k), amount_cents=50) and True,
+     _admins),
+    ("refunds.record (billing rights)", STAFF_ONLY,
+     lambda s, f, w, k: payment_refunds.record(s, _biller(f, w), _a_payment(s, f, k), amount_cents=50) and True, sees),
     ("billing_refunds.invoice_refunds (billing rights)", STAFF_ONLY,
      lambda s, f, w, k: billing_refunds.invoice_refunds(s, _biller(f, w), f[k]["invoice"]) is not None, sees),
     ("credits.give_account_credit (no billing right for employees)", STAFF_ONLY,

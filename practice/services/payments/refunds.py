@@ -1,14 +1,19 @@
 """Refunding a payment recorded on an invoice (staff who manage invoices and payments): a card payment's money goes
 back through the firm's payment provider first, then the refund is recorded with the provider's id; a check, bank
-transfer or cash refund is recorded as made (`billing.refunds`). The provider is asked with an idempotency key made
-of the payment and what was refunded of it before, so a refund asked again after a failure to record it gives the
-same refund back rather than a second one. Never more than was paid."""
+transfer or cash refund is recorded as made (`billing.refunds`). Never more than was paid.
+
+A card refund asks the provider outside any write transaction (`refund` owns its two sessions): the provider may take
+up to its timeout to answer, and the database's one writer must not wait for it. The provider is asked with an
+idempotency key made of the payment and what was refunded of it before, so the same refund asked twice (a double
+click, a failure to record it) gets the same refund back from the provider, and recording it again records nothing
+more."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from practice.db import read_session, write_session
 from practice.i18n import _
 from practice.models import PaymentMethod, Refund
 from practice.services.actor import Actor
@@ -17,23 +22,44 @@ from practice.services.errors import Conflict
 from practice.services.payments import settings
 
 
-def refund_payment(session: Session, actor: Actor, payment_id: int, *, amount_cents: int, reason: str = "",
-                   now: dt.datetime | None = None) -> Refund:
-    """Refund all or part of a recorded payment (checked: manage invoices and payments; at most what is left)."""
+def ask_provider(session: Session, actor: Actor, payment_id: int, *, amount_cents: int, reason: str = "") -> str | None:
+    """Send a card payment's refund back through the provider (checked: manage invoices and payments; at most what is
+    left); the provider's refund id, or None for a payment that is not by card (nothing to ask). Writes nothing."""
     payment, _invoice, left = refunds.refundable(session, actor, payment_id)
     refunds.check_amount(amount_cents, left)
-    provider_refund_id = None
-    if payment.method == PaymentMethod.card:
-        provider = settings.provider_for(session)
-        if provider is None or not payment.provider_payment_id:
-            raise Conflict(_("Card payments are not set up any more: save the payment provider's keys again in "
-                             "Settings to refund this card payment."))
-        done = provider.refund(payment.provider_payment_id, amount_cents, reason=(reason or "").strip(),
-                               # The provider's id of the payment, not ours: a restored copy of the database, or a
-                               # second one on the same Stripe account, reuses our ids, and Stripe would answer a
-                               # reused key with the old refund instead of making this one.
-                               key=f"practice-refund-{payment.provider_payment_id}-{payment.amount_cents - left}-"
-                                   f"{amount_cents}")
-        provider_refund_id = done.refund_id
+    if payment.method != PaymentMethod.card:
+        return None
+    provider = settings.provider_for(session)
+    if provider is None or not payment.provider_payment_id:
+        raise Conflict(_("Card payments are not set up any more: save the payment provider's keys again in "
+                         "Settings to refund this card payment."))
+    done = provider.refund(payment.provider_payment_id, amount_cents, reason=(reason or "").strip(),
+                           # The provider's id of the payment, not ours: a restored copy of the database, or a second
+                           # one on the same Stripe account, reuses our ids, and Stripe would answer a reused key with
+                           # the old refund instead of making this one.
+                           key=f"practice-refund-{payment.provider_payment_id}-{payment.amount_cents - left}-"
+                               f"{amount_cents}")
+    return done.refund_id
+
+
+def record(session: Session, actor: Actor, payment_id: int, *, amount_cents: int, reason: str = "",
+           provider_refund_id: str | None = None, now: dt.datetime | None = None) -> Refund:
+    """Record the refund `ask_provider` made (or a check, transfer or cash refund); the provider's refund recorded
+    already is returned as it is, not recorded twice."""
+    if provider_refund_id:
+        known = session.exec(select(Refund).where(Refund.provider_refund_id == provider_refund_id)).first()
+        if known is not None and known.payment_id == payment_id:
+            return known
     return refunds.record_refund(session, actor, payment_id, amount_cents=amount_cents, reason=reason,
                                  provider_refund_id=provider_refund_id, now=now)
+
+
+def refund(actor: Actor, payment_id: int, *, amount_cents: int, reason: str = "",
+           now: dt.datetime | None = None) -> Refund:
+    """Refund all or part of a recorded payment: the provider asked in a read session, the refund recorded in a write
+    transaction after it answered."""
+    with read_session() as session:
+        provider_refund_id = ask_provider(session, actor, payment_id, amount_cents=amount_cents, reason=reason)
+    with write_session() as session:
+        return record(session, actor, payment_id, amount_cents=amount_cents, reason=reason,
+                      provider_refund_id=provider_refund_id, now=now)

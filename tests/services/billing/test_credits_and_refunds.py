@@ -13,7 +13,7 @@ from practice.models import AuditLog, Event, Invoice, InvoiceStatus
 from practice.services import balances
 from practice.services.billing import credits, invoices, refunds, views
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from practice.services.payments.refunds import refund_payment
+from practice.services.payments.refunds import refund as refund_payment
 from tests.factories import make_firm, make_household
 
 
@@ -41,8 +41,7 @@ def pay(firm, invoice_id, cents, method="check"):
 
 
 def refund(firm, payment_id, cents, who="owner", reason="Paid twice"):
-    with write_session() as s:
-        return refund_payment(s, firm[who], payment_id, amount_cents=cents, reason=reason)
+    return refund_payment(firm[who], payment_id, amount_cents=cents, reason=reason)
 
 
 def give(firm, cents, account="hartley", reason="Goodwill"):
@@ -142,24 +141,24 @@ def test_a_part_refund_makes_the_invoice_due_again_and_the_balance_rises(firm):
 def test_a_refund_is_never_more_than_was_paid(firm):
     invoice_id = sent(firm, 500)
     payment_id = pay(firm, invoice_id, 30000)
-    with write_session() as s, pytest.raises(InvalidInput, match=r"more than the \$300.00 left to refund"):
-        refund_payment(s, firm["owner"], payment_id, amount_cents=30001)
+    with pytest.raises(InvalidInput, match=r"more than the \$300.00 left to refund"):
+        refund_payment(firm["owner"], payment_id, amount_cents=30001)
     refund(firm, payment_id, 20000)
-    with write_session() as s, pytest.raises(InvalidInput, match=r"more than the \$100.00 left to refund"):
-        refund_payment(s, firm["owner"], payment_id, amount_cents=10001)
+    with pytest.raises(InvalidInput, match=r"more than the \$100.00 left to refund"):
+        refund_payment(firm["owner"], payment_id, amount_cents=10001)
     refund(firm, payment_id, 10000)
-    with write_session() as s, pytest.raises(Conflict, match="already refunded in full"):
-        refund_payment(s, firm["owner"], payment_id, amount_cents=1)
-    with write_session() as s, pytest.raises(InvalidInput, match="more than 0"):
-        refund_payment(s, firm["owner"], payment_id, amount_cents=0)
+    with pytest.raises(Conflict, match="already refunded in full"):
+        refund_payment(firm["owner"], payment_id, amount_cents=1)
+    with pytest.raises(InvalidInput, match="more than 0"):
+        refund_payment(firm["owner"], payment_id, amount_cents=0)
     assert shown(invoice_id) == (InvoiceStatus.sent, 0, 0, 50000)
     # A refunded payment stays (with its refund); a credit is removed, never refunded.
     with write_session() as s, pytest.raises(Conflict, match="refunded: it stays"):
         invoices.remove_payment(s, firm["owner"], payment_id)
     with write_session() as s:
         credit = invoices.give_credit(s, firm["owner"], invoice_id, amount_cents=100, reason="Typo")
-    with write_session() as s, pytest.raises(Conflict, match="remove it instead"):
-        refund_payment(s, firm["owner"], credit.id, amount_cents=100)
+    with pytest.raises(Conflict, match="remove it instead"):
+        refund_payment(firm["owner"], credit.id, amount_cents=100)
 
 
 def test_a_refund_then_a_repayment_pays_the_invoice_and_tells_it_once(firm):
@@ -176,10 +175,10 @@ def test_a_refund_then_a_repayment_pays_the_invoice_and_tells_it_once(firm):
 def test_refunds_are_for_those_who_manage_invoices_and_payments(firm):
     invoice_id = sent(firm, 100)
     payment_id = pay(firm, invoice_id, 10000)
-    with write_session() as s, pytest.raises(PermissionDenied, match="manage invoices"):
-        refund_payment(s, firm["bob"], payment_id, amount_cents=100)
-    with write_session() as s, pytest.raises(NotFound):
-        refund_payment(s, firm["owner"], 999999, amount_cents=100)
+    with pytest.raises(PermissionDenied, match="manage invoices"):
+        refund_payment(firm["bob"], payment_id, amount_cents=100)
+    with pytest.raises(NotFound):
+        refund_payment(firm["owner"], 999999, amount_cents=100)
     refund(firm, payment_id, 100, who="ann")
     with write_session() as s, pytest.raises(Conflict, match="through the payment provider"):
         refunds.record_refund(s, firm["owner"], payment_id, amount_cents=100, provider_refund_id="re_made_up")

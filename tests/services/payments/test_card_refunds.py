@@ -1,10 +1,11 @@
 """A card payment refunded through the provider interface, against a real localstripe: staff refund part of it,
 the money goes back through Stripe (the refund is there, for that amount), the refund is recorded with Stripe's id
 and the invoice is due again; never more than the card paid; a payment the provider refuses to refund records
-nothing."""
+nothing; the firm's other writes go on while Stripe is asked, and the same refund asked twice is recorded once."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pytest
 import requests
@@ -12,13 +13,15 @@ import requests
 from practice.db import read_session, write_session
 from sqlmodel import select
 
-from practice.models import Invoice, InvoiceStatus, Payment, Refund
+from practice.models import AuditLog, Invoice, InvoiceStatus, Payment, Refund
 from practice.services import balances
 from practice.services.billing import invoices
 from practice.services.errors import InvalidInput
 from practice.services.payments import online
 from practice.services.payments.provider import ProviderError
-from practice.services.payments.refunds import refund_payment
+from practice.services.payments import refunds
+from practice.services.payments.refunds import refund as refund_payment
+from practice.services.payments.stripe_provider import StripeProvider
 from tests.factories import contact_actor
 from tests.factories.payments import SECRET, card_paying_firm, pay_in_browser, sent_invoice, set_up_card_payments
 
@@ -46,9 +49,7 @@ def stripe_refunds(localstripe, intent_id):
 
 def test_staff_refund_part_of_a_card_payment_through_localstripe(firm, localstripe, inbox):
     invoice_id, payment_id, intent_id = paid_by_card(firm, localstripe, inbox, 300)
-    with write_session() as s:
-        refund = refund_payment(s, firm["owner"], payment_id, amount_cents=7500, reason="Fee charged twice")
-        refund_id = refund.provider_refund_id
+    refund_id = refund_payment(firm["owner"], payment_id, amount_cents=7500, reason="Fee charged twice").provider_refund_id
     assert refund_id.startswith("re_")
     assert stripe_refunds(localstripe, intent_id) == [(refund_id, 7500)]
     with read_session() as s:
@@ -57,8 +58,8 @@ def test_staff_refund_part_of_a_card_payment_through_localstripe(firm, localstri
             InvoiceStatus.partly_paid, 22500, 7500)
         assert balances.balance(s, firm["jones"]) == 7500
     # Never more than the card paid, less what went back already: Stripe is not even asked.
-    with write_session() as s, pytest.raises(InvalidInput, match=r"more than the \$225.00 left to refund"):
-        refund_payment(s, firm["owner"], payment_id, amount_cents=22501)
+    with pytest.raises(InvalidInput, match=r"more than the \$225.00 left to refund"):
+        refund_payment(firm["owner"], payment_id, amount_cents=22501)
     assert len(stripe_refunds(localstripe, intent_id)) == 1
 
 
@@ -69,8 +70,49 @@ def test_a_refund_the_provider_refuses_records_nothing(firm, localstripe, inbox,
         row = s.get(Payment, payment_id)
         row.provider_payment_id = "pi_unknown"
         s.add(row)
-    with write_session() as s, pytest.raises(ProviderError, match="Stripe refused"):
-        refund_payment(s, firm["owner"], payment_id, amount_cents=100)
+    with pytest.raises(ProviderError, match="Stripe refused"):
+        refund_payment(firm["owner"], payment_id, amount_cents=100)
     with read_session() as s:
         assert s.exec(select(Refund)).all() == []
         assert s.get(Invoice, invoice_id).status == InvoiceStatus.paid
+
+
+def test_other_writes_go_on_while_stripe_is_asked_for_the_refund(firm, localstripe, inbox, monkeypatch):
+    """Stripe may take seconds to answer: the refund must not hold the database's one writer meanwhile."""
+    invoice_id, payment_id, _intent = paid_by_card(firm, localstripe, inbox, 100)
+    real, written = StripeProvider.refund, threading.Event()
+
+    def meanwhile_someone_writes():
+        with write_session() as s:
+            s.add(AuditLog(action="note", entity="firm", summary="written while Stripe was asked"))
+        written.set()
+
+    def slow_stripe(self, *args, **kwargs):
+        other = threading.Thread(target=meanwhile_someone_writes)
+        other.start()
+        other.join(timeout=20)  # with the write lock held here, the other write could only finish after us
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(StripeProvider, "refund", slow_stripe)
+    refund_payment(firm["owner"], payment_id, amount_cents=4000)
+    assert written.is_set()
+    with read_session() as s:
+        assert s.get(Invoice, invoice_id).paid_cents == 6000
+
+
+def test_the_same_refund_asked_twice_is_refunded_and_recorded_once(firm, localstripe, inbox):
+    """Two clicks on Refund before either is recorded: Stripe answers the second with the first refund (the same
+    idempotency key), and recording it again changes nothing."""
+    invoice_id, payment_id, intent_id = paid_by_card(firm, localstripe, inbox, 100)
+    with read_session() as s:
+        first = refunds.ask_provider(s, firm["owner"], payment_id, amount_cents=2500)
+    with read_session() as s:
+        second = refunds.ask_provider(s, firm["owner"], payment_id, amount_cents=2500)
+    assert first == second
+    for provider_refund_id in (first, second):
+        with write_session() as s:
+            refunds.record(s, firm["owner"], payment_id, amount_cents=2500, provider_refund_id=provider_refund_id)
+    assert stripe_refunds(localstripe, intent_id) == [(first, 2500)]
+    with read_session() as s:
+        assert [r.amount_cents for r in s.exec(select(Refund))] == [2500]
+        assert s.get(Invoice, invoice_id).paid_cents == 7500

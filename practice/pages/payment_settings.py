@@ -52,9 +52,10 @@ def keys_form() -> rx.Component:
 def webhook_card() -> rx.Component:
     return rx.card(rx.vstack(
         rx.heading(t("Stripe's webhook"), size="4"),
-        rx.text(t("In Stripe, Developers → Webhooks → Add endpoint: give this address and the event "
-                  "payment_intent.succeeded, then copy its signing secret above. Each payment is recorded once, "
-                  "when Stripe tells this address."), size="2", color_scheme="gray"),
+        rx.text(t("In Stripe, Developers → Webhooks → Add endpoint: give this address and the events "
+                  "payment_intent.succeeded, refund.created and refund.updated, then copy its signing secret above. "
+                  "Each payment and each refund is recorded once, when Stripe tells this address (a refund made in "
+                  "Stripe's dashboard too)."), size="2", color_scheme="gray"),
         rx.code(S.webhook_url, id="payments-webhook-url", style={"wordBreak": "break-all"}),
         rx.cond(S.set_up, rx.button(t("Turn card payments off"), type="button", variant="soft", color_scheme="red",
                                     on_click=S.turn_off, id="turn-off-payments")),

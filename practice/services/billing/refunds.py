@@ -75,6 +75,21 @@ def record_refund(session: Session, actor: Actor, payment_id: int, *, amount_cen
     return refund
 
 
+def undo_failed_refund(session: Session, actor: Actor, refund: Refund, status: str) -> None:
+    """A card refund the provider later says failed or was canceled: the money did not go back, so the refund is
+    taken out of the books and the invoice settled again (paid again if it was)."""
+    invoice = session.get(Invoice, refund.invoice_id)
+    payment = session.get(Payment, refund.payment_id)
+    session.delete(refund)
+    session.flush()
+    settle(session, invoice)
+    audit.record(session, actor, "refund_failed", "invoice", invoice.id,
+                 f"The refund of {format_money(refund.amount_cents)} on invoice {invoice.number} "
+                 f"({refund.provider_refund_id}) {status} at the payment provider: the money stayed with the firm; "
+                 f"{format_money(due_cents(invoice))} left due",
+                 payment_id=payment.id if payment else None, amount_cents=refund.amount_cents)
+
+
 def invoice_refunds(session: Session, actor: Actor, invoice_id: int) -> list[Refund]:
     """An invoice's refunds, oldest first (checked: see billing, on an account one sees)."""
     invoice = _invoice(session, actor, invoice_id, manage=False)

@@ -9,15 +9,15 @@ import logging
 from sqlmodel import Session, select
 
 from practice.i18n import _
-from practice.models import Contact, Invoice, InvoiceStatus, Payment, PaymentMethod
+from practice.models import Contact, Invoice, InvoiceStatus, Payment, PaymentMethod, Refund
 from practice.services import audit
 from practice.services.actor import SYSTEM, Actor, ContactActor, client_actor, contact_name
 from practice.services.billing import invoices
 from practice.services.billing.delivery import contact_account
 from practice.services.errors import Conflict, NotFound
 from practice.services.formatting import format_money
-from practice.services.payments import settings
-from practice.services.payments.provider import BadSignature, PaymentSession, ProviderPayment
+from practice.services.payments import refunds, settings
+from practice.services.payments.provider import BadSignature, PaymentSession, ProviderPayment, ProviderRefund
 
 log = logging.getLogger(__name__)
 
@@ -120,11 +120,13 @@ def record(session: Session, paid: ProviderPayment) -> Payment | None:
     return payment
 
 
-def apply_webhook(session: Session, payload: bytes, signature: str) -> Payment | None:
+def apply_webhook(session: Session, payload: bytes, signature: str) -> Payment | Refund | None:
     """Verify a provider's webhook by its signature (BadSignature: refused, nothing changes) and record the payment
-    it tells of, once."""
+    or the refund it tells of, once."""
     provider = settings.provider_for(session)
     if provider is None:
         raise BadSignature(_("Card payments are not set up: there is no webhook signing secret."))
-    paid = provider.read_webhook(payload, signature)
-    return record(session, paid) if paid is not None else None
+    told = provider.read_webhook(payload, signature)
+    if isinstance(told, ProviderRefund):
+        return refunds.record_told(session, told)
+    return record(session, told) if told is not None else None

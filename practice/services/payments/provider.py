@@ -48,11 +48,14 @@ class ProviderPayment:
 @dataclasses.dataclass(frozen=True)
 class ProviderRefund:
     """Money the provider gave back from a payment: its id, and whether it went through (`pending` counts: the
-    card's bank has it; a refund that failed raises ProviderError instead)."""
+    card's bank has it; a refund that failed raises ProviderError instead, or is told by a webhook as `failed` or
+    `canceled`); `payment_id`, the provider's id of the payment it came from; `reason`, the one we gave it, if any."""
 
     refund_id: str
     amount_cents: int
     status: str
+    payment_id: str = ""
+    reason: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,9 +79,10 @@ class PaymentProvider(Protocol):
                      description: str) -> PaymentSession:
         """Open a card payment of `amount_cents` for an invoice."""
 
-    def read_webhook(self, payload: bytes, signature: str) -> ProviderPayment | None:
-        """The payment a webhook tells of, after verifying its signature (BadSignature if it does not verify);
-        None for events that are not a successful payment."""
+    def read_webhook(self, payload: bytes, signature: str) -> ProviderPayment | ProviderRefund | None:
+        """The payment or the refund a webhook tells of, after verifying its signature (BadSignature if it does
+        not verify): a successful payment, or a refund made or changed (also one made in the provider's own
+        dashboard); None for other events."""
 
     def confirm_with_token(self, payment_id: str, token: str) -> ProviderPayment:
         """Charge an open payment with the card the client's browser gave the provider (`token`: the provider's

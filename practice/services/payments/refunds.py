@@ -10,16 +10,23 @@ more."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlmodel import Session, select
 
 from practice.db import read_session, write_session
 from practice.i18n import _
-from practice.models import PaymentMethod, Refund
+from practice.models import Invoice, InvoiceStatus, Payment, PaymentMethod, Refund, Role
 from practice.services.actor import Actor
-from practice.services.billing import refunds
+from practice.services.billing import refunds, settling
 from practice.services.errors import Conflict
 from practice.services.payments import settings
+from practice.services.payments.provider import ProviderRefund
+
+log = logging.getLogger(__name__)
+# Who made a refund the provider told of (its webhook): written in the books as the provider's doing.
+PROVIDER = Actor(member_id=None, name="Stripe", role=Role.owner)
+GONE_BACK = ("succeeded", "pending")  # the money went back, or the card's bank has it
 
 
 def ask_provider(session: Session, actor: Actor, payment_id: int, *, amount_cents: int, reason: str = "") -> str | None:
@@ -63,3 +70,33 @@ def refund(actor: Actor, payment_id: int, *, amount_cents: int, reason: str = ""
     with write_session() as session:
         return record(session, actor, payment_id, amount_cents=amount_cents, reason=reason,
                       provider_refund_id=provider_refund_id, now=now)
+
+
+def record_told(session: Session, told: ProviderRefund) -> Refund | None:
+    """A refund the provider's webhook tells of, recorded once: one made in the provider's own dashboard is written
+    in the books as ours are (the invoice is due again by that much); one we recorded already is left as it is, unless
+    the provider now says it failed, when it is taken out again. None when there is nothing to record (not one of
+    our payments, or more than our books say is left: logged, as the provider's word cannot be refused)."""
+    known = session.exec(select(Refund).where(Refund.provider_refund_id == told.refund_id)).first() \
+        if told.refund_id else None
+    if told.status not in GONE_BACK:
+        if known is not None:
+            refunds.undo_failed_refund(session, PROVIDER, known, told.status)
+            invoice = session.get(Invoice, known.invoice_id)
+            if invoice is not None and invoice.status == InvoiceStatus.paid:
+                settling.became_paid(session, PROVIDER, invoice)
+        return None
+    if known is not None:
+        return known
+    payment = session.exec(select(Payment).where(Payment.provider_payment_id == told.payment_id)).first() \
+        if told.payment_id else None
+    if payment is None:
+        log.warning("refund %s names no card payment of this firm (%s); not recorded", told.refund_id, told.payment_id)
+        return None
+    left = payment.amount_cents - refunds.refunded_cents(session, payment.id)
+    if not 0 < told.amount_cents <= left:
+        log.warning("refund %s of %s cents is more than the %s cents left of payment %s in the books; not recorded",
+                    told.refund_id, told.amount_cents, left, payment.id)
+        return None
+    return refunds.record_refund(session, PROVIDER, payment.id, amount_cents=told.amount_cents,
+                                 reason=told.reason or _("Refunded at Stripe"), provider_refund_id=told.refund_id)

@@ -12,6 +12,8 @@ from practice.services.payments.provider import (BadSignature, PaymentSession, P
 
 TIMEOUT = 20  # seconds for one call to Stripe
 SUCCEEDED = "payment_intent.succeeded"
+# A refund made (by us, or by someone in Stripe's dashboard) or changed (pending, then succeeded or failed).
+REFUNDED = ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated")
 
 
 def _number(value) -> int | None:
@@ -79,9 +81,14 @@ class StripeProvider:
             event = stripe.Webhook.construct_event(payload, signature or "", self.webhook_secret)
         except (stripe.SignatureVerificationError, ValueError):
             raise BadSignature(_("The webhook's signature does not match the signing secret.")) from None
-        if event.type != SUCCEEDED:
-            return None
-        return _payment(event.data.object.to_dict())
+        if event.type == SUCCEEDED:
+            return _payment(event.data.object.to_dict())
+        if event.type in REFUNDED:
+            refund = event.data.object.to_dict()
+            return ProviderRefund(str(refund.get("id") or ""), int(refund.get("amount") or 0),
+                                  str(refund.get("status") or ""), payment_id=str(refund.get("payment_intent") or ""),
+                                  reason=str((refund.get("metadata") or {}).get("reason") or ""))
+        return None
 
     def confirm_with_token(self, payment_id: str, token: str) -> ProviderPayment:
         # A card token (Stripe.js createToken) becomes a customer's card, which a PaymentIntent can charge: the path
@@ -113,7 +120,7 @@ class StripeProvider:
         if refund.status in ("failed", "canceled"):
             raise ProviderError(_("Stripe could not refund the payment (the refund {status}).").format(
                 status=refund.status))
-        return ProviderRefund(refund.id, int(refund.amount), str(refund.status))
+        return ProviderRefund(refund.id, int(refund.amount), str(refund.status), payment_id=payment_id)
 
     def save_card(self, token: str, *, description: str) -> SavedCard:
         # The token's card (Stripe.js createToken in the client's browser) becomes a customer's default card.

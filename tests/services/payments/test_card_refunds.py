@@ -5,7 +5,11 @@ nothing; the firm's other writes go on while Stripe is asked, and the same refun
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
+import json
 import threading
+import time
 
 import pytest
 import requests
@@ -23,7 +27,7 @@ from practice.services.payments import refunds
 from practice.services.payments.refunds import refund as refund_payment
 from practice.services.payments.stripe_provider import StripeProvider
 from tests.factories import contact_actor
-from tests.factories.payments import SECRET, card_paying_firm, pay_in_browser, sent_invoice, set_up_card_payments
+from tests.factories.payments import SECRET, SIGNING, card_paying_firm, pay_in_browser, sent_invoice, set_up_card_payments
 
 pytestmark = pytest.mark.firm(build=card_paying_firm)
 
@@ -116,3 +120,55 @@ def test_the_same_refund_asked_twice_is_refunded_and_recorded_once(firm, localst
     with read_session() as s:
         assert [r.amount_cents for r in s.exec(select(Refund))] == [2500]
         assert s.get(Invoice, invoice_id).paid_cents == 7500
+
+
+def told_by_stripe(localstripe, refund_id: str, status: str | None = None) -> tuple[bytes, str]:
+    """The webhook Stripe sends about a refund (`refund.created`, or `refund.updated` with a new status), signed
+    with the firm's signing secret as Stripe signs it."""
+    answer = requests.get(f"{localstripe.url}/v1/refunds/{refund_id}", auth=(SECRET, ""), timeout=10)
+    answer.raise_for_status()
+    refund = answer.json() | ({"status": status} if status else {})
+    body = json.dumps({"id": f"evt_{refund_id}_{status or 'created'}", "object": "event", "api_version": "2024-06-20",
+                       "type": f"refund.{'updated' if status else 'created'}", "created": int(time.time()),
+                       "data": {"object": refund}}).encode()
+    stamp = int(time.time())
+    mac = hmac.new(SIGNING.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return body, f"t={stamp},v1={mac}"
+
+
+def test_a_refund_made_in_stripes_dashboard_is_read_back_once_and_undone_if_it_fails(firm, localstripe, inbox):
+    invoice_id, payment_id, intent_id = paid_by_card(firm, localstripe, inbox, 200)
+    # Someone at the firm refunds $50 in Stripe's own dashboard, not in the app.
+    made = requests.post(f"{localstripe.url}/v1/refunds", data={"payment_intent": intent_id, "amount": 5000},
+                         auth=(SECRET, ""), timeout=10)
+    made.raise_for_status()
+    refund_id = made.json()["id"]
+    for _ in range(3):  # delivered three times: recorded once
+        with write_session() as s:
+            online.apply_webhook(s, *told_by_stripe(localstripe, refund_id))
+    with read_session() as s:
+        rows = s.exec(select(Refund)).all()
+        assert [(r.amount_cents, r.provider_refund_id, r.recorded_by_label) for r in rows] == [
+            (5000, refund_id, "Stripe")]
+        invoice = s.get(Invoice, invoice_id)
+        assert (invoice.status, invoice.paid_cents, invoices.due_cents(invoice)) == (InvoiceStatus.partly_paid, 15000,
+                                                                                    5000)
+        assert balances.balance(s, firm["jones"]) == 5000
+    # The card's bank sends the money back to the firm: Stripe says the refund failed; the invoice is paid again.
+    with write_session() as s:
+        online.apply_webhook(s, *told_by_stripe(localstripe, refund_id, status="failed"))
+    with read_session() as s:
+        assert s.exec(select(Refund)).all() == []
+        invoice = s.get(Invoice, invoice_id)
+        assert (invoice.status, invoice.paid_cents) == (InvoiceStatus.paid, 20000)
+        assert balances.balance(s, firm["jones"]) == 0
+
+
+def test_the_webhook_of_a_refund_made_in_the_app_records_nothing_more(firm, localstripe, inbox):
+    _invoice_id, payment_id, _intent = paid_by_card(firm, localstripe, inbox, 100)
+    made = refund_payment(firm["owner"], payment_id, amount_cents=1000, reason="Fee charged twice")
+    with write_session() as s:
+        told = online.apply_webhook(s, *told_by_stripe(localstripe, made.provider_refund_id))
+        assert told.id == made.id
+    with read_session() as s:
+        assert [(r.amount_cents, r.reason) for r in s.exec(select(Refund))] == [(1000, "Fee charged twice")]

@@ -26,6 +26,7 @@ from practice.services.access import auth
 from practice.services.billing import document_locks, invoices
 from practice.services.documents import drive, files as document_files
 from practice.services.errors import Conflict, NotFound, PermissionDenied
+from practice.services.payments import refunds
 from practice.services.portal import logins, pages
 from tests.factories import PASSWORD, give_portal_login, make_firm, make_household
 
@@ -203,3 +204,18 @@ def test_the_portal_home_tells_of_a_locked_document_as_new_only_once_it_opens(fi
     assert new_from_the_firm() == []
     pay(firm, firm["invoice"], 480)
     assert new_from_the_firm() == ["Return 2025.txt"]
+
+
+def test_a_refund_that_leaves_its_invoice_due_locks_the_document_again_until_paid(firm, files):
+    """Locked means "its invoice is not paid in full", read live: money given back makes the invoice due again, and
+    the document waits for it again; paying what is due opens it again."""
+    doc = a_return(firm)
+    lock(firm, doc, firm["invoice"])
+    with write_session() as s:
+        paid = invoices.record_payment(s, firm["owner"], firm["invoice"], amount_cents=48000, method="check").id
+    assert downloaded_by(firm, "june", doc).content == b"the finished return"
+    refunds.refund(firm["owner"], paid, amount_cents=5000, reason="Fee charged twice")
+    assert downloaded_by(firm, "june", doc).status_code == 403
+    assert listed(firm)["Return 2025.txt"].lock is not None
+    pay(firm, firm["invoice"], 50)
+    assert downloaded_by(firm, "june", doc).content == b"the finished return"

@@ -1483,12 +1483,17 @@ class Invoice(SQLModel, table=True):
     subtotal_cents: int = 0   # quantity x rate, before discounts
     discount_cents: int = 0
     tax_cents: int = 0
-    total_cents: int = 0      # subtotal - discount - whole_discount + tax
+    total_cents: int = 0      # subtotal - discount - whole_discount + tax + whole_tax
     # A discount on the whole invoice, before tax: a percentage (basis points) or an amount, at most one of them;
     # `whole_discount_cents` is what it comes to, the sum of its lines' shares (InvoiceLine.whole_discount_cents).
     whole_discount_bp: int = 0
     whole_discount_fixed_cents: int = 0
     whole_discount_cents: int = 0
+    # A tax on the whole invoice (basis points), after all discounts, on every line without a tax rate of its own;
+    # `whole_tax_cents` is what it comes to, the sum of its lines' shares (InvoiceLine.whole_tax_cents). `tax_cents`
+    # is the lines' own taxes.
+    whole_tax_bp: int = 0
+    whole_tax_cents: int = 0
     paid_cents: int = 0       # payments received, less what was refunded of them
     credited_cents: int = 0   # credits written off the invoice
     created_by_member_id: Optional[int] = Field(default=None, foreign_key="teammember.id")
@@ -1525,15 +1530,17 @@ class InvoiceLine(SQLModel, table=True):
     amount_cents: int = 0     # quantity x rate
     discount_cents: int = 0
     tax_cents: int = 0
-    total_cents: int = 0      # amount - discount - whole_discount + tax
+    total_cents: int = 0      # amount - discount - whole_discount + tax + whole_tax
     position: int = 0
     whole_discount_cents: int = 0  # this line's share of the invoice's whole discount (taxed after it)
+    whole_tax_cents: int = 0  # this line's share of the invoice's whole tax (only a line with no tax rate of its own)
 
 
 class InvoiceTemplate(SQLModel, table=True):
     """A named invoice the firm sends again and again (`send invoice "T" to account`): its lines (from the services
     catalog or typed, as the invoice editor reads them: service_id, name, description, quantity, rate_cents,
-    discount, tax), notes, terms and how many days after issue it is due."""
+    discount, tax), the tax on the whole invoice (basis points, as Invoice.whole_tax_bp), notes, terms and how many
+    days after issue it is due."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
@@ -1541,6 +1548,7 @@ class InvoiceTemplate(SQLModel, table=True):
     notes: str = ""
     terms: str = ""
     due_days: int = 30
+    whole_tax_bp: int = 0
     updated_at: dt.datetime = when()
 
 
@@ -1559,6 +1567,7 @@ class RecurringInvoice(SQLModel, table=True):
     terms: str = ""
     due_days: int = 30
     interval: str = "monthly"  # monthly, quarterly, yearly
+    whole_tax_bp: int = 0  # the tax on the whole invoice each period's invoice carries (as Invoice.whole_tax_bp)
     start_date: dt.date
     end_date: Optional[dt.date] = None
     send_automatically: bool = True

@@ -147,3 +147,32 @@ def test_pay_at_signing_upgrades_a_firm_that_has_proposal_templates_with_lines(m
         assert conn.execute("SELECT name, require_payment FROM proposaltemplate").fetchall() == [("Engagement", 0)]
         assert conn.execute("SELECT count(*) FROM proposaltemplateline").fetchone() == (1,)
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_whole_invoice_tax_upgrades_a_firm_that_has_an_invoice(monkeypatch, tmp_path):
+    """The whole-invoice tax adds its columns in place: an invoice, its line, a template and a series keep their
+    rows and amounts, with no tax on the whole invoice, and the foreign keys hold."""
+    path = tmp_path / "before.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    db.reset_engine()
+    command.upgrade(alembic_config(), "d3f5b7a9c1e4")
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO account (id, name, type, notes, archived, created_at, updated_at) "
+                     "VALUES (1, 'Hartley', 'household', '', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+        conn.execute("INSERT INTO invoice (id, account_id, number, status, notes, terms, subtotal_cents, discount_cents, "
+                     "tax_cents, total_cents, whole_discount_bp, whole_discount_fixed_cents, whole_discount_cents, "
+                     "paid_cents, credited_cents, created_at, void_reason) VALUES (1, 1, 1, 'sent', '', '', 10000, 0, "
+                     "825, 10825, 0, 0, 0, 0, 0, '2026-01-01 00:00:00', '')")
+        conn.execute("INSERT INTO invoiceline (invoice_id, name, description, quantity_hundredths, rate_cents, "
+                     "discount_bp, tax_bp, amount_cents, discount_cents, tax_cents, total_cents, position, "
+                     "whole_discount_cents) VALUES (1, 'Tax return', '', 100, 10000, 0, 825, 10000, 0, 825, 10825, 1, 0)")
+        conn.execute("INSERT INTO invoicetemplate (id, name, lines, notes, terms, due_days, updated_at) "
+                     "VALUES (1, 'Monthly', '[]', '', '', 30, '2026-01-01 00:00:00')")
+    upgrade()
+    db.get_engine().dispose()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT total_cents, tax_cents, whole_tax_bp, whole_tax_cents FROM invoice").fetchall() == [
+            (10825, 825, 0, 0)]
+        assert conn.execute("SELECT total_cents, whole_tax_cents FROM invoiceline").fetchall() == [(10825, 0)]
+        assert conn.execute("SELECT name, whole_tax_bp FROM invoicetemplate").fetchall() == [("Monthly", 0)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -9,7 +9,7 @@ from practice import routes
 from practice.components.forms import SELECT_STYLE, label, static_select
 from practice.components.i18n import as_written, t
 from practice.components.layout import BILLING_TABS, empty_state, error_callout, page, section_tabs
-from practice.pages.invoice_money import apply_credit_card, refund_dialog, whole_discount_field
+from practice.pages.invoice_money import apply_credit_card, refund_dialog, whole_discount_field, whole_tax_field
 from practice.state.base import AppState
 from practice.state.billing import STATUS_CHOICES, BillingState as B, InvoiceListItem
 from practice.state.invoice import METHOD_CHOICES, EditLine, InvoiceState as S, PaymentItem, ShownLine
@@ -147,8 +147,11 @@ def totals(subtotal, discount, tax, total, whole=None) -> rx.Component:
                                  id=value_id), width="100%", max_width="20em")
     whole_row = [] if whole is None else [rx.cond(whole != "", row(t("Discount on the whole invoice"), whole,
                                                                    "invoice-whole-discount-total"))]
+    # The lines' own taxes, then the tax on the whole invoice ("Tax 8.25 %") when it has one.
     return rx.vstack(row(t("Subtotal"), subtotal, "invoice-subtotal"), row(t("Discount"), discount, "invoice-discount"),
-                     *whole_row, row(t("Tax"), tax, "invoice-tax"), row(t("Total"), total, "invoice-total", True),
+                     *whole_row, rx.cond(S.line_tax_shown, row(t("Tax"), tax, "invoice-tax")),
+                     rx.cond(S.whole_tax != "", row(S.whole_tax_label, S.whole_tax, "invoice-whole-tax-total")),
+                     row(t("Total"), total, "invoice-total", True),
                      spacing="1", align="end", width="100%")
 
 
@@ -260,6 +263,7 @@ def draft_editor() -> rx.Component:
                                   on_click=S.open_time, id="invoice-bill-time")),
                 spacing="2", wrap="wrap"),
             whole_discount_field(),
+            whole_tax_field(),
             totals(S.subtotal, S.discount, S.tax, S.total, S.whole_discount),
             rx.vstack(label(t("Due date (empty: 30 days after sending)"), "invoice-due-date"),
                       rx.input(type="date", default_value=S.due_date, id="invoice-due-date", name="due_date",

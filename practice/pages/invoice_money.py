@@ -1,5 +1,5 @@
 """Parts of the invoice page about money beyond payments: the draft's discount on the whole invoice (a percentage or
-an amount, before tax), the refund dialog of a recorded payment, and applying the account's credit."""
+an amount, before tax) and its tax on the whole invoice, the refund dialog of a recorded payment, and applying the account's credit."""
 import reflex as rx
 
 from practice.components.forms import label, static_select
@@ -21,6 +21,16 @@ def whole_discount_field() -> rx.Component:
             spacing="2", align="center"),
         rx.text(t("Shared over the lines: each line shows its part, and its tax is on what is left."), size="1",
                 color_scheme="gray"),
+        spacing="1")
+
+
+def whole_tax_field() -> rx.Component:
+    return rx.vstack(
+        label(t("Tax on the whole invoice (%)"), "invoice-whole-tax"),
+        rx.input(default_value=S.whole_tax_text, id="invoice-whole-tax", name="whole_tax", width="8em",
+                 input_mode="decimal", placeholder="8.25", on_change=lambda v: S.set_text("whole_tax_text", v)),
+        rx.text(t("Applies after all discounts to every line that has no tax rate of its own; a line with its own "
+                  "rate keeps it."), size="1", color_scheme="gray"),
         spacing="1")
 
 

@@ -47,6 +47,11 @@ def template_form() -> rx.Component:
             rx.button(rx.icon("plus", size=14), t("Add a typed line"), type="button", variant="soft", size="2",
                       on_click=S.add_line, id="invoice-template-add-line"),
             spacing="2", wrap="wrap"),
+        label(t("Tax on the whole invoice (%)"), "invoice-template-whole-tax"),
+        rx.input(default_value=S.it_tax, id="invoice-template-whole-tax", width="8em", input_mode="decimal",
+                 placeholder="8.25", name="whole_tax", on_change=S.set_tax),
+        rx.text(t("Applies after all discounts to every line that has no tax rate of its own; a line with its own "
+                  "rate keeps it."), size="1", color_scheme="gray"),
         rx.hstack(rx.text(t("Total"), size="2"), rx.text(S.it_total, size="3", weight="bold",
                                                          id="invoice-template-total"), justify="end", width="100%"),
         label(t("Due in (days after it is sent)"), "invoice-template-due-days"),

@@ -110,6 +110,11 @@ def series_form() -> rx.Component:
                 rx.button(rx.icon("plus", size=14), t("Add a typed line"), type="button", variant="soft", size="2",
                           on_click=S.add_line, id="series-add-line"),
                 spacing="2", wrap="wrap"),
+            label(t("Tax on the whole invoice (%)"), "series-whole-tax"),
+            rx.input(default_value=S.ri_tax, id="series-whole-tax", width="8em", input_mode="decimal",
+                     placeholder="8.25", name="whole_tax", on_change=S.set_tax),
+            rx.text(t("Applies after all discounts to every line that has no tax rate of its own; a line with its own "
+                      "rate keeps it."), size="1", color_scheme="gray"),
             rx.hstack(rx.text(t("Each invoice"), size="2"), rx.text(S.ri_total, size="3", weight="bold",
                                                                     id="series-total"), justify="end", width="100%"),
             schedule_fields(),

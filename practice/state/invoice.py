@@ -86,9 +86,11 @@ def _percent(points: int) -> str:
     return f"{invoices.percent_text(points)} %" if points else ""
 
 
-def _shown_lines(lines) -> list[ShownLine]:
+def _shown_lines(lines, whole_tax_bp: int = 0) -> list[ShownLine]:
+    """The issued invoice's lines; a line without a tax rate of its own shows the invoice's, which it is taxed at."""
     return [ShownLine(name=x.name, description=x.description, quantity=invoices.quantity_text(x.quantity_hundredths),
-                      rate=format_money(x.rate_cents), discount=_percent(x.discount_bp), tax=_percent(x.tax_bp),
+                      rate=format_money(x.rate_cents), discount=_percent(x.discount_bp),
+                      tax=_percent(x.tax_bp or whole_tax_bp),
                       total=format_money(x.total_cents),
                       whole=format_money(-x.whole_discount_cents) if x.whole_discount_cents else "") for x in lines]
 
@@ -163,11 +165,18 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
     # The discount on the whole invoice, as typed: a percentage or an amount.
     whole_kind: str = "percent"
     whole_text: str = ""
+    # The tax on the whole invoice, as typed ("8.25"), for the lines without a rate of their own.
+    whole_tax_text: str = ""
     form_key: int = 0
     subtotal: str = ""
     discount: str = ""
     whole_discount: str = ""
     tax: str = ""
+    # The tax on the whole invoice: "Tax 8.25 %" and what it comes to ("": none); the lines' own taxes' row shows
+    # unless the whole tax is all there is.
+    whole_tax_label: str = ""
+    whole_tax: str = ""
+    line_tax_shown: bool = True
     total: str = ""
     error: str = ""
     # An issued invoice.
@@ -224,7 +233,7 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
         self.inv_id, self.status, self.status_label, self.title = 0, "draft", _("Draft"), _("New invoice")
         self.account_id, self.account_name = (str(account[0]), account[1]) if account else ("", "")
         self.account_href = routes.account_url(account[0]) if account else ""
-        self.notes = self.terms = self.due_date = self.whole_text = ""
+        self.notes = self.terms = self.due_date = self.whole_text = self.whole_tax_text = ""
         self.whole_kind = "percent"
         self.lines = []
         self._add_line("", "", "", "")
@@ -239,7 +248,9 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
         self.notes, self.terms, self.due_date = invoice.notes, invoice.terms, date_input(invoice.due_date)
         self.lines = [self._edit_line(x, time_by_line.get(x.id, ())) for x in view.lines]
         self.whole_kind, self.whole_text = _whole_typed(invoice)
-        self.shown_lines, self.payments = _shown_lines(view.lines), _payment_items(view.payments, refund_rows)
+        self.whole_tax_text = invoices.percent_text(invoice.whole_tax_bp) if invoice.whole_tax_bp else ""
+        self.shown_lines = _shown_lines(view.lines, invoice.whole_tax_bp)
+        self.payments = _payment_items(view.payments, refund_rows)
         self._show_credit(credit_cents, view.due_cents)
         self.issued, self.due_on = format_date(invoice.issue_date), format_date(invoice.due_date)
         self.paid, self.credited = format_money(invoice.paid_cents), format_money(invoice.credited_cents)
@@ -247,6 +258,9 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
         self.due_input, self.pay_key = money_input(view.due_cents), self.pay_key + 1
         self.void_reason = invoice.void_reason
         self._figures()
+        if invoice.status.value != "draft":  # a sent invoice's amounts are as they were issued
+            self._show_sums(invoice.subtotal_cents, invoice.discount_cents, invoice.tax_cents, invoice.total_cents,
+                            invoice.whole_discount_cents, invoice.whole_tax_cents, invoice.whole_tax_bp)
         self.form_key += 1
 
     def _edit_line(self, x, entry_ids=()) -> EditLine:
@@ -265,12 +279,25 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
 
     def _figures(self) -> None:
         """The live totals: each line's and the invoice's, as saving would work them out."""
-        figures = views.figures([raw_line(x) for x in self.lines], self.whole_kind, self.whole_text)
+        figures = views.figures([raw_line(x) for x in self.lines], self.whole_kind, self.whole_text,
+                                self.whole_tax_text)
         self.lines = [dataclasses.replace(x, total=format_money(cents) if cents is not None else "")
                       for x, cents in zip(self.lines, figures.line_totals)]
-        self.subtotal, self.discount = format_money(figures.subtotal_cents), format_money(figures.discount_cents)
-        self.tax, self.total = format_money(figures.tax_cents), format_money(figures.total_cents)
-        self.whole_discount = format_money(-figures.whole_discount_cents) if figures.whole_discount_cents else ""
+        try:
+            tax_bp = invoices.parse_whole_tax(self.whole_tax_text)
+        except InvalidInput:
+            tax_bp = 0
+        self._show_sums(figures.subtotal_cents, figures.discount_cents, figures.tax_cents, figures.total_cents,
+                        figures.whole_discount_cents, figures.whole_tax_cents, tax_bp)
+
+    def _show_sums(self, subtotal: int, discount: int, tax: int, total: int, whole_discount: int, whole_tax: int,
+                   whole_tax_bp: int) -> None:
+        self.subtotal, self.discount = format_money(subtotal), format_money(discount)
+        self.tax, self.total = format_money(tax), format_money(total)
+        self.whole_discount = format_money(-whole_discount) if whole_discount else ""
+        self.whole_tax = format_money(whole_tax) if whole_tax_bp else ""
+        self.whole_tax_label = _("Tax {rate}").format(rate=_percent(whole_tax_bp)) if whole_tax_bp else ""
+        self.line_tax_shown = bool(tax) or not whole_tax_bp
 
     def _refresh(self) -> None:
         actor = self._require()
@@ -349,8 +376,8 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
 
     @allow(STAFF)
     def set_text(self, field_name: str, value: str):
-        """Keep what was typed in the notes, the terms, the due date or the discount on the whole invoice (saved
-        with the draft; the totals follow the discount)."""
+        """Keep what was typed in the notes, the terms, the due date, the discount or the tax on the whole invoice
+        (saved with the draft; the totals follow the discount and the tax)."""
         if field_name in ("notes", "terms", "due_date"):
             setattr(self, field_name, str(value or "")[:invoices.TEXT_LIMIT if field_name != "due_date" else 20])
         elif field_name == "whole_kind":
@@ -358,6 +385,9 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
             self._figures()
         elif field_name == "whole_text":
             self.whole_text = str(value or "")[:40]
+            self._figures()
+        elif field_name == "whole_tax_text":
+            self.whole_tax_text = str(value or "")[:40]
             self._figures()
 
     def _draft_fields(self) -> dict:
@@ -368,7 +398,8 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
         return {"account_id": account_id, "lines": [raw_line(x) for x in self.lines], "notes": self.notes,
                 "terms": self.terms, "due_date": views.parse_day(self.due_date, "due_date"),
                 "invoice_id": self.inv_id or None, "job_id": parse_id(self.job_id),
-                "whole_discount": invoices.parse_whole_discount(self.whole_kind, self.whole_text)}
+                "whole_discount": invoices.parse_whole_discount(self.whole_kind, self.whole_text),
+                "whole_tax_bp": invoices.parse_whole_tax(self.whole_tax_text)}
 
     def _save(self) -> int:
         """Save the draft as shown; the saved draft's id."""

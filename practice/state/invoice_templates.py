@@ -10,6 +10,7 @@ import reflex as rx
 from practice.i18n import _, ngettext
 from practice.services.automation import compiled
 from practice.services.billing import templates, views
+from practice.services.billing.invoices import percent_text
 from practice.services.formatting import format_money, money_input
 from practice.services.work import catalog
 from practice.state.base import ADMIN, AppState, allow, read, shown_in, write_and_refresh
@@ -49,6 +50,7 @@ class InvoiceTemplatesState(AppState):
     it_terms: str = ""
     it_lines: list[EditLine] = []
     it_total: str = ""
+    it_tax: str = ""  # the tax on the whole invoice, as typed ("8.25"; "": none)
     it_services: list[Option] = []
     it_delete_id: int = 0
     it_delete_name: str = ""
@@ -76,7 +78,7 @@ class InvoiceTemplatesState(AppState):
                         discount=str(raw.get("discount") or ""), tax=str(raw.get("tax") or ""))
 
     def _figures(self) -> None:
-        figures = views.figures([raw_line(x) for x in self.it_lines])
+        figures = views.figures([raw_line(x) for x in self.it_lines], tax_text=self.it_tax)
         self.it_lines = [dataclasses.replace(x, total=format_money(cents) if cents is not None else "")
                          for x, cents in zip(self.it_lines, figures.line_totals)]
         self.it_total = format_money(figures.total_cents)
@@ -91,6 +93,7 @@ class InvoiceTemplatesState(AppState):
         self.it_editing = found.id if found else 0
         self.it_name, self.it_notes, self.it_terms = (found.name, found.notes, found.terms) if found else ("", "", "")
         self.it_due_days = str(found.due_days if found else templates.DEFAULT_DUE_DAYS)
+        self.it_tax = percent_text(found.whole_tax_bp) if found and found.whole_tax_bp else ""
         self.it_lines = [self._line(raw) for raw in found.lines] if found else [self._line({})]
         self._figures()
         self.it_form_key += 1
@@ -126,6 +129,12 @@ class InvoiceTemplatesState(AppState):
         self._figures()
 
     @allow(ADMIN)
+    def set_tax(self, value: str):
+        """Keep the tax on the whole invoice as typed; the total follows (checked when saved)."""
+        self.it_tax = str(value or "")[:40]
+        self._figures()
+
+    @allow(ADMIN)
     def remove_line(self, key: int):
         wanted = parse_id(key)
         self.it_lines = [x for x in self.it_lines if x.key != wanted]
@@ -136,7 +145,9 @@ class InvoiceTemplatesState(AppState):
         if write_and_refresh(self, templates.save_template, template_id=self.it_editing or None,
                              name=str(form.get("name", "") or "")[:300], lines=[raw_line(x) for x in self.it_lines],
                              notes=str(form.get("notes", "") or "")[:5000], terms=str(form.get("terms", "") or "")[:5000],
-                             due_days=str(form.get("due_days", "") or "")[:10], shown="it_error", **RULES):
+                             due_days=str(form.get("due_days", "") or "")[:10],
+                             whole_tax=str(form.get("whole_tax", self.it_tax) or "")[:40],
+                             shown="it_error", **RULES):
             self.it_editing = -1
             return rx.toast.success(_("Invoice template saved."))
 

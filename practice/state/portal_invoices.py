@@ -11,7 +11,7 @@ import reflex as rx
 from practice import config, routes
 from practice.i18n import _
 from practice.services.billing import delivery
-from practice.services.billing.invoices import STATUS_WORDS
+from practice.services.billing.invoices import STATUS_WORDS, percent_text
 from practice.services.formatting import format_money, full_date
 from practice.services.payments import autopay, online
 from practice.state import card_fields
@@ -40,6 +40,9 @@ class PortalInvoiceItem:
     dates: str = ""
     total: str = ""
     whole_discount: str = ""
+    tax: str = ""  # the lines' own taxes ("": none)
+    whole_tax_label: str = ""  # "Tax 8.25 %" and what it comes to ("": no tax on the whole invoice)
+    whole_tax: str = ""
     due: str = ""
     owing: bool = False
     paid_text: str = ""
@@ -61,6 +64,9 @@ def invoice_items(page: delivery.PortalInvoices) -> list[PortalInvoiceItem]:
             else _("Issued {issued}").format(issued=issued),
             total=format_money(i.total_cents), due=format_money(i.due_cents), owing=i.due_cents > 0,
             whole_discount=format_money(-i.whole_discount_cents) if i.whole_discount_cents else "",
+            tax=format_money(i.tax_cents) if i.tax_cents else "",
+            whole_tax_label=_("Tax {rate}").format(rate=f"{percent_text(i.whole_tax_bp)} %") if i.whole_tax_bp else "",
+            whole_tax=format_money(i.whole_tax_cents) if i.whole_tax_bp else "",
             paid_text=_("{amount} paid or credited").format(amount=format_money(settled)) if settled else "",
             lines=[PortalLineItem(name=line.name, description=line.description, quantity=line.quantity,
                                   rate=format_money(line.rate_cents), total=format_money(line.total_cents),

@@ -11,6 +11,7 @@ import reflex as rx
 from practice import routes
 from practice.i18n import _, ngettext
 from practice.services.billing import recurring, templates, views
+from practice.services.billing.invoices import percent_text
 from practice.services.payments import autopay
 from practice.services.errors import InvalidInput
 from practice.services.formatting import format_date, format_money, money_input
@@ -80,6 +81,7 @@ class RecurringInvoicesState(AccountPicker, AppState):
     ri_terms: str = ""
     ri_lines: list[EditLine] = []
     ri_total: str = ""
+    ri_tax: str = ""  # the tax on the whole invoice, as typed ("8.25"; "": none)
     ri_services: list[Option] = []
     ri_templates: list[Option] = []
     ri_preview: list[PreviewItem] = []
@@ -115,7 +117,7 @@ class RecurringInvoicesState(AccountPicker, AppState):
                         discount=str(raw.get("discount") or ""), tax=str(raw.get("tax") or ""))
 
     def _figures(self) -> None:
-        figures = views.figures([raw_line(x) for x in self.ri_lines])
+        figures = views.figures([raw_line(x) for x in self.ri_lines], tax_text=self.ri_tax)
         self.ri_lines = [dataclasses.replace(x, total=format_money(cents) if cents is not None else "")
                          for x, cents in zip(self.ri_lines, figures.line_totals)]
         self.ri_total = format_money(figures.total_cents)
@@ -128,7 +130,7 @@ class RecurringInvoicesState(AccountPicker, AppState):
             start, end = parse_date(self.ri_start, "start date"), parse_date(self.ri_end)
             after = parse_date(self._next_period) if self.ri_editing > 0 else None
             shown = read(recurring.preview, lines=[raw_line(x) for x in self.ri_lines], interval=self.ri_interval,
-                         start_date=start, end_date=end, after=after)
+                         start_date=start, end_date=end, after=after, whole_tax=self.ri_tax)
         except InvalidInput as bad:
             self.ri_preview_note = str(bad)
             return
@@ -161,6 +163,7 @@ class RecurringInvoicesState(AccountPicker, AppState):
         self.ri_send = found.send_automatically if found else True
         self._next_period = found.next_period.isoformat() if found and found.next_period else ""
         self.ri_due_days = str(found.due_days if found else templates.DEFAULT_DUE_DAYS)
+        self.ri_tax = percent_text(found.whole_tax_bp) if found and found.whole_tax_bp else ""
         self.ri_lines = [self._line(raw) for raw in found.lines] if found else [self._line({})]
 
     @allow(STAFF)
@@ -179,13 +182,14 @@ class RecurringInvoicesState(AccountPicker, AppState):
 
     @allow(STAFF)
     def use_template(self, template_id: str):
-        """Start from an invoice template: its lines, notes, terms and days until due."""
+        """Start from an invoice template: its lines, tax on the whole invoice, notes, terms and days until due."""
         if not parse_id(template_id):
             return
         with shown_in(self, "ri_error"):
             found = read(templates.get_template, self._require(), parse_id(template_id))
             self.ri_lines = [self._line(raw) for raw in found.lines][:MAX_EDIT_LINES] or [self._line({})]
             self.ri_notes, self.ri_terms, self.ri_due_days = found.notes, found.terms, str(found.due_days)
+            self.ri_tax = percent_text(found.whole_tax_bp) if found.whole_tax_bp else ""
             if not self.ri_name:
                 self.ri_name = found.name
             self._figures()
@@ -234,6 +238,12 @@ class RecurringInvoicesState(AccountPicker, AppState):
         self._figures()
 
     @allow(STAFF)
+    def set_tax(self, value: str):
+        """Keep the tax on the whole invoice as typed; the total and the preview follow (checked when saved)."""
+        self.ri_tax = str(value or "")[:40]
+        self._figures()
+
+    @allow(STAFF)
     def remove_line(self, key: int):
         wanted = parse_id(key)
         self.ri_lines = [x for x in self.ri_lines if x.key != wanted]
@@ -250,7 +260,9 @@ class RecurringInvoicesState(AccountPicker, AppState):
                                  interval=self.ri_interval, start_date=start, end_date=end,
                                  send_automatically=self.ri_send, notes=str(form.get("notes", "") or "")[:5000],
                                  terms=str(form.get("terms", "") or "")[:5000],
-                                 due_days=str(form.get("due_days", "") or "")[:10], shown="ri_error"):
+                                 due_days=str(form.get("due_days", "") or "")[:10],
+                                 whole_tax=str(form.get("whole_tax", self.ri_tax) or "")[:40],
+                                 shown="ri_error"):
                 self.ri_editing = -1
                 return rx.toast.success(_("Recurring invoice saved."))
 

@@ -1,19 +1,24 @@
 """Billing in a browser, at desk size and on a phone: the owner opens Billing from the menu, writes a draft for an
-account (a service from the catalog and a typed line, with live totals), sends it after a preview that names its
-number, records a partial payment (a payment over what is due is refused with the typed amount kept), then the rest,
+account (a service from the catalog and a typed line, with live totals, and a tax on the whole invoice, seen on the
+invoice and in its PDF), sends it after a preview that names its number, records a partial payment (a payment over what is due is refused with the typed amount kept), then the rest,
 and the invoice is paid; a second invoice is voided with a reason after a preview and keeps its number. The account
 page's invoice opens the invoice on the Billing page. An employee without the billing right has no Billing menu."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 from sqlmodel import select
 
-from practice.db import write_session
-from practice.models import TeamMember
+from practice.services.documents import storage
+from practice.db import read_session, write_session
+from practice.models import Document, Invoice, TeamMember
+from practice.services import events
 from practice.services.actor import Actor
+from practice.services.automation import engine
 from practice.services.work import accounts
 from tests.e2e.conftest import log_in
 
@@ -52,8 +57,10 @@ PLACEHOLDER_FITS = """box => {
 }"""
 
 
-def write_and_send(pg, account: str) -> str:
-    """A draft for `account`: the 1040 from the catalog and 1.5 hours of typed advice at $200 less 10%; sent."""
+def write_and_send(pg, account: str, tax: str = "") -> str:
+    """A draft for `account`: the 1040 from the catalog and 1.5 hours of typed advice at $200 less 10%, with `tax`
+    on the whole invoice ("8.25": $720.00 + $59.40); sent."""
+    total = "$779.40" if tax else "$720.00"
     pg.click("#new-invoice")
     pg.wait_for_url(re.compile(r"/billing/invoices/new$"))
     # Nothing is saved yet, so there is nothing to delete: the page offers to cancel instead.
@@ -71,6 +78,15 @@ def write_and_send(pg, account: str) -> str:
     pg.select_option("#invoice-add-service", label="1040 preparation ($450.00)")
     expect(pg.locator(".edit-line")).to_have_count(2)
     expect(pg.locator("#invoice-total")).to_have_text("$720.00")
+    if tax:
+        # The form says which lines the tax covers; the totals follow as it is typed.
+        expect(pg.get_by_text("every line that has no tax rate of its own")).to_be_visible()
+        pg.fill("#invoice-whole-tax", "-8")
+        press(pg, "#invoice-save")
+        expect(pg.get_by_role("alert")).to_contain_text("a percentage from 0 to 100")
+        pg.fill("#invoice-whole-tax", tax)
+        expect(pg.locator("#invoice-whole-tax-total")).to_have_text("$59.40")
+        expect(pg.locator("#invoice-total")).to_have_text(total)
     # Every box of a line shows its whole label, on a phone too.
     for box in line.locator("input").all():
         assert box.evaluate(PLACEHOLDER_FITS), f"the placeholder {box.get_attribute('placeholder')!r} is cut"
@@ -79,16 +95,30 @@ def write_and_send(pg, account: str) -> str:
     pg.wait_for_url(re.compile(r"/billing/invoices/\d+$"))
     # The saved draft's page has loaded (a new draft is titled "New invoice" until then).
     expect(pg.get_by_role("heading", name="Draft invoice")).to_be_visible()
-    expect(pg.locator("#invoice-total")).to_have_text("$720.00")
+    expect(pg.locator("#invoice-total")).to_have_text(total)
+    if tax:
+        expect(pg.locator("#invoice-whole-tax")).to_have_value(tax)
     expect(pg.locator("#invoice-delete")).to_be_visible()
     press(pg, "#invoice-send")
-    expect(pg.locator("#send-total")).to_contain_text("$720.00")
+    expect(pg.locator("#send-total")).to_contain_text(total)
     expect(pg.locator("#send-account")).to_contain_text(account)
     number = re.search(r"\d+", pg.locator("#send-number").inner_text()).group(0)
     press(pg, "#confirm-send")
     expect(pg.get_by_role("heading", name=f"Invoice {number}")).to_be_visible()
-    expect(pg.locator("#invoice-left-due")).to_have_text("$720.00")
+    expect(pg.locator("#invoice-left-due")).to_have_text(total)
     return number
+
+
+def filed_pdf_text(number: str) -> str:
+    """The issued invoice's PDF, as the worker files it in the account's documents, read back as text."""
+    with read_session() as s:
+        pending = events.pending_event_ids(s)
+    engine.handle_events(pending)
+    with read_session() as s:
+        invoice = s.exec(select(Invoice).where(Invoice.number == int(number))).one()
+        doc = s.get(Document, invoice.pdf_document_id)
+    data = storage.open_stored(doc.stored_key).read_bytes()
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -98,20 +128,26 @@ def test_an_invoice_from_draft_to_paid_and_another_voided(size, page, phone_page
     account_id = an_account(account)
     log_in(pg, base_url)
     open_billing(pg, base_url, size == "phone")
-    number = write_and_send(pg, account)
+    number = write_and_send(pg, account, tax="8.25")
+    # The sent invoice shows the tax on the whole invoice, and each line it covers shows the rate.
+    expect(pg.locator("#invoice-whole-tax-total")).to_have_text("$59.40")
+    expect(pg.get_by_text("Tax 8.25 %").first).to_be_visible()
+    expect(pg.locator(".shown-line", has_text="Tax advice")).to_contain_text("Tax 8.25 %")
+    text = filed_pdf_text(number)
+    assert "Tax 8.25%" in text and "$59.40" in text and "$779.40" in text
 
     # Too much is refused, and the amount typed stays for correcting.
     pg.fill("#pay-amount", "900")
     press(pg, "#pay-record")
-    expect(pg.get_by_role("alert")).to_contain_text("That is more than the $720.00 due")
+    expect(pg.get_by_role("alert")).to_contain_text("That is more than the $779.40 due")
     expect(pg.locator("#pay-amount")).to_have_value("900")
     # A part leaves the rest due; then the rest.
     pg.fill("#pay-amount", "500")
     pg.select_option("#pay-method", "bank_transfer")
     press(pg, "#pay-record")
-    expect(pg.locator("#invoice-left-due")).to_have_text("$220.00")
+    expect(pg.locator("#invoice-left-due")).to_have_text("$279.40")
     expect(pg.locator(".invoice-status").first).to_have_text("Partly paid")
-    expect(pg.locator("#pay-amount")).to_have_value("220.00")
+    expect(pg.locator("#pay-amount")).to_have_value("279.40")
     press(pg, "#pay-record")
     expect(pg.locator(".invoice-status").first).to_have_text("Paid")
     expect(pg.locator("#invoice-left-due")).to_have_text("$0.00")

@@ -91,7 +91,7 @@ def _preview_invoice(session: Session, args: dict, facts: dict) -> str:
     if template is None:
         return _('Would fail: there is no invoice template "{name}".').format(name=args["template"])
     try:
-        total = sum(line.total_cents for line in invoices.read_lines(session, template.lines))
+        total = invoices.lines_total(session, template.lines, template.whole_tax_bp)
     except InvalidInput as err:
         return _("Would fail: {error}").format(error=err)
     account = facts.get("account") or {}

@@ -205,7 +205,9 @@ def invoice_html(session: Session, invoice: Invoice, *, void: bool = False) -> s
         lines=[{"name": line.name, "description": line.description, "quantity": _quantity(line.quantity_hundredths),
                 "rate": format_money(line.rate_cents),
                 "discount": _percent(line.discount_bp) if line.discount_bp else "",
-                "tax": _percent(line.tax_bp) if line.tax_bp else "", "total": format_money(line.total_cents),
+                # A line without a rate of its own is taxed at the invoice's rate, and says so.
+                "tax": _percent(line.tax_bp or invoice.whole_tax_bp) if line.tax_bp or invoice.whole_tax_bp else "",
+                "total": format_money(line.total_cents),
                 "whole": format_money(-line.whole_discount_cents) if line.whole_discount_cents else ""}
                for line in lines],
         subtotal=format_money(invoice.subtotal_cents),
@@ -213,6 +215,8 @@ def invoice_html(session: Session, invoice: Invoice, *, void: bool = False) -> s
         whole_discount=format_money(invoice.whole_discount_cents) if invoice.whole_discount_cents else "",
         whole_rate=_percent(invoice.whole_discount_bp) if invoice.whole_discount_bp else "",
         tax=format_money(invoice.tax_cents) if invoice.tax_cents else "", total=format_money(invoice.total_cents),
+        whole_tax=format_money(invoice.whole_tax_cents) if invoice.whole_tax_bp else "",
+        whole_tax_rate=_percent(invoice.whole_tax_bp),
         payments=_money_rows(session, payments),
         due=format_money(due), notes=invoice.notes, terms=invoice.terms,
         instructions=payment_instructions(session), void=void, void_note=void_note)
@@ -336,6 +340,9 @@ class PortalInvoice:
     lines: list[PortalLine]
     document_id: int | None   # the PDF to download: the VOID copy once voided
     whole_discount_cents: int = 0
+    tax_cents: int = 0        # the lines' own taxes
+    whole_tax_bp: int = 0     # the tax on the whole invoice, and what it comes to
+    whole_tax_cents: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -376,7 +383,8 @@ def portal_invoices(session: Session, who: ContactActor) -> PortalInvoices:
         due = i.total_cents - i.paid_cents - i.credited_cents if i.status in OWING else 0
         shown.append(PortalInvoice(i.id, i.number, i.status, i.issue_date, i.due_date, i.total_cents, i.paid_cents,
                                    i.credited_cents, due, lines[i.id],
-                                   i.void_document_id or i.pdf_document_id, i.whole_discount_cents))
+                                   i.void_document_id or i.pdf_document_id, i.whole_discount_cents, i.tax_cents,
+                                   i.whole_tax_bp, i.whole_tax_cents))
     shown.sort(key=lambda i: (i.due_cents <= 0, (i.due_date or dt.date.max) if i.due_cents > 0 else dt.date.min,
                               -i.number))
     return PortalInvoices(shown, sum(i.due_cents for i in shown), payment_instructions(session))

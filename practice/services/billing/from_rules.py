@@ -1,6 +1,6 @@
 """Invoices rules send: `send invoice "T" to account [with reminders every N days up to M times]`.
 
-The template's lines, notes and terms become a draft for the account (and the run's job), issued at once through
+The template's lines, tax on the whole invoice, notes and terms become a draft for the account (and the run's job), issued at once through
 the same path as the Billing page's Send (`invoices.issue`: the firm's next number, its `invoice_issued` event,
 so the worker files the PDF and emails the billing contacts). The rule action's key is kept on the invoice: a
 replayed event finds the invoice it made and makes no second one. Reminders email the billing contacts while
@@ -44,7 +44,7 @@ def send_from_template(session: Session, actor: Actor, account_id: int, template
     due = invoices.firm_today(session, now) + dt.timedelta(days=template.due_days)
     try:
         draft = invoices.save_draft(session, actor, account_id=account_id, lines=template.lines, notes=template.notes,
-                                    terms=template.terms, due_date=due)
+                                    terms=template.terms, due_date=due, whole_tax_bp=template.whole_tax_bp)
     except InvalidInput as bad:
         raise InvalidInput(_('The invoice template "{name}" cannot be sent: {problem}').format(
             name=template.name, problem=str(bad))) from None

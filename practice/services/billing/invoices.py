@@ -1,7 +1,7 @@
 """Invoices and what is paid on them.
 
-A draft is written freely (lines from the services catalog or typed; quantity, rate, discount and tax per line;
-notes and terms). Issuing it (sending) gives it the firm's next number (`issuing`). From then on its lines are
+A draft is written freely (lines from the services catalog or typed; quantity, rate, discount and tax per line; a
+discount and a tax on the whole invoice; notes and terms). Issuing it (sending) gives it the firm's next number (`issuing`). From then on its lines are
 frozen; voiding keeps its number. Staff record payments (check, bank transfer, cash) and credits (`settling`);
 clients pay by card online (services/payments). A part leaves the rest due. Money is integer cents; each line rounds
 half up once (`lines`).
@@ -27,9 +27,9 @@ from practice.services.billing.issuing import (firm_today, issue, next_number, s
                                                void)
 from practice.services.billing.lines import (DEFAULT_DAYS_DUE, MAX_CENTS, MAX_LINES, MAX_QUANTITY,  # noqa: F401
                                              NAME_LIMIT, TEXT_LIMIT, LineAmounts, WholeDiscount, _kept,
-                                             _recorded_name, _totals, invoice_name, line_amounts, parse_percent,
-                                             parse_quantity, parse_whole_discount, percent_text, quantity_text,
-                                             read_lines, whole_shares)
+                                             _recorded_name, _totals, invoice_name, line_amounts, lines_total,
+                                             parse_percent, parse_quantity, parse_whole_discount, parse_whole_tax,
+                                             percent_text, quantity_text, read_lines, whole_shares, whole_tax_shares)
 from practice.services.billing.rights import (_invoice, _visible_account, require_manages_billing,  # noqa: F401
                                               require_sees_billing)
 from practice.services.billing.settling import (became_paid, due_cents, give_credit, invoice_facts,  # noqa: F401
@@ -49,9 +49,10 @@ STATUS_WORDS = {InvoiceStatus.draft: i18n.N_("Draft"), InvoiceStatus.sent: i18n.
 
 def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[dict], notes: str = "", terms: str = "",
                due_date: dt.date | None = None, invoice_id: int | None = None, job_id: int | None = None,
-               whole_discount: WholeDiscount | None = None) -> Invoice:
+               whole_discount: WholeDiscount | None = None, whole_tax_bp: int | None = None) -> Invoice:
     """Create a draft, or replace a draft's lines, texts and job (an issued invoice's lines are frozen);
-    `whole_discount` (a percentage or an amount off the whole invoice, before tax): None keeps the draft's."""
+    `whole_discount` (a percentage or an amount off the whole invoice, before tax) and `whole_tax_bp` (the tax on
+    the whole invoice, on the lines without a rate of their own): None keeps the draft's."""
     require_manages_billing(actor)
     account = _visible_account(session, actor, account_id)
     if account.archived:
@@ -72,6 +73,11 @@ def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[d
     if whole_discount is not None:
         invoice.whole_discount_bp, invoice.whole_discount_fixed_cents = (whole_discount.percent_bp,
                                                                          whole_discount.amount_cents)
+    if whole_tax_bp is not None:
+        if not 0 <= int(whole_tax_bp) <= 10_000:
+            raise InvalidInput(_("The tax on the whole invoice is a percentage from 0 to 100, like 8.25."),
+                               field="whole_tax")
+        invoice.whole_tax_bp = int(whole_tax_bp)
     _totals(invoice, new_lines)
     if invoice.total_cents >= MAX_CENTS:
         raise InvalidInput(_("That invoice's total is too large."), field="lines")

@@ -1,5 +1,6 @@
 """An invoice's lines and their money: reading what people type (quantities, rates, percentages), each line's
-amount, discount and tax (integer cents, each rounded half up once), and the invoice's totals from its lines."""
+amount, discount and tax (integer cents, each rounded half up once), the discount and the tax on the whole invoice
+spread over the lines to the cent, and the invoice's totals from its lines."""
 from __future__ import annotations
 
 import dataclasses
@@ -86,16 +87,30 @@ class LineAmounts:
     tax_cents: int
     total_cents: int
     whole_discount_cents: int = 0
+    whole_tax_cents: int = 0
 
 
 def line_amounts(quantity_hundredths: int, rate_cents: int, discount_bp: int = 0, tax_bp: int = 0,
-                 whole_share_cents: int = 0) -> LineAmounts:
+                 whole_share_cents: int = 0, whole_tax_cents: int = 0) -> LineAmounts:
     """A line's money: quantity x rate, the line's discount off it, then its share of the whole invoice's discount,
-    tax on what is left; each rounded half up to the cent."""
+    tax on what is left (its own rate's, rounded half up to the cent, or its share of the tax on the whole
+    invoice, worked out over all the lines it covers: `whole_tax_shares`)."""
     amount = _half_up(quantity_hundredths * rate_cents, 100)
     discount = _half_up(amount * discount_bp, 10_000)
     tax = _half_up((amount - discount - whole_share_cents) * tax_bp, 10_000)
-    return LineAmounts(amount, discount, tax, amount - discount - whole_share_cents + tax, whole_share_cents)
+    return LineAmounts(amount, discount, tax, amount - discount - whole_share_cents + tax + whole_tax_cents,
+                       whole_share_cents, whole_tax_cents)
+
+
+def _spread(total: int, weights: list[int]) -> list[int]:
+    """`total` cents shared in proportion to `weights` (>= 0, not all 0), summing to `total` exactly: each share
+    rounded down, the odd cents to the largest remainders, then the first ones."""
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in order[:total - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 # --- the discount on the whole invoice -------------------------------------------------------------------------
@@ -136,19 +151,51 @@ def whole_shares(nets: list[int], whole: WholeDiscount) -> list[int]:
     if whole.amount_cents > total:
         raise InvalidInput(_("The discount on the whole invoice is more than its lines come to ({total}).")
                            .format(total=format_money(total)), field="whole_discount")
-    shares = [whole.amount_cents * net // total for net in nets]
-    order = sorted(range(len(nets)), key=lambda i: (-(whole.amount_cents * nets[i] % total), i))
-    for i in order[:whole.amount_cents - sum(shares)]:
-        shares[i] += 1
-    return shares
+    return _spread(whole.amount_cents, nets)
 
 
-def apply_whole_discount(lines: list[InvoiceLine], whole: WholeDiscount) -> None:
-    """Give each line its share of the whole discount, and its tax and total after it."""
+# --- the tax on the whole invoice ------------------------------------------------------------------------------
+# One rate on the invoice, for every line that has no tax rate of its own (a line with its own rate keeps it). It is
+# on what those lines come to after all discounts (their own and their share of the whole invoice's), worked out
+# once on their sum and rounded half up to the cent, then shared over them in proportion (`_spread`), so the lines'
+# shares add up to the invoice's tax exactly.
+
+
+def parse_whole_tax(text) -> int:
+    """What the editor's "Tax on the whole invoice" says ("8.25" or "8.25%" → 825 basis points); empty is none."""
+    raw = str(text or "").strip()
+    if not raw:
+        return 0
+    value = _decimal(raw[:40], "whole_tax", _('"{text}" is not a tax rate: write the percentage, like 8.25.'))
+    if value < 0 or value > 100:
+        raise InvalidInput(_("The tax on the whole invoice is a percentage from 0 to 100, like 8.25."),
+                           field="whole_tax")
+    points = value * 100
+    if points != points.to_integral_value():
+        raise InvalidInput(_("The tax on the whole invoice has at most two decimals, like 8.25."), field="whole_tax")
+    return int(points)
+
+
+def whole_tax_shares(bases: list[int | None], tax_bp: int) -> list[int]:
+    """Each line's share of the tax on the whole invoice: `bases` is what each line comes to after all discounts,
+    None for a line with its own tax rate (it gets no share)."""
+    covered = [b for b in bases if b is not None]
+    if not tax_bp or not covered or sum(covered) <= 0:
+        return [0] * len(bases)
+    shares = iter(_spread(_half_up(sum(covered) * tax_bp, 10_000), covered))
+    return [next(shares) if b is not None else 0 for b in bases]
+
+
+def apply_whole(lines: list[InvoiceLine], whole: WholeDiscount, tax_bp: int = 0) -> None:
+    """Give each line its share of the whole discount, then its tax (its own, or its share of the tax on the
+    whole invoice) and its total after them."""
     shares = whole_shares([line.amount_cents - line.discount_cents for line in lines], whole)
-    for line, share in zip(lines, shares):
-        money = line_amounts(line.quantity_hundredths, line.rate_cents, line.discount_bp, line.tax_bp, share)
+    taxes = whole_tax_shares([None if line.tax_bp else line.amount_cents - line.discount_cents - share
+                              for line, share in zip(lines, shares)], tax_bp)
+    for line, share, tax in zip(lines, shares, taxes):
+        money = line_amounts(line.quantity_hundredths, line.rate_cents, line.discount_bp, line.tax_bp, share, tax)
         line.whole_discount_cents, line.tax_cents, line.total_cents = share, money.tax_cents, money.total_cents
+        line.whole_tax_cents = tax
 
 
 def _read_line(session: Session, raw: dict, n: int) -> InvoiceLine:
@@ -204,13 +251,22 @@ def read_lines(session: Session, lines: list[dict]) -> list[InvoiceLine]:
 
 
 def _totals(invoice: Invoice, lines: list[InvoiceLine]) -> None:
-    """The invoice's sums from its lines, after spreading its whole discount over them."""
-    apply_whole_discount(lines, WholeDiscount(invoice.whole_discount_bp, invoice.whole_discount_fixed_cents))
+    """The invoice's sums from its lines, after spreading its whole discount and its whole tax over them."""
+    apply_whole(lines, WholeDiscount(invoice.whole_discount_bp, invoice.whole_discount_fixed_cents),
+                invoice.whole_tax_bp)
     invoice.subtotal_cents = sum(line.amount_cents for line in lines)
     invoice.discount_cents = sum(line.discount_cents for line in lines)
     invoice.tax_cents = sum(line.tax_cents for line in lines)
     invoice.whole_discount_cents = sum(line.whole_discount_cents for line in lines)
+    invoice.whole_tax_cents = sum(line.whole_tax_cents for line in lines)
     invoice.total_cents = sum(line.total_cents for line in lines)
+
+
+def lines_total(session: Session, lines: list[dict], whole_tax_bp: int = 0) -> int:
+    """What an invoice of these lines (a template's, a series') comes to with its tax on the whole invoice."""
+    read = read_lines(session, lines)
+    apply_whole(read, WholeDiscount(), whole_tax_bp)
+    return sum(line.total_cents for line in read)
 
 
 def invoice_name(invoice: Invoice) -> str:

@@ -33,7 +33,8 @@ from practice.models import Account, Event, Invoice, RecurringInvoice, Role, utc
 from practice.services import audit, events, inbox
 from practice.services.actor import Actor, account_visible
 from practice.services.billing import invoices, rights, templates
-from practice.services.billing.invoices import TEXT_LIMIT, read_lines, require_manages_billing, require_sees_billing
+from practice.services.billing.invoices import (TEXT_LIMIT, lines_total, parse_whole_tax, require_manages_billing,
+                                                require_sees_billing)
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.firm import get_firm
 from practice.services.formatting import format_datetime, format_money
@@ -122,9 +123,10 @@ def _clean_name(name: str) -> str:
 def save_series(session: Session, actor: Actor, *, account_id: int, name: str, lines: list[dict],
                 interval: str, start_date: dt.date | None, end_date: dt.date | None = None,
                 send_automatically: bool = True, notes: str = "", terms: str = "", due_days=templates.DEFAULT_DUE_DAYS,
-                series_id: int | None = None, now: dt.datetime | None = None) -> RecurringInvoice:
+                series_id: int | None = None, now: dt.datetime | None = None, whole_tax: str = "") -> RecurringInvoice:
     """Create a series, or change one (its periods already issued stay issued; the next is the first period of the
-    changed series after the last one issued, or from today)."""
+    changed series after the last one issued, or from today). `whole_tax`: the tax on the whole invoice as typed
+    ("8.25"; empty: none), carried by each period's invoice."""
     require_manages_billing(actor)
     account = _visible_account(session, actor, account_id)
     if account.archived:
@@ -138,6 +140,7 @@ def save_series(session: Session, actor: Actor, *, account_id: int, name: str, l
         raise InvalidInput(_("The last date comes before the first invoice's date."), field="end_date")
     kept = templates.kept_lines(session, lines)
     due = templates.due_days_of(due_days)
+    tax_bp = parse_whole_tax(whole_tax)
     today = invoices.firm_today(session, now)
     if series_id is None:
         if start_date < today:
@@ -156,6 +159,7 @@ def save_series(session: Session, actor: Actor, *, account_id: int, name: str, l
                              "account."))
         last_issued = last_period(session, series.id)
     series.name, series.lines, series.due_days, series.interval = name, kept, due, interval
+    series.whole_tax_bp = tax_bp
     series.start_date, series.end_date = start_date, end_date
     series.send_automatically = bool(send_automatically)
     series.notes = (notes or "").strip()[:TEXT_LIMIT]
@@ -210,7 +214,7 @@ def delete_series(session: Session, actor: Actor, series_id: int) -> str:
 
 def series_total(session: Session, series: RecurringInvoice) -> int:
     try:
-        return sum(line.total_cents for line in read_lines(session, series.lines))
+        return lines_total(session, series.lines, series.whole_tax_bp)
     except InvalidInput:
         return 0  # a service it names left the catalog: issuing says so
 
@@ -276,13 +280,13 @@ def upcoming(series: RecurringInvoice, count: int = PREVIEW) -> list[dt.date]:
 
 
 def preview(session: Session, *, lines: list[dict], interval: str, start_date: dt.date | None,
-            end_date: dt.date | None = None, after: dt.date | None = None,
-            count: int = PREVIEW) -> list[tuple[dt.date, int]]:
+            end_date: dt.date | None = None, after: dt.date | None = None, count: int = PREVIEW,
+            whole_tax: str = "") -> list[tuple[dt.date, int]]:
     """The next `count` (date, total in cents) a series as typed would issue, from `after` (or its first date) on;
     raises InvalidInput with a sentence while the form cannot say yet."""
     if interval not in INTERVALS or not isinstance(start_date, dt.date):
         raise InvalidInput(_("Choose how often and the date of the first invoice to see the next dates."))
-    total = sum(line.total_cents for line in read_lines(session, lines))
+    total = lines_total(session, lines, parse_whole_tax(whole_tax))
     draft = RecurringInvoice(account_id=0, name="", interval=interval, start_date=start_date, end_date=end_date)
     draft.next_period = _first_from(draft, max(after or start_date, start_date))
     return [(day, total) for day in upcoming(draft, count)]
@@ -340,7 +344,8 @@ def issue_period(session: Session, series: RecurringInvoice, period: dt.date,
     due = invoices.firm_today(session, now) + dt.timedelta(days=series.due_days)
     try:
         draft = invoices.save_draft(session, actor, account_id=series.account_id, lines=series.lines,
-                                    notes=series.notes, terms=series.terms, due_date=due)
+                                    notes=series.notes, terms=series.terms, due_date=due,
+                                    whole_tax_bp=series.whole_tax_bp)
     except (InvalidInput, Conflict, NotFound) as bad:
         raise InvalidInput(_('The recurring invoice "{name}" cannot be issued: {problem}').format(
             name=series.name, problem=str(bad))) from None

@@ -1,6 +1,6 @@
 """Invoice templates: a named invoice the firm sends again and again (`send invoice "T" to account`): its lines
-(from the services catalog or typed, read and checked as the invoice editor reads them), notes, terms and how many
-days after issue it is due. Owners and admins write them; whoever sees billing reads them. A template a saved
+(from the services catalog or typed, read and checked as the invoice editor reads them), the tax on the whole
+invoice (on the lines without a rate of their own), notes, terms and how many days after issue it is due. Owners and admins write them; whoever sees billing reads them. A template a saved
 rule sends keeps its name and cannot be deleted (a rule naming a missing template would stop the whole rules
 file from running), as organizer and proposal templates do."""
 from __future__ import annotations
@@ -15,8 +15,8 @@ from practice.i18n import _
 from practice.models import Invoice, InvoiceTemplate, utcnow
 from practice.services import audit
 from practice.services.actor import Actor, require_admin
-from practice.services.billing.invoices import (TEXT_LIMIT, percent_text, quantity_text, read_lines,
-                                                require_sees_billing)
+from practice.services.billing.invoices import (TEXT_LIMIT, lines_total, parse_whole_tax, percent_text,
+                                                quantity_text, read_lines, require_sees_billing)
 from practice.services.errors import Conflict, InvalidInput, NotFound
 from practice.services.formatting import format_money
 
@@ -41,7 +41,7 @@ class TemplateSummary:
 
 def _total(session: Session, template: InvoiceTemplate) -> int:
     try:
-        return sum(line.total_cents for line in read_lines(session, template.lines))
+        return lines_total(session, template.lines, template.whole_tax_bp)
     except InvalidInput:
         return 0  # a service it names was taken out of the catalog since: sending it says so
 
@@ -113,9 +113,10 @@ def _refuse_if_used(session: Session, name: str, rules_using: RulesUsing, *, ren
 
 
 def save_template(session: Session, actor: Actor, *, name: str, lines: list[dict], notes: str = "", terms: str = "",
-                  due_days=DEFAULT_DUE_DAYS, template_id: int | None = None,
+                  due_days=DEFAULT_DUE_DAYS, template_id: int | None = None, whole_tax: str = "",
                   rules_using: RulesUsing) -> InvoiceTemplate:
-    """Create a template, or change one (owners and admins); one a saved rule sends keeps its name."""
+    """Create a template, or change one (owners and admins); one a saved rule sends keeps its name. `whole_tax` is
+    the tax on the whole invoice as typed ("8.25"; empty: none)."""
     require_admin(actor)
     name = _clean_name(name)
     same = template_by_name(session, name)
@@ -134,8 +135,9 @@ def save_template(session: Session, actor: Actor, *, name: str, lines: list[dict
             _refuse_if_used(session, template.name, rules_using, rename=True)
     kept = kept_lines(session, lines)
     due = due_days_of(due_days)
+    tax_bp = parse_whole_tax(whole_tax)
     old_name = template.name
-    template.name, template.lines, template.due_days = name, kept, due
+    template.name, template.lines, template.due_days, template.whole_tax_bp = name, kept, due, tax_bp
     template.notes = (notes or "").strip()[:TEXT_LIMIT]
     template.terms = (terms or "").strip()[:TEXT_LIMIT]
     template.updated_at = utcnow()

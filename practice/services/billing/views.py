@@ -30,6 +30,7 @@ class Figures:
     tax_cents: int
     total_cents: int
     whole_discount_cents: int = 0
+    whole_tax_cents: int = 0
 
 
 def _line(raw: dict) -> tuple[int, int, int, int] | None:
@@ -46,21 +47,30 @@ def _line(raw: dict) -> tuple[int, int, int, int] | None:
     return typed if invoices.line_amounts(*typed).total_cents < invoices.MAX_CENTS else None
 
 
-def figures(lines: list[dict], whole_kind: str = "percent", whole_text: str = "") -> Figures:
+def figures(lines: list[dict], whole_kind: str = "percent", whole_text: str = "", tax_text: str = "") -> Figures:
     """The editor's figures, worked out as saving would (quantity x rate, the line's discount, its share of the
-    whole invoice's discount, then tax, each to the cent). A whole discount that cannot be read yet counts as none."""
+    whole invoice's discount, then its own tax or its share of the tax on the whole invoice, each to the cent). A
+    whole discount or tax that cannot be read yet counts as none."""
     typed = [_line(raw) for raw in lines]
     plain = [invoices.line_amounts(*t) for t in typed if t is not None]
     try:
-        shares = iter(invoices.whole_shares([a.amount_cents - a.discount_cents for a in plain],
-                                            invoices.parse_whole_discount(whole_kind, whole_text)))
+        shares = invoices.whole_shares([a.amount_cents - a.discount_cents for a in plain],
+                                       invoices.parse_whole_discount(whole_kind, whole_text))
     except InvalidInput:
-        shares = iter([0] * len(plain))
-    amounts = [invoices.line_amounts(*t, next(shares)) if t is not None else None for t in typed]
+        shares = [0] * len(plain)
+    try:
+        tax_bp = invoices.parse_whole_tax(tax_text)
+    except InvalidInput:
+        tax_bp = 0
+    kept_typed = [t for t in typed if t is not None]
+    taxes = invoices.whole_tax_shares([None if t[3] else a.amount_cents - a.discount_cents - share
+                                       for t, a, share in zip(kept_typed, plain, shares)], tax_bp)
+    each = iter([invoices.line_amounts(*t, share, tax) for t, share, tax in zip(kept_typed, shares, taxes)])
+    amounts = [next(each) if t is not None else None for t in typed]
     kept = [a for a in amounts if a is not None]
     return Figures([a.total_cents if a else None for a in amounts], sum(a.amount_cents for a in kept),
                    sum(a.discount_cents for a in kept), sum(a.tax_cents for a in kept), sum(a.total_cents for a in kept),
-                   sum(a.whole_discount_cents for a in kept))
+                   sum(a.whole_discount_cents for a in kept), sum(a.whole_tax_cents for a in kept))
 
 
 # --- the list's totals ---------------------------------------------------------------------------------------

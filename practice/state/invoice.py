@@ -247,8 +247,6 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
         self.account_href = routes.account_url(invoice.account_id)
         self.notes, self.terms, self.due_date = invoice.notes, invoice.terms, date_input(invoice.due_date)
         self.lines = [self._edit_line(x, time_by_line.get(x.id, ())) for x in view.lines]
-        self.whole_kind, self.whole_text = _whole_typed(invoice)
-        self.whole_tax_text = invoices.percent_text(invoice.whole_tax_bp) if invoice.whole_tax_bp else ""
         self.shown_lines = _shown_lines(view.lines, invoice.whole_tax_bp)
         self.payments = _payment_items(view.payments, refund_rows)
         self._show_credit(credit_cents, view.due_cents)
@@ -257,11 +255,18 @@ class InvoiceState(InvoiceMoney, BillTime, AccountPicker, AppState):
         self.left_due, self.owing = format_money(view.due_cents), view.due_cents > 0
         self.due_input, self.pay_key = money_input(view.due_cents), self.pay_key + 1
         self.void_reason = invoice.void_reason
+        self._show_sums_of(invoice)
+        self.form_key += 1
+
+    def _show_sums_of(self, invoice) -> None:
+        """The discount and the tax on the whole invoice as typed, and the sums: a draft's as worked out from what is
+        typed, a sent invoice's as they were issued."""
+        self.whole_kind, self.whole_text = _whole_typed(invoice)
+        self.whole_tax_text = invoices.percent_text(invoice.whole_tax_bp) if invoice.whole_tax_bp else ""
         self._figures()
-        if invoice.status.value != "draft":  # a sent invoice's amounts are as they were issued
+        if invoice.status.value != "draft":
             self._show_sums(invoice.subtotal_cents, invoice.discount_cents, invoice.tax_cents, invoice.total_cents,
                             invoice.whole_discount_cents, invoice.whole_tax_cents, invoice.whole_tax_bp)
-        self.form_key += 1
 
     def _edit_line(self, x, entry_ids=()) -> EditLine:
         self._next_key += 1

@@ -1,6 +1,6 @@
 """Invoice templates in a browser, at desk size and on a phone: the owner opens Billing from the menu, then its
-Invoice templates tab, makes a template from a catalog service and a typed line (live total; a bad "due in" is
-refused with what was typed kept), sees it listed with its total, renames it, and deletes it after a question. An
+Invoice templates tab, makes a template from a catalog service and a typed line and a tax on the whole invoice (live
+total; a bad "due in" and a bad tax rate are refused with what was typed kept), sees it listed with its total, renames it, and deletes it after a question. An
 employee's Billing has no Invoice templates tab."""
 from __future__ import annotations
 
@@ -43,15 +43,22 @@ def test_an_invoice_template_made_renamed_and_deleted(size, page, phone_page, ba
     expect(pg.get_by_role("alert")).to_contain_text("Due in: a whole number of days")
     expect(pg.locator("#invoice-template-name")).to_have_value(name)
     pg.fill("#invoice-template-due-days", "15")
+    pg.fill("#invoice-template-whole-tax", "eight")
+    press(pg, "#invoice-template-save")
+    expect(pg.get_by_role("alert")).to_contain_text('"eight" is not a tax rate')
+    expect(pg.locator("#invoice-template-whole-tax")).to_have_value("eight")
+    pg.fill("#invoice-template-whole-tax", "8.25")
+    expect(pg.locator("#invoice-template-total")).to_have_text("$811.88")  # $750.00 + 8.25% ($61.875 → $61.88)
     press(pg, "#invoice-template-save")
     row = pg.locator(".invoice-template-row", has_text=name)
-    expect(row).to_contain_text("2 lines · $750.00 · due in 15 days")
+    expect(row).to_contain_text("2 lines · $811.88 · due in 15 days")
     assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"] + 1
 
     # Renamed: the form opens with what was kept.
     row.locator(".edit-invoice-template").click()
     expect(pg.locator("#invoice-template-notes")).to_have_value("Thank you for your trust.")
-    expect(pg.locator("#invoice-template-total")).to_have_text("$750.00")
+    expect(pg.locator("#invoice-template-total")).to_have_text("$811.88")
+    expect(pg.locator("#invoice-template-whole-tax")).to_have_value("8.25")
     pg.fill("#invoice-template-name", f"{name} (renamed)")
     press(pg, "#invoice-template-save")
     row = pg.locator(".invoice-template-row", has_text=f"{name} (renamed)")

@@ -101,7 +101,12 @@ def require_owner(actor: Actor) -> None:
 
 
 def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
-    """SQL condition limiting rows to accounts the actor may see (None: no limit)."""
+    """SQL condition limiting rows to accounts the actor may see (None: no limit), correlated per row.
+
+    For one row (a check by id) and for pages walked in an index's order up to a LIMIT (the API's lists by id, the
+    newest invoices or events): PostgreSQL runs it as a set hashed once and stops at the page's end. A statement that
+    reads every matching row (a count, a sum, a sort no index gives) takes `visible_account_ids`: there PostgreSQL
+    estimates this form at millions, which switches its JIT compiler on (0.3-2.4 s per statement at 50,000 jobs)."""
     if require_staff(actor).sees_all_accounts:
         return None
     on_team = exists().where(AccountTeam.account_id == account_id_col, AccountTeam.member_id == actor.member_id)
@@ -118,8 +123,9 @@ def account_visible(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
 
 def visible_account_ids(actor: Actor, account_id_col) -> ColumnElement[bool] | None:
     """The rule of `account_visible` as `account_id_col IN (the member's accounts)`, the set computed once per
-    statement: for lists that check every account (the Accounts and Contacts lists and their counts), where the
-    correlated form probes the team and the jobs' assignees once per row (None: no limit)."""
+    statement: for statements that read every matching row (the Accounts, Contacts, Tasks, Time and chat lists, the
+    pipeline's counts, the job picker, what waits on the client, sums), where the correlated form probes the team and
+    the jobs' assignees once per row on SQLite and is costed into the JIT compiler on PostgreSQL (None: no limit)."""
     if require_staff(actor).sees_all_accounts:
         return None
     return account_id_col.in_(member_account_ids(actor.member_id))

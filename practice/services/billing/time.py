@@ -29,7 +29,7 @@ from practice.models import (Account, Invoice, Job, Service, Task, TeamMember,
 from practice.services import audit
 from practice.services.access import team
 from practice.services.hours import hundredths
-from practice.services.actor import Actor, account_visible, require_admin, require_staff
+from practice.services.actor import Actor, account_visible, require_admin, require_staff, visible_account_ids
 from practice.services.billing import invoices
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.firm import get_firm
@@ -474,7 +474,7 @@ class EntryRow:
 
 def visible_entries(actor: Actor):
     stmt = select(TimeEntry)
-    condition = account_visible(actor, TimeEntry.account_id)
+    condition = visible_account_ids(actor, TimeEntry.account_id)
     if condition is not None:
         stmt = stmt.where(condition)
     if not _reads_others(actor):

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from practice.i18n import _
 from practice.models import Invoice, InvoiceStatus
-from practice.services.actor import Actor, account_visible
+from practice.services.actor import Actor, visible_account_ids
 from practice.services.balances import OWING
 from practice.services.billing import invoices
 from practice.services.errors import Conflict, InvalidInput
@@ -92,7 +92,7 @@ def due_summary(session: Session, actor: Actor, *, account_id: int | None = None
     stmt = select(func.coalesce(func.sum(due), 0),
                   func.coalesce(func.sum(case((Invoice.due_date < today, due), else_=0)), 0),
                   func.count()).where(Invoice.status.in_(OWING))
-    condition = account_visible(actor, Invoice.account_id)
+    condition = visible_account_ids(actor, Invoice.account_id)
     if condition is not None:
         stmt = stmt.where(condition)
     if account_id is not None:

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from practice.i18n import _
 from practice.models import Account, AccountContact, ChatMessage, ChatThread, PortalLogin, PortalStatus
-from practice.services.actor import Actor, ContactActor, account_visible
+from practice.services.actor import Actor, ContactActor, account_visible, visible_account_ids
 from practice.services.errors import NotFound, PermissionDenied
 
 MAX_TEXT = 20_000
@@ -59,7 +59,7 @@ def visible_threads(actor):
     caller also checks `contact_may_use` on the account it lists)."""
     if isinstance(actor, ContactActor):
         return [ChatThread.account_id.in_(actor.account_ids or (-1,))]
-    cond = account_visible(actor, ChatThread.account_id)
+    cond = visible_account_ids(actor, ChatThread.account_id)
     return [] if cond is None else [cond]
 
 

@@ -21,7 +21,7 @@ from practice.models import (Account, Contact, Document, DocumentStatus, Folder,
                              PortalStatus, Role, TeamMember)
 from practice.services import audit, firm
 from practice.services.access import login_safety, two_factor
-from practice.services.actor import Actor, ContactActor, account_visible, contact_name, linked_account_ids
+from practice.services.actor import Actor, ContactActor, contact_name, linked_account_ids, visible_account_ids
 from practice.services.access.auth import verify_password
 from practice.services.documents.permissions import Uploader, check_account
 from practice.services.documents.sharing import hidden_folder_ids, shown_condition
@@ -121,7 +121,7 @@ def visible_accounts(session: Session, who: Uploader) -> list[tuple[int, str]]:
             return []
         stmt = stmt.where(Account.id.in_(who.account_ids))
     else:
-        cond = account_visible(who, Account.id)
+        cond = visible_account_ids(who, Account.id)
         if cond is not None:
             stmt = stmt.where(cond)
     rows = session.exec(stmt.order_by(func.lower(Account.name), Account.id)).all()

@@ -10,7 +10,7 @@ from practice.models import Account, AuditLog, Job, JobAssignee, Pipeline, Prior
 from practice.i18n import N_, _
 from practice.services import audit, events
 from practice.services.work.accounts import get_account
-from practice.services.actor import Actor, account_visible
+from practice.services.actor import Actor, account_visible, visible_account_ids
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from practice.services.work.pipelines import get_pipeline, stages_of
 from practice.services.work.tags import set_tag
@@ -251,7 +251,7 @@ def job_choices(session: Session, actor: Actor, *, limit: int = 200, search: str
     if words:
         pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(Job.name.ilike(pattern, escape="\\"), Account.name.ilike(pattern, escape="\\")))
-    visible = account_visible(actor, Job.account_id)
+    visible = visible_account_ids(actor, Job.account_id)
     if visible is not None:
         stmt = stmt.where(visible)
     return [tuple(row) for row in session.exec(stmt)]

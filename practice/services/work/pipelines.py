@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from practice.i18n import N_, _
 from practice.models import Job, Pipeline, Stage, utcnow
 from practice.services import audit, events
-from practice.services.actor import Actor, account_visible, require_admin
+from practice.services.actor import Actor, require_admin, visible_account_ids
 from practice.services.errors import Conflict, InvalidInput, NotFound
 
 
@@ -146,7 +146,7 @@ def move_stage(session: Session, actor: Actor, stage_id: int, offset: int) -> li
 def stage_job_counts(session: Session, actor: Actor, pipeline_id: int) -> dict[int, int]:
     """Jobs per stage of a pipeline (archived ones too: they move with the stage), as the actor may see them."""
     stmt = select(Job.stage_id, func.count()).where(Job.pipeline_id == pipeline_id).group_by(Job.stage_id)
-    visible = account_visible(actor, Job.account_id)
+    visible = visible_account_ids(actor, Job.account_id)
     if visible is not None:
         stmt = stmt.where(visible)
     return {stage_id: n for stage_id, n in session.exec(stmt)}

@@ -10,7 +10,7 @@ from practice.models import Account, Job, Task, TaskComment, TaskStatus, TeamMem
 from practice.i18n import _
 from practice.services import audit
 from practice.services.work.accounts import get_account
-from practice.services.actor import Actor, account_visible, require_staff
+from practice.services.actor import Actor, require_staff, visible_account_ids
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
 from practice.services.work.jobs import get_job
 
@@ -155,7 +155,7 @@ def list_tasks(session: Session, actor: Actor, *, mine: bool = True, status: str
             .join(Job, Job.id == Task.job_id, isouter=True))
     if mine:
         stmt = stmt.where(Task.assignee_id == actor.member_id)
-    visible = account_visible(actor, Task.account_id)
+    visible = visible_account_ids(actor, Task.account_id)
     if visible is not None:
         stmt = stmt.where(or_(visible, Task.assignee_id == actor.member_id))
     if status == "open":

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from practice.i18n import N_, _, ngettext
 from practice.models import (Account, ApprovalRequest, ApprovalStatus, ClientTask, Contact, Document, Event, Job,
                              Proposal, ProposalStatus, SignatureRequest, SignatureRequestStatus, Task, TaskStatus, utcnow)
-from practice.services.actor import Actor, account_visible, contact_name, require_staff
+from practice.services.actor import Actor, account_visible, contact_name, require_staff, visible_account_ids
 from practice.services.firm import get_firm
 from practice.services.formatting import local_time
 from practice.services.work.tasks import OPEN_STATUSES
@@ -104,7 +104,7 @@ def tasks_due(session: Session, actor: Actor, today: dt.date) -> list[TaskDue]:
 
 def _visible_jobs(actor: Actor):
     stmt = select(Job.id).where(Job.archived == False)  # noqa: E712
-    visible = account_visible(actor, Job.account_id)
+    visible = visible_account_ids(actor, Job.account_id)
     return stmt.where(visible) if visible is not None else stmt
 
 

@@ -83,8 +83,8 @@ def _sees(dialect: str, for_counts: bool):
     reads the viewer's accounts from its index: no plan here depends on statistics. Elsewhere: the rule itself as
     the viewer's accounts (`member_account_ids`), a set computed once per statement; for cards a CTE the per-stage
     parts share. On PostgreSQL the rule as a correlated probe per card (`account_visible`) was planned as each part
-    rebuilding the set, and its estimated cost (millions) switched the JIT compiler on: 5 s for an employee's board
-    of 50,000 jobs, against 0.2 s this way (docs/benchmarks.md)."""
+    rebuilding the set, and its estimated cost (millions) switched the JIT compiler on: an employee's board of
+    50,000 jobs took 15 times as long as this way (docs/benchmarks.md)."""
     if dialect == "sqlite":
         if for_counts:
             mine = select(AccountViewer.account_id).where(AccountViewer.member_id == bindparam("viewer_id"),

@@ -34,20 +34,32 @@ def unapplied_credits(session: Session, account_ids: Iterable[int] | None = None
     return {account_id: int(cents) for account_id, cents in session.execute(stmt) if cents}
 
 
+def _signed_rows(account_ids: list[int] | None):
+    """Each open invoice's rest due (+) and each credit note's unapplied part (-), with its account."""
+    owed = _filtered(select(Invoice.account_id.label("account_id"), DUE.label("cents"))
+                     .where(Invoice.status.in_(OWING)), Invoice.account_id, account_ids)
+    credit = _filtered(select(CreditNote.account_id.label("account_id"),
+                              (CreditNote.applied_cents - CreditNote.amount_cents).label("cents")),
+                       CreditNote.account_id, account_ids)
+    return union_all(owed, credit).subquery()
+
+
 def balances(session: Session, account_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Cents owed per account, its unapplied credit taken off (accounts at 0 are left out; below 0: credit in
     hand); all accounts when `account_ids` is None. One statement, whatever the number of accounts."""
     ids = None if account_ids is None else list(account_ids)
     if ids == []:
         return {}
-    owed = _filtered(select(Invoice.account_id.label("account_id"), DUE.label("cents"))
-                     .where(Invoice.status.in_(OWING)), Invoice.account_id, ids)
-    credit = _filtered(select(CreditNote.account_id.label("account_id"),
-                              (CreditNote.applied_cents - CreditNote.amount_cents).label("cents")),
-                       CreditNote.account_id, ids)
-    both = union_all(owed, credit).subquery()
+    both = _signed_rows(ids)
     stmt = select(both.c.account_id, func.sum(both.c.cents)).group_by(both.c.account_id)
     return {account_id: int(cents) for account_id, cents in session.execute(stmt) if cents}
+
+
+def owing_account_ids():
+    """The accounts whose balance (as `balances` works it out: due less unapplied credit) is above 0, as a
+    subquery for a list's filter, so "owes money" agrees with the balance shown."""
+    both = _signed_rows(None)
+    return select(both.c.account_id).group_by(both.c.account_id).having(func.sum(both.c.cents) > 0)
 
 
 def balance(session: Session, account_id: int) -> int:

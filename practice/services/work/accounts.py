@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
-from practice.models import (touch, Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, Invoice,
-                             PortalLogin, PortalStatus, PortalToken, Tag, TeamMember, utcnow)
+from practice.models import (touch, Account, AccountContact, AccountTag, AccountTeam, AccountType, Contact, PortalLogin, PortalStatus, PortalToken, Tag, TeamMember, utcnow)
 from practice.i18n import N_, _
 from practice.services import audit, events
-from practice.services.balances import DUE, OWING, balances
+from practice.services.balances import balances, owing_account_ids
 from practice.services.firm import checked_language
 from practice.services.actor import Actor, account_visible, contact_name, require_admin, visible_account_ids
 from practice.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -109,7 +108,7 @@ def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: i
                   owing: bool = False, with_balance: bool = False) -> tuple[list[AccountRow], int]:
     """One page of accounts the actor may see, with the total count for paging; `field_filter` (a
     `field_views.FieldFilter` on an account field) narrows them in the same statement, `owing` to the accounts that
-    owe money. With `with_balance`, members who see billing get each row's balance (one aggregate over the page's
+    owe money (a balance above 0: what is due less unapplied credit, as the balance column shows). With `with_balance`, members who see billing get each row's balance (one aggregate over the page's
     accounts); others get None."""
     if owing and not actor.sees_billing:
         raise PermissionDenied(_("Only members who see billing can filter accounts by what they owe."))
@@ -127,7 +126,7 @@ def list_accounts(session: Session, actor: Actor, *, search: str = "", tag_id: i
     if field_filter is not None:
         cond.append(sql_condition(field_filter, Account.id))
     if owing:
-        cond.append(Account.id.in_(select(Invoice.account_id).where(Invoice.status.in_(OWING), DUE > 0)))
+        cond.append(Account.id.in_(owing_account_ids()))
     total = session.exec(select(func.count()).select_from(Account).where(*cond)).one()
     page = max(1, page)
     accounts = session.exec(select(Account).where(*cond).order_by(func.lower(Account.name), Account.id)

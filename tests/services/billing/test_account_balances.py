@@ -1,5 +1,6 @@
 """The Accounts list's balance column and its "owes money" filter, through the services the page calls: what each
-account owes after an invoice and a partial payment, in one aggregate for the page (never a query per account), and
+account owes after an invoice and a partial payment (and the filter agreeing with it when the account has credit
+not applied yet), in one aggregate for the page (never a query per account), and
 nothing of it for an employee without the "see billing" right, who cannot filter by it either."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from practice.db import get_engine, read_session, write_session
-from practice.services.billing import invoices
+from practice.services.billing import credits, invoices
 from practice.services.errors import PermissionDenied
 from practice.services.work import accounts
 from practice.state.accounts import accounts_page
@@ -53,6 +54,24 @@ def test_each_account_shows_what_it_owes_after_an_invoice_and_a_partial_payment(
 
 def test_the_owes_money_filter_keeps_only_the_accounts_with_something_due(firm):
     assert listed(firm["owner"], owing=True) == {"Jones": 60000}
+    with read_session() as s:
+        assert accounts.list_accounts(s, firm["owner"], owing=True)[1] == 1
+
+
+def test_the_owes_money_filter_agrees_with_the_balance_when_the_account_has_credit(firm):
+    """Unapplied credit comes off the balance, and so off the filter: Jones owes $600 and is given $600 of credit,
+    so its balance is $0 and it no longer owes money; Smith, with nothing due, given credit, stays off the list; a
+    credit less than what is due leaves the account listed with the rest."""
+    with write_session() as s:
+        credits.give_account_credit(s, firm["owner"], firm["Jones"], amount_cents=60000, reason="Goodwill")
+        credits.give_account_credit(s, firm["owner"], firm["Smith"], amount_cents=5000, reason="Goodwill")
+    assert listed(firm["owner"]) == {"Jones": 0, "Smith": -5000, "Young": 0}
+    assert listed(firm["owner"], owing=True) == {}
+    with write_session() as s:
+        young = invoices.save_draft(s, firm["owner"], account_id=firm["Young"], lines=[{"name": "Advice", "rate": "200"}])
+        invoices.issue(s, firm["owner"], young.id)
+        credits.give_account_credit(s, firm["owner"], firm["Young"], amount_cents=5000, reason="Goodwill")
+    assert listed(firm["owner"], owing=True) == {"Young": 15000}
     with read_session() as s:
         assert accounts.list_accounts(s, firm["owner"], owing=True)[1] == 1
 

@@ -67,7 +67,11 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3, the driver the project installs
-    engine = create_engine(url, pool_pre_ping=True)
+    # PostgreSQL's JIT compiler is for long analytical queries: it starts on the planner's cost estimate, and a
+    # list's statement over 50,000 jobs can be estimated past it and spend seconds compiling a query that runs in
+    # tens of milliseconds (docs/benchmarks.md, "The employee's board and lists on PostgreSQL"). Off for the app.
+    postgres = url.startswith("postgresql+psycopg://")
+    engine = create_engine(url, pool_pre_ping=True, **({"connect_args": {"options": "-c jit=off"}} if postgres else {}))
     if engine.dialect.name == "postgresql":
         _tune_postgresql(engine)
     return engine

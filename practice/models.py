@@ -1905,61 +1905,95 @@ BOARD_COUNT_REBUILD = [
 ]
 
 
-# The board filtered by a job field's value ("is": a list's choice, yes/no): the same counts per field value, kept by
-# triggers on a field's values, on jobs (moved, archived, to another account, deleted), on who sees an account, and on
-# the field itself (deleted, or its type or entity changed: its counts made again).
-_COUNTED = "f.entity = 'job' AND f.type IN ('choice', 'yesno')"
+# The board filtered by a field's value ("is": a list's choice, yes/no), a job field's or its cards' accounts': a board
+# index per value (`BoardFieldEntry`: the jobs not archived holding it, in each stage in the board's order) and the same
+# counts per field value. Triggers keep the entries on a value set, changed or cleared, a job added, moved, given a due
+# date, archived, moved to another account (a merge) or deleted, and a field deleted or its type or entity changed (its
+# entries made again); triggers on the entries keep the counts, and those on who sees an account keep the members'.
+_FILTERED = "f.type IN ('choice', 'yesno')"
 _FIELD_KEYS = {"fieldstagecount": "field_id, value, stage_id", "accountfieldstagecount": "account_id, field_id, value, stage_id",
                "memberfieldstagecount": "member_id, field_id, value, stage_id"}
+_ENTRY = "INSERT INTO boardfieldentry(field_id, value, stage_id, due_date, job_id, account_id) "
 
 
-def _job_field_counts(row: str, sign: int) -> str:
-    """Statements adding (+1) or removing (-1) the counted values of one job row (`NEW` or `OLD`)."""
-    values = (f"FROM customvalue cv JOIN customfield f ON f.id = cv.field_id AND {_COUNTED}")
-    where = f"cv.item_id = {row}.id AND {row}.archived = 0"
+class BoardFieldEntry(SQLModel, table=True):
+    """A job not archived holding a value of a field the board filters by "is" (a list's choice, yes/no), its own
+    (a job field) or its account's (an account field): the board filtered by "Return type is 1040" reads each stage's
+    first cards from `ix_boardfieldentry_board` in the board's order (due date, no date first, then id), 50 rows like
+    the plain board, instead of walking the stage and probing each job for the value."""
+
+    __table_args__ = (Index("ix_boardfieldentry_board", "field_id", "value", "stage_id", "due_date", "job_id",
+                            "account_id"),)
+
+    job_id: int = Field(primary_key=True)
+    field_id: int = Field(primary_key=True)
+    value: str
+    stage_id: int
+    due_date: Optional[dt.date] = None
+    account_id: int
+
+
+def _job_entries(row: str) -> str:
+    """The entries of one job row (`NEW`): each filtered value of its own fields and of its account's."""
+    return (f"{_ENTRY}SELECT cv.field_id, cv.value, {row}.stage_id, {row}.due_date, {row}.id, {row}.account_id "
+            "FROM customfield f JOIN customvalue cv ON cv.field_id = f.id AND cv.item_id = "
+            f"CASE f.entity WHEN 'job' THEN {row}.id ELSE {row}.account_id END "
+            f"WHERE {row}.archived = 0 AND f.entity IN ('job', 'account') AND {_FILTERED};")
+
+
+def _value_entries(row: str) -> str:
+    """The entries of one value row (`NEW`): its job's, or each job of its account's, when the field is filtered."""
+    def of(entity: str, job: str) -> str:
+        return (f"{_ENTRY}SELECT {row}.field_id, {row}.value, job.stage_id, job.due_date, job.id, job.account_id "
+                f"FROM job WHERE job.{job} = {row}.item_id AND job.archived = 0 AND EXISTS (SELECT 1 FROM customfield f "
+                f"WHERE f.id = {row}.field_id AND f.entity = '{entity}' AND {_FILTERED});")
+    return of("job", "id") + " " + of("account", "account_id")
+
+
+def _value_unentries(row: str) -> str:
+    """Remove the entries of one value row (`OLD`)."""
+    def entity(name: str) -> str:
+        return f"EXISTS (SELECT 1 FROM customfield f WHERE f.id = {row}.field_id AND f.entity = '{name}')"
+    return (f"DELETE FROM boardfieldentry WHERE field_id = {row}.field_id AND job_id = {row}.item_id AND "
+            f"{entity('job')}; DELETE FROM boardfieldentry WHERE field_id = {row}.field_id AND job_id IN "
+            f"(SELECT id FROM job WHERE account_id = {row}.item_id) AND {entity('account')};")
+
+
+def _entry_counts(row: str, sign: int) -> str:
+    """Statements adding (+1) or removing (-1) one entry row (`NEW` or `OLD`) from the field counts."""
     return " ".join([
-        _upsert("fieldstagecount", _FIELD_KEYS["fieldstagecount"], f"cv.field_id, cv.value, {row}.stage_id",
-                str(sign), where, values),
+        _upsert("fieldstagecount", _FIELD_KEYS["fieldstagecount"], f"{row}.field_id, {row}.value, {row}.stage_id",
+                str(sign)),
         _upsert("accountfieldstagecount", _FIELD_KEYS["accountfieldstagecount"],
-                f"{row}.account_id, cv.field_id, cv.value, {row}.stage_id", str(sign), where, values),
+                f"{row}.account_id, {row}.field_id, {row}.value, {row}.stage_id", str(sign)),
         _upsert("memberfieldstagecount", _FIELD_KEYS["memberfieldstagecount"],
-                f"v.member_id, cv.field_id, cv.value, {row}.stage_id", str(sign),
-                f"{where} AND v.account_id = {row}.account_id AND v.reasons > 0", values + " JOIN accountviewer v"),
+                f"member_id, {row}.field_id, {row}.value, {row}.stage_id", str(sign),
+                f"account_id = {row}.account_id AND reasons > 0", "FROM accountviewer"),
     ])
 
 
-def _value_counts(row: str, sign: int) -> str:
-    """Statements adding (+1) or removing (-1) one value row (`NEW` or `OLD`) of a custom field, when the field is a
-    counted job field and its job is not archived."""
-    where = (f"job.id = {row}.item_id AND job.archived = 0 AND EXISTS (SELECT 1 FROM customfield f "
-             f"WHERE f.id = {row}.field_id AND {_COUNTED})")
-    return " ".join([
-        _upsert("fieldstagecount", _FIELD_KEYS["fieldstagecount"], f"{row}.field_id, {row}.value, job.stage_id",
-                str(sign), where, "FROM job"),
-        _upsert("accountfieldstagecount", _FIELD_KEYS["accountfieldstagecount"],
-                f"job.account_id, {row}.field_id, {row}.value, job.stage_id", str(sign), where, "FROM job"),
-        _upsert("memberfieldstagecount", _FIELD_KEYS["memberfieldstagecount"],
-                f"v.member_id, {row}.field_id, {row}.value, job.stage_id", str(sign),
-                f"{where} AND v.account_id = job.account_id AND v.reasons > 0", "FROM job JOIN accountviewer v"),
-    ])
-
-
-def _field_rebuild(only: str = "") -> list[str]:
-    """The field counts computed from scratch (of every counted field, or of one: `only` is its id's expression)."""
+def _all_entries(only: str = "") -> str:
+    """The entries computed from scratch (of every filtered field, or of one: `only` is its id's expression)."""
     one = f" AND f.id = {only}" if only else ""
-    counted = (f"FROM customvalue cv JOIN customfield f ON f.id = cv.field_id AND {_COUNTED} JOIN job "
-               f"ON job.id = cv.item_id WHERE job.archived = 0{one}")
+
+    def of(entity: str, job: str) -> str:
+        return ("SELECT cv.field_id, cv.value, job.stage_id, job.due_date, job.id, job.account_id FROM customfield f "
+                f"JOIN customvalue cv ON cv.field_id = f.id JOIN job ON job.{job} = cv.item_id "
+                f"WHERE f.entity = '{entity}' AND {_FILTERED} AND job.archived = 0{one}")
+    return _ENTRY + of("job", "id") + " UNION ALL " + of("account", "account_id")
+
+
+def _field_rebuild() -> list[str]:
+    """The entries and the field counts computed from scratch."""
     return [
-        *(f"DELETE FROM {table}" + (f" WHERE field_id = {only}" if only else "") for table in _FIELD_KEYS),
-        f"INSERT INTO fieldstagecount(field_id, value, stage_id, n) SELECT cv.field_id, cv.value, job.stage_id, "
-        f"count(*) {counted} GROUP BY cv.field_id, cv.value, job.stage_id",
-        f"INSERT INTO accountfieldstagecount(account_id, field_id, value, stage_id, n) SELECT job.account_id, "
-        f"cv.field_id, cv.value, job.stage_id, count(*) {counted} GROUP BY job.account_id, cv.field_id, cv.value, "
-        f"job.stage_id",
+        "DELETE FROM boardfieldentry", *(f"DELETE FROM {table}" for table in _FIELD_KEYS), _all_entries(),
+        "INSERT INTO fieldstagecount(field_id, value, stage_id, n) SELECT field_id, value, stage_id, count(*) "
+        "FROM boardfieldentry GROUP BY field_id, value, stage_id",
+        "INSERT INTO accountfieldstagecount(account_id, field_id, value, stage_id, n) SELECT account_id, field_id, value, "
+        "stage_id, count(*) FROM boardfieldentry GROUP BY account_id, field_id, value, stage_id",
         "INSERT INTO memberfieldstagecount(member_id, field_id, value, stage_id, n) SELECT v.member_id, c.field_id, "
         "c.value, c.stage_id, sum(c.n) FROM accountviewer v JOIN accountfieldstagecount c ON c.account_id = v.account_id "
-        "WHERE v.reasons > 0" + (f" AND c.field_id = {only}" if only else "")
-        + " GROUP BY v.member_id, c.field_id, c.value, c.stage_id",
+        "WHERE v.reasons > 0 GROUP BY v.member_id, c.field_id, c.value, c.stage_id",
     ]
 
 
@@ -1969,33 +2003,45 @@ def _viewer_field_counts(amount: str) -> str:
                    "FROM accountfieldstagecount")
 
 
+def _forget_field(field: str) -> str:
+    """A field's entries removed (their counts with them), then its count rows (left at 0)."""
+    return (f"DELETE FROM boardfieldentry WHERE field_id = {field}; "
+            + " ".join(f"DELETE FROM {table} WHERE field_id = {field};" for table in _FIELD_KEYS))
+
+
 FIELD_COUNT_TRIGGERS = [
-    f"CREATE TRIGGER IF NOT EXISTS job_fields_counted AFTER INSERT ON job BEGIN {_job_field_counts('NEW', 1)} END",
-    f"CREATE TRIGGER IF NOT EXISTS job_fields_uncounted AFTER DELETE ON job BEGIN {_job_field_counts('OLD', -1)} END",
+    f"CREATE TRIGGER IF NOT EXISTS entry_counted AFTER INSERT ON boardfieldentry BEGIN {_entry_counts('NEW', 1)} END",
+    f"CREATE TRIGGER IF NOT EXISTS entry_uncounted AFTER DELETE ON boardfieldentry BEGIN {_entry_counts('OLD', -1)} END",
+    f"CREATE TRIGGER IF NOT EXISTS job_entered AFTER INSERT ON job BEGIN {_job_entries('NEW')} END",
+    "CREATE TRIGGER IF NOT EXISTS job_unentered AFTER DELETE ON job BEGIN "
+    "DELETE FROM boardfieldentry WHERE job_id = OLD.id; END",
     # Whichever of job_recounted and this runs first, a member who starts or stops seeing an account meanwhile ends
     # with the right counts (it gains or loses the account's counts as they are at that moment).
-    "CREATE TRIGGER IF NOT EXISTS job_fields_recounted AFTER UPDATE OF stage_id, archived, account_id ON job "
-    "WHEN OLD.stage_id IS NOT NEW.stage_id OR OLD.archived IS NOT NEW.archived "
-    f"OR OLD.account_id IS NOT NEW.account_id BEGIN {_job_field_counts('OLD', -1)} {_job_field_counts('NEW', 1)} END",
-    f"CREATE TRIGGER IF NOT EXISTS value_counted AFTER INSERT ON customvalue BEGIN {_value_counts('NEW', 1)} END",
-    f"CREATE TRIGGER IF NOT EXISTS value_uncounted AFTER DELETE ON customvalue BEGIN {_value_counts('OLD', -1)} END",
-    "CREATE TRIGGER IF NOT EXISTS value_recounted AFTER UPDATE ON customvalue WHEN OLD.value IS NOT NEW.value "
+    "CREATE TRIGGER IF NOT EXISTS job_reentered AFTER UPDATE OF stage_id, due_date, archived, account_id ON job "
+    "WHEN OLD.stage_id IS NOT NEW.stage_id OR OLD.due_date IS NOT NEW.due_date OR OLD.archived IS NOT NEW.archived "
+    "OR OLD.account_id IS NOT NEW.account_id BEGIN DELETE FROM boardfieldentry WHERE job_id = OLD.id; "
+    f"{_job_entries('NEW')} END",
+    f"CREATE TRIGGER IF NOT EXISTS value_entered AFTER INSERT ON customvalue BEGIN {_value_entries('NEW')} END",
+    f"CREATE TRIGGER IF NOT EXISTS value_unentered AFTER DELETE ON customvalue BEGIN {_value_unentries('OLD')} END",
+    "CREATE TRIGGER IF NOT EXISTS value_reentered AFTER UPDATE ON customvalue WHEN OLD.value IS NOT NEW.value "
     "OR OLD.item_id IS NOT NEW.item_id OR OLD.field_id IS NOT NEW.field_id BEGIN "
-    f"{_value_counts('OLD', -1)} {_value_counts('NEW', 1)} END",
-    "CREATE TRIGGER IF NOT EXISTS field_uncounted AFTER DELETE ON customfield BEGIN "
-    + " ".join(f"DELETE FROM {table} WHERE field_id = OLD.id;" for table in _FIELD_KEYS) + " END",
-    "CREATE TRIGGER IF NOT EXISTS field_recounted AFTER UPDATE OF type, entity ON customfield "
-    "WHEN OLD.type IS NOT NEW.type OR OLD.entity IS NOT NEW.entity BEGIN "
-    + " ".join(f"{statement};" for statement in _field_rebuild("NEW.id")) + " END",
+    f"{_value_unentries('OLD')} {_value_entries('NEW')} END",
+    f"CREATE TRIGGER IF NOT EXISTS field_unentered AFTER DELETE ON customfield BEGIN {_forget_field('OLD.id')} END",
+    "CREATE TRIGGER IF NOT EXISTS field_reentered AFTER UPDATE OF type, entity ON customfield "
+    f"WHEN OLD.type IS NOT NEW.type OR OLD.entity IS NOT NEW.entity BEGIN {_forget_field('NEW.id')} "
+    f"{_all_entries('NEW.id')}; END",
     "CREATE TRIGGER IF NOT EXISTS viewer_fields_added AFTER INSERT ON accountviewer WHEN NEW.reasons > 0 BEGIN "
     + _viewer_field_counts("n") + " END",
     "CREATE TRIGGER IF NOT EXISTS viewer_fields_flipped AFTER UPDATE OF reasons ON accountviewer "
     "WHEN (OLD.reasons > 0) <> (NEW.reasons > 0) BEGIN "
     + _viewer_field_counts("CASE WHEN NEW.reasons > 0 THEN n ELSE -n END") + " END",
 ]
-FIELD_COUNT_TRIGGER_NAMES = ("job_fields_counted", "job_fields_uncounted", "job_fields_recounted", "value_counted",
-                             "value_uncounted", "value_recounted", "field_uncounted", "field_recounted",
-                             "viewer_fields_added", "viewer_fields_flipped")
+FIELD_COUNT_TRIGGER_NAMES = ("entry_counted", "entry_uncounted", "job_entered", "job_unentered", "job_reentered",
+                             "value_entered", "value_unentered", "value_reentered", "field_unentered",
+                             "field_reentered", "viewer_fields_added", "viewer_fields_flipped")
+# The triggers that kept the job fields' counts before the entries did (migration d5b7e9f1a3c6), dropped with them.
+OLD_FIELD_COUNT_TRIGGER_NAMES = ("job_fields_counted", "job_fields_uncounted", "job_fields_recounted", "value_counted",
+                                 "value_uncounted", "value_recounted", "field_uncounted", "field_recounted")
 
 
 BOARD_COUNT_TRIGGER_NAMES = ("job_counted", "job_uncounted", "job_recounted", "assignee_sees", "assignee_unsees",
@@ -2007,7 +2053,7 @@ def drop_board_counts(connection) -> None:
     """Remove the triggers, before a bulk load (then `install_board_counts` in the same transaction)."""
     if connection.dialect.name != "sqlite":
         return
-    for name in BOARD_COUNT_TRIGGER_NAMES + FIELD_COUNT_TRIGGER_NAMES:
+    for name in BOARD_COUNT_TRIGGER_NAMES + FIELD_COUNT_TRIGGER_NAMES + OLD_FIELD_COUNT_TRIGGER_NAMES:
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
 
 

@@ -176,3 +176,48 @@ def test_whole_invoice_tax_upgrades_a_firm_that_has_an_invoice(monkeypatch, tmp_
         assert conn.execute("SELECT total_cents, whole_tax_cents FROM invoiceline").fetchall() == [(10825, 0)]
         assert conn.execute("SELECT name, whole_tax_bp FROM invoicetemplate").fetchall() == [("Monthly", 0)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_board_field_index_is_filled_from_a_firms_jobs_and_values(monkeypatch, tmp_path):
+    """The board's index per field value is made from the jobs and values already there (a job field's and an
+    account field's, archived jobs left out), the counts with it (now for account fields too), the triggers that
+    counted job fields before are replaced, and later writes are kept."""
+    path = tmp_path / "before.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    db.reset_engine()
+    command.upgrade(alembic_config(), "b4d6f8a0c2e5")
+    now = "'2026-01-01 00:00:00'"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(f"""
+            INSERT INTO account (id, name, type, notes, archived, created_at) VALUES
+                (1, 'Hale', 'Individual', '', 0, {now}), (2, 'Park', 'Individual', '', 0, {now});
+            INSERT INTO pipeline (id, name, created_at) VALUES (1, '1040', {now});
+            INSERT INTO stage (id, pipeline_id, name, position) VALUES (1, 1, 'Prep', 0), (2, 1, 'Review', 1);
+            INSERT INTO job (id, account_id, pipeline_id, stage_id, name, priority, due_date, archived, created_at,
+                             entered_stage_at, version) VALUES
+                (1, 1, 1, 1, 'A', 'medium', '2027-04-15', 0, {now}, {now}, 1),
+                (2, 1, 1, 2, 'B', 'medium', NULL, 0, {now}, {now}, 1),
+                (3, 2, 1, 2, 'C', 'medium', NULL, 1, {now}, {now}, 1);
+            INSERT INTO customfield (id, entity, key, label, type, options, position, created_at) VALUES
+                (1, 'job', 'return_type', 'Return type', 'choice', '["1040", "1065"]', 0, {now}),
+                (2, 'account', 'filing_status', 'Filing status', 'choice', '["Single", "MFJ"]', 0, {now}),
+                (3, 'job', 'note', 'Note', 'text', '[]', 1, {now});
+            INSERT INTO customvalue (field_id, item_id, value) VALUES
+                (1, 1, '1040'), (1, 3, '1040'), (2, 1, 'MFJ'), (2, 2, 'MFJ'), (3, 2, 'call');
+            -- a firm upgraded before: the triggers that counted job fields' values
+            CREATE TRIGGER value_counted AFTER INSERT ON customvalue BEGIN SELECT RAISE(ABORT, 'old trigger'); END;
+        """)
+    upgrade()
+    db.get_engine().dispose()
+    with sqlite3.connect(path) as conn:
+        entries = "SELECT field_id, value, stage_id, due_date, job_id, account_id FROM boardfieldentry ORDER BY 1, 5"
+        assert conn.execute(entries).fetchall() == [
+            (1, "1040", 1, "2027-04-15", 1, 1), (2, "MFJ", 1, "2027-04-15", 1, 1), (2, "MFJ", 2, None, 2, 1)]
+        assert conn.execute("SELECT field_id, value, stage_id, n FROM fieldstagecount ORDER BY 1, 3").fetchall() == [
+            (1, "1040", 1, 1), (2, "MFJ", 1, 1), (2, "MFJ", 2, 1)]
+        conn.execute("INSERT INTO customvalue (field_id, item_id, value) VALUES (1, 2, '1065')")
+        conn.execute("UPDATE job SET archived = 0 WHERE id = 3")
+        assert conn.execute(entries).fetchall()[1:] == [
+            (1, "1065", 2, None, 2, 1), (1, "1040", 2, None, 3, 2), (2, "MFJ", 1, "2027-04-15", 1, 1),
+            (2, "MFJ", 2, None, 2, 1), (2, "MFJ", 2, None, 3, 2)]
+        assert conn.execute("SELECT n FROM fieldstagecount WHERE field_id = 2 AND stage_id = 2").fetchone() == (2,)

@@ -1796,8 +1796,9 @@ class MemberStageCount(SQLModel, table=True):
 
 
 class FieldStageCount(SQLModel, table=True):
-    """Jobs not archived in each stage holding a value of a job field that filters by "is" (a list's choice, yes/no):
-    the board filtered by "Return type is 1040" reads these instead of counting the jobs."""
+    """Jobs not archived in each stage holding a value of a field that filters by "is" (a list's choice, yes/no), their
+    own or their account's: the board filtered by "Return type is 1040" or "Filing status is MFJ" reads these instead
+    of counting the jobs (kept from `BoardFieldEntry` by triggers)."""
 
     field_id: int = Field(primary_key=True)
     value: str = Field(primary_key=True)

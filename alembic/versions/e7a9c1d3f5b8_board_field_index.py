@@ -11,7 +11,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-from practice.models import FIELD_COUNT_TRIGGER_NAMES, install_board_counts
+from practice.models import install_board_counts
 
 
 revision: str = 'e7a9c1d3f5b8'
@@ -21,6 +21,9 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    if sa.inspect(op.get_bind()).has_table('boardfieldentry'):  # kept by a downgrade on SQLite (below)
+        install_board_counts(op.get_bind())
+        return
     op.create_table(
         'boardfieldentry',
         sa.Column('job_id', sa.Integer(), nullable=False),
@@ -39,10 +42,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The field counts are then no longer kept (the revision before counted them with triggers of its own): run that
-    # revision's upgrade again to have them.
-    if op.get_bind().dialect.name == 'sqlite':
-        for name in FIELD_COUNT_TRIGGER_NAMES:
-            op.execute(f'DROP TRIGGER IF EXISTS {name}')
-    op.drop_index('ix_boardfieldentry_board', table_name='boardfieldentry')
-    op.drop_table('boardfieldentry')
+    # On SQLite the index and its triggers stay: they keep the job fields' counts the revision before reads (the
+    # triggers that kept them before are gone). PostgreSQL has no triggers and never read the table.
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_index('ix_boardfieldentry_board', table_name='boardfieldentry')
+        op.drop_table('boardfieldentry')

@@ -5,6 +5,10 @@ import reflex as rx
 from practice.config import BACKEND_PORT, PORT, database_url
 from practice.dev_proxy import BackendProxyPlugin
 from practice.page_catalogs import PageCatalogsPlugin
+from practice.web_processes import configure_state_locks
+
+# With Redis (several web processes), Reflex's opportunistic lock (practice/web_processes.py).
+configure_state_locks()
 
 config = rx.Config(
     app_name="practice",

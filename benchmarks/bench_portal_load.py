@@ -32,6 +32,7 @@ Redis and PostgreSQL servers.
 
     python benchmarks/bench_portal_load.py [--clients 200] [--seconds 60] [--only app|plain] [--p95-ms 100]
     python benchmarks/bench_portal_load.py --web-workers 4 --postgres [--no-app-baseline] ...
+    python benchmarks/bench_portal_load.py --web-workers 1 --redis ...
 """
 from __future__ import annotations
 
@@ -378,7 +379,8 @@ def scaled_app(args, folder: Path, servers: list) -> Target:
         servers.append(postgres)
         postgres.sql("CREATE DATABASE portal")
         engine, url, pids = "PostgreSQL", postgres.url("portal"), pids + [postgres.process.pid]
-    target = replace(APP, name=f"{args.web_workers} workers, {engine}", extra_pids=pids,
+    workers = f"{args.web_workers} workers" if args.web_workers > 1 else "1 worker"
+    target = replace(APP, name=f"{workers}, Redis, {engine}", extra_pids=pids,
                      env={"GRANIAN_WORKERS": str(args.web_workers), "REFLEX_REDIS_URL": redis.url(0),
                           "REDIS_URL": redis.url(1)})
     (folder / "scaled").mkdir()
@@ -398,7 +400,7 @@ def run_one(target: Target, args, folder: Path) -> dict:
 
 
 def report(result: dict) -> str:
-    return (f"{result['target']:<20} {result['clients']:>7} {result['offered']:>8} {result['served']:>7} "
+    return (f"{result['target']:<28} {result['clients']:>7} {result['offered']:>8} {result['served']:>7} "
             f"{result['per_second']:>8.1f} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
             f"{result['errors']:>6} {result['cpu_ms']:>7.1f} {result['client_cpu_ms']:>7.1f}  "
             f"{'/'.join(map(str, result['spread']))}")
@@ -414,13 +416,16 @@ def main() -> int:
     parser.add_argument("--timeline", action="store_true", help="also print the p95 of every 5 s")
     parser.add_argument("--web-workers", type=int, default=1,
                         help="serve the app with this many web workers, its pages' state on a throwaway Redis")
+    parser.add_argument("--redis", action="store_true",
+                        help="the pages' state on a throwaway Redis even with one web worker (to split the costs)")
     parser.add_argument("--postgres", action="store_true",
                         help="with --web-workers: the app's data on a throwaway PostgreSQL instead of SQLite")
     parser.add_argument("--no-app-baseline", action="store_true",
                         help="with --web-workers: leave out the app on one process and SQLite")
     args = parser.parse_args()
-    if args.postgres and args.web_workers < 2:
-        parser.error("--postgres goes with --web-workers 2 or more")
+    scaled = args.web_workers > 1 or args.redis
+    if args.postgres and not scaled:
+        parser.error("--postgres goes with --web-workers 2 or more, or --redis")
     folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
     from automation_setup import machine
     from figures import figure
@@ -428,17 +433,17 @@ def main() -> int:
     PLAIN.emails = [f"client{i}@example.net" for i in range(args.clients)]
     targets, servers = ([PLAIN] if args.only != "app" else []), []
     try:
-        if args.only != "plain" and (args.web_workers < 2 or not args.no_app_baseline):
+        if args.only != "plain" and (not scaled or not args.no_app_baseline):
             prepare_app_database(APP, args.clients, folder)
             targets.append(APP)
-        if args.only != "plain" and args.web_workers > 1:
+        if args.only != "plain" and scaled:
             targets.append(scaled_app(args, folder, servers))
         results = [run_one(target, args, folder) for target in targets]
     finally:
         for server in servers:
             server.stop()
     print(f"machine: {machine()}; logs in {folder}")
-    print(f"{'':<20} {'clients':>7} {'offered':>8} {'served':>7} {'views/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+    print(f"{'':<28} {'clients':>7} {'offered':>8} {'served':>7} {'views/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p99 ms':>8} {'errors':>6} {'CPU ms':>7} {'load ms':>7}  connections per worker")
     for result in results:
         print(report(result))
@@ -457,7 +462,7 @@ def main() -> int:
         return 0
     app = apps[-1]  # the scaled app when there is one: the goal is its
     ok = app["p95"] <= args.p95_ms and app["errors"] == 0 and app["served"] == app["offered"]
-    scaled = len(apps) > 1 or args.web_workers > 1
+    scaled = scaled or len(apps) > 1
     base, base_name = (apps[0], "one process, SQLite") if len(apps) > 1 else (plain or {}, "plain Reflex app")
     what = f"portal on {app['target']}" if scaled else "portal"
     figure(f"{what}, {app['clients']} clients each opening a page a second, p95", round(app["p95"], 1), "ms",

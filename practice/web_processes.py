@@ -26,6 +26,25 @@ from reflex.utils.token_manager import RedisTokenManager
 
 log = logging.getLogger(__name__)
 
+# Reflex's opportunistic lock, with Redis: the process that takes a page's lock keeps it, and the page's state in
+# memory, for the hold time, then writes the state back once and lets go (at once when another process asks for the
+# page, which Redis tells it). Without it each event took the lock, read the page's states, wrote them back and let
+# go: a page view is three events (load, the page's own load, hydrated), twelve Redis round trips, and every lock
+# taken or let go was told to every web process. Measured on the portal (docs/benchmarks.md, issue 19): 4 web
+# processes spent 11.4 ms of CPU per page view without it, 9.7 with it. The price: a process killed outright loses
+# what its pages changed in their last hold time, and such a page waits for the lock to lapse (Reflex's
+# redis_lock_expiration, 10 s) before its next event is answered. A second is about one click's events.
+STATE_LOCK_SETTINGS = {"REFLEX_OPLOCK_ENABLED": "true", "REFLEX_OPLOCK_HOLD_TIME": "1s"}
+
+
+def configure_state_locks(environ=os.environ) -> None:
+    """With Redis (REFLEX_REDIS_URL), Reflex's opportunistic lock unless the operator set it otherwise (rxconfig.py
+    calls this before Reflex reads its settings)."""
+    if environ.get("REFLEX_REDIS_URL"):
+        for name, value in STATE_LOCK_SETTINGS.items():
+            environ.setdefault(name, value)
+
+
 ALIVE_PREFIX = "practice_web_process_alive_"
 BEAT_SECONDS = 1.0
 LAPSE_MS = 5000

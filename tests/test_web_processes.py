@@ -75,3 +75,47 @@ def test_a_page_of_a_process_whose_alive_key_lapsed_keeps_its_token(redis_url):
 def test_a_second_tab_of_a_page_open_in_a_live_process_gets_a_new_token(redis_url):
     given, owner = _link(redis_url, identity())
     assert given is not None and given != "page" and owner == "a"
+
+
+def test_with_redis_the_state_lock_is_held_opportunistically_unless_the_operator_chose():
+    environ = {"REFLEX_REDIS_URL": "redis://127.0.0.1:6379/0"}
+    web_processes.configure_state_locks(environ)
+    assert environ["REFLEX_OPLOCK_ENABLED"] == "true" and environ["REFLEX_OPLOCK_HOLD_TIME"] == "1s"
+    chosen = {"REFLEX_REDIS_URL": "redis://127.0.0.1:6379/0", "REFLEX_OPLOCK_ENABLED": "false"}
+    web_processes.configure_state_locks(chosen)
+    assert chosen["REFLEX_OPLOCK_ENABLED"] == "false"
+    alone = {}
+    web_processes.configure_state_locks(alone)
+    assert alone == {}  # one process, its states in memory: nothing to lock
+
+
+def test_a_page_moved_to_another_process_gets_the_state_the_first_one_holds(redis_url, monkeypatch):
+    """Process A answers a page's event and keeps the page's lock and state; the page then reconnects to process B
+    (A's death aside, a reconnect may land on any process): B's first event sees what A's event changed, once A,
+    told by Redis, has written it back and let go."""
+    from reflex.istate.manager.redis import StateManagerRedis
+    from reflex.istate.manager.token import BaseStateToken
+
+    from practice.state.portal import PortalBadgeState
+
+    for name, value in web_processes.STATE_LOCK_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+
+    async def run():
+        first = StateManagerRedis(redis=redis.asyncio.Redis.from_url(redis_url))
+        second = StateManagerRedis(redis=redis.asyncio.Redis.from_url(redis_url))
+        token = BaseStateToken(ident=f"page-{os.urandom(4).hex()}", cls=PortalBadgeState)
+        try:
+            for manager in (first, second):  # listening to Redis's lock news, as a process is once it has served
+                await manager._ensure_lock_task_subscribed(timeout=30)
+            async with first.modify_state(token) as root:
+                (await root.get_state(PortalBadgeState)).messages_unread = 3
+            assert first._oplock_enabled and token.lock_key in first._local_leases  # A still holds the page
+            async with asyncio.timeout(30):
+                async with second.modify_state(token) as root:
+                    seen = (await root.get_state(PortalBadgeState)).messages_unread
+            return seen
+        finally:
+            for manager in (first, second):
+                await manager.close()
+    assert asyncio.run(run()) == 3

@@ -75,6 +75,17 @@ def _process_holding(state: redis.Redis, token: str) -> int:
     return int(state.get(web_processes.ALIVE_PREFIX + record.instance_id).decode().split()[1])
 
 
+def _saved(state: redis.Redis, tokens: list[str]) -> None:
+    """Wait until no web process holds any of the pages' locks: a process keeps a page's lock and state for a moment
+    after its events (Reflex's opportunistic lock, rxconfig.py) and writes the state back when it lets go, so a kill
+    before then loses the page's last choices (what this test checks is what happens to saved state)."""
+    for _ in range(150):
+        if not any(state.exists(f"{token}_lock") for token in tokens):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the pages' states were not written back to Redis within 15 s")
+
+
 def test_four_people_keep_working_when_one_of_three_web_processes_is_killed(tmp_path, pw):
     queue_and_state = ThrowawayRedis().start()
     data = tmp_path / "data"
@@ -102,6 +113,7 @@ def test_four_people_keep_working_when_one_of_three_web_processes_is_killed(tmp_
                     expect(page.locator("#tasks-all")).to_have_attribute("data-state", "on")
                 tokens = [_token(page) for page in pages]
                 holders = [_process_holding(state, token) for token in tokens]
+                _saved(state, tokens)
                 # The worker holding the first person's page is killed (so at least one page loses its process).
                 victim = holders[0]
                 assert victim in workers, (victim, workers)

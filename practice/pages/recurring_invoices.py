@@ -33,7 +33,7 @@ def series_row(item: SeriesItem) -> rx.Component:
                       rx.badge(rx.icon("credit-card", size=12), item.card, color_scheme="green",
                                class_name="series-card", white_space="normal"),
                       rx.cond(S.ri_manages, rx.button(t("Turn off"), size="1", variant="ghost", color_scheme="red",
-                                                      on_click=S.turn_off_card(item.id),
+                                                      on_click=S.ask_turn_off_card(item.id),
                                                       class_name="turn-off-card")),
                       align="center", wrap="wrap", spacing="2")),
                   spacing="1", flex="1", min_width="12em"),
@@ -155,6 +155,19 @@ def delete_dialog() -> rx.Component:
     ), open=S.ri_delete_id != 0, on_open_change=S.set_delete_open)
 
 
+def turn_off_dialog() -> rx.Component:
+    return rx.alert_dialog.root(rx.alert_dialog.content(
+        rx.alert_dialog.title(t("Turn off the automatic card payment of \"{name}\"?", name=S.ri_turn_off_name)),
+        rx.alert_dialog.description(t("{card}. No invoice of the series is charged to this card from now on: each "
+                                      "waits to be paid as usual. The client who agreed is told by email, and can "
+                                      "save a card again in the portal.", card=S.ri_turn_off_card)),
+        rx.hstack(rx.alert_dialog.cancel(rx.button(t("Keep it"), variant="soft", color_scheme="gray", type="button")),
+                  rx.alert_dialog.action(rx.button(t("Turn off"), color_scheme="red", on_click=S.turn_off_card,
+                                                   type="button", id="confirm-turn-off-card")),
+                  justify="end", spacing="3", margin_top="1em", wrap="wrap"),
+    ), open=S.ri_turn_off_id != 0, on_open_change=S.set_turn_off_open)
+
+
 def recurring_invoices_page() -> rx.Component:
     return page(
         t("Recurring invoices"),
@@ -170,7 +183,7 @@ def recurring_invoices_page() -> rx.Component:
                 rx.vstack(rx.foreach(S.ri_rows, series_row), width="100%", spacing="0", id="series-list"),
                 empty_state(t("No recurring invoice yet. Set one up for the fees an account pays every month, "
                               "quarter or year."))),
-        delete_dialog(),
+        delete_dialog(), turn_off_dialog(),
     )
 
 

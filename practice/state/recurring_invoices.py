@@ -88,6 +88,10 @@ class RecurringInvoicesState(AccountPicker, AppState):
     ri_preview_note: str = ""
     ri_delete_id: int = 0
     ri_delete_name: str = ""
+    # The series whose automatic card payment is about to be turned off (0: none), and what the question names.
+    ri_turn_off_id: int = 0
+    ri_turn_off_name: str = ""
+    ri_turn_off_card: str = ""
     _services: dict[str, tuple[str, str, int]] = {}
     _next_key: int = 1
     _next_period: str = ""  # the edited series' next date ("YYYY-MM-DD"): its preview starts there
@@ -104,7 +108,7 @@ class RecurringInvoicesState(AccountPicker, AppState):
 
     @allow(STAFF)
     def load(self):
-        self.ri_error, self.ri_editing, self.ri_delete_id = "", -1, 0
+        self.ri_error, self.ri_editing, self.ri_delete_id, self.ri_turn_off_id = "", -1, 0, 0
         self.account_query, self.account_matches = "", []
         with shown_in(self, "ri_error"):
             self._refresh()
@@ -277,11 +281,24 @@ class RecurringInvoicesState(AccountPicker, AppState):
             return rx.toast.success(_("Resumed: the next invoice goes out on its date."))
 
     @allow(STAFF)
-    def turn_off_card(self, series_id: int):
-        """Stop a series' automatic card payment (the client agreed to it in the portal)."""
-        if write_and_refresh(self, autopay.turn_off, parse_id(series_id) or 0, shown="ri_error"):
+    def ask_turn_off_card(self, series_id: int):
+        """Ask before stopping a series' automatic card payment (the client agreed to it in the portal)."""
+        found = next((r for r in self.ri_rows if r.id == parse_id(series_id) and r.card), None)
+        self.ri_turn_off_id, self.ri_turn_off_name = (found.id, found.name) if found else (0, "")
+        self.ri_turn_off_card = found.card if found else ""
+
+    @allow(STAFF)
+    def set_turn_off_open(self, value: bool):
+        if not value:
+            self.ri_turn_off_id = 0
+
+    @allow(STAFF)
+    def turn_off_card(self):
+        """Stop the asked series' automatic card payment; the client who agreed is emailed."""
+        series_id, self.ri_turn_off_id = self.ri_turn_off_id, 0
+        if series_id and write_and_refresh(self, autopay.turn_off, series_id, shown="ri_error"):
             return rx.toast.success(_("Automatic card payment turned off: the next invoices wait to be paid as "
-                                      "usual."))
+                                      "usual. The client who agreed to it is told by email."))
 
     @allow(STAFF)
     def ask_delete(self, series_id: int):

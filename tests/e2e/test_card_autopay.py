@@ -2,7 +2,7 @@
 portal's Invoices page, chooses Pay automatically by card on the firm's monthly series, reads what they agree to, types
 a test card into the provider's own fields, ticks the box and saves the card; when the next period's invoice is issued
 (the worker's sweep, played here) it is charged and the client sees it paid. At desk size an admin finds on the
-series who agreed and when, and turns the automatic payment off. (Charging once per period, a retried worker, a
+series who agreed and when, and turns the automatic payment off after a question that names the card. (Charging once per period, a retried worker, a
 declined card and a removed card are tested in tests/services/payments/test_autopay.py.)"""
 from __future__ import annotations
 
@@ -93,7 +93,14 @@ def test_a_client_saves_a_card_on_a_phone_and_the_next_invoice_is_paid_by_it(pho
     page.wait_for_url(re.compile(r"/billing/recurring$"))
     row = page.locator(".series-row").filter(has_text=f"Bookkeeping {tag}")
     expect(row.locator(".series-card")).to_contain_text("Visa •••• 4242 (Nora Vale agreed on")
+    # Turning it off asks first, naming the card; keeping it changes nothing.
     row.locator(".turn-off-card").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("Visa •••• 4242")
+    page.get_by_role("alertdialog").get_by_role("button", name="Keep it").click()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    expect(row.locator(".series-card")).to_be_visible()
+    row.locator(".turn-off-card").click()
+    page.click("#confirm-turn-off-card")
     expect(row.locator(".series-card")).to_have_count(0)
     with read_session() as s:
         assert s.get(RecurringInvoice, series_id).card_method_id == ""

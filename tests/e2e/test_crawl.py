@@ -385,6 +385,7 @@ DIALOGS_NOT_CRAWLED = {
     "portal_sign.review_dialog": "opened once every field is filled: test_portal_sign_french",
     "recurring.remove_dialog": "the demo firm has no recurring job: test_recurring",
     "recurring_invoices.delete_dialog": "the demo firm has no recurring invoice: test_recurring_invoices",
+    "recurring_invoices.turn_off_dialog": "the demo firm has no card saved for a series: test_card_autopay",
     "rules_editor.diff_dialog": "the rules have one version until they are changed: test_rules_diff",
     "rules_editor.restore_dialog": "the rules have one version until they are changed: test_rules_diff",
     "signatures.template_delete_dialog": "shown once a template is opened for editing: test_signature_fields",

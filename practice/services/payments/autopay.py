@@ -3,7 +3,8 @@
 A client contact, in the portal, saves a card for one series of their account with explicit consent (the words they
 agreed to say what is charged, how often and how to stop): the card goes from the provider's fields to the provider,
 which keeps it as a customer's card; the series keeps only the provider's customer and card ids, who agreed, when,
-and those words. The client removes it at any time; staff who manage billing can turn it off.
+and those words. The client removes it at any time; staff who manage billing can turn it off (the client who agreed
+is told by email).
 
 When a period's invoice is issued for such a series, the same transaction writes a `recurring_card_charge` event
 (billing/recurring); the worker handles it here: it charges the invoice's amount to the saved card with the
@@ -173,16 +174,34 @@ def withdraw(session: Session, who: ContactActor, series_id) -> RecurringInvoice
 
 
 def turn_off(session: Session, actor: Actor, series_id) -> RecurringInvoice:
-    """Staff who manage billing stop a series' automatic card payment (the client can save a card again)."""
+    """Staff who manage billing stop a series' automatic card payment (the client can save a card again); the
+    contact who agreed to it hears by email, in their language."""
     series = recurring.series_to_change(session, actor, series_id)
     if not series.card_method_id:
         return series
     label, by = series.card_label, series.card_consent_by
+    _tell_turned_off(session, series)
     _clear(session, series)
     audit.record(session, actor, "update", "recurring_invoice", series.id,
                  f'Turned off the automatic payment of "{series.name}" by {label} (agreed by {by})',
                  entity_label=series.name, account_id=series.account_id)
     return series
+
+
+def _tell_turned_off(session: Session, series: RecurringInvoice) -> None:
+    """Email the contact who agreed to pay the series by card that the firm turned it off (once per consent)."""
+    contact = session.get(Contact, series.card_consent_contact_id) if series.card_consent_contact_id else None
+    if contact is None or not contact.email:
+        return
+    firm = get_firm(session)
+    language = language_for(session, contact.language)
+    context = {"first_name": contact.first_name or contact_name(contact), "firm_name": firm.name,
+               "card": series.card_label, "series": series.name, "link": invoice_link()}
+    subject, body = render_system_email("card_turned_off", context, language)
+    agreed = series.card_consent_at.isoformat() if series.card_consent_at else ""
+    outbox.enqueue(session, to_address=contact.email, subject=subject, body=body,
+                   key=f"card-turned-off|{series.id}|{agreed}|{contact.email.lower()}", account_id=series.account_id)
+    session.info["practice_mail"] = True
 
 
 def _forget_later(session: Session, series: RecurringInvoice) -> None:

@@ -2,7 +2,8 @@
 invoice is charged once and shows paid (`invoice is paid` once); a worker killed after the charge and before its
 commit charges nothing more when the event is handled again (the same idempotency key); a declined card leaves the
 invoice due, emails the client and tells the firm in Inbox+, with no second attempt; a card removed (or turned off by
-staff) is charged no more, and its customer is deleted at the provider; who may do what."""
+staff) is charged no more, and its customer is deleted at the provider; staff turning it off email the client who
+agreed (through a real SMTP server), once; who may do what."""
 from __future__ import annotations
 
 import dataclasses
@@ -17,9 +18,11 @@ from practice.models import Event, EventStatus, Invoice, InvoiceStatus, Notifica
 from practice.services.automation import engine
 from practice.services.billing import invoices, recurring
 from practice.services.errors import InvalidInput, NotFound, PermissionDenied
+from practice.services.mail import outbox, settings as mail_settings
 from practice.services.payments import autopay, online
 from tests.factories import contact_actor
 from tests.factories.payments import card_paying_firm, card_token, set_up_card_payments
+from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.firm(build=card_paying_firm)
 UTC = dt.timezone.utc
@@ -214,3 +217,36 @@ def test_only_the_accounts_contacts_save_a_card_and_only_after_agreeing(firm, lo
             autopay.card_fields_key(s, amy(firm), other)
     with write_session() as s, pytest.raises(NotFound):
         autopay.withdraw(s, amy(firm), other)
+
+
+@pytest.fixture
+def smtp(firm):
+    with SMTPServer() as server:
+        with write_session() as s:
+            mail_settings.update_settings(s, firm["owner"], host="127.0.0.1", port=server.port, security="none",
+                                          username="", from_address="office@firm.example", from_name="Firm")
+        yield server
+
+
+def test_staff_turning_it_off_emails_the_client_who_agreed_once(firm, localstripe, inbox, smtp):
+    set_up_card_payments(firm["ann"])
+    series_id = new_series(firm)
+    save_card(firm, localstripe, series_id)
+    with write_session() as s:
+        autopay.turn_off(s, firm["ann"], series_id)
+    with write_session() as s:
+        autopay.turn_off(s, firm["ann"], series_id)  # already off: nothing more is sent
+    outbox.deliver_due()
+    [mail] = smtp.wait_for(1)
+    assert mail["To"] == "amy@jones.example"
+    assert mail["Subject"].endswith(': your card no longer pays "Bookkeeping" automatically')
+    body = mail.get_payload(decode=True).decode()
+    assert "Visa •••• 4242" in body and "turned off" in body and "/portal/invoices" in body
+    with read_session() as s:
+        assert len(s.exec(select(OutgoingMail).where(OutgoingMail.subject.contains("no longer pays"))).all()) == 1
+    # The client removing the card themselves gets no such email: they did it.
+    save_card(firm, localstripe, series_id)
+    with write_session() as s:
+        autopay.withdraw(s, amy(firm), series_id)
+    with read_session() as s:
+        assert len(s.exec(select(OutgoingMail).where(OutgoingMail.subject.contains("no longer pays"))).all()) == 1

@@ -355,7 +355,24 @@ def credit_row(c: CreditItem) -> rx.Component:
         rx.vstack(rx.text(c.reason, size="2", custom_attrs=as_written()), rx.text(c.day, size="1", color_scheme="gray"),
                   spacing="0"),
         rx.spacer(), rx.text(t("{left} left of {amount}", left=c.left, amount=c.amount), size="2"),
+        rx.cond(AccountState.manages_billing & c.unused,
+                rx.button(t("Withdraw…"), size="1", variant="ghost", color_scheme="red", type="button",
+                          on_click=AccountState.ask_withdraw_credit(c.id), class_name="account-credit-withdraw")),
         width="100%", align="center", class_name="account-credit")
+
+
+def withdraw_credit_dialog() -> rx.Component:
+    return rx.alert_dialog.root(rx.alert_dialog.content(
+        rx.alert_dialog.title(t("Withdraw this credit?")),
+        rx.alert_dialog.description(t("{credit}: the account no longer has it, and its balance goes up by as much. "
+                                      "Only a credit none of which is applied can be withdrawn.",
+                                      credit=AccountState.withdraw_credit_text)),
+        rx.hstack(rx.alert_dialog.cancel(rx.button(t("Keep it"), variant="soft", color_scheme="gray", type="button")),
+                  rx.alert_dialog.action(rx.button(t("Withdraw the credit"), color_scheme="red", type="button",
+                                                   on_click=AccountState.confirm_withdraw_credit,
+                                                   id="confirm-withdraw-credit")),
+                  justify="end", spacing="3", margin_top="1em", wrap="wrap"),
+    ), open=AccountState.withdraw_credit_id != 0, on_open_change=AccountState.set_withdraw_credit_open)
 
 
 def credits_part() -> rx.Component:
@@ -367,7 +384,7 @@ def credits_part() -> rx.Component:
         rx.cond(AccountState.credit_items.length() > 0,
                 rx.vstack(rx.foreach(AccountState.credit_items, credit_row), spacing="1", width="100%")),
         rx.cond(AccountState.manages_billing, rx.form(rx.vstack(
-            rx.text(t("Give a credit"), size="2", weight="medium"),
+            rx.text(t("Give the account a credit (kept until applied to an invoice)"), size="2", weight="medium"),
             error_callout(AccountState.account_credit_error),
             rx.flex(rx.input(id="account-credit-amount", name="credit_amount", input_mode="decimal", width="8em",
                              placeholder=t("Amount"), aria_label=t("Amount")),
@@ -418,7 +435,7 @@ def account_page() -> rx.Component:
                           rx.badge(AccountState.type_name, size="2", id="account-type-badge"), rx.spacer(),
                           account_actions(), align="center", wrap="wrap", width="100%"),
                 account_edit_dialog(), account_delete_dialog(), contact_dialogs(AccountState),
-                merge_dialog(), link_confirm_dialog(),
+                merge_dialog(), link_confirm_dialog(), withdraw_credit_dialog(),
                 tag_row(),
                 error_callout(AccountState.error),
                 rx.grid(

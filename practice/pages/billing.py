@@ -378,7 +378,9 @@ def payment_forms() -> rx.Component:
             spacing="2", width="100%"), on_submit=S.record_payment, reset_on_submit=False,
             key="pay-" + S.pay_key.to_string()), flex="1", min_width="16em"),
         rx.card(rx.form(rx.vstack(
-            rx.heading(t("Give a credit"), size="3"),
+            rx.heading(t("Credit this invoice"), size="3"),
+            rx.text(t("Written off this invoice only; a credit for the account is given on its page."), size="1",
+                    color_scheme="gray"),
             error_callout(S.credit_error),
             rx.flex(rx.vstack(label(t("Amount"), "credit-amount"),
                               rx.input(id="credit-amount", name="credit_amount", input_mode="decimal", width="8em"),
@@ -387,7 +389,7 @@ def payment_forms() -> rx.Component:
                               rx.input(id="credit-reason", name="credit_reason", width="16em", max_width="100%"),
                               spacing="1"),
                     spacing="3", wrap="wrap"),
-            rx.button(t("Give credit"), type="submit", variant="soft", id="credit-give"),
+            rx.button(t("Credit this invoice"), type="submit", variant="soft", id="credit-give"),
             spacing="2", width="100%"), on_submit=S.give_credit, reset_on_submit=False,
             key="credit-" + S.pay_key.to_string()), flex="1", min_width="16em"),
         spacing="3", wrap="wrap", width="100%")

@@ -1,5 +1,5 @@
 """Refunds and credits in a browser, at desk size: the owner opens the account from the Accounts menu, gives it a
-$100 credit (its balance falls by as much), opens its paid invoice and refunds $150 of the $500 check (a refund over
+$100 credit (its balance falls by as much), gives and withdraws (after a question) a $50 one given by mistake, opens its paid invoice and refunds $150 of the $500 check (a refund over
 what was paid is refused with the amount kept), so the invoice is partly paid with $150 due again, then opens its
 other invoice and applies the credit; the account's balance is what its invoices leave due. Then a new invoice
 with a discount on the whole invoice: 10 %, then $50, taken before tax, and each line shows its part once sent."""
@@ -60,6 +60,18 @@ def test_owner_refunds_part_of_a_payment_and_applies_a_credit(page, base_url):
     expect(pg.locator("#account-credit-left")).to_contain_text("$100.00")
     expect(pg.locator(".account-credit")).to_contain_text("Goodwill for the late return")
     expect(pg.locator("#account-balance")).to_have_text("$200.00")
+    # A credit given by mistake is withdrawn after a question, while none of it is applied.
+    expect(pg.get_by_text("Give the account a credit")).to_be_visible()
+    pg.fill("#account-credit-amount", "50")
+    pg.fill("#account-credit-reason", "Typed twice")
+    press(pg, "#account-credit-give")
+    expect(pg.locator("#account-balance")).to_have_text("$150.00")
+    pg.locator(".account-credit", has_text="Typed twice").locator(".account-credit-withdraw").click()
+    expect(pg.get_by_role("alertdialog")).to_contain_text("$50.00 · Typed twice")
+    press(pg, "#confirm-withdraw-credit")
+    expect(pg.locator(".account-credit", has_text="Typed twice")).to_have_count(0)
+    expect(pg.locator("#account-balance")).to_have_text("$200.00")
+    expect(pg.locator("#account-credit-left")).to_contain_text("$100.00")
 
     # The paid invoice: refund part of its check; more than was paid is refused, the amount kept.
     pg.locator(".account-invoice-link", has_text=f"Invoice {made['paid']}").click()
@@ -95,6 +107,8 @@ def test_owner_refunds_part_of_a_payment_and_applies_a_credit(page, base_url):
     pg.wait_for_url(re.compile(r"/billing/invoices/\d+$"))
     expect(pg.get_by_role("heading", name=f"Invoice {made['open']}")).to_be_visible()
     expect(pg.locator("#apply-amount")).to_have_value("100.00")
+    # Crediting this one invoice is told apart from the account's credit.
+    expect(pg.get_by_role("heading", name="Credit this invoice")).to_be_visible()
     press(pg, "#apply-credit")
     expect(pg.locator("#invoice-credited")).to_have_text("$100.00")
     expect(pg.locator("#invoice-left-due")).to_have_text("$200.00")
@@ -107,6 +121,7 @@ def test_owner_refunds_part_of_a_payment_and_applies_a_credit(page, base_url):
     expect(pg.locator("#account-balance")).to_have_text("$350.00")
     expect(pg.locator("#account-credit-left")).to_have_count(0)
     expect(pg.locator(".account-credit")).to_contain_text("$0.00 left of $100.00")
+    expect(pg.locator(".account-credit-withdraw")).to_have_count(0)  # an applied credit is not withdrawn
     assert pg.evaluate("document.documentElement.scrollWidth") <= pg.viewport_size["width"] + 1
 
     # A new invoice for the account with a discount on the whole invoice, before tax.

@@ -1,10 +1,12 @@
 """The tax on the whole invoice through the services: one rate, after all discounts, on every line without a rate of
 its own, worked out once on those lines and shared over them so the lines' shares add up to the invoice's tax to
-the cent; a line with its own rate keeps it; the balance and the `account.balance` fact include it; an invoice
+the cent; a line with its own rate keeps it; the balance, the `account.balance` fact, the PDF and the portal include
+it; an invoice
 template and a recurring series carry it to the invoices they issue; bad rates get a sentence (in French too);
 and, for any lines, the totals add up and no tax is negative."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -21,7 +23,8 @@ from practice.services.billing import delivery, from_rules, invoices, recurring,
 from practice.services.billing.lines import WholeDiscount, _half_up, apply_whole
 from practice.services.errors import Conflict, InvalidInput
 from practice.services.work.facts import account_facts
-from tests.factories import make_firm, make_household
+from practice.state.portal_invoices import invoice_items
+from tests.factories import contact_actor, make_firm, make_household
 
 UTC = dt.timezone.utc
 
@@ -29,8 +32,8 @@ UTC = dt.timezone.utc
 def one_account(monkeypatch):
     with write_session() as s:
         staff = make_firm(s)
-        hartley, _ = make_household(s, staff["owner"], "Hartley Household", "Hartley", ("June",))
-    return {**staff, "hartley": hartley.id}
+        hartley, (june,) = make_household(s, staff["owner"], "Hartley Household", "Hartley", ("June",))
+    return {**staff, "hartley": hartley.id, "june": june.id}
 
 
 pytestmark = pytest.mark.firm(build=one_account)
@@ -102,6 +105,11 @@ def test_the_balance_and_the_rule_fact_include_the_tax_and_a_sent_invoice_is_fro
         assert account_facts(s, firm["hartley"])["balance"] == Decimal("1082.50")
         html = delivery.invoice_html(s, s.get(Invoice, invoice_id))
     assert "Tax 8.25%" in html and "$82.50" in html and "$1,082.50" in html
+    # The portal shows the client the same row and amount.
+    who = dataclasses.replace(contact_actor(firm["june"]), current_account_id=firm["hartley"])
+    with read_session() as s:
+        [item] = invoice_items(delivery.portal_invoices(s, who))
+    assert (item.whole_tax_label, item.whole_tax, item.tax, item.total) == ("Tax 8.25 %", "$82.50", "", "$1,082.50")
     with write_session() as s, pytest.raises(Conflict, match="was sent"):
         invoices.save_draft(s, firm["owner"], account_id=firm["hartley"], lines=[{"name": "X", "rate": "1"}],
                             invoice_id=invoice_id, whole_tax_bp=0)

@@ -73,11 +73,7 @@ def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[d
     if whole_discount is not None:
         invoice.whole_discount_bp, invoice.whole_discount_fixed_cents = (whole_discount.percent_bp,
                                                                          whole_discount.amount_cents)
-    if whole_tax_bp is not None:
-        if not 0 <= int(whole_tax_bp) <= 10_000:
-            raise InvalidInput(_("The tax on the whole invoice is a percentage from 0 to 100, like 8.25."),
-                               field="whole_tax")
-        invoice.whole_tax_bp = int(whole_tax_bp)
+    set_whole_tax(invoice, whole_tax_bp)
     _totals(invoice, new_lines)
     if invoice.total_cents >= MAX_CENTS:
         raise InvalidInput(_("That invoice's total is too large."), field="lines")
@@ -97,6 +93,17 @@ def save_draft(session: Session, actor: Actor, *, account_id: int, lines: list[d
                  f"{'Wrote' if invoice_id is None else 'Changed'} a draft invoice for {account.name}: "
                  f"{len(new_lines)} line(s), {format_money(invoice.total_cents)}", total_cents=invoice.total_cents)
     return invoice
+
+
+def set_whole_tax(invoice: Invoice, whole_tax_bp: int | None) -> None:
+    """Give a draft the tax on the whole invoice (basis points; None leaves it as it is); its totals are worked out
+    by the caller."""
+    if whole_tax_bp is None:
+        return
+    if not 0 <= int(whole_tax_bp) <= 10_000:
+        raise InvalidInput(_("The tax on the whole invoice is a percentage from 0 to 100, like 8.25."),
+                           field="whole_tax")
+    invoice.whole_tax_bp = int(whole_tax_bp)
 
 
 def delete_draft(session: Session, actor: Actor, invoice_id: int) -> None:

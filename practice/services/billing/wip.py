@@ -190,7 +190,8 @@ def unbilled_of_account(session: Session, actor: Actor, account_id: int) -> list
 
 def bill_onto_draft(session: Session, actor: Actor, *, account_id: int, entry_ids: list[int], lines: list[dict],
                     notes: str = "", terms: str = "", due_date=None, invoice_id: int | None = None,
-                    job_id: int | None = None, whole_discount: invoices.WholeDiscount | None = None) -> Invoice:
+                    job_id: int | None = None, whole_discount: invoices.WholeDiscount | None = None,
+                    whole_tax_bp: int | None = None) -> Invoice:
     """"Bill time" in the invoice editor: the draft as the editor shows it is saved (a new invoice is written), then
     the chosen entries are billed onto it as lines, in this one transaction. A refusal (time another draft took a
     moment ago) leaves the draft as it was, and the editor keeps what it shows. Lines all left blank are no lines:
@@ -199,7 +200,7 @@ def bill_onto_draft(session: Session, actor: Actor, *, account_id: int, entry_id
     if invoices._kept(lines):
         draft = invoices.save_draft(session, actor, account_id=account_id, lines=lines, notes=notes, terms=terms,
                                     due_date=due_date, invoice_id=invoice_id, job_id=job_id,
-                                    whole_discount=whole_discount)
+                                    whole_discount=whole_discount, whole_tax_bp=whole_tax_bp)
         return bill_entries(session, actor, account_id=account_id, entry_ids=entry_ids, invoice_id=draft.id)
     if invoice_id is not None:  # every line was taken off in the editor: so they are in the draft
         invoices._invoice(session, actor, invoice_id, manage=True)
@@ -213,6 +214,8 @@ def bill_onto_draft(session: Session, actor: Actor, *, account_id: int, entry_id
     draft.due_date, draft.job_id = due_date, invoice_job.checked(session, account_id, job_id)
     if whole_discount is not None:
         draft.whole_discount_bp, draft.whole_discount_fixed_cents = whole_discount.percent_bp, whole_discount.amount_cents
+    invoices.set_whole_tax(draft, whole_tax_bp)
+    if whole_discount is not None or whole_tax_bp is not None:
         _retotal(session, draft)
     session.add(draft)
     session.flush()

@@ -134,3 +134,21 @@ def test_an_editor_invoice_tied_to_a_job_waits_on_the_job_until_paid(firm):
     assert open_and_total() == (before[0], before[1] + 1)
     with read_session() as s:
         assert s.exec(select(Invoice.job_id).where(Invoice.id == draft.id)).one() == firm["job"]
+
+
+def test_time_billed_in_the_editor_keeps_the_tax_on_the_whole_invoice(firm):
+    """The editor sends the whole invoice's tax with the draft it saves when time is added (a new draft, and a draft
+    whose lines were all taken off): the time's lines are taxed by it and the total counts it."""
+    ids = [add(firm, minutes="1:00"), add(firm, minutes="1:00")]
+    draft = write(wip.bill_onto_draft, firm["owner"], account_id=firm["hartley"], entry_ids=ids[:1], lines=[FEE],
+                  whole_tax_bp=1000)
+    view = read(invoices.invoice_view, firm["owner"], draft.id)
+    assert view.invoice.whole_tax_bp == 1000
+    assert (view.invoice.whole_tax_cents, view.invoice.total_cents) == (1450, 2500 + 12000 + 1450)
+    write(wip.bill_onto_draft, firm["owner"], account_id=firm["hartley"], entry_ids=ids[1:], lines=[],
+          invoice_id=draft.id, whole_tax_bp=825)
+    view = read(invoices.invoice_view, firm["owner"], draft.id)
+    assert (view.invoice.whole_tax_bp, view.invoice.whole_tax_cents, view.invoice.total_cents) == (825, 990, 12990)
+    with pytest.raises(InvalidInput, match="from 0 to 100"):
+        write(wip.bill_onto_draft, firm["owner"], account_id=firm["hartley"], entry_ids=ids[:1], lines=[FEE],
+              whole_tax_bp=10001)

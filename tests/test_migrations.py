@@ -1,6 +1,7 @@
 """The Alembic migrations build exactly the schema the models describe."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from alembic import command
@@ -221,3 +222,43 @@ def test_the_board_field_index_is_filled_from_a_firms_jobs_and_values(monkeypatc
             (1, "1065", 2, None, 2, 1), (1, "1040", 2, None, 3, 2), (2, "MFJ", 1, "2027-04-15", 1, 1),
             (2, "MFJ", 2, None, 2, 1), (2, "MFJ", 2, None, 3, 2)]
         assert conn.execute("SELECT n FROM fieldstagecount WHERE field_id = 2 AND stage_id = 2").fetchone() == (2,)
+
+
+def test_the_cards_values_are_kept_from_a_firms_values(monkeypatch, tmp_path):
+    """A firm with jobs, accounts and values upgrades: each job and account keeps its own fields' values (a contact's
+    value under the same id left out; a row without values keeps none), and later writes are kept."""
+    path = tmp_path / "before.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    db.reset_engine()
+    command.upgrade(alembic_config(), "e7a9c1d3f5b8")
+    now = "'2026-01-01 00:00:00'"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(f"""
+            INSERT INTO account (id, name, type, notes, archived, created_at) VALUES
+                (1, 'Hale', 'Individual', '', 0, {now}), (2, 'Park', 'Individual', '', 0, {now});
+            INSERT INTO pipeline (id, name, created_at) VALUES (1, '1040', {now});
+            INSERT INTO stage (id, pipeline_id, name, position) VALUES (1, 1, 'Prep', 0);
+            INSERT INTO job (id, account_id, pipeline_id, stage_id, name, priority, due_date, archived, created_at,
+                             entered_stage_at, version) VALUES
+                (1, 1, 1, 1, 'A', 'medium', NULL, 0, {now}, {now}, 1),
+                (2, 2, 1, 1, 'B', 'medium', NULL, 1, {now}, {now}, 1);
+            INSERT INTO customfield (id, entity, key, label, type, options, position, created_at) VALUES
+                (1, 'job', 'return_type', 'Return type', 'choice', '["1040", "1065"]', 0, {now}),
+                (2, 'account', 'filing_status', 'Filing status', 'choice', '["Single", "MFJ"]', 0, {now}),
+                (3, 'job', 'fee', 'Fee', 'money', '[]', 1, {now}),
+                (4, 'contact', 'nick', 'Nickname', 'text', '[]', 0, {now});
+            INSERT INTO customvalue (field_id, item_id, value) VALUES
+                (1, 1, '1040'), (3, 1, '1250.5'), (1, 2, '1065'), (2, 1, 'MFJ'), (4, 2, 'Bo');
+        """)
+    upgrade()
+    db.get_engine().dispose()
+    with sqlite3.connect(path) as conn:
+        def kept(table):
+            return {i: v and json.loads(v) for i, v in conn.execute(f"SELECT id, field_values FROM {table} ORDER BY id")}
+        assert kept("job") == {1: {"1": "1040", "3": "1250.5"}, 2: {"1": "1065"}}
+        assert kept("account") == {1: {"2": "MFJ"}, 2: None}
+        conn.execute("UPDATE customvalue SET value = '1065' WHERE field_id = 1 AND item_id = 1")
+        conn.execute("DELETE FROM customvalue WHERE field_id = 3")
+        conn.execute("INSERT INTO customvalue (field_id, item_id, value) VALUES (2, 2, 'Single')")
+        assert kept("job") == {1: {"1": "1065"}, 2: {"1": "1065"}}
+        assert kept("account") == {1: {"2": "MFJ"}, 2: {"2": "Single"}}

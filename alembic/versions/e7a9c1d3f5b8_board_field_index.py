@@ -22,7 +22,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     if sa.inspect(op.get_bind()).has_table('boardfieldentry'):  # kept by a downgrade on SQLite (below)
-        install_board_counts(op.get_bind())
+        install_board_counts(op.get_bind(), values=False)
         return
     op.create_table(
         'boardfieldentry',
@@ -38,7 +38,7 @@ def upgrade() -> None:
                     ['field_id', 'value', 'stage_id', 'due_date', 'job_id', 'account_id'])
     # Filled from the jobs and values already there with the counts, then kept by triggers (SQLite; the old triggers
     # that counted the job fields' values are dropped first).
-    install_board_counts(op.get_bind())
+    install_board_counts(op.get_bind(), values=False)
 
 
 def downgrade() -> None:

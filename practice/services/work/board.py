@@ -4,8 +4,9 @@ Three SQL statements whatever the pipeline's size or who is looking: the pipelin
 their counts, then each stage's first cards through the board index (a UNION ALL of per-stage
 LIMITs, so the database seeks instead of scanning the pipeline), with account, assignees, tags and what each
 job waits on its client for (stage_items.waiting_on_client: one correlated UNION ALL per card shown, probing
-each kind's job index) and the values of the custom fields the member shows on the cards (one primary-key probe of
-`customvalue` per card and field). The filter's field and the fields shown come in from the page, which reads them
+each kind's job index) and the values of the custom fields the member shows on the cards (on SQLite from the values the
+card's job and account keep, `field_values`, read with those rows; elsewhere one primary-key probe of `customvalue` per
+card and field). The filter's field and the fields shown come in from the page, which reads them
 once per visit (state/field_views.py), so a filtered board is three statements too.
 
 On SQLite the counts of the board as it opens are read from tables the database keeps
@@ -25,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Integer, bindparam, exists, func, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, exists, func, literal, select, union_all
 from sqlmodel import Session
 
 from practice.models import (Account, AccountStageCount, AccountViewer, BoardFieldEntry, CustomValue, FieldStageCount,
@@ -187,12 +188,18 @@ def _window(i: int, stmt):
             .subquery().select())
 
 
-def _entries_window(i: int, cond: list):
+def _card_columns(kept: bool) -> list:
+    """What a window reads of each card's job; `kept`: with the values of its fields the job keeps (SQLite)."""
+    return [Job.id, Job.name, Job.account_id, Job.stage_id, Job.due_date, Job.priority,
+            *([Job.__table__.c.field_values] if kept else [])]
+
+
+def _entries_window(i: int, cond: list, kept: bool = False):
     """One stage's cards filtered by a field's value ("is") on SQLite: a seek of the board index the database keeps
     per value (`BoardFieldEntry`, in the board's order), each entry's job read by its key and checked like the
     plain board's."""
     entry = BoardFieldEntry
-    return _window(i, select(Job.id, Job.name, Job.account_id, Job.stage_id, Job.due_date, Job.priority)
+    return _window(i, select(*_card_columns(kept))
                    .select_from(entry).join(Job, Job.id == entry.job_id)
                    .where(entry.field_id == bindparam("cf_field"), entry.value == bindparam("cf_value"),
                           entry.stage_id == bindparam(f"stage_{i}"), *cond)
@@ -203,14 +210,18 @@ def _entries_window(i: int, cond: list):
 def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, limited: bool,
                      custom: tuple | None = None, shown: tuple[str, ...] = ()):
     """`shown`: the entity (job or account) of each custom field shown on the cards, whose values the statement
-    reads too, one primary-key probe of `customvalue` per card and field (bind parameters col_0, col_1...: the
-    fields' ids)."""
+    reads too (bind parameters col_0, col_1...). On SQLite from the values the card's job and account keep
+    (`field_values`, a JSON object: the parameters are the fields' paths in it, '$."12"'), read with the rows the
+    statement reads anyway; elsewhere one primary-key probe of `customvalue` per card and field (the parameters are
+    the fields' ids)."""
+    kept = dialect == "sqlite"
+    jobs_kept = kept and "job" in shown
     if dialect == "sqlite" and custom and custom[1] == "is":
-        parts = [_entries_window(i, _filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=False))
-                 for i in range(n_windows)]
+        parts = [_entries_window(i, _filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=False),
+                                 jobs_kept) for i in range(n_windows)]
     else:
         cond = _filters(dialect, assignee=assignee, tag=tag, limited=limited, for_counts=False, custom=custom)
-        parts = [_window(i, select(Job.id, Job.name, Job.account_id, Job.stage_id, Job.due_date, Job.priority)
+        parts = [_window(i, select(*_card_columns(jobs_kept))
                          .where(*cond, Job.stage_id == bindparam(f"stage_{i}"))
                          .order_by(Job.due_date.asc().nulls_first(), Job.id)) for i in range(n_windows)]
     cards = union_all(*parts).subquery("c") if len(parts) > 1 else parts[0].subquery("c")
@@ -221,11 +232,17 @@ def _cards_statement(dialect: str, n_windows: int, assignee: bool, tag: bool, li
             .join(JobTag, JobTag.tag_id == Tag.id).where(JobTag.job_id == cards.c.id).scalar_subquery())
     items = waiting_on_client(cards.c.id, cards.c.account_id)
     waiting = select(_agg(dialect, items.c.kind, "\x1f")).scalar_subquery()
-    values = [select(CustomValue.value).where(
-        CustomValue.field_id == bindparam(f"col_{i}", type_=Integer),
-        CustomValue.item_id == (cards.c.id if entity == "job" else cards.c.account_id)).scalar_subquery().label(f"col_{i}")
-        for i, entity in enumerate(shown)]
-    return (select(cards, Account.name.label("account"), assignees.label("assignees"), tags.label("tags"),
+    if kept:
+        values = [func.json_extract(cards.c.field_values if entity == "job" else Account.__table__.c.field_values,
+                                    bindparam(f"col_{i}", type_=String)).label(f"col_{i}")
+                  for i, entity in enumerate(shown)]
+    else:
+        values = [select(CustomValue.value).where(
+            CustomValue.field_id == bindparam(f"col_{i}", type_=Integer),
+            CustomValue.item_id == (cards.c.id if entity == "job" else cards.c.account_id)).scalar_subquery()
+            .label(f"col_{i}") for i, entity in enumerate(shown)]
+    card = [column for column in cards.c if column.key != "field_values"]
+    return (select(*card, Account.name.label("account"), assignees.label("assignees"), tags.label("tags"),
                    waiting.label("waiting"), *values).join(Account, Account.id == cards.c.account_id))
 
 
@@ -274,7 +291,8 @@ def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int
     fields = fields or []
     conn = session.connection()
     sql, order, values = _cards_sql(conn.dialect, len(windows), *shape, tuple(f.entity for f in fields))
-    values = values | params | {f"col_{i}": f.id for i, f in enumerate(fields)}
+    kept = conn.dialect.name == "sqlite"  # the fields' paths in the values the rows keep, or their ids
+    values = values | params | {f"col_{i}": f'$."{f.id}"' if kept else f.id for i, f in enumerate(fields)}
     for i, (stage_id, offset, limit) in enumerate(windows):
         values.update({f"stage_{i}": stage_id, f"offset_{i}": offset, f"limit_{i}": limit})
     out: dict[int, list[Card]] = {stage_id: [] for stage_id, _, _ in windows}

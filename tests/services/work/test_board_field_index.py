@@ -4,10 +4,13 @@ counts from tables kept from it. After random sequences of every kind of write (
 services or by plain SQL; jobs added, moved, given a due date, archived, deleted, moved to another pipeline or account;
 accounts merged; members starting or stopping to see an account; a field's type changed or the field deleted) the
 board shows exactly the cards, in the same order, and the counts that a plain filter of the jobs gives, for the owner
-and for an employee without "view all"; and the kept index and counts equal those made from scratch."""
+and for an employee without "view all"; and the kept index and counts equal those made from scratch. The values the
+cards show in their columns (read from the values each job and account keeps, `field_values`) are those a plain read of
+the values gives, and the kept values equal those made from scratch."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 import pytest
@@ -17,6 +20,7 @@ from practice.db import get_engine, read_session, write_session
 from practice.models import Account, AccountTeam, CustomField, CustomValue, Pipeline
 from practice.services.automation import field_types
 from practice.services.work import board, csv_import, custom_fields, field_views, jobs, merge, removal
+from practice.services.work.custom_values import shown
 from practice.services.work.pipelines import stages_of
 from tests.factories import make_account, make_firm, make_job, make_pipeline
 
@@ -38,6 +42,7 @@ def a_firm(monkeypatch):
                              options=CHOICES["status"]).id,
             "vip": define(s, boss, entity="account", label="VIP", type="yesno").id,
             "note": define(s, boss, entity="job", label="Note", type="text").id,
+            "fee": define(s, boss, entity="job", label="Fee", type="money").id,
             "email": define(s, boss, entity="contact", label="Other email", type="choice", options=["a"]).id,
         }
         return dict(**staff, pipes=[p.id for p in pipes], fields=fields,
@@ -73,6 +78,42 @@ def assert_kept_agrees() -> None:
         assert sorted(map(tuple, s.execute(text(ENTRIES)))) == sorted(map(tuple, s.execute(text(FRESH_ENTRIES))))
         for table, sql in KEPT.items():
             assert sorted(map(tuple, s.execute(text(sql)))) == sorted(map(tuple, s.execute(text(FRESH[table])))), table
+
+
+def assert_kept_values_agree() -> None:
+    """Each job's and account's kept values are what its values in `customvalue` make (a contact's never count)."""
+    with read_session() as s:
+        for entity in ("job", "account"):
+            fresh: dict[int, dict] = {}
+            for item_id, field_id, value in s.execute(text(
+                    "SELECT cv.item_id, cv.field_id, cv.value FROM customvalue cv JOIN customfield f ON "
+                    f"f.id = cv.field_id AND f.entity = '{entity}' JOIN {entity} ON {entity}.id = cv.item_id")):
+                fresh.setdefault(item_id, {})[str(field_id)] = value
+            kept = {i: json.loads(v) for i, v in s.execute(text(
+                f"SELECT id, field_values FROM {entity} WHERE field_values IS NOT NULL"))}
+            assert kept == fresh, entity
+
+
+def assert_columns_agree(firm, rnd: random.Random) -> None:
+    """Every field of the jobs and their accounts shown as a column: each card shows (label, value as people read it)
+    for each of those holding a value, as a plain read of the values gives, on the plain board and a filtered one."""
+    for who in ("owner", "bob"):
+        actor = firm[who]
+        with read_session() as s:
+            shown_ = [f for f in field_views.view_fields(s, actor, "board")]
+            rnd.shuffle(shown_)
+            fields = field_views.shown_fields(shown_)
+            held = {(f, i): v for f, i, v in s.execute(text("SELECT field_id, item_id, value FROM customvalue"))}
+            filters = [None] + [field_views.make_filter(s, actor, "board", field_id=f.id, value=rnd.choice(f.options))
+                                for f in shown_ if f.type == "choice"][:1]
+            for pipeline_id in firm["pipes"]:
+                for flt in filters:
+                    cards = [c for col in board.load_board(s, actor, pipeline_id, field_filter=flt, fields=fields)
+                             for c in col.cards]
+                    for card in cards:
+                        want = [(field_views.view_label(f, "board"), shown(f.type, v)) for f in shown_
+                                if (v := held.get((f.id, card.id if f.entity == "job" else card.account_id)))]
+                        assert card.fields == want, (who, card.id, flt and flt.summary)
 
 
 def expected_board(s, member_id: int | None, pipeline_id: int, field_id: int, entity: str, value: str,
@@ -153,8 +194,8 @@ class Walk:
         return self.rnd.choices(
             [self.set_job_value, self.set_account_value, self.sql_value, self.new_job, self.move, self.move_many,
              self.due, self.archive, self.other_pipeline, self.delete_job, self.new_account, self.merge_two, self.team,
-             self.assign, self.csv_import],
-            weights=[6, 4, 2, 3, 3, 2, 3, 2, 1, 1, 1, 1, 2, 2, 2])[0]
+             self.assign, self.csv_import, self.set_fee, self.other_account, self.contact_value],
+            weights=[6, 4, 2, 3, 3, 2, 3, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1])[0]
 
     def set_job_value(self, s):
         name = self.rnd.choice(["kind", "signed", "kind", "note"])
@@ -167,6 +208,19 @@ class Walk:
         name = self.rnd.choice(["status", "vip"])
         if (a := self.account(s)) is not None and s.get(CustomField, self.f[name]) is not None:
             custom_fields.set_value(s, self.boss, "account", a, self.f[name], self.rnd.choice([*CHOICES[name], ""]))
+
+    def set_fee(self, s):
+        if (j := self.job(s)) is not None:
+            custom_fields.set_value(s, self.boss, "job", j, self.f["fee"], self.rnd.choice(["1250", "99.5", ""]))
+
+    def other_account(self, s):  # a job moved to another account by plain SQL: its card shows the new one's values
+        if (j := self.job(s)) is not None and (a := self.account(s)) is not None:
+            s.execute(text("UPDATE job SET account_id = :a WHERE id = :j"), {"a": a, "j": j})
+
+    def contact_value(self, s):  # a contact's value under the same id as a job or account: never on a card
+        if s.get(CustomField, self.f["email"]) is not None and (j := self.job(s)) is not None:
+            s.execute(text("INSERT OR REPLACE INTO customvalue (field_id, item_id, value) VALUES (:f, :i, 'a')"),
+                      {"f": self.f["email"], "i": j})
 
     def sql_value(self, s):  # a value changed, moved to another item, or removed by plain SQL
         row = s.execute(text("SELECT field_id, item_id FROM customvalue WHERE field_id IN (:a, :b, :c, :d)"),
@@ -272,7 +326,9 @@ def test_the_filtered_board_shows_what_a_plain_filter_shows_after_random_writes(
         for a in accounts:
             custom_fields.set_value(s, boss, "account", a.id, f["status"], rnd.choice(CHOICES["status"]))
     assert_kept_agrees()
+    assert_kept_values_agree()
     assert_board_agrees(firm, rnd)
+    assert_columns_agree(firm, rnd)
     walk = Walk(firm, rnd)
     for n in range(50):
         step = walk.step()
@@ -282,10 +338,17 @@ def test_the_filtered_board_shows_what_a_plain_filter_shows_after_random_writes(
         elif n == 40:  # and a filtered field goes
             def step(s):
                 custom_fields.delete_field(s, boss, f["vip"])
+        elif n == 45:  # the contact field goes (with its values), and a new account field may take its id
+            def step(s):
+                custom_fields.delete_field(s, boss, f["email"])
+                f["vip"] = custom_fields.define_field(s, boss, entity="account", label="Region", type="choice",
+                                                      options=CHOICES["vip"]).id
         with write_session() as s:
             step(s)
         assert_kept_agrees()
+        assert_kept_values_agree()
         assert_board_agrees(firm, rnd)
+        assert_columns_agree(firm, rnd)
 
 
 def steps_and_plans(load) -> tuple[int, list[list[str]]]:

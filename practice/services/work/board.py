@@ -278,8 +278,10 @@ def _date(value) -> dt.date | None:
 
 def _waiting(kinds: str | None) -> dict[str, int]:
     """How many items of each kind, from the kinds of the items one per item ("client_task\x1fclient_task")."""
-    found = Counter(kinds.split("\x1f")) if kinds else Counter()
-    return {kind: found[kind] for kind in WAITING_KINDS if found[kind]}
+    if not kinds:  # most cards (a Counter and a look-up per kind for each of 500 cards: 1 ms of a board's load)
+        return {}
+    found = Counter(kinds.split("\x1f"))
+    return {kind: found[kind] for kind in WAITING_KINDS if kind in found}
 
 
 def _cards(session: Session, shape: tuple, params: dict, windows: list[tuple[int, int, int]],

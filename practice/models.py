@@ -2051,8 +2051,8 @@ OLD_FIELD_COUNT_TRIGGER_NAMES = ("job_fields_counted", "job_fields_uncounted", "
 # columns on 500 cards: 4 ms of an employee's 15 ms board). Each row keeps its own fields' values (a job its job fields',
 # an account its account fields') as a JSON object {field id: value as kept}; a job moved to another account or a merge
 # needs nothing. Not mapped: the ORM never reads or writes them, SQLite triggers keep them on a value set, changed,
-# moved or cleared and a field added, deleted or given another entity; NULL when the row has none, and on other
-# databases (PostgreSQL reads `customvalue`).
+# moved or cleared and a field added, deleted or given another entity; NULL when the row has none. Other databases
+# never read them (PostgreSQL reads `customvalue`).
 Job.__table__.append_column(Column("field_values", Text, nullable=True))
 Account.__table__.append_column(Column("field_values", Text, nullable=True))
 SHOWN_ENTITIES = ("job", "account")

@@ -8,12 +8,15 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from tests.children import stop_on_sigterm
+
 # Must happen before anything imports practice.config users.
 _TMP = Path(tempfile.mkdtemp(prefix="practice-tests-"))
 os.environ.setdefault("PRACTICE_DATA_DIR", str(_TMP / "data"))
 os.environ.pop("DATABASE_URL", None)
 os.environ["PRACTICE_HUEY_IMMEDIATE"] = "1"
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+stop_on_sigterm()  # a SIGTERM'd run stops its throwaway servers too (tests/children.py)
 # `PRACTICE_TEST_REDIS=1` (make test-postgres) puts the worker queue on a throwaway Redis (tests/redis_server.py):
 # started before the queue module is imported, since the queue is chosen then.
 _REDIS = None

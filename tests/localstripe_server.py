@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from tests.children import die_with_parent
 from tests.smtp import free_port
 
 _SERVE = """
@@ -66,7 +67,8 @@ class ThrowawayLocalstripe:
     def start(self) -> "ThrowawayLocalstripe":
         self.port = free_port()
         self.process = subprocess.Popen([sys.executable, "-c", _SERVE, str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        preexec_fn=die_with_parent())
         deadline = time.monotonic() + 30
         while True:
             try:

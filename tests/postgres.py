@@ -11,6 +11,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 
+from tests.children import die_with_parent
 from tests.smtp import free_port
 
 USER = "practice"
@@ -66,7 +68,7 @@ class ThrowawayPostgres:
              "-c", f"unix_socket_directories={self.folder}", "-c", "fsync=off", "-c", "synchronous_commit=off",
              "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB"],
             stdout=subprocess.DEVNULL, stderr=open(self.folder / "server.log", "wb"), env=env,
-            preexec_fn=self._run_as(), cwd=self.folder)
+            preexec_fn=die_with_parent(signal.SIGINT, then=self._run_as()), cwd=self.folder)
         self._wait()
         return self
 
@@ -95,7 +97,7 @@ class ThrowawayPostgres:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # SIGTERM: PostgreSQL's "smart" shutdown; SIGINT would be "fast"
+            self.process.send_signal(signal.SIGINT)  # "fast" shutdown: ends open sessions without waiting for them
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:

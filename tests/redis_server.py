@@ -15,6 +15,7 @@ from pathlib import Path
 
 import redis
 
+from tests.children import die_with_parent
 from tests.smtp import free_port
 
 
@@ -34,7 +35,8 @@ class ThrowawayRedis:
         self.process = subprocess.Popen(
             [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder), "--save", "",
              "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no"],
-            stdout=open(self.folder / "server.log", "wb"), stderr=subprocess.STDOUT, cwd=self.folder)
+            stdout=open(self.folder / "server.log", "wb"), stderr=subprocess.STDOUT, cwd=self.folder,
+            preexec_fn=die_with_parent())
         deadline = time.monotonic() + 20
         while True:
             try:

@@ -427,10 +427,15 @@ _PROBING = threading.Lock()
 
 
 def _write_lock_taken() -> bool:
-    """True when another connection holds the database's write lock (tried without waiting). One probe at a
-    time: the worker renders two templates at once, and two probes would take each other for the worker."""
+    """True when another connection holds the database's write lock (tried without waiting): SQLite's own, or on
+    PostgreSQL the advisory lock every write transaction takes first (practice.db). One probe at a time: the
+    worker renders two templates at once, and two probes would take each other for the worker."""
     with _PROBING:
-        conn = sqlite3.connect(db.get_engine().url.database, timeout=0, isolation_level=None)
+        engine_ = db.get_engine()
+        if engine_.dialect.name == "postgresql":
+            with engine_.connect() as probe:
+                return not probe.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({db.WRITE_LOCK_KEY})").scalar()
+        conn = sqlite3.connect(engine_.url.database, timeout=0, isolation_level=None)
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("ROLLBACK")
@@ -545,3 +550,4 @@ end
     assert fr["Greet"].reason == fr["Greet"].actions[0].outcome == \
         "Le dossier n'a aucun contact avec une adresse e-mail : rien n'a été envoyé."
     assert en["Greet"].reason == "The account has no contact with an email address, so nothing was sent."
+

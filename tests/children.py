@@ -13,8 +13,9 @@ _PR_SET_PDEATHSIG = 1
 
 
 def die_with_parent(sig: int = signal.SIGTERM, then: Callable[[], None] | None = None) -> Callable[[], None]:
-    """A `preexec_fn` for subprocess.Popen: the child gets `sig` when the process starting it ends. `then` runs
-    first (e.g. dropping root), since changing the user clears the parent-death signal."""
+    """A `preexec_fn` for subprocess.Popen: the child gets `sig` when the thread starting it ends (Linux's rule:
+    start servers from the main thread, as the session fixtures do). `then` runs first (e.g. dropping root), since
+    changing the user clears the parent-death signal."""
     parent = os.getpid()
 
     def preexec() -> None:

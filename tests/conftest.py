@@ -53,7 +53,9 @@ def postgres():
     """The run's PostgreSQL server, with a template database holding the schema (each test copies it)."""
     if ENGINE != "postgresql":
         pytest.skip("PostgreSQL tests run with PRACTICE_TEST_ENGINE=postgresql (make test-postgres)")
-    server = ThrowawayPostgres().start()
+    # No autovacuum: its ANALYZE of a test's tables is a transaction committed beside the test's own (a test that
+    # watches for commits, tests/security/test_hostile_handler_input.py, took it for a write), and CPU the run needs.
+    server = ThrowawayPostgres(autovacuum=False).start()
     server.sql(f"CREATE DATABASE {TEMPLATE}")
     engine = db.make_engine(server.url(TEMPLATE))
     SQLModel.metadata.create_all(engine)

@@ -36,7 +36,8 @@ def _bin(name: str) -> str:
 class ThrowawayPostgres:
     """One PostgreSQL cluster for one test run."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, autovacuum: bool = True) -> None:
+        self.autovacuum = autovacuum
         self.folder = Path(tempfile.mkdtemp(prefix="practice-pg-"))
         self.data = self.folder / "data"
         self.port = 0
@@ -66,7 +67,8 @@ class ThrowawayPostgres:
         self.process = subprocess.Popen(
             [_bin("postgres"), "-D", str(self.data), "-p", str(self.port), "-c", "listen_addresses=127.0.0.1",
              "-c", f"unix_socket_directories={self.folder}", "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB"],
+             "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB",
+             "-c", f"autovacuum={'on' if self.autovacuum else 'off'}"],
             stdout=subprocess.DEVNULL, stderr=open(self.folder / "server.log", "wb"), env=env,
             preexec_fn=die_with_parent(signal.SIGINT, then=self._run_as()), cwd=self.folder)
         self._wait()

@@ -12,12 +12,17 @@ export REFLEX_DIR := $(CURDIR)/.reflex-home
 export APP_HARNESS_HEADLESS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-postgres postgres redis lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean i18n i18n-extract i18n-update i18n-check
+.PHONY: run test test-sqlite test-postgres postgres redis lint setup deps bun pdf-libs chromium test-tools migrate demo bench clean i18n i18n-extract i18n-update i18n-check
 
 run: setup migrate
 	$(BIN)/python -m practice serve
 
+# The whole suite on SQLite and, beside it, the tests without a browser on a throwaway PostgreSQL and Redis
+# (tests/both_engines.py): CI covers both engines. `test-sqlite` is the SQLite pass alone.
 test: setup chromium test-tools postgres redis lint
+	$(BIN)/python -m tests.both_engines
+
+test-sqlite: setup chromium test-tools lint
 	$(BIN)/python -m pytest
 
 # The suite on a throwaway PostgreSQL and Redis (tests/postgres.py, tests/redis_server.py: Debian's servers, a

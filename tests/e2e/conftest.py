@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import email.header
 import os
+import re
 import time
 from pathlib import Path
 
@@ -103,6 +104,30 @@ def log_in(pg, base_url: str, email: str = "owner@example.com", password: str = 
     pg.fill("#password", password)
     pg.click("#login-submit")
     pg.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
+
+
+def portal_log_in(pg, base_url: str, email: str, password: str) -> None:
+    """A client logs in to the portal and lands on its home page."""
+    from playwright.sync_api import expect
+
+    pg.goto(base_url + "/portal/login")
+    pg.fill("#portal-email", email)
+    pg.fill("#portal-password", password)
+    pg.click("#portal-login-submit")
+    expect(pg).to_have_url(re.compile(r"/portal$"))
+
+
+def type_card(pg, number: str = "4242424242424242") -> None:
+    """Type a card into the card form (localstripe's fields): the number given, a valid expiry, CVC and postcode."""
+    from playwright.sync_api import expect
+
+    fields = pg.locator("#card-fields")
+    expect(fields.locator("input[placeholder=number]")).to_be_visible()
+    fields.locator("input[placeholder=number]").fill(number)
+    fields.locator("input[placeholder=exp_month]").fill("12")
+    fields.locator("input[placeholder=exp_year]").fill("30")
+    fields.locator("input[placeholder=cvc]").fill("123")
+    fields.locator("input[placeholder=postal_code]").fill("10001")
 
 
 MAIL_FIELDS = ("host", "port", "security", "username", "password", "from_address", "from_name")

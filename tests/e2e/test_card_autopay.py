@@ -19,7 +19,7 @@ from practice.db import read_session, write_session
 from practice.models import Invoice, InvoiceStatus, Payment, RecurringInvoice
 from practice.services.billing import invoices, recurring
 from practice.worker import tasks as worker_tasks  # noqa: F401 - registers the automations' event handler
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, type_card
 from tests.e2e.test_billing import open_billing
 from tests.e2e.test_card_payments import ANN, PASSWORD
 from tests.factories import demo_owner, portal_client
@@ -57,13 +57,7 @@ def test_a_client_saves_a_card_on_a_phone_and_the_next_invoice_is_paid_by_it(pho
     consent = series.locator(".autopay-consent")
     expect(consent).to_contain_text("$275.00 every month")
     expect(consent).to_contain_text("removing the card under Invoices")
-    fields = pg.locator("#card-fields")
-    expect(fields.locator("input[placeholder=number]")).to_be_visible()
-    fields.locator("input[placeholder=number]").fill("4242424242424242")
-    fields.locator("input[placeholder=exp_month]").fill("12")
-    fields.locator("input[placeholder=exp_year]").fill("30")
-    fields.locator("input[placeholder=cvc]").fill("123")
-    fields.locator("input[placeholder=postal_code]").fill("10001")
+    type_card(pg)
     expect(pg.locator("#autopay-save")).to_be_disabled()  # not before the client agrees
     pg.click("#autopay-agree")
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390 + 1

@@ -16,7 +16,7 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Invoice, InvoiceStatus, Payment
 from practice.services.billing import invoices
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, type_card
 from tests.e2e.visible_english import english_on_screen, set_language
 from tests.factories import demo_owner, portal_client
 from tests.factories.payments import PUBLIC, SECRET, SIGNING, set_up_card_payments
@@ -72,13 +72,7 @@ def test_a_client_pays_an_invoice_by_card_on_a_phone(phone_page, base_url, strip
     card = pg.locator(".portal-invoice").filter(has_text=f"Invoice {number}")
     expect(card).to_contain_text("$480.00")
     card.locator(".portal-pay-card").click()
-    fields = pg.locator("#card-fields")
-    expect(fields.locator("input[placeholder=number]")).to_be_visible()
-    fields.locator("input[placeholder=number]").fill("4242424242424242")
-    fields.locator("input[placeholder=exp_month]").fill("12")
-    fields.locator("input[placeholder=exp_year]").fill("30")
-    fields.locator("input[placeholder=cvc]").fill("123")
-    fields.locator("input[placeholder=postal_code]").fill("10001")
+    type_card(pg)
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     pg.click("#pay-card")
     expect(pg.locator("#card-notice")).to_contain_text("Thank you: $480.00 paid by card.")

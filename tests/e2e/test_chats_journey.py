@@ -16,7 +16,7 @@ from practice.services.documents import storage
 from practice.services.work import accounts
 from tests.factories import demo_owner, give_portal_login
 from tests.factories.hostile_pdfs import normal_pdf
-from tests.e2e.conftest import PHONE, log_in
+from tests.e2e.conftest import PHONE, log_in, portal_log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def _staff_writes(page, base_url, tmp_path) -> str:
 
 
 def _client_replies(phone, base_url, email, tmp_path, note_file) -> None:
-    _client_log_in(phone, base_url, email)
+    portal_log_in(phone, base_url, email, CLIENT_PASS)
     expect(phone.locator("#portal-messages-badge")).to_have_text("1")  # the menu says a message waits
     # The task asked in a conversation about no job is on the portal's Tasks page too.
     phone.click("#portal-nav-tasks")
@@ -142,7 +142,7 @@ def test_staff_and_client_talk_with_a_task_and_a_note_the_client_never_sees(page
 
 
 def test_a_client_writes_first_and_the_staff_page_fits_a_phone(browser, phone_page, base_url, client, harness):
-    _client_log_in(phone_page, base_url, client["email"])
+    portal_log_in(phone_page, base_url, client["email"], CLIENT_PASS)
     phone_page.click("#portal-nav-messages")
     phone_page.fill("#portal-new-subject", "Question about my refund")
     phone_page.fill("#portal-new-text", "When will it arrive?")
@@ -169,9 +169,3 @@ def test_a_client_writes_first_and_the_staff_page_fits_a_phone(browser, phone_pa
     staff.context.close()
 
 
-def _client_log_in(phone, base_url, email) -> None:
-    phone.goto(f"{base_url}/portal/login")
-    phone.fill("#portal-email", email)
-    phone.fill("#portal-password", CLIENT_PASS)
-    phone.click("#portal-login-submit")
-    expect(phone).to_have_url(re.compile(r"/portal$"))

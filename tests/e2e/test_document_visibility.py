@@ -16,14 +16,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from practice import routes
 from practice.db import read_session, write_session
 from practice.models import AuditLog, Signer, TeamMember
 from practice.services.actor import Actor
 from practice.services.documents import files as document_files, folders as document_folders, html_pdf
 from practice.services.signing import requests, signer_flow
 from practice.services.work import accounts
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, portal_log_in
 from tests.factories import contact_actor, give_portal_login
 
 pytestmark = pytest.mark.e2e
@@ -47,12 +46,6 @@ def _household(staff: Actor, tag: str) -> dict:
     return ids
 
 
-def _portal_log_in(pg, site: str, email: str) -> None:
-    pg.goto(site + routes.PORTAL_LOGIN)
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
 
 
 def _open_account(page, name: str) -> None:
@@ -83,7 +76,7 @@ def test_a_signing_original_stays_out_of_the_portal_and_the_signed_copy_arrives(
         request_id = req.id
 
     pg = phone_page
-    _portal_log_in(pg, base_url, ids["email"])
+    portal_log_in(pg, base_url, ids["email"], PASSWORD)
     attention = pg.locator("#attention-list")
     expect(attention).to_contain_text("Engagement letter 2026")  # asked to sign: yes
     expect(pg.locator(".look-link")).to_have_count(0)  # but no "New from the firm" original
@@ -125,7 +118,7 @@ def test_an_internal_folders_document_reaches_the_portal_only_once_staff_share_i
     document_files.upload(staff, ids["account"], None, "Welcome letter.pdf", html_pdf.render_pdf(LETTER))
 
     client = phone_page
-    _portal_log_in(client, base_url, ids["email"])
+    portal_log_in(client, base_url, ids["email"], PASSWORD)
     _portal_documents(client)
     expect(client.locator(".portal-document")).to_have_count(1)
     expect(client.locator("#portal-document-list")).to_contain_text("Welcome letter.pdf")

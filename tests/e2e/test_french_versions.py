@@ -20,7 +20,7 @@ from practice.services.documents import storage
 from practice.services.proposals import sending
 from practice.services.signing import requests
 from practice.services.work import catalog
-from tests.e2e.conftest import DESKTOP, PHONE, log_in
+from tests.e2e.conftest import DESKTOP, PHONE, log_in, portal_log_in
 from tests.factories import demo_owner, portal_client
 
 pytestmark = pytest.mark.e2e
@@ -134,12 +134,6 @@ def write_the_document_template(pg, phone: bool, name: str) -> None:
         assert row.body_fr.startswith("<h1>Lettre de mission</h1>") and row.body.startswith("<h1>Engagement")
 
 
-def portal_log_in(pg, base_url: str, email: str) -> None:
-    pg.goto(base_url + routes.PORTAL_LOGIN)
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -178,7 +172,7 @@ def test_the_owner_writes_french_versions_and_each_client_reads_their_own(browse
         context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
         client = context.new_page()
         client.set_default_timeout(20_000)
-        portal_log_in(client, base_url, clients[who]["email"])
+        portal_log_in(client, base_url, clients[who]["email"], PASSWORD)
         proposal, request_id, _ = sent[who]
         client.goto(base_url + routes.portal_proposal_url(proposal))
         expect(client.locator("#proposal-introduction")).to_have_text(introduction)

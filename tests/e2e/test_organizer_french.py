@@ -19,8 +19,8 @@ from practice.db import read_session, write_session
 from practice.models import Contact, Organizer, OrganizerSection, OrganizerTemplate
 from practice.services.automation import compiled
 from practice.services.organizers import sent, templates
-from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from tests.e2e.test_french_versions import PASSWORD, open_details, portal_log_in
+from tests.e2e.conftest import DESKTOP, PHONE, log_in, portal_log_in
+from tests.e2e.test_french_versions import PASSWORD, open_details
 from tests.factories import demo_owner, make_organizer, portal_client
 
 pytestmark = pytest.mark.e2e
@@ -116,7 +116,7 @@ def test_the_owner_writes_an_organizer_in_french_and_a_french_client_fills_it(br
     context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
     client = context.new_page()
     client.set_default_timeout(20_000)
-    portal_log_in(client, base_url, organizer["email"])
+    portal_log_in(client, base_url, organizer["email"], PASSWORD)
     # The portal's home lists it by its French name, and its page is headed so.
     expect(client.locator("body")).to_contain_text(organizer["name_fr"])
     expect(client.locator("body")).not_to_contain_text(organizer["name"])

@@ -26,7 +26,7 @@ from practice.services.payments import settings as payment_settings
 from practice.services.actor import SYSTEM
 from practice.services.proposals import sending, templates
 from practice.services.work import catalog, jobs, pipelines
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, type_card
 from tests.factories import blank_pdf, demo_owner, portal_client
 from tests.factories.payments import set_up_card_payments
 
@@ -91,14 +91,6 @@ def draw_signature(pg) -> None:
     pg.mouse.up()
 
 
-def type_card(pg, number: str) -> None:
-    fields = pg.locator("#card-fields")
-    expect(fields.locator("input[placeholder=number]")).to_be_visible()
-    fields.locator("input[placeholder=number]").fill(number)
-    fields.locator("input[placeholder=exp_month]").fill("12")
-    fields.locator("input[placeholder=exp_year]").fill("30")
-    fields.locator("input[placeholder=cvc]").fill("123")
-    fields.locator("input[placeholder=postal_code]").fill("10001")
 
 
 def job_stage(job_id: int, wanted: int, seconds: float = 30) -> int:

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from practice import routes
 from practice.db import write_session
 from practice.models import Contact
+from tests.e2e.conftest import portal_log_in
 from tests.e2e.visible_english import english_on_screen
 from practice.services.proposals import sending
 from tests.factories import demo_owner, make_proposal_template, normal_pdf, portal_client
@@ -33,17 +34,11 @@ def _french_client():
     return email, account_id, tag
 
 
-def _log_in(pg, base_url: str, email: str) -> None:
-    pg.goto(base_url + routes.PORTAL_LOGIN)
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
 
 
 def test_a_french_client_sends_a_file_from_the_documents_page_in_french(phone_page, base_url, french_client,
                                                                        tmp_path):
-    _log_in(phone_page, base_url, french_client)
+    portal_log_in(phone_page, base_url, french_client, PASSWORD)
     phone_page.click("#portal-nav-documents")
     expect(phone_page).to_have_url(re.compile(r"/portal/documents$"))
     expect(phone_page.get_by_text("Nous envoyer un fichier", exact=True)).to_be_visible()
@@ -80,7 +75,7 @@ def test_a_french_client_reads_chooses_and_signs_a_proposal_in_french(phone_page
                                       {"service": f"Paie {tag}", "rate_cents": 40000, "quantity": 12,
                                        "optional": True}])
         proposal_id = sending.send_proposal(s, owner, account_id, f"Mission 2027 {tag}").id
-    _log_in(phone_page, base_url, email)
+    portal_log_in(phone_page, base_url, email, PASSWORD)
     phone_page.goto(base_url + routes.portal_proposal_url(proposal_id))
     expect(phone_page.get_by_role("heading", name="Prestations")).to_be_visible()
     expect(phone_page.locator("#proposal-next")).to_have_text("Suivant : Choix des prestations")

@@ -12,13 +12,12 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Contact
 from practice.services import events
 from practice.services.automation import engine
 from practice.services.billing import delivery, invoices
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, portal_log_in
 from tests.e2e.visible_english import english_on_screen
 from tests.factories import demo_owner, portal_client
 
@@ -48,16 +47,10 @@ def _client_with_an_invoice(*, french: bool = False) -> dict:
     return {"email": email, "number": number, "account_id": account_id}
 
 
-def _log_in(pg, base_url: str, email: str) -> None:
-    pg.goto(base_url + routes.PORTAL_LOGIN)
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
 
 
 def _open_invoices_and_download(pg, base_url: str, client: dict, *, title: str, total: str) -> str:
-    _log_in(pg, base_url, client["email"])
+    portal_log_in(pg, base_url, client["email"], PASSWORD)
     pg.click("#portal-nav-invoices")
     expect(pg).to_have_url(re.compile(r"/portal/invoices$"))
     card = pg.locator(".portal-invoice").first
@@ -84,7 +77,7 @@ def test_a_client_finds_the_invoice_in_the_menu_and_downloads_its_pdf(page, base
     other = _client_with_an_invoice()
     page.click("#portal-logout")
     page.wait_for_url("**/portal/login")
-    _log_in(page, base_url, other["email"])
+    portal_log_in(page, base_url, other["email"], PASSWORD)
     page.click("#portal-nav-invoices")
     expect(page.locator(".portal-invoice")).to_have_count(1)
     expect(page.locator(".portal-invoice")).to_contain_text(f"Invoice {other['number']}")
@@ -123,7 +116,7 @@ def test_an_admin_writes_the_payment_instructions_in_settings_and_the_client_rea
     expect(page.locator("#firm-payment-instructions")).to_have_value(written)
 
     page.context.clear_cookies()
-    _log_in(page, base_url, client["email"])
+    portal_log_in(page, base_url, client["email"], PASSWORD)
     page.click("#portal-nav-invoices")
     expect(page.locator("#portal-payment-instructions")).to_contain_text("Mail a check to Park & Lee")
     expect(page.locator("#portal-payment-instructions")).to_contain_text("Or pay by bank transfer.")

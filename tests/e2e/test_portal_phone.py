@@ -13,6 +13,7 @@ from practice.models import Role, TeamMember
 from practice.services.actor import Actor
 from practice.services.documents import files as document_files, folders
 from practice.services.work import accounts
+from tests.e2e.conftest import portal_log_in
 from tests.factories import give_portal_login, make_signature_request, normal_pdf
 
 pytestmark = pytest.mark.e2e
@@ -41,12 +42,6 @@ def client(harness):
     return {"email": "ines@marlowe.example", "request_id": request_id}
 
 
-def _log_in(pg, base_url: str, email: str) -> None:
-    pg.goto(f"{base_url}/portal/login")
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", CLIENT_PASS)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
 
 
 def _fits_the_screen(pg) -> None:
@@ -60,7 +55,7 @@ def _inside_the_screen(pg, locator) -> None:
 
 
 def test_uploading_into_a_long_folder_keeps_the_documents_page_on_screen(phone_page, base_url, client, tmp_path):
-    _log_in(phone_page, base_url, client["email"])
+    portal_log_in(phone_page, base_url, client["email"], CLIENT_PASS)
     phone_page.click("#portal-nav-documents")
     expect(phone_page).to_have_url(re.compile(r"/portal/documents$"))
     phone_page.click("#portal-upload-folder")
@@ -79,7 +74,7 @@ def test_uploading_into_a_long_folder_keeps_the_documents_page_on_screen(phone_p
 
 
 def test_the_decline_dialog_fits_a_phone_screen(phone_page, base_url, client):
-    _log_in(phone_page, base_url, client["email"])
+    portal_log_in(phone_page, base_url, client["email"], CLIENT_PASS)
     phone_page.goto(f"{base_url}/portal/sign/{client['request_id']}")
     phone_page.click("#sign-decline")
     dialog = phone_page.locator("#sign-decline-dialog")

@@ -11,8 +11,8 @@ from practice import routes
 from practice.db import write_session
 from practice.models import AccountContact
 from practice.services.documents import files as document_files
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_portal_french import _french_client, _log_in
+from tests.e2e.conftest import DESKTOP, PHONE, portal_log_in
+from tests.e2e.test_portal_french import PASSWORD, _french_client
 from tests.e2e.visible_english import english_on_screen
 from tests.factories import demo_owner, make_signature_request, normal_pdf
 
@@ -38,7 +38,7 @@ def test_a_french_client_signs_in_french(phone_page, base_url):
         request_id = make_signature_request(s, owner, account_id, title=f"Lettre de mission {tag}",
                                             document_id=doc.id, signer_contact_ids=[contact_id]).id
     pg = phone_page
-    _log_in(pg, base_url, email)
+    portal_log_in(pg, base_url, email, PASSWORD)
     pg.goto(base_url + routes.portal_sign_url(request_id))
     expect(pg.locator("#sign-disclosure")).to_contain_text("Consentement à la signature")
     french_at_both_sizes(pg, "Avant de signer")

@@ -23,7 +23,7 @@ from practice.services.documents import files as document_files, html_pdf, stora
 from practice.services.signing import requests
 from practice.services.work import accounts
 from practice.services.actor import Actor
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, portal_log_in
 from tests.factories import give_portal_login
 
 pytestmark = pytest.mark.e2e
@@ -98,12 +98,6 @@ def _body(message) -> str:
     return message.get_payload(decode=True).decode()
 
 
-def _log_in(pg, base_url: str, email: str) -> None:
-    pg.goto(base_url + "/portal/login")
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
 
 
 def _draw_with_mouse(pg, canvas) -> None:
@@ -176,7 +170,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     jim_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     jim = jim_context.new_page()
     jim.set_default_timeout(20_000)
-    _log_in(jim, base_url, jim_email)
+    portal_log_in(jim, base_url, jim_email, PASSWORD)
     expect(jim.locator("#attention-list .signature-item")).to_have_count(0)
     jim.goto(sign_url)
     expect(jim.locator("#sign-waiting-text")).to_have_text(
@@ -186,7 +180,7 @@ def test_two_contacts_sign_in_order_on_phones_and_the_sealed_file_holds_up(brows
     invitation = server.wait_for(june_email, "asks you to sign")[-1]
     assert sign_url in _body(invitation)
     june = phone_page
-    _log_in(june, base_url, june_email)
+    portal_log_in(june, base_url, june_email, PASSWORD)
     item = june.locator("#attention-list .signature-item", has_text="Engagement letter 2026")
     expect(item).to_be_visible()
     # The letter itself is not listed again as a new document: the signature request stands for it.
@@ -340,7 +334,7 @@ def _audit_text(data: bytes) -> str:
 def test_declining_needs_a_reason_and_stops_the_request_for_everyone(browser, phone_page, site, signing):
     rid, tag = signing["request"], signing["tag"]
     june = phone_page
-    _log_in(june, site, f"june.{tag}@hartley.example")
+    portal_log_in(june, site, f"june.{tag}@hartley.example", PASSWORD)
     june.goto(f"{site}/portal/sign/{rid}")
     expect(june.locator("#sign-consent")).to_be_visible()
     june.click("#sign-decline")
@@ -355,7 +349,7 @@ def test_declining_needs_a_reason_and_stops_the_request_for_everyone(browser, ph
 
     jim_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     jim = jim_context.new_page()
-    _log_in(jim, site, f"jim.{tag}@hartley.example")
+    portal_log_in(jim, site, f"jim.{tag}@hartley.example", PASSWORD)
     jim.goto(f"{site}/portal/sign/{rid}")
     expect(jim.locator("#sign-done-text")).to_contain_text("Someone declined to sign, so this request was stopped.")
     jim_context.close()

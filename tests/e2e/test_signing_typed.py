@@ -23,9 +23,9 @@ from practice.services.actor import contact_actor
 from practice.services.proposals import client_flow, sending, templates
 from practice.services.signing import requests
 from practice.services.work import accounts, catalog, jobs
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, portal_log_in
 from tests.e2e import test_signing_journey as journey
-from tests.e2e.test_signing_journey import _activate, _consent, _log_in, _staff
+from tests.e2e.test_signing_journey import PASSWORD, _activate, _consent, _staff
 
 pytestmark = pytest.mark.e2e
 # The signing journey's firm and browser pages, shared as a fixture of this module too.
@@ -110,7 +110,7 @@ def test_a_client_types_her_signature_on_a_phone_and_the_sealed_file_carries_it(
 
     # Rosa, on her phone: consent, then the signature box, "Type", her name as she writes it, and sign.
     rosa = phone_page
-    _log_in(rosa, site, ids["email"])
+    portal_log_in(rosa, site, ids["email"], PASSWORD)
     rosa.goto(f"{site}/portal/sign/{ids['request']}")
     _consent(rosa)
     expect(rosa.locator("#sign-pages")).to_be_visible()

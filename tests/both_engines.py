@@ -3,7 +3,7 @@ a throwaway PostgreSQL and Redis (what `make test-postgres` runs), so that every
 
 The two passes run at the same time: the SQLite pass spends about half its time waiting on browsers and servers,
 which leaves a core for the PostgreSQL pass, run at a lower priority so that it takes only what the other leaves. The SQLite pass prints as it goes; the PostgreSQL pass writes to a log
-file, printed whole once both have finished. The exit status fails when either pass fails. Ctrl-C (or SIGTERM)
+file, printed whole once both have finished (then removed). The exit status fails when either pass fails. Ctrl-C (or SIGTERM)
 interrupts both, so that each stops the servers it started.
 
     python -m tests.both_engines [pytest arguments, given to both passes]
@@ -13,6 +13,7 @@ interrupts both, so that each stops the servers it started.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -88,6 +89,7 @@ def main(args: list[str]) -> int:
     print(f"\n{'=' * 30} The PostgreSQL pass (PRACTICE_TEST_ENGINE=postgresql PRACTICE_TEST_REDIS=1, "
           f"tests without a browser) {'=' * 30}", flush=True)
     sys.stdout.buffer.write(log.read_bytes())
+    shutil.rmtree(log.parent, ignore_errors=True)
     print(f"\nBoth passes ended after {_took(started)}: SQLite exit status {sqlite_rc}, "
           f"PostgreSQL exit status {postgres_rc}.", flush=True)
     return sqlite_rc or postgres_rc

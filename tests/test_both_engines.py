@@ -1,6 +1,7 @@
 """`make test`'s runner (tests/both_engines.py): a failure on either engine fails the run and is shown, the
 PostgreSQL pass runs behind the SQLite pass, and stopping the runner stops both passes."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -31,6 +32,8 @@ def test_a_failure_on_postgresql_alone_fails_the_run_and_is_printed_after_the_sq
     assert "1 passed" in sqlite_part
     assert "this fails on the PostgreSQL pass only" in postgres_part and "1 failed" in postgres_part
     assert "SQLite exit status 0, PostgreSQL exit status 1" in out
+    log = Path(re.search(r"its output in (\S+)", out).group(1))
+    assert not log.parent.exists(), "the log, printed, is not left behind"
 
 
 def _children(pid: int) -> list[int]:

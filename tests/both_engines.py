@@ -61,6 +61,15 @@ def _took(started: float) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s"
 
 
+def _show(log: Path) -> None:
+    """Print the PostgreSQL pass's output, then remove it."""
+    print(f"\n{'=' * 30} The PostgreSQL pass (PRACTICE_TEST_ENGINE=postgresql PRACTICE_TEST_REDIS=1, "
+          f"tests without a browser) {'=' * 30}", flush=True)
+    sys.stdout.buffer.write(log.read_bytes())
+    sys.stdout.flush()
+    shutil.rmtree(log.parent, ignore_errors=True)
+
+
 def main(args: list[str]) -> int:
     log = Path(tempfile.mkdtemp(prefix="practice-postgres-pass-")) / "pytest.log"
     env = {**os.environ, "PRACTICE_TEST_ENGINE": "postgresql", "PRACTICE_TEST_REDIS": "1"}
@@ -85,11 +94,9 @@ def main(args: list[str]) -> int:
             postgres_rc = postgres.wait()
     except KeyboardInterrupt:
         _stop(procs)
+        _show(log)
         return 130
-    print(f"\n{'=' * 30} The PostgreSQL pass (PRACTICE_TEST_ENGINE=postgresql PRACTICE_TEST_REDIS=1, "
-          f"tests without a browser) {'=' * 30}", flush=True)
-    sys.stdout.buffer.write(log.read_bytes())
-    shutil.rmtree(log.parent, ignore_errors=True)
+    _show(log)
     print(f"\nBoth passes ended after {_took(started)}: SQLite exit status {sqlite_rc}, "
           f"PostgreSQL exit status {postgres_rc}.", flush=True)
     return sqlite_rc or postgres_rc

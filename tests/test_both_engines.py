@@ -71,6 +71,9 @@ def test_the_passes_run_together_postgresql_behind_and_stopping_the_runner_stops
         proc.wait(timeout=90)
         assert proc.returncode != 0
         assert not [p for p in passes if _alive(p)]
+        out = proc.stdout.read()
+        assert "KeyboardInterrupt" in out.partition("The PostgreSQL pass (")[2], "the stopped pass's output is shown"
+        assert not Path(re.search(r"its output in (\S+)", out).group(1)).parent.exists()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """import os, time
 def test_probe():
     time.sleep(float(os.environ.get("PROBE_SLEEP", "0")))
+    print("chaos series:", os.environ.get("CHAOS_SERIES"))
     assert os.environ.get("PRACTICE_TEST_ENGINE") != "postgresql", "this fails on the PostgreSQL pass only"
 """
 
@@ -19,6 +20,7 @@ def test_probe():
 def _runner(tmp_path, **env) -> subprocess.Popen:
     probe = tmp_path / "test_probe.py"
     probe.write_text(PROBE)
+    # Whatever engine this test itself runs on (it runs in both passes of `make test`).
     return subprocess.Popen([sys.executable, "-m", "tests.both_engines", str(probe), "-p", "no:cacheprovider"],
                             cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
@@ -32,6 +34,7 @@ def test_a_failure_on_postgresql_alone_fails_the_run_and_is_printed_after_the_sq
     assert "1 passed" in sqlite_part
     assert "this fails on the PostgreSQL pass only" in postgres_part and "1 failed" in postgres_part
     assert "SQLite exit status 0, PostgreSQL exit status 1" in out
+    assert "chaos series: 40" in postgres_part, "the PostgreSQL pass runs the recurring invoices' chaos test smaller"
     log = Path(re.search(r"its output in (\S+)", out).group(1))
     assert not log.parent.exists(), "the log, printed, is not left behind"
 

@@ -22,6 +22,7 @@ from practice.config import base_url
 from practice.protective_headers import FrameGuard
 from practice.db import read_session, write_session
 from practice.models import MAX_ROW_ID
+from practice.page_paths import BuiltPagePaths
 from practice.payment_routes import PAYMENT_ROUTES
 from practice.services.access import auth, device_cookies, two_factor
 from practice.services.documents import files as document_files
@@ -163,5 +164,7 @@ HTTP_ROUTES = [
 
 def with_http_routes(reflex_backend: ASGIApp) -> ASGIApp:
     """The app's `api_transformer`: these routes first, then everything Reflex serves (the built pages too, in
-    production), every answer with the frame policy (`protective_headers`)."""
-    return Starlette(routes=[*HTTP_ROUTES, Mount("", app=reflex_backend)], middleware=[Middleware(FrameGuard)])
+    production, each at the address asked for: `page_paths`), every answer with the frame policy
+    (`protective_headers`)."""
+    return Starlette(routes=[*HTTP_ROUTES, Mount("", app=reflex_backend)],
+                     middleware=[Middleware(FrameGuard), Middleware(BuiltPagePaths)])

@@ -1,4 +1,5 @@
-"""One running app for all browser journeys: migrated database, demo firm, Reflex harness, Chromium."""
+"""One running app for all browser journeys: migrated database, demo firm, the app as `make run` serves it (production
+build, one port; the backend in this process), Chromium."""
 from __future__ import annotations
 
 import email.header
@@ -40,7 +41,6 @@ def app_db(tmp_path_factory):
 @pytest.fixture(scope="package")
 def harness(app_db):
     import reflex.testing
-    from reflex.testing import AppHarness
 
     # The harness empties Reflex's memo registry before it reloads the app module, so that one test app's memos do
     # not reach the next; but only the app module is reloaded, so a memo component whose module the suite had
@@ -48,10 +48,39 @@ def harness(app_db):
     # and its page would fail to compile in the browser. This suite runs one app: let the harness empty a copy.
     old_registry, reflex.testing.MEMOS = reflex.testing.MEMOS, dict(reflex.testing.MEMOS)
     try:
-        with AppHarness.create(root=ROOT, app_name="practice") as h:
+        with built_app_harness().create(root=ROOT, app_name="practice") as h:
             yield h
     finally:
         reflex.testing.MEMOS = old_registry
+
+
+def built_app_harness():
+    """The app as `make run` serves it: the production build (pages prerendered and bundled) on the backend's one
+    port, the backend in this process as the development harness runs it (so a test can reach it)."""
+    import subprocess
+    import sys
+
+    from reflex.testing import AppHarness
+    from reflex.utils.exec import get_frontend_mount
+    from reflex_base.config import get_config
+
+    class BuiltApp(AppHarness):
+        def _start_frontend(self):
+            url = "http://{}:{}".format(*self._poll_for_servers(timeout=30).getsockname())
+            env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_CURRENT_TEST", "APP_HARNESS_FLAG")}
+            env.update(REFLEX_API_URL=url, REFLEX_DEPLOY_URL=url)
+            done = subprocess.run([sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip",
+                                   "--env", "prod"], cwd=ROOT, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, f"the production build failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+            # The backend serves the built pages too, as `reflex run --env prod` does on one port.
+            self.app_instance._api.routes.append(get_frontend_mount(router=self.app_instance.router))
+            config = get_config()
+            config.api_url = config.deploy_url = self.frontend_url = url
+
+        def _wait_frontend(self):
+            pass
+
+    return BuiltApp
 
 
 @pytest.fixture(scope="package")

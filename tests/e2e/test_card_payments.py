@@ -17,7 +17,7 @@ from practice.db import read_session, write_session
 from practice.models import Invoice, InvoiceStatus, Payment
 from practice.services.billing import invoices
 from tests.e2e.conftest import log_in, type_card
-from tests.e2e.visible_english import english_on_screen, set_language
+from tests.e2e.visible_english import english_left, set_language
 from tests.factories import demo_owner, portal_client
 from tests.factories.payments import PUBLIC, SECRET, SIGNING, set_up_card_payments
 
@@ -92,12 +92,12 @@ def test_the_payments_page_in_french_with_its_refusal(page, base_url, stripe_for
         page.click("#settings-nav-payments")
         page.wait_for_url(re.compile(r"/settings/payments$"))
         expect(page.locator("#save-payment-keys")).to_have_text("Vérifier auprès de Stripe et enregistrer")
-        assert english_on_screen(page) == []
+        assert english_left(page) == []
         page.fill("#secret-key", SECRET)
         page.fill("#publishable-key", "sk_test_wrong_box")
         page.fill("#webhook-secret", SIGNING)
         page.click("#save-payment-keys")
         expect(page.get_by_text("La clé publiable commence par pk_", exact=False)).to_be_visible()
-        assert english_on_screen(page) == []
+        assert english_left(page) == []
     finally:
         set_language("ann@example.com", "")

@@ -25,7 +25,7 @@ from practice.services.portal import logins
 from practice.services.signing import requests
 from practice.services.work import accounts
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.visible_english import english_on_screen
+from tests.e2e.visible_english import english_left
 from tests.factories import demo_owner, normal_pdf
 from tests.factories.signing import make_signature_request
 
@@ -63,7 +63,7 @@ def _french_on_both_sizes(pg, expected: str) -> None:
     for size in (PHONE, DESKTOP):
         pg.set_viewport_size(size)
         expect(pg.get_by_text(expected, exact=False).first).to_be_visible()
-        assert english_on_screen(pg) == [], expected
+        assert english_left(pg) == [], expected
     pg.set_viewport_size(PHONE)
 
 
@@ -88,12 +88,12 @@ def test_a_french_contact_is_invited_asked_reminded_and_signs_in_french(phone_pa
     pg = phone_page
     pg.goto(re.search(r"(http\S+/portal/activate\?token=[\w-]+)", _body(invitation)).group(1))
     expect(pg.locator("#portal-set-password")).to_be_visible()
-    assert english_on_screen(pg) == []
+    assert english_left(pg) == []
     pg.fill("#portal-new-password", PASSWORD)
     pg.fill("#portal-confirm-password", PASSWORD)
     pg.click("#portal-set-password")
     expect(pg).to_have_url(re.compile(r"/portal/login\?ready=1$"))
-    assert english_on_screen(pg) == []
+    assert english_left(pg) == []
 
     # The firm asks each to sign a letter, with a reminder every three days.
     title_fr, title_en = f"Lettre de mission {tag}", f"Engagement letter {tag}"
@@ -128,7 +128,7 @@ def test_a_french_contact_is_invited_asked_reminded_and_signs_in_french(phone_pa
     expect(pg.locator("#portal-email")).to_be_visible()  # not logged in yet: the login page first
     pg.fill("#portal-email", camille_email)
     pg.fill("#portal-password", PASSWORD)
-    assert english_on_screen(pg) == []
+    assert english_left(pg) == []
     pg.click("#portal-login-submit")
     expect(pg).to_have_url(re.compile(r"/portal(/sign/\d+)?$"))
     if not pg.url.endswith(routes.portal_sign_url(made["camille"])):
@@ -141,11 +141,11 @@ def test_a_french_contact_is_invited_asked_reminded_and_signs_in_french(phone_pa
     pg.locator(".sign-field[data-kind='signature']").click()
     pg.click("#sign-pad-type-tab")
     pg.fill("#sign-pad-typed", "Camille Durand")
-    assert english_on_screen(pg) == []
+    assert english_left(pg) == []
     pg.click("#sign-adopt")
     pg.click("#sign-finish")
     expect(pg.locator("#sign-summary")).to_contain_text("« Camille Durand »")
-    assert english_on_screen(pg) == []
+    assert english_left(pg) == []
     pg.click("#sign-now")
     expect(pg.locator("#sign-done-title")).to_have_text("Tout le monde a signé", timeout=30_000)
     _french_on_both_sizes(pg, "L'exemplaire signé, scellé")

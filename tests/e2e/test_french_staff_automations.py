@@ -13,7 +13,7 @@ from practice.services.actor import SYSTEM
 from practice.services.automation import rulesets
 from practice.services.work.pipelines import stages_of
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from tests.e2e.visible_english import english_on_screen, set_language
+from tests.e2e.visible_english import english_left, set_language
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def french_at_both_sizes(page, entry: str, tab_id: str | None, expected: str) ->
         page.set_viewport_size(size)
         open_from_menu(page, entry, tab_id)
         expect(page.get_by_text(expected, exact=False).first).to_be_visible()
-        assert english_on_screen(page) == [], (page.url, size)
+        assert english_left(page) == [], (page.url, size)
     page.set_viewport_size(DESKTOP)
 
 
@@ -61,28 +61,28 @@ def test_recurring_jobs_and_run_log_in_french(page, base_url, ann_in_french):
     page.fill("#recurring-job-name", "Paie {{ month }} {{ year }}")
     page.fill("#recurring-at", "25:00")
     expect(page.locator("#recurring-problems")).to_contain_text("« 25:00 » n'est pas une heure")
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
     page.fill("#recurring-at", "08:00")
     page.select_option("#recurring-accounts", "type")
     page.select_option("#recurring-due-unit", "weeks")
     expect(page.locator("#recurring-preview-dates li").first).to_be_visible()
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
     page.click("#recurring-save")
     item = page.locator(".recurring-item").filter(has_text="Paie mensuelle FR")
     expect(item).to_contain_text("Prochaines :")
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
     item.locator(".recurring-remove").click()
     expect(page.get_by_text("sera retirée des règles du cabinet", exact=False)).to_be_visible()
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
     page.click("#recurring-remove-confirm")
     expect(page.get_by_text("« Paie mensuelle FR » a été retirée des règles.")).to_be_visible()
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
 
     french_at_both_sizes(page, "Automatisations", "#automations-nav-runs", "Statut")
     expect(page).to_have_title("Journal d'exécution · practice")
     page.select_option("#runs-status", "failed")
     page.click("#runs-refresh")
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
 
 
 def test_the_rules_editor_and_its_checker_in_french(page, base_url, ann_in_french):
@@ -94,15 +94,15 @@ def test_the_rules_editor_and_its_checker_in_french(page, base_url, ann_in_frenc
                              "then\n  archive job\nend\n")
     expect(page.locator("#rules-errors")).to_contain_text("il n'y a pas de processus « Bookeeping »")
     expect(page.locator("#rules-errors")).to_contain_text("vouliez-vous dire « Bookkeeping » ?")
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
     page.set_viewport_size(PHONE)
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
     page.set_viewport_size(DESKTOP)
 
     # A syntax error: the parser knows no language, its sentence and hint are still French.
     page.fill("#rules-text", 'rule "Essai FR"\nwhen job is created thenarchive job end\n')
     expect(page.locator("#rules-errors")).to_contain_text('mettez une espace après "then" : then archive')
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
 
     # Tried on a real job: why the rule would not fire, in French.
     job, account, pipeline, current, other = a_job_and_another_stage()
@@ -117,7 +117,7 @@ def test_the_rules_editor_and_its_checker_in_french(page, base_url, ann_in_frenc
     expect(decision.locator(".decision-verdict")).to_have_text("ne se déclencherait pas")
     expect(decision.locator(".decision-reason")).to_have_text(f"l'étape est « {current} », pas « {other} »")
     expect(page.locator("#try-nothing-changed")).to_have_text("Rien n'a été modifié.")
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
 
 
 def a_job_and_another_stage() -> tuple[int, str, str, str, str]:
@@ -142,6 +142,6 @@ def test_an_employee_reads_why_the_run_log_and_rules_are_closed_in_french(page, 
             page.goto(base_url + route)
             expect(page.get_by_text("Retour à l'accueil", exact=False).first).to_be_visible()
             expect(page.get_by_text(expected, exact=False).first).to_be_visible()
-            assert english_on_screen(page) == [], route
+            assert english_left(page) == [], route
     finally:
         set_language("bob@example.com", "")

@@ -8,7 +8,7 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Account, EmailTemplate, Folder
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from tests.e2e.visible_english import english_on_screen, set_language
+from tests.e2e.visible_english import english_left, set_language
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +29,14 @@ def french_at_both_sizes(page, expected: str) -> None:
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
         expect(page.get_by_text(expected, exact=False).first).to_be_visible()
-        assert english_on_screen(page) == [], page.url
+        assert english_left(page) == [], page.url
     page.set_viewport_size(DESKTOP)
 
 
 def said(page, sentence: str) -> None:
     """The page answers with this French sentence and shows no English beside it."""
     expect(page.get_by_text(sentence, exact=False).first).to_be_visible()
-    assert english_on_screen(page) == [], page.url
+    assert english_left(page) == [], page.url
 
 
 def test_files_email_and_signature_pages_in_french(page, base_url, ann_in_french, tmp_path):

@@ -9,7 +9,7 @@ from practice.db import write_session
 from practice.models import Pipeline, Stage
 from practice.services.signing import seal
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from tests.e2e.visible_english import english_on_screen, set_language
+from tests.e2e.visible_english import english_left, english_on_screen, set_language
 from tests.factories import sample_fields, sample_pdf, sample_trail
 
 pytestmark = pytest.mark.e2e
@@ -57,7 +57,7 @@ def test_staff_pages_and_the_verify_page_in_french(page, base_url, ann_in_french
     page.fill("#pipeline-stages", "Collecte\nCollecte")
     page.click("#create-pipeline")
     expect(page.get_by_text("Deux étapes d'un même processus ne peuvent pas avoir le même nom.")).to_be_visible()
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
     page.fill("#pipeline-stages", "Collecte\nRévision")
     page.click("#create-pipeline")
     expect(page.get_by_text("Processus « Liasse IS » créé.")).to_be_visible()
@@ -78,7 +78,7 @@ def test_staff_pages_and_the_verify_page_in_french(page, base_url, ann_in_french
     page.fill("#proposal-template-name", "Mission sans prestation")
     page.click("#save-proposal-template")
     expect(page.get_by_text("Ajoutez au moins une prestation à la proposition.")).to_be_visible()
-    assert english_on_screen(page) == []
+    assert english_left(page) == []
 
     with write_session() as s:
         done = seal.finish(s, sample_pdf(2), sample_fields(), sample_trail())

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
-from tests.e2e.visible_english import english_on_screen, set_language
+from tests.e2e.visible_english import english_left, set_language
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,7 @@ def ann_in_french(harness):
 
 
 def french_only(page) -> None:
-    found = english_on_screen(page)
+    found = english_left(page)
     assert found == [], (page.url, found)
 
 

@@ -11,7 +11,7 @@ from practice import routes
 from practice.db import write_session
 from practice.models import Contact
 from tests.e2e.conftest import portal_log_in
-from tests.e2e.visible_english import english_on_screen
+from tests.e2e.visible_english import english_left
 from practice.services.proposals import sending
 from tests.factories import demo_owner, make_proposal_template, normal_pdf, portal_client
 
@@ -44,7 +44,7 @@ def test_a_french_client_sends_a_file_from_the_documents_page_in_french(phone_pa
     expect(phone_page.get_by_text("Nous envoyer un fichier", exact=True)).to_be_visible()
     expect(phone_page).to_have_title("Espace client · documents")  # the tab's title too
     expect(phone_page.get_by_text("Ce dossier ne contient encore aucun document.", exact=False)).to_be_visible()
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []
 
     # A file that is not what its name says: refused with a French sentence, nothing stored.
     fake = tmp_path / "bilan.pdf"
@@ -52,7 +52,7 @@ def test_a_french_client_sends_a_file_from_the_documents_page_in_french(phone_pa
     phone_page.locator("#portal-upload input[type=file]").set_input_files(str(fake))
     expect(phone_page.get_by_text("mais son contenu n'en est pas un", exact=False)
            ).to_be_visible()
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []
 
     # A real PDF: thanked in French, listed with its size in French units.
     statement = tmp_path / "releve-bancaire.pdf"
@@ -62,7 +62,7 @@ def test_a_french_client_sends_a_file_from_the_documents_page_in_french(phone_pa
         'Merci, nous avons bien reçu "releve-bancaire.pdf".')
     expect(phone_page.locator("#portal-document-list")).to_contain_text("Aucun dossier")
     expect(phone_page.locator("#portal-document-list")).to_contain_text(re.compile(r"\d+ (Ko|octets)"))
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []
 
 
 def test_a_french_client_reads_chooses_and_signs_a_proposal_in_french(phone_page, base_url):
@@ -80,25 +80,25 @@ def test_a_french_client_reads_chooses_and_signs_a_proposal_in_french(phone_page
     expect(phone_page.get_by_role("heading", name="Prestations")).to_be_visible()
     expect(phone_page.locator("#proposal-next")).to_have_text("Suivant : Choix des prestations")
     expect(phone_page.locator("#proposal-total")).to_contain_text(re.compile(r"\d,00"))
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []
 
     phone_page.click("#proposal-next")
     expect(phone_page.get_by_text("Activez les prestations en option", exact=False)).to_be_visible()
     phone_page.locator(".optional-switch").first.click()
     expect(phone_page.locator("#proposal-services")).to_contain_text("Inclus")
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []
 
     phone_page.click("#proposal-next-sign")
     expect(phone_page.get_by_text("Cochez la case ci-dessus pour signer.")).to_be_visible()
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []
     phone_page.click("#proposal-consent")
     expect(phone_page.get_by_text("Signez ici avec le doigt ou la souris")).to_be_visible()
     phone_page.click("#proposal-sign")  # an empty pad: a French sentence, nothing signed
     expect(phone_page.get_by_text("Dessinez votre signature dans le cadre", exact=False)).to_be_visible()
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []
     phone_page.click("#proposal-signature-type-tab")
     phone_page.fill("#proposal-signature-typed", "Camille Durand")
     phone_page.click("#proposal-sign")
     expect(phone_page.locator("#proposal-done")).to_have_text("Signé. Merci !")
     expect(phone_page.get_by_text("Signée par Camille Durand.", exact=False)).to_be_visible()
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []

@@ -18,7 +18,7 @@ from practice.services import events
 from practice.services.automation import engine
 from practice.services.billing import delivery, invoices
 from tests.e2e.conftest import log_in, portal_log_in
-from tests.e2e.visible_english import english_on_screen
+from tests.e2e.visible_english import english_left
 from tests.factories import demo_owner, portal_client
 
 pytestmark = pytest.mark.e2e
@@ -98,7 +98,7 @@ def test_a_french_client_reads_the_invoices_page_and_its_pdf_in_french(phone_pag
     text = _open_invoices_and_download(phone_page, base_url, client, title=f"Facture {client['number']}",
                                        total="1 630,69")
     expect(phone_page).to_have_title("Portail client · factures")
-    assert english_on_screen(phone_page) == []
+    assert english_left(phone_page) == []
     plain = text.replace("\u202f", " ").replace("\xa0", " ")
     assert f"Facture {client['number']}" in plain and "Montant dû" in plain and "1 630,69" in plain
 

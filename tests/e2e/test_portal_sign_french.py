@@ -13,7 +13,7 @@ from practice.models import AccountContact
 from practice.services.documents import files as document_files
 from tests.e2e.conftest import DESKTOP, PHONE, portal_log_in
 from tests.e2e.test_portal_french import PASSWORD, _french_client
-from tests.e2e.visible_english import english_on_screen
+from tests.e2e.visible_english import english_left
 from tests.factories import demo_owner, make_signature_request, normal_pdf
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ def french_at_both_sizes(pg, expected: str) -> None:
     for size in (PHONE, DESKTOP):
         pg.set_viewport_size(size)
         expect(pg.get_by_text(expected, exact=False).first).to_be_visible()
-        assert english_on_screen(pg) == [], expected
+        assert english_left(pg) == [], expected
     pg.set_viewport_size(PHONE)
 
 
@@ -53,14 +53,14 @@ def test_a_french_client_signs_in_french(phone_page, base_url):
     french_at_both_sizes(pg, "Complétez d'abord le champ 1 sur 1 (signature, page 1).")
     pg.locator(".sign-field[data-kind='signature']").click()
     expect(pg.locator("#sign-editor")).to_be_visible()
-    assert english_on_screen(pg) == []
+    assert english_left(pg) == []
     pg.click("#sign-pad-type-tab")
     pg.fill("#sign-pad-typed", "Camille Durand")
     pg.click("#sign-adopt")
     expect(pg.locator("#sign-editor")).to_have_count(0)
     pg.click("#sign-finish")
     expect(pg.locator("#sign-summary")).to_contain_text("Page 1, Signature — « Camille Durand »")
-    assert english_on_screen(pg) == []
+    assert english_left(pg) == []
     pg.click("#sign-now")
     expect(pg.locator("#sign-done-title")).to_have_text("Tout le monde a signé")
     french_at_both_sizes(pg, "L'exemplaire signé, scellé")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 
 from practice import i18n
 from practice.db import write_session
@@ -67,6 +68,16 @@ def english_on_screen(page, within: str = "") -> list[str]:
     """The visible texts of `page` (only those inside the elements matching the CSS selector `within`, if given: an
     open dialog, menu or toast) that are English texts of the catalog, or hold an unfilled placeholder."""
     return [text for text in page.evaluate(_VISIBLE_TEXTS, within) if untranslated(text)]
+
+
+def english_left(page, within: str = "", timeout: float = 10) -> list[str]:
+    """`english_on_screen` once the page has had `timeout` seconds to show none: a page the production build
+    prerendered shows its English first and turns French with the server's first answer (docs/architecture.md,
+    "Languages"), and an assertion is on what the person then reads."""
+    deadline = time.monotonic() + timeout
+    while (found := english_on_screen(page, within)) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    return found
 
 
 def untranslated(text: str) -> bool:

@@ -177,18 +177,54 @@ PAGE_CHECKS = """(phone) => {
   return {text, broken, wide};
 }"""
 
-# The page's data arrives over the websocket after `load`: wait until the text and the images stop changing.
-SETTLE = """() => new Promise((resolve) => {
-  let last = "", same = 0;
+# The page's data arrives over the websocket after `load`. Each crawling tab watches its socket (WATCH_EVENTS, run
+# before the page's own scripts): the server says when the page's loading is done (Reflex's `is_hydrated`, set true
+# once the page's on-load handlers have run). A page has settled once that was said and neither the socket nor the
+# page's content has changed for QUIET_MS (what a handler starts shows within that time). A page that never says it
+# is a finding.
+QUIET_MS = 300
+WATCH_EVENTS = """(() => {
+  const seen = {hydrated: false, last: Date.now()};
+  window.__crawl_events = seen;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (message) => {
+        seen.last = Date.now();
+        if (typeof message.data === "string" && /"is_hydrated(_rx_state_)?":\\s*true/.test(message.data)) {
+          seen.hydrated = true;
+        }
+      });
+    }
+    send(data) {
+      seen.last = Date.now();
+      return super.send(data);
+    }
+  };
+  new MutationObserver(() => { seen.last = Date.now(); })
+    .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+})()"""
+SETTLE = """(quiet) => new Promise((resolve) => {
   const started = Date.now();
   const tick = () => {
-    const now = `${document.body ? document.body.innerText.length : 0}/${document.images.length}`;
-    same = now === last ? same + 1 : 0;
-    last = now;
-    if (same >= 4 || Date.now() - started > 10000) resolve(); else setTimeout(tick, 250);
+    const seen = window.__crawl_events;
+    if (seen && seen.hydrated && Date.now() - seen.last >= quiet) resolve(true);
+    else if (Date.now() - started > 10000) resolve(false);
+    else setTimeout(tick, 50);
   };
   tick();
 })"""
+
+
+def _crawling_tab(browser, size: str):
+    """A new browser tab at this size whose pages report their socket's events to SETTLE."""
+    phone = size == "phone"
+    context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
+    context.add_init_script(WATCH_EVENTS)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page
 
 LOAD_IMAGES = """() => Promise.all([...document.images].map((img) => {
   img.loading = "eager";
@@ -200,14 +236,13 @@ def _check_page(page, url: str, phone: bool, watch: Watch, french: bool = False)
     watch.problems = []
     try:
         page.goto(url, wait_until="load")
-        page.evaluate(SETTLE)
+        settled = page.evaluate(SETTLE, QUIET_MS)
         page.evaluate(LOAD_IMAGES)
         page.wait_for_load_state("networkidle", timeout=15_000)
-        page.wait_for_timeout(300)
         found = page.evaluate(PAGE_CHECKS, phone)
     except Exception as err:  # noqa: BLE001 - a page that does not load is one more finding, not the end
         return [*watch.problems, f"did not load: {str(err).splitlines()[0][:200]}"]
-    problems = list(watch.problems)
+    problems = list(watch.problems) + ([] if settled else ["the page did not finish loading within 10 s"])
     problems += [f"broken image: {src}" for src in found["broken"]]
     problems += [f"wider than the screen: {found['wide']}"] if found["wide"] else []
     problems += [f"shows an id: {m!r}" for m in sorted(set(ID_REFERENCE.findall(found["text"])))]
@@ -269,9 +304,7 @@ def test_crawl_every_page(served, crawler, role, size, host):
     site = f"http://{host}:{served['port']}"
     ids = served["ids"]
     phone = size == "phone"
-    context = crawler.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    context, page = _crawling_tab(crawler, size)
     try:
         if role == "client":
             _log_in_client(page, site, ids["client"])
@@ -457,7 +490,7 @@ def _open(page, steps: tuple[str, ...]) -> bool:
         page.locator(OVERLAYS).first.wait_for(state="visible", timeout=5_000)
     except Exception:  # noqa: BLE001 - nothing opened: the caller says so
         return False
-    page.evaluate(SETTLE)
+    page.evaluate(SETTLE, QUIET_MS)
     return True
 
 
@@ -501,9 +534,7 @@ def test_crawl_every_page_in_french(served, crawler, role, size):
     phone = size == "phone"
     email = FRENCH_READERS[role] or ids["client"]
     _set_languages(served, "fr", [email])
-    context = crawler.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    context, page = _crawling_tab(crawler, size)
     failures, started = [], time.monotonic()
     try:
         if role == "client":

@@ -17,8 +17,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 run: setup migrate
 	$(BIN)/python -m practice serve
 
-# The whole suite on SQLite and, beside it, the tests without a browser on a throwaway PostgreSQL and Redis
-# (tests/both_engines.py): CI covers both engines. `test-sqlite` is the SQLite pass alone.
+# The whole suite on SQLite (the browser journeys, the other tests) and, beside them, the tests without a browser on a
+# throwaway PostgreSQL and Redis: three passes at once (tests/both_engines.py); CI covers both engines. `test-sqlite`
+# is the SQLite suite alone, in one pass.
 test: setup chromium test-tools postgres redis lint
 	$(BIN)/python -m tests.both_engines
 

@@ -1,5 +1,6 @@
-"""`make test`'s runner (tests/both_engines.py): a failure on either engine fails the run and is shown, the
-PostgreSQL pass runs behind the SQLite pass, and stopping the runner stops both passes."""
+"""`make test`'s runner (tests/both_engines.py): the browser journeys, the other tests on SQLite and the other tests
+on PostgreSQL run at once, the last two behind the journeys; a failure in any pass fails the run and is shown, and
+stopping the runner stops every pass."""
 import os
 import re
 import signal
@@ -10,33 +11,58 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = """import os, time
+import pytest
+
 def test_probe():
     time.sleep(float(os.environ.get("PROBE_SLEEP", "0")))
     print("chaos series:", os.environ.get("CHAOS_SERIES"))
     assert os.environ.get("PRACTICE_TEST_ENGINE") != "postgresql", "this fails on the PostgreSQL pass only"
+
+@pytest.mark.e2e
+def test_journey_probe():
+    time.sleep(float(os.environ.get("PROBE_SLEEP", "0")))
+    assert os.environ.get("PRACTICE_TEST_ENGINE") != "postgresql", "journeys run on SQLite"
 """
+SQLITE_PART = "The tests without a browser on SQLite"
+POSTGRES_PART = "The tests without a browser on PostgreSQL"
 
 
-def _runner(tmp_path, **env) -> subprocess.Popen:
+def _runner(tmp_path, *args: str, **env) -> subprocess.Popen:
     probe = tmp_path / "test_probe.py"
     probe.write_text(PROBE)
-    # Whatever engine this test itself runs on (it runs in both passes of `make test`).
-    return subprocess.Popen([sys.executable, "-m", "tests.both_engines", str(probe), "-p", "no:cacheprovider"],
-                            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    # Whatever engine this test itself runs on.
+    return subprocess.Popen([sys.executable, "-m", "tests.both_engines", str(probe), "-p", "no:cacheprovider",
+                             "-s", *args], cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
-def test_a_failure_on_postgresql_alone_fails_the_run_and_is_printed_after_the_sqlite_pass(tmp_path):
+def _logs(out: str) -> Path:
+    return Path(re.search(r"output in (\S+)\)", out).group(1)).parent
+
+
+def test_a_failure_on_postgresql_alone_fails_the_run_and_is_printed_after_the_journeys(tmp_path):
     proc = _runner(tmp_path)
-    out, _ = proc.communicate(timeout=120)
+    out, _ = proc.communicate(timeout=180)
     assert proc.returncode == 1, out
-    sqlite_part, _, postgres_part = out.partition("The PostgreSQL pass (")
-    assert "1 passed" in sqlite_part
-    assert "this fails on the PostgreSQL pass only" in postgres_part and "1 failed" in postgres_part
-    assert "SQLite exit status 0, PostgreSQL exit status 1" in out
+    journeys, _, rest = out.partition(f"{'=' * 30} {SQLITE_PART}")
+    sqlite_part, _, postgres_part = rest.partition(f"{'=' * 30} {POSTGRES_PART}")
+    assert "1 passed, 1 deselected" in journeys, "the journeys' pass runs the journey, printed as it goes"
+    assert "1 passed, 1 deselected" in sqlite_part and "chaos series: None" in sqlite_part
+    assert "this fails on the PostgreSQL pass only" in postgres_part and "1 failed, 1 deselected" in postgres_part
     assert "chaos series: 40" in postgres_part, "the PostgreSQL pass runs the recurring invoices' chaos test smaller"
-    log = Path(re.search(r"its output in (\S+)", out).group(1))
-    assert not log.parent.exists(), "the log, printed, is not left behind"
+    assert re.search(r"journeys on sqlite: exit status 0, .*on sqlite: exit status 0, .*on postgresql.*exit status 1",
+                     out), out[-600:]
+    assert not _logs(out).exists(), "the logs, printed, are not left behind"
+
+
+def test_with_markers_chosen_the_sqlite_tests_run_as_one_pass(tmp_path):
+    proc = _runner(tmp_path, "-m", "not e2e")
+    out, _ = proc.communicate(timeout=180)
+    assert proc.returncode == 1, out
+    assert SQLITE_PART not in out
+    sqlite_part, _, postgres_part = out.partition(f"{'=' * 30} {POSTGRES_PART}")
+    assert "1 passed, 1 deselected" in sqlite_part
+    assert "1 failed, 1 deselected" in postgres_part
 
 
 def _children(pid: int) -> list[int]:
@@ -46,6 +72,10 @@ def _children(pid: int) -> list[int]:
 
 def _cmdline(pid: int) -> bytes:
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+
+
+def _environ(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/environ").read_bytes()
 
 
 def _niceness(pid: int) -> int:
@@ -59,24 +89,32 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_the_passes_run_together_postgresql_behind_and_stopping_the_runner_stops_both(tmp_path):
+def _which(pid: int) -> str:
+    if b"PRACTICE_TEST_ENGINE=postgresql" in _environ(pid):
+        return "postgresql"
+    return "journeys" if b"-m e2e" in _cmdline(pid) else "sqlite"
+
+
+def test_the_passes_run_together_behind_the_journeys_and_stopping_the_runner_stops_them_all(tmp_path):
     proc = _runner(tmp_path, PROBE_SLEEP="300")
     try:
         deadline = time.monotonic() + 60
-        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        while len(_children(proc.pid)) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
         passes = _children(proc.pid)
-        assert len(passes) == 2, "both passes run at once"
-        nice = {("postgresql" if b"not e2e" in _cmdline(p) else "sqlite"): _niceness(p) for p in passes}
-        assert nice["postgresql"] > nice["sqlite"], "the PostgreSQL pass yields the processor to the SQLite pass"
-        time.sleep(2)  # both are in the probe's sleep by now (a stop during start-up is pytest's own business)
+        nice = {_which(p): _niceness(p) for p in passes}
+        assert set(nice) == {"journeys", "sqlite", "postgresql"}, "the three passes run at once"
+        assert nice["sqlite"] > nice["journeys"] and nice["postgresql"] > nice["journeys"], \
+            "the other passes yield the processor to the browser journeys"
+        time.sleep(3)  # each is in the probe's sleep by now (a stop during start-up is pytest's own business)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=90)
         assert proc.returncode != 0
         assert not [p for p in passes if _alive(p)]
         out = proc.stdout.read()
-        assert "KeyboardInterrupt" in out.partition("The PostgreSQL pass (")[2], "the stopped pass's output is shown"
-        assert not Path(re.search(r"its output in (\S+)", out).group(1)).parent.exists()
+        assert "KeyboardInterrupt" in out.partition(SQLITE_PART)[2].partition(POSTGRES_PART)[0]
+        assert "KeyboardInterrupt" in out.partition(POSTGRES_PART)[2], "each stopped pass's output is shown"
+        assert not _logs(out).exists()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -119,12 +119,16 @@ def passes(args: list[str], logs: Path) -> list[Pass]:
             postgres]
 
 
+def _lower(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
 def main(args: list[str]) -> int:
     logs = Path(tempfile.mkdtemp(prefix="practice-test-passes-"))
     runs = passes(args, logs)
     started = time.monotonic()
     print(f"{runs[0].name} run below; beside them, at a lower priority, "
-          + "; ".join(f"{r.name.lower()} (output in {r.log})" for r in runs if r.log), flush=True)
+          + "; ".join(f"{_lower(r.name)} (output in {r.log})" for r in runs if r.log), flush=True)
 
     def interrupted(_signum, _frame):
         raise KeyboardInterrupt  # stopped like Ctrl-C, outside the handler (which must not wait on a pass)
@@ -148,7 +152,7 @@ def main(args: list[str]) -> int:
         run.show()
     shutil.rmtree(logs, ignore_errors=True)
     print(f"\nEvery pass ended after {_took(started)}: "
-          + ", ".join(f"{r.name.lower()}: exit status {r.status}" for r in runs) + ".", flush=True)
+          + ", ".join(f"{_lower(r.name)}: exit status {r.status}" for r in runs) + ".", flush=True)
     statuses = [r.status for r in runs]
     if all(status == NO_TESTS for status in statuses):
         return NO_TESTS

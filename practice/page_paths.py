@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import os
 
+from reflex.utils import prerequisites
+from reflex_base import constants
+from reflex_base.config import get_config
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def built_pages_folder() -> str:
     """Where the production build puts the pages (`.web/build/client`, or under REFLEX_WEB_WORKDIR)."""
-    from reflex.utils import prerequisites
-    from reflex_base import constants
-    from reflex_base.config import get_config
-
     return str((prerequisites.get_web_dir() / constants.Dirs.STATIC / get_config().frontend_path.strip("/")).resolve())
 
 

@@ -126,8 +126,9 @@ def test_the_consumer_handles_moves_and_recovers_after_a_kill(worker_env, tmp_pa
         with read_session() as s:
             handled = s.exec(select(Event).where(Event.id.in_([created, first, queued, lost]))).all()
         assert all(ev.attempts == 1 for ev in handled), [(ev.id, ev.attempts) for ev in handled]
-        # Only the sweep knew about `lost`: the restarted consumer must have run it.
-        sweeps = consumer.log_path.read_text(errors="replace").count("Executing practice.worker.tasks.sweep")
-        assert sweeps >= 2, consumer.log()  # one per start
+        # Only the sweep knew about `lost`: the restarted consumer must have run it. (The first consumer may have
+        # been killed before its own start's sweep ran: on a busy machine the doorbell's events come first.)
+        log = consumer.log_path.read_text(errors="replace")
+        assert "Executing practice.worker.tasks.sweep" in log[log.rindex("Huey consumer started"):], consumer.log()
     finally:
         consumer.stop()

@@ -18,6 +18,57 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+# The page's data arrives over the websocket after `load`. A tab watched by `watch_loading` (its script runs before
+# the page's own) follows its socket: the server says when the page's loading is done (Reflex's `is_hydrated`, set
+# true once the page's on-load handlers have run). `settle` waits until that was said and neither the socket nor the
+# page's content has changed for QUIET_MS (what a handler starts shows within that time); it answers False after
+# 10 s without it (the crawl reports such a page), None in a tab nobody watches.
+QUIET_MS = 300
+WATCH_EVENTS = """(() => {
+  const seen = {hydrated: false, last: Date.now()};
+  window.__practice_loading = seen;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (message) => {
+        seen.last = Date.now();
+        if (typeof message.data === "string" && /"is_hydrated(_rx_state_)?":\\s*true/.test(message.data)) {
+          seen.hydrated = true;
+        }
+      });
+    }
+    send(data) {
+      seen.last = Date.now();
+      return super.send(data);
+    }
+  };
+  new MutationObserver(() => { seen.last = Date.now(); })
+    .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+})()"""
+SETTLE = """(quiet) => new Promise((resolve) => {
+  const started = Date.now();
+  const tick = () => {
+    const seen = window.__practice_loading;
+    if (!seen) resolve(null);
+    else if (seen.hydrated && Date.now() - seen.last >= quiet) resolve(true);
+    else if (Date.now() - started > 10000) resolve(false);
+    else setTimeout(tick, 50);
+  };
+  tick();
+})"""
+
+
+def watch_loading(context) -> None:
+    """Every page of this browser context reports when its loading is done, for `settle`."""
+    context.add_init_script(WATCH_EVENTS)
+
+
+def settle(pg) -> bool | None:
+    """Wait until the page's loading is done and it has stopped changing (see WATCH_EVENTS)."""
+    return pg.evaluate(SETTLE, QUIET_MS)
+
+
 @pytest.fixture(scope="package")
 def app_db(tmp_path_factory):
     """A migrated database with the demo firm, for the harness's whole life."""
@@ -110,6 +161,7 @@ def browser(pw):
 @pytest.fixture
 def page(browser, harness):
     context = browser.new_context(viewport=DESKTOP)
+    watch_loading(context)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     pg.set_default_navigation_timeout(60_000)
@@ -120,6 +172,7 @@ def page(browser, harness):
 @pytest.fixture
 def phone_page(browser, harness):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    watch_loading(context)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     pg.set_default_navigation_timeout(60_000)
@@ -133,6 +186,9 @@ def log_in(pg, base_url: str, email: str = "owner@example.com", password: str = 
     pg.fill("#password", password)
     pg.click("#login-submit")
     pg.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
+    # The first page's links depend on who logged in (the sidebar shows an employee's until the member is known):
+    # a person reads the page before clicking on.
+    settle(pg)
 
 
 def portal_log_in(pg, base_url: str, email: str, password: str) -> None:
@@ -144,6 +200,7 @@ def portal_log_in(pg, base_url: str, email: str, password: str) -> None:
     pg.fill("#portal-password", password)
     pg.click("#portal-login-submit")
     expect(pg).to_have_url(re.compile(r"/portal$"))
+    settle(pg)
 
 
 def type_card(pg, number: str = "4242424242424242") -> None:

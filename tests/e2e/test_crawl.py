@@ -34,7 +34,7 @@ from practice.services.portal import approvals
 from practice.services.proposals import sending
 from practice.services.signing import signer_flow
 from practice.services.work import tasks
-from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, PHONE
+from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, settle, watch_loading
 from tests.e2e.served import ROOT, serving
 from tests.e2e.visible_english import english_on_screen, untranslated
 from tests.factories import (ORGANIZER_1040, contact_actor, give_portal_login, make_organizer, make_signature_request,
@@ -177,51 +177,11 @@ PAGE_CHECKS = """(phone) => {
   return {text, broken, wide};
 }"""
 
-# The page's data arrives over the websocket after `load`. Each crawling tab watches its socket (WATCH_EVENTS, run
-# before the page's own scripts): the server says when the page's loading is done (Reflex's `is_hydrated`, set true
-# once the page's on-load handlers have run). A page has settled once that was said and neither the socket nor the
-# page's content has changed for QUIET_MS (what a handler starts shows within that time). A page that never says it
-# is a finding.
-QUIET_MS = 300
-WATCH_EVENTS = """(() => {
-  const seen = {hydrated: false, last: Date.now()};
-  window.__crawl_events = seen;
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener("message", (message) => {
-        seen.last = Date.now();
-        if (typeof message.data === "string" && /"is_hydrated(_rx_state_)?":\\s*true/.test(message.data)) {
-          seen.hydrated = true;
-        }
-      });
-    }
-    send(data) {
-      seen.last = Date.now();
-      return super.send(data);
-    }
-  };
-  new MutationObserver(() => { seen.last = Date.now(); })
-    .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
-})()"""
-SETTLE = """(quiet) => new Promise((resolve) => {
-  const started = Date.now();
-  const tick = () => {
-    const seen = window.__crawl_events;
-    if (seen && seen.hydrated && Date.now() - seen.last >= quiet) resolve(true);
-    else if (Date.now() - started > 10000) resolve(false);
-    else setTimeout(tick, 50);
-  };
-  tick();
-})"""
-
-
 def _crawling_tab(browser, size: str):
-    """A new browser tab at this size whose pages report their socket's events to SETTLE."""
+    """A new browser tab at this size whose pages report when their loading is done (`settle`)."""
     phone = size == "phone"
     context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
-    context.add_init_script(WATCH_EVENTS)
+    watch_loading(context)
     page = context.new_page()
     page.set_default_timeout(30_000)
     return context, page
@@ -236,7 +196,7 @@ def _check_page(page, url: str, phone: bool, watch: Watch, french: bool = False)
     watch.problems = []
     try:
         page.goto(url, wait_until="load")
-        settled = page.evaluate(SETTLE, QUIET_MS)
+        settled = settle(page)
         page.evaluate(LOAD_IMAGES)
         page.wait_for_load_state("networkidle", timeout=15_000)
         found = page.evaluate(PAGE_CHECKS, phone)
@@ -490,7 +450,7 @@ def _open(page, steps: tuple[str, ...]) -> bool:
         page.locator(OVERLAYS).first.wait_for(state="visible", timeout=5_000)
     except Exception:  # noqa: BLE001 - nothing opened: the caller says so
         return False
-    page.evaluate(SETTLE, QUIET_MS)
+    settle(page)
     return True
 
 

@@ -158,11 +158,31 @@ def browser(pw):
     b.close()
 
 
+def settling(pg):
+    """`pg` whose `goto` and `reload` return once the page has loaded its data and stopped changing (`settle`), as a
+    person reads a page before using it: the production build's prerendered page shows its fields and buttons
+    before they work (a file chosen then was lost)."""
+    goto, reload = pg.goto, pg.reload
+
+    def goto_and_settle(*args, **kwargs):
+        response = goto(*args, **kwargs)
+        settle(pg)
+        return response
+
+    def reload_and_settle(*args, **kwargs):
+        response = reload(*args, **kwargs)
+        settle(pg)
+        return response
+
+    pg.goto, pg.reload = goto_and_settle, reload_and_settle
+    return pg
+
+
 @pytest.fixture
 def page(browser, harness):
     context = browser.new_context(viewport=DESKTOP)
     watch_loading(context)
-    pg = context.new_page()
+    pg = settling(context.new_page())
     pg.set_default_timeout(20_000)
     pg.set_default_navigation_timeout(60_000)
     yield pg
@@ -173,7 +193,7 @@ def page(browser, harness):
 def phone_page(browser, harness):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     watch_loading(context)
-    pg = context.new_page()
+    pg = settling(context.new_page())
     pg.set_default_timeout(20_000)
     pg.set_default_navigation_timeout(60_000)
     yield pg

@@ -16,7 +16,7 @@ from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Invoice, InvoiceStatus, Payment
 from practice.services.billing import invoices
-from tests.e2e.conftest import log_in, type_card
+from tests.e2e.conftest import log_in, portal_log_in, type_card
 from tests.e2e.visible_english import english_left, set_language
 from tests.factories import demo_owner, portal_client
 from tests.factories.payments import PUBLIC, SECRET, SIGNING, set_up_card_payments
@@ -62,11 +62,7 @@ def test_a_client_pays_an_invoice_by_card_on_a_phone(phone_page, base_url, strip
         invoice = invoices.issue(s, owner, draft.id)
         invoice_id, number = invoice.id, invoice.number
 
-    pg.goto(base_url + routes.PORTAL_LOGIN)
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
+    portal_log_in(pg, base_url, email, PASSWORD)
     pg.click("#portal-nav-invoices")
     expect(pg).to_have_url(re.compile(r"/portal/invoices$"))
     card = pg.locator(".portal-invoice").filter(has_text=f"Invoice {number}")

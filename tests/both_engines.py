@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NICENESS = 10
+NICENESS = 19  # the lowest: the journeys' browsers and app first, whenever they want the processor
 # The recurring invoices' chaos test runs at the issue's size (200 series, 2,400 invoices laid out as PDFs) on
 # SQLite; on PostgreSQL at a fifth of that (480 invoices, ten kills or more all the same): at full size there it
 # outlasted the test's 10 minutes, on a processor the other passes were using.

@@ -104,7 +104,8 @@ def test_the_passes_run_together_behind_the_journeys_and_stopping_the_runner_sto
         passes = _children(proc.pid)
         nice = {_which(p): _niceness(p) for p in passes}
         assert set(nice) == {"journeys", "sqlite", "postgresql"}, "the three passes run at once"
-        assert nice["sqlite"] > nice["journeys"] and nice["postgresql"] > nice["journeys"], \
+        # (Run inside a pass that is itself at the lowest priority, all three are at the lowest.)
+        assert nice["sqlite"] == nice["postgresql"] == 19 and (nice["journeys"] < 19 or _niceness(proc.pid) == 19), \
             "the other passes yield the processor to the browser journeys"
         time.sleep(3)  # each is in the probe's sleep by now (a stop during start-up is pytest's own business)
         proc.send_signal(signal.SIGTERM)

@@ -112,7 +112,7 @@ def _counts() -> dict:
         }
 
 
-# `make test` runs it at a lower priority beside the browser journeys: 20 minutes is the bound, not the expectation.
+# `make test` runs it at the lowest priority beside the browser journeys: 20 minutes is the bound, not the expectation.
 @pytest.mark.timeout(1200)
 def test_every_period_is_invoiced_once_while_the_worker_is_killed(chaos_env, tmp_path, localstripe, monkeypatch):
     seed = int(os.environ.get("CHAOS_SEED") or random.randrange(10**6))

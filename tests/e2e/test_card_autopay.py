@@ -14,12 +14,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from practice import routes
 from practice.db import read_session, write_session
 from practice.models import Invoice, InvoiceStatus, Payment, RecurringInvoice
 from practice.services.billing import invoices, recurring
 from practice.worker import tasks as worker_tasks  # noqa: F401 - registers the automations' event handler
-from tests.e2e.conftest import log_in, type_card
+from tests.e2e.conftest import log_in, portal_log_in, type_card
 from tests.e2e.test_billing import open_billing
 from tests.e2e.test_card_payments import ANN, PASSWORD
 from tests.factories import demo_owner, portal_client
@@ -44,11 +43,7 @@ def test_a_client_saves_a_card_on_a_phone_and_the_next_invoice_is_paid_by_it(pho
                                           lines=[{"name": "Monthly bookkeeping", "rate": "275"}],
                                           interval="monthly", start_date=first).id
 
-    pg.goto(base_url + routes.PORTAL_LOGIN)
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
+    portal_log_in(pg, base_url, email, PASSWORD)
     pg.click("#portal-nav-invoices")
     expect(pg).to_have_url(re.compile(r"/portal/invoices$"))
     series = pg.locator(".autopay-series").filter(has_text=f"Bookkeeping {tag}")

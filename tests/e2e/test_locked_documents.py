@@ -15,7 +15,7 @@ from practice import routes
 from practice.db import write_session
 from practice.services.billing import invoices
 from practice.services.documents import files as document_files
-from tests.e2e.conftest import log_in, type_card
+from tests.e2e.conftest import log_in, portal_log_in, type_card
 from tests.factories import blank_pdf, demo_owner, portal_client
 from tests.factories.payments import set_up_card_payments
 
@@ -62,11 +62,7 @@ def test_the_client_sees_the_locked_return_pays_its_invoice_by_card_and_opens_it
 
     # On a phone, the client sees it listed, locked, and cannot open it.
     pg = phone_page
-    pg.goto(base_url + routes.PORTAL_LOGIN)
-    pg.fill("#portal-email", email)
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
+    portal_log_in(pg, base_url, email, PASSWORD)
     pg.click("#portal-nav-documents")
     expect(pg).to_have_url(re.compile(r"/portal/documents$"))
     locked = pg.locator(".portal-document-locked", has_text=RETURN)

@@ -26,7 +26,7 @@ from practice.services.payments import settings as payment_settings
 from practice.services.actor import SYSTEM
 from practice.services.proposals import sending, templates
 from practice.services.work import catalog, jobs, pipelines
-from tests.e2e.conftest import log_in, type_card
+from tests.e2e.conftest import log_in, portal_log_in, type_card
 from tests.factories import blank_pdf, demo_owner, portal_client
 from tests.factories.payments import set_up_card_payments
 
@@ -106,11 +106,7 @@ def job_stage(job_id: int, wanted: int, seconds: float = 30) -> int:
 
 def test_the_client_signs_and_pays_in_one_flow_on_a_phone(phone_page, page, base_url, paying_proposal):
     pg, setup = phone_page, paying_proposal
-    pg.goto(base_url + routes.PORTAL_LOGIN)
-    pg.fill("#portal-email", setup["email"])
-    pg.fill("#portal-password", PASSWORD)
-    pg.click("#portal-login-submit")
-    expect(pg).to_have_url(re.compile(r"/portal$"))
+    portal_log_in(pg, base_url, setup["email"], PASSWORD)
     pg.locator(".proposal-item", has_text=setup["name"]).locator("a.open-proposal").click()
     expect(pg).to_have_url(re.compile(rf"/portal/proposals/{setup['proposal_id']}$"))
     pg.click("#proposal-next")

@@ -50,8 +50,10 @@ def test_a_failure_on_postgresql_alone_fails_the_run_and_is_printed_after_the_jo
     assert "1 passed, 1 deselected" in sqlite_part and "chaos series: None" in sqlite_part
     assert "this fails on the PostgreSQL pass only" in postgres_part and "1 failed, 1 deselected" in postgres_part
     assert "chaos series: 40" in postgres_part, "the PostgreSQL pass runs the recurring invoices' chaos test smaller"
-    assert re.search(r"journeys on SQLite: exit status 0, .*on SQLite: exit status 0, .*on PostgreSQL.*exit status 1",
+    assert re.search(r"journeys on SQLite: exit status 0 .*on SQLite: exit status 0 .*on PostgreSQL.*exit status 1",
                      out), out[-600:]
+    # Each pass's own time and the processor time it used (with its servers and browsers), for the benchmarks.
+    assert len(re.findall(r"exit status \d \(\d+ min \d\d s, \d+\.\d processor-minutes\)", out)) == 3, out[-600:]
     assert not _logs(out).exists(), "the logs, printed, are not left behind"
 
 

@@ -3,6 +3,7 @@ the hash of a random id; repeated failures are slowed down and locked by `login_
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -23,8 +24,13 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 IDLE_TIMEOUT = dt.timedelta(hours=8)
 ABSOLUTE_TIMEOUT = dt.timedelta(days=7)
 MIN_PASSWORD = 8
-# Verifying against this keeps a wrong email as slow as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps a wrong email as slow as a wrong password. Made on first use, not on import:
+    a hash takes a good part of a second of processor, which every worker, mailer and command would pay at start."""
+    return _hasher.hash("not a real password")
 
 
 def hash_password(password: str) -> str:
@@ -35,7 +41,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password)
+        return _hasher.verify(stored_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
 

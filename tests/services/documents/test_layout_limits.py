@@ -45,3 +45,18 @@ def test_a_layout_past_its_own_memory_is_stopped_while_it_grows(monkeypatch):
     assert 48 * MB < max(seen) < 80 * MB
     # The same table with the layout's own allowance is laid out (a long table is a real document).
     assert len(layout(table).pages) > 50
+
+
+def test_a_layout_well_within_its_allowance_is_watched_without_counting_its_pages(monkeypatch):
+    """Counting a child's private pages walks its page tables; the watcher does it only once the child's resident
+    and swapped pages (two counters) pass the allowance, not every 20 ms of every render."""
+    watched, counted = [], []
+    cheap, real = warm_sandbox.holds_more_than, warm_sandbox.own_memory
+    monkeypatch.setattr(warm_sandbox, "holds_more_than", lambda pid, limit: watched.append(pid) or cheap(pid, limit))
+    monkeypatch.setattr(warm_sandbox, "own_memory", lambda pid: counted.append(pid) or real(pid))
+    html = "<style>p { page-break-after: always }</style>" + "".join(f"<p>Page {i}</p>" for i in range(60))
+
+    assert len(layout(html).pages) == 60
+
+    assert watched, "the layout ended before the watcher looked at it once"
+    assert not counted

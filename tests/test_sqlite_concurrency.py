@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 
 from practice.config import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only("BEGIN IMMEDIATE is the SQLite house rule; the test makes its own SQLite file")]
 
 ITERATIONS = 500
 N_STAGES = 4

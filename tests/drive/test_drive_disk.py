@@ -19,7 +19,8 @@ from tests.drive.test_drive import PDF, RCLONE, free_port, listed, raw, rclone
 from tests.factories import PASSWORD, make_account, make_firm
 from tests.factories.disks import small_disk
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(RCLONE is None, reason="rclone is installed by `make test-tools`")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(RCLONE is None, reason="rclone is installed by `make test-tools`"),
+              pytest.mark.sqlite_only("the SQLite file and the files on one small disk; the test makes its own")]
 OWNER = "olivia@firm.example"
 KEEPS = {".filler", "practice.db", "practice.db-wal", "practice.db-shm"}  # the disk's own, and the database
 

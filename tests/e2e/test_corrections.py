@@ -10,14 +10,6 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def patient_expectations():
-    """Each save is a round trip to the server; on a busy test machine one can take longer than 5 s."""
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 def open_from_menu(page, name: str) -> None:
     """Follow a link of the sidebar, as a person would."""
     page.get_by_role("link", name=name, exact=True).first.click()

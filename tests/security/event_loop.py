@@ -23,17 +23,25 @@ def _waited_for_a_processor() -> float:
         return 0.0
 
 
+async def longest_gap(done: Callable[[], bool]) -> float:
+    """Tick every 10 ms on the running loop until `done()`; the longest gap between two ticks, in seconds, less the
+    time the loop's thread waited for a processor in it."""
+    longest, last, waited = 0.0, time.monotonic(), _waited_for_a_processor()
+    while True:
+        await asyncio.sleep(0.01)
+        now, now_waited = time.monotonic(), _waited_for_a_processor()
+        longest = max(longest, (now - last) - (now_waited - waited))
+        last, waited = now, now_waited
+        if done():
+            return longest
+
+
 def longest_hold(start: Callable[[], Awaitable]) -> float:
     """Seconds of the longest wait the ticker saw while `start()` ran (other people's clicks wait as long)."""
     async def tick_beside() -> float:
-        gaps, last, waited = [], time.monotonic(), _waited_for_a_processor()
         running = asyncio.ensure_future(start())
-        while not running.done():
-            await asyncio.sleep(0.01)
-            now, now_waited = time.monotonic(), _waited_for_a_processor()
-            gaps.append(max(0.0, (now - last) - (now_waited - waited)))
-            last, waited = now, now_waited
+        longest = await longest_gap(running.done)
         await running
-        return max(gaps)
+        return longest
 
     return asyncio.run(tick_beside())

@@ -17,7 +17,8 @@ from practice import db
 from tests.factories.disks import small_disk
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.sqlite_only("the SQLite file in a read-only data folder; the test makes its own")]
 
 
 def start(command: str, folder: Path) -> tuple[subprocess.Popen, list[str]]:

@@ -15,6 +15,8 @@ from practice.state.account import AccountState
 from tests.factories import make_account, make_firm
 from tests.factories.disks import small_disk
 
+pytestmark = pytest.mark.sqlite_only("the SQLite file and the files on one small disk; the test makes its own")
+
 
 @pytest.fixture
 def firm_on_a_small_disk(tmp_path, monkeypatch):

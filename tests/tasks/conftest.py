@@ -19,7 +19,7 @@ from practice.worker.huey_app import huey
 _names = iter(range(10**9))
 
 
-def _database(request, data) -> str:
+def empty_database(request, data) -> str:
     """An empty database for the test, to be migrated: a file in the data folder, or a new PostgreSQL database."""
     if os.environ.get("PRACTICE_TEST_ENGINE", "sqlite") != "postgresql":
         return f"sqlite:///{data / 'practice.db'}"
@@ -34,7 +34,7 @@ def shared_env(request, tmp_path, monkeypatch) -> dict:
     """The environment of the test's child processes, also set in this process; the database migrated."""
     data = tmp_path / "data"
     data.mkdir()
-    env = {**os.environ, "PRACTICE_DATA_DIR": str(data), "DATABASE_URL": _database(request, data),
+    env = {**os.environ, "PRACTICE_DATA_DIR": str(data), "DATABASE_URL": empty_database(request, data),
            "PRACTICE_HUEY_DB": str(data / "huey.db"), "PRACTICE_HUEY_IMMEDIATE": "0", "PYTHONPATH": str(ROOT)}
     for key in ("PRACTICE_DATA_DIR", "DATABASE_URL", "PRACTICE_HUEY_DB"):
         monkeypatch.setenv(key, env[key])

@@ -26,6 +26,7 @@ from practice.models import MailStatus, OutgoingMail
 from practice.services.mail import outbox, settings as mail_settings
 from tests.factories import actor_of, make_member
 from tests.smtp import SMTPServer, unexplained_duplicates
+from tests.tasks.conftest import empty_database
 from tests.tasks.test_chaos import Child
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
@@ -36,10 +37,11 @@ LEASE_S = 2  # the child's lease (PRACTICE_MAIL_LEASE): a killed mailer's mails 
 
 
 @pytest.fixture
-def mail_env(tmp_path, monkeypatch):
+def mail_env(request, tmp_path, monkeypatch):
     data = tmp_path / "data"
     data.mkdir()
-    env = {**os.environ, "PRACTICE_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'practice.db'}",
+    # The run's engine: a SQLite file in the data folder, or a PostgreSQL database.
+    env = {**os.environ, "PRACTICE_DATA_DIR": str(data), "DATABASE_URL": empty_database(request, data),
            "PRACTICE_MAIL_LEASE": str(LEASE_S)}
     for key in ("PRACTICE_DATA_DIR", "DATABASE_URL"):
         monkeypatch.setenv(key, env[key])

@@ -11,9 +11,11 @@ import textwrap
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from practice.config import ROOT
+from practice.db import make_engine
+from tests.tasks.conftest import empty_database
 
 pytestmark = pytest.mark.slow
 
@@ -70,9 +72,9 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def test_two_processes_issuing_500_each_get_1000_consecutive_numbers(tmp_path):
-    db_file = tmp_path / "numbering.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "PRACTICE_DATA_DIR": str(tmp_path / "data"),
+def test_two_processes_issuing_500_each_get_1000_consecutive_numbers(request, tmp_path):
+    url = empty_database(request, tmp_path)  # the run's engine: a SQLite file, or a PostgreSQL database
+    env = {**os.environ, "DATABASE_URL": url, "PRACTICE_DATA_DIR": str(tmp_path / "data"),
            "PRACTICE_HUEY_IMMEDIATE": "1", "PYTHONPATH": str(ROOT)}
     (tmp_path / "setup.py").write_text(SETUP)
     (tmp_path / "worker.py").write_text(WORKER)
@@ -113,7 +115,7 @@ def test_two_processes_issuing_500_each_get_1000_consecutive_numbers(tmp_path):
     first, second = (r["numbers"] for r in results)
     raced = min(first) < max(second) and min(second) < max(first)
     assert raced, "the processes did not race (one finished before the other began)"
-    engine = create_engine(f"sqlite:///{db_file}")
+    engine = make_engine(url)
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT number FROM invoice WHERE status = 'sent' ORDER BY number")).scalars().all()
         last = conn.execute(text("SELECT last_number FROM invoicecounter")).scalar_one()

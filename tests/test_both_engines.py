@@ -13,13 +13,19 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """import os, time
 import pytest
 
+def started(name):
+    if os.environ.get("PROBE_STARTED"):
+        open(os.path.join(os.environ["PROBE_STARTED"], name), "w").close()
+
 def test_probe():
+    started(os.environ.get("PRACTICE_TEST_ENGINE", "sqlite"))
     time.sleep(float(os.environ.get("PROBE_SLEEP", "0")))
     print("chaos series:", os.environ.get("CHAOS_SERIES"))
     assert os.environ.get("PRACTICE_TEST_ENGINE") != "postgresql", "this fails on the PostgreSQL pass only"
 
 @pytest.mark.e2e
 def test_journey_probe():
+    started("journeys")
     time.sleep(float(os.environ.get("PROBE_SLEEP", "0")))
     assert os.environ.get("PRACTICE_TEST_ENGINE") != "postgresql", "journeys run on SQLite"
 """
@@ -98,7 +104,9 @@ def _which(pid: int) -> str:
 
 
 def test_the_passes_run_together_behind_the_journeys_and_stopping_the_runner_stops_them_all(tmp_path):
-    proc = _runner(tmp_path, PROBE_SLEEP="300")
+    begun = tmp_path / "begun"
+    begun.mkdir()
+    proc = _runner(tmp_path, PROBE_SLEEP="300", PROBE_STARTED=str(begun))
     try:
         deadline = time.monotonic() + 60
         while len(_children(proc.pid)) < 3 and time.monotonic() < deadline:
@@ -109,7 +117,12 @@ def test_the_passes_run_together_behind_the_journeys_and_stopping_the_runner_sto
         # (Run inside a pass that is itself at the lowest priority, all three are at the lowest.)
         assert nice["sqlite"] == nice["postgresql"] == 19 and (nice["journeys"] < 19 or _niceness(proc.pid) == 19), \
             "the other passes yield the processor to the browser journeys"
-        time.sleep(3)  # each is in the probe's sleep by now (a stop during start-up is pytest's own business)
+        # Stopped once each pass is in its probe's sleep (a stop while pytest loads its plugins is pytest's own
+        # business; on a loaded machine the PostgreSQL pass took more than 3 s to get there).
+        deadline = time.monotonic() + 120
+        while len(list(begun.iterdir())) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sorted(p.name for p in begun.iterdir()) == ["journeys", "postgresql", "sqlite"]
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=90)
         assert proc.returncode != 0

@@ -5,8 +5,8 @@ imported): right for hostile files, too slow for a preview per keystroke. Here o
 process imports Jinja, WeasyPrint and the rules checker once and warms their caches; each call then gets
 a child forked from it (a few milliseconds) that sets the kernel's CPU and address-space limits and an
 alarm before it runs the function, so `{{ 7 ** 10000000 }}`, `'a' * 10**9` or a 4,000-page layout dies in
-the child, never in the app. While the app waits for the answer it reads the child's own memory (its private
-pages) every 20 ms and stops it past its allowance: the kernel's address-space limit alone counts what is mapped,
+the child, never in the app. While the app waits for the answer it reads the child's memory every 20 ms (its resident
+pages, and its private pages once those pass the allowance) and stops it past its allowance: the kernel's address-space limit alone counts what is mapped,
 not what is used, and lets a child copy the helper's pages without bound. The request travels pickled from the app to the child (trusted direction);
 the answer comes back as JSON, read with a size cap. A failure is a `practice.sandbox.SandboxError`.
 

@@ -178,26 +178,29 @@ def settling(pg):
     return pg
 
 
-@pytest.fixture
-def page(browser, harness):
-    context = browser.new_context(viewport=DESKTOP)
+def _journey_tab(browser, **context_options):
+    """A tab in a fresh context, watched (`watch_loading`), settling after each load, with the journeys' patience;
+    the caller closes `tab.context`."""
+    context = browser.new_context(**context_options)
     watch_loading(context)
     pg = settling(context.new_page())
     pg.set_default_timeout(20_000)
     pg.set_default_navigation_timeout(60_000)
+    return pg
+
+
+@pytest.fixture
+def page(browser, harness):
+    pg = _journey_tab(browser, viewport=DESKTOP)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 @pytest.fixture
 def phone_page(browser, harness):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    watch_loading(context)
-    pg = settling(context.new_page())
-    pg.set_default_timeout(20_000)
-    pg.set_default_navigation_timeout(60_000)
+    pg = _journey_tab(browser, viewport=PHONE, is_mobile=True, has_touch=True)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 def log_in(pg, base_url: str, email: str = "owner@example.com", password: str = "demo-owner-pass") -> None:

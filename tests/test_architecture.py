@@ -18,7 +18,7 @@ APP_DIRS = ("practice", "rules")
 
 # Third-party libraries heavy enough to import only when used (seconds of start-up, or native code).
 LAZY_LIBRARIES = {"pyhanko", "pyhanko_certvalidator", "asn1crypto", "weasyprint", "pypdfium2", "segno",
-                  "cheroot", "wsgidav", "huey", "reflex", "uvicorn", "granian", "alembic"}
+                  "cheroot", "wsgidav", "huey", "reflex", "uvicorn", "granian", "alembic", "pypdf", "stripe"}
 
 MAX_SERVICE_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60

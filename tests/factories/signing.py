@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pypdf import PdfReader
+from pypdf._codecs.core_font_metrics import CORE_FONT_METRICS  # the standard fonts' widths, as stamp.py reads them
 
 from practice.services.signing import requests
 from practice.services.signing.audit_page import AuditSigner, AuditTrail
-from practice.services.signing.stamp import CORE_FONT_METRICS, StampField
+from practice.services.signing.stamp import StampField
 
 UTC = dt.timezone.utc
 

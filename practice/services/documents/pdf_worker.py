@@ -7,15 +7,15 @@ limit fail.
 """
 from __future__ import annotations
 
-from pypdf import PdfReader, apply_configuration
-from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
-
 MAX_PAGES = 10_000
 TEXT_PAGES = 3  # pages whose content is decoded, to meet a decompression bomb under pypdf's limits
 
 
 def inspect(path: str) -> dict:
     """Page count, or the reason the file cannot be read safely."""
+    from pypdf import PdfReader, apply_configuration  # noqa: PLC0415 - lazy: heavy library
+    from pypdf.errors import (  # noqa: PLC0415 - lazy: heavy library
+        FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError)
     limits = dict(zlib_maximum_output_length=50_000_000, lzw_maximum_output_length=50_000_000,
                   run_length_maximum_output_length=50_000_000, maximum_declared_stream_length=50_000_000,
                   stream_decoding_work_maximum_length=100_000_000, image_maximum_buffer_size=50_000_000,

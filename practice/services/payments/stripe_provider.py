@@ -1,14 +1,18 @@
 """Stripe as the card payment provider, through the `stripe` SDK: a PaymentIntent per payment (what localstripe,
 the tests' fake Stripe, can run; it has no Checkout Sessions), webhooks verified with the endpoint's signing secret.
-The SDK is pointed at `config.stripe_api_base()` when it is set (localstripe in the tests)."""
+The SDK is pointed at `config.stripe_api_base()` when it is set (localstripe in the tests). It is imported by the
+methods that call it: the worker and the mailer reach this module through `settings` and should not load it at start."""
 from __future__ import annotations
 
-import stripe
+from typing import TYPE_CHECKING
 
 from practice import config
 from practice.i18n import _
 from practice.services.payments.provider import (BadSignature, PaymentSession, ProviderError, ProviderPayment,
                                                 ProviderRefund, SavedCard)
+
+if TYPE_CHECKING:
+    import stripe
 
 TIMEOUT = 20  # seconds for one call to Stripe
 SUCCEEDED = "payment_intent.succeeded"
@@ -25,6 +29,7 @@ def _number(value) -> int | None:
 
 def _said(err: stripe.StripeError) -> ProviderError:
     """The person's sentence for what Stripe answered."""
+    import stripe  # noqa: PLC0415 - lazy: heavy library
     if isinstance(err, stripe.AuthenticationError):
         return ProviderError(_("Stripe refused the secret key. Copy the secret key (it starts with sk_) from the "
                                "Developers → API keys page of your Stripe account."))
@@ -44,12 +49,14 @@ class StripeProvider:
 
     def __init__(self, *, secret_key: str, publishable_key: str = "", webhook_secret: str = "",
                  api_base: str | None = None) -> None:
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         self.publishable_key, self.webhook_secret = publishable_key, webhook_secret
         base = config.stripe_api_base() if api_base is None else api_base
         self.client = stripe.StripeClient(secret_key, base_addresses={"api": base} if base else None,
                                           max_network_retries=1, http_client=stripe.RequestsClient(timeout=TIMEOUT))
 
     def check_keys(self) -> None:
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         if not self.publishable_key.startswith("pk_"):
             raise ProviderError(_("The publishable key starts with pk_: copy it from the Developers → API keys page "
                                   "of your Stripe account."))
@@ -63,6 +70,7 @@ class StripeProvider:
 
     def open_payment(self, *, amount_cents: int, currency: str, invoice_id: int, contact_id: int | None,
                      description: str) -> PaymentSession:
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         metadata = {"invoice_id": str(invoice_id), "description": description[:400]}
         if contact_id is not None:
             metadata["contact_id"] = str(contact_id)
@@ -75,6 +83,7 @@ class StripeProvider:
         return PaymentSession(intent.id, intent.client_secret, self.publishable_key, amount_cents, currency)
 
     def read_webhook(self, payload: bytes, signature: str) -> ProviderPayment | None:
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         if not self.webhook_secret:
             raise BadSignature(_("Card payments are not set up: there is no webhook signing secret."))
         try:
@@ -93,6 +102,7 @@ class StripeProvider:
     def confirm_with_token(self, payment_id: str, token: str) -> ProviderPayment:
         # A card token (Stripe.js createToken) becomes a customer's card, which a PaymentIntent can charge: the path
         # both Stripe and localstripe run (localstripe's Stripe.js cannot confirm a PaymentIntent with a card).
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         try:
             customer = self.client.v1.customers.create(params={"source": token})
             self.client.v1.payment_intents.update(payment_id, params={"customer": customer.id,
@@ -103,6 +113,7 @@ class StripeProvider:
         return _payment(intent.to_dict())
 
     def fetch_payment(self, payment_id: str) -> ProviderPayment:
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         try:
             intent = self.client.v1.payment_intents.retrieve(payment_id)
         except stripe.StripeError as err:
@@ -111,6 +122,7 @@ class StripeProvider:
 
     def refund(self, payment_id: str, amount_cents: int, *, reason: str, key: str) -> ProviderRefund:
         # Stripe's own `reason` is a short list (duplicate, fraudulent, requested_by_customer): ours goes in metadata.
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         try:
             refund = self.client.v1.refunds.create(
                 params={"payment_intent": payment_id, "amount": amount_cents, "metadata": {"reason": reason[:400]}},
@@ -124,6 +136,7 @@ class StripeProvider:
 
     def save_card(self, token: str, *, description: str) -> SavedCard:
         # The token's card (Stripe.js createToken in the client's browser) becomes a customer's default card.
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         try:
             card = (self.client.v1.tokens.retrieve(token).to_dict().get("card") or {})
             customer = self.client.v1.customers.create(params={"source": token, "description": description[:300]})
@@ -134,6 +147,7 @@ class StripeProvider:
 
     def charge_saved_card(self, card: SavedCard, *, amount_cents: int, currency: str, invoice_id: int,
                           contact_id: int | None, description: str, idempotency_key: str) -> ProviderPayment:
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         metadata = {"invoice_id": str(invoice_id), "description": description[:400], "key": idempotency_key}
         if contact_id is not None:
             metadata["contact_id"] = str(contact_id)
@@ -148,6 +162,7 @@ class StripeProvider:
         return _payment(intent.to_dict())
 
     def forget_card(self, customer_id: str) -> None:
+        import stripe  # noqa: PLC0415 - lazy: heavy library
         try:
             self.client.v1.customers.delete(customer_id)
         except stripe.InvalidRequestError:

@@ -11,7 +11,6 @@ import logging
 from dataclasses import asdict, dataclass
 
 from babel import dates as babel_dates
-from pypdf import PdfReader, PdfWriter
 
 from practice import i18n
 from practice.i18n import _
@@ -172,6 +171,7 @@ def _signer_rows(s: AuditSigner) -> list[tuple[str, str]]:
 
 def with_audit_page(stamped: bytes, trail: AuditTrail) -> bytes:
     """The stamped PDF with the audit page(s) appended and the audit trail attached as JSON."""
+    from pypdf import PdfReader, PdfWriter  # noqa: PLC0415 - lazy: heavy library
     stamped_sha = sha256_hex(stamped)
     if not trail.stamped_sha256:
         trail.stamped_sha256 = stamped_sha

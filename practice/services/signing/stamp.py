@@ -5,21 +5,14 @@ from __future__ import annotations
 import html
 import io
 from dataclasses import dataclass
-from typing import Any
-
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject,
-                           NameObject)
+from typing import TYPE_CHECKING, Any
 
 from practice.services.documents.html_pdf import render_pdf
 from practice.services.errors import InvalidInput
 from practice.i18n import _, ngettext
 
-try:  # the standard fonts' widths: a private table of pypdf, so a pypdf without it falls back to an average
-    from pypdf._codecs.core_font_metrics import CORE_FONT_METRICS
-except ImportError:
-    CORE_FONT_METRICS = {}
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 MAX_FIELDS = 500
 MAX_POINTS = 50_000
@@ -54,7 +47,8 @@ class StampField:
 
 
 def _metrics(font: str):
-    try:
+    try:  # the standard fonts' widths: a private table of pypdf, so a pypdf without it falls back to an average
+        from pypdf._codecs.core_font_metrics import CORE_FONT_METRICS  # noqa: PLC0415 - lazy: heavy library
         return CORE_FONT_METRICS[font].character_widths
     except Exception:  # noqa: BLE001 - a pypdf without the table: fall back to an average width
         return {}
@@ -197,7 +191,9 @@ def _field_box(f: StampField, page_w: float, page_h: float) -> tuple[float, floa
 
 def _unicode_xobject(writer, f: StampField, w: float, h: float):
     """The field's text laid out by WeasyPrint (DejaVu, embedded subset) as a Form XObject of the field's size."""
-
+    from pypdf import PdfReader  # noqa: PLC0415 - lazy: heavy library
+    from pypdf.generic import (  # noqa: PLC0415 - lazy: heavy library
+        ArrayObject, DecodedStreamObject, FloatObject, NameObject)
 
     kind = (f.kind or "").lower()
     script = kind in ("signature", "initials")
@@ -244,7 +240,8 @@ def _field_ops(f: StampField, page_w: float, page_h: float, xobject: bytes | Non
 
 def read_pdf(pdf: bytes) -> PdfReader:
     """The PDF opened with pypdf, or InvalidInput with a sentence (not a PDF, password-protected, damaged)."""
-
+    from pypdf import PdfReader  # noqa: PLC0415 - lazy: heavy library
+    from pypdf.errors import PyPdfError  # noqa: PLC0415 - lazy: heavy library
     if not pdf or b"%PDF-" not in pdf[:1024]:
         raise InvalidInput(_('This file is not a PDF.'), "file")
     try:
@@ -261,7 +258,7 @@ def read_pdf(pdf: bytes) -> PdfReader:
 
 
 def _stream(data: bytes):
-
+    from pypdf.generic import DecodedStreamObject  # noqa: PLC0415 - lazy: heavy library
     stream = DecodedStreamObject()
     stream.set_data(data)
     return stream.flate_encode() if len(data) > 64 else stream
@@ -269,7 +266,7 @@ def _stream(data: bytes):
 
 def _font_names(page, font_refs: dict) -> dict[str, bytes]:
     """Add the two standard fonts to the page's resources under names it does not use yet."""
-
+    from pypdf.generic import DictionaryObject, NameObject  # noqa: PLC0415 - lazy: heavy library
     if "/Resources" not in page:
         page[NameObject("/Resources")] = DictionaryObject()
     resources = page["/Resources"].get_object()
@@ -311,7 +308,7 @@ def _drop_old_signatures(writer) -> None:
 
 def _add_xobject(page, ref) -> bytes:
     """Name `ref` in the page's /XObject resources under a name the page does not use yet."""
-
+    from pypdf.generic import DictionaryObject, NameObject  # noqa: PLC0415 - lazy: heavy library
     resources = page["/Resources"].get_object()
     if "/XObject" not in resources:
         resources[NameObject("/XObject")] = DictionaryObject()
@@ -325,7 +322,7 @@ def _add_xobject(page, ref) -> bytes:
 
 def _content_refs(writer, page) -> list:
     """The page's content streams as indirect references (a direct stream gets its own object)."""
-
+    from pypdf.generic import ArrayObject, IndirectObject  # noqa: PLC0415 - lazy: heavy library
     if "/Contents" not in page:
         return []
     raw = page.raw_get("/Contents")
@@ -336,7 +333,8 @@ def _content_refs(writer, page) -> list:
 
 def stamp(pdf: bytes, fields: list[StampField]) -> bytes:
     """The PDF with each field drawn on its page: strokes as vector paths, typed values in standard fonts."""
-
+    from pypdf import PdfWriter  # noqa: PLC0415 - lazy: heavy library
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject  # noqa: PLC0415 - lazy: heavy library
     if len(fields) > MAX_FIELDS:
         raise InvalidInput(_('A document can carry at most {max_fields} fields.').format(max_fields=MAX_FIELDS), "fields")
     if sum(len(s) for f in fields for s in (f.strokes or [])) > MAX_POINTS:

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from asn1crypto import cms
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
-from pypdf import PdfReader, apply_configuration
 from sqlmodel import Session, select
 
 from practice import i18n
@@ -92,6 +91,7 @@ def _load_roots(pems: list[str]) -> list:
 
 def _audit_from(pdf: bytes) -> dict | None:
     """The audit trail JSON attached to the file, if any."""
+    from pypdf import PdfReader  # noqa: PLC0415 - lazy: heavy library
     try:
         files = PdfReader(io.BytesIO(pdf), strict=False).attachments
         data = files.get(AUDIT_ATTACHMENT)
@@ -393,6 +393,7 @@ def verify_isolated(session: Session, pdf: bytes) -> VerifyReport:
 
 def verify_file(request: dict) -> dict:
     """The limited child's side of `verify_isolated`: the report on the file at request["path"], as JSON."""
+    from pypdf import apply_configuration  # noqa: PLC0415 - lazy: heavy library
     with open(request["path"], "rb") as fh:
         data = fh.read()
     with apply_configuration(**STREAM_LIMITS), i18n.using_locale(request.get("language")):

@@ -46,6 +46,7 @@ BENCHMARKS = [
     Bench("bench_import_custom.py", quick=("--runs", "2")),
     Bench("bench_invoice_pdf.py", quick=("--iterations", "5")),
     Bench("bench_message_latency.py", quick=("--clients", "20", "--messages", "10")),
+    Bench("bench_page_loads.py", quick=("--rounds", "1", "--logins", "3")),
     Bench("bench_portal_load.py", quick=("--clients", "50", "--seconds", "15")),
     Bench("bench_proposal.py", quick=("--iterations", "5")),
     Bench("bench_rules.py", quick=("--quick",)),

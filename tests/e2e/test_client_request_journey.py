@@ -111,6 +111,10 @@ def test_a_broker_answers_a_request_on_a_phone_is_reminded_of_the_missing_item_a
     expect(phone_page.locator("#request-code")).to_have_value(code)
     phone_page.click("#request-code-submit")
     items = phone_page.locator(".request-item")
+    # The request's items, or the sentence saying why not (a loaded run once showed neither within 15 s: say which).
+    refusal = phone_page.locator(".rt-CalloutRoot[role=alert]")
+    expect(items.first.or_(refusal)).to_be_visible()
+    assert not refusal.is_visible(), f"the code was refused: {refusal.inner_text()}"
     expect(items).to_have_count(4)
     expect(phone_page.locator("#request-progress")).to_have_text("0 of 4 given")
 

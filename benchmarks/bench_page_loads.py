@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, settle, watch_loading  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, log_in, settle, settling, watch_loading  # noqa: E402
 from tests.e2e.served import serving  # noqa: E402
 from tests.e2e.test_crawl import FOLLOW_LINK, _routes_for  # noqa: E402
 
@@ -60,22 +60,12 @@ def cpu_seconds(server_pid: int) -> tuple[float, float]:
     return chromium, server
 
 
-def _log_in(page, site: str) -> None:
-    page.goto(site + "/login")
-    settle(page)
-    page.fill("#email", "owner@example.com")
-    page.fill("#password", "demo-owner-pass")
-    page.click("#login-submit")
-    page.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
-    settle(page)
-
-
 def _one_round(browser, site: str, pages: list[str], server_pid: int, in_app: bool) -> tuple[float, float]:
     """Per page: (Chromium's processor seconds, the server's), over one visit of every page, one way."""
     context = browser.new_context(viewport=DESKTOP)
     watch_loading(context)
-    page = context.new_page()
-    _log_in(page, site)
+    page = settling(context.new_page())  # each load waits for the page's data, as the journeys' tabs do
+    log_in(page, site)
     chromium0, server0 = cpu_seconds(server_pid)
     for path in pages:
         if in_app:
@@ -96,7 +86,7 @@ def _logins(browser, site: str, count: int, server_pid: int) -> tuple[float, flo
         chromium0, server0 = cpu_seconds(server_pid)
         context = browser.new_context(viewport=DESKTOP)
         watch_loading(context)
-        _log_in(context.new_page(), site)
+        log_in(settling(context.new_page()), site)
         chromium1, server1 = cpu_seconds(server_pid)
         context.close()
         chromium, server = chromium + chromium1 - chromium0, server + server1 - server0

@@ -40,7 +40,8 @@ by_kind = {}
 
 def _set(self, key, value):
     dict.__setitem__(self, key, value)
-    by_kind.setdefault(key.split(":", 1)[0], {})[key] = value
+    if ":" in key:  # "kind:id"; a singleton such as "balance" is in no list, as in localstripe's own scan
+        by_kind.setdefault(key.split(":", 1)[0], {})[key] = value
 
 def _delete(self, key):
     dict.__delitem__(self, key)

@@ -54,9 +54,14 @@ def test_a_layout_well_within_its_allowance_is_watched_without_counting_its_page
     cheap, real = warm_sandbox.holds_more_than, warm_sandbox.own_memory
     monkeypatch.setattr(warm_sandbox, "holds_more_than", lambda pid, limit: watched.append(pid) or cheap(pid, limit))
     monkeypatch.setattr(warm_sandbox, "own_memory", lambda pid: counted.append(pid) or real(pid))
-    html = "<style>p { page-break-after: always }</style>" + "".join(f"<p>Page {i}</p>" for i in range(60))
+    html = "<style>p { page-break-after: always }</style>" + "".join(f"<p>Page {i}</p>" for i in range(200))
 
-    assert len(layout(html).pages) == 60
+    # The watcher looks whenever 20 ms pass without the answer. At the lowest priority on a busy machine (as `make
+    # test` runs this pass) the app's thread can miss a whole layout of the child's (0.4 s calm): lay out again then.
+    for _attempt in range(5):
+        assert len(layout(html).pages) == 200
+        if watched:
+            break
 
-    assert watched, "the layout ended before the watcher looked at it once"
+    assert watched, "five layouts ended before the watcher looked at one of them once"
     assert not counted

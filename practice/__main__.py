@@ -1,4 +1,4 @@
-"""Command line: `python -m practice serve | worker | mailer | drive | migrate | demo | generate | verify | backup | restore`."""
+"""Command line: `python -m practice serve | web | build | worker | mailer | drive | migrate | demo | generate | verify | backup | restore`."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
+from practice import web_build
 from practice.config import PORT, ROOT, data_dir, database_url, trusted_proxies
 from practice.db import read_session, write_session
 from practice.migrate import upgrade
@@ -91,7 +92,17 @@ def web_command() -> int:
             super().__init__(*args, **kwargs)
 
     granian.server.Server = RespawningServer
+    web_build.install()  # a start that changed no page serves the bundle already made
     cli.main(args=REFLEX_RUN, prog_name="reflex")
+    return 0
+
+
+def build_command() -> int:
+    """The production build of the pages (`reflex export --frontend-only`), reusing a bundle of the same pages."""
+    from reflex.reflex import cli
+
+    web_build.install()
+    cli.main(args=["export", "--frontend-only", "--no-zip", "--env", "prod"], prog_name="reflex")
     return 0
 
 
@@ -205,7 +216,7 @@ def worker_or_mailer(name: str) -> int:
     return 1  # not reached: execv replaced this process
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m practice")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("serve", help="run the web app, the worker and the mailer")
@@ -213,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("mailer", help="send the queued mail (serve starts it)")
     sub.add_parser("drive", help="serve the documents over WebDAV on PRACTICE_DRIVE_PORT (serve starts it)")
     sub.add_parser("web", help="build the pages and serve the web app (serve starts it)")
+    sub.add_parser("build", help="build the pages for production without serving them (as web does)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="migrate and load the demo firm if the database is empty")
     gen = sub.add_parser("generate", help="add a large generated firm (benchmarks)")
@@ -228,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     rest.add_argument("archive", help="the archive `backup` wrote")
     mv = sub.add_parser("move-to-postgres", help="copy this firm's SQLite database into an empty PostgreSQL database")
     mv.add_argument("url", help="the PostgreSQL database, postgresql://user:password@host/database")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.cmd in ("serve", "drive"):
         try:
             trusted_proxies()  # a wrong PRACTICE_TRUSTED_PROXIES stops the start, with its sentence
@@ -247,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve()
     if args.cmd in ("worker", "mailer"):
         return worker_or_mailer(args.cmd)
-    if args.cmd in ("drive", "web"):
-        return drive_main() if args.cmd == "drive" else web_command()
+    if args.cmd in ("drive", "web", "build"):
+        return {"drive": drive_main, "web": web_command, "build": build_command}[args.cmd]()
     if args.cmd == "migrate":
         upgrade()
         _prepare_signing(only_if_firm_exists=True)

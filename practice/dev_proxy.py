@@ -7,12 +7,19 @@ test harness) the pages come from Vite on another port: this Reflex plugin adds 
 `vite.config.js` (the way Reflex's own EmbedPlugin patches that file) that forwards those paths to the backend
 named in `.web/env.json`, which Reflex writes before it starts Vite. Vite's `preview` and the production build
 ignore `server.proxy`.
+
+Where one port serves the pages and the backend (the production build: `python -m practice serve`, the test
+harness), the page script reaches the backend at the page's own address, port included: `.web/env.json` names no
+port then, and Reflex's `getBackendURL` (in the copied `utils/state.js`) is patched to take the page's. So the
+build does not depend on the port it was made for (one build serves any port, `practice/web_build.py`), and a
+reverse proxy may serve the app at any port, over HTTP or HTTPS.
 """
 from __future__ import annotations
 
 import json
 from urllib.parse import urlsplit, urlunsplit
 
+from reflex_base.config import get_config
 from reflex_base.constants import Endpoint, ReactRouter
 from reflex_base.plugins import Plugin
 
@@ -23,6 +30,11 @@ _DEFINE_ANCHOR = "export default defineConfig"
 _SERVER_ANCHOR = "  server: {\n"
 _PLUGINS_ANCHOR = "  plugins: [\n"
 _MARK = "practiceBackendProxy"
+STATE_JS = "utils/state.js"
+_SAME_ORIGIN = "PRACTICE_SAME_ORIGIN"
+# In Reflex's getBackendURL, for a backend named `localhost` (the page's host name is put in its place):
+_HOST_ANCHOR = "    endpoint.hostname = frontend_hostname;\n"
+_HTTPS_PORT_ANCHOR = '      endpoint.port = ""; // Assume websocket is on https port via load balancer.\n'
 
 
 def backend_prefixes() -> list[str]:
@@ -78,6 +90,39 @@ def add_backend_proxy(content: str) -> str:
     return content.replace(_SERVER_ANCHOR, f"{_SERVER_ANCHOR}    proxy: {_MARK}(),\n", 1)
 
 
+def same_origin_backend(content: str) -> str:
+    """Reflex's `utils/state.js` with `getBackendURL` taking the page's own port when env.json says the pages and
+    the backend share it (unchanged when already patched)."""
+    if _SAME_ORIGIN in content:
+        return content
+    if _HOST_ANCHOR not in content or _HTTPS_PORT_ANCHOR not in content:
+        raise RuntimeError("practice cannot point the page script at the page's own port in utils/state.js: the "
+                           f"anchors {(_HOST_ANCHOR, _HTTPS_PORT_ANCHOR)!r} are not both there (Reflex changed its "
+                           "template).")
+    content = content.replace(_HOST_ANCHOR, _HOST_ANCHOR + (
+        f"    // practice: one port serves the pages and the backend: the page's own.\n"
+        f"    if (env.{_SAME_ORIGIN}) endpoint.port = window.location.port;\n"), 1)
+    return content.replace(_HTTPS_PORT_ANCHOR, _HTTPS_PORT_ANCHOR.replace(
+        '""', f'env.{_SAME_ORIGIN} ? window.location.port : ""'), 1)
+
+
+def without_port(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.port is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0]))
+
+
+def backend_env(urls: dict[str, str], *, same_origin: bool) -> dict:
+    """The backend's addresses for env.json: named `localhost` (`at_page_host`), and without their port when one
+    port serves the pages and the backend (the page's own port is taken then)."""
+    urls = {name: at_page_host(url) for name, url in urls.items()}
+    if same_origin:
+        urls = {name: without_port(url) if urlsplit(url).hostname == "localhost" else url
+                for name, url in urls.items()}
+    return {**urls, _SAME_ORIGIN: same_origin}
+
+
 def at_page_host(url: str) -> str:
     """A backend address on the loopback IP, named `localhost` instead: Reflex's page script then reaches the
     backend at the host name the page was opened at (`localhost` or `127.0.0.1`), so the websocket carries the
@@ -94,6 +139,9 @@ class BackendProxyPlugin(Plugin):
 
     def pre_compile(self, **context):
         context["add_modify_task"](ReactRouter.VITE_CONFIG_FILE, add_backend_proxy)
+        context["add_modify_task"](STATE_JS, same_origin_backend)
 
     def update_env_json(self, **context):
-        return {endpoint.name: at_page_host(endpoint.get_url()) for endpoint in Endpoint}
+        config = get_config()
+        same_origin = config.frontend_port is not None and config.frontend_port == config.backend_port
+        return backend_env({endpoint.name: endpoint.get_url() for endpoint in Endpoint}, same_origin=same_origin)

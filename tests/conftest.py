@@ -15,6 +15,10 @@ _TMP = Path(tempfile.mkdtemp(prefix="practice-tests-"))
 os.environ.setdefault("PRACTICE_DATA_DIR", str(_TMP / "data"))
 os.environ.pop("DATABASE_URL", None)
 os.environ["PRACTICE_HUEY_IMMEDIATE"] = "1"
+# The app's production builds of one run (the browser journeys' harness, `make run`'s own test, the crawl's and the
+# scale-out journey's servers) bundle the same pages: the first bundle is kept here for the others
+# (practice/web_build.py).
+os.environ.setdefault("PRACTICE_WEB_BUILD_CACHE", str(_TMP / "web-builds"))
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 stop_on_sigterm()  # a SIGTERM'd run stops its throwaway servers too (tests/children.py)
 # `PRACTICE_TEST_REDIS=1` (make test-postgres) puts the worker queue on a throwaway Redis (tests/redis_server.py):
@@ -135,6 +139,7 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if _REDIS is not None:
         _REDIS.stop()
+    shutil.rmtree(_TMP / "web-builds", ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -117,11 +117,14 @@ def built_app_harness():
 
     class BuiltApp(AppHarness):
         def _start_frontend(self):
-            url = "http://{}:{}".format(*self._poll_for_servers(timeout=30).getsockname())
+            host, port = self._poll_for_servers(timeout=30).getsockname()
+            url = f"http://{host}:{port}"
             env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_CURRENT_TEST", "APP_HARNESS_FLAG")}
-            env.update(REFLEX_API_URL=url, REFLEX_DEPLOY_URL=url)
-            done = subprocess.run([sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip",
-                                   "--env", "prod"], cwd=ROOT, env=env, capture_output=True, text=True)
+            # One port for the pages and the backend, as `make run` serves them: the build is the one it makes.
+            env.update(REFLEX_API_URL=url, REFLEX_DEPLOY_URL=url, PRACTICE_PORT=str(port),
+                       PRACTICE_BACKEND_PORT=str(port))
+            done = subprocess.run([sys.executable, "-m", "practice", "build"], cwd=ROOT, env=env,
+                                  capture_output=True, text=True)
             assert done.returncode == 0, f"the production build failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
             # The backend serves the built pages too, as `reflex run --env prod` does on one port.
             self.app_instance._api.routes.append(get_frontend_mount(router=self.app_instance.router))

@@ -54,7 +54,9 @@ BENCHMARKS = [
     Bench("bench_rules_inputs.py", quick=("--repeat", "2")),
     Bench("bench_schedule.py", quick=("--runs", "1")),
     Bench("bench_seal.py", quick=("--iterations", "3")),
+    Bench("bench_test_databases.py", quick=("--cycles", "5", "--rounds", "1")),
     Bench("bench_upload.py", quick=("--iterations", "3")),
+    Bench("bench_web_build.py", quick=("--rounds", "1")),
 ]
 
 

@@ -39,7 +39,7 @@ from practice import db  # noqa: E402
 import practice.models  # noqa: E402,F401
 from practice.services import events  # noqa: E402
 from practice.worker import tasks as worker_tasks  # noqa: E402
-from tests.postgres import ThrowawayPostgres  # noqa: E402
+from tests.postgres import DatabasePool, ThrowawayPostgres  # noqa: E402
 from tests.localstripe_server import ThrowawayLocalstripe  # noqa: E402
 
 # As in the app, committed events ring the worker; in immediate mode it runs them at once, in this process.
@@ -92,10 +92,15 @@ def any_postgres(request):
 
 
 def _postgres_db(request) -> tuple[str, object]:
-    server = request.getfixturevalue("postgres")
+    pool = request.getfixturevalue("postgres_databases")
     name = f"test{next(_counter)}"
-    server.sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-    return server.url(name), lambda: server.sql(f"DROP DATABASE {name} WITH (FORCE)")
+    return pool.take(name), lambda: pool.give_back(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres):
+    """The tests' databases, each in the template's state when a test takes it (tests/postgres.py)."""
+    return DatabasePool(postgres, TEMPLATE)
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +120,7 @@ def sqlite_template() -> Path:
 @pytest.fixture
 def fresh_db(request, monkeypatch, tmp_path):
     """A new, empty database (schema from the models) for one test: a copy of the run's SQLite template file, or a
-    copy of the PostgreSQL template database."""
+    PostgreSQL database in the template database's state (one a test before emptied, or a copy)."""
     drop = None
     if ENGINE == "postgresql":
         url, drop = _postgres_db(request)

@@ -116,3 +116,94 @@ if __name__ == "__main__":  # pragma: no cover - by hand
         server.process.wait()
     except KeyboardInterrupt:
         server.stop()
+
+
+# What a database's schema is made of, as one hash: its tables and their columns (type, default, null or not), its
+# indexes, constraints, triggers, functions, views and extensions.
+_SCHEMA_HASH = """
+SELECT md5(string_agg(part, '|' ORDER BY part)) FROM (
+  SELECT c.relname || ':' || c.relkind::text || ':' || coalesce(a.attname, '') || ':' || coalesce(a.atttypid::text, '')
+         || ':' || coalesce(a.attnotnull::text, '') || ':' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') AS part
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+  UNION ALL SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
+    JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+  UNION ALL SELECT conname || ':' || pg_get_constraintdef(oid) FROM pg_constraint
+    WHERE connamespace = 'public'::regnamespace
+  UNION ALL SELECT tgname || ':' || pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal
+  UNION ALL SELECT p.oid::regprocedure::text || ':' || md5(p.prosrc) FROM pg_proc p
+    WHERE p.pronamespace = 'public'::regnamespace
+  UNION ALL SELECT 'extension:' || extname FROM pg_extension
+) parts
+"""
+
+
+class DatabasePool:
+    """Each test's database, a copy of the run's template: made once, then emptied after each test and given to
+    the next, instead of copied again. Copying the template (CREATE DATABASE ... TEMPLATE, most of it PostgreSQL's own
+    catalogs) and dropping the copy cost the server more than emptying the few tables a test wrote to.
+
+    After a test its database's sessions are ended, the tables that hold rows are truncated, the sequences a test
+    moved start again, and it is renamed: a connection the test left behind (a thread still running) can neither
+    keep it nor reach it again under its old name. A database whose schema a test changed (a migration, an index
+    added) is dropped instead, and so is one that cannot be emptied."""
+
+    def __init__(self, server: ThrowawayPostgres, template: str) -> None:
+        self.server, self.template = server, template
+        self.ready: list[str] = []
+        self._spares = 0
+        with psycopg.connect(server.url(template), autocommit=True) as conn:
+            self.schema = conn.execute(_SCHEMA_HASH).fetchone()[0]
+            self.tables = [row[0] for row in conn.execute(
+                "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'public' "
+                "ORDER BY tablename")]
+
+    def take(self, name: str) -> str:
+        """A database in the template's state, named `name`; its URL."""
+        if self.ready:
+            self.server.sql(f"ALTER DATABASE {self.ready.pop()} RENAME TO {name}")
+        else:
+            self.server.sql(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        return self.server.url(name)
+
+    def give_back(self, name: str) -> None:
+        """After the test: `name` emptied and kept for a later test, or dropped."""
+        try:
+            with psycopg.connect(self.server.url("postgres"), autocommit=True) as admin:
+                _end_sessions(admin, name)
+                if not self._emptied(name):
+                    raise psycopg.Error("its schema changed")
+                self._spares += 1
+                spare = f"spare{self._spares}"
+                _end_sessions(admin, name)
+                admin.execute(f"ALTER DATABASE {name} RENAME TO {spare}")
+        except psycopg.Error:
+            self.server.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            return
+        self.ready.append(spare)
+
+    def _emptied(self, name: str) -> bool:
+        with psycopg.connect(self.server.url(name), autocommit=True) as conn:
+            if conn.execute(_SCHEMA_HASH).fetchone()[0] != self.schema:
+                return False
+            holding = " UNION ALL ".join(f"SELECT {n} FROM (SELECT 1 FROM {table} LIMIT 1) t{n}"
+                                         for n, table in enumerate(self.tables))
+            written = [self.tables[row[0]] for row in conn.execute(holding)] if self.tables else []
+            with conn.transaction():
+                if written:
+                    conn.execute(f"TRUNCATE {', '.join(written)} CASCADE")
+                for (sequence,) in conn.execute("SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
+                                                "WHERE last_value IS NOT NULL").fetchall():
+                    conn.execute(f"ALTER SEQUENCE {sequence} RESTART")
+        return True
+
+
+def _end_sessions(admin, name: str, timeout: float = 10.0) -> None:
+    """End every session connected to database `name`, and wait until they are gone."""
+    deadline = time.monotonic() + timeout
+    while admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s "
+                        "AND pid <> pg_backend_pid()", (name,)).fetchone()[0]:
+        if time.monotonic() > deadline:
+            raise psycopg.OperationalError(f"sessions on {name} did not end")
+        time.sleep(0.01)

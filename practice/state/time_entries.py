@@ -161,6 +161,8 @@ class TimeState(TimerStopping, AccountPicker, AppState):
     entry_edit_error: str = ""
     entry_delete_id: int = 0
     entry_delete_text: str = ""
+    # The address a filter change just sent the page to: its own load must not close a dialog opened meanwhile.
+    _filtered_to: str = ""
 
     def _refresh(self) -> None:
         actor = self._require()
@@ -184,10 +186,16 @@ class TimeState(TimerStopping, AccountPicker, AppState):
     @allow(STAFF)
     def load(self):
         """The filters come from the address (`routes.time_url`), so a reload or a shared link keeps them."""
-        self.error = self.form_error = self.entry_edit_error = ""
-        self.idle_open, self.account_query, self.account_matches = False, "", []
-        self.entry_edit, self.entry_delete_id = EntryForm(), 0
         params = self.router.url.query_parameters
+        asked = routes.time_url(parse_id(params.get("account", "")), parse_id(params.get("member", "")))
+        if self._filtered_to != asked:
+            # Entering the page. The load a filter change redirected to comes after the list it shows, so a
+            # person may already have opened an entry's dialog or the idle question: those stay open.
+            self.error = self.form_error = self.entry_edit_error = ""
+            self.idle_open = False
+            self.entry_edit, self.entry_delete_id = EntryForm(), 0
+        self._filtered_to = ""
+        self.account_query, self.account_matches = "", []
         self.account_id = self.account_name = ""
         self.member_id = str(parse_id(params.get("member", "")) or "")
         with shown_in(self, "error"):
@@ -205,7 +213,8 @@ class TimeState(TimerStopping, AccountPicker, AppState):
         """Show the list as filtered now, and put the filters in the address."""
         with shown_in(self, "error"):
             self._refresh()
-        return rx.redirect(routes.time_url(self.account_id, self.member_id))
+        self._filtered_to = routes.time_url(self.account_id, self.member_id)
+        return rx.redirect(self._filtered_to)
 
     @allow(STAFF)
     def choose_account(self, account_id: str):

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from reflex.istate.data import RouterData
 
+from practice import routes
 from practice.db import write_session
 from practice.models import TimeEntry
 from practice.services.billing import time
@@ -69,6 +71,35 @@ def test_time_written_down_shows_with_its_amount_and_in_work_in_progress(firm):
     assert len(state.rows) == 1  # nothing goes before it is confirmed
     state.confirm_delete_entry()
     assert state.rows == [] and state.wip_total == "$0.00"
+
+
+def at(state: TimeState, url: str) -> TimeState:
+    """The page's load at an address, as the browser runs it after a link or a redirect."""
+    state.router = RouterData.from_router_data({"pathname": routes.TIME, "asPath": url})
+    state.load()
+    return state
+
+
+def test_a_dialog_opened_before_the_filters_redirect_loads_stays_open_and_entering_the_page_closes_it(firm):
+    with write_session() as s:
+        time.add_entry(s, firm["owner"], account_id=firm["account"], duration="1:00", note="Call",
+                       work_date=dt.date.today() - dt.timedelta(days=1))
+    state = with_account(time_page())  # the list is filtered at once; the redirect's load comes later
+    state.edit_entry(state.rows[0].id)  # a person quick (or a browser slow) opens the entry before that load
+    at(state, routes.time_url(firm["account"]))
+    assert (state.entry_edit.duration, state.entry_edit.note) == ("1:00", "Call")
+    assert [r.note for r in state.rows] == ["Call"]
+    # Coming back to the same address later (a link, a reload) is entering the page: no dialog left open.
+    at(state, routes.time_url(firm["account"]))
+    assert state.entry_edit.id == 0
+    state.edit_entry(state.rows[0].id)
+    at(state, routes.time_url(firm["account"]))
+    assert state.entry_edit.id == 0
+    # A filter change whose load finds another address (the person went elsewhere) enters the page too.
+    state.choose_member(str(firm["owner"].member_id))
+    state.edit_entry(state.rows[0].id)
+    at(state, routes.TIME)
+    assert state.entry_edit.id == 0
 
 
 def test_a_line_of_work_in_progress_is_billed_onto_a_new_draft_that_opens(firm):

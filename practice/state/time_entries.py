@@ -188,12 +188,8 @@ class TimeState(TimerStopping, AccountPicker, AppState):
         """The filters come from the address (`routes.time_url`), so a reload or a shared link keeps them."""
         params = self.router.url.query_parameters
         asked = routes.time_url(parse_id(params.get("account", "")), parse_id(params.get("member", "")))
-        if self._filtered_to != asked:
-            # Entering the page. The load a filter change redirected to comes after the list it shows, so a
-            # person may already have opened an entry's dialog or the idle question: those stay open.
-            self.error = self.form_error = self.entry_edit_error = ""
-            self.idle_open = False
-            self.entry_edit, self.entry_delete_id = EntryForm(), 0
+        if self._filtered_to != asked:  # entering the page, not the load a filter change redirected to
+            self._close_dialogs()
         self._filtered_to = ""
         self.account_query, self.account_matches = "", []
         self.account_id = self.account_name = ""
@@ -208,6 +204,13 @@ class TimeState(TimerStopping, AccountPicker, AppState):
             if self.member_id not in {o.value for o in self.member_options}:
                 self.member_id = ""
                 self._refresh()
+
+    def _close_dialogs(self) -> None:
+        """On entering the page. The load a filter change redirects to comes after the filtered list has shown, so
+        a person may have opened an entry's dialog or met the idle question meanwhile: that load keeps them."""
+        self.error = self.form_error = self.entry_edit_error = ""
+        self.idle_open = False
+        self.entry_edit, self.entry_delete_id = EntryForm(), 0
 
     def _filtered(self):
         """Show the list as filtered now, and put the filters in the address."""

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests import both_engines
+
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = """import os, time
 import pytest
@@ -71,6 +73,20 @@ def test_with_markers_chosen_the_sqlite_tests_run_as_one_pass(tmp_path):
     sqlite_part, _, postgres_part = out.partition(f"{'=' * 30} {POSTGRES_PART}")
     assert "1 passed, 1 deselected" in sqlite_part
     assert "1 failed, 1 deselected" in postgres_part
+
+
+def test_the_tests_alike_on_both_engines_run_once_in_the_postgresql_pass_and_the_runners_own_on_sqlite(tmp_path):
+    def ignored(one: both_engines.Pass) -> set[str]:
+        return {a.removeprefix("--ignore=") for a in one.args if a.startswith("--ignore=")}
+    journeys, sqlite, postgres = both_engines.passes([], tmp_path)
+    assert ignored(journeys) == set()
+    assert ignored(sqlite) == set(both_engines.SAME_ON_BOTH) and "tests/rules" in ignored(sqlite)
+    assert ignored(postgres) == set(both_engines.RUNNER_TESTS) == {"tests/test_both_engines.py"}
+    # With markers chosen, the one SQLite pass runs them all and PostgreSQL neither.
+    sqlite, postgres = both_engines.passes(["-m", "not slow"], tmp_path)
+    assert ignored(sqlite) == set()
+    assert ignored(postgres) == set(both_engines.SAME_ON_BOTH + both_engines.RUNNER_TESTS)
+    assert all((both_engines.ROOT / path).exists() for path in both_engines.SAME_ON_BOTH + both_engines.RUNNER_TESTS)
 
 
 def _children(pid: int) -> list[int]:

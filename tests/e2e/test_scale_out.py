@@ -28,8 +28,9 @@ PEOPLE = 4
 
 
 def _children(pid: int) -> dict[int, str]:
-    """The processes whose parent is `pid`, with their command lines."""
-    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
+    """The processes whose parent is `pid`, with their whole command lines (`-ww`: piped, ps cuts lines at 80
+    characters, which left "python -m practi" of a web process started from a clone in a long folder name)."""
+    out = subprocess.run(["ps", "-e", "-ww", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
     rows = [line.split(None, 2) for line in out.splitlines() if line.strip()]
     return {int(p): (a[2] if len(a) > 2 else "") for p, pp, *a in ((r[0], r[1], *r) for r in rows) if int(pp) == pid}
 

@@ -4,7 +4,6 @@ import reflex as rx
 
 from practice.config import BACKEND_PORT, PORT, database_url
 from practice.dev_proxy import BackendProxyPlugin
-from practice.navigation_order import NavigationOrderPlugin
 from practice.page_catalogs import PageCatalogsPlugin
 from practice.web_processes import configure_state_locks
 
@@ -22,7 +21,6 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     # Links are relative; in development the pages' server forwards the backend's routes (practice/dev_proxy.py).
-    # A page's on-load handlers run before what a person does on it (practice/navigation_order.py).
-    plugins=[BackendProxyPlugin(), NavigationOrderPlugin(), PageCatalogsPlugin()],
+    plugins=[BackendProxyPlugin(), PageCatalogsPlugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

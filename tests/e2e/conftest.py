@@ -20,9 +20,12 @@ PHONE = {"width": 390, "height": 844}
 
 # The page's data arrives over the websocket after `load`. A tab watched by `watch_loading` (its script runs before
 # the page's own) follows its socket: the server says when the page's loading is done (Reflex's `is_hydrated`, set
-# true once the page's on-load handlers have run). `settle` waits until that was said and neither the socket nor the
+# true once the page's on-load handlers have run; a link or a redirect within the app sends the new page's on-load
+# handlers and makes it wait for them again). `settle` waits until that was said and neither the socket nor the
 # page's content has changed for QUIET_MS (what a handler starts shows within that time); it answers False after
-# 10 s without it (the crawl reports such a page), None in a tab nobody watches.
+# 10 s without it (the crawl reports such a page), None in a tab nobody watches. After a link, call it before using
+# the new page: Reflex sends the page's on-load handlers from an effect that a busy browser may run after handling
+# input, and what was sent first is answered first (the on-load handlers then start the page afresh).
 QUIET_MS = 300
 WATCH_EVENTS = """(() => {
   const seen = {hydrated: false, last: Date.now()};
@@ -40,6 +43,8 @@ WATCH_EVENTS = """(() => {
     }
     send(data) {
       seen.last = Date.now();
+      // A link or a redirect within the app: the new page's on-load handlers are on their way.
+      if (typeof data === "string" && data.includes("on_load_internal")) seen.hydrated = false;
       return super.send(data);
     }
   };

@@ -10,7 +10,7 @@ from sqlmodel import select
 from practice.db import write_session
 from practice.models import OutgoingMail, TeamMember
 from practice.services.access.auth import hash_password
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, settle
 
 pytestmark = pytest.mark.e2e
 CARLA = "carla@example.com"
@@ -34,6 +34,7 @@ def test_a_member_resets_a_forgotten_password_by_email_and_logs_in_with_the_new_
     page.goto(base_url + "/login")
     page.click("#forgot-password-link")
     expect(page).to_have_url(re.compile(r"/forgot-password$"))
+    assert settle(page), "the page's loading never ended"  # a sentence shown before it would be cleared by it
     # A stranger and a member read the same answer.
     page.fill("#forgot-email", "nobody@nowhere.example")
     page.keyboard.press("Enter")
